@@ -1,0 +1,31 @@
+// The one place where ptsfast's C++/CUDA ops are registered. Schemas mark mutated arguments
+// with (a!) so the ops are torch.compile-safe and checkable with torch.library.opcheck.
+#include <torch/extension.h>
+#include <torch/library.h>
+
+#include "ops.h"
+
+TORCH_LIBRARY(ptsfast, m) {
+  m.def("copy_blocks(Tensor(a!) cache, Tensor src, Tensor dst, int block_dim) -> ()");
+}
+
+TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
+  m.impl("copy_blocks", [](at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
+                           int64_t block_dim) { ptsfast::copy_blocks_cpu(cache, src, dst, block_dim); });
+}
+
+#ifdef PTSFAST_WITH_CUDA
+TORCH_LIBRARY_IMPL(ptsfast, CUDA, m) {
+  m.impl("copy_blocks", [](at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
+                           int64_t block_dim) { ptsfast::copy_blocks_cuda(cache, src, dst, block_dim); });
+}
+#endif
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "ptsfast C++/CUDA ops (registered as torch.ops.ptsfast.*)";
+#ifdef PTSFAST_WITH_CUDA
+  m.attr("with_cuda") = true;
+#else
+  m.attr("with_cuda") = false;
+#endif
+}
