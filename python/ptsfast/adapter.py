@@ -1,0 +1,139 @@
+"""Runs a Hugging Face causal LM on ptsfast's paged KV cache through transformers' own interfaces.
+
+transformers lets a model's attention be replaced by name (``AttentionInterface``) and its mask
+construction likewise (``AttentionMaskInterface``). ptsfast registers an attention function that
+writes each layer's new K/V into the paged cache and attends over it, and a mask function that builds
+nothing (the attention knows the layout from its metadata). The layers, norms, rotary embeddings and
+MLPs stay Hugging Face's, so every supported architecture runs unmodified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from transformers import AttentionInterface, PreTrainedModel
+from transformers.masking_utils import AttentionMaskInterface
+
+from ptsfast.kernels.paged_attention import paged_decode_attention_reference, prefill_attention
+
+ATTN_NAME = "ptsfast"
+SUPPORTED_MODEL_TYPES = ("llama", "qwen2", "qwen3", "mistral", "phi3")
+
+
+@dataclass(frozen=True)
+class AttentionMetadata:
+    """Everything a layer needs to read/write the paged cache for one forward; built once per step.
+
+    kv_cache: ``[layers, 2, num_blocks, block_size, Hkv, D]``. slot_mapping ``[T]``: cache slot of each
+    new token. Prefill: ``cu_seqlens`` delimits packed sequences that attend only to themselves.
+    Decode: one token per row, attending to its first ``context_lens[b]`` cached tokens through
+    ``block_tables``; ``slots`` is the per-row gather index and ``cascade`` an optional shared-prefix plan.
+    """
+
+    kv_cache: torch.Tensor
+    slot_mapping: torch.Tensor
+    cu_seqlens: list[int] | None = None
+    block_tables: torch.Tensor | None = None
+    context_lens: torch.Tensor | None = None
+    slots: torch.Tensor | None = None
+    cascade: object | None = None
+
+    @property
+    def is_prefill(self) -> bool:
+        return self.cu_seqlens is not None
+
+
+def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0,
+                       sliding_window=None, ptsfast_meta: AttentionMetadata | None = None, **kwargs):
+    if ptsfast_meta is None:
+        raise RuntimeError("this model uses ptsfast attention; run it through ptsfast's engine, or call "
+                           "model.set_attn_implementation('sdpa') to use it on its own again")
+    meta = ptsfast_meta
+    # HF layout [1, H, T, D] -> token-major [T, H, D]
+    q, k, v = (x[0].transpose(0, 1) for x in (query, key, value))
+    cache = meta.kv_cache[module.layer_idx]
+    Hkv, D = cache.shape[-2], cache.shape[-1]
+    k_cache, v_cache = cache[0], cache[1]
+    k_cache.view(-1, Hkv, D).index_copy_(0, meta.slot_mapping, k.to(cache.dtype))
+    v_cache.view(-1, Hkv, D).index_copy_(0, meta.slot_mapping, v.to(cache.dtype))
+    if meta.is_prefill:
+        out = prefill_attention(q, k, v, meta.cu_seqlens, scaling, sliding_window)
+    elif meta.cascade is not None and sliding_window is None:
+        from ptsfast.kernels.cascade_attention import cascade_decode_attention
+
+        out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)
+    else:
+        out = paged_decode_attention_reference(q, k_cache, v_cache, meta.block_tables, meta.context_lens,
+                                               scaling, sliding_window, slots=meta.slots)
+    return out.unsqueeze(0), None
+
+
+def _no_mask(*args, **kwargs):
+    return None
+
+
+AttentionInterface.register(ATTN_NAME, _ptsfast_attention)
+AttentionMaskInterface.register(ATTN_NAME, _no_mask)
+
+
+class UnsupportedModelError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class KVGeometry:
+    num_layers: int
+    num_kv_heads: int
+    head_dim: int
+
+
+class HFAdapter:
+    """Wraps a ``*ForCausalLM`` so it computes hidden states on ptsfast's cache and scores rows with its lm_head.
+
+    The model is switched to ptsfast attention (``config._attn_implementation``); the engine owns it
+    from then on.
+    """
+
+    def __init__(self, model: PreTrainedModel):
+        config = model.config
+        model_type = getattr(config, "model_type", type(model).__name__)
+        if model_type not in SUPPORTED_MODEL_TYPES:
+            raise UnsupportedModelError(
+                f"model type {model_type!r} ({type(model).__name__}) is not supported by ptsfast yet; supported: "
+                f"{', '.join(SUPPORTED_MODEL_TYPES)}. Models with the same decoder layout can be added to "
+                "SUPPORTED_MODEL_TYPES after checking tests/test_engine_equivalence.py passes for them."
+            )
+        for attr in ("final_logit_softcapping", "attn_logit_softcapping"):
+            if getattr(config, attr, None):
+                raise UnsupportedModelError(f"{model_type}: {attr} is not supported by ptsfast's attention/scoring")
+        self.model = model.eval()
+        self.base = getattr(model, model.base_model_prefix)
+        self.lm_head = model.get_output_embeddings()
+        if not isinstance(self.lm_head, torch.nn.Linear):
+            raise UnsupportedModelError(f"{model_type}: expected a Linear lm_head, got {type(self.lm_head).__name__}")
+        text = config.get_text_config() if hasattr(config, "get_text_config") else config
+        head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+        self.geometry = KVGeometry(text.num_hidden_layers, getattr(text, "num_key_value_heads", None)
+                                   or text.num_attention_heads, head_dim)
+        self.max_positions = getattr(text, "max_position_embeddings", None)
+        model.set_attn_implementation(ATTN_NAME)
+
+    @property
+    def device(self) -> torch.device:
+        return self.lm_head.weight.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.lm_head.weight.dtype
+
+    @torch.inference_mode()
+    def hidden_states(self, input_ids: torch.Tensor, positions: torch.Tensor, meta: AttentionMetadata) -> torch.Tensor:
+        """Final (normed) hidden states ``[T, d]`` for packed tokens ``[T]`` at ``positions [T]``."""
+        out = self.base(input_ids=input_ids[None], position_ids=positions[None], use_cache=False, ptsfast_meta=meta)
+        return out.last_hidden_state[0]
+
+    @torch.inference_mode()
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """fp32 logits ``[B, V]`` for a few rows (sampling); scoring many rows uses fused_logprobs instead."""
+        return self.lm_head(hidden).float()

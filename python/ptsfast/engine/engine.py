@@ -1,0 +1,261 @@
+"""RolloutEngine: prefill a sequence once, then fork many sampled rollouts from any of its prefixes.
+
+Usage::
+
+    engine = RolloutEngine(model, tokenizer)
+    (seq,) = engine.prefill([prompt_ids + solution_ids])      # one forward; per-token log-probs
+    out = engine.rollout([RolloutRequest(seq.seq_id, position=len(prompt_ids) + 5, n=32, max_new_tokens=64)])
+    engine.release([seq.seq_id])
+
+Every request of a ``rollout`` call is decoded together with continuous batching under the KV block
+budget. The first token of each child is sampled from the hidden state stored at prefill, so forking
+costs no forward pass and, at most, one block copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from ptsfast.adapter import HFAdapter
+from ptsfast.engine.block_manager import BlockManager
+from ptsfast.engine.model_runner import ModelRunner
+from ptsfast.engine.scheduler import Scheduler
+from ptsfast.engine.sequence import (
+    FinishReason,
+    PrefilledSequence,
+    Rollout,
+    RolloutRequest,
+    RolloutState,
+)
+from ptsfast.kernels import fused_logprobs, sample
+
+log = logging.getLogger(__name__)
+_M64 = (1 << 64) - 1
+
+
+def child_seed(seed: int, child: int) -> int:
+    """splitmix64 of (seed, child) folded to a non-negative int64: independent noise per child."""
+    z = (seed * 0x9E3779B97F4A7C15 + (child + 1) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return (z ^ (z >> 31)) & ((1 << 63) - 1)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """KV pool and batching limits. ``kv_cache_gb=None``: 2 GB on CPU, 60% of free memory on CUDA."""
+
+    block_size: int = 16
+    kv_cache_gb: float | None = None
+    num_blocks: int | None = None  # overrides kv_cache_gb
+    max_running: int = 256
+    max_prefill_tokens: int = 8192
+    stop_string_window: int = 16  # tokens decoded from a rollout's tail to look for stop strings
+
+
+@dataclass(eq=False)
+class _Registered:
+    tokens: list[int]
+    table: list[int]
+    hidden: torch.Tensor  # [L, d] final hidden states: row k predicts token k + 1
+
+
+class RolloutEngine:
+    def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
+        self.adapter = HFAdapter(model)
+        self.tokenizer = tokenizer
+        self.config = config
+        g = self.adapter.geometry
+        block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
+        num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes() // block_bytes))
+        self.blocks = BlockManager(num_blocks, config.block_size)
+        self.runner = ModelRunner(self.adapter, num_blocks, config.block_size)
+        self.scheduler = Scheduler(self.blocks, config.max_running)
+        self._seqs: dict[int, _Registered] = {}
+        self._next_id = 0
+        gen = getattr(model, "generation_config", None)
+        eos = getattr(gen, "eos_token_id", None) if gen is not None else None
+        eos = eos if eos is not None else model.config.eos_token_id
+        self.eos_ids: frozenset[int] = frozenset([eos] if isinstance(eos, int) else (eos or []))
+        log.info("ptsfast engine: %d KV blocks of %d tokens (%.2f GB)", num_blocks, config.block_size,
+                 num_blocks * block_bytes / 1e9)
+
+    def _kv_budget_bytes(self) -> float:
+        if self.config.kv_cache_gb is not None:
+            return self.config.kv_cache_gb * 1e9
+        if self.adapter.device.type == "cuda":
+            free, _ = torch.cuda.mem_get_info(self.adapter.device)
+            return 0.6 * free
+        return 2e9
+
+    # ----------------------------------------------------------------------------------- sequences
+    @torch.inference_mode()
+    def prefill(self, sequences: Sequence[Sequence[int]]) -> list[PrefilledSequence]:
+        """Registers token sequences: one packed forward writes their K/V, returns per-token log-probs."""
+        seqs = [list(map(int, s)) for s in sequences]
+        for i, s in enumerate(seqs):
+            if len(s) < 2:
+                raise ValueError(f"sequence {i} has {len(s)} tokens; need at least 2 (a prompt and one more token)")
+            if self.adapter.max_positions and len(s) > self.adapter.max_positions:
+                raise ValueError(f"sequence {i} has {len(s)} tokens, more than the model's context "
+                                 f"({self.adapter.max_positions}); shorten the prompt or solution")
+        need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
+        if need > self.scheduler.available:
+            raise RuntimeError(f"KV pool too small to register {len(seqs)} sequences ({need} blocks needed, "
+                               f"{self.scheduler.available} free); release sequences or raise kv_cache_gb")
+        results: list[PrefilledSequence] = []
+        for batch in self._prefill_batches(seqs):
+            tables = [self.blocks.allocate(self.blocks.blocks_for(len(s))) for s in batch]
+            hidden = self.runner.prefill(batch, tables)
+            lm = self.adapter.lm_head
+            start = 0
+            for tokens, table in zip(batch, tables):
+                h = hidden[start:start + len(tokens)]
+                start += len(tokens)
+                targets = torch.tensor(tokens[1:], device=h.device)
+                lp = fused_logprobs(h[:-1], lm.weight, targets, bias=lm.bias).logprobs
+                seq_id = self._next_id
+                self._next_id += 1
+                self._seqs[seq_id] = _Registered(tokens, table, h.clone())
+                results.append(PrefilledSequence(seq_id, len(tokens), tuple(lp.tolist())))
+        return results
+
+    def _prefill_batches(self, seqs: list[list[int]]):
+        batch, total = [], 0
+        for s in seqs:
+            if batch and total + len(s) > self.config.max_prefill_tokens:
+                yield batch
+                batch, total = [], 0
+            batch.append(s)
+            total += len(s)
+        if batch:
+            yield batch
+
+    def release(self, seq_ids: Sequence[int]) -> None:
+        """Frees registered sequences (blocks still shared by running rollouts stay until those finish)."""
+        for i in seq_ids:
+            reg = self._seqs.pop(i, None)
+            if reg is None:
+                raise KeyError(f"sequence {i} is not registered (already released?)")
+            self.blocks.free(reg.table)
+
+    @property
+    def num_sequences(self) -> int:
+        return len(self._seqs)
+
+    # ------------------------------------------------------------------------------------ rollouts
+    @torch.inference_mode()
+    def rollout(self, requests: Sequence[RolloutRequest],
+                progress: Callable[[int], None] | None = None) -> list[list[Rollout]]:
+        """Runs every request's ``n`` rollouts; returns, per request, its rollouts in child order.
+
+        ``progress(k)`` is called after each decode step with the number of tokens it produced.
+        """
+        states = self._states(requests)
+        results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
+        self.scheduler.add(states)
+        while not self.scheduler.idle():
+            self._step(requests, results, progress)
+        return results  # type: ignore[return-value]
+
+    def _states(self, requests: Sequence[RolloutRequest]) -> list[RolloutState]:
+        states = []
+        for ri, r in enumerate(requests):
+            reg = self._seqs.get(r.seq_id)
+            if reg is None:
+                raise KeyError(f"request {ri}: sequence {r.seq_id} is not registered; call prefill() first")
+            if not 1 <= r.position <= len(reg.tokens):
+                raise ValueError(f"request {ri}: position {r.position} outside [1, {len(reg.tokens)}]")
+            if r.n < 0 or r.max_new_tokens < 1:
+                raise ValueError(f"request {ri}: need n >= 0 and max_new_tokens >= 1, got {r.n}, {r.max_new_tokens}")
+            if r.stop_strings and self.tokenizer is None:
+                raise ValueError(f"request {ri}: stop_strings need an engine built with a tokenizer")
+            stop = set(r.stop_token_ids) if r.stop_token_ids is not None else set(self.eos_ids)
+            if r.ignore_eos:
+                stop -= self.eos_ids
+            for c in range(r.n):
+                states.append(RolloutState(ri, c, r.seq_id, r.position, r.max_new_tokens, frozenset(stop),
+                                           child_seed(r.sampling.seed, c), tuple(r.forced)))
+        return states
+
+    def _step(self, requests, results, progress) -> None:
+        sched = self.scheduler
+        new = sched.admit()
+        if not new and not sched.running:
+            raise RuntimeError("scheduler stalled: nothing running and nothing admissible")  # unreachable by design
+        copies = [pair for s in new for pair in sched.fork(s, self._seqs[s.seq_id].table)]
+        self.runner.copy_blocks(copies)
+
+        decoding = [s for s in sched.running if s.pending is not None]
+        hidden_parts = []
+        if decoding:
+            for s in decoding:
+                sched.grow(s, s.num_cached + 1)
+            hidden_parts.append(self.runner.decode([s.pending for s in decoding], [s.num_cached for s in decoding],
+                                                   [s.block_table for s in decoding]))
+            for s in decoding:
+                s.num_cached += 1
+                s.pending = None
+        if new:
+            hidden_parts.append(torch.stack([self._seqs[s.seq_id].hidden[s.position - 1] for s in new]))
+        rows = decoding + new
+        tokens, logprobs = self._choose(rows, requests, torch.cat(hidden_parts))
+        for s, tok, lp in zip(rows, tokens, logprobs):
+            self._advance(s, tok, lp, requests[s.request_index])
+            if s.finish_reason is not None:
+                sched.finish(s)
+                results[s.request_index][s.child_index] = s.result()
+        if progress is not None:
+            progress(len(rows))
+
+    def _choose(self, rows: list[RolloutState], requests, hidden: torch.Tensor) -> tuple[list[int], list[float]]:
+        """Samples one token per row (or takes its forced token) with the model's log-prob of it."""
+        logits = self.adapter.logits(hidden)
+        dev = logits.device
+        params = [requests[s.request_index].sampling for s in rows]
+        tokens, logprobs = sample(
+            logits,
+            torch.tensor([p.temperature for p in params], dtype=torch.float32, device=dev),
+            torch.tensor([p.top_k for p in params], dtype=torch.int64, device=dev),
+            torch.tensor([p.top_p for p in params], dtype=torch.float32, device=dev),
+            torch.tensor([s.seed for s in rows], dtype=torch.int64, device=dev),
+            torch.tensor([s.step for s in rows], dtype=torch.int64, device=dev),
+        )
+        tokens, logprobs = tokens.tolist(), logprobs.tolist()
+        forced = [(i, s.forced[s.step]) for i, s in enumerate(rows) if s.step < len(s.forced)]
+        if forced:
+            idx = torch.tensor([i for i, _ in forced], device=dev)
+            tok = torch.tensor([t for _, t in forced], device=dev)
+            lp = (logits[idx, tok] - torch.logsumexp(logits[idx], dim=-1)).tolist()
+            for (i, t), l in zip(forced, lp):
+                tokens[i], logprobs[i] = t, l
+        return tokens, logprobs
+
+    def _advance(self, s: RolloutState, token: int, logprob: float, request: RolloutRequest) -> None:
+        s.step += 1
+        s.pending = token
+        if s.step <= len(s.forced):
+            return
+        s.tokens.append(token)
+        s.logprobs.append(logprob)
+        if token in s.stop_ids:
+            s.finish_reason = FinishReason.EOS
+        elif request.stop_strings and self._hit_stop_string(s.tokens, request.stop_strings):
+            s.finish_reason = FinishReason.STOP
+        elif len(s.tokens) >= s.max_new_tokens:
+            s.finish_reason = FinishReason.LENGTH
+
+    def _hit_stop_string(self, tokens: list[int], stops: tuple[str, ...]) -> bool:
+        tail = self.tokenizer.decode(tokens[-self.config.stop_string_window:], skip_special_tokens=False)
+        return any(stop in tail for stop in stops)
+
+    # -------------------------------------------------------------------------------------- checks
+    def check_no_leaks(self) -> None:
+        """Raises if any block is still held once every sequence is released and no rollout runs."""
+        if self._seqs or not self.scheduler.idle():
+            raise RuntimeError("release all sequences before checking for leaks")
+        self.blocks.check_whole()

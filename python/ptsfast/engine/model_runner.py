@@ -1,0 +1,56 @@
+"""Owns the paged KV cache and runs the model on it: packed prefill and batched one-token decode."""
+
+from __future__ import annotations
+
+import torch
+
+from ptsfast.adapter import AttentionMetadata, HFAdapter
+from ptsfast.kernels import copy_blocks
+from ptsfast.kernels.paged_attention import gather_slots
+
+
+class ModelRunner:
+    """The only engine layer that touches torch: metadata is built once per forward and shared by all layers."""
+
+    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, kv_dtype: torch.dtype | None = None):
+        g = adapter.geometry
+        self.adapter = adapter
+        self.block_size = block_size
+        self.device = adapter.device
+        self.kv_cache = torch.zeros(g.num_layers, 2, num_blocks, block_size, g.num_kv_heads, g.head_dim,
+                                    dtype=kv_dtype or adapter.dtype, device=self.device)
+
+    def _slots(self, table: list[int], start: int, end: int) -> list[int]:
+        bs = self.block_size
+        return [table[p // bs] * bs + p % bs for p in range(start, end)]
+
+    def _long(self, values: list[int]) -> torch.Tensor:
+        return torch.tensor(values, dtype=torch.long, device=self.device)
+
+    def prefill(self, sequences: list[list[int]], tables: list[list[int]]) -> torch.Tensor:
+        """Writes the K/V of whole sequences into their blocks; returns packed hidden states ``[sum L, d]``."""
+        ids, positions, slots, cu = [], [], [], [0]
+        for tokens, table in zip(sequences, tables):
+            ids += tokens
+            positions += range(len(tokens))
+            slots += self._slots(table, 0, len(tokens))
+            cu.append(cu[-1] + len(tokens))
+        meta = AttentionMetadata(self.kv_cache, self._long(slots), cu_seqlens=cu)
+        return self.adapter.hidden_states(self._long(ids), self._long(positions), meta)
+
+    def decode(self, tokens: list[int], positions: list[int], tables: list[list[int]], cascade=None) -> torch.Tensor:
+        """Feeds one token per row at ``positions[b]`` (its K/V go to that slot); returns hidden ``[B, d]``."""
+        width = max(len(t) for t in tables)
+        block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32, device=self.device)
+        context_lens = self._long([p + 1 for p in positions])
+        slot_mapping = self._long([t[p // self.block_size] * self.block_size + p % self.block_size
+                                   for t, p in zip(tables, positions)])
+        slots = None if cascade is not None else gather_slots(block_tables, max(positions) + 1, self.block_size)
+        meta = AttentionMetadata(self.kv_cache, slot_mapping, block_tables=block_tables, context_lens=context_lens,
+                                 slots=slots, cascade=cascade)
+        return self.adapter.hidden_states(self._long(tokens), self._long(positions), meta)
+
+    def copy_blocks(self, pairs: list[tuple[int, int]]) -> None:
+        if pairs:
+            src, dst = zip(*pairs)
+            copy_blocks(self.kv_cache, self._long(list(src)), self._long(list(dst)), block_dim=2)

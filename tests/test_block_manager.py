@@ -1,0 +1,99 @@
+"""Paged KV bookkeeping: forking, reference counts, reservations and leak freedom (no model)."""
+
+import random
+
+import pytest
+
+from ptsfast.engine.block_manager import BlockManager, OutOfBlocks
+from ptsfast.engine.scheduler import Scheduler
+from ptsfast.engine.sequence import RolloutState
+
+
+def test_fork_shares_full_blocks_and_copies_only_the_boundary():
+    bm = BlockManager(num_blocks=10, block_size=4)
+    parent = bm.allocate(3)  # 12 tokens
+    table, copies = bm.fork(parent, 6)  # 1 full block shared, boundary block 1 copied
+    assert table[0] == parent[0] and table[1] not in parent
+    assert copies == [(parent[1], table[1])]
+    assert bm.ref_count(parent[0]) == 2 and bm.ref_count(parent[1]) == 1
+    aligned, none = bm.fork(parent, 8)  # on a block boundary: nothing to copy
+    assert aligned == parent[:2] and none == []
+    bm.free(table)
+    bm.free(aligned)
+    bm.free(parent)
+    bm.check_whole()
+
+
+def test_errors():
+    bm = BlockManager(num_blocks=2, block_size=4)
+    with pytest.raises(OutOfBlocks):
+        bm.allocate(3)
+    (b,) = bm.allocate(1)
+    bm.free([b])
+    with pytest.raises(RuntimeError, match="double free"):
+        bm.free([b])
+    with pytest.raises(ValueError, match="outside"):
+        bm.fork([0], 5)
+
+
+def _state(pos, max_new, forced=()):
+    return RolloutState(0, 0, 0, pos, max_new, frozenset(), 0, tuple(forced))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_workload_never_leaks_or_overcommits(seed):
+    """Random forks / growth / finishes / releases in any order: refcounts stay exact, pool whole at the end."""
+    rng = random.Random(seed)
+    bm = BlockManager(num_blocks=40, block_size=4)
+    sched = Scheduler(bm, max_running=6)
+    parents = [bm.allocate(bm.blocks_for(n)) for n in (9, 16, 3)]
+    lengths = [9, 16, 3]
+    states = []
+    for _ in range(30):
+        p = rng.randrange(3)
+        s = _state(rng.randint(1, lengths[p]), rng.randint(1, 9), forced=[1] * rng.randint(0, 2))
+        s.seq_id = p
+        states.append(s)
+    sched.add(states)
+    released = set()
+    done = 0
+    while not sched.idle():
+        for s in sched.admit():
+            sched.fork(s, parents[s.seq_id])
+        assert sched.available >= 0
+        for s in list(sched.running):
+            # each step: write one token (within the worst case), sometimes finish early
+            limit = s.position + len(s.forced) + s.max_new_tokens - 1
+            if s.num_cached < limit:
+                sched.grow(s, s.num_cached + 1)
+                s.num_cached += 1
+            if s.num_cached >= limit or rng.random() < 0.2:
+                sched.finish(s)
+                done += 1
+        # a parent may be released while its forked children still run (they keep the shared blocks alive)
+        idle_parents = [p for p in range(3) if p not in released and all(w.seq_id != p for w in sched.waiting)]
+        if idle_parents and rng.random() < 0.3:
+            p = rng.choice(idle_parents)
+            released.add(p)
+            bm.free(parents[p])
+    for p in range(3):
+        if p not in released:
+            bm.free(parents[p])
+    assert done == 30
+    bm.check_whole()
+
+
+def test_requests_wait_when_the_budget_is_full():
+    bm = BlockManager(num_blocks=6, block_size=4)
+    sched = Scheduler(bm, max_running=100)
+    parent = bm.allocate(2)
+    sched.add([_state(6, 7) for _ in range(4)])  # each needs blocks for [4, 12) -> 2 private blocks
+    first = sched.admit()
+    assert len(first) == 2 and len(sched.waiting) == 2  # 4 free blocks = two reservations
+    for s in first:
+        sched.fork(s, parent)
+    assert sched.admit() == []
+    sched.finish(first[0])
+    assert len(sched.admit()) == 1
+    with pytest.raises(ValueError, match="raise num_blocks"):
+        sched.add([_state(1, 100)])

@@ -1,0 +1,115 @@
+"""The engine against Hugging Face itself: per-token log-probs and greedy rollouts, every architecture."""
+
+import copy
+
+import pytest
+import torch
+from tiny_models import ARCHS, random_tokens, tiny_model
+
+from ptsfast.adapter import UnsupportedModelError
+from ptsfast.engine import EngineConfig, FinishReason, RolloutEngine, RolloutRequest, SamplingParams
+
+GREEDY = SamplingParams(temperature=0.0)
+
+
+def hf_logprobs(model, tokens):
+    with torch.no_grad():
+        logits = model(torch.tensor([tokens])).logits[0].float()
+    return torch.log_softmax(logits, -1)[:-1].gather(1, torch.tensor(tokens[1:])[:, None]).squeeze(1)
+
+
+def hf_greedy(model, prefix, n):
+    with torch.no_grad():
+        out = model.generate(torch.tensor([prefix]), do_sample=False, max_new_tokens=n, eos_token_id=None,
+                             pad_token_id=0)
+    return out[0, len(prefix):].tolist()
+
+
+@pytest.fixture(scope="module", params=list(ARCHS))
+def arch_pair(request):
+    model = tiny_model(request.param)
+    reference = copy.deepcopy(model)
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=8))
+    return request.param, engine, reference
+
+
+def test_prefill_logprobs_match_hf(arch_pair):
+    _, engine, reference = arch_pair
+    seqs = [random_tokens(n, seed) for seed, n in enumerate((37, 5, 64))]
+    prefilled = engine.prefill(seqs)  # packed into one forward
+    for tokens, p in zip(seqs, prefilled):
+        assert p.num_tokens == len(tokens) and len(p.logprobs) == len(tokens) - 1
+        torch.testing.assert_close(torch.tensor(p.logprobs), hf_logprobs(reference, tokens), atol=1e-4, rtol=0)
+    engine.release([p.seq_id for p in prefilled])
+    engine.check_no_leaks()
+
+
+def test_greedy_rollouts_match_hf_generate(arch_pair):
+    _, engine, reference = arch_pair
+    tokens = random_tokens(45, seed=7)
+    (seq,) = engine.prefill([tokens])
+    positions = (1, 8, 13, 16, 44, 45)  # block boundaries (bs=8), mid-block, the whole sequence
+    requests = [RolloutRequest(seq.seq_id, p, n=2, max_new_tokens=32, sampling=GREEDY, stop_token_ids=())
+                for p in positions]
+    results = engine.rollout(requests)
+    for p, rollouts in zip(positions, results):
+        expected = hf_greedy(reference, tokens[:p], 32)
+        for r in rollouts:
+            assert list(r.tokens) == expected, f"prefix {p}"
+            assert r.finish_reason is FinishReason.LENGTH
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
+
+
+def test_forced_tokens_continue_like_hf(arch_pair):
+    _, engine, reference = arch_pair
+    tokens = random_tokens(30, seed=3)
+    (seq,) = engine.prefill([tokens])
+    forced = (5, 9)
+    (out,) = engine.rollout([RolloutRequest(seq.seq_id, 11, 1, 20, GREEDY, stop_token_ids=(), forced=forced)])
+    assert list(out[0].tokens) == hf_greedy(reference, tokens[:11] + list(forced), 20)
+    torch.testing.assert_close(torch.tensor(out[0].logprobs),
+                               hf_logprobs(reference, tokens[:11] + list(forced) + list(out[0].tokens))[-20:],
+                               atol=1e-4, rtol=0)
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
+
+
+def test_eos_and_length_finish_reasons():
+    model = tiny_model("llama")
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=32, block_size=8))
+    tokens = random_tokens(20, seed=1)
+    (seq,) = engine.prefill([tokens])
+    (free_run,) = engine.rollout([RolloutRequest(seq.seq_id, 20, 1, 12, GREEDY, stop_token_ids=())])
+    stop_at = free_run[0].tokens[4]
+    (stopped,) = engine.rollout([RolloutRequest(seq.seq_id, 20, 1, 12, GREEDY, stop_token_ids=(stop_at,))])
+    first = free_run[0].tokens.index(stop_at)
+    assert stopped[0].tokens == free_run[0].tokens[: first + 1]
+    assert stopped[0].finish_reason is FinishReason.EOS
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
+
+
+def test_unsupported_model_is_named():
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=16, vocab_size=50))
+    with pytest.raises(UnsupportedModelError, match="gpt2"):
+        RolloutEngine(model)
+
+
+def test_bad_requests_get_clear_errors():
+    engine = RolloutEngine(tiny_model("llama"), config=EngineConfig(num_blocks=16, block_size=8))
+    (seq,) = engine.prefill([random_tokens(10, seed=0)])
+    with pytest.raises(ValueError, match="position 11 outside"):
+        engine.rollout([RolloutRequest(seq.seq_id, 11, 1, 4)])
+    with pytest.raises(KeyError, match="not registered"):
+        engine.rollout([RolloutRequest(seq.seq_id + 5, 3, 1, 4)])
+    with pytest.raises(ValueError, match="needs .* KV blocks"):
+        engine.rollout([RolloutRequest(seq.seq_id, 3, 1, 10_000)])
+    with pytest.raises(ValueError, match="at least 2"):
+        engine.prefill([[5]])
+    with pytest.raises(ValueError, match="context"):
+        engine.prefill([random_tokens(600, seed=1)])
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
