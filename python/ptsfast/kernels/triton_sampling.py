@@ -1,0 +1,196 @@
+"""Triton sampling: one streaming pass over each row's logits (Gumbel-max), same noise as the reference.
+
+Why: at every decode step the engine samples B rows over a 150k vocabulary; the reference builds
+several fp32 ``[B, V]`` temporaries (scaled logits, noise, log-softmax). Here a row is read once:
+each ``BLOCK_V`` tile updates an online log-sum-exp of the raw logits (for the model log-prob of the
+drawn token) and a running argmax of ``logits / T + Gumbel(u)`` where ``u`` comes from the same
+counter-based murmur3 hash of ``(row key, token id)`` as ``sampling.uniform_noise``, computed on uint32.
+So the tokens equal the reference's bit for bit, up to 1-ulp differences of ``log`` between libraries,
+which only matter for exact near-ties.
+
+Top-k / top-p cannot be decided in one pass over an unsorted row. For the rows that ask for them
+(only those), the launcher finds each row's *cutoff* ``c`` (the smallest kept scaled logit) with
+``torch.topk`` (all rows have top-k) or ``torch.sort`` (some row is top-p only), applying exactly the
+reference's rule (HF order: temperature, top-k, top-p with ``mass_before >= top_p`` dropped). The
+kernel then keeps tokens with ``logits / T >= c``: identical to the reference's kept set when there are
+no ties at the cutoff (with ties it keeps all tied tokens rather than an arbitrary subset).
+
+grid = (rows, vocab splits) then a tiny combine kernel (one program per row). Splits give the GPU
+enough programs when B is small.
+"""
+
+from __future__ import annotations
+
+import torch
+import triton
+import triton.language as tl
+from triton.language.extra import libdevice
+
+from ptsfast.kernels.sampling import row_keys
+
+
+@triton.jit
+def _mix32(x):
+    x = x ^ (x >> 16)
+    x = x * 0x85EBCA6B
+    x = x ^ (x >> 13)
+    x = x * 0xC2B2AE35
+    return x ^ (x >> 16)
+
+
+@triton.jit
+def _sample_partial_kernel(
+    logits_ptr, stride_b, temp_ptr, cutoff_ptr, key_ptr,
+    best_v_out, best_i_out, best_x_out, m_out, s_out,
+    V, span, num_splits,
+    BLOCK_V: tl.constexpr, PRECISE_LOG: tl.constexpr,
+):
+    row = tl.program_id(0)
+    split = tl.program_id(1)
+    temp = tl.load(temp_ptr + row)
+    t_div = tl.where(temp > 0, temp, 1.0)
+    cutoff = tl.load(cutoff_ptr + row)
+    key = tl.load(key_ptr + row).to(tl.uint32)
+    base = logits_ptr + row.to(tl.int64) * stride_b
+    v_begin = split * span
+    v_end = tl.minimum(v_begin + span, V)
+
+    m_i = float("-inf")
+    s_i = 0.0
+    best_v = float("-inf")
+    best_i = -1
+    best_x = float("-inf")
+    for v0 in range(v_begin, v_end, BLOCK_V):
+        cols = v0 + tl.arange(0, BLOCK_V)
+        ok = cols < v_end
+        x = tl.load(base + cols, mask=ok, other=float("-inf")).to(tl.float32)
+        # online log-sum-exp of the raw logits (the model's log-prob, before temperature / filters)
+        m_new = tl.maximum(m_i, tl.max(x, 0))
+        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
+        s_i = s_i * tl.exp(m_i - m_safe) + tl.sum(tl.exp(x - m_safe), 0)
+        m_i = m_new
+        scaled = tl.math.div_rn(x, t_div)  # IEEE division, like torch
+        filtered = tl.where(scaled >= cutoff, scaled, float("-inf"))
+        if temp > 0:
+            bits = _mix32(key ^ (cols.to(tl.uint32) * 0x9E3779B1))
+            u = ((bits >> 8).to(tl.float32) + 0.5) * 5.9604644775390625e-08  # 2^-24
+            if PRECISE_LOG:
+                g = -libdevice.log(-libdevice.log(u))
+            else:
+                g = -tl.log(-tl.log(u))
+            noisy = filtered + g
+        else:
+            noisy = filtered
+        noisy = tl.where(ok, noisy, float("-inf"))
+        tile_best = tl.max(noisy, 0)
+        tile_arg = tl.argmax(noisy, 0, tie_break_left=True)
+        if tile_best > best_v:  # strict: the first maximum wins, like torch.argmax
+            best_v = tile_best
+            best_i = v0 + tile_arg
+            best_x = tl.sum(tl.where(tl.arange(0, BLOCK_V) == tile_arg, x, 0.0), 0)
+    out = row.to(tl.int64) * num_splits + split
+    tl.store(best_v_out + out, best_v)
+    tl.store(best_i_out + out, best_i)
+    tl.store(best_x_out + out, best_x)
+    tl.store(m_out + out, m_i)
+    tl.store(s_out + out, s_i)
+
+
+@triton.jit
+def _sample_combine_kernel(
+    best_v_ptr, best_i_ptr, best_x_ptr, m_ptr, s_ptr, tokens_out, logprobs_out, num_splits,
+    SPLITS_P: tl.constexpr,
+):
+    row = tl.program_id(0)
+    idx = tl.arange(0, SPLITS_P)
+    ok = idx < num_splits
+    off = row.to(tl.int64) * num_splits + idx
+    bv = tl.load(best_v_ptr + off, mask=ok, other=float("-inf"))
+    bi = tl.load(best_i_ptr + off, mask=ok, other=-1)
+    bx = tl.load(best_x_ptr + off, mask=ok, other=float("-inf"))
+    m = tl.load(m_ptr + off, mask=ok, other=float("-inf"))
+    s = tl.load(s_ptr + off, mask=ok, other=0.0)
+    win = tl.argmax(bv, 0, tie_break_left=True)  # lower split = lower token ids: first maximum wins
+    sel = idx == win
+    token = tl.sum(tl.where(sel, bi, 0), 0)
+    x_tok = tl.sum(tl.where(sel, bx, 0.0), 0)
+    big = tl.max(m, 0)
+    big_safe = tl.where(big == float("-inf"), 0.0, big)
+    lse = big_safe + tl.log(tl.sum(s * tl.exp(m - big_safe), 0))
+    token = tl.where(token < 0, 0, token)  # an all -inf row: torch.argmax returns 0
+    tl.store(tokens_out + row, token.to(tl.int64))
+    tl.store(logprobs_out + row, x_tok - lse)
+
+
+def filter_cutoffs(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
+    """Per row, the smallest scaled logit (``logits / T``) that top-k / top-p keep; -inf when unfiltered.
+
+    Applies ``sampling.filter_logits``'s rule (same ops, same order) but only to the rows that filter,
+    and with ``torch.topk(max k)`` instead of a full sort when every such row has a top-k.
+    """
+    B, V = logits.shape
+    cutoff = torch.full((B,), float("-inf"), device=logits.device)
+    need = (top_k > 0) | (top_p < 1)
+    rows = need.nonzero().squeeze(1)
+    if rows.numel() == 0:
+        return cutoff
+    t, k, p = temperature[rows], top_k[rows], top_p[rows]
+    scaled = logits[rows].float() / torch.where(t > 0, t, 1.0)[:, None]
+    if bool((k > 0).all()):
+        width = min(int(k.max()), V)
+        sorted_vals = scaled.topk(width, dim=-1, sorted=True).values
+    else:
+        width = V
+        sorted_vals = scaled.sort(dim=-1, descending=True).values
+    rank = torch.arange(width, device=logits.device)[None, :]
+    drop = (k[:, None] > 0) & (rank >= k[:, None])
+    if bool((p < 1).any()):
+        probs = torch.softmax(sorted_vals.masked_fill(drop, float("-inf")), dim=-1)
+        mass_before = probs.cumsum(-1) - probs
+        drop |= (mass_before >= p[:, None]) & (rank > 0)
+    # kept = the leading run of non-dropped ranks (rank 0 is never dropped)
+    first_drop = torch.where(drop.any(-1), drop.int().argmax(-1), torch.full_like(k, width))
+    cutoff[rows] = sorted_vals.gather(1, (first_drop - 1).clamp_min(0)[:, None]).squeeze(1)
+    return cutoff
+
+
+def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits: int | None = None,
+                  block_v: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Triton backend of ``sampling.sample`` (inputs already checked there). logits ``[B, V]`` (any
+    float dtype, unit stride along V); returns ``(tokens int64 [B], model log-probs fp32 [B])``."""
+    B, V = logits.shape
+    dev = logits.device
+    if logits.stride(1) != 1:
+        logits = logits.contiguous()
+    tokens = torch.empty(B, dtype=torch.int64, device=dev)
+    logprobs = torch.empty(B, dtype=torch.float32, device=dev)
+    if B == 0:
+        return tokens, logprobs
+    interp = dev.type == "cpu"
+    BLOCK_V = block_v or (256 if interp else 2048)
+    v_tiles = triton.cdiv(V, BLOCK_V)
+    if num_splits is None:
+        sms = torch.cuda.get_device_properties(dev).multi_processor_count if dev.type == "cuda" else 2
+        num_splits = triton.cdiv(2 * sms, B)
+    num_splits = max(1, min(num_splits, v_tiles))
+    tiles_per_split = triton.cdiv(v_tiles, num_splits)
+    num_splits = triton.cdiv(v_tiles, tiles_per_split)
+    span = tiles_per_split * BLOCK_V
+
+    cutoff = filter_cutoffs(logits, temperature, top_k, top_p)
+    keys = row_keys(seeds, steps)
+    f32 = dict(dtype=torch.float32, device=dev)
+    best_v = torch.empty(B, num_splits, **f32)
+    best_i = torch.empty(B, num_splits, dtype=torch.int64, device=dev)
+    best_x = torch.empty(B, num_splits, **f32)
+    m = torch.empty(B, num_splits, **f32)
+    s = torch.empty(B, num_splits, **f32)
+    _sample_partial_kernel[(B, num_splits)](
+        logits, logits.stride(0), temperature, cutoff, keys,
+        best_v, best_i, best_x, m, s,
+        V, span, num_splits,
+        BLOCK_V=BLOCK_V, PRECISE_LOG=not interp, num_warps=8 if BLOCK_V >= 2048 else 4,
+    )
+    _sample_combine_kernel[(B,)](best_v, best_i, best_x, m, s, tokens, logprobs, num_splits,
+                                 SPLITS_P=triton.next_power_of_2(num_splits), num_warps=1)
+    return tokens, logprobs
