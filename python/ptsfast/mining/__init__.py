@@ -1,0 +1,29 @@
+"""Pivotal Token Search: bisection, sequential estimation, alternatives and DPO pairs.
+
+Pure Python (no torch). The engine plugs in through :class:`RolloutSampler`.
+"""
+
+from .search import Bisection, SearchResult, find_pivots, search, split_point
+from .types import (
+    Estimate,
+    EstimateSummary,
+    EstimatorConfig,
+    FilterConfig,
+    MiningConfig,
+    PairConfig,
+    PairRecord,
+    PivotRecord,
+    ProbeRequest,
+    Progress,
+    RolloutOutcome,
+    RolloutSampler,
+    Trajectory,
+    TrajectoryResult,
+)
+
+__all__ = [
+    "Bisection", "Estimate", "EstimateSummary", "EstimatorConfig", "FilterConfig", "MiningConfig",
+    "PairConfig", "PairRecord", "PivotRecord", "ProbeRequest", "Progress", "RolloutOutcome",
+    "RolloutSampler", "SearchResult", "Trajectory", "TrajectoryResult", "find_pivots", "search",
+    "split_point",
+]
