@@ -105,12 +105,18 @@ class Judge:
                 return None
             return "big" if abs(b.p - a.p) >= self.gap else "small"
         if one_token:
+            thin = [e for e in (a, b) if e.exact is None and e.trials < c.accept_min_trials]
+            if thin and any(self.can_sample(e) for e in thin):
+                verdict = accept_test(
+                    a, b, self.gap, c.indifference, c.accept_confidence, c.split_confidence, c.method, False
+                )
+                return "small" if verdict == "small" else None
             return accept_test(
                 a, b, self.gap, c.indifference, c.accept_confidence, c.split_confidence, c.method, final
             )
         return split_test(a, b, self.gap, c.indifference, c.split_confidence, c.method, final)
 
-    def wanted(self, a: Estimate, b: Estimate) -> list[int]:
+    def wanted(self, a: Estimate, b: Estimate, one_token: bool = False) -> list[int]:
         """Which sides (0 = a, 1 = b) of an undecided segment to sample: unknown ones, else the
         noisier ones (interval width within 75% of the widest)."""
         sides = [(s, e) for s, e in ((0, a), (1, b)) if self.can_sample(e)]
@@ -119,6 +125,10 @@ class Judge:
         unknown = [s for s, e in sides if not e.known]
         if unknown:
             return unknown
+        if one_token:
+            thin = [s for s, e in sides if e.trials < self.config.accept_min_trials]
+            if thin:
+                return thin
         widths = {s: (lambda lo_hi: lo_hi[1] - lo_hi[0])(interval(e, self.config.split_confidence, self.config.method)) for s, e in sides}
         top = max(widths.values(), default=0.0)
         return [s for s in widths if widths[s] >= 0.75 * top]

@@ -260,7 +260,7 @@ class _Miner:
         need: dict[int, int] = {}
         for i, j in self.bis.frontier:
             a, b = self.memo.get(i), self.memo.get(j)
-            for side in self.judge.wanted(a, b):
+            for side in self.judge.wanted(a, b, j - i == 1):
                 pos = (i, j)[side]
                 need[pos] = self.judge.batch((a, b)[side])
         if need:

@@ -114,10 +114,12 @@ class EstimatorConfig:
 
     batch_size: int = 8
     max_rollouts: int = 64
-    split_confidence: float = 0.8
+    split_confidence: float = 0.7
     accept_confidence: float = 0.95
     indifference: float = 0.1
     method: Method = "wilson"
+    accept_min_trials: int = 16
+    """A sampled side of a pivot needs this many trials before it can be accepted."""
     reuse: bool = True
     confirm_rollouts: int = 0
     """>0: re-test each accepted pivot on this many fresh rollouts per side (no selection bias)."""

@@ -1,0 +1,109 @@
+"""search() with an exact estimator returns exactly the pivots of the pseudo-code."""
+
+import random
+import zlib
+
+import pytest
+
+from ptsfast.mining import search, split_point
+from ptsfast.mining.search import Bisection, cumulative_surprisal
+
+
+def brute_force(p, gap, split):
+    """DESIGN.md §1 pseudo-code, verbatim and recursive."""
+
+    def subdivide(i, j):
+        if j - i <= 1 or abs(p[j] - p[i]) < gap:
+            return [(i, j)]
+        m = split(i, j)
+        return subdivide(i, m) + subdivide(m, j)
+
+    n = len(p) - 1
+    if n < 1:
+        return []
+    return [(i, j) for i, j in subdivide(0, n) if j - i == 1 and abs(p[j] - p[i]) >= gap]
+
+
+def curve(rng, length, kind):
+    if kind == "monotone":
+        xs = sorted(rng.random() for _ in range(length + 1))
+        return xs if rng.random() < 0.5 else xs[::-1]
+    if kind == "steps":
+        p, v = [], rng.random()
+        for _ in range(length + 1):
+            if rng.random() < 0.1:
+                v = rng.random()
+            p.append(v)
+        return p
+    if kind == "walk":
+        p, v = [], rng.random()
+        for _ in range(length + 1):
+            v = min(1.0, max(0.0, v + rng.gauss(0, 0.12)))
+            p.append(v)
+        return p
+    return [rng.random() for _ in range(length + 1)]  # "noise": maximally non-monotone
+
+
+@pytest.mark.parametrize("kind", ["monotone", "steps", "walk", "noise"])
+@pytest.mark.parametrize("split", ["logprob", "tokens"])
+def test_exact_estimator_matches_pseudocode(kind, split):
+    rng = random.Random(zlib.crc32(f"{kind}{split}".encode()))
+    checked = 0
+    for _ in range(150):
+        length = rng.randrange(1, 90)
+        p = curve(rng, length, kind)
+        if kind != "noise" and rng.random() < 0.3:
+            p[-1] = float(rng.random() < 0.5)  # p(L) is a 0/1 verdict
+        ids = [rng.randrange(50_000) for _ in range(length)]
+        lps = [-rng.expovariate(0.7) if rng.random() < 0.9 else 0.0 for _ in range(length)]
+        gap = rng.choice([0.1, 0.2, 0.3])
+        calls = []
+
+        def pf(prefix):
+            assert tuple(prefix) == tuple(ids[: len(prefix)])
+            calls.append(len(prefix))
+            return p[len(prefix)]
+
+        got = search(ids, pf, gap, lps if split == "logprob" else None, split=split)
+        cum = cumulative_surprisal(lps) if split == "logprob" else None
+        want = brute_force(p, gap, lambda i, j: split_point(i, j, cum))
+        assert got.pivots == want
+        assert len(calls) == len(set(calls)) == got.calls  # each prefix evaluated once
+        checked += len(want)
+    assert checked > 0 or kind == "monotone"
+
+
+def test_split_point_clamped_and_isolates_surprise():
+    for i, j in [(0, 2), (3, 5), (0, 100)]:
+        assert i < split_point(i, j) < j
+    lps = [-0.01] * 40
+    lps[27] = -9.0  # t_28 carries almost all surprisal
+    cum = cumulative_surprisal(lps)
+    b = Bisection(40, cum)
+    levels = 0
+    while (26, 28) not in b.frontier and (27, 28) not in b.frontier:
+        for seg in list(b.frontier):
+            b.resolve(seg, seg[0] <= 27 < seg[1])
+        levels += 1
+        assert levels < 4
+    # token midpoint would need ~log2(40) = 6 levels to reach a 1-2 token segment
+    with pytest.raises(ValueError):
+        split_point(4, 5)
+    assert all(0 < split_point(0, 7, cumulative_surprisal([0.0] * 7)) < 7 for _ in range(1))
+
+
+def test_counts_and_final_and_errors():
+    ids = list(range(10, 30))
+    table = {k: (8, 10) if k < 12 else (1, 10) for k in range(21)}
+    r = search(ids, lambda pre: table[len(pre)], 0.2, p_final=0.0)
+    assert r.pivots == [(11, 12)]
+    assert r.directions() == ["lowers"]
+    est = r.estimates[11]
+    assert (est.successes, est.trials) == (8, 10) and est.lo < 0.8 < est.hi
+    assert r.estimates[20].exact and r.estimates[20].p == 0.0
+    with pytest.raises(ValueError, match="probability"):
+        search(ids, lambda pre: 1.5)
+    with pytest.raises(ValueError, match="successes"):
+        search(ids, lambda pre: (3, 2))
+    assert search([], lambda pre: 0.5).pivots == []
+    assert search([7], lambda pre: float(len(pre))).pivots == [(0, 1)]

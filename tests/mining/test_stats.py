@@ -1,0 +1,46 @@
+"""Interval formulas against published values."""
+
+import math
+
+import pytest
+
+from ptsfast.mining.stats import abs_bounds, beta_cdf, beta_ppf, diff_interval, jeffreys, wilson
+from ptsfast.mining.types import Estimate
+
+
+def test_wilson_known_values():
+    lo, hi = wilson(5, 10, 0.95)
+    assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
+    assert wilson(0, 0, 0.95) == (0.0, 1.0)
+    lo, hi = wilson(0, 10, 0.95)
+    assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(0.2775, abs=1e-4)
+
+
+def test_beta_cdf_and_quantile():
+    assert beta_cdf(0.4, 2, 3) == pytest.approx(0.5248, abs=1e-4)  # 1 - (0.6^4 + 4*0.4*0.6^3)
+    assert beta_cdf(0.5, 7.5, 7.5) == pytest.approx(0.5, abs=1e-12)
+    for a, b, q in [(0.5, 0.5, 0.1), (3.5, 9.5, 0.975), (40.5, 2.5, 0.025)]:
+        assert beta_cdf(beta_ppf(q, a, b), a, b) == pytest.approx(q, abs=1e-9)
+    # Beta(1,1) is uniform
+    assert beta_cdf(0.3, 1, 1) == pytest.approx(0.3)
+
+
+def test_jeffreys_brackets_and_symmetry():
+    lo, hi = jeffreys(5, 10, 0.95)
+    assert lo == pytest.approx(1 - hi, abs=1e-9) and 0.2 < lo < 0.25  # published: (0.2235, 0.7765)
+    assert lo == pytest.approx(0.2235, abs=2e-4)
+    assert jeffreys(0, 10, 0.95)[0] == 0.0 and jeffreys(10, 10, 0.95)[1] == 1.0
+
+
+def test_newcombe_published_example():
+    # Newcombe (1998) example: 56/70 vs 48/80 -> difference 0.2000, 95% CI (0.0524, 0.3339)
+    lo, hi = diff_interval(Estimate(48, 80), Estimate(56, 70), 0.95)
+    assert lo == pytest.approx(0.0524, abs=1e-4) and hi == pytest.approx(0.3339, abs=1e-4)
+
+
+def test_exact_side_has_zero_width_and_abs_bounds():
+    lo, hi = diff_interval(Estimate(exact=1.0), Estimate(exact=0.25), 0.95)
+    assert lo == hi == -0.75
+    assert abs_bounds(-0.3, 0.1) == (0.0, 0.3)
+    assert abs_bounds(-0.5, -0.2) == (0.2, 0.5)
+    assert math.isnan(Estimate().p)
