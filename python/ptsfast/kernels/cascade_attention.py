@@ -1,0 +1,293 @@
+"""Shared-prefix (cascade) paged decode attention: the prefix's KV is read once per group, not per row.
+
+Why (DESIGN §4): PTS forks N rollouts from one prefix of P tokens. A plain paged decode makes each of
+the N rows re-read the prefix's KV, N * P tokens per step and layer; cascade attention reads P + N * S
+(S = each row's own suffix). Decode attention is memory-bound, so this is the bytes that matter.
+
+Math: softmax attention over a key set that is the disjoint union of a prefix and a suffix equals the
+log-sum-exp merge of the two partial attentions (``merge_state``), so each part can be computed
+separately: the prefix part once per group with the group's queries batched (a real matrix product
+``[rows * Hq/Hkv, D] x [D, P]`` per KV head, no repeated KV), the suffix part per row.
+
+Plan/run split (after FlashInfer): the engine builds one ``CascadePlan`` per decode step and passes it
+to every layer; host-side metadata (rows sorted by group, work tiles) is derived once per plan and
+cached on it.
+
+Shapes: q ``[B, Hq, D]``; k_cache / v_cache ``[num_blocks, block_size, Hkv, D]`` with ``Hq % Hkv == 0``;
+returns ``[B, Hq, D]`` in q's dtype. Backends: ``triton`` (GPU, or the interpreter when asked) and
+``torch`` (the reference, also the CPU path).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ptsfast.kernels._dispatch import check, choose_backend
+
+IMPLEMENTED = ("triton", "torch")
+_NAME = "cascade_decode_attention"
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32)
+
+
+@dataclass(frozen=True)
+class CascadePlan:
+    """Which query rows share which prefix, for one decode step (reused by every layer).
+
+    prefix_block_tables ``[G, max_prefix_blocks]`` int32: blocks holding group g's shared prefix.
+    prefix_lens ``[G]`` int32: tokens of that prefix (>= 0, any length, need not fill whole blocks).
+    query_group ``[B]`` int32: the group of each query row.
+    suffix_block_tables ``[B, max_suffix_blocks]`` int32: the row's own blocks, holding its logical
+    positions ``prefix_lens[g]..`` (position ``prefix_lens[g] + j`` is slot ``j`` of this table).
+    suffix_lens ``[B]`` int32 (>= 0), including the row's current token; ``prefix + suffix >= 1``.
+    Table entries past a length are never read (may be padding, even -1).
+    """
+
+    prefix_block_tables: torch.Tensor
+    prefix_lens: torch.Tensor
+    query_group: torch.Tensor
+    suffix_block_tables: torch.Tensor
+    suffix_lens: torch.Tensor
+
+    @functools.cached_property
+    def host(self) -> dict:
+        """Host copies and derived metadata, computed once (one device sync per plan)."""
+        check(self.prefix_block_tables.dim() == 2 and self.suffix_block_tables.dim() == 2, _NAME,
+              "prefix_block_tables must be [G, max_prefix_blocks] and suffix_block_tables [B, max_suffix_blocks]")
+        G, B = self.prefix_block_tables.shape[0], self.suffix_block_tables.shape[0]
+        check(self.prefix_lens.shape == (G,), _NAME, f"prefix_lens must be [G={G}], got {tuple(self.prefix_lens.shape)}")
+        check(self.query_group.shape == (B,) and self.suffix_lens.shape == (B,), _NAME,
+              f"query_group and suffix_lens must be [B={B}], got {tuple(self.query_group.shape)} "
+              f"and {tuple(self.suffix_lens.shape)}")
+        for label, t in (("prefix_block_tables", self.prefix_block_tables), ("prefix_lens", self.prefix_lens),
+                         ("query_group", self.query_group), ("suffix_block_tables", self.suffix_block_tables),
+                         ("suffix_lens", self.suffix_lens)):
+            check(t.dtype in (torch.int32, torch.int64), _NAME, f"{label} must be int32 (or int64), got {t.dtype}")
+            check(t.device == self.query_group.device, _NAME, f"{label} is on {t.device}, query_group on "
+                  f"{self.query_group.device}: build the plan on one device")
+        p_lens = self.prefix_lens.long().cpu()
+        s_lens = self.suffix_lens.long().cpu()
+        groups = self.query_group.long().cpu()
+        check(bool((p_lens >= 0).all()) and bool((s_lens >= 0).all()), _NAME, "lengths must be >= 0")
+        if B:
+            check(bool((groups >= 0).all()) and bool((groups < G).all()), _NAME,
+                  f"query_group entries must lie in [0, {G})")
+            check(bool((p_lens[groups] + s_lens >= 1).all()), _NAME,
+                  "every row must attend to at least one token (prefix_len + suffix_len >= 1)")
+        order = torch.sort(groups, stable=True).indices
+        counts = torch.bincount(groups, minlength=G)
+        starts = torch.cumsum(counts, 0) - counts
+        return {
+            "G": G, "B": B, "prefix_lens": p_lens, "suffix_lens": s_lens, "groups": groups,
+            "rows_by_group": order, "group_counts": counts, "group_starts": starts,
+            "max_prefix": int(p_lens.max()) if G else 0, "max_suffix": int(s_lens.max()) if B else 0,
+            "derived": {},
+        }
+
+    def validate_for(self, block_size: int, num_blocks: int) -> dict:
+        """Checks that tables are wide enough and used block ids exist; cached per cache geometry."""
+        h = self.host
+        key = ("valid", block_size, num_blocks)
+        if key in h["derived"]:
+            return h
+        for label, table, lens in (("prefix", self.prefix_block_tables, h["prefix_lens"]),
+                                   ("suffix", self.suffix_block_tables, h["suffix_lens"])):
+            need = -(-int(lens.max()) // block_size) if lens.numel() else 0
+            check(table.shape[1] >= need, _NAME, f"{label}_block_tables has {table.shape[1]} columns but a "
+                  f"{label} of {int(lens.max())} tokens needs {need} blocks of {block_size}")
+            if need:
+                t = table[:, :need].long().cpu()
+                used = torch.arange(need)[None, :] < (-(-lens // block_size))[:, None]
+                ids = t[used]
+                check(bool((ids >= 0).all()) and bool((ids < num_blocks).all()), _NAME,
+                      f"{label}_block_tables reference blocks outside [0, {num_blocks})")
+        h["derived"][key] = True
+        return h
+
+
+def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=_FLOATS) -> dict:
+    check(isinstance(plan, CascadePlan), _NAME, f"plan must be a CascadePlan, got {type(plan).__name__}")
+    check(q.dim() == 3, _NAME, f"q must be [B, Hq, D], got {tuple(q.shape)}")
+    check(k_cache.dim() == 4 and k_cache.shape == v_cache.shape, _NAME,
+          f"caches must both be [num_blocks, block_size, Hkv, D], got {tuple(k_cache.shape)} and {tuple(v_cache.shape)}")
+    B, Hq, D = q.shape
+    Hkv = k_cache.shape[2]
+    check(k_cache.shape[3] == D, _NAME, f"head dim of q ({D}) != cache head dim ({k_cache.shape[3]})")
+    check(Hq % Hkv == 0, _NAME, f"query heads ({Hq}) must be a multiple of KV heads ({Hkv})")
+    check(q.dtype in floats and k_cache.dtype in floats and v_cache.dtype == k_cache.dtype, _NAME,
+          f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}, v {v_cache.dtype}")
+    check(q.device == k_cache.device == v_cache.device == plan.query_group.device, _NAME,
+          "q, caches and plan must share a device")
+    check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), _NAME,
+          "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
+    check(plan.suffix_block_tables.shape[0] == B, _NAME,
+          f"plan has {plan.suffix_block_tables.shape[0]} query rows, q has {B}")
+    check(math.isfinite(scale), _NAME, f"scale must be finite, got {scale}")
+    return plan.validate_for(k_cache.shape[1], k_cache.shape[0])
+
+
+# ----------------------------------------------------------------------------------------- merge
+
+
+def merge_state(o_a: torch.Tensor, lse_a: torch.Tensor, o_b: torch.Tensor, lse_b: torch.Tensor,
+                *, backend: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Merges two partial attentions over disjoint key sets by log-sum-exp.
+
+    o_a, o_b ``[..., D]`` (each normalised over its own keys); lse_a, lse_b ``[...]`` fp32, natural log of
+    each part's softmax denominator (including the scale). A part with ``lse = -inf`` is empty and its
+    ``o`` is ignored (it may hold anything, NaN included). Returns ``(o fp32, lse fp32)``; where both
+    parts are empty, ``o = 0`` and ``lse = -inf``.
+    """
+    name = "merge_state"
+    check(o_a.shape == o_b.shape and lse_a.shape == lse_b.shape == o_a.shape[:-1], name,
+          f"need o [..., D] and lse [...] for both parts, got {tuple(o_a.shape)}, {tuple(lse_a.shape)}, "
+          f"{tuple(o_b.shape)}, {tuple(lse_b.shape)}")
+    chosen = choose_backend(name, o_a.device, IMPLEMENTED, backend)
+    if chosen == "triton":
+        from ptsfast.kernels.triton_cascade import merge_states_triton
+
+        D = o_a.shape[-1]
+        o, lse = merge_states_triton(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
+                                     torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
+        return o.view(o_a.shape), lse.view(lse_a.shape)
+    return merge_state_reference(o_a, lse_a, o_b, lse_b)
+
+
+def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.Tensor]:
+    """Plain torch ``merge_state``: weights ``exp(lse_x - max)``, with ``where`` so empty parts
+    contribute exactly nothing (``0 * NaN`` would poison the result)."""
+    lse_a, lse_b = lse_a.float(), lse_b.float()
+    big = torch.maximum(lse_a, lse_b)
+    big_safe = torch.where(torch.isinf(big) & (big < 0), torch.zeros_like(big), big)
+    w_a = torch.exp(lse_a - big_safe)
+    w_b = torch.exp(lse_b - big_safe)
+    total = w_a + w_b
+    part_a = torch.where((w_a > 0)[..., None], o_a.float() * w_a[..., None], 0.0)
+    part_b = torch.where((w_b > 0)[..., None], o_b.float() * w_b[..., None], 0.0)
+    o = torch.where((total > 0)[..., None], (part_a + part_b) / total.clamp_min(1e-30)[..., None], 0.0)
+    lse = torch.where(total > 0, big_safe + torch.log(total), torch.full_like(total, float("-inf")))
+    return o, lse
+
+
+# ------------------------------------------------------------------------------------- reference
+
+
+def _partial(scores: torch.Tensor, values: torch.Tensor, eq: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Softmax-normalised attention and its LSE from masked fp32 scores (-inf = masked); rows with no
+    valid key get ``o = 0, lse = -inf``."""
+    lse = torch.logsumexp(scores, dim=-1)
+    lse_safe = torch.where(torch.isinf(lse), torch.zeros_like(lse), lse)
+    probs = torch.exp(scores - lse_safe[..., None])  # masked -> exp(-inf) = 0
+    return torch.einsum(eq, probs, values), lse
+
+
+def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                                       plan: CascadePlan, scale: float) -> torch.Tensor:
+    """The spec, and the CPU path: per group one batched product over the prefix, per row one over the
+    suffix, merged by ``merge_state``. Computes in fp32 (float64 if q is float64, for tests);
+    returns ``[B, Hq, D]`` in q's dtype."""
+    h = _check_inputs(q, k_cache, v_cache, plan, scale, _FLOATS + (torch.float64,))
+    B, Hq, D = q.shape
+    block_size, Hkv = k_cache.shape[1], k_cache.shape[2]
+    rep = Hq // Hkv
+    acc = torch.float64 if q.dtype == torch.float64 else torch.float32
+    qf = q.to(acc)
+    k_flat, v_flat = k_cache.view(-1, Hkv, D), v_cache.view(-1, Hkv, D)
+    dev = q.device
+
+    o_p = torch.zeros(B, Hq, D, dtype=acc, device=dev)
+    lse_p = torch.full((B, Hq), float("-inf"), dtype=acc, device=dev)
+    if h["max_prefix"] > 0:
+        pos_all = torch.arange(h["max_prefix"], device=dev)
+        for g in range(h["G"]):
+            P, n = int(h["prefix_lens"][g]), int(h["group_counts"][g])
+            if P == 0 or n == 0:
+                continue
+            start = int(h["group_starts"][g])
+            rows = h["rows_by_group"][start:start + n].to(dev)
+            pos = pos_all[:P]
+            slots = plan.prefix_block_tables[g].long().clamp_min(0)[pos // block_size] * block_size + pos % block_size
+            k = k_flat[slots].to(acc).permute(1, 2, 0)  # [Hkv, D, P]
+            v = v_flat[slots].to(acc).transpose(0, 1)  # [Hkv, P, D]
+            qg = qf[rows].view(n, Hkv, rep, D).permute(1, 0, 2, 3).reshape(Hkv, n * rep, D)
+            scores = torch.bmm(qg, k) * scale  # [Hkv, n*rep, P]: the prefix is read once for all n rows
+            lse = torch.logsumexp(scores, dim=-1)
+            o = torch.bmm(torch.softmax(scores, dim=-1), v)
+            o_p[rows] = o.view(Hkv, n, rep, D).permute(1, 0, 2, 3).reshape(n, Hq, D)
+            lse_p[rows] = lse.view(Hkv, n, rep).permute(1, 0, 2).reshape(n, Hq)
+
+    if h["max_suffix"] == 0:
+        return o_p.to(q.dtype)
+    S = h["max_suffix"]
+    pos = torch.arange(S, device=dev)
+    tables = plan.suffix_block_tables.long().clamp_min(0)
+    slots = tables[:, pos // block_size] * block_size + pos % block_size  # [B, S]
+    k = k_flat[slots].to(acc)  # [B, S, Hkv, D]
+    v = v_flat[slots].to(acc)
+    scores = torch.einsum("bhrd,bshd->bhrs", qf.view(B, Hkv, rep, D), k) * scale
+    valid = pos[None, :] < plan.suffix_lens.to(dev).long()[:, None]  # [B, S]
+    scores = scores.masked_fill(~valid[:, None, None, :], float("-inf"))
+    o_s, lse_s = _partial(scores, v, "bhrs,bshd->bhrd")
+    o, _ = merge_state_reference(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
+    return o.to(q.dtype)
+
+
+def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                             plan: CascadePlan, scale: float, *, backend: str | None = None) -> torch.Tensor:
+    """Decode attention of ``q [B, Hq, D]`` over a shared prefix per group plus each row's suffix.
+
+    Equivalent to ``paged_decode_attention_reference`` with each row's block table = its group's prefix
+    blocks followed by its suffix blocks (when the prefix fills whole blocks). Dispatch: Triton on CUDA,
+    torch reference on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
+    Returns ``[B, Hq, D]`` in q's dtype.
+    """
+    h = _check_inputs(q, k_cache, v_cache, plan, scale)
+    chosen = choose_backend(_NAME, q.device, IMPLEMENTED, backend)
+    if q.shape[0] == 0:
+        return torch.empty_like(q)
+    if chosen == "triton":
+        from ptsfast.kernels.triton_cascade import cascade_decode_attention_triton
+
+        return cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale, h)
+    return cascade_decode_attention_reference(q, k_cache, v_cache, plan, scale)
+
+
+# ------------------------------------------------------------------------------------ heuristic
+
+# Measured on this project's 2-core CPU dev box (see benchmarks/bench_kernels.py::test_cascade_crossover
+# and the module docstring of should_use_cascade): the torch cascade path beats the plain paged
+# reference once the prefix tokens it avoids re-reading, (N - 1) * P, exceed about this many.
+CPU_MIN_SAVED_TOKENS = 2048
+# GPU model (DESIGN §4), unmeasured here: cascade costs two extra launches (~2 x 4 us) and the merge;
+# at ~3 TB/s that buys ~24 MB per layer. With a typical 256..1024 B of KV per token and layer,
+# that is ~32k..96k tokens; require P >= 256 as well (short prefixes: the plain kernel wins).
+GPU_MIN_PREFIX = 256
+GPU_OVERHEAD_BYTES = 24e6
+
+
+def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device: torch.device | str, *,
+                       kv_bytes_per_token: int = 512) -> bool:
+    """Whether cascade attention should beat plain paged decode for a group of ``group_size`` rows
+    sharing ``prefix_len`` tokens, each with ``suffix_len`` own tokens (use the mean or max).
+
+    Rule (DESIGN §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
+    launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
+      * always False for N < 2 or P == 0;
+      * CPU: ``(N - 1) * P >= CPU_MIN_SAVED_TOKENS`` and ratio >= 1.5 (measured crossover on CPU);
+      * CUDA: ``P >= GPU_MIN_PREFIX`` and ``(N - 1) * P * kv_bytes_per_token >= GPU_OVERHEAD_BYTES``
+        and ratio >= 1.5, where ``kv_bytes_per_token = 2 * Hkv * D * dtype bytes`` (one layer).
+        The GPU constants are a bandwidth model, not yet measured on a GPU.
+    """
+    device = torch.device(device)
+    if group_size < 2 or prefix_len <= 0:
+        return False
+    saved = (group_size - 1) * prefix_len
+    ratio = group_size * (prefix_len + suffix_len) / (prefix_len + group_size * suffix_len)
+    if ratio < 1.5:
+        return False
+    if device.type == "cuda":
+        return prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
+    return saved >= CPU_MIN_SAVED_TOKENS
