@@ -196,7 +196,8 @@ class RolloutEngine:
             for s in decoding:
                 sched.grow(s, s.num_cached + 1)
             hidden_parts.append(self.runner.decode([s.pending for s in decoding], [s.num_cached for s in decoding],
-                                                   [s.block_table for s in decoding]))
+                                                   [s.block_table for s in decoding],
+                                                   [(s.seq_id, s.position // self.blocks.block_size) for s in decoding]))
             for s in decoding:
                 s.num_cached += 1
                 s.pending = None

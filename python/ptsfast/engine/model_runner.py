@@ -6,6 +6,7 @@ import torch
 
 from ptsfast.adapter import AttentionMetadata, HFAdapter
 from ptsfast.kernels import copy_blocks
+from ptsfast.kernels.cascade_attention import CascadePlan, should_use_cascade
 from ptsfast.kernels.paged_attention import gather_slots
 
 
@@ -38,17 +39,59 @@ class ModelRunner:
         meta = AttentionMetadata(self.kv_cache, self._long(slots), cu_seqlens=cu)
         return self.adapter.hidden_states(self._long(ids), self._long(positions), meta)
 
-    def decode(self, tokens: list[int], positions: list[int], tables: list[list[int]], cascade=None) -> torch.Tensor:
-        """Feeds one token per row at ``positions[b]`` (its K/V go to that slot); returns hidden ``[B, d]``."""
+    def decode(self, tokens: list[int], positions: list[int], tables: list[list[int]],
+               shared: list[tuple[int, int]] | None = None) -> torch.Tensor:
+        """Feeds one token per row at ``positions[b]`` (its K/V go to that slot); returns hidden ``[B, d]``.
+
+        ``shared[b] = (sequence id, n)`` says row b's first ``n`` blocks are its parent's; rows with the same
+        key form a cascade group when that pays off (``should_use_cascade``).
+        """
         width = max(len(t) for t in tables)
         block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32, device=self.device)
         context_lens = self._long([p + 1 for p in positions])
         slot_mapping = self._long([t[p // self.block_size] * self.block_size + p % self.block_size
                                    for t, p in zip(tables, positions)])
+        cascade = self._cascade_plan(positions, tables, shared) if shared else None
         slots = None if cascade is not None else gather_slots(block_tables, max(positions) + 1, self.block_size)
         meta = AttentionMetadata(self.kv_cache, slot_mapping, block_tables=block_tables, context_lens=context_lens,
                                  slots=slots, cascade=cascade)
         return self.adapter.hidden_states(self._long(tokens), self._long(positions), meta)
+
+    def _cascade_plan(self, positions, tables, shared) -> CascadePlan | None:
+        """Groups rows by shared prefix; groups too small to pay off become single rows with no prefix."""
+        bs = self.block_size
+        members: dict[tuple[int, int], list[int]] = {}
+        for row, key in enumerate(shared):
+            members.setdefault(key, []).append(row)
+        g = self.adapter.geometry
+        kv_bytes = 2 * g.num_kv_heads * g.head_dim * self.kv_cache.element_size()
+        group_of, prefix_tables, prefix_lens, prefix_blocks = [0] * len(tables), [], [], [0] * len(tables)
+        for (_, n_blocks), rows in members.items():
+            mean_suffix = sum(positions[r] + 1 for r in rows) / len(rows) - n_blocks * bs
+            if should_use_cascade(n_blocks * bs, len(rows), int(mean_suffix), self.device, kv_bytes_per_token=kv_bytes):
+                for r in rows:
+                    group_of[r], prefix_blocks[r] = len(prefix_tables), n_blocks
+                prefix_tables.append(tables[rows[0]][:n_blocks])
+                prefix_lens.append(n_blocks * bs)
+            else:
+                for r in rows:
+                    group_of[r] = len(prefix_tables)
+                    prefix_tables.append([])
+                    prefix_lens.append(0)
+        if all(n == 0 for n in prefix_lens):
+            return None
+        suffix_tables = [t[n:] for t, n in zip(tables, prefix_blocks)]
+        as_tensor = lambda rows: torch.tensor(  # noqa: E731
+            [r + [0] * (max(map(len, rows), default=0) - len(r)) for r in rows], dtype=torch.int32,
+            device=self.device).reshape(len(rows), -1)
+        return CascadePlan(
+            prefix_block_tables=as_tensor(prefix_tables),
+            prefix_lens=torch.tensor(prefix_lens, dtype=torch.int32, device=self.device),
+            query_group=torch.tensor(group_of, dtype=torch.int32, device=self.device),
+            suffix_block_tables=as_tensor(suffix_tables),
+            suffix_lens=torch.tensor([p + 1 - n * bs for p, n in zip(positions, prefix_blocks)],
+                                     dtype=torch.int32, device=self.device),
+        )
 
     def copy_blocks(self, pairs: list[tuple[int, int]]) -> None:
         if pairs:
