@@ -129,7 +129,10 @@ class Judge:
             thin = [s for s, e in sides if e.trials < self.config.accept_min_trials]
             if thin:
                 return thin
-        widths = {s: (lambda lo_hi: lo_hi[1] - lo_hi[0])(interval(e, self.config.split_confidence, self.config.method)) for s, e in sides}
+        widths = {}
+        for s, e in sides:
+            lo, hi = interval(e, self.config.split_confidence, self.config.method)
+            widths[s] = hi - lo
         top = max(widths.values(), default=0.0)
         return [s for s in widths if widths[s] >= 0.75 * top]
 

@@ -1,8 +1,8 @@
 """The bisection of PTS (DESIGN.md §1), breadth-first and estimator-agnostic.
 
 :class:`Bisection` holds one trajectory's frontier of undecided segments. Whoever drives it
-(:func:`search` with a user function, or :func:`ptsfast.mining.estimator.find_pivots` with
-sequential estimation over many trajectories) reads the positions it needs, decides each
+(:func:`search` with a user function, or :func:`find_pivots` below with a rollout sampler,
+sequential estimation and alternatives over many trajectories) reads the positions it needs, decides each
 segment, and calls :meth:`Bisection.resolve`. Since the split point of a segment is known
 as soon as the segment is, every probe of the frontier can go to the estimator in one batch.
 """
