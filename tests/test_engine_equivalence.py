@@ -25,12 +25,15 @@ def hf_greedy(model, prefix, n):
     return out[0, len(prefix):].tolist()
 
 
-@pytest.fixture(scope="module", params=list(ARCHS))
+@pytest.fixture(scope="module", params=[(arch, "auto") for arch in ARCHS] + [("llama-gqa", "always"),
+                                                                              ("qwen3", "always"), ("llama", "never")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
 def arch_pair(request):
-    model = tiny_model(request.param)
+    arch, cascade = request.param
+    model = tiny_model(arch)
     reference = copy.deepcopy(model)
-    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=8))
-    return request.param, engine, reference
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=8, cascade=cascade))
+    return arch, engine, reference
 
 
 def test_prefill_logprobs_match_hf(arch_pair):

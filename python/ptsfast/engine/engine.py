@@ -55,6 +55,7 @@ class EngineConfig:
     max_running: int = 256
     max_prefill_tokens: int = 8192
     stop_string_window: int = 16  # tokens decoded from a rollout's tail to look for stop strings
+    cascade: str = "auto"  # shared-prefix attention: "auto" (when it pays off), "always" or "never"
 
 
 @dataclass(eq=False)
@@ -73,7 +74,7 @@ class RolloutEngine:
         block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
         num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes() // block_bytes))
         self.blocks = BlockManager(num_blocks, config.block_size)
-        self.runner = ModelRunner(self.adapter, num_blocks, config.block_size)
+        self.runner = ModelRunner(self.adapter, num_blocks, config.block_size, cascade=config.cascade)
         self.scheduler = Scheduler(self.blocks, config.max_running)
         self._seqs: dict[int, _Registered] = {}
         self._next_id = 0

@@ -13,7 +13,11 @@ from ptsfast.kernels.paged_attention import gather_slots
 class ModelRunner:
     """The only engine layer that touches torch: metadata is built once per forward and shared by all layers."""
 
-    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, kv_dtype: torch.dtype | None = None):
+    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, kv_dtype: torch.dtype | None = None,
+                 cascade: str = "auto"):
+        if cascade not in ("auto", "always", "never"):
+            raise ValueError(f"cascade must be 'auto', 'always' or 'never', got {cascade!r}")
+        self.cascade = cascade
         g = adapter.geometry
         self.adapter = adapter
         self.block_size = block_size
@@ -51,7 +55,7 @@ class ModelRunner:
         context_lens = self._long([p + 1 for p in positions])
         slot_mapping = self._long([t[p // self.block_size] * self.block_size + p % self.block_size
                                    for t, p in zip(tables, positions)])
-        cascade = self._cascade_plan(positions, tables, shared) if shared else None
+        cascade = self._cascade_plan(positions, tables, shared) if shared and self.cascade != "never" else None
         slots = None if cascade is not None else gather_slots(block_tables, max(positions) + 1, self.block_size)
         meta = AttentionMetadata(self.kv_cache, slot_mapping, block_tables=block_tables, context_lens=context_lens,
                                  slots=slots, cascade=cascade)
@@ -68,7 +72,8 @@ class ModelRunner:
         group_of, prefix_tables, prefix_lens, prefix_blocks = [0] * len(tables), [], [], [0] * len(tables)
         for (_, n_blocks), rows in members.items():
             mean_suffix = sum(positions[r] + 1 for r in rows) / len(rows) - n_blocks * bs
-            if should_use_cascade(n_blocks * bs, len(rows), int(mean_suffix), self.device, kv_bytes_per_token=kv_bytes):
+            if n_blocks and (self.cascade == "always" or should_use_cascade(
+                    n_blocks * bs, len(rows), int(mean_suffix), self.device, kv_bytes_per_token=kv_bytes)):
                 for r in rows:
                     group_of[r], prefix_blocks[r] = len(prefix_tables), n_blocks
                 prefix_tables.append(tables[rows[0]][:n_blocks])
