@@ -175,13 +175,25 @@ def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.T
 # ------------------------------------------------------------------------------------- reference
 
 
-def _partial(scores: torch.Tensor, values: torch.Tensor, eq: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Softmax-normalised attention and its LSE from masked fp32 scores (-inf = masked); rows with no
-    valid key get ``o = 0, lse = -inf``."""
-    lse = torch.logsumexp(scores, dim=-1)
-    lse_safe = torch.where(torch.isinf(lse), torch.zeros_like(lse), lse)
-    probs = torch.exp(scores - lse_safe[..., None])  # masked -> exp(-inf) = 0
-    return torch.einsum(eq, probs, values), lse
+def _softmax_lse(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``exp(scores - max)``, its row sums and the LSE in one pass over masked scores (-inf = masked).
+    Rows with no valid key get weights 0, sum 0 and ``lse = -inf``."""
+    big = scores.amax(dim=-1, keepdim=True)
+    big = torch.where(torch.isinf(big), torch.zeros_like(big), big)
+    weights = torch.exp(scores - big)
+    total = weights.sum(dim=-1)
+    lse = torch.where(total > 0, big.squeeze(-1) + torch.log(total), torch.full_like(total, float("-inf")))
+    return weights, total, lse
+
+
+def _gather_blocks(cache: torch.Tensor, table: torch.Tensor, length: int) -> torch.Tensor:
+    """Tokens ``[..., length, Hkv, D]`` of paged sequences: whole blocks are copied (index_select on
+    the block dim, contiguous runs), then trimmed. table ``[..., >= ceil(length / block_size)]``."""
+    block_size = cache.shape[1]
+    nblk = -(-length // block_size)
+    ids = table[..., :nblk].long().clamp_min(0)
+    blocks = cache.index_select(0, ids.reshape(-1))  # [(...) * nblk, block_size, Hkv, D]
+    return blocks.view(*ids.shape[:-1], nblk * block_size, *cache.shape[2:])[..., :length, :, :]
 
 
 def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
@@ -191,46 +203,40 @@ def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v
     returns ``[B, Hq, D]`` in q's dtype."""
     h = _check_inputs(q, k_cache, v_cache, plan, scale, _FLOATS + (torch.float64,))
     B, Hq, D = q.shape
-    block_size, Hkv = k_cache.shape[1], k_cache.shape[2]
+    Hkv = k_cache.shape[2]
     rep = Hq // Hkv
     acc = torch.float64 if q.dtype == torch.float64 else torch.float32
     qf = q.to(acc)
-    k_flat, v_flat = k_cache.view(-1, Hkv, D), v_cache.view(-1, Hkv, D)
     dev = q.device
 
     o_p = torch.zeros(B, Hq, D, dtype=acc, device=dev)
     lse_p = torch.full((B, Hq), float("-inf"), dtype=acc, device=dev)
-    if h["max_prefix"] > 0:
-        pos_all = torch.arange(h["max_prefix"], device=dev)
-        for g in range(h["G"]):
-            P, n = int(h["prefix_lens"][g]), int(h["group_counts"][g])
-            if P == 0 or n == 0:
-                continue
-            start = int(h["group_starts"][g])
-            rows = h["rows_by_group"][start:start + n].to(dev)
-            pos = pos_all[:P]
-            slots = plan.prefix_block_tables[g].long().clamp_min(0)[pos // block_size] * block_size + pos % block_size
-            k = k_flat[slots].to(acc).permute(1, 2, 0)  # [Hkv, D, P]
-            v = v_flat[slots].to(acc).transpose(0, 1)  # [Hkv, P, D]
-            qg = qf[rows].view(n, Hkv, rep, D).permute(1, 0, 2, 3).reshape(Hkv, n * rep, D)
-            scores = torch.bmm(qg, k) * scale  # [Hkv, n*rep, P]: the prefix is read once for all n rows
-            lse = torch.logsumexp(scores, dim=-1)
-            o = torch.bmm(torch.softmax(scores, dim=-1), v)
-            o_p[rows] = o.view(Hkv, n, rep, D).permute(1, 0, 2, 3).reshape(n, Hq, D)
-            lse_p[rows] = lse.view(Hkv, n, rep).permute(1, 0, 2).reshape(n, Hq)
+    for g in range(h["G"]):
+        P, n = int(h["prefix_lens"][g]), int(h["group_counts"][g])
+        if P == 0 or n == 0:
+            continue
+        start = int(h["group_starts"][g])
+        rows = h["rows_by_group"][start:start + n].to(dev)
+        k = _gather_blocks(k_cache, plan.prefix_block_tables[g], P).to(acc)  # [P, Hkv, D]
+        v = _gather_blocks(v_cache, plan.prefix_block_tables[g], P).to(acc)
+        qg = qf.index_select(0, rows).view(n, Hkv, rep, D).permute(1, 0, 2, 3).reshape(Hkv, n * rep, D)
+        # [Hkv, n*rep, P]: the prefix is read once for all n rows of the group, no repeated KV
+        scores = torch.bmm(qg, k.permute(1, 2, 0)) * scale
+        weights, total, lse = _softmax_lse(scores)
+        o = torch.bmm(weights, v.transpose(0, 1)) / total[..., None]
+        o_p[rows] = o.view(Hkv, n, rep, D).permute(1, 0, 2, 3).reshape(n, Hq, D)
+        lse_p[rows] = lse.view(Hkv, n, rep).permute(1, 0, 2).reshape(n, Hq)
 
     if h["max_suffix"] == 0:
         return o_p.to(q.dtype)
     S = h["max_suffix"]
-    pos = torch.arange(S, device=dev)
-    tables = plan.suffix_block_tables.long().clamp_min(0)
-    slots = tables[:, pos // block_size] * block_size + pos % block_size  # [B, S]
-    k = k_flat[slots].to(acc)  # [B, S, Hkv, D]
-    v = v_flat[slots].to(acc)
+    k = _gather_blocks(k_cache, plan.suffix_block_tables, S).to(acc)  # [B, S, Hkv, D]
+    v = _gather_blocks(v_cache, plan.suffix_block_tables, S).to(acc)
     scores = torch.einsum("bhrd,bshd->bhrs", qf.view(B, Hkv, rep, D), k) * scale
-    valid = pos[None, :] < plan.suffix_lens.to(dev).long()[:, None]  # [B, S]
+    valid = torch.arange(S, device=dev)[None, :] < plan.suffix_lens.to(dev).long()[:, None]  # [B, S]
     scores = scores.masked_fill(~valid[:, None, None, :], float("-inf"))
-    o_s, lse_s = _partial(scores, v, "bhrs,bshd->bhrd")
+    weights, total, lse_s = _softmax_lse(scores)
+    o_s = torch.einsum("bhrs,bshd->bhrd", weights, v) / total.clamp_min(1e-30)[..., None]
     o, _ = merge_state_reference(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
     return o.to(q.dtype)
 
@@ -257,15 +263,19 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
 
 # ------------------------------------------------------------------------------------ heuristic
 
-# Measured on this project's 2-core CPU dev box (see benchmarks/bench_kernels.py::test_cascade_crossover
-# and the module docstring of should_use_cascade): the torch cascade path beats the plain paged
-# reference once the prefix tokens it avoids re-reading, (N - 1) * P, exceed about this many.
-CPU_MIN_SAVED_TOKENS = 2048
-# GPU model (DESIGN §4), unmeasured here: cascade costs two extra launches (~2 x 4 us) and the merge;
-# at ~3 TB/s that buys ~24 MB per layer. With a typical 256..1024 B of KV per token and layer,
-# that is ~32k..96k tokens; require P >= 256 as well (short prefixes: the plain kernel wins).
+# Measured (benchmarks/cascade_crossover.py -> benchmarks/results/cpu_cascade_crossover.txt, SmolLM2-135M
+# heads, fp32, one thread): the torch cascade path has ~0.5 ms of fixed cost per call (a per-group loop
+# and a merge) and beats the plain paged reference once the prefix tokens it avoids re-reading,
+# (N - 1) * P, reach about 1024 (P=1024,N=2: 1.2x; P=512,N=4: 1.3x; P=256,N=8: 1.3x; P=128,N=8: 0.8-1.0x;
+# P=2048,N=32: 15-24x).
+CPU_MIN_SAVED_TOKENS = 1024
+CPU_MIN_RATIO = 1.25
+# GPU model (DESIGN §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
+# merge (~8-10 us per layer); at ~3 TB/s that buys ~24 MB per layer, i.e. ~47k tokens at 512 B of KV
+# per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per DESIGN §4).
 GPU_MIN_PREFIX = 256
 GPU_OVERHEAD_BYTES = 24e6
+GPU_MIN_RATIO = 1.5
 
 
 def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device: torch.device | str, *,
@@ -276,7 +286,7 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     Rule (DESIGN §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
     launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
       * always False for N < 2 or P == 0;
-      * CPU: ``(N - 1) * P >= CPU_MIN_SAVED_TOKENS`` and ratio >= 1.5 (measured crossover on CPU);
+      * CPU: ``(N - 1) * P >= CPU_MIN_SAVED_TOKENS`` (1024) and ratio >= 1.25 (measured crossover);
       * CUDA: ``P >= GPU_MIN_PREFIX`` and ``(N - 1) * P * kv_bytes_per_token >= GPU_OVERHEAD_BYTES``
         and ratio >= 1.5, where ``kv_bytes_per_token = 2 * Hkv * D * dtype bytes`` (one layer).
         The GPU constants are a bandwidth model, not yet measured on a GPU.
@@ -286,8 +296,7 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
         return False
     saved = (group_size - 1) * prefix_len
     ratio = group_size * (prefix_len + suffix_len) / (prefix_len + group_size * suffix_len)
-    if ratio < 1.5:
-        return False
     if device.type == "cuda":
-        return prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
-    return saved >= CPU_MIN_SAVED_TOKENS
+        return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
+                and ratio >= GPU_MIN_RATIO)
+    return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO

@@ -1,0 +1,49 @@
+"""Where does cascade attention beat plain paged decode on CPU? (torch paths, one thread, min of 9).
+
+Shapes of SmolLM2-135M (Hq=9, Hkv=3, D=64), fp32, block size 16: one group of N rows sharing a P-token
+prefix, each with S own tokens. The crossover sets ``cascade_attention.CPU_MIN_SAVED_TOKENS``.
+Run: ``.venv/bin/python benchmarks/cascade_crossover.py``.
+"""
+
+import time
+
+import torch
+
+from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_reference
+from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention_reference
+
+
+def _best(f, n=9):
+    f()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main():
+    torch.set_num_threads(1)
+    bs, Hq, Hkv, D = 16, 9, 3, 64
+    for P in (64, 128, 256, 512, 1024, 2048):
+        for N in (2, 4, 8, 32):
+            for S in (16, 128):
+                pb, sb = -(-P // bs), -(-S // bs)
+                nb = pb + N * sb + 1
+                k, v, q = torch.randn(nb, bs, Hkv, D), torch.randn(nb, bs, Hkv, D), torch.randn(N, Hq, D)
+                ptab = torch.arange(pb, dtype=torch.int32)[None]
+                stab = (pb + torch.arange(N * sb, dtype=torch.int32)).view(N, sb)
+                plan = CascadePlan(ptab, torch.tensor([P], dtype=torch.int32), torch.zeros(N, dtype=torch.int32),
+                                   stab, torch.full((N,), S, dtype=torch.int32))
+                full = torch.cat([ptab.expand(N, -1), stab], 1)
+                lens = torch.full((N,), P + S)
+                slots = gather_slots(full, P + S, bs)
+                tc = _best(lambda: cascade_decode_attention_reference(q, k, v, plan, 0.125))
+                tp = _best(lambda: paged_decode_attention_reference(q, k, v, full, lens, 0.125, slots=slots))
+                print(f"P={P:5d} N={N:3d} S={S:4d} saved={(N - 1) * P:7d} cascade={tc * 1e3:7.3f}ms "
+                      f"paged={tp * 1e3:7.3f}ms speedup={tp / tc:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
