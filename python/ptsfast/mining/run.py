@@ -1,0 +1,168 @@
+"""A mining run: problems -> sampled trajectories -> pivots and DPO pairs, one problem batch at a time.
+
+The engine, tokenizer and oracle are given; this module only sequences the work so that each batch of
+problems shares the engine (one prefill per trajectory, every probe of a search round in one
+``rollout`` call) and results leave through ``on_problem`` as soon as a problem is complete, which
+lets the caller write them durably (the run resumes at problem granularity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
+from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext
+from ptsfast.mining.search import find_pivots
+from ptsfast.mining.types import MiningConfig, Progress, Trajectory, TrajectoryResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreparedProblem:
+    """A problem ready for the engine: its id, chat-templated prompt ids, and optionally a given solution."""
+
+    id: str
+    prompt_ids: tuple[int, ...]
+    problem: object  # what the oracle judges against
+    solution_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    mining: MiningConfig = MiningConfig()
+    rollout: RolloutSettings = RolloutSettings()
+    trajectories_per_problem: int = 1
+    problems_per_batch: int = 8
+
+
+@dataclass
+class ProblemResult:
+    """Everything found for one problem (one entry per trajectory), handed to the writer."""
+
+    problem: PreparedProblem
+    trajectories: list[dict] = field(default_factory=list)  # solution ids, text, verdict, finish reason
+    results: list[TrajectoryResult] = field(default_factory=list)
+    skipped: str | None = None  # why no search ran (e.g. empty solution)
+
+
+@dataclass
+class RunStats:
+    problems: int = 0
+    trajectories: int = 0
+    kept: int = 0
+    pivots: int = 0
+    pairs: int = 0
+    rollouts: int = 0
+    tokens: int = 0
+    oracle_errors: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+
+
+def stable_seed(*parts: object) -> int:
+    """A 63-bit seed from any printable parts, the same in every process (unlike ``hash``)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 1
+
+
+def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge, config: RunConfig,
+         on_problem: Callable[[ProblemResult], None], on_progress: Callable[[RunStats, Progress | None], None] | None = None,
+         ) -> RunStats:
+    """Mines every problem; ``on_problem`` receives each finished problem (in input order within a batch)."""
+    stats = RunStats()
+    start = time.perf_counter()
+    for b in range(0, len(problems), config.problems_per_batch):
+        batch = problems[b:b + config.problems_per_batch]
+        _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats, start)
+    stats.seconds = time.perf_counter() - start
+    return stats
+
+
+def _sample_trajectories(engine, batch, config: RunConfig):
+    """k solutions per problem sampled from the model (or the given one): ``[(problem, ids, finish)]``."""
+    given = [(p, p.solution_ids, FinishReason.EOS) for p in batch if p.solution_ids is not None]
+    todo = [p for p in batch if p.solution_ids is None]
+    sampled = []
+    if todo:
+        s = config.rollout
+        seqs = engine.prefill([p.prompt_ids for p in todo])
+        requests = [RolloutRequest(q.seq_id, len(p.prompt_ids), config.trajectories_per_problem, s.max_new_tokens,
+                                   SamplingParams(s.temperature, s.top_k, s.top_p,
+                                                  stable_seed(config.mining.seed, "trajectory", p.id)),
+                                   stop_strings=s.stop_strings)
+                    for p, q in zip(todo, seqs)]
+        try:
+            outs = engine.rollout(requests)
+        finally:
+            engine.release([q.seq_id for q in seqs])
+        sampled = [(p, r.tokens, r.finish_reason) for p, rollouts in zip(todo, outs) for r in rollouts]
+    order = {p.id: i for i, p in enumerate(batch)}
+    return sorted(given + sampled, key=lambda t: order[t[0].id])
+
+
+def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats: RunStats, start) -> None:
+    results = {p.id: ProblemResult(p) for p in batch}
+    trajectories: list[Trajectory] = []
+    contexts: dict[str, TrajectoryContext] = {}
+    registered = []
+    try:
+        for k, (p, ids, finish) in enumerate(_sample_trajectories(engine, batch, config)):
+            key = f"{p.id}#{len(results[p.id].trajectories)}"
+            text = tokenizer.decode(list(ids), skip_special_tokens=True)
+            ok, err = judge(text, p.problem)
+            # A solution cut by the length limit has no final verdict: p(L) is then estimated like any point.
+            correct = None if finish is FinishReason.LENGTH else ok
+            results[p.id].trajectories.append(dict(key=key, solution_ids=list(ids), text=text, correct=correct,
+                                                   finish_reason=str(finish.value), oracle_error=err))
+            stats.trajectories += 1
+            if not ids:
+                results[p.id].skipped = f"problem {p.id}: the model's solution is empty (it stopped at once)"
+                continue
+            (seq,) = engine.prefill([list(p.prompt_ids) + list(ids)])
+            registered.append(seq.seq_id)
+            logprobs = seq.logprobs[len(p.prompt_ids) - 1:]
+            trajectories.append(Trajectory(key, p.id, tuple(ids), tuple(logprobs), correct, tuple(p.prompt_ids)))
+            contexts[key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), tuple(ids), p.problem)
+
+        sampler = EngineSampler(engine, tokenizer, judge, config.rollout, contexts)
+        remaining = {pid: len(r.trajectories) - (1 if r.skipped else 0) for pid, r in results.items()}
+        emitted: set[str] = set()
+
+        def emit_ready():
+            for p in batch:  # input order; a problem leaves once all of its trajectories are done
+                if p.id not in emitted and remaining[p.id] <= 0:
+                    emitted.add(p.id)
+                    r = results[p.id]
+                    stats.problems += 1
+                    stats.kept += sum(t.kept for t in r.results)
+                    stats.pivots += sum(len(t.pivots) for t in r.results)
+                    stats.pairs += sum(len(t.pairs) for t in r.results)
+                    stats.oracle_errors += sum(t.errors for t in r.results)
+                    on_problem(r)
+
+        def on_result(res: TrajectoryResult):
+            results[res.problem_id].results.append(res)
+            remaining[res.problem_id] -= 1
+
+        def progress(pr: Progress):
+            stats.rollouts, stats.tokens = base_rollouts + sampler.rollouts, base_tokens + sampler.tokens
+            stats.seconds = time.perf_counter() - start
+            emit_ready()
+            if on_progress:
+                on_progress(stats, pr)
+
+        base_rollouts, base_tokens = stats.rollouts, stats.tokens
+        emit_ready()  # problems with nothing to search
+        if trajectories:
+            find_pivots(trajectories, sampler, config.mining, on_result=on_result, on_progress=progress)
+        stats.rollouts, stats.tokens = base_rollouts + sampler.rollouts, base_tokens + sampler.tokens
+        emit_ready()
+    finally:
+        engine.release(registered)

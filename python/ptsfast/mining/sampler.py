@@ -1,0 +1,82 @@
+"""The search's ``RolloutSampler`` backed by the rollout engine and an oracle.
+
+Every probe of a search round becomes one engine request; the whole round is one ``engine.rollout``
+call, so rollouts of all positions of all trajectories share the decode batches. The text an oracle
+judges is the solution prefix, any forced tokens and the rollout, decoded together from token ids
+(never re-encoded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
+from ptsfast.mining.types import ProbeRequest, RolloutOutcome
+
+Judge = Callable[[str, object], tuple[bool, str | None]]
+"""(completion text, problem) -> (success, error or None); must not raise."""
+
+
+@dataclass(frozen=True)
+class RolloutSettings:
+    """How probes sample: the paper's p(success) is under the model's own sampling distribution."""
+
+    max_new_tokens: int = 256
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    stop_strings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrajectoryContext:
+    """Where a trajectory lives in the engine and what its rollouts are judged against."""
+
+    seq_id: int
+    prompt_len: int
+    solution_ids: tuple[int, ...]
+    problem: object
+
+
+class EngineSampler:
+    def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, settings: RolloutSettings,
+                 contexts: dict[Hashable, TrajectoryContext], judge_threads: int = 4,
+                 on_tokens: Callable[[int], None] | None = None):
+        self.engine = engine
+        self.tokenizer = tokenizer
+        self.judge = judge
+        self.settings = settings
+        self.contexts = contexts
+        self.judge_threads = judge_threads
+        self.on_tokens = on_tokens
+        self.rollouts = 0
+        self.tokens = 0
+
+    def __call__(self, requests: Sequence[ProbeRequest]) -> list[list[RolloutOutcome]]:
+        s = self.settings
+        engine_requests = []
+        for r in requests:
+            ctx = self.contexts[r.key]
+            engine_requests.append(RolloutRequest(
+                ctx.seq_id, ctx.prompt_len + r.position, r.n, s.max_new_tokens,
+                SamplingParams(s.temperature, s.top_k, s.top_p, r.seed),
+                stop_strings=s.stop_strings, forced=tuple(r.forced)))
+        results = self.engine.rollout(engine_requests, progress=self.on_tokens)
+        jobs = []
+        for r, rollouts in zip(requests, results):
+            ctx = self.contexts[r.key]
+            head = list(ctx.solution_ids[: r.position]) + list(r.forced)
+            jobs += [(head + list(ro.tokens), ctx.problem) for ro in rollouts]
+            self.rollouts += len(rollouts)
+            self.tokens += sum(len(ro.tokens) for ro in rollouts)
+        texts = self.tokenizer.batch_decode([ids for ids, _ in jobs], skip_special_tokens=True)
+        with ThreadPoolExecutor(self.judge_threads) as pool:
+            verdicts = list(pool.map(lambda a: self.judge(*a), zip(texts, (p for _, p in jobs))))
+        out, k = [], 0
+        for rollouts in results:
+            out.append([RolloutOutcome(ro.tokens, bool(ok), err)
+                        for ro, (ok, err) in zip(rollouts, verdicts[k:k + len(rollouts)])])
+            k += len(rollouts)
+        return out
