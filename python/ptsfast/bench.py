@@ -1,0 +1,103 @@
+"""Rollout throughput of ptsfast vs Hugging Face ``generate(num_return_sequences=n)`` in one process.
+
+Both sample ``n`` continuations of ``new_tokens`` tokens (EOS ignored) from the same prefix with the same
+model; ptsfast prefills the prefix once and forks, HF prefills it ``n`` times. Used by ``ptsfast bench``
+and ``benchmarks/bench_rollout.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import platform
+import subprocess
+import time
+
+import torch
+
+from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
+
+
+def random_llama(device: str = "cpu", *, vocab: int = 16384, hidden: int = 384, layers: int = 6, heads: int = 6,
+                 kv_heads: int = 2, intermediate: int = 1024, dtype: torch.dtype = torch.float32):
+    """A randomly initialised Llama (GQA); the default is ~22M parameters, sized for a CPU comparison."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=vocab, hidden_size=hidden, intermediate_size=intermediate, num_hidden_layers=layers,
+                         num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=8192,
+                         eos_token_id=2, bos_token_id=1, pad_token_id=0)
+    return LlamaForCausalLM(config).eval().to(device=device, dtype=dtype)
+
+
+def hf_generate(model, prefix: list[int], n: int, new_tokens: int):
+    with torch.inference_mode():
+        return model.generate(torch.tensor([prefix], device=model.device), do_sample=True, temperature=1.0, top_k=0,
+                              top_p=1.0, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                              num_return_sequences=n, pad_token_id=0)
+
+
+def best_time(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def device_name(device: str) -> str:
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name()
+    return f"cpu ({platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+class RolloutComparison:
+    """Sets up both sides once; ``ptsfast()`` and ``hf()`` each run the full workload."""
+
+    def __init__(self, model, prefix_len: int = 512, n: int = 32, new_tokens: int = 64, engine_config=EngineConfig()):
+        self.n, self.new_tokens, self.prefix_len = n, new_tokens, prefix_len
+        vocab = model.config.vocab_size
+        g = torch.Generator().manual_seed(0)
+        self.prefix = torch.randint(3, vocab, (prefix_len,), generator=g).tolist()
+        self.hf_model = model
+        self.engine = RolloutEngine(copy.deepcopy(model), config=engine_config)
+
+    def ptsfast(self) -> int:
+        (seq,) = self.engine.prefill([self.prefix + [self.prefix[-1]]])
+        (rollouts,) = self.engine.rollout([RolloutRequest(seq.seq_id, self.prefix_len, self.n, self.new_tokens,
+                                                          SamplingParams(temperature=1.0, seed=0), ignore_eos=True)])
+        self.engine.release([seq.seq_id])
+        return sum(len(r.tokens) for r in rollouts)
+
+    def hf(self) -> int:
+        out = hf_generate(self.hf_model, self.prefix, self.n, self.new_tokens)
+        return (out.shape[1] - self.prefix_len) * out.shape[0]
+
+    def run(self, repeat: int = 2) -> dict:
+        self.ptsfast(), hf_generate(self.hf_model, self.prefix, 2, 2)  # warm-up
+        ours, theirs = best_time(self.ptsfast, repeat), best_time(self.hf, repeat)
+        tokens = self.n * self.new_tokens
+        return {
+            "workload": f"n={self.n} x {self.new_tokens} new tokens from a {self.prefix_len}-token prefix",
+            "ptsfast_s": ours, "hf_generate_s": theirs,
+            "ptsfast_tokens_per_s": tokens / ours, "hf_generate_tokens_per_s": tokens / theirs,
+            "speedup_vs_hf_generate": theirs / ours,
+        }
+
+
+def environment(device: str) -> dict:
+    return {"device": device_name(device), "commit": git_commit(), "torch": torch.__version__,
+            "cpu_count": os.cpu_count()}
