@@ -89,6 +89,9 @@ def test_eos_and_length_finish_reasons():
     first = free_run[0].tokens.index(stop_at)
     assert stopped[0].tokens == free_run[0].tokens[: first + 1]
     assert stopped[0].finish_reason is FinishReason.EOS
+    (by_fn,) = engine.rollout([RolloutRequest(seq.seq_id, 20, 1, 12, GREEDY, stop_token_ids=(),
+                                              stop_fn=lambda toks: len(toks) == 3)])
+    assert by_fn[0].tokens == free_run[0].tokens[:3] and by_fn[0].finish_reason is FinishReason.STOP
     engine.release([seq.seq_id])
     engine.check_no_leaks()
 

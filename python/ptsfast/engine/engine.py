@@ -248,6 +248,8 @@ class RolloutEngine:
             s.finish_reason = FinishReason.EOS
         elif request.stop_strings and self._hit_stop_string(s.tokens, request.stop_strings):
             s.finish_reason = FinishReason.STOP
+        elif request.stop_fn is not None and request.stop_fn(s.tokens):
+            s.finish_reason = FinishReason.STOP
         elif len(s.tokens) >= s.max_new_tokens:
             s.finish_reason = FinishReason.LENGTH
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -33,7 +34,9 @@ class RolloutRequest:
     ``forced`` tokens are appended to the prefix before sampling starts (e.g. an alternative next
     token); they are not part of the result's ``tokens`` and do not count towards
     ``max_new_tokens``. ``stop_token_ids=None`` means the model's EOS tokens; ``ignore_eos`` disables
-    them. ``stop_strings`` need an engine built with a tokenizer.
+    them. ``stop_strings`` need an engine built with a tokenizer. ``stop_fn(tokens)`` is called with the
+    tokens generated so far after each step and ends the rollout (reason ``stop``) when it returns True,
+    e.g. once an oracle can already decide.
     """
 
     seq_id: int
@@ -45,6 +48,7 @@ class RolloutRequest:
     stop_strings: tuple[str, ...] = ()
     forced: tuple[int, ...] = ()
     ignore_eos: bool = False
+    stop_fn: Callable[[list[int]], bool] | None = None
 
 
 class FinishReason(str, Enum):

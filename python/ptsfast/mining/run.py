@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
-from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext
+from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext, text_stop
 from ptsfast.mining.search import find_pivots
 from ptsfast.mining.types import MiningConfig, Progress, Trajectory, TrajectoryResult
 
@@ -85,7 +85,7 @@ def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], 
     return stats
 
 
-def _sample_trajectories(engine, batch, config: RunConfig):
+def _sample_trajectories(engine, tokenizer, batch, config: RunConfig):
     """k solutions per problem sampled from the model (or the given one): ``[(problem, ids, finish)]``."""
     given = [(p, p.solution_ids, FinishReason.EOS) for p in batch if p.solution_ids is not None]
     todo = [p for p in batch if p.solution_ids is None]
@@ -96,7 +96,7 @@ def _sample_trajectories(engine, batch, config: RunConfig):
         requests = [RolloutRequest(q.seq_id, len(p.prompt_ids), config.trajectories_per_problem, s.max_new_tokens,
                                    SamplingParams(s.temperature, s.top_k, s.top_p,
                                                   stable_seed(config.mining.seed, "trajectory", p.id)),
-                                   stop_strings=s.stop_strings)
+                                   stop_strings=s.stop_strings, stop_fn=text_stop(tokenizer, (), s.answer_complete))
                     for p, q in zip(todo, seqs)]
         try:
             outs = engine.rollout(requests)
@@ -113,7 +113,7 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
     contexts: dict[str, TrajectoryContext] = {}
     registered = []
     try:
-        for k, (p, ids, finish) in enumerate(_sample_trajectories(engine, batch, config)):
+        for k, (p, ids, finish) in enumerate(_sample_trajectories(engine, tokenizer, batch, config)):
             key = f"{p.id}#{len(results[p.id].trajectories)}"
             text = tokenizer.decode(list(ids), skip_special_tokens=True)
             ok, err = judge(text, p.problem)

@@ -28,6 +28,16 @@ class RolloutSettings:
     top_k: int = 0
     top_p: float = 1.0
     stop_strings: tuple[str, ...] = ()
+    answer_complete: Callable[[str], bool] | None = None
+    """Ends a rollout once the solution text so far already decides the verdict (``oracles.answer_complete``)."""
+
+
+def text_stop(tokenizer, head: Sequence[int], check: Callable[[str], bool] | None):
+    """An engine ``stop_fn``: decode ``head + generated`` and ask ``check`` whether the answer is complete."""
+    if check is None:
+        return None
+    head = list(head)
+    return lambda generated: check(tokenizer.decode(head + generated, skip_special_tokens=True))
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,8 @@ class EngineSampler:
             engine_requests.append(RolloutRequest(
                 ctx.seq_id, ctx.prompt_len + r.position, r.n, s.max_new_tokens,
                 SamplingParams(s.temperature, s.top_k, s.top_p, r.seed),
-                stop_strings=s.stop_strings, forced=tuple(r.forced)))
+                stop_strings=s.stop_strings, forced=tuple(r.forced),
+                stop_fn=text_stop(self.tokenizer, ctx.solution_ids[: r.position] + tuple(r.forced), s.answer_complete)))
         results = self.engine.rollout(engine_requests, progress=self.on_tokens)
         jobs = []
         for r, rollouts in zip(requests, results):
