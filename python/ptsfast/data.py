@@ -1,0 +1,315 @@
+"""Problems: loading from JSONL / local HF ``datasets`` files, and prompts as token ids.
+
+Bad rows never stop a load: each one yields a single message naming the row, the field and the
+fix (returned in ``LoadResult.skipped`` and logged once), and every good row is still returned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem. ``answer`` is the reference (or GSM8K solution with ``####``), ``tests`` code tests,
+    ``solution`` an optional provided trajectory (text) to search instead of sampling one."""
+
+    id: str
+    question: str
+    answer: str | None = None
+    tests: str | None = None
+    choices: tuple[str, ...] | None = None
+    solution: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which column holds what. ``solution=None``: trajectories are sampled, not read."""
+
+    question: str = "question"
+    answer: str | None = "answer"
+    id: str | None = "id"
+    tests: str | None = "tests"
+    choices: str | None = "choices"
+    solution: str | None = None
+    require_answer: bool = True
+    """Rows without an answer are skipped (set False for code problems judged by tests only)."""
+
+
+@dataclass
+class LoadResult:
+    problems: list[Problem]
+    skipped: list[str]
+    """One human-readable line per skipped row (already logged as warnings)."""
+
+
+class ChatTemplateError(ValueError):
+    """The tokenizer has no chat template and none was given."""
+
+
+class DataError(ValueError):
+    """The data file itself cannot be read (missing, unknown format)."""
+
+
+# --------------------------------------------------------------------------- loading
+
+def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield n, None, f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that line"
+                continue
+            if not isinstance(row, dict):
+                yield n, None, f"a JSON {type(row).__name__}, not an object; each line must be one {{...}} object"
+                continue
+            yield n, row, None
+
+
+def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, str | None]]:
+    try:
+        import datasets
+    except ImportError as e:  # pragma: no cover
+        raise DataError(f"reading {path} needs the datasets package: `pip install datasets`") from e
+    if path.is_dir():
+        ds = datasets.load_from_disk(str(path))
+        if isinstance(ds, datasets.DatasetDict):
+            names = list(ds)
+            pick = split or ("train" if "train" in ds else names[0] if len(names) == 1 else None)
+            if pick not in ds:
+                raise DataError(f"{path} holds splits {names}; choose one with --split")
+            ds = ds[pick]
+    else:
+        fmt = {".parquet": "parquet", ".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json",
+               ".arrow": "arrow"}.get(path.suffix.lower())
+        if fmt is None:
+            raise DataError(f"unknown data format {path.suffix!r} for {path}; use .jsonl, .json, .parquet, .csv or "
+                            f"a datasets folder saved with save_to_disk()")
+        kw = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
+        ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+    for n, row in enumerate(ds, 1):
+        yield n, dict(row), None
+
+
+def _as_text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, (list, dict)):
+        return json.dumps(v)
+    return str(v)
+
+
+def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | None, str | None]:
+    """Build a Problem from one row, or return why the row is skipped (row number ``n``, 1-based)."""
+    keys = sorted(row)
+    rid = row.get(fields.id) if fields.id else None
+    where = f"row {n}" + (f" (id {rid!r})" if rid is not None else "")
+
+    def missing(f: str, flag: str) -> str:
+        return (f"{where}: missing field {f!r} (row has {keys}); fix the row or name the right column "
+                f"with {flag}")
+
+    q = row.get(fields.question)
+    if q is None:
+        return None, missing(fields.question, "--question-field")
+    if not str(q).strip():
+        return None, f"{where}: field {fields.question!r} is empty; give the question text"
+    ans = _as_text(row.get(fields.answer)) if fields.answer else None
+    tests = _as_text(row.get(fields.tests)) if fields.tests else None
+    if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
+        if fields.answer and fields.answer not in row:
+            return None, missing(fields.answer, "--answer-field")
+        return None, (f"{where}: field {fields.answer!r} is empty; give the reference answer (or tests for "
+                      f"code problems)")
+    solution = None
+    if fields.solution:
+        if fields.solution not in row:
+            return None, missing(fields.solution, "--solution-field")
+        solution = _as_text(row[fields.solution])
+        if solution is None or not solution.strip():
+            return None, (f"{where}: field {fields.solution!r} (the provided solution) is empty; fill it in or "
+                          f"drop --solution-field to sample solutions from the model")
+    choices = row.get(fields.choices) if fields.choices else None
+    if choices is not None:
+        if isinstance(choices, str):
+            choices = [choices]
+        choices = tuple(str(c) for c in choices)
+    used = {fields.question, fields.answer, fields.id, fields.tests, fields.choices, fields.solution}
+    meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _jsonable(v)}
+    if isinstance(row.get("meta"), dict):
+        meta.update(row["meta"])
+    pid = str(rid) if rid is not None else str(n)
+    return Problem(pid, str(q), ans, tests, choices, solution, meta), None
+
+
+def _jsonable(v: Any) -> bool:
+    try:
+        json.dumps(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split: str | None = None,
+                  limit: int | None = None) -> LoadResult:
+    """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``) or a ``save_to_disk`` folder.
+
+    Row numbers in messages are 1-based lines (JSONL) or record indices (other formats).
+    """
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file "
+                        f"or a datasets folder")
+    if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
+        rows: Iterable = _iter_jsonl(p)
+    else:
+        rows = _iter_hf(p, split)
+    return problems_from_rows(rows, fields, limit=limit, source=str(p))
+
+
+def _looks_like_jsonl(p: Path) -> bool:
+    with open(p, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                return line.lstrip().startswith("{")
+    return True
+
+
+def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fields: FieldMap = FieldMap(),
+                       limit: int | None = None, source: str = "<rows>") -> LoadResult:
+    """Turn ``(row number, row or None, parse error or None)`` into problems + skip messages."""
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for n, row, err in rows:
+        if limit is not None and len(problems) >= limit:
+            break
+        if err is not None or row is None:
+            msg = f"row {n}: {err}"
+        else:
+            prob, msg = problem_from_row(row, n, fields)
+            if prob is not None and prob.id in seen:
+                prob, msg = None, (f"row {n}: duplicate id {prob.id!r} (field {fields.id!r}); ids must be unique "
+                                   f"so runs can resume - fix the id or drop the row")
+            if prob is not None:
+                seen.add(prob.id)
+                problems.append(prob)
+                continue
+        skipped.append(f"{source}: {msg}")
+        log.warning("skipped %s: %s", source, msg)
+    if not problems:
+        log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
+    return LoadResult(problems, skipped)
+
+
+# --------------------------------------------------------------------------- prompts
+
+def encode_prompt(tokenizer, question: str, chat_template: str | None = None, use_chat_template: bool = True,
+                  system_prompt: str | None = None) -> list[int]:
+    """Token ids of the prompt: the chat template with a generation prompt, or the raw question.
+
+    ``chat_template`` (a Jinja string) overrides the tokenizer's; ``use_chat_template=False``
+    (CLI ``--no-chat-template``) feeds the question text as is (base models).
+    """
+    if not use_chat_template:
+        return list(tokenizer(question, add_special_tokens=True)["input_ids"])
+    template = chat_template or getattr(tokenizer, "chat_template", None)
+    if not template:
+        name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
+        raise ChatTemplateError(
+            f"tokenizer {name!r} has no chat template; pass one with --chat-template (a Jinja template string or "
+            f"file) or use --no-chat-template to feed the raw question text")
+    msgs = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + \
+        [{"role": "user", "content": question}]
+    ids = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=True, tokenize=True,
+                                        return_dict=False)
+    if isinstance(ids, dict) or hasattr(ids, "input_ids"):
+        ids = ids["input_ids"]
+    if ids and isinstance(ids[0], list):
+        ids = ids[0]
+    return [int(t) for t in ids]
+
+
+def read_template(value: str | None) -> str | None:
+    """``--chat-template`` value: a path to a file holding the template, or the template itself."""
+    if value and len(value) < 4096 and "{" not in value and Path(value).expanduser().is_file():
+        return Path(value).expanduser().read_text(encoding="utf-8")
+    return value
+
+
+@dataclass(frozen=True)
+class EncodedProblem:
+    problem: Problem
+    prompt_ids: tuple[int, ...]
+    solution_ids: tuple[int, ...] | None = None
+    """Tokens of the provided solution (``problem.solution``) when there is one."""
+
+
+def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | None = None,
+                    chat_template: str | None = None, use_chat_template: bool = True,
+                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[EncodedProblem], list[str]]:
+    """Encode every problem's prompt (and provided solution); skip ones that do not fit the context.
+
+    A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length``
+    (the model's context, e.g. ``config.max_position_embeddings``). A missing chat template is an
+    error for the whole run (raised), not a skipped row.
+    """
+    out: list[EncodedProblem] = []
+    skipped: list[str] = []
+    for prob in problems:
+        ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, system_prompt)
+        sol = None
+        if prob.solution is not None:
+            sol = tuple(tokenizer(prob.solution, add_special_tokens=False)["input_ids"])
+            if not sol:
+                msg = (f"problem {prob.id!r}: the provided solution encodes to no tokens; fill in the solution field "
+                       f"or sample solutions instead")
+                skipped.append(msg)
+                log.warning("skipped %s", msg)
+                continue
+        total = len(ids) + (len(sol) if sol else 0) + min_new_tokens
+        if max_length is not None and total > max_length:
+            msg = (f"problem {prob.id!r}: prompt is {len(ids)} tokens" + (f" + {len(sol)} solution tokens" if sol else "")
+                   + f", over the model's context of {max_length} (field 'question'); shorten the question, use a "
+                     f"shorter system prompt, or use a model with a longer context")
+            skipped.append(msg)
+            log.warning("skipped %s", msg)
+            continue
+        out.append(EncodedProblem(prob, tuple(ids), sol))
+    return out, skipped
+
+
+def context_length(model_or_config) -> int | None:
+    """The model's maximum context (``max_position_embeddings`` or similar), if it states one."""
+    cfg = getattr(model_or_config, "config", model_or_config)
+    for name in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
+        v = getattr(cfg, name, None)
+        if isinstance(v, int) and v > 0:
+            return v
+    return None
+
+
+# --------------------------------------------------------------------------- demo set
+
+def demo_problems_path() -> Path:
+    """The built-in demo problem set (package data)."""
+    return Path(__file__).with_name("demo") / "problems.jsonl"
+
+
+def load_demo_problems() -> list[Problem]:
+    """The built-in arithmetic word problems (numeric answers) used by ``ptsfast demo``."""
+    res = load_problems(demo_problems_path())
+    if res.skipped:  # pragma: no cover - shipped data is tested
+        raise DataError(f"the built-in demo set is damaged: {res.skipped[0]}; reinstall ptsfast")
+    return res.problems

