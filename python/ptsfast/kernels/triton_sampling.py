@@ -190,6 +190,7 @@ def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits
         best_v, best_i, best_x, m, s,
         V, span, num_splits,
         BLOCK_V=BLOCK_V, PRECISE_LOG=not interp, num_warps=8 if BLOCK_V >= 2048 else 4,
+        enable_fp_fusion=False,  # no FMA contraction: keep the noise and scaling bit-identical to torch
     )
     _sample_combine_kernel[(B,)](best_v, best_i, best_x, m, s, tokens, logprobs, num_splits,
                                  SPLITS_P=triton.next_power_of_2(num_splits), num_warps=1)
