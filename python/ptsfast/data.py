@@ -121,9 +121,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
                 f"with {flag}")
 
     q = row.get(fields.question)
-    if q is None:
+    if fields.question not in row:
         return None, missing(fields.question, "--question-field")
-    if not str(q).strip():
+    if q is None or not str(q).strip():
         return None, f"{where}: field {fields.question!r} is empty; give the question text"
     ans = _as_text(row.get(fields.answer)) if fields.answer else None
     tests = _as_text(row.get(fields.tests)) if fields.tests else None

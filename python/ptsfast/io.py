@@ -238,18 +238,17 @@ def token_texts(tokenizer, ids: Sequence[int], prefix: Sequence[int] = ()) -> li
 
     Decoding token by token would show replacement characters for UTF-8 split across tokens.
     """
-    out, ctx = [], list(prefix[-8:])
+    out, ctx = [], [int(t) for t in prefix[-8:]]
     prev = tokenizer.decode(ctx, skip_special_tokens=False)
     for t in ids:
         ctx.append(int(t))
         cur = tokenizer.decode(ctx, skip_special_tokens=False)
-        if cur.startswith(prev) and not cur.endswith("\ufffd"):
-            out.append(cur[len(prev):])
-            prev = cur
-        else:
-            out.append(tokenizer.decode([int(t)], skip_special_tokens=False))
-            ctx, prev = [], ""
-        if len(ctx) > 16:
+        if cur.endswith("\ufffd"):
+            out.append("")  # an incomplete character: its text goes to the token that completes it
+            continue
+        out.append(cur[len(prev):] if cur.startswith(prev) else tokenizer.decode([int(t)], skip_special_tokens=False))
+        prev = cur
+        if len(ctx) > 64:
             ctx = ctx[-8:]
             prev = tokenizer.decode(ctx, skip_special_tokens=False)
     return out

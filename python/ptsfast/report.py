@@ -1,0 +1,221 @@
+"""Report of a run: p(success) along each solution, with pivots highlighted.
+
+Reads ``problems.jsonl`` and ``pivots.jsonl`` of an output directory and writes one self-contained
+HTML page (inline CSS, plots embedded as base64 PNG; no scripts, no network) plus ``report.png``
+(the p-curves of the trajectories with the most pivots). Every piece of text from the run is
+HTML-escaped: solutions are model output and may contain markup.
+
+Positions: ``p(i)`` is p(success) after ``i`` solution tokens (``p(0)``: the prompt alone); the
+token ``t_{i+1}`` moves p from ``p(i)`` to ``p(i+1)``, and a pivot at position ``i`` is that token.
+Between probed positions p is drawn as a step (the bisection stopped there because p barely moved).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io as _io
+import logging
+import math
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ptsfast.io import PIVOTS, PROBLEMS, read_jsonl
+
+log = logging.getLogger(__name__)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #ddd}
+.q{background:#f6f6f6;padding:.5em;white-space:pre-wrap}
+.sol{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;line-height:1.9;white-space:pre-wrap;
+     border:1px solid #ddd;padding:.6em}
+.t{border-radius:2px}
+.pv{outline:2px solid #000;font-weight:bold}
+.pv.raises{outline-color:#0a7d00} .pv.lowers{outline-color:#c00000}
+.meta{color:#555;font-size:.9em}
+table{border-collapse:collapse;font-size:.9em} td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
+.legend span{display:inline-block;width:2.2em;text-align:center;font-size:.8em}
+img{max-width:100%}
+"""
+
+
+def _colour(p: float | None) -> str:
+    """Background for p(success): red (0) -> yellow -> green (1); grey when unknown."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "#e8e8e8"
+    return f"hsl({120 * max(0.0, min(1.0, p)):.0f},75%,80%)"
+
+
+def _fmt_est(e: Mapping | None) -> str:
+    if not e or e.get("p") is None:
+        return "?"
+    if e.get("exact"):
+        return f"{e['p']:.2f} (exact)"
+    return f"{e['p']:.2f} [{e.get('lo', 0):.2f}, {e.get('hi', 1):.2f}] ({e.get('successes')}/{e.get('trials')})"
+
+
+def _step_p(estimates: Sequence[Mapping], n_tokens: int) -> list[float | None]:
+    """p after each token (index k -> p(k+1)), carried forward from the last probed position."""
+    known = {int(e["position"]): e.get("p") for e in estimates if e.get("p") is not None}
+    out, cur = [], known.get(0)
+    for k in range(n_tokens):
+        cur = known.get(k + 1, cur)
+        out.append(cur)
+    return out
+
+
+def _plot(ax, traj: Mapping, pivots: Sequence[Mapping], title: str) -> None:
+    est = sorted(traj.get("estimates") or [], key=lambda e: e["position"])
+    est = [e for e in est if e.get("p") is not None]
+    L = len(traj.get("solution_ids") or [])
+    if est:
+        xs = [e["position"] for e in est]
+        ps = [e["p"] for e in est]
+        ax.step(xs, ps, where="post", color="#1f77b4", lw=1.2, label="p(success)")
+        lo = [e["p"] - (e.get("lo") if e.get("lo") is not None else e["p"]) for e in est]
+        hi = [(e.get("hi") if e.get("hi") is not None else e["p"]) - e["p"] for e in est]
+        ax.errorbar(xs, ps, yerr=[lo, hi], fmt="o", ms=3, color="#1f77b4", ecolor="#9ecae1", capsize=2)
+    for pv in pivots:
+        x = pv["position"] + 1
+        c = "#0a7d00" if pv.get("direction") == "raises" else "#c00000"
+        ax.axvline(x, color=c, alpha=.35, lw=1)
+        ax.plot([x], [pv["p_after"]], marker="^" if pv.get("direction") == "raises" else "v", color=c, ms=9)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlim(-0.5, max(L, 1) + 0.5)
+    ax.set_xlabel("solution tokens emitted (position)")
+    ax.set_ylabel("p(success)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=.3)
+
+
+def _png(fig) -> bytes:
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]]]:
+    """``(problems, pivots by (problem_id, trajectory key))`` from an output directory."""
+    d = Path(run_dir).expanduser()
+    if not (d / PROBLEMS).exists():
+        raise FileNotFoundError(f"{d / PROBLEMS} not found; pass the output directory of `ptsfast mine`")
+    problems = list(read_jsonl(d / PROBLEMS))
+    by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
+    for pv in read_jsonl(d / PIVOTS):
+        by_traj[(str(pv["problem_id"]), _key(pv.get("trajectory")))].append(pv)
+    return problems, by_traj
+
+
+def _key(k: Any) -> Any:
+    return tuple(k) if isinstance(k, list) else k
+
+
+def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None = None,
+                 out_png: str | os.PathLike | None = None, max_trajectories: int = 200, max_plots: int = 6,
+                 title: str = "ptsfast report") -> tuple[Path, Path | None]:
+    """Write the HTML report (and the summary PNG); returns their paths.
+
+    ``max_trajectories`` bounds the page size (trajectories with pivots first). The summary
+    PNG holds the ``max_plots`` trajectories with the most pivots; each trajectory shown on the page
+    gets its own embedded plot.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    run_dir = Path(run_dir).expanduser()
+    out_html = Path(out_html) if out_html else run_dir / "report.html"
+    out_png = Path(out_png) if out_png else run_dir / "report.png"
+    problems, pivots = load_run(run_dir)
+
+    items = []  # (n_pivots, problem, traj, pivots)
+    for prob in problems:
+        for traj in prob.get("trajectories") or []:
+            pvs = sorted(pivots.get((str(prob["problem_id"]), _key(traj.get("key"))), []), key=lambda p: p["position"])
+            items.append((len(pvs), prob, traj, pvs))
+    order = sorted(range(len(items)), key=lambda i: (-items[i][0], i))
+    shown = sorted(order[:max_trajectories])
+
+    n_piv = sum(len(v) for v in pivots.values())
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+             f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots. "
+             f"Tokens are coloured by the estimated p(success) after them; pivots are boxed "
+             f"(green: raises p, red: lowers p). Hover a token for its estimates.</p>",
+             "<p class='legend'>" + "".join(f"<span style='background:{_colour(v / 10)}'>{v / 10:.1f}</span>"
+                                             for v in range(11)) + "</p>"]
+    if len(items) > len(shown):
+        parts.append(f"<p class='meta'>showing {len(shown)} of {len(items)} trajectories (most pivots first kept)</p>")
+
+    png_path = None
+    top = [items[i] for i in order[:max_plots] if items[i][2].get("estimates")]
+    if top:
+        cols = min(2, len(top))
+        rows = math.ceil(len(top) / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3 * rows), squeeze=False)
+        for ax, (_, prob, traj, pvs) in zip(axes.flat, top):
+            _plot(ax, traj, pvs, f"{prob['problem_id']} / {traj.get('key')} ({len(pvs)} pivots)")
+        for ax in list(axes.flat)[len(top):]:
+            ax.axis("off")
+        fig.tight_layout()
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        out_png.write_bytes(_png(fig))
+        plt.close(fig)
+        png_path = out_png
+
+    for i in shown:
+        _, prob, traj, pvs = items[i]
+        parts.append(_trajectory_html(prob, traj, pvs, plt))
+    parts.append("</body></html>\n")
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_html.with_name(out_html.name + ".tmp")
+    tmp.write_text("".join(parts), encoding="utf-8")
+    os.replace(tmp, out_html)
+    log.info("report: %s (%d trajectories)%s", out_html, len(shown), f", plot {png_path}" if png_path else "")
+    return out_html, png_path
+
+
+def _trajectory_html(prob: Mapping, traj: Mapping, pvs: Sequence[Mapping], plt) -> str:
+    e = html.escape
+    tokens = traj.get("tokens") or [str(t) for t in traj.get("solution_ids") or []]
+    est = traj.get("estimates") or []
+    by_pos = {int(x["position"]): x for x in est}
+    ps = _step_p(est, len(tokens))
+    pv_at = {int(p["position"]): p for p in pvs}
+    spans = []
+    for k, tok in enumerate(tokens):
+        pv = pv_at.get(k)
+        if pv is not None:
+            tip = (f"pivot t{k + 1} {tok!r} ({pv.get('direction')}): p before {_fmt_est(pv.get('before'))} -> "
+                   f"after {_fmt_est(pv.get('after'))}")
+            if pv.get("confirmed") is not None:
+                tip += f"; confirmed: {pv['confirmed']}"
+            cls = f"t pv {'raises' if pv.get('direction') == 'raises' else 'lowers'}"
+        else:
+            tip = f"t{k + 1} {tok!r}: p after " + (_fmt_est(by_pos[k + 1]) if k + 1 in by_pos else
+                                                     (f"~{ps[k]:.2f} (carried)" if ps[k] is not None else "?"))
+            cls = "t"
+        spans.append(f"<span class='{cls}' style='background:{_colour(ps[k])}' title='{e(tip, quote=True)}'>"
+                     f"{e(tok)}</span>")
+    fig, ax = plt.subplots(figsize=(9, 2.6))
+    _plot(ax, traj, pvs, f"{prob.get('problem_id')} / {traj.get('key')}")
+    img = base64.b64encode(_png(fig)).decode()
+    plt.close(fig)
+    rows = "".join(f"<tr><td>{p['position']}</td><td style='text-align:left'>{e(repr(p.get('token', '')))}</td>"
+                   f"<td>{e(str(p.get('direction')))}</td><td>{e(_fmt_est(p.get('before')))}</td>"
+                   f"<td>{e(_fmt_est(p.get('after')))}</td></tr>" for p in pvs)
+    table = ("<table><tr><th>pos</th><th>token</th><th>direction</th><th>p before</th><th>p after</th></tr>"
+             f"{rows}</table>") if pvs else "<p class='meta'>no pivots</p>"
+    correct = traj.get("correct")
+    p0 = _fmt_est(traj.get("p0"))
+    return (f"<h2>{e(str(prob.get('problem_id')))} &middot; trajectory {e(str(traj.get('key')))}</h2>"
+            f"<div class='q'>{e(str(prob.get('question', '')))}</div>"
+            f"<p class='meta'>reference answer: {e(str(prob.get('answer')))} &middot; solution correct: "
+            f"{e(str(correct))} &middot; p(0) = {e(p0)} &middot; {len(tokens)} tokens &middot; "
+            f"{e(str(traj.get('rollouts', 0)))} rollouts{'' if traj.get('kept', True) else ' &middot; filtered out'}"
+            f"</p><div class='sol'>{''.join(spans)}</div>"
+            f"<img alt='p(success) along the solution' src='data:image/png;base64,{img}'>{table}")

@@ -1,0 +1,176 @@
+"""Problem loading (JSONL + HF datasets files), bad-row messages, prompts through chat templates."""
+
+import json
+import logging
+
+import pytest
+from transformers import PreTrainedTokenizerFast
+from tokenizers import Tokenizer, models, pre_tokenizers
+
+from ptsfast.data import (ChatTemplateError, DataError, FieldMap, context_length, encode_problems, encode_prompt,
+                          load_demo_problems, load_problems, read_template)
+
+TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
+            "{% if add_generation_prompt %}<|assistant|>{% endif %}")
+
+
+@pytest.fixture(scope="module")
+def tok():
+    """A real (tiny) fast tokenizer: word-level over a small vocabulary, with chat special tokens."""
+    words = ["[UNK]", "<|user|>", "<|assistant|>", "<|system|>", "\n", "what", "is", "2", "+", "3", "?", "a",
+             "long", "question", "be", "brief", "."]
+    tk = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split("\n", "isolated"),
+                                                pre_tokenizers.WhitespaceSplit()])
+    t = PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="[UNK]",
+                                additional_special_tokens=["<|user|>", "<|assistant|>", "<|system|>"])
+    return t
+
+
+def write_jsonl(path, lines):
+    path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln)) + "\n" for ln in lines))
+    return path
+
+
+def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
+    f = write_jsonl(tmp_path / "p.jsonl", [
+        {"id": "a", "question": "what is 2 + 3 ?", "answer": "5", "level": 1},
+        '{"id": "b", "question": "broken',                      # malformed JSON
+        {"id": "c", "answer": "1"},                               # no question
+        {"id": "d", "question": "q", "answer": ""},               # empty answer
+        "[1, 2]",                                                 # not an object
+        {"id": "a", "question": "dup", "answer": "1"},            # duplicate id
+        "",
+        {"question": "no id here", "answer": 7},                  # id falls back to the row number
+    ])
+    with caplog.at_level(logging.WARNING, logger="ptsfast.data"):
+        res = load_problems(f)
+    assert [p.id for p in res.problems] == ["a", "8"]
+    assert res.problems[0].meta == {"level": 1} and res.problems[1].answer == "7"
+    assert len(res.skipped) == 5 and len(caplog.records) == 5
+    s = res.skipped
+    assert "row 2: malformed JSON" in s[0] and "fix or delete that line" in s[0]
+    assert "row 3 (id 'c'): missing field 'question'" in s[1] and "--question-field" in s[1]
+    assert "row 4 (id 'd'): field 'answer' is empty" in s[2]
+    assert "row 5: a JSON list" in s[3]
+    assert "row 6" in s[4] and "duplicate id 'a'" in s[4]
+
+
+def test_custom_field_names_and_solution_field(tmp_path):
+    f = write_jsonl(tmp_path / "p.jsonl", [
+        {"uid": 1, "problem": "what is 2 + 3 ?", "target": "#### 5", "traj": "2 + 3 is 5 ."},
+        {"uid": 2, "problem": "q2", "target": "1", "traj": "  "},
+        {"uid": 3, "problem": "q3", "target": "1"},
+    ])
+    fields = FieldMap(question="problem", answer="target", id="uid", solution="traj")
+    res = load_problems(f, fields)
+    assert [(p.id, p.solution) for p in res.problems] == [("1", "2 + 3 is 5 .")]
+    assert "row 2 (id 2): field 'traj' (the provided solution) is empty" in res.skipped[0]
+    assert "row 3 (id 3): missing field 'traj'" in res.skipped[1] and "--solution-field" in res.skipped[1]
+    # wrong answer column name: the message lists the row's columns and the flag to fix it
+    res = load_problems(f, FieldMap(question="problem", answer="answer", id="uid"))
+    assert not res.problems and "missing field 'answer'" in res.skipped[0] and "'target'" in res.skipped[0]
+
+
+def test_code_problems_need_tests_or_answer(tmp_path):
+    f = write_jsonl(tmp_path / "c.jsonl", [{"id": "x", "question": "write add", "tests": "assert add(1,2)==3"}])
+    (p,) = load_problems(f).problems
+    assert p.tests == "assert add(1,2)==3" and p.answer is None
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "json", "disk", "diskdict"])
+def test_hf_datasets_files(tmp_path, fmt):
+    import datasets
+
+    rows = [{"id": "a", "question": "what is 2 + 3 ?", "answer": "5"},
+            {"id": "b", "question": "", "answer": "1"},
+            {"id": "c", "question": "q", "answer": "2"}]
+    ds = datasets.Dataset.from_list(rows)
+    if fmt == "parquet":
+        path = tmp_path / "p.parquet"
+        ds.to_parquet(str(path))
+    elif fmt == "csv":
+        path = tmp_path / "p.csv"
+        ds.to_csv(str(path), index=False)
+    elif fmt == "json":  # a JSON array, not JSON lines
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(rows))
+    elif fmt == "disk":
+        path = tmp_path / "ds"
+        ds.save_to_disk(str(path))
+    else:
+        path = tmp_path / "dsd"
+        datasets.DatasetDict({"train": ds, "test": ds.select([0])}).save_to_disk(str(path))
+    res = load_problems(path, split="test" if fmt == "diskdict" else None)
+    if fmt == "diskdict":
+        assert [p.id for p in res.problems] == ["a"]
+        return
+    assert [p.id for p in res.problems] == ["a", "c"]
+    assert len(res.skipped) == 1 and "row 2 (id 'b'): field 'question' is empty" in res.skipped[0]
+
+
+def test_unknown_format_and_missing_file(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        load_problems(tmp_path / "nope.jsonl")
+    (tmp_path / "x.xlsx").write_text("x")
+    with pytest.raises(DataError, match="unknown data format '.xlsx'"):
+        load_problems(tmp_path / "x.xlsx")
+
+
+def test_prompt_through_chat_template(tok):
+    tok.chat_template = TEMPLATE
+    ids = encode_prompt(tok, "what is 2 + 3 ?")
+    assert tok.convert_ids_to_tokens(ids) == ["<|user|>", "what", "is", "2", "+", "3", "?", "<|assistant|>"]
+    ids = encode_prompt(tok, "what is 2 + 3 ?", system_prompt="be brief .")
+    assert tok.convert_ids_to_tokens(ids)[:4] == ["<|system|>", "be", "brief", "."]
+
+
+def test_missing_chat_template_is_a_clear_error_with_two_fixes(tok, tmp_path):
+    tok.chat_template = None
+    with pytest.raises(ChatTemplateError, match="no chat template.*--chat-template.*--no-chat-template"):
+        encode_prompt(tok, "what is 2 + 3 ?")
+    assert tok.convert_ids_to_tokens(encode_prompt(tok, "what is 2 + 3 ?", use_chat_template=False)) == \
+        ["what", "is", "2", "+", "3", "?"]
+    ids = encode_prompt(tok, "what is 2 + 3 ?", chat_template=TEMPLATE)
+    assert tok.convert_ids_to_tokens(ids)[-1] == "<|assistant|>"
+    tf = tmp_path / "t.jinja"
+    tf.write_text(TEMPLATE)
+    assert read_template(str(tf)) == TEMPLATE and read_template(TEMPLATE) == TEMPLATE
+
+
+def test_prompt_longer_than_context_is_skipped(tok, tmp_path):
+    tok.chat_template = TEMPLATE
+    f = write_jsonl(tmp_path / "p.jsonl", [
+        {"id": "short", "question": "what is 2 + 3 ?", "answer": "5"},
+        {"id": "long", "question": " ".join(["a long question"] * 10), "answer": "5"},
+    ])
+    probs = load_problems(f).problems
+    enc, skipped = encode_problems(probs, tok, max_length=16)
+    assert [e.problem.id for e in enc] == ["short"] and len(enc[0].prompt_ids) == 8
+    assert len(skipped) == 1 and "problem 'long': prompt is 32 tokens, over the model's context of 16" in skipped[0]
+    assert "shorten the question" in skipped[0]
+
+
+def test_provided_solutions_are_tokenized(tok, tmp_path):
+    tok.chat_template = TEMPLATE
+    f = write_jsonl(tmp_path / "p.jsonl", [{"id": "s", "question": "what is 2 + 3 ?", "answer": "5",
+                                             "sol": "2 + 3 is 5 ."}])
+    (e,), skipped = encode_problems(load_problems(f, FieldMap(solution="sol")).problems, tok, max_length=64)
+    assert not skipped and tok.convert_ids_to_tokens(list(e.solution_ids)) == ["2", "+", "3", "is", "[UNK]", "."]
+
+
+def test_context_length():
+    from transformers import LlamaConfig
+
+    assert context_length(LlamaConfig(max_position_embeddings=321)) == 321
+    assert context_length(object()) is None
+
+
+def test_demo_problem_set_is_valid_and_measured():
+    probs = load_demo_problems()
+    assert 20 <= len(probs) <= 30
+    assert len({p.id for p in probs}) == len(probs)
+    for p in probs:
+        assert float(p.answer) == int(p.answer)
+        assert 0.2 <= p.meta["measured_p"] <= 0.8, p.id
+        assert p.meta["measure_settings"]["oracle"] == "last_number"
