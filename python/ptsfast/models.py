@@ -81,8 +81,9 @@ def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: 
         raise ModelLoadError(f"model path {src!r} is a file, not a folder; pass the folder that holds config.json "
                              f"(for a .gguf file use models.load_gguf_model(folder, gguf_file)).")
     src = str(local) if local.is_dir() else src
+    torch_dtype = _torch_dtype(dtype)
     try:
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=_torch_dtype(dtype), local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(src, dtype=torch_dtype, local_files_only=True)
     except Exception as e:  # noqa: BLE001
         raise ModelLoadError(_not_found_message(src, "model", e)) from e
     tok = load_tokenizer(src)

