@@ -50,12 +50,15 @@ def random_tokens(n: int, seed: int) -> list[int]:
     return torch.randint(3, VOCAB, (n,), generator=g).tolist()
 
 
-def tiny_tokenizer():
-    """A word-level fast tokenizer over the tiny vocabulary: token k <-> word ``w{k}`` (ids 0-2 special)."""
+def tiny_tokenizer(prefix: str = "w"):
+    """A word-level fast tokenizer over the tiny vocabulary: token k <-> word ``{prefix}{k}`` (ids 0-2 special).
+
+    ``prefix=""`` makes every word a number, so the numeric oracles can judge tiny-model text.
+    """
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"w{k}": k for k in range(3, VOCAB)}}
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"{prefix}{k}": k for k in range(3, VOCAB)}}
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     from tokenizers import decoders

@@ -225,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one clear line for the errors users can fix
         from ptsfast.data import ChatTemplateError, DataError
+        from ptsfast.io import RunDirError
         from ptsfast.models import ModelLoadError
 
-        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, ValueError, FileExistsError)):
+        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, FileNotFoundError)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
         raise
