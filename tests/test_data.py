@@ -166,11 +166,14 @@ def test_context_length():
     assert context_length(object()) is None
 
 
-def test_demo_problem_set_is_valid_and_measured():
+def test_demo_problem_set_is_valid():
+    """Shipped demo set: unique ids, integer answers; rows that carry a measurement are in the PTS range."""
     probs = load_demo_problems()
-    assert 20 <= len(probs) <= 30
+    assert 20 <= len(probs) <= 45
     assert len({p.id for p in probs}) == len(probs)
     for p in probs:
         assert float(p.answer) == int(p.answer)
-        assert 0.2 <= p.meta["measured_p"] <= 0.8, p.id
-        assert p.meta["measure_settings"]["oracle"] == "last_number"
+        mp = p.meta.get("measured_p")
+        if mp is not None:
+            assert 0.2 <= mp <= 0.8, p.id
+            assert p.meta["measure_settings"]["oracle"] == "last_number"
