@@ -175,7 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
     d.add_argument("--limit", type=int, default=None, help="only the first N demo problems")
     _mining_args(d)
-    d.set_defaults(func=cmd_demo, max_new_tokens=96, trajectories=2)
+    from ptsfast.demo import DEMO_MAX_NEW_TOKENS, DEMO_ORACLE, DEMO_SYSTEM_PROMPT, DEMO_TEMPERATURE
+
+    d.set_defaults(func=cmd_demo, max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
+                   temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16)
 
     e = sub.add_parser("export", help="pivots/pairs of a run -> TRL DPO JSONL or a datasets folder")
     e.add_argument("--run", required=True, help="a mining output folder")

@@ -75,8 +75,9 @@ def _plot(ax, traj: Mapping, pivots: Sequence[Mapping], title: str) -> None:
         xs = [e["position"] for e in est]
         ps = [e["p"] for e in est]
         ax.step(xs, ps, where="post", color="#1f77b4", lw=1.2, label="p(success)")
-        lo = [e["p"] - (e.get("lo") if e.get("lo") is not None else e["p"]) for e in est]
-        hi = [(e.get("hi") if e.get("hi") is not None else e["p"]) - e["p"] for e in est]
+        # clamp: interval ends can sit a rounding error inside the point estimate (e.g. Wilson at p=0)
+        lo = [max(0.0, e["p"] - (e.get("lo") if e.get("lo") is not None else e["p"])) for e in est]
+        hi = [max(0.0, (e.get("hi") if e.get("hi") is not None else e["p"]) - e["p"]) for e in est]
         ax.errorbar(xs, ps, yerr=[lo, hi], fmt="o", ms=3, color="#1f77b4", ecolor="#9ecae1", capsize=2)
     for pv in pivots:
         x = pv["position"] + 1

@@ -22,10 +22,7 @@ log = logging.getLogger("ptsfast.demo.measure")
 #: The settings the demo uses (``ptsfast demo`` should read these, not copy them).
 # Best of the (few) settings tried on a busy CPU: answers of ~36 tokens, few truncated. The
 # template's default system prompt gave ~55-token answers, 50-100% truncated at 64 tokens.
-DEMO_SYSTEM_PROMPT = "Answer in one short sentence that ends with the number."
-DEMO_ORACLE = "last_number"
-DEMO_TEMPERATURE = 0.7
-DEMO_MAX_NEW_TOKENS = 96
+from ptsfast.demo import DEMO_MAX_NEW_TOKENS, DEMO_ORACLE, DEMO_SYSTEM_PROMPT, DEMO_TEMPERATURE
 
 
 def measure(problems, model, tokenizer, n: int = 24, temperature: float = DEMO_TEMPERATURE,
@@ -33,37 +30,35 @@ def measure(problems, model, tokenizer, n: int = 24, temperature: float = DEMO_T
             oracle: str = DEMO_ORACLE, seed: int = 0, on_result=None) -> list[dict]:
     """Per problem: success rate over ``n`` samples, mean new tokens, truncation rate, one sample.
 
-    ``on_result(problem, record)`` is called after each problem (so partial runs keep their data).
+    All problems are sampled in one ptsfast engine call (each prompt prefilled once, ``n`` forks).
+    ``on_result(problem, record)`` is called for each problem.
     """
-    import torch
-
     from ptsfast.data import encode_prompt
+    from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
     from ptsfast.oracles import judge, oracle_by_name
 
     fn = oracle_by_name(oracle)
-    eos = tokenizer.eos_token_id
+    engine = RolloutEngine(model, tokenizer)
+    prompts = [encode_prompt(tokenizer, prob.question, system_prompt=system_prompt) for prob in problems]
+    t0 = time.perf_counter()
+    seqs = engine.prefill(prompts)
+    results = engine.rollout([RolloutRequest(q.seq_id, len(ids), n, max_new_tokens,
+                                             SamplingParams(temperature=temperature, seed=seed * 100003 + k))
+                              for k, (q, ids) in enumerate(zip(seqs, prompts))])
+    engine.release([q.seq_id for q in seqs])
+    seconds = time.perf_counter() - t0
     out = []
-    for k, prob in enumerate(problems):
-        ids = encode_prompt(tokenizer, prob.question, system_prompt=system_prompt)
-        torch.manual_seed(seed * 100003 + k)
-        t0 = time.perf_counter()
-        with torch.no_grad():
-            gen = model.generate(torch.tensor([ids]), do_sample=True, temperature=temperature, top_k=0, top_p=1.0,
-                                 max_new_tokens=max_new_tokens, num_return_sequences=n, pad_token_id=eos,
-                                 eos_token_id=eos)
-        new = gen[:, len(ids):].tolist()
-        lens, texts = [], []
-        for row in new:
-            cut = row.index(eos) + 1 if eos in row else len(row)
-            lens.append(cut)
-            texts.append(tokenizer.decode(row[:cut], skip_special_tokens=True))
+    for prob, rollouts in zip(problems, results):
+        texts = [tokenizer.decode(list(r.tokens), skip_special_tokens=True) for r in rollouts]
         wins = [judge(fn, t, prob, timeout=None).success for t in texts]
-        rec = {"id": prob.id, "p": sum(wins) / n, "n": n, "mean_new_tokens": sum(lens) / n,
-               "truncated": sum(eos not in r for r in new) / n, "seconds": round(time.perf_counter() - t0, 2),
+        rec = {"id": prob.id, "p": sum(wins) / n, "n": n,
+               "mean_new_tokens": sum(len(r.tokens) for r in rollouts) / n,
+               "truncated": sum(r.finish_reason is FinishReason.LENGTH for r in rollouts) / n,
+               "seconds_all_problems": round(seconds, 2),
                "sample_ok": next((t for t, w in zip(texts, wins) if w), None),
                "sample_bad": next((t for t, w in zip(texts, wins) if not w), None)}
-        log.info("%s p=%.2f tokens=%.0f trunc=%.2f (%.1fs) | %r", prob.id, rec["p"], rec["mean_new_tokens"],
-                 rec["truncated"], rec["seconds"], (rec["sample_bad"] or "")[:80])
+        log.info("%s p=%.2f tokens=%.0f trunc=%.2f | %r", prob.id, rec["p"], rec["mean_new_tokens"],
+                 rec["truncated"], (rec["sample_bad"] or "")[:80])
         out.append(rec)
         if on_result is not None:
             on_result(prob, rec)
