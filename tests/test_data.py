@@ -167,13 +167,15 @@ def test_context_length():
 
 
 def test_demo_problem_set_is_valid():
-    """Shipped demo set: unique ids, integer answers; rows that carry a measurement are in the PTS range."""
+    """Shipped demo set: unique ids, integer answers, every problem measured inside the PTS range."""
+    from ptsfast.demo import DEMO_ORACLE, DEMO_SYSTEM_PROMPT, DEMO_TEMPERATURE
+
     probs = load_demo_problems()
-    assert 20 <= len(probs) <= 45
+    assert 8 <= len(probs) <= 45
     assert len({p.id for p in probs}) == len(probs)
     for p in probs:
         assert float(p.answer) == int(p.answer)
-        mp = p.meta.get("measured_p")
-        if mp is not None:
-            assert 0.2 <= mp <= 0.8, p.id
-            assert p.meta["measure_settings"]["oracle"] == "last_number"
+        assert 0.2 <= p.meta["measured_p"] <= 0.8, p.id
+        settings = p.meta["measure_settings"]
+        assert (settings["oracle"], settings["temperature"], settings["system_prompt"]) == (
+            DEMO_ORACLE, DEMO_TEMPERATURE, DEMO_SYSTEM_PROMPT)
