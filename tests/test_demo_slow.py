@@ -1,0 +1,30 @@
+"""The README's demo on the real SmolLM2-135M-Instruct weights (a few minutes on CPU): run with -m slow."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import main as cli
+
+pytest.importorskip("gguf")
+
+
+@pytest.mark.slow
+def test_demo_finds_real_pivots_with_the_default_seed(tmp_path, capsys):
+    from ptsfast.models import ModelLoadError, smollm2_gguf_path
+
+    try:
+        smollm2_gguf_path()
+    except ModelLoadError as exc:
+        pytest.skip(str(exc))
+    out = tmp_path / "demo"
+    assert cli(["demo", "--out", str(out), "--quiet"]) == 0
+    pivots = [json.loads(line) for line in (out / "pivots.jsonl").read_text().splitlines()]
+    pairs = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
+    assert pivots and pairs
+    for p in pivots:
+        assert abs(p["p_after"] - p["p_before"]) >= 0.2 and p["model"].startswith("SmolLM2")
+    for pair in pairs:
+        assert pair["chosen_ids"] != pair["rejected_ids"] and "<|im_start|>assistant" in pair["prompt"]
+    assert (out / "report.html").stat().st_size > 1000 and (out / "report.png").exists()
+    assert "report:" in capsys.readouterr().out
