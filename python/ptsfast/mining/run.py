@@ -123,7 +123,9 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
                                                    finish_reason=str(finish.value), oracle_error=err))
             stats.trajectories += 1
             if not ids:
-                results[p.id].skipped = f"problem {p.id}: the model's solution is empty (it stopped at once)"
+                results[p.id].skipped = (f"problem {p.id}: trajectory {key} is empty (the model stopped at once); "
+                                         "nothing to search - sample more trajectories or check the prompt")
+                log.warning("%s", results[p.id].skipped)
                 continue
             (seq,) = engine.prefill([list(p.prompt_ids) + list(ids)])
             registered.append(seq.seq_id)
