@@ -111,3 +111,23 @@ def test_cli_mine_with_bad_rows_and_errors(model_dir, tmp_path, capsys):
     assert cli(["mine", "--model", str(tmp_path / "nope"), "--problems", str(problems), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and len(err.strip().splitlines()) == 1
+
+
+def test_problems_whose_solutions_are_empty_are_reported_not_lost(tmp_path):
+    """A model that stops at once: every problem is still written (with the reason), none hangs the run."""
+    from ptsfast.data import Problem
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions, mine
+
+    model = tiny_model("llama", seed=1)
+    with torch.no_grad():  # always emit EOS (id 2) first
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[2] = 1e4
+    problems = [Problem(f"e{i}", f"w{5 + i} w9") for i in range(3)]
+    summary = mine(model, tiny_tokenizer(), problems, tmp_path, MineOptions(
+        trajectories_per_problem=2, use_chat_template=False, max_new_tokens=4, engine=EngineConfig(num_blocks=64)),
+        oracle=lambda text, p: False, progress=False)
+    assert summary["problems"] == 3 and summary["pivots"] == 0
+    records = [json.loads(line) for line in lines(tmp_path / "problems.jsonl")]
+    assert [r["problem_id"] for r in records] == ["e0", "e1", "e2"]
+    assert all("empty" in r["skipped"] for r in records)

@@ -122,7 +122,7 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
             results[p.id].trajectories.append(dict(key=key, solution_ids=list(ids), text=text, correct=correct,
                                                    finish_reason=str(finish.value), oracle_error=err))
             stats.trajectories += 1
-            if not ids:
+            if all(t in engine.eos_ids for t in ids):
                 results[p.id].skipped = (f"problem {p.id}: trajectory {key} is empty (the model stopped at once); "
                                          "nothing to search - sample more trajectories or check the prompt")
                 log.warning("%s", results[p.id].skipped)
@@ -134,7 +134,9 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
             contexts[key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), tuple(ids), p.problem)
 
         sampler = EngineSampler(engine, tokenizer, judge, config.rollout, contexts)
-        remaining = {pid: len(r.trajectories) - (1 if r.skipped else 0) for pid, r in results.items()}
+        remaining = {p.id: 0 for p in batch}  # trajectories of each problem still being searched
+        for t in trajectories:
+            remaining[t.problem_id] += 1
         emitted: set[str] = set()
 
         def emit_ready():
