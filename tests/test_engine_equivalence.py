@@ -119,3 +119,27 @@ def test_bad_requests_get_clear_errors():
         engine.prefill([random_tokens(600, seed=1)])
     engine.release([seq.seq_id])
     engine.check_no_leaks()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("cascade", ["always", "never"])
+def test_greedy_rollouts_match_hf_on_gpu(cascade):
+    """The GPU path (Triton cascade attention, sampling and log-probs) against HF on the same GPU, fp32."""
+    model = tiny_model("llama-gqa").cuda()
+    reference = copy.deepcopy(model)
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=16, cascade=cascade))
+    tokens = random_tokens(45, seed=7)
+    (seq,) = engine.prefill([tokens])
+    with torch.no_grad():
+        logits = reference(torch.tensor([tokens], device="cuda")).logits[0].float()
+    expected_lp = torch.log_softmax(logits, -1)[:-1].gather(1, torch.tensor(tokens[1:], device="cuda")[:, None])
+    torch.testing.assert_close(torch.tensor(seq.logprobs), expected_lp.squeeze(1).cpu(), atol=1e-4, rtol=0)
+    for p in (8, 20, 45):
+        (out,) = engine.rollout([RolloutRequest(seq.seq_id, p, 3, 32, GREEDY, stop_token_ids=())])
+        with torch.no_grad():
+            ref = reference.generate(torch.tensor([tokens[:p]], device="cuda"), do_sample=False, max_new_tokens=32,
+                                     eos_token_id=None, pad_token_id=0)[0, p:].tolist()
+        assert all(list(r.tokens) == ref for r in out), f"prefix {p}"
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
