@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Literal, Sequence
-
-from dataclasses import replace
 
 from .estimator import Judge, Memo, derive_seed
 from .pairs import direction, pick_alternative, top_up_needs
