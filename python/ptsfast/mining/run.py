@@ -113,7 +113,8 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
     contexts: dict[str, TrajectoryContext] = {}
     registered = []
     try:
-        for k, (p, ids, finish) in enumerate(_sample_trajectories(engine, tokenizer, batch, config)):
+        searchable = []  # (problem, key, solution ids) of every non-empty trajectory, prefilled together below
+        for p, ids, finish in _sample_trajectories(engine, tokenizer, batch, config):
             key = f"{p.id}#{len(results[p.id].trajectories)}"
             text = tokenizer.decode(list(ids), skip_special_tokens=True)
             ok, err = judge(text, p.problem)
@@ -127,11 +128,13 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
                                          "nothing to search - sample more trajectories or check the prompt")
                 log.warning("%s", results[p.id].skipped)
                 continue
-            (seq,) = engine.prefill([list(p.prompt_ids) + list(ids)])
-            registered.append(seq.seq_id)
+            searchable.append((p, key, tuple(ids), correct))
+        seqs = engine.prefill([list(p.prompt_ids) + list(ids) for p, _, ids, _ in searchable]) if searchable else []
+        registered = [seq.seq_id for seq in seqs]
+        for (p, key, ids, correct), seq in zip(searchable, seqs):
             logprobs = seq.logprobs[len(p.prompt_ids) - 1:]
-            trajectories.append(Trajectory(key, p.id, tuple(ids), tuple(logprobs), correct, tuple(p.prompt_ids)))
-            contexts[key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), tuple(ids), p.problem)
+            trajectories.append(Trajectory(key, p.id, ids, tuple(logprobs), correct, tuple(p.prompt_ids)))
+            contexts[key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), ids, p.problem)
 
         sampler = EngineSampler(engine, tokenizer, judge, config.rollout, contexts)
         remaining = {p.id: 0 for p in batch}  # trajectories of each problem still being searched
@@ -155,8 +158,11 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
             results[res.problem_id].results.append(res)
             remaining[res.problem_id] -= 1
 
-        def progress(pr: Progress):
+        def count_rollouts():
             stats.rollouts, stats.tokens = base_rollouts + sampler.rollouts, base_tokens + sampler.tokens
+
+        def progress(pr: Progress):
+            count_rollouts()
             stats.seconds = time.perf_counter() - start
             emit_ready()
             if on_progress:
@@ -166,7 +172,7 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
         emit_ready()  # problems with nothing to search
         if trajectories:
             find_pivots(trajectories, sampler, config.mining, on_result=on_result, on_progress=progress)
-        stats.rollouts, stats.tokens = base_rollouts + sampler.rollouts, base_tokens + sampler.tokens
+        count_rollouts()
         emit_ready()
     finally:
         engine.release(registered)

@@ -66,19 +66,18 @@ class EngineSampler:
 
     def __call__(self, requests: Sequence[ProbeRequest]) -> list[list[RolloutOutcome]]:
         s = self.settings
-        engine_requests = []
-        for r in requests:
-            ctx = self.contexts[r.key]
-            engine_requests.append(RolloutRequest(
-                ctx.seq_id, ctx.prompt_len + r.position, r.n, s.max_new_tokens,
-                SamplingParams(s.temperature, s.top_k, s.top_p, r.seed),
-                stop_strings=s.stop_strings, forced=tuple(r.forced),
-                stop_fn=text_stop(self.tokenizer, ctx.solution_ids[: r.position] + tuple(r.forced), s.answer_complete)))
+        contexts = [self.contexts[r.key] for r in requests]
+        # the solution text each rollout continues: kept prefix + forced tokens
+        heads = [list(ctx.solution_ids[: r.position]) + list(r.forced) for r, ctx in zip(requests, contexts)]
+        engine_requests = [
+            RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n, s.max_new_tokens,
+                           SamplingParams(s.temperature, s.top_k, s.top_p, r.seed),
+                           stop_strings=s.stop_strings, forced=tuple(r.forced),
+                           stop_fn=text_stop(self.tokenizer, head, s.answer_complete))
+            for r, ctx, head in zip(requests, contexts, heads)]
         results = self.engine.rollout(engine_requests, progress=self.on_tokens)
         jobs = []
-        for r, rollouts in zip(requests, results):
-            ctx = self.contexts[r.key]
-            head = list(ctx.solution_ids[: r.position]) + list(r.forced)
+        for ctx, head, rollouts in zip(contexts, heads, results):
             jobs += [(head + list(ro.tokens), ctx.problem) for ro in rollouts]
             self.rollouts += len(rollouts)
             self.tokens += sum(len(ro.tokens) for ro in rollouts)
