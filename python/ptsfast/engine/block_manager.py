@@ -61,7 +61,7 @@ class BlockManager:
         full, partial = divmod(pos, self.block_size)
         table = list(parent_table[:full])
         copies: list[tuple[int, int]] = []
-        if partial:
+        if partial:  # allocate before touching ref counts: a full pool then leaves no trace
             (dst,) = self.allocate(1)
             copies.append((parent_table[full], dst))
         for b in table:
