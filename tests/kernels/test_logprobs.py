@@ -50,6 +50,24 @@ def test_matches_float64(backend, dtype, shape, top_k, bias, poison):  # noqa: F
     _check(out, h, w, t, b, top_k, dtype, backend)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_masked_vocabulary_chunks_stay_finite(backend):
+    """A bias of -inf over whole vocabulary chunks (padded or banned tokens) must not turn the online
+    log-sum-exp into NaN (-inf - -inf) in the chunks before the first finite logit."""
+    from ptsfast.kernels.logprobs import fused_logprobs_reference
+
+    h, w, _, b = _inputs(9, 300, 16, torch.float32, bias=True, seed=5)
+    b[:200] = float("-inf")
+    t = torch.randint(200, 300, (9,), generator=torch.Generator().manual_seed(0))
+    if backend == "torch":
+        out = fused_logprobs_reference(h, w, t, b, top_k=3, chunk_size=64)
+    else:
+        from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
+
+        out = fused_logprobs_triton(h, w, t, b, 3, num_splits=3, block_v=64, block_d=16)
+    _check(out, h, w, t, b, 3, torch.float32, backend)
+
+
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("splits,block_v", [(1, 64), (3, 64), (5, 128)])
 def test_triton_vocab_splits(splits, block_v, poison):  # noqa: F811

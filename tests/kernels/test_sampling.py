@@ -9,7 +9,18 @@ import pytest
 import torch
 from kernel_utils import cpu_backends, gpu, poison  # noqa: F401
 
-from ptsfast.kernels.sampling import IMPLEMENTED, sample, sample_reference
+from ptsfast.kernels.sampling import (
+    IMPLEMENTED,
+    NOISE_BITS,
+    filter_logits,
+    gumbel_from_bits,
+    mix32,
+    perturbed_logits,
+    row_keys,
+    sample,
+    sample_reference,
+    uniform_from_bits,
+)
 
 BACKENDS = cpu_backends(IMPLEMENTED)
 
@@ -127,6 +138,120 @@ def test_input_checks():
         sample(logits, t, k, torch.zeros(3), s, st)
     with pytest.raises(ValueError, match="logits"):
         sample(logits[0], t, k, p, s, st)
+
+
+# --- boundaries: the noise is a pure function of 32 hash bits, so its extremes can be checked exactly ---
+
+_M32 = 0xFFFFFFFF
+_INV = {c: pow(c, -1, 1 << 32) for c in (0x85EBCA6B, 0xC2B2AE35)}
+
+
+def _unmix32(x: int) -> int:
+    """Inverse of murmur3's finaliser ``mix32`` (each step is a bijection on uint32)."""
+    x ^= x >> 16
+    x = (x * _INV[0xC2B2AE35]) & _M32
+    x ^= (x >> 13) ^ (x >> 26)
+    x = (x * _INV[0x85EBCA6B]) & _M32
+    return x ^ (x >> 16)
+
+
+def _seed_with_bits(token: int, bits: int) -> int:
+    """A seed whose step-0 noise for ``token`` comes from exactly the hash value ``bits``."""
+    key = _unmix32(bits) ^ ((token * 0x9E3779B1) & _M32)
+    return _unmix32(key) ^ int(mix32(torch.tensor(0x9E3779B9)))  # row_keys(seed, 0) with seed < 2^32
+
+
+def test_every_uniform_is_strictly_inside_unit_interval():
+    """All 2^23 distinct noise values, exhaustively: exact extremes, no 0 or 1, finite Gumbel noise."""
+    k = torch.arange(1 << NOISE_BITS, dtype=torch.int64)
+    for low in (0, (1 << (32 - NOISE_BITS)) - 1):  # the dropped low bits must not matter
+        bits = (k << (32 - NOISE_BITS)) | low
+        u = uniform_from_bits(bits)
+        assert u.dtype == torch.float32
+        assert float(u.min()) == 2.0**-24 and float(u.max()) == 1 - 2.0**-24
+        assert bool((u > 0).all()) and bool((u < 1).all())
+        assert torch.unique(u).numel() == 1 << NOISE_BITS  # every step representable: no two values merge
+        g = gumbel_from_bits(bits)
+        assert bool(torch.isfinite(g).all())
+        assert -3 < float(g.min()) and float(g.max()) < 17
+
+
+def test_seed_injection_hits_the_extreme_bits():
+    for token, bits in ((0, 0), (7, _M32), (1234, 0xDEADBEEF)):
+        keys = row_keys(torch.tensor([_seed_with_bits(token, bits)]), torch.tensor([0]))
+        got = mix32(keys ^ ((token * 0x9E3779B1) & _M32))
+        assert int(got) == bits
+
+
+def _extreme_rows(V: int, dtype):
+    """Rows where the largest possible noise (all hash bits set) lands on a token of probability 0:
+    a -inf logit, a token outside top-k, a token outside top-p. Plus a row where it lands on a kept
+    token of a flat support: that token must win (finite noise, no +inf ties)."""
+    g = torch.Generator().manual_seed(V)
+    logits = torch.randn(4, V, generator=g) * 2
+    victim = [V - 1, 3, 5, 2]
+    logits[0, victim[0]] = float("-inf")
+    logits[1, victim[1]] = logits[1].min() - 1  # outside top-k 10
+    logits[2, victim[2]] = logits[2].min() - 1  # outside top-p 0.5
+    logits[3, :8] = 10.0  # flat support of 8 tokens, the rest filtered by top-k 8
+    logits[3, 8:] = 0.0
+    temperature = torch.ones(4)
+    top_k = torch.tensor([0, 10, 0, 8])
+    top_p = torch.tensor([1.0, 1.0, 0.5, 1.0])
+    seeds = torch.tensor([_seed_with_bits(v, _M32) for v in victim])
+    return logits.to(dtype), (temperature, top_k, top_p, seeds, torch.zeros(4, dtype=torch.int64)), victim
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_extreme_noise_never_draws_outside_support(backend, dtype):
+    logits, params, victim = _extreme_rows(300, dtype)
+    noisy = perturbed_logits(logits, *params)
+    assert not bool(noisy.isnan().any()), "NaN reached the argmax"
+    tokens, logprobs = sample(logits, *params, backend=backend)
+    assert tokens[:3].tolist() != victim[:3] and all(t != v for t, v in zip(tokens[:3].tolist(), victim))
+    keep = torch.isfinite(filter_logits(logits, *params[:3]))
+    assert bool(keep[torch.arange(4), tokens].all())
+    assert tokens[3] == victim[3]  # the largest noise on a flat support wins outright
+    assert bool(torch.isfinite(logprobs).all())
+
+
+@pytest.mark.slow
+def test_million_draws_never_leave_a_small_support():
+    """2^20 draws over a 512-token vocabulary whose support is 4 tokens: zero draws outside it.
+    (With 24-bit noise about V / 2^24 of rows drew a random token: ~32 expected here.)"""
+    V, support, draws, chunk = 512, torch.tensor([3, 100, 101, 511]), 1 << 20, 1 << 15
+    row = torch.full((V,), float("-inf"))
+    row[support] = torch.tensor([0.5, 0.0, -1.0, 1.5])
+    allowed = torch.isfinite(row)
+    counts = torch.zeros(V, dtype=torch.int64)
+    for start in range(0, draws, chunk):
+        logits = row.expand(chunk, V)
+        tokens, _ = sample(logits, torch.full((chunk,), 0.8), torch.zeros(chunk, dtype=torch.int64),
+                           torch.ones(chunk), torch.full((chunk,), 99, dtype=torch.int64),
+                           torch.arange(start, start + chunk), backend="torch")
+        counts += torch.bincount(tokens, minlength=V)
+    assert int(counts[~allowed].sum()) == 0
+    probs = torch.softmax(row.double() / 0.8, 0)[support]
+    assert torch.allclose(counts[support].double() / draws, probs, atol=3e-3)
+
+
+def test_top_p_one_keeps_the_tail_beside_top_p_rows():
+    """A row with top_p == 1 must keep every token even when the fp32 cumulative mass reaches 1.0
+    early, also when other rows of the batch use top-p (the rule is applied per row)."""
+    V = 4000
+    logits = -30.0 - torch.arange(V, dtype=torch.float32)[None, :].repeat(3, 1) * 1e-3  # a long tail, no ties
+    logits[:, 0] = 0.0
+    logits[2] = torch.randn(V)
+    temperature, top_k = torch.ones(3), torch.tensor([0, 50, 0])
+    top_p = torch.tensor([1.0, 1.0, 0.7])
+    kept = torch.isfinite(filter_logits(logits, temperature, top_k, top_p)).sum(1)
+    assert kept[0] == V and kept[1] == 50 and 0 < kept[2] < V
+    if "triton" in BACKENDS:
+        from ptsfast.kernels.triton_sampling import filter_cutoffs
+
+        cutoff = filter_cutoffs(logits, temperature, top_k, top_p)
+        assert torch.equal(logits >= cutoff[:, None], torch.isfinite(filter_logits(logits, temperature, top_k, top_p)))
 
 
 @pytest.mark.gpu

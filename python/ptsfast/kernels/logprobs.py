@@ -53,7 +53,9 @@ def fused_logprobs_reference(hidden, weight, targets, bias=None, top_k: int = 0,
             logits += bias[start:end].float()
         chunk_max = logits.max(dim=1).values
         new_max = torch.maximum(running_max, chunk_max)
-        running_sum = running_sum * torch.exp(running_max - new_max) + torch.exp(logits - new_max[:, None]).sum(1)
+        # a row whose logits so far are all -inf (a masked chunk) must not turn into -inf - -inf = NaN
+        safe_max = torch.where(new_max == float("-inf"), 0.0, new_max)
+        running_sum = running_sum * torch.exp(running_max - safe_max) + torch.exp(logits - safe_max[:, None]).sum(1)
         running_max = new_max
         inside = (targets >= start) & (targets < end)
         idx = (targets - start).clamp(0, end - start - 1)

@@ -32,11 +32,33 @@ def row_keys(seeds: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
     return mix32(((lo ^ mix32((hi + 0x9E3779B9) & _M32)) + steps * 0x632BE5AB) & _M32)
 
 
-def uniform_noise(keys: torch.Tensor, vocab: int) -> torch.Tensor:
-    """``[B, V]`` uniforms in (0, 1) from row keys: ``u = (mix32(key ^ v * 0x9E3779B1) >> 8 + 0.5) / 2^24``."""
+NOISE_BITS = 23  # uniforms take 2^23 values, every one exactly representable in fp32 and inside (0, 1)
+
+
+def uniform_from_bits(bits: torch.Tensor) -> torch.Tensor:
+    """fp32 uniforms from uint32 hash values (held in int64): ``u = ((bits >> 9) + 0.5) * 2^-23``.
+
+    Why 23 bits: in [0.5, 1) fp32 has a spacing of 2^-24, so ``(k + 0.5) * 2^-23`` is exact for every
+    k < 2^23; the extremes are 2^-24 and 1 - 2^-24, strictly inside (0, 1). With 24 bits the largest
+    value, 1 - 2^-25, rounds to 1.0 and the Gumbel noise becomes +inf.
+    """
+    return ((bits >> (32 - NOISE_BITS)).to(torch.float32) + 0.5) * (1.0 / (1 << NOISE_BITS))
+
+
+def gumbel_from_bits(bits: torch.Tensor) -> torch.Tensor:
+    """Standard Gumbel noise ``-log(-log(u))``; finite for every uint32 (range about [-2.8, 16.6])."""
+    return -torch.log(-torch.log(uniform_from_bits(bits)))
+
+
+def noise_bits(keys: torch.Tensor, vocab: int) -> torch.Tensor:
+    """``[B, V]`` uint32 hash values (int64) of ``(row key, token id)``: the whole source of randomness."""
     v = torch.arange(vocab, device=keys.device, dtype=torch.int64)
-    bits = mix32(keys[:, None] ^ ((v * 0x9E3779B1) & _M32)[None, :])
-    return ((bits >> 8).to(torch.float32) + 0.5) * (1.0 / (1 << 24))
+    return mix32(keys[:, None] ^ ((v * 0x9E3779B1) & _M32)[None, :])
+
+
+def uniform_noise(keys: torch.Tensor, vocab: int) -> torch.Tensor:
+    """``[B, V]`` uniforms strictly inside (0, 1) from row keys (see ``uniform_from_bits``)."""
+    return uniform_from_bits(noise_bits(keys, vocab))
 
 
 def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
@@ -57,16 +79,25 @@ def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.
     if need_p:
         probs = torch.softmax(sorted_vals.masked_fill(drop, float("-inf")), dim=-1)
         mass_before = probs.cumsum(-1) - probs
-        drop |= (mass_before >= top_p[:, None]) & (rank > 0)
+        # only rows that ask for top-p: with top_p == 1 the fp32 cumsum can reach 1.0 before the tail
+        drop |= (top_p[:, None] < 1) & (mass_before >= top_p[:, None]) & (rank > 0)
     return scaled.scatter(1, order, sorted_vals.masked_fill(drop, float("-inf")))
+
+
+def perturbed_logits(logits, temperature, top_k, top_p, seeds, steps) -> torch.Tensor:
+    """Filtered scaled logits plus Gumbel noise (none on greedy rows): the argmax is the draw.
+
+    A filtered token stays exactly -inf whatever its noise, so no NaN can reach the argmax.
+    """
+    filtered = filter_logits(logits, temperature, top_k, top_p)
+    gumbel = gumbel_from_bits(noise_bits(row_keys(seeds, steps), logits.shape[1]))
+    noisy = torch.where(temperature[:, None] > 0, filtered + gumbel, filtered)
+    return noisy.masked_fill(filtered == float("-inf"), float("-inf"))
 
 
 def sample_reference(logits, temperature, top_k, top_p, seeds, steps) -> tuple[torch.Tensor, torch.Tensor]:
     """The spec; see ``sample``."""
-    filtered = filter_logits(logits, temperature, top_k, top_p)
-    gumbel = -torch.log(-torch.log(uniform_noise(row_keys(seeds, steps), logits.shape[1])))
-    noisy = torch.where(temperature[:, None] > 0, filtered + gumbel, filtered)
-    tokens = noisy.argmax(dim=-1)
+    tokens = perturbed_logits(logits, temperature, top_k, top_p, seeds, steps).argmax(dim=-1)
     logprobs = torch.log_softmax(logits.float(), dim=-1).gather(1, tokens[:, None]).squeeze(1)
     return tokens, logprobs
 

@@ -73,12 +73,14 @@ def _sample_partial_kernel(
         filtered = tl.where(scaled >= cutoff, scaled, float("-inf"))
         if temp > 0:
             bits = _mix32(key ^ (cols.to(tl.uint32) * 0x9E3779B1))
-            u = ((bits >> 8).to(tl.float32) + 0.5) * 5.9604644775390625e-08  # 2^-24
+            # sampling.uniform_from_bits: 23 bits + half a step, strictly inside (0, 1) in fp32
+            u = ((bits >> 9).to(tl.float32) + 0.5) * 1.1920928955078125e-07  # 2^-23
             if PRECISE_LOG:
                 g = -libdevice.log(-libdevice.log(u))
             else:
                 g = -tl.log(-tl.log(u))
-            noisy = filtered + g
+            # a filtered token stays -inf whatever its noise: no NaN ever reaches the argmax
+            noisy = tl.where(filtered == float("-inf"), float("-inf"), filtered + g)
         else:
             noisy = filtered
         noisy = tl.where(ok, noisy, float("-inf"))
@@ -147,7 +149,7 @@ def filter_cutoffs(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch
     if bool((p < 1).any()):
         probs = torch.softmax(sorted_vals.masked_fill(drop, float("-inf")), dim=-1)
         mass_before = probs.cumsum(-1) - probs
-        drop |= (mass_before >= p[:, None]) & (rank > 0)
+        drop |= (p[:, None] < 1) & (mass_before >= p[:, None]) & (rank > 0)
     # kept = the leading run of non-dropped ranks (rank 0 is never dropped)
     first_drop = torch.where(drop.any(-1), drop.int().argmax(-1), torch.full_like(k, width))
     cutoff[rows] = sorted_vals.gather(1, (first_drop - 1).clamp_min(0)[:, None]).squeeze(1)
