@@ -38,24 +38,55 @@ def _params(B, seed=0, device="cpu"):
     return [x.to(device) for x in (temperature, top_k, top_p, seeds, steps)]
 
 
-def _exact_probs(logits, temperature, top_k, top_p) -> torch.Tensor:
-    """float64 filtered softmax of one row (HF order: temperature, top-k, top-p)."""
-    x = logits.double() / (temperature if temperature > 0 else 1.0)
-    order = x.argsort(descending=True)
-    keep = torch.ones_like(x, dtype=torch.bool)
+def _hf_warped(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
+    """One row through Hugging Face's own warpers, in generate()'s order (temperature, top-k, top-p)."""
+    from transformers.generation.logits_process import (
+        TemperatureLogitsWarper,
+        TopKLogitsWarper,
+        TopPLogitsWarper,
+    )
+
+    x = logits[None]
+    if temperature > 0:
+        x = TemperatureLogitsWarper(temperature)(None, x)
     if top_k > 0:
-        keep[order[top_k:]] = False
-    probs = torch.softmax(x.masked_fill(~keep, float("-inf")), 0)
+        x = TopKLogitsWarper(top_k)(None, x)
     if top_p < 1:
-        sp = probs[order]
-        before = sp.cumsum(0) - sp
-        drop = (before >= top_p) & (torch.arange(len(x)) > 0)
-        keep[order[drop]] = False
-        probs = torch.softmax(x.masked_fill(~keep, float("-inf")), 0)
+        x = TopPLogitsWarper(top_p)(None, x)
+    return x[0]
+
+
+def _exact_probs(logits, temperature, top_k, top_p) -> torch.Tensor:
+    """float64 distribution of one draw: the softmax of HF's warped logits (one-hot when greedy)."""
     if temperature == 0:
-        probs = torch.zeros_like(probs)
-        probs[x.argmax()] = 1
-    return probs
+        probs = torch.zeros(len(logits), dtype=torch.float64)
+        probs[logits.argmax()] = 1
+        return probs
+    return torch.softmax(_hf_warped(logits.double(), temperature, top_k, top_p), 0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_kept_set_equals_hf_warpers(dtype):
+    """Per row, the tokens ptsfast may draw are exactly those HF's warpers keep. bf16 logits have many
+    exact ties: at the top-k boundary HF keeps them all (so do we); at the top-p boundary HF keeps the
+    tied tokens that its sort happens to place last, ptsfast keeps all of them (the only difference)."""
+    B, V = 96, 3000
+    g = torch.Generator().manual_seed(11)
+    logits = (torch.randn(B, V, generator=g) * 2.5).to(dtype)
+    temperature, top_k, top_p, _, _ = _params(B, seed=5)
+    top_k[::5] = torch.randint(1, 60, (len(top_k[::5]),), generator=g)  # top-k and top-p together too
+    ours = torch.isfinite(filter_logits(logits, temperature, top_k, top_p))
+    for i in range(B):
+        t = float(temperature[i])
+        warped = _hf_warped(logits[i].float(), t, int(top_k[i]), float(top_p[i]))
+        ref = torch.isfinite(warped)
+        where = f"row {i}: T={t} k={int(top_k[i])} p={float(top_p[i])}"
+        if dtype == torch.float32 or top_p[i] == 1:
+            assert torch.equal(ours[i], ref), where
+        else:
+            extra = ours[i] & ~ref
+            assert not bool((ref & ~ours[i]).any()), where
+            assert bool((warped[ref].min() == logits[i].float()[extra] / t).all()), where
 
 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
@@ -248,10 +279,10 @@ def test_top_p_one_keeps_the_tail_beside_top_p_rows():
     kept = torch.isfinite(filter_logits(logits, temperature, top_k, top_p)).sum(1)
     assert kept[0] == V and kept[1] == 50 and 0 < kept[2] < V
     if "triton" in BACKENDS:
-        from ptsfast.kernels.triton_sampling import filter_cutoffs
-
-        cutoff = filter_cutoffs(logits, temperature, top_k, top_p)
-        assert torch.equal(logits >= cutoff[:, None], torch.isfinite(filter_logits(logits, temperature, top_k, top_p)))
+        tokens, _ = sample(logits, temperature, top_k, top_p, torch.arange(3), torch.zeros(3, dtype=torch.int64),
+                           backend="triton")
+        assert torch.equal(tokens, sample_reference(logits, temperature, top_k, top_p, torch.arange(3),
+                                                    torch.zeros(3, dtype=torch.int64))[0])
 
 
 @pytest.mark.gpu

@@ -9,6 +9,8 @@ draws exactly from the filtered softmax. Temperature 0 means greedy. The returne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from ptsfast.kernels._dispatch import check, choose_backend
@@ -61,44 +63,117 @@ def uniform_noise(keys: torch.Tensor, vocab: int) -> torch.Tensor:
     return uniform_from_bits(noise_bits(keys, vocab))
 
 
-def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
-    """fp32 ``logits / T`` with tokens outside top-k / top-p set to -inf (HF's order: T, top-k, top-p).
+def scale_logits(logits: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
+    """fp32 ``logits / T``; rows with T == 0 (greedy) are left unscaled."""
+    return logits.float() / torch.where(temperature > 0, temperature, 1.0)[:, None]
 
-    top_k <= 0 and top_p >= 1 disable the filters. Rows with T == 0 are left unscaled (greedy).
+
+@dataclass(frozen=True)
+class Candidates:
+    """Per row, the smallest scaled logit that top-k / top-p keep (``cutoff``, -inf when unfiltered),
+    and, when every filtered row's kept set fits in them, its candidates (the largest scaled logits,
+    descending) so that noise is drawn for those tokens only."""
+
+    cutoff: torch.Tensor  # [B] fp32
+    values: torch.Tensor | None = None  # [b, width] fp32, rows = `rows`
+    ids: torch.Tensor | None = None  # [b, width] int64
+    rows: torch.Tensor | None = None  # [b] indices of the filtered rows
+
+
+def _top_p_cutoff(desc: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
+    """HF's TopPLogitsWarper on rows of kept values sorted descending (-inf = already filtered): sort
+    ascending, drop the tokens whose cumulative probability is <= 1 - top_p, always keep the top token.
+    Returns each row's smallest kept value."""
+    asc = desc.flip(-1)
+    cum = torch.softmax(asc, dim=-1).cumsum(-1)
+    dropped = (cum <= (1 - top_p)[:, None]).sum(-1).clamp_max(asc.shape[1] - 1)
+    return asc.gather(1, dropped[:, None]).squeeze(1)
+
+
+def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
+                      top_p: torch.Tensor) -> Candidates:
+    """Where top-k / top-p cut each row of ``logits / T``, without sorting the vocabulary when every
+    filtering row has a top-k (selection on the raw logits: dividing by T > 0 keeps their order).
+
+    Semantics are Hugging Face's warpers in their order (temperature, then top-k, then top-p): top-k keeps
+    every token >= the k-th largest value (ties at the boundary included, as ``TopKLogitsWarper``), top-p
+    renormalises over what top-k kept. top_k <= 0 and top_p >= 1 disable a filter for that row.
     """
-    scaled = logits.float() / torch.where(temperature > 0, temperature, 1.0)[:, None]
-    need_k = bool((top_k > 0).any())
-    need_p = bool((top_p < 1).any())
-    if not (need_k or need_p):
-        return scaled
-    sorted_vals, order = scaled.sort(dim=-1, descending=True)
-    rank = torch.arange(scaled.shape[1], device=scaled.device)[None, :]
-    drop = torch.zeros_like(sorted_vals, dtype=torch.bool)
-    if need_k:
-        drop |= (top_k[:, None] > 0) & (rank >= top_k[:, None])
-    if need_p:
-        probs = torch.softmax(sorted_vals.masked_fill(drop, float("-inf")), dim=-1)
-        mass_before = probs.cumsum(-1) - probs
-        # only rows that ask for top-p: with top_p == 1 the fp32 cumsum can reach 1.0 before the tail
-        drop |= (top_p[:, None] < 1) & (mass_before >= top_p[:, None]) & (rank > 0)
-    return scaled.scatter(1, order, sorted_vals.masked_fill(drop, float("-inf")))
+    B, V = logits.shape
+    cutoff = torch.full((B,), float("-inf"), device=logits.device)
+    rows = ((top_k > 0) | (top_p < 1)).nonzero().squeeze(1)
+    if rows.numel() == 0:
+        return Candidates(cutoff)
+    x, t, k, p = logits[rows], temperature[rows], top_k[rows].clamp_max(V), top_p[rows]
+    if bool((k > 0).all()):
+        # one extra candidate shows whether ties at the k-th value reach past the selection
+        raw, ids = x.topk(min(int(k.max()) + 1, V), dim=-1, sorted=True)
+        values = scale_logits(raw, t)
+    else:
+        values, ids = scale_logits(x, t).sort(dim=-1, descending=True)
+    kth = torch.where(k > 0, values.gather(1, (k - 1).clamp_min(0)[:, None]).squeeze(1), float("-inf"))
+    if values.shape[1] < V and bool((values[:, -1] >= kth).any()):
+        values, ids = scale_logits(x, t).sort(dim=-1, descending=True)  # ties run past the selection
+    kept = values.masked_fill(values < kth[:, None], float("-inf"))
+    c = torch.where(p < 1, _top_p_cutoff(kept, p), kth)
+    cutoff[rows] = torch.maximum(c, kth)
+    return Candidates(cutoff, kept.masked_fill(kept < cutoff[rows][:, None], float("-inf")), ids, rows)
+
+
+def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
+    """fp32 ``logits / T`` with the tokens top-k / top-p remove set to -inf (see ``filter_candidates``)."""
+    scaled = scale_logits(logits, temperature)
+    cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+    return scaled.masked_fill(scaled < cutoff[:, None], float("-inf"))
 
 
 def perturbed_logits(logits, temperature, top_k, top_p, seeds, steps) -> torch.Tensor:
-    """Filtered scaled logits plus Gumbel noise (none on greedy rows): the argmax is the draw.
-
-    A filtered token stays exactly -inf whatever its noise, so no NaN can reach the argmax.
-    """
+    """Filtered scaled logits plus Gumbel noise (none on greedy rows) over the whole vocabulary: the
+    argmax is the draw. A filtered token stays exactly -inf whatever its noise, so no NaN can reach
+    the argmax. ``sample_reference`` draws the same tokens computing noise for candidates only."""
     filtered = filter_logits(logits, temperature, top_k, top_p)
     gumbel = gumbel_from_bits(noise_bits(row_keys(seeds, steps), logits.shape[1]))
     noisy = torch.where(temperature[:, None] > 0, filtered + gumbel, filtered)
     return noisy.masked_fill(filtered == float("-inf"), float("-inf"))
 
 
+def _first_argmax(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """Per row, the smallest token id among the maxima: torch.argmax's rule over the whole vocabulary."""
+    best = values.max(dim=-1, keepdim=True).values
+    return torch.where(values == best, ids, torch.iinfo(torch.int64).max).min(dim=-1).values
+
+
 def sample_reference(logits, temperature, top_k, top_p, seeds, steps) -> tuple[torch.Tensor, torch.Tensor]:
-    """The spec; see ``sample``."""
-    tokens = perturbed_logits(logits, temperature, top_k, top_p, seeds, steps).argmax(dim=-1)
-    logprobs = torch.log_softmax(logits.float(), dim=-1).gather(1, tokens[:, None]).squeeze(1)
+    """The spec; see ``sample``. Equal, token for token, to ``perturbed_logits(...).argmax(-1)``.
+
+    Why not that one-liner: at V = 49k and B = 256 a full sort and full-vocabulary noise cost more than
+    the model's decode step. Here filtered rows draw noise only for their candidates (top-k by
+    selection), and only unfiltered sampled rows hash the whole vocabulary.
+    """
+    B, V = logits.shape
+    cand = filter_candidates(logits, temperature, top_k, top_p)
+    keys = row_keys(seeds, steps)
+    sampled = temperature > 0
+    tokens = torch.empty(B, dtype=torch.int64, device=logits.device)
+    greedy = (~sampled).nonzero().squeeze(1)
+    if greedy.numel():
+        tokens[greedy] = logits[greedy].argmax(dim=-1)  # the top token is never filtered
+    unfiltered = torch.ones_like(sampled)
+    if cand.rows is not None:
+        unfiltered[cand.rows] = False
+    full = (sampled & unfiltered).nonzero().squeeze(1)
+    if full.numel():
+        scaled = scale_logits(logits[full], temperature[full])
+        noisy = scaled + gumbel_from_bits(noise_bits(keys[full], V))
+        tokens[full] = noisy.masked_fill(scaled == float("-inf"), float("-inf")).argmax(dim=-1)
+    if cand.rows is not None:
+        pick = sampled[cand.rows]
+        rows, values, ids = cand.rows[pick], cand.values[pick], cand.ids[pick]
+        if rows.numel():
+            bits = mix32(keys[rows][:, None] ^ ((ids * 0x9E3779B1) & _M32))
+            noisy = (values + gumbel_from_bits(bits)).masked_fill(values == float("-inf"), float("-inf"))
+            tokens[rows] = _first_argmax(noisy, ids)
+    logprobs = logits.float().gather(1, tokens[:, None]).squeeze(1) - torch.logsumexp(logits.float(), dim=-1)
     return tokens, logprobs
 
 

@@ -8,12 +8,10 @@ counter-based murmur3 hash of ``(row key, token id)`` as ``sampling.uniform_nois
 So the tokens equal the reference's bit for bit, up to 1-ulp differences of ``log`` between libraries,
 which only matter for exact near-ties.
 
-Top-k / top-p cannot be decided in one pass over an unsorted row. For the rows that ask for them
-(only those), the launcher finds each row's *cutoff* ``c`` (the smallest kept scaled logit) with
-``torch.topk`` (all rows have top-k) or ``torch.sort`` (some row is top-p only), applying exactly the
-reference's rule (HF order: temperature, top-k, top-p with ``mass_before >= top_p`` dropped). The
-kernel then keeps tokens with ``logits / T >= c``: identical to the reference's kept set when there are
-no ties at the cutoff (with ties it keeps all tied tokens rather than an arbitrary subset).
+Top-k / top-p cannot be decided in one pass over an unsorted row. The launcher finds each filtering
+row's *cutoff* (the smallest kept scaled logit) with ``sampling.filter_candidates``, the rule the
+reference uses (Hugging Face's warpers: top-k by selection, ties at the k-th value kept, top-p within
+what top-k kept), and the kernel keeps tokens with ``logits / T >= cutoff``: the same kept set.
 
 grid = (rows, vocab splits) then a tiny combine kernel (one program per row). Splits give the GPU
 enough programs when B is small.
@@ -26,7 +24,7 @@ import triton
 import triton.language as tl
 from triton.language.extra import libdevice
 
-from ptsfast.kernels.sampling import row_keys
+from ptsfast.kernels.sampling import filter_candidates, row_keys
 
 
 @triton.jit
@@ -124,38 +122,6 @@ def _sample_combine_kernel(
     tl.store(logprobs_out + row, x_tok - lse)
 
 
-def filter_cutoffs(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
-    """Per row, the smallest scaled logit (``logits / T``) that top-k / top-p keep; -inf when unfiltered.
-
-    Applies ``sampling.filter_logits``'s rule (same ops, same order) but only to the rows that filter,
-    and with ``torch.topk(max k)`` instead of a full sort when every such row has a top-k.
-    """
-    B, V = logits.shape
-    cutoff = torch.full((B,), float("-inf"), device=logits.device)
-    need = (top_k > 0) | (top_p < 1)
-    rows = need.nonzero().squeeze(1)
-    if rows.numel() == 0:
-        return cutoff
-    t, k, p = temperature[rows], top_k[rows], top_p[rows]
-    scaled = logits[rows].float() / torch.where(t > 0, t, 1.0)[:, None]
-    if bool((k > 0).all()):
-        width = min(int(k.max()), V)
-        sorted_vals = scaled.topk(width, dim=-1, sorted=True).values
-    else:
-        width = V
-        sorted_vals = scaled.sort(dim=-1, descending=True).values
-    rank = torch.arange(width, device=logits.device)[None, :]
-    drop = (k[:, None] > 0) & (rank >= k[:, None])
-    if bool((p < 1).any()):
-        probs = torch.softmax(sorted_vals.masked_fill(drop, float("-inf")), dim=-1)
-        mass_before = probs.cumsum(-1) - probs
-        drop |= (p[:, None] < 1) & (mass_before >= p[:, None]) & (rank > 0)
-    # kept = the leading run of non-dropped ranks (rank 0 is never dropped)
-    first_drop = torch.where(drop.any(-1), drop.int().argmax(-1), torch.full_like(k, width))
-    cutoff[rows] = sorted_vals.gather(1, (first_drop - 1).clamp_min(0)[:, None]).squeeze(1)
-    return cutoff
-
-
 def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits: int | None = None,
                   block_v: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Triton backend of ``sampling.sample`` (inputs already checked there). logits ``[B, V]`` (any
@@ -179,7 +145,7 @@ def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits
     num_splits = triton.cdiv(v_tiles, tiles_per_split)
     span = tiles_per_split * BLOCK_V
 
-    cutoff = filter_cutoffs(logits, temperature, top_k, top_p)
+    cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
     keys = row_keys(seeds, steps)
     f32 = dict(dtype=torch.float32, device=dev)
     best_v = torch.empty(B, num_splits, **f32)
