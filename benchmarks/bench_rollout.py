@@ -1,7 +1,7 @@
 """Rollout throughput: ptsfast (prefill once, fork n children) vs HF generate(num_return_sequences=n).
 
 Same model, same prefix, same number of new tokens, EOS ignored, in the same run. On CPU the win comes
-from not re-prefilling the prefix n times and not re-reading its cache per child (DESIGN.md §4).
+from not re-prefilling the prefix n times and not re-reading its cache per child (docs/design.md §4).
 
     pytest benchmarks/bench_rollout.py --benchmark-only -s
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One scripted GPU job (issue 5): build the extension with its CUDA sources, run every test including the
+# One scripted GPU job: build the extension with its CUDA sources, run every test including the
 # GPU-only ones, then the benchmarks; results land in $OUT (default benchmarks/results/gpu-<date>).
 # Works on a bare GPU machine without network: uses the machine's torch/triton/transformers.
 set -uo pipefail

@@ -26,7 +26,7 @@ def rel_err(out: torch.Tensor, ref: torch.Tensor) -> float:
 
 
 TOL = {torch.float32: 1e-5, torch.bfloat16: 1e-2, torch.float16: 1e-2}
-TOL_DOT = {torch.float32: 3e-4, torch.bfloat16: 1e-2, torch.float16: 1e-2}  # tf32 / Triton dots (DESIGN §3)
+TOL_DOT = {torch.float32: 3e-4, torch.bfloat16: 1e-2, torch.float16: 1e-2}  # tf32 / Triton dots (docs/design.md §3)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Shared-prefix (cascade) paged decode attention: the prefix's KV is read once per group, not per row.
 
-Why (DESIGN §4): PTS forks N rollouts from one prefix of P tokens. A plain paged decode makes each of
+Why (docs/design.md §4): PTS forks N rollouts from one prefix of P tokens. A plain paged decode makes each of
 the N rows re-read the prefix's KV, N * P tokens per step and layer; cascade attention reads P + N * S
 (S = each row's own suffix). Decode attention is memory-bound, so this is the bytes that matter.
 
@@ -270,9 +270,9 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
 # P=2048,N=32: 15-24x).
 CPU_MIN_SAVED_TOKENS = 1024
 CPU_MIN_RATIO = 1.25
-# GPU model (DESIGN §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
+# GPU model (docs/design.md §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
 # merge (~8-10 us per layer); at ~3 TB/s that buys ~24 MB per layer, i.e. ~47k tokens at 512 B of KV
-# per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per DESIGN §4).
+# per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per docs/design.md §4).
 GPU_MIN_PREFIX = 256
 GPU_OVERHEAD_BYTES = 24e6
 GPU_MIN_RATIO = 1.5
@@ -283,7 +283,7 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     """Whether cascade attention should beat plain paged decode for a group of ``group_size`` rows
     sharing ``prefix_len`` tokens, each with ``suffix_len`` own tokens (use the mean or max).
 
-    Rule (DESIGN §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
+    Rule (docs/design.md §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
     launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
       * always False for N < 2 or P == 0;
       * CPU: ``(N - 1) * P >= CPU_MIN_SAVED_TOKENS`` (1024) and ratio >= 1.25 (measured crossover);

@@ -113,7 +113,7 @@ def fused_logprobs_triton(
     """Triton backend of ``fused_logprobs`` (inputs already checked there): hidden ``[N, d]``,
     weight ``[V, d]``, targets ``[N]``, bias ``[V]`` or None. Returns ``TokenLogprobs`` (fp32).
 
-    fp32 inputs use the GPU's tf32 dot (DESIGN §3 tolerance 3e-4); fp16/bf16 accumulate in fp32.
+    fp32 inputs use the GPU's tf32 dot (design §3 tolerance 3e-4); fp16/bf16 accumulate in fp32.
     ``num_splits`` / ``block_*`` override the launch heuristics (tests use them to cover splits).
     """
     from ptsfast.kernels.logprobs import TokenLogprobs
