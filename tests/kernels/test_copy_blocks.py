@@ -79,9 +79,11 @@ def test_input_checks():
         copy_blocks(cache, idx, torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="block_dim"):
         copy_blocks(cache, idx, idx + 1, block_dim=6)
-    if "triton" in BACKENDS:
+    for backend in BACKENDS:
         with pytest.raises(ValueError, match="block ids"):
-            copy_blocks(cache, idx, idx + 4, backend="triton")
+            copy_blocks(cache, idx, idx + 4, backend=backend)
+        with pytest.raises(ValueError, match="block ids"):
+            copy_blocks(cache, idx - 1, idx + 1, backend=backend)
 
 
 @pytest.mark.gpu

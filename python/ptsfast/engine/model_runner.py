@@ -13,17 +13,17 @@ from ptsfast.kernels.paged_attention import gather_slots
 class ModelRunner:
     """The only engine layer that touches torch: metadata is built once per forward and shared by all layers."""
 
-    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, kv_dtype: torch.dtype | None = None,
-                 cascade: str = "auto"):
+    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, cascade: str = "auto"):
         if cascade not in ("auto", "always", "never"):
             raise ValueError(f"cascade must be 'auto', 'always' or 'never', got {cascade!r}")
         self.cascade = cascade
         g = adapter.geometry
         self.adapter = adapter
         self.block_size = block_size
+        self.num_blocks = num_blocks
         self.device = adapter.device
         self.kv_cache = torch.zeros(g.num_layers, 2, num_blocks, block_size, g.num_kv_heads, g.head_dim,
-                                    dtype=kv_dtype or adapter.dtype, device=self.device)
+                                    dtype=adapter.dtype, device=self.device)
 
     def _slots(self, table: list[int], start: int, end: int) -> list[int]:
         bs = self.block_size
@@ -101,4 +101,7 @@ class ModelRunner:
     def copy_blocks(self, pairs: list[tuple[int, int]]) -> None:
         if pairs:
             src, dst = zip(*pairs)
-            copy_blocks(self.kv_cache, self._long(list(src)), self._long(list(dst)), block_dim=2)
+            # ids come from the block manager; checked here on the host so the copy needs no device sync
+            if not all(0 <= b < self.num_blocks for b in src + dst):
+                raise RuntimeError(f"block manager produced block ids outside [0, {self.num_blocks}): {pairs}")
+            copy_blocks(self.kv_cache, self._long(list(src)), self._long(list(dst)), block_dim=2, check_bounds=False)

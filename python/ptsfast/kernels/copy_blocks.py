@@ -28,13 +28,16 @@ def _copy_blocks_triton(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tenso
 
 
 def copy_blocks(
-    cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *, block_dim: int = 2, backend: str | None = None
+    cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *, block_dim: int = 2, backend: str | None = None,
+    check_bounds: bool = True,
 ) -> None:
     """Copies blocks ``src[i] -> dst[i]`` in place in ``cache``.
 
     cache: any contiguous tensor whose dimension ``block_dim`` indexes blocks, e.g. the engine's
     ``[layers, 2, num_blocks, block_size, kv_heads, head_dim]`` (block_dim=2). src, dst: int64 ``[n]``
     on the cache's device. Destinations must be distinct and disjoint from the sources.
+    ``check_bounds`` reads the indices' range back to the host (one device sync on a GPU); a caller
+    that built them from checked host-side ids, as the engine's model runner does, passes False.
     """
     name = "copy_blocks"
     check(cache.is_contiguous(), name, "the cache must be contiguous (a strided view would be copied silently)")
@@ -44,6 +47,11 @@ def copy_blocks(
     check(src.dtype == torch.int64 and dst.dtype == torch.int64, name, "src and dst must be int64")
     check(src.device == cache.device and dst.device == cache.device, name,
           f"src/dst on {src.device}/{dst.device} but the cache is on {cache.device}")
+    if check_bounds and src.numel():
+        num_blocks = cache.shape[block_dim]
+        lo_hi = torch.stack([src.min(), src.max(), dst.min(), dst.max()]).tolist()
+        check(min(lo_hi) >= 0 and max(lo_hi) < num_blocks, name,
+              f"block ids must lie in [0, {num_blocks}), got src/dst range {lo_hi}")
     chosen = choose_backend(name, cache.device, IMPLEMENTED, backend)
     if chosen in ("cuda", "cpp"):
         torch.ops.ptsfast.copy_blocks(cache, src, dst, block_dim)
