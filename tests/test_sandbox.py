@@ -418,3 +418,22 @@ print(sb.run_python("import os\\nos._exit(0)").passed)
         pytest.skip("the source tree is not readable by an unprivileged user")
     lines = out.stdout.splitlines()
     assert len(lines) == 2 and "passed=True" in lines[0] and lines[1] == "False", out.stdout + out.stderr
+
+
+def test_cli_and_api_refuse_before_loading_the_model_or_writing(monkeypatch, tmp_path, capsys):
+    import json
+
+    from ptsfast import cli
+    from ptsfast.pipeline import MineOptions, mine
+
+    monkeypatch.setattr(sandbox, "_status", (False, "user namespaces are disabled (test)"))
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(json.dumps({"id": "a", "question": "add", "tests": TESTS}) + "\n")
+    out = tmp_path / "run"
+    rc = cli.main(["mine", "--model", str(tmp_path / "no-such-model"), "--problems", str(problems), "--out", str(out),
+                   "--oracle", "code"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--unsafe-code-oracle" in err and "no-such-model" not in err and not out.exists()
+    with pytest.raises(SandboxUnavailable):
+        mine(None, None, [Problem("a", "add", None, TESTS)], out, MineOptions(oracle="code"))
+    assert not out.exists()

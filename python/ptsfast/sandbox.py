@@ -240,6 +240,11 @@ def _collect(proc: subprocess.Popen, deadline: float, max_bytes: int) -> tuple[b
 
 def _wait_no_reap(proc: subprocess.Popen, deadline: float) -> int | None:
     """The launcher's exit status once it exits (left unreaped), or None at the deadline."""
+    if not hasattr(os, "waitid"):  # macOS (unisolated runs only): reaps, a tiny pid-reuse window remains
+        try:
+            return proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
     while True:
         info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         if info is not None and info.si_pid:

@@ -151,7 +151,8 @@ class RolloutEngine:
             pending: list[list[int]] = []  # tables allocated but not registered yet
             try:
                 for batch in self._prefill_batches(seqs):
-                    pending = [self.blocks.allocate(self.blocks.blocks_for(len(s))) for s in batch]
+                    for s in batch:
+                        pending.append(self.blocks.allocate(self.blocks.blocks_for(len(s))))
                     hidden = self.runner.prefill(batch, pending)
                     lm = self.adapter.lm_head
                     start = 0
