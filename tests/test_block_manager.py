@@ -97,3 +97,63 @@ def test_requests_wait_when_the_budget_is_full():
     assert len(sched.admit()) == 1
     with pytest.raises(ValueError, match="raise num_blocks"):
         sched.add([_state(1, 100)])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_admission_next_to_registered_sequences_never_stalls(seed):
+    """Random pools, registered sequences holding blocks, random rollouts in random order: ``add`` refuses
+    exactly the rollouts that could never fit beside the registered sequences, and the rest always run."""
+    rng = random.Random(seed)
+    bm = BlockManager(num_blocks=rng.randint(3, 40), block_size=rng.choice([1, 2, 4, 8]))
+    sched = Scheduler(bm, max_running=rng.randint(1, 6))
+    parents = []
+    for _ in range(rng.randint(1, 6)):
+        n = rng.randint(1, 30)
+        if bm.blocks_for(n) <= bm.num_free:
+            parents.append((bm.allocate(bm.blocks_for(n)), n))
+    if not parents:
+        return
+    states = []
+    for _ in range(rng.randint(1, 12)):
+        p = rng.randrange(len(parents))
+        s = _state(rng.randint(1, parents[p][1]), rng.randint(1, 12), forced=[1] * rng.randint(0, 2))
+        s.seq_id = p
+        states.append(s)
+    rng.shuffle(states)
+    fits = all(sched.worst_case_blocks(s) <= bm.num_free for s in states)
+    if not fits:
+        with pytest.raises(ValueError, match="held by registered sequences"):
+            sched.add(states)
+        assert sched.idle()
+    else:
+        sched.add(states)
+        while not sched.idle():
+            new = sched.admit()
+            assert new or sched.running, "stalled"
+            for s in new:
+                sched.fork(s, parents[s.seq_id][0])
+            for s in list(sched.running):
+                limit = s.position + len(s.forced) + s.max_new_tokens - 1
+                if s.num_cached < limit:
+                    sched.grow(s, s.num_cached + 1)
+                    s.num_cached += 1
+                if s.num_cached >= limit or rng.random() < 0.1:
+                    sched.finish(s)
+    for table, _ in parents:
+        bm.free(table)
+    bm.check_whole()
+
+
+def test_abort_returns_every_block_and_reservation():
+    bm = BlockManager(num_blocks=20, block_size=4)
+    sched = Scheduler(bm, max_running=3)
+    parent = bm.allocate(3)
+    sched.add([_state(6, 9) for _ in range(5)])
+    for s in sched.admit():
+        sched.fork(s, parent)
+        sched.grow(s, s.num_cached + 1)
+    assert sched.running and sched.waiting
+    sched.abort()
+    assert sched.idle() and sched.available == bm.num_free == 17
+    bm.free(parent)
+    bm.check_whole()

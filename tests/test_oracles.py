@@ -1,4 +1,4 @@
-"""Oracles: answer extraction, safe judging, early-stop consistency and the code sandbox."""
+"""Oracles: answer extraction, safe judging, strict verdicts, early-stop consistency (the sandbox: test_sandbox.py)."""
 
 import time
 from fractions import Fraction
@@ -6,9 +6,8 @@ from fractions import Fraction
 import pytest
 
 from ptsfast.data import Problem
-from ptsfast.oracles import (answer_complete, extract_boxed, extract_choice, extract_code, find_numbers, judge,
-                             make_judge, network_isolation_available, oracle_by_name, parse_number,
-                             register_oracle, run_code, stop_strings)
+from ptsfast.oracles import (answer_complete, as_verdict, extract_boxed, extract_choice, extract_code, find_numbers,
+                             judge, make_judge, oracle_by_name, parse_number, register_oracle, stop_strings)
 
 
 def P(answer=None, tests=None, choices=None):
@@ -113,34 +112,6 @@ def test_code_oracle_pass_fail_and_missing_tests():
     assert not v.success and "needs tests" in v.error
 
 
-def test_code_sandbox_timeout_kills_the_child():
-    t0 = time.monotonic()
-    res = run_code("print('started', flush=True)\nwhile True: pass", timeout=1.0)
-    assert res.timed_out and not res.passed and res.returncode is None
-    assert "started" in res.output and time.monotonic() - t0 < 5
-
-
-def test_code_sandbox_memory_limit():
-    res = run_code("x = bytearray(800 * 1024 * 1024)\nprint('allocated')", timeout=10, memory_mb=256)
-    assert not res.passed and "MemoryError" in res.output
-
-
-def test_code_sandbox_blocks_network_and_subprocess():
-    net = run_code("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 9))", timeout=10)
-    assert not net.passed and ("PermissionError" in net.output or "ptsfast sandbox" in net.output)
-    sub = run_code("import subprocess\nsubprocess.run(['true'])", timeout=10)
-    assert not sub.passed and "ptsfast sandbox" in sub.output
-    sysc = run_code("import os\nos.system('true')", timeout=10)
-    assert not sysc.passed and "ptsfast sandbox" in sysc.output
-
-
-@pytest.mark.skipif(not network_isolation_available(), reason="unshare -rn not permitted here")
-def test_code_sandbox_has_no_network_interfaces():
-    # even bypassing the audit hook (raw syscall via ctypes is beyond it), the namespace has no route out
-    res = run_code("import socket\nprint(socket.if_nameindex())", timeout=10)
-    assert res.passed and "eth" not in res.output and "'lo'" in res.output
-
-
 def test_judge_turns_exceptions_and_hangs_into_failures():
     def boom(text, problem):
         raise KeyError("nope")
@@ -154,6 +125,27 @@ def test_judge_turns_exceptions_and_hangs_into_failures():
     v = judge(hang, "x", P("1"), timeout=0.2)
     assert v.success is False and "timed out" in v.error and time.monotonic() - t0 < 2
     assert judge(lambda t, p: 1, "x", P("1"), timeout=None) == (True, None)
+
+
+@pytest.mark.parametrize("value", ["no", "yes", "False", None, 0.5, 1.0, 2, -1, [True], (), object()])
+def test_a_non_bool_verdict_is_an_error_never_a_success(value, caplog):
+    def sloppy_oracle(text, problem):
+        return value
+
+    sloppy_oracle.__qualname__ = f"sloppy_oracle_{type(value).__name__}_{value!r:.10}"  # warnings are per oracle
+    for timeout in (None, 5.0):
+        v = judge(sloppy_oracle, "x", P("1"), timeout=timeout)
+        assert v.success is False and "sloppy_oracle" in v.error and "not a bool" in v.error
+    assert "sloppy_oracle" in caplog.text and "not a bool" in caplog.text
+
+
+def test_bools_and_zero_one_ints_are_verdicts():
+    np = pytest.importorskip("numpy")
+    for value, expected in [(True, True), (False, False), (1, True), (0, False), (np.bool_(True), True),
+                            (np.int64(0), False), (np.int8(1), True)]:
+        assert as_verdict(value) is expected
+        assert judge(lambda t, p: value, "x", P("1")) == (expected, None)
+    assert as_verdict(np.float64(1.0)) is None and as_verdict("1") is None
 
 
 def test_registry_user_callable_and_errors():

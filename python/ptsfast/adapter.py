@@ -88,6 +88,40 @@ class KVGeometry:
     head_dim: int
 
 
+def _rope_types(config) -> dict[str, dict]:
+    """``{rope_type: parameters}`` of a config (transformers 5 ``rope_parameters``, older ``rope_scaling``)."""
+    rope = getattr(config, "rope_parameters", None) or getattr(config, "rope_scaling", None) or {}
+    if not isinstance(rope, dict):
+        return {}
+    layers = [v for v in rope.values() if isinstance(v, dict)] or [rope]  # per-layer-type parameters
+    return {str(p.get("rope_type", p.get("type", "default"))): p for p in layers}
+
+
+def _context_limit(config, model_type: str) -> tuple[int | None, str]:
+    """The longest sequence the engine may run, and why it is shorter than the model's own limit.
+
+    LongRoPE (Phi-3.5/Phi-4-mini) and dynamic NTK RoPE pick their frequencies from the largest
+    position in a forward pass, so in a packed batch a short sequence would be rotated like the longest
+    one. Below ``original_max_position_embeddings`` the frequencies never change, so the engine runs
+    such models there, where results equal the model run on each sequence alone.
+    """
+    limit = getattr(config, "max_position_embeddings", None)
+    for rope_type, params in _rope_types(config).items():
+        if rope_type == "longrope" or "dynamic" in rope_type:
+            original = params.get("original_max_position_embeddings") or getattr(
+                config, "original_max_position_embeddings", None)
+            if rope_type != "longrope" and original is None:
+                original = limit  # dynamic NTK scales beyond max_position_embeddings
+            if not isinstance(original, int) or original < 2:
+                raise UnsupportedModelError(
+                    f"{model_type}: {rope_type} RoPE without original_max_position_embeddings; its frequencies "
+                    "depend on the longest sequence of each batch, which ptsfast cannot run correctly")
+            if limit is None or original < limit:
+                return original, (f"; {rope_type} RoPE changes its frequencies beyond original_max_position_embeddings="
+                                  f"{original}, so ptsfast runs this model within that many tokens")
+    return limit, ""
+
+
 class HFAdapter:
     """Wraps a ``*ForCausalLM`` so it computes hidden states on ptsfast's cache and scores rows with its lm_head.
 
@@ -116,7 +150,8 @@ class HFAdapter:
         head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
         self.geometry = KVGeometry(text.num_hidden_layers, getattr(text, "num_key_value_heads", None)
                                    or text.num_attention_heads, head_dim)
-        self.max_positions = getattr(text, "max_position_embeddings", None)
+        self.vocab_size = model.get_input_embeddings().num_embeddings
+        self.max_positions, self.context_note = _context_limit(text, model_type)
         model.set_attn_implementation(ATTN_NAME)
 
     @property

@@ -15,6 +15,8 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("sampling")
     g.add_argument("--oracle", default="gsm8k", help="gsm8k | boxed | last_number | exact | normalized | "
                    "multiple_choice | code (default: gsm8k)")
+    g.add_argument("--unsafe-code-oracle", action="store_true", help="let the code oracle run model-written code "
+                   "without namespace isolation where this machine has none (it refuses otherwise)")
     g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds before a hung oracle counts as a failure")
     g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
     g.add_argument("--max-new-tokens", type=int, default=256)
@@ -56,7 +58,7 @@ def _options(a):
                        temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
                        system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
                        use_chat_template=not getattr(a, "no_chat_template", False), mining=mining,
-                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb))
+                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb), unsafe_code_oracle=a.unsafe_code_oracle)
 
 
 def _device_dtype(a):
@@ -90,6 +92,14 @@ def cmd_mine(a) -> int:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)
         return 2
+    if a.oracle == "code":  # refuse before the model loads when code cannot run isolated
+        from ptsfast.oracles import SandboxUnavailable, check_code_sandbox
+
+        try:
+            check_code_sandbox(a.unsafe_code_oracle)
+        except SandboxUnavailable as e:
+            print(f"ptsfast: error: {e}", file=sys.stderr)
+            return 2
     device, dtype = _device_dtype(a)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     a.chat_template = read_template(a.chat_template)

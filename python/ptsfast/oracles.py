@@ -9,32 +9,28 @@ To make that safe, the oracles that support it read the *first* complete answer 
 line, first closed ``\\boxed{}``, first ``Answer: X``), so text generated after that point can
 never change the verdict. ``last_number``/``exact``/``normalized`` need the whole completion.
 
-Code sandbox (what is actually enforced; see :func:`run_code`): a fresh ``python -I`` in a temporary
-working directory, its own process group (killed as a group with SIGKILL on timeout), wall-time
-limit, ``RLIMIT_AS`` memory limit, ``RLIMIT_CPU`` and ``RLIMIT_FSIZE``. Network: when
-``unshare -rn`` works on this machine the child runs in a new, empty network namespace (no
-interfaces but loopback: real isolation). Always, in addition, an audit hook in the child refuses
-socket connect/bind/DNS and process spawning (subprocess, os.system, exec, fork). The audit hook
-is a guard against accidental network use, not a security boundary (ctypes can bypass it);
-for untrusted code at scale use a container.
+Verdicts are strict: an oracle must return a bool (or the ints 0/1). Anything else (``"no"``,
+``None``, ``0.5``) is an oracle error: the rollout counts as a failure and a warning names the
+oracle, so a truthy string can never pass as a success.
+
+Code problems run in :mod:`ptsfast.sandbox` (private read-only file system, no network, own pid
+namespace, limits, a nonce proving the tests ran to the end). Where namespaces are unavailable
+the code oracle refuses to run unless ``unsafe_code_oracle=True`` / ``--unsafe-code-oracle``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
+import numbers
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from fractions import Fraction
 from typing import NamedTuple
 
 from ptsfast.data import Problem
+from ptsfast.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
 log = logging.getLogger(__name__)
 
@@ -235,37 +231,29 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
 
 # --------------------------------------------------------------------------- code sandbox
 
-_CHILD_GUARD = r'''
-import sys
-_BLOCKED = ("socket.connect", "socket.bind", "socket.getaddrinfo", "socket.gethostbyname",
-            "socket.sendto", "socket.sendmsg", "subprocess.Popen", "os.system", "os.exec",
-            "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn")
-def _guard(event, args):
-    if event.startswith(_BLOCKED):
-        raise PermissionError("ptsfast sandbox: %s is not allowed" % event)
-sys.addaudithook(_guard)
-_src = open(sys.argv[1], encoding="utf-8").read()
-sys.argv = sys.argv[1:]
-exec(compile(_src, "solution.py", "exec"), {"__name__": "__main__"})
-'''
-
-_unshare_ok: bool | None = None
-_unshare_lock = threading.Lock()
-
-
 def network_isolation_available() -> bool:
-    """True when ``unshare -rn`` can create an empty network namespace here (probed once)."""
-    global _unshare_ok
-    with _unshare_lock:
-        if _unshare_ok is None:
-            exe = shutil.which("unshare")
-            try:
-                _unshare_ok = bool(exe) and subprocess.run(
-                    [exe, "-rn", "true"], capture_output=True, timeout=10).returncode == 0
-            except (OSError, subprocess.SubprocessError):
-                _unshare_ok = False
-            log.debug("network namespace isolation (unshare -rn): %s", _unshare_ok)
-        return _unshare_ok
+    """True when the namespace sandbox (private file system, no network, own pids) works here."""
+    return isolation_status()[0]
+
+
+def check_code_sandbox(unsafe: bool = False) -> None:
+    """Raises :class:`SandboxUnavailable` (saying why and what to do) unless code can run isolated here.
+
+    With ``unsafe=True`` it only warns: code then runs with limits but without namespaces.
+    """
+    ok, why = isolation_status()
+    if ok:
+        return
+    if unsafe:
+        log.warning("running model-written code WITHOUT isolation (unsafe code oracle): it can read and write "
+                    "your files and use the network. Namespace sandbox unavailable: %s", why)
+        return
+    raise SandboxUnavailable(
+        "the code oracle runs model-written code and refuses to do so without isolation, which this machine "
+        f"does not allow: {why}. Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; "
+        "on Ubuntu 23.10+ also kernel.apparmor_restrict_unprivileged_userns=0; in Docker/Kubernetes allow the "
+        "unshare/mount syscalls, e.g. --security-opt seccomp=unconfined, or run in a VM), or accept the risk "
+        "with unsafe_code_oracle=True (CLI: --unsafe-code-oracle)")
 
 
 class CodeResult(NamedTuple):
@@ -273,58 +261,32 @@ class CodeResult(NamedTuple):
     returncode: int | None
     timed_out: bool
     output: str
+    reason: str = ""
 
 
 def run_code(code: str, tests: str = "", timeout: float = 10.0, memory_mb: int = 1024,
-             network: bool = False) -> CodeResult:
-    """Run ``code`` followed by ``tests`` in a sandboxed child; passed = exit status 0 in time.
+             network: bool = False, *, unsafe: bool = False, limits: SandboxLimits | None = None) -> CodeResult:
+    """Runs ``code`` followed by ``tests`` in the sandbox (see :mod:`ptsfast.sandbox`).
 
-    Tests are plain Python (asserts); anything raising makes the exit status non-zero.
+    ``passed`` needs the code and every test to run to the end (a per-call nonce printed after
+    them), exit status 0, no timeout and no more than the output limit. Tests are plain Python
+    (asserts). Without namespace isolation on this machine it raises :class:`SandboxUnavailable`
+    unless ``unsafe=True``.
     """
-    def limits() -> None:
-        import resource
-
-        mem = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        cpu = int(timeout) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 20, 16 << 20))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    with tempfile.TemporaryDirectory(prefix="ptsfast-code-") as tmp:
-        with open(os.path.join(tmp, "solution.py"), "w", encoding="utf-8") as f:
-            f.write(code + "\n\n" + (tests or "") + "\n")
-        with open(os.path.join(tmp, "guard.py"), "w", encoding="utf-8") as f:
-            f.write(_CHILD_GUARD)
-        cmd = [sys.executable, "-I", "-S", "guard.py", "solution.py"]
-        if not network and network_isolation_available():
-            cmd = [shutil.which("unshare") or "unshare", "-rn", *cmd]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": tmp}
-        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, _ = proc.communicate()
-            return CodeResult(False, None, True, out.decode("utf-8", "replace")[-2000:])
-        finally:
-            _kill_group(proc)  # leftovers (e.g. a daemon the code started) die with the group
-        return CodeResult(proc.returncode == 0, proc.returncode, False, out.decode("utf-8", "replace")[-2000:])
+    isolate = isolation_status()[0]
+    if not isolate and not unsafe:
+        check_code_sandbox(False)  # raises, saying why and what to do
+    lim = limits or SandboxLimits(timeout=timeout, memory_mb=memory_mb)
+    res = run_python(code + "\n\n" + (tests or "") + "\n", lim, isolate=isolate, network=network)
+    return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def code_oracle(text: str, problem: Problem, timeout: float = 10.0, memory_mb: int = 1024) -> bool:
+def code_oracle(text: str, problem: Problem, timeout: float = 10.0, memory_mb: int = 1024,
+                unsafe: bool = False) -> bool:
     """The completion's code passes the problem's tests (``problem.tests``) in the sandbox."""
     if not problem.tests:
         raise ValueError(f"problem {problem.id}: the code oracle needs tests; set the tests field")
-    return run_code(extract_code(text), problem.tests, timeout=timeout, memory_mb=memory_mb).passed
+    return run_code(extract_code(text), problem.tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe).passed
 
 
 # --------------------------------------------------------------------------- registry
@@ -413,56 +375,106 @@ def answer_complete(oracle_name: str | Oracle, text: str) -> bool:
 # --------------------------------------------------------------------------- safe judging
 
 class Verdict(NamedTuple):
-    """Outcome of judging one rollout; ``error`` is set when the oracle raised or hung."""
+    """Outcome of judging one rollout; ``error`` is set when the oracle raised, hung or returned a non-bool."""
 
     success: bool
     error: str | None = None
 
 
 _hung = 0
-_hung_lock = threading.Lock()
+_bad_returns: dict[str, int] = {}
+_warn_lock = threading.Lock()
+
+
+def _oracle_name(oracle) -> str:
+    return getattr(oracle, "__qualname__", None) or getattr(oracle, "__name__", None) or type(oracle).__name__
+
+
+def as_verdict(value) -> bool | None:
+    """The strict reading of an oracle's return value: a bool, the ints 0/1 (numpy ones too), else None."""
+    if isinstance(value, bool):
+        return value
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    return None
 
 
 def judge(oracle: Oracle, text: str, problem: Problem, timeout: float | None = 30.0) -> Verdict:
-    """Call ``oracle`` safely: an exception or a hang becomes ``Verdict(False, reason)``.
+    """Call ``oracle`` safely: an exception, a hang or a non-bool result becomes ``Verdict(False, reason)``.
 
     Hang protection: with a timeout the oracle runs in a daemon thread and is abandoned
     after ``timeout`` seconds (Python cannot kill a thread; an abandoned oracle keeps its
     thread until it returns and never blocks exit). Oracles that can hang for good or eat
     memory should run their work in a subprocess (as ``code_oracle`` does).
+    :class:`SandboxUnavailable` is not a verdict: it propagates, so a run refuses loudly.
     """
     global _hung
     if timeout is None:
         return _call(oracle, text, problem)
     box: list[Verdict] = []
-    t = threading.Thread(target=lambda: box.append(_call(oracle, text, problem)), daemon=True,
-                         name="ptsfast-oracle")
+    fatal: list[BaseException] = []
+
+    def target():
+        try:
+            box.append(_call(oracle, text, problem))
+        except SandboxUnavailable as e:
+            fatal.append(e)
+
+    t = threading.Thread(target=target, daemon=True, name="ptsfast-oracle")
     t.start()
     t.join(timeout)
+    if fatal:
+        raise fatal[0]
     if not box:
-        with _hung_lock:
+        with _warn_lock:
             _hung += 1
             if _hung in (1, 10, 100, 1000):
                 log.warning("oracle %s did not return within %.3gs (%d abandoned so far); those rollouts "
                             "count as failures - make the oracle faster or raise --oracle-timeout",
-                            getattr(oracle, "__name__", oracle), timeout, _hung)
+                            _oracle_name(oracle), timeout, _hung)
         return Verdict(False, f"oracle timed out after {timeout:g}s")
     return box[0]
 
 
 def _call(oracle: Oracle, text: str, problem: Problem) -> Verdict:
     try:
-        return Verdict(bool(oracle(text, problem)), None)
+        value = oracle(text, problem)
+    except SandboxUnavailable:
+        raise
     except Exception as e:  # noqa: BLE001 - one bad rollout must not kill the run
         return Verdict(False, f"oracle raised {type(e).__name__}: {e}"[:500])
+    verdict = as_verdict(value)
+    if verdict is not None:
+        return Verdict(verdict, None)
+    name = _oracle_name(oracle)
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    with _warn_lock:
+        n = _bad_returns[name] = _bad_returns.get(name, 0) + 1
+    if n in (1, 10, 100, 1000):
+        log.warning("oracle %s returned %s (%s), not a bool; counted as a failure (%d so far) - an oracle "
+                    "must return True/False", name, shown, type(value).__name__, n)
+    return Verdict(False, f"oracle {name} returned {shown} ({type(value).__name__}), not a bool")
 
 
-def make_judge(oracle: str | Oracle, timeout: float | None = 30.0) -> Callable[[str, Problem], Verdict]:
-    """A ``(text, problem) -> Verdict`` function for the miner (the shape ``EngineSampler`` takes)."""
+def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *,
+               unsafe_code_oracle: bool = False) -> Callable[[str, Problem], Verdict]:
+    """A ``(text, problem) -> Verdict`` function for the miner (the shape ``EngineSampler`` takes).
+
+    ``unsafe_code_oracle=True`` lets the code oracle run without namespace isolation where the
+    machine has none (it refuses otherwise).
+    """
     fn = oracle_by_name(oracle)
+    if fn is code_oracle:
+        check_code_sandbox(unsafe_code_oracle)
+        if unsafe_code_oracle:
+            fn = functools.partial(code_oracle, unsafe=True)
+            fn.__name__ = fn.__qualname__ = "code_oracle"  # type: ignore[attr-defined]
 
     def _judge(text: str, problem: Problem) -> Verdict:
         return judge(fn, text, problem, timeout)
 
-    _judge.__name__ = f"judge[{getattr(fn, '__name__', 'oracle')}]"
+    _judge.__name__ = f"judge[{_oracle_name(fn)}]"
     return _judge

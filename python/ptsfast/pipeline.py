@@ -21,7 +21,8 @@ from ptsfast.mining.run import PreparedProblem, RunConfig, RunStats
 from ptsfast.mining.run import mine as run_mining
 from ptsfast.mining.sampler import RolloutSettings
 from ptsfast.mining.types import MiningConfig
-from ptsfast.oracles import answer_complete, make_judge, stop_strings
+from ptsfast.oracles import (answer_complete, check_code_sandbox, code_oracle, make_judge, oracle_by_name,
+                             stop_strings)
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,14 @@ class MineOptions:
     use_chat_template: bool = True
     mining: MiningConfig = field(default_factory=MiningConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    unsafe_code_oracle: bool = False  # let the code oracle run without namespace isolation where there is none
 
 
 def run_settings(options: MineOptions, model_name: str) -> dict:
     """What identifies a run (a resume must match it); engine limits do not change results."""
     d = asdict(options)
     d.pop("engine")
+    d.pop("unsafe_code_oracle")  # how code is isolated does not change verdicts
     d["mining"]["seed"] = options.seed
     return {"model": model_name, **d}
 
@@ -66,6 +69,8 @@ def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLi
     settings = run_settings(options, model_name)
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    elif oracle_by_name(options.oracle) is code_oracle:
+        check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
     writer = RunWriter(out_dir, settings, overwrite=overwrite)
     try:
         return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start)
@@ -111,8 +116,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
                             rollouts_per_s=f"{s.rollouts / max(s.seconds, 1e-9):.1f}", refresh=False)
 
         try:
-            stats = run_mining(engine, tokenizer, prepared, make_judge(judge_oracle, options.oracle_timeout), config,
-                               on_problem, on_progress)
+            judge = make_judge(judge_oracle, options.oracle_timeout, unsafe_code_oracle=options.unsafe_code_oracle)
+            stats = run_mining(engine, tokenizer, prepared, judge, config, on_problem, on_progress)
         finally:
             bar.close()
     summary = {**stats.as_dict(), "problems_skipped": len(skipped), "problems_already_done": len(done & {p.id for p in problems}),

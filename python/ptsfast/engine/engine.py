@@ -10,11 +10,19 @@ Usage::
 Every request of a ``rollout`` call is decoded together with continuous batching under the KV block
 budget. The first token of each child is sampled from the hidden state stored at prefill, so forking
 costs no forward pass and, at most, one block copy.
+
+Every call is all-or-nothing: all its inputs are checked before anything is queued or allocated,
+and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
+the model) the call's rollouts and KV blocks are released before the exception propagates, so the
+engine stays usable. Admission reserves each rollout's worst case against what the pool can hold
+once the call's own rollouts are done (blocks of registered sequences excluded), so a call never
+stalls: a rollout that could never fit is refused up front.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +38,9 @@ from ptsfast.engine.sequence import (
     Rollout,
     RolloutRequest,
     RolloutState,
+    SamplingParams,
+    _is_int,
+    check_sampling,
 )
 from ptsfast.kernels import fused_logprobs, sample
 
@@ -58,6 +69,18 @@ class EngineConfig:
     cascade: str = "auto"  # shared-prefix attention: "auto" (when it pays off), "always" or "never"
 
 
+def _as_list(x, what: str) -> list:
+    """``x`` as a list (tensors and arrays through ``tolist()``); strings and non-iterables are refused."""
+    if hasattr(x, "tolist"):
+        x = x.tolist()
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{what}, got a {type(x).__name__}")
+    try:
+        return list(x)
+    except TypeError:
+        raise TypeError(f"{what}, got {type(x).__name__}") from None
+
+
 @dataclass(eq=False)
 class _Registered:
     tokens: list[int]
@@ -78,6 +101,7 @@ class RolloutEngine:
         self.scheduler = Scheduler(self.blocks, config.max_running)
         self._seqs: dict[int, _Registered] = {}
         self._next_id = 0
+        self._busy: str | None = None  # the call in progress (prefill/rollout/release are not re-entrant)
         gen = getattr(model, "generation_config", None)
         eos = getattr(gen, "eos_token_id", None) if gen is not None else None
         eos = eos if eos is not None else model.config.eos_token_id
@@ -93,37 +117,83 @@ class RolloutEngine:
             return 0.6 * free
         return 2e9
 
+    @property
+    def max_positions(self) -> int | None:
+        """Longest sequence (prompt + solution + rollout) the engine runs for this model, if bounded."""
+        return self.adapter.max_positions
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of token ids the model embeds (valid ids are ``[0, vocab_size)``)."""
+        return self.adapter.vocab_size
+
+    def _enter(self, what: str) -> None:
+        if self._busy is not None:
+            raise RuntimeError(f"engine.{what}() called while engine.{self._busy}() is running (e.g. from a stop_fn "
+                               "or progress callback); the engine is not re-entrant")
+        self._busy = what
+
     # ----------------------------------------------------------------------------------- sequences
     @torch.inference_mode()
     def prefill(self, sequences: Sequence[Sequence[int]]) -> list[PrefilledSequence]:
-        """Registers token sequences: one packed forward writes their K/V, returns per-token log-probs."""
-        seqs = [list(map(int, s)) for s in sequences]
-        for i, s in enumerate(seqs):
+        """Registers token sequences: one packed forward writes their K/V, returns per-token log-probs.
+
+        All or nothing: on any error no sequence of this call stays registered and no block is held.
+        """
+        self._enter("prefill")
+        try:
+            seqs = self._check_sequences(sequences)
+            need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
+            if need > self.scheduler.available:
+                raise RuntimeError(f"KV pool too small to register {len(seqs)} sequences ({need} blocks needed, "
+                                   f"{self.scheduler.available} free); release sequences or raise kv_cache_gb")
+            results: list[PrefilledSequence] = []
+            pending: list[list[int]] = []  # tables allocated but not registered yet
+            try:
+                for batch in self._prefill_batches(seqs):
+                    for s in batch:
+                        pending.append(self.blocks.allocate(self.blocks.blocks_for(len(s))))
+                    hidden = self.runner.prefill(batch, pending)
+                    lm = self.adapter.lm_head
+                    start = 0
+                    for tokens, table in zip(batch, list(pending)):
+                        h = hidden[start:start + len(tokens)]
+                        start += len(tokens)
+                        targets = torch.tensor(tokens[1:], device=h.device)
+                        lp = fused_logprobs(h[:-1], lm.weight, targets, bias=lm.bias).logprobs
+                        seq_id = self._next_id
+                        self._next_id += 1
+                        self._seqs[seq_id] = _Registered(tokens, table, h.clone())
+                        pending.remove(table)
+                        results.append(PrefilledSequence(seq_id, len(tokens), tuple(lp.tolist())))
+                    pending = []
+            except BaseException:
+                for table in pending:
+                    self.blocks.free(table)
+                for r in results:
+                    self.blocks.free(self._seqs.pop(r.seq_id).table)
+                raise
+            return results
+        finally:
+            self._busy = None
+
+    def _check_sequences(self, sequences) -> list[list[int]]:
+        items = _as_list(sequences, "sequences must be a list of token-id lists")
+        vocab, limit = self.vocab_size, self.max_positions
+        seqs = []
+        for i, s in enumerate(items):
+            s = _as_list(s, f"sequence {i} must be a list of token ids")
+            bad = next((k for k, t in enumerate(s) if not _is_int(t) or not 0 <= t < vocab), None)
+            if bad is not None:
+                raise ValueError(f"sequence {i}, token {bad}: {s[bad]!r} is not a token id in [0, {vocab}) "
+                                 f"(the model's vocabulary)")
             if len(s) < 2:
                 raise ValueError(f"sequence {i} has {len(s)} tokens; need at least 2 (a prompt and one more token)")
-            if self.adapter.max_positions and len(s) > self.adapter.max_positions:
-                raise ValueError(f"sequence {i} has {len(s)} tokens, more than the model's context "
-                                 f"({self.adapter.max_positions}); shorten the prompt or solution")
-        need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
-        if need > self.scheduler.available:
-            raise RuntimeError(f"KV pool too small to register {len(seqs)} sequences ({need} blocks needed, "
-                               f"{self.scheduler.available} free); release sequences or raise kv_cache_gb")
-        results: list[PrefilledSequence] = []
-        for batch in self._prefill_batches(seqs):
-            tables = [self.blocks.allocate(self.blocks.blocks_for(len(s))) for s in batch]
-            hidden = self.runner.prefill(batch, tables)
-            lm = self.adapter.lm_head
-            start = 0
-            for tokens, table in zip(batch, tables):
-                h = hidden[start:start + len(tokens)]
-                start += len(tokens)
-                targets = torch.tensor(tokens[1:], device=h.device)
-                lp = fused_logprobs(h[:-1], lm.weight, targets, bias=lm.bias).logprobs
-                seq_id = self._next_id
-                self._next_id += 1
-                self._seqs[seq_id] = _Registered(tokens, table, h.clone())
-                results.append(PrefilledSequence(seq_id, len(tokens), tuple(lp.tolist())))
-        return results
+            if limit and len(s) > limit:
+                raise ValueError(f"sequence {i} has {len(s)} tokens, more than the model's context ({limit}"
+                                 f"{self.adapter.context_note}); shorten the prompt or solution")
+            seqs.append([int(t) for t in s])
+        return seqs
 
     def _prefill_batches(self, seqs: list[list[int]]):
         batch, total = [], 0
@@ -137,12 +207,22 @@ class RolloutEngine:
             yield batch
 
     def release(self, seq_ids: Sequence[int]) -> None:
-        """Frees registered sequences (blocks still shared by running rollouts stay until those finish)."""
-        for i in seq_ids:
-            reg = self._seqs.pop(i, None)
-            if reg is None:
-                raise KeyError(f"sequence {i} is not registered (already released?)")
-            self.blocks.free(reg.table)
+        """Frees registered sequences (blocks still shared by running rollouts stay until those finish).
+
+        All or nothing: an unknown or repeated id raises before anything is freed.
+        """
+        self._enter("release")
+        try:
+            ids = list(seq_ids)
+            for i in ids:
+                if not _is_int(i) or i not in self._seqs:
+                    raise KeyError(f"sequence {i!r} is not registered (already released?)")
+            if len(set(ids)) != len(ids):
+                raise KeyError(f"sequence ids repeated in release(): {sorted(i for i in set(ids) if ids.count(i) > 1)}")
+            for i in ids:
+                self.blocks.free(self._seqs.pop(i).table)
+        finally:
+            self._busy = None
 
     @property
     def num_sequences(self) -> int:
@@ -155,39 +235,86 @@ class RolloutEngine:
         """Runs every request's ``n`` rollouts; returns, per request, its rollouts in child order.
 
         ``progress(k)`` is called after each decode step with the number of tokens it produced.
+        All or nothing: invalid requests raise before anything runs; if the call fails part-way its
+        rollouts and their KV blocks are released and the exception propagates.
         """
-        states = self._states(requests)
-        results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
-        self.scheduler.add(states)
-        while not self.scheduler.idle():
-            self._step(requests, results, progress)
-        return results  # type: ignore[return-value]
+        self._enter("rollout")
+        try:
+            requests = list(requests)
+            states = self._states(requests)
+            results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
+            self.scheduler.add(states)  # raises before queueing anything when a rollout can never fit
+            try:
+                while not self.scheduler.idle():
+                    self._step(requests, results, progress)
+            except BaseException:
+                self.scheduler.abort()
+                raise
+            return results  # type: ignore[return-value]
+        finally:
+            self._busy = None
+
+    def _check_request(self, ri: int, r) -> _Registered:
+        if not isinstance(r, RolloutRequest):
+            raise TypeError(f"request {ri} must be a RolloutRequest, got {type(r).__name__}")
+        reg = self._seqs.get(r.seq_id) if _is_int(r.seq_id) else None
+        if reg is None:
+            raise KeyError(f"request {ri}: sequence {r.seq_id!r} is not registered; call prefill() first")
+        if not _is_int(r.position) or not 1 <= r.position <= len(reg.tokens):
+            raise ValueError(f"request {ri}: position {r.position!r} outside [1, {len(reg.tokens)}] "
+                             f"(sequence {r.seq_id} has {len(reg.tokens)} tokens)")
+        if not _is_int(r.n) or r.n < 1:
+            raise ValueError(f"request {ri}: n must be an int >= 1, got {r.n!r}")
+        if not _is_int(r.max_new_tokens) or r.max_new_tokens < 1:
+            raise ValueError(f"request {ri}: max_new_tokens must be an int >= 1, got {r.max_new_tokens!r}")
+        if not isinstance(r.sampling, SamplingParams):
+            raise TypeError(f"request {ri}: sampling must be a SamplingParams, got {type(r.sampling).__name__}")
+        check_sampling(r.sampling, f"request {ri}: sampling")
+        vocab = self.vocab_size
+        if isinstance(r.forced, (str, bytes)) or not all(_is_int(t) and 0 <= t < vocab for t in r.forced):
+            raise ValueError(f"request {ri}: forced must be token ids in [0, {vocab}), got {r.forced!r}")
+        if r.stop_token_ids is not None and (isinstance(r.stop_token_ids, (str, bytes))
+                                             or not all(_is_int(t) and t >= 0 for t in r.stop_token_ids)):
+            raise ValueError(f"request {ri}: stop_token_ids must be token ids, got {r.stop_token_ids!r}")
+        if isinstance(r.stop_strings, (str, bytes)) or not all(isinstance(x, str) and x for x in r.stop_strings):
+            raise ValueError(f"request {ri}: stop_strings must be a tuple of non-empty strings, got "
+                             f"{r.stop_strings!r}")
+        if r.stop_strings and self.tokenizer is None:
+            raise ValueError(f"request {ri}: stop_strings need an engine built with a tokenizer")
+        if r.stop_fn is not None and not callable(r.stop_fn):
+            raise TypeError(f"request {ri}: stop_fn must be callable, got {type(r.stop_fn).__name__}")
+        limit = self.max_positions
+        if limit and r.position + len(r.forced) >= limit:
+            raise ValueError(f"request {ri}: position {r.position} + {len(r.forced)} forced tokens leave no room in "
+                             f"the model's context ({limit}{self.adapter.context_note})")
+        return reg
 
     def _states(self, requests: Sequence[RolloutRequest]) -> list[RolloutState]:
+        """Checks every request, then builds the rollout states (nothing is queued here)."""
+        regs = [self._check_request(ri, r) for ri, r in enumerate(requests)]
         states = []
-        for ri, r in enumerate(requests):
-            reg = self._seqs.get(r.seq_id)
-            if reg is None:
-                raise KeyError(f"request {ri}: sequence {r.seq_id} is not registered; call prefill() first")
-            if not 1 <= r.position <= len(reg.tokens):
-                raise ValueError(f"request {ri}: position {r.position} outside [1, {len(reg.tokens)}]")
-            if r.n < 0 or r.max_new_tokens < 1:
-                raise ValueError(f"request {ri}: need n >= 0 and max_new_tokens >= 1, got {r.n}, {r.max_new_tokens}")
-            if r.stop_strings and self.tokenizer is None:
-                raise ValueError(f"request {ri}: stop_strings need an engine built with a tokenizer")
+        window = self.config.stop_string_window
+        for ri, (r, reg) in enumerate(zip(requests, regs)):
             stop = set(r.stop_token_ids) if r.stop_token_ids is not None else set(self.eos_ids)
             if r.ignore_eos:
                 stop -= self.eos_ids
+            max_new = r.max_new_tokens
+            if self.max_positions:  # the sequence ends at the model's context
+                max_new = min(max_new, self.max_positions - r.position - len(r.forced))
+            context, context_text = (), ""
+            if r.stop_strings:  # a stop string may start in the prefix (and forced tokens) and end in the rollout
+                context = tuple((reg.tokens[:r.position] + list(r.forced))[-window:])
+                context_text = self.tokenizer.decode(list(context), skip_special_tokens=False)
             for c in range(r.n):
-                states.append(RolloutState(ri, c, r.seq_id, r.position, r.max_new_tokens, frozenset(stop),
-                                           child_seed(r.sampling.seed, c), tuple(r.forced)))
+                states.append(RolloutState(ri, c, r.seq_id, r.position, max_new, frozenset(stop),
+                                           child_seed(r.sampling.seed, c), tuple(r.forced), context, context_text))
         return states
 
     def _step(self, requests, results, progress) -> None:
         sched = self.scheduler
         new = sched.admit()
-        if not new and not sched.running:
-            raise RuntimeError("scheduler stalled: nothing running and nothing admissible")  # unreachable by design
+        if not new and not sched.running:  # admission checks make this a bug, not a user error
+            raise RuntimeError("scheduler stalled: nothing running and nothing admissible (a ptsfast bug)")
         copies = [pair for s in new for pair in sched.fork(s, self._seqs[s.seq_id].table)]
         self.runner.copy_blocks(copies)
 
@@ -246,20 +373,29 @@ class RolloutEngine:
         s.logprobs.append(logprob)
         if token in s.stop_ids:
             s.finish_reason = FinishReason.EOS
-        elif request.stop_strings and self._hit_stop_string(s.tokens, request.stop_strings):
+        elif request.stop_strings and self._hit_stop_string(s, request.stop_strings):
             s.finish_reason = FinishReason.STOP
         elif request.stop_fn is not None and request.stop_fn(s.tokens):
             s.finish_reason = FinishReason.STOP
         elif len(s.tokens) >= s.max_new_tokens:
             s.finish_reason = FinishReason.LENGTH
 
-    def _hit_stop_string(self, tokens: list[int], stops: tuple[str, ...]) -> bool:
-        tail = self.tokenizer.decode(tokens[-self.config.stop_string_window:], skip_special_tokens=False)
-        return any(stop in tail for stop in stops)
+    def _hit_stop_string(self, s: RolloutState, stops: tuple[str, ...]) -> bool:
+        """Whether a stop string ends in the generated text; it may start in the prefix tail (the text
+        before the fork point), but one lying wholly in the prefix does not count."""
+        window = self.config.stop_string_window
+        if s.stop_context and len(s.tokens) <= window:
+            text = self.tokenizer.decode(list(s.stop_context) + s.tokens, skip_special_tokens=False)
+            head = s.stop_context_text
+            boundary = len(head) if text.startswith(head) else len(os.path.commonprefix([head, text]))
+        else:
+            text = self.tokenizer.decode(s.tokens[-window:], skip_special_tokens=False)
+            boundary = 0
+        return any(text.find(stop, max(0, boundary - len(stop) + 1)) >= 0 for stop in stops)
 
     # -------------------------------------------------------------------------------------- checks
     def check_no_leaks(self) -> None:
         """Raises if any block is still held once every sequence is released and no rollout runs."""
-        if self._seqs or not self.scheduler.idle():
+        if self._seqs or not self.scheduler.idle() or self._busy is not None:
             raise RuntimeError("release all sequences before checking for leaks")
         self.blocks.check_whole()

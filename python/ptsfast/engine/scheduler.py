@@ -2,12 +2,15 @@
 
 A rollout is admitted only when the pool can hold its worst case (boundary copy + every token it may
 write), so admitted rollouts always finish and nothing deadlocks; the rest wait in FIFO order and
-are admitted as soon as finished rollouts return their blocks.
+are admitted as soon as finished rollouts return their blocks. ``add`` refuses a rollout whose worst
+case exceeds what the pool holds once everything queued has finished (:meth:`Scheduler.capacity`:
+free blocks plus those running rollouts will return, never blocks of registered sequences), so the
+head of the queue always becomes admissible and the scheduler cannot stall.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 
 from ptsfast.engine.block_manager import BlockManager
 from ptsfast.engine.sequence import RolloutState
@@ -30,15 +33,24 @@ class Scheduler:
         last_len = s.position + len(s.forced) + s.max_new_tokens - 1
         return max(self.blocks.blocks_for(last_len), shared + (1 if s.position % bs else 0)) - shared
 
+    def capacity(self) -> int:
+        """Blocks free once every running rollout has finished: free now + those only running rollouts hold."""
+        held = Counter(b for s in self.running for b in s.block_table)
+        return self.blocks.num_free + sum(1 for b, k in held.items() if self.blocks.ref_count(b) == k)
+
     def add(self, states: list[RolloutState]) -> None:
+        """Queues ``states``; all or nothing: raises (queueing none) if one could never be admitted."""
+        cap = self.capacity()
         for s in states:
             need = self.worst_case_blocks(s)
-            if need > self.blocks.num_blocks:
+            if need > cap:
+                held = self.blocks.num_blocks - cap
                 raise ValueError(
                     f"a rollout from position {s.position} with {s.max_new_tokens} new tokens needs {need} KV "
-                    f"blocks but the pool has {self.blocks.num_blocks}; raise num_blocks or lower max_new_tokens"
+                    f"blocks but the pool has {self.blocks.num_blocks}, {held} of them held by registered "
+                    f"sequences; release sequences, raise num_blocks (kv_cache_gb) or lower max_new_tokens"
                 )
-            self.waiting.append(s)
+        self.waiting.extend(states)
 
     @property
     def available(self) -> int:
@@ -84,6 +96,14 @@ class Scheduler:
         s.block_table = []
         self._outstanding -= s.reserved_blocks
         s.reserved_blocks = 0
+
+    def abort(self) -> None:
+        """Drops every waiting and running rollout and returns their blocks (after a failed step)."""
+        self.waiting.clear()
+        for s in list(self.running):
+            self.finish(s)
+        if self._outstanding != 0:
+            raise RuntimeError(f"block reservations out of balance after abort ({self._outstanding}); a ptsfast bug")
 
     def idle(self) -> bool:
         return not self.waiting and not self.running

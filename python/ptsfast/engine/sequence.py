@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def check_sampling(p, where: str = "SamplingParams") -> None:
+    """Raises ``ValueError``/``TypeError`` naming the field when ``p`` cannot drive the sampler."""
+    if not _is_real(p.temperature) or not math.isfinite(p.temperature) or p.temperature < 0:
+        raise ValueError(f"{where}.temperature must be a finite number >= 0 (0 = greedy), got {p.temperature!r}")
+    if not _is_int(p.top_k):
+        raise TypeError(f"{where}.top_k must be an int (<= 0 disables it), got {p.top_k!r}")
+    if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
+        raise ValueError(f"{where}.top_p must lie in (0, 1], got {p.top_p!r}")
+    if not _is_int(p.seed):
+        raise TypeError(f"{where}.seed must be an int, got {p.seed!r}")
 
 
 @dataclass(frozen=True)
@@ -21,10 +43,7 @@ class SamplingParams:
     seed: int = 0
 
     def __post_init__(self):
-        if self.temperature < 0:
-            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
-        if not 0 < self.top_p <= 1:
-            raise ValueError(f"top_p must lie in (0, 1], got {self.top_p}")
+        check_sampling(self)
 
 
 @dataclass(frozen=True)
@@ -36,7 +55,8 @@ class RolloutRequest:
     ``max_new_tokens``. ``stop_token_ids=None`` means the model's EOS tokens; ``ignore_eos`` disables
     them. ``stop_strings`` need an engine built with a tokenizer. ``stop_fn(tokens)`` is called with the
     tokens generated so far after each step and ends the rollout (reason ``stop``) when it returns True,
-    e.g. once an oracle can already decide.
+    e.g. once an oracle can already decide. A rollout also ends (reason ``length``) when the sequence
+    reaches the model's context, so ``max_new_tokens`` is an upper bound.
     """
 
     seq_id: int
@@ -87,6 +107,8 @@ class RolloutState:
     stop_ids: frozenset[int]
     seed: int
     forced: tuple[int, ...]
+    stop_context: tuple[int, ...] = ()  # prefix tail (+ forced) that stop strings may start in
+    stop_context_text: str = ""  # its decoded text
     reserved_blocks: int = 0
     block_table: list[int] = field(default_factory=list)
     num_cached: int = 0  # tokens whose K/V are in the cache (prefix + fed tokens)

