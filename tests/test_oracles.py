@@ -187,3 +187,14 @@ def test_early_stop_never_changes_the_verdict(name, text, ref):
     verdict = oracle(text, P(ref))
     for tail in ["", " 9", "\n#### 9\n", "\\boxed{9}", "Answer: C", "**A**", "```python\nx\n```", "8 8 8"]:
         assert oracle(text + tail, P(ref)) is verdict
+
+
+def test_oracle_names_are_case_insensitive_everywhere():
+    """`--oracle GSM8K` must judge, stop and stop early exactly like `gsm8k` (not silently lose the last two)."""
+    from ptsfast.oracles import answer_complete, oracle_by_name, stop_strings
+
+    for spelled in ("GSM8K", "Gsm8k", "gsm8k"):
+        assert oracle_by_name(spelled) is oracle_by_name("gsm8k")
+        assert stop_strings(spelled) == stop_strings("gsm8k") != ()
+        assert answer_complete(spelled, "so 3 + 4 = 7\n#### 7\n")
+    assert stop_strings("Multiple-Choice") == stop_strings("multiple_choice") != ()

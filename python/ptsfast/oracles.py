@@ -316,11 +316,18 @@ DEFAULT_STOP_STRINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+def canonical_oracle_name(name: str) -> str:
+    """The registry key of an oracle name: case-insensitive, aliases resolved (``GSM8K`` -> ``gsm8k``).
+    Judging, stop strings and early stopping all look names up through this one function."""
+    key = str(name).lower()
+    return _ALIASES.get(key, key) if key in _ALIASES or key in ORACLES else str(name)
+
+
 def oracle_by_name(name: str | Oracle) -> Oracle:
     """A built-in oracle by name (or a user callable, returned as is)."""
     if callable(name):
         return name
-    key = _ALIASES.get(str(name).lower(), str(name).lower())
+    key = canonical_oracle_name(name)
     if key not in ORACLES:
         raise ValueError(f"unknown oracle {name!r}; use one of {sorted(ORACLES)} or pass a callable "
                          f"(text, problem) -> bool")
@@ -339,7 +346,7 @@ def stop_strings(oracle_name: str | Oracle) -> tuple[str, ...]:
     """Default stop strings for an oracle (empty for user callables)."""
     if callable(oracle_name):
         return ()
-    return DEFAULT_STOP_STRINGS.get(_ALIASES.get(oracle_name, oracle_name), ())
+    return DEFAULT_STOP_STRINGS.get(canonical_oracle_name(oracle_name), ())
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
@@ -355,7 +362,7 @@ def answer_complete(oracle_name: str | Oracle, text: str) -> bool:
     """
     if callable(oracle_name):
         return False
-    name = _ALIASES.get(oracle_name, oracle_name)
+    name = canonical_oracle_name(oracle_name)
     if name == "gsm8k":
         return _GSM_COMPLETE_RE.search(text) is not None
     if name == "boxed":
