@@ -71,7 +71,7 @@ def _device_dtype(a):
 
 def _print_summary(summary: dict) -> None:
     keys = ("problems", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors", "problems_skipped",
-            "problems_already_done", "wall_seconds", "rollouts_per_s", "out_dir")
+            "problems_failed", "problems_already_done", "workers", "wall_seconds", "rollouts_per_s", "out_dir")
     width = max(map(len, keys))
     print("\nptsfast summary")
     for k in keys:
@@ -100,11 +100,26 @@ def cmd_mine(a) -> int:
         except SandboxUnavailable as e:
             print(f"ptsfast: error: {e}", file=sys.stderr)
             return 2
+    a.chat_template = read_template(a.chat_template)
+    if a.ray is not None:
+        return _mine_ray(a, loaded)
     device, dtype = _device_dtype(a)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
-    a.chat_template = read_template(a.chat_template)
     summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
                    overwrite=a.overwrite, progress=not a.quiet)
+    summary["problems_skipped"] += len(loaded.skipped)
+    _print_summary(summary)
+    return 0
+
+
+def _mine_ray(a, loaded) -> int:
+    from ptsfast.distributed import RayOptions, mine_ray
+
+    gpus = 0 if a.device == "cpu" else a.gpus_per_worker
+    ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
+                             cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
+    summary = mine_ray(a.model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
+                       overwrite=a.overwrite, progress=not a.quiet)
     summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
     return 0
@@ -181,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--chat-template", default=None, help="Jinja chat template (string or file) if the tokenizer has none")
     m.add_argument("--no-chat-template", action="store_true", help="feed the raw question (base models)")
     _mining_args(m)
+    r = m.add_argument_group("many workers with Ray (pip install 'ptsfast[ray]')")
+    r.add_argument("--ray", nargs="?", const="auto", default=None, metavar="auto|local|ADDRESS",
+                   help="mine on Ray workers: 'auto' (the default when the flag has no value) joins the cluster "
+                   "started here by `ray start`, or starts a local one; 'local' always starts a local one; or a "
+                   "cluster address (HOST:6379). --model must be a local folder at the same path on every node")
+    r.add_argument("--workers", type=int, default=1, help="Ray workers, each with its own model and engine")
+    r.add_argument("--gpus-per-worker", type=float, default=None,
+                   help="GPUs per worker (default: 1 when the cluster has GPUs, else 0 = CPU)")
+    r.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per CPU worker")
     m.set_defaults(func=cmd_mine)
 
     d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (a few minutes)")
@@ -244,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         from ptsfast.models import ModelLoadError
 
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, FileNotFoundError)):
+            print(f"ptsfast: error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc):
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
         raise

@@ -89,19 +89,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
                                        system_prompt=options.system_prompt, min_new_tokens=1)
     prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
     judge_oracle = oracle or options.oracle
-    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text))
-    config = RunConfig(
-        mining=MiningConfig(**{**asdict(options.mining), "seed": options.seed,
-                               "estimator": options.mining.estimator, "filter": options.mining.filter,
-                               "pairs": options.mining.pairs}),
-        rollout=RolloutSettings(options.max_new_tokens, options.temperature, options.top_k, options.top_p,
-                                stop_strings(judge_oracle), check),
-        trajectories_per_problem=options.trajectories_per_problem,
-        problems_per_batch=options.problems_per_batch,
-    )
-    meta = {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
-            "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
-                        "max_new_tokens": options.max_new_tokens}}
+    config = run_config(options, judge_oracle)
+    meta = record_meta(options, settings)
     stats = RunStats()
     if prepared:
         engine = RolloutEngine(model, tokenizer, options.engine)
@@ -120,8 +109,35 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
             stats = run_mining(engine, tokenizer, prepared, judge, config, on_problem, on_progress)
         finally:
             bar.close()
-    summary = {**stats.as_dict(), "problems_skipped": len(skipped), "problems_already_done": len(done & {p.id for p in problems}),
-               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir)}
+    return write_summary(out_dir, stats.as_dict(), skipped, len(done & {p.id for p in problems}), writer, start)
+
+
+def run_config(options: MineOptions, judge_oracle) -> RunConfig:
+    """The mining run's configuration for ``options`` and an oracle (a name or a callable)."""
+    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text))
+    return RunConfig(
+        mining=MiningConfig(**{**asdict(options.mining), "seed": options.seed,
+                               "estimator": options.mining.estimator, "filter": options.mining.filter,
+                               "pairs": options.mining.pairs}),
+        rollout=RolloutSettings(options.max_new_tokens, options.temperature, options.top_k, options.top_p,
+                                stop_strings(judge_oracle), check),
+        trajectories_per_problem=options.trajectories_per_problem,
+        problems_per_batch=options.problems_per_batch,
+    )
+
+
+def record_meta(options: MineOptions, settings: dict) -> dict:
+    """Run settings repeated in every record (model, seed, oracle, sampler)."""
+    return {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
+            "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
+                        "max_new_tokens": options.max_new_tokens}}
+
+
+def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: int, writer: RunWriter,
+                  start: float, **extra) -> dict:
+    """``summary.json`` of a run (also returned); logs the skipped problems."""
+    summary = {**stats, "problems_skipped": len(skipped), "problems_already_done": already_done,
+               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra}
     summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
     (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
     for line in skipped:

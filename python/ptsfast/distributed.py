@@ -1,0 +1,306 @@
+"""Mining on many workers (GPUs, machines) with Ray: one engine per worker, one writer on the driver.
+
+``mine_ray(model_path, problems, out_dir, options, RayOptions(workers=N))`` starts N Ray actors; each
+loads the model once (from a local path that every node can read) into its own ``RolloutEngine``
+and mines one problem at a time. The driver hands the next problem to whichever worker is free (a
+work queue, not static shards, so one slow problem never idles the others) and writes each finished
+problem through the same append-only ``RunWriter`` as a single-process run: same output files, same
+summary, and a rerun of an interrupted run resumes.
+
+Same records as a single-process run: every random draw is seeded from the run seed, the problem id
+and the trajectory's own request counter (``mining.run.stable_seed``, ``mining.estimator.derive_seed``),
+never from which problems share a batch or which worker runs them. Records are written in the order
+problems finish, so compare runs by problem id, not line by line.
+
+Faults use Ray's own machinery: actors are restarted by Ray after their process dies
+(``max_restarts``), the driver learns of a death or an exception through ``ray.wait``/``ray.get`` and
+puts the problem back at the head of the queue for the next free worker. Nothing is written for a
+problem until it has finished, so nothing is lost or duplicated. A problem that fails
+``max_attempts`` times (its worker dies, or mining it raises) is written as failed, with the reason,
+instead of being retried for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ptsfast.data import Problem
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "Ray is not installed: pip install 'ptsfast[ray]'"
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError:
+        raise ImportError(INSTALL_HINT) from None
+    return ray
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide a Ray run is.
+
+    ``address``: the Ray session this process already has is always used; otherwise ``"auto"`` joins
+    the cluster started on this machine by ``ray start`` (or starts a local one when there is none),
+    ``"local"`` starts a local one, ``None`` does what ``ray.init()`` does, and anything else is a
+    cluster address (``HOST:6379`` or ``ray://HOST:10001``).
+    ``gpus_per_worker``: ``None`` gives each worker one GPU when the cluster has GPUs, else 0 (CPU).
+    ``cpus_per_worker`` is also the number of torch threads of a CPU worker.
+    """
+
+    address: str | None = "auto"
+    workers: int = 1
+    gpus_per_worker: float | None = None
+    cpus_per_worker: int = 1
+    dtype: str | None = None  # default: float32 on CPU, bfloat16 on GPU
+    max_attempts: int = 3
+
+    def __post_init__(self):
+        if self.workers < 1:
+            raise ValueError(f"workers={self.workers}: use at least 1 worker")
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts={self.max_attempts}: use at least 1")
+        if self.cpus_per_worker < 1:
+            raise ValueError(f"cpus_per_worker={self.cpus_per_worker}: use at least 1")
+
+
+class MiningWorker:
+    """A Ray actor's body: one model and one engine, mining one problem per call."""
+
+    def __init__(self, model_path: str, device: str, dtype: str, threads: int, options, oracle, settings: dict):
+        import torch
+
+        from ptsfast.engine import RolloutEngine
+        from ptsfast.models import DEMO_MODEL_NAME, ModelLoadError, load_model
+        from ptsfast.oracles import make_judge
+        from ptsfast.pipeline import record_meta, run_config
+
+        self.node = socket.gethostname()
+        if device == "cpu":
+            torch.set_num_threads(threads)
+        if model_path != DEMO_MODEL_NAME and not Path(model_path).is_dir():
+            raise ModelLoadError(
+                f"model path {model_path!r} is not a folder on Ray node {self.node}: every worker loads the model "
+                f"from a local path, so copy the model to that same path on every node (or use a shared filesystem)")
+        self.model, self.tokenizer = load_model(model_path, dtype=dtype, device=device)
+        self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)
+        judge_oracle = oracle or options.oracle
+        self.options = options
+        self.config = run_config(options, judge_oracle)
+        self.judge = make_judge(judge_oracle, options.oracle_timeout)
+        self.meta = record_meta(options, settings)
+
+    def ready(self) -> tuple[str, int]:
+        return self.node, os.getpid()
+
+    def mine(self, problem: Problem) -> dict:
+        """Mines one problem: ``{"records": (pivots, pairs, summary), "stats": {...}}`` or ``{"skipped": why}``."""
+        from ptsfast.data import context_length, encode_problems
+        from ptsfast.mining.run import PreparedProblem
+        from ptsfast.mining.run import mine as run_mining
+        from ptsfast.pipeline import problem_records
+
+        o = self.options
+        encoded, skipped = encode_problems([problem], self.tokenizer, max_length=context_length(self.model),
+                                           chat_template=o.chat_template, use_chat_template=o.use_chat_template,
+                                           system_prompt=o.system_prompt, min_new_tokens=1)
+        if skipped:
+            return {"skipped": skipped[0]}
+        e = encoded[0]
+        out = []
+        stats = run_mining(self.engine, self.tokenizer, [PreparedProblem(e.problem.id, e.prompt_ids, e.problem,
+                                                                         e.solution_ids)],
+                           self.judge, self.config, lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
+        self.engine.check_no_leaks()
+        return {"records": out[0], "stats": stats.as_dict()}
+
+
+_SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors")
+
+
+def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir: str | os.PathLike,
+             options=None, ray_options: RayOptions = RayOptions(), *, model_name: str = "",
+             overwrite: bool = False, oracle: Callable | None = None, progress: bool = True) -> dict:
+    """``ptsfast.mine`` on ``ray_options.workers`` Ray workers; same outputs and summary, plus ``problems_failed``.
+
+    ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
+    (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
+    """
+    from ptsfast.io import RunWriter, problem_record
+    from ptsfast.pipeline import MineOptions, record_meta, run_settings, write_summary
+
+    ray = _ray()
+    options = options or MineOptions()
+    start = time.perf_counter()
+    from ptsfast.models import DEMO_MODEL_NAME
+
+    if str(model_path) != DEMO_MODEL_NAME:
+        model_path = str(Path(model_path).expanduser().resolve())
+    model_path = str(model_path)
+    model_name = model_name or model_path
+    settings = run_settings(options, model_name)
+    if oracle is not None:
+        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    meta = record_meta(options, settings)
+    started_ray = _connect(ray, ray_options.address)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    try:
+        done = set(writer.done)
+        todo = [p for p in problems if p.id not in done]
+        if done:
+            log.info("resuming %s: %d problems already done, %d to go", out_dir, len(problems) - len(todo), len(todo))
+        totals = dict.fromkeys(_SUMMED, 0)
+        skipped: list[str] = []
+        failed = 0
+        bar = _progress_bar(len(todo), progress)
+
+        def write(problem: Problem, out: dict) -> None:
+            if "skipped" in out:
+                skipped.append(out["skipped"])
+            else:
+                writer.write_problem(problem.id, *out["records"])
+                for k in _SUMMED:
+                    totals[k] += out["stats"][k]
+            bar.update(1)
+            bar.set_postfix(pivots=totals["pivots"], rollouts=totals["rollouts"], refresh=False)
+
+        def fail(problem: Problem, reason: str) -> None:
+            nonlocal failed
+            failed += 1
+            log.error("problem %s failed %d times, recorded as failed: %s", problem.id, ray_options.max_attempts,
+                      reason)
+            summary = problem_record(problem, [], (), extra={"skipped": None, **meta, "failed": reason})
+            writer.write_problem(problem.id, [], [], summary)
+            bar.update(1)
+
+        try:
+            if todo:
+                _run(ray, model_path, todo, options, oracle, settings, ray_options, write, fail)
+        finally:
+            bar.close()
+        seconds = time.perf_counter() - start
+        stats = {**totals, "seconds": seconds, "rollouts_per_s": totals["rollouts"] / seconds if seconds else 0.0}
+        return write_summary(out_dir, stats, skipped, len(done & {p.id for p in problems}), writer, start,
+                             problems_failed=failed, workers=ray_options.workers)
+    finally:
+        writer.close()
+        if started_ray:
+            ray.shutdown()
+
+
+def _connect(ray, address: str | None) -> bool:
+    """Joins or starts a Ray session; True when this call started it (and so must shut it down)."""
+    if ray.is_initialized():
+        return False
+    if address == "auto":
+        try:
+            ray.init(address="auto")
+            return True
+        except ConnectionError:
+            log.info("no running Ray cluster found on this machine; starting a local one")
+            address = "local"
+    ray.init(address=address)
+    return True
+
+
+def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write, fail) -> None:
+    """The work queue: free workers take the next problem; a failed problem goes back to the head."""
+    from ray.exceptions import ActorUnavailableError, RayActorError, RayError, RayTaskError
+
+    gpus = ro.gpus_per_worker
+    if gpus is None:
+        gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
+    device = "cuda" if gpus > 0 else "cpu"
+    dtype = ro.dtype or ("bfloat16" if device == "cuda" else "float32")
+    actor_cls = ray.remote(MiningWorker).options(num_cpus=ro.cpus_per_worker, num_gpus=gpus, max_restarts=-1,
+                                                 max_task_retries=0)
+    actors = [actor_cls.remote(model_path, device, dtype, ro.cpus_per_worker, options, oracle, settings)
+              for _ in range(ro.workers)]
+    pending: deque = deque(todo)
+    attempts: dict[str, list[str]] = {}
+    inflight: dict = {}  # object ref -> (actor, problem or None for a readiness check)
+    free: list = []
+    try:
+        for a in actors:
+            inflight[a.ready.remote()] = (a, None)
+        while pending or any(p is not None for _, p in inflight.values()):
+            while free and pending:
+                a, p = free.pop(0), pending.popleft()
+                inflight[a.mine.remote(p)] = (a, p)
+            if not inflight:
+                raise RuntimeError(f"every Ray worker is dead; {len(pending)} problems left unmined. Check the "
+                                   f"worker logs (the lines above), fix the cause and rerun the same command to resume")
+            (ref,), _ = ray.wait(list(inflight), num_returns=1)
+            a, p = inflight.pop(ref)
+            try:
+                out = ray.get(ref)
+            except RayError as e:
+                reason = _reason(e, RayTaskError, RayActorError)
+                if p is None:  # the worker could not start, or is not back yet after a restart
+                    if isinstance(e, RayTaskError) or _is_creation_error(e):
+                        raise _startup_error(e) from None
+                    if isinstance(e, ActorUnavailableError):  # Ray is restarting it: ask again
+                        inflight[a.ready.remote()] = (a, None)
+                        continue
+                    log.warning("a Ray worker is gone for good (%s); going on with the others", reason)
+                    continue
+                tries = attempts.setdefault(p.id, [])
+                tries.append(reason)
+                if len(tries) >= ro.max_attempts:
+                    fail(p, f"{len(tries)} attempts failed; last: {reason}")
+                else:
+                    log.warning("problem %s: attempt %d failed (%s); it goes back to the queue", p.id, len(tries),
+                                reason)
+                    pending.appendleft(p)
+                # back to the pool once Ray has it running again (restarted after a death)
+                inflight[a.ready.remote()] = (a, None)
+                continue
+            if p is not None:
+                write(p, out)
+            free.append(a)
+    finally:
+        for a in actors:
+            ray.kill(a, no_restart=True)
+
+
+def _reason(e, task_error, actor_error) -> str:
+    if isinstance(e, task_error):  # mining raised: its exception, one line
+        cause = getattr(e, "cause", None)
+        return f"{type(cause).__name__}: {cause}" if cause is not None else str(e).strip().splitlines()[-1]
+    if isinstance(e, actor_error):
+        return f"worker process died ({type(e).__name__})"
+    return f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+
+
+def _is_creation_error(e) -> bool:
+    return "__init__" in str(e) or "creation task" in str(e)
+
+
+def _startup_error(e):
+    """One line saying why a worker could not start (the model path missing on a node, most often)."""
+    from ptsfast.models import ModelLoadError
+
+    cause = getattr(e, "cause", None)
+    if isinstance(cause, ModelLoadError):
+        return ModelLoadError(str(cause))
+    lines = [line.strip() for line in str(e).strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else repr(e)
+    if "ModelLoadError: " in last:
+        return ModelLoadError(last.split("ModelLoadError: ", 1)[1])
+    return RuntimeError(f"a Ray worker failed to start: {last}")
+
+
+def _progress_bar(total: int, enabled: bool):
+    from ptsfast.pipeline import _progress_bar as bar
+
+    return bar(total, enabled)

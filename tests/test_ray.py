@@ -1,0 +1,137 @@
+"""Mining on Ray workers: same records as one process, workers killed mid-problem, a problem that keeps failing.
+
+One local Ray session (2 CPUs) is shared by the whole module; every run uses 2 workers on the tiny
+model of the end-to-end tests. The oracles below run inside the workers: killing "their own"
+process is how a test kills a worker in the middle of a problem.
+"""
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import ray
+import torch
+from mine_script import OPTIONS, PROBLEMS
+from tiny_models import tiny_model, tiny_tokenizer
+
+from ptsfast.cli import main as cli
+from ptsfast.distributed import RayOptions, mine_ray
+from ptsfast.models import ModelLoadError, load_model
+from ptsfast.pipeline import mine
+
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+
+
+class Oracle:
+    """``contains_w7``, except that judging ``victim`` for the ``after``-th time kills the worker's process.
+
+    ``marker`` (if given) makes it happen once per test: the first kill writes it. ``how`` is
+    ``"sigkill"`` (the process is SIGKILLed) or ``"ray.kill"`` (the actor is killed through Ray).
+    """
+
+    def __init__(self, kills=(), marker_dir=None, after=6):
+        self.kills, self.marker_dir, self.after, self.seen = dict(kills), marker_dir, after, {}
+
+    def __call__(self, text, problem):
+        how = self.kills.get(problem.id)
+        if how is not None:
+            self.seen[problem.id] = self.seen.get(problem.id, 0) + 1
+            marker = Path(self.marker_dir) / problem.id if self.marker_dir else None
+            if self.seen[problem.id] == self.after and not (marker and marker.exists()):
+                if marker:
+                    marker.write_text(str(os.getpid()))
+                if how == "sigkill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                ray.kill(ray.get_runtime_context().current_actor, no_restart=False)
+                time.sleep(60)
+        return "w7" in text.split()  # mine_script.contains_w7 (the workers cannot import mine_script)
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    ray.init(address="local", num_cpus=2, include_dashboard=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny-llama")
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    model.save_pretrained(d)
+    tiny_tokenizer().save_pretrained(d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def single(model_dir, tmp_path_factory):
+    """The single-process run, problems batched 4 at a time (the Ray workers take them one by one)."""
+    out = tmp_path_factory.mktemp("single")
+    model, tokenizer = load_model(model_dir)
+    opts = OPTIONS.__class__(**{**OPTIONS.__dict__, "problems_per_batch": 4})
+    summary = mine(model, tokenizer, PROBLEMS, out, opts, model_name="tiny", oracle=Oracle(), progress=False)
+    return out, opts, summary
+
+
+def records(out):
+    """Every output record, keyed by file; sorted, since Ray writes problems in the order they finish."""
+    return {name: sorted((Path(out) / name).read_text().splitlines()) for name in
+            ("pivots.jsonl", "pairs.jsonl", "problems.jsonl")}
+
+
+def done_ids(out):
+    return [json.loads(line)["problem_id"] for line in (Path(out) / "done.jsonl").read_text().splitlines()]
+
+
+def test_workers_killed_mid_problem_lose_nothing_and_records_equal_one_process(ray_session, model_dir, single,
+                                                                               tmp_path, caplog):
+    ref, opts, ref_summary = single
+    assert ref_summary["pivots"] > 0, "the tiny setup is tuned to produce pivots"
+    markers = tmp_path / "kills"
+    markers.mkdir()
+    oracle = Oracle({"p1": "sigkill", "p2": "ray.kill"}, markers)
+    out = tmp_path / "ray"
+    with caplog.at_level("WARNING", logger="ptsfast.distributed"):
+        summary = mine_ray(model_dir, PROBLEMS, out, opts, RayOptions(workers=2), model_name="tiny", oracle=oracle,
+                           progress=False)
+    print("\n".join(r.getMessage() for r in caplog.records))
+    assert sorted(p.name for p in markers.iterdir()) == ["p1", "p2"], "both workers were killed mid-problem"
+    retried = [r.getMessage() for r in caplog.records if "goes back to the queue" in r.getMessage()]
+    assert len(retried) == 2 and all("worker process died" in m for m in retried), retried
+    assert sorted(done_ids(out)) == sorted(p.id for p in PROBLEMS)  # each exactly once
+    assert records(out) == records(ref)
+    for k in ("problems", "pivots", "pairs", "rollouts", "tokens", "kept"):
+        assert summary[k] == ref_summary[k], k
+    assert summary["problems_failed"] == 0 and summary["workers"] == 2
+
+
+def test_a_problem_that_keeps_killing_its_worker_is_recorded_failed(ray_session, model_dir, single, tmp_path):
+    _, opts, _ = single
+    out = tmp_path / "ray"
+    problems = PROBLEMS[:2]
+    run = lambda: mine_ray(model_dir, problems, out, opts, RayOptions(workers=2, max_attempts=2),  # noqa: E731
+                           model_name="tiny", oracle=Oracle({"p1": "sigkill"}, after=1), progress=False)
+    summary = run()
+    assert summary["problems_failed"] == 1 and summary["problems"] == 1
+    rows = {json.loads(line)["problem_id"]: json.loads(line) for line in (out / "problems.jsonl").read_text().splitlines()}
+    assert rows["p1"]["failed"] == "2 attempts failed; last: worker process died (ActorUnavailableError)"
+    assert "failed" not in rows["p0"] and rows["p0"]["trajectories"]
+    again = run()  # a rerun resumes: both are done, nothing is redone or duplicated
+    assert again["problems_already_done"] == 2 and done_ids(out) == done_ids(out)[:2]
+
+
+def test_cli_missing_model_on_a_node_is_one_clear_line(ray_session, tmp_path, capsys):
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(json.dumps({"id": "a", "question": "w5 w9", "answer": "7"}) + "\n")
+    code = cli(["mine", "--model", str(tmp_path / "nowhere"), "--problems", str(problems), "--out",
+                str(tmp_path / "out"), "--ray", "--workers", "2", "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    line = [e for e in err if e.startswith("ptsfast: error:")]
+    assert len(line) == 1 and "model path" in line[0] and "nowhere" in line[0] and "every node" in line[0], err
