@@ -78,20 +78,22 @@ class MiningWorker:
     """A Ray actor's body: one model and one engine, mining one problem per call."""
 
     def __init__(self, model_path: str, device: str, dtype: str, threads: int, options, oracle, settings: dict):
-        import torch
-
-        from ptsfast.engine import RolloutEngine
-        from ptsfast.models import DEMO_MODEL_NAME, ModelLoadError, load_model
-        from ptsfast.oracles import make_judge
-        from ptsfast.pipeline import record_meta, run_config
+        from ptsfast.models import DEMO_MODEL_NAME, ModelLoadError
 
         self.node = socket.gethostname()
-        if device == "cpu":
-            torch.set_num_threads(threads)
         if model_path != DEMO_MODEL_NAME and not Path(model_path).is_dir():
             raise ModelLoadError(
                 f"model path {model_path!r} is not a folder on Ray node {self.node}: every worker loads the model "
                 f"from a local path, so copy the model to that same path on every node (or use a shared filesystem)")
+        import torch
+
+        from ptsfast.engine import RolloutEngine
+        from ptsfast.models import load_model
+        from ptsfast.oracles import make_judge
+        from ptsfast.pipeline import record_meta, run_config
+
+        if device == "cpu":
+            torch.set_num_threads(threads)
         self.model, self.tokenizer = load_model(model_path, dtype=dtype, device=device)
         self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)
         judge_oracle = oracle or options.oracle
@@ -110,6 +112,7 @@ class MiningWorker:
         from ptsfast.mining.run import mine as run_mining
         from ptsfast.pipeline import problem_records
 
+        cpu = time.process_time()
         o = self.options
         encoded, skipped = encode_problems([problem], self.tokenizer, max_length=context_length(self.model),
                                            chat_template=o.chat_template, use_chat_template=o.use_chat_template,
@@ -122,7 +125,7 @@ class MiningWorker:
                                                                          e.solution_ids)],
                            self.judge, self.config, lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
         self.engine.check_no_leaks()
-        return {"records": out[0], "stats": stats.as_dict()}
+        return {"records": out[0], "stats": {**stats.as_dict(), "cpu_seconds": time.process_time() - cpu}}
 
 
 _SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors")
@@ -163,6 +166,8 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
         skipped: list[str] = []
         failed = 0
         bar = _progress_bar(len(todo), progress)
+        # seconds until the first / every worker was ready, and CPU seconds of the workers' mining calls
+        timing = {"first_worker_seconds": 0.0, "startup_seconds": 0.0, "worker_cpu_seconds": 0.0}
 
         def write(problem: Problem, out: dict) -> None:
             if "skipped" in out:
@@ -171,6 +176,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
                 writer.write_problem(problem.id, *out["records"])
                 for k in _SUMMED:
                     totals[k] += out["stats"][k]
+                timing["worker_cpu_seconds"] += out["stats"]["cpu_seconds"]
             bar.update(1)
             bar.set_postfix(pivots=totals["pivots"], rollouts=totals["rollouts"], refresh=False)
 
@@ -185,13 +191,13 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
 
         try:
             if todo:
-                _run(ray, model_path, todo, options, oracle, settings, ray_options, write, fail)
+                _run(ray, model_path, todo, options, oracle, settings, ray_options, write, fail, timing)
         finally:
             bar.close()
         seconds = time.perf_counter() - start
         stats = {**totals, "seconds": seconds, "rollouts_per_s": totals["rollouts"] / seconds if seconds else 0.0}
         return write_summary(out_dir, stats, skipped, len(done & {p.id for p in problems}), writer, start,
-                             problems_failed=failed, workers=ray_options.workers)
+                             problems_failed=failed, workers=ray_options.workers, **timing)
     finally:
         writer.close()
         if started_ray:
@@ -213,8 +219,12 @@ def _connect(ray, address: str | None) -> bool:
     return True
 
 
-def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write, fail) -> None:
-    """The work queue: free workers take the next problem; a failed problem goes back to the head."""
+def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write, fail, timing: dict) -> None:
+    """The work queue: free workers take the next problem; a failed problem goes back to the head.
+
+    ``timing["startup_seconds"]``: until every worker had loaded its model; ``first_worker_seconds``:
+    until the first had (mining starts then).
+    """
     from ray.exceptions import ActorUnavailableError, RayActorError, RayError, RayTaskError
 
     gpus = ro.gpus_per_worker
@@ -230,6 +240,7 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write
     attempts: dict[str, list[str]] = {}
     inflight: dict = {}  # object ref -> (actor, problem or None for a readiness check)
     free: list = []
+    t0, started = time.perf_counter(), set()
     try:
         for a in actors:
             inflight[a.ready.remote()] = (a, None)
@@ -267,6 +278,11 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write
                 continue
             if p is not None:
                 write(p, out)
+            elif len(started) < len(actors):
+                timing["startup_seconds"] = time.perf_counter() - t0
+                if not started:
+                    timing["first_worker_seconds"] = timing["startup_seconds"]
+                started.add(a)
             free.append(a)
     finally:
         for a in actors:
