@@ -1,4 +1,5 @@
-"""Mining on Ray workers: same records as one process, workers killed mid-problem, a problem that keeps failing.
+"""Mining on Ray workers: same records as one process, workers killed mid-problem, a problem that keeps failing,
+the driver killed and rerun.
 
 One local Ray session (2 CPUs) is shared by the whole module; every run uses 2 workers on the tiny
 model of the end-to-end tests. The oracles below run inside the workers: killing "their own"
@@ -8,6 +9,7 @@ process is how a test kills a worker in the middle of a problem.
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +25,7 @@ from ptsfast.distributed import RayOptions, mine_ray
 from ptsfast.models import ModelLoadError, load_model
 from ptsfast.pipeline import mine
 
+HERE = Path(__file__).parent
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
 
 
@@ -135,3 +138,25 @@ def test_cli_missing_model_on_a_node_is_one_clear_line(ray_session, tmp_path, ca
     assert code == 2
     line = [e for e in err if e.startswith("ptsfast: error:")]
     assert len(line) == 1 and "model path" in line[0] and "nowhere" in line[0] and "every node" in line[0], err
+
+
+@pytest.mark.slow
+def test_driver_killed_mid_run_then_rerun_resumes_to_the_same_records(ray_session, model_dir, single, tmp_path):
+    ref, opts, _ = single
+    out = tmp_path / "ray"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    driver = subprocess.Popen([sys.executable, str(HERE / "ray_driver_script.py"), str(model_dir), str(out),
+                               ray.get_runtime_context().gcs_address], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and driver.poll() is None and len(done_ids(out) if (out / "done.jsonl").exists() else []) < 1:
+        time.sleep(0.05)
+    assert driver.poll() is None, "the driver finished before it could be killed"
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    assert 1 <= len(done_ids(out)) < len(PROBLEMS)
+    summary = mine_ray(model_dir, PROBLEMS, out, opts, RayOptions(workers=2), model_name="tiny", oracle=Oracle(),
+                       progress=False)
+    assert summary["problems_already_done"] >= 1
+    assert sorted(done_ids(out)) == sorted(p.id for p in PROBLEMS)
+    assert records(out) == records(ref)

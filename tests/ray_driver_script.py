@@ -1,0 +1,21 @@
+"""The driver of a Ray mining run, as a separate process (a test SIGKILLs it mid-run, then resumes).
+
+usage: python tests/ray_driver_script.py MODEL_DIR OUT_DIR RAY_ADDRESS
+"""
+
+import sys
+
+from mine_script import OPTIONS, PROBLEMS
+
+from ptsfast.distributed import RayOptions, mine_ray
+
+
+class Oracle:  # test_ray.Oracle without kills (same name: the run's settings must match on resume)
+    def __call__(self, text, problem):
+        return "w7" in text.split()
+
+
+if __name__ == "__main__":
+    options = OPTIONS.__class__(**{**OPTIONS.__dict__, "problems_per_batch": 4})
+    print(mine_ray(sys.argv[1], PROBLEMS, sys.argv[2], options, RayOptions(address=sys.argv[3], workers=2),
+                   model_name="tiny", oracle=Oracle(), progress=False))
