@@ -129,6 +129,18 @@ def test_a_problem_that_keeps_killing_its_worker_is_recorded_failed(ray_session,
     assert again["problems_already_done"] == 2 and done_ids(out) == done_ids(out)[:2]
 
 
+def test_without_ray_the_error_says_what_to_install(monkeypatch, tmp_path, capsys):
+    import ptsfast
+
+    assert ptsfast.mine_ray is mine_ray and ptsfast.RayOptions is RayOptions
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(json.dumps({"id": "a", "question": "w5 w9", "answer": "7"}) + "\n")
+    assert cli(["mine", "--model", str(tmp_path), "--problems", str(problems), "--out", str(tmp_path / "o"),
+                "--ray", "--quiet"]) == 2
+    assert capsys.readouterr().err.strip() == "ptsfast: error: Ray is not installed: pip install 'ptsfast[ray]'"
+
+
 def test_cli_missing_model_on_a_node_is_one_clear_line(ray_session, tmp_path, capsys):
     problems = tmp_path / "problems.jsonl"
     problems.write_text(json.dumps({"id": "a", "question": "w5 w9", "answer": "7"}) + "\n")

@@ -3,6 +3,7 @@
 Top-level names (imported lazily, so ``ptsfast.mining`` stays torch-free):
 
 * ``ptsfast.mine(model, tokenizer, problems, out_dir, options)``: problems in, pivots and DPO pairs out.
+* ``ptsfast.mine_ray(model_path, problems, out_dir, options, RayOptions(workers=N))``: the same on Ray workers.
 * ``ptsfast.search(solution_ids, p, gap=0.2)``: the bisection with any p(prefix) function.
 * ``ptsfast.find_pivots(trajectories, sampler, config)``: the search driven by your own rollout sampler.
 * ``ptsfast.RolloutEngine`` / ``RolloutRequest`` / ``SamplingParams``: prefill once, fork rollouts anywhere.
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "mine": ("ptsfast.pipeline", "mine"),
     "MineOptions": ("ptsfast.pipeline", "MineOptions"),
+    "mine_ray": ("ptsfast.distributed", "mine_ray"),
+    "RayOptions": ("ptsfast.distributed", "RayOptions"),
     "search": ("ptsfast.mining", "search"),
     "find_pivots": ("ptsfast.mining", "find_pivots"),
     "MiningConfig": ("ptsfast.mining", "MiningConfig"),

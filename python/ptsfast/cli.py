@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, FileNotFoundError)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
-        if isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc):
+        if isinstance(exc, ConnectionError) or (isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
         raise

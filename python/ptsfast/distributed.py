@@ -215,7 +215,11 @@ def _connect(ray, address: str | None) -> bool:
         except ConnectionError:
             log.info("no running Ray cluster found on this machine; starting a local one")
             address = "local"
-    ray.init(address=address)
+    try:
+        ray.init(address=address)
+    except ConnectionError as e:
+        raise ConnectionError(f"cannot reach the Ray cluster at {address!r} ({e}); start it with `ray start --head` "
+                              f"on the head node, or pass its address as HOST:6379") from None
     return True
 
 
