@@ -145,7 +145,7 @@ def test_cli_missing_model_on_a_node_is_one_clear_line(ray_session, tmp_path, ca
     problems = tmp_path / "problems.jsonl"
     problems.write_text(json.dumps({"id": "a", "question": "w5 w9", "answer": "7"}) + "\n")
     code = cli(["mine", "--model", str(tmp_path / "nowhere"), "--problems", str(problems), "--out",
-                str(tmp_path / "out"), "--ray", "--workers", "2", "--quiet"])
+                str(tmp_path / "out"), "--ray", "--workers", "1", "--quiet"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     line = [e for e in err if e.startswith("ptsfast: error:")]

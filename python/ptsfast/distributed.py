@@ -89,7 +89,7 @@ class MiningWorker:
 
         from ptsfast.engine import RolloutEngine
         from ptsfast.models import load_model
-        from ptsfast.oracles import make_judge
+        from ptsfast.oracles import check_code_sandbox, code_oracle, make_judge, oracle_by_name
         from ptsfast.pipeline import record_meta, run_config
 
         if device == "cpu":
@@ -97,9 +97,11 @@ class MiningWorker:
         self.model, self.tokenizer = load_model(model_path, dtype=dtype, device=device)
         self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)
         judge_oracle = oracle or options.oracle
+        if oracle_by_name(judge_oracle) is code_oracle:  # this node must be able to isolate code too
+            check_code_sandbox(options.unsafe_code_oracle)
         self.options = options
         self.config = run_config(options, judge_oracle)
-        self.judge = make_judge(judge_oracle, options.oracle_timeout)
+        self.judge = make_judge(judge_oracle, options.oracle_timeout, unsafe_code_oracle=options.unsafe_code_oracle)
         self.meta = record_meta(options, settings)
 
     def ready(self) -> tuple[str, int]:
@@ -140,6 +142,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
     """
     from ptsfast.io import RunWriter, problem_record
+    from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
     from ptsfast.pipeline import MineOptions, record_meta, run_settings, write_summary
 
     ray = _ray()
@@ -154,6 +157,8 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     settings = run_settings(options, model_name)
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    elif oracle_by_name(options.oracle) is code_oracle:
+        check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
     meta = record_meta(options, settings)
     started_ray = _connect(ray, ray_options.address)
     writer = RunWriter(out_dir, settings, overwrite=overwrite)
