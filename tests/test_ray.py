@@ -21,6 +21,7 @@ from mine_script import OPTIONS, PROBLEMS
 from tiny_models import tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
+from ptsfast.data import Problem
 from ptsfast.distributed import RayOptions, mine_ray
 from ptsfast.models import ModelLoadError, load_model
 from ptsfast.pipeline import mine
@@ -114,19 +115,24 @@ def test_workers_killed_mid_problem_lose_nothing_and_records_equal_one_process(r
     assert summary["problems_failed"] == 0 and summary["workers"] == 2
 
 
-def test_a_problem_that_keeps_killing_its_worker_is_recorded_failed(ray_session, model_dir, single, tmp_path):
+def test_problems_that_keep_failing_are_recorded_failed_with_the_reason(ray_session, model_dir, single, tmp_path,
+                                                                        capsys):
+    """p1 kills its worker every time; "bad" makes mining raise (its question is not text)."""
     _, opts, _ = single
     out = tmp_path / "ray"
-    problems = PROBLEMS[:2]
+    problems = [*PROBLEMS[:2], Problem("bad", None)]
     run = lambda: mine_ray(model_dir, problems, out, opts, RayOptions(workers=2, max_attempts=2),  # noqa: E731
                            model_name="tiny", oracle=Oracle({"p1": "sigkill"}, after=1), progress=False)
     summary = run()
-    assert summary["problems_failed"] == 1 and summary["problems"] == 1
+    assert summary["problems_failed"] == 2 and summary["problems"] == 1
     rows = {json.loads(line)["problem_id"]: json.loads(line) for line in (out / "problems.jsonl").read_text().splitlines()}
     assert rows["p1"]["failed"] == "2 attempts failed; last: worker process died (ActorUnavailableError)"
+    assert rows["bad"]["failed"].startswith("2 attempts failed; last: "), rows["bad"]["failed"]
+    print(rows["bad"]["failed"])
     assert "failed" not in rows["p0"] and rows["p0"]["trajectories"]
-    again = run()  # a rerun resumes: both are done, nothing is redone or duplicated
-    assert again["problems_already_done"] == 2 and done_ids(out) == done_ids(out)[:2]
+    again = run()  # a rerun resumes: all are done, nothing is redone or duplicated
+    assert again["problems_already_done"] == 3 and sorted(done_ids(out)) == ["bad", "p0", "p1"]
+    assert cli(["report", "--run", str(out)]) == 0
 
 
 def test_without_ray_the_error_says_what_to_install(monkeypatch, tmp_path, capsys):

@@ -95,7 +95,7 @@ class MiningWorker:
         if device == "cpu":
             torch.set_num_threads(threads)
         self.model, self.tokenizer = load_model(model_path, dtype=dtype, device=device)
-        self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)
+        self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)  # made anew after a failed problem
         judge_oracle = oracle or options.oracle
         if oracle_by_name(judge_oracle) is code_oracle:  # this node must be able to isolate code too
             check_code_sandbox(options.unsafe_code_oracle)
@@ -123,10 +123,19 @@ class MiningWorker:
             return {"skipped": skipped[0]}
         e = encoded[0]
         out = []
-        stats = run_mining(self.engine, self.tokenizer, [PreparedProblem(e.problem.id, e.prompt_ids, e.problem,
-                                                                         e.solution_ids)],
-                           self.judge, self.config, lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
-        self.engine.check_no_leaks()
+        if self.engine is None:
+            from ptsfast.engine import RolloutEngine
+
+            self.engine = RolloutEngine(self.model, self.tokenizer, o.engine)
+        try:
+            stats = run_mining(self.engine, self.tokenizer, [PreparedProblem(e.problem.id, e.prompt_ids, e.problem,
+                                                                             e.solution_ids)],
+                               self.judge, self.config,
+                               lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
+            self.engine.check_no_leaks()
+        except BaseException:
+            self.engine = None  # nothing of a failed problem stays behind for the next one (KV blocks, sequences)
+            raise
         return {"records": out[0], "stats": {**stats.as_dict(), "cpu_seconds": time.process_time() - cpu}}
 
 
@@ -160,9 +169,10 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     elif oracle_by_name(options.oracle) is code_oracle:
         check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
     meta = record_meta(options, settings)
-    started_ray = _connect(ray, ray_options.address)
     writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    started_ray = False
     try:
+        started_ray = _connect(ray, ray_options.address)
         done = set(writer.done)
         todo = [p for p in problems if p.id not in done]
         if done:
