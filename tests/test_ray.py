@@ -89,6 +89,10 @@ def records(out):
             ("pivots.jsonl", "pairs.jsonl", "problems.jsonl")}
 
 
+def done_ids_if_any(out):
+    return done_ids(out) if (Path(out) / "done.jsonl").exists() else []
+
+
 def done_ids(out):
     return [json.loads(line)["problem_id"] for line in (Path(out) / "done.jsonl").read_text().splitlines()]
 
@@ -125,7 +129,7 @@ def test_problems_that_keep_failing_are_recorded_failed_with_the_reason(ray_sess
                            model_name="tiny", oracle=Oracle({"p1": "sigkill"}, after=1), progress=False)
     summary = run()
     assert summary["problems_failed"] == 2 and summary["problems"] == 1
-    rows = {json.loads(line)["problem_id"]: json.loads(line) for line in (out / "problems.jsonl").read_text().splitlines()}
+    rows = {r["problem_id"]: r for r in map(json.loads, (out / "problems.jsonl").read_text().splitlines())}
     assert rows["p1"]["failed"] == "2 attempts failed; last: worker process died (ActorUnavailableError)"
     assert rows["bad"]["failed"].startswith("2 attempts failed; last: "), rows["bad"]["failed"]
     print(rows["bad"]["failed"])
@@ -167,7 +171,7 @@ def test_driver_killed_mid_run_then_rerun_resumes_to_the_same_records(ray_sessio
                                ray.get_runtime_context().gcs_address], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    while time.time() < deadline and driver.poll() is None and len(done_ids(out) if (out / "done.jsonl").exists() else []) < 1:
+    while time.time() < deadline and driver.poll() is None and not done_ids_if_any(out):
         time.sleep(0.05)
     assert driver.poll() is None, "the driver finished before it could be killed"
     driver.send_signal(signal.SIGKILL)
