@@ -1,8 +1,8 @@
 """Mining on Ray workers: same records as one process, workers killed mid-problem, a problem that keeps failing,
 the driver killed and rerun.
 
-One local Ray session (2 CPUs) is shared by the whole module; every run uses 2 workers on the tiny
-model of the end-to-end tests. The oracles below run inside the workers: killing "their own"
+One local Ray session (2 CPUs) is shared by the whole module; the mining runs use 2 workers on the
+tiny model of the end-to-end tests. The oracles below run inside the workers: killing "their own"
 process is how a test kills a worker in the middle of a problem.
 """
 
@@ -23,7 +23,7 @@ from tiny_models import tiny_model, tiny_tokenizer
 from ptsfast.cli import main as cli
 from ptsfast.data import Problem
 from ptsfast.distributed import RayOptions, mine_ray
-from ptsfast.models import ModelLoadError, load_model
+from ptsfast.models import load_model
 from ptsfast.pipeline import mine
 
 HERE = Path(__file__).parent
@@ -31,10 +31,11 @@ ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers c
 
 
 class Oracle:
-    """``contains_w7``, except that judging ``victim`` for the ``after``-th time kills the worker's process.
+    """``contains_w7``, except that judging a problem of ``kills`` for the ``after``-th time kills the worker.
 
-    ``marker`` (if given) makes it happen once per test: the first kill writes it. ``how`` is
-    ``"sigkill"`` (the process is SIGKILLed) or ``"ray.kill"`` (the actor is killed through Ray).
+    ``kills`` maps problem ids to ``"sigkill"`` (the worker's process is SIGKILLed) or ``"ray.kill"`` (the
+    actor is killed through Ray). With ``marker_dir`` each problem kills once per test (the kill leaves a
+    marker file there); without it, every attempt kills.
     """
 
     def __init__(self, kills=(), marker_dir=None, after=6):
