@@ -1,6 +1,7 @@
 """Memo counting (reuse, alternatives, forced rollouts), the gap decisions and the filter."""
 
 import random
+from dataclasses import replace
 
 from synth import BernoulliSampler, build
 
@@ -47,6 +48,39 @@ def test_reuse_off_counts_only_the_probe_position():
     assert m.reused == 0
 
 
+def test_budget_aware_reuse_counts():
+    """Budget 4, rollouts asked for 4 + 2 tokens: counted up to 2 tokens past their start, and a success
+    at i + s only if it needed at most 4 tokens from there (a rollout that needed more would be cut)."""
+    m = Memo(SOL, final=1.0, budget=4)
+    assert m.window(6) == 2 and m.window(None) == 0 and Memo(SOL, reuse=False, budget=4).window(9) == 0
+    touched = m.ingest(0, (), [O([10, 11, 12, 99, 5], True)], max_new_tokens=6)  # 5 tokens, follows 3
+    assert touched == [0, 1, 2]  # not 3: past the window
+    # from 0 it needed 5 > 4 tokens: a failure there; from 1 it needs 4: a success; from 2, 3: a success
+    assert [(m.get(k).successes, m.get(k).trials) for k in range(4)] == [(0, 1), (1, 1), (1, 1), (0, 0)]
+    assert m.alternatives(3) == {}  # its deviation came 3 tokens in: too late to have a full budget after it
+    m.ingest(2, (), [O([12, 77, 1], False)], max_new_tokens=6)
+    assert m.alternatives(3) == {77: Estimate(0, 1)} and m.shared(0, 2) == (1, 0, 1, 0)
+    assert m.shared(2, 3) == (1, 0, 0, 0) and m.shared(1, 2) == (1, 1, 1, 1)
+    # without a known budget every followed position counts, as before
+    free = Memo(SOL, final=1.0)
+    free.ingest(0, (), [O([10, 11, 12, 99, 5], True)])
+    assert [free.get(k).trials for k in range(5)] == [1, 1, 1, 1, 0]
+
+
+def test_search_asks_reused_rollouts_for_the_extra_tokens():
+    synths = {0: build(0, [0.5] * 10 + [0.9] * 10 + [1.0], random.Random(1))}
+    sampler = BernoulliSampler(synths)
+    cfg = MiningConfig(estimator=EstimatorConfig(rollout_budget=100, reuse_window=16), filter=FilterConfig(enabled=False),
+                       pairs=PairConfig(min_count=16))
+    (r,) = find_pivots([synths[0].traj], sampler, cfg)
+    reqs = [q for call in sampler.calls for q in call]
+    assert r.pivots and {q.max_new_tokens for q in reqs if not q.forced} >= {116, 101}  # probes; confirmations
+    assert {q.max_new_tokens for q in reqs if q.forced} == {100}  # alternatives: forced tokens are free
+    sampler = BernoulliSampler(synths)
+    find_pivots([synths[0].traj], sampler)  # no budget given: the sampler's own limit
+    assert {q.max_new_tokens for call in sampler.calls for q in call} == {None}
+
+
 def test_truncated_solution_estimates_p_L():
     m = Memo(SOL, final=None)
     m.ingest(3, (), [O([13, 14, 2], True)])
@@ -62,18 +96,64 @@ def test_judge_sequential_decisions():
     assert j.decide(Estimate(), Estimate(exact=1.0), False) is None and j.wanted(Estimate(), Estimate(exact=1.0)) == [0]
     # p(0) ~ 0.5 vs exact 1.0: clearly big after one batch
     assert j.decide(Estimate(4, 8), Estimate(exact=1.0), False) == "big"
-    # identical halves with lots of data: small
-    assert j.decide(Estimate(32, 64), Estimate(33, 64), False) == "small"
+    # a segment is dropped only on a strict bound |Δ| < gap ...
+    assert j.decide(Estimate(30, 32), Estimate(31, 32), False) == "small"
+    assert j.decide(Estimate(8, 16), Estimate(9, 16), False) is None  # |Δ| ~ 0 but 16 a side cannot rule out 0.2
+    # ... and at the cap it is bisected unless |Δ| < gap - final_split_margin
+    assert j.decide(Estimate(16, 32), Estimate(21, 32), False) == "big"  # 0.156
+    assert j.decide(Estimate(16, 32), Estimate(20, 32), False) == "small"  # 0.125
     # a one-token jump is never accepted on thin data, even if large
     assert j.decide(Estimate(1, 8), Estimate(7, 8), True) is None
     assert j.wanted(Estimate(1, 8), Estimate(7, 8), True) == [0, 1]
     assert j.decide(Estimate(3, 16), Estimate(14, 16), True) == "big"
-    # at the cap an undecided pivot is rejected (strict accept)
-    assert j.decide(Estimate(32, 64), Estimate(45, 64), True) == "small"
+    # one-token segments get their own, higher cap; at the cap the point estimate decides
+    assert j.can_sample(Estimate(16, 32), True) and not j.can_sample(Estimate(16, 32), False)
+    assert j.decide(Estimate(32, 64), Estimate(45, 64), True) == "big"  # 0.203
+    assert j.decide(Estimate(32, 64), Estimate(44, 64), True) == "small"  # 0.1875
+    # rollouts counted on both sides make Δ better known (paired interval)
+    a, b = Estimate(10, 24), Estimate(10, 24)
+    assert j.decide(a, b, False) is None and j.decide(a, b, False, shared=(24, 10, 10, 10)) == "small"
+    # batches double up to the cap
+    assert [j.batch(Estimate(0, n)) for n in (0, 8, 16, 24)] == [8, 8, 16, 8]
+    assert j.batch(Estimate(0, 32), True) == 32
     # fixed-N baseline: waits for N, then point estimate
     f = Judge(EstimatorConfig(fixed_rollouts=16), 0.2)
     assert f.decide(Estimate(4, 8), Estimate(exact=1.0), False) is None
     assert f.decide(Estimate(8, 16), Estimate(12, 16), True) == "big"
+
+
+def _leaf(judge, pa, pb, rng):
+    """One-token segment with independent sides of true p pa, pb: (decision, rollouts used)."""
+    a = b = Estimate()
+    used = 0
+    while (d := judge.decide(a, b, True)) is None:
+        for side in judge.wanted(a, b, True):
+            k = judge.batch((a, b)[side], True)
+            s = sum(rng.random() < (pa, pb)[side] for _ in range(k))
+            used += k
+            a, b = (a.add(s, k), b) if side == 0 else (a, b.add(s, k))
+    return d, used
+
+
+def test_accept_test_error_rates_across_looks():
+    """A tested one-token segment, over all its looks (independent sides; shared rollouts only help).
+
+    Measured with the defaults: |Δ| = 0 flagged ~3% at p = 0.5, |Δ| = 0.1 ~6% (p = 0.85) to ~13%
+    (p = 0.5), |Δ| = 0.3 accepted ~88-92%: differences inside gap -/+ 0.1 that the looks cannot settle
+    by the cap (64 a side) go to the point estimate. A larger cap buys the rest; fixed N=16 (existing
+    tools) flags |Δ| = 0 a fifth of the time. The bounds leave ~3 standard errors of room."""
+    rng = random.Random(0)
+    seq, fixed = Judge(EstimatorConfig(), 0.2), Judge(EstimatorConfig(fixed_rollouts=16), 0.2)
+
+    def rate(j, pa, pb, n=1000):
+        return sum(_leaf(j, pa, pb, rng)[0] == "big" for _ in range(n)) / n
+
+    assert rate(seq, 0.5, 0.5) <= 0.05 and rate(seq, 0.9, 0.9) <= 0.01
+    assert rate(seq, 0.8, 0.9) <= 0.09 and rate(seq, 0.45, 0.55) <= 0.17
+    assert rate(seq, 0.35, 0.65) >= 0.84 and rate(seq, 0.6, 0.9) >= 0.88 and rate(seq, 0.5, 0.95) >= 0.97
+    assert 0.15 < rate(fixed, 0.5, 0.5) < 0.3
+    big = Judge(EstimatorConfig(accept_max_rollouts=256), 0.2)
+    assert rate(big, 0.45, 0.55, 500) <= 0.06 and rate(big, 0.35, 0.65, 500) >= 0.94
 
 
 def test_seeds_are_stable_and_distinct():
@@ -89,7 +169,7 @@ def _flat(key, p0, length=30, rng=None):
 
 
 def test_problem_filter():
-    synths = {k: _flat(k, p0) for k, p0 in enumerate([0.05, 0.5, 0.97, 0.3])}
+    synths = {k: _flat(k, p0) for k, p0 in enumerate([0.02, 0.5, 0.98, 0.3])}
     trajs = [s.traj for s in synths.values()]
     cfg = MiningConfig(pairs=PairConfig(enabled=False))
     res = find_pivots(trajs, BernoulliSampler(synths), cfg)
@@ -102,8 +182,38 @@ def test_problem_filter():
     res = find_pivots(trajs, BernoulliSampler(synths), MiningConfig(filter=FilterConfig(enabled=False)))
     assert all(r.kept for r in res)
     # configurable range
-    res = find_pivots(trajs, BernoulliSampler(synths), MiningConfig(filter=FilterConfig(p_min=0.0, p_max=0.4)))
+    res = find_pivots(trajs, BernoulliSampler(synths), MiningConfig(filter=FilterConfig(p_min=0.0, p_max=0.3)))
     assert [r.kept for r in res] == [True, False, False, True]
+
+
+def _scripted(successes_per_batch):
+    """A sampler whose p(0) rollouts succeed exactly as scripted (batch after batch)."""
+    script = list(successes_per_batch)
+
+    def sampler(reqs):
+        out = []
+        for r in reqs:
+            s = script.pop(0) if r.position == 0 and script else 0
+            out.append([O([7], k < s) for k in range(r.n)])
+        return out
+
+    return sampler
+
+
+def test_filter_drops_only_when_the_interval_lies_outside():
+    t = Trajectory("t", "p", SOL, (), True)
+    cfg = MiningConfig(estimator=EstimatorConfig(confirm_rollouts=0), pairs=PairConfig(enabled=False))
+    # 5/32 (a true p(0) = 0.26 problem on a bad day): the interval still reaches 0.2 -> kept, searched
+    (r,) = find_pivots([t], _scripted([1, 2, 2]), cfg)  # batches of 8, 8, 16
+    assert r.kept and r.segments and r.p0.trials >= 32
+    # 0/32: the interval lies below 0.2 -> dropped, nothing searched
+    (r,) = find_pivots([t], _scripted([0, 0, 0]), cfg)
+    assert not r.kept and (r.p0.successes, r.p0.trials) == (0, 32) and r.p0.hi < 0.2 and not r.segments
+    # 4/8 is confidently inside a wide range: decided after the first batch, the search starts
+    wide = replace(cfg, filter=FilterConfig(p_min=0.05, p_max=0.95))
+    calls = []
+    (r,) = find_pivots([t], lambda reqs: calls.append(reqs) or _scripted([4])(reqs), wide)
+    assert r.kept and [(q.position, q.n) for q in calls[0]] == [(0, 8)] and calls[1][0].position != 0
 
 
 def test_empty_solution_and_bad_sampler():

@@ -46,7 +46,7 @@ def _run(curves, **pairs):
 def test_pairs_from_free_groups_topped_up_by_forced_rollouts():
     up = [0.5] * 15 + [0.95] * 15 + [1.0]  # raising pivot at i = 14
     down = [0.6] * 10 + [0.1] * 20 + [0.0]  # lowering pivot at i = 9
-    synths, sampler, res, cfg = _run([up, down], min_count=12, max_alternatives=2)
+    synths, sampler, res, cfg = _run([up, down], min_count=24, max_alternatives=2)
     by_key = {r.key: r for r in res}
     for key, i, direction in [(0, 14, "raises"), (1, 9, "lowers")]:
         r, st = by_key[key], synths[key]
@@ -95,5 +95,10 @@ def test_confirmation_with_fresh_rollouts():
     cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_rollouts=32))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     (pv,) = r.pivots
-    assert pv.confirmed is True and pv.confirm_before.trials == 32 == pv.confirm_after.trials
-    assert any(q.n == 32 and q.position in (14, 15) for call in sampler.calls for q in call)
+    # 32 fresh rollouts a side; those from 14 that write t_15 are fresh samples at 15 too
+    assert pv.confirmed is True and pv.confirm_before.trials == 32 <= pv.confirm_after.trials
+    assert {q.position for call in sampler.calls for q in call if q.n == 32} == {14, 15}
+    # the pivot reports the fresh estimates; the counts it was selected on are kept apart
+    assert (pv.before, pv.after) == (pv.confirm_before, pv.confirm_after)
+    assert pv.search_before.trials >= 16 and pv.search_before != pv.before
+    assert pv.delta == pv.after.p - pv.before.p and pv.delta_lo < pv.delta < pv.delta_hi

@@ -1,12 +1,42 @@
-"""search() with an exact estimator returns exactly the pivots of the pseudo-code."""
+"""search() with an exact estimator returns exactly the pivots of the pseudo-code.
 
+The reference is written here, independently of the implementation: the recursive pseudo-code
+and its own split rule (exact rational arithmetic, a linear scan; no ``split_point``).
+"""
+
+import math
 import random
 import zlib
+from fractions import Fraction
 
 import pytest
 
 from ptsfast.mining import search, split_point
 from ptsfast.mining.search import Bisection, cumulative_surprisal
+from ptsfast.mining.simulate import exact_pts, reference_split
+
+
+def own_split(logprobs):
+    """Split of t_{i+1}..t_j at the log-prob midpoint: find where the prefix surprisal (-logprob, a
+    positive log-prob counting 0) first reaches half of the segment's; of that position and the one
+    before it (if inside the segment), the closer to half, the lower on a tie; token midpoint when the
+    segment carries no surprisal."""
+    if logprobs is None:
+        return lambda i, j: (i + j) // 2
+    s = [Fraction(0)]
+    for lp in logprobs:
+        s.append(s[-1] + (Fraction(10**9) if not math.isfinite(lp) else Fraction(max(0.0, -lp))))
+
+    def split(i, j):
+        if s[j] == s[i]:
+            return (i + j) // 2
+        half = (s[i] + s[j]) / 2
+        m = next(m for m in range(i + 1, j + 1) if s[m] >= half)
+        if m - 1 > i and half - s[m - 1] <= s[m] - half:
+            m -= 1
+        return min(m, j - 1)
+
+    return split
 
 
 def brute_force(p, gap, split):
@@ -64,10 +94,12 @@ def test_exact_estimator_matches_pseudocode(kind, split):
             calls.append(len(prefix))
             return p[len(prefix)]
 
-        got = search(ids, pf, gap, lps if split == "logprob" else None, split=split)
-        cum = cumulative_surprisal(lps) if split == "logprob" else None
-        want = brute_force(p, gap, lambda i, j: split_point(i, j, cum))
+        use = lps if split == "logprob" else None
+        got = search(ids, pf, gap, use, split=split)
+        want = brute_force(p, gap, own_split(use))
         assert got.pivots == want
+        # the statistics benchmark's reference (exact PTS on the true curve) is the same pseudo-code
+        assert [(i, i + 1) for i in exact_pts(p, gap, use)] == want
         assert len(calls) == len(set(calls)) == got.calls  # each prefix evaluated once
         checked += len(want)
     assert checked > 0 or kind == "monotone"
@@ -107,3 +139,15 @@ def test_counts_and_final_and_errors():
         search(ids, lambda pre: (3, 2))
     assert search([], lambda pre: 0.5).pivots == []
     assert search([7], lambda pre: float(len(pre))).pivots == [(0, 1)]
+
+
+def test_split_rules_agree_on_plateaus_and_single_surprises():
+    """Zero-surprisal runs and one dominant token: the cases where a tie rule matters."""
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randrange(2, 40)
+        lps = [0.0 if rng.random() < 0.5 else -rng.choice([0.5, 1.0, 2.0, 9.0]) for _ in range(n)]
+        i = rng.randrange(0, n - 1)
+        j = rng.randrange(i + 2, n + 1)
+        want = own_split(lps)(i, j)
+        assert split_point(i, j, cumulative_surprisal(lps)) == want == reference_split(i, j, lps), (lps, i, j)

@@ -7,19 +7,28 @@ Rollout reuse: a rollout sampled after ``prompt + t_1..t_i`` whose first ``k`` t
 ``t_{i+1}..t_{i+k}`` is, conditioned on those tokens, distributed exactly like a rollout
 sampled after ``t_1..t_{i+k}`` — so its verdict counts for positions ``i..i+k``, and its
 first non-matching token ``a`` (with the rest of the rollout) is a free sample of the
-alternative ``t_1..t_{i+k} + a``. Caveats: (1) one rollout then feeds several positions, so
-their estimates are positively correlated; the gap test treats them as independent, which
-overstates the variance of ``p(j) - p(i)`` (conservative). (2) A rollout cut by a token
-budget has fewer tokens left after the shared part than a fresh one from ``i+k`` would.
+alternative ``t_1..t_{i+k} + a``.
+
+Token budget: ``p(j)`` is the success probability of a rollout with ``budget`` new tokens after
+``t_1..t_j``. A rollout from ``i`` has spent ``k`` tokens when it reaches ``j = i + k``; counting it
+at ``j`` with what it had left would bias ``p(j)`` down. So the search asks for ``budget + window``
+tokens (``ProbeRequest.max_new_tokens``) and counts a rollout at ``i + k`` only for ``k <= window``,
+with the verdict a rollout with the budget would have got there: its own verdict if it needed at most
+``budget`` tokens from ``j``, else the verdict on its text cut at ``budget`` tokens from ``j``
+(``RolloutOutcome.cut_success``, judged by the sampler; a failure when missing). Every count then is
+exactly a draw of a rollout with the full budget.
+Rollouts that share a prefix make neighbouring estimates positively correlated; the gap test treats
+them as independent, which overstates the variance of ``p(j) - p(i)`` (conservative).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from typing import Hashable, Sequence
 
-from .stats import Decision, accept_test, interval, split_test
+from .stats import Decision, abs_bounds, diff_interval, interval, shared_correlation
 from .types import Estimate, EstimatorConfig, RolloutOutcome
 
 
@@ -29,61 +38,148 @@ def derive_seed(run_seed: int, key: Hashable, position: int, forced: tuple[int, 
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") >> 1
 
 
+def common_prefix(tokens: tuple[int, ...], solution: tuple[int, ...], start: int) -> int:
+    """Length of the common prefix of ``tokens`` and ``solution[start:]`` (slice compares, galloping)."""
+    n = min(len(tokens), len(solution) - start)
+    lo, step = 0, 16
+    while lo < n:
+        hi = min(n, lo + step)
+        if tokens[lo:hi] == solution[start + lo:start + hi]:
+            lo, step = hi, step * 2
+            continue
+        while tokens[lo] == solution[start + lo]:
+            lo += 1
+        return lo
+    return n
+
+
 @dataclass
 class Memo:
-    """Counts per solution position and per (position, alternative next token)."""
+    """Counts per solution position and per (position, alternative next token).
+
+    ``budget``: the rollouts' token budget (``None``: rollouts are never cut, every reuse counts)."""
 
     solution: tuple[int, ...]
     final: float | None = None
     reuse: bool = True
-    counts: dict[int, Estimate] = field(default_factory=dict)
+    budget: int | None = None
     alts: dict[int, dict[int, Estimate]] = field(default_factory=dict)
     reused: int = 0
 
     def __post_init__(self) -> None:
-        if self.final is not None:
-            self.counts[len(self.solution)] = Estimate(exact=float(self.final))
+        self.solution = tuple(int(t) for t in self.solution)
+        self._succ = [0] * (len(self.solution) + 1)
+        self._trials = [0] * (len(self.solution) + 1)
+        # rollouts counted at more than one position, by first position: (last position, verdict at
+        # each position from the first)
+        self._spans: dict[int, list[tuple[int, tuple[bool, ...]]]] = {}
+        self._longest = 0
 
     def get(self, position: int) -> Estimate:
-        return self.counts.get(position, Estimate())
+        if position == len(self.solution) and self.final is not None:
+            return Estimate(exact=float(self.final))
+        return Estimate(self._succ[position], self._trials[position])
+
+    @property
+    def counts(self) -> dict[int, Estimate]:
+        """Every known position -> its estimate."""
+        out = {k: Estimate(s, n) for k, (s, n) in enumerate(zip(self._succ, self._trials)) if n}
+        if self.final is not None:
+            out[len(self.solution)] = self.get(len(self.solution))
+        return dict(sorted(out.items()))
+
+    def shared(self, i: int, j: int) -> tuple[int, int, int, int]:
+        """Rollouts counted at both ``i < j``: (count, successes at i, successes at j, at both)."""
+        n = si = sj = sij = 0
+        for start in range(max(0, j - self._longest), i + 1):
+            for end, oks in self._spans.get(start, ()):
+                if end >= j:
+                    a, b = oks[i - start], oks[j - start]
+                    n, si, sj, sij = n + 1, si + a, sj + b, sij + (a and b)
+        return n, si, sj, sij
 
     def alternatives(self, position: int) -> dict[int, Estimate]:
         """Alternative next tokens after t_1..t_position (the solution's own token excluded)."""
         return dict(self.alts.get(position, {}))
 
-    def _add(self, position: int, success: bool) -> None:
-        self.counts[position] = self.get(position).add(int(success), 1)
-
     def _add_alt(self, position: int, token: int, success: bool) -> None:
         group = self.alts.setdefault(position, {})
         group[token] = group.get(token, Estimate()).add(int(success), 1)
 
-    def ingest(self, position: int, forced: tuple[int, ...], outcomes: Sequence[RolloutOutcome]) -> list[int]:
-        """Count rollouts sampled after t_1..t_position + forced; returns positions touched."""
-        sol, length, f = self.solution, len(self.solution), len(forced)
+    def window(self, max_new_tokens: int | None) -> int | None:
+        """How many solution tokens past its start a rollout with ``max_new_tokens`` may be counted
+        (``None``: unlimited)."""
+        if not self.reuse:
+            return 0
+        if self.budget is None:
+            return None
+        return max(0, (max_new_tokens or self.budget) - self.budget)
+
+    def ingest(self, position: int, forced: tuple[int, ...], outcomes: Sequence[RolloutOutcome],
+               max_new_tokens: int | None = None) -> list[int]:
+        """Count rollouts sampled after t_1..t_position + forced with ``max_new_tokens`` (``None``:
+        the budget); returns the positions touched."""
+        sol, length, nf, budget = self.solution, len(self.solution), len(forced), self.budget
+        kf = 0
+        while kf < nf and position + kf < length and forced[kf] == sol[position + kf]:
+            kf += 1
+        if kf < nf:  # the context left the solution: only the alternative it forced is sampled
+            if kf == nf - 1 and position + kf < length:
+                for out in outcomes:
+                    ok = bool(out.success) and out.error is None
+                    self._add_alt(position + kf, int(forced[kf]), ok and (budget is None or len(out.tokens) <= budget))
+            return []
+        base = position + nf
+        window = self.window(max_new_tokens)
+        limit = (max_new_tokens or budget) if budget is not None else None
+        exact_end = self.final is not None
         touched: set[int] = set()
         for out in outcomes:
             ok = bool(out.success) and out.error is None
-            full = tuple(forced) + tuple(out.tokens)
-            k = 0
-            while k < len(full) and position + k < length and full[k] == sol[position + k]:
-                k += 1
-            last = k if self.reuse else min(k, f)
-            for step in range(f, last + 1):  # positions whose context is fully forced/solution
-                pos = position + step
-                if self.counts.get(pos, Estimate()).exact is None:
-                    self._add(pos, ok)
-                    touched.add(pos)
-                    self.reused += step > f
-            # first non-matching token: its continuation was sampled, so it is an alternative sample
-            if k < len(full) and position + k < length and k >= f - 1 and (self.reuse or k == 0):
-                self._add_alt(position + k, full[k], ok)
+            toks = tuple(out.tokens)
+            n = len(toks)
+            cut = tuple(getattr(out, "cut_success", ()) or ())
+
+            def verdict(t: int) -> bool:  # a rollout with the budget, started t tokens in
+                if budget is None or n - t <= budget:
+                    return ok
+                return out.error is None and t < len(cut) and bool(cut[t])
+
+            k = common_prefix(toks, sol, base) if window != 0 else 0
+            reach = k if window is None else min(k, window)
+            if exact_end and base + reach >= length:
+                reach = length - 1 - base
+            oks = [verdict(s) for s in range(reach + 1)]
+            for s, good in enumerate(oks):
+                self._trials[base + s] += 1
+                self._succ[base + s] += good
+                touched.add(base + s)
+            if reach > 0:
+                self.reused += reach
+                self._spans.setdefault(base, []).append((base + reach, tuple(oks)))
+                self._longest = max(self._longest, reach)
+            if window == 0 and n and base < length and toks[0] == sol[base]:
+                continue  # followed the solution, but may not be counted further
+            # first non-matching token: its continuation was sampled, so it is an alternative sample,
+            # if the rollout still had the full budget after it
+            if k < n and base + k < length and (self.reuse or k == 0):
+                if limit is None or limit - k - 1 >= budget:
+                    self._add_alt(base + k, toks[k], verdict(k + 1))
         return sorted(touched)
+
+
+def looks(first: int, cap: int, growth: float) -> int:
+    """Number of sequential looks a position goes through from ``first`` to ``cap`` trials."""
+    if cap <= first:
+        return 1
+    if growth <= 1.0:
+        return math.ceil((cap - first) / first) + 1
+    return math.ceil(math.log(cap / first, growth)) + 1
 
 
 @dataclass
 class Judge:
-    """Sequential decisions of the gap test on a :class:`Memo` (see :mod:`.stats`)."""
+    """Sequential decisions of the gap test on a :class:`Memo` (see :class:`EstimatorConfig`)."""
 
     config: EstimatorConfig
     gap: float
@@ -93,33 +189,65 @@ class Judge:
         c = self.config
         return c.fixed_rollouts if c.fixed_rollouts is not None else c.max_rollouts
 
-    def can_sample(self, est: Estimate) -> bool:
-        return est.exact is None and est.trials < self.cap
-
-    def decide(self, a: Estimate, b: Estimate, one_token: bool) -> Decision:
-        """'big' (bisect / pivot), 'small' (leaf) or None (needs more rollouts)."""
+    def cap_for(self, one_token: bool) -> int:
         c = self.config
-        final = not (self.can_sample(a) or self.can_sample(b))
-        if c.fixed_rollouts is not None:
+        if c.fixed_rollouts is None and one_token and c.accept_max_rollouts is not None:
+            return c.accept_max_rollouts
+        return self.cap
+
+    def can_sample(self, est: Estimate, one_token: bool = False) -> bool:
+        return est.exact is None and est.trials < self.cap_for(one_token)
+
+    def _level(self, confidence: float, one_token: bool) -> float:
+        """Two-sided confidence of one look: the error is split over the looks (Bonferroni)."""
+        c = self.config
+        if not c.alpha_spending:
+            return confidence
+        k = looks(c.batch_size, self.cap_for(one_token), c.growth)
+        return 1 - (1 - confidence) / k
+
+    def _bounds(self, a: Estimate, b: Estimate, confidence: float, phi: float) -> tuple[float, float]:
+        return abs_bounds(*diff_interval(a, b, confidence, self.config.method, phi))
+
+    def decide(self, a: Estimate, b: Estimate, one_token: bool,
+               shared: tuple[int, int, int, int] | None = None) -> Decision:
+        """'big' (bisect / pivot), 'small' (leaf) or None (needs more rollouts). ``shared``: the
+        rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ."""
+        c = self.config
+        if not (a.known and b.known):
+            return None
+        phi = shared_correlation(a, b, shared) if c.paired else 0.0
+        final = not (self.can_sample(a, one_token) or self.can_sample(b, one_token))
+        d = abs(b.p - a.p)
+        if c.fixed_rollouts is not None or (a.exact is not None and b.exact is not None):
             if not final:
                 return None
-            return "big" if abs(b.p - a.p) >= self.gap else "small"
+            return "big" if d >= self.gap else "small"
         if one_token:
-            thin = [e for e in (a, b) if e.exact is None and e.trials < c.accept_min_trials]
-            if thin and any(self.can_sample(e) for e in thin):
-                verdict = accept_test(
-                    a, b, self.gap, c.indifference, c.accept_confidence, c.split_confidence, c.method, False
-                )
-                return "small" if verdict == "small" else None
-            return accept_test(
-                a, b, self.gap, c.indifference, c.accept_confidence, c.split_confidence, c.method, final
-            )
-        return split_test(a, b, self.gap, c.indifference, c.split_confidence, c.method, final)
+            thin = any(e.exact is None and e.trials < c.accept_min_trials for e in (a, b))
+            lcb = self._bounds(a, b, self._level(c.accept_confidence, True), phi)[0]
+            if d >= self.gap and lcb >= self.gap - c.indifference and not thin:
+                return "big"
+            ucb = self._bounds(a, b, self._level(c.reject_confidence, True), phi)[1]
+            if ucb < self.gap + c.indifference:
+                return "small"
+            if final:
+                return "big" if d >= self.gap else "small"
+            return None
+        ucb = self._bounds(a, b, self._level(c.discard_confidence, False), phi)[1]
+        if ucb < self.gap:
+            return "small"
+        lcb = self._bounds(a, b, c.split_confidence, phi)[0]
+        if d >= self.gap and lcb >= self.gap - c.indifference:
+            return "big"
+        if final:
+            return "big" if d >= self.gap - c.final_split_margin else "small"
+        return None
 
     def wanted(self, a: Estimate, b: Estimate, one_token: bool = False) -> list[int]:
         """Which sides (0 = a, 1 = b) of an undecided segment to sample: unknown ones, else the
         noisier ones (interval width within 75% of the widest)."""
-        sides = [(s, e) for s, e in ((0, a), (1, b)) if self.can_sample(e)]
+        sides = [(s, e) for s, e in ((0, a), (1, b)) if self.can_sample(e, one_token)]
         if self.config.fixed_rollouts is not None:
             return [s for s, _ in sides]
         unknown = [s for s, e in sides if not e.known]
@@ -131,13 +259,19 @@ class Judge:
                 return thin
         widths = {}
         for s, e in sides:
-            lo, hi = interval(e, self.config.split_confidence, self.config.method)
+            lo, hi = interval(e, 0.9, self.config.method)
             widths[s] = hi - lo
         top = max(widths.values(), default=0.0)
         return [s for s in widths if widths[s] >= 0.75 * top]
 
-    def batch(self, est: Estimate) -> int:
-        """Rollouts to request for one position this round."""
+    def batch(self, est: Estimate, one_token: bool = False, cap: int | None = None) -> int:
+        """Rollouts to request for one position this round (up to ``cap``, default the position's)."""
         c = self.config
-        step = c.fixed_rollouts if c.fixed_rollouts is not None else c.batch_size
-        return max(1, min(step, self.cap - est.trials))
+        cap = self.cap_for(one_token) if cap is None else cap
+        if c.fixed_rollouts is not None:
+            step = c.fixed_rollouts
+        elif c.growth > 1.0 and est.trials:
+            step = max(c.batch_size, math.ceil(est.trials * (c.growth - 1.0)))
+        else:
+            step = c.batch_size
+        return max(1, min(step, cap - est.trials))

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
 from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext, text_stop
@@ -64,6 +64,13 @@ class RunStats:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+
+
+def with_rollout_budget(mining: MiningConfig, max_new_tokens: int) -> MiningConfig:
+    """The search's config with the engine's token budget (unless set): reuse needs it to stay unbiased."""
+    if mining.estimator.rollout_budget is not None:
+        return mining
+    return replace(mining, estimator=replace(mining.estimator, rollout_budget=max_new_tokens))
 
 
 def stable_seed(*parts: object) -> int:
@@ -171,7 +178,8 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
         base_rollouts, base_tokens = stats.rollouts, stats.tokens
         emit_ready()  # problems with nothing to search
         if trajectories:
-            find_pivots(trajectories, sampler, config.mining, on_result=on_result, on_progress=progress)
+            find_pivots(trajectories, sampler, with_rollout_budget(config.mining, config.rollout.max_new_tokens),
+                        on_result=on_result, on_progress=progress)
         count_rollouts()
         emit_ready()
     finally:

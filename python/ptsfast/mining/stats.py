@@ -2,8 +2,9 @@
 
 Intervals for one proportion (Wilson score, or Jeffreys = Beta(s+1/2, f+1/2) posterior
 quantiles) and for a difference of two (Newcombe's hybrid score method, which combines the
-two single-proportion intervals; an exact side has a zero-width interval). The gap test
-reads ``|Δp|`` bounds off that interval.
+two single-proportion intervals; an exact side has a zero-width interval; estimates that share
+rollouts use its paired form). The gap tests of :class:`ptsfast.mining.estimator.Judge` read
+``|Δp|`` bounds off that interval.
 """
 
 from __future__ import annotations
@@ -117,15 +118,42 @@ def summarize(est: Estimate, confidence: float, method: str = "wilson") -> Estim
     return EstimateSummary(est.p, est.successes, est.trials, lo, hi, est.exact is not None)
 
 
-def diff_interval(a: Estimate, b: Estimate, confidence: float, method: str = "wilson") -> tuple[float, float]:
-    """Newcombe hybrid interval for ``p_b - p_a`` from the two single intervals."""
+def diff_interval(
+    a: Estimate, b: Estimate, confidence: float, method: str = "wilson", phi: float = 0.0
+) -> tuple[float, float]:
+    """Newcombe hybrid interval for ``p_b - p_a`` from the two single intervals.
+
+    ``phi`` is the correlation of the two estimates (rollouts counted on both sides, see
+    :func:`shared_correlation`); 0 gives the independent-samples interval (Newcombe 1998, method
+    10), otherwise the paired form of the same construction (Newcombe 1998b)."""
     la, ua = interval(a, confidence, method)
     lb, ub = interval(b, confidence, method)
     pa, pb = a.p, b.p
     d = pb - pa
-    lo = d - math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2)
-    hi = d + math.sqrt((ub - pb) ** 2 + (pa - la) ** 2)
+    dlb, dua, dub, dla = pb - lb, ua - pa, ub - pb, pa - la
+    lo = d - math.sqrt(max(0.0, dlb * dlb - 2 * phi * dlb * dua + dua * dua))
+    hi = d + math.sqrt(max(0.0, dub * dub - 2 * phi * dub * dla + dla * dla))
     return lo, hi
+
+
+def shared_correlation(a: Estimate, b: Estimate, shared: tuple[int, int, int, int] | None) -> float:
+    """Correlation of the estimates ``a`` and ``b`` when ``shared = (n, s_a, s_b, s_ab)`` of their
+    rollouts are counted on both sides (n rollouts; s_a, s_b successes on each side; s_ab on both).
+
+    ``Cov(p_a, p_b) = n cov(Y_a, Y_b) / (n_a n_b)``; the within-shared covariance uses Newcombe's
+    continuity correction (``ad - bc - n/2``), so it errs towards 0 (wider intervals). 0 when a side
+    is exact or constant."""
+    if not shared or a.exact is not None or b.exact is not None:
+        return 0.0
+    n, sa, sb, sab = shared
+    va, vb = a.p * (1 - a.p), b.p * (1 - b.p)
+    if n <= 1 or va <= 0 or vb <= 0:
+        return 0.0
+    num = n * sab - sa * sb - n / 2
+    if num <= 0:
+        return 0.0
+    phi = num / (n * math.sqrt(a.trials * b.trials * va * vb))
+    return min(phi, 0.999)
 
 
 def abs_bounds(lo: float, hi: float) -> tuple[float, float]:
@@ -133,52 +161,3 @@ def abs_bounds(lo: float, hi: float) -> tuple[float, float]:
     if lo <= 0 <= hi:
         return 0.0, max(-lo, hi)
     return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
-
-
-def split_test(
-    a: Estimate, b: Estimate, gap: float, indifference: float, confidence: float, method: str, final: bool
-) -> Decision:
-    """Should segment (a, b) be bisected? 'big' / 'small' / None (sample more).
-
-    Stops as soon as ``|Δ|`` is confidently above ``gap - indifference`` or below
-    ``gap + indifference``; ``final`` (no more samples possible) falls back to the point
-    estimate, which is exactly the pseudo-code when both sides are exact.
-    """
-    if not (a.known and b.known):
-        return None
-    d = abs(b.p - a.p)
-    if a.exact is not None and b.exact is not None:
-        return "big" if d >= gap else "small"
-    alo, ahi = abs_bounds(*diff_interval(a, b, confidence, method))
-    big, small = alo >= gap - indifference, ahi < gap + indifference
-    if big and small or final:
-        return "big" if d >= gap else "small"
-    return "big" if big else "small" if small else None
-
-
-def accept_test(
-    a: Estimate,
-    b: Estimate,
-    gap: float,
-    indifference: float,
-    accept_confidence: float,
-    reject_confidence: float,
-    method: str,
-    final: bool,
-) -> Decision:
-    """Is the one-token segment (a, b) a pivot? Strict: 'big' only when the point estimate
-    clears ``gap`` and the ``accept_confidence`` lower bound of ``|Δ|`` clears
-    ``gap - indifference``. Rejects early when ``|Δ|`` is confidently below
-    ``gap + indifference`` (looser confidence) and at the cap."""
-    if not (a.known and b.known):
-        return None
-    d = abs(b.p - a.p)
-    if a.exact is not None and b.exact is not None:
-        return "big" if d >= gap else "small"
-    alo, _ = abs_bounds(*diff_interval(a, b, accept_confidence, method))
-    if d >= gap and alo >= gap - indifference:
-        return "big"
-    _, ahi = abs_bounds(*diff_interval(a, b, reject_confidence, method))
-    if ahi < gap + indifference or final:
-        return "small"
-    return None

@@ -25,6 +25,9 @@ class ProbeRequest:
     n: int
     seed: int
     forced: tuple[int, ...] = ()
+    max_new_tokens: int | None = None
+    """Token limit of these rollouts (forced tokens excluded); ``None``: the sampler's own. The
+    search asks for more than the rollout budget so that reused rollouts keep a full budget."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class RolloutOutcome:
     tokens: tuple[int, ...]
     success: bool
     error: str | None = None
+    cut_success: tuple[bool, ...] = ()
+    """For a rollout longer than the search's ``rollout_budget`` B: ``cut_success[t]`` is the verdict
+    on its first ``B + t`` tokens, i.e. what a rollout with the budget would have got where it is
+    reused ``t`` tokens further on (see :class:`ptsfast.mining.estimator.Memo`). Missing entries count
+    as failures (exact when a cut rollout never holds a complete answer)."""
 
 
 class RolloutSampler(Protocol):
@@ -104,36 +112,67 @@ Method = Literal["wilson", "jeffreys"]
 class EstimatorConfig:
     """Sequential estimation of the gap test ``|p(j) - p(i)| >= gap``.
 
-    Rollouts come in batches of ``batch_size`` until the test decides or a position has
-    ``max_rollouts`` trials. Split (bisect a segment) uses the loose ``split_confidence``;
-    accepting a one-token pivot needs the strict ``accept_confidence`` lower bound of
-    ``|Δp|`` to clear ``gap - indifference`` *and* the point estimate to clear ``gap``.
-    Differences within ``gap ± indifference`` are the indifference zone of the sequential
-    test (where it may stop either way), as in any sequential test with bounded samples.
+    Rollouts come in batches of ``batch_size`` (each next batch ``growth`` times the trials so far
+    when ``growth > 1``) until the test decides or a position has ``max_rollouts`` trials
+    (``accept_max_rollouts`` for the two sides of a one-token segment). Confidences are two-sided
+    levels of Newcombe intervals for ``p(j) - p(i)``; with ``alpha_spending`` each look uses its
+    share of the error (Bonferroni over the looks a position can have).
+
+    * Segments (longer than one token) are bisected as soon as ``|Δ|`` clears ``gap`` with a
+      ``split_confidence`` lower bound above ``gap - indifference``; they are dropped only when the
+      ``discard_confidence`` upper bound of ``|Δ|`` is below ``gap`` (a drop is final: it is the
+      decision that can lose pivots). At the cap a segment is bisected when ``|Δ| >= gap -
+      final_split_margin``.
+    * A one-token segment is a pivot when ``|Δ| >= gap`` and the ``accept_confidence`` lower bound
+      clears ``gap - indifference``; it is rejected when the ``reject_confidence`` upper bound is
+      below ``gap + indifference``. At the cap the point estimate decides (the pseudo-code's rule).
     """
 
     batch_size: int = 8
-    max_rollouts: int = 64
+    max_rollouts: int = 32
+    accept_max_rollouts: int | None = 64
+    growth: float = 2.0
     split_confidence: float = 0.7
+    discard_confidence: float = 0.8
     accept_confidence: float = 0.95
+    reject_confidence: float = 0.95
     indifference: float = 0.1
+    alpha_spending: bool = True
+    final_split_margin: float = 0.05
     method: Method = "wilson"
+    paired: bool = True
+    """Account for rollouts counted on both sides of a segment (reuse): they make the two
+    estimates positively correlated, so Δ is known better than from two independent samples."""
     accept_min_trials: int = 16
     """A sampled side of a pivot needs this many trials before it can be accepted."""
     reuse: bool = True
-    confirm_rollouts: int = 0
-    """>0: re-test each accepted pivot on this many fresh rollouts per side (no selection bias)."""
+    reuse_window: int = 64
+    """With a known ``rollout_budget``: a rollout is counted up to this many solution tokens past
+    its start, at most a quarter of the budget (it is asked for that many tokens more than the
+    budget, so that it still has the budget where it is counted)."""
+    rollout_budget: int | None = None
+    """``max_new_tokens`` of the sampler's rollouts (the run layer sets it). ``None``: rollouts are
+    taken to be never cut, and reuse counts a rollout at every position it follows."""
+    confirm_rollouts: int = 16
+    """>0: re-estimate both sides of each accepted pivot on this many fresh rollouts; the pivot then
+    reports those (free of the selection bias of the search)."""
     fixed_rollouts: int | None = None
     """Baseline mode of existing tools: exactly this many rollouts per position, decide by point
-    estimate (no sequential test). Used by the simulation test; not recommended."""
+    estimate (no sequential test). Used by the benchmarks; not recommended."""
 
     def __post_init__(self) -> None:
-        for name in ("split_confidence", "accept_confidence"):
+        for name in ("split_confidence", "discard_confidence", "accept_confidence", "reject_confidence"):
             v = getattr(self, name)
-            if not 0.5 <= v < 1:
-                raise ValueError(f"{name}={v}: use a confidence in [0.5, 1)")
+            if not 0 < v < 1:
+                raise ValueError(f"{name}={v}: use a confidence in (0, 1)")
         if self.batch_size < 1 or self.max_rollouts < self.batch_size:
             raise ValueError("need 1 <= batch_size <= max_rollouts")
+        if self.accept_max_rollouts is not None and self.accept_max_rollouts < self.batch_size:
+            raise ValueError("need accept_max_rollouts >= batch_size")
+        if self.rollout_budget is not None and self.rollout_budget < 1:
+            raise ValueError(f"rollout_budget={self.rollout_budget}: use the sampler's max_new_tokens (>= 1) or None")
+        if self.reuse_window < 0 or self.confirm_rollouts < 0:
+            raise ValueError("reuse_window and confirm_rollouts must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -144,7 +183,10 @@ class FilterConfig:
     p_min: float = 0.2
     p_max: float = 0.8
     max_rollouts: int = 32
-    """p(0) is sampled in batches until its interval is inside/outside the range, at most this."""
+    """p(0) is sampled in batches until its interval is inside/outside the range, at most this (its
+    rollouts serve the search too)."""
+    confidence: float = 0.95
+    """A problem is dropped only when this interval of p(0) lies outside [p_min, p_max]."""
 
 
 @dataclass(frozen=True)
@@ -196,9 +238,17 @@ class PivotRecord:
     after: EstimateSummary
     direction: Literal["raises", "lowers"]
     confirmed: bool | None = None
-    """None: no confirmation run; else the verdict of the fresh-rollout re-test."""
+    """None: no confirmation run; else whether the fresh rollouts agree (see ``MiningConfig``)."""
     confirm_before: EstimateSummary | None = None
+    """Fresh estimates of the confirmation (the same as ``before``/``after`` when it ran)."""
     confirm_after: EstimateSummary | None = None
+    search_before: EstimateSummary | None = None
+    """The counts at the moment the search accepted the pivot (selected, so biased away from 0)."""
+    search_after: EstimateSummary | None = None
+    delta: float | None = None
+    """Reported ``p(after) - p(before)`` with its interval at the report confidence."""
+    delta_lo: float | None = None
+    delta_hi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
