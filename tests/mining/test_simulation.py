@@ -1,92 +1,110 @@
-"""Seeded simulation: sequential estimation vs the fixed-N=16 estimator of existing tools.
+"""The statistics benchmark's simulator and absolute bounds on a seeded hard population.
 
-Synthetic trajectories (no model) with step p-curves: half have no true pivot (flat with
-drifts |Δ| <= 0.1), the rest 1-2 true jumps (|Δ| in [0.3, 0.5]); p(L) is a 0/1 verdict.
-A *false pivot* is a flagged (i, i+1) whose true |p(i+1) - p(i)| < gap.
+The population (``ptsfast.mining.simulate.hard_population``) has near-gap non-pivots, several pivots per
+solution, pivots at both ends, curves ending near their verdict, length-cut solutions and a token budget;
+the reference is exact PTS on the true curves (an implementation independent of the search's). A smaller
+budget and shorter solutions than the benchmark keep this test at a few seconds.
 """
 
 import random
 
-from synth import BernoulliSampler, build, random_curve
+import pytest
 
-from ptsfast.mining import EstimatorConfig, FilterConfig, MiningConfig, PairConfig, find_pivots
+from ptsfast.mining.estimator import Memo
+from ptsfast.mining.simulate import (
+    build_trajectory,
+    design_curve,
+    evaluate,
+    hard_population,
+    true_curve,
+    variants,
+)
 
 GAP = 0.2
 
 
-def population(seed, n):
-    rng = random.Random(seed)
-    out = {}
-    for t in range(n):
-        length = rng.randrange(20, 80)
-        out[t] = build(t, random_curve(rng, length, rng.choice((0, 0, 1, 2))), rng)
-    return out
+def test_simulator_is_consistent_and_honest():
+    rng = random.Random(0)
+    for length, cut in [(5, False), (40, False), (60, True)]:
+        design = design_curve(rng, length, cut)
+        st = build_trajectory("x", design, rng, budget=10**6, cut=cut)
+        assert max(abs(a - b) for a, b in zip(st.p, st.design)) < 1e-9  # no budget: p is the designed curve
+        assert st.traj.correct is (None if cut else bool(design[-1]))
+    # with a tight budget the exact curve is what rollouts measure
+    st = build_trajectory("y", design_curve(rng, 80, False), rng, budget=80)
+    assert max(abs(a - b) for a, b in zip(st.p, st.design)) > 0.05  # the budget matters here
+    for k in (0, 30, 79):
+        n = 4000
+        ok = sum(st.rollout(k, (), st.budget, rng).success for _ in range(n))
+        assert abs(ok / n - st.p[k]) < 4 * (st.p[k] * (1 - st.p[k]) / n) ** 0.5 + 1e-3
+    assert st.p == tuple(true_curve(st.follow, st.alt_q, st.alt_len, st.tail, st.traj.correct, st.budget))
 
 
-def evaluate(est: EstimatorConfig, seed: int, n: int) -> dict:
-    synths = population(seed, n)
-    cfg = MiningConfig(gap=GAP, seed=seed, estimator=est, filter=FilterConfig(enabled=False),
-                       pairs=PairConfig(enabled=False))
-    res = find_pivots([s.traj for s in synths.values()], BernoulliSampler(synths), cfg)
-    flagged = false = hit = total = 0
-    for r in res:
-        st = synths[r.key]
-        truth = st.true_pivots(GAP)
-        total += len(truth)
-        for pv in r.pivots:
-            flagged += 1
-            false += pv.position not in truth
-            hit += pv.position in truth
-    return dict(flagged=flagged, false=false, false_frac=false / max(1, flagged), recall=hit / total,
-                rollouts=sum(r.rollouts for r in res) / len(res))
+def test_reuse_is_unbiased_under_a_budget():
+    """A 60-token solution, budget 64: a rollout from i counted at j has spent j - i tokens. Counted
+    with what it had left (budget-blind), p(10) comes out ~0.57 for a true 0.655; with the full budget
+    (asked for budget + window tokens, cut at the budget from j) it is unbiased."""
+    rng = random.Random(3)
+    st = build_trajectory("toy", [0.7] * 60 + [1.0], rng, budget=64, flat_follow=[0.98] * 60)
+    for aware in (True, False):
+        m = Memo(st.traj.solution_ids, 1.0, True, 64 if aware else None)
+        r = random.Random(5)
+        limit = 64 + 64 if aware else 64
+        for start in range(0, 21, 2):
+            m.ingest(start, (), [st.rollout(start, (), limit, r) for _ in range(1500)], limit)
+        for k in (10, 20):
+            e, p = m.get(k), st.p[k]
+            se = (p * (1 - p) / e.trials) ** 0.5
+            if aware:
+                assert abs(e.p - p) < 4 * se, (k, e, p)
+            else:
+                assert e.p < p - 8 * se, (k, e, p)  # the bias the budget-aware count removes
 
 
-def test_sequential_flags_far_fewer_false_pivots_with_no_more_rollouts():
-    n = 200
-    rows = {}
-    for name, est in [
-        ("fixed N=16 (existing tools)", EstimatorConfig(fixed_rollouts=16, reuse=False)),
-        ("sequential (default)", EstimatorConfig()),
-        ("sequential, no reuse", EstimatorConfig(reuse=False)),
-    ]:
-        agg = [evaluate(est, seed, n) for seed in (1, 2)]
-        rows[name] = {k: sum(a[k] for a in agg) / len(agg) for k in agg[0]}
-    print(f"\n{'method':32s} {'flagged':>8s} {'false':>6s} {'false%':>7s} {'recall':>7s} {'rollouts/traj':>14s}")
-    for name, r in rows.items():
-        print(f"{name:32s} {r['flagged']:8.1f} {r['false']:6.1f} {100 * r['false_frac']:6.1f}% "
-              f"{r['recall']:7.3f} {r['rollouts']:14.1f}")
-    base, seq = rows["fixed N=16 (existing tools)"], rows["sequential (default)"]
-    assert seq["false_frac"] <= base["false_frac"] / 5, "sequential must flag far fewer false pivots"
-    assert seq["false"] <= base["false"] / 5
-    assert seq["rollouts"] <= base["rollouts"], "sequential must not use more rollouts on average"
-    assert seq["recall"] >= base["recall"] - 0.02, "and must not lose true pivots"
-    # without reuse the sequential test alone still cuts false pivots, at a higher rollout cost
-    assert rows["sequential, no reuse"]["false_frac"] <= base["false_frac"] / 2
+@pytest.fixture(scope="module")
+def scores():
+    sims = hard_population(150, seed=1, budget=256, max_len=200)
+    rows = variants(256, GAP, seed=1)
+    names = ("ptsfast defaults", "fixed N=16", "ptsfast, no confirmation", "ptsfast, budget-blind reuse")
+    return {name: evaluate(name, sims, rows[name]) for name in names}
 
 
-def _leaf_false_rate(est: EstimatorConfig, p: float, reps: int, seed: int) -> tuple[float, float]:
-    """One-token segment with p(i) = p(i+1) = p, independent sides: P(flagged), mean rollouts."""
-    from ptsfast.mining.estimator import Judge
-    from ptsfast.mining.types import Estimate
-
-    rng = random.Random(seed)
-    judge = Judge(est, GAP)
-    flagged = used = 0
-    for _ in range(reps):
-        a = b = Estimate()
-        while (d := judge.decide(a, b, True)) is None:
-            for side in judge.wanted(a, b, True):
-                k = judge.batch((a, b)[side])
-                s = sum(rng.random() < p for _ in range(k))
-                used += k
-                a, b = (a.add(s, k), b) if side == 0 else (a, b.add(s, k))
-        flagged += d == "big"
-    return flagged / reps, used / reps
+def test_defaults_meet_the_goals_on_a_hard_population(scores):
+    s = scores["ptsfast defaults"]
+    found, total = s.recall["hi"]
+    assert total >= 80 and found / total >= 0.85, s.recall  # exact-PTS pivots with |Δ| >= gap + 0.1 (~0.9)
+    flagged, positions = s.flags["0.05-0.10"]
+    assert positions >= 100 and flagged / positions <= 0.02
+    assert s.rate(s.flags, "<0.05") <= 0.001
+    assert abs(s.bias) <= 0.03 and abs(s.near_gap_bias) <= 0.06  # fresh estimates: no selection bias
+    assert s.coverage >= 0.9 and s.side_coverage >= 0.9  # reported 95% intervals
+    assert abs(s.cut_bias) <= 0.03  # budget-aware reuse (what is left is the sequential design's)
 
 
-def test_single_leaf_false_pivot_rate_at_half():
-    base = _leaf_false_rate(EstimatorConfig(fixed_rollouts=16, reuse=False), 0.5, 3000, 0)
-    seq = _leaf_false_rate(EstimatorConfig(reuse=False), 0.5, 3000, 0)
-    print(f"\np(i)=p(i+1)=0.5: fixed N=16 flags {100 * base[0]:.1f}% ({base[1]:.0f} rollouts/leaf); "
-          f"sequential flags {100 * seq[0]:.1f}% ({seq[1]:.0f} rollouts/leaf)")
-    assert 0.15 < base[0] < 0.35 and seq[0] < 0.03
+def test_the_bounds_catch_what_existing_tools_get_wrong(scores):
+    """The same checks fail for fixed N=16 (recall, selection bias), without confirmation (selection
+    bias of the reported Δ near the gap) and with budget-blind reuse (p biased down where the budget
+    cuts rollouts)."""
+    fixed = scores["fixed N=16"]
+    assert fixed.rate(fixed.recall, "hi") <= 0.7 and fixed.near_gap_bias >= 0.1
+    assert scores["ptsfast, no confirmation"].near_gap_bias >= 0.04
+    blind, aware = scores["ptsfast, budget-blind reuse"].cut_bias, scores["ptsfast defaults"].cut_bias
+    assert blind <= -0.03 and aware >= blind + 0.025
+    ours, theirs = scores["ptsfast defaults"], fixed
+    assert ours.rate(ours.recall, "hi") >= theirs.rate(theirs.recall, "hi") + 0.25
+
+
+def test_simulate_command(tmp_path, capsys):
+    import json
+
+    from ptsfast.cli import main
+
+    out = tmp_path / "scores.json"
+    rows = ["ptsfast defaults", "fixed N=32"]
+    assert main(["simulate", "--trajectories", "12", "--budget", "96", "--quiet", "--rows", *rows, "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("| method") and text.count("\n| ") == 2  # the two rows under the header
+    assert "recall ≥0.30" in text and "rollouts/traj ≤ fixed N=32" in text
+    assert [s["name"] for s in json.loads(out.read_text())] == rows
+    assert main(["simulate", "--trajectories", "2", "--rows", "nope"]) == 2
+    assert "unknown rows" in capsys.readouterr().err
