@@ -152,7 +152,7 @@ def test_accept_test_error_rates_across_looks():
     assert rate(seq, 0.8, 0.9) <= 0.09 and rate(seq, 0.45, 0.55) <= 0.17
     assert rate(seq, 0.35, 0.65) >= 0.84 and rate(seq, 0.6, 0.9) >= 0.88 and rate(seq, 0.5, 0.95) >= 0.97
     assert 0.15 < rate(fixed, 0.5, 0.5) < 0.3
-    big = Judge(EstimatorConfig(accept_max_rollouts=256), 0.2)
+    big = Judge(EstimatorConfig(key_max_rollouts=256), 0.2)
     assert rate(big, 0.45, 0.55, 500) <= 0.06 and rate(big, 0.35, 0.65, 500) >= 0.94
 
 

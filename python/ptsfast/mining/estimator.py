@@ -189,35 +189,44 @@ class Judge:
         c = self.config
         return c.fixed_rollouts if c.fixed_rollouts is not None else c.max_rollouts
 
-    def cap_for(self, one_token: bool) -> int:
+    def is_key(self, i: int, j: int, a: Estimate, b: Estimate) -> bool:
+        """A decision that loses most when wrong, which gets ``key_max_rollouts``: a one-token
+        segment (a pivot or not), a long segment (every pivot below it hangs on it) or one with an
+        exact side (only one side to sample)."""
         c = self.config
-        if c.fixed_rollouts is None and one_token and c.accept_max_rollouts is not None:
-            return c.accept_max_rollouts
+        return j - i == 1 or j - i >= c.key_length or a.exact is not None or b.exact is not None
+
+    def cap_for(self, key: bool) -> int:
+        c = self.config
+        if c.fixed_rollouts is None and key and c.key_max_rollouts is not None:
+            return c.key_max_rollouts
         return self.cap
 
-    def can_sample(self, est: Estimate, one_token: bool = False) -> bool:
-        return est.exact is None and est.trials < self.cap_for(one_token)
+    def can_sample(self, est: Estimate, key: bool = False) -> bool:
+        return est.exact is None and est.trials < self.cap_for(key)
 
-    def _level(self, confidence: float, one_token: bool) -> float:
+    def _level(self, confidence: float, key: bool) -> float:
         """Two-sided confidence of one look: the error is split over the looks (Bonferroni)."""
         c = self.config
         if not c.alpha_spending:
             return confidence
-        k = looks(c.batch_size, self.cap_for(one_token), c.growth)
+        k = looks(c.batch_size, self.cap_for(key), c.growth)
         return 1 - (1 - confidence) / k
 
     def _bounds(self, a: Estimate, b: Estimate, confidence: float, phi: float) -> tuple[float, float]:
         return abs_bounds(*diff_interval(a, b, confidence, self.config.method, phi))
 
     def decide(self, a: Estimate, b: Estimate, one_token: bool,
-               shared: tuple[int, int, int, int] | None = None) -> Decision:
+               shared: tuple[int, int, int, int] | None = None, key: bool | None = None) -> Decision:
         """'big' (bisect / pivot), 'small' (leaf) or None (needs more rollouts). ``shared``: the
-        rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ."""
+        rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ;
+        ``key``: see :meth:`is_key` (default: ``one_token``)."""
         c = self.config
         if not (a.known and b.known):
             return None
+        key = one_token if key is None else key
         phi = shared_correlation(a, b, shared) if c.paired else 0.0
-        final = not (self.can_sample(a, one_token) or self.can_sample(b, one_token))
+        final = not (self.can_sample(a, key) or self.can_sample(b, key))
         d = abs(b.p - a.p)
         if c.fixed_rollouts is not None or (a.exact is not None and b.exact is not None):
             if not final:
@@ -225,16 +234,16 @@ class Judge:
             return "big" if d >= self.gap else "small"
         if one_token:
             thin = any(e.exact is None and e.trials < c.accept_min_trials for e in (a, b))
-            lcb = self._bounds(a, b, self._level(c.accept_confidence, True), phi)[0]
+            lcb = self._bounds(a, b, self._level(c.accept_confidence, key), phi)[0]
             if d >= self.gap and lcb >= self.gap - c.indifference and not thin:
                 return "big"
-            ucb = self._bounds(a, b, self._level(c.reject_confidence, True), phi)[1]
+            ucb = self._bounds(a, b, self._level(c.reject_confidence, key), phi)[1]
             if ucb < self.gap + c.indifference:
                 return "small"
             if final:
                 return "big" if d >= self.gap else "small"
             return None
-        ucb = self._bounds(a, b, self._level(c.discard_confidence, False), phi)[1]
+        ucb = self._bounds(a, b, self._level(c.discard_confidence, key), phi)[1]
         if ucb < self.gap:
             return "small"
         lcb = self._bounds(a, b, c.split_confidence, phi)[0]
@@ -244,10 +253,11 @@ class Judge:
             return "big" if d >= self.gap - c.final_split_margin else "small"
         return None
 
-    def wanted(self, a: Estimate, b: Estimate, one_token: bool = False) -> list[int]:
+    def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: bool | None = None) -> list[int]:
         """Which sides (0 = a, 1 = b) of an undecided segment to sample: unknown ones, else the
         noisier ones (interval width within 75% of the widest)."""
-        sides = [(s, e) for s, e in ((0, a), (1, b)) if self.can_sample(e, one_token)]
+        key = one_token if key is None else key
+        sides = [(s, e) for s, e in ((0, a), (1, b)) if self.can_sample(e, key)]
         if self.config.fixed_rollouts is not None:
             return [s for s, _ in sides]
         unknown = [s for s, e in sides if not e.known]
@@ -264,10 +274,10 @@ class Judge:
         top = max(widths.values(), default=0.0)
         return [s for s in widths if widths[s] >= 0.75 * top]
 
-    def batch(self, est: Estimate, one_token: bool = False, cap: int | None = None) -> int:
-        """Rollouts to request for one position this round (up to ``cap``, default the position's)."""
+    def batch(self, est: Estimate, key: bool = False, cap: int | None = None) -> int:
+        """Rollouts to request for one position this round (up to ``cap``, default the decision's)."""
         c = self.config
-        cap = self.cap_for(one_token) if cap is None else cap
+        cap = self.cap_for(key) if cap is None else cap
         if c.fixed_rollouts is not None:
             step = c.fixed_rollouts
         elif c.growth > 1.0 and est.trials:

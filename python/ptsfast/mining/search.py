@@ -263,7 +263,7 @@ class _Miner:
             for seg in list(self.bis.frontier):
                 a, b = self.memo.get(seg[0]), self.memo.get(seg[1])
                 one = seg[1] - seg[0] == 1
-                d = self.judge.decide(a, b, one, self.memo.shared(*seg))
+                d = self.judge.decide(a, b, one, self.memo.shared(*seg), self.judge.is_key(*seg, a, b))
                 if d is None:
                     continue
                 self.bis.resolve(seg, d == "big")
@@ -273,10 +273,10 @@ class _Miner:
         need: dict[int, int] = {}
         for i, j in self.bis.frontier:
             a, b = self.memo.get(i), self.memo.get(j)
-            one = j - i == 1
-            for side in self.judge.wanted(a, b, one):
+            key = self.judge.is_key(i, j, a, b)
+            for side in self.judge.wanted(a, b, j - i == 1, key):
                 pos = (i, j)[side]
-                need[pos] = max(need.get(pos, 0), self.judge.batch((a, b)[side], one))
+                need[pos] = max(need.get(pos, 0), self.judge.batch((a, b)[side], key))
         if need:
             return [self._req(pos, n, "probe") for pos, n in sorted(need.items())]
         self.phase = "confirm"

@@ -466,8 +466,9 @@ def evaluate(name: str, sims: dict, config: MiningConfig) -> Score:
 def variants(budget: int, gap: float = 0.2, seed: int = 0) -> dict[str, MiningConfig]:
     """The benchmark's rows: ptsfast's defaults (given the rollout budget, as the run layer gives
     it), fixed-N estimators as existing tools use them (N rollouts per position, point estimates, no
-    reuse), and variants of the defaults (each shows what one part buys). Pairs are off: their
-    rollouts are not part of the statistics."""
+    reuse), variants of the defaults (each shows what one part buys) and other caps (``max_rollouts``
+    / ``key_max_rollouts``: the recall-rollouts frontier). Pairs are off: their rollouts are not part
+    of the statistics."""
     base = MiningConfig(gap=gap, seed=seed, pairs=PairConfig(enabled=False))
     default = EstimatorConfig(rollout_budget=budget)
 
@@ -475,16 +476,16 @@ def variants(budget: int, gap: float = 0.2, seed: int = 0) -> dict[str, MiningCo
         return replace(base, estimator=replace(default, **kw))
 
     rows = {"ptsfast defaults": est()}
-    for n in (10, 16, 32, 64):
+    for n in (10, 16, 32, 64, 128):
         rows[f"fixed N={n}"] = replace(base, estimator=EstimatorConfig(fixed_rollouts=n, reuse=False, confirm_rollouts=0))
     rows.update({
         "ptsfast, no confirmation": est(confirm_rollouts=0),
         "ptsfast, budget-blind reuse": est(rollout_budget=None),
         "ptsfast, no reuse": est(reuse=False),
         "ptsfast, unpaired intervals": est(paired=False),
-        "ptsfast, caps 16/32": est(max_rollouts=16, accept_max_rollouts=32),
-        "ptsfast, caps 24/48": est(max_rollouts=24, accept_max_rollouts=48),
-        "ptsfast, caps 64/128": est(max_rollouts=64, accept_max_rollouts=128),
+        "ptsfast, caps 16/16": est(max_rollouts=16, key_max_rollouts=16),
+        "ptsfast, caps 16/32": est(max_rollouts=16, key_max_rollouts=32),
+        "ptsfast, caps 64/128": est(max_rollouts=64, key_max_rollouts=128),
     })
     return rows
 
@@ -550,10 +551,12 @@ def check_goals(defaults: Score, fixed32: Score | None) -> list[tuple[str, bool,
     g = defaults.gap
     low = [defaults.flags[label] for lo, hi, label in buckets(g) if hi <= g - 0.1 + 1e-6]
     flagged = sum(a for a, _ in low) / max(1, sum(b for _, b in low))
+    near = defaults.rate(defaults.flags, buckets(g)[1][2])  # the near-gap part, gap - 0.15 .. gap - 0.1
     out = [
         (f"recall ≥ 95% at |Δ| ≥ {g + 0.1:.2f}", defaults.rate(defaults.recall, "hi") >= 0.95,
          _pct(defaults.rate(defaults.recall, "hi"))),
-        (f"flagged ≤ 2% at |Δ| ≤ {g - 0.1:.2f}", flagged <= 0.02, _pct(flagged)),
+        (f"flagged ≤ 2% at |Δ| ≤ {g - 0.1:.2f}", max(flagged, near) <= 0.02,
+         f"{_pct(flagged)} ({_pct(near)} at {g - 0.15:.2f}–{g - 0.1:.2f})"),
         ("|mean reported-Δ error| ≤ 0.03", abs(defaults.bias) <= 0.03, _num(defaults.bias, "+.3f")),
         ("Δ interval coverage ≥ 90%", defaults.coverage >= 0.9, _pct(defaults.coverage)),
     ]

@@ -114,7 +114,8 @@ class EstimatorConfig:
 
     Rollouts come in batches of ``batch_size`` (each next batch ``growth`` times the trials so far
     when ``growth > 1``) until the test decides or a position has ``max_rollouts`` trials
-    (``accept_max_rollouts`` for the two sides of a one-token segment). Confidences are two-sided
+    (``key_max_rollouts`` for the decisions that lose most when wrong: one-token segments, segments
+    of ``key_length`` tokens or more, segments with an exact side). Confidences are two-sided
     levels of Newcombe intervals for ``p(j) - p(i)``; with ``alpha_spending`` each look uses its
     share of the error (Bonferroni over the looks a position can have).
 
@@ -130,7 +131,8 @@ class EstimatorConfig:
 
     batch_size: int = 8
     max_rollouts: int = 32
-    accept_max_rollouts: int | None = 64
+    key_max_rollouts: int | None = 64
+    key_length: int = 64
     growth: float = 2.0
     split_confidence: float = 0.7
     discard_confidence: float = 0.8
@@ -167,8 +169,8 @@ class EstimatorConfig:
                 raise ValueError(f"{name}={v}: use a confidence in (0, 1)")
         if self.batch_size < 1 or self.max_rollouts < self.batch_size:
             raise ValueError("need 1 <= batch_size <= max_rollouts")
-        if self.accept_max_rollouts is not None and self.accept_max_rollouts < self.batch_size:
-            raise ValueError("need accept_max_rollouts >= batch_size")
+        if self.key_max_rollouts is not None and self.key_max_rollouts < self.batch_size:
+            raise ValueError("need key_max_rollouts >= batch_size")
         if self.rollout_budget is not None and self.rollout_budget < 1:
             raise ValueError(f"rollout_budget={self.rollout_budget}: use the sampler's max_new_tokens (>= 1) or None")
         if self.reuse_window < 0 or self.confirm_rollouts < 0:
