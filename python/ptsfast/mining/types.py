@@ -48,7 +48,12 @@ class RolloutOutcome:
 
 
 class RolloutSampler(Protocol):
-    """The engine: one list of ``request.n`` outcomes per request, in request order."""
+    """The engine: one list of ``request.n`` outcomes per request, in request order.
+
+    When the search knows the rollouts' token budget (``EstimatorConfig.rollout_budget``), a sampler
+    must honour ``ProbeRequest.max_new_tokens`` and should fill ``RolloutOutcome.cut_success`` for
+    rollouts longer than the budget (see :class:`ptsfast.mining.sampler.EngineSampler`).
+    """
 
     def __call__(self, requests: Sequence[ProbeRequest]) -> list[list[RolloutOutcome]]: ...
 
