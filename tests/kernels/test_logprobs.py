@@ -61,6 +61,10 @@ def test_masked_vocabulary_chunks_stay_finite(backend):
     t = torch.randint(200, 300, (9,), generator=torch.Generator().manual_seed(0))
     if backend == "torch":
         out = fused_logprobs_reference(h, w, t, b, top_k=3, chunk_size=64)
+    elif backend == "cpp":
+        from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+        out = fused_logprobs_ext(h, w, t, b, top_k=3, chunk_size=64)
     else:
         from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
 
@@ -76,6 +80,19 @@ def test_triton_vocab_splits(splits, block_v, poison):  # noqa: F811
     h, w, t, b = _inputs(21, 777, 24, torch.float32, bias=True, seed=3)
     out = fused_logprobs_triton(h, w, t, b, 4, num_splits=splits, block_v=block_v, block_d=16)
     _check(out, h, w, t, b, 4, torch.float32, "triton")
+
+
+@pytest.mark.skipif("cpp" not in BACKENDS, reason="C++ extension not built")
+@pytest.mark.parametrize("chunk_size", [1, 64, 300, 5000])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_cpp_chunks(chunk_size, dtype, poison):  # noqa: F811
+    """The C++ backend (csrc/sampling_math.h, as the CUDA kernel) at chunk sizes that split the 256-token
+    tiles, one token per chunk, and one chunk for everything; top-k as large as 40."""
+    from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+    h, w, t, b = _inputs(13, 777, 24, dtype, bias=True, seed=4)
+    out = fused_logprobs_ext(h, w, t, b, top_k=40, chunk_size=chunk_size)
+    _check(out, h, w, t, b, 40, dtype, "cpp")
 
 
 def test_chunked_reference_small_chunks():
@@ -148,3 +165,21 @@ def test_gpu_triton(dtype, top_k, poison):  # noqa: F811
     assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL_DOT[dtype]
     if top_k:
         assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL_DOT[dtype]
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float32])
+@pytest.mark.parametrize("top_k,chunk_size", [(0, 0), (8, 0), (5, 1000)])
+def test_gpu_cuda(dtype, top_k, chunk_size, poison):  # noqa: F811
+    from ptsfast.kernels._dispatch import backend_available
+    from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+    if not backend_available("cuda", torch.device("cuda")):
+        pytest.skip("extension built without CUDA")
+    h, w, t, b = _inputs(1031, 32003, 896, dtype, device="cuda", bias=chunk_size > 0)
+    out = fused_logprobs_ext(h, w, t, b, top_k=top_k, chunk_size=chunk_size)
+    ref = naive_logprobs(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
+    assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL[dtype]
+    if top_k:
+        assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL[dtype]
