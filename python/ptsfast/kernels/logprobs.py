@@ -12,7 +12,10 @@ import torch
 
 from ptsfast.kernels._dispatch import check, choose_backend
 
-IMPLEMENTED = ("cuda", "cpp", "triton", "torch")
+# Triton before CUDA on a GPU: the CUDA kernel (csrc/cuda/logprobs.cu) is written for correctness
+# (fp32 dots on CUDA cores, no tensor cores) and is picked only with backend="cuda" until a GPU
+# measurement shows it ahead. On CPU the C++ backend comes first (Triton is never automatic there).
+IMPLEMENTED = ("triton", "cuda", "cpp", "torch")
 
 
 @dataclass(frozen=True)
