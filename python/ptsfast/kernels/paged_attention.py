@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ptsfast.kernels._dispatch import check
+from ptsfast.kernels._dispatch import check, choose_backend
 
 
 def _window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, valid: torch.Tensor, sliding_window: int | None):
@@ -78,3 +78,44 @@ def paged_decode_attention_reference(
         q.unsqueeze(2), k, v, attn_mask=mask[:, None, None, :], scale=scale, enable_gqa=True
     )
     return out.squeeze(2)
+
+
+IMPLEMENTED = ("triton", "torch")
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32)
+
+
+def paged_decode_attention(
+    q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, block_tables: torch.Tensor,
+    context_lens: torch.Tensor, scale: float, sliding_window: int | None = None,
+    slots: torch.Tensor | None = None, max_len: int | None = None, *, backend: str | None = None,
+) -> torch.Tensor:
+    """Paged decode attention (see ``paged_decode_attention_reference`` for the arguments).
+
+    Dispatch: Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating KV),
+    the torch reference on CPU and for sliding-window attention (the kernel has no window).
+    ``max_len`` = ``context_lens.max()`` when the caller knows it (saves a device sync); ``slots`` is
+    used by the reference only.
+    """
+    name = "paged_decode_attention"
+    check(q.dim() == 3 and k_cache.dim() == 4 and k_cache.shape == v_cache.shape, name,
+          f"need q [B, Hq, D] and caches [num_blocks, block_size, Hkv, D], got {tuple(q.shape)}, "
+          f"{tuple(k_cache.shape)}, {tuple(v_cache.shape)}")
+    B, Hq, D = q.shape
+    check(k_cache.shape[3] == D and Hq % k_cache.shape[2] == 0, name,
+          f"q heads {Hq} x dim {D} do not fit caches with {k_cache.shape[2]} KV heads of dim {k_cache.shape[3]}")
+    check(block_tables.dim() == 2 and block_tables.shape[0] == B and context_lens.shape == (B,), name,
+          f"block_tables must be [B={B}, max_blocks] and context_lens [B], got {tuple(block_tables.shape)} "
+          f"and {tuple(context_lens.shape)}")
+    check(q.device == k_cache.device == block_tables.device == context_lens.device, name,
+          "q, caches, block_tables and context_lens must share a device")
+    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
+    if chosen == "triton" and sliding_window is None and B > 0:
+        check(q.dtype in _FLOATS and k_cache.dtype in _FLOATS and v_cache.dtype == k_cache.dtype, name,
+              f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
+        check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
+              "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
+        from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+
+        return paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+    return paged_decode_attention_reference(q, k_cache, v_cache, block_tables, context_lens, scale,
+                                            sliding_window, slots=slots)

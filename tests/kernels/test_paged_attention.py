@@ -1,0 +1,93 @@
+"""Paged decode attention (rows outside cascade groups): the Triton kernel under the interpreter vs the
+torch reference and a float64 oracle, over random non-contiguous block tables, GQA and key splits."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
+
+from ptsfast.kernels.paged_attention import (
+    IMPLEMENTED,
+    paged_decode_attention,
+    paged_decode_attention_reference,
+)
+
+BACKENDS = cpu_backends(IMPLEMENTED)
+
+
+def _case(lens, Hq, Hkv, D, bs, dtype, seed, device="cpu"):
+    """Rows of the given context lengths on randomly placed blocks (tables padded with 0, like the runner)."""
+    g = torch.Generator().manual_seed(seed)
+    need = [-(-n // bs) for n in lens]
+    num_blocks = sum(need) + 3
+    free = iter(torch.randperm(num_blocks, generator=g).tolist())
+    tables = [[next(free) for _ in range(k)] for k in need]
+    width = max(need)
+    block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32)
+    mk = lambda *s: torch.randn(*s, generator=g).to(dtype)  # noqa: E731
+    q, k, v = mk(len(lens), Hq, D), mk(num_blocks, bs, Hkv, D), mk(num_blocks, bs, Hkv, D)
+    return [x.to(device) for x in (q, k, v, block_tables, torch.tensor(lens))], tables
+
+
+def _oracle(q, k_cache, v_cache, tables, lens, scale):
+    bs, Hkv, D = k_cache.shape[1:]
+    rep = q.shape[1] // Hkv
+    out = []
+    for b, (t, n) in enumerate(zip(tables, lens)):
+        slots = torch.tensor([t[i // bs] * bs + i % bs for i in range(n)])
+        k = k_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
+        v = v_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
+        s = torch.einsum("hd,lhd->hl", q[b].double().cpu(), k) * scale
+        out.append(torch.einsum("hl,lhd->hd", s.softmax(-1), v))
+    return torch.stack(out)
+
+
+LENS = [[1, 17, 40, 3], [64, 5], [33]]
+HEADS = [(4, 2, 16, 16), (6, 1, 32, 8), (8, 8, 64, 16), (3, 3, 24, 16)]  # Hq, Hkv, D, block_size
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", HEADS)
+@pytest.mark.parametrize("lens", range(len(LENS)))
+def test_matches_float64(backend, dtype, heads, lens, poison):  # noqa: F811
+    Hq, Hkv, D, bs = heads
+    (q, k, v, bt, cl), tables = _case(LENS[lens], Hq, Hkv, D, bs, dtype, seed=lens * 10 + Hq)
+    scale = D**-0.5
+    out = paged_decode_attention(q, k, v, bt, cl, scale, backend=backend)
+    assert out.shape == q.shape and out.dtype == q.dtype
+    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    assert rel_err(out, _oracle(q, k, v, tables, LENS[lens], scale)) <= tol
+
+
+@pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
+@pytest.mark.parametrize("splits,block_n", [(1, 16), (3, 16), (7, 32)])
+def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F811
+    from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+
+    (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
+    out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.2)
+    assert rel_err(out, ref) <= TOL_DOT[torch.float32]
+
+
+def test_cpu_dispatch_and_sliding_window_use_the_reference():
+    (q, k, v, bt, cl), _ = _case([40, 9], 4, 2, 16, 16, torch.float32, seed=1)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.25, sliding_window=8)
+    assert torch.equal(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8), ref)
+    with pytest.raises(ValueError, match="block_tables"):
+        paged_decode_attention(q, k, v, bt[:1], cl, 0.25)
+    with pytest.raises(ValueError, match="KV heads"):
+        paged_decode_attention(q[:, :3], k, v, bt, cl, 0.25)
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_gpu_triton(dtype, poison):  # noqa: F811
+    lens = [1, 700, 2048, 129] * 8
+    (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
+    out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 128**-0.5)
+    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
