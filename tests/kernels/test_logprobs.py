@@ -121,8 +121,9 @@ def test_input_checks():
 
 
 _MEMORY_SCRIPT = textwrap.dedent("""
-    import resource, torch
+    import resource, sys, torch
     from ptsfast.kernels.logprobs import fused_logprobs
+    backend = sys.argv[1]
 
     def rss_now():
         with open("/proc/self/statm") as f:
@@ -132,10 +133,10 @@ _MEMORY_SCRIPT = textwrap.dedent("""
     N, V, d = 4096, 151936, 896
     # in-place init: no temporaries that would raise the peak before the measurement
     h = torch.empty(N, d).normal_(); w = torch.empty(V, d).normal_(std=1 / 30); t = torch.randint(0, V, (N,))
-    fused_logprobs(h[:8], w[:9000], t[:8] % 9000, backend="torch")  # warm up allocator and BLAS
+    fused_logprobs(h[:8], w[:9000], t[:8] % 9000, backend=backend)  # warm up allocator and BLAS
     base = rss_now()
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    out = fused_logprobs(h, w, t, backend="torch")
+    out = fused_logprobs(h, w, t, backend=backend)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     assert torch.isfinite(out.logprobs).all()
     assert peak > peak_before, "the call did not raise the peak: the measurement would be meaningless"
@@ -144,9 +145,11 @@ _MEMORY_SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_memory_n4096_v151936_d896_torch_path():
-    """Peak RSS growth of the chunked CPU path stays far below the 2.49 GB of fp32 [N, V] logits."""
-    res = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT], capture_output=True, text=True, timeout=900)
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b in ("torch", "cpp")])
+def test_memory_n4096_v151936_d896_cpu_paths(backend):
+    """Peak RSS growth of the chunked CPU paths stays far below the 2.49 GB of fp32 [N, V] logits."""
+    res = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, backend], capture_output=True, text=True,
+                         timeout=900)
     assert res.returncode == 0, res.stderr
     delta = int(res.stdout.strip().splitlines()[-1])
     logits_bytes = 4096 * 151936 * 4
