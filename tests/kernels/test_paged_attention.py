@@ -1,5 +1,6 @@
-"""Paged decode attention (rows outside cascade groups): the Triton kernel under the interpreter vs the
-torch reference and a float64 oracle, over random non-contiguous block tables, GQA and key splits."""
+"""Paged decode attention (rows outside cascade groups) and varlen causal prefill: the Triton kernels
+under the interpreter vs the torch references and float64 oracles (random non-contiguous block tables,
+GQA, key splits, packed sequences of odd lengths), and the engine driven through both kernels."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from ptsfast.kernels.paged_attention import (
     IMPLEMENTED,
     paged_decode_attention,
     paged_decode_attention_reference,
+    prefill_attention,
+    prefill_attention_reference,
 )
 
 BACKENDS = cpu_backends(IMPLEMENTED)
@@ -85,6 +88,18 @@ def test_cpu_dispatch_and_sliding_window_use_the_reference():
 @pytest.mark.gpu
 @gpu
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_gpu_triton_prefill(dtype, poison):  # noqa: F811
+    cu = [0, 1, 700, 2748, 2877]
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(cu[-1], h, 128, generator=g).to(dtype).cuda() for h in (32, 8, 8))
+    out = prefill_attention(q, k, v, cu, 128**-0.5)
+    ref = prefill_attention_reference(q, k, v, cu, 128**-0.5)
+    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 def test_gpu_triton(dtype, poison):  # noqa: F811
     lens = [1, 700, 2048, 129] * 8
     (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
@@ -93,9 +108,54 @@ def test_gpu_triton(dtype, poison):  # noqa: F811
     assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
 
 
+def _prefill_oracle(q, k, v, cu, scale):
+    rep = q.shape[1] // k.shape[1]
+    out = []
+    for a, b in zip(cu[:-1], cu[1:]):
+        qs, ks, vs = q[a:b].double(), k[a:b].double().repeat_interleave(rep, 1), v[a:b].double().repeat_interleave(rep, 1)
+        s = torch.einsum("thd,lhd->htl", qs, ks) * scale
+        s = s.masked_fill(torch.ones(b - a, b - a, dtype=torch.bool).triu(1), float("-inf"))
+        out.append(torch.einsum("htl,lhd->thd", s.softmax(-1), vs))
+    return torch.cat(out)
+
+
+SEQS = [[1, 17, 40, 3], [33], [16, 16, 5]]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", HEADS)
+@pytest.mark.parametrize("seqs", range(len(SEQS)))
+def test_prefill_matches_float64(backend, dtype, heads, seqs, poison):  # noqa: F811
+    Hq, Hkv, D, _ = heads
+    lens = SEQS[seqs]
+    cu = [0]
+    for n in lens:
+        cu.append(cu[-1] + n)
+    g = torch.Generator().manual_seed(seqs * 7 + Hq)
+    q = torch.randn(Hq, cu[-1], D, generator=g).to(dtype).transpose(0, 1)  # the adapter's strided layout
+    k, v = (torch.randn(cu[-1], Hkv, D, generator=g).to(dtype) for _ in range(2))
+    out = prefill_attention(q, k, v, cu, D**-0.5, backend=backend)
+    assert out.shape == q.shape and out.dtype == dtype
+    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    assert rel_err(out, _prefill_oracle(q, k, v, cu, D**-0.5)) <= tol
+
+
+@pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
+@pytest.mark.parametrize("block_m,block_n", [(16, 32), (32, 16)])
+def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa: F811
+    from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
+
+    cu = [0, 50, 51, 90]
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(90, h, 32, generator=g) for h in (4, 2, 2))
+    out = prefill_attention_triton(q, k, v, cu, 0.2, block_m=block_m, block_n=block_n)
+    assert rel_err(out, prefill_attention_reference(q, k, v, cu, 0.2)) <= TOL_DOT[torch.float32]
+
+
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
-    """The model runner's non-cascade decode path with the Triton kernel (forced here; automatic on
+    """The engine's prefill and non-cascade decode through the Triton kernels (forced here; automatic on
     CUDA): greedy rollouts equal Hugging Face generate's on a GQA model."""
     import sys
     from pathlib import Path
@@ -108,11 +168,14 @@ def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
     from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
 
     monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "triton")
+    monkeypatch.setenv("PTSFAST_BACKEND_PREFILL_ATTENTION", "triton")
     calls = []
     import ptsfast.kernels.triton_paged_attention as tpa
+    import ptsfast.kernels.triton_prefill_attention as tpf
 
-    real = tpa.paged_decode_attention_triton
-    monkeypatch.setattr(tpa, "paged_decode_attention_triton", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for mod, fn in ((tpa, "paged_decode_attention_triton"), (tpf, "prefill_attention_triton")):
+        real = getattr(mod, fn)
+        monkeypatch.setattr(mod, fn, lambda *a, _real=real, _fn=fn, **k: calls.append(_fn) or _real(*a, **k))
     model = tiny_model("llama-gqa")
     reference = copy.deepcopy(model)
     engine = RolloutEngine(model, config=EngineConfig(num_blocks=48, block_size=8, cascade="never"))
@@ -122,7 +185,7 @@ def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
     results = engine.rollout([RolloutRequest(seq.seq_id, p, n=1, max_new_tokens=6,
                                              sampling=SamplingParams(temperature=0.0), stop_token_ids=())
                               for p in positions])
-    assert calls, "the decode did not go through the Triton kernel"
+    assert set(calls) == {"paged_decode_attention_triton", "prefill_attention_triton"}, set(calls)
     for p, (r,) in zip(positions, results):
         with torch.no_grad():
             out = reference.generate(torch.tensor([tokens[:p]]), do_sample=False, max_new_tokens=6,
