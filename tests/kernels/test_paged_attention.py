@@ -112,7 +112,8 @@ def _prefill_oracle(q, k, v, cu, scale):
     rep = q.shape[1] // k.shape[1]
     out = []
     for a, b in zip(cu[:-1], cu[1:]):
-        qs, ks, vs = q[a:b].double(), k[a:b].double().repeat_interleave(rep, 1), v[a:b].double().repeat_interleave(rep, 1)
+        qs = q[a:b].double()
+        ks, vs = (x[a:b].double().repeat_interleave(rep, 1) for x in (k, v))
         s = torch.einsum("thd,lhd->htl", qs, ks) * scale
         s = s.masked_fill(torch.ones(b - a, b - a, dtype=torch.bool).triu(1), float("-inf"))
         out.append(torch.einsum("htl,lhd->thd", s.softmax(-1), vs))
