@@ -95,24 +95,30 @@ def test_copy_blocks(benchmark, impl):
 # -------------------------------------------------------------------------------------- log-probs
 
 @pytest.mark.benchmark(group="fused_logprobs")
-@pytest.mark.parametrize("impl", ["ours", "baseline_log_softmax"])
+@pytest.mark.parametrize("impl", ["ours", "cuda", "baseline_log_softmax"])
 def test_fused_logprobs(benchmark, impl):
+    if impl == "cuda" and not GPU:
+        pytest.skip("the CUDA backend needs a GPU")
     N, V, d = (2048, 151936, 896) if GPU else (256, 32000, 512)
     dtype = torch.bfloat16 if GPU else torch.float32
     h = torch.randn(N, d, device=DEV, dtype=dtype)
     w = torch.randn(V, d, device=DEV, dtype=dtype) / 30
     t = torch.randint(0, V, (N,), device=DEV)
     nbytes = (V * d + N * d) * h.element_size()  # weights and hidden read once; no [N, V] traffic
-    ours = lambda: fused_logprobs(h, w, t)  # noqa: E731  (triton on GPU, chunked torch on CPU)
+    ours = lambda: fused_logprobs(h, w, t)  # noqa: E731  (triton on GPU, C++ on CPU)
+    cuda = lambda: fused_logprobs(h, w, t, backend="cuda")  # noqa: E731  (csrc/cuda/logprobs.cu)
     base = lambda: naive_logprobs(h, w, t)  # noqa: E731
-    _run(benchmark, ours if impl == "ours" else base, nbytes, baseline=base if impl == "ours" else None, rounds=3)
+    fn = {"ours": ours, "cuda": cuda}.get(impl, base)
+    _run(benchmark, fn, nbytes, baseline=base if fn is not base else None, rounds=3)
 
 
 # --------------------------------------------------------------------------------------- sampling
 
 @pytest.mark.benchmark(group="sample")
-@pytest.mark.parametrize("impl", ["ours", "baseline_multinomial"])
+@pytest.mark.parametrize("impl", ["ours", "triton", "baseline_multinomial"])
 def test_sample(benchmark, impl):
+    if impl == "triton" and not GPU:
+        pytest.skip("Triton is benchmarked on a GPU only")
     B, V = (256, 151936) if GPU else (64, 32000)
     logits = torch.randn(B, V, device=DEV) * 3
     temp = torch.full((B,), 0.8, device=DEV)
@@ -127,8 +133,10 @@ def test_sample(benchmark, impl):
         tok = torch.multinomial(probs, 1).squeeze(1)
         return tok, torch.log_softmax(logits, -1).gather(1, tok[:, None])
 
-    ours = lambda: sample(logits, temp, top_k, top_p, seeds, steps)  # noqa: E731
-    _run(benchmark, ours if impl == "ours" else base, nbytes, baseline=base if impl == "ours" else None)
+    ours = lambda: sample(logits, temp, top_k, top_p, seeds, steps)  # noqa: E731  (cuda on GPU, C++ on CPU)
+    triton = lambda: sample(logits, temp, top_k, top_p, seeds, steps, backend="triton")  # noqa: E731
+    fn = {"ours": ours, "triton": triton}.get(impl, base)
+    _run(benchmark, fn, nbytes, baseline=base if fn is not base else None)
 
 
 # -------------------------------------------------------------------------------------- attention

@@ -17,6 +17,9 @@ PTSFAST_CUDA=ON $PY -m pip install --no-build-isolation --no-deps -e . > "$OUT/b
 $PY -m ptsfast.cli --version | tee "$OUT/backends.txt"
 
 $PY -m pytest -q -p no:cacheprovider -m "not slow or gpu" --junitxml="$OUT/tests.xml" 2>&1 | tail -40 | tee "$OUT/tests.txt"
+# the GPU-only kernel tests one per line (CUDA sampling / fused log-probs vs the reference, Triton kernels)
+$PY -m pytest -p no:cacheprovider -m gpu -rA tests/kernels 2>&1 | grep -E "PASSED|FAILED|ERROR|SKIPPED|passed|failed" \
+  | tail -80 | tee "$OUT/gpu_kernel_tests.txt"
 $PY -m pytest -q -p no:cacheprovider benchmarks --benchmark-only -s --benchmark-json="$OUT/benchmarks.json" 2>&1 \
   | tail -80 | tee "$OUT/benchmarks.txt"
 cp benchmarks/results/rollout_cuda.json "$OUT/" 2>/dev/null || true

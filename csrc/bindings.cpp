@@ -7,17 +7,25 @@
 
 TORCH_LIBRARY(ptsfast, m) {
   m.def("copy_blocks(Tensor(a!) cache, Tensor src, Tensor dst, int block_dim) -> ()");
+  m.def("sample_filtered(Tensor logits, Tensor temperature, Tensor cutoff, Tensor seeds, Tensor steps)"
+        " -> (Tensor, Tensor)");
+  m.def("fused_logprobs(Tensor hidden, Tensor weight, Tensor targets, Tensor? bias, int top_k, int chunk_size)"
+        " -> (Tensor, Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
   m.impl("copy_blocks", [](at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
                            int64_t block_dim) { ptsfast::copy_blocks_cpu(cache, src, dst, block_dim); });
+  m.impl("sample_filtered", &ptsfast::sample_filtered_cpu);
+  m.impl("fused_logprobs", &ptsfast::fused_logprobs_cpu);
 }
 
 #ifdef PTSFAST_WITH_CUDA
 TORCH_LIBRARY_IMPL(ptsfast, CUDA, m) {
   m.impl("copy_blocks", [](at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
                            int64_t block_dim) { ptsfast::copy_blocks_cuda(cache, src, dst, block_dim); });
+  m.impl("sample_filtered", &ptsfast::sample_filtered_cuda);
+  m.impl("fused_logprobs", &ptsfast::fused_logprobs_cuda);
 }
 #endif
 

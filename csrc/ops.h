@@ -2,6 +2,9 @@
 #pragma once
 #include <ATen/ATen.h>
 
+#include <optional>
+#include <tuple>
+
 namespace ptsfast {
 
 // Checks shared by every backend of copy_blocks; returns {outer, num_blocks, inner_bytes}.
@@ -18,6 +21,33 @@ void copy_blocks_cpu(at::Tensor& cache, const at::Tensor& src, const at::Tensor&
 #ifdef PTSFAST_WITH_CUDA
 void copy_blocks_cuda(at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
                       int64_t block_dim);
+#endif
+
+// Sampling (Gumbel-max with per-row cutoffs from sampling.filter_candidates): checks shared by the
+// backends, then (tokens int64 [B], model log-probs fp32 [B]).
+constexpr int64_t kSampleTile = 256;  // CPU tile = GPU threads per block: the same partial states
+void check_sample(const at::Tensor& logits, const at::Tensor& temperature, const at::Tensor& cutoff,
+                  const at::Tensor& seeds, const at::Tensor& steps);
+std::tuple<at::Tensor, at::Tensor> sample_filtered_cpu(const at::Tensor& logits, const at::Tensor& temperature,
+                                                       const at::Tensor& cutoff, const at::Tensor& seeds,
+                                                       const at::Tensor& steps);
+
+// Fused log-probs: (log p(target) fp32 [N], top-k ids int64 [N, k], top-k log-probs fp32 [N, k]).
+// chunk_size: vocabulary tokens per fp32 logits chunk on CPU, per vocabulary split on CUDA (0 = auto).
+void check_logprobs(const at::Tensor& hidden, const at::Tensor& weight, const at::Tensor& targets,
+                    const std::optional<at::Tensor>& bias, int64_t top_k);
+std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tensor& hidden, const at::Tensor& weight,
+                                                                  const at::Tensor& targets,
+                                                                  const std::optional<at::Tensor>& bias,
+                                                                  int64_t top_k, int64_t chunk_size);
+#ifdef PTSFAST_WITH_CUDA
+std::tuple<at::Tensor, at::Tensor> sample_filtered_cuda(const at::Tensor& logits, const at::Tensor& temperature,
+                                                        const at::Tensor& cutoff, const at::Tensor& seeds,
+                                                        const at::Tensor& steps);
+std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cuda(const at::Tensor& hidden, const at::Tensor& weight,
+                                                                   const at::Tensor& targets,
+                                                                   const std::optional<at::Tensor>& bias,
+                                                                   int64_t top_k, int64_t chunk_size);
 #endif
 
 }  // namespace ptsfast

@@ -15,7 +15,7 @@ import torch
 from transformers import AttentionInterface, PreTrainedModel
 from transformers.masking_utils import AttentionMaskInterface
 
-from ptsfast.kernels.paged_attention import paged_decode_attention_reference, prefill_attention
+from ptsfast.kernels.paged_attention import paged_decode_attention, prefill_attention
 
 ATTN_NAME = "ptsfast"
 SUPPORTED_MODEL_TYPES = ("llama", "qwen2", "qwen3", "mistral", "phi3")
@@ -63,9 +63,10 @@ def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, 
         from ptsfast.kernels.cascade_attention import cascade_decode_attention
 
         out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)
-    else:
-        out = paged_decode_attention_reference(q, k_cache, v_cache, meta.block_tables, meta.context_lens,
-                                               scaling, sliding_window, slots=meta.slots)
+    else:  # Triton on CUDA (block tables read in the kernel), the torch gather reference on CPU
+        max_len = meta.slots.shape[1] if meta.slots is not None else None
+        out = paged_decode_attention(q, k_cache, v_cache, meta.block_tables, meta.context_lens, scaling,
+                                     sliding_window, slots=meta.slots, max_len=max_len)
     return out.unsqueeze(0), None
 
 

@@ -15,7 +15,13 @@ import triton  # noqa: E402
 from triton.backends.compiler import GPUTarget  # noqa: E402
 from triton.compiler import ASTSource  # noqa: E402
 
-from ptsfast.kernels import triton_cascade, triton_copy_blocks, triton_logprobs, triton_sampling  # noqa: E402
+from ptsfast.kernels import (  # noqa: E402
+    triton_cascade,
+    triton_copy_blocks,
+    triton_logprobs,
+    triton_prefill_attention,
+    triton_sampling,
+)
 
 
 def _i32(*names):
@@ -58,6 +64,14 @@ def kernels():
                 "o_ptr": "*fp32", "lse_ptr": "*fp32",
                 **_i32("stride_qb", "stride_qh", "stride_kb", "stride_ks", "stride_kh", "stride_table", "B", "Hq", "D",
                        "rep", "block_size", "split_len", "split_base"),
+                "scale": "fp32", **sig}, const)
+    for dt in ("*bf16", "*fp16"):
+        sig, const = _constexpr(BLOCK_M=64, BLOCK_N=32, BLOCK_D=128, DOT_F32=False)
+        yield (f"prefill attention {dt}", triton_prefill_attention._prefill_attention_kernel,
+               {"q_ptr": dt, "k_ptr": dt, "v_ptr": dt, "o_ptr": dt, "cu_ptr": "*i32", "tile_seq_ptr": "*i32",
+                "tile_m0_ptr": "*i32",
+                **_i32("stride_qt", "stride_qh", "stride_kt", "stride_kh", "stride_vt", "stride_vh", "stride_ot",
+                       "stride_oh", "rep", "D"),
                 "scale": "fp32", **sig}, const)
     sig, const = _constexpr(SP=8, BLOCK_D=128, WRITE_LSE=True)
     yield ("merge", triton_cascade._merge_kernel,

@@ -61,6 +61,10 @@ def test_masked_vocabulary_chunks_stay_finite(backend):
     t = torch.randint(200, 300, (9,), generator=torch.Generator().manual_seed(0))
     if backend == "torch":
         out = fused_logprobs_reference(h, w, t, b, top_k=3, chunk_size=64)
+    elif backend == "cpp":
+        from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+        out = fused_logprobs_ext(h, w, t, b, top_k=3, chunk_size=64)
     else:
         from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
 
@@ -76,6 +80,19 @@ def test_triton_vocab_splits(splits, block_v, poison):  # noqa: F811
     h, w, t, b = _inputs(21, 777, 24, torch.float32, bias=True, seed=3)
     out = fused_logprobs_triton(h, w, t, b, 4, num_splits=splits, block_v=block_v, block_d=16)
     _check(out, h, w, t, b, 4, torch.float32, "triton")
+
+
+@pytest.mark.skipif("cpp" not in BACKENDS, reason="C++ extension not built")
+@pytest.mark.parametrize("chunk_size", [1, 64, 300, 5000])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_cpp_chunks(chunk_size, dtype, poison):  # noqa: F811
+    """The C++ backend (csrc/sampling_math.h, as the CUDA kernel) at chunk sizes that split the 256-token
+    tiles, one token per chunk, and one chunk for everything; top-k as large as 40."""
+    from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+    h, w, t, b = _inputs(13, 777, 24, dtype, bias=True, seed=4)
+    out = fused_logprobs_ext(h, w, t, b, top_k=40, chunk_size=chunk_size)
+    _check(out, h, w, t, b, 40, dtype, "cpp")
 
 
 def test_chunked_reference_small_chunks():
@@ -104,8 +121,9 @@ def test_input_checks():
 
 
 _MEMORY_SCRIPT = textwrap.dedent("""
-    import resource, torch
+    import resource, sys, torch
     from ptsfast.kernels.logprobs import fused_logprobs
+    backend = sys.argv[1]
 
     def rss_now():
         with open("/proc/self/statm") as f:
@@ -115,10 +133,10 @@ _MEMORY_SCRIPT = textwrap.dedent("""
     N, V, d = 4096, 151936, 896
     # in-place init: no temporaries that would raise the peak before the measurement
     h = torch.empty(N, d).normal_(); w = torch.empty(V, d).normal_(std=1 / 30); t = torch.randint(0, V, (N,))
-    fused_logprobs(h[:8], w[:9000], t[:8] % 9000, backend="torch")  # warm up allocator and BLAS
+    fused_logprobs(h[:8], w[:9000], t[:8] % 9000, backend=backend)  # warm up allocator and BLAS
     base = rss_now()
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    out = fused_logprobs(h, w, t, backend="torch")
+    out = fused_logprobs(h, w, t, backend=backend)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     assert torch.isfinite(out.logprobs).all()
     assert peak > peak_before, "the call did not raise the peak: the measurement would be meaningless"
@@ -127,9 +145,11 @@ _MEMORY_SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_memory_n4096_v151936_d896_torch_path():
-    """Peak RSS growth of the chunked CPU path stays far below the 2.49 GB of fp32 [N, V] logits."""
-    res = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT], capture_output=True, text=True, timeout=900)
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b in ("torch", "cpp")])
+def test_memory_n4096_v151936_d896_cpu_paths(backend):
+    """Peak RSS growth of the chunked CPU paths stays far below the 2.49 GB of fp32 [N, V] logits."""
+    res = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, backend], capture_output=True, text=True,
+                         timeout=900)
     assert res.returncode == 0, res.stderr
     delta = int(res.stdout.strip().splitlines()[-1])
     logits_bytes = 4096 * 151936 * 4
@@ -148,3 +168,21 @@ def test_gpu_triton(dtype, top_k, poison):  # noqa: F811
     assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL_DOT[dtype]
     if top_k:
         assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL_DOT[dtype]
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float32])
+@pytest.mark.parametrize("top_k,chunk_size", [(0, 0), (8, 0), (5, 1000)])
+def test_gpu_cuda(dtype, top_k, chunk_size, poison):  # noqa: F811
+    from ptsfast.kernels._dispatch import backend_available
+    from ptsfast.kernels.logprobs import fused_logprobs_ext
+
+    if not backend_available("cuda", torch.device("cuda")):
+        pytest.skip("extension built without CUDA")
+    h, w, t, b = _inputs(1031, 32003, 896, dtype, device="cuda", bias=chunk_size > 0)
+    out = fused_logprobs_ext(h, w, t, b, top_k=top_k, chunk_size=chunk_size)
+    ref = naive_logprobs(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
+    assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL[dtype]
+    if top_k:
+        assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL[dtype]

@@ -106,6 +106,29 @@ def test_triton_tokens_equal_reference(dtype, B, V, splits, poison):  # noqa: F8
     assert (logprobs.double() - exact).abs().max() <= 1e-5 * max(1.0, exact.abs().max().item())
 
 
+@pytest.mark.skipif("cpp" not in BACKENDS, reason="C++ extension not built")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("B,V", [(64, 1000), (40, 517), (8, 2053), (33, 4099), (3, 1)])
+def test_cpp_tokens_equal_reference(dtype, B, V, poison):  # noqa: F811
+    """The C++ backend runs csrc/sampling_math.h, the code of the CUDA kernels: token for token equal to
+    the torch reference (odd vocabularies cross the 256-token tiles that the GPU's threads mirror)."""
+    g = torch.Generator().manual_seed(B * V + 1)
+    logits = (torch.randn(B, V, generator=g) * 3).to(dtype)
+    logits[B // 2, : V // 2] = float("-inf")  # a row whose first tiles are all masked
+    params = _params(B, seed=V + 1)
+    params[1][: B // 3] = torch.randint(1, 3 * V // 2 + 2, (B // 3,), generator=g)  # top-k, also k >= V
+    tokens, logprobs = sample(logits, *params, backend="cpp")
+    ref_tokens, ref_logprobs = sample_reference(logits, *params)
+    assert torch.equal(tokens, ref_tokens)
+    exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)
+    assert torch.isfinite(logprobs).all()
+    assert (logprobs.double() - exact).abs().max() <= 1e-5 * max(1.0, exact.abs().max().item())
+    # a strided view of the logits (rows of a larger buffer) draws the same tokens
+    wide = torch.zeros(B, V + 7, dtype=dtype)
+    wide[:, :V] = logits
+    assert torch.equal(sample(wide[:, :V], *params, backend="cpp")[0], ref_tokens)
+
+
 CASES = [  # temperature, top_k, top_p
     (1.0, 0, 1.0),
     (0.7, 5, 1.0),
@@ -117,7 +140,8 @@ CASES = [  # temperature, top_k, top_p
 
 # The interpreter runs ~2 ms per program: Triton gets two cases with fewer draws here; its tokens are
 # also shown equal to the reference's draw for draw above, which carries the 6000-draw statistics.
-FREQ = [("torch", c, 6000) for c in CASES] + [("triton", c, 400) for c in (CASES[0], CASES[3])]
+FREQ = ([("torch", c, 6000) for c in CASES] + [("cpp", c, 6000) for c in CASES]
+        + [("triton", c, 400) for c in (CASES[0], CASES[3])])
 
 
 @pytest.mark.parametrize("backend,case,draws", [f for f in FREQ if f[0] in BACKENDS])
@@ -278,9 +302,9 @@ def test_top_p_one_keeps_the_tail_beside_top_p_rows():
     top_p = torch.tensor([1.0, 1.0, 0.7])
     kept = torch.isfinite(filter_logits(logits, temperature, top_k, top_p)).sum(1)
     assert kept[0] == V and kept[1] == 50 and 0 < kept[2] < V
-    if "triton" in BACKENDS:
+    for backend in set(BACKENDS) - {"torch"}:
         tokens, _ = sample(logits, temperature, top_k, top_p, torch.arange(3), torch.zeros(3, dtype=torch.int64),
-                           backend="triton")
+                           backend=backend)
         assert torch.equal(tokens, sample_reference(logits, temperature, top_k, top_p, torch.arange(3),
                                                     torch.zeros(3, dtype=torch.int64))[0])
 
@@ -296,3 +320,34 @@ def test_gpu_triton_equals_reference(dtype, poison):  # noqa: F811
     ref_tokens, ref_lp = sample_reference(logits, *params)
     assert (tokens == ref_tokens).float().mean() >= 0.995  # libdevice vs torch log: 1-ulp near-ties only
     assert torch.allclose(logprobs, ref_lp, atol=1e-4)
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("B,V", [(256, 151936), (3, 151936), (64, 1000)])
+def test_gpu_cuda_equals_reference(dtype, B, V, poison):  # noqa: F811
+    from ptsfast.kernels._dispatch import backend_available
+
+    if not backend_available("cuda", torch.device("cuda")):
+        pytest.skip("extension built without CUDA")
+    g = torch.Generator().manual_seed(B)
+    logits = (torch.randn(B, V, generator=g) * 3).to(dtype).cuda()
+    params = _params(B, device="cuda")
+    tokens, logprobs = sample(logits, *params, backend="cuda")
+    ref_tokens, ref_lp = sample_reference(logits, *params)
+    assert (tokens == ref_tokens).float().mean() >= 0.995  # CUDA vs torch log: 1-ulp near-ties only
+    assert torch.allclose(logprobs, ref_lp, atol=1e-4)
+    cpu_tokens, _ = sample(logits.cpu(), *[p.cpu() for p in params], backend="cpp")
+    assert (tokens.cpu() == cpu_tokens).float().mean() >= 0.995  # the same sampling_math.h on both
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_gpu_cuda_extreme_noise(dtype):
+    logits, params, victim = _extreme_rows(300, dtype)
+    tokens, logprobs = sample(logits.cuda(), *[p.cuda() for p in params], backend="cuda")
+    keep = torch.isfinite(filter_logits(logits, *params[:3]))
+    assert bool(keep[torch.arange(4), tokens.cpu()].all()) and int(tokens[3]) == victim[3]
+    assert bool(torch.isfinite(logprobs).all())

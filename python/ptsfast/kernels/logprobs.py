@@ -12,7 +12,10 @@ import torch
 
 from ptsfast.kernels._dispatch import check, choose_backend
 
-IMPLEMENTED = ("triton", "torch")
+# Triton before CUDA on a GPU: the CUDA kernel (csrc/cuda/logprobs.cu) is written for correctness
+# (fp32 dots on CUDA cores, no tensor cores) and is picked only with backend="cuda" until a GPU
+# measurement shows it ahead. On CPU the C++ backend comes first (Triton is never automatic there).
+IMPLEMENTED = ("triton", "cuda", "cpp", "torch")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,13 @@ def fused_logprobs_reference(hidden, weight, targets, bias=None, top_k: int = 0,
     return TokenLogprobs(target_logit - lse)
 
 
+def fused_logprobs_ext(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 0) -> TokenLogprobs:
+    """The C++ (CPU) / CUDA backend (csrc/sampling_math.h): ``chunk_size`` is the vocabulary chunk of
+    the fp32 logits on CPU and the tokens per vocabulary split on CUDA (0 = automatic)."""
+    lp, ids, vals = torch.ops.ptsfast.fused_logprobs(hidden, weight, targets.long(), bias, top_k, chunk_size)
+    return TokenLogprobs(lp, ids, vals) if top_k else TokenLogprobs(lp)
+
+
 def fused_logprobs(
     hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, *, bias: torch.Tensor | None = None,
     top_k: int = 0, backend: str | None = None,
@@ -91,6 +101,10 @@ def fused_logprobs(
         check(bool((targets >= 0).all()) and bool((targets < weight.shape[0]).all()), name,
               f"targets must lie in [0, {weight.shape[0]})")
     chosen = choose_backend(name, hidden.device, IMPLEMENTED, backend)
+    if chosen in ("cuda", "cpp"):
+        check(bias is None or (bias.shape == (weight.shape[0],) and bias.dtype == hidden.dtype), name,
+              f"bias must be [V={weight.shape[0]}] of dtype {hidden.dtype}")
+        return fused_logprobs_ext(hidden, weight, targets, bias=bias, top_k=top_k)
     if chosen == "triton":
         from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
 

@@ -2,7 +2,8 @@
 
 Shapes: q ``[T, Hq, D]``; caches ``[num_blocks, block_size, Hkv, D]``; ``Hq % Hkv == 0`` (GQA).
 The shared-prefix (cascade) decode lives in ``cascade_attention``; this module is the baseline it is
-measured against and the CPU path.
+measured against and the CPU path. On CUDA both ops dispatch to Triton (``triton_prefill_attention``,
+``triton_paged_attention``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ptsfast.kernels._dispatch import check
+from ptsfast.kernels._dispatch import check, choose_backend
+
+IMPLEMENTED = ("triton", "torch")  # both attention ops; Triton runs automatically on CUDA only
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32)
 
 
 def _window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, valid: torch.Tensor, sliding_window: int | None):
@@ -23,14 +27,34 @@ def _window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, valid: torch.Tensor, 
 
 def prefill_attention(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cu_seqlens: list[int], scale: float,
-    sliding_window: int | None = None,
+    sliding_window: int | None = None, *, backend: str | None = None,
 ) -> torch.Tensor:
     """Causal attention of packed sequences over themselves (no cached past).
 
     q ``[T, Hq, D]``, k/v ``[T, Hkv, D]``; sequence s occupies rows ``cu_seqlens[s]:cu_seqlens[s+1]``.
-    Returns ``[T, Hq, D]``.
+    Returns ``[T, Hq, D]``. Dispatch: Triton on CUDA (every sequence in one launch), the per-sequence
+    torch reference on CPU and for sliding-window attention (the kernel has no window).
     """
-    check(q.shape[0] == k.shape[0] == cu_seqlens[-1], "prefill_attention", "cu_seqlens must cover q and k")
+    name = "prefill_attention"
+    check(q.dim() == 3 and k.dim() == 3 and k.shape == v.shape and q.shape[2] == k.shape[2]
+          and q.shape[1] % k.shape[1] == 0, name,
+          f"need q [T, Hq, D] and k/v [T, Hkv, D] with Hq % Hkv == 0, got {tuple(q.shape)}, {tuple(k.shape)}, "
+          f"{tuple(v.shape)}")
+    check(q.shape[0] == k.shape[0] == cu_seqlens[-1], name, "cu_seqlens must cover q and k")
+    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
+    if chosen == "triton" and sliding_window is None:
+        check(q.dtype in _FLOATS and k.dtype == v.dtype == q.dtype, name,
+              f"q, k, v must share one of {_FLOATS}, got {q.dtype}, {k.dtype}, {v.dtype}")
+        check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
+        from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
+
+        return prefill_attention_triton(q, k, v, cu_seqlens, scale)
+    return prefill_attention_reference(q, k, v, cu_seqlens, scale, sliding_window)
+
+
+def prefill_attention_reference(q, k, v, cu_seqlens: list[int], scale: float,
+                                sliding_window: int | None = None) -> torch.Tensor:
+    """The spec of ``prefill_attention``: one SDPA call per sequence."""
     out = torch.empty_like(q)
     for start, end in zip(cu_seqlens[:-1], cu_seqlens[1:]):
         qs, ks, vs = (x[start:end].transpose(0, 1) for x in (q, k, v))  # [H, L, D]
@@ -78,3 +102,41 @@ def paged_decode_attention_reference(
         q.unsqueeze(2), k, v, attn_mask=mask[:, None, None, :], scale=scale, enable_gqa=True
     )
     return out.squeeze(2)
+
+
+
+def paged_decode_attention(
+    q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, block_tables: torch.Tensor,
+    context_lens: torch.Tensor, scale: float, sliding_window: int | None = None,
+    slots: torch.Tensor | None = None, max_len: int | None = None, *, backend: str | None = None,
+) -> torch.Tensor:
+    """Paged decode attention (see ``paged_decode_attention_reference`` for the arguments).
+
+    Dispatch: Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating KV),
+    the torch reference on CPU and for sliding-window attention (the kernel has no window).
+    ``max_len`` = ``context_lens.max()`` when the caller knows it (saves a device sync); ``slots`` is
+    used by the reference only.
+    """
+    name = "paged_decode_attention"
+    check(q.dim() == 3 and k_cache.dim() == 4 and k_cache.shape == v_cache.shape, name,
+          f"need q [B, Hq, D] and caches [num_blocks, block_size, Hkv, D], got {tuple(q.shape)}, "
+          f"{tuple(k_cache.shape)}, {tuple(v_cache.shape)}")
+    B, Hq, D = q.shape
+    check(k_cache.shape[3] == D and Hq % k_cache.shape[2] == 0, name,
+          f"q heads {Hq} x dim {D} do not fit caches with {k_cache.shape[2]} KV heads of dim {k_cache.shape[3]}")
+    check(block_tables.dim() == 2 and block_tables.shape[0] == B and context_lens.shape == (B,), name,
+          f"block_tables must be [B={B}, max_blocks] and context_lens [B], got {tuple(block_tables.shape)} "
+          f"and {tuple(context_lens.shape)}")
+    check(q.device == k_cache.device == block_tables.device == context_lens.device, name,
+          "q, caches, block_tables and context_lens must share a device")
+    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
+    if chosen == "triton" and sliding_window is None and B > 0:
+        check(q.dtype in _FLOATS and k_cache.dtype in _FLOATS and v_cache.dtype == k_cache.dtype, name,
+              f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
+        check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
+              "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
+        from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+
+        return paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+    return paged_decode_attention_reference(q, k_cache, v_cache, block_tables, context_lens, scale,
+                                            sliding_window, slots=slots)

@@ -15,7 +15,7 @@ import torch
 
 from ptsfast.kernels._dispatch import check, choose_backend
 
-IMPLEMENTED = ("triton", "torch")
+IMPLEMENTED = ("cuda", "cpp", "triton", "torch")
 _M32 = 0xFFFFFFFF
 
 
@@ -197,6 +197,14 @@ def sample(
     check(bool((temperature >= 0).all()), name, "temperature must be >= 0")
     check(bool(((top_p > 0) & (top_p <= 1)).all()), name, "top_p must lie in (0, 1]")
     chosen = choose_backend(name, logits.device, IMPLEMENTED, backend)
+    if chosen in ("cuda", "cpp"):
+        # csrc/sampling_math.h: one streaming pass per row with the cutoffs of filter_candidates
+        if logits.stride(1) != 1:
+            logits = logits.contiguous()
+        cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+        tokens, logprobs = torch.ops.ptsfast.sample_filtered(logits, temperature.contiguous(), cutoff,
+                                                             seeds.contiguous(), steps.contiguous())
+        return tokens, logprobs
     if chosen == "triton":
         from ptsfast.kernels.triton_sampling import sample_triton
 

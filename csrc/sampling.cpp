@@ -1,0 +1,146 @@
+// Sampling and fused log-prob scoring, CPU: the per-row math of sampling_math.h (the same functions
+// the CUDA kernels run), one row per task. Checks shared with the CUDA backend live here too.
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "ops.h"
+#include "sampling_math.h"
+
+namespace ptsfast {
+
+namespace m = ptsfast::math;
+
+void check_sample(const at::Tensor& logits, const at::Tensor& temperature, const at::Tensor& cutoff,
+                  const at::Tensor& seeds, const at::Tensor& steps) {
+  TORCH_CHECK(logits.dim() == 2, "sample: logits must be [B, V], got ", logits.sizes());
+  TORCH_CHECK(logits.stride(1) == 1, "sample: logits must have unit stride along V");
+  const auto st = logits.scalar_type();
+  TORCH_CHECK(st == at::kFloat || st == at::kHalf || st == at::kBFloat16,
+              "sample: logits must be float32, float16 or bfloat16, got ", st);
+  const int64_t B = logits.size(0);
+  const std::pair<const at::Tensor*, at::ScalarType> args[] = {
+      {&temperature, at::kFloat}, {&cutoff, at::kFloat}, {&seeds, at::kLong}, {&steps, at::kLong}};
+  for (const auto& [t, dtype] : args) {
+    TORCH_CHECK(t->dim() == 1 && t->size(0) == B && t->scalar_type() == dtype && t->is_contiguous() &&
+                    t->device() == logits.device(),
+                "sample: per-row arguments must be contiguous [B=", B, "] on ", logits.device(),
+                " (temperature/cutoff float32, seeds/steps int64), got ", t->scalar_type(), " ",
+                t->sizes(), " on ", t->device());
+  }
+}
+
+std::tuple<at::Tensor, at::Tensor> sample_filtered_cpu(const at::Tensor& logits, const at::Tensor& temperature,
+                                                       const at::Tensor& cutoff, const at::Tensor& seeds,
+                                                       const at::Tensor& steps) {
+  check_sample(logits, temperature, cutoff, seeds, steps);
+  const int64_t B = logits.size(0), V = logits.size(1), ld = logits.stride(0);
+  auto tokens = at::empty({B}, logits.options().dtype(at::kLong));
+  auto logprobs = at::empty({B}, logits.options().dtype(at::kFloat));
+  if (B == 0) return {tokens, logprobs};
+  const float* temp = temperature.data_ptr<float>();
+  const float* cut = cutoff.data_ptr<float>();
+  const int64_t* seed = seeds.data_ptr<int64_t>();
+  const int64_t* step = steps.data_ptr<int64_t>();
+  int64_t* tok = tokens.data_ptr<int64_t>();
+  float* lp = logprobs.data_ptr<float>();
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, logits.scalar_type(), "sample_cpu", [&] {
+    const scalar_t* base = logits.const_data_ptr<scalar_t>();
+    at::parallel_for(0, B, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const scalar_t* x = base + r * ld;
+        const bool sampled = temp[r] > 0;
+        const float t_div = sampled ? temp[r] : 1.f;
+        const uint32_t key = m::row_key(seed[r], step[r]);
+        // tiles of kSampleTile tokens merged into the row, like the GPU's per-thread partial states
+        m::SampleState row = m::sample_empty();
+        for (int64_t v0 = 0; v0 < V; v0 += kSampleTile) {
+          m::SampleState tile = m::sample_empty();
+          for (int64_t v = v0; v < std::min(V, v0 + kSampleTile); ++v)
+            m::sample_push(tile, static_cast<float>(x[v]), v, t_div, sampled, cut[r], key);
+          m::sample_merge(row, tile);
+        }
+        tok[r] = m::sample_token(row);
+        lp[r] = m::sample_logprob(row, static_cast<float>(x[0]));
+      }
+    });
+  });
+  return {tokens, logprobs};
+}
+
+void check_logprobs(const at::Tensor& hidden, const at::Tensor& weight, const at::Tensor& targets,
+                    const std::optional<at::Tensor>& bias, int64_t top_k) {
+  TORCH_CHECK(hidden.dim() == 2 && weight.dim() == 2 && hidden.size(1) == weight.size(1),
+              "fused_logprobs: need hidden [N, d] and weight [V, d], got ", hidden.sizes(), " and ",
+              weight.sizes());
+  const auto st = hidden.scalar_type();
+  TORCH_CHECK(st == at::kFloat || st == at::kHalf || st == at::kBFloat16,
+              "fused_logprobs: hidden must be float32, float16 or bfloat16, got ", st);
+  TORCH_CHECK(weight.scalar_type() == st, "fused_logprobs: weight is ", weight.scalar_type(),
+              " but hidden is ", st);
+  TORCH_CHECK(targets.dim() == 1 && targets.size(0) == hidden.size(0) && targets.scalar_type() == at::kLong,
+              "fused_logprobs: targets must be int64 [N=", hidden.size(0), "], got ", targets.scalar_type(),
+              " ", targets.sizes());
+  TORCH_CHECK(targets.device() == hidden.device() && weight.device() == hidden.device(),
+              "fused_logprobs: hidden, weight and targets must share a device");
+  if (bias) {
+    TORCH_CHECK(bias->dim() == 1 && bias->size(0) == weight.size(0) && bias->scalar_type() == st &&
+                    bias->device() == hidden.device(),
+                "fused_logprobs: bias must be [V=", weight.size(0), "] of the hidden's dtype and device");
+  }
+  TORCH_CHECK(top_k >= 0 && top_k <= weight.size(0), "fused_logprobs: top_k=", top_k, " out of range");
+}
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tensor& hidden, const at::Tensor& weight,
+                                                                  const at::Tensor& targets,
+                                                                  const std::optional<at::Tensor>& bias,
+                                                                  int64_t top_k, int64_t chunk_size) {
+  check_logprobs(hidden, weight, targets, bias, top_k);
+  const int64_t N = hidden.size(0), V = weight.size(0);
+  const int k = static_cast<int>(top_k);
+  const int64_t chunk = chunk_size > 0 ? chunk_size : 4096;
+  auto f32 = hidden.options().dtype(at::kFloat);
+  auto logprobs = at::empty({N}, f32);
+  auto top_vals = at::empty({N, top_k}, f32);
+  auto top_ids = at::empty({N, top_k}, hidden.options().dtype(at::kLong));
+  if (N == 0) return {logprobs, top_ids, top_vals};
+  auto targets_c = targets.contiguous();
+  const int64_t* tgt = targets_c.data_ptr<int64_t>();
+  const auto h = hidden.to(at::kFloat);
+  std::vector<m::ScoreState> state(N, m::score_empty());
+  float* tv = top_vals.data_ptr<float>();
+  int64_t* ti = top_ids.data_ptr<int64_t>();
+  for (int64_t r = 0; r < N; ++r) m::topk_clear(tv + r * k, ti + r * k, k);
+  // fp32 logits of one vocabulary chunk at a time: memory O(N * chunk), never O(N * V)
+  for (int64_t v0 = 0; v0 < V; v0 += chunk) {
+    const int64_t c = std::min(chunk, V - v0);
+    auto logits = at::matmul(h, weight.narrow(0, v0, c).to(at::kFloat).t());
+    if (bias) logits.add_(bias->narrow(0, v0, c).to(at::kFloat));
+    logits = logits.contiguous();
+    const float* lg = logits.const_data_ptr<float>();
+    at::parallel_for(0, N, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const float* x = lg + r * c;
+        for (int64_t j0 = 0; j0 < c; j0 += kSampleTile) {
+          m::ScoreState tile = m::score_empty();
+          for (int64_t j = j0; j < std::min(c, j0 + kSampleTile); ++j) {
+            m::score_push(tile, x[j], v0 + j, tgt[r]);
+            m::topk_push(tv + r * k, ti + r * k, k, x[j], v0 + j);
+          }
+          m::score_merge(state[r], tile);
+        }
+      }
+    });
+  }
+  float* lp = logprobs.data_ptr<float>();
+  for (int64_t r = 0; r < N; ++r) {
+    const float lse = m::lse_value(state[r].lse);
+    lp[r] = state[r].target - lse;
+    for (int j = 0; j < k; ++j) tv[r * k + j] -= lse;
+  }
+  return {logprobs, top_ids, top_vals};
+}
+
+}  // namespace ptsfast

@@ -1,0 +1,195 @@
+"""Paged decode attention (rows outside cascade groups) and varlen causal prefill: the Triton kernels
+under the interpreter vs the torch references and float64 oracles (random non-contiguous block tables,
+GQA, key splits, packed sequences of odd lengths), and the engine driven through both kernels."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
+
+from ptsfast.kernels.paged_attention import (
+    IMPLEMENTED,
+    paged_decode_attention,
+    paged_decode_attention_reference,
+    prefill_attention,
+    prefill_attention_reference,
+)
+
+BACKENDS = cpu_backends(IMPLEMENTED)
+
+
+def _case(lens, Hq, Hkv, D, bs, dtype, seed, device="cpu"):
+    """Rows of the given context lengths on randomly placed blocks (tables padded with 0, like the runner)."""
+    g = torch.Generator().manual_seed(seed)
+    need = [-(-n // bs) for n in lens]
+    num_blocks = sum(need) + 3
+    free = iter(torch.randperm(num_blocks, generator=g).tolist())
+    tables = [[next(free) for _ in range(k)] for k in need]
+    width = max(need)
+    block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32)
+    mk = lambda *s: torch.randn(*s, generator=g).to(dtype)  # noqa: E731
+    q, k, v = mk(len(lens), Hq, D), mk(num_blocks, bs, Hkv, D), mk(num_blocks, bs, Hkv, D)
+    return [x.to(device) for x in (q, k, v, block_tables, torch.tensor(lens))], tables
+
+
+def _oracle(q, k_cache, v_cache, tables, lens, scale):
+    bs, Hkv, D = k_cache.shape[1:]
+    rep = q.shape[1] // Hkv
+    out = []
+    for b, (t, n) in enumerate(zip(tables, lens)):
+        slots = torch.tensor([t[i // bs] * bs + i % bs for i in range(n)])
+        k = k_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
+        v = v_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
+        s = torch.einsum("hd,lhd->hl", q[b].double().cpu(), k) * scale
+        out.append(torch.einsum("hl,lhd->hd", s.softmax(-1), v))
+    return torch.stack(out)
+
+
+LENS = [[1, 17, 40, 3], [64, 5], [33]]
+HEADS = [(4, 2, 16, 16), (6, 1, 32, 8), (8, 8, 64, 16), (3, 3, 24, 16)]  # Hq, Hkv, D, block_size
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", HEADS)
+@pytest.mark.parametrize("lens", range(len(LENS)))
+def test_matches_float64(backend, dtype, heads, lens, poison):  # noqa: F811
+    Hq, Hkv, D, bs = heads
+    (q, k, v, bt, cl), tables = _case(LENS[lens], Hq, Hkv, D, bs, dtype, seed=lens * 10 + Hq)
+    scale = D**-0.5
+    out = paged_decode_attention(q, k, v, bt, cl, scale, backend=backend)
+    assert out.shape == q.shape and out.dtype == q.dtype
+    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    assert rel_err(out, _oracle(q, k, v, tables, LENS[lens], scale)) <= tol
+
+
+@pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
+@pytest.mark.parametrize("splits,block_n", [(1, 16), (3, 16), (7, 32)])
+def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F811
+    from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+
+    (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
+    out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.2)
+    assert rel_err(out, ref) <= TOL_DOT[torch.float32]
+
+
+def test_cpu_dispatch_and_sliding_window_use_the_reference():
+    (q, k, v, bt, cl), _ = _case([40, 9], 4, 2, 16, 16, torch.float32, seed=1)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.25, sliding_window=8)
+    assert torch.equal(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8), ref)
+    with pytest.raises(ValueError, match="block_tables"):
+        paged_decode_attention(q, k, v, bt[:1], cl, 0.25)
+    with pytest.raises(ValueError, match="KV heads"):
+        paged_decode_attention(q[:, :3], k, v, bt, cl, 0.25)
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_gpu_triton_prefill(dtype, poison):  # noqa: F811
+    cu = [0, 1, 700, 2748, 2877]
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(cu[-1], h, 128, generator=g).to(dtype).cuda() for h in (32, 8, 8))
+    out = prefill_attention(q, k, v, cu, 128**-0.5)
+    ref = prefill_attention_reference(q, k, v, cu, 128**-0.5)
+    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
+
+
+@pytest.mark.gpu
+@gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_gpu_triton(dtype, poison):  # noqa: F811
+    lens = [1, 700, 2048, 129] * 8
+    (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
+    out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5)
+    ref = paged_decode_attention_reference(q, k, v, bt, cl, 128**-0.5)
+    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
+
+
+def _prefill_oracle(q, k, v, cu, scale):
+    rep = q.shape[1] // k.shape[1]
+    out = []
+    for a, b in zip(cu[:-1], cu[1:]):
+        qs = q[a:b].double()
+        ks, vs = (x[a:b].double().repeat_interleave(rep, 1) for x in (k, v))
+        s = torch.einsum("thd,lhd->htl", qs, ks) * scale
+        s = s.masked_fill(torch.ones(b - a, b - a, dtype=torch.bool).triu(1), float("-inf"))
+        out.append(torch.einsum("htl,lhd->thd", s.softmax(-1), vs))
+    return torch.cat(out)
+
+
+SEQS = [[1, 17, 40, 3], [33], [16, 16, 5]]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", HEADS)
+@pytest.mark.parametrize("seqs", range(len(SEQS)))
+def test_prefill_matches_float64(backend, dtype, heads, seqs, poison):  # noqa: F811
+    Hq, Hkv, D, _ = heads
+    lens = SEQS[seqs]
+    cu = [0]
+    for n in lens:
+        cu.append(cu[-1] + n)
+    g = torch.Generator().manual_seed(seqs * 7 + Hq)
+    q = torch.randn(Hq, cu[-1], D, generator=g).to(dtype).transpose(0, 1)  # the adapter's strided layout
+    k, v = (torch.randn(cu[-1], Hkv, D, generator=g).to(dtype) for _ in range(2))
+    out = prefill_attention(q, k, v, cu, D**-0.5, backend=backend)
+    assert out.shape == q.shape and out.dtype == dtype
+    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    assert rel_err(out, _prefill_oracle(q, k, v, cu, D**-0.5)) <= tol
+
+
+@pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
+@pytest.mark.parametrize("block_m,block_n", [(16, 32), (32, 16)])
+def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa: F811
+    from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
+
+    cu = [0, 50, 51, 90]
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(90, h, 32, generator=g) for h in (4, 2, 2))
+    out = prefill_attention_triton(q, k, v, cu, 0.2, block_m=block_m, block_n=block_n)
+    assert rel_err(out, prefill_attention_reference(q, k, v, cu, 0.2)) <= TOL_DOT[torch.float32]
+
+
+@pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
+def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
+    """The engine's prefill and non-cascade decode through the Triton kernels (forced here; automatic on
+    CUDA): greedy rollouts equal Hugging Face generate's on a GQA model."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import copy
+
+    from tiny_models import random_tokens, tiny_model
+
+    from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
+
+    monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "triton")
+    monkeypatch.setenv("PTSFAST_BACKEND_PREFILL_ATTENTION", "triton")
+    calls = []
+    import ptsfast.kernels.triton_paged_attention as tpa
+    import ptsfast.kernels.triton_prefill_attention as tpf
+
+    for mod, fn in ((tpa, "paged_decode_attention_triton"), (tpf, "prefill_attention_triton")):
+        real = getattr(mod, fn)
+        monkeypatch.setattr(mod, fn, lambda *a, _real=real, _fn=fn, **k: calls.append(_fn) or _real(*a, **k))
+    model = tiny_model("llama-gqa")
+    reference = copy.deepcopy(model)
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=48, block_size=8, cascade="never"))
+    tokens = random_tokens(21, seed=3)
+    (seq,) = engine.prefill([tokens])
+    positions = (5, 16, 21)
+    results = engine.rollout([RolloutRequest(seq.seq_id, p, n=1, max_new_tokens=6,
+                                             sampling=SamplingParams(temperature=0.0), stop_token_ids=())
+                              for p in positions])
+    assert set(calls) == {"paged_decode_attention_triton", "prefill_attention_triton"}, set(calls)
+    for p, (r,) in zip(positions, results):
+        with torch.no_grad():
+            out = reference.generate(torch.tensor([tokens[:p]]), do_sample=False, max_new_tokens=6,
+                                     eos_token_id=None, pad_token_id=0)
+        assert list(r.tokens) == out[0, p:].tolist(), f"prefix {p}"
+    engine.release([seq.seq_id])
