@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import tiny_model, tiny_tokenizer
+from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 
@@ -21,13 +21,8 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(HERE) + os.pathse
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    """A tiny Llama with flat-ish logits (so p(success) varies) saved as a local HF folder."""
     d = tmp_path_factory.mktemp("tiny-llama")
-    model = tiny_model("llama", seed=3)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-    model.save_pretrained(d)
-    tiny_tokenizer().save_pretrained(d)
+    save_mining_model(d)
     return d
 
 

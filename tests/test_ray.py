@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 import ray
-import torch
 from mine_script import OPTIONS, PROBLEMS
-from tiny_models import tiny_model, tiny_tokenizer
+from tiny_models import save_mining_model
 
 from ptsfast.cli import main as cli
 from ptsfast.data import Problem
@@ -66,11 +65,7 @@ def ray_session():
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("tiny-llama")
-    model = tiny_model("llama", seed=3)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-    model.save_pretrained(d)
-    tiny_tokenizer().save_pretrained(d)
+    save_mining_model(d)
     return d
 
 

@@ -65,3 +65,13 @@ def tiny_tokenizer(prefix: str = "w"):
 
     tok.decoder = decoders.WordPiece(prefix="##")  # joins words with spaces
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+
+
+def save_mining_model(folder) -> None:
+    """A tiny Llama with flat-ish logits (so p(success) varies) and its tokenizer, saved as a local HF folder:
+    the model the end-to-end mining tests load by path."""
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    model.save_pretrained(folder)
+    tiny_tokenizer().save_pretrained(folder)
