@@ -30,6 +30,8 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
     s.add_argument("--batch-rollouts", type=int, default=None, help="first sequential-test batch per position (default 8)")
     s.add_argument("--max-rollouts", type=int, default=None, help="cap per position for bisection decisions (default 32)")
+    s.add_argument("--key-max-rollouts", type=int, default=None, help="higher cap for key decisions: one-token "
+                   "segments, long segments, a side known exactly (default 64)")
     s.add_argument("--accept-confidence", type=float, default=None, help="confidence to accept a pivot (default 0.95)")
     s.add_argument("--confirm", type=int, default=None, help="fresh rollouts per side that re-estimate each pivot "
                    "(its reported, unbiased p before/after; default 16; 0 = report the search's counts)")
@@ -50,8 +52,8 @@ def _options(a):
     from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig
     from ptsfast.pipeline import MineOptions
 
-    given = dict(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts, accept_confidence=a.accept_confidence,
-                 confirm_rollouts=a.confirm)
+    given = dict(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts, key_max_rollouts=a.key_max_rollouts,
+                 accept_confidence=a.accept_confidence, confirm_rollouts=a.confirm)
     mining = MiningConfig(gap=a.gap, split=a.split, seed=a.seed,
                           estimator=EstimatorConfig(**{k: v for k, v in given.items() if v is not None}),
                           filter=FilterConfig(enabled=not a.no_filter, p_min=a.p_min, p_max=a.p_max))
