@@ -59,10 +59,11 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
 
 def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions = MineOptions(),
          *, model_name: str = "", overwrite: bool = False, oracle: Callable | None = None,
-         progress: bool = True) -> dict:
+         progress: bool = True, dataset_id: str | None = None) -> dict:
     """Mines pivots and DPO pairs from ``problems`` into ``out_dir``; returns the run summary.
 
-    ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``.
+    ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``. ``dataset_id`` (where
+    the problems came from) is recorded in ``run.json`` for the codelion/pts export.
     """
     start = time.perf_counter()
     model_name = model_name or getattr(model, "name_or_path", "") or type(model).__name__
@@ -71,7 +72,7 @@ def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLi
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     elif oracle_by_name(options.oracle) is code_oracle:
         check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
-    writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None)
     try:
         return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start)
     finally:
