@@ -87,9 +87,12 @@ def cmd_mine(a) -> int:
     from ptsfast.models import load_model
     from ptsfast.pipeline import mine
 
-    fields = FieldMap(question=a.question_field, answer=a.answer_field or None, id=a.id_field or None,
-                      tests=a.tests_field or None, solution=a.solution_field, require_answer=a.oracle != "code")
-    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit)
+    auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field)) if v is None)
+    fields = FieldMap(question=a.question_field or "question",
+                      answer=(a.answer_field if a.answer_field is not None else "answer") or None,
+                      id=a.id_field or None, tests=a.tests_field or None, solution=a.solution_field,
+                      require_answer=a.oracle != "code", auto_detect=auto)
+    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit, config=a.dataset_config)
     if not loaded.problems:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)
@@ -210,10 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
                        "writes pivots.jsonl, pairs.jsonl (TRL DPO format) and problems.jsonl into --out. "
                        "Rerunning the same command resumes.")
     m.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
-    m.add_argument("--problems", required=True, help="JSONL file, JSON/parquet/CSV file or datasets folder")
+    m.add_argument("--problems", "--dataset", dest="problems", required=True,
+                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
+                        "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
     m.add_argument("--out", required=True, help="output folder")
-    m.add_argument("--question-field", default="question")
-    m.add_argument("--answer-field", default="answer")
+    m.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
+                   help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
+    m.add_argument("--question-field", "--query-key", dest="question_field", default=None,
+                   help="question column (default: question, else the first of query/instruction/problem/prompt)")
+    m.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
+                   help="reference answer column (default: answer, else the first of output/solution/response/"
+                        "canonical_solution)")
     m.add_argument("--id-field", default="id", help="unique id column ('' = row number)")
     m.add_argument("--tests-field", default="tests")
     m.add_argument("--solution-field", default=None, help="search given solutions from this column instead of sampling")
