@@ -90,7 +90,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
                                        system_prompt=options.system_prompt, min_new_tokens=1)
     prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
     judge_oracle = oracle or options.oracle
-    config = run_config(options, judge_oracle)
+    think_open = bool(prepared) and _opens_think(tokenizer.decode(list(prepared[0].prompt_ids[-16:])))
+    config = run_config(options, judge_oracle, think_open)
     meta = record_meta(options, settings)
     stats = RunStats()
     if prepared:
@@ -106,16 +107,18 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
                             rollouts_per_s=f"{s.rollouts / max(s.seconds, 1e-9):.1f}", refresh=False)
 
         try:
-            judge = make_judge(judge_oracle, options.oracle_timeout, unsafe_code_oracle=options.unsafe_code_oracle)
+            judge = make_judge(judge_oracle, options.oracle_timeout, think_open=think_open,
+                               unsafe_code_oracle=options.unsafe_code_oracle)
             stats = run_mining(engine, tokenizer, prepared, judge, config, on_problem, on_progress)
         finally:
             bar.close()
     return write_summary(out_dir, stats.as_dict(), skipped, len(done & {p.id for p in problems}), writer, start)
 
 
-def run_config(options: MineOptions, judge_oracle) -> RunConfig:
-    """The mining run's configuration for ``options`` and an oracle (a name or a callable)."""
-    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text))
+def run_config(options: MineOptions, judge_oracle, think_open: bool = False) -> RunConfig:
+    """The mining run's configuration for ``options`` and an oracle (a name or a callable); ``think_open``: the
+    prompts open a ``<think>`` trace (early stopping then waits for its ``</think>``)."""
+    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text, think_open))
     return RunConfig(
         mining=MiningConfig(**{**asdict(options.mining), "seed": options.seed,
                                "estimator": options.mining.estimator, "filter": options.mining.filter,
@@ -163,6 +166,11 @@ def problem_records(result, tokenizer, run: dict) -> tuple[list[dict], list[dict
         trajectories.append(rec)
     summary = problem_record(p.problem, trajectories, p.prompt_ids, extra={"skipped": result.skipped, **run})
     return pivots, pairs, summary
+
+
+def _opens_think(prompt_tail: str) -> bool:
+    """Whether the prompt ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
+    return prompt_tail.rfind("<think>") > prompt_tail.rfind("</think>")
 
 
 class _NoBar:
