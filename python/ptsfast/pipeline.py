@@ -102,9 +102,14 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
             writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta))
             bar.update(1)
 
+        rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
+
         def on_progress(s: RunStats, _):
-            bar.set_postfix(pivots=s.pivots, rollouts=s.rollouts,
-                            rollouts_per_s=f"{s.rollouts / max(s.seconds, 1e-9):.1f}", refresh=False)
+            dt = s.seconds - rate["t"]
+            if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
+                rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
+            bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
+                                f"pivots={s.pivots_found}")
 
         try:
             judge = make_judge(judge_oracle, options.oracle_timeout, think_open=think_open,
@@ -175,7 +180,7 @@ def _opens_think(prompt_tail: str) -> bool:
 
 class _NoBar:
     def update(self, n): ...
-    def set_postfix(self, **kw): ...
+    def set_postfix_str(self, s): ...
     def close(self): ...
 
 
