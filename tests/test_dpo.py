@@ -76,7 +76,7 @@ def test_bad_inputs_are_one_clear_line(tmp_path, exported):
     text_only = tmp_path / "codelion_dpo.jsonl"
     text_only.write_text(json.dumps({"prompt": "a", "chosen": " b", "rejected": " c",
                                      "metadata": {"original_query": "q", "prob_delta": 0.3}}) + "\n")
-    with pytest.raises(ValueError, match=r"text-only DPO file .* no prompt_ids/chosen_ids/rejected_ids.*ptsfast export"):
+    with pytest.raises(ValueError, match=r"text-only DPO file .* no prompt_ids/chosen_ids/rejected_ids.*export"):
         load_pairs(text_only)
     with pytest.raises(FileNotFoundError, match="ptsfast export --run"):
         load_pairs(tmp_path / "missing.jsonl")

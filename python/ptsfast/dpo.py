@@ -33,7 +33,8 @@ try:
     import trl
     from trl import DPOTrainer
 except ImportError as e:  # one line that names the fix
-    raise ImportError(f"ptsfast.dpo trains with TRL, which is not installed ({e}); run: pip install 'trl>=0.29'") from None
+    raise ImportError(f"ptsfast.dpo trains with TRL, which is not installed ({e}); run: "
+                      f"pip install 'trl>=0.29'") from None
 
 
 def _version(v: str) -> tuple[int, int]:

@@ -136,7 +136,7 @@ def read_records(source: RunSource, schema: str) -> list[dict]:
     """All records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/``mined_pivots``)."""
     recs = list(_read(source.file))
     need = _REQUIRED[schema]
-    for n, r in enumerate(recs[:1], 1):
+    for r in recs[:1]:
         missing = [k for k in need if k not in r]
         if missing:
             what = ("a codelion/pts pivotal_tokens file" if "pivot_context" in r else
