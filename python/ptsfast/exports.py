@@ -278,8 +278,6 @@ def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
                 f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
             f.flush()
             os.fsync(f.fileno())
-        if out.is_dir():  # only with force: a folder in the way of a file
-            shutil.rmtree(out)
         os.replace(tmp, out)
         _fsync_dir(out.parent)
     finally:

@@ -340,8 +340,9 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
 
 
 def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
-           **options: Any) -> int:
+           direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
+           keep_fields: bool = True, **options: Any) -> int:
     """Export pairs or pivots of a run (trl, jsonl, hf, pts, steering); see :func:`ptsfast.exports.export`."""
     from ptsfast.exports import export as _export
 
-    return _export(src, out, fmt, kind, **options)
+    return _export(src, out, fmt, kind, direction, min_delta, confirmed_only, keep_fields, **options)
