@@ -388,7 +388,9 @@ def _pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
 def _dpo_metadata(pair: Mapping, pivot: Mapping | None, source: RunSource) -> dict:
     """codelion/pts's DPO ``metadata``: original query, |Δp| of the pivot, task type."""
     problem = source.problems().get(str(pair.get("problem_id")), {})
-    delta = None if pivot is None else abs(pivot["p_after"] - pivot["p_before"])
+    delta = None
+    if pivot is not None and pivot.get("p_after") is not None and pivot.get("p_before") is not None:
+        delta = abs(pivot["p_after"] - pivot["p_before"])
     return {"original_query": problem.get("question"), "prob_delta": delta,
             "task_type": task_type(pair.get("oracle") or (source.info.get("config") or {}).get("oracle"))}
 
