@@ -532,7 +532,7 @@ def _model_for(source: RunSource, model: Any, device: str | None, dtype: str | N
     name = model or source.model_name()
     if not name:
         raise ExportError(f"{source.file} does not say which model mined it; pass --model")
-    if name == _DEMO_RUN_MODEL:
+    if name in (_DEMO_RUN_MODEL, "demo"):
         name = DEMO_MODEL_NAME
     try:
         from transformers import AutoConfig
@@ -624,6 +624,6 @@ def _tokenizer_for(source: RunSource, model: Any):
     name = model or source.model_name()
     if not name:
         raise ExportError(f"{source.file} does not say which model mined it; pass --model")
-    if name in (_DEMO_RUN_MODEL, DEMO_MODEL_NAME):
+    if name in (_DEMO_RUN_MODEL, DEMO_MODEL_NAME, "demo"):
         name = demo_model_dir()
     return load_tokenizer(name)
