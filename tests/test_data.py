@@ -179,3 +179,71 @@ def test_demo_problem_set_is_valid():
         settings = p.meta["measure_settings"]
         assert (settings["oracle"], settings["temperature"], settings["system_prompt"]) == (
             DEMO_ORACLE, DEMO_TEMPERATURE, DEMO_SYSTEM_PROMPT)
+
+
+def cache_dataset(cache, repo_id, config, rows, split="train"):
+    """Lay out ``rows`` in a datasets cache the way ``datasets.load_dataset(repo_id, config)`` leaves a download
+    (``<cache>/<owner>___<name>/<config>/<version>/<hash>/``), without any network."""
+    import shutil
+
+    import datasets
+    from datasets.packaged_modules.parquet.parquet import Parquet
+
+    src = cache / "src.parquet"
+    datasets.Dataset.from_list(rows).to_parquet(str(src))
+    name = repo_id.split("/")[-1]
+    b = Parquet(cache_dir=str(cache / "build"), dataset_name=name, config_name=config,
+                data_files={split: str(src)}, hash="0123abcd")
+    b.download_and_prepare()
+    target = cache / repo_id.replace("/", "___") / config / "0.0.0"
+    target.mkdir(parents=True)
+    shutil.move(b.cache_dir, target / "0123abcd")
+
+
+def test_dataset_by_name_from_the_local_cache(tmp_path):
+    rows = [{"problem": "what is 2 + 3 ?", "solution": "it is \\boxed{5}"}, {"problem": "q", "solution": "2"}]
+    cache_dataset(tmp_path, "org/mathset", "main", rows)
+    fields = FieldMap(auto_detect=True)  # codelion's key detection: problem / solution
+    res = load_problems("org/mathset", fields, config="main", cache_dir=tmp_path)
+    assert [(p.id, p.question, p.answer) for p in res.problems] == [("1", rows[0]["problem"], rows[0]["solution"]),
+                                                                   ("2", "q", "2")]
+    assert load_problems("org/mathset", fields, cache_dir=tmp_path).problems  # the only config is found alone
+    with pytest.raises(DataError, match=r"not a dataset in the local datasets cache.*config 'other'.*never downloads"):
+        load_problems("org/mathset", fields, config="other", cache_dir=tmp_path)
+    with pytest.raises(DataError, match="'org/absent' is not a file or folder"):
+        load_problems("org/absent", cache_dir=tmp_path)
+    # a named column is never swapped for a detected one
+    strict = load_problems("org/mathset", FieldMap(question="prompt", auto_detect=("answer",)), cache_dir=tmp_path)
+    assert not strict.problems and "missing field 'prompt'" in strict.skipped[0]
+
+
+def test_cli_takes_codelion_option_names():
+    from ptsfast.cli import build_parser
+
+    a = build_parser().parse_args(["mine", "--model", "m", "--dataset", "org/x", "--config", "main", "--out", "o",
+                                   "--query-key", "instruction", "--answer-key", "output"])
+    assert (a.problems, a.dataset_config, a.question_field, a.answer_field) == ("org/x", "main", "instruction",
+                                                                                 "output")
+    e = build_parser().parse_args(["export", "--input-path", "r", "--output-path", "o.jsonl", "--format", "pts"])
+    assert (e.run, e.out, e.format) == ("r", "o.jsonl", "pts")
+
+
+def test_cli_mines_a_cached_dataset_by_name(tmp_path, monkeypatch, capsys):
+    import datasets
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.cli import main as cli
+
+    model_dir = tmp_path / "model"
+    tiny_model("llama", seed=3).save_pretrained(model_dir)
+    tiny_tokenizer(prefix="").save_pretrained(model_dir)
+    cache_dataset(tmp_path / "cache", "org/nums", "main", [{"query": "5 9 12 40", "output": "7"}])
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    assert cli(["mine", "--model", str(model_dir), "--dataset", "org/nums", "--config", "main", "--out", str(out),
+                "--oracle", "last_number", "--no-chat-template", "--no-filter", "--max-new-tokens", "4",
+                "--max-rollouts", "8", "--quiet"]) == 0
+    capsys.readouterr()
+    rec = json.loads((out / "problems.jsonl").read_text().splitlines()[0])
+    assert rec["question"] == "5 9 12 40" and rec["answer"] == "7"
+    assert json.loads((out / "run.json").read_text())["dataset"] == "org/nums"

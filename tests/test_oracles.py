@@ -198,3 +198,30 @@ def test_oracle_names_are_case_insensitive_everywhere():
         assert stop_strings(spelled) == stop_strings("gsm8k") != ()
         assert answer_complete(spelled, "so 3 + 4 = 7\n#### 7\n")
     assert stop_strings("Multiple-Choice") == stop_strings("multiple_choice") != ()
+
+
+def test_reasoning_trace_is_searched_but_only_the_answer_after_it_is_judged():
+    from ptsfast.oracles import final_answer
+
+    p = P("7")
+    judge7 = make_judge("gsm8k")
+    trace = "<think>Maybe\n#### 5\nno, wait</think>\nSo the answer:\n#### 7\n"
+    assert final_answer(trace) == "\nSo the answer:\n#### 7\n"
+    assert judge7(trace, p).success
+    assert not judge7(trace.replace("#### 7", "#### 5"), p).success
+    assert not judge7("<think>Maybe\n#### 7\n", p).success
+    # an unclosed trace has no answer yet: no early stop on an answer inside the reasoning, and no success
+    assert not answer_complete("gsm8k", "<think>#### 7\n")
+    assert answer_complete("gsm8k", trace)
+    assert not make_judge("last_number")("<think>the answer is 7", p).success
+    # a prompt that opened the trace (DeepSeek-R1 style): the completion is reasoning until </think>
+    assert not make_judge("last_number", think_open=True)("so 7", p).success
+    assert make_judge("last_number", think_open=True)("so 5</think> 7", p).success
+    assert not answer_complete("gsm8k", "#### 7\n", think_open=True)
+    # no trace: the whole text, as before
+    assert make_judge("last_number")("so it is 7", p).success
+    # the run detects a prompt that opens the trace from its last tokens
+    from ptsfast.pipeline import _opens_think
+
+    assert _opens_think("<|im_start|>assistant\n<think>\n") and not _opens_think("<think>\n\n</think>\n\n")
+    assert not _opens_think("<|im_start|>assistant\n")

@@ -89,9 +89,12 @@ def cmd_mine(a) -> int:
     from ptsfast.models import load_model
     from ptsfast.pipeline import mine
 
-    fields = FieldMap(question=a.question_field, answer=a.answer_field or None, id=a.id_field or None,
-                      tests=a.tests_field or None, solution=a.solution_field, require_answer=a.oracle != "code")
-    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit)
+    auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field)) if v is None)
+    fields = FieldMap(question=a.question_field or "question",
+                      answer=(a.answer_field if a.answer_field is not None else "answer") or None,
+                      id=a.id_field or None, tests=a.tests_field or None, solution=a.solution_field,
+                      require_answer=a.oracle != "code", auto_detect=auto)
+    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit, config=a.dataset_config)
     if not loaded.problems:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)
@@ -110,7 +113,7 @@ def cmd_mine(a) -> int:
     device, dtype = _device_dtype(a)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
-                   overwrite=a.overwrite, progress=not a.quiet)
+                   overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
     summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
     return 0
@@ -152,8 +155,10 @@ def cmd_export(a) -> int:
     from ptsfast.io import export
 
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
-               confirmed_only=a.confirmed_only)
-    print(f"ptsfast: wrote {n} {a.kind} to {a.out}")
+               confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,
+               dtype=a.dtype, progress=not a.quiet)
+    what = "pivots" if a.format in ("pts", "steering") else a.kind or "pairs"
+    print(f"ptsfast: wrote {n} {what} to {a.out}")
     return 0
 
 
@@ -210,10 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
                        "writes pivots.jsonl, pairs.jsonl (TRL DPO format) and problems.jsonl into --out. "
                        "Rerunning the same command resumes.")
     m.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
-    m.add_argument("--problems", required=True, help="JSONL file, JSON/parquet/CSV file or datasets folder")
+    m.add_argument("--problems", "--dataset", dest="problems", required=True,
+                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
+                        "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
     m.add_argument("--out", required=True, help="output folder")
-    m.add_argument("--question-field", default="question")
-    m.add_argument("--answer-field", default="answer")
+    m.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
+                   help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
+    m.add_argument("--question-field", "--query-key", dest="question_field", default=None,
+                   help="question column (default: question, else the first of query/instruction/problem/prompt)")
+    m.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
+                   help="reference answer column (default: answer, else the first of output/solution/response/"
+                        "canonical_solution)")
     m.add_argument("--id-field", default="id", help="unique id column ('' = row number)")
     m.add_argument("--tests-field", default="tests")
     m.add_argument("--solution-field", default=None, help="search given solutions from this column instead of sampling")
@@ -242,12 +254,28 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo, max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
                    temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16)
 
-    e = sub.add_parser("export", help="pivots/pairs of a run -> TRL DPO JSONL or a datasets folder")
-    e.add_argument("--run", required=True, help="a mining output folder")
-    e.add_argument("--out", required=True)
-    e.add_argument("--format", choices=("trl", "jsonl", "hf"), default="trl",
-                   help="trl: DPO JSONL (prompt/chosen/rejected + ids); jsonl: records as they are; hf: datasets folder")
-    e.add_argument("--kind", choices=("pairs", "pivots"), default="pairs")
+    e = sub.add_parser("export", help="pairs/pivots of a run -> TRL DPO JSONL, datasets folder, codelion/pts "
+                       "pivotal tokens or steering vectors",
+                       description="Writes a new file (or folder for hf) outside the run; never writes into a run "
+                       "folder, and never over a file or folder that is not an earlier export of the same kind "
+                       "(--force replaces those).")
+    e.add_argument("--run", "--input-path", dest="run", required=True, help="a mining output folder")
+    e.add_argument("--out", "--output-path", dest="out", required=True, help="output file (folder for --format hf)")
+    e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering"), default="trl",
+                   help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with ptsfast.dpo.PivotDPOTrainer); "
+                        "jsonl: records as they are; hf: datasets folder; pts: codelion/pts pivotal_tokens.jsonl "
+                        "records; steering: codelion/pts steering vectors (loads the model)")
+    e.add_argument("--kind", choices=("pairs", "pivots"), default=None,
+                   help="pairs (default) or pivots; pts and steering always export pivots")
+    e.add_argument("--force", action="store_true", help="replace an existing file or folder that is not an earlier "
+                   "export of this kind (never allowed inside a run folder)")
+    e.add_argument("--model", default=None, help="steering (and pts for old runs): local model folder; default: the "
+                   "run's model")
+    e.add_argument("--layer", type=int, default=None, help="steering: decoder layer whose output is the vector "
+                   "(0-based; default: two thirds of the depth)")
+    e.add_argument("--device", default=None, help="steering: cpu | cuda")
+    e.add_argument("--dtype", default=None, help="steering: float32 (default) | bfloat16 | float16")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.add_argument("--confirmed-only", action="store_true", help="drop pivots whose confirmation failed")
     e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots")
     e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this")

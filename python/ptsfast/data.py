@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -42,6 +42,32 @@ class FieldMap:
     solution: str | None = None
     require_answer: bool = True
     """Rows without an answer are skipped (set False for code problems judged by tests only)."""
+    auto_detect: bool | tuple[str, ...] = False
+    """When the question/answer column is not in the data, use the first of the usual names that is
+    (question, query, instruction, problem, prompt / answer, output, solution, response, canonical_solution),
+    as codelion/pts does. True for both, or a tuple naming which (``("answer",)``). The CLI sets it for the
+    ones of ``--question-field``/``--answer-field`` that are not given."""
+
+
+QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt")
+ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
+
+
+def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
+    """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
+    auto = ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
+    changes = {}
+    if "question" in auto and fields.question not in row:
+        q = next((k for k in QUESTION_KEYS if k in row), None)
+        if q is not None:
+            changes["question"] = q
+    if "answer" in auto and fields.answer is not None and fields.answer not in row:
+        a = next((k for k in ANSWER_KEYS if k in row and k != changes.get("question", fields.question)), None)
+        if a is not None:
+            changes["answer"] = a
+    if changes:
+        log.warning("using column %s", " and ".join(f"{v!r} as the {k}" for k, v in changes.items()))
+    return replace(fields, **changes) if changes else fields
 
 
 @dataclass
@@ -77,19 +103,25 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
             yield n, row, None
 
 
+def _pick_split(ds, split: str | None, where: str):
+    import datasets
+
+    if isinstance(ds, datasets.DatasetDict):
+        names = list(ds)
+        pick = split or ("train" if "train" in ds else names[0] if len(names) == 1 else None)
+        if pick not in ds:
+            raise DataError(f"{where} holds splits {names}; choose one with --split-name")
+        ds = ds[pick]
+    return ds
+
+
 def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, str | None]]:
     try:
         import datasets
     except ImportError as e:  # pragma: no cover
         raise DataError(f"reading {path} needs the datasets package: `pip install datasets`") from e
     if path.is_dir():
-        ds = datasets.load_from_disk(str(path))
-        if isinstance(ds, datasets.DatasetDict):
-            names = list(ds)
-            pick = split or ("train" if "train" in ds else names[0] if len(names) == 1 else None)
-            if pick not in ds:
-                raise DataError(f"{path} holds splits {names}; choose one with --split")
-            ds = ds[pick]
+        ds = _pick_split(datasets.load_from_disk(str(path)), split, str(path))
     else:
         fmt = {".parquet": "parquet", ".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json",
                ".arrow": "arrow"}.get(path.suffix.lower())
@@ -98,6 +130,39 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
                             f"a datasets folder saved with save_to_disk()")
         kw = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
         ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+    for n, row in enumerate(ds, 1):
+        yield n, dict(row), None
+
+
+def looks_like_dataset_name(value: str) -> bool:
+    """``name`` or ``owner/name`` (what ``datasets.load_dataset`` takes), not a file path."""
+    import re
+
+    return bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?", value)) and \
+        Path(value).suffix.lower() not in (".jsonl", ".json", ".parquet", ".csv", ".tsv", ".arrow")
+
+
+def _iter_cached(name: str, config: str | None, split: str | None,
+                 cache_dir: str | os.PathLike | None = None) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Rows of a dataset in the local ``datasets`` cache, by the name it was loaded under (never the network)."""
+    try:
+        import datasets
+        from datasets.packaged_modules.cache.cache import Cache
+    except ImportError as e:  # pragma: no cover
+        raise DataError(f"reading dataset {name!r} needs the datasets package: `pip install datasets`") from e
+    root = str(cache_dir or datasets.config.HF_DATASETS_CACHE)
+    try:
+        builder = Cache(cache_dir=root, dataset_name=name.split("/")[-1], repo_id=name, config_name=config,
+                        version="auto", hash="auto")
+        ds = builder.as_dataset()
+    except (ValueError, FileNotFoundError) as e:
+        first = str(e).strip().splitlines()
+        detail = " ".join(first[1:2]) if len(first) > 1 else ""
+        raise DataError(f"{name!r} is not a file or folder, and not a dataset in the local datasets cache ({root})"
+                        f"{' for config ' + repr(config) if config else ''}{'; ' + detail if detail else ''}; pass "
+                        f"a .jsonl/.parquet/.csv file or a save_to_disk folder, or load it once with "
+                        f"datasets.load_dataset({name!r}) where there is network (ptsfast never downloads)") from None
+    ds = _pick_split(ds, split, f"dataset {name!r}")
     for n, row in enumerate(ds, 1):
         yield n, dict(row), None
 
@@ -162,15 +227,20 @@ def _jsonable(v: Any) -> bool:
 
 
 def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split: str | None = None,
-                  limit: int | None = None) -> LoadResult:
-    """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``) or a ``save_to_disk`` folder.
+                  limit: int | None = None, config: str | None = None,
+                  cache_dir: str | os.PathLike | None = None) -> LoadResult:
+    """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``), a ``save_to_disk`` folder, or a
+    dataset in the local ``datasets`` cache by name (``openai/gsm8k`` with ``config="main"``; offline).
 
     Row numbers in messages are 1-based lines (JSONL) or record indices (other formats).
     """
     p = Path(path).expanduser()
+    if not p.exists() and looks_like_dataset_name(str(path)):
+        return problems_from_rows(_iter_cached(str(path), config, split, cache_dir), fields, limit=limit,
+                                  source=str(path))
     if not p.exists():
-        raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file "
-                        f"or a datasets folder")
+        raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file, "
+                        f"a datasets folder, or the name of a dataset in the local datasets cache")
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
         rows: Iterable = _iter_jsonl(p)
     else:
@@ -192,12 +262,15 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fiel
     problems: list[Problem] = []
     skipped: list[str] = []
     seen: set[str] = set()
+    detected = not fields.auto_detect
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
         if err is not None or row is None:
             msg = f"row {n}: {err}"
         else:
+            if not detected:
+                fields, detected = detect_fields(row, fields), True
             prob, msg = problem_from_row(row, n, fields)
             if prob is not None and prob.id in seen:
                 prob, msg = None, (f"row {n}: duplicate id {prob.id!r} (field {fields.id!r}); ids must be unique "

@@ -22,8 +22,6 @@ import json
 import logging
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -263,14 +261,20 @@ def _est(e: Any) -> dict | None:
 
 def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids: Sequence[int],
                  run: Mapping[str, Any]) -> dict:
-    """A pivots.jsonl line from a search ``PivotRecord`` (``run``: model, sampler, seed, oracle)."""
+    """A pivots.jsonl line from a search ``PivotRecord`` (``run``: model, sampler, seed, oracle).
+
+    ``prefix_text`` is the decoded query (special tokens kept); ``prefix_text_exact`` says whether tokenising it
+    gives back ``prefix_ids`` (it may not when the model sampled a non-canonical tokenisation).
+    """
     d = _jsonable(pivot)
     i = int(d["position"])
     prefix = list(prompt_ids) + list(solution_ids[:i])
     before, after = _est(d["before"]), _est(d["after"])
+    text = tokenizer.decode(prefix, skip_special_tokens=False)
     rec = {"problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": i,
            "token_id": int(d["token_id"]), "token": tokenizer.decode([int(d["token_id"])], skip_special_tokens=False),
-           "prefix_ids": prefix, "prompt_len": len(prompt_ids),
+           "prefix_ids": prefix, "prompt_len": len(prompt_ids), "prefix_text": text,
+           "prefix_text_exact": list(tokenizer(text, add_special_tokens=False)["input_ids"]) == prefix,
            "p_before": before["p"], "p_after": after["p"],
            "delta": None if before["p"] is None or after["p"] is None else after["p"] - before["p"],
            "before": before, "after": after, "direction": d["direction"], "confirmed": d.get("confirmed"),
@@ -327,76 +331,18 @@ def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Se
 
 # --------------------------------------------------------------------------- export
 
-TRL_FIELDS = ("prompt", "chosen", "rejected")
-
-
-def _records(src: str | os.PathLike, default_name: str) -> list[dict]:
-    p = Path(src).expanduser()
-    if p.is_dir():
-        p = p / default_name
-    if not p.exists():
-        raise FileNotFoundError(f"{p} does not exist; pass a run directory written by `ptsfast mine` or a .jsonl file")
-    return list(read_jsonl(p))
-
-
 def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
                    confirmed_only: bool = False) -> list[dict]:
-    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``,
-    and (optionally) a passed confirmation."""
-    if direction not in (None, "raises", "lowers", "both"):
-        raise ValueError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
-    out = []
-    for r in records:
-        if direction not in (None, "both") and r.get("direction") != direction:
-            continue
-        if min_delta and (r.get("delta") is None or abs(r["delta"]) < min_delta):
-            continue
-        if confirmed_only and r.get("confirmed") is False:
-            continue
-        out.append(dict(r))
-    return out
+    """See :func:`ptsfast.exports.filter_records`."""
+    from ptsfast.exports import filter_records as _filter
+
+    return _filter(records, direction, min_delta, confirmed_only)
 
 
-def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str = "pairs",
+def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
            direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
-           keep_fields: bool = True) -> int:
-    """Export pairs (or pivots) of a run to another format; returns the number of records written.
+           keep_fields: bool = True, **options: Any) -> int:
+    """Export pairs or pivots of a run (trl, jsonl, hf, pts, steering); see :func:`ptsfast.exports.export`."""
+    from ptsfast.exports import export as _export
 
-    ``fmt``: ``trl`` (JSONL with ``prompt``/``chosen``/``rejected`` first; all other fields kept
-    unless ``keep_fields=False``), ``jsonl`` (records as they are) or ``hf`` (a datasets folder via
-    ``Dataset.from_list(...).save_to_disk``). The output is written to a temporary path and renamed,
-    so an interrupted export leaves no half file.
-    """
-    if kind not in ("pairs", "pivots"):
-        raise ValueError(f"kind {kind!r}: use 'pairs' or 'pivots'")
-    recs = filter_records(_records(src, PAIRS if kind == "pairs" else PIVOTS), direction, min_delta, confirmed_only)
-    if fmt == "trl":
-        if kind != "pairs":
-            raise ValueError("the trl format holds DPO pairs; use kind='pairs' (or fmt='jsonl' for pivots)")
-        recs = [{k: r[k] for k in TRL_FIELDS} | ({k: v for k, v in r.items() if k not in TRL_FIELDS} if keep_fields
-                                                 else {}) for r in recs]
-    outp = Path(out).expanduser()
-    outp.parent.mkdir(parents=True, exist_ok=True)
-    if fmt in ("trl", "jsonl"):
-        fd, tmp = tempfile.mkstemp(prefix=outp.name + ".", dir=outp.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for r in recs:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        os.replace(tmp, outp)
-    elif fmt == "hf":
-        import datasets
-
-        tmp = Path(tempfile.mkdtemp(prefix=outp.name + ".", dir=outp.parent))
-        try:
-            # nested estimate dicts with None values are fine for Arrow; ids stay int lists
-            datasets.Dataset.from_list(recs).save_to_disk(str(tmp))
-            if outp.exists():
-                shutil.rmtree(outp)
-            os.replace(tmp, outp)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        raise ValueError(f"unknown export format {fmt!r}; use 'trl', 'jsonl' or 'hf'")
-    log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
-    return len(recs)
+    return _export(src, out, fmt, kind, direction, min_delta, confirmed_only, keep_fields, **options)

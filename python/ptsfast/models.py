@@ -73,7 +73,7 @@ def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: 
     """
     from transformers import AutoModelForCausalLM
 
-    if str(path_or_name) == DEMO_MODEL_NAME:
+    if str(path_or_name) in (DEMO_MODEL_NAME, "demo"):
         return load_demo_model(dtype=dtype, device=device)
     src = str(path_or_name)
     local = Path(src).expanduser()

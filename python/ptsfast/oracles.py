@@ -353,14 +353,35 @@ _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _CODE_DONE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n.*?\n[ \t]*```", re.S | re.I)
 
 
-def answer_complete(oracle_name: str | Oracle, text: str) -> bool:
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+
+
+def final_answer(text: str, think_open: bool = False) -> str | None:
+    """The part of a completion that is judged: after a ``<think>...</think>`` reasoning trace.
+
+    Text after the first ``</think>`` (so the verdict stays prefix-monotone); None while a trace is still open
+    (a ``<think>`` without its ``</think>``, or ``think_open``: the prompt itself opened the trace, as
+    DeepSeek-R1-style templates do); the whole text when there is no trace.
+    """
+    end = text.find(THINK_CLOSE)
+    if end >= 0:
+        return text[end + len(THINK_CLOSE):]
+    if think_open or THINK_OPEN in text:
+        return None
+    return text
+
+
+def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False) -> bool:
     """Whether ``text`` already holds the answer the oracle reads, so generation may stop.
 
     Prefix-monotone by construction: once True, any continuation keeps the same verdict
-    (the oracles read the first complete answer). Always False for oracles that need the
-    whole completion (last_number, exact, normalized, user callables).
+    (the oracles read the first complete answer, after any reasoning trace). Always False for oracles that
+    need the whole completion (last_number, exact, normalized, user callables).
     """
     if callable(oracle_name):
+        return False
+    text = final_answer(text, think_open)
+    if text is None:
         return False
     name = canonical_oracle_name(oracle_name)
     if name == "gsm8k":
@@ -466,12 +487,13 @@ def _call(oracle: Oracle, text: str, problem: Problem) -> Verdict:
     return Verdict(False, f"oracle {name} returned {shown} ({type(value).__name__}), not a bool")
 
 
-def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *,
+def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open: bool = False,
                unsafe_code_oracle: bool = False) -> Callable[[str, Problem], Verdict]:
     """A ``(text, problem) -> Verdict`` function for the miner (the shape ``EngineSampler`` takes).
 
-    ``unsafe_code_oracle=True`` lets the code oracle run without namespace isolation where the
-    machine has none (it refuses otherwise).
+    The oracle sees :func:`final_answer` of the text: the answer after a ``<think>...</think>`` trace; a
+    rollout whose trace never closes has no answer and fails. ``unsafe_code_oracle=True`` lets the code oracle
+    run without namespace isolation where the machine has none (it refuses otherwise).
     """
     fn = oracle_by_name(oracle)
     if fn is code_oracle:
@@ -481,7 +503,10 @@ def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *,
             fn.__name__ = fn.__qualname__ = "code_oracle"  # type: ignore[attr-defined]
 
     def _judge(text: str, problem: Problem) -> Verdict:
-        return judge(fn, text, problem, timeout)
+        answer = final_answer(text, think_open)
+        if answer is None:
+            return Verdict(False, None)
+        return judge(fn, answer, problem, timeout)
 
     _judge.__name__ = f"judge[{_oracle_name(fn)}]"
     return _judge

@@ -59,10 +59,11 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
 
 def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions = MineOptions(),
          *, model_name: str = "", overwrite: bool = False, oracle: Callable | None = None,
-         progress: bool = True) -> dict:
+         progress: bool = True, dataset_id: str | None = None) -> dict:
     """Mines pivots and DPO pairs from ``problems`` into ``out_dir``; returns the run summary.
 
-    ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``.
+    ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``. ``dataset_id`` (where
+    the problems came from) is recorded in ``run.json`` for the codelion/pts export.
     """
     start = time.perf_counter()
     model_name = model_name or getattr(model, "name_or_path", "") or type(model).__name__
@@ -71,7 +72,7 @@ def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLi
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     elif oracle_by_name(options.oracle) is code_oracle:
         check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
-    writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None)
     try:
         return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start)
     finally:
@@ -89,7 +90,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
                                        system_prompt=options.system_prompt, min_new_tokens=1)
     prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
     judge_oracle = oracle or options.oracle
-    config = run_config(options, judge_oracle)
+    think_open = bool(prepared) and _opens_think(tokenizer.decode(list(prepared[0].prompt_ids[-16:])))
+    config = run_config(options, judge_oracle, think_open)
     meta = record_meta(options, settings)
     stats = RunStats()
     if prepared:
@@ -100,21 +102,28 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
             writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta))
             bar.update(1)
 
+        rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
+
         def on_progress(s: RunStats, _):
-            bar.set_postfix(pivots=s.pivots, rollouts=s.rollouts,
-                            rollouts_per_s=f"{s.rollouts / max(s.seconds, 1e-9):.1f}", refresh=False)
+            dt = s.seconds - rate["t"]
+            if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
+                rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
+            bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
+                                f"pivots={s.pivots_found}")
 
         try:
-            judge = make_judge(judge_oracle, options.oracle_timeout, unsafe_code_oracle=options.unsafe_code_oracle)
+            judge = make_judge(judge_oracle, options.oracle_timeout, think_open=think_open,
+                               unsafe_code_oracle=options.unsafe_code_oracle)
             stats = run_mining(engine, tokenizer, prepared, judge, config, on_problem, on_progress)
         finally:
             bar.close()
     return write_summary(out_dir, stats.as_dict(), skipped, len(done & {p.id for p in problems}), writer, start)
 
 
-def run_config(options: MineOptions, judge_oracle) -> RunConfig:
-    """The mining run's configuration for ``options`` and an oracle (a name or a callable)."""
-    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text))
+def run_config(options: MineOptions, judge_oracle, think_open: bool = False) -> RunConfig:
+    """The mining run's configuration for ``options`` and an oracle (a name or a callable); ``think_open``: the
+    prompts open a ``<think>`` trace (early stopping then waits for its ``</think>``)."""
+    check = None if callable(judge_oracle) else (lambda text: answer_complete(judge_oracle, text, think_open))
     return RunConfig(
         mining=MiningConfig(**{**asdict(options.mining), "seed": options.seed,
                                "estimator": options.mining.estimator, "filter": options.mining.filter,
@@ -164,9 +173,15 @@ def problem_records(result, tokenizer, run: dict) -> tuple[list[dict], list[dict
     return pivots, pairs, summary
 
 
+def _opens_think(prompt_tail: str) -> bool:
+    """Whether the prompt ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
+    return prompt_tail.rfind("<think>") > prompt_tail.rfind("</think>")
+
+
 class _NoBar:
     def update(self, n): ...
     def set_postfix(self, **kw): ...
+    def set_postfix_str(self, s): ...
     def close(self): ...
 
 

@@ -61,9 +61,13 @@ class RunStats:
     tokens: int = 0
     oracle_errors: int = 0
     seconds: float = 0.0
+    decoded_tokens: int = 0  # every token the engine decoded (solutions and probes), counted per decode step
+    running: int = 0  # sequences in the latest decode step (live; not in as_dict)
+    pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+        d = {k: v for k, v in self.__dict__.items() if k not in ("running", "pivots_found")}
+        return dict(d, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
 
 
 def with_rollout_budget(mining: MiningConfig, max_new_tokens: int) -> MiningConfig:
@@ -81,18 +85,33 @@ def stable_seed(*parts: object) -> int:
 
 def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge, config: RunConfig,
          on_problem: Callable[[ProblemResult], None], on_progress: Callable[[RunStats, Progress | None], None] | None = None,
-         ) -> RunStats:
-    """Mines every problem; ``on_problem`` receives each finished problem (in input order within a batch)."""
+         progress_interval: float = 0.5) -> RunStats:
+    """Mines every problem; ``on_problem`` receives each finished problem (in input order within a batch).
+
+    ``on_progress(stats, progress)`` is called after every search round, and during engine calls at most every
+    ``progress_interval`` seconds with ``progress=None`` (live ``decoded_tokens`` and ``running``).
+    """
     stats = RunStats()
     start = time.perf_counter()
+    last = [start]
+
+    def on_tokens(k: int) -> None:
+        stats.decoded_tokens += k
+        stats.running = k
+        now = time.perf_counter()
+        if on_progress is not None and now - last[0] >= progress_interval:
+            last[0] = now
+            stats.seconds = now - start
+            on_progress(stats, None)
+
     for b in range(0, len(problems), config.problems_per_batch):
         batch = problems[b:b + config.problems_per_batch]
-        _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats, start)
+        _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats, start, on_tokens)
     stats.seconds = time.perf_counter() - start
     return stats
 
 
-def _sample_trajectories(engine, tokenizer, batch, config: RunConfig):
+def _sample_trajectories(engine, tokenizer, batch, config: RunConfig, on_tokens=None):
     """k solutions per problem sampled from the model (or the given one): ``[(problem, ids, finish)]``."""
     given = [(p, p.solution_ids, FinishReason.EOS) for p in batch if p.solution_ids is not None]
     todo = [p for p in batch if p.solution_ids is None]
@@ -106,7 +125,7 @@ def _sample_trajectories(engine, tokenizer, batch, config: RunConfig):
                                    stop_strings=s.stop_strings, stop_fn=text_stop(tokenizer, (), s.answer_complete))
                     for p, q in zip(todo, seqs)]
         try:
-            outs = engine.rollout(requests)
+            outs = engine.rollout(requests, progress=on_tokens)
         finally:
             engine.release([q.seq_id for q in seqs])
         sampled = [(p, r.tokens, r.finish_reason) for p, rollouts in zip(todo, outs) for r in rollouts]
@@ -114,14 +133,15 @@ def _sample_trajectories(engine, tokenizer, batch, config: RunConfig):
     return sorted(given + sampled, key=lambda t: order[t[0].id])
 
 
-def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats: RunStats, start) -> None:
+def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats: RunStats, start,
+                on_tokens=None) -> None:
     results = {p.id: ProblemResult(p) for p in batch}
     trajectories: list[Trajectory] = []
     contexts: dict[str, TrajectoryContext] = {}
     registered = []
     try:
         searchable = []  # (problem, key, solution ids) of every non-empty trajectory, prefilled together below
-        for p, ids, finish in _sample_trajectories(engine, tokenizer, batch, config):
+        for p, ids, finish in _sample_trajectories(engine, tokenizer, batch, config, on_tokens):
             key = f"{p.id}#{len(results[p.id].trajectories)}"
             text = tokenizer.decode(list(ids), skip_special_tokens=True)
             ok, err = judge(text, p.problem)
@@ -143,7 +163,7 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
             trajectories.append(Trajectory(key, p.id, ids, tuple(logprobs), correct, tuple(p.prompt_ids)))
             contexts[key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), ids, p.problem)
 
-        sampler = EngineSampler(engine, tokenizer, judge, config.rollout, contexts)
+        sampler = EngineSampler(engine, tokenizer, judge, config.rollout, contexts, on_tokens=on_tokens)
         remaining = {p.id: 0 for p in batch}  # trajectories of each problem still being searched
         for t in trajectories:
             remaining[t.problem_id] += 1
@@ -170,17 +190,19 @@ def _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress
 
         def progress(pr: Progress):
             count_rollouts()
+            stats.pivots_found = base_pivots + pr.pivots
             stats.seconds = time.perf_counter() - start
             emit_ready()
             if on_progress:
                 on_progress(stats, pr)
 
-        base_rollouts, base_tokens = stats.rollouts, stats.tokens
+        base_rollouts, base_tokens, base_pivots = stats.rollouts, stats.tokens, stats.pivots
         emit_ready()  # problems with nothing to search
         if trajectories:
             find_pivots(trajectories, sampler, with_rollout_budget(config.mining, config.rollout.max_new_tokens),
                         on_result=on_result, on_progress=progress)
         count_rollouts()
         emit_ready()
+        stats.pivots_found = stats.pivots
     finally:
         engine.release(registered)

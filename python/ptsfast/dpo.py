@@ -1,0 +1,137 @@
+"""Train TRL's ``DPOTrainer`` on exactly the mined pairs: prompt = the query's token ids, chosen and rejected =
+one token each, nothing appended.
+
+TRL's own dataset preparation cannot be told to keep given token ids: it re-tokenises ``prompt + chosen`` from
+text and appends EOS to every completion (checked in TRL 0.29 to 1.16), so a pivot pair would train as
+``[pivot, EOS]`` vs ``[alt, EOS]`` and also push EOS right after the pivot. :class:`PivotDPOTrainer` replaces
+that one step: it hands TRL's collator the exported ``prompt_ids``/``chosen_ids``/``rejected_ids`` as they are.
+Everything else (losses, reference model, PEFT, logging) is TRL's.
+
+Usage (``pairs.jsonl`` from ``ptsfast export --run RUN --out pairs.jsonl``)::
+
+    from ptsfast.dpo import PivotDPOTrainer, load_pairs
+    trainer = PivotDPOTrainer(model=model, args=DPOConfig(output_dir="dpo"), train_dataset=load_pairs("pairs.jsonl"), processing_class=tokenizer)
+    trainer.train()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MIN_TRL = (0, 29)
+ID_COLUMNS = ("prompt_ids", "chosen_ids", "rejected_ids")
+_KEEP = ("prompt", "chosen", "rejected", *ID_COLUMNS, "problem_id", "position", "direction", "delta", "model")
+
+try:
+    import trl
+    from trl import DPOTrainer
+except ImportError as e:  # one line that names the fix
+    raise ImportError(f"ptsfast.dpo trains with TRL, which is not installed ({e}); run: "
+                      f"pip install 'trl>=0.29'") from None
+
+
+def _version(v: str) -> tuple[int, int]:
+    parts = []
+    for p in v.split(".")[:2]:
+        digits = "".join(c for c in p if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)  # type: ignore[return-value]
+
+
+if _version(trl.__version__) < MIN_TRL:
+    raise ImportError(f"ptsfast.dpo needs trl>=0.29 (its DPO collator reads prompt_ids/chosen_ids/rejected_ids); "
+                      f"trl {trl.__version__} is installed: pip install -U 'trl>=0.29'")
+
+
+def load_pairs(path: str | os.PathLike):
+    """A ``datasets.Dataset`` of ptsfast DPO pairs from an export (``--format trl``/``jsonl`` file or ``hf``
+    folder) or a run folder (its ``pairs.jsonl``); keeps the text, the token ids and a few pair fields."""
+    import datasets
+
+    p = Path(path).expanduser()
+    if p.is_dir() and (p / "pairs.jsonl").is_file():
+        p = p / "pairs.jsonl"
+    if p.is_dir():
+        try:
+            ds = datasets.load_from_disk(str(p))
+        except Exception as e:  # noqa: BLE001 - re-raised with the fix
+            raise ValueError(f"{p} is neither a ptsfast run folder nor a datasets folder ({e}); pass the file "
+                             f"written by `ptsfast export --run RUN --out pairs.jsonl`") from None
+        rows: list[Mapping[str, Any]] = ds.to_list()
+    elif p.is_file():
+        rows = []
+        with open(p, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        raise ValueError(f"{p} line {n} is not JSON ({e.msg}); pass the file written by "
+                                         f"`ptsfast export --run RUN --out pairs.jsonl`") from None
+    else:
+        raise FileNotFoundError(f"{p} does not exist; export the pairs first: ptsfast export --run RUN --out {p}")
+    if not rows:
+        raise ValueError(f"{p} holds no pairs; mine more problems or loosen the export filters")
+    _check_columns(rows[0], str(p))
+    keep = [k for k in _KEEP if k in rows[0]]
+    return datasets.Dataset.from_list([{k: r.get(k) for k in keep} for r in rows])
+
+
+def _check_columns(first: Mapping[str, Any], where: str) -> None:
+    missing = [c for c in ID_COLUMNS if c not in first]
+    if missing:
+        what = "a text-only DPO file (codelion/pts or other)" if {"prompt", "chosen", "rejected"} <= set(first) \
+            else "not a DPO pairs file"
+        raise ValueError(f"{where} is {what}: it has no {'/'.join(missing)}, so the exact mined token ids are "
+                         f"unknown; export the run with `ptsfast export --run RUN --out pairs.jsonl`")
+
+
+def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_mode: str = "keep_start"):
+    """The dataset TRL's preference collator reads: ``prompt_ids``, ``chosen_ids``, ``rejected_ids`` exactly as
+    exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer``; with ``max_length`` (TRL's
+    ``keep_start`` truncation) drops pairs whose prompt leaves no room for the completion, as TRL does."""
+    cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
+        list(next(iter(dataset)).keys())
+    _check_columns(dict.fromkeys(cols), "the training dataset")
+    vocab = len(tokenizer)
+    first = next(iter(dataset))
+    top = max(max(first["prompt_ids"]), max(first["chosen_ids"]), max(first["rejected_ids"]))
+    if top >= vocab:
+        raise ValueError(f"the pairs use token id {top} but the tokenizer has {vocab} tokens: they were mined with "
+                         f"another model ({first.get('model')!r}); train the model that mined them")
+    if first.get("prompt") is not None:
+        text = tokenizer.decode(first["prompt_ids"], skip_special_tokens=False)
+        if text != first["prompt"]:
+            raise ValueError(f"the tokenizer decodes the first pair's prompt_ids to other text than was mined "
+                             f"({text[-40:]!r} vs {first['prompt'][-40:]!r}): the pairs come from another model "
+                             f"({first.get('model')!r}); train the model that mined them")
+    dataset = dataset.select_columns(list(ID_COLUMNS)) if hasattr(dataset, "select_columns") else dataset
+    if max_length is not None and truncation_mode == "keep_start":
+        n0 = len(dataset) if hasattr(dataset, "__len__") else None
+        dataset = dataset.filter(lambda ex: len(ex["prompt_ids"]) < max_length)
+        if n0 is not None and len(dataset) < n0:
+            log.warning("dropped %d of %d pairs whose prompt is at least max_length=%d tokens (raise max_length "
+                        "in DPOConfig to keep them)", n0 - len(dataset), n0, max_length)
+    elif max_length is not None:
+        log.warning("truncation_mode=%r cuts the start of long prompts: those pairs train on a shorter query than "
+                    "was mined", truncation_mode)
+    return dataset
+
+
+class PivotDPOTrainer(DPOTrainer):
+    """TRL's ``DPOTrainer`` that trains on the exported token ids as they are (see the module doc).
+
+    Takes the same arguments as ``trl.DPOTrainer``; ``train_dataset``/``eval_dataset`` must hold ptsfast pairs
+    (``load_pairs``).
+    """
+
+    def _prepare_dataset(self, dataset, processing_class, args, dataset_name):  # TRL's hook, same signature
+        tokenizer = getattr(processing_class, "tokenizer", processing_class)
+        return prepare_pairs(dataset, tokenizer, args.max_length, getattr(args, "truncation_mode", "keep_start"))

@@ -1,0 +1,320 @@
+"""Exports of a real (tiny) mining run: codelion/pts pivotal tokens and steering vectors, and export safety."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_models import tiny_model, tiny_tokenizer
+
+from ptsfast.cli import main as cli
+from ptsfast.data import Problem
+from ptsfast.engine import EngineConfig
+from ptsfast.exports import PTS_FIELDS, STEERING_FIELDS, ExportError, export, open_source, read_records
+from ptsfast.mining.types import FilterConfig, MiningConfig
+from ptsfast.pipeline import MineOptions, mine
+
+
+def first_of_w7_w9(text: str, problem) -> bool:
+    """Success iff w7 comes before w9: the first of them is a pivot (raising for w7, lowering for w9)."""
+    words = [w for w in text.split() if w in ("w7", "w9")]
+    return bool(words) and words[0] == "w7"
+
+
+def tiny_pivot_model(seed=3):
+    """A tiny Llama whose solutions often hold w7 or w9 and never end early (survives save_pretrained)."""
+    model = tiny_model("llama", seed=seed, mlp_bias=True)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0  # a constant feature in the final hidden state...
+        model.lm_head.weight[[7, 9], 0] += 0.55  # ...that makes w7 / w9 frequent
+        model.lm_head.weight[2, 0] -= 100.0  # ...and EOS impossible: solutions run to max_new_tokens
+    return model
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A mined run (pivots of both directions, pairs) whose run.json names a loadable model folder."""
+    root = tmp_path_factory.mktemp("exports")
+    model_dir = root / "model"
+    model = tiny_pivot_model()
+    model.save_pretrained(model_dir)
+    tiny_tokenizer().save_pretrained(model_dir)
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(4)]
+    options = MineOptions(max_new_tokens=16, trajectories_per_problem=2, use_chat_template=False,
+                          problems_per_batch=4, mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=512, block_size=8))
+    out = root / "run"
+    summary = mine(model, tiny_tokenizer(), problems, out, options, oracle=first_of_w7_w9, progress=False,
+                   model_name=str(model_dir), dataset_id="tiny-set")
+    assert summary["pivots"] >= 1 and summary["pairs"] >= 1, "the tiny setup is tuned to produce pivots"
+    return out, model_dir
+
+
+def jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+# --------------------------------------------------------------------------- codelion/pts records
+
+def load_codelion_pivotal_token(d: dict) -> dict:
+    """codelion/pts's documented pivotal_tokens.jsonl schema: every field present with its type and meaning."""
+    types = {"model_id": str, "query": str, "pivot_context": str, "pivot_token": str, "pivot_token_id": int,
+             "prob_before": float, "prob_after": float, "prob_delta": float, "is_positive": bool,
+             "task_type": str, "dataset_id": (str, type(None)), "dataset_item_id": (str, type(None)),
+             "timestamp": str}
+    for name, t in types.items():
+        assert name in d, name
+        value = d[name]
+        if t is float:
+            assert isinstance(value, (int, float)) and not isinstance(value, bool), name
+        else:
+            assert isinstance(value, t), (name, value)
+    assert 0.0 <= d["prob_before"] <= 1.0 and 0.0 <= d["prob_after"] <= 1.0
+    assert d["prob_delta"] == pytest.approx(d["prob_after"] - d["prob_before"])
+    assert d["is_positive"] == (d["prob_delta"] > 0)
+    time.strptime(d["timestamp"], "%Y-%m-%dT%H:%M:%S")
+    return d
+
+
+def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
+    rundir, _ = run
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert cli(["export", "--run", str(rundir), "--format", "pts", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("ptsfast: wrote ")
+    records = jsonl(out)
+    pivots = jsonl(rundir / "pivots.jsonl")
+    pairs = {(p["problem_id"], p["trajectory"], p["position"]): p for p in jsonl(rundir / "pairs.jsonl")}
+    problems = {p["problem_id"]: p for p in jsonl(rundir / "problems.jsonl")}
+    assert len(records) == len(pivots) >= 1
+    tok = tiny_tokenizer()
+    for rec, pv in zip(records, pivots):
+        load_codelion_pivotal_token(rec)
+        assert tuple(rec)[:len(PTS_FIELDS)] == PTS_FIELDS  # codelion's fields first, in its order
+        assert rec["prob_before"] == pv["p_before"] and rec["prob_after"] == pv["p_after"]
+        assert rec["pivot_token_id"] == pv["token_id"] and rec["pivot_token"] == tok.decode([pv["token_id"]])
+        assert rec["query"] == problems[pv["problem_id"]]["question"]
+        assert rec["dataset_id"] == "tiny-set" and rec["dataset_item_id"] == pv["problem_id"]
+        assert rec["task_type"] == "generic" and rec["model_id"] == pv["model"]
+        # the context text tokenises back to exactly the query ids the pivot was mined at
+        assert tok(rec["pivot_context"], add_special_tokens=False)["input_ids"] == pv["prefix_ids"]
+        assert rec["pivot_context_ids"] == pv["prefix_ids"] and rec["pivot_context_exact"] is True
+        assert rec["before"]["trials"] > 0 and rec["direction"] == ("raises" if rec["is_positive"] else "lowers")
+        pair = pairs.get((pv["problem_id"], pv["trajectory"], pv["position"]))
+        if pair is not None:  # codelion's name for the alternative token, whichever side of the pair it is on
+            alt = pair["rejected_ids"][0] if pair["chosen_ids"] == [pv["token_id"]] else pair["chosen_ids"][0]
+            assert rec["rejected_token_id"] == alt and rec["rejected_token"] == tok.decode([alt])
+    # codelion's DPO export shape is in the trl export too: prompt = pivot_context, metadata as codelion writes it
+    dpo = tmp_path / "dpo.jsonl"
+    assert cli(["export", "--run", str(rundir), "--out", str(dpo), "--quiet"]) == 0
+    for pair in jsonl(dpo):
+        assert tuple(pair)[:4] == ("prompt", "chosen", "rejected", "metadata")
+        assert set(pair["metadata"]) == {"original_query", "prob_delta", "task_type"}
+        assert pair["metadata"]["original_query"] == problems[pair["problem_id"]]["question"]
+        assert pair["metadata"]["prob_delta"] >= 0.2
+
+
+def test_pivot_context_roundtrips_through_a_bpe_chat_tokenizer():
+    """With a byte-level BPE tokenizer and chat special tokens, the context text re-tokenises to the query ids;
+    a non-canonical tokenisation (which a model can sample) is flagged instead of silently mismatching."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from ptsfast.io import pivot_record
+    from ptsfast.mining.types import EstimateSummary, PivotRecord
+
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    from tokenizers import decoders
+
+    tk.decoder = decoders.ByteLevel()
+    corpus = ["Tom has 3 apples and buys 5 more, so he has 8 apples.", "<|im_start|>user\nWhat is 2+3?<|im_end|>"] * 20
+    tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<|im_start|>", "<|im_end|>"],
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    bpe = PreTrainedTokenizerFast(tokenizer_object=tk)
+    prompt = bpe("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    sol = bpe("Tom has 3 apples and buys 5 more, so he has 8 apples.")["input_ids"]
+    est = EstimateSummary(0.5, 8, 16, 0.3, 0.7, False)
+    rec = pivot_record(PivotRecord("p#0", "p", 6, sol[6], est, est, "raises"), bpe, prompt, sol, {"model": "m"})
+    assert bpe(rec["prefix_text"], add_special_tokens=False)["input_ids"] == rec["prefix_ids"]
+    assert rec["prefix_text_exact"] is True and rec["prefix_text"].startswith("<|im_start|>user")
+    spelled = [t for ch in "Tom" for t in bpe(ch, add_special_tokens=False)["input_ids"]]  # T, o, m
+    assert len(spelled) == 3 and spelled != bpe("Tom", add_special_tokens=False)["input_ids"]
+    odd = pivot_record(PivotRecord("p#0", "p", 3, sol[0], est, est, "raises"), bpe, prompt, spelled + sol, {})
+    assert odd["prefix_text_exact"] is False
+
+
+# --------------------------------------------------------------------------- steering vectors
+
+def reference_state(model, ids, layer):
+    """Decoder layer ``layer``'s output at the last position of ``ids``, from a separate forward of ``ids`` alone."""
+    with torch.no_grad():
+        hs = model(input_ids=torch.tensor([ids]), output_hidden_states=True).hidden_states
+    assert layer + 1 < len(hs) - 1, "the last entry of hidden_states is normed; compare inner layers only"
+    return hs[layer + 1][0, -1]
+
+
+def test_steering_export_codelion_shape_and_values(run, tmp_path):
+    rundir, model_dir = run
+    out = tmp_path / "steering.jsonl"
+    # the model defaults to the one recorded in run.json
+    assert cli(["export", "--run", str(rundir), "--format", "steering", "--layer", "0", "--out", str(out),
+                "--quiet"]) == 0
+    records = jsonl(out)
+    pivots = jsonl(rundir / "pivots.jsonl")
+    assert len(records) == len(pivots)
+    from ptsfast.models import load_model
+
+    model, _ = load_model(model_dir)
+    hidden = model.config.hidden_size
+    for rec, pv in zip(records, pivots):
+        assert tuple(rec)[:len(STEERING_FIELDS)] == STEERING_FIELDS
+        assert rec["steering_layer"] == 0 and len(rec["steering_vector"]) == hidden == len(rec["cluster_vector"])
+        assert (rec["cluster_id"], rec["reasoning_pattern"]) == (
+            (0, "raises_success") if pv["direction"] == "raises" else (1, "lowers_success"))
+        assert rec["is_positive"] == (pv["direction"] == "raises") and rec["pivot_context_ids"] == pv["prefix_ids"]
+        ref = reference_state(model, pv["prefix_ids"], 0)
+        torch.testing.assert_close(torch.tensor(rec["steering_vector"]), ref, rtol=1e-4, atol=1e-5)
+    for kind in ("raises", "lowers"):
+        group = [torch.tensor(r["steering_vector"]) for r, p in zip(records, pivots) if p["direction"] == kind]
+        for r, p in zip(records, pivots):
+            if p["direction"] == kind:
+                torch.testing.assert_close(torch.tensor(r["cluster_vector"]), torch.stack(group).mean(0))
+                assert r["cluster_size"] == len(group)
+
+
+def test_steering_runs_one_forward_per_trajectory(run):
+    """All pivots of a trajectory share one forward pass (a second pivot is added to one trajectory)."""
+    rundir, model_dir = run
+    from ptsfast.exports import steering_records
+    from ptsfast.models import load_model
+
+    source = open_source(rundir, "pivots.jsonl")
+    pivots = read_records(source, "mined_pivots")
+    extra = dict(pivots[0], position=pivots[0]["position"] - 1, prefix_ids=pivots[0]["prefix_ids"][:-1],
+                 token_id=pivots[0]["prefix_ids"][-1], token=tiny_tokenizer().decode([pivots[0]["prefix_ids"][-1]]))
+    pivots = [*pivots, extra]
+    model, tok = load_model(model_dir)
+    calls = []
+    handle = model.register_forward_pre_hook(lambda *a: calls.append(1))
+    try:
+        records = steering_records(pivots, source, model, layer=1, tokenizer=tok)
+    finally:
+        handle.remove()
+    trajectories = {(p["problem_id"], p["trajectory"]) for p in pivots}
+    assert len(calls) == len(trajectories) < len(pivots)
+    # layer 1 is the last layer here: its output (before the final norm), as codelion's layer hook takes it
+    torch.testing.assert_close(torch.tensor(records[-1]["steering_vector"]),
+                               reference_layer(model, extra["prefix_ids"], 1), rtol=1e-4, atol=1e-5)
+
+
+def reference_layer(model, ids, layer):
+    """Output of decoder layer ``layer`` (any layer, the last included) from a hook on a separate forward."""
+    got = []
+    h = model.model.layers[layer].register_forward_hook(lambda m, a, o: got.append(o[0] if isinstance(o, tuple) else o))
+    try:
+        with torch.no_grad():
+            model(input_ids=torch.tensor([ids]))
+    finally:
+        h.remove()
+    return got[0][0, -1]
+
+
+def test_steering_bad_layer_and_foreign_input_are_one_line(run, tmp_path, capsys):
+    rundir, model_dir = run
+    out = tmp_path / "s.jsonl"
+    assert cli(["export", "--run", str(rundir), "--format", "steering", "--layer", "7", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "layer 7 is out of range" in err and "between 0 and 1" in err
+    assert not out.exists()
+    codelion = tmp_path / "pivotal_tokens.jsonl"
+    codelion.write_text(json.dumps({"model_id": "m", "query": "q", "pivot_context": "c", "pivot_token": " x",
+                                    "pivot_token_id": 5, "prob_before": 0.2, "prob_after": 0.8, "prob_delta": 0.6,
+                                    "is_positive": True, "task_type": "generic"}) + "\n")
+    assert cli(["export", "--run", str(codelion), "--format", "pts", "--out", str(tmp_path / "x.jsonl")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "codelion/pts pivotal_tokens file" in err and "ptsfast mine" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "a", "chosen": "b", "rejected": "c"}\nnot json\n')
+    assert cli(["export", "--run", str(bad), "--out", str(tmp_path / "y.jsonl")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "line 2 is not JSON" in err
+
+
+# --------------------------------------------------------------------------- export safety
+
+def snapshot(d):
+    return {p.relative_to(d): p.read_bytes() for p in sorted(Path(d).rglob("*")) if p.is_file()}
+
+
+def test_exports_never_write_into_the_run(run, tmp_path, capsys):
+    rundir, _ = run
+    before = snapshot(rundir)
+    for out, fmt in ((rundir, "hf"), (rundir / "pairs.jsonl", "trl"), (rundir / "new.jsonl", "pts"),
+                     (rundir / "sub" / "x.jsonl", "trl"), (rundir / "pairs.jsonl", "trl")):
+        args = ["export", "--run", str(rundir), "--format", fmt, "--out", str(out)]
+        for extra in ([], ["--force"]):  # --force never allows writing into a run
+            assert cli(args + extra) == 2, (out, extra)
+            err = capsys.readouterr().err.strip()
+            assert len(err.splitlines()) == 1 and "never write into a run" in err
+    assert snapshot(rundir) == before
+    assert not (rundir / "sub").exists() and not (rundir / "new.jsonl").exists()
+    # another run folder is protected the same way
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "run.json").write_text("{}")
+    assert cli(["export", "--run", str(rundir), "--out", str(other / "pairs.jsonl")]) == 2
+    assert "never write into a run" in capsys.readouterr().err
+
+
+def test_exports_replace_only_their_own_kind(run, tmp_path, capsys):
+    rundir, _ = run
+    folder = tmp_path / "mydata"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    hf = ["export", "--run", str(rundir), "--format", "hf", "--out", str(folder)]
+    assert cli(hf) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--force" in err and "did not export" in err
+    assert (folder / "notes.txt").read_text() == "keep me"
+    assert cli(hf + ["--force"]) == 0 and not (folder / "notes.txt").exists()
+    assert cli(hf) == 0  # an earlier hf export of pairs is replaced
+    import datasets
+
+    assert datasets.load_from_disk(str(folder)).num_rows == len(jsonl(rundir / "pairs.jsonl"))
+    assert cli(["export", "--run", str(rundir), "--format", "hf", "--kind", "pivots", "--out", str(folder)]) == 2
+    assert "already holds an earlier hf pairs export" in capsys.readouterr().err
+
+    out = tmp_path / "pairs.jsonl"
+    assert cli(["export", "--run", str(rundir), "--out", str(out)]) == 0
+    assert cli(["export", "--run", str(rundir), "--out", str(out), "--direction", "raises"]) == 0  # same kind
+    assert cli(["export", "--run", str(rundir), "--format", "pts", "--out", str(out)]) == 2  # another kind
+    assert "earlier pairs export" in capsys.readouterr().err
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text('{"prompt": "mine", "chosen": "a", "rejected": "b"}\n')  # someone else's DPO file
+    assert cli(["export", "--run", str(rundir), "--out", str(notes)]) == 2
+    assert notes.read_text().startswith('{"prompt": "mine"')
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert cli(["export", "--run", str(rundir), "--out", str(empty)]) == 0
+    capsys.readouterr()
+
+
+def test_failed_export_leaves_the_old_file_and_no_temp(run, tmp_path, monkeypatch):
+    rundir, _ = run
+    out = tmp_path / "pairs.jsonl"
+    export(rundir, out)
+    old = out.read_bytes()
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("ptsfast.exports.os.replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        export(rundir, out, direction="raises")
+    assert out.read_bytes() == old
+    assert sorted(os.listdir(tmp_path)) == ["pairs.jsonl"]
+    with pytest.raises(ExportError, match="only applies to --format steering"):
+        export(rundir, tmp_path / "z.jsonl", layer=1)
