@@ -29,9 +29,10 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     s.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
     s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
     s.add_argument("--batch-rollouts", type=int, default=None, help="first sequential-test batch per position (default 8)")
-    s.add_argument("--max-rollouts", type=int, default=None, help="cap per position for bisection decisions (default 32)")
+    s.add_argument("--max-rollouts", type=int, default=None,
+                   help="cap per position for bisection decisions (default: mine 32, demo 16)")
     s.add_argument("--key-max-rollouts", type=int, default=None, help="higher cap for key decisions: one-token "
-                   "segments, long segments, a side known exactly (default 64)")
+                   "segments, long segments, a side known exactly (default: mine 64, demo 16)")
     s.add_argument("--accept-confidence", type=float, default=None, help="confidence to accept a pivot (default 0.95)")
     s.add_argument("--confirm", type=int, default=None, help="fresh rollouts per side that re-estimate each pivot "
                    "(its reported, unbiased p before/after; default 16; 0 = report the search's counts)")
@@ -247,12 +248,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (a few minutes)")
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
-    d.add_argument("--limit", type=int, default=None, help="only the first N demo problems")
-    _mining_args(d)
-    from ptsfast.demo import DEMO_MAX_NEW_TOKENS, DEMO_ORACLE, DEMO_SYSTEM_PROMPT, DEMO_TEMPERATURE
+    from ptsfast.demo import (
+        DEMO_KEY_MAX_ROLLOUTS,
+        DEMO_LIMIT,
+        DEMO_MAX_NEW_TOKENS,
+        DEMO_MAX_ROLLOUTS,
+        DEMO_ORACLE,
+        DEMO_SYSTEM_PROMPT,
+        DEMO_TEMPERATURE,
+    )
 
+    d.add_argument("--limit", type=int, default=DEMO_LIMIT,
+                   help=f"only the first N of the 12 demo problems (default {DEMO_LIMIT}; 0 = all)")
+    _mining_args(d)
     d.set_defaults(func=cmd_demo, max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
-                   temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16)
+                   temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16,
+                   max_rollouts=DEMO_MAX_ROLLOUTS, key_max_rollouts=DEMO_KEY_MAX_ROLLOUTS)
 
     e = sub.add_parser("export", help="pairs/pivots of a run -> TRL DPO JSONL, datasets folder, codelion/pts "
                        "pivotal tokens or steering vectors",

