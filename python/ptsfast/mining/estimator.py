@@ -23,19 +23,19 @@ them as independent, which overstates the variance of ``p(j) - p(i)`` (conservat
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Hashable, Sequence
+
+from ptsfast.seeds import stable_seed
 
 from .stats import Decision, abs_bounds, diff_interval, interval, shared_correlation
 from .types import Estimate, EstimatorConfig, RolloutOutcome
 
 
 def derive_seed(run_seed: int, key: Hashable, position: int, forced: tuple[int, ...], serial: int) -> int:
-    """Stable 63-bit seed per request (Python's ``hash`` of str is salted per process)."""
-    text = repr((int(run_seed), key, int(position), tuple(forced), int(serial))).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") >> 1
+    """Stable 63-bit seed per request of the search."""
+    return stable_seed(int(run_seed), key, int(position), tuple(forced), int(serial))
 
 
 def common_prefix(tokens: tuple[int, ...], solution: tuple[int, ...], start: int) -> int:

@@ -8,7 +8,6 @@ lets the caller write them durably (the run resumes at problem granularity).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, Sampling
 from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext, text_stop
 from ptsfast.mining.search import find_pivots
 from ptsfast.mining.types import MiningConfig, Progress, Trajectory, TrajectoryResult
+from ptsfast.seeds import stable_seed
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,6 @@ def with_rollout_budget(mining: MiningConfig, max_new_tokens: int) -> MiningConf
     if mining.estimator.rollout_budget is not None:
         return mining
     return replace(mining, estimator=replace(mining.estimator, rollout_budget=max_new_tokens))
-
-
-def stable_seed(*parts: object) -> int:
-    """A 63-bit seed from any printable parts, the same in every process (unlike ``hash``)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 1
 
 
 def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge, config: RunConfig,

@@ -75,7 +75,6 @@ class Bisection:
     frontier: list[tuple[int, int]] = field(default_factory=list)
     leaves: list[tuple[int, int]] = field(default_factory=list)
     pivots: list[tuple[int, int]] = field(default_factory=list)
-    levels: int = 0
 
     def __post_init__(self) -> None:
         if self.length > 0 and not self.frontier and not self.leaves:

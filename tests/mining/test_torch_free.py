@@ -1,0 +1,27 @@
+"""The search layer is pure algorithm: it imports with torch made unimportable, so any estimator (a user's
+inference service, a simulation) can drive it without the engine."""
+
+import subprocess
+import sys
+
+PURE = ["ptsfast.mining.search", "ptsfast.mining.estimator", "ptsfast.mining.stats", "ptsfast.mining.types",
+        "ptsfast.mining.pairs", "ptsfast.mining.simulate", "ptsfast.seeds"]
+
+SCRIPT = """
+import sys
+class BlockTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is blocked in this test")
+sys.meta_path.insert(0, BlockTorch())
+import importlib
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+assert "torch" not in sys.modules
+print("ok")
+"""
+
+
+def test_search_layer_imports_without_torch():
+    res = subprocess.run([sys.executable, "-c", SCRIPT, *PURE], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
