@@ -39,21 +39,45 @@ def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
         {"id": "c", "answer": "1"},                               # no question
         {"id": "d", "question": "q", "answer": ""},               # empty answer
         "[1, 2]",                                                 # not an object
-        {"id": "a", "question": "dup", "answer": "1"},            # duplicate id
         "",
-        {"question": "no id here", "answer": 7},                  # id falls back to the row number
+        {"question": "no id here", "answer": 7},                  # id derived from the content
     ])
     with caplog.at_level(logging.WARNING, logger="ptsfast.data"):
         res = load_problems(f)
-    assert [p.id for p in res.problems] == ["a", "8"]
+    assert [p.id for p in res.problems][0] == "a" and res.problems[1].id.startswith("h")
     assert res.problems[0].meta == {"level": 1} and res.problems[1].answer == "7"
-    assert len(res.skipped) == 5 and len(caplog.records) == 5
+    assert len(res.skipped) == 4 and len(caplog.records) == 4
     s = res.skipped
     assert "row 2: malformed JSON" in s[0] and "fix or delete that line" in s[0]
     assert "row 3 (id 'c'): missing field 'question'" in s[1] and "--question-field" in s[1]
     assert "row 4 (id 'd'): field 'answer' is empty" in s[2]
     assert "row 5: a JSON list" in s[3]
-    assert "row 6" in s[4] and "duplicate id 'a'" in s[4]
+
+
+def test_duplicate_ids_are_an_error_naming_them(tmp_path):
+    f = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "question": "q1", "answer": "1"},
+                                           {"id": "b", "question": "q2", "answer": "2"},
+                                           {"id": "a", "question": "q3", "answer": "3"},
+                                           {"id": "b", "question": "q4", "answer": "4"}])
+    with pytest.raises(DataError, match=r"duplicate ids \('a' on rows 1, 3; 'b' on rows 2, 4\).*--id-field ''"):
+        load_problems(f)
+
+
+def test_ids_without_an_id_field_come_from_the_content(tmp_path):
+    rows = [{"question": "what is 1+1?", "answer": "2"}, {"question": "what is 2+2?", "answer": "4"},
+            {"question": "what is 1+1?", "answer": "2"}]
+    a = load_problems(write_jsonl(tmp_path / "a.jsonl", rows)).problems
+    b = load_problems(write_jsonl(tmp_path / "b.jsonl", rows[1:2] + [{"question": "what is 3+3?", "answer": "6"}]))
+    assert a[1].id == b.problems[0].id  # the same problem has the same id in any file, at any row
+    assert a[0].id != b.problems[1].id and a[2].id == a[0].id + "-2"  # an identical copy is numbered
+    assert len({p.id for p in a}) == 3
+
+
+def test_non_utf8_byte_names_file_and_line(tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_bytes(b'{"id": "a", "question": "q", "answer": "1"}\n{"id": "b", "question": "caf\xe9", "answer": "2"}\n')
+    with pytest.raises(DataError, match=r"p.jsonl line 2: byte 0xe9 at column 29 is not UTF-8"):
+        load_problems(f)
 
 
 def test_custom_field_names_and_solution_field(tmp_path):
@@ -205,8 +229,8 @@ def test_dataset_by_name_from_the_local_cache(tmp_path):
     cache_dataset(tmp_path, "org/mathset", "main", rows)
     fields = FieldMap(auto_detect=True)  # codelion's key detection: problem / solution
     res = load_problems("org/mathset", fields, config="main", cache_dir=tmp_path)
-    assert [(p.id, p.question, p.answer) for p in res.problems] == [("1", rows[0]["problem"], rows[0]["solution"]),
-                                                                   ("2", "q", "2")]
+    assert [(p.question, p.answer) for p in res.problems] == [(rows[0]["problem"], rows[0]["solution"]), ("q", "2")]
+    assert all(p.id.startswith("h") for p in res.problems)  # no id column: ids from the content
     assert load_problems("org/mathset", fields, cache_dir=tmp_path).problems  # the only config is found alone
     with pytest.raises(DataError, match=r"not a dataset in the local datasets cache.*config 'other'.*never downloads"):
         load_problems("org/mathset", fields, config="other", cache_dir=tmp_path)

@@ -227,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
                    help="reference answer column (default: answer, else the first of output/solution/response/"
                         "canonical_solution)")
-    m.add_argument("--id-field", default="id", help="unique id column ('' = row number)")
+    m.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
+                   "the problem's content)")
     m.add_argument("--tests-field", default="tests")
     m.add_argument("--solution-field", default=None, help="search given solutions from this column instead of sampling")
     m.add_argument("--split-name", default=None, help="dataset split for datasets folders")

@@ -88,8 +88,9 @@ class DataError(ValueError):
 # --------------------------------------------------------------------------- loading
 
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = _decode_line(raw, path, n)
             if not line.strip():
                 continue
             try:
@@ -101,6 +102,14 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
                 yield n, None, f"a JSON {type(row).__name__}, not an object; each line must be one {{...}} object"
                 continue
             yield n, row, None
+
+
+def _decode_line(raw: bytes, path: Path, n: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path} line {n}: byte {raw[e.start]:#04x} at column {e.start + 1} is not UTF-8; save the file "
+                        f"as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)") from None
 
 
 def _pick_split(ds, split: str | None, where: str):
@@ -214,8 +223,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _jsonable(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])
-    pid = str(rid) if rid is not None else str(n)
-    return Problem(pid, str(q), ans, tests, choices, solution, meta), None
+    prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
+    if rid is None:  # derived from the content: another file's problems never pass as "already done"
+        from ptsfast.fingerprint import problem_hash
+
+        prob = replace(prob, id="h" + problem_hash(prob)[:16])
+    return prob, None
 
 
 def _jsonable(v: Any) -> bool:
@@ -249,8 +262,9 @@ def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split:
 
 
 def _looks_like_jsonl(p: Path) -> bool:
-    with open(p, encoding="utf-8") as f:
-        for line in f:
+    with open(p, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = _decode_line(raw, p, n)
             if line.strip():
                 return line.lstrip().startswith("{")
     return True
@@ -261,7 +275,8 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fiel
     """Turn ``(row number, row or None, parse error or None)`` into problems + skip messages."""
     problems: list[Problem] = []
     skipped: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    dups: dict[str, list[int]] = {}
     detected = not fields.auto_detect
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
@@ -272,15 +287,25 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fiel
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             prob, msg = problem_from_row(row, n, fields)
-            if prob is not None and prob.id in seen:
-                prob, msg = None, (f"row {n}: duplicate id {prob.id!r} (field {fields.id!r}); ids must be unique "
-                                   f"so runs can resume - fix the id or drop the row")
+            if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
+                dups.setdefault(prob.id, [seen[prob.id]]).append(n)
+                continue
+            if prob is not None and prob.id in seen:  # the same content twice without ids: number the copies
+                k = 2
+                while f"{prob.id}-{k}" in seen:
+                    k += 1
+                prob = replace(prob, id=f"{prob.id}-{k}")
             if prob is not None:
-                seen.add(prob.id)
+                seen[prob.id] = n
                 problems.append(prob)
                 continue
         skipped.append(f"{source}: {msg}")
         log.warning("skipped %s: %s", source, msg)
+    if dups:
+        shown = "; ".join(f"{pid!r} on rows {', '.join(map(str, rows))}" for pid, rows in list(dups.items())[:10])
+        raise DataError(f"{source}: duplicate ids ({shown}{' ...' if len(dups) > 10 else ''}) in field {fields.id!r}; "
+                        f"ids must be unique so a run can resume - fix the ids, drop the duplicate rows, or pass "
+                        f"--id-field '' to derive ids from each problem's content")
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
     return LoadResult(problems, skipped)

@@ -152,7 +152,8 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     """
     from ptsfast.io import RunWriter, problem_record
     from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
-    from ptsfast.pipeline import MineOptions, record_meta, run_settings, write_summary
+    from ptsfast.fingerprint import run_inputs
+    from ptsfast.pipeline import MineOptions, problem_hashes, record_meta, run_settings, write_summary
 
     ray = _ray()
     options = options or MineOptions()
@@ -169,9 +170,13 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     elif oracle_by_name(options.oracle) is code_oracle:
         check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
     meta = record_meta(options, settings)
-    writer = RunWriter(out_dir, settings, overwrite=overwrite)
+    hashes = problem_hashes(problems)
+    # the tokenizer is read on the workers; the model folder's files (tokenizer files included) are hashed here
+    inputs = run_inputs(model_path, None, oracle if oracle is not None else options.oracle)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, inputs=inputs)
     started_ray = False
     try:
+        writer.check_problems(hashes)
         started_ray = _connect(ray, ray_options.address)
         done = set(writer.done)
         todo = [p for p in problems if p.id not in done]
@@ -188,7 +193,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
             if "skipped" in out:
                 skipped.append(out["skipped"])
             else:
-                writer.write_problem(problem.id, *out["records"])
+                writer.write_problem(problem.id, *out["records"], content=hashes[problem.id])
                 for k in _SUMMED:
                     totals[k] += out["stats"][k]
                 timing["worker_cpu_seconds"] += out["stats"]["cpu_seconds"]
@@ -201,7 +206,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
             log.error("problem %s failed %d times, recorded as failed: %s", problem.id, ray_options.max_attempts,
                       reason)
             summary = problem_record(problem, [], (), extra={"skipped": None, **meta, "failed": reason})
-            writer.write_problem(problem.id, [], [], summary)
+            writer.write_problem(problem.id, [], [], summary, content=hashes[problem.id])
             bar.update(1)
 
         try:

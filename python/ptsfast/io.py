@@ -2,16 +2,18 @@
 
 Layout of an output directory::
 
-    run.json        config / model / seed of the run (a rerun with another config is refused)
+    run.json        config / model / seed of the run and a fingerprint of its inputs (model weights, tokenizer,
+                    oracle): a rerun with another config or other inputs is refused, naming the difference
     pivots.jsonl    one line per pivot
     pairs.jsonl     one line per DPO pair (TRL ``prompt``/``chosen``/``rejected`` + token ids)
     problems.jsonl  one line per finished problem (trajectories, p along the solution, counts)
-    done.jsonl      one marker per finished problem: its id and the byte size of each file after it
+    done.jsonl      one marker per finished problem: its id, its content hash and the byte size of each file after it
 
 Durability protocol (why a rerun never duplicates or loses a record): all records of one problem
 are appended and fsync'ed, and only then is its marker appended and fsync'ed. On open, the
-last intact marker gives the committed size of every file; anything after it (a partly written
-problem, a torn line) is truncated and that problem is simply redone.
+last marker gives the committed size of every file; anything after it (a partly written problem, a
+torn last marker without its newline) is truncated and that problem is simply redone. A damaged marker
+that is not that torn last line is an error naming the line: committed work is never dropped.
 """
 
 from __future__ import annotations
@@ -95,7 +97,9 @@ class RunWriter:
     """
 
     def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
-                 info: Mapping[str, Any] | None = None):
+                 info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None):
+        """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.fingerprint.run_inputs`); a resume must match
+        it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run)."""
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.dir / ".lock", "w")
@@ -106,6 +110,7 @@ class RunWriter:
             raise RunDirError(f"another ptsfast run is writing to {self.dir}; wait for it or use another --out") from None
         try:
             self.config = _jsonable(dict(config))
+            self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
             if overwrite:
                 self._clear()
             self._check_run_json(info or {})
@@ -134,11 +139,13 @@ class RunWriter:
                               if old.get("config", {}).get(k) != self.config.get(k))
                 raise RunDirError(f"{self.dir} holds a run with a different config (differs in: {', '.join(diff)}); "
                                   f"use another output directory, or --overwrite to discard it")
+            self._check_inputs(old.get("inputs"))
             return
         if any((self.dir / n).exists() and (self.dir / n).stat().st_size for n in (*DATA_FILES, DONE)):
             raise RunDirError(f"{self.dir} has output files but no {RUN}; it was not written by this run - use another "
                               f"output directory, or --overwrite to discard them")
         body = {"format_version": FORMAT_VERSION, "config": self.config, **_jsonable(dict(info)),
+                **({"inputs": self.inputs} if self.inputs is not None else {}),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
         tmp = path.with_suffix(".json.tmp")
         with open(tmp, "w", encoding="utf-8") as f:
@@ -149,6 +156,31 @@ class RunWriter:
         os.replace(tmp, path)
         _fsync_dir(self.dir)
 
+    def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
+        if self.inputs is None:
+            return
+        if old is None:
+            log.warning("%s was written without a fingerprint of its inputs; resuming without checking that the "
+                        "model, tokenizer and oracle are the same", self.dir / RUN)
+            return
+        from ptsfast.fingerprint import INPUT_LABELS
+
+        diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
+                and old[k] != self.inputs[k]]
+        if diff:
+            what = "; ".join(f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
+            raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); use another output directory, "
+                              f"or --overwrite to discard it")
+
+    def check_problems(self, hashes: Mapping[str, str]) -> None:
+        """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs."""
+        bad = [pid for pid, h in hashes.items() if pid in self.done and self.done[pid].get("content") not in (None, h)]
+        if bad:
+            shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            raise RunDirError(f"{self.dir} already holds problems with the ids {shown} but with other content "
+                              f"(question/answer/tests); these are other problems under reused ids - give them "
+                              f"unique ids, use another output directory, or --overwrite to discard the run")
+
     def _recover(self) -> None:
         """Load committed markers; truncate every file back to the last committed state."""
         done_path = self.dir / DONE
@@ -157,18 +189,24 @@ class RunWriter:
         if done_path.exists():
             with open(done_path, "rb") as f:
                 pos = 0
-                for raw in f:
+                for n, raw in enumerate(f, 1):
                     end = pos + len(raw)
                     if not raw.endswith(b"\n"):
-                        break
+                        break  # the torn last marker of a crash mid-write: that problem was not committed
                     try:
                         m = json.loads(raw)
-                        sizes = m["sizes"]
+                        sizes = {name: int(m["sizes"][name]) for name in DATA_FILES}
                         pid = str(m["problem_id"])
-                    except (json.JSONDecodeError, KeyError, TypeError):
-                        break
+                    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as e:
+                        raise RunDirError(f"{done_path} line {n} is damaged ({type(e).__name__}: {e}); it is not the "
+                                          f"torn last line a crash leaves, and dropping it would drop the problems "
+                                          f"committed after it - restore the file, or rerun with --overwrite to "
+                                          f"start over") from None
+                    if any(sizes[name] < committed[name] for name in DATA_FILES):
+                        raise RunDirError(f"{done_path} line {n} gives smaller file sizes than the line before it; "
+                                          f"the file was edited - restore it, or rerun with --overwrite")
                     self.done[pid] = m
-                    committed = {name: int(sizes[name]) for name in DATA_FILES}
+                    committed = sizes
                     self.counts = {name: int(m.get("lines", {}).get(name, 0)) for name in DATA_FILES}
                     good_end = pos = end
             if done_path.stat().st_size > good_end:
@@ -191,8 +229,9 @@ class RunWriter:
         return str(problem_id) in self.done
 
     def write_problem(self, problem_id: Any, pivots: Sequence[Mapping], pairs: Sequence[Mapping],
-                      summary: Mapping) -> None:
-        """Append all records of one problem, make them durable, then mark the problem done."""
+                      summary: Mapping, content: str | None = None) -> None:
+        """Append all records of one problem, make them durable, then mark the problem done (``content``: the
+        problem's content hash, checked by :meth:`check_problems` on a resume)."""
         pid = str(problem_id)
         if pid in self.done:
             raise RunDirError(f"problem {pid!r} is already written in {self.dir}; skip done problems (writer.is_done)")
@@ -208,7 +247,7 @@ class RunWriter:
             os.fsync(f.fileno())
         self.counts = {n: self.counts[n] + lines[n] for n in DATA_FILES}
         marker = {"problem_id": pid, "sizes": {n: self._files[n].tell() for n in DATA_FILES},
-                  "lines": dict(self.counts)}
+                  "lines": dict(self.counts), **({"content": content} if content is not None else {})}
         f = self._files[DONE]
         f.write(dumps(marker).encode())
         f.flush()

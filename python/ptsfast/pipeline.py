@@ -16,13 +16,14 @@ from pathlib import Path
 
 from ptsfast.data import Problem, context_length, encode_problems
 from ptsfast.engine import EngineConfig, RolloutEngine
+from ptsfast.fingerprint import model_path, problem_hash, run_inputs
 from ptsfast.io import RunWriter, pair_record, pivot_record, problem_record, trajectory_record
 from ptsfast.mining.run import PreparedProblem, RunConfig, RunStats
 from ptsfast.mining.run import mine as run_mining
 from ptsfast.mining.sampler import RolloutSettings
 from ptsfast.mining.types import MiningConfig
-from ptsfast.oracles import (answer_complete, check_code_sandbox, code_oracle, make_judge, oracle_by_name,
-                             stop_strings)
+from ptsfast.oracles import (answer_complete, canonical_oracle_name, check_code_sandbox, code_oracle, make_judge,
+                             oracle_by_name, stop_strings)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
     d.pop("engine")
     d.pop("unsafe_code_oracle")  # how code is isolated does not change verdicts
     d["mining"]["seed"] = options.seed
+    d["oracle"] = canonical_oracle_name(options.oracle)  # "GSM8K" and "gsm8k" are one oracle
     return {"model": model_name, **d}
 
 
@@ -66,21 +68,42 @@ def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLi
     the problems came from) is recorded in ``run.json`` for the codelion/pts export.
     """
     start = time.perf_counter()
-    model_name = model_name or getattr(model, "name_or_path", "") or type(model).__name__
+    model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
+    hashes = problem_hashes(problems)
     settings = run_settings(options, model_name)
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     elif oracle_by_name(options.oracle) is code_oracle:
         check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
-    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None)
+    inputs = run_inputs(model, tokenizer, oracle if oracle is not None else options.oracle)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
+                       inputs=inputs)
     try:
-        return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start)
+        writer.check_problems(hashes)
+        return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start, hashes)
     finally:
         writer.close()
 
 
+def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
+    """``{id: content hash}`` of the problems; duplicate ids are an error naming them (a run is keyed by id)."""
+    hashes: dict[str, str] = {}
+    dups: list[str] = []
+    for p in problems:
+        if not isinstance(p.id, str):
+            raise TypeError(f"problem ids must be str, got {type(p.id).__name__} {p.id!r}")
+        if p.id in hashes:
+            dups.append(p.id)
+        hashes[p.id] = problem_hash(p)
+    if dups:
+        shown = ", ".join(repr(d) for d in dict.fromkeys(dups))
+        raise ValueError(f"duplicate problem ids {shown}; ids must be unique so a run can resume - fix the ids or drop "
+                         f"the duplicates")
+    return hashes
+
+
 def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: RunWriter, settings, oracle, progress,
-          start) -> dict:
+          start, hashes) -> dict:
     done = set(writer.done)
     todo = [p for p in problems if p.id not in done]
     if done:
@@ -99,7 +122,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
         bar = _progress_bar(len(prepared), progress)
 
         def on_problem(result):
-            writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta))
+            writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta),
+                                 content=hashes.get(result.problem.id))
             bar.update(1)
 
         rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
