@@ -7,12 +7,9 @@ import sys
 
 from mine_script import OPTIONS, PROBLEMS
 
+from test_ray import Oracle  # the very oracle the test resumes with (a run resumes only with the same oracle)
+
 from ptsfast.distributed import RayOptions, mine_ray
-
-
-class Oracle:  # test_ray.Oracle without kills (same name: the run's settings must match on resume)
-    def __call__(self, text, problem):
-        return "w7" in text.split()
 
 
 if __name__ == "__main__":

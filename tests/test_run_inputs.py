@@ -132,3 +132,29 @@ def test_in_memory_models_are_told_apart_by_their_parameters(tmp_path):
     with pytest.raises(RunDirError, match=r"other inputs \(tokenizer"):
         mine(tiny_model("llama", seed=1), tiny_tokenizer("v"), PROBLEMS[:1], tmp_path, OPTIONS, oracle=never,
              progress=False)
+
+
+def test_every_problem_is_bounded_by_the_context(tmp_path):
+    """A small context: the trajectory is cut where a search rollout from its end still fits; a prompt that
+    leaves no room is recorded as skipped (with its id and why) and the run goes on."""
+    from ptsfast.io import read_jsonl
+
+    model = tiny_model("llama", seed=2, max_position_embeddings=32)
+    with torch.no_grad():  # never stop early: every trajectory runs to its budget
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[2] = -1e4
+    words = lambda n, k: " ".join(f"w{3 + (k + 7 * i) % 90}" for i in range(n))  # noqa: E731
+    problems = [Problem("short", words(6, 1), "1"), Problem("tight", words(16, 2), "1"),
+                Problem("long", words(24, 3), "1")]
+    opts = MineOptions(max_new_tokens=8, use_chat_template=False, problems_per_batch=4,
+                       engine=EngineConfig(num_blocks=64, block_size=8))
+    summary = mine(model, tiny_tokenizer(), problems, tmp_path, opts, oracle=never, progress=False)
+    need = 8 + 8 // 4  # a rollout: the budget plus the reuse window
+    recs = {r["problem_id"]: r for r in read_jsonl(tmp_path / "problems.jsonl")}
+    assert set(recs) == {"short", "tight", "long"} and summary["problems_skipped"] == 1
+    assert "problem long:" in recs["long"]["skipped"] and "context of 32" in recs["long"]["skipped"]
+    assert not recs["long"]["trajectories"]
+    for pid in ("short", "tight"):
+        prompt, (traj,) = len(recs[pid]["prompt_ids"]), recs[pid]["trajectories"]
+        assert len(traj["solution_ids"]) == min(8, 32 - prompt - need)
+    assert len(recs["tight"]["trajectories"][0]["solution_ids"]) < 8  # the cap bit

@@ -69,9 +69,42 @@ def _options(a):
 def _device_dtype(a):
     import torch
 
+    if a.device is not None and not str(a.device).startswith(("cpu", "cuda")):
+        raise ValueError(f"--device {a.device}: use cpu or cuda (or cuda:N)")
+    if a.device is not None and str(a.device).startswith("cuda") and not torch.cuda.is_available():
+        why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA GPU is visible"
+        raise ValueError(f"--device {a.device}: {why} (torch {torch.__version__}); use --device cpu, or install a "
+                         f"CUDA build of torch on a machine with a GPU")
     device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
     dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
     return device, dtype
+
+
+def _check_out(out: str | None) -> None:
+    """``--out`` must be a folder this process can create or write (checked without writing anything)."""
+    if out is None:
+        return
+    import os
+
+    p = Path(out).expanduser()
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")
+    parent = p
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"--out {out}: {parent} is a file, so the folder cannot be created; pass another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: {parent} is not writable by this user; pass a folder you can write to")
+
+
+def _validate(a):
+    """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
+    naming the flag), ``--device`` and ``--out``."""
+    options = _options(a)
+    _device_dtype(a)
+    _check_out(getattr(a, "out", None))
+    return options
 
 
 def _print_summary(summary: dict) -> None:
@@ -90,6 +123,7 @@ def cmd_mine(a) -> int:
     from ptsfast.models import load_model
     from ptsfast.pipeline import mine
 
+    _validate(a)
     auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field)) if v is None)
     fields = FieldMap(question=a.question_field or "question",
                       answer=(a.answer_field if a.answer_field is not None else "answer") or None,
@@ -139,6 +173,7 @@ def cmd_demo(a) -> int:
     from ptsfast.pipeline import mine
     from ptsfast.report import write_report
 
+    _validate(a)
     device, dtype = _device_dtype(a)
     model, tokenizer = load_demo_model(dtype=dtype, device=device)
     problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
@@ -349,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         from ptsfast.io import RunDirError
         from ptsfast.models import ModelLoadError
 
-        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, FileNotFoundError)):
+        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
         if isinstance(exc, ConnectionError) or (isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc)):

@@ -109,14 +109,15 @@ class MiningWorker:
 
     def mine(self, problem: Problem) -> dict:
         """Mines one problem: ``{"records": (pivots, pairs, summary), "stats": {...}}`` or ``{"skipped": why}``."""
-        from ptsfast.data import context_length, encode_problems
+        from ptsfast.data import encode_problems
         from ptsfast.mining.run import PreparedProblem
         from ptsfast.mining.run import mine as run_mining
         from ptsfast.pipeline import problem_records
 
         cpu = time.process_time()
         o = self.options
-        encoded, skipped = encode_problems([problem], self.tokenizer, max_length=context_length(self.model),
+        # the context bound is applied, and the problem recorded as skipped, by the run below
+        encoded, skipped = encode_problems([problem], self.tokenizer, max_length=None,
                                            chat_template=o.chat_template, use_chat_template=o.use_chat_template,
                                            system_prompt=o.system_prompt, min_new_tokens=1)
         if skipped:
@@ -136,7 +137,8 @@ class MiningWorker:
         except BaseException:
             self.engine = None  # nothing of a failed problem stays behind for the next one (KV blocks, sequences)
             raise
-        return {"records": out[0], "stats": {**stats.as_dict(), "cpu_seconds": time.process_time() - cpu}}
+        return {"records": out[0], "stats": {**stats.as_dict(), "cpu_seconds": time.process_time() - cpu},
+                "skipped_reasons": stats.skipped}
 
 
 _SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors")
@@ -193,6 +195,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
             if "skipped" in out:
                 skipped.append(out["skipped"])
             else:
+                skipped.extend(out.get("skipped_reasons", ()))  # recorded in problems.jsonl, counted here
                 writer.write_problem(problem.id, *out["records"], content=hashes[problem.id])
                 for k in _SUMMED:
                     totals[k] += out["stats"][k]

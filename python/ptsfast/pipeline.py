@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ptsfast.data import Problem, context_length, encode_problems
+from ptsfast.data import Problem, encode_problems
 from ptsfast.engine import EngineConfig, RolloutEngine
 from ptsfast.fingerprint import model_path, problem_hash, run_inputs
 from ptsfast.io import RunWriter, pair_record, pivot_record, problem_record, trajectory_record
@@ -47,6 +48,66 @@ class MineOptions:
     mining: MiningConfig = field(default_factory=MiningConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     unsafe_code_oracle: bool = False  # let the code oracle run without namespace isolation where there is none
+
+    def __post_init__(self) -> None:
+        validate_options(self)
+
+
+_SEED_LIMIT = 1 << 63
+
+
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _real(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def validate_options(o: MineOptions) -> None:
+    """Every field checked before a model loads or a file is written: a ``TypeError``/``ValueError`` whose one
+    line names the field, its CLI flag and the fix (used by ``MineOptions`` itself, so the CLI and API agree)."""
+    def need(ok: bool, field_: str, flag: str | None, rule: str, value, exc=ValueError) -> None:
+        if not ok:
+            name = f"{field_} ({flag})" if flag else field_
+            raise exc(f"{name} must be {rule}, got {value!r}")
+
+    def ints(field_, flag, v, lo):
+        need(_int(v), field_, flag, f"an int >= {lo}", v, TypeError)
+        need(v >= lo, field_, flag, f"an int >= {lo}", v)
+
+    need(isinstance(o.oracle, str), "oracle", "--oracle", "a built-in oracle name (pass a callable as "
+         "mine(..., oracle=fn))", o.oracle, TypeError)
+    oracle_by_name(o.oracle)  # an unknown name: ValueError listing the known ones
+    need(_real(o.oracle_timeout) and o.oracle_timeout > 0, "oracle_timeout", "--oracle-timeout",
+         "a finite number of seconds > 0", o.oracle_timeout)
+    ints("trajectories_per_problem", "--trajectories", o.trajectories_per_problem, 1)
+    ints("problems_per_batch", "--problems-per-batch", o.problems_per_batch, 1)
+    ints("max_new_tokens", "--max-new-tokens", o.max_new_tokens, 1)
+    need(_real(o.temperature) and o.temperature >= 0, "temperature", "--temperature",
+         "a finite number >= 0 (0 = greedy)", o.temperature)
+    need(_int(o.top_k), "top_k", "--top-k", "an int (0 disables it)", o.top_k, TypeError)
+    need(_real(o.top_p) and 0 < o.top_p <= 1, "top_p", "--top-p", "a number in (0, 1]", o.top_p)
+    need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
+    need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
+    for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
+        v = getattr(o, f_)
+        need(v is None or isinstance(v, str), f_, flag, "a str or None", v, TypeError)
+    need(isinstance(o.mining, MiningConfig), "mining", None, "a MiningConfig", o.mining, TypeError)
+    m = o.mining
+    need(_real(m.gap) and 0 < m.gap < 1, "mining.gap", "--gap", "a number in (0, 1) (the |Δp| that makes a pivot)",
+         m.gap)
+    f = m.filter
+    for f_, flag, v in (("mining.filter.p_min", "--p-min", f.p_min), ("mining.filter.p_max", "--p-max", f.p_max)):
+        need(_real(v) and 0 <= v <= 1, f_, flag, "a probability in [0, 1]", v)
+    need(f.p_min <= f.p_max, "mining.filter.p_min (--p-min)", None, f"<= p_max (--p-max {f.p_max})", f.p_min)
+    need(isinstance(o.engine, EngineConfig), "engine", None, "an EngineConfig", o.engine, TypeError)
+    e = o.engine
+    need(e.kv_cache_gb is None or (_real(e.kv_cache_gb) and e.kv_cache_gb > 0), "engine.kv_cache_gb",
+         "--kv-cache-gb", "a number of GB > 0 (or unset for the default)", e.kv_cache_gb)
+    if e.num_blocks is not None:
+        ints("engine.num_blocks", None, e.num_blocks, 1)
+    ints("engine.block_size", None, e.block_size, 1)
 
 
 def run_settings(options: MineOptions, model_name: str) -> dict:
@@ -108,7 +169,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
     todo = [p for p in problems if p.id not in done]
     if done:
         log.info("resuming %s: %d problems already done, %d to go", out_dir, len(problems) - len(todo), len(todo))
-    encoded, skipped = encode_problems(todo, tokenizer, max_length=context_length(model),
+    # the context bound (prompt + solution + room for the search's rollouts) is applied, and recorded, by the run
+    encoded, skipped = encode_problems(todo, tokenizer, max_length=None,
                                        chat_template=options.chat_template, use_chat_template=options.use_chat_template,
                                        system_prompt=options.system_prompt, min_new_tokens=1)
     prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
@@ -141,7 +203,8 @@ def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: Run
             stats = run_mining(engine, tokenizer, prepared, judge, config, on_problem, on_progress)
         finally:
             bar.close()
-    return write_summary(out_dir, stats.as_dict(), skipped, len(done & {p.id for p in problems}), writer, start)
+    return write_summary(out_dir, stats.as_dict(), skipped + stats.skipped, len(done & {p.id for p in problems}),
+                         writer, start)
 
 
 def run_config(options: MineOptions, judge_oracle, think_open: bool = False) -> RunConfig:

@@ -68,6 +68,18 @@ class EngineConfig:
     stop_string_window: int = 16  # tokens decoded from a rollout's tail to look for stop strings
     cascade: str = "auto"  # shared-prefix attention: "auto" (when it pays off), "always" or "never"
 
+    def __post_init__(self) -> None:
+        for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks"):
+            v = getattr(self, name)
+            if name == "num_blocks" and v is None:
+                continue
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"EngineConfig.{name} must be an int >= 1, got {v!r}")
+        kv = self.kv_cache_gb
+        if kv is not None and (isinstance(kv, bool) or not isinstance(kv, (int, float)) or not 0 < kv < float("inf")):
+            raise ValueError(f"EngineConfig.kv_cache_gb (--kv-cache-gb) must be a number of GB > 0 (or None for the "
+                             f"default), got {kv!r}")
+
 
 def _as_list(x, what: str) -> list:
     """``x`` as a list (tensors and arrays through ``tolist()``); strings and non-iterables are refused."""

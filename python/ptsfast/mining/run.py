@@ -64,9 +64,10 @@ class RunStats:
     decoded_tokens: int = 0  # every token the engine decoded (solutions and probes), counted per decode step
     running: int = 0  # sequences in the latest decode step (live; not in as_dict)
     pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
+    skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
 
     def as_dict(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if k not in ("running", "pivots_found")}
+        d = {k: v for k, v in self.__dict__.items() if k not in ("running", "pivots_found", "skipped")}
         return dict(d, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
 
 
@@ -75,6 +76,41 @@ def with_rollout_budget(mining: MiningConfig, max_new_tokens: int) -> MiningConf
     if mining.estimator.rollout_budget is not None:
         return mining
     return replace(mining, estimator=replace(mining.estimator, rollout_budget=max_new_tokens))
+
+
+def rollout_room(config: RunConfig) -> int:
+    """Most tokens one search rollout may generate: the budget plus the reuse window (at least one extra
+    token), as the search requests them; a rollout from the end of a solution needs this much context."""
+    budget = config.rollout.max_new_tokens
+    e = config.mining.estimator
+    if e.rollout_budget is not None:
+        budget = e.rollout_budget
+    window = min(e.reuse_window, budget // 4) if e.reuse else 0
+    return budget + max(1, window)
+
+
+def trajectory_budget(max_positions: int | None, config: RunConfig, problem: PreparedProblem) -> tuple[int, str | None]:
+    """``(max_new_tokens for the problem's sampled trajectories, None)``, or ``(0, why it cannot be mined)``.
+
+    Every sequence of the problem must fit the model's context: the trajectory is cut where a search rollout
+    from its end (:func:`rollout_room` tokens) still fits, so no rollout is silently shortened by the context."""
+    want = config.rollout.max_new_tokens
+    if not max_positions:
+        return want, None
+    need, prompt = rollout_room(config), len(problem.prompt_ids)
+    if problem.solution_ids is not None:
+        total = prompt + len(problem.solution_ids) + need
+        if total > max_positions:
+            return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + provided solution "
+                       f"({len(problem.solution_ids)}) + room for search rollouts ({need}) is {total} tokens, over the "
+                       f"model's context of {max_positions}; shorten them or lower --max-new-tokens")
+        return want, None
+    room = max_positions - prompt - need
+    if room < 1:
+        return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + room for search rollouts ({need}) leaves no "
+                   f"room for a solution in the model's context of {max_positions}; shorten the prompt or lower "
+                   f"--max-new-tokens")
+    return min(want, room), None
 
 
 def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge, config: RunConfig,
@@ -98,8 +134,19 @@ def mine(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], 
             stats.seconds = now - start
             on_progress(stats, None)
 
-    for b in range(0, len(problems), config.problems_per_batch):
-        batch = problems[b:b + config.problems_per_batch]
+    limit = getattr(engine, "max_positions", None)
+    fitting = []
+    for p in problems:  # a problem that cannot fit is recorded as skipped; the run goes on
+        budget, why = trajectory_budget(limit, config, p)
+        if why is None:
+            fitting.append(p)
+            continue
+        log.warning("skipped %s", why)
+        stats.skipped.append(why)
+        stats.problems += 1
+        on_problem(ProblemResult(p, skipped=why))
+    for b in range(0, len(fitting), config.problems_per_batch):
+        batch = fitting[b:b + config.problems_per_batch]
         _mine_batch(engine, tokenizer, batch, judge, config, on_problem, on_progress, stats, start, on_tokens)
     stats.seconds = time.perf_counter() - start
     return stats
@@ -113,7 +160,9 @@ def _sample_trajectories(engine, tokenizer, batch, config: RunConfig, on_tokens=
     if todo:
         s = config.rollout
         seqs = engine.prefill([p.prompt_ids for p in todo])
-        requests = [RolloutRequest(q.seq_id, len(p.prompt_ids), config.trajectories_per_problem, s.max_new_tokens,
+        limit = getattr(engine, "max_positions", None)
+        requests = [RolloutRequest(q.seq_id, len(p.prompt_ids), config.trajectories_per_problem,
+                                   trajectory_budget(limit, config, p)[0],
                                    SamplingParams(s.temperature, s.top_k, s.top_p,
                                                   stable_seed(config.mining.seed, "trajectory", p.id)),
                                    stop_strings=s.stop_strings, stop_fn=text_stop(tokenizer, (), s.answer_complete))

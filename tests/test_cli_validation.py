@@ -1,0 +1,74 @@
+"""Every mining flag and API option is checked before a model loads or anything is written: one line naming the
+flag (or field) and the fix."""
+
+import json
+
+import pytest
+import torch
+
+from ptsfast.cli import main as cli
+from ptsfast.engine import EngineConfig
+from ptsfast.mining.types import FilterConfig, MiningConfig
+from ptsfast.pipeline import MineOptions
+
+
+@pytest.fixture()
+def problems(tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"id": "a", "question": "what is 2+3?", "answer": "5"}) + "\n")
+    return f
+
+
+BAD_FLAGS = [
+    (["--gap", "0"], "--gap"), (["--gap", "-0.1"], "--gap"), (["--gap", "1"], "--gap"),
+    (["--trajectories", "0"], "--trajectories"), (["--p-min", "0.9", "--p-max", "0.1"], "--p-min"),
+    (["--max-new-tokens", "0"], "--max-new-tokens"), (["--problems-per-batch", "0"], "--problems-per-batch"),
+    (["--kv-cache-gb", "0"], "--kv-cache-gb"), (["--kv-cache-gb", "-2"], "--kv-cache-gb"),
+    (["--seed", str(2 ** 64)], "--seed"), (["--oracle", "gsm8kk"], "unknown oracle 'gsm8kk'"),
+    (["--top-p", "0"], "--top-p"), (["--oracle-timeout", "0"], "--oracle-timeout"),
+]
+
+
+@pytest.mark.parametrize("flags,named", BAD_FLAGS, ids=[" ".join(f) for f, _ in BAD_FLAGS])
+def test_bad_flags_fail_before_the_model_loads_or_anything_is_written(flags, named, problems, tmp_path, capsys):
+    out = tmp_path / "out"
+    # the model folder does not exist: an error about the model would mean the flag was checked too late
+    assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0] and "no-model" not in err[0], err
+    assert not out.exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a torch without CUDA")
+def test_device_cuda_without_cuda_and_an_unwritable_out(problems, tmp_path, capsys):
+    base = ["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems)]
+    assert cli(base + ["--out", str(tmp_path / "o"), "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert "--device cuda: this torch build has no CUDA" in err and "--device cpu" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert cli(base + ["--out", str(blocker / "sub")]) == 2
+    assert "--out" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("kw,exc,named", [
+    (dict(seed=2 ** 63), ValueError, "seed (--seed)"), (dict(seed=1.0), TypeError, "seed (--seed)"),
+    (dict(seed=True), TypeError, "seed"), (dict(max_new_tokens=8.0), TypeError, "max_new_tokens"),
+    (dict(trajectories_per_problem="2"), TypeError, "trajectories_per_problem"),
+    (dict(system_prompt=5), TypeError, "system_prompt"), (dict(oracle=print), TypeError, "oracle"),
+    (dict(mining=MiningConfig(gap=0.0)), ValueError, "mining.gap (--gap)"),
+    (dict(mining=MiningConfig(filter=FilterConfig(p_min=0.9, p_max=0.1))), ValueError, "p_min"),
+    (dict(temperature=float("nan")), ValueError, "temperature"),
+])
+def test_api_options_are_type_checked_naming_the_field(kw, exc, named):
+    with pytest.raises(exc, match=named.replace("(", r"\(").replace(")", r"\)")):
+        MineOptions(**kw)
+
+
+def test_engine_config_refuses_zero_blocks():
+    with pytest.raises(ValueError, match=r"num_blocks must be an int >= 1, got 0"):
+        EngineConfig(num_blocks=0)
+    with pytest.raises(ValueError, match=r"kv_cache_gb \(--kv-cache-gb\)"):
+        EngineConfig(kv_cache_gb=0)
+    MineOptions()  # the defaults are valid
