@@ -72,3 +72,12 @@ def test_engine_config_refuses_zero_blocks():
     with pytest.raises(ValueError, match=r"kv_cache_gb \(--kv-cache-gb\)"):
         EngineConfig(kv_cache_gb=0)
     MineOptions()  # the defaults are valid
+
+
+def test_sampling_seeds_outside_64_bits_are_refused():
+    from ptsfast.engine import SamplingParams
+
+    SamplingParams(seed=2 ** 64 - 1)
+    for seed in (2 ** 64, -1):
+        with pytest.raises(ValueError, match=r"SamplingParams.seed must be an int in \[0, 2\*\*64\)"):
+            SamplingParams(seed=seed)

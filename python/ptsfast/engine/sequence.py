@@ -27,6 +27,8 @@ def check_sampling(p, where: str = "SamplingParams") -> None:
         raise ValueError(f"{where}.top_p must lie in (0, 1], got {p.top_p!r}")
     if not _is_int(p.seed):
         raise TypeError(f"{where}.seed must be an int, got {p.seed!r}")
+    if not 0 <= p.seed < 1 << 64:  # the noise is a function of the seed mod 2**64: larger seeds would collide
+        raise ValueError(f"{where}.seed must be an int in [0, 2**64), got {p.seed!r}")
 
 
 @dataclass(frozen=True)
