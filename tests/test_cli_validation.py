@@ -81,3 +81,11 @@ def test_sampling_seeds_outside_64_bits_are_refused():
     for seed in (2 ** 64, -1):
         with pytest.raises(ValueError, match=r"SamplingParams.seed must be an int in \[0, 2\*\*64\)"):
             SamplingParams(seed=seed)
+
+
+def test_a_missing_model_folder_is_named_as_a_folder(problems, tmp_path, capsys):
+    assert cli(["mine", "--model", str(tmp_path / "nope"), "--problems", str(problems), "--out",
+                str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "model folder" in err[0] and "does not exist" in err[0]
+    assert "huggingface-cli download" not in err[0] and not (tmp_path / "o").exists()

@@ -158,3 +158,12 @@ def test_every_problem_is_bounded_by_the_context(tmp_path):
         prompt, (traj,) = len(recs[pid]["prompt_ids"]), recs[pid]["trajectories"]
         assert len(traj["solution_ids"]) == min(8, 32 - prompt - need)
     assert len(recs["tight"]["trajectories"][0]["solution_ids"]) < 8  # the cap bit
+
+
+def test_a_run_without_a_fingerprint_is_not_resumed_with_one(tmp_path):
+    with RunWriter(tmp_path, {"a": 1}) as w:  # an older run.json: no inputs
+        w.write_problem("1", [], [], {})
+    with pytest.raises(RunDirError, match="older ptsfast.*--overwrite"):
+        RunWriter(tmp_path, {"a": 1}, inputs={"oracle": "gsm8k"})
+    with RunWriter(tmp_path, {"a": 1}) as w:  # a caller that records no inputs keeps resuming
+        assert w.is_done("1")

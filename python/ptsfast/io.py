@@ -160,9 +160,10 @@ class RunWriter:
         if self.inputs is None:
             return
         if old is None:
-            log.warning("%s was written without a fingerprint of its inputs; resuming without checking that the "
-                        "model, tokenizer and oracle are the same", self.dir / RUN)
-            return
+            raise RunDirError(f"{self.dir / RUN} was written by an older ptsfast, without a fingerprint of its inputs "
+                              f"(and problems without ids were numbered by row then, not identified by content), so "
+                              f"resuming could mix other inputs or mine problems twice; use another output directory, "
+                              f"or --overwrite to start over")
         from ptsfast.fingerprint import INPUT_LABELS
 
         diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs

@@ -60,6 +60,10 @@ def _not_found_message(src: str, what: str, err: Exception) -> str:
     if Path(src).is_dir():
         return (f"could not load the {what} from folder {src!r} ({first}); the folder must hold a Hugging Face "
                 f"model (config.json, weights, tokenizer files) - re-save it with save_pretrained().")
+    parent = Path(src).expanduser().parent
+    if src.startswith(("/", ".", "~")) or src.count("/") > 1 or (parent != Path(".") and parent.is_dir()):
+        return (f"model folder {src!r} does not exist; pass the path of a local model folder (config.json, weights, "
+                f"tokenizer files), a model name in the local Hugging Face cache, or 'demo'")
     return (f"model {src!r} is not a local folder and is not in the local Hugging Face cache ({first}); "
             f"pass the path of a model folder, or download it first with "
             f"`huggingface-cli download {src}` (ptsfast never downloads by itself), or use `ptsfast demo`.")
