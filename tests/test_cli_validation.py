@@ -89,3 +89,17 @@ def test_a_missing_model_folder_is_named_as_a_folder(problems, tmp_path, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "model folder" in err[0] and "does not exist" in err[0]
     assert "huggingface-cli download" not in err[0] and not (tmp_path / "o").exists()
+
+
+def test_mine_names_a_problem_of_the_wrong_type(tmp_path):
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.data import Problem
+    from ptsfast.pipeline import mine
+
+    model, tok = tiny_model("llama"), tiny_tokenizer()
+    with pytest.raises(TypeError, match=r"problems\[1\] must be a ptsfast.Problem.*got dict"):
+        mine(model, tok, [Problem("a", "q"), {"id": "b"}], tmp_path / "o", progress=False)
+    with pytest.raises(TypeError, match=r"problem ids must be str, got int 3"):
+        mine(model, tok, [Problem(3, "q")], tmp_path / "o", progress=False)
+    assert not (tmp_path / "o").exists()

@@ -150,7 +150,12 @@ def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
     """``{id: content hash}`` of the problems; duplicate ids are an error naming them (a run is keyed by id)."""
     hashes: dict[str, str] = {}
     dups: list[str] = []
-    for p in problems:
+    if isinstance(problems, (str, bytes)) or not hasattr(problems, "__iter__"):
+        raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}")
+    for i, p in enumerate(problems):
+        if not isinstance(p, Problem):
+            raise TypeError(f"problems[{i}] must be a ptsfast.Problem (see ptsfast.load_problems), got "
+                            f"{type(p).__name__}")
         if not isinstance(p.id, str):
             raise TypeError(f"problem ids must be str, got {type(p.id).__name__} {p.id!r}")
         if p.id in hashes:
