@@ -271,3 +271,10 @@ def test_cli_mines_a_cached_dataset_by_name(tmp_path, monkeypatch, capsys):
     rec = json.loads((out / "problems.jsonl").read_text().splitlines()[0])
     assert rec["question"] == "5 9 12 40" and rec["answer"] == "7"
     assert json.loads((out / "run.json").read_text())["dataset"] == "org/nums"
+
+
+def test_unreadable_csv_names_the_file_and_cause(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_bytes(b"question,answer\ncaf\xe9,1\n")
+    with pytest.raises(DataError, match=r"p.csv could not be read as csv \(.*UTF8.*\)"):
+        load_problems(f)

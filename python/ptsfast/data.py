@@ -138,7 +138,17 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
             raise DataError(f"unknown data format {path.suffix!r} for {path}; use .jsonl, .json, .parquet, .csv or "
                             f"a datasets folder saved with save_to_disk()")
         kw = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
-        ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+        try:
+            ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+        except Exception as e:  # noqa: BLE001 - datasets wraps the cause; name the file and the cause
+            cause = e
+            while cause.__cause__ is not None or cause.__context__ is not None:
+                cause = cause.__cause__ or cause.__context__
+            if isinstance(cause, UnicodeDecodeError):
+                raise DataError(f"{path}: byte {cause.object[cause.start]:#04x} at byte offset {cause.start} is not "
+                                f"UTF-8; save the file as UTF-8") from None
+            raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
+                            f"convert it to .jsonl") from None
     for n, row in enumerate(ds, 1):
         yield n, dict(row), None
 
