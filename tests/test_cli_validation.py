@@ -26,6 +26,7 @@ BAD_FLAGS = [
     (["--kv-cache-gb", "0"], "--kv-cache-gb"), (["--kv-cache-gb", "-2"], "--kv-cache-gb"),
     (["--seed", str(2 ** 64)], "--seed"), (["--oracle", "gsm8kk"], "unknown oracle 'gsm8kk'"),
     (["--top-p", "0"], "--top-p"), (["--oracle-timeout", "0"], "--oracle-timeout"),
+    (["--limit", "0"], "--limit"), (["--workers", "0"], "--workers"),
 ]
 
 

@@ -102,6 +102,10 @@ def _validate(a):
     """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
     naming the flag), ``--device`` and ``--out``."""
     options = _options(a)
+    for flag, lo in (("limit", 1), ("workers", 1), ("cpus_per_worker", 1), ("gpus_per_worker", 0)):
+        v = getattr(a, flag, None)
+        if v is not None and v < lo:
+            raise ValueError(f"--{flag.replace('_', '-')} {v}: use a number >= {lo}")
     _device_dtype(a)
     _check_out(getattr(a, "out", None))
     return options
