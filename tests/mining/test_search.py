@@ -40,7 +40,7 @@ def own_split(logprobs):
 
 
 def brute_force(p, gap, split):
-    """DESIGN.md §1 pseudo-code, verbatim and recursive."""
+    """The pseudo-code of docs/design.md §1, verbatim and recursive."""
 
     def subdivide(i, j):
         if j - i <= 1 or abs(p[j] - p[i]) < gap:

@@ -1,4 +1,4 @@
-"""The bisection of PTS (DESIGN.md §1), breadth-first and estimator-agnostic.
+"""The bisection of PTS (docs/design.md §1), breadth-first and estimator-agnostic.
 
 :class:`Bisection` holds one trajectory's frontier of undecided segments. Whoever drives it
 (:func:`search` with a user function, or :func:`find_pivots` below with a rollout sampler,
