@@ -65,6 +65,17 @@ def _exact_probs(logits, temperature, top_k, top_p) -> torch.Tensor:
     return torch.softmax(_hf_warped(logits.double(), temperature, top_k, top_p), 0)
 
 
+@pytest.mark.parametrize("B,V", [(64, 1000), (40, 517), (9, 4099)])
+def test_candidate_draws_equal_full_vocabulary_gumbel_max(B, V):
+    """The reference draws noise only for filtered rows' candidates; its tokens must be those of the plain
+    full-vocabulary Gumbel-max over the filtered logits, row for row (greedy, top-k, top-p, unfiltered)."""
+    g = torch.Generator().manual_seed(V)
+    logits = torch.randn(B, V, generator=g) * 3
+    params = _params(B, seed=B)
+    tokens, _ = sample_reference(logits, *params)
+    assert torch.equal(tokens, perturbed_logits(logits, *params).argmax(dim=-1))
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_kept_set_equals_hf_warpers(dtype):
     """Per row, the tokens ptsfast may draw are exactly those HF's warpers keep. bf16 logits have many

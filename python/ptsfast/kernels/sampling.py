@@ -58,11 +58,6 @@ def noise_bits(keys: torch.Tensor, vocab: int) -> torch.Tensor:
     return mix32(keys[:, None] ^ ((v * 0x9E3779B1) & _M32)[None, :])
 
 
-def uniform_noise(keys: torch.Tensor, vocab: int) -> torch.Tensor:
-    """``[B, V]`` uniforms strictly inside (0, 1) from row keys (see ``uniform_from_bits``)."""
-    return uniform_from_bits(noise_bits(keys, vocab))
-
-
 def scale_logits(logits: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
     """fp32 ``logits / T``; rows with T == 0 (greedy) are left unscaled."""
     return logits.float() / torch.where(temperature > 0, temperature, 1.0)[:, None]

@@ -4,7 +4,8 @@ Why: at every decode step the engine samples B rows over a 150k vocabulary; the 
 several fp32 ``[B, V]`` temporaries (scaled logits, noise, log-softmax). Here a row is read once:
 each ``BLOCK_V`` tile updates an online log-sum-exp of the raw logits (for the model log-prob of the
 drawn token) and a running argmax of ``logits / T + Gumbel(u)`` where ``u`` comes from the same
-counter-based murmur3 hash of ``(row key, token id)`` as ``sampling.uniform_noise``, computed on uint32.
+counter-based murmur3 hash of ``(row key, token id)`` as ``sampling.noise_bits`` /
+``sampling.uniform_from_bits``, computed on uint32.
 So the tokens equal the reference's bit for bit, up to 1-ulp differences of ``log`` between libraries,
 which only matter for exact near-ties.
 
