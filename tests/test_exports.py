@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import tiny_model, tiny_tokenizer
+from tiny_models import byte_level_bpe, tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 from ptsfast.data import Problem
@@ -119,21 +119,10 @@ def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
 def test_pivot_context_roundtrips_through_a_bpe_chat_tokenizer():
     """With a byte-level BPE tokenizer and chat special tokens, the context text re-tokenises to the query ids;
     a non-canonical tokenisation (which a model can sample) is flagged instead of silently mismatching."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
     from ptsfast.io import pivot_record
     from ptsfast.mining.types import EstimateSummary, PivotRecord
 
-    tk = Tokenizer(models.BPE())
-    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    from tokenizers import decoders
-
-    tk.decoder = decoders.ByteLevel()
-    corpus = ["Tom has 3 apples and buys 5 more, so he has 8 apples.", "<|im_start|>user\nWhat is 2+3?<|im_end|>"] * 20
-    tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<|im_start|>", "<|im_end|>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    bpe = PreTrainedTokenizerFast(tokenizer_object=tk)
+    bpe = byte_level_bpe()
     prompt = bpe("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
     sol = bpe("Tom has 3 apples and buys 5 more, so he has 8 apples.")["input_ids"]
     est = EstimateSummary(0.5, 8, 16, 0.3, 0.7, False)

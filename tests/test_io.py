@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tiny_models import byte_level_bpe
 
 from ptsfast.data import Problem
 from ptsfast.io import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, RunWriter, export, filter_records,
@@ -131,16 +132,7 @@ def test_config_guard_overwrite_and_lock(tmp_path):
 @pytest.fixture(scope="module")
 def bpe():
     """A real byte-level BPE tokenizer (trained in memory; byte-level splits UTF-8 across tokens)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tk = Tokenizer(models.BPE())
-    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tk.decoder = decoders.ByteLevel()
-    corpus = ["Tom has 3 apples and buys 5 more, so he has 8 apples.", "<|im_start|>user\nWhat is 2+3?<|im_end|>"] * 20
-    tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<|im_start|>", "<|im_end|>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    return PreTrainedTokenizerFast(tokenizer_object=tk)
+    return byte_level_bpe()
 
 
 def test_token_texts_keep_multibyte_characters_whole(bpe):

@@ -75,3 +75,18 @@ def save_mining_model(folder) -> None:
         model.lm_head.weight.mul_(0.3)
     model.save_pretrained(folder)
     tiny_tokenizer().save_pretrained(folder)
+
+
+def byte_level_bpe():
+    """A real byte-level BPE tokenizer with chat special tokens, trained in memory (byte-level BPE splits UTF-8
+    across tokens, and some id sequences are not what re-tokenising their text gives)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    corpus = ["Tom has 3 apples and buys 5 more, so he has 8 apples.", "<|im_start|>user\nWhat is 2+3?<|im_end|>"] * 20
+    tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<|im_start|>", "<|im_end|>"],
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    return PreTrainedTokenizerFast(tokenizer_object=tk)
