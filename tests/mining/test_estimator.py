@@ -8,7 +8,8 @@ from synth import BernoulliSampler, build
 from ptsfast.mining import (
     EstimatorConfig, FilterConfig, MiningConfig, PairConfig, RolloutOutcome, Trajectory, find_pivots,
 )
-from ptsfast.mining.estimator import Judge, Memo, derive_seed
+from ptsfast.mining.estimator import GapTest, Memo
+from ptsfast.seeds import stable_seed
 from ptsfast.mining.types import Estimate
 
 SOL = (10, 11, 12, 13, 14)
@@ -88,7 +89,7 @@ def test_truncated_solution_estimates_p_L():
 
 
 def test_judge_sequential_decisions():
-    j = Judge(EstimatorConfig(), 0.2)
+    j = GapTest(EstimatorConfig(), 0.2)
     # exact sides: the pseudo-code's comparison
     assert j.decide(Estimate(exact=0.5), Estimate(exact=0.75), False) == "big"
     assert j.decide(Estimate(exact=0.5), Estimate(exact=0.69), True) == "small"
@@ -117,7 +118,7 @@ def test_judge_sequential_decisions():
     assert [j.batch(Estimate(0, n)) for n in (0, 8, 16, 24)] == [8, 8, 16, 8]
     assert j.batch(Estimate(0, 32), True) == 32
     # fixed-N baseline: waits for N, then point estimate
-    f = Judge(EstimatorConfig(fixed_rollouts=16), 0.2)
+    f = GapTest(EstimatorConfig(fixed_rollouts=16), 0.2)
     assert f.decide(Estimate(4, 8), Estimate(exact=1.0), False) is None
     assert f.decide(Estimate(8, 16), Estimate(12, 16), True) == "big"
 
@@ -143,7 +144,7 @@ def test_accept_test_error_rates_across_looks():
     by the cap (64 a side) go to the point estimate. A larger cap buys the rest; fixed N=16 (existing
     tools) flags |Δ| = 0 a fifth of the time. The bounds leave ~3 standard errors of room."""
     rng = random.Random(0)
-    seq, fixed = Judge(EstimatorConfig(), 0.2), Judge(EstimatorConfig(fixed_rollouts=16), 0.2)
+    seq, fixed = GapTest(EstimatorConfig(), 0.2), GapTest(EstimatorConfig(fixed_rollouts=16), 0.2)
 
     def rate(j, pa, pb, n=1000):
         return sum(_leaf(j, pa, pb, rng)[0] == "big" for _ in range(n)) / n
@@ -152,14 +153,14 @@ def test_accept_test_error_rates_across_looks():
     assert rate(seq, 0.8, 0.9) <= 0.09 and rate(seq, 0.45, 0.55) <= 0.17
     assert rate(seq, 0.35, 0.65) >= 0.84 and rate(seq, 0.6, 0.9) >= 0.88 and rate(seq, 0.5, 0.95) >= 0.97
     assert 0.15 < rate(fixed, 0.5, 0.5) < 0.3
-    big = Judge(EstimatorConfig(key_max_rollouts=256), 0.2)
+    big = GapTest(EstimatorConfig(key_max_rollouts=256), 0.2)
     assert rate(big, 0.45, 0.55, 500) <= 0.06 and rate(big, 0.35, 0.65, 500) >= 0.94
 
 
 def test_seeds_are_stable_and_distinct():
-    a = derive_seed(0, "k", 3, (), 1)
-    assert a == derive_seed(0, "k", 3, (), 1)
-    assert len({a, derive_seed(0, "k", 3, (), 2), derive_seed(1, "k", 3, (), 1), derive_seed(0, "k", 3, (5,), 1)}) == 4
+    a = stable_seed(0, "k", 3, (), 1)
+    assert a == stable_seed(0, "k", 3, (), 1)
+    assert len({a, stable_seed(0, "k", 3, (), 2), stable_seed(1, "k", 3, (), 1), stable_seed(0, "k", 3, (5,), 1)}) == 4
     assert 0 <= a < 2**63
 
 

@@ -4,7 +4,7 @@ inference service, a simulation) can drive it without the engine."""
 import subprocess
 import sys
 
-PURE = ["ptsfast.mining.search", "ptsfast.mining.estimator", "ptsfast.mining.stats", "ptsfast.mining.types",
+PURE = ["ptsfast.mining.search", "ptsfast.mining.driver", "ptsfast.mining.estimator", "ptsfast.mining.stats", "ptsfast.mining.types",
         "ptsfast.mining.pairs", "ptsfast.mining.simulate", "ptsfast.seeds"]
 
 SCRIPT = """

@@ -3,7 +3,8 @@
 Pure Python (no torch). The engine plugs in through :class:`RolloutSampler`.
 """
 
-from .search import Bisection, SearchResult, find_pivots, search, split_point
+from .driver import SearchPool, TrajectoryMiner, find_pivots
+from .search import Bisection, SearchResult, search, split_point
 from .types import (
     Estimate,
     EstimateSummary,

@@ -25,17 +25,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Hashable, Sequence
+from typing import Sequence
 
-from ptsfast.seeds import stable_seed
-
-from .stats import Decision, abs_bounds, diff_interval, interval, shared_correlation
+from .stats import Decision, Gap, abs_bounds, diff_interval, interval, shared_correlation
 from .types import Estimate, EstimatorConfig, RolloutOutcome
-
-
-def derive_seed(run_seed: int, key: Hashable, position: int, forced: tuple[int, ...], serial: int) -> int:
-    """Stable 63-bit seed per request of the search."""
-    return stable_seed(int(run_seed), key, int(position), tuple(forced), int(serial))
 
 
 def common_prefix(tokens: tuple[int, ...], solution: tuple[int, ...], start: int) -> int:
@@ -178,7 +171,7 @@ def looks(first: int, cap: int, growth: float) -> int:
 
 
 @dataclass
-class Judge:
+class GapTest:
     """Sequential decisions of the gap test on a :class:`Memo` (see :class:`EstimatorConfig`)."""
 
     config: EstimatorConfig
@@ -218,7 +211,7 @@ class Judge:
 
     def decide(self, a: Estimate, b: Estimate, one_token: bool,
                shared: tuple[int, int, int, int] | None = None, key: bool | None = None) -> Decision:
-        """'big' (bisect / pivot), 'small' (leaf) or None (needs more rollouts). ``shared``: the
+        """``Gap.BIG`` (bisect / pivot), ``Gap.SMALL`` (leaf) or None (needs more rollouts). ``shared``: the
         rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ;
         ``key``: see :meth:`is_key` (default: ``one_token``)."""
         c = self.config
@@ -231,26 +224,26 @@ class Judge:
         if c.fixed_rollouts is not None or (a.exact is not None and b.exact is not None):
             if not final:
                 return None
-            return "big" if d >= self.gap else "small"
+            return Gap.BIG if d >= self.gap else Gap.SMALL
         if one_token:
             thin = any(e.exact is None and e.trials < c.accept_min_trials for e in (a, b))
             lcb = self._bounds(a, b, self._level(c.accept_confidence, key), phi)[0]
             if d >= self.gap and lcb >= self.gap - c.indifference and not thin:
-                return "big"
+                return Gap.BIG
             ucb = self._bounds(a, b, self._level(c.reject_confidence, key), phi)[1]
             if ucb < self.gap + c.indifference:
-                return "small"
+                return Gap.SMALL
             if final:
-                return "big" if d >= self.gap else "small"
+                return Gap.BIG if d >= self.gap else Gap.SMALL
             return None
         ucb = self._bounds(a, b, self._level(c.discard_confidence, key), phi)[1]
         if ucb < self.gap:
-            return "small"
+            return Gap.SMALL
         lcb = self._bounds(a, b, c.split_confidence, phi)[0]
         if d >= self.gap and lcb >= self.gap - c.indifference:
-            return "big"
+            return Gap.BIG
         if final:
-            return "big" if d >= self.gap - c.final_split_margin else "small"
+            return Gap.BIG if d >= self.gap - c.final_split_margin else Gap.SMALL
         return None
 
     def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: bool | None = None) -> list[int]:

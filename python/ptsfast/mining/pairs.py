@@ -9,15 +9,11 @@ first token, see :class:`ptsfast.mining.estimator.Memo`); a group with fewer tha
 
 from __future__ import annotations
 
-from typing import Literal
-
-from .types import Estimate, PairConfig
-
-Direction = Literal["raises", "lowers"]
+from .types import Direction, Estimate, PairConfig
 
 
 def direction(before: Estimate, after: Estimate) -> Direction:
-    return "raises" if after.p > before.p else "lowers"
+    return Direction.of(before.p, after.p)
 
 
 def top_up_needs(alts: dict[int, Estimate], config: PairConfig) -> list[tuple[int, int]]:
@@ -39,7 +35,7 @@ def pick_alternative(
     pool = [(t, e) for t, e in alts.items() if e.trials >= config.min_count]
     if not pool:
         return None
-    if dir_ == "raises":
+    if dir_ == Direction.RAISES:
         tok, est = min(pool, key=lambda te: (te[1].p, -te[1].trials, te[0]))
         return (tok, est) if est.p < before.p else None
     tok, est = max(pool, key=lambda te: (te[1].p, te[1].trials, -te[0]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
 from ptsfast.mining.sampler import EngineSampler, Judge, RolloutSettings, TrajectoryContext, text_stop
-from ptsfast.mining.search import find_pivots
+from ptsfast.mining.driver import find_pivots
 from ptsfast.mining.types import MiningConfig, Progress, Trajectory, TrajectoryResult
 from ptsfast.seeds import stable_seed
 

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Hashable, Sequence
 
-from .search import find_pivots
+from .driver import find_pivots
 from .stats import diff_interval
 from .types import (
     Estimate,

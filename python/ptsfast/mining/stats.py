@@ -3,7 +3,7 @@
 Intervals for one proportion (Wilson score, or Jeffreys = Beta(s+1/2, f+1/2) posterior
 quantiles) and for a difference of two (Newcombe's hybrid score method, which combines the
 two single-proportion intervals; an exact side has a zero-width interval; estimates that share
-rollouts use its paired form). The gap tests of :class:`ptsfast.mining.estimator.Judge` read
+rollouts use its paired form). The gap tests of :class:`ptsfast.mining.estimator.GapTest` read
 ``|Δp|`` bounds off that interval.
 """
 
@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from enum import Enum
 from statistics import NormalDist
-from typing import Literal
+from typing import Optional
 
 from .types import Estimate, EstimateSummary
 
-Decision = Literal["big", "small"] | None
+
+class Gap(str, Enum):
+    """Outcome of the gap test on a segment: ``BIG`` (bisect it / a pivot) or ``SMALL`` (a leaf)."""
+
+    BIG = "big"
+    SMALL = "small"
+
+
+Decision = Optional[Gap]
+"""A gap decision, or None while the segment needs more rollouts."""
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,23 @@ Everything else (memo, statistics, bisection, alternatives) lives in this packag
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any, Hashable, Literal, Protocol, Sequence
+
+
+class Direction(str, Enum):
+    """How a pivot token moves p(success): written to records as its value (``"raises"``/``"lowers"``)."""
+
+    RAISES = "raises"
+    LOWERS = "lowers"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def of(cls, p_before: float, p_after: float) -> "Direction":
+        """The one rule: a pivot raises p when p after it is higher, else it lowers p."""
+        return cls.RAISES if p_after > p_before else cls.LOWERS
 
 
 # --------------------------------------------------------------------------- engine interface
@@ -111,6 +127,8 @@ class Estimate:
 
 # --------------------------------------------------------------------------- config
 Method = Literal["wilson", "jeffreys"]
+SplitRule = Literal["logprob", "tokens"]
+"""Where a segment is split: at half its surprisal (``logprob``) or at its token midpoint."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +232,7 @@ class MiningConfig:
     """Everything the search needs. Defaults follow the paper (gap 0.2, filter 0.2..0.8)."""
 
     gap: float = 0.2
-    split: Literal["logprob", "tokens"] = "logprob"
+    split: SplitRule = "logprob"
     seed: int = 0
     estimator: EstimatorConfig = field(default_factory=EstimatorConfig)
     filter: FilterConfig = field(default_factory=FilterConfig)
@@ -243,7 +261,7 @@ class PivotRecord:
     token_id: int
     before: EstimateSummary
     after: EstimateSummary
-    direction: Literal["raises", "lowers"]
+    direction: Direction
     confirmed: bool | None = None
     """None: no confirmation run; else whether the fresh rollouts agree (see ``MiningConfig``)."""
     confirm_before: EstimateSummary | None = None
@@ -274,8 +292,8 @@ class PairRecord:
     rejected_id: int
     chosen: EstimateSummary
     rejected: EstimateSummary
-    direction: Literal["raises", "lowers"]
-    """Direction of the pivot this pair came from (chosen = pivot token iff 'raises')."""
+    direction: Direction
+    """Direction of the pivot this pair came from (chosen = pivot token iff it raises p)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
