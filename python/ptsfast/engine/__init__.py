@@ -1,7 +1,7 @@
 """The rollout engine: block manager -> scheduler -> model runner, imported in that direction."""
 
-from ptsfast.engine.engine import EngineConfig, RolloutEngine
+from ptsfast.engine.engine import EngineConfig, KVPoolFull, OnDone, RolloutEngine
 from ptsfast.engine.sequence import FinishReason, PrefilledSequence, Rollout, RolloutRequest, SamplingParams
 
-__all__ = ["EngineConfig", "FinishReason", "PrefilledSequence", "Rollout", "RolloutEngine", "RolloutRequest",
+__all__ = ["EngineConfig", "FinishReason", "KVPoolFull", "OnDone", "PrefilledSequence", "Rollout", "RolloutEngine", "RolloutRequest",
            "SamplingParams"]

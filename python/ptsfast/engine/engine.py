@@ -14,7 +14,9 @@ costs no forward pass and, at most, one block copy.
 Every call is all-or-nothing: all its inputs are checked before anything is queued or allocated,
 and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
 the model) the call's rollouts and KV blocks are released before the exception propagates, so the
-engine stays usable. Admission reserves each rollout's worst case against what the pool can hold
+engine stays usable. A ``rollout`` call can also be fed while it runs: ``on_done`` hears of each
+finished request and may register sequences and return more requests, so a caller whose next
+requests depend on earlier results (the search) keeps the decode batch full. Admission reserves each rollout's worst case against what the pool can hold
 once the call's own rollouts are done (blocks of registered sequences excluded), so a call never
 stalls: a rollout that could never fit is refused up front.
 """
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -46,6 +49,7 @@ from ptsfast.kernels import fused_logprobs, sample
 
 log = logging.getLogger(__name__)
 _M64 = (1 << 64) - 1
+_ON_DONE = "rollout:on_done"  # the engine state while rollout() runs its on_done callback
 
 
 def child_seed(seed: int, child: int) -> int:
@@ -93,6 +97,14 @@ def _as_list(x, what: str) -> list:
         raise TypeError(f"{what}, got {type(x).__name__}") from None
 
 
+class KVPoolFull(RuntimeError):
+    """The KV pool cannot take these sequences now; retry once running rollouts have returned blocks."""
+
+
+OnDone = Callable[[int, list[Rollout]], "Sequence[RolloutRequest] | None"]
+"""``on_done(index, rollouts)`` of :meth:`RolloutEngine.rollout`: a request finished; more requests to run."""
+
+
 @dataclass(eq=False)
 class _Registered:
     tokens: list[int]
@@ -113,7 +125,7 @@ class RolloutEngine:
         self.scheduler = Scheduler(self.blocks, config.max_running)
         self._seqs: dict[int, _Registered] = {}
         self._next_id = 0
-        self._busy: str | None = None  # the call in progress (prefill/rollout/release are not re-entrant)
+        self._busy: str | None = None  # the call in progress (see _call)
         gen = getattr(model, "generation_config", None)
         eos = getattr(gen, "eos_token_id", None) if gen is not None else None
         eos = eos if eos is not None else model.config.eos_token_id
@@ -139,11 +151,19 @@ class RolloutEngine:
         """Number of token ids the model embeds (valid ids are ``[0, vocab_size)``)."""
         return self.adapter.vocab_size
 
-    def _enter(self, what: str) -> None:
-        if self._busy is not None:
-            raise RuntimeError(f"engine.{what}() called while engine.{self._busy}() is running (e.g. from a stop_fn "
-                               "or progress callback); the engine is not re-entrant")
+    @contextmanager
+    def _call(self, what: str) -> Iterator[None]:
+        """One public call at a time; only ``rollout``'s ``on_done`` may ``prefill`` and ``release`` inside it."""
+        outer = self._busy
+        if outer is not None and not (outer == _ON_DONE and what in ("prefill", "release")):
+            shown = "rollout" if outer == _ON_DONE else outer
+            raise RuntimeError(f"engine.{what}() called while engine.{shown}() is running (e.g. from a stop_fn "
+                               "or progress callback); the engine is not re-entrant (on_done may prefill and release)")
         self._busy = what
+        try:
+            yield
+        finally:
+            self._busy = outer
 
     # ----------------------------------------------------------------------------------- sequences
     @torch.inference_mode()
@@ -152,13 +172,10 @@ class RolloutEngine:
 
         All or nothing: on any error no sequence of this call stays registered and no block is held.
         """
-        self._enter("prefill")
-        try:
+        with self._call("prefill"):
             seqs = self._check_sequences(sequences)
             need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
-            if need > self.scheduler.available:
-                raise RuntimeError(f"KV pool too small to register {len(seqs)} sequences ({need} blocks needed, "
-                                   f"{self.scheduler.available} free); release sequences or raise kv_cache_gb")
+            self._check_room(len(seqs), need)
             results: list[PrefilledSequence] = []
             pending: list[list[int]] = []  # tables allocated but not registered yet
             try:
@@ -186,8 +203,20 @@ class RolloutEngine:
                     self.blocks.free(self._seqs.pop(r.seq_id).table)
                 raise
             return results
-        finally:
-            self._busy = None
+
+    def _check_room(self, count: int, need: int) -> None:
+        """Raises unless ``need`` blocks can be registered now without starving queued rollouts."""
+        sched = self.scheduler
+        if sched.idle():
+            if need > sched.available:
+                raise RuntimeError(f"KV pool too small to register {count} sequences ({need} blocks needed, "
+                                   f"{sched.available} free); release sequences or raise kv_cache_gb")
+            return
+        # inside a rollout call: what stays must still hold every queued rollout's worst case
+        queued = max((sched.worst_case_blocks(w) for w in sched.waiting), default=0)
+        if need > sched.available or need + queued > sched.capacity():
+            raise KVPoolFull(f"KV pool busy: registering {count} sequences needs {need} blocks, {sched.available} "
+                             "are free now; retry after running rollouts finish")
 
     def _check_sequences(self, sequences) -> list[list[int]]:
         items = _as_list(sequences, "sequences must be a list of token-id lists")
@@ -223,8 +252,7 @@ class RolloutEngine:
 
         All or nothing: an unknown or repeated id raises before anything is freed.
         """
-        self._enter("release")
-        try:
+        with self._call("release"):
             ids = list(seq_ids)
             for i in ids:
                 if not _is_int(i) or i not in self._seqs:
@@ -233,38 +261,46 @@ class RolloutEngine:
                 raise KeyError(f"sequence ids repeated in release(): {sorted(i for i in set(ids) if ids.count(i) > 1)}")
             for i in ids:
                 self.blocks.free(self._seqs.pop(i).table)
-        finally:
-            self._busy = None
-
-    @property
-    def num_sequences(self) -> int:
-        return len(self._seqs)
 
     # ------------------------------------------------------------------------------------ rollouts
     @torch.inference_mode()
-    def rollout(self, requests: Sequence[RolloutRequest],
-                progress: Callable[[int], None] | None = None) -> list[list[Rollout]]:
+    def rollout(self, requests: Sequence[RolloutRequest], progress: Callable[[int], None] | None = None,
+                on_done: OnDone | None = None) -> list[list[Rollout]]:
         """Runs every request's ``n`` rollouts; returns, per request, its rollouts in child order.
 
         ``progress(k)`` is called after each decode step with the number of tokens it produced.
-        All or nothing: invalid requests raise before anything runs; if the call fails part-way its
-        rollouts and their KV blocks are released and the exception propagates.
+        ``on_done(index, rollouts)`` is called as soon as request ``index``'s rollouts have all finished; the
+        requests it returns join this call with the next indices, in order (it may ``prefill`` the sequences
+        they fork from, and ``release`` sequences, first; a :class:`KVPoolFull` there means: try later).
+        All or nothing: invalid requests raise before anything runs; if the call fails part-way (an invalid
+        request from ``on_done`` included) its rollouts and their KV blocks are released and the exception
+        propagates.
         """
-        self._enter("rollout")
-        try:
+        with self._call("rollout"):
             requests = list(requests)
             states = self._states(requests)
             results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
+            left = [r.n for r in requests]  # unfinished rollouts per request
             self.scheduler.add(states)  # raises before queueing anything when a rollout can never fit
             try:
                 while not self.scheduler.idle():
-                    self._step(requests, results, progress)
+                    finished = self._step(requests, results, left, progress)
+                    for ri in finished if on_done is not None else ():
+                        self._busy = _ON_DONE
+                        try:
+                            more = list(on_done(ri, results[ri]) or ())
+                        finally:
+                            self._busy = "rollout"
+                        if more:
+                            new_states = self._states(more, first_index=len(requests))
+                            self.scheduler.add(new_states)
+                            requests += more
+                            results += [[None] * r.n for r in more]
+                            left += [r.n for r in more]
             except BaseException:
                 self.scheduler.abort()
                 raise
             return results  # type: ignore[return-value]
-        finally:
-            self._busy = None
 
     def _check_request(self, ri: int, r) -> _Registered:
         if not isinstance(r, RolloutRequest):
@@ -301,12 +337,12 @@ class RolloutEngine:
                              f"the model's context ({limit}{self.adapter.context_note})")
         return reg
 
-    def _states(self, requests: Sequence[RolloutRequest]) -> list[RolloutState]:
+    def _states(self, requests: Sequence[RolloutRequest], first_index: int = 0) -> list[RolloutState]:
         """Checks every request, then builds the rollout states (nothing is queued here)."""
-        regs = [self._check_request(ri, r) for ri, r in enumerate(requests)]
+        regs = [self._check_request(ri, r) for ri, r in enumerate(requests, first_index)]
         states = []
         window = self.config.stop_string_window
-        for ri, (r, reg) in enumerate(zip(requests, regs)):
+        for ri, (r, reg) in enumerate(zip(requests, regs), first_index):
             stop = set(r.stop_token_ids) if r.stop_token_ids is not None else set(self.eos_ids)
             if r.ignore_eos:
                 stop -= self.eos_ids
@@ -322,7 +358,8 @@ class RolloutEngine:
                                            child_seed(r.sampling.seed, c), tuple(r.forced), context, context_text))
         return states
 
-    def _step(self, requests, results, progress) -> None:
+    def _step(self, requests, results, left, progress) -> list[int]:
+        """One decode step of every running rollout; returns the requests it finished."""
         sched = self.scheduler
         new = sched.admit()
         if not new and not sched.running:  # admission checks make this a bug, not a user error
@@ -344,14 +381,19 @@ class RolloutEngine:
         if new:
             hidden_parts.append(torch.stack([self._seqs[s.seq_id].hidden[s.position - 1] for s in new]))
         rows = decoding + new
+        finished: list[int] = []
         tokens, logprobs = self._choose(rows, requests, torch.cat(hidden_parts))
         for s, tok, lp in zip(rows, tokens, logprobs):
             self._advance(s, tok, lp, requests[s.request_index])
             if s.finish_reason is not None:
                 sched.finish(s)
                 results[s.request_index][s.child_index] = s.result()
+                left[s.request_index] -= 1
+                if not left[s.request_index]:
+                    finished.append(s.request_index)
         if progress is not None:
             progress(len(rows))
+        return finished
 
     def _choose(self, rows: list[RolloutState], requests, hidden: torch.Tensor) -> tuple[list[int], list[float]]:
         """Samples one token per row (or takes its forced token) with the model's log-prob of it."""
