@@ -221,7 +221,7 @@ def test_reasoning_trace_is_searched_but_only_the_answer_after_it_is_judged():
     # no trace: the whole text, as before
     assert make_judge("last_number")("so it is 7", p).success
     # the run detects a prompt that opens the trace from its last tokens
-    from ptsfast.pipeline import _opens_think
+    from ptsfast.pipeline import opens_think
 
-    assert _opens_think("<|im_start|>assistant\n<think>\n") and not _opens_think("<think>\n\n</think>\n\n")
-    assert not _opens_think("<|im_start|>assistant\n")
+    assert opens_think("<|im_start|>assistant\n<think>\n") and not opens_think("<think>\n\n</think>\n\n")
+    assert not opens_think("<|im_start|>assistant\n")

@@ -8,7 +8,7 @@ problem through the same append-only ``RunWriter`` as a single-process run: same
 summary, and a rerun of an interrupted run resumes.
 
 Same records as a single-process run: every random draw is seeded from the run seed, the problem id
-and the trajectory's own request counter (``mining.run.stable_seed``, ``mining.estimator.derive_seed``),
+and the trajectory's own request counter (:func:`ptsfast.seeds.stable_seed`),
 never from which problems share a batch or which worker runs them. Records are written in the order
 problems finish, so compare runs by problem id, not line by line.
 
@@ -89,8 +89,8 @@ class MiningWorker:
 
         from ptsfast.engine import RolloutEngine
         from ptsfast.models import load_model
-        from ptsfast.oracles import check_code_sandbox, code_oracle, make_judge, oracle_by_name
-        from ptsfast.pipeline import record_meta, run_config
+        from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
+        from ptsfast.pipeline import record_meta
 
         if device == "cpu":
             torch.set_num_threads(threads)
@@ -100,8 +100,7 @@ class MiningWorker:
         if oracle_by_name(judge_oracle) is code_oracle:  # this node must be able to isolate code too
             check_code_sandbox(options.unsafe_code_oracle)
         self.options = options
-        self.config = run_config(options, judge_oracle)
-        self.judge = make_judge(judge_oracle, options.oracle_timeout, unsafe_code_oracle=options.unsafe_code_oracle)
+        self.oracle = judge_oracle
         self.meta = record_meta(options, settings)
 
     def ready(self) -> tuple[str, int]:
@@ -110,9 +109,9 @@ class MiningWorker:
     def mine(self, problem: Problem) -> dict:
         """Mines one problem: ``{"records": (pivots, pairs, summary), "stats": {...}}`` or ``{"skipped": why}``."""
         from ptsfast.data import encode_problems
-        from ptsfast.mining.run import PreparedProblem
-        from ptsfast.mining.run import mine as run_mining
-        from ptsfast.pipeline import problem_records
+        from ptsfast.oracles import make_judge
+        from ptsfast.pipeline import PreparedProblem, opens_think, problem_records, run_problems
+        from ptsfast.pipeline.probes import OracleStops
 
         cpu = time.process_time()
         o = self.options
@@ -129,10 +128,13 @@ class MiningWorker:
 
             self.engine = RolloutEngine(self.model, self.tokenizer, o.engine)
         try:
-            stats = run_mining(self.engine, self.tokenizer, [PreparedProblem(e.problem.id, e.prompt_ids, e.problem,
-                                                                             e.solution_ids)],
-                               self.judge, self.config,
-                               lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
+            think_open = opens_think(self.tokenizer.decode(list(e.prompt_ids[-16:])))
+            judge = make_judge(self.oracle, o.oracle_timeout, think_open=think_open,
+                               unsafe_code_oracle=o.unsafe_code_oracle)
+            stats = run_problems(self.engine, self.tokenizer,
+                                 [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids)], judge, o,
+                                 lambda r: out.append(problem_records(r, self.tokenizer, self.meta)),
+                                 stops=OracleStops.of(self.oracle, think_open))
             self.engine.check_no_leaks()
         except BaseException:
             self.engine = None  # nothing of a failed problem stays behind for the next one (KV blocks, sequences)
@@ -155,7 +157,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     from ptsfast.io import RunWriter, problem_record
     from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
     from ptsfast.fingerprint import run_inputs
-    from ptsfast.pipeline import MineOptions, problem_hashes, record_meta, run_settings, write_summary
+    from ptsfast.pipeline import MineOptions, problem_hashes, progress_bar, record_meta, run_settings, write_summary
 
     ray = _ray()
     options = options or MineOptions()
@@ -187,7 +189,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
         totals = dict.fromkeys(_SUMMED, 0)
         skipped: list[str] = []
         failed = 0
-        bar = _progress_bar(len(todo), progress)
+        bar = progress_bar(len(todo), progress)
         # seconds until the first / every worker was ready, and CPU seconds of the workers' mining calls
         timing = {"first_worker_seconds": 0.0, "startup_seconds": 0.0, "worker_cpu_seconds": 0.0}
 
@@ -341,9 +343,3 @@ def _startup_error(e):
     if "ModelLoadError: " in last:
         return ModelLoadError(last.split("ModelLoadError: ", 1)[1])
     return RuntimeError(f"a Ray worker failed to start: {last}")
-
-
-def _progress_bar(total: int, enabled: bool):
-    from ptsfast.pipeline import _progress_bar as bar
-
-    return bar(total, enabled)

@@ -409,6 +409,10 @@ class Verdict(NamedTuple):
     error: str | None = None
 
 
+Judge = Callable[[str, Problem], Verdict]
+"""``(completion text, problem) -> Verdict``, never raising: what :func:`make_judge` returns."""
+
+
 _hung = 0
 _bad_returns: dict[str, int] = {}
 _warn_lock = threading.Lock()
@@ -488,8 +492,8 @@ def _call(oracle: Oracle, text: str, problem: Problem) -> Verdict:
 
 
 def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open: bool = False,
-               unsafe_code_oracle: bool = False) -> Callable[[str, Problem], Verdict]:
-    """A ``(text, problem) -> Verdict`` function for the miner (the shape ``EngineSampler`` takes).
+               unsafe_code_oracle: bool = False) -> Judge:
+    """The :data:`Judge` of a mining run for ``oracle`` (a name or a callable).
 
     The oracle sees :func:`final_answer` of the text: the answer after a ``<think>...</think>`` trace; a
     rollout whose trace never closes has no answer and fails. ``unsafe_code_oracle=True`` lets the code oracle

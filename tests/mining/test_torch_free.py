@@ -3,9 +3,14 @@ inference service, a simulation) can drive it without the engine."""
 
 import subprocess
 import sys
+from pathlib import Path
 
-PURE = ["ptsfast.mining.search", "ptsfast.mining.driver", "ptsfast.mining.estimator", "ptsfast.mining.stats", "ptsfast.mining.types",
-        "ptsfast.mining.pairs", "ptsfast.mining.simulate", "ptsfast.seeds"]
+import ptsfast.mining
+
+# every module of the search package (a new one cannot bring torch in unnoticed), and the seed function
+PURE = ["ptsfast.mining", "ptsfast.seeds",
+        *sorted(f"ptsfast.mining.{f.stem}" for f in Path(ptsfast.mining.__file__).parent.glob("*.py")
+                if f.stem != "__init__")]
 
 SCRIPT = """
 import sys

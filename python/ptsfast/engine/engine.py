@@ -98,7 +98,7 @@ def _as_list(x, what: str) -> list:
 
 
 class KVPoolFull(RuntimeError):
-    """The KV pool cannot take these sequences now; retry once running rollouts have returned blocks."""
+    """The KV pool cannot take these sequences now: retry once rollouts or sequences have returned blocks."""
 
 
 OnDone = Callable[[int, list[Rollout]], "Sequence[RolloutRequest] | None"]
@@ -167,15 +167,17 @@ class RolloutEngine:
 
     # ----------------------------------------------------------------------------------- sequences
     @torch.inference_mode()
-    def prefill(self, sequences: Sequence[Sequence[int]]) -> list[PrefilledSequence]:
+    def prefill(self, sequences: Sequence[Sequence[int]], reserve_tokens: int = 0) -> list[PrefilledSequence]:
         """Registers token sequences: one packed forward writes their K/V, returns per-token log-probs.
 
+        ``reserve_tokens``: room a rollout of that many tokens must still find afterwards (the caller's next
+        requests); :class:`KVPoolFull` otherwise, as when the pool cannot take the sequences now.
         All or nothing: on any error no sequence of this call stays registered and no block is held.
         """
         with self._call("prefill"):
             seqs = self._check_sequences(sequences)
             need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
-            self._check_room(len(seqs), need)
+            self._check_room(len(seqs), need, reserve_tokens)
             results: list[PrefilledSequence] = []
             pending: list[list[int]] = []  # tables allocated but not registered yet
             try:
@@ -204,19 +206,16 @@ class RolloutEngine:
                 raise
             return results
 
-    def _check_room(self, count: int, need: int) -> None:
-        """Raises unless ``need`` blocks can be registered now without starving queued rollouts."""
-        sched = self.scheduler
-        if sched.idle():
-            if need > sched.available:
-                raise RuntimeError(f"KV pool too small to register {count} sequences ({need} blocks needed, "
-                                   f"{sched.available} free); release sequences or raise kv_cache_gb")
-            return
-        # inside a rollout call: what stays must still hold every queued rollout's worst case
+    def _check_room(self, count: int, need: int, reserve_tokens: int) -> None:
+        """Raises :class:`KVPoolFull` unless ``need`` blocks can be registered now and still leave room for
+        every queued rollout and for one more rollout of ``reserve_tokens`` tokens."""
+        sched, bs = self.scheduler, self.blocks.block_size
+        reserve = self.blocks.blocks_for(reserve_tokens) + 1 if reserve_tokens else 0  # + a boundary copy
         queued = max((sched.worst_case_blocks(w) for w in sched.waiting), default=0)
-        if need > sched.available or need + queued > sched.capacity():
-            raise KVPoolFull(f"KV pool busy: registering {count} sequences needs {need} blocks, {sched.available} "
-                             "are free now; retry after running rollouts finish")
+        if need + reserve > sched.available or need + max(queued, reserve) > sched.capacity():
+            raise KVPoolFull(f"KV pool too small to register {count} sequences now ({need} blocks of {bs} tokens "
+                             f"needed{f' + {reserve} kept for rollouts' if reserve else ''}, {sched.available} free); "
+                             "release sequences, wait for running rollouts, or raise kv_cache_gb")
 
     def _check_sequences(self, sequences) -> list[list[int]]:
         items = _as_list(sequences, "sequences must be a list of token-id lists")

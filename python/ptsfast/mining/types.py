@@ -68,7 +68,7 @@ class RolloutSampler(Protocol):
 
     When the search knows the rollouts' token budget (``EstimatorConfig.rollout_budget``), a sampler
     must honour ``ProbeRequest.max_new_tokens`` and should fill ``RolloutOutcome.cut_success`` for
-    rollouts longer than the budget (see :class:`ptsfast.mining.sampler.EngineSampler`).
+    rollouts longer than the budget (see :class:`ptsfast.pipeline.probes.ProbeRunner`).
     """
 
     def __call__(self, requests: Sequence[ProbeRequest]) -> list[list[RolloutOutcome]]: ...

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 from ptsfast.mining import ProbeRequest
 from ptsfast.mining.estimator import Memo
-from ptsfast.mining.sampler import EngineSampler, RolloutSettings, TrajectoryContext
+from ptsfast.pipeline import MineOptions
+from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 
 SOL = (10, 11, 12, 13, 14, 15)
 
@@ -32,7 +33,7 @@ def contains_7(text, problem):
 def test_rollouts_past_the_budget_are_judged_where_they_would_be_cut():
     # budget 4, asked for 4 + 3: follows t_1..t_3, leaves with 99, writes the answer "7" as its 6th token
     engine = FakeEngine([10, 11, 12, 99, 5, 7, 8])
-    sampler = EngineSampler(engine, Tok(), contains_7, RolloutSettings(max_new_tokens=4),
+    sampler = EngineSampler(engine, Tok(), contains_7, MineOptions(max_new_tokens=4),
                             {"k": TrajectoryContext(0, 3, SOL, None)})
     (outs,) = sampler([ProbeRequest("k", 0, 1, 0, (), 7)])
     assert engine.requests[0].max_new_tokens == 7

@@ -1,0 +1,314 @@
+"""A mining run's schedule: problems -> sampled solutions -> searches, fed to the engine as they go.
+
+Up to ``MineOptions.problems_per_batch`` problems are in flight. Everything they need runs in one
+engine ``rollout`` call that is fed while it runs (its ``on_done``): a finished trajectory sample is judged,
+prefilled and joins the search; a finished probe goes back to its trajectory, which steps on at once; a
+finished problem leaves through ``on_problem`` (the caller writes it durably) and the next problem takes
+its place. So the decode batch stays full instead of waiting for the slowest rollout of a round, and a
+trajectory's records do not depend on what else runs beside it (its seeds and requests are its own).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
+from ptsfast.mining.driver import SearchPool
+from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
+from ptsfast.oracles import Judge
+from ptsfast.pipeline.options import MineOptions
+from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreparedProblem:
+    """A problem ready for the engine: its id, chat-templated prompt ids, and optionally a given solution."""
+
+    id: str
+    prompt_ids: tuple[int, ...]
+    problem: object  # what the oracle judges against
+    solution_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SampledTrajectory:
+    """One solution of a problem (sampled, or given) and the oracle's verdict on it."""
+
+    key: str
+    solution_ids: tuple[int, ...]
+    text: str
+    correct: bool | None  # None: cut by the length limit, no final verdict (p(L) is then estimated)
+    finish_reason: str
+    oracle_error: str | None
+
+
+@dataclass
+class ProblemResult:
+    """Everything found for one problem (one entry per trajectory), handed to the writer."""
+
+    problem: PreparedProblem
+    trajectories: list[SampledTrajectory] = field(default_factory=list)
+    results: list[TrajectoryResult] = field(default_factory=list)
+    skipped: str | None = None  # why no search ran (e.g. empty solution)
+
+
+@dataclass
+class RunStats:
+    problems: int = 0
+    trajectories: int = 0
+    kept: int = 0
+    pivots: int = 0
+    pairs: int = 0
+    rollouts: int = 0
+    tokens: int = 0
+    oracle_errors: int = 0
+    seconds: float = 0.0
+    decoded_tokens: int = 0  # every token the engine decoded (solutions and probes), counted per decode step
+    running: int = 0  # sequences in the latest decode step (live; not in as_dict)
+    pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
+    skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k not in ("running", "pivots_found", "skipped")}
+        return dict(d, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+
+
+def trajectory_budget(max_positions: int | None, options: MineOptions,
+                      problem: PreparedProblem) -> tuple[int, str | None]:
+    """``(max_new_tokens for the problem's sampled trajectories, None)``, or ``(0, why it cannot be mined)``.
+
+    Every sequence of the problem must fit the model's context: the trajectory is cut where a search rollout
+    from its end (``MineOptions.rollout_room`` tokens) still fits, so no rollout is silently shortened."""
+    want = options.max_new_tokens
+    if not max_positions:
+        return want, None
+    need, prompt = options.rollout_room(), len(problem.prompt_ids)
+    if problem.solution_ids is not None:
+        total = prompt + len(problem.solution_ids) + need
+        if total > max_positions:
+            return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + provided solution "
+                       f"({len(problem.solution_ids)}) + room for search rollouts ({need}) is {total} tokens, over the "
+                       f"model's context of {max_positions}; shorten them or lower --max-new-tokens")
+        return want, None
+    room = max_positions - prompt - need
+    if room < 1:
+        return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + room for search rollouts ({need}) leaves no "
+                   f"room for a solution in the model's context of {max_positions}; shorten the prompt or lower "
+                   f"--max-new-tokens")
+    return min(want, room), None
+
+
+Handler = Callable[[list[Rollout]], list["Work"]]
+Work = tuple[RolloutRequest, Handler]  # an engine request and what to do with its rollouts
+
+
+@dataclass
+class _InFlight:
+    result: ProblemResult
+    searching: int = 0  # trajectories still being searched
+    seq_ids: list[int] = field(default_factory=list)  # registered sequences of its trajectories
+
+
+def run_problems(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge,
+                 options: MineOptions, on_problem: Callable[[ProblemResult], None],
+                 on_progress: Callable[[RunStats], None] | None = None, *, stops: OracleStops = OracleStops(),
+                 progress_interval: float = 0.5) -> RunStats:
+    """Mines every problem; ``on_problem`` receives each finished problem as soon as it is done.
+
+    ``on_progress(stats)`` is called from the engine's decode loop at most every ``progress_interval``
+    seconds (live ``decoded_tokens``, ``running``, ``rollouts``, ``pivots_found``) and once at the end.
+    """
+    run = _Run(engine, tokenizer, judge, options, stops, on_problem, on_progress, progress_interval)
+    try:
+        run.run(problems)
+    finally:
+        run.close()
+    return run.stats
+
+
+class _Run:
+    def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops,
+                 on_problem, on_progress, progress_interval: float):
+        self.engine, self.tokenizer, self.judge, self.options, self.stops = engine, tokenizer, judge, options, stops
+        self.on_problem, self.on_progress, self.progress_interval = on_problem, on_progress, progress_interval
+        self.stats = RunStats()
+        self.probes = ProbeRunner(tokenizer, judge, options, stops)
+        self.search = SearchPool(options.search_config(), on_result=self._searched)
+        self.queue: deque[PreparedProblem] = deque()
+        self.waiting: deque[tuple[PreparedProblem, list[SampledTrajectory]]] = deque()  # to prefill when room
+        self.in_flight: dict[str, _InFlight] = {}
+        self.handlers: list[Handler | None] = []  # by engine request index of the current call
+        self.full: KVPoolFull | None = None  # why the last admission stopped
+        self.start = self.last_report = time.perf_counter()
+
+    # ------------------------------------------------------------------------------------------ schedule
+    def run(self, problems: Sequence[PreparedProblem]) -> None:
+        limit = self.engine.max_positions
+        for p in problems:  # a problem that cannot fit is recorded as skipped; the run goes on
+            why = trajectory_budget(limit, self.options, p)[1]
+            if why is None:
+                self.queue.append(p)
+                continue
+            log.warning("skipped %s", why)
+            self.stats.skipped.append(why)
+            self.stats.problems += 1
+            self.on_problem(ProblemResult(p, skipped=why))
+        while self.queue or self.waiting or self.in_flight:
+            work = self._admit()
+            if not work:  # nothing runs and nothing registered: the pool is too small for one problem
+                raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
+                                   "lower --trajectories / --max-new-tokens")
+            self.handlers = [h for _, h in work]
+            self.engine.rollout([r for r, _ in work], progress=self._decoded, on_done=self._done)
+        self._report(force=True)
+
+    def close(self) -> None:
+        """Releases what problems still hold (after an error) and the judge's threads."""
+        held = [i for f in self.in_flight.values() for i in f.seq_ids]
+        self.in_flight.clear()
+        try:
+            if held:
+                self.engine.release(held)
+        finally:
+            self.probes.close()
+            self.stats.seconds = time.perf_counter() - self.start
+
+    def _done(self, index: int, rollouts: list[Rollout]) -> list[RolloutRequest]:
+        """The engine finished request ``index``: its handler's follow-ups, then new problems if there is room."""
+        handler, self.handlers[index] = self.handlers[index], None
+        work = handler(rollouts) + self._admit()
+        self.handlers += [h for _, h in work]
+        return [r for r, _ in work]
+
+    def _admit(self) -> list[Work]:
+        """Starts what fits: solutions waiting for KV room first, then new problems up to the in-flight limit."""
+        work: list[Work] = []
+        try:
+            while self.waiting:
+                p, sampled = self.waiting[0]
+                work += self._start_search(p, sampled)
+                self.waiting.popleft()
+            while self.queue and len(self.in_flight) < self.options.problems_per_batch:
+                work += self._start(self.queue[0])
+                self.queue.popleft()
+        except KVPoolFull as e:
+            self.full = e  # retried when the next request finishes (or in the next engine call)
+        return work
+
+    # ---------------------------------------------------------------------------------------- a problem
+    def _start(self, p: PreparedProblem) -> list[Work]:
+        """Samples the problem's solutions (or judges the given one)."""
+        if p.solution_ids is not None:
+            self.in_flight[p.id] = _InFlight(ProblemResult(p))
+            return self._sampled(p, None, [Rollout(tuple(p.solution_ids), (), FinishReason.EOS)])
+        # KVPoolFull: nothing started, retried later; the room kept is for the solutions' first probes
+        (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=self._reserve(p))
+        self.in_flight[p.id] = _InFlight(ProblemResult(p), seq_ids=[seq.seq_id])
+        o = self.options
+        request = RolloutRequest(seq.seq_id, len(p.prompt_ids), o.trajectories_per_problem,
+                                 trajectory_budget(self.engine.max_positions, o, p)[0],
+                                 o.sampling(o.trajectory_seed(p.id)), stop_strings=self.stops.stop_strings,
+                                 stop_fn=self.stops.stop_fn(self.tokenizer, ()))
+        return [(request, lambda rollouts: self._sampled(p, seq.seq_id, rollouts))]
+
+    def _reserve(self, p: PreparedProblem) -> int:
+        """Tokens a problem's solutions will need registered, plus one search rollout."""
+        k = self.options.trajectories_per_problem
+        return k * (len(p.prompt_ids) + trajectory_budget(self.engine.max_positions, self.options, p)[0]) + \
+            self.options.rollout_room() + 1
+
+    def _sampled(self, p: PreparedProblem, prompt_seq: int | None, rollouts: list[Rollout]) -> list[Work]:
+        """Judges a problem's solutions; the non-empty ones go on to the search."""
+        flight = self.in_flight[p.id]
+        if prompt_seq is not None:
+            self.engine.release([prompt_seq])
+            flight.seq_ids.remove(prompt_seq)
+        searchable = []
+        for ro in rollouts:
+            key = f"{p.id}#{len(flight.result.trajectories)}"
+            text = self.tokenizer.decode(list(ro.tokens), skip_special_tokens=True)
+            ok, err = self.judge(text, p.problem)
+            # a solution cut by the length limit has no final verdict: p(L) is then estimated like any point
+            correct = None if ro.finish_reason is FinishReason.LENGTH else ok
+            t = SampledTrajectory(key, tuple(ro.tokens), text, correct, str(ro.finish_reason.value), err)
+            flight.result.trajectories.append(t)
+            self.stats.trajectories += 1
+            if all(tok in self.engine.eos_ids for tok in ro.tokens):
+                flight.result.skipped = (f"problem {p.id}: trajectory {key} is empty (the model stopped at once); "
+                                         "nothing to search - sample more trajectories or check the prompt")
+                log.warning("%s", flight.result.skipped)
+                continue
+            searchable.append(t)
+        if not searchable:
+            self._finish(p.id)
+            return []
+        try:
+            return self._start_search(p, searchable)
+        except KVPoolFull:
+            self.waiting.append((p, searchable))
+            return []
+
+    def _start_search(self, p: PreparedProblem, sampled: list[SampledTrajectory]) -> list[Work]:
+        """Registers the solutions (one prefill: their K/V and log-probs) and starts their searches."""
+        seqs = self.engine.prefill([list(p.prompt_ids) + list(t.solution_ids) for t in sampled],
+                                   reserve_tokens=self.options.rollout_room() + 1)
+        flight = self.in_flight[p.id]
+        flight.seq_ids += [s.seq_id for s in seqs]
+        flight.searching += len(sampled)
+        trajectories = []
+        for t, seq in zip(sampled, seqs):
+            self.probes.contexts[t.key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), t.solution_ids, p.problem)
+            logprobs = tuple(seq.logprobs[len(p.prompt_ids) - 1:])
+            trajectories.append(Trajectory(t.key, p.id, t.solution_ids, logprobs, t.correct, tuple(p.prompt_ids)))
+        return self._probe_work(self.search.add(trajectories))
+
+    def _probe_work(self, tickets: list[tuple[int, ProbeRequest]]) -> list[Work]:
+        return [(self.probes.request(r), self._probe_handler(ticket, r)) for ticket, r in tickets]
+
+    def _probe_handler(self, ticket: int, probe: ProbeRequest) -> Handler:
+        def handle(rollouts: list[Rollout]) -> list[Work]:
+            (outcomes,) = self.probes.outcomes([probe], [rollouts])
+            return self._probe_work(self.search.complete(ticket, outcomes))
+        return handle
+
+    def _searched(self, res: TrajectoryResult) -> None:
+        flight = self.in_flight[res.problem_id]
+        flight.result.results.append(res)
+        self.probes.contexts.pop(res.key, None)
+        self.stats.pivots_found += len(res.pivots)
+        flight.searching -= 1
+        if flight.searching == 0:
+            self._finish(res.problem_id)
+
+    def _finish(self, problem_id: str) -> None:
+        flight = self.in_flight.pop(problem_id)
+        if flight.seq_ids:
+            self.engine.release(flight.seq_ids)
+        r = flight.result
+        s = self.stats
+        s.problems += 1
+        s.kept += sum(t.kept for t in r.results)
+        s.pivots += sum(len(t.pivots) for t in r.results)
+        s.pairs += sum(len(t.pairs) for t in r.results)
+        s.oracle_errors += sum(t.errors for t in r.results)
+        self.on_problem(r)
+
+    # ------------------------------------------------------------------------------------------ progress
+    def _decoded(self, rows: int) -> None:
+        self.stats.decoded_tokens += rows
+        self.stats.running = rows
+        self._report()
+
+    def _report(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        s = self.stats
+        s.rollouts, s.tokens, s.seconds = self.probes.rollouts, self.probes.tokens, now - self.start
+        if self.on_progress is not None and (force or now - self.last_report >= self.progress_interval):
+            self.last_report = now
+            self.on_progress(s)

@@ -1,0 +1,139 @@
+"""What a mining run is configured by: :class:`MineOptions`, the one configuration a user writes.
+
+The search's :class:`~ptsfast.mining.MiningConfig`, the engine's :class:`~ptsfast.engine.EngineConfig` and the
+rollouts' :class:`~ptsfast.engine.SamplingParams` are all derived from it here, in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+from ptsfast.engine import EngineConfig, SamplingParams
+from ptsfast.mining.types import MiningConfig
+from ptsfast.oracles import canonical_oracle_name, oracle_by_name
+from ptsfast.seeds import stable_seed
+
+
+@dataclass(frozen=True)
+class MineOptions:
+    """Everything a mining run is configured by; saved in ``run.json`` so a resume uses the same settings."""
+
+    oracle: str = "gsm8k"
+    oracle_timeout: float = 30.0
+    trajectories_per_problem: int = 1
+    problems_per_batch: int = 8
+    """Problems mined at once (their trajectories share the engine); a finished one is replaced at once."""
+    max_new_tokens: int = 256
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    seed: int = 0
+    system_prompt: str | None = None
+    chat_template: str | None = None
+    use_chat_template: bool = True
+    mining: MiningConfig = field(default_factory=MiningConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    unsafe_code_oracle: bool = False  # let the code oracle run without namespace isolation where there is none
+
+    def __post_init__(self) -> None:
+        validate_options(self)
+
+    def search_config(self) -> MiningConfig:
+        """The search's configuration: this run's seed, and the rollouts' token budget (unless set; reusing
+        rollouts along the solution stays unbiased only when the search knows it)."""
+        e = self.mining.estimator
+        if e.rollout_budget is None:
+            e = replace(e, rollout_budget=self.max_new_tokens)
+        return replace(self.mining, seed=self.seed, estimator=e)
+
+    def sampling(self, seed: int) -> SamplingParams:
+        """How every rollout of the run samples (the paper's p(success) is under the model's own sampling)."""
+        return SamplingParams(self.temperature, self.top_k, self.top_p, seed)
+
+    def trajectory_seed(self, problem_id: str) -> int:
+        """Seed of a problem's sampled solutions: a function of the run's seed and the problem alone."""
+        return stable_seed(self.seed, "trajectory", problem_id)
+
+    def rollout_room(self) -> int:
+        """Most tokens one search rollout may generate: the budget plus the reuse window (at least one extra
+        token), as the search requests them; a rollout from the end of a solution needs this much context."""
+        e = self.search_config().estimator
+        window = min(e.reuse_window, e.rollout_budget // 4) if e.reuse else 0
+        return e.rollout_budget + max(1, window)
+
+
+_SEED_LIMIT = 1 << 63
+
+
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _real(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def validate_options(o: MineOptions) -> None:
+    """Every field checked before a model loads or a file is written: a ``TypeError``/``ValueError`` whose one
+    line names the field, its CLI flag and the fix (used by ``MineOptions`` itself, so the CLI and API agree)."""
+    def need(ok: bool, field_: str, flag: str | None, rule: str, value, exc=ValueError) -> None:
+        if not ok:
+            name = f"{field_} ({flag})" if flag else field_
+            raise exc(f"{name} must be {rule}, got {value!r}")
+
+    def ints(field_, flag, v, lo):
+        need(_int(v), field_, flag, f"an int >= {lo}", v, TypeError)
+        need(v >= lo, field_, flag, f"an int >= {lo}", v)
+
+    need(isinstance(o.oracle, str), "oracle", "--oracle", "a built-in oracle name (pass a callable as "
+         "mine(..., oracle=fn))", o.oracle, TypeError)
+    oracle_by_name(o.oracle)  # an unknown name: ValueError listing the known ones
+    need(_real(o.oracle_timeout) and o.oracle_timeout > 0, "oracle_timeout", "--oracle-timeout",
+         "a finite number of seconds > 0", o.oracle_timeout)
+    ints("trajectories_per_problem", "--trajectories", o.trajectories_per_problem, 1)
+    ints("problems_per_batch", "--problems-per-batch", o.problems_per_batch, 1)
+    ints("max_new_tokens", "--max-new-tokens", o.max_new_tokens, 1)
+    need(_real(o.temperature) and o.temperature >= 0, "temperature", "--temperature",
+         "a finite number >= 0 (0 = greedy)", o.temperature)
+    need(_int(o.top_k), "top_k", "--top-k", "an int (0 disables it)", o.top_k, TypeError)
+    need(_real(o.top_p) and 0 < o.top_p <= 1, "top_p", "--top-p", "a number in (0, 1]", o.top_p)
+    need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
+    need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
+    for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
+        v = getattr(o, f_)
+        need(v is None or isinstance(v, str), f_, flag, "a str or None", v, TypeError)
+    need(isinstance(o.mining, MiningConfig), "mining", None, "a MiningConfig", o.mining, TypeError)
+    m = o.mining
+    need(m.seed in (0, o.seed), "mining.seed", None, "left unset: the run's seed is MineOptions.seed (--seed)",
+         m.seed)
+    need(_real(m.gap) and 0 < m.gap < 1, "mining.gap", "--gap", "a number in (0, 1) (the |Δp| that makes a pivot)",
+         m.gap)
+    f = m.filter
+    for f_, flag, v in (("mining.filter.p_min", "--p-min", f.p_min), ("mining.filter.p_max", "--p-max", f.p_max)):
+        need(_real(v) and 0 <= v <= 1, f_, flag, "a probability in [0, 1]", v)
+    need(f.p_min <= f.p_max, "mining.filter.p_min (--p-min)", None, f"<= p_max (--p-max {f.p_max})", f.p_min)
+    need(isinstance(o.engine, EngineConfig), "engine", None, "an EngineConfig", o.engine, TypeError)
+    e = o.engine
+    need(e.kv_cache_gb is None or (_real(e.kv_cache_gb) and e.kv_cache_gb > 0), "engine.kv_cache_gb",
+         "--kv-cache-gb", "a number of GB > 0 (or unset for the default)", e.kv_cache_gb)
+    if e.num_blocks is not None:
+        ints("engine.num_blocks", None, e.num_blocks, 1)
+    ints("engine.block_size", None, e.block_size, 1)
+
+
+def run_settings(options: MineOptions, model_name: str) -> dict:
+    """What identifies a run (a resume must match it); engine limits do not change results."""
+    d = asdict(options)
+    d.pop("engine")
+    d.pop("unsafe_code_oracle")  # how code is isolated does not change verdicts
+    d["mining"]["seed"] = options.seed  # runs recorded before the seed was set in one place carry it here too
+    d["oracle"] = canonical_oracle_name(options.oracle)  # "GSM8K" and "gsm8k" are one oracle
+    return {"model": model_name, **d}
+
+
+def record_meta(options: MineOptions, settings: dict) -> dict:
+    """Run settings repeated in every record (model, seed, oracle, sampler)."""
+    return {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
+            "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
+                        "max_new_tokens": options.max_new_tokens}}

@@ -1,0 +1,138 @@
+"""The search's probes run on the engine and judged by an oracle.
+
+A :class:`ProbeRunner` turns a :class:`~ptsfast.mining.ProbeRequest` into an engine request and the engine's
+rollouts into :class:`~ptsfast.mining.RolloutOutcome` verdicts. The text an oracle judges is the solution
+prefix, any forced tokens and the rollout, decoded together from token ids (never re-encoded).
+:class:`EngineSampler` is the same as a round-based :class:`~ptsfast.mining.RolloutSampler` for
+:func:`~ptsfast.mining.find_pivots`; a mining run feeds probes to the engine as they come instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ptsfast.engine import Rollout, RolloutEngine, RolloutRequest
+from ptsfast.mining.estimator import common_prefix
+from ptsfast.mining.types import ProbeRequest, RolloutOutcome
+from ptsfast.oracles import Judge, answer_complete, stop_strings
+from ptsfast.pipeline.options import MineOptions
+
+
+@dataclass(frozen=True)
+class OracleStops:
+    """When a rollout may end before its budget without changing its verdict (derived from the oracle)."""
+
+    stop_strings: tuple[str, ...] = ()
+    answer_complete: Callable[[str], bool] | None = None
+    """Whether the solution text so far already decides the verdict (``oracles.answer_complete``)."""
+
+    @classmethod
+    def of(cls, oracle, think_open: bool = False) -> "OracleStops":
+        """``oracle``: a built-in name or a callable (which stops at EOS only); ``think_open``: the prompts
+        open a ``<think>`` trace, so an answer counts only after its ``</think>``."""
+        if callable(oracle):
+            return cls()
+        return cls(stop_strings(oracle), lambda text: answer_complete(oracle, text, think_open))
+
+    def stop_fn(self, tokenizer, head: Sequence[int]):
+        """An engine ``stop_fn``: decode ``head + generated`` and ask whether the answer is complete."""
+        check = self.answer_complete
+        if check is None:
+            return None
+        head = list(head)
+        return lambda generated: check(tokenizer.decode(head + generated, skip_special_tokens=True))
+
+
+@dataclass(frozen=True)
+class TrajectoryContext:
+    """Where a trajectory lives in the engine and what its rollouts are judged against."""
+
+    seq_id: int
+    prompt_len: int
+    solution_ids: tuple[int, ...]
+    problem: object
+
+
+class ProbeRunner:
+    """Engine requests for probes, and verdicts for their rollouts; counts rollouts and tokens."""
+
+    def __init__(self, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops = OracleStops(),
+                 contexts: dict[Hashable, TrajectoryContext] | None = None, judge_threads: int = 4):
+        self.tokenizer = tokenizer
+        self.judge = judge
+        self.options = options
+        self.stops = stops
+        self.contexts = contexts if contexts is not None else {}
+        self._pool = ThreadPoolExecutor(judge_threads) if judge_threads > 1 else None
+        self._budget = options.search_config().estimator.rollout_budget  # where the search counts a rollout
+        self.rollouts = 0
+        self.tokens = 0
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def _head(self, r: ProbeRequest) -> list[int]:
+        """The solution text a probe's rollouts continue: kept prefix + forced tokens."""
+        return list(self.contexts[r.key].solution_ids[: r.position]) + list(r.forced)
+
+    def request(self, r: ProbeRequest) -> RolloutRequest:
+        ctx = self.contexts[r.key]
+        return RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n, r.max_new_tokens or self.options.max_new_tokens,
+                              self.options.sampling(r.seed), stop_strings=self.stops.stop_strings,
+                              forced=tuple(r.forced), stop_fn=self.stops.stop_fn(self.tokenizer, self._head(r)))
+
+    def outcomes(self, requests: Sequence[ProbeRequest], rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:
+        """Verdicts of each request's rollouts (and of their cuts at the budget, see ``_cuts``), judged together."""
+        jobs, cuts = [], []
+        for r, ros in zip(requests, rollouts):
+            ctx, head = self.contexts[r.key], self._head(r)
+            for ro in ros:
+                jobs.append((head + list(ro.tokens), ctx.problem))
+                cuts.append(self._cuts(r, ctx, ro.tokens))
+                jobs += [(head + list(ro.tokens[: self._budget + t]), ctx.problem)
+                         for t in range(cuts[-1])]
+            self.rollouts += len(ros)
+            self.tokens += sum(len(ro.tokens) for ro in ros)
+        texts = self.tokenizer.batch_decode([ids for ids, _ in jobs], skip_special_tokens=True)
+        args = list(zip(texts, (p for _, p in jobs)))
+        if self._pool is not None and len(args) > 1:
+            verdicts = list(self._pool.map(lambda a: self.judge(*a), args))
+        else:
+            verdicts = [self.judge(*a) for a in args]
+        out, k, c = [], 0, 0
+        for ros in rollouts:
+            outs = []
+            for ro in ros:
+                (ok, err), extra = verdicts[k], verdicts[k + 1:k + 1 + cuts[c]]
+                outs.append(RolloutOutcome(ro.tokens, bool(ok), err, tuple(bool(v) and e is None for v, e in extra)))
+                k, c = k + 1 + cuts[c], c + 1
+            out.append(outs)
+        return out
+
+    def _cuts(self, r: ProbeRequest, ctx: TrajectoryContext, tokens: Sequence[int]) -> int:
+        """How many cut verdicts a rollout needs (``RolloutOutcome.cut_success``): one per solution
+        position it can be counted at, and its alternative, where it ran past the budget from there."""
+        budget = self._budget
+        extra = (r.max_new_tokens or budget) - budget
+        if r.forced or extra <= 0 or len(tokens) <= budget:
+            return 0
+        k = common_prefix(tuple(tokens), tuple(ctx.solution_ids), r.position)
+        return min(k + 2, extra + 1, len(tokens) - budget)
+
+
+class EngineSampler(ProbeRunner):
+    """A round-based :class:`~ptsfast.mining.RolloutSampler`: every probe of a round in one engine call."""
+
+    def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, options: MineOptions,
+                 contexts: dict[Hashable, TrajectoryContext], stops: OracleStops = OracleStops(),
+                 progress: Callable[[int], None] | None = None):
+        super().__init__(tokenizer, judge, options, stops, contexts)
+        self.engine = engine
+        self.progress = progress
+
+    def __call__(self, requests: Sequence[ProbeRequest]) -> list[list[RolloutOutcome]]:
+        results = self.engine.rollout([self.request(r) for r in requests], progress=self.progress)
+        return self.outcomes(requests, results)

@@ -1,0 +1,45 @@
+"""A finished problem as the run writer's records, and the run's ``summary.json``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ptsfast.io import RunWriter, pivot_record, pair_record, problem_record, trajectory_record
+from ptsfast.pipeline.loop import ProblemResult
+
+log = logging.getLogger(__name__)
+
+
+def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: int, writer: RunWriter,
+                  start: float, **extra) -> dict:
+    """``summary.json`` of a run (also returned); logs the skipped problems."""
+    summary = {**stats, "problems_skipped": len(skipped), "problems_already_done": already_done,
+               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra}
+    summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
+    for line in skipped:
+        log.warning("skipped: %s", line)
+    return summary
+
+
+def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[dict], list[dict], dict]:
+    """(pivot records, pair records, problems.jsonl summary) of one finished problem."""
+    p = result.problem
+    by_key = {r.key: r for r in result.results}
+    pivots, pairs, trajectories = [], [], []
+    for t in result.trajectories:
+        r = by_key.get(t.key)
+        if r is not None:
+            pivots += [pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run) for v in r.pivots]
+            pairs += [pair_record(pair, tokenizer, run) for pair in r.pairs]
+        rec = trajectory_record(r if r is not None else {"key": t.key, "kept": False}, tokenizer, p.prompt_ids,
+                                t.solution_ids, correct=t.correct,
+                                source="given" if p.solution_ids is not None else "sampled")
+        rec.update(text=t.text, finish_reason=t.finish_reason, oracle_error=t.oracle_error)
+        trajectories.append(rec)
+    summary = problem_record(p.problem, trajectories, p.prompt_ids, extra={"skipped": result.skipped, **run})
+    return pivots, pairs, summary
