@@ -3,6 +3,7 @@ every flag README names in backticks exists on some subcommand, and every subcom
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from pathlib import Path
@@ -56,3 +57,65 @@ def test_every_subcommand_help_runs(sub, capsys):
         build_parser().parse_args([sub, "--help"])
     assert exit_.value.code == 0
     assert "usage: ptsfast " + sub in capsys.readouterr().out
+
+
+
+def _knobs(obj, prefix=""):
+    """Every leaf field of a (nested) config dataclass: ``["mining.estimator.growth", ...]``."""
+    out = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        out += _knobs(value, f"{prefix}{f.name}.") if dataclasses.is_dataclass(value) else [f"{prefix}{f.name}"]
+    return out
+
+
+def _get(obj, dotted: str):
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _generated_flag(knob: str, default) -> str:
+    """``--<section>-<field>`` with a value other than the default."""
+    section, name = knob.rsplit(".", 1)
+    flag = f"--{section.split('.')[-1]}-{name.replace('_', '-')}"
+    if isinstance(default, bool):
+        return flag if not default else flag.replace("--", "--no-", 1)
+    if isinstance(default, str):
+        return f"{flag}={ {'method': 'jeffreys', 'cascade': 'never'}[name] }"
+    if isinstance(default, float):
+        return f"{flag}={round(default * 0.9, 4)}"
+    return f"{flag}={(default or 1) + 2}"
+
+
+# the flags with their own names, each with a value other than the default
+NAMED = {"oracle": "--oracle=boxed", "oracle_timeout": "--oracle-timeout=7", "trajectories_per_problem":
+         "--trajectories=3", "problems_per_batch": "--problems-per-batch=5", "max_new_tokens": "--max-new-tokens=9",
+         "temperature": "--temperature=0.5", "top_k": "--top-k=7", "top_p": "--top-p=0.9", "seed": "--seed=11",
+         "system_prompt": "--system-prompt=hi", "chat_template": "--chat-template=T",
+         "use_chat_template": "--no-chat-template", "unsafe_code_oracle": "--unsafe-code-oracle",
+         "mining.gap": "--gap=0.3", "mining.split": "--split=tokens", "mining.estimator.batch_size": "--batch-rollouts=4",
+         "mining.estimator.max_rollouts": "--max-rollouts=24", "mining.estimator.key_max_rollouts":
+         "--key-max-rollouts=48", "mining.estimator.accept_confidence": "--accept-confidence=0.9",
+         "mining.estimator.confirm_rollouts": "--confirm=5", "mining.filter.enabled": "--no-filter",
+         "mining.filter.p_min": "--p-min=0.1", "mining.filter.p_max": "--p-max=0.7",
+         "engine.kv_cache_gb": "--kv-cache-gb=1.5"}
+# set by the run from another flag: the seed is --seed, the rollouts' token budget --max-new-tokens
+DERIVED = {"mining.seed", "mining.estimator.rollout_budget"}
+
+
+def test_mine_help_lists_every_knob_and_each_flag_reaches_its_field():
+    """Each field of MineOptions (the search's and the engine's nested configs included) is set by a flag of
+    `ptsfast mine` that its --help lists, and a non-default value given there arrives in that field."""
+    from ptsfast.cli import _options
+    from ptsfast.pipeline import MineOptions
+
+    defaults = MineOptions()
+    help_text = _subparsers(build_parser())["mine"].format_help()
+    for knob in _knobs(defaults):
+        if knob in DERIVED:
+            continue
+        flag = NAMED.get(knob) or _generated_flag(knob, _get(defaults, knob))
+        assert flag.split("=")[0] in help_text, f"{knob}: `ptsfast mine --help` lists no {flag.split('=')[0]}"
+        options = _options(build_parser().parse_args(["mine", "--model", "m", "--problems", "p", "--out", "o", flag]))
+        assert _get(options, knob) != _get(defaults, knob), f"{flag} did not reach {knob}"

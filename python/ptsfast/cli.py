@@ -42,28 +42,103 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     e = p.add_argument_group("engine")
     e.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
     e.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
-    e.add_argument("--kv-cache-gb", type=float, default=None)
-    e.add_argument("--problems-per-batch", type=int, default=8)
+    e.add_argument("--kv-cache-gb", type=float, default=None,
+                   help="KV cache size (default: 2 GB on CPU, 60%% of free GPU memory)")
+    e.add_argument("--problems-per-batch", type=int, default=8,
+                   help="problems mined at once; a finished one is replaced at once (default 8)")
+    _config_args(p)
     p.add_argument("--overwrite", action="store_true", help="start over in an existing output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+# Fields of the nested configs that the flags above set under their own names; the seed is --seed, and the
+# rollouts' token budget is --max-new-tokens (the run derives both). Every other field gets a generated flag.
+_NAMED = {("estimator", "batch_size"), ("estimator", "max_rollouts"), ("estimator", "key_max_rollouts"),
+          ("estimator", "accept_confidence"), ("estimator", "confirm_rollouts"), ("estimator", "rollout_budget"),
+          ("filter", "enabled"), ("filter", "p_min"), ("filter", "p_max"), ("engine", "kv_cache_gb")}
+
+
+def _sections():
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, PairConfig
+
+    return (("estimator", EstimatorConfig, "sequential estimation (mining.estimator)"),
+            ("filter", FilterConfig, "problem filter on p(0) (mining.filter)"),
+            ("pairs", PairConfig, "DPO pairs (mining.pairs)"),
+            ("engine", EngineConfig, "engine limits (engine)"))
+
+
+def _field_docs(cls) -> dict[str, str]:
+    """The docstring written under each field of a dataclass (the attribute docstring convention)."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):
+        return {}
+    body, docs = tree.body[0].body, {}
+    for node, nxt in zip(body, body[1:]):
+        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+            docs[node.target.id] = " ".join(str(nxt.value.value).split())
+    return docs
+
+
+def _flag(section: str, name: str) -> str:
+    return f"--{section}-{name.replace('_', '-')}"
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    """A flag for every other field of the search's and the engine's configs, so ``--help`` lists every knob."""
+    import dataclasses
+
+    for section, cls, title in _sections():
+        g, docs = p.add_argument_group(title), _field_docs(cls)
+        for f in dataclasses.fields(cls):
+            if (section, f.name) in _NAMED:
+                continue
+            kind = str(f.type)
+            doc = docs.get(f.name, "")
+            help_ = f"{doc + ' ' if doc else ''}(default {f.default})".replace("%", "%%")
+            dest = f"{section}__{f.name}"
+            if kind == "bool":
+                g.add_argument(_flag(section, f.name), dest=dest, action=argparse.BooleanOptionalAction, default=None,
+                               help=help_)
+            elif kind in ("Method", "str"):
+                choices = {"estimator__method": ("wilson", "jeffreys"), "engine__cascade": ("auto", "always", "never")}
+                g.add_argument(_flag(section, f.name), dest=dest, default=None, help=help_, choices=choices.get(dest))
+            else:
+                real = "float" in kind
+                g.add_argument(_flag(section, f.name), dest=dest, type=float if real else int, default=None,
+                               metavar="X" if real else "N", help=help_)
+
+
+def _config_overrides(a, section: str) -> dict:
+    """The generated flags of ``section`` the user set: ``{field: value}``."""
+    prefix = f"{section}__"
+    return {k[len(prefix):]: v for k, v in vars(a).items() if k.startswith(prefix) and v is not None}
+
+
 def _options(a):
     from ptsfast.engine import EngineConfig
-    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig, PairConfig
     from ptsfast.pipeline import MineOptions
 
     given = dict(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts, key_max_rollouts=a.key_max_rollouts,
                  accept_confidence=a.accept_confidence, confirm_rollouts=a.confirm)
-    mining = MiningConfig(gap=a.gap, split=a.split, seed=a.seed,
-                          estimator=EstimatorConfig(**{k: v for k, v in given.items() if v is not None}),
-                          filter=FilterConfig(enabled=not a.no_filter, p_min=a.p_min, p_max=a.p_max))
+    estimator = {**{k: v for k, v in given.items() if v is not None}, **_config_overrides(a, "estimator")}
+    mining = MiningConfig(gap=a.gap, split=a.split, estimator=EstimatorConfig(**estimator),
+                          filter=FilterConfig(enabled=not a.no_filter, p_min=a.p_min, p_max=a.p_max,
+                                              **_config_overrides(a, "filter")),
+                          pairs=PairConfig(**_config_overrides(a, "pairs")))
     return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                        problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
                        temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
                        system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
                        use_chat_template=not getattr(a, "no_chat_template", False), mining=mining,
-                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb), unsafe_code_oracle=a.unsafe_code_oracle)
+                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb, **_config_overrides(a, "engine")),
+                       unsafe_code_oracle=a.unsafe_code_oracle)
 
 
 def _device_dtype(a):

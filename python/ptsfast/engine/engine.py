@@ -65,12 +65,18 @@ class EngineConfig:
     """KV pool and batching limits. ``kv_cache_gb=None``: 2 GB on CPU, 60% of free memory on CUDA."""
 
     block_size: int = 16
+    """Tokens per KV block (the unit of copy-on-write when a rollout forks mid-block)."""
     kv_cache_gb: float | None = None
-    num_blocks: int | None = None  # overrides kv_cache_gb
+    num_blocks: int | None = None
+    """KV blocks in the pool (overrides kv_cache_gb)."""
     max_running: int = 256
+    """Most rollouts decoded together in one step."""
     max_prefill_tokens: int = 8192
-    stop_string_window: int = 16  # tokens decoded from a rollout's tail to look for stop strings
-    cascade: str = "auto"  # shared-prefix attention: "auto" (when it pays off), "always" or "never"
+    """Most tokens in one packed prefill forward."""
+    stop_string_window: int = 16
+    """Tokens decoded from a rollout's tail to look for stop strings."""
+    cascade: str = "auto"
+    """Shared-prefix attention: auto (when it pays off), always or never."""
 
     def __post_init__(self) -> None:
         for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks"):

@@ -153,24 +153,38 @@ class EstimatorConfig:
     """
 
     batch_size: int = 8
+    """First batch of rollouts per position (the next batches grow by ``growth``)."""
     max_rollouts: int = 32
+    """Cap of rollouts per position for bisection decisions."""
     key_max_rollouts: int | None = 64
+    """Higher cap for key decisions: one-token segments, long segments, a side known exactly."""
     key_length: int = 64
+    """A segment this many tokens long or longer is a key decision (every pivot below it hangs on it)."""
     growth: float = 2.0
+    """Each next batch is this many times the trials so far (1: fixed batches)."""
     split_confidence: float = 0.7
+    """Confidence of the lower bound of |Δp| that bisects a segment."""
     discard_confidence: float = 0.8
+    """Confidence of the upper bound of |Δp| that drops a segment (a drop can lose pivots)."""
     accept_confidence: float = 0.95
+    """Confidence of the lower bound of |Δp| that accepts a pivot (and of reported intervals)."""
     reject_confidence: float = 0.95
+    """Confidence of the upper bound of |Δp| that rejects a one-token segment."""
     indifference: float = 0.1
+    """Half-width of the zone around the gap where either decision is acceptable."""
     alpha_spending: bool = True
+    """Split each decision's error over the looks a position can have (Bonferroni)."""
     final_split_margin: float = 0.05
+    """At the cap, a segment is bisected when |Δp| >= gap - this."""
     method: Method = "wilson"
+    """Interval of one proportion: wilson or jeffreys."""
     paired: bool = True
     """Account for rollouts counted on both sides of a segment (reuse): they make the two
     estimates positively correlated, so Δ is known better than from two independent samples."""
     accept_min_trials: int = 16
     """A sampled side of a pivot needs this many trials before it can be accepted."""
     reuse: bool = True
+    """Count a rollout at every solution position it follows (within the window)."""
     reuse_window: int = 64
     """With a known ``rollout_budget``: a rollout is counted up to this many solution tokens past
     its start, at most a quarter of the budget (it is asked for that many tokens more than the
@@ -219,6 +233,7 @@ class PairConfig:
     """Alternatives for DPO pairs: first tokens of rollouts at the pivot's prefix, topped up."""
 
     enabled: bool = True
+    """Make DPO pairs of the pivots (off: pivots only)."""
     min_count: int = 8
     """An alternative needs this many rollouts to be used; fewer -> top up with forced rollouts."""
     max_alternatives: int = 4
