@@ -230,7 +230,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
             choices = [choices]
         choices = tuple(str(c) for c in choices)
     used = {fields.question, fields.answer, fields.id, fields.tests, fields.choices, fields.solution}
-    meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _jsonable(v)}
+    meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])
     prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
@@ -241,7 +241,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
     return prob, None
 
 
-def _jsonable(v: Any) -> bool:
+def _is_json_value(v: Any) -> bool:
     try:
         json.dumps(v)
         return True
