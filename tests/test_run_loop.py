@@ -84,14 +84,17 @@ def round_based(tok, prepared, options, judge):
     return find_pivots(trajectories, EngineSampler(engine, tok, judge, options, contexts), options.search_config())
 
 
-def test_the_fed_schedule_finds_what_the_round_based_search_finds_with_one_engine_call():
+def setup(problems_per_batch: int):
+    """Problems, judge and options, and what the round-based search finds for them."""
     tok = tiny_tokenizer()
-    prepared = given_problems(tok)
-    judge = make_judge(contains_w7)
-    options = MineOptions(max_new_tokens=12, problems_per_batch=2, seed=5,
+    prepared, judge = given_problems(tok), make_judge(contains_w7)
+    options = MineOptions(max_new_tokens=12, problems_per_batch=problems_per_batch, seed=5,
                           mining=MiningConfig(filter=FilterConfig(enabled=False)))
-    expected = {r.key: r for r in round_based(tok, prepared, options, judge)}
+    return tok, prepared, judge, options, {r.key: r for r in round_based(tok, prepared, options, judge)}
 
+
+def test_the_fed_schedule_finds_what_the_round_based_search_finds_with_one_engine_call():
+    tok, prepared, judge, options, expected = setup(problems_per_batch=2)
     engine = RolloutEngine(flat_model(), tok, EngineConfig(num_blocks=512, block_size=8))
     calls, in_flight, finished = [], [], []
     rollout = engine.rollout
@@ -125,12 +128,7 @@ def test_the_fed_schedule_finds_what_the_round_based_search_finds_with_one_engin
 def test_a_full_kv_pool_defers_problems_instead_of_failing():
     """A pool with room for about one problem's sequences and rollouts: problems wait for room, and the
     results are those of a roomy pool."""
-    tok = tiny_tokenizer()
-    prepared = given_problems(tok)
-    judge = make_judge(contains_w7)
-    options = MineOptions(max_new_tokens=12, problems_per_batch=4, seed=5,
-                          mining=MiningConfig(filter=FilterConfig(enabled=False)))
-    expected = {r.key: r for r in round_based(tok, prepared, options, judge)}
+    tok, prepared, judge, options, expected = setup(problems_per_batch=4)
     engine = RolloutEngine(flat_model(), tok, EngineConfig(num_blocks=16, block_size=8))
     finished = []
     run_problems(engine, tok, prepared, judge, options, on_problem=finished.append)
