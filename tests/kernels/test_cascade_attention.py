@@ -99,8 +99,7 @@ def test_triton_key_splits(splits, poison):  # noqa: F811
     prefix_lens, groups, suffix_lens = [100, 7], [0, 1, 0, 0], [35, 3, 0, 18]
     plan, slots, _, _ = _build(prefix_lens, groups, suffix_lens, 16, 32, seed=4)
     q, k, v = _data(4, 4, 2, 16, 16, 32, torch.float32, seed=4)
-    out = cascade_decode_attention_triton(q, k, v, plan, 0.3, plan.host, prefix_splits=splits[0],
-                                          suffix_splits=splits[1])
+    out = cascade_decode_attention_triton(q, k, v, plan, 0.3, prefix_splits=splits[0], suffix_splits=splits[1])
     assert rel_err(out, _oracle(q, k, v, slots, 0.3)) <= TOL_DOT[torch.float32]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 
 IMPLEMENTED = ("triton", "torch")  # both attention ops; Triton runs automatically on CUDA only
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32)
@@ -46,9 +46,7 @@ def prefill_attention(
         check(q.dtype in _FLOATS and k.dtype == v.dtype == q.dtype, name,
               f"q, k, v must share one of {_FLOATS}, got {q.dtype}, {k.dtype}, {v.dtype}")
         check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
-        from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
-
-        return prefill_attention_triton(q, k, v, cu_seqlens, scale)
+        return triton_module("prefill_attention").prefill_attention_triton(q, k, v, cu_seqlens, scale)
     return prefill_attention_reference(q, k, v, cu_seqlens, scale, sliding_window)
 
 
@@ -135,8 +133,6 @@ def paged_decode_attention(
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
         check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
               "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
-        from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
-
-        return paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+        return triton_module("paged_attention").paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
     return paged_decode_attention_reference(q, k_cache, v_cache, block_tables, context_lens, scale,
                                             sliding_window, slots=slots)
