@@ -1,4 +1,4 @@
-"""Backend choice shared by every kernel: cuda (csrc, pybind11) -> triton -> torch reference.
+"""Backend choice shared by every kernel: cuda (csrc, pybind11) -> triton -> torch.
 
 Order of precedence: the ``backend=`` argument, then ``PTSFAST_BACKEND_<KERNEL>``, then
 ``PTSFAST_BACKEND``, then the first available backend for the tensor's device. On CPU the automatic

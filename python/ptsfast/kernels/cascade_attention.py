@@ -15,7 +15,7 @@ cached on it.
 
 Shapes: q ``[B, Hq, D]``; k_cache / v_cache ``[num_blocks, block_size, Hkv, D]`` with ``Hq % Hkv == 0``;
 returns ``[B, Hq, D]`` in q's dtype. Backends: ``triton`` (GPU, or the interpreter when asked) and
-``torch`` (the reference, also the CPU path).
+``torch`` (``cascade_decode_attention_torch``: the specification, and the CPU path).
 """
 
 from __future__ import annotations
@@ -78,10 +78,10 @@ def merge_state(o_a: torch.Tensor, lse_a: torch.Tensor, o_b: torch.Tensor, lse_b
         o, lse = triton_module("cascade").merge_states_triton(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
                                      torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
         return o.view(o_a.shape), lse.view(lse_a.shape)
-    return merge_state_reference(o_a, lse_a, o_b, lse_b)
+    return merge_state_torch(o_a, lse_a, o_b, lse_b)
 
 
-def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.Tensor]:
+def merge_state_torch(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.Tensor]:
     """Plain torch ``merge_state``: weights ``exp(lse_x - max)``, with ``where`` so empty parts
     contribute exactly nothing (``0 * NaN`` would poison the result)."""
     lse_a, lse_b = lse_a.float(), lse_b.float()
@@ -97,7 +97,7 @@ def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.T
     return o, lse
 
 
-# ------------------------------------------------------------------------------------- reference
+# ----------------------------------------------------------------------------------------- torch
 
 
 def _softmax_lse(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -121,8 +121,8 @@ def _gather_blocks(cache: torch.Tensor, table: torch.Tensor, length: int) -> tor
     return blocks.view(*ids.shape[:-1], nblk * block_size, *cache.shape[2:])[..., :length, :, :]
 
 
-def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
-                                       plan: CascadePlan, scale: float) -> torch.Tensor:
+def cascade_decode_attention_torch(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                                   plan: CascadePlan, scale: float) -> torch.Tensor:
     """The spec, and the CPU path: per group one batched product over the prefix, per row one over the
     suffix, merged by ``merge_state``. Computes in fp32 (float64 if q is float64, for tests);
     returns ``[B, Hq, D]`` in q's dtype."""
@@ -162,7 +162,7 @@ def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v
     scores = scores.masked_fill(~valid[:, None, None, :], float("-inf"))
     weights, total, lse_s = _softmax_lse(scores)
     o_s = torch.einsum("bhrs,bshd->bhrd", weights, v) / total.clamp_min(1e-30)[..., None]
-    o, _ = merge_state_reference(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
+    o, _ = merge_state_torch(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
     return o.to(q.dtype)
 
 
@@ -170,9 +170,9 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
                              plan: CascadePlan, scale: float, *, backend: str | None = None) -> torch.Tensor:
     """Decode attention of ``q [B, Hq, D]`` over a shared prefix per group plus each row's suffix.
 
-    Equivalent to ``paged_decode_attention_reference`` with each row's block table = its group's prefix
+    Equivalent to ``paged_decode_attention_torch`` with each row's block table = its group's prefix
     blocks followed by its suffix blocks (when the prefix fills whole blocks). Dispatch: Triton on CUDA,
-    torch reference on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
+    torch on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
     Returns ``[B, Hq, D]`` in q's dtype.
     """
     _check_inputs(q, k_cache, v_cache, plan, scale)
@@ -181,14 +181,14 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
         return torch.empty_like(q)
     if chosen == "triton":
         return triton_module("cascade").cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale)
-    return cascade_decode_attention_reference(q, k_cache, v_cache, plan, scale)
+    return cascade_decode_attention_torch(q, k_cache, v_cache, plan, scale)
 
 
 # ------------------------------------------------------------------------------------ heuristic
 
 # Measured (benchmarks/cascade_crossover.py -> benchmarks/results/cpu_cascade_crossover.txt, SmolLM2-135M
 # heads, fp32, one thread): the torch cascade path has ~0.5 ms of fixed cost per call (a per-group loop
-# and a merge) and beats the plain paged reference once the prefix tokens it avoids re-reading,
+# and a merge) and beats the plain paged torch path once the prefix tokens it avoids re-reading,
 # (N - 1) * P, reach about 1024 (P=1024,N=2: 1.2x; P=512,N=4: 1.3x; P=256,N=8: 1.3x; P=128,N=8: 0.8-1.0x;
 # P=2048,N=32: 15-24x).
 CPU_MIN_SAVED_TOKENS = 1024
@@ -223,3 +223,8 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
         return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
                 and ratio >= GPU_MIN_RATIO)
     return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
+
+
+# Former names of the torch implementations, kept for existing callers.
+cascade_decode_attention_reference = cascade_decode_attention_torch
+merge_state_reference = merge_state_torch

@@ -13,7 +13,7 @@ from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 IMPLEMENTED = ("cuda", "cpp", "triton", "torch")
 
 
-def copy_blocks_reference(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, block_dim: int = 2) -> None:
+def copy_blocks_torch(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, block_dim: int = 2) -> None:
     """The spec: ``cache[..., dst[i], ...] = cache[..., src[i], ...]`` for every i, along ``block_dim``."""
     if src.numel() == 0:
         return
@@ -52,4 +52,7 @@ def copy_blocks(
     elif chosen == "triton":
         triton_module("copy_blocks").copy_blocks_triton(cache, src, dst, block_dim)
     else:
-        copy_blocks_reference(cache, src, dst, block_dim)
+        copy_blocks_torch(cache, src, dst, block_dim)
+
+
+copy_blocks_reference = copy_blocks_torch  # former name, kept for existing callers

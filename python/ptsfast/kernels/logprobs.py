@@ -30,7 +30,7 @@ def naive_logprobs(hidden, weight, targets, bias=None, top_k: int = 0) -> TokenL
     return TokenLogprobs(out)
 
 
-def fused_logprobs_reference(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 8192) -> TokenLogprobs:
+def fused_logprobs_torch(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 8192) -> TokenLogprobs:
     """Chunked online log-sum-exp in plain torch (the CPU path). Logits are computed in the input
     dtype and accumulated in fp32, like the kernels."""
     N, V = hidden.shape[0], weight.shape[0]
@@ -99,4 +99,7 @@ def fused_logprobs(
         return fused_logprobs_ext(hidden, weight, targets, bias=bias, top_k=top_k)
     if chosen == "triton":
         return triton_module("logprobs").fused_logprobs_triton(hidden, weight, targets, bias=bias, top_k=top_k)
-    return fused_logprobs_reference(hidden, weight, targets, bias=bias, top_k=top_k)
+    return fused_logprobs_torch(hidden, weight, targets, bias=bias, top_k=top_k)
+
+
+fused_logprobs_reference = fused_logprobs_torch  # former name, kept for existing callers

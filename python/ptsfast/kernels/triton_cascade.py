@@ -1,6 +1,6 @@
 """Triton cascade decode attention: partial attentions over paged KV, then one LSE merge.
 
-Why: see ``cascade_attention`` (the spec and the torch reference live there). One kernel,
+Why: see ``cascade_attention`` (the spec and the torch implementation live there). One kernel,
 ``_cascade_partial_kernel``, computes a partial attention for a *work item* = (a set of query rows,
 one paged KV sequence): it is launched twice per layer,
 

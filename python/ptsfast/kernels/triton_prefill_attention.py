@@ -1,6 +1,6 @@
 """Triton varlen causal prefill attention: all packed sequences of a prefill in one launch.
 
-Why: the torch reference loops over sequences in Python (one SDPA call per sequence and layer), which
+Why: the torch implementation loops over sequences in Python (one SDPA call per sequence and layer), which
 a batch of many short prefixes turns into thousands of small launches. Here grid = (query tiles over
 every sequence, q heads): a program takes ``BLOCK_M`` consecutive queries of one sequence and one q
 head, streams that sequence's keys up to its last query (causal; GQA reads the KV head ``h // rep``
