@@ -9,8 +9,8 @@ import time
 
 import torch
 
-from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_reference
-from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention_reference
+from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_torch
+from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention_torch
 
 
 def _best(f, n=9):
@@ -39,8 +39,8 @@ def main():
                 full = torch.cat([ptab.expand(N, -1), stab], 1)
                 lens = torch.full((N,), P + S)
                 slots = gather_slots(full, P + S, bs)
-                tc = _best(lambda: cascade_decode_attention_reference(q, k, v, plan, 0.125))
-                tp = _best(lambda: paged_decode_attention_reference(q, k, v, full, lens, 0.125, slots=slots))
+                tc = _best(lambda: cascade_decode_attention_torch(q, k, v, plan, 0.125))
+                tp = _best(lambda: paged_decode_attention_torch(q, k, v, full, lens, 0.125, slots=slots))
                 print(f"P={P:5d} N={N:3d} S={S:4d} saved={(N - 1) * P:7d} cascade={tc * 1e3:7.3f}ms "
                       f"paged={tp * 1e3:7.3f}ms speedup={tp / tc:5.2f}")
 

@@ -15,6 +15,7 @@ import torch
 from transformers import AttentionInterface, PreTrainedModel
 from transformers.masking_utils import AttentionMaskInterface
 
+from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
 from ptsfast.kernels.paged_attention import paged_decode_attention, prefill_attention
 
 ATTN_NAME = "ptsfast"
@@ -37,7 +38,7 @@ class AttentionMetadata:
     block_tables: torch.Tensor | None = None
     context_lens: torch.Tensor | None = None
     slots: torch.Tensor | None = None
-    cascade: object | None = None
+    cascade: CascadePlan | None = None
 
     @property
     def is_prefill(self) -> bool:
@@ -60,10 +61,8 @@ def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, 
     if meta.is_prefill:
         out = prefill_attention(q, k, v, meta.cu_seqlens, scaling, sliding_window)
     elif meta.cascade is not None and sliding_window is None:
-        from ptsfast.kernels.cascade_attention import cascade_decode_attention
-
         out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)
-    else:  # Triton on CUDA (block tables read in the kernel), the torch gather reference on CPU
+    else:  # Triton on CUDA (block tables read in the kernel), the torch gather on CPU
         max_len = meta.slots.shape[1] if meta.slots is not None else None
         out = paged_decode_attention(q, k_cache, v_cache, meta.block_tables, meta.context_lens, scaling,
                                      sliding_window, slots=meta.slots, max_len=max_len)

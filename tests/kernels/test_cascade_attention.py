@@ -10,7 +10,7 @@ from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noq
 from ptsfast.kernels.cascade_attention import (
     IMPLEMENTED, CascadePlan, cascade_decode_attention, merge_state, should_use_cascade,
 )
-from ptsfast.kernels.paged_attention import paged_decode_attention_reference
+from ptsfast.kernels.paged_attention import paged_decode_attention_torch
 
 BACKENDS = cpu_backends(IMPLEMENTED)
 
@@ -86,7 +86,7 @@ def test_equals_paged_decode_on_equivalent_tables(backend):
     width = max(map(len, tables))
     table_t = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32)
     lens = torch.tensor([prefix_lens[g] + suffix_lens[b] for b, g in enumerate(groups)])
-    ref = paged_decode_attention_reference(q, k, v, table_t, lens, 0.2)
+    ref = paged_decode_attention_torch(q, k, v, table_t, lens, 0.2)
     out = cascade_decode_attention(q, k, v, plan, 0.2, backend=backend)
     assert rel_err(out, ref) <= TOL_DOT[torch.float32]
 
@@ -99,8 +99,7 @@ def test_triton_key_splits(splits, poison):  # noqa: F811
     prefix_lens, groups, suffix_lens = [100, 7], [0, 1, 0, 0], [35, 3, 0, 18]
     plan, slots, _, _ = _build(prefix_lens, groups, suffix_lens, 16, 32, seed=4)
     q, k, v = _data(4, 4, 2, 16, 16, 32, torch.float32, seed=4)
-    out = cascade_decode_attention_triton(q, k, v, plan, 0.3, plan.host, prefix_splits=splits[0],
-                                          suffix_splits=splits[1])
+    out = cascade_decode_attention_triton(q, k, v, plan, 0.3, prefix_splits=splits[0], suffix_splits=splits[1])
     assert rel_err(out, _oracle(q, k, v, slots, 0.3)) <= TOL_DOT[torch.float32]
 
 

@@ -54,13 +54,13 @@ def test_matches_float64(backend, dtype, shape, top_k, bias, poison):  # noqa: F
 def test_masked_vocabulary_chunks_stay_finite(backend):
     """A bias of -inf over whole vocabulary chunks (padded or banned tokens) must not turn the online
     log-sum-exp into NaN (-inf - -inf) in the chunks before the first finite logit."""
-    from ptsfast.kernels.logprobs import fused_logprobs_reference
+    from ptsfast.kernels.logprobs import fused_logprobs_torch
 
     h, w, _, b = _inputs(9, 300, 16, torch.float32, bias=True, seed=5)
     b[:200] = float("-inf")
     t = torch.randint(200, 300, (9,), generator=torch.Generator().manual_seed(0))
     if backend == "torch":
-        out = fused_logprobs_reference(h, w, t, b, top_k=3, chunk_size=64)
+        out = fused_logprobs_torch(h, w, t, b, top_k=3, chunk_size=64)
     elif backend == "cpp":
         from ptsfast.kernels.logprobs import fused_logprobs_ext
 
@@ -96,10 +96,10 @@ def test_cpp_chunks(chunk_size, dtype, poison):  # noqa: F811
 
 
 def test_chunked_reference_small_chunks():
-    from ptsfast.kernels.logprobs import fused_logprobs_reference
+    from ptsfast.kernels.logprobs import fused_logprobs_torch
 
     h, w, t, b = _inputs(9, 301, 16, torch.float32, bias=True, seed=5)
-    out = fused_logprobs_reference(h, w, t, b, top_k=7, chunk_size=64)
+    out = fused_logprobs_torch(h, w, t, b, top_k=7, chunk_size=64)
     _check(out, h, w, t, b, 7, torch.float32, "torch")
 
 

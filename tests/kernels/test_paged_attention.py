@@ -11,9 +11,9 @@ from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noq
 from ptsfast.kernels.paged_attention import (
     IMPLEMENTED,
     paged_decode_attention,
-    paged_decode_attention_reference,
+    paged_decode_attention_torch,
     prefill_attention,
-    prefill_attention_reference,
+    prefill_attention_torch,
 )
 
 BACKENDS = cpu_backends(IMPLEMENTED)
@@ -71,13 +71,13 @@ def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F8
 
     (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
     out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
-    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.2)
+    ref = paged_decode_attention_torch(q, k, v, bt, cl, 0.2)
     assert rel_err(out, ref) <= TOL_DOT[torch.float32]
 
 
 def test_cpu_dispatch_and_sliding_window_use_the_reference():
     (q, k, v, bt, cl), _ = _case([40, 9], 4, 2, 16, 16, torch.float32, seed=1)
-    ref = paged_decode_attention_reference(q, k, v, bt, cl, 0.25, sliding_window=8)
+    ref = paged_decode_attention_torch(q, k, v, bt, cl, 0.25, sliding_window=8)
     assert torch.equal(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8), ref)
     with pytest.raises(ValueError, match="block_tables"):
         paged_decode_attention(q, k, v, bt[:1], cl, 0.25)
@@ -93,7 +93,7 @@ def test_gpu_triton_prefill(dtype, poison):  # noqa: F811
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(cu[-1], h, 128, generator=g).to(dtype).cuda() for h in (32, 8, 8))
     out = prefill_attention(q, k, v, cu, 128**-0.5)
-    ref = prefill_attention_reference(q, k, v, cu, 128**-0.5)
+    ref = prefill_attention_torch(q, k, v, cu, 128**-0.5)
     assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
 
 
@@ -104,7 +104,7 @@ def test_gpu_triton(dtype, poison):  # noqa: F811
     lens = [1, 700, 2048, 129] * 8
     (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
     out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5)
-    ref = paged_decode_attention_reference(q, k, v, bt, cl, 128**-0.5)
+    ref = paged_decode_attention_torch(q, k, v, bt, cl, 128**-0.5)
     assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
 
 
@@ -151,7 +151,7 @@ def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(90, h, 32, generator=g) for h in (4, 2, 2))
     out = prefill_attention_triton(q, k, v, cu, 0.2, block_m=block_m, block_n=block_n)
-    assert rel_err(out, prefill_attention_reference(q, k, v, cu, 0.2)) <= TOL_DOT[torch.float32]
+    assert rel_err(out, prefill_attention_torch(q, k, v, cu, 0.2)) <= TOL_DOT[torch.float32]
 
 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")

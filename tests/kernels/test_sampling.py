@@ -12,6 +12,7 @@ from kernel_utils import cpu_backends, gpu, poison  # noqa: F401
 from ptsfast.kernels.sampling import (
     IMPLEMENTED,
     NOISE_BITS,
+    filter_candidates,
     filter_logits,
     gumbel_from_bits,
     mix32,
@@ -109,7 +110,10 @@ def test_triton_tokens_equal_reference(dtype, B, V, splits, poison):  # noqa: F8
     g = torch.Generator().manual_seed(B * V)
     logits = (torch.randn(B, V, generator=g) * 3).to(dtype)
     params = _params(B, seed=V)
-    tokens, logprobs = sample_triton(logits, *params, num_splits=splits, block_v=128)
+    temperature, top_k, top_p, seeds, steps = params
+    cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+    tokens, logprobs = sample_triton(logits, temperature, cutoff, row_keys(seeds, steps), num_splits=splits,
+                                     block_v=128)
     ref_tokens, _ = sample_reference(logits, *params)
     assert torch.equal(tokens, ref_tokens)
     exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)

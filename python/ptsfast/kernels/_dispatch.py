@@ -1,4 +1,4 @@
-"""Backend choice shared by every kernel: cuda (csrc, pybind11) -> triton -> torch reference.
+"""Backend choice shared by every kernel: cuda (csrc, pybind11) -> triton -> torch.
 
 Order of precedence: the ``backend=`` argument, then ``PTSFAST_BACKEND_<KERNEL>``, then
 ``PTSFAST_BACKEND``, then the first available backend for the tensor's device. On CPU the automatic
@@ -8,7 +8,9 @@ choice never picks Triton (its interpreter is a testing tool, not a fast path); 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
+from types import ModuleType
 
 import torch
 
@@ -25,6 +27,16 @@ def triton_importable() -> bool:
     except Exception:  # pragma: no cover - depends on the environment
         return False
     return True
+
+
+def triton_module(kernel: str) -> ModuleType:
+    """The Triton backend ``ptsfast.kernels.triton_<kernel>``, imported on first use.
+
+    Triton is optional, so dispatchers never import their Triton modules at module level; they call
+    this when ``choose_backend`` picked ``triton``. Triton modules import only leaves (``_dispatch``,
+    ``_launch``, ``types``, other ``triton_*`` modules), never a dispatcher.
+    """
+    return importlib.import_module(f"ptsfast.kernels.triton_{kernel}")
 
 
 def triton_interpreted() -> bool:

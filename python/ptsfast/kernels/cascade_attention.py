@@ -15,100 +15,27 @@ cached on it.
 
 Shapes: q ``[B, Hq, D]``; k_cache / v_cache ``[num_blocks, block_size, Hkv, D]`` with ``Hq % Hkv == 0``;
 returns ``[B, Hq, D]`` in q's dtype. Backends: ``triton`` (GPU, or the interpreter when asked) and
-``torch`` (the reference, also the CPU path).
+``torch`` (``cascade_decode_attention_torch``: the specification, and the CPU path).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 
 import torch
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
+from ptsfast.kernels.types import CascadeHost, CascadePlan
+
+__all__ = ["CascadePlan", "cascade_decode_attention", "cascade_decode_attention_torch", "merge_state",
+           "merge_state_torch", "should_use_cascade"]
 
 IMPLEMENTED = ("triton", "torch")
 _NAME = "cascade_decode_attention"
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32)
 
 
-@dataclass(frozen=True)
-class CascadePlan:
-    """Which query rows share which prefix, for one decode step (reused by every layer).
-
-    prefix_block_tables ``[G, max_prefix_blocks]`` int32: blocks holding group g's shared prefix.
-    prefix_lens ``[G]`` int32: tokens of that prefix (>= 0, any length, need not fill whole blocks).
-    query_group ``[B]`` int32: the group of each query row.
-    suffix_block_tables ``[B, max_suffix_blocks]`` int32: the row's own blocks, holding its logical
-    positions ``prefix_lens[g]..`` (position ``prefix_lens[g] + j`` is slot ``j`` of this table).
-    suffix_lens ``[B]`` int32 (>= 0), including the row's current token; ``prefix + suffix >= 1``.
-    Table entries past a length are never read (may be padding, even -1).
-    """
-
-    prefix_block_tables: torch.Tensor
-    prefix_lens: torch.Tensor
-    query_group: torch.Tensor
-    suffix_block_tables: torch.Tensor
-    suffix_lens: torch.Tensor
-
-    @functools.cached_property
-    def host(self) -> dict:
-        """Host copies and derived metadata, computed once (one device sync per plan)."""
-        check(self.prefix_block_tables.dim() == 2 and self.suffix_block_tables.dim() == 2, _NAME,
-              "prefix_block_tables must be [G, max_prefix_blocks] and suffix_block_tables [B, max_suffix_blocks]")
-        G, B = self.prefix_block_tables.shape[0], self.suffix_block_tables.shape[0]
-        check(self.prefix_lens.shape == (G,), _NAME, f"prefix_lens must be [G={G}], got {tuple(self.prefix_lens.shape)}")
-        check(self.query_group.shape == (B,) and self.suffix_lens.shape == (B,), _NAME,
-              f"query_group and suffix_lens must be [B={B}], got {tuple(self.query_group.shape)} "
-              f"and {tuple(self.suffix_lens.shape)}")
-        for label, t in (("prefix_block_tables", self.prefix_block_tables), ("prefix_lens", self.prefix_lens),
-                         ("query_group", self.query_group), ("suffix_block_tables", self.suffix_block_tables),
-                         ("suffix_lens", self.suffix_lens)):
-            check(t.dtype in (torch.int32, torch.int64), _NAME, f"{label} must be int32 (or int64), got {t.dtype}")
-            check(t.device == self.query_group.device, _NAME, f"{label} is on {t.device}, query_group on "
-                  f"{self.query_group.device}: build the plan on one device")
-        p_lens = self.prefix_lens.long().cpu()
-        s_lens = self.suffix_lens.long().cpu()
-        groups = self.query_group.long().cpu()
-        check(bool((p_lens >= 0).all()) and bool((s_lens >= 0).all()), _NAME, "lengths must be >= 0")
-        if B:
-            check(bool((groups >= 0).all()) and bool((groups < G).all()), _NAME,
-                  f"query_group entries must lie in [0, {G})")
-            check(bool((p_lens[groups] + s_lens >= 1).all()), _NAME,
-                  "every row must attend to at least one token (prefix_len + suffix_len >= 1)")
-        order = torch.sort(groups, stable=True).indices
-        counts = torch.bincount(groups, minlength=G)
-        starts = torch.cumsum(counts, 0) - counts
-        return {
-            "G": G, "B": B, "prefix_lens": p_lens, "suffix_lens": s_lens, "groups": groups,
-            "rows_by_group": order, "group_counts": counts, "group_starts": starts,
-            "max_prefix": int(p_lens.max()) if G else 0, "max_suffix": int(s_lens.max()) if B else 0,
-            "derived": {},
-        }
-
-    def validate_for(self, block_size: int, num_blocks: int) -> dict:
-        """Checks that tables are wide enough and used block ids exist; cached per cache geometry."""
-        h = self.host
-        key = ("valid", block_size, num_blocks)
-        if key in h["derived"]:
-            return h
-        for label, table, lens in (("prefix", self.prefix_block_tables, h["prefix_lens"]),
-                                   ("suffix", self.suffix_block_tables, h["suffix_lens"])):
-            need = -(-int(lens.max()) // block_size) if lens.numel() else 0
-            check(table.shape[1] >= need, _NAME, f"{label}_block_tables has {table.shape[1]} columns but a "
-                  f"{label} of {int(lens.max())} tokens needs {need} blocks of {block_size}")
-            if need:
-                t = table[:, :need].long().cpu()
-                used = torch.arange(need)[None, :] < (-(-lens // block_size))[:, None]
-                ids = t[used]
-                check(bool((ids >= 0).all()) and bool((ids < num_blocks).all()), _NAME,
-                      f"{label}_block_tables reference blocks outside [0, {num_blocks})")
-        h["derived"][key] = True
-        return h
-
-
-def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=_FLOATS) -> dict:
+def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=_FLOATS) -> CascadeHost:
     check(isinstance(plan, CascadePlan), _NAME, f"plan must be a CascadePlan, got {type(plan).__name__}")
     check(q.dim() == 3, _NAME, f"q must be [B, Hq, D], got {tuple(q.shape)}")
     check(k_cache.dim() == 4 and k_cache.shape == v_cache.shape, _NAME,
@@ -147,16 +74,14 @@ def merge_state(o_a: torch.Tensor, lse_a: torch.Tensor, o_b: torch.Tensor, lse_b
           f"{tuple(o_b.shape)}, {tuple(lse_b.shape)}")
     chosen = choose_backend(name, o_a.device, IMPLEMENTED, backend)
     if chosen == "triton":
-        from ptsfast.kernels.triton_cascade import merge_states_triton
-
         D = o_a.shape[-1]
-        o, lse = merge_states_triton(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
+        o, lse = triton_module("cascade").merge_states_triton(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
                                      torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
         return o.view(o_a.shape), lse.view(lse_a.shape)
-    return merge_state_reference(o_a, lse_a, o_b, lse_b)
+    return merge_state_torch(o_a, lse_a, o_b, lse_b)
 
 
-def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.Tensor]:
+def merge_state_torch(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.Tensor]:
     """Plain torch ``merge_state``: weights ``exp(lse_x - max)``, with ``where`` so empty parts
     contribute exactly nothing (``0 * NaN`` would poison the result)."""
     lse_a, lse_b = lse_a.float(), lse_b.float()
@@ -172,7 +97,7 @@ def merge_state_reference(o_a, lse_a, o_b, lse_b) -> tuple[torch.Tensor, torch.T
     return o, lse
 
 
-# ------------------------------------------------------------------------------------- reference
+# ----------------------------------------------------------------------------------------- torch
 
 
 def _softmax_lse(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -196,8 +121,8 @@ def _gather_blocks(cache: torch.Tensor, table: torch.Tensor, length: int) -> tor
     return blocks.view(*ids.shape[:-1], nblk * block_size, *cache.shape[2:])[..., :length, :, :]
 
 
-def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
-                                       plan: CascadePlan, scale: float) -> torch.Tensor:
+def cascade_decode_attention_torch(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                                   plan: CascadePlan, scale: float) -> torch.Tensor:
     """The spec, and the CPU path: per group one batched product over the prefix, per row one over the
     suffix, merged by ``merge_state``. Computes in fp32 (float64 if q is float64, for tests);
     returns ``[B, Hq, D]`` in q's dtype."""
@@ -211,12 +136,12 @@ def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v
 
     o_p = torch.zeros(B, Hq, D, dtype=acc, device=dev)
     lse_p = torch.full((B, Hq), float("-inf"), dtype=acc, device=dev)
-    for g in range(h["G"]):
-        P, n = int(h["prefix_lens"][g]), int(h["group_counts"][g])
+    for g in range(h.num_groups):
+        P, n = int(h.prefix_lens[g]), int(h.group_counts[g])
         if P == 0 or n == 0:
             continue
-        start = int(h["group_starts"][g])
-        rows = h["rows_by_group"][start:start + n].to(dev)
+        start = int(h.group_starts[g])
+        rows = h.rows_by_group[start:start + n].to(dev)
         k = _gather_blocks(k_cache, plan.prefix_block_tables[g], P).to(acc)  # [P, Hkv, D]
         v = _gather_blocks(v_cache, plan.prefix_block_tables[g], P).to(acc)
         qg = qf.index_select(0, rows).view(n, Hkv, rep, D).permute(1, 0, 2, 3).reshape(Hkv, n * rep, D)
@@ -227,9 +152,9 @@ def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v
         o_p[rows] = o.view(Hkv, n, rep, D).permute(1, 0, 2, 3).reshape(n, Hq, D)
         lse_p[rows] = lse.view(Hkv, n, rep).permute(1, 0, 2).reshape(n, Hq)
 
-    if h["max_suffix"] == 0:
+    if h.max_suffix == 0:
         return o_p.to(q.dtype)
-    S = h["max_suffix"]
+    S = h.max_suffix
     k = _gather_blocks(k_cache, plan.suffix_block_tables, S).to(acc)  # [B, S, Hkv, D]
     v = _gather_blocks(v_cache, plan.suffix_block_tables, S).to(acc)
     scores = torch.einsum("bhrd,bshd->bhrs", qf.view(B, Hkv, rep, D), k) * scale
@@ -237,7 +162,7 @@ def cascade_decode_attention_reference(q: torch.Tensor, k_cache: torch.Tensor, v
     scores = scores.masked_fill(~valid[:, None, None, :], float("-inf"))
     weights, total, lse_s = _softmax_lse(scores)
     o_s = torch.einsum("bhrs,bshd->bhrd", weights, v) / total.clamp_min(1e-30)[..., None]
-    o, _ = merge_state_reference(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
+    o, _ = merge_state_torch(o_p, lse_p, o_s.reshape(B, Hq, D), lse_s.reshape(B, Hq))
     return o.to(q.dtype)
 
 
@@ -245,27 +170,25 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
                              plan: CascadePlan, scale: float, *, backend: str | None = None) -> torch.Tensor:
     """Decode attention of ``q [B, Hq, D]`` over a shared prefix per group plus each row's suffix.
 
-    Equivalent to ``paged_decode_attention_reference`` with each row's block table = its group's prefix
+    Equivalent to ``paged_decode_attention_torch`` with each row's block table = its group's prefix
     blocks followed by its suffix blocks (when the prefix fills whole blocks). Dispatch: Triton on CUDA,
-    torch reference on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
+    torch on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
     Returns ``[B, Hq, D]`` in q's dtype.
     """
-    h = _check_inputs(q, k_cache, v_cache, plan, scale)
+    _check_inputs(q, k_cache, v_cache, plan, scale)
     chosen = choose_backend(_NAME, q.device, IMPLEMENTED, backend)
     if q.shape[0] == 0:
         return torch.empty_like(q)
     if chosen == "triton":
-        from ptsfast.kernels.triton_cascade import cascade_decode_attention_triton
-
-        return cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale, h)
-    return cascade_decode_attention_reference(q, k_cache, v_cache, plan, scale)
+        return triton_module("cascade").cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale)
+    return cascade_decode_attention_torch(q, k_cache, v_cache, plan, scale)
 
 
 # ------------------------------------------------------------------------------------ heuristic
 
 # Measured (benchmarks/cascade_crossover.py -> benchmarks/results/cpu_cascade_crossover.txt, SmolLM2-135M
 # heads, fp32, one thread): the torch cascade path has ~0.5 ms of fixed cost per call (a per-group loop
-# and a merge) and beats the plain paged reference once the prefix tokens it avoids re-reading,
+# and a merge) and beats the plain paged torch path once the prefix tokens it avoids re-reading,
 # (N - 1) * P, reach about 1024 (P=1024,N=2: 1.2x; P=512,N=4: 1.3x; P=256,N=8: 1.3x; P=128,N=8: 0.8-1.0x;
 # P=2048,N=32: 15-24x).
 CPU_MIN_SAVED_TOKENS = 1024
@@ -300,3 +223,8 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
         return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
                 and ratio >= GPU_MIN_RATIO)
     return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
+
+
+# Former names of the torch implementations, kept for existing callers.
+cascade_decode_attention_reference = cascade_decode_attention_torch
+merge_state_reference = merge_state_torch

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import torch
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 
 IMPLEMENTED = ("cuda", "cpp", "triton", "torch")
 
 
-def copy_blocks_reference(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, block_dim: int = 2) -> None:
+def copy_blocks_torch(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, block_dim: int = 2) -> None:
     """The spec: ``cache[..., dst[i], ...] = cache[..., src[i], ...]`` for every i, along ``block_dim``."""
     if src.numel() == 0:
         return
     moved = cache.index_select(block_dim, src)
     cache.index_copy_(block_dim, dst, moved)
-
-
-def _copy_blocks_triton(cache: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, block_dim: int) -> None:
-    from ptsfast.kernels.triton_copy_blocks import copy_blocks_triton
-
-    copy_blocks_triton(cache, src, dst, block_dim)
 
 
 def copy_blocks(
@@ -56,6 +50,9 @@ def copy_blocks(
     if chosen in ("cuda", "cpp"):
         torch.ops.ptsfast.copy_blocks(cache, src, dst, block_dim)
     elif chosen == "triton":
-        _copy_blocks_triton(cache, src, dst, block_dim)
+        triton_module("copy_blocks").copy_blocks_triton(cache, src, dst, block_dim)
     else:
-        copy_blocks_reference(cache, src, dst, block_dim)
+        copy_blocks_torch(cache, src, dst, block_dim)
+
+
+copy_blocks_reference = copy_blocks_torch  # former name, kept for existing callers

@@ -6,25 +6,17 @@ instead of ``O(N * V)`` (a 4096 x 151936 fp32 logits tensor alone is 2.5 GB).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
+from ptsfast.kernels.types import TokenLogprobs
+
+__all__ = ["TokenLogprobs", "fused_logprobs", "fused_logprobs_ext", "fused_logprobs_torch", "naive_logprobs"]
 
 # Triton before CUDA on a GPU: the CUDA kernel (csrc/cuda/logprobs.cu) is written for correctness
 # (fp32 dots on CUDA cores, no tensor cores) and is picked only with backend="cuda" until a GPU
 # measurement shows it ahead. On CPU the C++ backend comes first (Triton is never automatic there).
 IMPLEMENTED = ("triton", "cuda", "cpp", "torch")
-
-
-@dataclass(frozen=True)
-class TokenLogprobs:
-    """Per row: log p(target) and, when asked, the top-k tokens with their log-probs (fp32)."""
-
-    logprobs: torch.Tensor  # [N]
-    topk_ids: torch.Tensor | None = None  # [N, k] int64
-    topk_logprobs: torch.Tensor | None = None  # [N, k]
 
 
 def naive_logprobs(hidden, weight, targets, bias=None, top_k: int = 0) -> TokenLogprobs:
@@ -38,7 +30,7 @@ def naive_logprobs(hidden, weight, targets, bias=None, top_k: int = 0) -> TokenL
     return TokenLogprobs(out)
 
 
-def fused_logprobs_reference(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 8192) -> TokenLogprobs:
+def fused_logprobs_torch(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 8192) -> TokenLogprobs:
     """Chunked online log-sum-exp in plain torch (the CPU path). Logits are computed in the input
     dtype and accumulated in fp32, like the kernels."""
     N, V = hidden.shape[0], weight.shape[0]
@@ -106,7 +98,8 @@ def fused_logprobs(
               f"bias must be [V={weight.shape[0]}] of dtype {hidden.dtype}")
         return fused_logprobs_ext(hidden, weight, targets, bias=bias, top_k=top_k)
     if chosen == "triton":
-        from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
+        return triton_module("logprobs").fused_logprobs_triton(hidden, weight, targets, bias=bias, top_k=top_k)
+    return fused_logprobs_torch(hidden, weight, targets, bias=bias, top_k=top_k)
 
-        return fused_logprobs_triton(hidden, weight, targets, bias=bias, top_k=top_k)
-    return fused_logprobs_reference(hidden, weight, targets, bias=bias, top_k=top_k)
+
+fused_logprobs_reference = fused_logprobs_torch  # former name, kept for existing callers

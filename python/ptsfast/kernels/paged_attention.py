@@ -1,4 +1,4 @@
-"""Attention over the paged KV cache: packed causal prefill and plain paged decode (torch reference).
+"""Attention over the paged KV cache: packed causal prefill and plain paged decode.
 
 Shapes: q ``[T, Hq, D]``; caches ``[num_blocks, block_size, Hkv, D]``; ``Hq % Hkv == 0`` (GQA).
 The shared-prefix (cascade) decode lives in ``cascade_attention``; this module is the baseline it is
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 
 IMPLEMENTED = ("triton", "torch")  # both attention ops; Triton runs automatically on CUDA only
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32)
@@ -33,7 +33,7 @@ def prefill_attention(
 
     q ``[T, Hq, D]``, k/v ``[T, Hkv, D]``; sequence s occupies rows ``cu_seqlens[s]:cu_seqlens[s+1]``.
     Returns ``[T, Hq, D]``. Dispatch: Triton on CUDA (every sequence in one launch), the per-sequence
-    torch reference on CPU and for sliding-window attention (the kernel has no window).
+    torch implementation on CPU and for sliding-window attention (the kernel has no window).
     """
     name = "prefill_attention"
     check(q.dim() == 3 and k.dim() == 3 and k.shape == v.shape and q.shape[2] == k.shape[2]
@@ -46,15 +46,13 @@ def prefill_attention(
         check(q.dtype in _FLOATS and k.dtype == v.dtype == q.dtype, name,
               f"q, k, v must share one of {_FLOATS}, got {q.dtype}, {k.dtype}, {v.dtype}")
         check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
-        from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
-
-        return prefill_attention_triton(q, k, v, cu_seqlens, scale)
-    return prefill_attention_reference(q, k, v, cu_seqlens, scale, sliding_window)
+        return triton_module("prefill_attention").prefill_attention_triton(q, k, v, cu_seqlens, scale)
+    return prefill_attention_torch(q, k, v, cu_seqlens, scale, sliding_window)
 
 
-def prefill_attention_reference(q, k, v, cu_seqlens: list[int], scale: float,
-                                sliding_window: int | None = None) -> torch.Tensor:
-    """The spec of ``prefill_attention``: one SDPA call per sequence."""
+def prefill_attention_torch(q, k, v, cu_seqlens: list[int], scale: float,
+                            sliding_window: int | None = None) -> torch.Tensor:
+    """The spec of ``prefill_attention`` and its CPU / sliding-window path: one SDPA call per sequence."""
     out = torch.empty_like(q)
     for start, end in zip(cu_seqlens[:-1], cu_seqlens[1:]):
         qs, ks, vs = (x[start:end].transpose(0, 1) for x in (q, k, v))  # [H, L, D]
@@ -75,12 +73,13 @@ def gather_slots(block_tables: torch.Tensor, max_len: int, block_size: int) -> t
     return blocks * block_size + pos % block_size
 
 
-def paged_decode_attention_reference(
+def paged_decode_attention_torch(
     q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, block_tables: torch.Tensor,
     context_lens: torch.Tensor, scale: float, sliding_window: int | None = None,
     slots: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """One query per row attending to its first ``context_lens[b]`` cached tokens.
+    """One query per row attending to its first ``context_lens[b]`` cached tokens: the torch implementation
+    of ``paged_decode_attention`` (its CPU path, and sliding-window attention on any device).
 
     q ``[B, Hq, D]``; block_tables ``[B, max_blocks]`` (entries past a row's length are ignored);
     context_lens ``[B]`` (>= 1, includes the row's own token, already written). ``slots`` may pass a
@@ -110,12 +109,12 @@ def paged_decode_attention(
     context_lens: torch.Tensor, scale: float, sliding_window: int | None = None,
     slots: torch.Tensor | None = None, max_len: int | None = None, *, backend: str | None = None,
 ) -> torch.Tensor:
-    """Paged decode attention (see ``paged_decode_attention_reference`` for the arguments).
+    """Paged decode attention (see ``paged_decode_attention_torch`` for the arguments).
 
     Dispatch: Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating KV),
-    the torch reference on CPU and for sliding-window attention (the kernel has no window).
+    the torch implementation on CPU and for sliding-window attention (the kernel has no window).
     ``max_len`` = ``context_lens.max()`` when the caller knows it (saves a device sync); ``slots`` is
-    used by the reference only.
+    used by the torch implementation only.
     """
     name = "paged_decode_attention"
     check(q.dim() == 3 and k_cache.dim() == 4 and k_cache.shape == v_cache.shape, name,
@@ -135,8 +134,11 @@ def paged_decode_attention(
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
         check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
               "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
-        from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+        return triton_module("paged_attention").paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+    return paged_decode_attention_torch(q, k_cache, v_cache, block_tables, context_lens, scale,
+                                        sliding_window, slots=slots)
 
-        return paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
-    return paged_decode_attention_reference(q, k_cache, v_cache, block_tables, context_lens, scale,
-                                            sliding_window, slots=slots)
+
+# Former names of the torch implementations, kept for existing callers.
+prefill_attention_reference = prefill_attention_torch
+paged_decode_attention_reference = paged_decode_attention_torch

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ptsfast.kernels._dispatch import check, choose_backend
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 
 IMPLEMENTED = ("cuda", "cpp", "triton", "torch")
 _M32 = 0xFFFFFFFF
@@ -201,7 +201,6 @@ def sample(
                                                              seeds.contiguous(), steps.contiguous())
         return tokens, logprobs
     if chosen == "triton":
-        from ptsfast.kernels.triton_sampling import sample_triton
-
-        return sample_triton(logits, temperature, top_k, top_p, seeds, steps)
+        cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+        return triton_module("sampling").sample_triton(logits, temperature, cutoff, row_keys(seeds, steps))
     return sample_reference(logits, temperature, top_k, top_p, seeds, steps)

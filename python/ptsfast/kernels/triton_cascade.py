@@ -1,6 +1,6 @@
 """Triton cascade decode attention: partial attentions over paged KV, then one LSE merge.
 
-Why: see ``cascade_attention`` (the spec and the torch reference live there). One kernel,
+Why: see ``cascade_attention`` (the spec and the torch implementation live there). One kernel,
 ``_cascade_partial_kernel``, computes a partial attention for a *work item* = (a set of query rows,
 one paged KV sequence): it is launched twice per layer,
 
@@ -15,7 +15,7 @@ few groups still fill the GPU. Every (split, row, q head) partial is written, an
 ``o = 0, lse = -inf``; ``_merge_kernel`` then folds all prefix and suffix splits of a (row, q head) by
 log-sum-exp into the output, in q's dtype.
 
-Work tiles and splits are derived on the host once per plan (cached on it), never per layer.
+Work tiles are derived by the plan once (``CascadePlan.work_tiles``, cached on it), never per layer.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from __future__ import annotations
 import torch
 import triton
 import triton.language as tl
+
+from ptsfast.kernels._launch import attention_blocks, cdiv, dot_in_fp32, dot_rows, split_range, splits_to_fill
+from ptsfast.kernels._triton_attention import online_softmax_step
+from ptsfast.kernels.types import CascadePlan
 
 MIN_SPLIT_TOKENS = 256  # a split shorter than this costs more in merge traffic than it gains
 
@@ -52,7 +56,7 @@ def _cascade_partial_kernel(
     q = tl.load(q_ptr + b[:, None] * stride_qb + qh[:, None] * stride_qh + dd[None, :],
                 mask=m_ok[:, None] & d_ok[None, :], other=0.0)
     q = q.to(k_ptr.dtype.element_ty)
-    if DOT_F32:  # Triton 3.9's interpreter computes bf16 dots wrongly; GPUs never take this branch
+    if DOT_F32:  # _launch.dot_in_fp32: the interpreter's bf16 dots are wrong; GPUs never take this branch
         q = q.to(tl.float32)
 
     L = tl.load(lens_ptr + item)
@@ -75,13 +79,7 @@ def _cascade_partial_kernel(
             v = v.to(tl.float32)
         s = tl.dot(q, tl.trans(k)) * scale
         s = tl.where(ok[None, :], s, float("-inf"))
-        m_new = tl.maximum(m_i, tl.max(s, 1))
-        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
-        alpha = tl.exp(m_i - m_safe)
-        p = tl.exp(s - m_safe[:, None])
-        l_i = l_i * alpha + tl.sum(p, 1)
-        acc = acc * alpha[:, None] + tl.dot(p.to(v.dtype), v)
-        m_i = m_new
+        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v)
     has = l_i > 0
     o = acc / tl.where(has, l_i, 1.0)[:, None]
     lse = tl.where(has, m_i + tl.log(tl.where(has, l_i, 1.0)), float("-inf"))
@@ -125,82 +123,58 @@ def merge_states_triton(o: torch.Tensor, lse: torch.Tensor, out_dtype: torch.dty
     return out, (lse_out if with_lse else None)
 
 
-def _tiles(counts: torch.Tensor, rep: int, block_m: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Work tiles over items with ``counts[i] * rep`` query (row, head) pairs each: (item, first pair)."""
-    per = -(-(counts * rep) // block_m)  # ceil
-    item = torch.repeat_interleave(torch.arange(counts.numel()), per)
-    first = torch.cumsum(per, 0) - per
-    m0 = (torch.arange(item.numel()) - first[item]) * block_m
-    return item.int(), m0.int()
-
-
-def _splits(max_len: int, programs: int, target: int, block_n: int, forced: int | None) -> tuple[int, int]:
-    """(number of key splits, tokens per split): enough programs to fill the GPU, splits >= MIN_SPLIT_TOKENS."""
-    if max_len == 0:
-        return 0, block_n
-    if forced is not None:
-        n = forced
-    else:
-        n = min(triton.cdiv(target, max(programs, 1)), triton.cdiv(max_len, MIN_SPLIT_TOKENS))
-    n = max(1, n)
-    split_len = block_n * triton.cdiv(triton.cdiv(max_len, n), block_n)
-    return triton.cdiv(max_len, split_len), split_len
-
-
-def cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale: float, h: dict, *,
-                                    prefix_splits: int | None = None, suffix_splits: int | None = None,
-                                    block_n: int | None = None) -> torch.Tensor:
-    """Triton backend of ``cascade_decode_attention`` (inputs and plan already checked; ``h`` is
-    ``plan.host``). ``*_splits`` / ``block_n`` override the launch heuristics (tests)."""
+def launch_partials(q, k_cache, v_cache, table, lens, rows, item_start, item_count, tile_item, tile_m0,
+                    o_part, lse_part, *, scale: float, splits: int, split_len: int, split_base: int,
+                    block_m: int, block_n: int, block_d: int) -> None:
+    """One ``_cascade_partial_kernel`` launch: grid (work tiles, Hkv, ``splits``), writing partials
+    ``split_base ..`` of ``o_part [S, B, Hq, D]`` / ``lse_part [S, B, Hq]``."""
     B, Hq, D = q.shape
     _, block_size, Hkv, _ = k_cache.shape
+    _cascade_partial_kernel[(tile_item.numel(), Hkv, splits)](
+        q, k_cache, v_cache, table, lens, rows, item_start, item_count, tile_item, tile_m0, o_part, lse_part,
+        q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2), table.stride(0),
+        B, Hq, D, Hq // Hkv, block_size, split_len, split_base, scale,
+        BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_D=block_d, DOT_F32=dot_in_fp32(q.device, k_cache.dtype),
+        num_warps=4)
+
+
+def key_splits(max_len: int, programs: int, device: torch.device, block_n: int,
+               forced: int | None = None) -> tuple[int, int]:
+    """(number of key splits, keys per split) for sequences of up to ``max_len`` keys: enough programs
+    to fill the GPU, but no split shorter than ``MIN_SPLIT_TOKENS`` unless forced (tests)."""
+    wanted = forced if forced is not None else min(splits_to_fill(device, programs),
+                                                   cdiv(max_len, MIN_SPLIT_TOKENS))
+    return split_range(max_len, block_n, wanted)
+
+
+def cascade_decode_attention_triton(q, k_cache, v_cache, plan: CascadePlan, scale: float, *,
+                                    prefix_splits: int | None = None, suffix_splits: int | None = None,
+                                    block_n: int | None = None) -> torch.Tensor:
+    """Triton backend of ``cascade_decode_attention`` (inputs and plan already checked there).
+    ``*_splits`` / ``block_n`` override the launch heuristics (tests)."""
+    B, Hq, D = q.shape
+    Hkv = k_cache.shape[2]
     rep = Hq // Hkv
     dev = q.device
-    interp = dev.type == "cpu"
-    BLOCK_D = max(16, triton.next_power_of_2(D))
-    BLOCK_N = block_n or (16 if interp else (64 if BLOCK_D <= 64 else 32))
-    max_rows = int(h["group_counts"].max()) if h["G"] else 0
-    BLOCK_M_P = min(64, max(16, triton.next_power_of_2(max(max_rows * rep, 1))))
-    BLOCK_M_S = min(64, max(16, triton.next_power_of_2(rep)))
-
-    key = ("launch", str(dev), rep, BLOCK_M_P, BLOCK_M_S)
-    meta = h["derived"].get(key)
-    if meta is None:
-        p_item, p_m0 = _tiles(h["group_counts"], rep, BLOCK_M_P)
-        s_item, s_m0 = _tiles(torch.ones(B, dtype=torch.long), rep, BLOCK_M_S)
-        to = dict(device=dev)
-        meta = {
-            "rows_by_group": h["rows_by_group"].int().to(**to),
-            "group_starts": h["group_starts"].int().to(**to),
-            "group_counts": h["group_counts"].int().to(**to),
-            "p_item": p_item.to(**to), "p_m0": p_m0.to(**to),
-            "s_item": s_item.to(**to), "s_m0": s_m0.to(**to),
-            "identity": torch.arange(B, dtype=torch.int32, **to),
-            "ones": torch.ones(B, dtype=torch.int32, **to),
-        }
-        h["derived"][key] = meta
-
-    sms = torch.cuda.get_device_properties(dev).multi_processor_count if dev.type == "cuda" else 4
-    n_p, len_p = _splits(h["max_prefix"], meta["p_item"].numel() * Hkv, 2 * sms, BLOCK_N, prefix_splits)
-    n_s, len_s = _splits(h["max_suffix"], meta["s_item"].numel() * Hkv, 2 * sms, BLOCK_N, suffix_splits)
+    h = plan.host
+    BLOCK_D, BLOCK_N = attention_blocks(D, dev, block_n)
+    BLOCK_M_P = dot_rows(h.max_group_rows * rep)
+    BLOCK_M_S = dot_rows(rep)
+    tiles = plan.work_tiles(dev, rep, BLOCK_M_P, BLOCK_M_S)
+    n_p, len_p = key_splits(h.max_prefix, tiles.prefix_item.numel() * Hkv, dev, BLOCK_N, prefix_splits)
+    n_s, len_s = key_splits(h.max_suffix, tiles.suffix_item.numel() * Hkv, dev, BLOCK_N, suffix_splits)
     total = n_p + n_s
     o_part = torch.empty(total, B, Hq, D, dtype=torch.float32, device=dev)
     lse_part = torch.empty(total, B, Hq, dtype=torch.float32, device=dev)
-    common = dict(BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=interp and k_cache.dtype == torch.bfloat16,
-                  num_warps=4)
-    strides = (q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2))
+    blocks = dict(block_n=BLOCK_N, block_d=BLOCK_D, scale=scale)
     if n_p:
-        _cascade_partial_kernel[(meta["p_item"].numel(), Hkv, n_p)](
-            q, k_cache, v_cache, plan.prefix_block_tables, plan.prefix_lens, meta["rows_by_group"],
-            meta["group_starts"], meta["group_counts"], meta["p_item"], meta["p_m0"], o_part, lse_part,
-            *strides, plan.prefix_block_tables.stride(0),
-            B, Hq, D, rep, block_size, len_p, 0, scale, BLOCK_M=BLOCK_M_P, **common)
+        launch_partials(q, k_cache, v_cache, plan.prefix_block_tables, plan.prefix_lens, tiles.rows_by_group,
+                        tiles.group_starts, tiles.group_counts, tiles.prefix_item, tiles.prefix_m0, o_part, lse_part,
+                        splits=n_p, split_len=len_p, split_base=0, block_m=BLOCK_M_P, **blocks)
     if n_s:
-        _cascade_partial_kernel[(meta["s_item"].numel(), Hkv, n_s)](
-            q, k_cache, v_cache, plan.suffix_block_tables, plan.suffix_lens, meta["identity"],
-            meta["identity"], meta["ones"], meta["s_item"], meta["s_m0"], o_part, lse_part,
-            *strides, plan.suffix_block_tables.stride(0),
-            B, Hq, D, rep, block_size, len_s, n_p, scale, BLOCK_M=BLOCK_M_S, **common)
+        launch_partials(q, k_cache, v_cache, plan.suffix_block_tables, plan.suffix_lens, tiles.identity,
+                        tiles.identity, tiles.ones, tiles.suffix_item, tiles.suffix_m0, o_part, lse_part,
+                        splits=n_s, split_len=len_s, split_base=n_p, block_m=BLOCK_M_S, **blocks)
     out, _ = merge_states_triton(o_part.view(total, B * Hq, D), lse_part.view(total, B * Hq), q.dtype,
                                  with_lse=False)
     return out.view(B, Hq, D)

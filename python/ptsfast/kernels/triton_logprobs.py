@@ -22,6 +22,8 @@ import triton
 import triton.language as tl
 
 from ptsfast.kernels._dispatch import check
+from ptsfast.kernels._launch import cdiv, dot_in_fp32, interpreted, split_range, splits_to_fill
+from ptsfast.kernels.types import TokenLogprobs
 
 MAX_TOP_K = 64
 
@@ -64,7 +66,7 @@ def _fused_logprobs_kernel(
                         mask=row_ok[:, None] & d_ok[None, :], other=0.0)
             w = tl.load(w_ptr + cols64[:, None] * stride_wv + (d0 + dcols)[None, :] * stride_wd,
                         mask=col_ok[:, None] & d_ok[None, :], other=0.0)
-            if DOT_F32:  # Triton's interpreter computes bf16 dots wrongly (3.9); GPUs never take this branch
+            if DOT_F32:  # _launch.dot_in_fp32: the interpreter's bf16 dots are wrong; GPUs never take this branch
                 h = h.to(tl.float32)
                 w = w.to(tl.float32)
             acc = tl.dot(h, tl.trans(w), acc)
@@ -99,12 +101,6 @@ def _fused_logprobs_kernel(
         tl.store(topi_out + k_off, best_i, mask=k_ok)
 
 
-def _num_sms(device: torch.device) -> int:
-    if device.type == "cuda":
-        return torch.cuda.get_device_properties(device).multi_processor_count
-    return 4
-
-
 def fused_logprobs_triton(
     hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, bias: torch.Tensor | None = None,
     top_k: int = 0, *, num_splits: int | None = None, block_n: int | None = None, block_v: int | None = None,
@@ -116,8 +112,6 @@ def fused_logprobs_triton(
     fp32 inputs use the GPU's tf32 dot (design §3 tolerance 3e-4); fp16/bf16 accumulate in fp32.
     ``num_splits`` / ``block_*`` override the launch heuristics (tests use them to cover splits).
     """
-    from ptsfast.kernels.logprobs import TokenLogprobs
-
     name = "fused_logprobs"
     check(top_k <= MAX_TOP_K, name, f"the Triton backend supports top_k <= {MAX_TOP_K}, got {top_k}; "
           "use backend='torch' for larger k")
@@ -131,19 +125,14 @@ def fused_logprobs_triton(
         if top_k:
             return TokenLogprobs(empty, torch.empty(0, top_k, dtype=torch.long, device=dev), empty.view(0, top_k))
         return TokenLogprobs(empty)
-    interp = dev.type == "cpu"
+    interp = interpreted(dev)
     BLOCK_N = block_n or (16 if interp else 64)
     BLOCK_V = block_v or (64 if interp else 128)
     BLOCK_D = block_d or min(triton.next_power_of_2(D), 128 if interp else 64)
     BLOCK_D = max(BLOCK_D, 16)
-    row_tiles = triton.cdiv(N, BLOCK_N)
-    v_tiles = triton.cdiv(V, BLOCK_V)
-    if num_splits is None:
-        num_splits = triton.cdiv(2 * _num_sms(dev), row_tiles)
-    num_splits = max(1, min(num_splits, v_tiles))
-    tiles_per_split = triton.cdiv(v_tiles, num_splits)
-    num_splits = triton.cdiv(v_tiles, tiles_per_split)  # no empty split
-    span = tiles_per_split * BLOCK_V
+    row_tiles = cdiv(N, BLOCK_N)
+    wanted = num_splits if num_splits is not None else splits_to_fill(dev, row_tiles)
+    num_splits, span = split_range(V, BLOCK_V, wanted)  # vocab splits of whole BLOCK_V tiles, none empty
 
     f32 = dict(dtype=torch.float32, device=dev)
     m = torch.empty(num_splits, N, **f32)
@@ -159,7 +148,7 @@ def fused_logprobs_triton(
         N, V, D, span,
         hidden.stride(0), hidden.stride(1), weight.stride(0), weight.stride(1),
         HAS_BIAS=bias is not None, TOP_K=top_k, KP=triton.next_power_of_2(K),
-        DOT_F32=interp and hidden.dtype == torch.bfloat16,
+        DOT_F32=dot_in_fp32(dev, hidden.dtype),
         BLOCK_N=BLOCK_N, BLOCK_V=BLOCK_V, BLOCK_D=BLOCK_D,
         num_warps=8 if BLOCK_N * BLOCK_V >= 8192 else 4,
     )

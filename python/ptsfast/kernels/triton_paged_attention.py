@@ -11,9 +11,9 @@ that a small batch still fills the GPU) are merged by log-sum-exp into q's dtype
 from __future__ import annotations
 
 import torch
-import triton
 
-from ptsfast.kernels.triton_cascade import _cascade_partial_kernel, _splits, merge_states_triton
+from ptsfast.kernels._launch import attention_blocks, cdiv, dot_rows
+from ptsfast.kernels.triton_cascade import key_splits, launch_partials, merge_states_triton
 
 
 def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
@@ -26,16 +26,15 @@ def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cach
     ``block_n`` override the launch heuristics (tests).
     """
     B, Hq, D = q.shape
-    _, block_size, Hkv, _ = k_cache.shape
+    Hkv = k_cache.shape[2]
     rep = Hq // Hkv
     dev = q.device
-    interp = dev.type == "cpu"
     if max_len is None:
         max_len = int(context_lens.max()) if B else 0
-    BLOCK_D = max(16, triton.next_power_of_2(D))
-    BLOCK_N = block_n or (16 if interp else (64 if BLOCK_D <= 64 else 32))
-    BLOCK_M = min(64, max(16, triton.next_power_of_2(rep)))
-    per_row = triton.cdiv(rep, BLOCK_M)  # q-head tiles per row (more than one only when rep > 64)
+    BLOCK_D, BLOCK_N = attention_blocks(D, dev, block_n)
+    BLOCK_M = dot_rows(rep)
+    per_row = cdiv(rep, BLOCK_M)  # q-head tiles per row (more than one only when rep > 64)
+    # built on the device without a sync: every row is its own item of one (row, q-head) tile per BLOCK_M
     i32 = dict(dtype=torch.int32, device=dev)
     tile_item = torch.arange(B, **i32).repeat_interleave(per_row)
     tile_m0 = (torch.arange(B * per_row, **i32) % per_row) * BLOCK_M
@@ -44,17 +43,13 @@ def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cach
     tables = block_tables.to(torch.int32).contiguous()
     lens = context_lens.to(torch.int32).contiguous()
 
-    sms = torch.cuda.get_device_properties(dev).multi_processor_count if dev.type == "cuda" else 4
-    n, split_len = _splits(max_len, tile_item.numel() * Hkv, 2 * sms, BLOCK_N, splits)
+    n, split_len = key_splits(max_len, tile_item.numel() * Hkv, dev, BLOCK_N, splits)
     if n == 0:
         return torch.zeros_like(q)
     o_part = torch.empty(n, B, Hq, D, dtype=torch.float32, device=dev)
     lse_part = torch.empty(n, B, Hq, dtype=torch.float32, device=dev)
-    _cascade_partial_kernel[(tile_item.numel(), Hkv, n)](
-        q, k_cache, v_cache, tables, lens, identity, identity, ones, tile_item, tile_m0, o_part, lse_part,
-        q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2), tables.stride(0),
-        B, Hq, D, rep, block_size, split_len, 0, scale,
-        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D,
-        DOT_F32=interp and k_cache.dtype == torch.bfloat16, num_warps=4)
+    launch_partials(q, k_cache, v_cache, tables, lens, identity, identity, ones, tile_item, tile_m0, o_part, lse_part,
+                    scale=scale, splits=n, split_len=split_len, split_base=0, block_m=BLOCK_M, block_n=BLOCK_N,
+                    block_d=BLOCK_D)
     out, _ = merge_states_triton(o_part.view(n, B * Hq, D), lse_part.view(n, B * Hq), q.dtype, with_lse=False)
     return out.view(B, Hq, D)

@@ -1,6 +1,6 @@
 """Triton varlen causal prefill attention: all packed sequences of a prefill in one launch.
 
-Why: the torch reference loops over sequences in Python (one SDPA call per sequence and layer), which
+Why: the torch implementation loops over sequences in Python (one SDPA call per sequence and layer), which
 a batch of many short prefixes turns into thousands of small launches. Here grid = (query tiles over
 every sequence, q heads): a program takes ``BLOCK_M`` consecutive queries of one sequence and one q
 head, streams that sequence's keys up to its last query (causal; GQA reads the KV head ``h // rep``
@@ -13,6 +13,9 @@ from __future__ import annotations
 import torch
 import triton
 import triton.language as tl
+
+from ptsfast.kernels._launch import attention_blocks, dot_in_fp32, interpreted
+from ptsfast.kernels._triton_attention import online_softmax_step
 
 
 @triton.jit
@@ -36,7 +39,7 @@ def _prefill_attention_kernel(
     rows = start + mm.to(tl.int64)
     q = tl.load(q_ptr + rows[:, None] * stride_qt + h * stride_qh + dd[None, :],
                 mask=m_ok[:, None] & d_ok[None, :], other=0.0)
-    if DOT_F32:  # Triton's interpreter computes bf16 dots wrongly; GPUs never take this branch
+    if DOT_F32:  # _launch.dot_in_fp32: the interpreter's bf16 dots are wrong; GPUs never take this branch
         q = q.to(tl.float32)
     hi = tl.minimum(L, m0 + BLOCK_M)  # causal: no key after the tile's last query
     m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
@@ -54,13 +57,7 @@ def _prefill_attention_kernel(
             v = v.to(tl.float32)
         s = tl.dot(q, tl.trans(k)) * scale
         s = tl.where(n_ok[None, :] & (nn[None, :] <= mm[:, None]), s, float("-inf"))
-        m_new = tl.maximum(m_i, tl.max(s, 1))
-        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
-        alpha = tl.exp(m_i - m_safe)
-        p = tl.exp(s - m_safe[:, None])
-        l_i = l_i * alpha + tl.sum(p, 1)
-        acc = acc * alpha[:, None] + tl.dot(p.to(v.dtype), v)
-        m_i = m_new
+        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v)
     o = acc / tl.where(l_i > 0, l_i, 1.0)[:, None]
     tl.store(o_ptr + rows[:, None] * stride_ot + h * stride_oh + dd[None, :], o.to(o_ptr.dtype.element_ty),
              mask=m_ok[:, None] & d_ok[None, :])
@@ -73,10 +70,8 @@ def prefill_attention_triton(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, 
     T, Hq, D = q.shape
     rep = Hq // k.shape[1]
     dev = q.device
-    interp = dev.type == "cpu"
-    BLOCK_D = max(16, triton.next_power_of_2(D))
-    BLOCK_M = block_m or (16 if interp else 64)
-    BLOCK_N = block_n or (16 if interp else (64 if BLOCK_D <= 64 else 32))
+    BLOCK_D, BLOCK_N = attention_blocks(D, dev, block_n)
+    BLOCK_M = block_m or (16 if interpreted(dev) else 64)
     tile_seq, tile_m0 = [], []
     for s, (a, b) in enumerate(zip(cu_seqlens[:-1], cu_seqlens[1:])):
         for m0 in range(0, b - a, BLOCK_M):
@@ -91,6 +86,6 @@ def prefill_attention_triton(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, 
         q, k, v, out, cu, torch.tensor(tile_seq, **i32), torch.tensor(tile_m0, **i32),
         q.stride(0), q.stride(1), k.stride(0), k.stride(1), v.stride(0), v.stride(1), out.stride(0), out.stride(1),
         rep, D, scale,
-        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=interp and k.dtype == torch.bfloat16,
+        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=dot_in_fp32(dev, k.dtype),
         num_warps=4)
     return out

@@ -9,10 +9,12 @@ counter-based murmur3 hash of ``(row key, token id)`` as ``sampling.noise_bits``
 So the tokens equal the reference's bit for bit, up to 1-ulp differences of ``log`` between libraries,
 which only matter for exact near-ties.
 
-Top-k / top-p cannot be decided in one pass over an unsorted row. The launcher finds each filtering
+Top-k / top-p cannot be decided in one pass over an unsorted row. The dispatcher finds each filtering
 row's *cutoff* (the smallest kept scaled logit) with ``sampling.filter_candidates``, the rule the
 reference uses (Hugging Face's warpers: top-k by selection, ties at the k-th value kept, top-p within
 what top-k kept), and the kernel keeps tokens with ``logits / T >= cutoff``: the same kept set.
+
+``sampling.sample`` passes both to the launcher, so this module never imports its dispatcher.
 
 grid = (rows, vocab splits) then a tiny combine kernel (one program per row). Splits give the GPU
 enough programs when B is small.
@@ -25,7 +27,7 @@ import triton
 import triton.language as tl
 from triton.language.extra import libdevice
 
-from ptsfast.kernels.sampling import filter_candidates, row_keys
+from ptsfast.kernels._launch import interpreted, split_range, splits_to_fill
 
 
 @triton.jit
@@ -123,10 +125,11 @@ def _sample_combine_kernel(
     tl.store(logprobs_out + row, x_tok - lse)
 
 
-def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits: int | None = None,
+def sample_triton(logits, temperature, cutoff, keys, *, num_splits: int | None = None,
                   block_v: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Triton backend of ``sampling.sample`` (inputs already checked there). logits ``[B, V]`` (any
-    float dtype, unit stride along V); returns ``(tokens int64 [B], model log-probs fp32 [B])``."""
+    """Triton backend of ``sampling.sample`` (inputs checked there). logits ``[B, V]`` (any float
+    dtype), temperature ``[B]``, the rows' ``cutoff`` (``sampling.filter_candidates``) and noise ``keys``
+    (``sampling.row_keys``); returns ``(tokens int64 [B], model log-probs fp32 [B])``."""
     B, V = logits.shape
     dev = logits.device
     if logits.stride(1) != 1:
@@ -135,19 +138,10 @@ def sample_triton(logits, temperature, top_k, top_p, seeds, steps, *, num_splits
     logprobs = torch.empty(B, dtype=torch.float32, device=dev)
     if B == 0:
         return tokens, logprobs
-    interp = dev.type == "cpu"
+    interp = interpreted(dev)
     BLOCK_V = block_v or (256 if interp else 2048)
-    v_tiles = triton.cdiv(V, BLOCK_V)
-    if num_splits is None:
-        sms = torch.cuda.get_device_properties(dev).multi_processor_count if dev.type == "cuda" else 2
-        num_splits = triton.cdiv(2 * sms, B)
-    num_splits = max(1, min(num_splits, v_tiles))
-    tiles_per_split = triton.cdiv(v_tiles, num_splits)
-    num_splits = triton.cdiv(v_tiles, tiles_per_split)
-    span = tiles_per_split * BLOCK_V
-
-    cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
-    keys = row_keys(seeds, steps)
+    wanted = num_splits if num_splits is not None else splits_to_fill(dev, B)
+    num_splits, span = split_range(V, BLOCK_V, wanted)  # vocab splits of whole BLOCK_V tiles, none empty
     f32 = dict(dtype=torch.float32, device=dev)
     best_v = torch.empty(B, num_splits, **f32)
     best_i = torch.empty(B, num_splits, dtype=torch.int64, device=dev)
