@@ -88,7 +88,7 @@ def test_registering_mid_call_never_starves_queued_rollouts():
 
     def on_done(index, rollouts):
         if not tried:
-            with pytest.raises(KVPoolFull, match="retry"):
+            with pytest.raises(KVPoolFull, match="wait for running rollouts"):
                 engine.prefill([random_tokens(30, seed=2)])  # 8 blocks: a queued rollout could never run
             tried.append(index)
         return ()
