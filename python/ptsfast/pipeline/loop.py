@@ -297,6 +297,7 @@ class _Run:
         s.pivots += sum(len(t.pivots) for t in r.results)
         s.pairs += sum(len(t.pairs) for t in r.results)
         s.oracle_errors += sum(t.errors for t in r.results)
+        self._report(force=True)  # the counts up to this problem, before it is written
         self.on_problem(r)
 
     # ------------------------------------------------------------------------------------------ progress
