@@ -49,16 +49,79 @@ inline __attribute__((always_inline)) const float* load_row(const T* src, float*
   }
 }
 
+// Reductions keep W independent lanes (vector registers once compiled) and fold them as a tree at
+// the end: a serial scalar chain would cost more than the loads for head dims like 64.
+constexpr int W = 16;
+
+inline __attribute__((always_inline)) float fold(float* acc) {
+  for (int j = 0; j < 8; ++j) acc[j] += acc[j + 8];
+  for (int j = 0; j < 4; ++j) acc[j] += acc[j + 4];
+  return (acc[0] + acc[2]) + (acc[1] + acc[3]);
+}
+
 inline __attribute__((always_inline)) float dot(const float* a, const float* b, int64_t D) {
-  constexpr int W = 16;  // independent lanes: the compiler turns them into vector accumulators
   float acc[W] = {};
   int64_t d = 0;
   for (; d + W <= D; d += W)
     for (int j = 0; j < W; ++j) acc[j] += a[d + j] * b[d + j];
-  float s = 0.f;
+  float s = fold(acc);
   for (; d < D; ++d) s += a[d] * b[d];
-  for (int j = 0; j < W; ++j) s += acc[j];
   return s;
+}
+
+inline __attribute__((always_inline)) float max_of(const float* x, int64_t n) {
+  float acc[W];
+  for (int j = 0; j < W; ++j) acc[j] = -std::numeric_limits<float>::infinity();
+  int64_t i = 0;
+  for (; i + W <= n; i += W)
+    for (int j = 0; j < W; ++j) acc[j] = acc[j] > x[i + j] ? acc[j] : x[i + j];
+  float m = acc[0];
+  for (int j = 1; j < W; ++j) m = m > acc[j] ? m : acc[j];
+  for (; i < n; ++i) m = m > x[i] ? m : x[i];
+  return m;
+}
+
+// exp(x) for x <= 0 in plain arithmetic so that loops over it vectorise (std::exp stays a scalar
+// call): Cephes' expf range reduction and polynomial, relative error about 2e-7; x below -87
+// (exp < 2e-38, negligible next to the max's exp(0) = 1 in a softmax sum) is clamped there.
+inline __attribute__((always_inline)) float exp_nonpositive(float x) {
+  x = x > -87.f ? x : -87.f;
+  constexpr float magic = 12582912.f;  // 1.5 * 2^23: (t + magic) - magic rounds t to the nearest integer
+  const float n = (x * 1.44269504088896341f + magic) - magic;
+  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 0]
+  float pow2;
+  std::memcpy(&pow2, &bits, sizeof(pow2));
+  return y * pow2;
+}
+
+// x <- exp(x - m) in place; returns the sum.
+inline __attribute__((always_inline)) float exp_shifted_sum(float* x, int64_t n, float m) {
+  for (int64_t i = 0; i < n; ++i) x[i] = exp_nonpositive(x[i] - m);
+  float acc[W] = {};
+  int64_t i = 0;
+  for (; i + W <= n; i += W)
+    for (int j = 0; j < W; ++j) acc[j] += x[i + j];
+  float s = fold(acc);
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+// Requests the cache lines of the row kPrefetch tokens ahead: rows of one head are short runs spread
+// over randomly placed blocks, and without this the loops wait on loads (the time was mostly stalls).
+constexpr int64_t kPrefetch = 8;
+
+template <typename T>
+inline __attribute__((always_inline)) void prefetch_row(const T* row, int64_t D) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (int64_t off = 0; off < D * static_cast<int64_t>(sizeof(T)); off += 64) __builtin_prefetch(p + off);
 }
 
 // Per-thread scratch: q of the group (scaled, fp32), scores, output accumulators, one converted row.
@@ -84,6 +147,10 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
     float* sc = s.scores.data();
     // pass 1: scores[j][t] = q_j . k_t, each K row loaded once for the G heads
     for (int64_t t = start; t < len; ++t) {
+      if (t + kPrefetch < len) {
+        const int64_t f = t + kPrefetch;
+        prefetch_row(k + table[f / bs] * g.k_sb + (f % bs) * g.k_st + h * g.k_sh, D);
+      }
       const T* kr = k + table[t / bs] * g.k_sb + (t % bs) * g.k_st + h * g.k_sh;
       const float* kf = load_row(kr, s.row.data(), D);
       for (int64_t j = 0; j < G; ++j) sc[j * n + (t - start)] = dot(s.q.data() + j * D, kf, D);
@@ -92,18 +159,15 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
     float inv_sum[64];
     for (int64_t j = 0; j < G; ++j) {
       float* x = sc + j * n;
-      float m = -std::numeric_limits<float>::infinity();
-      for (int64_t i = 0; i < n; ++i) m = std::max(m, x[i]);
-      float sum = 0.f;
-      for (int64_t i = 0; i < n; ++i) {
-        x[i] = std::exp(x[i] - m);
-        sum += x[i];
-      }
-      inv_sum[j] = 1.f / sum;
+      inv_sum[j] = 1.f / exp_shifted_sum(x, n, max_of(x, n));
     }
     // pass 2: acc[j] = sum_t p[j][t] v_t, each V row loaded once for the G heads
     std::fill(s.acc.begin(), s.acc.end(), 0.f);
     for (int64_t t = start; t < len; ++t) {
+      if (t + kPrefetch < len) {
+        const int64_t f = t + kPrefetch;
+        prefetch_row(v + table[f / bs] * g.v_sb + (f % bs) * g.v_st + h * g.v_sh, D);
+      }
       const T* vr = v + table[t / bs] * g.v_sb + (t % bs) * g.v_st + h * g.v_sh;
       const float* vf = load_row(vr, s.row.data(), D);
       for (int64_t j = 0; j < G; ++j) {
@@ -145,7 +209,7 @@ constexpr int64_t kMaxGroup = 64;  // query heads per KV head (inv_sum is a stac
 
 at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
                                       const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
-                                      std::optional<int64_t> sliding_window) {
+                                      std::optional<int64_t> sliding_window, bool allow_avx2) {
   const char* name = "paged_decode_attention";
   TORCH_CHECK(q.dim() == 3 && k_cache.dim() == 4 && k_cache.sizes() == v_cache.sizes(), name,
               ": need q [B, Hq, D] and caches [num_blocks, block_size, Hkv, D], got ", q.sizes(), ", ",
@@ -205,7 +269,7 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
       s.acc.resize(g.G * D);
       s.row.resize(D);
 #ifdef PTSFAST_PAGED_AVX2
-      if (cpu_has_avx2_fma()) {
+      if (allow_avx2 && cpu_has_avx2_fma()) {
         decode_tasks_avx2<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
         return;
       }
