@@ -124,6 +124,8 @@ inline __attribute__((always_inline)) void prefetch_row(const T* row, int64_t D)
   for (int64_t off = 0; off < D * static_cast<int64_t>(sizeof(T)); off += 64) __builtin_prefetch(p + off);
 }
 
+constexpr int64_t kMaxGroup = 64;  // query heads per KV head (a per-task stack array)
+
 // Per-thread scratch: q of the group (scaled, fp32), scores, output accumulators, one converted row.
 struct Scratch {
   std::vector<float> q, scores, acc, row;
@@ -144,19 +146,17 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
     const float* qg = q + (b * g.Hq + h * G) * D;
     for (int64_t i = 0; i < G * D; ++i) s.q[i] = qg[i] * g.scale;
     const int64_t* table = tables + b * g.max_blocks;
+    const auto k_row = [&](int64_t t) { return k + table[t / bs] * g.k_sb + (t % bs) * g.k_st + h * g.k_sh; };
+    const auto v_row = [&](int64_t t) { return v + table[t / bs] * g.v_sb + (t % bs) * g.v_st + h * g.v_sh; };
     float* sc = s.scores.data();
     // pass 1: scores[j][t] = q_j . k_t, each K row loaded once for the G heads
     for (int64_t t = start; t < len; ++t) {
-      if (t + kPrefetch < len) {
-        const int64_t f = t + kPrefetch;
-        prefetch_row(k + table[f / bs] * g.k_sb + (f % bs) * g.k_st + h * g.k_sh, D);
-      }
-      const T* kr = k + table[t / bs] * g.k_sb + (t % bs) * g.k_st + h * g.k_sh;
-      const float* kf = load_row(kr, s.row.data(), D);
+      if (t + kPrefetch < len) prefetch_row(k_row(t + kPrefetch), D);
+      const float* kf = load_row(k_row(t), s.row.data(), D);
       for (int64_t j = 0; j < G; ++j) sc[j * n + (t - start)] = dot(s.q.data() + j * D, kf, D);
     }
     // softmax numerators in place, per head
-    float inv_sum[64];
+    float inv_sum[kMaxGroup];
     for (int64_t j = 0; j < G; ++j) {
       float* x = sc + j * n;
       inv_sum[j] = 1.f / exp_shifted_sum(x, n, max_of(x, n));
@@ -164,12 +164,8 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
     // pass 2: acc[j] = sum_t p[j][t] v_t, each V row loaded once for the G heads
     std::fill(s.acc.begin(), s.acc.end(), 0.f);
     for (int64_t t = start; t < len; ++t) {
-      if (t + kPrefetch < len) {
-        const int64_t f = t + kPrefetch;
-        prefetch_row(v + table[f / bs] * g.v_sb + (f % bs) * g.v_st + h * g.v_sh, D);
-      }
-      const T* vr = v + table[t / bs] * g.v_sb + (t % bs) * g.v_st + h * g.v_sh;
-      const float* vf = load_row(vr, s.row.data(), D);
+      if (t + kPrefetch < len) prefetch_row(v_row(t + kPrefetch), D);
+      const float* vf = load_row(v_row(t), s.row.data(), D);
       for (int64_t j = 0; j < G; ++j) {
         const float p = sc[j * n + (t - start)];
         float* a = s.acc.data() + j * D;
@@ -202,8 +198,6 @@ bool cpu_has_avx2_fma() {
   return has;
 }
 #endif
-
-constexpr int64_t kMaxGroup = 64;  // query heads per KV head (inv_sum is a stack array)
 
 }  // namespace
 
