@@ -306,3 +306,18 @@ def test_engine_rollouts_equal_with_cpp_and_torch_decode(arch, overrides, monkey
             for (ct, cl), (tt, tl) in zip(cpp_rs, torch_rs):
                 assert ct == tt
                 torch.testing.assert_close(torch.tensor(cl), torch.tensor(tl), atol=1e-4, rtol=0)
+
+
+@cpp
+def test_cpp_output_does_not_depend_on_the_thread_count():
+    """Tasks (row, KV head) are independent: splitting them over threads changes no bit."""
+    (q, k, v, bt, cl), _ = _case([200, 3, 77, 16, 120, 1, 64, 33], 9, 3, 64, 16, torch.float32, seed=4)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = paged_decode_attention(q, k, v, bt, cl, 0.125, backend="cpp")
+        torch.set_num_threads(2)
+        two = paged_decode_attention(q, k, v, bt, cl, 0.125, backend="cpp")
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(one, two)
