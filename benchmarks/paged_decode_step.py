@@ -28,7 +28,7 @@ ROWS, STEPS, PREFIX = 128, 6, 200
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     model, tokenizer = load_demo_model()
     spent = [0.0]
