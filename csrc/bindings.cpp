@@ -11,6 +11,8 @@ TORCH_LIBRARY(ptsfast, m) {
         " -> (Tensor, Tensor)");
   m.def("fused_logprobs(Tensor hidden, Tensor weight, Tensor targets, Tensor? bias, int top_k, int chunk_size)"
         " -> (Tensor, Tensor, Tensor)");
+  m.def("paged_decode_attention(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"
+        " Tensor context_lens, float scale, int? sliding_window, bool allow_avx2=True) -> Tensor");
 }
 
 TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
@@ -18,6 +20,7 @@ TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
                            int64_t block_dim) { ptsfast::copy_blocks_cpu(cache, src, dst, block_dim); });
   m.impl("sample_filtered", &ptsfast::sample_filtered_cpu);
   m.impl("fused_logprobs", &ptsfast::fused_logprobs_cpu);
+  m.impl("paged_decode_attention", &ptsfast::paged_decode_attention_cpu);
 }
 
 #ifdef PTSFAST_WITH_CUDA

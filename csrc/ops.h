@@ -40,6 +40,13 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tens
                                                                   const at::Tensor& targets,
                                                                   const std::optional<at::Tensor>& bias,
                                                                   int64_t top_k, int64_t chunk_size);
+// Paged decode attention, CPU: q [B, Hq, D] over caches [num_blocks, block_size, Hkv, D] read in place
+// through block_tables [B, max_blocks]; context_lens [B] (>= 1); returns [B, Hq, D] in q's dtype.
+// allow_avx2=false runs the portable loop even where AVX2+FMA exist (tests both builds of the loop).
+at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
+                                      const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
+                                      std::optional<int64_t> sliding_window, bool allow_avx2);
+
 #ifdef PTSFAST_WITH_CUDA
 std::tuple<at::Tensor, at::Tensor> sample_filtered_cuda(const at::Tensor& logits, const at::Tensor& temperature,
                                                         const at::Tensor& cutoff, const at::Tensor& seeds,

@@ -8,7 +8,9 @@ import pytest
 import torch
 from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
+from ptsfast.kernels._dispatch import backend_available, choose_backend
 from ptsfast.kernels.paged_attention import (
+    DECODE_IMPLEMENTED,
     IMPLEMENTED,
     paged_decode_attention,
     paged_decode_attention_torch,
@@ -16,7 +18,9 @@ from ptsfast.kernels.paged_attention import (
     prefill_attention_torch,
 )
 
-BACKENDS = cpu_backends(IMPLEMENTED)
+BACKENDS = cpu_backends(IMPLEMENTED)  # prefill
+DECODE_BACKENDS = cpu_backends(DECODE_IMPLEMENTED)
+HAS_CPP = backend_available("cpp", torch.device("cpu"))
 
 
 def _case(lens, Hq, Hkv, D, bs, dtype, seed, device="cpu"):
@@ -33,12 +37,13 @@ def _case(lens, Hq, Hkv, D, bs, dtype, seed, device="cpu"):
     return [x.to(device) for x in (q, k, v, block_tables, torch.tensor(lens))], tables
 
 
-def _oracle(q, k_cache, v_cache, tables, lens, scale):
+def _oracle(q, k_cache, v_cache, tables, lens, scale, window=None):
     bs, Hkv, D = k_cache.shape[1:]
     rep = q.shape[1] // Hkv
     out = []
     for b, (t, n) in enumerate(zip(tables, lens)):
-        slots = torch.tensor([t[i // bs] * bs + i % bs for i in range(n)])
+        first = 0 if window is None else max(0, n - window)
+        slots = torch.tensor([t[i // bs] * bs + i % bs for i in range(first, n)])
         k = k_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
         v = v_cache.reshape(-1, Hkv, D)[slots].double().cpu().repeat_interleave(rep, 1)
         s = torch.einsum("hd,lhd->hl", q[b].double().cpu(), k) * scale
@@ -50,7 +55,7 @@ LENS = [[1, 17, 40, 3], [64, 5], [33]]
 HEADS = [(4, 2, 16, 16), (6, 1, 32, 8), (8, 8, 64, 16), (3, 3, 24, 16)]  # Hq, Hkv, D, block_size
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", DECODE_BACKENDS)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 @pytest.mark.parametrize("heads", HEADS)
 @pytest.mark.parametrize("lens", range(len(LENS)))
@@ -75,14 +80,75 @@ def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F8
     assert rel_err(out, ref) <= TOL_DOT[torch.float32]
 
 
-def test_cpu_dispatch_and_sliding_window_use_the_reference():
+def test_cpu_dispatch_and_input_checks():
     (q, k, v, bt, cl), _ = _case([40, 9], 4, 2, 16, 16, torch.float32, seed=1)
+    auto = choose_backend("paged_decode_attention", q.device, DECODE_IMPLEMENTED)
+    assert auto == ("cpp" if HAS_CPP else "torch")
     ref = paged_decode_attention_torch(q, k, v, bt, cl, 0.25, sliding_window=8)
-    assert torch.equal(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8), ref)
+    assert torch.equal(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8, backend="torch"), ref)
+    assert rel_err(paged_decode_attention(q, k, v, bt, cl, 0.25, sliding_window=8), ref) <= TOL[torch.float32]
+    with pytest.raises(ValueError, match="not implemented"):
+        prefill_attention(q.new_zeros(4, 4, 16), k[0, :4], v[0, :4], [0, 4], 0.25, backend="cpp")
     with pytest.raises(ValueError, match="block_tables"):
         paged_decode_attention(q, k, v, bt[:1], cl, 0.25)
     with pytest.raises(ValueError, match="KV heads"):
         paged_decode_attention(q[:, :3], k, v, bt, cl, 0.25)
+
+
+CPP_HEADS = [(3, 3, 64, 16), (9, 3, 64, 16), (8, 2, 80, 16), (12, 3, 128, 16), (6, 2, 36, 8), (4, 1, 96, 1)]
+CPP_LENS = [1, 15, 16, 17, 33, 100, 2]  # 1 token, partial / exactly full / one-token last blocks, > block size
+cpp = pytest.mark.skipif(not HAS_CPP, reason="C++ extension not built")
+
+
+@cpp
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("heads", CPP_HEADS)
+@pytest.mark.parametrize("window", [None, 1, 5, 40])
+def test_cpp_matches_float64_and_reference(dtype, heads, window, poison):  # noqa: F811
+    """The C++ op reads K/V in place through shuffled block tables: GQA ratios 1/3/4/4, head dims
+    64/80/128 and 36 (not a multiple of the vector width), block sizes 16/8/1, sliding windows."""
+    Hq, Hkv, D, bs = heads
+    (q, k, v, bt, cl), tables = _case(CPP_LENS, Hq, Hkv, D, bs, dtype, seed=Hq * 100 + D + (window or 0))
+    scale = D**-0.5
+    out = paged_decode_attention(q, k, v, bt, cl, scale, window, backend="cpp")
+    assert out.shape == q.shape and out.dtype == q.dtype
+    assert rel_err(out, _oracle(q, k, v, tables, CPP_LENS, scale, window)) <= TOL[dtype]
+    ref = paged_decode_attention_torch(q, k, v, bt, cl, scale, window)
+    assert rel_err(out, ref) <= 2 * TOL[dtype]
+    portable = torch.ops.ptsfast.paged_decode_attention(q, k, v, bt, cl, scale, window, allow_avx2=False)
+    assert rel_err(portable, ref) <= 2 * TOL[dtype]  # the loop without AVX2, as on machines lacking it
+
+
+@cpp
+def test_cpp_reads_strided_cache_views_and_int64_tables(poison):  # noqa: F811
+    """The engine's caches are views of one [layers, 2, blocks, block_size, Hkv, D] tensor."""
+    (q, k, v, bt, cl), tables = _case([5, 40, 16], 6, 2, 32, 16, torch.float32, seed=7)
+    kv = torch.stack([torch.zeros_like(k), k, v, torch.zeros_like(v)]).view(2, 2, *k.shape)
+    k_view, v_view = kv[0, 1], kv[1, 0]
+    assert not k_view.is_contiguous() or k_view.data_ptr() != k.data_ptr()
+    out = paged_decode_attention(q, k_view, v_view, bt.long(), cl.int(), 0.3, backend="cpp")
+    assert rel_err(out, _oracle(q, k, v, tables, [5, 40, 16], 0.3)) <= TOL[torch.float32]
+    q_strided = q.transpose(0, 1).contiguous().transpose(0, 1)  # the adapter's [Hq, B, D]-major layout
+    assert torch.equal(paged_decode_attention(q_strided, k, v, bt, cl, 0.3, backend="cpp"),
+                       paged_decode_attention(q, k, v, bt, cl, 0.3, backend="cpp"))
+
+
+@cpp
+def test_cpp_rejects_lengths_and_blocks_outside_the_cache():
+    (q, k, v, bt, cl), _ = _case([5, 40], 4, 2, 16, 16, torch.float32, seed=2)
+    op = torch.ops.ptsfast.paged_decode_attention
+    with pytest.raises(RuntimeError, match="context_lens"):
+        op(q, k, v, bt, torch.tensor([0, 40]), 0.25, None)
+    with pytest.raises(RuntimeError, match="context_lens"):
+        op(q, k, v, bt, torch.tensor([5, 16 * bt.shape[1] + 1]), 0.25, None)
+    bad = bt.clone()
+    bad[1, 1] = k.shape[0]
+    with pytest.raises(RuntimeError, match="not a block of the cache"):
+        op(q, k, v, bad, cl, 0.25, None)
+    assert op(q, k, v, bad, cl, 0.25, 8).isfinite().all()  # a window that skips the bad block reads none of it
+    with pytest.raises(RuntimeError, match="sliding_window"):
+        op(q, k, v, bt, cl, 0.25, 0)
+    assert op(q[:0], k, v, bt[:0], cl[:0], 0.25, None).shape == (0, 4, 16)
 
 
 @pytest.mark.gpu
@@ -193,3 +259,65 @@ def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
                                      eos_token_id=None, pad_token_id=0)
         assert list(r.tokens) == out[0, p:].tolist(), f"prefix {p}"
     engine.release([seq.seq_id])
+
+
+def _engine_rollouts(model, tokens, positions, sampling, max_new_tokens):
+    from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest
+
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=64, block_size=8, cascade="never"))
+    (seq,) = engine.prefill([tokens])
+    results = engine.rollout([RolloutRequest(seq.seq_id, p, n=2, max_new_tokens=max_new_tokens, sampling=sampling,
+                                             stop_token_ids=()) for p in positions])
+    engine.release([seq.seq_id])
+    engine.check_no_leaks()
+    return [[(list(r.tokens), list(r.logprobs)) for r in rs] for rs in results]
+
+
+@cpp
+@pytest.mark.parametrize("arch,overrides", [("llama-gqa", {}), ("mistral", {"sliding_window": 6})],
+                         ids=["llama-gqa", "mistral-window6"])
+def test_engine_rollouts_equal_with_cpp_and_torch_decode(arch, overrides, monkeypatch):
+    """Greedy and seeded sampled rollouts of the engine are the same tokens (log-probs within 1e-4) whether
+    decode attention runs the C++ op (the CPU default) or the torch reference."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import ptsfast.kernels.paged_attention as pa
+    from ptsfast.engine import SamplingParams
+    from tiny_models import random_tokens, tiny_model
+
+    reference_calls = []
+    real = pa.paged_decode_attention_torch
+    monkeypatch.setattr(pa, "paged_decode_attention_torch",
+                        lambda *a, **k: reference_calls.append(1) or real(*a, **k))
+    model = tiny_model(arch, **overrides)
+    tokens = random_tokens(27, seed=5)
+    positions = (1, 8, 9, 20, 27)  # block boundaries (bs=8), mid-block, the whole prompt
+    outs = {}
+    for backend in ("cpp", "torch"):
+        monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", backend)
+        reference_calls.clear()
+        outs[backend] = [_engine_rollouts(model, tokens, positions, s, 12)
+                         for s in (SamplingParams(temperature=0.0), SamplingParams(temperature=1.0, seed=11))]
+        assert bool(reference_calls) == (backend == "torch"), backend
+    for cpp_run, torch_run in zip(outs["cpp"], outs["torch"]):
+        for cpp_rs, torch_rs in zip(cpp_run, torch_run):
+            for (ct, cl), (tt, tl) in zip(cpp_rs, torch_rs):
+                assert ct == tt
+                torch.testing.assert_close(torch.tensor(cl), torch.tensor(tl), atol=1e-4, rtol=0)
+
+
+@cpp
+def test_cpp_output_does_not_depend_on_the_thread_count():
+    """Tasks (row, KV head) are independent: splitting them over threads changes no bit."""
+    (q, k, v, bt, cl), _ = _case([200, 3, 77, 16, 120, 1, 64, 33], 9, 3, 64, 16, torch.float32, seed=4)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = paged_decode_attention(q, k, v, bt, cl, 0.125, backend="cpp")
+        torch.set_num_threads(2)
+        two = paged_decode_attention(q, k, v, bt, cl, 0.125, backend="cpp")
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(one, two)

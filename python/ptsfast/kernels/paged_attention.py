@@ -2,7 +2,7 @@
 
 Shapes: q ``[T, Hq, D]``; caches ``[num_blocks, block_size, Hkv, D]``; ``Hq % Hkv == 0`` (GQA).
 The shared-prefix (cascade) decode lives in ``cascade_attention``; this module is the baseline it is
-measured against and the CPU path. On CUDA both ops dispatch to Triton (``triton_prefill_attention``,
+measured against. On CUDA both ops dispatch to Triton (``triton_prefill_attention``,
 ``triton_paged_attention``).
 """
 
@@ -13,7 +13,8 @@ import torch.nn.functional as F
 
 from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 
-IMPLEMENTED = ("triton", "torch")  # both attention ops; Triton runs automatically on CUDA only
+IMPLEMENTED = ("triton", "torch")  # prefill; Triton runs automatically on CUDA only
+DECODE_IMPLEMENTED = ("cpp", "triton", "torch")  # paged decode: the C++ op first on CPU when built
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32)
 
 
@@ -111,8 +112,10 @@ def paged_decode_attention(
 ) -> torch.Tensor:
     """Paged decode attention (see ``paged_decode_attention_torch`` for the arguments).
 
-    Dispatch: Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating KV),
-    the torch implementation on CPU and for sliding-window attention (the kernel has no window).
+    Dispatch: the C++ op on CPU when the extension is built (block tables read in place, GQA groups,
+    sliding window), Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating
+    KV), else the torch implementation (also for sliding-window attention on CUDA: the Triton kernel has
+    no window).
     ``max_len`` = ``context_lens.max()`` when the caller knows it (saves a device sync); ``slots`` is
     used by the torch implementation only.
     """
@@ -128,7 +131,10 @@ def paged_decode_attention(
           f"and {tuple(context_lens.shape)}")
     check(q.device == k_cache.device == block_tables.device == context_lens.device, name,
           "q, caches, block_tables and context_lens must share a device")
-    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
+    chosen = choose_backend(name, q.device, DECODE_IMPLEMENTED, backend)
+    if chosen == "cpp":
+        return torch.ops.ptsfast.paged_decode_attention(q, k_cache, v_cache, block_tables, context_lens, scale,
+                                                        sliding_window)
     if chosen == "triton" and sliding_window is None and B > 0:
         check(q.dtype in _FLOATS and k_cache.dtype in _FLOATS and v_cache.dtype == k_cache.dtype, name,
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
