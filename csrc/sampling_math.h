@@ -170,6 +170,45 @@ PTS_HD float sample_logprob(const SampleState& st, float x0) {
   return (st.pick.i < 0 ? x0 : st.pick.x) - lse_value(st.lse);
 }
 
+// ---- candidate sampling: top-k / top-p over a row's candidates only ------------------------------
+//
+// sampling.filter_candidates' rule: top-k keeps every token whose scaled logit is >= the k-th largest
+// (ties at the k-th value all kept, like Hugging Face's TopKLogitsWarper); top-p then renormalises over
+// what top-k kept and drops, in ascending order, the tokens whose cumulative probability is <= 1 - top_p
+// (HF's TopPLogitsWarper), always keeping the top token. The cumulative sums run in float64, so rounding
+// (exp or summation order) can only flip a token lying within ~1e-16 of the boundary.
+
+PTS_HD double exp_d(double x) {
+#ifdef __CUDA_ARCH__
+  return exp(x);
+#else
+  return std::exp(x);
+#endif
+}
+
+// The smallest value that top-p keeps among `n` >= 1 finite kept values sorted descending (`desc`):
+// the ascending cumulative sum of exp(v - max), divided by its total, drops the values <= 1 - top_p.
+PTS_HD float top_p_cutoff(const float* desc, int64_t n, float top_p) {
+  const double top = desc[0], drop_below = 1.0 - static_cast<double>(top_p);
+  double total = 0;
+  for (int64_t i = n - 1; i >= 0; --i) total += exp_d(static_cast<double>(desc[i]) - top);
+  double cum = 0;
+  int64_t dropped = 0;
+  for (int64_t i = n - 1; i > 0; --i) {  // the top value (i = 0) is always kept
+    cum += exp_d(static_cast<double>(desc[i]) - top);
+    if (!(cum / total <= drop_below)) break;
+    ++dropped;
+  }
+  return desc[n - 1 - dropped];
+}
+
+// One kept candidate's draw: Gumbel-perturbed scaled logit, merged into `best` with torch.argmax's rule
+// (larger value, or equal value and lower token id). `scaled` must be >= the row's cutoff and finite.
+PTS_HD void candidate_push(Pick& best, float scaled, int64_t v, float x, uint32_t key) {
+  const Pick p = {add_rn(scaled, gumbel_from_bits(noise_bits(key, v))), v, x};
+  pick_merge(best, p);
+}
+
 // ---- top-k list (descending values, ties by lowest id) -------------------------------------------
 
 PTS_HD bool topk_before(float a, int64_t ia, float b, int64_t ib) { return a > b || (a == b && ia < ib); }
