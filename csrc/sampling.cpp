@@ -226,10 +226,23 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
           }
           float cutoff = kth;
           if (p < 1.f && !cand.empty()) {
-            desc.resize(cand.size());
-            for (size_t i = 0; i < cand.size(); ++i) desc[i] = cand[i].first;
-            std::sort(desc.begin(), desc.end(), std::greater<float>());
-            cutoff = std::max(m::top_p_cutoff(desc.data(), static_cast<int64_t>(desc.size()), p), kth);
+            // sort only as far as top-p's cut: the first 64 candidates, then 4x more while all are kept
+            float top = m::neg_inf();
+            for (const auto& c : cand) top = std::max(top, c.first);
+            double total = 0;
+            for (const auto& c : cand) total += m::exp_d(static_cast<double>(c.first) - top);
+            const auto by_value = [](const auto& a, const auto& b) { return a.first > b.first; };
+            for (size_t n = std::min<size_t>(cand.size(), 64), sorted = 0;; n = std::min(cand.size(), 4 * n)) {
+              std::partial_sort(cand.begin() + sorted, cand.begin() + n, cand.end(), by_value);
+              sorted = n;
+              desc.resize(n);
+              for (size_t i = 0; i < n; ++i) desc[i] = cand[i].first;
+              const int64_t last = m::top_p_last_kept(desc.data(), static_cast<int64_t>(n), total, p);
+              if (last >= 0 || n == cand.size()) {
+                cutoff = std::max(desc[last >= 0 ? last : n - 1], kth);
+                break;
+              }
+            }
           }
           const uint32_t key = m::row_key(seed[r], step[r]);
           m::Pick best = m::pick_empty();

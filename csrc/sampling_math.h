@@ -186,20 +186,19 @@ PTS_HD double exp_d(double x) {
 #endif
 }
 
-// The smallest value that top-p keeps among `n` >= 1 finite kept values sorted descending (`desc`):
-// the ascending cumulative sum of exp(v - max), divided by its total, drops the values <= 1 - top_p.
-PTS_HD float top_p_cutoff(const float* desc, int64_t n, float top_p) {
+// Top-p over candidates sorted descending as far as `desc[0..n)`, `total` = sum of exp(v - desc[0]) over
+// every candidate. A value's ascending cumulative probability is the mass of it and of everything below
+// it, (total - mass above) / total; HF drops the values where that is <= 1 - top_p and keeps the top one.
+// Returns the index in `desc` of the smallest kept value, or -1 when all n are kept (then the caller
+// sorts further, or, holding every candidate, keeps them all).
+PTS_HD int64_t top_p_last_kept(const float* desc, int64_t n, double total, float top_p) {
   const double top = desc[0], drop_below = 1.0 - static_cast<double>(top_p);
-  double total = 0;
-  for (int64_t i = n - 1; i >= 0; --i) total += exp_d(static_cast<double>(desc[i]) - top);
-  double cum = 0;
-  int64_t dropped = 0;
-  for (int64_t i = n - 1; i > 0; --i) {  // the top value (i = 0) is always kept
-    cum += exp_d(static_cast<double>(desc[i]) - top);
-    if (!(cum / total <= drop_below)) break;
-    ++dropped;
+  double above = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    if (j > 0 && (total - above) / total <= drop_below) return j - 1;
+    above += exp_d(static_cast<double>(desc[j]) - top);
   }
-  return desc[n - 1 - dropped];
+  return -1;
 }
 
 // One kept candidate's draw: Gumbel-perturbed scaled logit, merged into `best` with torch.argmax's rule

@@ -9,6 +9,7 @@ draws exactly from the filtered softmax. Temperature 0 means greedy. The returne
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import torch
@@ -96,9 +97,10 @@ def _top_p_cutoff(desc: torch.Tensor, top_p: torch.Tensor, tied: torch.Tensor, k
 def candidate_width(top_k, top_p, vocab: int) -> int:
     """How many of each row's largest logits ``filter_candidates`` selects, from host-side per-row
     parameters (Python numbers): one more than the largest top-k (to see a tie at the k-th value), the
-    whole vocabulary when some row filters by top-p alone, 0 when no row filters."""
+    whole vocabulary when some row filters by top-p alone, 0 when no row filters. top_p is compared as
+    the float32 the sampler receives (0.99999999 rounds to 1: no top-p)."""
     width = 0
-    for k, p in zip(top_k, top_p):
+    for k, p in zip(top_k, array("f", top_p)):
         if k <= 0 and p < 1:
             return vocab
         if k > 0:
