@@ -99,15 +99,24 @@ inline float exp_nonpositive(float x) {
   return p * scale;
 }
 
-inline float row_max(const float* x, int64_t V) {
-  float acc[kLane];
-  for (int j = 0; j < kLane; ++j) acc[j] = m::neg_inf();
-  int64_t v = 0;
-  for (; v + kLane <= V; v += kLane)
-    for (int j = 0; j < kLane; ++j) acc[j] = x[v + j] > acc[j] ? x[v + j] : acc[j];
+// Each block's maximum (NaN ignored) into `bmax`; returns the row's maximum. Later passes skip blocks
+// by these.
+inline float block_maxima(const float* x, int64_t V, std::vector<float>& bmax) {
+  const int64_t nb = (V + kLane - 1) / kLane, full = V / kLane;
+  bmax.resize(nb);
   float best = m::neg_inf();
-  for (; v < V; ++v) best = x[v] > best ? x[v] : best;
-  for (int j = 0; j < kLane; ++j) best = acc[j] > best ? acc[j] : best;
+  for (int64_t b = 0; b < full; ++b) {
+    float acc = m::neg_inf();
+    for (int j = 0; j < kLane; ++j) acc = x[b * kLane + j] > acc ? x[b * kLane + j] : acc;
+    bmax[b] = acc;
+    best = acc > best ? acc : best;
+  }
+  if (full < nb) {
+    float acc = m::neg_inf();
+    for (int64_t v = full * kLane; v < V; ++v) acc = x[v] > acc ? x[v] : acc;
+    bmax[full] = acc;
+    best = acc > best ? acc : best;
+  }
   return best;
 }
 
@@ -124,22 +133,16 @@ inline float row_lse(const float* x, int64_t V, float mx) {
   return mx + std::log(s);
 }
 
-inline float block_max(const float* x, int64_t n) {
-  float b = m::neg_inf();
-  for (int64_t j = 0; j < n; ++j) b = x[j] > b ? x[j] : b;
-  return b;
-}
-
 // The k-th largest raw value of a row (k in [1, V]): a k-list with a threshold for small k (blocks whose
 // maximum does not beat the current k-th value are skipped), nth_element otherwise.
-float kth_largest(const float* x, int64_t V, int64_t k, std::vector<float>& scratch,
+float kth_largest(const float* x, int64_t V, int64_t k, const std::vector<float>& bmax, std::vector<float>& scratch,
                   std::vector<int64_t>& scratch_ids) {
   if (k <= 64) {
     scratch.assign(k, m::neg_inf());
     scratch_ids.assign(k, INT64_MAX);
     for (int64_t v0 = 0; v0 < V; v0 += kLane) {
       const int64_t n = std::min(kLane, V - v0);
-      if (!(block_max(x + v0, n) > scratch[k - 1])) continue;
+      if (!(bmax[v0 / kLane] > scratch[k - 1])) continue;
       for (int64_t j = 0; j < n; ++j) m::topk_push(scratch.data(), scratch_ids.data(), static_cast<int>(k), x[v0 + j], v0 + j);
     }
     // fewer than k tokens above -inf: the k-th largest is -inf (NaN never enters the list)
@@ -174,7 +177,7 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, logits.scalar_type(), "sample_candidates_cpu", [&] {
     const scalar_t* base = logits.const_data_ptr<scalar_t>();
     at::parallel_for(0, B, 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> row_f, scratch;
+      std::vector<float> row_f, scratch, bmax;
       std::vector<int64_t> scratch_ids;
       std::vector<std::pair<float, int64_t>> cand;
       std::vector<float> desc;
@@ -187,7 +190,7 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
           for (int64_t v = 0; v < V; ++v) row_f[v] = static_cast<float>(base[r * ld + v]);
           x = row_f.data();
         }
-        const float mx = row_max(x, V);
+        const float mx = block_maxima(x, V, bmax);
         const float lse = row_lse(x, V, mx);
         const bool sampled = temp[r] > 0;
         const int64_t k = std::min(topk[r], V);
@@ -211,13 +214,13 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
           }
         } else {
           const float t = temp[r];
-          const float kth = k > 0 ? m::div_rn(kth_largest(x, V, k, scratch, scratch_ids), t) : m::neg_inf();
+          const float kth = k > 0 ? m::div_rn(kth_largest(x, V, k, bmax, scratch, scratch_ids), t) : m::neg_inf();
           // candidates: finite scaled logits >= the k-th (every tie included); blocks whose maximum
           // scales below it are skipped (x / t is non-decreasing in x)
           cand.clear();
           for (int64_t v0 = 0; v0 < V; v0 += kLane) {
             const int64_t n = std::min(kLane, V - v0);
-            const float b = m::div_rn(block_max(x + v0, n), t);
+            const float b = m::div_rn(bmax[v0 / kLane], t);
             if (!(b >= kth) || b == m::neg_inf()) continue;
             for (int64_t j = 0; j < n; ++j) {
               const float s = m::div_rn(x[v0 + j], t);

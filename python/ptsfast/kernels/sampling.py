@@ -116,6 +116,11 @@ def _width_from_tensors(top_k: torch.Tensor, top_p: torch.Tensor, vocab: int) ->
     return min(k_max + 1, vocab) if k_max > 0 else 0
 
 
+def _count_at_least(logits: torch.Tensor, temperature: torch.Tensor, kth: torch.Tensor) -> torch.Tensor:
+    """Per row, how many scaled logits are >= kth."""
+    return (scale_logits(logits, temperature) >= kth[:, None]).sum(-1)
+
+
 def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
                       top_p: torch.Tensor, width: int | None = None) -> Candidates:
     """Where top-k / top-p cut each row of ``logits / T``, without sorting the vocabulary when every
@@ -126,9 +131,11 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
     renormalises over what top-k kept. top_k <= 0 and top_p >= 1 disable a filter for that row.
 
     ``width`` is ``candidate_width`` of the host-side parameters; given, nothing here waits for the
-    device (no data-dependent shape, no ``.item()``); None derives it from the tensors (one copy to host).
+    device (no data-dependent shape, no ``.item()``); None derives it from the tensors (one copy to host)
+    and works on the rows that need it where the given-width path does a pass over every row.
     """
     B, V = logits.shape
+    sync_free = width is not None
     if width is None:
         width = _width_from_tensors(top_k, top_p, V) if B else 0
     if width == 0:
@@ -142,13 +149,18 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
         values, ids = scale_logits(logits, temperature).sort(dim=-1, descending=True)
     kth = torch.where(k > 0, values.gather(1, (k - 1).clamp_min(0)[:, None]).squeeze(1), float("-inf"))
     kept = values.masked_fill(values < kth[:, None], float("-inf"))
+    # tokens outside the selection tied with the k-th value (only when the selection's last one is): top-k
+    # keeps them too, so they count in top-p's mass (and are drawable if top-p keeps the k-th value)
+    tied = torch.zeros(B, dtype=torch.int64, device=logits.device)
     if width < V:
-        # tokens outside the selection tied with the k-th value (only when the selection's last one is):
-        # top-k keeps them too, so they count in top-p's mass (and are drawable if top-p keeps the k-th value)
-        tied = torch.where(values[:, -1] >= kth, (scale_logits(logits, temperature) >= kth[:, None]).sum(-1)
-                           - (values >= kth[:, None]).sum(-1), 0)
-    else:
-        tied = torch.zeros(B, dtype=torch.int64, device=logits.device)
+        ends_tied = values[:, -1] >= kth
+        if sync_free:  # every row (a full pass, cheap on a GPU); else only the rows that need it
+            tied = torch.where(ends_tied, _count_at_least(logits, temperature, kth) - (values >= kth[:, None]).sum(-1), 0)
+        else:
+            rows = ends_tied.nonzero().squeeze(1)
+            if rows.numel():
+                tied[rows] = (_count_at_least(logits[rows], temperature[rows], kth[rows])
+                              - (values[rows] >= kth[rows][:, None]).sum(-1))
     c = torch.where(top_p < 1, _top_p_cutoff(kept, top_p, tied, kth), kth)
     cutoff = torch.where(filtered, torch.maximum(c, kth), float("-inf"))
     kept = kept.masked_fill(kept < cutoff[:, None], float("-inf"))
@@ -254,4 +266,4 @@ def sample(
     if chosen == "triton":
         cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
         return triton_module("sampling").sample_triton(logits, temperature, cutoff, row_keys(seeds, steps))
-    return sample_reference(logits, temperature, top_k, top_p, seeds, steps, width=width)
+    return sample_reference(logits, temperature, top_k, top_p, seeds, steps)  # reads the device anyway
