@@ -101,7 +101,14 @@ inline float exp_nonpositive(float x) {
 
 // Each block's maximum (NaN ignored) into `bmax`; returns the row's maximum. Later passes skip blocks
 // by these.
-inline float block_maxima(const float* x, int64_t V, std::vector<float>& bmax) {
+// x86-64: an AVX2 clone next to the baseline one, picked at load time (no FMA: the same rounding).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define PTS_WIDE __attribute__((target_clones("avx2", "default")))
+#else
+#define PTS_WIDE
+#endif
+
+PTS_WIDE float block_maxima(const float* x, int64_t V, std::vector<float>& bmax) {
   const int64_t nb = (V + kLane - 1) / kLane, full = V / kLane;
   bmax.resize(nb);
   float best = m::neg_inf();
@@ -121,7 +128,7 @@ inline float block_maxima(const float* x, int64_t V, std::vector<float>& bmax) {
 }
 
 // log(sum(exp(x - mx))) + mx: torch.logsumexp up to rounding.
-inline float row_lse(const float* x, int64_t V, float mx) {
+PTS_WIDE float row_lse(const float* x, int64_t V, float mx) {
   if (!(mx > m::neg_inf())) return mx;  // every logit -inf (or NaN)
   float acc[kLane] = {};
   int64_t v = 0;
