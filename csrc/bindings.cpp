@@ -9,6 +9,8 @@ TORCH_LIBRARY(ptsfast, m) {
   m.def("copy_blocks(Tensor(a!) cache, Tensor src, Tensor dst, int block_dim) -> ()");
   m.def("sample_filtered(Tensor logits, Tensor temperature, Tensor cutoff, Tensor seeds, Tensor steps)"
         " -> (Tensor, Tensor)");
+  m.def("sample_candidates(Tensor logits, Tensor temperature, Tensor top_k, Tensor top_p, Tensor seeds,"
+        " Tensor steps) -> (Tensor, Tensor)");
   m.def("fused_logprobs(Tensor hidden, Tensor weight, Tensor targets, Tensor? bias, int top_k, int chunk_size)"
         " -> (Tensor, Tensor, Tensor)");
   m.def("paged_decode_attention(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"
@@ -19,6 +21,7 @@ TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
   m.impl("copy_blocks", [](at::Tensor& cache, const at::Tensor& src, const at::Tensor& dst,
                            int64_t block_dim) { ptsfast::copy_blocks_cpu(cache, src, dst, block_dim); });
   m.impl("sample_filtered", &ptsfast::sample_filtered_cpu);
+  m.impl("sample_candidates", &ptsfast::sample_candidates_cpu);
   m.impl("fused_logprobs", &ptsfast::fused_logprobs_cpu);
   m.impl("paged_decode_attention", &ptsfast::paged_decode_attention_cpu);
 }

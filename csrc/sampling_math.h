@@ -170,6 +170,44 @@ PTS_HD float sample_logprob(const SampleState& st, float x0) {
   return (st.pick.i < 0 ? x0 : st.pick.x) - lse_value(st.lse);
 }
 
+// ---- candidate sampling: top-k / top-p over a row's candidates only ------------------------------
+//
+// sampling.filter_candidates' rule: top-k keeps every token whose scaled logit is >= the k-th largest
+// (ties at the k-th value all kept, like Hugging Face's TopKLogitsWarper); top-p then renormalises over
+// what top-k kept and drops, in ascending order, the tokens whose cumulative probability is <= 1 - top_p
+// (HF's TopPLogitsWarper), always keeping the top token. The cumulative sums run in float64, so rounding
+// (exp or summation order) can only flip a token lying within ~1e-16 of the boundary.
+
+PTS_HD double exp_d(double x) {
+#ifdef __CUDA_ARCH__
+  return exp(x);
+#else
+  return std::exp(x);
+#endif
+}
+
+// Top-p over candidates sorted descending as far as `desc[0..n)`, `total` = sum of exp(v - desc[0]) over
+// every candidate. A value's ascending cumulative probability is the mass of it and of everything below
+// it, (total - mass above) / total; HF drops the values where that is <= 1 - top_p and keeps the top one.
+// Returns the index in `desc` of the smallest kept value, or -1 when all n are kept (then the caller
+// sorts further, or, holding every candidate, keeps them all).
+PTS_HD int64_t top_p_last_kept(const float* desc, int64_t n, double total, float top_p) {
+  const double top = desc[0], drop_below = 1.0 - static_cast<double>(top_p);
+  double above = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    if (j > 0 && (total - above) / total <= drop_below) return j - 1;
+    above += exp_d(static_cast<double>(desc[j]) - top);
+  }
+  return -1;
+}
+
+// One kept candidate's draw: Gumbel-perturbed scaled logit, merged into `best` with torch.argmax's rule
+// (larger value, or equal value and lower token id). `scaled` must be >= the row's cutoff and finite.
+PTS_HD void candidate_push(Pick& best, float scaled, int64_t v, float x, uint32_t key) {
+  const Pick p = {add_rn(scaled, gumbel_from_bits(noise_bits(key, v))), v, x};
+  pick_merge(best, p);
+}
+
 // ---- top-k list (descending values, ties by lowest id) -------------------------------------------
 
 PTS_HD bool topk_before(float a, int64_t ia, float b, int64_t ib) { return a > b || (a == b && ia < ib); }

@@ -144,6 +144,82 @@ def test_cpp_tokens_equal_reference(dtype, B, V, poison):  # noqa: F811
     assert torch.equal(sample(wide[:, :V], *params, backend="cpp")[0], ref_tokens)
 
 
+
+def _tie_heavy(B, V, seed):
+    """Logits on a coarse grid (many exact ties, also at the k-th value and past a top-k selection) and
+    mixed rows: greedy, top-k alone, top-p alone, both, k > V, unfiltered."""
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randint(-6, 7, (B, V), generator=g).float() * 0.5
+    temperature = torch.rand(B, generator=g) * 1.2 + 0.3
+    temperature[::7] = 0
+    top_k = torch.randint(1, 12, (B,), generator=g)
+    top_k[1::5] = 0  # top-p alone (or unfiltered where top_p == 1)
+    top_k[2::9] = V + 5  # more than the vocabulary
+    top_p = torch.rand(B, generator=g) * 0.9 + 0.05
+    top_p[::3] = 1
+    seeds = torch.randint(0, 2**62, (B,), generator=g)
+    steps = torch.randint(0, 10_000, (B,), generator=g)
+    return logits, [temperature, top_k, top_p, seeds, steps]
+
+
+@pytest.mark.parametrize("B,V,seed", [(48, 64, 0), (40, 257, 1), (24, 1000, 2)])
+def test_ties_at_the_kth_value_every_backend_equals_full_vocabulary_draw(B, V, seed):
+    """Ties at the k-th value (kept, every one, as HF's TopKLogitsWarper) also past the selection of the
+    k+1 largest; top_k > V; top_k = 0 with top_p < 1; mixed rows: every backend draws the tokens of the
+    plain full-vocabulary Gumbel-max over the filtered logits, and keeps HF's top-k set."""
+    logits, params = _tie_heavy(B, V, seed)
+    expected = perturbed_logits(logits, *params).argmax(dim=-1)
+    for backend in BACKENDS:
+        tokens, logprobs = sample(logits, *params, backend=backend)
+        assert torch.equal(tokens, expected), backend
+        exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)
+        assert (logprobs.double() - exact).abs().max() <= 1e-5 * max(1.0, exact.abs().max().item()), backend
+    kept = torch.isfinite(filter_logits(logits, *params[:3]))
+    for i in range(B):
+        t, k, p = float(params[0][i]), int(params[1][i]), float(params[2][i])
+        if p == 1:  # top-k alone: exactly HF's kept set (top-p ties differ, see test_kept_set_equals_hf_warpers)
+            assert torch.equal(kept[i], torch.isfinite(_hf_warped(logits[i], t, min(k, V), 1.0))), i
+
+
+def test_ties_past_the_selection_count_in_top_p_mass():
+    """Many tokens tie with the k-th value outside the k+1 selected: top-p renormalises over all of them.
+    Row: 2 at 3.0, 40 at 0.0; top-k 3 keeps all 42; with top-p 0.6 the 0.0 tokens hold 40/(40 + 2e^3) = 0.499
+    > 1 - 0.6 of the mass, so the cutoff stays at 0.0 and all 40 remain drawable (counting only the two
+    ties inside the selection, they would hold 2/42 and be dropped)."""
+    logits = torch.full((1, 42), 0.0)
+    logits[0, :2] = 3.0
+    args = (torch.ones(1), torch.tensor([3]), torch.tensor([0.6]))
+    kept = torch.isfinite(filter_logits(logits, *args))
+    assert bool(kept.all())
+    draws = 400
+    params = [a.expand(draws).contiguous() for a in args] + [torch.arange(draws), torch.zeros(draws, dtype=torch.int64)]
+    for backend in BACKENDS:
+        tokens, _ = sample(logits.expand(draws, 42).contiguous(), *params, backend=backend)
+        assert int((tokens >= 2).sum()) > 100, backend  # the tied tokens are drawn (expected ~200)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_host_width_and_no_validation_draw_the_same_tokens(backend):
+    """``width=candidate_width(...)`` of the host values and ``validate=False`` (the engine's call) give
+    the tokens of the plain call; a wrong width is refused when validating."""
+    from ptsfast.kernels.sampling import candidate_width
+
+    logits, params = _tie_heavy(32, 300, 5)
+    width = candidate_width(params[1].tolist(), params[2].tolist(), 300)
+    assert width == 300  # a row filters by top-p alone
+    plain = sample(logits, *params, backend=backend)
+    fast = sample(logits, *params, backend=backend, validate=False, width=width)
+    assert torch.equal(plain[0], fast[0]) and torch.equal(plain[1], fast[1])
+    params[1][params[1] <= 0] = 4  # every row has a top-k now: width is max(k) + 1, clamped to V
+    assert candidate_width(params[1].tolist(), params[2].tolist(), 300) == 300  # a row asks for k = V + 5
+    params[1] = params[1].clamp_max(9)
+    width = candidate_width(params[1].tolist(), params[2].tolist(), 300)
+    assert width == 10
+    assert torch.equal(sample(logits, *params, backend=backend, validate=False, width=width)[0],
+                       sample(logits, *params, backend=backend)[0])
+    with pytest.raises(ValueError, match="width"):
+        sample(logits, *params, backend=backend, width=width + 1)
+
 CASES = [  # temperature, top_k, top_p
     (1.0, 0, 1.0),
     (0.7, 5, 1.0),

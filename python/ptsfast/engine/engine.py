@@ -46,6 +46,7 @@ from ptsfast.engine.sequence import (
     check_sampling,
 )
 from ptsfast.kernels import fused_logprobs, sample
+from ptsfast.kernels.sampling import candidate_width
 
 log = logging.getLogger(__name__)
 _M64 = (1 << 64) - 1
@@ -401,27 +402,36 @@ class RolloutEngine:
         return finished
 
     def _choose(self, rows: list[RolloutState], requests, hidden: torch.Tensor) -> tuple[list[int], list[float]]:
-        """Samples one token per row (or takes its forced token) with the model's log-prob of it."""
+        """Samples one token per row (or takes its forced token) with the model's log-prob of it.
+
+        One device->host copy per step (the tokens and log-probs together): the sampling parameters were
+        checked per request on the host, so the sampler skips its value checks and gets its candidate
+        width from host values, and forced tokens are written into the result on the device.
+        """
         logits = self.adapter.logits(hidden)
         dev = logits.device
         params = [requests[s.request_index].sampling for s in rows]
+        top_k, top_p = [p.top_k for p in params], [p.top_p for p in params]
         tokens, logprobs = sample(
             logits,
             torch.tensor([p.temperature for p in params], dtype=torch.float32, device=dev),
-            torch.tensor([p.top_k for p in params], dtype=torch.int64, device=dev),
-            torch.tensor([p.top_p for p in params], dtype=torch.float32, device=dev),
+            torch.tensor(top_k, dtype=torch.int64, device=dev),
+            torch.tensor(top_p, dtype=torch.float32, device=dev),
             torch.tensor([s.seed for s in rows], dtype=torch.int64, device=dev),
             torch.tensor([s.step for s in rows], dtype=torch.int64, device=dev),
+            validate=False, width=candidate_width(top_k, top_p, logits.shape[1]),
         )
-        tokens, logprobs = tokens.tolist(), logprobs.tolist()
+        logprobs = logprobs.double()  # float32 and the logits' dtype both convert exactly
         forced = [(i, s.forced[s.step]) for i, s in enumerate(rows) if s.step < len(s.forced)]
         if forced:
             idx = torch.tensor([i for i, _ in forced], device=dev)
             tok = torch.tensor([t for _, t in forced], device=dev)
-            lp = (logits[idx, tok] - torch.logsumexp(logits[idx], dim=-1)).tolist()
-            for (i, t), l in zip(forced, lp):
-                tokens[i], logprobs[i] = t, l
-        return tokens, logprobs
+            lp = logits[idx, tok] - torch.logsumexp(logits[idx], dim=-1)
+            tokens = tokens.index_put((idx,), tok)
+            logprobs = logprobs.index_put((idx,), lp.double())
+        # token ids < 2**53 are exact in float64: one transfer for both
+        chosen, logprobs = torch.stack([tokens.double(), logprobs]).tolist()
+        return [int(t) for t in chosen], logprobs
 
     def _advance(self, s: RolloutState, token: int, logprob: float, request: RolloutRequest) -> None:
         s.step += 1

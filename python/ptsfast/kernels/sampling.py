@@ -9,6 +9,7 @@ draws exactly from the filtered softmax. Temperature 0 means greedy. The returne
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import torch
@@ -65,54 +66,105 @@ def scale_logits(logits: torch.Tensor, temperature: torch.Tensor) -> torch.Tenso
 
 @dataclass(frozen=True)
 class Candidates:
-    """Per row, the smallest scaled logit that top-k / top-p keep (``cutoff``, -inf when unfiltered),
-    and, when every filtered row's kept set fits in them, its candidates (the largest scaled logits,
-    descending) so that noise is drawn for those tokens only."""
+    """Per row, the smallest scaled logit that top-k / top-p keep (``cutoff``, -inf when unfiltered), and
+    the largest scaled logits, descending, -inf where filtered (``values``, token ids ``ids``); ``rows``
+    marks the rows whose every kept token is among them (filtered rows, unless tokens outside the
+    selection tie with the k-th value and survive top-p), so that noise is drawn for those tokens only."""
 
     cutoff: torch.Tensor  # [B] fp32
-    values: torch.Tensor | None = None  # [b, width] fp32, rows = `rows`
-    ids: torch.Tensor | None = None  # [b, width] int64
-    rows: torch.Tensor | None = None  # [b] indices of the filtered rows
+    values: torch.Tensor | None = None  # [B, width] fp32
+    ids: torch.Tensor | None = None  # [B, width] int64
+    rows: torch.Tensor | None = None  # [B] bool
 
 
-def _top_p_cutoff(desc: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
+def _top_p_cutoff(desc: torch.Tensor, top_p: torch.Tensor, tied: torch.Tensor, kth: torch.Tensor) -> torch.Tensor:
     """HF's TopPLogitsWarper on rows of kept values sorted descending (-inf = already filtered): sort
     ascending, drop the tokens whose cumulative probability is <= 1 - top_p, always keep the top token.
+    ``tied`` counts further kept tokens outside ``desc`` whose value is ``kth`` (the smallest kept value):
+    they come first in ascending order. Cumulative sums run in float64, so no rounding of exp or of the
+    summation order (the C++ backend sums sequentially) can move a cutoff short of a 1e-16 coincidence.
     Returns each row's smallest kept value."""
-    asc = desc.flip(-1)
-    cum = torch.softmax(asc, dim=-1).cumsum(-1)
-    dropped = (cum <= (1 - top_p)[:, None]).sum(-1).clamp_max(asc.shape[1] - 1)
-    return asc.gather(1, dropped[:, None]).squeeze(1)
+    asc = desc.flip(-1).double()
+    top = asc[:, -1:]
+    top = torch.where(torch.isfinite(top), top, 0.0)
+    before = tied * torch.exp(kth.double()[:, None] - top).squeeze(1)  # mass of the tied tokens outside
+    cum = before[:, None] + torch.exp(asc - top).cumsum(-1)
+    cum = (cum / cum[:, -1:]).masked_fill(asc == float("-inf"), 0.0)
+    dropped = (cum <= (1 - top_p.double())[:, None]).sum(-1).clamp_max(asc.shape[1] - 1)
+    return asc.gather(1, dropped[:, None]).squeeze(1).float()
+
+
+def candidate_width(top_k, top_p, vocab: int) -> int:
+    """How many of each row's largest logits ``filter_candidates`` selects, from host-side per-row
+    parameters (Python numbers): one more than the largest top-k (to see a tie at the k-th value), the
+    whole vocabulary when some row filters by top-p alone, 0 when no row filters. top_p is compared as
+    the float32 the sampler receives (0.99999999 rounds to 1: no top-p)."""
+    width = 0
+    for k, p in zip(top_k, array("f", top_p)):
+        if k <= 0 and p < 1:
+            return vocab
+        if k > 0:
+            width = max(width, k + 1)
+    return min(width, vocab)
+
+
+def _width_from_tensors(top_k: torch.Tensor, top_p: torch.Tensor, vocab: int) -> int:
+    """``candidate_width`` of parameter tensors: one device->host copy."""
+    k_max, top_p_alone = torch.stack([top_k.max(), ((top_k <= 0) & (top_p < 1)).any().long()]).tolist()
+    if top_p_alone:
+        return vocab
+    return min(k_max + 1, vocab) if k_max > 0 else 0
+
+
+def _count_at_least(logits: torch.Tensor, temperature: torch.Tensor, kth: torch.Tensor) -> torch.Tensor:
+    """Per row, how many scaled logits are >= kth."""
+    return (scale_logits(logits, temperature) >= kth[:, None]).sum(-1)
 
 
 def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
-                      top_p: torch.Tensor) -> Candidates:
+                      top_p: torch.Tensor, width: int | None = None) -> Candidates:
     """Where top-k / top-p cut each row of ``logits / T``, without sorting the vocabulary when every
     filtering row has a top-k (selection on the raw logits: dividing by T > 0 keeps their order).
 
     Semantics are Hugging Face's warpers in their order (temperature, then top-k, then top-p): top-k keeps
     every token >= the k-th largest value (ties at the boundary included, as ``TopKLogitsWarper``), top-p
     renormalises over what top-k kept. top_k <= 0 and top_p >= 1 disable a filter for that row.
+
+    ``width`` is ``candidate_width`` of the host-side parameters; given, nothing here waits for the
+    device (no data-dependent shape, no ``.item()``); None derives it from the tensors (one copy to host)
+    and works on the rows that need it where the given-width path does a pass over every row.
     """
     B, V = logits.shape
-    cutoff = torch.full((B,), float("-inf"), device=logits.device)
-    rows = ((top_k > 0) | (top_p < 1)).nonzero().squeeze(1)
-    if rows.numel() == 0:
-        return Candidates(cutoff)
-    x, t, k, p = logits[rows], temperature[rows], top_k[rows].clamp_max(V), top_p[rows]
-    if bool((k > 0).all()):
-        # one extra candidate shows whether ties at the k-th value reach past the selection
-        raw, ids = x.topk(min(int(k.max()) + 1, V), dim=-1, sorted=True)
-        values = scale_logits(raw, t)
+    sync_free = width is not None
+    if width is None:
+        width = _width_from_tensors(top_k, top_p, V) if B else 0
+    if width == 0:
+        return Candidates(torch.full((B,), float("-inf"), device=logits.device))
+    filtered = (top_k > 0) | (top_p < 1)
+    k = top_k.clamp(0, V)
+    if width < V:
+        raw, ids = logits.topk(width, dim=-1, sorted=True)
+        values = scale_logits(raw, temperature)
     else:
-        values, ids = scale_logits(x, t).sort(dim=-1, descending=True)
+        values, ids = scale_logits(logits, temperature).sort(dim=-1, descending=True)
     kth = torch.where(k > 0, values.gather(1, (k - 1).clamp_min(0)[:, None]).squeeze(1), float("-inf"))
-    if values.shape[1] < V and bool((values[:, -1] >= kth).any()):
-        values, ids = scale_logits(x, t).sort(dim=-1, descending=True)  # ties run past the selection
     kept = values.masked_fill(values < kth[:, None], float("-inf"))
-    c = torch.where(p < 1, _top_p_cutoff(kept, p), kth)
-    cutoff[rows] = torch.maximum(c, kth)
-    return Candidates(cutoff, kept.masked_fill(kept < cutoff[rows][:, None], float("-inf")), ids, rows)
+    # tokens outside the selection tied with the k-th value (only when the selection's last one is): top-k
+    # keeps them too, so they count in top-p's mass (and are drawable if top-p keeps the k-th value)
+    tied = torch.zeros(B, dtype=torch.int64, device=logits.device)
+    if width < V:
+        ends_tied = values[:, -1] >= kth
+        if sync_free:  # every row (a full pass, cheap on a GPU); else only the rows that need it
+            tied = torch.where(ends_tied, _count_at_least(logits, temperature, kth) - (values >= kth[:, None]).sum(-1), 0)
+        else:
+            rows = ends_tied.nonzero().squeeze(1)
+            if rows.numel():
+                tied[rows] = (_count_at_least(logits[rows], temperature[rows], kth[rows])
+                              - (values[rows] >= kth[rows][:, None]).sum(-1))
+    c = torch.where(top_p < 1, _top_p_cutoff(kept, top_p, tied, kth), kth)
+    cutoff = torch.where(filtered, torch.maximum(c, kth), float("-inf"))
+    kept = kept.masked_fill(kept < cutoff[:, None], float("-inf"))
+    return Candidates(cutoff, kept, ids, filtered & ((tied == 0) | (cutoff > kth)))
 
 
 def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
@@ -138,7 +190,8 @@ def _first_argmax(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
     return torch.where(values == best, ids, torch.iinfo(torch.int64).max).min(dim=-1).values
 
 
-def sample_reference(logits, temperature, top_k, top_p, seeds, steps) -> tuple[torch.Tensor, torch.Tensor]:
+def sample_reference(logits, temperature, top_k, top_p, seeds, steps, *,
+                     width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The spec; see ``sample``. Equal, token for token, to ``perturbed_logits(...).argmax(-1)``.
 
     Why not that one-liner: at V = 49k and B = 256 a full sort and full-vocabulary noise cost more than
@@ -146,41 +199,44 @@ def sample_reference(logits, temperature, top_k, top_p, seeds, steps) -> tuple[t
     selection), and only unfiltered sampled rows hash the whole vocabulary.
     """
     B, V = logits.shape
-    cand = filter_candidates(logits, temperature, top_k, top_p)
+    cand = filter_candidates(logits, temperature, top_k, top_p, width)
     keys = row_keys(seeds, steps)
     sampled = temperature > 0
     tokens = torch.empty(B, dtype=torch.int64, device=logits.device)
     greedy = (~sampled).nonzero().squeeze(1)
     if greedy.numel():
         tokens[greedy] = logits[greedy].argmax(dim=-1)  # the top token is never filtered
-    unfiltered = torch.ones_like(sampled)
-    if cand.rows is not None:
-        unfiltered[cand.rows] = False
-    full = (sampled & unfiltered).nonzero().squeeze(1)
+    by_candidates = sampled & cand.rows if cand.rows is not None else torch.zeros_like(sampled)
+    full = (sampled & ~by_candidates).nonzero().squeeze(1)
     if full.numel():
         scaled = scale_logits(logits[full], temperature[full])
         noisy = scaled + gumbel_from_bits(noise_bits(keys[full], V))
-        tokens[full] = noisy.masked_fill(scaled == float("-inf"), float("-inf")).argmax(dim=-1)
-    if cand.rows is not None:
-        pick = sampled[cand.rows]
-        rows, values, ids = cand.rows[pick], cand.values[pick], cand.ids[pick]
-        if rows.numel():
-            bits = mix32(keys[rows][:, None] ^ ((ids * 0x9E3779B1) & _M32))
-            noisy = (values + gumbel_from_bits(bits)).masked_fill(values == float("-inf"), float("-inf"))
-            tokens[rows] = _first_argmax(noisy, ids)
+        filtered = scaled.masked_fill(scaled < cand.cutoff[full][:, None], float("-inf"))
+        tokens[full] = noisy.masked_fill(filtered == float("-inf"), float("-inf")).argmax(dim=-1)
+    rows = by_candidates.nonzero().squeeze(1)
+    if rows.numel():
+        values, ids = cand.values[rows], cand.ids[rows]
+        bits = mix32(keys[rows][:, None] ^ ((ids * 0x9E3779B1) & _M32))
+        noisy = (values + gumbel_from_bits(bits)).masked_fill(values == float("-inf"), float("-inf"))
+        tokens[rows] = _first_argmax(noisy, ids)
     logprobs = logits.float().gather(1, tokens[:, None]).squeeze(1) - torch.logsumexp(logits.float(), dim=-1)
     return tokens, logprobs
 
 
 def sample(
     logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor,
-    seeds: torch.Tensor, steps: torch.Tensor, *, backend: str | None = None,
+    seeds: torch.Tensor, steps: torch.Tensor, *, backend: str | None = None, validate: bool = True,
+    width: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Draws one token per row of ``logits [B, V]``.
 
     Per-row parameters, all ``[B]``: temperature (fp32, 0 = greedy), top_k (int64, <= 0 = off),
     top_p (fp32 in (0, 1], 1 = off), seeds (int64) and steps (int64 counters; the pair selects the
     noise). Returns ``(tokens int64 [B], model log-probs fp32 [B])``.
+
+    A caller that has checked the parameter values on the host (as the engine does per request) passes
+    ``validate=False`` and ``width=candidate_width(top_ks, top_ps, V)``: then the CUDA and Triton paths
+    never wait for the device (shapes and dtypes are still checked; they live on the host).
     """
     name = "sample"
     check(logits.dim() == 2 and logits.shape[1] > 0, name, f"logits must be [B, V], got {tuple(logits.shape)}")
@@ -189,18 +245,25 @@ def sample(
                             ("top_p", top_p, torch.float32), ("seeds", seeds, torch.int64), ("steps", steps, torch.int64)):
         check(t.shape == (B,) and t.dtype == dtype and t.device == logits.device, name,
               f"{label} must be {dtype} [B={B}] on {logits.device}, got {t.dtype} {tuple(t.shape)} on {t.device}")
-    check(bool((temperature >= 0).all()), name, "temperature must be >= 0")
-    check(bool(((top_p > 0) & (top_p <= 1)).all()), name, "top_p must lie in (0, 1]")
+    if validate:
+        check(bool((temperature >= 0).all()), name, "temperature must be >= 0")
+        check(bool(((top_p > 0) & (top_p <= 1)).all()), name, "top_p must lie in (0, 1]")
+        if width is not None:
+            expected = _width_from_tensors(top_k, top_p, logits.shape[1]) if B else 0
+            check(width == expected, name, f"width={width} but the parameters need candidate_width = {expected}")
     chosen = choose_backend(name, logits.device, IMPLEMENTED, backend)
-    if chosen in ("cuda", "cpp"):
+    if logits.stride(1) != 1 and chosen in ("cuda", "cpp"):
+        logits = logits.contiguous()
+    if chosen == "cpp":
+        # csrc/sampling.cpp: per row, top-k by selection, top-p within the candidates, noise for them only
+        return torch.ops.ptsfast.sample_candidates(logits, temperature.contiguous(), top_k.contiguous(),
+                                                   top_p.contiguous(), seeds.contiguous(), steps.contiguous())
+    if chosen == "cuda":
         # csrc/sampling_math.h: one streaming pass per row with the cutoffs of filter_candidates
-        if logits.stride(1) != 1:
-            logits = logits.contiguous()
-        cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
-        tokens, logprobs = torch.ops.ptsfast.sample_filtered(logits, temperature.contiguous(), cutoff,
-                                                             seeds.contiguous(), steps.contiguous())
-        return tokens, logprobs
+        cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
+        return torch.ops.ptsfast.sample_filtered(logits, temperature.contiguous(), cutoff,
+                                                 seeds.contiguous(), steps.contiguous())
     if chosen == "triton":
-        cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+        cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
         return triton_module("sampling").sample_triton(logits, temperature, cutoff, row_keys(seeds, steps))
-    return sample_reference(logits, temperature, top_k, top_p, seeds, steps)
+    return sample_reference(logits, temperature, top_k, top_p, seeds, steps)  # reads the device anyway
