@@ -174,6 +174,17 @@ def test_answer_complete(name, text, complete):
     assert answer_complete(name, text) is complete
 
 
+def test_only_oracles_that_can_stop_early_get_the_per_step_check():
+    """The run checks answer_complete after every token of every rollout only where it can ever fire."""
+    from ptsfast.oracles import ORACLES, stops_early
+
+    complete = ["so 8.\n#### 8\n", "\\boxed{8}", "Answer: B.", "```python\nx = 1\n```", "The answer is 8.\n"]
+    for name in ORACLES:
+        fires = any(answer_complete(name, text) for text in complete)
+        assert stops_early(name) is fires, name
+    assert stops_early("GSM8K") and not stops_early(lambda text, problem: True)
+
+
 @pytest.mark.parametrize("name,text,ref", [
     ("gsm8k", "5+3=8\n#### 8\n", "8"),
     ("gsm8k", "5+3=9\n#### 9\n", "8"),

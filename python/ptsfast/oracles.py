@@ -371,6 +371,15 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     return text
 
 
+EARLY_STOPPING = frozenset({"gsm8k", "boxed", "multiple_choice", "code"})
+"""Oracles whose verdict a prefix can settle (:func:`answer_complete`); the others read the whole completion."""
+
+
+def stops_early(oracle_name: str | Oracle) -> bool:
+    """Whether :func:`answer_complete` can ever be True for this oracle (else checking it is wasted work)."""
+    return not callable(oracle_name) and canonical_oracle_name(oracle_name) in EARLY_STOPPING
+
+
 def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False) -> bool:
     """Whether ``text`` already holds the answer the oracle reads, so generation may stop.
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ptsfast.engine import Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.estimator import common_prefix
 from ptsfast.mining.types import ProbeRequest, RolloutOutcome
-from ptsfast.oracles import Judge, answer_complete, stop_strings
+from ptsfast.oracles import Judge, answer_complete, stop_strings, stops_early
 from ptsfast.pipeline.options import MineOptions
 
 
@@ -34,7 +34,8 @@ class OracleStops:
         open a ``<think>`` trace, so an answer counts only after its ``</think>``."""
         if callable(oracle):
             return cls()
-        return cls(stop_strings(oracle), lambda text: answer_complete(oracle, text, think_open))
+        check = (lambda text: answer_complete(oracle, text, think_open)) if stops_early(oracle) else None
+        return cls(stop_strings(oracle), check)  # no check where it never fires: it decodes every row every step
 
     def stop_fn(self, tokenizer, head: Sequence[int]):
         """An engine ``stop_fn``: decode ``head + generated`` and ask whether the answer is complete."""
