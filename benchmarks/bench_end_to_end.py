@@ -110,6 +110,7 @@ def test_demo_mining_vs_hf_generate_at_equal_rollouts(benchmark):
     # each request's problem, by the prefix's prompt (requests of one problem share its prompt ids)
     by_prompt = [(list(p.prompt_ids), p.problem) for p in prepared]
     problems = [next(prob for ids, prob in by_prompt if prefix[:len(ids)] == ids) for prefix, *_ in requests]
+    model.set_attn_implementation("sdpa")  # the engine routed attention through ptsfast; give it back to HF
     hf, hf_rollouts, hf_tokens = _hf_generate(model, tokenizer, requests, problems, judge, stops)
     ours_rollouts = sum(n for _, n, _, _ in requests)
     assert hf_rollouts == ours_rollouts

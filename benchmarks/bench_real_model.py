@@ -60,6 +60,7 @@ def _ptsfast(model, sequence: list[int], positions: list[int], n: int) -> int:
 
 
 def _hf_generate(model, sequence: list[int], positions: list[int], n: int) -> int:
+    model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
     tokens = 0
     with torch.inference_mode():
         for p in positions:
@@ -73,6 +74,7 @@ def _hf_continuous_batching(model, sequence: list[int], positions: list[int], n:
     from transformers import GenerationConfig
     from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
+    model.set_attn_implementation("sdpa")
     config = GenerationConfig(do_sample=True, **SAMPLER, max_new_tokens=NEW, num_return_sequences=n,
                               eos_token_id=None, pad_token_id=0)
     pages = len(positions) * n * ((len(sequence) + NEW) // 64 + 2)
