@@ -118,5 +118,5 @@ def test_rollouts_vs_hf(benchmark, model, shape):
     benchmark.extra_info.update(result)
     print("\n" + json.dumps(result, indent=2))
     os.makedirs("benchmarks/results", exist_ok=True)
-    with open(f"benchmarks/results/real_model_{shape}_cpu.json", "w") as f:
+    with open(f"benchmarks/results/real_model_{shape}_{NEW}tok_cpu.json", "w") as f:
         json.dump(result, f, indent=2)
