@@ -94,7 +94,8 @@ NAMED = {"oracle": "--oracle=boxed", "oracle_timeout": "--oracle-timeout=7", "tr
          "temperature": "--temperature=0.5", "top_k": "--top-k=7", "top_p": "--top-p=0.9", "seed": "--seed=11",
          "system_prompt": "--system-prompt=hi", "chat_template": "--chat-template=T",
          "use_chat_template": "--no-chat-template", "unsafe_code_oracle": "--unsafe-code-oracle",
-         "mining.gap": "--gap=0.3", "mining.split": "--split=tokens", "mining.estimator.batch_size": "--batch-rollouts=4",
+         "mining.gap": "--gap=0.3", "mining.split": "--split=tokens",
+         "mining.estimator.batch_size": "--batch-rollouts=4",
          "mining.estimator.max_rollouts": "--max-rollouts=24", "mining.estimator.key_max_rollouts":
          "--key-max-rollouts=48", "mining.estimator.accept_confidence": "--accept-confidence=0.9",
          "mining.estimator.confirm_rollouts": "--confirm=5", "mining.filter.enabled": "--no-filter",

@@ -14,11 +14,13 @@ costs no forward pass and, at most, one block copy.
 Every call is all-or-nothing: all its inputs are checked before anything is queued or allocated,
 and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
 the model) the call's rollouts and KV blocks are released before the exception propagates, so the
-engine stays usable. A ``rollout`` call can also be fed while it runs: ``on_done`` hears of each
-finished request and may register sequences and return more requests, so a caller whose next
-requests depend on earlier results (the search) keeps the decode batch full. Admission reserves each rollout's worst case against what the pool can hold
+engine stays usable. Admission reserves each rollout's worst case against what the pool can hold
 once the call's own rollouts are done (blocks of registered sequences excluded), so a call never
 stalls: a rollout that could never fit is refused up front.
+
+A ``rollout`` call can also be fed while it runs: ``on_done`` hears of each finished request and may
+register sequences and return more requests, so a caller whose next requests depend on earlier
+results (the search) keeps the decode batch full.
 """
 
 from __future__ import annotations

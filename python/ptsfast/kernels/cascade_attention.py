@@ -75,8 +75,9 @@ def merge_state(o_a: torch.Tensor, lse_a: torch.Tensor, o_b: torch.Tensor, lse_b
     chosen = choose_backend(name, o_a.device, IMPLEMENTED, backend)
     if chosen == "triton":
         D = o_a.shape[-1]
-        o, lse = triton_module("cascade").merge_states_triton(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
-                                     torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
+        merge = triton_module("cascade").merge_states_triton
+        o, lse = merge(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
+                       torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
         return o.view(o_a.shape), lse.view(lse_a.shape)
     return merge_state_torch(o_a, lse_a, o_b, lse_b)
 

@@ -140,7 +140,8 @@ def paged_decode_attention(
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
         check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
               "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
-        return triton_module("paged_attention").paged_decode_attention_triton(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+        decode = triton_module("paged_attention").paged_decode_attention_triton
+        return decode(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
     return paged_decode_attention_torch(q, k_cache, v_cache, block_tables, context_lens, scale,
                                         sliding_window, slots=slots)
 

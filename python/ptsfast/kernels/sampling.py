@@ -155,7 +155,8 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
     if width < V:
         ends_tied = values[:, -1] >= kth
         if sync_free:  # every row (a full pass, cheap on a GPU); else only the rows that need it
-            tied = torch.where(ends_tied, _count_at_least(logits, temperature, kth) - (values >= kth[:, None]).sum(-1), 0)
+            past = _count_at_least(logits, temperature, kth) - (values >= kth[:, None]).sum(-1)
+            tied = torch.where(ends_tied, past, 0)
         else:
             rows = ends_tied.nonzero().squeeze(1)
             if rows.numel():
@@ -167,7 +168,8 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
     return Candidates(cutoff, kept, ids, filtered & ((tied == 0) | (cutoff > kth)))
 
 
-def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor) -> torch.Tensor:
+def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
+                  top_p: torch.Tensor) -> torch.Tensor:
     """fp32 ``logits / T`` with the tokens top-k / top-p remove set to -inf (see ``filter_candidates``)."""
     scaled = scale_logits(logits, temperature)
     cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
@@ -242,7 +244,8 @@ def sample(
     check(logits.dim() == 2 and logits.shape[1] > 0, name, f"logits must be [B, V], got {tuple(logits.shape)}")
     B = logits.shape[0]
     for label, t, dtype in (("temperature", temperature, torch.float32), ("top_k", top_k, torch.int64),
-                            ("top_p", top_p, torch.float32), ("seeds", seeds, torch.int64), ("steps", steps, torch.int64)):
+                            ("top_p", top_p, torch.float32), ("seeds", seeds, torch.int64),
+                            ("steps", steps, torch.int64)):
         check(t.shape == (B,) and t.dtype == dtype and t.device == logits.device, name,
               f"{label} must be {dtype} [B={B}] on {logits.device}, got {t.dtype} {tuple(t.shape)} on {t.device}")
     if validate:

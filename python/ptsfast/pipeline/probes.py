@@ -81,11 +81,13 @@ class ProbeRunner:
 
     def request(self, r: ProbeRequest) -> RolloutRequest:
         ctx = self.contexts[r.key]
-        return RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n, r.max_new_tokens or self.options.max_new_tokens,
+        return RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n,
+                              r.max_new_tokens or self.options.max_new_tokens,
                               self.options.sampling(r.seed), stop_strings=self.stops.stop_strings,
                               forced=tuple(r.forced), stop_fn=self.stops.stop_fn(self.tokenizer, self._head(r)))
 
-    def outcomes(self, requests: Sequence[ProbeRequest], rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:
+    def outcomes(self, requests: Sequence[ProbeRequest],
+                 rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:
         """Verdicts of each request's rollouts (and of their cuts at the budget, see ``_cuts``), judged together."""
         jobs, cuts = [], []
         for r, ros in zip(requests, rollouts):
