@@ -30,3 +30,14 @@ print("ok")
 def test_search_layer_imports_without_torch():
     res = subprocess.run([sys.executable, "-c", SCRIPT, *PURE], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
+
+
+def test_cli_parser_and_engine_bookkeeping_load_without_torch():
+    """`ptsfast <cmd> --help` builds every flag (the generated config flags included) without loading torch, and
+    the engine's block manager, scheduler and request types stay torch-free as the design says."""
+    script = SCRIPT.replace('print("ok")', 'from ptsfast.cli import build_parser\nbuild_parser()\n'
+                            'assert "torch" not in sys.modules\nprint("ok")')
+    modules = ["ptsfast.engine", "ptsfast.engine.config", "ptsfast.engine.sequence", "ptsfast.engine.block_manager",
+               "ptsfast.engine.scheduler", "ptsfast.cli"]
+    res = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]

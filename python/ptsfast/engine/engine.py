@@ -35,6 +35,7 @@ import torch
 
 from ptsfast.adapter import HFAdapter
 from ptsfast.engine.block_manager import BlockManager
+from ptsfast.engine.config import EngineConfig
 from ptsfast.engine.model_runner import ModelRunner
 from ptsfast.engine.scheduler import Scheduler
 from ptsfast.engine.sequence import (
@@ -61,37 +62,6 @@ def child_seed(seed: int, child: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
     return (z ^ (z >> 31)) & ((1 << 63) - 1)
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    """KV pool and batching limits. ``kv_cache_gb=None``: 2 GB on CPU, 60% of free memory on CUDA."""
-
-    block_size: int = 16
-    """Tokens per KV block (the unit of copy-on-write when a rollout forks mid-block)."""
-    kv_cache_gb: float | None = None
-    num_blocks: int | None = None
-    """KV blocks in the pool (overrides kv_cache_gb)."""
-    max_running: int = 256
-    """Most rollouts decoded together in one step."""
-    max_prefill_tokens: int = 8192
-    """Most tokens in one packed prefill forward."""
-    stop_string_window: int = 16
-    """Tokens decoded from a rollout's tail to look for stop strings."""
-    cascade: str = "auto"
-    """Shared-prefix attention: auto (when it pays off), always or never."""
-
-    def __post_init__(self) -> None:
-        for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks"):
-            v = getattr(self, name)
-            if name == "num_blocks" and v is None:
-                continue
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"EngineConfig.{name} must be an int >= 1, got {v!r}")
-        kv = self.kv_cache_gb
-        if kv is not None and (isinstance(kv, bool) or not isinstance(kv, (int, float)) or not 0 < kv < float("inf")):
-            raise ValueError(f"EngineConfig.kv_cache_gb (--kv-cache-gb) must be a number of GB > 0 (or None for the "
-                             f"default), got {kv!r}")
 
 
 def _as_list(x, what: str) -> list:
