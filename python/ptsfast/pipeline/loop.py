@@ -140,7 +140,8 @@ class _Run:
         self.stats = RunStats()
         self.probes = ProbeRunner(tokenizer, judge, options, stops)
         self.search = SearchPool(options.search_config(), on_result=self._searched)
-        self.queue: deque[PreparedProblem] = deque()
+        self.queue: deque[tuple[PreparedProblem, int]] = deque()  # with the tokens its solutions may take
+        self.room = options.rollout_room() + 1  # tokens one search rollout may need in the KV pool
         self.waiting: deque[tuple[PreparedProblem, list[SampledTrajectory]]] = deque()  # to prefill when room
         self.in_flight: dict[str, _InFlight] = {}
         self.handlers: list[Handler | None] = []  # by engine request index of the current call
@@ -151,9 +152,9 @@ class _Run:
     def run(self, problems: Sequence[PreparedProblem]) -> None:
         limit = self.engine.max_positions
         for p in problems:  # a problem that cannot fit is recorded as skipped; the run goes on
-            why = trajectory_budget(limit, self.options, p)[1]
+            budget, why = trajectory_budget(limit, self.options, p)
             if why is None:
-                self.queue.append(p)
+                self.queue.append((p, budget))
                 continue
             log.warning("skipped %s", why)
             self.stats.skipped.append(why)
@@ -195,33 +196,27 @@ class _Run:
                 work += self._start_search(p, sampled)
                 self.waiting.popleft()
             while self.queue and len(self.in_flight) < self.options.problems_per_batch:
-                work += self._start(self.queue[0])
+                work += self._start(*self.queue[0])
                 self.queue.popleft()
         except KVPoolFull as e:
             self.full = e  # retried when the next request finishes (or in the next engine call)
         return work
 
     # ---------------------------------------------------------------------------------------- a problem
-    def _start(self, p: PreparedProblem) -> list[Work]:
-        """Samples the problem's solutions (or judges the given one)."""
+    def _start(self, p: PreparedProblem, budget: int) -> list[Work]:
+        """Samples the problem's solutions of up to ``budget`` tokens (or judges the given one)."""
         if p.solution_ids is not None:
             self.in_flight[p.id] = _InFlight(ProblemResult(p))
             return self._sampled(p, None, [Rollout(tuple(p.solution_ids), (), FinishReason.EOS)])
-        # KVPoolFull: nothing started, retried later; the room kept is for the solutions' first probes
-        (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=self._reserve(p))
-        self.in_flight[p.id] = _InFlight(ProblemResult(p), seq_ids=[seq.seq_id])
         o = self.options
-        request = RolloutRequest(seq.seq_id, len(p.prompt_ids), o.trajectories_per_problem,
-                                 trajectory_budget(self.engine.max_positions, o, p)[0],
+        # KVPoolFull: nothing started, retried later. The room kept: the solutions registered, and a first probe
+        solutions = o.trajectories_per_problem * (len(p.prompt_ids) + budget)
+        (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=solutions + self.room)
+        self.in_flight[p.id] = _InFlight(ProblemResult(p), seq_ids=[seq.seq_id])
+        request = RolloutRequest(seq.seq_id, len(p.prompt_ids), o.trajectories_per_problem, budget,
                                  o.sampling(o.trajectory_seed(p.id)), stop_strings=self.stops.stop_strings,
                                  stop_fn=self.stops.stop_fn(self.tokenizer, ()))
         return [(request, lambda rollouts: self._sampled(p, seq.seq_id, rollouts))]
-
-    def _reserve(self, p: PreparedProblem) -> int:
-        """Tokens a problem's solutions will need registered, plus one search rollout."""
-        k = self.options.trajectories_per_problem
-        return k * (len(p.prompt_ids) + trajectory_budget(self.engine.max_positions, self.options, p)[0]) + \
-            self.options.rollout_room() + 1
 
     def _sampled(self, p: PreparedProblem, prompt_seq: int | None, rollouts: list[Rollout]) -> list[Work]:
         """Judges a problem's solutions; the non-empty ones go on to the search."""
@@ -257,7 +252,7 @@ class _Run:
     def _start_search(self, p: PreparedProblem, sampled: list[SampledTrajectory]) -> list[Work]:
         """Registers the solutions (one prefill: their K/V and log-probs) and starts their searches."""
         seqs = self.engine.prefill([list(p.prompt_ids) + list(t.solution_ids) for t in sampled],
-                                   reserve_tokens=self.options.rollout_room() + 1)
+                                   reserve_tokens=self.room)
         flight = self.in_flight[p.id]
         flight.seq_ids += [s.seq_id for s in seqs]
         flight.searching += len(sampled)
