@@ -1,16 +1,20 @@
-"""Where does cascade attention beat plain paged decode on CPU? (torch paths, one thread, min of 9).
+"""Where does cascade attention beat plain paged decode on CPU? (min of 9; threads: ``--threads``).
+
+Cascade runs its torch path (the only CPU one); plain paged decode runs as the engine dispatches it
+(the C++ op when the extension is built, else torch; ``--paged torch`` forces the torch path).
 
 Shapes of SmolLM2-135M (Hq=9, Hkv=3, D=64), fp32, block size 16: one group of N rows sharing a P-token
 prefix, each with S own tokens. The crossover sets ``cascade_attention.CPU_MIN_SAVED_TOKENS``.
-Run: ``.venv/bin/python benchmarks/cascade_crossover.py``.
+Run: ``.venv/bin/python benchmarks/cascade_crossover.py`` (the engine's default thread count).
 """
 
+import argparse
 import time
 
 import torch
 
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_torch
-from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention_torch
+from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention
 
 
 def _best(f, n=9):
@@ -24,10 +28,16 @@ def _best(f, n=9):
 
 
 def main():
-    torch.set_num_threads(1)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--paged", choices=("dispatched", "torch"), default="dispatched")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    backend = None if args.paged == "dispatched" else "torch"
+    print(f"threads {args.threads}, plain paged decode: {args.paged}")
     bs, Hq, Hkv, D = 16, 9, 3, 64
     for P in (64, 128, 256, 512, 1024, 2048):
-        for N in (2, 4, 8, 32):
+        for N in (2, 8, 32, 128):
             for S in (16, 128):
                 pb, sb = -(-P // bs), -(-S // bs)
                 nb = pb + N * sb + 1
@@ -40,7 +50,7 @@ def main():
                 lens = torch.full((N,), P + S)
                 slots = gather_slots(full, P + S, bs)
                 tc = _best(lambda: cascade_decode_attention_torch(q, k, v, plan, 0.125))
-                tp = _best(lambda: paged_decode_attention_torch(q, k, v, full, lens, 0.125, slots=slots))
+                tp = _best(lambda: paged_decode_attention(q, k, v, full, lens, 0.125, slots=slots, backend=backend))
                 print(f"P={P:5d} N={N:3d} S={S:4d} saved={(N - 1) * P:7d} cascade={tc * 1e3:7.3f}ms "
                       f"paged={tp * 1e3:7.3f}ms speedup={tp / tc:5.2f}")
 

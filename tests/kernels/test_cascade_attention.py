@@ -11,6 +11,7 @@ from ptsfast.kernels.cascade_attention import (
     IMPLEMENTED, CascadePlan, cascade_decode_attention, merge_state, should_use_cascade,
 )
 from ptsfast.kernels.paged_attention import paged_decode_attention_torch
+from ptsfast.kernels._dispatch import HAS_EXT
 
 BACKENDS = cpu_backends(IMPLEMENTED)
 
@@ -169,7 +170,20 @@ def test_should_use_cascade():
         assert should_use_cascade(2048, 64, 16, device)
         assert not should_use_cascade(64, 2, 16, device)
         assert not should_use_cascade(512, 2, 4096, device)  # long suffixes: little to share
+
+
+def test_should_use_cascade_on_cpu_follows_the_plain_path_it_replaces(monkeypatch):
+    """The CPU crossover depends on what plain paged decode runs: the torch gather loses to cascade early,
+    the C++ op (reads in place) only on big groups with short suffixes."""
+    monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "torch")
     assert should_use_cascade(1024, 2, 16, "cpu") and not should_use_cascade(128, 4, 16, "cpu")
+    assert should_use_cascade(150, 16, 20, "cpu")  # the demo's groups
+    if not HAS_EXT:
+        return
+    monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "cpp")
+    assert not should_use_cascade(150, 16, 20, "cpu") and not should_use_cascade(1024, 2, 16, "cpu")
+    assert not should_use_cascade(512, 128, 128, "cpu")  # ratio 4.9: measured 0.8x
+    assert should_use_cascade(256, 128, 16, "cpu") and should_use_cascade(1024, 32, 16, "cpu")
 
 
 @pytest.mark.gpu
