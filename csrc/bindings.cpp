@@ -14,7 +14,7 @@ TORCH_LIBRARY(ptsfast, m) {
   m.def("fused_logprobs(Tensor hidden, Tensor weight, Tensor targets, Tensor? bias, int top_k, int chunk_size)"
         " -> (Tensor, Tensor, Tensor)");
   m.def("paged_decode_attention(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"
-        " Tensor context_lens, float scale, int? sliding_window, bool allow_avx2=True) -> Tensor");
+        " Tensor context_lens, float scale, int? sliding_window, int max_isa=2) -> Tensor");
 }
 
 TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {

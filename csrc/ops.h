@@ -48,10 +48,11 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tens
                                                                   int64_t top_k, int64_t chunk_size);
 // Paged decode attention, CPU: q [B, Hq, D] over caches [num_blocks, block_size, Hkv, D] read in place
 // through block_tables [B, max_blocks]; context_lens [B] (>= 1); returns [B, Hq, D] in q's dtype.
-// allow_avx2=false runs the portable loop even where AVX2+FMA exist (tests both builds of the loop).
+// max_isa caps the build of the loop that runs: 0 portable, 1 AVX2+FMA, 2 AVX-512 (each where the CPU has it),
+// so that tests run every build of the loop on a machine that has the widest.
 at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
                                       const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
-                                      std::optional<int64_t> sliding_window, bool allow_avx2);
+                                      std::optional<int64_t> sliding_window, int64_t max_isa);
 
 #ifdef PTSFAST_WITH_CUDA
 std::tuple<at::Tensor, at::Tensor> sample_filtered_cuda(const at::Tensor& logits, const at::Tensor& temperature,

@@ -3,8 +3,9 @@
 // query heads (the GQA group) share each K/V row load; scores go to a per-thread buffer (two-pass
 // softmax in fp32, stable: exp(s - max)); caches may be fp32, bf16 or fp16 and any float q.
 //
-// The per-task loop is compiled twice in this file: plain, and on x86-64 with AVX2+FMA (selected at
-// run time with __builtin_cpu_supports), so a generic build still vectorises on the machines that can.
+// The per-task loop is compiled three times in this file: plain, and on x86-64 with AVX2+FMA and with
+// AVX-512 (selected at run time with __builtin_cpu_supports), so a generic build still vectorises on the
+// machines that can.
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
@@ -126,34 +127,48 @@ inline __attribute__((always_inline)) void prefetch_row(const T* row, int64_t D)
 
 constexpr int64_t kMaxGroup = 64;  // query heads per KV head (a per-task stack array)
 
-// Per-thread scratch: q of the group (scaled, fp32), scores, output accumulators, one converted row.
+// Per-thread scratch: q of the group (scaled, fp32), scores, output accumulators, one converted row, and
+// the task's K/V row addresses (resolved once per block: a division per token cost more than its math).
+template <typename T>
 struct Scratch {
   std::vector<float> q, scores, acc, row;
+  std::vector<const T*> k_rows, v_rows;
 };
 
-// Attention of rows' GQA groups [begin, end) in task order (task = row * Hkv + kv head).
-template <typename T>
+// Attention of rows' GQA groups [begin, end) in task order (task = row * Hkv + kv head). kD: the head
+// dim when known at compile time (0: g.D), so that the per-row loops unroll for the common dims.
+template <typename T, int64_t kD>
 inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g, const float* q, const T* k,
                                                         const T* v, const int64_t* tables, const int64_t* lens,
-                                                        float* out, Scratch& s, int64_t begin, int64_t end) {
-  const int64_t G = g.G, D = g.D, bs = g.block_size;
+                                                        float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+  const int64_t G = g.G, D = kD ? kD : g.D, bs = g.block_size;
   for (int64_t task = begin; task < end; ++task) {
     const int64_t b = task / g.Hkv, h = task % g.Hkv;
     const int64_t len = lens[b];
     const int64_t start = g.window > 0 ? std::max<int64_t>(0, len - g.window) : 0;
     const int64_t n = len - start;
     if (static_cast<int64_t>(s.scores.size()) < G * n) s.scores.resize(G * n);
+    if (static_cast<int64_t>(s.k_rows.size()) < n) s.k_rows.resize(n), s.v_rows.resize(n);
     const float* qg = q + (b * g.Hq + h * G) * D;
     for (int64_t i = 0; i < G * D; ++i) s.q[i] = qg[i] * g.scale;
     const int64_t* table = tables + b * g.max_blocks;
-    const auto k_row = [&](int64_t t) { return k + table[t / bs] * g.k_sb + (t % bs) * g.k_st + h * g.k_sh; };
-    const auto v_row = [&](int64_t t) { return v + table[t / bs] * g.v_sb + (t % bs) * g.v_st + h * g.v_sh; };
+    const T** k_rows = s.k_rows.data();
+    const T** v_rows = s.v_rows.data();
+    for (int64_t t = start; t < len;) {
+      const int64_t block = table[t / bs];
+      const T* kb = k + block * g.k_sb + h * g.k_sh;
+      const T* vb = v + block * g.v_sb + h * g.v_sh;
+      for (int64_t o = t % bs; o < bs && t < len; ++o, ++t) {
+        k_rows[t - start] = kb + o * g.k_st;
+        v_rows[t - start] = vb + o * g.v_st;
+      }
+    }
     float* sc = s.scores.data();
     // pass 1: scores[j][t] = q_j . k_t, each K row loaded once for the G heads
-    for (int64_t t = start; t < len; ++t) {
-      if (t + kPrefetch < len) prefetch_row(k_row(t + kPrefetch), D);
-      const float* kf = load_row(k_row(t), s.row.data(), D);
-      for (int64_t j = 0; j < G; ++j) sc[j * n + (t - start)] = dot(s.q.data() + j * D, kf, D);
+    for (int64_t i = 0; i < n; ++i) {
+      if (i + kPrefetch < n) prefetch_row(k_rows[i + kPrefetch], D);
+      const float* kf = load_row(k_rows[i], s.row.data(), D);
+      for (int64_t j = 0; j < G; ++j) sc[j * n + i] = dot(s.q.data() + j * D, kf, D);
     }
     // softmax numerators in place, per head
     float inv_sum[kMaxGroup];
@@ -161,27 +176,51 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
       float* x = sc + j * n;
       inv_sum[j] = 1.f / exp_shifted_sum(x, n, max_of(x, n));
     }
+    float* o = out + (b * g.Hq + h * G) * D;
+    if constexpr (kD != 0 && std::is_same_v<T, float>) {
+      // pass 2, fp32 cache and a known head dim: one head at a time with its accumulator in registers
+      // (the V rows stay in cache for the group's next heads); same sums in the same order as below
+      for (int64_t j = 0; j < G; ++j) {
+        float a[kD] = {};
+        const float* p = sc + j * n;
+        for (int64_t i = 0; i < n; ++i) {
+          if (j == 0 && i + kPrefetch < n) prefetch_row(v_rows[i + kPrefetch], D);
+          const float* vf = v_rows[i];
+          for (int64_t d = 0; d < kD; ++d) a[d] += p[i] * vf[d];
+        }
+        for (int64_t d = 0; d < kD; ++d) o[j * D + d] = a[d] * inv_sum[j];
+      }
+      continue;
+    }
     // pass 2: acc[j] = sum_t p[j][t] v_t, each V row loaded once for the G heads
     std::fill(s.acc.begin(), s.acc.end(), 0.f);
-    for (int64_t t = start; t < len; ++t) {
-      if (t + kPrefetch < len) prefetch_row(v_row(t + kPrefetch), D);
-      const float* vf = load_row(v_row(t), s.row.data(), D);
+    for (int64_t i = 0; i < n; ++i) {
+      if (i + kPrefetch < n) prefetch_row(v_rows[i + kPrefetch], D);
+      const float* vf = load_row(v_rows[i], s.row.data(), D);
       for (int64_t j = 0; j < G; ++j) {
-        const float p = sc[j * n + (t - start)];
+        const float p = sc[j * n + i];
         float* a = s.acc.data() + j * D;
         for (int64_t d = 0; d < D; ++d) a[d] += p * vf[d];
       }
     }
-    float* o = out + (b * g.Hq + h * G) * D;
     for (int64_t j = 0; j < G; ++j)
       for (int64_t d = 0; d < D; ++d) o[j * D + d] = s.acc[j * D + d] * inv_sum[j];
   }
 }
 
 template <typename T>
+inline __attribute__((always_inline)) void decode_tasks_by_dim(const DecodeGeometry& g, const float* q, const T* k,
+                                                               const T* v, const int64_t* tables, const int64_t* lens,
+                                                               float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+  if (g.D == 64) return decode_tasks<T, 64>(g, q, k, v, tables, lens, out, s, begin, end);
+  if (g.D == 128) return decode_tasks<T, 128>(g, q, k, v, tables, lens, out, s, begin, end);
+  decode_tasks<T, 0>(g, q, k, v, tables, lens, out, s, begin, end);
+}
+
+template <typename T>
 void decode_tasks_generic(const DecodeGeometry& g, const float* q, const T* k, const T* v, const int64_t* tables,
-                          const int64_t* lens, float* out, Scratch& s, int64_t begin, int64_t end) {
-  decode_tasks(g, q, k, v, tables, lens, out, s, begin, end);
+                          const int64_t* lens, float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -189,12 +228,26 @@ void decode_tasks_generic(const DecodeGeometry& g, const float* q, const T* k, c
 template <typename T>
 __attribute__((target("avx2,fma"))) void decode_tasks_avx2(const DecodeGeometry& g, const float* q, const T* k,
                                                            const T* v, const int64_t* tables, const int64_t* lens,
-                                                           float* out, Scratch& s, int64_t begin, int64_t end) {
-  decode_tasks(g, q, k, v, tables, lens, out, s, begin, end);
+                                                           float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
 }
 
 bool cpu_has_avx2_fma() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+// The W = 16 lanes of the reductions are one 512-bit register here (two with AVX2): same lanes, same
+// arithmetic, so the same results, in half the instructions.
+template <typename T>
+__attribute__((target("avx512f,avx512vl,avx2,fma,prefer-vector-width=512"))) void decode_tasks_avx512(
+    const DecodeGeometry& g, const float* q, const T* k, const T* v, const int64_t* tables, const int64_t* lens,
+    float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
+}
+
+bool cpu_has_avx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   return has;
 }
 #endif
@@ -203,7 +256,7 @@ bool cpu_has_avx2_fma() {
 
 at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
                                       const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
-                                      std::optional<int64_t> sliding_window, bool allow_avx2) {
+                                      std::optional<int64_t> sliding_window, int64_t max_isa) {
   const char* name = "paged_decode_attention";
   TORCH_CHECK(q.dim() == 3 && k_cache.dim() == 4 && k_cache.sizes() == v_cache.sizes(), name,
               ": need q [B, Hq, D] and caches [num_blocks, block_size, Hkv, D], got ", q.sizes(), ", ",
@@ -258,12 +311,16 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
     const scalar_t* kp = k_cache.const_data_ptr<scalar_t>();
     const scalar_t* vp = v_cache.const_data_ptr<scalar_t>();
     at::parallel_for(0, B * Hkv, 1, [&](int64_t begin, int64_t end) {
-      Scratch s;
+      Scratch<scalar_t> s;
       s.q.resize(g.G * D);
       s.acc.resize(g.G * D);
       s.row.resize(D);
 #ifdef PTSFAST_PAGED_AVX2
-      if (allow_avx2 && cpu_has_avx2_fma()) {
+      if (max_isa >= 2 && cpu_has_avx512()) {
+        decode_tasks_avx512<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
+        return;
+      }
+      if (max_isa >= 1 && cpu_has_avx2_fma()) {
         decode_tasks_avx2<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
         return;
       }

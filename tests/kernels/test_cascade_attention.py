@@ -181,9 +181,10 @@ def test_should_use_cascade_on_cpu_follows_the_plain_path_it_replaces(monkeypatc
     if not HAS_EXT:
         return
     monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "cpp")
-    assert not should_use_cascade(150, 16, 20, "cpu") and not should_use_cascade(1024, 2, 16, "cpu")
-    assert not should_use_cascade(512, 128, 128, "cpu")  # ratio 4.9: measured 0.8x
-    assert should_use_cascade(256, 128, 16, "cpu") and should_use_cascade(1024, 32, 16, "cpu")
+    assert not should_use_cascade(150, 16, 20, "cpu") and not should_use_cascade(1024, 32, 16, "cpu")
+    assert not should_use_cascade(512, 128, 16, "cpu")  # measured 0.86x
+    assert not should_use_cascade(1024, 128, 128, "cpu")  # ratio 8.5: measured 0.67x
+    assert should_use_cascade(1024, 128, 16, "cpu") and should_use_cascade(2048, 32, 16, "cpu")
 
 
 @pytest.mark.gpu

@@ -195,12 +195,14 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
 CPU_MIN_SAVED_TOKENS = 1024
 CPU_MIN_RATIO = 1.25
 # Against the C++ paged op, the CPU default when the extension is built (reads K/V in place, a GQA group per
-# K/V load; benchmarks/results/cpu_cascade_crossover_cpp.txt, two threads), the same torch cascade path only
-# wins on big groups with short suffixes: P=256,N=128,S=16: 1.2x; P=1024,N=32,S=16: 1.4x; P=1024,N=128,S=128:
-# 1.3x; but P=512,N=32,S=16: 0.96x, P=512,N=128,S=128 (ratio 4.9): 0.8x, P=2048,N=8: 0.9x, the demo's
-# P~150,N=16: 0.2-0.3x; in a SmolLM2 decode step, P=192,N=128,S~10 (saved 24k): 0.7x (89 vs 66 ms a step).
-CPU_CPP_MIN_SAVED_TOKENS = 30_000
-CPU_CPP_MIN_RATIO = 8.0
+# K/V load, the V pass with its accumulators in registers; benchmarks/results/cpu_cascade_crossover_cpp.txt, two
+# threads), the same torch cascade path only wins on long prefixes shared by big groups with short suffixes:
+# P=1024,N=128,S=16: 1.3x; P=2048,N=32,S=16: 1.3x; P=2048,N=128: 1.4-1.9x; but P=1024,N=32,S=16: 0.74x,
+# P=512,N=128,S=16: 0.86x, P=1024,N=128,S=128 (ratio 8.5): 0.67x, P=2048,N=32,S=128 (ratio 11): 0.99x, and
+# 0.14-0.36x at the demo's P <= 256.
+CPU_CPP_MIN_PREFIX = 1024
+CPU_CPP_MIN_SAVED_TOKENS = 60_000
+CPU_CPP_MIN_RATIO = 12.0
 # GPU model (docs/design.md §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
 # merge (~8-10 us per layer); at ~3 TB/s that buys ~24 MB per layer, i.e. ~47k tokens at 512 B of KV
 # per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per docs/design.md §4).
@@ -217,7 +219,8 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     Rule (docs/design.md §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
     launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
       * always False for N < 2 or P == 0;
-      * CPU with the C++ paged op (the default when the extension is built): saved >= 30000 and ratio >= 8;
+      * CPU with the C++ paged op (the default when the extension is built): P >= 1024, saved >= 60000 and
+        ratio >= 12;
         against the torch paged path: saved >= 1024 and ratio >= 1.25 (both measured crossovers);
       * CUDA: ``P >= GPU_MIN_PREFIX`` and ``(N - 1) * P * kv_bytes_per_token >= GPU_OVERHEAD_BYTES``
         and ratio >= 1.5, where ``kv_bytes_per_token = 2 * Hkv * D * dtype bytes`` (one layer).
@@ -232,7 +235,8 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
         return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
                 and ratio >= GPU_MIN_RATIO)
     if choose_backend("paged_decode_attention", device, DECODE_IMPLEMENTED) == "cpp":
-        return saved >= CPU_CPP_MIN_SAVED_TOKENS and ratio >= CPU_CPP_MIN_RATIO
+        return (prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS
+                and ratio >= CPU_CPP_MIN_RATIO)
     return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
 
 
