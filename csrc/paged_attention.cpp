@@ -177,16 +177,16 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
       inv_sum[j] = 1.f / exp_shifted_sum(x, n, max_of(x, n));
     }
     float* o = out + (b * g.Hq + h * G) * D;
-    if constexpr (kD != 0 && std::is_same_v<T, float>) {
-      // pass 2, fp32 cache and a known head dim: one head at a time with its accumulator in registers
+    if constexpr (kD != 0 && !std::is_same_v<T, c10::Half>) {
+      // pass 2, fp32/bf16 cache and a known head dim: one head at a time with its accumulator in registers
       // (the V rows stay in cache for the group's next heads); same sums in the same order as below
       for (int64_t j = 0; j < G; ++j) {
         float a[kD] = {};
         const float* p = sc + j * n;
         for (int64_t i = 0; i < n; ++i) {
           if (j == 0 && i + kPrefetch < n) prefetch_row(v_rows[i + kPrefetch], D);
-          const float* vf = v_rows[i];
-          for (int64_t d = 0; d < kD; ++d) a[d] += p[i] * vf[d];
+          const T* vr = v_rows[i];
+          for (int64_t d = 0; d < kD; ++d) a[d] += p[i] * to_float(vr[d]);
         }
         for (int64_t d = 0; d < kD; ++d) o[j * D + d] = a[d] * inv_sum[j];
       }

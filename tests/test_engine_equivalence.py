@@ -8,6 +8,7 @@ from tiny_models import ARCHS, random_tokens, tiny_model
 
 from ptsfast.adapter import UnsupportedModelError
 from ptsfast.engine import EngineConfig, FinishReason, RolloutEngine, RolloutRequest, SamplingParams
+from ptsfast.kernels._dispatch import backend_available
 
 GREEDY = SamplingParams(temperature=0.0)
 
@@ -143,3 +144,25 @@ def test_greedy_rollouts_match_hf_on_gpu(cascade):
         assert all(list(r.tokens) == ref for r in out), f"prefix {p}"
     engine.release([seq.seq_id])
     engine.check_no_leaks()
+
+
+@pytest.mark.parametrize("backend", ["cpp", "torch"])
+def test_plain_decode_builds_a_gather_index_only_for_the_torch_path(backend, monkeypatch):
+    """The torch path gathers every row's K/V with an index built once per step (not per layer); the C++ op
+    reads the block tables in place, so the engine builds none for it. Both decode like Hugging Face."""
+    if not backend_available(backend, torch.device("cpu")):
+        pytest.skip("C++ extension not built")
+    import ptsfast.engine.model_runner as runner
+
+    monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", backend)
+    built, real = [], runner.gather_slots
+    monkeypatch.setattr(runner, "gather_slots", lambda *a: built.append(a) or real(*a))
+    model = tiny_model("llama-gqa")
+    reference = copy.deepcopy(model)
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=64, block_size=8, cascade="never"))
+    tokens = random_tokens(21, seed=3)
+    (seq,) = engine.prefill([tokens])
+    (rollouts,) = engine.rollout([RolloutRequest(seq.seq_id, 21, n=2, max_new_tokens=6, sampling=GREEDY,
+                                                 stop_token_ids=())])
+    assert [list(r.tokens) for r in rollouts] == [hf_greedy(reference, tokens, 6)] * 2
+    assert len(built) == (5 if backend == "torch" else 0)  # the first token comes from the prefill
