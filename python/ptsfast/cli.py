@@ -361,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per CPU worker")
     m.set_defaults(func=cmd_mine)
 
-    d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (about 2 minutes)")
+    d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (under 2 minutes)")
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
     from ptsfast.demo import (
         DEMO_KEY_MAX_ROLLOUTS,
