@@ -7,11 +7,11 @@ import pytest
 import torch
 from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
+from ptsfast.kernels._dispatch import HAS_EXT
 from ptsfast.kernels.cascade_attention import (
     IMPLEMENTED, CascadePlan, cascade_decode_attention, merge_state, should_use_cascade,
 )
 from ptsfast.kernels.paged_attention import paged_decode_attention_torch
-from ptsfast.kernels._dispatch import HAS_EXT
 
 BACKENDS = cpu_backends(IMPLEMENTED)
 
@@ -174,7 +174,7 @@ def test_should_use_cascade():
 
 def test_should_use_cascade_on_cpu_follows_the_plain_path_it_replaces(monkeypatch):
     """The CPU crossover depends on what plain paged decode runs: the torch gather loses to cascade early,
-    the C++ op (reads in place) only on big groups with short suffixes."""
+    the C++ op (reads in place) only on long prefixes shared by big groups with short suffixes."""
     monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "torch")
     assert should_use_cascade(1024, 2, 16, "cpu") and not should_use_cascade(128, 4, 16, "cpu")
     assert should_use_cascade(150, 16, 20, "cpu")  # the demo's groups

@@ -199,7 +199,7 @@ CPU_MIN_RATIO = 1.25
 # threads), the same torch cascade path only wins on long prefixes shared by big groups with short suffixes:
 # P=1024,N=128,S=16: 1.3x; P=2048,N=32,S=16: 1.3x; P=2048,N=128: 1.4-1.9x; but P=1024,N=32,S=16: 0.74x,
 # P=512,N=128,S=16: 0.86x, P=1024,N=128,S=128 (ratio 8.5): 0.67x, P=2048,N=32,S=128 (ratio 11): 0.99x, and
-# 0.14-0.36x at the demo's P <= 256.
+# 0.14-0.60x at the demo's P <= 256.
 CPU_CPP_MIN_PREFIX = 1024
 CPU_CPP_MIN_SAVED_TOKENS = 60_000
 CPU_CPP_MIN_RATIO = 12.0
