@@ -371,7 +371,24 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     return text
 
 
-EARLY_STOPPING = frozenset({"gsm8k", "boxed", "multiple_choice", "code"})
+def _multiple_choice_complete(text: str) -> bool:
+    # a strong match followed by at least one more character (so "Answer: B" is not "Answer: Bo...")
+    for p in _MC_STRONG:
+        m = p.search(text)
+        if m and m.end() < len(text):
+            return True
+    return False
+
+
+# Per oracle that a prefix can settle: whether the judged text already holds its answer.
+_ANSWER_COMPLETE: dict[str, Callable[[str], bool]] = {
+    "gsm8k": lambda text: _GSM_COMPLETE_RE.search(text) is not None,
+    "boxed": lambda text: extract_boxed(text) is not None,
+    "multiple_choice": _multiple_choice_complete,
+    "code": lambda text: _CODE_DONE.search(text) is not None,
+}
+
+EARLY_STOPPING = frozenset(_ANSWER_COMPLETE)
 """Oracles whose verdict a prefix can settle (:func:`answer_complete`); the others read the whole completion."""
 
 
@@ -392,21 +409,8 @@ def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = Fal
     text = final_answer(text, think_open)
     if text is None:
         return False
-    name = canonical_oracle_name(oracle_name)
-    if name == "gsm8k":
-        return _GSM_COMPLETE_RE.search(text) is not None
-    if name == "boxed":
-        return extract_boxed(text) is not None
-    if name == "multiple_choice":
-        # a strong match followed by at least one more character (so "Answer: B" is not "Answer: Bo...")
-        for p in _MC_STRONG:
-            m = p.search(text)
-            if m and m.end() < len(text):
-                return True
-        return False
-    if name == "code":
-        return _CODE_DONE.search(text) is not None
-    return False
+    complete = _ANSWER_COMPLETE.get(canonical_oracle_name(oracle_name))
+    return complete is not None and complete(text)
 
 
 # --------------------------------------------------------------------------- safe judging
