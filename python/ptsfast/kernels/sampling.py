@@ -109,11 +109,10 @@ def candidate_width(top_k, top_p, vocab: int) -> int:
 
 
 def _width_from_tensors(top_k: torch.Tensor, top_p: torch.Tensor, vocab: int) -> int:
-    """``candidate_width`` of parameter tensors: one device->host copy."""
-    k_max, top_p_alone = torch.stack([top_k.max(), ((top_k <= 0) & (top_p < 1)).any().long()]).tolist()
-    if top_p_alone:
-        return vocab
-    return min(k_max + 1, vocab) if k_max > 0 else 0
+    """``candidate_width`` of parameter tensors: one device->host copy (top_p is float32, exact as a double;
+    a top_k beyond 2**53 may round, but any k >= vocab gives the whole vocabulary either way)."""
+    k, p = torch.stack([top_k.double(), top_p.double()]).tolist()
+    return candidate_width([int(x) for x in k], p, vocab)
 
 
 def _count_at_least(logits: torch.Tensor, temperature: torch.Tensor, kth: torch.Tensor) -> torch.Tensor:
