@@ -12,12 +12,12 @@ implementations the speedup over the baseline timed in the same test. Baselines:
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from ptsfast.bench import best_time
 from ptsfast.kernels import copy_blocks, fused_logprobs, sample
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
 from ptsfast.kernels.logprobs import naive_logprobs
@@ -35,18 +35,6 @@ def _sync():
         torch.cuda.synchronize()
 
 
-def _best(fn, repeat=5):
-    fn()
-    _sync()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        _sync()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def _run(benchmark, fn, nbytes, baseline=None, rounds=5):
     def call():
         fn()
@@ -56,7 +44,7 @@ def _run(benchmark, fn, nbytes, baseline=None, rounds=5):
     t = benchmark.stats.stats.min
     info = {"device": torch.cuda.get_device_name() if GPU else "cpu", "bytes": int(nbytes), "GB_per_s": nbytes / t / 1e9}
     if baseline is not None:
-        info["baseline_s"] = _best(baseline, repeat=3)
+        info["baseline_s"] = best_time(baseline, 3, warmup=1)
         info["speedup_vs_baseline"] = info["baseline_s"] / t
     benchmark.extra_info.update(info)
     print(f"\n  {benchmark.name}: {t * 1e3:.3f} ms, {info['GB_per_s']:.2f} GB/s"

@@ -11,11 +11,11 @@ baseline time and the speedup. Parametrized over torch threads (1 and 2: the dev
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import torch
 
+from ptsfast.bench import best_time
 from ptsfast.kernels._dispatch import backend_available
 from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention
 
@@ -31,16 +31,6 @@ def _setup():
     tables = torch.randperm(nb, generator=g)[: B * per_row].view(B, per_row).int()
     lens = torch.full((B,), CTX)
     return q, k, v, tables, lens
-
-
-def _best(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 @pytest.mark.skipif(not backend_available("cpp", torch.device("cpu")), reason="C++ extension not built")
@@ -63,7 +53,7 @@ def test_paged_decode_cpu(benchmark, impl, threads):
         torch.testing.assert_close(run[impl](), run[other](), atol=1e-5, rtol=0)
         benchmark.pedantic(run[impl], rounds=15, iterations=1, warmup_rounds=2)
         t = benchmark.stats.stats.min
-        t_other = _best(run[other], 15)
+        t_other = best_time(run[other], 15, warmup=1)
         nbytes = 2 * B * CTX * HKV * D * k.element_size()
         benchmark.extra_info.update({"threads": threads, "kv_bytes": nbytes, "GB_per_s": nbytes / t / 1e9,
                                      f"{other}_s": t_other, f"speedup_vs_{other}": t_other / t})

@@ -10,22 +10,12 @@ Run: ``.venv/bin/python benchmarks/cascade_crossover.py`` (the engine's default 
 """
 
 import argparse
-import time
 
 import torch
 
+from ptsfast.bench import best_time
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_torch
 from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention
-
-
-def _best(f, n=9):
-    f()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main():
@@ -50,8 +40,9 @@ def main():
                 full = torch.cat([ptab.expand(N, -1), stab], 1)
                 lens = torch.full((N,), P + S)
                 slots = gather_slots(full, P + S, bs)
-                tc = _best(lambda: cascade_decode_attention_torch(q, k, v, plan, 0.125))
-                tp = _best(lambda: paged_decode_attention(q, k, v, full, lens, 0.125, slots=slots, backend=backend))
+                tc = best_time(lambda: cascade_decode_attention_torch(q, k, v, plan, 0.125), 9, warmup=1)
+                tp = best_time(lambda: paged_decode_attention(q, k, v, full, lens, 0.125, slots=slots, backend=backend), 9,
+                               warmup=1)
                 print(f"P={P:5d} N={N:3d} S={S:4d} saved={(N - 1) * P:7d} cascade={tc * 1e3:7.3f}ms "
                       f"paged={tp * 1e3:7.3f}ms speedup={tp / tc:5.2f}")
 

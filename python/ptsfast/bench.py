@@ -37,7 +37,10 @@ def hf_generate(model, prefix: list[int], n: int, new_tokens: int):
                               num_return_sequences=n, pad_token_id=0)
 
 
-def best_time(fn, repeat: int) -> float:
+def best_time(fn, repeat: int, *, warmup: int = 0) -> float:
+    """The fastest of ``repeat`` timed calls of ``fn`` (after ``warmup`` untimed ones), CUDA synchronised."""
+    for _ in range(warmup):
+        fn()
     best = float("inf")
     for _ in range(repeat):
         if torch.cuda.is_available():
