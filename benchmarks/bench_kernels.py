@@ -17,7 +17,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ptsfast.bench import best_time
+from ptsfast.engine.bench import best_time
 from ptsfast.kernels import copy_blocks, fused_logprobs, sample
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
 from ptsfast.kernels.logprobs import naive_logprobs

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ptsfast.bench import best_time
+from ptsfast.engine.bench import best_time
 from ptsfast.kernels._dispatch import backend_available
 from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention
 

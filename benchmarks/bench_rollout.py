@@ -14,7 +14,7 @@ import os
 import pytest
 import torch
 
-from ptsfast.bench import RolloutComparison, best_time, environment, random_llama
+from ptsfast.engine.bench import RolloutComparison, best_time, environment, random_llama
 
 
 @pytest.mark.benchmark(group="rollout")

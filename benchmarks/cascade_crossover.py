@@ -13,7 +13,7 @@ import argparse
 
 import torch
 
-from ptsfast.bench import best_time
+from ptsfast.engine.bench import best_time
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention_torch
 from ptsfast.kernels.paged_attention import gather_slots, paged_decode_attention
 

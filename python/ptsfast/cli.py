@@ -198,7 +198,7 @@ def _print_summary(summary: dict) -> None:
 
 
 def cmd_mine(a) -> int:
-    from ptsfast.data import FieldMap, load_problems, read_template
+    from ptsfast.problems.loading import FieldMap, load_problems, read_template
     from ptsfast.models import load_model
     from ptsfast.pipeline import mine
 
@@ -214,7 +214,7 @@ def cmd_mine(a) -> int:
               file=sys.stderr)
         return 2
     if a.oracle == "code":  # refuse before the model loads when code cannot run isolated
-        from ptsfast.oracles import SandboxUnavailable, check_code_sandbox
+        from ptsfast.problems.oracles import SandboxUnavailable, check_code_sandbox
 
         try:
             check_code_sandbox(a.unsafe_code_oracle)
@@ -234,7 +234,7 @@ def cmd_mine(a) -> int:
 
 
 def _mine_ray(a, loaded) -> int:
-    from ptsfast.distributed import RayOptions, mine_ray
+    from ptsfast.pipeline.ray import RayOptions, mine_ray
 
     gpus = 0 if a.device == "cpu" else a.gpus_per_worker
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
@@ -247,10 +247,10 @@ def _mine_ray(a, loaded) -> int:
 
 
 def cmd_demo(a) -> int:
-    from ptsfast.data import load_demo_problems
+    from ptsfast.problems.loading import load_demo_problems
     from ptsfast.models import load_demo_model
     from ptsfast.pipeline import mine
-    from ptsfast.report import write_report
+    from ptsfast.outputs.report import write_report
 
     _validate(a)
     device, dtype = _device_dtype(a)
@@ -267,7 +267,7 @@ def cmd_demo(a) -> int:
 
 
 def cmd_export(a) -> int:
-    from ptsfast.io import export
+    from ptsfast.outputs.rundir import export
 
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
                confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,
@@ -278,7 +278,7 @@ def cmd_export(a) -> int:
 
 
 def cmd_report(a) -> int:
-    from ptsfast.report import write_report
+    from ptsfast.outputs.report import write_report
 
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
@@ -286,7 +286,7 @@ def cmd_report(a) -> int:
 
 
 def cmd_bench(a) -> int:
-    from ptsfast.bench import RolloutComparison, environment, random_llama
+    from ptsfast.engine.bench import RolloutComparison, environment, random_llama
 
     device, _ = _device_dtype(a)
     result = RolloutComparison(random_llama(device), a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--run", "--input-path", dest="run", required=True, help="a mining output folder")
     e.add_argument("--out", "--output-path", dest="out", required=True, help="output file (folder for --format hf)")
     e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering"), default="trl",
-                   help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with ptsfast.dpo.PivotDPOTrainer); "
+                   help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with ptsfast.outputs.dpo.PivotDPOTrainer); "
                         "jsonl: records as they are; hf: datasets folder; pts: codelion/pts pivotal_tokens.jsonl "
                         "records; steering: codelion/pts steering vectors (loads the model)")
     e.add_argument("--kind", choices=("pairs", "pivots"), default=None,
@@ -459,8 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nptsfast: interrupted; finished problems are saved - rerun the same command to resume", file=sys.stderr)
         return 130
     except Exception as exc:  # one clear line for the errors users can fix
-        from ptsfast.data import ChatTemplateError, DataError
-        from ptsfast.io import RunDirError
+        from ptsfast.problems.loading import ChatTemplateError, DataError
+        from ptsfast.outputs.rundir import RunDirError
         from ptsfast.models import ModelLoadError
 
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):

@@ -225,10 +225,6 @@ def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa
 def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
     """The engine's prefill and non-cascade decode through the Triton kernels (forced here; automatic on
     CUDA): greedy rollouts equal Hugging Face generate's on a GQA model."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import copy
 
     from tiny_models import random_tokens, tiny_model
@@ -280,10 +276,6 @@ def _engine_rollouts(model, tokens, positions, sampling, max_new_tokens):
 def test_engine_rollouts_equal_with_cpp_and_torch_decode(arch, overrides, monkeypatch):
     """Greedy and seeded sampled rollouts of the engine are the same tokens (log-probs within 1e-4) whether
     decode attention runs the C++ op (the CPU default) or the torch reference."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import ptsfast.kernels.paged_attention as pa
     from ptsfast.engine import SamplingParams
     from tiny_models import random_tokens, tiny_model

@@ -9,7 +9,7 @@ from ptsfast.mining import (
     EstimatorConfig, FilterConfig, MiningConfig, PairConfig, RolloutOutcome, Trajectory, find_pivots,
 )
 from ptsfast.mining.estimator import GapTest, Memo
-from ptsfast.seeds import stable_seed
+from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Estimate
 
 SOL = (10, 11, 12, 13, 14)

@@ -8,7 +8,7 @@ from pathlib import Path
 import ptsfast.mining
 
 # every module of the search package (a new one cannot bring torch in unnoticed), and the seed function
-PURE = ["ptsfast.mining", "ptsfast.seeds",
+PURE = ["ptsfast.mining", "ptsfast.mining.seeds",
         *sorted(f"ptsfast.mining.{f.stem}" for f in Path(ptsfast.mining.__file__).parent.glob("*.py")
                 if f.stem != "__init__")]
 

@@ -33,9 +33,9 @@ def measure(problems, model, tokenizer, n: int = 24, temperature: float = DEMO_T
     All problems are sampled in one ptsfast engine call (each prompt prefilled once, ``n`` forks).
     ``on_result(problem, record)`` is called for each problem.
     """
-    from ptsfast.data import encode_prompt
+    from ptsfast.problems.loading import encode_prompt
     from ptsfast.engine import FinishReason, RolloutEngine, RolloutRequest, SamplingParams
-    from ptsfast.oracles import judge, oracle_by_name
+    from ptsfast.problems.oracles import judge, oracle_by_name
 
     fn = oracle_by_name(oracle)
     engine = RolloutEngine(model, tokenizer)
@@ -85,7 +85,7 @@ def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import torch
 
-    from ptsfast.data import load_problems
+    from ptsfast.problems.loading import load_problems
     from ptsfast.models import load_demo_model
 
     if a.threads:

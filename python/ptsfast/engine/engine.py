@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ptsfast.adapter import HFAdapter
+from ptsfast.engine.hf_adapter import HFAdapter
 from ptsfast.engine.block_manager import BlockManager
 from ptsfast.engine.config import EngineConfig
 from ptsfast.engine.model_runner import ModelRunner

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ptsfast.adapter import AttentionMetadata, HFAdapter
+from ptsfast.engine.hf_adapter import AttentionMetadata, HFAdapter
 from ptsfast.kernels import copy_blocks
 from ptsfast.kernels.cascade_attention import CascadePlan, should_use_cascade
 from ptsfast.kernels._dispatch import choose_backend

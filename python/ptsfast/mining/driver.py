@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Sequence
 
-from ptsfast.seeds import stable_seed
+from ptsfast.mining.seeds import stable_seed
 
 from .estimator import GapTest, Memo, looks
 from .pairs import direction, pick_alternative, top_up_needs

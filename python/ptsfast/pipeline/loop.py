@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
-from ptsfast.oracles import Judge
+from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
 

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 from ptsfast.engine import EngineConfig, SamplingParams
 from ptsfast.mining.types import MiningConfig
-from ptsfast.oracles import canonical_oracle_name, oracle_by_name
-from ptsfast.seeds import stable_seed
+from ptsfast.problems.oracles import canonical_oracle_name, oracle_by_name
+from ptsfast.mining.seeds import stable_seed
 
 
 @dataclass(frozen=True)

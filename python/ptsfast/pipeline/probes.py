@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ptsfast.engine import Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.estimator import common_prefix
 from ptsfast.mining.types import ProbeRequest, RolloutOutcome
-from ptsfast.oracles import Judge, answer_complete, stop_strings, stops_early
+from ptsfast.problems.oracles import Judge, answer_complete, stop_strings, stops_early
 from ptsfast.pipeline.options import MineOptions
 
 

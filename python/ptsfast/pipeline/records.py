@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ptsfast.io import RunWriter, pivot_record, pair_record, problem_record, trajectory_record
+from ptsfast.outputs.rundir import RunWriter, pivot_record, pair_record, problem_record, trajectory_record
 from ptsfast.pipeline.loop import ProblemResult
 
 log = logging.getLogger(__name__)

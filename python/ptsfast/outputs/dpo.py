@@ -9,7 +9,7 @@ Everything else (losses, reference model, PEFT, logging) is TRL's.
 
 Usage (``pairs.jsonl`` from ``ptsfast export --run RUN --out pairs.jsonl``)::
 
-    from ptsfast.dpo import PivotDPOTrainer, load_pairs
+    from ptsfast.outputs.dpo import PivotDPOTrainer, load_pairs
     trainer = PivotDPOTrainer(model=model, args=DPOConfig(output_dir="dpo"), train_dataset=load_pairs("pairs.jsonl"), processing_class=tokenizer)
     trainer.train()
 """
@@ -33,7 +33,7 @@ try:
     import trl
     from trl import DPOTrainer
 except ImportError as e:  # one line that names the fix
-    raise ImportError(f"ptsfast.dpo trains with TRL, which is not installed ({e}); run: "
+    raise ImportError(f"ptsfast.outputs.dpo trains with TRL, which is not installed ({e}); run: "
                       f"pip install 'trl>=0.29'") from None
 
 
@@ -46,7 +46,7 @@ def _version(v: str) -> tuple[int, int]:
 
 
 if _version(trl.__version__) < MIN_TRL:
-    raise ImportError(f"ptsfast.dpo needs trl>=0.29 (its DPO collator reads prompt_ids/chosen_ids/rejected_ids); "
+    raise ImportError(f"ptsfast.outputs.dpo needs trl>=0.29 (its DPO collator reads prompt_ids/chosen_ids/rejected_ids); "
                       f"trl {trl.__version__} is installed: pip install -U 'trl>=0.29'")
 
 

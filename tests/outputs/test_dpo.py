@@ -14,9 +14,9 @@ pytest.importorskip("trl")
 
 from trl import DPOConfig, DPOTrainer  # noqa: E402
 
-from ptsfast.dpo import PivotDPOTrainer, load_pairs  # noqa: E402
-from ptsfast.exports import export  # noqa: E402
-from ptsfast.io import RunWriter  # noqa: E402
+from ptsfast.outputs.dpo import PivotDPOTrainer, load_pairs  # noqa: E402
+from ptsfast.outputs.export import export  # noqa: E402
+from ptsfast.outputs.rundir import RunWriter  # noqa: E402
 
 # The token ids of pairs as the miner writes them (prompt = query ids, chosen/rejected = one token each).
 PAIRS = [([5, 17, 33, 8], 7, 9), ([5, 17, 40], 11, 7), ([6, 6, 21, 22, 23], 9, 12)]
@@ -89,16 +89,16 @@ def test_bad_inputs_are_one_clear_line(tmp_path, exported):
 
 def test_missing_trl_is_one_line_naming_the_fix(monkeypatch):
     monkeypatch.setitem(sys.modules, "trl", None)
-    monkeypatch.delitem(sys.modules, "ptsfast.dpo", raising=False)
+    monkeypatch.delitem(sys.modules, "ptsfast.outputs.dpo", raising=False)
     with pytest.raises(ImportError) as e:
-        importlib.import_module("ptsfast.dpo")
+        importlib.import_module("ptsfast.outputs.dpo")
     assert "pip install 'trl>=0.29'" in str(e.value) and "\n" not in str(e.value)
 
 
 def test_readme_lines_train_on_an_export(exported, tmp_path, monkeypatch):
     """The three lines README gives, run as written (model, tokenizer and DPOConfig from the user's script)."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    start = readme.index("from ptsfast.dpo import")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("from ptsfast.outputs.dpo import")
     lines = readme[start:].split("```")[0].strip().splitlines()
     assert len(lines) == 3
     monkeypatch.chdir(tmp_path)

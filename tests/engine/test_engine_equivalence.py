@@ -6,7 +6,7 @@ import pytest
 import torch
 from tiny_models import ARCHS, random_tokens, tiny_model
 
-from ptsfast.adapter import UnsupportedModelError
+from ptsfast.engine.hf_adapter import UnsupportedModelError
 from ptsfast.engine import EngineConfig, FinishReason, RolloutEngine, RolloutRequest, SamplingParams
 from ptsfast.kernels._dispatch import backend_available
 

@@ -15,7 +15,7 @@ from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1] / "helpers"
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
@@ -112,7 +112,7 @@ def test_cli_mine_with_bad_rows_and_errors(model_dir, tmp_path, capsys):
 
 def test_problems_whose_solutions_are_empty_are_reported_not_lost(tmp_path):
     """A model that stops at once: every problem is still written (with the reason), none hangs the run."""
-    from ptsfast.data import Problem
+    from ptsfast.problems.loading import Problem
     from ptsfast.engine import EngineConfig
     from ptsfast.pipeline import MineOptions, mine
 

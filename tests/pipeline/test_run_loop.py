@@ -4,10 +4,10 @@ as the round-based search; progress moves while the engine works, not only when 
 import torch
 from tiny_models import tiny_model, tiny_tokenizer
 
-from ptsfast.data import Problem
+from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig, RolloutEngine
 from ptsfast.mining.types import FilterConfig, MiningConfig
-from ptsfast.oracles import make_judge
+from ptsfast.problems.oracles import make_judge
 from ptsfast.mining import Trajectory, find_pivots
 from ptsfast.pipeline import MineOptions, PreparedProblem, run_problems
 from ptsfast.pipeline import mine as pipeline_mine

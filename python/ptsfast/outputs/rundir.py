@@ -98,7 +98,7 @@ class RunWriter:
 
     def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
                  info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None):
-        """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.fingerprint.run_inputs`); a resume must match
+        """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must match
         it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run)."""
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -164,7 +164,7 @@ class RunWriter:
                               f"(and problems without ids were numbered by row then, not identified by content), so "
                               f"resuming could mix other inputs or mine problems twice; use another output directory, "
                               f"or --overwrite to start over")
-        from ptsfast.fingerprint import INPUT_LABELS
+        from ptsfast.pipeline.identity import INPUT_LABELS
 
         diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
                 and old[k] != self.inputs[k]]
@@ -373,8 +373,8 @@ def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Se
 
 def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
                    confirmed_only: bool = False) -> list[dict]:
-    """See :func:`ptsfast.exports.filter_records`."""
-    from ptsfast.exports import filter_records as _filter
+    """See :func:`ptsfast.outputs.export.filter_records`."""
+    from ptsfast.outputs.export import filter_records as _filter
 
     return _filter(records, direction, min_delta, confirmed_only)
 
@@ -382,7 +382,7 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
 def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
            direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
            keep_fields: bool = True, **options: Any) -> int:
-    """Export pairs or pivots of a run (trl, jsonl, hf, pts, steering); see :func:`ptsfast.exports.export`."""
-    from ptsfast.exports import export as _export
+    """Export pairs or pivots of a run (trl, jsonl, hf, pts, steering); see :func:`ptsfast.outputs.export.export`."""
+    from ptsfast.outputs.export import export as _export
 
     return _export(src, out, fmt, kind, direction, min_delta, confirmed_only, keep_fields, **options)

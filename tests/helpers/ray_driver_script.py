@@ -1,6 +1,6 @@
 """The driver of a Ray mining run, as a separate process (a test SIGKILLs it mid-run, then resumes).
 
-usage: python tests/ray_driver_script.py MODEL_DIR OUT_DIR RAY_ADDRESS
+usage: python tests/helpers/ray_driver_script.py MODEL_DIR OUT_DIR RAY_ADDRESS
 """
 
 import sys
@@ -9,7 +9,7 @@ from mine_script import OPTIONS, PROBLEMS
 
 from test_ray import Oracle  # the very oracle the test resumes with (a run resumes only with the same oracle)
 
-from ptsfast.distributed import RayOptions, mine_ray
+from ptsfast.pipeline.ray import RayOptions, mine_ray
 
 
 if __name__ == "__main__":

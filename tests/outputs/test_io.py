@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from tiny_models import byte_level_bpe
 
-from ptsfast.data import Problem
-from ptsfast.io import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, RunWriter, export, filter_records,
+from ptsfast.problems.loading import Problem
+from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, RunWriter, export, filter_records,
                         pair_record, pivot_record, problem_record, read_jsonl, token_texts, trajectory_record)
 from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord, TrajectoryResult
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 WORKER = textwrap.dedent("""
     import random, sys, time
-    from ptsfast.io import RunWriter
+    from ptsfast.outputs.rundir import RunWriter
 
     out, seed, n, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 

@@ -1,13 +1,13 @@
 """A mining run on a tiny model, as a separate process (the resume test kills it mid-run).
 
-usage: python tests/mine_script.py MODEL_DIR OUT_DIR
+usage: python tests/helpers/mine_script.py MODEL_DIR OUT_DIR
 """
 
 import sys
 
 from tiny_models import tiny_tokenizer
 
-from ptsfast.data import Problem
+from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig
 from ptsfast.models import load_model
 from ptsfast.pipeline import MineOptions, mine

@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.io import PIVOTS, PROBLEMS, read_jsonl
+from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, read_jsonl
 
 log = logging.getLogger(__name__)
 

@@ -95,7 +95,7 @@ def test_a_missing_model_folder_is_named_as_a_folder(problems, tmp_path, capsys)
 def test_mine_names_a_problem_of_the_wrong_type(tmp_path):
     from tiny_models import tiny_model, tiny_tokenizer
 
-    from ptsfast.data import Problem
+    from ptsfast.problems.loading import Problem
     from ptsfast.pipeline import mine
 
     model, tok = tiny_model("llama"), tiny_tokenizer()

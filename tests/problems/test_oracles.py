@@ -5,8 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from ptsfast.data import Problem
-from ptsfast.oracles import (answer_complete, as_verdict, extract_boxed, extract_choice, extract_code, find_numbers,
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import (answer_complete, as_verdict, extract_boxed, extract_choice, extract_code, find_numbers,
                              judge, make_judge, oracle_by_name, parse_number, register_oracle, stop_strings)
 
 
@@ -176,7 +176,7 @@ def test_answer_complete(name, text, complete):
 
 def test_only_oracles_that_can_stop_early_get_the_per_step_check():
     """The run checks answer_complete after every token of every rollout only where it can ever fire."""
-    from ptsfast.oracles import ORACLES, stops_early
+    from ptsfast.problems.oracles import ORACLES, stops_early
 
     complete = ["so 8.\n#### 8\n", "\\boxed{8}", "Answer: B.", "```python\nx = 1\n```", "The answer is 8.\n"]
     for name in ORACLES:
@@ -202,7 +202,7 @@ def test_early_stop_never_changes_the_verdict(name, text, ref):
 
 def test_oracle_names_are_case_insensitive_everywhere():
     """`--oracle GSM8K` must judge, stop and stop early exactly like `gsm8k` (not silently lose the last two)."""
-    from ptsfast.oracles import answer_complete, oracle_by_name, stop_strings
+    from ptsfast.problems.oracles import answer_complete, oracle_by_name, stop_strings
 
     for spelled in ("GSM8K", "Gsm8k", "gsm8k"):
         assert oracle_by_name(spelled) is oracle_by_name("gsm8k")
@@ -212,7 +212,7 @@ def test_oracle_names_are_case_insensitive_everywhere():
 
 
 def test_reasoning_trace_is_searched_but_only_the_answer_after_it_is_judged():
-    from ptsfast.oracles import final_answer
+    from ptsfast.problems.oracles import final_answer
 
     p = P("7")
     judge7 = make_judge("gsm8k")

@@ -10,9 +10,9 @@ import torch
 from tiny_models import byte_level_bpe, tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
-from ptsfast.data import Problem
+from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig
-from ptsfast.exports import PTS_FIELDS, STEERING_FIELDS, ExportError, export, open_source, read_records
+from ptsfast.outputs.export import PTS_FIELDS, STEERING_FIELDS, ExportError, export, open_source, read_records
 from ptsfast.mining.types import FilterConfig, MiningConfig
 from ptsfast.pipeline import MineOptions, mine
 
@@ -119,7 +119,7 @@ def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
 def test_pivot_context_roundtrips_through_a_bpe_chat_tokenizer():
     """With a byte-level BPE tokenizer and chat special tokens, the context text re-tokenises to the query ids;
     a non-canonical tokenisation (which a model can sample) is flagged instead of silently mismatching."""
-    from ptsfast.io import pivot_record
+    from ptsfast.outputs.rundir import pivot_record
     from ptsfast.mining.types import EstimateSummary, PivotRecord
 
     bpe = byte_level_bpe()
@@ -177,7 +177,7 @@ def test_steering_export_codelion_shape_and_values(run, tmp_path):
 def test_steering_runs_one_forward_per_trajectory(run):
     """All pivots of a trajectory share one forward pass (a second pivot is added to one trajectory)."""
     rundir, model_dir = run
-    from ptsfast.exports import steering_records
+    from ptsfast.outputs.export import steering_records
     from ptsfast.models import load_model
 
     source = open_source(rundir, "pivots.jsonl")
@@ -300,7 +300,7 @@ def test_failed_export_leaves_the_old_file_and_no_temp(run, tmp_path, monkeypatc
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("ptsfast.exports.os.replace", boom)
+    monkeypatch.setattr("ptsfast.outputs.export.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         export(rundir, out, direction="raises")
     assert out.read_bytes() == old

@@ -8,10 +8,10 @@ import pytest
 import torch
 from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
 
-from ptsfast.data import Problem
+from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig
-from ptsfast.fingerprint import callable_identity, file_hash, problem_hash
-from ptsfast.io import DONE, RUN, RunDirError, RunWriter
+from ptsfast.pipeline.identity import callable_identity, file_hash, problem_hash
+from ptsfast.outputs.rundir import DONE, RUN, RunDirError, RunWriter
 from ptsfast.models import load_model
 from ptsfast.pipeline import MineOptions, mine
 
@@ -137,7 +137,7 @@ def test_in_memory_models_are_told_apart_by_their_parameters(tmp_path):
 def test_every_problem_is_bounded_by_the_context(tmp_path):
     """A small context: the trajectory is cut where a search rollout from its end still fits; a prompt that
     leaves no room is recorded as skipped (with its id and why) and the run goes on."""
-    from ptsfast.io import read_jsonl
+    from ptsfast.outputs.rundir import read_jsonl
 
     model = tiny_model("llama", seed=2, max_position_embeddings=32)
     with torch.no_grad():  # never stop early: every trajectory runs to its budget

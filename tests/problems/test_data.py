@@ -7,7 +7,7 @@ import pytest
 from transformers import PreTrainedTokenizerFast
 from tokenizers import Tokenizer, models, pre_tokenizers
 
-from ptsfast.data import (ChatTemplateError, DataError, FieldMap, context_length, encode_problems, encode_prompt,
+from ptsfast.problems.loading import (ChatTemplateError, DataError, FieldMap, context_length, encode_problems, encode_prompt,
                           load_demo_problems, load_problems, read_template)
 
 TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
@@ -42,7 +42,7 @@ def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
         "",
         {"question": "no id here", "answer": 7},                  # id derived from the content
     ])
-    with caplog.at_level(logging.WARNING, logger="ptsfast.data"):
+    with caplog.at_level(logging.WARNING, logger="ptsfast.problems.loading"):
         res = load_problems(f)
     assert [p.id for p in res.problems][0] == "a" and res.problems[1].id.startswith("h")
     assert res.problems[0].meta == {"level": 1} and res.problems[1].answer == "7"

@@ -13,10 +13,10 @@ import uuid
 
 import pytest
 
-from ptsfast import sandbox
-from ptsfast.data import Problem
-from ptsfast.oracles import SandboxUnavailable, check_code_sandbox, make_judge, run_code
-from ptsfast.sandbox import SandboxLimits, isolation_status, run_python
+from ptsfast.problems import sandbox
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import SandboxUnavailable, check_code_sandbox, make_judge, run_code
+from ptsfast.problems.sandbox import SandboxLimits, isolation_status, run_python
 
 ISOLATED, WHY = isolation_status()
 needs_isolation = pytest.mark.skipif(not ISOLATED, reason=f"no namespace isolation here: {WHY}")

@@ -8,7 +8,7 @@ problem through the same append-only ``RunWriter`` as a single-process run: same
 summary, and a rerun of an interrupted run resumes.
 
 Same records as a single-process run: every random draw is seeded from the run seed, the problem id
-and the trajectory's own request counter (:func:`ptsfast.seeds.stable_seed`),
+and the trajectory's own request counter (:func:`ptsfast.mining.seeds.stable_seed`),
 never from which problems share a batch or which worker runs them. Records are written in the order
 problems finish, so compare runs by problem id, not line by line.
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptsfast.data import Problem
+from ptsfast.problems.loading import Problem
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class MiningWorker:
 
         from ptsfast.engine import RolloutEngine
         from ptsfast.models import load_model
-        from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
+        from ptsfast.problems.oracles import check_code_sandbox, code_oracle, oracle_by_name
         from ptsfast.pipeline import record_meta
 
         if device == "cpu":
@@ -108,8 +108,8 @@ class MiningWorker:
 
     def mine(self, problem: Problem) -> dict:
         """Mines one problem: ``{"records": (pivots, pairs, summary), "stats": {...}}`` or ``{"skipped": why}``."""
-        from ptsfast.data import encode_problems
-        from ptsfast.oracles import make_judge
+        from ptsfast.problems.loading import encode_problems
+        from ptsfast.problems.oracles import make_judge
         from ptsfast.pipeline import PreparedProblem, opens_think, problem_records, run_problems
         from ptsfast.pipeline.probes import OracleStops
 
@@ -154,9 +154,9 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
     (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
     """
-    from ptsfast.io import RunWriter, problem_record
-    from ptsfast.oracles import check_code_sandbox, code_oracle, oracle_by_name
-    from ptsfast.fingerprint import run_inputs
+    from ptsfast.outputs.rundir import RunWriter, problem_record
+    from ptsfast.problems.oracles import check_code_sandbox, code_oracle, oracle_by_name
+    from ptsfast.pipeline.identity import run_inputs
     from ptsfast.pipeline import MineOptions, problem_hashes, progress_bar, record_meta, run_settings, write_summary
 
     ray = _ray()

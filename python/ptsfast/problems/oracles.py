@@ -13,7 +13,7 @@ Verdicts are strict: an oracle must return a bool (or the ints 0/1). Anything el
 ``None``, ``0.5``) is an oracle error: the rollout counts as a failure and a warning names the
 oracle, so a truthy string can never pass as a success.
 
-Code problems run in :mod:`ptsfast.sandbox` (private read-only file system, no network, own pid
+Code problems run in :mod:`ptsfast.problems.sandbox` (private read-only file system, no network, own pid
 namespace, limits, a nonce proving the tests ran to the end). Where namespaces are unavailable
 the code oracle refuses to run unless ``unsafe_code_oracle=True`` / ``--unsafe-code-oracle``.
 """
@@ -29,8 +29,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import NamedTuple
 
-from ptsfast.data import Problem
-from ptsfast.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class CodeResult(NamedTuple):
 
 def run_code(code: str, tests: str = "", timeout: float = 10.0, memory_mb: int = 1024,
              network: bool = False, *, unsafe: bool = False, limits: SandboxLimits | None = None) -> CodeResult:
-    """Runs ``code`` followed by ``tests`` in the sandbox (see :mod:`ptsfast.sandbox`).
+    """Runs ``code`` followed by ``tests`` in the sandbox (see :mod:`ptsfast.problems.sandbox`).
 
     ``passed`` needs the code and every test to run to the end (a per-call nonce printed after
     them), exit status 0, no timeout and no more than the output limit. Tests are plain Python

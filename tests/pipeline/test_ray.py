@@ -20,12 +20,12 @@ from mine_script import OPTIONS, PROBLEMS
 from tiny_models import save_mining_model
 
 from ptsfast.cli import main as cli
-from ptsfast.data import Problem
-from ptsfast.distributed import RayOptions, mine_ray
+from ptsfast.problems.loading import Problem
+from ptsfast.pipeline.ray import RayOptions, mine_ray
 from ptsfast.models import load_model
 from ptsfast.pipeline import mine
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1] / "helpers"
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
 
 
@@ -101,7 +101,7 @@ def test_workers_killed_mid_problem_lose_nothing_and_records_equal_one_process(r
     markers.mkdir()
     oracle = Oracle({"p1": "sigkill", "p2": "ray.kill"}, markers)
     out = tmp_path / "ray"
-    with caplog.at_level("WARNING", logger="ptsfast.distributed"):
+    with caplog.at_level("WARNING", logger="ptsfast.pipeline.ray"):
         summary = mine_ray(model_dir, PROBLEMS, out, opts, RayOptions(workers=2), model_name="tiny", oracle=oracle,
                            progress=False)
     print("\n".join(r.getMessage() for r in caplog.records))

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from ptsfast.io import RunWriter
-from ptsfast.report import _step_p, write_report
+from ptsfast.outputs.rundir import RunWriter
+from ptsfast.outputs.report import _step_p, write_report
 
 EVIL = "<script>alert('x')</script>"
 

@@ -170,7 +170,7 @@ def _clean(v: Any) -> str:
 
 def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     """What ``run.json`` records under ``inputs``: model folder + weights hash, tokenizer hash, oracle identity."""
-    from ptsfast.oracles import canonical_oracle_name
+    from ptsfast.problems.oracles import canonical_oracle_name
 
     ident = model_identity(model) if not isinstance(model, (str, os.PathLike)) else \
         {"path": model_path(str(model)), "weights": "files:" + folder_hash(Path(model_path(str(model))))

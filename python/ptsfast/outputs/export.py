@@ -5,7 +5,7 @@ Formats (``fmt``):
 
 * ``trl``: JSONL, ``prompt``/``chosen``/``rejected`` first, then the exact token ids (``prompt_ids``,
   ``chosen_ids``, ``rejected_ids``), codelion's DPO ``metadata`` and every other pair field. Train on it with
-  :class:`ptsfast.dpo.PivotDPOTrainer`, which feeds TRL those ids as they are (TRL's own preparation
+  :class:`ptsfast.outputs.dpo.PivotDPOTrainer`, which feeds TRL those ids as they are (TRL's own preparation
   re-tokenises the text and appends EOS to each completion).
 * ``jsonl``: the run's records as they are. ``hf``: a ``datasets`` folder (``save_to_disk``).
 * ``pts``: one record per pivot with codelion/pts's ``pivotal_tokens.jsonl`` fields and meanings
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptsfast.io import DONE, PAIRS, PIVOTS, PROBLEMS, RUN
+from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN
 
 log = logging.getLogger(__name__)
 

@@ -136,7 +136,7 @@ class HFAdapter:
             raise UnsupportedModelError(
                 f"model type {model_type!r} ({type(model).__name__}) is not supported by ptsfast yet; supported: "
                 f"{', '.join(SUPPORTED_MODEL_TYPES)}. Models with the same decoder layout can be added to "
-                "SUPPORTED_MODEL_TYPES after checking tests/test_engine_equivalence.py passes for them."
+                "SUPPORTED_MODEL_TYPES after checking tests/engine/test_engine_equivalence.py passes for them."
             )
         for attr in ("final_logit_softcapping", "attn_logit_softcapping"):
             if getattr(config, attr, None):

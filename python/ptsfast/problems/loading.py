@@ -235,7 +235,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
         meta.update(row["meta"])
     prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
     if rid is None:  # derived from the content: another file's problems never pass as "already done"
-        from ptsfast.fingerprint import problem_hash
+        from ptsfast.pipeline.identity import problem_hash
 
         prob = replace(prob, id="h" + problem_hash(prob)[:16])
     return prob, None
@@ -412,7 +412,7 @@ def context_length(model_or_config) -> int | None:
 
 def demo_problems_path() -> Path:
     """The built-in demo problem set (package data)."""
-    return Path(__file__).with_name("demo") / "problems.jsonl"
+    return Path(__file__).parents[1] / "demo" / "problems.jsonl"
 
 
 def load_demo_problems() -> list[Problem]:
