@@ -3,33 +3,73 @@
 What is enforced, and by what (nothing here relies on Python-level flags the code could reach):
 
 - **Private, read-only file system** (mount namespace): the code sees a fresh root holding only the
-  interpreter's directories and ``/usr``, ``/lib*``, ``/bin``, ``/sbin`` bound read-only (no ``/home``,
-  ``/root``, ``/etc``, ``/work``...), a few device nodes, a fresh ``/proc`` and one writable,
-  size-limited tmpfs at ``/tmp`` (its working directory). The host's root is unmounted
-  (``pivot_root``), and the mounts are locked against remounting because the code runs without
-  capabilities (bounding set emptied, ``SECBIT_NOROOT``, ``no_new_privs``); on a root host it also
-  runs as an unprivileged uid.
+  interpreter's directories, its ``site-packages`` and ``/usr``, ``/lib*``, ``/bin``, ``/sbin`` bound
+  read-only (no ``/home``, ``/root``, ``/etc``, ``/work``...), a few device nodes, a fresh read-only
+  ``/proc``, and two writable, size-limited tmpfs: ``/tmp`` (its working directory) and ``/dev/shm``.
+  The host's root is unmounted (``pivot_root``), and the mounts are locked against remounting because
+  the code runs without capabilities (bounding set emptied, ``SECBIT_NOROOT``, ``no_new_privs``); on a
+  root host it also runs as an unprivileged uid.
 - **No network** (network namespace: only a down loopback).
 - **Process isolation** (pid namespace): the code sees only its own processes; when the test runner
   exits, or the parent kills the sandbox's process group on timeout, the namespace's init dies and
   the kernel kills every process in it, including ``setsid``/double-forked daemons, so none can
   outlive the call or hold its output pipe.
+- **Lifetime**: the sandbox dies with its parent and enforces its own wall limit. Each link of the
+  chain ptsfast -> launcher -> namespace child -> init has a parent-death signal (SIGKILL), so a
+  SIGKILLed, OOM-killed or crashed ptsfast leaves nothing running (measured: gone within
+  milliseconds); the launcher, outside the code's reach, also carries a timer at the wall limit + 1 s
+  that kills the chain even when the parent is alive but stuck (stopped, swapping, deadlocked).
+- **Total memory**, whatever the route (see :func:`memory_bounds` for what holds on this host):
+
+  ===========================================  ==================================================
+  route                                        bound
+  ===========================================  ==================================================
+  each process (heap, stacks, mappings)        ``RLIMIT_AS`` = ``memory_mb``, x ``max_processes``
+  files in ``/tmp``                            tmpfs ``size=tmp_mb``, inode count fixed
+  ``/dev/shm`` (POSIX shm, multiprocessing)    tmpfs ``size=shm_mb``, inode count fixed
+  SysV shared memory (kept after ``shmdt``)    the sandbox's own IPC namespace with ``shmall`` =
+                                               ``shmmax`` = ``shm_mb`` (also message queues and
+                                               semaphore arrays capped), set inside it through
+                                               ``/proc/sys/kernel`` before the code starts
+  ``memfd_create``, ``memfd_secret``,          denied (``ENOSYS``) by a seccomp filter (x86_64
+  ``io_uring_setup``                           and aarch64)
+  a nested user namespace mounting its own     denied: ``max_user_namespaces`` = 0 in the
+  tmpfs                                        sandbox's user namespace (``ENOSPC``)
+  everything together (also kernel memory,     a memory cgroup of ``total_memory_mb`` (swap 0),
+  socket buffers, page tables)                 where the host delegates one (cgroup v1 memory
+                                               hierarchy writable, a cgroup v2 directory with the
+                                               memory controller enabled for its children, or
+                                               ``PTSFAST_SANDBOX_CGROUP``); without one, only the
+                                               rows above hold
+  ===========================================  ==================================================
+
+  ``/proc`` is mounted read-only, so the code cannot raise the IPC limits back even where it runs as
+  its user namespace's root (hosts where ptsfast is not root). Sandboxed processes have
+  ``oom_score_adj`` 1000, so the host's OOM killer takes them before ptsfast or anyone else's job.
 - **Scrubbed environment**: the child gets a fixed environment; the parent's is unreachable (no
   host ``/proc``).
-- **Limits**: wall time (parent-side, the whole sandbox killed with SIGKILL, never waiting for pipes),
-  ``RLIMIT_CPU``, ``RLIMIT_AS`` (memory), ``RLIMIT_NPROC`` (processes and threads, counted per
-  sandbox through its own user namespace), ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, tmpfs size, and an
-  output limit (the parent reads at most ``max_output_bytes`` and kills the sandbox beyond that, so
-  300 MB of output costs the parent nothing).
+- **Other limits**: ``RLIMIT_CPU``, ``RLIMIT_NPROC`` (processes and threads, counted per sandbox
+  through its own user namespace), ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, and an output limit (the
+  parent reads at most ``max_output_bytes`` and kills the sandbox beyond that, so 300 MB of output
+  costs the parent nothing). The parent waits with ``poll`` (any number of open descriptors).
 - **Verdict integrity**: a pass requires the runner to have executed the code and its tests to the
   end and then printed a random per-call nonce that appears nowhere in the code, its files, argv or
   environment. ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an
   exception are failures.
 
+What the code may use: standard input (``stdin=`` bytes, a sealed read-only file; ``/dev/null``
+otherwise), stdout/stderr, ``/tmp`` and ``/dev/shm`` (sized as above), subprocesses and
+``multiprocessing`` (up to ``max_processes``), and every package of the interpreter's
+``site-packages`` directories (numpy and the like, importable read-only; the environment sets
+``OMP``/``OPENBLAS``/``MKL_NUM_THREADS=1`` so they start within the process limit). ``sys.argv`` is
+``["solution.py"]``, like a script's.
+
 Where user namespaces are unavailable (some containers, hardened kernels) :func:`isolation_status`
 says why and callers refuse to run code unless the user explicitly opts out of isolation
 (``isolate=False``; ptsfast's ``unsafe_code_oracle=True`` / ``--unsafe-code-oracle``), which keeps the
-limits, the nonce, the process-group kill and the output limit but not the namespaces.
+limits, the nonce, the seccomp filter, the memory cgroup, the timer, the process-group kill and the
+output limit but not the namespaces (so not the tmpfs, IPC and nested-namespace bounds either, and a
+``setsid`` daemon can outlive the call).
 
 Limits of any in-process test harness: the solution runs in the same interpreter as its tests, so
 code written *specifically* to forge ptsfast's verdict (walking the runner's frames to find the
@@ -50,9 +90,10 @@ told to.
 This file is also the sandbox's own launcher: ``python -I -S sandbox.py`` reads a job (JSON) on
 stdin, so it must only import the standard library.
 """
-
 from __future__ import annotations
 
+import base64
+import itertools
 import json
 import os
 import select
@@ -65,10 +106,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = ["SandboxLimits", "SandboxResult", "SandboxError", "SandboxUnavailable", "isolation_status",
-           "run_python"]
+           "memory_bounds", "memory_cgroup_status", "run_python"]
 
 SANDBOX_UID = 65534  # the uid (and gid) code runs as when ptsfast itself runs as root
 _INNER_UID = 1000  # what that uid is called inside the sandbox's user namespace
+WALL_MARGIN = 1.0  # seconds past the wall limit at which the sandbox's own timer kills it
+CGROUP_ENV = "PTSFAST_SANDBOX_CGROUP"  # a delegated cgroup directory to put sandboxes under
 
 
 class SandboxError(RuntimeError):
@@ -90,6 +133,8 @@ class SandboxLimits:
     tmp_mb: int = 64  # size of the writable /tmp
     file_mb: int = 16  # RLIMIT_FSIZE
     open_files: int = 256  # RLIMIT_NOFILE
+    shm_mb: int = 64  # size of /dev/shm, and separately the SysV shared memory total
+    total_memory_mb: int | None = 2048  # memory cgroup limit (all routes together) where the host has one
 
 
 class SandboxResult(NamedTuple):
@@ -127,11 +172,231 @@ def _probe() -> tuple[bool, str]:
     return True, ""
 
 
+# ------------------------------------------------------------------------------------ memory cgroup
+
+class _Cgroup(NamedTuple):
+    parent: str  # directory under which each run gets its own cgroup
+    v2: bool
+
+
+_cgroup_lock = threading.Lock()
+_cgroup: tuple[_Cgroup | None, str] | None = None
+_cgroup_ids = itertools.count()
+
+
+def memory_cgroup_status() -> tuple[str | None, str]:
+    """``(directory, why not)``: the cgroup each sandbox's memory cgroup is made under, or None and why
+    (probed once per process; ``PTSFAST_SANDBOX_CGROUP`` names one explicitly)."""
+    global _cgroup
+    with _cgroup_lock:
+        if _cgroup is None:
+            _cgroup = _find_cgroup()
+        found, why = _cgroup
+        return (found.parent if found else None), why
+
+
+def memory_bounds() -> list[str]:
+    """What bounds the sandbox's memory on this host, one line per route (see the module docstring)."""
+    ok, why = isolation_status()
+    cg, cg_why = memory_cgroup_status()
+    lines = ["each process: RLIMIT_AS (memory_mb)"]
+    if ok:
+        lines += ["/tmp and /dev/shm: tmpfs of tmp_mb / shm_mb", "SysV shm: own IPC namespace, shmall = shm_mb",
+                  "nested user namespaces (own tmpfs): denied"]
+    else:
+        lines.append(f"tmpfs / SysV shm / nested namespaces: NOT bounded (no namespaces: {why})")
+    lines.append("memfd: denied by seccomp" if _SECCOMP.get(os.uname().machine)
+                 else f"memfd: NOT bounded (no seccomp filter for {os.uname().machine})")
+    lines.append(f"all together: memory cgroup under {cg} (total_memory_mb)" if cg
+                 else f"all together: no memory cgroup ({cg_why}); processes x RLIMIT_AS and kernel buffers unbounded")
+    return lines
+
+
+def _find_cgroup() -> tuple[_Cgroup | None, str]:
+    if not sys.platform.startswith("linux"):
+        return None, "cgroups need Linux"
+    explicit = os.environ.get(CGROUP_ENV)
+    candidates: list[tuple[str, bool]] = []
+    if explicit:
+        candidates.append((explicit, os.path.exists(os.path.join(explicit, "cgroup.subtree_control"))))
+    else:
+        try:
+            mounts, own = _cgroup_mounts(), _own_cgroups()
+        except OSError as e:
+            return None, f"cannot read this process's cgroups: {e}"
+        if "" in own and "cgroup2" in mounts:
+            candidates.append((mounts["cgroup2"] + own[""], True))
+        if "memory" in own and "memory" in mounts:
+            candidates.append((mounts["memory"] + own["memory"], False))
+    whys = []
+    for path, v2 in candidates:
+        why = _try_cgroup(path, v2)
+        if not why:
+            return _Cgroup(path, v2), ""
+        whys.append(f"{path}: {why}")
+    if not candidates:
+        return None, "no memory cgroup controller mounted for this process"
+    return None, "; ".join(whys) + f" (set {CGROUP_ENV} to a delegated cgroup directory)"
+
+
+def _cgroup_mounts() -> dict[str, str]:
+    """Mount points: ``cgroup2`` for the unified hierarchy, ``memory`` for a v1 memory hierarchy."""
+    found: dict[str, str] = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            fstype, _, opts = right.split()[:3]
+            mount_root, mount_point = left.split()[3:5]
+            if mount_root != "/":  # a bind of a sub-cgroup: paths from /proc/self/cgroup would not line up
+                continue
+            if fstype == "cgroup2":
+                found.setdefault("cgroup2", mount_point)
+            elif fstype == "cgroup" and "memory" in opts.split(","):
+                found.setdefault("memory", mount_point)
+    return found
+
+
+def _own_cgroups() -> dict[str, str]:
+    """``{"": v2 path, "memory": v1 memory path}`` of this process."""
+    own: dict[str, str] = {}
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for c in controllers.split(",") if controllers else [""]:
+                own[c] = path.rstrip("/")
+    return own
+
+
+def _try_cgroup(parent: str, v2: bool) -> str:
+    """Empty if a memory-limited child can be made under ``parent`` (made and removed again), else why not."""
+    if not os.path.isdir(parent):
+        return "not a directory"
+    if v2:
+        try:
+            with open(os.path.join(parent, "cgroup.subtree_control")) as f:
+                enabled = f.read().split()
+        except OSError as e:
+            return f"unreadable: {e}"
+        if "memory" not in enabled:
+            return "the memory controller is not enabled for its children (not delegated)"
+    if not os.access(parent, os.W_OK):
+        return "not writable by this user"
+    try:
+        path = _make_cgroup(_Cgroup(parent, v2), 64 << 20)
+    except OSError as e:
+        return f"cannot make a limited child cgroup: {e}"
+    _remove_cgroup(path)
+    return ""
+
+
+def _make_cgroup(cg: _Cgroup, limit: int) -> str:
+    global _swept
+    if not _swept:
+        _swept = True
+        _sweep_stale(cg.parent)
+    path = os.path.join(cg.parent, f"ptsfast-sandbox-{os.getpid()}-{next(_cgroup_ids)}")
+    os.mkdir(path)
+    try:
+        if cg.v2:
+            _write(path, "memory.max", str(limit))
+            for name, value in (("memory.swap.max", "0"), ("memory.oom.group", "1")):
+                if os.path.exists(os.path.join(path, name)):
+                    _write(path, name, value)
+        else:
+            _write(path, "memory.limit_in_bytes", str(limit))
+            if os.path.exists(os.path.join(path, "memory.memsw.limit_in_bytes")):
+                _write(path, "memory.memsw.limit_in_bytes", str(limit))
+    except OSError:
+        _remove_cgroup(path)
+        raise
+    return path
+
+
+_swept = False
+
+
+def _sweep_stale(parent: str) -> None:
+    """Removes the (empty) cgroups left by ptsfast processes that were killed before cleaning up."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith("ptsfast-sandbox-"):
+            continue
+        try:
+            os.kill(int(name.split("-")[2]), 0)
+        except ProcessLookupError:
+            _remove_cgroup(os.path.join(parent, name), wait=0.0)
+        except (ValueError, IndexError, PermissionError):
+            pass
+
+
+def _write(directory: str, name: str, value: str) -> None:
+    with open(os.path.join(directory, name), "w") as f:
+        f.write(value)
+
+
+def _cgroup_oom_killed(path: str) -> bool:
+    for name in ("memory.events", "memory.oom_control"):
+        try:
+            with open(os.path.join(path, name)) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill" and int(value) > 0:
+                        return True
+        except (OSError, ValueError):
+            pass
+    return False
+
+
+def _remove_cgroup(path: str, wait: float = 2.0) -> None:
+    """Kills whatever is left in the cgroup and removes it (retrying while the last processes exit)."""
+    stop = time.monotonic() + wait
+    while True:
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            pass
+        try:
+            if os.path.exists(os.path.join(path, "cgroup.kill")):
+                _write(path, "cgroup.kill", "1")
+            else:
+                with open(os.path.join(path, "cgroup.procs")) as f:
+                    for pid in f.read().split():
+                        try:
+                            os.kill(int(pid), signal.SIGKILL)
+                        except OSError:
+                            pass
+        except OSError:
+            pass
+        if time.monotonic() >= stop:
+            return  # left for the next ptsfast process's sweep
+        time.sleep(0.005)
+
+
+# ------------------------------------------------------------------------------------------- running
+
 def _interpreter() -> str:
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
-def _read_only_paths(interpreter: str) -> list[list[str]]:
+def _site_dirs() -> list[str]:
+    """The interpreter's ``site-packages`` directories (this process's, venv included), real paths."""
+    import site
+
+    dirs: list[str] = []
+    for p in list(sys.path) + list(getattr(site, "getsitepackages", lambda: [])()):
+        real = os.path.realpath(p) if p else ""
+        if os.path.basename(real) in ("site-packages", "dist-packages") and os.path.isdir(real) and real not in dirs:
+            dirs.append(real)
+    return dirs
+
+
+def _read_only_paths(interpreter: str, site_dirs: list[str]) -> list[list[str]]:
     """``[kind, path, (link target)]`` entries making up the sandbox's root."""
     entries, bound = [], []
     for p in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -141,6 +406,7 @@ def _read_only_paths(interpreter: str) -> list[list[str]]:
             entries.append(["bind", p])
             bound.append(p)
     extra = {os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix, os.path.dirname(interpreter))}
+    extra.update(site_dirs)
     for p in sorted(extra, key=len):
         if p == "/" or not os.path.isdir(p) or any(p == b or p.startswith(b + "/") for b in bound):
             continue
@@ -150,22 +416,45 @@ def _read_only_paths(interpreter: str) -> list[list[str]]:
 
 
 def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate: bool = True,
-               network: bool = False) -> SandboxResult:
+               network: bool = False, stdin: bytes | str | None = None) -> SandboxResult:
     """Runs ``source`` (code then tests) with ``python -I -S`` in the sandbox; see the module docstring.
 
+    ``stdin`` is what the code reads on standard input (``/dev/null`` when None).
     ``isolate=False`` runs without namespaces (limits, nonce, group kill and output limit only).
     Raises :class:`SandboxError` when the sandbox cannot be set up.
     """
     import secrets
     import tempfile
 
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
     nonce = secrets.token_hex(16)
     interpreter = _interpreter()
-    with tempfile.TemporaryDirectory(prefix="ptsfast-sandbox-") as work:
-        job = {"source": source, "nonce": nonce, "isolate": isolate, "network": network,
-               "interpreter": interpreter, "root": work, "limits": limits.__dict__,
-               "paths": _read_only_paths(interpreter) if isolate else [], "sandbox_uid": SANDBOX_UID}
-        return _launch(job, work, limits, nonce)
+    site_dirs = _site_dirs()
+    cgroup = None
+    if limits.total_memory_mb is not None and sys.platform.startswith("linux"):
+        memory_cgroup_status()
+        found = _cgroup[0] if _cgroup else None
+        if found is not None:
+            try:
+                cgroup = _make_cgroup(found, int(limits.total_memory_mb) << 20)
+            except OSError as e:
+                raise SandboxError(f"making the sandbox's memory cgroup under {found.parent}: {e}") from e
+    try:
+        with tempfile.TemporaryDirectory(prefix="ptsfast-sandbox-") as work:
+            job = {"source": source, "nonce": nonce, "isolate": isolate, "network": network,
+                   "interpreter": interpreter, "root": work, "limits": limits.__dict__,
+                   "paths": _read_only_paths(interpreter, site_dirs) if isolate else [], "site_dirs": site_dirs,
+                   "sandbox_uid": SANDBOX_UID, "cgroup": cgroup,
+                   "stdin": None if stdin is None else base64.b64encode(stdin).decode()}
+            res = _launch(job, work, limits, nonce)
+    finally:
+        if cgroup is not None:
+            oom = _cgroup_oom_killed(cgroup)
+            _remove_cgroup(cgroup)
+    if cgroup is not None and oom and not res.passed:
+        res = res._replace(reason=f"{res.reason} (total memory limit of {limits.total_memory_mb} MB reached)")
+    return res
 
 
 def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxResult:
@@ -174,9 +463,10 @@ def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxR
     start = time.monotonic()
     deadline = start + limits.timeout
     try:
-        proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w)], cwd=work,
-                                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True, pass_fds=(status_w,))
+        proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w),
+                                 str(os.getpid())], cwd=work, env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                pass_fds=(status_w,))
     finally:
         os.close(status_w)
     try:
@@ -220,15 +510,18 @@ def _feed(pipe, payload: bytes) -> None:
 
 
 def _collect(proc: subprocess.Popen, deadline: float, max_bytes: int) -> tuple[bytes, bool, bool]:
-    """Reads stdout until EOF, the deadline or ``max_bytes``: ``(output, timed_out, overflow)``."""
+    """Reads stdout until EOF, the deadline or ``max_bytes``: ``(output, timed_out, overflow)``.
+
+    ``poll``, not ``select``: select fails on descriptors above 1023, which a busy parent has."""
     fd = proc.stdout.fileno()
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     buf = bytearray()
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             return bytes(buf), True, False
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
+        if not poller.poll(max(1, int(left * 1000) + 1)):
             continue
         chunk = os.read(fd, 1 << 16)
         if not chunk:
@@ -264,7 +557,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
 def _read_status(fd: int) -> str:
     try:
         chunks = []
-        while select.select([fd], [], [], 0)[0]:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        while poller.poll(0):
             chunk = os.read(fd, 4096)
             if not chunk:
                 break
@@ -275,14 +570,14 @@ def _read_status(fd: int) -> str:
 
 
 # ------------------------------------------------------------------------------------- sandbox side
-# Everything below runs in the launcher process (``python -I -S sandbox.py STATUS_FD``) and its forks.
+# Everything below runs in the launcher process (``python -I -S sandbox.py STATUS_FD PARENT_PID``) and its forks.
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x2000, 0x4000, 1 << 18
 MNT_DETACH = 0x2
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECCOMP, PR_SET_SECUREBITS = 1, 4, 24, 22, 28
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 # SECBIT_NOROOT(+LOCKED): uid 0 gains no capabilities on exec; KEEP_CAPS_LOCKED (off); NO_CAP_AMBIENT_RAISE(+LOCKED)
@@ -290,6 +585,16 @@ SECUREBITS = (1 << 0) | (1 << 1) | (1 << 5) | (1 << 6) | (1 << 7)
 _PIVOT_ROOT_NR = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "loongarch64": 41, "ppc64le": 203, "s390x": 217}
 _MOUNT_SETATTR_NR = 442  # the same number on every architecture
 SETUP_FAILED = 125
+TMP_INODES, SHM_INODES = 8192, 1024  # tmpfs inode counts: each costs ~1 KB of kernel memory outside the size limit
+
+# seccomp: machine -> (AUDIT_ARCH, syscalls always denied, SysV syscalls denied where the IPC limits could not be set).
+# memfd files live in the kernel's internal tmpfs, which no mount size bounds; memfd_secret and io_uring pin memory.
+_SECCOMP = {
+    "x86_64": (0xC000003E, {"memfd_create": 319, "memfd_secret": 447, "io_uring_setup": 425},
+               {"shmget": 29, "semget": 64, "msgget": 68}),
+    "aarch64": (0xC00000B7, {"memfd_create": 279, "memfd_secret": 447, "io_uring_setup": 425},
+                {"shmget": 194, "semget": 190, "msgget": 186}),
+}
 
 _RUNNER = r'''
 import os, sys
@@ -299,6 +604,11 @@ def _main():
     os.close(fd)
     write, exit_now = os.write, os._exit
     try:
+        if len(sys.argv) > 2:  # the interpreter's site-packages (read-only); -S skipped them
+            import site
+            for d in sys.argv[2:]:
+                site.addsitedir(d)
+        sys.argv[:] = ["solution.py"]
         with open("solution.py", encoding="utf-8") as f:
             src = f.read()
         exec(compile(src, "solution.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
@@ -352,14 +662,32 @@ def _mount(libc, src, target, fstype, flags, data=None) -> None:
 def _launcher_main() -> None:
     import fcntl
 
+    _, libc = _libc()
+    # die with ptsfast (SIGKILL, OOM kill, crash): every process below has the same link to its own parent
+    _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != int(sys.argv[2]):  # ptsfast died before the line above
+        os._exit(SETUP_FAILED)
     # a high, close-on-exec copy: the code's interpreter never sees it, and it cannot collide with fd 3
     status_fd = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD_CLOEXEC, 100)
     os.close(int(sys.argv[1]))
     job = json.loads(sys.stdin.buffer.read())
+    # the sandbox's own wall limit: SIGALRM (default action) ends the launcher, and the death signals the rest
+    signal.setitimer(signal.ITIMER_REAL, float(job["limits"]["timeout"]) + WALL_MARGIN)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     try:
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")  # the host's OOM killer takes sandboxed code first
+        except OSError:
+            pass
+        if job["cgroup"]:
+            try:
+                with open(os.path.join(job["cgroup"], "cgroup.procs"), "w") as f:
+                    f.write(str(os.getpid()))
+            except OSError as e:
+                raise _Fail(f"joining the memory cgroup {job['cgroup']}: {e}") from e
         if job["isolate"]:
             code = _isolated(job, status_fd)
         else:
@@ -458,6 +786,7 @@ def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
         _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
         _prctl(libc, PR_SET_DUMPABLE, 0)  # the code cannot ptrace or read the memory of its privileged init
         os.umask(0o022)
+        job["ipc_limited"] = _limit_namespaces(job)
         _build_root(job, libc)
         nonce_r, nonce_w = os.pipe()
         child = os.fork()
@@ -479,11 +808,33 @@ def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
     os._exit(SETUP_FAILED)
 
 
+def _limit_namespaces(job: dict) -> bool:
+    """Caps what the sandbox's own IPC and user namespaces may hold, through sysctls that apply to the
+    writer's namespaces (the code cannot change them back: /proc is read-only to it). Returns whether
+    the IPC limits were set (else the seccomp filter denies SysV IPC)."""
+    try:  # nested user namespaces would give the code capabilities over a tmpfs of its own
+        with open("/proc/sys/user/max_user_namespaces", "w") as f:
+            f.write("0")
+    except OSError as e:
+        raise _Fail(f"denying nested user namespaces (max_user_namespaces): {e}") from e
+    shm = int(job["limits"]["shm_mb"]) << 20
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        for name, value in (("shmmax", shm), ("shmall", max(1, shm // page)), ("shmmni", 64),
+                            ("msgmni", 16), ("msgmax", 8192), ("msgmnb", 16384),  # message queues: 256 KB
+                            ("sem", "250 8000 32 32")):  # semaphores: 8000 at most, not 1e9
+            with open(f"/proc/sys/kernel/{name}", "w") as f:
+                f.write(str(value))
+    except OSError:
+        return False
+    return True
+
+
 def _build_root(job: dict, libc) -> None:
     root = job["root"]
     lim = job["limits"]
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
+    _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=755")
     for entry in job["paths"]:
         target = root + entry[1]
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -501,13 +852,17 @@ def _build_root(job: dict, libc) -> None:
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{dev}/{name}")
+    os.makedirs(dev + "/shm")  # POSIX shared memory and multiprocessing's semaphores
+    _mount(libc, "tmpfs", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={int(lim['shm_mb'])}m,nr_inodes={SHM_INODES},mode=1777")
     os.makedirs(root + "/proc")
-    try:  # a fresh /proc of this pid namespace; without it (some containers refuse) the code has no /proc
-        _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    try:  # a fresh, read-only /proc of this pid namespace; without it (some containers refuse) the code has none
+        _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
     except _Fail:
         pass
     os.makedirs(root + "/tmp")
-    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(lim['tmp_mb'])}m,mode=1777")
+    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={int(lim['tmp_mb'])}m,nr_inodes={TMP_INODES},mode=1777")
     with open(root + "/tmp/solution.py", "w", encoding="utf-8") as f:
         f.write(job["source"])
     _pivot(libc, root)
@@ -573,6 +928,12 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
         else:
             os.chdir("/tmp")
             _drop_privileges(libc, drop_to)
+        if job["stdin"] is not None:
+            import base64
+
+            data = _sealed_file(base64.b64decode(job["stdin"]), job["root"])
+            os.dup2(data, 0)
+            os.close(data)
         import resource
 
         mem = int(lim["memory_mb"]) << 20
@@ -589,14 +950,74 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
         os.closerange(status_fd + 1, 1 << 16)
         home = "/tmp" if job["isolate"] else job["root"]
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home,
-               "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONDONTWRITEBYTECODE": "1",
+               # numeric libraries start one thread per core at import, which a many-core host's
+               # process limit (threads count) and RLIMIT_AS would refuse
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         interp = job["interpreter"]
-        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3"], env)
+        _seccomp(libc or _libc()[1], not job.get("ipc_limited", False))
+        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", *job["site_dirs"]], env)
     except _Fail as e:
         _report(status_fd, str(e))
     except BaseException as e:  # noqa: BLE001
         _report(status_fd, f"starting the code: {type(e).__name__}: {e}")
     os._exit(SETUP_FAILED)
+
+
+def _sealed_file(data: bytes, fallback_dir: str) -> int:
+    """A read-only-by-seal file holding ``data``, positioned at its start (the code's stdin)."""
+    if hasattr(os, "memfd_create"):
+        import fcntl
+
+        fd = os.memfd_create("stdin", os.MFD_ALLOW_SEALING)
+    else:  # macOS, unisolated runs only
+        import tempfile
+
+        fd, path = tempfile.mkstemp(dir=fallback_dir)
+        os.unlink(path)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    if hasattr(os, "memfd_create"):
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW
+                    | fcntl.F_SEAL_WRITE)
+    return fd
+
+
+def _seccomp(libc, deny_sysv: bool) -> None:
+    """Denies (ENOSYS) the syscalls that hold memory outside every size limit: memfd_create (the kernel's
+    internal, unbounded tmpfs), memfd_secret, io_uring_setup, and SysV IPC where its limits could not be
+    set; calls from another ABI (i386 / x32 on x86_64) are denied too. No-op on other architectures."""
+    import ctypes
+    import errno
+
+    spec = _SECCOMP.get(os.uname().machine)
+    if spec is None:
+        return
+    arch, always, sysv = spec
+    denied = list(always.values()) + (list(sysv.values()) if deny_sysv else [])
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.ENOSYS  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    n = len(denied)
+    prog = [(ld, 0, 0, 4),  # seccomp_data.arch
+            (jeq, 1, 0, arch), (ret, 0, 0, deny),
+            (ld, 0, 0, 0),  # seccomp_data.nr
+            (jge, n + 1, 0, 0x40000000)]  # x32 syscall numbers
+    prog += [(jeq, n - k, 0, nr) for k, nr in enumerate(denied)]
+    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    filters = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
+    fprog = SockFprog(len(prog), filters)
+    _prctl(libc, PR_SET_NO_NEW_PRIVS, 1, "setting no_new_privs")
+    _check(libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(2), ctypes.c_void_p(ctypes.addressof(fprog)),  # MODE_FILTER
+                      ctypes.c_ulong(0), ctypes.c_ulong(0)), "installing the seccomp filter")
 
 
 def _drop_privileges(libc, drop_to: int | None) -> None:
