@@ -6,6 +6,7 @@ costs ~0.1 s of sandbox start-up.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -340,6 +341,338 @@ def test_temp_dir_is_size_limited():
     code = "chunk = b'x' * (1 << 20)\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(100):\n        f.write(chunk)\n"
     res = run_python(code, SandboxLimits(timeout=10, tmp_mb=8, file_mb=64))
     assert not res.passed and ("No space left" in res.output or "28" in res.output), res.output
+
+
+# ------------------------------------------------------------------------- total memory, whatever the route
+# Each attack tries to hold 256 MB outside RLIMIT_AS; the sandbox allows 16 MB of shared memory. The code
+# reports what it got, and the host's Shmem (/proc/meminfo; other jobs make it noisy, hence the margin) is
+# sampled while it holds it. The memory cgroup is switched off (total_memory_mb=None) so that each
+# namespace-level bound is shown on its own.
+
+SMALL = SandboxLimits(timeout=20, shm_mb=16, total_memory_mb=None)
+HOLD = "print('got', got, 'MB', flush=True)\nimport time\ntime.sleep(0.4)\n"
+
+SYSV_ATTACK = r'''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmget.argtypes = [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
+libc.shmat.argtypes, libc.shmat.restype = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int], ctypes.c_void_p
+libc.shmdt.argtypes = [ctypes.c_void_p]
+SEG, got = 8 << 20, 0
+for _ in range(32):
+    sid = libc.shmget(0, SEG, 0o1000 | 0o600)     # IPC_PRIVATE | IPC_CREAT, never IPC_RMID'd
+    if sid < 0:
+        print("shmget refused, errno", ctypes.get_errno())
+        break
+    addr = libc.shmat(sid, None, 0)
+    ctypes.memset(addr, 1, SEG)
+    libc.shmdt(addr)                               # mapped by no process now: outside every RLIMIT_AS
+    got += 8
+''' + HOLD
+
+MEMFD_ATTACK = r'''
+import os
+chunk, fds, got = b"\1" * (8 << 20), [], 0
+try:
+    for _ in range(32):
+        fd = os.memfd_create("x")
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
+        fds.append(fd)
+        got += 8
+except OSError as e:
+    print("memfd refused", e)
+''' + HOLD
+
+NESTED_TMPFS_ATTACK = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+uid, gid, got = os.getuid(), os.getgid(), 0
+if libc.unshare(0x10000000 | 0x00020000) != 0:     # a user namespace of its own, and a mount namespace
+    print("unshare refused, errno", ctypes.get_errno())
+else:
+    for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {uid} 1"),
+                       ("/proc/self/gid_map", f"0 {gid} 1")):
+        try:
+            open(path, "w").write(text)
+        except OSError as e:
+            print("map refused", path, e)
+    os.makedirs("/tmp/big", exist_ok=True)
+    if libc.mount(b"tmpfs", b"/tmp/big", b"tmpfs", 0, b"size=1g") != 0:
+        print("mount refused, errno", ctypes.get_errno())
+    else:
+        chunk = b"\1" * (8 << 20)
+        try:
+            for i in range(32):
+                with open(f"/tmp/big/{i}", "wb") as f:
+                    f.write(chunk)
+                got += 8
+        except OSError as e:
+            print("write refused", e)
+''' + HOLD
+
+
+def _host_shmem_kb() -> int:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("Shmem:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _run_sampling_host_shmem(code, limits=SMALL, **kw):
+    """Runs ``code`` while sampling the host's Shmem: ``(result, MB it grew at most)``."""
+    import threading
+
+    base, peak, done = _host_shmem_kb(), [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _host_shmem_kb())
+            time.sleep(0.01)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        res = run_python(code, limits, **kw)
+    finally:
+        done.set()
+        t.join()
+    return res, max(0, peak[0] - base) / 1024
+
+
+def _got_mb(res) -> int:
+    import re
+
+    m = re.search(r"got (\d+) MB", res.output)
+    assert m, res
+    return int(m.group(1))
+
+
+@needs_isolation
+@pytest.mark.parametrize("attack", ["sysv", "memfd", "nested_tmpfs"])
+def test_shared_memory_routes_stay_within_the_limit(attack):
+    code = {"sysv": SYSV_ATTACK, "memfd": MEMFD_ATTACK, "nested_tmpfs": NESTED_TMPFS_ATTACK}[attack]
+    if attack == "memfd" and os.uname().machine not in sandbox._SECCOMP:
+        pytest.skip(f"no seccomp filter for {os.uname().machine}: memfd is bounded only by a memory cgroup")
+    res, grew = _run_sampling_host_shmem(code)
+    got = _got_mb(res)
+    assert got <= SMALL.shm_mb, res.output
+    assert grew < SMALL.shm_mb + 48, (grew, res.output)  # the attack would add 256 MB
+    assert {"sysv": "shmget refused, errno 28", "memfd": "memfd refused", "nested_tmpfs": "unshare refused"}[attack] \
+        in res.output, res.output
+
+
+@pytest.mark.skipif(os.uname().machine not in sandbox._SECCOMP, reason="no seccomp filter for this architecture")
+def test_memfd_is_denied_without_namespaces_too():
+    res = run_python(MEMFD_ATTACK, SMALL, isolate=False)
+    assert _got_mb(res) == 0 and "Function not implemented" in res.output, res.output
+
+
+@needs_isolation
+def test_the_ipc_and_namespace_limits_cannot_be_raised_from_inside():
+    code = r'''
+for path, value in (("/proc/sys/kernel/shmall", "99999999999"), ("/proc/sys/kernel/shmmax", "99999999999"),
+                    ("/proc/sys/user/max_user_namespaces", "100")):
+    try:
+        open(path, "w").write(value)
+    except OSError as e:
+        print("refused", path, e.errno)
+    else:
+        raise AssertionError("wrote " + path)
+print("shmmax", open("/proc/sys/kernel/shmmax").read().strip())
+'''
+    res = run_python(code, SMALL)
+    assert res.passed and res.output.count("refused") == 3, res.output
+    assert f"shmmax {SMALL.shm_mb << 20}" in res.output
+
+
+@needs_isolation
+def test_multiprocessing_and_a_sized_dev_shm_work():
+    code = r'''
+import multiprocessing as mp
+from multiprocessing import shared_memory
+with mp.Pool(2) as pool:
+    assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3]
+q = mp.Queue()
+p = mp.Process(target=q.put, args=(42,))
+p.start(); assert q.get(timeout=5) == 42; p.join()
+shm = shared_memory.SharedMemory(create=True, size=1 << 20)
+shm.buf[:3] = b"abc"; shm.close(); shm.unlink()
+try:
+    with open("/dev/shm/big", "wb") as f:
+        for _ in range(32):
+            f.write(b"\1" * (1 << 20))
+except OSError as e:
+    print("dev/shm full", e.errno)
+'''
+    res = run_python(code, SandboxLimits(timeout=20, shm_mb=8, file_mb=64))
+    assert res.passed and "dev/shm full 28" in res.output, res.output
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not sandbox.memory_cgroup_status()[0],
+                    reason=f"no delegated memory cgroup here: {sandbox.memory_cgroup_status()[1]}")
+def test_memory_cgroup_bounds_all_processes_together():
+    """4 processes x 64 MB, each well within its RLIMIT_AS: only the cgroup sees 256 MB > 128 MB."""
+    code = r'''
+import os, time
+kids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        held = b"\1" * (64 << 20)
+        time.sleep(0.5)
+        os._exit(0)
+    kids.append(pid)
+statuses = [os.waitpid(pid, 0)[1] for pid in kids]
+print("statuses", statuses)
+assert statuses == [0, 0, 0, 0]
+'''
+    lim = SandboxLimits(timeout=20, memory_mb=256, total_memory_mb=128)
+    res = run_python(code, lim, isolate=ISOLATED)
+    assert not res.passed and "total memory limit of 128 MB" in res.reason, res
+    assert run_python(code, SandboxLimits(timeout=20, memory_mb=256, total_memory_mb=None), isolate=ISOLATED).passed
+    cg = sandbox.memory_cgroup_status()[0]
+    assert not [n for n in os.listdir(cg) if n.startswith(f"ptsfast-sandbox-{os.getpid()}-")]  # removed after use
+
+
+# ------------------------------------------------------------------------- lifetime
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """``(ppid, start time)`` of a live process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[1]), int(fields[19])) if fields[0] != "Z" else None
+
+
+def _descendants(root: int) -> set[tuple[int, int]]:
+    """``(pid, start time)`` of every live descendant of ``root`` (start time guards against pid reuse)."""
+    stats = {int(p): _proc_stat(int(p)) for p in os.listdir("/proc") if p.isdigit()}
+    found, frontier = set(), {root}
+    while frontier:
+        kids = {pid for pid, st in stats.items() if st and st[0] in frontier}
+        found |= {(pid, stats[pid][1]) for pid in kids}
+        frontier = kids
+    return found
+
+
+def _alive(procs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    return {(pid, start) for pid, start in procs if (_proc_stat(pid) or (0, None))[1] == start}
+
+
+SLEEPER = r'''
+import ctypes, os, time
+libc = ctypes.CDLL(None)
+libc.prctl(15, b"{name}", 0, 0, 0)    # PR_SET_NAME: lets the test find it on the host
+if os.fork() == 0:
+    os.setsid()                        # a daemon too
+    while True:
+        time.sleep(0.05)
+while True:
+    time.sleep(0.05)
+'''
+
+
+def _start_parent_judging(name: str, timeout: float) -> subprocess.Popen:
+    """A ptsfast-like parent process in the middle of a verdict on code that sleeps forever."""
+    script = f'''
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("sb", {sandbox.__file__!r})
+sb = importlib.util.module_from_spec(spec); sys.modules["sb"] = sb; spec.loader.exec_module(sb)
+sb.run_python({SLEEPER.replace("{name}", name)!r}, sb.SandboxLimits(timeout={timeout}), isolate={ISOLATED})
+'''
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    for _ in range(500):
+        if len(_host_processes_named(name)) == 2:
+            return parent
+        time.sleep(0.02)
+    parent.kill()
+    pytest.fail("the sandboxed code never started")
+
+
+def test_killing_the_parent_mid_verdict_leaves_nothing_running():
+    name = "pts" + uuid.uuid4().hex[:10]
+    parent = _start_parent_judging(name, timeout=60)
+    procs = _descendants(parent.pid)
+    assert len(procs) >= 3, procs  # launcher, (namespace child, init,) code, daemon
+    parent.send_signal(signal.SIGKILL)
+    t0 = time.monotonic()
+    while _alive(procs) and time.monotonic() - t0 < 2.0:
+        time.sleep(0.01)
+    elapsed = time.monotonic() - t0
+    parent.wait()
+    assert not _alive(procs) and not _host_processes_named(name), (elapsed, _alive(procs))
+
+
+@needs_isolation
+def test_the_sandbox_enforces_its_own_wall_limit_when_the_parent_is_stuck():
+    name = "pts" + uuid.uuid4().hex[:10]
+    parent = _start_parent_judging(name, timeout=1.0)
+    try:
+        parent.send_signal(signal.SIGSTOP)  # alive, but it will never kill anything
+        t0 = time.monotonic()
+        procs = _descendants(parent.pid)
+        while _alive(procs) and time.monotonic() - t0 < 1.0 + sandbox.WALL_MARGIN + 1.5:
+            time.sleep(0.02)
+        assert not _alive(procs) and not _host_processes_named(name), _alive(procs)
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_a_parent_with_2000_open_descriptors_judges_normally():
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2200:
+        pytest.skip(f"the hard open-file limit is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2200), hard))
+    fds = []
+    try:
+        fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(2000)]
+        assert max(fds) > 1024  # the sandbox's pipes get numbers select() cannot take
+        assert _run(GOOD).passed
+        assert not _run("def add(a, b):\n    return a - b\n").passed
+    finally:
+        for fd in fds:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+# ------------------------------------------------------------------------- what code may use
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_programs_read_the_given_stdin(isolate):
+    if isolate and not ISOLATED:
+        pytest.skip(f"no namespace isolation here: {WHY}")
+    echo = "import sys\ndata = sys.stdin.buffer.read()\nprint(len(data), data[:12], data[-3:])\n"
+    res = run_python(echo, stdin=b"3 4\nhello\n" + b"x" * (4 << 20) + b"end", isolate=isolate)
+    assert res.passed and f"{(4 << 20) + 13} b'3 4\\nhello\\nxx' b'end'" in res.output, res.output
+    res = run_python("a, b = map(int, input().split())\nprint(a + b)\n", stdin="2 40\n", isolate=isolate)
+    assert res.passed and res.output.strip() == "42", res.output
+    res = run_python("import sys\nprint(repr(sys.stdin.read()))\n", isolate=isolate)  # no stdin: empty
+    assert res.passed and res.output.strip() == "''", res.output
+
+
+@needs_isolation
+def test_site_packages_are_importable_and_read_only():
+    pytest.importorskip("numpy")
+    code = r'''
+import os, numpy
+print(numpy.arange(4).sum(), numpy.__file__)
+try:
+    open(os.path.join(os.path.dirname(numpy.__file__), "ptsfast-probe"), "w")
+except OSError as e:
+    print("read-only", e.errno)
+else:
+    raise AssertionError("wrote into site-packages")
+'''
+    res = run_python(code)
+    assert res.passed and res.output.startswith("6 ") and "read-only" in res.output, res.output
 
 
 # ------------------------------------------------------------------------- refusal / opt-out
