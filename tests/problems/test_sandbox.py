@@ -464,6 +464,21 @@ def test_shared_memory_routes_stay_within_the_limit(attack):
         in res.output, res.output
 
 
+@needs_isolation
+@pytest.mark.skipif(os.uname().machine not in sandbox._SECCOMP, reason="no seccomp filter for this architecture")
+@pytest.mark.parametrize("attack", ["sysv", "nested_tmpfs"])
+def test_where_the_sysctls_cannot_be_set_seccomp_denies_the_route(monkeypatch, attack):
+    """/proc/sys is read-only in Docker: SysV IPC and new user namespaces are then refused outright."""
+    monkeypatch.setattr(sandbox, "_LIMIT_BY_SYSCTL", False)
+    res, grew = _run_sampling_host_shmem(SYSV_ATTACK if attack == "sysv" else NESTED_TMPFS_ATTACK)
+    assert _got_mb(res) == 0 and grew < 48, (grew, res.output)
+    assert ("shmget refused, errno 38" if attack == "sysv" else "unshare refused, errno 38") in res.output, res.output
+    # threads (clone3 -> clone fallback in glibc), fork and subprocesses still work
+    ok = run_python("import subprocess, threading\nt = threading.Thread(target=print, args=('thread',))\nt.start()\n"
+                    "t.join()\nprint(subprocess.run(['/bin/echo', 'child'], capture_output=True, text=True).stdout)")
+    assert ok.passed and "thread" in ok.output and "child" in ok.output, ok.output
+
+
 @pytest.mark.skipif(os.uname().machine not in sandbox._SECCOMP, reason="no seccomp filter for this architecture")
 def test_memfd_is_denied_without_namespaces_too():
     res = run_python(MEMFD_ATTACK, SMALL, isolate=False)
@@ -743,6 +758,15 @@ try:
 except OSError:
     pass
 assert n < 100, n
+assert open("/proc/sys/kernel/shmmax").read().strip() == str(64 << 20)  # as its namespace's root, still capped:
+for path, value in (("/proc/sys/kernel/shmall", "99999999999"), ("/proc/sys/user/max_user_namespaces", "9")):
+    try:
+        open(path, "w").write(value)
+        wrote = path
+    except OSError:
+        wrote = None
+    assert wrote is None, wrote
+assert ctypes.CDLL(None).unshare(0x10000000) != 0
 """
 print(sb.run_python(probe, sb.SandboxLimits(timeout=20)))
 print(sb.run_python("import os\\nos._exit(0)").passed)

@@ -445,7 +445,7 @@ def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate:
             job = {"source": source, "nonce": nonce, "isolate": isolate, "network": network,
                    "interpreter": interpreter, "root": work, "limits": limits.__dict__,
                    "paths": _read_only_paths(interpreter, site_dirs) if isolate else [], "site_dirs": site_dirs,
-                   "sandbox_uid": SANDBOX_UID, "cgroup": cgroup,
+                   "sandbox_uid": SANDBOX_UID, "cgroup": cgroup, "sysctls": _LIMIT_BY_SYSCTL,
                    "stdin": None if stdin is None else base64.b64encode(stdin).decode()}
             res = _launch(job, work, limits, nonce)
     finally:
@@ -587,14 +587,17 @@ _MOUNT_SETATTR_NR = 442  # the same number on every architecture
 SETUP_FAILED = 125
 TMP_INODES, SHM_INODES = 8192, 1024  # tmpfs inode counts: each costs ~1 KB of kernel memory outside the size limit
 
-# seccomp: machine -> (AUDIT_ARCH, syscalls always denied, SysV syscalls denied where the IPC limits could not be set).
-# memfd files live in the kernel's internal tmpfs, which no mount size bounds; memfd_secret and io_uring pin memory.
+# seccomp, per machine: AUDIT_ARCH and syscall numbers. memfd files live in the kernel's internal tmpfs, which no
+# mount size bounds; memfd_secret and io_uring pin memory: always denied. SysV IPC is denied only where its limits
+# could not be set, and user namespaces (unshare/clone with CLONE_NEWUSER, clone3 whose flags a filter cannot
+# read) only where max_user_namespaces could not be set: /proc/sys is read-only in Docker, for one.
 _SECCOMP = {
     "x86_64": (0xC000003E, {"memfd_create": 319, "memfd_secret": 447, "io_uring_setup": 425},
-               {"shmget": 29, "semget": 64, "msgget": 68}),
+               {"shmget": 29, "semget": 64, "msgget": 68}, {"unshare": 272, "clone": 56, "clone3": 435}),
     "aarch64": (0xC00000B7, {"memfd_create": 279, "memfd_secret": 447, "io_uring_setup": 425},
-                {"shmget": 194, "semget": 190, "msgget": 186}),
+                {"shmget": 194, "semget": 190, "msgget": 186}, {"unshare": 97, "clone": 220, "clone3": 435}),
 }
+_LIMIT_BY_SYSCTL = True  # False: skip the sysctls and rely on the seccomp fallbacks (tests use it)
 
 _RUNNER = r'''
 import os, sys
@@ -786,7 +789,7 @@ def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
         _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
         _prctl(libc, PR_SET_DUMPABLE, 0)  # the code cannot ptrace or read the memory of its privileged init
         os.umask(0o022)
-        job["ipc_limited"] = _limit_namespaces(job)
+        job["ipc_limited"], job["userns_limited"] = _limit_namespaces(job)
         _build_root(job, libc)
         nonce_r, nonce_w = os.pipe()
         child = os.fork()
@@ -808,15 +811,21 @@ def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
     os._exit(SETUP_FAILED)
 
 
-def _limit_namespaces(job: dict) -> bool:
+def _limit_namespaces(job: dict) -> tuple[bool, bool]:
     """Caps what the sandbox's own IPC and user namespaces may hold, through sysctls that apply to the
     writer's namespaces (the code cannot change them back: /proc is read-only to it). Returns whether
-    the IPC limits were set (else the seccomp filter denies SysV IPC)."""
+    the IPC limits and the nested user namespace ban were set; where not, the seccomp filter denies
+    SysV IPC / new user namespaces instead."""
+    if not job.get("sysctls", True):
+        return False, False
+    userns = ipc = True
     try:  # nested user namespaces would give the code capabilities over a tmpfs of its own
         with open("/proc/sys/user/max_user_namespaces", "w") as f:
             f.write("0")
     except OSError as e:
-        raise _Fail(f"denying nested user namespaces (max_user_namespaces): {e}") from e
+        if os.uname().machine not in _SECCOMP:
+            raise _Fail(f"denying nested user namespaces (max_user_namespaces): {e}") from e
+        userns = False
     shm = int(job["limits"]["shm_mb"]) << 20
     page = os.sysconf("SC_PAGE_SIZE")
     try:
@@ -826,8 +835,8 @@ def _limit_namespaces(job: dict) -> bool:
             with open(f"/proc/sys/kernel/{name}", "w") as f:
                 f.write(str(value))
     except OSError:
-        return False
-    return True
+        ipc = False
+    return ipc, userns
 
 
 def _build_root(job: dict, libc) -> None:
@@ -955,7 +964,8 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
                # process limit (threads count) and RLIMIT_AS would refuse
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         interp = job["interpreter"]
-        _seccomp(libc or _libc()[1], not job.get("ipc_limited", False))
+        _seccomp(libc or _libc()[1], deny_sysv=not job.get("ipc_limited", False),
+                 deny_userns=not job.get("userns_limited", False))
         os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", *job["site_dirs"]], env)
     except _Fail as e:
         _report(status_fd, str(e))
@@ -985,27 +995,39 @@ def _sealed_file(data: bytes, fallback_dir: str) -> int:
     return fd
 
 
-def _seccomp(libc, deny_sysv: bool) -> None:
-    """Denies (ENOSYS) the syscalls that hold memory outside every size limit: memfd_create (the kernel's
-    internal, unbounded tmpfs), memfd_secret, io_uring_setup, and SysV IPC where its limits could not be
-    set; calls from another ABI (i386 / x32 on x86_64) are denied too. No-op on other architectures."""
+def _seccomp(libc, deny_sysv: bool, deny_userns: bool) -> None:
+    """Denies (ENOSYS) the syscalls that hold memory outside every size limit (memfd_create: the kernel's
+    internal, unbounded tmpfs; memfd_secret; io_uring_setup), SysV IPC where its limits could not be set,
+    and new user namespaces where max_user_namespaces could not be set; calls from another ABI (i386 /
+    x32 on x86_64) are denied too. No-op on other architectures."""
     import ctypes
     import errno
 
     spec = _SECCOMP.get(os.uname().machine)
     if spec is None:
         return
-    arch, always, sysv = spec
+    arch, always, sysv, userns = spec
     denied = list(always.values()) + (list(sysv.values()) if deny_sysv else [])
-    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
-    allow, deny = 0x7FFF0000, 0x00050000 | errno.ENOSYS  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
-    n = len(denied)
+    flag_checked = []
+    if deny_userns:
+        denied.append(userns["clone3"])  # its flags are in memory, out of a filter's reach: glibc falls back to clone
+        flag_checked = [userns["unshare"], userns["clone"]]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ/JGE/JSET|K, BPF_RET|K
+    # (code, jump if true, jump if false, k); jumps name labels, resolved below
     prog = [(ld, 0, 0, 4),  # seccomp_data.arch
-            (jeq, 1, 0, arch), (ret, 0, 0, deny),
+            (jeq, 0, "deny", arch),
             (ld, 0, 0, 0),  # seccomp_data.nr
-            (jge, n + 1, 0, 0x40000000)]  # x32 syscall numbers
-    prog += [(jeq, n - k, 0, nr) for k, nr in enumerate(denied)]
-    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+            (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
+    prog += [(jeq, "deny", 0, nr) for nr in denied]
+    prog += [(jeq, "flags", 0, nr) for nr in flag_checked]
+    prog += [(ret, 0, 0, 0x7FFF0000)]  # SECCOMP_RET_ALLOW
+    labels = {"flags": len(prog)}
+    if flag_checked:
+        prog += [(ld, 0, 0, 16),  # low 32 bits of args[0]: the clone/unshare flags
+                 (jset, "deny", 0, CLONE_NEWUSER), (ret, 0, 0, 0x7FFF0000)]
+    labels["deny"] = len(prog)
+    prog += [(ret, 0, 0, 0x00050000 | errno.ENOSYS)]  # SECCOMP_RET_ERRNO
+    resolve = lambda at, j: labels[j] - at - 1 if isinstance(j, str) else j  # noqa: E731
 
     class SockFilter(ctypes.Structure):
         _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
@@ -1013,7 +1035,8 @@ def _seccomp(libc, deny_sysv: bool) -> None:
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
-    filters = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
+    filters = (SockFilter * len(prog))(*[SockFilter(c, resolve(i, jt), resolve(i, jf), k)
+                                         for i, (c, jt, jf, k) in enumerate(prog)])
     fprog = SockFprog(len(prog), filters)
     _prctl(libc, PR_SET_NO_NEW_PRIVS, 1, "setting no_new_privs")
     _check(libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(2), ctypes.c_void_p(ctypes.addressof(fprog)),  # MODE_FILTER
