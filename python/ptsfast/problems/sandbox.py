@@ -30,11 +30,13 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
   SysV shared memory (kept after ``shmdt``)    the sandbox's own IPC namespace with ``shmall`` =
                                                ``shmmax`` = ``shm_mb`` (also message queues and
                                                semaphore arrays capped), set inside it through
-                                               ``/proc/sys/kernel`` before the code starts
+                                               ``/proc/sys/kernel`` before the code starts; where
+                                               ``/proc/sys`` is read-only (Docker): SysV IPC denied
   ``memfd_create``, ``memfd_secret``,          denied (``ENOSYS``) by a seccomp filter (x86_64
   ``io_uring_setup``                           and aarch64)
   a nested user namespace mounting its own     denied: ``max_user_namespaces`` = 0 in the
-  tmpfs                                        sandbox's user namespace (``ENOSPC``)
+  tmpfs                                        sandbox's user namespace (``ENOSPC``); where
+                                               ``/proc/sys`` is read-only, by seccomp (``ENOSYS``)
   everything together (also kernel memory,     a memory cgroup of ``total_memory_mb`` (swap 0),
   socket buffers, page tables)                 where the host delegates one (cgroup v1 memory
                                                hierarchy writable, a cgroup v2 directory with the
@@ -201,7 +203,8 @@ def memory_bounds() -> list[str]:
     cg, cg_why = memory_cgroup_status()
     lines = ["each process: RLIMIT_AS (memory_mb)"]
     if ok:
-        lines += ["/tmp and /dev/shm: tmpfs of tmp_mb / shm_mb", "SysV shm: own IPC namespace, shmall = shm_mb",
+        lines += ["/tmp and /dev/shm: tmpfs of tmp_mb / shm_mb",
+                  "SysV shm: own IPC namespace, shmall = shm_mb (denied by seccomp where /proc/sys is read-only)",
                   "nested user namespaces (own tmpfs): denied"]
     else:
         lines.append(f"tmpfs / SysV shm / nested namespaces: NOT bounded (no namespaces: {why})")
