@@ -552,6 +552,15 @@ assert statuses == [0, 0, 0, 0]
     assert not [n for n in os.listdir(cg) if n.startswith(f"ptsfast-sandbox-{os.getpid()}-")]  # removed after use
 
 
+def test_a_cgroup_directory_that_cannot_hold_sandboxes_is_refused_with_the_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv(sandbox.CGROUP_ENV, str(tmp_path))  # a plain directory, not a cgroup
+    monkeypatch.setattr(sandbox, "_cgroup", None)
+    found, why = sandbox.memory_cgroup_status()
+    assert found is None and str(tmp_path) in why and sandbox.CGROUP_ENV in why, why
+    assert run_python("print('runs without one')", SandboxLimits(timeout=20), isolate=ISOLATED).passed
+    assert any("no memory cgroup" in line for line in sandbox.memory_bounds())
+
+
 # ------------------------------------------------------------------------- lifetime
 
 def _proc_stat(pid: int) -> tuple[int, int] | None:

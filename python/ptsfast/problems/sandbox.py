@@ -189,12 +189,16 @@ _cgroup_ids = itertools.count()
 def memory_cgroup_status() -> tuple[str | None, str]:
     """``(directory, why not)``: the cgroup each sandbox's memory cgroup is made under, or None and why
     (probed once per process; ``PTSFAST_SANDBOX_CGROUP`` names one explicitly)."""
+    found, why = _found_cgroup()
+    return (found.parent if found else None), why
+
+
+def _found_cgroup() -> tuple[_Cgroup | None, str]:
     global _cgroup
     with _cgroup_lock:
         if _cgroup is None:
             _cgroup = _find_cgroup()
-        found, why = _cgroup
-        return (found.parent if found else None), why
+        return _cgroup
 
 
 def memory_bounds() -> list[str]:
@@ -288,8 +292,17 @@ def _try_cgroup(parent: str, v2: bool) -> str:
         path = _make_cgroup(_Cgroup(parent, v2), 64 << 20)
     except OSError as e:
         return f"cannot make a limited child cgroup: {e}"
-    _remove_cgroup(path)
+    try:  # what each launcher does first: move itself in (needs write access where the two cgroups meet)
+        join = subprocess.run([sys.executable, "-I", "-S", "-c", _JOIN_CGROUP, os.path.join(path, "cgroup.procs")],
+                              capture_output=True, text=True, timeout=30)
+        if join.returncode != 0:
+            return f"cannot move a process into a child cgroup: {(join.stderr.strip().splitlines() or ['?'])[-1]}"
+    finally:
+        _remove_cgroup(path)
     return ""
+
+
+_JOIN_CGROUP = "import os, sys\nwith open(sys.argv[1], 'w') as f:\n    f.write(str(os.getpid()))\n"
 
 
 def _make_cgroup(cg: _Cgroup, limit: int) -> str:
@@ -336,8 +349,12 @@ def _sweep_stale(parent: str) -> None:
 
 
 def _write(directory: str, name: str, value: str) -> None:
-    with open(os.path.join(directory, name), "w") as f:
-        f.write(value)
+    """Writes a cgroup control file (never creates one: a plain directory is no cgroup)."""
+    fd = os.open(os.path.join(directory, name), os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
 
 
 def _cgroup_oom_killed(path: str) -> bool:
@@ -436,8 +453,7 @@ def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate:
     site_dirs = _site_dirs()
     cgroup = None
     if limits.total_memory_mb is not None and sys.platform.startswith("linux"):
-        memory_cgroup_status()
-        found = _cgroup[0] if _cgroup else None
+        found = _found_cgroup()[0]
         if found is not None:
             try:
                 cgroup = _make_cgroup(found, int(limits.total_memory_mb) << 20)
