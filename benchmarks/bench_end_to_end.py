@@ -37,19 +37,14 @@ def _demo_run():
     """The demo's model, options and judge as ``ptsfast demo`` builds them, and every demo problem (the demo
     itself mines the first ``DEMO_LIMIT``)."""
     from ptsfast.cli import _options, build_parser
-    from ptsfast.problems.loading import encode_problems, load_demo_problems
     from ptsfast.models import load_demo_model
-    from ptsfast.problems.oracles import make_judge
-    from ptsfast.pipeline import PreparedProblem
-    from ptsfast.pipeline.probes import OracleStops
+    from ptsfast.pipeline.run import judging, prepare_problems
+    from ptsfast.problems.loading import load_demo_problems
 
     model, tokenizer = load_demo_model()
     options = _options(build_parser().parse_args(["demo"]))
-    encoded, _ = encode_problems(load_demo_problems(), tokenizer, max_length=None,
-                                 chat_template=None, use_chat_template=True, system_prompt=options.system_prompt,
-                                 min_new_tokens=1)
-    prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
-    return model, tokenizer, options, prepared, make_judge(options.oracle), OracleStops.of(options.oracle)
+    prepared, _ = prepare_problems(load_demo_problems(), tokenizer, options)
+    return model, tokenizer, options, prepared, *judging(tokenizer, prepared, options)
 
 
 class Recorder:
@@ -76,14 +71,14 @@ class Recorder:
         return self._rollout(self._keep(list(requests)), progress, fed)
 
 
-def _ptsfast(model, tokenizer, options, prepared, judge, stops):
+def _ptsfast(model, tokenizer, options, prepared):
     from ptsfast.engine import RolloutEngine
-    from ptsfast.pipeline import run_problems
+    from ptsfast.pipeline.run import mine_prepared
 
     recorder = Recorder(RolloutEngine(model, tokenizer, options.engine))
     found = []
     start = time.perf_counter()
-    stats = run_problems(recorder.engine, tokenizer, prepared, judge, options, found.append, stops=stops)
+    stats = mine_prepared(recorder.engine, tokenizer, prepared, options, None, found.append)
     return time.perf_counter() - start, stats, recorder.requests
 
 
@@ -124,9 +119,9 @@ def test_demo_mining_vs_hf_generate_at_equal_rollouts(benchmark):
     from ptsfast.demo import DEMO_LIMIT
 
     model, tokenizer, options, prepared, judge, stops = _demo_run()
-    demo = _ptsfast(model, tokenizer, options, prepared[:DEMO_LIMIT], judge, stops)
+    demo = _ptsfast(model, tokenizer, options, prepared[:DEMO_LIMIT])
     runs = []
-    benchmark.pedantic(lambda: runs.append(_ptsfast(model, tokenizer, options, prepared, judge, stops)), rounds=1,
+    benchmark.pedantic(lambda: runs.append(_ptsfast(model, tokenizer, options, prepared)), rounds=1,
                        iterations=1)
     full = runs[0]
     problems = _problem_of(full[2], prepared)

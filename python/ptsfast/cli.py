@@ -213,14 +213,13 @@ def cmd_mine(a) -> int:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)
         return 2
-    if a.oracle == "code":  # refuse before the model loads when code cannot run isolated
-        from ptsfast.problems.oracles import SandboxUnavailable, check_code_sandbox
+    from ptsfast.problems.oracles import SandboxUnavailable, check_oracle_runs_here
 
-        try:
-            check_code_sandbox(a.unsafe_code_oracle)
-        except SandboxUnavailable as e:
-            print(f"ptsfast: error: {e}", file=sys.stderr)
-            return 2
+    try:  # before the model loads: the code oracle refuses to run where code cannot be isolated
+        check_oracle_runs_here(a.oracle, a.unsafe_code_oracle)
+    except SandboxUnavailable as e:
+        print(f"ptsfast: error: {e}", file=sys.stderr)
+        return 2
     a.chat_template = read_template(a.chat_template)
     if a.ray is not None:
         return _mine_ray(a, loaded)

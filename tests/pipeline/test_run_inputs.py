@@ -10,7 +10,7 @@ from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
 
 from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig
-from ptsfast.pipeline.identity import callable_identity, file_hash, problem_hash
+from ptsfast.problems.hashing import callable_identity, file_hash, problem_hash
 from ptsfast.outputs.rundir import DONE, RUN, RunDirError, RunWriter
 from ptsfast.models import load_model
 from ptsfast.pipeline import MineOptions, mine

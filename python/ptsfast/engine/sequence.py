@@ -17,14 +17,20 @@ def _is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def check_sampler(p, name: Callable[[str], str]) -> None:
+    """Raises ``ValueError``/``TypeError`` when ``p``'s temperature, top_k or top_p cannot drive the sampler;
+    ``name(field)`` is how the message names the field (``MineOptions`` names its CLI flag too)."""
+    if not _is_real(p.temperature) or not math.isfinite(p.temperature) or p.temperature < 0:
+        raise ValueError(f"{name('temperature')} must be a finite number >= 0 (0 = greedy), got {p.temperature!r}")
+    if not _is_int(p.top_k):
+        raise TypeError(f"{name('top_k')} must be an int (<= 0 disables it), got {p.top_k!r}")
+    if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
+        raise ValueError(f"{name('top_p')} must lie in (0, 1], got {p.top_p!r}")
+
+
 def check_sampling(p, where: str = "SamplingParams") -> None:
     """Raises ``ValueError``/``TypeError`` naming the field when ``p`` cannot drive the sampler."""
-    if not _is_real(p.temperature) or not math.isfinite(p.temperature) or p.temperature < 0:
-        raise ValueError(f"{where}.temperature must be a finite number >= 0 (0 = greedy), got {p.temperature!r}")
-    if not _is_int(p.top_k):
-        raise TypeError(f"{where}.top_k must be an int (<= 0 disables it), got {p.top_k!r}")
-    if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
-        raise ValueError(f"{where}.top_p must lie in (0, 1], got {p.top_p!r}")
+    check_sampler(p, lambda f: f"{where}.{f}")
     if not _is_int(p.seed):
         raise TypeError(f"{where}.seed must be an int, got {p.seed!r}")
     if not 0 <= p.seed < 1 << 64:  # the noise is a function of the seed mod 2**64: larger seeds would collide

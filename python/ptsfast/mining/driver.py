@@ -92,10 +92,7 @@ class TrajectoryMiner:
         self.serial += 1
         seed = stable_seed(int(self.cfg.seed), self.traj.key, int(position), tuple(forced), self.serial)
         e = self.cfg.estimator
-        budget = e.rollout_budget
-        if budget is not None and not forced:  # >= 1 extra: the first token may be an alternative's sample
-            window = min(e.reuse_window, budget // 4) if e.reuse else 0
-            budget += max(1, window if extra is None else extra)
+        budget = e.rollout_budget if forced else e.rollout_tokens(extra)
         return ProbeRequest(self.traj.key, position, n, seed, forced, budget), kind
 
     def _summary(self, est: Estimate) -> EstimateSummary:

@@ -213,6 +213,15 @@ class EstimatorConfig:
         if self.reuse_window < 0 or self.confirm_rollouts < 0:
             raise ValueError("reuse_window and confirm_rollouts must be >= 0")
 
+    def rollout_tokens(self, extra: int | None = None) -> int | None:
+        """Most tokens a search rollout is asked for: the budget plus ``extra`` (default: the reuse window, at
+        most a quarter of the budget), and at least one more, as the first token may be an alternative's sample.
+        ``None`` without a budget. The run reserves context and KV room by the same number."""
+        if self.rollout_budget is None:
+            return None
+        window = min(self.reuse_window, self.rollout_budget // 4) if self.reuse else 0
+        return self.rollout_budget + max(1, window if extra is None else extra)
+
 
 @dataclass(frozen=True)
 class FilterConfig:

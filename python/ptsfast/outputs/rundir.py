@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 PIVOTS, PAIRS, PROBLEMS, DONE, RUN = "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "done.jsonl", "run.json"
 DATA_FILES = (PIVOTS, PAIRS, PROBLEMS)
 FORMAT_VERSION = 1
+# how a resume names each input of ``run.json`` that differs (the inputs are
+# :func:`ptsfast.pipeline.identity.run_inputs`)
+INPUT_LABELS = {"model_path": "model folder", "model_weights": "model weights/config (files of the model folder)",
+                "tokenizer": "tokenizer (vocabulary, special tokens, chat template)", "oracle": "oracle"}
 
 
 class RunDirError(RuntimeError):
@@ -164,8 +168,6 @@ class RunWriter:
                               f"(and problems without ids were numbered by row then, not identified by content), so "
                               f"resuming could mix other inputs or mine problems twice; use another output directory, "
                               f"or --overwrite to start over")
-        from ptsfast.pipeline.identity import INPUT_LABELS
-
         diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
                 and old[k] != self.inputs[k]]
         if diff:

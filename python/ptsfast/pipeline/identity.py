@@ -2,72 +2,22 @@
 
 A run directory may only be resumed with the inputs it was made from. ``run.json`` stores
 :func:`run_inputs` (model, tokenizer, oracle) and every done marker stores the content hash of its
-problem (:func:`problem_hash`), so a resume refuses, naming the difference, new weights saved at the
+problem (:func:`~ptsfast.problems.hashing.problem_hash`), so a resume refuses, naming the difference, new weights saved at the
 same path, another tokenizer, another oracle callable, or a problem whose id was reused for other
 content; the same inputs under another spelling of the path (``./m`` vs ``/abs/m``) resume.
 
-How the weights are hashed (the honest version): every file of the model folder up to 8 MiB
-(config, tokenizer, index files) is hashed whole; larger files (the weights) are hashed by their
-size plus the bytes of their first and last MiB and 64 evenly spaced 64 KiB samples (about 6 MiB
-read per file, so a 60 GB checkpoint costs well under a second). Any re-save of different weights
-(training changes every tensor) changes the sampled bytes; an edit confined to bytes between the
-samples would not be seen. A model given in memory without a folder is hashed from its parameters
-the same way (shape, dtype and a strided sample of each tensor's values).
+The hashes themselves (what is read of a model folder, of weights in memory) are
+:mod:`ptsfast.problems.hashing`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-import json
 import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-WHOLE_FILE_LIMIT = 8 << 20
-_EDGE, _SAMPLES, _SAMPLE = 1 << 20, 64, 64 << 10
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
-def _h(*parts: Any) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        h.update(p if isinstance(p, bytes) else repr(p).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def problem_hash(problem: Any) -> str:
-    """Content hash of a problem: question, answer, tests, choices and provided solution (not its id)."""
-    fields = {k: getattr(problem, k, None) for k in ("question", "answer", "tests", "choices", "solution")}
-    if fields["choices"] is not None:
-        fields["choices"] = list(fields["choices"])
-    return _h(json.dumps(fields, sort_keys=True, ensure_ascii=False))
-
-
-def file_hash(path: Path) -> str:
-    """The whole file up to 8 MiB; larger files: size + first/last MiB + 64 evenly spaced 64 KiB samples."""
-    size = path.stat().st_size
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(size).encode())
-    with open(path, "rb") as f:
-        if size <= WHOLE_FILE_LIMIT:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        else:
-            offsets = [0, *(_EDGE + k * (size - 2 * _EDGE) // _SAMPLES for k in range(_SAMPLES)), size - _EDGE]
-            for off in offsets:
-                f.seek(off)
-                h.update(f.read(_EDGE if off in (0, size - _EDGE) else _SAMPLE))
-    return h.hexdigest()
-
-
-def folder_hash(folder: Path) -> str:
-    """Hash of every regular, non-hidden file directly in ``folder`` (name + :func:`file_hash`)."""
-    parts = [(p.name, file_hash(p)) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
-    return _h(parts)
+from ptsfast.problems.hashing import callable_identity, folder_hash, parameters_hash, tokenizer_identity
+from ptsfast.problems.oracles import canonical_oracle_name
 
 
 def model_path(model_name: str) -> str:
@@ -78,7 +28,7 @@ def model_path(model_name: str) -> str:
 
 def model_identity(model: Any) -> dict:
     """``{"path", "weights"}``: the model's folder (resolved) and a hash of its files, or of its parameters
-    when it was not loaded from a folder (see the module docstring for what is read)."""
+    when it was not loaded from a folder (:mod:`ptsfast.problems.hashing` says what is read)."""
     name = getattr(model, "name_or_path", "") or getattr(getattr(model, "config", None), "_name_or_path", "")
     folder = Path(str(name)).expanduser() if name else None
     if folder is not None and folder.is_dir() and any(folder.glob("config.json")):
@@ -86,92 +36,8 @@ def model_identity(model: Any) -> dict:
     return {"path": str(name) or None, "weights": "parameters:" + parameters_hash(model)}
 
 
-def parameters_hash(model: Any) -> str:
-    """Shapes, dtypes and a strided sample (up to 4096 values) of every parameter and buffer, plus the config."""
-    import torch
-
-    h = hashlib.blake2b(digest_size=16)
-    cfg = getattr(model, "config", None)
-    if cfg is not None and hasattr(cfg, "to_dict"):
-        d = {k: v for k, v in cfg.to_dict().items()
-             if k not in ("_name_or_path", "name_or_path", "transformers_version", "torch_dtype", "dtype")}
-        h.update(json.dumps(d, sort_keys=True, default=str).encode())
-    state = model.state_dict() if hasattr(model, "state_dict") else {}
-    for name, t in sorted(state.items()):
-        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
-        if t.is_meta:  # offloaded: its values are not in memory (shape and dtype only)
-            continue
-        flat = t.detach().reshape(-1)
-        step = max(1, flat.numel() // 4096)
-        h.update(flat[::step].to("cpu", torch.float64).numpy().tobytes())
-    return h.hexdigest()
-
-
-def tokenizer_identity(tokenizer: Any) -> str:
-    """Hash of the vocabulary, special tokens and chat template (what turns problems into prompt ids)."""
-    try:
-        vocab = sorted(tokenizer.get_vocab().items())
-    except Exception:  # noqa: BLE001 - tokenizers without a vocabulary view
-        vocab = []
-    special = getattr(tokenizer, "all_special_tokens", None)
-    return _h(type(tokenizer).__name__, vocab, special, getattr(tokenizer, "chat_template", None))
-
-
-def callable_identity(fn: Any) -> dict:
-    """``{"name", "hash"}`` of an oracle callable: module + qualname, and a hash of its source and code,
-    defaults and closure values (memory addresses removed), so two different lambdas differ across processes."""
-    import functools
-
-    if isinstance(fn, functools.partial):
-        inner = callable_identity(fn.func)
-        return {"name": f"partial({inner['name']})", "hash": _h(inner["hash"], _clean(fn.args), _clean(fn.keywords))}
-    target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else type(fn)
-    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
-    func = getattr(fn, "__func__", fn)
-    parts: list[Any] = [name]
-    if inspect.isfunction(func):
-        parts += [_source(func), _code(func.__code__), _clean(func.__defaults__), _clean(func.__kwdefaults__),
-                  [_clean(c.cell_contents) for c in (func.__closure__ or ()) if _cell_ok(c)]]
-    else:  # a callable object: its class's __call__ and its attributes
-        call = getattr(type(fn), "__call__", None)
-        parts += [_source(call), _code(getattr(call, "__code__", None)), _clean(getattr(fn, "__dict__", None))]
-    return {"name": name, "hash": _h(*parts)}
-
-
-def _cell_ok(cell) -> bool:
-    try:
-        cell.cell_contents
-        return True
-    except ValueError:
-        return False
-
-
-def _source(obj: Any) -> str:
-    try:
-        return inspect.getsource(obj)
-    except (OSError, TypeError):
-        return ""
-
-
-def _code(code: Any) -> Any:
-    if code is None:
-        return None
-    consts = tuple(_code(c) if inspect.iscode(c) else _clean(c) for c in code.co_consts)
-    return (code.co_code, consts, code.co_names)
-
-
-def _clean(v: Any) -> str:
-    if inspect.isfunction(v):
-        return callable_identity(v)["hash"]
-    if isinstance(v, Mapping):
-        return repr(sorted((str(k), _clean(x)) for k, x in v.items()))
-    return _ADDRESS.sub("", repr(v))
-
-
 def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     """What ``run.json`` records under ``inputs``: model folder + weights hash, tokenizer hash, oracle identity."""
-    from ptsfast.problems.oracles import canonical_oracle_name
-
     ident = model_identity(model) if not isinstance(model, (str, os.PathLike)) else \
         {"path": model_path(str(model)), "weights": "files:" + folder_hash(Path(model_path(str(model))))
          if Path(str(model)).expanduser().is_dir() else None}
@@ -184,7 +50,3 @@ def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     else:
         out["oracle"] = canonical_oracle_name(oracle)
     return out
-
-
-INPUT_LABELS = {"model_path": "model folder", "model_weights": "model weights/config (files of the model folder)",
-                "tokenizer": "tokenizer (vocabulary, special tokens, chat template)", "oracle": "oracle"}

@@ -19,21 +19,12 @@ from dataclasses import dataclass, field
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
+from ptsfast.problems.loading import PreparedProblem
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PreparedProblem:
-    """A problem ready for the engine: its id, chat-templated prompt ids, and optionally a given solution."""
-
-    id: str
-    prompt_ids: tuple[int, ...]
-    problem: object  # what the oracle judges against
-    solution_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 from ptsfast.engine import EngineConfig, SamplingParams
+from ptsfast.engine.sequence import check_sampler
 from ptsfast.mining.types import MiningConfig
 from ptsfast.problems.oracles import canonical_oracle_name, oracle_by_name
 from ptsfast.mining.seeds import stable_seed
@@ -56,11 +57,10 @@ class MineOptions:
         return stable_seed(self.seed, "trajectory", problem_id)
 
     def rollout_room(self) -> int:
-        """Most tokens one search rollout may generate: the budget plus the reuse window (at least one extra
-        token), as the search requests them; a rollout from the end of a solution needs this much context."""
-        e = self.search_config().estimator
-        window = min(e.reuse_window, e.rollout_budget // 4) if e.reuse else 0
-        return e.rollout_budget + max(1, window)
+        """Most tokens one search rollout may generate (the search's own rule,
+        :meth:`~ptsfast.mining.types.EstimatorConfig.rollout_tokens`); a rollout from the end of a solution
+        needs this much context."""
+        return self.search_config().estimator.rollout_tokens()
 
 
 _SEED_LIMIT = 1 << 63
@@ -94,10 +94,8 @@ def validate_options(o: MineOptions) -> None:
     ints("trajectories_per_problem", "--trajectories", o.trajectories_per_problem, 1)
     ints("problems_per_batch", "--problems-per-batch", o.problems_per_batch, 1)
     ints("max_new_tokens", "--max-new-tokens", o.max_new_tokens, 1)
-    need(_real(o.temperature) and o.temperature >= 0, "temperature", "--temperature",
-         "a finite number >= 0 (0 = greedy)", o.temperature)
-    need(_int(o.top_k), "top_k", "--top-k", "an int (0 disables it)", o.top_k, TypeError)
-    need(_real(o.top_p) and 0 < o.top_p <= 1, "top_p", "--top-p", "a number in (0, 1]", o.top_p)
+    check_sampler(o, lambda f: f"{f} (--{f.replace('_', '-')})")  # the engine's rule, naming the flags
+    # the run seed only seeds stable_seed, whose seeds are 63 bits; it is kept to the same range
     need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
     need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
     for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
@@ -113,13 +111,8 @@ def validate_options(o: MineOptions) -> None:
     for f_, flag, v in (("mining.filter.p_min", "--p-min", f.p_min), ("mining.filter.p_max", "--p-max", f.p_max)):
         need(_real(v) and 0 <= v <= 1, f_, flag, "a probability in [0, 1]", v)
     need(f.p_min <= f.p_max, "mining.filter.p_min (--p-min)", None, f"<= p_max (--p-max {f.p_max})", f.p_min)
+    # an EngineConfig checks its own fields when it is made
     need(isinstance(o.engine, EngineConfig), "engine", None, "an EngineConfig", o.engine, TypeError)
-    e = o.engine
-    need(e.kv_cache_gb is None or (_real(e.kv_cache_gb) and e.kv_cache_gb > 0), "engine.kv_cache_gb",
-         "--kv-cache-gb", "a number of GB > 0 (or unset for the default)", e.kv_cache_gb)
-    if e.num_blocks is not None:
-        ints("engine.num_blocks", None, e.num_blocks, 1)
-    ints("engine.block_size", None, e.block_size, 1)
 
 
 def run_settings(options: MineOptions, model_name: str) -> dict:

@@ -89,18 +89,16 @@ class MiningWorker:
 
         from ptsfast.engine import RolloutEngine
         from ptsfast.models import load_model
-        from ptsfast.problems.oracles import check_code_sandbox, code_oracle, oracle_by_name
-        from ptsfast.pipeline import record_meta
+        from ptsfast.pipeline.options import record_meta
+        from ptsfast.problems.oracles import check_oracle_runs_here
 
         if device == "cpu":
             torch.set_num_threads(threads)
         self.model, self.tokenizer = load_model(model_path, dtype=dtype, device=device)
         self.engine = RolloutEngine(self.model, self.tokenizer, options.engine)  # made anew after a failed problem
-        judge_oracle = oracle or options.oracle
-        if oracle_by_name(judge_oracle) is code_oracle:  # this node must be able to isolate code too
-            check_code_sandbox(options.unsafe_code_oracle)
+        self.oracle = oracle if oracle is not None else options.oracle
+        check_oracle_runs_here(self.oracle, options.unsafe_code_oracle)  # this node must be able to isolate code too
         self.options = options
-        self.oracle = judge_oracle
         self.meta = record_meta(options, settings)
 
     def ready(self) -> tuple[str, int]:
@@ -108,33 +106,21 @@ class MiningWorker:
 
     def mine(self, problem: Problem) -> dict:
         """Mines one problem: ``{"records": (pivots, pairs, summary), "stats": {...}}`` or ``{"skipped": why}``."""
-        from ptsfast.problems.loading import encode_problems
-        from ptsfast.problems.oracles import make_judge
-        from ptsfast.pipeline import PreparedProblem, opens_think, problem_records, run_problems
-        from ptsfast.pipeline.probes import OracleStops
+        from ptsfast.pipeline.records import problem_records
+        from ptsfast.pipeline.run import mine_prepared, prepare_problems
 
         cpu = time.process_time()
-        o = self.options
-        # the context bound is applied, and the problem recorded as skipped, by the run below
-        encoded, skipped = encode_problems([problem], self.tokenizer, max_length=None,
-                                           chat_template=o.chat_template, use_chat_template=o.use_chat_template,
-                                           system_prompt=o.system_prompt, min_new_tokens=1)
+        prepared, skipped = prepare_problems([problem], self.tokenizer, self.options)
         if skipped:
             return {"skipped": skipped[0]}
-        e = encoded[0]
         out = []
         if self.engine is None:
             from ptsfast.engine import RolloutEngine
 
-            self.engine = RolloutEngine(self.model, self.tokenizer, o.engine)
+            self.engine = RolloutEngine(self.model, self.tokenizer, self.options.engine)
         try:
-            think_open = opens_think(self.tokenizer.decode(list(e.prompt_ids[-16:])))
-            judge = make_judge(self.oracle, o.oracle_timeout, think_open=think_open,
-                               unsafe_code_oracle=o.unsafe_code_oracle)
-            stats = run_problems(self.engine, self.tokenizer,
-                                 [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids)], judge, o,
-                                 lambda r: out.append(problem_records(r, self.tokenizer, self.meta)),
-                                 stops=OracleStops.of(self.oracle, think_open))
+            stats = mine_prepared(self.engine, self.tokenizer, prepared, self.options, self.oracle,
+                                  lambda r: out.append(problem_records(r, self.tokenizer, self.meta)))
             self.engine.check_no_leaks()
         except BaseException:
             self.engine = None  # nothing of a failed problem stays behind for the next one (KV blocks, sequences)
@@ -154,38 +140,23 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
     (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
     """
-    from ptsfast.outputs.rundir import RunWriter, problem_record
-    from ptsfast.problems.oracles import check_code_sandbox, code_oracle, oracle_by_name
-    from ptsfast.pipeline.identity import run_inputs
-    from ptsfast.pipeline import MineOptions, problem_hashes, progress_bar, record_meta, run_settings, write_summary
+    from ptsfast.models import DEMO_MODEL_NAME
+    from ptsfast.outputs.rundir import problem_record
+    from ptsfast.pipeline.options import MineOptions
+    from ptsfast.pipeline.run import open_run, progress_bar
 
     ray = _ray()
     options = options or MineOptions()
-    start = time.perf_counter()
-    from ptsfast.models import DEMO_MODEL_NAME
-
     if str(model_path) != DEMO_MODEL_NAME:
         model_path = str(Path(model_path).expanduser().resolve())
     model_path = str(model_path)
-    model_name = model_name or model_path
-    settings = run_settings(options, model_name)
-    if oracle is not None:
-        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
-    elif oracle_by_name(options.oracle) is code_oracle:
-        check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
-    meta = record_meta(options, settings)
-    hashes = problem_hashes(problems)
     # the tokenizer is read on the workers; the model folder's files (tokenizer files included) are hashed here
-    inputs = run_inputs(model_path, None, oracle if oracle is not None else options.oracle)
-    writer = RunWriter(out_dir, settings, overwrite=overwrite, inputs=inputs)
+    run = open_run(model_path, None, problems, out_dir, options, model_name=model_name or model_path,
+                   overwrite=overwrite, oracle=oracle)
     started_ray = False
     try:
-        writer.check_problems(hashes)
         started_ray = _connect(ray, ray_options.address)
-        done = set(writer.done)
-        todo = [p for p in problems if p.id not in done]
-        if done:
-            log.info("resuming %s: %d problems already done, %d to go", out_dir, len(problems) - len(todo), len(todo))
+        todo = run.todo(problems)
         totals = dict.fromkeys(_SUMMED, 0)
         skipped: list[str] = []
         failed = 0
@@ -198,7 +169,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
                 skipped.append(out["skipped"])
             else:
                 skipped.extend(out.get("skipped_reasons", ()))  # recorded in problems.jsonl, counted here
-                writer.write_problem(problem.id, *out["records"], content=hashes[problem.id])
+                run.write(problem.id, out["records"])
                 for k in _SUMMED:
                     totals[k] += out["stats"][k]
                 timing["worker_cpu_seconds"] += out["stats"]["cpu_seconds"]
@@ -210,21 +181,20 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
             failed += 1
             log.error("problem %s failed %d times, recorded as failed: %s", problem.id, ray_options.max_attempts,
                       reason)
-            summary = problem_record(problem, [], (), extra={"skipped": None, **meta, "failed": reason})
-            writer.write_problem(problem.id, [], [], summary, content=hashes[problem.id])
+            run.write(problem.id, ([], [], problem_record(problem, [], (),
+                                                         extra={"skipped": None, **run.meta, "failed": reason})))
             bar.update(1)
 
         try:
             if todo:
-                _run(ray, model_path, todo, options, oracle, settings, ray_options, write, fail, timing)
+                _run(ray, model_path, todo, options, oracle, run.settings, ray_options, write, fail, timing)
         finally:
             bar.close()
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - run.start
         stats = {**totals, "seconds": seconds, "rollouts_per_s": totals["rollouts"] / seconds if seconds else 0.0}
-        return write_summary(out_dir, stats, skipped, len(done & {p.id for p in problems}), writer, start,
-                             problems_failed=failed, workers=ray_options.workers, **timing)
+        return run.finish(stats, skipped, problems_failed=failed, workers=ray_options.workers, **timing)
     finally:
-        writer.close()
+        run.close()
         if started_ray:
             ray.shutdown()
 

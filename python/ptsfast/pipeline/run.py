@@ -17,19 +17,22 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from ptsfast.problems.loading import Problem, encode_problems
 from ptsfast.engine import RolloutEngine
-from ptsfast.pipeline.identity import model_path, problem_hash, run_inputs
 from ptsfast.outputs.rundir import RunWriter
-from ptsfast.problems.oracles import check_code_sandbox, code_oracle, make_judge, oracle_by_name
-from ptsfast.pipeline.loop import PreparedProblem, ProblemResult, RunStats, run_problems
+from ptsfast.pipeline.identity import model_path, run_inputs
+from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
 from ptsfast.pipeline.options import MineOptions, record_meta, run_settings, validate_options
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.records import problem_records, write_summary
+from ptsfast.problems.hashing import problem_hash
+from ptsfast.problems.loading import PreparedProblem, Problem, encode_problems
+from ptsfast.problems.oracles import check_oracle_runs_here, make_judge
 
-__all__ = ["MineOptions", "PreparedProblem", "ProblemResult", "RunStats", "mine", "problem_hashes",
-           "problem_records", "record_meta", "run_problems", "run_settings", "validate_options", "write_summary"]
+__all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunStats", "mine", "mine_prepared",
+           "open_run", "prepare_problems", "problem_hashes", "problem_records", "record_meta", "run_problems",
+           "run_settings", "validate_options", "write_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +45,103 @@ def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLi
     ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``. ``dataset_id`` (where
     the problems came from) is recorded in ``run.json`` for the codelion/pts export.
     """
-    start = time.perf_counter()
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
+    with open_run(model, tokenizer, problems, out_dir, options, model_name=model_name, overwrite=overwrite,
+                  oracle=oracle, dataset_id=dataset_id) as run:
+        prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
+        stats = RunStats()
+        if prepared:
+            engine = RolloutEngine(model, tokenizer, options.engine)
+            bar = progress_bar(len(prepared), progress)
+
+            def on_problem(result: ProblemResult) -> None:
+                run.write(result.problem.id, problem_records(result, tokenizer, run.meta))
+                bar.update(1)
+
+            rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
+
+            def on_progress(s: RunStats) -> None:
+                dt = s.seconds - rate["t"]
+                if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
+                    rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
+                bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
+                                    f"pivots={s.pivots_found}")
+
+            try:
+                stats = mine_prepared(engine, tokenizer, prepared, options, run.oracle, on_problem, on_progress)
+            finally:
+                bar.close()
+        return run.finish(stats.as_dict(), skipped + stats.skipped)
+
+
+@dataclass
+class OpenRun:
+    """A run directory opened for a list of problems: its writer, what identifies the run, what each record
+    repeats (``meta``) and which oracle judges it. Used by :func:`mine` and the Ray driver alike."""
+
+    out_dir: str | os.PathLike
+    writer: RunWriter
+    settings: dict
+    meta: dict
+    hashes: dict[str, str]
+    oracle: str | Callable
+    start: float
+    done_before: frozenset[str]  # problems this directory held done when it was opened
+
+    def todo(self, problems: Sequence[Problem]) -> list[Problem]:
+        """The problems not yet done in this directory (a rerun resumes where the last one stopped)."""
+        done = self.done_before
+        todo = [p for p in problems if p.id not in done]
+        if done:
+            log.info("resuming %s: %d problems already done, %d to go", self.out_dir, len(problems) - len(todo),
+                     len(todo))
+        return todo
+
+    def write(self, problem_id: str, records: tuple[list[dict], list[dict], dict]) -> None:
+        """One finished problem's (pivots, pairs, summary), durably, with its content hash."""
+        self.writer.write_problem(problem_id, *records, content=self.hashes.get(problem_id))
+
+    def finish(self, stats: dict, skipped: Sequence[str], **extra) -> dict:
+        """Writes ``summary.json`` and returns it."""
+        already = len(self.done_before & self.hashes.keys())
+        return write_summary(self.out_dir, stats, skipped, already, self.writer, self.start, **extra)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def __enter__(self) -> OpenRun:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
+             model_name: str, overwrite: bool = False, oracle: Callable | None = None,
+             dataset_id: str | None = None) -> OpenRun:
+    """Checks the problems and the oracle, then opens (or resumes) the run directory.
+
+    ``model`` is the model, or its folder when the model is loaded elsewhere (the Ray workers); ``tokenizer``
+    ``None`` leaves it out of the run's identity (the folder's files hash it then). Refuses, before anything
+    is written, duplicate problem ids, an oracle that cannot run here, and a directory holding another run.
+    """
+    start = time.perf_counter()
     hashes = problem_hashes(problems)
     settings = run_settings(options, model_name)
+    judged_by = oracle if oracle is not None else options.oracle
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
-    elif oracle_by_name(options.oracle) is code_oracle:
-        check_code_sandbox(options.unsafe_code_oracle)  # refuse before anything is written
-    inputs = run_inputs(model, tokenizer, oracle if oracle is not None else options.oracle)
+    check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
+    inputs = run_inputs(model, tokenizer, judged_by)
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
                        inputs=inputs)
     try:
         writer.check_problems(hashes)
-        return _mine(model, tokenizer, problems, out_dir, options, writer, settings, oracle, progress, start, hashes)
-    finally:
+    except BaseException:
         writer.close()
+        raise
+    return OpenRun(out_dir, writer, settings, record_meta(options, settings), hashes, judged_by, start,
+                   frozenset(writer.done))
 
 
 def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
@@ -82,48 +166,36 @@ def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
     return hashes
 
 
-def _mine(model, tokenizer, problems, out_dir, options: MineOptions, writer: RunWriter, settings, oracle, progress,
-          start, hashes) -> dict:
-    done = set(writer.done)
-    todo = [p for p in problems if p.id not in done]
-    if done:
-        log.info("resuming %s: %d problems already done, %d to go", out_dir, len(problems) - len(todo), len(todo))
-    # the context bound (prompt + solution + room for the search's rollouts) is applied, and recorded, by the run
-    encoded, skipped = encode_problems(todo, tokenizer, max_length=None,
-                                       chat_template=options.chat_template, use_chat_template=options.use_chat_template,
-                                       system_prompt=options.system_prompt, min_new_tokens=1)
-    prepared = [PreparedProblem(e.problem.id, e.prompt_ids, e.problem, e.solution_ids) for e in encoded]
-    judge_oracle = oracle or options.oracle
+def prepare_problems(problems: Sequence[Problem], tokenizer,
+                     options: MineOptions) -> tuple[list[PreparedProblem], list[str]]:
+    """The problems' prompt (and given solution) ids under the run's chat template, and why any was skipped.
+
+    The context bound (prompt + solution + room for the search's rollouts) is applied, and recorded, by the
+    run itself (:func:`~ptsfast.pipeline.loop.trajectory_budget`), so none is applied here.
+    """
+    return encode_problems(problems, tokenizer, max_length=None, chat_template=options.chat_template,
+                           use_chat_template=options.use_chat_template, system_prompt=options.system_prompt,
+                           min_new_tokens=1)
+
+
+def judging(tokenizer, prepared: Sequence[PreparedProblem], options: MineOptions,
+            oracle: str | Callable | None = None):
+    """``(judge, stops)`` of a run: the oracle's judge and early stops, reading the answer after a ``<think>``
+    trace when the prompts end inside one (as the first problem's does: the prompts share their template)."""
+    oracle = oracle if oracle is not None else options.oracle
     think_open = bool(prepared) and opens_think(tokenizer.decode(list(prepared[0].prompt_ids[-16:])))
-    meta = record_meta(options, settings)
-    stats = RunStats()
-    if prepared:
-        engine = RolloutEngine(model, tokenizer, options.engine)
-        bar = progress_bar(len(prepared), progress)
+    judge = make_judge(oracle, options.oracle_timeout, think_open=think_open,
+                       unsafe_code_oracle=options.unsafe_code_oracle)
+    return judge, OracleStops.of(oracle, think_open)
 
-        def on_problem(result: ProblemResult) -> None:
-            writer.write_problem(result.problem.id, *problem_records(result, tokenizer, meta),
-                                 content=hashes.get(result.problem.id))
-            bar.update(1)
 
-        rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
-
-        def on_progress(s: RunStats) -> None:
-            dt = s.seconds - rate["t"]
-            if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
-                rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
-            bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
-                                f"pivots={s.pivots_found}")
-
-        try:
-            judge = make_judge(judge_oracle, options.oracle_timeout, think_open=think_open,
-                               unsafe_code_oracle=options.unsafe_code_oracle)
-            stats = run_problems(engine, tokenizer, prepared, judge, options, on_problem, on_progress,
-                                 stops=OracleStops.of(judge_oracle, think_open))
-        finally:
-            bar.close()
-    return write_summary(out_dir, stats.as_dict(), skipped + stats.skipped, len(done & {p.id for p in problems}),
-                         writer, start)
+def mine_prepared(engine: RolloutEngine, tokenizer, prepared: Sequence[PreparedProblem], options: MineOptions,
+                  oracle: str | Callable | None, on_problem: Callable[[ProblemResult], None],
+                  on_progress: Callable[[RunStats], None] | None = None) -> RunStats:
+    """Mines prepared problems on ``engine``, judged by ``oracle`` (``None``: ``options.oracle``); each finished
+    problem goes to ``on_problem``. What :func:`mine`, a Ray worker and the end-to-end benchmark all run."""
+    judge, stops = judging(tokenizer, prepared, options, oracle)
+    return run_problems(engine, tokenizer, prepared, judge, options, on_problem, on_progress, stops=stops)
 
 
 def opens_think(prompt_tail: str) -> bool:

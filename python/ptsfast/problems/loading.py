@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from ptsfast.problems.hashing import problem_hash
+
 log = logging.getLogger(__name__)
 
 
@@ -235,8 +237,6 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
         meta.update(row["meta"])
     prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
     if rid is None:  # derived from the content: another file's problems never pass as "already done"
-        from ptsfast.pipeline.identity import problem_hash
-
         prob = replace(prob, id="h" + problem_hash(prob)[:16])
     return prob, None
 
@@ -357,23 +357,26 @@ def read_template(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class EncodedProblem:
-    problem: Problem
+class PreparedProblem:
+    """A problem ready for the engine: its id, chat-templated prompt ids, and optionally a given solution."""
+
+    id: str
     prompt_ids: tuple[int, ...]
+    problem: object  # what the oracle judges against
     solution_ids: tuple[int, ...] | None = None
     """Tokens of the provided solution (``problem.solution``) when there is one."""
 
 
 def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | None = None,
                     chat_template: str | None = None, use_chat_template: bool = True,
-                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[EncodedProblem], list[str]]:
+                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[PreparedProblem], list[str]]:
     """Encode every problem's prompt (and provided solution); skip ones that do not fit the context.
 
     A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length``
     (the model's context, e.g. ``config.max_position_embeddings``). A missing chat template is an
     error for the whole run (raised), not a skipped row.
     """
-    out: list[EncodedProblem] = []
+    out: list[PreparedProblem] = []
     skipped: list[str] = []
     for prob in problems:
         ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, system_prompt)
@@ -394,7 +397,7 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
             skipped.append(msg)
             log.warning("skipped %s", msg)
             continue
-        out.append(EncodedProblem(prob, tuple(ids), sol))
+        out.append(PreparedProblem(prob.id, tuple(ids), prob, sol))
     return out, skipped
 
 

@@ -256,6 +256,13 @@ def check_code_sandbox(unsafe: bool = False) -> None:
         "with unsafe_code_oracle=True (CLI: --unsafe-code-oracle)")
 
 
+def check_oracle_runs_here(oracle: str | Oracle, unsafe_code_oracle: bool = False) -> None:
+    """Refuses an oracle this machine cannot run: the code oracle where model-written code cannot be isolated
+    (:func:`check_code_sandbox`). Called before a model loads or anything is written, and by every judge."""
+    if oracle_by_name(oracle) is code_oracle:
+        check_code_sandbox(unsafe_code_oracle)
+
+
 class CodeResult(NamedTuple):
     passed: bool
     returncode: int | None
@@ -512,12 +519,11 @@ def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open
     rollout whose trace never closes has no answer and fails. ``unsafe_code_oracle=True`` lets the code oracle
     run without namespace isolation where the machine has none (it refuses otherwise).
     """
+    check_oracle_runs_here(oracle, unsafe_code_oracle)
     fn = oracle_by_name(oracle)
-    if fn is code_oracle:
-        check_code_sandbox(unsafe_code_oracle)
-        if unsafe_code_oracle:
-            fn = functools.partial(code_oracle, unsafe=True)
-            fn.__name__ = fn.__qualname__ = "code_oracle"  # type: ignore[attr-defined]
+    if fn is code_oracle and unsafe_code_oracle:
+        fn = functools.partial(code_oracle, unsafe=True)
+        fn.__name__ = fn.__qualname__ = "code_oracle"  # type: ignore[attr-defined]
 
     def _judge(text: str, problem: Problem) -> Verdict:
         answer = final_answer(text, think_open)
