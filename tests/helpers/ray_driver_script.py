@@ -4,10 +4,13 @@ usage: python tests/helpers/ray_driver_script.py MODEL_DIR OUT_DIR RAY_ADDRESS
 """
 
 import sys
+from pathlib import Path
 
 from mine_script import OPTIONS, PROBLEMS
 
-from test_ray import Oracle  # the very oracle the test resumes with (a run resumes only with the same oracle)
+# the very oracle the test resumes with (a run resumes only with the same oracle), from the pipeline tests
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
+from test_ray import Oracle  # noqa: E402
 
 from ptsfast.pipeline.ray import RayOptions, mine_ray
 
