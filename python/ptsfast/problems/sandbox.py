@@ -482,6 +482,8 @@ def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxR
     start = time.monotonic()
     deadline = start + limits.timeout
     try:
+        # the launcher's parent-death signal fires when the *thread* that forked it ends; this thread
+        # stays here until the launcher is reaped, so that is when ptsfast itself dies
         proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w),
                                  str(os.getpid())], cwd=work, env=env, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
