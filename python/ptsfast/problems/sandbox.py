@@ -482,12 +482,12 @@ def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxR
     start = time.monotonic()
     deadline = start + limits.timeout
     try:
-        # the launcher's parent-death signal fires when the *thread* that forked it ends; this thread
-        # stays here until the launcher is reaped, so that is when ptsfast itself dies
-        proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w),
-                                 str(os.getpid())], cwd=work, env=env, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                                pass_fds=(status_w,))
+        # the launcher's death signal fires when the *thread* that forked it ends; this thread waits here
+        # until the launcher is reaped, so the signal fires only when ptsfast itself dies
+        argv = [sys.executable, "-I", "-S", os.path.abspath(__file__), str(status_w), str(os.getpid()),
+                repr(float(limits.timeout))]
+        proc = subprocess.Popen(argv, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(status_w,))
     finally:
         os.close(status_w)
     try:
@@ -591,7 +591,8 @@ def _read_status(fd: int) -> str:
 
 
 # ------------------------------------------------------------------------------------- sandbox side
-# Everything below runs in the launcher process (``python -I -S sandbox.py STATUS_FD PARENT_PID``) and its forks.
+# Everything below runs in the launcher process (``python -I -S sandbox.py STATUS_FD PARENT_PID TIMEOUT``)
+# and its forks.
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -691,12 +692,12 @@ def _launcher_main() -> None:
     _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != int(sys.argv[2]):  # ptsfast died before the line above
         os._exit(SETUP_FAILED)
+    # the sandbox's own wall limit: SIGALRM (default action) ends the launcher, and the death signals the rest
+    signal.setitimer(signal.ITIMER_REAL, float(sys.argv[3]) + WALL_MARGIN)
     # a high, close-on-exec copy: the code's interpreter never sees it, and it cannot collide with fd 3
     status_fd = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD_CLOEXEC, 100)
     os.close(int(sys.argv[1]))
     job = json.loads(sys.stdin.buffer.read())
-    # the sandbox's own wall limit: SIGALRM (default action) ends the launcher, and the death signals the rest
-    signal.setitimer(signal.ITIMER_REAL, float(job["limits"]["timeout"]) + WALL_MARGIN)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
