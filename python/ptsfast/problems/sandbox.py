@@ -212,7 +212,7 @@ def memory_bounds() -> list[str]:
                   "nested user namespaces (own tmpfs): denied"]
     else:
         lines.append(f"tmpfs / SysV shm / nested namespaces: NOT bounded (no namespaces: {why})")
-    lines.append("memfd: denied by seccomp" if _SECCOMP.get(os.uname().machine)
+    lines.append("memfd: denied by seccomp" if sys.platform.startswith("linux") and _SECCOMP.get(os.uname().machine)
                  else f"memfd: NOT bounded (no seccomp filter for {os.uname().machine})")
     lines.append(f"all together: memory cgroup under {cg} (total_memory_mb)" if cg
                  else f"all together: no memory cgroup ({cg_why}); processes x RLIMIT_AS and kernel buffers unbounded")
@@ -687,9 +687,9 @@ def _mount(libc, src, target, fstype, flags, data=None) -> None:
 def _launcher_main() -> None:
     import fcntl
 
-    _, libc = _libc()
-    # die with ptsfast (SIGKILL, OOM kill, crash): every process below has the same link to its own parent
-    _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
+    if sys.platform.startswith("linux"):  # (macOS runs unisolated only, without a death signal)
+        # die with ptsfast (SIGKILL, OOM kill, crash): every process below has the same link to its own parent
+        _prctl(_libc()[1], PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != int(sys.argv[2]):  # ptsfast died before the line above
         os._exit(SETUP_FAILED)
     # the sandbox's own wall limit: SIGALRM (default action) ends the launcher, and the death signals the rest
@@ -1026,7 +1026,7 @@ def _seccomp(libc, deny_sysv: bool, deny_userns: bool) -> None:
     import errno
 
     spec = _SECCOMP.get(os.uname().machine)
-    if spec is None:
+    if spec is None or not sys.platform.startswith("linux"):
         return
     arch, always, sysv, userns = spec
     denied = list(always.values()) + (list(sysv.values()) if deny_sysv else [])
