@@ -7,6 +7,7 @@ Layout of an output directory::
     pivots.jsonl    one line per pivot
     pairs.jsonl     one line per DPO pair (TRL ``prompt``/``chosen``/``rejected`` + token ids)
     problems.jsonl  one line per finished problem (trajectories, p along the solution, counts)
+    sentences.jsonl (``ptsfast anchors`` runs, instead of pivots and pairs) one line per sentence, its importance
     done.jsonl      one marker per finished problem: its id, its content hash and the byte size of each file after it
 
 Durability protocol (why a rerun never duplicates or loses a record): all records of one problem
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 PIVOTS, PAIRS, PROBLEMS, DONE, RUN = "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "done.jsonl", "run.json"
 DATA_FILES = (PIVOTS, PAIRS, PROBLEMS)
+SENTENCES = "sentences.jsonl"
+"""A thought-anchors run (``ptsfast anchors``): one line per sentence of each trajectory, with its importance."""
+ANCHOR_FILES = (SENTENCES, PROBLEMS)
 FORMAT_VERSION = 1
 # how a resume names each input of ``run.json`` that differs (the inputs are
 # :func:`ptsfast.pipeline.identity.run_inputs`)
@@ -101,9 +105,12 @@ class RunWriter:
     """
 
     def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
-                 info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None):
+                 info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None,
+                 data_files: Sequence[str] = DATA_FILES):
         """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must match
-        it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run)."""
+        it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run). ``data_files``: the
+        record files of this kind of run (``ptsfast anchors`` writes sentences instead of pivots and pairs)."""
+        self.data_files = tuple(data_files)
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.dir / ".lock", "w")
@@ -119,16 +126,16 @@ class RunWriter:
                 self._clear()
             self._check_run_json(info or {})
             self.done: dict[str, dict] = {}
-            self.counts = {name: 0 for name in DATA_FILES}
+            self.counts = {name: 0 for name in self.data_files}
             self._recover()
-            self._files = {name: open(self.dir / name, "ab") for name in (*DATA_FILES, DONE)}
+            self._files = {name: open(self.dir / name, "ab") for name in (*self.data_files, DONE)}
         except BaseException:
             self._lock.close()
             raise
 
     # ------------------------------------------------------------------ setup
     def _clear(self) -> None:
-        for name in (*DATA_FILES, DONE, RUN):
+        for name in dict.fromkeys((*DATA_FILES, *self.data_files, DONE, RUN)):
             (self.dir / name).unlink(missing_ok=True)
 
     def _check_run_json(self, info: Mapping[str, Any]) -> None:
@@ -145,7 +152,7 @@ class RunWriter:
                                   f"use another output directory, or --overwrite to discard it")
             self._check_inputs(old.get("inputs"))
             return
-        if any((self.dir / n).exists() and (self.dir / n).stat().st_size for n in (*DATA_FILES, DONE)):
+        if any((self.dir / n).exists() and (self.dir / n).stat().st_size for n in (*self.data_files, DONE)):
             raise RunDirError(f"{self.dir} has output files but no {RUN}; it was not written by this run - use another "
                               f"output directory, or --overwrite to discard them")
         body = {"format_version": FORMAT_VERSION, "config": self.config, **_jsonable(dict(info)),
@@ -187,7 +194,7 @@ class RunWriter:
     def _recover(self) -> None:
         """Load committed markers; truncate every file back to the last committed state."""
         done_path = self.dir / DONE
-        committed = {name: 0 for name in DATA_FILES}
+        committed = {name: 0 for name in self.data_files}
         good_end = 0
         if done_path.exists():
             with open(done_path, "rb") as f:
@@ -198,19 +205,19 @@ class RunWriter:
                         break  # the torn last marker of a crash mid-write: that problem was not committed
                     try:
                         m = json.loads(raw)
-                        sizes = {name: int(m["sizes"][name]) for name in DATA_FILES}
+                        sizes = {name: int(m["sizes"][name]) for name in self.data_files}
                         pid = str(m["problem_id"])
                     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as e:
                         raise RunDirError(f"{done_path} line {n} is damaged ({type(e).__name__}: {e}); it is not the "
                                           f"torn last line a crash leaves, and dropping it would drop the problems "
                                           f"committed after it - restore the file, or rerun with --overwrite to "
                                           f"start over") from None
-                    if any(sizes[name] < committed[name] for name in DATA_FILES):
+                    if any(sizes[name] < committed[name] for name in self.data_files):
                         raise RunDirError(f"{done_path} line {n} gives smaller file sizes than the line before it; "
                                           f"the file was edited - restore it, or rerun with --overwrite")
                     self.done[pid] = m
                     committed = sizes
-                    self.counts = {name: int(m.get("lines", {}).get(name, 0)) for name in DATA_FILES}
+                    self.counts = {name: int(m.get("lines", {}).get(name, 0)) for name in self.data_files}
                     good_end = pos = end
             if done_path.stat().st_size > good_end:
                 log.info("resume: dropping a torn marker at the end of %s", done_path)
@@ -235,21 +242,29 @@ class RunWriter:
                       summary: Mapping, content: str | None = None) -> None:
         """Append all records of one problem, make them durable, then mark the problem done (``content``: the
         problem's content hash, checked by :meth:`check_problems` on a resume)."""
+        self.write_records(problem_id, {PIVOTS: pivots, PAIRS: pairs, PROBLEMS: [summary]}, content)
+
+    def write_records(self, problem_id: Any, records: Mapping[str, Sequence[Mapping]],
+                      content: str | None = None) -> None:
+        """:meth:`write_problem` for any kind of run: ``records`` by data file (the ``problems.jsonl`` summary
+        gets the problem id); every data file is synced, then the marker is appended."""
         pid = str(problem_id)
         if pid in self.done:
             raise RunDirError(f"problem {pid!r} is already written in {self.dir}; skip done problems (writer.is_done)")
-        blobs = {PIVOTS: "".join(dumps(r) for r in pivots).encode(),
-                 PAIRS: "".join(dumps(r) for r in pairs).encode(),
-                 PROBLEMS: dumps({**summary, "problem_id": pid}).encode()}
-        lines = {PIVOTS: len(pivots), PAIRS: len(pairs), PROBLEMS: 1}
-        for name in DATA_FILES:
+        unknown = set(records) - set(self.data_files)
+        if unknown:
+            raise ValueError(f"records for {sorted(unknown)}, which this run does not write ({self.data_files})")
+        recs = {name: [{**r, "problem_id": pid} if name == PROBLEMS else r for r in records.get(name, ())]
+                for name in self.data_files}
+        for name in self.data_files:
             f = self._files[name]
-            if blobs[name]:
-                f.write(blobs[name])
+            blob = "".join(dumps(r) for r in recs[name]).encode()
+            if blob:
+                f.write(blob)
             f.flush()
             os.fsync(f.fileno())
-        self.counts = {n: self.counts[n] + lines[n] for n in DATA_FILES}
-        marker = {"problem_id": pid, "sizes": {n: self._files[n].tell() for n in DATA_FILES},
+        self.counts = {n: self.counts[n] + len(recs[n]) for n in self.data_files}
+        marker = {"problem_id": pid, "sizes": {n: self._files[n].tell() for n in self.data_files},
                   "lines": dict(self.counts), **({"content": content} if content is not None else {})}
         f = self._files[DONE]
         f.write(dumps(marker).encode())

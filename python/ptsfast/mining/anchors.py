@@ -1,0 +1,367 @@
+"""Thought anchors: which sentences of a solution decide its answer, estimated sequentially (no torch).
+
+The measurement of "Thought Anchors: Which LLM Reasoning Steps Matter?" (Bogdan, Macar, Nanda, Conmy, 2025),
+which is PTS at sentence granularity. A solution ``T`` is split into sentences ``S_0 … S_{n-1}``, each a token
+span ``[B_k, B_{k+1})`` of ``T`` (``B_0 = 0``, ``B_n = len(T)``), so every resample is a fork of the one
+prefilled sequence at a boundary ``B_k``. Rollouts forked at ``B_k`` serve two sentences:
+
+* they are the *resamples* of sentence ``k``: each regenerates a first sentence ``T'`` that is either similar
+  to ``S_k`` or different from it (:func:`similar`);
+* they are the *with* rollouts of sentence ``k - 1`` (its prefix kept whole).
+
+For sentence ``k``: ``p(with) = p(B_{k+1})`` (the solution's own verdict, exactly, at ``B_n`` when it finished),
+``p(resampled) = p(B_k)``, ``p(different)`` = p over the resamples whose ``T'`` differs from ``S_k``;
+counterfactual importance ``p(with) − p(different)``, resampling importance ``p(with) − p(resampled)``, each
+with a Newcombe interval (:func:`ptsfast.mining.stats.diff_interval`). A sentence is an anchor when
+``|counterfactual importance| >= threshold``. :class:`AnchorSearch` samples in batches and stops a sentence as
+soon as its interval decides that (or its boundaries reach the cap), like the token search's gap test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from .stats import abs_bounds, diff_interval, summarize
+from .types import Estimate, EstimateSummary
+
+# --------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
+                            "cf", "al", "no", "st"})
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")  # a terminator followed by whitespace ("3.5" is not one)
+_NEWLINE = re.compile(r"\n")
+_TAG = re.compile(r"</?think>")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Character offsets where a sentence starts after the first (see :func:`split_sentences`)."""
+    cuts: set[int] = set()
+    for m in _END.finditer(text):
+        word = re.search(r"[\w.]*$", text[:m.start()]).group(0).lower()
+        line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
+        if word.rstrip(".") in _ABBREVIATIONS or (m.group(0) == "." and line_head.isdigit()):
+            continue  # "e.g. x", or a list marker "1. First"
+        cuts.add(m.end())
+    cuts.update(m.end() for m in _NEWLINE.finditer(text))
+    for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
+        cuts.update((m.start(), m.end()))
+    starts = set()
+    for c in cuts:  # a sentence starts at the first non-space character after a cut
+        while c < len(text) and text[c].isspace():
+            c += 1
+        if 0 < c < len(text):
+            starts.add(c)
+    return sorted(starts)
+
+
+def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Sentences of a solution as token spans ``[start, end)`` that cover it exactly, in order.
+
+    ``token_texts[i]`` is the text token ``i`` adds to the solution (``""`` for special tokens and for the
+    first bytes of a character that a later token completes). A sentence ends at a ``.``/``!``/``?`` run
+    followed by whitespace (not after an abbreviation such as "e.g." nor a list marker such as "1."), at a
+    newline, and on both sides of a ``<think>``/``</think>`` tag. Text boundaries rarely fall between tokens,
+    so a sentence starts at the token holding its first character: whitespace in that token goes with the
+    sentence it precedes, whitespace in tokens of its own with the sentence before. A span without any
+    visible text (a newline run, an end-of-sequence token) joins the sentence before it.
+    """
+    texts = [t or "" for t in token_texts]
+    if not texts:
+        return []
+    text = "".join(texts)
+    ends, pos = [], 0
+    for t in texts:
+        pos += len(t)
+        ends.append(pos)
+    cuts = set()
+    k = 0
+    for start in sentence_starts(text):
+        while ends[k] <= start:  # the token holding character `start`
+            k += 1
+        b = k
+        while b > 0 and texts[b - 1] == "":  # the leading bytes of the same character go with it
+            b -= 1
+        if b > 0:
+            cuts.add(b)
+    bounds = [0, *sorted(cuts), len(texts)]
+    spans: list[tuple[int, int]] = []
+    for a, b in zip(bounds, bounds[1:]):
+        visible = "".join(texts[a:b]).strip()
+        if spans and not visible:
+            spans[-1] = (spans[-1][0], b)
+        elif spans and not "".join(texts[spans[-1][0]:spans[-1][1]]).strip():
+            spans[-1] = (spans[-1][0], b)  # a leading invisible span joins the first visible sentence
+        else:
+            spans.append((a, b))
+    return spans
+
+
+# --------------------------------------------------------------------------- similarity
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, numbers (``1,000.5`` whole) and single punctuation marks of ``text``."""
+    return _WORD.findall(text.lower())
+
+
+def overlap(a: str, b: str) -> float:
+    """Token overlap of two sentences: the F1 (Dice) of their word multisets, in [0, 1]; 1 when both are empty."""
+    wa, wb = Counter(words(a)), Counter(words(b))
+    total = sum(wa.values()) + sum(wb.values())
+    return 1.0 if total == 0 else 2 * sum((wa & wb).values()) / total
+
+
+def similar(a: str, b: str, threshold: float = 0.8, numbers_must_match: bool = True) -> bool:
+    """Whether a regenerated sentence says the same as the original, by token overlap.
+
+    ``overlap(a, b) >= threshold`` (0.8: codelion/pts's threshold, the paper's median cosine similarity), and,
+    with ``numbers_must_match``, the same numbers: in arithmetic reasoning "5 * 3 = 16" is not "5 * 3 = 15"
+    though they share most words.
+    """
+    if numbers_must_match and Counter(_NUMBER.findall(a)) != Counter(_NUMBER.findall(b)):
+        return False
+    return overlap(a, b) >= threshold
+
+
+# --------------------------------------------------------------------------- estimation
+
+@dataclass(frozen=True)
+class AnchorConfig:
+    """How sentence importance is estimated. Defaults: codelion/pts's threshold, 8-rollout looks."""
+
+    threshold: float = 0.2
+    """|counterfactual importance| that makes a sentence an anchor (codelion/pts ``prob_threshold``)."""
+    batch_size: int = 8
+    """Rollouts added to a boundary per look."""
+    max_rollouts: int = 64
+    """Cap of rollouts forked at one boundary (the paper uses 100 per sentence; codelion/pts 20 per estimate)."""
+    confidence: float = 0.95
+    """Two-sided level of the reported intervals and of the stopping decisions."""
+    method: str = "wilson"
+    """Interval of one proportion: wilson or jeffreys."""
+    similarity_threshold: float = 0.8
+    """Token overlap at or above which a regenerated first sentence counts as similar to the original."""
+    numbers_must_match: bool = True
+    """A regenerated sentence with other numbers than the original is different whatever its overlap."""
+
+    def __post_init__(self) -> None:
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                raise ValueError(f"AnchorConfig.{what}")
+        need(0 < self.threshold < 1, f"threshold must lie in (0, 1), got {self.threshold!r}")
+        need(isinstance(self.batch_size, int) and self.batch_size >= 1, f"batch_size must be an int >= 1, got "
+             f"{self.batch_size!r}")
+        need(isinstance(self.max_rollouts, int) and self.max_rollouts >= self.batch_size,
+             f"max_rollouts must be an int >= batch_size ({self.batch_size}), got {self.max_rollouts!r}")
+        need(0 < self.confidence < 1, f"confidence must lie in (0, 1), got {self.confidence!r}")
+        need(self.method in ("wilson", "jeffreys"), f"method must be wilson or jeffreys, got {self.method!r}")
+        need(0 <= self.similarity_threshold <= 1, f"similarity_threshold must lie in [0, 1], got "
+             f"{self.similarity_threshold!r}")
+
+
+@dataclass(frozen=True)
+class AnchorOutcome:
+    """One rollout forked at a boundary: its verdict, and whether its first sentence is similar to the
+    sentence it replaced (``None`` at the end of the solution, where there is none)."""
+
+    success: bool
+    similar: bool | None = None
+
+
+class Stop(str, Enum):
+    """Why a sentence's estimation ended."""
+
+    ANCHOR = "anchor"  # the interval of |counterfactual importance| lies above the threshold
+    NOT_ANCHOR = "not_anchor"  # ... lies below it
+    CAP = "cap"  # its boundaries reached max_rollouts undecided (the point estimate decides)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """An importance (a difference of two probabilities) with its interval."""
+
+    value: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class SentenceImportance:
+    """One sentence's estimates. ``start``/``end``: its token span in the solution."""
+
+    index: int
+    start: int
+    end: int
+    p_with: EstimateSummary
+    p_resampled: EstimateSummary
+    p_different: EstimateSummary
+    p_similar: EstimateSummary
+    counterfactual: Effect | None
+    """p(with) − p(different); None when no resample differed from the sentence."""
+    resampling: Effect | None
+    """p(with) − p(resampled); None only without rollouts."""
+    is_anchor: bool
+    stop: Stop
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Pool:
+    """Counts of the rollouts forked at one boundary, and of those whose first sentence was similar."""
+
+    successes: int = 0
+    trials: int = 0
+    similar_successes: int = 0
+    similar_trials: int = 0
+    unclassified: int = 0  # rollouts with no verdict on similarity (counted in the totals only)
+
+    def add(self, o: AnchorOutcome) -> None:
+        self.trials += 1
+        self.successes += bool(o.success)
+        if o.similar is None:
+            self.unclassified += 1
+        elif o.similar:
+            self.similar_trials += 1
+            self.similar_successes += bool(o.success)
+
+    def total(self) -> Estimate:
+        return Estimate(self.successes, self.trials)
+
+    def similar(self) -> Estimate:
+        return Estimate(self.similar_successes, self.similar_trials)
+
+    def different(self) -> Estimate:
+        return Estimate(self.successes - self.similar_successes,
+                        self.trials - self.similar_trials - self.unclassified)
+
+
+@dataclass
+class AnchorSearch:
+    """Sequential estimation of every sentence's importance in one solution of ``n_sentences`` sentences.
+
+    Drive it with :meth:`requests` (``(boundary, n)``: fork ``n`` rollouts after the first ``boundary``
+    sentences) and :meth:`add` (their outcomes), until :meth:`requests` returns nothing; then
+    :meth:`results`. ``final``: the solution's own verdict (1.0/0.0) when it finished, which is ``p(with)`` of
+    the last sentence exactly; ``None`` (cut by the length limit) samples it at the end like any boundary.
+    A sentence asks for more only while its counterfactual importance is undecided, and then from the side
+    of it with fewer rollouts; a boundary shared by two undecided sentences serves both.
+    """
+
+    n_sentences: int
+    config: AnchorConfig = field(default_factory=AnchorConfig)
+    final: float | None = None
+    pools: list[_Pool] = field(init=False)
+    stops: list[Stop | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.n_sentences < 1:
+            raise ValueError("a solution needs at least one sentence")
+        self.pools = [_Pool() for _ in range(self.n_sentences + 1)]
+        self.stops = [None] * self.n_sentences
+
+    # ------------------------------------------------------------------ estimates
+    def p_with(self, k: int) -> Estimate:
+        if k + 1 == self.n_sentences and self.final is not None:
+            return Estimate(exact=float(self.final))
+        return self.pools[k + 1].total()
+
+    def counterfactual(self, k: int) -> tuple[float, float] | None:
+        """Interval of ``p(with) − p(different)`` of sentence ``k`` (None without different resamples)."""
+        different, w = self.pools[k].different(), self.p_with(k)
+        if not different.trials or not w.known:
+            return None
+        return diff_interval(different, w, self.config.confidence, self.config.method)
+
+    def _decide(self, k: int) -> Stop | None:
+        iv = self.counterfactual(k)
+        if iv is None:
+            return None
+        lo, hi = abs_bounds(*iv)
+        if lo >= self.config.threshold:
+            return Stop.ANCHOR
+        if hi < self.config.threshold:
+            return Stop.NOT_ANCHOR
+        return None
+
+    def _room(self, boundary: int) -> int:
+        if boundary == self.n_sentences and self.final is not None:
+            return 0
+        return self.config.max_rollouts - self.pools[boundary].trials
+
+    # ------------------------------------------------------------------ driving
+    def requests(self) -> list[tuple[int, int]]:
+        """The next look: ``[(boundary, n)]`` (each boundary once); empty when every sentence is decided."""
+        want: set[int] = set()
+        for k in range(self.n_sentences):
+            if self.stops[k] is not None:
+                continue
+            stop = self._decide(k)
+            if stop is not None:
+                self.stops[k] = stop
+                continue
+            grow_diff, grow_with = self._room(k) > 0, self._room(k + 1) > 0
+            if not grow_diff and not grow_with:
+                self.stops[k] = Stop.CAP
+                continue
+            d, w = self.pools[k].different().trials, self.p_with(k).trials
+            if grow_diff and (not grow_with or d <= w):
+                want.add(k)
+            if grow_with and (not grow_diff or w <= d):
+                want.add(k + 1)
+        return [(b, min(self.config.batch_size, self._room(b))) for b in sorted(want)]
+
+    def add(self, boundary: int, outcomes: Sequence[AnchorOutcome]) -> None:
+        """Counts rollouts forked at ``boundary`` (``similar`` compares their first sentence with sentence
+        ``boundary``; ignored at the end of the solution)."""
+        if not 0 <= boundary <= self.n_sentences:
+            raise ValueError(f"boundary {boundary} outside [0, {self.n_sentences}]")
+        pool = self.pools[boundary]
+        for o in outcomes:
+            pool.add(o if boundary < self.n_sentences else AnchorOutcome(o.success, None))
+
+    @property
+    def done(self) -> bool:
+        return all(s is not None for s in self.stops)
+
+    @property
+    def rollouts(self) -> int:
+        return sum(p.trials for p in self.pools)
+
+    def boundary_estimates(self) -> list[EstimateSummary | None]:
+        """``p(B_k)`` for every boundary (the exact verdict at the end when known; None where never sampled)."""
+        c, m = self.config.confidence, self.config.method
+        out: list[EstimateSummary | None] = [summarize(p.total(), c, m) if p.trials else None for p in self.pools]
+        if self.final is not None:
+            out[-1] = summarize(Estimate(exact=float(self.final)), c, m)
+        return out
+
+    def results(self, spans: Sequence[tuple[int, int]]) -> list[SentenceImportance]:
+        """Every sentence's estimates (``spans``: their token spans, for the record)."""
+        if len(spans) != self.n_sentences:
+            raise ValueError(f"{len(spans)} spans for {self.n_sentences} sentences")
+        c, m = self.config.confidence, self.config.method
+        out = []
+        for k, (a, b) in enumerate(spans):
+            pool, w = self.pools[k], self.p_with(k)
+            stop = self.stops[k] or self._decide(k) or Stop.CAP
+            cf_iv = self.counterfactual(k)
+            cf = None if cf_iv is None else Effect(w.p - pool.different().p, *cf_iv)
+            rs = None
+            if pool.trials and w.known:
+                rs = Effect(w.p - pool.total().p, *diff_interval(pool.total(), w, c, m))
+            anchor = stop is Stop.ANCHOR or (stop is Stop.CAP and cf is not None
+                                             and abs(cf.value) >= self.config.threshold)
+            out.append(SentenceImportance(k, a, b, summarize(w, c, m), summarize(pool.total(), c, m),
+                                          summarize(pool.different(), c, m), summarize(pool.similar(), c, m),
+                                          cf, rs, anchor, stop))
+        return out
