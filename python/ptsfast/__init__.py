@@ -4,6 +4,8 @@ Top-level names (imported lazily, so ``ptsfast.mining`` stays torch-free):
 
 * ``ptsfast.mine(model, tokenizer, problems, out_dir, options)``: problems in, pivots and DPO pairs out.
 * ``ptsfast.mine_ray(model_path, problems, out_dir, options, RayOptions(workers=N))``: the same on Ray workers.
+* ``ptsfast.find_anchors(model, tokenizer, problems, out_dir, AnchorOptions(...))``: thought anchors, the importance
+  of each sentence of a solution (counterfactual and resampling, with intervals).
 * ``ptsfast.search(solution_ids, p, gap=0.2)``: the bisection with any p(prefix) function.
 * ``ptsfast.find_pivots(trajectories, sampler, config)``: the search driven by your own rollout sampler.
 * ``ptsfast.RolloutEngine`` / ``RolloutRequest`` / ``SamplingParams``: prefill once, fork rollouts anywhere.
@@ -21,6 +23,9 @@ _LAZY = {
     "MineOptions": ("ptsfast.pipeline.options", "MineOptions"),
     "mine_ray": ("ptsfast.pipeline.ray", "mine_ray"),
     "RayOptions": ("ptsfast.pipeline.ray", "RayOptions"),
+    "find_anchors": ("ptsfast.pipeline.anchors", "find_anchors"),
+    "AnchorOptions": ("ptsfast.pipeline.anchors", "AnchorOptions"),
+    "AnchorConfig": ("ptsfast.mining.anchors", "AnchorConfig"),
     "search": ("ptsfast.mining", "search"),
     "find_pivots": ("ptsfast.mining", "find_pivots"),
     "MiningConfig": ("ptsfast.mining", "MiningConfig"),

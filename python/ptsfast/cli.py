@@ -1,4 +1,4 @@
-"""The ``ptsfast`` command: mine | export | report | demo | simulate | bench."""
+"""The ``ptsfast`` command: mine | anchors | export | report | demo | simulate | bench."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ log = logging.getLogger("ptsfast")
 
 
 def _mining_args(p: argparse.ArgumentParser) -> None:
+    _sampling_args(p)
+    _search_args(p.add_argument_group("search (defaults follow the Phi-4 paper)"))
+    _engine_args(p)
+    _config_args(p)
+    _run_flags(p)
+
+
+def _sampling_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("sampling")
     g.add_argument("--oracle", default="gsm8k", help="gsm8k | boxed | last_number | exact | normalized | "
                    "multiple_choice | code (default: gsm8k)")
@@ -25,7 +33,9 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--top-p", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--system-prompt", default=None)
-    s = p.add_argument_group("search (defaults follow the Phi-4 paper)")
+
+
+def _search_args(s) -> None:
     s.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
     s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
     s.add_argument("--batch-rollouts", type=int, default=None, help="first sequential-test batch per position (default 8)")
@@ -39,6 +49,9 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
     s.add_argument("--no-filter", action="store_true", help="keep problems whatever p(0) is")
     s.add_argument("--p-min", type=float, default=0.2)
     s.add_argument("--p-max", type=float, default=0.8)
+
+
+def _engine_args(p: argparse.ArgumentParser) -> None:
     e = p.add_argument_group("engine")
     e.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
     e.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
@@ -46,7 +59,32 @@ def _mining_args(p: argparse.ArgumentParser) -> None:
                    help="KV cache size (default: 2 GB on CPU, 60%% of free GPU memory)")
     e.add_argument("--problems-per-batch", type=int, default=8,
                    help="problems mined at once; a finished one is replaced at once (default 8)")
-    _config_args(p)
+
+
+def _problem_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
+    p.add_argument("--problems", "--dataset", dest="problems", required=True,
+                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
+                        "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
+                   help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
+    p.add_argument("--question-field", "--query-key", dest="question_field", default=None,
+                   help="question column (default: question, else the first of query/instruction/problem/prompt)")
+    p.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
+                   help="reference answer column (default: answer, else the first of output/solution/response/"
+                        "canonical_solution)")
+    p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
+                   "the problem's content)")
+    p.add_argument("--tests-field", default="tests")
+    p.add_argument("--solution-field", default=None, help="use the given solutions in this column instead of sampling")
+    p.add_argument("--split-name", default=None, help="dataset split for datasets folders")
+    p.add_argument("--limit", type=int, default=None, help="only the first N problems")
+    p.add_argument("--chat-template", default=None, help="Jinja chat template (string or file) if the tokenizer has none")
+    p.add_argument("--no-chat-template", action="store_true", help="feed the raw question (base models)")
+
+
+def _run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true", help="start over in an existing output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -187,8 +225,8 @@ def _validate(a):
 
 
 def _print_summary(summary: dict) -> None:
-    keys = ("problems", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors", "problems_skipped",
-            "problems_failed", "problems_already_done", "workers", "wall_seconds", "rollouts_per_s", "out_dir")
+    keys = ("problems", "kept", "pivots", "pairs", "trajectories", "sentences", "anchors", "rollouts", "tokens",
+            "oracle_errors", "problems_skipped", "problems_failed", "problems_already_done", "workers", "wall_seconds", "rollouts_per_s", "out_dir")
     width = max(map(len, keys))
     print("\nptsfast summary")
     for k in keys:
@@ -198,11 +236,29 @@ def _print_summary(summary: dict) -> None:
 
 
 def cmd_mine(a) -> int:
-    from ptsfast.problems.loading import FieldMap, load_problems, read_template
     from ptsfast.models import load_model
     from ptsfast.pipeline import mine
 
     _validate(a)
+    loaded = _load_problems(a)
+    if loaded is None:
+        return 2
+    if a.ray is not None:
+        return _mine_ray(a, loaded)
+    device, dtype = _device_dtype(a)
+    model, tokenizer = load_model(a.model, dtype=dtype, device=device)
+    summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
+                   overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
+    summary["problems_skipped"] += len(loaded.skipped)
+    _print_summary(summary)
+    return 0
+
+
+def _load_problems(a):
+    """The problems of ``--problems`` (None after printing why there are none); checks the code sandbox before any
+    model loads, and reads ``--chat-template`` into ``a``."""
+    from ptsfast.problems.loading import FieldMap, load_problems, read_template
+
     auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field)) if v is None)
     fields = FieldMap(question=a.question_field or "question",
                       answer=(a.answer_field if a.answer_field is not None else "answer") or None,
@@ -212,21 +268,59 @@ def cmd_mine(a) -> int:
     if not loaded.problems:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)
-        return 2
+        return None
     from ptsfast.problems.oracles import SandboxUnavailable, check_oracle_runs_here
 
     try:  # before the model loads: the code oracle refuses to run where code cannot be isolated
         check_oracle_runs_here(a.oracle, a.unsafe_code_oracle)
     except SandboxUnavailable as e:
         print(f"ptsfast: error: {e}", file=sys.stderr)
-        return 2
+        return None
     a.chat_template = read_template(a.chat_template)
-    if a.ray is not None:
-        return _mine_ray(a, loaded)
+    return loaded
+
+
+def _anchor_options(a):
+    """``AnchorOptions`` of ``ptsfast anchors`` (raises one line naming the flag when a value is wrong)."""
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.anchors import AnchorConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.anchors import AnchorOptions
+
+    run = MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
+                      problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
+                      temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
+                      system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
+                      use_chat_template=not a.no_chat_template, engine=EngineConfig(kv_cache_gb=a.kv_cache_gb),
+                      unsafe_code_oracle=a.unsafe_code_oracle)
+    try:
+        anchors = AnchorConfig(threshold=a.threshold, batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts,
+                               confidence=a.confidence, similarity_threshold=a.similarity_threshold,
+                               numbers_must_match=not a.any_numbers)
+    except ValueError as e:  # name the flag, not the field
+        flags = {"threshold": "--threshold", "batch_size": "--batch-rollouts", "max_rollouts": "--max-rollouts",
+                 "confidence": "--confidence", "similarity_threshold": "--similarity-threshold"}
+        field_ = str(e).split(".", 1)[1].split(" ", 1)[0]
+        raise ValueError(f"{flags.get(field_, field_)}: {e}") from None
+    return AnchorOptions(run, anchors, embedding_model=a.embedding_model)
+
+
+def cmd_anchors(a) -> int:
+    from ptsfast.models import load_model
+    from ptsfast.pipeline.anchors import find_anchors
+
+    if a.limit is not None and a.limit < 1:
+        raise ValueError(f"--limit {a.limit}: use a number >= 1")
+    _anchor_options(a)
+    _device_dtype(a)
+    _check_out(a.out)
+    loaded = _load_problems(a)
+    if loaded is None:
+        return 2
     device, dtype = _device_dtype(a)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
-    summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
-                   overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
+    summary = find_anchors(model, tokenizer, loaded.problems, a.out, _anchor_options(a), model_name=str(a.model),
+                           overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
     summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
     return 0
@@ -271,7 +365,8 @@ def cmd_export(a) -> int:
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
                confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,
                dtype=a.dtype, progress=not a.quiet)
-    what = "pivots" if a.format in ("pts", "steering") else a.kind or "pairs"
+    what = ("pivots" if a.format in ("pts", "steering") else
+            a.kind or "anchors" if a.format == "thought_anchors" else a.kind or "pairs")
     print(f"ptsfast: wrote {n} {what} to {a.out}")
     return 0
 
@@ -328,26 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Samples solutions, finds pivotal tokens by bisection with sequential estimation, "
                        "writes pivots.jsonl, pairs.jsonl (TRL DPO format) and problems.jsonl into --out. "
                        "Rerunning the same command resumes.")
-    m.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
-    m.add_argument("--problems", "--dataset", dest="problems", required=True,
-                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
-                        "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
-    m.add_argument("--out", required=True, help="output folder")
-    m.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
-                   help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
-    m.add_argument("--question-field", "--query-key", dest="question_field", default=None,
-                   help="question column (default: question, else the first of query/instruction/problem/prompt)")
-    m.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
-                   help="reference answer column (default: answer, else the first of output/solution/response/"
-                        "canonical_solution)")
-    m.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
-                   "the problem's content)")
-    m.add_argument("--tests-field", default="tests")
-    m.add_argument("--solution-field", default=None, help="search given solutions from this column instead of sampling")
-    m.add_argument("--split-name", default=None, help="dataset split for datasets folders")
-    m.add_argument("--limit", type=int, default=None, help="only the first N problems")
-    m.add_argument("--chat-template", default=None, help="Jinja chat template (string or file) if the tokenizer has none")
-    m.add_argument("--no-chat-template", action="store_true", help="feed the raw question (base models)")
+    _problem_args(m)
     _mining_args(m)
     r = m.add_argument_group("many workers with Ray (pip install 'ptsfast[ray]')")
     r.add_argument("--ray", nargs="?", const="auto", default=None, metavar="auto|local|ADDRESS",
@@ -359,6 +435,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GPUs per worker (default: 1 when the cluster has GPUs, else 0 = CPU)")
     r.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per CPU worker")
     m.set_defaults(func=cmd_mine)
+
+    t = sub.add_parser("anchors", help="thought anchors: the importance of each sentence of a solution (resumable)",
+                       description="Samples solutions (or uses --solution-field), splits each into sentences that are "
+                       "token spans of it, and estimates for every sentence p(with), p(resampled) and p(different) from "
+                       "rollouts forked at its boundaries on the one prefilled sequence; counterfactual importance = "
+                       "p(with) - p(different), resampling importance = p(with) - p(resampled), each with an interval, "
+                       "sampled sequentially until |importance| is decided against --threshold. Writes sentences.jsonl "
+                       "and problems.jsonl into --out; rerunning resumes. Export with --format thought_anchors.")
+    _problem_args(t)
+    _sampling_args(t)
+    g = t.add_argument_group("sentence importance")
+    g.add_argument("--threshold", type=float, default=0.2,
+                   help="|counterfactual importance| that makes an anchor (codelion's prob_threshold; default 0.2)")
+    g.add_argument("--batch-rollouts", type=int, default=8, help="rollouts added to a boundary per look (default 8)")
+    g.add_argument("--max-rollouts", type=int, default=64, help="cap of rollouts forked at one sentence boundary "
+                   "(default 64)")
+    g.add_argument("--confidence", type=float, default=0.95, help="level of the intervals and of the stopping "
+                   "decisions (default 0.95)")
+    g.add_argument("--similarity-threshold", type=float, default=0.8, help="a regenerated first sentence is similar "
+                   "to the original when their token overlap (or embedding cosine) reaches this (default 0.8)")
+    g.add_argument("--any-numbers", action="store_true", help="do not count a regenerated sentence with other "
+                   "numbers as different by that alone")
+    g.add_argument("--embedding-model", default=None, help="local folder of a sentence-embedding model to judge "
+                   "similarity by cosine instead of token overlap (never downloaded)")
+    _engine_args(t)
+    _run_flags(t)
+    t.set_defaults(func=cmd_anchors)
 
     d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (under 2 minutes)")
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
@@ -386,12 +489,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "(--force replaces those).")
     e.add_argument("--run", "--input-path", dest="run", required=True, help="a mining output folder")
     e.add_argument("--out", "--output-path", dest="out", required=True, help="output file (folder for --format hf)")
-    e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering"), default="trl",
+    e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering", "thought_anchors"), default="trl",
                    help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with ptsfast.outputs.dpo.PivotDPOTrainer); "
                         "jsonl: records as they are; hf: datasets folder; pts: codelion/pts pivotal_tokens.jsonl "
-                        "records; steering: codelion/pts steering vectors (loads the model)")
-    e.add_argument("--kind", choices=("pairs", "pivots"), default=None,
-                   help="pairs (default) or pivots; pts and steering always export pivots")
+                        "records; steering: codelion/pts steering vectors (loads the model); thought_anchors: a "
+                        "`ptsfast anchors` run's sentences as codelion/pts ThoughtAnchor records")
+    e.add_argument("--kind", choices=("pairs", "pivots", "anchors", "sentences"), default=None,
+                   help="pairs (default) or pivots; pts and steering always export pivots; thought_anchors exports "
+                        "anchors (default) or every sentence (sentences)")
     e.add_argument("--force", action="store_true", help="replace an existing file or folder that is not an earlier "
                    "export of this kind (never allowed inside a run folder)")
     e.add_argument("--model", default=None, help="steering (and pts for old runs): local model folder; default: the "
@@ -402,8 +507,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--dtype", default=None, help="steering: float32 (default) | bfloat16 | float16")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.add_argument("--confirmed-only", action="store_true", help="drop pivots whose confirmation failed")
-    e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots")
-    e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this")
+    e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots "
+                   "(thought_anchors: sentences whose importance has that sign)")
+    e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this "
+                   "(thought_anchors: |counterfactual importance|)")
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")

@@ -59,6 +59,15 @@ def sentence_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence with visible text in ``text`` (stripped): what a resample regenerated."""
+    cuts = [0, *sentence_starts(text), len(text)]
+    for a, b in zip(cuts, cuts[1:]):
+        if text[a:b].strip():
+            return text[a:b].strip()
+    return ""
+
+
 def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
     """Sentences of a solution as token spans ``[start, end)`` that cover it exactly, in order.
 

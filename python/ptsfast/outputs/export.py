@@ -15,6 +15,8 @@ Formats (``fmt``):
 * ``steering``: codelion/pts's steering-vector records: the hidden state that predicts the pivot token (the output
   of decoder layer ``layer`` at the last token of ``pivot_context``) and its kind's mean (``cluster_vector``).
   One forward pass per trajectory computes the states of all of its pivots.
+* ``thought_anchors``: a ``ptsfast anchors`` run's sentences as codelion/pts ``ThoughtAnchor`` records (anchors
+  only, or every sentence with ``kind='sentences'``); see :mod:`ptsfast.outputs.thought_anchors`.
 
 Safety: an export never writes into a run folder, never over the input, and never over a non-empty file or
 folder that is not an earlier export of the same kind (``force=True`` to replace such a file or folder). The
@@ -36,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN
+from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("trl", "jsonl", "hf", "pts", "steering")
+FORMATS = ("trl", "jsonl", "hf", "pts", "steering", "thought_anchors")
 TRL_FIELDS = ("prompt", "chosen", "rejected")
 PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
               "prob_delta", "is_positive", "task_type", "dataset_id", "dataset_item_id", "timestamp")
@@ -210,6 +212,8 @@ def _existing_kind(path: Path) -> str | None:
         return None  # ptsfast's records always carry the problem id; codelion's files and others do not
     if "steering_vector" in rec:
         return "steering"
+    if "prob_with_sentence" in rec and "sentence_id" in rec:
+        return "thought_anchors"
     if "pivot_context" in rec and "pivot_token_id" in rec:
         return "pts"
     if {"prompt_ids", "chosen_ids", "rejected_ids"} <= set(rec):
@@ -222,7 +226,7 @@ def _existing_kind(path: Path) -> str | None:
 def _output_kind(fmt: str, kind: str) -> str:
     if fmt == "hf":
         return "hf:" + kind
-    return fmt if fmt in ("pts", "steering") else kind
+    return fmt if fmt in ("pts", "steering", "thought_anchors") else kind
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -567,6 +571,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "thought_anchors":
+        return _export_thought_anchors(src, out, kind, direction, min_delta, force)
     if kind not in (None, "pairs", "pivots"):
         raise ExportError(f"kind {kind!r}: use 'pairs' or 'pivots'")
     if fmt in ("pts", "steering"):
@@ -614,6 +620,42 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_jsonl(outp, recs)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _export_thought_anchors(src, out, kind: str | None, direction: str | None, min_delta: float, force: bool) -> int:
+    """Sentences of a ``ptsfast anchors`` run as codelion ``ThoughtAnchor`` records (``kind``: anchors, the
+    default, or sentences: every sentence)."""
+    from ptsfast.outputs.thought_anchors import keep, thought_anchor_record
+
+    if kind not in (None, "anchors", "sentences"):
+        raise ExportError(f"the thought_anchors format holds sentences; use --kind anchors (default) or sentences, "
+                          f"not {kind!r}")
+    if direction not in (None, "raises", "lowers", "both"):
+        raise ExportError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
+    kind = kind or "anchors"
+    source = open_source(src, SENTENCES)
+    outp = Path(out).expanduser()
+    check_output(outp, source, "thought_anchors", kind, force)
+    recs = list(_read(source.file))
+    if recs and "prob_with_sentence" in recs[0]:
+        raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "
+                          f"`ptsfast anchors --out`")
+    if recs and ("sentence_id" not in recs[0] or "p_with" not in recs[0]):
+        raise ExportError(f"{source.file} is not a sentences file of `ptsfast anchors`; pass the folder it wrote")
+    config = source.info.get("config") or {}
+    problems = source.problems()
+    traces = {str(t.get("key")): t.get("text") for p in problems.values() for t in p.get("trajectories") or []}
+    stamp = _timestamp(source.created())
+    out_recs = [thought_anchor_record(r, query=problems.get(str(r["problem_id"]), {}).get("question"),
+                                      trace=traces.get(str(r.get("trajectory"))),
+                                      task_type=task_type(r.get("oracle") or config.get("oracle")),
+                                      model_id=r.get("model") or source.model_name(),
+                                      dataset_id=source.info.get("dataset"), timestamp=stamp)
+                for r in recs if keep(r, kind, direction, min_delta)]
+    outp.parent.mkdir(parents=True, exist_ok=True)
+    _write_jsonl(outp, out_recs)
+    log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
+    return len(out_recs)
 
 
 def _tokenizer_for(source: RunSource, model: Any):

@@ -1,4 +1,5 @@
-"""Report of a run: p(success) along each solution, with pivots highlighted.
+"""Report of a run: p(success) along each solution, with pivots highlighted (and, for a ``ptsfast anchors`` run,
+the importance of each sentence under the p-curve, which is then known at the sentence boundaries).
 
 Reads ``problems.jsonl`` and ``pivots.jsonl`` of an output directory and writes one self-contained
 HTML page (inline CSS, plots embedded as base64 PNG; no scripts, no network) plus ``report.png``
@@ -90,6 +91,45 @@ def _plot(ax, traj: Mapping, pivots: Sequence[Mapping], title: str) -> None:
     ax.set_ylabel("p(success)")
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=.3)
+
+
+def _plot_sentences(ax, traj: Mapping) -> None:
+    """Counterfactual importance of each sentence as a bar over its token span (anchors dark), with its interval."""
+    for s in traj.get("sentences") or []:
+        v = s.get("counterfactual_importance")
+        if v is None:
+            continue
+        a, b = s["start"], s["end"]
+        c = ("#0a7d00" if v > 0 else "#c00000") if s.get("is_anchor") else "#bbbbbb"
+        ax.bar(a, v, width=b - a, align="edge", color=c, alpha=.8, edgecolor="white")
+        if s.get("counterfactual_lo") is not None:
+            mid = (a + b) / 2
+            ax.errorbar([mid], [v], yerr=[[v - s["counterfactual_lo"]], [s["counterfactual_hi"] - v]], fmt="none",
+                        ecolor="#555", capsize=2, lw=.8)
+    ax.axhline(0, color="#888", lw=.6)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("solution tokens emitted (position); bars: sentences")
+    ax.set_ylabel("importance")
+    ax.grid(alpha=.3)
+
+
+def _sentences_table(traj: Mapping) -> str:
+    e = html.escape
+    tokens = traj.get("tokens") or []
+
+    def fmt(x):
+        return "?" if x is None else f"{x:+.2f}"
+    rows = []
+    for s in traj.get("sentences") or []:
+        text = "".join(tokens[s["start"]:s["end"]]).strip()
+        lo, hi = s.get("counterfactual_lo"), s.get("counterfactual_hi")
+        iv = f" [{lo:+.2f}, {hi:+.2f}]" if lo is not None else ""
+        style = " style='font-weight:bold'" if s.get("is_anchor") else ""
+        rows.append(f"<tr{style}><td>{s['index']}</td><td style='text-align:left'>{e(text[:200])}</td>"
+                    f"<td>{e(fmt(s.get('counterfactual_importance')) + iv)}</td>"
+                    f"<td>{e(fmt(s.get('resampling_importance')))}</td><td>{'yes' if s.get('is_anchor') else ''}</td></tr>")
+    return ("<table><tr><th>#</th><th>sentence</th><th>counterfactual importance</th><th>resampling importance</th>"
+            f"<th>anchor</th></tr>{''.join(rows)}</table>")
 
 
 def _png(fig) -> bytes:
@@ -202,8 +242,13 @@ def _trajectory_html(prob: Mapping, traj: Mapping, pvs: Sequence[Mapping], plt) 
             cls = "t"
         spans.append(f"<span class='{cls}' style='background:{_colour(ps[k])}' title='{e(tip, quote=True)}'>"
                      f"{e(tok)}</span>")
-    fig, ax = plt.subplots(figsize=(9, 2.6))
-    _plot(ax, traj, pvs, f"{prob.get('problem_id')} / {traj.get('key')}")
+    if traj.get("sentences"):  # a thought-anchors run: the sentence curve under the p-curve, same positions
+        fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
+        _plot(ax, traj, pvs, f"{prob.get('problem_id')} / {traj.get('key')}")
+        _plot_sentences(ax2, traj)
+    else:
+        fig, ax = plt.subplots(figsize=(9, 2.6))
+        _plot(ax, traj, pvs, f"{prob.get('problem_id')} / {traj.get('key')}")
     img = base64.b64encode(_png(fig)).decode()
     plt.close(fig)
     rows = "".join(f"<tr><td>{p['position']}</td><td style='text-align:left'>{e(repr(p.get('token', '')))}</td>"
@@ -211,6 +256,8 @@ def _trajectory_html(prob: Mapping, traj: Mapping, pvs: Sequence[Mapping], plt) 
                    f"<td>{e(_fmt_est(p.get('after')))}</td></tr>" for p in pvs)
     table = ("<table><tr><th>pos</th><th>token</th><th>direction</th><th>p before</th><th>p after</th></tr>"
              f"{rows}</table>") if pvs else "<p class='meta'>no pivots</p>"
+    if traj.get("sentences"):
+        table = _sentences_table(traj) + (table if pvs else "")
     correct = traj.get("correct")
     p0 = _fmt_est(traj.get("p0"))
     return (f"<h2>{e(str(prob.get('problem_id')))} &middot; trajectory {e(str(traj.get('key')))}</h2>"

@@ -1,0 +1,81 @@
+"""Export of a thought-anchors run as codelion/pts ``ThoughtAnchor`` records (``--format thought_anchors``).
+
+Each record has codelion's ``ThoughtAnchor.to_dict()`` fields, in its order and with its meanings, so codelion's
+``ThoughtAnchor.from_dict``, its ``export --format thought_anchors`` and its analysis scripts read the file; then
+ptsfast's own fields (counts, intervals, the token span). What ptsfast measures differently or not at all:
+
+* ``prob_without_sentence``: codelion averages p over up to two regenerated sentences that an embedding model
+  calls different; ptsfast's is p(different): every resample forked before the sentence whose regenerated
+  first sentence differs from it, counted (``p_different`` has the counts and interval). With no different
+  resample it falls back to p(resampled), as codelion falls back to the prefix without the sentence
+  (``prob_without_source`` says which).
+* ``alternatives_tested``: examples of the different regenerated first sentences (at most five), not a list of
+  every one whose p was averaged.
+* ``sentence_embedding``, ``alternatives_embeddings``, ``causal_dependencies``, ``causal_dependents``,
+  ``logical_relationship``, ``failure_mode``, ``error_type``, ``correction_suggestion``, ``verification_*``,
+  ``arithmetic_errors``, ``attention_*``, ``sentence_category``, ``dependency_sentences``: not computed
+  (codelion fills them by keyword rules, an embedding model or attention hooks); written as codelion's own
+  defaults (empty lists, None) so readers find every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+THOUGHT_ANCHOR_FIELDS = (
+    "model_id", "query", "sentence", "sentence_id", "prefix_context", "prob_with_sentence", "prob_without_sentence",
+    "prob_delta", "task_type", "suffix_context", "full_reasoning_trace", "sentence_embedding",
+    "alternatives_embeddings", "causal_dependencies", "causal_dependents", "logical_relationship", "failure_mode",
+    "error_type", "correction_suggestion", "verification_score", "verification_method", "arithmetic_errors",
+    "attention_entropy", "attention_focus_score", "importance_score", "is_positive", "sentence_category",
+    "alternatives_tested", "dependency_sentences", "dataset_id", "dataset_item_id", "timestamp")
+"""codelion/pts ``ThoughtAnchor.to_dict()`` fields, in its order."""
+
+NOT_COMPUTED = {"sentence_embedding": [], "alternatives_embeddings": [], "causal_dependencies": [],
+                "causal_dependents": [], "logical_relationship": None, "failure_mode": None, "error_type": None,
+                "correction_suggestion": None, "verification_score": None, "verification_method": None,
+                "arithmetic_errors": [], "attention_entropy": None, "attention_focus_score": None,
+                "sentence_category": None, "dependency_sentences": []}
+"""codelion's fields ptsfast does not compute, with codelion's defaults."""
+
+_PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prefix_ids", "sentence_ids", "p_with", "p_resampled",
+                   "p_different", "p_similar", "counterfactual_importance", "counterfactual_lo", "counterfactual_hi",
+                   "resampling_importance", "resampling_lo", "resampling_hi", "is_anchor", "stop", "n_sentences",
+                   "solution_correct", "oracle", "seed", "sampler", "anchors", "similarity")
+
+
+def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | None, task_type: str,
+                          model_id: str | None, dataset_id: str | None, timestamp: str) -> dict:
+    """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's."""
+    p_with = sentence["p_with"]["p"]
+    different = sentence.get("p_different") or {}
+    if different.get("trials"):
+        without, source = different["p"], "different"
+    else:
+        without, source = sentence["p_resampled"]["p"], "resampled"
+    delta = None if p_with is None or without is None else p_with - without
+    rec = {
+        "model_id": model_id, "query": query, "sentence": sentence["sentence"], "sentence_id": sentence["sentence_id"],
+        "prefix_context": sentence.get("prefix_context", ""), "prob_with_sentence": p_with,
+        "prob_without_sentence": without, "prob_delta": delta, "task_type": task_type,
+        "suffix_context": sentence.get("suffix_context", ""), "full_reasoning_trace": trace or "",
+        **NOT_COMPUTED,
+        "importance_score": None if delta is None else abs(delta), "is_positive": delta is not None and delta > 0,
+        "alternatives_tested": list(sentence.get("alternatives") or []), "dataset_id": dataset_id,
+        "dataset_item_id": str(sentence["problem_id"]), "timestamp": timestamp,
+    }
+    rec = {k: rec[k] for k in THOUGHT_ANCHOR_FIELDS}
+    rec["prob_without_source"] = source
+    rec.update({k: sentence.get(k) for k in _PTSFAST_FIELDS})
+    return rec
+
+
+def keep(sentence: Mapping, kind: str, direction: str | None, min_delta: float) -> bool:
+    """Whether an export keeps a sentence: anchors only (``kind='anchors'``) or every sentence (``'sentences'``),
+    of the direction asked (the sign of the counterfactual importance), with ``|importance| >= min_delta``."""
+    value = sentence.get("counterfactual_importance")
+    if kind == "anchors" and not sentence.get("is_anchor"):
+        return False
+    if direction in ("raises", "lowers") and (value is None or (value > 0) != (direction == "raises")):
+        return False
+    return min_delta <= 0 or (value is not None and abs(value) >= min_delta)

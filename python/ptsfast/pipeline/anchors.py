@@ -1,0 +1,397 @@
+"""The thought-anchors run: ``ptsfast.find_anchors`` -- problems in, the importance of every sentence out.
+
+For each problem a solution is sampled (or the given one is used) and judged; the solution is prefilled once
+and split into sentences that are token spans of it (:func:`ptsfast.mining.anchors.split_sentences`), so every
+resample is a fork of that one sequence at a sentence boundary: no prefix is re-encoded or recomputed. Each
+trajectory's :class:`~ptsfast.mining.anchors.AnchorSearch` asks for rollouts in looks; all trajectories of a
+batch of problems share one fed engine call (a finished look of one trajectory starts its next at once), and a
+finished problem is written through the run writer (append-only, resumable, fingerprinted like ``mine``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ptsfast.engine import FinishReason, Rollout, RolloutEngine, RolloutRequest
+from ptsfast.mining.anchors import (
+    AnchorConfig,
+    AnchorOutcome,
+    AnchorSearch,
+    SentenceImportance,
+    first_sentence,
+    similar,
+    split_sentences,
+)
+from ptsfast.mining.seeds import stable_seed
+from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, RunWriter, _jsonable, problem_record, token_texts
+from ptsfast.pipeline.identity import model_path, run_inputs
+from ptsfast.pipeline.options import MineOptions, record_meta, run_settings
+from ptsfast.pipeline.probes import OracleStops
+from ptsfast.pipeline.run import opens_think, problem_hashes, progress_bar
+from ptsfast.problems.loading import Problem, encode_problems
+from ptsfast.problems.oracles import check_code_sandbox, code_oracle, make_judge, oracle_by_name
+
+__all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
+
+MAX_ALTERNATIVES = 5
+"""Distinct different first sentences kept per sentence as examples (codelion's ``alternatives_tested``)."""
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnchorOptions:
+    """A thought-anchors run: how solutions and rollouts are sampled and judged (``run``: the same options as
+    ``mine``; its ``mining`` search settings are not used), and how sentence importance is estimated."""
+
+    run: MineOptions = field(default_factory=MineOptions)
+    anchors: AnchorConfig = field(default_factory=AnchorConfig)
+    embedding_model: str | None = None
+    """Local folder of a sentence-embedding model (mean-pooled, cosine >= ``anchors.similarity_threshold`` is
+    similar) instead of token overlap; never downloaded."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.run, MineOptions) or not isinstance(self.anchors, AnchorConfig):
+            raise TypeError("AnchorOptions(run=MineOptions(...), anchors=AnchorConfig(...))")
+        if self.embedding_model is not None and not Path(self.embedding_model).expanduser().is_dir():
+            raise ValueError(f"embedding_model (--embedding-model) {self.embedding_model!r} is not a local folder; "
+                             f"pass the folder of a saved Hugging Face encoder (ptsfast never downloads one)")
+
+
+class EmbeddingSimilarity:
+    """Similar when the cosine of the mean-pooled last hidden states of a local encoder reaches ``threshold``."""
+
+    def __init__(self, folder: str, threshold: float, device: str = "cpu"):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        self.model = AutoModel.from_pretrained(folder, local_files_only=True).to(device).eval()
+        self.threshold, self.device = threshold, device
+        self._cache: dict[str, object] = {}
+
+    def embed(self, text: str):
+        if text not in self._cache:
+            with self.torch.inference_mode():
+                enc = self.tokenizer(text or " ", return_tensors="pt", truncation=True).to(self.device)
+                h = self.model(**enc).last_hidden_state[0]
+                mask = enc["attention_mask"][0].unsqueeze(-1).to(h.dtype)
+                v = (h * mask).sum(0) / mask.sum()
+                self._cache[text] = v / v.norm().clamp_min(1e-12)
+        return self._cache[text]
+
+    def __call__(self, a: str, b: str) -> bool:
+        return float(self.embed(a) @ self.embed(b)) >= self.threshold
+
+
+@dataclass
+class _Trajectory:
+    """One solution under estimation: where it lives in the engine and what its sentences are."""
+
+    key: str
+    problem: object  # PreparedProblem-like: id, prompt_ids, problem
+    prompt_ids: tuple[int, ...]
+    solution_ids: tuple[int, ...]
+    text: str
+    correct: bool | None
+    finish_reason: str
+    oracle_error: str | None
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+    search: AnchorSearch
+    seq_id: int | None = None
+    alternatives: dict[int, list[str]] = field(default_factory=dict)  # different regenerated sentences, a few each
+    pending: int = 0
+    rollouts: int = 0
+    tokens_generated: int = 0
+
+    def sentence(self, k: int) -> str:
+        a, b = self.spans[k]
+        return "".join(self.tokens[a:b]).strip()
+
+    def boundary(self, k: int) -> int:
+        """Solution tokens kept before sentence ``k`` (``k = n``: the whole solution)."""
+        return self.spans[k][0] if k < len(self.spans) else len(self.solution_ids)
+
+
+@dataclass
+class AnchorStats:
+    problems: int = 0
+    trajectories: int = 0
+    sentences: int = 0
+    anchors: int = 0
+    rollouts: int = 0
+    tokens: int = 0
+    oracle_errors: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dict(asdict(self), rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+
+
+def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike,
+                 options: AnchorOptions = AnchorOptions(), *, model_name: str = "", overwrite: bool = False,
+                 oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:
+    """Estimates the importance of every sentence of each problem's solutions into ``out_dir`` (``sentences.jsonl``,
+    ``problems.jsonl``); returns the run summary. Rerunning resumes; ``oracle`` overrides ``options.run.oracle``."""
+    start = time.perf_counter()
+    o = options.run
+    model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
+    hashes = problem_hashes(problems)
+    settings = {k: v for k, v in run_settings(o, model_name).items() if k != "mining"}
+    settings.update(mode="anchors", anchors=asdict(options.anchors),
+                    similarity="embedding" if options.embedding_model else "token_overlap")
+    if oracle is not None:
+        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    elif oracle_by_name(o.oracle) is code_oracle:
+        check_code_sandbox(o.unsafe_code_oracle)
+    inputs = run_inputs(model, tokenizer, oracle if oracle is not None else o.oracle)
+    if options.embedding_model:
+        from ptsfast.pipeline.identity import folder_hash
+
+        inputs["embedding_model"] = folder_hash(Path(options.embedding_model).expanduser())
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
+                       inputs=inputs, data_files=ANCHOR_FILES)
+    try:
+        writer.check_problems(hashes)
+        done = set(writer.done)
+        todo = [p for p in problems if p.id not in done]
+        stats, skipped = _run(model, tokenizer, todo, options, writer, hashes, oracle, progress, settings)
+        stats.seconds = time.perf_counter() - start
+        summary = {**stats.as_dict(), "problems_skipped": len(skipped),
+                   "problems_already_done": len(done & {p.id for p in problems}),
+                   "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir),
+                   **{f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()}}
+        (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
+        for line in skipped:
+            log.warning("skipped: %s", line)
+        return summary
+    finally:
+        writer.close()
+
+
+def _run(model, tokenizer, todo, options: AnchorOptions, writer: RunWriter, hashes, oracle, progress, settings):
+    o = options.run
+    encoded, skipped = encode_problems(todo, tokenizer, max_length=None, chat_template=o.chat_template,
+                                       use_chat_template=o.use_chat_template, system_prompt=o.system_prompt,
+                                       min_new_tokens=1)
+    stats = AnchorStats()
+    if not encoded:
+        return stats, skipped
+    engine = RolloutEngine(model, tokenizer, o.engine)
+    judge_oracle = oracle or o.oracle
+    think_open = opens_think(tokenizer.decode(list(encoded[0].prompt_ids[-16:])))
+    judge = make_judge(judge_oracle, o.oracle_timeout, think_open=think_open, unsafe_code_oracle=o.unsafe_code_oracle)
+    stops = OracleStops.of(judge_oracle, think_open)
+    similarity = (EmbeddingSimilarity(options.embedding_model, options.anchors.similarity_threshold)
+                  if options.embedding_model else
+                  (lambda a, b: similar(a, b, options.anchors.similarity_threshold, options.anchors.numbers_must_match)))
+    meta = {**record_meta(o, {"model": settings["model"], "oracle": settings["oracle"]}), "anchors":
+            asdict(options.anchors), "similarity": settings["similarity"]}
+    run = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats)
+    bar = progress_bar(len(encoded), progress)
+    try:
+        for i in range(0, len(encoded), o.problems_per_batch):
+            for problem, trajectories, why in run.batch(encoded[i:i + o.problems_per_batch]):
+                if why:
+                    skipped.append(why)
+                sentences, summary = _records(problem, trajectories, meta, why)
+                stats.anchors += sum(r["is_anchor"] for r in sentences)
+                writer.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]},
+                                     content=hashes.get(problem.problem.id))
+                stats.problems += 1
+                bar.update(1)
+                bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
+    finally:
+        bar.close()
+    return stats, skipped
+
+
+class _AnchorRun:
+    """The engine side: samples and judges solutions, then runs every trajectory's looks in one fed call."""
+
+    def __init__(self, engine: RolloutEngine, tokenizer, judge, stops: OracleStops, similarity, options, stats):
+        self.engine, self.tokenizer, self.judge, self.stops = engine, tokenizer, judge, stops
+        self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
+        self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
+
+    # ------------------------------------------------------------------ solutions
+    def _budget(self, prompt_len: int) -> int:
+        limit = self.engine.max_positions
+        return self.o.max_new_tokens if not limit else min(self.o.max_new_tokens,
+                                                           limit - prompt_len - self.o.max_new_tokens - 1)
+
+    def _solutions(self, problems) -> dict[int, list[tuple[tuple[int, ...], FinishReason]]]:
+        """Each problem's solutions: the given one, or ``trajectories_per_problem`` samples in one engine call."""
+        out, sample = {}, []
+        limit = self.engine.max_positions
+        for i, p in enumerate(problems):
+            if p.solution_ids is not None:  # room for a rollout from its end too
+                fits = not limit or len(p.prompt_ids) + len(p.solution_ids) + self.o.max_new_tokens < limit
+                out[i] = [(tuple(p.solution_ids), FinishReason.EOS)] if fits else []
+            elif self._budget(len(p.prompt_ids)) >= 1:
+                sample.append(i)
+            else:
+                out[i] = []
+        if sample:
+            seqs = self.engine.prefill([list(problems[i].prompt_ids) for i in sample])
+            try:
+                reqs = [RolloutRequest(s.seq_id, len(problems[i].prompt_ids), self.o.trajectories_per_problem,
+                                       self._budget(len(problems[i].prompt_ids)),
+                                       self.o.sampling(self.o.trajectory_seed(problems[i].problem.id)),
+                                       stop_strings=self.stops.stop_strings, stop_fn=self.stops.stop_fn(self.tokenizer, ()))
+                        for i, s in zip(sample, seqs)]
+                for i, ros in zip(sample, self.engine.rollout(reqs)):
+                    out[i] = [(tuple(r.tokens), r.finish_reason) for r in ros]
+            finally:
+                self.engine.release([s.seq_id for s in seqs])
+        return out
+
+    def _trajectory(self, p, n: int, solution: tuple[int, ...], reason: FinishReason) -> _Trajectory | str:
+        key = f"{p.problem.id}#{n}"
+        text = self.tokenizer.decode(list(solution), skip_special_tokens=True)
+        ok, err = self.judge(text, p.problem)
+        correct = None if reason is FinishReason.LENGTH else ok
+        texts = ["" if t in self.special else s
+                 for t, s in zip(solution, token_texts(self.tokenizer, solution, prefix=p.prompt_ids))]
+        spans = split_sentences(texts)
+        if not "".join(texts).strip():
+            return f"problem {p.problem.id}: trajectory {key} has no text (the model stopped at once); nothing to split"
+        search = AnchorSearch(len(spans), self.options.anchors, final=None if correct is None else float(correct))
+        return _Trajectory(key, p, tuple(p.prompt_ids), solution, text, correct, reason.value, err, texts, spans,
+                           search)
+
+    # ------------------------------------------------------------------ a batch of problems
+    def batch(self, problems):
+        """Yields ``(problem, trajectories, why skipped or None)`` for every problem of the batch, in order."""
+        solutions = self._solutions(problems)
+        per_problem: list[list[_Trajectory]] = []
+        why: list[str | None] = []
+        for i, p in enumerate(problems):
+            trs, reasons = [], []
+            for n, (sol, reason) in enumerate(solutions[i]):
+                t = self._trajectory(p, n, sol, reason)
+                (reasons if isinstance(t, str) else trs).append(t)
+            if not solutions[i]:
+                reasons.append(f"problem {p.problem.id}: prompt ({len(p.prompt_ids)} tokens) + solution + a rollout of "
+                               f"--max-new-tokens do not fit the model's context; shorten them or lower the budget")
+            per_problem.append(trs)
+            why.append("; ".join(reasons) or None)
+        live = [t for trs in per_problem for t in trs]
+        if live:
+            seqs = self.engine.prefill([list(t.prompt_ids) + list(t.solution_ids) for t in live],
+                                       reserve_tokens=self.o.max_new_tokens + 1)
+            for t, s in zip(live, seqs):
+                t.seq_id = s.seq_id
+            try:
+                self._estimate(live)
+            finally:
+                self.engine.release([t.seq_id for t in live])
+        for p, trs, w in zip(problems, per_problem, why):
+            self.stats.trajectories += len(trs)
+            for t in trs:
+                self.stats.sentences += len(t.spans)
+                self.stats.rollouts += t.rollouts
+                self.stats.tokens += t.tokens_generated
+            yield p, trs, w
+
+    def _estimate(self, trajectories: list[_Trajectory]) -> None:
+        handlers: list[Callable[[list[Rollout]], list[RolloutRequest]]] = []
+
+        def look(t: _Trajectory) -> list[RolloutRequest]:
+            reqs = []
+            for b, n in t.search.requests():
+                reqs.append(self._request(t, b, n))
+                handlers.append(lambda ros, t=t, b=b: self._done(t, b, ros, look))
+            t.pending = len(reqs)
+            return reqs
+
+        first = [r for t in trajectories for r in look(t)]
+        if first:
+            self.engine.rollout(first, on_done=lambda i, ros: handlers[i](ros))
+
+    def _request(self, t: _Trajectory, k: int, n: int) -> RolloutRequest:
+        b = t.boundary(k)
+        seed = stable_seed(self.o.seed, "anchors", t.key, k, t.search.pools[k].trials)
+        return RolloutRequest(t.seq_id, len(t.prompt_ids) + b, n, self.o.max_new_tokens, self.o.sampling(seed),
+                              stop_strings=self.stops.stop_strings,
+                              stop_fn=self.stops.stop_fn(self.tokenizer, t.solution_ids[:b]))
+
+    def _done(self, t: _Trajectory, k: int, rollouts: list[Rollout], look) -> list[RolloutRequest]:
+        head = list(t.solution_ids[:t.boundary(k)])
+        texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
+        original = t.sentence(k) if k < len(t.spans) else None
+        outcomes = []
+        for r, text in zip(rollouts, texts):
+            ok, err = self.judge(text, t.problem.problem)
+            self.stats.oracle_errors += err is not None
+            same = None
+            if original is not None:
+                regenerated = first_sentence(self.tokenizer.decode(list(r.tokens), skip_special_tokens=True))
+                same = bool(self.similarity(original, regenerated))
+                seen = t.alternatives.setdefault(k, [])
+                if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
+                    seen.append(regenerated)
+            outcomes.append(AnchorOutcome(bool(ok) and err is None, same))
+        t.search.add(k, outcomes)
+        t.rollouts += len(rollouts)
+        t.tokens_generated += sum(len(r.tokens) for r in rollouts)
+        t.pending -= 1
+        return look(t) if t.pending == 0 else []
+
+
+def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):
+    """``(sentences.jsonl lines, problems.jsonl summary)`` of one finished problem."""
+    sentences, summaries = [], []
+    for t in trajectories:
+        results = t.search.results(t.spans)
+        n_anchor = 0
+        for r in results:
+            sentences.append(sentence_record(r, t, meta))
+            n_anchor += r.is_anchor
+        bounds = t.search.boundary_estimates()
+        estimates = [{"position": t.boundary(k), **_jsonable(e)} for k, e in enumerate(bounds) if e is not None]
+        summaries.append({
+            "key": t.key, "kept": True, "correct": t.correct,
+            "source": "given" if t.problem.solution_ids is not None else "sampled", "text": t.text,
+            "finish_reason": t.finish_reason, "oracle_error": t.oracle_error,
+            "solution_ids": list(t.solution_ids), "tokens": t.tokens, "p0": estimates[0] if bounds[0] else None,
+            "estimates": estimates, "rollouts": t.rollouts, "n_sentences": len(t.spans), "n_anchors": n_anchor,
+            "sentences": [{"index": r.index, "start": r.start, "end": r.end, "is_anchor": r.is_anchor,
+                           "counterfactual_importance": r.counterfactual.value if r.counterfactual else None,
+                           "counterfactual_lo": r.counterfactual.lo if r.counterfactual else None,
+                           "counterfactual_hi": r.counterfactual.hi if r.counterfactual else None,
+                           "resampling_importance": r.resampling.value if r.resampling else None}
+                          for r in results]})
+    summary = problem_record(problem.problem, summaries, problem.prompt_ids,
+                             extra={"skipped": why, "n_sentences": sum(len(t.spans) for t in trajectories),
+                                    "n_anchors": sum(s["n_anchors"] for s in summaries), **meta})
+    return sentences, summary
+
+
+def sentence_record(r: SentenceImportance, t: _Trajectory, meta: dict) -> dict:
+    """A sentences.jsonl line: the sentence, its token span, every estimate with its interval, the run settings."""
+    d = _jsonable(r)
+    cf, rs = d["counterfactual"], d["resampling"]
+    rec = {"problem_id": str(t.problem.problem.id), "trajectory": t.key, "sentence_id": r.index,
+           "sentence": t.sentence(r.index), "start": r.start, "end": r.end, "prompt_len": len(t.prompt_ids),
+           "prefix_context": "".join(t.tokens[:r.start]), "suffix_context": "".join(t.tokens[r.end:]),
+           "alternatives": t.alternatives.get(r.index, []),
+           "n_sentences": len(t.spans), "prefix_ids": list(t.prompt_ids) + list(t.solution_ids[:r.start]),
+           "sentence_ids": list(t.solution_ids[r.start:r.end]),
+           "p_with": d["p_with"], "p_resampled": d["p_resampled"], "p_different": d["p_different"],
+           "p_similar": d["p_similar"],
+           "counterfactual_importance": cf["value"] if cf else None,
+           "counterfactual_lo": cf["lo"] if cf else None, "counterfactual_hi": cf["hi"] if cf else None,
+           "resampling_importance": rs["value"] if rs else None,
+           "resampling_lo": rs["lo"] if rs else None, "resampling_hi": rs["hi"] if rs else None,
+           "is_anchor": r.is_anchor, "stop": r.stop.value, "solution_correct": t.correct}
+    rec.update(meta)
+    return rec

@@ -1,0 +1,149 @@
+"""Thought anchors end to end on a tiny model through the CLI: run, resume, export, report; and the API."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_models import VOCAB, save_mining_model, tiny_model
+
+from ptsfast.cli import main as cli
+
+PERIOD = 5  # the tiny vocabulary's id 5 is "." here, so solutions have sentences
+
+
+def sentence_tokenizer():
+    """The tiny word-level tokenizer with "." as token 5 (words ``w{k}`` otherwise)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{("." if k == PERIOD else f"w{k}"): k for k in range(3, VOCAB)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.decoder = decoders.WordPiece(prefix="##")
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny-anchors")
+    save_mining_model(d)
+    sentence_tokenizer().save_pretrained(d)
+    return d
+
+
+def contains_w7(text, problem):
+    return "w7" in text.split()
+
+
+def lines(path):
+    return [json.loads(x) for x in Path(path).read_text().splitlines()]
+
+
+def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
+    # the oracle: "w7" appears; the given solution writes it in its second sentence, so that sentence decides the
+    # answer and the others barely matter
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "given", "question": "w20 w21 w22", "answer": "w7", "solution": "w10 w11 . w7 w12 . w13 w14 ."},
+        {"id": "other", "question": "w30 w31", "answer": "w7", "solution": "w15 w16 w17 . w18 w19 ."},
+    ]) + "\n")
+    out = tmp_path / "run"
+    args = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out),
+            "--solution-field", "solution", "--oracle", "contains_w7", "--no-chat-template", "--max-new-tokens", "12",
+            "--max-rollouts", "32", "--quiet"]
+    from ptsfast.problems import oracles
+
+    oracles.register_oracle("contains_w7", contains_w7)
+    assert cli(args) == 0
+    printed = capsys.readouterr().out
+    assert "sentences" in printed and "anchors" in printed
+    sentences = lines(out / "sentences.jsonl")
+    given = [s for s in sentences if s["problem_id"] == "given"]
+    assert [s["sentence"] for s in given] == ["w10 w11.", "w7 w12.", "w13 w14."]  # the decoder joins "." on
+    assert [(s["start"], s["end"]) for s in given] == [(0, 3), (3, 6), (6, 9)]
+    first, decisive, last = given
+    # "w7" in the kept prefix makes every continuation correct: p(with) of sentence 1 is 1, its different
+    # resamples rarely write w7 in 12 tokens
+    assert decisive["is_anchor"] and decisive["counterfactual_importance"] >= 0.5
+    assert decisive["p_with"]["p"] == 1.0 and decisive["counterfactual_lo"] > 0.2
+    assert last["p_with"]["exact"] and last["p_with"]["p"] == 1.0  # the solution's own verdict
+    assert last["p_resampled"]["p"] == 1.0 and last["resampling_importance"] == 0.0
+    assert not last["is_anchor"] and abs(first["counterfactual_importance"]) < 0.5
+    for s in given:
+        lo, hi = s["counterfactual_lo"], s["counterfactual_hi"]
+        assert lo <= s["counterfactual_importance"] <= hi
+        assert s["p_different"]["trials"] + s["p_similar"]["trials"] == s["p_resampled"]["trials"]
+        assert s["prefix_ids"] == given[-1]["prefix_ids"][:s["prompt_len"] + s["start"]]
+    problems_out = lines(out / "problems.jsonl")
+    assert [p["problem_id"] for p in problems_out] == ["given", "other"]
+    traj = problems_out[0]["trajectories"][0]
+    assert traj["correct"] is True and [e["position"] for e in traj["estimates"]] == [0, 3, 6, 9]
+    assert traj["n_anchors"] >= 1 and len(traj["sentences"]) == 3
+
+    before = (out / "sentences.jsonl").read_text()
+    assert cli(args) == 0  # a rerun resumes: everything is done, nothing is duplicated
+    assert (out / "sentences.jsonl").read_text() == before
+    assert cli(args[:-1] + ["--threshold", "0.3", "--quiet"]) == 2  # another config into the same folder
+    assert "differs in: anchors" in capsys.readouterr().err
+
+    exported = tmp_path / "ta.jsonl"
+    assert cli(["export", "--run", str(out), "--out", str(exported), "--format", "thought_anchors"]) == 0
+    recs = lines(exported)
+    assert recs and all(r["is_anchor"] for r in recs)
+    from ptsfast.outputs.thought_anchors import THOUGHT_ANCHOR_FIELDS
+
+    rec = next(r for r in recs if r["problem_id"] == "given")
+    assert list(rec)[:len(THOUGHT_ANCHOR_FIELDS)] == list(THOUGHT_ANCHOR_FIELDS)
+    assert rec["sentence"] == "w7 w12." and rec["sentence_id"] == 1 and rec["query"] == "w20 w21 w22"
+    assert rec["prefix_context"].strip() == "w10 w11." and rec["suffix_context"].strip() == "w13 w14."
+    assert rec["prob_delta"] == pytest.approx(rec["prob_with_sentence"] - rec["prob_without_sentence"])
+    assert rec["importance_score"] == abs(rec["prob_delta"]) and rec["is_positive"]
+    assert rec["prob_without_source"] == "different" and rec["dataset_item_id"] == "given"
+    assert rec["full_reasoning_trace"] == "w10 w11. w7 w12. w13 w14."
+    assert rec["sentence_embedding"] == [] and rec["failure_mode"] is None and rec["alternatives_tested"]
+    every = tmp_path / "all.jsonl"
+    assert cli(["export", "--run", str(out), "--out", str(every), "--format", "thought_anchors",
+                "--kind", "sentences"]) == 0
+    assert len(lines(every)) == len(sentences)
+    assert cli(["export", "--run", str(out), "--out", str(every), "--format", "trl"]) == 2  # not pairs over it
+
+    capsys.readouterr()
+    assert cli(["report", "--run", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert "counterfactual importance" in html and "w7 w12." in html
+
+
+def test_find_anchors_api_matches_a_rerun_and_cut_solutions_sample_the_end(tmp_path):
+    """Same seed, same records (the schedule does not change results); a solution cut at the length limit has no
+    verdict, so p(with) of its last sentence is sampled at the end instead of being exact."""
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    tok = sentence_tokenizer()
+    problems = [Problem(f"p{i}", f"w{20 + i} w{40 + i}") for i in range(3)]
+
+    def run(out, per_batch):
+        opts = AnchorOptions(MineOptions(max_new_tokens=10, use_chat_template=False, problems_per_batch=per_batch,
+                                         engine=EngineConfig(num_blocks=256, block_size=8)),
+                             AnchorConfig(max_rollouts=16))
+        return find_anchors(model, tok, problems, out, opts, oracle=contains_w7, progress=False)
+
+    a = run(tmp_path / "a", 3)
+    run(tmp_path / "b", 1)
+    assert (tmp_path / "a" / "sentences.jsonl").read_text() == (tmp_path / "b" / "sentences.jsonl").read_text()
+    assert a["problems"] == 3 and a["sentences"] >= 3 and a["rollouts"] > 0
+    recs = lines(tmp_path / "a" / "sentences.jsonl")
+    trajs = {t["key"]: t for p in lines(tmp_path / "a" / "problems.jsonl") for t in p["trajectories"]}
+    for r in recs:
+        t = trajs[r["trajectory"]]
+        if r["sentence_id"] == r["n_sentences"] - 1:
+            assert r["p_with"]["exact"] == (t["correct"] is not None)
+            if t["finish_reason"] == "length":
+                assert t["correct"] is None and r["p_with"]["trials"] > 0
+    assert any(t["finish_reason"] == "length" for t in trajs.values())
