@@ -14,11 +14,12 @@ import json
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ptsfast.engine import FinishReason, Rollout, RolloutEngine, RolloutRequest
+from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.anchors import (
     AnchorConfig,
     AnchorOutcome,
@@ -195,64 +196,134 @@ def _run(model, tokenizer, todo, options: AnchorOptions, writer: RunWriter, hash
                   (lambda a, b: similar(a, b, options.anchors.similarity_threshold, options.anchors.numbers_must_match)))
     meta = {**record_meta(o, {"model": settings["model"], "oracle": settings["oracle"]}), "anchors":
             asdict(options.anchors), "similarity": settings["similarity"]}
-    run = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats)
     bar = progress_bar(len(encoded), progress)
+
+    def on_problem(problem, trajectories: list[_Trajectory], why: str | None) -> None:
+        if why:
+            skipped.append(why)
+        sentences, summary = _records(problem, trajectories, meta, why)
+        stats.problems += 1
+        stats.anchors += sum(r["is_anchor"] for r in sentences)
+        writer.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]},
+                             content=hashes.get(problem.problem.id))
+        bar.update(1)
+        bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
+
+    run = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats, on_problem)
     try:
-        for i in range(0, len(encoded), o.problems_per_batch):
-            for problem, trajectories, why in run.batch(encoded[i:i + o.problems_per_batch]):
-                if why:
-                    skipped.append(why)
-                sentences, summary = _records(problem, trajectories, meta, why)
-                stats.anchors += sum(r["is_anchor"] for r in sentences)
-                writer.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]},
-                                     content=hashes.get(problem.problem.id))
-                stats.problems += 1
-                bar.update(1)
-                bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
+        run.run(encoded)
     finally:
+        run.close()
         bar.close()
     return stats, skipped
 
 
-class _AnchorRun:
-    """The engine side: samples and judges solutions, then runs every trajectory's looks in one fed call."""
+@dataclass
+class _Flight:
+    """A problem in flight: its trajectories, how many are still estimated, the engine sequences it holds."""
 
-    def __init__(self, engine: RolloutEngine, tokenizer, judge, stops: OracleStops, similarity, options, stats):
+    problem: object
+    trajectories: list[_Trajectory] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    searching: int = 0
+    seq_ids: list[int] = field(default_factory=list)
+
+
+Work = tuple[RolloutRequest, Callable[[list[Rollout]], list]]  # an engine request and what to do with its rollouts
+
+
+class _AnchorRun:
+    """The engine side, one fed engine call for the whole run: up to ``problems_per_batch`` problems in flight; a
+    problem's solutions are sampled (or given), judged, split and prefilled, each trajectory's looks run as soon as
+    its previous look is back, and a problem whose trajectories are all estimated is written and replaced at once.
+    Records do not depend on the schedule: a trajectory's seeds depend only on its own counts."""
+
+    def __init__(self, engine: RolloutEngine, tokenizer, judge, stops: OracleStops, similarity, options, stats,
+                 on_problem):
         self.engine, self.tokenizer, self.judge, self.stops = engine, tokenizer, judge, stops
         self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
+        self.on_problem = on_problem
         self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
+        self.queue: deque = deque()
+        self.waiting: deque = deque()  # (problem, solutions) to prefill when the KV pool has room
+        self.in_flight: dict[str, _Flight] = {}
+        self.handlers: list = []
+        self.full: KVPoolFull | None = None
 
-    # ------------------------------------------------------------------ solutions
+    # ------------------------------------------------------------------ schedule
+    def run(self, problems) -> None:
+        self.queue.extend(problems)
+        while self.queue or self.waiting or self.in_flight:
+            work = self._admit()
+            if not work:  # nothing runs and nothing could start: the pool is too small for one problem
+                raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
+                                   f"lower --trajectories / --max-new-tokens")
+            self.handlers = [h for _, h in work]
+            self.engine.rollout([r for r, _ in work], on_done=self._done)
+
+    def close(self) -> None:
+        """Releases what problems still hold (after an error)."""
+        held = [i for f in self.in_flight.values() for i in f.seq_ids]
+        self.in_flight.clear()
+        if held:
+            self.engine.release(held)
+
+    def _done(self, index: int, rollouts: list[Rollout]) -> list[RolloutRequest]:
+        handler, self.handlers[index] = self.handlers[index], None
+        work = handler(rollouts) + self._admit()
+        self.handlers += [h for _, h in work]
+        return [r for r, _ in work]
+
+    def _admit(self) -> list[Work]:
+        """Starts what fits: prefills waiting for KV room first, then new problems up to the in-flight limit."""
+        work: list[Work] = []
+        try:
+            while self.waiting:
+                work += self._prepare(*self.waiting[0])
+                self.waiting.popleft()
+            while self.queue and len(self.in_flight) < self.o.problems_per_batch:
+                work += self._start(self.queue[0])
+                self.queue.popleft()
+        except KVPoolFull as e:
+            self.full = e  # retried when the next request finishes (or in the next engine call)
+        return work
+
+    # ------------------------------------------------------------------ a problem
     def _budget(self, prompt_len: int) -> int:
+        """Tokens a sampled solution may take: a rollout of --max-new-tokens from its end must still fit."""
         limit = self.engine.max_positions
         return self.o.max_new_tokens if not limit else min(self.o.max_new_tokens,
                                                            limit - prompt_len - self.o.max_new_tokens - 1)
 
-    def _solutions(self, problems) -> dict[int, list[tuple[tuple[int, ...], FinishReason]]]:
-        """Each problem's solutions: the given one, or ``trajectories_per_problem`` samples in one engine call."""
-        out, sample = {}, []
+    def _start(self, p) -> list[Work]:
+        """The given solution, or ``trajectories_per_problem`` samples (KVPoolFull: nothing started)."""
         limit = self.engine.max_positions
-        for i, p in enumerate(problems):
-            if p.solution_ids is not None:  # room for a rollout from its end too
-                fits = not limit or len(p.prompt_ids) + len(p.solution_ids) + self.o.max_new_tokens < limit
-                out[i] = [(tuple(p.solution_ids), FinishReason.EOS)] if fits else []
-            elif self._budget(len(p.prompt_ids)) >= 1:
-                sample.append(i)
-            else:
-                out[i] = []
-        if sample:
-            seqs = self.engine.prefill([list(problems[i].prompt_ids) for i in sample])
+        if p.solution_ids is not None:  # room for a rollout from its end too
+            fits = not limit or len(p.prompt_ids) + len(p.solution_ids) + self.o.max_new_tokens < limit
+            sols = [(tuple(p.solution_ids), FinishReason.EOS)] if fits else []
+            work = self._prepare(p, sols)
+            return work
+        budget = self._budget(len(p.prompt_ids))
+        if budget < 1:
+            return self._prepare(p, [])
+        n = self.o.trajectories_per_problem
+        (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=n * (len(p.prompt_ids) + budget))
+        self.in_flight[p.problem.id] = _Flight(p, seq_ids=[seq.seq_id])
+        request = RolloutRequest(seq.seq_id, len(p.prompt_ids), n, budget,
+                                 self.o.sampling(self.o.trajectory_seed(p.problem.id)),
+                                 stop_strings=self.stops.stop_strings, stop_fn=self.stops.stop_fn(self.tokenizer, ()))
+
+        def sampled(rollouts: list[Rollout]) -> list[Work]:
+            flight = self.in_flight[p.problem.id]
+            self.engine.release([seq.seq_id])
+            flight.seq_ids.remove(seq.seq_id)
+            sols = [(tuple(r.tokens), r.finish_reason) for r in rollouts]
             try:
-                reqs = [RolloutRequest(s.seq_id, len(problems[i].prompt_ids), self.o.trajectories_per_problem,
-                                       self._budget(len(problems[i].prompt_ids)),
-                                       self.o.sampling(self.o.trajectory_seed(problems[i].problem.id)),
-                                       stop_strings=self.stops.stop_strings, stop_fn=self.stops.stop_fn(self.tokenizer, ()))
-                        for i, s in zip(sample, seqs)]
-                for i, ros in zip(sample, self.engine.rollout(reqs)):
-                    out[i] = [(tuple(r.tokens), r.finish_reason) for r in ros]
-            finally:
-                self.engine.release([s.seq_id for s in seqs])
-        return out
+                return self._prepare(p, sols)
+            except KVPoolFull:
+                self.waiting.append((p, sols))
+                return []
+        return [(request, sampled)]
 
     def _trajectory(self, p, n: int, solution: tuple[int, ...], reason: FinishReason) -> _Trajectory | str:
         key = f"{p.problem.id}#{n}"
@@ -261,61 +332,56 @@ class _AnchorRun:
         correct = None if reason is FinishReason.LENGTH else ok
         texts = ["" if t in self.special else s
                  for t, s in zip(solution, token_texts(self.tokenizer, solution, prefix=p.prompt_ids))]
-        spans = split_sentences(texts)
         if not "".join(texts).strip():
             return f"problem {p.problem.id}: trajectory {key} has no text (the model stopped at once); nothing to split"
+        spans = split_sentences(texts)
         search = AnchorSearch(len(spans), self.options.anchors, final=None if correct is None else float(correct))
         return _Trajectory(key, p, tuple(p.prompt_ids), solution, text, correct, reason.value, err, texts, spans,
                            search)
 
-    # ------------------------------------------------------------------ a batch of problems
-    def batch(self, problems):
-        """Yields ``(problem, trajectories, why skipped or None)`` for every problem of the batch, in order."""
-        solutions = self._solutions(problems)
-        per_problem: list[list[_Trajectory]] = []
-        why: list[str | None] = []
-        for i, p in enumerate(problems):
-            trs, reasons = [], []
-            for n, (sol, reason) in enumerate(solutions[i]):
+    def _prepare(self, p, solutions) -> list[Work]:
+        """Judges and splits the solutions, prefills them (one forward, KVPoolFull: later) and starts their looks."""
+        flight = self.in_flight.setdefault(p.problem.id, _Flight(p))
+        if not flight.trajectories and not flight.why:
+            for n, (sol, reason) in enumerate(solutions):
                 t = self._trajectory(p, n, sol, reason)
-                (reasons if isinstance(t, str) else trs).append(t)
-            if not solutions[i]:
-                reasons.append(f"problem {p.problem.id}: prompt ({len(p.prompt_ids)} tokens) + solution + a rollout of "
-                               f"--max-new-tokens do not fit the model's context; shorten them or lower the budget")
-            per_problem.append(trs)
-            why.append("; ".join(reasons) or None)
-        live = [t for trs in per_problem for t in trs]
-        if live:
-            seqs = self.engine.prefill([list(t.prompt_ids) + list(t.solution_ids) for t in live],
-                                       reserve_tokens=self.o.max_new_tokens + 1)
-            for t, s in zip(live, seqs):
-                t.seq_id = s.seq_id
-            try:
-                self._estimate(live)
-            finally:
-                self.engine.release([t.seq_id for t in live])
-        for p, trs, w in zip(problems, per_problem, why):
-            self.stats.trajectories += len(trs)
-            for t in trs:
-                self.stats.sentences += len(t.spans)
-                self.stats.rollouts += t.rollouts
-                self.stats.tokens += t.tokens_generated
-            yield p, trs, w
+                (flight.why if isinstance(t, str) else flight.trajectories).append(t)
+            if not solutions:
+                flight.why.append(f"problem {p.problem.id}: prompt ({len(p.prompt_ids)} tokens) + solution + a "
+                                  f"rollout of --max-new-tokens do not fit the model's context; shorten them or "
+                                  f"lower the budget")
+        live = flight.trajectories
+        if not live:
+            self._finish(p.problem.id)
+            return []
+        seqs = self.engine.prefill([list(t.prompt_ids) + list(t.solution_ids) for t in live],
+                                   reserve_tokens=self.o.max_new_tokens + 1)
+        flight.seq_ids += [s.seq_id for s in seqs]
+        flight.searching = len(live)
+        work: list[Work] = []
+        for t, s in zip(live, seqs):
+            t.seq_id = s.seq_id
+            work += self._look(t)
+        return work
 
-    def _estimate(self, trajectories: list[_Trajectory]) -> None:
-        handlers: list[Callable[[list[Rollout]], list[RolloutRequest]]] = []
+    def _look(self, t: _Trajectory) -> list[Work]:
+        """The trajectory's next look as engine work; when it has none, the trajectory is done."""
+        work = [(self._request(t, k, n), lambda ros, k=k: self._looked(t, k, ros)) for k, n in t.search.requests()]
+        t.pending = len(work)
+        if not work:
+            flight = self.in_flight[t.problem.problem.id]
+            flight.searching -= 1
+            if flight.searching == 0:
+                self._finish(t.problem.problem.id)
+        return work
 
-        def look(t: _Trajectory) -> list[RolloutRequest]:
-            reqs = []
-            for b, n in t.search.requests():
-                reqs.append(self._request(t, b, n))
-                handlers.append(lambda ros, t=t, b=b: self._done(t, b, ros, look))
-            t.pending = len(reqs)
-            return reqs
-
-        first = [r for t in trajectories for r in look(t)]
-        if first:
-            self.engine.rollout(first, on_done=lambda i, ros: handlers[i](ros))
+    def _finish(self, problem_id: str) -> None:
+        flight = self.in_flight.pop(problem_id)
+        if flight.seq_ids:
+            self.engine.release(flight.seq_ids)
+        self.stats.trajectories += len(flight.trajectories)
+        self.stats.sentences += sum(len(t.spans) for t in flight.trajectories)
+        self.on_problem(flight.problem, flight.trajectories, "; ".join(flight.why) or None)
 
     def _request(self, t: _Trajectory, k: int, n: int) -> RolloutRequest:
         b = t.boundary(k)
@@ -324,7 +390,8 @@ class _AnchorRun:
                               stop_strings=self.stops.stop_strings,
                               stop_fn=self.stops.stop_fn(self.tokenizer, t.solution_ids[:b]))
 
-    def _done(self, t: _Trajectory, k: int, rollouts: list[Rollout], look) -> list[RolloutRequest]:
+    def _looked(self, t: _Trajectory, k: int, rollouts: list[Rollout]) -> list[Work]:
+        """Rollouts forked at boundary ``k`` are back: judged, their first sentence compared with sentence ``k``."""
         head = list(t.solution_ids[:t.boundary(k)])
         texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
         original = t.sentence(k) if k < len(t.spans) else None
@@ -343,8 +410,10 @@ class _AnchorRun:
         t.search.add(k, outcomes)
         t.rollouts += len(rollouts)
         t.tokens_generated += sum(len(r.tokens) for r in rollouts)
+        self.stats.rollouts += len(rollouts)
+        self.stats.tokens += sum(len(r.tokens) for r in rollouts)
         t.pending -= 1
-        return look(t) if t.pending == 0 else []
+        return self._look(t) if t.pending == 0 else []
 
 
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):
