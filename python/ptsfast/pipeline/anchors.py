@@ -34,9 +34,9 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, RunWriter,
 from ptsfast.pipeline.identity import model_path, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta, run_settings
 from ptsfast.pipeline.probes import OracleStops
-from ptsfast.pipeline.run import opens_think, problem_hashes, progress_bar
-from ptsfast.problems.loading import Problem, encode_problems
-from ptsfast.problems.oracles import check_code_sandbox, code_oracle, make_judge, oracle_by_name
+from ptsfast.pipeline.run import judging, prepare_problems, problem_hashes, progress_bar
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import check_oracle_runs_here
 
 __all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
 
@@ -151,8 +151,7 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                     similarity="embedding" if options.embedding_model else "token_overlap")
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
-    elif oracle_by_name(o.oracle) is code_oracle:
-        check_code_sandbox(o.unsafe_code_oracle)
+    check_oracle_runs_here(oracle if oracle is not None else o.oracle, o.unsafe_code_oracle)
     inputs = run_inputs(model, tokenizer, oracle if oracle is not None else o.oracle)
     if options.embedding_model:
         from ptsfast.pipeline.identity import folder_hash
@@ -180,17 +179,12 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
 
 def _run(model, tokenizer, todo, options: AnchorOptions, writer: RunWriter, hashes, oracle, progress, settings):
     o = options.run
-    encoded, skipped = encode_problems(todo, tokenizer, max_length=None, chat_template=o.chat_template,
-                                       use_chat_template=o.use_chat_template, system_prompt=o.system_prompt,
-                                       min_new_tokens=1)
+    encoded, skipped = prepare_problems(todo, tokenizer, o)
     stats = AnchorStats()
     if not encoded:
         return stats, skipped
     engine = RolloutEngine(model, tokenizer, o.engine)
-    judge_oracle = oracle or o.oracle
-    think_open = opens_think(tokenizer.decode(list(encoded[0].prompt_ids[-16:])))
-    judge = make_judge(judge_oracle, o.oracle_timeout, think_open=think_open, unsafe_code_oracle=o.unsafe_code_oracle)
-    stops = OracleStops.of(judge_oracle, think_open)
+    judge, stops = judging(tokenizer, encoded, o, oracle)
     similarity = (EmbeddingSimilarity(options.embedding_model, options.anchors.similarity_threshold)
                   if options.embedding_model else
                   (lambda a, b: similar(a, b, options.anchors.similarity_threshold, options.anchors.numbers_must_match)))
