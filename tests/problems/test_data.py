@@ -7,8 +7,9 @@ import pytest
 from transformers import PreTrainedTokenizerFast
 from tokenizers import Tokenizer, models, pre_tokenizers
 
-from ptsfast.problems.loading import (ChatTemplateError, DataError, FieldMap, context_length, encode_problems, encode_prompt,
-                          load_demo_problems, load_problems, read_template)
+from ptsfast.demo import load_demo_problems
+from ptsfast.problems.loading import (ChatTemplateError, DataError, FieldMap, context_length, encode_problems,
+                                      encode_prompt, load_problems, read_template)
 
 TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
             "{% if add_generation_prompt %}<|assistant|>{% endif %}")

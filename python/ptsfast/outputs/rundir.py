@@ -1,4 +1,4 @@
-"""Run outputs: an append-only, crash-safe, resumable writer, record builders and exports.
+"""Run outputs: an append-only, crash-safe, resumable writer and the record builders.
 
 Layout of an output directory::
 
@@ -25,7 +25,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,8 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
                 yield json.loads(raw)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Makes a rename or a new file in ``path`` durable (a no-op where folders cannot be opened)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - e.g. Windows
@@ -165,7 +166,7 @@ class RunWriter:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        _fsync_dir(self.dir)
+        fsync_dir(self.dir)
 
     def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
         if self.inputs is None:
@@ -384,22 +385,3 @@ def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Se
             "n_pivots": sum(t.get("n_pivots", 0) for t in trajectories),
             "n_pairs": sum(t.get("n_pairs", 0) for t in trajectories),
             "rollouts": sum(t.get("rollouts", 0) for t in trajectories), **_jsonable(dict(extra or {}))}
-
-
-# --------------------------------------------------------------------------- export
-
-def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
-                   confirmed_only: bool = False) -> list[dict]:
-    """See :func:`ptsfast.outputs.export.filter_records`."""
-    from ptsfast.outputs.export import filter_records as _filter
-
-    return _filter(records, direction, min_delta, confirmed_only)
-
-
-def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
-           direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
-           keep_fields: bool = True, **options: Any) -> int:
-    """Export pairs or pivots of a run (trl, jsonl, hf, pts, steering); see :func:`ptsfast.outputs.export.export`."""
-    from ptsfast.outputs.export import export as _export
-
-    return _export(src, out, fmt, kind, direction, min_delta, confirmed_only, keep_fields, **options)

@@ -2,9 +2,10 @@
 
 A run directory may only be resumed with the inputs it was made from. ``run.json`` stores
 :func:`run_inputs` (model, tokenizer, oracle) and every done marker stores the content hash of its
-problem (:func:`~ptsfast.problems.hashing.problem_hash`), so a resume refuses, naming the difference, new weights saved at the
-same path, another tokenizer, another oracle callable, or a problem whose id was reused for other
-content; the same inputs under another spelling of the path (``./m`` vs ``/abs/m``) resume.
+problem (:func:`~ptsfast.problems.hashing.problem_hash`), so a resume refuses, naming the difference,
+new weights saved at the same path, another tokenizer, another oracle callable, or a problem whose id
+was reused for other content; the same inputs under another spelling of the path (``./m`` vs
+``/abs/m``) resume.
 
 The hashes themselves (what is read of a model folder, of weights in memory) are
 :mod:`ptsfast.problems.hashing`.

@@ -78,7 +78,8 @@ class MiningWorker:
     """A Ray actor's body: one model and one engine, mining one problem per call."""
 
     def __init__(self, model_path: str, device: str, dtype: str, threads: int, options, oracle, settings: dict):
-        from ptsfast.models import DEMO_MODEL_NAME, ModelLoadError
+        from ptsfast.demo import DEMO_MODEL_NAME
+        from ptsfast.models import ModelLoadError
 
         self.node = socket.gethostname()
         if model_path != DEMO_MODEL_NAME and not Path(model_path).is_dir():
@@ -140,7 +141,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
     (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
     """
-    from ptsfast.models import DEMO_MODEL_NAME
+    from ptsfast.demo import DEMO_MODEL_NAME
     from ptsfast.outputs.rundir import problem_record
     from ptsfast.pipeline.options import MineOptions
     from ptsfast.pipeline.run import open_run, progress_bar

@@ -409,18 +409,3 @@ def context_length(model_or_config) -> int | None:
         if isinstance(v, int) and v > 0:
             return v
     return None
-
-
-# --------------------------------------------------------------------------- demo set
-
-def demo_problems_path() -> Path:
-    """The built-in demo problem set (package data)."""
-    return Path(__file__).parents[1] / "demo" / "problems.jsonl"
-
-
-def load_demo_problems() -> list[Problem]:
-    """The built-in arithmetic word problems (numeric answers) used by ``ptsfast demo``."""
-    res = load_problems(demo_problems_path())
-    if res.skipped:  # pragma: no cover - shipped data is tested
-        raise DataError(f"the built-in demo set is damaged: {res.skipped[0]}; reinstall ptsfast")
-    return res.problems

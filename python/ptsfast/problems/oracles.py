@@ -26,6 +26,7 @@ import numbers
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -296,66 +297,6 @@ def code_oracle(text: str, problem: Problem, timeout: float = 10.0, memory_mb: i
     return run_code(extract_code(text), problem.tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe).passed
 
 
-# --------------------------------------------------------------------------- registry
-
-ORACLES: dict[str, Oracle] = {
-    "gsm8k": gsm8k_oracle,
-    "boxed": boxed_oracle,
-    "last_number": last_number_oracle,
-    "exact": exact_oracle,
-    "normalized": normalized_oracle,
-    "multiple_choice": multiple_choice_oracle,
-    "code": code_oracle,
-}
-_ALIASES = {"number": "last_number", "last-number": "last_number", "mc": "multiple_choice",
-            "multiple-choice": "multiple_choice", "normalised": "normalized", "math": "boxed"}
-
-DEFAULT_STOP_STRINGS: dict[str, tuple[str, ...]] = {
-    # Literal strings after which nothing can change the verdict (the engine also stops on EOS
-    # and on answer_complete()). Base models tend to start a new few-shot item with these.
-    "gsm8k": ("\n\nQuestion:", "\n\nProblem:"),
-    "boxed": ("\n\nProblem:", "\n\nQuestion:"),
-    "multiple_choice": ("\n\nQuestion:",),
-    "code": ("\n```\n\n\n",),
-    "last_number": (),
-    "exact": (),
-    "normalized": (),
-}
-
-
-def canonical_oracle_name(name: str) -> str:
-    """The registry key of an oracle name: case-insensitive, aliases resolved (``GSM8K`` -> ``gsm8k``).
-    Judging, stop strings and early stopping all look names up through this one function."""
-    key = str(name).lower()
-    return _ALIASES.get(key, key) if key in _ALIASES or key in ORACLES else str(name)
-
-
-def oracle_by_name(name: str | Oracle) -> Oracle:
-    """A built-in oracle by name (or a user callable, returned as is)."""
-    if callable(name):
-        return name
-    key = canonical_oracle_name(name)
-    if key not in ORACLES:
-        raise ValueError(f"unknown oracle {name!r}; use one of {sorted(ORACLES)} or pass a callable "
-                         f"(text, problem) -> bool")
-    return ORACLES[key]
-
-
-def register_oracle(name: str, oracle: Oracle, stop_strings: tuple[str, ...] = ()) -> None:
-    """Make a user callable available by name (e.g. for the CLI's ``--oracle``)."""
-    if not callable(oracle):
-        raise TypeError(f"oracle {name!r} must be callable (text, problem) -> bool")
-    ORACLES[name] = oracle
-    DEFAULT_STOP_STRINGS[name] = tuple(stop_strings)
-
-
-def stop_strings(oracle_name: str | Oracle) -> tuple[str, ...]:
-    """Default stop strings for an oracle (empty for user callables)."""
-    if callable(oracle_name):
-        return ()
-    return DEFAULT_STOP_STRINGS.get(canonical_oracle_name(oracle_name), ())
-
-
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _CODE_DONE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n.*?\n[ \t]*```", re.S | re.I)
 
@@ -387,21 +328,86 @@ def _multiple_choice_complete(text: str) -> bool:
     return False
 
 
-# Per oracle that a prefix can settle: whether the judged text already holds its answer.
-_ANSWER_COMPLETE: dict[str, Callable[[str], bool]] = {
-    "gsm8k": lambda text: _GSM_COMPLETE_RE.search(text) is not None,
-    "boxed": lambda text: extract_boxed(text) is not None,
-    "multiple_choice": _multiple_choice_complete,
-    "code": lambda text: _CODE_DONE.search(text) is not None,
-}
+# --------------------------------------------------------------------------- registry
 
-EARLY_STOPPING = frozenset(_ANSWER_COMPLETE)
-"""Oracles whose verdict a prefix can settle (:func:`answer_complete`); the others read the whole completion."""
+@dataclass(frozen=True)
+class OracleSpec:
+    """Everything ptsfast knows about one oracle; a new oracle is one entry of :data:`ORACLES`."""
+
+    judge: Oracle
+    """``(completion_text, problem) -> bool``."""
+    stop_strings: tuple[str, ...] = ()
+    """Literal strings after which nothing can change the verdict (the engine also stops on EOS and on
+    ``answer_complete``). Base models tend to start a new few-shot item with these."""
+    answer_complete: Callable[[str], bool] | None = None
+    """Whether the judged text already holds the answer, for oracles that read the *first* complete answer (so
+    a rollout may stop there); None for oracles that need the whole completion."""
+    task_type: str = "generic"
+    """codelion/pts's ``task_type`` of the problems it judges (the pts and trl exports)."""
+
+
+ORACLES: dict[str, OracleSpec] = {
+    "gsm8k": OracleSpec(gsm8k_oracle, ("\n\nQuestion:", "\n\nProblem:"),
+                        lambda text: _GSM_COMPLETE_RE.search(text) is not None, "math"),
+    "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"),
+                        lambda text: extract_boxed(text) is not None, "math"),
+    "last_number": OracleSpec(last_number_oracle, task_type="math"),
+    "exact": OracleSpec(exact_oracle, task_type="qa"),
+    "normalized": OracleSpec(normalized_oracle, task_type="qa"),
+    "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
+                                  "multiple_choice"),
+    "code": OracleSpec(code_oracle, ("\n```\n\n\n",), lambda text: _CODE_DONE.search(text) is not None, "code"),
+}
+_ALIASES = {"number": "last_number", "last-number": "last_number", "mc": "multiple_choice",
+            "multiple-choice": "multiple_choice", "normalised": "normalized", "math": "boxed"}
+
+
+def canonical_oracle_name(name: str) -> str:
+    """The registry key of an oracle name: case-insensitive, aliases resolved (``GSM8K`` -> ``gsm8k``).
+    Judging, stop strings and early stopping all look names up through this one function."""
+    key = str(name).lower()
+    return _ALIASES.get(key, key) if key in _ALIASES or key in ORACLES else str(name)
+
+
+def oracle_spec(name: str | Oracle) -> OracleSpec | None:
+    """The registry entry of an oracle name (None for a user callable or an unknown name)."""
+    return None if callable(name) else ORACLES.get(canonical_oracle_name(name))
+
+
+def oracle_by_name(name: str | Oracle) -> Oracle:
+    """A built-in oracle by name (or a user callable, returned as is)."""
+    if callable(name):
+        return name
+    spec = oracle_spec(name)
+    if spec is None:
+        raise ValueError(f"unknown oracle {name!r}; use one of {sorted(ORACLES)} or pass a callable "
+                         f"(text, problem) -> bool")
+    return spec.judge
+
+
+def register_oracle(name: str, oracle: Oracle, stop_strings: tuple[str, ...] = ()) -> None:
+    """Make a user callable available by name (e.g. for the CLI's ``--oracle``)."""
+    if not callable(oracle):
+        raise TypeError(f"oracle {name!r} must be callable (text, problem) -> bool")
+    ORACLES[name] = OracleSpec(oracle, tuple(stop_strings))
+
+
+def stop_strings(oracle_name: str | Oracle) -> tuple[str, ...]:
+    """Default stop strings for an oracle (empty for user callables)."""
+    spec = oracle_spec(oracle_name)
+    return spec.stop_strings if spec is not None else ()
+
+
+def task_type(oracle_name: str | Oracle | None) -> str:
+    """codelion/pts ``task_type`` for an oracle name (``generic`` for a user callable or an unknown name)."""
+    spec = oracle_spec(str(oracle_name)) if oracle_name is not None and not callable(oracle_name) else None
+    return spec.task_type if spec is not None else "generic"
 
 
 def stops_early(oracle_name: str | Oracle) -> bool:
     """Whether :func:`answer_complete` can ever be True for this oracle (else checking it is wasted work)."""
-    return not callable(oracle_name) and canonical_oracle_name(oracle_name) in EARLY_STOPPING
+    spec = oracle_spec(oracle_name)
+    return spec is not None and spec.answer_complete is not None
 
 
 def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False) -> bool:
@@ -416,8 +422,8 @@ def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = Fal
     text = final_answer(text, think_open)
     if text is None:
         return False
-    complete = _ANSWER_COMPLETE.get(canonical_oracle_name(oracle_name))
-    return complete is not None and complete(text)
+    spec = oracle_spec(oracle_name)
+    return spec is not None and spec.answer_complete is not None and spec.answer_complete(text)
 
 
 # --------------------------------------------------------------------------- safe judging

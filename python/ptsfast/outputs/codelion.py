@@ -1,0 +1,99 @@
+"""codelion/pts compatible records: a ptsfast pivot as a ``pivotal_tokens.jsonl`` record (the ``pts`` export).
+
+The record has codelion/pts's fields with its meanings (``model_id, query, pivot_context, pivot_token,
+pivot_token_id, prob_before, prob_after, prob_delta, is_positive, task_type, dataset_id, dataset_item_id,
+timestamp``); ptsfast's extra fields are added after them, none of codelion's is renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any
+
+from ptsfast.demo import is_demo_model
+from ptsfast.outputs.source import ExportError, RunSource
+from ptsfast.problems.oracles import task_type
+
+PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
+              "prob_delta", "is_positive", "task_type", "dataset_id", "dataset_item_id", "timestamp")
+"""codelion/pts ``PivotalToken.to_dict()`` fields, in its order."""
+
+
+def timestamp(created: str | None) -> str:
+    """codelion's timestamp format (``%Y-%m-%dT%H:%M:%S``) of the run's start (UTC)."""
+    try:
+        t = _dt.datetime.fromisoformat(created) if created else None
+    except ValueError:
+        t = None
+    t = t or _dt.datetime.now(_dt.timezone.utc)
+    if t.tzinfo is not None:
+        t = t.astimezone(_dt.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _context_text(pivot: Mapping, tokenizer) -> str:
+    if pivot.get("prefix_text") is not None:
+        return pivot["prefix_text"]
+    if tokenizer is None:
+        raise ExportError(f"pivot of problem {pivot.get('problem_id')!r} has no prefix_text (a run mined before it "
+                          f"was recorded); pass --model with the run's model so its tokenizer can decode the context")
+    return tokenizer.decode([int(t) for t in pivot["prefix_ids"]], skip_special_tokens=False)
+
+
+def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, tokenizer=None) -> dict:
+    """A codelion/pts ``pivotal_tokens.jsonl`` record for a ptsfast pivot, ptsfast's extra fields after it."""
+    problem = source.problems().get(str(pivot["problem_id"]), {})
+    before, after = pivot["p_before"], pivot["p_after"]
+    delta = after - before
+    context = _context_text(pivot, tokenizer)
+    exact = pivot.get("prefix_text_exact")
+    if exact is None and tokenizer is not None:
+        exact = list(tokenizer(context, add_special_tokens=False)["input_ids"]) == list(pivot["prefix_ids"])
+    rec = {
+        "model_id": pivot.get("model") or source.model_name(),
+        "query": problem.get("question"),
+        "pivot_context": context,
+        "pivot_token": pivot["token"],
+        "pivot_token_id": int(pivot["token_id"]),
+        "prob_before": before,
+        "prob_after": after,
+        "prob_delta": delta,
+        "is_positive": delta > 0,
+        "task_type": task_type(pivot.get("oracle") or (source.info.get("config") or {}).get("oracle")),
+        "dataset_id": source.info.get("dataset"),
+        "dataset_item_id": str(pivot["problem_id"]),
+        "timestamp": timestamp(source.created()),
+        # ptsfast's additions
+        "problem_id": str(pivot["problem_id"]),
+        "trajectory": pivot.get("trajectory"),
+        "position": pivot["position"],
+        "pivot_context_ids": list(pivot["prefix_ids"]),
+        "pivot_context_exact": exact,
+        "direction": pivot["direction"],
+        "before": pivot.get("before"),
+        "after": pivot.get("after"),
+        "confirmed": pivot.get("confirmed"),
+        "oracle": pivot.get("oracle"),
+        "seed": pivot.get("seed"),
+        "sampler": pivot.get("sampler"),
+    }
+    if pair is not None:  # codelion's storage names the pair's other token rejected_token, whichever side it is on
+        alt_is_rejected = pair["chosen_ids"] == [rec["pivot_token_id"]]
+        rec["rejected_token"] = pair["rejected"] if alt_is_rejected else pair["chosen"]
+        rec["rejected_token_id"] = (pair["rejected_ids"] if alt_is_rejected else pair["chosen_ids"])[0]
+    return rec
+
+
+def tokenizer_for(source: RunSource, model: Any):
+    """The tokenizer of ``model`` (a path, or a loaded ``(model, tokenizer)``), else of the run's model."""
+    if isinstance(model, tuple):
+        return model[1]
+    from ptsfast.models import demo_model_dir, load_tokenizer
+
+    name = model or source.model_name()
+    if not name:
+        raise ExportError(f"{source.file} does not say which model mined it; pass --model")
+    if is_demo_model(name):
+        name = demo_model_dir()
+    return load_tokenizer(name)

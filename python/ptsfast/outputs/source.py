@@ -1,0 +1,139 @@
+"""What an export reads: a run folder's records (or a loose records file) and its ``run.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN
+
+TRL_FIELDS = ("prompt", "chosen", "rejected")
+"""The text fields of a DPO pair, in TRL's order (ptsfast's pair records carry them too)."""
+_REQUIRED = {"pairs": TRL_FIELDS, "pivots": ("position", "direction"),
+             "mined_pivots": ("problem_id", "position", "direction", "token_id", "prefix_ids", "p_before", "p_after")}
+
+
+class ExportError(ValueError):
+    """The export cannot be done as asked (unsafe output path, input in another schema, bad option)."""
+
+
+@dataclass
+class RunSource:
+    """What an export reads: the records file, and the run folder around it when there is one."""
+
+    file: Path
+    run_dir: Path | None
+    info: dict = field(default_factory=dict)  # run.json
+    _problems: dict | None = None
+
+    def problems(self) -> dict[str, dict]:
+        """problems.jsonl by problem id ({} for a loose records file)."""
+        if self._problems is None:
+            path = (self.run_dir or self.file.parent) / PROBLEMS
+            self._problems = {str(r.get("problem_id")): r for r in read_records_file(path)} if path.exists() else {}
+        return self._problems
+
+    def model_name(self) -> str | None:
+        return (self.info.get("config") or {}).get("model")
+
+    def created(self) -> str | None:
+        return self.info.get("created")
+
+
+def read_records_file(path: Path) -> Iterable[dict]:
+    """The records of a JSONL file; a torn last line (a run still being written) is left out."""
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.endswith(b"\n"):
+                break  # a torn last line of a run still being written
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise ExportError(f"{path} line {n} is not JSON ({getattr(e, 'msg', e)}); pass a run folder written "
+                                  f"by `ptsfast mine` or one of its .jsonl files") from None
+            if not isinstance(rec, dict):
+                raise ExportError(f"{path} line {n} is a JSON {type(rec).__name__}, not a record; pass a run folder "
+                                  f"written by `ptsfast mine`")
+            yield rec
+
+
+def is_run_dir(d: Path) -> bool:
+    """A folder written by ``ptsfast mine`` (it holds run.json or done.jsonl)."""
+    return (d / RUN).is_file() or (d / DONE).is_file()
+
+
+def open_source(src: str | os.PathLike, name: str) -> RunSource:
+    """The records file ``name`` of a run folder, or ``src`` itself when it is a file."""
+    p = Path(src).expanduser()
+    if p.is_dir():
+        file, run_dir = p / name, p
+    else:
+        file, run_dir = p, (p.parent if is_run_dir(p.parent) else None)
+    if not file.exists():
+        raise FileNotFoundError(f"{file} does not exist; pass a run folder written by `ptsfast mine` or a .jsonl file")
+    info = {}
+    if run_dir is not None and (run_dir / RUN).is_file():
+        try:
+            info = json.loads((run_dir / RUN).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise ExportError(f"{run_dir / RUN} is damaged ({e.msg}); restore it or rerun `ptsfast mine`") from None
+    return RunSource(file, run_dir, info)
+
+
+def read_records(source: RunSource, schema: str) -> list[dict]:
+    """All records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/``mined_pivots``)."""
+    recs = list(read_records_file(source.file))
+    need = _REQUIRED[schema]
+    for r in recs[:1]:
+        missing = [k for k in need if k not in r]
+        if missing:
+            what = ("a codelion/pts pivotal_tokens file" if "pivot_context" in r else
+                    "a DPO pairs file" if set(TRL_FIELDS) <= set(r) else "not ptsfast output")
+            noun = "pairs" if schema == "pairs" else "pivots"
+            raise ExportError(f"{source.file} is {what}: its records lack {missing} of ptsfast {noun} records; "
+                              f"pass the folder written by `ptsfast mine --out` (or its {noun}.jsonl)")
+    return recs
+
+
+def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
+                   confirmed_only: bool = False) -> list[dict]:
+    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``,
+    and (optionally) a passed confirmation."""
+    if direction not in (None, "raises", "lowers", "both"):
+        raise ValueError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
+    out = []
+    for r in records:
+        if direction not in (None, "both") and r.get("direction") != direction:
+            continue
+        if min_delta and (r.get("delta") is None or abs(r["delta"]) < min_delta):
+            continue
+        if confirmed_only and r.get("confirmed") is False:
+            continue
+        out.append(dict(r))
+    return out
+
+
+def pivot_key(r: Mapping) -> tuple:
+    """The pivot a pivot or pair record belongs to: problem, trajectory and position."""
+    return str(r.get("problem_id")), json.dumps(r.get("trajectory")), r.get("position")
+
+
+def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
+    """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself)."""
+    path = (source.run_dir or source.file.parent) / PIVOTS
+    if source.file.name == PIVOTS or not path.exists():
+        return {}
+    return {pivot_key(r): r for r in read_records_file(path)}
+
+
+def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
+    """The run's pairs by the :func:`pivot_key` of their pivot."""
+    path = (source.run_dir or source.file.parent) / PAIRS
+    if not path.exists():
+        return {}
+    return {pivot_key(p): p for p in read_records_file(path)}
