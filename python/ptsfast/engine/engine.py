@@ -328,8 +328,8 @@ class RolloutEngine:
             if self.max_positions:  # the sequence ends at the model's context
                 max_new = min(max_new, self.max_positions - r.position - len(r.forced))
             context, context_text = (), ""
-            if r.stop_strings:  # a stop string may start in the prefix (and forced tokens) and end in the rollout
-                context = tuple((reg.tokens[:r.position] + list(r.forced))[-window:])
+            if r.stop_strings:  # a stop string may start in the prefix and end in the forced or sampled tokens
+                context = tuple(reg.tokens[:r.position][-window:])
                 context_text = self.tokenizer.decode(list(context), skip_special_tokens=False)
             for c in range(r.n):
                 states.append(RolloutState(ri, c, r.seq_id, r.position, max_new, frozenset(stop),
@@ -406,31 +406,35 @@ class RolloutEngine:
         return [int(t) for t in chosen], logprobs
 
     def _advance(self, s: RolloutState, token: int, logprob: float, request: RolloutRequest) -> None:
+        """Takes the chosen token and decides whether the rollout ends. A forced token runs the same stop checks
+        as a sampled one (a forced EOS, or a forced token that completes a stop string or the answer, ends the
+        rollout at once, as it would have had the model sampled it), but it is not part of ``tokens``."""
         s.step += 1
         s.pending = token
-        if s.step <= len(s.forced):
-            return
-        s.tokens.append(token)
-        s.logprobs.append(logprob)
+        forced = s.step <= len(s.forced)
+        if not forced:
+            s.tokens.append(token)
+            s.logprobs.append(logprob)
         if token in s.stop_ids:
             s.finish_reason = FinishReason.EOS
         elif request.stop_strings and self._hit_stop_string(s, request.stop_strings):
             s.finish_reason = FinishReason.STOP
-        elif request.stop_fn is not None and request.stop_fn(s.tokens):
+        elif request.stop_fn is not None and (not forced or s.step == len(s.forced)) and request.stop_fn(s.tokens):
             s.finish_reason = FinishReason.STOP
-        elif len(s.tokens) >= s.max_new_tokens:
+        elif not forced and len(s.tokens) >= s.max_new_tokens:
             s.finish_reason = FinishReason.LENGTH
 
     def _hit_stop_string(self, s: RolloutState, stops: tuple[str, ...]) -> bool:
         """Whether a stop string ends in the generated text; it may start in the prefix tail (the text
         before the fork point), but one lying wholly in the prefix does not count."""
         window = self.config.stop_string_window
-        if s.stop_context and len(s.tokens) <= window:
-            text = self.tokenizer.decode(list(s.stop_context) + s.tokens, skip_special_tokens=False)
+        written = list(s.forced[:s.step]) + s.tokens  # forced tokens are checked like sampled ones
+        if s.stop_context and len(written) <= window:
+            text = self.tokenizer.decode(list(s.stop_context) + written, skip_special_tokens=False)
             head = s.stop_context_text
             boundary = len(head) if text.startswith(head) else len(os.path.commonprefix([head, text]))
         else:
-            text = self.tokenizer.decode(s.tokens[-window:], skip_special_tokens=False)
+            text = self.tokenizer.decode(written[-window:], skip_special_tokens=False)
             boundary = 0
         return any(text.find(stop, max(0, boundary - len(stop) + 1)) >= 0 for stop in stops)
 

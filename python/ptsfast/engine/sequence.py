@@ -115,7 +115,7 @@ class RolloutState:
     stop_ids: frozenset[int]
     seed: int
     forced: tuple[int, ...]
-    stop_context: tuple[int, ...] = ()  # prefix tail (+ forced) that stop strings may start in
+    stop_context: tuple[int, ...] = ()  # prefix tail that stop strings may start in (forced tokens are checked)
     stop_context_text: str = ""  # its decoded text
     reserved_blocks: int = 0
     block_table: list[int] = field(default_factory=list)
