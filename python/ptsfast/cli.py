@@ -389,22 +389,22 @@ def cmd_bench(a) -> int:
 
 
 def cmd_simulate(a) -> int:
-    from ptsfast.mining.simulate import GOALS, benchmark, check_goals, format_table, variants
+    from ptsfast.mining.simulate import GOALS, POPULATIONS, benchmark, check_goals, format_table, variants
 
-    rows = variants(a.budget, a.gap, a.seed)
-    if a.rows:
-        unknown = [r for r in a.rows if r not in rows]
-        if unknown:
-            raise ValueError(f"unknown rows {unknown}; choose from {list(rows)}")
-        rows = {name: cfg for name, cfg in rows.items() if name in a.rows}
-    scores = benchmark(a.trajectories, a.seed, a.budget, a.gap, rows,
-                       progress=None if a.quiet else lambda s: print(f"  {s.name}: {s.seconds:.0f} s", file=sys.stderr))
+    rows = list(variants(a.gap))
+    unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in POPULATIONS]
+    if unknown:
+        raise ValueError(f"unknown rows or populations {unknown}; rows: {rows}; populations: {list(POPULATIONS)}")
+    scores = benchmark(a.populations or list(POPULATIONS), a.seeds, a.gap, a.rows or ["ptsfast defaults", "fixed N=64"],
+                       a.scale, progress=None if a.quiet else
+                       lambda s: print(f"  {s.population} {s.name}: {s.seconds:.0f} s", file=sys.stderr))
     print(format_table(scores, a.gap))
-    by_name = {s.name: s for s in scores}
-    if "ptsfast defaults" in by_name:
-        print("\n" + GOALS)
-        for goal, met, measured in check_goals(by_name["ptsfast defaults"], by_name.get("fixed N=32")):
-            print(f"  {'met ' if met else 'MISS'}  {goal}: {measured}")
+    print("\n" + GOALS)
+    for pop in dict.fromkeys(s.population for s in scores):
+        by_name = {s.name: s for s in scores if s.population == pop}
+        if "ptsfast defaults" in by_name:
+            for goal, met, measured in check_goals(by_name["ptsfast defaults"], by_name.get("fixed N=64")):
+                print(f"  {pop:<7} {'met ' if met else 'MISS'}  {goal}: {measured}")
     if a.json:
         Path(a.json).write_text(json.dumps([s.as_dict() for s in scores], indent=2))
     return 0
@@ -506,7 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--device", default=None, help="steering: cpu | cuda")
     e.add_argument("--dtype", default=None, help="steering: float32 (default) | bfloat16 | float16")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
-    e.add_argument("--confirmed-only", action="store_true", help="drop pivots whose confirmation failed")
+    e.add_argument("--confirmed-only", action="store_true", help="only confirmed pivots (and their pairs); refuted "
+                   "ones are always left out, this also drops those undecided at the confirmation's cap")
     e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots "
                    "(thought_anchors: sentences whose importance has that sign)")
     e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this "
@@ -519,17 +520,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_report)
 
     sim = sub.add_parser("simulate", help="statistics benchmark: the search vs exact PTS on hard synthetic "
-                         "populations (no model, about 2 minutes)",
-                         description="Scores ptsfast's search (defaults and variants) and fixed-N estimators against "
-                         "exact PTS run on the true p-curves of a synthetic population with near-gap non-pivots, "
-                         "several pivots per solution, pivots at both ends, length-cut solutions and a token budget. "
-                         "Prints one table: recall of exact-PTS pivots, flag rate by true |Δ|, bias and coverage of "
-                         "the reported Δ, bias of p̂ where the budget cuts rollouts, rollouts and tokens per trajectory.")
-    sim.add_argument("--trajectories", type=int, default=600, help="population size (default 600)")
-    sim.add_argument("--seed", type=int, default=0)
-    sim.add_argument("--budget", type=int, default=512, help="rollouts' max_new_tokens (default 512)")
+                         "populations (no model, a few minutes)",
+                         description="Scores ptsfast's search and fixed-N estimators against exact PTS run on the true "
+                         "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: opposite "
+                         "jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; long: "
+                         "1k-4k-token solutions), several seeds each. Prints one table: recall of exact-PTS pivots "
+                         "(interior and last-token), accept rates per tested one-token segment, the confirmation's "
+                         "states and precision, bias of the reported Δ, pair precision and margin bias, rollouts.")
+    sim.add_argument("--populations", nargs="*", default=None, help="default: all")
+    sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
     sim.add_argument("--gap", type=float, default=0.2)
-    sim.add_argument("--rows", nargs="*", default=None, help="only these rows, by name (default: all)")
+    sim.add_argument("--rows", nargs="*", default=None, help="rows by name (default: ptsfast defaults, fixed N=64)")
     sim.add_argument("--json", default=None, help="also write the scores to this JSON file")
     sim.add_argument("--quiet", action="store_true", help="no per-row timing lines")
     sim.set_defaults(func=cmd_simulate)

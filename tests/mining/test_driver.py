@@ -4,19 +4,19 @@ import random
 import subprocess
 import sys
 
-from synth import BernoulliSampler, build, random_curve
 
+from ptsfast.mining.simulate import SimSampler, from_curve, step_curve
 from ptsfast.mining import MiningConfig, find_pivots
 
 
 def _population(n=6, seed=11):
     rng = random.Random(seed)
-    return {f"t{k}": build(f"t{k}", random_curve(rng, rng.randrange(20, 60), 2, p0=0.5), rng) for k in range(n)}
+    return {f"t{k}": from_curve(f"t{k}", step_curve(rng, rng.randrange(20, 60), 2, p0=0.5), rng) for k in range(n)}
 
 
 def test_one_sampler_call_per_round_across_trajectories():
     synths = _population()
-    sampler = BernoulliSampler(synths)
+    sampler = SimSampler(synths, record=True)
     finished, progress = {}, []
     res = find_pivots(
         [s.traj for s in synths.values()], sampler, MiningConfig(),
@@ -48,16 +48,16 @@ def test_one_sampler_call_per_round_across_trajectories():
 
 def test_deterministic_given_the_sampler():
     synths = _population(4, seed=5)
-    a = [r.to_dict() for r in find_pivots([s.traj for s in synths.values()], BernoulliSampler(synths))]
-    b = [r.to_dict() for r in find_pivots([s.traj for s in synths.values()], BernoulliSampler(synths))]
+    a = [r.to_dict() for r in find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True))]
+    b = [r.to_dict() for r in find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True))]
     assert a == b
-    c = find_pivots([s.traj for s in synths.values()], BernoulliSampler(synths), MiningConfig(seed=1))
+    c = find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True), MiningConfig(seed=1))
     assert [r.to_dict() for r in c] != a
 
 
 def test_exact_leaves_cover_the_solution():
     synths = _population(3, seed=2)
-    for r in find_pivots([s.traj for s in synths.values()], BernoulliSampler(synths)):
+    for r in find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True)):
         if r.kept:
             segs = r.segments
             assert segs[0][0] == 0 and segs[-1][1] == len(synths[r.key].traj.solution_ids)
@@ -68,3 +68,33 @@ def test_exact_leaves_cover_the_solution():
 def test_no_torch_import():
     code = "import sys, ptsfast.mining; assert 'torch' not in sys.modules, 'mining imported torch'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_trajectories_of_a_problem_share_its_p0():
+    """p(0) is the problem's: one set of rollouts from the prompt decides the filter for all its trajectories,
+    each counts them (and reuses them along its own solution), and one that joins later gets them too."""
+    from dataclasses import replace as _replace
+
+    from ptsfast.mining import SearchPool
+    from ptsfast.mining.driver import Phase
+
+    rng = random.Random(3)
+    sims = {k: from_curve(k, step_curve(rng, 30, 1, p0=0.5), rng, problem_id="q") for k in ("a", "b")}
+    sims["d"] = from_curve("d", step_curve(rng, 30, 1, p0=0.5), rng, problem_id="other")
+    sampler = SimSampler(sims, record=True)
+    res = find_pivots([s.traj for s in sims.values()], sampler, MiningConfig())
+    assert sorted((q.key, q.position) for q in sampler.calls[0]) == [("a", 0), ("d", 0)]  # one probe a problem
+    assert all(r.kept for r in res)
+    pool = SearchPool(MiningConfig())
+    pending = pool.add([sims["a"].traj, sims["b"].traj])
+    assert [(r.key, r.position) for _, r in pending] == [("a", 0)]
+    while all(r.position == 0 and r.key == "a" for _, r in pending):
+        pending = [n for (t, r), outs in zip(pending, sampler([r for _, r in pending])) for n in pool.complete(t, outs)]
+    a, b = pool.miners
+    assert a.phase is b.phase is Phase.SEARCH and a.kept and b.kept
+    assert a.memo.get(0) == b.memo.get(0) and a.rollouts == a.memo.get(0).trials >= 8 and b.rollouts == 0
+    assert {r.key for _, r in pending} == {"a", "b"}  # both search now
+    # a trajectory that joins after the decision gets the problem's rollouts and decision at once
+    late = pool.add([_replace(sims["b"].traj, key="b2")])
+    c = pool.miners[2]
+    assert late and c.phase is Phase.SEARCH and c.memo.get(0) == a.memo.get(0) and c.rollouts == 0

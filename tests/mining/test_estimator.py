@@ -3,8 +3,8 @@
 import random
 from dataclasses import replace
 
-from synth import BernoulliSampler, build
 
+from ptsfast.mining.simulate import SimSampler, from_curve, step_curve
 from ptsfast.mining import (
     EstimatorConfig, FilterConfig, MiningConfig, PairConfig, RolloutOutcome, Trajectory, find_pivots,
 )
@@ -69,17 +69,31 @@ def test_budget_aware_reuse_counts():
 
 
 def test_search_asks_reused_rollouts_for_the_extra_tokens():
-    synths = {0: build(0, [0.5] * 10 + [0.9] * 10 + [1.0], random.Random(1))}
-    sampler = BernoulliSampler(synths)
+    synths = {0: from_curve(0, [0.5] * 10 + [0.9] * 10 + [1.0], random.Random(1))}
+    sampler = SimSampler(synths, record=True)
     cfg = MiningConfig(estimator=EstimatorConfig(rollout_budget=100, reuse_window=16), filter=FilterConfig(enabled=False),
                        pairs=PairConfig(min_count=16))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     reqs = [q for call in sampler.calls for q in call]
     assert r.pivots and {q.max_new_tokens for q in reqs if not q.forced} >= {116, 101}  # probes; confirmations
     assert {q.max_new_tokens for q in reqs if q.forced} == {100}  # alternatives: forced tokens are free
-    sampler = BernoulliSampler(synths)
-    find_pivots([synths[0].traj], sampler)  # no budget given: the sampler's own limit
-    assert {q.max_new_tokens for call in sampler.calls for q in call} == {None}
+    sampler = SimSampler(synths, record=True)
+    find_pivots([synths[0].traj], sampler)  # no budget in the config: the trajectory's own max_new_tokens
+    budget = synths[0].traj.max_new_tokens
+    assert {q.max_new_tokens for call in sampler.calls for q in call if not q.forced} >= {budget + 64, budget + 1}
+
+
+def test_a_search_with_reuse_needs_a_rollout_budget():
+    """Without one, a rollout counted further along the solution would be judged with what it had left (biased
+    down): the Python API refuses rather than guess; without reuse the sampler's own limit is fine."""
+    import pytest
+
+    t = Trajectory("t", "p", SOL, (), True)
+    with pytest.raises(ValueError, match="rollout_budget"):
+        find_pivots([t], lambda reqs: [[O([7], True)] * r.n for r in reqs])
+    cfg = MiningConfig(estimator=EstimatorConfig(reuse=False), pairs=PairConfig(enabled=False))
+    (r,) = find_pivots([t], lambda reqs: [[O([7], True)] * r.n for r in reqs], cfg)
+    assert r.kept is False and r.rollouts == 32  # p(0) = 1: filtered out
 
 
 def test_truncated_solution_estimates_p_L():
@@ -101,8 +115,8 @@ def test_judge_sequential_decisions():
     assert j.decide(Estimate(30, 32), Estimate(31, 32), False) == "small"
     assert j.decide(Estimate(8, 16), Estimate(9, 16), False) is None  # |Δ| ~ 0 but 16 a side cannot rule out 0.2
     # ... and at the cap it is bisected unless |Δ| < gap - final_split_margin
-    assert j.decide(Estimate(16, 32), Estimate(21, 32), False) == "big"  # 0.156
-    assert j.decide(Estimate(16, 32), Estimate(20, 32), False) == "small"  # 0.125
+    assert j.decide(Estimate(16, 32), Estimate(20, 32), False) == "big"  # 0.125
+    assert j.decide(Estimate(16, 32), Estimate(19, 32), False) == "small"  # 0.094
     # a one-token jump is never accepted on thin data, even if large
     assert j.decide(Estimate(1, 8), Estimate(7, 8), True) is None
     assert j.wanted(Estimate(1, 8), Estimate(7, 8), True) == [0, 1]
@@ -166,24 +180,24 @@ def test_seeds_are_stable_and_distinct():
 
 def _flat(key, p0, length=30, rng=None):
     rng = rng or random.Random(key)
-    return build(key, [p0] * length + [1.0], rng)
+    return from_curve(key, [p0] * length + [float(p0 >= 0.5)], rng)
 
 
 def test_problem_filter():
-    synths = {k: _flat(k, p0) for k, p0 in enumerate([0.02, 0.5, 0.98, 0.3])}
+    synths = {k: _flat(k, p0) for k, p0 in enumerate([0.0, 0.5, 1.0, 0.3])}
     trajs = [s.traj for s in synths.values()]
     cfg = MiningConfig(pairs=PairConfig(enabled=False))
-    res = find_pivots(trajs, BernoulliSampler(synths), cfg)
+    res = find_pivots(trajs, SimSampler(synths, record=True), cfg)
     assert [r.kept for r in res] == [False, True, False, True]
     for r in res:
         assert r.p0.trials <= cfg.filter.max_rollouts and r.p0.lo <= r.p0.p <= r.p0.hi
         if not r.kept:
             assert r.pivots == [] and r.segments == []
     # disabled: everything is searched
-    res = find_pivots(trajs, BernoulliSampler(synths), MiningConfig(filter=FilterConfig(enabled=False)))
+    res = find_pivots(trajs, SimSampler(synths, record=True), MiningConfig(filter=FilterConfig(enabled=False)))
     assert all(r.kept for r in res)
     # configurable range
-    res = find_pivots(trajs, BernoulliSampler(synths), MiningConfig(filter=FilterConfig(p_min=0.0, p_max=0.3)))
+    res = find_pivots(trajs, SimSampler(synths, record=True), MiningConfig(filter=FilterConfig(p_min=0.0, p_max=0.3)))
     assert [r.kept for r in res] == [True, False, False, True]
 
 
@@ -202,7 +216,7 @@ def _scripted(successes_per_batch):
 
 
 def test_filter_drops_only_when_the_interval_lies_outside():
-    t = Trajectory("t", "p", SOL, (), True)
+    t = Trajectory("t", "p", SOL, (), True, max_new_tokens=50)
     cfg = MiningConfig(estimator=EstimatorConfig(confirm_rollouts=0), pairs=PairConfig(enabled=False))
     # 5/32 (a true p(0) = 0.26 problem on a bad day): the interval still reaches 0.2 -> kept, searched
     (r,) = find_pivots([t], _scripted([1, 2, 2]), cfg)  # batches of 8, 8, 16
@@ -220,10 +234,10 @@ def test_filter_drops_only_when_the_interval_lies_outside():
 def test_empty_solution_and_bad_sampler():
     import pytest
 
-    t = Trajectory("e", "p", (), (), True)
+    t = Trajectory("e", "p", (), (), True, max_new_tokens=50)
     (r,) = find_pivots([t], lambda reqs: [[] for _ in reqs])
     assert r.pivots == [] and r.rollouts == 0
-    t = Trajectory("x", "p", (1, 2, 3), (), True)
+    t = Trajectory("x", "p", (1, 2, 3), (), True, max_new_tokens=50)
     with pytest.raises(ValueError, match="rollouts for a request"):
         find_pivots([t], lambda reqs: [[] for _ in reqs])
     with pytest.raises(ValueError, match="unique"):

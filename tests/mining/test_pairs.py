@@ -1,13 +1,15 @@
-"""Alternatives (free first-token groups, forced top-ups) and DPO pairs in both directions."""
+"""Alternatives (free first-token groups, forced top-ups), DPO pairs in both directions from fresh rollouts, and
+the confirmation's three states."""
 
 import random
 
-from synth import ALT_BASE, BernoulliSampler, build
-
-from ptsfast.mining import EstimatorConfig, FilterConfig, MiningConfig, PairConfig, find_pivots
-from ptsfast.mining.estimator import Memo
-from ptsfast.mining.pairs import pick_alternative, top_up_needs
-from ptsfast.mining.types import Estimate
+from ptsfast.mining import (
+    Confirmation, EstimatorConfig, FilterConfig, MiningConfig, PairConfig, find_pivots,
+)
+from ptsfast.mining.estimator import GapTest, Memo
+from ptsfast.mining.pairs import PairVerdict, pair_test, pick_alternative, rank_alternatives, top_up_needs
+from ptsfast.mining.simulate import SimSampler, from_curve
+from ptsfast.mining.types import Direction, Estimate
 
 
 def test_top_up_needs_most_frequent_first():
@@ -22,64 +24,113 @@ def test_pick_alternative_directions():
     before = Estimate(5, 10)
     assert pick_alternative("raises", before, alts, cfg) == (1, Estimate(0, 8))  # 4 is too thin
     assert pick_alternative("lowers", before, alts, cfg) == (3, Estimate(4, 4))
+    assert rank_alternatives("lowers", Estimate(4, 10), alts, cfg) == [3, 2]  # above p(i) = 0.4, highest first
     assert pick_alternative("raises", Estimate(0, 10), alts, cfg) is None  # nothing lowers p below 0
     assert pick_alternative("raises", before, {}, cfg) is None
 
 
+def test_pair_test_needs_the_other_side_of_p_and_a_margin():
+    cfg = PairConfig()
+    up = Direction.RAISES
+    # clearly below p(i) = 0.5 and far from p(i+1) = 0.9: a pair
+    assert pair_test(up, Estimate(32, 64), Estimate(58, 64), Estimate(2, 32), 0.2, cfg) is PairVerdict.PASS
+    # as low as p(i): it does not lower p - never a pair, however far from p(i+1)
+    assert pair_test(up, Estimate(32, 64), Estimate(58, 64), Estimate(33, 64), 0.2, cfg) is PairVerdict.FAIL
+    # a little below p(i), not yet sure: more rollouts; at the cap, no pair
+    assert pair_test(up, Estimate(32, 64), Estimate(58, 64), Estimate(12, 32), 0.2, cfg) is None
+    assert pair_test(up, Estimate(32, 64), Estimate(58, 64), Estimate(26, 64), 0.2, cfg) is PairVerdict.FAIL
+    # mirrored for a lowering pivot
+    down = Direction.LOWERS
+    assert pair_test(down, Estimate(32, 64), Estimate(6, 64), Estimate(30, 32), 0.2, cfg) is PairVerdict.PASS
+    assert pair_test(down, Estimate(32, 64), Estimate(6, 64), Estimate(2, 32), 0.2, cfg) is PairVerdict.FAIL
+
+
+def test_confirmation_has_three_states():
+    g = GapTest(EstimatorConfig(confirm_confidence=0.9, confirm_max_rollouts=128), 0.2)
+    up, down = Direction.RAISES, Direction.LOWERS
+    assert g.confirm(Estimate(16, 32), Estimate(30, 32), up) is Confirmation.CONFIRMED
+    assert g.confirm(Estimate(30, 32), Estimate(16, 32), down) is Confirmation.CONFIRMED
+    assert g.confirm(Estimate(28, 32), Estimate(4, 32), up) is Confirmation.REFUTED  # it lowers p
+    assert g.confirm(Estimate(16, 32), Estimate(17, 32), up) is None  # not sure yet: more rollouts
+    assert g.confirm(Estimate(64, 128), Estimate(64, 128), up) is Confirmation.REFUTED  # surely below gap - margin
+    assert g.confirm(Estimate(64, 128), Estimate(84, 128), up) is Confirmation.UNDECIDED  # 0.16 at the cap
+    # surely above gap - margin but below the gap: never "confirmed" with a reported Δp below the gap
+    assert g.confirm(Estimate(5000, 10000), Estimate(6900, 10000), up) is Confirmation.UNDECIDED
+    assert g.confirm(Estimate(5000, 10000), Estimate(7100, 10000), up) is Confirmation.CONFIRMED
+    # an exact side: only the other one is sampled, and the cap is reached on it
+    assert g.confirm(Estimate(100, 128), Estimate(exact=1.0), up) is Confirmation.UNDECIDED
+
+
 def _run(curves, **pairs):
     rng = random.Random(7)
-    synths = {k: build(k, c, rng, follow=0.8) for k, c in enumerate(curves)}
-    sampler = BernoulliSampler(synths)
-    sampler.outputs = []
-    inner = sampler.__call__
-
-    def record(reqs):
-        out = inner(reqs)
-        sampler.outputs.append(out)
-        return out
-
+    synths = {k: from_curve(k, c, rng, follow=0.8) for k, c in enumerate(curves)}
+    sampler = SimSampler(synths, record=True)
     cfg = MiningConfig(filter=FilterConfig(enabled=False), pairs=PairConfig(**pairs))
-    res = find_pivots([s.traj for s in synths.values()], record, cfg)
+    res = find_pivots([s.traj for s in synths.values()], sampler, cfg)
     return synths, sampler, res, cfg
 
 
-def test_pairs_from_free_groups_topped_up_by_forced_rollouts():
+def test_pairs_from_free_groups_topped_up_then_estimated_on_fresh_rollouts():
     up = [0.5] * 15 + [0.95] * 15 + [1.0]  # raising pivot at i = 14
     down = [0.6] * 10 + [0.1] * 20 + [0.0]  # lowering pivot at i = 9
     synths, sampler, res, cfg = _run([up, down], min_count=24, max_alternatives=2)
     by_key = {r.key: r for r in res}
     for key, i, direction in [(0, 14, "raises"), (1, 9, "lowers")]:
         r, st = by_key[key], synths[key]
-        assert [(p.position, p.direction) for p in r.pivots] == [(i, direction)]
-        pv = r.pivots[0]
-        assert pv.token_id == st.traj.solution_ids[i]
+        budget = st.traj.max_new_tokens
+        (pv,) = [p for p in r.pivots if p.confirmed is Confirmation.CONFIRMED]
+        assert (pv.position, pv.direction) == (i, direction)
+        assert pv.token_id == st.traj.solution_ids[i] and pv.confirmed is Confirmation.CONFIRMED
         assert pv.before.trials >= 16 and pv.before.lo <= pv.before.p <= pv.before.hi
-        # replay the free (unforced) rollouts sent before the first forced one: alternative groups
-        memo = Memo(st.traj.solution_ids, float(st.p[-1]))
-        forced = []
+        # replay: the search's free rollouts before the first forced ones choose the candidates; the
+        # confirmation's rollouts (budget + 1 tokens) and the forced ones after the top-ups estimate them
+        memo, fresh = Memo(st.traj.solution_ids, float(st.p[-1])), Memo(st.traj.solution_ids, float(st.p[-1]))
+        topups, later = None, []
         for call, outs in zip(sampler.calls, sampler.outputs):
-            for req, got in zip(call, outs):
-                if req.key != key:
-                    continue
-                if req.forced:
-                    forced.append(req)
-                elif not forced:
-                    memo.ingest(req.position, (), got)
+            mine = [(q, got) for q, got in zip(call, outs) if q.key == key]
+            if topups is None and any(q.forced for q, _ in mine):
+                topups = [q for q, _ in mine if q.forced]
+                continue
+            for q, got in mine:
+                if q.max_new_tokens == budget + 1 or q.forced:
+                    fresh.ingest(q.position, q.forced, got, q.max_new_tokens)
+                    later += [q] if q.forced else []
+                elif topups is None:
+                    memo.ingest(q.position, (), got, q.max_new_tokens)
         free = memo.alternatives(i)
-        assert set(free) <= {ALT_BASE + 2 * i, ALT_BASE + 2 * i + 1} and free
+        assert set(free) <= set(st.alt_tokens(i)) and free
         want = top_up_needs(free, cfg.pairs)
-        assert sorted((q.position, q.forced[0], q.n) for q in forced) == sorted((i, t, n) for t, n in want)
-        assert forced and all(q.n < cfg.pairs.min_count for q in forced)
-        (pair,) = r.pairs
-        assert pair.position == i and pair.direction == direction
+        assert sorted((q.position, q.forced[0], q.n) for q in topups) == sorted((i, t, n) for t, n in want)
+        assert all(q.n < cfg.pairs.min_count for q in topups)
+        (pair,) = [q for q in r.pairs if q.position == i]
+        assert pair.direction == direction
         assert pair.prefix_ids == st.traj.prompt_ids + st.traj.solution_ids[:i]
         alt = pair.rejected_id if direction == "raises" else pair.chosen_id
         own = pair.chosen_id if direction == "raises" else pair.rejected_id
-        assert own == st.traj.solution_ids[i] and alt in free
-        assert pair.chosen.p > pair.rejected.p
-        assert min(pair.chosen.trials, pair.rejected.trials) >= cfg.pairs.min_count
+        assert own == st.traj.solution_ids[i] and alt in free and all(q.forced == (alt,) for q in later)
+        # every number of the pair is fresh: p(i) and p(i+1) the confirmation's, the alternative's from the
+        # batch drawn after it passed its test (the last forced request), which decided nothing
+        alt_est = (pair.rejected if direction == "raises" else pair.chosen)
+        report = [(q, got) for call, outs in zip(sampler.calls, sampler.outputs)
+                  for q, got in zip(call, outs) if q.key == key and q.forced == (alt,)][-1]
+        assert (alt_est.successes, alt_est.trials) == (sum(o.success for o in report[1]), report[0].n)
+        assert fresh.alternatives(i)[alt].trials >= cfg.pairs.fresh_rollouts  # what the test ran on
+        assert (pair.before.successes, pair.before.trials) == (pv.before.successes, pv.before.trials)
+        assert pair.margin == pair.chosen.p - pair.rejected.p and pair.margin_lo >= cfg.gap / 2 - 0.1
         d = pair.to_dict()
         assert d["chosen_id"] == pair.chosen_id and d["chosen"]["trials"] == pair.chosen.trials
+
+
+def test_no_pair_when_the_alternatives_are_as_good_as_the_prefix():
+    """Rollouts that rarely write the pivot token leave through alternatives as good as p(i) (within 0.03):
+    none of them lowers p, so the pivot gets no pair (the old rule took any p(alt) < p(i))."""
+    curve = [0.5] * 15 + [0.95] * 15 + [1.0]
+    rng = random.Random(2)
+    synths = {k: from_curve(k, curve, rng, follow=0.05, alternatives=(1, 1)) for k in range(3)}
+    cfg = MiningConfig(filter=FilterConfig(enabled=False))
+    res = find_pivots([s.traj for s in synths.values()], SimSampler(synths), cfg)
+    assert all(abs(s.alt_p(14, s.alt_token(14, 0)) - s.p[14]) < 0.03 for s in synths.values())
+    assert sum(len(r.reported) for r in res) >= 2 and not any(r.pairs for r in res)
 
 
 def test_pairs_disabled():
@@ -90,15 +141,39 @@ def test_pairs_disabled():
 
 def test_confirmation_with_fresh_rollouts():
     rng = random.Random(3)
-    synths = {0: build(0, [0.5] * 15 + [0.95] * 15 + [1.0], rng, follow=0.8)}
-    sampler = BernoulliSampler(synths)
+    synths = {0: from_curve(0, [0.5] * 15 + [0.95] * 15 + [1.0], rng, follow=0.8)}
+    sampler = SimSampler(synths, record=True)
     cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_rollouts=32))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     (pv,) = r.pivots
-    # 32 fresh rollouts a side; those from 14 that write t_15 are fresh samples at 15 too
-    assert pv.confirmed is True and pv.confirm_before.trials == 32 <= pv.confirm_after.trials
-    assert {q.position for call in sampler.calls for q in call if q.n == 32} == {14, 15}
+    # 32 fresh rollouts a side first; those from 14 that write t_15 are fresh samples at 15 too
+    assert pv.confirmed is Confirmation.CONFIRMED and 32 <= pv.confirm_before.trials <= pv.confirm_after.trials
+    budget = synths[0].traj.max_new_tokens
+    confirm = [[q for q in call if q.max_new_tokens == budget + 1] for call in sampler.calls]
+    first = next(c for c in confirm if c)
+    assert {(q.position, q.n) for q in first} == {(14, 32), (15, 32)}
     # the pivot reports the fresh estimates; the counts it was selected on are kept apart
     assert (pv.before, pv.after) == (pv.confirm_before, pv.confirm_after)
     assert pv.search_before.trials >= 16 and pv.search_before != pv.before
     assert pv.delta == pv.after.p - pv.before.p and pv.delta_lo < pv.delta < pv.delta_hi
+    assert pv.delta >= cfg.gap
+
+
+def test_refuted_pivots_are_kept_but_not_reported():
+    """A pivot the search accepted on a lucky draw is refuted by the fresh rollouts: it stays in the result
+    with its state, and neither counts as reported nor gets a pair."""
+    from ptsfast.mining.driver import TrajectoryMiner
+
+    st = from_curve("f", [0.5] * 20 + [1.0], random.Random(1), follow=0.9)
+    miner = TrajectoryMiner(st.traj, MiningConfig(filter=FilterConfig(enabled=False)))
+    sampler = SimSampler({"f": st})
+    miner.phase = miner.phase.CONFIRM
+    a, b = Estimate(4, 16), Estimate(14, 16)  # what a lucky search saw at the flat 5 -> 6
+    miner._accept(5, a, b)
+    while reqs := miner.step():
+        for (req, kind), outs in zip(reqs, sampler([q for q, _ in reqs])):
+            miner.ingest(req, kind, outs)
+    r = miner.result()
+    (pv,) = r.pivots
+    assert pv.confirmed is Confirmation.REFUTED and pv.search_before.trials == 16 and pv.before.trials >= 16
+    assert r.reported == [] and r.pairs == []

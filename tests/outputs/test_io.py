@@ -181,7 +181,13 @@ def _run_with_pairs(tmp_path):
              {"prompt": "Q2", "chosen": " +", "rejected": " -", "prompt_ids": [2], "chosen_ids": [3],
               "rejected_ids": [4], "direction": "lowers", "delta": 0.25, "confirmed": None},
              {"prompt": "Q3", "chosen": "a", "rejected": "b", "prompt_ids": [5], "chosen_ids": [6],
-              "rejected_ids": [7], "direction": "raises", "delta": 0.3, "confirmed": False}]
+              "rejected_ids": [7], "direction": "raises", "delta": 0.3, "confirmed": False},
+             {"prompt": "Q4", "chosen": "c", "rejected": "d", "prompt_ids": [5], "chosen_ids": [8],
+              "rejected_ids": [9], "direction": "raises", "delta": 0.3, "confirmed": "refuted"},
+             {"prompt": "Q5", "chosen": "e", "rejected": "f", "prompt_ids": [5], "chosen_ids": [10],
+              "rejected_ids": [11], "direction": "raises", "delta": 0.3, "confirmed": "undecided"},
+             {"prompt": "Q6", "chosen": "g", "rejected": "h", "prompt_ids": [5], "chosen_ids": [12],
+              "rejected_ids": [13], "direction": "raises", "delta": 0.3, "confirmed": "confirmed"}]
     with RunWriter(tmp_path / "run", {"x": 1}) as w:
         w.write_problem("a", [{"position": 1, "direction": "raises", "delta": 0.6}], pairs[:2], {})
         w.write_problem("b", [], pairs[2:], {})
@@ -190,12 +196,12 @@ def _run_with_pairs(tmp_path):
 
 def test_export_trl_with_filters(tmp_path):
     run = _run_with_pairs(tmp_path)
-    assert export(run, tmp_path / "all.jsonl") == 3
+    assert export(run, tmp_path / "all.jsonl") == 4  # never the refuted ones (False in older runs)
     first = json.loads((tmp_path / "all.jsonl").read_text().splitlines()[0])
     assert list(first)[:3] == ["prompt", "chosen", "rejected"] and first["chosen_ids"] == [8]
     assert export(run, tmp_path / "r.jsonl", direction="raises", min_delta=0.5, keep_fields=False) == 1
     assert json.loads((tmp_path / "r.jsonl").read_text()) == {"prompt": "Q1", "chosen": " 8", "rejected": " 9"}
-    assert export(run, tmp_path / "c.jsonl", confirmed_only=True) == 2
+    assert export(run, tmp_path / "c.jsonl", confirmed_only=True) == 2  # not undecided, nor unconfirmed
     assert export(run, tmp_path / "pv.jsonl", fmt="jsonl", kind="pivots") == 1
     with pytest.raises(ValueError, match="direction"):
         filter_records([], direction="up")

@@ -6,6 +6,7 @@ Pure Python (no torch). The engine plugs in through :class:`RolloutSampler`.
 from .driver import SearchPool, TrajectoryMiner, find_pivots
 from .search import Bisection, SearchResult, search, split_point
 from .types import (
+    Confirmation,
     Estimate,
     EstimateSummary,
     EstimatorConfig,
@@ -23,7 +24,7 @@ from .types import (
 )
 
 __all__ = [
-    "Bisection", "Estimate", "EstimateSummary", "EstimatorConfig", "FilterConfig", "MiningConfig",
+    "Bisection", "Confirmation", "Estimate", "EstimateSummary", "EstimatorConfig", "FilterConfig", "MiningConfig",
     "PairConfig", "PairRecord", "PivotRecord", "ProbeRequest", "Progress", "RolloutOutcome",
     "RolloutSampler", "SearchResult", "Trajectory", "TrajectoryResult", "find_pivots", "search",
     "split_point",

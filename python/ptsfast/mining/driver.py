@@ -4,12 +4,14 @@
 :class:`SearchPool` holds any number of them and routes each probe's outcomes back: a trajectory steps
 on as soon as all outcomes of its last step are in, and trajectories may join at any time, so a caller
 with an asynchronous engine keeps it busy (the run layer), while :func:`find_pivots` drives the pool in
-rounds, one sampler call per round. A trajectory's requests and seeds depend only on its own outcomes,
-so both drivers give the same results.
+rounds, one sampler call per round. A trajectory's requests and seeds depend only on its own outcomes
+(and its problem's filter, :class:`ProblemFilter`, on the rollouts from the prompt), so both drivers give
+the same results.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Sequence
@@ -17,10 +19,11 @@ from typing import Callable, Sequence
 from ptsfast.mining.seeds import stable_seed
 
 from .estimator import GapTest, Memo, looks
-from .pairs import direction, pick_alternative, top_up_needs
+from .pairs import PairVerdict, direction, pair_test, rank_alternatives, top_up_needs
 from .search import Bisection
-from .stats import Gap, abs_bounds, diff_interval, interval, shared_correlation, summarize
+from .stats import Gap, diff_interval, interval, shared_correlation, summarize
 from .types import (
+    Confirmation,
     Direction,
     Estimate,
     EstimateSummary,
@@ -39,11 +42,10 @@ from .types import (
 class Phase(Enum):
     """Where a trajectory's search stands."""
 
-    FILTER = "filter"  # is p(0) inside [p_min, p_max]?
+    FILTER = "filter"  # waits for its problem's p(0) test (:class:`ProblemFilter`)
     SEARCH = "search"  # the bisection
-    CONFIRM = "confirm"  # fresh rollouts around each accepted pivot (requested)
-    CONFIRMED = "confirmed"  # ... and judged
-    PAIRS = "pairs"  # alternatives and DPO pairs
+    CONFIRM = "confirm"  # fresh rollouts around each accepted pivot until each is decided
+    PAIRS = "pairs"  # alternatives (top-ups), then a fresh test of each pair
     DONE = "done"
 
 
@@ -52,26 +54,47 @@ class ProbeKind(Enum):
 
     PROBE = "probe"  # counts at a solution position (reused along the solution)
     CONFIRM = "confirm"  # also fresh counts for the confirmation of a pivot
-    ALTERNATIVE = "alternative"  # forced to start with an alternative next token
+    ALTERNATIVE = "alternative"  # forced to start with an alternative next token (chooses the pair's candidate)
+    FRESH_ALTERNATIVE = "fresh_alternative"  # forced too, counted apart: the candidate's fresh test
+    REPORT_ALTERNATIVE = "report_alternative"  # forced too, after it passed: what the pair reports
 
 
 Tagged = tuple[ProbeRequest, ProbeKind]
+
+
+def rollout_budget(traj: Trajectory, config: MiningConfig) -> int | None:
+    """The search's rollout budget for ``traj``: the config's, else the trajectory's ``max_new_tokens``.
+
+    Reuse needs one: a rollout counted ``k`` tokens further along the solution has ``k`` tokens less of its
+    budget there, so without knowing the budget the counts are biased down (design §1, rollout reuse)."""
+    e = config.estimator
+    budget = e.rollout_budget if e.rollout_budget is not None else traj.max_new_tokens
+    if budget is None and e.reuse:
+        raise ValueError(
+            f"trajectory {traj.key!r}: no rollout budget. Set EstimatorConfig.rollout_budget (or "
+            "Trajectory.max_new_tokens) to the max_new_tokens your sampler gives each rollout, so that reused "
+            "rollouts keep a full budget, or set reuse=False")
+    if budget is not None and budget < 1:
+        raise ValueError(f"trajectory {traj.key!r}: max_new_tokens={budget}: use >= 1")
+    return budget
 
 
 class TrajectoryMiner:
     """State machine of one trajectory: filter -> search -> confirm -> pairs -> done.
 
     :meth:`step` advances as far as the counts allow and returns the requests it needs next
-    (never empty unless done); :meth:`ingest` adds their outcomes. All of one step's outcomes must be
-    ingested before the next step (the decisions read every estimate of the frontier).
+    (never empty unless done or waiting for its problem's filter); :meth:`ingest` adds their outcomes. All
+    of one step's outcomes must be ingested before the next step (the decisions read every estimate of the
+    frontier).
     """
 
     def __init__(self, traj: Trajectory, config: MiningConfig) -> None:
         self.traj, self.cfg = traj, config
         e = config.estimator
+        self.budget = rollout_budget(traj, config)
         final = None if traj.correct is None else float(bool(traj.correct))
-        self.memo = Memo(tuple(traj.solution_ids), final, e.reuse, e.rollout_budget)
-        self.fresh = Memo(tuple(traj.solution_ids), final, True, e.rollout_budget)  # confirmations only
+        self.memo = Memo(tuple(traj.solution_ids), final, e.reuse, self.budget)
+        self.fresh = Memo(tuple(traj.solution_ids), final, True, self.budget)  # confirmations and pairs only
         self.gaps = GapTest(e, config.gap)
         self.bis = Bisection.for_solution(len(traj.solution_ids), traj.solution_logprobs or None, config.split)
         self.phase = Phase.FILTER if config.filter.enabled else Phase.SEARCH
@@ -79,6 +102,10 @@ class TrajectoryMiner:
         self.accepted: list[PivotRecord] = []
         self.explored: dict[int, int] = {}
         self.topped: set[int] = set()
+        self.tried: dict[int, list[int]] = {}  # pivot position -> candidates tested on fresh rollouts
+        self._ranked: dict[int, list[int]] = {}  # pivot position -> its candidates, best first
+        self.paired: set[int] = set()  # pivot positions whose pair search is over
+        self.reports: dict[tuple[int, int], Estimate] = {}  # (position, alternative) -> its report batch
         self.pairs: list[PairRecord] = []
         self.rollouts = self.probes = self.rounds = self.errors = 0
         self.serial = 0
@@ -91,42 +118,31 @@ class TrajectoryMiner:
         """A request; rollouts get the budget plus ``extra`` tokens (default: the reuse window)."""
         self.serial += 1
         seed = stable_seed(int(self.cfg.seed), self.traj.key, int(position), tuple(forced), self.serial)
+        return ProbeRequest(self.traj.key, position, n, seed, forced, self.limit(forced, extra)), kind
+
+    def limit(self, forced: tuple[int, ...] = (), extra: int | None = None) -> int | None:
+        """``max_new_tokens`` of a request: the budget, plus ``extra`` (default: the reuse window) where the
+        rollouts are counted along the solution."""
         e = self.cfg.estimator
-        budget = e.rollout_budget if forced else e.rollout_tokens(extra)
-        return ProbeRequest(self.traj.key, position, n, seed, forced, budget), kind
+        return self.budget if forced else e.rollout_tokens(extra, self.budget)
 
     def _summary(self, est: Estimate) -> EstimateSummary:
         e = self.cfg.estimator
         return summarize(est, e.accept_confidence, e.method)
 
     def step(self) -> list[Tagged]:
-        steps = {Phase.FILTER: self._step_filter, Phase.SEARCH: self._step_search, Phase.CONFIRM: self._step_confirm,
-                 Phase.CONFIRMED: self._step_confirmed, Phase.PAIRS: self._step_pairs}
-        while self.phase is not Phase.DONE:
+        steps = {Phase.SEARCH: self._step_search, Phase.CONFIRM: self._step_confirm, Phase.PAIRS: self._step_pairs}
+        while self.phase not in (Phase.DONE, Phase.FILTER):
             reqs = steps[self.phase]()
             if reqs:
                 return reqs
         return []
 
-    def _step_filter(self) -> list[Tagged]:
-        """Keep the problem unless p(0) is confidently outside [p_min, p_max]."""
-        f, e, p0 = self.cfg.filter, self.cfg.estimator, self.memo.get(0)
-        if e.fixed_rollouts is not None:  # baseline: N rollouts, point estimate
-            if p0.exact is None and p0.trials < self.gaps.cap:
-                return [self._req(0, self.gaps.cap - p0.trials, ProbeKind.PROBE)]
-            self.kept = f.p_min <= p0.p <= f.p_max
-        else:
-            level = f.confidence
-            if e.alpha_spending:
-                level = 1 - (1 - level) / looks(e.batch_size, f.max_rollouts, e.growth)
-            lo, hi = interval(p0, level, e.method)
-            inside = p0.known and f.p_min <= lo and hi <= f.p_max
-            outside = p0.known and (hi < f.p_min or lo > f.p_max)
-            if not (inside or outside) and p0.exact is None and p0.trials < f.max_rollouts:
-                return [self._req(0, self.gaps.batch(p0, cap=f.max_rollouts), ProbeKind.PROBE)]
-            self.kept = not outside
-        self.phase = Phase.SEARCH if self.kept else Phase.DONE
-        return []
+    def filtered(self, kept: bool) -> None:
+        """Its problem's filter has decided (:class:`ProblemFilter`)."""
+        if self.phase is Phase.FILTER:
+            self.kept = kept
+            self.phase = Phase.SEARCH if kept else Phase.DONE
 
     def _step_search(self) -> list[Tagged]:
         changed = True
@@ -167,42 +183,55 @@ class TrajectoryMiner:
         self.accepted.append(self._record(i, a, b, phi, search_before=self._summary(a), search_after=self._summary(b)))
 
     def _step_confirm(self) -> list[Tagged]:
-        n = self.cfg.estimator.confirm_rollouts
-        self.phase = Phase.PAIRS
-        if n <= 0 or not self.accepted:
-            return []
-        self.phase = Phase.CONFIRMED
-        positions = sorted({p for pv in self.accepted for p in (pv.position, pv.position + 1)})
-        positions = [p for p in positions if self.memo.get(p).exact is None]
-        # one extra token: a fresh rollout from i that follows t_{i+1} is a fresh sample at i+1 too
-        return [self._req(p, n, ProbeKind.CONFIRM, extra=1) for p in positions]
+        """Fresh rollouts on both sides of each accepted pivot, in growing batches, until
+        :meth:`GapTest.confirm` decides it or the cap (then ``undecided``).
 
-    def _step_confirmed(self) -> list[Tagged]:
-        """Report each pivot from fresh rollouts only: free of the selection bias of the search.
-
-        A pivot is ``confirmed`` unless the fresh rollouts refute it (its direction flips, or the
-        ``reject_confidence`` upper bound of ``|Δ|`` falls below the gap); refuted pivots are
-        left out of the results. Refutation is rare for real pivots, so the reported estimates
-        of the ones kept stay close to unbiased (measured by ``ptsfast simulate``)."""
+        Each pivot then reports its fresh counts only: the counts it was selected on overstate ``|Δp|``.
+        A fresh rollout from i that writes t_{i+1} is a fresh sample at i+1 too (one extra token), which
+        also correlates the two sides (the paired interval)."""
         e = self.cfg.estimator
+        if e.confirm_rollouts <= 0 or e.fixed_rollouts is not None or not self.accepted:
+            self.phase = Phase.PAIRS
+            return []
+        need: dict[int, int] = {}
         out = []
         for pv in self.accepted:
             i = pv.position
             a, b = self.fresh.get(i), self.fresh.get(i + 1)
             phi = shared_correlation(a, b, self.fresh.shared(i, i + 1)) if e.paired else 0.0
-            _, ucb = abs_bounds(*diff_interval(a, b, e.reject_confidence, e.method, phi))
-            ok = direction(a, b) == pv.direction and ucb >= self.cfg.gap
-            rec = self._record(i, a, b, confirmed=ok, search_before=pv.search_before,
-                               search_after=pv.search_after, phi=phi)
-            out.append(replace(rec, direction=pv.direction, confirm_before=rec.before, confirm_after=rec.after))
+            state = pv.confirmed if pv.confirmed is not None else self.gaps.confirm(a, b, pv.direction,
+                                                                                    self.fresh.shared(i, i + 1))
+            if state is None:
+                for pos, est in ((i, a), (i + 1, b)):
+                    if est.exact is None and est.trials < e.confirm_max_rollouts:
+                        n = e.confirm_rollouts if not est.trials else min(
+                            max(e.confirm_rollouts, math.ceil(est.trials * (max(e.growth, 2.0) - 1))),
+                            e.confirm_max_rollouts - est.trials)
+                        need[pos] = max(need.get(pos, 0), n)
+                out.append(pv)
+                continue
+            if pv.confirmed is None:
+                rec = self._record(i, a, b, phi, confirmed=state, search_before=pv.search_before,
+                                   search_after=pv.search_after)
+                pv = replace(rec, direction=pv.direction, confirm_before=rec.before, confirm_after=rec.after)
+            out.append(pv)
         self.accepted = out
+        if need:
+            return [self._req(pos, n, ProbeKind.CONFIRM, extra=1) for pos, n in sorted(need.items())]
         self.phase = Phase.PAIRS
         return []
 
     def _pivots(self) -> list[PivotRecord]:
-        return [pv for pv in self.accepted if pv.confirmed is not False]
+        return [pv for pv in self.accepted if pv.confirmed is not Confirmation.REFUTED]
+
+    def _fresh_sides(self, i: int) -> tuple[Estimate, Estimate]:
+        """p(i), p(i+1) for a pair: the confirmation's fresh counts (the search's when it did not run)."""
+        src = self.fresh if self.fresh.get(i).known else self.memo
+        return src.get(i), src.get(i + 1)
 
     def _step_pairs(self) -> list[Tagged]:
+        """Alternatives for each pivot kept: explore / top up (choosing candidates), then test the best
+        candidate on fresh forced rollouts (:func:`pair_test`), the next one if it fails."""
         pc = self.cfg.pairs
         if not pc.enabled:
             self.phase = Phase.DONE
@@ -220,32 +249,73 @@ class TrajectoryMiner:
             return reqs
         for pv in self._pivots():
             i = pv.position
-            before, after = self.memo.get(i), self.memo.get(i + 1)
-            alt = pick_alternative(pv.direction, before, self.memo.alternatives(i), pc)
-            if alt is None:
-                continue
-            tok, est = alt
-            own = (int(self.traj.solution_ids[i]), after)
-            chosen, rejected = (own, alt) if pv.direction == Direction.RAISES else (alt, own)
-            self.pairs.append(
-                PairRecord(
-                    self.traj.key, self.traj.problem_id, i,
-                    tuple(self.traj.prompt_ids) + tuple(self.traj.solution_ids[:i]),
-                    int(chosen[0]), int(rejected[0]), self._summary(chosen[1]), self._summary(rejected[1]),
-                    pv.direction,
-                )
-            )
+            while i not in self.paired:
+                tried = self.tried.setdefault(i, [])
+                if not tried:
+                    ranked = rank_alternatives(pv.direction, self.memo.get(i), self.memo.alternatives(i), pc)
+                    self._ranked[i] = ranked[: pc.candidates]
+                    if not self._ranked[i]:
+                        self.paired.add(i)
+                        break
+                    tried.append(self._ranked[i][0])
+                tok = tried[-1]
+                before, after = self._fresh_sides(i)
+                alt = self.fresh.alternatives(i).get(tok, Estimate())
+                verdict = pair_test(pv.direction, before, after, alt, self.cfg.gap, pc)
+                if verdict is PairVerdict.PASS:
+                    # the counts it passed on are selected too (low ones pass): the pair reports the
+                    # alternative from one more batch that decided nothing
+                    report = self.reports.get((i, tok))
+                    if report is None:
+                        self.reports[(i, tok)] = Estimate()
+                        reqs.append(self._req(i, max(1, pc.fresh_rollouts), ProbeKind.REPORT_ALTERNATIVE, (tok,)))
+                        break
+                    self._pair(pv, tok, before, after, report)
+                    self.paired.add(i)
+                elif verdict is PairVerdict.FAIL:
+                    rest = self._ranked[i][len(tried):]
+                    if rest:
+                        tried.append(rest[0])
+                        continue
+                    self.paired.add(i)
+                else:
+                    n = pc.fresh_rollouts if not alt.trials else min(alt.trials, pc.fresh_max_rollouts - alt.trials)
+                    reqs.append(self._req(i, max(1, n), ProbeKind.FRESH_ALTERNATIVE, (tok,)))
+                break
+        if reqs:
+            return reqs
         self.phase = Phase.DONE
         return []
 
+    def _pair(self, pv: PivotRecord, tok: int, before: Estimate, after: Estimate, alt: Estimate) -> None:
+        i = pv.position
+        own = (int(self.traj.solution_ids[i]), after)
+        chosen, rejected = (own, (tok, alt)) if pv.direction == Direction.RAISES else ((tok, alt), own)
+        e = self.cfg.estimator
+        lo, hi = diff_interval(rejected[1], chosen[1], e.accept_confidence, e.method)
+        self.pairs.append(PairRecord(
+            self.traj.key, self.traj.problem_id, i, tuple(self.traj.prompt_ids) + tuple(self.traj.solution_ids[:i]),
+            int(chosen[0]), int(rejected[0]), self._summary(chosen[1]), self._summary(rejected[1]), pv.direction,
+            before=self._summary(before), margin=chosen[1].p - rejected[1].p, margin_lo=lo, margin_hi=hi,
+        ))
+
     # ---------------------------------------------------------------- outcomes
-    def ingest(self, req: ProbeRequest, kind: ProbeKind, outcomes: Sequence[RolloutOutcome]) -> None:
-        self.rollouts += len(outcomes)
-        self.probes += 1
-        self.errors += sum(o.error is not None for o in outcomes)
-        self.memo.ingest(req.position, tuple(req.forced), outcomes, req.max_new_tokens)
-        if kind is ProbeKind.CONFIRM:
-            self.fresh.ingest(req.position, tuple(req.forced), outcomes, req.max_new_tokens)
+    def ingest(self, req: ProbeRequest, kind: ProbeKind, outcomes: Sequence[RolloutOutcome],
+               count: bool = True) -> None:
+        """Adds a probe's outcomes; ``count=False``: another trajectory of the problem paid for them."""
+        if count:
+            self.rollouts += len(outcomes)
+            self.probes += 1
+            self.errors += sum(o.error is not None for o in outcomes)
+        # fresh rollouts are kept apart: a pair's candidate is chosen on the memo and estimated on the fresh
+        # counts, which must not have taken part in the choice
+        if kind is ProbeKind.REPORT_ALTERNATIVE:
+            key = (req.position, req.forced[0])
+            ok = sum(bool(o.success) and o.error is None for o in outcomes)
+            self.reports[key] = self.reports.get(key, Estimate()).add(ok, len(outcomes))
+            return
+        fresh = kind in (ProbeKind.CONFIRM, ProbeKind.FRESH_ALTERNATIVE)
+        (self.fresh if fresh else self.memo).ingest(req.position, tuple(req.forced), outcomes, req.max_new_tokens)
 
     def end_round(self) -> None:
         self.rounds += 1
@@ -256,7 +326,7 @@ class TrajectoryMiner:
             problem_id=self.traj.problem_id,
             kept=self.kept,
             p0=self._summary(self.memo.get(0)),
-            pivots=self._pivots(),
+            pivots=list(self.accepted),
             pairs=list(self.pairs),
             estimates={k: self._summary(v) for k, v in sorted(self.memo.counts.items()) if v.known},
             segments=sorted(self.bis.leaves),
@@ -268,11 +338,55 @@ class TrajectoryMiner:
         )
 
 
+class ProblemFilter:
+    """The paper's problem filter on p(0), shared by every trajectory of a problem: p(0) is the success
+    rate from the prompt, so one set of rollouts from the prompt serves all of them (each counts them in
+    its own memo, and reuses them along its own solution).
+
+    A problem is dropped only when the interval of p(0) lies outside ``[p_min, p_max]``; rollouts come in
+    growing batches up to ``FilterConfig.max_rollouts``."""
+
+    def __init__(self, problem_id, config: MiningConfig) -> None:
+        self.problem_id, self.cfg = problem_id, config
+        self.members: list[int] = []
+        self.outcomes: list[tuple[ProbeRequest, list[RolloutOutcome]]] = []
+        self.kept: bool | None = None
+        self.busy = False
+        self.serial = 0
+
+    def decide(self, p0: Estimate, first: TrajectoryMiner) -> ProbeRequest | None:
+        """Sets :attr:`kept` once p(0) (``p0``, the counts of these rollouts) decides; else the next request
+        (made for the trajectory ``first``: any trajectory of the problem continues the same prompt)."""
+        f, e, gaps = self.cfg.filter, self.cfg.estimator, first.gaps
+        if e.fixed_rollouts is not None:  # baseline: N rollouts, point estimate
+            if p0.trials < gaps.cap:
+                return self._request(first, gaps.cap - p0.trials)
+            self.kept = f.p_min <= p0.p <= f.p_max
+            return None
+        level = f.confidence
+        if e.alpha_spending:
+            level = 1 - (1 - level) / looks(e.batch_size, f.max_rollouts, e.growth)
+        lo, hi = interval(p0, level, e.method)
+        inside = p0.known and f.p_min <= lo and hi <= f.p_max
+        outside = p0.known and (hi < f.p_min or lo > f.p_max)
+        if not (inside or outside) and p0.trials < f.max_rollouts:
+            return self._request(first, gaps.batch(p0, cap=f.max_rollouts))
+        self.kept = not outside
+        return None
+
+    def _request(self, first: TrajectoryMiner, n: int) -> ProbeRequest:
+        self.serial += 1
+        seed = stable_seed(int(self.cfg.seed), "p0", self.problem_id, self.serial)
+        return ProbeRequest(first.traj.key, 0, n, seed, (), first.limit())
+
+
 @dataclass
 class _Issued:
     miner: int
     request: ProbeRequest
     kind: ProbeKind
+    problem: ProblemFilter | None = None
+    """Set for a problem filter's request: its outcomes go to every trajectory of the problem."""
 
 
 class SearchPool:
@@ -280,6 +394,8 @@ class SearchPool:
 
     :meth:`add` starts trajectories and :meth:`complete` hands one probe's outcomes back; both return the
     newly needed probes as ``(ticket, request)``. ``on_result`` gets each trajectory's result when it is done.
+    Trajectories of one problem (``problem_id``) share its filter's rollouts from the prompt; one that joins
+    later gets the rollouts already sampled (and the decision, if made).
     """
 
     def __init__(self, config: MiningConfig, on_result: Callable[[TrajectoryResult], None] | None = None) -> None:
@@ -290,6 +406,7 @@ class SearchPool:
         self._keys: set = set()
         self._issued: dict[int, _Issued] = {}
         self._waiting: list[int] = []  # outstanding probes per miner
+        self._filters: dict = {}  # problem id -> ProblemFilter
         self._next_ticket = 0
         self.rollouts = self.pivots = self.done = 0
 
@@ -302,13 +419,29 @@ class SearchPool:
         keys = [t.key for t in trajectories]
         if len(set(keys)) != len(keys) or self._keys.intersection(keys):
             raise ValueError("trajectory keys must be unique: they route the sampler's requests")
+        miners = [TrajectoryMiner(t, self.config) for t in trajectories]  # checks every trajectory first
         self._keys.update(keys)
         out: list[tuple[int, ProbeRequest]] = []
-        for t in trajectories:
-            self.miners.append(TrajectoryMiner(t, self.config))
+        touched: list[ProblemFilter] = []
+        for miner in miners:
+            idx = len(self.miners)
+            self.miners.append(miner)
             self.results.append(None)
             self._waiting.append(0)
-            out += self._advance(len(self.miners) - 1)
+            if miner.phase is Phase.FILTER:
+                flt = self._filters.get(miner.traj.problem_id)
+                if flt is None:
+                    flt = self._filters[miner.traj.problem_id] = ProblemFilter(miner.traj.problem_id, self.config)
+                flt.members.append(idx)
+                for req, outs in flt.outcomes:
+                    miner.ingest(req, ProbeKind.PROBE, outs, count=False)
+                if flt.kept is not None:
+                    miner.filtered(flt.kept)
+                elif not flt.busy and flt not in touched:
+                    touched.append(flt)
+            out += self._advance(idx)
+        for flt in touched:
+            out += self._filter_step(flt)
         return out
 
     def complete(self, ticket: int, outcomes: Sequence[RolloutOutcome]) -> list[tuple[int, ProbeRequest]]:
@@ -316,29 +449,54 @@ class SearchPool:
         if len(outcomes) != issued.request.n:
             raise ValueError(f"sampler returned {len(outcomes)} rollouts for a request of n={issued.request.n} "
                              f"({issued.request!r})")
-        self.miners[issued.miner].ingest(issued.request, issued.kind, outcomes)
         self.rollouts += len(outcomes)
+        flt = issued.problem
+        if flt is not None:
+            flt.busy = False
+            flt.outcomes.append((issued.request, list(outcomes)))
+            for idx in flt.members:
+                self.miners[idx].ingest(issued.request, issued.kind, outcomes, count=idx == issued.miner)
+                self.miners[idx].end_round()
+            return self._filter_step(flt)
+        self.miners[issued.miner].ingest(issued.request, issued.kind, outcomes)
         self._waiting[issued.miner] -= 1
         if self._waiting[issued.miner]:
             return []
         self.miners[issued.miner].end_round()
         return self._advance(issued.miner)
 
+    def _filter_step(self, flt: ProblemFilter) -> list[tuple[int, ProbeRequest]]:
+        """The problem filter's next request, or its decision handed to every trajectory of the problem."""
+        first = self.miners[flt.members[0]]
+        req = flt.decide(first.memo.get(0), first)
+        if req is not None:
+            flt.busy = True
+            return [self._issue(flt.members[0], req, ProbeKind.PROBE, flt)]
+        out = []
+        for idx in flt.members:
+            self.miners[idx].filtered(bool(flt.kept))
+            out += self._advance(idx)
+        return out
+
+    def _issue(self, idx: int, req: ProbeRequest, kind: ProbeKind,
+               problem: ProblemFilter | None = None) -> tuple[int, ProbeRequest]:
+        ticket, self._next_ticket = self._next_ticket, self._next_ticket + 1
+        self._issued[ticket] = _Issued(idx, req, kind, problem)
+        return ticket, req
+
     def _advance(self, idx: int) -> list[tuple[int, ProbeRequest]]:
         miner = self.miners[idx]
+        if miner.phase is Phase.FILTER:
+            return []  # its problem's filter will advance it
         reqs = miner.step()
         if not reqs:
             self.results[idx] = res = miner.result()
             self.done += 1
-            self.pivots += len(res.pivots)
+            self.pivots += len(res.reported)
             if self.on_result is not None:
                 self.on_result(res)
             return []
-        out = []
-        for req, kind in reqs:
-            ticket, self._next_ticket = self._next_ticket, self._next_ticket + 1
-            self._issued[ticket] = _Issued(idx, req, kind)
-            out.append((ticket, req))
+        out = [self._issue(idx, req, kind) for req, kind in reqs]
         self._waiting[idx] = len(reqs)
         return out
 

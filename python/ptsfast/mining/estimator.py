@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .stats import Decision, Gap, abs_bounds, diff_interval, interval, shared_correlation
-from .types import Estimate, EstimatorConfig, RolloutOutcome
+from .types import Confirmation, Direction, Estimate, EstimatorConfig, RolloutOutcome
 
 
 def common_prefix(tokens: tuple[int, ...], solution: tuple[int, ...], start: int) -> int:
@@ -244,6 +244,32 @@ class GapTest:
             return Gap.BIG
         if final:
             return Gap.BIG if d >= self.gap - c.final_split_margin else Gap.SMALL
+        return None
+
+    def confirm(self, a: Estimate, b: Estimate, direction: Direction,
+                shared: tuple[int, int, int, int] | None = None) -> Confirmation | None:
+        """The confirmation's decision on fresh counts ``a`` (before) and ``b`` (after) of a pivot moving p in
+        ``direction`` (see :class:`~ptsfast.mining.types.Confirmation`); None: sample both sides further.
+
+        The error is split over the looks from ``confirm_rollouts`` to ``confirm_max_rollouts`` (Bonferroni),
+        so a pivot far below ``gap - confirm_margin`` is confirmed with probability below
+        ``(1 - confirm_confidence) / 2`` whatever the number of looks."""
+        c = self.config
+        if not (a.known and b.known):
+            return None
+        phi = shared_correlation(a, b, shared) if c.paired else 0.0
+        level = 1 - (1 - c.confirm_confidence) / looks(c.confirm_rollouts, c.confirm_max_rollouts, c.growth)
+        lo, hi = diff_interval(a, b, level, c.method, phi)
+        d = b.p - a.p
+        if direction == Direction.LOWERS:
+            lo, hi, d = -hi, -lo, -d
+        floor = self.gap - c.confirm_margin
+        if hi < floor:
+            return Confirmation.REFUTED
+        if lo >= floor and d >= self.gap:
+            return Confirmation.CONFIRMED
+        if all(e.exact is not None or e.trials >= c.confirm_max_rollouts for e in (a, b)):
+            return Confirmation.UNDECIDED
         return None
 
     def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: bool | None = None) -> list[int]:

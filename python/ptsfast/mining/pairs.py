@@ -1,14 +1,22 @@
 """Alternative next tokens and DPO pairs for pivots (paper §4.3, footnote 7).
 
-For a pivot at prefix ``t_1..t_i`` that raises p, ``t_{i+1}`` is chosen and an alternative
-next token that lowers p is rejected; for one that lowers p it is the mirror image.
-Alternatives come for free from the rollouts already sampled at the prefix (grouped by their
-first token, see :class:`ptsfast.mining.estimator.Memo`); a group with fewer than
-``min_count`` rollouts is topped up with rollouts forced to start with that token.
+For a pivot at prefix ``t_1..t_i`` that raises p, ``t_{i+1}`` is chosen and an alternative next token that
+lowers p is rejected; for one that lowers p it is the mirror image. Alternatives come for free from the
+rollouts already sampled at the prefix (grouped by their first token, see
+:class:`ptsfast.mining.estimator.Memo`); a group with fewer than ``min_count`` rollouts is topped up with
+rollouts forced to start with that token.
+
+Those counts only *choose* the candidate: the most extreme of several alternatives is extreme partly by
+chance (a winner's curse, worst when the alternatives are alike), so a candidate is then re-estimated on
+fresh forced rollouts and the pair reports only fresh numbers (:func:`pair_test`).
 """
 
 from __future__ import annotations
 
+from enum import Enum
+
+from .estimator import looks
+from .stats import diff_interval
 from .types import Direction, Estimate, PairConfig
 
 
@@ -23,20 +31,55 @@ def top_up_needs(alts: dict[int, Estimate], config: PairConfig) -> list[tuple[in
     return [(tok, config.min_count - est.trials) for tok, est in ranked if est.trials < config.min_count]
 
 
+def rank_alternatives(dir_: Direction, before: Estimate, alts: dict[int, Estimate], config: PairConfig) -> list[int]:
+    """Candidates for the other side of the pair, best first: alternatives with ``min_count`` samples that
+    move p the other way from p(i) (below it for a raising pivot, above it for a lowering one), the most
+    extreme first; ties go to the better-sampled, then the smaller token id."""
+    pool = [(t, e) for t, e in alts.items() if e.trials >= config.min_count]
+    if dir_ == Direction.RAISES:
+        pool = [(t, e) for t, e in pool if e.p < before.p]
+        pool.sort(key=lambda te: (te[1].p, -te[1].trials, te[0]))
+    else:
+        pool = [(t, e) for t, e in pool if e.p > before.p]
+        pool.sort(key=lambda te: (-te[1].p, -te[1].trials, te[0]))
+    return [t for t, _ in pool]
+
+
 def pick_alternative(
     dir_: Direction, before: Estimate, alts: dict[int, Estimate], config: PairConfig
 ) -> tuple[int, Estimate] | None:
-    """The alternative for the other side of the pair, or None.
+    """The best candidate of :func:`rank_alternatives` with its counts, or None."""
+    ranked = rank_alternatives(dir_, before, alts, config)
+    return (ranked[0], alts[ranked[0]]) if ranked else None
 
-    Raising pivot: the alternative with the lowest p among those with enough samples, and it
-    must lower p (``p(alt) < p(i)``). Lowering pivot: the highest, and it must raise p.
-    Ties go to the better-sampled, then the smaller token id.
-    """
-    pool = [(t, e) for t, e in alts.items() if e.trials >= config.min_count]
-    if not pool:
+
+class PairVerdict(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
+def pair_test(dir_: Direction, before: Estimate, after: Estimate, alt: Estimate, gap: float,
+              config: PairConfig) -> PairVerdict | None:
+    """Whether fresh counts make a pair of the pivot's own token (``after``) and an alternative (``alt``).
+
+    Pass: the alternative lies on the other side of p(i) (the interval of ``p(i) - p(alt)``, signed by the
+    direction, clears 0) and the pair's margin ``|p(after) - p(alt)|`` clears ``gap / 2``, both at
+    ``config.confidence`` split over the looks up to ``fresh_max_rollouts``. Fail: either interval lies
+    wholly on the wrong side, or the alternative reached the cap undecided. None: sample the alternative
+    further."""
+    if not (before.known and after.known and alt.known):
         return None
-    if dir_ == Direction.RAISES:
-        tok, est = min(pool, key=lambda te: (te[1].p, -te[1].trials, te[0]))
-        return (tok, est) if est.p < before.p else None
-    tok, est = max(pool, key=lambda te: (te[1].p, te[1].trials, -te[0]))
-    return (tok, est) if est.p > before.p else None
+    level = 1 - (1 - config.confidence) / looks(max(1, config.fresh_rollouts), config.fresh_max_rollouts, 2.0)
+    sign = 1.0 if dir_ == Direction.RAISES else -1.0
+
+    def bounds(x: Estimate, y: Estimate) -> tuple[float, float]:  # sign * (p(y) - p(x))
+        lo, hi = diff_interval(x, y, level)
+        return (lo, hi) if sign > 0 else (-hi, -lo)
+
+    side_lo, side_hi = bounds(alt, before)
+    margin_lo, margin_hi = bounds(alt, after)
+    if side_lo > 0 and margin_lo >= gap / 2:
+        return PairVerdict.PASS
+    if side_hi <= 0 or margin_hi < gap / 2 or alt.trials >= config.fresh_max_rollouts:
+        return PairVerdict.FAIL
+    return None

@@ -27,6 +27,22 @@ class Direction(str, Enum):
         return cls.RAISES if p_after > p_before else cls.LOWERS
 
 
+class Confirmation(str, Enum):
+    """What the fresh rollouts of the confirmation say about an accepted pivot (written as its value).
+
+    ``CONFIRMED``: the interval of its fresh Δp (in its direction) clears ``gap - confirm_margin`` and the
+    fresh Δp itself is at least the gap; ``REFUTED``: the interval lies below ``gap - confirm_margin`` (kept in
+    the records, left out of pairs and default exports); ``UNDECIDED``: neither at the cap.
+    """
+
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 # --------------------------------------------------------------------------- engine interface
 @dataclass(frozen=True)
 class ProbeRequest:
@@ -90,6 +106,9 @@ class Trajectory:
     solution_logprobs: tuple[float, ...] = ()
     correct: bool | None = None
     prompt_ids: tuple[int, ...] = ()
+    max_new_tokens: int | None = None
+    """Token limit the probes' rollouts get (the solution's own sampling limit): the search's rollout budget
+    when ``EstimatorConfig.rollout_budget`` is not set."""
 
     def __post_init__(self) -> None:
         if self.solution_logprobs and len(self.solution_logprobs) != len(self.solution_ids):
@@ -174,7 +193,7 @@ class EstimatorConfig:
     """Half-width of the zone around the gap where either decision is acceptable."""
     alpha_spending: bool = True
     """Split each decision's error over the looks a position can have (Bonferroni)."""
-    final_split_margin: float = 0.05
+    final_split_margin: float = 0.1
     """At the cap, a segment is bisected when |Δp| >= gap - this."""
     method: Method = "wilson"
     """Interval of one proportion: wilson or jeffreys."""
@@ -190,11 +209,20 @@ class EstimatorConfig:
     its start, at most a quarter of the budget (it is asked for that many tokens more than the
     budget, so that it still has the budget where it is counted)."""
     rollout_budget: int | None = None
-    """``max_new_tokens`` of the sampler's rollouts (the run layer sets it). ``None``: rollouts are
-    taken to be never cut, and reuse counts a rollout at every position it follows."""
+    """``max_new_tokens`` of the sampler's rollouts (the run layer sets it). ``None``: each trajectory's
+    ``max_new_tokens``; with neither, a search that reuses rollouts refuses to start (a rollout counted
+    further along the solution has spent part of an unknown budget, which biases p down)."""
     confirm_rollouts: int = 16
-    """>0: re-estimate both sides of each accepted pivot on this many fresh rollouts; the pivot then
-    reports those (free of the selection bias of the search)."""
+    """>0: re-estimate both sides of each accepted pivot on fresh rollouts, this many a side in the first
+    batch, then doubling, until the decision of :class:`Confirmation` is reached or ``confirm_max_rollouts``;
+    the pivot then reports those (free of the selection bias of the search)."""
+    confirm_max_rollouts: int = 64
+    """Cap of fresh rollouts a side of the confirmation; at the cap an open decision is ``undecided``."""
+    confirm_margin: float = 0.05
+    """A pivot is confirmed when its fresh Δp interval clears ``gap - confirm_margin`` (and refuted when it
+    lies below): pivots slightly under the gap may be kept, none far under it."""
+    confirm_confidence: float = 0.7
+    """Two-sided confidence of the confirmation's interval of Δp (split over its looks)."""
     fixed_rollouts: int | None = None
     """Baseline mode of existing tools: exactly this many rollouts per position, decide by point
     estimate (no sequential test). Used by the benchmarks; not recommended."""
@@ -212,15 +240,23 @@ class EstimatorConfig:
             raise ValueError(f"rollout_budget={self.rollout_budget}: use the sampler's max_new_tokens (>= 1) or None")
         if self.reuse_window < 0 or self.confirm_rollouts < 0:
             raise ValueError("reuse_window and confirm_rollouts must be >= 0")
+        if not 0 < self.confirm_confidence < 1:
+            raise ValueError(f"confirm_confidence={self.confirm_confidence}: use a confidence in (0, 1)")
+        if self.confirm_rollouts and self.confirm_max_rollouts < self.confirm_rollouts:
+            raise ValueError("need confirm_max_rollouts >= confirm_rollouts")
+        if not 0 <= self.confirm_margin < 1:
+            raise ValueError(f"confirm_margin={self.confirm_margin}: use a margin in [0, 1)")
 
-    def rollout_tokens(self, extra: int | None = None) -> int | None:
-        """Most tokens a search rollout is asked for: the budget plus ``extra`` (default: the reuse window, at
-        most a quarter of the budget), and at least one more, as the first token may be an alternative's sample.
-        ``None`` without a budget. The run reserves context and KV room by the same number."""
-        if self.rollout_budget is None:
+    def rollout_tokens(self, extra: int | None = None, budget: int | None = None) -> int | None:
+        """Most tokens a search rollout is asked for: the budget (``rollout_budget``, or ``budget`` when given: a
+        trajectory's own) plus ``extra`` (default: the reuse window, at most a quarter of the budget), and at least
+        one more, as the first token may be an alternative's sample. ``None`` without a budget. The run reserves
+        context and KV room by the same number."""
+        budget = self.rollout_budget if budget is None else budget
+        if budget is None:
             return None
-        window = min(self.reuse_window, self.rollout_budget // 4) if self.reuse else 0
-        return self.rollout_budget + max(1, window if extra is None else extra)
+        window = min(self.reuse_window, budget // 4) if self.reuse else 0
+        return budget + max(1, window if extra is None else extra)
 
 
 @dataclass(frozen=True)
@@ -249,6 +285,16 @@ class PairConfig:
     """Top up at most this many alternatives per pivot (the most frequent ones)."""
     explore_rounds: int = 1
     """If no alternative was seen at the prefix, sample this many extra batches there."""
+    fresh_rollouts: int = 16
+    """The chosen alternative is re-estimated on fresh forced rollouts, this many in the first batch (then
+    doubling up to ``fresh_max_rollouts``): the counts it was chosen on overstate how far it is from p(i)."""
+    fresh_max_rollouts: int = 64
+    candidates: int = 2
+    """Alternatives tried in turn (best first by the search's counts) until one passes the fresh test."""
+    confidence: float = 0.9
+    """Two-sided confidence of the fresh test: the rejected side must lie below (the chosen side above)
+    p(i) with the interval of their difference clear of 0, and the pair's margin p(chosen) - p(rejected)
+    clear of ``gap / 2``."""
 
 
 @dataclass(frozen=True)
@@ -286,8 +332,8 @@ class PivotRecord:
     before: EstimateSummary
     after: EstimateSummary
     direction: Direction
-    confirmed: bool | None = None
-    """None: no confirmation run; else whether the fresh rollouts agree (see ``MiningConfig``)."""
+    confirmed: Confirmation | None = None
+    """None: no confirmation run; else what the fresh rollouts say (see :class:`Confirmation`)."""
     confirm_before: EstimateSummary | None = None
     """Fresh estimates of the confirmation (the same as ``before``/``after`` when it ran)."""
     confirm_after: EstimateSummary | None = None
@@ -318,6 +364,13 @@ class PairRecord:
     rejected: EstimateSummary
     direction: Direction
     """Direction of the pivot this pair came from (chosen = pivot token iff it raises p)."""
+    before: EstimateSummary | None = None
+    """p(i) at the pair's prefix, which the rejected side lies below (the chosen side above)."""
+    margin: float | None = None
+    """``p(chosen) - p(rejected)`` with its interval; every number of a pair comes from fresh rollouts (the
+    confirmation's and the alternative's own), not from the counts the alternative was chosen on."""
+    margin_lo: float | None = None
+    margin_hi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -333,6 +386,7 @@ class TrajectoryResult:
     """False when the problem filter dropped it (no search ran)."""
     p0: EstimateSummary
     pivots: list[PivotRecord] = field(default_factory=list)
+    """Every accepted pivot, refuted ones included (``confirmed``); :attr:`reported` leaves those out."""
     pairs: list[PairRecord] = field(default_factory=list)
     estimates: dict[int, EstimateSummary] = field(default_factory=dict)
     """Every probed solution position -> estimate (for plots of p along the solution)."""
@@ -347,6 +401,11 @@ class TrajectoryResult:
     rounds: int = 0
     errors: int = 0
     """Rollouts whose oracle raised (counted as failures)."""
+
+    @property
+    def reported(self) -> list[PivotRecord]:
+        """The pivots a user gets by default: all but the refuted ones."""
+        return [pv for pv in self.pivots if pv.confirmed is not Confirmation.REFUTED]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

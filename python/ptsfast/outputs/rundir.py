@@ -335,6 +335,7 @@ def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids:
            "prefix_text_exact": list(tokenizer(text, add_special_tokens=False)["input_ids"]) == prefix,
            "p_before": before["p"], "p_after": after["p"],
            "delta": None if before["p"] is None or after["p"] is None else after["p"] - before["p"],
+           "delta_lo": d.get("delta_lo"), "delta_hi": d.get("delta_hi"),
            "before": before, "after": after, "direction": d["direction"], "confirmed": d.get("confirmed"),
            "confirm_before": _est(d.get("confirm_before")), "confirm_after": _est(d.get("confirm_after"))}
     rec.update(_jsonable(dict(run)))
@@ -358,7 +359,8 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
            "delta": None if ch["p"] is None or rj["p"] is None else ch["p"] - rj["p"],
-           "chosen_estimate": ch, "rejected_estimate": rj}
+           "chosen_estimate": ch, "rejected_estimate": rj, "before_estimate": _est(d.get("before")),
+           "margin_lo": d.get("margin_lo"), "margin_hi": d.get("margin_hi")}
     rec.update(_jsonable(dict(run)))
     return rec
 
@@ -374,7 +376,8 @@ def trajectory_record(result: Any, tokenizer, prompt_ids: Sequence[int], solutio
             "tokens": token_texts(tokenizer, solution_ids, prefix=prompt_ids),
             "p0": _est(d.get("p0")), "estimates": estimates, "segments": d.get("segments", []),
             "rollouts": d.get("rollouts", 0), "reused": d.get("reused", 0), "probes": d.get("probes", 0),
-            "errors": d.get("errors", 0), "n_pivots": len(d.get("pivots", [])), "n_pairs": len(d.get("pairs", []))}
+            "errors": d.get("errors", 0), "n_pairs": len(d.get("pairs", [])),
+            "n_pivots": sum(pv.get("confirmed") != "refuted" for pv in d.get("pivots", []))}  # refuted: in the records only
 
 
 def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Sequence[int] = (),

@@ -102,8 +102,11 @@ def read_records(source: RunSource, schema: str) -> list[dict]:
 
 def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
                    confirmed_only: bool = False) -> list[dict]:
-    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``,
-    and (optionally) a passed confirmation."""
+    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``, never a refuted
+    pivot (or its pairs), and with ``confirmed_only`` only confirmed ones (not those undecided at the cap).
+
+    ``confirmed`` is ``"confirmed"`` / ``"refuted"`` / ``"undecided"`` (runs before the three states wrote
+    ``true`` / ``false``), or None when no confirmation ran."""
     if direction not in (None, "raises", "lowers", "both"):
         raise ValueError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
     out = []
@@ -112,7 +115,10 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
             continue
         if min_delta and (r.get("delta") is None or abs(r["delta"]) < min_delta):
             continue
-        if confirmed_only and r.get("confirmed") is False:
+        state = r.get("confirmed")
+        if state is False or state == "refuted":
+            continue
+        if confirmed_only and state not in (True, "confirmed"):
             continue
         out.append(dict(r))
     return out

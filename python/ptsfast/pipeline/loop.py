@@ -267,7 +267,7 @@ class _Run:
         flight = self.in_flight[res.problem_id]
         flight.result.results.append(res)
         self.probes.contexts.pop(res.key, None)
-        self.stats.pivots_found += len(res.pivots)
+        self.stats.pivots_found += len(res.reported)
         flight.searching -= 1
         if flight.searching == 0:
             self._finish(res.problem_id)
@@ -280,7 +280,7 @@ class _Run:
         s = self.stats
         s.problems += 1
         s.kept += sum(t.kept for t in r.results)
-        s.pivots += sum(len(t.pivots) for t in r.results)
+        s.pivots += sum(len(t.reported) for t in r.results)
         s.pairs += sum(len(t.pairs) for t in r.results)
         s.oracle_errors += sum(t.errors for t in r.results)
         self._report(force=True)  # the counts up to this problem, before it is written
