@@ -516,6 +516,9 @@ def find_pivots(
     ``on_result`` gets each trajectory's result as soon as it is finished (write it then);
     ``on_progress`` gets counters after every round. Deterministic given the sampler.
     Results are returned in input order.
+
+    The search needs the rollouts' token budget (``config.estimator.rollout_budget``, else each trajectory's
+    ``max_new_tokens``; see :func:`rollout_budget`) unless ``reuse=False``: without it a ``ValueError`` says so.
     """
     pool = SearchPool(config or MiningConfig(), on_result)
     pending = pool.add(trajectories)

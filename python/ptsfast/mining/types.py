@@ -296,6 +296,14 @@ class PairConfig:
     p(i) with the interval of their difference clear of 0, and the pair's margin p(chosen) - p(rejected)
     clear of ``gap / 2``."""
 
+    def __post_init__(self) -> None:
+        if self.min_count < 1 or self.max_alternatives < 0 or self.candidates < 1:
+            raise ValueError("need min_count >= 1, max_alternatives >= 0 and candidates >= 1")
+        if not 1 <= self.fresh_rollouts <= self.fresh_max_rollouts:
+            raise ValueError("need 1 <= fresh_rollouts <= fresh_max_rollouts")
+        if not 0 < self.confidence < 1:
+            raise ValueError(f"confidence={self.confidence}: use a confidence in (0, 1)")
+
 
 @dataclass(frozen=True)
 class MiningConfig:
