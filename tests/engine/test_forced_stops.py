@@ -19,7 +19,7 @@ def _smollm2():
         pytest.skip(f"the demo model's tokenizer is not cached: {e}")
 
 
-@pytest.fixture(scope="module", params=["byte-level BPE", "SmolLM2"])
+@pytest.fixture(scope="module", params=["byte-level BPE", pytest.param("SmolLM2", marks=pytest.mark.slow)])
 def setup(request):
     tok = byte_level_bpe() if request.param == "byte-level BPE" else _smollm2()
     eos = tok.convert_tokens_to_ids("<|im_end|>")
