@@ -175,3 +175,16 @@ def test_similarity_by_a_local_embedding_model(model_dir, tmp_path):
     assert summary["sentences"] == 2
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["config"]["similarity"] == "embedding" and "embedding_model" in run["inputs"]
+
+
+def test_anchors_flags_are_checked_before_the_model_loads(tmp_path, capsys):
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(json.dumps({"id": "a", "question": "q", "answer": "1"}) + "\n")
+    base = ["anchors", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(tmp_path / "o")]
+    for flags, named in ((["--threshold", "2"], "--threshold"), (["--max-rollouts", "4"], "--max-rollouts"),
+                         (["--embedding-model", str(tmp_path / "none")], "--embedding-model"),
+                         (["--temperature", "-1"], "--temperature")):
+        assert cli(base + flags) == 2
+        err = capsys.readouterr().err
+        assert named in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
