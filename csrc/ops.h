@@ -33,7 +33,7 @@ std::tuple<at::Tensor, at::Tensor> sample_filtered_cpu(const at::Tensor& logits,
                                                        const at::Tensor& steps);
 
 // The whole sampling rule per row on the CPU (top-k by selection, top-p within the candidates, noise for
-// the candidates only): the tokens of sampling.sample_reference.
+// the candidates only): the tokens of sampling.sample_torch.
 std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logits, const at::Tensor& temperature,
                                                          const at::Tensor& top_k, const at::Tensor& top_p,
                                                          const at::Tensor& seeds, const at::Tensor& steps);

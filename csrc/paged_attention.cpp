@@ -15,6 +15,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu_math.h"
 #include "ops.h"
 
 namespace ptsfast {
@@ -82,30 +83,9 @@ inline __attribute__((always_inline)) float max_of(const float* x, int64_t n) {
   return m;
 }
 
-// exp(x) for x <= 0 in plain arithmetic so that loops over it vectorise (std::exp stays a scalar
-// call): Cephes' expf range reduction and polynomial, relative error about 2e-7; x below -87
-// (exp < 2e-38, negligible next to the max's exp(0) = 1 in a softmax sum) is clamped there.
-inline __attribute__((always_inline)) float exp_nonpositive(float x) {
-  x = x > -87.f ? x : -87.f;
-  constexpr float magic = 12582912.f;  // 1.5 * 2^23: (t + magic) - magic rounds t to the nearest integer
-  const float n = (x * 1.44269504088896341f + magic) - magic;
-  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 0]
-  float pow2;
-  std::memcpy(&pow2, &bits, sizeof(pow2));
-  return y * pow2;
-}
-
 // x <- exp(x - m) in place; returns the sum.
 inline __attribute__((always_inline)) float exp_shifted_sum(float* x, int64_t n, float m) {
-  for (int64_t i = 0; i < n; ++i) x[i] = exp_nonpositive(x[i] - m);
+  for (int64_t i = 0; i < n; ++i) x[i] = cpu::exp_nonpositive(x[i] - m);
   float acc[W] = {};
   int64_t i = 0;
   for (; i + W <= n; i += W)

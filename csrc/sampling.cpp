@@ -1,5 +1,5 @@
-// Sampling and fused log-prob scoring, CPU: the per-row math of sampling_math.h (the same functions
-// the CUDA kernels run), one row per task. Checks shared with the CUDA backend live here too.
+// Sampling, CPU: the per-row math of sampling_math.h (the same functions the CUDA kernels run), one row
+// per task. Checks shared with the CUDA backend live here too.
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu_math.h"
 #include "ops.h"
 #include "sampling_math.h"
 
@@ -80,25 +81,6 @@ namespace {
 
 constexpr int64_t kLane = 16;  // values per vectorisable block (partial maxima / sums)
 
-// exp(x) for x <= 0 without branches or library calls (so loops of it vectorise): Cody-Waite range
-// reduction and a degree-6 polynomial, a few ulp from std::exp; x below -87 gives about 1e-38, not 0.
-inline float exp_nonpositive(float x) {
-  x = x < -87.f ? -87.f : x;
-  const float n = (x * 1.44269504f + 12582912.f) - 12582912.f;  // round(x / ln 2)
-  const float r = (x - n * 0.693145752f) - n * 1.42860677e-06f;
-  float p = 1.f / 720.f;
-  p = p * r + 1.f / 120.f;
-  p = p * r + 1.f / 24.f;
-  p = p * r + 1.f / 6.f;
-  p = p * r + 0.5f;
-  p = p * r + 1.f;
-  p = p * r + 1.f;
-  const int32_t e = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &e, sizeof scale);
-  return p * scale;
-}
-
 // Each block's maximum (NaN ignored) into `bmax`; returns the row's maximum. Later passes skip blocks
 // by these.
 // x86-64: an AVX2 clone next to the baseline one, picked at load time (no FMA: the same rounding).
@@ -133,9 +115,9 @@ PTS_WIDE float row_lse(const float* x, int64_t V, float mx) {
   float acc[kLane] = {};
   int64_t v = 0;
   for (; v + kLane <= V; v += kLane)
-    for (int j = 0; j < kLane; ++j) acc[j] += exp_nonpositive(x[v + j] - mx);
+    for (int j = 0; j < kLane; ++j) acc[j] += cpu::exp_nonpositive(x[v + j] - mx);
   float s = 0.f;
-  for (; v < V; ++v) s += exp_nonpositive(x[v] - mx);
+  for (; v < V; ++v) s += cpu::exp_nonpositive(x[v] - mx);
   for (int j = 0; j < kLane; ++j) s += acc[j];
   return mx + std::log(s);
 }
@@ -266,79 +248,6 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
     });
   });
   return {tokens, logprobs};
-}
-
-void check_logprobs(const at::Tensor& hidden, const at::Tensor& weight, const at::Tensor& targets,
-                    const std::optional<at::Tensor>& bias, int64_t top_k) {
-  TORCH_CHECK(hidden.dim() == 2 && weight.dim() == 2 && hidden.size(1) == weight.size(1),
-              "fused_logprobs: need hidden [N, d] and weight [V, d], got ", hidden.sizes(), " and ",
-              weight.sizes());
-  const auto st = hidden.scalar_type();
-  TORCH_CHECK(st == at::kFloat || st == at::kHalf || st == at::kBFloat16,
-              "fused_logprobs: hidden must be float32, float16 or bfloat16, got ", st);
-  TORCH_CHECK(weight.scalar_type() == st, "fused_logprobs: weight is ", weight.scalar_type(),
-              " but hidden is ", st);
-  TORCH_CHECK(targets.dim() == 1 && targets.size(0) == hidden.size(0) && targets.scalar_type() == at::kLong,
-              "fused_logprobs: targets must be int64 [N=", hidden.size(0), "], got ", targets.scalar_type(),
-              " ", targets.sizes());
-  TORCH_CHECK(targets.device() == hidden.device() && weight.device() == hidden.device(),
-              "fused_logprobs: hidden, weight and targets must share a device");
-  if (bias) {
-    TORCH_CHECK(bias->dim() == 1 && bias->size(0) == weight.size(0) && bias->scalar_type() == st &&
-                    bias->device() == hidden.device(),
-                "fused_logprobs: bias must be [V=", weight.size(0), "] of the hidden's dtype and device");
-  }
-  TORCH_CHECK(top_k >= 0 && top_k <= weight.size(0), "fused_logprobs: top_k=", top_k, " out of range");
-}
-
-std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tensor& hidden, const at::Tensor& weight,
-                                                                  const at::Tensor& targets,
-                                                                  const std::optional<at::Tensor>& bias,
-                                                                  int64_t top_k, int64_t chunk_size) {
-  check_logprobs(hidden, weight, targets, bias, top_k);
-  const int64_t N = hidden.size(0), V = weight.size(0);
-  const int k = static_cast<int>(top_k);
-  const int64_t chunk = chunk_size > 0 ? chunk_size : 4096;
-  auto f32 = hidden.options().dtype(at::kFloat);
-  auto logprobs = at::empty({N}, f32);
-  auto top_vals = at::empty({N, top_k}, f32);
-  auto top_ids = at::empty({N, top_k}, hidden.options().dtype(at::kLong));
-  if (N == 0) return {logprobs, top_ids, top_vals};
-  auto targets_c = targets.contiguous();
-  const int64_t* tgt = targets_c.data_ptr<int64_t>();
-  const auto h = hidden.to(at::kFloat);
-  std::vector<m::ScoreState> state(N, m::score_empty());
-  float* tv = top_vals.data_ptr<float>();
-  int64_t* ti = top_ids.data_ptr<int64_t>();
-  for (int64_t r = 0; r < N; ++r) m::topk_clear(tv + r * k, ti + r * k, k);
-  // fp32 logits of one vocabulary chunk at a time: memory O(N * chunk), never O(N * V)
-  for (int64_t v0 = 0; v0 < V; v0 += chunk) {
-    const int64_t c = std::min(chunk, V - v0);
-    auto logits = at::matmul(h, weight.narrow(0, v0, c).to(at::kFloat).t());
-    if (bias) logits.add_(bias->narrow(0, v0, c).to(at::kFloat));
-    logits = logits.contiguous();
-    const float* lg = logits.const_data_ptr<float>();
-    at::parallel_for(0, N, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const float* x = lg + r * c;
-        for (int64_t j0 = 0; j0 < c; j0 += kSampleTile) {
-          m::ScoreState tile = m::score_empty();
-          for (int64_t j = j0; j < std::min(c, j0 + kSampleTile); ++j) {
-            m::score_push(tile, x[j], v0 + j, tgt[r]);
-            m::topk_push(tv + r * k, ti + r * k, k, x[j], v0 + j);
-          }
-          m::score_merge(state[r], tile);
-        }
-      }
-    });
-  }
-  float* lp = logprobs.data_ptr<float>();
-  for (int64_t r = 0; r < N; ++r) {
-    const float lse = m::lse_value(state[r].lse);
-    lp[r] = state[r].target - lse;
-    for (int j = 0; j < k; ++j) tv[r * k + j] -= lse;
-  }
-  return {logprobs, top_ids, top_vals};
 }
 
 }  // namespace ptsfast

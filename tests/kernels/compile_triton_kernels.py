@@ -15,13 +15,11 @@ import triton  # noqa: E402
 from triton.backends.compiler import GPUTarget  # noqa: E402
 from triton.compiler import ASTSource  # noqa: E402
 
-from ptsfast.kernels import (  # noqa: E402
-    triton_cascade,
-    triton_copy_blocks,
-    triton_logprobs,
-    triton_prefill_attention,
-    triton_sampling,
-)
+from ptsfast.kernels.triton import cascade_attention as triton_cascade  # noqa: E402
+from ptsfast.kernels.triton import copy_blocks as triton_copy_blocks  # noqa: E402
+from ptsfast.kernels.triton import logprobs as triton_logprobs  # noqa: E402
+from ptsfast.kernels.triton import prefill_attention as triton_prefill_attention  # noqa: E402
+from ptsfast.kernels.triton import sampling as triton_sampling  # noqa: E402
 
 
 def _i32(*names):

@@ -95,7 +95,7 @@ def test_equals_paged_decode_on_equivalent_tables(backend):
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("splits", [(1, 1), (3, 2), (7, 4)])
 def test_triton_key_splits(splits, poison):  # noqa: F811
-    from ptsfast.kernels.triton_cascade import cascade_decode_attention_triton
+    from ptsfast.kernels.triton.cascade_attention import cascade_decode_attention_triton
 
     prefix_lens, groups, suffix_lens = [100, 7], [0, 1, 0, 0], [35, 3, 0, 18]
     plan, slots, _, _ = _build(prefix_lens, groups, suffix_lens, 16, 32, seed=4)

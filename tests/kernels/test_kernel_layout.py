@@ -15,13 +15,25 @@ from ptsfast.kernels._launch import dot_rows, split_range
 
 KERNELS = Path(ptsfast.kernels.__file__).parent
 # modules every other kernels module may import: they import no dispatcher themselves
-LEAVES = {"_dispatch", "_launch", "_triton_attention", "types"}
+LEAVES = {"_dispatch", "_launch", "_ext", "triton._attention", "types"}
+
+
+def _name(path: Path) -> str:
+    """A kernels module's name below ``ptsfast.kernels``: ``sampling``, ``triton.sampling``, ``triton``."""
+    parts = path.relative_to(KERNELS).with_suffix("").parts
+    return ".".join(parts[:-1]) if parts[-1] == "__init__" and len(parts) > 1 else ".".join(parts)
+
+
+def _is_triton(module: str) -> bool:
+    return module == "triton" or module.startswith("triton.")
 
 
 def _imports() -> dict[str, set[str]]:
     """kernels module -> the kernels modules it imports, at module level or inside functions."""
+    paths = sorted(KERNELS.rglob("*.py"))
+    modules = {_name(p) for p in paths}
     graph = {}
-    for path in sorted(KERNELS.glob("*.py")):
+    for path in paths:
         deps = set()
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -30,14 +42,14 @@ def _imports() -> dict[str, set[str]]:
                 names = [a.name for a in node.names]
             else:
                 continue
-            deps |= {n.split(".")[2] for n in names if n.startswith("ptsfast.kernels.") and n.count(".") == 2}
-        graph[path.stem] = deps - {path.stem}
+            deps |= {n.removeprefix("ptsfast.kernels.") for n in names if n.startswith("ptsfast.kernels.")} & modules
+        graph[_name(path)] = deps - {_name(path)}
     return graph
 
 
 def test_graph_covers_every_module():
     graph = _imports()
-    assert {"__init__", "sampling", "triton_sampling", "triton_cascade", "types"} <= set(graph)
+    assert {"__init__", "sampling", "triton.sampling", "triton.cascade_attention", "types"} <= set(graph)
     assert all(dep in graph for deps in graph.values() for dep in deps)
 
 
@@ -63,17 +75,17 @@ def test_kernels_import_graph_is_acyclic():
 def test_triton_modules_and_leaves_import_no_dispatcher():
     graph = _imports()
     for module, deps in graph.items():
-        if module in LEAVES or module.startswith("triton_"):
-            allowed = LEAVES | {m for m in graph if m.startswith("triton_")}
+        if module in LEAVES or _is_triton(module):
+            allowed = LEAVES | {m for m in graph if _is_triton(m)}
             assert deps <= allowed, f"{module} imports {sorted(deps - allowed)}"
         if module in LEAVES:
-            assert not {d for d in deps if d.startswith("triton_")}, f"leaf {module} imports a Triton module"
+            assert not {d for d in deps if _is_triton(d) and d not in LEAVES}, f"leaf {module} imports a Triton module"
 
 
 def test_every_module_imports_first_in_a_fresh_interpreter():
     """Triton modules before their dispatchers: the order in which a leftover cycle would fail."""
     pytest.importorskip("triton")
-    order = sorted(_imports(), key=lambda m: (not m.startswith("triton_"), m))
+    order = sorted(_imports(), key=lambda m: (not _is_triton(m), m))
     code = "import importlib\n" + "".join(f"importlib.import_module('ptsfast.kernels.{m}')\n"
                                           for m in order if m != "__init__")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

@@ -10,7 +10,7 @@ import pytest
 import torch
 from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
-from ptsfast.kernels.logprobs import IMPLEMENTED, fused_logprobs, naive_logprobs
+from ptsfast.kernels.logprobs import IMPLEMENTED, fused_logprobs, full_logprobs_torch
 
 BACKENDS = cpu_backends(IMPLEMENTED)
 SHAPES = [(1, 97, 16), (37, 1000, 48), (19, 515, 40)]  # (N, V, d): odd sizes, V not a multiple of any tile
@@ -26,7 +26,7 @@ def _inputs(N, V, d, dtype, device="cpu", bias=False, seed=0):
 
 
 def _check(out, h, w, t, b, top_k, dtype, backend):
-    ref = naive_logprobs(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
+    ref = full_logprobs_torch(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
     tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
     assert out.logprobs.dtype == torch.float32 and out.logprobs.shape == t.shape
     assert rel_err(out.logprobs, ref.logprobs) <= tol
@@ -62,11 +62,11 @@ def test_masked_vocabulary_chunks_stay_finite(backend):
     if backend == "torch":
         out = fused_logprobs_torch(h, w, t, b, top_k=3, chunk_size=64)
     elif backend == "cpp":
-        from ptsfast.kernels.logprobs import fused_logprobs_ext
+        from ptsfast.kernels.logprobs import fused_logprobs_cpp
 
-        out = fused_logprobs_ext(h, w, t, b, top_k=3, chunk_size=64)
+        out = fused_logprobs_cpp(h, w, t, b, top_k=3, chunk_size=64)
     else:
-        from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
+        from ptsfast.kernels.triton.logprobs import fused_logprobs_triton
 
         out = fused_logprobs_triton(h, w, t, b, 3, num_splits=3, block_v=64, block_d=16)
     _check(out, h, w, t, b, 3, torch.float32, backend)
@@ -75,7 +75,7 @@ def test_masked_vocabulary_chunks_stay_finite(backend):
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("splits,block_v", [(1, 64), (3, 64), (5, 128)])
 def test_triton_vocab_splits(splits, block_v, poison):  # noqa: F811
-    from ptsfast.kernels.triton_logprobs import fused_logprobs_triton
+    from ptsfast.kernels.triton.logprobs import fused_logprobs_triton
 
     h, w, t, b = _inputs(21, 777, 24, torch.float32, bias=True, seed=3)
     out = fused_logprobs_triton(h, w, t, b, 4, num_splits=splits, block_v=block_v, block_d=16)
@@ -88,10 +88,10 @@ def test_triton_vocab_splits(splits, block_v, poison):  # noqa: F811
 def test_cpp_chunks(chunk_size, dtype, poison):  # noqa: F811
     """The C++ backend (csrc/sampling_math.h, as the CUDA kernel) at chunk sizes that split the 256-token
     tiles, one token per chunk, and one chunk for everything; top-k as large as 40."""
-    from ptsfast.kernels.logprobs import fused_logprobs_ext
+    from ptsfast.kernels.logprobs import fused_logprobs_cpp
 
     h, w, t, b = _inputs(13, 777, 24, dtype, bias=True, seed=4)
-    out = fused_logprobs_ext(h, w, t, b, top_k=40, chunk_size=chunk_size)
+    out = fused_logprobs_cpp(h, w, t, b, top_k=40, chunk_size=chunk_size)
     _check(out, h, w, t, b, 40, dtype, "cpp")
 
 
@@ -164,7 +164,7 @@ def test_memory_n4096_v151936_d896_cpu_paths(backend):
 def test_gpu_triton(dtype, top_k, poison):  # noqa: F811
     h, w, t, b = _inputs(1031, 32003, 896, dtype, device="cuda", bias=False)
     out = fused_logprobs(h, w, t, top_k=top_k, backend="triton")
-    ref = naive_logprobs(h.double(), w.double(), t, top_k=top_k)
+    ref = full_logprobs_torch(h.double(), w.double(), t, top_k=top_k)
     assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL_DOT[dtype]
     if top_k:
         assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL_DOT[dtype]
@@ -176,13 +176,13 @@ def test_gpu_triton(dtype, top_k, poison):  # noqa: F811
 @pytest.mark.parametrize("top_k,chunk_size", [(0, 0), (8, 0), (5, 1000)])
 def test_gpu_cuda(dtype, top_k, chunk_size, poison):  # noqa: F811
     from ptsfast.kernels._dispatch import backend_available
-    from ptsfast.kernels.logprobs import fused_logprobs_ext
+    from ptsfast.kernels.logprobs import fused_logprobs_cpp
 
     if not backend_available("cuda", torch.device("cuda")):
         pytest.skip("extension built without CUDA")
     h, w, t, b = _inputs(1031, 32003, 896, dtype, device="cuda", bias=chunk_size > 0)
-    out = fused_logprobs_ext(h, w, t, b, top_k=top_k, chunk_size=chunk_size)
-    ref = naive_logprobs(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
+    out = fused_logprobs_cpp(h, w, t, b, top_k=top_k, chunk_size=chunk_size)
+    ref = full_logprobs_torch(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
     assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL[dtype]
     if top_k:
         assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL[dtype]

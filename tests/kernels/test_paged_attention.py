@@ -9,14 +9,9 @@ import torch
 from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
 from ptsfast.kernels._dispatch import backend_available, choose_backend
-from ptsfast.kernels.paged_attention import (
-    DECODE_IMPLEMENTED,
-    IMPLEMENTED,
-    paged_decode_attention,
-    paged_decode_attention_torch,
-    prefill_attention,
-    prefill_attention_torch,
-)
+from ptsfast.kernels.paged_attention import IMPLEMENTED as DECODE_IMPLEMENTED
+from ptsfast.kernels.paged_attention import paged_decode_attention, paged_decode_attention_torch
+from ptsfast.kernels.prefill_attention import IMPLEMENTED, prefill_attention, prefill_attention_torch
 
 BACKENDS = cpu_backends(IMPLEMENTED)  # prefill
 DECODE_BACKENDS = cpu_backends(DECODE_IMPLEMENTED)
@@ -72,7 +67,7 @@ def test_matches_float64(backend, dtype, heads, lens, poison):  # noqa: F811
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("splits,block_n", [(1, 16), (3, 16), (7, 32)])
 def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F811
-    from ptsfast.kernels.triton_paged_attention import paged_decode_attention_triton
+    from ptsfast.kernels.triton.paged_attention import paged_decode_attention_triton
 
     (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
     out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
@@ -212,7 +207,7 @@ def test_prefill_matches_float64(backend, dtype, heads, seqs, poison):  # noqa: 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("block_m,block_n", [(16, 32), (32, 16)])
 def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa: F811
-    from ptsfast.kernels.triton_prefill_attention import prefill_attention_triton
+    from ptsfast.kernels.triton.prefill_attention import prefill_attention_triton
 
     cu = [0, 50, 51, 90]
     g = torch.Generator().manual_seed(0)
@@ -234,8 +229,8 @@ def test_engine_decode_through_the_triton_kernel_matches_hf(monkeypatch):
     monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "triton")
     monkeypatch.setenv("PTSFAST_BACKEND_PREFILL_ATTENTION", "triton")
     calls = []
-    import ptsfast.kernels.triton_paged_attention as tpa
-    import ptsfast.kernels.triton_prefill_attention as tpf
+    import ptsfast.kernels.triton.paged_attention as tpa
+    import ptsfast.kernels.triton.prefill_attention as tpf
 
     for mod, fn in ((tpa, "paged_decode_attention_triton"), (tpf, "prefill_attention_triton")):
         real = getattr(mod, fn)

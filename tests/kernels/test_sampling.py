@@ -19,7 +19,7 @@ from ptsfast.kernels.sampling import (
     perturbed_logits,
     row_keys,
     sample,
-    sample_reference,
+    sample_torch,
     uniform_from_bits,
 )
 
@@ -73,7 +73,7 @@ def test_candidate_draws_equal_full_vocabulary_gumbel_max(B, V):
     g = torch.Generator().manual_seed(V)
     logits = torch.randn(B, V, generator=g) * 3
     params = _params(B, seed=B)
-    tokens, _ = sample_reference(logits, *params)
+    tokens, _ = sample_torch(logits, *params)
     assert torch.equal(tokens, perturbed_logits(logits, *params).argmax(dim=-1))
 
 
@@ -105,7 +105,7 @@ def test_kept_set_equals_hf_warpers(dtype):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
 @pytest.mark.parametrize("B,V,splits", [(64, 1000, None), (40, 517, 3), (8, 2053, 2)])
 def test_triton_tokens_equal_reference(dtype, B, V, splits, poison):  # noqa: F811
-    from ptsfast.kernels.triton_sampling import sample_triton
+    from ptsfast.kernels.triton.sampling import sample_triton
 
     g = torch.Generator().manual_seed(B * V)
     logits = (torch.randn(B, V, generator=g) * 3).to(dtype)
@@ -114,7 +114,7 @@ def test_triton_tokens_equal_reference(dtype, B, V, splits, poison):  # noqa: F8
     cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
     tokens, logprobs = sample_triton(logits, temperature, cutoff, row_keys(seeds, steps), num_splits=splits,
                                      block_v=128)
-    ref_tokens, _ = sample_reference(logits, *params)
+    ref_tokens, _ = sample_torch(logits, *params)
     assert torch.equal(tokens, ref_tokens)
     exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)
     assert torch.isfinite(logprobs).all()
@@ -133,7 +133,7 @@ def test_cpp_tokens_equal_reference(dtype, B, V, poison):  # noqa: F811
     params = _params(B, seed=V + 1)
     params[1][: B // 3] = torch.randint(1, 3 * V // 2 + 2, (B // 3,), generator=g)  # top-k, also k >= V
     tokens, logprobs = sample(logits, *params, backend="cpp")
-    ref_tokens, ref_logprobs = sample_reference(logits, *params)
+    ref_tokens, ref_logprobs = sample_torch(logits, *params)
     assert torch.equal(tokens, ref_tokens)
     exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)
     assert torch.isfinite(logprobs).all()
@@ -396,7 +396,7 @@ def test_top_p_one_keeps_the_tail_beside_top_p_rows():
     for backend in set(BACKENDS) - {"torch"}:
         tokens, _ = sample(logits, temperature, top_k, top_p, torch.arange(3), torch.zeros(3, dtype=torch.int64),
                            backend=backend)
-        assert torch.equal(tokens, sample_reference(logits, temperature, top_k, top_p, torch.arange(3),
+        assert torch.equal(tokens, sample_torch(logits, temperature, top_k, top_p, torch.arange(3),
                                                     torch.zeros(3, dtype=torch.int64))[0])
 
 
@@ -408,7 +408,7 @@ def test_gpu_triton_equals_reference(dtype, poison):  # noqa: F811
     logits = (torch.randn(256, 151936, generator=g) * 3).to(dtype).cuda()
     params = _params(256, device="cuda")
     tokens, logprobs = sample(logits, *params, backend="triton")
-    ref_tokens, ref_lp = sample_reference(logits, *params)
+    ref_tokens, ref_lp = sample_torch(logits, *params)
     assert (tokens == ref_tokens).float().mean() >= 0.995  # libdevice vs torch log: 1-ulp near-ties only
     assert torch.allclose(logprobs, ref_lp, atol=1e-4)
 
@@ -426,7 +426,7 @@ def test_gpu_cuda_equals_reference(dtype, B, V, poison):  # noqa: F811
     logits = (torch.randn(B, V, generator=g) * 3).to(dtype).cuda()
     params = _params(B, device="cuda")
     tokens, logprobs = sample(logits, *params, backend="cuda")
-    ref_tokens, ref_lp = sample_reference(logits, *params)
+    ref_tokens, ref_lp = sample_torch(logits, *params)
     assert (tokens == ref_tokens).float().mean() >= 0.995  # CUDA vs torch log: 1-ulp near-ties only
     assert torch.allclose(logprobs, ref_lp, atol=1e-4)
     cpu_tokens, _ = sample(logits.cpu(), *[p.cpu() for p in params], backend="cpp")

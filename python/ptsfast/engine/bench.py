@@ -1,8 +1,8 @@
-"""Rollout throughput of ptsfast vs Hugging Face ``generate(num_return_sequences=n)`` in one process.
+"""Rollout throughput of ptsfast vs Hugging Face ``generate(num_return_sequences=n)``, and that baseline itself.
 
 Both sample ``n`` continuations of ``new_tokens`` tokens (EOS ignored) from the same prefix with the same
-model; ptsfast prefills the prefix once and forks, HF prefills it ``n`` times. Used by ``ptsfast bench``
-and ``benchmarks/bench_rollout.py``.
+model; ptsfast prefills the prefix once and forks, HF prefills it ``n`` times. Used by ``ptsfast bench``;
+:func:`hf_generate` is the HF baseline of every benchmark in ``benchmarks/``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,16 @@ def random_llama(device: str = "cpu", *, vocab: int = 16384, hidden: int = 384, 
     return LlamaForCausalLM(config).eval().to(device=device, dtype=dtype)
 
 
-def hf_generate(model, prefix: list[int], n: int, new_tokens: int):
+def hf_generate(model, prefix: list[int], n: int, new_tokens: int, *, temperature: float = 1.0, top_k: int = 0,
+                top_p: float = 1.0, exact: bool = True, stop_strings=(), tokenizer=None, pad_token_id: int = 0):
+    """``n`` rollouts from ``prefix`` the way codelion/pts runs them: one ``generate(num_return_sequences=n)``
+    call, the prefix prefilled ``n`` times. ``exact``: every rollout is ``new_tokens`` long (EOS ignored);
+    else it may stop at EOS or at one of ``stop_strings`` (which need ``tokenizer``). Returns ``[n, len]``."""
     with torch.inference_mode():
-        return model.generate(torch.tensor([prefix], device=model.device), do_sample=True, temperature=1.0, top_k=0,
-                              top_p=1.0, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                              num_return_sequences=n, pad_token_id=0)
+        return model.generate(torch.tensor([list(prefix)], device=model.device), do_sample=True,
+                              temperature=temperature, top_k=top_k, top_p=top_p, max_new_tokens=new_tokens,
+                              min_new_tokens=new_tokens if exact else None, num_return_sequences=n,
+                              stop_strings=list(stop_strings) or None, tokenizer=tokenizer, pad_token_id=pad_token_id)
 
 
 def best_time(fn, repeat: int, *, warmup: int = 0) -> float:

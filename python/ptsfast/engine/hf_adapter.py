@@ -16,7 +16,8 @@ from transformers import AttentionInterface, PreTrainedModel
 from transformers.masking_utils import AttentionMaskInterface
 
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
-from ptsfast.kernels.paged_attention import paged_decode_attention, prefill_attention
+from ptsfast.kernels.paged_attention import paged_decode_attention
+from ptsfast.kernels.prefill_attention import prefill_attention
 
 ATTN_NAME = "ptsfast"
 SUPPORTED_MODEL_TYPES = ("llama", "qwen2", "qwen3", "mistral", "phi3")

@@ -7,8 +7,7 @@ import torch
 from ptsfast.engine.hf_adapter import AttentionMetadata, HFAdapter
 from ptsfast.kernels import copy_blocks
 from ptsfast.kernels.cascade_attention import CascadePlan, should_use_cascade
-from ptsfast.kernels._dispatch import choose_backend
-from ptsfast.kernels.paged_attention import DECODE_IMPLEMENTED, gather_slots
+from ptsfast.kernels.paged_attention import gather_slots, paged_decode_backend
 
 
 class ModelRunner:
@@ -58,7 +57,7 @@ class ModelRunner:
                                    for t, p in zip(tables, positions)])
         cascade = self._cascade_plan(positions, tables, shared) if shared and self.cascade != "never" else None
         slots = None  # the gather index of the torch path, built once per step for all layers; the C++ op needs none
-        if cascade is None and choose_backend("paged_decode_attention", self.device, DECODE_IMPLEMENTED) != "cpp":
+        if cascade is None and paged_decode_backend(self.device) != "cpp":
             slots = gather_slots(block_tables, max(positions) + 1, self.block_size)
         meta = AttentionMetadata(self.kv_cache, slot_mapping, block_tables=block_tables, context_lens=context_lens,
                                  slots=slots, cascade=cascade)

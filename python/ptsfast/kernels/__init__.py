@@ -9,7 +9,7 @@ import os
 
 import torch
 
-from ptsfast._ext import EXT_ERROR, EXT_WITH_CUDA, HAS_EXT
+from ptsfast.kernels._ext import EXT_ERROR, EXT_WITH_CUDA, HAS_EXT
 from ptsfast.kernels._dispatch import backend_available, triton_importable
 from ptsfast.kernels.copy_blocks import copy_blocks
 from ptsfast.kernels.logprobs import TokenLogprobs, fused_logprobs

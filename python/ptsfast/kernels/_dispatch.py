@@ -14,7 +14,7 @@ from types import ModuleType
 
 import torch
 
-from ptsfast._ext import EXT_WITH_CUDA, HAS_EXT
+from ptsfast.kernels._ext import EXT_WITH_CUDA, HAS_EXT
 
 BACKENDS = ("cuda", "cpp", "triton", "torch")
 
@@ -30,13 +30,13 @@ def triton_importable() -> bool:
 
 
 def triton_module(kernel: str) -> ModuleType:
-    """The Triton backend ``ptsfast.kernels.triton_<kernel>``, imported on first use.
+    """The Triton backend ``ptsfast.kernels.triton.<kernel>``, imported on first use.
 
     Triton is optional, so dispatchers never import their Triton modules at module level; they call
     this when ``choose_backend`` picked ``triton``. Triton modules import only leaves (``_dispatch``,
-    ``_launch``, ``types``, other ``triton_*`` modules), never a dispatcher.
+    ``_launch``, ``types``, other modules of ``kernels/triton/``), never a dispatcher.
     """
-    return importlib.import_module(f"ptsfast.kernels.triton_{kernel}")
+    return importlib.import_module(f"ptsfast.kernels.triton.{kernel}")
 
 
 def triton_interpreted() -> bool:

@@ -1,6 +1,6 @@
 """Launch sizing shared by the Triton kernels: tile sizes, SM counts and splits of a reduction range.
 
-Plain Python (no triton import), so it is a leaf every ``triton_*`` module can use and tests can call
+Plain Python (no triton import), so it is a leaf every Triton module (``kernels/triton/``) can use and tests can call
 without Triton. Each helper is one rule that several launchers apply; launchers keep their own
 kernel-specific choices (a kernel's ``BLOCK_V``, its ``num_warps``).
 """

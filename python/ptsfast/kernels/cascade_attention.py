@@ -25,18 +25,17 @@ import math
 import torch
 
 from ptsfast.kernels._dispatch import check, choose_backend, triton_module
-from ptsfast.kernels.paged_attention import DECODE_IMPLEMENTED
-from ptsfast.kernels.types import CascadeHost, CascadePlan
+from ptsfast.kernels.paged_attention import paged_decode_backend
+from ptsfast.kernels.types import FLOAT_DTYPES, CascadeHost, CascadePlan
 
 __all__ = ["CascadePlan", "cascade_decode_attention", "cascade_decode_attention_torch", "merge_state",
            "merge_state_torch", "should_use_cascade"]
 
 IMPLEMENTED = ("triton", "torch")
 _NAME = "cascade_decode_attention"
-_FLOATS = (torch.float16, torch.bfloat16, torch.float32)
 
 
-def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=_FLOATS) -> CascadeHost:
+def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=FLOAT_DTYPES) -> CascadeHost:
     check(isinstance(plan, CascadePlan), _NAME, f"plan must be a CascadePlan, got {type(plan).__name__}")
     check(q.dim() == 3, _NAME, f"q must be [B, Hq, D], got {tuple(q.shape)}")
     check(k_cache.dim() == 4 and k_cache.shape == v_cache.shape, _NAME,
@@ -76,7 +75,7 @@ def merge_state(o_a: torch.Tensor, lse_a: torch.Tensor, o_b: torch.Tensor, lse_b
     chosen = choose_backend(name, o_a.device, IMPLEMENTED, backend)
     if chosen == "triton":
         D = o_a.shape[-1]
-        merge = triton_module("cascade").merge_states_triton
+        merge = triton_module("cascade_attention").merge_states_triton
         o, lse = merge(torch.stack([o_a.reshape(-1, D), o_b.reshape(-1, D)]).float(),
                        torch.stack([lse_a.reshape(-1), lse_b.reshape(-1)]).float(), torch.float32)
         return o.view(o_a.shape), lse.view(lse_a.shape)
@@ -128,7 +127,7 @@ def cascade_decode_attention_torch(q: torch.Tensor, k_cache: torch.Tensor, v_cac
     """The spec, and the CPU path: per group one batched product over the prefix, per row one over the
     suffix, merged by ``merge_state``. Computes in fp32 (float64 if q is float64, for tests);
     returns ``[B, Hq, D]`` in q's dtype."""
-    h = _check_inputs(q, k_cache, v_cache, plan, scale, _FLOATS + (torch.float64,))
+    h = _check_inputs(q, k_cache, v_cache, plan, scale, FLOAT_DTYPES + (torch.float64,))
     B, Hq, D = q.shape
     Hkv = k_cache.shape[2]
     rep = Hq // Hkv
@@ -182,13 +181,13 @@ def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: to
     if q.shape[0] == 0:
         return torch.empty_like(q)
     if chosen == "triton":
-        return triton_module("cascade").cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale)
+        return triton_module("cascade_attention").cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale)
     return cascade_decode_attention_torch(q, k_cache, v_cache, plan, scale)
 
 
 # ------------------------------------------------------------------------------------ heuristic
 
-# Measured (benchmarks/cascade_crossover.py, SmolLM2-135M heads, fp32). Against the plain paged *torch* path
+# Measured (benchmarks/scripts/cascade_crossover.py, SmolLM2-135M heads, fp32). Against the plain paged *torch* path
 # (benchmarks/results/cpu_cascade_crossover.txt, one thread): the torch cascade path has ~0.5 ms of fixed cost
 # per call (a per-group loop and a merge) and wins once the prefix tokens it avoids re-reading, (N - 1) * P,
 # reach about 1024 (P=1024,N=2: 1.2x; P=512,N=4: 1.3x; P=256,N=8: 1.3x; P=128,N=8: 0.8-1.0x; P=2048,N=32: 15-24x).
@@ -234,12 +233,7 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     if device.type == "cuda":
         return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
                 and ratio >= GPU_MIN_RATIO)
-    if choose_backend("paged_decode_attention", device, DECODE_IMPLEMENTED) == "cpp":
+    if paged_decode_backend(device) == "cpp":
         return (prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS
                 and ratio >= CPU_CPP_MIN_RATIO)
     return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
-
-
-# Former names of the torch implementations, kept for existing callers.
-cascade_decode_attention_reference = cascade_decode_attention_torch
-merge_state_reference = merge_state_torch

@@ -53,6 +53,3 @@ def copy_blocks(
         triton_module("copy_blocks").copy_blocks_triton(cache, src, dst, block_dim)
     else:
         copy_blocks_torch(cache, src, dst, block_dim)
-
-
-copy_blocks_reference = copy_blocks_torch  # former name, kept for existing callers

@@ -11,7 +11,7 @@ import torch
 from ptsfast.kernels._dispatch import check, choose_backend, triton_module
 from ptsfast.kernels.types import TokenLogprobs
 
-__all__ = ["TokenLogprobs", "fused_logprobs", "fused_logprobs_ext", "fused_logprobs_torch", "naive_logprobs"]
+__all__ = ["TokenLogprobs", "fused_logprobs", "fused_logprobs_cpp", "fused_logprobs_torch", "full_logprobs_torch"]
 
 # Triton before CUDA on a GPU: the CUDA kernel (csrc/cuda/logprobs.cu) is written for correctness
 # (fp32 dots on CUDA cores, no tensor cores) and is picked only with backend="cuda" until a GPU
@@ -19,8 +19,9 @@ __all__ = ["TokenLogprobs", "fused_logprobs", "fused_logprobs_ext", "fused_logpr
 IMPLEMENTED = ("triton", "cuda", "cpp", "torch")
 
 
-def naive_logprobs(hidden, weight, targets, bias=None, top_k: int = 0) -> TokenLogprobs:
-    """What a user would write: full fp32 logits. The test oracle, and the benchmark baseline."""
+def full_logprobs_torch(hidden, weight, targets, bias=None, top_k: int = 0) -> TokenLogprobs:
+    """The op as a user would write it, over the full fp32 logits: the definition every backend is tested
+    against (in float64), and the benchmark's baseline."""
     logits = (hidden.float() @ weight.float().T) + (0 if bias is None else bias.float())
     lp = torch.log_softmax(logits, dim=-1)
     out = lp.gather(1, targets.long().unsqueeze(1)).squeeze(1)
@@ -67,9 +68,10 @@ def fused_logprobs_torch(hidden, weight, targets, bias=None, top_k: int = 0, chu
     return TokenLogprobs(target_logit - lse)
 
 
-def fused_logprobs_ext(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 0) -> TokenLogprobs:
-    """The C++ (CPU) / CUDA backend (csrc/sampling_math.h): ``chunk_size`` is the vocabulary chunk of
-    the fp32 logits on CPU and the tokens per vocabulary split on CUDA (0 = automatic)."""
+def fused_logprobs_cpp(hidden, weight, targets, bias=None, top_k: int = 0, chunk_size: int = 0) -> TokenLogprobs:
+    """The compiled op: C++ on CPU tensors (``csrc/logprobs.cpp``), CUDA on GPU tensors (``csrc/cuda/logprobs.cu``),
+    both over ``csrc/sampling_math.h``. ``chunk_size`` is the vocabulary chunk of the fp32 logits on CPU and the
+    tokens per vocabulary split on CUDA (0 = automatic)."""
     lp, ids, vals = torch.ops.ptsfast.fused_logprobs(hidden, weight, targets.long(), bias, top_k, chunk_size)
     return TokenLogprobs(lp, ids, vals) if top_k else TokenLogprobs(lp)
 
@@ -96,10 +98,8 @@ def fused_logprobs(
     if chosen in ("cuda", "cpp"):
         check(bias is None or (bias.shape == (weight.shape[0],) and bias.dtype == hidden.dtype), name,
               f"bias must be [V={weight.shape[0]}] of dtype {hidden.dtype}")
-        return fused_logprobs_ext(hidden, weight, targets, bias=bias, top_k=top_k)
+        return fused_logprobs_cpp(hidden, weight, targets, bias=bias, top_k=top_k)
     if chosen == "triton":
         return triton_module("logprobs").fused_logprobs_triton(hidden, weight, targets, bias=bias, top_k=top_k)
     return fused_logprobs_torch(hidden, weight, targets, bias=bias, top_k=top_k)
 
-
-fused_logprobs_reference = fused_logprobs_torch  # former name, kept for existing callers

@@ -1,9 +1,9 @@
-"""Attention over the paged KV cache: packed causal prefill and plain paged decode.
+"""Plain paged decode attention: one query per row over its own cached K/V, read through its block table.
 
-Shapes: q ``[T, Hq, D]``; caches ``[num_blocks, block_size, Hkv, D]``; ``Hq % Hkv == 0`` (GQA).
-The shared-prefix (cascade) decode lives in ``cascade_attention``; this module is the baseline it is
-measured against. On CUDA both ops dispatch to Triton (``triton_prefill_attention``,
-``triton_paged_attention``).
+Shapes: q ``[B, Hq, D]``; caches ``[num_blocks, block_size, Hkv, D]``; ``Hq % Hkv == 0`` (GQA).
+The shared-prefix (cascade) decode lives in ``cascade_attention``; this op is the baseline it is measured
+against. Backends: the C++ op on CPU (``csrc/paged_attention.cpp``), Triton on CUDA
+(``triton/paged_attention.py``), torch (``paged_decode_attention_torch``).
 """
 
 from __future__ import annotations
@@ -12,59 +12,14 @@ import torch
 import torch.nn.functional as F
 
 from ptsfast.kernels._dispatch import check, choose_backend, triton_module
+from ptsfast.kernels.types import FLOAT_DTYPES
 
-IMPLEMENTED = ("triton", "torch")  # prefill; Triton runs automatically on CUDA only
-DECODE_IMPLEMENTED = ("cpp", "triton", "torch")  # paged decode: the C++ op first on CPU when built
-_FLOATS = (torch.float16, torch.bfloat16, torch.float32)
-
-
-def _window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, valid: torch.Tensor, sliding_window: int | None):
-    """Boolean ``[..., Tq, Tk]`` mask: causal, valid keys only, optionally within a sliding window."""
-    allowed = (k_pos.unsqueeze(-2) <= q_pos.unsqueeze(-1)) & valid.unsqueeze(-2)
-    if sliding_window is not None:
-        allowed &= k_pos.unsqueeze(-2) > q_pos.unsqueeze(-1) - sliding_window
-    return allowed
+IMPLEMENTED = ("cpp", "triton", "torch")  # the C++ op first on CPU when built
 
 
-def prefill_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cu_seqlens: list[int], scale: float,
-    sliding_window: int | None = None, *, backend: str | None = None,
-) -> torch.Tensor:
-    """Causal attention of packed sequences over themselves (no cached past).
-
-    q ``[T, Hq, D]``, k/v ``[T, Hkv, D]``; sequence s occupies rows ``cu_seqlens[s]:cu_seqlens[s+1]``.
-    Returns ``[T, Hq, D]``. Dispatch: Triton on CUDA (every sequence in one launch), the per-sequence
-    torch implementation on CPU and for sliding-window attention (the kernel has no window).
-    """
-    name = "prefill_attention"
-    check(q.dim() == 3 and k.dim() == 3 and k.shape == v.shape and q.shape[2] == k.shape[2]
-          and q.shape[1] % k.shape[1] == 0, name,
-          f"need q [T, Hq, D] and k/v [T, Hkv, D] with Hq % Hkv == 0, got {tuple(q.shape)}, {tuple(k.shape)}, "
-          f"{tuple(v.shape)}")
-    check(q.shape[0] == k.shape[0] == cu_seqlens[-1], name, "cu_seqlens must cover q and k")
-    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
-    if chosen == "triton" and sliding_window is None:
-        check(q.dtype in _FLOATS and k.dtype == v.dtype == q.dtype, name,
-              f"q, k, v must share one of {_FLOATS}, got {q.dtype}, {k.dtype}, {v.dtype}")
-        check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
-        return triton_module("prefill_attention").prefill_attention_triton(q, k, v, cu_seqlens, scale)
-    return prefill_attention_torch(q, k, v, cu_seqlens, scale, sliding_window)
-
-
-def prefill_attention_torch(q, k, v, cu_seqlens: list[int], scale: float,
-                            sliding_window: int | None = None) -> torch.Tensor:
-    """The spec of ``prefill_attention`` and its CPU / sliding-window path: one SDPA call per sequence."""
-    out = torch.empty_like(q)
-    for start, end in zip(cu_seqlens[:-1], cu_seqlens[1:]):
-        qs, ks, vs = (x[start:end].transpose(0, 1) for x in (q, k, v))  # [H, L, D]
-        if sliding_window is None:
-            o = F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale, enable_gqa=True)
-        else:
-            pos = torch.arange(end - start, device=q.device)
-            mask = _window_mask(pos, pos, torch.ones_like(pos, dtype=torch.bool), sliding_window)
-            o = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask, scale=scale, enable_gqa=True)
-        out[start:end] = o.transpose(0, 1)
-    return out
+def paged_decode_backend(device: torch.device, backend: str | None = None) -> str:
+    """The backend ``paged_decode_attention`` runs on ``device`` (the engine and the cascade rule ask too)."""
+    return choose_backend("paged_decode_attention", device, IMPLEMENTED, backend)
 
 
 def gather_slots(block_tables: torch.Tensor, max_len: int, block_size: int) -> torch.Tensor:
@@ -104,7 +59,6 @@ def paged_decode_attention_torch(
     return out.squeeze(2)
 
 
-
 def paged_decode_attention(
     q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, block_tables: torch.Tensor,
     context_lens: torch.Tensor, scale: float, sliding_window: int | None = None,
@@ -131,12 +85,12 @@ def paged_decode_attention(
           f"and {tuple(context_lens.shape)}")
     check(q.device == k_cache.device == block_tables.device == context_lens.device, name,
           "q, caches, block_tables and context_lens must share a device")
-    chosen = choose_backend(name, q.device, DECODE_IMPLEMENTED, backend)
+    chosen = paged_decode_backend(q.device, backend)
     if chosen == "cpp":
         return torch.ops.ptsfast.paged_decode_attention(q, k_cache, v_cache, block_tables, context_lens, scale,
                                                         sliding_window)
     if chosen == "triton" and sliding_window is None and B > 0:
-        check(q.dtype in _FLOATS and k_cache.dtype in _FLOATS and v_cache.dtype == k_cache.dtype, name,
+        check(q.dtype in FLOAT_DTYPES and k_cache.dtype in FLOAT_DTYPES and v_cache.dtype == k_cache.dtype, name,
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
         check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
               "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
@@ -144,8 +98,3 @@ def paged_decode_attention(
         return decode(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
     return paged_decode_attention_torch(q, k_cache, v_cache, block_tables, context_lens, scale,
                                         sliding_window, slots=slots)
-
-
-# Former names of the torch implementations, kept for existing callers.
-prefill_attention_reference = prefill_attention_torch
-paged_decode_attention_reference = paged_decode_attention_torch

@@ -178,7 +178,7 @@ def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.
 def perturbed_logits(logits, temperature, top_k, top_p, seeds, steps) -> torch.Tensor:
     """Filtered scaled logits plus Gumbel noise (none on greedy rows) over the whole vocabulary: the
     argmax is the draw. A filtered token stays exactly -inf whatever its noise, so no NaN can reach
-    the argmax. ``sample_reference`` draws the same tokens computing noise for candidates only."""
+    the argmax. ``sample_torch`` draws the same tokens computing noise for candidates only."""
     filtered = filter_logits(logits, temperature, top_k, top_p)
     gumbel = gumbel_from_bits(noise_bits(row_keys(seeds, steps), logits.shape[1]))
     noisy = torch.where(temperature[:, None] > 0, filtered + gumbel, filtered)
@@ -191,7 +191,7 @@ def _first_argmax(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
     return torch.where(values == best, ids, torch.iinfo(torch.int64).max).min(dim=-1).values
 
 
-def sample_reference(logits, temperature, top_k, top_p, seeds, steps, *,
+def sample_torch(logits, temperature, top_k, top_p, seeds, steps, *,
                      width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The spec; see ``sample``. Equal, token for token, to ``perturbed_logits(...).argmax(-1)``.
 
@@ -268,4 +268,4 @@ def sample(
     if chosen == "triton":
         cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
         return triton_module("sampling").sample_triton(logits, temperature, cutoff, row_keys(seeds, steps))
-    return sample_reference(logits, temperature, top_k, top_p, seeds, steps)  # reads the device anyway
+    return sample_torch(logits, temperature, top_k, top_p, seeds, steps)  # reads the device anyway

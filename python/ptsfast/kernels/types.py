@@ -15,6 +15,8 @@ import torch
 from ptsfast.kernels._dispatch import check
 
 _CASCADE = "cascade_decode_attention"
+FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32)
+"""The dtypes the attention kernels take."""
 
 
 @dataclass(frozen=True)

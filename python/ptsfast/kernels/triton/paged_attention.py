@@ -1,7 +1,7 @@
 """Triton paged decode attention for rows outside any cascade group: one query per row over its own
 paged KV, block tables read in the kernel (no ``[B, L]`` gather of every row's whole context).
 
-It is the cascade kernel's suffix launch with every row as its own item (``triton_cascade``): grid =
+It is the cascade kernel's suffix launch with every row as its own item (``triton/cascade_attention.py``): grid =
 (rows x q-head tiles, Hkv, key splits); a program takes the q heads of one KV head (GQA: each KV tile
 is read once for all of them, ``tl.dot`` with the heads padded to 16), streams the row's blocks of its
 key split with an online softmax, and writes a partial ``(o, lse)``; the splits (flash-decoding, so
@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from ptsfast.kernels._launch import attention_blocks, cdiv, dot_rows
-from ptsfast.kernels.triton_cascade import key_splits, launch_partials, merge_states_triton
+from ptsfast.kernels.triton.cascade_attention import key_splits, launch_partials, merge_states_triton
 
 
 def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,

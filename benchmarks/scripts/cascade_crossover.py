@@ -6,7 +6,7 @@ Cascade runs its torch path (the only CPU one); plain paged decode runs as the e
 Shapes of SmolLM2-135M (Hq=9, Hkv=3, D=64), fp32, block size 16: one group of N rows sharing a P-token
 prefix, each with S own tokens. The crossovers set the CPU thresholds in ``cascade_attention``: ``CPU_CPP_*``
 against the C++ op, ``CPU_MIN_*`` against the torch path (``--paged torch --threads 1``).
-Run: ``.venv/bin/python benchmarks/cascade_crossover.py`` (the engine's default thread count).
+Run: ``.venv/bin/python benchmarks/scripts/cascade_crossover.py`` (the engine's default thread count).
 """
 
 import argparse

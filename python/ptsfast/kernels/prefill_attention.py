@@ -1,0 +1,65 @@
+"""Packed causal prefill attention: every sequence of a prefill batch attends to itself, in one call.
+
+Shapes: q ``[T, Hq, D]``, k/v ``[T, Hkv, D]`` with ``Hq % Hkv == 0`` (GQA); sequence s occupies rows
+``cu_seqlens[s]:cu_seqlens[s+1]``. Backends: Triton on CUDA (``triton/prefill_attention.py``, every sequence
+in one launch), torch (``prefill_attention_torch``: one SDPA call per sequence, and sliding windows).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ptsfast.kernels._dispatch import check, choose_backend, triton_module
+from ptsfast.kernels.types import FLOAT_DTYPES
+
+IMPLEMENTED = ("triton", "torch")  # Triton runs automatically on CUDA only
+
+
+def _window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, valid: torch.Tensor, sliding_window: int | None):
+    """Boolean ``[..., Tq, Tk]`` mask: causal, valid keys only, optionally within a sliding window."""
+    allowed = (k_pos.unsqueeze(-2) <= q_pos.unsqueeze(-1)) & valid.unsqueeze(-2)
+    if sliding_window is not None:
+        allowed &= k_pos.unsqueeze(-2) > q_pos.unsqueeze(-1) - sliding_window
+    return allowed
+
+
+def prefill_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cu_seqlens: list[int], scale: float,
+    sliding_window: int | None = None, *, backend: str | None = None,
+) -> torch.Tensor:
+    """Causal attention of packed sequences over themselves (no cached past).
+
+    q ``[T, Hq, D]``, k/v ``[T, Hkv, D]``; sequence s occupies rows ``cu_seqlens[s]:cu_seqlens[s+1]``.
+    Returns ``[T, Hq, D]``. Dispatch: Triton on CUDA (every sequence in one launch), the per-sequence
+    torch implementation on CPU and for sliding-window attention (the kernel has no window).
+    """
+    name = "prefill_attention"
+    check(q.dim() == 3 and k.dim() == 3 and k.shape == v.shape and q.shape[2] == k.shape[2]
+          and q.shape[1] % k.shape[1] == 0, name,
+          f"need q [T, Hq, D] and k/v [T, Hkv, D] with Hq % Hkv == 0, got {tuple(q.shape)}, {tuple(k.shape)}, "
+          f"{tuple(v.shape)}")
+    check(q.shape[0] == k.shape[0] == cu_seqlens[-1], name, "cu_seqlens must cover q and k")
+    chosen = choose_backend(name, q.device, IMPLEMENTED, backend)
+    if chosen == "triton" and sliding_window is None:
+        check(q.dtype in FLOAT_DTYPES and k.dtype == v.dtype == q.dtype, name,
+              f"q, k, v must share one of {FLOAT_DTYPES}, got {q.dtype}, {k.dtype}, {v.dtype}")
+        check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
+        return triton_module("prefill_attention").prefill_attention_triton(q, k, v, cu_seqlens, scale)
+    return prefill_attention_torch(q, k, v, cu_seqlens, scale, sliding_window)
+
+
+def prefill_attention_torch(q, k, v, cu_seqlens: list[int], scale: float,
+                            sliding_window: int | None = None) -> torch.Tensor:
+    """The spec of ``prefill_attention`` and its CPU / sliding-window path: one SDPA call per sequence."""
+    out = torch.empty_like(q)
+    for start, end in zip(cu_seqlens[:-1], cu_seqlens[1:]):
+        qs, ks, vs = (x[start:end].transpose(0, 1) for x in (q, k, v))  # [H, L, D]
+        if sliding_window is None:
+            o = F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale, enable_gqa=True)
+        else:
+            pos = torch.arange(end - start, device=q.device)
+            mask = _window_mask(pos, pos, torch.ones_like(pos, dtype=torch.bool), sliding_window)
+            o = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask, scale=scale, enable_gqa=True)
+        out[start:end] = o.transpose(0, 1)
+    return out
