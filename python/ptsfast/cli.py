@@ -235,8 +235,20 @@ def _print_summary(summary: dict) -> None:
             print(f"  {k:<{width}}  {v:.1f}" if isinstance(v, float) else f"  {k:<{width}}  {v}")
 
 
-def cmd_mine(a) -> int:
+def _run_on_model(a, loaded, run, options) -> int:
+    """Loads ``--model`` and runs ``run`` (``mine`` or ``find_anchors``) on the loaded problems; prints the summary."""
     from ptsfast.models import load_model
+
+    device, dtype = _device_dtype(a)
+    model, tokenizer = load_model(a.model, dtype=dtype, device=device)
+    summary = run(model, tokenizer, loaded.problems, a.out, options, model_name=str(a.model), overwrite=a.overwrite,
+                  progress=not a.quiet, dataset_id=str(a.problems))
+    summary["problems_skipped"] += len(loaded.skipped)
+    _print_summary(summary)
+    return 0
+
+
+def cmd_mine(a) -> int:
     from ptsfast.pipeline import mine
 
     _validate(a)
@@ -245,13 +257,7 @@ def cmd_mine(a) -> int:
         return 2
     if a.ray is not None:
         return _mine_ray(a, loaded)
-    device, dtype = _device_dtype(a)
-    model, tokenizer = load_model(a.model, dtype=dtype, device=device)
-    summary = mine(model, tokenizer, loaded.problems, a.out, _options(a), model_name=str(a.model),
-                   overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
-    summary["problems_skipped"] += len(loaded.skipped)
-    _print_summary(summary)
-    return 0
+    return _run_on_model(a, loaded, mine, _options(a))
 
 
 def _load_problems(a):
@@ -306,7 +312,6 @@ def _anchor_options(a):
 
 
 def cmd_anchors(a) -> int:
-    from ptsfast.models import load_model
     from ptsfast.pipeline.anchors import find_anchors
 
     if a.limit is not None and a.limit < 1:
@@ -317,13 +322,7 @@ def cmd_anchors(a) -> int:
     loaded = _load_problems(a)
     if loaded is None:
         return 2
-    device, dtype = _device_dtype(a)
-    model, tokenizer = load_model(a.model, dtype=dtype, device=device)
-    summary = find_anchors(model, tokenizer, loaded.problems, a.out, _anchor_options(a), model_name=str(a.model),
-                           overwrite=a.overwrite, progress=not a.quiet, dataset_id=str(a.problems))
-    summary["problems_skipped"] += len(loaded.skipped)
-    _print_summary(summary)
-    return 0
+    return _run_on_model(a, loaded, find_anchors, _anchor_options(a))
 
 
 def _mine_ray(a, loaded) -> int:
