@@ -25,7 +25,8 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
                    "multiple_choice | code (default: gsm8k)")
     g.add_argument("--unsafe-code-oracle", action="store_true", help="let the code oracle run model-written code "
                    "without namespace isolation where this machine has none (it refuses otherwise)")
-    g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds before a hung oracle counts as a failure")
+    g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds one judgement may take; for --oracle code the sandbox's "
+                   "wall limit (a timeout is an oracle error, counted in oracle_errors, not a failed test)")
     g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
     g.add_argument("--max-new-tokens", type=int, default=256)
     g.add_argument("--temperature", type=float, default=1.0)
@@ -76,7 +77,12 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
                         "canonical_solution)")
     p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
                    "the problem's content)")
-    p.add_argument("--tests-field", default="tests")
+    p.add_argument("--tests-field", nargs="+", default=None, metavar="FIELD",
+                   help="code tests column(s), joined (e.g. test_list challenge_test_list; default: tests, else the "
+                        "first of test/test_list/input_output/public_tests/test_cases with its companions); any "
+                        "format of HumanEval, MBPP, EvalPlus, APPS, CodeContests, pytest or unittest")
+    p.add_argument("--entry-point-field", default=None, help="column naming the function under test (default: "
+                   "entry_point)")
     p.add_argument("--solution-field", default=None, help="use the given solutions in this column instead of sampling")
     p.add_argument("--split-name", default=None, help="dataset split for datasets folders")
     p.add_argument("--limit", type=int, default=None, help="only the first N problems")
@@ -260,17 +266,28 @@ def cmd_mine(a) -> int:
     return _run_on_model(a, loaded, mine, _options(a))
 
 
+def field_map(a):
+    """The ``FieldMap`` of the field flags; the ones not given are detected from the first row."""
+    from ptsfast.problems.loading import FieldMap
+    from ptsfast.problems.oracles import canonical_oracle_name
+
+    entry = a.entry_point_field
+    auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field),
+                                ("tests", a.tests_field), ("entry_point", entry)) if v is None)
+    tests = "tests" if a.tests_field is None else tuple(f for v in a.tests_field for f in v.split(",") if f) or None
+    code = not callable(a.oracle) and canonical_oracle_name(a.oracle) == "code"
+    return FieldMap(question=a.question_field or "question",
+                    answer=(a.answer_field if a.answer_field is not None else "answer") or None,
+                    id=a.id_field or None, tests=tests, solution=a.solution_field, entry_point=entry or "entry_point",
+                    require_answer=not code, code=code, auto_detect=auto)
+
+
 def _load_problems(a):
     """The problems of ``--problems`` (None after printing why there are none); checks the code sandbox before any
     model loads, and reads ``--chat-template`` into ``a``."""
-    from ptsfast.problems.loading import FieldMap, load_problems, read_template
+    from ptsfast.problems.loading import load_problems, read_template
 
-    auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field)) if v is None)
-    fields = FieldMap(question=a.question_field or "question",
-                      answer=(a.answer_field if a.answer_field is not None else "answer") or None,
-                      id=a.id_field or None, tests=a.tests_field or None, solution=a.solution_field,
-                      require_answer=a.oracle != "code", auto_detect=auto)
-    loaded = load_problems(a.problems, fields, split=a.split_name, limit=a.limit, config=a.dataset_config)
+    loaded = load_problems(a.problems, field_map(a), split=a.split_name, limit=a.limit, config=a.dataset_config)
     if not loaded.problems:
         print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
               file=sys.stderr)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, TEST_COMPANIONS, TEST_KEYS, TestFormatError, importable,
+                                        missing_modules, test_program_from_row)
 from ptsfast.problems.hashing import problem_hash
 
 log = logging.getLogger(__name__)
@@ -39,19 +41,32 @@ class FieldMap:
     question: str = "question"
     answer: str | None = "answer"
     id: str | None = "id"
-    tests: str | None = "tests"
+    tests: str | tuple[str, ...] | None = "tests"
+    """Column(s) holding code tests; several are joined (MBPP ``test_list`` + ``challenge_test_list``)."""
     choices: str | None = "choices"
     solution: str | None = None
+    entry_point: str | None = "entry_point"
+    """Column naming the function under test (HumanEval's ``check(candidate)``)."""
     require_answer: bool = True
     """Rows without an answer are skipped (set False for code problems judged by tests only)."""
+    code: bool = False
+    """Rows are code problems: their tests are read in any format of :mod:`ptsfast.problems.code_tests` and
+    stored as one test program; a row whose tests cannot run is skipped with a message naming it."""
     auto_detect: bool | tuple[str, ...] = False
     """When the question/answer column is not in the data, use the first of the usual names that is
-    (question, query, instruction, problem, prompt / answer, output, solution, response, canonical_solution),
-    as codelion/pts does. True for both, or a tuple naming which (``("answer",)``). The CLI sets it for the
-    ones of ``--question-field``/``--answer-field`` that are not given."""
+    (question, query, instruction, problem, prompt, text, description / answer, output, solution, response,
+    canonical_solution), as codelion/pts does; likewise the tests (tests, test, test_list, input_output,
+    public_tests, test_cases, with their companions challenge_test_list / private_tests, generated_tests) and
+    the entry point. True for question and answer, or a tuple naming which (``("answer", "tests")``). The CLI
+    sets it for the ones of ``--question-field``/``--answer-field``/``--tests-field``/``--entry-point-field``
+    that are not given."""
+
+    @property
+    def tests_fields(self) -> tuple[str, ...]:
+        return (self.tests,) if isinstance(self.tests, str) else tuple(self.tests or ())
 
 
-QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt")
+QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt", "text", "description")
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
 
 
@@ -67,8 +82,17 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
         a = next((k for k in ANSWER_KEYS if k in row and k != changes.get("question", fields.question)), None)
         if a is not None:
             changes["answer"] = a
+    if "tests" in auto and not any(f in row for f in fields.tests_fields):
+        t = next((k for k in TEST_KEYS if k in row), None)
+        if t is not None:
+            changes["tests"] = (t, *(c for c in TEST_COMPANIONS.get(t, ()) if c in row))
+    if "entry_point" in auto and fields.entry_point not in row:
+        e = next((k for k in ENTRY_POINT_KEYS if k in row), None)
+        if e is not None:
+            changes["entry_point"] = e
     if changes:
-        log.warning("using column %s", " and ".join(f"{v!r} as the {k}" for k, v in changes.items()))
+        shown = {k: " + ".join(map(repr, v)) if isinstance(v, tuple) else repr(v) for k, v in changes.items()}
+        log.warning("using column %s", " and ".join(f"{v} as the {k.replace('_', ' ')}" for k, v in shown.items()))
     return replace(fields, **changes) if changes else fields
 
 
@@ -212,7 +236,19 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
     if q is None or not str(q).strip():
         return None, f"{where}: field {fields.question!r} is empty; give the question text"
     ans = _as_text(row.get(fields.answer)) if fields.answer else None
-    tests = _as_text(row.get(fields.tests)) if fields.tests else None
+    tests = next((_as_text(row[f]) for f in fields.tests_fields if row.get(f) is not None), None)
+    if fields.code:
+        prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
+        try:
+            program = test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
+        except TestFormatError as e:
+            return None, (f"{where}: its tests cannot be run ({e}); fix the row, name the columns with "
+                          f"--tests-field/--entry-point-field, or drop the row")
+        missing_mods = missing_modules(program, importable)
+        if missing_mods:
+            return None, (f"{where}: its {program.format} tests import {', '.join(missing_mods)}, which the code "
+                          f"sandbox cannot import (not installed in this environment); install it or drop the row")
+        tests = program.to_text()
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
             return None, missing(fields.answer, "--answer-field")
@@ -231,7 +267,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
         if isinstance(choices, str):
             choices = [choices]
         choices = tuple(str(c) for c in choices)
-    used = {fields.question, fields.answer, fields.id, fields.tests, fields.choices, fields.solution}
+    used = {fields.question, fields.answer, fields.id, *fields.tests_fields, fields.choices, fields.solution}
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])

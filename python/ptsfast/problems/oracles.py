@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from ptsfast.problems.loading import Problem
+from ptsfast.problems.code_tests import TestProgram
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
 log = logging.getLogger(__name__)
@@ -289,12 +290,47 @@ def run_code(code: str, tests: str = "", timeout: float = 10.0, memory_mb: int =
     return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
 
 
-def code_oracle(text: str, problem: Problem, timeout: float = 10.0, memory_mb: int = 1024,
+class CodeTimeout(RuntimeError):
+    """The tests ran past the oracle's wall limit: an oracle error for that rollout, not a failing test."""
+
+
+_timed_out: set[str] = set()
+
+
+def judge_code(code: str, tests: TestProgram, timeout: float = 30.0, memory_mb: int = 1024, *,
+               unsafe: bool = False) -> CodeResult:
+    """Runs ``code`` against ``tests`` (a :class:`~ptsfast.problems.code_tests.TestProgram`) in the sandbox.
+
+    ``timeout`` is the sandbox's wall limit for the whole program (start-up, solution and every test).
+    """
+    isolate = isolation_status()[0]
+    if not isolate and not unsafe:
+        check_code_sandbox(False)  # raises, saying why and what to do
+    res = run_python(tests.program(code), SandboxLimits(timeout=timeout, memory_mb=memory_mb), isolate=isolate)
+    return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
+
+
+def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: int = 1024,
                 unsafe: bool = False) -> bool:
-    """The completion's code passes the problem's tests (``problem.tests``) in the sandbox."""
+    """The completion's code passes the problem's tests (``problem.tests``, any format of
+    :mod:`ptsfast.problems.code_tests`) in the sandbox, within ``timeout`` wall seconds.
+
+    A timeout raises :class:`CodeTimeout` (the judge records an oracle error; logged once per problem).
+    """
     if not problem.tests:
         raise ValueError(f"problem {problem.id}: the code oracle needs tests; set the tests field")
-    return run_code(extract_code(text), problem.tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe).passed
+    tests = TestProgram.from_text(problem.tests, entry_point=(problem.meta or {}).get("entry_point"))
+    res = judge_code(extract_code(text), tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe)
+    if res.timed_out:
+        with _warn_lock:
+            first = problem.id not in _timed_out
+            _timed_out.add(problem.id)
+        if first:
+            log.warning("problem %s: the code's tests ran past the oracle's %gs wall limit; such rollouts are "
+                        "oracle errors (counted in oracle_errors), not failed tests - raise --oracle-timeout if "
+                        "correct solutions need longer", problem.id, timeout)
+        raise CodeTimeout(f"the tests ran past the {timeout:g}s wall limit (--oracle-timeout)")
+    return res.passed
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
@@ -439,6 +475,7 @@ Judge = Callable[[str, Problem], Verdict]
 """``(completion text, problem) -> Verdict``, never raising: what :func:`make_judge` returns."""
 
 
+_CODE_GRACE = 15.0  # seconds the judge waits beyond the code oracle's wall limit (sandbox start and tear-down)
 _hung = 0
 _bad_returns: dict[str, int] = {}
 _warn_lock = threading.Lock()
@@ -527,9 +564,12 @@ def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open
     """
     check_oracle_runs_here(oracle, unsafe_code_oracle)
     fn = oracle_by_name(oracle)
-    if fn is code_oracle and unsafe_code_oracle:
-        fn = functools.partial(code_oracle, unsafe=True)
+    if fn is code_oracle:
+        # the timeout is the sandbox's own wall limit; the judge's thread waits a little longer, so a slow
+        # test run is reported by the sandbox (CodeTimeout) rather than abandoned
+        fn = functools.partial(code_oracle, timeout=30.0 if timeout is None else timeout, unsafe=unsafe_code_oracle)
         fn.__name__ = fn.__qualname__ = "code_oracle"  # type: ignore[attr-defined]
+        timeout = None if timeout is None else timeout + _CODE_GRACE
 
     def _judge(text: str, problem: Problem) -> Verdict:
         answer = final_answer(text, think_open)
