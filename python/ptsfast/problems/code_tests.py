@@ -131,7 +131,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         elif isinstance(value, str):
             sources.append(value)
         else:
-            raise TestFormatError(f"field {name!r} holds a {type(value).__name__} ({str(value)[:60]!r}), not test "
+            raise TestFormatError(f"field {name!r} holds a value of type {type(value).__name__} ({str(value)[:60]!r}), not test "
                                   f"code, a list of assert strings, or input/output pairs")
     if cases and sources:
         raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
@@ -190,11 +190,13 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script."""
-    try:
-        tree = ast.parse(setup + "\n" + tests)
-    except SyntaxError as e:
-        raise TestFormatError(f"the tests are not valid Python (line {e.lineno}: {e.msg})") from None
-    top = ast.parse(tests).body
+    trees = []
+    for what, src in (("the tests", tests), ("the test setup code", setup)):
+        try:
+            trees.append(ast.parse(src))
+        except SyntaxError as e:
+            raise TestFormatError(f"{what} {'is' if 'setup' in what else 'are'} not valid Python (line {e.lineno}: {e.msg})") from None
+    tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     imports = _imports(tree)
     defs = {n.name for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     if "check" in defs and not _runs(top, "check"):

@@ -1,0 +1,160 @@
+"""Code test formats: each dataset's row shape (fixtures/) loaded and judged through the CLI's path, attacks on the
+verdict, rows that cannot run refused at load, and the oracle timeout as the sandbox's wall limit."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from ptsfast.cli import build_parser, field_map
+from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.loading import Problem, load_problems
+from ptsfast.problems.oracles import isolation_status, make_judge
+
+FIXTURES = Path(__file__).with_name("fixtures")
+SOLUTIONS = json.loads((FIXTURES / "solutions.json").read_text())
+FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["humaneval"], "mbpp.jsonl": ["script"] * 2,
+          "mbpp_sanitized.jsonl": ["script"], "mbppplus.jsonl": ["script"], "apps.jsonl": ["stdio", "call"],
+          "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2}
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def load(name: str, *flags: str):
+    """Problems of a fixture file, loaded as ``ptsfast mine --oracle code`` loads them."""
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(FIXTURES / name), "--out", "o",
+                                      "--oracle", "code", *flags])
+    return load_problems(args.problems, field_map(args))
+
+
+def answer(code: str) -> str:
+    return f"Here is the solution:\n```python\n{code}```\nIt works."
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return make_judge("code", 30.0)
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_known_correct_solutions_pass_and_known_wrong_ones_fail(name, judge):
+    loaded = load(name)
+    assert not loaded.skipped and len(loaded.problems) == len(SOLUTIONS[name])
+    for prob, sols, fmt in zip(loaded.problems, SOLUTIONS[name], FORMAT[name]):
+        assert TestProgram.from_text(prob.tests).format == fmt
+        for code in sols["correct"]:
+            assert judge(answer(code), prob) == (True, None), (prob.id, code)
+        for code in sols["wrong"]:
+            assert judge(answer(code), prob) == (False, None), (prob.id, code)
+
+
+def test_the_tests_field_takes_lists_and_challenge_tests_count(judge):
+    both = load("mbpp.jsonl").problems[0]  # auto: test_list + challenge_test_list
+    only = load("mbpp.jsonl", "--tests-field", "test_list").problems[0]
+    comma = load("mbpp.jsonl", "--tests-field", "test_list,challenge_test_list").problems[0]
+    assert both.tests == comma.tests != only.tests
+    abs_sum = answer("def add(a, b):\n    return abs(a) + abs(b)\n")  # right on test_list, wrong on the challenge
+    assert judge(abs_sum, only) == (True, None) and judge(abs_sum, both) == (False, None)
+
+
+ATTACKS = {
+    ("humaneval.jsonl", 0): [
+        "import sys\nsys.exit(0)\n", "import os\nos._exit(0)\n", "raise SystemExit(0)\n",
+        "def sum_of_squares(numbers):\n    import os\n    os._exit(0)\n",
+        "def sum_of_squares(numbers):\n    print('passed')\n    print('\\nOK\\n')\n    import sys\n    sys.exit(0)\n",
+        "import builtins\nbuiltins.sum = lambda *a: 14\ndef sum_of_squares(numbers):\n    return sum(numbers)\n",
+        "def check(candidate):\n    pass\ndef sum_of_squares(numbers):\n    return 0\n",
+    ],
+    ("mbpp_sanitized.jsonl", 0): [
+        "import math\nmath.isclose = lambda *a, **k: True\ndef hypotenuse(a, b):\n    return 0\n",
+        "import sys\nclass M:\n    isclose = staticmethod(lambda *a, **k: True)\nsys.modules['math'] = M()\n"
+        "def hypotenuse(a, b):\n    return 0\n",
+    ],
+    ("unittest.jsonl", 0): [
+        "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\ndef square(x):\n    return 0\n",
+        "import unittest\nunittest.TestResult.wasSuccessful = lambda self: True\ndef square(x):\n    return 0\n",
+        "def square(x):\n    import unittest\n    raise unittest.SkipTest('skipped by the solution')\n",
+        "import unittest\nunittest.main = lambda *a, **k: None\ndef square(x):\n    return 0\n",
+    ],
+    ("pytest.jsonl", 0): [
+        "def fizzbuzz(n):\n    import pytest\n    pytest.skip('no')\n",
+        "def fizzbuzz(n):\n    import pytest\n    pytest.xfail('no')\n",
+    ],
+    ("apps.jsonl", 0): [
+        "import os\nos._exit(0)\n", "print('6')\nimport sys\nsys.exit(0)\n",
+        "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x')\n    except OSError:\n        pass\nprint(6)\n",
+    ],
+    ("apps.jsonl", 1): [
+        "class Anything:\n    def __eq__(self, other):\n        return True\ndef count_vowels(s):\n    return Anything()\n",
+    ],
+}
+
+
+@pytest.mark.parametrize("where", sorted(ATTACKS))
+def test_programs_that_leave_early_fake_output_or_patch_the_checks_never_pass(where, judge):
+    prob = load(where[0]).problems[where[1]]
+    for code in ATTACKS[where]:
+        assert judge(answer(code), prob) == (False, None), code
+
+
+def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(caplog):
+    with caplog.at_level(logging.WARNING):
+        res = load("unrunnable.jsonl", "--tests-field", "tests", "test", "input_output")
+    assert res.problems == []
+    assert len(res.skipped) == 8 and all("\n" not in s for s in res.skipped)
+    why = dict(zip(["no-entry-point", "nothing-to-run", "bad-io", "not-python", "fixture", "missing-module",
+                    "numbers", "no-tests"], res.skipped))
+    assert "(id 'no-entry-point')" in why["no-entry-point"] and "HumanEval-style" in why["no-entry-point"]
+    assert "--entry-point-field" in why["no-entry-point"]
+    assert "no assert" in why["nothing-to-run"]
+    assert "'inputs'/'outputs'" in why["bad-io"]
+    assert "not valid Python (line 1" in why["not-python"]
+    assert "fixtures (capsys)" in why["fixture"]
+    assert "script tests import no_such_module_xyz" in why["missing-module"]
+    assert "holds a value of type int" in why["numbers"]
+    assert "no tests" in why["no-tests"]
+
+
+def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path):
+    rows = [{"id": "a", "question": "add", "test": "assert add(1, 2) == 3"}, {"id": "b", "question": "x"}]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
+    res = load_problems(path, field_map(args))
+    assert [p.id for p in res.problems] == ["a"] and TestProgram.from_text(res.problems[0].tests).format == "script"
+    assert len(res.skipped) == 1 and "row 2 (id 'b')" in res.skipped[0] and "'test'" in res.skipped[0]
+
+
+@pytest.mark.parametrize("tests,fmt", [
+    ("def test_add():\n    assert add(1, 2) == 3\n", "pytest"),
+    ("import unittest\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n"
+     "unittest.main()\n", "unittest"),
+    ("assert add(1, 2) == 3\n", "script"),
+])
+def test_plain_tests_given_through_the_api_run_in_their_format(tests, fmt, judge):
+    prob = Problem("api", "add two numbers", tests=tests)
+    assert TestProgram.from_text(tests).format == fmt
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
+
+
+def test_humaneval_tests_through_the_api_take_the_entry_point_from_meta(judge):
+    tests = "def check(candidate):\n    assert candidate(2) == 4\n"
+    prob = Problem("he", "double", tests=tests, meta={"entry_point": "double"})
+    assert judge(answer("def double(x):\n    return 2 * x\n"), prob) == (True, None)
+    assert judge(answer("def double(x):\n    return x\n"), prob) == (False, None)
+
+
+def test_the_oracle_timeout_is_the_sandbox_wall_limit_and_a_timeout_is_an_oracle_error(caplog):
+    prob = Problem("slow", "q", tests="import time\ntime.sleep(1.5)\nassert f() == 1\n")
+    code = answer("def f():\n    return 1\n")
+    assert make_judge("code", 8.0)(code, prob) == (True, None)  # not cut at a fixed limit
+    short = make_judge("code", 0.8)
+    with caplog.at_level(logging.WARNING, logger="ptsfast.problems.oracles"):
+        first, second = short(code, prob), short(code, prob)
+    for v in (first, second):
+        assert v.success is False and "CodeTimeout" in v.error and "0.8s wall limit" in v.error
+    assert sum("ran past the oracle's 0.8s wall limit" in r.getMessage() for r in caplog.records) == 1
+    wrong = Problem("fails", "q", tests="assert f() == 2\n")
+    assert short(code, wrong) == (False, None)  # a failing test is no oracle error
