@@ -158,3 +158,13 @@ def test_the_oracle_timeout_is_the_sandbox_wall_limit_and_a_timeout_is_an_oracle
     assert sum("ran past the oracle's 0.8s wall limit" in r.getMessage() for r in caplog.records) == 1
     wrong = Problem("fails", "q", tests="assert f() == 2\n")
     assert short(code, wrong) == (False, None)  # a failing test is no oracle error
+
+
+def test_tests_may_capture_what_the_solution_prints(judge):
+    tests = ("import sys\nfrom io import StringIO\nfrom solution import greet\n\n\ndef test_greet():\n"
+             "    saved, sys.stdout = sys.stdout, StringIO()\n    try:\n        greet('Ada')\n"
+             "        out = sys.stdout.getvalue()\n    finally:\n        sys.stdout = saved\n"
+             "    assert out == 'Hello, Ada!\\n'\n")
+    prob = Problem("print", "greet", tests=tests)
+    assert judge(answer("def greet(name):\n    print(f'Hello, {name}!')\n"), prob) == (True, None)
+    assert judge(answer("def greet(name):\n    print('Hello', name)\n"), prob) == (False, None)

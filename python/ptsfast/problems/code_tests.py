@@ -86,8 +86,7 @@ class TestProgram:
     def from_text(text: str, entry_point: str | None = None) -> "TestProgram":
         """A stored program, or plain Python tests (a script, pytest or unittest file; with ``entry_point``, a
         HumanEval ``check``) as given through the Python API. Raises :class:`TestFormatError`."""
-        s = text.lstrip()
-        if s.startswith("{") and _MARK in s[:400] or s.startswith("{\"") and _MARK in s:
+        if text.lstrip().startswith("{") and _MARK in text:
             try:
                 d = json.loads(text)
             except json.JSONDecodeError:
@@ -318,7 +317,8 @@ def _ptsfast_judge(spec, code):
             __import__(name)
         except BaseException:
             pass  # the tests' own import reports it
-    watched = [builtins] + [sys.modules[n] for n in spec["imports"] if n in sys.modules]
+    # sys is left out: tests legitimately swap sys.stdout and the like
+    watched = [builtins] + [sys.modules[n] for n in spec["imports"] if n in sys.modules and n != "sys"]
     if fmt == "unittest":
         watched += [m for n, m in list(sys.modules.items()) if n == "unittest" or n.startswith("unittest.")]
     snapshot = []
