@@ -131,6 +131,7 @@ def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path)
     ("import unittest\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n"
      "unittest.main()\n", "unittest"),
     ("assert add(1, 2) == 3\n", "script"),
+    ('["assert add(1, 2) == 3", "assert add(2, 2) == 4"]', "script"),  # a JSON list of asserts: each one runs
 ])
 def test_plain_tests_given_through_the_api_run_in_their_format(tests, fmt, judge):
     prob = Problem("api", "add two numbers", tests=tests)

@@ -95,7 +95,8 @@ class TestProgram:
                 d["cases"] = tuple(tuple(c) for c in d.get("cases", ()))
                 d["imports"] = tuple(d.get("imports", ()))
                 return TestProgram(**d)
-        return _from_source(text, entry_point=entry_point, prompt="")
+        # anything else is read as a row's tests column would be (a JSON list of asserts included)
+        return test_program_from_row({"tests": text, "entry_point": entry_point}, ("tests",), "entry_point", "")
 
     def program(self, code: str) -> str:
         """The Python program that judges ``code`` (the solution): raises unless every test passes."""
@@ -130,8 +131,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         elif isinstance(value, str):
             sources.append(value)
         else:
-            raise TestFormatError(f"field {name!r} holds a value of type {type(value).__name__} ({str(value)[:60]!r}), not test "
-                                  f"code, a list of assert strings, or input/output pairs")
+            raise TestFormatError(f"field {name!r} holds a value of type {type(value).__name__} ({str(value)[:60]!r}), "
+                                  f"not test code, a list of assert strings, or input/output pairs")
     if cases and sources:
         raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
     if cases:
@@ -190,11 +191,11 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script."""
     trees = []
-    for what, src in (("the tests", tests), ("the test setup code", setup)):
+    for what, src in (("the tests are", tests), ("the test setup code is", setup)):
         try:
             trees.append(ast.parse(src))
         except SyntaxError as e:
-            raise TestFormatError(f"{what} {'is' if 'setup' in what else 'are'} not valid Python (line {e.lineno}: {e.msg})") from None
+            raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg})") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     imports = _imports(tree)
     defs = {n.name for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -241,8 +242,7 @@ def _runs(top, name: str) -> bool:
 
 
 def _is_testcase(c: ast.ClassDef) -> bool:
-    return any((isinstance(b, ast.Name) and b.id == "TestCase") or (isinstance(b, ast.Attribute) and b.attr == "TestCase")
-               for b in c.bases)
+    return any(getattr(b, "id", None) == "TestCase" or getattr(b, "attr", None) == "TestCase" for b in c.bases)
 
 
 def _parametrized(fn) -> set[str]:
