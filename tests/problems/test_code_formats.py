@@ -169,3 +169,16 @@ def test_tests_may_capture_what_the_solution_prints(judge):
     prob = Problem("print", "greet", tests=tests)
     assert judge(answer("def greet(name):\n    print(f'Hello, {name}!')\n"), prob) == (True, None)
     assert judge(answer("def greet(name):\n    print('Hello', name)\n"), prob) == (False, None)
+
+
+def test_the_same_code_is_judged_once(monkeypatch, judge):
+    import ptsfast.problems.oracles as oracles
+
+    runs = []
+    real = oracles.run_python
+    monkeypatch.setattr(oracles, "run_python", lambda *a, **k: runs.append(1) or real(*a, **k))
+    prob = Problem("cached", "add", tests="assert add(1, 2) == 3\n")
+    ok, bad = answer("def add(a, b):\n    return a + b\n"), answer("def add(a, b):\n    return b - a\n")
+    verdicts = [judge(t, prob).success for t in (ok, bad, ok, "Again:\n" + ok, bad)]
+    assert verdicts == [True, False, True, True, False]
+    assert len(runs) == 2

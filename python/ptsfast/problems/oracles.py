@@ -25,6 +25,7 @@ import logging
 import numbers
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -295,6 +296,10 @@ class CodeTimeout(RuntimeError):
 
 
 _timed_out: set[str] = set()
+_verdicts: "OrderedDict[tuple, bool]" = OrderedDict()
+"""Recent verdicts by (tests, solution code, limits): rollouts often write the same code, and a sandbox run
+costs far more than a lookup. Timeouts are not kept. Assumes the tests judge the same code the same way."""
+_VERDICTS_KEPT = 4096
 
 
 def judge_code(code: str, tests: TestProgram, timeout: float = 30.0, memory_mb: int = 1024, *,
@@ -319,8 +324,15 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     """
     if not problem.tests:
         raise ValueError(f"problem {problem.id}: the code oracle needs tests; set the tests field")
-    tests = TestProgram.from_text(problem.tests, entry_point=(problem.meta or {}).get("entry_point"))
-    res = judge_code(extract_code(text), tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe)
+    entry_point = (problem.meta or {}).get("entry_point")
+    code = extract_code(text)
+    key = (problem.tests, entry_point, code, timeout, memory_mb)
+    with _warn_lock:
+        if key in _verdicts:
+            _verdicts.move_to_end(key)
+            return _verdicts[key]
+    tests = TestProgram.from_text(problem.tests, entry_point=entry_point)
+    res = judge_code(code, tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe)
     if res.timed_out:
         with _warn_lock:
             first = problem.id not in _timed_out
@@ -330,6 +342,10 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
                         "oracle errors (counted in oracle_errors), not failed tests - raise --oracle-timeout if "
                         "correct solutions need longer", problem.id, timeout)
         raise CodeTimeout(f"the tests ran past the {timeout:g}s wall limit (--oracle-timeout)")
+    with _warn_lock:
+        _verdicts[key] = res.passed
+        if len(_verdicts) > _VERDICTS_KEPT:
+            _verdicts.popitem(last=False)
     return res.passed
 
 
