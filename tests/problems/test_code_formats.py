@@ -174,8 +174,11 @@ def test_tests_may_capture_what_the_solution_prints(judge):
 def test_the_same_code_is_judged_once(monkeypatch, judge):
     import ptsfast.problems.oracles as oracles
 
+    from collections import OrderedDict
+
     runs = []
     real = oracles.run_python
+    monkeypatch.setattr(oracles, "_verdicts", OrderedDict())  # nothing judged by the tests above
     monkeypatch.setattr(oracles, "run_python", lambda *a, **k: runs.append(1) or real(*a, **k))
     prob = Problem("cached", "add", tests="assert add(1, 2) == 3\n")
     ok, bad = answer("def add(a, b):\n    return a + b\n"), answer("def add(a, b):\n    return b - a\n")
