@@ -18,9 +18,9 @@ pytest.importorskip("gguf")
 
 CODE_PROBLEMS = Path(ptsfast.demo.__file__).with_name("code_problems.jsonl")
 FLAGS = ["--model", "demo", "--problems", str(CODE_PROBLEMS), "--id-field", "task_id", "--oracle", "code",
-         "--trajectories", "2", "--max-new-tokens", "48", "--temperature", "0.7", "--seed", "0",
+         "--trajectories", "2", "--max-new-tokens", "40", "--temperature", "0.7", "--seed", "0", "--gap", "0.5",
          "--batch-rollouts", "4", "--max-rollouts", "4", "--key-max-rollouts", "4", "--confirm", "0",
-         "--filter-max-rollouts", "4", "--device", "cpu", "--quiet"]
+         "--filter-max-rollouts", "4", "--no-pairs-enabled", "--device", "cpu", "--quiet"]
 
 
 @pytest.mark.slow

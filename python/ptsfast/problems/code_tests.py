@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 
@@ -205,8 +206,9 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                   "has no 'entry_point' (name its column with --entry-point-field)")
         if not entry_point.isidentifier():
             raise TestFormatError(f"entry point {entry_point!r} is not a Python name")
-        return TestProgram("humaneval", tests, setup, prompt if _parses(prompt) else "", entry_point,
-                           imports=imports)
+        # the prompt is code the solution continues only when it is Python defining the entry point (HumanEval's)
+        stub = re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M) is not None and _parses(prompt)
+        return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     classes = [n for n in top if isinstance(n, ast.ClassDef)]
     if any(_is_testcase(c) for c in classes):
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))))
