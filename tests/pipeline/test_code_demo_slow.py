@@ -18,7 +18,8 @@ pytest.importorskip("gguf")
 
 CODE_PROBLEMS = Path(ptsfast.demo.__file__).with_name("code_problems.jsonl")
 FLAGS = ["--model", "demo", "--problems", str(CODE_PROBLEMS), "--id-field", "task_id", "--oracle", "code",
-         "--trajectories", "2", "--max-new-tokens", "40", "--temperature", "0.7", "--seed", "0", "--gap", "0.5",
+         "--system-prompt", "Complete the Python function. Reply with the whole function in one ```python block.",
+         "--trajectories", "2", "--max-new-tokens", "96", "--temperature", "0.7", "--seed", "0", "--gap", "0.5",
          "--batch-rollouts", "4", "--max-rollouts", "4", "--key-max-rollouts", "4", "--confirm", "0",
          "--filter-max-rollouts", "4", "--no-pairs-enabled", "--device", "cpu", "--quiet"]
 
@@ -41,12 +42,15 @@ def test_code_problems_are_mined_and_each_verdict_is_the_direct_judgement(tmp_pa
     problems = {p.id: p for p in load_problems(args.problems, field_map(args)).problems}
     assert {TestProgram.from_text(p.tests).format for p in problems.values()} == {"humaneval"}
     records = [json.loads(line) for line in (out / "problems.jsonl").read_text().splitlines()]
-    assert sorted(r["id"] for r in records) == sorted(problems)
+    assert sorted(r["problem_id"] for r in records) == sorted(problems)
     judge = make_judge("code", 30.0)
     verdicts = []
     for rec in records:
         for t in rec["trajectories"]:
             assert t["oracle_error"] is None
-            assert judge(t["text"], problems[rec["id"]]) == (t["correct"], None), (rec["id"], t["text"])
+            if t["correct"] is None:  # cut by --max-new-tokens: no verdict recorded
+                assert t["finish_reason"] == "length"
+                continue
+            assert judge(t["text"], problems[rec["problem_id"]]) == (t["correct"], None), (rec["problem_id"], t["text"])
             verdicts.append(t["correct"])
-    assert len(verdicts) == 2 * len(problems) and True in verdicts and False in verdicts
+    assert len(verdicts) >= len(problems) and True in verdicts and False in verdicts

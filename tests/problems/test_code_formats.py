@@ -185,3 +185,16 @@ def test_the_same_code_is_judged_once(monkeypatch, judge):
     verdicts = [judge(t, prob).success for t in (ok, bad, ok, "Again:\n" + ok, bad)]
     assert verdicts == [True, False, True, True, False]
     assert len(runs) == 2
+
+
+@pytest.mark.parametrize("text,code", [
+    ("def f(n):\n    return n % 2 == 0\n```\n\nThis is a concise version.", "def f(n):\n    return n % 2 == 0\n"),
+    ("n = int(input())\nprint(n)\n```\nDone.", "n = int(input())\nprint(n)\n"),
+    ("Sure\n```\nprint(1)\n```\n", "print(1)\n"),
+    ("Here is the code:\n```\nprint(1)\n```\n", "print(1)\n"),
+    ("```python\nx = 1\n```\n```\ny = 2\n```", "x = 1\n"),
+])
+def test_code_is_found_when_the_model_only_closes_a_fence(text, code):
+    from ptsfast.problems.oracles import extract_code
+
+    assert extract_code(text) == code

@@ -169,11 +169,30 @@ def extract_choice(text: str) -> str | None:
 
 
 def extract_code(text: str) -> str:
-    """The first fenced ```python (or bare ```) block of a completion, else the raw text."""
+    """The first fenced ```python (or bare ```) block of a completion, else the raw text.
+
+    A completion that starts with code and only closes a fence (the model took the opening fence as said, as
+    small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence.
+    """
     m = re.search(r"```[ \t]*(?:python|py|python3)[ \t]*\n(.*?)(?:```|\Z)", text, re.S | re.I)
-    if m is None:
-        m = re.search(r"```[ \t]*\n(.*?)(?:```|\Z)", text, re.S)
+    if m is not None:
+        return m.group(1)
+    first = text.find("```")
+    if first > 0 and _is_code(text[:first]):
+        return text[:first]
+    m = re.search(r"```[ \t]*\n(.*?)(?:```|\Z)", text, re.S)
     return m.group(1) if m else text
+
+
+def _is_code(text: str) -> bool:
+    """Python that does something (a def, an import, an assignment, a call...), not a bare word or sentence."""
+    import ast
+
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:
+        return False
+    return any(not (isinstance(n, ast.Expr) and isinstance(n.value, (ast.Name, ast.Constant))) for n in body)
 
 
 # --------------------------------------------------------------------------- built-in oracles
