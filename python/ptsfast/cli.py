@@ -272,10 +272,11 @@ def field_map(a):
     from ptsfast.problems.oracles import canonical_oracle_name
 
     entry = a.entry_point_field
-    auto = tuple(k for k, v in (("question", a.question_field), ("answer", a.answer_field),
-                                ("tests", a.tests_field), ("entry_point", entry)) if v is None)
-    tests = "tests" if a.tests_field is None else tuple(f for v in a.tests_field for f in v.split(",") if f) or None
     code = not callable(a.oracle) and canonical_oracle_name(a.oracle) == "code"
+    given = (("question", a.question_field), ("answer", a.answer_field)) + \
+        ((("tests", a.tests_field), ("entry_point", entry)) if code else ())  # tests matter to the code oracle only
+    auto = tuple(k for k, v in given if v is None)
+    tests = "tests" if a.tests_field is None else tuple(f for v in a.tests_field for f in v.split(",") if f) or None
     return FieldMap(question=a.question_field or "question",
                     answer=(a.answer_field if a.answer_field is not None else "answer") or None,
                     id=a.id_field or None, tests=tests, solution=a.solution_field, entry_point=entry or "entry_point",
