@@ -225,6 +225,11 @@ def _validate(a):
         v = getattr(a, flag, None)
         if v is not None and v < lo:
             raise ValueError(f"--{flag.replace('_', '-')} {v}: use a number >= {lo}")
+    if getattr(a, "ray", None) is None:  # the Ray flags would be dropped without a word
+        given = [f for f, default in (("workers", 1), ("gpus_per_worker", None), ("cpus_per_worker", 1))
+                 if getattr(a, f, default) != default]
+        if given:
+            raise ValueError(f"--{given[0].replace('_', '-')} applies to Ray workers; add --ray (or drop it)")
     _device_dtype(a)
     _check_out(getattr(a, "out", None))
     return options
@@ -239,6 +244,9 @@ def _print_summary(summary: dict) -> None:
         if k in summary:
             v = summary[k]
             print(f"  {k:<{width}}  {v:.1f}" if isinstance(v, float) else f"  {k:<{width}}  {v}")
+            if k == "problems_skipped" and summary.get("skipped_by_reason"):  # each skip is in summary.json
+                for reason, n in summary["skipped_by_reason"].items():
+                    print(f"    {reason:<{width - 2}}  {n}")
 
 
 def _run_on_model(a, loaded, run, options) -> int:
@@ -247,9 +255,14 @@ def _run_on_model(a, loaded, run, options) -> int:
 
     device, dtype = _device_dtype(a)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
+    import inspect
+
+    # a run that records the rows skipped while loading (in summary.json) gets them; otherwise they are counted
+    records_skips = "skipped" in inspect.signature(run).parameters
     summary = run(model, tokenizer, loaded.problems, a.out, options, model_name=str(a.model), overwrite=a.overwrite,
-                  progress=not a.quiet, dataset_id=str(a.problems))
-    summary["problems_skipped"] += len(loaded.skipped)
+                  progress=not a.quiet, dataset_id=str(a.problems), **({"skipped": loaded.skipped} if records_skips else {}))
+    if not records_skips:
+        summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
     return 0
 
@@ -350,8 +363,7 @@ def _mine_ray(a, loaded) -> int:
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(a.model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
-                       overwrite=a.overwrite, progress=not a.quiet)
-    summary["problems_skipped"] += len(loaded.skipped)
+                       overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped)
     _print_summary(summary)
     return 0
 

@@ -32,9 +32,10 @@ ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers c
 class Oracle:
     """``contains_w7``, except that judging a problem of ``kills`` for the ``after``-th time kills the worker.
 
-    ``kills`` maps problem ids to ``"sigkill"`` (the worker's process is SIGKILLed) or ``"ray.kill"`` (the
-    actor is killed through Ray). With ``marker_dir`` each problem kills once per test (the kill leaves a
-    marker file there); without it, every attempt kills.
+    ``kills`` maps problem ids to ``"sigkill"`` (the worker's process is SIGKILLed), ``"ray.kill"`` (the
+    actor is killed through Ray) or ``"raise"`` (mining raises at every judging: the oracle reports that code
+    cannot run isolated, the one oracle failure that is not a verdict). With ``marker_dir`` each problem kills
+    once per test (the kill leaves a marker file there); without it, every attempt kills.
     """
 
     def __init__(self, kills=(), marker_dir=None, after=6):
@@ -42,6 +43,10 @@ class Oracle:
 
     def __call__(self, text, problem):
         how = self.kills.get(problem.id)
+        if how == "raise":  # every time
+            from ptsfast.problems.oracles import SandboxUnavailable
+
+            raise SandboxUnavailable("no isolation on this node (test)")
         if how is not None:
             self.seen[problem.id] = self.seen.get(problem.id, 0) + 1
             marker = Path(self.marker_dir) / problem.id if self.marker_dir else None
@@ -117,12 +122,13 @@ def test_workers_killed_mid_problem_lose_nothing_and_records_equal_one_process(r
 
 def test_problems_that_keep_failing_are_recorded_failed_with_the_reason(ray_session, model_dir, single, tmp_path,
                                                                         capsys):
-    """p1 kills its worker every time; "bad" makes mining raise (its question is not text)."""
+    """p1 kills its worker every time; "bad" makes mining raise."""
     _, opts, _ = single
     out = tmp_path / "ray"
-    problems = [*PROBLEMS[:2], Problem("bad", None)]
+    problems = [*PROBLEMS[:2], Problem("bad", "w5 w9 w11")]
     run = lambda: mine_ray(model_dir, problems, out, opts, RayOptions(workers=2, max_attempts=2),  # noqa: E731
-                           model_name="tiny", oracle=Oracle({"p1": "sigkill"}, after=1), progress=False)
+                           model_name="tiny", oracle=Oracle({"p1": "sigkill", "bad": "raise"}, after=1),
+                           progress=False)
     summary = run()
     assert summary["problems_failed"] == 2 and summary["problems"] == 1
     rows = {r["problem_id"]: r for r in map(json.loads, (out / "problems.jsonl").read_text().splitlines())}

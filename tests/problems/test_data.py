@@ -55,13 +55,15 @@ def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
     assert "row 5: a JSON list" in s[3]
 
 
-def test_duplicate_ids_are_an_error_naming_them(tmp_path):
+def test_a_duplicate_id_skips_that_row_naming_the_first(tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "question": "q1", "answer": "1"},
                                            {"id": "b", "question": "q2", "answer": "2"},
                                            {"id": "a", "question": "q3", "answer": "3"},
                                            {"id": "b", "question": "q4", "answer": "4"}])
-    with pytest.raises(DataError, match=r"duplicate ids \('a' on rows 1, 3; 'b' on rows 2, 4\).*--id-field ''"):
-        load_problems(f)
+    res = load_problems(f)
+    assert [(p.id, p.question) for p in res.problems] == [("a", "q1"), ("b", "q2")]  # the first of each is mined
+    assert [(s.reason, s.row, s.id) for s in res.skipped] == [("duplicate id", 3, "a"), ("duplicate id", 4, "b")]
+    assert "row 3 (id 'a'): duplicate id, first on row 1" in res.skipped[0] and "--id-field ''" in res.skipped[0]
 
 
 def test_ids_without_an_id_field_come_from_the_content(tmp_path):
@@ -74,11 +76,14 @@ def test_ids_without_an_id_field_come_from_the_content(tmp_path):
     assert len({p.id for p in a}) == 3
 
 
-def test_non_utf8_byte_names_file_and_line(tmp_path):
+def test_a_non_utf8_line_is_skipped_naming_file_line_and_byte(tmp_path):
     f = tmp_path / "p.jsonl"
-    f.write_bytes(b'{"id": "a", "question": "q", "answer": "1"}\n{"id": "b", "question": "caf\xe9", "answer": "2"}\n')
-    with pytest.raises(DataError, match=r"p.jsonl line 2: byte 0xe9 at column 29 is not UTF-8"):
-        load_problems(f)
+    f.write_bytes(b'{"id": "a", "question": "q", "answer": "1"}\n{"id": "b", "question": "caf\xe9", "answer": "2"}\n'
+                  b'{"id": "c", "question": "q3", "answer": "3"}\n')
+    res = load_problems(f)
+    assert [p.id for p in res.problems] == ["a", "c"]
+    (s,) = res.skipped
+    assert s.reason == "not UTF-8" and s.row == 2 and "p.jsonl: row 2: byte 0xe9 at column 29 is not UTF-8" in s
 
 
 def test_custom_field_names_and_solution_field(tmp_path):

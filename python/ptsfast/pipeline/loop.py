@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
-from ptsfast.problems.loading import PreparedProblem
+from ptsfast.problems.loading import PreparedProblem, Skip
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
@@ -109,13 +109,16 @@ class _InFlight:
 def run_problems(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedProblem], judge: Judge,
                  options: MineOptions, on_problem: Callable[[ProblemResult], None],
                  on_progress: Callable[[RunStats], None] | None = None, *, stops: OracleStops = OracleStops(),
-                 progress_interval: float = 0.5) -> RunStats:
+                 think: tuple[Judge, OracleStops] | None = None, progress_interval: float = 0.5) -> RunStats:
     """Mines every problem; ``on_problem`` receives each finished problem as soon as it is done.
+
+    ``judge``/``stops`` serve problems whose prompt opens no ``<think>`` trace, ``think`` (judge, stops) those
+    that do (``PreparedProblem.think_open``).
 
     ``on_progress(stats)`` is called from the engine's decode loop at most every ``progress_interval``
     seconds (live ``decoded_tokens``, ``running``, ``rollouts``, ``pivots_found``) and once at the end.
     """
-    run = _Run(engine, tokenizer, judge, options, stops, on_problem, on_progress, progress_interval)
+    run = _Run(engine, tokenizer, judge, options, stops, on_problem, on_progress, progress_interval, think)
     try:
         run.run(problems)
     finally:
@@ -125,11 +128,11 @@ def run_problems(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedPr
 
 class _Run:
     def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops,
-                 on_problem, on_progress, progress_interval: float):
-        self.engine, self.tokenizer, self.judge, self.options, self.stops = engine, tokenizer, judge, options, stops
+                 on_problem, on_progress, progress_interval: float, think: tuple[Judge, OracleStops] | None = None):
+        self.engine, self.tokenizer, self.options = engine, tokenizer, options
         self.on_problem, self.on_progress, self.progress_interval = on_problem, on_progress, progress_interval
         self.stats = RunStats()
-        self.probes = ProbeRunner(tokenizer, judge, options, stops)
+        self.probes = ProbeRunner(tokenizer, judge, options, stops, think=think)
         self.search = SearchPool(options.search_config(), on_result=self._searched)
         self.queue: deque[tuple[PreparedProblem, int]] = deque()  # with the tokens its solutions may take
         self.room = options.rollout_room() + 1  # tokens one search rollout may need in the KV pool
@@ -143,22 +146,33 @@ class _Run:
     def run(self, problems: Sequence[PreparedProblem]) -> None:
         limit = self.engine.max_positions
         for p in problems:  # a problem that cannot fit is recorded as skipped; the run goes on
+            self.probes.judging(p.think_open)  # a think prompt without a think judge: refused before any work
             budget, why = trajectory_budget(limit, self.options, p)
             if why is None:
                 self.queue.append((p, budget))
                 continue
-            log.warning("skipped %s", why)
-            self.stats.skipped.append(why)
-            self.stats.problems += 1
-            self.on_problem(ProblemResult(p, skipped=why))
+            self._skip(p, Skip(why, "too long for the context", id=p.id))
         while self.queue or self.waiting or self.in_flight:
             work = self._admit()
+            if not work and self.queue and not self.in_flight and not self.waiting:
+                # the pool cannot hold this problem even alone (a huge prompt): that problem's, not the run's
+                p, _ = self.queue.popleft()
+                self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); raise "
+                                   f"--kv-cache-gb or lower --trajectories / --max-new-tokens, or shorten the prompt",
+                                   "too large for the KV cache", id=p.id))
+                continue
             if not work:  # nothing runs and nothing registered: the pool is too small for one problem
                 raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
                                    "lower --trajectories / --max-new-tokens")
             self.handlers = [h for _, h in work]
             self.engine.rollout([r for r, _ in work], progress=self._decoded, on_done=self._done)
         self._report(force=True)
+
+    def _skip(self, p: PreparedProblem, why: "Skip") -> None:
+        log.warning("skipped %s", why)
+        self.stats.skipped.append(why)
+        self.stats.problems += 1
+        self.on_problem(ProblemResult(p, skipped=why))
 
     def close(self) -> None:
         """Releases what problems still hold (after an error) and the judge's threads."""
@@ -204,9 +218,10 @@ class _Run:
         solutions = o.trajectories_per_problem * (len(p.prompt_ids) + budget)
         (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=solutions + self.room)
         self.in_flight[p.id] = _InFlight(ProblemResult(p), seq_ids=[seq.seq_id])
+        stops = self.probes.judging(p.think_open)[1]
         request = RolloutRequest(seq.seq_id, len(p.prompt_ids), o.trajectories_per_problem, budget,
-                                 o.sampling(o.trajectory_seed(p.id)), stop_strings=self.stops.stop_strings,
-                                 stop_fn=self.stops.stop_fn(self.tokenizer, ()))
+                                 o.sampling(o.trajectory_seed(p.id)), stop_strings=stops.stop_strings,
+                                 stop_fn=stops.stop_fn(self.tokenizer, ()))
         return [(request, lambda rollouts: self._sampled(p, seq.seq_id, rollouts))]
 
     def _sampled(self, p: PreparedProblem, prompt_seq: int | None, rollouts: list[Rollout]) -> list[Work]:
@@ -219,7 +234,7 @@ class _Run:
         for ro in rollouts:
             key = f"{p.id}#{len(flight.result.trajectories)}"
             text = self.tokenizer.decode(list(ro.tokens), skip_special_tokens=True)
-            ok, err = self.judge(text, p.problem)
+            ok, err = self.probes.judging(p.think_open)[0](text, p.problem)
             # a solution cut by the length limit has no final verdict: p(L) is then estimated like any point
             correct = None if ro.finish_reason is FinishReason.LENGTH else ok
             t = SampledTrajectory(key, tuple(ro.tokens), text, correct, str(ro.finish_reason.value), err)
@@ -249,7 +264,8 @@ class _Run:
         flight.searching += len(sampled)
         trajectories = []
         for t, seq in zip(sampled, seqs):
-            self.probes.contexts[t.key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), t.solution_ids, p.problem)
+            self.probes.contexts[t.key] = TrajectoryContext(seq.seq_id, len(p.prompt_ids), t.solution_ids, p.problem,
+                                                            p.think_open)
             logprobs = tuple(seq.logprobs[len(p.prompt_ids) - 1:])
             trajectories.append(Trajectory(t.key, p.id, t.solution_ids, logprobs, t.correct, tuple(p.prompt_ids)))
         return self._probe_work(self.search.add(trajectories))

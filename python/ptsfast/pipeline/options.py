@@ -98,9 +98,14 @@ def validate_options(o: MineOptions) -> None:
     # the run seed only seeds stable_seed, whose seeds are 63 bits; it is kept to the same range
     need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
     need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
+    need(isinstance(o.use_chat_template, bool), "use_chat_template", "--no-chat-template", "a bool",
+         o.use_chat_template, TypeError)
     for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
         v = getattr(o, f_)
         need(v is None or isinstance(v, str), f_, flag, "a str or None", v, TypeError)
+        # a raw prompt has no place for it: dropping it silently would record a setting that was never used
+        need(v is None or o.use_chat_template, f_, flag, "unset with --no-chat-template (use_chat_template=False "
+             "feeds the raw question; put the instruction in the question text, or drop --no-chat-template)", v)
     need(isinstance(o.mining, MiningConfig), "mining", None, "a MiningConfig", o.mining, TypeError)
     m = o.mining
     need(m.seed in (0, o.seed), "mining.seed", None, "left unset: the run's seed is MineOptions.seed (--seed)",

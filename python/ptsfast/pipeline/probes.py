@@ -54,17 +54,21 @@ class TrajectoryContext:
     prompt_len: int
     solution_ids: tuple[int, ...]
     problem: object
+    think_open: bool = False  # its prompt opens a <think> trace: judged and stopped by the ``think`` pair
 
 
 class ProbeRunner:
     """Engine requests for probes, and verdicts for their rollouts; counts rollouts and tokens."""
 
     def __init__(self, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops = OracleStops(),
-                 contexts: dict[Hashable, TrajectoryContext] | None = None, judge_threads: int = 4):
+                 contexts: dict[Hashable, TrajectoryContext] | None = None, judge_threads: int = 4,
+                 think: tuple[Judge, OracleStops] | None = None):
+        """``judge``/``stops`` serve prompts that open no ``<think>`` trace, ``think`` those that do."""
         self.tokenizer = tokenizer
         self.judge = judge
         self.options = options
         self.stops = stops
+        self.think = think
         self.contexts = contexts if contexts is not None else {}
         self._pool = ThreadPoolExecutor(judge_threads) if judge_threads > 1 else None
         self._budget = options.search_config().estimator.rollout_budget  # where the search counts a rollout
@@ -79,12 +83,21 @@ class ProbeRunner:
         """The solution text a probe's rollouts continue: kept prefix + forced tokens."""
         return list(self.contexts[r.key].solution_ids[: r.position]) + list(r.forced)
 
+    def judging(self, think_open: bool) -> tuple[Judge, OracleStops]:
+        """The judge and stops of a prompt that does (or does not) open a ``<think>`` trace."""
+        if not think_open:
+            return self.judge, self.stops
+        if self.think is None:
+            raise ValueError("a prompt opens a <think> trace but the run has no judge for such prompts (think=)")
+        return self.think
+
     def request(self, r: ProbeRequest) -> RolloutRequest:
         ctx = self.contexts[r.key]
+        stops = self.judging(ctx.think_open)[1]
         return RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n,
                               r.max_new_tokens or self.options.max_new_tokens,
-                              self.options.sampling(r.seed), stop_strings=self.stops.stop_strings,
-                              forced=tuple(r.forced), stop_fn=self.stops.stop_fn(self.tokenizer, self._head(r)))
+                              self.options.sampling(r.seed), stop_strings=stops.stop_strings,
+                              forced=tuple(r.forced), stop_fn=stops.stop_fn(self.tokenizer, self._head(r)))
 
     def outcomes(self, requests: Sequence[ProbeRequest],
                  rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:
@@ -92,19 +105,20 @@ class ProbeRunner:
         jobs, cuts = [], []
         for r, ros in zip(requests, rollouts):
             ctx, head = self.contexts[r.key], self._head(r)
+            judge = self.judging(ctx.think_open)[0]
             for ro in ros:
-                jobs.append((head + list(ro.tokens), ctx.problem))
+                jobs.append((head + list(ro.tokens), ctx.problem, judge))
                 cuts.append(self._cuts(r, ctx, ro.tokens))
-                jobs += [(head + list(ro.tokens[: self._budget + t]), ctx.problem)
+                jobs += [(head + list(ro.tokens[: self._budget + t]), ctx.problem, judge)
                          for t in range(cuts[-1])]
             self.rollouts += len(ros)
             self.tokens += sum(len(ro.tokens) for ro in ros)
-        texts = self.tokenizer.batch_decode([ids for ids, _ in jobs], skip_special_tokens=True)
-        args = list(zip(texts, (p for _, p in jobs)))
+        texts = self.tokenizer.batch_decode([ids for ids, _, _ in jobs], skip_special_tokens=True)
+        args = [(text, p, judge) for text, (_, p, judge) in zip(texts, jobs)]
         if self._pool is not None and len(args) > 1:
-            verdicts = list(self._pool.map(lambda a: self.judge(*a), args))
+            verdicts = list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
         else:
-            verdicts = [self.judge(*a) for a in args]
+            verdicts = [judge(text, p) for text, p, judge in args]
         out, k, c = [], 0, 0
         for ros in rollouts:
             outs = []
@@ -131,8 +145,8 @@ class EngineSampler(ProbeRunner):
 
     def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, options: MineOptions,
                  contexts: dict[Hashable, TrajectoryContext], stops: OracleStops = OracleStops(),
-                 progress: Callable[[int], None] | None = None):
-        super().__init__(tokenizer, judge, options, stops, contexts)
+                 progress: Callable[[int], None] | None = None, think: tuple[Judge, OracleStops] | None = None):
+        super().__init__(tokenizer, judge, options, stops, contexts, think=think)
         self.engine = engine
         self.progress = progress
 

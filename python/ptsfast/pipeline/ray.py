@@ -135,7 +135,8 @@ _SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "t
 
 def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir: str | os.PathLike,
              options=None, ray_options: RayOptions = RayOptions(), *, model_name: str = "",
-             overwrite: bool = False, oracle: Callable | None = None, progress: bool = True) -> dict:
+             overwrite: bool = False, oracle: Callable | None = None, progress: bool = True,
+             skipped: Sequence[str] = ()) -> dict:
     """``ptsfast.mine`` on ``ray_options.workers`` Ray workers; same outputs and summary, plus ``problems_failed``.
 
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
@@ -159,7 +160,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
         started_ray = _connect(ray, ray_options.address)
         todo = run.todo(problems)
         totals = dict.fromkeys(_SUMMED, 0)
-        skipped: list[str] = []
+        skipped = list(skipped)  # the rows the caller left out while loading, then the run's own
         failed = 0
         bar = progress_bar(len(todo), progress)
         # seconds until the first / every worker was ready, and CPU seconds of the workers' mining calls

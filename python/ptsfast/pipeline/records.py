@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ptsfast.problems.loading import Skip, skip_reason
 from ptsfast.outputs.rundir import RunWriter, pivot_record, pair_record, problem_record, trajectory_record
 from ptsfast.pipeline.loop import ProblemResult
 
@@ -16,9 +18,14 @@ log = logging.getLogger(__name__)
 
 def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: int, writer: RunWriter,
                   start: float, **extra) -> dict:
-    """``summary.json`` of a run (also returned); logs the skipped problems."""
-    summary = {**stats, "problems_skipped": len(skipped), "problems_already_done": already_done,
-               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra}
+    """``summary.json`` of a run (also returned): the counts, and every skipped row or problem with its reason
+    (``skipped``, counted by reason in ``skipped_by_reason``); logs the skipped problems."""
+    by_reason = Counter(skip_reason(s) for s in skipped)
+    summary = {**stats, "problems_skipped": len(skipped), "skipped_by_reason": dict(sorted(by_reason.items())),
+               "problems_already_done": already_done,
+               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra,
+               "skipped": [s.as_record() if isinstance(s, Skip) else {"reason": "other", "message": str(s)}
+                           for s in skipped]}
     summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
     (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
     for line in skipped:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ptsfast.engine import RolloutEngine
@@ -27,7 +27,7 @@ from ptsfast.pipeline.options import MineOptions, record_meta, run_settings, val
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.records import problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
-from ptsfast.problems.loading import PreparedProblem, Problem, encode_problems
+from ptsfast.problems.loading import PreparedProblem, Problem, Skip, encode_problems, opens_think  # noqa: F401 - re-exported
 from ptsfast.problems.oracles import check_oracle_runs_here, make_judge
 
 __all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunStats", "mine", "mine_prepared",
@@ -37,18 +37,24 @@ __all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunSta
 log = logging.getLogger(__name__)
 
 
-def mine(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions = MineOptions(),
-         *, model_name: str = "", overwrite: bool = False, oracle: Callable | None = None,
-         progress: bool = True, dataset_id: str | None = None) -> dict:
+def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLike,
+         options: MineOptions = MineOptions(), *, model_name: str = "", overwrite: bool = False,
+         oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None,
+         skipped: Sequence[str] = ()) -> dict:
     """Mines pivots and DPO pairs from ``problems`` into ``out_dir``; returns the run summary.
 
     ``oracle`` overrides ``options.oracle`` with a callable ``(text, problem) -> bool``. ``dataset_id`` (where
-    the problems came from) is recorded in ``run.json`` for the codelion/pts export.
+    the problems came from) is recorded in ``run.json`` for the codelion/pts export. ``skipped``: the rows the
+    caller left out while loading (``LoadResult.skipped``), recorded with the run's own skips in ``summary.json``.
+    Every argument is checked before anything is written.
     """
+    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name)
+    load_skipped = list(skipped)
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
     with open_run(model, tokenizer, problems, out_dir, options, model_name=model_name, overwrite=overwrite,
                   oracle=oracle, dataset_id=dataset_id) as run:
         prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
+        skipped = load_skipped + skipped
         stats = RunStats()
         if prepared:
             engine = RolloutEngine(model, tokenizer, options.engine)
@@ -144,6 +150,32 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                    frozenset(writer.done))
 
 
+def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name="") -> list[Problem]:
+    """The arguments of :func:`mine` checked (a ``TypeError`` naming the argument and the fix) before anything
+    is written; returns the problems as a list (a generator is read once, here)."""
+    if not isinstance(options, MineOptions):
+        raise TypeError(f"options must be a ptsfast.MineOptions, got {type(options).__name__}"
+                        + (" (write MineOptions(**your_dict))" if isinstance(options, dict) else ""))
+    if isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"model must be a loaded model, got the path {str(model)!r}; load it first: "
+                        f"model, tokenizer = ptsfast.models.load_model(path) (or use ptsfast.mine_ray(path, ...))")
+    if model is None or not callable(model):
+        raise TypeError(f"model must be a loaded Hugging Face causal LM, got {type(model).__name__}")
+    if tokenizer is None or not callable(tokenizer) or not hasattr(tokenizer, "decode"):
+        raise TypeError(f"tokenizer must be the model's Hugging Face tokenizer, got {type(tokenizer).__name__}; "
+                        f"ptsfast.models.load_model(path) returns both")
+    if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir):
+        raise TypeError(f"out_dir must be a folder path (str or Path), got {out_dir!r}")
+    if oracle is not None and not callable(oracle):
+        raise TypeError(f"oracle must be a callable (text, problem) -> bool, got {type(oracle).__name__}; a built-in "
+                        f"oracle is named by MineOptions(oracle=...)")
+    if not isinstance(model_name, str):
+        raise TypeError(f"model_name must be a str, got {type(model_name).__name__}")
+    if isinstance(problems, (str, bytes, dict)) or not hasattr(problems, "__iter__"):
+        raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}")
+    return list(problems)
+
+
 def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
     """``{id: content hash}`` of the problems; duplicate ids are an error naming them (a run is keyed by id)."""
     hashes: dict[str, str] = {}
@@ -167,7 +199,7 @@ def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
 
 
 def prepare_problems(problems: Sequence[Problem], tokenizer,
-                     options: MineOptions) -> tuple[list[PreparedProblem], list[str]]:
+                     options: MineOptions) -> tuple[list[PreparedProblem], list[Skip]]:
     """The problems' prompt (and given solution) ids under the run's chat template, and why any was skipped.
 
     The context bound (prompt + solution + room for the search's rollouts) is applied, and recorded, by the
@@ -179,11 +211,14 @@ def prepare_problems(problems: Sequence[Problem], tokenizer,
 
 
 def judging(tokenizer, prepared: Sequence[PreparedProblem], options: MineOptions,
-            oracle: str | Callable | None = None):
-    """``(judge, stops)`` of a run: the oracle's judge and early stops, reading the answer after a ``<think>``
-    trace when the prompts end inside one (as the first problem's does: the prompts share their template)."""
+            oracle: str | Callable | None = None, think_open: bool | None = None):
+    """``(judge, stops)`` for prompts that do (``think_open``) or do not open a ``<think>`` trace: the oracle's
+    judge and early stops, reading the answer only after the trace closes where it is open. ``think_open=None``:
+    as the first prepared problem's template says (``PreparedProblem.think_open``, read from the chat template's
+    generation prompt, never the question text)."""
     oracle = oracle if oracle is not None else options.oracle
-    think_open = bool(prepared) and opens_think(tokenizer.decode(list(prepared[0].prompt_ids[-16:])))
+    if think_open is None:
+        think_open = bool(prepared) and prepared[0].think_open
     judge = make_judge(oracle, options.oracle_timeout, think_open=think_open,
                        unsafe_code_oracle=options.unsafe_code_oracle)
     return judge, OracleStops.of(oracle, think_open)
@@ -193,14 +228,12 @@ def mine_prepared(engine: RolloutEngine, tokenizer, prepared: Sequence[PreparedP
                   oracle: str | Callable | None, on_problem: Callable[[ProblemResult], None],
                   on_progress: Callable[[RunStats], None] | None = None) -> RunStats:
     """Mines prepared problems on ``engine``, judged by ``oracle`` (``None``: ``options.oracle``); each finished
-    problem goes to ``on_problem``. What :func:`mine`, a Ray worker and the end-to-end benchmark all run."""
-    judge, stops = judging(tokenizer, prepared, options, oracle)
-    return run_problems(engine, tokenizer, prepared, judge, options, on_problem, on_progress, stops=stops)
-
-
-def opens_think(prompt_tail: str) -> bool:
-    """Whether the prompt ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
-    return prompt_tail.rfind("<think>") > prompt_tail.rfind("</think>")
+    problem goes to ``on_problem``. What :func:`mine`, a Ray worker and the end-to-end benchmark all run.
+    Each problem is judged as its own prompt says: inside an open ``<think>`` trace or not."""
+    judge, stops = judging(tokenizer, prepared, options, oracle, think_open=False)
+    think = judging(tokenizer, prepared, options, oracle, think_open=True) if any(
+        p.think_open for p in prepared) else None
+    return run_problems(engine, tokenizer, prepared, judge, options, on_problem, on_progress, stops=stops, think=think)
 
 
 class _NoBar:

@@ -1,7 +1,9 @@
 """Problems: loading from JSONL / local HF ``datasets`` files, and prompts as token ids.
 
-Bad rows never stop a load: each one yields a single message naming the row, the field and the
-fix (returned in ``LoadResult.skipped`` and logged once), and every good row is still returned.
+A bad row is that row's problem, never the run's: each one (malformed JSON, bytes that are not UTF-8, a lone
+surrogate, a field of the wrong type, an empty question, a duplicate id, a prompt the model cannot take) yields
+one :class:`Skip` naming the row, the field and the fix (in ``LoadResult.skipped``, logged once, and counted by
+reason in the run's summary), and every good row is still returned.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Problem:
     """One problem. ``answer`` is the reference (or GSM8K solution with ``####``), ``tests`` code tests,
-    ``solution`` an optional provided trajectory (text) to search instead of sampling one."""
+    ``solution`` an optional provided trajectory (text) to search instead of sampling one.
+
+    Fields are checked when it is made (a ``TypeError`` naming the field), so a wrong value fails where it is
+    written, not deep in a run."""
 
     id: str
     question: str
@@ -32,6 +37,55 @@ class Problem:
     choices: tuple[str, ...] | None = None
     solution: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str):
+            raise TypeError(f"problem ids must be str, got {type(self.id).__name__} {self.id!r}")
+        if not isinstance(self.question, str):
+            raise TypeError(f"Problem {self.id!r}: question must be a str, got {type(self.question).__name__}")
+        for name in ("answer", "tests", "solution"):
+            v = getattr(self, name)
+            if v is not None and not isinstance(v, str):
+                raise TypeError(f"Problem {self.id!r}: {name} must be a str or None, got {type(v).__name__}")
+        if self.choices is not None:
+            if isinstance(self.choices, (str, bytes)) or not all(isinstance(c, str) for c in self.choices):
+                raise TypeError(f"Problem {self.id!r}: choices must be a sequence of str or None, got "
+                                f"{self.choices!r}")
+            object.__setattr__(self, "choices", tuple(self.choices))
+        if not isinstance(self.meta, dict):
+            raise TypeError(f"Problem {self.id!r}: meta must be a dict, got {type(self.meta).__name__}")
+
+
+class Skip(str):
+    """Why a row or problem was left out of a run: the message (it is the str), a short ``reason`` the run's
+    summary counts skips by, and where it came from (``source`` file, 1-based ``row``, problem ``id``)."""
+
+    reason: str
+    source: str | None
+    row: int | None
+    id: str | None
+
+    def __new__(cls, message: str, reason: str = "other", *, source: str | None = None, row: int | None = None,
+                id: str | None = None) -> "Skip":
+        self = super().__new__(cls, message)
+        self.reason, self.source, self.row, self.id = reason, source, row, id
+        return self
+
+    def __reduce__(self):  # Ray ships skips between processes
+        return (_skip, (str(self), self.reason, self.source, self.row, self.id))
+
+    def as_record(self) -> dict:
+        """The skip as ``summary.json`` lists it."""
+        return {"reason": self.reason, "source": self.source, "row": self.row, "id": self.id, "message": str(self)}
+
+
+def _skip(message, reason, source, row, id_) -> Skip:
+    return Skip(message, reason, source=source, row=row, id=id_)
+
+
+def skip_reason(skip: str) -> str:
+    """The reason of a :class:`Skip` (``"other"`` for a plain message)."""
+    return getattr(skip, "reason", "other")
 
 
 @dataclass(frozen=True)
@@ -99,8 +153,8 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
 @dataclass
 class LoadResult:
     problems: list[Problem]
-    skipped: list[str]
-    """One human-readable line per skipped row (already logged as warnings)."""
+    skipped: list[Skip]
+    """One :class:`Skip` (a human-readable line with its reason) per skipped row (already logged as warnings)."""
 
 
 class ChatTemplateError(ValueError):
@@ -113,29 +167,31 @@ class DataError(ValueError):
 
 # --------------------------------------------------------------------------- loading
 
-def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+RowError = tuple[str, str]  # (reason, message) of a row that cannot be read
+
+
+def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]]:
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
-            line = _decode_line(raw, path, n)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:  # that line only: a scraped file often has a few such rows
+                yield n, None, ("not UTF-8", f"byte {raw[e.start]:#04x} at column {e.start + 1} is not UTF-8; save "
+                                             f"the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or fix that line")
+                continue
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                yield n, None, f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that line"
+                yield n, None, ("malformed JSON", f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that "
+                                                  f"line")
                 continue
             if not isinstance(row, dict):
-                yield n, None, f"a JSON {type(row).__name__}, not an object; each line must be one {{...}} object"
+                yield n, None, ("not an object", f"a JSON {type(row).__name__}, not an object; each line must be one "
+                                                 f"{{...}} object")
                 continue
             yield n, row, None
-
-
-def _decode_line(raw: bytes, path: Path, n: int) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DataError(f"{path} line {n}: byte {raw[e.start]:#04x} at column {e.start + 1} is not UTF-8; save the file "
-                        f"as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)") from None
 
 
 def _pick_split(ds, split: str | None, where: str):
@@ -150,7 +206,7 @@ def _pick_split(ds, split: str | None, where: str):
     return ds
 
 
-def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, str | None]]:
+def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, RowError | None]]:
     try:
         import datasets
     except ImportError as e:  # pragma: no cover
@@ -188,7 +244,7 @@ def looks_like_dataset_name(value: str) -> bool:
 
 
 def _iter_cached(name: str, config: str | None, split: str | None,
-                 cache_dir: str | os.PathLike | None = None) -> Iterator[tuple[int, dict | None, str | None]]:
+                 cache_dir: str | os.PathLike | None = None) -> Iterator[tuple[int, dict | None, RowError | None]]:
     """Rows of a dataset in the local ``datasets`` cache, by the name it was loaded under (never the network)."""
     try:
         import datasets
@@ -220,21 +276,64 @@ def _as_text(v: Any) -> str | None:
     return str(v)
 
 
-def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | None, str | None]:
+def _lone_surrogate(v: Any, where: str = "") -> str | None:
+    """Where ``v`` holds text that is not valid Unicode (a lone surrogate such as ``"\\ud83d"``: valid JSON,
+    common in scraped text, but it cannot be encoded, tokenized or written), else None."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as e:
+            return f"{where} (character {e.start + 1}: {v[e.start]!a})"
+        return None
+    if isinstance(v, dict):
+        for k, x in v.items():
+            bad = _lone_surrogate(k, f"{where}: a key") or _lone_surrogate(x, f"{where}[{k!a}]" if where else repr(k))
+            if bad:
+                return bad
+    elif isinstance(v, (list, tuple)):
+        for i, x in enumerate(v):
+            bad = _lone_surrogate(x, f"{where}[{i}]")
+            if bad:
+                return bad
+    return None
+
+
+_SCALAR = (str, int, float)
+
+
+def _is_scalar(v: Any) -> bool:
+    return isinstance(v, _SCALAR) and not isinstance(v, bool)
+
+
+def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = None) -> tuple[Problem | None,
+                                                                                              Skip | None]:
     """Build a Problem from one row, or return why the row is skipped (row number ``n``, 1-based)."""
-    keys = sorted(row)
+    keys = sorted(row, key=str)
     rid = row.get(fields.id) if fields.id else None
-    where = f"row {n}" + (f" (id {rid!r})" if rid is not None else "")
+    where = f"row {n}" + (f" (id {rid!r})" if _is_scalar(rid) else "")
+    shown_id = str(rid) if _is_scalar(rid) else None
 
-    def missing(f: str, flag: str) -> str:
-        return (f"{where}: missing field {f!r} (row has {keys}); fix the row or name the right column "
-                f"with {flag}")
+    def skip(reason: str, msg: str) -> tuple[None, Skip]:
+        return None, Skip(f"{where}: {msg}", reason, source=source, row=n, id=shown_id)
 
+    def missing(f: str, flag: str) -> tuple[None, Skip]:
+        return skip("missing field", f"missing field {f!r} (row has {keys}); fix the row or name the right column "
+                                     f"with {flag}")
+
+    bad = _lone_surrogate(row)
+    if bad:
+        return skip("invalid text", f"field {bad} is a lone surrogate, not text (a broken emoji or other character "
+                                    f"cut in half); fix or delete that character")
+    if rid is not None and not _is_scalar(rid):
+        return skip("wrong type", f"field {fields.id!r} (the id) is a {type(rid).__name__}; ids must be strings or "
+                                  f"numbers")
     q = row.get(fields.question)
     if fields.question not in row:
-        return None, missing(fields.question, "--question-field")
+        return missing(fields.question, "--question-field")
+    if q is not None and not _is_scalar(q):
+        return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
-        return None, f"{where}: field {fields.question!r} is empty; give the question text"
+        return skip("empty field", f"field {fields.question!r} is empty; give the question text")
     ans = _as_text(row.get(fields.answer)) if fields.answer else None
     tests = next((_as_text(row[f]) for f in fields.tests_fields if row.get(f) is not None), None)
     if fields.code:
@@ -251,21 +350,28 @@ def problem_from_row(row: dict, n: int, fields: FieldMap) -> tuple[Problem | Non
         tests = program.to_text()
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
-            return None, missing(fields.answer, "--answer-field")
-        return None, (f"{where}: field {fields.answer!r} is empty; give the reference answer (or tests for "
-                      f"code problems)")
+            return missing(fields.answer, "--answer-field")
+        return skip("empty field", f"field {fields.answer!r} is empty; give the reference answer (or tests for code "
+                                   f"problems)")
     solution = None
     if fields.solution:
         if fields.solution not in row:
-            return None, missing(fields.solution, "--solution-field")
-        solution = _as_text(row[fields.solution])
+            return missing(fields.solution, "--solution-field")
+        raw = row[fields.solution]
+        if raw is not None and not isinstance(raw, str):
+            return skip("wrong type", f"field {fields.solution!r} (the provided solution) is a {type(raw).__name__}, "
+                                      f"not text")
+        solution = raw
         if solution is None or not solution.strip():
-            return None, (f"{where}: field {fields.solution!r} (the provided solution) is empty; fill it in or "
-                          f"drop --solution-field to sample solutions from the model")
+            return skip("empty field", f"field {fields.solution!r} (the provided solution) is empty; fill it in or "
+                                       f"drop --solution-field to sample solutions from the model")
     choices = row.get(fields.choices) if fields.choices else None
     if choices is not None:
         if isinstance(choices, str):
             choices = [choices]
+        if not isinstance(choices, (list, tuple)) or not all(_is_scalar(c) for c in choices):
+            return skip("wrong type", f"field {fields.choices!r} (the choices) must be a list of strings, got "
+                                      f"{type(choices).__name__}")
         choices = tuple(str(c) for c in choices)
     used = {fields.question, fields.answer, fields.id, *fields.tests_fields, fields.choices, fields.solution}
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
@@ -300,7 +406,14 @@ def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split:
     if not p.exists():
         raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file, "
                         f"a datasets folder, or the name of a dataset in the local datasets cache")
+    # options that would otherwise be dropped without a word
+    if config is not None:
+        raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache; "
+                        f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop --dataset-config")
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
+        if split is not None:
+            raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON lines "
+                            f"file {str(p)!r} has one split - drop --split-name")
         rows: Iterable = _iter_jsonl(p)
     else:
         rows = _iter_hf(p, split)
@@ -309,34 +422,38 @@ def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split:
 
 def _looks_like_jsonl(p: Path) -> bool:
     with open(p, "rb") as f:
-        for n, raw in enumerate(f, 1):
-            line = _decode_line(raw, p, n)
+        for raw in f:
+            line = raw.decode("utf-8", errors="replace")  # a bad byte is that row's problem, reported by the reader
             if line.strip():
                 return line.lstrip().startswith("{")
     return True
 
 
-def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fields: FieldMap = FieldMap(),
+def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | None]], fields: FieldMap = FieldMap(),
                        limit: int | None = None, source: str = "<rows>") -> LoadResult:
-    """Turn ``(row number, row or None, parse error or None)`` into problems + skip messages."""
+    """Turn ``(row number, row or None, (reason, message) of a row that cannot be read, or None)`` into problems
+    + skips. A second row with an id already seen is skipped (the first is mined: a run is keyed by id)."""
     problems: list[Problem] = []
-    skipped: list[str] = []
+    skipped: list[Skip] = []
     seen: dict[str, int] = {}
-    dups: dict[str, list[int]] = {}
     detected = not fields.auto_detect
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
         if err is not None or row is None:
-            msg = f"row {n}: {err}"
+            reason, msg = err if isinstance(err, tuple) else ("other", str(err))
+            skip = Skip(f"row {n}: {msg}", reason, source=source, row=n)
         else:
             if not detected:
                 fields, detected = detect_fields(row, fields), True
-            prob, msg = problem_from_row(row, n, fields)
+            prob, skip = problem_from_row(row, n, fields, source)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
-                dups.setdefault(prob.id, [seen[prob.id]]).append(n)
-                continue
-            if prob is not None and prob.id in seen:  # the same content twice without ids: number the copies
+                skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
+                            f"ids must be unique so a run can resume - fix the id or drop the row, or pass "
+                            f"--id-field '' to derive ids from each problem's content", "duplicate id",
+                            source=source, row=n, id=prob.id)
+                prob = None
+            elif prob is not None and prob.id in seen:  # the same content twice without ids: number the copies
                 k = 2
                 while f"{prob.id}-{k}" in seen:
                     k += 1
@@ -345,19 +462,30 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, str | None]], fiel
                 seen[prob.id] = n
                 problems.append(prob)
                 continue
-        skipped.append(f"{source}: {msg}")
-        log.warning("skipped %s: %s", source, msg)
-    if dups:
-        shown = "; ".join(f"{pid!r} on rows {', '.join(map(str, rows))}" for pid, rows in list(dups.items())[:10])
-        raise DataError(f"{source}: duplicate ids ({shown}{' ...' if len(dups) > 10 else ''}) in field {fields.id!r}; "
-                        f"ids must be unique so a run can resume - fix the ids, drop the duplicate rows, or pass "
-                        f"--id-field '' to derive ids from each problem's content")
+        assert skip is not None
+        skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
+        log.warning("skipped %s: %s", source, skip)
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
     return LoadResult(problems, skipped)
 
 
 # --------------------------------------------------------------------------- prompts
+
+def _messages(question: str, system_prompt: str | None) -> list[dict]:
+    return ([{"role": "system", "content": system_prompt}] if system_prompt else []) + \
+        [{"role": "user", "content": question}]
+
+
+def _template(tokenizer, chat_template: str | None) -> str:
+    template = chat_template or getattr(tokenizer, "chat_template", None)
+    if not template:
+        name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
+        raise ChatTemplateError(
+            f"tokenizer {name!r} has no chat template; pass one with --chat-template (a Jinja template string or "
+            f"file) or use --no-chat-template to feed the raw question text")
+    return template
+
 
 def encode_prompt(tokenizer, question: str, chat_template: str | None = None, use_chat_template: bool = True,
                   system_prompt: str | None = None) -> list[int]:
@@ -368,21 +496,31 @@ def encode_prompt(tokenizer, question: str, chat_template: str | None = None, us
     """
     if not use_chat_template:
         return list(tokenizer(question, add_special_tokens=True)["input_ids"])
-    template = chat_template or getattr(tokenizer, "chat_template", None)
-    if not template:
-        name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
-        raise ChatTemplateError(
-            f"tokenizer {name!r} has no chat template; pass one with --chat-template (a Jinja template string or "
-            f"file) or use --no-chat-template to feed the raw question text")
-    msgs = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + \
-        [{"role": "user", "content": question}]
-    ids = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=True, tokenize=True,
-                                        return_dict=False)
+    ids = tokenizer.apply_chat_template(_messages(question, system_prompt), chat_template=_template(tokenizer, chat_template),
+                                        add_generation_prompt=True, tokenize=True, return_dict=False)
     if isinstance(ids, dict) or hasattr(ids, "input_ids"):
         ids = ids["input_ids"]
     if ids and isinstance(ids[0], list):
         ids = ids[0]
     return [int(t) for t in ids]
+
+
+def generation_prompt(tokenizer, question: str, chat_template: str | None = None, system_prompt: str | None = None) -> str:
+    """The text the chat template appends to open the assistant's turn (what ``add_generation_prompt`` adds),
+    never the question: the conversation rendered with it, minus the conversation rendered without it."""
+    msgs, template = _messages(question, system_prompt), _template(tokenizer, chat_template)
+    with_gp = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=True, tokenize=False)
+    without = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=False, tokenize=False)
+    if with_gp.startswith(without):
+        return with_gp[len(without):]
+    # a template that renders the last turn differently when the reply follows: what comes after the question
+    at = with_gp.rfind(question)
+    return with_gp[at + len(question):] if at >= 0 else ""
+
+
+def opens_think(text: str) -> bool:
+    """Whether ``text`` ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
+    return text.rfind("<think>") > text.rfind("</think>")
 
 
 def read_template(value: str | None) -> str | None:
@@ -401,39 +539,67 @@ class PreparedProblem:
     problem: object  # what the oracle judges against
     solution_ids: tuple[int, ...] | None = None
     """Tokens of the provided solution (``problem.solution``) when there is one."""
+    think_open: bool = False
+    """The chat template's generation prompt opens a ``<think>`` trace: an answer counts only after ``</think>``."""
+
+
+MIN_PROMPT_TOKENS = 2
+"""The engine needs a prompt of at least two tokens (one to condition on, and the one it predicts from)."""
 
 
 def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | None = None,
                     chat_template: str | None = None, use_chat_template: bool = True,
-                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[PreparedProblem], list[str]]:
-    """Encode every problem's prompt (and provided solution); skip ones that do not fit the context.
+                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[PreparedProblem], list[Skip]]:
+    """Encode every problem's prompt (and provided solution); skip ones the model cannot take.
 
     A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length``
-    (the model's context, e.g. ``config.max_position_embeddings``). A missing chat template is an
-    error for the whole run (raised), not a skipped row.
+    (the model's context, e.g. ``config.max_position_embeddings``). A problem whose text the tokenizer cannot
+    encode, or whose prompt is shorter than :data:`MIN_PROMPT_TOKENS`, is skipped with the reason; a missing chat
+    template is an error for the whole run (raised), not a skipped row. Whether a prompt opens a ``<think>`` trace
+    is read from the template's own generation prompt for that problem (never from the question text).
     """
     out: list[PreparedProblem] = []
-    skipped: list[str] = []
+    skipped: list[Skip] = []
+
+    def skip(prob: Problem, reason: str, msg: str) -> None:
+        s = Skip(f"problem {prob.id!r}: {msg}", reason, id=prob.id)
+        skipped.append(s)
+        log.warning("skipped %s", s)
+
     for prob in problems:
-        ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, system_prompt)
-        sol = None
-        if prob.solution is not None:
-            sol = tuple(tokenizer(prob.solution, add_special_tokens=False)["input_ids"])
-            if not sol:
-                msg = (f"problem {prob.id!r}: the provided solution encodes to no tokens; fill in the solution field "
-                       f"or sample solutions instead")
-                skipped.append(msg)
-                log.warning("skipped %s", msg)
-                continue
+        bad = _lone_surrogate({"question": prob.question, "solution": prob.solution, "system prompt": system_prompt})
+        if bad:
+            skip(prob, "invalid text", f"{bad} is a lone surrogate, not text; fix or delete that character")
+            continue
+        try:
+            ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, system_prompt)
+            think = use_chat_template and opens_think(generation_prompt(tokenizer, prob.question, chat_template,
+                                                                        system_prompt))
+            sol = None
+            if prob.solution is not None:
+                sol = tuple(tokenizer(prob.solution, add_special_tokens=False)["input_ids"])
+        except ChatTemplateError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one problem's text the tokenizer or template rejects: that problem
+            skip(prob, "encoding failed", f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); "
+                                          f"fix the question text")
+            continue
+        if len(ids) < MIN_PROMPT_TOKENS:
+            skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
+                                           f"least {MIN_PROMPT_TOKENS} (a raw prompt under --no-chat-template gets no "
+                                           f"BOS from this tokenizer) - give a longer question or use the chat template")
+            continue
+        if sol is not None and not sol:
+            skip(prob, "empty solution", "the provided solution encodes to no tokens; fill in the solution field or "
+                                         "sample solutions instead")
+            continue
         total = len(ids) + (len(sol) if sol else 0) + min_new_tokens
         if max_length is not None and total > max_length:
-            msg = (f"problem {prob.id!r}: prompt is {len(ids)} tokens" + (f" + {len(sol)} solution tokens" if sol else "")
-                   + f", over the model's context of {max_length} (field 'question'); shorten the question, use a "
-                     f"shorter system prompt, or use a model with a longer context")
-            skipped.append(msg)
-            log.warning("skipped %s", msg)
+            skip(prob, "too long for the context", f"prompt is {len(ids)} tokens" + (f" + {len(sol)} solution tokens" if sol else "")
+                 + f", over the model's context of {max_length} (field 'question'); shorten the question, use a "
+                   f"shorter system prompt, or use a model with a longer context")
             continue
-        out.append(PreparedProblem(prob.id, tuple(ids), prob, sol))
+        out.append(PreparedProblem(prob.id, tuple(ids), prob, sol, bool(think)))
     return out, skipped
 
 
