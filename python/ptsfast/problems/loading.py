@@ -544,7 +544,8 @@ class PreparedProblem:
 
 
 MIN_PROMPT_TOKENS = 2
-"""The engine needs a prompt of at least two tokens (one to condition on, and the one it predicts from)."""
+"""The engine needs a prompt of at least two tokens to sample from (one to condition on, and the one it predicts
+from); with a provided solution one prompt token is enough (prompt and solution are prefilled together)."""
 
 
 def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | None = None,
@@ -584,7 +585,7 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
             skip(prob, "encoding failed", f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); "
                                           f"fix the question text")
             continue
-        if len(ids) < MIN_PROMPT_TOKENS:
+        if len(ids) < (1 if sol else MIN_PROMPT_TOKENS):  # a given solution: the engine prefills prompt + solution
             skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
                                            f"least {MIN_PROMPT_TOKENS} (a raw prompt under --no-chat-template gets no "
                                            f"BOS from this tokenizer) - give a longer question or use the chat template")
