@@ -341,12 +341,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         try:
             program = test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
         except TestFormatError as e:
-            return None, (f"{where}: its tests cannot be run ({e}); fix the row, name the columns with "
-                          f"--tests-field/--entry-point-field, or drop the row")
+            return skip("tests cannot run", f"its tests cannot be run ({e}); fix the row, name the columns with "
+                                            f"--tests-field/--entry-point-field, or drop the row")
         missing_mods = missing_modules(program, importable)
         if missing_mods:
-            return None, (f"{where}: its {program.format} tests import {', '.join(missing_mods)}, which the code "
-                          f"sandbox cannot import (not installed in this environment); install it or drop the row")
+            return skip("tests cannot run", f"its {program.format} tests import {', '.join(missing_mods)}, which the "
+                                            f"code sandbox cannot import (not installed in this environment); "
+                                            f"install it or drop the row")
         tests = program.to_text()
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
