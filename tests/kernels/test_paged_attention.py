@@ -182,7 +182,7 @@ def _prefill_oracle(q, k, v, cu, scale):
     return torch.cat(out)
 
 
-SEQS = [[1, 17, 40, 3], [33], [16, 16, 5]]
+SEQS = [[1, 17, 40, 3], [33], [16, 16, 5], [300, 7]]  # 300: several tiles of the fused CPU kernel
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

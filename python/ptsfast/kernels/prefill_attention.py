@@ -54,12 +54,14 @@ def prefill_attention_torch(q, k, v, cu_seqlens: list[int], scale: float,
     """The spec of ``prefill_attention`` and its CPU / sliding-window path: one SDPA call per sequence."""
     out = torch.empty_like(q)
     for start, end in zip(cu_seqlens[:-1], cu_seqlens[1:]):
-        qs, ks, vs = (x[start:end].transpose(0, 1) for x in (q, k, v))  # [H, L, D]
+        # [1, H, L, D]: with a batch dim SDPA takes its fused (flash) CPU kernel; 3-D inputs fall back to the
+        # math path, which materialises [H, L, L] scores (6x slower at L = 2048: benchmarks/results/long_trace_*)
+        qs, ks, vs = (x[start:end].transpose(0, 1)[None] for x in (q, k, v))
         if sliding_window is None:
             o = F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale, enable_gqa=True)
         else:
             pos = torch.arange(end - start, device=q.device)
             mask = _window_mask(pos, pos, torch.ones_like(pos, dtype=torch.bool), sliding_window)
             o = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask, scale=scale, enable_gqa=True)
-        out[start:end] = o.transpose(0, 1)
+        out[start:end] = o[0].transpose(0, 1)
     return out
