@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from ptsfast.mining.anchors import (
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, RunWriter, _jsonable, problem_record, token_texts
 from ptsfast.pipeline.identity import model_path, run_inputs
+from ptsfast.pipeline.loop import FedCall, Work
 from ptsfast.pipeline.options import MineOptions, record_meta, run_settings
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.run import judging, prepare_problems, problem_hashes, progress_bar
@@ -223,10 +223,7 @@ class _Flight:
     seq_ids: list[int] = field(default_factory=list)
 
 
-Work = tuple[RolloutRequest, Callable[[list[Rollout]], list]]  # an engine request and what to do with its rollouts
-
-
-class _AnchorRun:
+class _AnchorRun(FedCall):
     """The engine side, one fed engine call for the whole run: up to ``problems_per_batch`` problems in flight; a
     problem's solutions are sampled (or given), judged, split and prefilled, each trajectory's looks run as soon as
     its previous look is back, and a problem whose trajectories are all estimated is written and replaced at once.
@@ -234,53 +231,23 @@ class _AnchorRun:
 
     def __init__(self, engine: RolloutEngine, tokenizer, judge, stops: OracleStops, similarity, options, stats,
                  on_problem):
-        self.engine, self.tokenizer, self.judge, self.stops = engine, tokenizer, judge, stops
+        super().__init__(engine, options.run.problems_per_batch)  # waiting: (problem, solutions) to prefill
+        self.tokenizer, self.judge, self.stops = tokenizer, judge, stops
         self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
         self.on_problem = on_problem
         self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
-        self.queue: deque = deque()
-        self.waiting: deque = deque()  # (problem, solutions) to prefill when the KV pool has room
-        self.in_flight: dict[str, _Flight] = {}
-        self.handlers: list = []
-        self.full: KVPoolFull | None = None
 
     # ------------------------------------------------------------------ schedule
     def run(self, problems) -> None:
         self.queue.extend(problems)
-        while self.queue or self.waiting or self.in_flight:
-            work = self._admit()
-            if not work:  # nothing runs and nothing could start: the pool is too small for one problem
-                raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
-                                   f"lower --trajectories / --max-new-tokens")
-            self.handlers = [h for _, h in work]
-            self.engine.rollout([r for r, _ in work], on_done=self._done)
+        self.feed()
 
     def close(self) -> None:
         """Releases what problems still hold (after an error)."""
-        held = [i for f in self.in_flight.values() for i in f.seq_ids]
-        self.in_flight.clear()
-        if held:
-            self.engine.release(held)
+        self.release_held()
 
-    def _done(self, index: int, rollouts: list[Rollout]) -> list[RolloutRequest]:
-        handler, self.handlers[index] = self.handlers[index], None
-        work = handler(rollouts) + self._admit()
-        self.handlers += [h for _, h in work]
-        return [r for r, _ in work]
-
-    def _admit(self) -> list[Work]:
-        """Starts what fits: prefills waiting for KV room first, then new problems up to the in-flight limit."""
-        work: list[Work] = []
-        try:
-            while self.waiting:
-                work += self._prepare(*self.waiting[0])
-                self.waiting.popleft()
-            while self.queue and len(self.in_flight) < self.o.problems_per_batch:
-                work += self._start(self.queue[0])
-                self.queue.popleft()
-        except KVPoolFull as e:
-            self.full = e  # retried when the next request finishes (or in the next engine call)
-        return work
+    def _resume(self, p, solutions) -> list[Work]:
+        return self._prepare(p, solutions)
 
     # ------------------------------------------------------------------ a problem
     def _budget(self, prompt_len: int) -> int:

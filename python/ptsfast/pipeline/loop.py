@@ -99,6 +99,76 @@ Handler = Callable[[list[Rollout]], list["Work"]]
 Work = tuple[RolloutRequest, Handler]  # an engine request and what to do with its rollouts
 
 
+class FedCall:
+    """One engine call for a whole run, kept fed while it runs (the schedule ``mine`` and ``ptsfast anchors`` share).
+
+    Up to ``max_in_flight`` problems are in flight; ``queue`` holds the problems not started and ``waiting`` the
+    ones that wait for KV room (``(problem, what it resumes with)``). Every engine request comes with its handler;
+    when the engine finishes one, the handler's follow-up requests and whatever new problems now fit join the same
+    call. Subclasses say how a queued problem starts (``_start``) and how a waiting one resumes (``_resume``); both
+    raise ``KVPoolFull`` when nothing could start, and are tried again when the next request finishes. Each flight
+    in ``in_flight`` lists the engine sequences it holds (``seq_ids``).
+    """
+
+    def __init__(self, engine: RolloutEngine, max_in_flight: int):
+        self.engine, self.max_in_flight = engine, max_in_flight
+        self.queue: deque = deque()
+        self.waiting: deque = deque()
+        self.in_flight: dict = {}
+        self.handlers: list[Handler | None] = []  # by engine request index of the current call
+        self.full: KVPoolFull | None = None  # why the last admission stopped
+
+    def _start(self, queued) -> list[Work]:
+        raise NotImplementedError
+
+    def _resume(self, problem, state) -> list[Work]:
+        raise NotImplementedError
+
+    def _stuck(self) -> None:
+        """Nothing runs and nothing could start: the pool is too small for one problem (a subclass may instead
+        drop the problem that cannot fit and go on)."""
+        raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
+                           "lower --trajectories / --max-new-tokens")
+
+    def feed(self, progress: Callable[[int], None] | None = None) -> None:
+        """Runs engine calls until every queued problem has left ``in_flight``."""
+        while self.queue or self.waiting or self.in_flight:
+            work = self._admit()
+            if not work:
+                self._stuck()
+                continue
+            self.handlers = [h for _, h in work]
+            self.engine.rollout([r for r, _ in work], progress=progress, on_done=self._done)
+
+    def release_held(self) -> None:
+        """Releases the sequences problems still hold (after an error)."""
+        held = [i for f in self.in_flight.values() for i in f.seq_ids]
+        self.in_flight.clear()
+        if held:
+            self.engine.release(held)
+
+    def _done(self, index: int, rollouts: list[Rollout]) -> list[RolloutRequest]:
+        """The engine finished request ``index``: its handler's follow-ups, then new problems if there is room."""
+        handler, self.handlers[index] = self.handlers[index], None
+        work = handler(rollouts) + self._admit()
+        self.handlers += [h for _, h in work]
+        return [r for r, _ in work]
+
+    def _admit(self) -> list[Work]:
+        """Starts what fits: problems waiting for KV room first, then new problems up to the in-flight limit."""
+        work: list[Work] = []
+        try:
+            while self.waiting:
+                work += self._resume(*self.waiting[0])
+                self.waiting.popleft()
+            while self.queue and len(self.in_flight) < self.max_in_flight:
+                work += self._start(self.queue[0])
+                self.queue.popleft()
+        except KVPoolFull as e:
+            self.full = e  # retried when the next request finishes (or in the next engine call)
+        return work
+
+
 @dataclass
 class _InFlight:
     result: ProblemResult
@@ -126,20 +196,17 @@ def run_problems(engine: RolloutEngine, tokenizer, problems: Sequence[PreparedPr
     return run.stats
 
 
-class _Run:
+class _Run(FedCall):
     def __init__(self, engine: RolloutEngine, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops,
                  on_problem, on_progress, progress_interval: float, think: tuple[Judge, OracleStops] | None = None):
-        self.engine, self.tokenizer, self.options = engine, tokenizer, options
+        super().__init__(engine, options.problems_per_batch)
+        self.tokenizer, self.options = tokenizer, options
         self.on_problem, self.on_progress, self.progress_interval = on_problem, on_progress, progress_interval
         self.stats = RunStats()
         self.probes = ProbeRunner(tokenizer, judge, options, stops, think=think)
         self.search = SearchPool(options.search_config(), on_result=self._searched)
-        self.queue: deque[tuple[PreparedProblem, int]] = deque()  # with the tokens its solutions may take
         self.room = options.rollout_room() + 1  # tokens one search rollout may need in the KV pool
-        self.waiting: deque[tuple[PreparedProblem, list[SampledTrajectory]]] = deque()  # to prefill when room
-        self.in_flight: dict[str, _InFlight] = {}
-        self.handlers: list[Handler | None] = []  # by engine request index of the current call
-        self.full: KVPoolFull | None = None  # why the last admission stopped
+        # queue: (problem, the tokens its solutions may take); waiting: (problem, its solutions) to prefill
         self.start = self.last_report = time.perf_counter()
 
     # ------------------------------------------------------------------------------------------ schedule
@@ -152,21 +219,18 @@ class _Run:
                 self.queue.append((p, budget))
                 continue
             self._skip(p, Skip(why, "too long for the context", id=p.id))
-        while self.queue or self.waiting or self.in_flight:
-            work = self._admit()
-            if not work and self.queue and not self.in_flight and not self.waiting:
-                # the pool cannot hold this problem even alone (a huge prompt): that problem's, not the run's
-                p, _ = self.queue.popleft()
-                self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); raise "
-                                   f"--kv-cache-gb or lower --trajectories / --max-new-tokens, or shorten the prompt",
-                                   "too large for the KV cache", id=p.id))
-                continue
-            if not work:  # nothing runs and nothing registered: the pool is too small for one problem
-                raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
-                                   "lower --trajectories / --max-new-tokens")
-            self.handlers = [h for _, h in work]
-            self.engine.rollout([r for r, _ in work], progress=self._decoded, on_done=self._done)
+        self.feed(progress=self._decoded)
         self._report(force=True)
+
+    def _stuck(self) -> None:
+        if self.queue and not self.in_flight and not self.waiting:
+            # the pool cannot hold this problem even alone (a huge prompt): that problem's, not the run's
+            p, _ = self.queue.popleft()
+            self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); raise "
+                               f"--kv-cache-gb or lower --trajectories / --max-new-tokens, or shorten the prompt",
+                               "too large for the KV cache", id=p.id))
+            return
+        super()._stuck()
 
     def _skip(self, p: PreparedProblem, why: "Skip") -> None:
         log.warning("skipped %s", why)
@@ -176,40 +240,16 @@ class _Run:
 
     def close(self) -> None:
         """Releases what problems still hold (after an error) and the judge's threads."""
-        held = [i for f in self.in_flight.values() for i in f.seq_ids]
-        self.in_flight.clear()
         try:
-            if held:
-                self.engine.release(held)
+            self.release_held()
         finally:
             self.probes.close()
             self.stats.seconds = time.perf_counter() - self.start
 
-    def _done(self, index: int, rollouts: list[Rollout]) -> list[RolloutRequest]:
-        """The engine finished request ``index``: its handler's follow-ups, then new problems if there is room."""
-        handler, self.handlers[index] = self.handlers[index], None
-        work = handler(rollouts) + self._admit()
-        self.handlers += [h for _, h in work]
-        return [r for r, _ in work]
-
-    def _admit(self) -> list[Work]:
-        """Starts what fits: solutions waiting for KV room first, then new problems up to the in-flight limit."""
-        work: list[Work] = []
-        try:
-            while self.waiting:
-                p, sampled = self.waiting[0]
-                work += self._start_search(p, sampled)
-                self.waiting.popleft()
-            while self.queue and len(self.in_flight) < self.options.problems_per_batch:
-                work += self._start(*self.queue[0])
-                self.queue.popleft()
-        except KVPoolFull as e:
-            self.full = e  # retried when the next request finishes (or in the next engine call)
-        return work
-
     # ---------------------------------------------------------------------------------------- a problem
-    def _start(self, p: PreparedProblem, budget: int) -> list[Work]:
+    def _start(self, queued: tuple[PreparedProblem, int]) -> list[Work]:
         """Samples the problem's solutions of up to ``budget`` tokens (or judges the given one)."""
+        p, budget = queued
         if p.solution_ids is not None:
             self.in_flight[p.id] = _InFlight(ProblemResult(p))
             return self._sampled(p, None, [Rollout(tuple(p.solution_ids), (), FinishReason.EOS)])
@@ -254,6 +294,9 @@ class _Run:
         except KVPoolFull:
             self.waiting.append((p, searchable))
             return []
+
+    def _resume(self, p: PreparedProblem, sampled: list[SampledTrajectory]) -> list[Work]:
+        return self._start_search(p, sampled)
 
     def _start_search(self, p: PreparedProblem, sampled: list[SampledTrajectory]) -> list[Work]:
         """Registers the solutions (one prefill: their K/V and log-probs) and starts their searches."""
