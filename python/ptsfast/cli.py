@@ -199,11 +199,16 @@ def _device_dtype(a):
     return device, dtype
 
 
-def _check_out(out: str | None) -> None:
-    """``--out`` must be a folder this process can create or write (checked without writing anything)."""
+def _check_out(out: str | None, inputs=()) -> None:
+    """``--out`` must be a folder this process can create or write, where the run writes over none of its
+    ``inputs`` (checked by real path, without writing anything)."""
     if out is None:
         return
     import os
+
+    from ptsfast.outputs.rundir import check_inputs_apart
+
+    check_inputs_apart(out, inputs)
 
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
@@ -231,7 +236,7 @@ def _validate(a):
         if given:
             raise ValueError(f"--{given[0].replace('_', '-')} applies to Ray workers; add --ray (or drop it)")
     _device_dtype(a)
-    _check_out(getattr(a, "out", None))
+    _check_out(getattr(a, "out", None), [getattr(a, "problems", None), getattr(a, "model", None)])
     return options
 
 
@@ -349,7 +354,7 @@ def cmd_anchors(a) -> int:
         raise ValueError(f"--limit {a.limit}: use a number >= 1")
     _anchor_options(a)
     _device_dtype(a)
-    _check_out(a.out)
+    _check_out(a.out, [a.problems, a.model])
     loaded = _load_problems(a)
     if loaded is None:
         return 2
@@ -417,9 +422,25 @@ def cmd_bench(a) -> int:
     return 0
 
 
+def _check_simulate_json(path: Path) -> None:
+    """``simulate --json`` replaces only an earlier scores file of ``simulate`` (never another file)."""
+    if not path.exists() or (path.is_file() and not path.stat().st_size):
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        ours = isinstance(old, list) and all(isinstance(r, dict) and "name" in r for r in old)
+    except (OSError, ValueError):
+        ours = False
+    if not ours:
+        raise ValueError(f"--json {path}: exists and is not an earlier `ptsfast simulate --json` file; choose a new "
+                         f"path (ptsfast never overwrites a file it did not write)")
+
+
 def cmd_simulate(a) -> int:
     from ptsfast.mining.simulate import GOALS, POPULATIONS, benchmark, check_goals, format_table, variants
 
+    if a.json:  # before the (minutes-long) benchmark runs
+        _check_simulate_json(Path(a.json))
     rows = list(variants(a.gap))
     unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in POPULATIONS]
     if unknown:

@@ -269,9 +269,13 @@ def test_exports_replace_only_their_own_kind(run, tmp_path, capsys):
     hf = ["export", "--run", str(rundir), "--format", "hf", "--out", str(folder)]
     assert cli(hf) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--force" in err and "did not export" in err
+    assert len(err.splitlines()) == 1 and "with or without --force" in err and "did not export" in err
     assert (folder / "notes.txt").read_text() == "keep me"
-    assert cli(hf + ["--force"]) == 0 and not (folder / "notes.txt").exists()
+    assert cli(hf + ["--force"]) == 2 and (folder / "notes.txt").read_text() == "keep me"  # never someone's data
+    capsys.readouterr()
+    (folder / "notes.txt").unlink()
+    folder.rmdir()
+    assert cli(hf) == 0
     assert cli(hf) == 0  # an earlier hf export of pairs is replaced
     import datasets
 

@@ -10,10 +10,13 @@ are), ``hf`` (a ``datasets`` folder, ``save_to_disk``), ``pts`` (codelion/pts ``
 (a ``ptsfast anchors`` run's sentences as codelion/pts ``ThoughtAnchor`` records, see
 :mod:`ptsfast.outputs.thought_anchors`).
 
-Safety: an export never writes into a run folder, never over the input, and never over a non-empty file or
-folder that is not an earlier export of the same kind (``force=True`` to replace such a file or folder). The
-output is written to a temporary path in the same folder and renamed into place, so an interrupted export leaves
-the previous file whole.
+Safety (the one write rule): an export never deletes or overwrites anything it did not create, with or without
+``force``: never a run folder or a file in one, never its input, never a folder that holds either (compared by
+real path, symlinks followed), never a file or folder that ptsfast did not export (an ``hf`` folder counts as an
+export only while it holds nothing but what the export wrote). An earlier export of the same kind at the path is
+replaced (a re-export); an earlier export of another kind only with ``force=True``. The output is written to a
+temporary path in the same folder and renamed into place, so an interrupted export leaves the previous file whole;
+it gets the user's umask like any other file.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ def _existing_kind(path: Path) -> str | None:
             return "empty"
         marker = path / HF_MARKER
         if marker.is_file():
+            # anything the user put beside what the export wrote makes the folder theirs: never replaced
+            if any(not _hf_export_file(e) for e in entries):
+                return None
             try:
                 return "hf:" + str(json.loads(marker.read_text(encoding="utf-8")).get("kind"))
             except (json.JSONDecodeError, OSError, AttributeError):
@@ -84,6 +90,25 @@ def _existing_kind(path: Path) -> str | None:
     return None
 
 
+def _hf_export_file(entry: Path) -> bool:
+    """What ``Dataset.save_to_disk`` and the export write in an ``hf`` folder."""
+    name = entry.name
+    return entry.is_file() and (name in (HF_MARKER, "dataset_info.json", "state.json") or
+                                (name.startswith("data-") and name.endswith(".arrow")))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _as_user_file(path: str | os.PathLike, folder: bool = False) -> None:
+    """A temporary file or folder (created private by ``tempfile``) gets the permissions of any file the user
+    creates: a training job under another account can read the export when the umask allows it."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
 def _output_kind(fmt: str, kind: str) -> str:
     if fmt == "hf":
         return "hf:" + kind
@@ -103,6 +128,11 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
                           f"{source.run_dir}; exports never write into a run - choose a path outside it")
     if res == source.file.resolve():
         raise ExportError(f"--out {out} is the input file; choose another path")
+    held = source.run_dir.resolve() if source.run_dir else source.file.resolve()
+    if _inside(held, res):
+        raise ExportError(f"--out {out} holds the {'run' if source.run_dir else 'input'} being exported ({held}); an "
+                          f"export never replaces a folder that holds its input, with or without --force - choose a "
+                          f"new path")
     for d in (res, res.parent):
         if d.is_dir() and is_run_dir(d):
             raise ExportError(f"--out {out} is in a run folder written by `ptsfast mine` ({d}); exports never "
@@ -116,12 +146,15 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
     want = _output_kind(fmt, kind)
     if have in ("empty", want):
         return
+    if have is None:  # not ptsfast's: never replaced, --force or not
+        raise ExportError(f"--out {out} already holds data that ptsfast did not export; an export never replaces it "
+                          f"(with or without --force) - choose a new path")
     if force:
-        log.warning("--force: replacing %s (%s)", out, have or "not a ptsfast export")
+        log.warning("--force: replacing the earlier %s export at %s", have.replace("hf:", "hf "), out)
         return
-    what = f"an earlier {have.replace('hf:', 'hf ')} export" if have else "data that ptsfast did not export"
-    raise ExportError(f"--out {out} already holds {what}; refusing to replace it with a {want.replace('hf:', 'hf ')} "
-                      f"export - choose another path, or pass --force to replace it")
+    raise ExportError(f"--out {out} already holds an earlier {have.replace('hf:', 'hf ')} export; refusing to replace "
+                      f"it with a {want.replace('hf:', 'hf ')} export - choose another path, or pass --force to "
+                      f"replace that earlier export")
 
 
 def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
@@ -132,6 +165,7 @@ def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
                 f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
             f.flush()
             os.fsync(f.fileno())
+        _as_user_file(tmp)
         os.replace(tmp, out)
         fsync_dir(out.parent)
     finally:
@@ -148,6 +182,7 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
         # nested estimate dicts with None values are fine for Arrow; ids stay int lists
         datasets.Dataset.from_list(records).save_to_disk(str(tmp))
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
+        _as_user_file(tmp, folder=True)
         if os.path.lexists(out):
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, old)

@@ -134,8 +134,45 @@ def _sentences_table(traj: Mapping) -> str:
 
 def _png(fig) -> bytes:
     buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": _GENERATOR})
     return buf.getvalue()
+
+
+_GENERATOR = "ptsfast report"
+_LEGACY_HEAD = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+
+
+def _is_earlier_report(path: Path, run_dir: Path) -> bool:
+    """Whether an existing file is a report ptsfast wrote (the only thing a report may replace)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    if _GENERATOR.encode() in head:
+        return True
+    if path.suffix == ".png":  # reports before the marker wrote report.png into the run folder only
+        return path.name == "report.png" and path.parent.resolve() == run_dir.resolve() and \
+            head.startswith(b"\x89PNG") and b"Matplotlib" in head
+    text = head.decode("utf-8", errors="replace")
+    return text.startswith(_LEGACY_HEAD) and "<p class='legend'>" in text
+
+
+def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
+    """The one write rule for a report: never over a file of the run or anything it did not write (by real path)."""
+    from ptsfast.outputs.rundir import RUN_FILES
+
+    own = {os.path.realpath(run_dir / n): n for n in RUN_FILES if not n.startswith("report.")}
+    for out in outs:
+        real = os.path.realpath(out)
+        if real in own:
+            raise ValueError(f"--out {out} is the run's {own[real]}; a report never writes over a run's files - "
+                             f"choose another path (e.g. {run_dir / 'report.html'})")
+        if os.path.isdir(real):
+            raise ValueError(f"--out {out} is a folder; give the report's file path (e.g. {Path(out) / 'report.html'})")
+        if os.path.lexists(real) and os.path.getsize(real) and not _is_earlier_report(Path(real), run_dir):
+            raise ValueError(f"--out {out}: {real} exists and is not a report ptsfast wrote; a report never replaces "
+                             f"it - choose another path")
 
 
 def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]]]:
@@ -157,7 +194,8 @@ def _key(k: Any) -> Any:
 def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None = None,
                  out_png: str | os.PathLike | None = None, max_trajectories: int = 200, max_plots: int = 6,
                  title: str = "ptsfast report") -> tuple[Path, Path | None]:
-    """Write the HTML report (and the summary PNG); returns their paths.
+    """Write the HTML report (and the summary PNG, beside the HTML unless ``out_png`` says where); returns their
+    paths. Neither may replace a file of the run or a file that is not an earlier ptsfast report.
 
     ``max_trajectories`` bounds the page size (trajectories with pivots first). The summary
     PNG holds the ``max_plots`` trajectories with the most pivots; each trajectory shown on the page
@@ -169,9 +207,10 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     import matplotlib.pyplot as plt
 
     run_dir = Path(run_dir).expanduser()
-    out_html = Path(out_html) if out_html else run_dir / "report.html"
-    out_png = Path(out_png) if out_png else run_dir / "report.png"
+    out_html = Path(out_html).expanduser() if out_html else run_dir / "report.html"
+    out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
     problems, pivots = load_run(run_dir)
+    check_report_outputs(run_dir, [out_html, out_png])
 
     items = []  # (n_pivots, problem, traj, pivots)
     for prob in problems:
@@ -182,7 +221,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     shown = sorted(order[:max_trajectories])
 
     n_piv = sum(len(v) for v in pivots.values())
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    parts = [f"{_LEGACY_HEAD}{html.escape(title)}</title><meta name='generator' content='{_GENERATOR}'>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
              f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots. "
              f"Tokens are coloured by the estimated p(success) after them; pivots are boxed "

@@ -25,7 +25,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 PIVOTS, PAIRS, PROBLEMS, DONE, RUN = "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "done.jsonl", "run.json"
 DATA_FILES = (PIVOTS, PAIRS, PROBLEMS)
 SENTENCES = "sentences.jsonl"
+SUMMARY = "summary.json"
+RUN_FILES = (RUN, DONE, PIVOTS, PAIRS, PROBLEMS, SENTENCES, SUMMARY, "report.html", "report.png")
+"""Every file a run (and its default report) writes in its folder: an input must never be one of them."""
 """A thought-anchors run (``ptsfast anchors``): one line per sentence of each trajectory, with its importance."""
 ANCHOR_FILES = (SENTENCES, PROBLEMS)
 FORMAT_VERSION = 1
@@ -71,6 +74,21 @@ def _jsonable(obj: Any) -> Any:
 def dumps(record: Any) -> str:
     """One JSONL line (sorted keys, UTF-8 kept) for a record."""
     return json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+
+
+def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.PathLike | None], flag: str = "--out") -> None:
+    """Refuse, before anything is written, an output folder where a run would write over one of its inputs (the
+    problem file named ``problems.jsonl`` in ``--out .``, a run's records given as problems, a symlink to either):
+    inputs and the run's files are compared by real path."""
+    out = Path(out_dir).expanduser()
+    targets = {os.path.realpath(out / name): name for name in RUN_FILES}
+    for inp in inputs:
+        if inp is None or not os.path.lexists(Path(inp).expanduser()):
+            continue
+        real = os.path.realpath(Path(inp).expanduser())
+        if real in targets:
+            raise RunDirError(f"{flag} {out_dir}: the run would write its {targets[real]} over the input {inp}; "
+                              f"choose another {flag} (ptsfast never overwrites an input)")
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
@@ -114,7 +132,7 @@ class RunWriter:
         self.data_files = tuple(data_files)
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.dir / ".lock", "w")
+        self._lock = open(self.dir / ".lock", "a")  # never truncates: a file of that name is not ours to empty
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -136,7 +154,11 @@ class RunWriter:
 
     # ------------------------------------------------------------------ setup
     def _clear(self) -> None:
-        for name in dict.fromkeys((*DATA_FILES, *self.data_files, DONE, RUN)):
+        """``--overwrite``: discards a run (its ``run.json`` says it is one); files without one are not a run's, and
+        are never deleted (:meth:`_check_run_json` refuses them)."""
+        if not (self.dir / RUN).is_file():
+            return
+        for name in dict.fromkeys((*DATA_FILES, *self.data_files, DONE, SUMMARY, RUN)):
             (self.dir / name).unlink(missing_ok=True)
 
     def _check_run_json(self, info: Mapping[str, Any]) -> None:
@@ -153,9 +175,12 @@ class RunWriter:
                                   f"use another output directory, or --overwrite to discard it")
             self._check_inputs(old.get("inputs"))
             return
-        if any((self.dir / n).exists() and (self.dir / n).stat().st_size for n in (*self.data_files, DONE)):
-            raise RunDirError(f"{self.dir} has output files but no {RUN}; it was not written by this run - use another "
-                              f"output directory, or --overwrite to discard them")
+        foreign = [n for n in dict.fromkeys((*self.data_files, DONE, SUMMARY))
+                   if (self.dir / n).exists() and (self.dir / n).stat().st_size]
+        if foreign:  # run.json is written before any record, so these are not a run's: never replaced
+            raise RunDirError(f"{self.dir} holds {', '.join(foreign)} but no {RUN}: files no ptsfast run wrote there, "
+                              f"which a run would replace; ptsfast never deletes or overwrites them (with or without "
+                              f"--overwrite) - choose another --out")
         body = {"format_version": FORMAT_VERSION, "config": self.config, **_jsonable(dict(info)),
                 **({"inputs": self.inputs} if self.inputs is not None else {}),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
@@ -229,11 +254,40 @@ class RunWriter:
             if have < size:
                 raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
                                   f"edited or lost - restore it, or rerun with --overwrite")
+            if p.exists():
+                self._check_ours(p, size, have)
             if have > size:
                 log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
                 os.truncate(p, size)
         if self.done:
             log.info("resuming %s: %d problems already done", self.dir, len(self.done))
+
+    def _check_ours(self, p: Path, size: int, have: int) -> None:
+        """Refuse to resume into (and truncate) a file this run did not write: its committed part must end with a
+        record of a done problem, and what follows it (a crash's partial write) must be records too."""
+        def foreign(why: str) -> RunDirError:
+            return RunDirError(f"{p} was changed since this run wrote it ({why}); resuming would truncate or append to "
+                               f"a file that is not this run's - restore it, or mine into a new --out")
+
+        with open(p, "rb") as f:
+            if size:
+                f.seek(max(0, size - (1 << 20)))
+                head = f.read(size - f.tell())
+                if not head.endswith(b"\n"):
+                    raise foreign(f"byte {size} is not the end of a record")
+                last = head[:-1].rsplit(b"\n", 1)[-1]
+                try:
+                    rec = json.loads(last)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    raise foreign("its last committed line is not a record") from None
+                if not isinstance(rec, dict) or ("problem_id" in rec and str(rec["problem_id"]) not in self.done):
+                    raise foreign("its last committed line is not a record of a problem done here")
+            if have > size:
+                f.seek(size)
+                tail = f.read(min(have - size, 64 << 20))
+                lines = tail.split(b"\n")
+                if not all(line.lstrip().startswith(b"{") for line in lines if line.strip()):
+                    raise foreign(f"the {have - size} bytes after its last committed record are not records")
 
     # ------------------------------------------------------------------ writing
     def is_done(self, problem_id: Any) -> bool:

@@ -1,0 +1,154 @@
+"""The one write rule: no command deletes or overwrites anything it did not create (a run's files, an input, a
+folder holding either), with or without --force / --overwrite; inputs and outputs are compared by real path."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from tiny_models import save_mining_model
+
+from ptsfast.cli import main as cli
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
+        "--key-max-rollouts", "8", "--no-filter", "--quiet"]
+ROWS = [{"id": f"p{i}", "question": f"w{5 + i} w9 w{11 + i}", "answer": "1"} for i in range(2)]
+
+
+def snapshot(d):
+    return {p.relative_to(d): p.read_bytes() for p in sorted(Path(d).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny-llama")
+    save_mining_model(d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def mined(model_dir, tmp_path_factory):
+    """A finished run in ``work/run`` next to its problem file ``work/problems.jsonl``."""
+    work = tmp_path_factory.mktemp("work")
+    problems = work / "problems.jsonl"
+    problems.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(work / "run"),
+                *FAST]) == 0
+    return work
+
+
+@pytest.fixture()
+def work(mined, tmp_path):
+    shutil.copytree(mined, tmp_path / "w")
+    return tmp_path / "w"
+
+
+def one_line_error(capsys, *words):
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
+    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
+    return err[0]
+
+
+def test_export_force_never_replaces_a_folder_holding_the_run(work, capsys, monkeypatch):
+    before = snapshot(work)
+    for out in (work, "."):
+        monkeypatch.chdir(work)
+        assert cli(["export", "--run", str(work / "run"), "--format", "hf", "--force", "--out", str(out)]) == 2
+        one_line_error(capsys, "holds the run")
+        assert snapshot(work) == before
+
+
+def test_export_force_never_replaces_data_it_did_not_export(work, tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    hf = ["export", "--run", str(work / "run"), "--format", "hf", "--out", str(folder)]
+    for extra in ([], ["--force"]):
+        assert cli(hf + extra) == 2
+        one_line_error(capsys, "did not export", "with or without --force")
+        assert (folder / "notes.txt").read_text() == "keep me"
+    out = tmp_path / "export"
+    assert cli(["export", "--run", str(work / "run"), "--format", "hf", "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("added later")  # a file the user put into an export folder makes it theirs
+    assert cli(["export", "--run", str(work / "run"), "--format", "hf", "--force", "--out", str(out)]) == 2
+    assert (out / "notes.txt").exists()
+
+
+def test_mine_never_writes_over_its_input_file(model_dir, work, capsys, monkeypatch):
+    monkeypatch.chdir(work)  # problems.jsonl is here; `--out .` would write the run's problems.jsonl over it
+    before = (work / "problems.jsonl").read_bytes()
+    for extra in ([], ["--overwrite"]):
+        assert cli(["mine", "--model", str(model_dir), "--problems", "problems.jsonl", "--out", ".", *FAST,
+                    *extra]) == 2
+        line = one_line_error(capsys, "over the input")
+        assert "--overwrite" not in line
+    # through a symlink: the run folder's problems.jsonl is a link to the input
+    out = work / "linked"
+    out.mkdir()
+    os.symlink(work / "problems.jsonl", out / "problems.jsonl")
+    assert cli(["mine", "--model", str(model_dir), "--problems", "problems.jsonl", "--out", str(out), *FAST,
+                "--overwrite"]) == 2
+    one_line_error(capsys, "over the input")
+    # a run's own records given back as its problems, with --overwrite
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(work / "run" / "problems.jsonl"), "--out",
+                str(work / "run"), *FAST, "--overwrite"]) == 2
+    one_line_error(capsys, "over the input")
+    assert (work / "problems.jsonl").read_bytes() == before
+
+
+def test_overwrite_discards_only_a_run_never_files_no_run_wrote(model_dir, work, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text('{"mine": 1}')  # someone's file with a name a run writes
+    for extra in ([], ["--overwrite"]):
+        assert cli(["mine", "--model", str(model_dir), "--problems", str(work / "problems.jsonl"), "--out", str(out),
+                    *FAST, *extra]) == 2
+        one_line_error(capsys, "summary.json", "never deletes or overwrites")
+    assert (out / "summary.json").read_text() == '{"mine": 1}'
+
+
+def test_report_never_writes_over_a_run_file_and_writes_beside_its_html(work, tmp_path, capsys):
+    run = work / "run"
+    before = snapshot(run)
+    assert cli(["report", "--run", str(run), "--out", str(run / "pairs.jsonl")]) == 2
+    one_line_error(capsys, "pairs.jsonl")
+    other = tmp_path / "notes.html"
+    other.write_text("<html>my notes</html>")
+    assert cli(["report", "--run", str(run), "--out", str(other)]) == 2
+    assert other.read_text() == "<html>my notes</html>"
+    capsys.readouterr()
+    out = tmp_path / "elsewhere" / "r.html"
+    assert cli(["report", "--run", str(run), "--out", str(out)]) == 0
+    assert snapshot(run) == before  # nothing written into the run (it may be read-only)
+    assert out.exists() and (not (run / "report.png").exists())
+    assert cli(["report", "--run", str(run), "--out", str(out)]) == 0  # an earlier report is replaced
+
+
+def test_resume_never_truncates_a_file_it_did_not_write(model_dir, work, capsys):
+    run = work / "run"
+    pairs = run / "pairs.jsonl"
+    foreign = b"<!DOCTYPE html><html>" + b"x" * (pairs.stat().st_size + 500) + b"</html>\n"
+    pairs.write_bytes(foreign)
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(work / "problems.jsonl"), "--out", str(run),
+                *FAST]) == 2
+    one_line_error(capsys, "pairs.jsonl was changed")
+    assert pairs.read_bytes() == foreign
+
+
+def test_exports_get_the_users_umask(work, tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert cli(["export", "--run", str(work / "run"), "--out", str(tmp_path / "p.jsonl")]) == 0
+        assert cli(["export", "--run", str(work / "run"), "--format", "hf", "--out", str(tmp_path / "hf")]) == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "p.jsonl").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "hf").stat().st_mode & 0o777 == 0o755
+
+
+def test_simulate_json_never_overwrites_another_file(work, capsys):
+    before = (work / "problems.jsonl").read_bytes()
+    assert cli(["simulate", "--json", str(work / "problems.jsonl"), "--quiet"]) == 2
+    one_line_error(capsys, "--json", "not an earlier")
+    assert (work / "problems.jsonl").read_bytes() == before
