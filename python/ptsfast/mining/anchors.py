@@ -22,12 +22,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 from .stats import abs_bounds, diff_interval, summarize
-from .types import Estimate, EstimateSummary
+from .types import Estimate, EstimateSummary, Record
 
 # --------------------------------------------------------------------------- sentences
 
@@ -203,7 +202,7 @@ class Effect:
 
 
 @dataclass(frozen=True)
-class SentenceImportance:
+class SentenceImportance(Record):
     """One sentence's estimates. ``start``/``end``: its token span in the solution."""
 
     index: int
@@ -219,9 +218,6 @@ class SentenceImportance:
     """p(with) − p(resampled); None only without rollouts."""
     is_anchor: bool
     stop: Stop
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

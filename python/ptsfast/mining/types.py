@@ -330,8 +330,15 @@ class EstimateSummary:
     exact: bool = False
 
 
+class Record:
+    """A result the run writes: its fields as plain data (nested dataclasses become dicts)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
-class PivotRecord:
+class PivotRecord(Record):
     key: Hashable
     problem_id: Hashable
     position: int
@@ -353,12 +360,9 @@ class PivotRecord:
     delta_lo: float | None = None
     delta_hi: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class PairRecord:
+class PairRecord(Record):
     """A DPO pair: query = prompt + t_1..t_i, completions are single tokens."""
 
     key: Hashable
@@ -380,12 +384,9 @@ class PairRecord:
     margin_lo: float | None = None
     margin_hi: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class TrajectoryResult:
+class TrajectoryResult(Record):
     """What the search found for one trajectory, handed to the writer when it is finished."""
 
     key: Hashable
@@ -414,9 +415,6 @@ class TrajectoryResult:
     def reported(self) -> list[PivotRecord]:
         """The pivots a user gets by default: all but the refuted ones."""
         return [pv for pv in self.pivots if pv.confirmed is not Confirmation.REFUTED]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
