@@ -10,8 +10,6 @@ finished problem is written through the run writer (append-only, resumable, fing
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -29,21 +27,18 @@ from ptsfast.mining.anchors import (
     split_sentences,
 )
 from ptsfast.mining.seeds import stable_seed
-from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, RunWriter, _jsonable, problem_record, token_texts
-from ptsfast.pipeline.identity import model_path, run_inputs
+from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable, problem_record, token_texts
+from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, Work
-from ptsfast.pipeline.options import MineOptions, record_meta, run_settings
+from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops
-from ptsfast.pipeline.run import judging, prepare_problems, problem_hashes, progress_bar
+from ptsfast.pipeline.run import OpenRun, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import check_oracle_runs_here
 
 __all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
 
 MAX_ALTERNATIVES = 5
 """Distinct different first sentences kept per sentence as examples (codelion's ``alternatives_tested``)."""
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,54 +137,34 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                  oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:
     """Estimates the importance of every sentence of each problem's solutions into ``out_dir`` (``sentences.jsonl``,
     ``problems.jsonl``); returns the run summary. Rerunning resumes; ``oracle`` overrides ``options.run.oracle``."""
-    start = time.perf_counter()
     o = options.run
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
-    hashes = problem_hashes(problems)
-    settings = {k: v for k, v in run_settings(o, model_name).items() if k != "mining"}
-    settings.update(mode="anchors", anchors=asdict(options.anchors),
-                    similarity="embedding" if options.embedding_model else "token_overlap")
-    if oracle is not None:
-        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
-    check_oracle_runs_here(oracle if oracle is not None else o.oracle, o.unsafe_code_oracle)
-    inputs = run_inputs(model, tokenizer, oracle if oracle is not None else o.oracle)
+    mode = {"mode": "anchors", "anchors": asdict(options.anchors),
+            "similarity": "embedding" if options.embedding_model else "token_overlap"}
+    inputs = {}
     if options.embedding_model:
         from ptsfast.pipeline.identity import folder_hash
 
         inputs["embedding_model"] = folder_hash(Path(options.embedding_model).expanduser())
-    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
-                       inputs=inputs, data_files=ANCHOR_FILES)
-    try:
-        writer.check_problems(hashes)
-        done = set(writer.done)
-        todo = [p for p in problems if p.id not in done]
-        stats, skipped = _run(model, tokenizer, todo, options, writer, hashes, oracle, progress, settings)
-        stats.seconds = time.perf_counter() - start
-        summary = {**stats.as_dict(), "problems_skipped": len(skipped),
-                   "problems_already_done": len(done & {p.id for p in problems}),
-                   "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir),
-                   **{f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()}}
-        (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
-        for line in skipped:
-            log.warning("skipped: %s", line)
-        return summary
-    finally:
-        writer.close()
+    with open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite, oracle=oracle,
+                  dataset_id=dataset_id, mode=mode, inputs=inputs, data_files=ANCHOR_FILES) as run:
+        stats, skipped = _run(model, tokenizer, run.todo(problems), options, run, progress)
+        stats.seconds = time.perf_counter() - run.start
+        return run.finish(stats.as_dict(), skipped)
 
 
-def _run(model, tokenizer, todo, options: AnchorOptions, writer: RunWriter, hashes, oracle, progress, settings):
+def _run(model, tokenizer, todo, options: AnchorOptions, run: OpenRun, progress):
     o = options.run
     encoded, skipped = prepare_problems(todo, tokenizer, o)
     stats = AnchorStats()
     if not encoded:
         return stats, skipped
     engine = RolloutEngine(model, tokenizer, o.engine)
-    judge, stops = judging(tokenizer, encoded, o, oracle)
+    judge, stops = judging(tokenizer, encoded, o, run.oracle)
     similarity = (EmbeddingSimilarity(options.embedding_model, options.anchors.similarity_threshold)
                   if options.embedding_model else
                   (lambda a, b: similar(a, b, options.anchors.similarity_threshold, options.anchors.numbers_must_match)))
-    meta = {**record_meta(o, {"model": settings["model"], "oracle": settings["oracle"]}), "anchors":
-            asdict(options.anchors), "similarity": settings["similarity"]}
+    meta = {**run.meta, "anchors": asdict(options.anchors), "similarity": run.settings["similarity"]}
     bar = progress_bar(len(encoded), progress)
 
     def on_problem(problem, trajectories: list[_Trajectory], why: str | None) -> None:
@@ -198,16 +173,15 @@ def _run(model, tokenizer, todo, options: AnchorOptions, writer: RunWriter, hash
         sentences, summary = _records(problem, trajectories, meta, why)
         stats.problems += 1
         stats.anchors += sum(r["is_anchor"] for r in sentences)
-        writer.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]},
-                             content=hashes.get(problem.problem.id))
+        run.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]})
         bar.update(1)
         bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
 
-    run = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats, on_problem)
+    call = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats, on_problem)
     try:
-        run.run(encoded)
+        call.run(encoded)
     finally:
-        run.close()
+        call.close()
         bar.close()
     return stats, skipped
 

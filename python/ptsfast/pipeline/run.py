@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ptsfast.engine import RolloutEngine
-from ptsfast.outputs.rundir import RunWriter
+from ptsfast.outputs.rundir import DATA_FILES, RunWriter
 from ptsfast.pipeline.identity import model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
 from ptsfast.pipeline.options import MineOptions, record_meta, run_settings, validate_options
@@ -83,7 +83,8 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
 @dataclass
 class OpenRun:
     """A run directory opened for a list of problems: its writer, what identifies the run, what each record
-    repeats (``meta``) and which oracle judges it. Used by :func:`mine` and the Ray driver alike."""
+    repeats (``meta``) and which oracle judges it. Used by :func:`mine`, the Ray driver and the thought-anchors
+    run alike."""
 
     out_dir: str | os.PathLike
     writer: RunWriter
@@ -107,6 +108,10 @@ class OpenRun:
         """One finished problem's (pivots, pairs, summary), durably, with its content hash."""
         self.writer.write_problem(problem_id, *records, content=self.hashes.get(problem_id))
 
+    def write_records(self, problem_id: str, records: Mapping[str, Sequence[dict]]) -> None:
+        """One finished problem's records per data file of the run (another kind of run than ``mine``'s)."""
+        self.writer.write_records(problem_id, records, content=self.hashes.get(problem_id))
+
     def finish(self, stats: dict, skipped: Sequence[str], **extra) -> dict:
         """Writes ``summary.json`` and returns it."""
         already = len(self.done_before & self.hashes.keys())
@@ -124,23 +129,30 @@ class OpenRun:
 
 def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
              model_name: str, overwrite: bool = False, oracle: Callable | None = None,
-             dataset_id: str | None = None) -> OpenRun:
+             dataset_id: str | None = None, mode: Mapping[str, object] | None = None,
+             inputs: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES) -> OpenRun:
     """Checks the problems and the oracle, then opens (or resumes) the run directory.
 
     ``model`` is the model, or its folder when the model is loaded elsewhere (the Ray workers); ``tokenizer``
     ``None`` leaves it out of the run's identity (the folder's files hash it then). Refuses, before anything
     is written, duplicate problem ids, an oracle that cannot run here, and a directory holding another run.
+    Another kind of run than the search (thought anchors) gives ``mode``, its own settings in place of the
+    search's (``mining``) in what identifies the run; ``inputs``, more files the run depends on; and
+    ``data_files``, the files it writes.
     """
     start = time.perf_counter()
     hashes = problem_hashes(problems)
     settings = run_settings(options, model_name)
+    if mode is not None:
+        del settings["mining"]
+        settings.update(mode)
     judged_by = oracle if oracle is not None else options.oracle
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
-    inputs = run_inputs(model, tokenizer, judged_by)
+    inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
-                       inputs=inputs)
+                       inputs=inputs, data_files=data_files)
     try:
         writer.check_problems(hashes)
     except BaseException:
