@@ -25,7 +25,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,31 @@ def _jsonable(obj: Any) -> Any:
 def dumps(record: Any) -> str:
     """One JSONL line (sorted keys, UTF-8 kept) for a record."""
     return json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+
+
+_MISSING = object()
+
+
+def _flat(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _shown(v: Any) -> str:
+    return "unset" if v is _MISSING else repr(v)
+
+
+def _fresh(d: Path) -> str:
+    """A folder name beside ``d`` that does not exist yet (what a refused resume suggests)."""
+    k = 2
+    while d.with_name(f"{d.name}-{k}").exists():
+        k += 1
+    return str(d.with_name(f"{d.name}-{k}"))
 
 
 def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.PathLike | None], flag: str = "--out") -> None:
@@ -125,11 +150,13 @@ class RunWriter:
 
     def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
                  info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None,
-                 data_files: Sequence[str] = DATA_FILES):
+                 data_files: Sequence[str] = DATA_FILES, neutral: Sequence[str] = (),
+                 name_of: Callable[[str], str] | None = None):
         """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must match
         it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run). ``data_files``: the
         record files of this kind of run (``ptsfast anchors`` writes sentences instead of pivots and pairs)."""
         self.data_files = tuple(data_files)
+        self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.dir / ".lock", "a")  # never truncates: a file of that name is not ours to empty
@@ -168,11 +195,7 @@ class RunWriter:
                 old = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
                 raise RunDirError(f"{path} is damaged ({e.msg}); delete the directory or rerun with --overwrite") from e
-            if old.get("config") != self.config:
-                diff = sorted(k for k in set(old.get("config", {})) | set(self.config)
-                              if old.get("config", {}).get(k) != self.config.get(k))
-                raise RunDirError(f"{self.dir} holds a run with a different config (differs in: {', '.join(diff)}); "
-                                  f"use another output directory, or --overwrite to discard it")
+            self._check_config(old.get("config") or {})
             self._check_inputs(old.get("inputs"))
             return
         foreign = [n for n in dict.fromkeys((*self.data_files, DONE, SUMMARY))
@@ -193,6 +216,25 @@ class RunWriter:
         os.replace(tmp, path)
         fsync_dir(self.dir)
 
+    def _check_config(self, old: Mapping[str, Any]) -> None:
+        """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted and logged;
+        any other is refused, naming each setting (its flag) and offering a new ``--out`` first."""
+        was, now = _flat(old), _flat(self.config)
+        diff = [k for k in sorted(set(was) | set(now)) if was.get(k, _MISSING) != now.get(k, _MISSING)]
+        if not diff:
+            return
+        real = [k for k in diff if k.split(".")[0] not in self.neutral and k not in self.neutral]
+        for k in diff:
+            if k not in real:
+                log.warning("resuming %s with %s %s (was %s): it does not change results", self.dir,
+                            self.name_of(k), _shown(now.get(k, _MISSING)), _shown(was.get(k, _MISSING)))
+        if real:
+            what = "; ".join(f"{self.name_of(k)} was {_shown(was.get(k, _MISSING))}, now "
+                             f"{_shown(now.get(k, _MISSING))}" for k in real)
+            raise RunDirError(f"{self.dir} holds a run made with other settings that change results ({what}); mine "
+                              f"into a new folder (--out {_fresh(self.dir)}), or pass --overwrite to discard its "
+                              f"{len(self.done) if hasattr(self, 'done') else 'finished'} problems")
+
     def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
         if self.inputs is None:
             return
@@ -205,8 +247,8 @@ class RunWriter:
                 and old[k] != self.inputs[k]]
         if diff:
             what = "; ".join(f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
-            raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); use another output directory, "
-                              f"or --overwrite to discard it")
+            raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); mine into a new folder "
+                              f"(--out {_fresh(self.dir)}), or pass --overwrite to discard it")
 
     def check_problems(self, hashes: Mapping[str, str]) -> None:
         """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs."""

@@ -33,16 +33,31 @@ def model_identity(model: Any) -> dict:
     name = getattr(model, "name_or_path", "") or getattr(getattr(model, "config", None), "_name_or_path", "")
     folder = Path(str(name)).expanduser() if name else None
     if folder is not None and folder.is_dir() and any(folder.glob("config.json")):
-        return {"path": str(folder.resolve()), "weights": "files:" + folder_hash(folder)}
+        return {"path": str(folder.resolve()), "weights": "files:" + folder_hash(folder, _RUN_FILES)}
     return {"path": str(name) or None, "weights": "parameters:" + parameters_hash(model)}
+
+
+_RUN_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "sentences.jsonl",
+              "summary.json", "report.html", "report.png", "run.json.tmp")
+"""What a run writes in its folder: not part of a model folder's fingerprint when ``--out`` is that folder."""
+
+
+def _dtype(model: Any) -> str | None:
+    try:
+        return str(next(iter(model.parameters())).dtype).replace("torch.", "")
+    except (AttributeError, StopIteration, TypeError):
+        return None
 
 
 def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     """What ``run.json`` records under ``inputs``: model folder + weights hash, tokenizer hash, oracle identity."""
     ident = model_identity(model) if not isinstance(model, (str, os.PathLike)) else \
-        {"path": model_path(str(model)), "weights": "files:" + folder_hash(Path(model_path(str(model))))
+        {"path": model_path(str(model)), "weights": "files:" + folder_hash(Path(model_path(str(model))), _RUN_FILES)
          if Path(str(model)).expanduser().is_dir() else None}
     out = {"model_path": ident["path"], "model_weights": ident["weights"]}
+    dtype = _dtype(model)
+    if dtype is not None:  # the same weights in another precision give other results
+        out["dtype"] = dtype
     if tokenizer is not None:
         out["tokenizer"] = tokenizer_identity(tokenizer)
     if callable(oracle):

@@ -120,6 +120,33 @@ def validate_options(o: MineOptions) -> None:
     need(isinstance(o.engine, EngineConfig), "engine", None, "an EngineConfig", o.engine, TypeError)
 
 
+RESULT_NEUTRAL = ("model", "oracle_timeout", "problems_per_batch")
+"""Recorded settings a resume may change: they do not change results (the model is compared by its weights'
+content, not its path; how many problems share the engine and how long a hung oracle is waited for do not
+change any problem's records)."""
+
+_FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajectories_per_problem": "--trajectories",
+          "problems_per_batch": "--problems-per-batch", "max_new_tokens": "--max-new-tokens",
+          "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "seed": "--seed",
+          "system_prompt": "--system-prompt", "chat_template": "--chat-template",
+          "use_chat_template": "--no-chat-template", "model": "--model", "mining.gap": "--gap",
+          "mining.split": "--split", "mining.estimator.batch_size": "--batch-rollouts",
+          "mining.estimator.max_rollouts": "--max-rollouts", "mining.estimator.key_max_rollouts": "--key-max-rollouts",
+          "mining.estimator.accept_confidence": "--accept-confidence",
+          "mining.estimator.confirm_rollouts": "--confirm", "mining.filter.enabled": "--no-filter",
+          "mining.filter.p_min": "--p-min", "mining.filter.p_max": "--p-max"}
+
+
+def setting_flag(key: str) -> str:
+    """The CLI flag of a dotted ``run.json`` config key (``mining.gap`` -> ``--gap``)."""
+    if key in _FLAGS:
+        return _FLAGS[key]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "mining":  # the generated flags: --estimator-growth, --pairs-min-count, ...
+        return f"--{parts[1]}-{parts[2].replace('_', '-')}"
+    return key
+
+
 def run_settings(options: MineOptions, model_name: str) -> dict:
     """What identifies a run (a resume must match it); engine limits do not change results."""
     d = asdict(options)

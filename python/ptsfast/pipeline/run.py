@@ -23,7 +23,8 @@ from ptsfast.engine import RolloutEngine
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter
 from ptsfast.pipeline.identity import model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
-from ptsfast.pipeline.options import MineOptions, record_meta, run_settings, validate_options
+from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
+                                      validate_options)
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.records import problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
@@ -152,7 +153,7 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
     inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
-                       inputs=inputs, data_files=data_files)
+                       inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag)
     try:
         writer.check_problems(hashes)
     except BaseException:

@@ -59,9 +59,11 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def folder_hash(folder: Path) -> str:
-    """Hash of every regular, non-hidden file directly in ``folder`` (name + :func:`file_hash`)."""
-    parts = [(p.name, file_hash(p)) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+def folder_hash(folder: Path, exclude: tuple[str, ...] = ()) -> str:
+    """Hash of every regular, non-hidden file directly in ``folder`` (name + :func:`file_hash`), but those named in
+    ``exclude`` (a run's own files when ``--out`` is the model folder: they change with every problem)."""
+    parts = [(p.name, file_hash(p)) for p in sorted(folder.iterdir())
+             if p.is_file() and not p.name.startswith(".") and p.name not in exclude]
     return _h(parts)
 
 
