@@ -85,7 +85,7 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
     assert cli(args) == 0  # a rerun resumes: everything is done, nothing is duplicated
     assert (out / "sentences.jsonl").read_text() == before
     assert cli(args[:-1] + ["--threshold", "0.3", "--quiet"]) == 2  # another config into the same folder
-    assert "differs in: anchors" in capsys.readouterr().err
+    assert "other settings that change results (anchors.threshold was" in capsys.readouterr().err
 
     exported = tmp_path / "ta.jsonl"
     assert cli(["export", "--run", str(out), "--out", str(exported), "--format", "thought_anchors"]) == 0
