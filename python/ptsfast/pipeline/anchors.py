@@ -29,7 +29,7 @@ from ptsfast.mining.anchors import (
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable, problem_record, token_texts
 from ptsfast.pipeline.identity import model_path
-from ptsfast.pipeline.loop import FedCall, Work
+from ptsfast.pipeline.loop import FedCall, RunCounters, Work
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.run import OpenRun, judging, open_run, prepare_problems, progress_bar
@@ -118,18 +118,9 @@ class _Trajectory:
 
 
 @dataclass
-class AnchorStats:
-    problems: int = 0
-    trajectories: int = 0
+class AnchorStats(RunCounters):
     sentences: int = 0
     anchors: int = 0
-    rollouts: int = 0
-    tokens: int = 0
-    oracle_errors: int = 0
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return dict(asdict(self), rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
 
 
 def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike,

@@ -14,7 +14,8 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
@@ -50,24 +51,33 @@ class ProblemResult:
 
 
 @dataclass
-class RunStats:
+class RunCounters:
+    """What every kind of run counts (the search's, thought anchors'); :meth:`as_dict` is its part of
+    ``summary.json``, with the rollouts per second."""
+
     problems: int = 0
     trajectories: int = 0
-    kept: int = 0
-    pivots: int = 0
-    pairs: int = 0
     rollouts: int = 0
     tokens: int = 0
     oracle_errors: int = 0
     seconds: float = 0.0
+    not_summed: ClassVar[tuple[str, ...]] = ()  # fields for the progress bar and the caller, not the summary
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.not_summed}
+        return dict(d, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+
+
+@dataclass
+class RunStats(RunCounters):
+    kept: int = 0
+    pivots: int = 0
+    pairs: int = 0
     decoded_tokens: int = 0  # every token the engine decoded (solutions and probes), counted per decode step
     running: int = 0  # sequences in the latest decode step (live; not in as_dict)
     pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
     skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
-
-    def as_dict(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if k not in ("running", "pivots_found", "skipped")}
-        return dict(d, rollouts_per_s=self.rollouts / self.seconds if self.seconds else 0.0)
+    not_summed: ClassVar[tuple[str, ...]] = ("running", "pivots_found", "skipped")
 
 
 def trajectory_budget(max_positions: int | None, options: MineOptions,
