@@ -20,7 +20,7 @@ from typing import ClassVar
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
-from ptsfast.problems.loading import PreparedProblem, Skip
+from ptsfast.problems.loading import PreparedProblem, Skip, over_context
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
@@ -84,25 +84,18 @@ def trajectory_budget(max_positions: int | None, options: MineOptions,
                       problem: PreparedProblem) -> tuple[int, str | None]:
     """``(max_new_tokens for the problem's sampled trajectories, None)``, or ``(0, why it cannot be mined)``.
 
-    Every sequence of the problem must fit the model's context: the trajectory is cut where a search rollout
-    from its end (``MineOptions.rollout_room`` tokens) still fits, so no rollout is silently shortened."""
+    Every sequence of the problem must fit the model's context (:func:`~ptsfast.problems.loading.over_context`):
+    after a given solution, a search rollout (``MineOptions.rollout_room`` tokens); without one, at least one
+    sampled token and a search rollout from its end. The trajectory is cut where that rollout still fits, so no
+    rollout is silently shortened."""
     want = options.max_new_tokens
     if not max_positions:
         return want, None
-    need, prompt = options.rollout_room(), len(problem.prompt_ids)
-    if problem.solution_ids is not None:
-        total = prompt + len(problem.solution_ids) + need
-        if total > max_positions:
-            return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + provided solution "
-                       f"({len(problem.solution_ids)}) + room for search rollouts ({need}) is {total} tokens, over the "
-                       f"model's context of {max_positions}; shorten them or lower --max-new-tokens")
-        return want, None
-    room = max_positions - prompt - need
-    if room < 1:
-        return 0, (f"problem {problem.id}: prompt ({prompt} tokens) + room for search rollouts ({need}) leaves no "
-                   f"room for a solution in the model's context of {max_positions}; shorten the prompt or lower "
-                   f"--max-new-tokens")
-    return min(want, room), None
+    need, prompt, given = options.rollout_room(), len(problem.prompt_ids), problem.solution_ids
+    why = over_context(prompt, None if given is None else len(given), need + (given is None), max_positions)
+    if why:
+        return 0, f"problem {problem.id}: {why}"
+    return (want if given is not None else min(want, max_positions - prompt - need)), None
 
 
 Handler = Callable[[list[Rollout]], list["Work"]]

@@ -555,7 +555,7 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
     """Encode every problem's prompt (and provided solution); skip ones the model cannot take.
 
     A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length``
-    (the model's context, e.g. ``config.max_position_embeddings``). A problem whose text the tokenizer cannot
+    (the model's context, e.g. ``config.max_position_embeddings``; the rule is :func:`over_context`). A problem whose text the tokenizer cannot
     encode, or whose prompt is shorter than :data:`MIN_PROMPT_TOKENS`, is skipped with the reason; a missing chat
     template is an error for the whole run (raised), not a skipped row. Whether a prompt opens a ``<think>`` trace
     is read from the template's own generation prompt for that problem (never from the question text).
@@ -595,14 +595,24 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
             skip(prob, "empty solution", "the provided solution encodes to no tokens; fill in the solution field or "
                                          "sample solutions instead")
             continue
-        total = len(ids) + (len(sol) if sol else 0) + min_new_tokens
-        if max_length is not None and total > max_length:
-            skip(prob, "too long for the context", f"prompt is {len(ids)} tokens" + (f" + {len(sol)} solution tokens" if sol else "")
-                 + f", over the model's context of {max_length} (field 'question'); shorten the question, use a "
-                   f"shorter system prompt, or use a model with a longer context")
+        why = over_context(len(ids), len(sol) if sol else None, min_new_tokens, max_length)
+        if why:
+            skip(prob, "too long for the context", why)
             continue
         out.append(PreparedProblem(prob.id, tuple(ids), prob, sol, bool(think)))
     return out, skipped
+
+
+def over_context(prompt_tokens: int, solution_tokens: int | None, generated: int, context: int | None) -> str | None:
+    """The one rule that bounds a problem by the model's context: its prompt, its given solution (if any) and the
+    ``generated`` tokens sampled after them must fit in ``context`` positions. ``None`` when they fit (or the
+    context is unknown), else why not: the skip's message after ``problem <id>:``."""
+    if context is None or prompt_tokens + (solution_tokens or 0) + generated <= context:
+        return None
+    return (f"prompt is {prompt_tokens} tokens" + (f" + {solution_tokens} solution tokens" if solution_tokens else "")
+            + f", over the model's context of {context} with {generated} token{'s' * (generated != 1)} to generate "
+              f"after {'them' if solution_tokens else 'it'}; shorten the question (or the solution), use a shorter "
+              f"system prompt, lower --max-new-tokens, or use a model with a longer context")
 
 
 def context_length(model_or_config) -> int | None:
