@@ -82,13 +82,19 @@ def load_codelion_pivotal_token(d: dict) -> dict:
     return d
 
 
+def exported_pivots(rundir):
+    """The pivots an export writes by default: every one the confirmation did not refute, in record order."""
+    pivots = jsonl(rundir / "pivots.jsonl")
+    return [p for p in pivots if p["confirmed"] != "refuted"]
+
+
 def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
     rundir, _ = run
     out = tmp_path / "pivotal_tokens.jsonl"
     assert cli(["export", "--run", str(rundir), "--format", "pts", "--out", str(out)]) == 0
     assert capsys.readouterr().out.startswith("ptsfast: wrote ")
     records = jsonl(out)
-    pivots = jsonl(rundir / "pivots.jsonl")
+    pivots = exported_pivots(rundir)
     pairs = {(p["problem_id"], p["trajectory"], p["position"]): p for p in jsonl(rundir / "pairs.jsonl")}
     problems = {p["problem_id"]: p for p in jsonl(rundir / "problems.jsonl")}
     assert len(records) == len(pivots) >= 1
@@ -155,7 +161,7 @@ def test_steering_export_codelion_shape_and_values(run, tmp_path):
     assert cli(["export", "--run", str(rundir), "--format", "steering", "--layer", "0", "--out", str(out),
                 "--quiet"]) == 0
     records = jsonl(out)
-    pivots = jsonl(rundir / "pivots.jsonl")
+    pivots = exported_pivots(rundir)
     assert len(records) == len(pivots)
     from ptsfast.models import load_model
 
