@@ -29,7 +29,7 @@ from ptsfast.mining.anchors import (
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable, problem_record, token_texts
 from ptsfast.pipeline.identity import model_path
-from ptsfast.pipeline.loop import FedCall, RunCounters, Work
+from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.run import OpenRun, judging, open_run, prepare_problems, progress_bar
@@ -215,22 +215,13 @@ class _AnchorRun(FedCall):
         return self._prepare(p, solutions)
 
     # ------------------------------------------------------------------ a problem
-    def _budget(self, prompt_len: int) -> int:
-        """Tokens a sampled solution may take: a rollout of --max-new-tokens from its end must still fit."""
-        limit = self.engine.max_positions
-        return self.o.max_new_tokens if not limit else min(self.o.max_new_tokens,
-                                                           limit - prompt_len - self.o.max_new_tokens - 1)
-
     def _start(self, p) -> list[Work]:
         """The given solution, or ``trajectories_per_problem`` samples (KVPoolFull: nothing started)."""
-        limit = self.engine.max_positions
-        if p.solution_ids is not None:  # room for a rollout from its end too
-            fits = not limit or len(p.prompt_ids) + len(p.solution_ids) + self.o.max_new_tokens < limit
-            sols = [(tuple(p.solution_ids), FinishReason.EOS)] if fits else []
-            work = self._prepare(p, sols)
-            return work
-        budget = self._budget(len(p.prompt_ids))
-        if budget < 1:
+        # room for a rollout of --max-new-tokens (and the position it starts from) from the solution's end
+        budget, why = trajectory_budget(self.engine.max_positions, self.o.max_new_tokens, self.o.max_new_tokens + 1, p)
+        if p.solution_ids is not None:
+            return self._prepare(p, [] if why else [(tuple(p.solution_ids), FinishReason.EOS)])
+        if why:
             return self._prepare(p, [])
         n = self.o.trajectories_per_problem
         (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=n * (len(p.prompt_ids) + budget))

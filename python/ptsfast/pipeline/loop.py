@@ -80,18 +80,17 @@ class RunStats(RunCounters):
     not_summed: ClassVar[tuple[str, ...]] = ("running", "pivots_found", "skipped")
 
 
-def trajectory_budget(max_positions: int | None, options: MineOptions,
+def trajectory_budget(max_positions: int | None, want: int, need: int,
                       problem: PreparedProblem) -> tuple[int, str | None]:
-    """``(max_new_tokens for the problem's sampled trajectories, None)``, or ``(0, why it cannot be mined)``.
+    """``(tokens the problem's sampled trajectories may take, at most want, None)``, or ``(0, why it cannot run)``.
 
     Every sequence of the problem must fit the model's context (:func:`~ptsfast.problems.loading.over_context`):
-    after a given solution, a search rollout (``MineOptions.rollout_room`` tokens); without one, at least one
-    sampled token and a search rollout from its end. The trajectory is cut where that rollout still fits, so no
-    rollout is silently shortened."""
-    want = options.max_new_tokens
+    after a given solution, a rollout from its end (``need`` positions: mine's ``MineOptions.rollout_room``);
+    without one, at least one sampled token and such a rollout. The trajectory is cut where that rollout still
+    fits, so no rollout is silently shortened."""
     if not max_positions:
         return want, None
-    need, prompt, given = options.rollout_room(), len(problem.prompt_ids), problem.solution_ids
+    prompt, given = len(problem.prompt_ids), problem.solution_ids
     why = over_context(prompt, None if given is None else len(given), need + (given is None), max_positions)
     if why:
         return 0, f"problem {problem.id}: {why}"
@@ -217,7 +216,7 @@ class _Run(FedCall):
         limit = self.engine.max_positions
         for p in problems:  # a problem that cannot fit is recorded as skipped; the run goes on
             self.probes.judging(p.think_open)  # a think prompt without a think judge: refused before any work
-            budget, why = trajectory_budget(limit, self.options, p)
+            budget, why = trajectory_budget(limit, self.options.max_new_tokens, self.options.rollout_room(), p)
             if why is None:
                 self.queue.append((p, budget))
                 continue
