@@ -805,6 +805,32 @@ def test_cli_and_api_refuse_before_loading_the_model_or_writing(monkeypatch, tmp
                    "--oracle", "code"])
     err = capsys.readouterr().err
     assert rc == 2 and "--unsafe-code-oracle" in err and "no-such-model" not in err and not out.exists()
+    from tiny_models import tiny_model, tiny_tokenizer
+
     with pytest.raises(SandboxUnavailable):
-        mine(None, None, [Problem("a", "add", None, TESTS)], out, MineOptions(oracle="code"))
+        mine(tiny_model("llama"), tiny_tokenizer(), [Problem("a", "add", None, TESTS)], out, MineOptions(oracle="code"))
     assert not out.exists()
+
+
+@needs_isolation
+def test_an_interpreter_whose_venv_lives_under_tmp_runs_isolated():
+    """A venv under the host's /tmp (CI clones, scratch venvs): its site-packages is bound inside the sandbox's own
+    /tmp instead of colliding with it (the run failed to start: 'File exists: .../tmp')."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
+        venv = os.path.join(scratch, "venv")
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", venv], check=True,
+                       timeout=120)
+        script = f'''
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("sb", {sandbox.__file__!r})
+sb = importlib.util.module_from_spec(spec); sys.modules["sb"] = sb; spec.loader.exec_module(sb)
+assert any(d.startswith("/tmp/") for d in sb._site_dirs()), sb._site_dirs()
+res = sb.run_python("import sys\\nopen('/tmp/scratch', 'w').write('x')\\nprint('ran', sys.version_info[0])",
+                    sb.SandboxLimits(timeout=30))
+print(res.passed, res.output.strip())
+'''
+        out = subprocess.run([os.path.join(venv, "bin", "python"), "-c", script], capture_output=True, text=True,
+                             timeout=120)
+        assert out.stdout.split()[:3] == ["True", "ran", "3"], out.stdout + out.stderr

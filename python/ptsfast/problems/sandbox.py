@@ -866,6 +866,10 @@ def _build_root(job: dict, libc) -> None:
     lim = job["limits"]
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=755")
+    # /tmp first: an interpreter or venv that lives under the host's /tmp is bound inside it, not hidden by it
+    os.makedirs(root + "/tmp")
+    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={int(lim['tmp_mb'])}m,nr_inodes={TMP_INODES},mode=1777")
     for entry in job["paths"]:
         target = root + entry[1]
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -891,9 +895,6 @@ def _build_root(job: dict, libc) -> None:
         _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
     except _Fail:
         pass
-    os.makedirs(root + "/tmp")
-    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={int(lim['tmp_mb'])}m,nr_inodes={TMP_INODES},mode=1777")
     with open(root + "/tmp/solution.py", "w", encoding="utf-8") as f:
         f.write(job["source"])
     _pivot(libc, root)
