@@ -20,7 +20,7 @@ DEMO_SYSTEM_PROMPT = "Answer in one short sentence that ends with the number."
 DEMO_ORACLE = "last_number"
 DEMO_TEMPERATURE = 0.7
 DEMO_MAX_NEW_TOKENS = 64
-# The demo must finish in about 2 minutes on 2 CPU cores: the first 4 problems (each gave a pivot with the
+# The demo is sized to finish in minutes on 2 CPU cores (about 6 with the deciding confirmation): the first 4 problems (each gave a pivot with the
 # default seed) and the "caps 16/16" point of the statistics frontier (fewer rollouts per decision than
 # `ptsfast mine`'s defaults, at some recall; see README's statistics section).
 DEMO_LIMIT = 4
