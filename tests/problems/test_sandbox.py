@@ -72,7 +72,8 @@ for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
             seen += open(f"/proc/{pid}/{name}", "rb").read().decode("latin-1")
         except OSError:
             pass
-for root, _, files in os.walk("/tmp"):
+for root, dirs, files in os.walk("/tmp"):  # the writable files (a venv under the host's /tmp is bound read-only)
+    dirs[:] = [d for d in dirs if not os.statvfs(os.path.join(root, d)).f_flag & os.ST_RDONLY]
     for f in files:
         seen += open(os.path.join(root, f), encoding="latin-1").read()
 import re
