@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tiny_models import save_mining_model
 
 from ptsfast.cli import main as cli
 
@@ -18,13 +17,6 @@ ROWS = [{"id": f"p{i}", "question": f"w{5 + i} w9 w{11 + i}", "answer": "1"} for
 
 def snapshot(d):
     return {p.relative_to(d): p.read_bytes() for p in sorted(Path(d).rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tiny-llama")
-    save_mining_model(d)
-    return d
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import random
 
 import pytest
 import torch
-from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
+from tiny_models import tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 from ptsfast.engine import EngineConfig
@@ -17,13 +17,6 @@ from ptsfast.problems.loading import Problem, encode_problems
 
 FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
         "--key-max-rollouts", "8", "--quiet"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tiny-llama")
-    save_mining_model(d)
-    return d
 
 
 def words(n: int, k: int = 0) -> str:

@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import save_mining_model, tiny_model, tiny_tokenizer
+from tiny_models import tiny_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 
 HERE = Path(__file__).resolve().parents[1] / "helpers"
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tiny-llama")
-    save_mining_model(d)
-    return d
 
 
 def run_script(model_dir, out, wait=True):

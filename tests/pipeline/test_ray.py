@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import ray
 from mine_script import OPTIONS, PROBLEMS
-from tiny_models import save_mining_model
 
 from ptsfast.cli import main as cli
 from ptsfast.problems.loading import Problem
@@ -65,13 +64,6 @@ def ray_session():
     ray.init(address="local", num_cpus=2, include_dashboard=False)
     yield
     ray.shutdown()
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tiny-llama")
-    save_mining_model(d)
-    return d
 
 
 @pytest.fixture(scope="module")

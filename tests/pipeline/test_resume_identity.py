@@ -6,19 +6,11 @@ import json
 import shutil
 
 import pytest
-from tiny_models import save_mining_model
 
 from ptsfast.cli import main as cli
 
 FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
         "--key-max-rollouts", "8", "--quiet"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tiny-llama")
-    save_mining_model(d)
-    return d
 
 
 def problems_file(tmp_path):
