@@ -15,6 +15,8 @@ TORCH_LIBRARY(ptsfast, m) {
         " -> (Tensor, Tensor, Tensor)");
   m.def("paged_decode_attention(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"
         " Tensor context_lens, float scale, int? sliding_window, int max_isa=2) -> Tensor");
+  m.def("paged_decode_attention_lse(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"
+        " Tensor context_lens, float scale, int max_isa=2) -> (Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
@@ -24,6 +26,7 @@ TORCH_LIBRARY_IMPL(ptsfast, CPU, m) {
   m.impl("sample_candidates", &ptsfast::sample_candidates_cpu);
   m.impl("fused_logprobs", &ptsfast::fused_logprobs_cpu);
   m.impl("paged_decode_attention", &ptsfast::paged_decode_attention_cpu);
+  m.impl("paged_decode_attention_lse", &ptsfast::paged_decode_attention_lse_cpu);
 }
 
 #ifdef PTSFAST_WITH_CUDA

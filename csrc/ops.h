@@ -53,6 +53,13 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_logprobs_cpu(const at::Tens
 at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
                                       const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
                                       std::optional<int64_t> sliding_window, int64_t max_isa);
+// The same without a window, also returning the log-sum-exp of each row's scaled scores (fp32 [B, Hq]); rows may
+// be empty (context_lens 0: o = 0, lse = -inf). Cascade attention's suffix part on CPU.
+std::tuple<at::Tensor, at::Tensor> paged_decode_attention_lse_cpu(const at::Tensor& q, const at::Tensor& k_cache,
+                                                                  const at::Tensor& v_cache,
+                                                                  const at::Tensor& block_tables,
+                                                                  const at::Tensor& context_lens, double scale,
+                                                                  int64_t max_isa);
 
 #ifdef PTSFAST_WITH_CUDA
 std::tuple<at::Tensor, at::Tensor> sample_filtered_cuda(const at::Tensor& logits, const at::Tensor& temperature,

@@ -120,13 +120,20 @@ struct Scratch {
 template <typename T, int64_t kD>
 inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g, const float* q, const T* k,
                                                         const T* v, const int64_t* tables, const int64_t* lens,
-                                                        float* out, Scratch<T>& s, int64_t begin, int64_t end) {
+                                                        float* out, float* lse, Scratch<T>& s, int64_t begin,
+                                                        int64_t end) {
   const int64_t G = g.G, D = kD ? kD : g.D, bs = g.block_size;
   for (int64_t task = begin; task < end; ++task) {
     const int64_t b = task / g.Hkv, h = task % g.Hkv;
     const int64_t len = lens[b];
     const int64_t start = g.window > 0 ? std::max<int64_t>(0, len - g.window) : 0;
     const int64_t n = len - start;
+    float* o = out + (b * g.Hq + h * G) * D;
+    if (n == 0) {  // an empty part (only where lse is asked for): o = 0, lse = -inf, as merge_state expects
+      std::fill(o, o + G * D, 0.f);
+      for (int64_t j = 0; j < G; ++j) lse[b * g.Hq + h * G + j] = -std::numeric_limits<float>::infinity();
+      continue;
+    }
     if (static_cast<int64_t>(s.scores.size()) < G * n) s.scores.resize(G * n);
     if (static_cast<int64_t>(s.k_rows.size()) < n) s.k_rows.resize(n), s.v_rows.resize(n);
     const float* qg = q + (b * g.Hq + h * G) * D;
@@ -154,9 +161,12 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
     float inv_sum[kMaxGroup];
     for (int64_t j = 0; j < G; ++j) {
       float* x = sc + j * n;
-      inv_sum[j] = 1.f / exp_shifted_sum(x, n, max_of(x, n));
+      const float m = max_of(x, n);
+      const float sum = exp_shifted_sum(x, n, m);
+      inv_sum[j] = 1.f / sum;
+      // natural log of the softmax denominator of the scaled scores (q was scaled above): cascade's merge weight
+      if (lse) lse[b * g.Hq + h * G + j] = m + std::log(sum);
     }
-    float* o = out + (b * g.Hq + h * G) * D;
     if constexpr (kD != 0 && !std::is_same_v<T, c10::Half>) {
       // pass 2, fp32/bf16 cache and a known head dim: one head at a time with its accumulator in registers
       // (the V rows stay in cache for the group's next heads); same sums in the same order as below
@@ -191,16 +201,17 @@ inline __attribute__((always_inline)) void decode_tasks(const DecodeGeometry& g,
 template <typename T>
 inline __attribute__((always_inline)) void decode_tasks_by_dim(const DecodeGeometry& g, const float* q, const T* k,
                                                                const T* v, const int64_t* tables, const int64_t* lens,
-                                                               float* out, Scratch<T>& s, int64_t begin, int64_t end) {
-  if (g.D == 64) return decode_tasks<T, 64>(g, q, k, v, tables, lens, out, s, begin, end);
-  if (g.D == 128) return decode_tasks<T, 128>(g, q, k, v, tables, lens, out, s, begin, end);
-  decode_tasks<T, 0>(g, q, k, v, tables, lens, out, s, begin, end);
+                                                               float* out, float* lse, Scratch<T>& s, int64_t begin,
+                                                               int64_t end) {
+  if (g.D == 64) return decode_tasks<T, 64>(g, q, k, v, tables, lens, out, lse, s, begin, end);
+  if (g.D == 128) return decode_tasks<T, 128>(g, q, k, v, tables, lens, out, lse, s, begin, end);
+  decode_tasks<T, 0>(g, q, k, v, tables, lens, out, lse, s, begin, end);
 }
 
 template <typename T>
 void decode_tasks_generic(const DecodeGeometry& g, const float* q, const T* k, const T* v, const int64_t* tables,
-                          const int64_t* lens, float* out, Scratch<T>& s, int64_t begin, int64_t end) {
-  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
+                          const int64_t* lens, float* out, float* lse, Scratch<T>& s, int64_t begin, int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, lse, s, begin, end);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -208,8 +219,9 @@ void decode_tasks_generic(const DecodeGeometry& g, const float* q, const T* k, c
 template <typename T>
 __attribute__((target("avx2,fma"))) void decode_tasks_avx2(const DecodeGeometry& g, const float* q, const T* k,
                                                            const T* v, const int64_t* tables, const int64_t* lens,
-                                                           float* out, Scratch<T>& s, int64_t begin, int64_t end) {
-  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
+                                                           float* out, float* lse, Scratch<T>& s, int64_t begin,
+                                                           int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, lse, s, begin, end);
 }
 
 bool cpu_has_avx2_fma() {
@@ -222,8 +234,8 @@ bool cpu_has_avx2_fma() {
 template <typename T>
 __attribute__((target("avx512f,avx512vl,avx2,fma,prefer-vector-width=512"))) void decode_tasks_avx512(
     const DecodeGeometry& g, const float* q, const T* k, const T* v, const int64_t* tables, const int64_t* lens,
-    float* out, Scratch<T>& s, int64_t begin, int64_t end) {
-  decode_tasks_by_dim(g, q, k, v, tables, lens, out, s, begin, end);
+    float* out, float* lse, Scratch<T>& s, int64_t begin, int64_t end) {
+  decode_tasks_by_dim(g, q, k, v, tables, lens, out, lse, s, begin, end);
 }
 
 bool cpu_has_avx512() {
@@ -234,10 +246,16 @@ bool cpu_has_avx512() {
 
 }  // namespace
 
-at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
-                                      const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
-                                      std::optional<int64_t> sliding_window, int64_t max_isa) {
-  const char* name = "paged_decode_attention";
+namespace {
+
+// Both ops: with_lse also returns the log-sum-exp of each (row, head)'s scaled scores and accepts empty rows
+// (context_lens 0: o = 0, lse = -inf), which is what cascade attention's merge takes for its suffix part.
+std::tuple<at::Tensor, at::Tensor> paged_decode(const at::Tensor& q, const at::Tensor& k_cache,
+                                                const at::Tensor& v_cache, const at::Tensor& block_tables,
+                                                const at::Tensor& context_lens, double scale,
+                                                std::optional<int64_t> sliding_window, int64_t max_isa,
+                                                bool with_lse) {
+  const char* name = with_lse ? "paged_decode_attention_lse" : "paged_decode_attention";
   TORCH_CHECK(q.dim() == 3 && k_cache.dim() == 4 && k_cache.sizes() == v_cache.sizes(), name,
               ": need q [B, Hq, D] and caches [num_blocks, block_size, Hkv, D], got ", q.sizes(), ", ",
               k_cache.sizes(), ", ", v_cache.sizes());
@@ -265,7 +283,8 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
   TORCH_CHECK(!sliding_window || window > 0, name, ": sliding_window must be positive, got ", window);
 
   auto out = at::empty({B, Hq, D}, q.options().dtype(at::kFloat));
-  if (B == 0) return out.to(q.scalar_type());
+  auto lse = with_lse ? at::empty({B, Hq}, q.options().dtype(at::kFloat)) : at::Tensor();
+  if (B == 0) return {out.to(q.scalar_type()), lse};
   const auto tables = block_tables.to(at::kLong).contiguous();
   const auto lens = context_lens.to(at::kLong).contiguous();
   const int64_t max_blocks = tables.size(1);
@@ -273,8 +292,9 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
   const int64_t* lp = lens.const_data_ptr<int64_t>();
   // every block the kernel will read must exist: the loop below reads memory without further checks
   for (int64_t b = 0; b < B; ++b) {
-    TORCH_CHECK(lp[b] >= 1 && lp[b] <= max_blocks * bs, name, ": context_lens[", b, "]=", lp[b],
-                " must be in [1, max_blocks * block_size = ", max_blocks * bs, "]");
+    const int64_t least = with_lse ? 0 : 1;
+    TORCH_CHECK(lp[b] >= least && lp[b] <= max_blocks * bs, name, ": context_lens[", b, "]=", lp[b],
+                " must be in [", least, ", max_blocks * block_size = ", max_blocks * bs, "]");
     const int64_t first = window > 0 ? std::max<int64_t>(0, lp[b] - window) / bs : 0;
     for (int64_t i = first; i < (lp[b] + bs - 1) / bs; ++i)
       TORCH_CHECK(tp[b * max_blocks + i] >= 0 && tp[b * max_blocks + i] < num_blocks, name, ": block_tables[", b,
@@ -287,6 +307,7 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
                          window, static_cast<float>(scale)};
   const float* qp = qf.const_data_ptr<float>();
   float* op = out.data_ptr<float>();
+  float* lsep = with_lse ? lse.data_ptr<float>() : nullptr;
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, ct, "paged_decode_attention_cpu", [&] {
     const scalar_t* kp = k_cache.const_data_ptr<scalar_t>();
     const scalar_t* vp = v_cache.const_data_ptr<scalar_t>();
@@ -297,18 +318,35 @@ at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_c
       s.row.resize(D);
 #ifdef PTSFAST_PAGED_AVX2
       if (max_isa >= 2 && cpu_has_avx512()) {
-        decode_tasks_avx512<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
+        decode_tasks_avx512<scalar_t>(g, qp, kp, vp, tp, lp, op, lsep, s, begin, end);
         return;
       }
       if (max_isa >= 1 && cpu_has_avx2_fma()) {
-        decode_tasks_avx2<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
+        decode_tasks_avx2<scalar_t>(g, qp, kp, vp, tp, lp, op, lsep, s, begin, end);
         return;
       }
 #endif
-      decode_tasks_generic<scalar_t>(g, qp, kp, vp, tp, lp, op, s, begin, end);
+      decode_tasks_generic<scalar_t>(g, qp, kp, vp, tp, lp, op, lsep, s, begin, end);
     });
   });
-  return q.scalar_type() == at::kFloat ? out : out.to(q.scalar_type());
+  return {q.scalar_type() == at::kFloat ? out : out.to(q.scalar_type()), lse};
+}
+
+}  // namespace
+
+at::Tensor paged_decode_attention_cpu(const at::Tensor& q, const at::Tensor& k_cache, const at::Tensor& v_cache,
+                                      const at::Tensor& block_tables, const at::Tensor& context_lens, double scale,
+                                      std::optional<int64_t> sliding_window, int64_t max_isa) {
+  return std::get<0>(
+      paged_decode(q, k_cache, v_cache, block_tables, context_lens, scale, sliding_window, max_isa, false));
+}
+
+std::tuple<at::Tensor, at::Tensor> paged_decode_attention_lse_cpu(const at::Tensor& q, const at::Tensor& k_cache,
+                                                                  const at::Tensor& v_cache,
+                                                                  const at::Tensor& block_tables,
+                                                                  const at::Tensor& context_lens, double scale,
+                                                                  int64_t max_isa) {
+  return paged_decode(q, k_cache, v_cache, block_tables, context_lens, scale, std::nullopt, max_isa, true);
 }
 
 }  // namespace ptsfast

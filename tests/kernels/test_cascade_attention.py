@@ -104,6 +104,23 @@ def test_triton_key_splits(splits, poison):  # noqa: F811
     assert rel_err(out, _oracle(q, k, v, slots, 0.3)) <= TOL_DOT[torch.float32]
 
 
+@pytest.mark.skipif("cpp" not in BACKENDS, reason="C++ extension not built")
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_cpp_path_splits_long_prefixes_across_threads(threads, poison):  # noqa: F811
+    """With several threads the cpp path cuts a long prefix into equal key chunks (768 = 3 x 256 splits three
+    ways, 770 only two, 300 not at all) and merges them by log-sum-exp: the same attention as the oracle."""
+    prefix_lens, groups, suffix_lens = [768, 770, 300], [0, 1, 0, 2, 1, 0], [5, 1, 16, 30, 0, 17]
+    plan, slots, _, _ = _build(prefix_lens, groups, suffix_lens, 16, 150, seed=threads)
+    q, k, v = _data(len(groups), 9, 3, 64, 16, 150, torch.float32, seed=threads)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        out = cascade_decode_attention(q, k, v, plan, 0.125, backend="cpp")
+    finally:
+        torch.set_num_threads(before)
+    assert rel_err(out, _oracle(q, k, v, slots, 0.125)) <= TOL[torch.float32]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_merge_state(backend, poison):  # noqa: F811
     g = torch.Generator().manual_seed(0)
@@ -181,10 +198,19 @@ def test_should_use_cascade_on_cpu_follows_the_plain_path_it_replaces(monkeypatc
     if not HAS_EXT:
         return
     monkeypatch.setenv("PTSFAST_BACKEND_PAGED_DECODE_ATTENTION", "cpp")
+    monkeypatch.setenv("PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION", "torch")  # the torch cascade against the C++ op
     assert not should_use_cascade(150, 16, 20, "cpu") and not should_use_cascade(1024, 32, 16, "cpu")
     assert not should_use_cascade(512, 128, 16, "cpu")  # measured 0.86x
     assert not should_use_cascade(1024, 128, 128, "cpu")  # ratio 8.5: measured 0.67x
     assert should_use_cascade(1024, 128, 16, "cpu") and should_use_cascade(2048, 32, 16, "cpu")
+    if "cpp" not in BACKENDS:
+        return
+    monkeypatch.setenv("PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION", "cpp")  # the fused cpp path: suffixes cost alike
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert should_use_cascade(2048, 16, 128, "cpu") and should_use_cascade(1024, 16, 1024, "cpu")  # 1.3-1.5x
+    assert not should_use_cascade(512, 16, 16, "cpu") and not should_use_cascade(128, 128, 16, "cpu")  # 1.0x, 0.8x
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)  # the plain op splits evenly over threads
+    assert not should_use_cascade(2048, 16, 16, "cpu") and should_use_cascade(2048, 32, 16, "cpu")
 
 
 @pytest.mark.gpu

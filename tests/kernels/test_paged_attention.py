@@ -130,6 +130,34 @@ def test_cpp_reads_strided_cache_views_and_int64_tables(poison):  # noqa: F811
 
 
 @cpp
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", [(9, 3, 64, 16), (6, 2, 36, 8)])
+def test_cpp_lse_variant_returns_the_log_sum_exp_and_takes_empty_rows(dtype, heads, poison):  # noqa: F811
+    """``paged_decode_attention_lse`` (cascade's suffix part on CPU): the same output as the plain op, the
+    log-sum-exp of each (row, head)'s scaled scores against float64, and o = 0, lse = -inf for empty rows."""
+    Hq, Hkv, D, bs = heads
+    lens = [0, 1, 17, 0, 40]
+    (q, k, v, bt, cl), tables = _case([max(n, 1) for n in lens], Hq, Hkv, D, bs, dtype, seed=D)
+    cl = torch.tensor(lens)
+    scale = D**-0.5
+    for max_isa in (0, 1, 2):
+        out, lse = torch.ops.ptsfast.paged_decode_attention_lse(q, k, v, bt, cl, scale, max_isa=max_isa)
+        assert out.dtype == q.dtype and lse.dtype == torch.float32 and lse.shape == (len(lens), Hq)
+        full = [b for b, n in enumerate(lens) if n]
+        plain = torch.ops.ptsfast.paged_decode_attention(q[full], k, v, bt[full], cl[full], scale, None, max_isa=max_isa)
+        assert torch.equal(out[full], plain)
+        assert rel_err(out[full], _oracle(q[full], k, v, [tables[b] for b in full], cl[full].tolist(), scale)) <= TOL[dtype]
+        rep = Hq // Hkv
+        for b in full:
+            slots = torch.tensor([tables[b][i // bs] * bs + i % bs for i in range(lens[b])])
+            kf = k.reshape(-1, Hkv, D)[slots].double().repeat_interleave(rep, 1)
+            ref = torch.logsumexp(torch.einsum("hd,lhd->hl", q[b].double(), kf) * scale, -1)
+            assert (lse[b].double() - ref).abs().max() <= 1e-5 * max(1.0, ref.abs().max())
+        for b in (0, 3):
+            assert torch.equal(out[b].float(), torch.zeros(Hq, D)) and bool((lse[b] == float("-inf")).all())
+
+
+@cpp
 def test_cpp_rejects_lengths_and_blocks_outside_the_cache():
     (q, k, v, bt, cl), _ = _case([5, 40], 4, 2, 16, 16, torch.float32, seed=2)
     op = torch.ops.ptsfast.paged_decode_attention
@@ -145,6 +173,11 @@ def test_cpp_rejects_lengths_and_blocks_outside_the_cache():
     with pytest.raises(RuntimeError, match="sliding_window"):
         op(q, k, v, bt, cl, 0.25, 0)
     assert op(q[:0], k, v, bt[:0], cl[:0], 0.25, None).shape == (0, 4, 16)
+    lse_op = torch.ops.ptsfast.paged_decode_attention_lse  # takes empty rows, nothing past the table
+    with pytest.raises(RuntimeError, match="context_lens"):
+        lse_op(q, k, v, bt, torch.tensor([-1, 40]), 0.25)
+    with pytest.raises(RuntimeError, match="not a block of the cache"):
+        lse_op(q, k, v, bad, cl, 0.25)
 
 
 @pytest.mark.gpu

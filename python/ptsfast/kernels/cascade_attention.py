@@ -14,25 +14,43 @@ to every layer; host-side metadata (rows sorted by group, work tiles) is derived
 cached on it.
 
 Shapes: q ``[B, Hq, D]``; k_cache / v_cache ``[num_blocks, block_size, Hkv, D]`` with ``Hq % Hkv == 0``;
-returns ``[B, Hq, D]`` in q's dtype. Backends: ``triton`` (GPU, or the interpreter when asked) and
-``torch`` (``cascade_decode_attention_torch``: the specification, and the CPU path).
+returns ``[B, Hq, D]`` in q's dtype. Backends: ``triton`` (GPU, or the interpreter when asked), ``cpp`` (CPU with
+the extension built: ATen's fused CPU attention for each group's prefix, the C++ paged op for the suffixes) and
+``torch`` (``cascade_decode_attention_torch``: the specification).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
 
-from ptsfast.kernels._dispatch import check, choose_backend, triton_module
+from ptsfast.kernels._dispatch import backend_available, check, choose_backend, triton_module
 from ptsfast.kernels.paged_attention import paged_decode_backend
 from ptsfast.kernels.types import FLOAT_DTYPES, CascadeHost, CascadePlan
 
-__all__ = ["CascadePlan", "cascade_decode_attention", "cascade_decode_attention_torch", "merge_state",
+__all__ = ["CascadePlan", "cascade_backend", "cascade_decode_attention", "cascade_decode_attention_cpp",
+           "cascade_decode_attention_torch", "merge_state",
            "merge_state_torch", "should_use_cascade"]
 
-IMPLEMENTED = ("triton", "torch")
+IMPLEMENTED = ("cpp", "triton", "torch")
 _NAME = "cascade_decode_attention"
+_MIN_SPLIT_KEYS = 256  # the cpp path splits a prefix across threads only into chunks at least this long
+
+
+@functools.cache
+def _cpp_ready() -> bool:
+    """Whether this build has what the ``cpp`` path runs on: the C++ op with log-sum-exp (an extension built
+    before it existed lacks it) and ATen's fused CPU attention that returns the log-sum-exp."""
+    return (backend_available("cpp", torch.device("cpu")) and hasattr(torch.ops.ptsfast, "paged_decode_attention_lse")
+            and hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu"))
+
+
+def cascade_backend(device: torch.device | str, backend: str | None = None) -> str:
+    """The backend ``cascade_decode_attention`` runs on ``device`` (the dispatch rule asks too)."""
+    implemented = IMPLEMENTED if _cpp_ready() else tuple(b for b in IMPLEMENTED if b != "cpp")
+    return choose_backend(_NAME, torch.device(device), implemented, backend)
 
 
 def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=FLOAT_DTYPES) -> CascadeHost:
@@ -167,21 +185,75 @@ def cascade_decode_attention_torch(q: torch.Tensor, k_cache: torch.Tensor, v_cac
     return o.to(q.dtype)
 
 
+# ------------------------------------------------------------------------------------------- cpp
+
+
+def cascade_decode_attention_cpp(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                                 plan: CascadePlan, scale: float) -> torch.Tensor:
+    """The CPU path. On a CPU decode attention is bound by arithmetic, not by bytes (a group's prefix stays in the
+    caches while its rows re-read it), so what sharing buys here is turning each group's ``rows x prefix`` dot
+    products from per-row vector work into one matrix product: ATen's fused CPU attention (blocked GEMMs, online
+    softmax, and the log-sum-exp the merge needs) over the group's prefix with the group's rows as one query
+    batch per KV head (``[1, Hkv, rows * Hq/Hkv, D]``, no repeated KV), the C++ paged op over each row's own
+    suffix (read in place, with its log-sum-exp), merged by ``merge_state``. Each group's prefix blocks are
+    gathered once per layer (``index_select``, contiguous runs). Returns ``[B, Hq, D]`` in q's dtype."""
+    h = _check_inputs(q, k_cache, v_cache, plan, scale)
+    B, Hq, D = q.shape
+    Hkv = k_cache.shape[2]
+    rep = Hq // Hkv
+    dt = k_cache.dtype if q.dtype == k_cache.dtype else torch.float32
+    qc = q.to(dt)
+    o_p = torch.zeros(B, Hq, D, dtype=torch.float32)
+    lse_p = torch.full((B, Hq), float("-inf"), dtype=torch.float32)
+    threads = torch.get_num_threads()
+    for g in range(h.num_groups):
+        P, n = int(h.prefix_lens[g]), int(h.group_counts[g])
+        if P == 0 or n == 0:
+            continue
+        start = int(h.group_starts[g])
+        rows = h.rows_by_group[start:start + n]
+        # the fused kernel runs one task per (batch, head, 32-query block): a small group has as few tasks as KV
+        # heads, so with several threads the prefix is split into `splits` equal key chunks stacked as the batch
+        # (merged below by log-sum-exp), which gives every thread work
+        splits = next(t for t in range(min(threads, P // _MIN_SPLIT_KEYS) or 1, 0, -1) if P % t == 0)
+        k = _gather_blocks(k_cache, plan.prefix_block_tables[g], P).to(dt).view(splits, P // splits, Hkv, D)
+        v = _gather_blocks(v_cache, plan.prefix_block_tables[g], P).to(dt).view(splits, P // splits, Hkv, D)
+        qg = qc.index_select(0, rows).view(n, Hkv, rep, D).transpose(0, 1).reshape(1, Hkv, n * rep, D)
+        o, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(
+            qg.expand(splits, -1, -1, -1), k.transpose(1, 2), v.transpose(1, 2), 0.0, False, scale=scale)[:2]
+        o, lse = o.float(), lse.float()
+        if splits > 1:
+            total = torch.logsumexp(lse, 0)
+            o, lse = (o * torch.exp(lse - total)[..., None]).sum(0), total
+        else:
+            o, lse = o[0], lse[0]
+        o_p.index_copy_(0, rows, o.view(Hkv, n, rep, D).transpose(0, 1).reshape(n, Hq, D))
+        lse_p.index_copy_(0, rows, lse.view(Hkv, n, rep).transpose(0, 1).reshape(n, Hq))
+    if h.max_suffix == 0:
+        return o_p.to(q.dtype)
+    o_s, lse_s = torch.ops.ptsfast.paged_decode_attention_lse(q, k_cache, v_cache, plan.suffix_block_tables,
+                                                              plan.suffix_lens, scale)
+    o, _ = merge_state_torch(o_p, lse_p, o_s, lse_s)
+    return o.to(q.dtype)
+
+
 def cascade_decode_attention(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
                              plan: CascadePlan, scale: float, *, backend: str | None = None) -> torch.Tensor:
     """Decode attention of ``q [B, Hq, D]`` over a shared prefix per group plus each row's suffix.
 
     Equivalent to ``paged_decode_attention_torch`` with each row's block table = its group's prefix
     blocks followed by its suffix blocks (when the prefix fills whole blocks). Dispatch: Triton on CUDA,
-    torch on CPU (``backend=`` / ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override).
-    Returns ``[B, Hq, D]`` in q's dtype.
+    ``cpp`` on CPU when the extension is built, else torch (``backend=`` /
+    ``PTSFAST_BACKEND_CASCADE_DECODE_ATTENTION`` override). Returns ``[B, Hq, D]`` in q's dtype.
     """
     _check_inputs(q, k_cache, v_cache, plan, scale)
-    chosen = choose_backend(_NAME, q.device, IMPLEMENTED, backend)
+    chosen = cascade_backend(q.device, backend)
     if q.shape[0] == 0:
         return torch.empty_like(q)
     if chosen == "triton":
         return triton_module("cascade_attention").cascade_decode_attention_triton(q, k_cache, v_cache, plan, scale)
+    if chosen == "cpp":
+        return cascade_decode_attention_cpp(q, k_cache, v_cache, plan, scale)
     return cascade_decode_attention_torch(q, k_cache, v_cache, plan, scale)
 
 
@@ -202,6 +274,16 @@ CPU_MIN_RATIO = 1.25
 CPU_CPP_MIN_PREFIX = 1024
 CPU_CPP_MIN_SAVED_TOKENS = 60_000
 CPU_CPP_MIN_RATIO = 12.0
+# The cpp cascade path (ATen's fused attention per group prefix, the C++ op with its log-sum-exp for the suffixes)
+# against the C++ paged op (benchmarks/results/cpu_cascade_crossover_fused.txt, one thread, shared machine): its
+# suffix part is the plain op's own work, so the suffix length hardly matters; ~0.2 ms of fixed cost per call, then
+# it wins once a group shares enough prefix tokens: P=512,N=32: 1.2-1.3x; P=1024,N=16: 1.3x; P=2048,N=8: 1.2-1.3x;
+# P=2048,N=16: 1.4-1.5x; P=4096,N=16: 1.6-1.7x; P=2048,N=128: 1.7-1.8x; but P=512,N=16: 1.0x, P=1024,N=8: 1.0x,
+# P=4096,N=4: 1.0x and P=128,N=128: 0.8x. With two threads the plain op splits its (row, KV head) tasks evenly
+# while a group's fused call has few, and the two-thread measurement on the loaded machine was noise (a 2 us
+# elementwise op took 8 ms), so there the old rule's prefix and saving stand until measured on a quiet machine.
+CPU_FUSED_MIN_PREFIX = 512
+CPU_FUSED_MIN_SAVED_TOKENS = 14_000
 # GPU model (docs/design.md §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
 # merge (~8-10 us per layer); at ~3 TB/s that buys ~24 MB per layer, i.e. ~47k tokens at 512 B of KV
 # per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per docs/design.md §4).
@@ -218,9 +300,10 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     Rule (docs/design.md §4): cascade saves ``(N - 1) * P`` tokens of KV reads per layer and costs extra
     launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
       * always False for N < 2 or P == 0;
-      * CPU with the C++ paged op (the default when the extension is built): P >= 1024, saved >= 60000 and
-        ratio >= 12;
-        against the torch paged path: saved >= 1024 and ratio >= 1.25 (both measured crossovers);
+      * CPU with the C++ paged op and the cpp cascade path (the default when the extension is built): one thread
+        P >= 512 and saved >= 14000, more threads P >= 1024 and saved >= 60000;
+        the torch cascade path against the C++ paged op: P >= 1024, saved >= 60000 and ratio >= 12;
+        against the torch paged path: saved >= 1024 and ratio >= 1.25 (all measured crossovers);
       * CUDA: ``P >= GPU_MIN_PREFIX`` and ``(N - 1) * P * kv_bytes_per_token >= GPU_OVERHEAD_BYTES``
         and ratio >= 1.5, where ``kv_bytes_per_token = 2 * Hkv * D * dtype bytes`` (one layer).
         The GPU constants are a bandwidth model, not yet measured on a GPU.
@@ -233,7 +316,10 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     if device.type == "cuda":
         return (prefix_len >= GPU_MIN_PREFIX and saved * kv_bytes_per_token >= GPU_OVERHEAD_BYTES
                 and ratio >= GPU_MIN_RATIO)
-    if paged_decode_backend(device) == "cpp":
-        return (prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS
-                and ratio >= CPU_CPP_MIN_RATIO)
-    return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
+    if paged_decode_backend(device) != "cpp":
+        return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
+    if cascade_backend(device) == "cpp":
+        if torch.get_num_threads() == 1:
+            return prefix_len >= CPU_FUSED_MIN_PREFIX and saved >= CPU_FUSED_MIN_SAVED_TOKENS
+        return prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS
+    return prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS and ratio >= CPU_CPP_MIN_RATIO
