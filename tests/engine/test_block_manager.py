@@ -1,4 +1,4 @@
-"""Paged KV bookkeeping: forking, reference counts, reservations and leak freedom (no model)."""
+"""Paged KV bookkeeping: forking, reference counts, blocks on demand with preemption, leak freedom (no model)."""
 
 import random
 
@@ -62,10 +62,13 @@ def test_random_workload_never_leaks_or_overcommits(seed):
             sched.fork(s, parents[s.seq_id])
         assert sched.available >= 0
         for s in list(sched.running):
+            if s not in sched.running:  # preempted by an older rollout's growth this step
+                continue
             # each step: write one token (within the worst case), sometimes finish early
             limit = s.position + len(s.forced) + s.max_new_tokens - 1
             if s.num_cached < limit:
-                sched.grow(s, s.num_cached + 1)
+                if not sched.grow(s, s.num_cached + 1):
+                    continue
                 s.num_cached += 1
             if s.num_cached >= limit or rng.random() < 0.2:
                 sched.finish(s)
@@ -83,18 +86,40 @@ def test_random_workload_never_leaks_or_overcommits(seed):
     bm.check_whole()
 
 
-def test_requests_wait_when_the_budget_is_full():
+def test_blocks_on_demand_admit_past_worst_cases_and_preempt_the_newest():
     bm = BlockManager(num_blocks=6, block_size=4)
     sched = Scheduler(bm, max_running=100)
     parent = bm.allocate(2)
-    sched.add([_state(6, 7) for _ in range(4)])  # each needs blocks for [4, 12) -> 2 private blocks
-    first = sched.admit()
-    assert len(first) == 2 and len(sched.waiting) == 2  # 4 free blocks = two reservations
+    states = [_state(6, 11) for _ in range(4)]  # each may write [6, 16): up to 3 private blocks
+    sched.add(states)
+    first = sched.admit()  # worst cases would admit one; first blocks and a block of headroom admit three
+    assert first == states[:3] and list(sched.waiting) == states[3:]
     for s in first:
-        sched.fork(s, parent)
-    assert sched.admit() == []
-    sched.finish(first[0])
-    assert len(sched.admit()) == 1
+        assert sched.fork(s, parent)  # the boundary copy: their first block
+    assert bm.num_free == 1 and sched.admit() == []
+    for s in first:  # positions 6, 7 fit the copied block
+        assert sched.grow(s, 8)
+        s.num_cached = 8
+    old, mid, new = first
+    new.tokens, new.step, new.pending = [5, 6], 2, 6  # progress that the preemption discards
+    assert sched.grow(old, 9) and bm.num_free == 0  # the last free block
+    assert sched.grow(mid, 9)  # none left: the newest is preempted, its block serves mid
+    assert sched.preemptions == 1 and sched.running == [old, mid] and list(sched.waiting) == [new, states[3]]
+    assert new.block_table == [] and (new.tokens, new.step, new.pending, new.num_cached) == ([], 0, None, 0)
+    mid.num_cached = 12
+    assert not sched.grow(mid, 13)  # mid is the newest now: with the pool dry it preempts itself
+    assert sched.running == [old] and list(sched.waiting) == [mid, new, states[3]] and sched.preemptions == 2
+    assert bm.num_free == 2  # mid's copy and its fresh block came back (the shared one stays the parent's)
+    while not sched.idle():  # the rest run to the end, nothing stalls or leaks
+        for s in sched.admit():
+            sched.fork(s, parent)
+        for s in list(sched.running):
+            if s in sched.running and sched.grow(s, s.num_cached + 1):
+                s.num_cached += 1
+                if s.num_cached == s.position + s.max_new_tokens - 1:
+                    sched.finish(s)
+    bm.free(parent)
+    bm.check_whole()
     with pytest.raises(ValueError, match="raise num_blocks"):
         sched.add([_state(1, 100)])
 
@@ -133,9 +158,12 @@ def test_admission_next_to_registered_sequences_never_stalls(seed):
             for s in new:
                 sched.fork(s, parents[s.seq_id][0])
             for s in list(sched.running):
+                if s not in sched.running:  # preempted by an older rollout's growth this step
+                    continue
                 limit = s.position + len(s.forced) + s.max_new_tokens - 1
                 if s.num_cached < limit:
-                    sched.grow(s, s.num_cached + 1)
+                    if not sched.grow(s, s.num_cached + 1):
+                        continue
                     s.num_cached += 1
                 if s.num_cached >= limit or rng.random() < 0.1:
                     sched.finish(s)
@@ -144,7 +172,7 @@ def test_admission_next_to_registered_sequences_never_stalls(seed):
     bm.check_whole()
 
 
-def test_abort_returns_every_block_and_reservation():
+def test_abort_returns_every_block():
     bm = BlockManager(num_blocks=20, block_size=4)
     sched = Scheduler(bm, max_running=3)
     parent = bm.allocate(3)

@@ -80,8 +80,9 @@ def test_an_invalid_follow_up_fails_the_call_and_releases_everything(engine):
 
 
 def test_registering_mid_call_never_starves_queued_rollouts():
-    # 24 blocks of 4 tokens; a 40-token sequence holds 10. Six rollouts of up to 40 tokens each need their
-    # worst case (10 blocks) reserved, so only one runs at a time and the rest wait in the queue.
+    # 24 blocks of 4 tokens; a 40-token sequence holds 10. Six rollouts of up to 40 tokens each may need 10
+    # blocks: they take them as they write, the newest preempted when the pool runs dry, and registering 8 more
+    # blocks would leave the oldest no room to finish.
     engine = RolloutEngine(tiny_model("llama"), tiny_tokenizer(), EngineConfig(num_blocks=24, block_size=4))
     (a,) = engine.prefill([random_tokens(40, seed=1)])
     tried = []

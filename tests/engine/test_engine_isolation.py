@@ -42,3 +42,31 @@ def test_tight_budget_gives_identical_results():
         engine.release([s.seq_id for s in seqs])
         engine.check_no_leaks()
     assert [[r.tokens for r in req] for req in outs[0]] == [[r.tokens for r in req] for req in outs[1]]
+
+
+def test_blocks_on_demand_run_more_rollouts_than_worst_cases_and_preemption_changes_no_token():
+    """Rollouts with a long budget that stop early: reserving worst cases (10 blocks each) would run at most three
+    at a time in this pool; taking blocks as they write runs them all together, and in a pool too small even for
+    that the newest are preempted and start over, sampling the very same tokens."""
+    tokens = [random_tokens(20, seed=s) for s in range(2)]
+    stop_at = {0: 3, 1: 9, 2: 14, 3: 6, 4: 1}  # the oracle deciding after this many tokens (per child)
+    requests = lambda seqs: [  # noqa: E731
+        RolloutRequest(s.seq_id, p, 5, 40, SamplingParams(temperature=1.0, seed=p), stop_token_ids=(),
+                       stop_fn=lambda out, k=p % 5: len(out) >= stop_at[k] + 2 * len(set(out) & {7}))
+        for s in seqs for p in (3, 9, 17)]
+    outs, widest = [], []
+    for blocks in (512, 40, 24):
+        engine = RolloutEngine(tiny_model("llama-gqa"), config=EngineConfig(num_blocks=blocks, block_size=4))
+        seqs = engine.prefill(tokens)
+        rows = []
+        outs.append(engine.rollout(requests(seqs), progress=rows.append))
+        widest.append((max(rows), engine.scheduler.preemptions))
+        engine.release([s.seq_id for s in seqs])
+        engine.check_no_leaks()
+    worst = -(-(17 + 40 - 1) // 4) - 17 // 4  # private blocks of one rollout from position 17
+    assert worst == 10 and (40 - 10) // worst == 3  # 10 blocks hold the two sequences
+    assert widest[0] == (30, 0)  # a roomy pool: all 30 together
+    assert widest[1][0] >= 20  # 30 free blocks, one first block each: 24 together, where worst cases allow 3
+    assert widest[2][1] > 0 and widest[2][0] < widest[1][0]  # 14 free blocks: some preempted, fewer at a time
+    as_tokens = lambda out: [[r.tokens for r in req] for req in out]  # noqa: E731
+    assert as_tokens(outs[0]) == as_tokens(outs[1]) == as_tokens(outs[2])

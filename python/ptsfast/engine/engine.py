@@ -14,9 +14,10 @@ costs no forward pass and, at most, one block copy.
 Every call is all-or-nothing: all its inputs are checked before anything is queued or allocated,
 and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
 the model) the call's rollouts and KV blocks are released before the exception propagates, so the
-engine stays usable. Admission reserves each rollout's worst case against what the pool can hold
-once the call's own rollouts are done (blocks of registered sequences excluded), so a call never
-stalls: a rollout that could never fit is refused up front.
+engine stays usable. Rollouts take KV blocks as they write; when the pool runs dry the newest are
+preempted and start over later (``Scheduler``). A rollout whose worst case could not fit once the
+call's other rollouts are done (blocks of registered sequences excluded) is refused up front, so a
+call never stalls.
 
 A ``rollout`` call can also be fed while it runs: ``on_done`` hears of each finished request and may
 register sequences and return more requests, so a caller whose next requests depend on earlier
@@ -190,8 +191,9 @@ class RolloutEngine:
         every queued rollout and for one more rollout of ``reserve_tokens`` tokens."""
         sched, bs = self.scheduler, self.blocks.block_size
         reserve = self.blocks.blocks_for(reserve_tokens) + 1 if reserve_tokens else 0  # + a boundary copy
-        queued = max((sched.worst_case_blocks(w) for w in sched.waiting), default=0)
-        if need + reserve > sched.available or need + max(queued, reserve) > sched.capacity():
+        # every queued or running rollout must still fit once it is the oldest (the newer ones preempted)
+        live = max((sched.worst_case_blocks(w) for w in (*sched.waiting, *sched.running)), default=0)
+        if need + reserve > sched.available or need + max(live, reserve) > sched.capacity():
             raise KVPoolFull(f"KV pool too small to register {count} sequences now ({need} blocks of {bs} tokens "
                              f"needed{f' + {reserve} kept for rollouts' if reserve else ''}, {sched.available} free); "
                              "release sequences, wait for running rollouts, or raise kv_cache_gb")
@@ -339,6 +341,7 @@ class RolloutEngine:
     def _step(self, requests, results, left, progress) -> list[int]:
         """One decode step of every running rollout; returns the requests it finished."""
         sched = self.scheduler
+        preempted = sched.preemptions
         new = sched.admit()
         if not new and not sched.running:  # admission checks make this a bug, not a user error
             raise RuntimeError("scheduler stalled: nothing running and nothing admissible (a ptsfast bug)")
@@ -346,10 +349,14 @@ class RolloutEngine:
         self.runner.copy_blocks(copies)
 
         decoding = [s for s in sched.running if s.pending is not None]
+        # oldest first: a rollout that finds the pool dry preempts the newest (maybe rows of this very list, whose
+        # restart clears their pending token, or rows admitted above), never an older one
+        decoding = [s for s in decoding if s.pending is not None and sched.grow(s, s.num_cached + 1)]
+        if sched.preemptions != preempted:
+            live = set(sched.running)
+            new = [s for s in new if s in live]
         hidden_parts = []
         if decoding:
-            for s in decoding:
-                sched.grow(s, s.num_cached + 1)
             hidden_parts.append(self.runner.decode([s.pending for s in decoding], [s.num_cached for s in decoding],
                                                    [s.block_table for s in decoding],
                                                    [(s.seq_id, s.position // self.blocks.block_size) for s in decoding]))

@@ -1,11 +1,18 @@
-"""Continuous batching under a KV block budget. No torch.
+"""Continuous batching under a KV block budget: blocks on demand, the newest rollouts preempted when it runs dry.
+No torch.
 
-A rollout is admitted only when the pool can hold its worst case (boundary copy + every token it may
-write), so admitted rollouts always finish and nothing deadlocks; the rest wait in FIFO order and
-are admitted as soon as finished rollouts return their blocks. ``add`` refuses a rollout whose worst
-case exceeds what the pool holds once everything queued has finished (:meth:`Scheduler.capacity`:
-free blocks plus those running rollouts will return, never blocks of registered sequences), so the
-head of the queue always becomes admissible and the scheduler cannot stall.
+A rollout is admitted when the pool has the one block its first write needs (its boundary copy or a fresh block)
+plus a little headroom for the running rollouts' growth, and takes further blocks as it writes. Reserving each
+rollout's worst case instead (every token of ``max_new_tokens``) would cap concurrency at what the longest possible
+rollouts need, while rollouts stop early (EOS, stop strings, the oracle deciding): with a budget of thousands of
+tokens a pool that runs hundreds of rollouts would run a handful. When a running rollout needs a block and none is
+free, the most recently admitted rollouts are preempted: their blocks return to the pool and they go back to the
+front of the queue to start again from their fork point (their noise depends only on (seed, child, step), so they
+sample the same tokens again). The oldest rollout is never preempted for a newer one, so it always progresses.
+
+``add`` refuses a rollout whose worst case exceeds what the pool holds once everything queued has finished
+(:meth:`Scheduler.capacity`: free blocks plus those only running rollouts hold, never blocks of registered
+sequences), so every rollout can finish once it is the oldest and the scheduler cannot stall.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ class Scheduler:
         self.blocks = blocks
         self.max_running = max_running
         self.waiting: deque[RolloutState] = deque()
-        self.running: list[RolloutState] = []
-        self._outstanding = 0  # reserved but not yet allocated blocks of running rollouts
+        self.running: list[RolloutState] = []  # in admission order: the last is the first to preempt
+        self.preemptions = 0  # rollouts sent back to the queue for lack of blocks (their tokens were recomputed)
 
     def worst_case_blocks(self, s: RolloutState) -> int:
         """Private blocks ``s`` may need: it writes K/V for positions ``[position, position + F + M - 1)``."""
@@ -54,18 +61,28 @@ class Scheduler:
 
     @property
     def available(self) -> int:
-        return self.blocks.num_free - self._outstanding
+        """Blocks free now (running rollouts take more as they write)."""
+        return self.blocks.num_free
+
+    def first_blocks(self, s: RolloutState) -> int:
+        """Blocks ``s`` needs to start: the block of its first write (0 for a rollout that never writes)."""
+        return min(1, self.worst_case_blocks(s))
+
+    def headroom(self) -> int:
+        """Free blocks kept back at admission: about what the running rollouts take in one step (each crosses
+        into a new block once per ``block_size`` tokens), so a new rollout does not preempt another at once."""
+        return -(-len(self.running) // self.blocks.block_size)
 
     def admit(self) -> list[RolloutState]:
-        """Moves waiting rollouts to running while the budget allows; returns the newly admitted ones."""
-        admitted = []
+        """Moves waiting rollouts to running while the pool has room for their first block; returns them."""
+        admitted, taken = [], 0  # first blocks of this call's admissions (allocated by fork() afterwards)
         while self.waiting and len(self.running) < self.max_running:
-            need = self.worst_case_blocks(self.waiting[0])
-            if need > self.available:
+            # with nothing running the head fits: add() checked its worst case against the whole pool
+            need = self.first_blocks(self.waiting[0])
+            if need > self.blocks.num_free - taken - (self.headroom() if self.running else 0):
                 break
+            taken += need
             s = self.waiting.popleft()
-            s.reserved_blocks = need
-            self._outstanding += need
             self.running.append(s)
             admitted.append(s)
         return admitted
@@ -73,37 +90,41 @@ class Scheduler:
     def fork(self, s: RolloutState, parent_table: list[int]) -> list[tuple[int, int]]:
         """Builds ``s``'s block table from its parent's; returns the boundary copies to perform."""
         s.block_table, copies = self.blocks.fork(parent_table, s.position)
-        self._consume(s, len(copies))
         s.num_cached = s.position
         return copies
 
-    def grow(self, s: RolloutState, num_tokens: int) -> None:
-        """Makes room in ``s``'s table for ``num_tokens`` cached tokens, out of its reservation."""
-        before = len(s.block_table)
-        self.blocks.ensure(s.block_table, num_tokens)
-        self._consume(s, len(s.block_table) - before)
+    def grow(self, s: RolloutState, num_tokens: int) -> bool:
+        """Makes room in ``s``'s table for ``num_tokens`` cached tokens, preempting the newest running rollouts
+        (``s`` itself when it is the newest) while the pool is dry. Returns whether ``s`` is still running."""
+        missing = self.blocks.blocks_for(num_tokens) - len(s.block_table)
+        while missing > self.blocks.num_free:
+            victim = self.running[-1]
+            self.preempt(victim)
+            if victim is s:
+                return False
+        if missing > 0:
+            s.block_table.extend(self.blocks.allocate(missing))
+        return True
 
-    def _consume(self, s: RolloutState, n: int) -> None:
-        if n > s.reserved_blocks:
-            raise RuntimeError(f"rollout exceeded its block reservation ({n} > {s.reserved_blocks})")
-        s.reserved_blocks -= n
-        self._outstanding -= n
+    def preempt(self, s: RolloutState) -> None:
+        """Returns a running rollout's blocks and puts it back at the front of the queue, to start over."""
+        self.running.remove(s)
+        self.blocks.free(s.block_table)
+        s.restart()
+        self.waiting.appendleft(s)
+        self.preemptions += 1
 
     def finish(self, s: RolloutState) -> None:
-        """Returns a finished rollout's blocks and the unused part of its reservation."""
+        """Returns a finished rollout's blocks."""
         self.running.remove(s)
         self.blocks.free(s.block_table)
         s.block_table = []
-        self._outstanding -= s.reserved_blocks
-        s.reserved_blocks = 0
 
     def abort(self) -> None:
         """Drops every waiting and running rollout and returns their blocks (after a failed step)."""
         self.waiting.clear()
         for s in list(self.running):
             self.finish(s)
-        if self._outstanding != 0:
-            raise RuntimeError(f"block reservations out of balance after abort ({self._outstanding}); a ptsfast bug")
 
     def idle(self) -> bool:
         return not self.waiting and not self.running

@@ -117,7 +117,6 @@ class RolloutState:
     forced: tuple[int, ...]
     stop_context: tuple[int, ...] = ()  # prefix tail that stop strings may start in (forced tokens are checked)
     stop_context_text: str = ""  # its decoded text
-    reserved_blocks: int = 0
     block_table: list[int] = field(default_factory=list)
     num_cached: int = 0  # tokens whose K/V are in the cache (prefix + fed tokens)
     pending: int | None = None  # last chosen token, not yet fed to the model
@@ -125,6 +124,11 @@ class RolloutState:
     tokens: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
     finish_reason: FinishReason | None = None
+
+    def restart(self) -> None:
+        """Back to the state before admission (the scheduler preempted it; its blocks are already returned)."""
+        self.block_table, self.num_cached, self.pending, self.step = [], 0, None, 0
+        self.tokens, self.logprobs, self.finish_reason = [], [], None
 
     def result(self) -> Rollout:
         assert self.finish_reason is not None
