@@ -75,9 +75,10 @@ class RunStats(RunCounters):
     pairs: int = 0
     decoded_tokens: int = 0  # every token the engine decoded (solutions and probes), counted per decode step
     running: int = 0  # sequences in the latest decode step (live; not in as_dict)
+    in_flight: int = 0  # problems started and not finished (live; not in as_dict)
     pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
     skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
-    not_summed: ClassVar[tuple[str, ...]] = ("running", "pivots_found", "skipped")
+    not_summed: ClassVar[tuple[str, ...]] = ("running", "in_flight", "pivots_found", "skipped")
 
 
 def trajectory_budget(max_positions: int | None, want: int, need: int,
@@ -357,6 +358,7 @@ class _Run(FedCall):
         now = time.perf_counter()
         s = self.stats
         s.rollouts, s.tokens, s.seconds = self.probes.rollouts, self.probes.tokens, now - self.start
+        s.in_flight = len(self.in_flight)
         if self.on_progress is not None and (force or now - self.last_report >= self.progress_interval):
             self.last_report = now
             self.on_progress(s)

@@ -1,0 +1,55 @@
+"""The mining progress bar's time left: from the first decode steps on a prior, then from finished problems."""
+
+from __future__ import annotations
+
+import pytest
+from tiny_models import tiny_model, tiny_tokenizer
+
+from ptsfast.pipeline.eta import PRIOR_ROLLOUTS, RunWork, format_eta
+
+
+def test_time_left_rests_on_the_prior_until_problems_finish_then_on_what_they_took():
+    work = RunWork(problems=10, trajectories=2, solution_tokens=1000, rollout_tokens=512)
+    # nothing finished: solutions + the prior's rollouts at half the rollout budget each
+    per = 2 * (1000 + PRIOR_ROLLOUTS * 256)
+    assert work.tokens_per_problem(0, 8, 5000, 0, 0) == per
+    assert work.seconds_left(0, 8, 5000, 0, 0, tokens_per_s=100.0) == pytest.approx((10 * per - 5000) / 100)
+    # rollouts finished: their mean length replaces half the budget
+    assert work.tokens_per_problem(0, 8, 5000, 40, 4000) == 2 * (1000 + PRIOR_ROLLOUTS * 100)
+    # problems finished: decoded tokens per problem, each one in flight counted half done
+    assert work.tokens_per_problem(2, 4, 80_000, 40, 4000) == 80_000 / 4
+    assert work.seconds_left(2, 4, 80_000, 40, 4000, tokens_per_s=200.0) == pytest.approx((200_000 - 80_000) / 200)
+    assert work.seconds_left(10, 0, 80_000, 40, 4000, tokens_per_s=200.0) == 0.0  # done: nothing left
+    assert work.seconds_left(0, 8, 0, 0, 0, tokens_per_s=0.0) is None  # no speed yet
+
+
+def test_format():
+    assert format_eta(None, True) == "ETA ?"
+    assert format_eta(3725.2, True) == "ETA ~1h02m"
+    assert format_eta(245, False) == "ETA 4m05s"
+
+
+def test_mine_shows_tokens_per_second_and_a_time_left_before_the_first_problem_finishes(tmp_path, monkeypatch):
+    """``ptsfast mine``'s bar (mine(progress=True)): every progress report has tok/s and an ETA, the first ones
+    (no problem finished yet) marked as resting on the prior."""
+    import ptsfast.pipeline.run as run
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    shown: list[str] = []
+
+    class Bar:
+        def update(self, n): ...
+        def set_postfix_str(self, text): shown.append(text)
+        def close(self): ...
+
+    real = run.run_problems
+    monkeypatch.setattr(run, "progress_bar", lambda total, enabled: Bar())
+    monkeypatch.setattr(run, "run_problems", lambda *a, **kw: real(*a, **kw, progress_interval=0.0))  # every step
+    problems = [Problem(f"q{i}", f"w{5 + i} w9") for i in range(2)]
+    mine(tiny_model("llama", seed=3), tiny_tokenizer(), problems, tmp_path, MineOptions(
+        use_chat_template=False, max_new_tokens=6, engine=EngineConfig(num_blocks=256)),
+        oracle=lambda text, p: len(text) % 2 == 0, progress=True)
+    assert shown and all("tok/s=" in t and "ETA " in t for t in shown)
+    assert "ETA ~" in shown[0] and "ETA ?" not in shown[-1]
