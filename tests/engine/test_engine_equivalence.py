@@ -166,3 +166,29 @@ def test_plain_decode_builds_a_gather_index_only_for_the_torch_path(backend, mon
                                                  stop_token_ids=())])
     assert [list(r.tokens) for r in rollouts] == [hf_greedy(reference, tokens, 6)] * 2
     assert len(built) == (5 if backend == "torch" else 0)  # the first token comes from the prefill
+
+
+@pytest.mark.parametrize("arch,overrides", [("llama-gqa", {}), ("qwen3", {}), ("mistral", {"sliding_window": 8})])
+def test_chunked_prefill_matches_hf(arch, overrides):
+    """A sequence longer than max_prefill_tokens runs in chunks (each attending to the K/V the chunks before it
+    wrote, a sliding window included): the same log-probs as HF on the whole sequence, and greedy rollouts from
+    positions inside the first, a middle and the last chunk equal HF's generate."""
+    model = tiny_model(arch, **overrides)
+    reference = copy.deepcopy(model)
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=64, block_size=8, max_prefill_tokens=12))
+    chunks = []
+    real = engine.adapter.hidden_states
+    engine.adapter.hidden_states = lambda ids, pos, meta: chunks.append(len(ids)) or real(ids, pos, meta)
+    tokens = random_tokens(41, seed=3)
+    short = random_tokens(9, seed=4)
+    seqs = engine.prefill([short, tokens])  # the short one alone, then the long one in 12 + 12 + 12 + 5
+    assert chunks == [9, 12, 12, 12, 5]
+    for toks, p in zip((short, tokens), seqs):
+        torch.testing.assert_close(torch.tensor(p.logprobs), hf_logprobs(reference, toks), atol=1e-4, rtol=0)
+    positions = (5, 20, 41)
+    results = engine.rollout([RolloutRequest(seqs[1].seq_id, p, n=1, max_new_tokens=12, sampling=GREEDY,
+                                             stop_token_ids=()) for p in positions])
+    for p, (rollout,) in zip(positions, results):
+        assert list(rollout.tokens) == hf_greedy(reference, tokens[:p], 12)
+    engine.release([s.seq_id for s in seqs])
+    engine.check_no_leaks()

@@ -129,11 +129,11 @@ def test_prefill_failing_in_a_later_batch_unregisters_the_whole_call(monkeypatch
     calls = {"n": 0}
     original = engine.runner.prefill
 
-    def failing(*args):
+    def failing(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("injected prefill failure")
-        return original(*args)
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(engine.runner, "prefill", failing)
     with pytest.raises(RuntimeError, match="injected"):

@@ -11,7 +11,8 @@ from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noq
 from ptsfast.kernels._dispatch import backend_available, choose_backend
 from ptsfast.kernels.paged_attention import IMPLEMENTED as DECODE_IMPLEMENTED
 from ptsfast.kernels.paged_attention import paged_decode_attention, paged_decode_attention_torch
-from ptsfast.kernels.prefill_attention import IMPLEMENTED, prefill_attention, prefill_attention_torch
+from ptsfast.kernels.prefill_attention import (IMPLEMENTED, prefill_attention, prefill_attention_torch,
+                                               prefill_chunk_attention)
 
 BACKENDS = cpu_backends(IMPLEMENTED)  # prefill
 DECODE_BACKENDS = cpu_backends(DECODE_IMPLEMENTED)
@@ -239,6 +240,38 @@ def test_prefill_matches_float64(backend, dtype, heads, seqs, poison):  # noqa: 
     assert out.shape == q.shape and out.dtype == dtype
     tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
     assert rel_err(out, _prefill_oracle(q, k, v, cu, D**-0.5)) <= tol
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("heads", HEADS)
+@pytest.mark.parametrize("past,chunk,window", [(1, 7, None), (21, 16, None), (40, 3, 5), (64, 30, 17)])
+def test_prefill_chunk_matches_float64(dtype, heads, past, chunk, window, poison):  # noqa: F811
+    """A chunk of one sequence at positions [past, past + chunk): its past read through a shuffled block table
+    (past not a multiple of the block size, tables wider than needed), a sliding window reaching into the past."""
+    Hq, Hkv, D, bs = heads
+    total = past + chunk
+    g = torch.Generator().manual_seed(past * 31 + chunk + Hq)
+    q_all = torch.randn(Hq, total, D, generator=g).to(dtype).transpose(0, 1)
+    k_all, v_all = (torch.randn(total, Hkv, D, generator=g).to(dtype) for _ in range(2))
+    nblk = -(-past // bs) + 2
+    table = torch.randperm(nblk + 3, generator=g)[:nblk]
+    k_cache, v_cache = (torch.randn(nblk + 3, bs, Hkv, D, generator=g).to(dtype) for _ in range(2))
+    for t in range(past):  # the past's K/V where the table says
+        k_cache[table[t // bs], t % bs], v_cache[table[t // bs], t % bs] = k_all[t], v_all[t]
+    out = prefill_chunk_attention(q_all[past:], k_all[past:], v_all[past:], k_cache, v_cache, table, past, D**-0.5,
+                                  window)
+    assert out.shape == (chunk, Hq, D) and out.dtype == dtype
+    rep = Hq // Hkv
+    s = torch.einsum("thd,lhd->htl", q_all.double(), k_all.double().repeat_interleave(rep, 1)) * D**-0.5
+    pos = torch.arange(total)
+    allowed = pos[None, :] <= pos[:, None]
+    if window is not None:
+        allowed &= pos[None, :] > pos[:, None] - window
+    ref = torch.einsum("htl,lhd->thd", s.masked_fill(~allowed, float("-inf")).softmax(-1),
+                       v_all.double().repeat_interleave(rep, 1))[past:]
+    assert rel_err(out, ref) <= TOL[dtype]
+    with pytest.raises(ValueError, match="cannot hold a past"):
+        prefill_chunk_attention(q_all[past:], k_all[past:], v_all[past:], k_cache, v_cache, table[:0], past, 0.1)
 
 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")

@@ -17,7 +17,7 @@ class EngineConfig:
     max_running: int = 256
     """Most rollouts decoded together in one step."""
     max_prefill_tokens: int = 8192
-    """Most tokens in one packed prefill forward."""
+    """Most tokens in one prefill forward: sequences are packed up to it, a longer one runs in chunks of it."""
     stop_string_window: int = 16
     """Tokens decoded from a rollout's tail to look for stop strings."""
     cascade: str = "auto"

@@ -164,7 +164,7 @@ class RolloutEngine:
                 for batch in self._prefill_batches(seqs):
                     for s in batch:
                         pending.append(self.blocks.allocate(self.blocks.blocks_for(len(s))))
-                    hidden = self.runner.prefill(batch, pending)
+                    hidden = self.runner.prefill(batch, pending, max_tokens=self.config.max_prefill_tokens)
                     lm = self.adapter.lm_head
                     start = 0
                     for tokens, table in zip(batch, list(pending)):

@@ -17,7 +17,7 @@ from transformers.masking_utils import AttentionMaskInterface
 
 from ptsfast.kernels.cascade_attention import CascadePlan, cascade_decode_attention
 from ptsfast.kernels.paged_attention import paged_decode_attention
-from ptsfast.kernels.prefill_attention import prefill_attention
+from ptsfast.kernels.prefill_attention import prefill_attention, prefill_chunk_attention
 
 ATTN_NAME = "ptsfast"
 SUPPORTED_MODEL_TYPES = ("llama", "qwen2", "qwen3", "mistral", "phi3")
@@ -31,6 +31,8 @@ class AttentionMetadata:
     new token. Prefill: ``cu_seqlens`` delimits packed sequences that attend only to themselves.
     Decode: one token per row, attending to its first ``context_lens[b]`` cached tokens through
     ``block_tables``; ``slots`` is the per-row gather index and ``cascade`` an optional shared-prefix plan.
+    Chunked prefill: one sequence's tokens from position ``past_len`` on, attending to its first ``past_len``
+    cached tokens through ``past_table`` (its block ids) and to themselves.
     """
 
     kv_cache: torch.Tensor
@@ -40,6 +42,8 @@ class AttentionMetadata:
     context_lens: torch.Tensor | None = None
     slots: torch.Tensor | None = None
     cascade: CascadePlan | None = None
+    past_len: int = 0
+    past_table: torch.Tensor | None = None
 
     @property
     def is_prefill(self) -> bool:
@@ -59,7 +63,10 @@ def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, 
     k_cache, v_cache = cache[0], cache[1]
     k_cache.view(-1, Hkv, D).index_copy_(0, meta.slot_mapping, k.to(cache.dtype))
     v_cache.view(-1, Hkv, D).index_copy_(0, meta.slot_mapping, v.to(cache.dtype))
-    if meta.is_prefill:
+    if meta.is_prefill and meta.past_len:
+        out = prefill_chunk_attention(q, k, v, k_cache, v_cache, meta.past_table, meta.past_len, scaling,
+                                      sliding_window)
+    elif meta.is_prefill:
         out = prefill_attention(q, k, v, meta.cu_seqlens, scaling, sliding_window)
     elif meta.cascade is not None and sliding_window is None:
         out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)

@@ -32,8 +32,14 @@ class ModelRunner:
     def _long(self, values: list[int]) -> torch.Tensor:
         return torch.tensor(values, dtype=torch.long, device=self.device)
 
-    def prefill(self, sequences: list[list[int]], tables: list[list[int]]) -> torch.Tensor:
-        """Writes the K/V of whole sequences into their blocks; returns packed hidden states ``[sum L, d]``."""
+    def prefill(self, sequences: list[list[int]], tables: list[list[int]], max_tokens: int | None = None) -> torch.Tensor:
+        """Writes the K/V of whole sequences into their blocks; returns packed hidden states ``[sum L, d]``.
+
+        A lone sequence longer than ``max_tokens`` runs in chunks of at most that many tokens, each attending to
+        the K/V the chunks before it wrote: the activations of a forward (MLP intermediates, attention's keys and
+        mask) are bounded by the chunk, not by the sequence."""
+        if max_tokens is not None and len(sequences) == 1 and len(sequences[0]) > max_tokens:
+            return self._prefill_chunked(sequences[0], tables[0], max_tokens)
         ids, positions, slots, cu = [], [], [], [0]
         for tokens, table in zip(sequences, tables):
             ids += tokens
@@ -42,6 +48,17 @@ class ModelRunner:
             cu.append(cu[-1] + len(tokens))
         meta = AttentionMetadata(self.kv_cache, self._long(slots), cu_seqlens=cu)
         return self.adapter.hidden_states(self._long(ids), self._long(positions), meta)
+
+    def _prefill_chunked(self, tokens: list[int], table: list[int], chunk: int) -> torch.Tensor:
+        past_table = self._long(table)
+        hidden = []
+        for start in range(0, len(tokens), chunk):
+            end = min(start + chunk, len(tokens))
+            meta = AttentionMetadata(self.kv_cache, self._long(self._slots(table, start, end)), cu_seqlens=[0, end - start],
+                                     past_len=start, past_table=past_table)
+            hidden.append(self.adapter.hidden_states(self._long(tokens[start:end]), self._long(list(range(start, end))),
+                                                     meta))
+        return torch.cat(hidden)
 
     def decode(self, tokens: list[int], positions: list[int], tables: list[list[int]],
                shared: list[tuple[int, int]] | None = None) -> torch.Tensor:

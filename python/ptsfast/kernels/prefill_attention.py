@@ -1,8 +1,10 @@
-"""Packed causal prefill attention: every sequence of a prefill batch attends to itself, in one call.
+"""Packed causal prefill attention: every sequence of a prefill batch attends to itself, in one call; and a chunk
+of one long sequence attending to its cached past and itself (chunked prefill).
 
 Shapes: q ``[T, Hq, D]``, k/v ``[T, Hkv, D]`` with ``Hq % Hkv == 0`` (GQA); sequence s occupies rows
 ``cu_seqlens[s]:cu_seqlens[s+1]``. Backends: Triton on CUDA (``triton/prefill_attention.py``, every sequence
-in one launch), torch (``prefill_attention_torch``: one SDPA call per sequence, and sliding windows).
+in one launch), torch (``prefill_attention_torch``: one SDPA call per sequence, and sliding windows). A chunk with
+a past runs ``prefill_chunk_attention`` (torch, any device).
 """
 
 from __future__ import annotations
@@ -47,6 +49,31 @@ def prefill_attention(
         check(q.stride(-1) == 1 and k.stride(-1) == 1 and v.stride(-1) == 1, name, "need unit stride along D")
         return triton_module("prefill_attention").prefill_attention_triton(q, k, v, cu_seqlens, scale)
     return prefill_attention_torch(q, k, v, cu_seqlens, scale, sliding_window)
+
+
+def prefill_chunk_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, k_cache: torch.Tensor,
+                            v_cache: torch.Tensor, past_table: torch.Tensor, past_len: int, scale: float,
+                            sliding_window: int | None = None) -> torch.Tensor:
+    """Causal attention of one sequence's chunk at positions ``[past_len, past_len + T)`` over its first
+    ``past_len`` tokens, read from the paged caches ``[num_blocks, block_size, Hkv, D]`` through ``past_table``
+    (whole blocks, gathered once per call), and over itself. q ``[T, Hq, D]``, k/v ``[T, Hkv, D]``; returns
+    ``[T, Hq, D]``. One SDPA call with a ``[T, past_len + T]`` mask: memory grows with the chunk times the context,
+    not with the context squared."""
+    name = "prefill_chunk_attention"
+    T, block_size = q.shape[0], k_cache.shape[1]
+    check(past_len >= 1 and past_table.dim() == 1 and past_table.numel() * block_size >= past_len, name,
+          f"past_table of {past_table.numel()} blocks of {block_size} cannot hold a past of {past_len} tokens")
+    nblk = -(-past_len // block_size)
+    past_k = k_cache.index_select(0, past_table[:nblk].long()).flatten(0, 1)[:past_len]
+    past_v = v_cache.index_select(0, past_table[:nblk].long()).flatten(0, 1)[:past_len]
+    keys = torch.cat([past_k, k.to(past_k.dtype)]).to(q.dtype).transpose(0, 1)[None]
+    values = torch.cat([past_v, v.to(past_v.dtype)]).to(q.dtype).transpose(0, 1)[None]
+    q_pos = torch.arange(past_len, past_len + T, device=q.device)
+    k_pos = torch.arange(past_len + T, device=q.device)
+    mask = _window_mask(q_pos, k_pos, torch.ones_like(k_pos, dtype=torch.bool), sliding_window)
+    o = F.scaled_dot_product_attention(q.transpose(0, 1)[None], keys, values, attn_mask=mask, scale=scale,
+                                       enable_gqa=True)
+    return o[0].transpose(0, 1)
 
 
 def prefill_attention_torch(q, k, v, cu_seqlens: list[int], scale: float,
