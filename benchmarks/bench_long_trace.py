@@ -111,7 +111,8 @@ def test_long_trace_rollouts(benchmark, model):
                "ptsfast_peak_kv_mb": round(peak_blocks * 16 * kv_token / 1e6, 1),
                "ideal_kv_mb": round(ideal * kv_token / 1e6, 1),
                "kv_vs_ideal": round(peak_blocks * 16 / ideal, 2),
-               "hf_generate_peak_kv_mb_per_probe": round(N * (max(positions) + NEW) * kv_token / 1e6, 1)}
+               "hf_generate_peak_kv_mb_per_probe": round(N * (max(positions) + NEW) * kv_token / 1e6, 1),
+               "preemptions": engine.scheduler.preemptions, "threads": torch.get_num_threads()}
         if "generate" in HF:
             w, c, tok = _timed(lambda: _hf_generate(model, sequence, positions))
             assert tok == expected
