@@ -1,0 +1,218 @@
+"""Whether a run's pivots and pairs hold: p re-estimated at their points on fresh rollouts the run never saw.
+
+A mining run reports p before and after each pivot, and p of each pair's sides, from rollouts it drew itself
+(the confirmation's and the pair test's). This module draws new ones, ``n`` a point, with the run's sampler,
+token budget, stops and oracle, through the same probe path as the search (:class:`ProbeRunner`): a point is
+``prompt + t_1..t_position + forced`` of one of the run's solutions, and a forced stop token ends its rollouts
+there, as in the search. Seeds come from the run's seed and a salt, so they are not the search's.
+
+* :func:`fresh_estimates`: the counts at any points (the reusable part);
+* :func:`pivot_holds` / :func:`pair_holds`: the rules a re-estimated pivot or pair is held to;
+* :func:`recheck_run`: every pivot and pair of a run directory re-estimated, one row each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ptsfast.engine import RolloutEngine
+from ptsfast.mining.seeds import stable_seed
+from ptsfast.mining.types import Direction, Estimate, ProbeRequest
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, read_jsonl
+from ptsfast.pipeline.options import MineOptions
+from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
+from ptsfast.pipeline.run import judging, prepare_problems
+from ptsfast.problems.loading import Problem
+
+__all__ = ["Point", "Solution", "fresh_estimates", "pivot_holds", "pair_holds", "RecheckRow", "recheck_run"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One solution of a run, as its rollouts continue it."""
+
+    prompt_ids: tuple[int, ...]
+    solution_ids: tuple[int, ...]
+    problem: Problem
+    correct: bool | None = None
+    """The oracle's verdict on the whole solution (p at its end is exact then); None: cut, estimated."""
+    think_open: bool = False
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where p is estimated: after ``prompt + t_1..t_position + forced`` of solution ``key``."""
+
+    key: Hashable
+    position: int
+    forced: tuple[int, ...] = ()
+
+
+def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashable, Solution], points: Sequence[Point],
+                    n: int, options: MineOptions, *, oracle: str | Callable | None = None, salt: object = "recheck",
+                    progress: Callable[[int], None] | None = None) -> dict[Point, Estimate]:
+    """``n`` fresh rollouts at each distinct point, judged as the run judges them: ``{point: Estimate}``.
+
+    The rollouts sample as ``options`` say (temperature, top-k, top-p) with ``options.max_new_tokens`` new tokens
+    after the point (forced tokens excluded), the search's rollout budget, and stop where the search's stop (EOS,
+    the oracle's stop strings, a complete answer, a forced stop token). The end of a solution with a verdict is
+    exact, as in the search. An oracle error counts as a failure. ``oracle`` overrides ``options.oracle``.
+    """
+    if n < 1:
+        raise ValueError(f"n={n}: use >= 1 rollouts a point")
+    wanted = list(dict.fromkeys(points))
+    for pt in wanted:
+        sol = solutions.get(pt.key)
+        if sol is None:
+            raise KeyError(f"point {pt}: no solution {pt.key!r} among the {len(solutions)} given")
+        if not 0 <= pt.position <= len(sol.solution_ids):
+            raise ValueError(f"point {pt}: position outside 0..{len(sol.solution_ids)}")
+    out: dict[Point, Estimate] = {}
+    sampled = []
+    for pt in wanted:
+        sol = solutions[pt.key]
+        if pt.position == len(sol.solution_ids) and not pt.forced and sol.correct is not None:
+            out[pt] = Estimate(exact=float(sol.correct))
+        else:
+            sampled.append(pt)
+    if not sampled:
+        return out
+    keys = list(dict.fromkeys(pt.key for pt in sampled))
+    seqs = engine.prefill([list(solutions[k].prompt_ids) + list(solutions[k].solution_ids) for k in keys])
+    try:
+        contexts = {k: TrajectoryContext(s.seq_id, len(solutions[k].prompt_ids), tuple(solutions[k].solution_ids),
+                                         solutions[k].problem, solutions[k].think_open) for k, s in zip(keys, seqs)}
+        judge, stops = judging(tokenizer, [], options, oracle, think_open=False)
+        think = judging(tokenizer, [], options, oracle, think_open=True) if any(
+            solutions[k].think_open for k in keys) else None
+        sampler = EngineSampler(engine, tokenizer, judge, options, contexts, stops, progress=progress, think=think)
+        try:
+            # the search's own budget: no reuse window here, every rollout is counted where it starts
+            requests = [ProbeRequest(pt.key, pt.position, n, stable_seed(options.seed, salt, pt.key, pt.position,
+                                                                         pt.forced), pt.forced, options.max_new_tokens)
+                        for pt in sampled]
+            for pt, outcomes in zip(sampled, sampler(requests)):
+                ok = sum(bool(o.success) and o.error is None for o in outcomes)
+                out[pt] = Estimate(ok, len(outcomes))
+        finally:
+            sampler.close()
+    finally:
+        engine.release([s.seq_id for s in seqs])
+    return out
+
+
+def pivot_holds(direction: Direction | str, before: float, after: float, gap: float) -> bool:
+    """A pivot holds when its re-estimated ``p(after) - p(before)`` is at least ``gap`` in its direction."""
+    sign = 1.0 if Direction(direction) is Direction.RAISES else -1.0
+    return sign * (after - before) >= gap - 1e-12
+
+
+def pair_holds(before: float, chosen: float, rejected: float, gap: float) -> bool:
+    """A pair holds when its re-estimated sides lie either side of ``p(before)`` (chosen above, rejected below)
+    and its margin ``p(chosen) - p(rejected)`` is at least ``gap / 2``: the search's pair rule on fresh counts."""
+    return chosen > before > rejected and chosen - rejected >= gap / 2 - 1e-12
+
+
+@dataclass
+class RecheckRow:
+    """One pivot or pair of a run: what the run reported and what the fresh rollouts say."""
+
+    kind: str  # "pivot" | "pair"
+    problem_id: str
+    trajectory: Hashable
+    position: int
+    direction: str
+    confirmed: str | None  # the pivot's confirmation state (a pair's pivot's)
+    reported: dict  # p of each side as the run reported it ("before", "after" | "chosen", "rejected")
+    fresh: dict[str, Estimate] = field(default_factory=dict)
+    holds: bool = False
+
+    @property
+    def reported_delta(self) -> float:
+        """p(after) - p(before) of a pivot, p(chosen) - p(rejected) of a pair, as reported."""
+        r = self.reported
+        return r["after"] - r["before"] if self.kind == "pivot" else r["chosen"] - r["rejected"]
+
+    @property
+    def fresh_delta(self) -> float:
+        f = self.fresh
+        return f["after"].p - f["before"].p if self.kind == "pivot" else f["chosen"].p - f["rejected"].p
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "problem_id": self.problem_id, "trajectory": self.trajectory,
+                "position": self.position, "direction": self.direction, "confirmed": self.confirmed,
+                "reported": self.reported, "reported_delta": self.reported_delta,
+                "fresh": {k: {"p": e.p, "successes": e.successes, "trials": e.trials, "exact": e.exact is not None}
+                          for k, e in self.fresh.items()},
+                "fresh_delta": self.fresh_delta, "holds": self.holds}
+
+
+def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
+                  options: MineOptions) -> dict[Hashable, Solution]:
+    """Every searched solution of a run directory, by trajectory key (prompts re-encoded and checked against the
+    run's, so a point is the run's own context)."""
+    by_id = {p.id: p for p in problems}
+    records = list(read_jsonl(Path(run_dir) / PROBLEMS))
+    prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in records if r["problem_id"] in by_id], tokenizer,
+                                   options)
+    prep = {p.id: p for p in prepared}
+    out: dict[Hashable, Solution] = {}
+    for r in records:
+        p = prep.get(r["problem_id"])
+        if p is None:
+            continue
+        if list(p.prompt_ids) != list(r["prompt_ids"]):
+            raise ValueError(f"problem {p.id}: its prompt under these options is not the run's; pass the run's "
+                             "options (system prompt, chat template)")
+        for t in r["trajectories"]:
+            out[t["key"]] = Solution(tuple(p.prompt_ids), tuple(t["solution_ids"]), p.problem, t.get("correct"),
+                                     p.think_open)
+    return out
+
+
+def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
+                options: MineOptions, n: int, *, oracle: str | Callable | None = None,
+                progress: Callable[[int], None] | None = None) -> list[RecheckRow]:
+    """Every pivot (refuted ones included) and pair of ``run_dir`` re-estimated with ``n`` fresh rollouts a side.
+
+    A pivot at ``i`` is checked at ``i`` and ``i + 1``; a pair at its pivot's ``i`` (p before), the pivot's
+    token (``i + 1``) and its alternative (forced at ``i``). Points shared by a pivot and its pair are drawn
+    once. ``options`` must be the run's (``problems`` its problems); ``gap`` is ``options.mining.gap``.
+    """
+    run_dir = Path(run_dir)
+    gap = options.mining.gap
+    solutions = run_solutions(run_dir, problems, tokenizer, options)
+    pivots = list(read_jsonl(run_dir / PIVOTS))
+    pairs = list(read_jsonl(run_dir / PAIRS))
+    state = {(pv["trajectory"], pv["position"]): pv.get("confirmed") for pv in pivots}
+    rows: list[RecheckRow] = []
+    for pv in pivots:
+        rows.append(RecheckRow("pivot", pv["problem_id"], pv["trajectory"], pv["position"], pv["direction"],
+                               pv.get("confirmed"), {"before": pv["p_before"], "after": pv["p_after"]}))
+    for pr in pairs:
+        rows.append(RecheckRow("pair", pr["problem_id"], pr["trajectory"], pr["position"], pr["direction"],
+                               state.get((pr["trajectory"], pr["position"])),
+                               {"before": (pr.get("before_estimate") or {}).get("p"), "chosen": pr["p_chosen"],
+                                "rejected": pr["p_rejected"]}))
+
+    def sides(row: RecheckRow) -> dict[str, Point]:
+        k, i = row.trajectory, row.position
+        before, own = Point(k, i), Point(k, i + 1)
+        if row.kind == "pivot":
+            return {"before": before, "after": own}
+        pr = next(p for p in pairs if p["trajectory"] == k and p["position"] == i)
+        raises = Direction(row.direction) is Direction.RAISES
+        alt = Point(k, i, (int((pr["rejected_ids"] if raises else pr["chosen_ids"])[0]),))
+        return {"before": before, "chosen": own if raises else alt, "rejected": alt if raises else own}
+
+    wanted = {id(r): sides(r) for r in rows}
+    est = fresh_estimates(engine, tokenizer, solutions, [pt for s in wanted.values() for pt in s.values()], n,
+                          options, oracle=oracle, progress=progress)
+    for r in rows:
+        r.fresh = {name: est[pt] for name, pt in wanted[id(r)].items()}
+        f = {name: e.p for name, e in r.fresh.items()}
+        r.holds = (pivot_holds(r.direction, f["before"], f["after"], gap) if r.kind == "pivot"
+                   else pair_holds(f["before"], f["chosen"], f["rejected"], gap))
+    return rows
