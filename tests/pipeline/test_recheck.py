@@ -10,7 +10,8 @@ from tiny_models import tiny_model, tiny_tokenizer
 from ptsfast.engine import EngineConfig, RolloutEngine
 from ptsfast.mining.types import Estimate
 from ptsfast.pipeline import MineOptions, mine
-from ptsfast.pipeline.recheck import Point, Solution, fresh_estimates, pair_holds, pivot_holds, recheck_run
+from ptsfast.pipeline.recheck import (Point, Solution, fresh_estimates, pair_checks, pair_holds, pivot_holds,
+                                     recheck_run)
 from ptsfast.problems.loading import Problem
 
 PROMPT = (5, 9, 14, 20)
@@ -82,6 +83,8 @@ def test_the_rules_a_pivot_and_a_pair_are_held_to():
     assert pair_holds(0.4, 0.5, 0.38, 0.2) and pair_holds(0.4, 0.9, 0.0, 0.2)
     assert not pair_holds(0.4, 0.45, 0.38, 0.2)  # margin below gap / 2
     assert not pair_holds(0.4, 0.9, 0.4, 0.2) and not pair_holds(0.4, 0.4, 0.0, 0.2)  # a side not across p(before)
+    assert pair_checks(0.4, 0.38, 0.0, 0.2) == {"margin": True, "chosen_above_before": False,
+                                                "rejected_below_before": True}
 
 
 def test_recheck_run_re_estimates_every_pivot_and_pair(model_dir, tmp_path):
@@ -111,7 +114,7 @@ def test_recheck_run_re_estimates_every_pivot_and_pair(model_dir, tmp_path):
         assert r.fresh[own] == pivot.fresh["after"] and r.fresh["before"] == pivot.fresh["before"]
         assert r.fresh[alt].trials == n
         f = {k: e.p for k, e in r.fresh.items()}
-        assert r.holds == pair_holds(f["before"], f["chosen"], f["rejected"], 0.2)
+        assert r.holds == pair_holds(f["before"], f["chosen"], f["rejected"], 0.2) == all(r.checks.values())
         d = r.as_dict()
         assert d["fresh"][alt]["trials"] == n and d["reported_delta"] == r.reported_delta
     # here a confirmed pivot jumps by about 0.5 and a pair's sides are 1 and 0: all of them hold

@@ -26,7 +26,8 @@ from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
 from ptsfast.problems.loading import Problem
 
-__all__ = ["Point", "Solution", "fresh_estimates", "pivot_holds", "pair_holds", "RecheckRow", "recheck_run"]
+__all__ = ["Point", "Solution", "fresh_estimates", "pivot_holds", "pair_checks", "pair_holds", "RecheckRow",
+           "recheck_run", "run_solutions"]
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,17 @@ def pivot_holds(direction: Direction | str, before: float, after: float, gap: fl
     return sign * (after - before) >= gap - 1e-12
 
 
+def pair_checks(before: float, chosen: float, rejected: float, gap: float) -> dict[str, bool]:
+    """The parts of :func:`pair_holds`: the margin, and each side on its side of ``p(before)``."""
+    return {"margin": chosen - rejected >= gap / 2 - 1e-12, "chosen_above_before": chosen > before,
+            "rejected_below_before": rejected < before}
+
+
 def pair_holds(before: float, chosen: float, rejected: float, gap: float) -> bool:
     """A pair holds when its re-estimated sides lie either side of ``p(before)`` (chosen above, rejected below)
-    and its margin ``p(chosen) - p(rejected)`` is at least ``gap / 2``: the search's pair rule on fresh counts."""
-    return chosen > before > rejected and chosen - rejected >= gap / 2 - 1e-12
+    and its margin ``p(chosen) - p(rejected)`` is at least ``gap / 2``: the search's pair rule (which tests the
+    alternative's side and the margin) on fresh counts, with the pivot token's side tested too."""
+    return all(pair_checks(before, chosen, rejected, gap).values())
 
 
 @dataclass
@@ -127,7 +135,9 @@ class RecheckRow:
     confirmed: str | None  # the pivot's confirmation state (a pair's pivot's)
     reported: dict  # p of each side as the run reported it ("before", "after" | "chosen", "rejected")
     fresh: dict[str, Estimate] = field(default_factory=dict)
+    points: dict[str, Point] = field(default_factory=dict)  # where each side was re-estimated
     holds: bool = False
+    checks: dict[str, bool] = field(default_factory=dict)  # a pair's parts of the rule (:func:`pair_checks`)
 
     @property
     def reported_delta(self) -> float:
@@ -146,7 +156,7 @@ class RecheckRow:
                 "reported": self.reported, "reported_delta": self.reported_delta,
                 "fresh": {k: {"p": e.p, "successes": e.successes, "trials": e.trials, "exact": e.exact is not None}
                           for k, e in self.fresh.items()},
-                "fresh_delta": self.fresh_delta, "holds": self.holds}
+                "fresh_delta": self.fresh_delta, "holds": self.holds, "checks": self.checks}
 
 
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
@@ -211,8 +221,12 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     est = fresh_estimates(engine, tokenizer, solutions, [pt for s in wanted.values() for pt in s.values()], n,
                           options, oracle=oracle, progress=progress)
     for r in rows:
-        r.fresh = {name: est[pt] for name, pt in wanted[id(r)].items()}
+        r.points = wanted[id(r)]
+        r.fresh = {name: est[pt] for name, pt in r.points.items()}
         f = {name: e.p for name, e in r.fresh.items()}
-        r.holds = (pivot_holds(r.direction, f["before"], f["after"], gap) if r.kind == "pivot"
-                   else pair_holds(f["before"], f["chosen"], f["rejected"], gap))
+        if r.kind == "pivot":
+            r.holds = pivot_holds(r.direction, f["before"], f["after"], gap)
+        else:
+            r.checks = pair_checks(f["before"], f["chosen"], f["rejected"], gap)
+            r.holds = all(r.checks.values())
     return rows
