@@ -516,11 +516,15 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (about 6 minutes)")
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
     from ptsfast.demo import (
+        DEMO_CONFIRM_MAX_ROLLOUTS,
         DEMO_KEY_MAX_ROLLOUTS,
         DEMO_LIMIT,
         DEMO_MAX_NEW_TOKENS,
         DEMO_MAX_ROLLOUTS,
         DEMO_ORACLE,
+        DEMO_PAIR_CANDIDATES,
+        DEMO_PAIR_FRESH_MAX_ROLLOUTS,
+        DEMO_PAIR_MAX_ALTERNATIVES,
         DEMO_SYSTEM_PROMPT,
         DEMO_TEMPERATURE,
     )
@@ -531,6 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo, max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
                    temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16,
                    max_rollouts=DEMO_MAX_ROLLOUTS, key_max_rollouts=DEMO_KEY_MAX_ROLLOUTS)
+    demo_sized = dict(estimator__confirm_max_rollouts=DEMO_CONFIRM_MAX_ROLLOUTS,
+                      pairs__fresh_max_rollouts=DEMO_PAIR_FRESH_MAX_ROLLOUTS,
+                      pairs__max_alternatives=DEMO_PAIR_MAX_ALTERNATIVES, pairs__candidates=DEMO_PAIR_CANDIDATES)
+    d.set_defaults(**demo_sized)
+    for action in d._actions:  # the generated flags' help names the config's default; the demo's differs
+        if action.dest in demo_sized and action.help:
+            action.help = action.help[: action.help.rindex("(default ")] + f"(demo default {demo_sized[action.dest]})"
 
     e = sub.add_parser("export", help="pairs/pivots of a run -> TRL DPO JSONL, datasets folder, codelion/pts "
                        "pivotal tokens or steering vectors",

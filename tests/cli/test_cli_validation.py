@@ -104,3 +104,23 @@ def test_mine_names_a_problem_of_the_wrong_type(tmp_path):
     with pytest.raises(TypeError, match=r"problem ids must be str, got int 3"):
         mine(model, tok, [Problem(3, "q")], tmp_path / "o", progress=False)
     assert not (tmp_path / "o").exists()
+
+
+def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_otherwise():
+    from ptsfast.cli import _options, build_parser
+    from ptsfast.demo import (DEMO_CONFIRM_MAX_ROLLOUTS, DEMO_PAIR_CANDIDATES, DEMO_PAIR_FRESH_MAX_ROLLOUTS,
+                              DEMO_PAIR_MAX_ALTERNATIVES)
+    from ptsfast.mining.types import EstimatorConfig, PairConfig
+
+    parser = build_parser()
+    m = _options(parser.parse_args(["demo"])).mining
+    assert (m.estimator.confirm_max_rollouts, m.pairs.fresh_max_rollouts, m.pairs.max_alternatives,
+            m.pairs.candidates) == (DEMO_CONFIRM_MAX_ROLLOUTS, DEMO_PAIR_FRESH_MAX_ROLLOUTS,
+                                    DEMO_PAIR_MAX_ALTERNATIVES, DEMO_PAIR_CANDIDATES)
+    m = _options(parser.parse_args(["demo", "--estimator-confirm-max-rollouts", "64", "--pairs-candidates", "2"])).mining
+    assert m.estimator.confirm_max_rollouts == 64 and m.pairs.candidates == 2
+    m = _options(parser.parse_args(["mine", "--model", "m", "--problems", "p", "--out", "o"])).mining
+    assert m.estimator == EstimatorConfig() and m.pairs == PairConfig()  # mine keeps the configs' defaults
+    demo = next(a for a in parser._subparsers._group_actions[0].choices["demo"]._actions
+                if a.dest == "pairs__candidates")
+    assert demo.help.endswith(f"(demo default {DEMO_PAIR_CANDIDATES})")
