@@ -146,17 +146,48 @@ def test_confirmation_with_fresh_rollouts():
     cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_rollouts=32))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     (pv,) = r.pivots
-    # 32 fresh rollouts a side first; those from 14 that write t_15 are fresh samples at 15 too
+    # 32 fresh rollouts a side decide, 32 more a side report (one request a side); those from 14 that write
+    # t_15 are fresh samples at 15 too
     assert pv.confirmed is Confirmation.CONFIRMED and 32 <= pv.confirm_before.trials <= pv.confirm_after.trials
-    budget = synths[0].traj.max_new_tokens
-    confirm = [[q for q in call if q.max_new_tokens == budget + 1] for call in sampler.calls]
+    st = synths[0]
+    budget = st.traj.max_new_tokens
+    confirm = [[(q, got) for q, got in zip(call, outs) if q.max_new_tokens == budget + 1]
+               for call, outs in zip(sampler.calls, sampler.outputs)]
     first = next(c for c in confirm if c)
-    assert {(q.position, q.n) for q in first} == {(14, 32), (15, 32)}
-    # the pivot reports the fresh estimates; the counts it was selected on are kept apart
+    assert {(q.position, q.n) for q, _ in first} == {(14, 64), (15, 64)}
+    # replay: the first 32 of each request decide, the last 32 are what the pivot reports
+    decide, report = (Memo(st.traj.solution_ids, 1.0, True, budget) for _ in range(2))
+    for q, got in first:
+        decide.ingest(q.position, (), got[:32], q.max_new_tokens)
+        report.ingest(q.position, (), got[32:], q.max_new_tokens)
+    rep = (report.get(14), report.get(15))
+    assert [(e.successes, e.trials) for e in (pv.before, pv.after)] == [(e.successes, e.trials) for e in rep]
+    assert EstimatorConfig().confirm_report_rollouts and decide.get(14).trials == 32
+    # the pivot reports the report batch; the counts it was selected on are kept apart
     assert (pv.before, pv.after) == (pv.confirm_before, pv.confirm_after)
     assert pv.search_before.trials >= 16 and pv.search_before != pv.before
     assert pv.delta == pv.after.p - pv.before.p and pv.delta_lo < pv.delta < pv.delta_hi
     assert pv.delta >= cfg.gap
+
+
+def test_confirmation_decides_on_one_batch_and_reports_another():
+    """Deciding counts that clear the bound do not make a pivot confirmed when the report batch says its Δp is
+    below the gap (undecided: more deciding rollouts cannot change what it reports); they alone refute."""
+    g = GapTest(EstimatorConfig(), 0.2)
+    up, down = Direction.RAISES, Direction.LOWERS
+    big, small = (Estimate(4, 16), Estimate(15, 16)), (Estimate(14, 32), Estimate(18, 32))
+    assert g.confirm(*big, up, report=(Estimate(10, 32), Estimate(26, 32))) is Confirmation.CONFIRMED
+    assert g.confirm(*big, up, report=small) is Confirmation.UNDECIDED
+    assert g.confirm(*big, up) is Confirmation.CONFIRMED  # no report batch: the deciding counts report
+    assert g.confirm(Estimate(15, 16), Estimate(4, 16), down, report=(Estimate(26, 32), Estimate(10, 32))) \
+        is Confirmation.CONFIRMED
+    # refuted on the deciding counts, whatever the report says
+    assert g.confirm(Estimate(10, 16), Estimate(6, 16), up, report=(Estimate(0, 32), Estimate(32, 32))) \
+        is Confirmation.REFUTED
+    # the default decides at one look of confirm_rollouts a side: at 16 an open decision is undecided
+    assert g.confirm(Estimate(6, 16), Estimate(11, 16), up, report=small) is Confirmation.UNDECIDED
+    assert GapTest(EstimatorConfig(confirm_max_rollouts=64), 0.2).confirm(
+        Estimate(6, 16), Estimate(11, 16), up, report=small) is None  # with a higher cap: sample on
 
 
 def test_refuted_pivots_are_kept_but_not_reported():
@@ -165,7 +196,9 @@ def test_refuted_pivots_are_kept_but_not_reported():
     from ptsfast.mining.driver import TrajectoryMiner
 
     st = from_curve("f", [0.5] * 20 + [1.0], random.Random(1), follow=0.9)
-    miner = TrajectoryMiner(st.traj, MiningConfig(filter=FilterConfig(enabled=False)))
+    # deciding rollouts up to 64 a side: at the default one look of 16 a flat pivot may stay undecided
+    cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_max_rollouts=64))
+    miner = TrajectoryMiner(st.traj, cfg)
     sampler = SimSampler({"f": st})
     miner.phase = miner.phase.CONFIRM
     a, b = Estimate(4, 16), Estimate(14, 16)  # what a lucky search saw at the flat 5 -> 6

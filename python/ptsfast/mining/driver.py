@@ -53,7 +53,8 @@ class ProbeKind(Enum):
     """What a probe's rollouts are for."""
 
     PROBE = "probe"  # counts at a solution position (reused along the solution)
-    CONFIRM = "confirm"  # also fresh counts for the confirmation of a pivot
+    CONFIRM = "confirm"  # fresh counts for the confirmation of a pivot (the last ones of its first request, kept
+    # apart, are what it reports)
     ALTERNATIVE = "alternative"  # forced to start with an alternative next token (chooses the pair's candidate)
     FRESH_ALTERNATIVE = "fresh_alternative"  # forced too, counted apart: the candidate's fresh test
     REPORT_ALTERNATIVE = "report_alternative"  # forced too, after it passed: what the pair reports
@@ -95,6 +96,8 @@ class TrajectoryMiner:
         final = None if traj.correct is None else float(bool(traj.correct))
         self.memo = Memo(tuple(traj.solution_ids), final, e.reuse, self.budget)
         self.fresh = Memo(tuple(traj.solution_ids), final, True, self.budget)  # confirmations and pairs only
+        self.report = Memo(tuple(traj.solution_ids), final, True, self.budget)  # what the confirmation reports
+        self._report_share: dict[int, int] = {}  # confirmation request's seed -> its last rollouts that report
         self.gaps = GapTest(e, config.gap)
         self.bis = Bisection.for_solution(len(traj.solution_ids), traj.solution_logprobs or None, config.split)
         self.phase = Phase.FILTER if config.filter.enabled else Phase.SEARCH
@@ -186,38 +189,53 @@ class TrajectoryMiner:
         """Fresh rollouts on both sides of each accepted pivot, in growing batches, until
         :meth:`GapTest.confirm` decides it or the cap (then ``undecided``).
 
-        Each pivot then reports its fresh counts only: the counts it was selected on overstate ``|Δp|``.
-        A fresh rollout from i that writes t_{i+1} is a fresh sample at i+1 too (one extra token), which
-        also correlates the two sides (the paired interval)."""
+        The pivot then reports fresh counts only: the counts it was selected on overstate ``|Δp|``, and so do the
+        deciding counts, which stop early where they look big. So a further batch of ``confirm_report_rollouts``
+        a side, drawn with the first deciding batch, is kept apart and never read by a decision: it is what the
+        pivot reports (sample splitting; design §1). A fresh rollout from i that writes t_{i+1} is a fresh
+        sample at i+1 too (one extra token), which also correlates the two sides (the paired interval)."""
         e = self.cfg.estimator
         if e.confirm_rollouts <= 0 or e.fixed_rollouts is not None or not self.accepted:
             self.phase = Phase.PAIRS
             return []
         need: dict[int, int] = {}
+        report: dict[int, int] = {}
         out = []
         for pv in self.accepted:
             i = pv.position
             a, b = self.fresh.get(i), self.fresh.get(i + 1)
-            phi = shared_correlation(a, b, self.fresh.shared(i, i + 1)) if e.paired else 0.0
-            state = pv.confirmed if pv.confirmed is not None else self.gaps.confirm(a, b, pv.direction,
-                                                                                    self.fresh.shared(i, i + 1))
+            src = self.report if e.confirm_report_rollouts else self.fresh
+            ra, rb = src.get(i), src.get(i + 1)
+            state = pv.confirmed if pv.confirmed is not None else self.gaps.confirm(
+                a, b, pv.direction, self.fresh.shared(i, i + 1), (ra, rb) if e.confirm_report_rollouts else None)
             if state is None:
                 for pos, est in ((i, a), (i + 1, b)):
-                    if est.exact is None and est.trials < e.confirm_max_rollouts:
+                    if est.exact is None and est.trials < e.confirm_cap:
                         n = e.confirm_rollouts if not est.trials else min(
                             max(e.confirm_rollouts, math.ceil(est.trials * (max(e.growth, 2.0) - 1))),
-                            e.confirm_max_rollouts - est.trials)
+                            e.confirm_cap - est.trials)
                         need[pos] = max(need.get(pos, 0), n)
+                if e.confirm_report_rollouts:
+                    for pos, est in ((i, ra), (i + 1, rb)):
+                        if not est.known:  # with the first deciding batch, so it adds no round
+                            report[pos] = e.confirm_report_rollouts
                 out.append(pv)
                 continue
             if pv.confirmed is None:
-                rec = self._record(i, a, b, phi, confirmed=state, search_before=pv.search_before,
+                phi = shared_correlation(ra, rb, src.shared(i, i + 1)) if e.paired else 0.0
+                rec = self._record(i, ra, rb, phi, confirmed=state, search_before=pv.search_before,
                                    search_after=pv.search_after)
                 pv = replace(rec, direction=pv.direction, confirm_before=rec.before, confirm_after=rec.after)
             out.append(pv)
         self.accepted = out
-        if need:
-            return [self._req(pos, n, ProbeKind.CONFIRM, extra=1) for pos, n in sorted(need.items())]
+        if need or report:
+            reqs = []
+            for pos in sorted(set(need) | set(report)):
+                req = self._req(pos, need.get(pos, 0) + report.get(pos, 0), ProbeKind.CONFIRM, extra=1)
+                if report.get(pos):
+                    self._report_share[req[0].seed] = report[pos]
+                reqs.append(req)
+            return reqs
         self.phase = Phase.PAIRS
         return []
 
@@ -225,9 +243,11 @@ class TrajectoryMiner:
         return [pv for pv in self.accepted if pv.confirmed is not Confirmation.REFUTED]
 
     def _fresh_sides(self, i: int) -> tuple[Estimate, Estimate]:
-        """p(i), p(i+1) for a pair: the confirmation's fresh counts (the search's when it did not run)."""
-        src = self.fresh if self.fresh.get(i).known else self.memo
-        return src.get(i), src.get(i + 1)
+        """p(i), p(i+1) for a pair: the fresh counts its pivot reports (the search's when no confirmation ran)."""
+        for src in (self.report, self.fresh, self.memo):
+            if src.get(i).known:
+                return src.get(i), src.get(i + 1)
+        return self.memo.get(i), self.memo.get(i + 1)
 
     def _step_pairs(self) -> list[Tagged]:
         """Alternatives for each pivot kept: explore / top up (choosing candidates), then test the best
@@ -314,8 +334,12 @@ class TrajectoryMiner:
             ok = sum(bool(o.success) and o.error is None for o in outcomes)
             self.reports[key] = self.reports.get(key, Estimate()).add(ok, len(outcomes))
             return
-        fresh = kind in (ProbeKind.CONFIRM, ProbeKind.FRESH_ALTERNATIVE)
-        (self.fresh if fresh else self.memo).ingest(req.position, tuple(req.forced), outcomes, req.max_new_tokens)
+        if kind is ProbeKind.CONFIRM:  # which rollouts decide and which report is fixed before they are drawn
+            k = len(outcomes) - self._report_share.pop(req.seed, 0)
+            self.report.ingest(req.position, (), outcomes[k:], req.max_new_tokens)
+            outcomes = outcomes[:k]
+        memo = self.fresh if kind in (ProbeKind.CONFIRM, ProbeKind.FRESH_ALTERNATIVE) else self.memo
+        memo.ingest(req.position, tuple(req.forced), outcomes, req.max_new_tokens)
 
     def end_round(self) -> None:
         self.rounds += 1

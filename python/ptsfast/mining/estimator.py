@@ -247,9 +247,12 @@ class GapTest:
         return None
 
     def confirm(self, a: Estimate, b: Estimate, direction: Direction,
-                shared: tuple[int, int, int, int] | None = None) -> Confirmation | None:
+                shared: tuple[int, int, int, int] | None = None,
+                report: tuple[Estimate, Estimate] | None = None) -> Confirmation | None:
         """The confirmation's decision on fresh counts ``a`` (before) and ``b`` (after) of a pivot moving p in
         ``direction`` (see :class:`~ptsfast.mining.types.Confirmation`); None: sample both sides further.
+        ``report``: the independent fresh counts the pivot reports (else it reports ``a``, ``b``); a pivot is
+        confirmed only where the Δp it reports is at least the gap.
 
         The error is split over the looks from ``confirm_rollouts`` to ``confirm_max_rollouts`` (Bonferroni),
         so a pivot far below ``gap - confirm_margin`` is confirmed with probability below
@@ -258,17 +261,21 @@ class GapTest:
         if not (a.known and b.known):
             return None
         phi = shared_correlation(a, b, shared) if c.paired else 0.0
-        level = 1 - (1 - c.confirm_confidence) / looks(c.confirm_rollouts, c.confirm_max_rollouts, c.growth)
+        level = 1 - (1 - c.confirm_confidence) / looks(c.confirm_rollouts, c.confirm_cap, c.growth)
         lo, hi = diff_interval(a, b, level, c.method, phi)
-        d = b.p - a.p
-        if direction == Direction.LOWERS:
-            lo, hi, d = -hi, -lo, -d
+        ra, rb = report if report is not None else (a, b)
+        sign = -1.0 if direction == Direction.LOWERS else 1.0
+        if sign < 0:
+            lo, hi = -hi, -lo
         floor = self.gap - c.confirm_margin
         if hi < floor:
             return Confirmation.REFUTED
-        if lo >= floor and d >= self.gap:
-            return Confirmation.CONFIRMED
-        if all(e.exact is not None or e.trials >= c.confirm_max_rollouts for e in (a, b)):
+        if lo >= floor:
+            if sign * (rb.p - ra.p) >= self.gap:
+                return Confirmation.CONFIRMED
+            if report is not None:  # more deciding rollouts cannot change what it reports
+                return Confirmation.UNDECIDED
+        if all(e.exact is not None or e.trials >= c.confirm_cap for e in (a, b)):
             return Confirmation.UNDECIDED
         return None
 

@@ -740,6 +740,8 @@ def variants(gap: float = 0.2, seed: int = 0) -> dict[str, MiningConfig]:
         "ptsfast, no confirmation": est(confirm_rollouts=0),
         "ptsfast, no reuse": est(reuse=False),
         "ptsfast, caps 64/128": est(max_rollouts=64, key_max_rollouts=128),
+        # the confirmation before sample splitting: it reports the counts that decided (sequential, 16 to 64)
+        "ptsfast, reports deciding counts": est(confirm_report_rollouts=0, confirm_max_rollouts=64),
     })
     return rows
 

@@ -30,9 +30,10 @@ class Direction(str, Enum):
 class Confirmation(str, Enum):
     """What the fresh rollouts of the confirmation say about an accepted pivot (written as its value).
 
-    ``CONFIRMED``: the interval of its fresh Δp (in its direction) clears ``gap - confirm_margin`` and the
-    fresh Δp itself is at least the gap; ``REFUTED``: the interval lies below ``gap - confirm_margin`` (kept in
-    the records, left out of pairs and default exports); ``UNDECIDED``: neither at the cap.
+    ``CONFIRMED``: the interval of its deciding fresh Δp (in its direction) clears ``gap - confirm_margin`` and the
+    Δp it reports (from its own fresh batch, :attr:`EstimatorConfig.confirm_report_rollouts`) is at least the gap;
+    ``REFUTED``: the interval lies below ``gap - confirm_margin`` (kept in the records, left out of pairs and default
+    exports); ``UNDECIDED``: neither at the cap, or a reported Δp below the gap.
     """
 
     CONFIRMED = "confirmed"
@@ -213,11 +214,15 @@ class EstimatorConfig:
     ``max_new_tokens``; with neither, a search that reuses rollouts refuses to start (a rollout counted
     further along the solution has spent part of an unknown budget, which biases p down)."""
     confirm_rollouts: int = 16
-    """>0: re-estimate both sides of each accepted pivot on fresh rollouts, this many a side in the first
-    batch, then doubling, until the decision of :class:`Confirmation` is reached or ``confirm_max_rollouts``;
-    the pivot then reports those (free of the selection bias of the search)."""
-    confirm_max_rollouts: int = 64
-    """Cap of fresh rollouts a side of the confirmation; at the cap an open decision is ``undecided``."""
+    """>0: decide each accepted pivot on fresh rollouts, this many a side in the first batch, then doubling, until
+    the decision of :class:`Confirmation` is reached or ``confirm_max_rollouts``."""
+    confirm_max_rollouts: int = 16
+    """Cap of the deciding fresh rollouts a side (at least ``confirm_rollouts``: the default decides at one look);
+    at the cap an open decision is ``undecided``."""
+    confirm_report_rollouts: int = 32
+    """>0: a further batch of fresh rollouts a side, drawn with the first deciding batch and never used to decide:
+    what the pivot reports. The deciding counts stop early where they look big and are read only when they cleared
+    a bound, so they overstate ``|Δp|`` (design §1); these do not. 0: the pivot reports the deciding counts."""
     confirm_margin: float = 0.05
     """A pivot is confirmed when its fresh Δp interval clears ``gap - confirm_margin`` (and refuted when it
     lies below): pivots slightly under the gap may be kept, none far under it."""
@@ -238,14 +243,17 @@ class EstimatorConfig:
             raise ValueError("need key_max_rollouts >= batch_size")
         if self.rollout_budget is not None and self.rollout_budget < 1:
             raise ValueError(f"rollout_budget={self.rollout_budget}: use the sampler's max_new_tokens (>= 1) or None")
-        if self.reuse_window < 0 or self.confirm_rollouts < 0:
-            raise ValueError("reuse_window and confirm_rollouts must be >= 0")
+        if self.reuse_window < 0 or self.confirm_rollouts < 0 or self.confirm_report_rollouts < 0:
+            raise ValueError("reuse_window, confirm_rollouts and confirm_report_rollouts must be >= 0")
         if not 0 < self.confirm_confidence < 1:
             raise ValueError(f"confirm_confidence={self.confirm_confidence}: use a confidence in (0, 1)")
-        if self.confirm_rollouts and self.confirm_max_rollouts < self.confirm_rollouts:
-            raise ValueError("need confirm_max_rollouts >= confirm_rollouts")
         if not 0 <= self.confirm_margin < 1:
             raise ValueError(f"confirm_margin={self.confirm_margin}: use a margin in [0, 1)")
+
+    @property
+    def confirm_cap(self) -> int:
+        """The deciding rollouts' cap a side: ``confirm_max_rollouts``, at least ``confirm_rollouts``."""
+        return max(self.confirm_rollouts, self.confirm_max_rollouts)
 
     def rollout_tokens(self, extra: int | None = None, budget: int | None = None) -> int | None:
         """Most tokens a search rollout is asked for: the budget (``rollout_budget``, or ``budget`` when given: a
@@ -350,7 +358,8 @@ class PivotRecord(Record):
     confirmed: Confirmation | None = None
     """None: no confirmation run; else what the fresh rollouts say (see :class:`Confirmation`)."""
     confirm_before: EstimateSummary | None = None
-    """Fresh estimates of the confirmation (the same as ``before``/``after`` when it ran)."""
+    """Fresh estimates the confirmation reports (the same as ``before``/``after`` when it ran): its report batch,
+    not the counts that decided."""
     confirm_after: EstimateSummary | None = None
     search_before: EstimateSummary | None = None
     """The counts at the moment the search accepted the pivot (selected, so biased away from 0)."""
