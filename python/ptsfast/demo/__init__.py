@@ -29,7 +29,8 @@ DEMO_KEY_MAX_ROLLOUTS = 16
 # Demo-sized confirmation and pairs: 32 fresh rollouts a side at most (mine: 64), the 2 most frequent alternatives
 # topped up (mine: 4) and 1 candidate tested (mine: 2). Measured on the 4 problems (shared machine): 1,321 rollouts
 # and 42.7k tokens against 1,790 and 57.1k with mine's: the same pivots in the same states (4 confirmed, 4 undecided,
-# 1 refuted) and 2 pairs instead of 1 (benchmarks/results/real_model_check.md).
+# 1 refuted) and 2 pairs instead of 1 (benchmarks/results/real_model_check.md); 13% less wall and 16% less CPU time
+# side by side (one thread each).
 DEMO_CONFIRM_MAX_ROLLOUTS = 32
 DEMO_PAIR_FRESH_MAX_ROLLOUTS = 32
 DEMO_PAIR_MAX_ALTERNATIVES = 2
