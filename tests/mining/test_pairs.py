@@ -45,6 +45,17 @@ def test_pair_test_needs_the_other_side_of_p_and_a_margin():
     assert pair_test(down, Estimate(32, 64), Estimate(6, 64), Estimate(2, 32), 0.2, cfg) is PairVerdict.FAIL
 
 
+def test_pair_test_needs_the_pivot_token_on_its_side_of_p():
+    """The real model's case: an undecided pivot (0.61 -> 0.59 on fresh rollouts) with an alternative far below
+    p(i). The margin is large, but the chosen token does not raise p: no pair, at once (more rollouts of the
+    alternative cannot change the token's side)."""
+    cfg = PairConfig()
+    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(38, 64), Estimate(1, 32), 0.2, cfg) is PairVerdict.FAIL
+    assert pair_test(Direction.LOWERS, Estimate(20, 64), Estimate(21, 64), Estimate(31, 32), 0.2, cfg) is PairVerdict.FAIL
+    # the same alternative with a token that does raise p makes a pair
+    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(60, 64), Estimate(1, 32), 0.2, cfg) is PairVerdict.PASS
+
+
 def test_confirmation_has_three_states():
     g = GapTest(EstimatorConfig(confirm_confidence=0.9, confirm_max_rollouts=128), 0.2)
     up, down = Direction.RAISES, Direction.LOWERS

@@ -62,11 +62,12 @@ def pair_test(dir_: Direction, before: Estimate, after: Estimate, alt: Estimate,
               config: PairConfig) -> PairVerdict | None:
     """Whether fresh counts make a pair of the pivot's own token (``after``) and an alternative (``alt``).
 
-    Pass: the alternative lies on the other side of p(i) (the interval of ``p(i) - p(alt)``, signed by the
-    direction, clears 0) and the pair's margin ``|p(after) - p(alt)|`` clears ``gap / 2``, both at
-    ``config.confidence`` split over the looks up to ``fresh_max_rollouts``. Fail: either interval lies
-    wholly on the wrong side, or the alternative reached the cap undecided. None: sample the alternative
-    further."""
+    Pass: the pivot's own token lies on its side of p(i) (the interval of ``p(after) - p(i)``, signed by the
+    direction, clears 0), the alternative on the other side (that of ``p(i) - p(alt)`` clears 0) and the pair's
+    margin ``|p(after) - p(alt)|`` clears ``gap / 2``, all at ``config.confidence`` split over the looks up to
+    ``fresh_max_rollouts``. Fail: the token's side does not clear (only the alternative is sampled further, so
+    it never will; an undecided pivot's token can sit level with p(i)), an interval lies wholly on the wrong
+    side, or the alternative reached the cap undecided. None: sample the alternative further."""
     if not (before.known and after.known and alt.known):
         return None
     level = 1 - (1 - config.confidence) / looks(max(1, config.fresh_rollouts), config.fresh_max_rollouts, 2.0)
@@ -76,6 +77,8 @@ def pair_test(dir_: Direction, before: Estimate, after: Estimate, alt: Estimate,
         lo, hi = diff_interval(x, y, level)
         return (lo, hi) if sign > 0 else (-hi, -lo)
 
+    if bounds(before, after)[0] <= 0:
+        return PairVerdict.FAIL
     side_lo, side_hi = bounds(alt, before)
     margin_lo, margin_hi = bounds(alt, after)
     if side_lo > 0 and margin_lo >= gap / 2:
