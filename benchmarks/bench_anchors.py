@@ -19,7 +19,7 @@ honoured everywhere, oracle ``last_number`` (it never stops a rollout early, so 
   alone, so it is kinder still).
 
 ``PTSFAST_BENCH_ANCHOR_ROLLOUTS`` (R, default 20: codelion's ``num_samples``), ``PTSFAST_BENCH_NEW_TOKENS`` (NEW,
-default 96) and ``PTSFAST_BENCH_ANCHOR_BASELINES`` (default ``codelion,generate,cb``) set the size.
+default 64) and ``PTSFAST_BENCH_ANCHOR_BASELINES`` (default ``codelion,generate,cb``) set the size.
 
     pytest benchmarks/bench_anchors.py --benchmark-only -s
 
@@ -42,7 +42,7 @@ from _demo_model import SAMPLER, needs_demo_model
 pytestmark = needs_demo_model
 
 R = int(os.environ.get("PTSFAST_BENCH_ANCHOR_ROLLOUTS", "20"))
-NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "96"))
+NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "64"))
 BASELINES = [b for b in os.environ.get("PTSFAST_BENCH_ANCHOR_BASELINES", "codelion,generate,cb").split(",") if b]
 CODELION_BATCH = 3
 """codelion/pts ``ThoughtAnchorSearcher``'s default ``batch_size`` (samples per ``generate`` call)."""
