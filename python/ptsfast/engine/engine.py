@@ -348,10 +348,9 @@ class RolloutEngine:
         copies = [pair for s in new for pair in sched.fork(s, self._seqs[s.seq_id].table)]
         self.runner.copy_blocks(copies)
 
-        decoding = [s for s in sched.running if s.pending is not None]
-        # oldest first: a rollout that finds the pool dry preempts the newest (maybe rows of this very list, whose
+        # oldest first: a rollout that finds the pool dry preempts the newest (maybe rows later in this list, whose
         # restart clears their pending token, or rows admitted above), never an older one
-        decoding = [s for s in decoding if s.pending is not None and sched.grow(s, s.num_cached + 1)]
+        decoding = [s for s in list(sched.running) if s.pending is not None and sched.grow(s, s.num_cached + 1)]
         if sched.preemptions != preempted:
             live = set(sched.running)
             new = [s for s in new if s in live]

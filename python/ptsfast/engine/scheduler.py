@@ -102,8 +102,7 @@ class Scheduler:
             self.preempt(victim)
             if victim is s:
                 return False
-        if missing > 0:
-            s.block_table.extend(self.blocks.allocate(missing))
+        self.blocks.ensure(s.block_table, num_tokens)
         return True
 
     def preempt(self, s: RolloutState) -> None:
