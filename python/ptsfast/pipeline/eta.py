@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PRIOR_ROLLOUTS = 880
-"""Rollouts a trajectory needs at the default search settings: what simulation gave for 1k-4k-token solutions
-(issue 27); shorter solutions need fewer, so the first estimate leans long."""
+"""Rollouts a trajectory needs at the default search settings, from a simulation of 1k-4k-token solutions
+when this was written (``benchmarks/results/statistics.md``, population ``long``, has today's figure); shorter
+solutions need fewer, so the first estimate leans long."""
 
 
 @dataclass(frozen=True)
