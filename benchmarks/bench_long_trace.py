@@ -3,11 +3,13 @@
 For each trace length L (``PTSFAST_LT_LENGTHS``, default ``256,1024,2048,4096``), the PTS shape of one
 bisection level: F fork points spread over the trace (``PTSFAST_LT_FORKS``, default 16), N rollouts each
 (``PTSFAST_LT_N``, 16), NEW new tokens each (``PTSFAST_LT_NEW``, 128), codelion/pts's sampler, EOS ignored so
-every side generates the same tokens. In one run, per length:
+every side generates the same tokens. In one run, per length (lengths run in the order given):
 
 (a) ptsfast (prefill once, fork every probe from it) vs Hugging Face ``generate`` per prefix (re-prefills each
     probe, ``num_return_sequences=N``) vs Hugging Face continuous batching (``generate_batch``: paged, prefills
-    each probe once); ``PTSFAST_LT_HF`` picks the HF sides (``generate,cb`` by default, empty for none);
+    each probe once); ``PTSFAST_LT_HF`` picks the HF sides (``generate,cb`` by default, empty for none) and
+    ``PTSFAST_LT_HF_LENGTHS`` the lengths they run at (all by default: on a CPU they take most of an hour each
+    at 2,048);
 (c) peak KV memory: ptsfast's blocks in use at the peak of the call (prefix + boundary copies + the rollouts'
     own tokens, block granularity) against the ideal (one prefix + the rollouts' own tokens) and against what
     HF ``generate`` holds for one probe (N copies of the prefix).
@@ -43,6 +45,7 @@ FORKS = int(os.environ.get("PTSFAST_LT_FORKS", "16"))
 N = int(os.environ.get("PTSFAST_LT_N", "16"))
 NEW = int(os.environ.get("PTSFAST_LT_NEW", "128"))
 HF = [x for x in os.environ.get("PTSFAST_LT_HF", "generate,cb").split(",") if x]
+HF_LENGTHS = [int(x) for x in os.environ.get("PTSFAST_LT_HF_LENGTHS", "").split(",") if x] or LENGTHS
 RESULTS = "benchmarks/results/long_trace_cpu.json"
 
 
@@ -113,19 +116,22 @@ def test_long_trace_rollouts(benchmark, model):
                "kv_vs_ideal": round(peak_blocks * 16 / ideal, 2),
                "hf_generate_peak_kv_mb_per_probe": round(N * (max(positions) + NEW) * kv_token / 1e6, 1),
                "preemptions": engine.scheduler.preemptions, "threads": torch.get_num_threads()}
-        if "generate" in HF:
+        print(json.dumps(row), flush=True)  # each side as it finishes: the HF sides take long
+        hf = HF if length in HF_LENGTHS else []
+        if "generate" in hf:
             w, c, tok = _timed(lambda: _hf_generate(model, sequence, positions))
             assert tok == expected
             row.update(hf_generate_s=round(w, 2), hf_generate_cpu_s=round(c, 2),
                        speedup_vs_hf_generate=round(w / wall, 2), cpu_speedup_vs_hf_generate=round(c / cpu, 2))
-        if "cb" in HF:
+            print(json.dumps(row), flush=True)
+        if "cb" in hf:
             w, c, tok = _timed(lambda: _hf_continuous_batching(model, sequence, positions))
             assert tok == expected
             row.update(hf_cb_s=round(w, 2), hf_cb_cpu_s=round(c, 2), speedup_vs_hf_cb=round(w / wall, 2),
                        cpu_speedup_vs_hf_cb=round(c / cpu, 2))
         rows.append(row)
         print(json.dumps(row), flush=True)
-    base = rows[0]
+    base = min(rows, key=lambda r: r["length"])
     for r in rows:  # cost of the same rollouts against the shortest trace
         r["ptsfast_cost_vs_shortest"] = round(r["ptsfast_s"] / base["ptsfast_s"], 2)
         r["ptsfast_cpu_cost_vs_shortest"] = round(r["ptsfast_cpu_s"] / base["ptsfast_cpu_s"], 2)
