@@ -40,6 +40,24 @@ def _state(pos, max_new, forced=()):
     return RolloutState(0, 0, 0, pos, max_new, frozenset(), 0, tuple(forced))
 
 
+def _start(sched, s, parent_table):
+    """What the engine does at admission: fork, and a preempted rollout's chosen tokens are cached again; the
+    first token is chosen (from the parent's hidden state, or it was pending)."""
+    copies = sched.fork(s, parent_table)
+    s.num_cached = s.position + max(s.step - 1, 0)
+    s.step = max(s.step, 1)
+    return copies
+
+
+def _write(sched, s) -> bool:
+    """One decode step's cache write (the pending token's K/V) and the next choice; False if preempted."""
+    if not sched.grow(s, s.num_cached + 1):
+        return False
+    s.num_cached += 1
+    s.step += 1
+    return True
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_random_workload_never_leaks_or_overcommits(seed):
     """Random forks / growth / finishes / releases in any order: refcounts stay exact, pool whole at the end."""
@@ -59,17 +77,15 @@ def test_random_workload_never_leaks_or_overcommits(seed):
     done = 0
     while not sched.idle():
         for s in sched.admit():
-            sched.fork(s, parents[s.seq_id])
+            _start(sched, s, parents[s.seq_id])
         assert sched.available >= 0
         for s in list(sched.running):
             if s not in sched.running:  # preempted by an older rollout's growth this step
                 continue
             # each step: write one token (within the worst case), sometimes finish early
             limit = s.position + len(s.forced) + s.max_new_tokens - 1
-            if s.num_cached < limit:
-                if not sched.grow(s, s.num_cached + 1):
-                    continue
-                s.num_cached += 1
+            if s.num_cached < limit and not _write(sched, s):
+                continue
             if s.num_cached >= limit or rng.random() < 0.2:
                 sched.finish(s)
                 done += 1
@@ -101,21 +117,21 @@ def test_blocks_on_demand_admit_past_worst_cases_and_preempt_the_newest():
         assert sched.grow(s, 8)
         s.num_cached = 8
     old, mid, new = first
-    new.tokens, new.step, new.pending = [5, 6], 2, 6  # progress that the preemption discards
+    new.tokens, new.step, new.pending = [5, 6], 2, 6  # progress that the preemption keeps (its K/V it drops)
     assert sched.grow(old, 9) and bm.num_free == 0  # the last free block
     assert sched.grow(mid, 9)  # none left: the newest is preempted, its block serves mid
     assert sched.preemptions == 1 and sched.running == [old, mid] and list(sched.waiting) == [new, states[3]]
-    assert new.block_table == [] and (new.tokens, new.step, new.pending, new.num_cached) == ([], 0, None, 0)
+    assert new.block_table == [] and (new.tokens, new.step, new.pending, new.num_cached) == ([5, 6], 2, 6, 0)
+    assert sched.first_blocks(new) == 1 and sched.first_blocks(states[3]) == 1  # positions 6-7: the copied block
     mid.num_cached = 12
     assert not sched.grow(mid, 13)  # mid is the newest now: with the pool dry it preempts itself
     assert sched.running == [old] and list(sched.waiting) == [mid, new, states[3]] and sched.preemptions == 2
     assert bm.num_free == 2  # mid's copy and its fresh block came back (the shared one stays the parent's)
     while not sched.idle():  # the rest run to the end, nothing stalls or leaks
         for s in sched.admit():
-            sched.fork(s, parent)
+            _start(sched, s, parent)
         for s in list(sched.running):
-            if s in sched.running and sched.grow(s, s.num_cached + 1):
-                s.num_cached += 1
+            if s in sched.running and _write(sched, s):
                 if s.num_cached == s.position + s.max_new_tokens - 1:
                     sched.finish(s)
     bm.free(parent)
@@ -156,15 +172,13 @@ def test_admission_next_to_registered_sequences_never_stalls(seed):
             new = sched.admit()
             assert new or sched.running, "stalled"
             for s in new:
-                sched.fork(s, parents[s.seq_id][0])
+                _start(sched, s, parents[s.seq_id][0])
             for s in list(sched.running):
                 if s not in sched.running:  # preempted by an older rollout's growth this step
                     continue
                 limit = s.position + len(s.forced) + s.max_new_tokens - 1
-                if s.num_cached < limit:
-                    if not sched.grow(s, s.num_cached + 1):
-                        continue
-                    s.num_cached += 1
+                if s.num_cached < limit and not _write(sched, s):
+                    continue
                 if s.num_cached >= limit or rng.random() < 0.1:
                     sched.finish(s)
     for table, _ in parents:

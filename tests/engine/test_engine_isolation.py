@@ -47,7 +47,8 @@ def test_tight_budget_gives_identical_results():
 def test_blocks_on_demand_run_more_rollouts_than_worst_cases_and_preemption_changes_no_token():
     """Rollouts with a long budget that stop early: reserving worst cases (10 blocks each) would run at most three
     at a time in this pool; taking blocks as they write runs them all together, and in a pool too small even for
-    that the newest are preempted and start over, sampling the very same tokens."""
+    that the newest are preempted and come back later: their chosen tokens' K/V written again in one prefill, no
+    token decoded twice, and the same tokens and log-probs as in the roomy pool."""
     tokens = [random_tokens(20, seed=s) for s in range(2)]
     stop_at = {0: 3, 1: 9, 2: 14, 3: 6, 4: 1}  # the oracle deciding after this many tokens (per child)
     requests = lambda seqs: [  # noqa: E731
@@ -56,11 +57,13 @@ def test_blocks_on_demand_run_more_rollouts_than_worst_cases_and_preemption_chan
         for s in seqs for p in (3, 9, 17)]
     outs, widest = [], []
     for blocks in (512, 40, 24):
-        engine = RolloutEngine(tiny_model("llama-gqa"), config=EngineConfig(num_blocks=blocks, block_size=4))
+        engine = RolloutEngine(tiny_model("llama-gqa"), config=EngineConfig(num_blocks=blocks, block_size=4,
+                                                                            max_prefill_tokens=5))
         seqs = engine.prefill(tokens)
         rows = []
         outs.append(engine.rollout(requests(seqs), progress=rows.append))
         widest.append((max(rows), engine.scheduler.preemptions))
+        assert sum(rows) == sum(len(r.tokens) for req in outs[-1] for r in req)  # one row a token: none redone
         engine.release([s.seq_id for s in seqs])
         engine.check_no_leaks()
     worst = -(-(17 + 40 - 1) // 4) - 17 // 4  # private blocks of one rollout from position 17
@@ -70,3 +73,6 @@ def test_blocks_on_demand_run_more_rollouts_than_worst_cases_and_preemption_chan
     assert widest[2][1] > 0 and widest[2][0] < widest[1][0]  # 14 free blocks: some preempted, fewer at a time
     as_tokens = lambda out: [[r.tokens for r in req] for req in out]  # noqa: E731
     assert as_tokens(outs[0]) == as_tokens(outs[1]) == as_tokens(outs[2])
+    logprobs = [torch.tensor([lp for req in out for r in req for lp in r.logprobs]) for out in outs]
+    for lp in logprobs[1:]:  # tokens sampled after a return read the re-written K/V
+        torch.testing.assert_close(lp, logprobs[0], rtol=0, atol=1e-5)

@@ -15,7 +15,7 @@ Every call is all-or-nothing: all its inputs are checked before anything is queu
 and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
 the model) the call's rollouts and KV blocks are released before the exception propagates, so the
 engine stays usable. Rollouts take KV blocks as they write; when the pool runs dry the newest are
-preempted and start over later (``Scheduler``). A rollout whose worst case could not fit once the
+preempted and later write their chosen tokens' K/V again in one prefill (``Scheduler``). A rollout whose worst case could not fit once the
 call's other rollouts are done (blocks of registered sequences excluded) is refused up front, so a
 call never stalls.
 
@@ -347,10 +347,23 @@ class RolloutEngine:
             raise RuntimeError("scheduler stalled: nothing running and nothing admissible (a ptsfast bug)")
         copies = [pair for s in new for pair in sched.fork(s, self._seqs[s.seq_id].table)]
         self.runner.copy_blocks(copies)
+        resumed = [s for s in new if s.step]  # preempted earlier: their chosen tokens' K/V are written again
+        for s in resumed:
+            chosen = s.chosen
+            if len(chosen) > 1:
+                self.runner.extend(chosen[:-1], s.block_table, s.position, self.config.max_prefill_tokens)
+            s.num_cached, s.pending = s.position + len(chosen) - 1, chosen[-1]
+        if resumed:  # they decode their pending token with the running rows; the rest start from the parent
+            new = [s for s in new if not s.step]
 
-        # oldest first: a rollout that finds the pool dry preempts the newest (maybe rows later in this list, whose
-        # restart clears their pending token, or rows admitted above), never an older one
-        decoding = [s for s in list(sched.running) if s.pending is not None and sched.grow(s, s.num_cached + 1)]
+        # oldest first: a rollout that finds the pool dry preempts the newest (rows not visited yet, or rows admitted
+        # above), never an older one, so the rows left to visit are those still in the list
+        decoding, i = [], 0
+        while i < len(sched.running):
+            s = sched.running[i]
+            if s.pending is not None and sched.grow(s, s.num_cached + 1):
+                decoding.append(s)
+            i += 1
         if sched.preemptions != preempted:
             live = set(sched.running)
             new = [s for s in new if s in live]

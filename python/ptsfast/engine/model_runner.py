@@ -39,7 +39,7 @@ class ModelRunner:
         the K/V the chunks before it wrote: the activations of a forward (MLP intermediates, attention's keys and
         mask) are bounded by the chunk, not by the sequence."""
         if max_tokens is not None and len(sequences) == 1 and len(sequences[0]) > max_tokens:
-            return self._prefill_chunked(sequences[0], tables[0], max_tokens)
+            return self.extend(sequences[0], tables[0], 0, max_tokens)
         ids, positions, slots, cu = [], [], [], [0]
         for tokens, table in zip(sequences, tables):
             ids += tokens
@@ -49,15 +49,19 @@ class ModelRunner:
         meta = AttentionMetadata(self.kv_cache, self._long(slots), cu_seqlens=cu)
         return self.adapter.hidden_states(self._long(ids), self._long(positions), meta)
 
-    def _prefill_chunked(self, tokens: list[int], table: list[int], chunk: int) -> torch.Tensor:
+    def extend(self, tokens: list[int], table: list[int], start: int, chunk: int) -> torch.Tensor:
+        """Writes the K/V of ``tokens`` at positions ``[start, start + len)`` of the sequence ``table`` holds, in
+        chunks of at most ``chunk`` tokens, each attending to everything cached before it; returns their hidden
+        states. A long prefill and a preempted rollout's return both come through here."""
         past_table = self._long(table)
         hidden = []
-        for start in range(0, len(tokens), chunk):
-            end = min(start + chunk, len(tokens))
-            meta = AttentionMetadata(self.kv_cache, self._long(self._slots(table, start, end)), cu_seqlens=[0, end - start],
-                                     past_len=start, past_table=past_table)
-            hidden.append(self.adapter.hidden_states(self._long(tokens[start:end]), self._long(list(range(start, end))),
-                                                     meta))
+        end_all = start + len(tokens)
+        for lo in range(start, end_all, chunk):
+            hi = min(lo + chunk, end_all)
+            meta = AttentionMetadata(self.kv_cache, self._long(self._slots(table, lo, hi)), cu_seqlens=[0, hi - lo],
+                                     past_len=lo, past_table=past_table)
+            hidden.append(self.adapter.hidden_states(self._long(tokens[lo - start:hi - start]),
+                                                     self._long(list(range(lo, hi))), meta))
         return torch.cat(hidden)
 
     def decode(self, tokens: list[int], positions: list[int], tables: list[list[int]],

@@ -7,8 +7,9 @@ rollout's worst case instead (every token of ``max_new_tokens``) would cap concu
 rollouts need, while rollouts stop early (EOS, stop strings, the oracle deciding): with a budget of thousands of
 tokens a pool that runs hundreds of rollouts would run a handful. When a running rollout needs a block and none is
 free, the most recently admitted rollouts are preempted: their blocks return to the pool and they go back to the
-front of the queue to start again from their fork point (their noise depends only on (seed, child, step), so they
-sample the same tokens again). The oldest rollout is never preempted for a newer one, so it always progresses.
+front of the queue keeping the tokens they chose; re-admitted, they take the blocks those tokens fill at once and
+the engine writes their K/V again in one prefill (thousands of tokens of a long rollout are one forward, not as
+many decode steps). The oldest rollout is never preempted for a newer one, so it always progresses.
 
 ``add`` refuses a rollout whose worst case exceeds what the pool holds once everything queued has finished
 (:meth:`Scheduler.capacity`: free blocks plus those only running rollouts hold, never blocks of registered
@@ -31,7 +32,7 @@ class Scheduler:
         self.max_running = max_running
         self.waiting: deque[RolloutState] = deque()
         self.running: list[RolloutState] = []  # in admission order: the last is the first to preempt
-        self.preemptions = 0  # rollouts sent back to the queue for lack of blocks (their tokens were recomputed)
+        self.preemptions = 0  # rollouts sent back to the queue for lack of blocks (their K/V were recomputed)
 
     def worst_case_blocks(self, s: RolloutState) -> int:
         """Private blocks ``s`` may need: it writes K/V for positions ``[position, position + F + M - 1)``."""
@@ -65,8 +66,11 @@ class Scheduler:
         return self.blocks.num_free
 
     def first_blocks(self, s: RolloutState) -> int:
-        """Blocks ``s`` needs to start: the block of its first write (0 for a rollout that never writes)."""
-        return min(1, self.worst_case_blocks(s))
+        """Blocks ``s`` needs to start: the block of its first write (0 for a rollout that never writes), or, for
+        a preempted rollout, the blocks of the tokens it had chosen (K/V for ``[position, position + step)``)."""
+        if not s.step:
+            return min(1, self.worst_case_blocks(s))
+        return self.blocks.blocks_for(s.position + s.step) - s.position // self.blocks.block_size
 
     def headroom(self) -> int:
         """Free blocks kept back at admission: about what the running rollouts take in one step (each crosses
@@ -88,9 +92,12 @@ class Scheduler:
         return admitted
 
     def fork(self, s: RolloutState, parent_table: list[int]) -> list[tuple[int, int]]:
-        """Builds ``s``'s block table from its parent's; returns the boundary copies to perform."""
+        """Builds ``s``'s block table from its parent's (with the blocks a preempted rollout's chosen tokens fill);
+        returns the boundary copies to perform."""
         s.block_table, copies = self.blocks.fork(parent_table, s.position)
         s.num_cached = s.position
+        if s.step:
+            self.blocks.ensure(s.block_table, s.position + s.step)
         return copies
 
     def grow(self, s: RolloutState, num_tokens: int) -> bool:
@@ -106,10 +113,10 @@ class Scheduler:
         return True
 
     def preempt(self, s: RolloutState) -> None:
-        """Returns a running rollout's blocks and puts it back at the front of the queue, to start over."""
+        """Returns a running rollout's blocks and puts it back at the front of the queue, its tokens kept."""
         self.running.remove(s)
         self.blocks.free(s.block_table)
-        s.restart()
+        s.evict()
         self.waiting.appendleft(s)
         self.preemptions += 1
 

@@ -125,10 +125,15 @@ class RolloutState:
     logprobs: list[float] = field(default_factory=list)
     finish_reason: FinishReason | None = None
 
-    def restart(self) -> None:
-        """Back to the state before admission (the scheduler preempted it; its blocks are already returned)."""
-        self.block_table, self.num_cached, self.pending, self.step = [], 0, None, 0
-        self.tokens, self.logprobs, self.finish_reason = [], [], None
+    @property
+    def chosen(self) -> list[int]:
+        """Every token chosen so far, forced ones first; all but the last (``pending``) have K/V in the cache."""
+        return list(self.forced[:self.step]) + self.tokens
+
+    def evict(self) -> None:
+        """Forgets its cache (the scheduler preempted it and took its blocks back) but keeps the tokens it chose:
+        re-admitted, it writes their K/V again in one prefill and goes on from where it stopped."""
+        self.block_table, self.num_cached = [], 0
 
     def result(self) -> Rollout:
         assert self.finish_reason is not None
