@@ -129,8 +129,8 @@ def test_long_trace_rollouts(benchmark, model):
             assert tok == expected
             row.update(hf_cb_s=round(w, 2), hf_cb_cpu_s=round(c, 2), speedup_vs_hf_cb=round(w / wall, 2),
                        cpu_speedup_vs_hf_cb=round(c / cpu, 2))
+            print(json.dumps(row), flush=True)
         rows.append(row)
-        print(json.dumps(row), flush=True)
     base = min(rows, key=lambda r: r["length"])
     for r in rows:  # cost of the same rollouts against the shortest trace
         r["ptsfast_cost_vs_shortest"] = round(r["ptsfast_s"] / base["ptsfast_s"], 2)

@@ -1,0 +1,64 @@
+"""README's plot of the long-trace benchmark: the cost of the same rollouts against the trace length they fork from.
+
+Reads a result file of ``benchmarks/bench_long_trace.py`` and draws, per trace length, ptsfast's wall and CPU
+seconds and every Hugging Face side measured there, and prints the fitted growth (a least-squares line through
+ptsfast's points: seconds = fixed + per-token x length, so the reader sees how much of the bill the prefix length
+is).
+
+    python benchmarks/scripts/plot_long_trace.py benchmarks/results/long_trace_16x16x128_cpu.json docs/long_trace_cost.png
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def fit(lengths: list[int], seconds: list[float]) -> tuple[float, float]:
+    """Least-squares (fixed, per-token) of seconds = fixed + per-token x length."""
+    n = len(lengths)
+    mx, my = sum(lengths) / n, sum(seconds) / n
+    sxx = sum((x - mx) ** 2 for x in lengths)
+    slope = sum((x - mx) * (y - my) for x, y in zip(lengths, seconds)) / sxx if sxx else 0.0
+    return my - slope * mx, slope
+
+
+def main(src: str, dst: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = json.load(open(src))
+    rows = sorted(result["rows"], key=lambda r: r["length"])
+    lengths = [r["length"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
+    ax.plot(lengths, [r["ptsfast_s"] for r in rows], "o-", label="ptsfast (wall)")
+    ax.plot(lengths, [r["ptsfast_cpu_s"] for r in rows], "o--", alpha=0.6, label="ptsfast (CPU time)")
+    for key, label, marker in (("hf_generate_s", "HF generate per prefix", "s"),
+                               ("hf_cb_s", "HF continuous batching", "^")):
+        pts = [(r["length"], r[key]) for r in rows if key in r]
+        if pts:
+            ax.plot(*zip(*pts), marker, markersize=8, label=label)
+            for x, y in pts:
+                ax.annotate(f"{y:.0f} s", (x, y), textcoords="offset points", xytext=(8, -4), fontsize=8)
+    for r in rows:
+        ax.annotate(f"{r['ptsfast_s']:.0f} s", (r["length"], r["ptsfast_s"]), textcoords="offset points",
+                    xytext=(-10, 8), fontsize=8)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(lengths, [f"{x:,}" for x in lengths])
+    ax.set_xlabel("trace length the rollouts fork from (tokens)")
+    ax.set_ylabel("seconds (log)")
+    ax.set_title(result.get("workload", "").split(",")[0] + f" ({result.get('device', '')})", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(dst)
+    fixed, per_token = fit(lengths, [r["ptsfast_s"] for r in rows])
+    print(f"ptsfast wall ~ {fixed:.1f} s + {per_token * 1000:.1f} s per 1,000 tokens of trace; against the shortest: "
+          + ", ".join(f"{r['length']}: {r['ptsfast_s'] / rows[0]['ptsfast_s']:.2f}x" for r in rows))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
