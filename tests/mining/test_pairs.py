@@ -2,14 +2,17 @@
 the confirmation's three states."""
 
 import random
+from dataclasses import replace
 
 from ptsfast.mining import (
     Confirmation, EstimatorConfig, FilterConfig, MiningConfig, PairConfig, find_pivots,
 )
 from ptsfast.mining.estimator import GapTest, Memo
-from ptsfast.mining.pairs import PairVerdict, pair_test, pick_alternative, rank_alternatives, top_up_needs
+from ptsfast.mining.pairs import (
+    PairVerdict, pair_test, pick_alternative, rank_alternatives, token_side_clears, top_up_needs,
+)
 from ptsfast.mining.simulate import SimSampler, from_curve
-from ptsfast.mining.types import Direction, Estimate
+from ptsfast.mining.types import Direction, Estimate, RolloutOutcome
 
 
 def test_top_up_needs_most_frequent_first():
@@ -54,6 +57,56 @@ def test_pair_test_needs_the_pivot_token_on_its_side_of_p():
     assert pair_test(Direction.LOWERS, Estimate(20, 64), Estimate(21, 64), Estimate(31, 32), 0.2, cfg) is PairVerdict.FAIL
     # the same alternative with a token that does raise p makes a pair
     assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(60, 64), Estimate(1, 32), 0.2, cfg) is PairVerdict.PASS
+
+
+def test_token_side_clears_is_the_pair_tests_first_condition():
+    cfg = PairConfig()
+    up, down = Direction.RAISES, Direction.LOWERS
+    assert token_side_clears(up, Estimate(32, 64), Estimate(58, 64), cfg)
+    assert not token_side_clears(up, Estimate(39, 64), Estimate(38, 64), cfg)  # level with p(i)
+    assert not token_side_clears(down, Estimate(32, 64), Estimate(58, 64), cfg)  # the wrong way
+    assert token_side_clears(down, Estimate(32, 64), Estimate(6, 64), cfg)
+    assert not token_side_clears(up, Estimate(), Estimate(58, 64), cfg)
+    # whatever the alternative, pair_test fails where the token's side does not clear
+    for alt in (Estimate(0, 64), Estimate(64, 64), Estimate(10, 16)):
+        assert pair_test(up, Estimate(39, 64), Estimate(38, 64), alt, 0.2, cfg) is PairVerdict.FAIL
+
+
+def _pair_phase_rollouts(report_after: int) -> tuple[int, int]:
+    """Rollouts the pair phase spends on one undecided raising pivot at 14 whose report batch says p(i) = 40/64
+    and p(i+1) = ``report_after``/64 (the search's memo has alternatives to explore and top up); and its pairs."""
+    from ptsfast.mining.driver import TrajectoryMiner
+
+    curve = [0.5] * 15 + [0.95] * 15 + [1.0]
+    st = from_curve("t", curve, random.Random(5), follow=0.8)
+    miner = TrajectoryMiner(st.traj, MiningConfig(filter=FilterConfig(enabled=False)))
+    sampler = SimSampler({"t": st})
+    rng, limit = random.Random(5), miner.limit()
+    for pos in (14, 15):  # the search's counts: alternatives at 14 come from these
+        miner.memo.ingest(pos, (), [st.rollout(pos, (), limit, rng) for _ in range(32)], limit)
+    for pos, ok in ((14, 40), (15, report_after)):
+        outs = [RolloutOutcome((3,), n < ok) for n in range(64)]
+        miner.report.ingest(pos, (), outs)
+    miner._accept(14, miner.memo.get(14), miner.memo.get(15))
+    miner.accepted[0] = replace(miner.accepted[0], confirmed=Confirmation.UNDECIDED)
+    miner.phase = miner.phase.PAIRS
+    spent = 0
+    while reqs := miner.step():
+        outs = sampler([q for q, _ in reqs])
+        spent += sum(len(o) for o in outs)
+        for (req, kind), got in zip(reqs, outs):
+            miner.ingest(req, kind, got)
+    return spent, len(miner.result().pairs)
+
+
+def test_no_rollouts_on_alternatives_of_a_pivot_whose_token_is_level_with_p():
+    """A pivot whose own token fails the token-side check can never make a pair (only the alternative is sampled
+    further), so the pair phase spends nothing on it: no exploration, top-ups or fresh alternative batches. The
+    same pivot with its token clearly above p(i) does get its alternatives sampled (and a pair)."""
+    level, pairs = _pair_phase_rollouts(39)
+    assert (level, pairs) == (0, 0)
+    clear, pairs = _pair_phase_rollouts(62)
+    assert clear >= PairConfig().fresh_rollouts and pairs == 1
 
 
 def test_confirmation_has_three_states():

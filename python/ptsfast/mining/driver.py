@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 from ptsfast.mining.seeds import stable_seed
 
 from .estimator import GapTest, Memo, looks
-from .pairs import PairVerdict, direction, pair_test, rank_alternatives, top_up_needs
+from .pairs import PairVerdict, direction, pair_test, rank_alternatives, token_side_clears, top_up_needs
 from .search import Bisection
 from .stats import Gap, diff_interval, interval, shared_correlation, summarize
 from .types import (
@@ -251,14 +251,21 @@ class TrajectoryMiner:
 
     def _step_pairs(self) -> list[Tagged]:
         """Alternatives for each pivot kept: explore / top up (choosing candidates), then test the best
-        candidate on fresh forced rollouts (:func:`pair_test`), the next one if it fails."""
+        candidate on fresh forced rollouts (:func:`pair_test`), the next one if it fails. A pivot whose own token
+        is not clearly on its side of p(i) (:func:`token_side_clears`) can never pass, so none is spent on it."""
         pc = self.cfg.pairs
         if not pc.enabled:
             self.phase = Phase.DONE
             return []
         reqs: list[Tagged] = []
         for pv in self._pivots():
+            i = pv.position
+            if i not in self.paired and not token_side_clears(pv.direction, *self._fresh_sides(i), pc):
+                self.paired.add(i)  # its own token is not clearly on its side of p(i): no alternative can pair it
+        for pv in self._pivots():
             i, alts = pv.position, self.memo.alternatives(pv.position)
+            if i in self.paired:
+                continue
             if not alts and self.explored.get(i, 0) < pc.explore_rounds and self.gaps.can_sample(self.memo.get(i)):
                 self.explored[i] = self.explored.get(i, 0) + 1
                 reqs.append(self._req(i, self.gaps.batch(self.memo.get(i)), ProbeKind.PROBE))

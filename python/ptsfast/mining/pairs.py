@@ -58,29 +58,45 @@ class PairVerdict(str, Enum):
     FAIL = "fail"
 
 
+def _level(config: PairConfig) -> float:
+    """Two-sided confidence of one look of the fresh test (its error split over the looks to the cap)."""
+    return 1 - (1 - config.confidence) / looks(max(1, config.fresh_rollouts), config.fresh_max_rollouts, 2.0)
+
+
+def _signed_bounds(dir_: Direction, x: Estimate, y: Estimate, level: float) -> tuple[float, float]:
+    """Interval of ``p(y) - p(x)`` signed by the pivot's direction (positive: the way the pivot moves p)."""
+    lo, hi = diff_interval(x, y, level)
+    return (lo, hi) if dir_ == Direction.RAISES else (-hi, -lo)
+
+
+def token_side_clears(dir_: Direction, before: Estimate, after: Estimate, config: PairConfig) -> bool:
+    """Whether the pivot's own token (``after``) lies on its side of p(i) (``before``) with the fresh test's
+    confidence: the interval of ``p(after) - p(i)``, signed by the direction, clears 0.
+
+    The pair's test samples only the alternative further, never these counts, so a pivot that fails this can
+    never make a pair: the driver skips its alternatives (no exploration, top-ups or fresh batches) at once."""
+    if not (before.known and after.known):
+        return False
+    return _signed_bounds(dir_, before, after, _level(config))[0] > 0
+
+
 def pair_test(dir_: Direction, before: Estimate, after: Estimate, alt: Estimate, gap: float,
               config: PairConfig) -> PairVerdict | None:
     """Whether fresh counts make a pair of the pivot's own token (``after``) and an alternative (``alt``).
 
-    Pass: the pivot's own token lies on its side of p(i) (the interval of ``p(after) - p(i)``, signed by the
-    direction, clears 0), the alternative on the other side (that of ``p(i) - p(alt)`` clears 0) and the pair's
-    margin ``|p(after) - p(alt)|`` clears ``gap / 2``, all at ``config.confidence`` split over the looks up to
+    Pass: the pivot's own token lies on its side of p(i) (:func:`token_side_clears`), the alternative on the
+    other side (the interval of ``p(i) - p(alt)``, signed by the direction, clears 0) and the pair's margin
+    ``|p(after) - p(alt)|`` clears ``gap / 2``, all at ``config.confidence`` split over the looks up to
     ``fresh_max_rollouts``. Fail: the token's side does not clear (only the alternative is sampled further, so
     it never will; an undecided pivot's token can sit level with p(i)), an interval lies wholly on the wrong
     side, or the alternative reached the cap undecided. None: sample the alternative further."""
     if not (before.known and after.known and alt.known):
         return None
-    level = 1 - (1 - config.confidence) / looks(max(1, config.fresh_rollouts), config.fresh_max_rollouts, 2.0)
-    sign = 1.0 if dir_ == Direction.RAISES else -1.0
-
-    def bounds(x: Estimate, y: Estimate) -> tuple[float, float]:  # sign * (p(y) - p(x))
-        lo, hi = diff_interval(x, y, level)
-        return (lo, hi) if sign > 0 else (-hi, -lo)
-
-    if bounds(before, after)[0] <= 0:
+    if not token_side_clears(dir_, before, after, config):
         return PairVerdict.FAIL
-    side_lo, side_hi = bounds(alt, before)
-    margin_lo, margin_hi = bounds(alt, after)
+    level = _level(config)
+    side_lo, side_hi = _signed_bounds(dir_, alt, before, level)
+    margin_lo, margin_hi = _signed_bounds(dir_, alt, after, level)
     if side_lo > 0 and margin_lo >= gap / 2:
         return PairVerdict.PASS
     if side_hi <= 0 or margin_hi < gap / 2 or alt.trials >= config.fresh_max_rollouts:
