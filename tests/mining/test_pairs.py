@@ -153,12 +153,12 @@ def test_pairs_from_free_groups_topped_up_then_estimated_on_fresh_rollouts():
         for call, outs in zip(sampler.calls, sampler.outputs):
             mine = [(q, got) for q, got in zip(call, outs) if q.key == key]
             if topups is None and any(q.forced for q, _ in mine):
-                topups = [q for q, _ in mine if q.forced]
+                topups = [q for q, _ in mine if q.forced and q.position == i]  # (another pivot may have its own)
                 continue
             for q, got in mine:
                 if q.max_new_tokens == budget + 1 or q.forced:
                     fresh.ingest(q.position, q.forced, got, q.max_new_tokens)
-                    later += [q] if q.forced else []
+                    later += [q] if q.forced and q.position == i else []
                 elif topups is None:
                     memo.ingest(q.position, (), got, q.max_new_tokens)
         free = memo.alternatives(i)
@@ -210,23 +210,30 @@ def test_confirmation_with_fresh_rollouts():
     cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_rollouts=32))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     (pv,) = r.pivots
-    # 32 fresh rollouts a side decide, 32 more a side report (one request a side); those from 14 that write
-    # t_15 are fresh samples at 15 too
-    assert pv.confirmed is Confirmation.CONFIRMED and 32 <= pv.confirm_before.trials <= pv.confirm_after.trials
+    # 32 fresh rollouts from 14 decide, 32 more report (one request); those that write t_15 are fresh samples at
+    # 15 too, so 15 is only topped up to 32 + 32 in the next round
+    assert pv.confirmed is Confirmation.CONFIRMED and pv.confirm_before.trials == pv.confirm_after.trials == 32
     st = synths[0]
     budget = st.traj.max_new_tokens
     confirm = [[(q, got) for q, got in zip(call, outs) if q.max_new_tokens == budget + 1]
                for call, outs in zip(sampler.calls, sampler.outputs)]
-    first = next(c for c in confirm if c)
-    assert {(q.position, q.n) for q, _ in first} == {(14, 64), (15, 64)}
+    first, second = [c for c in confirm if c][:2]
+    assert [(q.position, q.n) for q, _ in first] == [(14, 64)]
     # replay: the first 32 of each request decide, the last 32 are what the pivot reports
     decide, report = (Memo(st.traj.solution_ids, 1.0, True, budget) for _ in range(2))
-    for q, got in first:
-        decide.ingest(q.position, (), got[:32], q.max_new_tokens)
-        report.ingest(q.position, (), got[32:], q.max_new_tokens)
+    (q, got), = first
+    decide.ingest(q.position, (), got[:32], q.max_new_tokens)
+    report.ingest(q.position, (), got[32:], q.max_new_tokens)
+    spill = (decide.get(15).trials, report.get(15).trials)  # rollouts from 14 that wrote t_15
+    assert 0 < sum(spill) < 64
+    (q, got), = second
+    assert (q.position, q.n) == (15, 64 - sum(spill))
+    k = 32 - spill[0]
+    decide.ingest(q.position, (), got[:k], q.max_new_tokens)
+    report.ingest(q.position, (), got[k:], q.max_new_tokens)
     rep = (report.get(14), report.get(15))
     assert [(e.successes, e.trials) for e in (pv.before, pv.after)] == [(e.successes, e.trials) for e in rep]
-    assert EstimatorConfig().confirm_report_rollouts and decide.get(14).trials == 32
+    assert EstimatorConfig().confirm_report_rollouts and decide.get(14).trials == decide.get(15).trials == 32
     # the pivot reports the report batch; the counts it was selected on are kept apart
     assert (pv.before, pv.after) == (pv.confirm_before, pv.confirm_after)
     assert pv.search_before.trials >= 16 and pv.search_before != pv.before

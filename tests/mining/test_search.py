@@ -151,3 +151,56 @@ def test_split_rules_agree_on_plateaus_and_single_surprises():
         j = rng.randrange(i + 2, n + 1)
         want = own_split(lps)(i, j)
         assert split_point(i, j, cumulative_surprisal(lps)) == want == reference_split(i, j, lps), (lps, i, j)
+
+
+def test_movable_tokens_by_their_log_probs():
+    """A token written with probability f moves p by at most 1 - f: only tokens with 1 - f >= gap - slack count."""
+    from ptsfast.mining.search import BOUND_SLACK, movable
+
+    fs = [0.9, 0.5, 0.99, 1 - (0.2 - BOUND_SLACK), 1 - (0.2 - BOUND_SLACK) + 1e-6, 1.0]
+    lps = [math.log(f) for f in fs]
+    assert movable(lps, 0.2) == [0, 0, 1, 1, 2, 2, 2]
+    b = Bisection.for_solution(len(lps), lps, bound_gap=0.2)
+    assert b.may_hold_pivot(0, 6) and b.may_hold_pivot(1, 2) and b.may_hold_pivot(3, 4)
+    assert not b.may_hold_pivot(0, 1) and not b.may_hold_pivot(2, 3) and not b.may_hold_pivot(4, 6)
+    assert b.cum == cumulative_surprisal(lps)  # the split rule is unchanged
+    assert Bisection.for_solution(len(lps), lps).may_hold_pivot(0, 1)  # no bound asked for
+    assert Bisection.for_solution(len(lps), None, bound_gap=0.2).may_hold_pivot(0, 1)  # no log-probs
+
+
+def test_the_log_prob_bound_holds_on_the_simulated_models():
+    """|p(k+1) - p(k)| <= 1 - f_k + BOUND_SLACK for every token of every population (token budget included), so
+    dropping a segment of unmovable tokens never drops a pivot of exact PTS."""
+    from ptsfast.mining.search import BOUND_SLACK
+    from ptsfast.mining.simulate import POPULATIONS, population
+
+    for name, spec in POPULATIONS.items():
+        for st in population(spec, 0, 8).values():
+            worst = max(abs(st.delta(k)) - (1 - st.follow[k]) for k in range(st.length))
+            assert worst <= BOUND_SLACK, name
+
+
+def test_the_search_spends_nothing_on_segments_no_token_can_move():
+    """One unlikely token among likely ones: with the bound, segments without a movable token are
+    dropped unsampled, so the search spends fewer rollouts and finds the same pivot."""
+    from dataclasses import replace
+
+    from ptsfast.mining import EstimatorConfig, FilterConfig, MiningConfig, find_pivots
+    from ptsfast.mining.search import movable
+    from ptsfast.mining.simulate import SimSampler, build_trajectory
+
+    design = [0.5] * 41 + [0.9] * 40 + [1.0]  # a pivot at i = 40
+    flat = [0.85] * 81  # likely tokens (1 - f < gap), too many for rollouts to reach across a segment: no reuse
+    st = build_trajectory("t", design, random.Random(3), 10**6, flat_follow=flat, follow=0.5)
+    base = MiningConfig(filter=FilterConfig(enabled=False))
+    spent, found = {}, {}
+    for bound in (True, False):
+        sampler = SimSampler({"t": st})
+        cfg = replace(base, estimator=replace(EstimatorConfig(), logprob_bound=bound))
+        (res,) = find_pivots([st.traj], sampler, cfg)
+        spent[bound], found[bound] = sampler.rollouts, [pv.position for pv in res.reported]
+        if bound:  # the movable tokens: the pivot and the verdict step (0.9 -> 1)
+            room = movable(st.traj.solution_logprobs, cfg.gap)
+            assert [k for k in range(81) if room[k + 1] > room[k]] == [40, 80]
+    assert found[True] == found[False] == [40]
+    assert spent[True] < spent[False]

@@ -98,8 +98,10 @@ class TrajectoryMiner:
         self.fresh = Memo(tuple(traj.solution_ids), final, True, self.budget)  # confirmations and pairs only
         self.report = Memo(tuple(traj.solution_ids), final, True, self.budget)  # what the confirmation reports
         self._report_share: dict[int, int] = {}  # confirmation request's seed -> its last rollouts that report
+        self._confirm_sides: dict[int, int] = {}  # pivot position -> 1 while i+1 waits for its top-up, else 0
         self.gaps = GapTest(e, config.gap)
-        self.bis = Bisection.for_solution(len(traj.solution_ids), traj.solution_logprobs or None, config.split)
+        bound = config.gap if e.logprob_bound and e.fixed_rollouts is None else None
+        self.bis = Bisection.for_solution(len(traj.solution_ids), traj.solution_logprobs or None, config.split, bound)
         self.phase = Phase.FILTER if config.filter.enabled else Phase.SEARCH
         self.kept = True
         self.accepted: list[PivotRecord] = []
@@ -152,6 +154,10 @@ class TrajectoryMiner:
         while changed:
             changed = False
             for seg in list(self.bis.frontier):
+                if not self.bis.may_hold_pivot(*seg):  # its tokens' log-probs rule out a pivot: no rollouts
+                    self.bis.resolve(seg, False)
+                    changed = True
+                    continue
                 a, b = self.memo.get(seg[0]), self.memo.get(seg[1])
                 one = seg[1] - seg[0] == 1
                 d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.is_key(*seg, a, b))
@@ -193,7 +199,9 @@ class TrajectoryMiner:
         deciding counts, which stop early where they look big. So a further batch of ``confirm_report_rollouts``
         a side, drawn with the first deciding batch, is kept apart and never read by a decision: it is what the
         pivot reports (sample splitting; design §1). A fresh rollout from i that writes t_{i+1} is a fresh
-        sample at i+1 too (one extra token), which also correlates the two sides (the paired interval)."""
+        sample at i+1 too (one extra token), which also correlates the two sides (the paired interval); so i is
+        sampled first and i+1 only topped up to both batches' sizes in the next round (how many wrote t_{i+1} does
+        not depend on how they fared, so the counts stay unbiased)."""
         e = self.cfg.estimator
         if e.confirm_rollouts <= 0 or e.fixed_rollouts is not None or not self.accepted:
             self.phase = Phase.PAIRS
@@ -206,6 +214,24 @@ class TrajectoryMiner:
             a, b = self.fresh.get(i), self.fresh.get(i + 1)
             src = self.report if e.confirm_report_rollouts else self.fresh
             ra, rb = src.get(i), src.get(i + 1)
+            if pv.confirmed is None and i not in self._confirm_sides:
+                # i first: its rollouts that write t_{i+1} count at i+1, which is topped up next round
+                self._confirm_sides[i] = 0 if b.exact is not None else 1
+                sides = ((i, a, ra),)
+            elif self._confirm_sides.get(i) == 1:
+                self._confirm_sides[i] = 0
+                sides = ((i + 1, b, rb),)
+            else:
+                sides = ()
+            if sides:
+                for pos, est, rest in sides:
+                    if est.trials < e.confirm_rollouts:
+                        need[pos] = max(need.get(pos, 0), e.confirm_rollouts - est.trials)
+                    if e.confirm_report_rollouts and rest.trials < e.confirm_report_rollouts:
+                        report[pos] = max(report.get(pos, 0), e.confirm_report_rollouts - rest.trials)
+                if any(pos in need or pos in report for pos, _, _ in sides):
+                    out.append(pv)
+                    continue
             state = pv.confirmed if pv.confirmed is not None else self.gaps.confirm(
                 a, b, pv.direction, self.fresh.shared(i, i + 1), (ra, rb) if e.confirm_report_rollouts else None)
             if state is None:
@@ -215,10 +241,6 @@ class TrajectoryMiner:
                             max(e.confirm_rollouts, math.ceil(est.trials * (max(e.growth, 2.0) - 1))),
                             e.confirm_cap - est.trials)
                         need[pos] = max(need.get(pos, 0), n)
-                if e.confirm_report_rollouts:
-                    for pos, est in ((i, ra), (i + 1, rb)):
-                        if not est.known:  # with the first deciding batch, so it adds no round
-                            report[pos] = e.confirm_report_rollouts
                 out.append(pv)
                 continue
             if pv.confirmed is None:

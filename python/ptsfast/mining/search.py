@@ -46,12 +46,37 @@ def split_point(i: int, j: int, cum: Sequence[float] | None = None) -> int:
     return min(max(best, i + 1), j - 1)
 
 
+BOUND_SLACK = 0.02
+"""What one token less of budget may add to a token's effect on p (see :func:`movable`)."""
+
+
+def movable(logprobs: Sequence[float], gap: float) -> list[int]:
+    """``M[k]``: how many of t_1..t_k could move p by ``gap`` (prefix counts).
+
+    A rollout after t_1..t_k writes t_{k+1} with probability f, else leaves the solution; so
+    ``p(k) = f p(k+1) + (1 - f) q`` (q: its success rate after leaving) and ``|p(k+1) - p(k)| = (1 - f) |p(k+1) - q|
+    <= 1 - f``. A token with ``1 - f < gap - BOUND_SLACK`` (slack: the token of budget it spends) is no pivot, and a
+    segment made only of such tokens holds none: the pseudo-code's subtree below it finds nothing.
+
+    f is the rollouts' sampling probability; from the model's log-prob the bound holds when they sample with
+    temperature <= 1 and any top-k / top-p (both only raise the probability of the most likely token, which
+    every token with ``f > 1 - gap > 1/2`` is) -- :meth:`~ptsfast.mining.types.EstimatorConfig.logprob_bound`."""
+    out, acc = [0], 0
+    for lp in logprobs:
+        f = math.exp(lp) if math.isfinite(lp) and lp <= 0 else (1.0 if lp > 0 else 0.0)
+        acc += (1.0 - f) >= gap - BOUND_SLACK
+        out.append(acc)
+    return out
+
+
 @dataclass
 class Bisection:
     """Frontier of ``subdivide(0, L)`` for one trajectory.
 
     ``resolve(seg, differs)``: for a segment longer than one token, ``differs`` bisects it;
     for a one-token segment it makes it a pivot. Non-differing segments become leaves.
+    ``movable``: prefix counts of the tokens that could be pivots (:func:`movable`); the driver drops a segment
+    with none (:meth:`may_hold_pivot`) without estimating it.
     """
 
     length: int
@@ -59,17 +84,26 @@ class Bisection:
     frontier: list[tuple[int, int]] = field(default_factory=list)
     leaves: list[tuple[int, int]] = field(default_factory=list)
     pivots: list[tuple[int, int]] = field(default_factory=list)
+    movable: list[int] | None = None
 
     def __post_init__(self) -> None:
         if self.length > 0 and not self.frontier and not self.leaves:
             self.frontier = [(0, self.length)]
 
     @classmethod
-    def for_solution(cls, length: int, logprobs: Sequence[float] | None, split: SplitRule = "logprob") -> "Bisection":
-        use = split == "logprob" and logprobs is not None and len(logprobs) == length
+    def for_solution(cls, length: int, logprobs: Sequence[float] | None, split: SplitRule = "logprob",
+                     bound_gap: float | None = None) -> "Bisection":
+        """``bound_gap``: drop segments that cannot hold a pivot of this gap by their log-probs (:func:`movable`)."""
+        have = logprobs is not None and len(logprobs) == length
+        use = split == "logprob" and have
         if split not in ("logprob", "tokens"):
             raise ValueError(f"unknown split rule {split!r}: use 'logprob' or 'tokens'")
-        return cls(length, cumulative_surprisal(logprobs) if use else None)
+        room = movable(logprobs, bound_gap) if have and bound_gap is not None else None
+        return cls(length, cumulative_surprisal(logprobs) if use else None, movable=room)
+
+    def may_hold_pivot(self, i: int, j: int) -> bool:
+        """False when no token of t_{i+1}..t_j can move p by the gap (known from the log-probs alone)."""
+        return self.movable is None or self.movable[j] > self.movable[i]
 
     @property
     def done(self) -> bool:

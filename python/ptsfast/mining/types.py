@@ -228,6 +228,10 @@ class EstimatorConfig:
     lies below): pivots slightly under the gap may be kept, none far under it."""
     confirm_confidence: float = 0.7
     """Two-sided confidence of the confirmation's interval of Δp (split over its looks)."""
+    logprob_bound: bool = True
+    """Drop, without a rollout, a segment none of whose tokens can move p by the gap: a token the rollouts write
+    with probability f moves p by at most 1 - f (:func:`ptsfast.mining.search.movable`). Needs the trajectory's
+    log-probs; holds when the rollouts sample with temperature <= 1 (any top-k / top-p), as the run checks."""
     fixed_rollouts: int | None = None
     """Baseline mode of existing tools: exactly this many rollouts per position, decide by point
     estimate (no sequential test). Used by the benchmarks; not recommended."""

@@ -42,10 +42,13 @@ class MineOptions:
 
     def search_config(self) -> MiningConfig:
         """The search's configuration: this run's seed, and the rollouts' token budget (unless set; reusing
-        rollouts along the solution stays unbiased only when the search knows it)."""
+        rollouts along the solution stays unbiased only when the search knows it). Above temperature 1 the
+        rollouts may write a likely token less often than its log-prob says, so the log-prob bound is off."""
         e = self.mining.estimator
         if e.rollout_budget is None:
             e = replace(e, rollout_budget=self.max_new_tokens)
+        if self.temperature > 1.0 and e.logprob_bound:
+            e = replace(e, logprob_bound=False)
         return replace(self.mining, seed=self.seed, estimator=e)
 
     def sampling(self, seed: int) -> SamplingParams:
