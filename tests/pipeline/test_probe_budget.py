@@ -47,3 +47,11 @@ def test_rollouts_past_the_budget_are_judged_where_they_would_be_cut():
     # within the budget (or not asked for more) no cut is judged
     (outs,) = sampler([ProbeRequest("k", 0, 1, 0, (), None)])
     assert outs[0].cut_success == () and engine.requests[-1].max_new_tokens == 4
+
+
+def test_the_log_prob_bound_is_off_above_temperature_one():
+    """The bound (a likely token moves p by at most 1 - its probability) needs rollouts that write a likely token
+    at least as often as its log-prob says: true at temperature <= 1 with any top-k / top-p, not above."""
+    assert MineOptions(temperature=0.7, top_k=20).search_config().estimator.logprob_bound
+    assert MineOptions(temperature=1.0, top_p=0.9).search_config().estimator.logprob_bound
+    assert not MineOptions(temperature=1.3).search_config().estimator.logprob_bound
