@@ -52,11 +52,19 @@ def hf_continuous_batching(model, prefixes: list[list[int]], n: int, new_tokens:
 
     config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
                               max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=eos_token_id, pad_token_id=0)
+    # pages for every rollout's whole sequence (HF may share a prompt's blocks among its n children, or not), but
+    # no more than ~8 GB of K/V: long prefixes would otherwise ask for more memory than the machine has (HF then
+    # refuses to start); with fewer pages its scheduler runs fewer rollouts at a time
     pages = len(prefixes) * n * ((max(map(len, prefixes)) + new_tokens) // 64 + 2)
+    c = model.config
+    head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
+    page_bytes = 64 * c.num_hidden_layers * 2 * getattr(c, "num_key_value_heads", c.num_attention_heads) * head_dim \
+        * model.dtype.itemsize
+    pages = min(pages, max(int(8e9 // page_bytes), 64))
+    cb = ContinuousBatchingConfig(num_blocks=pages, page_size=64, max_batch_tokens=2048)
     with torch.inference_mode():
         out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,
-                                   continuous_batching_config=ContinuousBatchingConfig(num_blocks=pages, page_size=64),
-                                   warmup=False)
+                                   continuous_batching_config=cb, warmup=False)
     return sum(len(r.generated_tokens) for r in out.values())
 
 
