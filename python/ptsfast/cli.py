@@ -227,7 +227,9 @@ def _validate(a):
     """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
     naming the flag), ``--device`` and ``--out``."""
     options = _options(a)
-    for flag, lo in (("limit", 1), ("workers", 1), ("cpus_per_worker", 1), ("gpus_per_worker", 0)):
+    # the demo's --limit 0 means all its problems (as its help says); elsewhere a limit is a count
+    limit_lo = 0 if getattr(a, "func", None) is cmd_demo else 1
+    for flag, lo in (("limit", limit_lo), ("workers", 1), ("cpus_per_worker", 1), ("gpus_per_worker", 0)):
         v = getattr(a, flag, None)
         if v is not None and v < lo:
             raise ValueError(f"--{flag.replace('_', '-')} {v}: use a number >= {lo}")

@@ -124,3 +124,14 @@ def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_other
     demo = next(a for a in parser._subparsers._group_actions[0].choices["demo"]._actions
                 if a.dest == "pairs__candidates")
     assert demo.help.endswith(f"(demo default {DEMO_PAIR_CANDIDATES})")
+
+
+def test_the_demo_takes_limit_0_as_all_its_problems_and_refuses_a_negative_limit(tmp_path):
+    from ptsfast.cli import _validate, build_parser
+
+    parser = build_parser()
+    a = parser.parse_args(["demo", "--out", str(tmp_path / "o"), "--limit", "0"])
+    _validate(a)  # "0 = all", as its help says (mine's --limit 0 stays refused, above)
+    assert a.limit == 0
+    with pytest.raises(ValueError, match="--limit -1"):
+        _validate(parser.parse_args(["demo", "--out", str(tmp_path / "o"), "--limit", "-1"]))
