@@ -20,21 +20,24 @@ DEMO_SYSTEM_PROMPT = "Answer in one short sentence that ends with the number."
 DEMO_ORACLE = "last_number"
 DEMO_TEMPERATURE = 0.7
 DEMO_MAX_NEW_TOKENS = 64
-# The demo is sized to finish in minutes on 2 CPU cores: the first 4 problems (each gave a pivot with the
-# default seed) and the "caps 16/16" point of the statistics frontier (fewer rollouts per decision than
-# `ptsfast mine`'s defaults, at some recall; see README's statistics section).
-DEMO_LIMIT = 4
+# The demo is sized to finish in minutes on one CPU thread: the first 3 problems and the "caps 16/16" point of the
+# statistics frontier (fewer rollouts per decision than `ptsfast mine`'s defaults, at some recall; see README's
+# statistics section). problems.jsonl puts first the problems where SmolLM2's pivots (default seed) have an
+# alternative clearly on the other side of p(i), so the demo writes DPO pairs: all 12 mined with these settings
+# gave 17 pivots and 6 pairs, 3 of them on demo-15, -29 and -28 at 1,572 of the 5,544 rollouts (demo-04 and -34,
+# which hold the other 3, cost 2,519); benchmarks/results/real_model_check*.md re-estimate them on fresh rollouts.
+DEMO_LIMIT = 3
 DEMO_MAX_ROLLOUTS = 16
 DEMO_KEY_MAX_ROLLOUTS = 16
 # Demo-sized confirmation and pairs: deciding fresh rollouts up to 32 a side (mine decides at one look of 16, both
-# then report a batch of 32), a pair's alternative tested on at most 32 fresh rollouts, the 2 most frequent
-# alternatives topped up (mine: 4) and 1 candidate tested (mine: 2). Chosen when mine's confirmation looked up to
-# 64 a side (1,321 rollouts against 1,790, same pivots in the same states); on today's confirmation the demo mined
-# 1,835 rollouts at 8c82b7e (benchmarks/results/real_model_check.md). Not re-sized for it yet.
+# then report a batch of 32); a pair's candidates are the 4 most frequent alternatives topped up (as mine), up to 3
+# of them tried in turn (mine: 2), each on at most 64 fresh rollouts (as mine). With 2 alternatives, 1 candidate
+# and 32 fresh rollouts the demo wrote no pair: a pair must clear p(i) on both sides with confidence, and one
+# candidate on 32 rollouts rarely does (the wider search: 2,079 rollouts on the former first 4 problems, not 1,835).
 DEMO_CONFIRM_MAX_ROLLOUTS = 32
-DEMO_PAIR_FRESH_MAX_ROLLOUTS = 32
-DEMO_PAIR_MAX_ALTERNATIVES = 2
-DEMO_PAIR_CANDIDATES = 1
+DEMO_PAIR_FRESH_MAX_ROLLOUTS = 64
+DEMO_PAIR_MAX_ALTERNATIVES = 4
+DEMO_PAIR_CANDIDATES = 3
 
 
 def is_demo_model(name: object) -> bool:
