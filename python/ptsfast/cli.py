@@ -516,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_flags(t)
     t.set_defaults(func=cmd_anchors)
 
-    d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (about 5 minutes)")
+    d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (about 4 minutes)")
     d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
     from ptsfast.demo import (
         DEMO_CONFIRM_MAX_ROLLOUTS,
