@@ -24,8 +24,8 @@ DEMO_MAX_NEW_TOKENS = 64
 # statistics frontier (fewer rollouts per decision than `ptsfast mine`'s defaults, at some recall; see README's
 # statistics section). problems.jsonl puts first the problems where SmolLM2's pivots (default seed) have an
 # alternative clearly on the other side of p(i), so the demo writes DPO pairs: all 12 mined with these settings
-# gave 17 pivots and 6 pairs, 3 of them on demo-15, -29 and -28 at 1,572 of the 5,544 rollouts (demo-04 and -34,
-# which hold the other 3, cost 2,519); benchmarks/results/real_model_check*.md re-estimate them on fresh rollouts.
+# gave 19 pivots and 5 pairs, 3 of them on demo-15, -29 and -28 at 1,507 of the 5,174 rollouts (demo-34, which holds
+# the other 2, costs 1,069); benchmarks/results/real_model_check*.md re-estimate them on fresh rollouts.
 DEMO_LIMIT = 3
 DEMO_MAX_ROLLOUTS = 16
 DEMO_KEY_MAX_ROLLOUTS = 16
@@ -33,7 +33,8 @@ DEMO_KEY_MAX_ROLLOUTS = 16
 # then report a batch of 32); a pair's candidates are the 4 most frequent alternatives topped up (as mine), up to 3
 # of them tried in turn (mine: 2), each on at most 64 fresh rollouts (as mine). With 2 alternatives, 1 candidate
 # and 32 fresh rollouts the demo wrote no pair: a pair must clear p(i) on both sides with confidence, and one
-# candidate on 32 rollouts rarely does (the wider search: 2,079 rollouts on the former first 4 problems, not 1,835).
+# candidate on 32 rollouts rarely does (the wider search, measured before the log-prob bound: 2,079 rollouts on the
+# former first 4 problems, not 1,835).
 DEMO_CONFIRM_MAX_ROLLOUTS = 32
 DEMO_PAIR_FRESH_MAX_ROLLOUTS = 64
 DEMO_PAIR_MAX_ALTERNATIVES = 4
