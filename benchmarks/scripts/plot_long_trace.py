@@ -1,11 +1,13 @@
 """README's plot of the long-trace benchmark: the cost of the same rollouts against the trace length they fork from.
 
-Reads a result file of ``benchmarks/bench_long_trace.py`` and draws, per trace length, ptsfast's wall and CPU
-seconds and every Hugging Face side measured there, and prints the fitted growth (a least-squares line through
+Reads result files of ``benchmarks/bench_long_trace.py`` and draws, per trace length, ptsfast's wall and CPU
+seconds from the first and every Hugging Face side measured in any of them (each against its own run's ptsfast
+in the printed ratios), and prints the fitted growth (a least-squares line through
 ptsfast's points: seconds = fixed + per-token x length, so the reader sees how much of the bill the prefix length
 is).
 
-    python benchmarks/scripts/plot_long_trace.py benchmarks/results/long_trace_16x16x128_cpu.json docs/long_trace_cost.png
+    python benchmarks/scripts/plot_long_trace.py docs/long_trace_cost.png \
+        benchmarks/results/long_trace_16x16x128_cpu.json benchmarks/results/long_trace_cb_2048_cpu.json
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def fit(lengths: list[int], seconds: list[float]) -> tuple[float, float]:
     return my - slope * mx, slope
 
 
-def main(src: str, dst: str) -> None:
+def main(dst: str, src: str, *more: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -31,6 +33,11 @@ def main(src: str, dst: str) -> None:
 
     result = json.load(open(src))
     rows = sorted(result["rows"], key=lambda r: r["length"])
+    for extra in more:  # HF sides measured in other runs join the row of their length
+        for r in json.load(open(extra))["rows"]:
+            for row in rows:
+                if row["length"] == r["length"]:
+                    row.update({k: v for k, v in r.items() if k.startswith(("hf_", "speedup_", "cpu_speedup_"))})
     lengths = [r["length"] for r in rows]
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
     ax.plot(lengths, [r["ptsfast_s"] for r in rows], "o-", label="ptsfast (wall)")
@@ -55,10 +62,10 @@ def main(src: str, dst: str) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(dst)
-    fixed, per_token = fit(lengths, [r["ptsfast_s"] for r in rows])
-    print(f"ptsfast wall ~ {fixed:.1f} s + {per_token * 1000:.1f} s per 1,000 tokens of trace; against the shortest: "
-          + ", ".join(f"{r['length']}: {r['ptsfast_s'] / rows[0]['ptsfast_s']:.2f}x" for r in rows))
-
+    for key, clock in (("ptsfast_s", "wall"), ("ptsfast_cpu_s", "CPU")):
+        fixed, per_token = fit(lengths, [r[key] for r in rows])
+        print(f"ptsfast {clock} ~ {fixed:.1f} s + {per_token * 1000:.1f} s per 1,000 tokens of trace; against the "
+              "shortest: " + ", ".join(f"{r['length']}: {r[key] / rows[0][key]:.2f}x" for r in rows))
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])
