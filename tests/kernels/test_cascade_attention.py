@@ -210,7 +210,11 @@ def test_should_use_cascade_on_cpu_follows_the_plain_path_it_replaces(monkeypatc
     monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
     assert should_use_cascade(2048, 16, 128, "cpu") and should_use_cascade(1024, 16, 1024, "cpu")  # 1.3-1.5x
     assert not should_use_cascade(512, 16, 16, "cpu") and not should_use_cascade(128, 128, 16, "cpu")  # 1.0x, 0.8x
-    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)  # the plain op splits evenly over threads
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)  # the plain op splits evenly: twice the saving
+    assert should_use_cascade(2048, 16, 16, "cpu") and should_use_cascade(4096, 8, 128, "cpu")  # 1.1-1.2x
+    assert not should_use_cascade(2048, 8, 16, "cpu") and not should_use_cascade(512, 32, 16, "cpu")  # 0.9x, 0.8x
+    assert not should_use_cascade(256, 128, 16, "cpu")  # 1.0-1.2x: too short a prefix to count on
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)  # not measured: the C++ op's rule
     assert not should_use_cascade(2048, 16, 16, "cpu") and should_use_cascade(2048, 32, 16, "cpu")
 
 

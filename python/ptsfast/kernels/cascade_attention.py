@@ -280,10 +280,13 @@ CPU_CPP_MIN_RATIO = 12.0
 # it wins once a group shares enough prefix tokens: P=512,N=32: 1.2-1.3x; P=1024,N=16: 1.3x; P=2048,N=8: 1.2-1.3x;
 # P=2048,N=16: 1.4-1.5x; P=4096,N=16: 1.6-1.7x; P=2048,N=128: 1.7-1.8x; but P=512,N=16: 1.0x, P=1024,N=8: 1.0x,
 # P=4096,N=4: 1.0x and P=128,N=128: 0.8x. With two threads the plain op splits its (row, KV head) tasks evenly
-# while a group's fused call has few, and the two-thread measurement on the loaded machine was noise (a 2 us
-# elementwise op took 8 ms), so there the old rule's prefix and saving stand until measured on a quiet machine.
+# while a group's fused call has few, so the crossover doubles (benchmarks/results/cpu_cascade_crossover_2threads.txt,
+# two runs on a quiet machine): P=2048,N=16: 1.09-1.19x; P=4096,N=8: 1.07-1.11x; P=1024,N=32: 1.03-1.13x;
+# P=512,N=128: 1.07-1.41x; but P=2048,N=8 (14k saved): 0.87-0.96x, P=512,N=32: 0.75-0.90x, P=4096,N=4: 0.75-0.84x.
+# More threads were not measured: there the C++ op's rule (CPU_CPP_*) stands.
 CPU_FUSED_MIN_PREFIX = 512
 CPU_FUSED_MIN_SAVED_TOKENS = 14_000
+CPU_FUSED_2T_MIN_SAVED_TOKENS = 28_000
 # GPU model (docs/design.md §4), NOT measured (no GPU was available): cascade costs two extra launches plus the
 # merge (~8-10 us per layer); at ~3 TB/s that buys ~24 MB per layer, i.e. ~47k tokens at 512 B of KV
 # per token and layer. Also require P >= 256 (short prefixes: the plain kernel wins, per docs/design.md §4).
@@ -301,7 +304,8 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     launches plus a merge, and the relative saving ``N (P + S) / (P + N S)`` must be material.
       * always False for N < 2 or P == 0;
       * CPU with the C++ paged op and the cpp cascade path (the default when the extension is built): one thread
-        P >= 512 and saved >= 14000, more threads P >= 1024 and saved >= 60000;
+        P >= 512 and saved >= 14000, two threads P >= 512 and saved >= 28000, more threads P >= 1024 and
+        saved >= 60000;
         the torch cascade path against the C++ paged op: P >= 1024, saved >= 60000 and ratio >= 12;
         against the torch paged path: saved >= 1024 and ratio >= 1.25 (all measured crossovers);
       * CUDA: ``P >= GPU_MIN_PREFIX`` and ``(N - 1) * P * kv_bytes_per_token >= GPU_OVERHEAD_BYTES``
@@ -319,7 +323,9 @@ def should_use_cascade(prefix_len: int, group_size: int, suffix_len: int, device
     if paged_decode_backend(device) != "cpp":
         return saved >= CPU_MIN_SAVED_TOKENS and ratio >= CPU_MIN_RATIO
     if cascade_backend(device) == "cpp":
-        if torch.get_num_threads() == 1:
-            return prefix_len >= CPU_FUSED_MIN_PREFIX and saved >= CPU_FUSED_MIN_SAVED_TOKENS
+        threads = torch.get_num_threads()
+        if threads <= 2:
+            need = CPU_FUSED_MIN_SAVED_TOKENS if threads == 1 else CPU_FUSED_2T_MIN_SAVED_TOKENS
+            return prefix_len >= CPU_FUSED_MIN_PREFIX and saved >= need
         return prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS
     return prefix_len >= CPU_CPP_MIN_PREFIX and saved >= CPU_CPP_MIN_SAVED_TOKENS and ratio >= CPU_CPP_MIN_RATIO
