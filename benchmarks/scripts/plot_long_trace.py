@@ -1,13 +1,13 @@
 """README's plot of the long-trace benchmark: the cost of the same rollouts against the trace length they fork from.
 
 Reads result files of ``benchmarks/bench_long_trace.py`` and draws, per trace length, ptsfast's wall and CPU
-seconds from the first and every Hugging Face side measured in any of them (each against its own run's ptsfast
-in the printed ratios), and prints the fitted growth (a least-squares line through
-ptsfast's points: seconds = fixed + per-token x length, so the reader sees how much of the bill the prefix length
-is).
+seconds from the first and every Hugging Face side (wall and CPU) measured in any of them on the same device and
+thread count (the others are left out: their seconds are not comparable), and prints the fitted growth (a
+least-squares line through ptsfast's points: seconds = fixed + per-token x length, so the reader sees how much of
+the bill the prefix length is).
 
     python benchmarks/scripts/plot_long_trace.py docs/long_trace_cost.png \
-        benchmarks/results/long_trace_16x16x128_cpu.json benchmarks/results/long_trace_cb_2048_cpu.json
+        benchmarks/results/long_trace_16x16x128_cpu.json
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def main(dst: str, src: str, *more: str) -> None:
     result = json.load(open(src))
     rows = sorted(result["rows"], key=lambda r: r["length"])
     for extra in more:  # HF sides measured in other runs join the row of their length
-        for r in json.load(open(extra))["rows"]:
+        other = json.load(open(extra))
+        if other.get("device") != result.get("device"):  # another thread count: its seconds are not comparable
+            print(f"{extra}: measured on {other.get('device')}, not {result.get('device')}; left out")
+            continue
+        for r in other["rows"]:
             for row in rows:
                 if row["length"] == r["length"]:
                     row.update({k: v for k, v in r.items() if k.startswith(("hf_", "speedup_", "cpu_speedup_"))})
@@ -44,11 +48,13 @@ def main(dst: str, src: str, *more: str) -> None:
     ax.plot(lengths, [r["ptsfast_cpu_s"] for r in rows], "o--", alpha=0.6, label="ptsfast (CPU time)")
     for key, label, marker in (("hf_generate_s", "HF generate per prefix", "s"),
                                ("hf_cb_s", "HF continuous batching", "^")):
-        pts = [(r["length"], r[key]) for r in rows if key in r]
-        if pts:
-            ax.plot(*zip(*pts), marker, markersize=8, label=label)
-            for x, y in pts:
-                ax.annotate(f"{y:.0f} s", (x, y), textcoords="offset points", xytext=(8, -4), fontsize=8)
+        for clock, suffix, fill in (("wall", "_s", "full"), ("CPU time", "_cpu_s", "none")):
+            name = key[:-2] + suffix
+            pts = [(r["length"], r[name]) for r in rows if name in r]
+            if pts:
+                ax.plot(*zip(*pts), marker, markersize=8, fillstyle=fill, label=f"{label} ({clock})")
+                for x, y in pts:
+                    ax.annotate(f"{y:.0f} s", (x, y), textcoords="offset points", xytext=(8, -4), fontsize=8)
     for r in rows:
         ax.annotate(f"{r['ptsfast_s']:.0f} s", (r["length"], r["ptsfast_s"]), textcoords="offset points",
                     xytext=(-10, 8), fontsize=8)
