@@ -171,6 +171,59 @@ def test_accept_test_error_rates_across_looks():
     assert rate(big, 0.45, 0.55, 500) <= 0.06 and rate(big, 0.35, 0.65, 500) >= 0.94
 
 
+def test_left_counts_only_rollouts_that_left_by_choice_with_a_full_budget():
+    """q(i): rollouts whose first token at i is not t_{i+1}, judged from i with the budget (budget 4, asked for
+    4 + 2 tokens); followers, forced rollouts and late leavers (short of budget there) do not count."""
+    m = Memo(SOL, final=1.0, budget=4)
+    m.ingest(0, (), [O([10, 11, 99, 5], True)], max_new_tokens=6)  # left at 2, needed 2 tokens from there
+    m.ingest(0, (), [O([98], False), O([10, 11, 12, 97], True)], max_new_tokens=6)  # left at 0; late at 3
+    m.ingest(1, (77,), [O([5], True)])  # forced: not the sampler's choice
+    assert m.left(0) == Estimate(0, 1) and m.left(2) == Estimate(1, 1)
+    assert m.left(1) == Estimate() and m.left(3) == Estimate()
+
+
+def _one_token(judge, f, p_next, q, rng, leave=True):
+    """A one-token segment at i with the model's f: rollouts from i write t_{i+1} with chance f (then succeed
+    with p(i+1)) or leave (succeed with q); rollouts from i+1 succeed with p(i+1). Returns (decision, rollouts)."""
+    a = b = gone = Estimate()
+    shared = [0, 0]
+    used = 0
+    while (d := judge.decide(a, b, True, (shared[0], shared[1], shared[1], shared[1]),
+                             leave=(1 - f, gone) if leave else None)) is None:
+        for side in judge.wanted(a, b, True):
+            k = judge.batch((a, b)[side], True)
+            used += k
+            for _ in range(k):
+                if side == 1:
+                    b = b.add(rng.random() < p_next, 1)
+                elif rng.random() < f:
+                    ok = rng.random() < p_next
+                    a, b, shared = a.add(ok, 1), b.add(ok, 1), [shared[0] + 1, shared[1] + ok]
+                else:
+                    ok = rng.random() < q
+                    a, gone = a.add(ok, 1), gone.add(ok, 1)
+    return d, used
+
+
+def test_the_leave_bound_rejects_flat_steps_sooner_and_keeps_real_ones():
+    """|Δ| = (1 - f) |p(i+1) - q|: a likely token (f 0.7) at p 0.5 is rejected on the first looks instead of
+    near the cap, while steps of |Δ| >= 0.3 through a token with f 0.55-0.7 are accepted as often as without."""
+    j = GapTest(EstimatorConfig(), 0.2)
+    assert j.decide(Estimate(8, 16), Estimate(8, 16), True) is None
+    assert j.decide(Estimate(8, 16), Estimate(8, 16), True, leave=(0.3, Estimate(4, 8))) == "small"
+    assert j.decide(Estimate(8, 16), Estimate(8, 16), True, leave=(0.3, Estimate())) is None  # no q yet
+    assert j.decide(Estimate(9, 16), Estimate(14, 16), True, leave=(0.45, Estimate(1, 8))) != "small"
+    rng = random.Random(0)
+    runs = [(_one_token(j, 0.7, 0.5, 0.5, rng), _one_token(j, 0.7, 0.5, 0.5, rng, False)) for _ in range(300)]
+    (with_, cost), (without, base) = [[sum(x) / len(x) for x in zip(*[(d == "small", n) for d, n in side])]
+                                      for side in zip(*runs)]
+    assert with_ >= without >= 0.9 and cost < 0.6 * base
+    for f, p_next, q in ((0.55, 0.9, 0.2), (0.7, 0.05, 1.0), (0.6, 0.85, 0.1)):  # |Δ| 0.315, 0.285, 0.3
+        hit = [sum(_one_token(j, f, p_next, q, rng, leave)[0] == "big" for _ in range(300)) / 300
+               for leave in (True, False)]
+        assert hit[0] >= hit[1] - 0.05, (f, hit)
+
+
 def test_seeds_are_stable_and_distinct():
     a = stable_seed(0, "k", 3, (), 1)
     assert a == stable_seed(0, "k", 3, (), 1)

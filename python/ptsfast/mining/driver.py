@@ -160,7 +160,8 @@ class TrajectoryMiner:
                     continue
                 a, b = self.memo.get(seg[0]), self.memo.get(seg[1])
                 one = seg[1] - seg[0] == 1
-                d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.is_key(*seg, a, b))
+                d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.is_key(*seg, a, b),
+                                     self._leave(seg[0]) if one else None)
                 if d is None:
                     continue
                 self.bis.resolve(seg, d is Gap.BIG)
@@ -178,6 +179,16 @@ class TrajectoryMiner:
             return [self._req(pos, n, ProbeKind.PROBE) for pos, n in sorted(need.items())]
         self.phase = Phase.CONFIRM
         return []
+
+    def _leave(self, i: int) -> tuple[float, Estimate] | None:
+        """(1 - f, q(i)) for the one-token step at ``i`` where the model's f bounds the rollouts' chance of
+        writing t_{i+1} from below: the log-prob bound is on and t_{i+1} is the most likely token (f > 1/2), which
+        temperature <= 1, top-k and top-p only make likelier (as for :func:`~ptsfast.mining.search.movable`)."""
+        lp = self.traj.solution_logprobs[i] if self.bis.movable is not None else math.nan
+        if math.isnan(lp):
+            return None
+        f = math.exp(min(0.0, lp))
+        return (1.0 - f, self.memo.left(i)) if f > 0.5 else None
 
     def _record(self, i: int, a: Estimate, b: Estimate, phi: float = 0.0, **kw) -> PivotRecord:
         e = self.cfg.estimator

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .search import BOUND_SLACK
 from .stats import Decision, Gap, abs_bounds, diff_interval, interval, shared_correlation
 from .types import Confirmation, Direction, Estimate, EstimatorConfig, RolloutOutcome
 
@@ -67,6 +68,8 @@ class Memo:
         # each position from the first)
         self._spans: dict[int, list[tuple[int, tuple[bool, ...]]]] = {}
         self._longest = 0
+        self._left: dict[int, Estimate] = {}  # position -> rollouts that left the solution there, unforced
+
 
     def get(self, position: int) -> Estimate:
         if position == len(self.solution) and self.final is not None:
@@ -90,6 +93,16 @@ class Memo:
                     a, b = oks[i - start], oks[j - start]
                     n, si, sj, sij = n + 1, si + a, sj + b, sij + (a and b)
         return n, si, sj, sij
+
+    def left(self, position: int) -> Estimate:
+        """q(position): success of the rollouts that left the solution at ``position`` (their first token there
+        is not t_{position+1}) as the sampler chose, each judged with the full budget from ``position``.
+
+        ``p(i) = f p(i+1) + (1 - f) q(i)`` (f: the chance a rollout writes t_{i+1}; up to the token of budget the
+        followers spent), so ``p(i+1) - p(i) = (1 - f) (p(i+1) - q(i))``: with f known, q(i) and p(i+1) bound the
+        one-token step better than p(i) does (:meth:`GapTest.decide`). Forced rollouts never count here: their
+        first token was not the sampler's choice."""
+        return self._left.get(position, Estimate())
 
     def alternatives(self, position: int) -> dict[int, Estimate]:
         """Alternative next tokens after t_1..t_position (the solution's own token excluded)."""
@@ -158,6 +171,8 @@ class Memo:
             if k < n and base + k < length and (self.reuse or k == 0):
                 if limit is None or limit - k - 1 >= budget:
                     self._add_alt(base + k, toks[k], verdict(k + 1))
+                if limit is None or limit - k >= budget:
+                    self._left[base + k] = self.left(base + k).add(int(verdict(k)), 1)
         return sorted(touched)
 
 
@@ -210,10 +225,14 @@ class GapTest:
         return abs_bounds(*diff_interval(a, b, confidence, self.config.method, phi))
 
     def decide(self, a: Estimate, b: Estimate, one_token: bool,
-               shared: tuple[int, int, int, int] | None = None, key: bool | None = None) -> Decision:
+               shared: tuple[int, int, int, int] | None = None, key: bool | None = None,
+               leave: tuple[float, Estimate] | None = None) -> Decision:
         """``Gap.BIG`` (bisect / pivot), ``Gap.SMALL`` (leaf) or None (needs more rollouts). ``shared``: the
         rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ;
-        ``key``: see :meth:`is_key` (default: ``one_token``)."""
+        ``key``: see :meth:`is_key` (default: ``one_token``). ``leave`` (one-token segments): an upper bound of
+        the chance ``1 - f`` that a rollout leaves the solution there and q, the success of those that did
+        (:meth:`Memo.left`); since ``|Δ| = (1 - f) |p(i+1) - q|`` (up to a token of budget), a rejection may rest
+        on that bound too, each bound at half the error."""
         c = self.config
         if not (a.known and b.known):
             return None
@@ -230,7 +249,13 @@ class GapTest:
             lcb = self._bounds(a, b, self._level(c.accept_confidence, key), phi)[0]
             if d >= self.gap and lcb >= self.gap - c.indifference and not thin:
                 return Gap.BIG
-            ucb = self._bounds(a, b, self._level(c.reject_confidence, key), phi)[1]
+            level = self._level(c.reject_confidence, key)
+            if leave is not None and leave[1].known:
+                level = 1 - (1 - level) / 2
+                ucb = min(self._bounds(a, b, level, phi)[1],
+                          leave[0] * self._bounds(leave[1], b, level, 0.0)[1] + BOUND_SLACK)
+            else:
+                ucb = self._bounds(a, b, level, phi)[1]
             if ucb < self.gap + c.indifference:
                 return Gap.SMALL
             if final:
