@@ -4,20 +4,48 @@ expected to decode.
 The search is adaptive, so a run's work is not known up front, and on long traces no problem finishes in the
 first minutes (the first bisection level alone is tens of thousands of tokens). What is known from the first
 decode steps is the speed; the work is estimated in decoded tokens: per problem, its solutions (``trajectories``
-x the solution budget) plus its search, ``prior_rollouts`` rollouts a trajectory of the rollouts' mean length
-(measured on the rollouts finished so far; half the rollout budget before any). Once problems have finished, the
-tokens they took replace the prior: decoded tokens per problem counting each problem in flight as half done.
-The estimate is labelled as resting on the prior until then.
+x the solution budget) plus its search, a prior number of rollouts a trajectory (:func:`prior_rollouts`, from
+the solutions already prefilled; a fixed guess before any) of the rollouts' mean length (measured on the
+rollouts finished so far; half the rollout budget before any). Once problems have finished, the tokens they took
+replace the prior: decoded tokens per problem counting each problem in flight as half done. The estimate is
+labelled as resting on the prior until then.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Protocol
+
+PRIOR_SCALE = 70.0
+"""Rollouts a trajectory per square root of its movable tokens (:func:`prior_rollouts`), measured on SmolLM2's own
+solutions mined at the defaults: the demo's 6 (7-64 tokens, 7-50 movable; ratios 9-90, median 64) and the long-trace
+benchmark's 3 (1,010-4,068 tokens, 552-2,318 movable; 109, 70, 63); ``benchmarks/results/eta_prior.md``."""
 
 PRIOR_ROLLOUTS = 880
-"""Rollouts a trajectory needs at the default search settings, from a simulation of 1k-4k-token solutions
-when this was written (``benchmarks/results/statistics.md``, population ``long``, has today's figure); shorter
-solutions need fewer, so the first estimate leans long."""
+"""Rollouts a trajectory before any solution is known: the simulation's figure for 1k-4k-token solutions when
+this was written; shorter solutions need fewer, so the first estimate leans long until solutions come in."""
+
+
+def prior_rollouts(movable: int) -> float:
+    """Rollouts the search is expected to spend on a solution with ``movable`` tokens that could move p by the
+    gap (:func:`~ptsfast.mining.search.movable`): every other segment is dropped without a rollout, so the search
+    grows with these, not with the length. The square root holds on the simulation's five populations too
+    (rollouts / sqrt(movable) has medians 109-155 a population from 28 to 139 movable tokens on average; their
+    curves hold more pivots than real ones, hence the larger ratio)."""
+    return PRIOR_SCALE * math.sqrt(max(1, movable))
+
+
+class Progress(Protocol):
+    """What the estimate reads of a run's counters (:class:`~ptsfast.pipeline.loop.RunStats`)."""
+
+    problems: int  # finished
+    in_flight: int  # started, not finished
+    decoded_tokens: int  # every token decoded so far
+    rollouts: int  # search rollouts finished
+    tokens: int  # their tokens
+    searches: int  # trajectories whose search started
+    prior_rollouts: float  # the sum of their priors
 
 
 @dataclass(frozen=True)
@@ -28,24 +56,21 @@ class RunWork:
     trajectories: int  # per problem
     solution_tokens: int  # budget of each sampled solution
     rollout_tokens: int  # budget of each search rollout
-    prior_rollouts: int = PRIOR_ROLLOUTS
+    prior_rollouts: float = PRIOR_ROLLOUTS  # before any search started
 
-    def tokens_per_problem(self, done: int, in_flight: int, decoded: int, rollouts: int, rollout_tokens: int) -> float:
-        """Expected decoded tokens of one problem, given the run so far: ``done`` problems finished, ``in_flight``
-        started, ``decoded`` tokens decoded in all, ``rollouts`` search rollouts finished with ``rollout_tokens``
-        tokens."""
-        if done:
-            return decoded / (done + in_flight / 2)
-        mean = rollout_tokens / rollouts if rollouts else self.rollout_tokens / 2
-        return self.trajectories * (self.solution_tokens + self.prior_rollouts * mean)
+    def tokens_per_problem(self, s: Progress) -> float:
+        """Expected decoded tokens of one problem, given the run so far."""
+        if s.problems:
+            return s.decoded_tokens / (s.problems + s.in_flight / 2)
+        mean = s.tokens / s.rollouts if s.rollouts else self.rollout_tokens / 2
+        rollouts = s.prior_rollouts / s.searches if s.searches else self.prior_rollouts
+        return self.trajectories * (self.solution_tokens + rollouts * mean)
 
-    def seconds_left(self, done: int, in_flight: int, decoded: int, rollouts: int, rollout_tokens: int,
-                     tokens_per_s: float) -> float | None:
+    def seconds_left(self, s: Progress, tokens_per_s: float) -> float | None:
         """Seconds until the run ends at ``tokens_per_s``; ``None`` before the speed is known."""
         if tokens_per_s <= 0:
             return None
-        per = self.tokens_per_problem(done, in_flight, decoded, rollouts, rollout_tokens)
-        return max(0.0, self.problems * per - decoded) / tokens_per_s
+        return max(0.0, self.problems * self.tokens_per_problem(s) - s.decoded_tokens) / tokens_per_s
 
 
 def format_eta(seconds: float | None, from_prior: bool) -> str:

@@ -19,9 +19,11 @@ from typing import ClassVar
 
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
+from ptsfast.mining.search import movable
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
 from ptsfast.problems.loading import PreparedProblem, Skip, over_context
 from ptsfast.problems.oracles import Judge
+from ptsfast.pipeline.eta import prior_rollouts
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
 
@@ -77,8 +79,11 @@ class RunStats(RunCounters):
     running: int = 0  # sequences in the latest decode step (live; not in as_dict)
     in_flight: int = 0  # problems started and not finished (live; not in as_dict)
     pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
+    searches: int = 0  # trajectories whose search started (live; not in as_dict)
+    prior_rollouts: float = 0.0  # their expected rollouts, summed (pipeline.eta.prior_rollouts; not in as_dict)
     skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
-    not_summed: ClassVar[tuple[str, ...]] = ("running", "in_flight", "pivots_found", "skipped")
+    not_summed: ClassVar[tuple[str, ...]] = ("running", "in_flight", "pivots_found", "searches", "prior_rollouts",
+                                             "skipped")
 
 
 def trajectory_budget(max_positions: int | None, want: int, need: int,
@@ -314,6 +319,8 @@ class _Run(FedCall):
                                                             p.think_open)
             logprobs = tuple(seq.logprobs[len(p.prompt_ids) - 1:])
             trajectories.append(Trajectory(t.key, p.id, t.solution_ids, logprobs, t.correct, tuple(p.prompt_ids)))
+            self.stats.searches += 1
+            self.stats.prior_rollouts += prior_rollouts(movable(logprobs, self.search.config.gap)[-1])
         return self._probe_work(self.search.add(trajectories))
 
     def _probe_work(self, tickets: list[tuple[int, ProbeRequest]]) -> list[Work]:
