@@ -70,7 +70,6 @@ class Memo:
         self._longest = 0
         self._left: dict[int, Estimate] = {}  # position -> rollouts that left the solution there, unforced
 
-
     def get(self, position: int) -> Estimate:
         if position == len(self.solution) and self.final is not None:
             return Estimate(exact=float(self.final))
