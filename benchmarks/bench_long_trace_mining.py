@@ -119,7 +119,8 @@ def _traces(model, tokenizer) -> dict[int, list]:
 
 
 def _mine(model, tokenizer, problems) -> tuple:
-    """(wall s, CPU s, run stats, recorded requests, prepared problems, options) of one mining run on a fresh engine."""
+    """(wall s, CPU s, run stats, recorded requests, prepared problems, options, problem results) of one mining run
+    on a fresh engine."""
     from ptsfast.engine import RolloutEngine
     from ptsfast.pipeline.run import mine_prepared, prepare_problems
 
@@ -132,7 +133,7 @@ def _mine(model, tokenizer, problems) -> tuple:
     stats = mine_prepared(recorder.engine, tokenizer, prepared, options, None, found.append)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert len(found) == len(problems) and not stats.skipped, stats.skipped
-    return wall, cpu, stats, recorder.requests, prepared, options
+    return wall, cpu, stats, recorder.requests, prepared, options, found
 
 
 def _replay(model, tokenizer, requests, prepared, options) -> dict:
@@ -168,15 +169,18 @@ def test_long_trace_mining(benchmark):
     rows = []
     for length in LENGTHS:
         problems = traces[length]
-        wall, cpu, stats, requests, prepared, options = _mine(model, tokenizer, problems)
+        wall, cpu, stats, requests, prepared, options, found = _mine(model, tokenizer, problems)
         tokens = [len(p.solution_ids) for p in prepared]
+        each = {r.key: r for f in found for r in f.results}  # the trajectories' own counts (mined side by side)
         row = {"length": length, "trajectories": len(problems), "solution_tokens": tokens,
                "ptsfast_s": round(wall, 1), "ptsfast_cpu_s": round(cpu, 1),
                "s_per_trajectory": round(wall / len(problems), 1),
                "cpu_s_per_trajectory": round(cpu / len(problems), 1),
                "rollouts_per_trajectory": round(stats.rollouts / len(problems), 1),
                "decoded_tokens": stats.decoded_tokens, "engine_requests": len(requests),
-               "pivots": stats.pivots, "pairs": stats.pairs, "threads": torch.get_num_threads()}
+               "pivots": stats.pivots, "pairs": stats.pairs, "threads": torch.get_num_threads(),
+               "rollouts_by_trajectory": [each[k].rollouts for k in sorted(each)],
+               "pivots_by_trajectory": [len(each[k].reported) for k in sorted(each)]}
         print(json.dumps(row), flush=True)
         if length in REPLAY_LENGTHS:
             row.update(_replay(model, tokenizer, requests, prepared, options))
