@@ -184,7 +184,9 @@ class TrajectoryMiner:
         """(1 - f, q(i)) for the one-token step at ``i`` where the model's f bounds the rollouts' chance of
         writing t_{i+1} from below: the log-prob bound is on and t_{i+1} is the most likely token (f > 1/2), which
         temperature <= 1, top-k and top-p only make likelier (as for :func:`~ptsfast.mining.search.movable`)."""
-        lp = self.traj.solution_logprobs[i] if self.bis.movable is not None else math.nan
+        if self.bis.movable is None:  # the bound is off, or the trajectory has no log-probs
+            return None
+        lp = self.traj.solution_logprobs[i]
         if math.isnan(lp):
             return None
         f = math.exp(min(0.0, lp))
