@@ -117,6 +117,9 @@ def test_judge_sequential_decisions():
     # ... and at the cap it is bisected unless |Δ| < gap - final_split_margin
     assert j.decide(Estimate(16, 32), Estimate(20, 32), False) == "big"  # 0.125
     assert j.decide(Estimate(16, 32), Estimate(19, 32), False) == "small"  # 0.094
+    # counts that land on a threshold are on it, whatever float rounding says (21/35 - 19/38 = 0.0999...)
+    assert 21 / 35 - 19 / 38 < 0.1 and j.decide(Estimate(19, 38), Estimate(21, 35), False) == "big"
+    assert 0.7 - 0.5 < 0.2 and j.decide(Estimate(exact=0.5), Estimate(exact=0.7), True) == "big"
     # a one-token jump is never accepted on thin data, even if large
     assert j.decide(Estimate(1, 8), Estimate(7, 8), True) is None
     assert j.wanted(Estimate(1, 8), Estimate(7, 8), True) == [0, 1]

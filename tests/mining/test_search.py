@@ -139,6 +139,8 @@ def test_counts_and_final_and_errors():
         search(ids, lambda pre: (3, 2))
     assert search([], lambda pre: 0.5).pivots == []
     assert search([7], lambda pre: float(len(pre))).pivots == [(0, 1)]
+    # a step exactly the gap is a pivot, though 0.7 - 0.5 computes below 0.2
+    assert search([7], lambda pre: 0.7 if pre else 0.5, 0.2).pivots == [(0, 1)]
 
 
 def test_split_rules_agree_on_plateaus_and_single_surprises():

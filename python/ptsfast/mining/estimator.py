@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .search import BOUND_SLACK
-from .stats import Decision, Gap, abs_bounds, diff_interval, interval, shared_correlation
+from .stats import Decision, Gap, abs_bounds, diff_interval, interval, reaches, shared_correlation
 from .types import Confirmation, Direction, Estimate, EstimatorConfig, RolloutOutcome
 
 
@@ -242,11 +242,11 @@ class GapTest:
         if c.fixed_rollouts is not None or (a.exact is not None and b.exact is not None):
             if not final:
                 return None
-            return Gap.BIG if d >= self.gap else Gap.SMALL
+            return Gap.BIG if reaches(d, self.gap) else Gap.SMALL
         if one_token:
             thin = any(e.exact is None and e.trials < c.accept_min_trials for e in (a, b))
             lcb = self._bounds(a, b, self._level(c.accept_confidence, key), phi)[0]
-            if d >= self.gap and lcb >= self.gap - c.indifference and not thin:
+            if reaches(d, self.gap) and lcb >= self.gap - c.indifference and not thin:
                 return Gap.BIG
             level = self._level(c.reject_confidence, key)
             if leave is not None and leave[1].known:
@@ -258,16 +258,16 @@ class GapTest:
             if ucb < self.gap + c.indifference:
                 return Gap.SMALL
             if final:
-                return Gap.BIG if d >= self.gap else Gap.SMALL
+                return Gap.BIG if reaches(d, self.gap) else Gap.SMALL
             return None
         ucb = self._bounds(a, b, self._level(c.discard_confidence, key), phi)[1]
         if ucb < self.gap:
             return Gap.SMALL
         lcb = self._bounds(a, b, c.split_confidence, phi)[0]
-        if d >= self.gap and lcb >= self.gap - c.indifference:
+        if reaches(d, self.gap) and lcb >= self.gap - c.indifference:
             return Gap.BIG
         if final:
-            return Gap.BIG if d >= self.gap - c.final_split_margin else Gap.SMALL
+            return Gap.BIG if reaches(d, self.gap - c.final_split_margin) else Gap.SMALL
         return None
 
     def confirm(self, a: Estimate, b: Estimate, direction: Direction,
@@ -295,7 +295,7 @@ class GapTest:
         if hi < floor:
             return Confirmation.REFUTED
         if lo >= floor:
-            if sign * (rb.p - ra.p) >= self.gap:
+            if reaches(sign * (rb.p - ra.p), self.gap):
                 return Confirmation.CONFIRMED
             if report is not None:  # more deciding rollouts cannot change what it reports
                 return Confirmation.UNDECIDED

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from .stats import summarize
+from .stats import reaches, summarize
 from .types import Direction, Estimate, EstimateSummary, SplitRule
 
 
@@ -192,7 +192,7 @@ def search(
                 calls += 1
         for seg in list(bis.frontier):
             a, b = memo[seg[0]], memo[seg[1]]
-            bis.resolve(seg, abs(b.p - a.p) >= gap)
+            bis.resolve(seg, reaches(abs(b.p - a.p), gap))
     if length == 0 and 0 not in memo:
         memo[0] = _as_estimate(p(()), 0)
         calls += 1

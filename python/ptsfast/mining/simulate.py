@@ -42,7 +42,7 @@ from typing import Hashable, Sequence
 import numpy as np
 
 from .driver import find_pivots
-from .stats import diff_interval
+from .stats import diff_interval, reaches
 from .types import (
     Confirmation,
     Direction,
@@ -471,7 +471,7 @@ def exact_pts(p: Sequence[float], gap: float, logprobs: Sequence[float] | None =
     stack = [(0, len(p) - 1)] if len(p) > 1 else []
     while stack:
         i, j = stack.pop()
-        if abs(p[j] - p[i]) < gap:
+        if not reaches(abs(p[j] - p[i]), gap):
             continue
         if j - i == 1:
             found.append(i)
@@ -692,7 +692,7 @@ def score(name: str, sims: dict, results: Sequence[TrajectoryResult], config: Mi
             if pv.confirmed not in (Confirmation.CONFIRMED, None):
                 continue
             sc.confirmed_low += abs(true) < gap - 0.05
-            sc.confirmed_below_gap += pv.confirmed is not None and sign * (b.p - a.p) < gap
+            sc.confirmed_below_gap += pv.confirmed is not None and not reaches(sign * (b.p - a.p), gap)
             sc.errors.append((abs(true), sign * ((b.p - a.p) - true)))
             lo, hi = (pv.delta_lo, pv.delta_hi) if pv.delta_lo is not None else diff_interval(a, b, 0.95)
             sc.covered.append(lo - 1e-12 <= true <= hi + 1e-12)

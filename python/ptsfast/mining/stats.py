@@ -166,6 +166,16 @@ def shared_correlation(a: Estimate, b: Estimate, shared: tuple[int, int, int, in
     return min(phi, 0.999)
 
 
+ROUNDING = 1e-9
+"""Below any real difference of two count ratios (at most 1/n_a n_b, n up to ~10^4), above float rounding."""
+
+
+def reaches(x: float, threshold: float) -> bool:
+    """``x >= threshold`` as the counts mean it: ratios of counts land on a threshold exactly as often as not
+    (21/35 - 19/38 is 0.1 but computes as 0.0999...), and rounding must not decide those."""
+    return x >= threshold - ROUNDING
+
+
 def abs_bounds(lo: float, hi: float) -> tuple[float, float]:
     """Bounds of |Δ| given bounds of Δ."""
     if lo <= 0 <= hi:
