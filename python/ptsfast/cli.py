@@ -43,7 +43,7 @@ def _search_args(s) -> None:
     s.add_argument("--max-rollouts", type=int, default=None,
                    help="cap per position for bisection decisions (default: mine 32, demo 16)")
     s.add_argument("--key-max-rollouts", type=int, default=None, help="higher cap for key decisions: one-token "
-                   "segments, long segments, a side known exactly (default: mine 64, demo 16)")
+                   "segments, long segments, segments from the prompt, a side known exactly (default: mine 64, demo 16)")
     s.add_argument("--accept-confidence", type=float, default=None, help="confidence to accept a pivot (default 0.95)")
     s.add_argument("--confirm", type=int, default=None, help="fresh rollouts per side that decide each pivot "
                    "(confirmed / refuted / undecided; default 16; 0 = report the search's counts); a further fresh "

@@ -124,6 +124,10 @@ def test_judge_sequential_decisions():
     assert j.decide(Estimate(1, 8), Estimate(7, 8), True) is None
     assert j.wanted(Estimate(1, 8), Estimate(7, 8), True) == [0, 1]
     assert j.decide(Estimate(3, 16), Estimate(14, 16), True) == "big"
+    # key decisions get the higher cap: one-token, long, exact-sided and from the prompt (p(0) is shared)
+    assert [j.is_key(i, k, Estimate(), Estimate()) for i, k in ((3, 4), (3, 67), (3, 30), (0, 30))] == [
+        True, True, False, True]
+    assert j.is_key(3, 30, Estimate(), Estimate(exact=1.0))
     # one-token segments get their own, higher cap; at the cap the point estimate decides
     assert j.can_sample(Estimate(16, 32), True) and not j.can_sample(Estimate(16, 32), False)
     assert j.decide(Estimate(32, 64), Estimate(45, 64), True) == "big"  # 0.203

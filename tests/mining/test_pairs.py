@@ -187,14 +187,19 @@ def test_pairs_from_free_groups_topped_up_then_estimated_on_fresh_rollouts():
 
 def test_no_pair_when_the_alternatives_are_as_good_as_the_prefix():
     """Rollouts that rarely write the pivot token leave through alternatives as good as p(i) (within 0.03):
-    none of them lowers p, so the pivot gets no pair (the old rule took any p(alt) < p(i))."""
+    none of them lowers p by a margin the fresh test can see, so pairs are as rare as its error allows (the
+    old rule took any p(alt) < p(i): about half of the pivots got one)."""
     curve = [0.5] * 15 + [0.95] * 15 + [1.0]
     rng = random.Random(2)
     synths = {k: from_curve(k, curve, rng, follow=0.05, alternatives=(1, 1)) for k in range(3)}
-    cfg = MiningConfig(filter=FilterConfig(enabled=False))
-    res = find_pivots([s.traj for s in synths.values()], SimSampler(synths), cfg)
     assert all(abs(s.alt_p(14, s.alt_token(14, 0)) - s.p[14]) < 0.03 for s in synths.values())
-    assert sum(len(r.reported) for r in res) >= 2 and not any(r.pairs for r in res)
+    pivots = pairs = 0
+    for seed in range(8):  # each seed draws other rollouts
+        cfg = MiningConfig(seed=seed, filter=FilterConfig(enabled=False))
+        res = find_pivots([s.traj for s in synths.values()], SimSampler(synths), cfg)
+        pivots += sum(len(r.reported) for r in res)
+        pairs += sum(len(r.pairs) for r in res)
+    assert pivots >= 16 and pairs <= 0.1 * pivots
 
 
 def test_pairs_disabled():

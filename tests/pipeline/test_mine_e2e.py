@@ -53,9 +53,13 @@ def test_killed_run_resumes_to_the_same_records(model_dir, tmp_path, capsys):
     pairs = [json.loads(line) for line in lines(clean / "pairs.jsonl")]
     assert pivots, "the tiny setup is tuned to produce pivots"
     tok = tiny_tokenizer()
-    for p in pivots:  # the pivot token is where p(success) jumps; here that is the first "w7"
-        assert p["token"] == "w7" and p["direction"] == "raises" and p["delta"] >= 0.2
+    for p in pivots:  # where p(success) jumps: the first "w7", or a stop before any (the solution fails there)
+        if p["token"] == "w7":
+            assert p["direction"] == "raises" and p["delta"] >= 0.2
+        else:
+            assert p["token"] == "</s>" and p["direction"] == "lowers" and p["p_after"] == 0 <= p["delta"] + p["p_before"]
         assert tok.decode([p["token_id"]]) == p["token"]
+    assert any(p["token"] == "w7" for p in pivots)
     for pair in pairs:
         assert pair["chosen"] == "w7" and pair["rejected"] != "w7" and pair["prompt"]
         assert pair["p_chosen"] - pair["p_rejected"] >= 0.2

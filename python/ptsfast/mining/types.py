@@ -158,7 +158,7 @@ class EstimatorConfig:
     Rollouts come in batches of ``batch_size`` (each next batch ``growth`` times the trials so far
     when ``growth > 1``) until the test decides or a position has ``max_rollouts`` trials
     (``key_max_rollouts`` for the decisions that lose most when wrong: one-token segments, segments
-    of ``key_length`` tokens or more, segments with an exact side). Confidences are two-sided
+    of ``key_length`` tokens or more, segments from the prompt, segments with an exact side). Confidences are two-sided
     levels of Newcombe intervals for ``p(j) - p(i)``; with ``alpha_spending`` each look uses its
     share of the error (Bonferroni over the looks a position can have).
 
@@ -177,7 +177,8 @@ class EstimatorConfig:
     max_rollouts: int = 32
     """Cap of rollouts per position for bisection decisions."""
     key_max_rollouts: int | None = 64
-    """Higher cap for key decisions: one-token segments, long segments, a side known exactly."""
+    """Higher cap for key decisions: one-token segments, long segments, segments from the prompt, a side known
+    exactly (:meth:`~ptsfast.mining.estimator.GapTest.is_key`)."""
     key_length: int = 64
     """A segment this many tokens long or longer is a key decision (every pivot below it hangs on it)."""
     growth: float = 2.0
