@@ -96,11 +96,13 @@ def _run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-# Fields of the nested configs that the flags above set under their own names; the seed is --seed, and the
-# rollouts' token budget is --max-new-tokens (the run derives both). Every other field gets a generated flag.
-_NAMED = {("estimator", "batch_size"), ("estimator", "max_rollouts"), ("estimator", "key_max_rollouts"),
-          ("estimator", "accept_confidence"), ("estimator", "confirm_rollouts"), ("estimator", "rollout_budget"),
-          ("filter", "enabled"), ("filter", "p_min"), ("filter", "p_max"), ("engine", "kv_cache_gb")}
+# Fields of the nested configs that the flags above set under their own names, with those flags; the rollouts'
+# token budget is --max-new-tokens (the run derives it). Every other field gets a generated flag.
+_NAMED = {("estimator", "batch_size"): "--batch-rollouts", ("estimator", "max_rollouts"): "--max-rollouts",
+          ("estimator", "key_max_rollouts"): "--key-max-rollouts",
+          ("estimator", "accept_confidence"): "--accept-confidence", ("estimator", "confirm_rollouts"): "--confirm",
+          ("estimator", "rollout_budget"): "--max-new-tokens", ("filter", "enabled"): "--no-filter",
+          ("filter", "p_min"): "--p-min", ("filter", "p_max"): "--p-max", ("engine", "kv_cache_gb"): "--kv-cache-gb"}
 
 
 def _sections():
@@ -159,6 +161,28 @@ def _config_args(p: argparse.ArgumentParser) -> None:
                                metavar="X" if real else "N", help=help_)
 
 
+def _config(section: str, cls, **kw):
+    """``cls(**kw)``; its ValueError names the flag of each field it mentions (``max_rollouts (--max-rollouts)``),
+    since a flag, not a field, is what the user typed and has to change."""
+    import dataclasses
+    import re
+
+    try:
+        return cls(**kw)
+    except ValueError as e:
+        flags = {f.name: _NAMED.get((section, f.name)) or _flag(section, f.name) for f in dataclasses.fields(cls)}
+        names = r"\b(" + "|".join(sorted(flags, key=len, reverse=True)) + r")\b"
+        seen: set[str] = set()
+
+        def named(m: re.Match) -> str:  # the first mention of a field is its name; later ones may be plain words
+            name = m.group(1)
+            first = name not in seen
+            seen.add(name)
+            return f"{name} ({flags[name]})" if first else name
+
+        raise ValueError(re.sub(names, named, str(e))) from None
+
+
 def _config_overrides(a, section: str) -> dict:
     """The generated flags of ``section`` the user set: ``{field: value}``."""
     prefix = f"{section}__"
@@ -173,16 +197,17 @@ def _options(a):
     given = dict(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts, key_max_rollouts=a.key_max_rollouts,
                  accept_confidence=a.accept_confidence, confirm_rollouts=a.confirm)
     estimator = {**{k: v for k, v in given.items() if v is not None}, **_config_overrides(a, "estimator")}
-    mining = MiningConfig(gap=a.gap, split=a.split, estimator=EstimatorConfig(**estimator),
-                          filter=FilterConfig(enabled=not a.no_filter, p_min=a.p_min, p_max=a.p_max,
-                                              **_config_overrides(a, "filter")),
-                          pairs=PairConfig(**_config_overrides(a, "pairs")))
+    mining = MiningConfig(gap=a.gap, split=a.split, estimator=_config("estimator", EstimatorConfig, **estimator),
+                          filter=_config("filter", FilterConfig, enabled=not a.no_filter, p_min=a.p_min,
+                                         p_max=a.p_max, **_config_overrides(a, "filter")),
+                          pairs=_config("pairs", PairConfig, **_config_overrides(a, "pairs")))
     return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                        problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
                        temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
                        system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
                        use_chat_template=not getattr(a, "no_chat_template", False), mining=mining,
-                       engine=EngineConfig(kv_cache_gb=a.kv_cache_gb, **_config_overrides(a, "engine")),
+                       engine=_config("engine", EngineConfig, kv_cache_gb=a.kv_cache_gb,
+                                      **_config_overrides(a, "engine")),
                        unsafe_code_oracle=a.unsafe_code_oracle)
 
 

@@ -27,6 +27,12 @@ BAD_FLAGS = [
     (["--seed", str(2 ** 64)], "--seed"), (["--oracle", "gsm8kk"], "unknown oracle 'gsm8kk'"),
     (["--top-p", "0"], "--top-p"), (["--oracle-timeout", "0"], "--oracle-timeout"),
     (["--limit", "0"], "--limit"), (["--workers", "0"], "--workers"),
+    # the search's configs check their own fields; the error names the flags, not the fields
+    (["--max-rollouts", "-3"], "max_rollouts (--max-rollouts)"), (["--confirm", "-2"], "(--confirm)"),
+    (["--key-max-rollouts", "0"], "(--key-max-rollouts)"), (["--estimator-growth", "0"], "--estimator-growth"),
+    (["--estimator-final-split-margin", "nan"], "--estimator-final-split-margin"),
+    (["--filter-confidence", "7"], "--filter-confidence"), (["--filter-max-rollouts", "0"], "--filter-max-rollouts"),
+    (["--pairs-confidence", "2"], "confidence (--pairs-confidence)=2.0: use a confidence in (0, 1)"),
 ]
 
 

@@ -7,6 +7,7 @@ Everything else (memo, statistics, bisection, alternatives) lives in this packag
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Hashable, Literal, Protocol, Sequence
@@ -254,6 +255,15 @@ class EstimatorConfig:
             raise ValueError(f"confirm_confidence={self.confirm_confidence}: use a confidence in (0, 1)")
         if not 0 <= self.confirm_margin < 1:
             raise ValueError(f"confirm_margin={self.confirm_margin}: use a margin in [0, 1)")
+        if not 1 <= self.growth < math.inf:
+            raise ValueError(f"growth={self.growth}: use a factor >= 1 (1: batches of batch_size)")
+        for name in ("indifference", "final_split_margin"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)}: use a margin in [0, 1)")
+        if self.key_length < 1 or self.accept_min_trials < 0 or self.confirm_max_rollouts < 0:
+            raise ValueError("need key_length >= 1, accept_min_trials >= 0 and confirm_max_rollouts >= 0")
+        if self.fixed_rollouts is not None and self.fixed_rollouts < 1:
+            raise ValueError(f"fixed_rollouts={self.fixed_rollouts}: use a number of rollouts >= 1, or None")
 
     @property
     def confirm_cap(self) -> int:
@@ -284,6 +294,12 @@ class FilterConfig:
     rollouts serve the search too)."""
     confidence: float = 0.95
     """A problem is dropped only when this interval of p(0) lies outside [p_min, p_max]."""
+
+    def __post_init__(self) -> None:
+        if self.max_rollouts < 1:
+            raise ValueError(f"max_rollouts={self.max_rollouts}: p(0) needs at least 1 rollout")
+        if not 0 < self.confidence < 1:
+            raise ValueError(f"confidence={self.confidence}: use a confidence in (0, 1)")
 
 
 @dataclass(frozen=True)
