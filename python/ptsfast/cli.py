@@ -467,6 +467,10 @@ def _check_simulate_json(path: Path) -> None:
 def cmd_simulate(a) -> int:
     from ptsfast.mining.simulate import GOALS, POPULATIONS, benchmark, check_goals, format_table, variants
 
+    if not 0 < a.gap < 1:
+        raise ValueError(f"--gap {a.gap}: use a number in (0, 1) (the |Δp| that makes a pivot)")
+    if not 0 < a.scale < float("inf"):
+        raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
     if a.json:  # before the (minutes-long) benchmark runs
         _check_simulate_json(Path(a.json))
     rows = list(variants(a.gap))

@@ -137,3 +137,6 @@ def test_simulate_command(tmp_path, capsys):
     assert [s["name"] for s in got] == rows and len(got[0]["recall_seeds"]) == 2
     assert main(["simulate", "--populations", "nope"]) == 2
     assert "unknown rows or populations" in capsys.readouterr().err
+    for flag, value in (("--gap", "2"), ("--scale", "0"), ("--scale", "nan")):
+        assert main(["simulate", "--populations", "hard", flag, value]) == 2
+        assert f"{flag} {float(value)}: use" in capsys.readouterr().err
