@@ -188,7 +188,7 @@ def test_pairs_from_free_groups_topped_up_then_estimated_on_fresh_rollouts():
 def test_no_pair_when_the_alternatives_are_as_good_as_the_prefix():
     """Rollouts that rarely write the pivot token leave through alternatives as good as p(i) (within 0.03):
     none of them lowers p by a margin the fresh test can see, so pairs are as rare as its error allows (the
-    old rule took any p(alt) < p(i): about half of the pivots got one)."""
+    old rule took any p(alt) < p(i))."""
     curve = [0.5] * 15 + [0.95] * 15 + [1.0]
     rng = random.Random(2)
     synths = {k: from_curve(k, curve, rng, follow=0.05, alternatives=(1, 1)) for k in range(3)}

@@ -167,7 +167,8 @@ def shared_correlation(a: Estimate, b: Estimate, shared: tuple[int, int, int, in
 
 
 ROUNDING = 1e-9
-"""Below any real difference of two count ratios (at most 1/n_a n_b, n up to ~10^4), above float rounding."""
+"""Above float rounding (~1e-16 on a difference of probabilities), far below the steps of count ratios (two ratios
+of up to 10^4 trials differ by at least 1/10^8 where they differ)."""
 
 
 def reaches(x: float, threshold: float) -> bool:
