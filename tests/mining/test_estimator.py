@@ -128,6 +128,10 @@ def test_judge_sequential_decisions():
     assert [j.is_key(i, k, Estimate(), Estimate()) for i, k in ((3, 4), (3, 67), (3, 30), (0, 30))] == [
         True, True, False, True]
     assert j.is_key(3, 30, Estimate(), Estimate(exact=1.0))
+    # and the longest segments a higher one still: caps 32 / 64 / 128 by key level
+    levels = [j.key_level(i, k, Estimate(), Estimate()) for i, k in ((3, 30), (3, 4), (3, 259), (0, 300))]
+    assert levels == [0, 1, 2, 2] and [j.cap_for(v) for v in levels] == [32, 64, 128, 128]
+    assert not j.can_sample(Estimate(30, 64), 1) and j.can_sample(Estimate(30, 64), 2)
     # one-token segments get their own, higher cap; at the cap the point estimate decides
     assert j.can_sample(Estimate(16, 32), True) and not j.can_sample(Estimate(16, 32), False)
     assert j.decide(Estimate(32, 64), Estimate(45, 64), True) == "big"  # 0.203

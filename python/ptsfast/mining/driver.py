@@ -160,7 +160,7 @@ class TrajectoryMiner:
                     continue
                 a, b = self.memo.get(seg[0]), self.memo.get(seg[1])
                 one = seg[1] - seg[0] == 1
-                d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.is_key(*seg, a, b),
+                d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.key_level(*seg, a, b),
                                      self._leave(seg[0]) if one else None)
                 if d is None:
                     continue
@@ -171,7 +171,7 @@ class TrajectoryMiner:
         need: dict[int, int] = {}
         for i, j in self.bis.frontier:
             a, b = self.memo.get(i), self.memo.get(j)
-            key = self.gaps.is_key(i, j, a, b)
+            key = self.gaps.key_level(i, j, a, b)
             for side in self.gaps.wanted(a, b, j - i == 1, key):
                 pos = (i, j)[side]
                 need[pos] = max(need.get(pos, 0), self.gaps.batch((a, b)[side], key))

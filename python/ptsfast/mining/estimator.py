@@ -206,16 +206,28 @@ class GapTest:
         return (j - i == 1 or j - i >= c.key_length or i == 0
                 or a.exact is not None or b.exact is not None)
 
-    def cap_for(self, key: bool) -> int:
-        c = self.config
-        if c.fixed_rollouts is None and key and c.key_max_rollouts is not None:
-            return c.key_max_rollouts
-        return self.cap
+    def key_level(self, i: int, j: int, a: Estimate, b: Estimate) -> int:
+        """How much a wrong decision on segment (i, j) loses, which sets its cap (:meth:`cap_for`): 2 for a
+        segment of ``long_length`` tokens or more (the most pivots hang on it), 1 for another key decision
+        (:meth:`is_key`), 0 else."""
+        if j - i >= self.config.long_length:
+            return 2
+        return int(self.is_key(i, j, a, b))
 
-    def can_sample(self, est: Estimate, key: bool = False) -> bool:
+    def cap_for(self, key: int) -> int:
+        """The rollout cap of a decision of :meth:`key_level` ``key`` (a bool reads as 0 / 1)."""
+        c = self.config
+        if c.fixed_rollouts is not None or not key:
+            return self.cap
+        cap = c.key_max_rollouts if c.key_max_rollouts is not None else self.cap
+        if key >= 2 and c.long_max_rollouts is not None:
+            cap = max(cap, c.long_max_rollouts)
+        return cap
+
+    def can_sample(self, est: Estimate, key: int = 0) -> bool:
         return est.exact is None and est.trials < self.cap_for(key)
 
-    def _level(self, confidence: float, key: bool) -> float:
+    def _level(self, confidence: float, key: int) -> float:
         """Two-sided confidence of one look: the error is split over the looks (Bonferroni)."""
         c = self.config
         if not c.alpha_spending:
@@ -227,11 +239,11 @@ class GapTest:
         return abs_bounds(*diff_interval(a, b, confidence, self.config.method, phi))
 
     def decide(self, a: Estimate, b: Estimate, one_token: bool,
-               shared: tuple[int, int, int, int] | None = None, key: bool | None = None,
+               shared: tuple[int, int, int, int] | None = None, key: int | None = None,
                leave: tuple[float, Estimate] | None = None) -> Decision:
         """``Gap.BIG`` (bisect / pivot), ``Gap.SMALL`` (leaf) or None (needs more rollouts). ``shared``: the
         rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ;
-        ``key``: see :meth:`is_key` (default: ``one_token``). ``leave`` (one-token segments): an upper bound of
+        ``key``: see :meth:`key_level` (default: ``one_token``). ``leave`` (one-token segments): an upper bound of
         the chance ``1 - f`` that a rollout leaves the solution there and q, the success of those that did
         (:meth:`Memo.left`); since ``|Δ| = (1 - f) |p(i+1) - q|`` (up to a token of budget), a rejection may rest
         on that bound too, each bound at half the error."""
@@ -306,7 +318,7 @@ class GapTest:
             return Confirmation.UNDECIDED
         return None
 
-    def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: bool | None = None) -> list[int]:
+    def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: int | None = None) -> list[int]:
         """Which sides (0 = a, 1 = b) of an undecided segment to sample: unknown ones, else the
         noisier ones (interval width within 75% of the widest)."""
         key = one_token if key is None else key
@@ -327,7 +339,7 @@ class GapTest:
         top = max(widths.values(), default=0.0)
         return [s for s in widths if widths[s] >= 0.75 * top]
 
-    def batch(self, est: Estimate, key: bool = False, cap: int | None = None) -> int:
+    def batch(self, est: Estimate, key: int = 0, cap: int | None = None) -> int:
         """Rollouts to request for one position this round (up to ``cap``, default the decision's)."""
         c = self.config
         cap = self.cap_for(key) if cap is None else cap

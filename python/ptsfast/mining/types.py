@@ -159,7 +159,8 @@ class EstimatorConfig:
     Rollouts come in batches of ``batch_size`` (each next batch ``growth`` times the trials so far
     when ``growth > 1``) until the test decides or a position has ``max_rollouts`` trials
     (``key_max_rollouts`` for the decisions that lose most when wrong: one-token segments, segments
-    of ``key_length`` tokens or more, segments from the prompt, segments with an exact side). Confidences are two-sided
+    of ``key_length`` tokens or more, segments from the prompt, segments with an exact side; ``long_max_rollouts``
+    for segments of ``long_length`` tokens or more). Confidences are two-sided
     levels of Newcombe intervals for ``p(j) - p(i)``; with ``alpha_spending`` each look uses its
     share of the error (Bonferroni over the looks a position can have).
 
@@ -182,6 +183,10 @@ class EstimatorConfig:
     exactly (:meth:`~ptsfast.mining.estimator.GapTest.is_key`)."""
     key_length: int = 64
     """A segment this many tokens long or longer is a key decision (every pivot below it hangs on it)."""
+    long_max_rollouts: int | None = 128
+    """Cap for segments of ``long_length`` tokens or more, the decisions most pivots hang on (None: as key ones)."""
+    long_length: int = 256
+    """A segment this many tokens long or longer gets ``long_max_rollouts``."""
     growth: float = 2.0
     """Each next batch is this many times the trials so far (1: fixed batches)."""
     split_confidence: float = 0.7
@@ -260,8 +265,11 @@ class EstimatorConfig:
         for name in ("indifference", "final_split_margin"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)}: use a margin in [0, 1)")
-        if self.key_length < 1 or self.accept_min_trials < 0 or self.confirm_max_rollouts < 0:
-            raise ValueError("need key_length >= 1, accept_min_trials >= 0 and confirm_max_rollouts >= 0")
+        if self.key_length < 1 or self.long_length < 1 or self.accept_min_trials < 0 or self.confirm_max_rollouts < 0:
+            raise ValueError("need key_length >= 1, long_length >= 1, accept_min_trials >= 0 and "
+                             "confirm_max_rollouts >= 0")
+        if self.long_max_rollouts is not None and self.long_max_rollouts < self.batch_size:
+            raise ValueError("need long_max_rollouts >= batch_size (or None)")
         if self.fixed_rollouts is not None and self.fixed_rollouts < 1:
             raise ValueError(f"fixed_rollouts={self.fixed_rollouts}: use a number of rollouts >= 1, or None")
 
