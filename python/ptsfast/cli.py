@@ -568,6 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
                    temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16,
                    max_rollouts=DEMO_MAX_ROLLOUTS, key_max_rollouts=DEMO_KEY_MAX_ROLLOUTS)
     demo_sized = dict(estimator__confirm_max_rollouts=DEMO_CONFIRM_MAX_ROLLOUTS,
+                      estimator__long_max_rollouts=DEMO_KEY_MAX_ROLLOUTS,  # its caps stay 16/16 at any length
                       pairs__fresh_max_rollouts=DEMO_PAIR_FRESH_MAX_ROLLOUTS,
                       pairs__max_alternatives=DEMO_PAIR_MAX_ALTERNATIVES, pairs__candidates=DEMO_PAIR_CANDIDATES)
     d.set_defaults(**demo_sized)

@@ -114,8 +114,9 @@ def test_mine_names_a_problem_of_the_wrong_type(tmp_path):
 
 def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_otherwise():
     from ptsfast.cli import _options, build_parser
-    from ptsfast.demo import (DEMO_CONFIRM_MAX_ROLLOUTS, DEMO_PAIR_CANDIDATES, DEMO_PAIR_FRESH_MAX_ROLLOUTS,
-                              DEMO_PAIR_MAX_ALTERNATIVES)
+    from ptsfast.demo import (DEMO_CONFIRM_MAX_ROLLOUTS, DEMO_KEY_MAX_ROLLOUTS, DEMO_PAIR_CANDIDATES,
+                              DEMO_PAIR_FRESH_MAX_ROLLOUTS, DEMO_PAIR_MAX_ALTERNATIVES)
+    from ptsfast.mining.estimator import GapTest
     from ptsfast.mining.types import EstimatorConfig, PairConfig
 
     parser = build_parser()
@@ -123,6 +124,8 @@ def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_other
     assert (m.estimator.confirm_max_rollouts, m.pairs.fresh_max_rollouts, m.pairs.max_alternatives,
             m.pairs.candidates) == (DEMO_CONFIRM_MAX_ROLLOUTS, DEMO_PAIR_FRESH_MAX_ROLLOUTS,
                                     DEMO_PAIR_MAX_ALTERNATIVES, DEMO_PAIR_CANDIDATES)
+    # the demo's search caps hold for every segment, the long ones of a longer --max-new-tokens too
+    assert {GapTest(m.estimator, m.gap).cap_for(level) for level in (0, 1, 2)} == {DEMO_KEY_MAX_ROLLOUTS}
     m = _options(parser.parse_args(["demo", "--estimator-confirm-max-rollouts", "64", "--pairs-candidates", "2"])).mining
     assert m.estimator.confirm_max_rollouts == 64 and m.pairs.candidates == 2
     m = _options(parser.parse_args(["mine", "--model", "m", "--problems", "p", "--out", "o"])).mining
