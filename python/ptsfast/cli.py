@@ -43,7 +43,9 @@ def _search_args(s) -> None:
     s.add_argument("--max-rollouts", type=int, default=None,
                    help="cap per position for bisection decisions (default: mine 32, demo 16)")
     s.add_argument("--key-max-rollouts", type=int, default=None, help="higher cap for key decisions: one-token "
-                   "segments, long segments, segments from the prompt, a side known exactly (default: mine 64, demo 16)")
+                   "segments, segments of >= --estimator-key-length (64) tokens, segments from the prompt, a side "
+                   "known exactly (default: mine 64, demo 16); segments of >= --estimator-long-length tokens get the "
+                   "larger of this and --estimator-long-max-rollouts (128; demo 16)")
     s.add_argument("--accept-confidence", type=float, default=None, help="confidence to accept a pivot (default 0.95)")
     s.add_argument("--confirm", type=int, default=None, help="fresh rollouts per side that decide each pivot "
                    "(confirmed / refuted / undecided; default 16; 0 = report the search's counts); a further fresh "
@@ -102,7 +104,8 @@ _NAMED = {("estimator", "batch_size"): "--batch-rollouts", ("estimator", "max_ro
           ("estimator", "key_max_rollouts"): "--key-max-rollouts",
           ("estimator", "accept_confidence"): "--accept-confidence", ("estimator", "confirm_rollouts"): "--confirm",
           ("estimator", "rollout_budget"): "--max-new-tokens", ("filter", "enabled"): "--no-filter",
-          ("filter", "p_min"): "--p-min", ("filter", "p_max"): "--p-max", ("engine", "kv_cache_gb"): "--kv-cache-gb"}
+          ("filter", "p_min"): "--p-min", ("filter", "p_max"): "--p-max", ("engine", "kv_cache_gb"): "--kv-cache-gb",
+          ("mining", "gap"): "--gap", ("mining", "split"): "--split"}
 
 
 def _sections():
@@ -197,10 +200,11 @@ def _options(a):
     given = dict(batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts, key_max_rollouts=a.key_max_rollouts,
                  accept_confidence=a.accept_confidence, confirm_rollouts=a.confirm)
     estimator = {**{k: v for k, v in given.items() if v is not None}, **_config_overrides(a, "estimator")}
-    mining = MiningConfig(gap=a.gap, split=a.split, estimator=_config("estimator", EstimatorConfig, **estimator),
-                          filter=_config("filter", FilterConfig, enabled=not a.no_filter, p_min=a.p_min,
-                                         p_max=a.p_max, **_config_overrides(a, "filter")),
-                          pairs=_config("pairs", PairConfig, **_config_overrides(a, "pairs")))
+    mining = _config("mining", MiningConfig, gap=a.gap, split=a.split,
+                     estimator=_config("estimator", EstimatorConfig, **estimator),
+                     filter=_config("filter", FilterConfig, enabled=not a.no_filter, p_min=a.p_min,
+                                    p_max=a.p_max, **_config_overrides(a, "filter")),
+                     pairs=_config("pairs", PairConfig, **_config_overrides(a, "pairs")))
     return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                        problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
                        temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
@@ -466,9 +470,9 @@ def _check_simulate_json(path: Path) -> None:
 
 def cmd_simulate(a) -> int:
     from ptsfast.mining.simulate import GOALS, POPULATIONS, benchmark, check_goals, format_table, variants
+    from ptsfast.mining.types import MiningConfig
 
-    if not 0 < a.gap < 1:
-        raise ValueError(f"--gap {a.gap}: use a number in (0, 1) (the |Δp| that makes a pivot)")
+    _config("mining", MiningConfig, gap=a.gap)  # the gap's one rule, naming --gap
     if not 0 < a.scale < float("inf"):
         raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
     if a.json:  # before the (minutes-long) benchmark runs

@@ -64,13 +64,30 @@ def test_device_cuda_without_cuda_and_an_unwritable_out(problems, tmp_path, caps
     (dict(seed=True), TypeError, "seed"), (dict(max_new_tokens=8.0), TypeError, "max_new_tokens"),
     (dict(trajectories_per_problem="2"), TypeError, "trajectories_per_problem"),
     (dict(system_prompt=5), TypeError, "system_prompt"), (dict(oracle=print), TypeError, "oracle"),
-    (dict(mining=MiningConfig(gap=0.0)), ValueError, "mining.gap (--gap)"),
     (dict(mining=MiningConfig(filter=FilterConfig(p_min=0.9, p_max=0.1))), ValueError, "p_min"),
     (dict(temperature=float("nan")), ValueError, "temperature"),
 ])
 def test_api_options_are_type_checked_naming_the_field(kw, exc, named):
     with pytest.raises(exc, match=named.replace("(", r"\(").replace(")", r"\)")):
         MineOptions(**kw)
+
+
+@pytest.mark.parametrize("gap,exc", [(0.0, ValueError), (1.0, ValueError), (-0.1, ValueError), (2, ValueError),
+                                     (float("nan"), ValueError), (float("inf"), ValueError), (True, TypeError),
+                                     ("0.2", TypeError), (None, TypeError)])
+def test_a_gap_outside_0_1_is_refused_wherever_it_is_given(gap, exc):
+    """The library's entry points refuse it as the CLI does: a gap of 2 or NaN used to mine silently (no segment
+    reaches it) and spend the whole budget on nothing."""
+    from ptsfast import search
+
+    with pytest.raises(exc, match=r"gap=.*\(0, 1\)"):
+        MiningConfig(gap=gap)
+    with pytest.raises(exc, match=r"gap=.*\(0, 1\)"):
+        search([1, 2, 3], lambda prefix: 0.5, gap=gap)
+    with pytest.raises(ValueError, match="split='halves'"):
+        MiningConfig(split="halves")
+    assert MiningConfig(gap=0.05).gap == 0.05
+    assert search([1, 2], lambda prefix: 0.1 * len(prefix), gap=0.05).pivots == [(0, 1), (1, 2)]
 
 
 def test_engine_config_refuses_zero_blocks():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .stats import reaches, summarize
-from .types import Direction, Estimate, EstimateSummary, SplitRule
+from .types import Direction, Estimate, EstimateSummary, SplitRule, check_gap
 
 
 def cumulative_surprisal(logprobs: Sequence[float]) -> list[float]:
@@ -178,6 +178,7 @@ def search(
     the oracle verdict 0/1) replaces the call for the full solution. Without ``logprobs``
     the token-count midpoint is used. Each prefix is evaluated once, level by level.
     """
+    check_gap(gap)
     ids = tuple(int(t) for t in solution_ids)
     length = len(ids)
     bis = Bisection.for_solution(length, logprobs, split)

@@ -342,6 +342,15 @@ class PairConfig:
             raise ValueError(f"confidence={self.confidence}: use a confidence in (0, 1)")
 
 
+def check_gap(gap: float) -> None:
+    """The one rule for a gap, wherever one is given: a number strictly between 0 and 1 (0 makes every token a
+    pivot, 1 none; NaN compares false with everything, so every test would pass or fail silently)."""
+    if isinstance(gap, bool) or not isinstance(gap, (int, float)):
+        raise TypeError(f"gap={gap!r}: use a number in (0, 1) (the |Δp| that makes a pivot)")
+    if not 0 < gap < 1:
+        raise ValueError(f"gap={gap!r}: use a number in (0, 1) (the |Δp| that makes a pivot)")
+
+
 @dataclass(frozen=True)
 class MiningConfig:
     """Everything the search needs. Defaults follow the paper (gap 0.2, filter 0.2..0.8)."""
@@ -352,6 +361,11 @@ class MiningConfig:
     estimator: EstimatorConfig = field(default_factory=EstimatorConfig)
     filter: FilterConfig = field(default_factory=FilterConfig)
     pairs: PairConfig = field(default_factory=PairConfig)
+
+    def __post_init__(self) -> None:
+        check_gap(self.gap)
+        if self.split not in ("logprob", "tokens"):
+            raise ValueError(f"split={self.split!r}: use 'logprob' or 'tokens'")
 
 
 # --------------------------------------------------------------------------- results

@@ -113,8 +113,7 @@ def validate_options(o: MineOptions) -> None:
     m = o.mining
     need(m.seed in (0, o.seed), "mining.seed", None, "left unset: the run's seed is MineOptions.seed (--seed)",
          m.seed)
-    need(_real(m.gap) and 0 < m.gap < 1, "mining.gap", "--gap", "a number in (0, 1) (the |Δp| that makes a pivot)",
-         m.gap)
+    # mining.gap is checked where a MiningConfig is made (check_gap)
     f = m.filter
     for f_, flag, v in (("mining.filter.p_min", "--p-min", f.p_min), ("mining.filter.p_max", "--p-max", f.p_max)):
         need(_real(v) and 0 <= v <= 1, f_, flag, "a probability in [0, 1]", v)
