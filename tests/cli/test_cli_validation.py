@@ -21,7 +21,8 @@ def problems(tmp_path):
 
 BAD_FLAGS = [
     (["--gap", "0"], "--gap"), (["--gap", "-0.1"], "--gap"), (["--gap", "1"], "--gap"),
-    (["--trajectories", "0"], "--trajectories"), (["--p-min", "0.9", "--p-max", "0.1"], "--p-min"),
+    (["--trajectories", "0"], "--trajectories"), (["--p-min", "0.9", "--p-max", "0.1"], "p_min (--p-min)=0.9 > p_max (--p-max)=0.1"),
+    (["--p-max", "nan"], "p_max (--p-max)=nan: use a probability"),
     (["--max-new-tokens", "0"], "--max-new-tokens"), (["--problems-per-batch", "0"], "--problems-per-batch"),
     (["--kv-cache-gb", "0"], "--kv-cache-gb"), (["--kv-cache-gb", "-2"], "--kv-cache-gb"),
     (["--seed", str(2 ** 64)], "--seed"), (["--oracle", "gsm8kk"], "unknown oracle 'gsm8kk'"),
@@ -64,7 +65,6 @@ def test_device_cuda_without_cuda_and_an_unwritable_out(problems, tmp_path, caps
     (dict(seed=True), TypeError, "seed"), (dict(max_new_tokens=8.0), TypeError, "max_new_tokens"),
     (dict(trajectories_per_problem="2"), TypeError, "trajectories_per_problem"),
     (dict(system_prompt=5), TypeError, "system_prompt"), (dict(oracle=print), TypeError, "oracle"),
-    (dict(mining=MiningConfig(filter=FilterConfig(p_min=0.9, p_max=0.1))), ValueError, "p_min"),
     (dict(temperature=float("nan")), ValueError, "temperature"),
 ])
 def test_api_options_are_type_checked_naming_the_field(kw, exc, named):
@@ -86,6 +86,10 @@ def test_a_gap_outside_0_1_is_refused_wherever_it_is_given(gap, exc):
         search([1, 2, 3], lambda prefix: 0.5, gap=gap)
     with pytest.raises(ValueError, match="split='halves'"):
         MiningConfig(split="halves")
+    with pytest.raises(ValueError, match=r"p_min=0.9 > p_max=0.1"):
+        FilterConfig(p_min=0.9, p_max=0.1)
+    with pytest.raises(ValueError, match=r"p_max=1.5: use a probability"):
+        FilterConfig(p_max=1.5)
     assert MiningConfig(gap=0.05).gap == 0.05
     assert search([1, 2], lambda prefix: 0.1 * len(prefix), gap=0.05).pivots == [(0, 1), (1, 2)]
 

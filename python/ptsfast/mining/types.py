@@ -304,6 +304,12 @@ class FilterConfig:
     """A problem is dropped only when this interval of p(0) lies outside [p_min, p_max]."""
 
     def __post_init__(self) -> None:
+        for name in ("p_min", "p_max"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                raise ValueError(f"{name}={v!r}: use a probability in [0, 1]")
+        if self.p_min > self.p_max:
+            raise ValueError(f"p_min={self.p_min} > p_max={self.p_max}: the kept range of p(0) would be empty")
         if self.max_rollouts < 1:
             raise ValueError(f"max_rollouts={self.max_rollouts}: p(0) needs at least 1 rollout")
         if not 0 < self.confidence < 1:

@@ -113,11 +113,7 @@ def validate_options(o: MineOptions) -> None:
     m = o.mining
     need(m.seed in (0, o.seed), "mining.seed", None, "left unset: the run's seed is MineOptions.seed (--seed)",
          m.seed)
-    # mining.gap is checked where a MiningConfig is made (check_gap)
-    f = m.filter
-    for f_, flag, v in (("mining.filter.p_min", "--p-min", f.p_min), ("mining.filter.p_max", "--p-max", f.p_max)):
-        need(_real(v) and 0 <= v <= 1, f_, flag, "a probability in [0, 1]", v)
-    need(f.p_min <= f.p_max, "mining.filter.p_min (--p-min)", None, f"<= p_max (--p-max {f.p_max})", f.p_min)
+    # mining's gap and filter range are checked where its configs are made (MiningConfig, FilterConfig)
     # an EngineConfig checks its own fields when it is made
     need(isinstance(o.engine, EngineConfig), "engine", None, "an EngineConfig", o.engine, TypeError)
 
