@@ -16,6 +16,7 @@ from ptsfast.mining.simulate import (
     build_trajectory,
     design_curve,
     evaluate,
+    hold_chance,
     population,
     true_curve,
     variants,
@@ -110,6 +111,32 @@ def test_the_bounds_catch_what_existing_tools_get_wrong(scores):
     assert fixed.rate(fixed.recall, "hi") <= 0.75 and fixed.near_gap_bias >= 0.1
     assert ours.rate(ours.recall, "hi") >= fixed.rate(fixed.recall, "hi") + 0.2
     assert bare.low_share >= ours.low_share + 0.01
+
+
+def test_hold_chance_is_the_chance_a_fresh_re_estimate_reaches_the_gap():
+    """Exact from the binomials: against a Monte Carlo of the real-model check's rule, and its edges."""
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    for before, after, sign, exact in [(0.4, 0.6, 1, False), (0.7, 0.45, -1, False), (0.9, 0.62, -1, False),
+                                       (0.3, 0.0, -1, True), (0.05, 0.31, 1, False)]:
+        a = rng.binomial(128, before, 200_000) / 128
+        b = np.full(200_000, after) if exact else rng.binomial(128, after, 200_000) / 128
+        assert hold_chance(before, after, sign, GAP, exact_after=exact) == pytest.approx(
+            float((sign * (b - a) >= GAP - 1e-9).mean()), abs=0.005)
+    assert hold_chance(0.5, 1.0, 1, GAP, exact_after=True) > 0.999  # p(L) known: only p(i) is drawn
+    assert hold_chance(0.2, 0.6, -1, GAP) < 1e-12  # the wrong direction (nearly) never holds
+    assert hold_chance(0.0, 0.2, 1, GAP) == pytest.approx(0.5, abs=0.06)  # exactly at the gap: a coin flip
+
+
+def test_confirmed_pivots_hold_on_fresh_rollouts_more_often_than_fixed_n(scores):
+    """What a user re-estimating the records sees: the defaults' confirmed pivots hold on 128 fresh rollouts a
+    side far more often than fixed N=16's reported ones, and more often than the undecided ones."""
+    ours, fixed = scores["ptsfast defaults"], scores["fixed N=16"]
+    assert len(ours.holds["confirmed"]) == ours.confirmed and len(fixed.holds["confirmed"]) == fixed.confirmed
+    assert ours.hold_rate() >= 0.95 and ours.hold_rate() >= ours.hold_rate("undecided") + 0.05
+    assert ours.hold_rate() >= fixed.hold_rate() + 0.1
+    both = ours + scores["alike"]
+    assert len(both.holds["confirmed"]) == ours.confirmed + scores["alike"].confirmed
 
 
 def test_the_report_batch_removes_the_bias_of_the_deciding_counts(scores):

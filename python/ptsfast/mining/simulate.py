@@ -491,6 +491,37 @@ def buckets(gap: float) -> list[tuple[float, float, str]]:
     return [(e[n], e[n + 1], names[n]) for n in range(len(names))]
 
 
+RECHECK_ROLLOUTS = 128
+"""Fresh rollouts a side of the real-model check (``benchmarks/bench_real_model_check.py``)."""
+
+
+def _binomial_pmf(p: float, n: int) -> np.ndarray:
+    """P(k successes of n), k = 0..n."""
+    if p <= 0.0 or p >= 1.0:
+        out = np.zeros(n + 1)
+        out[0 if p <= 0.0 else n] = 1.0
+        return out
+    k = np.arange(n + 1)
+    logc = np.array([math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) for j in range(n + 1)])
+    return np.exp(logc + k * math.log(p) + (n - k) * math.log1p(-p))
+
+
+def hold_chance(before: float, after: float, sign: float, gap: float, n: int = RECHECK_ROLLOUTS,
+                exact_after: bool = False) -> float:
+    """Chance that a pivot whose true p moves from ``before`` to ``after`` holds when re-estimated on ``n`` fresh
+    rollouts a side (``exact_after``: the end of a judged solution, known exactly, as the check knows it): that
+    the re-estimated Δ reaches the gap in the pivot's direction ``sign`` -- the rule of
+    :func:`ptsfast.pipeline.recheck.pivot_holds`, computed exactly from the two binomials."""
+    pa = _binomial_pmf(before, n)
+    if exact_after:
+        vb, pb = np.array([after]), np.array([1.0])
+    else:
+        vb, pb = np.arange(n + 1) / n, _binomial_pmf(after, n)
+    va = np.arange(n + 1) / n
+    holds = sign * (vb[None, :] - va[:, None]) >= gap - 1e-9
+    return float((pa[:, None] * pb[None, :] * holds).sum())
+
+
 def _bucket(d: float, bk) -> str:
     for lo, hi, label in bk:
         if lo <= d < hi:
@@ -536,6 +567,9 @@ class Score:
     """p̂ - p of every estimate (>= 8 trials) where the budget changes the truth (|p - design| > 0.02)"""
     pair_margins: list[tuple[float, float]] = field(default_factory=list)
     """(true margin p(chosen) - p(rejected), reported margin) of each pair"""
+    holds: dict[str, list[float]] = field(default_factory=dict)
+    """confirmation state -> each pivot's chance of holding on the real-model check's fresh rollouts
+    (:func:`hold_chance`): what a user re-estimating the records would see"""
     rollouts: int = 0
     """search and confirmation rollouts (unforced)"""
     pair_rollouts: int = 0
@@ -554,7 +588,8 @@ class Score:
         return a / b if b else float("nan")
 
     def __add__(self, other: "Score") -> "Score":
-        out = replace(self, recall={}, recall_last={}, flags={}, tested={}, states={})
+        out = replace(self, recall={}, recall_last={}, flags={}, tested={}, states={},
+                      holds={k: self.holds.get(k, []) + other.holds.get(k, []) for k in {**self.holds, **other.holds}})
         for name in ("recall", "recall_last", "flags", "tested"):
             merged = getattr(out, name)
             for src in (getattr(self, name), getattr(other, name)):
@@ -609,6 +644,10 @@ class Score:
         """Share of confirmed pivots whose true |Δ| is below gap - 0.05."""
         return self.confirmed_low / self.confirmed if self.confirmed else float("nan")
 
+    def hold_rate(self, state: str = "confirmed") -> float:
+        """Expected share of the pivots in ``state`` that hold on the real-model check's fresh rollouts."""
+        return self._mean(self.holds.get(state, ()))
+
     @property
     def pair_precision(self) -> float:
         """Share of pairs whose true margin is at least gap / 2."""
@@ -626,7 +665,8 @@ class Score:
                     recall_last=self.recall_last, recall_confirmed=self.recall_confirmed,
                     recall_seeds=self.recall_seeds, flags=self.flags, tested=self.tested, states=self.states,
                     confirmed_low=self.confirmed_low, confirmed_below_gap=self.confirmed_below_gap,
-                    low_share=self.low_share, bias=self.bias, reported_bias=self.reported_bias,
+                    low_share=self.low_share, hold_rate={k: self.hold_rate(k) for k in sorted(self.holds)},
+                    bias=self.bias, reported_bias=self.reported_bias,
                     near_gap_bias=self.near_gap_bias,
                     coverage=self.coverage, side_coverage=self.side_coverage, cut_bias=self.cut_bias,
                     pairs=len(self.pair_margins), pair_precision=self.pair_precision, pair_bias=self.pair_bias,
@@ -687,6 +727,9 @@ def score(name: str, sims: dict, results: Sequence[TrajectoryResult], config: Mi
             a, b = reported(pv)
             true = st.delta(pv.position)
             sign = 1.0 if pv.direction == Direction.RAISES else -1.0
+            judged_end = pv.position + 1 == st.length and st.traj.correct is not None
+            sc.holds.setdefault("confirmed" if state == "none" else state, []).append(
+                hold_chance(st.p[pv.position], st.p[pv.position + 1], sign, gap, exact_after=judged_end))
             if pv.confirmed is not Confirmation.REFUTED:
                 sc.reported_errors.append(sign * ((b.p - a.p) - true))
             if pv.confirmed not in (Confirmation.CONFIRMED, None):
@@ -766,7 +809,7 @@ def format_table(scores: Sequence[Score], gap: float = 0.2) -> str:
              "recall last", "confirmed recall"]
             + [f"accept/seg {label.replace('-', '–')}" for label in near]
             + [f"flag/pos ≤{gap - 0.1:.2f}", "confirmed/refuted/undecided", f"true <{gap - 0.05:.2f}",
-               "Δ<gap confirmed", "Δ bias confirmed", "Δ bias reported", "Δ cover95", "p̂ bias cut", "pairs", "pair margin ≥gap/2",
+               f"holds on {RECHECK_ROLLOUTS} fresh: confirmed / undecided", "Δ<gap confirmed", "Δ bias confirmed", "Δ bias reported", "Δ cover95", "p̂ bias cut", "pairs", "pair margin ≥gap/2",
                "margin bias", "rollouts/traj", "pair rollouts/traj"])
     rows = []
     for s in scores:
@@ -779,7 +822,8 @@ def format_table(scores: Sequence[Score], gap: float = 0.2) -> str:
                      _pct(s.recall_confirmed[0] / s.recall_confirmed[1]) if s.recall_confirmed[1] else "-"]
                     + [_pct(s.rate(s.tested, label)) for label in near]
                     + [_pct(flag_low), states if s.states.get("none") is None else f"{s.states['none']} (none)",
-                       _pct(s.low_share), str(s.confirmed_below_gap), _num(s.bias, "+.3f"),
+                       _pct(s.low_share), f"{_pct(s.hold_rate())} / {_pct(s.hold_rate('undecided'))}",
+                       str(s.confirmed_below_gap), _num(s.bias, "+.3f"),
                        _num(s.reported_bias, "+.3f"), _pct(s.coverage),
                        _num(s.cut_bias, "+.3f"), str(len(s.pair_margins)), _pct(s.pair_precision),
                        _num(s.pair_bias, "+.3f"), _num(s.per_trajectory(s.rollouts), ".0f"),
