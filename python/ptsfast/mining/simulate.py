@@ -809,8 +809,9 @@ def format_table(scores: Sequence[Score], gap: float = 0.2) -> str:
              "recall last", "confirmed recall"]
             + [f"accept/seg {label.replace('-', '–')}" for label in near]
             + [f"flag/pos ≤{gap - 0.1:.2f}", "confirmed/refuted/undecided", f"true <{gap - 0.05:.2f}",
-               f"holds on {RECHECK_ROLLOUTS} fresh: confirmed / undecided", "Δ<gap confirmed", "Δ bias confirmed", "Δ bias reported", "Δ cover95", "p̂ bias cut", "pairs", "pair margin ≥gap/2",
-               "margin bias", "rollouts/traj", "pair rollouts/traj"])
+               f"holds on {RECHECK_ROLLOUTS} fresh: confirmed / undecided", "Δ<gap confirmed", "Δ bias confirmed",
+               "Δ bias reported", "Δ cover95", "p̂ bias cut", "pairs", "pair margin ≥gap/2", "margin bias",
+               "rollouts/traj", "pair rollouts/traj"])
     rows = []
     for s in scores:
         low = [s.flags[label] for lo, hi, label in bk if hi <= gap - 0.1 + 1e-6]
