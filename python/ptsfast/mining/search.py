@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .stats import reaches, summarize
-from .types import Direction, Estimate, EstimateSummary, SplitRule, check_gap
+from .types import Direction, Estimate, EstimateSummary, SplitRule, check_gap, check_split
 
 
 def cumulative_surprisal(logprobs: Sequence[float]) -> list[float]:
@@ -96,8 +96,7 @@ class Bisection:
         """``bound_gap``: drop segments that cannot hold a pivot of this gap by their log-probs (:func:`movable`)."""
         have = logprobs is not None and len(logprobs) == length
         use = split == "logprob" and have
-        if split not in ("logprob", "tokens"):
-            raise ValueError(f"unknown split rule {split!r}: use 'logprob' or 'tokens'")
+        check_split(split)
         room = movable(logprobs, bound_gap) if have and bound_gap is not None else None
         return cls(length, cumulative_surprisal(logprobs) if use else None, movable=room)
 

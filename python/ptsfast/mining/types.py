@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Hashable, Literal, Protocol, Sequence
+from typing import Any, Hashable, Literal, Protocol, Sequence, get_args
 
 
 class Direction(str, Enum):
@@ -357,6 +357,12 @@ def check_gap(gap: float) -> None:
         raise ValueError(f"gap={gap!r}: use a number in (0, 1) (the |Δp| that makes a pivot)")
 
 
+def check_split(split: str) -> None:
+    """The one rule for a split rule, wherever one is given: one of :data:`SplitRule`'s values."""
+    if split not in get_args(SplitRule):
+        raise ValueError(f"split={split!r}: unknown split rule; use " + " or ".join(map(repr, get_args(SplitRule))))
+
+
 @dataclass(frozen=True)
 class MiningConfig:
     """Everything the search needs. Defaults follow the paper (gap 0.2, filter 0.2..0.8)."""
@@ -370,8 +376,7 @@ class MiningConfig:
 
     def __post_init__(self) -> None:
         check_gap(self.gap)
-        if self.split not in ("logprob", "tokens"):
-            raise ValueError(f"split={self.split!r}: use 'logprob' or 'tokens'")
+        check_split(self.split)
 
 
 # --------------------------------------------------------------------------- results
