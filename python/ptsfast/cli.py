@@ -231,25 +231,16 @@ def _device_dtype(a):
 
 def _check_out(out: str | None, inputs=()) -> None:
     """``--out`` must be a folder this process can create or write, where the run writes over none of its
-    ``inputs`` (checked by real path, without writing anything)."""
+    ``inputs`` (checked by real path, leaving nothing behind)."""
     if out is None:
         return
-    import os
-
-    from ptsfast.outputs.rundir import check_inputs_apart
+    from ptsfast.outputs.rundir import check_inputs_apart, check_writable
 
     check_inputs_apart(out, inputs)
-
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
         raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")
-    parent = p
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ValueError(f"--out {out}: {parent} is a file, so the folder cannot be created; pass another path")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out}: {parent} is not writable by this user; pass a folder you can write to")
+    check_writable(out, "--out", folder=True)
 
 
 def _validate(a):
@@ -476,7 +467,10 @@ def cmd_simulate(a) -> int:
     if not 0 < a.scale < float("inf"):
         raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
     if a.json:  # before the (minutes-long) benchmark runs
+        from ptsfast.outputs.rundir import check_writable
+
         _check_simulate_json(Path(a.json))
+        check_writable(a.json, "--json")
     rows = list(variants(a.gap))
     unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in POPULATIONS]
     if unknown:

@@ -144,3 +144,30 @@ def test_simulate_json_never_overwrites_another_file(work, capsys):
     assert cli(["simulate", "--json", str(work / "problems.jsonl"), "--quiet"]) == 2
     one_line_error(capsys, "--json", "not an earlier")
     assert (work / "problems.jsonl").read_bytes() == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no one can create a file")
+def test_an_output_no_file_can_be_created_in_is_refused_before_any_work(model_dir, work, capsys):
+    """Permission bits say yes to root on a read-only or virtual file system (/proc here): each command tries
+    to create a file where it will write, before its work, so minutes of simulation or a model load are not lost
+    to the last write."""
+    run = str(work / "run")
+    before = snapshot(work)
+    for argv, flag in ((["export", "--run", run, "--out", "/proc/ptsfast-x/pairs.jsonl"], "--out"),
+                       (["export", "--run", run, "--format", "hf", "--out", "/proc/ptsfast-x"], "--out"),
+                       (["report", "--run", run, "--out", "/proc/ptsfast-x.html"], "--out"),
+                       (["simulate", "--json", "/proc/ptsfast-x.json", "--quiet"], "--json"),
+                       (["mine", "--model", str(work / "no-model"), "--problems", str(work / "problems.jsonl"),
+                         "--out", "/proc/ptsfast-x", *FAST], "--out")):
+        assert cli(argv) == 2
+        one_line_error(capsys, f"{flag} /proc/ptsfast-x", "cannot write in /proc", "pass a path you can write to")
+    assert snapshot(work) == before
+
+
+@pytest.mark.parametrize("value", ["nan", "-0.1", "inf"])
+def test_export_refuses_a_min_delta_that_is_not_a_size(work, tmp_path, capsys, value):
+    """The filter drops a record when |Δp| < min_delta, never true for NaN: NaN kept every record silently."""
+    out = tmp_path / "pairs.jsonl"
+    assert cli(["export", "--run", str(work / "run"), "--out", str(out), "--min-delta", value]) == 2
+    one_line_error(capsys, "(--min-delta)", "use a number >= 0")
+    assert not out.exists()

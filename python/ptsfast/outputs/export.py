@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, SENTENCES, fsync_dir
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, SENTENCES, check_writable, fsync_dir
 from ptsfast.outputs.source import (ExportError, RunSource, filter_records, is_run_dir, open_source, pairs_by_pivot,
                                     pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
@@ -212,6 +213,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not 0 <= min_delta < math.inf:
+        raise ExportError(f"min_delta (--min-delta)={min_delta!r}: use a number >= 0 (0 keeps every record)")
     if fmt == "thought_anchors":
         return _export_thought_anchors(src, out, kind, direction, min_delta, force)
     if kind not in (None, "pairs", "pivots"):
@@ -228,6 +231,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
     outp = Path(out).expanduser()
     check_output(outp, source, fmt, kind, force)
+    check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
     recs = read_records(source, schema)
     if kind == "pairs":  # pair records carry no confirmation; their pivot does
@@ -275,6 +279,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
     source = open_source(src, SENTENCES)
     outp = Path(out).expanduser()
     check_output(outp, source, "thought_anchors", kind, force)
+    check_writable(outp)
     recs = list(read_records_file(source.file))
     if recs and "prob_with_sentence" in recs[0]:
         raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "

@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, read_jsonl
+from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,8 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
     problems, pivots = load_run(run_dir)
     check_report_outputs(run_dir, [out_html, out_png])
+    for out in (out_html, out_png):
+        check_writable(out)
 
     items = []  # (n_pivots, problem, traj, pivots)
     for prob in problems:

@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,26 @@ def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.Pat
         if real in targets:
             raise RunDirError(f"{flag} {out_dir}: the run would write its {targets[real]} over the input {inp}; "
                               f"choose another {flag} (ptsfast never overwrites an input)")
+
+
+def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = False) -> None:
+    """Refuse, before any work, an output that cannot be written: ``path`` (a file, or with ``folder`` a folder
+    to create or fill) must have a folder above it (the nearest existing one) where a file can be created. Tried
+    with a temporary file, removed at once: permission bits do not tell root about a read-only or virtual file
+    system, where the run's first write would fail after its work was done."""
+    p = Path(path).expanduser()
+    parent = p if folder and p.is_dir() else p.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"{flag} {path}: {parent} is a file, so the {'folder' if folder else 'file'} cannot be "
+                         f"created; pass another path")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as e:
+        raise ValueError(f"{flag} {path}: cannot write in {parent} ({e.strerror or e}); pass a path you can write "
+                         f"to") from e
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
