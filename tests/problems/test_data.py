@@ -145,6 +145,11 @@ def test_unknown_format_and_missing_file(tmp_path):
     (tmp_path / "x.xlsx").write_text("x")
     with pytest.raises(DataError, match="unknown data format '.xlsx'"):
         load_problems(tmp_path / "x.xlsx")
+    folder = tmp_path / "rows"  # a folder of JSONL files, not a saved dataset
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"question": "q", "answer": "1"}\n')
+    with pytest.raises(DataError, match="rows is a folder but not a dataset saved with save_to_disk"):
+        load_problems(folder)
 
 
 def test_prompt_through_chat_template(tok):

@@ -212,7 +212,12 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
     except ImportError as e:  # pragma: no cover
         raise DataError(f"reading {path} needs the datasets package: `pip install datasets`") from e
     if path.is_dir():
-        ds = _pick_split(datasets.load_from_disk(str(path)), split, str(path))
+        try:
+            ds = datasets.load_from_disk(str(path))
+        except FileNotFoundError as e:  # datasets' words for a folder without its dataset_info/state files
+            raise DataError(f"{path} is a folder but not a dataset saved with save_to_disk(); pass a .jsonl, .json, "
+                            f".parquet or .csv file, or such a folder") from e
+        ds = _pick_split(ds, split, str(path))
     else:
         fmt = {".parquet": "parquet", ".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json",
                ".arrow": "arrow"}.get(path.suffix.lower())
