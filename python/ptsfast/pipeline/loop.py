@@ -81,9 +81,10 @@ class RunStats(RunCounters):
     pivots_found: int = 0  # pivots found so far, including problems still being searched (live; not in as_dict)
     searches: int = 0  # trajectories whose search started (live; not in as_dict)
     prior_rollouts: float = 0.0  # their expected rollouts, summed (pipeline.eta.prior_rollouts; not in as_dict)
+    solution_tokens: int = 0  # their solutions' tokens, summed (not in as_dict)
     skipped: list[str] = field(default_factory=list)  # why each problem left without a search (not in as_dict)
     not_summed: ClassVar[tuple[str, ...]] = ("running", "in_flight", "pivots_found", "searches", "prior_rollouts",
-                                             "skipped")
+                                             "solution_tokens", "skipped")
 
 
 def trajectory_budget(max_positions: int | None, want: int, need: int,
@@ -320,6 +321,7 @@ class _Run(FedCall):
             logprobs = tuple(seq.logprobs[len(p.prompt_ids) - 1:])
             trajectories.append(Trajectory(t.key, p.id, t.solution_ids, logprobs, t.correct, tuple(p.prompt_ids)))
             self.stats.searches += 1
+            self.stats.solution_tokens += len(t.solution_ids)
             self.stats.prior_rollouts += prior_rollouts(movable(logprobs, self.search.config.gap)[-1])
         return self._probe_work(self.search.add(trajectories))
 

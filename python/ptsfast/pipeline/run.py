@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ptsfast.engine import RolloutEngine
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter
-from ptsfast.pipeline.eta import RunWork, format_eta
+from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
@@ -69,13 +69,14 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
             rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
             work = RunWork(len(prepared), options.trajectories_per_problem, options.max_new_tokens,
                            options.rollout_room())
+            speed = DecodeSpeed()
 
             def on_progress(s: RunStats) -> None:
                 dt = s.seconds - rate["t"]
                 if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
                     rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
                 # the time left at the run's average speed (steadier than the last half second's)
-                left = work.seconds_left(s, s.decoded_tokens / s.seconds if s.seconds > 0 else 0.0)
+                left = work.seconds_left(s, speed(s.seconds, s.decoded_tokens))
                 bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
                                     f"{format_eta(left, from_prior=s.problems == 0)} pivots={s.pivots_found}")
 
