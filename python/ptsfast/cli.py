@@ -439,6 +439,9 @@ def cmd_report(a) -> int:
 def cmd_bench(a) -> int:
     from ptsfast.engine.bench import RolloutComparison, environment, random_llama
 
+    for flag, value in (("--prefix", a.prefix), ("--n", a.n), ("--new-tokens", a.new_tokens), ("--repeat", a.repeat)):
+        if value < 1:
+            raise ValueError(f"{flag} {value}: use a whole number >= 1")
     device, _ = _device_dtype(a)
     result = RolloutComparison(random_llama(device), a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
     print(json.dumps({**environment(device), **result}, indent=2))
@@ -471,6 +474,11 @@ def cmd_simulate(a) -> int:
 
         _check_simulate_json(Path(a.json))
         check_writable(a.json, "--json")
+    if not a.seeds:
+        raise ValueError("--seeds: give at least one seed (default 0 1 2)")
+    if len(set(a.seeds)) < len(a.seeds):
+        raise ValueError(f"--seeds {' '.join(map(str, a.seeds))}: a seed given twice would count its solutions twice; "
+                         f"give each seed once")
     rows = list(variants(a.gap))
     unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in POPULATIONS]
     if unknown:

@@ -165,3 +165,16 @@ def test_the_demo_takes_limit_0_as_all_its_problems_and_refuses_a_negative_limit
     assert a.limit == 0
     with pytest.raises(ValueError, match="--limit -1"):
         _validate(parser.parse_args(["demo", "--out", str(tmp_path / "o"), "--limit", "-1"]))
+
+
+@pytest.mark.parametrize("argv,named", [
+    (["bench", "--prefix", "-5"], "--prefix -5: use a whole number >= 1"), (["bench", "--n", "0"], "--n 0"),
+    (["bench", "--new-tokens", "0"], "--new-tokens 0"), (["bench", "--repeat", "0"], "--repeat 0"),
+    (["simulate", "--seeds"], "--seeds: give at least one seed"),
+    (["simulate", "--seeds", "0", "1", "0"], "--seeds 0 1 0: a seed given twice"),
+])
+def test_bench_and_simulate_name_the_bad_flag_before_any_work(argv, named, capsys):
+    """``bench --prefix -5`` ended in a traceback from torch; ``simulate --seeds 0 0`` counted seed 0 twice."""
+    assert cli(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0], err
