@@ -9,7 +9,7 @@ the solutions already prefilled; from the solution budget before any) of the rol
 the rollouts finished so far, drawn towards a prior length of half a solution: :func:`RunWork.rollout_length`).
 Once problems have finished, the tokens they took replace the prior: decoded tokens per problem counting each
 problem in flight as half done. The estimate is labelled as resting on the prior until then. The speed is
-measured from the first decode step on (:class:`DecodeSpeed`).
+that of the later half of the decoding so far (:class:`DecodeSpeed`).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
                 dt = s.seconds - rate["t"]
                 if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
                     rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
-                # the time left at the run's average speed (steadier than the last half second's)
+                # the time left at the speed of the later half of the decoding (steadier than the last half second's)
                 left = work.seconds_left(s, speed(s.seconds, s.decoded_tokens))
                 bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
                                     f"{format_eta(left, from_prior=s.problems == 0)} pivots={s.pivots_found}")
