@@ -55,6 +55,17 @@ def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
     assert "row 5: a JSON list" in s[3]
 
 
+def test_a_jsonl_file_whose_first_row_is_not_an_object_is_still_read_line_by_line(tmp_path):
+    """Its first line decided how a .jsonl was read: ``[1, 2]`` first sent the file to datasets' JSON reader,
+    which named a column ``text`` the rows never had. A JSON array written over several lines is still read."""
+    f = write_jsonl(tmp_path / "p.jsonl", ["[1, 2]", {"id": "a", "question": "q", "answer": "1"}])
+    res = load_problems(f)
+    assert [p.id for p in res.problems] == ["a"] and len(res.skipped) == 1 and "row 1: a JSON list" in res.skipped[0]
+    array = tmp_path / "array.jsonl"
+    array.write_text('[\n{"id": "a", "question": "q", "answer": "1"}\n]\n')
+    assert [p.id for p in load_problems(array).problems] == ["a"]
+
+
 def test_a_duplicate_id_skips_that_row_naming_the_first(tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "question": "q1", "answer": "1"},
                                            {"id": "b", "question": "q2", "answer": "2"},

@@ -431,7 +431,17 @@ def _looks_like_jsonl(p: Path) -> bool:
         for raw in f:
             line = raw.decode("utf-8", errors="replace")  # a bad byte is that row's problem, reported by the reader
             if line.strip():
-                return line.lstrip().startswith("{")
+                return line.lstrip().startswith("{") or (p.suffix.lower() == ".jsonl" and _one_json_value(line))
+    return True
+
+
+def _one_json_value(line: str) -> bool:
+    """A line that is a JSON value on its own (``[1, 2]``, ``"text"``): in a .jsonl file, a row that is not an
+    object, reported as such, where reading the file as one JSON document named columns it does not have."""
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return False
     return True
 
 
