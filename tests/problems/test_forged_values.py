@@ -1,0 +1,211 @@
+"""Results forged to pass any comparison (an ``__eq__`` that returns True, and its cousins) fail in every in-process
+test format, wherever the tests read them; legitimate unusual values (numpy arrays, dataclasses, Fractions,
+``mock.ANY`` in the tests, classes comparing to their own kind, match statements) still pass."""
+
+import json
+
+import pytest
+
+from ptsfast.problems import code_tests
+from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.oracles import judge_code
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+ANYTHING = ("class Anything:\n    def __eq__(self, other):\n        return True\n"
+            "    def __ne__(self, other):\n        return False\n    __hash__ = object.__hash__\n")
+
+
+def passes(code: str, program: TestProgram) -> bool:
+    res = judge_code(code, program, timeout=60.0)
+    assert not res.timed_out, res.output
+    return res.passed
+
+
+HUMANEVAL = TestProgram.from_text("def check(candidate):\n    assert candidate(3) == 9\n    assert candidate(0) == 0\n",
+                                  entry_point="square")
+SCRIPT = TestProgram.from_text("assert square(3) == 9\nassert square(0) == 0\n")
+PYTEST = TestProgram.from_text("import pytest\n\n@pytest.mark.parametrize('x,y', [(3, 9), (0, 0)])\n"
+                               "def test_square(x, y):\n    assert square(x) == y\n")
+UNITTEST = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n    def test_square(self):\n"
+                                 "        self.assertEqual(square(3), 9)\n        self.assertEqual(square(0), 0)\n")
+CALL = code_tests.test_program_from_row({"input_output": json.dumps({"fn_name": "square", "inputs": [[3], [0]],
+                                                          "outputs": [9, 0]})}, ("input_output",), None, None)
+
+
+@pytest.mark.parametrize("program", [HUMANEVAL, SCRIPT, PYTEST, UNITTEST, CALL], ids=lambda p: p.format)
+def test_an_object_equal_to_everything_fails_every_format_and_an_honest_square_passes(program):
+    assert passes("def square(x):\n    return x * x\n", program)
+    assert not passes(ANYTHING + "def square(x):\n    return Anything()\n", program)
+    assert not passes("class I(int):\n    def __eq__(self, other):\n        return True\n"
+                      "    __hash__ = int.__hash__\ndef square(x):\n    return I(0)\n", program)
+
+
+FORGERIES = {
+    "nested in a list": ("assert pair(2) == [2, 4]\n", ANYTHING + "def pair(x):\n    return [Anything(), Anything()]\n"),
+    "inside a UserList": ("assert f() == [7]\n", ANYTHING + "from collections import UserList\n"
+                                                   "def f():\n    return UserList([Anything()])\n"),
+    "a dict's value": ("assert d() == {'a': 1}\n", ANYTHING + "def d():\n    return {'a': Anything()}\n"),
+    "an attribute": ("s = Stack()\ns.push(1)\nassert s.top == 1\n",
+                     ANYTHING + "class Stack:\n    def push(self, x):\n        pass\n"
+                                "    @property\n    def top(self):\n        return Anything()\n"),
+    "only !=": ("assert f(2) != 5\nassert not (f(2) != 4)\n",
+                "class N:\n    def __ne__(self, other):\n        return False\ndef f(x):\n    return N()\n"),
+    "order both ways": ("assert 3 < f() < 5\n",
+                        "class O:\n    __lt__ = __gt__ = lambda self, other: True\ndef f():\n    return O()\n"),
+    "a zero difference": ("assert abs(f() - 2.5) < 1e-9\n",
+                          "class Z:\n    def __sub__(self, other):\n        return 0\ndef f():\n    return Z()\n"),
+    "contains everything": ("assert 3 in f() and 'x' in f()\n",
+                            "class C:\n    def __contains__(self, x):\n        return True\ndef f():\n    return C()\n"),
+    "a class made by exec": ("assert f() == 7\n", "g = {}\nexec('class A:\\n    def __eq__(s, o):\\n        return True', g)\n"
+                                                 "def f():\n    return g['A']()\n"),
+    "a module written to /tmp": ("assert f() == 7\n",
+                                 "import sys\nopen('/tmp/evil.py', 'w').write('class A:\\n    def __eq__(s, o):\\n"
+                                 "        return True\\n')\nsys.path.insert(0, '/tmp')\nimport evil\n"
+                                 "def f():\n    return evil.A()\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_forgeries_fail_wherever_the_tests_read_them(name):
+    tests, code = FORGERIES[name]
+    assert not passes(code, TestProgram.from_text(tests)), name
+
+
+def test_the_call_formats_json_cannot_be_swapped():
+    for code in ["import json\n" + ANYTHING + "json.loads = lambda *a, **k: Anything()\ndef square(x):\n    return 0\n",
+                 "import json\n" + ANYTHING + "def square(x):\n    json.loads = lambda *a, **k: Anything()\n    return 0\n",
+                 "import json.decoder\njson.decoder.JSONDecoder.decode = lambda *a, **k: 9\n"
+                 "def square(x):\n    return 0\n"]:
+        assert not passes(code, CALL), code
+
+
+LEGIT_SOLUTION = '''
+import numpy as np
+from dataclasses import dataclass
+from collections import namedtuple
+from enum import Enum
+from fractions import Fraction
+from decimal import Decimal
+from functools import total_ordering
+
+@dataclass
+class Point:
+    x: int
+    y: int
+
+Pair = namedtuple("Pair", "a b")
+
+class Color(Enum):
+    RED = 1
+    BLUE = 2
+
+@total_ordering
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+    def __eq__(self, other):
+        return isinstance(other, Money) and self.cents == other.cents
+    def __lt__(self, other):
+        return self.cents < other.cents
+    __hash__ = None
+
+class Vector:
+    def __init__(self, *xs):
+        self.xs = list(xs)
+    def __sub__(self, other):
+        return Vector(*[a - b for a, b in zip(self.xs, other.xs)])
+    def __contains__(self, x):
+        return x in self.xs
+    def __eq__(self, other):
+        return type(other) is Vector and self.xs == other.xs
+
+def arrays(n):
+    return np.arange(n) * 2
+
+def shapes():
+    return Point(1, 2), Pair(3, 4), Color.RED, Fraction(1, 3), Decimal("0.5"), {1, 2}, frozenset({3}), {"k": [1, (2,)]}
+
+def money(c):
+    return Money(c)
+
+def evens(n):
+    return (i for i in range(n) if i % 2 == 0)
+
+def anything_list(n):
+    return [object()] * n
+'''
+
+LEGIT_UNITTEST = '''from __future__ import annotations
+import unittest
+from unittest import mock
+import numpy as np
+from fractions import Fraction
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.ready = True
+
+class T(Base):
+    def setUp(self):
+        super().setUp()
+
+    def test_arrays(self):
+        self.assertTrue(np.allclose(arrays(3), [0, 2, 4]))
+        self.assertTrue((arrays(2) == np.array([0, 2])).all())
+        self.assertEqual(arrays(0).size, 0)
+        np.testing.assert_array_equal(arrays(0), np.array([]))
+
+    def test_shapes(self):
+        p, pair, color, frac, dec, s, fs, d = shapes()
+        self.assertEqual(p, Point(1, 2))
+        self.assertEqual(pair, (3, 4))
+        self.assertEqual(pair.a, 3)
+        self.assertIs(color, Color.RED)
+        match color:
+            case Color.RED:
+                pass
+            case _:
+                self.fail("not red")
+        self.assertEqual(frac * 3, 1)
+        self.assertEqual(frac, Fraction(1, 3))
+        self.assertAlmostEqual(float(dec), 0.5)
+        self.assertEqual(s, {1, 2})
+        self.assertEqual(fs, frozenset({3}))
+        self.assertEqual(d, {"k": [1, (2,)]})
+        self.assertEqual(shapes()[0], mock.ANY)
+        self.assertEqual([p, 1], [mock.ANY, 1])
+
+    def test_own_kinds(self):
+        self.assertEqual(money(5), money(5))
+        self.assertNotEqual(money(5), money(6))
+        self.assertNotEqual(money(5), 5)
+        self.assertLess(money(1), money(2))
+        self.assertEqual(sorted([money(3), money(1)])[0], money(1))
+        v = Vector(3, 4) - Vector(1, 1)
+        self.assertEqual(v, Vector(2, 3))
+        self.assertIn(2, v)
+        self.assertNotIn(9, v)
+        self.assertEqual(list(evens(5)), [0, 2, 4])
+        self.assertEqual(len(anything_list(3)), 3)
+        with self.assertRaises(AttributeError):
+            money(1) < 1
+'''
+
+
+def test_unusual_but_honest_values_pass_and_the_same_tests_still_catch_a_wrong_one():
+    program = TestProgram.from_text(LEGIT_UNITTEST)
+    assert program.format == "unittest"
+    assert passes(LEGIT_SOLUTION, program)
+    assert not passes(LEGIT_SOLUTION.replace("Pair(3, 4)", "Pair(3, 5)"), program)
+    assert not passes(LEGIT_SOLUTION.replace("np.arange(n) * 2", "np.arange(n) * 3"), program)
+
+
+def test_pytest_raises_and_classes_with_setup_still_run():
+    tests = ("import pytest\n\nclass TestSquare:\n    def setup_method(self, method):\n        self.n = 3\n"
+             "    def test_it(self):\n        assert square(self.n) == 9\n"
+             "    def test_bad(self):\n        with pytest.raises(TypeError):\n            square('a')\n")
+    assert passes("def square(x):\n    return x * x\n", TestProgram.from_text(tests))
+    assert not passes(ANYTHING + "def square(x):\n    if isinstance(x, str):\n        raise TypeError\n"
+                                 "    return Anything()\n", TestProgram.from_text(tests))
