@@ -46,6 +46,10 @@ FORGERIES = {
     "nested in a list": ("assert pair(2) == [2, 4]\n", ANYTHING + "def pair(x):\n    return [Anything(), Anything()]\n"),
     "inside a UserList": ("assert f() == [7]\n", ANYTHING + "from collections import UserList\n"
                                                    "def f():\n    return UserList([Anything()])\n"),
+    "a builtin the tests use, replaced": ("assert abs(f(2) - 1.414) < 0.01\n",
+                                          "def abs(x):\n    return 0\ndef f(x):\n    return 99.0\n"),
+    "a builtin made by a lambda": ("assert round(f(2), 2) == 1.41\n",
+                                   "round = lambda x, n=0: 1.41\ndef f(x):\n    return 5.0\n"),
     "a dict's value": ("assert d() == {'a': 1}\n", ANYTHING + "def d():\n    return {'a': Anything()}\n"),
     "an attribute": ("s = Stack()\ns.push(1)\nassert s.top == 1\n",
                      ANYTHING + "class Stack:\n    def push(self, x):\n        pass\n"
@@ -209,3 +213,14 @@ def test_pytest_raises_and_classes_with_setup_still_run():
     assert passes("def square(x):\n    return x * x\n", TestProgram.from_text(tests))
     assert not passes(ANYTHING + "def square(x):\n    if isinstance(x, str):\n        raise TypeError\n"
                                  "    return Anything()\n", TestProgram.from_text(tests))
+
+
+def test_a_builtin_replaced_beside_the_function_under_test_fails_humaneval_too_but_a_task_may_name_one():
+    check = "def check(candidate):\n    assert abs(candidate(2) - 1.414) < 0.01\n"
+    assert not passes("def abs(x):\n    return 0\ndef root(x):\n    return 9.0\n",
+                      TestProgram.from_text(check, entry_point="root"))
+    assert passes("def root(x):\n    return x ** 0.5\n", TestProgram.from_text(check, entry_point="root"))
+    own_max = "def max(xs):\n    m = xs[0]\n    for x in xs:\n        m = x if x > m else m\n    return m\n"
+    assert passes(own_max, TestProgram.from_text("assert max([1, 3, 2]) == 3\n"))  # the task's own max()
+    star = "from math import *\ndef f(x):\n    return sqrt(x)\n"  # rebinds pow, from a library
+    assert passes(star, TestProgram.from_text("assert pow(f(4), 2) == 4\nassert abs(f(9) - 3) < 1e-9\n"))

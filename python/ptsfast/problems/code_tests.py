@@ -361,7 +361,7 @@ def _ptsfast_judge(spec, code):
     shared = fmt in ("humaneval", "script")  # as their harnesses do: the tests run in the solution's namespace
     ns = vars(solution) if shared else {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py"}
     if shared:
-        _ptsfast_modules_used(spec, ns)
+        _ptsfast_names_used(spec, ns)
     ns["__ptsfast_plain__"] = plain
     run_main = None
     if fmt == "unittest":
@@ -387,9 +387,23 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
 
-def _ptsfast_modules_used(spec, ns):
-    """A standard module the tests use without importing it must be that module, not the solution's stand-in."""
-    import ast, sys
+def _ptsfast_library_code(where, _dirs=[]):
+    """A file of the interpreter's standard library or of an installed package (read-only in the sandbox).
+    The folders are read at the first call, before the solution runs."""
+    import os, sys, sysconfig
+    if not _dirs:
+        dirs = [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+        dirs += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+        _dirs.append(tuple({os.path.realpath(p) + os.sep for p in dirs if p and os.path.isabs(p)} - {os.sep}))
+    return bool(where) and where.startswith(_dirs[0]) and os.path.isfile(where)
+
+
+def _ptsfast_names_used(spec, ns):
+    """Where the tests run in the solution's namespace, a standard module or a builtin they use without binding
+    it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
+    rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
+    function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``)."""
+    import ast, builtins, sys, types
     bound, used = set(), set()
     for n in ast.walk(ast.parse(spec["setup"] + "\n" + spec["tests"])):
         if isinstance(n, ast.Name):
@@ -400,7 +414,8 @@ def _ptsfast_modules_used(spec, ns):
             bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
         elif isinstance(n, ast.arg):
             bound.add(n.arg)
-    for name in sorted((used - bound) & set(sys.stdlib_module_names)):
+    free = used - bound
+    for name in sorted(free & set(sys.stdlib_module_names)):
         if name not in ns:
             continue
         real = __import__(name)
@@ -408,6 +423,19 @@ def _ptsfast_modules_used(spec, ns):
         if v is not real and not (isinstance(v, type) and v.__module__ == name):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
+    under_test = {n for n in free | {spec.get("entry_point") or ""} if n in ns and not hasattr(builtins, n)}
+    for name in sorted(free & set(dir(builtins))):
+        v = ns.get(name, builtins)
+        if v is builtins or v is getattr(builtins, name) or not (under_test - {name}):
+            continue
+        if isinstance(v, types.BuiltinFunctionType):
+            continue
+        where = getattr(getattr(v, "__code__", None), "co_filename", "")
+        if isinstance(v, type):
+            where = getattr(sys.modules.get(v.__module__), "__file__", "") or ""
+        if not _ptsfast_library_code(where):
+            raise RuntimeError("the tests use the builtin " + name + "() beside " + ", ".join(sorted(under_test)) +
+                               " but the solution replaced it")
 
 
 def _ptsfast_plain_values():
@@ -416,15 +444,13 @@ def _ptsfast_plain_values():
     or whose difference from it is zero, is a forgery made to pass any comparison (the classic ``__eq__`` that
     returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried only where they are
     Python code other than the tests' or an installed library's (so the tests' own mock.ANY passes)."""
-    import os, sys, sysconfig, types
+    import types
     from itertools import islice
+    _ptsfast_library_code("")
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
                types.MethodWrapperType, types.ClassMethodDescriptorType)
     exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
              types.BuiltinFunctionType, types.MethodType, types.ModuleType}
-    dirs = [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
-    dirs += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
-    libraries = tuple({os.path.realpath(p) + os.sep for p in dirs if p and os.path.isabs(p)} - {os.sep})
 
     def truthy(r):
         try:
@@ -446,7 +472,7 @@ def _ptsfast_plain_values():
         if f is None or isinstance(f, c_level):
             return False
         where = getattr(getattr(f, "__code__", None), "co_filename", "") or ""
-        return not (where == "test_solution.py" or (where.startswith(libraries) and os.path.isfile(where)))
+        return not (where == "test_solution.py" or _ptsfast_library_code(where))
 
     def forged(o):
         cls = type(o)
