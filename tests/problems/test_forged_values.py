@@ -224,3 +224,25 @@ def test_a_builtin_replaced_beside_the_function_under_test_fails_humaneval_too_b
     assert passes(own_max, TestProgram.from_text("assert max([1, 3, 2]) == 3\n"))  # the task's own max()
     star = "from math import *\ndef f(x):\n    return sqrt(x)\n"  # rebinds pow, from a library
     assert passes(star, TestProgram.from_text("assert pow(f(4), 2) == 4\nassert abs(f(9) - 3) < 1e-9\n"))
+
+
+TRACER = """
+import sys
+def _tr(frame, event, arg):
+    return _jump if frame.f_code.co_name == "check" else None
+def _jump(frame, event, arg):  # jumps over every line of check() to its last one
+    if event == "line":
+        last = max(line for _, _, line in frame.f_code.co_lines() if line is not None)
+        if frame.f_lineno < last:
+            frame.f_lineno = last
+    return _jump
+"""
+
+
+def test_a_trace_function_that_jumps_over_the_tests_fails():
+    check = TestProgram.from_text("def check(candidate):\n    assert candidate(3) == 9\n    return\n",
+                                  entry_point="square")
+    at_import = TRACER + "sys.settrace(_tr)\ndef square(x):\n    return 0\n"
+    in_a_call = TRACER + "def square(x):\n    sys.settrace(_tr)\n    return 0\n"
+    assert not passes(at_import, check) and not passes(in_a_call, check)
+    assert passes("def square(x):\n    return x * x\n", check)

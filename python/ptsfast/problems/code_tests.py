@@ -353,6 +353,7 @@ def _ptsfast_judge(spec, code):
     source = (spec["prompt"].rstrip() + "\n" + code) if spec["prompt"] else code
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
+    plain(None)
     if fmt == "call":
         _ptsfast_calls(spec, vars(solution), plain)
         untouched("running the tests")
@@ -383,6 +384,7 @@ def _ptsfast_judge(spec, code):
     elif fmt == "unittest":
         _ptsfast_unittest(ns)
     untouched("running the tests")
+    plain(None)
     if ns.get("__ptsfast_plain__") is not plain:
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
@@ -444,7 +446,7 @@ def _ptsfast_plain_values():
     or whose difference from it is zero, is a forgery made to pass any comparison (the classic ``__eq__`` that
     returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried only where they are
     Python code other than the tests' or an installed library's (so the tests' own mock.ANY passes)."""
-    import types
+    import sys, types
     from itertools import islice
     _ptsfast_library_code("")
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
@@ -488,8 +490,13 @@ def _ptsfast_plain_values():
         return None
 
     isinstance_, type_ = isinstance, type
+    gettrace, getprofile = sys.gettrace, sys.getprofile
+    get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
 
     def plain(value):
+        if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
+            # a tracer can jump over the tests' lines
+            raise AssertionError("the solution installed a trace, profile or monitoring function: not allowed")
         todo, seen = [value], 0
         while todo and seen < 10000:
             o = todo.pop()
