@@ -246,3 +246,17 @@ def test_a_trace_function_that_jumps_over_the_tests_fails():
     in_a_call = TRACER + "def square(x):\n    sys.settrace(_tr)\n    return 0\n"
     assert not passes(at_import, check) and not passes(in_a_call, check)
     assert passes("def square(x):\n    return x * x\n", check)
+
+
+def test_a_submodule_the_tests_reach_cannot_be_patched_nor_its_functions_code_replaced():
+    reach = TestProgram.from_text("import numpy as np\nnp.testing.assert_allclose(f(2), 4.0)\n")
+    named = TestProgram.from_text("from numpy.testing import assert_allclose\nassert_allclose(f(2), 4.0)\n")
+    patched = "import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\ndef f(x):\n    return 0\n"
+    recoded = ("import numpy.testing._private.utils as u\n"
+               "u.assert_allclose.__code__ = (lambda *a, **k: None).__code__\ndef f(x):\n    return 0\n")
+    approx = TestProgram.from_text("import pytest\n\ndef test_f():\n    assert f(2) == pytest.approx(4.0)\n")
+    approx_eq = "import _pytest.python_api as api\napi.ApproxScalar.__eq__ = lambda s, o: True\ndef f(x):\n    return 0\n"
+    for program in (reach, named):
+        assert not passes(patched, program) and not passes(recoded, program)
+        assert passes("def f(x):\n    return x * 2.0\n", program)
+    assert not passes(approx_eq, approx) and passes("def f(x):\n    return x * 2.0\n", approx)

@@ -322,17 +322,26 @@ def _ptsfast_judge(spec, code):
             __import__(name)
         except BaseException:
             pass  # the tests' own import reports it
-    # sys is left out: tests legitimately swap sys.stdout and the like
-    watched = [builtins] + [sys.modules[n] for n in spec["imports"] if n in sys.modules and n != "sys"]
-    if fmt == "unittest":
-        watched += [m for n, m in list(sys.modules.items()) if n == "unittest" or n.startswith("unittest.")]
+    if fmt != "stdio":
+        _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"])
+    # sys is left out: tests legitimately swap sys.stdout and the like. The modules the tests import are watched
+    # whole; their loaded submodules (numpy.testing, _pytest's approx) for what can be called, and every watched
+    # function also for its code (replacing f.__code__ keeps f).
+    tops = [n for n in spec["imports"] + (["unittest"] if fmt == "unittest" else []) if n in sys.modules and n != "sys"]
+    watched = [("builtins", builtins, False)] + [(n, sys.modules[n], False) for n in tops]
+    for n, m in list(sys.modules.items()):
+        if m is not None and any(n.startswith(t + ".") for t in tops):
+            watched.append((n, m, True))
     snapshot = []
-    for m in watched:
+    for key, m, callables in watched:
         d = vars(m)
-        snapshot.append((m.__name__, d, dict(d), sys.modules.get(m.__name__)))
+        copy = {k: v for k, v in d.items() if callable(v)} if callables else dict(d)
+        snapshot.append((key, d, copy, m))
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
-                snapshot.append((m.__name__ + "." + k, v.__dict__, dict(v.__dict__), None))
+                snapshot.append((key + "." + k, v.__dict__, dict(v.__dict__), None))
+    codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
+             if isinstance(v, types.FunctionType)]
 
     def untouched(when):
         for name, live, copy, module in snapshot:
@@ -341,6 +350,9 @@ def _ptsfast_judge(spec, code):
             for k, v in copy.items():
                 if live.get(k, missing) is not v:
                     raise RuntimeError(when + " replaced " + name + "." + k + ": not allowed")
+        for name, f, code in codes:
+            if f.__code__ is not code:
+                raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
     if fmt == "stdio":
         return _ptsfast_stdio(spec, code)
@@ -387,6 +399,39 @@ def _ptsfast_judge(spec, code):
     plain(None)
     if ns.get("__ptsfast_plain__") is not plain:
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
+
+
+def _ptsfast_import_reached(source):
+    """Imports the submodules the tests reach (``np.testing.assert_allclose``, ``from numpy.testing import x``),
+    so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily)."""
+    import ast, sys
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return
+    alias, names = {}, set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                names.add(a.name)
+                alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(n, ast.ImportFrom) and n.level == 0 and n.module:
+            names |= {n.module} | {n.module + "." + a.name for a in n.names}
+    for n in ast.walk(tree):
+        chain, x = [], n
+        while isinstance(x, ast.Attribute):
+            chain.append(x.attr)
+            x = x.value
+        if chain and isinstance(x, ast.Name) and x.id in alias:
+            chain.reverse()
+            names |= {alias[x.id] + "." + ".".join(chain[:i]) for i in range(1, len(chain) + 1)}
+    for name in sorted(names, key=lambda s: s.count(".")):
+        parent = sys.modules.get(name.rpartition(".")[0])
+        if "." in name and name not in sys.modules and getattr(parent, "__path__", None) is not None:
+            try:
+                __import__(name)
+            except BaseException:
+                pass  # an attribute, not a module
 
 
 def _ptsfast_library_code(where, _dirs=[]):
