@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).with_name("fixtures")
 SOLUTIONS = json.loads((FIXTURES / "solutions.json").read_text())
 FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["humaneval"], "mbpp.jsonl": ["script"] * 2,
           "mbpp_sanitized.jsonl": ["script"], "mbppplus.jsonl": ["script"], "apps.jsonl": ["stdio", "call"],
-          "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2}
+          "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
+          "livecodebench.jsonl": ["call", "stdio"]}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -198,3 +199,31 @@ def test_code_is_found_when_the_model_only_closes_a_fence(text, code):
     from ptsfast.problems.oracles import extract_code
 
     assert extract_code(text) == code
+
+
+def test_livecodebench_rows_show_the_starter_code_and_read_compressed_private_tests():
+    loaded = load("livecodebench.jsonl")
+    functional, stdin = loaded.problems
+    assert "twoSum(self, nums: List[int]" in functional.question and "```python" in functional.question
+    assert stdin.question == "Read n, then n integers; print their sum."  # no starter code: the question as it is
+    calls = TestProgram.from_text(functional.tests)
+    assert calls.fn_name == "twoSum" and [c[0] for c in calls.cases] == [[[2, 7, 11, 15], 9], [[3, 2, 4], 6], [[3, 3], 6]]
+    assert len(TestProgram.from_text(stdin.tests).cases) == 3  # the public case + two compressed private ones
+
+
+def test_a_compressed_field_that_names_a_callable_is_refused_without_running_it(tmp_path):
+    import base64
+    import pickle
+    import zlib
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("pickle ran code",))
+
+    row = {"question_content": "q", "public_test_cases": "[]", "metadata": "{}",
+           "private_test_cases": base64.b64encode(zlib.compress(pickle.dumps(Boom()))).decode()}
+    path = tmp_path / "lcb.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
+    res = load_problems(path, field_map(args))
+    assert res.problems == [] and "only plain values are read" in res.skipped[0] and "builtins.print" in res.skipped[0]

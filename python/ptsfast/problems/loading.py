@@ -120,7 +120,9 @@ class FieldMap:
         return (self.tests,) if isinstance(self.tests, str) else tuple(self.tests or ())
 
 
-QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt", "text", "description")
+QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt", "text", "description", "question_content")
+STARTER_KEY = "starter_code"
+"""A code problem's starter code (APPS, TACO, LiveCodeBench): shown to the model after the question."""
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
 
 
@@ -341,6 +343,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
     ans = _as_text(row.get(fields.answer)) if fields.answer else None
     tests = next((_as_text(row[f]) for f in fields.tests_fields if row.get(f) is not None), None)
+    starter = row.get(STARTER_KEY) if fields.code else None
+    if isinstance(starter, str) and starter.strip() and starter.strip() not in str(q):
+        # APPS, TACO and LiveCodeBench keep the function to write apart from the question; their call-based tests
+        # call it by that name, so the model must see it
+        q = f"{str(q).rstrip()}\n\nComplete this starter code:\n```python\n{starter.strip()}\n```"
     if fields.code:
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
