@@ -48,6 +48,12 @@ FORGERIES = {
                                                    "def f():\n    return UserList([Anything()])\n"),
     "a builtin the tests use, replaced": ("assert abs(f(2) - 1.414) < 0.01\n",
                                           "def abs(x):\n    return 0\ndef f(x):\n    return 99.0\n"),
+    "__builtins__ replaced": ("assert abs(f(2) - 1.414) < 0.01\n",
+                              "import builtins\n__builtins__ = {**vars(builtins), 'abs': lambda x: 0}\n"
+                              "def f(x):\n    return 99.0\n"),
+    "__builtins__ replaced, pytest": ("def test_f():\n    assert abs(f(2) - 1.414) < 0.01\n",
+                                      "import builtins\n__builtins__ = {**vars(builtins), 'abs': lambda x: 0}\n"
+                                      "def f(x):\n    return 99.0\n"),
     "a builtin made by a lambda": ("assert round(f(2), 2) == 1.41\n",
                                    "round = lambda x, n=0: 1.41\ndef f(x):\n    return 5.0\n"),
     "a dict's value": ("assert d() == {'a': 1}\n", ANYTHING + "def d():\n    return {'a': Anything()}\n"),

@@ -435,13 +435,20 @@ def _ptsfast_judge(spec, code):
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)
+
+    def own_builtins(where, when):  # a module's __builtins__ is what its code's names fall back to
+        if not any(where.get("__builtins__", builtins) is b for b in (builtins, vars(builtins))):
+            raise RuntimeError(when + " replaced __builtins__: not allowed")
+
+    own_builtins(vars(solution), "the solution")
     if fmt == "call":
         _ptsfast_calls(spec, vars(solution), plain)
         untouched("running the tests")
         return
 
     shared = fmt in ("humaneval", "script")  # as their harnesses do: the tests run in the solution's namespace
-    ns = vars(solution) if shared else {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py"}
+    ns = vars(solution) if shared else {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py",
+                                        "__builtins__": builtins}
     if shared:
         _ptsfast_names_used(spec, ns)
     ns["__ptsfast_plain__"] = plain
@@ -466,6 +473,7 @@ def _ptsfast_judge(spec, code):
         _ptsfast_unittest(ns)
     untouched("running the tests")
     plain(None)
+    own_builtins(ns, "running the tests")
     if ns.get("__ptsfast_plain__") is not plain:
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
