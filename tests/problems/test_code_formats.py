@@ -227,3 +227,22 @@ def test_a_compressed_field_that_names_a_callable_is_refused_without_running_it(
     args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
     res = load_problems(path, field_map(args))
     assert res.problems == [] and "only plain values are read" in res.skipped[0] and "builtins.print" in res.skipped[0]
+
+
+def test_apps_and_livecodebench_programs_run_after_their_judges_imports_but_codecontests_ones_do_not(judge):
+    uses_sys = answer("n = int(sys.stdin.readline())\nprint(sum(map(int, sys.stdin.readline().split())))\n")
+    future = answer("from __future__ import annotations\nimport sys\nn = int(input())\n"
+                    "print(sum(map(int, input().split())))\n")
+    apps, lcb, contests = load("apps.jsonl").problems[0], load("livecodebench.jsonl").problems[1], \
+        load("code_contests.jsonl").problems[0]
+    assert judge(uses_sys, apps) == (True, None) and judge(uses_sys, lcb) == (True, None)
+    average = "n = int(sys.stdin.readline())\nprint('%.9f' % (sum(map(int, sys.stdin.readline().split())) / n))\n"
+    assert judge(answer("import sys\n" + average), contests) == (True, None)
+    assert judge(answer(average), contests) == (False, None)  # NameError: CodeContests' judge imports nothing
+    assert judge(future, apps) == (True, None) and judge(future, lcb) == (True, None)
+    call = load("livecodebench.jsonl").problems[0]
+    two_sum = ("from __future__ import annotations\nfrom typing import List\nclass Solution:\n"
+               "    def twoSum(self, nums: List[int], target: int) -> List[int]:\n"
+               "        return next([i, j] for i in range(len(nums)) for j in range(i + 1, len(nums))\n"
+               "                    if nums[i] + nums[j] == target)\n")
+    assert judge(answer(two_sum), call) == (True, None)

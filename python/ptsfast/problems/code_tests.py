@@ -58,13 +58,13 @@ TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "publ
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
                    "public_test_cases": ("private_test_cases",)}
-CALL_PRELUDE = ("from typing import *\nimport bisect, collections, functools, heapq, itertools, math, re, string, sys\n"
+JUDGE_PRELUDE = ("from typing import *\nimport bisect, collections, functools, heapq, itertools, math, re, string, sys\n"
                 "from bisect import bisect_left, bisect_right, insort\nfrom collections import Counter, defaultdict, "
                 "deque, OrderedDict\nfrom functools import cache, lru_cache, reduce\nfrom heapq import heapify, heappop, "
                 "heappush, heappushpop, nlargest, nsmallest\nfrom itertools import accumulate, combinations, count, "
                 "groupby, permutations, product\nfrom math import ceil, comb, floor, gcd, inf, isqrt, lcm, log2, sqrt\n")
-"""What LeetCode-style judges (APPS' and LiveCodeBench's call-based tests) have imported before the solution: their
-starter code says ``List[int]`` and solutions rely on it."""
+"""What APPS' and LiveCodeBench's judges import before the solution (their call-based starter code says
+``List[int]``; their stdin programs may use ``sys`` unimported); CodeContests' judge adds nothing."""
 MAX_DECOMPRESSED = 1 << 30
 ENTRY_POINT_KEYS = ("entry_point",)
 SETUP_KEYS = ("test_setup_code", "test_imports")
@@ -136,15 +136,16 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
-    sources, cases, fn_name = [], [], None
+    sources, cases, fn_name, prelude = [], [], None, False
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
     for name, value in values:
         value = _maybe_json(_maybe_compressed(value, name))
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
-            got, fn = _io_cases(value, name, str(fn_hint) if fn_hint else None)
+            got, fn, lenient = _io_cases(value, name, str(fn_hint) if fn_hint else None)
             cases += got
             fn_name = fn_name or fn
+            prelude = prelude or lenient
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             sources.append("\n".join(value))  # MBPP test_list: one statement per item
         elif isinstance(value, str):
@@ -156,12 +157,12 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
     if cases:
         if fn_name:
-            return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=CALL_PRELUDE)
+            return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=JUDGE_PRELUDE)
         bad = [i for i, (inp, out) in enumerate(cases) if not isinstance(inp, str) or not isinstance(out, str)]
         if bad:
             raise TestFormatError(f"stdin/stdout case {bad[0] + 1} is not text (input {cases[bad[0]][0]!r:.40}); "
                                   f"function-call cases need 'fn_name'")
-        return TestProgram("stdio", cases=tuple(cases))
+        return TestProgram("stdio", cases=tuple(cases), prompt=JUDGE_PRELUDE if prelude else "")
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
 
 
@@ -221,9 +222,11 @@ def _json_case(text, name: str, i: int, lines: bool):
                               f" is not JSON ({e})") from e
 
 
-def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None]:
+def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None, bool]:
     """(input, output) pairs of an APPS ``input_output`` / CodeContests ``{input, output}`` / list-of-pairs value
-    (LiveCodeBench's ``testtype`` "functional" ones are calls of ``fn_hint``, its metadata's ``func_name``)."""
+    (LiveCodeBench's ``testtype`` "functional" ones are calls of ``fn_hint``, its metadata's ``func_name``), the
+    function's name for calls, and whether the dataset's judge runs programs after :data:`JUDGE_PRELUDE` (APPS'
+    ``inputs``/``outputs`` and LiveCodeBench's ``testtype`` shapes)."""
     if isinstance(value, list):
         kinds = {v.get("testtype", "stdin") for v in value}
         if kinds == {"functional"}:
@@ -231,12 +234,12 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
                 raise TestFormatError(f"field {name!r} has 'functional' test cases without a function name (a "
                                       f"'metadata' column with 'func_name', as LiveCodeBench has)")
             return [(_json_case(v.get("input"), name, i, True), _json_case(v.get("output"), name, i, False))
-                    for i, v in enumerate(value)], fn_hint
+                    for i, v in enumerate(value)], fn_hint, True
         if kinds != {"stdin"}:
             raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))}; ptsfast runs 'stdin' or "
                                   f"'functional' ones, one kind a row")
         pairs = [(v.get("input"), v.get("output")) for v in value]
-        return _checked(pairs, name), None
+        return _checked(pairs, name), None, all("testtype" in v for v in value)
     ins = value.get("inputs", value.get("input"))
     outs = value.get("outputs", value.get("output"))
     if not isinstance(ins, list) or not isinstance(outs, list):
@@ -245,7 +248,7 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
     if len(ins) != len(outs):
         raise TestFormatError(f"field {name!r} has {len(ins)} inputs but {len(outs)} outputs")
     fn = value.get("fn_name")
-    return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None)
+    return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None), "inputs" in value
 
 
 def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
@@ -431,7 +434,9 @@ def _ptsfast_judge(spec, code):
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
-    source = (spec["prompt"].rstrip() + "\n" + code) if spec["prompt"] else code
+    # (a call's prelude would put the solution's __future__ import below other code: left out then)
+    future = fmt == "call" and any(line.startswith("from __future__") for line in code.splitlines())
+    source = (spec["prompt"].rstrip() + "\n" + code) if spec["prompt"] and not future else code
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)
@@ -794,8 +799,9 @@ def _ptsfast_stdio(spec, code):
     except Exception:
         pass
     path = os.path.abspath("ptsfast_program.py")
+    future = any(line.startswith("from __future__") for line in code.splitlines())  # must come first: no prelude
     with open(path, "w", encoding="utf-8") as f:
-        f.write(code)
+        f.write(code if future or not spec["prompt"] else spec["prompt"] + code)
     sites = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
     boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
             "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
