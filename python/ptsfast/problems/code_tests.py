@@ -21,7 +21,9 @@ stdio      ``input_output`` JSON with ``inputs``/``outputs`` (APPS, TACO),     e
            ``{"input", "output"}`` objects                                      decimals within 1e-6)
 call       APPS ``input_output`` with ``fn_name`` (``class Solution`` too),    each call returns the
            LiveCodeBench ``functional`` cases (``metadata``'s ``func_name``;   expected value
-           its ``stdin`` cases are stdio; compressed private tests read)
+           its ``stdin`` cases are stdio; compressed private tests read),
+           ``verification_info`` ``function_call`` cases (open-r1,
+           PrimeIntellect; their ``stdin_stdout`` cases are stdio)
 ========== ==================================================================== ===========================
 
 Loading (:func:`test_program_from_row`) maps a row to ONE :class:`TestProgram`, or says why its tests cannot
@@ -53,7 +55,8 @@ from dataclasses import asdict, dataclass, field
 FORMATS = ("humaneval", "script", "pytest", "unittest", "stdio", "call")
 _MARK = "ptsfast_test_program"
 
-TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases")
+TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
+             "verification_info")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -240,6 +243,8 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
                                   f"'functional' ones, one kind a row")
         pairs = [(v.get("input"), v.get("output")) for v in value]
         return _checked(pairs, name), None, all("testtype" in v for v in value)
+    if isinstance(value.get("test_cases"), list):  # open-r1 / PrimeIntellect ``verification_info``
+        return _verification_cases(value, name)
     ins = value.get("inputs", value.get("input"))
     outs = value.get("outputs", value.get("output"))
     if not isinstance(ins, list) or not isinstance(outs, list):
@@ -249,6 +254,26 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
         raise TestFormatError(f"field {name!r} has {len(ins)} inputs but {len(outs)} outputs")
     fn = value.get("fn_name")
     return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None), "inputs" in value
+
+
+def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None, bool]:
+    """``{"language", "test_cases": [{"type": "stdin_stdout" | "function_call", "input", "output", "fn_name"}]}``:
+    stdin programs, or calls of ``fn_name`` (its input the argument list)."""
+    language = str(value.get("language") or "python").lower()
+    if language not in ("python", "python3", "py"):
+        raise TestFormatError(f"field {name!r} holds {language} tests; ptsfast's code oracle runs Python")
+    items = value["test_cases"]
+    if not items or not all(isinstance(v, dict) for v in items):
+        raise TestFormatError(f"field {name!r} has no test cases, or cases that are not objects")
+    kinds = {v.get("type", "stdin_stdout") for v in items}
+    if kinds == {"stdin_stdout"}:
+        return _checked([(v.get("input"), v.get("output")) for v in items], name), None, False
+    fns = {v.get("fn_name") for v in items}
+    if kinds != {"function_call"} or len(fns) != 1 or not next(iter(fns)):
+        raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions {sorted(map(str, fns))}"
+                              f"); ptsfast runs 'stdin_stdout' cases or 'function_call' cases of one fn_name")
+    cases = [(_maybe_json(v.get("input")), _maybe_json(v.get("output"))) for v in items]
+    return _checked(cases, name, call=True), str(next(iter(fns))), True
 
 
 def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
