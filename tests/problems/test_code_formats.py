@@ -227,6 +227,10 @@ def test_a_compressed_field_that_names_a_callable_is_refused_without_running_it(
     args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
     res = load_problems(path, field_map(args))
     assert res.problems == [] and "only plain values are read" in res.skipped[0] and "builtins.print" in res.skipped[0]
+    row["private_test_cases"] = base64.b64encode(b"not zlib data, whatever it is").decode()
+    path.write_text(json.dumps(row) + "\n")
+    res = load_problems(path, field_map(args))
+    assert res.problems == [] and "looks like compressed tests (base64) but does not decompress" in res.skipped[0]
 
 
 def test_apps_and_livecodebench_programs_run_after_their_judges_imports_but_codecontests_ones_do_not(judge):

@@ -190,8 +190,9 @@ def _maybe_compressed(v, name: str):
     try:
         d = zlib.decompressobj()
         raw = d.decompress(base64.b64decode(v.strip(), validate=True), MAX_DECOMPRESSED)
-    except (binascii.Error, zlib.error, ValueError):
-        return v  # not compressed: read as it is
+    except (binascii.Error, zlib.error, ValueError) as e:  # no test code is one long base64 word
+        raise TestFormatError(f"field {name!r} looks like compressed tests (base64) but does not decompress: {e}; "
+                              f"is the row cut short?") from None
     if d.unconsumed_tail:
         raise TestFormatError(f"field {name!r} decompresses to more than {MAX_DECOMPRESSED >> 20} MB")
     try:
