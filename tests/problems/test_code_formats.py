@@ -85,6 +85,11 @@ ATTACKS = {
     ("apps.jsonl", 0): [
         "import os\nos._exit(0)\n", "print('6')\nimport sys\nsys.exit(0)\n",
         "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x')\n    except OSError:\n        pass\nprint(6)\n",
+        # reads the judge's program for the expected outputs (it was a file in the working directory)
+        "import glob, json, re, sys\ndata = sys.stdin.read()\nfor path in glob.glob('/tmp/*') + glob.glob('*'):\n"
+        "    try:\n        m = re.search(r'^_SPEC = (.*)$', open(path).read(), re.M)\n    except Exception:\n"
+        "        continue\n    if m:\n        for i, o in json.loads(eval(m.group(1)))['cases']:\n"
+        "            if i == data:\n                print(o, end='')\n",
     ],
     ("apps.jsonl", 1): [
         "class Anything:\n    def __eq__(self, other):\n        return True\ndef count_vowels(s):\n    return Anything()\n",

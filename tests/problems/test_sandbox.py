@@ -65,7 +65,13 @@ def test_tests_that_call_exit_do_not_pass_either():
 def test_the_nonce_is_not_in_the_code_files_argv_or_environment():
     probe = r'''
 import os, sys
-seen = open("/tmp/solution.py").read() + " ".join(sys.argv) + repr(dict(os.environ))
+assert not os.path.exists("/tmp/solution.py")  # the program came on a descriptor, read and closed before it ran
+seen = " ".join(sys.argv) + repr(dict(os.environ))
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        seen += os.pread(int(fd), 1 << 20, 0).decode("latin-1")
+    except OSError:
+        pass
 for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
     for name in ("cmdline", "environ"):
         try:

@@ -57,7 +57,9 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
 - **Verdict integrity**: a pass requires the runner to have executed the code and its tests to the
   end and then printed a random per-call nonce that appears nowhere in the code, its files, argv or
   environment. ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an
-  exception are failures.
+  exception are failures. The program (the solution with its tests and expected outputs) comes on a
+  sealed descriptor that the runner reads and closes before any of it runs: no file holds it, so a
+  stdin program cannot read the answers it is judged against.
 
 What the code may use: standard input (``stdin=`` bytes, a sealed read-only file; ``/dev/null``
 otherwise), stdout/stderr, ``/tmp`` and ``/dev/shm`` (sized as above), subprocesses and
@@ -628,15 +630,22 @@ def _main():
     fd = int(sys.argv[1])
     nonce = os.read(fd, 256)
     os.close(fd)
+    fd, chunks = int(sys.argv[2]), []
+    while True:  # the program: read, then closed, before it runs (no copy of it is left to read)
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    src = b"".join(chunks).decode("utf-8")
+    del chunks
     write, exit_now = os.write, os._exit
     try:
-        if len(sys.argv) > 2:  # the interpreter's site-packages (read-only); -S skipped them
+        if len(sys.argv) > 3:  # the interpreter's site-packages (read-only); -S skipped them
             import site
-            for d in sys.argv[2:]:
+            for d in sys.argv[3:]:
                 site.addsitedir(d)
         sys.argv[:] = ["solution.py"]
-        with open("solution.py", encoding="utf-8") as f:
-            src = f.read()
         exec(compile(src, "solution.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
     except BaseException:  # SystemExit included: leaving early is a failure
         try:  # what the tests printed first (unittest's report), then why they stopped
@@ -901,8 +910,6 @@ def _build_root(job: dict, libc) -> None:
         _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
     except _Fail:
         pass
-    with open(root + "/tmp/solution.py", "w", encoding="utf-8") as f:
-        f.write(job["source"])
     _pivot(libc, root)
     _mount(libc, None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
@@ -953,19 +960,27 @@ def _pivot(libc, root: str) -> None:
 
 
 def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | None = None, libc=None) -> None:
-    """Final process: drop every privilege, set the limits, exec the runner on solution.py."""
+    """Final process: drop every privilege, set the limits, exec the runner on the program (fd 4)."""
     try:
         lim = job["limits"]
-        if nonce_fd is None:  # no namespaces: write the code into the host temp dir, nonce through a pipe
+        if nonce_fd is None:  # no namespaces: work in the host temp dir, nonce through a pipe
             os.chdir(job["root"])
-            with open("solution.py", "w", encoding="utf-8") as f:
-                f.write(job["source"])
             nonce_fd, w = os.pipe()
             os.write(w, job["nonce"].encode())
             os.close(w)
         else:
             os.chdir("/tmp")
             _drop_privileges(libc, drop_to)
+        if nonce_fd != 3:
+            os.dup2(nonce_fd, 3)  # inheritable
+        os.set_inheritable(3, True)
+        # the program (with the tests and their expected outputs) comes on fd 4, which the runner reads and closes
+        # before the code starts: as a file, the code could read the answers (stdin programs did)
+        source = _sealed_file(job["source"].encode("utf-8"), job["root"])
+        if source != 4:
+            os.dup2(source, 4)
+            os.close(source)
+        os.set_inheritable(4, True)
         if job["stdin"] is not None:
             import base64
 
@@ -981,10 +996,7 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
                            (resource.RLIMIT_NPROC, int(lim["max_processes"])),
                            (resource.RLIMIT_NOFILE, int(lim["open_files"]))):
             resource.setrlimit(res, (value, value))
-        if nonce_fd != 3:
-            os.dup2(nonce_fd, 3)  # inheritable
-        os.set_inheritable(3, True)
-        os.closerange(4, status_fd)  # the status fd is close-on-exec: it reports exec failures below
+        os.closerange(5, status_fd)  # the status fd is close-on-exec: it reports exec failures below
         os.closerange(status_fd + 1, 1 << 16)
         home = "/tmp" if job["isolate"] else job["root"]
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home,
@@ -995,7 +1007,7 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
         interp = job["interpreter"]
         _seccomp(libc or _libc()[1], deny_sysv=not job.get("ipc_limited", False),
                  deny_userns=not job.get("userns_limited", False))
-        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", *job["site_dirs"]], env)
+        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", "4", *job["site_dirs"]], env)
     except _Fail as e:
         _report(status_fd, str(e))
     except BaseException as e:  # noqa: BLE001
