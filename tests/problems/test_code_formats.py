@@ -72,6 +72,12 @@ ATTACKS = {
         "import sys\nclass M:\n    isclose = staticmethod(lambda *a, **k: True)\nsys.modules['math'] = M()\n"
         "def hypotenuse(a, b):\n    return 0\n",
     ],
+    ("mbppplus.jsonl", 0): [  # the tests' expected values and helpers, read or swapped through globals()
+        "def similar_elements(a, b):\n    g = globals()\n    for inp, exp in zip(g['inputs'], g['results']):\n"
+        "        if list(inp) == [a, b]:\n            return exp\n    return ()\n",
+        "def similar_elements(a, b):\n    globals()['assertion'] = lambda *x: None\n"
+        "    return tuple(set(a) & set(b)) if a[0] == 3 else ()\n",
+    ],
     ("unittest.jsonl", 0): [
         "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\ndef square(x):\n    return 0\n",
         "import unittest\nunittest.TestResult.wasSuccessful = lambda self: True\ndef square(x):\n    return 0\n",

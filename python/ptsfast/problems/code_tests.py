@@ -456,7 +456,13 @@ def _ptsfast_judge(spec, code):
         return _ptsfast_stdio(spec, code)
 
     plain = _ptsfast_plain_values()  # made, and the tests compiled, before the solution can touch what they use
-    tests = _ptsfast_guarded(spec["setup"] + "\n" + spec["tests"], "test_solution.py") if fmt != "call" else None
+    # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
+    # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
+    # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
+    shared = fmt in ("humaneval", "script")
+    setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
+    tests = None if fmt == "call" else _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" +
+                                                        spec["tests"], "test_solution.py")
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
@@ -477,11 +483,10 @@ def _ptsfast_judge(spec, code):
         untouched("running the tests")
         return
 
-    shared = fmt in ("humaneval", "script")  # as their harnesses do: the tests run in the solution's namespace
-    ns = vars(solution) if shared else {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py",
-                                        "__builtins__": builtins}
     if shared:
-        _ptsfast_names_used(spec, ns)
+        exec(setup, vars(solution))
+        _ptsfast_names_used(spec, vars(solution))
+    ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
     ns["__ptsfast_plain__"] = plain
     run_main = None
     if fmt == "unittest":
@@ -554,8 +559,8 @@ def _ptsfast_library_code(where, _dirs=[]):
 
 
 def _ptsfast_names_used(spec, ns):
-    """Where the tests run in the solution's namespace, a standard module or a builtin they use without binding
-    it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
+    """Where the tests see the solution's names (HumanEval, MBPP), a standard module or a builtin they use without
+    binding it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
     rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
     function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``)."""
     import ast, builtins, sys, types
