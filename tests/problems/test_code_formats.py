@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ptsfast.cli import build_parser, field_map
+from ptsfast.problems import code_tests
 from ptsfast.problems.code_tests import TestProgram
 from ptsfast.problems.loading import Problem, load_problems
 from ptsfast.problems.oracles import isolation_status, make_judge
@@ -261,3 +262,13 @@ def test_apps_and_livecodebench_programs_run_after_their_judges_imports_but_code
                "        return next([i, j] for i in range(len(nums)) for j in range(i + 1, len(nums))\n"
                "                    if nums[i] + nums[j] == target)\n")
     assert judge(answer(two_sum), call) == (True, None)
+
+
+def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge):
+    row = {"question": "sum", "input_output": json.dumps({"inputs": [["3", "1 2 3"], "1\n-5\n"],
+                                                          "outputs": [["6"], "-5\n"]})}
+    program = code_tests.test_program_from_row(row, ("input_output",), None, None)
+    assert program.cases == (("3\n1 2 3\n", "6\n"), ("1\n-5\n", "-5\n"))
+    prob = Problem("p", "sum", None, program.to_text())
+    assert judge(answer("n = int(input())\nprint(sum(map(int, input().split())))\n"), prob) == (True, None)
+    assert judge(answer("print(6)\n"), prob) == (False, None)

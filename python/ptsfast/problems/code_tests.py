@@ -161,12 +161,18 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     if cases:
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=JUDGE_PRELUDE)
+        cases = [(_joined(inp), _joined(out)) for inp, out in cases]
         bad = [i for i, (inp, out) in enumerate(cases) if not isinstance(inp, str) or not isinstance(out, str)]
         if bad:
             raise TestFormatError(f"stdin/stdout case {bad[0] + 1} is not text (input {cases[bad[0]][0]!r:.40}); "
                                   f"function-call cases need 'fn_name'")
         return TestProgram("stdio", cases=tuple(cases), prompt=JUDGE_PRELUDE if prelude else "")
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
+
+
+def _joined(v):
+    """A stdin input or output given as a list of lines (some APPS / TACO rows), joined as APPS' judge joins it."""
+    return "\n".join(v) + "\n" if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
 
 
 def _lines(v) -> str:
