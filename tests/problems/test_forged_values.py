@@ -266,3 +266,13 @@ def test_a_submodule_the_tests_reach_cannot_be_patched_nor_its_functions_code_re
         assert not passes(patched, program) and not passes(recoded, program)
         assert passes("def f(x):\n    return x * 2.0\n", program)
     assert not passes(approx_eq, approx) and passes("def f(x):\n    return x * 2.0\n", approx)
+
+
+def test_tests_too_long_to_rewrite_still_check_what_the_solutions_functions_return():
+    inputs = [[list(range(i % 50, i % 50 + 40))] for i in range(2000)]  # ~340 kB of written-out data, as EvalPlus
+    tests = (f"inputs = {inputs!r}\nresults = {[sum(x) for (x,) in inputs]!r}\n"
+             "for inp, exp in zip(inputs, results):\n    assert total(*inp) == exp\n")
+    assert len(tests) > 1 << 18
+    program = TestProgram.from_text(tests)
+    assert passes("def total(xs):\n    return sum(xs)\n", program)
+    assert not passes(ANYTHING + "def total(xs):\n    return Anything()\n", program)

@@ -493,6 +493,7 @@ def _ptsfast_judge(spec, code):
         exec(setup, vars(solution))
         _ptsfast_names_used(spec, vars(solution))
     ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
+    _ptsfast_checked(ns, plain)
     ns["__ptsfast_plain__"] = plain
     run_main = None
     if fmt == "unittest":
@@ -686,16 +687,42 @@ def _ptsfast_plain_values():
     return plain
 
 
-def _ptsfast_guarded(source, filename):
+def _ptsfast_guarded(source, filename, limit=1 << 18):
     """The tests compiled with every value they read passed through __ptsfast_plain__ (see above); tests that the
-    rewrite cannot compile run as written."""
+    rewrite cannot compile, or longer than ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing
+    them in Python costs 3x the time and 1.4x the memory of compiling them), run as written (the solution's
+    functions are still checked where the tests call them, :func:`_ptsfast_checked`)."""
     import ast
+    if len(source) > limit:
+        return compile(source, filename, "exec")
+
+    def literal(node):  # data written out (EvalPlus's inputs and results: megabytes of them): nothing to guard
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, (ast.List, ast.Tuple, ast.Set)):
+                todo.extend(n.elts)
+            elif isinstance(n, ast.Dict):
+                todo.extend(k for k in n.keys if k is not None)
+                todo.extend(n.values)
+            elif not (isinstance(n, ast.Constant) or (isinstance(n, ast.UnaryOp) and isinstance(n.operand, ast.Constant))):
+                return False
+        return True
 
     class Guard(ast.NodeTransformer):
         def wrap(self, node):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__ptsfast_plain__":
                 return node
-            return ast.copy_location(ast.Call(ast.Name("__ptsfast_plain__", ast.Load()), [node], []), node)
+            name = ast.copy_location(ast.Name("__ptsfast_plain__", ast.Load()), node)
+            return ast.copy_location(ast.Call(name, [node], []), node)
+
+        def visit_List(self, node):
+            return node if literal(node) else self.generic_visit(node)
+
+        visit_Tuple = visit_Set = visit_Dict = visit_List
+
+        def visit_Constant(self, node):
+            return node
 
         def visit_Call(self, node):
             return self.wrap(self.generic_visit(node))
@@ -719,10 +746,25 @@ def _ptsfast_guarded(source, filename):
             return node
 
     try:
-        tree = ast.fix_missing_locations(Guard().visit(ast.parse(source, filename)))
-        return compile(tree, filename, "exec")
+        return compile(Guard().visit(ast.parse(source, filename)), filename, "exec")
     except (SyntaxError, ValueError, TypeError, RecursionError):
         return compile(source, filename, "exec")
+
+
+def _ptsfast_checked(ns, plain):
+    """The solution's functions, as the tests' namespace holds them, with what they return checked (the solution's
+    own calls, through its module, are not slowed)."""
+    import functools, types
+
+    def checking(fn):
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            return plain(fn(*args, **kwargs))
+        return checked
+
+    for name, fn in list(ns.items()):
+        if isinstance(fn, types.FunctionType) and fn.__code__.co_filename == "solution.py":
+            ns[name] = checking(fn)
 
 
 def _ptsfast_pytest(ns):
