@@ -521,10 +521,15 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
 
-def _ptsfast_import_reached(source):
+def _ptsfast_import_reached(source, limit=1 << 18):
     """Imports the submodules the tests reach (``np.testing.assert_allclose``, ``from numpy.testing import x``),
-    so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily)."""
+    so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily). Of tests
+    longer than ``limit`` characters, only the import lines are read (parsing megabytes of written-out inputs in
+    Python takes seconds)."""
     import ast, sys
+    if len(source) > limit:
+        lines = [ln.strip() for ln in source.splitlines() if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500]
+        source = "\n".join(ln for ln in lines if _ptsfast_parses(ln))
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -552,6 +557,15 @@ def _ptsfast_import_reached(source):
                 __import__(name)
             except BaseException:
                 pass  # an attribute, not a module
+
+
+def _ptsfast_parses(line):
+    import ast
+    try:
+        ast.parse(line)
+        return True
+    except (SyntaxError, ValueError):
+        return False
 
 
 def _ptsfast_library_code(where, _dirs=[]):
