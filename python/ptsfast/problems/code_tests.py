@@ -491,7 +491,7 @@ def _ptsfast_judge(spec, code):
 
     if shared:
         exec(setup, vars(solution))
-        _ptsfast_names_used(spec, vars(solution))
+        _ptsfast_names_used(spec, vars(solution), (setup, tests))
     ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
     _ptsfast_checked(ns, plain)
     ns["__ptsfast_plain__"] = plain
@@ -579,22 +579,30 @@ def _ptsfast_library_code(where, _dirs=[]):
     return bool(where) and where.startswith(_dirs[0]) and os.path.isfile(where)
 
 
-def _ptsfast_names_used(spec, ns):
+def _ptsfast_global_names(codes):
+    """(names loaded, names bound) as globals or builtins by ``codes`` and the code nested in them: read off the
+    bytecode, which holds written-out data as constants (a walk of the tests' syntax tree visits every number)."""
+    import dis, types
+    used, bound, todo = set(), set(), list(codes)
+    while todo:
+        code = todo.pop()
+        for ins in dis.get_instructions(code):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS") and not (
+                    ins.argval.startswith("__") and ins.argval.endswith("__")):  # a class body's own __name__
+                used.add(ins.argval)
+            elif ins.opname in ("STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"):
+                bound.add(ins.argval)
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return used, bound
+
+
+def _ptsfast_names_used(spec, ns, codes):
     """Where the tests see the solution's names (HumanEval, MBPP), a standard module or a builtin they use without
     binding it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
     rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
     function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``)."""
-    import ast, builtins, sys, types
-    bound, used = set(), set()
-    for n in ast.walk(ast.parse(spec["setup"] + "\n" + spec["tests"])):
-        if isinstance(n, ast.Name):
-            (used if isinstance(n.ctx, ast.Load) else bound).add(n.id)
-        elif isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-            bound.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
-        elif isinstance(n, ast.arg):
-            bound.add(n.arg)
+    import builtins, sys, types
+    used, bound = _ptsfast_global_names(codes)
     free = used - bound
     for name in sorted(free & set(sys.stdlib_module_names)):
         if name not in ns:
