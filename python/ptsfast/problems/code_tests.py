@@ -61,11 +61,15 @@ TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "publ
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
                    "public_test_cases": ("private_test_cases",)}
-JUDGE_PRELUDE = ("from typing import *\nimport bisect, collections, functools, heapq, itertools, math, re, string, sys\n"
-                "from bisect import bisect_left, bisect_right, insort\nfrom collections import Counter, defaultdict, "
-                "deque, OrderedDict\nfrom functools import cache, lru_cache, reduce\nfrom heapq import heapify, heappop, "
-                "heappush, heappushpop, nlargest, nsmallest\nfrom itertools import accumulate, combinations, count, "
-                "groupby, permutations, product\nfrom math import ceil, comb, floor, gcd, inf, isqrt, lcm, log2, sqrt\n")
+JUDGE_PRELUDE = "".join(line + "\n" for line in (
+    "from typing import *",
+    "import bisect, collections, functools, heapq, itertools, math, re, string, sys",
+    "from bisect import bisect_left, bisect_right, insort",
+    "from collections import Counter, defaultdict, deque, OrderedDict",
+    "from functools import cache, lru_cache, reduce",
+    "from heapq import heapify, heappop, heappush, heappushpop, nlargest, nsmallest",
+    "from itertools import accumulate, combinations, count, groupby, permutations, product",
+    "from math import ceil, comb, floor, gcd, inf, isqrt, lcm, log2, sqrt"))
 """What APPS' and LiveCodeBench's judges import before the solution (their call-based starter code says
 ``List[int]``; their stdin programs may use ``sys`` unimported); CodeContests' judge adds nothing."""
 MAX_DECOMPRESSED = 1 << 30
@@ -228,8 +232,8 @@ def _json_case(text, name: str, i: int, lines: bool):
             return [json.loads(line) for line in str(text).rstrip("\n").split("\n")]
         return json.loads(text)
     except (json.JSONDecodeError, TypeError) as e:
-        raise TestFormatError(f"field {name!r}, functional case {i + 1}: {'an argument line' if lines else 'the output'}"
-                              f" is not JSON ({e})") from e
+        what = "an argument line" if lines else "the output"
+        raise TestFormatError(f"field {name!r}, functional case {i + 1}: {what} is not JSON ({e})") from e
 
 
 def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None, bool]:
@@ -277,8 +281,9 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
         return _checked([(v.get("input"), v.get("output")) for v in items], name), None, False
     fns = {v.get("fn_name") for v in items}
     if kinds != {"function_call"} or len(fns) != 1 or not next(iter(fns)):
-        raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions {sorted(map(str, fns))}"
-                              f"); ptsfast runs 'stdin_stdout' cases or 'function_call' cases of one fn_name")
+        raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions "
+                              f"{sorted(map(str, fns))}); ptsfast runs 'stdin_stdout' cases or 'function_call' cases "
+                              f"of one fn_name")
     cases = [(_maybe_json(v.get("input")), _maybe_json(v.get("output"))) for v in items]
     return _checked(cases, name, call=True), str(next(iter(fns))), True
 
@@ -528,7 +533,8 @@ def _ptsfast_import_reached(source, limit=1 << 18):
     Python takes seconds)."""
     import ast, sys
     if len(source) > limit:
-        lines = [ln.strip() for ln in source.splitlines() if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500]
+        lines = [ln.strip() for ln in source.splitlines()
+                 if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500]
         source = "\n".join(ln for ln in lines if _ptsfast_parses(ln))
     try:
         tree = ast.parse(source)
@@ -631,8 +637,8 @@ def _ptsfast_plain_values():
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
     value that equals a fresh object(), or is not unequal to it, or is both below and above it, or contains it,
     or whose difference from it is zero, is a forgery made to pass any comparison (the classic ``__eq__`` that
-    returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried only where they are
-    Python code other than the tests' or an installed library's (so the tests' own mock.ANY passes)."""
+    returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried
+    only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes)."""
     import sys, types
     from itertools import islice
     _ptsfast_library_code("")
@@ -727,7 +733,8 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             elif isinstance(n, ast.Dict):
                 todo.extend(k for k in n.keys if k is not None)
                 todo.extend(n.values)
-            elif not (isinstance(n, ast.Constant) or (isinstance(n, ast.UnaryOp) and isinstance(n.operand, ast.Constant))):
+            elif not isinstance(n, ast.Constant) and not (isinstance(n, ast.UnaryOp)
+                                                          and isinstance(n.operand, ast.Constant)):
                 return False
         return True
 
