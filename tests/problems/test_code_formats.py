@@ -275,3 +275,12 @@ def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge
     prob = Problem("p", "sum", None, program.to_text())
     assert judge(answer("n = int(input())\nprint(sum(map(int, input().split())))\n"), prob) == (True, None)
     assert judge(answer("print(6)\n"), prob) == (False, None)
+
+
+def test_the_solutions_lines_show_in_tracebacks_and_inspect_though_no_file_holds_them():
+    from ptsfast.problems.oracles import judge_code
+    program = TestProgram.from_text("import inspect\nassert 'x * 2' in inspect.getsource(f)\nassert f(2) == 4\n")
+    assert judge_code("def f(x):\n    return x * 2\n", program).passed
+    res = judge_code("def f(x):\n    y = x * 2\n    raise ValueError('bad ' + str(y))\n",
+                     TestProgram.from_text("assert f(2) == 4\n"))
+    assert not res.passed and "raise ValueError('bad ' + str(y))" in res.output and "ValueError: bad 4" in res.output

@@ -480,6 +480,8 @@ def _ptsfast_judge(spec, code):
     # (a call's prelude would put the solution's __future__ import below other code: left out then)
     future = fmt == "call" and any(line.startswith("from __future__") for line in code.splitlines())
     source = (spec["prompt"].rstrip() + "\n" + code) if spec["prompt"] and not future else code
+    import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
+    linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)
