@@ -60,7 +60,7 @@ FORGERIES = {
     "an attribute": ("s = Stack()\ns.push(1)\nassert s.top == 1\n",
                      ANYTHING + "class Stack:\n    def push(self, x):\n        pass\n"
                                 "    @property\n    def top(self):\n        return Anything()\n"),
-    "only !=": ("assert f(2) != 5\nassert not (f(2) != 4)\n",
+    "only !=": ("assert not (f(2) != 4)\n",
                 "class N:\n    def __ne__(self, other):\n        return False\ndef f(x):\n    return N()\n"),
     "order both ways": ("assert 3 < f() < 5\n",
                         "class O:\n    __lt__ = __gt__ = lambda self, other: True\ndef f():\n    return O()\n"),
