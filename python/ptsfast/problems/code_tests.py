@@ -149,10 +149,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     for name, value in values:
         value = _maybe_json(_maybe_compressed(value, name))
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
-            got, fn, lenient = _io_cases(value, name, str(fn_hint) if fn_hint else None)
+            got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None)
             cases += got
             fn_name = fn_name or fn
-            prelude = prelude or lenient
+            prelude = prelude or after_prelude
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             sources.append("\n".join(value))  # MBPP test_list: one statement per item
         elif isinstance(value, str):
@@ -477,14 +477,12 @@ def _ptsfast_judge(spec, code):
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
-    # (a call's prelude would put the solution's __future__ import below other code: left out then)
-    future = fmt == "call" and any(line.startswith("from __future__") for line in code.splitlines())
-    source = (spec["prompt"].rstrip() + "\n" + code) if spec["prompt"] and not future else code
+    source = _ptsfast_source(spec, code)
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
-    plain(None)
+    plain(None)  # None is plain: this checks for a tracer only
 
     def own_builtins(where, when):  # a module's __builtins__ is what its code's names fall back to
         if not any(where.get("__builtins__", builtins) is b for b in (builtins, vars(builtins))):
@@ -528,6 +526,15 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
 
+def _ptsfast_source(spec, code):
+    """The solution after the row's prompt: HumanEval's stub, or the judges' import prelude (calls and stdin
+    programs), which is left out when the solution has a ``__future__`` import (that must come first)."""
+    prelude = spec["format"] in ("call", "stdio")
+    if not spec["prompt"] or (prelude and any(ln.startswith("from __future__") for ln in code.splitlines())):
+        return code
+    return spec["prompt"].rstrip() + "\n" + code
+
+
 def _ptsfast_import_reached(source, limit=1 << 18):
     """Imports the submodules the tests reach (``np.testing.assert_allclose``, ``from numpy.testing import x``),
     so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily). Of tests
@@ -535,13 +542,18 @@ def _ptsfast_import_reached(source, limit=1 << 18):
     Python takes seconds)."""
     import ast, sys
     if len(source) > limit:
-        lines = [ln.strip() for ln in source.splitlines()
-                 if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500]
-        source = "\n".join(ln for ln in lines if _ptsfast_parses(ln))
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return
+        tree = ast.Module([], [])
+        for ln in source.splitlines():
+            if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500:
+                try:
+                    tree.body += ast.parse(ln.strip()).body
+                except (SyntaxError, ValueError):
+                    pass  # a line of a longer statement
+    else:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return
     alias, names = {}, set()
     for n in ast.walk(tree):
         if isinstance(n, ast.Import):
@@ -565,15 +577,6 @@ def _ptsfast_import_reached(source, limit=1 << 18):
                 __import__(name)
             except BaseException:
                 pass  # an attribute, not a module
-
-
-def _ptsfast_parses(line):
-    import ast
-    try:
-        ast.parse(line)
-        return True
-    except (SyntaxError, ValueError):
-        return False
 
 
 def _ptsfast_library_code(where, _dirs=[]):
@@ -909,9 +912,8 @@ def _ptsfast_stdio(spec, code):
     except Exception:
         pass
     path = os.path.abspath("ptsfast_program.py")
-    future = any(line.startswith("from __future__") for line in code.splitlines())  # must come first: no prelude
     with open(path, "w", encoding="utf-8") as f:
-        f.write(code if future or not spec["prompt"] else spec["prompt"] + code)
+        f.write(_ptsfast_source(spec, code))
     sites = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
     boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
             "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))

@@ -976,7 +976,7 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
         os.set_inheritable(3, True)
         # the program (with the tests and their expected outputs) comes on fd 4, which the runner reads and closes
         # before the code starts: as a file, the code could read the answers (stdin programs did)
-        source = _sealed_file(job["source"].encode("utf-8"), job["root"])
+        source = _sealed_file(job["source"].encode("utf-8"), job["root"], "program")
         if source != 4:
             os.dup2(source, 4)
             os.close(source)
@@ -1015,12 +1015,12 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
     os._exit(SETUP_FAILED)
 
 
-def _sealed_file(data: bytes, fallback_dir: str) -> int:
-    """A read-only-by-seal file holding ``data``, positioned at its start (the code's stdin)."""
+def _sealed_file(data: bytes, fallback_dir: str, name: str = "stdin") -> int:
+    """A read-only-by-seal file holding ``data``, positioned at its start (the code's stdin, the runner's program)."""
     if hasattr(os, "memfd_create"):
         import fcntl
 
-        fd = os.memfd_create("stdin", os.MFD_ALLOW_SEALING)
+        fd = os.memfd_create(name, os.MFD_ALLOW_SEALING)
     else:  # macOS, unisolated runs only
         import tempfile
 
