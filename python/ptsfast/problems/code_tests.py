@@ -34,9 +34,10 @@ harnesses' Python-level guards: leaving early (``sys.exit``, ``os._exit``) never
 nonce, :mod:`ptsfast.problems.sandbox`), printed markers mean nothing, and a solution that replaces
 builtins or what the tests use (``math.isclose``, ``unittest``'s asserts and results, a module the tests
 name) fails, and so does a result forged to pass any comparison (every value the tests read goes through
-``_ptsfast_plain_values``' check). stdin/stdout programs run as their own processes, one per input, so they
-cannot touch the comparison. In-process formats share an interpreter with the tests, so code written to defeat
-this one harness (walking its frames to find the verdict's nonce) is out of its reach to stop.
+``_ptsfast_plain_values``' check), and so does one that reads the frames, objects or memory of the code running
+its tests (:func:`_ptsfast_frame_guard`). stdin/stdout programs run as their own processes, one per input, so
+they cannot touch the comparison. In-process formats share an interpreter with the tests, so code written to
+defeat this one harness (a signal handler's frame, a forged library ``.pyc``) is out of its reach to stop.
 """
 
 from __future__ import annotations
@@ -480,6 +481,7 @@ def _ptsfast_judge(spec, code):
     source = _ptsfast_source(spec, code)
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
+    _ptsfast_frame_guard([c for c in (setup, tests) if c is not None])
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -579,15 +581,122 @@ def _ptsfast_import_reached(source, limit=1 << 18):
                 pass  # an attribute, not a module
 
 
-def _ptsfast_library_code(where, _dirs=[]):
-    """A file of the interpreter's standard library or of an installed package (read-only in the sandbox).
-    The folders are read at the first call, before the solution runs."""
+def _ptsfast_library_roots(_dirs=[]):
+    """The folders of the interpreter's standard library and installed packages (read-only in the sandbox), each
+    ending in a separator. Read at the first call, before the solution runs."""
     import os, sys, sysconfig
     if not _dirs:
         dirs = [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
         dirs += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
         _dirs.append(tuple({os.path.realpath(p) + os.sep for p in dirs if p and os.path.isabs(p)} - {os.sep}))
-    return bool(where) and where.startswith(_dirs[0]) and os.path.isfile(where)
+    return _dirs[0]
+
+
+def _ptsfast_library_code(where):
+    """A file of the interpreter's standard library or of an installed package."""
+    import os
+    return bool(where) and where.startswith(_ptsfast_library_roots()) and os.path.isfile(where)
+
+
+def _ptsfast_frame_guard(test_codes):
+    """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
+    (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
+    the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
+    a traceback's, generator's or coroutine's frame, ``sys._current_frames``, the ``gc`` scans, ``sys.settrace``
+    and ``ctypes`` when the solution asks, directly or through the standard functions that hand frames back, and
+    ``/proc/*/mem`` always. Asked by the tests, this harness or a library on its own behalf (namedtuple, typing,
+    logging, traceback's printing), they run. Whose code asks is read off the asking frame: the harness's and the
+    tests' code objects, and files of the installed libraries, are trusted; code compiled or built with such a
+    library's file name, and ``marshal.loads``, are refused to the solution (they would pass for a library)."""
+    import _thread, os, re, sys, types
+    todo, codes = list(test_codes), []
+    for v in list(globals().values()):
+        if isinstance(v, types.FunctionType):
+            todo.append(v.__code__)
+    while todo:  # the harness's and the tests' code, and the code nested in it
+        c = todo.pop()
+        codes.append(c)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    trusted = frozenset(map(id, codes))
+    getframe, ident, realpath, isfile = sys._getframe, _thread.get_ident, os.path.realpath, os.path.isfile
+    roots, libraries = _ptsfast_library_roots(), {}
+
+    def library(name):
+        v = libraries.get(name)
+        if v is None:
+            v = name.startswith("<frozen ") or (realpath(name).startswith(roots) and isfile(name))
+            libraries[name] = v
+        return v
+
+    handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes"}),
+               (os.sep + "traceback.py", {"walk_stack", "walk_tb", "extract"}),
+               (os.sep + os.path.join("logging", "__init__.py"), {"<lambda>"}))  # logging.currentframe
+
+    def hands_frames(code):  # a standard function that returns frames (or their locals) to its caller
+        return any(code.co_name in names and code.co_filename.endswith(where) for where, names in handing)
+
+    # what each event hands out, and who may ask for it (see the docstring)
+    strict = {"sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace",
+              "sys.setprofile", "sys._settraceallthreads", "sys._setprofileallthreads"}
+    attrs = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+    memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?mem$")
+    busy = set()
+
+    def kind_of(event, args):
+        if event in strict:
+            return "strict", event  # every frame of every thread, any object, a tracer's frames
+        if event == "sys._getframe" or (event == "object.__getattr__" and args[1] in attrs):
+            return "frame", event if event == "sys._getframe" else "a frame (" + args[1] + ")"
+        if event.startswith("ctypes."):
+            return "ctypes", event
+        if event == "marshal.loads" or (event in ("compile", "code.__new__") and isinstance(args[1], str)
+                                        and library(args[1])):
+            return "code", "code that would pass for a library's (" + event + ")"
+        return None, None
+
+    def allowed(kind, chain, f):
+        """``chain``: the library frames between the asking code and ``f``, the first frame that is not a library's
+        (None: the bottom of a thread's stack)."""
+        if f is not None and id(f.f_code) in trusted:
+            return True  # the tests or the harness asked (through libraries or not)
+        if kind == "code":  # an import reading or compiling a library's own code
+            return any(c.co_filename.startswith("<frozen importlib") for c in chain)
+        if kind == "ctypes":  # a library's own use of ctypes (numpy's)
+            return f is None or (bool(chain) and not all(os.sep + "ctypes" + os.sep in c.co_filename for c in chain))
+        if kind == "frame":  # a library's own use (namedtuple's module name, traceback's printing, logging's caller)
+            return f is None or (bool(chain) and not hands_frames(chain[-1]) and not any(
+                c.co_name == "walk_stack" and hands_frames(c) for c in chain))
+        return False
+
+    def hook(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            where = realpath(os.fsdecode(args[0]))  # /proc/self/mem by any name (a link to it, too)
+            if memory.match(where):
+                raise RuntimeError("the solution opened " + where + ": not allowed")
+            return
+        kind, what = kind_of(event, args)
+        if kind is None:
+            return
+        me = ident()
+        if me in busy:
+            return
+        busy.add(me)
+        try:
+            try:
+                f, chain = getframe(1), []
+            except ValueError:  # no Python frame below: the interpreter itself
+                return
+            while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
+                chain.append(f.f_code)
+                f = f.f_back
+            if allowed(kind, chain, f):
+                return
+        finally:
+            busy.discard(me)
+        raise RuntimeError("the solution asked for " + what + ": a judged solution may not read the frames, objects "
+                           "or memory of the code that runs its tests")
+
+    sys.addaudithook(hook)
 
 
 def _ptsfast_global_names(codes):
@@ -646,7 +755,7 @@ def _ptsfast_plain_values():
     only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes)."""
     import sys, types
     from itertools import islice
-    _ptsfast_library_code("")
+    _ptsfast_library_roots()
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
                types.MethodWrapperType, types.ClassMethodDescriptorType)
     exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
