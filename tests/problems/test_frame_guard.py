@@ -1,7 +1,8 @@
 """A solution may not read the frames, objects or memory of the code that runs its tests (where the expected
-values and the verdict's nonce live): each attack below passed before the harness's audit hook and fails now, in
-every in-process format; honest code that uses the standard library's frame-reading helpers on its own behalf
-(namedtuple, typing, enum, logging, traceback printing, warnings, dataclasses, asyncio, pandas) still passes."""
+values and the verdict's nonce live): each attack below passed before and fails now, in every in-process format
+(the harness's audit hook refuses it) and in the call format (the solution runs in a process of its own); honest
+code that uses the standard library's frame-reading helpers on its own behalf (namedtuple, typing, enum, logging,
+traceback printing, warnings, dataclasses, asyncio, pandas) still passes."""
 
 import json
 
@@ -86,13 +87,15 @@ def test_scanning_the_heap_for_the_expected_results_fails():
 def test_an_honest_add_passes_and_reading_the_nonce_fails(program):
     assert verdict("def add(a, b):\n    return a + b\n", program)[0]
     passed, out = verdict(NONCE, program)
-    assert not passed and "may not read the frames" in out, out
+    assert not passed, out
+    # in-process formats refuse the frame; calls run the solution in a process of its own, with no nonce to find
+    assert "may not read the frames" in out if program.format != "call" else "AttributeError" in out, out
 
 
 def test_proc_self_mem_cannot_be_opened_by_any_name():
     code = ("import os\nos.symlink('/proc/self/mem', '/tmp/m')\n"
             "def add(a, b):\n    with open('/tmp/m', 'rb') as f:\n        return 0\n")
-    passed, out = verdict(code, CALL)
+    passed, out = verdict(code, PYTEST)
     assert not passed and "/mem: not allowed" in out, out
 
 
@@ -156,5 +159,17 @@ def test_every_threads_frames_asked_for_by_a_library_thread_fail():
     code = _FIND + ("import sys\nfrom concurrent.futures import ThreadPoolExecutor\ndef add(a, b):\n"
                     "    with ThreadPoolExecutor(1) as pool:\n        frames = pool.submit(sys._current_frames).result()\n"
                     "    for fr in frames.values():\n        v = _find(fr)\n        if v is not None:\n            return v\n")
-    passed, out = verdict(code, CALL)
+    passed, out = verdict(code, UNITTEST)
     assert not passed and "sys._current_frames" in out, out
+
+
+def test_a_signal_handlers_frame_finds_nothing_in_the_call_formats_process():
+    # a handler gets the interrupted frame, whose callers are out of the audit hook's reach; calls run the
+    # solution in a process of its own, where no caller holds the expected value
+    code = _FIND + ("import signal\nseen = []\nsignal.signal(signal.SIGALRM, lambda s, f: seen.append(_find(f)))\n"
+                    "def add(a, b):\n    seen.clear()\n    signal.setitimer(signal.ITIMER_REAL, 0.001)\n"
+                    "    while not seen:\n        pass\n    return seen[0]\n")
+    passed, out = verdict(code, CALL)
+    assert not passed and "returned None" in out, out
+    assert verdict("class Solution:\n    def add(self, a: int, b: int) -> int:\n        print('adding', a, b)\n"
+                   "        return a + b\n", CALL)[0]

@@ -35,9 +35,10 @@ nonce, :mod:`ptsfast.problems.sandbox`), printed markers mean nothing, and a sol
 builtins or what the tests use (``math.isclose``, ``unittest``'s asserts and results, a module the tests
 name) fails, and so does a result forged to pass any comparison (every value the tests read goes through
 ``_ptsfast_plain_values``' check), and so does one that reads the frames, objects or memory of the code running
-its tests (:func:`_ptsfast_frame_guard`). stdin/stdout programs run as their own processes, one per input, so
-they cannot touch the comparison. In-process formats share an interpreter with the tests, so code written to
-defeat this one harness (a signal handler's frame, a forged library ``.pyc``) is out of its reach to stop.
+its tests (:func:`_ptsfast_frame_guard`). stdin/stdout programs run as their own processes, one per input, and
+function calls in one process of their own that returns each result as JSON, so they cannot touch the
+comparison. The other formats share an interpreter with the tests, so code written to defeat this one harness
+(a signal handler's frame, a forged library ``.pyc``) is out of its reach to stop.
 """
 
 from __future__ import annotations
@@ -423,8 +424,8 @@ def _ptsfast_judge(spec, code):
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread: fits RLIMIT_AS
         os.environ.setdefault(var, "1")
     fmt = spec["format"]
-    if fmt == "call":  # its comparison goes through json: the solution may not swap it
-        spec["imports"] = spec["imports"] + ["json", "json.decoder", "json.encoder", "json.scanner"]
+    if fmt in ("stdio", "call"):  # the solution runs in processes of its own
+        return (_ptsfast_stdio if fmt == "stdio" else _ptsfast_call_process)(spec, code)
     missing = object()
 
     for name in spec["imports"] + (["unittest"] if fmt == "unittest" else []):
@@ -464,16 +465,13 @@ def _ptsfast_judge(spec, code):
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
-    if fmt == "stdio":
-        return _ptsfast_stdio(spec, code)
-
     plain = _ptsfast_plain_values()  # made, and the tests compiled, before the solution can touch what they use
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
     # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
-    tests = None if fmt == "call" else _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" +
+    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" +
                                                         spec["tests"], "test_solution.py")
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -491,11 +489,6 @@ def _ptsfast_judge(spec, code):
             raise RuntimeError(when + " replaced __builtins__: not allowed")
 
     own_builtins(vars(solution), "the solution")
-    if fmt == "call":
-        _ptsfast_calls(spec, vars(solution), plain)
-        untouched("running the tests")
-        return
-
     if shared:
         exec(setup, vars(solution))
         _ptsfast_names_used(spec, vars(solution), (setup, tests))
@@ -979,20 +972,109 @@ def _ptsfast_unittest(ns):
         raise AssertionError("unittest ran %d of %d tests" % (result.testsRun, expected))
 
 
-def _ptsfast_calls(spec, ns, plain):
-    name = spec["fn_name"]
+def _ptsfast_not_dumpable():
+    """The solution's processes run as this uid: keep them out of this process's memory (the expected values and
+    the verdict live here)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    except Exception:
+        pass
+
+
+def _ptsfast_write_program(spec, code):
+    """The solution (after the row's prompt) as a file of its own, and the site folders its interpreter needs."""
+    import os, sys
+    path = os.path.abspath("ptsfast_program.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_ptsfast_source(spec, code))
+    return path, [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+
+
+_PTSFAST_CALLER = """
+import json, linecache, os, site, sys, traceback, types
+path, name, sites = sys.argv[1], sys.argv[2], json.loads(sys.argv[5])
+for d in sites:
+    site.addsitedir(d)
+cases, replies = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8"), os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
+dumps, loads = json.dumps, json.loads
+
+def reply(text):
+    replies.write(text + "\\n")
+    replies.flush()
+
+try:
+    src = open(path, encoding="utf-8").read()
+    sys.argv[:] = ["solution.py"]
+    solution = types.ModuleType("solution")
+    solution.__file__ = "solution.py"
+    sys.modules["solution"] = solution
+    linecache.cache["solution.py"] = (len(src), None, src.splitlines(True), "solution.py")
+    exec(compile(src, "solution.py", "exec"), vars(solution))
+    ns = vars(solution)
     if isinstance(ns.get("Solution"), type) and hasattr(ns["Solution"], name):
         fn = getattr(ns["Solution"](), name)  # LeetCode-style starter code
     else:
         fn = ns.get(name)
     if not callable(fn):
         raise NameError("the solution does not define " + name + "()")
-    import json
-    for i, (args, expected) in enumerate(spec["cases"]):
-        got = plain(fn(*args))
-        got = json.loads(json.dumps(got))  # as APPS compares: tuples are lists
-        if not (got == expected or (isinstance(expected, list) and len(expected) == 1 and got == expected[0])):
-            raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))
+except BaseException:
+    reply(dumps({"error": traceback.format_exc()[-3000:]}))
+    os._exit(1)
+for line in cases:
+    try:
+        reply('{"ok": ' + dumps(fn(*loads(line))) + "}")  # as APPS compares: tuples are lists
+    except BaseException:
+        reply(dumps({"error": traceback.format_exc()[-3000:]}))
+"""
+
+
+def _ptsfast_call_process(spec, code):
+    """Function-call tests (APPS, LiveCodeBench, ``verification_info``): the solution runs in a process of its own,
+    gets each case's arguments and writes back, as JSON, what it returned; the expected values, the comparison
+    and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
+    a look at its caller's frames can pass."""
+    import json, os, subprocess, sys
+    _ptsfast_not_dumpable()
+    path, sites = _ptsfast_write_program(spec, code)
+    name = spec["fn_name"]
+    args_r, args_w = os.pipe()
+    out_r, out_w = os.pipe()
+    p = subprocess.Popen([sys.executable, "-I", "-S", "-c", _PTSFAST_CALLER, path, name, str(args_r), str(out_w),
+                          json.dumps(sites)], stdin=subprocess.DEVNULL, pass_fds=(args_r, out_w), close_fds=True)
+    os.close(args_r)
+    os.close(out_w)
+    send, recv = os.fdopen(args_w, "w", encoding="utf-8"), os.fdopen(out_r, "r", encoding="utf-8")
+    try:
+        for i, (args, expected) in enumerate(spec["cases"]):
+            try:
+                send.write(json.dumps(args) + "\n")
+                send.flush()
+                line = recv.readline()
+            except BrokenPipeError:
+                line = ""
+            if not line:
+                raise AssertionError("case %d: the solution's process ended (status %s) before %s() returned" %
+                                     (i + 1, p.wait(), name))
+            try:
+                reply = json.loads(line)
+                if not isinstance(reply, dict) or not ("ok" in reply or isinstance(reply.get("error"), str)):
+                    raise ValueError(line[:200])
+            except ValueError:
+                raise AssertionError("case %d: the solution's process wrote %r, not a result" % (i + 1, line[:200]))
+            if "error" in reply:
+                raise AssertionError("case %d: %s(*%r) raised:\n%s" % (i + 1, name, args, reply["error"]))
+            got = reply["ok"]
+            if not (got == expected or (isinstance(expected, list) and len(expected) == 1 and got == expected[0])):
+                raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))
+    finally:
+        for f in (send, recv):
+            try:
+                f.close()
+            except OSError:
+                pass
+        p.kill()
+        p.wait()
 
 
 def _ptsfast_same_output(got, expected):
@@ -1015,15 +1097,8 @@ def _ptsfast_same_output(got, expected):
 
 def _ptsfast_stdio(spec, code):
     import os, subprocess, sys
-    try:  # the programs below run as this uid: keep them out of this process's memory (the verdict lives here)
-        import ctypes
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
-    except Exception:
-        pass
-    path = os.path.abspath("ptsfast_program.py")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(_ptsfast_source(spec, code))
-    sites = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    _ptsfast_not_dumpable()
+    path, sites = _ptsfast_write_program(spec, code)
     boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
             "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
     env = dict(os.environ)
