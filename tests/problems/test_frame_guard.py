@@ -34,7 +34,8 @@ EVALPLUS = TestProgram.from_text("def check(candidate):\n    inputs = [(1, 2), (
 UNITTEST = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
                                  "        for a, b, expected in [(1, 2, 3), (5, 7, 12)]:\n"
                                  "            self.assertEqual(add(a, b), expected)\n")
-SCRIPT = TestProgram.from_text("expected = 3\nassert add(1, 2) == expected\nexpected = 12\nassert add(5, 7) == expected\n")
+SCRIPT = TestProgram.from_text("expected = 3\nassert add(1, 2) == expected\n"
+                               "expected = 12\nassert add(5, 7) == expected\n")
 PROGRAMS = [CALL, PYTEST, EVALPLUS, UNITTEST, SCRIPT]
 
 # each finds the caller's expected value (whatever the format names it) and returns it
@@ -52,7 +53,8 @@ ATTACKS = {
     "generator frame": _FIND + "def add(a, b):\n    def g():\n        yield _find(gen.gi_frame)\n"
                                "    gen = g()\n    return next(gen)\n",
     "walk_stack locals": "import traceback\ndef add(a, b):\n"
-                         "    for fs in traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True):\n"
+                         "    stack = traceback.walk_stack(None)\n"
+                         "    for fs in traceback.StackSummary.extract(stack, capture_locals=True):\n"
                          "        for k in ('expected', 'exp'):\n            if fs.locals and k in fs.locals:\n"
                          "                return eval(fs.locals[k])\n",
     "library-named code": "import collections\nsrc = 'import sys\\ndef grab():\\n    return sys._getframe(2)\\n'\n"
@@ -157,8 +159,10 @@ def test_every_threads_frames_asked_for_by_a_library_thread_fail():
     # the executor's worker (library code at the bottom of its own thread) calls sys._current_frames for the
     # solution: the main thread's frames hold the tests' expected values
     code = _FIND + ("import sys\nfrom concurrent.futures import ThreadPoolExecutor\ndef add(a, b):\n"
-                    "    with ThreadPoolExecutor(1) as pool:\n        frames = pool.submit(sys._current_frames).result()\n"
-                    "    for fr in frames.values():\n        v = _find(fr)\n        if v is not None:\n            return v\n")
+                    "    with ThreadPoolExecutor(1) as pool:\n"
+                    "        frames = pool.submit(sys._current_frames).result()\n"
+                    "    for fr in frames.values():\n        v = _find(fr)\n"
+                    "        if v is not None:\n            return v\n")
     passed, out = verdict(code, UNITTEST)
     assert not passed and "sys._current_frames" in out, out
 

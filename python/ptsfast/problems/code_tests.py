@@ -471,8 +471,7 @@ def _ptsfast_judge(spec, code):
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
-    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" +
-                                                        spec["tests"], "test_solution.py")
+    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
@@ -996,7 +995,8 @@ import json, linecache, os, site, sys, traceback, types
 path, name, sites = sys.argv[1], sys.argv[2], json.loads(sys.argv[5])
 for d in sites:
     site.addsitedir(d)
-cases, replies = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8"), os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
+cases = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8")
+replies = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
 dumps, loads = json.dumps, json.loads
 
 def reply(text):
@@ -1019,7 +1019,7 @@ try:
     if not callable(fn):
         raise NameError("the solution does not define " + name + "()")
 except BaseException:
-    reply(dumps({"error": traceback.format_exc()[-3000:]}))
+    reply(dumps({"error": traceback.format_exc()[-3000:], "loading": True}))
     os._exit(1)
 for line in cases:
     try:
@@ -1063,6 +1063,8 @@ def _ptsfast_call_process(spec, code):
             except ValueError:
                 raise AssertionError("case %d: the solution's process wrote %r, not a result" % (i + 1, line[:200]))
             if "error" in reply:
+                if reply.get("loading"):
+                    raise AssertionError("the solution failed before its first call:\n%s" % reply["error"])
                 raise AssertionError("case %d: %s(*%r) raised:\n%s" % (i + 1, name, args, reply["error"]))
             got = reply["ok"]
             if not (got == expected or (isinstance(expected, list) and len(expected) == 1 and got == expected[0])):
