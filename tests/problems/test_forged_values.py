@@ -66,6 +66,21 @@ FORGERIES = {
                         "class O:\n    __lt__ = __gt__ = lambda self, other: True\ndef f():\n    return O()\n"),
     "a zero difference": ("assert abs(f() - 2.5) < 1e-9\n",
                           "class Z:\n    def __sub__(self, other):\n        return 0\ndef f():\n    return Z()\n"),
+    "a difference of no size": ("assert abs(f() - 2.5) < 1e-9\n", "class D:\n    def __abs__(self):\n        return 0\n"
+                                "class Z:\n    def __sub__(self, other):\n        return D()\ndef f():\n    return Z()\n"),
+    "a difference below everything": ("assert f() - 2.5 < 1e-9 and 2.5 - f() < 1e-9\n",
+                                      "class D:\n    def __lt__(self, other):\n        return True\n"
+                                      "class Z:\n    def __sub__(self, other):\n        return D()\n"
+                                      "    __rsub__ = __sub__\ndef f():\n    return Z()\n"),
+    "a reflected difference of no size": ("assert abs(2.5 - f()) < 1e-9\n",
+                                          "class D:\n    def __abs__(self):\n        return 0\n"
+                                          "class Z:\n    def __rsub__(self, other):\n        return D()\n"
+                                          "def f():\n    return Z()\n"),
+    "assertAlmostEqual's difference": ("import unittest\nclass T(unittest.TestCase):\n    def test_f(self):\n"
+                                       "        self.assertAlmostEqual(f(), 2.5, places=6)\n",
+                                       "class D:\n    def __abs__(self):\n        return 0\n"
+                                       "class Z:\n    def __sub__(self, other):\n        return D()\n"
+                                       "def f():\n    return Z()\n"),
     "contains everything": ("assert 3 in f() and 'x' in f()\n",
                             "class C:\n    def __contains__(self, x):\n        return True\ndef f():\n    return C()\n"),
     "a class made by exec": ("assert f() == 7\n", "g = {}\nexec('class A:\\n    def __eq__(s, o):\\n        return True', g)\n"

@@ -742,7 +742,8 @@ def _ptsfast_names_used(spec, ns, codes):
 def _ptsfast_plain_values():
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
     value that equals a fresh object(), or is not unequal to it, or is both below and above it, or contains it,
-    or whose difference from it is zero, is a forgery made to pass any comparison (the classic ``__eq__`` that
+    or whose difference from it (either way) is zero, below every number or of no size (``abs(a - b) < tol`` and
+    ``assertAlmostEqual`` would pass), is a forgery made to pass any comparison (the classic ``__eq__`` that
     returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried
     only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes)."""
     import sys, types
@@ -762,9 +763,20 @@ def _ptsfast_plain_values():
     def zero(r):
         return type(r) in (int, float, bool) and abs(r) <= 1e-6
 
+    def negligible(d):  # a difference that passes any tolerance: zero, below every number, or of no size
+        if zero(d):
+            return True
+        for small in (lambda: d < -1e300, lambda: abs(d) < 1e-300):  # abs(a - b) < tol, assertAlmostEqual
+            try:
+                if truthy(small()):
+                    return True
+            except Exception:
+                pass
+        return False
+
     probes = (("__eq__", lambda o, x: truthy(o == x)), ("__ne__", lambda o, x: (o != x) is False),
-              ("__lt__", lambda o, x: truthy(o < x) and truthy(o > x)), ("__sub__", lambda o, x: zero(o - x)),
-              ("__contains__", lambda o, x: truthy(x in o)))
+              ("__lt__", lambda o, x: truthy(o < x) and truthy(o > x)), ("__sub__", lambda o, x: negligible(o - x)),
+              ("__rsub__", lambda o, x: negligible(x - o)), ("__contains__", lambda o, x: truthy(x in o)))
     checked = {}
 
     def suspect(cls, name):
