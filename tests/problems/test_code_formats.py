@@ -98,6 +98,9 @@ ATTACKS = {
         "        continue\n    if m:\n        for i, o in json.loads(eval(m.group(1)))['cases']:\n"
         "            if i == data:\n                print(o, end='')\n",
     ],
+    ("code_contests.jsonl", 0): [  # a decimal answer: "nan" compared within a tolerance passed every one
+        "print('nan')\n", "print(float('nan'))\n", "print('NaN')\n",
+    ],
     ("apps.jsonl", 1): [
         "class Anything:\n    def __eq__(self, other):\n        return True\ndef count_vowels(s):\n    return Anything()\n",
     ],

@@ -1104,7 +1104,7 @@ def _ptsfast_same_output(got, expected):
             fx, fy = float(x), float(y)
         except ValueError:
             return False
-        if abs(fx - fy) > 1e-6 * max(1.0, abs(fy)):
+        if not abs(fx - fy) <= 1e-6 * max(1.0, abs(fy)):  # "nan" is within no tolerance of anything
             return False
     return True
 
