@@ -287,3 +287,16 @@ def test_the_solutions_lines_show_in_tracebacks_and_inspect_though_no_file_holds
     res = judge_code("def f(x):\n    y = x * 2\n    raise ValueError('bad ' + str(y))\n",
                      TestProgram.from_text("assert f(2) == 4\n"))
     assert not res.passed and "raise ValueError('bad ' + str(y))" in res.output and "ValueError: bad 4" in res.output
+
+
+def test_function_calls_return_numpy_scalars_as_numbers_and_fail_what_json_cannot_hold(judge):
+    # APPS' and LiveCodeBench's judges compare with ==, where np.int64(6) == 6; a set or an array never matches
+    row = {"question": "sum", "input_output": json.dumps({"fn_name": "f", "inputs": [[[1, 2, 3]], [[4]]],
+                                                          "outputs": [[6], [4]]})}
+    prob = Problem("p", "sum", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    assert judge(answer("import numpy as np\ndef f(a):\n    return np.sum(a)\n"), prob) == (True, None)
+    assert judge(answer("import numpy as np\ndef f(a):\n    return np.float64(sum(a))\n"), prob) == (True, None)
+    assert judge(answer("import numpy as np\ndef f(a):\n    return np.array([sum(a)])\n"), prob) == (False, None)
+    assert judge(answer("def f(a):\n    return {sum(a)}\n"), prob) == (False, None)
+    assert judge(answer("def f(a):\n    print('6')\n    return 0\n"), prob) == (False, None)
+    assert judge(answer("import sys\ndef f(a):\n    sys.exit(0)\n"), prob) == (False, None)

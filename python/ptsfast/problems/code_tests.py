@@ -1009,7 +1009,15 @@ for d in sites:
     site.addsitedir(d)
 cases = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8")
 replies = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
-dumps, loads = json.dumps, json.loads
+loads = json.loads
+
+def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and LiveCodeBench's == compares them
+    if type(o).__module__ == "numpy" and getattr(o, "shape", None) == () and callable(getattr(o, "item", None)):
+        return o.item()
+    raise TypeError("%s() returned a %s, which is no JSON value" % (name, type(o).__name__))
+
+def dumps(value, _dumps=json.dumps):
+    return _dumps(value, default=scalar)
 
 def reply(text):
     replies.write(text + "\\n")
