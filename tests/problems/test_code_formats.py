@@ -18,7 +18,8 @@ SOLUTIONS = json.loads((FIXTURES / "solutions.json").read_text())
 FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["humaneval"], "mbpp.jsonl": ["script"] * 2,
           "mbpp_sanitized.jsonl": ["script"], "mbppplus.jsonl": ["script"], "apps.jsonl": ["stdio", "call"],
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
-          "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"]}
+          "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
+          "codeforces.jsonl": ["stdio"] * 3}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -300,3 +301,36 @@ def test_function_calls_return_numpy_scalars_as_numbers_and_fail_what_json_canno
     assert judge(answer("def f(a):\n    return {sum(a)}\n"), prob) == (False, None)
     assert judge(answer("def f(a):\n    print('6')\n    return 0\n"), prob) == (False, None)
     assert judge(answer("import sys\ndef f(a):\n    sys.exit(0)\n"), prob) == (False, None)
+
+
+def test_codeforces_rows_show_their_statement_parts_and_judge_by_checker_or_file_mode(judge):
+    plain, checked, files = load("codeforces.jsonl").problems
+    assert "Print their sum." in plain.question and "Input\nThe first line holds" in plain.question
+    assert "Output\nPrint one integer" in plain.question and "Examples\nInput:\n```\n3\n1 2 3\n```" in plain.question
+    assert "Note\nFor $$$n = 3$$$" in checked.question
+    assert TestProgram.from_text(checked.tests).checker and TestProgram.from_text(files.tests).files
+    # the checker runs from a folder of its own: a program cannot swap it nor write its verdict
+    for code in ["open('checker.py', 'w').write('print(1)')\nprint(1, 3)\n",
+                 "import glob\nfor d in glob.glob('/tmp/*'):\n    open(d + '/checker.py', 'w').write('print(1)')\n"
+                 "print(1, 3)\n", "print(1, 3)\nprint(1)\n"]:
+        assert judge(answer(code), checked) == (False, None), code
+
+
+def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(judge):
+    # case 1 leaves a daemon (its own session) that marks a file a moment later; case 2 answers wrong if it did
+    row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]})}
+    prob = Problem("p", "double", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    code = ("import os, time\nn = int(input())\nif n == 1 and os.fork() == 0:\n    os.setsid()\n"
+            "    os.closerange(0, 64)\n    time.sleep(0.2)\n    open('/tmp/daemon_was_here', 'w').close()\n"
+            "    os._exit(0)\nif n == 2:\n    time.sleep(0.6)\nprint(2 * n + (os.path.exists('/tmp/daemon_was_here')))\n")
+    assert judge(answer(code), prob) == (True, None)
+
+
+def test_interactive_codeforces_problems_are_refused_at_load(tmp_path):
+    row = json.loads((FIXTURES / "codeforces.jsonl").read_text().splitlines()[0])
+    row["interaction_format"] = "After each query print a line and flush the output."
+    (tmp_path / "cf.jsonl").write_text(json.dumps(row) + "\n")
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(tmp_path / "cf.jsonl"), "--out", "o",
+                                      "--oracle", "code"])
+    res = load_problems(args.problems, field_map(args))
+    assert res.problems == [] and "interactive problem" in res.skipped[0]

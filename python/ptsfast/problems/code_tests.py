@@ -18,7 +18,10 @@ unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed)          
 stdio      ``input_output`` JSON with ``inputs``/``outputs`` (APPS, TACO),     each input on stdin gives
            ``public_tests``/``private_tests``/``generated_tests`` with         the expected stdout (same
            ``input``/``output`` lists (CodeContests), a list of                 whitespace-separated tokens;
-           ``{"input", "output"}`` objects                                      decimals within 1e-6)
+           ``{"input", "output"}`` objects, open-r1/codeforces                  decimals within 1e-6), or
+           ``official_tests`` (its ``generated_checker`` judges                 the row's special judge
+           where it has one; ``input_mode`` file reads                          accepts it
+           ``input.txt``, writes ``output.txt``)
 call       APPS ``input_output`` with ``fn_name`` (``class Solution`` too),    each call returns the
            LiveCodeBench ``functional`` cases (``metadata``'s ``func_name``;   expected value
            its ``stdin`` cases are stdio; compressed private tests read),
@@ -58,7 +61,7 @@ FORMATS = ("humaneval", "script", "pytest", "unittest", "stdio", "call")
 _MARK = "ptsfast_test_program"
 
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "verification_info")
+             "official_tests", "verification_info")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -102,6 +105,13 @@ class TestProgram:
     fn_name: str | None = None
     imports: tuple[str, ...] = field(default=())
     """Top-level modules the tests import: loaded before the solution runs, and watched."""
+    checker: str = ""
+    """stdio: a special judge for problems with more than one right output (open-r1/codeforces'
+    ``generated_checker``): Python run as ``checker.py input.txt correct_output.txt solution_output.txt``, which
+    accepts by printing ``1`` last."""
+    files: bool = False
+    """stdio: the program reads ``input.txt`` and writes ``output.txt`` (a Codeforces ``input_mode`` "file"
+    problem); it gets the input on stdin too, and its stdout counts when it writes no ``output.txt``."""
 
     def to_text(self) -> str:
         """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it)."""
@@ -164,6 +174,9 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                                   f"not test code, a list of assert strings, or input/output pairs")
     if cases and sources:
         raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
+    if cases and row.get("interaction_format") not in (None, ""):
+        raise TestFormatError("an interactive problem ('interaction_format'): its tests need the problem's "
+                              "interactor, which ptsfast does not run")
     if cases:
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=JUDGE_PRELUDE)
@@ -172,7 +185,12 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if bad:
             raise TestFormatError(f"stdin/stdout case {bad[0] + 1} is not text (input {cases[bad[0]][0]!r:.40}); "
                                   f"function-call cases need 'fn_name'")
-        return TestProgram("stdio", cases=tuple(cases), prompt=JUDGE_PRELUDE if prelude else "")
+        checker = row.get("generated_checker")
+        if checker is not None and not isinstance(checker, str):
+            raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
+        return TestProgram("stdio", cases=tuple(cases), prompt=JUDGE_PRELUDE if prelude else "",
+                           checker=checker if checker and checker.strip() else "",
+                           files=str(row.get("input_mode") or "").lower() == "file")
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
 
 
@@ -983,14 +1001,50 @@ def _ptsfast_unittest(ns):
         raise AssertionError("unittest ran %d of %d tests" % (result.testsRun, expected))
 
 
-def _ptsfast_not_dumpable():
+def _ptsfast_own_processes():
     """The solution's processes run as this uid: keep them out of this process's memory (the expected values and
-    the verdict live here)."""
+    the verdict live here), and make this process the reaper of what they leave behind (:func:`_ptsfast_reap`)."""
     try:
         import ctypes
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+        libc = ctypes.CDLL(None)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans (daemons too) become this process's children
     except Exception:
         pass
+
+
+def _ptsfast_reap():
+    """Kills every process the solution's programs left running: as their subreaper this process is the parent
+    of each, even of a daemon that left its session, so none outlives its case to touch the next case's files or
+    the checker's."""
+    import os, signal
+    me = os.getpid()
+    for _ in range(64):
+        kids = []
+        try:
+            names = os.listdir("/proc")
+        except OSError:
+            return
+        for name in names:
+            try:
+                with open("/proc/" + name + "/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == me:
+                kids.append(int(name))
+        if not kids:
+            return
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in kids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
 
 
 def _ptsfast_write_program(spec, code):
@@ -1055,7 +1109,7 @@ def _ptsfast_call_process(spec, code):
     and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
     a look at its caller's frames can pass."""
     import json, os, subprocess, sys
-    _ptsfast_not_dumpable()
+    _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
     name = spec["fn_name"]
     args_r, args_w = os.pipe()
@@ -1097,6 +1151,7 @@ def _ptsfast_call_process(spec, code):
                 pass
         p.kill()
         p.wait()
+        _ptsfast_reap()
 
 
 def _ptsfast_same_output(got, expected):
@@ -1119,21 +1174,54 @@ def _ptsfast_same_output(got, expected):
 
 def _ptsfast_stdio(spec, code):
     import os, subprocess, sys
-    _ptsfast_not_dumpable()
+    _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
     boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
             "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
     env = dict(os.environ)
     for i, (stdin, expected) in enumerate(spec["cases"]):
+        if spec.get("files"):  # Codeforces' file input mode
+            with open("input.txt", "w", encoding="utf-8") as f:
+                f.write(stdin)
+            if os.path.lexists("output.txt"):
+                os.remove("output.txt")
         p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+        out, err = p.stdout, p.stderr
+        _ptsfast_reap()  # what it left running cannot touch the next case or the checker's files
         if p.returncode != 0:
             raise AssertionError("case %d: the program exited with status %d:\n%s" %
-                                 (i + 1, p.returncode, p.stderr.decode("utf-8", "replace")[-1500:]))
-        got = p.stdout.decode("utf-8", "replace")
-        if not _ptsfast_same_output(got, expected):
+                                 (i + 1, p.returncode, err.decode("utf-8", "replace")[-1500:]))
+        got = out.decode("utf-8", "replace")
+        if spec.get("files") and os.path.isfile("output.txt"):
+            with open("output.txt", encoding="utf-8", errors="replace") as f:
+                got = f.read()
+        if not (_ptsfast_special_judge(spec["checker"], stdin, expected, got, sites) if spec.get("checker")
+                else _ptsfast_same_output(got, expected)):
             raise AssertionError("case %d: wrong output\n--- input\n%s\n--- expected\n%s\n--- got\n%s" %
                                  (i + 1, stdin[:500], expected[:500], got[:500]))
+
+
+def _ptsfast_special_judge(checker, stdin, expected, got, sites):
+    """open-r1/codeforces' checker contract: ``checker.py input.txt correct_output.txt solution_output.txt`` in a
+    folder of their own, written after every process of the program is gone; it accepts by exiting 0 with ``1`` as
+    the last word of its output."""
+    import os, shutil, subprocess, sys, tempfile
+    where = tempfile.mkdtemp(prefix="ptsfast_checker_")
+    try:
+        for name, text in (("checker.py", checker), ("input.txt", stdin), ("correct_output.txt", expected),
+                           ("solution_output.txt", got)):
+            with open(os.path.join(where, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
+                "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "checker.py", "input.txt", "correct_output.txt",
+                            "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, close_fds=True)
+        words = p.stdout.decode("utf-8", "replace").split()
+        return p.returncode == 0 and words[-1:] == ["1"]
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
 
 
 _ptsfast_judge(_SPEC, _CODE)

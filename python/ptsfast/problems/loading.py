@@ -122,6 +122,8 @@ class FieldMap:
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt", "text", "description", "question_content")
 STARTER_KEY = "starter_code"
+STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
+"""Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 """A code problem's starter code (APPS, TACO, LiveCodeBench): shown to the model after the question."""
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
 
@@ -312,6 +314,25 @@ def _is_scalar(v: Any) -> bool:
     return isinstance(v, _SCALAR) and not isinstance(v, bool)
 
 
+def with_statement_parts(row: dict, question: str) -> str:
+    """The question followed by the statement parts a Codeforces row keeps in columns of their own (input and
+    output format, examples, note), those it does not already contain: without them the model does not know what
+    the program reads and prints."""
+    if not any(isinstance(row.get(k), str) for k in ("input_format", "output_format")):
+        return question  # not a statement in parts: a column named "note" or "examples" may mean anything
+    parts = [question.rstrip()]
+    for key, title in STATEMENT_PARTS:
+        v = row.get(key)
+        if key == "examples" and isinstance(v, list):
+            shown = [f"Input:\n```\n{str(e.get('input', '')).rstrip()}\n```\nOutput:\n```\n"
+                     f"{str(e.get('output', '')).rstrip()}\n```" for e in v if isinstance(e, dict)]
+            if shown and shown[0] not in question:
+                parts.append(f"{title}\n" + "\n".join(shown))
+        elif isinstance(v, str) and v.strip() and v.strip() not in question:
+            parts.append(f"{title}\n{v.strip()}")
+    return "\n\n".join(parts)
+
+
 def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = None) -> tuple[Problem | None,
                                                                                               Skip | None]:
     """Build a Problem from one row, or return why the row is skipped (row number ``n``, 1-based)."""
@@ -349,6 +370,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         # call it by that name, so the model must see it
         q = f"{str(q).rstrip()}\n\nComplete this starter code:\n```python\n{starter.strip()}\n```"
     if fields.code:
+        q = with_statement_parts(row, str(q))
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
             program = test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
