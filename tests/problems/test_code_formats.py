@@ -309,6 +309,10 @@ def test_codeforces_rows_show_their_statement_parts_and_judge_by_checker_or_file
     assert "Output\nPrint one integer" in plain.question and "Examples\nInput:\n```\n3\n1 2 3\n```" in plain.question
     assert "Note\nFor $$$n = 3$$$" in checked.question
     assert TestProgram.from_text(checked.tests).checker and TestProgram.from_text(files.tests).files
+    row = json.loads((FIXTURES / "codeforces.jsonl").read_text().splitlines()[0])
+    from ptsfast.problems.loading import with_statement_parts
+    whole = with_statement_parts(row, row["description"])
+    assert with_statement_parts(row, whole) == whole  # a prompt that has them all (verifiable-prompts) is kept
     # the checker runs from a folder of its own: a program cannot swap it nor write its verdict
     for code in ["open('checker.py', 'w').write('print(1)')\nprint(1, 3)\n",
                  "import glob\nfor d in glob.glob('/tmp/*'):\n    open(d + '/checker.py', 'w').write('print(1)')\n"

@@ -324,10 +324,11 @@ def with_statement_parts(row: dict, question: str) -> str:
     for key, title in STATEMENT_PARTS:
         v = row.get(key)
         if key == "examples" and isinstance(v, list):
-            shown = [f"Input:\n```\n{str(e.get('input', '')).rstrip()}\n```\nOutput:\n```\n"
-                     f"{str(e.get('output', '')).rstrip()}\n```" for e in v if isinstance(e, dict)]
-            if shown and shown[0] not in question:
-                parts.append(f"{title}\n" + "\n".join(shown))
+            given = [e for e in v if isinstance(e, dict)]
+            if given and not all(str(e.get("input", "")).strip() in question for e in given):  # a prompt has them
+                parts.append(f"{title}\n" + "\n".join(
+                    f"Input:\n```\n{str(e.get('input', '')).rstrip()}\n```\nOutput:\n```\n"
+                    f"{str(e.get('output', '')).rstrip()}\n```" for e in given))
         elif isinstance(v, str) and v.strip() and v.strip() not in question:
             parts.append(f"{title}\n{v.strip()}")
     return "\n\n".join(parts)
