@@ -1180,11 +1180,12 @@ def _ptsfast_stdio(spec, code):
             "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
     env = dict(os.environ)
     for i, (stdin, expected) in enumerate(spec["cases"]):
-        if spec.get("files"):  # Codeforces' file input mode
+        if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
+            for name in ("input.txt", "output.txt"):
+                if os.path.lexists(name):
+                    os.remove(name)
             with open("input.txt", "w", encoding="utf-8") as f:
                 f.write(stdin)
-            if os.path.lexists("output.txt"):
-                os.remove("output.txt")
         p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         out, err = p.stdout, p.stderr
