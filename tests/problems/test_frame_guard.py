@@ -2,7 +2,7 @@
 values and the verdict's nonce live): each attack below passed before and fails now, in every in-process format
 (the harness's audit hook refuses it) and in the call format (the solution runs in a process of its own); honest
 code that uses the standard library's frame-reading helpers on its own behalf (namedtuple, typing, enum, logging,
-traceback printing, warnings, dataclasses, asyncio, pandas) still passes."""
+traceback printing, warnings, dataclasses, asyncio, doctest, pandas) still passes."""
 
 import json
 
@@ -116,6 +116,8 @@ class Pair(typing.NamedTuple):
 class Box:
     v: int
 logging.basicConfig(stream=io.StringIO(), level=logging.INFO)
+import doctest
+doctest.testmod()                                        # sets and restores sys.settrace on its own behalf
 
 def _gen(n):
     yield from range(n)

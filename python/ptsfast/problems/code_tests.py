@@ -612,10 +612,11 @@ def _ptsfast_frame_guard(test_codes):
     """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
     (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
-    a traceback's, generator's or coroutine's frame, ``sys._current_frames``, the ``gc`` scans, ``sys.settrace``
-    and ``ctypes`` when the solution asks, directly or through the standard functions that hand frames back, and
-    ``/proc/*/mem`` always. Asked by the tests, this harness or a library on its own behalf (namedtuple, typing,
-    logging, traceback's printing), they run. Whose code asks is read off the asking frame: the harness's and the
+    a traceback's, generator's or coroutine's frame, a tracer (``sys.settrace``) and ``ctypes`` when the solution
+    asks, directly or through the standard functions that hand frames back, ``sys._current_frames`` and the
+    ``gc`` scans even through a library, and ``/proc/*/mem`` always. Asked by the tests, this harness or a library on
+    its own behalf (namedtuple, typing, logging, traceback's printing, doctest's tracer), they run (a tracer a
+    library installs for the solution is still caught by the tests' value check). Whose code asks is read off the asking frame: the harness's and the
     tests' code objects, and files of the installed libraries, are trusted; code compiled or built with such a
     library's file name, and ``marshal.loads``, are refused to the solution (they would pass for a library)."""
     import _thread, os, re, sys, types
@@ -646,8 +647,9 @@ def _ptsfast_frame_guard(test_codes):
         return any(code.co_name in names and code.co_filename.endswith(where) for where, names in handing)
 
     # what each event hands out, and who may ask for it (see the docstring)
-    strict = {"sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace",
-              "sys.setprofile", "sys._settraceallthreads", "sys._setprofileallthreads"}
+    strict = {"sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+              "sys._settraceallthreads", "sys._setprofileallthreads"}
+    tracers = {"sys.settrace", "sys.setprofile"}  # doctest sets and restores one on its own behalf
     attrs = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
     memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?mem$")
     busy = set()
@@ -655,8 +657,8 @@ def _ptsfast_frame_guard(test_codes):
     def kind_of(event, args):
         if event in strict:
             return "strict", event  # every frame of every thread, any object, a tracer's frames
-        if event == "sys._getframe" or (event == "object.__getattr__" and args[1] in attrs):
-            return "frame", event if event == "sys._getframe" else "a frame (" + args[1] + ")"
+        if event == "sys._getframe" or event in tracers or (event == "object.__getattr__" and args[1] in attrs):
+            return "frame", "a frame (" + args[1] + ")" if event == "object.__getattr__" else event
         if event.startswith("ctypes."):
             return "ctypes", event
         if event == "marshal.loads" or (event in ("compile", "code.__new__") and isinstance(args[1], str)
