@@ -338,3 +338,38 @@ def test_interactive_codeforces_problems_are_refused_at_load(tmp_path):
                                       "--oracle", "code"])
     res = load_problems(args.problems, field_map(args))
     assert res.problems == [] and "interactive problem" in res.skipped[0]
+
+
+ENDINGS = {  # how a stdin program may end, each as a fresh interpreter ends it
+    "exit()": ("n = int(input())\nprint(2 * n)\nexit()\nprint('never')\n", True),
+    "sys.exit(0) mid-way": ("import sys\nn = int(input())\nprint(2 * n)\nsys.exit(0)\nprint('never')\n", True),
+    "quit(0)": ("print(2 * int(input()))\nquit(0)\n", True),
+    "exit(1)": ("print(2 * int(input()))\nexit(1)\n", False),
+    "sys.exit('message')": ("import sys\nprint(2 * int(input()))\nsys.exit('bad input')\n", False),
+    "a raise": ("print(2 * int(input()))\nraise ValueError('no')\n", False),
+    "a thread with a big stack": ("import sys, threading\nsys.setrecursionlimit(10 ** 6)\nthreading.stack_size(1 << 26)\n"
+                                  "def depth(k):\n    return 0 if k == 0 else 1 + depth(k - 1)\n"
+                                  "def main():\n    n = int(input())\n    print(2 * n + depth(20000) - 20000)\n"
+                                  "threading.Thread(target=main).start()\n", True),
+    "atexit": ("import atexit\nn = int(input())\natexit.register(lambda: print(2 * n))\n", True),
+    "stdin read whole": ("import sys\nprint(2 * int(sys.stdin.read().split()[0]))\n", True),
+    "open(0)": ("print(2 * int(open(0).read()))\n", True),
+    "stdin.buffer": ("import sys\nprint(2 * int(sys.stdin.buffer.read()))\n", True),
+    "stderr chatter": ("import sys\nn = int(input())\nprint('x' * 100000, file=sys.stderr)\nprint(2 * n)\n", True),
+    "state of a module": ("import math\nn = int(input())\nprint(2 * n + (math.pi == 3))\nmath.pi = 3\n", True),
+}
+
+
+@pytest.mark.parametrize("checker", [False, True], ids=["forked", "fresh interpreter"])
+def test_stdin_programs_end_as_a_fresh_interpreter_ends_them(checker, judge):
+    # plain cases fork a warm interpreter; a row with a special judge starts one a case: the two agree
+    row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n", "3\n"],
+                                                             "outputs": ["2\n", "4\n", "6\n"]})}
+    if checker:
+        row["generated_checker"] = ("import sys\ninp, ans, out = (open(p).read().split() for p in sys.argv[1:4])\n"
+                                    "print(1 if out == ans else 0)\n")
+    program = code_tests.test_program_from_row(row, ("input_output",), None, None)
+    assert bool(program.checker) == checker
+    prob = Problem("p", "double", None, program.to_text())
+    for name, (code, ok) in ENDINGS.items():
+        assert judge(answer(code), prob) == (ok, None), name

@@ -614,11 +614,12 @@ def _ptsfast_frame_guard(test_codes):
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
     a traceback's, generator's or coroutine's frame, a tracer (``sys.settrace``) and ``ctypes`` when the solution
     asks, directly or through the standard functions that hand frames back, ``sys._current_frames`` and the
-    ``gc`` scans even through a library, and ``/proc/*/mem`` always. Asked by the tests, this harness or a library on
-    its own behalf (namedtuple, typing, logging, traceback's printing, doctest's tracer), they run (a tracer a
-    library installs for the solution is still caught by the tests' value check). Whose code asks is read off the asking frame: the harness's and the
-    tests' code objects, and files of the installed libraries, are trusted; code compiled or built with such a
-    library's file name, and ``marshal.loads``, are refused to the solution (they would pass for a library)."""
+    ``gc`` scans even through a library, and ``/proc/*/mem`` always. Asked by the tests, this harness or a library
+    on its own behalf (namedtuple, typing, logging, traceback's printing, doctest's tracer), they run (a tracer a
+    library installs for the solution is still caught by the tests' value check). Whose code asks is read off the
+    asking frame: the harness's and the tests' code objects, and files of the installed libraries, are trusted;
+    code compiled or built with such a library's file name, and ``marshal.loads``, are refused to the solution
+    (they would pass for a library)."""
     import _thread, os, re, sys, types
     todo, codes = list(test_codes), []
     for v in list(globals().values()):
@@ -1063,6 +1064,7 @@ import json, linecache, os, site, sys, traceback, types
 path, name, sites = sys.argv[1], sys.argv[2], json.loads(sys.argv[5])
 for d in sites:
     site.addsitedir(d)
+site.setquit()  # exit() and quit(), as a plain interpreter has them (-S leaves them out)
 cases = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8")
 replies = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
 loads = json.loads
@@ -1175,34 +1177,212 @@ def _ptsfast_same_output(got, expected):
 
 
 def _ptsfast_stdio(spec, code):
+    """Each case runs the program as its own process, the input on stdin, and compares what it printed. Plain cases
+    fork a warm interpreter (:class:`_PtsfastForkServer`); a row with a special judge or file input starts a fresh
+    one per case, and every process the program left is killed before its checker runs."""
     import os, subprocess, sys
     _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
-    boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
-            "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
+    boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsite.setquit()\n"
+            "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
     env = dict(os.environ)
-    for i, (stdin, expected) in enumerate(spec["cases"]):
-        if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
-            for name in ("input.txt", "output.txt"):
-                if os.path.lexists(name):
-                    os.remove(name)
-            with open("input.txt", "w", encoding="utf-8") as f:
-                f.write(stdin)
-        p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
-        out, err = p.stdout, p.stderr
-        _ptsfast_reap()  # what it left running cannot touch the next case or the checker's files
-        if p.returncode != 0:
-            raise AssertionError("case %d: the program exited with status %d:\n%s" %
-                                 (i + 1, p.returncode, err.decode("utf-8", "replace")[-1500:]))
-        got = out.decode("utf-8", "replace")
-        if spec.get("files") and os.path.isfile("output.txt"):
-            with open("output.txt", encoding="utf-8", errors="replace") as f:
-                got = f.read()
-        if not (_ptsfast_special_judge(spec["checker"], stdin, expected, got, sites) if spec.get("checker")
-                else _ptsfast_same_output(got, expected)):
-            raise AssertionError("case %d: wrong output\n--- input\n%s\n--- expected\n%s\n--- got\n%s" %
-                                 (i + 1, stdin[:500], expected[:500], got[:500]))
+    server = None if spec.get("checker") or spec.get("files") else _PtsfastForkServer.start(path, sites)
+    try:
+        for i, (stdin, expected) in enumerate(spec["cases"]):
+            if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
+                for name in ("input.txt", "output.txt"):
+                    if os.path.lexists(name):
+                        os.remove(name)
+                with open("input.txt", "w", encoding="utf-8") as f:
+                    f.write(stdin)
+            if server is not None:
+                status, out, err = server.run(stdin.encode(), i)
+            else:
+                p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+                status, out, err = p.returncode, p.stdout, p.stderr
+                _ptsfast_reap()  # what it left running cannot touch the next case or the checker's files
+            if status != 0:
+                raise AssertionError("case %d: the program exited with status %d:\n%s" %
+                                     (i + 1, status, err.decode("utf-8", "replace")[-1500:]))
+            got = out.decode("utf-8", "replace")
+            if spec.get("files") and os.path.isfile("output.txt"):
+                with open("output.txt", encoding="utf-8", errors="replace") as f:
+                    got = f.read()
+            if not (_ptsfast_special_judge(spec["checker"], stdin, expected, got, sites) if spec.get("checker")
+                    else _ptsfast_same_output(got, expected)):
+                raise AssertionError("case %d: wrong output\n--- input\n%s\n--- expected\n%s\n--- got\n%s" %
+                                     (i + 1, stdin[:500], expected[:500], got[:500]))
+    finally:
+        if server is not None:
+            server.close()
+        _ptsfast_reap()
+
+
+_PTSFAST_FORK_SERVER = """
+import ast, json, os, site, sys
+path, sites = sys.argv[1], json.loads(sys.argv[4])
+for d in sites:
+    site.addsitedir(d)
+site.setquit()  # exit() and quit(), as a plain interpreter has them (-S leaves them out)
+requests, replies = os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb")
+try:  # orphans of a run become this process's children, killed before the next run
+    import ctypes
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+except Exception:
+    pass
+try:  # the modules the program imports at its top: loaded once here, not once a case (libraries' code only)
+    tree = ast.parse(open(path, encoding="utf-8").read())
+except Exception:
+    tree = ast.Module([], [])
+quiet = set(sys.stdlib_module_names) - {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle",
+                                        "turtledemo", "tkinter", "webbrowser", "pydoc"}
+for node in tree.body:
+    names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if (
+        isinstance(node, ast.ImportFrom) and node.level == 0 and node.module) else []
+    for name in names:
+        if name.split(".")[0] in quiet or name.split(".")[0] == "numpy":
+            try:
+                __import__(name)
+            except BaseException:
+                pass
+del tree
+
+
+def scratch(n=[0]):
+    n[0] += 1
+    name = "ptsfast_run_%d_%d" % (os.getpid(), n[0])
+    fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.unlink(name)
+    return fd
+
+
+def reap():
+    me = os.getpid()
+    while True:
+        kids = []
+        for name in os.listdir("/proc"):
+            try:
+                with open("/proc/" + name + "/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                        kids.append(int(name))
+            except (OSError, ValueError, IndexError):
+                pass
+        if not kids:
+            return
+        for pid in kids:
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+replies.write(b"ready\\n")
+replies.flush()
+while True:
+    head = requests.readline()
+    if not head:
+        break
+    data = requests.read(int(head))
+    fds = [scratch() for _ in range(3)]
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fds[0], view):]
+    os.lseek(fds[0], 0, 0)
+    pid = os.fork()
+    if pid == 0:  # the run: a fresh __main__, stdin / stdout / stderr on the files, and the interpreter's exit
+        for k, fd in enumerate(fds):
+            os.dup2(fd, k)
+            os.close(fd)
+        requests.close()
+        replies.close()
+        import runpy
+        sys.argv[:] = [path]
+        try:
+            runpy.run_path(path, run_name="__main__")
+            code = 0
+        except SystemExit as e:
+            code = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
+            if not isinstance(e.code, (int, type(None))):
+                print(e.code, file=sys.stderr)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 1
+        try:  # as the interpreter ends: wait for the program's threads, run its atexit functions, flush
+            if "threading" in sys.modules:
+                sys.modules["threading"]._shutdown()
+            import atexit
+            atexit._run_exitfuncs()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            code = code or 120
+        os._exit(code & 0xFF)  # without tearing the interpreter down: ~10 ms a run
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    try:
+        reap()
+    except OSError:
+        pass
+    out = os.pread(fds[1], os.fstat(fds[1]).st_size, 0)
+    size = os.fstat(fds[2]).st_size
+    err = os.pread(fds[2], min(size, 4096), max(0, size - 4096))
+    for fd in fds:
+        os.close(fd)
+    replies.write(b"%d %d %d\\n" % (status, len(out), len(err)) + out + err)
+    replies.flush()
+"""
+
+
+class _PtsfastForkServer:
+    """The program's runs, each a fork of one warm interpreter (its site folders added, the standard modules the
+    program imports loaded): a fresh interpreter costs ~30 ms a case, a fork ~2 ms. The server only ever gets
+    inputs and sends back what each run printed: no expected output enters it, so it stands on the program's side
+    of the comparison like the runs (whose leftovers it kills, as their subreaper, before the next run)."""
+
+    def __init__(self, proc, send, recv):
+        self.proc, self.send, self.recv = proc, send, recv
+
+    @classmethod
+    def start(cls, path, sites):
+        """A ready server, or None (then each case starts its own interpreter)."""
+        import json, os, subprocess, sys
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        try:
+            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _PTSFAST_FORK_SERVER, path, str(req_r),
+                                     str(rep_w), json.dumps(sites)], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, pass_fds=(req_r, rep_w), close_fds=True)
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        server = cls(proc, os.fdopen(req_w, "wb"), os.fdopen(rep_r, "rb"))
+        if server.recv.readline() != b"ready\n":  # before any of the program ran: not the program's doing
+            server.close()
+            return None
+        return server
+
+    def run(self, data, case):
+        """(exit status, stdout, stderr's tail) of one run with ``data`` on stdin."""
+        try:
+            self.send.write(b"%d\n" % len(data) + data)
+            self.send.flush()
+            head = self.recv.readline()
+            status, n_out, n_err = map(int, head.split())
+            return status, self.recv.read(n_out), self.recv.read(n_err)
+        except (OSError, ValueError):
+            raise AssertionError("case %d: the process running the program ended (status %s) before it answered" %
+                                 (case + 1, self.proc.poll())) from None
+
+    def close(self):
+        for f in (self.send, self.recv):
+            try:
+                f.close()
+            except OSError:
+                pass
+        self.proc.kill()
+        self.proc.wait()
 
 
 def _ptsfast_special_judge(checker, stdin, expected, got, sites):
@@ -1216,8 +1396,8 @@ def _ptsfast_special_judge(checker, stdin, expected, got, sites):
                            ("solution_output.txt", got)):
             with open(os.path.join(where, name), "w", encoding="utf-8") as f:
                 f.write(text)
-        boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsys.argv = sys.argv[1:]\n"
-                "runpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
+        boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsite.setquit()\n"
+                "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
         p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "checker.py", "input.txt", "correct_output.txt",
                             "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, close_fds=True)
