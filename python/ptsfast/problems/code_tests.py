@@ -1178,15 +1178,16 @@ def _ptsfast_same_output(got, expected):
 
 def _ptsfast_stdio(spec, code):
     """Each case runs the program as its own process, the input on stdin, and compares what it printed. Plain cases
-    fork a warm interpreter (:class:`_PtsfastForkServer`); a row with a special judge or file input starts a fresh
-    one per case, and every process the program left is killed before its checker runs."""
+    fork a warm interpreter (:class:`_PtsfastForkServer`); a single case, or a row with a special judge or file
+    input, starts a fresh one a case, and every process the program left is killed before its checker runs."""
     import os, subprocess, sys
     _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
     boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsite.setquit()\n"
             "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
     env = dict(os.environ)
-    server = None if spec.get("checker") or spec.get("files") else _PtsfastForkServer.start(path, sites)
+    forked = len(spec["cases"]) > 1 and not (spec.get("checker") or spec.get("files"))  # one case: a spawn is less
+    server = _PtsfastForkServer.start(path, sites) if forked else None
     try:
         for i, (stdin, expected) in enumerate(spec["cases"]):
             if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
