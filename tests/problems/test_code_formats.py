@@ -320,9 +320,12 @@ def test_codeforces_rows_show_their_statement_parts_and_judge_by_checker_or_file
         assert judge(answer(code), checked) == (False, None), code
 
 
-def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(judge):
+@pytest.mark.parametrize("checker", [False, True], ids=["forked", "fresh interpreter"])
+def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(checker, judge):
     # case 1 leaves a daemon (its own session) that marks a file a moment later; case 2 answers wrong if it did
     row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]})}
+    if checker:
+        row["generated_checker"] = "import sys\nprint(int(open(sys.argv[2]).read() == open(sys.argv[3]).read()))\n"
     prob = Problem("p", "double", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
     code = ("import os, time\nn = int(input())\nif n == 1 and os.fork() == 0:\n    os.setsid()\n"
             "    os.closerange(0, 64)\n    time.sleep(0.2)\n    open('/tmp/daemon_was_here', 'w').close()\n"
