@@ -19,7 +19,7 @@ FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["hu
           "mbpp_sanitized.jsonl": ["script"], "mbppplus.jsonl": ["script"], "apps.jsonl": ["stdio", "call"],
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
           "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
-          "codeforces.jsonl": ["stdio"] * 3}
+          "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -376,3 +376,13 @@ def test_stdin_programs_end_as_a_fresh_interpreter_ends_them(checker, judge):
     prob = Problem("p", "double", None, program.to_text())
     for name, (code, ok) in ENDINGS.items():
         assert judge(answer(code), prob) == (ok, None), name
+
+
+def test_leetcodedataset_rows_ask_the_description_and_run_after_the_prompts_helpers():
+    two_sum, reverse = load("leetcode.jsonl").problems
+    assert two_sum.question.startswith("Given an array") and "class Solution:" in two_sum.question
+    program = TestProgram.from_text(reverse.tests)
+    assert program.entry_point == "Solution().reverseList" and "def list_node" in program.prompt
+    with pytest.raises(code_tests.TestFormatError, match="neither a Python name"):
+        code_tests.test_program_from_row({"test": "def check(candidate):\n    assert candidate(1)\n",
+                                          "entry_point": "Solution().f; import os"}, ("test",), "entry_point", "")

@@ -6,8 +6,8 @@ Each format is judged the way its dataset's own evaluation code judges it:
 format     row shape (columns)                                                  a solution passes when
 ========== ==================================================================== ===========================
 humaneval  ``prompt``, ``test`` defining ``def check(candidate)``,             ``prompt + code + test`` run
-           ``entry_point`` (HumanEval, EvalPlus HumanEval+)                     and ``check(entry_point)``
-                                                                                returns
+           ``entry_point`` (HumanEval, EvalPlus HumanEval+; LeetCodeDataset's   and ``check(entry_point)``
+           ``Solution().twoSum``, after its prompt's imports and helpers)        returns
 script     ``test_list`` (list of assert strings) + ``test_setup_code`` /      every statement runs
            ``test_imports`` (MBPP, MBPP sanitized; ``challenge_test_list`` too  without raising
            when named), a plain assert script (MBPP+ ``test``)
@@ -79,6 +79,9 @@ JUDGE_PRELUDE = "".join(line + "\n" for line in (
 ``List[int]``; their stdin programs may use ``sys`` unimported); CodeContests' judge adds nothing."""
 MAX_DECOMPRESSED = 1 << 30
 ENTRY_POINT_KEYS = ("entry_point",)
+ENTRY_POINT = re.compile(r"[A-Za-z_]\w*(?:\(\))?(?:\.[A-Za-z_]\w*)*")
+"""What a HumanEval-style ``check`` is called with: a function's name, or a method of an instance of a class the
+solution defines (LeetCodeDataset's ``Solution().twoSum``)."""
 SETUP_KEYS = ("test_setup_code", "test_imports")
 
 
@@ -334,10 +337,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         if not entry_point:
             raise TestFormatError("HumanEval-style tests (def check(candidate)) need the function's name; the row "
                                   "has no 'entry_point' (name its column with --entry-point-field)")
-        if not entry_point.isidentifier():
-            raise TestFormatError(f"entry point {entry_point!r} is not a Python name")
-        # the prompt is code the solution continues only when it is Python defining the entry point (HumanEval's)
-        stub = re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M) is not None and _parses(prompt)
+        if not ENTRY_POINT.fullmatch(entry_point):
+            raise TestFormatError(f"entry point {entry_point!r} is neither a Python name nor a method of an instance "
+                                  f"(LeetCodeDataset's 'Solution().twoSum')")
+        # the prompt is code the solution continues when it is Python defining the entry point (HumanEval's), or,
+        # for a method (LeetCodeDataset), the imports and helpers its tests and solutions use
+        defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
+        stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     classes = [n for n in top if isinstance(n, ast.ClassDef)]
     if any(_is_testcase(c) for c in classes):
@@ -523,10 +529,7 @@ def _ptsfast_judge(spec, code):
             unittest.main = run_main
     untouched("the tests")
     if fmt == "humaneval":
-        check, candidate = ns.get("check"), ns.get(spec["entry_point"])
-        if not callable(candidate):
-            raise NameError("the solution does not define " + spec["entry_point"] + "()")
-        check(candidate)
+        ns["check"](_ptsfast_entry(ns, spec["entry_point"]))
     elif fmt == "pytest":
         _ptsfast_pytest(ns)
     elif fmt == "unittest":
@@ -536,6 +539,22 @@ def _ptsfast_judge(spec, code):
     own_builtins(ns, "running the tests")
     if ns.get("__ptsfast_plain__") is not plain:
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
+
+
+def _ptsfast_entry(ns, entry):
+    """The function under test: ``f``, or a method of a fresh instance (``Solution().twoSum``)."""
+    head, call, rest = entry.partition("()")
+    name = head.split(".")[0]
+    obj = ns.get(name)
+    for attr in head.split(".")[1:]:
+        obj = getattr(obj, attr, None)
+    if call and obj is not None:
+        obj = obj()
+    for attr in filter(None, rest.split(".")):
+        obj = getattr(obj, attr, None)
+    if not callable(obj):
+        raise NameError("the solution does not define " + entry + ("" if call else "()"))
+    return obj
 
 
 def _ptsfast_source(spec, code):
@@ -745,7 +764,8 @@ def _ptsfast_names_used(spec, ns, codes):
         if v is not real and not (isinstance(v, type) and v.__module__ == name):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
-    under_test = {n for n in free | {spec.get("entry_point") or ""} if n in ns and not hasattr(builtins, n)}
+    entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]  # Solution().twoSum: Solution
+    under_test = {n for n in free | {entry} if n in ns and not hasattr(builtins, n)}
     for name in sorted(free & set(dir(builtins))):
         v = ns.get(name, builtins)
         if v is builtins or v is getattr(builtins, name) or not (under_test - {name}):

@@ -108,10 +108,9 @@ class FieldMap:
     stored as one test program; a row whose tests cannot run is skipped with a message naming it."""
     auto_detect: bool | tuple[str, ...] = False
     """When the question/answer column is not in the data, use the first of the usual names that is
-    (question, query, instruction, problem, prompt, text, description / answer, output, solution, response,
-    canonical_solution), as codelion/pts does; likewise the tests (tests, test, test_list, input_output,
-    public_tests, test_cases, with their companions challenge_test_list / private_tests, generated_tests) and
-    the entry point. True for question and answer, or a tuple naming which (``("answer", "tests")``). The CLI
+    (question, query, instruction, problem, problem_description, prompt, text, description, question_content /
+    answer, output, solution, response, canonical_solution), as codelion/pts does; likewise the tests
+    (:data:`~ptsfast.problems.code_tests.TEST_KEYS`, with their companions) and the entry point. True for question and answer, or a tuple naming which (``("answer", "tests")``). The CLI
     sets it for the ones of ``--question-field``/``--answer-field``/``--tests-field``/``--entry-point-field``
     that are not given."""
 
@@ -120,11 +119,15 @@ class FieldMap:
         return (self.tests,) if isinstance(self.tests, str) else tuple(self.tests or ())
 
 
-QUESTION_KEYS = ("question", "query", "instruction", "problem", "prompt", "text", "description", "question_content")
+QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "text", "description",
+                 "question_content")
+"""Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
+the imports and helpers its solutions run after)."""
 STARTER_KEY = "starter_code"
+"""A code problem's starter code (APPS, TACO, LiveCodeBench, LeetCodeDataset): shown to the model after the
+question."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-"""A code problem's starter code (APPS, TACO, LiveCodeBench): shown to the model after the question."""
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
 
 
