@@ -386,3 +386,16 @@ def test_leetcodedataset_rows_ask_the_description_and_run_after_the_prompts_help
     with pytest.raises(code_tests.TestFormatError, match="neither a Python name"):
         code_tests.test_program_from_row({"test": "def check(candidate):\n    assert candidate(1)\n",
                                           "entry_point": "Solution().f; import os"}, ("test",), "entry_point", "")
+
+
+def test_verification_info_cases_given_bare_as_the_tests_column_are_read_alike(judge):
+    # DeepCoder's primeintellect rows: a list of {"type", "fn_name", "input", "output"} objects
+    calls = [{"type": "function_call", "fn_name": "add", "input": [1, 2], "output": 3},
+             {"type": "function_call", "fn_name": "add", "input": [5, 7], "output": 12}]
+    program = code_tests.test_program_from_row({"tests": json.dumps(calls)}, ("tests",), None, None)
+    assert program.format == "call" and program.fn_name == "add"
+    prob = Problem("p", "add", None, program.to_text())
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
+    stdin = [{"type": "stdin_stdout", "input": "2\n", "output": "4\n"}]
+    assert code_tests.test_program_from_row({"tests": stdin}, ("tests",), None, None).format == "stdio"

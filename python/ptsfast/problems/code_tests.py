@@ -264,6 +264,8 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
     (LiveCodeBench's ``testtype`` "functional" ones are calls of ``fn_hint``, its metadata's ``func_name``), the
     function's name for calls, and whether the dataset's judge runs programs after :data:`JUDGE_PRELUDE` (APPS'
     ``inputs``/``outputs`` and LiveCodeBench's ``testtype`` shapes)."""
+    if isinstance(value, list) and any("type" in v for v in value) and not any("testtype" in v for v in value):
+        return _verification_cases({"test_cases": value}, name)  # verification_info's cases, given bare (DeepCoder)
     if isinstance(value, list):
         kinds = {v.get("testtype", "stdin") for v in value}
         if kinds == {"functional"}:
