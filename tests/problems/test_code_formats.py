@@ -399,3 +399,14 @@ def test_verification_info_cases_given_bare_as_the_tests_column_are_read_alike(j
     assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
     stdin = [{"type": "stdin_stdout", "input": "2\n", "output": "4\n"}]
     assert code_tests.test_program_from_row({"tests": stdin}, ("tests",), None, None).format == "stdio"
+
+
+def test_each_forked_run_draws_its_own_random_numbers(judge):
+    # the runs fork one interpreter that imported random: each must draw its own numbers, as a fresh interpreter
+    # does (CPython reseeds random in a forked child)
+    row = {"question": "r", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["1\n", "2\n"]})}
+    prob = Problem("p", "r", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    code = ("import os, random\nn = int(input())\nx = random.random()\n"
+            "if n == 2 and open('/tmp/first').read() == repr(x):\n    print(0)\nelse:\n    print(n)\n"
+            "open('/tmp/first', 'w').write(repr(x))\n")
+    assert judge(answer(code), prob) == (True, None)
