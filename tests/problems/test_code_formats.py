@@ -31,6 +31,12 @@ def load(name: str, *flags: str):
     return load_problems(args.problems, field_map(args))
 
 
+def io_problem(row: dict) -> Problem:
+    """A problem whose tests are the row's ``input_output`` column."""
+    return Problem("p", str(row.get("question", "")), None,
+                   code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+
+
 def answer(code: str) -> str:
     return f"Here is the solution:\n```python\n{code}```\nIt works."
 
@@ -294,7 +300,7 @@ def test_function_calls_return_numpy_scalars_as_numbers_and_fail_what_json_canno
     # APPS' and LiveCodeBench's judges compare with ==, where np.int64(6) == 6; a set or an array never matches
     row = {"question": "sum", "input_output": json.dumps({"fn_name": "f", "inputs": [[[1, 2, 3]], [[4]]],
                                                           "outputs": [[6], [4]]})}
-    prob = Problem("p", "sum", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    prob = io_problem(row)
     assert judge(answer("import numpy as np\ndef f(a):\n    return np.sum(a)\n"), prob) == (True, None)
     assert judge(answer("import numpy as np\ndef f(a):\n    return np.float64(sum(a))\n"), prob) == (True, None)
     assert judge(answer("import numpy as np\ndef f(a):\n    return np.array([sum(a)])\n"), prob) == (False, None)
@@ -326,7 +332,7 @@ def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(check
     row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]})}
     if checker:
         row["generated_checker"] = "import sys\nprint(int(open(sys.argv[2]).read() == open(sys.argv[3]).read()))\n"
-    prob = Problem("p", "double", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    prob = io_problem(row)
     code = ("import os, time\nn = int(input())\nif n == 1 and os.fork() == 0:\n    os.setsid()\n"
             "    os.closerange(0, 64)\n    time.sleep(0.2)\n    open('/tmp/daemon_was_here', 'w').close()\n"
             "    os._exit(0)\nif n == 2:\n    time.sleep(0.6)\nprint(2 * n + (os.path.exists('/tmp/daemon_was_here')))\n")
@@ -405,7 +411,7 @@ def test_each_forked_run_draws_its_own_random_numbers(judge):
     # the runs fork one interpreter that imported random: each must draw its own numbers, as a fresh interpreter
     # does (CPython reseeds random in a forked child)
     row = {"question": "r", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["1\n", "2\n"]})}
-    prob = Problem("p", "r", None, code_tests.test_program_from_row(row, ("input_output",), None, None).to_text())
+    prob = io_problem(row)
     code = ("import os, random\nn = int(input())\nx = random.random()\n"
             "if n == 2 and open('/tmp/first').read() == repr(x):\n    print(0)\nelse:\n    print(n)\n"
             "open('/tmp/first', 'w').write(repr(x))\n")
