@@ -651,14 +651,12 @@ def _ptsfast_frame_guard(test_codes):
         codes.append(c)
         todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
     trusted = frozenset(map(id, codes))
-    getframe, ident, realpath, isfile = sys._getframe, _thread.get_ident, os.path.realpath, os.path.isfile
-    roots, libraries = _ptsfast_library_roots(), {}
+    getframe, ident, realpath, libraries = sys._getframe, _thread.get_ident, os.path.realpath, {}
 
     def library(name):
         v = libraries.get(name)
         if v is None:
-            v = name.startswith("<frozen ") or (realpath(name).startswith(roots) and isfile(name))
-            libraries[name] = v
+            v = libraries[name] = name.startswith("<frozen ") or _ptsfast_library_code(realpath(name))
         return v
 
     handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes"}),
@@ -1038,10 +1036,10 @@ def _ptsfast_own_processes():
         pass
 
 
-def _ptsfast_reap():
-    """Kills every process the solution's programs left running: as their subreaper this process is the parent
-    of each, even of a daemon that left its session, so none outlives its case to touch the next case's files or
-    the checker's."""
+def _ptsfast_reap(keep=()):
+    """Kills every process the solution's programs left running but ``keep``: as their subreaper this process is
+    the parent of each, even of a daemon that left its session, so none outlives its case to touch the next case's
+    files or the checker's."""
     import os, signal
     me = os.getpid()
     for _ in range(64):
@@ -1056,7 +1054,7 @@ def _ptsfast_reap():
                     ppid = int(f.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == me:
+            if ppid == me and int(name) not in keep:
                 kids.append(int(name))
         if not kids:
             return
@@ -1072,6 +1070,41 @@ def _ptsfast_reap():
                 pass
 
 
+def _ptsfast_boot(sites, body=None):
+    """Python for a fresh interpreter on the solution's side (started ``-I -S``): the site folders added and
+    ``exit()`` / ``quit()`` given back as a plain interpreter has them (-S leaves them out), then ``body``; by default
+    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own."""
+    if body is None:
+        body = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n"
+    return "import site\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + body
+
+
+def _ptsfast_piped(source, args):
+    """A fresh interpreter running ``source`` with two pipes, ``sys.argv[1]`` the one it reads and ``sys.argv[2]``
+    the one it answers on (then ``args``): (process, this side's writer, this side's reader), both binary."""
+    import os, subprocess, sys
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    try:
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", source, str(in_r), str(out_w), *args],
+                                stdin=subprocess.DEVNULL, pass_fds=(in_r, out_w), close_fds=True)
+    finally:
+        os.close(in_r)
+        os.close(out_w)
+    return proc, os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
+
+
+def _ptsfast_stop(proc, *files):
+    """Closes this side's pipes and kills the process (its leftovers are :func:`_ptsfast_reap`'s)."""
+    for f in files:
+        try:
+            f.close()
+        except OSError:
+            pass
+    proc.kill()
+    proc.wait()
+
+
 def _ptsfast_write_program(spec, code):
     """The solution (after the row's prompt) as a file of its own, and the site folders its interpreter needs."""
     import os, sys
@@ -1082,13 +1115,10 @@ def _ptsfast_write_program(spec, code):
 
 
 _PTSFAST_CALLER = """
-import json, linecache, os, site, sys, traceback, types
-path, name, sites = sys.argv[1], sys.argv[2], json.loads(sys.argv[5])
-for d in sites:
-    site.addsitedir(d)
-site.setquit()  # exit() and quit(), as a plain interpreter has them (-S leaves them out)
-cases = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8")
-replies = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
+import json, linecache, os, sys, traceback, types
+cases = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
+replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+path, name = sys.argv[3], sys.argv[4]
 loads = json.loads
 
 def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and LiveCodeBench's == compares them
@@ -1134,23 +1164,17 @@ def _ptsfast_call_process(spec, code):
     gets each case's arguments and writes back, as JSON, what it returned; the expected values, the comparison
     and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
     a look at its caller's frames can pass."""
-    import json, os, subprocess, sys
+    import json
     _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
     name = spec["fn_name"]
-    args_r, args_w = os.pipe()
-    out_r, out_w = os.pipe()
-    p = subprocess.Popen([sys.executable, "-I", "-S", "-c", _PTSFAST_CALLER, path, name, str(args_r), str(out_w),
-                          json.dumps(sites)], stdin=subprocess.DEVNULL, pass_fds=(args_r, out_w), close_fds=True)
-    os.close(args_r)
-    os.close(out_w)
-    send, recv = os.fdopen(args_w, "w", encoding="utf-8"), os.fdopen(out_r, "r", encoding="utf-8")
+    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name])
     try:
         for i, (args, expected) in enumerate(spec["cases"]):
             try:
-                send.write(json.dumps(args) + "\n")
+                send.write(json.dumps(args).encode() + b"\n")
                 send.flush()
-                line = recv.readline()
+                line = recv.readline().decode("utf-8", "replace")
             except BrokenPipeError:
                 line = ""
             if not line:
@@ -1170,13 +1194,7 @@ def _ptsfast_call_process(spec, code):
             if not (got == expected or (isinstance(expected, list) and len(expected) == 1 and got == expected[0])):
                 raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))
     finally:
-        for f in (send, recv):
-            try:
-                f.close()
-            except OSError:
-                pass
-        p.kill()
-        p.wait()
+        _ptsfast_stop(p, send, recv)
         _ptsfast_reap()
 
 
@@ -1205,8 +1223,7 @@ def _ptsfast_stdio(spec, code):
     import os, subprocess, sys
     _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
-    boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsite.setquit()\n"
-            "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
+    boot = _ptsfast_boot(sites)
     env = dict(os.environ)
     forked = len(spec["cases"]) > 1 and not (spec.get("checker") or spec.get("files"))  # one case: a spawn is less
     server = _PtsfastForkServer.start(path, sites) if forked else None
@@ -1243,17 +1260,9 @@ def _ptsfast_stdio(spec, code):
 
 
 _PTSFAST_FORK_SERVER = """
-import ast, json, os, site, sys
-path, sites = sys.argv[1], json.loads(sys.argv[4])
-for d in sites:
-    site.addsitedir(d)
-site.setquit()  # exit() and quit(), as a plain interpreter has them (-S leaves them out)
-requests, replies = os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb")
-try:  # orphans of a run become this process's children, killed before the next run
-    import ctypes
-    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
-except Exception:
-    pass
+import ast, os, sys
+requests, replies = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")
+path = sys.argv[3]
 try:  # the modules the program imports at its top: loaded once here, not once a case (libraries' code only)
     tree = ast.parse(open(path, encoding="utf-8").read())
 except Exception:
@@ -1278,27 +1287,6 @@ def scratch(n=[0]):
     fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     os.unlink(name)
     return fd
-
-
-def reap():
-    me = os.getpid()
-    while True:
-        kids = []
-        for name in os.listdir("/proc"):
-            try:
-                with open("/proc/" + name + "/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
-                        kids.append(int(name))
-            except (OSError, ValueError, IndexError):
-                pass
-        if not kids:
-            return
-        for pid in kids:
-            try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
 
 
 replies.write(b"ready\\n")
@@ -1343,11 +1331,7 @@ while True:
         except BaseException:
             code = code or 120
         os._exit(code & 0xFF)  # without tearing the interpreter down: ~10 ms a run
-    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    try:
-        reap()
-    except OSError:
-        pass
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])  # what it left is the judge's to kill
     out = os.pread(fds[1], os.fstat(fds[1]).st_size, 0)
     size = os.fstat(fds[2]).st_size
     err = os.pread(fds[2], min(size, 4096), max(0, size - 4096))
@@ -1362,7 +1346,8 @@ class _PtsfastForkServer:
     """The program's runs, each a fork of one warm interpreter (its site folders added, the standard modules the
     program imports loaded): a fresh interpreter costs ~30 ms a case, a fork ~2 ms. The server only ever gets
     inputs and sends back what each run printed: no expected output enters it, so it stands on the program's side
-    of the comparison like the runs (whose leftovers it kills, as their subreaper, before the next run)."""
+    of the comparison like the runs. What a run leaves running is orphaned to the judge, their subreaper, which
+    kills it before the next run."""
 
     def __init__(self, proc, send, recv):
         self.proc, self.send, self.recv = proc, send, recv
@@ -1370,17 +1355,7 @@ class _PtsfastForkServer:
     @classmethod
     def start(cls, path, sites):
         """A ready server, or None (then each case starts its own interpreter)."""
-        import json, os, subprocess, sys
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        try:
-            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _PTSFAST_FORK_SERVER, path, str(req_r),
-                                     str(rep_w), json.dumps(sites)], stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, pass_fds=(req_r, rep_w), close_fds=True)
-        finally:
-            os.close(req_r)
-            os.close(rep_w)
-        server = cls(proc, os.fdopen(req_w, "wb"), os.fdopen(rep_r, "rb"))
+        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER), [path]))
         if server.recv.readline() != b"ready\n":  # before any of the program ran: not the program's doing
             server.close()
             return None
@@ -1393,19 +1368,15 @@ class _PtsfastForkServer:
             self.send.flush()
             head = self.recv.readline()
             status, n_out, n_err = map(int, head.split())
-            return status, self.recv.read(n_out), self.recv.read(n_err)
+            out, err = self.recv.read(n_out), self.recv.read(n_err)
         except (OSError, ValueError):
             raise AssertionError("case %d: the process running the program ended (status %s) before it answered" %
                                  (case + 1, self.proc.poll())) from None
+        _ptsfast_reap(keep=(self.proc.pid,))
+        return status, out, err
 
     def close(self):
-        for f in (self.send, self.recv):
-            try:
-                f.close()
-            except OSError:
-                pass
-        self.proc.kill()
-        self.proc.wait()
+        _ptsfast_stop(self.proc, self.send, self.recv)
 
 
 def _ptsfast_special_judge(checker, stdin, expected, got, sites):
@@ -1419,11 +1390,9 @@ def _ptsfast_special_judge(checker, stdin, expected, got, sites):
                            ("solution_output.txt", got)):
             with open(os.path.join(where, name), "w", encoding="utf-8") as f:
                 f.write(text)
-        boot = ("import sys, site, runpy\nfor d in %r: site.addsitedir(d)\nsite.setquit()\n"
-                "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')" % (sites,))
-        p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "checker.py", "input.txt", "correct_output.txt",
-                            "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, close_fds=True)
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites), "checker.py", "input.txt",
+                            "correct_output.txt", "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
         words = p.stdout.decode("utf-8", "replace").split()
         return p.returncode == 0 and words[-1:] == ["1"]
     finally:

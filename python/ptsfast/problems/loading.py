@@ -110,9 +110,9 @@ class FieldMap:
     """When the question/answer column is not in the data, use the first of the usual names that is
     (question, query, instruction, problem, problem_description, prompt, text, description, question_content /
     answer, output, solution, response, canonical_solution), as codelion/pts does; likewise the tests
-    (:data:`~ptsfast.problems.code_tests.TEST_KEYS`, with their companions) and the entry point. True for question and answer, or a tuple naming which (``("answer", "tests")``). The CLI
-    sets it for the ones of ``--question-field``/``--answer-field``/``--tests-field``/``--entry-point-field``
-    that are not given."""
+    (:data:`~ptsfast.problems.code_tests.TEST_KEYS`, with their companions) and the entry point. True for question
+    and answer, or a tuple naming which (``("answer", "tests")``). The CLI sets it for the ones of
+    ``--question-field``/``--answer-field``/``--tests-field``/``--entry-point-field`` that are not given."""
 
     @property
     def tests_fields(self) -> tuple[str, ...]:
