@@ -19,7 +19,8 @@ FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["hu
           "mbpp_sanitized.jsonl": ["script"], "mbppplus.jsonl": ["script"], "apps.jsonl": ["stdio", "call"],
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
           "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
-          "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2}
+          "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2,
+          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"]}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 

@@ -205,6 +205,32 @@ def test_provided_solutions_are_tokenized(tok, tmp_path):
     assert not skipped and tok.convert_ids_to_tokens(list(e.solution_ids)) == ["2", "+", "3", "is", "[UNK]", "."]
 
 
+def test_verl_rows_chat_question_and_ground_truth(tok, tmp_path):
+    """verl-format RL data: the question is a chat, the answer in ``reward_model["ground_truth"]``; the row's
+    system message is the problem's system prompt unless the run gives one."""
+    tok.chat_template = TEMPLATE
+    chat = [{"role": "system", "content": "be brief ."}, {"role": "user", "content": "what is 2 + 3 ?"}]
+    f = write_jsonl(tmp_path / "verl.jsonl", [
+        {"data_source": "x", "prompt": chat, "reward_model": {"style": "rule", "ground_truth": "5"}},
+        {"data_source": "x", "prompt": chat[1:], "reward_model": {"style": "rule", "ground_truth": "5"}},
+        {"prompt": chat + [{"role": "assistant", "content": "5"}, chat[1]], "reward_model": {"ground_truth": "5"}},
+        {"prompt": [{"role": "user"}], "reward_model": {"ground_truth": "5"}},
+    ])
+    res = load_problems(f, FieldMap(auto_detect=True))
+    a, b = res.problems
+    assert (a.question, a.answer, a.meta["system_prompt"]) == ("what is 2 + 3 ?", "5", "be brief .")
+    assert (b.question, b.answer) == ("what is 2 + 3 ?", "5") and "system_prompt" not in b.meta
+    assert "reward_model" not in a.meta and a.meta["data_source"] == "x"  # the ground truth is not carried twice
+    assert a.id != b.id  # another system prompt is another problem (a resumed run does not mix them)
+    assert "roles ['system', 'user', 'assistant', 'user']" in res.skipped[0] and "one user message" in res.skipped[0]
+    assert "not a chat" in res.skipped[1]
+    (ea, eb), _ = encode_problems([a, b], tok)
+    assert tok.convert_ids_to_tokens(list(ea.prompt_ids))[:4] == ["<|system|>", "be", "brief", "."]
+    assert tok.convert_ids_to_tokens(list(eb.prompt_ids))[0] == "<|user|>"
+    (ea, _), _ = encode_problems([a, b], tok, system_prompt="what")  # the run's own system prompt wins
+    assert tok.convert_ids_to_tokens(list(ea.prompt_ids))[:2] == ["<|system|>", "what"]
+
+
 def test_context_length():
     from transformers import LlamaConfig
 

@@ -60,8 +60,11 @@ from dataclasses import asdict, dataclass, field
 FORMATS = ("humaneval", "script", "pytest", "unittest", "stdio", "call")
 _MARK = "ptsfast_test_program"
 
+GROUND_TRUTH = "ground_truth"
+"""verl-format rows' ``reward_model["ground_truth"]``, lifted to a column of its own when loading (code-r1: a JSON
+text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "official_tests", "verification_info")
+             "official_tests", "verification_info", GROUND_TRUTH)
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -163,6 +166,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
     for name, value in values:
         value = _maybe_json(_maybe_compressed(value, name))
+        if isinstance(value, dict) and set(value) == {"functional"} and isinstance(value["functional"], str):
+            value = value["functional"]  # code-r1: test code that calls the solution's functions
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
             got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None)
             cases += got

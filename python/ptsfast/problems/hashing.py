@@ -35,10 +35,14 @@ def _h(*parts: Any) -> str:
 
 
 def problem_hash(problem: Any) -> str:
-    """Content hash of a problem: question, answer, tests, choices and provided solution (not its id)."""
+    """Content hash of a problem: question, answer, tests, choices, provided solution and its own system prompt
+    (not its id)."""
     fields = {k: getattr(problem, k, None) for k in ("question", "answer", "tests", "choices", "solution")}
     if fields["choices"] is not None:
         fields["choices"] = list(fields["choices"])
+    system = (getattr(problem, "meta", None) or {}).get("system_prompt")
+    if system is not None:  # only when there is one: other problems keep the hash they had
+        fields["system_prompt"] = system
     return _h(json.dumps(fields, sort_keys=True, ensure_ascii=False))
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, TEST_COMPANIONS, TEST_KEYS, TestFormatError, importable,
-                                        missing_modules, test_program_from_row)
+from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
+                                        importable, missing_modules, test_program_from_row)
 from ptsfast.problems.hashing import problem_hash
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,7 @@ class FieldMap:
     stored as one test program; a row whose tests cannot run is skipped with a message naming it."""
     auto_detect: bool | tuple[str, ...] = False
     """When the question/answer column is not in the data, use the first of the usual names that is
-    (question, query, instruction, problem, problem_description, prompt, text, description, question_content /
-    answer, output, solution, response, canonical_solution), as codelion/pts does; likewise the tests
+    (:data:`QUESTION_KEYS` / :data:`ANSWER_KEYS`), as codelion/pts does; likewise the tests
     (:data:`~ptsfast.problems.code_tests.TEST_KEYS`, with their companions) and the entry point. True for question
     and answer, or a tuple naming which (``("answer", "tests")``). The CLI sets it for the ones of
     ``--question-field``/``--answer-field``/``--tests-field``/``--entry-point-field`` that are not given."""
@@ -119,16 +118,41 @@ class FieldMap:
         return (self.tests,) if isinstance(self.tests, str) else tuple(self.tests or ())
 
 
-QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "text", "description",
-                 "question_content")
+QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
+                 "text", "description", "question_content")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
-the imports and helpers its solutions run after)."""
+the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``). A question may also be a
+chat (verl / OpenRLHF rows' ``prompt``: a user message, after an optional system message)."""
 STARTER_KEY = "starter_code"
 """A code problem's starter code (APPS, TACO, LiveCodeBench, LeetCodeDataset): shown to the model after the
 question."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution")
+ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
+SYSTEM_PROMPT_KEY = "system_prompt"
+"""A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
+name): used when the run gives no ``--system-prompt``."""
+
+
+def lift_ground_truth(row: dict) -> dict:
+    """verl-format rows (the usual shape of RL data: Eurus-2, Skywork-OR1, code-r1, DeepScaleR) keep the answer, or a
+    code problem's tests, in ``reward_model["ground_truth"]``: seen as a column of its own."""
+    rm = row.get("reward_model")
+    if isinstance(rm, dict) and GROUND_TRUTH in rm and GROUND_TRUTH not in row:
+        return {**row, GROUND_TRUTH: rm[GROUND_TRUTH]}
+    return row
+
+
+def question_from_chat(messages: list) -> tuple[str, str | None]:
+    """(the user message, the system message or None) of a chat-format question; raises ``ValueError`` naming what
+    is wrong (mining starts from one question: a few-shot conversation is not one)."""
+    if not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages):
+        raise ValueError("is a list but not a chat (messages with 'role' and text 'content')")
+    roles = [m.get("role") for m in messages]
+    if roles not in (["user"], ["system", "user"]):
+        raise ValueError(f"is a chat of roles {roles}; ptsfast mines one question: give one user message, after an "
+                         f"optional system message")
+    return messages[-1]["content"], (messages[0]["content"] if len(messages) == 2 else None)
 
 
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
@@ -139,14 +163,15 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
         q = next((k for k in QUESTION_KEYS if k in row), None)
         if q is not None:
             changes["question"] = q
-    if "answer" in auto and fields.answer is not None and fields.answer not in row:
-        a = next((k for k in ANSWER_KEYS if k in row and k != changes.get("question", fields.question)), None)
-        if a is not None:
-            changes["answer"] = a
     if "tests" in auto and not any(f in row for f in fields.tests_fields):
         t = next((k for k in TEST_KEYS if k in row), None)
         if t is not None:
             changes["tests"] = (t, *(c for c in TEST_COMPANIONS.get(t, ()) if c in row))
+    if "answer" in auto and fields.answer is not None and fields.answer not in row:
+        taken = {changes.get("question", fields.question), *changes.get("tests", ())}
+        a = next((k for k in ANSWER_KEYS if k in row and k not in taken), None)
+        if a is not None:
+            changes["answer"] = a
     if "entry_point" in auto and fields.entry_point not in row:
         e = next((k for k in ENTRY_POINT_KEYS if k in row), None)
         if e is not None:
@@ -362,6 +387,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     q = row.get(fields.question)
     if fields.question not in row:
         return missing(fields.question, "--question-field")
+    system = None
+    if isinstance(q, list):
+        try:
+            q, system = question_from_chat(q)
+        except ValueError as e:
+            return skip("wrong type", f"field {fields.question!r} (the question) {e}")
     if q is not None and not _is_scalar(q):
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
@@ -413,9 +444,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                       f"{type(choices).__name__}")
         choices = tuple(str(c) for c in choices)
     used = {fields.question, fields.answer, fields.id, *fields.tests_fields, fields.choices, fields.solution}
+    if GROUND_TRUTH in used:  # lifted from reward_model: not carried twice
+        used.add("reward_model")
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])
+    if system is not None:
+        meta[SYSTEM_PROMPT_KEY] = system
     prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
     if rid is None:  # derived from the content: another file's problems never pass as "already done"
         prob = replace(prob, id="h" + problem_hash(prob)[:16])
@@ -493,6 +528,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             reason, msg = err if isinstance(err, tuple) else ("other", str(err))
             skip = Skip(f"row {n}: {msg}", reason, source=source, row=n)
         else:
+            row = lift_ground_truth(row)
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             prob, skip = problem_from_row(row, n, fields, source)
@@ -617,14 +653,16 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         log.warning("skipped %s", s)
 
     for prob in problems:
-        bad = _lone_surrogate({"question": prob.question, "solution": prob.solution, "system prompt": system_prompt})
+        own = prob.meta.get(SYSTEM_PROMPT_KEY)
+        sys_prompt = system_prompt if system_prompt is not None or not isinstance(own, str) else own
+        bad = _lone_surrogate({"question": prob.question, "solution": prob.solution, "system prompt": sys_prompt})
         if bad:
             skip(prob, "invalid text", f"{bad} is a lone surrogate, not text; fix or delete that character")
             continue
         try:
-            ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, system_prompt)
+            ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, sys_prompt)
             think = use_chat_template and opens_think(generation_prompt(tokenizer, prob.question, chat_template,
-                                                                        system_prompt))
+                                                                        sys_prompt))
             sol = None
             if prob.solution is not None:
                 sol = tuple(tokenizer(prob.solution, add_special_tokens=False)["input_ids"])
