@@ -20,7 +20,7 @@ FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["hu
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
           "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
           "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2,
-          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"]}
+          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"], "deepcoder.jsonl": ["call"]}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -126,9 +126,9 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     with caplog.at_level(logging.WARNING):
         res = load("unrunnable.jsonl", "--tests-field", "tests", "test", "input_output")
     assert res.problems == []
-    assert len(res.skipped) == 8 and all("\n" not in s for s in res.skipped)
+    assert len(res.skipped) == 9 and all("\n" not in s for s in res.skipped)
     why = dict(zip(["no-entry-point", "nothing-to-run", "bad-io", "not-python", "fixture", "missing-module",
-                    "numbers", "no-tests"], res.skipped))
+                    "numbers", "no-tests", "two-functions"], res.skipped))
     assert "(id 'no-entry-point')" in why["no-entry-point"] and "HumanEval-style" in why["no-entry-point"]
     assert "--entry-point-field" in why["no-entry-point"]
     assert "no assert" in why["nothing-to-run"]
@@ -138,6 +138,7 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     assert "script tests import no_such_module_xyz" in why["missing-module"]
     assert "holds a value of type int" in why["numbers"]
     assert "no tests" in why["no-tests"]
+    assert "several functions ['f', 'g']" in why["two-functions"]
 
 
 def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path):
