@@ -328,7 +328,7 @@ def test_codeforces_rows_show_their_statement_parts_and_judge_by_checker_or_file
         assert judge(answer(code), checked) == (False, None), code
 
 
-@pytest.mark.parametrize("checker", [False, True], ids=["forked", "fresh interpreter"])
+@pytest.mark.parametrize("checker", [False, True], ids=["plain", "special judge"])
 def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(checker, judge):
     # case 1 leaves a daemon (its own session) that marks a file a moment later; case 2 answers wrong if it did
     row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]})}
@@ -339,6 +339,27 @@ def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(check
             "    os.closerange(0, 64)\n    time.sleep(0.2)\n    open('/tmp/daemon_was_here', 'w').close()\n"
             "    os._exit(0)\nif n == 2:\n    time.sleep(0.6)\nprint(2 * n + (os.path.exists('/tmp/daemon_was_here')))\n")
     assert judge(answer(code), prob) == (True, None)
+
+
+CHECKER_FILES_ATTACK = (  # prints a wrong answer and leaves a daemon rewriting every checker's solution_output.txt
+    "import glob, os, time\nn = int(input())\nif os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 64)\n"
+    "    end = time.time() + 3\n    while time.time() < end:\n"
+    "        for f in glob.glob('/tmp/ptsfast_checker_*/solution_output.txt'):\n"
+    "            try:\n                open(f, 'w').write(str(2 * int(open(f.replace('solution_output', 'input')).read())))\n"
+    "            except (OSError, ValueError):\n                pass\n        time.sleep(0.0005)\n    os._exit(0)\n"
+    "time.sleep(0.05)\nprint(0)\n")
+
+
+@pytest.mark.parametrize("cases", [1, 3], ids=["fresh interpreters", "forked"])
+def test_what_a_program_leaves_running_cannot_rewrite_the_special_judges_files(cases, judge):
+    # a checker that takes its time (heavy imports, say) before it reads the files
+    row = {"question": "double", "generated_checker": "import sys, time\ntime.sleep(0.1)\nprint(int(open(sys.argv[2])"
+                                                      ".read().split() == open(sys.argv[3]).read().split()))\n",
+           "input_output": json.dumps({"inputs": [f"{k + 1}\n" for k in range(cases)],
+                                       "outputs": [f"{2 * k + 2}\n" for k in range(cases)]})}
+    prob = io_problem(row)
+    assert judge(answer("print(2 * int(input()))\n"), prob) == (True, None)
+    assert judge(answer(CHECKER_FILES_ATTACK), prob) == (False, None)
 
 
 def test_interactive_codeforces_problems_are_refused_at_load(tmp_path):
@@ -371,11 +392,12 @@ ENDINGS = {  # how a stdin program may end, each as a fresh interpreter ends it
 }
 
 
-@pytest.mark.parametrize("checker", [False, True], ids=["forked", "fresh interpreter"])
-def test_stdin_programs_end_as_a_fresh_interpreter_ends_them(checker, judge):
-    # plain cases fork a warm interpreter; a row with a special judge starts one a case: the two agree
-    row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n", "3\n"],
-                                                             "outputs": ["2\n", "4\n", "6\n"]})}
+@pytest.mark.parametrize("cases, checker", [(3, False), (3, True), (1, False), (1, True)],
+                         ids=["forked", "forked, special judge", "fresh interpreter", "fresh, special judge"])
+def test_stdin_programs_end_as_a_fresh_interpreter_ends_them(cases, checker, judge):
+    # several cases fork a warm interpreter (and the special judge another); one case starts fresh ones: all agree
+    row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n", "3\n"][:cases],
+                                                             "outputs": ["2\n", "4\n", "6\n"][:cases]})}
     if checker:
         row["generated_checker"] = ("import sys\ninp, ans, out = (open(p).read().split() for p in sys.argv[1:4])\n"
                                     "print(1 if out == ans else 0)\n")

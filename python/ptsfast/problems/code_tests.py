@@ -1228,16 +1228,18 @@ def _ptsfast_same_output(got, expected):
 
 
 def _ptsfast_stdio(spec, code):
-    """Each case runs the program as its own process, the input on stdin, and compares what it printed. Plain cases
-    fork a warm interpreter (:class:`_PtsfastForkServer`); a single case, or a row with a special judge or file
-    input, starts a fresh one a case, and every process the program left is killed before its checker runs."""
-    import os, subprocess, sys
+    """Each case runs the program as its own process, the input on stdin, and compares what it printed (or has the
+    row's special judge compare it). Cases fork a warm interpreter (:class:`_PtsfastForkServer`), the special judge
+    another one started before any of the program ran; a single case starts fresh ones. Every process the program
+    left is killed before the judge's files are written and before the next case."""
+    import json, os, subprocess, sys
     _ptsfast_own_processes()
     path, sites = _ptsfast_write_program(spec, code)
     boot = _ptsfast_boot(sites)
     env = dict(os.environ)
-    forked = len(spec["cases"]) > 1 and not (spec.get("checker") or spec.get("files"))  # one case: a spawn is less
-    server = _PtsfastForkServer.start(path, sites) if forked else None
+    forked = len(spec["cases"]) > 1  # one case: a spawn is less
+    judge = _PtsfastForkServer.start("checker.py", sites, spec["checker"]) if forked and spec.get("checker") else None
+    server = _PtsfastForkServer.start(path, sites) if forked and (judge or not spec.get("checker")) else None
     try:
         for i, (stdin, expected) in enumerate(spec["cases"]):
             if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
@@ -1260,22 +1262,35 @@ def _ptsfast_stdio(spec, code):
             if spec.get("files") and os.path.isfile("output.txt"):
                 with open("output.txt", encoding="utf-8", errors="replace") as f:
                     got = f.read()
-            if not (_ptsfast_special_judge(spec["checker"], stdin, expected, got, sites) if spec.get("checker")
-                    else _ptsfast_same_output(got, expected)):
+            if spec.get("checker"):
+                files = json.dumps([stdin, expected, got]).encode()
+                right = _ptsfast_accepts(*judge.run(files, i)[:2]) if judge is not None else \
+                    _ptsfast_special_judge(spec["checker"], stdin, expected, got, sites)
+            else:
+                right = _ptsfast_same_output(got, expected)
+            if not right:
                 raise AssertionError("case %d: wrong output\n--- input\n%s\n--- expected\n%s\n--- got\n%s" %
                                      (i + 1, stdin[:500], expected[:500], got[:500]))
     finally:
-        if server is not None:
-            server.close()
+        for s in (server, judge):
+            if s is not None:
+                s.close()
         _ptsfast_reap()
 
 
 _PTSFAST_FORK_SERVER = """
-import ast, os, sys
+import ast, json, os, runpy, shutil, sys, tempfile
 requests, replies = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")
-path = sys.argv[3]
+path, checker = sys.argv[3], len(sys.argv) > 4
+if checker:  # the row's special judge: its runs stand beside the program's processes, which cannot reach them
+    import ctypes
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    source = requests.read(int(requests.readline())).decode("utf-8")
+else:
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
 try:  # the modules the program imports at its top: loaded once here, not once a case (libraries' code only)
-    tree = ast.parse(open(path, encoding="utf-8").read())
+    tree = ast.parse(source)
 except Exception:
     tree = ast.Module([], [])
 quiet = set(sys.stdlib_module_names) - {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle",
@@ -1290,6 +1305,10 @@ for node in tree.body:
             except BaseException:
                 pass
 del tree
+try:  # runpy's own imports (~10 ms), once here instead of once a run
+    runpy.run_path(os.devnull, run_name="ptsfast_warm")
+except Exception:
+    pass
 
 
 def scratch(n=[0]):
@@ -1308,6 +1327,15 @@ while True:
         break
     data = requests.read(int(head))
     fds = [scratch() for _ in range(3)]
+    if checker:  # checker.py input.txt correct_output.txt solution_output.txt, in a folder of their own
+        where = tempfile.mkdtemp(prefix="ptsfast_checker_")
+        for name, text in zip(("checker.py", "input.txt", "correct_output.txt", "solution_output.txt"),
+                              [source] + json.loads(data)):
+            with open(os.path.join(where, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        data, argv = b"", [path, "input.txt", "correct_output.txt", "solution_output.txt"]
+    else:
+        where, argv = None, [path]
     view = memoryview(data)
     while view:
         view = view[os.write(fds[0], view):]
@@ -1319,8 +1347,9 @@ while True:
             os.close(fd)
         requests.close()
         replies.close()
-        import runpy
-        sys.argv[:] = [path]
+        if where:
+            os.chdir(where)
+        sys.argv[:] = argv
         try:
             runpy.run_path(path, run_name="__main__")
             code = 0
@@ -1348,32 +1377,48 @@ while True:
     err = os.pread(fds[2], min(size, 4096), max(0, size - 4096))
     for fd in fds:
         os.close(fd)
+    if where:
+        shutil.rmtree(where, ignore_errors=True)
     replies.write(b"%d %d %d\\n" % (status, len(out), len(err)) + out + err)
     replies.flush()
 """
 
 
 class _PtsfastForkServer:
-    """The program's runs, each a fork of one warm interpreter (its site folders added, the standard modules the
-    program imports loaded): a fresh interpreter costs ~30 ms a case, a fork ~2 ms. The server only ever gets
-    inputs and sends back what each run printed: no expected output enters it, so it stands on the program's side
-    of the comparison like the runs. What a run leaves running is orphaned to the judge, their subreaper, which
-    kills it before the next run."""
+    """Runs of one program, each a fork of one warm interpreter (its site folders added, the standard modules the
+    program imports loaded): a fresh interpreter costs ~30 ms a run, a fork ~2 ms. A server of the solution only ever
+    gets inputs and sends back what each run printed: no expected output enters it, so it stands on the program's
+    side of the comparison like the runs. A server of the row's special judge (``checker``: its source) is started
+    before any of the program runs and is not dumpable, so the program's processes cannot reach into it; each of its
+    runs gets a folder of its own written after the program's processes are gone. What a run leaves running is
+    orphaned to the judge, their subreaper, which kills it before the next run."""
+
+    alive: set = set()
+    """The servers' pids: spared when the judge kills what a run left."""
 
     def __init__(self, proc, send, recv):
         self.proc, self.send, self.recv = proc, send, recv
+        _PtsfastForkServer.alive.add(proc.pid)
 
     @classmethod
-    def start(cls, path, sites):
+    def start(cls, path, sites, checker=None):
         """A ready server, or None (then each case starts its own interpreter)."""
-        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER), [path]))
-        if server.recv.readline() != b"ready\n":  # before any of the program ran: not the program's doing
+        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER), [path] + ["checker"] * bool(checker)))
+        try:
+            if checker:
+                source = checker.encode("utf-8")
+                server.send.write(b"%d\n" % len(source) + source)
+                server.send.flush()
+            ready = server.recv.readline() == b"ready\n"
+        except OSError:
+            ready = False
+        if not ready:  # before any of the program ran: not the program's doing
             server.close()
             return None
         return server
 
     def run(self, data, case):
-        """(exit status, stdout, stderr's tail) of one run with ``data`` on stdin."""
+        """(exit status, stdout, stderr's tail) of one run with ``data`` on stdin (a checker's: its three files)."""
         try:
             self.send.write(b"%d\n" % len(data) + data)
             self.send.flush()
@@ -1383,11 +1428,17 @@ class _PtsfastForkServer:
         except (OSError, ValueError):
             raise AssertionError("case %d: the process running the program ended (status %s) before it answered" %
                                  (case + 1, self.proc.poll())) from None
-        _ptsfast_reap(keep=(self.proc.pid,))
+        _ptsfast_reap(keep=_PtsfastForkServer.alive)
         return status, out, err
 
     def close(self):
+        _PtsfastForkServer.alive.discard(self.proc.pid)
         _ptsfast_stop(self.proc, self.send, self.recv)
+
+
+def _ptsfast_accepts(status, out):
+    """open-r1/codeforces' checker verdict: exit 0 with ``1`` as the last word of its output."""
+    return status == 0 and out.decode("utf-8", "replace").split()[-1:] == ["1"]
 
 
 def _ptsfast_special_judge(checker, stdin, expected, got, sites):
@@ -1404,8 +1455,7 @@ def _ptsfast_special_judge(checker, stdin, expected, got, sites):
         p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites), "checker.py", "input.txt",
                             "correct_output.txt", "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
-        words = p.stdout.decode("utf-8", "replace").split()
-        return p.returncode == 0 and words[-1:] == ["1"]
+        return _ptsfast_accepts(p.returncode, p.stdout)
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
