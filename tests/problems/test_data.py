@@ -215,15 +215,21 @@ def test_verl_rows_chat_question_and_ground_truth(tok, tmp_path):
         {"data_source": "x", "prompt": chat[1:], "reward_model": {"style": "rule", "ground_truth": "5"}},
         {"prompt": chat + [{"role": "assistant", "content": "5"}, chat[1]], "reward_model": {"ground_truth": "5"}},
         {"prompt": [{"role": "user"}], "reward_model": {"ground_truth": "5"}},
+        {"prompt": [{"role": "user", "content": [{"type": "text", "text": "what is "},
+                                                  {"type": "text", "text": "2 + 3 ?"}]}],
+         "reward_model": {"ground_truth": "5"}},
+        {"prompt": [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "what is it ?"}]}],
+         "reward_model": {"ground_truth": "5"}},
     ])
     res = load_problems(f, FieldMap(auto_detect=True))
-    a, b = res.problems
+    a, b, parts = res.problems
+    assert parts.question == "what is 2 + 3 ?"  # OpenAI-style content parts of text
     assert (a.question, a.answer, a.meta["system_prompt"]) == ("what is 2 + 3 ?", "5", "be brief .")
     assert (b.question, b.answer) == ("what is 2 + 3 ?", "5") and "system_prompt" not in b.meta
     assert "reward_model" not in a.meta and a.meta["data_source"] == "x"  # the ground truth is not carried twice
     assert a.id != b.id  # another system prompt is another problem (a resumed run does not mix them)
     assert "roles ['system', 'user', 'assistant', 'user']" in res.skipped[0] and "one user message" in res.skipped[0]
-    assert "not a chat" in res.skipped[1]
+    assert "not a chat of text" in res.skipped[1] and "not a chat of text" in res.skipped[2]  # an image is not text
     (ea, eb), _ = encode_problems([a, b], tok)
     assert tok.convert_ids_to_tokens(list(ea.prompt_ids))[:4] == ["<|system|>", "be", "brief", "."]
     assert tok.convert_ids_to_tokens(list(eb.prompt_ids))[0] == "<|user|>"

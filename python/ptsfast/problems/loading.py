@@ -146,13 +146,25 @@ def lift_ground_truth(row: dict) -> dict:
 def question_from_chat(messages: list) -> tuple[str, str | None]:
     """(the user message, the system message or None) of a chat-format question; raises ``ValueError`` naming what
     is wrong (mining starts from one question: a few-shot conversation is not one)."""
-    if not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages):
-        raise ValueError("is a list but not a chat (messages with 'role' and text 'content')")
+    texts = [_message_text(m) for m in messages]
+    if None in texts:
+        raise ValueError("is a list but not a chat of text (messages with a 'role' and a text 'content', or content "
+                         "parts of type 'text')")
     roles = [m.get("role") for m in messages]
     if roles not in (["user"], ["system", "user"]):
         raise ValueError(f"is a chat of roles {roles}; ptsfast mines one question: give one user message, after an "
                          f"optional system message")
-    return messages[-1]["content"], (messages[0]["content"] if len(messages) == 2 else None)
+    return texts[-1], (texts[0] if len(texts) == 2 else None)
+
+
+def _message_text(message) -> str | None:
+    """A chat message's text: its ``content``, or its content parts' text (OpenAI-style ``[{"type": "text", "text":
+    ...}]``); None when it is not a message or holds anything but text (an image)."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, list) and content and all(isinstance(c, dict) and c.get("type") == "text" and
+                                                     isinstance(c.get("text"), str) for c in content):
+        return "".join(c["text"] for c in content)
+    return content if isinstance(content, str) else None
 
 
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
