@@ -235,6 +235,11 @@ def test_verl_rows_chat_question_and_ground_truth(tok, tmp_path):
     assert tok.convert_ids_to_tokens(list(eb.prompt_ids))[0] == "<|user|>"
     (ea, _), _ = encode_problems([a, b], tok, system_prompt="what")  # the run's own system prompt wins
     assert tok.convert_ids_to_tokens(list(ea.prompt_ids))[:2] == ["<|system|>", "what"]
+    no_system = "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('no system role') }}" \
+                "{% endif %}{{ m['content'] }}{% endfor %}"
+    enc, skipped = encode_problems([a, b], tok, chat_template=no_system)
+    assert [e.problem.id for e in enc] == [b.id] and "pass --system-prompt ''" in skipped[0]
+    assert len(encode_problems([a], tok, chat_template=no_system, system_prompt="")[0]) == 1
 
 
 def test_context_length():

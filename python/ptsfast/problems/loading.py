@@ -681,8 +681,11 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         except ChatTemplateError:
             raise
         except Exception as e:  # noqa: BLE001 - one problem's text the tokenizer or template rejects: that problem
+            own_used = system_prompt is None and isinstance(own, str) and own
             skip(prob, "encoding failed", f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); "
-                                          f"fix the question text")
+                                          + ("its row's system message went to the template too (some take none): "
+                                             "pass --system-prompt '' to leave it out, or fix the question text"
+                                             if own_used else "fix the question text"))
             continue
         if len(ids) < (1 if sol else MIN_PROMPT_TOKENS):  # a given solution: the engine prefills prompt + solution
             skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
