@@ -463,7 +463,8 @@ def _check_simulate_json(path: Path) -> None:
 
 
 def cmd_simulate(a) -> int:
-    from ptsfast.mining.simulate import GOALS, POPULATIONS, benchmark, check_goals, format_table, variants
+    from ptsfast.mining.simulate import (ALL_POPULATIONS, GOALS, POPULATIONS, benchmark, check_goals, format_table,
+                                         variants)
     from ptsfast.mining.types import MiningConfig
 
     _config("mining", MiningConfig, gap=a.gap)  # the gap's one rule, naming --gap
@@ -480,9 +481,9 @@ def cmd_simulate(a) -> int:
         raise ValueError(f"--seeds {' '.join(map(str, a.seeds))}: a seed given twice would count its solutions twice; "
                          f"give each seed once")
     rows = list(variants(a.gap))
-    unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in POPULATIONS]
+    unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in ALL_POPULATIONS]
     if unknown:
-        raise ValueError(f"unknown rows or populations {unknown}; rows: {rows}; populations: {list(POPULATIONS)}")
+        raise ValueError(f"unknown rows or populations {unknown}; rows: {rows}; populations: {list(ALL_POPULATIONS)}")
     scores = benchmark(a.populations or list(POPULATIONS), a.seeds, a.gap, a.rows or ["ptsfast defaults", "fixed N=64"],
                        a.scale, progress=None if a.quiet else
                        lambda s: print(f"  {s.population} {s.name}: {s.seconds:.0f} s", file=sys.stderr))
@@ -624,10 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Scores ptsfast's search and fixed-N estimators against exact PTS run on the true "
                          "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: opposite "
                          "jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; long: "
-                         "1k-4k-token solutions), several seeds each. Prints one table: recall of exact-PTS pivots "
+                         "1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift), several seeds "
+                         "each. Prints one table: recall of exact-PTS pivots "
                          "(interior and last-token), accept rates per tested one-token segment, the confirmation's "
                          "states and precision, bias of the reported Δ, pair precision and margin bias, rollouts.")
-    sim.add_argument("--populations", nargs="*", default=None, help="default: all")
+    sim.add_argument("--populations", nargs="*", default=None,
+                     help="default: hard cancel cap alike long (also: adjacent dense drift)")
     sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
     sim.add_argument("--gap", type=float, default=0.2)

@@ -174,9 +174,9 @@ def test_the_log_prob_bound_holds_on_the_simulated_models():
     """|p(k+1) - p(k)| <= 1 - f_k + BOUND_SLACK for every token of every population (token budget included), so
     dropping a segment of unmovable tokens never drops a pivot of exact PTS."""
     from ptsfast.mining.search import BOUND_SLACK
-    from ptsfast.mining.simulate import POPULATIONS, population
+    from ptsfast.mining.simulate import ALL_POPULATIONS, population
 
-    for name, spec in POPULATIONS.items():
+    for name, spec in ALL_POPULATIONS.items():
         for st in population(spec, 0, 8).values():
             worst = max(abs(st.delta(k)) - (1 - st.follow[k]) for k in range(st.length))
             assert worst <= BOUND_SLACK, name

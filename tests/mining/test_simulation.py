@@ -59,6 +59,29 @@ def test_long_population_is_long_and_mostly_near_deterministic():
         assert 0.02 < low < 0.15  # rare low-probability tokens spread along the trace
 
 
+def test_populations_not_tuned_on_hold_what_they_name():
+    from ptsfast.mining.simulate import EXTRA_POPULATIONS, exact_pts
+
+    def pivots(name):
+        sims = population(EXTRA_POPULATIONS[name], 0, n=40)
+        return sims, [(st, exact_pts(st.p, 0.2)) for st in sims.values()]
+
+    def adjacent(name):  # trajectories with exact-PTS pivots on consecutive tokens
+        return sum(any(b - a == 1 for a, b in zip(ps, ps[1:])) for _, ps in pivots(name)[1])
+
+    def ramps(name):  # runs of small same-way steps that add up past the gap
+        n = 0
+        for st in pivots(name)[0].values():
+            small = [k for k in range(st.length - 1) if 0.005 < abs(st.design[k + 1] - st.design[k]) < 0.035]
+            n += len(small) >= 8 and abs(st.design[small[-1] + 1] - st.design[small[0]]) > 0.2
+        return n
+
+    assert adjacent("adjacent") >= 3 * adjacent("drift") > 0  # (9 and 3 of 40)
+    count = {name: sum(len(ps) for _, ps in pivots(name)[1]) for name in ("dense", "drift")}
+    assert count["dense"] > 2 * count["drift"]  # (88 and 37 pivots)
+    assert ramps("drift") >= 20 and ramps("dense") == 0  # (31 of 40)
+
+
 def test_reuse_is_unbiased_under_a_budget():
     """A 60-token solution, budget 64: a rollout from i counted at j has spent j - i tokens. Counted
     with what it had left (budget-blind), p(10) comes out ~0.57 for a true 0.655; with the full budget

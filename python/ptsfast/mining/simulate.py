@@ -23,7 +23,9 @@ model drives the mining tests (``from_curve``).
   (one-token and segment steps within 0.04 of the gap: decided at the cap), ``alike`` (3-6 alternatives per
   position, close to each other and to p(i): the pairs' winner's curse), ``long`` (1k-4k-token solutions
   with rare low-probability tokens spread along them, as in ``<think>`` traces, a budget close to their
-  length, so rollouts are cut and answers come before the end).
+  length, so rollouts are cut and answers come before the end). Not tuned on (:data:`EXTRA_POPULATIONS`):
+  ``adjacent`` (runs of 2-3 pivots on consecutive tokens), ``dense`` (4-8 more pivots), ``drift`` (slow ramps:
+  many tokens moving p by 0.01-0.03 the same way, no pivot among them).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -326,6 +328,23 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
                 if free(k):
                     steps[k] = (sign * size, "stair")
                 k += rng.randrange(1, 8)
+    if kind == "adjacent":  # runs of 2-3 pivots on consecutive tokens (signs drawn one by one: some cancel)
+        for _ in range(rng.choice((1, 2, 3))):
+            k = rng.randrange(0, max(1, last))
+            for k2 in range(k, k + rng.choice((2, 3))):
+                if free(k2):
+                    steps[k2] = (rng.uniform(0.22, 0.4), "big")
+    if kind == "dense":  # 4-8 more pivots anywhere: several in most segments of the bisection
+        for _ in range(rng.randint(4, 8)):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.22, 0.45), "big")
+    if kind == "drift":  # slow ramps: about half of 15-60 tokens move p by 0.01-0.03 each, the same way
+        for _ in range(rng.choice((1, 2))):
+            k, sign = rng.randrange(0, max(1, last)), rng.choice((-1, 1))
+            for k2 in range(k, k + rng.randint(15, 60)):
+                if free(k2) and rng.random() < 0.5:
+                    steps[k2] = (sign * rng.uniform(0.01, 0.03), "stair")
     p = [rng.uniform(0.12, 0.88)]
     moved: dict[int, float] = {}
     for k in range(length):
@@ -387,6 +406,14 @@ POPULATIONS: dict[str, Population] = {
     "long": Population("long", 30, budget=4096, min_len=1000, max_len=4000, cut_fraction=0.1, alternatives=(2, 4),
                        spread=True, trailer=0.15),
 }
+EXTRA_POPULATIONS: dict[str, Population] = {
+    "adjacent": Population("adjacent", 200, min_len=40),
+    "dense": Population("dense", 200, min_len=40),
+    "drift": Population("drift", 200, min_len=40),
+}
+"""Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
+run by name (``ptsfast simulate --populations adjacent dense drift``), not by default."""
+ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
 def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashable, SimTrajectory]:
@@ -856,7 +883,7 @@ def benchmark(populations: Sequence[str] = tuple(POPULATIONS), seeds: Sequence[i
     multiplies the populations' sizes."""
     out = []
     for name in populations:
-        spec = POPULATIONS[name]
+        spec = ALL_POPULATIONS[name]
         pooled: dict[str, Score] = {}
         for seed in seeds:
             sims = population(spec, seed, max(1, round(spec.n * scale)))
