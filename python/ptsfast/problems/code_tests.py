@@ -1254,7 +1254,7 @@ def _ptsfast_stdio(spec, code):
                 p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
                 status, out, err = p.returncode, p.stdout, p.stderr
-                _ptsfast_reap()  # what it left running cannot touch the next case or the checker's files
+                _ptsfast_reap(keep=_PtsfastForkServer.alive)  # what it left cannot touch the next case or the checker
             if status != 0:
                 raise AssertionError("case %d: the program exited with status %d:\n%s" %
                                      (i + 1, status, err.decode("utf-8", "replace")[-1500:]))
