@@ -10,11 +10,12 @@ humaneval  ``prompt``, ``test`` defining ``def check(candidate)``,             `
            ``Solution().twoSum``, after its prompt's imports and helpers)        returns
 script     ``test_list`` (list of assert strings) + ``test_setup_code`` /      every statement runs
            ``test_imports`` (MBPP, MBPP sanitized; ``challenge_test_list`` too  without raising
-           when named), a plain assert script (MBPP+ ``test``)
+           when named), a plain assert script (MBPP+ ``test``; code-r1's
+           ``{"functional": ...}``; AceCode's ``test_cases`` list)
 pytest     ``def test_*`` functions / ``class Test*`` (``@pytest.mark.         every test runs without
            parametrize`` expanded; ``from solution import f`` works)            raising (a skip fails)
-unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed)          every test passes (a skip
-                                                                                raised at run time fails)
+unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed;          every test passes (a skip
+           BigCodeBench's ``TestCases``)                                        raised at run time fails)
 stdio      ``input_output`` JSON with ``inputs``/``outputs`` (APPS, TACO),     each input on stdin gives
            ``public_tests``/``private_tests``/``generated_tests`` with         the expected stdout (same
            ``input``/``output`` lists (CodeContests), a list of                 whitespace-separated tokens;
@@ -23,8 +24,9 @@ stdio      ``input_output`` JSON with ``inputs``/``outputs`` (APPS, TACO),     e
            where it has one; ``input_mode`` file reads                          accepts it
            ``input.txt``, writes ``output.txt``)
 call       APPS ``input_output`` with ``fn_name`` (``class Solution`` too),    each call returns the
-           LiveCodeBench ``functional`` cases (``metadata``'s ``func_name``;   expected value
-           its ``stdin`` cases are stdio; compressed private tests read),
+           LiveCodeBench ``functional`` cases (``metadata``'s ``func_name``,   expected value
+           or each case's as in DeepCoder; its ``stdin`` cases are stdio;
+           compressed private tests read),
            ``verification_info`` ``function_call`` cases (open-r1,
            PrimeIntellect; their ``stdin_stdout`` cases are stdio)
 ========== ==================================================================== ===========================
