@@ -276,11 +276,11 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
     if isinstance(value, list):
         kinds = {v.get("testtype", "stdin") for v in value}
         if kinds == {"functional"}:
-            own = {(v.get("metadata") or {}).get("func_name") for v in value if isinstance(v.get("metadata"), dict)}
-            if len(own - {None}) > 1:
+            own = {v["metadata"].get("func_name") for v in value if isinstance(v.get("metadata"), dict)} - {None}
+            if len(own) > 1:
                 raise TestFormatError(f"field {name!r} has 'functional' cases of several functions "
-                                      f"{sorted(map(str, own - {None}))}; ptsfast calls one function a row")
-            fn_hint = fn_hint or next(iter(own - {None}), None)  # DeepCoder: each case's own metadata names it
+                                      f"{sorted(map(str, own))}; ptsfast calls one function a row")
+            fn_hint = fn_hint or next(iter(own), None)  # DeepCoder: each case's own metadata names it
             if not fn_hint:
                 raise TestFormatError(f"field {name!r} has 'functional' test cases without a function name (a "
                                       f"'metadata' column with 'func_name', as LiveCodeBench has, or one in each "

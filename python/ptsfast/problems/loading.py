@@ -665,8 +665,9 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         log.warning("skipped %s", s)
 
     for prob in problems:
-        own = prob.meta.get(SYSTEM_PROMPT_KEY)
-        sys_prompt = system_prompt if system_prompt is not None or not isinstance(own, str) else own
+        own = prob.meta.get(SYSTEM_PROMPT_KEY) if system_prompt is None else None  # the run's own one wins
+        own = own if isinstance(own, str) else None
+        sys_prompt = system_prompt if own is None else own
         bad = _lone_surrogate({"question": prob.question, "solution": prob.solution, "system prompt": sys_prompt})
         if bad:
             skip(prob, "invalid text", f"{bad} is a lone surrogate, not text; fix or delete that character")
@@ -681,11 +682,10 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         except ChatTemplateError:
             raise
         except Exception as e:  # noqa: BLE001 - one problem's text the tokenizer or template rejects: that problem
-            own_used = system_prompt is None and isinstance(own, str) and own
             skip(prob, "encoding failed", f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); "
                                           + ("its row's system message went to the template too (some take none): "
                                              "pass --system-prompt '' to leave it out, or fix the question text"
-                                             if own_used else "fix the question text"))
+                                             if own else "fix the question text"))
             continue
         if len(ids) < (1 if sol else MIN_PROMPT_TOKENS):  # a given solution: the engine prefills prompt + solution
             skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
