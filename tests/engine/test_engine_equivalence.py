@@ -105,6 +105,18 @@ def test_unsupported_model_is_named():
         RolloutEngine(model)
 
 
+def test_a_logit_scale_is_kept_or_refused():
+    """Granite divides its logits by ``logits_scaling`` (Cohere multiplies by ``logit_scale``): the engine's
+    log-probs are the model's (the architecture tests compare them); a biased lm_head could not carry the scale
+    in the hidden states, so such a model is refused by name."""
+    engine = RolloutEngine(tiny_model("granite"), config=EngineConfig(num_blocks=16, block_size=8))
+    assert engine.adapter.logit_multiplier == 0.25
+    model = tiny_model("granite")
+    model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.lm_head.out_features))
+    with pytest.raises(UnsupportedModelError, match="granite: a logit scale with a biased lm_head"):
+        RolloutEngine(model)
+
+
 def test_bad_requests_get_clear_errors():
     engine = RolloutEngine(tiny_model("llama"), config=EngineConfig(num_blocks=16, block_size=8))
     (seq,) = engine.prefill([random_tokens(10, seed=0)])
@@ -168,7 +180,8 @@ def test_plain_decode_builds_a_gather_index_only_for_the_torch_path(backend, mon
     assert len(built) == (5 if backend == "torch" else 0)  # the first token comes from the prefill
 
 
-@pytest.mark.parametrize("arch,overrides", [("llama-gqa", {}), ("qwen3", {}), ("mistral", {"sliding_window": 8})])
+@pytest.mark.parametrize("arch,overrides", [("llama-gqa", {}), ("qwen3", {}), ("mistral", {"sliding_window": 8}),
+                                            ("gemma3_text", {})])
 def test_chunked_prefill_matches_hf(arch, overrides):
     """A sequence longer than max_prefill_tokens runs in chunks (each attending to the K/V the chunks before it
     wrote, a sliding window included): the same log-probs as HF on the whole sequence, and greedy rollouts from

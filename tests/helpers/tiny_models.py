@@ -3,39 +3,55 @@
 from __future__ import annotations
 
 import torch
-from transformers import (
-    LlamaConfig,
-    LlamaForCausalLM,
-    MistralConfig,
-    MistralForCausalLM,
-    Phi3Config,
-    Phi3ForCausalLM,
-    Qwen2Config,
-    Qwen2ForCausalLM,
-    Qwen3Config,
-    Qwen3ForCausalLM,
-)
+from transformers import AutoConfig, AutoModelForCausalLM
 
 VOCAB = 97
 _COMMON = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=96, num_hidden_layers=2,
                num_attention_heads=4, max_position_embeddings=512, eos_token_id=2, bos_token_id=1,
                pad_token_id=0, tie_word_embeddings=False)
+_WINDOWED = dict(sliding_window=8, layer_types=["sliding_attention", "full_attention"])  # one windowed layer
+_EXPERTS = dict(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=32)
 
-ARCHS = {
-    "llama": (LlamaConfig, LlamaForCausalLM, dict(num_key_value_heads=4)),
-    "llama-gqa": (LlamaConfig, LlamaForCausalLM, dict(num_key_value_heads=2)),
-    "qwen2": (Qwen2Config, Qwen2ForCausalLM, dict(num_key_value_heads=2)),
-    "qwen3": (Qwen3Config, Qwen3ForCausalLM, dict(num_key_value_heads=1, head_dim=32)),
-    "mistral": (MistralConfig, MistralForCausalLM, dict(num_key_value_heads=2, sliding_window=None)),
-    "phi3": (Phi3Config, Phi3ForCausalLM, dict(num_key_value_heads=4, pad_token_id=0)),
+ARCHS = {  # name: (model_type, config fields beyond _COMMON)
+    "llama": ("llama", dict(num_key_value_heads=4)),
+    "llama-gqa": ("llama", dict(num_key_value_heads=2)),
+    "qwen2": ("qwen2", dict(num_key_value_heads=2)),
+    "qwen3": ("qwen3", dict(num_key_value_heads=1, head_dim=32)),
+    "mistral": ("mistral", dict(num_key_value_heads=2, sliding_window=None)),
+    "phi3": ("phi3", dict(num_key_value_heads=4)),
+    "qwen2_moe": ("qwen2_moe", dict(num_key_value_heads=2, shared_expert_intermediate_size=32, **_EXPERTS)),
+    "qwen3_moe": ("qwen3_moe", dict(num_key_value_heads=2, head_dim=32, **_EXPERTS)),
+    "mixtral": ("mixtral", dict(num_key_value_heads=2, num_local_experts=4, num_experts_per_tok=2)),
+    "phimoe": ("phimoe", dict(num_key_value_heads=2, num_local_experts=4, num_experts_per_tok=2)),
+    "gemma": ("gemma", dict(num_key_value_heads=1, head_dim=16)),
+    "gemma3_text": ("gemma3_text", dict(num_key_value_heads=2, head_dim=16, query_pre_attn_scalar=24, **_WINDOWED)),
+    "olmo": ("olmo", dict(num_key_value_heads=4)),
+    "olmo2": ("olmo2", dict(num_key_value_heads=2)),
+    "olmo3": ("olmo3", dict(num_key_value_heads=2, **_WINDOWED)),
+    "smollm3": ("smollm3", dict(num_key_value_heads=2, no_rope_layers=[1, 0])),  # the second layer without RoPE
+    "exaone4": ("exaone4", dict(num_key_value_heads=2, **_WINDOWED)),
+    "cohere": ("cohere", dict(num_key_value_heads=2, logit_scale=0.5)),
+    "cohere2": ("cohere2", dict(num_key_value_heads=2, logit_scale=0.5, **_WINDOWED)),
+    "granite": ("granite", dict(num_key_value_heads=2, logits_scaling=4.0, attention_multiplier=0.3,
+                                embedding_multiplier=2.0, residual_multiplier=0.5)),
+    "granitemoe": ("granitemoe", dict(num_key_value_heads=2, num_local_experts=4, num_experts_per_tok=2,
+                                      logits_scaling=4.0)),
+    "phi": ("phi", dict(num_key_value_heads=4, partial_rotary_factor=0.5)),  # biased lm_head
+    "starcoder2": ("starcoder2", dict(num_key_value_heads=2, sliding_window=8)),
+    "glm": ("glm", dict(num_key_value_heads=2)),
+    "glm4": ("glm4", dict(num_key_value_heads=2)),
+    "ernie4_5": ("ernie4_5", dict(num_key_value_heads=2)),
+    "seed_oss": ("seed_oss", dict(num_key_value_heads=2)),
+    "apertus": ("apertus", dict(num_key_value_heads=2)),
+    "arcee": ("arcee", dict(num_key_value_heads=2)),
 }
 
 
 def tiny_model(arch: str, seed: int = 0, **overrides) -> torch.nn.Module:
-    config_cls, model_cls, extra = ARCHS[arch]
+    model_type, extra = ARCHS[arch]
     torch.manual_seed(seed)
-    config = config_cls(**{**_COMMON, **extra, **overrides})
-    model = model_cls(config).eval()
+    config = AutoConfig.for_model(model_type, **{**_COMMON, **extra, **overrides})
+    model = AutoModelForCausalLM.from_config(config).eval()
     # Larger-than-default weights make the next-token distributions peaked enough that greedy
     # decoding has clear argmaxes (random init otherwise gives near-uniform logits and float ties).
     with torch.no_grad():

@@ -20,7 +20,16 @@ from ptsfast.kernels.paged_attention import paged_decode_attention
 from ptsfast.kernels.prefill_attention import prefill_attention, prefill_chunk_attention
 
 ATTN_NAME = "ptsfast"
-SUPPORTED_MODEL_TYPES = ("llama", "qwen2", "qwen3", "mistral", "phi3")
+SUPPORTED_MODEL_TYPES = (
+    "llama", "qwen2", "qwen3", "mistral", "phi3",  # the first five; Phi-4 is phi3
+    "qwen2_moe", "qwen3_moe", "mixtral", "phimoe",  # mixtures of experts: the MLP differs, not the attention
+    "gemma", "gemma3_text", "olmo", "olmo2", "olmo3", "smollm3", "exaone4", "cohere", "cohere2",
+    "granite", "granitemoe", "phi", "starcoder2", "glm", "glm4", "ernie4_5", "seed_oss", "apertus", "arcee",
+)
+"""Decoder-only models whose layers attend only through transformers' attention function (sliding-window, NoPE
+and q/k-normed layers included) and keep no other state between tokens, each checked against Hugging Face by
+``tests/engine/test_engine_equivalence.py``. Hybrids with recurrent or convolutional layers (their state would
+need a cache of its own), attention sinks (gpt_oss) and latent attention (deepseek_v3) are not among them."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,19 @@ def _context_limit(config, model_type: str) -> tuple[int | None, str]:
     return limit, ""
 
 
+def _logit_multiplier(config) -> float:
+    """What the model multiplies its lm_head's output by: Granite divides by ``logits_scaling``, Cohere multiplies
+    by ``logit_scale``. Without a bias, ``lm_head(h) * m == lm_head(h * m)``, so the hidden states carry it."""
+    multiplier = 1.0
+    scaling = getattr(config, "logits_scaling", None)
+    if scaling is not None:
+        multiplier /= float(scaling)
+    scale = getattr(config, "logit_scale", None)
+    if scale is not None:
+        multiplier *= float(scale)
+    return multiplier
+
+
 class HFAdapter:
     """Wraps a ``*ForCausalLM`` so it computes hidden states on ptsfast's cache and scores rows with its lm_head.
 
@@ -160,6 +182,9 @@ class HFAdapter:
                                    or text.num_attention_heads, head_dim)
         self.vocab_size = model.get_input_embeddings().num_embeddings
         self.max_positions, self.context_note = _context_limit(text, model_type)
+        self.logit_multiplier = _logit_multiplier(text)
+        if self.logit_multiplier != 1.0 and self.lm_head.bias is not None:
+            raise UnsupportedModelError(f"{model_type}: a logit scale with a biased lm_head is not supported")
         model.set_attn_implementation(ATTN_NAME)
 
     @property
@@ -172,9 +197,11 @@ class HFAdapter:
 
     @torch.inference_mode()
     def hidden_states(self, input_ids: torch.Tensor, positions: torch.Tensor, meta: AttentionMetadata) -> torch.Tensor:
-        """Final (normed) hidden states ``[T, d]`` for packed tokens ``[T]`` at ``positions [T]``."""
+        """Final (normed) hidden states ``[T, d]`` for packed tokens ``[T]`` at ``positions [T]``, times the model's
+        logit scale if it has one (so every scoring and sampling path gets the model's logits from the lm_head)."""
         out = self.base(input_ids=input_ids[None], position_ids=positions[None], use_cache=False, ptsfast_meta=meta)
-        return out.last_hidden_state[0]
+        hidden = out.last_hidden_state[0]
+        return hidden if self.logit_multiplier == 1.0 else hidden * self.logit_multiplier
 
     @torch.inference_mode()
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
