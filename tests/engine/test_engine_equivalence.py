@@ -136,10 +136,13 @@ def test_bad_requests_get_clear_errors():
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-@pytest.mark.parametrize("cascade", ["always", "never"])
-def test_greedy_rollouts_match_hf_on_gpu(cascade):
-    """The GPU path (Triton cascade attention, sampling and log-probs) against HF on the same GPU, fp32."""
-    model = tiny_model("llama-gqa").cuda()
+@pytest.mark.parametrize("arch,overrides,cascade", [("llama-gqa", {}, "always"), ("llama-gqa", {}, "never"),
+                                                    ("gemma3_text", {"head_dim": 256}, "always"),
+                                                    ("qwen3_moe", {}, "always")])
+def test_greedy_rollouts_match_hf_on_gpu(arch, overrides, cascade):
+    """The GPU path (Triton cascade attention, sampling and log-probs) against HF on the same GPU, fp32 (Gemma 3's
+    head dim of 256 and its sliding-window layers, a mixture of experts)."""
+    model = tiny_model(arch, **overrides).cuda()
     reference = copy.deepcopy(model)
     engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=16, cascade=cascade))
     tokens = random_tokens(45, seed=7)
