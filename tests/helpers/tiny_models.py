@@ -47,6 +47,13 @@ ARCHS = {  # name: (model_type, config fields beyond _COMMON)
 }
 
 
+def known(arch: str) -> bool:
+    """Whether the installed transformers has the architecture (older releases lack the newer ones)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    return ARCHS[arch][0] in CONFIG_MAPPING
+
+
 def tiny_model(arch: str, seed: int = 0, **overrides) -> torch.nn.Module:
     model_type, extra = ARCHS[arch]
     torch.manual_seed(seed)
