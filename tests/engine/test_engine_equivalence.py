@@ -119,6 +119,13 @@ def test_a_logit_scale_is_kept_or_refused():
         RolloutEngine(model)
 
 
+def test_logit_soft_capping_is_refused_inside_a_composite_config_too():
+    model = tiny_model("gemma3")
+    model.config.text_config.final_logit_softcapping = 30.0  # Gemma 2's way: the lm_head's logits are squashed
+    with pytest.raises(UnsupportedModelError, match="gemma3: final_logit_softcapping is not supported"):
+        RolloutEngine(model)
+
+
 def test_bad_requests_get_clear_errors():
     engine = RolloutEngine(tiny_model("llama"), config=EngineConfig(num_blocks=16, block_size=8))
     (seq,) = engine.prefill([random_tokens(10, seed=0)])

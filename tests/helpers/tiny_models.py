@@ -25,6 +25,11 @@ ARCHS = {  # name: (model_type, config fields beyond _COMMON)
     "phimoe": ("phimoe", dict(num_key_value_heads=2, num_local_experts=4, num_experts_per_tok=2)),
     "gemma": ("gemma", dict(num_key_value_heads=1, head_dim=16)),
     "gemma3_text": ("gemma3_text", dict(num_key_value_heads=2, head_dim=16, query_pre_attn_scalar=24, **_WINDOWED)),
+    "gemma3": ("gemma3", dict(  # Gemma 3 4B-27B's checkpoints: the text model inside an image-text one
+        text_config=dict(_COMMON, num_key_value_heads=2, head_dim=16, **_WINDOWED),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           image_size=28, patch_size=14),
+        mm_tokens_per_image=4, image_token_index=0, boi_token_index=1, eoi_token_index=2)),
     "olmo": ("olmo", dict(num_key_value_heads=4)),
     "olmo2": ("olmo2", dict(num_key_value_heads=2)),
     "olmo3": ("olmo3", dict(num_key_value_heads=2, **_WINDOWED)),
@@ -57,7 +62,8 @@ def known(arch: str) -> bool:
 def tiny_model(arch: str, seed: int = 0, **overrides) -> torch.nn.Module:
     model_type, extra = ARCHS[arch]
     torch.manual_seed(seed)
-    config = AutoConfig.for_model(model_type, **{**_COMMON, **extra, **overrides})
+    common = {} if "text_config" in extra else _COMMON  # a composite model's text part carries the common fields
+    config = AutoConfig.for_model(model_type, **{**common, **extra, **overrides})
     model = AutoModelForCausalLM.from_config(config).eval()
     # Larger-than-default weights make the next-token distributions peaked enough that greedy
     # decoding has clear argmaxes (random init otherwise gives near-uniform logits and float ties).

@@ -23,13 +23,14 @@ ATTN_NAME = "ptsfast"
 SUPPORTED_MODEL_TYPES = (
     "llama", "qwen2", "qwen3", "mistral", "phi3",  # the first five; Phi-4 is phi3
     "qwen2_moe", "qwen3_moe", "mixtral", "phimoe",  # mixtures of experts: the MLP differs, not the attention
-    "gemma", "gemma3_text", "olmo", "olmo2", "olmo3", "smollm3", "exaone4", "cohere", "cohere2",
+    "gemma", "gemma3_text", "gemma3", "olmo", "olmo2", "olmo3", "smollm3", "exaone4", "cohere", "cohere2",
     "granite", "granitemoe", "phi", "starcoder2", "glm", "glm4", "ernie4_5", "seed_oss", "apertus", "arcee",
 )
 """Decoder-only models whose layers attend only through transformers' attention function (sliding-window, NoPE
 and q/k-normed layers included) and keep no other state between tokens, each checked against Hugging Face by
 ``tests/engine/test_engine_equivalence.py``. Hybrids with recurrent or convolutional layers (their state would
-need a cache of its own), attention sinks (gpt_oss) and latent attention (deepseek_v3) are not among them."""
+need a cache of its own), attention sinks (gpt_oss) and latent attention (deepseek_v3) are not among them. ``gemma3``
+(Gemma 3 4B-27B) is an image-text model: ptsfast runs its text model on text."""
 
 
 @dataclass(frozen=True)
@@ -168,15 +169,15 @@ class HFAdapter:
                 f"{', '.join(SUPPORTED_MODEL_TYPES)}. Models with the same decoder layout can be added to "
                 "SUPPORTED_MODEL_TYPES after checking tests/engine/test_engine_equivalence.py passes for them."
             )
+        text = config.get_text_config() if hasattr(config, "get_text_config") else config
         for attr in ("final_logit_softcapping", "attn_logit_softcapping"):
-            if getattr(config, attr, None):
+            if getattr(config, attr, None) or getattr(text, attr, None):
                 raise UnsupportedModelError(f"{model_type}: {attr} is not supported by ptsfast's attention/scoring")
         self.model = model.eval()
         self.base = getattr(model, model.base_model_prefix)
         self.lm_head = model.get_output_embeddings()
         if not isinstance(self.lm_head, torch.nn.Linear):
             raise UnsupportedModelError(f"{model_type}: expected a Linear lm_head, got {type(self.lm_head).__name__}")
-        text = config.get_text_config() if hasattr(config, "get_text_config") else config
         head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
         self.geometry = KVGeometry(text.num_hidden_layers, getattr(text, "num_key_value_heads", None)
                                    or text.num_attention_heads, head_dim)
