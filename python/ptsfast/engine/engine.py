@@ -108,7 +108,9 @@ class RolloutEngine:
         self._busy: str | None = None  # the call in progress (see _call)
         gen = getattr(model, "generation_config", None)
         eos = getattr(gen, "eos_token_id", None) if gen is not None else None
-        eos = eos if eos is not None else model.config.eos_token_id
+        if eos is None:  # a composite (image-text) config keeps it in its text part
+            text = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+            eos = getattr(text, "eos_token_id", None)
         self.eos_ids: frozenset[int] = frozenset([eos] if isinstance(eos, int) else (eos or []))
         log.info("ptsfast engine: %d KV blocks of %d tokens (%.2f GB)", num_blocks, config.block_size,
                  num_blocks * block_bytes / 1e9)
