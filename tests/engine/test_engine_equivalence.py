@@ -27,7 +27,8 @@ def hf_greedy(model, prefix, n):
 
 
 @pytest.fixture(scope="module", params=[(arch, "auto") for arch in ARCHS] + [("llama-gqa", "always"),
-                                                                              ("qwen3", "always"), ("llama", "never")],
+                                                                              ("qwen3", "always"), ("llama", "never"),
+                                                                              ("gemma3_text", "always")],
                 ids=lambda p: f"{p[0]}-{p[1]}")
 def arch_pair(request):
     arch, cascade = request.param
