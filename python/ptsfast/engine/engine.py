@@ -109,8 +109,7 @@ class RolloutEngine:
         gen = getattr(model, "generation_config", None)
         eos = getattr(gen, "eos_token_id", None) if gen is not None else None
         if eos is None:  # a composite (image-text) config keeps it in its text part
-            text = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
-            eos = getattr(text, "eos_token_id", None)
+            eos = getattr(self.adapter.text_config, "eos_token_id", None)
         self.eos_ids: frozenset[int] = frozenset([eos] if isinstance(eos, int) else (eos or []))
         log.info("ptsfast engine: %d KV blocks of %d tokens (%.2f GB)", num_blocks, config.block_size,
                  num_blocks * block_bytes / 1e9)

@@ -173,6 +173,8 @@ class HFAdapter:
         for attr in ("final_logit_softcapping", "attn_logit_softcapping"):
             if getattr(config, attr, None) or getattr(text, attr, None):
                 raise UnsupportedModelError(f"{model_type}: {attr} is not supported by ptsfast's attention/scoring")
+        self.text_config = text
+        """The text model's config (an image-text model's text part; the config itself otherwise)."""
         self.model = model.eval()
         self.base = getattr(model, model.base_model_prefix)
         self.lm_head = model.get_output_embeddings()
