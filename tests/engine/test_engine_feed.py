@@ -98,3 +98,30 @@ def test_registering_mid_call_never_starves_queued_rollouts():
     assert tried and all(len(r) == 1 for r in out)
     engine.release([a.seq_id])
     engine.check_no_leaks()
+
+
+def test_requests_polled_in_mid_call_or_waited_for_at_the_end_match_separate_calls(engine):
+    """``poll`` feeds work that became ready outside ``on_done`` (a background verdict): asked after every step
+    without waiting, and once nothing is left to decode with waiting, where it may block; the call ends when it
+    returns nothing then. The rollouts are those of separate calls."""
+    (a,) = engine.prefill([random_tokens(21, seed=1)])
+    separate = [tokens_of(engine.rollout([request(a.seq_id, p, 2, s)])) for p, s in ((9, 1), (12, 2), (15, 3))]
+    asked = []
+    ready = [request(a.seq_id, 12, 2, 2)]  # "ready" mid-call
+    later = [request(a.seq_id, 15, 2, 3)]  # "ready" only once the engine waits for it
+
+    def poll(wait):
+        asked.append(wait)
+        if not wait and len(asked) == 2:
+            return [ready.pop()]
+        if wait and later:
+            return [later.pop()]
+        return None
+
+    fed = tokens_of(engine.rollout([request(a.seq_id, 9, 2, 1)], poll=poll))
+    assert fed == [x for s in separate for x in s]
+    assert asked.count(True) == 2 and asked[-1] is True  # one wait that fed, one that ended the call
+    with pytest.raises(KeyError, match="not registered"):  # a bad polled request fails the call, releasing it
+        engine.rollout([request(a.seq_id, 9, 2, 1)], poll=lambda wait: [request(999, 3, 1, 1)])
+    engine.release([a.seq_id])
+    engine.check_no_leaks()

@@ -12,6 +12,7 @@ _LAZY = {
     "EngineConfig": "ptsfast.engine.config",
     "KVPoolFull": "ptsfast.engine.engine",
     "OnDone": "ptsfast.engine.engine",
+    "Poll": "ptsfast.engine.engine",
     "RolloutEngine": "ptsfast.engine.engine",
     "FinishReason": "ptsfast.engine.sequence",
     "PrefilledSequence": "ptsfast.engine.sequence",

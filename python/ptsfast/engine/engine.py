@@ -82,6 +82,7 @@ class KVPoolFull(RuntimeError):
 
 
 OnDone = Callable[[int, list[Rollout]], "Sequence[RolloutRequest] | None"]
+Poll = Callable[[bool], "Sequence[RolloutRequest] | None"]
 """``on_done(index, rollouts)`` of :meth:`RolloutEngine.rollout`: a request finished; more requests to run."""
 
 
@@ -246,16 +247,20 @@ class RolloutEngine:
     # ------------------------------------------------------------------------------------ rollouts
     @torch.inference_mode()
     def rollout(self, requests: Sequence[RolloutRequest], progress: Callable[[int], None] | None = None,
-                on_done: OnDone | None = None) -> list[list[Rollout]]:
+                on_done: OnDone | None = None, poll: Poll | None = None) -> list[list[Rollout]]:
         """Runs every request's ``n`` rollouts; returns, per request, its rollouts in child order.
 
         ``progress(k)`` is called after each decode step with the number of tokens it produced.
         ``on_done(index, rollouts)`` is called as soon as request ``index``'s rollouts have all finished; the
         requests it returns join this call with the next indices, in order (it may ``prefill`` the sequences
         they fork from, and ``release`` sequences, first; a :class:`KVPoolFull` there means: try later).
+        ``poll(wait)`` feeds requests that become ready outside ``on_done`` (work finished in the background, such
+        as slow verdicts): it is called after each step with ``wait=False`` and, when nothing is left to decode,
+        with ``wait=True``, where it may block until it has requests; what it returns joins the call like
+        ``on_done``'s requests, and nothing returned to ``wait=True`` ends the call.
         All or nothing: invalid requests raise before anything runs; if the call fails part-way (an invalid
-        request from ``on_done`` included) its rollouts and their KV blocks are released and the exception
-        propagates.
+        request from ``on_done`` or ``poll`` included) its rollouts and their KV blocks are released and the
+        exception propagates.
         """
         with self._call("rollout"):
             requests = list(requests)
@@ -263,21 +268,35 @@ class RolloutEngine:
             results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
             left = [r.n for r in requests]  # unfinished rollouts per request
             self.scheduler.add(states)  # raises before queueing anything when a rollout can never fit
+
+            def join(more) -> bool:
+                """Queues the requests a callback returned; whether there were any."""
+                more = list(more or ())
+                if more:
+                    self.scheduler.add(self._states(more, first_index=len(requests)))
+                    requests.extend(more)
+                    results.extend([None] * r.n for r in more)
+                    left.extend(r.n for r in more)
+                return bool(more)
+
+            def callback(fn, *args):
+                self._busy = _ON_DONE
+                try:
+                    return fn(*args)
+                finally:
+                    self._busy = "rollout"
+
             try:
-                while not self.scheduler.idle():
+                while True:
+                    if self.scheduler.idle():
+                        if poll is None or not join(callback(poll, True)):
+                            break
+                        continue
                     finished = self._step(requests, results, left, progress)
                     for ri in finished if on_done is not None else ():
-                        self._busy = _ON_DONE
-                        try:
-                            more = list(on_done(ri, results[ri]) or ())
-                        finally:
-                            self._busy = "rollout"
-                        if more:
-                            new_states = self._states(more, first_index=len(requests))
-                            self.scheduler.add(new_states)
-                            requests += more
-                            results += [[None] * r.n for r in more]
-                            left += [r.n for r in more]
+                        join(callback(on_done, ri, results[ri]))
+                    if poll is not None:
+                        join(callback(poll, False))
             except BaseException:
                 self.scheduler.abort()
                 raise
