@@ -114,12 +114,14 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
     assert "counterfactual importance" in html and "w7 w12." in html
 
 
-def test_find_anchors_api_matches_a_rerun_and_cut_solutions_sample_the_end(tmp_path):
-    """Same seed, same records (the schedule does not change results); a solution cut at the length limit has no
-    verdict, so p(with) of its last sentence is sampled at the end instead of being exact."""
+def test_find_anchors_api_matches_a_rerun_and_cut_solutions_sample_the_end(tmp_path, monkeypatch):
+    """Same seed, same records (the schedule does not change results, nor do verdicts judged in background
+    threads); a solution cut at the length limit has no verdict, so p(with) of its last sentence is sampled at the
+    end instead of being exact."""
     from ptsfast import AnchorConfig, AnchorOptions, find_anchors
     from ptsfast.engine import EngineConfig
     from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.loop import FedCall
     from ptsfast.problems.loading import Problem
 
     model = tiny_model("llama", seed=3)
@@ -136,10 +138,13 @@ def test_find_anchors_api_matches_a_rerun_and_cut_solutions_sample_the_end(tmp_p
 
     a = run(tmp_path / "a", 3)
     run(tmp_path / "b", 1)
+    monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)  # every verdict after the first in background threads
+    run(tmp_path / "c", 3)
     # problems are written as they finish, so the order of lines may differ; each record may not
     for name in ("sentences.jsonl", "problems.jsonl"):
-        assert sorted((tmp_path / "a" / name).read_text().splitlines()) == \
-            sorted((tmp_path / "b" / name).read_text().splitlines())
+        for other in ("b", "c"):
+            assert sorted((tmp_path / "a" / name).read_text().splitlines()) == \
+                sorted((tmp_path / other / name).read_text().splitlines()), (name, other)
     assert a["problems"] == 3 and a["sentences"] >= 3 and a["rollouts"] > 0
     recs = lines(tmp_path / "a" / "sentences.jsonl")
     trajs = {t["key"]: t for p in lines(tmp_path / "a" / "problems.jsonl") for t in p["trajectories"]}

@@ -99,9 +99,9 @@ def test_the_fed_schedule_finds_what_the_round_based_search_finds_with_one_engin
     calls, in_flight, finished = [], [], []
     rollout = engine.rollout
 
-    def counting(requests, progress=None, on_done=None):
+    def counting(requests, progress=None, on_done=None, poll=None):
         calls.append(len(requests))
-        return rollout(requests, progress, on_done)
+        return rollout(requests, progress, on_done, poll)
 
     engine.rollout = counting
     prefill = engine.prefill
@@ -122,6 +122,73 @@ def test_the_fed_schedule_finds_what_the_round_based_search_finds_with_one_engin
         assert got[key] == r, key
     assert stats.rollouts == sum(r.rollouts for r in expected.values()) and stats.pivots == sum(
         len(r.pivots) for r in expected.values())
+    engine.check_no_leaks()
+
+
+def test_slow_verdicts_run_in_the_background_with_the_same_results(monkeypatch):
+    """Once a verdict job is slow, the later ones run in background threads and finish in any order (random
+    delays here): the records are still the round-based search's, in one engine call."""
+    import random
+    import time
+
+    from ptsfast.pipeline.loop import FedCall
+
+    tok, prepared, judge, options, expected = setup(problems_per_batch=3)
+    monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)  # background from the second job on
+    delays = random.Random(0)
+
+    def slow(text, problem):
+        time.sleep(delays.uniform(0, 0.004))
+        return judge(text, problem)
+
+    engine = RolloutEngine(flat_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    finished, polled = [], []
+    rollout = engine.rollout
+
+    def polling(wait, poll):
+        more = poll(wait)
+        polled.append((wait, len(more)))
+        return more
+
+    engine.rollout = lambda requests, progress=None, on_done=None, poll=None: rollout(
+        requests, progress, on_done, lambda wait: polling(wait, poll))
+    stats = run_problems(engine, tok, prepared, slow, options, on_problem=finished.append)
+    got = {r.key: r for f in finished for r in f.results}
+    assert any(wait and n for wait, n in polled), "the engine waited for background verdicts, and got work"
+    assert got == expected and stats.pivots == sum(len(r.pivots) for r in expected.values())
+    engine.check_no_leaks()
+
+
+def test_a_verdict_that_hangs_holds_up_only_its_own_trajectory(monkeypatch):
+    """Problem p0's first probe verdict waits until another problem has finished: with verdicts in the background
+    the others go on meanwhile (judged synchronously it would wait for its time limit, here 60 s, instead)."""
+    import threading
+
+    from ptsfast.pipeline.loop import FedCall
+
+    tok, prepared, judge, options, expected = setup(problems_per_batch=3)
+    monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)
+    other_done, calls, waited = threading.Event(), {"p0": 0}, []
+
+    def hanging(text, problem):
+        if problem.id == "p0":
+            calls["p0"] += 1
+            if calls["p0"] == 2:  # after its solution's verdict: the first probe's
+                waited.append(other_done.wait(60))
+        return judge(text, problem)
+
+    finished = []
+
+    def on_problem(r):
+        finished.append(r)
+        if r.problem.id != "p0":
+            other_done.set()
+
+    engine = RolloutEngine(flat_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    run_problems(engine, tok, prepared, hanging, options, on_problem=on_problem)
+    assert waited == [True], "another problem finished while p0's verdict hung"
+    assert finished[-1].problem.id == "p0"
+    assert {r.key: r for f in finished for r in f.results} == expected
     engine.check_no_leaks()
 
 

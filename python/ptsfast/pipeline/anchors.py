@@ -208,7 +208,8 @@ class _AnchorRun(FedCall):
         self.feed()
 
     def close(self) -> None:
-        """Releases what problems still hold (after an error)."""
+        """Stops the background verdicts and releases what problems still hold (after an error)."""
+        self.close_jobs()
         self.release_held()
 
     def _resume(self, p, solutions) -> list[Work]:
@@ -308,13 +309,18 @@ class _AnchorRun(FedCall):
                               stop_fn=self.stops.stop_fn(self.tokenizer, t.solution_ids[:b]))
 
     def _looked(self, t: _Trajectory, k: int, rollouts: list[Rollout]) -> list[Work]:
-        """Rollouts forked at boundary ``k`` are back: judged, their first sentence compared with sentence ``k``."""
+        """Rollouts forked at boundary ``k`` are back: judged (:meth:`later`), their first sentence compared with
+        sentence ``k``."""
         head = list(t.solution_ids[:t.boundary(k)])
         texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
+        problem = t.problem.problem
+        return self.later(lambda: [self.judge(text, problem) for text in texts],
+                          lambda verdicts: self._judged(t, k, rollouts, verdicts))
+
+    def _judged(self, t: _Trajectory, k: int, rollouts: list[Rollout], verdicts: list) -> list[Work]:
         original = t.sentence(k) if k < len(t.spans) else None
         outcomes = []
-        for r, text in zip(rollouts, texts):
-            ok, err = self.judge(text, t.problem.problem)
+        for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
             same = None
             if original is not None:

@@ -14,8 +14,10 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.driver import SearchPool
@@ -28,6 +30,7 @@ from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,19 @@ class FedCall:
     in ``in_flight`` lists the engine sequences it holds (``seq_ids``).
     """
 
-    def __init__(self, engine: RolloutEngine, max_in_flight: int):
+    BACKGROUND_AFTER = 0.05
+    """Seconds: a job (:meth:`later`) that takes longer than this moves every later one to background threads."""
+
+    def __init__(self, engine: RolloutEngine, max_in_flight: int, background_threads: int = 4):
         self.engine, self.max_in_flight = engine, max_in_flight
         self.queue: deque = deque()
         self.waiting: deque = deque()
         self.in_flight: dict = {}
         self.handlers: list[Handler | None] = []  # by engine request index of the current call
         self.full: KVPoolFull | None = None  # why the last admission stopped
+        self.background_threads = background_threads
+        self.jobs: dict[Future, Callable[[object], list[Work]]] = {}  # background jobs and what follows each
+        self._executor: ThreadPoolExecutor | None = None  # started by the first slow job
 
     def _start(self, queued) -> list[Work]:
         raise NotImplementedError
@@ -142,12 +151,62 @@ class FedCall:
     def feed(self, progress: Callable[[int], None] | None = None) -> None:
         """Runs engine calls until every queued problem has left ``in_flight``."""
         while self.queue or self.waiting or self.in_flight:
-            work = self._admit()
+            work = self._admit() or self._ready(wait=True)
             if not work:
-                self._stuck()
+                if self.queue or self.waiting or self.in_flight:
+                    self._stuck()
                 continue
             self.handlers = [h for _, h in work]
-            self.engine.rollout([r for r, _ in work], progress=progress, on_done=self._done)
+            self.engine.rollout([r for r, _ in work], progress=progress, on_done=self._done, poll=self._poll)
+
+    def later(self, job: Callable[[], T], then: Callable[[T], list[Work]]) -> list[Work]:
+        """``then(job())``. While jobs are quick (the oracle's verdicts, mostly) that happens at once; once one
+        takes longer than :attr:`BACKGROUND_AFTER`, every later ``job`` runs in a background thread and its
+        ``then`` in this thread when the engine call polls (:meth:`_poll`), so slow verdicts (code run in a
+        sandbox, a program that loops until its time limit) hold up only the work that waits for them, not the
+        decode loop. ``job`` must not touch what ``then`` and the engine change; records do not depend on the
+        order jobs finish in (a trajectory's requests and seeds are its own)."""
+        if self._executor is None:
+            start = time.perf_counter()
+            result = job()
+            if time.perf_counter() - start > self.BACKGROUND_AFTER:
+                log.debug("judging in %d background threads from now on (a job took %.2fs)", self.background_threads,
+                          time.perf_counter() - start)
+                self._executor = ThreadPoolExecutor(self.background_threads, thread_name_prefix="ptsfast-judge")
+            return then(result)
+        self.jobs[self._executor.submit(job)] = then
+        return []
+
+    def _ready(self, wait: bool) -> list[Work]:
+        """What finished background jobs lead to (their ``then``, in the order they were started), then new problems
+        if there is room; with ``wait``, blocks until that is some work or no job is left."""
+        while self.jobs:
+            done = [f for f in self.jobs if f.done()]
+            if not done and wait:
+                finished = futures_wait(self.jobs, return_when=FIRST_COMPLETED).done
+                done = [f for f in self.jobs if f in finished]
+            if not done:
+                return []
+            work: list[Work] = []
+            for f in done:
+                work += self.jobs.pop(f)(f.result())  # a job's exception fails the call here
+            work += self._admit()
+            if work or not wait:
+                return work
+        return []
+
+    def _poll(self, wait: bool) -> list[RolloutRequest]:
+        """The engine call's ``poll``: requests that finished background jobs lead to, their handlers registered."""
+        work = self._ready(wait) if self.jobs else []
+        self.handlers += [h for _, h in work]
+        return [r for r, _ in work]
+
+    def close_jobs(self) -> None:
+        """Stops the background threads; jobs not started are dropped (after an error, nothing waits for them)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        self.jobs.clear()
 
     def release_held(self) -> None:
         """Releases the sequences problems still hold (after an error)."""
@@ -250,6 +309,7 @@ class _Run(FedCall):
     def close(self) -> None:
         """Releases what problems still hold (after an error) and the judge's threads."""
         try:
+            self.close_jobs()
             self.release_held()
         finally:
             self.probes.close()
@@ -274,16 +334,20 @@ class _Run(FedCall):
         return [(request, lambda rollouts: self._sampled(p, seq.seq_id, rollouts))]
 
     def _sampled(self, p: PreparedProblem, prompt_seq: int | None, rollouts: list[Rollout]) -> list[Work]:
-        """Judges a problem's solutions; the non-empty ones go on to the search."""
-        flight = self.in_flight[p.id]
+        """Judges a problem's solutions (:meth:`later`); the non-empty ones go on to the search."""
         if prompt_seq is not None:
             self.engine.release([prompt_seq])
-            flight.seq_ids.remove(prompt_seq)
+            self.in_flight[p.id].seq_ids.remove(prompt_seq)
+        texts = self.tokenizer.batch_decode([list(ro.tokens) for ro in rollouts], skip_special_tokens=True)
+        judge = self.probes.judging(p.think_open)[0]
+        return self.later(lambda: self.probes.verdicts([(text, p.problem, judge) for text in texts]),
+                          lambda verdicts: self._judged(p, rollouts, texts, verdicts))
+
+    def _judged(self, p: PreparedProblem, rollouts: list[Rollout], texts: list[str], verdicts: list) -> list[Work]:
+        flight = self.in_flight[p.id]
         searchable = []
-        for ro in rollouts:
+        for ro, text, (ok, err) in zip(rollouts, texts, verdicts):
             key = f"{p.id}#{len(flight.result.trajectories)}"
-            text = self.tokenizer.decode(list(ro.tokens), skip_special_tokens=True)
-            ok, err = self.probes.judging(p.think_open)[0](text, p.problem)
             # a solution cut by the length limit has no final verdict: p(L) is then estimated like any point
             correct = None if ro.finish_reason is FinishReason.LENGTH else ok
             t = SampledTrajectory(key, tuple(ro.tokens), text, correct, str(ro.finish_reason.value), err)
@@ -330,8 +394,8 @@ class _Run(FedCall):
 
     def _probe_handler(self, ticket: int, probe: ProbeRequest) -> Handler:
         def handle(rollouts: list[Rollout]) -> list[Work]:
-            (outcomes,) = self.probes.outcomes([probe], [rollouts])
-            return self._probe_work(self.search.complete(ticket, outcomes))
+            return self.later(self.probes.judgement([probe], [rollouts]),
+                              lambda outcomes: self._probe_work(self.search.complete(ticket, outcomes[0])))
         return handle
 
     def _searched(self, res: TrajectoryResult) -> None:

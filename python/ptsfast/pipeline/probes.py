@@ -102,6 +102,13 @@ class ProbeRunner:
     def outcomes(self, requests: Sequence[ProbeRequest],
                  rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:
         """Verdicts of each request's rollouts (and of their cuts at the budget, see ``_cuts``), judged together."""
+        return self.judgement(requests, rollouts)()
+
+    def judgement(self, requests: Sequence[ProbeRequest],
+                  rollouts: Sequence[Sequence[Rollout]]) -> Callable[[], list[list[RolloutOutcome]]]:
+        """:meth:`outcomes` in two parts: the rollouts are counted and their texts decoded here, in the caller's
+        thread (the tokenizer serves the engine's stop checks too); the call returned judges them and may run in
+        any thread (it reads nothing that changes)."""
         jobs, cuts = [], []
         for r, ros in zip(requests, rollouts):
             ctx, head = self.contexts[r.key], self._head(r)
@@ -115,19 +122,27 @@ class ProbeRunner:
             self.tokens += sum(len(ro.tokens) for ro in ros)
         texts = self.tokenizer.batch_decode([ids for ids, _, _ in jobs], skip_special_tokens=True)
         args = [(text, p, judge) for text, (_, p, judge) in zip(texts, jobs)]
+        rollouts = [list(ros) for ros in rollouts]
+
+        def judged() -> list[list[RolloutOutcome]]:
+            verdicts = self.verdicts(args)
+            out, k, c = [], 0, 0
+            for ros in rollouts:
+                outs = []
+                for ro in ros:
+                    (ok, err), extra = verdicts[k], verdicts[k + 1:k + 1 + cuts[c]]
+                    outs.append(RolloutOutcome(ro.tokens, bool(ok), err,
+                                               tuple(bool(v) and e is None for v, e in extra)))
+                    k, c = k + 1 + cuts[c], c + 1
+                out.append(outs)
+            return out
+        return judged
+
+    def verdicts(self, args: Sequence[tuple[str, object, Judge]]) -> list:
+        """``judge(text, problem)`` of each ``(text, problem, judge)``, on the judge's threads when there are several."""
         if self._pool is not None and len(args) > 1:
-            verdicts = list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
-        else:
-            verdicts = [judge(text, p) for text, p, judge in args]
-        out, k, c = [], 0, 0
-        for ros in rollouts:
-            outs = []
-            for ro in ros:
-                (ok, err), extra = verdicts[k], verdicts[k + 1:k + 1 + cuts[c]]
-                outs.append(RolloutOutcome(ro.tokens, bool(ok), err, tuple(bool(v) and e is None for v, e in extra)))
-                k, c = k + 1 + cuts[c], c + 1
-            out.append(outs)
-        return out
+            return list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
+        return [judge(text, p) for text, p, judge in args]
 
     def _cuts(self, r: ProbeRequest, ctx: TrajectoryContext, tokens: Sequence[int]) -> int:
         """How many cut verdicts a rollout needs (``RolloutOutcome.cut_success``): one per solution
