@@ -82,8 +82,10 @@ class KVPoolFull(RuntimeError):
 
 
 OnDone = Callable[[int, list[Rollout]], "Sequence[RolloutRequest] | None"]
-Poll = Callable[[bool], "Sequence[RolloutRequest] | None"]
 """``on_done(index, rollouts)`` of :meth:`RolloutEngine.rollout`: a request finished; more requests to run."""
+Poll = Callable[[bool], "Sequence[RolloutRequest] | None"]
+"""``poll(wait)`` of :meth:`RolloutEngine.rollout`: requests that became ready elsewhere (``wait``: nothing is left
+to decode, so it may block until there are some; none then ends the call)."""
 
 
 @dataclass(eq=False)
