@@ -138,6 +138,7 @@ def test_find_anchors_api_matches_a_rerun_and_cut_solutions_sample_the_end(tmp_p
 
     a = run(tmp_path / "a", 3)
     run(tmp_path / "b", 1)
+    monkeypatch.setattr(FedCall, "BACKGROUND_ON_CPU", True)
     monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)  # every verdict after the first in background threads
     run(tmp_path / "c", 3)
     # problems are written as they finish, so the order of lines may differ; each record may not

@@ -134,6 +134,7 @@ def test_slow_verdicts_run_in_the_background_with_the_same_results(monkeypatch):
     from ptsfast.pipeline.loop import FedCall
 
     tok, prepared, judge, options, expected = setup(problems_per_batch=3)
+    monkeypatch.setattr(FedCall, "BACKGROUND_ON_CPU", True)
     monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)  # background from the second job on
     delays = random.Random(0)
 
@@ -159,6 +160,21 @@ def test_slow_verdicts_run_in_the_background_with_the_same_results(monkeypatch):
     engine.check_no_leaks()
 
 
+def test_on_a_cpu_engine_slow_verdicts_stay_in_the_decode_loop(monkeypatch):
+    """Code verdicts would compete with a CPU engine's decoding for the same cores: there they stay inline."""
+    from ptsfast.pipeline.loop import FedCall
+
+    tok, prepared, judge, options, expected = setup(problems_per_batch=3)
+    monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)
+    engine = RolloutEngine(flat_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    rollout, fed = engine.rollout, []
+    engine.rollout = lambda requests, progress=None, on_done=None, poll=None: rollout(
+        requests, progress, on_done, lambda wait: fed.extend(poll(wait)) or [])
+    finished = []
+    run_problems(engine, tok, prepared, judge, options, on_problem=finished.append)
+    assert fed == [] and {r.key: r for f in finished for r in f.results} == expected
+
+
 def test_a_verdict_that_hangs_holds_up_only_its_own_trajectory(monkeypatch):
     """Problem p0's first probe verdict waits until another problem has finished: with verdicts in the background
     the others go on meanwhile (judged synchronously it would wait for its time limit, here 60 s, instead)."""
@@ -167,6 +183,7 @@ def test_a_verdict_that_hangs_holds_up_only_its_own_trajectory(monkeypatch):
     from ptsfast.pipeline.loop import FedCall
 
     tok, prepared, judge, options, expected = setup(problems_per_batch=3)
+    monkeypatch.setattr(FedCall, "BACKGROUND_ON_CPU", True)
     monkeypatch.setattr(FedCall, "BACKGROUND_AFTER", -1.0)
     other_done, calls, waited = threading.Event(), {"p0": 0}, []
 

@@ -124,6 +124,10 @@ class FedCall:
 
     BACKGROUND_AFTER = 0.05
     """Seconds: a job (:meth:`later`) that takes longer than this moves every later one to background threads."""
+    BACKGROUND_ON_CPU = False
+    """Whether that happens when the engine runs on the CPU too. There code verdicts compete with the decoding for
+    the same cores (README's code example on 2 cores, one run each: 1,056 s judged inline, 1,127 s in the
+    background), so they stay inline; an oracle that mostly waits (a remote judge) gains there as on a GPU."""
 
     def __init__(self, engine: RolloutEngine, max_in_flight: int, background_threads: int = 4):
         self.engine, self.max_in_flight = engine, max_in_flight
@@ -161,7 +165,8 @@ class FedCall:
 
     def later(self, job: Callable[[], T], then: Callable[[T], list[Work]]) -> list[Work]:
         """``then(job())``. While jobs are quick (the oracle's verdicts, mostly) that happens at once; once one
-        takes longer than :attr:`BACKGROUND_AFTER`, every later ``job`` runs in a background thread and its
+        takes longer than :attr:`BACKGROUND_AFTER` (on a GPU: :attr:`BACKGROUND_ON_CPU`), every later ``job`` runs
+        in a background thread and its
         ``then`` in this thread when the engine call polls (:meth:`_poll`), so slow verdicts (code run in a
         sandbox, a program that loops until its time limit) hold up only the work that waits for them, not the
         decode loop. ``job`` must not touch what ``then`` and the engine change; records do not depend on the
@@ -169,7 +174,8 @@ class FedCall:
         if self._executor is None:
             start = time.perf_counter()
             result = job()
-            if time.perf_counter() - start > self.BACKGROUND_AFTER:
+            on_cpu = self.engine.adapter.device.type == "cpu"
+            if time.perf_counter() - start > self.BACKGROUND_AFTER and (self.BACKGROUND_ON_CPU or not on_cpu):
                 log.debug("judging in %d background threads from now on (a job took %.2fs)", self.background_threads,
                           time.perf_counter() - start)
                 self._executor = ThreadPoolExecutor(self.background_threads, thread_name_prefix="ptsfast-judge")
