@@ -165,8 +165,8 @@ class FedCall:
 
     def later(self, job: Callable[[], T], then: Callable[[T], list[Work]]) -> list[Work]:
         """``then(job())``. While jobs are quick (the oracle's verdicts, mostly) that happens at once; once one
-        takes longer than :attr:`BACKGROUND_AFTER` (on a GPU: :attr:`BACKGROUND_ON_CPU`), every later ``job`` runs
-        in a background thread and its
+        takes longer than :attr:`BACKGROUND_AFTER` on a GPU engine (on a CPU one only with
+        :attr:`BACKGROUND_ON_CPU`), every later ``job`` runs in a background thread and its
         ``then`` in this thread when the engine call polls (:meth:`_poll`), so slow verdicts (code run in a
         sandbox, a program that loops until its time limit) hold up only the work that waits for them, not the
         decode loop. ``job`` must not touch what ``then`` and the engine change; records do not depend on the
