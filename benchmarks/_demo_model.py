@@ -53,8 +53,26 @@ def timed(fn) -> tuple[float, float, object]:
         torch.cuda.synchronize()
     return time.perf_counter() - wall, time.process_time() - cpu, out
 
+
 SAMPLER = dict(temperature=0.6, top_k=20, top_p=0.95)
 """codelion/pts's sampler (T 0.6, top-k 20, top-p 0.95)."""
+
+
+def timed_continuous_batching(model, prefixes: list[list[int]], n: int, new: int) -> tuple[float, float, int]:
+    """``timed`` HF continuous batching of ``n`` rollouts of ``new`` tokens from each prefix (codelion/pts's
+    sampler), at its steady state: on a GPU an untimed run of the same workload first builds HF's manager, paged
+    cache and CUDA graphs, the timed run reuses them, then they are freed. On a CPU one run."""
+    from ptsfast.engine.bench import hf_continuous_batching
+
+    model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
+    keep = DEVICE == "cuda"
+    if keep:
+        hf_continuous_batching(model, prefixes, n, new, keep=True, **SAMPLER)
+    try:
+        return timed(lambda: hf_continuous_batching(model, prefixes, n, new, keep=keep, **SAMPLER))
+    finally:
+        if keep:
+            model.destroy_cached_continuous_batching_manager()
 
 
 def record_result(benchmark, script: str, env_prefix: str, out: str, **fields) -> dict:

@@ -27,10 +27,10 @@ import os
 import pytest
 import torch
 
-from ptsfast.engine.bench import environment, hf_continuous_batching, hf_generate
+from ptsfast.engine.bench import environment, hf_generate
 from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
 
-from _demo_model import DEVICE, SAMPLER, timed, timing_model
+from _demo_model import DEVICE, SAMPLER, timed, timed_continuous_batching, timing_model
 
 NEW = int(os.environ.get("PTSFAST_BENCH_NEW_TOKENS", "16"))
 
@@ -63,11 +63,6 @@ def _hf_generate(model, sequence: list[int], positions: list[int], n: int) -> in
     return tokens
 
 
-def _hf_continuous_batching(model, sequence: list[int], positions: list[int], n: int) -> int:
-    model.set_attn_implementation("sdpa")
-    return hf_continuous_batching(model, [sequence[:p] for p in positions], n, NEW, **SAMPLER)
-
-
 SHAPES = {
     "fork": dict(length=512, positions=[512], n=32),
     "pts": dict(length=300, positions=[int(300 * (k + 1) / 17) for k in range(16)], n=16),
@@ -84,15 +79,13 @@ def test_rollouts_vs_hf(benchmark, model, shape):
     args = (model, sequence, spec["positions"], spec["n"])
     expected = len(spec["positions"]) * spec["n"] * NEW
     _ptsfast(*args)  # warm-up
-    if DEVICE == "cuda":  # the HF sides' first-call costs out of the clock too
+    if DEVICE == "cuda":  # HF generate's first-call costs out of the clock too
         _hf_generate(model, sequence[:64], [32], 2)
-        _hf_continuous_batching(model, sequence[:64], [32], 2)
     benchmark.pedantic(lambda: _ptsfast(*args), rounds=2, iterations=1)
     ours = benchmark.stats.stats.min  # pytest-benchmark's clock: the engine's results are on the host when it stops
     hf = _timed(lambda: _hf_generate(*args))
-    cb_tokens = []
-    cb = _timed(lambda: cb_tokens.append(_hf_continuous_batching(*args)))
-    assert _ptsfast(*args) == expected and cb_tokens == [expected]
+    cb, _, cb_tokens = timed_continuous_batching(model, [sequence[:p] for p in spec["positions"]], spec["n"], NEW)
+    assert _ptsfast(*args) == expected and cb_tokens == expected
     result = {
         **environment(DEVICE), "command": "pytest benchmarks/bench_real_model.py --benchmark-only -s",
         "model": label, "shape": shape,

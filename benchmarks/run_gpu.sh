@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One scripted GPU job, fitted to the device's lease (10 minutes a command, 15 a session with start-up) and ordered
-# by what only a GPU can prove: build the extension with its CUDA sources, the GPU tests (CUDA and Triton kernels
-# and the engine against HF on the GPU), the long-trace rollouts against HF generate and continuous batching, the
-# rollout and kernel benchmarks, the PTS-shape rollouts, then the rest of the test suite while time is left.
+# by what only a GPU can prove: build the extension with its CUDA sources, the long-trace rollouts against HF
+# generate and continuous batching, the GPU tests (CUDA and Triton kernels and the engine against HF on the GPU),
+# a profile of one decode step, the PTS-shape rollouts, the rollout and kernel benchmarks, then the rest of the
+# test suite while time is left.
 # BUDGET_S (default 540) bounds the whole: each stage gets at most its own cap and what is left of the budget, and a
 # stage with under 20 s left is skipped (stages.txt says so). Results land in $RESULTS (default
 # benchmarks/results/gpu-<date>): each stage's output, stages.txt, and the benchmarks' JSON as each stage ends; with
@@ -63,15 +64,18 @@ stage long_trace 200 env PTSFAST_LT_LENGTHS=256,2048 PTSFAST_LT_HF_LENGTHS=2048 
   PTSFAST_LT_OUT="$RES/long_trace_cuda.json" $PY -m pytest -q -p no:cacheprovider benchmarks/bench_long_trace.py \
   --benchmark-only -s
 
-# every GPU-only test, one line each (in 4 processes where pytest-xdist is there: Triton compiles on the CPU)
-XDIST=$($PY -c "import xdist" 2>/dev/null && echo "-n 4")
-stage gpu_tests 170 $PY -m pytest -p no:cacheprovider -m gpu -rA $XDIST tests
+# every GPU-only test, one line each (in 8 processes where pytest-xdist is there: Triton compiles on the CPU)
+XDIST=$($PY -c "import xdist" 2>/dev/null && echo "-n 8")
+stage gpu_tests 150 $PY -m pytest -p no:cacheprovider -m gpu -rA $XDIST tests
 grep -E "PASSED|FAILED|ERROR|SKIPPED" "$RES/gpu_tests.txt" | tail -80 > "$RES/gpu_tests_summary.txt"
 pack
-stage rollout_kernels 120 $PY -m pytest -q -p no:cacheprovider benchmarks/bench_rollout.py benchmarks/bench_kernels.py \
-  --benchmark-only -s --benchmark-json="$RES/benchmarks.json"
+
+# where a decode step's time goes (host against kernels), for the next optimisation
+stage decode_profile 90 $PY benchmarks/scripts/gpu_decode_profile.py
 stage real_model 120 env PTSFAST_BENCH_NEW_TOKENS=64 $PY -m pytest -q -p no:cacheprovider \
   benchmarks/bench_real_model.py --benchmark-only -s
+stage rollout_kernels 120 $PY -m pytest -q -p no:cacheprovider benchmarks/bench_rollout.py benchmarks/bench_kernels.py \
+  --benchmark-only -s --benchmark-json="$RES/benchmarks.json"
 stage tests 600 $PY -m pytest -q -p no:cacheprovider -m "not slow and not gpu" -x $XDIST --junitxml="$RES/tests.xml" tests
 echo "results in $RES"
 cat "$RES/stages.txt"

@@ -30,6 +30,11 @@ def _constexpr(**values):
     return {n: "constexpr" for n in values}, values
 
 
+def _precision(dt: str) -> str:
+    """``_launch.dot_precision`` of a pointer type (fp32 at torch's default matmul precision)."""
+    return "ieee" if dt == "*fp32" else "tf32"
+
+
 def kernels():
     """(name, jit function, signature, constexpr values) for every kernel and the dtypes that matter."""
     sig, const = _constexpr(BLOCK=1024)
@@ -39,7 +44,8 @@ def kernels():
     for top_k in (0, 5):
         for dt in ("*bf16", "*fp32"):
             sig, const = _constexpr(HAS_BIAS=True, TOP_K=top_k, KP=max(1, triton.next_power_of_2(top_k)),
-                                    DOT_F32=False, BLOCK_N=64, BLOCK_V=128, BLOCK_D=64)
+                                    DOT_F32=False, DOT_PRECISION=_precision(dt), BLOCK_N=64, BLOCK_V=128,
+                                    BLOCK_D=64)
             yield (f"logprobs top_k={top_k} {dt}", triton_logprobs._fused_logprobs_kernel,
                    {"h_ptr": dt, "w_ptr": dt, "b_ptr": dt, "tgt_ptr": "*i64", "m_out": "*fp32", "s_out": "*fp32",
                     "t_out": "*fp32", "topv_out": "*fp32", "topi_out": "*i64",
@@ -54,7 +60,7 @@ def kernels():
            {"best_v_ptr": "*fp32", "best_i_ptr": "*i64", "best_x_ptr": "*fp32", "m_ptr": "*fp32", "s_ptr": "*fp32",
             "tokens_out": "*i64", "logprobs_out": "*fp32", "num_splits": "i32", **sig}, const)
     for dt in ("*bf16", "*fp16", "*fp32"):
-        sig, const = _constexpr(BLOCK_M=16, BLOCK_N=32, BLOCK_D=128, DOT_F32=False)
+        sig, const = _constexpr(BLOCK_M=16, BLOCK_N=32, BLOCK_D=128, DOT_F32=False, DOT_PRECISION=_precision(dt))
         yield (f"cascade partial {dt}", triton_cascade._cascade_partial_kernel,
                {"q_ptr": dt, "k_ptr": dt, "v_ptr": dt,
                 **{n: "*i32" for n in ("table_ptr", "lens_ptr", "rows_ptr", "item_start_ptr", "item_count_ptr",
@@ -63,8 +69,8 @@ def kernels():
                 **_i32("stride_qb", "stride_qh", "stride_kb", "stride_ks", "stride_kh", "stride_table", "B", "Hq", "D",
                        "rep", "block_size", "split_len", "split_base"),
                 "scale": "fp32", **sig}, const)
-    for dt in ("*bf16", "*fp16"):
-        sig, const = _constexpr(BLOCK_M=64, BLOCK_N=32, BLOCK_D=128, DOT_F32=False)
+    for dt in ("*bf16", "*fp16", "*fp32"):
+        sig, const = _constexpr(BLOCK_M=64, BLOCK_N=32, BLOCK_D=128, DOT_F32=False, DOT_PRECISION=_precision(dt))
         yield (f"prefill attention {dt}", triton_prefill_attention._prefill_attention_kernel,
                {"q_ptr": dt, "k_ptr": dt, "v_ptr": dt, "o_ptr": dt, "cu_ptr": "*i32", "tile_seq_ptr": "*i32",
                 "tile_m0_ptr": "*i32",

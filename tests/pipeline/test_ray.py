@@ -15,14 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-import ray
-from mine_script import OPTIONS, PROBLEMS
 
-from ptsfast.cli import main as cli
-from ptsfast.problems.loading import Problem
-from ptsfast.pipeline.ray import RayOptions, mine_ray
-from ptsfast.models import load_model
-from ptsfast.pipeline import mine
+ray = pytest.importorskip("ray", reason="the Ray runner needs ray: pip install ptsfast[ray]")
+
+from mine_script import OPTIONS, PROBLEMS  # noqa: E402
+
+from ptsfast.cli import main as cli  # noqa: E402
+from ptsfast.problems.loading import Problem  # noqa: E402
+from ptsfast.pipeline.ray import RayOptions, mine_ray  # noqa: E402
+from ptsfast.models import load_model  # noqa: E402
+from ptsfast.pipeline import mine  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1] / "helpers"
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module

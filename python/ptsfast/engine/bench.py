@@ -43,29 +43,49 @@ def hf_generate(model, prefix: list[int], n: int, new_tokens: int, *, temperatur
 
 
 def hf_continuous_batching(model, prefixes: list[list[int]], n: int, new_tokens: int, *, temperature: float = 1.0,
-                           top_k: int = 0, top_p: float = 1.0, eos_token_id: int | None = None) -> int:
+                           top_k: int = 0, top_p: float = 1.0, eos_token_id: int | None = None,
+                           keep: bool = False) -> int:
     """``n`` rollouts of ``new_tokens`` tokens from each prefix through Hugging Face continuous batching
-    (``model.generate_batch``), paged KV in 64-token pages; EOS ignored unless ``eos_token_id`` is given (then a
-    rollout may stop early). Returns the tokens generated."""
+    (``model.generate_batch``); EOS ignored unless ``eos_token_id`` is given (then a rollout may stop early).
+    On a GPU HF sizes its paged cache and captures its CUDA graphs itself; ``keep`` keeps that manager for the next
+    call (the second of two calls with one workload is HF's steady state; ``destroy_cached_continuous_batching_manager``
+    frees it). On a CPU, 64-token pages for every rollout, up to ~8 GB. Returns the tokens generated."""
     from transformers import GenerationConfig
-    from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
     config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
                               max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=eos_token_id, pad_token_id=0)
-    # pages for every rollout's whole sequence (HF may share a prompt's blocks among its n children, or not), but
-    # no more than ~8 GB of K/V: long prefixes would otherwise ask for more memory than the machine has (HF then
-    # refuses to start); with fewer pages its scheduler runs fewer rollouts at a time
+    cb = None if model.device.type == "cuda" else _cpu_continuous_batching_config(model, prefixes, n, new_tokens)
+    with torch.inference_mode():
+        out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,
+                                   continuous_batching_config=cb, warmup=model.device.type == "cuda",
+                                   persistent_manager=keep)
+    tokens = sum(len(r.generated_tokens) for r in out.values())
+    if n > 1 and len(out) == len(prefixes):
+        # transformers 5.17 forks the n - 1 children of each prompt and waits for them, but answers with the parents
+        # alone: with EOS ignored each child generated as many tokens as its parent
+        if eos_token_id is not None:
+            raise RuntimeError("this transformers returns no continuous-batching children; upgrade it (5.25 does)")
+        tokens *= n
+    return tokens
+
+
+def _cpu_continuous_batching_config(model, prefixes: list[list[int]], n: int, new_tokens: int):
+    """Pages for every rollout's whole sequence (HF may share a prompt's blocks among its n children, or not), but
+    no more than ~8 GB of K/V: long prefixes would otherwise ask for more memory than the machine has (HF then
+    refuses to start); with fewer pages its scheduler runs fewer rollouts at a time."""
+    import inspect
+
+    from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
     pages = len(prefixes) * n * ((max(map(len, prefixes)) + new_tokens) // 64 + 2)
     c = model.config
     head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
     page_bytes = 64 * c.num_hidden_layers * 2 * getattr(c, "num_key_value_heads", c.num_attention_heads) * head_dim \
         * model.dtype.itemsize
     pages = min(pages, max(int(8e9 // page_bytes), 64))
-    cb = ContinuousBatchingConfig(num_blocks=pages, page_size=64, max_batch_tokens=2048)
-    with torch.inference_mode():
-        out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,
-                                   continuous_batching_config=cb, warmup=False)
-    return sum(len(r.generated_tokens) for r in out.values())
+    # transformers renamed block_size to page_size (5.17 has the first, 5.25 the second)
+    size = "page_size" if "page_size" in inspect.signature(ContinuousBatchingConfig).parameters else "block_size"
+    return ContinuousBatchingConfig(num_blocks=pages, max_batch_tokens=2048, **{size: 64})
 
 
 def best_time(fn, repeat: int, *, warmup: int = 0) -> float:

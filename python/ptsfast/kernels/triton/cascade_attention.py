@@ -24,7 +24,8 @@ import torch
 import triton
 import triton.language as tl
 
-from ptsfast.kernels._launch import attention_blocks, cdiv, dot_in_fp32, dot_rows, split_range, splits_to_fill
+from ptsfast.kernels._launch import (attention_blocks, cdiv, dot_in_fp32, dot_precision, dot_rows, split_range,
+                                     splits_to_fill)
 from ptsfast.kernels.triton._attention import online_softmax_step
 from ptsfast.kernels.types import CascadePlan
 
@@ -38,6 +39,7 @@ def _cascade_partial_kernel(
     stride_qb, stride_qh, stride_kb, stride_ks, stride_kh, stride_table,
     B, Hq, D, rep, block_size, split_len, split_base, scale,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, DOT_F32: tl.constexpr,
+    DOT_PRECISION: tl.constexpr,
 ):
     tile = tl.program_id(0)
     kvh = tl.program_id(1)
@@ -77,9 +79,9 @@ def _cascade_partial_kernel(
         if DOT_F32:
             k = k.to(tl.float32)
             v = v.to(tl.float32)
-        s = tl.dot(q, tl.trans(k)) * scale
+        s = tl.dot(q, tl.trans(k), input_precision=DOT_PRECISION) * scale
         s = tl.where(ok[None, :], s, float("-inf"))
-        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v)
+        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v, DOT_PRECISION)
     has = l_i > 0
     o = acc / tl.where(has, l_i, 1.0)[:, None]
     lse = tl.where(has, m_i + tl.log(tl.where(has, l_i, 1.0)), float("-inf"))
@@ -135,6 +137,7 @@ def launch_partials(q, k_cache, v_cache, table, lens, rows, item_start, item_cou
         q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2), table.stride(0),
         B, Hq, D, Hq // Hkv, block_size, split_len, split_base, scale,
         BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_D=block_d, DOT_F32=dot_in_fp32(q.device, k_cache.dtype),
+        DOT_PRECISION=dot_precision(k_cache.dtype),
         num_warps=4)
 
 

@@ -22,7 +22,7 @@ import triton
 import triton.language as tl
 
 from ptsfast.kernels._dispatch import check
-from ptsfast.kernels._launch import cdiv, dot_in_fp32, interpreted, split_range, splits_to_fill
+from ptsfast.kernels._launch import cdiv, dot_in_fp32, dot_precision, interpreted, split_range, splits_to_fill
 from ptsfast.kernels.types import TokenLogprobs
 
 MAX_TOP_K = 64
@@ -35,6 +35,7 @@ def _fused_logprobs_kernel(
     N, V, D, span,
     stride_hn, stride_hd, stride_wv, stride_wd,
     HAS_BIAS: tl.constexpr, TOP_K: tl.constexpr, KP: tl.constexpr, DOT_F32: tl.constexpr,
+    DOT_PRECISION: tl.constexpr,
     BLOCK_N: tl.constexpr, BLOCK_V: tl.constexpr, BLOCK_D: tl.constexpr,
 ):
     pid_n = tl.program_id(0)
@@ -69,7 +70,7 @@ def _fused_logprobs_kernel(
             if DOT_F32:  # _launch.dot_in_fp32: the interpreter's bf16 dots are wrong; GPUs never take this branch
                 h = h.to(tl.float32)
                 w = w.to(tl.float32)
-            acc = tl.dot(h, tl.trans(w), acc)
+            acc = tl.dot(h, tl.trans(w), acc, input_precision=DOT_PRECISION)
         if HAS_BIAS:
             acc += tl.load(b_ptr + cols64, mask=col_ok, other=0.0).to(tl.float32)[None, :]
         acc = tl.where(col_ok[None, :], acc, float("-inf"))
@@ -109,7 +110,8 @@ def fused_logprobs_triton(
     """Triton backend of ``fused_logprobs`` (inputs already checked there): hidden ``[N, d]``,
     weight ``[V, d]``, targets ``[N]``, bias ``[V]`` or None. Returns ``TokenLogprobs`` (fp32).
 
-    fp32 inputs use the GPU's tf32 dot (design §3 tolerance 3e-4); fp16/bf16 accumulate in fp32.
+    fp32 inputs are multiplied in IEEE fp32 (tf32 where torch's float32 matmul precision allows it,
+    ``_launch.dot_precision``); fp16/bf16 accumulate in fp32.
     ``num_splits`` / ``block_*`` override the launch heuristics (tests use them to cover splits).
     """
     name = "fused_logprobs"
@@ -148,7 +150,7 @@ def fused_logprobs_triton(
         N, V, D, span,
         hidden.stride(0), hidden.stride(1), weight.stride(0), weight.stride(1),
         HAS_BIAS=bias is not None, TOP_K=top_k, KP=triton.next_power_of_2(K),
-        DOT_F32=dot_in_fp32(dev, hidden.dtype),
+        DOT_F32=dot_in_fp32(dev, hidden.dtype), DOT_PRECISION=dot_precision(weight.dtype),
         BLOCK_N=BLOCK_N, BLOCK_V=BLOCK_V, BLOCK_D=BLOCK_D,
         num_warps=8 if BLOCK_N * BLOCK_V >= 8192 else 4,
     )

@@ -14,7 +14,7 @@ import torch
 import triton
 import triton.language as tl
 
-from ptsfast.kernels._launch import attention_blocks, dot_in_fp32, interpreted
+from ptsfast.kernels._launch import attention_blocks, dot_in_fp32, dot_precision, interpreted
 from ptsfast.kernels.triton._attention import online_softmax_step
 
 
@@ -24,6 +24,7 @@ def _prefill_attention_kernel(
     stride_qt, stride_qh, stride_kt, stride_kh, stride_vt, stride_vh, stride_ot, stride_oh,
     rep, D, scale,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, DOT_F32: tl.constexpr,
+    DOT_PRECISION: tl.constexpr,
 ):
     tile = tl.program_id(0)
     h = tl.program_id(1)
@@ -55,9 +56,9 @@ def _prefill_attention_kernel(
         if DOT_F32:
             k = k.to(tl.float32)
             v = v.to(tl.float32)
-        s = tl.dot(q, tl.trans(k)) * scale
+        s = tl.dot(q, tl.trans(k), input_precision=DOT_PRECISION) * scale
         s = tl.where(n_ok[None, :] & (nn[None, :] <= mm[:, None]), s, float("-inf"))
-        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v)
+        m_i, l_i, acc = online_softmax_step(m_i, l_i, acc, s, v, DOT_PRECISION)
     o = acc / tl.where(l_i > 0, l_i, 1.0)[:, None]
     tl.store(o_ptr + rows[:, None] * stride_ot + h * stride_oh + dd[None, :], o.to(o_ptr.dtype.element_ty),
              mask=m_ok[:, None] & d_ok[None, :])
@@ -86,6 +87,6 @@ def prefill_attention_triton(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, 
         q, k, v, out, cu, torch.tensor(tile_seq, **i32), torch.tensor(tile_m0, **i32),
         q.stride(0), q.stride(1), k.stride(0), k.stride(1), v.stride(0), v.stride(1), out.stride(0), out.stride(1),
         rep, D, scale,
-        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=dot_in_fp32(dev, k.dtype),
+        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=dot_in_fp32(dev, k.dtype), DOT_PRECISION=dot_precision(k.dtype),
         num_warps=4)
     return out
