@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 import ptsfast.kernels
-from ptsfast.kernels._launch import dot_rows, split_range
+from ptsfast.kernels._launch import dot_precision, dot_rows, split_range
 
 KERNELS = Path(ptsfast.kernels.__file__).parent
 # modules every other kernels module may import: they import no dispatcher themselves
@@ -105,3 +106,18 @@ def test_split_range_covers_the_range_in_whole_tiles_with_no_empty_split(block):
 
 def test_dot_rows_is_a_power_of_two_between_16_and_64():
     assert [dot_rows(r) for r in (0, 1, 16, 17, 33, 64, 65, 500)] == [16, 16, 16, 32, 64, 64, 64, 64]
+
+
+def test_fp32_dots_follow_torchs_matmul_precision():
+    """IEEE fp32 by default (what HF's fp32 matmuls do: tf32 put fp32 log-probs 0.01 nats off on an H200), tf32 only
+    where the user allowed it for torch's own matmuls; half-precision operands use the tensor cores either way."""
+    before = torch.get_float32_matmul_precision()
+    try:
+        torch.set_float32_matmul_precision("highest")
+        assert dot_precision(torch.float32) == "ieee"
+        assert dot_precision(torch.bfloat16) == dot_precision(torch.float16) == "tf32"
+        for allowed in ("high", "medium"):
+            torch.set_float32_matmul_precision(allowed)
+            assert dot_precision(torch.float32) == "tf32"
+    finally:
+        torch.set_float32_matmul_precision(before)

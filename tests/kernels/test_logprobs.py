@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 import torch
-from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
+from kernel_utils import TOL, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
 from ptsfast.kernels.logprobs import IMPLEMENTED, fused_logprobs, full_logprobs_torch
 
@@ -27,7 +27,7 @@ def _inputs(N, V, d, dtype, device="cpu", bias=False, seed=0):
 
 def _check(out, h, w, t, b, top_k, dtype, backend):
     ref = full_logprobs_torch(h.double(), w.double(), t, None if b is None else b.double(), top_k=top_k)
-    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    tol = TOL[dtype]
     assert out.logprobs.dtype == torch.float32 and out.logprobs.shape == t.shape
     assert rel_err(out.logprobs, ref.logprobs) <= tol
     if top_k:
@@ -165,9 +165,9 @@ def test_gpu_triton(dtype, top_k, poison):  # noqa: F811
     h, w, t, b = _inputs(1031, 32003, 896, dtype, device="cuda", bias=False)
     out = fused_logprobs(h, w, t, top_k=top_k, backend="triton")
     ref = full_logprobs_torch(h.double(), w.double(), t, top_k=top_k)
-    assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL_DOT[dtype]
+    assert rel_err(out.logprobs.double(), ref.logprobs) <= TOL[dtype]
     if top_k:
-        assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL_DOT[dtype]
+        assert rel_err(out.topk_logprobs.double(), ref.topk_logprobs) <= TOL[dtype]
 
 
 @pytest.mark.gpu

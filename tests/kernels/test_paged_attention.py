@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from kernel_utils import TOL, TOL_DOT, cpu_backends, gpu, poison, rel_err  # noqa: F401
+from kernel_utils import TOL, cpu_backends, gpu, poison, rel_err  # noqa: F401
 
 from ptsfast.kernels._dispatch import backend_available, choose_backend
 from ptsfast.kernels.paged_attention import IMPLEMENTED as DECODE_IMPLEMENTED
@@ -61,7 +61,7 @@ def test_matches_float64(backend, dtype, heads, lens, poison):  # noqa: F811
     scale = D**-0.5
     out = paged_decode_attention(q, k, v, bt, cl, scale, backend=backend)
     assert out.shape == q.shape and out.dtype == q.dtype
-    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    tol = TOL[dtype]
     assert rel_err(out, _oracle(q, k, v, tables, LENS[lens], scale)) <= tol
 
 
@@ -73,7 +73,7 @@ def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F8
     (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
     out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
     ref = paged_decode_attention_torch(q, k, v, bt, cl, 0.2)
-    assert rel_err(out, ref) <= TOL_DOT[torch.float32]
+    assert rel_err(out, ref) <= TOL[torch.float32]
 
 
 def test_cpu_dispatch_and_input_checks():
@@ -194,7 +194,7 @@ def test_gpu_triton_prefill(dtype, poison):  # noqa: F811
     q, k, v = (torch.randn(cu[-1], h, 128, generator=g).to(dtype).cuda() for h in (32, 8, 8))
     out = prefill_attention(q, k, v, cu, 128**-0.5)
     ref = prefill_attention_torch(q, k, v, cu, 128**-0.5)
-    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
+    assert rel_err(out.float(), ref.float()) <= TOL[dtype]
 
 
 @pytest.mark.gpu
@@ -205,7 +205,7 @@ def test_gpu_triton(dtype, poison):  # noqa: F811
     (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
     out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5)
     ref = paged_decode_attention_torch(q, k, v, bt, cl, 128**-0.5)
-    assert rel_err(out.float(), ref.float()) <= TOL_DOT[dtype]
+    assert rel_err(out.float(), ref.float()) <= TOL[dtype]
 
 
 def _prefill_oracle(q, k, v, cu, scale):
@@ -238,7 +238,7 @@ def test_prefill_matches_float64(backend, dtype, heads, seqs, poison):  # noqa: 
     k, v = (torch.randn(cu[-1], Hkv, D, generator=g).to(dtype) for _ in range(2))
     out = prefill_attention(q, k, v, cu, D**-0.5, backend=backend)
     assert out.shape == q.shape and out.dtype == dtype
-    tol = (TOL_DOT if backend == "triton" else TOL)[dtype]
+    tol = TOL[dtype]
     assert rel_err(out, _prefill_oracle(q, k, v, cu, D**-0.5)) <= tol
 
 
@@ -283,7 +283,7 @@ def test_triton_prefill_tiles_equal_reference(block_m, block_n, poison):  # noqa
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(90, h, 32, generator=g) for h in (4, 2, 2))
     out = prefill_attention_triton(q, k, v, cu, 0.2, block_m=block_m, block_n=block_n)
-    assert rel_err(out, prefill_attention_torch(q, k, v, cu, 0.2)) <= TOL_DOT[torch.float32]
+    assert rel_err(out, prefill_attention_torch(q, k, v, cu, 0.2)) <= TOL[torch.float32]
 
 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
