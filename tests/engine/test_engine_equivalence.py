@@ -146,15 +146,17 @@ def test_bad_requests_get_clear_errors():
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-@pytest.mark.parametrize("arch,overrides,cascade", [("llama-gqa", {}, "always"), ("llama-gqa", {}, "never"),
-                                                    ("gemma3_text", {"head_dim": 256}, "always"),
-                                                    ("qwen3_moe", {}, "always")])
-def test_greedy_rollouts_match_hf_on_gpu(arch, overrides, cascade):
+@pytest.mark.parametrize("arch,overrides,cascade,graphs", [
+    ("llama-gqa", {}, "always", False), ("llama-gqa", {}, "never", False),
+    ("gemma3_text", {"head_dim": 256}, "always", False), ("qwen3_moe", {}, "always", False),
+    ("llama-gqa", {}, "auto", True), ("qwen3", {}, "auto", True)])
+def test_greedy_rollouts_match_hf_on_gpu(arch, overrides, cascade, graphs):
     """The GPU path (Triton cascade attention, sampling and log-probs) against HF on the same GPU, fp32 (Gemma 3's
-    head dim of 256 and its sliding-window layers, a mixture of experts)."""
+    head dim of 256 and its sliding-window layers, a mixture of experts; decode steps replayed from CUDA graphs)."""
     model = tiny_model(arch, **overrides).cuda()
     reference = copy.deepcopy(model)
-    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=16, cascade=cascade))
+    engine = RolloutEngine(model, config=EngineConfig(num_blocks=96, block_size=16, cascade=cascade,
+                                                      cuda_graphs=graphs))
     tokens = random_tokens(45, seed=7)
     (seq,) = engine.prefill([tokens])
     with torch.no_grad():
@@ -167,6 +169,8 @@ def test_greedy_rollouts_match_hf_on_gpu(arch, overrides, cascade):
             ref = reference.generate(torch.tensor([tokens[:p]], device="cuda"), do_sample=False, max_new_tokens=32,
                                      eos_token_id=None, pad_token_id=0)[0, p:].tolist()
         assert all(list(r.tokens) == ref for r in out), f"prefix {p}"
+    if graphs:
+        assert engine.runner.graphs.enabled and engine.runner.graphs.replays > 0
     engine.release([seq.seq_id])
     engine.check_no_leaks()
 

@@ -22,6 +22,9 @@ class EngineConfig:
     """Tokens decoded from a rollout's tail to look for stop strings."""
     cascade: str = "auto"
     """Shared-prefix attention: auto (when it pays off), always or never."""
+    cuda_graphs: bool = False
+    """Replay decode steps from CUDA graphs (a CUDA device, a dense model without sliding windows): a step then costs
+    the host one launch instead of every layer's; such steps attend without the cascade."""
 
     def __post_init__(self) -> None:
         for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks"):
@@ -30,6 +33,8 @@ class EngineConfig:
                 continue
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"EngineConfig.{name} must be an int >= 1, got {v!r}")
+        if not isinstance(self.cuda_graphs, bool):
+            raise ValueError(f"EngineConfig.cuda_graphs must be True or False, got {self.cuda_graphs!r}")
         kv = self.kv_cache_gb
         if kv is not None and (isinstance(kv, bool) or not isinstance(kv, (int, float)) or not 0 < kv < float("inf")):
             raise ValueError(f"EngineConfig.kv_cache_gb (--kv-cache-gb) must be a number of GB > 0 (or None for the "

@@ -104,7 +104,8 @@ class RolloutEngine:
         block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
         num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes() // block_bytes))
         self.blocks = BlockManager(num_blocks, config.block_size)
-        self.runner = ModelRunner(self.adapter, num_blocks, config.block_size, cascade=config.cascade)
+        self.runner = ModelRunner(self.adapter, num_blocks, config.block_size, cascade=config.cascade,
+                                  cuda_graphs=config.cuda_graphs, max_rows=config.max_running)
         self.scheduler = Scheduler(self.blocks, config.max_running)
         self._seqs: dict[int, _Registered] = {}
         self._next_id = 0

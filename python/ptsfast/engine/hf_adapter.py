@@ -40,7 +40,8 @@ class AttentionMetadata:
     kv_cache: ``[layers, 2, num_blocks, block_size, Hkv, D]``. slot_mapping ``[T]``: cache slot of each
     new token. Prefill: ``cu_seqlens`` delimits packed sequences that attend only to themselves.
     Decode: one token per row, attending to its first ``context_lens[b]`` cached tokens through
-    ``block_tables``; ``slots`` is the per-row gather index and ``cascade`` an optional shared-prefix plan.
+    ``block_tables``; ``slots`` is the per-row gather index and ``cascade`` an optional shared-prefix plan;
+    ``max_len`` bounds every row's context (the attention needs it without a sync: a CUDA graph's steps fix it).
     Chunked prefill: one sequence's tokens from position ``past_len`` on, attending to its first ``past_len``
     cached tokens through ``past_table`` (its block ids) and to themselves.
     """
@@ -52,6 +53,7 @@ class AttentionMetadata:
     context_lens: torch.Tensor | None = None
     slots: torch.Tensor | None = None
     cascade: CascadePlan | None = None
+    max_len: int | None = None
     past_len: int = 0
     past_table: torch.Tensor | None = None
 
@@ -81,7 +83,7 @@ def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, 
     elif meta.cascade is not None and sliding_window is None:
         out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)
     else:  # Triton on CUDA (block tables read in the kernel), the torch gather on CPU
-        max_len = meta.slots.shape[1] if meta.slots is not None else None
+        max_len = meta.max_len if meta.slots is None else meta.slots.shape[1]
         out = paged_decode_attention(q, k_cache, v_cache, meta.block_tables, meta.context_lens, scaling,
                                      sliding_window, slots=meta.slots, max_len=max_len)
     return out.unsqueeze(0), None

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 import torch
 
+from ptsfast.engine.decode_graphs import DecodeGraphs, unsupported
 from ptsfast.engine.hf_adapter import AttentionMetadata, HFAdapter
 from ptsfast.kernels import copy_blocks
 from ptsfast.kernels.cascade_attention import CascadePlan, should_use_cascade
 from ptsfast.kernels.paged_attention import gather_slots, paged_decode_backend
 
+log = logging.getLogger(__name__)
+
 
 class ModelRunner:
     """The only engine layer that touches torch: metadata is built once per forward and shared by all layers."""
 
-    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, cascade: str = "auto"):
+    def __init__(self, adapter: HFAdapter, num_blocks: int, block_size: int, cascade: str = "auto",
+                 cuda_graphs: bool = False, max_rows: int = 256):
         if cascade not in ("auto", "always", "never"):
             raise ValueError(f"cascade must be 'auto', 'always' or 'never', got {cascade!r}")
         self.cascade = cascade
@@ -22,8 +28,17 @@ class ModelRunner:
         self.block_size = block_size
         self.num_blocks = num_blocks
         self.device = adapter.device
-        self.kv_cache = torch.zeros(g.num_layers, 2, num_blocks, block_size, g.num_kv_heads, g.head_dim,
+        self.scratch_block = num_blocks
+        """A block past the pool's, never handed out: the padding rows of a CUDA graph's step write there."""
+        self.kv_cache = torch.zeros(g.num_layers, 2, num_blocks + 1, block_size, g.num_kv_heads, g.head_dim,
                                     dtype=adapter.dtype, device=self.device)
+        self.graphs: DecodeGraphs | None = None
+        if cuda_graphs:
+            why = unsupported(adapter)
+            if why:
+                log.warning("ptsfast: CUDA graphs off, decode steps run eagerly: %s", why)
+            else:
+                self.graphs = DecodeGraphs(self, max_rows)
 
     def _slots(self, table: list[int], start: int, end: int) -> list[int]:
         bs = self.block_size
@@ -69,8 +84,19 @@ class ModelRunner:
         """Feeds one token per row at ``positions[b]`` (its K/V go to that slot); returns hidden ``[B, d]``.
 
         ``shared[b] = (sequence id, n)`` says row b's first ``n`` blocks are its parent's; rows with the same
-        key form a cascade group when that pays off (``should_use_cascade``).
+        key form a cascade group when that pays off (``should_use_cascade``). With CUDA graphs on, the step is
+        replayed from its bucket's graph (``decode_graphs``) where it can be.
         """
+        if self.graphs is not None:
+            eager = lambda: self._decode(tokens, positions, tables, shared)  # noqa: E731 - the first replay's check
+            hidden = self.graphs.decode(tokens, positions, tables, eager)
+            if hidden is not None:
+                return hidden
+        return self._decode(tokens, positions, tables, shared)
+
+    def _decode(self, tokens: list[int], positions: list[int], tables: list[list[int]],
+                shared: list[tuple[int, int]] | None) -> torch.Tensor:
+        """The step run eagerly (the cascade where it pays)."""
         width = max(len(t) for t in tables)
         block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32, device=self.device)
         context_lens = self._long([p + 1 for p in positions])

@@ -43,9 +43,8 @@ def paged_decode_attention_torch(
     """
     B, Hq, D = q.shape
     block_size, Hkv = k_cache.shape[1], k_cache.shape[2]
-    max_len = int(context_lens.max())
-    if slots is None:
-        slots = gather_slots(block_tables, max_len, block_size)
+    if slots is None:  # the longest context: a device sync, which a precomputed index saves
+        slots = gather_slots(block_tables, int(context_lens.max()), block_size)
     k = k_cache.view(-1, Hkv, D)[slots].transpose(1, 2)  # [B, Hkv, L, D]
     v = v_cache.view(-1, Hkv, D)[slots].transpose(1, 2)
     k_pos = torch.arange(slots.shape[1], device=q.device)
