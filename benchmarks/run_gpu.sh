@@ -60,7 +60,7 @@ fi
 $PY -m ptsfast.cli --version | tee "$RES/backends.txt"
 
 # the long-trace issue's GPU ratio: 16 fork points x 16 rollouts x 128 tokens after 256 and 2,048 tokens
-stage long_trace 200 env PTSFAST_LT_LENGTHS=256,2048 PTSFAST_LT_HF_LENGTHS=2048 \
+stage long_trace 260 env PTSFAST_LT_LENGTHS=256,2048 PTSFAST_LT_HF_LENGTHS=2048 \
   PTSFAST_LT_OUT="$RES/long_trace_cuda.json" $PY -m pytest -q -p no:cacheprovider benchmarks/bench_long_trace.py \
   --benchmark-only -s
 
