@@ -149,7 +149,7 @@ def test_bad_requests_get_clear_errors():
 @pytest.mark.parametrize("arch,overrides,cascade,graphs", [
     ("llama-gqa", {}, "always", False), ("llama-gqa", {}, "never", False),
     ("gemma3_text", {"head_dim": 256}, "always", False), ("qwen3_moe", {}, "always", False),
-    ("llama-gqa", {}, "auto", True), ("qwen3", {}, "auto", True)])
+    ("llama-gqa", {}, "auto", True), ("qwen3", {}, "auto", True), ("gemma3_text", {}, "auto", True)])
 def test_greedy_rollouts_match_hf_on_gpu(arch, overrides, cascade, graphs):
     """The GPU path (Triton cascade attention, sampling and log-probs) against HF on the same GPU, fp32 (Gemma 3's
     head dim of 256 and its sliding-window layers, a mixture of experts; decode steps replayed from CUDA graphs)."""

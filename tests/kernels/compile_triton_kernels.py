@@ -68,7 +68,7 @@ def kernels():
                 "o_ptr": "*fp32", "lse_ptr": "*fp32",
                 **_i32("stride_qb", "stride_qh", "stride_kb", "stride_ks", "stride_kh", "stride_table", "B", "Hq", "D",
                        "rep", "block_size", "split_len", "split_base"),
-                "scale": "fp32", **sig}, const)
+                "scale": "fp32", "window": "i32", **sig}, const)
     for dt in ("*bf16", "*fp16", "*fp32"):
         sig, const = _constexpr(BLOCK_M=64, BLOCK_N=32, BLOCK_D=128, DOT_F32=False, DOT_PRECISION=_precision(dt))
         yield (f"prefill attention {dt}", triton_prefill_attention._prefill_attention_kernel,

@@ -67,13 +67,19 @@ def test_matches_float64(backend, dtype, heads, lens, poison):  # noqa: F811
 
 @pytest.mark.skipif("triton" not in BACKENDS, reason="Triton interpreter unavailable")
 @pytest.mark.parametrize("splits,block_n", [(1, 16), (3, 16), (7, 32)])
-def test_triton_key_splits_equal_reference(splits, block_n, poison):  # noqa: F811
+@pytest.mark.parametrize("window", [None, 1, 20, 500])
+def test_triton_key_splits_equal_reference(splits, block_n, window, poison):  # noqa: F811
+    """Key splits (several of them wholly before a short window's keys, or past a short row), sliding windows of
+    one key, of fewer keys than a split and than a tile, and wider than every row."""
     from ptsfast.kernels.triton.paged_attention import paged_decode_attention_triton
 
-    (q, k, v, bt, cl), _ = _case([70, 1, 33, 16], 4, 2, 32, 16, torch.float32, seed=3)
-    out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, splits=splits, block_n=block_n)
-    ref = paged_decode_attention_torch(q, k, v, bt, cl, 0.2)
-    assert rel_err(out, ref) <= TOL[torch.float32]
+    lens = [70, 1, 33, 16]
+    (q, k, v, bt, cl), tables = _case(lens, 4, 2, 32, 16, torch.float32, seed=3)
+    out = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, window=window, splits=splits, block_n=block_n)
+    assert rel_err(out, paged_decode_attention_torch(q, k, v, bt, cl, 0.2, window)) <= TOL[torch.float32]
+    assert rel_err(out, _oracle(q, k, v, tables, lens, 0.2, window)) <= TOL[torch.float32]
+    fixed = paged_decode_attention_triton(q, k, v, bt, cl, 0.2, 4 * 70, window=window)  # a CUDA graph's key range
+    assert rel_err(fixed, out) <= TOL[torch.float32]
 
 
 def test_cpu_dispatch_and_input_checks():
@@ -200,11 +206,12 @@ def test_gpu_triton_prefill(dtype, poison):  # noqa: F811
 @pytest.mark.gpu
 @gpu
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
-def test_gpu_triton(dtype, poison):  # noqa: F811
+@pytest.mark.parametrize("window", [None, 512])
+def test_gpu_triton(dtype, window, poison):  # noqa: F811
     lens = [1, 700, 2048, 129] * 8
     (q, k, v, bt, cl), tables = _case(lens, 32, 8, 128, 16, dtype, seed=0, device="cuda")
-    out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5)
-    ref = paged_decode_attention_torch(q, k, v, bt, cl, 128**-0.5)
+    out = paged_decode_attention(q, k, v, bt, cl, 128**-0.5, window)
+    ref = paged_decode_attention_torch(q, k, v, bt, cl, 128**-0.5, window)
     assert rel_err(out.float(), ref.float()) <= TOL[dtype]
 
 

@@ -9,10 +9,9 @@ A graph needs fixed shapes and fixed addresses. Rows are padded to a bucket (a p
 block tables to a width bucket (a power of two of blocks); a step's inputs are copied into static buffers the graph
 reads; padding rows write their K/V into the runner's scratch block and attend to it alone. Attention is the paged
 decode with its key range fixed by the width bucket (key splits past a row's length do nothing); the cascade plan,
-whose grids depend on the step's groups, is not used under a graph. Models whose steps a graph cannot hold
-(mixtures of experts route tokens with data-dependent shapes; sliding-window layers take the torch path, which
-syncs) are refused up front, and anything else a capture cannot take turns graphs off with a warning: the step
-then runs eagerly. The first replay of each graph is checked against the eager step on the same inputs (captured
+whose grids depend on the step's groups, is not used under a graph. Mixtures of experts (they route tokens with
+data-dependent shapes) are refused up front, and anything else a capture cannot take turns graphs off with a
+warning: the step then runs eagerly. The first replay of each graph is checked against the eager step on the same inputs (captured
 on padding rows alone, so a graph that kept a capture-time tensor instead of its buffer shows).
 """
 
@@ -45,9 +44,6 @@ def unsupported(adapter: HFAdapter) -> str | None:
     kind = getattr(text, "model_type", type(adapter.model).__name__)
     if any(getattr(text, key, None) for key in _EXPERT_KEYS):
         return f"{kind}: a mixture of experts routes tokens with data-dependent shapes"
-    windowed = getattr(text, "sliding_window", None) and getattr(text, "use_sliding_window", True)
-    if windowed or any(getattr(m, "sliding_window", None) for m in adapter.model.modules()):
-        return f"{kind}: sliding-window layers attend through the torch path, which needs the step's lengths"
     if adapter.device.type != "cuda":
         return f"CUDA graphs need a CUDA device; the model is on {adapter.device}"
     return None

@@ -103,11 +103,11 @@ class ModelRunner:
         slot_mapping = self._long([t[p // self.block_size] * self.block_size + p % self.block_size
                                    for t, p in zip(tables, positions)])
         cascade = self._cascade_plan(positions, tables, shared) if shared and self.cascade != "never" else None
-        slots = None  # the gather index of the torch path, built once per step for all layers; the C++ op needs none
-        if cascade is None and paged_decode_backend(self.device) != "cpp":
+        slots = None  # the gather index of the torch path, built once per step for all layers; C++ and Triton need none
+        if cascade is None and paged_decode_backend(self.device) == "torch":
             slots = gather_slots(block_tables, max(positions) + 1, self.block_size)
         meta = AttentionMetadata(self.kv_cache, slot_mapping, block_tables=block_tables, context_lens=context_lens,
-                                 slots=slots, cascade=cascade)
+                                 slots=slots, cascade=cascade, max_len=max(positions) + 1)
         return self.adapter.hidden_states(self._long(tokens), self._long(positions), meta)
 
     def _cascade_plan(self, positions, tables, shared) -> CascadePlan | None:

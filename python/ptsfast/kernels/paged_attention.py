@@ -35,7 +35,7 @@ def paged_decode_attention_torch(
     slots: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """One query per row attending to its first ``context_lens[b]`` cached tokens: the torch implementation
-    of ``paged_decode_attention`` (its CPU path, and sliding-window attention on any device).
+    of ``paged_decode_attention`` (the specification, and the CPU path without the extension).
 
     q ``[B, Hq, D]``; block_tables ``[B, max_blocks]`` (entries past a row's length are ignored);
     context_lens ``[B]`` (>= 1, includes the row's own token, already written). ``slots`` may pass a
@@ -67,8 +67,7 @@ def paged_decode_attention(
 
     Dispatch: the C++ op on CPU when the extension is built (block tables read in place, GQA groups,
     sliding window), Triton on CUDA (block tables read in the kernel, key splits, GQA without repeating
-    KV), else the torch implementation (also for sliding-window attention on CUDA: the Triton kernel has
-    no window).
+    KV, sliding window), else the torch implementation.
     ``max_len`` = ``context_lens.max()`` when the caller knows it (saves a device sync); ``slots`` is
     used by the torch implementation only.
     """
@@ -88,12 +87,12 @@ def paged_decode_attention(
     if chosen == "cpp":
         return torch.ops.ptsfast.paged_decode_attention(q, k_cache, v_cache, block_tables, context_lens, scale,
                                                         sliding_window)
-    if chosen == "triton" and sliding_window is None and B > 0:
+    if chosen == "triton" and B > 0:
         check(q.dtype in FLOAT_DTYPES and k_cache.dtype in FLOAT_DTYPES and v_cache.dtype == k_cache.dtype, name,
               f"dtypes must be fp16/bf16/fp32 with equal K/V dtypes, got q {q.dtype}, k {k_cache.dtype}")
         check(q.stride(-1) == 1 and k_cache.stride(-1) == 1 and k_cache.stride() == v_cache.stride(), name,
               "q and the caches need unit stride along D and K/V must share strides (no silent copies of caches)")
         decode = triton_module("paged_attention").paged_decode_attention_triton
-        return decode(q, k_cache, v_cache, block_tables, context_lens, scale, max_len)
+        return decode(q, k_cache, v_cache, block_tables, context_lens, scale, max_len, window=sliding_window)
     return paged_decode_attention_torch(q, k_cache, v_cache, block_tables, context_lens, scale,
                                         sliding_window, slots=slots)

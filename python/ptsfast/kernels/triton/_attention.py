@@ -15,7 +15,8 @@ def online_softmax_step(m_i, l_i, acc, s, v, DOT_PRECISION: tl.constexpr):
 
     m_i ``[M]`` running max, l_i ``[M]`` running sum of ``exp(s - m_i)``, acc ``[M, D]`` fp32 running
     ``sum exp(s - m_i) * v``; s ``[M, N]`` fp32 scaled scores of this tile (-inf = masked), v ``[N, D]``.
-    ``DOT_PRECISION`` is ``_launch.dot_precision`` of v's dtype. A row with no valid key so far keeps ``m = -inf`` and ``l = 0`` (never ``-inf - -inf = NaN``).
+    ``DOT_PRECISION`` is ``_launch.dot_precision`` of v's dtype. A row with no valid key so far keeps
+    ``m = -inf`` and ``l = 0`` (never ``-inf - -inf = NaN``).
     Returns the updated ``(m_i, l_i, acc)``.
     """
     m_new = tl.maximum(m_i, tl.max(s, 1))

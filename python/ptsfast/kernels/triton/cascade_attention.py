@@ -37,7 +37,7 @@ def _cascade_partial_kernel(
     q_ptr, k_ptr, v_ptr, table_ptr, lens_ptr, rows_ptr, item_start_ptr, item_count_ptr,
     tile_item_ptr, tile_m0_ptr, o_ptr, lse_ptr,
     stride_qb, stride_qh, stride_kb, stride_ks, stride_kh, stride_table,
-    B, Hq, D, rep, block_size, split_len, split_base, scale,
+    B, Hq, D, rep, block_size, split_len, split_base, scale, window,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, DOT_F32: tl.constexpr,
     DOT_PRECISION: tl.constexpr,
 ):
@@ -62,8 +62,9 @@ def _cascade_partial_kernel(
         q = q.to(tl.float32)
 
     L = tl.load(lens_ptr + item)
-    t_begin = split * split_len
-    t_end = tl.minimum(L, t_begin + split_len)
+    lo = tl.where(window > 0, tl.maximum(L - window, 0), 0)  # a sliding window: only the last `window` keys
+    t_end = tl.minimum(L, split * split_len + split_len)
+    t_begin = tl.maximum(split * split_len, lo)
     table_row = table_ptr + item.to(tl.int64) * stride_table
     m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
     l_i = tl.zeros([BLOCK_M], tl.float32)
@@ -127,15 +128,16 @@ def merge_states_triton(o: torch.Tensor, lse: torch.Tensor, out_dtype: torch.dty
 
 def launch_partials(q, k_cache, v_cache, table, lens, rows, item_start, item_count, tile_item, tile_m0,
                     o_part, lse_part, *, scale: float, splits: int, split_len: int, split_base: int,
-                    block_m: int, block_n: int, block_d: int) -> None:
+                    block_m: int, block_n: int, block_d: int, window: int = 0) -> None:
     """One ``_cascade_partial_kernel`` launch: grid (work tiles, Hkv, ``splits``), writing partials
-    ``split_base ..`` of ``o_part [S, B, Hq, D]`` / ``lse_part [S, B, Hq]``."""
+    ``split_base ..`` of ``o_part [S, B, Hq, D]`` / ``lse_part [S, B, Hq]``; ``window > 0``: each item attends to
+    its last ``window`` keys only (a sliding window; items are rows then)."""
     B, Hq, D = q.shape
     _, block_size, Hkv, _ = k_cache.shape
     _cascade_partial_kernel[(tile_item.numel(), Hkv, splits)](
         q, k_cache, v_cache, table, lens, rows, item_start, item_count, tile_item, tile_m0, o_part, lse_part,
         q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2), table.stride(0),
-        B, Hq, D, Hq // Hkv, block_size, split_len, split_base, scale,
+        B, Hq, D, Hq // Hkv, block_size, split_len, split_base, scale, window,
         BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_D=block_d, DOT_F32=dot_in_fp32(q.device, k_cache.dtype),
         DOT_PRECISION=dot_precision(k_cache.dtype),
         num_warps=4)

@@ -18,12 +18,13 @@ from ptsfast.kernels.triton.cascade_attention import key_splits, launch_partials
 
 def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
                                   block_tables: torch.Tensor, context_lens: torch.Tensor, scale: float,
-                                  max_len: int | None = None, *, splits: int | None = None,
-                                  block_n: int | None = None) -> torch.Tensor:
+                                  max_len: int | None = None, *, window: int | None = None,
+                                  splits: int | None = None, block_n: int | None = None) -> torch.Tensor:
     """Triton backend of ``paged_attention.paged_decode_attention`` (inputs checked there).
 
-    ``max_len`` (the largest context length) saves a device sync when the caller knows it; ``splits`` /
-    ``block_n`` override the launch heuristics (tests).
+    ``max_len`` (the largest context length) saves a device sync when the caller knows it; ``window``: a sliding
+    window (each row attends to its last ``window`` keys); ``splits`` / ``block_n`` override the launch heuristics
+    (tests).
     """
     B, Hq, D = q.shape
     Hkv = k_cache.shape[2]
@@ -50,6 +51,6 @@ def paged_decode_attention_triton(q: torch.Tensor, k_cache: torch.Tensor, v_cach
     lse_part = torch.empty(n, B, Hq, dtype=torch.float32, device=dev)
     launch_partials(q, k_cache, v_cache, tables, lens, identity, identity, ones, tile_item, tile_m0, o_part, lse_part,
                     scale=scale, splits=n, split_len=split_len, split_base=0, block_m=BLOCK_M, block_n=BLOCK_N,
-                    block_d=BLOCK_D)
+                    block_d=BLOCK_D, window=window or 0)
     out, _ = merge_states_triton(o_part.view(n, B * Hq, D), lse_part.view(n, B * Hq), q.dtype, with_lse=False)
     return out.view(B, Hq, D)

@@ -87,6 +87,7 @@ def prefill_attention_triton(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, 
         q, k, v, out, cu, torch.tensor(tile_seq, **i32), torch.tensor(tile_m0, **i32),
         q.stride(0), q.stride(1), k.stride(0), k.stride(1), v.stride(0), v.stride(1), out.stride(0), out.stride(1),
         rep, D, scale,
-        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=dot_in_fp32(dev, k.dtype), DOT_PRECISION=dot_precision(k.dtype),
+        BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_D=BLOCK_D, DOT_F32=dot_in_fp32(dev, k.dtype),
+        DOT_PRECISION=dot_precision(k.dtype),
         num_warps=4)
     return out
