@@ -72,7 +72,6 @@ def main() -> None:
     print(label, "|", torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu", flush=True)
     engine = RolloutEngine(model, config=EngineConfig(num_blocks=G * N * 4 + 2048 // BS + 64, block_size=BS))
     runner, blocks = engine.runner, engine.blocks
-    step = None
     for length in (1, 256, 2048):
         sequence = torch.randint(100, 40000, (length,), generator=torch.Generator().manual_seed(0)).tolist()
         table = blocks.allocate(-(-length // BS))

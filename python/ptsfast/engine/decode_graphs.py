@@ -11,8 +11,8 @@ reads; padding rows write their K/V into the runner's scratch block and attend t
 decode with its key range fixed by the width bucket (key splits past a row's length do nothing); the cascade plan,
 whose grids depend on the step's groups, is not used under a graph. Mixtures of experts (they route tokens with
 data-dependent shapes) are refused up front, and anything else a capture cannot take turns graphs off with a
-warning: the step then runs eagerly. The first replay of each graph is checked against the eager step on the same inputs (captured
-on padding rows alone, so a graph that kept a capture-time tensor instead of its buffer shows).
+warning: the step then runs eagerly. The first replay of each graph is checked against the eager step on the same
+inputs (captured on padding rows alone, so a graph that kept a capture-time tensor instead of its buffer shows).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class DecodeGraphs:
                        torch.zeros(rows, width, dtype=torch.int32, device=dev))
 
     def _meta(self, static: _Static) -> AttentionMetadata:
-        ids, positions, slots, lens = static.ints
+        slots, lens = static.ints[2], static.ints[3]
         return AttentionMetadata(self.runner.kv_cache, slots, block_tables=static.tables, context_lens=lens,
                                  max_len=static.tables.shape[1] * self.runner.block_size)
 
@@ -147,7 +147,7 @@ class DecodeGraphs:
         ints = np.zeros((4, rows), dtype=np.int64)
         ints[0, :n] = tokens
         ints[1, :n] = positions
-        ints[2, :n] = [t[p // bs] * bs + p % bs for t, p in zip(tables, positions)]
+        ints[2, :n] = self.runner.decode_slots(tables, positions)
         ints[2, n:] = scratch * bs
         ints[3, :n] = positions
         ints[3] += 1  # context length: the positions before the new token and itself (padding: the scratch slot)

@@ -83,9 +83,8 @@ def _ptsfast_attention(module, query, key, value, attention_mask, scaling=None, 
     elif meta.cascade is not None and sliding_window is None:
         out = cascade_decode_attention(q, k_cache, v_cache, meta.cascade, scaling)
     else:  # Triton on CUDA, the C++ op on CPU (block tables read in the kernel), else the torch gather
-        max_len = meta.max_len if meta.slots is None else meta.slots.shape[1]
         out = paged_decode_attention(q, k_cache, v_cache, meta.block_tables, meta.context_lens, scaling,
-                                     sliding_window, slots=meta.slots, max_len=max_len)
+                                     sliding_window, slots=meta.slots, max_len=meta.max_len)
     return out.unsqueeze(0), None
 
 

@@ -44,6 +44,11 @@ class ModelRunner:
         bs = self.block_size
         return [table[p // bs] * bs + p % bs for p in range(start, end)]
 
+    def decode_slots(self, tables: list[list[int]], positions: list[int]) -> list[int]:
+        """The cache slot of each row's new token (row b writes position ``positions[b]`` of ``tables[b]``)."""
+        bs = self.block_size
+        return [t[p // bs] * bs + p % bs for t, p in zip(tables, positions)]
+
     def _long(self, values: list[int]) -> torch.Tensor:
         return torch.tensor(values, dtype=torch.long, device=self.device)
 
@@ -100,8 +105,7 @@ class ModelRunner:
         width = max(len(t) for t in tables)
         block_tables = torch.tensor([t + [0] * (width - len(t)) for t in tables], dtype=torch.int32, device=self.device)
         context_lens = self._long([p + 1 for p in positions])
-        slot_mapping = self._long([t[p // self.block_size] * self.block_size + p % self.block_size
-                                   for t, p in zip(tables, positions)])
+        slot_mapping = self._long(self.decode_slots(tables, positions))
         cascade = self._cascade_plan(positions, tables, shared) if shared and self.cascade != "never" else None
         slots = None  # the gather index of the torch path, built once per step for all layers; C++ and Triton need none
         if cascade is None and paged_decode_backend(self.device) == "torch":

@@ -174,10 +174,11 @@ class FedCall:
         if self._executor is None:
             start = time.perf_counter()
             result = job()
+            took = time.perf_counter() - start
             on_cpu = self.engine.adapter.device.type == "cpu"
-            if time.perf_counter() - start > self.BACKGROUND_AFTER and (self.BACKGROUND_ON_CPU or not on_cpu):
+            if took > self.BACKGROUND_AFTER and (self.BACKGROUND_ON_CPU or not on_cpu):
                 log.debug("judging in %d background threads from now on (a job took %.2fs)", self.background_threads,
-                          time.perf_counter() - start)
+                          took)
                 self._executor = ThreadPoolExecutor(self.background_threads, thread_name_prefix="ptsfast-judge")
             return then(result)
         self.jobs[self._executor.submit(job)] = then
