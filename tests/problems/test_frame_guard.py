@@ -169,13 +169,161 @@ def test_every_threads_frames_asked_for_by_a_library_thread_fail():
     assert not passed and "sys._current_frames" in out, out
 
 
-def test_a_signal_handlers_frame_finds_nothing_in_the_call_formats_process():
-    # a handler gets the interrupted frame, whose callers are out of the audit hook's reach; calls run the
-    # solution in a process of its own, where no caller holds the expected value
-    code = _FIND + ("import signal\nseen = []\nsignal.signal(signal.SIGALRM, lambda s, f: seen.append(_find(f)))\n"
-                    "def add(a, b):\n    seen.clear()\n    signal.setitimer(signal.ITIMER_REAL, 0.001)\n"
-                    "    while not seen:\n        pass\n    return seen[0]\n")
-    passed, out = verdict(code, CALL)
-    assert not passed and "returned None" in out, out
+SIGNAL_FRAME = _FIND + ("import signal\nseen = []\nsignal.signal(signal.SIGALRM, lambda s, f: seen.append(_find(f)))\n"
+                        "def add(a, b):\n    seen.clear()\n    signal.setitimer(signal.ITIMER_REAL, 0.001)\n"
+                        "    while not seen:\n        pass\n    return seen[0]\n")
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.format + ("+" if "exp in" in p.tests else ""))
+def test_a_signal_handlers_frame_finds_nothing(program):
+    # a handler gets the interrupted frame, whose callers (f_back, out of the audit hook's reach) hold the expected
+    # value: in-process formats hand the solution's handlers None instead; calls run the solution in a process of
+    # its own, where no caller holds the expected value
+    passed, out = verdict(SIGNAL_FRAME, program)
+    assert not passed, out
+    assert ("returned None" if program.format == "call" else "AssertionError") in out, out
     assert verdict("class Solution:\n    def add(self, a: int, b: int) -> int:\n        print('adding', a, b)\n"
                    "        return a + b\n", CALL)[0]
+
+
+# ways to the real signal.signal past the guarded one: a fresh _signal module, the same after dropping it
+FRESH_SIGNAL = {
+    "module_from_spec": "import importlib.util\nspec = importlib.util.find_spec('_signal')\n"
+                        "real = importlib.util.module_from_spec(spec)\n",
+    "reimport": "import sys\ndel sys.modules['_signal']\nimport _signal as real\n",
+    "fresh _imp": "import importlib.util, sys\n"
+                  "imp = importlib.util.module_from_spec(importlib.util.find_spec('_imp'))\n"
+                  "real = imp.create_builtin(importlib.util.find_spec('_signal'))\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(FRESH_SIGNAL))
+def test_a_fresh_signal_module_cannot_be_made(how):
+    code = FRESH_SIGNAL[how] + SIGNAL_FRAME.replace("signal.signal(", "real.signal(")
+    passed, out = verdict(code, PYTEST)
+    assert not passed and "ImportError" in out and "_signal" in out or "_imp" in out, out
+
+
+HONEST_SIGNALS = """
+import signal
+class Timeout(Exception):
+    pass
+def on_alarm(signum, frame):
+    assert signum == signal.SIGALRM
+    raise Timeout
+old = signal.signal(signal.SIGALRM, on_alarm)
+assert signal.getsignal(signal.SIGALRM) is on_alarm
+def add(a, b):
+    signal.setitimer(signal.ITIMER_REAL, 0.01)
+    try:
+        while True:
+            pass
+    except Timeout:
+        pass
+    assert signal.signal(signal.SIGALRM, signal.SIG_DFL) is on_alarm
+    signal.signal(signal.SIGALRM, on_alarm)
+    return a + b
+"""
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.format + ("+" if "exp in" in p.tests else ""))
+def test_honest_signal_handlers_still_run(program):
+    passed, out = verdict(HONEST_SIGNALS, program)
+    assert passed, out
+    assert not verdict(HONEST_SIGNALS.replace("return a + b", "return a - b"), program)[0]
+
+
+def _forged_code() -> bytes:
+    """A module compiled (here, out of the sandbox) as if it were a library's file: its frame reads pass for the
+    library's own."""
+    import collections
+    import marshal
+    import os
+    return marshal.dumps(compile("import sys\ndef grab():\n    return sys._getframe(2)\n",
+                                 os.path.realpath(collections.__file__), "exec"))
+
+
+# code that would pass for a library's, had the solution's bytes been loaded as one; each grabs the caller's frame
+FORGED = {
+    "sourceless pyc on sys.path": lambda: (
+        "import importlib.util, os, sys\nos.makedirs('/tmp/evil', exist_ok=True)\n"
+        f"data = importlib.util.MAGIC_NUMBER + bytes(12) + {_forged_code()!r}\n"
+        "open('/tmp/evil/grabber.pyc', 'wb').write(data)\nsys.path.insert(0, '/tmp/evil')\nimport grabber\n"
+        "grab = grabber.grab\n"),
+    "pycache_prefix": lambda: (  # a library's own source, its cached code the solution's
+        "import importlib.util, marshal, os, sys\n"
+        "name = next(n for n in ('colorsys', 'sched', 'graphlib', 'netrc', 'tabnanny') if n not in sys.modules)\n"
+        "origin = importlib.util.find_spec(name).origin\nsys.pycache_prefix = '/tmp/pc'\n"
+        "path = importlib.util.cache_from_source(origin)\nos.makedirs(os.path.dirname(path), exist_ok=True)\n"
+        "st = os.stat(origin)\n"
+        "head = importlib.util.MAGIC_NUMBER + bytes(4) + (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, 'little')\n"
+        "head += (st.st_size & 0xFFFFFFFF).to_bytes(4, 'little')\n"
+        "code = compile('import sys\\ndef grab():\\n    return sys._getframe(2)\\n', 'x', 'exec')\n"
+        "open(path, 'wb').write(head + marshal.dumps(code))\ngrab = __import__(name).grab\n"),
+    "marshal.load": lambda: (
+        f"import marshal\nopen('/tmp/c.bin', 'wb').write({_forged_code()!r})\nns = {{}}\n"
+        "exec(marshal.load(open('/tmp/c.bin', 'rb')), ns)\ngrab = ns['grab']\n"),
+    "loader reading other bytes": lambda: (
+        "import collections, importlib.machinery, importlib.util\n"
+        "class Loader(importlib.machinery.SourceFileLoader):\n    def get_data(self, path):\n"
+        "        if not path.endswith('.py'):\n            raise OSError(path)\n"
+        "        return b'import sys\\ndef grab():\\n    return sys._getframe(2)\\n'\n"
+        "spec = importlib.util.spec_from_file_location('grabber', collections.__file__,\n"
+        "                                              loader=Loader('grabber', collections.__file__))\n"
+        "mod = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(mod)\ngrab = mod.grab\n"),
+}
+
+
+@pytest.mark.parametrize("program", [PYTEST, EVALPLUS], ids=lambda p: p.format)
+@pytest.mark.parametrize("how", sorted(FORGED))
+def test_code_forged_to_pass_for_a_librarys_fails(how, program):
+    code = FORGED[how]() + _FIND + "def add(a, b):\n    return _find(grab())\n"
+    passed, out = verdict(code, program)
+    assert not passed, out
+    assert "would pass for a library" in out, out
+
+
+# the tests catch what the solution raised (pytest.raises): its traceback now runs through the test's frame
+RAISES = TestProgram.from_text("import pytest\n\ndef test_add():\n    results = [3, 12]\n"
+                               "    with pytest.raises(ValueError):\n        add(-1, 0)\n"
+                               "    for (a, b), exp in zip([(1, 2), (5, 7)], results):\n"
+                               "        assert add(a, b) == exp\n")
+_RAISE_FIRST = ("saved = []\ndef add(a, b):\n    if a < 0:\n        saved.append(ValueError())\n"
+                "        raise saved[0]\n    return look(saved[0].__traceback__)\n")
+# standard functions that hand the caller frames, or what frames hold, when the solution asks through them
+LIBRARY_ROUTES = {
+    "TracebackException capture_locals": (
+        "import traceback\ndef look(tb):\n"
+        "    te = traceback.TracebackException(ValueError, saved[0], tb, capture_locals=True)\n"
+        "    return next(int(fs.locals['exp']) for fs in te.stack if fs.locals and 'exp' in fs.locals)\n"),
+    "StackSummary extract": (
+        "import traceback\ndef look(tb):\n"
+        "    for fs in traceback.StackSummary.extract(traceback.walk_tb(tb), capture_locals=True):\n"
+        "        if fs.locals and 'exp' in fs.locals:\n            return int(fs.locals['exp'])\n"),
+    "bdb get_stack": _FIND + (
+        "import bdb\ndef look(tb):\n    stack, _ = bdb.Bdb().get_stack(None, tb)\n"
+        "    return next(v for v in (_find(f) for f, _ in stack) if v is not None)\n"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(LIBRARY_ROUTES))
+def test_frames_handed_back_by_a_library_fail(route):
+    assert verdict("def add(a, b):\n    if a < 0:\n        raise ValueError\n    return a + b\n", RAISES)[0]
+    passed, out = verdict(LIBRARY_ROUTES[route] + _RAISE_FIRST, RAISES)
+    assert not passed, out
+    assert "may not read the frames" in out, out
+
+
+GENERATOR_LOCALS = {  # the real _signal.signal lives in a suspended generator's frame
+    "inspect.getgeneratorlocals": "import inspect\nreal = inspect.getgeneratorlocals(gen)['real_signal']\n",
+    "types wrapper": "import types\nreal = types._GeneratorWrapper(gen).gi_frame.f_locals['real_signal']\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(GENERATOR_LOCALS))
+def test_the_real_signal_function_stays_out_of_reach(how):
+    find = ("import _signal\ngen = next(c.cell_contents for c in _signal.signal.__closure__\n"
+            "           if type(c.cell_contents).__name__ == 'generator')\n")
+    code = find + GENERATOR_LOCALS[how] + SIGNAL_FRAME.replace("signal.signal(", "real(")
+    passed, out = verdict(code, PYTEST)
+    assert not passed and "may not read the frames" in out, out

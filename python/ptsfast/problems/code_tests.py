@@ -40,10 +40,10 @@ nonce, :mod:`ptsfast.problems.sandbox`), printed markers mean nothing, and a sol
 builtins or what the tests use (``math.isclose``, ``unittest``'s asserts and results, a module the tests
 name) fails, and so does a result forged to pass any comparison (every value the tests read goes through
 ``_ptsfast_plain_values``' check), and so does one that reads the frames, objects or memory of the code running
-its tests (:func:`_ptsfast_frame_guard`). stdin/stdout programs run as their own processes, one per input, and
-function calls in one process of their own that returns each result as JSON, so they cannot touch the
-comparison. The other formats share an interpreter with the tests, so code written to defeat this one harness
-(a signal handler's frame, a forged library ``.pyc``) is out of its reach to stop.
+its tests (:func:`_ptsfast_frame_guard`, :func:`_ptsfast_signal_guard`). stdin/stdout programs run as their own
+processes, one per input, and function calls in one process of their own that returns each result as JSON, so
+they cannot touch the comparison. The other formats share an interpreter with the tests, so code written against
+these guards themselves may still find a way they do not cover.
 """
 
 from __future__ import annotations
@@ -466,6 +466,7 @@ def _ptsfast_judge(spec, code):
     if fmt in ("stdio", "call"):  # the solution runs in processes of its own
         return (_ptsfast_stdio if fmt == "stdio" else _ptsfast_call_process)(spec, code)
     missing = object()
+    _ptsfast_signal_guard()
 
     for name in spec["imports"] + (["unittest"] if fmt == "unittest" else []):
         try:  # loaded now so that the solution cannot swap them before the tests import them
@@ -652,9 +653,12 @@ def _ptsfast_frame_guard(test_codes):
     on its own behalf (namedtuple, typing, logging, traceback's printing, doctest's tracer), they run (a tracer a
     library installs for the solution is still caught by the tests' value check). Whose code asks is read off the
     asking frame: the harness's and the tests' code objects, and files of the installed libraries, are trusted;
-    code compiled or built with such a library's file name, and ``marshal.loads``, are refused to the solution
-    (they would pass for a library)."""
-    import _thread, os, re, sys, types
+    code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are refused to the
+    solution (they would pass for a library), except an import of a library's own file by importlib's own loaders
+    (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
+    ``sys.path``, or a loader that reads other bytes, would pass for one too)."""
+    import _io, _thread, os, re, sys, types, zipimport
+    from importlib import _bootstrap_external as external
     todo, codes = list(test_codes), []
     for v in list(globals().values()):
         if isinstance(v, types.FunctionType):
@@ -672,12 +676,46 @@ def _ptsfast_frame_guard(test_codes):
             v = libraries[name] = name.startswith("<frozen ") or _ptsfast_library_code(realpath(name))
         return v
 
-    handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes"}),
+    handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes",
+                                        "getgeneratorlocals", "getcoroutinelocals", "getasyncgenlocals"}),
                (os.sep + "traceback.py", {"walk_stack", "walk_tb", "extract"}),
+               (os.sep + "bdb.py", {"get_stack"}),
+               (os.sep + "types.py", {"gi_frame"}),  # types.coroutine's wrapper of a generator
+               (os.sep + os.path.join("asyncio", "base_tasks.py"), {"_task_get_stack"}),
                (os.sep + os.path.join("logging", "__init__.py"), {"<lambda>"}))  # logging.currentframe
+
+    loaders, read, opened = (external.SourceFileLoader, external.SourcelessFileLoader), external.FileLoader.get_data, (
+        _io.open_code, _io.FileIO)
+
+    def reads_a_library(chain):
+        """``chain``'s frames are importlib's own loader reading a library's own file (a ``.py`` compiled, a
+        ``.pyc`` in a library's folder, an archive in one), with its own reading functions."""
+        near = {}
+        for fr in chain:
+            if fr.f_code.co_filename.startswith("<frozen "):
+                near.setdefault(fr.f_code.co_name, fr)
+        if (_io.open_code, _io.FileIO) != opened:
+            return False
+        if "get_code" in near:
+            loader = near["get_code"].f_locals.get("self")
+            if type(loader) not in loaders or type(loader).get_data is not read:
+                return False
+            if "_compile_bytecode" in near:
+                where = near["_compile_bytecode"].f_locals.get("bytecode_path")
+                return isinstance(where, str) and library(where)
+            return "source_to_code" in near  # compiling the file it read (its name checked by kind_of)
+        if "_unmarshal_code" in near:
+            archive = getattr(near["_unmarshal_code"].f_locals.get("self"), "archive", None)
+            return type(near["_unmarshal_code"].f_locals.get("self")) is zipimport.zipimporter and isinstance(
+                archive, str) and library(archive)
+        return False
 
     def hands_frames(code):  # a standard function that returns frames (or their locals) to its caller
         return any(code.co_name in names and code.co_filename.endswith(where) for where, names in handing)
+
+    def captures_locals(fr):  # traceback's summaries with capture_locals=True: the frames' locals, as text
+        return (fr.f_code.co_name == "_extract_from_extended_frame_gen" and fr.f_code.co_filename.endswith(
+            os.sep + "traceback.py") and bool(fr.f_locals.get("capture_locals")))
 
     # what each event hands out, and who may ask for it (see the docstring)
     strict = {"sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
@@ -694,23 +732,29 @@ def _ptsfast_frame_guard(test_codes):
             return "frame", "a frame (" + args[1] + ")" if event == "object.__getattr__" else event
         if event.startswith("ctypes."):
             return "ctypes", event
-        if event == "marshal.loads" or (event in ("compile", "code.__new__") and isinstance(args[1], str)
-                                        and library(args[1])):
+        if event in ("marshal.loads", "marshal.load"):
+            return "compiled", "code that would pass for a library's (" + event + ")"
+        if event in ("compile", "code.__new__") and isinstance(args[1], str) and library(args[1]):
             return "code", "code that would pass for a library's (" + event + ")"
         return None, None
 
-    def allowed(kind, chain, f):
-        """``chain``: the library frames between the asking code and ``f``, the first frame that is not a library's
+    def allowed(kind, frames, f):
+        """``frames``: the library frames between the asking code and ``f``, the first frame that is not a library's
         (None: the bottom of a thread's stack)."""
         if f is not None and id(f.f_code) in trusted:
             return True  # the tests or the harness asked (through libraries or not)
-        if kind == "code":  # an import reading or compiling a library's own code
-            return any(c.co_filename.startswith("<frozen importlib") for c in chain)
+        loading = any(fr.f_code.co_name == "source_to_code" and fr.f_code.co_filename.startswith("<frozen ")
+                      for fr in frames)
+        if kind == "compiled" or (kind == "code" and loading):  # an import reading or compiling a library's file
+            return reads_a_library(frames)
+        if kind == "code":  # a library's own code, run by an import, building code of its own (types.coroutine)
+            return any(fr.f_code.co_filename.startswith("<frozen importlib") for fr in frames)
+        chain = [fr.f_code for fr in frames]
         if kind == "ctypes":  # a library's own use of ctypes (numpy's)
             return f is None or (bool(chain) and not all(os.sep + "ctypes" + os.sep in c.co_filename for c in chain))
         if kind == "frame":  # a library's own use (namedtuple's module name, traceback's printing, logging's caller)
             return f is None or (bool(chain) and not hands_frames(chain[-1]) and not any(
-                c.co_name == "walk_stack" and hands_frames(c) for c in chain))
+                c.co_name == "walk_stack" and hands_frames(c) for c in chain) and not any(map(captures_locals, frames)))
         return False
 
     def hook(event, args):
@@ -728,13 +772,13 @@ def _ptsfast_frame_guard(test_codes):
         busy.add(me)
         try:
             try:
-                f, chain = getframe(1), []
+                f, frames = getframe(1), []
             except ValueError:  # no Python frame below: the interpreter itself
                 return
             while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
-                chain.append(f.f_code)
+                frames.append(f)
                 f = f.f_back
-            if allowed(kind, chain, f):
+            if allowed(kind, frames, f):
                 return
         finally:
             busy.discard(me)
@@ -742,6 +786,62 @@ def _ptsfast_frame_guard(test_codes):
                            "or memory of the code that runs its tests")
 
     sys.addaudithook(hook)
+
+
+def _ptsfast_signal_guard():
+    """A Python signal handler is called with the frame its signal interrupted, whose callers (``f_back``, out of
+    the audit hook's reach) hold the tests' expected values and the verdict's nonce: the handlers the solution
+    installs are called with None instead. ``_signal.signal`` (which ``signal.signal`` calls) is replaced; the real
+    one lives on only in a suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), and
+    ``_imp.create_builtin`` makes no fresh ``_signal`` (or ``_imp``) module, whose functions would be real again.
+    ``getsignal`` still answers the handler the solution installed."""
+    import _imp, _signal, sys
+
+    def frameless(handler):
+        def call(signum, frame):
+            return handler(signum, None)
+        call.__ptsfast_handler__ = handler
+        return call
+
+    def keeper(real_signal, real_getsignal, real_create):
+        result = None
+        while True:
+            what, args = yield result
+            try:
+                if what == "signal":
+                    num, handler = args
+                    result = True, real_signal(num, frameless(handler) if callable(handler) else handler)
+                elif what == "getsignal":
+                    result = True, real_getsignal(*args)
+                elif getattr(args[0], "name", None) in ("_signal", "_imp"):
+                    raise ImportError("a judged solution may not make a fresh " + args[0].name + " module")
+                else:
+                    result = True, real_create(*args)
+                if what != "create" and callable(result[1]):
+                    result = True, getattr(result[1], "__ptsfast_handler__", result[1])
+            except BaseException as e:  # raised on the caller's side
+                result = False, e
+
+    real = (_signal.signal, _signal.getsignal, _imp.create_builtin)
+    kept = keeper(*real)
+    next(kept)
+
+    def asking(what):
+        def ask(*args):
+            ok, value = kept.send((what, args))
+            if not ok:
+                raise value
+            return value
+        ask.__name__ = what
+        return ask
+
+    guards = {real[0]: asking("signal"), real[1]: asking("getsignal"), real[2]: asking("create")}
+    for m in list(sys.modules.values()):  # every module's name for them (_signal's, _imp's, a from-import's)
+        d = getattr(m, "__dict__", None)
+        if isinstance(d, dict):
+            for k, v in list(d.items()):
+                if isinstance(v, type(len)) and v in guards:
+                    d[k] = guards[v]
 
 
 def _ptsfast_global_names(codes):

