@@ -658,7 +658,7 @@ def _ptsfast_frame_guard(test_codes):
     (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
     ``sys.path``, or a loader that reads other bytes, would pass for one too)."""
     import _io, _thread, os, re, sys, types, zipimport
-    from importlib import _bootstrap_external as external
+    from importlib import _bootstrap as bootstrap, _bootstrap_external as external
     todo, codes = list(test_codes), []
     for v in list(globals().values()):
         if isinstance(v, types.FunctionType):
@@ -687,13 +687,20 @@ def _ptsfast_frame_guard(test_codes):
     loaders, read, opened = (external.SourceFileLoader, external.SourcelessFileLoader), external.FileLoader.get_data, (
         _io.open_code, _io.FileIO)
 
+    frozen = bootstrap.FrozenImporter
+
     def reads_a_library(chain):
         """``chain``'s frames are importlib's own loader reading a library's own file (a ``.py`` compiled, a
-        ``.pyc`` in a library's folder, an archive in one), with its own reading functions."""
+        ``.pyc`` in a library's folder, an archive in one) with its own reading functions, or a module frozen into
+        the interpreter."""
         near = {}
         for fr in chain:
             if fr.f_code.co_filename.startswith("<frozen "):
                 near.setdefault(fr.f_code.co_name, fr)
+        mine = near.get("exec_module") or near.get("get_code")
+        if mine is not None and mine.f_code.co_filename == "<frozen importlib._bootstrap>" and (
+                mine.f_code is frozen.exec_module.__code__ or mine.f_locals.get("cls") is frozen):
+            return True
         if (_io.open_code, _io.FileIO) != opened:
             return False
         if "get_code" in near:
