@@ -327,3 +327,29 @@ def test_the_real_signal_function_stays_out_of_reach(how):
     code = find + GENERATOR_LOCALS[how] + SIGNAL_FRAME.replace("signal.signal(", "real(")
     passed, out = verdict(code, PYTEST)
     assert not passed and "may not read the frames" in out, out
+
+
+# what the harness hands the solution (the guarded signal functions, unittest.main's stand-in while the tests load)
+# leads to no globals of the harness: neither the tests' spec nor the harness's functions, which it could replace
+HARNESS_GLOBALS = {
+    "signal guard": "import _signal\nfound = _signal.signal.__globals__\n",
+    "unittest.main stand-in": (
+        "import sys, threading, unittest\nfound = {}\nmain = unittest.main\nsys.setswitchinterval(1e-6)\n"
+        "def watch():\n    while unittest.main is main:\n        pass\n"
+        "    found.update(unittest.main.__globals__)\nthreading.Thread(target=watch, daemon=True).start()\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(HARNESS_GLOBALS))
+def test_nothing_handed_to_the_solution_leads_to_the_harness_globals(how):
+    code = HARNESS_GLOBALS[how] + (
+        "def add(a, b):\n    if found:\n        print('seen:', sorted(found))\n"
+        "    assert set(found) <= {'__builtins__'}, sorted(found)[:8]\n    return a + b\n")
+    seen = False
+    for _ in range(8):  # a thread may miss the moment the stand-in is there: then the run says nothing
+        passed, out = verdict(code, UNITTEST)
+        assert passed, out
+        seen = "seen: ['__builtins__']" in out
+        if seen:
+            break
+    assert seen, out

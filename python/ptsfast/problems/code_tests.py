@@ -459,6 +459,8 @@ def importable(name: str) -> bool:
 _HARNESS = r'''
 def _ptsfast_judge(spec, code):
     import builtins, json, os, sys, types
+    for name in ("_SPEC", "_CODE"):  # from here on only in this frame: the harness's globals hold no test
+        globals().pop(name, None)
     spec = json.loads(spec)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread: fits RLIMIT_AS
         os.environ.setdefault(var, "1")
@@ -537,7 +539,7 @@ def _ptsfast_judge(spec, code):
     run_main = None
     if fmt == "unittest":
         import unittest
-        run_main, unittest.main = unittest.main, (lambda *a, **k: None)  # the runner below runs the tests
+        run_main, unittest.main = unittest.main, _ptsfast_bare(lambda *a, **k: None)  # the runner below runs them
     try:
         exec(tests, ns)
     finally:
@@ -795,6 +797,13 @@ def _ptsfast_frame_guard(test_codes):
     sys.addaudithook(hook)
 
 
+def _ptsfast_bare(f):
+    """``f`` with globals of its own: a function the solution can reach must not lead it to the harness's globals,
+    whose functions it could replace (they are looked up at each call)."""
+    import builtins, types
+    return types.FunctionType(f.__code__, {"__builtins__": builtins}, f.__name__, f.__defaults__, f.__closure__)
+
+
 def _ptsfast_signal_guard():
     """A Python signal handler is called with the frame its signal interrupted, whose callers (``f_back``, out of
     the audit hook's reach) hold the tests' expected values and the verdict's nonce: the handlers the solution
@@ -807,6 +816,7 @@ def _ptsfast_signal_guard():
     def frameless(handler):
         def call(signum, frame):
             return handler(signum, None)
+        call = _ptsfast_bare(call)
         call.__ptsfast_handler__ = handler
         return call
 
@@ -840,7 +850,7 @@ def _ptsfast_signal_guard():
                 raise value
             return value
         ask.__name__ = what
-        return ask
+        return _ptsfast_bare(ask)
 
     guards = {real[0]: asking("signal"), real[1]: asking("getsignal"), real[2]: asking("create")}
     for m in list(sys.modules.values()):  # every module's name for them (_signal's, _imp's, a from-import's)
