@@ -331,25 +331,48 @@ def test_the_real_signal_function_stays_out_of_reach(how):
 
 # what the harness hands the solution (the guarded signal functions, unittest.main's stand-in while the tests load)
 # leads to no globals of the harness: neither the tests' spec nor the harness's functions, which it could replace
+PROBING = TestProgram.from_text("import unittest\nprobe()\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+                                "        self.assertEqual(add(1, 2), 3)\n")
 HARNESS_GLOBALS = {
-    "signal guard": "import _signal\nfound = _signal.signal.__globals__\n",
-    "unittest.main stand-in": (
-        "import sys, threading, unittest\nfound = {}\nmain = unittest.main\nsys.setswitchinterval(1e-6)\n"
-        "def watch():\n    while unittest.main is main:\n        pass\n"
-        "    found.update(unittest.main.__globals__)\nthreading.Thread(target=watch, daemon=True).start()\n"),
+    "signal guard": "import _signal\ndef probe():\n    return _signal.signal\n",
+    "unittest.main stand-in": "import unittest\ndef probe():\n    return unittest.main\n",  # while the tests load
 }
 
 
 @pytest.mark.parametrize("how", sorted(HARNESS_GLOBALS))
 def test_nothing_handed_to_the_solution_leads_to_the_harness_globals(how):
     code = HARNESS_GLOBALS[how] + (
-        "def add(a, b):\n    if found:\n        print('seen:', sorted(found))\n"
-        "    assert set(found) <= {'__builtins__'}, sorted(found)[:8]\n    return a + b\n")
-    seen = False
-    for _ in range(8):  # a thread may miss the moment the stand-in is there: then the run says nothing
-        passed, out = verdict(code, UNITTEST)
+        "found = []\nreal_probe = probe\ndef probe():\n    found.append(set(real_probe().__globals__))\n"
+        "def add(a, b):\n    assert found == [{'__builtins__'}], found\n    return a + b\n")
+    passed, out = verdict(code, PROBING)
+    assert passed, out
+
+
+def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
+    # a unittest class is reachable (TestCase.__subclasses__()), so is the namespace its methods run in: the value
+    # check and the wrappers of the solution's functions there, and every function in their closures, lead nowhere
+    code = ("import types, unittest\nseen = set()\n"
+            "def walk(f, found):\n    if id(f) in seen or f.__globals__ is globals():  # the solution's own\n"
+            "        return\n    seen.add(id(f))\n"
+            "    found.update(f.__globals__)\n"
+            "    for c in f.__closure__ or ():\n        try:\n            v = c.cell_contents\n"
+            "        except ValueError:\n            continue\n"
+            "        for x in (v if isinstance(v, (tuple, list)) else (v,)):\n"
+            "            for y in (x if isinstance(x, tuple) else (x,)):\n"
+            "                if isinstance(y, types.FunctionType):\n                    walk(y, found)\n"
+            "def add(a, b):\n    ns = next(c for c in unittest.TestCase.__subclasses__()\n"
+            "              if c.__module__ == 'test_solution').test_add.__globals__\n"
+            "    found = {}\n    walk(ns['__ptsfast_plain__'], found)\n    walk(ns['add'], found)\n"
+            "    assert len(seen) > 5 and set(found) <= {'__builtins__'}, sorted(found)[:8]\n    return a + b\n")
+    passed, out = verdict(code, UNITTEST)
+    assert passed, out
+
+
+def test_no_class_of_the_harness_is_left_to_find():
+    # every class is reachable through object.__subclasses__(); a harness class's methods would lead to its globals
+    code = ("def add(a, b):\n    found = [c for c in object.__subclasses__() if c.__module__ in ('__main__', 'h')\n"
+            "             or c.__name__.lower().startswith(('_ptsfast', 'ptsfast'))]\n"
+            "    assert not found, found\n    return a + b\n")
+    for program in (UNITTEST, SCRIPT):
+        passed, out = verdict(code, program)
         assert passed, out
-        seen = "seen: ['__builtins__']" in out
-        if seen:
-            break
-    assert seen, out

@@ -468,7 +468,15 @@ def _ptsfast_judge(spec, code):
     if fmt in ("stdio", "call"):  # the solution runs in processes of its own
         return (_ptsfast_stdio if fmt == "stdio" else _ptsfast_call_process)(spec, code)
     missing = object()
-    _ptsfast_signal_guard()
+    for name, v in list(globals().items()):  # a class is reachable (object.__subclasses__()), and so its methods'
+        if isinstance(v, type):  # globals, the harness's: only the formats above use them
+            del globals()[name]
+    import gc
+    gc.collect()
+    bare = _ptsfast_bare
+    harness = [v.__code__ for v in list(globals().values()) if isinstance(v, types.FunctionType)]
+    roots = _ptsfast_library_roots()
+    bare(_ptsfast_signal_guard)()
 
     for name in spec["imports"] + (["unittest"] if fmt == "unittest" else []):
         try:  # loaded now so that the solution cannot swap them before the tests import them
@@ -507,7 +515,7 @@ def _ptsfast_judge(spec, code):
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
-    plain = _ptsfast_plain_values()  # made, and the tests compiled, before the solution can touch what they use
+    plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots)  # made, and the tests compiled, before the solution can touch what they use
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
     # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
@@ -520,7 +528,7 @@ def _ptsfast_judge(spec, code):
     source = _ptsfast_source(spec, code)
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
-    _ptsfast_frame_guard([c for c in (setup, tests) if c is not None])
+    bare(_ptsfast_frame_guard)(harness + [c for c in (setup, tests) if c is not None], roots)
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -532,14 +540,14 @@ def _ptsfast_judge(spec, code):
     own_builtins(vars(solution), "the solution")
     if shared:
         exec(setup, vars(solution))
-        _ptsfast_names_used(spec, vars(solution), (setup, tests))
+        _ptsfast_names_used(spec, vars(solution), (setup, tests), roots)
     ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
-    _ptsfast_checked(ns, plain)
+    bare(_ptsfast_checked)(ns, plain)
     ns["__ptsfast_plain__"] = plain
     run_main = None
     if fmt == "unittest":
         import unittest
-        run_main, unittest.main = unittest.main, _ptsfast_bare(lambda *a, **k: None)  # the runner below runs them
+        run_main, unittest.main = unittest.main, bare(lambda *a, **k: None)  # the runner below runs them
     try:
         exec(tests, ns)
     finally:
@@ -639,13 +647,14 @@ def _ptsfast_library_roots(_dirs=[]):
     return _dirs[0]
 
 
-def _ptsfast_library_code(where):
-    """A file of the interpreter's standard library or of an installed package."""
+def _ptsfast_library_code(where, roots):
+    """A file of the interpreter's standard library or of an installed package (``roots``:
+    :func:`_ptsfast_library_roots`)."""
     import os
-    return bool(where) and where.startswith(_ptsfast_library_roots()) and os.path.isfile(where)
+    return bool(where) and where.startswith(roots) and os.path.isfile(where)
 
 
-def _ptsfast_frame_guard(test_codes):
+def _ptsfast_frame_guard(trusted_codes, roots):
     """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
     (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
@@ -658,13 +667,13 @@ def _ptsfast_frame_guard(test_codes):
     code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are refused to the
     solution (they would pass for a library), except an import of a library's own file by importlib's own loaders
     (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
-    ``sys.path``, or a loader that reads other bytes, would pass for one too)."""
+    ``sys.path``, or a loader that reads other bytes, would pass for one too).
+
+    ``trusted_codes``: the harness's and the tests' code; ``roots``: :func:`_ptsfast_library_roots`. Run with bare
+    globals (:func:`_ptsfast_bare`), the hook depends on nothing the solution could reach and replace."""
     import _io, _thread, os, re, sys, types, zipimport
     from importlib import _bootstrap as bootstrap, _bootstrap_external as external
-    todo, codes = list(test_codes), []
-    for v in list(globals().values()):
-        if isinstance(v, types.FunctionType):
-            todo.append(v.__code__)
+    todo, codes = list(trusted_codes), []
     while todo:  # the harness's and the tests' code, and the code nested in it
         c = todo.pop()
         codes.append(c)
@@ -675,7 +684,8 @@ def _ptsfast_frame_guard(test_codes):
     def library(name):
         v = libraries.get(name)
         if v is None:
-            v = libraries[name] = name.startswith("<frozen ") or _ptsfast_library_code(realpath(name))
+            where = realpath(name)
+            v = libraries[name] = name.startswith("<frozen ") or (where.startswith(roots) and os.path.isfile(where))
         return v
 
     handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes",
@@ -798,8 +808,8 @@ def _ptsfast_frame_guard(test_codes):
 
 
 def _ptsfast_bare(f):
-    """``f`` with globals of its own: a function the solution can reach must not lead it to the harness's globals,
-    whose functions it could replace (they are looked up at each call)."""
+    """``f`` with globals of its own (and so every function it makes): a function the solution can reach must not
+    lead it to the harness's globals, whose functions it could replace (they are looked up at each call)."""
     import builtins, types
     return types.FunctionType(f.__code__, {"__builtins__": builtins}, f.__name__, f.__defaults__, f.__closure__)
 
@@ -810,13 +820,13 @@ def _ptsfast_signal_guard():
     installs are called with None instead. ``_signal.signal`` (which ``signal.signal`` calls) is replaced; the real
     one lives on only in a suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), and
     ``_imp.create_builtin`` makes no fresh ``_signal`` (or ``_imp``) module, whose functions would be real again.
-    ``getsignal`` still answers the handler the solution installed."""
+    ``getsignal`` still answers the handler the solution installed. Run with bare globals (:func:`_ptsfast_bare`):
+    the functions it hands out lead nowhere."""
     import _imp, _signal, sys
 
     def frameless(handler):
         def call(signum, frame):
             return handler(signum, None)
-        call = _ptsfast_bare(call)
         call.__ptsfast_handler__ = handler
         return call
 
@@ -850,7 +860,7 @@ def _ptsfast_signal_guard():
                 raise value
             return value
         ask.__name__ = what
-        return _ptsfast_bare(ask)
+        return ask
 
     guards = {real[0]: asking("signal"), real[1]: asking("getsignal"), real[2]: asking("create")}
     for m in list(sys.modules.values()):  # every module's name for them (_signal's, _imp's, a from-import's)
@@ -878,7 +888,7 @@ def _ptsfast_global_names(codes):
     return used, bound
 
 
-def _ptsfast_names_used(spec, ns, codes):
+def _ptsfast_names_used(spec, ns, codes, roots):
     """Where the tests see the solution's names (HumanEval, MBPP), a standard module or a builtin they use without
     binding it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
     rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
@@ -905,21 +915,21 @@ def _ptsfast_names_used(spec, ns, codes):
         where = getattr(getattr(v, "__code__", None), "co_filename", "")
         if isinstance(v, type):
             where = getattr(sys.modules.get(v.__module__), "__file__", "") or ""
-        if not _ptsfast_library_code(where):
+        if not _ptsfast_library_code(where, roots):
             raise RuntimeError("the tests use the builtin " + name + "() beside " + ", ".join(sorted(under_test)) +
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values():
+def _ptsfast_plain_values(library_code, roots):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
     value that equals a fresh object(), or is not unequal to it, or is both below and above it, or contains it,
     or whose difference from it (either way) is zero, below every number or of no size (``abs(a - b) < tol`` and
     ``assertAlmostEqual`` would pass), is a forgery made to pass any comparison (the classic ``__eq__`` that
     returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried
-    only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes)."""
+    only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes).
+    ``library_code``: :func:`_ptsfast_library_code` made bare, as this is (the tests' namespace holds the check)."""
     import sys, types
     from itertools import islice
-    _ptsfast_library_roots()
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
                types.MethodWrapperType, types.ClassMethodDescriptorType)
     exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
@@ -956,7 +966,7 @@ def _ptsfast_plain_values():
         if f is None or isinstance(f, c_level):
             return False
         where = getattr(getattr(f, "__code__", None), "co_filename", "") or ""
-        return not (where == "test_solution.py" or _ptsfast_library_code(where))
+        return not (where == "test_solution.py" or library_code(where, roots))
 
     def forged(o):
         cls = type(o)
@@ -1150,8 +1160,9 @@ def _ptsfast_unittest(ns):
     if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips:
         raise AssertionError("unittest: %d failures, %d errors, %d skipped at run time" %
                              (len(result.failures), len(result.errors), len(runtime_skips)))
-    if result.testsRun != expected:
-        raise AssertionError("unittest ran %d of %d tests" % (result.testsRun, expected))
+    ran = result.testsRun  # Python 3.12 and later leave the skipped tests out of testsRun
+    if ran != expected and ran + len(result.skipped) != expected:
+        raise AssertionError("unittest ran %d of %d tests" % (ran, expected))
 
 
 def _ptsfast_own_processes():
