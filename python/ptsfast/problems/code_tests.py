@@ -515,7 +515,8 @@ def _ptsfast_judge(spec, code):
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
-    plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots)  # made, and the tests compiled, before the solution can touch what they use
+    # made, and the tests compiled, before the solution can touch what they use
+    plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots)
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
     # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
