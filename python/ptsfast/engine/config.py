@@ -37,5 +37,5 @@ class EngineConfig:
             raise ValueError(f"EngineConfig.cuda_graphs must be True or False, got {self.cuda_graphs!r}")
         kv = self.kv_cache_gb
         if kv is not None and (isinstance(kv, bool) or not isinstance(kv, (int, float)) or not 0 < kv < float("inf")):
-            raise ValueError(f"EngineConfig.kv_cache_gb (--kv-cache-gb) must be a number of GB > 0 (or None for the "
+            raise ValueError(f"EngineConfig.kv_cache_gb must be a number of GB > 0 (or None for the "
                              f"default), got {kv!r}")
