@@ -348,10 +348,16 @@ def test_nothing_handed_to_the_solution_leads_to_the_harness_globals(how):
     assert passed, out
 
 
+# a helper class the tests define is reachable (object.__subclasses__()), and so is the namespace its methods run in
+WITH_HELPER = TestProgram.from_text("import unittest\n\nclass Box:\n    def get(self):\n        return 3\n\n"
+                                    "class T(unittest.TestCase):\n    def test_add(self):\n"
+                                    "        self.assertEqual(add(1, 2), Box().get())\n")
+
+
 def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
-    # a unittest class is reachable (TestCase.__subclasses__()), so is the namespace its methods run in: the value
-    # check and the wrappers of the solution's functions there, and every function in their closures, lead nowhere
-    code = ("import types, unittest\nseen = set()\n"
+    # the value check and the wrappers of the solution's functions there, and every function in their closures,
+    # lead nowhere
+    code = ("import types\nseen = set()\n"
             "def walk(f, found):\n    if id(f) in seen or f.__globals__ is globals():  # the solution's own\n"
             "        return\n    seen.add(id(f))\n"
             "    found.update(f.__globals__)\n"
@@ -360,12 +366,66 @@ def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
             "        for x in (v if isinstance(v, (tuple, list)) else (v,)):\n"
             "            for y in (x if isinstance(x, tuple) else (x,)):\n"
             "                if isinstance(y, types.FunctionType):\n                    walk(y, found)\n"
-            "def add(a, b):\n    ns = next(c for c in unittest.TestCase.__subclasses__()\n"
-            "              if c.__module__ == 'test_solution').test_add.__globals__\n"
+            "def add(a, b):\n    box = next(c for c in object.__subclasses__() if c.__name__ == 'Box')\n"
+            "    ns = box.get.__globals__\n"
             "    found = {}\n    walk(ns['__ptsfast_plain__'], found)\n    walk(ns['add'], found)\n"
+            "    for k in ('T',):\n        for f in vars(ns[k]).values():\n"
+            "            if isinstance(f, types.FunctionType):\n                walk(f, found)\n"
             "    assert len(seen) > 5 and set(found) <= {'__builtins__'}, sorted(found)[:8]\n    return a + b\n")
-    passed, out = verdict(code, UNITTEST)
+    passed, out = verdict(code, WITH_HELPER)
     assert passed, out
+
+
+_TEST_CLASS = ("import types, unittest\n"
+               "def test_class():\n"
+               "    return next(c for c in unittest.TestCase.__subclasses__() + object.__subclasses__()\n"
+               "                if c.__module__ == 'test_solution' and c.__name__.startswith('T'))\n")
+PYTEST_CLASS = TestProgram.from_text("class TestAdd:\n    def test_add(self):\n"
+                                     "        for a, b, expected in [(1, 2, 3), (5, 7, 12)]:\n"
+                                     "            assert add(a, b) == expected\n")
+# a test class found by the solution: its functions are stand-ins that run only for the harness
+_KNOWN = ("known, pending, busy = {}, [], []\n"
+          "def add(a, b):\n    if busy:  # called by the test the solution runs: a row it learns from\n"
+          "        pending.append((a, b))\n        return known.get((a, b))\n    busy.append(1)\n"
+          "    try:\n        probe(a, b)\n    except Exception as e:\n        print('probe:', repr(e))\n"
+          "    busy.clear()\n    return known.get((a, b))\n")
+TEST_CLASS_ROUTES = {
+    "code constants": _TEST_CLASS + (
+        "def consts(code):\n    for c in code.co_consts:\n"
+        "        yield from consts(c) if isinstance(c, types.CodeType) else (c,)\n"
+        "def add(a, b):\n    for f in vars(test_class()).values():\n"
+        "        for c in consts(getattr(f, '__code__', compile('', 's', 'exec'))):\n"
+        "            for row in c if isinstance(c, tuple) else ():\n"
+        "                if isinstance(row, tuple) and row[:2] == (a, b):\n                    return row[2]\n"),
+    "run the test": _TEST_CLASS + _KNOWN + (  # each run fails at the first row not known yet, naming its value
+        "import re\ndef probe(a, b):\n    for _ in range(10):\n        if (a, b) in known:\n            return\n"
+        "        result = unittest.TestResult()\n        test_class()('test_add').run(result)\n"
+        "        text = ''.join(t for _, t in result.failures + result.errors)\n"
+        "        known[pending[-1]] = int(re.search(r'None != (\\d+)', text).group(1))\n"),
+    "call it with a stand-in self": _TEST_CLASS + _KNOWN + (
+        "class Fake:\n    def assertEqual(self, got, expected):\n        known[pending[-1]] = expected\n"
+        "def probe(a, b):\n    test_class().test_add(Fake())\n"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(TEST_CLASS_ROUTES))
+def test_a_test_class_found_by_the_solution_reveals_nothing(route):
+    for program in (UNITTEST, PYTEST_CLASS) if route == "code constants" else (UNITTEST,):
+        passed, out = verdict(TEST_CLASS_ROUTES[route], program)
+        assert not passed, out
+        assert "called a function of its tests" in out or "AssertionError" in out, out
+
+
+def test_a_test_functions_stand_in_refuses_the_solution_even_if_it_catches_that():
+    # pytest's test functions are reachable through a helper class's namespace; calling one fails the verdict
+    helper = TestProgram.from_text("class Box:\n    def get(self):\n        return 3\n\n"
+                                   "def test_add():\n    assert add(1, 2) == Box().get()\n")
+    code = ("def add(a, b):\n    box = next(c for c in object.__subclasses__() if c.__name__ == 'Box')\n"
+            "    try:\n        box.get.__globals__['test_add']()\n    except Exception:\n        pass\n"
+            "    return a + b\n")
+    passed, out = verdict(code, helper)
+    assert not passed and "called a function of its tests" in out, out
+    assert verdict("def add(a, b):\n    return a + b\n", helper)[0]
 
 
 def test_no_class_of_the_harness_is_left_to_find():
@@ -376,3 +436,24 @@ def test_no_class_of_the_harness_is_left_to_find():
     for program in (UNITTEST, SCRIPT):
         passed, out = verdict(code, program)
         assert passed, out
+
+
+def test_a_patched_test_is_sealed_too():
+    # mock.patch wraps a test in a function of its own, whose closure holds the test
+    program = TestProgram.from_text("import unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n"
+                                    "    @mock.patch('os.getcwd', return_value='/x')\n"
+                                    "    def test_add(self, cwd):\n"
+                                    "        for a, b, expected in [(1, 2, 3), (5, 7, 12)]:\n"
+                                    "            self.assertEqual(add(a, b), expected)\n")
+    assert verdict("def add(a, b):\n    return a + b\n", program)[0]
+    code = _TEST_CLASS + (
+        "def inner(f, depth=0):\n    for c in (f.__closure__ or ()) if depth < 4 else ():\n"
+        "        v = c.cell_contents\n        if isinstance(v, types.FunctionType):\n"
+        "            yield v\n            yield from inner(v, depth + 1)\n"
+        "def add(a, b):\n    for f in vars(test_class()).values():\n"
+        "        for g in [f] + list(inner(f)) if isinstance(f, types.FunctionType) else ():\n"
+        "            for c in g.__code__.co_consts:\n"
+        "                for row in c if isinstance(c, tuple) else ():\n"
+        "                    if isinstance(row, tuple) and row[:2] == (a, b):\n                        return row[2]\n")
+    passed, out = verdict(code, program)
+    assert not passed, out

@@ -40,7 +40,8 @@ nonce, :mod:`ptsfast.problems.sandbox`), printed markers mean nothing, and a sol
 builtins or what the tests use (``math.isclose``, ``unittest``'s asserts and results, a module the tests
 name) fails, and so does a result forged to pass any comparison (every value the tests read goes through
 ``_ptsfast_plain_values``' check), and so does one that reads the frames, objects or memory of the code running
-its tests (:func:`_ptsfast_frame_guard`, :func:`_ptsfast_signal_guard`). stdin/stdout programs run as their own
+its tests (:func:`_ptsfast_frame_guard`, :func:`_ptsfast_signal_guard`) or runs or reads the tests' own functions
+(:func:`_ptsfast_sealed`). stdin/stdout programs run as their own
 processes, one per input, and function calls in one process of their own that returns each result as JSON, so
 they cannot touch the comparison. The other formats share an interpreter with the tests, so code written against
 these guards themselves may still find a way they do not cover.
@@ -529,7 +530,7 @@ def _ptsfast_judge(spec, code):
     source = _ptsfast_source(spec, code)
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
-    bare(_ptsfast_frame_guard)(harness + [c for c in (setup, tests) if c is not None], roots)
+    run_by_tests = bare(_ptsfast_frame_guard)(harness + [c for c in (setup, tests) if c is not None], roots)
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -555,12 +556,22 @@ def _ptsfast_judge(spec, code):
         if run_main is not None:
             unittest.main = run_main
     untouched("the tests")
+    refused = []  # the tests' functions the solution called (their stand-ins raised; it may have caught that)
+
+    def seal():
+        bare(_ptsfast_sealed)(ns, bare(_ptsfast_seal), run_by_tests, refused)
+
     if fmt == "humaneval":
-        ns["check"](_ptsfast_entry(ns, spec["entry_point"]))
+        check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
+        seal()
+        check(candidate)
     elif fmt == "pytest":
-        _ptsfast_pytest(ns)
+        _ptsfast_pytest(ns, seal)
     elif fmt == "unittest":
+        seal()
         _ptsfast_unittest(ns)
+    if refused:
+        raise RuntimeError("the solution called a function of its tests (%d times): not allowed" % len(refused))
     untouched("running the tests")
     plain(None)
     own_builtins(ns, "running the tests")
@@ -806,6 +817,79 @@ def _ptsfast_frame_guard(trusted_codes, roots):
                            "or memory of the code that runs its tests")
 
     sys.addaudithook(hook)
+
+    def run_by_tests(f):
+        """Whether frame ``f`` is the tests' or the harness's code, or a library's called by them (unittest's
+        runner)."""
+        while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
+            f = f.f_back
+        return f is not None and id(f.f_code) in trusted
+
+    return run_by_tests
+
+
+def _ptsfast_seal(functions, run_by_tests, refused):
+    """Stand-ins for the tests' own functions (``functions``: name -> function). A test class is reachable by the
+    solution (``object.__subclasses__()``), and its functions would lead it to the tests' code (whose constants are
+    the expected values), namespace and checks, or run a test for it and read what fails. A stand-in runs its
+    function only when called by the tests, the harness or the libraries they call (unittest's runner); called by
+    the solution it raises and the verdict fails (``refused``). The functions live on only in a suspended
+    generator's frame, which the audit hook refuses the solution. Run with bare globals (:func:`_ptsfast_bare`)."""
+    import sys
+    originals = list(functions.values())
+
+    def vault():
+        fetched = None
+        while True:
+            key = yield fetched
+            fetched = originals[key] if run_by_tests(sys._getframe(2)) else None  # the stand-in's caller
+            if fetched is None:
+                refused.append(key)
+
+    kept = vault()
+    next(kept)
+
+    def stand_in(key, fn):
+        def call(*args, **kwargs):
+            f = kept.send(key)
+            if f is None:
+                raise RuntimeError("the solution called a function of its tests: not allowed")
+            return f(*args, **kwargs)
+        call.__name__, call.__qualname__, call.__module__ = fn.__name__, fn.__qualname__, fn.__module__
+        for k, v in vars(fn).items():
+            if k.startswith("__unittest"):  # unittest's skip and expected-failure marks (pytest's are read before)
+                setattr(call, k, v)
+        return call
+
+    return {name: stand_in(key, fn) for key, (name, fn) in enumerate(functions.items())}
+
+
+def _ptsfast_sealed(ns, seal, run_by_tests, refused):
+    """Replaces, in ``ns`` and its test classes (``unittest.TestCase``, pytest's ``Test*``), the functions the
+    runners call (``check``, ``test_*``, every function of a test class) by :func:`_ptsfast_seal`'s stand-ins.
+    Helpers the tests define beside them stay as they are: the solution may be handed one to call. ``seal``:
+    :func:`_ptsfast_seal`, bare like this."""
+    import types
+    found, owners = {}, {}
+    for name, v in list(ns.items()):
+        if isinstance(v, types.FunctionType) and v.__module__ == "test_solution" and (  # a mock.patch wrapper, too
+                name == "check" or name.startswith("test")):
+            found["ns." + name], owners["ns." + name] = v, (ns, name, None)
+        elif isinstance(v, type) and v.__module__ == "test_solution" and (
+                name.startswith("Test") or any(b.__name__ == "TestCase" for b in v.__mro__[1:])):
+            for k, a in list(vars(v).items()):
+                wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
+                fn = a.__func__ if wrap is not None else a
+                if isinstance(fn, types.FunctionType):  # mock.patch's wrapper of a test, too
+                    key = name + "." + k
+                    found[key], owners[key] = fn, (v, k, wrap)
+    stand_ins = seal(found, run_by_tests, refused)
+    for key, (where, name, wrap) in owners.items():
+        new = stand_ins[key] if wrap is None else wrap(stand_ins[key])
+        if isinstance(where, dict):
+            where[name] = new
+        else:
+            setattr(where, name, new)
 
 
 def _ptsfast_bare(f):
@@ -1096,24 +1180,27 @@ def _ptsfast_checked(ns, plain):
             ns[name] = checking(fn)
 
 
-def _ptsfast_pytest(ns):
+def _ptsfast_pytest(ns, seal):
+    """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: their
+    marks are read first, and the functions called as collected (:func:`_ptsfast_sealed`)."""
     import itertools
     mine = lambda v: getattr(v, "__module__", None) == "test_solution"
     tests = []
     for k, v in list(ns.items()):
         if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v):
-            tests.append((k, None, v))
+            tests.append((k, None, v, getattr(v, "pytestmark", [])))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
             for m in list(vars(v)):
                 if m.startswith("test") and callable(getattr(v, m)):
-                    tests.append((k + "." + m, v, m))
+                    tests.append((k + "." + m, v, m, getattr(getattr(v, m), "pytestmark", [])))
     if not tests:
         raise RuntimeError("no test_* function or Test* class was found")
+    seal()
     ran = 0
-    for name, cls, fn in tests:
+    for name, cls, fn, marked in tests:
         obj = cls() if cls is not None else None
         func = getattr(obj, fn) if cls is not None else fn
-        marks = [m for m in getattr(func, "pytestmark", []) if getattr(m, "name", "") == "parametrize"]
+        marks = [m for m in marked if getattr(m, "name", "") == "parametrize"]
         grids = []
         for mark in marks:
             names = mark.args[0]
