@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable,
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import OracleStops
+from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops
 from ptsfast.pipeline.run import OpenRun, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
 
@@ -201,6 +202,7 @@ class _AnchorRun(FedCall):
         self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
         self.on_problem = on_problem
         self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
+        self._judges = ThreadPoolExecutor(JUDGE_THREADS, thread_name_prefix="ptsfast-anchors-judge")
 
     # ------------------------------------------------------------------ schedule
     def run(self, problems) -> None:
@@ -210,6 +212,7 @@ class _AnchorRun(FedCall):
     def close(self) -> None:
         """Stops the background verdicts and releases what problems still hold (after an error)."""
         self.close_jobs()
+        self._judges.shutdown(wait=False, cancel_futures=True)
         self.release_held()
 
     def _resume(self, p, solutions) -> list[Work]:
@@ -314,7 +317,7 @@ class _AnchorRun(FedCall):
         head = list(t.solution_ids[:t.boundary(k)])
         texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
         problem = t.problem.problem
-        return self.later(lambda: [self.judge(text, problem) for text in texts],
+        return self.later(lambda: list(self._judges.map(lambda text: self.judge(text, problem), texts)),
                           lambda verdicts: self._judged(t, k, rollouts, verdicts))
 
     def _judged(self, t: _Trajectory, k: int, rollouts: list[Rollout], verdicts: list) -> list[Work]:

@@ -57,11 +57,16 @@ class TrajectoryContext:
     think_open: bool = False  # its prompt opens a <think> trace: judged and stopped by the ``think`` pair
 
 
+JUDGE_THREADS = 4
+"""Threads judging one batch of rollouts: verdicts that run code wait on their sandbox's process (16 code verdicts:
+1.7x faster in 4 threads than one after another on 2 cores)."""
+
+
 class ProbeRunner:
     """Engine requests for probes, and verdicts for their rollouts; counts rollouts and tokens."""
 
     def __init__(self, tokenizer, judge: Judge, options: MineOptions, stops: OracleStops = OracleStops(),
-                 contexts: dict[Hashable, TrajectoryContext] | None = None, judge_threads: int = 4,
+                 contexts: dict[Hashable, TrajectoryContext] | None = None, judge_threads: int = JUDGE_THREADS,
                  think: tuple[Judge, OracleStops] | None = None):
         """``judge``/``stops`` serve prompts that open no ``<think>`` trace, ``think`` those that do."""
         self.tokenizer = tokenizer
