@@ -413,7 +413,8 @@ def test_a_test_class_found_by_the_solution_reveals_nothing(route):
     for program in (UNITTEST, PYTEST_CLASS) if route == "code constants" else (UNITTEST,):
         passed, out = verdict(TEST_CLASS_ROUTES[route], program)
         assert not passed, out
-        assert "called a function of its tests" in out or "AssertionError" in out, out
+        assert any(why in out for why in ("called a function of its tests", "reached into its tests",
+                                          "AssertionError")), out
 
 
 def test_a_test_functions_stand_in_refuses_the_solution_even_if_it_catches_that():
@@ -424,7 +425,7 @@ def test_a_test_functions_stand_in_refuses_the_solution_even_if_it_catches_that(
             "    try:\n        box.get.__globals__['test_add']()\n    except Exception:\n        pass\n"
             "    return a + b\n")
     passed, out = verdict(code, helper)
-    assert not passed and "called a function of its tests" in out, out
+    assert not passed and "reached into its tests" in out, out
     assert verdict("def add(a, b):\n    return a + b\n", helper)[0]
 
 
@@ -457,3 +458,20 @@ def test_a_patched_test_is_sealed_too():
         "                    if isinstance(row, tuple) and row[:2] == (a, b):\n                        return row[2]\n")
     passed, out = verdict(code, program)
     assert not passed, out
+
+
+CLASS_DATA = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n    maxDiff = None\n"
+                                   "    cases = [(1, 2, 3), (5, 7, 12)]\n\n    @classmethod\n"
+                                   "    def setUpClass(cls):\n        cls.seen = len(cls.cases)\n\n"
+                                   "    def test_add(self):\n        assert self.seen == 2\n"
+                                   "        for a, b, expected in self.cases:\n"
+                                   "            self.assertEqual(add(a, b), expected)\n")
+
+
+def test_a_test_classs_data_is_the_tests_alone():
+    assert verdict("def add(a, b):\n    return a + b\n", CLASS_DATA)[0]
+    code = _TEST_CLASS + ("def add(a, b):\n    try:\n"
+                          "        return dict(((x, y), z) for x, y, z in test_class().cases)[a, b]\n"
+                          "    except Exception:\n        return a + b\n")
+    passed, out = verdict(code, CLASS_DATA)
+    assert not passed and "reached into its tests" in out, out

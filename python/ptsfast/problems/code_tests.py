@@ -571,7 +571,8 @@ def _ptsfast_judge(spec, code):
         seal()
         _ptsfast_unittest(ns)
     if refused:
-        raise RuntimeError("the solution called a function of its tests (%d times): not allowed" % len(refused))
+        raise RuntimeError("the solution reached into its tests (their functions or their classes' data, %d times): "
+                           "not allowed" % len(refused))
     untouched("running the tests")
     plain(None)
     own_builtins(ns, "running the tests")
@@ -828,31 +829,34 @@ def _ptsfast_frame_guard(trusted_codes, roots):
     return run_by_tests
 
 
-def _ptsfast_seal(functions, run_by_tests, refused):
-    """Stand-ins for the tests' own functions (``functions``: name -> function). A test class is reachable by the
-    solution (``object.__subclasses__()``), and its functions would lead it to the tests' code (whose constants are
-    the expected values), namespace and checks, or run a test for it and read what fails. A stand-in runs its
-    function only when called by the tests, the harness or the libraries they call (unittest's runner); called by
-    the solution it raises and the verdict fails (``refused``). The functions live on only in a suspended
-    generator's frame, which the audit hook refuses the solution. Run with bare globals (:func:`_ptsfast_bare`)."""
-    import sys
-    originals = list(functions.values())
+def _ptsfast_seal(held, run_by_tests, refused):
+    """Stand-ins for the tests' own functions and their classes' data (``held``: name -> function or value). A test
+    class is reachable by the solution (``object.__subclasses__()``), and its functions would lead it to the tests'
+    code (whose constants are the expected values), namespace and checks, or run a test for it and read what fails;
+    its attributes hold the tests' data. A stand-in runs its function (a data attribute's, a descriptor, gives its
+    value) only when the tests, the harness or the libraries they call (unittest's runner) ask; asked by the solution
+    it raises and the verdict fails (``refused``). The originals live on only in a suspended generator's frame,
+    which the audit hook refuses the solution. Run with bare globals (:func:`_ptsfast_bare`)."""
+    import sys, types
+    originals = list(held.values())
 
     def vault():
-        fetched = None
+        answer = None
         while True:
-            key = yield fetched
-            fetched = originals[key] if run_by_tests(sys._getframe(2)) else None  # the stand-in's caller
-            if fetched is None:
+            key = yield answer
+            if run_by_tests(sys._getframe(2)):  # who called the stand-in
+                answer = True, originals[key]
+            else:
                 refused.append(key)
+                answer = False, None
 
     kept = vault()
     next(kept)
 
     def stand_in(key, fn):
         def call(*args, **kwargs):
-            f = kept.send(key)
-            if f is None:
+            ok, f = kept.send(key)
+            if not ok:
                 raise RuntimeError("the solution called a function of its tests: not allowed")
             return f(*args, **kwargs)
         call.__name__, call.__qualname__, call.__module__ = fn.__name__, fn.__qualname__, fn.__module__
@@ -861,14 +865,28 @@ def _ptsfast_seal(functions, run_by_tests, refused):
                 setattr(call, k, v)
         return call
 
-    return {name: stand_in(key, fn) for key, (name, fn) in enumerate(functions.items())}
+    class Held:
+        """A test class's data attribute (an instance's own attribute of that name still comes first)."""
+        __slots__ = ("key",)
+
+        def __init__(self, key):
+            self.key = key
+
+        def __get__(self, obj, owner=None):
+            ok, value = kept.send(self.key)
+            if not ok:
+                raise RuntimeError("the solution read an attribute of its tests' class: not allowed")
+            return value
+
+    return {name: stand_in(key, v) if isinstance(v, types.FunctionType) else Held(key)
+            for key, (name, v) in enumerate(held.items())}
 
 
 def _ptsfast_sealed(ns, seal, run_by_tests, refused):
     """Replaces, in ``ns`` and its test classes (``unittest.TestCase``, pytest's ``Test*``), the functions the
-    runners call (``check``, ``test_*``, every function of a test class) by :func:`_ptsfast_seal`'s stand-ins.
-    Helpers the tests define beside them stay as they are: the solution may be handed one to call. ``seal``:
-    :func:`_ptsfast_seal`, bare like this."""
+    runners call (``check``, ``test_*``, every function of a test class) and the test classes' own data attributes
+    by :func:`_ptsfast_seal`'s stand-ins. Helpers the tests define beside them stay as they are: the solution may be
+    handed one to call. ``seal``: :func:`_ptsfast_seal`, bare like this."""
     import types
     found, owners = {}, {}
     for name, v in list(ns.items()):
@@ -880,9 +898,11 @@ def _ptsfast_sealed(ns, seal, run_by_tests, refused):
             for k, a in list(vars(v).items()):
                 wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
                 fn = a.__func__ if wrap is not None else a
+                key = name + "." + k
                 if isinstance(fn, types.FunctionType):  # mock.patch's wrapper of a test, too
-                    key = name + "." + k
                     found[key], owners[key] = fn, (v, k, wrap)
+                elif wrap is None and not (k.startswith("__") and k.endswith("__")) and not hasattr(a, "__get__"):
+                    found[key], owners[key] = a, (v, k, None)  # data (a descriptor, a property, stays itself)
     stand_ins = seal(found, run_by_tests, refused)
     for key, (where, name, wrap) in owners.items():
         new = stand_ins[key] if wrap is None else wrap(stand_ins[key])
