@@ -709,10 +709,8 @@ def _ptsfast_frame_guard(trusted_codes, roots):
                (os.sep + os.path.join("asyncio", "base_tasks.py"), {"_task_get_stack"}),
                (os.sep + os.path.join("logging", "__init__.py"), {"<lambda>"}))  # logging.currentframe
 
-    loaders, read, opened = (external.SourceFileLoader, external.SourcelessFileLoader), external.FileLoader.get_data, (
-        _io.open_code, _io.FileIO)
-
-    frozen = bootstrap.FrozenImporter
+    loaders = (external.SourceFileLoader, external.SourcelessFileLoader)
+    read, opened, frozen = external.FileLoader.get_data, (_io.open_code, _io.FileIO), bootstrap.FrozenImporter
 
     def reads_a_library(chain):
         """``chain``'s frames are importlib's own loader reading a library's own file (a ``.py`` compiled, a
@@ -737,9 +735,9 @@ def _ptsfast_frame_guard(trusted_codes, roots):
                 return isinstance(where, str) and library(where)
             return "source_to_code" in near  # compiling the file it read (its name checked by kind_of)
         if "_unmarshal_code" in near:
-            archive = getattr(near["_unmarshal_code"].f_locals.get("self"), "archive", None)
-            return type(near["_unmarshal_code"].f_locals.get("self")) is zipimport.zipimporter and isinstance(
-                archive, str) and library(archive)
+            importer = near["_unmarshal_code"].f_locals.get("self")
+            archive = getattr(importer, "archive", None)
+            return type(importer) is zipimport.zipimporter and isinstance(archive, str) and library(archive)
         return False
 
     def hands_frames(code):  # a standard function that returns frames (or their locals) to its caller
