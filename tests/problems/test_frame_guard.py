@@ -475,3 +475,70 @@ def test_a_test_classs_data_is_the_tests_alone():
                           "    except Exception:\n        return a + b\n")
     passed, out = verdict(code, CLASS_DATA)
     assert not passed and "reached into its tests" in out, out
+
+
+# two tests: the solution answers the first right, then tries to keep the second from running (it answers it wrong)
+TWO = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+                            "        self.assertEqual(add(1, 2), 3)\n\n    def test_b(self):\n"
+                            "        self.assertEqual(add(5, 7), 12)\n")
+_FIND_T = ("import unittest\ndef test_class():\n    return next(c for c in unittest.TestCase.__subclasses__()\n"
+           "                if c.__module__ == 'test_solution')\n")
+KEEP_FROM_RUNNING = {
+    "replace it": "    cls = test_class()\n    cls.test_b = lambda self: None\n",
+    "replace it, then restore it": (
+        "    cls = test_class()\n    real = vars(cls)['test_b']\n"
+        "    def fake(self):\n        setattr(cls, 'test_b', real)\n    cls.test_b = fake\n"),
+    "mark it skipped": "    cls = test_class()\n    cls.test_b.__unittest_skip__ = True\n",
+    "mark the class skipped": "    cls = test_class()\n    cls.__unittest_skip__ = True\n",
+    "change its stand-in": (
+        "    class Fake:\n        def send(self, key):\n            return True, lambda *a: None\n"
+        "    for c in vars(test_class())['test_b'].__closure__:\n"
+        "        if type(c.cell_contents).__name__ == 'generator':\n            c.cell_contents = Fake()\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(KEEP_FROM_RUNNING))
+def test_a_test_kept_from_running_fails_the_verdict(how):
+    tamper = "".join("    " + ln + "\n" for ln in KEEP_FROM_RUNNING[how].splitlines())
+    code = _FIND_T + "def add(a, b):\n    if (a, b) == (1, 2):\n" + tamper + "        return 3\n    return 0\n"
+    compile(code, "solution.py", "exec")
+    passed, out = verdict(code, TWO)
+    assert not passed, out
+    assert verdict("def add(a, b):\n    return a + b\n", TWO)[0]
+
+
+# the tests' module code calls the solution after the class exists, as a thread of the solution could have
+BEFORE_RUN = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+                                   "        self.assertEqual(add(1, 2), 3)\n\nprobe()\n")
+BEFORE = {
+    "replaced": "    test_class().test_add = lambda self: None\n",
+    "replaced by a library function": "    test_class().test_add = unittest.TestCase.doCleanups\n",
+    "replaced by a builtin": "    test_class().test_add = print\n",
+    "marked skipped": "    test_class().__unittest_skip__ = True\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(BEFORE))
+def test_a_test_changed_before_the_run_fails_the_verdict(how):
+    code = _FIND_T + "def probe():\n" + BEFORE[how] + "def add(a, b):\n    return 0\n"
+    passed, out = verdict(code, BEFORE_RUN)
+    assert not passed, out
+    assert verdict("def probe():\n    pass\ndef add(a, b):\n    return a + b\n", BEFORE_RUN)[0]
+
+
+HONEST_CLASS = TestProgram.from_text(
+    "import os, unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n    data = None\n\n"
+    "    @classmethod\n    def setUpClass(cls):\n        cls.data = [(1, 2, 3)]\n\n"
+    "    def setUp(self):\n        self.extra = (5, 7, 12)\n\n    def helper(self, a, b):\n        return add(a, b)\n\n"
+    "    @mock.patch('os.getcwd', return_value='/x')\n    def test_add(self, cwd):\n"
+    "        for a, b, expected in self.data + [self.extra]:\n"
+    "            self.assertEqual(self.helper(a, b), expected)\n\n"
+    "    @mock.patch.object(os, 'sep', '/')\n    def test_patched(self):\n"
+    "        self.assertEqual(add(0, 0), 0)\n\n"
+    "    @unittest.skip('not yet')\n    def test_skipped(self):\n        self.fail()\n")
+
+
+def test_honest_test_classes_still_run():
+    passed, out = verdict("def add(a, b):\n    return a + b\n", HONEST_CLASS)
+    assert passed, out
+    assert not verdict("def add(a, b):\n    return a - b\n", HONEST_CLASS)[0]

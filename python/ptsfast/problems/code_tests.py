@@ -556,10 +556,18 @@ def _ptsfast_judge(spec, code):
         if run_main is not None:
             unittest.main = run_main
     untouched("the tests")
-    refused = []  # the tests' functions the solution called (their stand-ins raised; it may have caught that)
+    refused, sealed = [], []  # what the solution reached of its tests (it may have caught the error); the seal's
+    test_codes, names, todo = set(), set(), [c for c in (setup, tests) if c is not None]
+    while todo:  # the tests' own code objects, and every name they use
+        c = todo.pop()
+        test_codes.add(id(c))
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    skippable = bool(names & {"skip", "skipIf", "skipUnless", "SkipTest"})
 
     def seal():
-        bare(_ptsfast_sealed)(ns, bare(_ptsfast_seal), run_by_tests, refused)
+        sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
+                                            skippable, refused))
 
     if fmt == "humaneval":
         check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
@@ -569,7 +577,9 @@ def _ptsfast_judge(spec, code):
         _ptsfast_pytest(ns, seal)
     elif fmt == "unittest":
         seal()
-        _ptsfast_unittest(ns)
+        _ptsfast_unittest(ns, sealed[0][0])
+    if sealed:
+        sealed[0][1]()
     if refused:
         raise RuntimeError("the solution reached into its tests (their functions or their classes' data, %d times): "
                            "not allowed" % len(refused))
@@ -827,22 +837,86 @@ def _ptsfast_frame_guard(trusted_codes, roots):
     return run_by_tests
 
 
-def _ptsfast_seal(held, run_by_tests, refused):
-    """Stand-ins for the tests' own functions and their classes' data (``held``: name -> function or value). A test
-    class is reachable by the solution (``object.__subclasses__()``), and its functions would lead it to the tests'
-    code (whose constants are the expected values), namespace and checks, or run a test for it and read what fails;
-    its attributes hold the tests' data. A stand-in runs its function (a data attribute's, a descriptor, gives its
-    value) only when the tests, the harness or the libraries they call (unittest's runner) ask; asked by the solution
-    it raises and the verdict fails (``refused``). The originals live on only in a suspended generator's frame,
-    which the audit hook refuses the solution. Run with bare globals (:func:`_ptsfast_bare`)."""
+def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable, refused):
+    """Seals what the tests run. Every class is reachable by the solution (``object.__subclasses__()``), and a test
+    class's functions would lead it to the tests' code (whose constants are the expected values), namespace and
+    checks, or run a test for it and read what fails; its attributes hold the tests' data; replaced or marked
+    skipped, a test would not run at all. So, in ``ns`` and its test classes (``unittest.TestCase``, pytest's
+    ``Test*``), the functions the runners call (``check``, ``test_*``, every function of a test class) and the test
+    classes' own data become stand-ins that give the original only when the tests, the harness or the libraries
+    they call (unittest's runner) ask, through the stand-in itself; the originals live on only in a suspended
+    generator's frame, which the audit hook refuses the solution. Helpers the tests define beside them stay as they
+    are (the solution may be handed one to call).
+
+    Refused, the stand-in raises and the verdict fails (``refused``). A test function that is not the tests' code
+    (``test_codes``: ids) or a library's wrapper of it (mock.patch), a stand-in replaced or changed, or a unittest
+    test that never asked its stand-in (it was replaced while the tests ran) fail it too; a test may be skipped only
+    as the tests' own code marks it (``skippable``: the tests name a skip at all). Returns ``(allowed_skips,
+    finish)``: the unittest ids that may be skipped, and the check to run after the tests. Run with bare globals
+    (:func:`_ptsfast_bare`)."""
     import sys, types
-    originals = list(held.values())
+
+    def own(fn):  # the tests' code, or a library's wrapper of it (mock.patch keeps it as __wrapped__)
+        for _ in range(16):
+            if not isinstance(fn, types.FunctionType):
+                return False
+            if id(fn.__code__) in test_codes:
+                return True
+            if not library_code(fn.__code__.co_filename, roots):
+                return False
+            fn = vars(fn).get("__wrapped__")
+        return False
+
+    def is_case(cls):
+        return any(b.__name__ == "TestCase" and b.__module__ == "unittest.case" for b in cls.__mro__[1:])
+
+    found = []  # (owner, name, original, staticmethod/classmethod or None, a unittest test method)
+    for name, v in list(ns.items()):
+        if isinstance(v, types.FunctionType) and v.__module__ == "test_solution" and (  # a mock.patch wrapper, too
+                name == "check" or name.startswith("test")):
+            found.append((ns, name, v, None, False))
+        elif isinstance(v, type) and v.__module__ == "test_solution" and (name.startswith("Test") or is_case(v)):
+            for k, a in list(vars(v).items()):
+                wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
+                fn = a.__func__ if wrap is not None else a
+                test = is_case(v) and k.startswith("test")
+                if isinstance(fn, types.FunctionType) or test:
+                    found.append((v, k, fn, wrap, test))
+                elif wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
+                    found.append((v, k, a, None, False))  # data (not unittest's own _class_cleanups, a property)
+    for owner, name, obj, wrap, test in found:
+        if (isinstance(obj, types.FunctionType) or test) and not own(obj):
+            refused.append(name)
+            raise RuntimeError("the tests' " + name + " is not the tests' own code (replaced before they ran): not "
+                               "allowed")
+    allowed_skips, must_run = set(), set()
+    for key, (owner, name, obj, wrap, test) in enumerate(found):
+        if test:
+            test_id = "test_solution." + owner.__qualname__ + "." + name
+            if skippable and (getattr(obj, "__unittest_skip__", False) or getattr(owner, "__unittest_skip__", False)):
+                allowed_skips.add(test_id)
+            else:
+                must_run.add(key)
+    originals = [obj for _, _, obj, _, _ in found]
+    counts = [0] * len(found)
+    sealed, cells = [], []  # what each owner must still hold, and each stand-in's closure
+
+    entries = ("setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method", "check")
+
+    def intact():  # the runners' entry points still the stand-ins (the tests may reassign their data, patch helpers)
+        for (owner, name, _, _, _), obj in zip(found, sealed):
+            if (name.startswith("test") or name in entries) and (
+                    owner.get(name) if isinstance(owner, dict) else vars(owner).get(name)) is not obj:
+                return False
+        return all(c.cell_contents is v for c, v in cells) and vars(Held).get("__get__") is held_get
 
     def vault():
         answer = None
         while True:
             key = yield answer
-            if run_by_tests(sys._getframe(2)):  # who called the stand-in
+            caller = sys._getframe(1)  # the stand-in, asked by the tests, the harness or their libraries
+            if caller.f_code in (call_code, held_get.__code__) and run_by_tests(caller.f_back) and intact():
+                counts[key] += 1
                 answer = True, originals[key]
             else:
                 refused.append(key)
@@ -861,6 +935,7 @@ def _ptsfast_seal(held, run_by_tests, refused):
         for k, v in vars(fn).items():
             if k.startswith("__unittest"):  # unittest's skip and expected-failure marks (pytest's are read before)
                 setattr(call, k, v)
+        cells.extend(zip(call.__closure__, [kept if n == "kept" else key for n in call.__code__.co_freevars]))
         return call
 
     class Held:
@@ -876,38 +951,28 @@ def _ptsfast_seal(held, run_by_tests, refused):
                 raise RuntimeError("the solution read an attribute of its tests' class: not allowed")
             return value
 
-    return {name: stand_in(key, v) if isinstance(v, types.FunctionType) else Held(key)
-            for key, (name, v) in enumerate(held.items())}
-
-
-def _ptsfast_sealed(ns, seal, run_by_tests, refused):
-    """Replaces, in ``ns`` and its test classes (``unittest.TestCase``, pytest's ``Test*``), the functions the
-    runners call (``check``, ``test_*``, every function of a test class) and the test classes' own data attributes
-    by :func:`_ptsfast_seal`'s stand-ins. Helpers the tests define beside them stay as they are: the solution may be
-    handed one to call. ``seal``: :func:`_ptsfast_seal`, bare like this."""
-    import types
-    found, owners = {}, {}
-    for name, v in list(ns.items()):
-        if isinstance(v, types.FunctionType) and v.__module__ == "test_solution" and (  # a mock.patch wrapper, too
-                name == "check" or name.startswith("test")):
-            found["ns." + name], owners["ns." + name] = v, (ns, name, None)
-        elif isinstance(v, type) and v.__module__ == "test_solution" and (
-                name.startswith("Test") or any(b.__name__ == "TestCase" for b in v.__mro__[1:])):
-            for k, a in list(vars(v).items()):
-                wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
-                fn = a.__func__ if wrap is not None else a
-                key = name + "." + k
-                if isinstance(fn, types.FunctionType):  # mock.patch's wrapper of a test, too
-                    found[key], owners[key] = fn, (v, k, wrap)
-                elif wrap is None and not (k.startswith("__") and k.endswith("__")) and not hasattr(a, "__get__"):
-                    found[key], owners[key] = a, (v, k, None)  # data (a descriptor, a property, stays itself)
-    stand_ins = seal(found, run_by_tests, refused)
-    for key, (where, name, wrap) in owners.items():
-        new = stand_ins[key] if wrap is None else wrap(stand_ins[key])
-        if isinstance(where, dict):
-            where[name] = new
+    held_get = Held.__get__
+    cells.extend((c, kept) for c in held_get.__closure__)
+    call_code = None
+    for key, (owner, name, obj, wrap, test) in enumerate(found):
+        if isinstance(obj, types.FunctionType):
+            new = stand_in(key, obj)
+            call_code = new.__code__
+            new = new if wrap is None else wrap(new)
         else:
-            setattr(where, name, new)
+            new = Held(key)
+        sealed.append(new)
+        if isinstance(owner, dict):
+            owner[name] = new
+        else:
+            setattr(owner, name, new)
+
+    def finish():
+        if not intact() or [k for k in must_run if not counts[k]]:
+            raise RuntimeError("the solution changed its tests (a test replaced, marked skipped or never run): not "
+                               "allowed")
+
+    return allowed_skips, finish
 
 
 def _ptsfast_bare(f):
@@ -1199,25 +1264,29 @@ def _ptsfast_checked(ns, plain):
 
 
 def _ptsfast_pytest(ns, seal):
-    """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: their
-    marks are read first, and the functions called as collected (:func:`_ptsfast_sealed`)."""
-    import itertools
+    """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
+    functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
+    collected (:func:`_ptsfast_sealed`)."""
+    import itertools, types
     mine = lambda v: getattr(v, "__module__", None) == "test_solution"
-    tests = []
+    tests, hooks = [], {}
     for k, v in list(ns.items()):
         if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v):
             tests.append((k, None, v, getattr(v, "pytestmark", [])))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
+            hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
             for m in list(vars(v)):
                 if m.startswith("test") and callable(getattr(v, m)):
-                    tests.append((k + "." + m, v, m, getattr(getattr(v, m), "pytestmark", [])))
+                    tests.append((k + "." + m, v, getattr(v, m), getattr(getattr(v, m), "pytestmark", [])))
     if not tests:
         raise RuntimeError("no test_* function or Test* class was found")
     seal()
     ran = 0
     for name, cls, fn, marked in tests:
         obj = cls() if cls is not None else None
-        func = getattr(obj, fn) if cls is not None else fn
+        func = types.MethodType(fn, obj) if cls is not None else fn
+        setup, teardown = (types.MethodType(h, obj) if h is not None else None
+                           for h in (hooks[cls] if cls is not None else (None, None)))
         marks = [m for m in marked if getattr(m, "name", "") == "parametrize"]
         grids = []
         for mark in marks:
@@ -1232,20 +1301,22 @@ def _ptsfast_pytest(ns, seal):
             kwargs = {}
             for part in combo:
                 kwargs.update(part)
-            if cls is not None and hasattr(obj, "setup_method"):
-                obj.setup_method(func)
+            if setup is not None:
+                setup(func)
             try:
                 func(**kwargs)
             except BaseException as e:  # a skip, an xfail or SystemExit inside a test is no pass
                 raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
             ran += 1
-            if cls is not None and hasattr(obj, "teardown_method"):
-                obj.teardown_method(func)
+            if teardown is not None:
+                teardown(func)
     if not ran:
         raise RuntimeError("no test ran")
 
 
-def _ptsfast_unittest(ns):
+def _ptsfast_unittest(ns, allowed_skips):
+    """Runs the tests' ``TestCase`` classes; a test may be skipped only as the tests' code marks it
+    (``allowed_skips``: ids, read before the solution could mark one, :func:`_ptsfast_sealed`)."""
     import io, unittest
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
@@ -1258,11 +1329,7 @@ def _ptsfast_unittest(ns):
     stream = io.StringIO()
     result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
     print(stream.getvalue()[-3000:])
-    runtime_skips = []
-    for test, reason in result.skipped:
-        method = getattr(test, getattr(test, "_testMethodName", ""), None)
-        if not (getattr(method, "__unittest_skip__", False) or getattr(type(test), "__unittest_skip__", False)):
-            runtime_skips.append(str(test))
+    runtime_skips = [str(test) for test, reason in result.skipped if test.id() not in allowed_skips]
     if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips:
         raise AssertionError("unittest: %d failures, %d errors, %d skipped at run time" %
                              (len(result.failures), len(result.errors), len(runtime_skips)))
