@@ -360,7 +360,7 @@ def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
     code = ("import types\nseen = set()\n"
             "def walk(f, found):\n    if id(f) in seen or f.__globals__ is globals():  # the solution's own\n"
             "        return\n    seen.add(id(f))\n"
-            "    found.update(f.__globals__)\n"
+            "    if '_ptsfast_judge' in f.__globals__:  # the harness's\n        found.update(f.__globals__)\n"
             "    for c in f.__closure__ or ():\n        try:\n            v = c.cell_contents\n"
             "        except ValueError:\n            continue\n"
             "        for x in (v if isinstance(v, (tuple, list)) else (v,)):\n"
@@ -371,7 +371,7 @@ def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
             "    found = {}\n    walk(ns['__ptsfast_plain__'], found)\n    walk(ns['add'], found)\n"
             "    for k in ('T',):\n        for f in vars(ns[k]).values():\n"
             "            if isinstance(f, types.FunctionType):\n                walk(f, found)\n"
-            "    assert len(seen) > 5 and set(found) <= {'__builtins__'}, sorted(found)[:8]\n    return a + b\n")
+            "    assert len(seen) > 5 and not found, sorted(found)[:8]\n    return a + b\n")
     passed, out = verdict(code, WITH_HELPER)
     assert passed, out
 
@@ -542,3 +542,30 @@ def test_honest_test_classes_still_run():
     passed, out = verdict("def add(a, b):\n    return a + b\n", HONEST_CLASS)
     assert passed, out
     assert not verdict("def add(a, b):\n    return a - b\n", HONEST_CLASS)[0]
+
+
+# BigCodeBench's shape: the result is kept, then compared on the next line
+KEPT_RESULT = TestProgram.from_text("import math, unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+                                    "        result = add(1, 2)\n        self.assertEqual(result, 3)\n\n"
+                                    "    def test_close(self):\n        result = add(0.1, 0.2)\n"
+                                    "        self.assertTrue(math.isclose(result, 0.3))\n\n"
+                                    "    def test_abs(self):\n        result = add(1, -3)\n"
+                                    "        self.assertTrue(abs(result + 2) < 1e-9)\n")
+SWAP_AND_UNDO = {  # replaced while the solution runs, undone when the run ends (the final check sees nothing)
+    "assertEqual": "unittest.TestCase.assertEqual = lambda self, *a, **k: None\n",
+    "math.isclose": "math.isclose = lambda *a, **k: True\n",
+    "a builtin": "builtins.abs = lambda x: 0\n",
+}
+
+
+@pytest.mark.parametrize("what", sorted(SWAP_AND_UNDO))
+def test_what_the_tests_use_replaced_for_a_while_fails(what):
+    code = ("import builtins, math, unittest\nsaved = (unittest.TestCase.assertEqual, math.isclose, builtins.abs,\n"
+            "         unittest.TestResult.stopTestRun)\n"
+            "def undo(self, *a):\n    unittest.TestCase.assertEqual, math.isclose, builtins.abs, stop = saved\n"
+            "    unittest.TestResult.stopTestRun = stop\n    return stop(self, *a)\n"
+            "def add(a, b):\n    unittest.TestResult.stopTestRun = undo\n    " + SWAP_AND_UNDO[what] +
+            "    return 0\n")
+    passed, out = verdict(code, KEPT_RESULT)
+    assert not passed and "the solution replaced" in out, out
+    assert verdict("def add(a, b):\n    return a + b\n", KEPT_RESULT)[0]

@@ -516,14 +516,24 @@ def _ptsfast_judge(spec, code):
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
+    from operator import is_
+    watching = []  # (live dict, its copy, names, where): the watched names the tests use, checked after each value read
+
+    def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
+        for live, copy, names, where in watching:
+            if not all(map(is_, map(live.get, names), map(copy.__getitem__, names))):
+                k = next(k for k in names if live.get(k, missing) is not copy[k])
+                raise RuntimeError("the solution replaced " + where + "." + k + ": not allowed")
+
     # made, and the tests compiled, before the solution can touch what they use
-    plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots)
+    plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch))
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
     # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
     tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
+    watching.extend(_ptsfast_watched(snapshot, [c for c in (setup, tests) if c is not None], fmt == "unittest"))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
@@ -547,14 +557,18 @@ def _ptsfast_judge(spec, code):
     bare(_ptsfast_checked)(ns, plain)
     ns["__ptsfast_plain__"] = plain
     run_main = None
-    if fmt == "unittest":
+    if fmt == "unittest":  # the runner below runs them: meanwhile unittest.main does nothing (the watch knows)
         import unittest
-        run_main, unittest.main = unittest.main, bare(lambda *a, **k: None)  # the runner below runs them
+        run_main, stand_in = unittest.main, bare(lambda *a, **k: None)
+        copies = [copy for _, live, copy, _ in snapshot if live is vars(unittest)] + [vars(unittest)]
+        for d in copies:
+            d["main"] = stand_in
     try:
         exec(tests, ns)
     finally:
         if run_main is not None:
-            unittest.main = run_main
+            for d in copies:
+                d["main"] = run_main
     untouched("the tests")
     refused, sealed = [], []  # what the solution reached of its tests (it may have caught the error); the seal's
     test_codes, names, todo = set(), set(), [c for c in (setup, tests) if c is not None]
@@ -588,6 +602,36 @@ def _ptsfast_judge(spec, code):
     own_builtins(ns, "running the tests")
     if ns.get("__ptsfast_plain__") is not plain:
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
+
+
+def _ptsfast_watched(snapshot, codes, unittest_format):
+    """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
+    (``snapshot``), the names the tests use (and, in unittest's format, every method of ``TestCase``, which call each
+    other), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
+    assignment to an attribute)."""
+    import dis, types
+    used, patched, todo = set(), set(), list(codes)
+    stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
+    while todo:
+        code = todo.pop()
+        used.update(code.co_names)
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                todo.append(c)
+            elif isinstance(c, str) and len(c) < 200:
+                patched.add(c.rpartition(".")[2])
+        ops = code.co_code[::2]  # each instruction's opcode (wordcode): read the code only where it assigns one
+        if stores[:1] in ops or stores[1:] in ops:
+            patched.update(i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_ATTR", "DELETE_ATTR"))
+    out = []
+    for name, live, copy, module in snapshot:
+        case = unittest_format and name.endswith("unittest.case.TestCase")
+        dunders = module is not None and name == "builtins"  # a class's __module__ and the like are not worth it
+        names = tuple(k for k in copy if (case or k in used) and k not in patched and (
+            dunders or not (k.startswith("__") and k.endswith("__"))))
+        if names:
+            out.append((live, copy, names, name))
+    return out
 
 
 def _ptsfast_entry(ns, entry):
@@ -1088,14 +1132,17 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots):
+def _ptsfast_plain_values(library_code, roots, watch):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
     value that equals a fresh object(), or is not unequal to it, or is both below and above it, or contains it,
     or whose difference from it (either way) is zero, below every number or of no size (``abs(a - b) < tol`` and
     ``assertAlmostEqual`` would pass), is a forgery made to pass any comparison (the classic ``__eq__`` that
     returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried
     only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes).
-    ``library_code``: :func:`_ptsfast_library_code` made bare, as this is (the tests' namespace holds the check)."""
+    ``library_code``: :func:`_ptsfast_library_code` made bare, as this is (the tests' namespace holds the check).
+    ``watch()``, run after each check, raises when what the tests use was replaced: a check after every value the
+    tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
+    f()`` replaces ``assertEqual``, which the next line calls)."""
     import sys, types
     from itertools import islice
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
@@ -1178,6 +1225,7 @@ def _ptsfast_plain_values(library_code, roots):
                     todo.extend(islice(vars(o).values(), 100))
                 except Exception:
                     pass
+        watch()
         return value
     return plain
 
