@@ -570,7 +570,7 @@ def _ptsfast_judge(spec, code):
             for d in copies:
                 d["main"] = run_main
     untouched("the tests")
-    refused, sealed = [], []  # what the solution reached of its tests (it may have caught the error); the seal's
+    refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result
     test_codes, names, todo = set(), set(), [c for c in (setup, tests) if c is not None]
     while todo:  # the tests' own code objects, and every name they use
         c = todo.pop()
