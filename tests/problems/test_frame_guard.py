@@ -569,3 +569,14 @@ def test_what_the_tests_use_replaced_for_a_while_fails(what):
     passed, out = verdict(code, KEPT_RESULT)
     assert not passed and "the solution replaced" in out, out
     assert verdict("def add(a, b):\n    return a + b\n", KEPT_RESULT)[0]
+
+
+def test_skips_the_tests_mark_on_inherited_tests_still_count():
+    program = TestProgram.from_text(
+        "import unittest\n\nclass Base(unittest.TestCase):\n    def test_add(self):\n"
+        "        self.assertEqual(add(1, 2), 3)\n\n    @unittest.skip('later')\n    def test_later(self):\n"
+        "        self.fail()\n\nclass Child(Base):\n    pass\n\n@unittest.skip('not this one')\n"
+        "class Other(Base):\n    pass\n")
+    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
+    assert passed, out
+    assert not verdict("def add(a, b):\n    return a - b\n", program)[0]
