@@ -580,3 +580,13 @@ def test_skips_the_tests_mark_on_inherited_tests_still_count():
     passed, out = verdict("def add(a, b):\n    return a + b\n", program)
     assert passed, out
     assert not verdict("def add(a, b):\n    return a - b\n", program)[0]
+
+
+def test_the_tests_own_patches_of_what_they_use_are_theirs():
+    program = TestProgram.from_text(
+        "import os, unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n"
+        "    def test_add(self):\n        with mock.patch.multiple(os, sep='/', altsep=None):\n"
+        "            self.assertEqual(add(len(os.sep), 2), 3)\n"
+        "        self.assertEqual(add(os.sep.count('/'), 0), 1)\n")
+    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
+    assert passed, out

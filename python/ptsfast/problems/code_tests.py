@@ -618,8 +618,9 @@ def _ptsfast_watched(snapshot, codes, unittest_format):
         for c in code.co_consts:
             if isinstance(c, types.CodeType):
                 todo.append(c)
-            elif isinstance(c, str) and len(c) < 200:
-                patched.add(c.rpartition(".")[2])
+            else:  # a patch target ('os.getcwd'), a name given as a keyword (patch.multiple(os, getcwd=...))
+                patched.update(t.rpartition(".")[2] for t in (c if isinstance(c, tuple) else (c,))
+                               if isinstance(t, str) and len(t) < 200)
         ops = code.co_code[::2]  # each instruction's opcode (wordcode): read the code only where it assigns one
         if stores[:1] in ops or stores[1:] in ops:
             patched.update(i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_ATTR", "DELETE_ATTR"))
