@@ -590,3 +590,14 @@ def test_the_tests_own_patches_of_what_they_use_are_theirs():
         "        self.assertEqual(add(os.sep.count('/'), 0), 1)\n")
     passed, out = verdict("def add(a, b):\n    return a + b\n", program)
     assert passed, out
+
+
+def test_a_test_classs_data_named_like_a_test_is_data():
+    program = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n"
+                                    "    test_cases = None\n\n    @classmethod\n    def setUpClass(cls):\n"
+                                    "        cls.test_cases = [(1, 2, 3), (5, 7, 12)]\n\n    def test_add(self):\n"
+                                    "        for a, b, expected in self.test_cases:\n"
+                                    "            self.assertEqual(add(a, b), expected)\n")
+    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
+    assert passed, out
+    assert not verdict("def add(a, b):\n    return a - b\n", program)[0]

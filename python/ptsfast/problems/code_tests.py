@@ -924,7 +924,7 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
             for k, a in list(vars(v).items()):
                 wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
                 fn = a.__func__ if wrap is not None else a
-                test = is_case(v) and k.startswith("test")
+                test = is_case(v) and k.startswith("test") and callable(a)  # what unittest's loader runs
                 if isinstance(fn, types.FunctionType) or test:
                     found.append((v, k, fn, wrap, test))
                 elif wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
@@ -952,8 +952,8 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
     entries = ("setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method", "check")
 
     def intact():  # the runners' entry points still the stand-ins (the tests may reassign their data, patch helpers)
-        for (owner, name, _, _, _), obj in zip(found, sealed):
-            if (name.startswith("test") or name in entries) and (
+        for (owner, name, original, _, _), obj in zip(found, sealed):
+            if isinstance(original, types.FunctionType) and (name.startswith("test") or name in entries) and (
                     owner.get(name) if isinstance(owner, dict) else vars(owner).get(name)) is not obj:
                 return False
         return all(c.cell_contents is v for c, v in cells) and vars(Held).get("__get__") is held_get
