@@ -22,6 +22,13 @@ def verdict(code: str, program: TestProgram) -> tuple[bool, str]:
     return res.passed, res.output
 
 
+def assert_judges_add(program: TestProgram) -> None:
+    """A right ``add`` passes ``program``, a wrong one fails it: honest tests still run, and still decide."""
+    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
+    assert passed, out
+    assert not verdict("def add(a, b):\n    return a - b\n", program)[0]
+
+
 CALL = code_tests.test_program_from_row({"input_output": json.dumps({"fn_name": "add", "inputs": [[1, 2], [5, 7]],
                                                                      "outputs": [[3], [12]]})},
                                         ("input_output",), None, None)
@@ -539,9 +546,7 @@ HONEST_CLASS = TestProgram.from_text(
 
 
 def test_honest_test_classes_still_run():
-    passed, out = verdict("def add(a, b):\n    return a + b\n", HONEST_CLASS)
-    assert passed, out
-    assert not verdict("def add(a, b):\n    return a - b\n", HONEST_CLASS)[0]
+    assert_judges_add(HONEST_CLASS)
 
 
 # BigCodeBench's shape: the result is kept, then compared on the next line
@@ -577,9 +582,7 @@ def test_skips_the_tests_mark_on_inherited_tests_still_count():
         "        self.assertEqual(add(1, 2), 3)\n\n    @unittest.skip('later')\n    def test_later(self):\n"
         "        self.fail()\n\nclass Child(Base):\n    pass\n\n@unittest.skip('not this one')\n"
         "class Other(Base):\n    pass\n")
-    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
-    assert passed, out
-    assert not verdict("def add(a, b):\n    return a - b\n", program)[0]
+    assert_judges_add(program)
 
 
 def test_the_tests_own_patches_of_what_they_use_are_theirs():
@@ -598,6 +601,4 @@ def test_a_test_classs_data_named_like_a_test_is_data():
                                     "        cls.test_cases = [(1, 2, 3), (5, 7, 12)]\n\n    def test_add(self):\n"
                                     "        for a, b, expected in self.test_cases:\n"
                                     "            self.assertEqual(add(a, b), expected)\n")
-    passed, out = verdict("def add(a, b):\n    return a + b\n", program)
-    assert passed, out
-    assert not verdict("def add(a, b):\n    return a - b\n", program)[0]
+    assert_judges_add(program)

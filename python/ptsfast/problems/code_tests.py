@@ -533,14 +533,17 @@ def _ptsfast_judge(spec, code):
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
     tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
-    watching.extend(_ptsfast_watched(snapshot, [c for c in (setup, tests) if c is not None], fmt == "unittest"))
+    test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
+    names = set().union(*(c.co_names for c in test_code))  # every name they use
+    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest"))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
     source = _ptsfast_source(spec, code)
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
-    run_by_tests = bare(_ptsfast_frame_guard)(harness + [c for c in (setup, tests) if c is not None], roots)
+    run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
+                                              bare(_ptsfast_library_code))
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -571,12 +574,7 @@ def _ptsfast_judge(spec, code):
                 d["main"] = run_main
     untouched("the tests")
     refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result
-    test_codes, names, todo = set(), set(), [c for c in (setup, tests) if c is not None]
-    while todo:  # the tests' own code objects, and every name they use
-        c = todo.pop()
-        test_codes.add(id(c))
-        names.update(c.co_names)
-        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    test_codes = set(map(id, test_code))
     skippable = bool(names & {"skip", "skipIf", "skipUnless", "SkipTest"})
 
     def seal():
@@ -604,21 +602,28 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
 
 
-def _ptsfast_watched(snapshot, codes, unittest_format):
-    """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
-    (``snapshot``), the names the tests use (and, in unittest's format, every method of ``TestCase``, which call each
-    other), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
-    assignment to an attribute)."""
-    import dis, types
-    used, patched, todo = set(), set(), list(codes)
-    stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
+def _ptsfast_nested_codes(codes):
+    """``codes`` and every code object nested in them (functions, class bodies, comprehensions)."""
+    import types
+    out, todo = [], list(codes)
     while todo:
-        code = todo.pop()
-        used.update(code.co_names)
+        c = todo.pop()
+        out.append(c)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return out
+
+
+def _ptsfast_watched(snapshot, codes, used, unittest_format):
+    """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
+    (``snapshot``), the names the tests use (``used``; ``codes``: their code objects, nested ones included; and, in
+    unittest's format, every method of ``TestCase``, which call each other), less those the tests replace themselves
+    (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an assignment to an attribute)."""
+    import dis, types
+    patched = set()
+    stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
+    for code in codes:
         for c in code.co_consts:
-            if isinstance(c, types.CodeType):
-                todo.append(c)
-            else:  # a patch target ('os.getcwd'), a name given as a keyword (patch.multiple(os, getcwd=...))
+            if not isinstance(c, types.CodeType):  # a patch target ('os.getcwd'), a keyword (patch.multiple(os, sep=))
                 patched.update(t.rpartition(".")[2] for t in (c if isinstance(c, tuple) else (c,))
                                if isinstance(t, str) and len(t) < 200)
         ops = code.co_code[::2]  # each instruction's opcode (wordcode): read the code only where it assigns one
@@ -722,7 +727,7 @@ def _ptsfast_library_code(where, roots):
     return bool(where) and where.startswith(roots) and os.path.isfile(where)
 
 
-def _ptsfast_frame_guard(trusted_codes, roots):
+def _ptsfast_frame_guard(trusted_codes, roots, library_code):
     """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
     (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
@@ -737,23 +742,19 @@ def _ptsfast_frame_guard(trusted_codes, roots):
     (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
     ``sys.path``, or a loader that reads other bytes, would pass for one too).
 
-    ``trusted_codes``: the harness's and the tests' code; ``roots``: :func:`_ptsfast_library_roots`. Run with bare
-    globals (:func:`_ptsfast_bare`), the hook depends on nothing the solution could reach and replace."""
-    import _io, _thread, os, re, sys, types, zipimport
+    ``trusted_codes``: the harness's and the tests' code objects, nested ones included; ``roots`` and
+    ``library_code``: :func:`_ptsfast_library_roots`, and :func:`_ptsfast_library_code` made bare (a copy of its own,
+    shared with nothing the solution can reach). Run with bare globals (:func:`_ptsfast_bare`), the hook depends on
+    nothing the solution could reach and replace."""
+    import _io, _thread, os, re, sys, zipimport
     from importlib import _bootstrap as bootstrap, _bootstrap_external as external
-    todo, codes = list(trusted_codes), []
-    while todo:  # the harness's and the tests' code, and the code nested in it
-        c = todo.pop()
-        codes.append(c)
-        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
-    trusted = frozenset(map(id, codes))
+    trusted = frozenset(map(id, trusted_codes))
     getframe, ident, realpath, libraries = sys._getframe, _thread.get_ident, os.path.realpath, {}
 
     def library(name):
         v = libraries.get(name)
         if v is None:
-            where = realpath(name)
-            v = libraries[name] = name.startswith("<frozen ") or (where.startswith(roots) and os.path.isfile(where))
+            v = libraries[name] = name.startswith("<frozen ") or library_code(realpath(name), roots)
         return v
 
     handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes",
@@ -1090,17 +1091,15 @@ def _ptsfast_signal_guard():
 def _ptsfast_global_names(codes):
     """(names loaded, names bound) as globals or builtins by ``codes`` and the code nested in them: read off the
     bytecode, which holds written-out data as constants (a walk of the tests' syntax tree visits every number)."""
-    import dis, types
-    used, bound, todo = set(), set(), list(codes)
-    while todo:
-        code = todo.pop()
+    import dis
+    used, bound = set(), set()
+    for code in _ptsfast_nested_codes(codes):
         for ins in dis.get_instructions(code):
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS") and not (
                     ins.argval.startswith("__") and ins.argval.endswith("__")):  # a class body's own __name__
                 used.add(ins.argval)
             elif ins.opname in ("STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"):
                 bound.add(ins.argval)
-        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
     return used, bound
 
 
