@@ -555,7 +555,7 @@ def _ptsfast_judge(spec, code):
     own_builtins(vars(solution), "the solution")
     if shared:
         exec(setup, vars(solution))
-        _ptsfast_names_used(spec, vars(solution), (setup, tests), roots)
+        _ptsfast_names_used(spec, vars(solution), test_code, roots)
     ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
     bare(_ptsfast_checked)(ns, plain)
     ns["__ptsfast_plain__"] = plain
@@ -1089,11 +1089,11 @@ def _ptsfast_signal_guard():
 
 
 def _ptsfast_global_names(codes):
-    """(names loaded, names bound) as globals or builtins by ``codes`` and the code nested in them: read off the
+    """(names loaded, names bound) as globals or builtins by ``codes`` (nested ones included): read off the
     bytecode, which holds written-out data as constants (a walk of the tests' syntax tree visits every number)."""
     import dis
     used, bound = set(), set()
-    for code in _ptsfast_nested_codes(codes):
+    for code in codes:
         for ins in dis.get_instructions(code):
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS") and not (
                     ins.argval.startswith("__") and ins.argval.endswith("__")):  # a class body's own __name__
@@ -1107,7 +1107,8 @@ def _ptsfast_names_used(spec, ns, codes, roots):
     """Where the tests see the solution's names (HumanEval, MBPP), a standard module or a builtin they use without
     binding it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
     rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
-    function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``)."""
+    function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``). ``codes``:
+    the tests' code objects, nested ones included."""
     import builtins, sys, types
     used, bound = _ptsfast_global_names(codes)
     free = used - bound
