@@ -9,8 +9,8 @@ TORCH_LIBRARY(ptsfast, m) {
   m.def("copy_blocks(Tensor(a!) cache, Tensor src, Tensor dst, int block_dim) -> ()");
   m.def("sample_filtered(Tensor logits, Tensor temperature, Tensor cutoff, Tensor seeds, Tensor steps)"
         " -> (Tensor, Tensor)");
-  m.def("sample_candidates(Tensor logits, Tensor temperature, Tensor top_k, Tensor top_p, Tensor seeds,"
-        " Tensor steps) -> (Tensor, Tensor)");
+  m.def("sample_candidates(Tensor logits, Tensor temperature, Tensor top_k, Tensor top_p, Tensor log_min_p,"
+        " Tensor seeds, Tensor steps) -> (Tensor, Tensor)");
   m.def("fused_logprobs(Tensor hidden, Tensor weight, Tensor targets, Tensor? bias, int top_k, int chunk_size)"
         " -> (Tensor, Tensor, Tensor)");
   m.def("paged_decode_attention(Tensor q, Tensor k_cache, Tensor v_cache, Tensor block_tables,"

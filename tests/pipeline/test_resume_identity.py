@@ -61,3 +61,22 @@ def test_out_as_the_model_folder_resumes(model_dir, tmp_path):
     mine = ["mine", "--model", str(model), "--problems", str(problems), *FAST]
     assert cli([*mine, "--out", str(model), "--limit", "1"]) == 0
     assert cli([*mine, "--out", str(model)]) == 0 and done(model) == 2  # its own files are not the weights
+
+
+def test_min_p_is_part_of_a_run_and_off_is_the_run_recorded_before_it_existed(model_dir, tmp_path, capsys):
+    problems, out = problems_file(tmp_path), tmp_path / "run"
+    mine = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST]
+    assert cli([*mine, "--min-p", "0.1"]) == 0
+    record = json.loads((out / "problems.jsonl").read_text().splitlines()[0])
+    assert record["sampler"]["min_p"] == 0.1
+    capsys.readouterr()
+    assert cli(mine) == 2  # min-p off samples other rollouts
+    (line,) = error_line(capsys)
+    assert "--min-p was 0.1, now" in line
+    # a run without min-p records no min_p (as runs from before the flag), so those resume with it off
+    plain = tmp_path / "plain"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(plain), *FAST]) == 0
+    config = json.loads((plain / "run.json").read_text())["config"]
+    assert "min_p" not in config and config["top_p"] == 1.0
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(plain), *FAST,
+                "--min-p", "0"]) == 0

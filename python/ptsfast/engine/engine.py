@@ -426,6 +426,7 @@ class RolloutEngine:
         dev = logits.device
         params = [requests[s.request_index].sampling for s in rows]
         top_k, top_p = [p.top_k for p in params], [p.top_p for p in params]
+        min_p = [p.min_p for p in params] if any(p.min_p > 0 for p in params) else None
         tokens, logprobs = sample(
             logits,
             torch.tensor([p.temperature for p in params], dtype=torch.float32, device=dev),
@@ -434,6 +435,7 @@ class RolloutEngine:
             torch.tensor([s.seed for s in rows], dtype=torch.int64, device=dev),
             torch.tensor([s.step for s in rows], dtype=torch.int64, device=dev),
             validate=False, width=candidate_width(top_k, top_p, logits.shape[1]),
+            min_p=None if min_p is None else torch.tensor(min_p, dtype=torch.float32, device=dev),
         )
         logprobs = logprobs.double()  # float32 and the logits' dtype both convert exactly
         forced = [(i, s.forced[s.step]) for i, s in enumerate(rows) if s.step < len(s.forced)]

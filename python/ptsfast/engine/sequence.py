@@ -18,7 +18,7 @@ def _is_real(x) -> bool:
 
 
 def check_sampler(p, name: Callable[[str], str]) -> None:
-    """Raises ``ValueError``/``TypeError`` when ``p``'s temperature, top_k or top_p cannot drive the sampler;
+    """Raises ``ValueError``/``TypeError`` when ``p``'s temperature, top_k, top_p or min_p cannot drive the sampler;
     ``name(field)`` is how the message names the field (``MineOptions`` names its CLI flag too)."""
     if not _is_real(p.temperature) or not math.isfinite(p.temperature) or p.temperature < 0:
         raise ValueError(f"{name('temperature')} must be a finite number >= 0 (0 = greedy), got {p.temperature!r}")
@@ -26,6 +26,8 @@ def check_sampler(p, name: Callable[[str], str]) -> None:
         raise TypeError(f"{name('top_k')} must be an int (<= 0 disables it), got {p.top_k!r}")
     if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
         raise ValueError(f"{name('top_p')} must lie in (0, 1], got {p.top_p!r}")
+    if not _is_real(p.min_p) or not 0 <= p.min_p <= 1:
+        raise ValueError(f"{name('min_p')} must lie in [0, 1] (0 disables it), got {p.min_p!r}")
 
 
 def check_sampling(p, where: str = "SamplingParams") -> None:
@@ -39,7 +41,8 @@ def check_sampling(p, where: str = "SamplingParams") -> None:
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """How rollouts sample. ``temperature=0`` is greedy; ``top_k<=0`` and ``top_p=1`` disable filters.
+    """How rollouts sample. ``temperature=0`` is greedy; ``top_k<=0``, ``top_p=1`` and ``min_p=0`` disable
+    filters, which apply in Hugging Face's order (temperature, top-k, top-p, min-p).
 
     Noise depends only on ``seed``, the child's index in its request and the step, so results are
     reproducible however requests are batched.
@@ -49,6 +52,7 @@ class SamplingParams:
     top_k: int = 0
     top_p: float = 1.0
     seed: int = 0
+    min_p: float = 0.0  # last, so SamplingParams(t, k, p, seed) keeps its meaning
 
     def __post_init__(self):
         check_sampling(self)

@@ -1,4 +1,4 @@
-"""Sampling with temperature / top-k / top-p from counter-based noise, returning each token's log-prob.
+"""Sampling with temperature / top-k / top-p / min-p from counter-based noise, returning each token's log-prob.
 
 Noise is a pure function of ``(seed, step, token id)`` (a 32-bit integer hash), so a rollout's tokens
 depend only on its seed and the model, never on how rollouts were batched, and every backend draws
@@ -66,7 +66,7 @@ def scale_logits(logits: torch.Tensor, temperature: torch.Tensor) -> torch.Tenso
 
 @dataclass(frozen=True)
 class Candidates:
-    """Per row, the smallest scaled logit that top-k / top-p keep (``cutoff``, -inf when unfiltered), and
+    """Per row, the smallest scaled logit that top-k / top-p / min-p keep (``cutoff``, -inf when unfiltered), and
     the largest scaled logits, descending, -inf where filtered (``values``, token ids ``ids``); ``rows``
     marks the rows whose every kept token is among them (filtered rows, unless tokens outside the
     selection tie with the k-th value and survive top-p), so that noise is drawn for those tokens only."""
@@ -92,6 +92,13 @@ def _top_p_cutoff(desc: torch.Tensor, top_p: torch.Tensor, tied: torch.Tensor, k
     cum = (cum / cum[:, -1:]).masked_fill(asc == float("-inf"), 0.0)
     dropped = (cum <= (1 - top_p.double())[:, None]).sum(-1).clamp_max(asc.shape[1] - 1)
     return asc.gather(1, dropped[:, None]).squeeze(1).float()
+
+
+def _min_p_cutoff(top: torch.Tensor, min_p: torch.Tensor) -> torch.Tensor:
+    """HF's MinPLogitsWarper as a cutoff on scaled logits: it drops the tokens whose probability is below
+    ``min_p`` times the top token's, i.e. those below ``top + log(min_p)`` (-inf where min_p is 0). The sum
+    runs in float64 and rounds once, as the C++ backend does it, so both cut at the same value."""
+    return (top.double() + torch.log(min_p.double())).float()
 
 
 def candidate_width(top_k, top_p, vocab: int) -> int:
@@ -121,13 +128,16 @@ def _count_at_least(logits: torch.Tensor, temperature: torch.Tensor, kth: torch.
 
 
 def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
-                      top_p: torch.Tensor, width: int | None = None) -> Candidates:
-    """Where top-k / top-p cut each row of ``logits / T``, without sorting the vocabulary when every
+                      top_p: torch.Tensor, width: int | None = None, min_p: torch.Tensor | None = None) -> Candidates:
+    """Where top-k / top-p / min-p cut each row of ``logits / T``, without sorting the vocabulary when every
     filtering row has a top-k (selection on the raw logits: dividing by T > 0 keeps their order).
 
-    Semantics are Hugging Face's warpers in their order (temperature, then top-k, then top-p): top-k keeps
-    every token >= the k-th largest value (ties at the boundary included, as ``TopKLogitsWarper``), top-p
-    renormalises over what top-k kept. top_k <= 0 and top_p >= 1 disable a filter for that row.
+    Semantics are Hugging Face's warpers in their order (temperature, then top-k, then top-p, then min-p):
+    top-k keeps every token >= the k-th largest value (ties at the boundary included, as
+    ``TopKLogitsWarper``), top-p renormalises over what top-k kept, min-p keeps the tokens whose probability is
+    at least ``min_p`` times the top token's (a ratio no earlier filter changes, so it is one more cutoff).
+    top_k <= 0, top_p >= 1 and min_p = 0 (or ``min_p=None``) disable a filter for that row; min-p needs no
+    candidates (only each row's largest value), so ``width`` does not depend on it.
 
     ``width`` is ``candidate_width`` of the host-side parameters; given, nothing here waits for the
     device (no data-dependent shape, no ``.item()``); None derives it from the tensors (one copy to host)
@@ -138,7 +148,11 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
     if width is None:
         width = _width_from_tensors(top_k, top_p, V) if B else 0
     if width == 0:
-        return Candidates(torch.full((B,), float("-inf"), device=logits.device))
+        cutoff = torch.full((B,), float("-inf"), device=logits.device)
+        if min_p is not None:
+            # x / T is monotone in x and rounds once: the largest scaled logit is the largest one scaled
+            cutoff = _min_p_cutoff(scale_logits(logits.amax(dim=-1, keepdim=True), temperature)[:, 0], min_p)
+        return Candidates(cutoff)
     filtered = (top_k > 0) | (top_p < 1)
     k = top_k.clamp(0, V)
     if width < V:
@@ -163,23 +177,25 @@ def filter_candidates(logits: torch.Tensor, temperature: torch.Tensor, top_k: to
                               - (values[rows] >= kth[rows][:, None]).sum(-1))
     c = torch.where(top_p < 1, _top_p_cutoff(kept, top_p, tied, kth), kth)
     cutoff = torch.where(filtered, torch.maximum(c, kth), float("-inf"))
+    if min_p is not None:  # values[:, 0] is each row's largest scaled logit, never cut by top-k or top-p
+        cutoff = torch.maximum(cutoff, _min_p_cutoff(values[:, 0], min_p))
     kept = kept.masked_fill(kept < cutoff[:, None], float("-inf"))
     return Candidates(cutoff, kept, ids, filtered & ((tied == 0) | (cutoff > kth)))
 
 
 def filter_logits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor,
-                  top_p: torch.Tensor) -> torch.Tensor:
-    """fp32 ``logits / T`` with the tokens top-k / top-p remove set to -inf (see ``filter_candidates``)."""
+                  top_p: torch.Tensor, min_p: torch.Tensor | None = None) -> torch.Tensor:
+    """fp32 ``logits / T`` with the tokens top-k / top-p / min-p remove set to -inf (see ``filter_candidates``)."""
     scaled = scale_logits(logits, temperature)
-    cutoff = filter_candidates(logits, temperature, top_k, top_p).cutoff
+    cutoff = filter_candidates(logits, temperature, top_k, top_p, min_p=min_p).cutoff
     return scaled.masked_fill(scaled < cutoff[:, None], float("-inf"))
 
 
-def perturbed_logits(logits, temperature, top_k, top_p, seeds, steps) -> torch.Tensor:
+def perturbed_logits(logits, temperature, top_k, top_p, seeds, steps, min_p=None) -> torch.Tensor:
     """Filtered scaled logits plus Gumbel noise (none on greedy rows) over the whole vocabulary: the
     argmax is the draw. A filtered token stays exactly -inf whatever its noise, so no NaN can reach
     the argmax. ``sample_torch`` draws the same tokens computing noise for candidates only."""
-    filtered = filter_logits(logits, temperature, top_k, top_p)
+    filtered = filter_logits(logits, temperature, top_k, top_p, min_p)
     gumbel = gumbel_from_bits(noise_bits(row_keys(seeds, steps), logits.shape[1]))
     noisy = torch.where(temperature[:, None] > 0, filtered + gumbel, filtered)
     return noisy.masked_fill(filtered == float("-inf"), float("-inf"))
@@ -192,7 +208,7 @@ def _first_argmax(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
 
 
 def sample_torch(logits, temperature, top_k, top_p, seeds, steps, *,
-                     width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                 width: int | None = None, min_p: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The spec; see ``sample``. Equal, token for token, to ``perturbed_logits(...).argmax(-1)``.
 
     Why not that one-liner: at V = 49k and B = 256 a full sort and full-vocabulary noise cost more than
@@ -200,7 +216,7 @@ def sample_torch(logits, temperature, top_k, top_p, seeds, steps, *,
     selection), and only unfiltered sampled rows hash the whole vocabulary.
     """
     B, V = logits.shape
-    cand = filter_candidates(logits, temperature, top_k, top_p, width)
+    cand = filter_candidates(logits, temperature, top_k, top_p, width, min_p)
     keys = row_keys(seeds, steps)
     sampled = temperature > 0
     tokens = torch.empty(B, dtype=torch.int64, device=logits.device)
@@ -227,13 +243,14 @@ def sample_torch(logits, temperature, top_k, top_p, seeds, steps, *,
 def sample(
     logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor,
     seeds: torch.Tensor, steps: torch.Tensor, *, backend: str | None = None, validate: bool = True,
-    width: int | None = None,
+    width: int | None = None, min_p: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Draws one token per row of ``logits [B, V]``.
 
     Per-row parameters, all ``[B]``: temperature (fp32, 0 = greedy), top_k (int64, <= 0 = off),
     top_p (fp32 in (0, 1], 1 = off), seeds (int64) and steps (int64 counters; the pair selects the
-    noise). Returns ``(tokens int64 [B], model log-probs fp32 [B])``.
+    noise); optionally min_p (fp32 in [0, 1], 0 = off; None = off on every row). Returns
+    ``(tokens int64 [B], model log-probs fp32 [B])``.
 
     A caller that has checked the parameter values on the host (as the engine does per request) passes
     ``validate=False`` and ``width=candidate_width(top_ks, top_ps, V)``: then the CUDA and Triton paths
@@ -242,14 +259,15 @@ def sample(
     name = "sample"
     check(logits.dim() == 2 and logits.shape[1] > 0, name, f"logits must be [B, V], got {tuple(logits.shape)}")
     B = logits.shape[0]
-    for label, t, dtype in (("temperature", temperature, torch.float32), ("top_k", top_k, torch.int64),
-                            ("top_p", top_p, torch.float32), ("seeds", seeds, torch.int64),
-                            ("steps", steps, torch.int64)):
+    params = [("temperature", temperature, torch.float32), ("top_k", top_k, torch.int64),
+              ("top_p", top_p, torch.float32), ("seeds", seeds, torch.int64), ("steps", steps, torch.int64)]
+    for label, t, dtype in params + ([("min_p", min_p, torch.float32)] if min_p is not None else []):
         check(t.shape == (B,) and t.dtype == dtype and t.device == logits.device, name,
               f"{label} must be {dtype} [B={B}] on {logits.device}, got {t.dtype} {tuple(t.shape)} on {t.device}")
     if validate:
         check(bool((temperature >= 0).all()), name, "temperature must be >= 0")
         check(bool(((top_p > 0) & (top_p <= 1)).all()), name, "top_p must lie in (0, 1]")
+        check(min_p is None or bool(((min_p >= 0) & (min_p <= 1)).all()), name, "min_p must lie in [0, 1]")
         if width is not None:
             expected = _width_from_tensors(top_k, top_p, logits.shape[1]) if B else 0
             check(width == expected, name, f"width={width} but the parameters need candidate_width = {expected}")
@@ -258,14 +276,17 @@ def sample(
         logits = logits.contiguous()
     if chosen == "cpp":
         # csrc/sampling.cpp: per row, top-k by selection, top-p within the candidates, noise for them only
+        log_min_p = (torch.log(min_p.double()) if min_p is not None
+                     else torch.full((B,), float("-inf"), dtype=torch.float64))
         return torch.ops.ptsfast.sample_candidates(logits, temperature.contiguous(), top_k.contiguous(),
-                                                   top_p.contiguous(), seeds.contiguous(), steps.contiguous())
+                                                   top_p.contiguous(), log_min_p, seeds.contiguous(),
+                                                   steps.contiguous())
     if chosen == "cuda":
         # csrc/sampling_math.h: one streaming pass per row with the cutoffs of filter_candidates
-        cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
+        cutoff = filter_candidates(logits, temperature, top_k, top_p, width, min_p).cutoff
         return torch.ops.ptsfast.sample_filtered(logits, temperature.contiguous(), cutoff,
                                                  seeds.contiguous(), steps.contiguous())
     if chosen == "triton":
-        cutoff = filter_candidates(logits, temperature, top_k, top_p, width).cutoff
+        cutoff = filter_candidates(logits, temperature, top_k, top_p, width, min_p).cutoff
         return triton_module("sampling").sample_triton(logits, temperature, cutoff, row_keys(seeds, steps))
-    return sample_torch(logits, temperature, top_k, top_p, seeds, steps)  # reads the device anyway
+    return sample_torch(logits, temperature, top_k, top_p, seeds, steps, min_p=min_p)  # reads the device anyway

@@ -36,6 +36,7 @@ class MineOptions:
     mining: MiningConfig = field(default_factory=MiningConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     unsafe_code_oracle: bool = False  # let the code oracle run without namespace isolation where there is none
+    min_p: float = 0.0  # HF's min_p (0 = off); last, so positional construction keeps its meaning
 
     def __post_init__(self) -> None:
         validate_options(self)
@@ -53,7 +54,7 @@ class MineOptions:
 
     def sampling(self, seed: int) -> SamplingParams:
         """How every rollout of the run samples (the paper's p(success) is under the model's own sampling)."""
-        return SamplingParams(self.temperature, self.top_k, self.top_p, seed)
+        return SamplingParams(self.temperature, self.top_k, self.top_p, seed, min_p=self.min_p)
 
     def trajectory_seed(self, problem_id: str) -> int:
         """Seed of a problem's sampled solutions: a function of the run's seed and the problem alone."""
@@ -125,7 +126,8 @@ change any problem's records)."""
 
 _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajectories_per_problem": "--trajectories",
           "problems_per_batch": "--problems-per-batch", "max_new_tokens": "--max-new-tokens",
-          "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "seed": "--seed",
+          "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p",
+          "seed": "--seed",
           "system_prompt": "--system-prompt", "chat_template": "--chat-template",
           "use_chat_template": "--no-chat-template", "model": "--model", "mining.gap": "--gap",
           "mining.split": "--split", "mining.estimator.batch_size": "--batch-rollouts",
@@ -152,6 +154,8 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
     d.pop("unsafe_code_oracle")  # how code is isolated does not change verdicts
     d["mining"]["seed"] = options.seed  # runs recorded before the seed was set in one place carry it here too
     d["oracle"] = canonical_oracle_name(options.oracle)  # "GSM8K" and "gsm8k" are one oracle
+    if not d["min_p"]:  # runs recorded before min-p existed sampled without it: the same run
+        del d["min_p"]
     return {"model": model_name, **d}
 
 
@@ -159,4 +163,5 @@ def record_meta(options: MineOptions, settings: dict) -> dict:
     """Run settings repeated in every record (model, seed, oracle, sampler)."""
     return {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
             "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
+                        **({"min_p": options.min_p} if options.min_p else {}),
                         "max_new_tokens": options.max_new_tokens}}
