@@ -62,7 +62,8 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     e.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
     e.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
     e.add_argument("--kv-cache-gb", type=float, default=None,
-                   help="KV cache size (default: 2 GB on CPU, 60%% of free GPU memory)")
+                   help="KV cache size (default: 2 GB on CPU, at most half the memory left; 60%% of free GPU memory); "
+                   "more than the device has available is refused")
     e.add_argument("--problems-per-batch", type=int, default=8,
                    help="problems mined at once; a finished one is replaced at once (default 8)")
 

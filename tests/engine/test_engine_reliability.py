@@ -437,3 +437,37 @@ def test_longrope_runs_within_its_original_context_and_matches_hf_per_sequence()
         engine.prefill([random_tokens(65, seed=4)])
     engine.release([p.seq_id for p in prefilled])
     engine.check_no_leaks()
+
+
+def test_a_kv_pool_larger_than_the_memory_available_is_refused_before_it_is_allocated(monkeypatch):
+    """``--kv-cache-gb 1e30`` (or a pool of blocks the host cannot hold) is one error naming the setting and what
+    the device has, before the zero-filled pool is allocated (which overflows in torch or, on a host that
+    overcommits, gets the process killed); the default pool on a machine with little memory left takes half of it."""
+    model = tiny_model("llama")
+    available = engine_module.available_memory(torch.device("cpu"))
+    assert available is not None and 0 < available < 1 << 50  # this machine's MemAvailable (a Linux CI)
+    zeros = []
+    monkeypatch.setattr(engine_module.ModelRunner, "__init__", lambda *a, **k: zeros.append(a))
+    with pytest.raises(ValueError, match=r"--kv-cache-gb 1e\+30 \(EngineConfig.kv_cache_gb\) asks for a KV cache "
+                                         r"of 1e\+30 GB, more than the .* GB of memory available on cpu; lower it"):
+        RolloutEngine(model, config=EngineConfig(kv_cache_gb=1e30))
+    with pytest.raises(ValueError, match=r"EngineConfig.num_blocks=1000000000000 asks for a KV cache"):
+        RolloutEngine(model, config=EngineConfig(num_blocks=10 ** 12))
+    assert not zeros  # refused before the pool was made
+    monkeypatch.undo()
+    monkeypatch.setattr(engine_module, "available_memory", lambda device: 1e8)
+    small = RolloutEngine(model)
+    g = small.adapter.geometry
+    block_bytes = g.num_layers * 2 * small.config.block_size * g.num_kv_heads * g.head_dim * 4
+    assert small.blocks.num_blocks == int(0.5e8 // block_bytes)  # half of what is left, not 2 GB
+
+
+def test_the_cli_names_a_kv_cache_too_large_for_the_machine_in_one_line(model_dir, tmp_path, capsys):
+    from ptsfast.cli import main as cli
+
+    problems = tmp_path / "p.jsonl"
+    problems.write_text('{"id": "a", "question": "w5 w9 w11", "answer": "1"}\n')
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "o"),
+                "--no-chat-template", "--oracle", "exact", "--quiet", "--kv-cache-gb", "1e30"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ptsfast:")]
+    assert len(err) == 1 and "--kv-cache-gb 1e+30" in err[0] and "available on cpu" in err[0], err

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """KV pool and batching limits. ``kv_cache_gb=None``: 2 GB on CPU, 60% of free memory on CUDA."""
+    """KV pool and batching limits. ``kv_cache_gb=None``: 2 GB on CPU (at most half the memory available), 60% of
+    free memory on CUDA; a pool larger than the device has available is refused when the engine is made."""
 
     block_size: int = 16
     """Tokens per KV block (the unit of copy-on-write when a rollout forks mid-block)."""

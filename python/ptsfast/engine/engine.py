@@ -95,6 +95,45 @@ class _Registered:
     hidden: torch.Tensor  # [L, d] final hidden states: row k predicts token k + 1
 
 
+def available_memory(device: torch.device) -> float | None:
+    """Bytes ``device`` can still give: free CUDA memory, or the host's available memory (``MemAvailable``, within
+    the memory limit of this process's cgroup, v1 or v2, where one is set); None where unknown."""
+    if device.type == "cuda":
+        return float(torch.cuda.mem_get_info(device)[0])
+    if device.type != "cpu":
+        return None
+    found = []
+
+    def read(path: str) -> str:
+        with open(path) as f:
+            return f.read().strip()
+
+    try:
+        found += [float(line.split()[1]) * 1024 for line in read("/proc/meminfo").splitlines()
+                  if line.startswith("MemAvailable:")]
+        groups = read("/proc/self/cgroup").splitlines()
+    except (OSError, ValueError, IndexError):
+        groups = []
+    for line in groups:  # "0::/path" (v2) or "4:memory:/path" (v1)
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        v2 = controllers == ""
+        if not v2 and "memory" not in controllers.split(","):
+            continue
+        root = os.path.join("/sys/fs/cgroup", "" if v2 else "memory", path.lstrip("/"))
+        limit_file, used_file = ("memory.max", "memory.current") if v2 else ("memory.limit_in_bytes",
+                                                                            "memory.usage_in_bytes")
+        try:
+            limit, used = read(os.path.join(root, limit_file)), float(read(os.path.join(root, used_file)))
+            if limit != "max" and float(limit) < 1 << 60:  # v1 writes "no limit" as a huge number
+                found.append(float(limit) - used)
+        except (OSError, ValueError):
+            continue
+    return min(found) if found else None
+
+
 class RolloutEngine:
     def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
         self.adapter = HFAdapter(model)
@@ -103,6 +142,7 @@ class RolloutEngine:
         g = self.adapter.geometry
         block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
         num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes() // block_bytes))
+        self._check_pool_fits(num_blocks * block_bytes)
         self.blocks = BlockManager(num_blocks, config.block_size)
         self.runner = ModelRunner(self.adapter, num_blocks, config.block_size, cascade=config.cascade,
                                   cuda_graphs=config.cuda_graphs, max_rows=config.max_running)
@@ -124,7 +164,21 @@ class RolloutEngine:
         if self.adapter.device.type == "cuda":
             free, _ = torch.cuda.mem_get_info(self.adapter.device)
             return 0.6 * free
-        return 2e9
+        available = available_memory(self.adapter.device)
+        return 2e9 if available is None else min(2e9, 0.5 * available)  # a small machine keeps room for the rest
+
+    def _check_pool_fits(self, pool_bytes: int) -> None:
+        """Refuses a KV pool larger than the device's available memory before allocating it: zero-filling it would
+        fail deep in torch, or on a host that overcommits get the process killed."""
+        available = available_memory(self.adapter.device)
+        if available is None or pool_bytes <= available:
+            return
+        given = (f"EngineConfig.num_blocks={self.config.num_blocks}" if self.config.num_blocks
+                 else f"--kv-cache-gb {self.config.kv_cache_gb:g} (EngineConfig.kv_cache_gb)")
+        raise ValueError(f"{given} asks for a KV cache of {pool_bytes / 1e9:.3g} GB, more than the "
+                         f"{available / 1e9:.3g} GB of memory available on {self.adapter.device}; lower it, or leave "
+                         f"it unset for the default (2 GB on a CPU, at most half the memory left; 60% of free GPU "
+                         f"memory)")
 
     @property
     def max_positions(self) -> int | None:
