@@ -421,13 +421,15 @@ def cmd_demo(a) -> int:
 
 def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
+    from ptsfast.outputs.rundir import is_stream
 
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
                confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,
                dtype=a.dtype, progress=not a.quiet)
     what = ("pivots" if a.format in ("pts", "steering") else
             a.kind or "anchors" if a.format == "thought_anchors" else a.kind or "pairs")
-    print(f"ptsfast: wrote {n} {what} to {a.out}")
+    # into /dev/stdout or a pipe the records are the output: the line about them goes to stderr
+    print(f"ptsfast: wrote {n} {what} to {a.out}", file=sys.stderr if is_stream(a.out) else sys.stdout)
     return 0
 
 

@@ -320,3 +320,44 @@ def test_failed_export_leaves_the_old_file_and_no_temp(run, tmp_path, monkeypatc
     assert sorted(os.listdir(tmp_path)) == ["pairs.jsonl"]
     with pytest.raises(ExportError, match="only applies to --format steering"):
         export(rundir, tmp_path / "z.jsonl", layer=1)
+
+
+def _read_fifo_while(fifo, run):
+    """Runs ``run()`` while a thread drains ``fifo``; returns (run's result, what it wrote)."""
+    import threading
+
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    result = run()
+    reader.join(timeout=30)
+    return result, got[0]
+
+
+def test_a_stream_is_written_into_never_replaced(run, tmp_path, capsys):
+    """``--out /dev/stdout`` (a link to the process's output) or a pipe gets the export as it is: moving a finished
+    file over it replaced the link, and ``report --out /dev/null`` the device node (as root: the machine's /dev)."""
+    import stat
+
+    run = run[0]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    stdout = tmp_path / "stdout"
+    stdout.symlink_to(fifo)  # as /dev/stdout -> /proc/self/fd/1 -> a pipe
+    for flags in (["--format", "jsonl", "--kind", "pivots"], ["--format", "trl"], ["--format", "pts"]):
+        plain = tmp_path / "plain.jsonl"
+        assert cli(["export", "--run", str(run), "--out", str(plain), "--force", *flags]) == 0
+        assert plain.read_bytes().count(b"\n") >= 1
+        capsys.readouterr()
+        for out in (fifo, stdout):
+            rc, written = _read_fifo_while(fifo, lambda: cli(["export", "--run", str(run), "--out", str(out), *flags]))
+            assert rc == 0 and written == plain.read_bytes()
+            assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.path.islink(stdout)
+            said = capsys.readouterr()
+            assert said.out == "" and said.err.startswith("ptsfast: wrote ")  # the stream holds the records alone
+    assert cli(["export", "--run", str(run), "--out", str(stdout), "--format", "hf"]) == 2
+    assert "not a folder path" in capsys.readouterr().err
+    assert cli(["report", "--run", str(run), "--out", str(stdout)]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert os.path.islink(stdout) and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert not any(p.name.endswith((".tmp", ".png")) or p.name.startswith(".") for p in tmp_path.iterdir())

@@ -64,3 +64,16 @@ def test_step_p_carries_last_probe_forward():
     est = [{"position": 0, "p": 0.5}, {"position": 2, "p": 0.1}, {"position": 5, "p": 1.0}]
     assert _step_p(est, 5) == [0.5, 0.1, 0.1, 0.1, 1.0]
     assert _step_p([], 2) == [None, None]
+
+
+def test_a_report_is_never_written_to_a_device_or_a_pipe(tmp_path):
+    """``--out /dev/null`` would put the plot at /dev/null.png (a new file in /dev when run as root)."""
+    import os
+
+    run = make_run(tmp_path / "run")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for out in ("/dev/null", fifo):
+        with pytest.raises(ValueError, match="is not a regular file"):
+            write_report(run, out_html=out)
+    assert not os.path.exists("/dev/null.png") and not (tmp_path / "pipe.png").exists()

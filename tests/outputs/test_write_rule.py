@@ -171,3 +171,19 @@ def test_export_refuses_a_min_delta_that_is_not_a_size(work, tmp_path, capsys, v
     assert cli(["export", "--run", str(work / "run"), "--out", str(out), "--min-delta", value]) == 2
     one_line_error(capsys, "(--min-delta)", "use a number >= 0")
     assert not out.exists()
+
+
+def test_a_link_to_an_earlier_export_keeps_the_link(work, tmp_path):
+    run = work / "run"
+    target, link = tmp_path / "exports" / "pairs.jsonl", tmp_path / "latest.jsonl"
+    target.parent.mkdir()
+    assert cli(["export", "--run", str(run), "--out", str(target)]) == 0
+    link.symlink_to(target)
+    assert cli(["export", "--run", str(run), "--out", str(link)]) == 0
+    assert os.path.islink(link) and link.resolve() == target.resolve()
+    html = tmp_path / "report.html"
+    assert cli(["report", "--run", str(run), "--out", str(html)]) == 0
+    page_link = tmp_path / "page.html"
+    page_link.symlink_to(html)
+    assert cli(["report", "--run", str(run), "--out", str(page_link)]) == 0
+    assert os.path.islink(page_link) and page_link.resolve() == html.resolve()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, SENTENCES, check_writable, fsync_dir
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, SENTENCES, check_writable, fsync_dir, is_stream
 from ptsfast.outputs.source import (ExportError, RunSource, filter_records, is_run_dir, open_source, pairs_by_pivot,
                                     pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
@@ -121,7 +121,13 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool) -> None:
-    """Refuse outputs that would destroy a run, the input, or data that is not an earlier export of this kind."""
+    """Refuse outputs that would destroy a run, the input, or data that is not an earlier export of this kind. A
+    stream (``/dev/stdout``, a pipe) takes a one-file format as it is."""
+    if is_stream(out):
+        if fmt == "hf":
+            raise ExportError(f"--out {out} is not a folder path (a device, pipe or socket); the hf format writes a "
+                              f"datasets folder - give a folder path")
+        return
     res = out.resolve()
     run_dir = source.run_dir.resolve() if source.run_dir else None
     if run_dir is not None and _inside(res, run_dir):
@@ -159,6 +165,14 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
 
 
 def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
+    """Whole or not at all: written beside the file and moved over it (over the file a link names, keeping the
+    link); a stream is written into."""
+    if is_stream(out):
+        with open(out, "w", encoding="utf-8") as f:
+            for r in records:
+                f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+        return
+    out = Path(os.path.realpath(out))
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, read_jsonl
+from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, is_stream, read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,9 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
                              f"choose another path (e.g. {run_dir / 'report.html'})")
         if os.path.isdir(real):
             raise ValueError(f"--out {out} is a folder; give the report's file path (e.g. {Path(out) / 'report.html'})")
+        if is_stream(out):  # /dev/null: its plot would land at /dev/null.png, and the page replace the device
+            raise ValueError(f"--out {out} is not a regular file (a device, pipe or socket); the report is an HTML "
+                             f"file with a PNG beside it - give a file path (e.g. {run_dir / 'report.html'})")
         if os.path.lexists(real) and os.path.getsize(real) and not _is_earlier_report(Path(real), run_dir):
             raise ValueError(f"--out {out}: {real} exists and is not a report ptsfast wrote; a report never replaces "
                              f"it - choose another path")
@@ -254,9 +257,10 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
         parts.append(_trajectory_html(prob, traj, pvs, plt))
     parts.append("</body></html>\n")
     out_html.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_html.with_name(out_html.name + ".tmp")
+    real = Path(os.path.realpath(out_html))  # over the file a link names, keeping the link
+    tmp = real.with_name(real.name + ".tmp")
     tmp.write_text("".join(parts), encoding="utf-8")
-    os.replace(tmp, out_html)
+    os.replace(tmp, real)
     log.info("report: %s (%d trajectories)%s", out_html, len(shown), f", plot {png_path}" if png_path else "")
     return out_html, png_path
 

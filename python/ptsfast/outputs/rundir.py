@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -117,12 +118,27 @@ def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.Pat
                               f"choose another {flag} (ptsfast never overwrites an input)")
 
 
+def is_stream(path: str | os.PathLike) -> bool:
+    """``path`` (links followed) exists and is neither a regular file nor a folder: a device, pipe or socket
+    (``/dev/stdout``, ``/dev/null``). Written into as it is, never replaced: a file moved over it would replace the
+    device node or the link, which as root breaks the machine's ``/dev``."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = False) -> None:
     """Refuse, before any work, an output that cannot be written: ``path`` (a file, or with ``folder`` a folder
     to create or fill) must have a folder above it (the nearest existing one) where a file can be created. Tried
     with a temporary file, removed at once: permission bits do not tell root about a read-only or virtual file
     system, where the run's first write would fail after its work was done."""
     p = Path(path).expanduser()
+    if not folder and is_stream(p):
+        if not os.access(p, os.W_OK):
+            raise ValueError(f"{flag} {path}: cannot write to it (permission denied); pass a path you can write to")
+        return
     parent = p if folder and p.is_dir() else p.parent
     while not parent.exists():
         parent = parent.parent
