@@ -497,6 +497,9 @@ def test_gpu_triton_equals_reference(dtype, poison):  # noqa: F811
     ref_tokens, ref_lp = sample_torch(logits, *params)
     assert (tokens == ref_tokens).float().mean() >= 0.995  # libdevice vs torch log: 1-ulp near-ties only
     assert torch.allclose(logprobs, ref_lp, atol=1e-4)
+    min_p = _min_p(256, device="cuda")
+    with_min_p = sample(logits, *params, backend="triton", min_p=min_p)[0]
+    assert (with_min_p == sample_torch(logits, *params, min_p=min_p)[0]).float().mean() >= 0.995
 
 
 @pytest.mark.gpu
