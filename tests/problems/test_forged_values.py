@@ -291,3 +291,89 @@ def test_tests_too_long_to_rewrite_still_check_what_the_solutions_functions_retu
     program = TestProgram.from_text(tests)
     assert passes("def total(xs):\n    return sum(xs)\n", program)
     assert not passes(ANYTHING + "def total(xs):\n    return Anything()\n", program)
+
+
+MOCKED = TestProgram.from_text('''import unittest
+from unittest.mock import MagicMock, patch
+
+class TestFetch(unittest.TestCase):
+    @patch("ftplib.FTP")
+    def test_lists_and_fetches(self, ftp):
+        ftp.return_value.nlst.return_value = ["a.txt", "b.jpg"]
+        got = fetch("host")
+        self.assertEqual(got, ["a.txt", "b.jpg"])
+        ftp.return_value.login.assert_called_once()
+        self.assertEqual(ftp.return_value.retrbinary.call_count, 2)
+
+    @patch("ftplib.FTP")
+    def test_login_fails(self, ftp):
+        ftp.return_value.login.side_effect = Exception("denied")
+        with self.assertRaises(Exception) as ctx:
+            fetch("host")
+        self.assertEqual(str(ctx.exception), "login to host: denied")
+        self.assertIsInstance(ftp.return_value, MagicMock)
+''', entry_point="fetch")
+HONEST_FETCH = '''import ftplib
+def fetch(host):
+    ftp = ftplib.FTP(host)
+    try:
+        ftp.login("user", "pw")
+    except Exception as e:
+        raise Exception(f"login to {host}: {e}")
+    names = []
+    for name in ftp.nlst():
+        ftp.retrbinary("RETR " + name, lambda b: None)
+        names.append(name)
+    return names
+'''
+
+
+def test_tests_full_of_mocks_judge_an_honest_solution_in_bounded_memory():
+    """Each MagicMock has a class of its own whose magic methods make child mocks when looked up: checking the
+    values the tests read by looking them up (and walking into the mocks' children) made mocks without end, and
+    such tests (BigCodeBench's FTP, subprocess and psutil patches) ran out of memory with a correct solution."""
+    res = judge_code(HONEST_FETCH, MOCKED, timeout=60.0, memory_mb=512)
+    assert res.passed, res.output
+    assert not passes(HONEST_FETCH.replace("names.append(name)", "names.append(name.upper())"), MOCKED)
+
+
+@pytest.mark.parametrize("forge", [
+    "m = MagicMock()\n    m.__eq__.return_value = True\n    return m",
+    "m = MagicMock()\n    m.__eq__ = lambda self, other: True\n    return m",
+    "class Fake(NonCallableMock):\n        def __eq__(self, other):\n            return True\n"
+    "        __hash__ = object.__hash__\n    return Fake()",
+])
+def test_a_mock_made_to_equal_everything_is_a_forgery(forge):
+    program = TestProgram.from_text("import unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n"
+                                    "    def test_square(self):\n        self.assertEqual(square(3), 9)\n")
+    code = "from unittest.mock import MagicMock, NonCallableMock\ndef square(x):\n    " + forge + "\n"
+    assert passes("def square(x):\n    return x * x\n", program)
+    assert not passes(code, program)
+    assert not passes(code, HUMANEVAL)  # tests that import no mock: the general check
+
+
+def test_library_state_set_as_the_tests_run_is_not_a_replacement():
+    """tempfile sets tempfile.tempdir and its name sequence on first use, mimetypes its tables: the libraries'
+    own state, which every BigCodeBench test with a temporary folder changed (all of them failed)."""
+    program = TestProgram.from_text('''import mimetypes, os, shutil, tempfile, unittest
+
+class T(unittest.TestCase):
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.d)
+
+    def test_write(self):
+        self.assertEqual(write(self.d, "x.txt", "hi"), os.path.join(self.d, "x.txt"))
+        self.assertEqual(mimetypes.guess_type(os.path.join(self.d, "x.txt"))[0], "text/plain")
+''', entry_point="write")
+    honest = "import os\ndef write(d, name, text):\n    p = os.path.join(d, name)\n    open(p, 'w').write(text)\n" \
+             "    return p\n"
+    assert passes(honest, program)
+    assert not passes(honest.replace("return p", "return d"), program)
+    # a value the tests name is still theirs: replacing it fails
+    named = TestProgram.from_text("import math\n\ndef check(candidate):\n    assert abs(candidate(1) - math.pi) < 1e-9\n",
+                                  entry_point="circle")
+    assert passes("import math\ndef circle(r):\n    return math.pi * r * r\n", named)
+    assert not passes("import math\nmath.pi = 3.0\ndef circle(r):\n    return 3.0\n", named)

@@ -486,9 +486,19 @@ def _ptsfast_judge(spec, code):
             pass  # the tests' own import reports it
     if fmt != "stdio":
         _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"])
-    # sys is left out: tests legitimately swap sys.stdout and the like. The modules the tests import are watched
-    # whole; their loaded submodules (numpy.testing, _pytest's approx) for what can be called, and every watched
-    # function also for its code (replacing f.__code__ keeps f).
+    # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
+    # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
+    # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
+    shared = fmt in ("humaneval", "script")
+    setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
+    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
+    test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
+    names = set().union(*(c.co_names for c in test_code))  # every name they use
+    # sys is left out: tests legitimately swap sys.stdout and the like. Of the modules the tests import and their
+    # classes, what can be called is watched, and the values the tests name (math.pi); their loaded submodules
+    # (numpy.testing, _pytest's approx) for what can be called; every watched function also for its code (replacing
+    # f.__code__ keeps f). Other values are the libraries' own state, set as they run (tempfile._name_sequence and
+    # tempfile.tempdir on first use, mimetypes.inited).
     tops = [n for n in spec["imports"] + (["unittest"] if fmt == "unittest" else []) if n in sys.modules and n != "sys"]
     watched = [("builtins", builtins, False)] + [(n, sys.modules[n], False) for n in tops]
     for n, m in list(sys.modules.items()):
@@ -497,11 +507,12 @@ def _ptsfast_judge(spec, code):
     snapshot = []
     for key, m, callables in watched:
         d = vars(m)
-        copy = {k: v for k, v in d.items() if callable(v)} if callables else dict(d)
+        copy = {k: v for k, v in d.items() if callable(v) or (not callables and k in names)}
         snapshot.append((key, d, copy, m))
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
-                snapshot.append((key + "." + k, v.__dict__, dict(v.__dict__), None))
+                snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items()
+                                                             if callable(w) or a in names}, None))
     codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
              if isinstance(v, types.FunctionType)]
 
@@ -527,14 +538,6 @@ def _ptsfast_judge(spec, code):
 
     # made, and the tests compiled, before the solution can touch what they use
     plain = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch))
-    # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
-    # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
-    # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
-    shared = fmt in ("humaneval", "script")
-    setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
-    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
-    test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
-    names = set().union(*(c.co_names for c in test_code))  # every name they use
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest"))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -1178,6 +1181,16 @@ def _ptsfast_plain_values(library_code, roots, watch):
               ("__lt__", lambda o, x: truthy(o < x) and truthy(o > x)), ("__sub__", lambda o, x: negligible(o - x)),
               ("__rsub__", lambda o, x: negligible(x - o)), ("__contains__", lambda o, x: truthy(x in o)))
     checked = {}
+    # unittest.mock's objects, as loaded before the solution runs: each has a class of its own whose magic methods
+    # make a child mock when looked up (MagicProxy), so they are read without lookups and not walked into
+    mock = sys.modules.get("unittest.mock")
+    mock_types = (mock.NonCallableMock, mock.MagicProxy) if mock is not None else None
+
+    def static(cls, name):  # the attribute as the class defines it, no descriptor run
+        for k in cls.__mro__:
+            if name in vars(k):
+                return vars(k)[name]
+        return None
 
     def suspect(cls, name):
         f = getattr(cls, name, None)
@@ -1187,11 +1200,16 @@ def _ptsfast_plain_values(library_code, roots, watch):
         where = getattr(getattr(f, "__code__", None), "co_filename", "") or ""
         return not (where == "test_solution.py" or library_code(where, roots))
 
+    def mock_suspect(cls, name):  # a magic method set or configured on the mock (a child mock, a function)
+        f = static(cls, name)
+        return not (f is None or isinstance(f, c_level) or isinstance(f, mock_types[1]))
+
     def forged(o):
         cls = type(o)
         names = checked.get(cls)
         if names is None:
-            names = checked[cls] = [p for p in probes if suspect(cls, p[0])]
+            is_mock = mock_types is not None and isinstance(o, mock_types[0])
+            names = checked[cls] = [p for p in probes if (mock_suspect if is_mock else suspect)(cls, p[0])]
         for name, says in names:
             try:
                 if says(o, object()):
@@ -1224,7 +1242,7 @@ def _ptsfast_plain_values(library_code, roots, watch):
                 todo.extend(islice(o.items(), 1000))
             elif isinstance_(o, (list, tuple, set, frozenset)):
                 todo.extend(islice(o, 1000))
-            else:  # what it holds (a UserList's data, say)
+            elif mock_types is None or not isinstance_(o, mock_types[0]):  # what it holds (a UserList's data, say)
                 try:
                     todo.extend(islice(vars(o).values(), 100))
                 except Exception:
