@@ -440,3 +440,47 @@ def test_each_forked_run_draws_its_own_random_numbers(judge):
             "if n == 2 and open('/tmp/first').read() == repr(x):\n    print(0)\nelse:\n    print(n)\n"
             "open('/tmp/first', 'w').write(repr(x))\n")
     assert judge(answer(code), prob) == (True, None)
+
+
+def _judge_unittest(code: str, tests: str, entry_point: str = "task_func") -> bool:
+    from ptsfast.problems.oracles import judge_code
+
+    res = judge_code(code, TestProgram.from_text(tests, entry_point=entry_point), timeout=60.0)
+    assert not res.timed_out, res.output
+    return res.passed
+
+
+def test_unittest_rows_are_one_module_as_bigcodebench_runs_them():
+    """BigCodeBench runs a solution's code and its tests as one module, and its canonical solutions lean on that:
+    ``os`` from the tests' import (BigCodeBench/632), ``datetime.datetime`` where the solution imported the class and
+    the tests the module (/760), ``patch(__name__ + '.randint')`` for the solution's randint (/593). Tests that import
+    the solution (a module of their own) keep theirs apart."""
+    tests = ("import os\nimport datetime\nimport unittest\nfrom unittest.mock import patch\n\n"
+             "class TestCases(unittest.TestCase):\n"
+             "    def test_dir(self):\n        self.assertEqual(task_func('a'), os.path.join('out', 'a'))\n"
+             "    @patch(__name__ + '.randint', return_value=25)\n"
+             "    def test_patched(self, rand):\n        self.assertEqual(roll(), 25)\n"
+             "    def test_date(self):\n        self.assertEqual(born(2000), datetime.datetime(2000, 1, 1))\n")
+    code = ("from random import randint\nfrom datetime import datetime\n"
+            "def task_func(name):\n    return os.path.join('out', name)\n"
+            "def roll():\n    return randint(1, 6)\n"
+            "def born(year):\n    return datetime.datetime(year, 1, 1)\n")
+    assert _judge_unittest(code, tests)
+    assert not _judge_unittest(code.replace("return randint(1, 6)", "return 6"), tests)
+    apart = "import os\nimport unittest\nfrom solution import task_func\n\n" + tests[tests.index("class"):]
+    assert not _judge_unittest(code, apart.replace("    @patch", "    def _x(self):\n        pass\n    @patch")
+                               .split("    @patch")[0])  # os unimported in the solution: its own NameError
+
+
+def test_a_library_the_solution_cannot_load_fails_as_the_os_would():
+    """ctypes stays out of a judged solution's reach, but loading a library is refused as the OS refuses one
+    (PermissionError, an OSError), which code that loads a library it may lack expects (BigCodeBench/563)."""
+    tests = ("import unittest\n\nclass TestCases(unittest.TestCase):\n"
+             "    def test_missing(self):\n        with self.assertRaises(OSError):\n"
+             "            task_func('/nonexistent/libx.so')\n")
+    code = "import ctypes\ndef task_func(path):\n    return ctypes.CDLL(path)\n"
+    assert _judge_unittest(code, tests)
+    memory = ("import unittest\n\nclass TestCases(unittest.TestCase):\n"
+              "    def test_one(self):\n        self.assertEqual(task_func(), 1)\n")
+    assert not _judge_unittest("import ctypes\ndef task_func():\n    try:\n        ctypes.string_at(id(1), 8)\n"
+                               "    except OSError:\n        pass\n    return 1\n", memory)

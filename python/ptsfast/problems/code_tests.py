@@ -576,6 +576,15 @@ def _ptsfast_judge(spec, code):
             for d in copies:
                 d["main"] = run_main
     untouched("the tests")
+    if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
+        # unittest rows that name the solution's functions without importing them (BigCodeBench) are judged as one
+        # module, the solution's code then its tests': a module the tests import is the solution's name for it too
+        # (its code may use os from the tests' import, or datetime as the tests' module where it imported the
+        # class), and a patch of the tests' own module (patch(__name__ + ".randint")) patches what its code calls
+        for k, v in list(ns.items()):
+            if isinstance(v, types.ModuleType) and not k.startswith("__"):
+                vars(solution)[k] = v
+        sys.modules[ns["__name__"]] = solution
     refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result
     test_codes = set(map(id, test_code))
     skippable = bool(names & {"skip", "skipIf", "skipUnless", "SkipTest"})
@@ -871,8 +880,10 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
                 return
         finally:
             busy.discard(me)
-        raise RuntimeError("the solution asked for " + what + ": a judged solution may not read the frames, objects "
-                           "or memory of the code that runs its tests")
+        # loading a library is refused as the OS refuses one (code that loads one it may lack expects OSError)
+        raise (PermissionError if event == "ctypes.dlopen" else RuntimeError)(
+            "the solution asked for " + what + ": a judged solution may not read the frames, objects or memory of the "
+            "code that runs its tests")
 
     sys.addaudithook(hook)
 
