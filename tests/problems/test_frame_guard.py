@@ -602,3 +602,58 @@ def test_a_test_classs_data_named_like_a_test_is_data():
                                     "        for a, b, expected in self.test_cases:\n"
                                     "            self.assertEqual(add(a, b), expected)\n")
     assert_judges_add(program)
+
+
+HANDED = TestProgram.from_text('''import threading
+import unittest
+from unittest.mock import patch
+
+
+class TestMap(unittest.TestCase):
+    def _double(self, x):
+        return 2 * x
+
+    def _expected(self):
+        return [2, 4]
+
+    def _work(self, out):
+        out.append(apply([3], self._double))
+
+    def test_callback(self):
+        self.assertEqual(apply([1, 2], self._double), self._expected())
+
+    @patch("os.cpu_count")
+    def test_side_effect(self, cpus):
+        cpus.side_effect = self._double  # called from the solution's code, through mock
+        self.assertEqual(apply([1, 2], lambda x: x), [1, 2])
+        self.assertEqual(count(), 8)
+
+    def test_thread(self):
+        out = []
+        t = threading.Thread(target=self._work, args=(out,))
+        t.start()
+        t.join()
+        self.assertEqual(out, [[6]])
+''', entry_point="apply")
+APPLY = "import os\ndef apply(xs, f):\n    return [f(x) for x in xs]\ndef count():\n    return os.cpu_count(4)\n"
+
+
+def test_a_helper_the_tests_hand_over_runs_for_the_solution_and_nothing_more():
+    """A test class's helper bound to the test that runs (a callback, mock's side_effect, a thread's target) is the
+    tests' to hand over (BigCodeBench/973: side_effect=self.disk_usage_side_effect): the solution may call it. A test
+    method, a helper bound to an instance the solution made, or one called once its test has ended stay refused."""
+    passed, out = verdict(APPLY, HANDED)
+    assert passed, out
+    assert not verdict(APPLY.replace("return [f(x) for x in xs]", "return [f(x) + 1 for x in xs]"), HANDED)[0]
+    for attack in ("type(f.__self__).test_thread(f.__self__)",  # a test, through the running instance
+                   "type(f.__self__)('test_thread')._double(1)",  # a helper bound to an instance of its own
+                   ):
+        code = APPLY.replace("    return [f(x) for x in xs]",
+                             "    if hasattr(f, '__self__'):\n        try:\n            " + attack +
+                             "\n        except Exception:\n            pass\n    return [f(x) for x in xs]")
+        passed, out = verdict(code, HANDED)
+        assert not passed and "reached into its tests" in out, (attack, out)
+    kept = APPLY.replace("def apply(xs, f):\n", "KEPT = []\ndef apply(xs, f):\n    KEPT.append(f)\n") + \
+        "def count():\n    try:\n        KEPT[0](1)\n    except Exception:\n        pass\n    return os.cpu_count(4)\n"
+    passed, out = verdict(kept, HANDED)  # the callback kept past its test, called during another one
+    assert not passed and "reached into its tests" in out, out

@@ -973,14 +973,35 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
                 return False
         return all(c.cell_contents is v for c, v in cells) and vars(Held).get("__get__") is held_get
 
+    # a test class's own helpers (not a test, not a runner's entry): the tests may hand one to the solution, bound to
+    # the test that runs (mock's side_effect=self.fake_usage, a thread's target=self.work), and it is called from
+    # the solution's code then
+    helper = [isinstance(owner, type) and wrap is None and isinstance(obj, types.FunctionType) and not test
+              and not name.startswith(("test", "__")) and name not in entries
+              for owner, name, obj, wrap, test in found]
+
     def vault():
-        answer = None
+        answer, running = None, []  # running: (instance, key) of the test class functions the tests run now
         while True:
-            key = yield answer
+            key, inst, start = yield answer
             caller = sys._getframe(1)  # the stand-in, asked by the tests, the harness or their libraries
-            if caller.f_code in (call_code, held_get.__code__) and run_by_tests(caller.f_back) and intact():
+            if caller.f_code not in (call_code, held_get.__code__):
+                refused.append(key)
+                answer = False, None
+            elif not start:  # the call ended
+                for i in range(len(running) - 1, -1, -1):
+                    if running[i][0] is inst and running[i][1] == key:
+                        del running[i]
+                        break
+                answer = None
+            elif run_by_tests(caller.f_back) and intact():
                 counts[key] += 1
+                owner = found[key][0]
+                if inst is not None and isinstance(owner, type) and isinstance(inst, owner):
+                    running.append((inst, key))
                 answer = True, originals[key]
+            elif helper[key] and inst is not None and any(r is inst for r, _ in running) and intact():
+                answer = True, originals[key]  # a helper bound to a test that runs now
             else:
                 refused.append(key)
                 answer = False, None
@@ -990,10 +1011,14 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
 
     def stand_in(key, fn):
         def call(*args, **kwargs):
-            ok, f = kept.send(key)
+            inst = args[0] if args else None
+            ok, f = kept.send((key, inst, True))
             if not ok:
                 raise RuntimeError("the solution called a function of its tests: not allowed")
-            return f(*args, **kwargs)
+            try:
+                return f(*args, **kwargs)
+            finally:
+                kept.send((key, inst, False))
         call.__name__, call.__qualname__, call.__module__ = fn.__name__, fn.__qualname__, fn.__module__
         for k, v in vars(fn).items():
             if k.startswith("__unittest"):  # unittest's skip and expected-failure marks (pytest's are read before)
@@ -1009,7 +1034,7 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
             self.key = key
 
         def __get__(self, obj, owner=None):
-            ok, value = kept.send(self.key)
+            ok, value = kept.send((self.key, None, True))
             if not ok:
                 raise RuntimeError("the solution read an attribute of its tests' class: not allowed")
             return value
