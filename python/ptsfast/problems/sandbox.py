@@ -9,7 +9,8 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
   The host's root is unmounted (``pivot_root``), and the mounts are locked against remounting because
   the code runs without capabilities (bounding set emptied, ``SECBIT_NOROOT``, ``no_new_privs``); on a
   root host it also runs as an unprivileged uid.
-- **No network** (network namespace: only a down loopback).
+- **No network** (network namespace: only its own loopback, up, for code that serves and calls on localhost; an
+  `/etc` holding `hosts` and `nsswitch.conf` alone, so that localhost resolves).
 - **Process isolation** (pid namespace): the code sees only its own processes; when the test runner
   exits, or the parent kills the sandbox's process group on timeout, the namespace's init dies and
   the kernel kills every process in it, including ``setsid``/double-forked daemons, so none can

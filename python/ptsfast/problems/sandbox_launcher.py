@@ -230,6 +230,8 @@ def _init(job: dict, libc, status_fd: int, drop_to: int | None) -> None:
         _prctl(libc, PR_SET_DUMPABLE, 0)  # the code cannot ptrace or read the memory of its privileged init
         os.umask(0o022)
         job["ipc_limited"], job["userns_limited"] = _limit_namespaces(job)
+        if not job["network"]:
+            _loopback_up()
         _build_root(job, libc)
         nonce_r, nonce_w = os.pipe()
         child = os.fork()
@@ -279,6 +281,27 @@ def _limit_namespaces(job: dict) -> tuple[bool, bool]:
     return ipc, userns
 
 
+def _loopback_up() -> None:
+    """The sandbox's own network namespace starts with its loopback down: tests that serve and call on localhost
+    (a socket server, http.server) could not connect. Up, it reaches this namespace alone (no other interface,
+    no route out). Best effort: where it cannot be raised, such tests fail as before."""
+    import fcntl
+    import socket
+    import struct
+
+    iff_up, iff_loopback, iff_running, siocsifflags = 0x1, 0x8, 0x40, 0x8914
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            fcntl.ioctl(s, siocsifflags, struct.pack("16sH14x", b"lo", iff_up | iff_loopback | iff_running))
+    except OSError:
+        pass
+
+
+# the files of /etc that name this machine: localhost resolves (getaddrinfo reads hosts through nsswitch.conf)
+_ETC = {"hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+        "nsswitch.conf": "hosts: files\n"}
+
+
 def _build_root(job: dict, libc) -> None:
     root = job["root"]
     lim = job["limits"]
@@ -297,6 +320,10 @@ def _build_root(job: dict, libc) -> None:
         os.makedirs(target, exist_ok=True)
         _mount(libc, entry[1], target, None, MS_BIND | MS_REC)
         _read_only(libc, target)
+    os.makedirs(root + "/etc", exist_ok=True)  # read-only with the rest of the root (remounted below)
+    for name, text in _ETC.items():
+        with open(f"{root}/etc/{name}", "w") as f:
+            f.write(text)
     dev = root + "/dev"
     os.makedirs(dev)
     for name in ("null", "zero", "full", "random", "urandom"):
