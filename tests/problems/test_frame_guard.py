@@ -634,6 +634,12 @@ class TestMap(unittest.TestCase):
         t.start()
         t.join()
         self.assertEqual(out, [[6]])
+
+    def test_pool(self):  # the helper called from several threads at once
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(4) as ex:
+            got = list(ex.map(lambda x: apply([x] * 20, self._double), range(40)))
+        self.assertEqual(got, [[2 * x] * 20 for x in range(40)])
 ''', entry_point="apply")
 APPLY = "import os\ndef apply(xs, f):\n    return [f(x) for x in xs]\ndef count():\n    return os.cpu_count(4)\n"
 

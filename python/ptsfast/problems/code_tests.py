@@ -459,7 +459,8 @@ def importable(name: str) -> bool:
 
 _HARNESS = r'''
 def _ptsfast_judge(spec, code):
-    import builtins, json, os, sys, types
+    import _thread, builtins, json, os, sys, types
+    lock = _thread.allocate_lock()  # for the tests' stand-ins (made before the solution can replace the maker)
     for name in ("_SPEC", "_CODE"):  # from here on only in this frame: the harness's globals hold no test
         globals().pop(name, None)
     spec = json.loads(spec)
@@ -591,7 +592,7 @@ def _ptsfast_judge(spec, code):
 
     def seal():
         sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
-                                            skippable, refused))
+                                            skippable, refused, lock))
 
     if fmt == "humaneval":
         check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
@@ -897,7 +898,7 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
     return run_by_tests
 
 
-def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable, refused):
+def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable, refused, lock):
     """Seals what the tests run. Every class is reachable by the solution (``object.__subclasses__()``), and a test
     class's functions would lead it to the tests' code (whose constants are the expected values), namespace and
     checks, or run a test for it and read what fails; its attributes hold the tests' data; replaced or marked
@@ -912,7 +913,8 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
     (``test_codes``: ids) or a library's wrapper of it (mock.patch), a stand-in replaced or changed, or a unittest
     test that never asked its stand-in (it was replaced while the tests ran) fail it too; a test may be skipped only
     as the tests' own code marks it (``skippable``: the tests name a skip at all). Returns ``(allowed_skips,
-    finish)``: the unittest ids that may be skipped, and the check to run after the tests. Run with bare globals
+    finish)``: the unittest ids that may be skipped, and the check to run after the tests. ``lock``: a lock made
+    before the solution ran, so that the tests' threads ask the stand-ins one at a time. Run with bare globals
     (:func:`_ptsfast_bare`)."""
     import sys, types
 
@@ -1012,18 +1014,21 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
     def stand_in(key, fn):
         def call(*args, **kwargs):
             inst = args[0] if args else None
-            ok, f = kept.send((key, inst, True))
+            with lock:
+                ok, f = kept.send((key, inst, True))
             if not ok:
                 raise RuntimeError("the solution called a function of its tests: not allowed")
             try:
                 return f(*args, **kwargs)
             finally:
-                kept.send((key, inst, False))
+                with lock:
+                    kept.send((key, inst, False))
         call.__name__, call.__qualname__, call.__module__ = fn.__name__, fn.__qualname__, fn.__module__
         for k, v in vars(fn).items():
             if k.startswith("__unittest"):  # unittest's skip and expected-failure marks (pytest's are read before)
                 setattr(call, k, v)
-        cells.extend(zip(call.__closure__, [kept if n == "kept" else key for n in call.__code__.co_freevars]))
+        held = {"kept": kept, "lock": lock, "key": key}
+        cells.extend(zip(call.__closure__, [held[n] for n in call.__code__.co_freevars]))
         return call
 
     class Held:
@@ -1034,13 +1039,15 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
             self.key = key
 
         def __get__(self, obj, owner=None):
-            ok, value = kept.send((self.key, None, True))
+            with lock:
+                ok, value = kept.send((self.key, None, True))
             if not ok:
                 raise RuntimeError("the solution read an attribute of its tests' class: not allowed")
             return value
 
     held_get = Held.__get__
-    cells.extend((c, kept) for c in held_get.__closure__)
+    cells.extend((c, {"kept": kept, "lock": lock}[n]) for c, n in zip(held_get.__closure__,
+                                                                       held_get.__code__.co_freevars))
     call_code = None
     for key, (owner, name, obj, wrap, test) in enumerate(found):
         if isinstance(obj, types.FunctionType):
