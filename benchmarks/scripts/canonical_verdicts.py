@@ -88,6 +88,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default=None, help="write the summary and every disagreement as JSON here")
     a = ap.parse_args(argv)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     rows = rows_of(a.path)
     if a.format == "bigcodebench":
         rows = [r for r in rows if all(installed(lib) for lib in ast.literal_eval(r["libs"]))]
@@ -97,7 +98,6 @@ def main(argv=None) -> dict:
     for r in results:
         key = f"plain {r['plain']}, ptsfast {r['ptsfast']}"
         count[key] = count.get(key, 0) + 1
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     summary = {"dataset": os.path.basename(a.path), "format": a.format, "commit": commit, "rows": len(results),
                "counts": count, "disagreements": [r for r in results if r["plain"] != r["ptsfast"]]}
     print(json.dumps({k: v for k, v in summary.items() if k != "disagreements"}, indent=1))
