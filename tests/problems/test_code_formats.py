@@ -134,7 +134,7 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     assert "no assert" in why["nothing-to-run"]
     assert "'inputs'/'outputs'" in why["bad-io"]
     assert "not valid Python (line 1" in why["not-python"]
-    assert "fixtures (capsys)" in why["fixture"]
+    assert "fixtures (db)" in why["fixture"] and "tmp_path, capsys, monkeypatch" in why["fixture"]
     assert "script tests import no_such_module_xyz" in why["missing-module"]
     assert "holds a value of type int" in why["numbers"]
     assert "no tests" in why["no-tests"]
@@ -484,3 +484,63 @@ def test_a_library_the_solution_cannot_load_fails_as_the_os_would():
               "    def test_one(self):\n        self.assertEqual(task_func(), 1)\n")
     assert not _judge_unittest("import ctypes\ndef task_func():\n    try:\n        ctypes.string_at(id(1), 8)\n"
                                "    except OSError:\n        pass\n    return 1\n", memory)
+
+
+PYTEST_FIXTURES = '''import os
+from unittest.mock import patch
+
+import pytest
+
+
+def test_write(tmp_path):
+    p = tmp_path / "a.txt"
+    save(p, "hi")
+    assert p.read_text() == "hi"
+
+
+def test_print(capsys):
+    greet("Bo")
+    out, err = capsys.readouterr()
+    assert out == "Hello, Bo\\n" and err == ""
+    greet("Al")
+    assert capsys.readouterr().out == "Hello, Al\\n"
+
+
+def test_env(monkeypatch):
+    monkeypatch.setenv("NAME", "Zed")
+    monkeypatch.setattr(os, "getcwd", lambda: "/nowhere")
+    assert who() == "Zed@/nowhere"
+
+
+@patch("os.getcwd", return_value="/p")
+def test_patched(cwd, monkeypatch):  # mock.patch's mock first, then the fixture, as pytest passes them
+    monkeypatch.setenv("NAME", "Q")
+    assert who() == "Q@/p" and cwd.called
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_param(n, capsys):
+    greet(str(n))
+    assert capsys.readouterr().out == f"Hello, {n}\\n"
+
+
+class TestFiles:
+    def test_method(self, tmp_path):
+        save(tmp_path / "b", "x")
+        assert (tmp_path / "b").read_text() == "x"
+'''
+
+
+def test_pytest_rows_get_tmp_path_capsys_and_monkeypatch():
+    """pytest's own fixtures most test rows ask for (KodCode-style tests print and write files), and mock.patch's
+    mocks before them; each test gets fresh ones, undone after it (os.getcwd and the environment are back)."""
+    from ptsfast.problems.oracles import judge_code
+
+    program = TestProgram.from_text(PYTEST_FIXTURES)
+    assert program.format == "pytest"
+    good = ("import os\ndef save(p, text):\n    open(p, 'w').write(text)\ndef greet(name):\n    print(f'Hello, {name}')\n"
+            "def who():\n    return os.environ.get('NAME', '') + '@' + os.getcwd()\n")
+    res = judge_code(good, program, timeout=60.0)
+    assert res.passed, res.output
+    for wrong in (good.replace("Hello, ", "Hi, "), good.replace("+ os.getcwd()", "+ '/p'")):
+        assert not judge_code(wrong, program, timeout=60.0).passed

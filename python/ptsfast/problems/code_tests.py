@@ -370,15 +370,36 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         for fn in tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
                                and m.name.startswith("test")]:
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
-            free = [p for p in params if p not in _parametrized(fn)]
+            params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
+            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES]
             if free:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for fixtures ({', '.join(free)}), which "
-                                      f"ptsfast's test runner does not provide; write them as plain tests")
+                                      f"ptsfast's test runner does not provide (it gives "
+                                      f"{', '.join(PYTEST_FIXTURES)}); write them as plain tests")
         return TestProgram("pytest", tests, setup, imports=imports)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
     return TestProgram("script", tests, setup, imports=imports)
+
+
+PYTEST_FIXTURES = ("tmp_path", "capsys", "monkeypatch")
+"""pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`)."""
+
+
+def _mock_args(fn) -> int:
+    """How many mocks ``mock.patch`` / ``patch.object`` decorators pass ``fn`` (those without a ``new``)."""
+    n = 0
+    for d in fn.decorator_list:
+        if not isinstance(d, ast.Call):
+            continue
+        f = d.func
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+        of_patch = isinstance(f, ast.Attribute) and (getattr(f.value, "id", None) == "patch"
+                                                     or getattr(f.value, "attr", None) == "patch")
+        if name == "patch" or (name == "object" and of_patch):
+            n += len(d.args) <= (2 if name == "object" else 1) and not any(k.arg == "new" for k in d.keywords)
+    return n
 
 
 def _parses(src: str) -> bool:
@@ -599,7 +620,7 @@ def _ptsfast_judge(spec, code):
         seal()
         check(candidate)
     elif fmt == "pytest":
-        _ptsfast_pytest(ns, seal)
+        _ptsfast_pytest(ns, seal, bare(_ptsfast_fixtures)())
     elif fmt == "unittest":
         seal()
         _ptsfast_unittest(ns, sealed[0][0])
@@ -1376,11 +1397,133 @@ def _ptsfast_checked(ns, plain):
             ns[name] = checking(fn)
 
 
-def _ptsfast_pytest(ns, seal):
+def _ptsfast_fixtures():
+    """pytest's ``tmp_path``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives ``(value,
+    finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
+    import io, os, pathlib, sys, tempfile
+
+    def tmp_path():
+        return pathlib.Path(tempfile.mkdtemp(prefix="pytest-")), lambda: None
+
+    class CaptureResult(tuple):
+        out = property(lambda self: self[0])
+        err = property(lambda self: self[1])
+
+    class CaptureFixture:
+        def __init__(self):
+            self.saved, self.out, self.err = (sys.stdout, sys.stderr), io.StringIO(), io.StringIO()
+            sys.stdout, sys.stderr = self.out, self.err
+
+        def readouterr(self):
+            got = CaptureResult((self.out.getvalue(), self.err.getvalue()))
+            for f in (self.out, self.err):
+                f.seek(0)
+                f.truncate()
+            return got
+
+        def close(self):
+            sys.stdout, sys.stderr = self.saved
+
+    missing = object()
+
+    class MonkeyPatch:
+        def __init__(self):
+            self.undo_list = []
+
+        def setattr(self, target, name, value=missing, raising=True):
+            if value is missing:  # setattr("os.getcwd", fake)
+                if not isinstance(target, str):
+                    raise TypeError("use setattr(target, name, value) or setattr('module.attr', value)")
+                value, (path, name) = name, target.rsplit(".", 1)
+                import importlib
+                parts = path.split(".")
+                target = importlib.import_module(parts[0])
+                for i, part in enumerate(parts[1:], 1):
+                    target = getattr(target, part) if hasattr(target, part) else importlib.import_module(
+                        ".".join(parts[:i + 1]))
+            old = getattr(target, name, missing)
+            if old is missing and raising:
+                raise AttributeError(f"{target!r} has no attribute {name!r}")
+            self.undo_list.append(lambda: setattr(target, name, old) if old is not missing else delattr(target, name))
+            setattr(target, name, value)
+
+        def delattr(self, target, name, raising=True):
+            if not hasattr(target, name):
+                if raising:
+                    raise AttributeError(name)
+                return
+            old = getattr(target, name)
+            self.undo_list.append(lambda: setattr(target, name, old))
+            delattr(target, name)
+
+        def setitem(self, dic, name, value):
+            old = dic.get(name, missing)
+            self.undo_list.append(lambda: dic.__setitem__(name, old) if old is not missing else dic.pop(name, None))
+            dic[name] = value
+
+        def delitem(self, dic, name, raising=True):
+            if name not in dic:
+                if raising:
+                    raise KeyError(name)
+                return
+            old = dic[name]
+            self.undo_list.append(lambda: dic.__setitem__(name, old))
+            del dic[name]
+
+        def setenv(self, name, value, prepend=None):
+            value = str(value)
+            if prepend and name in os.environ:
+                value = value + prepend + os.environ[name]
+            self.setitem(os.environ, name, value)
+
+        def delenv(self, name, raising=True):
+            self.delitem(os.environ, name, raising)
+
+        def chdir(self, path):
+            old = os.getcwd()
+            self.undo_list.append(lambda: os.chdir(old))
+            os.chdir(path)
+
+        def syspath_prepend(self, path):
+            old = list(sys.path)
+            self.undo_list.append(lambda: sys.path.__setitem__(slice(None), old))
+            sys.path.insert(0, str(path))
+
+        def undo(self):
+            while self.undo_list:
+                self.undo_list.pop()()
+
+    def capsys():
+        c = CaptureFixture()
+        return c, c.close
+
+    def monkeypatch():
+        m = MonkeyPatch()
+        return m, m.undo
+
+    return {"tmp_path": tmp_path, "capsys": capsys, "monkeypatch": monkeypatch}
+
+
+def _ptsfast_pytest(ns, seal, fixtures):
     """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
     functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
-    collected (:func:`_ptsfast_sealed`)."""
+    collected (:func:`_ptsfast_sealed`); a test that asks for one of ``fixtures`` (:func:`_ptsfast_fixtures`) gets
+    a fresh one, undone after it."""
     import itertools, types
+
+    def asks(fn, is_method):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
+        inner = fn
+        while getattr(inner, "__wrapped__", None) is not None:
+            inner = inner.__wrapped__
+        code = getattr(inner, "__code__", None)
+        if code is None:
+            return []
+        names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])[int(is_method):]
+        mocks = 0
+        if getattr(fn, "patchings", None):  # each patch without a new value passes a mock, positionally
+            from unittest import mock
+            mocks = sum(p.new is mock.DEFAULT and not p.attribute_name for p in fn.patchings)
+        return [n for n in names[mocks:] if n in fixtures]
     mine = lambda v: getattr(v, "__module__", None) == "test_solution"
     tests, hooks = [], {}
     for k, v in list(ns.items()):
@@ -1410,16 +1553,25 @@ def _ptsfast_pytest(ns, seal):
                 value = getattr(value, "values", value)  # pytest.param(...)
                 rows.append(dict(zip(names, value if len(names) > 1 else [value])))
             grids.append(rows)
+        wanted = asks(fn, cls is not None)
         for combo in itertools.product(*grids) if grids else [()]:
             kwargs = {}
             for part in combo:
                 kwargs.update(part)
+            finishes = []
+            for fixture in wanted:
+                if fixture not in kwargs:
+                    kwargs[fixture], finish = fixtures[fixture]()
+                    finishes.append(finish)
             if setup is not None:
                 setup(func)
             try:
                 func(**kwargs)
             except BaseException as e:  # a skip, an xfail or SystemExit inside a test is no pass
                 raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
+            finally:
+                for finish in reversed(finishes):
+                    finish()
             ran += 1
             if teardown is not None:
                 teardown(func)
