@@ -544,3 +544,70 @@ def test_pytest_rows_get_tmp_path_capsys_and_monkeypatch():
     assert res.passed, res.output
     for wrong in (good.replace("Hello, ", "Hi, "), good.replace("+ os.getcwd()", "+ '/p'")):
         assert not judge_code(wrong, program, timeout=60.0).passed
+
+
+OWN_FIXTURES = '''import pytest
+LOG = []
+
+
+@pytest.fixture
+def numbers():
+    return [3, 1, 2]
+
+
+@pytest.fixture
+def store(tmp_path):
+    p = tmp_path / "s.txt"
+    p.write_text("x")
+    yield p
+    LOG.append("closed")
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    LOG.clear()
+    yield
+    LOG.append("after")
+
+
+@pytest.fixture(name="renamed")
+def _named():
+    return 7
+
+
+@pytest.fixture
+def test_data():  # a fixture named like a test is a fixture
+    return {"a": 1}
+
+
+def test_sort(numbers):
+    assert sort_copy(numbers) == [1, 2, 3] and numbers == [3, 1, 2]
+
+
+def test_store(store, capsys):
+    print(read(store))
+    assert capsys.readouterr().out == "x\\n"
+
+
+def test_renamed(renamed, test_data):
+    assert renamed == 7 and test_data == {"a": 1}
+
+
+def test_log():
+    assert LOG == []
+'''
+
+
+def test_pytest_rows_get_their_own_fixtures():
+    """The tests' own fixtures (plain, yield, autouse, renamed, asking for pytest's), fresh to each test and torn
+    down after it; a parametrized fixture (or one asking for ``request``) is not given, and its row is refused."""
+    from ptsfast.problems.oracles import judge_code
+
+    program = TestProgram.from_text(OWN_FIXTURES)
+    good = "def sort_copy(xs):\n    return sorted(xs)\ndef read(p):\n    return open(p).read()\n"
+    res = judge_code(good, program, timeout=60.0)
+    assert res.passed, res.output
+    assert not judge_code(good.replace("return sorted(xs)", "xs.sort()\n    return xs"), program, timeout=60.0).passed
+    with pytest.raises(code_tests.TestFormatError, match=r"fixtures \(n\)"):
+        TestProgram.from_text("import pytest\n@pytest.fixture(params=[1, 2])\ndef n(request):\n    return request.param\n"
+                              "def test_a(n):\n    assert n\n")

@@ -364,18 +364,21 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     classes = [n for n in top if isinstance(n, ast.ClassDef)]
     if any(_is_testcase(c) for c in classes):
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))))
-    tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+    own = _fixtures(top)
+    tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
+                 and n not in own.values()]
     test_classes = [c for c in classes if c.name.startswith("Test")]
     if tests_fns or test_classes:
         for fn in tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
                                and m.name.startswith("test")]:
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
-            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES]
+            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in own]
             if free:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for fixtures ({', '.join(free)}), which "
                                       f"ptsfast's test runner does not provide (it gives "
-                                      f"{', '.join(PYTEST_FIXTURES)}); write them as plain tests")
+                                      f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
+                                      f"write them as plain tests")
         return TestProgram("pytest", tests, setup, imports=imports)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
@@ -385,6 +388,31 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
 
 PYTEST_FIXTURES = ("tmp_path", "capsys", "monkeypatch")
 """pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`)."""
+
+
+def _fixtures(top) -> dict:
+    """The tests' own pytest fixtures, ``{name: def}``: plain or yield ones, function-scoped in effect, whose
+    parameters are fixtures too (pytest's three or theirs); parametrized ones (``params=``) are not given."""
+    found = {}
+    for n in top:
+        if not isinstance(n, ast.FunctionDef):
+            continue
+        for d in n.decorator_list:
+            call = d if isinstance(d, ast.Call) else None
+            f = call.func if call is not None else d
+            if (getattr(f, "attr", None) or getattr(f, "id", None)) != "fixture":
+                continue
+            kws = {k.arg: k.value for k in (call.keywords if call is not None else [])}
+            if "params" not in kws:
+                name = kws.get("name")
+                found[name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else n.name] = n
+    while True:  # those that ask for what is not given are not given either
+        given = set(found) | set(PYTEST_FIXTURES)
+        bad = [k for k, fn in found.items() if any(a.arg not in given for a in fn.args.args)]
+        if not bad:
+            return found
+        for k in bad:
+            del found[k]
 
 
 def _mock_args(fn) -> int:
@@ -1523,11 +1551,38 @@ def _ptsfast_pytest(ns, seal, fixtures):
         if getattr(fn, "patchings", None):  # each patch without a new value passes a mock, positionally
             from unittest import mock
             mocks = sum(p.new is mock.DEFAULT and not p.attribute_name for p in fn.patchings)
-        return [n for n in names[mocks:] if n in fixtures]
+        return [n for n in names[mocks:] if n in fixtures or n in own]
+
+    own, definitions = {}, set()  # the tests' fixtures: name -> (function, autouse)
+    for k, v in list(ns.items()):
+        marker = None
+        if type(v).__module__ == "_pytest.fixtures":  # pytest >= 8.4 wraps the function in a definition object
+            marker, fn = getattr(v, "_fixture_function_marker", None), getattr(v, "_fixture_function", None)
+        elif isinstance(v, types.FunctionType) and "_pytestfixturefunction" in vars(v):  # older pytest
+            marker, fn = vars(v)["_pytestfixturefunction"], getattr(vars(v).get("__pytest_wrapped__"), "obj", None)
+        if marker is not None and isinstance(fn, types.FunctionType):
+            own[marker.name or fn.__name__] = fn, bool(marker.autouse)
+            definitions.add(k)
+
+    def value_of(name, made, finishes):
+        if name not in made:
+            if name in fixtures:
+                made[name], finish = fixtures[name]()
+                finishes.append(finish)
+            else:
+                fn = own[name][0]
+                code = fn.__code__
+                out = fn(**{p: value_of(p, made, finishes) for p in code.co_varnames[:code.co_argcount]})
+                if isinstance(out, types.GeneratorType):  # a yield fixture: what it yields, then its teardown
+                    made[name] = next(out)
+                    finishes.append(lambda g=out: next(g, None))
+                else:
+                    made[name] = out
+        return made[name]
     mine = lambda v: getattr(v, "__module__", None) == "test_solution"
     tests, hooks = [], {}
     for k, v in list(ns.items()):
-        if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v):
+        if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v) and k not in definitions:
             tests.append((k, None, v, getattr(v, "pytestmark", [])))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
             hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
@@ -1558,14 +1613,14 @@ def _ptsfast_pytest(ns, seal, fixtures):
             kwargs = {}
             for part in combo:
                 kwargs.update(part)
-            finishes = []
-            for fixture in wanted:
-                if fixture not in kwargs:
-                    kwargs[fixture], finish = fixtures[fixture]()
-                    finishes.append(finish)
-            if setup is not None:
-                setup(func)
+            made, finishes = dict(kwargs), []
             try:
+                for fixture in [k for k, (_, auto) in own.items() if auto]:  # every test's, asked for or not
+                    value_of(fixture, made, finishes)
+                for fixture in wanted:
+                    kwargs[fixture] = value_of(fixture, made, finishes)
+                if setup is not None:
+                    setup(func)
                 func(**kwargs)
             except BaseException as e:  # a skip, an xfail or SystemExit inside a test is no pass
                 raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
