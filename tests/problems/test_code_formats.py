@@ -452,19 +452,22 @@ def _judge_unittest(code: str, tests: str, entry_point: str = "task_func") -> bo
 
 def test_unittest_rows_are_one_module_as_bigcodebench_runs_them():
     """BigCodeBench runs a solution's code and its tests as one module, and its canonical solutions lean on that:
-    ``os`` from the tests' import (BigCodeBench/632), ``datetime.datetime`` where the solution imported the class and
+    ``os`` or ``punctuation`` from the tests' imports (BigCodeBench/632, /1085), ``datetime.datetime`` where the solution imported the class and
     the tests the module (/760), ``patch(__name__ + '.randint')`` for the solution's randint (/593). Tests that import
     the solution (a module of their own) keep theirs apart."""
-    tests = ("import os\nimport datetime\nimport unittest\nfrom unittest.mock import patch\n\n"
+    tests = ("import os\nimport datetime\nimport unittest\nfrom string import punctuation\n"
+             "from unittest.mock import patch\n\n"
              "class TestCases(unittest.TestCase):\n"
              "    def test_dir(self):\n        self.assertEqual(task_func('a'), os.path.join('out', 'a'))\n"
              "    @patch(__name__ + '.randint', return_value=25)\n"
              "    def test_patched(self, rand):\n        self.assertEqual(roll(), 25)\n"
-             "    def test_date(self):\n        self.assertEqual(born(2000), datetime.datetime(2000, 1, 1))\n")
+             "    def test_date(self):\n        self.assertEqual(born(2000), datetime.datetime(2000, 1, 1))\n"
+             "    def test_strip(self):\n        self.assertEqual(strip('a,b!'), 'ab')\n")
     code = ("from random import randint\nfrom datetime import datetime\n"
             "def task_func(name):\n    return os.path.join('out', name)\n"
             "def roll():\n    return randint(1, 6)\n"
-            "def born(year):\n    return datetime.datetime(year, 1, 1)\n")
+            "def born(year):\n    return datetime.datetime(year, 1, 1)\n"
+            "def strip(s):\n    return ''.join(c for c in s if c not in punctuation)\n")
     assert _judge_unittest(code, tests)
     assert not _judge_unittest(code.replace("return randint(1, 6)", "return 6"), tests)
     apart = "import os\nimport unittest\nfrom solution import task_func\n\n" + tests[tests.index("class"):]

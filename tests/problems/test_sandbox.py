@@ -198,6 +198,20 @@ assert all(v != 0 for v in results.values()), results
 
 
 @needs_isolation
+def test_python_started_by_the_code_is_the_judges_interpreter_with_its_packages():
+    """``subprocess.call(['python', script])`` (BigCodeBench/1101-1103) finds this interpreter and its packages."""
+    code = r'''
+import subprocess, sys
+out = subprocess.run(["python", "-c", "import sys, pytest; print(sys.version_info[:2])"], capture_output=True,
+                     text=True)
+assert out.returncode == 0 and out.stdout.strip() == str(sys.version_info[:2]), out
+assert subprocess.run(["python3", "-c", "pass"]).returncode == 0
+'''
+    res = _run(code, "")
+    assert res.passed, res.output
+
+
+@needs_isolation
 def test_subprocesses_run_inside_the_same_sandbox():
     code = r'''
 import subprocess

@@ -628,11 +628,15 @@ def _ptsfast_judge(spec, code):
     untouched("the tests")
     if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
         # unittest rows that name the solution's functions without importing them (BigCodeBench) are judged as one
-        # module, the solution's code then its tests': a module the tests import is the solution's name for it too
-        # (its code may use os from the tests' import, or datetime as the tests' module where it imported the
-        # class), and a patch of the tests' own module (patch(__name__ + ".randint")) patches what its code calls
-        for k, v in list(ns.items()):
-            if isinstance(v, types.ModuleType) and not k.startswith("__"):
+        # module, the solution's code then its tests': what the tests import is the solution's name for it too
+        # (its code may use os or punctuation from the tests' imports, or datetime as the tests' module where it
+        # imported the class), and a patch of the tests' own module (patch(__name__ + ".randint")) patches what
+        # its code calls
+        import ast
+        imported = {(a.asname or a.name).split(".")[0] for n in ast.parse(spec["setup"] + "\n" + spec["tests"]).body
+                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"}
+        for k, v in list(ns.items()):  # what the tests import (from string import punctuation), and modules
+            if (k in imported or isinstance(v, types.ModuleType)) and not k.startswith("__"):
                 vars(solution)[k] = v
         sys.modules[ns["__name__"]] = solution
     refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result

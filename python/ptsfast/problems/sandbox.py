@@ -49,7 +49,8 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
   ``/proc`` is mounted read-only, so the code cannot raise the IPC limits back even where it runs as
   its user namespace's root (hosts where ptsfast is not root). Sandboxed processes have
   ``oom_score_adj`` 1000, so the host's OOM killer takes them before ptsfast or anyone else's job.
-- **Scrubbed environment**: the child gets a fixed environment; the parent's is unreachable (no
+- **Scrubbed environment**: the child gets a fixed environment (``PATH`` finds this interpreter first, and
+  ``PYTHONPATH`` its packages, for a ``python`` the code starts); the parent's is unreachable (no
   host ``/proc``).
 - **Other limits**: ``RLIMIT_CPU``, ``RLIMIT_NPROC`` (processes and threads, counted per sandbox
   through its own user namespace), ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, and an output limit (the

@@ -429,12 +429,13 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
         os.closerange(5, status_fd)  # the status fd is close-on-exec: it reports exec failures below
         os.closerange(status_fd + 1, 1 << 16)
         home = "/tmp" if job["isolate"] else job["root"]
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home,
-               "PYTHONDONTWRITEBYTECODE": "1",
+        interp = job["interpreter"]
+        # `python script.py` from the code (subprocess) is this interpreter, with the packages the code has
+        env = {"PATH": os.path.dirname(interp) + ":/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(job["site_dirs"]),
+               "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home, "PYTHONDONTWRITEBYTECODE": "1",
                # numeric libraries start one thread per core at import, which a many-core host's
                # process limit (threads count) and RLIMIT_AS would refuse
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        interp = job["interpreter"]
         _seccomp(libc or _libc()[1], job["seccomp"], deny_sysv=not job.get("ipc_limited", False),
                  deny_userns=not job.get("userns_limited", False))
         os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", "4", *job["site_dirs"]], env)
