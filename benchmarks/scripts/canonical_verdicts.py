@@ -11,7 +11,8 @@ needs (a library's version, a network).
     python benchmarks/scripts/canonical_verdicts.py HumanEval.jsonl.gz --format humaneval
 
 Rows whose libraries are not installed are left out (BigCodeBench's ``libs``). Files come from the user (no
-download).
+download). The plain run executes the dataset's code as you, outside any sandbox (some tasks write to absolute
+paths or change permissions): run it in a throwaway container.
 """
 
 from __future__ import annotations
