@@ -141,8 +141,9 @@ class RolloutEngine:
         self.config = config
         g = self.adapter.geometry
         block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
-        num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes() // block_bytes))
-        self._check_pool_fits(num_blocks * block_bytes)
+        available = available_memory(self.adapter.device)
+        num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes(available) // block_bytes))
+        self._check_pool_fits(num_blocks * block_bytes, available)
         self.blocks = BlockManager(num_blocks, config.block_size)
         self.runner = ModelRunner(self.adapter, num_blocks, config.block_size, cascade=config.cascade,
                                   cuda_graphs=config.cuda_graphs, max_rows=config.max_running)
@@ -158,19 +159,17 @@ class RolloutEngine:
         log.info("ptsfast engine: %d KV blocks of %d tokens (%.2f GB)", num_blocks, config.block_size,
                  num_blocks * block_bytes / 1e9)
 
-    def _kv_budget_bytes(self) -> float:
+    def _kv_budget_bytes(self, available: float | None) -> float:
+        """``available``: :func:`available_memory` of the engine's device (free memory, on CUDA)."""
         if self.config.kv_cache_gb is not None:
             return self.config.kv_cache_gb * 1e9
         if self.adapter.device.type == "cuda":
-            free, _ = torch.cuda.mem_get_info(self.adapter.device)
-            return 0.6 * free
-        available = available_memory(self.adapter.device)
+            return 0.6 * available
         return 2e9 if available is None else min(2e9, 0.5 * available)  # a small machine keeps room for the rest
 
-    def _check_pool_fits(self, pool_bytes: int) -> None:
+    def _check_pool_fits(self, pool_bytes: int, available: float | None) -> None:
         """Refuses a KV pool larger than the device's available memory before allocating it: zero-filling it would
         fail deep in torch, or on a host that overcommits get the process killed."""
-        available = available_memory(self.adapter.device)
         if available is None or pool_bytes <= available:
             return
         given = (f"EngineConfig.num_blocks={self.config.num_blocks}" if self.config.num_blocks

@@ -167,17 +167,19 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
 def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
     """Whole or not at all: written beside the file and moved over it (over the file a link names, keeping the
     link); a stream is written into."""
+    def dump(f) -> None:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+
     if is_stream(out):
         with open(out, "w", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+            dump(f)
         return
     out = Path(os.path.realpath(out))
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+            dump(f)
             f.flush()
             os.fsync(f.fileno())
         _as_user_file(tmp)

@@ -114,6 +114,9 @@ class TestProgram:
     fn_name: str | None = None
     imports: tuple[str, ...] = field(default=())
     """Top-level modules the tests import: loaded before the solution runs, and watched."""
+    bound: tuple[str, ...] = field(default=())
+    """unittest: the names the tests' top-level imports bind (``from string import punctuation``), the solution's
+    too where the tests do not import it (one module, as BigCodeBench runs code and tests)."""
     checker: str = ""
     """stdio: a special judge for problems with more than one right output (open-r1/codeforces'
     ``generated_checker``): Python run as ``checker.py input.txt correct_output.txt solution_output.txt``, which
@@ -139,6 +142,7 @@ class TestProgram:
             if isinstance(d, dict) and d.pop(_MARK, None) == 1:
                 d["cases"] = tuple(tuple(c) for c in d.get("cases", ()))
                 d["imports"] = tuple(d.get("imports", ()))
+                d["bound"] = tuple(d.get("bound", ()))
                 return TestProgram(**d)
         # anything else is read as a row's tests column would be (a JSON list of asserts included)
         return test_program_from_row({"tests": text, "entry_point": entry_point}, ("tests",), "entry_point", "")
@@ -363,7 +367,10 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     classes = [n for n in top if isinstance(n, ast.ClassDef)]
     if any(_is_testcase(c) for c in classes):
-        return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))))
+        bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
+                                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
+        return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
+                           bound=bound)
     own = _fixtures(top)
     tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
                  and n not in own.values()]
@@ -632,9 +639,7 @@ def _ptsfast_judge(spec, code):
         # (its code may use os or punctuation from the tests' imports, or datetime as the tests' module where it
         # imported the class), and a patch of the tests' own module (patch(__name__ + ".randint")) patches what
         # its code calls
-        import ast
-        imported = {(a.asname or a.name).split(".")[0] for n in ast.parse(spec["setup"] + "\n" + spec["tests"]).body
-                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"}
+        imported = set(spec.get("bound", ()))  # read off the tests where they were parsed (TestProgram.bound)
         for k, v in list(ns.items()):  # what the tests import (from string import punctuation), and modules
             if (k in imported or isinstance(v, types.ModuleType)) and not k.startswith("__"):
                 vars(solution)[k] = v
