@@ -3,6 +3,7 @@ verdict, rows that cannot run refused at load, and the oracle timeout as the san
 
 import json
 import logging
+import platform
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,42 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     assert "holds a value of type int" in why["numbers"]
     assert "no tests" in why["no-tests"]
     assert "several functions ['f', 'g']" in why["two-functions"]
+
+
+# columns saved through pandas' CSV or str(): Python literals, not JSON (read as code, they checked nothing)
+LITERAL_ROWS = {
+    "mbpp test_list": ({"test_list": "['assert square(3) == 9', 'assert square(-2) == 4']"}, "script"),
+    "apps input_output": ({"input_output": str({"inputs": ["3\n", "-2\n"], "outputs": ["9\n", "4\n"]})}, "stdio"),
+    "codecontests tests": ({"public_tests": str({"input": ["3\n"], "output": ["9\n"]}),
+                            "private_tests": "{'input': ['-2\\n'], 'output': ['4\\n']}"}, "stdio"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LITERAL_ROWS))
+def test_tests_written_as_python_literals_are_read_as_their_values(name, judge):
+    row, fmt = LITERAL_ROWS[name]
+    program = code_tests.test_program_from_row(row, tuple(row), None, None)
+    assert program.format == fmt
+    prob = Problem("p", "square", None, program.to_text())
+    right, stub = (("def square(x):\n    return x * x\n", "def square(x):\n    pass\n") if fmt == "script" else
+                   ("n = int(input())\nprint(n * n)\n", "print(9)\n"))
+    assert judge(answer(right), prob) == (True, None)
+    assert judge(answer(stub), prob) == (False, None)
+    assert judge(answer("x = 1\n"), prob) == (False, None)
+
+
+def test_tests_that_are_only_data_are_refused_and_an_empty_companion_column_is_no_test():
+    with pytest.raises(code_tests.TestFormatError, match="no assert"):
+        code_tests.test_program_from_row({"test": "{'assert f(1) == 2'}"}, ("test",), None, None)
+    with pytest.raises(code_tests.TestFormatError, match="no assert"):
+        code_tests.test_program_from_row({"test": "cases = ['assert f(1) == 2']\n"}, ("test",), None, None)
+    cases = json.dumps([{"input": "3\n", "output": "9\n", "testtype": "stdin"}])
+    for empty in ("[]", " [] ", "{}"):  # LiveCodeBench's private tests, none
+        program = code_tests.test_program_from_row({"public_test_cases": cases, "private_test_cases": empty},
+                                                   ("public_test_cases", "private_test_cases"), None, None)
+        assert program.format == "stdio" and len(program.cases) == 1
+    with pytest.raises(code_tests.TestFormatError, match="no test cases"):
+        code_tests.test_program_from_row({"public_test_cases": "[]"}, ("public_test_cases",), None, None)
 
 
 def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path):
@@ -350,8 +387,17 @@ CHECKER_FILES_ATTACK = (  # prints a wrong answer and leaves a daemon rewriting 
     "time.sleep(0.05)\nprint(0)\n")
 
 
+# the same, from a process cloned as a sibling of the program's run (a child of the fork server, not an orphan)
+CLONED_ATTACK = CHECKER_FILES_ATTACK.replace(
+    "if os.fork() == 0:\n    os.setsid()\n",
+    "import ctypes\nif ctypes.CDLL(None).syscall(56, 0x8000 | 17, 0, 0, 0, 0) == 0:  # clone(CLONE_PARENT | SIGCHLD)\n")
+
+
 @pytest.mark.parametrize("cases", [1, 3], ids=["fresh interpreters", "forked"])
-def test_what_a_program_leaves_running_cannot_rewrite_the_special_judges_files(cases, judge):
+@pytest.mark.parametrize("attack", [CHECKER_FILES_ATTACK, CLONED_ATTACK], ids=["daemon", "cloned sibling"])
+def test_what_a_program_leaves_running_cannot_rewrite_the_special_judges_files(cases, attack, judge):
+    if attack is CLONED_ATTACK and platform.machine() != "x86_64":
+        pytest.skip("the attack calls clone by its x86-64 number")
     # a checker that takes its time (heavy imports, say) before it reads the files
     row = {"question": "double", "generated_checker": "import sys, time\ntime.sleep(0.1)\nprint(int(open(sys.argv[2])"
                                                       ".read().split() == open(sys.argv[3]).read().split()))\n",
@@ -359,7 +405,7 @@ def test_what_a_program_leaves_running_cannot_rewrite_the_special_judges_files(c
                                        "outputs": [f"{2 * k + 2}\n" for k in range(cases)]})}
     prob = io_problem(row)
     assert judge(answer("print(2 * int(input()))\n"), prob) == (True, None)
-    assert judge(answer(CHECKER_FILES_ATTACK), prob) == (False, None)
+    assert judge(answer(attack), prob) == (False, None)
 
 
 def test_interactive_codeforces_problems_are_refused_at_load(tmp_path):
@@ -614,3 +660,169 @@ def test_pytest_rows_get_their_own_fixtures():
     with pytest.raises(code_tests.TestFormatError, match=r"fixtures \(n\)"):
         TestProgram.from_text("import pytest\n@pytest.fixture(params=[1, 2])\ndef n(request):\n    return request.param\n"
                               "def test_a(n):\n    assert n\n")
+
+
+ASYNC_TESTS = {  # unittest's IsolatedAsyncioTestCase: its coroutine tests are awaited, as `python -m unittest` does
+    "beside a TestCase": "import unittest\nfrom solution import fetch, square\n\nclass TestSync(unittest.TestCase):\n"
+                         "    def test_square(self):\n        self.assertEqual(square(3), 9)\n\n"
+                         "class TestAsync(unittest.IsolatedAsyncioTestCase):\n    async def test_fetch(self):\n"
+                         "        self.assertEqual(await fetch(2), 4)\n",
+    "alone": "import unittest\nfrom solution import fetch\n\nclass TestFetch(unittest.IsolatedAsyncioTestCase):\n"
+             "    async def test_fetch(self):\n        self.assertEqual(await fetch(2), 4)\n",
+    "alone, another name": "import unittest\nfrom solution import fetch\n\n"
+                           "class FetchCases(unittest.IsolatedAsyncioTestCase):\n"
+                           "    async def test_fetch(self):\n        self.assertEqual(await fetch(2), 4)\n",
+    "pytest": "import asyncio\nfrom solution import fetch\n\nasync def test_fetch():\n    assert await fetch(2) == 4\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ASYNC_TESTS))
+def test_async_tests_are_awaited(name, judge):
+    prob = Problem("p", "fetch", None, TestProgram.from_text(ASYNC_TESTS[name]).to_text())
+    assert TestProgram.from_text(prob.tests).format == ("pytest" if name == "pytest" else "unittest")
+    right = "import asyncio\ndef square(x):\n    return x * x\nasync def fetch(x):\n    await asyncio.sleep(0)\n" \
+            "    return x * x\n"
+    assert judge(answer(right), prob) == (True, None)
+    assert judge(answer("def square(x):\n    return x * x\nasync def fetch(x):\n    return None\n"), prob) == (False, None)
+
+
+PYTEST_MARKS_AND_SETUP = '''import pytest
+from solution import div
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+BASE = None
+
+
+def setup_module(module):
+    module.BASE = 10
+
+
+def setup_function(function):
+    assert BASE == 10
+
+
+@pytest.mark.xfail(reason="floats", raises=AssertionError)
+def test_rounding():
+    assert div(0.3, 0.1) == 3
+
+
+@pytest.mark.skip(reason="not yet")
+def test_later():
+    assert div(1, 0) == 0
+
+
+@pytest.mark.skipif("sys.version_info < (3,)")
+def test_never_skipped():
+    assert div(BASE, 2) == 5
+
+
+@pytest.mark.parametrize("a, b, q", [(6, 3, 2), pytest.param(1, 0, 0, marks=pytest.mark.xfail(raises=ZeroDivisionError)),
+                                     pytest.param(5, 0, 1, marks=pytest.mark.skip)])
+def test_div(a, b, q):
+    assert div(a, b) == q
+
+
+class TestCounter:
+    @classmethod
+    def setup_class(cls):
+        cls.start = 8
+
+    def test_start(self):
+        assert div(self.start, 4) == 2
+'''
+
+
+def test_pytest_marks_and_xunit_setup_run_as_pytest_runs_them(judge):
+    prob = Problem("p", "div", None, TestProgram.from_text(PYTEST_MARKS_AND_SETUP).to_text())
+    assert judge(answer("def div(a, b):\n    return a / b\n"), prob) == (True, None)  # pytest: 3 passed, 2 xfailed
+    assert judge(answer("def div(a, b):\n    return a * b\n"), prob) == (False, None)
+    raises_another = "def div(a, b):\n    if b == 0:\n        raise ValueError(b)\n    return a / b\n"
+    assert judge(answer(raises_another), prob) == (False, None)  # xfail(raises=ZeroDivisionError): pytest fails it
+    strict = PYTEST_MARKS_AND_SETUP.replace('reason="floats", raises=AssertionError', "strict=True")
+    prob = Problem("p", "div", None, TestProgram.from_text(strict).to_text())
+    assert judge(answer("def div(a, b):\n    return round(a / b)\n"), prob) == (False, None)  # 0.3/0.1: XPASS(strict)
+
+
+@pytest.mark.parametrize("setup, right", [("    global BASE\n    BASE = 10\n", True), ("    raise RuntimeError\n", False)])
+def test_unittest_set_up_module_runs_and_its_failure_fails(setup, right, judge):
+    tests = ("import unittest\nfrom solution import add\nBASE = 0\n\ndef setUpModule():\n" + setup +
+             "\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(BASE, 1), 11)\n")
+    prob = Problem("p", "add", None, TestProgram.from_text(tests).to_text())
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (right, None)
+
+
+def test_livecodebench_functional_tests_compare_exactly_and_apps_unwraps_one_element():
+    lcb = {"public_test_cases": json.dumps([{"input": "[2, 3]", "output": "[5]", "testtype": "functional"}]),
+           "metadata": json.dumps({"func_name": "f"})}
+    apps = {"input_output": json.dumps({"fn_name": "f", "inputs": [[[2, 3]]], "outputs": [[5]]})}
+    bare, listed = "def f(xs):\n    return sum(xs)\n", "def f(xs):\n    return [sum(xs)]\n"
+    judge = make_judge("code", 30.0)
+    for row, fields, passing in ((lcb, ("public_test_cases",), {listed}), (apps, ("input_output",), {bare, listed})):
+        program = code_tests.test_program_from_row(row, fields, None, None)
+        assert program.format == "call" and program.exact == (row is lcb)
+        assert TestProgram.from_text(program.to_text()) == program
+        prob = Problem("p", "sum", None, program.to_text())
+        for code in (bare, listed):
+            assert judge(answer(code), prob) == (code in passing, None), (fields, code)
+    assert "exact" not in code_tests.test_program_from_row(apps, ("input_output",), None, None).to_text()
+
+
+HUMANEVAL_X = {"task_id": "Python/0", "prompt": "from typing import List\n\n\ndef total(xs: List[int]) -> int:\n"
+               "    \"\"\"Sum of xs.\"\"\"\n", "test": "\n\ndef check(total):\n    assert total([1, 2]) == 3\n"
+               "    assert total([]) == 0\n\ncheck(total)"}
+
+
+def test_humaneval_x_rows_that_call_check_themselves_run_with_their_prompt(judge):
+    program = code_tests.test_program_from_row(HUMANEVAL_X, ("test",), "entry_point", HUMANEVAL_X["prompt"])
+    assert program.format == "humaneval" and program.entry_point == "total" and not program.tests.rstrip().endswith(")")
+    prob = Problem("p", "total", None, program.to_text(), {"entry_point": "total"})
+    assert judge(answer("    return sum(xs)\n"), prob) == (True, None)  # the body, as the dataset's completions
+    assert judge(answer("def total(xs: List[int]) -> int:\n    return sum(xs)\n"), prob) == (True, None)
+    assert judge(answer("def total(xs):\n    return 0\n"), prob) == (False, None)
+
+
+def test_cut_json_and_a_crash_by_signal_are_named():
+    with pytest.raises(code_tests.TestFormatError, match="not valid JSON .*cut short"):
+        code_tests.test_program_from_row({"input_output": '{"inputs": ["1\\n"], "outputs": ["2'}, ("input_output",),
+                                         None, None)
+    prob = io_problem({"input_output": json.dumps({"inputs": ["1\n"], "outputs": ["2\n"]})})
+    program = TestProgram.from_text(prob.tests)
+    from ptsfast.problems.oracles import judge_code
+    res = judge_code("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n", program, timeout=30.0)
+    assert not res.passed and "killed by SIGSEGV" in res.output, res.output
+
+
+def test_livecodebench_stdin_tests_compare_lines_and_numbers_exactly(judge):
+    cases = [{"input": "3\n", "output": "1\n2\n3\n"}, {"input": "1\n", "output": "1234567.89\n"}]
+    programs = {  # a program per case shape: one number a line, or all on one line, or rounded
+        "lines": "n = int(input())\nprint(*range(1, n + 1), sep='\\n') if n > 1 else print('1234567.890')\n",
+        "one line": "n = int(input())\nprint(*range(1, n + 1)) if n > 1 else print('1234567.89')\n",
+        "rounded": "n = int(input())\nprint(*range(1, n + 1), sep='\\n') if n > 1 else print('1234568.00')\n"}
+    lcb = {"public_test_cases": json.dumps([{**c, "testtype": "stdin"} for c in cases])}
+    apps = {"input_output": json.dumps({"inputs": [c["input"] for c in cases], "outputs": [c["output"] for c in cases]})}
+    for row, passing in ((lcb, {"lines"}), (apps, set(programs))):  # APPS' and CodeContests': tokens, 1e-6
+        program = code_tests.test_program_from_row(row, tuple(row), None, None)
+        assert program.format == "stdio" and program.exact == (row is lcb)
+        prob = Problem("p", "count", None, program.to_text())
+        for name, code in programs.items():
+            assert judge(answer(code), prob) == (name in passing, None), (tuple(row), name)
+
+
+@pytest.mark.parametrize("fmt", ["humaneval", "script", "unittest", "call"])
+def test_debug_prints_past_the_output_limit_do_not_fail_a_right_function(fmt, judge):
+    # 2 MB printed while the tests run: the sandbox keeps 1 MB and fails a run beyond it; the datasets' judges
+    # ignore what a function prints
+    tests = {"humaneval": TestProgram.from_text("def check(candidate):\n    for x in range(200):\n"
+                                                "        assert candidate(x) == x * x\n", entry_point="square"),
+             "script": TestProgram.from_text("for x in range(200):\n    assert square(x) == x * x\n"),
+             "unittest": TestProgram.from_text("import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n"
+                                               "        for x in range(200):\n"
+                                               "            self.assertEqual(square(x), x * x)\n"),
+             "call": code_tests.test_program_from_row({"input_output": json.dumps(
+                 {"fn_name": "square", "inputs": [[x] for x in range(200)], "outputs": [[x * x] for x in range(200)]})},
+                 ("input_output",), None, None)}[fmt]
+    assert tests.format == fmt
+    prob = Problem("p", "square", None, tests.to_text(), {"entry_point": "square"})
+    noisy = "import sys\ndef square(x):\n    print('debug', x, '.' * 10000)\n    print('trace', file=sys.stderr)\n"
+    assert judge(answer(noisy + "    return x * x\n"), prob) == (True, None)
+    assert judge(answer(noisy + "    return x + x\n"), prob) == (False, None)

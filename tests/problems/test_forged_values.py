@@ -83,6 +83,15 @@ FORGERIES = {
                                        "def f():\n    return Z()\n"),
     "contains everything": ("assert 3 in f() and 'x' in f()\n",
                             "class C:\n    def __contains__(self, x):\n        return True\ndef f():\n    return C()\n"),
+    "equal to all but a bare object": ("assert f() == 7\n", "class A:\n    def __eq__(self, other):\n"
+                                       "        return type(other) is not object\n    __hash__ = object.__hash__\n"
+                                       "def f():\n    return A()\n"),
+    "equal to every int": ("assert f() == 7\nassert f() == -2\n", "class A:\n    def __eq__(self, other):\n"
+                           "        return isinstance(other, int)\n    __hash__ = object.__hash__\n"
+                           "def f():\n    return A()\n"),
+    "equal to every small int": ("assert f() == 7\n", "class A:\n    def __eq__(self, other):\n"
+                                 "        return type(other) is int and -1000 < other < 1000\n"
+                                 "    __hash__ = object.__hash__\ndef f():\n    return A()\n"),
     "a class made by exec": ("assert f() == 7\n", "g = {}\nexec('class A:\\n    def __eq__(s, o):\\n        return True', g)\n"
                                                  "def f():\n    return g['A']()\n"),
     "a module written to /tmp": ("assert f() == 7\n",

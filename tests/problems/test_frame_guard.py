@@ -67,6 +67,9 @@ ATTACKS = {
     "library-named code": "import collections\nsrc = 'import sys\\ndef grab():\\n    return sys._getframe(2)\\n'\n"
                           "ns = {}\nexec(compile(src, collections.__file__, 'exec'), ns)\n" + _FIND +
                           "def add(a, b):\n    return _find(ns['grab']())\n",
+    "a debugger's frames": _FIND + "import bdb\nclass B(bdb.Bdb):\n    def user_line(self, frame):\n"
+                                   "        B.frame = frame\n        self.set_continue()\n"
+                                   "def add(a, b):\n    B().set_trace()\n    x = 1\n    return _find(B.frame)\n",
     "ctypes frame": _FIND + "import ctypes\ndef add(a, b):\n"
                             "    ctypes.pythonapi.PyEval_GetFrame.restype = ctypes.py_object\n"
                             "    return _find(ctypes.pythonapi.PyEval_GetFrame())\n",
@@ -101,11 +104,49 @@ def test_an_honest_add_passes_and_reading_the_nonce_fails(program):
     assert "may not read the frames" in out if program.format != "call" else "AttributeError" in out, out
 
 
-def test_proc_self_mem_cannot_be_opened_by_any_name():
-    code = ("import os\nos.symlink('/proc/self/mem', '/tmp/m')\n"
-            "def add(a, b):\n    with open('/tmp/m', 'rb') as f:\n        return 0\n")
+@pytest.mark.parametrize("how", [
+    "os.symlink('/proc/self/mem', '/tmp/m')\nf = os.open('/tmp/m', os.O_RDONLY)\n",
+    # from a folder's descriptor: the audit event names only "mem"
+    "d = os.open('/proc/self', os.O_RDONLY | os.O_DIRECTORY)\nf = os.open('mem', os.O_RDONLY, dir_fd=d)\n",
+    "d = os.open('/', os.O_RDONLY | os.O_DIRECTORY)\nf = os.open('proc/self/mem', os.O_RDONLY, dir_fd=d)\n",
+    "d = os.open('/tmp', os.O_RDONLY | os.O_DIRECTORY)\nos.symlink('/proc/self/mem', 'x', dir_fd=d)\n"
+    "f = os.open('x', os.O_RDONLY, dir_fd=d)\n",
+], ids=["a link", "dir_fd", "dir_fd of /", "a link by dir_fd"])
+def test_proc_self_mem_cannot_be_opened_by_any_name(how):
+    code = "import os\n" + how + "def add(a, b):\n    return a + b\n"
     passed, out = verdict(code, PYTEST)
-    assert not passed and "/mem: not allowed" in out, out
+    assert not passed and "mem: not allowed" in out, out
+
+
+READ_THE_RUNNERS_MEMORY = r'''import os, re, subprocess, sys
+READER = """
+import os, re
+pid = os.getppid()
+with open("/proc/%d/maps" % pid) as m, open("/proc/%d/mem" % pid, "rb", 0) as mem:
+    for line in m:
+        addr, perms = line.split()[:2]
+        if perms.startswith("rw"):
+            lo, hi = (int(x, 16) for x in addr.split("-"))
+            try:
+                mem.seek(lo)
+                data = mem.read(hi - lo)
+            except OSError:
+                continue
+            for x in set(re.findall(rb"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", data)):
+                os.write(1, b"\\n" + x + b"\\n")
+"""
+subprocess.run([sys.executable, "-c", READER])
+os._exit(0)
+def add(a, b):
+    return a - b
+'''
+
+
+@pytest.mark.parametrize("program", [PYTEST, EVALPLUS, UNITTEST, SCRIPT], ids=lambda p: p.format)
+def test_a_process_of_the_solution_cannot_read_the_runners_memory(program):
+    # the process the solution starts has no audit hook: the runner is not dumpable, so /proc/<it>/mem is refused
+    passed, out = verdict(READ_THE_RUNNERS_MEMORY, program)
+    assert not passed and "Permission denied" in out, out
 
 
 HONEST = '''

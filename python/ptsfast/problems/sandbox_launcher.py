@@ -54,8 +54,8 @@ def _main():
         try:  # what the tests printed first (unittest's report), then why they stopped
             sys.stdout.flush()
             import traceback
-            traceback.print_exc()
-            sys.stderr.flush()
+            traceback.print_exc(file=sys.__stderr__)  # past what the code printed into a bounded sys.stderr
+            sys.__stderr__.flush()
         except BaseException:
             pass
         exit_now(1)
