@@ -228,6 +228,13 @@ def _device_dtype(a):
         raise ValueError(f"--device {a.device}: {why} (torch {torch.__version__}); use --device cpu, or install a "
                          f"CUDA build of torch on a machine with a GPU")
     device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if a.dtype is not None:
+        from ptsfast.models import torch_dtype
+
+        try:
+            torch_dtype(a.dtype)
+        except ValueError as e:
+            raise ValueError(f"--dtype {a.dtype!r}: {e}") from None
     dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
     return device, dtype
 
@@ -237,6 +244,8 @@ def _check_out(out: str | None, inputs=()) -> None:
     ``inputs`` (checked by real path, leaving nothing behind)."""
     if out is None:
         return
+    if not str(out).strip():
+        raise ValueError("--out is empty: give the run's folder")
     from ptsfast.outputs.rundir import check_inputs_apart, check_writable
 
     check_inputs_apart(out, inputs)
@@ -249,6 +258,10 @@ def _check_out(out: str | None, inputs=()) -> None:
 def _validate(a):
     """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
     naming the flag), ``--device`` and ``--out``."""
+    for flag in ("problems", "model"):  # '' would be read as the current folder
+        v = getattr(a, flag, None)
+        if v is not None and not str(v).strip():
+            raise ValueError(f"--{flag} is empty: give a {'file, folder or dataset name' if flag == 'problems' else 'model'}")
     options = _options(a)
     # the demo's --limit 0 means all its problems (as its help says); elsewhere a limit is a count
     limit_lo = 0 if getattr(a, "func", None) is cmd_demo else 1
@@ -333,9 +346,7 @@ def _load_problems(a):
     from ptsfast.problems.loading import load_problems, read_template
 
     loaded = load_problems(a.problems, field_map(a), split=a.split_name, limit=a.limit, config=a.dataset_config)
-    if not loaded.problems:
-        print(f"ptsfast: no usable problems in {a.problems} ({len(loaded.skipped)} rows skipped); see the lines above",
-              file=sys.stderr)
+    if not loaded.problems:  # said by the loader, after each row's reason
         return None
     from ptsfast.problems.oracles import SandboxUnavailable, check_oracle_runs_here
 
@@ -344,7 +355,11 @@ def _load_problems(a):
     except SandboxUnavailable as e:
         print(f"ptsfast: error: {e}", file=sys.stderr)
         return None
-    a.chat_template = read_template(a.chat_template)
+    try:
+        a.chat_template = read_template(a.chat_template)
+    except (ValueError, OSError) as e:
+        print(f"ptsfast: error: {e}", file=sys.stderr)
+        return None
     return loaded
 
 
@@ -454,10 +469,15 @@ def cmd_bench(a) -> int:
 
 
 def _check_simulate_json(path: Path) -> None:
-    """``simulate --json`` replaces only an earlier scores file of ``simulate`` (never another file)."""
-    if not path.exists() or (path.is_file() and not path.stat().st_size):
+    """``simulate --json`` replaces only an earlier scores file of ``simulate`` (never another file); a device or
+    pipe (``/dev/stdout``) is written into, never read."""
+    from ptsfast.outputs.rundir import is_stream
+
+    if not path.exists() or is_stream(path) or (path.is_file() and not path.stat().st_size):
         return
     try:
+        if path.stat().st_size > 64 << 20:  # far more than any scores file: not read
+            raise ValueError
         old = json.loads(path.read_text(encoding="utf-8"))
         ours = isinstance(old, list) and all(isinstance(r, dict) and "name" in r for r in old)
     except (OSError, ValueError):
@@ -680,7 +700,8 @@ def main(argv: list[str] | None = None) -> int:
         from ptsfast.models import ModelLoadError
 
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
-            print(f"ptsfast: error: {exc}", file=sys.stderr)
+            where = getattr(a, "out", None) if isinstance(exc, OSError) and not exc.filename else None
+            print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else ""), file=sys.stderr)
             return 2
         if isinstance(exc, ConnectionError) or (isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)

@@ -34,7 +34,8 @@ def cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "ptsfast"
 
 
-def _torch_dtype(dtype: Any):
+def torch_dtype(dtype: Any):
+    """The torch dtype a name stands for (``bf16``, ``float32``, ``auto``...); raises ValueError naming the known ones."""
     import torch
 
     if dtype is None or isinstance(dtype, torch.dtype):
@@ -86,9 +87,9 @@ def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: 
         raise ModelLoadError(f"model path {src!r} is a file, not a folder; pass the folder that holds config.json "
                              f"(for a .gguf file use models.load_gguf_model(folder, gguf_file)).")
     src = str(local) if local.is_dir() else src
-    torch_dtype = _torch_dtype(dtype)
+    weights = torch_dtype(dtype)
     try:
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=torch_dtype, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(src, dtype=weights, local_files_only=True)
     except Exception as e:  # noqa: BLE001
         raise ModelLoadError(_not_found_message(src, "model", e)) from e
     tok = load_tokenizer(src)
@@ -118,7 +119,7 @@ def load_gguf_model(folder: str | os.PathLike, gguf_file: str, dtype: Any = "flo
 
     try:
         tok = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
-        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file, dtype=_torch_dtype(dtype))
+        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file, dtype=torch_dtype(dtype))
     except ImportError as e:
         raise ModelLoadError(f"reading {gguf_file} needs the gguf package: `pip install gguf` ({e})") from e
     return model.eval(), tok

@@ -35,6 +35,9 @@ BAD_FLAGS = [
     (["--estimator-final-split-margin", "nan"], "--estimator-final-split-margin"),
     (["--filter-confidence", "7"], "--filter-confidence"), (["--filter-max-rollouts", "0"], "--filter-max-rollouts"),
     (["--pairs-confidence", "2"], "confidence (--pairs-confidence)=2.0: use a confidence in (0, 1)"),
+    # a mistyped path was every problem's whole prompt; '' was the current folder
+    (["--chat-template", "no/such/template.jinja"], "--chat-template 'no/such/template.jinja' is no file"),
+    (["--out", ""], "--out is empty"), (["--problems", ""], "--problems is empty"), (["--dtype", ""], "--dtype ''"),
 ]
 
 
@@ -179,3 +182,19 @@ def test_bench_and_simulate_name_the_bad_flag_before_any_work(argv, named, capsy
     assert cli(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and named in err[0], err
+
+
+def test_a_resume_names_negated_flags_the_right_way_and_top_k_off_is_one_setting():
+    from ptsfast.pipeline.options import run_settings, setting_flag
+    assert setting_flag("mining.filter.enabled") == "the problem filter (on unless --no-filter)"  # "was True, now False"
+    assert run_settings(MineOptions(top_k=-1), "m") == run_settings(MineOptions(top_k=0), "m")
+
+
+def test_simulate_json_into_a_device_is_never_read(tmp_path):
+    from pathlib import Path
+
+    from ptsfast.cli import _check_simulate_json
+    _check_simulate_json(Path("/dev/zero"))  # read whole, it filled the memory
+    (tmp_path / "notes.json").write_text('{"mine": 1}')
+    with pytest.raises(ValueError, match="not an earlier `ptsfast simulate --json` file"):
+        _check_simulate_json(tmp_path / "notes.json")

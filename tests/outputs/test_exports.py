@@ -103,7 +103,10 @@ def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
         load_codelion_pivotal_token(rec)
         assert tuple(rec)[:len(PTS_FIELDS)] == PTS_FIELDS  # codelion's fields first, in its order
         assert rec["prob_before"] == pv["p_before"] and rec["prob_after"] == pv["p_after"]
-        assert rec["pivot_token_id"] == pv["token_id"] and rec["pivot_token"] == tok.decode([pv["token_id"]])
+        # the token's text is what it adds after the context: the two tokenise back to the mined ids
+        assert rec["pivot_token_id"] == pv["token_id"]
+        assert tok(rec["pivot_context"] + rec["pivot_token"], add_special_tokens=False)["input_ids"] == \
+            pv["prefix_ids"] + [pv["token_id"]]
         assert rec["query"] == problems[pv["problem_id"]]["question"]
         assert rec["dataset_id"] == "tiny-set" and rec["dataset_item_id"] == pv["problem_id"]
         assert rec["task_type"] == "generic" and rec["model_id"] == pv["model"]
@@ -114,7 +117,9 @@ def test_pts_export_has_codelion_fields_and_meanings(run, tmp_path, capsys):
         pair = pairs.get((pv["problem_id"], pv["trajectory"], pv["position"]))
         if pair is not None:  # codelion's name for the alternative token, whichever side of the pair it is on
             alt = pair["rejected_ids"][0] if pair["chosen_ids"] == [pv["token_id"]] else pair["chosen_ids"][0]
-            assert rec["rejected_token_id"] == alt and rec["rejected_token"] == tok.decode([alt])
+            assert rec["rejected_token_id"] == alt
+            assert tok(rec["pivot_context"] + rec["rejected_token"], add_special_tokens=False)["input_ids"] == \
+                pv["prefix_ids"] + [alt]
     # codelion's DPO export shape is in the trl export too: prompt = pivot_context, metadata as codelion writes it
     dpo = tmp_path / "dpo.jsonl"
     assert cli(["export", "--run", str(rundir), "--out", str(dpo), "--quiet"]) == 0

@@ -145,6 +145,46 @@ def test_token_texts_keep_multibyte_characters_whole(bpe):
     assert not any("\ufffd" in p for p in parts)
 
 
+def metaspace_tokenizer():
+    """A Llama 2 / Mistral-style tokenizer: Metaspace words and the decoder that strips a text's leading space."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, **{f"\u2581w{k}": k for k in range(3, 40)}}
+    tk = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first")
+    tk.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(),
+                                    decoders.Strip(" ", 1, 0)])
+    return PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="<unk>", bos_token="<s>", eos_token="</s>")
+
+
+def test_a_pair_prompt_leaves_out_the_bos_its_tokenizer_adds_itself():
+    from tokenizers import processors
+    from transformers import PreTrainedTokenizerFast
+    backend = metaspace_tokenizer().backend_tokenizer
+    backend.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    tok = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", bos_token="<s>", eos_token="</s>")
+    prefix = tok("w3 w16 w29")["input_ids"]
+    assert prefix[0] == 1
+    pr = PairRecord(("p", 0), "p", 3, tuple(prefix), 17, 2, est(0.9, 9, 10, 0.6, 1), est(0.1, 1, 10, 0, 0.4), "raises")
+    d = pair_record(pr, tok, {})
+    assert not d["prompt"].startswith("<s>") and d["prompt_ids"] == prefix
+    assert tok(d["prompt"])["input_ids"] == prefix  # as TRL tokenises a text prompt: one BOS
+    assert tok(d["prompt"] + d["chosen"])["input_ids"] == prefix + [17]
+
+
+def test_pair_and_pivot_texts_are_what_each_token_adds_after_the_prompt():
+    tok = metaspace_tokenizer()
+    prefix = [1] + tok("w3 w16 w29", add_special_tokens=False)["input_ids"]
+    assert tok.decode([17]) == "w17"  # decoded alone, the token's leading space is gone
+    pr = PairRecord(("p", 0), "p", 3, tuple(prefix), 17, 2, est(0.9, 9, 10, 0.6, 1), est(0.1, 1, 10, 0, 0.4), "raises")
+    d = pair_record(pr, tok, {})
+    assert d["chosen"] == " w17" and d["rejected"] == "</s>"
+    assert tok(d["prompt"] + d["chosen"], add_special_tokens=False)["input_ids"] == prefix + [17]
+    pv = PivotRecord(("p", 0), "p", 3, 17, est(0.2, 2, 10, 0, 0.5), est(0.9, 9, 10, 0.6, 1), "raises")
+    r = pivot_record(pv, tok, prefix[:1], prefix[1:] + [17], {})
+    assert r["token"] == " w17" and r["prefix_text"] + r["token"] == tok.decode(prefix + [17])
+
+
 def est(p, s, n, lo, hi, exact=False):
     return EstimateSummary(p, s, n, lo, hi, exact)
 
@@ -207,6 +247,17 @@ def test_export_trl_with_filters(tmp_path):
         filter_records([], direction="up")
     with pytest.raises(ValueError, match="unknown export format"):
         export(run, tmp_path / "x", fmt="xml")
+
+
+def test_export_reads_what_is_committed_and_a_hand_written_files_last_line(tmp_path):
+    run = _run_with_pairs(tmp_path)
+    extra = {"prompt": "Q7", "chosen": "i", "rejected": "j", "direction": "raises", "delta": 0.9, "confirmed": True}
+    with open(run / PAIRS, "a") as f:  # a problem still being written (or killed): no done marker counts it
+        f.write(json.dumps(extra) + "\n" + json.dumps(extra)[:20])
+    assert export(run, tmp_path / "all.jsonl") == 4
+    loose = tmp_path / "mine.jsonl"  # written by hand, no final newline: its last record counts
+    loose.write_text(json.dumps(extra) + "\n" + json.dumps({**extra, "prompt": "Q8"}))
+    assert export(loose, tmp_path / "loose.jsonl") == 2
 
 
 def test_export_hf_dataset_roundtrip(tmp_path):

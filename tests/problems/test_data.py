@@ -66,6 +66,30 @@ def test_a_jsonl_file_whose_first_row_is_not_an_object_is_still_read_line_by_lin
     assert [p.id for p in load_problems(array).problems] == ["a"]
 
 
+def test_a_jsonl_file_with_a_bad_first_line_or_a_bom_is_read_row_by_row(tmp_path):
+    """A first line that is not JSON, or a BOM, sent the file to datasets' reader, which refused it whole."""
+    rows = [{"id": "a", "question": "q", "answer": "1"}, {"id": "b", "question": "q2", "answer": "2"}]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n" + "".join(json.dumps(r) + "\n" for r in rows))
+    res = load_problems(bad)
+    assert [p.id for p in res.problems] == ["a", "b"] and "row 1: malformed JSON" in res.skipped[0]
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r) + "\n" for r in rows).encode() + b"{oops\n")
+    res = load_problems(bom)
+    assert [p.id for p in res.problems] == ["a", "b"] and len(res.skipped) == 1 and "row 3" in res.skipped[0]
+
+
+def test_an_id_column_no_row_has_is_named(tmp_path, caplog):
+    f = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "question": "q", "answer": "1"}])
+    with caplog.at_level(logging.WARNING):
+        res = load_problems(f, FieldMap(id="idd"))
+    assert res.problems[0].id.startswith("h") and "no row of" in caplog.text and "'idd'" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        load_problems(write_jsonl(tmp_path / "q.jsonl", [{"question": "q", "answer": "1"}]))
+    assert "id column" not in caplog.text  # the default column, absent: ids from the content, as documented
+
+
 def test_a_duplicate_id_skips_that_row_naming_the_first(tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "question": "q1", "answer": "1"},
                                            {"id": "b", "question": "q2", "answer": "2"},

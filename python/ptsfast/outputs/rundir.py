@@ -443,6 +443,14 @@ def token_texts(tokenizer, ids: Sequence[int], prefix: Sequence[int] = ()) -> li
     return out
 
 
+def token_text(tokenizer, token: int, prefix: Sequence[int]) -> str:
+    """The text ``token`` adds after ``prefix``: what ``prompt + chosen`` must concatenate to. Decoded alone, a
+    token loses what its context gives it (SentencePiece tokenizers drop the leading space of a text's first
+    token: Llama 2, Mistral, Gemma); a token that only starts a character keeps its own decoding."""
+    text = token_texts(tokenizer, [int(token)], prefix)[0]
+    return text if text else tokenizer.decode([int(token)], skip_special_tokens=False)
+
+
 def _est(e: Any) -> dict | None:
     if e is None:
         return None
@@ -463,7 +471,7 @@ def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids:
     before, after = _est(d["before"]), _est(d["after"])
     text = tokenizer.decode(prefix, skip_special_tokens=False)
     rec = {"problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": i,
-           "token_id": int(d["token_id"]), "token": tokenizer.decode([int(d["token_id"])], skip_special_tokens=False),
+           "token_id": int(d["token_id"]), "token": token_text(tokenizer, d["token_id"], prefix),
            "prefix_ids": prefix, "prompt_len": len(prompt_ids), "prefix_text": text,
            "prefix_text_exact": list(tokenizer(text, add_special_tokens=False)["input_ids"]) == prefix,
            "p_before": before["p"], "p_after": after["p"],
@@ -479,15 +487,18 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     """A TRL-ready pairs.jsonl line from a search ``PairRecord``.
 
     ``prompt`` is the decoded query (chat template tokens kept as text, so TRL re-tokenises it to
-    the same ids for usual tokenizers); ``chosen``/``rejected`` are single tokens. The exact ids
-    are in ``prompt_ids``/``chosen_ids``/``rejected_ids``.
+    the same ids for usual tokenizers; without the BOS a tokenizer adds itself, which TRL's tokenisation adds
+    again); ``chosen``/``rejected`` are single tokens. The exact ids are in ``prompt_ids``/``chosen_ids``/
+    ``rejected_ids``.
     """
     d = _jsonable(pair)
     prefix = [int(t) for t in d["prefix_ids"]]
     ch, rj = _est(d["chosen"]), _est(d["rejected"])
-    rec = {"prompt": tokenizer.decode(prefix, skip_special_tokens=False),
-           "chosen": tokenizer.decode([int(d["chosen_id"])], skip_special_tokens=False),
-           "rejected": tokenizer.decode([int(d["rejected_id"])], skip_special_tokens=False),
+    bos = getattr(tokenizer, "bos_token_id", None)
+    own_bos = bos is not None and prefix[:1] == [bos] and tokenizer("a")["input_ids"][:1] == [bos]
+    rec = {"prompt": tokenizer.decode(prefix[1:] if own_bos else prefix, skip_special_tokens=False),
+           "chosen": token_text(tokenizer, d["chosen_id"], prefix),
+           "rejected": token_text(tokenizer, d["rejected_id"], prefix),
            "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],

@@ -43,11 +43,31 @@ class RunSource:
         return self.info.get("created")
 
 
-def read_records_file(path: Path) -> Iterable[dict]:
-    """The records of a JSONL file; a torn last line (a run still being written) is left out."""
+def committed_lines(run_dir: Path | None, name: str) -> int | None:
+    """How many lines of the run's data file ``name`` its last done marker committed (None: no marker counts
+    them): lines after it belong to a problem that was still being written, which a resume truncates."""
+    if run_dir is None or not (run_dir / DONE).is_file():
+        return None
+    last = None
+    with open(run_dir / DONE, "rb") as f:
+        for raw in f:
+            if raw.endswith(b"\n") and raw.strip():
+                try:
+                    last = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    return None
+    lines = last.get("lines") if isinstance(last, dict) else None
+    return int(lines[name]) if isinstance(lines, dict) and name in lines else (0 if last is None else None)
+
+
+def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = True) -> Iterable[dict]:
+    """The records of a JSONL file, its first ``limit`` lines when given. A last line without its newline is a
+    torn one of a run still being written (``torn_ends``), or, in a file written by hand, a record like the others."""
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
-            if not raw.endswith(b"\n"):
+            if limit is not None and n > limit:
+                break
+            if not raw.endswith(b"\n") and torn_ends:
                 break  # a torn last line of a run still being written
             if not raw.strip():
                 continue
@@ -87,7 +107,8 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
 
 def read_records(source: RunSource, schema: str) -> list[dict]:
     """All records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/``mined_pivots``)."""
-    recs = list(read_records_file(source.file))
+    run = source.run_dir if source.run_dir is not None and source.file.parent == source.run_dir else None
+    recs = list(read_records_file(source.file, committed_lines(run, source.file.name), torn_ends=run is not None))
     need = _REQUIRED[schema]
     for r in recs[:1]:
         missing = [k for k in need if k not in r]

@@ -129,11 +129,11 @@ _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajector
           "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p",
           "seed": "--seed",
           "system_prompt": "--system-prompt", "chat_template": "--chat-template",
-          "use_chat_template": "--no-chat-template", "model": "--model", "mining.gap": "--gap",
+          "use_chat_template": "the chat template (on unless --no-chat-template)", "model": "--model", "mining.gap": "--gap",
           "mining.split": "--split", "mining.estimator.batch_size": "--batch-rollouts",
           "mining.estimator.max_rollouts": "--max-rollouts", "mining.estimator.key_max_rollouts": "--key-max-rollouts",
           "mining.estimator.accept_confidence": "--accept-confidence",
-          "mining.estimator.confirm_rollouts": "--confirm", "mining.filter.enabled": "--no-filter",
+          "mining.estimator.confirm_rollouts": "--confirm", "mining.filter.enabled": "the problem filter (on unless --no-filter)",
           "mining.filter.p_min": "--p-min", "mining.filter.p_max": "--p-max"}
 
 
@@ -156,6 +156,7 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
     d["oracle"] = canonical_oracle_name(options.oracle)  # "GSM8K" and "gsm8k" are one oracle
     if not d["min_p"]:  # runs recorded before min-p existed sampled without it: the same run
         del d["min_p"]
+    d["top_k"] = max(d["top_k"], 0)  # every top_k <= 0 is the one sampler without it
     return {"model": model_name, **d}
 
 

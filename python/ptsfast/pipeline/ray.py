@@ -144,6 +144,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     """
     from ptsfast.demo import DEMO_MODEL_NAME
     from ptsfast.outputs.rundir import problem_record
+    from ptsfast.pipeline.records import committed
     from ptsfast.pipeline.options import MineOptions
     from ptsfast.pipeline.run import open_run, progress_bar
 
@@ -171,7 +172,8 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
                 skipped.append(out["skipped"])
             else:
                 skipped.extend(out.get("skipped_reasons", ()))  # recorded in problems.jsonl, counted here
-                run.write(problem.id, out["records"])
+                if all(map(committed, out.get("skipped_reasons", ()))):
+                    run.write(problem.id, out["records"])
                 for k in _SUMMED:
                     totals[k] += out["stats"][k]
                 timing["worker_cpu_seconds"] += out["stats"]["cpu_seconds"]

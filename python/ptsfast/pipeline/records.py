@@ -28,9 +28,20 @@ def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: in
                            for s in skipped]}
     summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
     (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
-    for line in skipped:
-        log.warning("skipped: %s", line)
+    if skipped:  # each was logged when it was skipped
+        log.warning("%d rows or problems skipped (%s), listed in %s", len(skipped),
+                    ", ".join(f"{n} {r}" for r, n in sorted(by_reason.items())), Path(out_dir) / "summary.json")
     return summary
+
+
+RETRIED_SKIPS = frozenset({"too large for the KV cache"})
+"""Skips a rerun retries (not recorded as done): the KV cache's size is the engine's setting, not the problem's nor
+the run's (``--kv-cache-gb`` may change on a resume), so the rerun the message asks for mines the problem."""
+
+
+def committed(skip) -> bool:
+    """Whether a problem that ended with ``skip`` (None: mined) is recorded as done."""
+    return getattr(skip, "reason", None) not in RETRIED_SKIPS
 
 
 def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[dict], list[dict], dict]:

@@ -27,7 +27,7 @@ from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
 from ptsfast.pipeline.probes import OracleStops
-from ptsfast.pipeline.records import problem_records, write_summary
+from ptsfast.pipeline.records import committed, problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
 from ptsfast.problems.loading import PreparedProblem, Problem, Skip, encode_problems, opens_think  # noqa: F401 - re-exported
 from ptsfast.problems.oracles import check_oracle_runs_here, make_judge
@@ -63,7 +63,8 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
             bar = progress_bar(len(prepared), progress)
 
             def on_problem(result: ProblemResult) -> None:
-                run.write(result.problem.id, problem_records(result, tokenizer, run.meta))
+                if committed(result.skipped):
+                    run.write(result.problem.id, problem_records(result, tokenizer, run.meta))
                 bar.update(1)
 
             rate = {"t": 0.0, "n": 0, "tok/s": 0.0}

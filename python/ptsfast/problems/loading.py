@@ -218,7 +218,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8").lstrip("\ufeff") if n == 1 else raw.decode("utf-8")  # a BOM opens some files
             except UnicodeDecodeError as e:  # that line only: a scraped file often has a few such rows
                 yield n, None, ("not UTF-8", f"byte {raw[e.start]:#04x} at column {e.start + 1} is not UTF-8; save "
                                              f"the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or fix that line")
@@ -507,11 +507,15 @@ def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split:
 
 
 def _looks_like_jsonl(p: Path) -> bool:
+    """JSON lines, read row by row (a bad row is that row's skip): a .jsonl file unless it is one JSON array, a
+    .json file whose first line is an object."""
     with open(p, "rb") as f:
         for raw in f:
-            line = raw.decode("utf-8", errors="replace")  # a bad byte is that row's problem, reported by the reader
-            if line.strip():
-                return line.lstrip().startswith("{") or (p.suffix.lower() == ".jsonl" and _one_json_value(line))
+            line = raw.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()  # a bad byte: that row's problem
+            if line:
+                if p.suffix.lower() == ".jsonl":
+                    return not line.startswith("[") or _one_json_value(line)
+                return line.startswith("{")
     return True
 
 
@@ -532,7 +536,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     problems: list[Problem] = []
     skipped: list[Skip] = []
     seen: dict[str, int] = {}
-    detected = not fields.auto_detect
+    detected, with_id = not fields.auto_detect, False
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -544,6 +548,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             prob, skip = problem_from_row(row, n, fields, source)
+            with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
                             f"ids must be unique so a run can resume - fix the id or drop the row, or pass "
@@ -564,6 +569,9 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         log.warning("skipped %s: %s", source, skip)
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
+    elif fields.id not in (None, FieldMap.id) and not with_id:  # a mistyped --id-field would go unnoticed
+        log.warning("no row of %s has the id column %r: each problem's id is derived from its content (check "
+                    "--id-field)", source, fields.id)
     return LoadResult(problems, skipped)
 
 
@@ -621,10 +629,16 @@ def opens_think(text: str) -> bool:
 
 
 def read_template(value: str | None) -> str | None:
-    """``--chat-template`` value: a path to a file holding the template, or the template itself."""
-    if value and len(value) < 4096 and "{" not in value and Path(value).expanduser().is_file():
-        return Path(value).expanduser().read_text(encoding="utf-8")
-    return value
+    """``--chat-template`` value: a path to a file holding the template, or the template itself. Raises
+    ValueError for a value that is neither (a template uses ``{{ }}`` or ``{% %}``: a mistyped path would
+    otherwise become every problem's whole prompt)."""
+    if not value or "{" in value:
+        return value
+    path = Path(value).expanduser()
+    if len(value) < 4096 and path.is_file():
+        return path.read_text(encoding="utf-8")
+    raise ValueError(f"--chat-template {value[:200]!r} is no file (and no template: it has no {{{{ }}}} or {{% %}}); "
+                     f"give the template's file or its text")
 
 
 @dataclass(frozen=True)
