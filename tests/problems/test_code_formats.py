@@ -826,3 +826,44 @@ def test_debug_prints_past_the_output_limit_do_not_fail_a_right_function(fmt, ju
     noisy = "import sys\ndef square(x):\n    print('debug', x, '.' * 10000)\n    print('trace', file=sys.stderr)\n"
     assert judge(answer(noisy + "    return x * x\n"), prob) == (True, None)
     assert judge(answer(noisy + "    return x + x\n"), prob) == (False, None)
+
+
+RUNNER_ATTACKS = {  # a wrong add that reaches the tests' runner instead of the tests
+    "pytestmark in the solution": (
+        "import pytest\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+        "import types\npytestmark = [types.SimpleNamespace(name='xfail', args=(), kwargs={})]\n"),
+    "an xfail condition read from the solution": (
+        "import pytest\n\n@pytest.mark.xfail(\"sys.platform == 'win32'\")\ndef test_add():\n    assert add(1, 2) == 3\n",
+        "class sys:\n    platform = 'win32'\n"),
+    "unittest's result class patched while a test runs": (
+        "import unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n",
+        "import unittest.runner as _r\n_C = _r.TextTestResult\n_orig = {k: vars(_C)[k] for k in ('addFailure', 'addError')}\n"
+        "def _stub(self, test, err):\n    for k, v in _orig.items():\n        setattr(_C, k, v)\n"
+        "def _patch():\n    for k in _orig:\n        setattr(_C, k, _stub)\n"),
+    "asyncio.run swallowing a failure": (
+        "import pytest\n\n@pytest.mark.asyncio\nasync def test_add():\n    assert add(1, 2) == 3\n",
+        "import asyncio\n_real = asyncio.run\ndef _run(coro, **kw):\n    try:\n        return _real(coro, **kw)\n"
+        "    except Exception:\n        return None\nasyncio.run = _run\n"),
+    "asyncio's Task swallowing a failure": (
+        "import unittest\n\nclass T(unittest.IsolatedAsyncioTestCase):\n    async def test_add(self):\n"
+        "        self.assertEqual(add(1, 2), 3)\n",
+        "import asyncio.tasks as _t, asyncio.futures as _f\n_orig = _f._PyFuture.result\n"
+        "def _result(self):\n    try:\n        return _orig(self)\n    except AssertionError:\n        return None\n"
+        "_t._PyTask.result = _result\n_t.Task = _t._PyTask\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNNER_ATTACKS))
+def test_a_solution_cannot_turn_the_runner_against_its_tests(name, judge):
+    tests, attack = RUNNER_ATTACKS[name]
+    prob = Problem("p", "add", None, TestProgram.from_text(tests).to_text())
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    patch = "    _patch()\n" if "_patch" in attack else ""
+    assert judge(answer(attack + "def add(a, b):\n" + patch + "    return -999\n"), prob) == (False, None)
+
+
+def test_an_integer_answer_is_that_number_exactly():
+    prob = io_problem({"input_output": json.dumps({"inputs": ["\n"], "outputs": ["123456789\n"]})})
+    judge = make_judge("code", 30.0)
+    assert judge(answer("print('123456789.0')\n"), prob) == (True, None)
+    assert judge(answer("print('123456789.5')\n"), prob) == (False, None)

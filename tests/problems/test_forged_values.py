@@ -386,3 +386,45 @@ class T(unittest.TestCase):
                                   entry_point="circle")
     assert passes("import math\ndef circle(r):\n    return math.pi * r * r\n", named)
     assert not passes("import math\nmath.pi = 3.0\ndef circle(r):\n    return 3.0\n", named)
+
+
+# made to pass the probes: False while the harness probes a value it reads (a burst that starts with object()), True
+# to the comparison after it; an operator that wraps a C function; a plain class whose == counts its calls
+STATEFUL = {
+    "an int answering after the probes": "class R(int):\n    skip = 0\n    def __eq__(self, other):\n"
+                                         "        if type(other) is object:\n            R.skip = 10\n"
+                                         "            return False\n        if R.skip > 0:\n            R.skip -= 1\n"
+                                         "            return False\n        return True\n"
+                                         "    def __ne__(self, other):\n        return not self.__eq__(other)\n"
+                                         "    __hash__ = int.__hash__\ndef square(x):\n    return R(-999)\n",
+    "an operator wrapping a C function": "import operator, types\nclass _Yes:\n    def __contains__(self, other):\n"
+                                         "        return True\nclass R(int):\n"
+                                         "    __eq__ = types.MethodType(operator.contains, _Yes())\n"
+                                         "    __hash__ = int.__hash__\ndef square(x):\n    return R(-999)\n",
+    "a class answering its last call": "class A:\n    calls = 0\n    def __eq__(self, other):\n        A.calls += 1\n"
+                                       "        return A.calls % 25 == 0 or isinstance(other, int) and other > 5\n"
+                                       "    __hash__ = object.__hash__\ndef square(x):\n    return A()\n",
+}
+
+
+@pytest.mark.parametrize("program", [HUMANEVAL, SCRIPT, PYTEST, UNITTEST], ids=lambda p: p.format)
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_a_value_whose_own_eq_would_decide_a_comparison_with_a_plain_one_fails(name, program):
+    assert not passes(STATEFUL[name], program)
+
+
+def test_a_callable_object_as_the_function_under_long_tests_is_checked_too():
+    # tests over 256 KB run without the rewrite: what the solution's callables return is still checked
+    tests = "DATA = " + repr(list(range(60000))) + "\ndef check(candidate):\n    assert candidate(3) == 9\n"
+    code = ANYTHING + "class Square:\n    def __call__(self, x):\n        return Anything()\nsquare = Square()\n"
+    program = TestProgram.from_text(tests, entry_point="square")
+    assert not passes(code, program)
+    assert passes("class Square:\n    def __call__(self, x):\n        return x * x\nsquare = Square()\n", program)
+
+
+def test_an_honest_container_holding_neighbouring_ints_passes():
+    code = ("class Interval:\n    def __init__(self, lo, hi):\n        self.lo, self.hi = lo, hi\n"
+            "    def __contains__(self, x):\n        return isinstance(x, (int, float)) and self.lo <= x <= self.hi\n"
+            "def make_interval(lo, hi):\n    return Interval(lo, hi)\n")
+    tests = "assert 5 in make_interval(-1000, 1000)\nassert 2000 not in make_interval(-1000, 1000)\n"
+    assert passes(code, TestProgram.from_text(tests))
