@@ -4,6 +4,7 @@ import random
 import subprocess
 import sys
 
+import pytest
 
 from ptsfast.mining.simulate import SimSampler, from_curve, step_curve
 from ptsfast.mining import MiningConfig, find_pivots
@@ -53,6 +54,17 @@ def test_deterministic_given_the_sampler():
     assert a == b
     c = find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True), MiningConfig(seed=1))
     assert [r.to_dict() for r in c] != a
+
+
+def test_a_generator_of_trajectories_is_mined_and_wrong_types_are_named():
+    synths = _population(3, seed=5)
+    listed = [r.to_dict() for r in find_pivots([s.traj for s in synths.values()], SimSampler(synths, record=True))]
+    generated = find_pivots((s.traj for s in synths.values()), SimSampler(synths, record=True))
+    assert [r.to_dict() for r in generated] == listed  # read twice, a generator gave no trajectory
+    with pytest.raises(TypeError, match="config must be a ptsfast.mining.MiningConfig, got dict"):
+        find_pivots([s.traj for s in synths.values()], SimSampler(synths), {"gap": 0.2})
+    with pytest.raises(TypeError, match="sampler returned a bool"):
+        find_pivots([s.traj for s in synths.values()], lambda reqs: [[True] * r.n for r in reqs])
 
 
 def test_exact_leaves_cover_the_solution():

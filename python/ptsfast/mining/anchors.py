@@ -164,15 +164,24 @@ class AnchorConfig:
         def need(ok: bool, what: str) -> None:
             if not ok:
                 raise ValueError(f"AnchorConfig.{what}")
-        need(0 < self.threshold < 1, f"threshold must lie in (0, 1), got {self.threshold!r}")
-        need(isinstance(self.batch_size, int) and self.batch_size >= 1, f"batch_size must be an int >= 1, got "
+
+        def number(v) -> bool:  # a real number ("0.2", None and True are not)
+            return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+        def count(v) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool)
+        need(number(self.threshold) and 0 < self.threshold < 1, f"threshold must lie in (0, 1), got {self.threshold!r}")
+        need(count(self.batch_size) and self.batch_size >= 1, f"batch_size must be an int >= 1, got "
              f"{self.batch_size!r}")
-        need(isinstance(self.max_rollouts, int) and self.max_rollouts >= self.batch_size,
+        need(count(self.max_rollouts) and self.max_rollouts >= self.batch_size,
              f"max_rollouts must be an int >= batch_size ({self.batch_size}), got {self.max_rollouts!r}")
-        need(0 < self.confidence < 1, f"confidence must lie in (0, 1), got {self.confidence!r}")
+        need(number(self.confidence) and 0 < self.confidence < 1, f"confidence must lie in (0, 1), got "
+             f"{self.confidence!r}")
         need(self.method in ("wilson", "jeffreys"), f"method must be wilson or jeffreys, got {self.method!r}")
-        need(0 <= self.similarity_threshold <= 1, f"similarity_threshold must lie in [0, 1], got "
-             f"{self.similarity_threshold!r}")
+        need(number(self.similarity_threshold) and 0 <= self.similarity_threshold <= 1,
+             f"similarity_threshold must lie in [0, 1], got {self.similarity_threshold!r}")
+        need(isinstance(self.numbers_must_match, bool), f"numbers_must_match must be a bool, got "
+             f"{self.numbers_must_match!r}")
 
 
 @dataclass(frozen=True)

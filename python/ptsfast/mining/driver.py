@@ -482,6 +482,7 @@ class SearchPool:
         return not self._issued
 
     def add(self, trajectories: Sequence[Trajectory]) -> list[tuple[int, ProbeRequest]]:
+        trajectories = list(trajectories)  # a generator is read once, here
         keys = [t.key for t in trajectories]
         if len(set(keys)) != len(keys) or self._keys.intersection(keys):
             raise ValueError("trajectory keys must be unique: they route the sampler's requests")
@@ -586,6 +587,8 @@ def find_pivots(
     The search needs the rollouts' token budget (``config.estimator.rollout_budget``, else each trajectory's
     ``max_new_tokens``; see :func:`rollout_budget`) unless ``reuse=False``: without it a ``ValueError`` says so.
     """
+    if config is not None and not isinstance(config, MiningConfig):
+        raise TypeError(f"config must be a ptsfast.mining.MiningConfig, got {type(config).__name__}")
     pool = SearchPool(config or MiningConfig(), on_result)
     pending = pool.add(trajectories)
     rounds = 0
@@ -593,6 +596,10 @@ def find_pivots(
         outs = sampler([r for _, r in pending])
         if len(outs) != len(pending):
             raise ValueError(f"sampler returned {len(outs)} lists for {len(pending)} requests; need one per request")
+        bad = next((o for got in outs for o in got if not isinstance(o, RolloutOutcome)), None)
+        if bad is not None:
+            raise TypeError(f"sampler returned a {type(bad).__name__} ({bad!r:.60}) among its outcomes; each "
+                            f"request's list holds ptsfast.mining.RolloutOutcome(tokens, success)")
         pending = [nxt for (ticket, _), got in zip(pending, outs) for nxt in pool.complete(ticket, got)]
         rounds += 1
         if on_progress is not None:

@@ -80,6 +80,11 @@ class RolloutOutcome:
     reused ``t`` tokens further on (see :class:`ptsfast.mining.estimator.Memo`). Missing entries count
     as failures (exact when a cut rollout never holds a complete answer)."""
 
+    def __post_init__(self) -> None:  # a verdict of "yes" or None would count as a success or a failure unseen
+        if not isinstance(self.success, bool) and type(self.success).__name__ not in ("bool_", "bool"):
+            raise TypeError(f"RolloutOutcome.success must be a bool (the oracle's verdict), got "
+                            f"{type(self.success).__name__} {self.success!r}")
+
 
 class RolloutSampler(Protocol):
     """The engine: one list of ``request.n`` outcomes per request, in request order.

@@ -256,6 +256,11 @@ class RunWriter:
     def _check_config(self, old: Mapping[str, Any]) -> None:
         """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted and logged;
         any other is refused, naming each setting (its flag) and offering a new ``--out`` first."""
+        kinds = [("thought anchors (ptsfast anchors)" if c.get("mode") == "anchors" else "pivots (ptsfast mine)")
+                 for c in (old, self.config)]
+        if kinds[0] != kinds[1]:  # not a list of every setting that differs: the folder holds another kind of run
+            raise RunDirError(f"{self.dir} holds a run of {kinds[0]}, not of {kinds[1]}; give this run a folder of "
+                              f"its own (--out {_fresh(self.dir)})")
         was, now = _flat(old), _flat(self.config)
         diff = [k for k in sorted(set(was) | set(now)) if was.get(k, _MISSING) != now.get(k, _MISSING)]
         if not diff:

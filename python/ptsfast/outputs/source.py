@@ -95,6 +95,12 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
     else:
         file, run_dir = p, (p.parent if is_run_dir(p.parent) else None)
     if not file.exists():
+        anchors = run_dir is not None and (run_dir / "sentences.jsonl").exists()
+        if anchors or name == "sentences.jsonl":  # the other kind of run than the format reads
+            raise FileNotFoundError(
+                f"{file} does not exist: " + ("this folder holds thought anchors (ptsfast anchors); export it with "
+                                              "--format thought_anchors" if anchors else
+                                              "the thought_anchors format reads a folder written by `ptsfast anchors`"))
         raise FileNotFoundError(f"{file} does not exist; pass a run folder written by `ptsfast mine` or a .jsonl file")
     info = {}
     if run_dir is not None and (run_dir / RUN).is_file():

@@ -33,7 +33,7 @@ from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops
-from ptsfast.pipeline.run import OpenRun, judging, open_run, prepare_problems, progress_bar
+from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
 
 __all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
@@ -56,6 +56,9 @@ class AnchorOptions:
     def __post_init__(self) -> None:
         if not isinstance(self.run, MineOptions) or not isinstance(self.anchors, AnchorConfig):
             raise TypeError("AnchorOptions(run=MineOptions(...), anchors=AnchorConfig(...))")
+        if self.embedding_model is not None and not isinstance(self.embedding_model, (str, os.PathLike)):
+            raise TypeError(f"embedding_model (--embedding-model) must be a folder path, got "
+                            f"{type(self.embedding_model).__name__} {self.embedding_model!r}")
         if self.embedding_model is not None and not Path(self.embedding_model).expanduser().is_dir():
             raise ValueError(f"embedding_model (--embedding-model) {self.embedding_model!r} is not a local folder; "
                              f"pass the folder of a saved Hugging Face encoder (ptsfast never downloads one)")
@@ -129,6 +132,7 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                  oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:
     """Estimates the importance of every sentence of each problem's solutions into ``out_dir`` (``sentences.jsonl``,
     ``problems.jsonl``); returns the run summary. Rerunning resumes; ``oracle`` overrides ``options.run.oracle``."""
+    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name, kind=AnchorOptions)
     o = options.run
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
     mode = {"mode": "anchors", "anchors": asdict(options.anchors),

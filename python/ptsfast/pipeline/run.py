@@ -29,7 +29,8 @@ from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, 
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.records import committed, problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
-from ptsfast.problems.loading import PreparedProblem, Problem, Skip, encode_problems, opens_think  # noqa: F401 - re-exported
+from ptsfast.problems.loading import (PreparedProblem, Problem, Skip, chat_template_of,  # noqa: F401 - re-exported
+                                      encode_problems, opens_think)
 from ptsfast.problems.oracles import check_oracle_runs_here, make_judge
 
 __all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunStats", "mine", "mine_prepared",
@@ -158,6 +159,8 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
+    if options.use_chat_template and tokenizer is not None:  # before the run's folder is made: a rerun may fix it
+        chat_template_of(tokenizer, options.chat_template)
     inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
                        inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag)
@@ -170,12 +173,14 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                    frozenset(writer.done))
 
 
-def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name="") -> list[Problem]:
-    """The arguments of :func:`mine` checked (a ``TypeError`` naming the argument and the fix) before anything
-    is written; returns the problems as a list (a generator is read once, here)."""
-    if not isinstance(options, MineOptions):
-        raise TypeError(f"options must be a ptsfast.MineOptions, got {type(options).__name__}"
-                        + (" (write MineOptions(**your_dict))" if isinstance(options, dict) else ""))
+def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name="",
+                    kind: type = MineOptions) -> list[Problem]:
+    """The arguments of :func:`mine` (``kind``: its options' class; ``find_anchors``' too) checked (a ``TypeError``
+    naming the argument and the fix) before anything is written; returns the problems as a list (a generator is
+    read once, here)."""
+    if not isinstance(options, kind):
+        raise TypeError(f"options must be a ptsfast.{kind.__name__}, got {type(options).__name__}"
+                        + (f" (write {kind.__name__}(**your_dict))" if isinstance(options, dict) else ""))
     if isinstance(model, (str, os.PathLike)):
         raise TypeError(f"model must be a loaded model, got the path {str(model)!r}; load it first: "
                         f"model, tokenizer = ptsfast.models.load_model(path) (or use ptsfast.mine_ray(path, ...))")

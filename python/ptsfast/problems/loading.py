@@ -582,14 +582,18 @@ def _messages(question: str, system_prompt: str | None) -> list[dict]:
         [{"role": "user", "content": question}]
 
 
-def _template(tokenizer, chat_template: str | None) -> str:
-    template = chat_template or getattr(tokenizer, "chat_template", None)
+def chat_template_of(tokenizer, chat_template: str | None) -> str:
+    """The chat template prompts are made with: ``chat_template`` (a Jinja template, or its file) or the
+    tokenizer's; a ``ChatTemplateError`` naming both fixes where there is none."""
+    template = read_template(chat_template) or getattr(tokenizer, "chat_template", None)
     if not template:
         name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
         raise ChatTemplateError(
-            f"tokenizer {name!r} has no chat template; pass one with --chat-template (a Jinja template string or "
-            f"file) or use --no-chat-template to feed the raw question text")
+            f"tokenizer {name!r} has no chat template; pass one with --chat-template (MineOptions.chat_template: a "
+            f"Jinja template or its file) or use --no-chat-template (use_chat_template=False) to feed the raw "
+            f"question text")
     return template
+
 
 
 def encode_prompt(tokenizer, question: str, chat_template: str | None = None, use_chat_template: bool = True,
@@ -601,7 +605,8 @@ def encode_prompt(tokenizer, question: str, chat_template: str | None = None, us
     """
     if not use_chat_template:
         return list(tokenizer(question, add_special_tokens=True)["input_ids"])
-    ids = tokenizer.apply_chat_template(_messages(question, system_prompt), chat_template=_template(tokenizer, chat_template),
+    ids = tokenizer.apply_chat_template(_messages(question, system_prompt),
+                                        chat_template=chat_template_of(tokenizer, chat_template),
                                         add_generation_prompt=True, tokenize=True, return_dict=False)
     if isinstance(ids, dict) or hasattr(ids, "input_ids"):
         ids = ids["input_ids"]
@@ -613,7 +618,7 @@ def encode_prompt(tokenizer, question: str, chat_template: str | None = None, us
 def generation_prompt(tokenizer, question: str, chat_template: str | None = None, system_prompt: str | None = None) -> str:
     """The text the chat template appends to open the assistant's turn (what ``add_generation_prompt`` adds),
     never the question: the conversation rendered with it, minus the conversation rendered without it."""
-    msgs, template = _messages(question, system_prompt), _template(tokenizer, chat_template)
+    msgs, template = _messages(question, system_prompt), chat_template_of(tokenizer, chat_template)
     with_gp = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=True, tokenize=False)
     without = tokenizer.apply_chat_template(msgs, chat_template=template, add_generation_prompt=False, tokenize=False)
     if with_gp.startswith(without):

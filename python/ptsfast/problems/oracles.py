@@ -513,6 +513,7 @@ Judge = Callable[[str, Problem], Verdict]
 _CODE_GRACE = 15.0  # seconds the judge waits beyond the code oracle's wall limit (sandbox start and tear-down)
 _hung = 0
 _bad_returns: dict[str, int] = {}
+_raised: dict[str, int] = {}  # per oracle: how many verdicts raised (warned at 1, 10, 100, 1000)
 _warn_lock = threading.Lock()
 
 
@@ -574,6 +575,12 @@ def _call(oracle: Oracle, text: str, problem: Problem) -> Verdict:
     except SandboxUnavailable:
         raise
     except Exception as e:  # noqa: BLE001 - one bad rollout must not kill the run
+        name = _oracle_name(oracle)
+        with _warn_lock:
+            n = _raised[name] = _raised.get(name, 0) + 1
+        if n in (1, 10, 100, 1000):  # an oracle that always raises would make every p 0 without a word
+            log.warning("oracle %s raised %s: %s; counted as a failure (%d so far) - fix the oracle, or its "
+                        "failures are counted in oracle_errors", name, type(e).__name__, str(e)[:200], n)
         return Verdict(False, f"oracle raised {type(e).__name__}: {e}"[:500])
     verdict = as_verdict(value)
     if verdict is not None:

@@ -1,0 +1,80 @@
+"""The library used carelessly, as other training repos call it: a generator of problems, a template file, a
+tokenizer without a chat template, two kinds of run in one folder, an oracle that always raises, wrong types."""
+
+import logging
+
+import pytest
+from tiny_models import tiny_model, tiny_tokenizer
+
+from ptsfast import MineOptions, Problem, mine
+from ptsfast.mining.anchors import AnchorConfig
+from ptsfast.mining.types import RolloutOutcome
+from ptsfast.outputs.rundir import RunDirError
+from ptsfast.pipeline.anchors import AnchorOptions, find_anchors
+from ptsfast.problems.loading import ChatTemplateError
+
+PROBLEMS = [Problem("a", "w20 w21 w22", "1", solution="w10 w11 w12"), Problem("b", "w30 w31", "1", solution="w13 w14")]
+FAST = dict(max_new_tokens=4, use_chat_template=False)
+
+
+def never(text, problem):
+    return False
+
+
+def test_a_generator_of_problems_is_read_once_by_every_entry_point(tmp_path):
+    anchors = AnchorOptions(run=MineOptions(**FAST), anchors=AnchorConfig(batch_size=2, max_rollouts=2))
+    summary = find_anchors(tiny_model("llama"), tiny_tokenizer(), (p for p in PROBLEMS), tmp_path / "anchors",
+                           anchors, oracle=never, progress=False)
+    assert summary["problems"] == 2
+    with pytest.raises(TypeError, match="options must be a ptsfast.AnchorOptions, got MineOptions"):
+        find_anchors(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / "x", MineOptions(), oracle=never)
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_chat_template_file_is_read_and_a_missing_template_fails_before_the_folder_is_made(tmp_path):
+    template = tmp_path / "chat.jinja"
+    template.write_text("{% for m in messages %}{{ m['content'] }}{% endfor %}")
+    options = MineOptions(max_new_tokens=4, chat_template=str(template), trajectories_per_problem=1)
+    mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "run", options, oracle=never, progress=False)
+    import json
+    rec = json.loads((tmp_path / "run" / "problems.jsonl").read_text().splitlines()[0])
+    assert tiny_tokenizer().decode(rec["prompt_ids"]).endswith("w20 w21 w22")  # the question, not the path
+    with pytest.raises(ChatTemplateError, match="use_chat_template=False"):  # the tokenizer has none
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / "none", MineOptions(max_new_tokens=4),
+             oracle=never, progress=False)
+    assert not (tmp_path / "none").exists()  # so the fixed rerun is not refused as another run's folder
+    with pytest.raises(ValueError, match="is no file"):
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / "typo",
+             MineOptions(max_new_tokens=4, chat_template=str(tmp_path / "chat.jinj")), oracle=never, progress=False)
+
+
+def test_a_folder_of_another_kind_of_run_is_named_once(tmp_path):
+    mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path, MineOptions(**FAST), oracle=never, progress=False)
+    anchors = AnchorOptions(run=MineOptions(**FAST), anchors=AnchorConfig(batch_size=2, max_rollouts=2))
+    with pytest.raises(RunDirError, match=r"holds a run of pivots \(ptsfast mine\), not of thought anchors"):
+        find_anchors(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path, anchors, oracle=never, progress=False)
+
+
+def test_an_oracle_that_always_raises_is_said(tmp_path, caplog):
+    def broken(text, problem):
+        raise KeyError("answer")
+
+    with caplog.at_level(logging.WARNING):
+        summary = mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path, MineOptions(**FAST), oracle=broken,
+                       progress=False)
+    assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
+
+
+@pytest.mark.parametrize("field, value", [("threshold", "0.2"), ("threshold", None), ("confidence", "0.9"),
+                                          ("similarity_threshold", None), ("batch_size", True),
+                                          ("numbers_must_match", "no")])
+def test_anchor_config_names_a_wrong_type(field, value):
+    with pytest.raises(ValueError, match=f"AnchorConfig.{field}"):
+        AnchorConfig(**{field: value})
+
+
+def test_a_verdict_must_be_a_bool():
+    with pytest.raises(TypeError, match="success must be a bool"):
+        RolloutOutcome((1, 2), "yes")
+    import numpy as np
+    assert RolloutOutcome((1,), np.bool_(True)).success
