@@ -413,6 +413,12 @@ def test_a_value_whose_own_eq_would_decide_a_comparison_with_a_plain_one_fails(n
     assert not passes(STATEFUL[name], program)
 
 
+def test_a_value_whose_own_eq_would_decide_a_membership_test_fails():
+    tests = TestProgram.from_text("assert square(3) in [9, 10]\nassert 9 in (square(3),)\n")
+    assert passes("def square(x):\n    return x * x\n", tests)
+    assert not passes(STATEFUL["a class answering its last call"], tests)
+
+
 def test_a_callable_object_as_the_function_under_long_tests_is_checked_too():
     # tests over 256 KB run without the rewrite: what the solution's callables return is still checked
     tests = "DATA = " + repr(list(range(60000))) + "\ndef check(candidate):\n    assert candidate(3) == 9\n"

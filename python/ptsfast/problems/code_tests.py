@@ -1471,10 +1471,16 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
                                                                                      type(b).__name__))
             raise AssertionError(caught[-1])
 
-    def compare(left, right, equal):
-        """``left == right`` (or ``!=``) as the tests wrote it, refused where the solution's own == would decide."""
+    def compare(left, right, op):
+        """``left == right`` (``!=``, ``in``, ``not in``) as the tests wrote it, refused where the solution's own ==
+        would decide: ``x in xs`` compares ``x`` with each plain element of a list, tuple or set."""
+        if op in ("In", "NotIn"):
+            if type(right) in (list, tuple, set, frozenset, dict):
+                for item in islice(right, 1000):
+                    refuse_facing(left, item)
+            return (left in right) if op == "In" else (left not in right)
         refuse_facing(left, right)
-        return left == right if equal else left != right
+        return left == right if op == "Eq" else left != right
 
     def pair(first, second):
         """unittest's assertEqual family: its two values, refused where the solution's own == would decide."""
@@ -1618,9 +1624,11 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             if any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
                 node.left = self.wrap(node.left)
                 node.comparators = [self.wrap(c) for c in node.comparators]
-            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):  # a == b: checked, then compared
+            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+                # a == b, x in xs: checked, then compared
+                op = type(node.ops[0]).__name__
                 return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), [
-                    node.left, node.comparators[0], ast.Constant(isinstance(node.ops[0], ast.Eq))], []), node)
+                    node.left, node.comparators[0], ast.Constant(op)], []), node)
             return node
 
         def visit_match_case(self, node):  # patterns must stay names and constants
