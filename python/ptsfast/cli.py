@@ -261,7 +261,8 @@ def _validate(a):
     for flag in ("problems", "model"):  # '' would be read as the current folder
         v = getattr(a, flag, None)
         if v is not None and not str(v).strip():
-            raise ValueError(f"--{flag} is empty: give a {'file, folder or dataset name' if flag == 'problems' else 'model'}")
+            what = "file, folder or dataset name" if flag == "problems" else "model folder"
+            raise ValueError(f"--{flag} is empty: give a {what}")
     options = _options(a)
     # the demo's --limit 0 means all its problems (as its help says); elsewhere a limit is a count
     limit_lo = 0 if getattr(a, "func", None) is cmd_demo else 1

@@ -35,7 +35,8 @@ def cache_dir() -> Path:
 
 
 def torch_dtype(dtype: Any):
-    """The torch dtype a name stands for (``bf16``, ``float32``, ``auto``...); raises ValueError naming the known ones."""
+    """The torch dtype a name stands for (``bf16``, ``float32``, ``auto``...); raises ValueError naming the known
+    ones."""
     import torch
 
     if dtype is None or isinstance(dtype, torch.dtype):

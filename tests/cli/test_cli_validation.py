@@ -186,7 +186,8 @@ def test_bench_and_simulate_name_the_bad_flag_before_any_work(argv, named, capsy
 
 def test_a_resume_names_negated_flags_the_right_way_and_top_k_off_is_one_setting():
     from ptsfast.pipeline.options import run_settings, setting_flag
-    assert setting_flag("mining.filter.enabled") == "the problem filter (on unless --no-filter)"  # "was True, now False"
+    # a refused resume said "--no-filter was True, now False"
+    assert setting_flag("mining.filter.enabled") == "the problem filter (on unless --no-filter)"
     assert run_settings(MineOptions(top_k=-1), "m") == run_settings(MineOptions(top_k=0), "m")
 
 

@@ -683,7 +683,8 @@ def test_async_tests_are_awaited(name, judge):
     right = "import asyncio\ndef square(x):\n    return x * x\nasync def fetch(x):\n    await asyncio.sleep(0)\n" \
             "    return x * x\n"
     assert judge(answer(right), prob) == (True, None)
-    assert judge(answer("def square(x):\n    return x * x\nasync def fetch(x):\n    return None\n"), prob) == (False, None)
+    wrong = "def square(x):\n    return x * x\nasync def fetch(x):\n    return None\n"
+    assert judge(answer(wrong), prob) == (False, None)
 
 
 PYTEST_MARKS_AND_SETUP = '''import pytest
@@ -716,7 +717,8 @@ def test_never_skipped():
     assert div(BASE, 2) == 5
 
 
-@pytest.mark.parametrize("a, b, q", [(6, 3, 2), pytest.param(1, 0, 0, marks=pytest.mark.xfail(raises=ZeroDivisionError)),
+@pytest.mark.parametrize("a, b, q", [(6, 3, 2),
+                                     pytest.param(1, 0, 0, marks=pytest.mark.xfail(raises=ZeroDivisionError)),
                                      pytest.param(5, 0, 1, marks=pytest.mark.skip)])
 def test_div(a, b, q):
     assert div(a, b) == q
@@ -743,7 +745,8 @@ def test_pytest_marks_and_xunit_setup_run_as_pytest_runs_them(judge):
     assert judge(answer("def div(a, b):\n    return round(a / b)\n"), prob) == (False, None)  # 0.3/0.1: XPASS(strict)
 
 
-@pytest.mark.parametrize("setup, right", [("    global BASE\n    BASE = 10\n", True), ("    raise RuntimeError\n", False)])
+@pytest.mark.parametrize("setup, right", [("    global BASE\n    BASE = 10\n", True),
+                                          ("    raise RuntimeError\n", False)])
 def test_unittest_set_up_module_runs_and_its_failure_fails(setup, right, judge):
     tests = ("import unittest\nfrom solution import add\nBASE = 0\n\ndef setUpModule():\n" + setup +
              "\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(BASE, 1), 11)\n")
@@ -799,7 +802,8 @@ def test_livecodebench_stdin_tests_compare_lines_and_numbers_exactly(judge):
         "one line": "n = int(input())\nprint(*range(1, n + 1)) if n > 1 else print('1234567.89')\n",
         "rounded": "n = int(input())\nprint(*range(1, n + 1), sep='\\n') if n > 1 else print('1234568.00')\n"}
     lcb = {"public_test_cases": json.dumps([{**c, "testtype": "stdin"} for c in cases])}
-    apps = {"input_output": json.dumps({"inputs": [c["input"] for c in cases], "outputs": [c["output"] for c in cases]})}
+    apps = {"input_output": json.dumps({"inputs": [c["input"] for c in cases],
+                                        "outputs": [c["output"] for c in cases]})}
     for row, passing in ((lcb, {"lines"}), (apps, set(programs))):  # APPS' and CodeContests': tokens, 1e-6
         program = code_tests.test_program_from_row(row, tuple(row), None, None)
         assert program.format == "stdio" and program.exact == (row is lcb)
@@ -833,11 +837,14 @@ RUNNER_ATTACKS = {  # a wrong add that reaches the tests' runner instead of the 
         "import pytest\n\ndef test_add():\n    assert add(1, 2) == 3\n",
         "import types\npytestmark = [types.SimpleNamespace(name='xfail', args=(), kwargs={})]\n"),
     "an xfail condition read from the solution": (
-        "import pytest\n\n@pytest.mark.xfail(\"sys.platform == 'win32'\")\ndef test_add():\n    assert add(1, 2) == 3\n",
+        "import pytest\n\n@pytest.mark.xfail(\"sys.platform == 'win32'\")\n"
+        "def test_add():\n    assert add(1, 2) == 3\n",
         "class sys:\n    platform = 'win32'\n"),
     "unittest's result class patched while a test runs": (
-        "import unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n",
-        "import unittest.runner as _r\n_C = _r.TextTestResult\n_orig = {k: vars(_C)[k] for k in ('addFailure', 'addError')}\n"
+        "import unittest\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+        "        self.assertEqual(add(1, 2), 3)\n",
+        "import unittest.runner as _r\n_C = _r.TextTestResult\n"
+        "_orig = {k: vars(_C)[k] for k in ('addFailure', 'addError')}\n"
         "def _stub(self, test, err):\n    for k, v in _orig.items():\n        setattr(_C, k, v)\n"
         "def _patch():\n    for k in _orig:\n        setattr(_C, k, _stub)\n"),
     "asyncio.run swallowing a failure": (

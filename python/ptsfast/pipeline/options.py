@@ -129,11 +129,13 @@ _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajector
           "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p",
           "seed": "--seed",
           "system_prompt": "--system-prompt", "chat_template": "--chat-template",
-          "use_chat_template": "the chat template (on unless --no-chat-template)", "model": "--model", "mining.gap": "--gap",
+          "use_chat_template": "the chat template (on unless --no-chat-template)", "model": "--model",
+          "mining.gap": "--gap",
           "mining.split": "--split", "mining.estimator.batch_size": "--batch-rollouts",
           "mining.estimator.max_rollouts": "--max-rollouts", "mining.estimator.key_max_rollouts": "--key-max-rollouts",
           "mining.estimator.accept_confidence": "--accept-confidence",
-          "mining.estimator.confirm_rollouts": "--confirm", "mining.filter.enabled": "the problem filter (on unless --no-filter)",
+          "mining.estimator.confirm_rollouts": "--confirm",
+          "mining.filter.enabled": "the problem filter (on unless --no-filter)",
           "mining.filter.p_min": "--p-min", "mining.filter.p_max": "--p-max"}
 
 

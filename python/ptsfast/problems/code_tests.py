@@ -906,13 +906,12 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
     a traceback's, generator's or coroutine's frame, a tracer (``sys.settrace``) and ``ctypes`` when the solution
     asks, directly or through the standard functions that hand frames back, ``sys._current_frames`` and the
-    ``gc`` scans and tracers even through a library (but doctest's), and ``/proc/*/mem`` always. Asked by the
-    tests, this harness or a library on its own behalf (namedtuple, typing, logging, traceback's printing), they
-    run. Whose code asks is read off the
-    asking frame: the harness's and the tests' code objects, and files of the installed libraries, are trusted;
-    code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are refused to the
-    solution (they would pass for a library), except an import of a library's own file by importlib's own loaders
-    (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
+    ``gc`` scans and tracers even through a library (but doctest's), and ``/proc/*/mem`` always. Asked by the tests,
+    this harness or a library on its own behalf (namedtuple, typing, logging, traceback's printing), they run. Whose
+    code asks is read off the asking frame: the harness's and the tests' code objects, and files of the installed
+    libraries, are trusted; code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are
+    refused to the solution (they would pass for a library), except an import of a library's own file by importlib's own
+    loaders (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
     ``sys.path``, or a loader that reads other bytes, would pass for one too).
 
     ``trusted_codes``: the harness's and the tests' code objects, nested ones included; ``roots`` and
@@ -1372,12 +1371,13 @@ def _ptsfast_names_used(spec, ns, codes, roots):
 
 
 def _ptsfast_plain_values(library_code, roots, watch, caught):
-    """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a
-    value that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it,
-    or is both below and above it, or contains it, or whose difference from it (either way) is zero, below every
-    number or of no size (``abs(a - b) < tol`` and ``assertAlmostEqual`` would pass), is a forgery made to pass
-    any comparison (the classic ``__eq__`` that returns True); so is one nested in a list, tuple, set, dict or an object's attributes. Its operators are tried
-    only where they are Python code other than the tests' or an installed library's (the tests' mock.ANY passes).
+    """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
+    that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
+    both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
+    of no size (``abs(a - b) < tol`` and ``assertAlmostEqual`` would pass), is a forgery made to pass any comparison
+    (the classic ``__eq__`` that returns True); so is one nested in a list, tuple, set, dict or an object's
+    attributes. Its operators are tried only where they are Python code other than the tests' or an installed
+    library's (the tests' mock.ANY passes).
     ``library_code``: :func:`_ptsfast_library_code` made bare, as this is (the tests' namespace holds the check).
     ``watch()``, run after each check, raises when what the tests use was replaced: a check after every value the
     tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
@@ -1518,8 +1518,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
             values = sentinels()
             small = int.from_bytes(urandom(1), "little") - 128  # two neighbours: no value equals both
             for name, says in names:  # (an honest interval holds two neighbours)
-                if any(answers(o, says, x) for x in values) or (name != "__contains__" and
-                                                                answers(o, says, small) and answers(o, says, small + 1)):
+                if any(answers(o, says, x) for x in values) or (
+                        name != "__contains__" and answers(o, says, small) and answers(o, says, small + 1)):
                     return cls.__name__ + "." + name
         return None
 
@@ -1564,11 +1564,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
 
 
 def _ptsfast_guarded(source, filename, limit=1 << 18):
-    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), ``a == b`` and
-    ``a != b`` through __ptsfast_compare__ and assertEqual's two values through __ptsfast_pair__ (a value whose == is
-    the solution's own never decides a comparison with a plain one); tests that the rewrite cannot compile, or longer than ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing
-    them in Python costs 3x the time and 1.4x the memory of compiling them), run as written (the solution's
-    functions are still checked where the tests call them, :func:`_ptsfast_checked`)."""
+    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), ``a == b`` and ``a !=
+    b`` through __ptsfast_compare__ and assertEqual's two values through __ptsfast_pair__ (a value whose == is the
+    solution's own never decides a comparison with a plain one); tests that the rewrite cannot compile, or longer than
+    ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing them in Python costs 3x the time and 1.4x the
+    memory of compiling them), run as written (the solution's functions are still checked where the tests call them,
+    :func:`_ptsfast_checked`)."""
     import ast
     if len(source) > limit:
         return compile(source, filename, "exec")
