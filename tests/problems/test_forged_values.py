@@ -419,13 +419,34 @@ def test_a_value_whose_own_eq_would_decide_a_membership_test_fails():
     assert not passes(STATEFUL["a class answering its last call"], tests)
 
 
+LONG = "DATA = " + repr(list(range(60000))) + "\n"  # tests over 256 KB run as written, as EvalPlus's do
+
+
 def test_a_callable_object_as_the_function_under_long_tests_is_checked_too():
     # tests over 256 KB run without the rewrite: what the solution's callables return is still checked
-    tests = "DATA = " + repr(list(range(60000))) + "\ndef check(candidate):\n    assert candidate(3) == 9\n"
+    tests = LONG + "def check(candidate):\n    assert candidate(3) == 9\n"
     code = ANYTHING + "class Square:\n    def __call__(self, x):\n        return Anything()\nsquare = Square()\n"
     program = TestProgram.from_text(tests, entry_point="square")
     assert not passes(code, program)
     assert passes("class Square:\n    def __call__(self, x):\n        return x * x\nsquare = Square()\n", program)
+
+
+@pytest.mark.parametrize("code", [
+    STATEFUL["a class answering its last call"],
+    # the function under test compiled under another file name, returning a value equal to everything
+    "ns = {}\nexec(compile('def square(x):\\n    return A()', 'other.py', 'exec'), ns)\n" + ANYTHING.replace(
+        "Anything", "A") + "ns['A'] = A\nsquare = ns['square']\n",
+], ids=["stateful", "compiled elsewhere"])
+def test_tests_run_as_written_refuse_any_value_that_compares_by_the_solutions_own_eq(code):
+    program = TestProgram.from_text(LONG + "def check(candidate):\n    assert candidate(3) == 9\n", entry_point="square")
+    assert not passes(code, program)
+    assert passes("def square(x):\n    return x * x\n", program)
+
+
+def test_an_eq_compiled_under_the_tests_file_name_is_still_the_solutions():
+    code = ("ns = {}\nexec(compile('def eq(self, other):\\n    return True', 'test_solution.py', 'exec'), ns)\n"
+            "class A:\n    __eq__ = ns['eq']\n    __hash__ = object.__hash__\ndef square(x):\n    return A()\n")
+    assert not passes(code, SCRIPT) and not passes(code, UNITTEST)
 
 
 def test_an_honest_container_holding_neighbouring_ints_passes():

@@ -591,7 +591,8 @@ def _ptsfast_judge(spec, code):
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
-    tests = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"], "test_solution.py")
+    tests, rewritten = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"],
+                                        "test_solution.py")
     test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
     names = set().union(*(c.co_names for c in test_code))  # every name they use
     # sys is left out: tests legitimately swap sys.stdout and the like. Of the modules the tests import and their
@@ -640,7 +641,8 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(caught[-1])
 
     # made, and the tests compiled, before the solution can touch what they use
-    plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught)
+    plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
+                                                       frozenset(map(id, test_code)))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -663,7 +665,9 @@ def _ptsfast_judge(spec, code):
         exec(setup, vars(solution))
         _ptsfast_names_used(spec, vars(solution), test_code, roots)
     ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
-    bare(_ptsfast_checked)(ns, plain)
+    # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
+    # functions return may compare by the solution's own ==
+    bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
     run_main = None
     if fmt == "unittest":  # the runner below runs them: meanwhile unittest.main does nothing (the watch knows)
@@ -1370,7 +1374,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1438,9 +1442,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
             return False
         if isinstance(f, types.BuiltinFunctionType):
             return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType))
-        if isinstance(f, types.FunctionType):
-            where = f.__code__.co_filename
-            return not (where == "test_solution.py" or library_code(where, roots))
+        if isinstance(f, types.FunctionType):  # the tests' code is known by identity (a name is easily borrowed)
+            return not (id(f.__code__) in tests_codes or library_code(f.__code__.co_filename, roots))
         return True
 
     plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset)
@@ -1527,7 +1530,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
     gettrace, getprofile = sys.gettrace, sys.getprofile
     get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
 
-    def plain(value):
+    def plain(value, strict=False):
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             caught.append("the solution installed a trace, profile or monitoring function: not allowed")
@@ -1540,7 +1543,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught):
             if t in exact:
                 continue
             if t not in (list, tuple, set, frozenset, dict):
-                if issubclass(t, plain_types) and own_equality(t):  # an int whose == is the solution's own
+                if (strict or issubclass(t, plain_types)) and own_equality(t):  # an int whose == is the solution's
                     caught.append("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a "
                                   "result made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
                     raise AssertionError(caught[-1])
@@ -1569,10 +1572,10 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
     solution's own never decides a comparison with a plain one); tests that the rewrite cannot compile, or longer than
     ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing them in Python costs 3x the time and 1.4x the
     memory of compiling them), run as written (the solution's functions are still checked where the tests call them,
-    :func:`_ptsfast_checked`)."""
+    :func:`_ptsfast_checked`). Returns ``(code, whether it was rewritten)``."""
     import ast
     if len(source) > limit:
-        return compile(source, filename, "exec")
+        return compile(source, filename, "exec"), False
     PAIRED = {"assertEqual", "assertEquals", "assertNotEqual", "assertNotEquals", "assertListEqual", "assertTupleEqual",
               "assertDictEqual", "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual",
               "assertNotAlmostEqual", "assertAlmostEquals"}
@@ -1638,33 +1641,36 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             return node
 
     try:
-        return compile(ast.fix_missing_locations(Guard().visit(ast.parse(source, filename))), filename, "exec")
+        return compile(ast.fix_missing_locations(Guard().visit(ast.parse(source, filename))), filename, "exec"), True
     except (SyntaxError, ValueError, TypeError, RecursionError):
-        return compile(source, filename, "exec")
+        return compile(source, filename, "exec"), False
 
 
-def _ptsfast_checked(ns, plain):
-    """The solution's functions, as the tests' namespace holds them, with what they return checked (the solution's
-    own calls, through its module, are not slowed)."""
+def _ptsfast_checked(ns, plain, strict, library_code, roots):
+    """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
+    names), with what they return checked (the solution's own calls, through its module, are not slowed);
+    ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
+    own == (:func:`_ptsfast_plain_values`)."""
     import functools, types
 
     def checking(fn):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
-            return plain(fn(*args, **kwargs))
+            return plain(fn(*args, **kwargs), strict)
         return checked
 
     def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
         for _ in range(8):
-            if isinstance(fn, types.FunctionType):
-                return fn.__code__.co_filename == "solution.py"
+            if isinstance(fn, types.FunctionType):  # not a library's (whatever file name it was compiled with)
+                return not library_code(fn.__code__.co_filename, roots)
             if isinstance(fn, types.MethodType):
                 fn = fn.__func__
             elif isinstance(fn, functools.partial):
                 fn = fn.func
+            elif callable(fn) and not isinstance(fn, (type, types.ModuleType, types.BuiltinFunctionType)):
+                fn = next((vars(k)["__call__"] for k in type(fn).__mro__ if "__call__" in vars(k)), None)
             else:
-                return callable(fn) and not isinstance(fn, (type, types.ModuleType, types.BuiltinFunctionType)) and \
-                    getattr(type(fn), "__module__", None) == "solution"
+                return False
         return False
 
     for name, fn in list(ns.items()):
