@@ -455,3 +455,54 @@ def test_an_honest_container_holding_neighbouring_ints_passes():
             "def make_interval(lo, hi):\n    return Interval(lo, hi)\n")
     tests = "assert 5 in make_interval(-1000, 1000)\nassert 2000 not in make_interval(-1000, 1000)\n"
     assert passes(code, TestProgram.from_text(tests))
+
+
+# a third round: library code lent to the solution's class, values made to match whatever they meet, comparisons
+# the rewrite had not reached (assertEqual, assertIn, assertCountEqual, chains, order), the same stateful __eq__
+ROUND3 = {
+    "a library's __eq__ in the solution's class": "from unittest import mock\nclass A:\n"
+                                                  "    __eq__ = mock._ANY.__eq__\n    __ne__ = mock._ANY.__ne__\n"
+                                                  "    __hash__ = object.__hash__\ndef square(x):\n    return A()\n",
+    "mock.ANY returned": "from unittest import mock\ndef square(x):\n    return mock.ANY\n",
+    "pytest.approx returned": "import pytest\ndef square(x):\n    return pytest.approx(0, abs=float('inf'))\n",
+    "a weak proxy": ANYTHING + "import weakref\n_keep = []\ndef square(x):\n    a = Anything()\n    _keep.append(a)\n"
+                               "    return weakref.proxy(a)\n",
+    "an object array": ANYTHING + "import numpy as np\ndef square(x):\n    a = np.empty(1, dtype=object)\n"
+                                  "    a[0] = Anything()\n    return a\n",
+}
+
+
+@pytest.mark.parametrize("program", [HUMANEVAL, SCRIPT, PYTEST, UNITTEST], ids=lambda p: p.format)
+@pytest.mark.parametrize("name", sorted(ROUND3))
+def test_values_made_to_match_fail(name, program):
+    assert not passes(ROUND3[name], program)
+
+
+@pytest.mark.parametrize("tests", [
+    "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n        self.assertIn(square(3), [9])\n",
+    "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n"
+    "        self.assertCountEqual([square(3), square(0)], [9, 0])\n",
+    "assert 9 == square(3) == 9\n",
+    "assert 8.99 <= square(3) <= 9.01\n",
+    "assert abs(square(3) - 9) <= 1e-9\n",
+])
+def test_comparisons_of_every_kind_are_checked(tests):
+    stateful = ("class A:\n    calls = 0\n    __hash__ = None\n    def __eq__(self, other):\n        A.calls += 1\n"
+                "        return A.calls % 25 == 0 or isinstance(other, int) and other > 5\n"
+                "    __le__ = __ge__ = __ne__ = lambda self, other: True\n    __lt__ = __gt__ = lambda s, o: False\n"
+                "    def __sub__(self, other):\n        return self\n    def __abs__(self):\n        return self\n"
+                "def square(x):\n    return A()\n")
+    program = TestProgram.from_text(tests)
+    assert passes("def square(x):\n    return x * x\n", program)
+    assert not passes(stateful, program)
+
+
+def test_honest_names_and_inequalities_pass():
+    # a function named like a standard module (string; nt, a module of another platform), and an honest class
+    # compared unequal to None
+    assert passes("def string(n):\n    return 'a' * n\n", TestProgram.from_text("assert string(2) == 'aa'\n"))
+    assert passes("def nt(n):\n    return n + 1\n", TestProgram.from_text("assert nt(2) == 3\n"))
+    node = ("class Node:\n    def __init__(self, v):\n        self.v = v\n"
+            "    def __eq__(self, o):\n        return isinstance(o, Node) and self.v == o.v\n"
+            "def node(v):\n    return Node(v)\n")
+    assert passes(node, TestProgram.from_text("assert node(1) != None\nassert node(1) == node(1)\n"))

@@ -1351,10 +1351,14 @@ def _ptsfast_names_used(spec, ns, codes, roots):
     used, bound = _ptsfast_global_names(codes)
     free = used - bound
     for name in sorted(free & set(sys.stdlib_module_names)):
-        if name not in ns:
-            continue
-        real = __import__(name)
-        v = ns[name]
+        v = ns.get(name, builtins)
+        if v is builtins or (isinstance(v, types.FunctionType) and not vars(v)):
+            continue  # a task may ask for a function named like a module (string(n)); with no attributes of its own
+            # it stands in for no module's
+        try:
+            real = __import__(name)
+        except ImportError:  # a module of another platform (nt)
+            real = None
         if v is not real and not (isinstance(v, type) and v.__module__ == name):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
@@ -1430,11 +1434,24 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 return vars(k)[name]
         return None
 
+    def where_defined(cls, name):  # the class whose own namespace gives ``cls`` its attribute ``name``
+        return next((k for k in cls.__mro__ if name in vars(k)), None)
+
+    def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
+        obj = sys.modules.get(getattr(k, "__module__", None) or "")
+        if not library_code(str(getattr(obj, "__file__", None) or ""), roots):  # the solution's module is no library
+            return False
+        for part in str(getattr(k, "__qualname__", "")).split("."):
+            obj = getattr(obj, part, None)
+        return obj is k
+
     def suspect(cls, name):
         """Whether ``cls``'s operator ``name`` is the solution's: anything but a builtin type's slot, a C function,
-        or a function of the tests or a library (a bound method, a callable object or a partial set as the
-        operator is code the solution chose, whatever it wraps)."""
-        f = static(cls, name)
+        the tests' own code, or a library's function in a library's own class (a bound method, a callable object,
+        a partial, or a library's function put in a class the solution made, ``__eq__ = mock.ANY.__eq__``, is code
+        the solution chose, whatever it wraps)."""
+        owner = where_defined(cls, name)
+        f = vars(owner)[name] if owner is not None else None
         if isinstance(f, (staticmethod, classmethod)):
             f = f.__func__
         if f is None or isinstance(f, (types.WrapperDescriptorType, types.MethodDescriptorType,
@@ -1443,15 +1460,18 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         if isinstance(f, types.BuiltinFunctionType):
             return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType))
         if isinstance(f, types.FunctionType):  # the tests' code is known by identity (a name is easily borrowed)
-            return not (id(f.__code__) in tests_codes or library_code(f.__code__.co_filename, roots))
+            return not (id(f.__code__) in tests_codes or (library_code(f.__code__.co_filename, roots) and
+                                                          importable(owner)))
         return True
 
     plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset)
 
-    def own_equality(t):  # a type whose == is the solution's (a mock's, as configured: mock_suspect)
+    comparisons = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
+
+    def own_equality(t):  # a type whose comparisons are the solution's (a mock's, as configured: mock_suspect)
         if mock_types is not None and issubclass(t, mock_types[0]):
-            return mock_suspect(t, "__eq__") or mock_suspect(t, "__ne__")
-        return suspect(t, "__eq__") or suspect(t, "__ne__")
+            return any(mock_suspect(t, n) for n in comparisons)
+        return any(suspect(t, n) for n in comparisons)
 
     def facing(a, b, depth=0):
         """A value with its own == facing a plain one (or pytest's approx) where ``a == b`` compares them, each
@@ -1464,8 +1484,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             return any(facing(a[k], b[k], depth + 1) for k in islice(a, 1000) if type(k) in plain_types and k in b)
         mine_a, mine_b = own_equality(ta), own_equality(tb)
         other = tb if mine_a else ta
-        return mine_a != mine_b and (other in plain_types or other is type(None) or
-                                     getattr(other, "__module__", "").startswith("_pytest"))
+        return mine_a != mine_b and (other in plain_types or getattr(other, "__module__", "").startswith("_pytest"))
 
     def refuse_facing(a, b):
         if facing(a, b):
@@ -1474,20 +1493,45 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                                                                                      type(b).__name__))
             raise AssertionError(caught[-1])
 
-    def compare(left, right, op):
-        """``left == right`` (``!=``, ``in``, ``not in``) as the tests wrote it, refused where the solution's own ==
-        would decide: ``x in xs`` compares ``x`` with each plain element of a list, tuple or set."""
-        if op in ("In", "NotIn"):
+    import operator
+    ops = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le, "Gt": operator.gt,
+           "GtE": operator.ge, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b, "Is": operator.is_,
+           "IsNot": operator.is_not}
+
+    def check(left, right, op):
+        """Refuses a comparison the solution's own code would decide; one that asks for a difference (``!=``,
+        ``not in``) is left to it (an honest class may well differ from an int)."""
+        if op in ("NotEq", "NotIn", "Is", "IsNot"):
+            return
+        if op == "In":  # x in xs compares x with each element of a list, tuple or set
             if type(right) in (list, tuple, set, frozenset, dict):
                 for item in islice(right, 1000):
                     refuse_facing(left, item)
-            return (left in right) if op == "In" else (left not in right)
-        refuse_facing(left, right)
-        return left == right if op == "Eq" else left != right
+        elif op == "Count":  # assertCountEqual: any element of one with any of the other
+            a, b = list(islice(left, 1000)), list(islice(right, 1000))
+            if any(map(own_equality, map(type_, a + b))) and any(type_(x) in plain_types for x in a + b):
+                refuse_facing(next(x for x in a + b if own_equality(type_(x))), 0)
+        else:
+            refuse_facing(left, right)
 
-    def pair(first, second):
-        """unittest's assertEqual family: its two values, refused where the solution's own == would decide."""
-        refuse_facing(first, second)
+    def compare(left, *rest):
+        """``left op right [op right...]`` as the tests wrote it (a chain's operands evaluated first), refused
+        where the solution's own comparison would decide (its ``__eq__``, ``__lt__``...)."""
+        for k in range(0, len(rest), 2):
+            op, right = rest[k], rest[k + 1]
+            result = ops[op](left, right)  # as Python gives it (an array's comparison is an array); what it raises
+            # goes to the tests (money(1) < 1 in assertRaises); one that holds is refused if the solution decided it
+            if truthy(result):
+                check(left, right, op)
+            if k + 2 == len(rest) or not result:
+                return result
+            left = right
+        return True
+
+    def pair(first, second, op="Eq"):
+        """unittest's assertEqual (assertIn, assertLess...) family: its two values, refused where the solution's own
+        comparison would decide."""
+        check(first, second, op)
         return first, second
 
     def mock_suspect(cls, name):  # a magic method set or configured on the mock (a child mock, a function)
@@ -1530,7 +1574,16 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     gettrace, getprofile = sys.gettrace, sys.getprofile
     get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
 
-    def plain(value, strict=False):
+    import weakref
+    proxies = (weakref.ProxyType, weakref.CallableProxyType)  # C comparisons that forward to what they point at
+
+    def made_to_match(o, t):  # what no function honestly returns: mock.ANY, pytest.approx, a weak proxy
+        return t in proxies or (t.__module__ == "unittest.mock" and t.__name__ == "_ANY") or (
+            t.__module__.startswith("_pytest") and "Approx" in t.__name__)
+
+    def plain(value, strict=False, returned=False):
+        """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
+        ``returned``: it is what a function of the solution returned."""
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             caught.append("the solution installed a trace, profile or monitoring function: not allowed")
@@ -1541,6 +1594,18 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             seen += 1
             t = type_(o)
             if t in exact:
+                continue
+            if (returned and made_to_match(o, t)) or (t in proxies):
+                caught.append("a value the tests compare (%s) is made to match what it is compared with, not a "
+                              "result" % t.__name__)
+                raise AssertionError(caught[-1])
+            if t.__module__ == "numpy" and getattr(o, "dtype", None) == object:  # its == is each element's
+                items = list(islice(o.flat, 1000))
+                if any(own_equality(type_(x)) for x in items):
+                    caught.append("a value the tests compare (an object array) holds values whose comparisons are "
+                                  "the solution's own code: a result made to pass, not a result")
+                    raise AssertionError(caught[-1])
+                todo.extend(items)
                 continue
             if t not in (list, tuple, set, frozenset, dict):
                 if (strict or issubclass(t, plain_types)) and own_equality(t):  # an int whose == is the solution's
@@ -1576,9 +1641,10 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
     import ast
     if len(source) > limit:
         return compile(source, filename, "exec"), False
-    PAIRED = {"assertEqual", "assertEquals", "assertNotEqual", "assertNotEquals", "assertListEqual", "assertTupleEqual",
-              "assertDictEqual", "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual",
-              "assertNotAlmostEqual", "assertAlmostEquals"}
+    PAIRED = {**dict.fromkeys(("assertEqual", "assertEquals", "assertListEqual", "assertTupleEqual", "assertDictEqual",
+                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual", "assertAlmostEquals",
+                               "assertGreater", "assertGreaterEqual", "assertLess", "assertLessEqual"), "Eq"),
+              "assertIn": "In", "assertCountEqual": "Count"}
 
     def literal(node):  # data written out (EvalPlus's inputs and results: megabytes of them): nothing to guard
         todo = [node]
@@ -1610,10 +1676,11 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             return node
 
         def visit_Call(self, node):
+            op = PAIRED.get(node.func.attr) if isinstance(node.func, ast.Attribute) else None  # before it is wrapped
             node = self.generic_visit(node)
-            if isinstance(node.func, ast.Attribute) and node.func.attr in PAIRED and len(node.args) >= 2 and not any(
-                    isinstance(a, ast.Starred) for a in node.args[:2]):  # self.assertEqual(a, b): checked as a pair
-                checked = ast.Call(ast.Name("__ptsfast_pair__", ast.Load()), node.args[:2], [])
+            if op and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
+                # self.assertEqual(a, b): checked as a pair
+                checked = ast.Call(ast.Name("__ptsfast_pair__", ast.Load()), node.args[:2] + [ast.Constant(op)], [])
                 node.args = [ast.Starred(ast.copy_location(checked, node), ast.Load())] + node.args[2:]
             return self.wrap(node)
 
@@ -1628,12 +1695,11 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             if any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
                 node.left = self.wrap(node.left)
                 node.comparators = [self.wrap(c) for c in node.comparators]
-            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
-                # a == b, x in xs: checked, then compared
-                op = type(node.ops[0]).__name__
-                return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), [
-                    node.left, node.comparators[0], ast.Constant(op)], []), node)
-            return node
+            # a == b, x in xs, lo <= x <= hi: checked, then compared
+            args = [node.left]
+            for op, right in zip(node.ops, node.comparators):
+                args += [ast.Constant(type(op).__name__), right]
+            return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), args, []), node)
 
         def visit_match_case(self, node):  # patterns must stay names and constants
             node.guard = self.visit(node.guard) if node.guard is not None else None
@@ -1656,7 +1722,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots):
     def checking(fn):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
-            return plain(fn(*args, **kwargs), strict)
+            return plain(fn(*args, **kwargs), strict, True)
         return checked
 
     def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
