@@ -239,16 +239,21 @@ def _device_dtype(a):
     return device, dtype
 
 
-def _check_out(out: str | None, inputs=()) -> None:
-    """``--out`` must be a folder this process can create or write, where the run writes over none of its
-    ``inputs`` (checked by real path, leaving nothing behind)."""
+def _check_paths(a) -> None:
+    """``--problems``, ``--model`` and ``--out`` not empty (each would be the current folder), and ``--out`` a folder
+    this process can create or write, where the run writes over neither input (checked by real path, leaving
+    nothing behind)."""
+    for flag, what in (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
+                       ("out", "the run's folder")):
+        v = getattr(a, flag, None)
+        if v is not None and not str(v).strip():
+            raise ValueError(f"--{flag} is empty: give {what}")
+    out = getattr(a, "out", None)
     if out is None:
         return
-    if not str(out).strip():
-        raise ValueError("--out is empty: give the run's folder")
     from ptsfast.outputs.rundir import check_inputs_apart, check_writable
 
-    check_inputs_apart(out, inputs)
+    check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
         raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")
@@ -258,11 +263,6 @@ def _check_out(out: str | None, inputs=()) -> None:
 def _validate(a):
     """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
     naming the flag), ``--device`` and ``--out``."""
-    for flag in ("problems", "model"):  # '' would be read as the current folder
-        v = getattr(a, flag, None)
-        if v is not None and not str(v).strip():
-            what = "file, folder or dataset name" if flag == "problems" else "model folder"
-            raise ValueError(f"--{flag} is empty: give a {what}")
     options = _options(a)
     # the demo's --limit 0 means all its problems (as its help says); elsewhere a limit is a count
     limit_lo = 0 if getattr(a, "func", None) is cmd_demo else 1
@@ -276,7 +276,7 @@ def _validate(a):
         if given:
             raise ValueError(f"--{given[0].replace('_', '-')} applies to Ray workers; add --ray (or drop it)")
     _device_dtype(a)
-    _check_out(getattr(a, "out", None), [getattr(a, "problems", None), getattr(a, "model", None)])
+    _check_paths(a)
     return options
 
 
@@ -396,7 +396,7 @@ def cmd_anchors(a) -> int:
         raise ValueError(f"--limit {a.limit}: use a number >= 1")
     _anchor_options(a)
     _device_dtype(a)
-    _check_out(a.out, [a.problems, a.model])
+    _check_paths(a)
     loaded = _load_problems(a)
     if loaded is None:
         return 2
