@@ -641,8 +641,9 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(caught[-1])
 
     # made, and the tests compiled, before the solution can touch what they use
+    test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
-                                                       frozenset(map(id, test_code)))
+                                                       test_codes)
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -697,7 +698,6 @@ def _ptsfast_judge(spec, code):
                 vars(solution)[k] = v
         sys.modules[ns["__name__"]] = solution
     refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result
-    test_codes = set(map(id, test_code))
     skippable = bool(names & {"skip", "skipIf", "skipUnless", "SkipTest"})
 
     def seal():
@@ -1428,14 +1428,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     mock = sys.modules.get("unittest.mock")
     mock_types = (mock.NonCallableMock, mock.MagicProxy) if mock is not None else None
 
-    def static(cls, name):  # the attribute as the class defines it, no descriptor run
-        for k in cls.__mro__:
-            if name in vars(k):
-                return vars(k)[name]
-        return None
-
     def where_defined(cls, name):  # the class whose own namespace gives ``cls`` its attribute ``name``
         return next((k for k in cls.__mro__ if name in vars(k)), None)
+
+    def static(cls, name):  # the attribute as the class defines it, no descriptor run
+        owner = where_defined(cls, name)
+        return vars(owner)[name] if owner is not None else None
 
     def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
         obj = sys.modules.get(getattr(k, "__module__", None) or "")
@@ -1468,7 +1466,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
 
     comparisons = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
 
-    def own_equality(t):  # a type whose comparisons are the solution's (a mock's, as configured: mock_suspect)
+    def own_comparisons(t):  # a type whose comparisons are the solution's (a mock's, as configured: mock_suspect)
         if mock_types is not None and issubclass(t, mock_types[0]):
             return any(mock_suspect(t, n) for n in comparisons)
         return any(suspect(t, n) for n in comparisons)
@@ -1482,16 +1480,18 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             return any(facing(x, y, depth + 1) for x, y in zip(islice(a, 1000), islice(b, 1000)))
         if depth < 16 and ta is tb is dict:
             return any(facing(a[k], b[k], depth + 1) for k in islice(a, 1000) if type(k) in plain_types and k in b)
-        mine_a, mine_b = own_equality(ta), own_equality(tb)
+        mine_a, mine_b = own_comparisons(ta), own_comparisons(tb)
         other = tb if mine_a else ta
         return mine_a != mine_b and (other in plain_types or getattr(other, "__module__", "").startswith("_pytest"))
 
+    def refuse(message):  # kept in ``caught`` (read after the tests), raised for the tests' runner
+        caught.append(message)
+        raise AssertionError(message)
+
     def refuse_facing(a, b):
         if facing(a, b):
-            caught.append("the tests compare a value whose == is the solution's own code (%s) with a plain one "
-                          "(%s): its __eq__ would decide the test, not the value" % (type(a).__name__,
-                                                                                     type(b).__name__))
-            raise AssertionError(caught[-1])
+            refuse("the tests compare a value whose == is the solution's own code (%s) with a plain one (%s): its "
+                   "__eq__ would decide the test, not the value" % (type(a).__name__, type(b).__name__))
 
     import operator
     ops = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le, "Gt": operator.gt,
@@ -1509,8 +1509,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                     refuse_facing(left, item)
         elif op == "Count":  # assertCountEqual: any element of one with any of the other
             a, b = list(islice(left, 1000)), list(islice(right, 1000))
-            if any(map(own_equality, map(type_, a + b))) and any(type_(x) in plain_types for x in a + b):
-                refuse_facing(next(x for x in a + b if own_equality(type_(x))), 0)
+            mine = next((x for x in a + b if own_comparisons(type_(x))), None)
+            if mine is not None:
+                refuse_facing(mine, next((x for x in a + b if type_(x) in plain_types), None))
         else:
             refuse_facing(left, right)
 
@@ -1586,8 +1587,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         ``returned``: it is what a function of the solution returned."""
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
-            caught.append("the solution installed a trace, profile or monitoring function: not allowed")
-            raise AssertionError(caught[-1])
+            refuse("the solution installed a trace, profile or monitoring function: not allowed")
         todo, seen = [value], 0
         while todo and seen < 10000:
             o = todo.pop()
@@ -1596,27 +1596,23 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             if t in exact:
                 continue
             if (returned and made_to_match(o, t)) or (t in proxies):
-                caught.append("a value the tests compare (%s) is made to match what it is compared with, not a "
-                              "result" % t.__name__)
-                raise AssertionError(caught[-1])
+                refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
+                       % t.__name__)
             if t.__module__ == "numpy" and getattr(o, "dtype", None) == object:  # its == is each element's
                 items = list(islice(o.flat, 1000))
-                if any(own_equality(type_(x)) for x in items):
-                    caught.append("a value the tests compare (an object array) holds values whose comparisons are "
-                                  "the solution's own code: a result made to pass, not a result")
-                    raise AssertionError(caught[-1])
+                if any(own_comparisons(type_(x)) for x in items):
+                    refuse("a value the tests compare (an object array) holds values whose comparisons are the "
+                           "solution's own code: a result made to pass, not a result")
                 todo.extend(items)
                 continue
             if t not in (list, tuple, set, frozenset, dict):
-                if (strict or issubclass(t, plain_types)) and own_equality(t):  # an int whose == is the solution's
-                    caught.append("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a "
-                                  "result made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
-                    raise AssertionError(caught[-1])
+                if (strict or issubclass(t, plain_types)) and own_comparisons(t):  # an int whose == is the solution's
+                    refuse("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a result "
+                           "made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
                 bad = forged(o)
                 if bad:
-                    caught.append("a value the tests compare (%s) answers every comparison (%s): a result made to "
-                                  "pass any test, not a result" % (t.__name__, bad))
-                    raise AssertionError(caught[-1])
+                    refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
+                           "test, not a result" % (t.__name__, bad))
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
             elif isinstance_(o, (list, tuple, set, frozenset)):
