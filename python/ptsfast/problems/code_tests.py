@@ -1628,12 +1628,13 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
 
 
 def _ptsfast_guarded(source, filename, limit=1 << 18):
-    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), ``a == b`` and ``a !=
-    b`` through __ptsfast_compare__ and assertEqual's two values through __ptsfast_pair__ (a value whose == is the
-    solution's own never decides a comparison with a plain one); tests that the rewrite cannot compile, or longer than
-    ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing them in Python costs 3x the time and 1.4x the
-    memory of compiling them), run as written (the solution's functions are still checked where the tests call them,
-    :func:`_ptsfast_checked`). Returns ``(code, whether it was rewritten)``."""
+    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), every comparison
+    (``==``, ``<``, ``in``, chains) through __ptsfast_compare__ and the two values of unittest's assertEqual family
+    through __ptsfast_pair__ (the solution's own comparisons never make one hold against a plain value); tests that
+    the rewrite cannot compile, or longer than ``limit`` characters (EvalPlus writes out megabytes of inputs:
+    parsing them in Python costs 3x the time and 1.4x the memory of compiling them), run as written (the solution's
+    functions are still checked where the tests call them, :func:`_ptsfast_checked`). Returns ``(code, whether it
+    was rewritten)``."""
     import ast
     if len(source) > limit:
         return compile(source, filename, "exec"), False
@@ -1982,11 +1983,12 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
                 if isinstance(out, types.CoroutineType):  # an async test (pytest-asyncio's)
                     import asyncio
                     asyncio.run(out)
-            except Exception as e:  # the tests' xfail: its failure is expected
-                if xfail is None or not isinstance(e, xfail.kwargs.get("raises") or Exception):
+            except BaseException as e:  # SystemExit, pytest's outcomes (skip, xfail) inside a test: no pass; but
+                # the failure the tests' own xfail mark expects (an Exception of what it raises)
+                expected = xfail is not None and isinstance(e, Exception) and isinstance(
+                    e, xfail.kwargs.get("raises") or Exception)
+                if not expected:
                     raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
-            except BaseException as e:  # SystemExit, pytest's outcomes (skip, xfail) inside a test: no pass
-                raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
             else:
                 if xfail is not None and xfail.kwargs.get("strict"):
                     raise AssertionError("test " + name + " passed, but its tests mark it xfail(strict=True)")
