@@ -39,6 +39,13 @@ def test_a_chat_template_file_is_read_and_a_missing_template_fails_before_the_fo
     import json
     rec = json.loads((tmp_path / "run" / "problems.jsonl").read_text().splitlines()[0])
     assert tiny_tokenizer().decode(rec["prompt_ids"]).endswith("w20 w21 w22")  # the question, not the path
+    # the template itself is recorded (the file is read once): a resume after the file changed is refused
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["chat_template"] == template.read_text()
+    template.write_text("{% for m in messages %}Q: {{ m['content'] }}{% endfor %}")
+    with pytest.raises(RunDirError, match="--chat-template"):
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "run",
+             MineOptions(max_new_tokens=4, chat_template=str(template), trajectories_per_problem=1), oracle=never,
+             progress=False)
     with pytest.raises(ChatTemplateError, match="use_chat_template=False"):  # the tokenizer has none
         mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / "none", MineOptions(max_new_tokens=4),
              oracle=never, progress=False)

@@ -13,6 +13,7 @@ from ptsfast.engine import EngineConfig, SamplingParams
 from ptsfast.engine.sequence import check_sampler
 from ptsfast.mining.types import MiningConfig
 from ptsfast.problems.oracles import canonical_oracle_name, oracle_by_name
+from ptsfast.problems.loading import read_template
 from ptsfast.mining.seeds import stable_seed
 
 
@@ -40,6 +41,8 @@ class MineOptions:
 
     def __post_init__(self) -> None:
         validate_options(self)
+        if self.chat_template:  # a file read once: run.json records the template used, a resume compares texts
+            object.__setattr__(self, "chat_template", read_template(self.chat_template))
 
     def search_config(self) -> MiningConfig:
         """The search's configuration: this run's seed, and the rollouts' token budget (unless set; reusing
