@@ -506,3 +506,67 @@ def test_honest_names_and_inequalities_pass():
             "    def __eq__(self, o):\n        return isinstance(o, Node) and self.v == o.v\n"
             "def node(v):\n    return Node(v)\n")
     assert passes(node, TestProgram.from_text("assert node(1) != None\nassert node(1) == node(1)\n"))
+
+
+# a fourth round: comparisons the tests leave to C code or a library (list.count, operator.eq, numpy's and pandas'
+# object comparisons, a dataclass's __eq__), where no rewritten comparison sees the two values; the value equals 9
+# only, so no probe catches it: only who decides the comparison tells
+NINE = ("class Nine:\n    def __eq__(self, other):\n        return type(other) is int and other == 9\n"
+        "    def __ne__(self, other):\n        return not self.__eq__(other)\n    __hash__ = object.__hash__\n"
+        "def square(x):\n    return Nine()\n")
+
+
+@pytest.mark.parametrize("tests", [
+    "assert [square(3)].count(9) == 1\n",
+    "assert [9].index(square(3)) == 0\n",
+    "values = [9]\nvalues.remove(square(3))\n",
+    "import operator\nassert operator.eq(square(3), 9)\n",
+    "assert not (square(3) != 9)\n",
+    "import numpy as np\nnp.testing.assert_array_equal([square(3)], [9])\n",
+    "import pandas as pd\npd.testing.assert_series_equal(pd.Series([square(3)], dtype=object), pd.Series([9], dtype=object))\n",
+    "import dataclasses\n@dataclasses.dataclass\nclass P:\n    v: object\nassert P(square(3)) == P(9)\n",
+    "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n        self.assertFalse(square(3) != 9)\n",
+], ids=["count", "index", "remove", "operator.eq", "not !=", "numpy", "pandas", "dataclass", "assertFalse !="])
+def test_comparisons_made_by_c_code_or_a_library_for_the_tests_are_checked_too(tests):
+    program = TestProgram.from_text(tests)
+    assert passes("def square(x):\n    return x * x\n", program)
+    assert not passes(NINE, program)
+
+
+def test_the_solutions_own_code_compares_its_values_as_it_likes():
+    # an honest class equal to plain strings, compared so inside the solution (C code and a library included), and
+    # values of its own kind compared by the tests through a library
+    code = ("import collections\nclass Card:\n    def __init__(self, rank):\n        self.rank = rank\n"
+            "    def __eq__(self, other):\n        return self.rank == (other.rank if isinstance(other, Card) else other)\n"
+            "    def __lt__(self, other):\n        return self.rank < other.rank\n"
+            "    __hash__ = None\n"
+            "def aces(ranks):\n    cards = [Card(r) for r in ranks]\n"
+            "    return [c for c in cards if c == 'A'], cards.count('A'), sorted(cards)\n")
+    tests = ("aces_, n, ordered = aces(['K', 'A', 'A'])\nassert n == 2 and len(aces_) == 2\n"
+             "assert ordered == sorted([aces_[0], aces_[1], ordered[2]])\nassert [c.rank for c in ordered] == ['A', 'A', 'K']\n")
+    program = TestProgram.from_text(tests)
+    assert passes(code, program)
+    assert not passes(code.replace("cards.count('A')", "3"), program)
+
+
+def test_the_check_of_a_comparison_cannot_be_taken_back():
+    # the class's operator put back as it was, after the tests read the value and before they compare it
+    code = NINE.replace("def square(x):\n    return Nine()\n",
+                        "_raw = Nine.__eq__\nclass Box:\n    def get(self):\n        Nine.__eq__ = _raw\n        return 1\n"
+                        "def square(x):\n    return Nine(), Box()\n")
+    tests = TestProgram.from_text("value, box = square(3)\nbox.get()\nassert [value].count(9) == 1\n")
+    assert not passes(code, tests)
+
+
+def test_tests_that_patch_the_file_system_checks_still_tell_library_code_from_the_solutions():
+    # BigCodeBench-style: os.path.isfile patched to answer False while unittest's own objects are read; unittest's
+    # TestCase.__eq__ stays unittest's (it was taken for the solution's, and its check for a replacement of unittest)
+    tests = ("import os, unittest\nfrom unittest.mock import patch\nclass TestCases(unittest.TestCase):\n"
+             "    @patch('os.path.isfile', return_value=False)\n    def test_missing(self, mock_isfile):\n"
+             "        with self.assertRaises(FileNotFoundError):\n            run('backup.sh')\n"
+             "    def test_square(self):\n        self.assertEqual(square(3), 9)\n")
+    program = TestProgram.from_text(tests)
+    code = ("import os\ndef run(name):\n    if not os.path.isfile(name):\n        raise FileNotFoundError(name)\n"
+            "    return name\n")
+    assert passes(code + "def square(x):\n    return x * x\n", program)
+    assert not passes(code + NINE, program)

@@ -641,9 +641,9 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(caught[-1])
 
     # made, and the tests compiled, before the solution can touch what they use
-    test_codes = frozenset(map(id, test_code))
+    test_codes, solution_codes = frozenset(map(id, test_code)), set()
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
-                                                       test_codes)
+                                                       test_codes, solution_codes)
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -653,7 +653,9 @@ def _ptsfast_judge(spec, code):
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code))
-    exec(compile(source, "solution.py", "exec"), vars(solution))
+    compiled = compile(source, "solution.py", "exec")
+    solution_codes.update(map(id, _ptsfast_nested_codes([compiled])))
+    exec(compiled, vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
 
@@ -897,11 +899,16 @@ def _ptsfast_library_roots(_dirs=[]):
     return _dirs[0]
 
 
-def _ptsfast_library_code(where, roots):
+def _ptsfast_library_code(where, roots, _stat=__import__("posix").stat):
     """A file of the interpreter's standard library or of an installed package (``roots``:
-    :func:`_ptsfast_library_roots`)."""
-    import os
-    return bool(where) and where.startswith(roots) and os.path.isfile(where)
+    :func:`_ptsfast_library_roots`). ``_stat``: the C function as it was before the tests ran: tests that patch
+    ``os.path.isfile`` (``return_value=False``) must not make the libraries' code look like the solution's."""
+    if not (where and where.startswith(roots)):
+        return False
+    try:
+        return _stat(where).st_mode & 0o170000 == 0o100000  # a regular file, as os.path.isfile says
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 def _ptsfast_frame_guard(trusted_codes, roots, library_code):
@@ -1378,7 +1385,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solution_codes):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1390,7 +1397,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     ``watch()``, run after each check, raises when what the tests use was replaced: a check after every value the
     tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
-    the harness reads after the tests: raised inside a test, it reaches only the tests' runner."""
+    the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
+    ``tests_codes``, ``solution_codes``: ids of the tests' code objects and of the solution's (filled once it is
+    compiled), which tell who compares where C code (``list.count``, numpy) or a library calls a solution's operator."""
     import sys, types
     from itertools import islice
     from os import urandom
@@ -1493,15 +1502,77 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             refuse("the tests compare a value whose == is the solution's own code (%s) with a plain one (%s): its "
                    "__eq__ would decide the test, not the value" % (type(a).__name__, type(b).__name__))
 
+    getframe, function_get = sys._getframe, types.FunctionType.__get__
+    guarded = []  # (class, name, the guard put there): checked intact after each value read and each guarded call
+    guarded_types = set()
+
+    def intact():
+        for owner, name, guard in guarded:
+            if vars(owner).get(name) is not guard:
+                refuse("the solution took back the check of %s.%s: not allowed" % (owner.__name__, name))
+
+    def by_tests():
+        """Whether the code that asked for a comparison is the tests' (their own line, or C code or a library they
+        called: ``list.count``, numpy's ``assert_array_equal``, a dataclass's ``__eq__``), not the solution's."""
+        f = getframe(2)
+        while f is not None:
+            code = id(f.f_code)
+            if code in tests_codes:
+                return True
+            if code in solution_codes:
+                return False
+            f = f.f_back
+        return False
+
+    def guard_comparisons(cls):
+        """The solution's own comparisons of ``cls`` (its six operators, where its classes define them) checked where
+        they decide: one that holds against a plain value (``!=`` that says equal) when the tests asked for it is
+        refused, as a comparison the tests write is (compare, below), also when C code or a library compares for
+        them (``[x].count(9)``, ``operator.eq``, numpy's and pandas' object comparisons): a value that answers its
+        probes falsely and the comparison after them truly is caught there. The solution's own code compares as it
+        likes."""
+        guarded_types.add(cls)
+        for name in comparisons:
+            owner = where_defined(cls, name)
+            if owner is None or not suspect(cls, name) or any(o is owner and n == name for o, n, _ in guarded):
+                continue
+            original = vars(owner)[name]
+            bind = getattr(type_(original), "__get__", None)  # a function binds; a callable object is called bare
+
+            def guard(self, other, original=original, bind=bind, name=name):
+                result = original(self, other) if bind is function_get else (
+                    bind(original, self, type_(self)) if bind is not None else original)(other)
+                other_type = type_(other)
+                if result is NotImplemented or not (other_type in plain_types or getattr(
+                        other_type, "__module__", "").startswith("_pytest")):
+                    return result  # the solution's values compared with each other (its sorts, heaps): as they are
+                try:  # asked once, and that answer given back: C code would ask again (a second, other answer)
+                    said = result if type_(result) is bool else bool(result)
+                except Exception:  # an array's elementwise answer: no one verdict, C code could not take it either
+                    return result
+                intact()  # what the operator ran may have taken back another class's check
+                if said != (name == "__ne__") and facing(self, other) and by_tests():
+                    refuse("the tests compare a value whose %s is the solution's own code (%s) with a plain one "
+                           "(%s): its operator would decide the test, not the value"
+                           % (name, type_(self).__name__, other_type.__name__))
+                return said
+            try:
+                type.__setattr__(owner, name, guard)
+            except Exception:
+                refuse("a value the tests compare (%s) compares by the solution's own code in a class that cannot "
+                       "be checked" % cls.__name__)
+            guarded.append((owner, name, guard))
+
     import operator
     ops = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le, "Gt": operator.gt,
            "GtE": operator.ge, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b, "Is": operator.is_,
            "IsNot": operator.is_not}
 
     def check(left, right, op):
-        """Refuses a comparison the solution's own code would decide; one that asks for a difference (``!=``,
-        ``not in``) is left to it (an honest class may well differ from an int)."""
-        if op in ("NotEq", "NotIn", "Is", "IsNot"):
+        """Refuses a comparison that holds where the solution's own code would decide it; one that asks for a
+        difference (``!=``, ``not in``) is checked where it finds none (an honest class may well differ from an int,
+        but ``not x != 9`` is ``x == 9``)."""
+        if op in ("Is", "IsNot"):
             return
         if op == "In":  # x in xs compares x with each element of a list, tuple or set
             if type(right) in (list, tuple, set, frozenset, dict):
@@ -1522,7 +1593,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             op, right = rest[k], rest[k + 1]
             result = ops[op](left, right)  # as Python gives it (an array's comparison is an array); what it raises
             # goes to the tests (money(1) < 1 in assertRaises); one that holds is refused if the solution decided it
-            if truthy(result):
+            if op in ("NotEq", "NotIn"):
+                if not truthy(result):  # ``not x != 9``: x found equal
+                    check(left, right, "Eq" if op == "NotEq" else "In")
+            elif truthy(result):
                 check(left, right, op)
             if k + 2 == len(rest) or not result:
                 return result
@@ -1613,6 +1687,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
                            "test, not a result" % (t.__name__, bad))
+                if t not in guarded_types and not (mock_types is not None and issubclass(t, mock_types[0])) \
+                        and own_comparisons(t):
+                    guard_comparisons(t)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
             elif isinstance_(o, (list, tuple, set, frozenset)):
@@ -1623,6 +1700,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 except Exception:
                     pass
         watch()
+        intact()
         return value
     return plain, compare, pair
 
