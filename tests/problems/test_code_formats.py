@@ -662,6 +662,64 @@ def test_pytest_rows_get_their_own_fixtures():
                               "def test_a(n):\n    assert n\n")
 
 
+SCOPED_FIXTURES = '''import pytest
+from solution import Counter
+
+MADE = []
+
+
+@pytest.fixture(scope="module")
+def shared():
+    MADE.append("module")
+    counter = Counter()
+    yield counter
+    MADE.append("module closed")
+
+
+@pytest.fixture(scope="class")
+def per_class():
+    MADE.append("class")
+    return Counter()
+
+
+def test_first(shared):
+    shared.add()
+    assert shared.n == 1
+
+
+def test_second(shared):  # the module's fixture is the one the first test used
+    shared.add()
+    assert shared.n == 2 and MADE == ["module"]
+
+
+class TestA:
+    def test_a1(self, per_class, shared):
+        per_class.add()
+        assert per_class.n == 1 and shared.n == 2
+
+    def test_a2(self, per_class):
+        per_class.add()
+        assert per_class.n == 2
+
+
+class TestB:
+    def test_b(self, per_class):  # a class of its own, a fixture of its own
+        assert per_class.n == 0 and MADE == ["module", "class", "class"]
+'''
+
+
+def test_pytest_fixtures_live_as_long_as_their_scope():
+    """A ``module``-scoped fixture is made once for every test (tests that count on it see one object), a
+    ``class``-scoped one once a class; a right counter passes, one that forgets its count fails."""
+    from ptsfast.problems.oracles import judge_code
+
+    program = TestProgram.from_text(SCOPED_FIXTURES)
+    good = "class Counter:\n    def __init__(self):\n        self.n = 0\n    def add(self):\n        self.n += 1\n"
+    res = judge_code(good, program, timeout=60.0)
+    assert res.passed, res.output
+    assert not judge_code(good.replace("self.n += 1", "self.n = 1"), program, timeout=60.0).passed
+
+
 ASYNC_TESTS = {  # unittest's IsolatedAsyncioTestCase: its coroutine tests are awaited, as `python -m unittest` does
     "beside a TestCase": "import unittest\nfrom solution import fetch, square\n\nclass TestSync(unittest.TestCase):\n"
                          "    def test_square(self):\n        self.assertEqual(square(3), 9)\n\n"

@@ -1930,8 +1930,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
     """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
     functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
     collected (:func:`_ptsfast_sealed`); a test that asks for one of ``fixtures`` (:func:`_ptsfast_fixtures`) gets
-    a fresh one, undone after it. ``theirs``: the names the tests bound themselves (the module's ``pytestmark``
-    and what a mark's condition string reads are the tests', never the solution's)."""
+    a fresh one, undone after it; the tests' own fixtures live as long as their scope says (a ``module`` or
+    ``session`` one is made once and undone after the last test, a ``class`` one once a class). ``theirs``: the names
+    the tests bound themselves (the module's ``pytestmark`` and what a mark's condition string reads are the tests',
+    never the solution's)."""
     import itertools, types
 
     def asks(fn, is_method):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
@@ -1956,10 +1958,20 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         elif isinstance(v, types.FunctionType) and "_pytestfixturefunction" in vars(v):  # older pytest
             marker, fn = vars(v)["_pytestfixturefunction"], getattr(vars(v).get("__pytest_wrapped__"), "obj", None)
         if marker is not None and isinstance(fn, types.FunctionType):
-            own[marker.name or fn.__name__] = fn, bool(marker.autouse)
+            scope = getattr(marker, "scope", "function")
+            own[marker.name or fn.__name__] = fn, bool(marker.autouse), scope if isinstance(scope, str) else "function"
             definitions.add(k)
+    wide, per_class = ({}, []), ({}, [])  # (made, finishes) of the module/session-scoped and class-scoped fixtures
+
+    def undo(made, finishes):
+        made.clear()
+        while finishes:
+            finishes.pop()()
 
     def value_of(name, made, finishes):
+        scope = own[name][2] if name in own and name not in made else "function"
+        if scope != "function":  # a wider one made once: it outlives the test
+            made, finishes = per_class if scope == "class" else wide
         if name not in made:
             if name in fixtures:
                 made[name], finish = fixtures[name]()
@@ -2018,6 +2030,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
     ns.update({k: v for k, v in vars(module).items() if ns.get(k) is not v})  # module.BASE = 10: the tests' global
     class_done = []
     for name, cls, fn, marked in tests:
+        if cls not in class_done[-1:]:  # a class's fixtures end with it (and those of the functions before it)
+            undo(*per_class)
         if cls is not None and cls not in class_done:
             if class_done:
                 call_hook(class_done[-1], "teardown_class", None)
@@ -2049,7 +2063,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
             xfail = expected_failure(these)
             made, finishes = dict(kwargs), []
             try:
-                for fixture in [k for k, (_, auto) in own.items() if auto]:  # every test's, asked for or not
+                for fixture in [k for k, (_, auto, _) in own.items() if auto]:  # every test's, asked for or not
                     value_of(fixture, made, finishes)
                 for fixture in wanted:
                     kwargs[fixture] = value_of(fixture, made, finishes)
@@ -2078,8 +2092,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
                 teardown(func)
             if cls is None:
                 call_hook(ns, "teardown_function", fn)
+    undo(*per_class)
     if class_done:
         call_hook(class_done[-1], "teardown_class", None)
+    undo(*wide)
     call_hook(ns, "teardown_module", module)
     if not ran:
         raise RuntimeError("no test ran")
