@@ -533,6 +533,14 @@ def test_comparisons_made_by_c_code_or_a_library_for_the_tests_are_checked_too(t
     assert not passes(NINE, program)
 
 
+@pytest.mark.parametrize("tests", ["assert {square(3)} == {9}\n", "assert {9: 'x'}[square(3)] == 'x'\n",
+                                   "assert {square(3): 0} == {9: 0}\n"])
+def test_sets_and_dict_keys_compare_by_hash_then_by_the_checked_operator(tests):
+    program = TestProgram.from_text(tests)
+    assert passes("def square(x):\n    return x * x\n", program)
+    assert not passes(NINE.replace("__hash__ = object.__hash__", "__hash__ = lambda self: 9"), program)
+
+
 def test_the_solutions_own_code_compares_its_values_as_it_likes():
     # an honest class equal to plain strings, compared so inside the solution (C code and a library included), and
     # values of its own kind compared by the tests through a library
