@@ -104,6 +104,26 @@ def test_uncommitted_tail_and_torn_marker_are_truncated(tmp_path):
     assert len(list(read_jsonl(tmp_path / DONE))) == 2
 
 
+def test_lost_markers_are_an_error_not_a_fresh_start(tmp_path):
+    # done.jsonl deleted (or cut back): the finished problems' records would all have been truncated away
+    with RunWriter(tmp_path, {"a": 1}) as w:
+        for pid in ("x", "y", "z"):
+            w.write_problem(pid, [{"problem_id": pid, "k": 1}], [], {"s": 1})
+    good = data_bytes(tmp_path)
+    markers = (tmp_path / DONE).read_bytes()
+    for kept in (b"", markers.split(b"\n", 1)[0] + b"\n"):
+        (tmp_path / DONE).write_bytes(kept)
+        with pytest.raises(RunDirError, match=r"records of \d problems .* after its last marker in done.jsonl.*restore"):
+            RunWriter(tmp_path, {"a": 1})
+        assert data_bytes(tmp_path) == good
+    (tmp_path / DONE).unlink()
+    with pytest.raises(RunDirError, match="records of 3 problems"):
+        RunWriter(tmp_path, {"a": 1})
+    (tmp_path / DONE).write_bytes(markers)
+    with RunWriter(tmp_path, {"a": 1}) as w:
+        assert set(w.done) == {"x", "y", "z"}
+
+
 def test_lost_committed_data_is_an_error(tmp_path):
     with RunWriter(tmp_path, {"a": 1}) as w:
         w.write_problem("x", [{"k": 1}], [], {})

@@ -332,6 +332,7 @@ class RunWriter:
             if done_path.stat().st_size > good_end:
                 log.info("resume: dropping a torn marker at the end of %s", done_path)
                 os.truncate(done_path, good_end)
+        uncommitted: set[str] = set()  # the problems whose records follow the last marker
         for name, size in committed.items():
             p = self.dir / name
             have = p.stat().st_size if p.exists() else 0
@@ -339,16 +340,26 @@ class RunWriter:
                 raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
                                   f"edited or lost - restore it, or rerun with --overwrite")
             if p.exists():
-                self._check_ours(p, size, have)
+                uncommitted |= self._check_ours(p, size, have)
+        if len(uncommitted) > 1:  # problems are written one at a time: a crash leaves one problem's records at most
+            shown = ", ".join(repr(i) for i in sorted(uncommitted)[:5])
+            raise RunDirError(f"{self.dir} holds the records of {len(uncommitted)} problems ({shown}...) after its last "
+                              f"marker in {done_path.name}; a crash leaves one at most, so the markers were lost or "
+                              f"edited and resuming would delete finished work - restore {done_path.name}, or mine "
+                              f"into a new --out (or rerun with --overwrite to discard them)")
+        for name, size in committed.items():
+            p = self.dir / name
+            have = p.stat().st_size if p.exists() else 0
             if have > size:
                 log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
                 os.truncate(p, size)
         if self.done:
             log.info("resuming %s: %d problems already done", self.dir, len(self.done))
 
-    def _check_ours(self, p: Path, size: int, have: int) -> None:
+    def _check_ours(self, p: Path, size: int, have: int) -> set[str]:
         """Refuse to resume into (and truncate) a file this run did not write: its committed part must end with a
-        record of a done problem, and what follows it (a crash's partial write) must be records too."""
+        record of a done problem, and what follows it (a crash's partial write) must be records too. Returns the
+        problem ids of those records."""
         def foreign(why: str) -> RunDirError:
             return RunDirError(f"{p} was changed since this run wrote it ({why}); resuming would truncate or append to "
                                f"a file that is not this run's - restore it, or mine into a new --out")
@@ -372,6 +383,9 @@ class RunWriter:
                 lines = tail.split(b"\n")
                 if not all(line.lstrip().startswith(b"{") for line in lines if line.strip()):
                     raise foreign(f"the {have - size} bytes after its last committed record are not records")
+                return {str(rec["problem_id"]) for rec in map(_record_or_none, lines)
+                        if isinstance(rec, dict) and "problem_id" in rec}
+        return set()
 
     # ------------------------------------------------------------------ writing
     def is_done(self, problem_id: Any) -> bool:
@@ -423,6 +437,13 @@ class RunWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _record_or_none(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):  # the torn last line of a crash
+        return None
 
 
 # --------------------------------------------------------------------------- record builders
