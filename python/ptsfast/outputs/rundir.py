@@ -14,7 +14,8 @@ Durability protocol (why a rerun never duplicates or loses a record): all record
 are appended and fsync'ed, and only then is its marker appended and fsync'ed. On open, the
 last marker gives the committed size of every file; anything after it (a partly written problem, a
 torn last marker without its newline) is truncated and that problem is simply redone. A damaged marker
-that is not that torn last line is an error naming the line: committed work is never dropped.
+that is not that torn last line, or records of more than one problem after the last marker (lost markers, not a
+crash), is an error naming the way out: committed work is never dropped.
 """
 
 from __future__ import annotations
