@@ -720,6 +720,21 @@ def test_pytest_fixtures_live_as_long_as_their_scope():
     assert not judge_code(good.replace("self.n += 1", "self.n = 1"), program, timeout=60.0).passed
 
 
+def test_a_test_script_runs_as_a_program_its_main_block_included(judge):
+    # code-r1's {"functional": ...} ground truth, run by its judge as `python` on solution + tests: checks under
+    # `if __name__ == "__main__":` are the tests (every program passed when they were skipped)
+    functional = ("_inputs = [[2, 3], [-1, 1]]\n_outputs = [5, 0]\n\nif __name__ == \"__main__\":\n"
+                  "    for i, o in zip(_inputs, _outputs):\n        assert add(*i) == o\n")
+    row = {"prompt": [{"role": "user", "content": "Write add(a, b)."}],
+           "reward_model": {"style": "rule", "ground_truth": json.dumps({"functional": functional})}}
+    prob = Problem("p", "add", None, code_tests.test_program_from_row(
+        {"ground_truth": row["reward_model"]["ground_truth"]}, ("ground_truth",), None, None).to_text())
+    assert TestProgram.from_text(prob.tests).format == "script"
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    for wrong in ("def add(a, b):\n    return None\n", "def add(a, b):\n    pass\n"):
+        assert judge(answer(wrong), prob) == (False, None)
+
+
 ASYNC_TESTS = {  # unittest's IsolatedAsyncioTestCase: its coroutine tests are awaited, as `python -m unittest` does
     "beside a TestCase": "import unittest\nfrom solution import fetch, square\n\nclass TestSync(unittest.TestCase):\n"
                          "    def test_square(self):\n        self.assertEqual(square(3), 9)\n\n"

@@ -667,7 +667,10 @@ def _ptsfast_judge(spec, code):
     if shared:
         exec(setup, vars(solution))
         _ptsfast_names_used(spec, vars(solution), test_code, roots)
-    ns = {**vars(solution), "__name__": "test_solution", "__file__": "test_solution.py", "__builtins__": builtins}
+    # a test script runs as a program (code-r1 and Skywork-OR1 run solution + tests with python): its checks under
+    # ``if __name__ == "__main__":`` run
+    ns = {**vars(solution), "__name__": "__main__" if fmt == "script" else "test_solution",
+          "__file__": "test_solution.py", "__builtins__": builtins}
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)
