@@ -735,6 +735,35 @@ def test_a_test_script_runs_as_a_program_its_main_block_included(judge):
         assert judge(answer(wrong), prob) == (False, None)
 
 
+PYTEST_COLLECTION = {  # (tests, a solution wrong only where pytest's collection reaches)
+    # a Test class that only changes class data runs the tests it inherits again
+    "inherited": ("from solution import double\n\nclass TestSmall:\n    value = 1\n\n    def test_double(self):\n"
+                  "        assert double(self.value) == 2 * self.value\n\nclass TestLarge(TestSmall):\n"
+                  "    value = 10**6\n", "def double(x):\n    return 2 if x == 1 else 0\n"),
+    # a base class not named Test*
+    "from a plain base": ("from solution import double\n\nclass Checks:\n    def test_double(self):\n"
+                          "        assert double(3) == 6\n\nclass TestDouble(Checks):\n    pass\n",
+                          "def double(x):\n    return 5\n"),
+    # a test bound by assignment
+    "alias": ("from solution import double\n\ndef check_double():\n    assert double(3) == 6\n\n"
+              "test_double = check_double\n", "def double(x):\n    return 5\n"),
+    # setup_method/teardown_method without pytest's optional argument (KodCode's tests)
+    "setup without its argument": ("from solution import double\n\nclass TestDouble:\n    def setup_method(self):\n"
+                                   "        self.x = 3\n\n    def teardown_method(self):\n        self.x = None\n\n"
+                                   "    def test_double(self):\n        assert double(self.x) == 6\n",
+                                   "def double(x):\n    return 5\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYTEST_COLLECTION))
+def test_pytest_rows_collect_and_set_up_their_tests_as_pytest_does(name, judge):
+    tests, wrong = PYTEST_COLLECTION[name]
+    prob = Problem("p", "double", None, TestProgram.from_text(tests).to_text())
+    assert TestProgram.from_text(prob.tests).format == "pytest"
+    assert judge(answer("def double(x):\n    return 2 * x\n"), prob) == (True, None)
+    assert judge(answer(wrong), prob) == (False, None)
+
+
 ASYNC_TESTS = {  # unittest's IsolatedAsyncioTestCase: its coroutine tests are awaited, as `python -m unittest` does
     "beside a TestCase": "import unittest\nfrom solution import fetch, square\n\nclass TestSync(unittest.TestCase):\n"
                          "    def test_square(self):\n        self.assertEqual(square(3), 9)\n\n"

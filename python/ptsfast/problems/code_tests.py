@@ -408,8 +408,11 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
                            bound=bound)
     own = _fixtures(top)
+    defs = {n.name: n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
+               and n.value.id in defs and any(isinstance(t, ast.Name) and t.id.startswith("test") for t in n.targets)]
     tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
-                 and n not in own.values()]
+                 and n not in own.values()] + aliases  # ``test_double = check_double``: pytest collects it by name
     test_classes = [c for c in classes if c.name.startswith("Test")]
     if tests_fns or test_classes:
         for fn in tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
@@ -1999,7 +2002,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
             tests.append((k, None, v, marks_of(v) + top))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
             hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
-            for m in list(vars(v)):
+            for m in dict.fromkeys(m for k in reversed(v.__mro__[:-1]) for m in vars(k)):  # inherited ones too
                 if m.startswith("test") and callable(getattr(v, m)):
                     tests.append((k + "." + m, v, getattr(v, m),
                                   marks_of(getattr(v, m)) + marks_of(v) + top))
@@ -2016,6 +2019,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         elif callable(getattr(owner, name, None)):  # a class's: a classmethod, or a function given the class
             bound = any(isinstance(vars(k).get(name), (classmethod, staticmethod)) for k in owner.__mro__)
             getattr(owner, name)(*[] if bound else [owner])
+
+    def with_arg(hook, arg):  # setup_method(self, method) or setup_method(self): pytest calls either
+        code = getattr(getattr(hook, "__func__", hook), "__code__", None)
+        hook(*[arg][:code.co_argcount - isinstance(hook, types.MethodType) if code is not None else 1])
 
     def holds(m):  # a skipif / xfail condition: a value, or a string pytest evaluates in the tests' module
         import os, platform, sys
@@ -2073,7 +2080,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
                 if cls is None:
                     call_hook(ns, "setup_function", fn)
                 if setup is not None:
-                    setup(func)
+                    with_arg(setup, func)
                 out = func(**kwargs)
                 if isinstance(out, types.CoroutineType):  # an async test (pytest-asyncio's)
                     import asyncio
@@ -2092,7 +2099,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
                     finish()
             ran += 1
             if teardown is not None:
-                teardown(func)
+                with_arg(teardown, func)
             if cls is None:
                 call_hook(ns, "teardown_function", fn)
     undo(*per_class)
