@@ -316,6 +316,36 @@ def test_apps_and_livecodebench_programs_run_after_their_judges_imports_but_code
     assert judge(answer(two_sum), call) == (True, None)
 
 
+def test_each_judges_own_imports_and_recursion_limit(judge):
+    """LiveCodeBench's judge (and verl rows' runners) star-import math, copy, string... and allow 50000 frames;
+    APPS' and TACO's import fabs, log, numpy; each row gets its own judge's, not the others'."""
+    lcb_call = code_tests.test_program_from_row(
+        {"public_test_cases": json.dumps([{"input": "3", "output": "6", "testtype": "functional"}]),
+         "metadata": json.dumps({"func_name": "f"})}, ("public_test_cases",), None, None)
+    deep = ("class Solution:\n    def f(self, n):\n        return self.down(3000) * factorial(n) // 6\n"
+            "    def down(self, k):\n        return 6 if k == 0 else self.down(k - 1)\n")
+    assert judge(answer(deep), Problem("p", "f", None, lcb_call.to_text())) == (True, None)
+    lcb_stdin = code_tests.test_program_from_row(
+        {"public_test_cases": json.dumps([{"input": "abc\n", "output": "ABC\n", "testtype": "stdin"}])},
+        ("public_test_cases",), None, None)
+    upper = "s = input()\nprint(''.join(ascii_uppercase[ascii_lowercase.index(c)] for c in s))\n"
+    assert judge(answer(upper), Problem("p", "u", None, lcb_stdin.to_text())) == (True, None)
+    verl = code_tests.test_program_from_row({"ground_truth": json.dumps({"inputs": ["3000\n"], "outputs": ["0\n"]})},
+                                            ("ground_truth",), None, None)
+    recursive = "def down(k):\n    return 0 if k == 0 else down(k - 1)\nprint(down(int(input())))\n"
+    assert judge(answer(recursive), Problem("p", "d", None, verl.to_text())) == (True, None)
+    apps = code_tests.test_program_from_row({"input_output": json.dumps({"inputs": ["100\n"], "outputs": ["4 5050\n"]})},
+                                            ("input_output",), None, None)
+    logs = "x = int(input())\nprint(int(log(x)), int(np.arange(1, x + 1).sum()))\n"
+    assert judge(answer(logs), Problem("p", "l", None, apps.to_text())) == (True, None)
+    assert judge(answer(upper), Problem("p", "u", None, code_tests.test_program_from_row(
+        {"input_output": json.dumps({"inputs": ["abc\n"], "outputs": ["ABC\n"]})}, ("input_output",), None,
+        None).to_text())) == (False, None)  # APPS' judge has no ascii_uppercase
+    assert judge(answer(recursive), Problem("p", "d", None, code_tests.test_program_from_row(
+        {"input_output": json.dumps({"inputs": ["3000\n"], "outputs": ["0\n"]})}, ("input_output",), None,
+        None).to_text())) == (False, None)  # nor a raised recursion limit
+
+
 def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge):
     row = {"question": "sum", "input_output": json.dumps({"inputs": [["3", "1 2 3"], "1\n-5\n"],
                                                           "outputs": [["6"], "-5\n"]})}

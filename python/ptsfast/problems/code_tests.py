@@ -72,17 +72,24 @@ TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "publ
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
                    "public_test_cases": ("private_test_cases",)}
-JUDGE_PRELUDE = "".join(line + "\n" for line in (
-    "from typing import *",
-    "import bisect, collections, functools, heapq, itertools, math, re, string, sys",
-    "from bisect import bisect_left, bisect_right, insort",
-    "from collections import Counter, defaultdict, deque, OrderedDict",
-    "from functools import cache, lru_cache, reduce",
-    "from heapq import heapify, heappop, heappush, heappushpop, nlargest, nsmallest",
-    "from itertools import accumulate, combinations, count, groupby, permutations, product",
-    "from math import ceil, comb, floor, gcd, inf, isqrt, lcm, log2, sqrt"))
-"""What APPS' and LiveCodeBench's judges import before the solution (their call-based starter code says
-``List[int]``; their stdin programs may use ``sys`` unimported); CodeContests' judge adds nothing."""
+APPS_PRELUDE = "".join(line + "\n" for line in (
+    "import sys", "import time", "import itertools",
+    "from itertools import accumulate, product, permutations, combinations", "import collections",
+    "from collections import Counter, OrderedDict, deque, defaultdict, ChainMap", "from functools import lru_cache",
+    "import math", "from math import sqrt, sin, cos, tan, ceil, fabs, floor, gcd, exp, log, log2", "import fractions",
+    "from typing import List, Tuple", "try:", "    import numpy as np", "except ImportError:", "    pass",
+    "import random", "import heapq", "from heapq import *", "stdin = sys.stdin", "stdout = sys.stdout"))
+"""What APPS' and TACO's judges (``testing_util.py``) put before a solution (numpy only where it is installed)."""
+LCB_PRELUDE = "".join(line + "\n" for line in (
+    *(f"from {m} import *" for m in ("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math",
+                                     "random", "statistics", "itertools", "functools", "operator", "io", "sys", "json",
+                                     "builtins", "typing")),
+    *(f"import {m}" for m in ("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random",
+                              "statistics", "itertools", "functools", "operator", "io", "sys", "json")),
+    "sys.setrecursionlimit(50000)"))
+"""What LiveCodeBench's judge (``lcb_runner/evaluation/testing_util.py``, ``import_string``) puts before a solution;
+Skywork-OR1 and Eurus-2 (verl ``prime_code``) judge verl rows with its runner or the same imports. CodeContests'
+judge adds nothing."""
 MAX_DECOMPRESSED = 1 << 30
 ENTRY_POINT_KEYS = ("entry_point",)
 ENTRY_POINT = re.compile(r"[A-Za-z_]\w*(?:\(\))?(?:\.[A-Za-z_]\w*)*")
@@ -175,7 +182,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
-    sources, cases, fn_name, prelude, exact = [], [], None, False, False
+    sources, cases, fn_name, prelude, exact = [], [], None, "", False
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
     for name, value in values:
@@ -213,7 +220,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               "interactor, which ptsfast does not run")
     if cases:
         if fn_name:
-            return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=JUDGE_PRELUDE, exact=exact)
+            return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
+                               exact=exact)
         cases = [(_joined(inp), _joined(out)) for inp, out in cases]
         bad = [i for i, (inp, out) in enumerate(cases) if not isinstance(inp, str) or not isinstance(out, str)]
         if bad:
@@ -222,7 +230,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         checker = row.get("generated_checker")
         if checker is not None and not isinstance(checker, str):
             raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
-        return TestProgram("stdio", cases=tuple(cases), prompt=JUDGE_PRELUDE if prelude else "", exact=exact,
+        return TestProgram("stdio", cases=tuple(cases), prompt=prelude, exact=exact,
                            checker=checker if checker and checker.strip() else "",
                            files=str(row.get("input_mode") or "").lower() == "file")
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
@@ -297,11 +305,12 @@ def _json_case(text, name: str, i: int, lines: bool):
         raise TestFormatError(f"field {name!r}, functional case {i + 1}: {what} is not JSON ({e})") from e
 
 
-def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None, bool]:
+def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None, str]:
     """(input, output) pairs of an APPS ``input_output`` / CodeContests ``{input, output}`` / list-of-pairs value
     (LiveCodeBench's ``testtype`` "functional" ones are calls of ``fn_hint``, its metadata's ``func_name``), the
-    function's name for calls, and whether the dataset's judge runs programs after :data:`JUDGE_PRELUDE` (APPS'
-    ``inputs``/``outputs`` and LiveCodeBench's ``testtype`` shapes)."""
+    function's name for calls, and the imports the dataset's judge runs programs after: :data:`LCB_PRELUDE` for
+    LiveCodeBench's ``testtype`` shapes and verl rows' ground truth, :data:`APPS_PRELUDE` for APPS' ``inputs``/
+    ``outputs``, none for CodeContests'."""
     if isinstance(value, list) and any("type" in v for v in value) and not any("testtype" in v for v in value):
         return _verification_cases({"test_cases": value}, name)  # verification_info's cases, given bare (DeepCoder)
     if isinstance(value, list):
@@ -317,12 +326,12 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
                                       f"'metadata' column with 'func_name', as LiveCodeBench has, or one in each "
                                       f"case, as DeepCoder has)")
             return [(_json_case(v.get("input"), name, i, True), _json_case(v.get("output"), name, i, False))
-                    for i, v in enumerate(value)], fn_hint, True
+                    for i, v in enumerate(value)], fn_hint, LCB_PRELUDE
         if kinds != {"stdin"}:
             raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))}; ptsfast runs 'stdin' or "
                                   f"'functional' ones, one kind a row")
         pairs = [(v.get("input"), v.get("output")) for v in value]
-        return _checked(pairs, name), None, all("testtype" in v for v in value)
+        return _checked(pairs, name), None, LCB_PRELUDE if all("testtype" in v for v in value) else ""
     if isinstance(value.get("test_cases"), list):  # open-r1 / PrimeIntellect ``verification_info``
         return _verification_cases(value, name)
     ins = value.get("inputs", value.get("input"))
@@ -333,10 +342,11 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
     if len(ins) != len(outs):
         raise TestFormatError(f"field {name!r} has {len(ins)} inputs but {len(outs)} outputs")
     fn = value.get("fn_name")
-    return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None), "inputs" in value
+    prelude = "" if "inputs" not in value else LCB_PRELUDE if name == GROUND_TRUTH else APPS_PRELUDE
+    return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None), prelude
 
 
-def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None, bool]:
+def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None, str]:
     """``{"language", "test_cases": [{"type": "stdin_stdout" | "function_call", "input", "output", "fn_name"}]}``:
     stdin programs, or calls of ``fn_name`` (its input the argument list)."""
     language = str(value.get("language") or "python").lower()
@@ -347,14 +357,14 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
         raise TestFormatError(f"field {name!r} has no test cases, or cases that are not objects")
     kinds = {v.get("type", "stdin_stdout") for v in items}
     if kinds == {"stdin_stdout"}:
-        return _checked([(v.get("input"), v.get("output")) for v in items], name), None, False
+        return _checked([(v.get("input"), v.get("output")) for v in items], name), None, ""
     fns = {v.get("fn_name") for v in items}
     if kinds != {"function_call"} or len(fns) != 1 or not next(iter(fns)):
         raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions "
                               f"{sorted(map(str, fns))}); ptsfast runs 'stdin_stdout' cases or 'function_call' cases "
                               f"of one fn_name")
     cases = [(_maybe_json(v.get("input")), _maybe_json(v.get("output"))) for v in items]
-    return _checked(cases, name, call=True), str(next(iter(fns))), True
+    return _checked(cases, name, call=True), str(next(iter(fns))), APPS_PRELUDE
 
 
 def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
