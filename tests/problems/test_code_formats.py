@@ -346,6 +346,20 @@ def test_each_judges_own_imports_and_recursion_limit(judge):
         None).to_text())) == (False, None)  # nor a raised recursion limit
 
 
+def test_an_apps_dict_argument_gets_its_int_keys_back_as_apps_judge_gives_it(judge):
+    row = {"input_output": json.dumps({"fn_name": "name_of_one", "inputs": [[{"1": "a", "2": "b"}], [{"1": "z"}]],
+                                       "outputs": [["a"], ["z"]]})}
+    program = code_tests.test_program_from_row(row, ("input_output",), None, None)
+    assert program.int_keys and TestProgram.from_text(program.to_text()) == program
+    prob = Problem("p", "name", None, program.to_text())
+    assert judge(answer("def name_of_one(d):\n    return d[1]\n"), prob) == (True, None)
+    assert judge(answer("def name_of_one(d):\n    return d['1']\n"), prob) == (False, None)
+    lcb = code_tests.test_program_from_row(  # LiveCodeBench's judge gives JSON as it is
+        {"public_test_cases": json.dumps([{"input": '{"1": "a"}', "output": '"a"', "testtype": "functional"}]),
+         "metadata": json.dumps({"func_name": "name_of_one"})}, ("public_test_cases",), None, None)
+    assert not lcb.int_keys and "int_keys" not in lcb.to_text()
+
+
 def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge):
     row = {"question": "sum", "input_output": json.dumps({"inputs": [["3", "1 2 3"], "1\n-5\n"],
                                                           "outputs": [["6"], "-5\n"]})}

@@ -131,17 +131,21 @@ class TestProgram:
     files: bool = False
     """stdio: the program reads ``input.txt`` and writes ``output.txt`` (a Codeforces ``input_mode`` "file"
     problem); it gets the input on stdin too, and its stdout counts when it writes no ``output.txt``."""
+    int_keys: bool = False
+    """call: APPS' and TACO's ``process_input_output``: JSON forces a dict's keys to strings, so a first argument
+    that is a dict becomes the only argument, its keys made ints (a dict with a key that is no int stays as it is)."""
     exact: bool = False
     """LiveCodeBench's comparisons: call: the value returned must equal the expected one (otherwise, as APPS'
     judge, the one element of a one-element expected list passes too: APPS wraps outputs in a list); stdio: line
     by line, each line the same text or the same numbers exactly (otherwise tokens, decimals within 1e-6)."""
 
     def to_text(self) -> str:
-        """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact`` only when
-        set, so that the problems of earlier runs keep their text and ids)."""
+        """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact`` and
+        ``int_keys`` only when set, so that the problems of earlier runs keep their text and ids)."""
         d = {_MARK: 1, **asdict(self)}
-        if not self.exact:
-            del d["exact"]
+        for flag in ("exact", "int_keys"):
+            if not d[flag]:
+                del d[flag]
         return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
     @staticmethod
@@ -182,7 +186,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
-    sources, cases, fn_name, prelude, exact = [], [], None, "", False
+    sources, cases, fn_name, prelude, exact, int_keys = [], [], None, "", False, False
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
     for name, value in values:
@@ -200,6 +204,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
             got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None)
             exact = exact or (isinstance(value, list) and any("testtype" in v for v in value))  # LiveCodeBench
+            int_keys = int_keys or (fn is not None and after_prelude == APPS_PRELUDE and isinstance(value, dict)
+                                    and "inputs" in value)  # APPS' / TACO's input_output
             cases += got
             fn_name = fn_name or fn
             prelude = prelude or after_prelude
@@ -221,7 +227,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     if cases:
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
-                               exact=exact)
+                               exact=exact, int_keys=int_keys)
         cases = [(_joined(inp), _joined(out)) for inp, out in cases]
         bad = [i for i, (inp, out) in enumerate(cases) if not isinstance(inp, str) or not isinstance(out, str)]
         if bad:
@@ -2261,8 +2267,17 @@ _PTSFAST_CALLER = """
 import json, linecache, os, sys, traceback, types
 cases = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
 replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
-path, name = sys.argv[3], sys.argv[4]
-loads = json.loads
+path, name, int_keys = sys.argv[3], sys.argv[4], sys.argv[5] == "int_keys"
+
+
+def loads(line, _loads=json.loads):  # the arguments; APPS' dict argument gets its int keys back (TestProgram.int_keys)
+    args = _loads(line)
+    if int_keys and args and isinstance(args[0], dict):
+        try:
+            return [{int(k): v for k, v in args[0].items()}]
+        except ValueError:
+            pass
+    return args
 
 def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and LiveCodeBench's == compares them
     if type(o).__module__ == "numpy" and getattr(o, "shape", None) == () and callable(getattr(o, "item", None)):
@@ -2312,7 +2327,8 @@ def _ptsfast_call_process(spec, code):
     name = spec["fn_name"]
     # what the solution prints is no part of a verdict (APPS' judge ignores it): debug prints cannot fill the
     # sandbox's output limit; its errors come back as replies
-    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name], quiet=True)
+    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER),
+                                   [path, name, "int_keys" if spec.get("int_keys") else ""], quiet=True)
     try:
         for i, (args, expected) in enumerate(spec["cases"]):
             try:
