@@ -113,7 +113,7 @@ def test_lost_markers_are_an_error_not_a_fresh_start(tmp_path):
     markers = (tmp_path / DONE).read_bytes()
     for kept in (b"", markers.split(b"\n", 1)[0] + b"\n"):
         (tmp_path / DONE).write_bytes(kept)
-        with pytest.raises(RunDirError, match=r"records of \d problems .* after its last marker in done.jsonl.*restore"):
+        with pytest.raises(RunDirError, match=r"records of \d problems .* last marker in done.jsonl.*restore"):
             RunWriter(tmp_path, {"a": 1})
         assert data_bytes(tmp_path) == good
     (tmp_path / DONE).unlink()

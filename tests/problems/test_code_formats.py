@@ -334,8 +334,8 @@ def test_each_judges_own_imports_and_recursion_limit(judge):
                                             ("ground_truth",), None, None)
     recursive = "def down(k):\n    return 0 if k == 0 else down(k - 1)\nprint(down(int(input())))\n"
     assert judge(answer(recursive), Problem("p", "d", None, verl.to_text())) == (True, None)
-    apps = code_tests.test_program_from_row({"input_output": json.dumps({"inputs": ["100\n"], "outputs": ["4 5050\n"]})},
-                                            ("input_output",), None, None)
+    apps = code_tests.test_program_from_row(
+        {"input_output": json.dumps({"inputs": ["100\n"], "outputs": ["4 5050\n"]})}, ("input_output",), None, None)
     logs = "x = int(input())\nprint(int(log(x)), int(np.arange(1, x + 1).sum()))\n"
     assert judge(answer(logs), Problem("p", "l", None, apps.to_text())) == (True, None)
     assert judge(answer(upper), Problem("p", "u", None, code_tests.test_program_from_row(
@@ -358,6 +358,26 @@ def test_an_apps_dict_argument_gets_its_int_keys_back_as_apps_judge_gives_it(jud
         {"public_test_cases": json.dumps([{"input": '{"1": "a"}', "output": '"a"', "testtype": "functional"}]),
          "metadata": json.dumps({"func_name": "name_of_one"})}, ("public_test_cases",), None, None)
     assert not lcb.int_keys and "int_keys" not in lcb.to_text()
+
+
+def test_multipl_e_and_code_r1_kodcode_rows_run_as_their_executors_run_them(judge):
+    # MultiPL-E's python rows: no entry point; its tests call check(f) inside test_check(), called at the end
+    tests = ("def check(candidate):\n    assert candidate(0, 1) == 1\n    assert candidate(5, 7) == 12\n\n"
+             "def test_check():\n    check(add)\n\ntest_check()\n")
+    program = code_tests.test_program_from_row({"tests": tests, "prompt": "def add(x: int, y: int) -> int:\n"},
+                                               ("tests",), None, "def add(x: int, y: int) -> int:\n")
+    assert (program.format, program.entry_point) == ("humaneval", "add")
+    prob = Problem("p", "add", None, program.to_text())
+    assert judge(answer("def add(x, y):\n    return x + y\n"), prob) == (True, None)
+    assert judge(answer("def add(x, y):\n    return None\n"), prob) == (False, None)
+    # code-r1's KodCode rows: ground truth {"pytest": "from solution import *\n" + the KodCode test file}
+    pytest_file = "from solution import *\n\ndef test_found():\n    assert find([1, 2], 2) == 1\n"
+    program = code_tests.test_program_from_row({"ground_truth": json.dumps({"pytest": pytest_file})},
+                                               ("ground_truth",), None, None)
+    assert program.format == "pytest"
+    prob = Problem("p", "find", None, program.to_text())
+    assert judge(answer("def find(xs, x):\n    return xs.index(x)\n"), prob) == (True, None)
+    assert judge(answer("def find(xs, x):\n    return 0\n"), prob) == (False, None)
 
 
 def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge):

@@ -523,7 +523,8 @@ NINE = ("class Nine:\n    def __eq__(self, other):\n        return type(other) i
     "import operator\nassert operator.eq(square(3), 9)\n",
     "assert not (square(3) != 9)\n",
     "import numpy as np\nnp.testing.assert_array_equal([square(3)], [9])\n",
-    "import pandas as pd\npd.testing.assert_series_equal(pd.Series([square(3)], dtype=object), pd.Series([9], dtype=object))\n",
+    "import pandas as pd\npd.testing.assert_series_equal(pd.Series([square(3)], dtype=object),\n"
+    "                              pd.Series([9], dtype=object))\n",
     "import dataclasses\n@dataclasses.dataclass\nclass P:\n    v: object\nassert P(square(3)) == P(9)\n",
     "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n        self.assertFalse(square(3) != 9)\n",
 ], ids=["count", "index", "remove", "operator.eq", "not !=", "numpy", "pandas", "dataclass", "assertFalse !="])
@@ -545,13 +546,15 @@ def test_the_solutions_own_code_compares_its_values_as_it_likes():
     # an honest class equal to plain strings, compared so inside the solution (C code and a library included), and
     # values of its own kind compared by the tests through a library
     code = ("import collections\nclass Card:\n    def __init__(self, rank):\n        self.rank = rank\n"
-            "    def __eq__(self, other):\n        return self.rank == (other.rank if isinstance(other, Card) else other)\n"
+            "    def __eq__(self, other):\n"
+            "        return self.rank == (other.rank if isinstance(other, Card) else other)\n"
             "    def __lt__(self, other):\n        return self.rank < other.rank\n"
             "    __hash__ = None\n"
             "def aces(ranks):\n    cards = [Card(r) for r in ranks]\n"
             "    return [c for c in cards if c == 'A'], cards.count('A'), sorted(cards)\n")
     tests = ("aces_, n, ordered = aces(['K', 'A', 'A'])\nassert n == 2 and len(aces_) == 2\n"
-             "assert ordered == sorted([aces_[0], aces_[1], ordered[2]])\nassert [c.rank for c in ordered] == ['A', 'A', 'K']\n")
+             "assert ordered == sorted([aces_[0], aces_[1], ordered[2]])\n"
+             "assert [c.rank for c in ordered] == ['A', 'A', 'K']\n")
     program = TestProgram.from_text(tests)
     assert passes(code, program)
     assert not passes(code.replace("cards.count('A')", "3"), program)
@@ -560,7 +563,8 @@ def test_the_solutions_own_code_compares_its_values_as_it_likes():
 def test_the_check_of_a_comparison_cannot_be_taken_back():
     # the class's operator put back as it was, after the tests read the value and before they compare it
     code = NINE.replace("def square(x):\n    return Nine()\n",
-                        "_raw = Nine.__eq__\nclass Box:\n    def get(self):\n        Nine.__eq__ = _raw\n        return 1\n"
+                        "_raw = Nine.__eq__\nclass Box:\n    def get(self):\n        Nine.__eq__ = _raw\n"
+                        "        return 1\n"
                         "def square(x):\n    return Nine(), Box()\n")
     tests = TestProgram.from_text("value, box = square(3)\nbox.get()\nassert [value].count(9) == 1\n")
     assert not passes(code, tests)

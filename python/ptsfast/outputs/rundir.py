@@ -344,10 +344,10 @@ class RunWriter:
                 uncommitted |= self._check_ours(p, size, have)
         if len(uncommitted) > 1:  # problems are written one at a time: a crash leaves one problem's records at most
             shown = ", ".join(repr(i) for i in sorted(uncommitted)[:5])
-            raise RunDirError(f"{self.dir} holds the records of {len(uncommitted)} problems ({shown}...) after its last "
-                              f"marker in {done_path.name}; a crash leaves one at most, so the markers were lost or "
-                              f"edited and resuming would delete finished work - restore {done_path.name}, or mine "
-                              f"into a new --out (or rerun with --overwrite to discard them)")
+            raise RunDirError(f"{self.dir} holds the records of {len(uncommitted)} problems ({shown}...) after its "
+                              f"last marker in {done_path.name}; a crash leaves one at most, so the markers were "
+                              f"lost or edited and resuming would delete finished work - restore {done_path.name}, "
+                              f"or mine into a new --out (or rerun with --overwrite to discard them)")
         for name, size in committed.items():
             p = self.dir / name
             have = p.stat().st_size if p.exists() else 0

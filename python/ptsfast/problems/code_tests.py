@@ -199,8 +199,9 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                                       f"short?") from None
         if value in ([], {}):  # a companion column with no tests ("[]" as text: LiveCodeBench's private tests)
             continue
-        if isinstance(value, dict) and set(value) == {"functional"} and isinstance(value["functional"], str):
-            value = value["functional"]  # code-r1: test code that calls the solution's functions
+        code_r1 = value.get("functional", value.get("pytest")) if isinstance(value, dict) and len(value) == 1 else None
+        if isinstance(code_r1, str):
+            value = code_r1  # code-r1: test code calling the solution, or its KodCode pytest file
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
             got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None)
             exact = exact or (isinstance(value, list) and any("testtype" in v for v in value))  # LiveCodeBench
@@ -397,6 +398,12 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     defs = {n.name for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     calls = [n for n in top if _runs([n], "check")]
     named = {n.value.args[0].id for n in calls if len(n.value.args) == 1 and isinstance(n.value.args[0], ast.Name)}
+    if not calls:  # MultiPL-E: ``def test_check(): check(f)``, called at the end
+        inner = {f.name: [c.args[0].id for c in ast.walk(f) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                          and c.func.id == "check" and len(c.args) == 1 and isinstance(c.args[0], ast.Name)]
+                 for f in top if isinstance(f, ast.FunctionDef) and f.name != "check" and not f.args.args}
+        calls = [n for n in top if any(_runs([n], w) for w, found in inner.items() if found)]
+        named = {f for n in calls for f in inner[n.value.func.id]}
     if "check" in defs and len(named) == 1 and len(calls) == 1 and (not entry_point or {entry_point} == named):
         # HumanEval-X / HumanEvalPack: the tests end by calling check(f) themselves; run as HumanEval's, with the
         # prompt the solution continues (its imports, its stub), the call left to the harness
