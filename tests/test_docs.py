@@ -92,7 +92,7 @@ def _generated_flag(knob: str, default) -> str:
 NAMED = {"oracle": "--oracle=boxed", "oracle_timeout": "--oracle-timeout=7", "trajectories_per_problem":
          "--trajectories=3", "problems_per_batch": "--problems-per-batch=5", "max_new_tokens": "--max-new-tokens=9",
          "temperature": "--temperature=0.5", "top_k": "--top-k=7", "top_p": "--top-p=0.9", "min_p": "--min-p=0.05", "seed": "--seed=11",
-         "system_prompt": "--system-prompt=hi", "chat_template": "--chat-template=T",
+         "system_prompt": "--system-prompt=hi", "chat_template": "--chat-template={{ messages }}",
          "use_chat_template": "--no-chat-template", "unsafe_code_oracle": "--unsafe-code-oracle",
          "mining.gap": "--gap=0.3", "mining.split": "--split=tokens",
          "mining.estimator.batch_size": "--batch-rollouts=4",
