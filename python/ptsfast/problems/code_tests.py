@@ -1543,7 +1543,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
     def by_tests():
         """Whether the code that asked for a comparison is the tests' (their own line, or C code or a library they
         called: ``list.count``, numpy's ``assert_array_equal``, a dataclass's ``__eq__``), not the solution's."""
-        f = getframe(2)
+        try:
+            f = getframe(2)
+        except ValueError:  # called from C with no Python frame below (a finalizer at exit)
+            return False
         while f is not None:
             code = id(f.f_code)
             if code in tests_codes:
