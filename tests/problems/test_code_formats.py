@@ -380,6 +380,54 @@ def test_multipl_e_and_code_r1_kodcode_rows_run_as_their_executors_run_them(judg
     assert judge(answer("def find(xs, x):\n    return 0\n"), prob) == (False, None)
 
 
+DS1000_CONTEXT = '''import numpy as np
+import copy
+
+
+def generate_test_case(test_case_id):
+    a = np.array([[1, 2], [3, 4]]) if test_case_id == 1 else np.arange(6).reshape(2, 3)
+    return a, copy.deepcopy(a).sum(axis=0)
+
+
+def exec_test(result, ans):
+    np.testing.assert_array_equal(result, ans)
+    return 1
+
+
+exec_context = r"""
+import numpy as np
+a = test_input
+[insert]
+"""
+
+
+def test_execution(solution: str):
+    code = exec_context.replace("[insert]", solution)
+    for i in range(2):
+        test_input, expected_result = generate_test_case(i + 1)
+        test_env = {"test_input": test_input}
+        exec(code, test_env)
+        assert exec_test(test_env["result"], expected_result)
+
+
+def test_string(solution: str):
+    assert "for" not in solution
+'''
+
+
+def test_ds1000_rows_hand_the_solutions_text_to_their_own_test_execution(judge):
+    # DS-1000's judge: code_context, then test_execution(code) and test_string(code) on the completion's snippet
+    program = code_tests.test_program_from_row({"code_context": DS1000_CONTEXT}, ("code_context",), None, None)
+    assert program.format == "script" and program.as_text and TestProgram.from_text(program.to_text()) == program
+    prob = Problem("p", "sum the columns", None, program.to_text())
+    assert judge("result = a.sum(axis=0)\n</code>\nEND SOLUTION\n", prob) == (True, None)  # as the prompt asks
+    assert judge("```python\nresult = a.sum(axis=0)\n```\nIt sums.", prob) == (True, None)  # or fenced
+    assert judge(answer("result = a.sum(axis=0)\n"), prob) == (False, None)  # its judge reads prose as code too
+    assert judge("result = a.sum(axis=1)\n</code>\n", prob) == (False, None)
+    assert judge("result = [sum(c) for c in a.T]\n</code>\n", prob) == (False, None)  # test_string: no loops
+    assert judge("pass\n", prob) == (False, None)
+
+
 def test_stdin_cases_given_as_lists_of_lines_are_joined_as_apps_joins_them(judge):
     row = {"question": "sum", "input_output": json.dumps({"inputs": [["3", "1 2 3"], "1\n-5\n"],
                                                           "outputs": [["6"], "-5\n"]})}

@@ -67,7 +67,7 @@ GROUND_TRUTH = "ground_truth"
 """verl-format rows' ``reward_model["ground_truth"]``, lifted to a column of its own when loading (code-r1: a JSON
 text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "official_tests", "verification_info", GROUND_TRUTH)
+             "official_tests", "verification_info", GROUND_TRUTH, "code_context")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -131,6 +131,9 @@ class TestProgram:
     files: bool = False
     """stdio: the program reads ``input.txt`` and writes ``output.txt`` (a Codeforces ``input_mode`` "file"
     problem); it gets the input on stdin too, and its stdout counts when it writes no ``output.txt``."""
+    as_text: bool = False
+    """script: the tests get the solution as text, ``__ptsfast_solution__``, and run it themselves (DS-1000's
+    ``test_execution(code)`` puts it into its own program); it does not run as a module first."""
     int_keys: bool = False
     """call: APPS' and TACO's ``process_input_output``: JSON forces a dict's keys to strings, so a first argument
     that is a dict becomes the only argument, its keys made ints (a dict with a key that is no int stays as it is)."""
@@ -140,10 +143,10 @@ class TestProgram:
     by line, each line the same text or the same numbers exactly (otherwise tokens, decimals within 1e-6)."""
 
     def to_text(self) -> str:
-        """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact`` and
-        ``int_keys`` only when set, so that the problems of earlier runs keep their text and ids)."""
+        """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact``,
+        ``int_keys`` and ``as_text`` only when set, so that the problems of earlier runs keep their text and ids)."""
         d = {_MARK: 1, **asdict(self)}
-        for flag in ("exact", "int_keys"):
+        for flag in ("exact", "int_keys", "as_text"):
             if not d[flag]:
                 del d[flag]
         return json.dumps(d, ensure_ascii=False, sort_keys=True)
@@ -395,6 +398,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg})") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     imports = _imports(tree)
+    given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
+             and len(n.args.args) == 1}
+    if "test_execution" in given and not _runs(top, "test_execution"):
+        # DS-1000's code_context: its judge runs it as a program, then test_execution(code) (and test_string(code))
+        # on the solution's text, which the tests put into their own program
+        calls = "".join(f"{name}(__ptsfast_solution__)\n" for name in given)
+        return TestProgram("script", tests.rstrip() + "\n\n" + calls, setup, imports=imports, as_text=True)
     defs = {n.name for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     calls = [n for n in top if _runs([n], "check")]
     named = {n.value.args[0].id for n in calls if len(n.value.args) == 1 and isinstance(n.value.args[0], ast.Name)}
@@ -674,7 +684,7 @@ def _ptsfast_judge(spec, code):
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
-    source = _ptsfast_source(spec, code)
+    source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
@@ -697,6 +707,8 @@ def _ptsfast_judge(spec, code):
     # ``if __name__ == "__main__":`` run
     ns = {**vars(solution), "__name__": "__main__" if fmt == "script" else "test_solution",
           "__file__": "test_solution.py", "__builtins__": builtins}
+    if spec.get("as_text"):
+        ns["__ptsfast_solution__"] = code
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)

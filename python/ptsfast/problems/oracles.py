@@ -184,6 +184,13 @@ def extract_code(text: str) -> str:
     return m.group(1) if m else text
 
 
+def extract_snippet(text: str) -> str:
+    """DS-1000's reading of a completion: the code before ``</code>`` (the prompt opened the tag), a fence or an
+    ``END SOLUTION`` line, with any ``<code>`` and opening ```python left out."""
+    code = text.split("</code>")[0].replace("```python", "").split("```")[0]
+    return code.split("\nEND SOLUTION")[0].replace("<code>", "")
+
+
 def _is_code(text: str) -> bool:
     """Python that does something (a def, an import, an assignment, a call...), not a bare word or sentence."""
     import ast
@@ -334,6 +341,12 @@ def judge_code(code: str, tests: TestProgram, timeout: float = 30.0, memory_mb: 
     return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
 
 
+@functools.lru_cache(maxsize=64)
+def _program(tests: str, entry_point: str | None) -> TestProgram:
+    """A problem's tests read once (EvalPlus's are megabytes of JSON), not once a rollout."""
+    return TestProgram.from_text(tests, entry_point=entry_point)
+
+
 def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: int = 1024,
                 unsafe: bool = False) -> bool:
     """The completion's code passes the problem's tests (``problem.tests``, any format of
@@ -344,13 +357,13 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     if not problem.tests:
         raise ValueError(f"problem {problem.id}: the code oracle needs tests; set the tests field")
     entry_point = (problem.meta or {}).get("entry_point")
-    code = extract_code(text)
+    tests = _program(problem.tests, entry_point)
+    code = extract_snippet(text) if tests.as_text else extract_code(text)  # DS-1000: a snippet, as its judge reads
     key = (problem.tests, entry_point, code, timeout, memory_mb)
     with _warn_lock:
         if key in _verdicts:
             _verdicts.move_to_end(key)
             return _verdicts[key]
-    tests = TestProgram.from_text(problem.tests, entry_point=entry_point)
     res = judge_code(code, tests, timeout=timeout, memory_mb=memory_mb, unsafe=unsafe)
     if res.timed_out:
         with _warn_lock:
