@@ -508,38 +508,54 @@ def test_honest_names_and_inequalities_pass():
     assert passes(node, TestProgram.from_text("assert node(1) != None\nassert node(1) == node(1)\n"))
 
 
-# a fourth round: comparisons the tests leave to C code or a library (list.count, operator.eq, numpy's and pandas'
-# object comparisons, a dataclass's __eq__), where no rewritten comparison sees the two values; the value equals 9
-# only, so no probe catches it: only who decides the comparison tells
+# a fourth round: a value equal to 9 alone (no probe catches it: only who decides the comparison tells), compared
+# as "not different"; operators that are C functions or other slots; a metaclass that hides the class's operators
 NINE = ("class Nine:\n    def __eq__(self, other):\n        return type(other) is int and other == 9\n"
         "    def __ne__(self, other):\n        return not self.__eq__(other)\n    __hash__ = object.__hash__\n"
         "def square(x):\n    return Nine()\n")
 
 
 @pytest.mark.parametrize("tests", [
-    "assert [square(3)].count(9) == 1\n",
-    "assert [9].index(square(3)) == 0\n",
-    "values = [9]\nvalues.remove(square(3))\n",
-    "import operator\nassert operator.eq(square(3), 9)\n",
     "assert not (square(3) != 9)\n",
-    "import numpy as np\nnp.testing.assert_array_equal([square(3)], [9])\n",
-    "import pandas as pd\npd.testing.assert_series_equal(pd.Series([square(3)], dtype=object),\n"
-    "                              pd.Series([9], dtype=object))\n",
-    "import dataclasses\n@dataclasses.dataclass\nclass P:\n    v: object\nassert P(square(3)) == P(9)\n",
     "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n        self.assertFalse(square(3) != 9)\n",
-], ids=["count", "index", "remove", "operator.eq", "not !=", "numpy", "pandas", "dataclass", "assertFalse !="])
-def test_comparisons_made_by_c_code_or_a_library_for_the_tests_are_checked_too(tests):
+], ids=["not !=", "assertFalse !="])
+def test_a_difference_denied_is_an_equality_claimed(tests):
     program = TestProgram.from_text(tests)
     assert passes("def square(x):\n    return x * x\n", program)
     assert not passes(NINE, program)
 
 
-@pytest.mark.parametrize("tests", ["assert {square(3)} == {9}\n", "assert {9: 'x'}[square(3)] == 'x'\n",
-                                   "assert {square(3): 0} == {9: 0}\n"])
-def test_sets_and_dict_keys_compare_by_hash_then_by_the_checked_operator(tests):
+C_OPERATORS = {
+    "a builtin function as __eq__": "class A:\n    __eq__ = id\n    __hash__ = object.__hash__\n"
+                                    "def square(x):\n    return A()\n",
+    "another slot of int": "class I(int):\n    __eq__ = int.__ne__\n    __hash__ = int.__hash__\n"
+                           "def square(x):\n    return I(-987654321)\n",
+    "another slot of str, through str()": "class S(str):\n    __eq__ = str.__ne__\n    __hash__ = str.__hash__\n"
+                                          "class V:\n    def __str__(self):\n        return S('x')\n"
+                                          "def square(x):\n    return V()\n",
+    "a metaclass hiding the namespace": "class Meta(type):\n    __dict__ = property(lambda cls: {})\n"
+                                        "class A(metaclass=Meta):\n    def __eq__(self, other):\n        return True\n"
+                                        "    __hash__ = object.__hash__\ndef square(x):\n    return A()\n",
+    "a metaclass hiding the MRO": "class Meta(type):\n    __mro__ = property(lambda cls: (object,))\n"
+                                  "class A(metaclass=Meta):\n    def __eq__(self, other):\n        return True\n"
+                                  "    __hash__ = object.__hash__\ndef square(x):\n    return A()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(C_OPERATORS))
+def test_operators_that_are_c_functions_or_hidden_by_a_metaclass_are_the_solutions(name):
+    tests = "assert str(square(3)) == '9'\n" if "str()" in name else "assert square(3) == 9\n"
     program = TestProgram.from_text(tests)
     assert passes("def square(x):\n    return x * x\n", program)
-    assert not passes(NINE.replace("__hash__ = object.__hash__", "__hash__ = lambda self: 9"), program)
+    assert not passes(C_OPERATORS[name], program)
+
+
+def test_a_value_made_equal_to_none_is_refused_against_none():
+    code = "class N:\n    def __eq__(self, other):\n        return other is None\n    __hash__ = object.__hash__\n" \
+           "def find(xs, x):\n    return N()\n"
+    program = TestProgram.from_text("assert find([1], 2) == None\n")
+    assert passes("def find(xs, x):\n    return xs.index(x) if x in xs else None\n", program)
+    assert not passes(code, program)
 
 
 def test_the_solutions_own_code_compares_its_values_as_it_likes():
@@ -560,16 +576,6 @@ def test_the_solutions_own_code_compares_its_values_as_it_likes():
     assert not passes(code.replace("cards.count('A')", "3"), program)
 
 
-def test_the_check_of_a_comparison_cannot_be_taken_back():
-    # the class's operator put back as it was, after the tests read the value and before they compare it
-    code = NINE.replace("def square(x):\n    return Nine()\n",
-                        "_raw = Nine.__eq__\nclass Box:\n    def get(self):\n        Nine.__eq__ = _raw\n"
-                        "        return 1\n"
-                        "def square(x):\n    return Nine(), Box()\n")
-    tests = TestProgram.from_text("value, box = square(3)\nbox.get()\nassert [value].count(9) == 1\n")
-    assert not passes(code, tests)
-
-
 def test_tests_that_patch_the_file_system_checks_still_tell_library_code_from_the_solutions():
     # BigCodeBench-style: os.path.isfile patched to answer False while unittest's own objects are read; unittest's
     # TestCase.__eq__ stays unittest's (it was taken for the solution's, and its check for a replacement of unittest)
@@ -582,3 +588,19 @@ def test_tests_that_patch_the_file_system_checks_still_tell_library_code_from_th
             "    return name\n")
     assert passes(code + "def square(x):\n    return x * x\n", program)
     assert not passes(code + NINE, program)
+
+
+@pytest.mark.parametrize("expected", ["collections.Counter('aab')", "datetime.date(2024, 1, 2)", "Fraction(1, 3)",
+                                      "Decimal('0.5')", "collections.namedtuple('P', 'a b')(1, 2)", "Mine(3)"])
+def test_a_value_made_equal_to_library_or_test_values_is_refused_against_them(expected):
+    # the expected value of a library's type, or of the tests' own class, gives way to the solution's ==
+    imports = "import collections, datetime\nfrom fractions import Fraction\nfrom decimal import Decimal\n"
+    tests = (imports + "class Mine:\n    def __init__(self, v):\n        self.v = v\n"
+             "    def __eq__(self, other):\n        return isinstance(other, Mine) and self.v == other.v\n"
+             "expected = " + expected + "\nassert make() == expected\n")
+    forged = ("class F:\n    def __eq__(self, other):\n        return type(other).__module__ != 'builtins'\n"
+              "    __hash__ = object.__hash__\ndef make():\n    return F()\n")
+    program = TestProgram.from_text(tests)
+    if "Mine" not in expected:  # the tests' own class is theirs alone
+        assert passes(imports + "def make():\n    return " + expected + "\n", program)
+    assert not passes(forged, program)

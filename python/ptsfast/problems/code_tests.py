@@ -677,9 +677,9 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(caught[-1])
 
     # made, and the tests compiled, before the solution can touch what they use
-    test_codes, solution_codes = frozenset(map(id, test_code)), set()
+    test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
-                                                       test_codes, solution_codes)
+                                                       test_codes)
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -689,9 +689,7 @@ def _ptsfast_judge(spec, code):
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code))
-    compiled = compile(source, "solution.py", "exec")
-    solution_codes.update(map(id, _ptsfast_nested_codes([compiled])))
-    exec(compiled, vars(solution))
+    exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
 
@@ -1426,7 +1424,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solution_codes):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1439,8 +1437,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
     tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
-    ``tests_codes``, ``solution_codes``: ids of the tests' code objects and of the solution's (filled once it is
-    compiled), which tell who compares where C code (``list.count``, numpy) or a library calls a solution's operator."""
+    ``tests_codes``: ids of the tests' code objects."""
     import sys, types
     from itertools import islice
     from os import urandom
@@ -1478,12 +1475,16 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
     mock = sys.modules.get("unittest.mock")
     mock_types = (mock.NonCallableMock, mock.MagicProxy) if mock is not None else None
 
+    # a class's MRO and namespace as Python's own lookups read them: a metaclass's ``__mro__`` or ``__dict__``
+    # property would hide an operator from the check while Python still calls it
+    mro_of, namespace = type.__dict__["__mro__"].__get__, type.__dict__["__dict__"].__get__
+
     def where_defined(cls, name):  # the class whose own namespace gives ``cls`` its attribute ``name``
-        return next((k for k in cls.__mro__ if name in vars(k)), None)
+        return next((k for k in mro_of(cls) if name in namespace(k)), None)
 
     def static(cls, name):  # the attribute as the class defines it, no descriptor run
         owner = where_defined(cls, name)
-        return vars(owner)[name] if owner is not None else None
+        return namespace(owner)[name] if owner is not None else None
 
     def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
         obj = sys.modules.get(getattr(k, "__module__", None) or "")
@@ -1499,20 +1500,23 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
         a partial, or a library's function put in a class the solution made, ``__eq__ = mock.ANY.__eq__``, is code
         the solution chose, whatever it wraps)."""
         owner = where_defined(cls, name)
-        f = vars(owner)[name] if owner is not None else None
+        f = namespace(owner)[name] if owner is not None else None
         if isinstance(f, (staticmethod, classmethod)):
             f = f.__func__
-        if f is None or isinstance(f, (types.WrapperDescriptorType, types.MethodDescriptorType,
-                                       types.ClassMethodDescriptorType)):
+        if f is None:
             return False
-        if isinstance(f, types.BuiltinFunctionType):
-            return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType))
+        if isinstance(f, (types.WrapperDescriptorType, types.MethodDescriptorType, types.ClassMethodDescriptorType)):
+            # a builtin type's own slot, where that type defines it: not another slot put there (``__eq__ =
+            # int.__ne__``), unless a library's class did so
+            return not ((f.__objclass__ is owner and f.__name__ == name) or importable(owner))
+        if isinstance(f, types.BuiltinFunctionType):  # a C function put in a class (``__eq__ = id``)
+            return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType)) or not importable(owner)
         if isinstance(f, types.FunctionType):  # the tests' code is known by identity (a name is easily borrowed)
             return not (id(f.__code__) in tests_codes or (library_code(f.__code__.co_filename, roots) and
                                                           importable(owner)))
         return True
 
-    plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset)
+    plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset, type(None))
 
     comparisons = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
 
@@ -1522,17 +1526,19 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
         return any(suspect(t, n) for n in comparisons)
 
     def facing(a, b, depth=0):
-        """A value with its own == facing a plain one (or pytest's approx) where ``a == b`` compares them, each
-        side's list, tuple or dict walked in step: its ``__eq__`` would decide the comparison, whatever it
-        answered to the probes (one that answers False while probed and True after is made for that)."""
+        """A value with its own == facing one whose comparisons are not the solution's where ``a == b`` compares
+        them, each side's list, tuple or dict walked in step: its ``__eq__`` would decide the comparison, whatever
+        it answered to the probes (one that answers False while probed and True after is made for that)."""
         ta, tb = type(a), type(b)
         if depth < 16 and ta is tb and ta in (list, tuple):
             return any(facing(x, y, depth + 1) for x, y in zip(islice(a, 1000), islice(b, 1000)))
         if depth < 16 and ta is tb is dict:
             return any(facing(a[k], b[k], depth + 1) for k in islice(a, 1000) if type(k) in plain_types and k in b)
+        # the other side any value whose comparisons are not the solution's: a plain one, pytest's approx, or a
+        # library's or the tests' (a Counter, a date, a Fraction, a namedtuple, the tests' own class), whose == gives
+        # way to the solution's; but a mock's (mock.ANY equals anything: it decides, the tests chose it)
         mine_a, mine_b = own_comparisons(ta), own_comparisons(tb)
-        other = tb if mine_a else ta
-        return mine_a != mine_b and (other in plain_types or getattr(other, "__module__", "").startswith("_pytest"))
+        return mine_a != mine_b and getattr(tb if mine_a else ta, "__module__", None) != "unittest.mock"
 
     def refuse(message):  # kept in ``caught`` (read after the tests), raised for the tests' runner
         caught.append(message)
@@ -1542,70 +1548,6 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
         if facing(a, b):
             refuse("the tests compare a value whose == is the solution's own code (%s) with a plain one (%s): its "
                    "__eq__ would decide the test, not the value" % (type(a).__name__, type(b).__name__))
-
-    getframe, function_get = sys._getframe, types.FunctionType.__get__
-    guarded = []  # (class, name, the guard put there): checked intact after each value read and each guarded call
-    guarded_types = set()
-
-    def intact():
-        for owner, name, guard in guarded:
-            if vars(owner).get(name) is not guard:
-                refuse("the solution took back the check of %s.%s: not allowed" % (owner.__name__, name))
-
-    def by_tests():
-        """Whether the code that asked for a comparison is the tests' (their own line, or C code or a library they
-        called: ``list.count``, numpy's ``assert_array_equal``, a dataclass's ``__eq__``), not the solution's."""
-        try:
-            f = getframe(2)
-        except ValueError:  # called from C with no Python frame below (a finalizer at exit)
-            return False
-        while f is not None:
-            code = id(f.f_code)
-            if code in tests_codes:
-                return True
-            if code in solution_codes:
-                return False
-            f = f.f_back
-        return False
-
-    def guard_comparisons(cls):
-        """The solution's own comparisons of ``cls`` (its six operators, where its classes define them) checked where
-        they decide: one that holds against a plain value (``!=`` that says equal) when the tests asked for it is
-        refused, as a comparison the tests write is (compare, below), also when C code or a library compares for
-        them (``[x].count(9)``, ``operator.eq``, numpy's and pandas' object comparisons): a value that answers its
-        probes falsely and the comparison after them truly is caught there. The solution's own code compares as it
-        likes."""
-        guarded_types.add(cls)
-        for name in comparisons:
-            owner = where_defined(cls, name)
-            if owner is None or not suspect(cls, name) or any(o is owner and n == name for o, n, _ in guarded):
-                continue
-            original = vars(owner)[name]
-            bind = getattr(type_(original), "__get__", None)  # a function binds; a callable object is called bare
-
-            def guard(self, other, original=original, bind=bind, name=name):
-                result = original(self, other) if bind is function_get else (
-                    bind(original, self, type_(self)) if bind is not None else original)(other)
-                other_type = type_(other)
-                if result is NotImplemented or not (other_type in plain_types or getattr(
-                        other_type, "__module__", "").startswith("_pytest")):
-                    return result  # the solution's values compared with each other (its sorts, heaps): as they are
-                try:  # asked once, and that answer given back: C code would ask again (a second, other answer)
-                    said = result if type_(result) is bool else bool(result)
-                except Exception:  # an array's elementwise answer: no one verdict, C code could not take it either
-                    return result
-                intact()  # what the operator ran may have taken back another class's check
-                if said != (name == "__ne__") and facing(self, other) and by_tests():
-                    refuse("the tests compare a value whose %s is the solution's own code (%s) with a plain one "
-                           "(%s): its operator would decide the test, not the value"
-                           % (name, type_(self).__name__, other_type.__name__))
-                return said
-            try:
-                type.__setattr__(owner, name, guard)
-            except Exception:
-                refuse("a value the tests compare (%s) compares by the solution's own code in a class that cannot "
-                       "be checked" % cls.__name__)
-            guarded.append((owner, name, guard))
 
     import operator
     ops = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le, "Gt": operator.gt,
@@ -1731,9 +1673,6 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
                            "test, not a result" % (t.__name__, bad))
-                if t not in guarded_types and not (mock_types is not None and issubclass(t, mock_types[0])) \
-                        and own_comparisons(t):
-                    guard_comparisons(t)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
             elif isinstance_(o, (list, tuple, set, frozenset)):
@@ -1744,7 +1683,6 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, solut
                 except Exception:
                     pass
         watch()
-        intact()
         return value
     return plain, compare, pair
 
