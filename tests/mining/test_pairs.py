@@ -110,7 +110,7 @@ def test_no_rollouts_on_alternatives_of_a_pivot_whose_token_is_level_with_p():
 
 
 def test_confirmation_has_three_states():
-    g = GapTest(EstimatorConfig(confirm_confidence=0.9, confirm_max_rollouts=128), 0.2)
+    g = GapTest(EstimatorConfig(confirm_confidence=0.9, confirm_margin=0.05, confirm_max_rollouts=128), 0.2)
     up, down = Direction.RAISES, Direction.LOWERS
     assert g.confirm(Estimate(16, 32), Estimate(30, 32), up) is Confirmation.CONFIRMED
     assert g.confirm(Estimate(30, 32), Estimate(16, 32), down) is Confirmation.CONFIRMED
@@ -123,6 +123,11 @@ def test_confirmation_has_three_states():
     assert g.confirm(Estimate(5000, 10000), Estimate(7100, 10000), up) is Confirmation.CONFIRMED
     # an exact side: only the other one is sampled, and the cap is reached on it
     assert g.confirm(Estimate(100, 128), Estimate(exact=1.0), up) is Confirmation.UNDECIDED
+    # the defaults confirm at the gap itself: a pivot slightly under it is never confirmed, and refuted when sure
+    d = GapTest(EstimatorConfig(confirm_max_rollouts=128), 0.2)
+    assert d.confirm(Estimate(5000, 10000), Estimate(6800, 10000), up) is Confirmation.REFUTED
+    assert d.confirm(Estimate(5000, 10000), Estimate(7300, 10000), up) is Confirmation.CONFIRMED
+    assert d.confirm(Estimate(16, 32), Estimate(30, 32), up) is None  # 0.44 on 32 a side: not yet sure of 0.2
 
 
 def _run(curves, **pairs):

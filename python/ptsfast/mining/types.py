@@ -235,10 +235,12 @@ class EstimatorConfig:
     """>0: a further batch of fresh rollouts a side, drawn with the first deciding batch and never used to decide:
     what the pivot reports. The deciding counts stop early where they look big and are read only when they cleared
     a bound, so they overstate ``|Δp|`` (design §1); these do not. 0: the pivot reports the deciding counts."""
-    confirm_margin: float = 0.05
+    confirm_margin: float = 0.0
     """A pivot is confirmed when its fresh Δp interval clears ``gap - confirm_margin`` (and refuted when it
-    lies below): pivots slightly under the gap may be kept, none far under it."""
-    confirm_confidence: float = 0.7
+    lies below). 0: ``confirmed`` means a re-estimate will likely find the gap (98.5-99.5% of confirmed pivots hold
+    on 128 fresh rollouts a side in the simulated populations, 95.6-98.3% with 0.05 and confidence 0.7, at the same
+    recall and rollouts; fewer are confirmed, more are undecided)."""
+    confirm_confidence: float = 0.9
     """Two-sided confidence of the confirmation's interval of Δp (split over its looks)."""
     logprob_bound: bool = True
     """Drop, without a rollout, a segment none of whose tokens can move p by the gap: a token the rollouts write
