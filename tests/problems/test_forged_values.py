@@ -604,3 +604,38 @@ def test_a_value_made_equal_to_library_or_test_values_is_refused_against_them(ex
     if "Mine" not in expected:  # the tests' own class is theirs alone
         assert passes(imports + "def make():\n    return " + expected + "\n", program)
     assert not passes(forged, program)
+
+
+ANSWERS_LATER = {  # a comparison whose answer is no bool: an all-True array, or an object that says True when asked
+    # the second time (the check asked first)
+    "elementwise": ("import numpy as np\nclass R:\n    def __eq__(self, other):\n"
+                    "        return np.ones(max(np.size(other), 2), dtype=bool)\n    __hash__ = object.__hash__\n"
+                    "def square(x):\n    return R()\n", "assert (square(3) == [9, 9]).all()\n"),
+    "says True later": ("class Flip:\n    n = 0\n    def __bool__(self):\n        self.n += 1\n"
+                        "        if self.n <= 1:\n            raise TypeError('ambiguous')\n        return True\n"
+                        "class V:\n    def __eq__(self, other):\n        return Flip()\n    __hash__ = object.__hash__\n"
+                        "def square(x):\n    return V()\n", "assert square(3) == 9\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS_LATER))
+def test_a_comparison_answered_by_no_bool_is_checked_too(name):
+    code, tests = ANSWERS_LATER[name]
+    program = TestProgram.from_text(tests)
+    assert passes("import numpy as np\ndef square(x):\n    return np.array([x * x, x * x])\n"
+                  if name == "elementwise" else "def square(x):\n    return x * x\n", program)
+    assert not passes(code, program)
+
+
+def test_only_the_operators_a_comparison_runs_decide_whose_it_is():
+    # an Enum whose own __lt__ orders it, compared with == through pandas: Enum's == decides, not the solution's
+    code = ("from enum import Enum\nfrom functools import total_ordering\nimport pandas as pd\n@total_ordering\n"
+            "class Grade(Enum):\n    A = 3\n    B = 2\n    def __lt__(self, other):\n"
+            "        return self.value < other.value if isinstance(other, Grade) else NotImplemented\n"
+            "def grades(scores):\n    return pd.Series([Grade.A if s > 90 else Grade.B for s in scores])\n")
+    tests = ("import unittest\nclass T(unittest.TestCase):\n    def test(self):\n        g = grades([95, 85])\n"
+             "        self.assertTrue((g == Grade.B).any())\n        self.assertEqual(list(g), [Grade.A, Grade.B])\n"
+             "        self.assertLess(Grade.B, Grade.A)\n")
+    program = TestProgram.from_text(tests)
+    assert passes(code, program)
+    assert not passes(code.replace("Grade.A if s > 90 else Grade.B", "Grade.B"), program)

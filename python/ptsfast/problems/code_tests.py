@@ -1520,32 +1520,40 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
 
     comparisons = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
 
-    def own_comparisons(t):  # a type whose comparisons are the solution's (a mock's, as configured: mock_suspect)
+    def own_comparisons(t, names=comparisons):  # a type whose comparisons (``names``) are the solution's (a mock's,
+        # as configured: mock_suspect)
         if mock_types is not None and issubclass(t, mock_types[0]):
-            return any(mock_suspect(t, n) for n in comparisons)
-        return any(suspect(t, n) for n in comparisons)
+            return any(mock_suspect(t, n) for n in names)
+        return any(suspect(t, n) for n in names)
 
-    def facing(a, b, depth=0):
-        """A value with its own == facing one whose comparisons are not the solution's where ``a == b`` compares
-        them, each side's list, tuple or dict walked in step: its ``__eq__`` would decide the comparison, whatever
-        it answered to the probes (one that answers False while probed and True after is made for that)."""
+    # the operators that decide a comparison, its reflection included (``9 < x`` asks ``x.__gt__``)
+    deciding = {"Eq": ("__eq__",), "In": ("__eq__",), "Count": ("__eq__",), "NotEq": ("__ne__", "__eq__"),
+                "NotIn": ("__eq__",), "Lt": ("__lt__", "__gt__"), "Gt": ("__gt__", "__lt__"),
+                "LtE": ("__le__", "__ge__"), "GtE": ("__ge__", "__le__")}
+
+    def facing(a, b, names=comparisons, depth=0):
+        """A value with its own operator (of ``names``) facing one whose comparisons are not the solution's where
+        ``a == b`` compares them, each side's list, tuple or dict walked in step: its operator would decide the
+        comparison, whatever it answered to the probes (one that answers False while probed and True after is made
+        for that)."""
         ta, tb = type(a), type(b)
         if depth < 16 and ta is tb and ta in (list, tuple):
-            return any(facing(x, y, depth + 1) for x, y in zip(islice(a, 1000), islice(b, 1000)))
+            return any(facing(x, y, names, depth + 1) for x, y in zip(islice(a, 1000), islice(b, 1000)))
         if depth < 16 and ta is tb is dict:
-            return any(facing(a[k], b[k], depth + 1) for k in islice(a, 1000) if type(k) in plain_types and k in b)
+            return any(facing(a[k], b[k], names, depth + 1) for k in islice(a, 1000)
+                       if type(k) in plain_types and k in b)
         # the other side any value whose comparisons are not the solution's: a plain one, pytest's approx, or a
         # library's or the tests' (a Counter, a date, a Fraction, a namedtuple, the tests' own class), whose == gives
         # way to the solution's; but a mock's (mock.ANY equals anything: it decides, the tests chose it)
-        mine_a, mine_b = own_comparisons(ta), own_comparisons(tb)
+        mine_a, mine_b = own_comparisons(ta, names), own_comparisons(tb, names)
         return mine_a != mine_b and getattr(tb if mine_a else ta, "__module__", None) != "unittest.mock"
 
     def refuse(message):  # kept in ``caught`` (read after the tests), raised for the tests' runner
         caught.append(message)
         raise AssertionError(message)
 
-    def refuse_facing(a, b):
-        if facing(a, b):
+    def refuse_facing(a, b, names=comparisons):
+        if facing(a, b, names):
             refuse("the tests compare a value whose == is the solution's own code (%s) with a plain one (%s): its "
                    "__eq__ would decide the test, not the value" % (type(a).__name__, type(b).__name__))
 
@@ -1560,17 +1568,19 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         but ``not x != 9`` is ``x == 9``)."""
         if op in ("Is", "IsNot"):
             return
-        if op == "In":  # x in xs compares x with each element of a list, tuple or set
+        names = deciding.get(op, comparisons)
+        if op in ("In", "NotIn"):  # x in xs compares x with each element of a list, tuple or set
             if type(right) in (list, tuple, set, frozenset, dict):
                 for item in islice(right, 1000):
-                    refuse_facing(left, item)
+                    refuse_facing(left, item, names)
         elif op == "Count":  # assertCountEqual: any element of one with any of the other
             a, b = list(islice(left, 1000)), list(islice(right, 1000))
-            mine = next((x for x in a + b if own_comparisons(type_(x))), None)
-            if mine is not None:
-                refuse_facing(mine, next((x for x in a + b if type_(x) in plain_types), None))
+            mine = [x for x in a + b if own_comparisons(type_(x), names)]
+            theirs = [x for x in a + b if not own_comparisons(type_(x), names)]
+            if mine and theirs:
+                refuse_facing(mine[0], theirs[0], names)
         else:
-            refuse_facing(left, right)
+            refuse_facing(left, right, names)
 
     def compare(left, *rest):
         """``left op right [op right...]`` as the tests wrote it (a chain's operands evaluated first), refused
@@ -1579,10 +1589,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             op, right = rest[k], rest[k + 1]
             result = ops[op](left, right)  # as Python gives it (an array's comparison is an array); what it raises
             # goes to the tests (money(1) < 1 in assertRaises); one that holds is refused if the solution decided it
+            # checked unless it plainly fails (an answer that is no bool, an array's or one made to answer later, is
+            # the operator's to give: whose operator it is decides)
             if op in ("NotEq", "NotIn"):
-                if not truthy(result):  # ``not x != 9``: x found equal
-                    check(left, right, "Eq" if op == "NotEq" else "In")
-            elif truthy(result):
+                if result is not True:  # ``not x != 9``: x found equal
+                    check(left, right, op)
+            elif result is not False:
                 check(left, right, op)
             if k + 2 == len(rest) or not result:
                 return result
@@ -1699,8 +1711,9 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
     if len(source) > limit:
         return compile(source, filename, "exec"), False
     PAIRED = {**dict.fromkeys(("assertEqual", "assertEquals", "assertListEqual", "assertTupleEqual", "assertDictEqual",
-                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual", "assertAlmostEquals",
-                               "assertGreater", "assertGreaterEqual", "assertLess", "assertLessEqual"), "Eq"),
+                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual", "assertAlmostEquals"),
+                             "Eq"),
+              "assertGreater": "Gt", "assertGreaterEqual": "GtE", "assertLess": "Lt", "assertLessEqual": "LtE",
               "assertIn": "In", "assertCountEqual": "Count"}
 
     def literal(node):  # data written out (EvalPlus's inputs and results: megabytes of them): nothing to guard
