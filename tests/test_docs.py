@@ -84,7 +84,7 @@ def _generated_flag(knob: str, default) -> str:
     if isinstance(default, str):
         return f"{flag}={ {'method': 'jeffreys', 'cascade': 'never'}[name] }"
     if isinstance(default, float):
-        return f"{flag}={round(default * 0.9, 4)}"
+        return f"{flag}={round(default * 0.9, 4) if default else 0.05}"
     return f"{flag}={(default or 1) + 2}"
 
 
