@@ -344,7 +344,7 @@ def field_map(a):
 def _load_problems(a):
     """The problems of ``--problems`` (None after printing why there are none); checks the code sandbox before any
     model loads, and reads ``--chat-template`` into ``a``."""
-    from ptsfast.problems.loading import load_problems, read_template
+    from ptsfast.problems.loading import load_problems
 
     loaded = load_problems(a.problems, field_map(a), split=a.split_name, limit=a.limit, config=a.dataset_config)
     if not loaded.problems:  # said by the loader, after each row's reason
@@ -354,11 +354,6 @@ def _load_problems(a):
     try:  # before the model loads: the code oracle refuses to run where code cannot be isolated
         check_oracle_runs_here(a.oracle, a.unsafe_code_oracle)
     except SandboxUnavailable as e:
-        print(f"ptsfast: error: {e}", file=sys.stderr)
-        return None
-    try:
-        a.chat_template = read_template(a.chat_template)
-    except (ValueError, OSError) as e:
         print(f"ptsfast: error: {e}", file=sys.stderr)
         return None
     return loaded
