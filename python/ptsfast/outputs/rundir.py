@@ -334,9 +334,11 @@ class RunWriter:
                 log.info("resume: dropping a torn marker at the end of %s", done_path)
                 os.truncate(done_path, good_end)
         uncommitted: set[str] = set()  # the problems whose records follow the last marker
+        files = []  # (path, committed size, size on disk)
         for name, size in committed.items():
             p = self.dir / name
             have = p.stat().st_size if p.exists() else 0
+            files.append((p, size, have))
             if have < size:
                 raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
                                   f"edited or lost - restore it, or rerun with --overwrite")
@@ -348,9 +350,7 @@ class RunWriter:
                               f"last marker in {done_path.name}; a crash leaves one at most, so the markers were "
                               f"lost or edited and resuming would delete finished work - restore {done_path.name}, "
                               f"or mine into a new --out (or rerun with --overwrite to discard them)")
-        for name, size in committed.items():
-            p = self.dir / name
-            have = p.stat().st_size if p.exists() else 0
+        for p, size, have in files:
             if have > size:
                 log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
                 os.truncate(p, size)
