@@ -405,7 +405,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         # on the solution's text, which the tests put into their own program
         calls = "".join(f"{name}(__ptsfast_solution__)\n" for name in given)
         return TestProgram("script", tests.rstrip() + "\n\n" + calls, setup, imports=imports, as_text=True)
-    defs = {n.name for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defs = {n.name: n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     calls = [n for n in top if _runs([n], "check")]
     named = {n.value.args[0].id for n in calls if len(n.value.args) == 1 and isinstance(n.value.args[0], ast.Name)}
     if not calls:  # MultiPL-E: ``def test_check(): check(f)``, called at the end
@@ -441,7 +441,6 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
                            bound=bound)
     own = _fixtures(top)
-    defs = {n.name: n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
                and n.value.id in defs and any(isinstance(t, ast.Name) and t.id.startswith("test") for t in n.targets)]
     tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
@@ -1991,7 +1990,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
             tests.append((k, None, v, marks_of(v) + top))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
             hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
-            for m in dict.fromkeys(m for k in reversed(v.__mro__[:-1]) for m in vars(k)):  # inherited ones too
+            for m in dict.fromkeys(m for base in reversed(v.__mro__[:-1]) for m in vars(base)):  # inherited too
                 if m.startswith("test") and callable(getattr(v, m)):
                     tests.append((k + "." + m, v, getattr(v, m),
                                   marks_of(getattr(v, m)) + marks_of(v) + top))
