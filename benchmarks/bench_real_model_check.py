@@ -171,12 +171,12 @@ def test_demo_pivots_and_pairs_hold_on_fresh_rollouts(benchmark, tmp_path):
     knobs = f"PTSFAST_CHECK_DEMO_ARGS={shlex.join(DEMO_ARGS)!r} " if DEMO_ARGS else ""
     result = {**env, "command": knobs + COMMAND,
               "demo_command": "ptsfast " + shlex.join(["demo", "--out", "OUT", "--quiet", *DEMO_ARGS]),
-              "checked_run": RUN,
+              "checked_run": Path(RUN).name if RUN else None,  # a folder on the measuring machine: its name only
               "machine": f"{env['device']}, {env['cpu_count']} cores, torch {env['torch']}, "
                          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}",
               "demo_seconds": demo_s, "demo_cpu_seconds": demo_cpu_s, "recheck_seconds": recheck_s,
               "recheck_rollouts": N * len(points),
-              "demo_summary": json.loads((out / "summary.json").read_text()),
+              "demo_summary": {**json.loads((out / "summary.json").read_text()), "out_dir": "OUT"},
               "summary": _summary(dicts, options.mining.gap), "rows": dicts}
     benchmark.extra_info.update(result["summary"])
     print("\n" + json.dumps(result["summary"], indent=2))
