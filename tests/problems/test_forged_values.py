@@ -639,3 +639,37 @@ def test_only_the_operators_a_comparison_runs_decide_whose_it_is():
     program = TestProgram.from_text(tests)
     assert passes(code, program)
     assert not passes(code.replace("Grade.A if s > 90 else Grade.B", "Grade.B"), program)
+
+
+# ``x in container`` where Python searches by iterating the container (a generator, a class with __iter__ only):
+# the items it yields were never read by the tests, so a value equal to 9 alone passed; and assertCountEqual's check
+# used up a generator the tests were about to read, so an honest one failed
+SQUARES = "def squares(n):\n    for i in range(n + 1):\n        yield i * i\n"
+YIELDS_NINE = NINE.replace("def square(x):\n    return Nine()\n", "def squares(n):\n    yield Nine()\n")
+ITERATES_NINE = NINE.replace("def square(x):\n    return Nine()\n", "class R:\n    def __iter__(self):\n"
+                             "        yield Nine()\ndef squares(n):\n    return R()\n")
+
+
+@pytest.mark.parametrize("tests", [
+    "assert 9 in squares(3)\nassert 5 not in squares(3)\n",
+    "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n        self.assertIn(9, squares(3))\n"
+    "        self.assertNotIn(5, squares(3))\n",
+    "import unittest\nclass T(unittest.TestCase):\n    def test_s(self):\n"
+    "        self.assertCountEqual(squares(3), [9, 4, 1, 0])\n",
+    "def test_s():\n    g = squares(3)\n    assert 4 in g\n    assert list(g) == [9]\n",  # used up as Python's own `in`
+], ids=["script", "assertIn", "assertCountEqual", "consumed"])
+def test_the_items_a_searched_container_yields_are_checked(tests):
+    program = TestProgram.from_text(tests)
+    assert passes(SQUARES, program)
+    if "consumed" not in tests:
+        assert not passes(YIELDS_NINE.replace("yield Nine()", "yield from (Nine(), 4, 1, 0)"), program)
+        assert not passes(ITERATES_NINE.replace("yield Nine()", "yield from (Nine(), 4, 1, 0)"), program)
+
+
+def test_a_container_that_cannot_be_iterated_raises_as_python_says():
+    tests = ("try:\n    3 in f()\nexcept TypeError as e:\n    assert 'argument of type' in str(e), e\n"
+             "else:\n    raise AssertionError\n")
+    assert passes("def f():\n    return None\n", TestProgram.from_text(tests))
+    seq = ("class S:\n    def __getitem__(self, i):\n        if i > 3:\n            raise IndexError\n"
+           "        return i * i\n")
+    assert passes(seq + "def f():\n    return S()\n", TestProgram.from_text("assert 9 in f()\nassert 5 not in f()\n"))

@@ -1561,6 +1561,25 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
            "GtE": operator.ge, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b, "Is": operator.is_,
            "IsNot": operator.is_not}
 
+    def searched(container):  # ``x in container`` iterates it: a generator, a map, a class with __iter__ only
+        t = type(container)
+        return where_defined(t, "__contains__") is None and (where_defined(t, "__iter__") is not None
+                                                             or where_defined(t, "__getitem__") is not None)
+
+    def search(left, right):
+        """``left in right`` for a container Python searches by iterating it, done as Python does it (item by item,
+        ``item is left or item == left``, up to the first match): whether it matched, and the items it met (the first
+        1000 and the match), which the tests never read and no probe saw. They stand in for the container, which the
+        search used up as Python's own would have."""
+        met = []
+        for item in right:
+            if item is left or item == left:
+                met.append(item)
+                return True, met
+            if len(met) < 1000:
+                met.append(item)
+        return False, met
+
     def check(left, right, op):
         """Refuses a comparison that holds where the solution's own code would decide it; one that asks for a
         difference (``!=``, ``not in``) is checked where it finds none (an honest class may well differ from an int,
@@ -1586,15 +1605,21 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         where the solution's own comparison would decide (its ``__eq__``, ``__lt__``...)."""
         for k in range(0, len(rest), 2):
             op, right = rest[k], rest[k + 1]
-            result = ops[op](left, right)  # as Python gives it (an array's comparison is an array); what it raises
-            # goes to the tests (money(1) < 1 in assertRaises); one that holds is refused if the solution decided it
-            # checked unless it plainly fails (an answer that is no bool, an array's or one made to answer later, is
-            # the operator's to give: whose operator it is decides)
+            # as Python gives it (an array's comparison is an array); what it raises goes to the tests (money(1) < 1
+            # in assertRaises); one that holds is refused if the solution decided it, checked unless it plainly fails
+            # (an answer that is no bool, an array's or one made to answer later, is the operator's to give: whose
+            # operator it is decides). A generator's items are checked as a list's are.
+            checked = right
+            if op in ("In", "NotIn") and searched(right):
+                found, checked = search(left, right)
+                result = found if op == "In" else not found
+            else:
+                result = ops[op](left, right)
             if op in ("NotEq", "NotIn"):
                 if result is not True:  # ``not x != 9``: x found equal
-                    check(left, right, op)
+                    check(left, checked, op)
             elif result is not False:
-                check(left, right, op)
+                check(left, checked, op)
             if k + 2 == len(rest) or not result:
                 return result
             left = right
@@ -1602,7 +1627,13 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
 
     def pair(first, second, op="Eq"):
         """unittest's assertEqual (assertIn, assertLess...) family: its two values, refused where the solution's own
-        comparison would decide."""
+        comparison would decide. A container assertIn searches by iterating it, or an iterator assertCountEqual
+        reads, is read here and handed on as a list of what was read (the check must not use up what the tests
+        read)."""
+        if op == "In" and searched(second):
+            second = search(first, second)[1]
+        elif op == "Count":
+            first, second = (list(x) if static(type(x), "__next__") is not None else x for x in (first, second))
         check(first, second, op)
         return first, second
 
