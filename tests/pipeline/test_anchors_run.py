@@ -194,3 +194,40 @@ def test_anchors_flags_are_checked_before_the_model_loads(tmp_path, capsys):
         err = capsys.readouterr().err
         assert named in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_encoder_that_does_not_load_is_refused_before_the_run_folder_is_written(tmp_path):
+    from ptsfast import AnchorOptions, find_anchors
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    (tmp_path / "notenc").mkdir()
+    (tmp_path / "notenc" / "readme.txt").write_text("no encoder here")
+    opts = AnchorOptions(MineOptions(max_new_tokens=8, use_chat_template=False),
+                         embedding_model=str(tmp_path / "notenc"))
+    with pytest.raises(ValueError, match="could not be loaded as a Hugging Face encoder"):
+        find_anchors(tiny_model("llama", seed=3), sentence_tokenizer(), [Problem("e", "w20", solution="w10 .")],
+                     tmp_path / "run", opts, oracle=contains_w7, progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_solution_longer_than_the_budget_is_warned_and_its_cut_resamples_counted(tmp_path, caplog):
+    """Forks early in a given solution longer than --max-new-tokens cannot write its rest: their verdicts are on cut
+    text, which made the sentence where the budget starts to reach the end look important, silently."""
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    solution = " ".join(f"w{10 + i} w{30 + i} ." for i in range(6))  # 18 tokens
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
+    with caplog.at_level("WARNING", logger="ptsfast.pipeline.anchors"):
+        find_anchors(model, sentence_tokenizer(), [Problem("b", "w20", solution=solution)], tmp_path / "run", opts,
+                     oracle=contains_w7, progress=False)
+    assert "raise --max-new-tokens to about 18" in caplog.text
+    recs = lines(tmp_path / "run" / "sentences.jsonl")
+    assert recs[0]["cut_resamples"] > 0
+    (traj,) = lines(tmp_path / "run" / "problems.jsonl")[0]["trajectories"]
+    assert traj["cut_rollouts"] >= recs[0]["cut_resamples"]

@@ -10,6 +10,7 @@ finished problem is written through the run writer (append-only, resumable, fing
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from ptsfast.mining.anchors import (
     AnchorSearch,
     SentenceImportance,
     first_sentence,
+    same_numbers,
     similar,
     split_sentences,
 )
@@ -37,6 +39,8 @@ from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, pr
 from ptsfast.problems.loading import Problem
 
 __all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
+
+log = logging.getLogger(__name__)
 
 MAX_ALTERNATIVES = 5
 """Distinct different first sentences kept per sentence as examples (codelion's ``alternatives_tested``)."""
@@ -65,16 +69,23 @@ class AnchorOptions:
 
 
 class EmbeddingSimilarity:
-    """Similar when the cosine of the mean-pooled last hidden states of a local encoder reaches ``threshold``."""
+    """Similar when the cosine of the mean-pooled last hidden states of a local encoder reaches ``threshold`` (up to
+    float rounding: a sentence is similar to itself at threshold 1) and, with ``numbers_must_match``, the numbers are
+    the same (as for token overlap, :func:`~ptsfast.mining.anchors.similar`)."""
 
-    def __init__(self, folder: str, threshold: float, device: str = "cpu"):
+    def __init__(self, folder: str, threshold: float, device: str = "cpu", numbers_must_match: bool = True):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self.model = AutoModel.from_pretrained(folder, local_files_only=True).to(device).eval()
-        self.threshold, self.device = threshold, device
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            self.model = AutoModel.from_pretrained(folder, local_files_only=True).to(device).eval()
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"embedding_model (--embedding-model) {str(folder)!r} could not be loaded as a Hugging "
+                             f"Face encoder ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); pass the "
+                             f"folder of a saved encoder (its config, weights and tokenizer)") from e
+        self.threshold, self.device, self.numbers_must_match = threshold, device, numbers_must_match
         self._cache: dict[str, object] = {}
 
     def embed(self, text: str):
@@ -88,7 +99,9 @@ class EmbeddingSimilarity:
         return self._cache[text]
 
     def __call__(self, a: str, b: str) -> bool:
-        return float(self.embed(a) @ self.embed(b)) >= self.threshold
+        if self.numbers_must_match and not same_numbers(a, b):
+            return False
+        return float(self.embed(a) @ self.embed(b)) >= self.threshold - 1e-6
 
 
 @dataclass
@@ -111,6 +124,7 @@ class _Trajectory:
     pending: int = 0
     rollouts: int = 0
     tokens_generated: int = 0
+    cut: dict[int, int] = field(default_factory=dict)  # boundary -> its rollouts that ran out of --max-new-tokens
 
     def sentence(self, k: int) -> str:
         a, b = self.spans[k]
@@ -142,14 +156,19 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
         from ptsfast.pipeline.identity import folder_hash
 
         inputs["embedding_model"] = folder_hash(Path(options.embedding_model).expanduser())
+    a = options.anchors
+    # an encoder that does not load is refused before the run folder records it
+    similarity = (EmbeddingSimilarity(options.embedding_model, a.similarity_threshold,
+                                      numbers_must_match=a.numbers_must_match) if options.embedding_model else
+                  (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match)))
     with open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite, oracle=oracle,
                   dataset_id=dataset_id, mode=mode, inputs=inputs, data_files=ANCHOR_FILES) as run:
-        stats, skipped = _run(model, tokenizer, run.todo(problems), options, run, progress)
+        stats, skipped = _run(model, tokenizer, run.todo(problems), options, similarity, run, progress)
         stats.seconds = time.perf_counter() - run.start
         return run.finish(stats.as_dict(), skipped)
 
 
-def _run(model, tokenizer, todo, options: AnchorOptions, run: OpenRun, progress):
+def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRun, progress):
     o = options.run
     encoded, skipped = prepare_problems(todo, tokenizer, o)
     stats = AnchorStats()
@@ -157,9 +176,6 @@ def _run(model, tokenizer, todo, options: AnchorOptions, run: OpenRun, progress)
         return stats, skipped
     engine = RolloutEngine(model, tokenizer, o.engine)
     judge, stops = judging(tokenizer, encoded, o, run.oracle)
-    similarity = (EmbeddingSimilarity(options.embedding_model, options.anchors.similarity_threshold)
-                  if options.embedding_model else
-                  (lambda a, b: similar(a, b, options.anchors.similarity_threshold, options.anchors.numbers_must_match)))
     meta = {**run.meta, "anchors": asdict(options.anchors), "similarity": run.settings["similarity"]}
     bar = progress_bar(len(encoded), progress)
 
@@ -260,6 +276,13 @@ class _AnchorRun(FedCall):
         if not "".join(texts).strip():
             return f"problem {p.problem.id}: trajectory {key} has no text (the model stopped at once); nothing to split"
         spans = split_sentences(texts)
+        short = [k for k, (a, _) in enumerate(spans) if len(solution) - a > self.o.max_new_tokens]
+        if short:  # their forks judge cut text: p falls where the budget cannot reach the answer
+            log.warning("trajectory %s: its solution runs %d tokens, but rollouts get --max-new-tokens %d: forks "
+                        "before %d of its %d sentences cannot write a rest as long as the solution's, so p there is "
+                        "the chance to finish within %d tokens and the sentences where the budget starts to reach the "
+                        "end look important; raise --max-new-tokens to about %d", key, len(solution),
+                        self.o.max_new_tokens, len(short), len(spans), self.o.max_new_tokens, len(solution))
         search = AnchorSearch(len(spans), self.options.anchors, final=None if correct is None else float(correct))
         return _Trajectory(key, p, tuple(p.prompt_ids), solution, text, correct, reason.value, err, texts, spans,
                            search)
@@ -338,6 +361,7 @@ class _AnchorRun(FedCall):
                     seen.append(regenerated)
             outcomes.append(AnchorOutcome(bool(ok) and err is None, same))
         t.search.add(k, outcomes)
+        t.cut[k] = t.cut.get(k, 0) + sum(r.finish_reason is FinishReason.LENGTH for r in rollouts)
         t.rollouts += len(rollouts)
         t.tokens_generated += sum(len(r.tokens) for r in rollouts)
         self.stats.rollouts += len(rollouts)
@@ -362,7 +386,8 @@ def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | No
             "source": "given" if t.problem.solution_ids is not None else "sampled", "text": t.text,
             "finish_reason": t.finish_reason, "oracle_error": t.oracle_error,
             "solution_ids": list(t.solution_ids), "tokens": t.tokens, "p0": estimates[0] if bounds[0] else None,
-            "estimates": estimates, "rollouts": t.rollouts, "n_sentences": len(t.spans), "n_anchors": n_anchor,
+            "estimates": estimates, "rollouts": t.rollouts, "cut_rollouts": sum(t.cut.values()),
+            "n_sentences": len(t.spans), "n_anchors": n_anchor,
             "sentences": [{"index": r.index, "start": r.start, "end": r.end, "is_anchor": r.is_anchor,
                            "counterfactual_importance": r.counterfactual.value if r.counterfactual else None,
                            "counterfactual_lo": r.counterfactual.lo if r.counterfactual else None,
@@ -391,6 +416,7 @@ def sentence_record(r: SentenceImportance, t: _Trajectory, meta: dict) -> dict:
            "counterfactual_lo": cf["lo"] if cf else None, "counterfactual_hi": cf["hi"] if cf else None,
            "resampling_importance": rs["value"] if rs else None,
            "resampling_lo": rs["lo"] if rs else None, "resampling_hi": rs["hi"] if rs else None,
-           "is_anchor": r.is_anchor, "stop": r.stop.value, "solution_correct": t.correct}
+           "is_anchor": r.is_anchor, "stop": r.stop.value, "solution_correct": t.correct,
+           "cut_resamples": t.cut.get(r.index, 0)}
     rec.update(meta)
     return rec
