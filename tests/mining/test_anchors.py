@@ -151,3 +151,14 @@ def test_a_similarity_that_finds_every_resample_similar_is_refused():
     with pytest.raises(ValueError, match="every resample similar"):
         AnchorConfig(similarity_threshold=0.0, numbers_must_match=False)
     AnchorConfig(similarity_threshold=0.0)  # the numbers rule still tells resamples apart
+
+
+def test_no_sentence_ends_inside_code_or_math_and_display_math_ends_its_sentence():
+    def split(text):
+        cuts = [0, *sentence_starts(text), len(text)]
+        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+    assert split("So \\[ x = 1/2. \\] Then we stop.") == ["So \\[ x = 1/2. \\]", "Then we stop."]
+    assert split("We get\n\\[\nx = 1/2.\n\\]\nThen we stop.") == ["We get", "\\[\nx = 1/2.\n\\]", "Then we stop."]
+    assert split("Run `print('big. ok')` now. Next.") == ["Run `print('big. ok')` now.", "Next."]
+    # dollars are money unless they read as math: "$3.50. Then" ends a sentence, "$x. y$" does not
+    assert split("Price is $3.50. Then $x. y$ ok. End.") == ["Price is $3.50.", "Then $x. y$ ok.", "End."]

@@ -38,19 +38,33 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No.
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
 _TAG = re.compile(r"</?think>")
+# text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
+# inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
+_DISPLAY = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$", re.S)
+_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\\\(.*?\\\)|\$(?=\S)[^$\n]*?(?<=\S)\$(?!\d)", re.S)  # not "$3.50"
+_CLOSES = re.compile(r"[.!?]\s*(?:\\\]|\$\$)$")  # display math that ends its sentence inside: "\[ x = 1/2. \]"
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(a < pos < b for a, b in spans)
 
 
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts after the first (see :func:`split_sentences`)."""
+    display = [m.span() for m in _DISPLAY.finditer(text)]
+    quiet = display + [m.span() for m in _CODE.finditer(text)]
     cuts: set[int] = set()
     for m in _END.finditer(text):
+        if _inside(quiet, m.end()):
+            continue
         word = re.search(r"[\w.]*$", text[:m.start()]).group(0).lower().rstrip(".")
         line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
         if (word in _ABBREVIATIONS or (m.group(0) == "." and line_head.isdigit())
                 or (word in _BEFORE_NUMBER and text[m.end():].lstrip()[:1].isdigit())):
             continue  # "e.g. x", a list marker "1. First", "No. 5"
         cuts.add(m.end())
-    cuts.update(m.end() for m in _NEWLINE.finditer(text))
+    cuts.update(m.end() for m in _NEWLINE.finditer(text) if not _inside(display, m.end()))
+    cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
     for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
         cuts.update((m.start(), m.end()))
     starts = set()
@@ -77,8 +91,8 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
     ``token_texts[i]`` is the text token ``i`` adds to the solution (``""`` for special tokens and for the
     first bytes of a character that a later token completes). A sentence ends at a ``.``/``!``/``?`` run
     followed by whitespace (not after an abbreviation such as "e.g." nor a list marker such as "1.", nor "No."
-    before a number), after a full-width ``。``/``！``/``？``, at a newline, and on both sides of a
-    ``<think>``/``</think>`` tag. Text boundaries rarely fall between tokens,
+    before a number, nor inside code or math), after a full-width ``。``/``！``/``？``, at a newline (not inside
+    display math), and on both sides of a ``<think>``/``</think>`` tag. Text boundaries rarely fall between tokens,
     so a sentence starts at the token holding its first character: whitespace in that token goes with the
     sentence it precedes, whitespace in tokens of its own with the sentence before. A span without any
     visible text (a newline run, an end-of-sequence token) joins the sentence before it.
