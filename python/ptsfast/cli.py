@@ -434,6 +434,8 @@ def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
 
+    if a.format == "steering" and (a.device is not None or a.dtype is not None):
+        _device_dtype(a)  # before the run is read and the model loads: one line naming the flag
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
                confirmed_only=a.confirmed_only, force=a.force, model=a.model, layer=a.layer, device=a.device,
                dtype=a.dtype, progress=not a.quiet)
@@ -516,7 +518,10 @@ def cmd_simulate(a) -> int:
             for goal, met, measured in check_goals(by_name["ptsfast defaults"], by_name.get("fixed N=64")):
                 print(f"  {pop:<7} {'met ' if met else 'MISS'}  {goal}: {measured}")
     if a.json:
-        Path(a.json).write_text(json.dumps([s.as_dict() for s in scores], indent=2))
+        from ptsfast.outputs.rundir import write_atomic
+
+        Path(a.json).expanduser().parent.mkdir(parents=True, exist_ok=True)  # checked writable before the run
+        write_atomic(a.json, json.dumps([s.as_dict() for s in scores], indent=2))
     return 0
 
 
@@ -696,7 +701,10 @@ def main(argv: list[str] | None = None) -> int:
         from ptsfast.models import ModelLoadError
 
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
-            where = getattr(a, "out", None) if isinstance(exc, OSError) and not exc.filename else None
+            # the system's own error without a file (a full disk while writing): it was --out; ptsfast's own
+            # messages (errno None) name their file
+            where = (getattr(a, "out", None) if isinstance(exc, OSError) and exc.errno is not None and not exc.filename
+                     else None)
             print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else ""), file=sys.stderr)
             return 2
         if isinstance(exc, ConnectionError) or (isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc)):

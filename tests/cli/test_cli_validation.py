@@ -199,3 +199,30 @@ def test_simulate_json_into_a_device_is_never_read(tmp_path):
     (tmp_path / "notes.json").write_text('{"mine": 1}')
     with pytest.raises(ValueError, match="not an earlier `ptsfast simulate --json` file"):
         _check_simulate_json(tmp_path / "notes.json")
+
+
+def test_simulate_json_into_a_new_folder_is_written(tmp_path, capsys):
+    # the folder was checked writable, then the benchmark ran for minutes and the scores failed to save
+    out = tmp_path / "new" / "scores.json"
+    assert cli(["simulate", "--json", str(out), "--scale", "0.01", "--seeds", "0", "--populations", "hard",
+                "--quiet"]) == 0
+    assert json.loads(out.read_text())[0]["population"] == "hard"
+
+
+def test_a_chat_template_that_does_not_compile_is_refused_before_the_model_loads(problems, tmp_path, capsys):
+    t = tmp_path / "t.jinja"
+    t.write_text("{% for m in messages %}{{ m.content }")
+    assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out",
+                str(tmp_path / "o"), "--chat-template", str(t)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--chat-template does not compile (line 1: unexpected '}')" in err[0], err
+
+
+def test_export_names_a_missing_run_as_its_input_and_checks_the_steering_device(tmp_path, capsys):
+    assert cli(["export", "--run", str(tmp_path / "nope"), "--out", str(tmp_path / "p.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "(writing" not in err, err
+    if not torch.cuda.is_available():
+        assert cli(["export", "--run", str(tmp_path / "nope"), "--out", str(tmp_path / "s.jsonl"), "--format",
+                    "steering", "--device", "cuda"]) == 2
+        assert "--device cuda: this torch build has no CUDA" in capsys.readouterr().err

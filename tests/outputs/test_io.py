@@ -287,3 +287,24 @@ def test_export_hf_dataset_roundtrip(tmp_path):
     assert export(run / PAIRS, tmp_path / "ds", fmt="hf", direction="lowers") == 1
     ds = datasets.load_from_disk(str(tmp_path / "ds"))
     assert ds.num_rows == 1 and ds[0]["prompt"] == "Q2" and ds[0]["chosen_ids"] == [3]
+
+
+def test_a_record_over_a_mebibyte_resumes(tmp_path):
+    # the resume read its last committed line within the last MiB only: a long record (a problem's trajectories hold
+    # every token and text) made an untouched run look edited, and it could never be resumed
+    big = "x" * (3 << 20)
+    with RunWriter(tmp_path, {"a": 1}) as w:
+        w.write_problem("x", [{"problem_id": "x", "k": 1}], [], {"text": big})
+    with RunWriter(tmp_path, {"a": 1}) as w:
+        assert set(w.done) == {"x"}
+        w.write_problem("y", [], [], {"text": big})
+    assert [r["problem_id"] for r in read_jsonl(tmp_path / PROBLEMS)] == ["x", "y"]
+
+
+def test_overwrite_removes_every_file_of_the_discarded_run(tmp_path):
+    with RunWriter(tmp_path, {"a": 1}, data_files=("sentences.jsonl", PROBLEMS)) as w:
+        w.write_records("x", {"sentences.jsonl": [{"s": 1}], PROBLEMS: [{"problem_id": "x"}]})
+    (tmp_path / "report.html").write_text("<html>old</html>")
+    with RunWriter(tmp_path, {"a": 2}, overwrite=True) as w:  # a mine run over an anchors run
+        assert not w.done
+    assert not (tmp_path / "sentences.jsonl").exists() and not (tmp_path / "report.html").exists()

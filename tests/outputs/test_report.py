@@ -1,6 +1,7 @@
 """HTML/PNG report from a run directory written by the real RunWriter."""
 
 import base64
+import json
 import re
 
 import pytest
@@ -77,3 +78,17 @@ def test_a_report_is_never_written_to_a_device_or_a_pipe(tmp_path):
         with pytest.raises(ValueError, match="is not a regular file"):
             write_report(run, out_html=out)
     assert not os.path.exists("/dev/null.png") and not (tmp_path / "pipe.png").exists()
+
+
+def test_report_shows_committed_pivots_leaves_out_refuted_ones_and_keeps_others_files(tmp_path):
+    run = make_run(tmp_path / "run")
+    with RunWriter(run, {"x": 1}) as w:  # a refuted pivot of a third problem
+        pv = {"problem_id": "q3", "trajectory": ["q3", 0], "position": 0, "confirmed": "refuted"}
+        w.write_problem("q3", [pv], [], {"question": "q3", "trajectories": []})
+    with open(run / "pivots.jsonl", "a") as f:  # a crash while the records of a fourth were written
+        f.write(json.dumps({"problem_id": "q4", "trajectory": ["q4", 0], "position": 0}) + "\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "r.html.tmp").write_text("someone's file")
+    page = write_report(run, out_html=tmp_path / "out" / "r.html")[0].read_text()
+    assert "3 problems, 2 trajectories, 1 pivots (1 refuted by fresh rollouts, not shown)" in page
+    assert (tmp_path / "out" / "r.html.tmp").read_text() == "someone's file"

@@ -121,6 +121,8 @@ def test_randomized_bad_rows_every_good_row_mined_once_every_bad_row_recorded(mo
     assert sum(summary["skipped_by_reason"].values()) == len(bad)
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST]) == 0
     assert sorted(mined_ids(out)) == sorted(good)  # a rerun mines nothing twice
+    # and its summary still lists every skip: those of problems skipped for good (done) are not met again
+    assert json.loads((out / "summary.json").read_text())["problems_skipped"] == len(bad)
 
 
 def test_a_problem_the_kv_cache_cannot_hold_is_skipped_and_the_run_goes_on(tmp_path):

@@ -167,3 +167,15 @@ def test_a_run_without_a_fingerprint_is_not_resumed_with_one(tmp_path):
         RunWriter(tmp_path, {"a": 1}, inputs={"oracle": "gsm8k"})
     with RunWriter(tmp_path, {"a": 1}) as w:  # a caller that records no inputs keeps resuming
         assert w.is_done("1")
+
+
+def test_a_refused_resume_does_not_first_say_the_change_is_harmless(tmp_path, caplog):
+    # another --model with other weights: "it does not change results" was logged, then the resume refused
+    inputs = {"model_path": "/a/m", "model_weights": "files:1"}
+    with RunWriter(tmp_path, {"model": "/a/m"}, neutral=("model",), inputs=inputs) as w:
+        w.write_problem("x", [], [], {}, content="c1")
+    with caplog.at_level("WARNING"), pytest.raises(RunDirError, match="other inputs"):
+        RunWriter(tmp_path, {"model": "/b/m"}, neutral=("model",), inputs={**inputs, "model_weights": "files:2"})
+    assert "does not change results" not in caplog.text
+    with caplog.at_level("WARNING"), RunWriter(tmp_path, {"model": "/b/m"}, neutral=("model",), inputs=inputs):
+        assert "does not change results" in caplog.text

@@ -361,3 +361,11 @@ def test_unreadable_csv_names_the_file_and_cause(tmp_path):
     f.write_bytes(b"question,answer\ncaf\xe9,1\n")
     with pytest.raises(DataError, match=r"p.csv could not be read as csv \(.*UTF8.*\)"):
         load_problems(f)
+
+
+def test_a_row_nested_deeper_than_the_json_parser_goes_is_skipped(tmp_path):
+    f = tmp_path / "deep.jsonl"
+    f.write_text('{"id": "a", "question": "q", "x": ' + "[" * 100000 + "]" * 100000 + "}\n"
+                 + json.dumps({"id": "b", "question": "what is 2+3?", "answer": "5"}) + "\n")
+    res = load_problems(f)
+    assert [p.id for p in res.problems] == ["b"] and "nested too deep" in res.skipped[0]

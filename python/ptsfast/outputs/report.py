@@ -23,7 +23,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, is_stream, read_jsonl
+from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, is_stream, write_atomic
+from ptsfast.outputs.source import committed_lines, read_records_file
 
 log = logging.getLogger(__name__)
 
@@ -178,16 +179,25 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
                              f"it - choose another path")
 
 
-def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]]]:
-    """``(problems, pivots by (problem_id, trajectory key))`` from an output directory."""
+def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]], int]:
+    """``(problems, pivots by (problem_id, trajectory key), refuted pivots left out)`` from an output directory: the
+    records its done markers committed (a crashed run's last problem is still being written, and a resume truncates
+    it), as ``ptsfast export`` reads them; pivots the confirmation refuted are no pivots."""
     d = Path(run_dir).expanduser()
     if not (d / PROBLEMS).exists():
         raise FileNotFoundError(f"{d / PROBLEMS} not found; pass the output directory of `ptsfast mine`")
-    problems = list(read_jsonl(d / PROBLEMS))
+
+    def records(name: str) -> list[dict]:
+        return list(read_records_file(d / name, committed_lines(d, name))) if (d / name).exists() else []
+    problems = records(PROBLEMS)
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
-    for pv in read_jsonl(d / PIVOTS):
+    refuted = 0
+    for pv in records(PIVOTS):
+        if pv.get("confirmed") == "refuted":
+            refuted += 1
+            continue
         by_traj[(str(pv["problem_id"]), _key(pv.get("trajectory")))].append(pv)
-    return problems, by_traj
+    return problems, by_traj, refuted
 
 
 def _key(k: Any) -> Any:
@@ -212,7 +222,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     run_dir = Path(run_dir).expanduser()
     out_html = Path(out_html).expanduser() if out_html else run_dir / "report.html"
     out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
-    problems, pivots = load_run(run_dir)
+    problems, pivots, refuted = load_run(run_dir)
     check_report_outputs(run_dir, [out_html, out_png])
     for out in (out_html, out_png):
         check_writable(out)
@@ -228,7 +238,8 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     n_piv = sum(len(v) for v in pivots.values())
     parts = [f"{_LEGACY_HEAD}{html.escape(title)}</title><meta name='generator' content='{_GENERATOR}'>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
-             f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots. "
+             f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots"
+             f"{f' ({refuted} refuted by fresh rollouts, not shown)' if refuted else ''}. "
              f"Tokens are coloured by the estimated p(success) after them; pivots are boxed "
              f"(green: raises p, red: lowers p). Hover a token for its estimates.</p>",
              "<p class='legend'>" + "".join(f"<span style='background:{_colour(v / 10)}'>{v / 10:.1f}</span>"
@@ -248,7 +259,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
             ax.axis("off")
         fig.tight_layout()
         out_png.parent.mkdir(parents=True, exist_ok=True)
-        out_png.write_bytes(_png(fig))
+        write_atomic(out_png, _png(fig))
         plt.close(fig)
         png_path = out_png
 
@@ -257,10 +268,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
         parts.append(_trajectory_html(prob, traj, pvs, plt))
     parts.append("</body></html>\n")
     out_html.parent.mkdir(parents=True, exist_ok=True)
-    real = Path(os.path.realpath(out_html))  # over the file a link names, keeping the link
-    tmp = real.with_name(real.name + ".tmp")
-    tmp.write_text("".join(parts), encoding="utf-8")
-    os.replace(tmp, real)
+    write_atomic(out_html, "".join(parts))  # over the file a link names, keeping the link
     log.info("report: %s (%d trajectories)%s", out_html, len(shown), f", plot {png_path}" if png_path else "")
     return out_html, png_path
 

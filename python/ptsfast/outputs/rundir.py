@@ -167,6 +167,23 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
                 yield json.loads(raw)
 
 
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+    """Replace ``path`` (over the file a link names) with ``text`` all at once: written to a fresh temporary file
+    beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole."""
+    real = Path(os.path.realpath(Path(path).expanduser()))
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, real)
+        fsync_dir(real.parent)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def fsync_dir(path: Path) -> None:
     """Makes a rename or a new file in ``path`` durable (a no-op where folders cannot be opened)."""
     try:
@@ -223,8 +240,8 @@ class RunWriter:
         are never deleted (:meth:`_check_run_json` refuses them)."""
         if not (self.dir / RUN).is_file():
             return
-        for name in dict.fromkeys((*DATA_FILES, *self.data_files, DONE, SUMMARY, RUN)):
-            (self.dir / name).unlink(missing_ok=True)
+        for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
+            (self.dir / name).unlink(missing_ok=True)  # the discarded run's report: nothing of it may be read as new
 
     def _check_run_json(self, info: Mapping[str, Any]) -> None:
         path = self.dir / RUN
@@ -233,8 +250,10 @@ class RunWriter:
                 old = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
                 raise RunDirError(f"{path} is damaged ({e.msg}); delete the directory or rerun with --overwrite") from e
-            self._check_config(old.get("config") or {})
+            accepted = self._check_config(old.get("config") or {})
             self._check_inputs(old.get("inputs"))
+            for message in accepted:  # logged once the inputs are found the same too (not before a refusal)
+                log.warning("%s", message)
             return
         foreign = [n for n in dict.fromkeys((*self.data_files, DONE, SUMMARY))
                    if (self.dir / n).exists() and (self.dir / n).stat().st_size]
@@ -254,9 +273,9 @@ class RunWriter:
         os.replace(tmp, path)
         fsync_dir(self.dir)
 
-    def _check_config(self, old: Mapping[str, Any]) -> None:
-        """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted and logged;
-        any other is refused, naming each setting (its flag) and offering a new ``--out`` first."""
+    def _check_config(self, old: Mapping[str, Any]) -> list[str]:
+        """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted (returned,
+        for the log); any other is refused, naming each setting (its flag) and offering a new ``--out`` first."""
         kinds = [("thought anchors (ptsfast anchors)" if c.get("mode") == "anchors" else "pivots (ptsfast mine)")
                  for c in (old, self.config)]
         if kinds[0] != kinds[1]:  # not a list of every setting that differs: the folder holds another kind of run
@@ -265,18 +284,17 @@ class RunWriter:
         was, now = _flat(old), _flat(self.config)
         diff = [k for k in sorted(set(was) | set(now)) if was.get(k, _MISSING) != now.get(k, _MISSING)]
         if not diff:
-            return
+            return []
         real = [k for k in diff if k.split(".")[0] not in self.neutral and k not in self.neutral]
-        for k in diff:
-            if k not in real:
-                log.warning("resuming %s with %s %s (was %s): it does not change results", self.dir,
-                            self.name_of(k), _shown(now.get(k, _MISSING)), _shown(was.get(k, _MISSING)))
+        accepted = [f"resuming {self.dir} with {self.name_of(k)} {_shown(now.get(k, _MISSING))} (was "
+                    f"{_shown(was.get(k, _MISSING))}): it does not change results" for k in diff if k not in real]
         if real:
             what = "; ".join(f"{self.name_of(k)} was {_shown(was.get(k, _MISSING))}, now "
                              f"{_shown(now.get(k, _MISSING))}" for k in real)
             raise RunDirError(f"{self.dir} holds a run made with other settings that change results ({what}); mine "
                               f"into a new folder (--out {_fresh(self.dir)}), or pass --overwrite to discard its "
                               f"{len(self.done) if hasattr(self, 'done') else 'finished'} problems")
+        return accepted
 
     def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
         if self.inputs is None:
@@ -367,11 +385,9 @@ class RunWriter:
 
         with open(p, "rb") as f:
             if size:
-                f.seek(max(0, size - (1 << 20)))
-                head = f.read(size - f.tell())
-                if not head.endswith(b"\n"):
+                last = _last_line(f, size)
+                if last is None:
                     raise foreign(f"byte {size} is not the end of a record")
-                last = head[:-1].rsplit(b"\n", 1)[-1]
                 try:
                     rec = json.loads(last)
                 except (json.JSONDecodeError, UnicodeDecodeError):
@@ -438,6 +454,26 @@ class RunWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _last_line(f, end: int, chunk: int = 1 << 20) -> bytes | None:
+    """The line that ends at byte ``end`` of the binary file ``f`` (without its newline), however long (a problem's
+    record holds every trajectory's tokens and text); None when byte ``end`` does not end a line."""
+    f.seek(end - 1)
+    if f.read(1) != b"\n":
+        return None
+    parts, pos = [], end - 1
+    while pos > 0:
+        start = max(0, pos - chunk)
+        f.seek(start)
+        block = f.read(pos - start)
+        cut = block.rfind(b"\n")
+        if cut >= 0:
+            parts.append(block[cut + 1:])
+            break
+        parts.append(block)
+        pos = start
+    return b"".join(reversed(parts))
 
 
 def _record_or_none(line: bytes) -> Any:

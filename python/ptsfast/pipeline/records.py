@@ -9,8 +9,15 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from ptsfast.problems.loading import Skip, skip_reason
-from ptsfast.outputs.rundir import RunWriter, pivot_record, pair_record, problem_record, trajectory_record
+from ptsfast.problems.loading import Skip
+from ptsfast.outputs.rundir import (
+    RunWriter,
+    pair_record,
+    pivot_record,
+    problem_record,
+    trajectory_record,
+    write_atomic,
+)
 from ptsfast.pipeline.loop import ProblemResult
 
 log = logging.getLogger(__name__)
@@ -18,20 +25,34 @@ log = logging.getLogger(__name__)
 
 def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: int, writer: RunWriter,
                   start: float, **extra) -> dict:
-    """``summary.json`` of a run (also returned): the counts, and every skipped row or problem with its reason
-    (``skipped``, counted by reason in ``skipped_by_reason``); logs the skipped problems."""
-    by_reason = Counter(skip_reason(s) for s in skipped)
-    summary = {**stats, "problems_skipped": len(skipped), "skipped_by_reason": dict(sorted(by_reason.items())),
+    """``summary.json`` of a run (also returned): this invocation's counts (``*_in_run``: the whole run's records),
+    and every skipped row or problem with its reason (``skipped``, counted by reason in ``skipped_by_reason``),
+    those of earlier invocations of a resumed run included (a problem skipped and committed is not met again);
+    logs the skipped problems."""
+    records = [s.as_record() if isinstance(s, Skip) else {"reason": "other", "message": str(s)} for s in skipped]
+    records += _earlier_skips(Path(out_dir) / "summary.json", {r["message"] for r in records})
+    by_reason = Counter(r["reason"] for r in records)
+    summary = {**stats, "problems_skipped": len(records), "skipped_by_reason": dict(sorted(by_reason.items())),
                "problems_already_done": already_done,
-               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra,
-               "skipped": [s.as_record() if isinstance(s, Skip) else {"reason": "other", "message": str(s)}
-                           for s in skipped]}
+               "wall_seconds": time.perf_counter() - start, "out_dir": str(out_dir), **extra, "skipped": records}
     summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
-    (Path(out_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_atomic(Path(out_dir) / "summary.json", json.dumps(summary, indent=2))
     if skipped:  # each was logged when it was skipped
         log.warning("%d rows or problems skipped (%s), listed in %s", len(skipped),
                     ", ".join(f"{n} {r}" for r, n in sorted(by_reason.items())), Path(out_dir) / "summary.json")
     return summary
+
+
+def _earlier_skips(path: Path, seen: set[str]) -> list[dict]:
+    """The skips an earlier invocation of this run listed that this one did not meet again (rows are read again on
+    every resume; a problem skipped for good is done, and only its first invocation met it), but not those a rerun
+    retries (:data:`RETRIED_SKIPS`): they are met again, or were mined."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8")).get("skipped")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [r for r in old if isinstance(r, dict) and isinstance(r.get("message"), str) and r["message"] not in seen
+            and r.get("reason") not in RETRIED_SKIPS] if isinstance(old, list) else []
 
 
 RETRIED_SKIPS = frozenset({"too large for the KV cache"})

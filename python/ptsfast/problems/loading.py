@@ -83,11 +83,6 @@ def _skip(message, reason, source, row, id_) -> Skip:
     return Skip(message, reason, source=source, row=row, id=id_)
 
 
-def skip_reason(skip: str) -> str:
-    """The reason of a :class:`Skip` (``"other"`` for a plain message)."""
-    return getattr(skip, "reason", "other")
-
-
 @dataclass(frozen=True)
 class FieldMap:
     """Which column holds what. ``solution=None``: trajectories are sampled, not read."""
@@ -230,6 +225,10 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
             except json.JSONDecodeError as e:
                 yield n, None, ("malformed JSON", f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that "
                                                   f"line")
+                continue
+            except RecursionError:  # valid JSON nested deeper than Python's parser goes
+                yield n, None, ("malformed JSON", "JSON nested too deep to read (thousands of levels); fix or delete "
+                                                  "that line")
                 continue
             if not isinstance(row, dict):
                 yield n, None, ("not an object", f"a JSON {type(row).__name__}, not an object; each line must be one "
@@ -524,7 +523,7 @@ def _one_json_value(line: str) -> bool:
     object, reported as such, where reading the file as one JSON document named columns it does not have."""
     try:
         json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
     return True
 
@@ -637,13 +636,36 @@ def read_template(value: str | None) -> str | None:
     """``--chat-template`` value: a path to a file holding the template, or the template itself. Raises
     ValueError for a value that is neither (a template uses ``{{ }}`` or ``{% %}``: a mistyped path would
     otherwise become every problem's whole prompt)."""
-    if not value or "{" in value:
+    if not value:
         return value
-    path = Path(value).expanduser()
-    if len(value) < 4096 and path.is_file():
-        return path.read_text(encoding="utf-8")
-    raise ValueError(f"--chat-template {value[:200]!r} is no file (and no template: it has no {{{{ }}}} or {{% %}}); "
-                     f"give the template's file or its text")
+    if "{" not in value:
+        path = Path(value).expanduser()
+        if not (len(value) < 4096 and path.is_file()):
+            raise ValueError(f"--chat-template {value[:200]!r} is no file (and no template: it has no {{{{ }}}} or "
+                             f"{{% %}}); give the template's file or its text")
+        value = path.read_text(encoding="utf-8")
+    _compile_template(value)
+    return value
+
+
+def _compile_template(template: str) -> None:
+    """Compile a chat template as transformers does, so that a syntax error is refused before the model loads,
+    not met by every problem."""
+    try:
+        from transformers.utils.chat_template_utils import _compile_jinja_template as compile_
+    except ImportError:  # pragma: no cover - another transformers: plain jinja2 with the loop controls it enables
+        import jinja2
+
+        def compile_(t):
+            return jinja2.Environment(extensions=["jinja2.ext.loopcontrols"]).from_string(t)
+    try:
+        compile_(template)
+    except Exception as e:  # noqa: BLE001 - jinja2's TemplateSyntaxError (and what a custom tag raises)
+        if type(e).__name__ != "TemplateSyntaxError":
+            return
+        line = f"line {e.lineno}: " if getattr(e, "lineno", None) else ""
+        raise ValueError(f"--chat-template does not compile ({line}{getattr(e, 'message', e)}); fix the template") \
+            from None
 
 
 @dataclass(frozen=True)
@@ -701,10 +723,12 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         except ChatTemplateError:
             raise
         except Exception as e:  # noqa: BLE001 - one problem's text the tokenizer or template rejects: that problem
-            skip(prob, "encoding failed", f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); "
-                                          + ("its row's system message went to the template too (some take none): "
-                                             "pass --system-prompt '' to leave it out, or fix the question text"
-                                             if own else "fix the question text"))
+            fix_ = ("its row's system message went to the template too (some take none): pass --system-prompt '' to "
+                    "leave it out, or fix the question text" if own else "fix the question text")
+            if chat_template and type(e).__module__.startswith("jinja2"):
+                fix_ = "the template given by --chat-template failed on it; fix the template"
+            skip(prob, "encoding failed",
+                 f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); {fix_}")
             continue
         if len(ids) < (1 if sol else MIN_PROMPT_TOKENS):  # a given solution: the engine prefills prompt + solution
             skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
