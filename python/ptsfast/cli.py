@@ -405,7 +405,7 @@ def _mine_ray(a, loaded) -> int:
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(a.model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
-                       overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped)
+                       overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=str(a.problems))
     _print_summary(summary)
     return 0
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptsfast.problems.loading import Problem
+from ptsfast.problems.loading import Problem, Skip
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ _SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "t
 def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir: str | os.PathLike,
              options=None, ray_options: RayOptions = RayOptions(), *, model_name: str = "",
              overwrite: bool = False, oracle: Callable | None = None, progress: bool = True,
-             skipped: Sequence[str] = ()) -> dict:
+             skipped: Sequence[str] = (), dataset_id: str | None = None) -> dict:
     """``ptsfast.mine`` on ``ray_options.workers`` Ray workers; same outputs and summary, plus ``problems_failed``.
 
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
@@ -144,7 +144,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     """
     from ptsfast.demo import DEMO_MODEL_NAME
     from ptsfast.outputs.rundir import problem_record
-    from ptsfast.pipeline.records import committed
+    from ptsfast.pipeline.records import WORKER_DIED, committed
     from ptsfast.pipeline.options import MineOptions
     from ptsfast.pipeline.run import open_run, progress_bar
 
@@ -153,12 +153,14 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     if str(model_path) != DEMO_MODEL_NAME:
         model_path = str(Path(model_path).expanduser().resolve())
     model_path = str(model_path)
-    # the tokenizer is read on the workers; the model folder's files (tokenizer files included) are hashed here
-    run = open_run(model_path, None, problems, out_dir, options, model_name=model_name or model_path,
-                   overwrite=overwrite, oracle=oracle)
-    started_ray = False
+    started_ray = _connect(ray, ray_options.address)
+    run = None
     try:
-        started_ray = _connect(ray, ray_options.address)
+        # the tokenizer is read on the workers; the model folder's files (tokenizer files included) are hashed here,
+        # and the precision the workers load it in is part of the run, as for one process
+        placement = _placement(ray, ray_options)
+        run = open_run(model_path, None, problems, out_dir, options, model_name=model_name or model_path,
+                       overwrite=overwrite, oracle=oracle, dataset_id=dataset_id, inputs={"dtype": placement[2]})
         todo = run.todo(problems)
         totals = dict.fromkeys(_SUMMED, 0)
         skipped = list(skipped)  # the rows the caller left out while loading, then the run's own
@@ -180,25 +182,35 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
             bar.update(1)
             bar.set_postfix(pivots=totals["pivots"], rollouts=totals["rollouts"], refresh=False)
 
-        def fail(problem: Problem, reason: str) -> None:
+        def fail(problem: Problem, reason: str, died: bool) -> None:
+            """Mining raised every time: recorded as failed (a rerun would fail the same way). A worker died on it
+            (out of memory, a lost node, a kill): not written, so that a rerun tries it again, since the cause may
+            have been the machine's."""
             nonlocal failed
             failed += 1
-            log.error("problem %s failed %d times, recorded as failed: %s", problem.id, ray_options.max_attempts,
-                      reason)
-            run.write(problem.id, ([], [], problem_record(problem, [], (),
-                                                         extra={"skipped": None, **run.meta, "failed": reason})))
+            if died:
+                log.error("problem %s failed %d times, a worker dying on it; not recorded, a rerun tries it again: "
+                          "%s", problem.id, ray_options.max_attempts, reason)
+                skipped.append(Skip(f"problem {problem.id}: {reason}; a rerun tries it again", WORKER_DIED,
+                                    id=str(problem.id)))
+            else:
+                log.error("problem %s failed %d times, recorded as failed: %s", problem.id, ray_options.max_attempts,
+                          reason)
+                run.write(problem.id, ([], [], problem_record(problem, [], (),
+                                                             extra={"skipped": None, **run.meta, "failed": reason})))
             bar.update(1)
 
         try:
             if todo:
-                _run(ray, model_path, todo, options, oracle, run.settings, ray_options, write, fail, timing)
+                _run(ray, model_path, todo, options, oracle, run.settings, ray_options, placement, write, fail, timing)
         finally:
             bar.close()
         seconds = time.perf_counter() - run.start
         stats = {**totals, "seconds": seconds, "rollouts_per_s": totals["rollouts"] / seconds if seconds else 0.0}
         return run.finish(stats, skipped, problems_failed=failed, workers=ray_options.workers, **timing)
     finally:
-        run.close()
+        if run is not None:
+            run.close()
         if started_ray:
             ray.shutdown()
 
@@ -222,7 +234,21 @@ def _connect(ray, address: str | None) -> bool:
     return True
 
 
-def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write, fail, timing: dict) -> None:
+def _placement(ray, ro: RayOptions) -> tuple[int, str, str]:
+    """``(GPUs per worker, device, dtype)`` of the workers: a GPU each where the cluster has GPUs (unless told),
+    bfloat16 on a GPU and float32 on a CPU (unless told), as one process picks them."""
+    gpus = ro.gpus_per_worker
+    if gpus is None:
+        gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
+    from ptsfast.models import torch_dtype
+
+    device = "cuda" if gpus > 0 else "cpu"
+    dtype = torch_dtype(ro.dtype or ("bfloat16" if device == "cuda" else "float32"))
+    return gpus, device, dtype if dtype == "auto" else str(dtype).replace("torch.", "")  # as one process records it
+
+
+def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, placement, write, fail,
+         timing: dict) -> None:
     """The work queue: free workers take the next problem; a failed problem goes back to the head.
 
     ``timing["startup_seconds"]``: until every worker had loaded its model; ``first_worker_seconds``:
@@ -230,17 +256,14 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write
     """
     from ray.exceptions import ActorUnavailableError, RayActorError, RayError, RayTaskError
 
-    gpus = ro.gpus_per_worker
-    if gpus is None:
-        gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
-    device = "cuda" if gpus > 0 else "cpu"
-    dtype = ro.dtype or ("bfloat16" if device == "cuda" else "float32")
+    gpus, device, dtype = placement
     actor_cls = ray.remote(MiningWorker).options(num_cpus=ro.cpus_per_worker, num_gpus=gpus, max_restarts=-1,
                                                  max_task_retries=0)
     actors = [actor_cls.remote(model_path, device, dtype, ro.cpus_per_worker, options, oracle, settings)
               for _ in range(ro.workers)]
     pending: deque = deque(todo)
     attempts: dict[str, list[str]] = {}
+    died: dict[str, bool] = {}  # problem id -> a worker died on it (not mining raising: the machine may be at fault)
     inflight: dict = {}  # object ref -> (actor, problem or None for a readiness check)
     free: list = []
     t0, started = time.perf_counter(), set()
@@ -270,8 +293,10 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, write
                     continue
                 tries = attempts.setdefault(p.id, [])
                 tries.append(reason)
+                died.setdefault(p.id, False)
+                died[p.id] |= not isinstance(e, RayTaskError)
                 if len(tries) >= ro.max_attempts:
-                    fail(p, f"{len(tries)} attempts failed; last: {reason}")
+                    fail(p, f"{len(tries)} attempts failed; last: {reason}", died[p.id])
                 else:
                     log.warning("problem %s: attempt %d failed (%s); it goes back to the queue", p.id, len(tries),
                                 reason)

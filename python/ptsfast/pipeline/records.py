@@ -55,9 +55,12 @@ def _earlier_skips(path: Path, seen: set[str]) -> list[dict]:
             and r.get("reason") not in RETRIED_SKIPS] if isinstance(old, list) else []
 
 
-RETRIED_SKIPS = frozenset({"too large for the KV cache"})
+WORKER_DIED = "worker died"
+"""A problem whose Ray workers died on it at every attempt (:func:`ptsfast.pipeline.ray.mine_ray`)."""
+RETRIED_SKIPS = frozenset({"too large for the KV cache", WORKER_DIED})
 """Skips a rerun retries (not recorded as done): the KV cache's size is the engine's setting, not the problem's nor
-the run's (``--kv-cache-gb`` may change on a resume), so the rerun the message asks for mines the problem."""
+the run's (``--kv-cache-gb`` may change on a resume), so the rerun the message asks for mines the problem; a worker
+that died may have died of the machine, not the problem."""
 
 
 def committed(skip) -> bool:
