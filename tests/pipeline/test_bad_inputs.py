@@ -235,3 +235,15 @@ def test_api_arguments_are_checked_before_anything_is_written(model_dir, tmp_pat
     gen = mine(model, tok, (p for p in probs + [Problem("b", words(3, 4), "1")]), out, opts,
                oracle=lambda text, p: False, progress=False)
     assert gen["problems"] == 2 and sorted(mined_ids(out)) == ["a", "b"]
+
+
+def test_a_row_fixed_before_a_rerun_is_no_longer_listed_as_skipped(model_dir, tmp_path):
+    problems = tmp_path / "p.jsonl"
+    good = json.dumps({"id": "g", "question": words(3), "answer": "1"})
+    problems.write_text(good + "\n{not json\n")
+    out = tmp_path / "run"
+    assert mine_cli(model_dir, problems, out) == 0
+    assert json.loads((out / "summary.json").read_text())["problems_skipped"] == 1
+    problems.write_text(good + "\n" + json.dumps({"id": "h", "question": words(4, 2), "answer": "1"}) + "\n")
+    assert mine_cli(model_dir, problems, out) == 0
+    assert json.loads((out / "summary.json").read_text())["skipped"] == []

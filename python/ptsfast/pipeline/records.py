@@ -30,7 +30,7 @@ def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: in
     those of earlier invocations of a resumed run included (a problem skipped and committed is not met again);
     logs the skipped problems."""
     records = [s.as_record() if isinstance(s, Skip) else {"reason": "other", "message": str(s)} for s in skipped]
-    records += _earlier_skips(Path(out_dir) / "summary.json", {r["message"] for r in records})
+    records += _earlier_skips(Path(out_dir) / "summary.json", {r["message"] for r in records}, writer.done)
     by_reason = Counter(r["reason"] for r in records)
     summary = {**stats, "problems_skipped": len(records), "skipped_by_reason": dict(sorted(by_reason.items())),
                "problems_already_done": already_done,
@@ -38,20 +38,23 @@ def write_summary(out_dir, stats: dict, skipped: Sequence[str], already_done: in
     summary.update({f"{name.split('.')[0]}_in_run": n for name, n in writer.counts.items()})
     write_atomic(Path(out_dir) / "summary.json", json.dumps(summary, indent=2))
     if skipped:  # each was logged when it was skipped
+        now = Counter(r["reason"] for r in records[:len(skipped)])
         log.warning("%d rows or problems skipped (%s), listed in %s", len(skipped),
-                    ", ".join(f"{n} {r}" for r, n in sorted(by_reason.items())), Path(out_dir) / "summary.json")
+                    ", ".join(f"{n} {r}" for r, n in sorted(now.items())), Path(out_dir) / "summary.json")
     return summary
 
 
-def _earlier_skips(path: Path, seen: set[str]) -> list[dict]:
-    """The skips an earlier invocation of this run listed that this one did not meet again (rows are read again on
-    every resume; a problem skipped for good is done, and only its first invocation met it), but not those a rerun
-    retries (:data:`RETRIED_SKIPS`): they are met again, or were mined."""
+def _earlier_skips(path: Path, seen: set[str], done) -> list[dict]:
+    """The problems an earlier invocation of this run skipped for good (a run's skip names a problem by id, not a
+    row: it is done, so only the invocation that met it lists it) that this one did not list. Rows are read again
+    on every resume (a row fixed since is mined, not skipped), and a skip a rerun retries (:data:`RETRIED_SKIPS`)
+    is met again or mined."""
     try:
         old = json.loads(path.read_text(encoding="utf-8")).get("skipped")
     except (OSError, ValueError, AttributeError):
         return []
     return [r for r in old if isinstance(r, dict) and isinstance(r.get("message"), str) and r["message"] not in seen
+            and r.get("row") is None and str(r.get("id")) in done
             and r.get("reason") not in RETRIED_SKIPS] if isinstance(old, list) else []
 
 
