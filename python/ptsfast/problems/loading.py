@@ -725,7 +725,7 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         except Exception as e:  # noqa: BLE001 - one problem's text the tokenizer or template rejects: that problem
             fix_ = ("its row's system message went to the template too (some take none): pass --system-prompt '' to "
                     "leave it out, or fix the question text" if own else "fix the question text")
-            if chat_template and type(e).__module__.startswith("jinja2"):
+            if chat_template and not own and type(e).__module__.startswith("jinja2"):
                 fix_ = "the template given by --chat-template failed on it; fix the template"
             skip(prob, "encoding failed",
                  f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); {fix_}")
