@@ -369,3 +369,12 @@ def test_a_row_nested_deeper_than_the_json_parser_goes_is_skipped(tmp_path):
                  + json.dumps({"id": "b", "question": "what is 2+3?", "answer": "5"}) + "\n")
     res = load_problems(f)
     assert [p.id for p in res.problems] == ["b"] and "nested too deep" in res.skipped[0]
+
+
+def test_a_csv_column_of_ints_with_an_empty_cell_keeps_its_ints(tmp_path):
+    # pandas reads such a column as floats: id 1 was "1.0" and answer 5 "5.0" (the same rows as JSONL: "1", "5")
+    f = tmp_path / "p.csv"
+    f.write_text("id,question,answer,score\n1,what is 2+3?,5,0.5\n,what is 2+4?,,1.5\n3,what is 1+1?,2,\n")
+    res = load_problems(f)
+    assert [(p.id, p.answer) for p in res.problems] == [("1", "5"), ("3", "2")]
+    assert len(res.skipped) == 1 and "'answer' is empty" in res.skipped[0]

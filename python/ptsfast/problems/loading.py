@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -279,8 +280,26 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
                                 f"UTF-8; save the file as UTF-8") from None
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
+    whole = _whole_number_columns(ds) if path.is_file() and fmt == "csv" else ()
     for n, row in enumerate(ds, 1):
-        yield n, dict(row), None
+        row = dict(row)
+        for k in whole:
+            row[k] = None if row[k] is None or math.isnan(row[k]) else int(row[k])
+        yield n, row, None
+
+
+def _whole_number_columns(ds) -> list[str]:
+    """The float columns of a CSV with an empty cell whose other values are all whole numbers: a column of ints with
+    an empty cell is read as floats (pandas has no missing int), so id 1 would be "1.0" and answer 5 "5.0" (and the
+    same rows given as JSONL other problems). They are read as ints."""
+    out = []
+    for name, feature in ds.features.items():
+        if getattr(feature, "dtype", None) in ("float16", "float32", "float64"):
+            column = ds[name]
+            values = [v for v in column if v is not None and not math.isnan(v)]
+            if values and len(values) < len(column) and all(math.isfinite(v) and v.is_integer() for v in values):
+                out.append(name)
+    return out
 
 
 def looks_like_dataset_name(value: str) -> bool:
