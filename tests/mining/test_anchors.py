@@ -98,6 +98,9 @@ def test_no_before_a_word_ends_a_sentence_and_full_width_terminators_end_one():
     assert split("Is 7 even? No. So 7 is odd.") == ["Is 7 even?", "No.", "So 7 is odd."]
     assert split("Wait, no. Let me redo it.") == ["Wait, no.", "Let me redo it."]
     assert split("See No. 5 in the list. Then go.") == ["See No. 5 in the list.", "Then go."]
+    assert split("We buy pears, etc. Then we pay.") == ["We buy pears, etc.", "Then we pay."]
+    assert split("Fruit etc. are sold.") == ["Fruit etc. are sold."]
+    assert split("A. First option\nB. Second option") == ["A. First option", "B. Second option"]
     chinese = "首先，我们计算3加5。结果是8。答案是16。"
     assert split(chinese) == ["首先，我们计算3加5。", "结果是8。", "答案是16。"]
 

@@ -59,9 +59,11 @@ def sentence_starts(text: str) -> list[int]:
             continue
         word = re.search(r"[\w.]*$", text[:m.start()]).group(0).lower().rstrip(".")
         line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
-        if (word in _ABBREVIATIONS or (m.group(0) == "." and line_head.isdigit())
-                or (word in _BEFORE_NUMBER and text[m.end():].lstrip()[:1].isdigit())):
-            continue  # "e.g. x", a list marker "1. First", "No. 5"
+        after = text[m.end():].lstrip()[:1]
+        marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha()))
+        if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
+                or (word in _BEFORE_NUMBER and after.isdigit())):
+            continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5"
         cuts.add(m.end())
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not _inside(display, m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
