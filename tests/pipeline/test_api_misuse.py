@@ -66,10 +66,12 @@ def test_an_oracle_that_always_raises_is_said(tmp_path, caplog):
     def broken(text, problem):
         raise KeyError("answer")
 
-    with caplog.at_level(logging.WARNING):
-        summary = mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path, MineOptions(**FAST), oracle=broken,
-                       progress=False)
-    assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
+    for run in ("a", "b"):  # the second run in this process is warned too (the counts were per process)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            summary = mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / run, MineOptions(**FAST),
+                           oracle=broken, progress=False)
+        assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
 
 
 @pytest.mark.parametrize("field, value", [("threshold", "0.2"), ("threshold", None), ("confidence", "0.9"),
@@ -85,3 +87,77 @@ def test_a_verdict_must_be_a_bool():
         RolloutOutcome((1, 2), "yes")
     import numpy as np
     assert RolloutOutcome((1,), np.bool_(True)).success
+
+
+def test_mine_gives_the_model_back_as_it_was(tmp_path):
+    # the engine set ptsfast attention and eval mode for good: the caller's model no longer ran on its own, and
+    # training it after mining in one process ran without dropout
+    import torch
+
+    model = tiny_model("llama")
+    model.train()
+    attn = model.config._attn_implementation
+    mine(model, tiny_tokenizer(), PROBLEMS[:1], tmp_path, MineOptions(**FAST), oracle=never, progress=False)
+    assert model.training and model.config._attn_implementation == attn
+    model(torch.tensor([[1, 2, 3]]))
+
+
+@pytest.mark.parametrize("kw", [{"batch_size": 8.5}, {"confirm_rollouts": 4.5}, {"rollout_budget": 10.5},
+                                {"method": "agresti"}, {"reuse": "no"}])
+def test_config_fields_of_the_wrong_type_are_refused_when_the_config_is_made(kw):
+    # they failed deep inside mine(), after its folder was written (and a corrected rerun was refused), or were
+    # read wrongly: FilterConfig(enabled="no") kept the filter on
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig, PairConfig
+
+    with pytest.raises(TypeError, match=f"EstimatorConfig.{next(iter(kw))}="):
+        EstimatorConfig(**kw)
+    for make, bad in ((FilterConfig, {"enabled": "no"}), (PairConfig, {"min_count": 2.5}),
+                      (MiningConfig, {"seed": 1.5}), (MiningConfig, {"estimator": {}})):
+        with pytest.raises(TypeError, match=f"{make.__name__}.{next(iter(bad))}="):
+            make(**bad)
+
+
+def test_search_and_find_pivots_refuse_inputs_they_misread():
+    from ptsfast import search
+    from ptsfast.mining.types import Trajectory
+    from ptsfast.mining.driver import SearchPool
+    from ptsfast.mining.types import MiningConfig
+
+    sol = list(range(16))
+
+    def p(prefix):
+        return 0.2 if len(prefix) <= 2 else 0.8
+    assert search(sol, p, p_final=True).pivots == [(2, 3), (15, 16)]
+    for bad, named in (({"p_final": float("nan")}, "p_final=nan"), ({"p_final": "1"}, "p_final='1'"),
+                       ({"logprobs": [-0.1] * 17}, "17 log-probs for 16"), ({"confidence": 95}, "confidence=95")):
+        with pytest.raises(ValueError, match=named):
+            search(sol, p, **bad)
+    with pytest.raises(ValueError, match="whole numbers"):
+        search(sol, lambda prefix: (2.5, 4))
+    with pytest.raises(TypeError, match="correct must be a bool"):
+        Trajectory("k", "q", (1, 2), correct="False")
+    assert Trajectory("k", "q", (1, 2), correct=1).correct is True
+    pool = SearchPool(MiningConfig())
+    a = Trajectory("a", "same", (5, 6), prompt_ids=(1, 2), correct=True, max_new_tokens=8)
+    b = Trajectory("b", "same", (5, 6), prompt_ids=(9, 9), correct=True, max_new_tokens=8)
+    pool.add([a])
+    with pytest.raises(ValueError, match="problem 'same' already has trajectories with another prompt"):
+        pool.add([b])
+
+
+def test_numpy_seeds_ray_options_and_a_loaded_steering_model_are_checked():
+    import numpy as np
+
+    from ptsfast.engine import SamplingParams
+    from ptsfast.outputs.source import ExportError
+    from ptsfast.outputs.steering import model_for
+
+    assert type(SamplingParams(seed=np.int64(7)).seed) is int  # a numpy seed overflowed the engine's C long
+    ray = pytest.importorskip("ptsfast.pipeline.ray")
+    with pytest.raises(ValueError, match="RayOptions.workers=2.5"):
+        ray.RayOptions(workers=2.5)
+    loaded = (object(), object())
+    with pytest.raises(ExportError, match="with a loaded"):  # ignored before: the model ran as it was
+        model_for(None, loaded, None, "bfloat16", None)
+    with pytest.raises(ExportError, match="layer .* must be an int"):  # 1.7 was read as 1
+        model_for(None, loaded, None, None, 1.7)

@@ -9,6 +9,7 @@ MLPs stay Hugging Face's, so every supported architecture runs unmodified.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
@@ -94,6 +95,22 @@ def _no_mask(*args, **kwargs):
 
 AttentionInterface.register(ATTN_NAME, _ptsfast_attention)
 AttentionMaskInterface.register(ATTN_NAME, _no_mask)
+
+
+@contextlib.contextmanager
+def lent(model):
+    """Lends a caller's model to the engine and gives it back as it was: its attention implementation and its
+    train/eval mode (the engine sets ptsfast attention and eval mode, with which the model no longer runs on its
+    own, and dropout stays off), so that ``mine()`` and then training in one process work."""
+    training = getattr(model, "training", None)
+    attn = getattr(getattr(model, "config", None), "_attn_implementation", None)
+    try:
+        yield model
+    finally:
+        if attn not in (None, ATTN_NAME) and getattr(model.config, "_attn_implementation", None) == ATTN_NAME:
+            model.set_attn_implementation(attn)
+        if training is not None:
+            model.train(training)
 
 
 class UnsupportedModelError(ValueError):

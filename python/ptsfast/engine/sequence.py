@@ -56,6 +56,8 @@ class SamplingParams:
 
     def __post_init__(self):
         check_sampling(self)
+        if type(self.seed) is not int:  # a numpy int: the engine's seed arithmetic needs Python's own
+            object.__setattr__(self, "seed", int(self.seed))
 
 
 @dataclass(frozen=True)

@@ -473,6 +473,7 @@ class SearchPool:
         self._issued: dict[int, _Issued] = {}
         self._waiting: list[int] = []  # outstanding probes per miner
         self._filters: dict = {}  # problem id -> ProblemFilter
+        self._prompts: dict = {}  # problem id -> its trajectories' prompt ids
         self._next_ticket = 0
         self.rollouts = self.pivots = self.done = 0
 
@@ -486,7 +487,15 @@ class SearchPool:
         keys = [t.key for t in trajectories]
         if len(set(keys)) != len(keys) or self._keys.intersection(keys):
             raise ValueError("trajectory keys must be unique: they route the sampler's requests")
+        prompts = dict(self._prompts)
+        for t in trajectories:  # a problem's trajectories share its rollouts from the prompt (p(0), the filter)
+            seen = prompts.setdefault(t.problem_id, tuple(t.prompt_ids))
+            if seen != tuple(t.prompt_ids):
+                raise ValueError(f"trajectory {t.key!r}: problem {t.problem_id!r} already has trajectories with another "
+                                 f"prompt; a problem's trajectories share the rollouts from its prompt, so give each "
+                                 f"prompt (template, system prompt) its own problem_id")
         miners = [TrajectoryMiner(t, self.config) for t in trajectories]  # checks every trajectory first
+        self._prompts = prompts
         self._keys.update(keys)
         out: list[tuple[int, ProbeRequest]] = []
         touched: list[ProblemFilter] = []

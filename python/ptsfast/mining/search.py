@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -149,9 +150,14 @@ class SearchResult:
 def _as_estimate(value: "float | tuple[int, int]", pos: int) -> Estimate:
     if isinstance(value, tuple):
         s, n = value
-        if not 0 <= s <= n or n <= 0:
-            raise ValueError(f"p(prefix of {pos} tokens) returned {value!r}: need (successes, trials), 0<=s<=n, n>0")
+        whole = all(isinstance(x, numbers.Integral) or (isinstance(x, float) and x.is_integer()) for x in (s, n))
+        if not whole or not 0 <= s <= n or n <= 0:
+            raise ValueError(f"p(prefix of {pos} tokens) returned {value!r}: need (successes, trials), whole numbers "
+                             f"with 0<=s<=n, n>0")
         return Estimate(int(s), int(n))
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"p(prefix of {pos} tokens) returned {value!r}: return a float probability or "
+                         f"(successes, trials)")
     v = float(value)
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"p(prefix of {pos} tokens) returned {v}: a probability must be in [0, 1]")
@@ -178,12 +184,22 @@ def search(
     the token-count midpoint is used. Each prefix is evaluated once, level by level.
     """
     check_gap(gap)
+    if not (isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 < confidence < 1):
+        raise ValueError(f"confidence={confidence!r}: use a level in (0, 1), e.g. 0.95")
     ids = tuple(int(t) for t in solution_ids)
     length = len(ids)
+    if logprobs is not None and len(logprobs) != length:
+        raise ValueError(f"{len(logprobs)} log-probs for {length} solution tokens: pass one per token (the log-prob of "
+                         f"t_k given the prompt and t_1..t_(k-1)) or none")
     bis = Bisection.for_solution(length, logprobs, split)
     memo: dict[int, Estimate] = {}
     if p_final is not None:
-        memo[length] = Estimate(exact=float(p_final))
+        try:
+            if isinstance(p_final, (str, bytes)):
+                raise ValueError("text")
+            memo[length] = _as_estimate(p_final, length)
+        except (ValueError, TypeError):
+            raise ValueError(f"p_final={p_final!r}: pass a probability in [0, 1] (e.g. the verdict 0 or 1)") from None
     calls = 0
     while not bis.done:
         for pos in bis.positions():

@@ -8,6 +8,7 @@ Everything else (memo, statistics, bisection, alternatives) lives in this packag
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Hashable, Literal, Protocol, Sequence, get_args
@@ -118,6 +119,13 @@ class Trajectory:
     when ``EstimatorConfig.rollout_budget`` is not set."""
 
     def __post_init__(self) -> None:
+        c = self.correct
+        if c is not None and not isinstance(c, bool):  # a "False" string or a score would read as correct
+            if type(c).__name__ in ("bool_", "bool") or (isinstance(c, numbers.Integral) and c in (0, 1)):
+                object.__setattr__(self, "correct", bool(c))
+            else:
+                raise TypeError(f"trajectory {self.key!r}: correct must be a bool (the oracle's verdict on the "
+                                f"solution) or None, got {type(c).__name__} {c!r}")
         if self.solution_logprobs and len(self.solution_logprobs) != len(self.solution_ids):
             raise ValueError(
                 f"trajectory {self.key!r}: {len(self.solution_logprobs)} log-probs for "
@@ -154,6 +162,37 @@ class Estimate:
 # --------------------------------------------------------------------------- config
 Method = Literal["wilson", "jeffreys"]
 SplitRule = Literal["logprob", "tokens"]
+
+
+def check_fields(config) -> None:
+    """Each field of a config dataclass of the type it declares (a TypeError naming it): counts are ints (8.5 rollouts
+    failed deep inside a run, after its folder was written), switches bools ("no" is true), numbers reals, choices
+    one of theirs, nested configs their class (numpy scalars pass as the numbers they are)."""
+    import dataclasses
+
+    name = type(config).__name__
+    nested = {"EstimatorConfig": EstimatorConfig, "FilterConfig": FilterConfig, "PairConfig": PairConfig}
+    for f in dataclasses.fields(config):
+        v, kind = getattr(config, f.name), str(f.type)
+        if v is None and kind.endswith("| None"):
+            continue
+        kind = kind.removesuffix(" | None")
+        if kind == "bool":
+            ok = isinstance(v, bool) or (type(v).__module__ == "numpy" and type(v).__name__ in ("bool_", "bool"))
+        elif kind == "int":
+            ok = isinstance(v, numbers.Integral) and not isinstance(v, bool)
+        elif kind == "float":
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)  # the ranges (NaN included) are checked after
+        elif kind in ("Method", "SplitRule"):
+            choices = get_args(Method if kind == "Method" else SplitRule)
+            ok, kind = v in choices, " or ".join(map(repr, choices))
+        elif kind in nested:
+            ok = isinstance(v, nested[kind])
+        else:
+            continue
+        if not ok:
+            raise TypeError(f"{name}.{f.name}={v!r}: expected {kind}" + (" or None" if str(f.type).endswith("| None")
+                                                                          else ""))
 """Where a segment is split: at half its surprisal (``logprob``) or at its token midpoint."""
 
 
@@ -251,6 +290,7 @@ class EstimatorConfig:
     estimate (no sequential test). Used by the benchmarks; not recommended."""
 
     def __post_init__(self) -> None:
+        check_fields(self)
         for name in ("split_confidence", "discard_confidence", "accept_confidence", "reject_confidence"):
             v = getattr(self, name)
             if not 0 < v < 1:
@@ -311,6 +351,7 @@ class FilterConfig:
     """A problem is dropped only when this interval of p(0) lies outside [p_min, p_max]."""
 
     def __post_init__(self) -> None:
+        check_fields(self)
         for name in ("p_min", "p_max"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
@@ -347,6 +388,7 @@ class PairConfig:
     clear of ``gap / 2``."""
 
     def __post_init__(self) -> None:
+        check_fields(self)
         if self.min_count < 1 or self.max_alternatives < 0 or self.candidates < 1:
             raise ValueError("need min_count >= 1, max_alternatives >= 0 and candidates >= 1")
         if not 1 <= self.fresh_rollouts <= self.fresh_max_rollouts:
@@ -382,8 +424,9 @@ class MiningConfig:
     pairs: PairConfig = field(default_factory=PairConfig)
 
     def __post_init__(self) -> None:
-        check_gap(self.gap)
+        check_gap(self.gap)  # their own words first
         check_split(self.split)
+        check_fields(self)
 
 
 # --------------------------------------------------------------------------- results

@@ -304,8 +304,10 @@ class RunWriter:
                               f"(and problems without ids were numbered by row then, not identified by content), so "
                               f"resuming could mix other inputs or mine problems twice; use another output directory, "
                               f"or --overwrite to start over")
+        # None: not known where the run was opened (a Ray driver on a machine without the model folder, or a
+        # mistyped path that failed before anything was mined): nothing to compare
         diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
-                and old[k] != self.inputs[k]]
+                and old[k] is not None and self.inputs[k] is not None and old[k] != self.inputs[k]]
         if diff:
             what = "; ".join(f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
             raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); mine into a new folder "

@@ -154,7 +154,12 @@ def check_layer(n_layers: int, layer: int | None) -> None:
 def model_for(source: RunSource, model: Any, device: str | None, dtype: str | None, layer: int | None):
     """``(model, tokenizer)``: a loaded pair as given, or loaded from ``model``/the run's model (local only).
     ``layer`` is checked against the model's config before any weight is loaded."""
+    if layer is not None and (not isinstance(layer, int) or isinstance(layer, bool)):
+        raise ExportError(f"layer (--layer) must be an int, got {type(layer).__name__} {layer!r}")
     if isinstance(model, tuple):
+        if device is not None or dtype is not None:
+            raise ExportError(f"device={device!r} / dtype={dtype!r} were given with a loaded (model, tokenizer): "
+                              f"the export uses that model as it is; move or cast it yourself, or pass its folder")
         return model
     from ptsfast.models import demo_model_dir, load_model
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest
+from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest, lent
 from ptsfast.mining.anchors import (
     AnchorConfig,
     AnchorOutcome,
@@ -161,8 +161,9 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
     similarity = (EmbeddingSimilarity(options.embedding_model, a.similarity_threshold,
                                       numbers_must_match=a.numbers_must_match) if options.embedding_model else
                   (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match)))
-    with open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite, oracle=oracle,
-                  dataset_id=dataset_id, mode=mode, inputs=inputs, data_files=ANCHOR_FILES) as run:
+    with lent(model), open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite,
+                                oracle=oracle, dataset_id=dataset_id, mode=mode, inputs=inputs,
+                                data_files=ANCHOR_FILES) as run:
         stats, skipped = _run(model, tokenizer, run.todo(problems), options, similarity, run, progress)
         stats.seconds = time.perf_counter() - run.start
         return run.finish(stats.as_dict(), skipped)

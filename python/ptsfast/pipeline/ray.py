@@ -66,12 +66,13 @@ class RayOptions:
     max_attempts: int = 3
 
     def __post_init__(self):
-        if self.workers < 1:
-            raise ValueError(f"workers={self.workers}: use at least 1 worker")
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts={self.max_attempts}: use at least 1")
-        if self.cpus_per_worker < 1:
-            raise ValueError(f"cpus_per_worker={self.cpus_per_worker}: use at least 1")
+        for name in ("workers", "max_attempts", "cpus_per_worker"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"RayOptions.{name}={v!r}: use an int >= 1")
+        g = self.gpus_per_worker
+        if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or not 0 <= g < float("inf")):
+            raise ValueError(f"RayOptions.gpus_per_worker={g!r}: use a number >= 0 (a fraction shares a GPU), or None")
 
 
 class MiningWorker:

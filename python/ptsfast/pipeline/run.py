@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ptsfast.engine import RolloutEngine
+from ptsfast.engine import RolloutEngine, lent
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import model_path, run_inputs
@@ -54,8 +54,8 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
     problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name)
     load_skipped = list(skipped)
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
-    with open_run(model, tokenizer, problems, out_dir, options, model_name=model_name, overwrite=overwrite,
-                  oracle=oracle, dataset_id=dataset_id) as run:
+    with lent(model), open_run(model, tokenizer, problems, out_dir, options, model_name=model_name,
+                                overwrite=overwrite, oracle=oracle, dataset_id=dataset_id) as run:
         prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
         skipped = load_skipped + skipped
         stats = RunStats()

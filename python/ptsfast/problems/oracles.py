@@ -317,6 +317,15 @@ def run_code(code: str, tests: str = "", timeout: float = 10.0, memory_mb: int =
     return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
 
 
+def _reset_warnings() -> None:
+    global _hung
+    with _warn_lock:
+        _hung = 0
+        _bad_returns.clear()
+        _raised.clear()
+        _timed_out.clear()
+
+
 class CodeTimeout(RuntimeError):
     """The tests ran past the oracle's wall limit: an oracle error for that rollout, not a failing test."""
 
@@ -617,6 +626,7 @@ def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open
     rollout whose trace never closes has no answer and fails. ``unsafe_code_oracle=True`` lets the code oracle
     run without namespace isolation where the machine has none (it refuses otherwise).
     """
+    _reset_warnings()  # a run's warnings count its own failures (a second run in this process warned of none)
     check_oracle_runs_here(oracle, unsafe_code_oracle)
     fn = oracle_by_name(oracle)
     if fn is code_oracle:
