@@ -195,8 +195,6 @@ def search(
     memo: dict[int, Estimate] = {}
     if p_final is not None:
         try:
-            if isinstance(p_final, (str, bytes)):
-                raise ValueError("text")
             memo[length] = _as_estimate(p_final, length)
         except (ValueError, TypeError):
             raise ValueError(f"p_final={p_final!r}: pass a probability in [0, 1] (e.g. the verdict 0 or 1)") from None

@@ -87,6 +87,17 @@ class RolloutOutcome:
                             f"{type(self.success).__name__} {self.success!r}")
 
 
+def as_verdict(value) -> bool | None:
+    """The strict reading of an oracle's return value: a bool, the ints 0/1 (numpy ones too), else None."""
+    if isinstance(value, bool):
+        return value
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    return None
+
+
 class RolloutSampler(Protocol):
     """The engine: one list of ``request.n`` outcomes per request, in request order.
 
@@ -119,13 +130,12 @@ class Trajectory:
     when ``EstimatorConfig.rollout_budget`` is not set."""
 
     def __post_init__(self) -> None:
-        c = self.correct
-        if c is not None and not isinstance(c, bool):  # a "False" string or a score would read as correct
-            if type(c).__name__ in ("bool_", "bool") or (isinstance(c, numbers.Integral) and c in (0, 1)):
-                object.__setattr__(self, "correct", bool(c))
-            else:
+        if self.correct is not None:  # a "False" string or a score would read as correct
+            verdict = as_verdict(self.correct)
+            if verdict is None:
                 raise TypeError(f"trajectory {self.key!r}: correct must be a bool (the oracle's verdict on the "
-                                f"solution) or None, got {type(c).__name__} {c!r}")
+                                f"solution) or None, got {type(self.correct).__name__} {self.correct!r}")
+            object.__setattr__(self, "correct", verdict)
         if self.solution_logprobs and len(self.solution_logprobs) != len(self.solution_ids):
             raise ValueError(
                 f"trajectory {self.key!r}: {len(self.solution_logprobs)} log-probs for "
@@ -162,6 +172,7 @@ class Estimate:
 # --------------------------------------------------------------------------- config
 Method = Literal["wilson", "jeffreys"]
 SplitRule = Literal["logprob", "tokens"]
+"""Where a segment is split: at half its surprisal (``logprob``) or at its token midpoint."""
 
 
 def check_fields(config) -> None:
@@ -193,7 +204,6 @@ def check_fields(config) -> None:
         if not ok:
             raise TypeError(f"{name}.{f.name}={v!r}: expected {kind}" + (" or None" if str(f.type).endswith("| None")
                                                                           else ""))
-"""Where a segment is split: at half its surprisal (``logprob``) or at its token midpoint."""
 
 
 @dataclass(frozen=True)

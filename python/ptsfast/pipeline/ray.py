@@ -16,8 +16,9 @@ Faults use Ray's own machinery: actors are restarted by Ray after their process 
 (``max_restarts``), the driver learns of a death or an exception through ``ray.wait``/``ray.get`` and
 puts the problem back at the head of the queue for the next free worker. Nothing is written for a
 problem until it has finished, so nothing is lost or duplicated. A problem that fails
-``max_attempts`` times (its worker dies, or mining it raises) is written as failed, with the reason,
-instead of being retried for ever.
+``max_attempts`` times is not retried for ever: where mining it raised each time it is written as failed, with
+the reason; where a worker died on it, it is listed in the summary and left for a rerun (the machine may have
+been at fault).
 """
 
 from __future__ import annotations
@@ -238,11 +239,11 @@ def _connect(ray, address: str | None) -> bool:
 def _placement(ray, ro: RayOptions) -> tuple[int, str, str]:
     """``(GPUs per worker, device, dtype)`` of the workers: a GPU each where the cluster has GPUs (unless told),
     bfloat16 on a GPU and float32 on a CPU (unless told), as one process picks them."""
+    from ptsfast.models import torch_dtype
+
     gpus = ro.gpus_per_worker
     if gpus is None:
         gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
-    from ptsfast.models import torch_dtype
-
     device = "cuda" if gpus > 0 else "cpu"
     dtype = torch_dtype(ro.dtype or ("bfloat16" if device == "cuda" else "float32"))
     return gpus, device, dtype if dtype == "auto" else str(dtype).replace("torch.", "")  # as one process records it
@@ -263,8 +264,7 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, place
     actors = [actor_cls.remote(model_path, device, dtype, ro.cpus_per_worker, options, oracle, settings)
               for _ in range(ro.workers)]
     pending: deque = deque(todo)
-    attempts: dict[str, list[str]] = {}
-    died: dict[str, bool] = {}  # problem id -> a worker died on it (not mining raising: the machine may be at fault)
+    attempts: dict[str, list[bool]] = {}  # problem id -> each failed attempt: whether a worker died on it
     inflight: dict = {}  # object ref -> (actor, problem or None for a readiness check)
     free: list = []
     t0, started = time.perf_counter(), set()
@@ -293,11 +293,9 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, place
                     log.warning("a Ray worker is gone for good (%s); going on with the others", reason)
                     continue
                 tries = attempts.setdefault(p.id, [])
-                tries.append(reason)
-                died.setdefault(p.id, False)
-                died[p.id] |= not isinstance(e, RayTaskError)
+                tries.append(not isinstance(e, RayTaskError))  # a worker died (not mining raising)
                 if len(tries) >= ro.max_attempts:
-                    fail(p, f"{len(tries)} attempts failed; last: {reason}", died[p.id])
+                    fail(p, f"{len(tries)} attempts failed; last: {reason}", any(tries))
                 else:
                     log.warning("problem %s: attempt %d failed (%s); it goes back to the queue", p.id, len(tries),
                                 reason)

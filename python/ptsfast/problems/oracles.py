@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import numbers
 import re
 import threading
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
+from ptsfast.mining.types import as_verdict
 from ptsfast.problems.loading import Problem
 from ptsfast.problems.code_tests import TestProgram
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
@@ -541,17 +541,6 @@ _warn_lock = threading.Lock()
 
 def _oracle_name(oracle) -> str:
     return getattr(oracle, "__qualname__", None) or getattr(oracle, "__name__", None) or type(oracle).__name__
-
-
-def as_verdict(value) -> bool | None:
-    """The strict reading of an oracle's return value: a bool, the ints 0/1 (numpy ones too), else None."""
-    if isinstance(value, bool):
-        return value
-    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
-        return bool(value)
-    if isinstance(value, numbers.Integral) and value in (0, 1):
-        return bool(value)
-    return None
 
 
 def judge(oracle: Oracle, text: str, problem: Problem, timeout: float | None = 30.0) -> Verdict:
