@@ -545,6 +545,8 @@ ENDINGS = {  # how a stdin program may end, each as a fresh interpreter ends it
     "stdin read whole": ("import sys\nprint(2 * int(sys.stdin.read().split()[0]))\n", True),
     "open(0)": ("print(2 * int(open(0).read()))\n", True),
     "stdin.buffer": ("import sys\nprint(2 * int(sys.stdin.buffer.read()))\n", True),
+    "fast input by stdin's size": ("import io, os\ninput = io.BytesIO(os.read(0, os.fstat(0).st_size)).readline\n"
+                                   "print(2 * int(input()))\n", True),
     "stderr chatter": ("import sys\nn = int(input())\nprint('x' * 100000, file=sys.stderr)\nprint(2 * n)\n", True),
     "state of a module": ("import math\nn = int(input())\nprint(2 * n + (math.pi == 3))\nmath.pi = 3\n", True),
 }

@@ -2408,9 +2408,10 @@ def _ptsfast_same_output(got, expected, exact=False):
 def _ptsfast_stdio(spec, code):
     """Each case runs the program as its own process, the input on stdin, and compares what it printed (or has the
     row's special judge compare it). Cases fork a warm interpreter (:class:`_PtsfastForkServer`), the special judge
-    another one started before any of the program ran; a single case starts fresh ones. Every process the program
-    left is killed before the judge's files are written and before the next case."""
-    import json, os, subprocess, sys
+    another one started before any of the program ran; a single case starts fresh ones. Either way stdin is a file,
+    as judges give it (fast-input idioms read ``os.fstat(0).st_size`` bytes). Every process the program left is
+    killed before the judge's files are written and before the next case."""
+    import json, os, subprocess, sys, tempfile
     path, sites = _ptsfast_write_program(spec, code)
     boot = _ptsfast_boot(sites)
     env = dict(os.environ)
@@ -2428,8 +2429,11 @@ def _ptsfast_stdio(spec, code):
             if server is not None:
                 status, out, err = server.run(stdin.encode(), i)
             else:
-                p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], input=stdin.encode(),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+                with tempfile.TemporaryFile(dir=".") as given:
+                    given.write(stdin.encode())
+                    given.seek(0)
+                    p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], stdin=given,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
                 status, out, err = p.returncode, p.stdout, p.stderr
                 _ptsfast_reap(keep=_PtsfastForkServer.alive)  # what it left cannot touch the next case or the checker
             if status != 0:
