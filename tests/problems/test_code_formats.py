@@ -142,6 +142,75 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     assert "several functions ['f', 'g']" in why["two-functions"]
 
 
+HELPER_CHECK = {  # a test file's own helper named check is not HumanEval's check(candidate)
+    "pytest": "from solution import add\n\ndef check(a, b, expected):\n    assert add(a, b) == expected\n\n"
+              "def test_small():\n    check(1, 2, 3)\n\ndef test_big():\n    check(10, 20, 30)\n",
+    "unittest": "import unittest\nfrom solution import add\n\ndef check(t, a, b, expected):\n"
+                "    t.assertEqual(add(a, b), expected)\n\nclass T(unittest.TestCase):\n"
+                "    def test_small(self):\n        check(self, 1, 2, 3)\n",
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(HELPER_CHECK))
+def test_a_test_files_own_check_helper_runs_with_its_tests(fmt, judge):
+    for entry in ("add", None):
+        program = code_tests.test_program_from_row({"test": HELPER_CHECK[fmt], "entry_point": entry}, ("test",),
+                                                   "entry_point", "add")
+        assert program.format == fmt
+        prob = Problem("p", "add", None, program.to_text())
+        assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+        assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
+
+
+SKIPPED_ROWS = {
+    "unittest class": "import unittest\nfrom solution import add\n\n@unittest.skip('later')\n"
+                      "class T(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(add(1, 2), 3)\n",
+    "unittest methods": "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n"
+                        "    @unittest.skip('x')\n    def test_a(self):\n        self.assertEqual(add(1, 2), 3)\n"
+                        "    @unittest.skip('y')\n    def test_b(self):\n        self.assertEqual(add(2, 2), 4)\n",
+    "pytest marks": "import pytest\nfrom solution import add\n\n@pytest.mark.skip(reason='x')\n"
+                    "def test_a():\n    assert add(1, 2) == 3\n",
+    "pytestmark": "import pytest\nfrom solution import add\npytestmark = pytest.mark.skip\n\n"
+                  "def test_a():\n    assert add(1, 2) == 3\n",
+}
+
+
+def test_rows_whose_every_test_is_skipped_are_refused_and_never_pass_a_program(judge):
+    for name, tests in SKIPPED_ROWS.items():
+        with pytest.raises(code_tests.TestFormatError, match="every test is marked skipped"):
+            code_tests.test_program_from_row({"test": tests}, ("test",), None, None)
+    # one test left to run is enough; a condition known only when the tests run is judged then: nothing ran, no pass
+    partly = SKIPPED_ROWS["unittest methods"].replace("    @unittest.skip('y')\n", "")
+    prob = Problem("p", "add", None, code_tests.test_program_from_row({"test": partly}, ("test",), None, None)
+                   .to_text())
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
+    at_run = SKIPPED_ROWS["unittest class"].replace("@unittest.skip('later')", "@unittest.skipIf(True, 'later')")
+    prob = Problem("p", "add", None, code_tests.test_program_from_row({"test": at_run}, ("test",), None, None)
+                   .to_text())
+    for code in ("def add(a, b):\n    return a + b\n", "def add(a, b):\n    return a - b\n"):
+        assert judge(answer(code), prob) == (False, None)
+
+
+def test_a_checker_that_does_not_compile_and_raw_evalplus_rows_are_refused_with_the_way_out():
+    row = {"input_output": json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]}),
+           "generated_checker": "def main(:\n    print(1)\n"}
+    with pytest.raises(code_tests.TestFormatError, match="'generated_checker' is not valid Python"):
+        code_tests.test_program_from_row(row, ("input_output",), None, None)
+    raw = {"task_id": "HumanEval/0", "base_input": [[[1.0, 2.0], 0.5]], "plus_input": [], "atol": 0}
+    with pytest.raises(code_tests.TestFormatError, match="'base_input' / 'plus_input' hold inputs without expected"):
+        code_tests.test_program_from_row(raw, ("test",), None, None)
+
+
+def test_an_apps_call_whose_expected_value_is_null_expects_none(judge):
+    # APPS / TACO in-place functions: the expected output is null, unwrapped ([null] works as well)
+    for outputs in ([None, None], [[None], [None]]):
+        row = {"input_output": json.dumps({"fn_name": "clear", "inputs": [[[1, 2]], [[3]]], "outputs": outputs})}
+        prob = io_problem(row)
+        assert judge(answer("def clear(xs):\n    xs.clear()\n"), prob) == (True, None)
+        assert judge(answer("def clear(xs):\n    return len(xs)\n"), prob) == (False, None)
+
+
 # columns saved through pandas' CSV or str(): Python literals, not JSON (read as code, they checked nothing)
 LITERAL_ROWS = {
     "mbpp test_list": ({"test_list": "['assert square(3) == 9', 'assert square(-2) == 4']"}, "script"),

@@ -184,8 +184,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     """
     values = [(f, row.get(f)) for f in tests_fields if row.get(f) not in (None, "", [], {})]
     if not values:
+        raw = " (EvalPlus' 'base_input' / 'plus_input' hold inputs without expected outputs, which its judge takes "\
+              "from the canonical solution: use a release with a 'test' column, e.g. evalplus/humanevalplus)" \
+            if any(k in row for k in ("base_input", "plus_input")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
-                              f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing")
+                              f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
@@ -240,6 +243,12 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         checker = row.get("generated_checker")
         if checker is not None and not isinstance(checker, str):
             raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
+        if checker and checker.strip():
+            try:
+                compile(checker, "checker.py", "exec")
+            except (SyntaxError, ValueError) as e:
+                raise TestFormatError(f"'generated_checker' is not valid Python ({e}): every program would fail; fix "
+                                      f"the checker or drop the column") from None
         return TestProgram("stdio", cases=tuple(cases), prompt=prelude, exact=exact,
                            checker=checker if checker and checker.strip() else "",
                            files=str(row.get("input_mode") or "").lower() == "file")
@@ -373,6 +382,8 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
         raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions "
                               f"{sorted(map(str, fns))}); ptsfast runs 'stdin_stdout' cases or 'function_call' cases "
                               f"of one fn_name")
+    if not all("output" in v for v in items):
+        raise TestFormatError(f"field {name!r}: a function_call case has no 'output'")
     cases = [(_maybe_json(v.get("input")), _maybe_json(v.get("output"))) for v in items]
     return _checked(cases, name, call=True), str(next(iter(fns))), APPS_PRELUDE
 
@@ -380,7 +391,7 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
 def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
     out = []
     for i, (inp, exp) in enumerate(pairs):
-        if inp is None or exp is None:
+        if inp is None or (exp is None and not call):  # a call's None is its value (APPS' in-place functions)
             raise TestFormatError(f"field {name!r}, case {i + 1}: missing input or output")
         if call and not isinstance(inp, list):
             raise TestFormatError(f"field {name!r}, case {i + 1}: function-call inputs must be argument lists")
@@ -414,7 +425,12 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                  for f in top if isinstance(f, ast.FunctionDef) and f.name != "check" and not f.args.args}
         calls = [n for n in top if any(_runs([n], w) for w, found in inner.items() if found)]
         named = {f for n in calls for f in inner[n.value.func.id]}
-    if "check" in defs and len(named) == 1 and len(calls) == 1 and (not entry_point or {entry_point} == named):
+    classes = [n for n in top if isinstance(n, ast.ClassDef)]
+    humaneval_x = "check" in defs and len(named) == 1 and len(calls) == 1 and (not entry_point or entry_point in named)
+    # a test runner's own tests (TestCase classes, test_* functions, Test* classes) make a check() a helper of theirs
+    collected = not humaneval_x and (any(_is_testcase(c) or c.name.startswith("Test") for c in classes) or any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test") for n in top))
+    if humaneval_x:
         # HumanEval-X / HumanEvalPack: the tests end by calling check(f) themselves; run as HumanEval's, with the
         # prompt the solution continues (its imports, its stub), the call left to the harness
         entry_point = next(iter(named))
@@ -422,7 +438,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         call = calls[0]
         tests = "".join(lines[:call.lineno - 1] + lines[call.end_lineno:])
         top = [n for n in top if n is not call]
-    if "check" in defs and not _runs(top, "check"):
+    if "check" in defs and not _runs(top, "check") and not collected:
         if not entry_point:
             raise TestFormatError("HumanEval-style tests (def check(candidate)) need the function's name; the row "
                                   "has no 'entry_point' (name its column with --entry-point-field)")
@@ -434,8 +450,10 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
         stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
-    classes = [n for n in top if isinstance(n, ast.ClassDef)]
     if any(_is_testcase(c) for c in classes):
+        methods = [m for c in classes if _is_testcase(c) for m in c.body
+                   if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
+        _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
                                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
@@ -457,6 +475,9 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                       f"ptsfast's test runner does not provide (it gives "
                                       f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
                                       f"write them as plain tests")
+        _refuse_if_all_skipped(tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
+                                            and m.name.startswith("test")],
+                               {m: c for c in test_classes for m in c.body}, top)
         return TestProgram("pytest", tests, setup, imports=imports)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
@@ -520,6 +541,29 @@ def _runs(top, name: str) -> bool:
     """Whether the tests themselves call ``name`` at top level (then they are a script, e.g. ``check(f)``)."""
     return any(isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)
                and n.value.func.id == name for n in top)
+
+
+def _always_skips(decorators) -> bool:
+    """Whether a decorator list holds an unconditional skip: ``unittest.skip(...)`` / ``skip(...)`` or
+    ``pytest.mark.skip`` (not ``skipIf`` / ``skipif``, whose condition is only known when the tests run)."""
+    for d in decorators:
+        f = d.func if isinstance(d, ast.Call) else d
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+        if name == "skip":
+            return True
+    return False
+
+
+def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
+    """A row whose every test its own code skips unconditionally (a class or module mark included) cannot tell a
+    right program from a wrong one: refused at load (at run time no test would run and every program would fail)."""
+    marked = any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in n.targets)
+                 and _always_skips(n.value.elts if isinstance(n.value, (ast.List, ast.Tuple)) else [n.value])
+                 for n in top)
+    if tests and (marked or all(_always_skips(t.decorator_list) or
+                                (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
+        raise TestFormatError("every test is marked skipped (a skip decorator or pytestmark without a condition): "
+                              "no program could fail them; drop the marks or the row")
 
 
 def _is_testcase(c: ast.ClassDef) -> bool:
@@ -2163,6 +2207,8 @@ def _ptsfast_unittest(ns, allowed_skips):
     ran = result.testsRun  # Python 3.12 and later leave the skipped tests out of testsRun
     if ran != expected and ran + len(result.skipped) != expected:
         raise AssertionError("unittest ran %d of %d tests" % (ran, expected))
+    if len(result.skipped) >= expected:  # as with pytest: a verdict needs a test that ran
+        raise RuntimeError("no test ran (every test was skipped)")
 
 
 def _ptsfast_own_processes():
