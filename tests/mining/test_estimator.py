@@ -96,6 +96,42 @@ def test_a_search_with_reuse_needs_a_rollout_budget():
     assert r.kept is False and r.rollouts == 32  # p(0) = 1: filtered out
 
 
+def test_at_the_cap_a_segment_is_bisected_when_rollouts_counted_inside_it_show_a_jump():
+    # ends alike at the cap (16/32 and 19/32: |Δ| 0.094 < gap - 0.1), but 32 rollouts from position 1 that followed
+    # the solution to position 2 all succeeded there: p(2) differs from p(0) by far more than the gap
+    sol = tuple(range(10, 20))
+    m = Memo(sol, final=None)
+    m.ingest(0, (), [O([5], k < 16) for k in range(32)])
+    m.ingest(6, (), [O([5], k < 19) for k in range(32)])
+    j = GapTest(EstimatorConfig(), 0.2)
+    a, b = m.get(0), m.get(6)
+    assert j.decide(a, b, False, m.shared(0, 6), inside=lambda: j.jump_inside(m, 0, 6)) == "small"  # nothing inside
+    m.ingest(1, (), [O([11, 12, 5], True) for _ in range(32)])  # counted at 1 and 2 (reuse)
+    assert m.get(2) == Estimate(32, 32) and j.jump_inside(m, 0, 6)
+    assert j.decide(a, b, False, m.shared(0, 6), inside=lambda: j.jump_inside(m, 0, 6)) == "big"
+    assert j.decide(a, b, False, m.shared(0, 6)) == "small"  # without the look (look_inside=False) it is dropped
+    # the look is asked only where the cap would drop the segment: not before the cap, not after a clear bound
+    asked = []
+    j.decide(Estimate(8, 16), Estimate(9, 16), False, inside=lambda: asked.append(1) or True)
+    j.decide(Estimate(30, 32), Estimate(31, 32), False, inside=lambda: asked.append(1) or True)
+    assert asked == []
+    # too few rollouts inside (under a batch) are not looked at
+    m2 = Memo(sol, final=None)
+    m2.ingest(1, (), [O([11, 12, 5], True) for _ in range(7)])
+    m2.ingest(0, (), [O([5], k < 16) for k in range(32)])
+    assert not j.jump_inside(m2, 0, 6)
+
+
+def test_the_inside_look_finds_a_jump_undone_in_part_that_the_ends_alone_lose():
+    # every segment over a jump of ~0.4 undone to ~0.22 differs by just over the gap: at the cap each such
+    # decision drops it ~6-8% of the time on its ends' estimates; the look finds the jump inside
+    from ptsfast.mining.simulate import ALL_POPULATIONS, evaluate, population
+    sims = population(ALL_POPULATIONS["residual"], 1)
+    on = evaluate("on", sims, MiningConfig(gap=0.2, seed=1))
+    off = evaluate("off", sims, MiningConfig(gap=0.2, seed=1, estimator=EstimatorConfig(look_inside=False)))
+    assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.03, (on.recall, off.recall)  # 93.1% vs 88.0%
+
+
 def test_truncated_solution_estimates_p_L():
     m = Memo(SOL, final=None)
     m.ingest(3, (), [O([13, 14, 2], True)])

@@ -160,8 +160,10 @@ class TrajectoryMiner:
                     continue
                 a, b = self.memo.get(seg[0]), self.memo.get(seg[1])
                 one = seg[1] - seg[0] == 1
+                inside = None if one or not self.cfg.estimator.look_inside else (
+                    lambda seg=seg: self.gaps.jump_inside(self.memo, *seg))
                 d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.key_level(*seg, a, b),
-                                     self._leave(seg[0]) if one else None)
+                                     self._leave(seg[0]) if one else None, inside)
                 if d is None:
                     continue
                 self.bis.resolve(seg, d is Gap.BIG)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .search import BOUND_SLACK
 from .stats import Decision, Gap, abs_bounds, diff_interval, interval, reaches, shared_correlation
@@ -240,13 +240,14 @@ class GapTest:
 
     def decide(self, a: Estimate, b: Estimate, one_token: bool,
                shared: tuple[int, int, int, int] | None = None, key: int | None = None,
-               leave: tuple[float, Estimate] | None = None) -> Decision:
+               leave: tuple[float, Estimate] | None = None, inside: Callable[[], bool] | None = None) -> Decision:
         """``Gap.BIG`` (bisect / pivot), ``Gap.SMALL`` (leaf) or None (needs more rollouts). ``shared``: the
         rollouts counted on both sides (:meth:`Memo.shared`), which narrow the interval of Δ;
         ``key``: see :meth:`key_level` (default: ``one_token``). ``leave`` (one-token segments): an upper bound of
         the chance ``1 - f`` that a rollout leaves the solution there and q, the success of those that did
         (:meth:`Memo.left`); since ``|Δ| = (1 - f) |p(i+1) - q|`` (up to a token of budget), a rejection may rest
-        on that bound too, each bound at half the error."""
+        on that bound too, each bound at half the error. ``inside`` (segments): asked only where the cap would drop
+        the segment on its ends' estimates; True bisects it instead (:meth:`jump_inside`)."""
         c = self.config
         if not (a.known and b.known):
             return None
@@ -282,8 +283,32 @@ class GapTest:
         if reaches(d, self.gap) and lcb >= self.gap - c.indifference:
             return Gap.BIG
         if final:
-            return Gap.BIG if reaches(d, self.gap - c.final_split_margin) else Gap.SMALL
+            split = reaches(d, self.gap - c.final_split_margin) or (inside is not None and inside())
+            return Gap.BIG if split else Gap.SMALL
         return None
+
+    def jump_inside(self, memo: Memo, i: int, j: int) -> bool:
+        """Whether a position inside segment (i, j) that reused rollouts reached differs from one of its ends by a
+        ``split_confidence`` lower bound of at least ``gap - indifference``.
+
+        Asked before the cap drops a segment on its ends' estimates alone (the upper bound of their |Δp| still
+        reaches the gap). A jump found inside means the segment holds a step of about the gap that may be cancelled
+        only in part by another one: where the ends truly differ by just over the gap, every segment above the
+        pivot differs by that much too, and each of those near-gap decisions drops it ~6-8% of the time at the cap.
+        The counts are already in the memo, so the look costs no rollout; a split costs a midpoint."""
+        c = self.config
+        ends = memo.get(i), memo.get(j)
+        floor = self.gap - c.indifference
+        for k in range(i + 1, j):
+            mid = memo.get(k)
+            if mid.trials < c.batch_size:
+                continue
+            for end, (lo, hi) in ((ends[0], (i, k)), (ends[1], (k, j))):
+                x, y = (end, mid) if lo == i else (mid, end)
+                phi = shared_correlation(x, y, memo.shared(lo, hi)) if c.paired else 0.0
+                if self._bounds(x, y, c.split_confidence, phi)[0] >= floor:
+                    return True
+        return False
 
     def confirm(self, a: Estimate, b: Estimate, direction: Direction,
                 shared: tuple[int, int, int, int] | None = None,

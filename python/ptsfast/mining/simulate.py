@@ -25,7 +25,9 @@ model drives the mining tests (``from_curve``).
   with rare low-probability tokens spread along them, as in ``<think>`` traces, a budget close to their
   length, so rollouts are cut and answers come before the end). Not tuned on (:data:`EXTRA_POPULATIONS`):
   ``adjacent`` (runs of 2-3 pivots on consecutive tokens), ``dense`` (4-8 more pivots), ``drift`` (slow ramps:
-  many tokens moving p by 0.01-0.03 the same way, no pivot among them).
+  many tokens moving p by 0.01-0.03 the same way, no pivot among them), ``residual`` (a jump of 0.3-0.5 undone
+  1-6 tokens later to 0.20-0.25 of its size: every segment over both steps differs by just over the gap, so the
+  pivot hangs on a chain of near-gap decisions; found by a red-team after the knobs were chosen).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -292,16 +294,17 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     def free(k: int) -> bool:
         return 0 <= k < last and k not in steps
 
-    for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0]):
+    plain = kind != "residual"  # residual: its jumps alone, which no other pivot's segments help to find
+    for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
         k = rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4 else rng.randrange(0, max(1, last))
         if free(k):
             steps[k] = (rng.uniform(0.22, 0.5), "big")
-    for _ in range(rng.choices((0, 1, 2, 3, 4), (1, 2, 3, 2, 2))[0]):
+    for _ in range(rng.choices((0, 1, 2, 3, 4), (1, 2, 3, 2, 2))[0] * plain):
         k = rng.randrange(0, max(1, last))
         if free(k):
             steps[k] = (rng.uniform(0.05, 0.18), "near")
-    if rng.random() < 0.35 and last > 4:  # a staircase of near-gap steps, same sign, within a few tokens
+    if plain and rng.random() < 0.35 and last > 4:  # a staircase of near-gap steps, same sign, within a few tokens
         k, sign = rng.randrange(0, last), rng.choice((-1, 1))
         for _ in range(rng.choice((2, 3))):
             if free(k):
@@ -345,7 +348,15 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             for k2 in range(k, k + rng.randint(15, 60)):
                 if free(k2) and rng.random() < 0.5:
                     steps[k2] = (sign * rng.uniform(0.01, 0.03), "stair")
-    p = [rng.uniform(0.12, 0.88)]
+    if kind == "residual":  # a jump, then a step back that leaves 0.20-0.25 of it: only just a gap over both
+        for _ in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last))
+            k2 = k + rng.randint(1, 6)
+            if free(k) and free(k2):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
+                steps[k2] = (rng.uniform(gap, gap + 0.05), "residual")
+                pairs[k2] = k
+    p = [rng.uniform(0.12, 0.88) if plain else rng.uniform(0.3, 0.7)]
     moved: dict[int, float] = {}
     for k in range(length):
         v = p[-1]
@@ -362,6 +373,9 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             size, what = steps[k]
             if what == "cancel":  # undo a share of the jump it pairs with
                 new = v - size * moved.get(pairs[k], 0.0)
+            elif what == "residual":  # back to the jump's start, plus ``size`` its way
+                jump = moved.get(pairs[k], 0.0)
+                new = v - jump + math.copysign(size, jump) if jump else v
             else:
                 sign = (1 if size > 0 else -1) if what == "stair" else rng.choice((-1, 1))
                 size = abs(size)
@@ -410,9 +424,10 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "adjacent": Population("adjacent", 200, min_len=40),
     "dense": Population("dense", 200, min_len=40),
     "drift": Population("drift", 200, min_len=40),
+    "residual": Population("residual", 200, min_len=40, max_len=300),
 }
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
-run by name (``ptsfast simulate --populations adjacent dense drift``), not by default."""
+run by name (``ptsfast simulate --populations adjacent dense drift residual``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 

@@ -257,6 +257,10 @@ class EstimatorConfig:
     """Split each decision's error over the looks a position can have (Bonferroni)."""
     final_split_margin: float = 0.1
     """At the cap, a segment is bisected when |Δp| >= gap - this."""
+    look_inside: bool = True
+    """At the cap, bisect a segment its ends would drop when reused rollouts show a position inside it whose p differs
+    from an end's by a ``split_confidence`` lower bound of ``gap - indifference``
+    (:meth:`~ptsfast.mining.estimator.GapTest.jump_inside`): a jump cancelled only in part by another."""
     method: Method = "wilson"
     """Interval of one proportion: wilson or jeffreys."""
     paired: bool = True
