@@ -192,6 +192,15 @@ def test_rows_whose_every_test_is_skipped_are_refused_and_never_pass_a_program(j
         assert judge(answer(code), prob) == (False, None)
 
 
+def test_a_check_call_under_a_main_guard_names_the_entry_point(judge):
+    tests = "def check(candidate):\n    assert candidate(1, 2) == 3\n\nif __name__ == '__main__':\n    check(add)\n"
+    program = code_tests.test_program_from_row({"test": tests}, ("test",), None, "Write add(a, b).")
+    assert program.format == "humaneval" and program.entry_point == "add"
+    prob = Problem("p", "add", None, program.to_text())
+    assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
+    assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
+
+
 def test_a_checker_that_does_not_compile_and_raw_evalplus_rows_are_refused_with_the_way_out():
     row = {"input_output": json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]}),
            "generated_checker": "def main(:\n    print(1)\n"}

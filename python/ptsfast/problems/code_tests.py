@@ -439,6 +439,10 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         tests = "".join(lines[:call.lineno - 1] + lines[call.end_lineno:])
         top = [n for n in top if n is not call]
     if "check" in defs and not _runs(top, "check") and not collected:
+        guarded = {c.value.args[0].id for n in top if _is_main_guard(n) for c in n.body if _runs([c], "check")
+                   and len(c.value.args) == 1 and isinstance(c.value.args[0], ast.Name)}
+        if not entry_point and len(guarded) == 1:  # ``if __name__ == "__main__": check(f)`` names the function
+            entry_point = next(iter(guarded))
         if not entry_point:
             raise TestFormatError("HumanEval-style tests (def check(candidate)) need the function's name; the row "
                                   "has no 'entry_point' (name its column with --entry-point-field)")
@@ -541,6 +545,14 @@ def _runs(top, name: str) -> bool:
     """Whether the tests themselves call ``name`` at top level (then they are a script, e.g. ``check(f)``)."""
     return any(isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)
                and n.value.func.id == name for n in top)
+
+
+def _is_main_guard(n: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``"""
+    t = n.test if isinstance(n, ast.If) else None
+    return (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__"
+            and len(t.comparators) == 1 and isinstance(t.comparators[0], ast.Constant)
+            and t.comparators[0].value == "__main__")
 
 
 def _always_skips(decorators) -> bool:
