@@ -630,6 +630,17 @@ ENDINGS = {  # how a stdin program may end, each as a fresh interpreter ends it
 }
 
 
+def test_an_integer_answer_is_that_number_exactly_however_large(judge):
+    # a float cannot tell 10**18 - 1 from 10**18; 9.0 and 9e0 are still 9
+    prob = io_problem({"question": "n", "input_output": json.dumps({"inputs": ["1\n"],
+                                                                     "outputs": ["1000000000000000000\n"]})})
+    assert judge(answer("print(10 ** 18)\n"), prob) == (True, None)
+    assert judge(answer("print('1000000000000000000.0')\n"), prob) == (True, None)
+    assert judge(answer("print(10 ** 18 - 1)\n"), prob) == (False, None)
+    assert judge(answer("print(2 ** 60 - 1)\n"), io_problem({"question": "n", "input_output": json.dumps(
+        {"inputs": ["1\n", "2\n"], "outputs": [f"{2 ** 60}\n", f"{2 ** 60}\n"]})})) == (False, None)
+
+
 @pytest.mark.parametrize("cases, checker", [(3, False), (3, True), (1, False), (1, True)],
                          ids=["forked", "forked, special judge", "fresh interpreter", "fresh, special judge"])
 def test_stdin_programs_end_as_a_fresh_interpreter_ends_them(cases, checker, judge):

@@ -673,3 +673,65 @@ def test_a_container_that_cannot_be_iterated_raises_as_python_says():
     seq = ("class S:\n    def __getitem__(self, i):\n        if i > 3:\n            raise IndexError\n"
            "        return i * i\n")
     assert passes(seq + "def f():\n    return S()\n", TestProgram.from_text("assert 9 in f()\nassert 5 not in f()\n"))
+
+
+PROXIED_ANYTHING = ANYTHING + ("    def __getitem__(self, k):\n        raise KeyError(k)\n"
+                               "    def __iter__(self):\n        return iter(())\n"
+                               "    def __len__(self):\n        return 0\n")
+BYPASSES = {  # (tests, a wrong program that passed them, the right one)
+    "a C function under a builtin's name (HumanEval-style script)": (
+        "assert abs(f(1.33) - 0.33) < 1e-6\n", "def f(x):\n    return 0.0\nfrom math import floor as abs\n",
+        "def f(x):\n    return x - int(x)\n"),
+    "a builtin the tests call, rebound to another builtin": (
+        "assert set(f([1, 2, 2])) == set((1, 2))\n", "set = len\ndef f(xs):\n    return [9, 9]\n",
+        "def f(xs):\n    return sorted(set(xs))\n"),
+    "a builtin shadowed for pytest's tests": (
+        "from solution import mean\n\ndef test_mean():\n    assert abs(mean([1, 2, 3]) - 2.0) < 1e-9\n",
+        "def abs(x):\n    return 0\ndef mean(xs):\n    return 0.0\n", "def mean(xs):\n    return sum(xs) / len(xs)\n"),
+    "a builtin shadowed for unittest's tests (BigCodeBench)": (
+        "import unittest\nclass T(unittest.TestCase):\n    def test_pick(self):\n"
+        "        self.assertEqual(sorted(pick([3, 1, 2])), [1, 2, 3])\n",
+        "def sorted(x):\n    return [1, 2, 3]\ndef pick(xs):\n    return []\n", "def pick(xs):\n    return list(xs)\n"),
+    "numpy's operations handed to the solution (__array_ufunc__)": (
+        "import numpy as np\nfrom solution import f\n\ndef test_f():\n    assert (f() == np.array([1, 2, 3])).all()\n"
+        "    np.testing.assert_allclose(f(), [1, 2, 3])\n",
+        "import numpy as np\nclass F(np.ndarray):\n    def __array_ufunc__(self, ufunc, method, *inputs, **kw):\n"
+        "        if ufunc in (np.equal, np.less_equal, np.greater_equal, np.isfinite, np.logical_and):\n"
+        "            return np.ones(3, bool)\n        if ufunc in (np.not_equal, np.less, np.greater, np.isnan, "
+        "np.isinf):\n            return np.zeros(3, bool)\n        return np.zeros(3)\n"
+        "def f():\n    return np.zeros(3).view(F)\n", "import numpy as np\ndef f():\n    return np.array([1, 2, 3])\n"),
+    "a plain object numpy hands its == to": (
+        "import numpy as np\nfrom solution import f\n\ndef test_f():\n    assert (np.array([4, 5]) == f()).all()\n",
+        "import numpy as np\nclass U:\n    def __array_ufunc__(self, *a, **k):\n        return np.True_\n"
+        "def f():\n    return U()\n", "import numpy as np\ndef f():\n    return np.array([4, 5])\n"),
+    "a mappingproxy of a forged mapping": (
+        "assert f() == [1, 2, 3]\n", PROXIED_ANYTHING + "import types\ndef f():\n"
+        "    return types.MappingProxyType(Anything())\n", "def f():\n    return [1, 2, 3]\n"),
+    "a UserList whose data is a property": (
+        "from solution import f\n\ndef test_f():\n    assert f() == [1, 2, 3]\n",
+        ANYTHING + "from collections import UserList\nclass L(UserList):\n"
+        "    data = property(lambda self: Anything(), lambda self, v: None)\ndef f():\n    return L()\n",
+        "def f():\n    return [1, 2, 3]\n"),
+    "pytest.approx's tolerance made infinite": (
+        "import pytest\nfrom solution import area\n\ndef test_area():\n    assert area(2.0) == pytest.approx(12.566, "
+        "rel=1e-3)\n", "import _pytest.approx\n_pytest.approx.ApproxScalar.tolerance = property(lambda s: float('inf'))"
+        "\ndef area(r):\n    return 0.0\n", "def area(r):\n    return 3.14159 * r * r\n"),
+    "the platform a skip condition reads": (
+        "import sys, pytest\nfrom solution import f\n\n@pytest.mark.skipif(sys.platform == 'win32', reason='w')\n"
+        "def test_f():\n    assert f() == 3\n\ndef test_g():\n    assert True\n",
+        "import sys\nsys.platform = 'win32'\ndef f():\n    return 0\n", "def f():\n    return 3\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BYPASSES))
+def test_values_and_names_the_solution_hands_the_tests_cannot_decide_them(name):
+    tests, wrong, right = BYPASSES[name]
+    program = TestProgram.from_text(tests)
+    assert passes(right, program), name
+    assert not passes(wrong, program), name
+
+
+def test_a_library_function_under_its_own_name_still_stands_in_for_a_builtin():
+    # from math import * binds pow, from os import * open: C functions of their own names, the solution's choice
+    program = TestProgram.from_text("assert pow(f(2), 2) == 16\n")
+    assert passes("from math import *\ndef f(x):\n    return x * x\n", program)

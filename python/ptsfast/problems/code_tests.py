@@ -692,6 +692,8 @@ def _ptsfast_judge(spec, code):
     # f.__code__ keeps f). Other values are the libraries' own state, set as they run (tempfile._name_sequence and
     # tempfile.tempdir on first use, mimetypes.inited).
     tops = [n for n in spec["imports"] + runners if n in sys.modules and n != "sys"]
+    if "pytest" in tops and "_pytest" in sys.modules:  # pytest.approx, pytest.raises: classes of _pytest's modules
+        tops.append("_pytest")
     watched = [("builtins", builtins, False)] + [(n, sys.modules[n], False) for n in tops]
     for n, m in list(sys.modules.items()):
         if m is not None and any(n.startswith(t + ".") for t in tops):
@@ -703,8 +705,13 @@ def _ptsfast_judge(spec, code):
         snapshot.append((key, d, copy, m))
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
-                snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items()
-                                                             if callable(w) or a in names}, None))
+                snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
+                                                             isinstance(w, property) or a in names}, None))
+    # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
+    # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32"))
+    for m, keys in ((sys, ("platform", "version_info", "hexversion", "maxsize", "byteorder", "implementation")),
+                    (os, ("name",))):
+        snapshot.append((m.__name__, vars(m), {k: vars(m)[k] for k in keys if k in vars(m)}, None))
     codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
              if isinstance(v, types.FunctionType)]
 
@@ -755,7 +762,7 @@ def _ptsfast_judge(spec, code):
     own_builtins(vars(solution), "the solution")
     if shared:
         exec(setup, vars(solution))
-        _ptsfast_names_used(spec, vars(solution), test_code, roots)
+    _ptsfast_names_used(spec, vars(solution), test_code, roots)
     # a test script runs as a program (code-r1 and Skywork-OR1 run solution + tests with python): its checks under
     # ``if __name__ == "__main__":`` run
     ns = {**vars(solution), "__name__": "__main__" if fmt == "script" else "test_solution",
@@ -1443,11 +1450,12 @@ def _ptsfast_global_names(codes):
 
 
 def _ptsfast_names_used(spec, ns, codes, roots):
-    """Where the tests see the solution's names (HumanEval, MBPP), a standard module or a builtin they use without
-    binding it must be the real one, not the solution's stand-in (``def abs(x): return 0``). A builtin the solution
-    rebinds is its own business unless the tests use it beside the function under test (a task may ask for a
-    function named like a builtin), or it comes from a library (``from math import *`` rebinds ``pow``). ``codes``:
-    the tests' code objects, nested ones included."""
+    """The tests see the solution's names (HumanEval and MBPP run in its namespace, pytest and unittest tests in a
+    copy of it): a standard module or a builtin they use without binding it must be the real one, not the
+    solution's stand-in (``def abs(x): return 0``). A builtin the solution rebinds is its own business unless the
+    tests use it beside the function under test (a name they use that the solution defines, imported from it or
+    not; a task may ask for a function named like a builtin), or it comes from a library (``from math import *``
+    rebinds ``pow``). ``codes``: the tests' code objects, nested ones included."""
     import builtins, sys, types
     used, bound = _ptsfast_global_names(codes)
     free = used - bound
@@ -1464,17 +1472,18 @@ def _ptsfast_names_used(spec, ns, codes, roots):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
     entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]  # Solution().twoSum: Solution
-    under_test = {n for n in free | {entry} if n in ns and not hasattr(builtins, n)}
+    under_test = {n for n in used | {entry} if n in ns and not hasattr(builtins, n) and not n.startswith("__")
+                  and not isinstance(ns[n], types.ModuleType)}
     for name in sorted(free & set(dir(builtins))):
         v = ns.get(name, builtins)
         if v is builtins or v is getattr(builtins, name) or not (under_test - {name}):
             continue
-        if isinstance(v, types.BuiltinFunctionType):
-            continue
+        if isinstance(v, types.BuiltinFunctionType) and v.__name__ == name:  # from math import *: pow (not
+            continue  # from math import floor as abs, nor set = len)
         where = getattr(getattr(v, "__code__", None), "co_filename", "")
         if isinstance(v, type):
             where = getattr(sys.modules.get(v.__module__), "__file__", "") or ""
-        if not _ptsfast_library_code(where, roots):
+        if isinstance(v, types.BuiltinFunctionType) or not _ptsfast_library_code(where, roots):
             raise RuntimeError("the tests use the builtin " + name + "() beside " + ", ".join(sorted(under_test)) +
                                " but the solution replaced it")
 
@@ -1493,7 +1502,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
     ``tests_codes``: ids of the tests' code objects."""
-    import sys, types
+    import gc, sys, types
     from itertools import islice
     from os import urandom
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
@@ -1771,15 +1780,32 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
                            "test, not a result" % (t.__name__, bad))
+                if own_comparisons(t, ("__array_ufunc__", "__array_function__")):  # numpy hands its ==, allclose...
+                    refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
+                           "code (__array_ufunc__ / __array_function__): a result made to pass, not a result"
+                           % t.__name__)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
             elif isinstance_(o, (list, tuple, set, frozenset)):
                 todo.extend(islice(o, 1000))
+            elif t is types.MappingProxyType:  # its C comparisons are the mapping's it wraps
+                todo.extend(gc.get_referents(o))
             elif mock_types is None or not isinstance_(o, mock_types[0]):  # what it holds (a UserList's data, say)
                 try:
                     todo.extend(islice(vars(o).values(), 100))
                 except Exception:
                     pass
+                # and what the solution's properties give (a UserList subclass whose ``data`` is one): a library's
+                # comparison reads them
+                for k in mro_of(t)[:8]:
+                    if k is object or importable(k):
+                        continue
+                    for a, v in islice(namespace(k).items(), 200):
+                        if isinstance_(v, property):
+                            try:
+                                todo.append(getattr(o, a))
+                            except Exception:
+                                pass
         watch()
         return value
     return plain, compare, pair
@@ -2445,11 +2471,13 @@ def _ptsfast_same_output(got, expected, exact=False):
     for x, y in zip(a, b):
         if x == y:
             continue
-        if y.lstrip("+-").isdigit():  # an integer answer is that number exactly (3.0 for 3; never 123456789.5)
+        if y.lstrip("+-").isdigit():  # an integer answer is that number exactly (3.0 for 3; never 123456789.5, nor
+            # 10**18 - 1 for 10**18, which a float cannot tell apart)
+            from decimal import Decimal, InvalidOperation
             try:
-                if float(x) != int(y):
+                if Decimal(x) != int(y):
                     return False
-            except (ValueError, OverflowError):
+            except (InvalidOperation, ValueError):
                 return False
             continue
         if "." not in x + y:
