@@ -637,6 +637,10 @@ def test_an_integer_answer_is_that_number_exactly_however_large(judge):
     assert judge(answer("print(10 ** 18)\n"), prob) == (True, None)
     assert judge(answer("print('1000000000000000000.0')\n"), prob) == (True, None)
     assert judge(answer("print(10 ** 18 - 1)\n"), prob) == (False, None)
+    assert judge(answer("print('１' + '0' * 18)\n"), prob) == (False, None)  # full-width, or 1_000...: not as printed
+    assert judge(answer("print('1_' + '000' * 6)\n"), prob) == (False, None)
+    spelled = io_problem({"question": "n", "input_output": json.dumps({"inputs": ["1\n"], "outputs": ["1e18\n"]})})
+    assert judge(answer("print(10 ** 18)\n"), spelled) == (True, None)
     assert judge(answer("print(2 ** 60 - 1)\n"), io_problem({"question": "n", "input_output": json.dumps(
         {"inputs": ["1\n", "2\n"], "outputs": [f"{2 ** 60}\n", f"{2 ** 60}\n"]})})) == (False, None)
 

@@ -722,6 +722,52 @@ BYPASSES = {  # (tests, a wrong program that passed them, the right one)
         "import sys\nsys.platform = 'win32'\ndef f():\n    return 0\n", "def f():\n    return 3\n"),
 }
 
+WRAP = ("import numpy as np\nclass W(np.ndarray):\n    def __array_wrap__(self, arr, context=None, return_scalar=False):\n"
+        "        if context is not None and context[0] in (np.equal, np.less_equal):\n"
+        "            arr = np.ones(arr.shape, dtype=bool)\n        else:\n"
+        "            arr = np.asarray(arr).view(np.ndarray)\n        return arr[()] if return_scalar else arr\n")
+LAZY = ("    def __getitem__(self, k):\n        return Anything()\n    def __iter__(self):\n        return iter(self.ks)\n"
+        "    def __len__(self):\n        return len(self.ks)\n")
+COUNTS = "from solution import count\n\ndef test_count():\n    assert count('aab') == {'a': 2, 'b': 1}\n"
+BYPASSES.update({  # a second round: around the first round's rules
+    "a library's function of another name under a builtin's": (
+        "assert abs(f(1.33) - 0.33) < 1e-6\n", "def f(x):\n    return 0.0\nfrom inspect import isclass as abs\n",
+        "def f(x):\n    return x - int(x)\n"),
+    "a class the solution says is a library's": (
+        "assert abs(f(1.33) - 0.33) < 1e-6\n", "import inspect\nclass abs:\n    __module__ = 'inspect'\n"
+        "    def __new__(cls, x):\n        return 0\ndef f(x):\n    return 0.0\n", "def f(x):\n    return x - int(x)\n"),
+    "tests that import the solution's module": (
+        "import solution\n\ndef test_mean():\n    assert abs(solution.mean([1, 2, 3]) - 2.0) < 1e-9\n",
+        "def abs(x):\n    return 0\ndef mean(xs):\n    return 0.0\n", "def mean(xs):\n    return sum(xs) / len(xs)\n"),
+    "numpy's results wrapped by the solution (__array_wrap__)": (
+        "import numpy as np\nfrom solution import cumsum\n\ndef test_eq():\n"
+        "    assert (cumsum([1, 2, 3]) == np.array([1, 3, 6])).all()\n",
+        WRAP + "def cumsum(xs):\n    return np.zeros(len(xs)).view(W)\n",
+        "import numpy as np\ndef cumsum(xs):\n    return np.cumsum(xs)\n"),
+    "a UserList whose data is a slot": (
+        "from solution import f\n\ndef test_f():\n    assert f() == [1, 2, 3]\n",
+        ANYTHING + "from collections import UserList\nclass L(UserList):\n    __slots__ = ('data',)\n"
+        "    def __init__(self):\n        self.data = Anything()\ndef f():\n    return L()\n",
+        "def f():\n    return [1, 2, 3]\n"),
+    "a Fraction whose numerator is forged": (
+        "from solution import half\n\ndef test_half():\n    assert half(10) == 5\n    assert half(7) == 3\n",
+        ANYTHING + "from fractions import Fraction\ndef half(x):\n    f = Fraction(1)\n    f._numerator = Anything()\n"
+        "    return f\n", "def half(x):\n    return x // 2\n"),
+    "a forgery past the thousandth item": (
+        "assert rev(list(range(1500))) == list(range(1499, -1, -1))\n",
+        ANYTHING + "def rev(xs):\n    return list(reversed(xs))[:1000] + [Anything()] * (len(xs) - 1000)\n",
+        "def rev(xs):\n    return xs[::-1]\n"),
+    "a WeakValueDictionary of forgeries": (
+        COUNTS, ANYTHING + "import weakref\nkeep = []\ndef count(s):\n    d = weakref.WeakValueDictionary()\n"
+        "    for c in s:\n        keep.append(Anything())\n        d[c] = keep[-1]\n    return d\n",
+        "from collections import UserDict, Counter\ndef count(s):\n    return UserDict(Counter(s))\n"),
+    "a ChainMap over a mapping that makes forgeries when read": (
+        COUNTS, ANYTHING + "from collections import ChainMap\nclass Lazy:\n    def __init__(self, ks):\n"
+        "        self.ks = list(dict.fromkeys(ks))\n" + LAZY + "    def __contains__(self, k):\n        return k in self.ks\n"
+        "def count(s):\n    return ChainMap(Lazy(s))\n",
+        "from collections import ChainMap, Counter\ndef count(s):\n    return ChainMap(dict(Counter(s)))\n"),
+})
+
 
 @pytest.mark.parametrize("name", sorted(BYPASSES))
 def test_values_and_names_the_solution_hands_the_tests_cannot_decide_them(name):
@@ -735,3 +781,14 @@ def test_a_library_function_under_its_own_name_still_stands_in_for_a_builtin():
     # from math import * binds pow, from os import * open: C functions of their own names, the solution's choice
     program = TestProgram.from_text("assert pow(f(2), 2) == 16\n")
     assert passes("from math import *\ndef f(x):\n    return x * x\n", program)
+
+
+@pytest.mark.parametrize("tests, code", [
+    ("assert abs(f(-2)) == 4\n", "from numpy import *\ndef f(x):\n    return x * x\n"),
+    ("from solution import mean\n\ndef test_mean():\n    assert round(mean([1, 2, 4]), 3) == 2.333\n",
+     "def round(x):\n    return int(x + 0.5)\ndef mean(xs):\n    return sum(xs) / len(xs)\n"),
+    ("import unittest\nclass T(unittest.TestCase):\n    def test_f(self):\n        self.assertTrue(all(task_func([1, 2])))\n"
+     "        self.assertEqual(max(task_func([3, 1])), 3)\n", "from numpy import *\ndef task_func(xs):\n    return list(xs)\n"),
+], ids=["numpy star import (HumanEval)", "a helper named like a builtin (pytest)", "numpy star import (BigCodeBench)"])
+def test_honest_names_like_builtins_pass(tests, code):
+    assert passes(code, TestProgram.from_text(tests))

@@ -762,10 +762,15 @@ def _ptsfast_judge(spec, code):
     own_builtins(vars(solution), "the solution")
     if shared:
         exec(setup, vars(solution))
-    _ptsfast_names_used(spec, vars(solution), test_code, roots)
+    own = vars(solution)
+    if shared or "solution" not in names:  # one namespace with the solution's, as their harnesses run them
+        _ptsfast_names_used(spec, own, test_code, roots)
+    else:  # tests that import what they test (from solution import f) see the builtins, as pytest gives them, not
+        # the solution's names for them (a helper round() of its own, or abs() made to pass)
+        own = {k: v for k, v in own.items() if k.startswith("__") or not hasattr(builtins, k)}
     # a test script runs as a program (code-r1 and Skywork-OR1 run solution + tests with python): its checks under
     # ``if __name__ == "__main__":`` run
-    ns = {**vars(solution), "__name__": "__main__" if fmt == "script" else "test_solution",
+    ns = {**own, "__name__": "__main__" if fmt == "script" else "test_solution",
           "__file__": "test_solution.py", "__builtins__": builtins}
     if spec.get("as_text"):
         ns["__ptsfast_solution__"] = code
@@ -1455,10 +1460,31 @@ def _ptsfast_names_used(spec, ns, codes, roots):
     solution's stand-in (``def abs(x): return 0``). A builtin the solution rebinds is its own business unless the
     tests use it beside the function under test (a name they use that the solution defines, imported from it or
     not; a task may ask for a function named like a builtin), or it comes from a library (``from math import *``
-    rebinds ``pow``). ``codes``: the tests' code objects, nested ones included."""
+    rebinds ``pow``, ``from numpy import *`` ``abs``: a library's own object, exported under that name or its own;
+    not ``from inspect import isclass as abs``, nor a class the solution made and said was a library's). ``codes``:
+    the tests' code objects, nested ones included."""
     import builtins, sys, types
     used, bound = _ptsfast_global_names(codes)
     free = used - bound
+
+    def owned(v):  # the module whose object ``v`` is: it is that module's attribute of its own (qualified) name
+        module = sys.modules.get(getattr(v, "__module__", None) or "")
+        obj = module
+        for part in str(getattr(v, "__qualname__", None) or getattr(v, "__name__", "")).split("."):
+            obj = getattr(obj, part, None)
+        return module if module is not None and obj is v else None
+
+    def exported(v, name):  # a library's object bound under its own name or the name its module exports it by
+        if isinstance(v, types.BuiltinFunctionType) and v.__name__ == name and (v.__self__ is None or isinstance(
+                v.__self__, types.ModuleType)):  # from math import *: pow (a C module may have no file)
+            return True
+        module = owned(v)
+        if module is None or not (getattr(v, "__name__", None) == name or getattr(module, name, None) is v):
+            return False
+        code = getattr(v, "__code__", None)
+        where = code.co_filename if code is not None else getattr(module, "__file__", "") or ""
+        return _ptsfast_library_code(where, roots)
+
     for name in sorted(free & set(sys.stdlib_module_names)):
         v = ns.get(name, builtins)
         if v is builtins or (isinstance(v, types.FunctionType) and not vars(v)):
@@ -1468,7 +1494,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
             real = __import__(name)
         except ImportError:  # a module of another platform (nt)
             real = None
-        if v is not real and not (isinstance(v, type) and v.__module__ == name):
+        if v is not real and not (isinstance(v, type) and v.__module__ == name and owned(v) is real):
             raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
                                type(v).__name__)
     entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]  # Solution().twoSum: Solution
@@ -1478,12 +1504,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
         v = ns.get(name, builtins)
         if v is builtins or v is getattr(builtins, name) or not (under_test - {name}):
             continue
-        if isinstance(v, types.BuiltinFunctionType) and v.__name__ == name:  # from math import *: pow (not
-            continue  # from math import floor as abs, nor set = len)
-        where = getattr(getattr(v, "__code__", None), "co_filename", "")
-        if isinstance(v, type):
-            where = getattr(sys.modules.get(v.__module__), "__file__", "") or ""
-        if isinstance(v, types.BuiltinFunctionType) or not _ptsfast_library_code(where, roots):
+        if not exported(v, name):  # not from math import floor as abs, nor set = len
             raise RuntimeError("the tests use the builtin " + name + "() beside " + ", ".join(sorted(under_test)) +
                                " but the solution replaced it")
 
@@ -1502,7 +1523,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
     ``tests_codes``: ids of the tests' code objects."""
-    import gc, sys, types
+    import gc, sys, types, weakref
+    from collections.abc import Mapping
     from itertools import islice
     from os import urandom
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
@@ -1550,6 +1572,17 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         owner = where_defined(cls, name)
         return namespace(owner)[name] if owner is not None else None
 
+    # the functions of the standard library's frozen modules (Python 3.11 freezes _collections_abc, whose
+    # Mapping.__eq__ a UserDict or ChainMap compares by: its code has no file), as they are before the solution runs
+    frozen = {}
+    for m in list(sys.modules.values()):
+        if getattr(getattr(m, "__spec__", None), "origin", None) == "frozen":
+            for v in list(vars(m).values()):
+                for f in ([v] if isinstance(v, types.FunctionType) else
+                          list(vars(v).values()) if isinstance(v, type) and v.__module__ == m.__name__ else []):
+                    if isinstance(f, types.FunctionType):
+                        frozen[id(f)] = f
+
     def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
         obj = sys.modules.get(getattr(k, "__module__", None) or "")
         if not library_code(str(getattr(obj, "__file__", None) or ""), roots):  # the solution's module is no library
@@ -1576,8 +1609,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         if isinstance(f, types.BuiltinFunctionType):  # a C function put in a class (``__eq__ = id``)
             return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType)) or not importable(owner)
         if isinstance(f, types.FunctionType):  # the tests' code is known by identity (a name is easily borrowed)
-            return not (id(f.__code__) in tests_codes or (library_code(f.__code__.co_filename, roots) and
-                                                          importable(owner)))
+            return not (id(f.__code__) in tests_codes or frozen.get(id(f)) is f or (
+                library_code(f.__code__.co_filename, roots) and importable(owner)))
         return True
 
     plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset, type(None))
@@ -1749,6 +1782,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         return t in proxies or (t.__module__ == "unittest.mock" and t.__name__ == "_ANY") or (
             t.__module__.startswith("_pytest") and "Approx" in t.__name__)
 
+    def beyond(items):  # past the thousandth item, one of each type not met before it (a forgery at the end)
+        if len(items) <= 1000:
+            return []
+        kinds = set(map(type_, items)) - set(map(type_, islice(items, 1000)))
+        return [next(x for x in items if type_(x) is k) for k in kinds]
+
     def plain(value, strict=False, returned=False):
         """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
         ``returned``: it is what a function of the solution returned."""
@@ -1780,32 +1819,46 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
                            "test, not a result" % (t.__name__, bad))
-                if own_comparisons(t, ("__array_ufunc__", "__array_function__")):  # numpy hands its ==, allclose...
+                if own_comparisons(t, ("__array_ufunc__", "__array_function__", "__array_wrap__")):  # numpy
+                    # hands them its ==, allclose...
                     refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
-                           "code (__array_ufunc__ / __array_function__): a result made to pass, not a result"
-                           % t.__name__)
+                           "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
+                           "result" % t.__name__)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
+                todo.extend(beyond(o.values()))
             elif isinstance_(o, (list, tuple, set, frozenset)):
                 todo.extend(islice(o, 1000))
+                todo.extend(beyond(o))
             elif t is types.MappingProxyType:  # its C comparisons are the mapping's it wraps
                 todo.extend(gc.get_referents(o))
+            elif isinstance_(o, weakref.ref):  # a WeakValueDictionary's values are weak references to them
+                todo.append(o())
             elif mock_types is None or not isinstance_(o, mock_types[0]):  # what it holds (a UserList's data, say)
                 try:
                     todo.extend(islice(vars(o).values(), 100))
                 except Exception:
                     pass
-                # and what the solution's properties give (a UserList subclass whose ``data`` is one): a library's
-                # comparison reads them
-                for k in mro_of(t)[:8]:
-                    if k is object or importable(k):
-                        continue
-                    for a, v in islice(namespace(k).items(), 200):
-                        if isinstance_(v, property):
-                            try:
-                                todo.append(getattr(o, a))
-                            except Exception:
-                                pass
+                # what its slots hold (a Fraction's _numerator) and a User* container's data, however the solution
+                # gives them (a property, __getattr__, a descriptor): a library's comparison reads them
+                reads = [a for k in mro_of(t)[:8] for a in (lambda s: (s,) if isinstance_(s, str) else s)(
+                    namespace(k).get("__slots__", ())) if isinstance_(a, str)][:100]
+                if any(k.__module__ == "collections" and k.__name__ in ("UserList", "UserDict", "UserString")
+                       for k in mro_of(t)):
+                    reads.append("data")
+                for k in mro_of(t)[:8]:  # and what the solution's properties give
+                    if k is not object and not importable(k):
+                        reads += [a for a, v in islice(namespace(k).items(), 200) if isinstance_(v, property)]
+                for a in reads:
+                    try:
+                        todo.append(getattr(o, a))
+                    except Exception:
+                        pass
+                if isinstance_(o, Mapping):  # what Mapping.__eq__ compares (a ChainMap's, a mapping's made on reading)
+                    try:
+                        todo.extend(islice(o.items(), 1000))
+                    except Exception:
+                        pass
         watch()
         return value
     return plain, compare, pair
@@ -2459,6 +2512,8 @@ def _ptsfast_same_output(got, expected, exact=False):
             x, y = x.strip(), y.strip()
             if x == y:
                 continue
+            if not (x.isascii() and "_" not in x):  # Decimal() reads "５" and "5_0" as numbers
+                return False
             try:
                 if [Decimal(t) for t in x.split()] != [Decimal(t) for t in y.split()]:
                     return False
@@ -2471,6 +2526,8 @@ def _ptsfast_same_output(got, expected, exact=False):
     for x, y in zip(a, b):
         if x == y:
             continue
+        if not (x.isascii() and "_" not in x):  # Decimal() and float() read "５" and "5_0" as numbers
+            return False
         if y.lstrip("+-").isdigit():  # an integer answer is that number exactly (3.0 for 3; never 123456789.5, nor
             # 10**18 - 1 for 10**18, which a float cannot tell apart)
             from decimal import Decimal, InvalidOperation
@@ -2480,7 +2537,7 @@ def _ptsfast_same_output(got, expected, exact=False):
             except (InvalidOperation, ValueError):
                 return False
             continue
-        if "." not in x + y:
+        if not any(c in x + y for c in ".eE"):  # "1e18" expected: compared as a number too
             return False
         try:
             fx, fy = float(x), float(y)
