@@ -1832,8 +1832,11 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                 todo.extend(beyond(o))
             elif t is types.MappingProxyType:  # its C comparisons are the mapping's it wraps
                 todo.extend(gc.get_referents(o))
-            elif isinstance_(o, weakref.ref):  # a WeakValueDictionary's values are weak references to them
-                todo.append(o())
+            elif isinstance_(o, weakref.ref):  # a WeakValueDictionary's values are weak references to them (only
+                # those to a value comparing by the solution's code: a library's objects hold many, to large graphs)
+                target = o()
+                if target is not None and own_comparisons(type_(target)):
+                    todo.append(target)
             elif mock_types is None or not isinstance_(o, mock_types[0]):  # what it holds (a UserList's data, say)
                 try:
                     todo.extend(islice(vars(o).values(), 100))
