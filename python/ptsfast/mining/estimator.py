@@ -297,14 +297,13 @@ class GapTest:
         pivot differs by that much too, and each of those near-gap decisions drops it ~6-8% of the time at the cap.
         The counts are already in the memo, so the look costs no rollout; a split costs a midpoint."""
         c = self.config
-        ends = memo.get(i), memo.get(j)
+        a, b = memo.get(i), memo.get(j)
         floor = self.gap - c.indifference
         for k in range(i + 1, j):
             mid = memo.get(k)
             if mid.trials < c.batch_size:
                 continue
-            for end, (lo, hi) in ((ends[0], (i, k)), (ends[1], (k, j))):
-                x, y = (end, mid) if lo == i else (mid, end)
+            for x, y, lo, hi in ((a, mid, i, k), (mid, b, k, j)):
                 phi = shared_correlation(x, y, memo.shared(lo, hi)) if c.paired else 0.0
                 if self._bounds(x, y, c.split_confidence, phi)[0] >= floor:
                     return True

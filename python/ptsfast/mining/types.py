@@ -87,11 +87,16 @@ class RolloutOutcome:
                             f"{type(self.success).__name__} {self.success!r}")
 
 
+def _numpy_bool(value) -> bool:
+    """A numpy bool scalar (numpy not imported: this module stays free of it)."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool")
+
+
 def as_verdict(value) -> bool | None:
     """The strict reading of an oracle's return value: a bool, the ints 0/1 (numpy ones too), else None."""
     if isinstance(value, bool):
         return value
-    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
+    if _numpy_bool(value):
         return bool(value)
     if isinstance(value, numbers.Integral) and value in (0, 1):
         return bool(value)
@@ -189,7 +194,7 @@ def check_fields(config) -> None:
             continue
         kind = kind.removesuffix(" | None")
         if kind == "bool":
-            ok = isinstance(v, bool) or (type(v).__module__ == "numpy" and type(v).__name__ in ("bool_", "bool"))
+            ok = isinstance(v, bool) or _numpy_bool(v)
         elif kind == "int":
             ok = isinstance(v, numbers.Integral) and not isinstance(v, bool)
         elif kind == "float":

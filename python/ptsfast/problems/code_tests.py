@@ -469,8 +469,9 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                  and n not in own.values()] + aliases  # ``test_double = check_double``: pytest collects it by name
     test_classes = [c for c in classes if c.name.startswith("Test")]
     if tests_fns or test_classes:
-        for fn in tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
-                               and m.name.startswith("test")]:
+        pytests = tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
+                               and m.name.startswith("test")]
+        for fn in pytests:
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in own]
@@ -479,9 +480,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                       f"ptsfast's test runner does not provide (it gives "
                                       f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
                                       f"write them as plain tests")
-        _refuse_if_all_skipped(tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
-                                            and m.name.startswith("test")],
-                               {m: c for c in test_classes for m in c.body}, top)
+        _refuse_if_all_skipped(pytests, {m: c for c in test_classes for m in c.body}, top)
         return TestProgram("pytest", tests, setup, imports=imports)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
@@ -1844,12 +1843,15 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                     pass
                 # what its slots hold (a Fraction's _numerator) and a User* container's data, however the solution
                 # gives them (a property, __getattr__, a descriptor): a library's comparison reads them
-                reads = [a for k in mro_of(t)[:8] for a in (lambda s: (s,) if isinstance_(s, str) else s)(
-                    namespace(k).get("__slots__", ())) if isinstance_(a, str)][:100]
+                mro, reads = mro_of(t), []
+                for k in mro[:8]:
+                    slots = namespace(k).get("__slots__", ())
+                    reads += [slots] if isinstance_(slots, str) else [a for a in slots if isinstance_(a, str)]
+                del reads[100:]
                 if any(k.__module__ == "collections" and k.__name__ in ("UserList", "UserDict", "UserString")
-                       for k in mro_of(t)):
+                       for k in mro):
                     reads.append("data")
-                for k in mro_of(t)[:8]:  # and what the solution's properties give
+                for k in mro[:8]:  # and what the solution's properties give
                     if k is not object and not importable(k):
                         reads += [a for a, v in islice(namespace(k).items(), 200) if isinstance_(v, property)]
                 for a in reads:

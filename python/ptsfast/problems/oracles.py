@@ -317,15 +317,6 @@ def run_code(code: str, tests: str = "", timeout: float = 10.0, memory_mb: int =
     return CodeResult(res.passed, res.returncode, res.timed_out, res.output, res.reason)
 
 
-def _reset_warnings() -> None:
-    global _hung
-    with _warn_lock:
-        _hung = 0
-        _bad_returns.clear()
-        _raised.clear()
-        _timed_out.clear()
-
-
 class CodeTimeout(RuntimeError):
     """The tests ran past the oracle's wall limit: an oracle error for that rollout, not a failing test."""
 
@@ -537,6 +528,16 @@ _hung = 0
 _bad_returns: dict[str, int] = {}
 _raised: dict[str, int] = {}  # per oracle: how many verdicts raised (warned at 1, 10, 100, 1000)
 _warn_lock = threading.Lock()
+
+
+def _reset_warnings() -> None:
+    """Each run counts its own oracle failures for its warnings."""
+    global _hung
+    with _warn_lock:
+        _hung = 0
+        _bad_returns.clear()
+        _raised.clear()
+        _timed_out.clear()
 
 
 def _oracle_name(oracle) -> str:
