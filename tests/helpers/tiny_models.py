@@ -79,20 +79,21 @@ def random_tokens(n: int, seed: int) -> list[int]:
     return torch.randint(3, VOCAB, (n,), generator=g).tolist()
 
 
-def tiny_tokenizer(prefix: str = "w"):
+def tiny_tokenizer(prefix: str = "w", add_bos: bool = False):
     """A word-level fast tokenizer over the tiny vocabulary: token k <-> word ``{prefix}{k}`` (ids 0-2 special).
 
-    ``prefix=""`` makes every word a number, so the numeric oracles can judge tiny-model text.
+    ``prefix=""`` makes every word a number, so the numeric oracles can judge tiny-model text; ``add_bos``:
+    encoding puts ``<s>`` first, as Llama's and Mistral's tokenizers do.
     """
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"{prefix}{k}": k for k in range(3, VOCAB)}}
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    from tokenizers import decoders
-
     tok.decoder = decoders.WordPiece(prefix="##")  # joins words with spaces
+    if add_bos:
+        tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
 
 

@@ -87,6 +87,36 @@ def test_bad_inputs_are_one_clear_line(tmp_path, exported):
                         args=dpo_args(tmp_path), train_dataset=load_pairs(exported), processing_class=other)
 
 
+def test_pairs_from_a_tokenizer_that_adds_its_own_bos_train(tmp_path):
+    """The export leaves out the BOS such a tokenizer adds (TRL's text path adds it back), and the pairs' ids keep
+    it: the trainer checks every pair's ids against its prompt text, the BOS apart, and trains on the ids."""
+    from ptsfast.outputs.rundir import pair_record
+
+    tok = tiny_tokenizer(add_bos=True)
+    assert tok("w5 w6")["input_ids"] == [1, 5, 6]
+    est = {"p": 0.5, "successes": 4, "trials": 8, "lo": 0.2, "hi": 0.8, "exact": False}
+    with RunWriter(tmp_path / "run", {"x": 1}) as w:
+        for i, (p, c, r) in enumerate(PAIRS):
+            rec = pair_record({"key": f"q{i}#0", "problem_id": f"q{i}", "position": len(p), "prefix_ids": [1] + p,
+                               "chosen_id": c, "rejected_id": r, "chosen": est, "rejected": est,
+                               "direction": "raises"}, tok, {"model": "tiny"})
+            assert not rec["prompt"].startswith("<s>") and rec["prompt_ids"][0] == 1
+            w.write_problem(rec["problem_id"], [], [rec], {})
+    export(tmp_path / "run", tmp_path / "pairs.jsonl")
+    trainer = PivotDPOTrainer(model=tiny_model("llama", seed=0), ref_model=tiny_model("llama", seed=0),
+                              args=dpo_args(tmp_path), train_dataset=load_pairs(tmp_path / "pairs.jsonl"),
+                              processing_class=tok)
+    assert [r["prompt_ids"] for r in trainer.train_dataset] == [[1] + p for p, _, _ in PAIRS]
+    # a later pair from another model is refused too, not only the first one
+    rows = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text().splitlines()]
+    rows[-1]["prompt"] = "x5 x6"
+    (tmp_path / "mixed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(ValueError, match="pair 'q2' .* another model"):
+        PivotDPOTrainer(model=tiny_model("llama", seed=0), ref_model=tiny_model("llama", seed=0),
+                        args=dpo_args(tmp_path), train_dataset=load_pairs(tmp_path / "mixed.jsonl"),
+                        processing_class=tok)
+
+
 def test_missing_trl_is_one_line_naming_the_fix(monkeypatch):
     monkeypatch.setitem(sys.modules, "trl", None)
     monkeypatch.delitem(sys.modules, "ptsfast.outputs.dpo", raising=False)

@@ -93,6 +93,27 @@ def _check_columns(first: Mapping[str, Any], where: str) -> None:
                          f"unknown; export the run with `ptsfast export --run RUN --out pairs.jsonl`")
 
 
+def _check_ids(row: Mapping[str, Any], tokenizer) -> None:
+    """Refuses a pair mined with another model: an id beyond the vocabulary, or prompt ids that decode to other
+    text than the export wrote (which leaves out a BOS the tokenizer adds itself: TRL adds it back)."""
+    vocab = len(tokenizer)
+    top = max(max(row["prompt_ids"]), max(row["chosen_ids"]), max(row["rejected_ids"]))
+    where = f"pair {row.get('problem_id')!r} at position {row.get('position')}"
+    if top >= vocab:
+        raise ValueError(f"{where} uses token id {top} but the tokenizer has {vocab} tokens: it was mined with "
+                         f"another model ({row.get('model')!r}); train the model that mined the pairs")
+    if row.get("prompt") is None:
+        return
+    ids, bos = list(row["prompt_ids"]), getattr(tokenizer, "bos_token_id", None)
+    texts = [tokenizer.decode(ids, skip_special_tokens=False)]
+    if bos is not None and ids[:1] == [bos]:
+        texts.append(tokenizer.decode(ids[1:], skip_special_tokens=False))
+    if row["prompt"] not in texts:
+        raise ValueError(f"the tokenizer decodes the prompt_ids of {where} to other text than was mined "
+                         f"({texts[-1][-40:]!r} vs {row['prompt'][-40:]!r}): it comes from another model "
+                         f"({row.get('model')!r}); train the model that mined the pairs")
+
+
 def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_mode: str = "keep_start"):
     """The dataset TRL's preference collator reads: ``prompt_ids``, ``chosen_ids``, ``rejected_ids`` exactly as
     exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer``; with ``max_length`` (TRL's
@@ -100,18 +121,8 @@ def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_
     cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
         list(next(iter(dataset)).keys())
     _check_columns(dict.fromkeys(cols), "the training dataset")
-    vocab = len(tokenizer)
-    first = next(iter(dataset))
-    top = max(max(first["prompt_ids"]), max(first["chosen_ids"]), max(first["rejected_ids"]))
-    if top >= vocab:
-        raise ValueError(f"the pairs use token id {top} but the tokenizer has {vocab} tokens: they were mined with "
-                         f"another model ({first.get('model')!r}); train the model that mined them")
-    if first.get("prompt") is not None:
-        text = tokenizer.decode(first["prompt_ids"], skip_special_tokens=False)
-        if text != first["prompt"]:
-            raise ValueError(f"the tokenizer decodes the first pair's prompt_ids to other text than was mined "
-                             f"({text[-40:]!r} vs {first['prompt'][-40:]!r}): the pairs come from another model "
-                             f"({first.get('model')!r}); train the model that mined them")
+    for row in dataset:
+        _check_ids(row, tokenizer)
     dataset = dataset.select_columns(list(ID_COLUMNS)) if hasattr(dataset, "select_columns") else dataset
     if max_length is not None and truncation_mode == "keep_start":
         n0 = len(dataset) if hasattr(dataset, "__len__") else None
