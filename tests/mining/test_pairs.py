@@ -72,9 +72,10 @@ def test_token_side_clears_is_the_pair_tests_first_condition():
         assert pair_test(up, Estimate(39, 64), Estimate(38, 64), alt, 0.2, cfg) is PairVerdict.FAIL
 
 
-def _pair_phase_rollouts(report_after: int) -> tuple[int, int]:
+def _pair_phase_rollouts(report_after: int, deciding: tuple[int, int] | None = None) -> tuple[int, list]:
     """Rollouts the pair phase spends on one undecided raising pivot at 14 whose report batch says p(i) = 40/64
-    and p(i+1) = ``report_after``/64 (the search's memo has alternatives to explore and top up); and its pairs."""
+    and p(i+1) = ``report_after``/64, and whose deciding batch says ``deciding`` of 32 a side (none by default;
+    the search's memo has alternatives to explore and top up); and its pairs."""
     from ptsfast.mining.driver import TrajectoryMiner
 
     curve = [0.5] * 15 + [0.95] * 15 + [1.0]
@@ -87,6 +88,8 @@ def _pair_phase_rollouts(report_after: int) -> tuple[int, int]:
     for pos, ok in ((14, 40), (15, report_after)):
         outs = [RolloutOutcome((3,), n < ok) for n in range(64)]
         miner.report.ingest(pos, (), outs)
+    for pos, ok in zip((14, 15), deciding or ()):
+        miner.fresh.ingest(pos, (), [RolloutOutcome((3,), n < ok) for n in range(32)])
     miner._accept(14, miner.memo.get(14), miner.memo.get(15))
     miner.accepted[0] = replace(miner.accepted[0], confirmed=Confirmation.UNDECIDED)
     miner.phase = miner.phase.PAIRS
@@ -96,7 +99,7 @@ def _pair_phase_rollouts(report_after: int) -> tuple[int, int]:
         spent += sum(len(o) for o in outs)
         for (req, kind), got in zip(reqs, outs):
             miner.ingest(req, kind, got)
-    return spent, len(miner.result().pairs)
+    return spent, miner.result().pairs
 
 
 def test_no_rollouts_on_alternatives_of_a_pivot_whose_token_is_level_with_p():
@@ -104,9 +107,19 @@ def test_no_rollouts_on_alternatives_of_a_pivot_whose_token_is_level_with_p():
     further), so the pair phase spends nothing on it: no exploration, top-ups or fresh alternative batches. The
     same pivot with its token clearly above p(i) does get its alternatives sampled (and a pair)."""
     level, pairs = _pair_phase_rollouts(39)
-    assert (level, pairs) == (0, 0)
+    assert (level, pairs) == (0, [])
     clear, pairs = _pair_phase_rollouts(62)
-    assert clear >= PairConfig().fresh_rollouts and pairs == 1
+    assert clear >= PairConfig().fresh_rollouts and len(pairs) == 1
+
+
+def test_the_pair_test_reads_the_confirmations_two_batches_pooled():
+    """The token's side is tested on the deciding and report batches together: read alone, the report batch is
+    selected by the test (a token passes where its counts came out high) and the pair reports those counts.
+    Level with p(i) in the report batch (40 vs 39 of 64) but clearly above it in the deciding one (12 vs 31 of
+    32), the pooled counts (52 vs 70 of 96) clear, and the pair reports the report batch's 39 of 64."""
+    spent, (pair,) = _pair_phase_rollouts(39, deciding=(12, 31))
+    assert spent >= PairConfig().fresh_rollouts
+    assert (pair.chosen.successes, pair.chosen.trials, pair.before.successes) == (39, 64, 40)
 
 
 def test_confirmation_has_three_states():

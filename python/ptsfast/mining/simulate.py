@@ -27,7 +27,9 @@ model drives the mining tests (``from_curve``).
   ``adjacent`` (runs of 2-3 pivots on consecutive tokens), ``dense`` (4-8 more pivots), ``drift`` (slow ramps:
   many tokens moving p by 0.01-0.03 the same way, no pivot among them), ``residual`` (a jump of 0.3-0.5 undone
   1-6 tokens later to 0.20-0.25 of its size: every segment over both steps differs by just over the gap, so the
-  pivot hangs on a chain of near-gap decisions; found by a red-team after the knobs were chosen).
+  pivot hangs on a chain of near-gap decisions; found by a red-team after the knobs were chosen), ``neargap``
+  (2-4 pivots of 0.20-0.28 and half the time one of 0.30-0.36, on solutions half of which the budget cuts: where
+  a report that must clear the gap and a pair test that reads its pivot's counts bias what is reported).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -294,7 +296,7 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     def free(k: int) -> bool:
         return 0 <= k < last and k not in steps
 
-    plain = kind != "residual"  # residual: its jumps alone, which no other pivot's segments help to find
+    plain = kind not in ("residual", "neargap")  # their own steps alone, which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
         k = rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4 else rng.randrange(0, max(1, last))
@@ -348,6 +350,12 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             for k2 in range(k, k + rng.randint(15, 60)):
                 if free(k2) and rng.random() < 0.5:
                     steps[k2] = (sign * rng.uniform(0.01, 0.03), "stair")
+    if kind == "neargap":  # 2-4 pivots just over the gap, and half the time one of 0.30-0.36
+        for size in [rng.uniform(gap, gap + 0.08) for _ in range(rng.randint(2, 4))] + [rng.uniform(0.3, 0.36)] * (
+                rng.random() < 0.5):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (size, "big")
     if kind == "residual":  # a jump, then a step back that leaves 0.20-0.25 of it: only just a gap over both
         for _ in range(rng.choice((1, 2))):
             k = rng.randrange(0, max(1, last))
@@ -425,9 +433,10 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "dense": Population("dense", 200, min_len=40),
     "drift": Population("drift", 200, min_len=40),
     "residual": Population("residual", 200, min_len=40, max_len=300),
+    "neargap": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5),
 }
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
-run by name (``ptsfast simulate --populations adjacent dense drift residual``), not by default."""
+run by name (``ptsfast simulate --populations adjacent dense drift residual neargap``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
