@@ -123,3 +123,11 @@ def test_the_search_imports_nothing_outside_itself():
 def test_every_module_says_what_it_is_for():
     missing = [m for m, path in MODULES.items() if not (ast.get_docstring(ast.parse(path.read_text())) or "").strip()]
     assert missing == []
+
+
+def test_the_package_root_lists_its_public_api():
+    """Training repos import from the package root: every name in ``__all__`` resolves, and ``dir()`` shows them
+    before they are imported (they load lazily)."""
+    assert set(ptsfast.__all__) <= set(dir(ptsfast))
+    for name in ptsfast.__all__:
+        assert getattr(ptsfast, name) is not None

@@ -45,3 +45,8 @@ def __getattr__(name: str):
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'ptsfast' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The lazy names too, so completion and ``dir(ptsfast)`` show the public API before it is imported."""
+    return sorted(set(globals()) | set(_LAZY))

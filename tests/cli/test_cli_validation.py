@@ -191,6 +191,15 @@ def test_a_resume_names_negated_flags_the_right_way_and_top_k_off_is_one_setting
     assert run_settings(MineOptions(top_k=-1), "m") == run_settings(MineOptions(top_k=0), "m")
 
 
+def test_top_k_below_minus_one_is_a_typo_not_the_full_vocabulary():
+    from ptsfast.engine import SamplingParams
+    with pytest.raises(ValueError, match=r"--top-k.* must be >= 1, or 0 or -1 to disable it, got -3"):
+        MineOptions(top_k=-3)
+    with pytest.raises(ValueError, match=r"SamplingParams.top_k must be >= 1, or 0 or -1"):
+        SamplingParams(top_k=-2)
+    assert SamplingParams(top_k=-1).top_k == -1  # vLLM's "off"
+
+
 def test_simulate_json_into_a_device_is_never_read(tmp_path):
     from pathlib import Path
 

@@ -23,7 +23,9 @@ def check_sampler(p, name: Callable[[str], str]) -> None:
     if not _is_real(p.temperature) or not math.isfinite(p.temperature) or p.temperature < 0:
         raise ValueError(f"{name('temperature')} must be a finite number >= 0 (0 = greedy), got {p.temperature!r}")
     if not _is_int(p.top_k):
-        raise TypeError(f"{name('top_k')} must be an int (<= 0 disables it), got {p.top_k!r}")
+        raise TypeError(f"{name('top_k')} must be an int (0 or -1 disables it), got {p.top_k!r}")
+    if p.top_k < -1:  # 0 is Hugging Face's "off", -1 vLLM's; anything lower is a typo, not a sampler
+        raise ValueError(f"{name('top_k')} must be >= 1, or 0 or -1 to disable it, got {p.top_k!r}")
     if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
         raise ValueError(f"{name('top_p')} must lie in (0, 1], got {p.top_p!r}")
     if not _is_real(p.min_p) or not 0 <= p.min_p <= 1:
@@ -41,7 +43,7 @@ def check_sampling(p, where: str = "SamplingParams") -> None:
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """How rollouts sample. ``temperature=0`` is greedy; ``top_k<=0``, ``top_p=1`` and ``min_p=0`` disable
+    """How rollouts sample. ``temperature=0`` is greedy; ``top_k`` 0 or -1, ``top_p=1`` and ``min_p=0`` disable
     filters, which apply in Hugging Face's order (temperature, top-k, top-p, min-p).
 
     Noise depends only on ``seed``, the child's index in its request and the step, so results are

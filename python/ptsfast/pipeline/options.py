@@ -161,7 +161,7 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
     d["oracle"] = canonical_oracle_name(options.oracle)  # "GSM8K" and "gsm8k" are one oracle
     if not d["min_p"]:  # runs recorded before min-p existed sampled without it: the same run
         del d["min_p"]
-    d["top_k"] = max(d["top_k"], 0)  # every top_k <= 0 is the one sampler without it
+    d["top_k"] = max(d["top_k"], 0)  # top_k 0 and -1 are the one sampler without it
     return {"model": model_name, **d}
 
 
