@@ -200,9 +200,29 @@ def test_pair_and_pivot_texts_are_what_each_token_adds_after_the_prompt():
     d = pair_record(pr, tok, {})
     assert d["chosen"] == " w17" and d["rejected"] == "</s>"
     assert tok(d["prompt"] + d["chosen"], add_special_tokens=False)["input_ids"] == prefix + [17]
+    assert d["text_exact"]
     pv = PivotRecord(("p", 0), "p", 3, 17, est(0.2, 2, 10, 0, 0.5), est(0.9, 9, 10, 0.6, 1), "raises")
     r = pivot_record(pv, tok, prefix[:1], prefix[1:] + [17], {})
     assert r["token"] == " w17" and r["prefix_text"] + r["token"] == tok.decode(prefix + [17])
+
+
+def test_a_pair_whose_text_tokenises_to_other_ids_says_so(bpe):
+    """Trained as text (plain TRL re-tokenises it), such a pair is another pair: a side that only starts a
+    character, or a prefix the model tokenised its own way (" apples" sampled as " app" + "les")."""
+    prompt = bpe("<|im_start|>user\nWhat is 2+3?<|im_end|>")["input_ids"]
+    sol = bpe("Tom has 3 apples")["input_ids"]
+    good, bad = est(0.75, 12, 16, 0.5, 0.9), est(0.1, 1, 10, 0, 0.4)
+
+    def record(prefix, chosen, rejected):
+        return pair_record(PairRecord(("p", 0), "p", 3, tuple(prefix), chosen, rejected, good, bad, "raises"), bpe, {})
+
+    assert record(prompt + sol[:-1], sol[-1], sol[0])["text_exact"]
+    first_byte = bpe.convert_tokens_to_ids("\u00c3")  # byte-level BPE: 0xC3, the first byte of "é"
+    assert bpe.decode([first_byte]) == "\ufffd"
+    assert not record(prompt + sol[:-1], first_byte, sol[0])["text_exact"]
+    split = [t for word in ("T", "om") for t in bpe(word, add_special_tokens=False)["input_ids"]]
+    assert bpe.decode(split) == "Tom" and bpe("Tom", add_special_tokens=False)["input_ids"] != split
+    assert not record(prompt + split, sol[1], sol[0])["text_exact"]
 
 
 def est(p, s, n, lo, hi, exact=False):

@@ -554,16 +554,21 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     ``prompt`` is the decoded query (chat template tokens kept as text, so TRL re-tokenises it to
     the same ids for usual tokenizers; without the BOS a tokenizer adds itself, which TRL's tokenisation adds
     again); ``chosen``/``rejected`` are single tokens. The exact ids are in ``prompt_ids``/``chosen_ids``/
-    ``rejected_ids``.
+    ``rejected_ids``. ``text_exact`` says whether ``prompt + chosen`` and ``prompt + rejected`` tokenise back to
+    those ids (not where the model sampled a tokenisation other than the tokenizer's own, e.g. " app" + "les",
+    or the prefix or a side ends inside a character): trained as text (plain TRL), such a pair is another pair.
     """
     d = _jsonable(pair)
     prefix = [int(t) for t in d["prefix_ids"]]
     ch, rj = _est(d["chosen"]), _est(d["rejected"])
     bos = getattr(tokenizer, "bos_token_id", None)
     own_bos = bos is not None and prefix[:1] == [bos] and tokenizer("a")["input_ids"][:1] == [bos]
-    rec = {"prompt": tokenizer.decode(prefix[1:] if own_bos else prefix, skip_special_tokens=False),
-           "chosen": token_text(tokenizer, d["chosen_id"], prefix),
-           "rejected": token_text(tokenizer, d["rejected_id"], prefix),
+    body = prefix[1:] if own_bos else prefix
+    prompt = tokenizer.decode(body, skip_special_tokens=False)
+    sides = {k: (int(d[f"{k}_id"]), token_text(tokenizer, d[f"{k}_id"], prefix)) for k in ("chosen", "rejected")}
+    rec = {"prompt": prompt, "chosen": sides["chosen"][1], "rejected": sides["rejected"][1],
+           "text_exact": all(list(tokenizer(prompt + text, add_special_tokens=False)["input_ids"]) == body + [tok]
+                             for tok, text in sides.values()),
            "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
