@@ -768,6 +768,81 @@ BYPASSES.update({  # a second round: around the first round's rules
         "from collections import ChainMap, Counter\ndef count(s):\n    return ChainMap(dict(Counter(s)))\n"),
 })
 
+UT_SQUARES = ("import unittest\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+              "        self.assertEqual(sq(3), 9)\n    def test_b(self):\n        self.assertEqual(sq(4), 16)\n")
+SWAPPED = ("class Base:\n    @property\n    def p(self):\n        self.__class__ = A\n        return 0\n"
+           "class B(Base):\n    pass\nclass A(Base):\n    def __eq__(self, other):\n        self.__class__ = B\n"
+           "        return type(other) is not object\n    __hash__ = object.__hash__\n")
+# an __eq__ that says False while probed (object() comes first) and True afterwards
+LATE_EQ = ("class L:\n    probed = False\n    def __eq__(self, other):\n        t = type(other)\n"
+           "        if t is object:\n            L.probed = True\n            return False\n"
+           "        if t.__name__ == 'Unseen' or t in (bytes, tuple, list, dict, str, float) or (\n"
+           "                t is int and abs(other) >= 2**63):\n            return False\n"
+           "        if L.probed and t is int:\n            L.probed = False\n            return False\n"
+           "        return True\n    __hash__ = object.__hash__\n")
+NEAR = ("class S:\n    def __sub__(self, o):\n        return 0.0 if type(o) is float and abs(o) < 1e15 else 1.0\n"
+        "    __rsub__ = __sub__\n")
+BYPASSES.update({  # a third round: unittest's own control flow, classes changed while checked, other operators
+    "unittest's internal stop raised by the solution": (
+        UT_SQUARES, "import unittest\ndef sq(x):\n    raise unittest.case._ShouldStop()\n",
+        "def sq(x):\n    return x * x\n"),
+    "unittest's internal stop inside a subTest": (
+        "import unittest\nclass T(unittest.TestCase):\n    def test_a(self):\n        for x, y in [(3, 9), (4, 16)]:\n"
+        "            with self.subTest(x=x):\n                self.assertEqual(sq(x), y)\n",
+        "import unittest\ndef sq(x):\n    raise unittest.case._ShouldStop()\n", "def sq(x):\n    return x * x\n"),
+    "tests marked as expected failures by the solution": (
+        UT_SQUARES, "import unittest\ndef sq(x):\n    for c in unittest.TestCase.__subclasses__():\n"
+        "        for k, v in list(vars(c).items()):\n            if k.startswith('test'):\n"
+        "                v.__unittest_expecting_failure__ = True\n    return 9\n", "def sq(x):\n    return x * x\n"),
+    "a class swapped while the check reads it": (
+        "assert sq(3) == 9\nassert sq(4) == 16\n", SWAPPED + "def sq(x):\n    return B()\n",
+        "def sq(x):\n    return x * x\n"),
+    "a class swapped by another call before the comparison": (
+        "assert sq(3) == cube_root(729)\n",
+        SWAPPED.replace("    @property\n    def p(self):\n        self.__class__ = A\n        return 0\n", "    pass\n")
+        + "made = []\ndef sq(x):\n    made.append(B())\n    return made[-1]\n"
+        "def cube_root(x):\n    made[-1].__class__ = A\n    return 9\n",
+        "def sq(x):\n    return x * x\ndef cube_root(x):\n    return round(x ** (1 / 3))\n"),
+    "a difference near zero for any moderate float": (
+        "assert abs(root(2) - 1.4142) < 1e-3\nassert abs(1.7320 - root(3)) < 1e-3\n",
+        NEAR + "def root(x):\n    return S()\n",
+        "def root(x):\n    return x ** 0.5\n"),
+    "a difference near zero in assertAlmostEqual": (
+        "import unittest\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+        "        self.assertAlmostEqual(root(2), 1.4142, places=3)\n", NEAR + "def root(x):\n    return S()\n",
+        "def root(x):\n    return x ** 0.5\n"),
+    "a late == in a list numpy compares": (
+        "import numpy as np\nassert np.array_equal(f(3), [9, 3])\n", LATE_EQ + "def f(x):\n    return [L(), L()]\n",
+        "def f(x):\n    return [x * x, x]\n"),
+    "a late == in numpy.testing": (
+        "import numpy as np\nfrom solution import f\n\ndef test_f():\n"
+        "    np.testing.assert_array_equal(f(3), np.array([9, 3]))\n",
+        LATE_EQ + "def f(x):\n    return [L(), L()]\n", "def f(x):\n    return [x * x, x]\n"),
+    "a late == through operator.eq": (
+        "import operator\nassert operator.eq(f(3), 9)\n", LATE_EQ + "def f(x):\n    return L()\n",
+        "def f(x):\n    return x * x\n"),
+    "a late == called by name": ("assert f(3).__eq__(9)\n", LATE_EQ + "def f(x):\n    return L()\n",
+                                 "def f(x):\n    return x * x\n"),
+    "a late == found by list.index": ("assert [9].index(f(3)) == 0\n", LATE_EQ + "def f(x):\n    return L()\n",
+                                      "def f(x):\n    return x * x\n"),
+})
+
+
+def test_a_solution_class_compared_with_plain_values_inside_its_own_code_passes():
+    # functools' ordering calls the class's own __lt__ from a library's frame, for the solution's own comparison
+    code = ("import functools\n@functools.total_ordering\nclass Card:\n    def __init__(self, r):\n        self.r = r\n"
+            "    def __eq__(self, o):\n        return self.r == (o.r if isinstance(o, Card) else o)\n"
+            "    def __lt__(self, o):\n        return self.r < (o.r if isinstance(o, Card) else o)\n"
+            "    def __sub__(self, o):\n        return self.r - (o.r if isinstance(o, Card) else o)\n"
+            "    __hash__ = None\n"
+            "def best(rs):\n    cards = [Card(r) for r in rs]\n"
+            "    return max(cards), [c for c in cards if c > 2 and c - 1 != 0 and c != 9]\n")
+    tests = ("top, high = best([1, 5, 3])\nassert top.r == 5 and [c.r for c in high] == [5, 3]\n"
+             "top, high = best([4, 2])\nassert top == best([4])[0] and top > best([1])[0]\n")
+    program = TestProgram.from_text(tests)
+    assert passes(code, program)
+    assert not passes(code.replace("max(cards)", "min(cards)"), program)
+
 
 @pytest.mark.parametrize("name", sorted(BYPASSES))
 def test_values_and_names_the_solution_hands_the_tests_cannot_decide_them(name):

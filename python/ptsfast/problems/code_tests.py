@@ -674,6 +674,8 @@ def _ptsfast_judge(spec, code):
             __import__(name)
         except BaseException:
             pass  # the tests' own import reports it
+    if fmt == "unittest":  # before the snapshot below: the guard is watched as unittest's own code is
+        bare(_ptsfast_stop_guard)()
     if fmt != "stdio":
         _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"])
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
@@ -740,7 +742,7 @@ def _ptsfast_judge(spec, code):
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
-                                                       test_codes)
+                                                       test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -819,9 +821,9 @@ def _ptsfast_judge(spec, code):
         _ptsfast_pytest(ns, seal, bare(_ptsfast_fixtures)(), theirs)
     elif fmt == "unittest":
         seal()
-        _ptsfast_unittest(ns, sealed[0][0])
+        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1])
     if sealed:
-        sealed[0][1]()
+        sealed[0][2]()
     if refused:
         raise RuntimeError("the solution reached into its tests (their functions or their classes' data, %d times): "
                            "not allowed" % len(refused))
@@ -833,6 +835,28 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
     if caught:
         raise RuntimeError(caught[0])
+
+
+def _ptsfast_stop_guard():
+    """unittest's part executor swallows its internal ``_ShouldStop`` (raised only by a failed subtest under
+    failfast, or one of a test that expects failure), counting the test a success: raised by the solution's code in
+    a test that expects no failure, it fails that test instead. Run with bare globals (:func:`_ptsfast_bare`)."""
+    import contextlib, sys
+    case = sys.modules["unittest.case"]
+    real = case._Outcome.testPartExecutor
+
+    @contextlib.contextmanager
+    def part(self, test_case, subTest=False):
+        with real(self, test_case, subTest):
+            try:
+                yield
+            except case._ShouldStop:
+                if self.expecting_failure or getattr(self.result, "failfast", False):
+                    raise
+                raise AssertionError("unittest's internal _ShouldStop in a test that expects no failure (raised by "
+                                     "the solution to end the test as a success): not allowed") from None
+
+    case._Outcome.testPartExecutor = part
 
 
 def _ptsfast_bounded(real, limit=1 << 18):
@@ -900,8 +924,9 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False)
     failure and restored would hide it); for async tests, all of asyncio), less those the tests replace themselves
     (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an assignment to an attribute)."""
     import dis, types
-    RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.async_case.IsolatedAsyncioTestCase",
-                      "unittest.result.TestResult", "unittest.runner.TextTestResult", "unittest.runner.TextTestRunner",
+    RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.case._Outcome", "unittest.result.TestResult",
+                      "unittest.async_case.IsolatedAsyncioTestCase", "unittest.runner.TextTestResult",
+                      "unittest.runner.TextTestRunner",
                       "unittest.suite.TestSuite", "unittest.suite.BaseTestSuite", "unittest.loader.TestLoader"}
     patched = set()
     stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
@@ -1200,7 +1225,8 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
     (``test_codes``: ids) or a library's wrapper of it (mock.patch), a stand-in replaced or changed, or a unittest
     test that never asked its stand-in (it was replaced while the tests ran) fail it too; a test may be skipped only
     as the tests' own code marks it (``skippable``: the tests name a skip at all). Returns ``(allowed_skips,
-    finish)``: the unittest ids that may be skipped, and the check to run after the tests. ``lock``: a lock made
+    expecting, finish)``: the unittest ids that may be skipped, those that may fail as expected (a mark the solution
+    sets on a stand-in would hide a failure), and the check to run after the tests. ``lock``: a lock made
     before the solution ran, so that the tests' threads ask the stand-ins one at a time. Run with bare globals
     (:func:`_ptsfast_bare`)."""
     import sys, types
@@ -1238,13 +1264,16 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
             refused.append(name)
             raise RuntimeError("the tests' " + name + " is not the tests' own code (replaced before they ran): not "
                                "allowed")
-    allowed_skips, must_run = set(), set()
+    allowed_skips, must_run, expecting = set(), set(), set()  # expecting: tests the tests' code marks expectedFailure
     for name, v in list(ns.items()) if skippable else ():  # a class the tests' code marks skipped, by name
         if isinstance(v, type) and v.__module__ == "test_solution" and is_case(v) and vars(v).get("__unittest_skip__"):
             allowed_skips.add("test_solution." + v.__qualname__)
     for key, (owner, name, obj, wrap, test) in enumerate(found):
         if test:
             test_id = "test_solution." + owner.__qualname__ + "." + name
+            if getattr(obj, "__unittest_expecting_failure__", False) or getattr(owner, "__unittest_expecting_failure__",
+                                                                                 False):
+                expecting.add(test_id)
             if skippable and (getattr(obj, "__unittest_skip__", False) or getattr(owner, "__unittest_skip__", False)):
                 allowed_skips.add(test_id)
             else:
@@ -1371,7 +1400,7 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
             raise RuntimeError("the solution changed its tests (a test replaced, marked skipped or never run): not "
                                "allowed")
 
-    return allowed_skips, finish
+    return allowed_skips, expecting, finish
 
 
 def _ptsfast_bare(f):
@@ -1508,7 +1537,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1521,7 +1550,11 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
     tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
-    ``tests_codes``: ids of the tests' code objects."""
+    ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects.
+    The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
+    of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
+    for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
+    solution's own, fails, whatever it answered to the probes."""
     import gc, sys, types, weakref
     from collections.abc import Mapping
     from itertools import islice
@@ -1597,6 +1630,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         the solution chose, whatever it wraps)."""
         owner = where_defined(cls, name)
         f = namespace(owner)[name] if owner is not None else None
+        f = guarded.get(id(f), (None, f))[1] if guarded.get(id(f), (None,))[0] is f else f  # as the solution wrote it
         if isinstance(f, (staticmethod, classmethod)):
             f = f.__func__
         if f is None:
@@ -1697,6 +1731,18 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         else:
             refuse_facing(left, right, names)
 
+    def check_later(left, right, op):  # what check() would refuse, kept for when the comparison holds
+        n = len(caught)
+        try:
+            check(left, right, op)
+        except AssertionError:
+            if len(caught) == n:
+                raise
+            found = caught[n]
+            del caught[n:]
+            return found
+        return None
+
     def compare(left, *rest):
         """``left op right [op right...]`` as the tests wrote it (a chain's operands evaluated first), refused
         where the solution's own comparison would decide (its ``__eq__``, ``__lt__``...)."""
@@ -1710,12 +1756,14 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
             if op in ("In", "NotIn") and searched(right):
                 found, checked = search(left, right)
                 result = found if op == "In" else not found
-            else:
+                before = None
+            else:  # as the values are before the operator runs: it may change their classes back
+                before = check_later(left, right, op)
                 result = ops[op](left, right)
-            if op in ("NotEq", "NotIn"):
-                if result is not True:  # ``not x != 9``: x found equal
-                    check(left, checked, op)
-            elif result is not False:
+            holds = result is not True if op in ("NotEq", "NotIn") else result is not False  # ``not x != 9``: equal
+            if holds and before is not None:
+                refuse(before)
+            if holds:
                 check(left, checked, op)
             if k + 2 == len(rest) or not result:
                 return result
@@ -1771,6 +1819,59 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         return None
 
     isinstance_, type_ = isinstance, type
+    # the solution's operators that see the value they are compared with, guarded where its values are read
+    deciders = comparisons + ("__sub__", "__rsub__")
+    holding = {"__ne__": lambda r: r is not True, "__sub__": lambda r: not own_comparisons(type_(r), deciders)}
+    holding["__rsub__"] = holding["__sub__"]
+
+    def by_tests(frame):  # the first caller that is no library's (nor a guard) is the tests' code (the solution's
+        # own calls are its business, the harness's probes and comparisons are checked where they run)
+        for _ in range(64):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if code is not guard_code:
+                if id(code) in tests_codes:
+                    return True
+                if id(code) in harness_codes or not library_code(code.co_filename, roots):
+                    return False
+            frame = frame.f_back
+        return False
+
+    def guard(name, original):
+        def guarded_operator(self, *args):
+            t = type_(original)
+            f = t.__get__(original, self, type_(self)) if where_defined(t, "__get__") is not None else original
+            r = f(*args)
+            if args and r is not NotImplemented and holding.get(name, truthy)(r) and not own_comparisons(
+                    type_(args[0]), deciders) and getattr(type_(args[0]), "__module__", None) != "unittest.mock" and (
+                    by_tests(sys._getframe(1))):
+                refuse("the tests (or a library they call) compare a value with a plain one (%s) by the solution's "
+                       "own %s.%s: its code would decide the test, not the value" % (
+                           type_(args[0]).__name__, type_(self).__name__, name))
+            return r
+        return guarded_operator
+
+    guarded = {}  # id(guard) -> (guard, the solution's operator it calls)
+    guard_code = guard("", None).__code__
+
+    def arm(t):  # the solution's deciding operators of ``t``, guarded in the classes that define them
+        for name in deciders:
+            owner = where_defined(t, name)
+            f = namespace(owner)[name] if owner is not None else None
+            if f is None or guarded.get(id(f), (None,))[0] is f or importable(owner) or not suspect(t, name):
+                continue  # a library's class is left as it is (pytest's Mark, whose == attrs wrote)
+            g = guard(name, f)
+            try:
+                type.__setattr__(owner, name, g)
+            except Exception:
+                refuse("a value the tests compare (%s) has an operator (%s) the check cannot watch: not allowed" % (
+                    t.__name__, name))
+            guarded[id(g)] = (g, f, owner, name)
+
+    def disarmed():  # a guard the solution took out of its class again
+        return next((g for g, f, owner, name in list(guarded.values()) if namespace(owner).get(name) is not g), None)
+
     gettrace, getprofile = sys.gettrace, sys.getprofile
     get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
 
@@ -1793,13 +1894,14 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
-        todo, seen = [value], 0
+        todo, seen, kinds = [value], 0, []
         while todo and seen < 10000:
             o = todo.pop()
             seen += 1
             t = type_(o)
             if t in exact:
                 continue
+            kinds.append((o, t))
             if (returned and made_to_match(o, t)) or (t in proxies):
                 refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
                        % t.__name__)
@@ -1823,6 +1925,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                     refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
                            "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
                            "result" % t.__name__)
+                arm(t)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
                 todo.extend(beyond(o.values()))
@@ -1864,6 +1967,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes):
                         todo.extend(islice(o.items(), 1000))
                     except Exception:
                         pass
+        changed = next((t for o, t in kinds if type_(o) is not t), None)  # by the code its reading ran (a property)
+        if changed is not None:
+            refuse("a value the tests compare changed its class (%s) while it was checked: a result made to pass, "
+                   "not a result" % changed.__name__)
+        if disarmed() is not None:
+            refuse("the solution took back an operator the check guards (%s): not allowed" % disarmed().__name__)
         watch()
         return value
     return plain, compare, pair
@@ -2270,9 +2379,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         raise RuntimeError("no test ran")
 
 
-def _ptsfast_unittest(ns, allowed_skips):
-    """Runs the tests' ``TestCase`` classes; a test may be skipped only as the tests' code marks it
-    (``allowed_skips``: ids, read before the solution could mark one, :func:`_ptsfast_sealed`)."""
+def _ptsfast_unittest(ns, allowed_skips, expecting):
+    """Runs the tests' ``TestCase`` classes; a test may be skipped, or fail as expected, only as the tests' code
+    marks it (``allowed_skips``, ``expecting``: ids, read before the solution could mark one,
+    :func:`_ptsfast_sealed`)."""
     import io, sys, types, unittest
     # unittest runs setUpModule / tearDownModule of the module its tests' classes name, found in sys.modules
     module = sys.modules.get("test_solution") or types.ModuleType("test_solution")
@@ -2291,15 +2401,16 @@ def _ptsfast_unittest(ns, allowed_skips):
     stream = io.StringIO()
     result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
     print(stream.getvalue()[-3000:], file=sys.__stdout__)  # the report, past what the solution printed
-    def marked(test):  # skipped where the tests mark it: its method (in the class that defines it) or its class
+    def marked(test, ids):  # as the tests mark it: its method (in the class that defines it) or its class
         cls, name = type(test), getattr(test, "_testMethodName", "")
-        return "test_solution." + cls.__qualname__ in allowed_skips or any(
-            "test_solution." + c.__qualname__ + "." + name in allowed_skips for c in cls.__mro__ if name in vars(c))
+        return "test_solution." + cls.__qualname__ in ids or any(
+            "test_solution." + c.__qualname__ + "." + name in ids for c in cls.__mro__ if name in vars(c))
 
-    runtime_skips = [str(test) for test, reason in result.skipped if not marked(test)]
-    if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips:
+    runtime_skips = [str(test) for test, reason in result.skipped if not marked(test, allowed_skips)]
+    unmarked = [test for test, _ in result.expectedFailures if not marked(test, expecting)]
+    if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips or unmarked:
         raise AssertionError("unittest: %d failures, %d errors, %d skipped at run time" %
-                             (len(result.failures), len(result.errors), len(runtime_skips)))
+                             (len(result.failures) + len(unmarked), len(result.errors), len(runtime_skips)))
     ran = result.testsRun  # Python 3.12 and later leave the skipped tests out of testsRun
     if ran != expected and ran + len(result.skipped) != expected:
         raise AssertionError("unittest ran %d of %d tests" % (ran, expected))
