@@ -104,6 +104,36 @@ def test_an_honest_add_passes_and_reading_the_nonce_fails(program):
     assert "may not read the frames" in out if program.format != "call" else "AttributeError" in out, out
 
 
+# ctypes handed to a library that only calls what it is given (in a thread or not)
+CTYPES_TRAMPOLINES = {
+    "executor": "from concurrent.futures import ThreadPoolExecutor\n"
+                "with ThreadPoolExecutor(1) as ex:\n    ex.submit(ctypes.string_at, id(ex), 8).result()\n",
+    "executor prctl": "from concurrent.futures import ThreadPoolExecutor\nwith ThreadPoolExecutor(1) as ex:\n"
+                      "    libc = ex.submit(ctypes.CDLL, None).result()\n"
+                      "    ex.submit(ex.submit(getattr, libc, 'prctl').result(), 4, 1, 0, 0, 0).result()\n",
+    "thread run": "import threading\nthreading.Thread(target=ctypes.string_at, args=(id(ctypes), 8)).run()\n",
+    "singledispatch": "import functools\nfunctools.singledispatch(ctypes.string_at)(id(ctypes), 8)\n",
+}
+
+
+@pytest.mark.parametrize("how", CTYPES_TRAMPOLINES)
+def test_ctypes_through_a_library_that_calls_what_it_is_handed_fails(how):
+    code = "import ctypes\n" + CTYPES_TRAMPOLINES[how] + "def add(a, b):\n    return a + b\n"
+    passed, out = verdict(code, PYTEST)
+    assert not passed and "may not read the frames" in out, out
+
+
+def test_libraries_own_ctypes_use_passes_in_the_solutions_threads():
+    # multiprocessing's shared values and numpy's ctypes views call ctypes themselves, also in a thread
+    code = ("import ctypes, multiprocessing, threading, numpy as np\ndef work(r):\n    v = multiprocessing.Value('i', 2)\n"
+            "    a = np.arange(3)\n    t = ctypes.POINTER(np.ctypeslib.as_ctypes_type(a.dtype))\n"
+            "    r.append(v.value + int(np.ctypeslib.as_array(a.ctypes.data_as(t), a.shape)[1]))\n"
+            "def add(a, b):\n    r = []\n    t = threading.Thread(target=work, args=(r,))\n    t.start()\n"
+            "    t.join()\n    work(r)\n    return a + b + r[0] + r[1] - 6\n")
+    passed, out = verdict(code, PYTEST)
+    assert passed, out
+
+
 @pytest.mark.parametrize("how", [
     "os.symlink('/proc/self/mem', '/tmp/m')\nf = os.open('/tmp/m', os.O_RDONLY)\n",
     # from a folder's descriptor: the audit event names only "mem"

@@ -1110,6 +1110,19 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
             return type(importer) is zipimport.zipimporter and isinstance(archive, str) and library(archive)
         return False
 
+    users = {}
+    uses = re.compile(rb"^[ \t]*(import|from)[ \t]+ctypes\b", re.M)
+
+    def uses_ctypes(name):  # a library's file that imports ctypes itself (its own code calls it; read-only files)
+        v = users.get(name)
+        if v is None:
+            try:
+                with _io.FileIO(name) as fh:
+                    v = users[name] = bool(uses.search(fh.read()))
+            except OSError:
+                v = users[name] = False
+        return v
+
     def hands_frames(code):  # a standard function that returns frames (or their locals) to its caller
         return any(code.co_name in names and code.co_filename.endswith(where) for where, names in handing)
 
@@ -1155,8 +1168,14 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
         if kind == "tracer":  # a library's tracer calls the solution's code with frames (a bdb.Bdb subclass's
             # user_line, threading.settrace's hook): only doctest's run, which restores the tracer it found
             return bool(chain) and chain[0].co_name == "run" and chain[0].co_filename.endswith(os.sep + "doctest.py")
-        if kind == "ctypes":  # a library's own use of ctypes (numpy's)
-            return f is None or (bool(chain) and not all(os.sep + "ctypes" + os.sep in c.co_filename for c in chain))
+        if kind == "ctypes":  # a library's own use of ctypes (numpy's), whatever thread it runs in: a library that
+            # only calls what it is handed (a thread's or an executor's run, functools' dispatch) passes none on
+            caller = next((fr for fr in frames if os.sep + "ctypes" + os.sep not in fr.f_code.co_filename), None)
+            if caller is None:
+                return False
+            if caller.f_code.co_filename.startswith("<frozen importlib"):  # an import running a module's own code
+                return frames.index(caller) > 0 and frames[frames.index(caller) - 1].f_code.co_name == "<module>"
+            return uses_ctypes(caller.f_code.co_filename)
         if kind == "frame":  # a library's own use (namedtuple's module name, traceback's printing, logging's caller)
             return f is None or (bool(chain) and not hands_frames(chain[-1]) and not any(
                 c.co_name == "walk_stack" and hands_frames(c) for c in chain) and not any(map(captures_locals, frames)))
