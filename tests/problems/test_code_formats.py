@@ -598,6 +598,19 @@ def test_what_a_program_leaves_running_cannot_rewrite_the_special_judges_files(c
     assert judge(answer(attack), prob) == (False, None)
 
 
+@pytest.mark.parametrize("checker", [False, True], ids=["plain", "special judge"])
+def test_a_run_cannot_reach_the_fork_server_that_outlives_it(checker, judge):
+    # the server (the run's parent) is spared by the reaps: ptraced or read, it would answer later cases for the run
+    row = {"question": "double", "input_output": json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]})}
+    if checker:
+        row["generated_checker"] = "import sys\nprint(int(open(sys.argv[2]).read() == open(sys.argv[3]).read()))\n"
+    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "reached = libc.ptrace(16, os.getppid(), 0, 0) == 0  # PTRACE_ATTACH\n"
+            "try:\n    open(f'/proc/{os.getppid()}/mem', 'rb').close()\n    reached = True\n"
+            "except OSError:\n    pass\nprint(2 * int(input()) + reached)\n")
+    assert judge(answer(code), io_problem(row)) == (True, None)
+
+
 def test_interactive_codeforces_problems_are_refused_at_load(tmp_path):
     row = json.loads((FIXTURES / "codeforces.jsonl").read_text().splitlines()[0])
     row["interaction_format"] = "After each query print a line and flush the output."

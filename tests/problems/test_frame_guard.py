@@ -125,8 +125,10 @@ def test_ctypes_through_a_library_that_calls_what_it_is_handed_fails(how):
 
 def test_libraries_own_ctypes_use_passes_in_the_solutions_threads():
     # multiprocessing's shared values and numpy's ctypes views call ctypes themselves, also in a thread
-    code = ("import ctypes, multiprocessing, threading, numpy as np\ndef work(r):\n    v = multiprocessing.Value('i', 2)\n"
-            "    a = np.arange(3)\n    t = ctypes.POINTER(np.ctypeslib.as_ctypes_type(a.dtype))\n"
+    code = ("import ctypes, multiprocessing, threading, numpy as np\n"
+            "def work(r):\n    v = multiprocessing.Value('i', 2)\n"
+            "    a = np.arange(3)\n"
+            "    t = ctypes.POINTER(np.ctypeslib.as_ctypes_type(a.dtype))\n"
             "    r.append(v.value + int(np.ctypeslib.as_array(a.ctypes.data_as(t), a.shape)[1]))\n"
             "def add(a, b):\n    r = []\n    t = threading.Thread(target=work, args=(r,))\n    t.start()\n"
             "    t.join()\n    work(r)\n    return a + b + r[0] + r[1] - 6\n")

@@ -2744,9 +2744,11 @@ _PTSFAST_FORK_SERVER = """
 import ast, json, os, runpy, shutil, sys, tempfile
 requests, replies = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")
 path, checker = sys.argv[3], len(sys.argv) > 4
-if checker:  # the row's special judge: its runs stand beside the program's processes, which cannot reach them
-    import ctypes
-    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+import ctypes
+# PR_SET_DUMPABLE 0: a run cannot ptrace this server (its parent), which outlives the reaps and would answer later cases
+# as the run chose; the special judge's runs stand beside the program's processes, which cannot reach them either
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+if checker:
     source = requests.read(int(requests.readline())).decode("utf-8")
 else:
     with open(path, encoding="utf-8") as f:
