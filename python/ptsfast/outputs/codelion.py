@@ -61,7 +61,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         "prob_delta": delta,
         "is_positive": delta > 0,
         "task_type": task_type(pivot.get("oracle") or (source.info.get("config") or {}).get("oracle")),
-        "dataset_id": source.info.get("dataset"),
+        "dataset_id": problem.get("dataset") or source.info.get("dataset"),  # a resume may add another's
         "dataset_item_id": str(pivot["problem_id"]),
         "timestamp": timestamp(source.created()),
         # ptsfast's additions

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
+import functools
 import json
 import logging
 import math
 import os
 import stat
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -51,6 +53,55 @@ INPUT_LABELS = {"model_path": "model folder", "model_weights": "model weights/co
 
 class RunDirError(RuntimeError):
     """The output directory cannot be used as asked (other config, locked, damaged)."""
+
+
+def read_run_info(path: Path, way_out: str, elsewhere: str) -> dict:
+    """``run.json`` read and checked to be ptsfast's (an object with ``format_version`` and a ``config`` object):
+    a resume, ``--overwrite`` and an export trust nothing else. One :class:`RunDirError` naming the file
+    otherwise, ending with ``way_out`` (damaged) or ``elsewhere`` (another tool's)."""
+    try:
+        info = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RunDirError(f"{path} is damaged (not UTF-8 text); {way_out}") from None
+    except json.JSONDecodeError as e:
+        raise RunDirError(f"{path} is damaged ({e.msg}); {way_out}") from None
+    except OSError as e:
+        raise RunDirError(f"{path} cannot be read ({e.strerror or e}); {way_out}") from None
+    if not isinstance(info, dict) or "format_version" not in info or "config" not in info:
+        raise RunDirError(f"{path} is not a ptsfast run's (no format_version/config): the folder holds another "
+                          f"tool's files, which ptsfast never deletes or overwrites; {elsewhere}")
+    for key in ("config", "inputs"):
+        if key in info and not isinstance(info[key], dict):
+            raise RunDirError(f"{path} is damaged (its {key} is a JSON {type(info[key]).__name__}, not an object); "
+                              f"{way_out}")
+    return info
+
+
+@functools.lru_cache(maxsize=1)
+def ptsfast_build() -> str:
+    """The ptsfast writing a run: its version, and its git commit when it runs from a checkout (the search changes
+    between commits too). Recorded in ``run.json``, so a resume by another one is named."""
+    from ptsfast import __version__
+
+    root = Path(__file__).resolve().parents[3]
+    if not (root / ".git").exists():
+        return __version__
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{__version__} (commit {commit})" if commit else __version__
+
+
+def _same_source(a: Any, b: Any) -> bool:
+    """Two dataset labels name the same problems: equal, or paths to the same file (spelt another way)."""
+    if a == b:
+        return True
+    try:
+        return isinstance(a, str) and isinstance(b, str) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 def _jsonable(obj: Any) -> Any:
@@ -136,6 +187,10 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     with a temporary file, removed at once: permission bits do not tell root about a read-only or virtual file
     system, where the run's first write would fail after its work was done."""
     p = Path(path).expanduser()
+    target = Path(os.path.realpath(p))
+    if os.path.islink(p) and not target.exists() and not target.parent.is_dir():  # written through the link
+        raise ValueError(f"{flag} {path}: a link to {target}, whose folder does not exist; create it or pass "
+                         f"another path")
     if not folder and is_stream(p):
         if not os.access(p, os.W_OK):
             raise ValueError(f"{flag} {path}: cannot write to it (permission denied); pass a path you can write to")
@@ -167,6 +222,18 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
                 yield json.loads(raw)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def as_user_file(path: str | os.PathLike, folder: bool = False) -> None:
+    """A temporary file or folder (created private by ``tempfile``) gets the permissions of any file the user
+    creates: a training job under another account can read an export or a report when the umask allows it."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     """Replace ``path`` (over the file a link names) with ``text`` all at once: written to a fresh temporary file
     beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole."""
@@ -177,6 +244,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
             f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
+        as_user_file(tmp)
         os.replace(tmp, real)
         fsync_dir(real.parent)
     finally:
@@ -214,6 +282,7 @@ class RunWriter:
         self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
+        made_lock = not os.path.lexists(self.dir / ".lock")
         self._lock = open(self.dir / ".lock", "a")  # never truncates: a file of that name is not ours to empty
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -223,45 +292,62 @@ class RunWriter:
         try:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
+            self.dataset = (info or {}).get("dataset")
             if overwrite:
                 self._clear()
-            self._check_run_json(info or {})
+            notes = self._check_run_json(info or {})
             self.done: dict[str, dict] = {}
             self.counts = {name: 0 for name in self.data_files}
             self._recover()
+            for message in notes:  # logged once the folder is found usable (not before a refusal)
+                log.warning("%s", message)
             self._files = {name: open(self.dir / name, "ab") for name in (*self.data_files, DONE)}
         except BaseException:
+            if made_lock:  # a refused folder keeps nothing of ours
+                (self.dir / ".lock").unlink(missing_ok=True)
             self._lock.close()
             raise
 
     # ------------------------------------------------------------------ setup
-    def _clear(self) -> None:
-        """``--overwrite``: discards a run (its ``run.json`` says it is one); files without one are not a run's, and
-        are never deleted (:meth:`_check_run_json` refuses them)."""
-        if not (self.dir / RUN).is_file():
-            return
-        for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
-            (self.dir / name).unlink(missing_ok=True)  # the discarded run's report: nothing of it may be read as new
+    def _run_info(self) -> dict:
+        return read_run_info(self.dir / RUN, "restore it, or choose another --out", "choose another --out")
 
-    def _check_run_json(self, info: Mapping[str, Any]) -> None:
-        path = self.dir / RUN
-        if path.exists():
-            try:
-                old = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as e:
-                raise RunDirError(f"{path} is damaged ({e.msg}); delete the directory or rerun with --overwrite") from e
-            accepted = self._check_config(old.get("config") or {})
-            self._check_inputs(old.get("inputs"))
-            for message in accepted:  # logged once the inputs are found the same too (not before a refusal)
-                log.warning("%s", message)
+    def _clear(self) -> None:
+        """``--overwrite``: discards a run (its ``run.json`` is ptsfast's); files without one, or with another tool's
+        ``run.json``, are not a run's and are never deleted (refused, naming why). ``run.json`` goes last, so an
+        interrupted overwrite leaves a run that the same command discards."""
+        if not os.path.lexists(self.dir / RUN):
             return
+        self._run_info()
+        for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
+            if name != RUN:  # the discarded run's report: nothing of it may be read as new
+                (self.dir / name).unlink(missing_ok=True)
+        (self.dir / RUN).unlink()
+
+    def _check_run_json(self, info: Mapping[str, Any]) -> list[str]:
+        """Refuse a folder that holds another run or no run's files; returns what a resume changes and keeps."""
+        path = self.dir / RUN
+        if os.path.lexists(path):
+            old = self._run_info()
+            accepted = self._check_config(old["config"])
+            self._check_inputs(old.get("inputs"))
+            if old.get("ptsfast") != ptsfast_build():
+                was = old.get("ptsfast") or "(version not recorded)"
+                accepted.append(f"resuming {self.dir}, mined by ptsfast {was}, with ptsfast {ptsfast_build()}: its "
+                                f"records may come from two versions of the search (mine into a new --out to keep "
+                                f"them apart)")
+            if self.dataset is not None and not _same_source(old.get("dataset"), self.dataset):
+                accepted.append(f"resuming {self.dir}, mined from {old.get('dataset')}, with problems from "
+                                f"{self.dataset}: each problem's record names its dataset")
+            return accepted
         foreign = [n for n in dict.fromkeys((*self.data_files, DONE, SUMMARY))
                    if (self.dir / n).exists() and (self.dir / n).stat().st_size]
         if foreign:  # run.json is written before any record, so these are not a run's: never replaced
             raise RunDirError(f"{self.dir} holds {', '.join(foreign)} but no {RUN}: files no ptsfast run wrote there, "
                               f"which a run would replace; ptsfast never deletes or overwrites them (with or without "
                               f"--overwrite) - choose another --out")
-        body = {"format_version": FORMAT_VERSION, "config": self.config, **_jsonable(dict(info)),
+        body = {"format_version": FORMAT_VERSION, "ptsfast": ptsfast_build(), "config": self.config,
+                **_jsonable(dict(info)),
                 **({"inputs": self.inputs} if self.inputs is not None else {}),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
         tmp = path.with_suffix(".json.tmp")
@@ -272,6 +358,7 @@ class RunWriter:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         fsync_dir(self.dir)
+        return []
 
     def _check_config(self, old: Mapping[str, Any]) -> list[str]:
         """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted (returned,
@@ -290,7 +377,8 @@ class RunWriter:
                     f"{_shown(was.get(k, _MISSING))}): it does not change results" for k in diff if k not in real]
         if real:
             what = "; ".join(f"{self.name_of(k)} was {_shown(was.get(k, _MISSING))}, now "
-                             f"{_shown(now.get(k, _MISSING))}" for k in real)
+                             f"{_shown(now.get(k, _MISSING))}" for k in real[:5])
+            what += f"; and {len(real) - 5} more" if len(real) > 5 else ""
             raise RunDirError(f"{self.dir} holds a run made with other settings that change results ({what}); mine "
                               f"into a new folder (--out {_fresh(self.dir)}), or pass --overwrite to discard its "
                               f"{len(self.done) if hasattr(self, 'done') else 'finished'} problems")
@@ -314,13 +402,23 @@ class RunWriter:
                               f"(--out {_fresh(self.dir)}), or pass --overwrite to discard it")
 
     def check_problems(self, hashes: Mapping[str, str]) -> None:
-        """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs."""
+        """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs, and
+        problems done here under another id that no problem has now (another ``--id-field``): they would be mined
+        again under new ids."""
         bad = [pid for pid, h in hashes.items() if pid in self.done and self.done[pid].get("content") not in (None, h)]
         if bad:
             shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             raise RunDirError(f"{self.dir} already holds problems with the ids {shown} but with other content "
                               f"(question/answer/tests); these are other problems under reused ids - give them "
                               f"unique ids, use another output directory, or --overwrite to discard the run")
+        done_as = {m.get("content"): pid for pid, m in self.done.items() if pid not in hashes and m.get("content")}
+        moved = [(done_as[h], pid) for pid, h in hashes.items() if pid not in self.done and h in done_as]
+        if moved:
+            more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
+            raise RunDirError(f"{self.dir} holds problem {moved[0][0]!r}, which is {moved[0][1]!r} now{more}: the "
+                              f"same problems under other ids (another --id-field?) would be mined twice - resume "
+                              f"with the ids they were mined under, or mine into a new folder (--out "
+                              f"{_fresh(self.dir)})")
 
     def _recover(self) -> None:
         """Load committed markers; truncate every file back to the last committed state."""
@@ -338,7 +436,9 @@ class RunWriter:
                         m = json.loads(raw)
                         sizes = {name: int(m["sizes"][name]) for name in self.data_files}
                         pid = str(m["problem_id"])
-                    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as e:
+                        counts = {name: int(m.get("lines", {}).get(name, 0)) for name in self.data_files}
+                    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError,
+                            AttributeError) as e:
                         raise RunDirError(f"{done_path} line {n} is damaged ({type(e).__name__}: {e}); it is not the "
                                           f"torn last line a crash leaves, and dropping it would drop the problems "
                                           f"committed after it - restore the file, or rerun with --overwrite to "
@@ -348,7 +448,7 @@ class RunWriter:
                                           f"the file was edited - restore it, or rerun with --overwrite")
                     self.done[pid] = m
                     committed = sizes
-                    self.counts = {name: int(m.get("lines", {}).get(name, 0)) for name in self.data_files}
+                    self.counts = counts
                     good_end = pos = end
             if done_path.stat().st_size > good_end:
                 log.info("resume: dropping a torn marker at the end of %s", done_path)
@@ -426,7 +526,8 @@ class RunWriter:
         unknown = set(records) - set(self.data_files)
         if unknown:
             raise ValueError(f"records for {sorted(unknown)}, which this run does not write ({self.data_files})")
-        recs = {name: [{**r, "problem_id": pid} if name == PROBLEMS else r for r in records.get(name, ())]
+        own = {"problem_id": pid, **({"dataset": self.dataset} if self.dataset is not None else {})}
+        recs = {name: [{**r, **own} if name == PROBLEMS else r for r in records.get(name, ())]
                 for name in self.data_files}
         for name in self.data_files:
             f = self._files[name]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN
+from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, read_run_info
 
 TRL_FIELDS = ("prompt", "chosen", "rejected")
 """The text fields of a DPO pair, in TRL's order (ptsfast's pair records carry them too)."""
@@ -105,9 +105,10 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
     info = {}
     if run_dir is not None and (run_dir / RUN).is_file():
         try:
-            info = json.loads((run_dir / RUN).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise ExportError(f"{run_dir / RUN} is damaged ({e.msg}); restore it or rerun `ptsfast mine`") from None
+            info = read_run_info(run_dir / RUN, "restore it, or rerun `ptsfast mine`",
+                                 "pass a run folder written by `ptsfast mine`")
+        except RunDirError as e:
+            raise ExportError(str(e)) from None
     return RunSource(file, run_dir, info)
 
 
