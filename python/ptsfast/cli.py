@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 log = logging.getLogger("ptsfast")
@@ -239,15 +242,19 @@ def _device_dtype(a):
     return device, dtype
 
 
-def _check_paths(a) -> None:
-    """``--problems``, ``--model`` and ``--out`` not empty (each would be the current folder), and ``--out`` a folder
-    this process can create or write, where the run writes over neither input (checked by real path, leaving
-    nothing behind)."""
-    for flag, what in (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
-                       ("out", "the run's folder")):
+def _check_given(a, flags) -> None:
+    """Each ``(flag, what)`` given is not empty: an empty path would be the current folder."""
+    for flag, what in flags:
         v = getattr(a, flag, None)
         if v is not None and not str(v).strip():
             raise ValueError(f"--{flag} is empty: give {what}")
+
+
+def _check_paths(a) -> None:
+    """``--problems``, ``--model`` and ``--out`` not empty, and ``--out`` a folder this process can create or write,
+    where the run writes over neither input (checked by real path, leaving nothing behind)."""
+    _check_given(a, (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
+                     ("out", "the run's folder")))
     out = getattr(a, "out", None)
     if out is None:
         return
@@ -434,6 +441,7 @@ def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
 
+    _check_given(a, (("run", "a run folder"), ("out", "the export's file path (or - for standard output)")))
     if a.format == "steering" and (a.device is not None or a.dtype is not None):
         _device_dtype(a)  # before the run is read and the model loads: one line naming the flag
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
@@ -442,13 +450,16 @@ def cmd_export(a) -> int:
     what = ("pivots" if a.format in ("pts", "steering") else
             a.kind or "anchors" if a.format == "thought_anchors" else a.kind or "pairs")
     # into /dev/stdout or a pipe the records are the output: the line about them goes to stderr
-    print(f"ptsfast: wrote {n} {what} to {a.out}", file=sys.stderr if is_stream(a.out) else sys.stdout)
+    stream = a.out == "-" or is_stream(a.out)
+    print(f"ptsfast: wrote {n} {what} to {'standard output' if a.out == '-' else a.out}",
+          file=sys.stderr if stream else sys.stdout)
     return 0
 
 
 def cmd_report(a) -> int:
     from ptsfast.outputs.report import write_report
 
+    _check_given(a, (("run", "a run folder"), ("out", "the report's .html path")))
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
     return 0
@@ -676,6 +687,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum, frame) -> None:
+    """SIGTERM (kill, a job scheduler) unwinds like Ctrl-C: temporary files are removed, finished work is kept."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
@@ -690,8 +706,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(a, "func", None):
         parser.print_help()
         return 2
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return a.func(a)
+    except BrokenPipeError:  # `ptsfast export --out - | head`: the reader left; quiet, as other tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 141
     except KeyboardInterrupt:
         print("\nptsfast: interrupted; finished problems are saved - rerun the same command to resume", file=sys.stderr)
         return 130

@@ -4,6 +4,9 @@ folder holding either), with or without --force / --overwrite; inputs and output
 import json
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -187,3 +190,98 @@ def test_a_link_to_an_earlier_export_keeps_the_link(work, tmp_path):
     page_link.symlink_to(html)
     assert cli(["report", "--run", str(run), "--out", str(page_link)]) == 0
     assert os.path.islink(page_link) and page_link.resolve() == html.resolve()
+
+
+def exported_pair(pid):
+    return {"prompt": "Q", "chosen": "a", "rejected": "b", "prompt_ids": [1], "chosen_ids": [2], "rejected_ids": [3],
+            "problem_id": pid}
+
+
+def test_export_replaces_only_a_file_that_is_wholly_an_earlier_export_of_this_run(work, tmp_path, capsys):
+    export = ["export", "--run", str(work / "run"), "--out"]
+    curated = tmp_path / "all_pairs.jsonl"  # pairs of this run and another, and a line written by hand
+    text = "".join(json.dumps(r) + "\n" for r in (exported_pair("p0"), exported_pair("other-run"),
+                                                  {"prompt": "my own", "chosen": "a", "rejected": "b"}))
+    curated.write_text(text)
+    for extra in ([], ["--force"]):
+        assert cli(export + [str(curated), *extra]) == 2
+        one_line_error(capsys, "did not export")
+    assert curated.read_text() == text
+    others = tmp_path / "others.jsonl"  # wholly an export, but of other runs: --force replaces it
+    others.write_text(json.dumps(exported_pair("other-run")) + "\n")
+    assert cli(export + [str(others)]) == 2
+    one_line_error(capsys, "not this run's", "--force")
+    assert cli(export + [str(others), "--force"]) == 0
+    ours = tmp_path / "ours.jsonl"  # an earlier export of this run: a re-export replaces it
+    ours.write_text(json.dumps(exported_pair("p0")) + "\n")
+    assert cli(export + [str(ours)]) == 0
+
+
+def test_report_never_writes_into_another_run_nor_its_page_over_its_plot(work, tmp_path, capsys):
+    run, other = work / "run", tmp_path / "other"
+    shutil.copytree(run, other)
+    (other / "pairs.jsonl").write_bytes(b"")  # a run not yet past its first problem: its files may be empty
+    before = snapshot(other)
+    for name in ("pairs.jsonl", "report.html", "notes.html"):
+        assert cli(["report", "--run", str(run), "--out", str(other / name)]) == 2
+        one_line_error(capsys, "another run's folder")
+    assert snapshot(other) == before
+    assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.png")]) == 2
+    one_line_error(capsys, "same file", ".html")
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_report_shows_a_problem_id_as_text_not_mathtext(work, tmp_path):
+    run = work / "run"
+    for name in ("problems.jsonl", "pivots.jsonl", "pairs.jsonl"):
+        lines = [json.loads(x) for x in (run / name).read_text().splitlines()]
+        (run / name).write_text("".join(json.dumps({**r, "problem_id": "$\\foo$"}) + "\n" for r in lines))
+    assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 0
+    assert "$\\foo$" in (tmp_path / "r.html").read_text()
+
+
+def loose_pivots(d, n):
+    """A records file of ``n`` pivots (what an export reads besides a run folder)."""
+    d.mkdir(exist_ok=True)
+    (d / "pv.jsonl").write_text("".join(json.dumps({"problem_id": f"p{i}", "position": i, "direction": "raises"})
+                                        + "\n" for i in range(n)))
+    return str(d / "pv.jsonl")
+
+
+def test_export_out_paths_that_are_no_file(tmp_path, capfd, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export = ["export", "--run", loose_pivots(tmp_path / "in", 3), "--format", "jsonl", "--kind", "pivots", "--out"]
+    assert cli(export + ["-"]) == 0  # standard output, as for other tools: no file named '-'
+    out, err = capfd.readouterr()
+    assert not (tmp_path / "-").exists() and "wrote 3 pivots to standard output" in err
+    assert [json.loads(line)["problem_id"] for line in out.splitlines()] == ["p0", "p1", "p2"]
+    assert cli(export + [""]) == 2
+    assert "--out is empty" in capfd.readouterr().err
+    (tmp_path / "dangling.jsonl").symlink_to(tmp_path / "missing" / "p.jsonl")
+    assert cli(export + ["dangling.jsonl"]) == 2
+    err = capfd.readouterr().err
+    assert "whose folder does not exist" in err and ".tmp" not in err and not (tmp_path / "missing").exists()
+
+
+def test_a_reader_that_leaves_early_ends_the_export_quietly(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", "export", "--run", loose_pivots(tmp_path, 2000),
+                             "--format",
+                             "jsonl", "--kind", "pivots", "--out", "-"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # `| head -c 0`: gone before the records come
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and "Broken pipe" not in err and "Traceback" not in err, err
+
+
+def test_sigterm_mid_export_leaves_no_temporary_file(work, tmp_path):
+    out = tmp_path / "out" / "p.jsonl"
+    out.parent.mkdir()
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        import ptsfast.outputs.export as ex
+        ex.as_user_file = lambda *a, **k: os.kill(os.getpid(), signal.SIGTERM)  # between the write and the rename
+        from ptsfast.cli import main
+        sys.exit(main(["export", "--run", {str(work / "run")!r}, "--out", {str(out)!r}]))
+    """)
+    rc = subprocess.run([sys.executable, "-c", script], capture_output=True).returncode
+    assert rc == 130 and os.listdir(out.parent) == []

@@ -26,12 +26,15 @@ import logging
 import math
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, SENTENCES, check_writable, fsync_dir, is_stream
+from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_writable, fsync_dir,
+                                    is_stream)
 from ptsfast.outputs.source import (ExportError, RunSource, filter_records, is_run_dir, open_source, pairs_by_pivot,
                                     pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
@@ -47,35 +50,42 @@ HF_MARKER = "ptsfast_export.json"
 
 # --------------------------------------------------------------------------- output safety
 
-def _existing_kind(path: Path) -> str | None:
+def _existing_kind(path: Path) -> tuple[str | None, set[tuple[str, str | None]]]:
     """What an existing output holds: 'empty', an export kind ('pairs', 'pivots', 'pts', 'steering', 'hf:<kind>'),
-    or None when it is not something ptsfast exported."""
+    or None when it is not wholly something ptsfast exported (every line is judged: a curated file that starts
+    with an export is the user's); and the (problem id, model) of each exported record."""
     if path.is_dir():
         entries = [e for e in path.iterdir()]
         if not entries:
-            return "empty"
+            return "empty", set()
         marker = path / HF_MARKER
         if marker.is_file():
             # anything the user put beside what the export wrote makes the folder theirs: never replaced
             if any(not _hf_export_file(e) for e in entries):
-                return None
+                return None, set()
             try:
-                return "hf:" + str(json.loads(marker.read_text(encoding="utf-8")).get("kind"))
+                return "hf:" + str(json.loads(marker.read_text(encoding="utf-8")).get("kind")), set()
             except (json.JSONDecodeError, OSError, AttributeError):
-                return None
-        return None
-    if path.stat().st_size == 0:
-        return "empty"
+                return None, set()
+        return None, set()
+    kinds, owners = set(), set()
     try:
         with open(path, "rb") as f:
-            first = b""
-            while not first.strip():
-                first = f.readline(64 << 20)
-                if not first:
-                    return "empty"
-        rec = json.loads(first)
+            for raw in f:
+                if not raw.strip():
+                    continue
+                rec = json.loads(raw)
+                kinds.add(_record_kind(rec))
+                if len(kinds) > 1 or None in kinds:
+                    return None, set()
+                owners.add((str(rec["problem_id"]), rec.get("model") or rec.get("model_id")))
     except (OSError, ValueError):
-        return None
+        return None, set()
+    return (kinds.pop() if kinds else "empty"), owners
+
+
+def _record_kind(rec: Any) -> str | None:
+    """The export kind of one record, or None when ptsfast exports no such record."""
     if not isinstance(rec, dict) or "problem_id" not in rec:
         return None  # ptsfast's records always carry the problem id; codelion's files and others do not
     if "steering_vector" in rec:
@@ -91,23 +101,18 @@ def _existing_kind(path: Path) -> str | None:
     return None
 
 
+def _foreign_records(owners: set[tuple[str, str | None]], source: RunSource) -> int:
+    """How many (problem, model) of an earlier export are not this run's: it exported another run, or several."""
+    ids = set(source.problems()) or {str(r.get("problem_id")) for r in read_records_file(source.file)}
+    models = {source.model_name()} | {r.get("model") for r in read_records_file(source.file)}
+    return sum(pid not in ids or (model is not None and model not in models) for pid, model in owners)
+
+
 def _hf_export_file(entry: Path) -> bool:
     """What ``Dataset.save_to_disk`` and the export write in an ``hf`` folder."""
     name = entry.name
     return entry.is_file() and (name in (HF_MARKER, "dataset_info.json", "state.json") or
                                 (name.startswith("data-") and name.endswith(".arrow")))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _as_user_file(path: str | os.PathLike, folder: bool = False) -> None:
-    """A temporary file or folder (created private by ``tempfile``) gets the permissions of any file the user
-    creates: a training job under another account can read the export when the umask allows it."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
 
 
 def _output_kind(fmt: str, kind: str) -> str:
@@ -149,10 +154,20 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
     if fmt != "hf" and res.is_dir():
         raise ExportError(f"--out {out} is a folder; the {fmt} format writes one file - give a file path such as "
                           f"{out / ('pivotal_tokens.jsonl' if fmt == 'pts' else fmt + '.jsonl')}")
-    have = _existing_kind(res)
+    have, owners = _existing_kind(res)
     want = _output_kind(fmt, kind)
-    if have in ("empty", want):
+    if have == "empty":
         return
+    foreign = _foreign_records(owners, source) if have == want else 0
+    if have == want and not foreign:
+        return
+    if foreign and force:
+        log.warning("--force: replacing the earlier %s export of other runs at %s", have, out)
+        return
+    if foreign:
+        raise ExportError(f"--out {out} holds an earlier {have} export with {foreign} problems that are not this "
+                          f"run's (another run's, or several runs'); refusing to replace it - choose another path, "
+                          f"or pass --force to replace that earlier export")
     if have is None:  # not ptsfast's: never replaced, --force or not
         raise ExportError(f"--out {out} already holds data that ptsfast did not export; an export never replaces it "
                           f"(with or without --force) - choose a new path")
@@ -164,13 +179,18 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
                       f"replace that earlier export")
 
 
-def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
+def _write_jsonl(out: Path | None, records: Iterable[Mapping]) -> None:
     """Whole or not at all: written beside the file and moved over it (over the file a link names, keeping the
-    link); a stream is written into."""
+    link); a stream is written into, ``None`` is standard output."""
     def dump(f) -> None:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
 
+    if out is None:
+        dump(sys.stdout)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
     if is_stream(out):
         with open(out, "w", encoding="utf-8") as f:
             dump(f)
@@ -182,7 +202,7 @@ def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
             dump(f)
             f.flush()
             os.fsync(f.fileno())
-        _as_user_file(tmp)
+        as_user_file(tmp)
         os.replace(tmp, out)
         fsync_dir(out.parent)
     finally:
@@ -193,13 +213,14 @@ def _write_jsonl(out: Path, records: Iterable[Mapping]) -> None:
 def _write_hf(out: Path, records: list[dict], kind: str) -> None:
     import datasets
 
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     old = None
     try:
         # nested estimate dicts with None values are fine for Arrow; ids stay int lists
         datasets.Dataset.from_list(records).save_to_disk(str(tmp))
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
-        _as_user_file(tmp, folder=True)
+        as_user_file(tmp, folder=True)
         if os.path.lexists(out):
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, old)
@@ -213,6 +234,21 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
 
 # --------------------------------------------------------------------------- export
+
+def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str, force: bool) -> Path | None:
+    """The output path, checked by the write rule and writable before any work; None for ``-``, standard output
+    (as for other command-line tools)."""
+    if not str(out).strip():
+        raise ExportError("--out is empty: give the export's file path (or - for standard output)")
+    if str(out) == "-":
+        if fmt == "hf":
+            raise ExportError("--out -: the hf format writes a datasets folder, not a stream - give a folder path")
+        return None
+    outp = Path(out).expanduser()
+    check_output(outp, source, fmt, kind, force)
+    check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
+    return outp
+
 
 def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
            direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
@@ -245,9 +281,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if layer is not None and fmt != "steering":
         raise ExportError("--layer only applies to --format steering")
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
-    outp = Path(out).expanduser()
-    check_output(outp, source, fmt, kind, force)
-    check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
+    outp = _checked_out(out, source, fmt, kind, force)
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
     recs = read_records(source, schema)
     if kind == "pairs":  # pair records carry no confirmation; their pivot does
@@ -272,7 +306,6 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         m, tok = model_for(source, model, device, dtype, layer)
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
-    outp.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "hf":
         _write_hf(outp, recs, kind)
     else:
@@ -293,9 +326,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         raise ExportError(f"direction {direction!r}: use 'raises', 'lowers' or 'both'")
     kind = kind or "anchors"
     source = open_source(src, SENTENCES)
-    outp = Path(out).expanduser()
-    check_output(outp, source, "thought_anchors", kind, force)
-    check_writable(outp)
+    outp = _checked_out(out, source, "thought_anchors", kind, force)
     recs = list(read_records_file(source.file))
     if recs and "prob_with_sentence" in recs[0]:
         raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "
@@ -310,9 +341,9 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                       trace=traces.get(str(r.get("trajectory"))),
                                       task_type=task_type(r.get("oracle") or config.get("oracle")),
                                       model_id=r.get("model") or source.model_name(),
-                                      dataset_id=source.info.get("dataset"), timestamp=stamp)
+                                      dataset_id=problems.get(str(r["problem_id"]), {}).get("dataset")
+                                      or source.info.get("dataset"), timestamp=stamp)
                 for r in recs if keep(r, kind, direction, min_delta)]
-    outp.parent.mkdir(parents=True, exist_ok=True)
     _write_jsonl(outp, out_recs)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)

@@ -90,7 +90,7 @@ def _plot(ax, traj: Mapping, pivots: Sequence[Mapping], title: str) -> None:
     ax.set_xlim(-0.5, max(L, 1) + 0.5)
     ax.set_xlabel("solution tokens emitted (position)")
     ax.set_ylabel("p(success)")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, parse_math=False)  # a problem id is text, "$x$" too
     ax.grid(alpha=.3)
 
 
@@ -163,12 +163,21 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
     """The one write rule for a report: never over a file of the run or anything it did not write (by real path)."""
     from ptsfast.outputs.rundir import RUN_FILES
 
+    from ptsfast.outputs.source import is_run_dir
+
     own = {os.path.realpath(run_dir / n): n for n in RUN_FILES if not n.startswith("report.")}
+    if len({os.path.realpath(out) for out in outs}) < len(outs):
+        raise ValueError(f"--out {outs[0]}: the page and its plot would be the same file; give the page an .html "
+                         f"path (its plot goes beside it as .png)")
     for out in outs:
         real = os.path.realpath(out)
         if real in own:
             raise ValueError(f"--out {out} is the run's {own[real]}; a report never writes over a run's files - "
                              f"choose another path (e.g. {run_dir / 'report.html'})")
+        folder = Path(real).parent
+        if folder != Path(os.path.realpath(run_dir)) and is_run_dir(folder):
+            raise ValueError(f"--out {out} is in another run's folder ({folder}); a report never writes into "
+                             f"another run - choose another path (e.g. {run_dir / 'report.html'})")
         if os.path.isdir(real):
             raise ValueError(f"--out {out} is a folder; give the report's file path (e.g. {Path(out) / 'report.html'})")
         if is_stream(out):  # /dev/null: its plot would land at /dev/null.png, and the page replace the device
