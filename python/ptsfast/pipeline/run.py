@@ -213,6 +213,9 @@ def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
                             f"{type(p).__name__}")
         if not isinstance(p.id, str):
             raise TypeError(f"problem ids must be str, got {type(p.id).__name__} {p.id!r}")
+        if not p.id.strip():  # shown as nothing in every record and export, and never told apart by a reader
+            raise ValueError(f"problem {i} has the blank id {p.id!r}; give it an id, or leave the id out (--id-field "
+                             f"'') so one is derived from its content")
         if p.id in hashes:
             dups.append(p.id)
         hashes[p.id] = problem_hash(p)
