@@ -265,9 +265,8 @@ def test_export_out_paths_that_are_no_file(tmp_path, capfd, monkeypatch):
 
 def test_a_reader_that_leaves_early_ends_the_export_quietly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", "export", "--run", loose_pivots(tmp_path, 2000),
-                             "--format",
-                             "jsonl", "--kind", "pivots", "--out", "-"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                             "--format", "jsonl", "--kind", "pivots", "--out", "-"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)  # under older code '-' was a file made here
     proc.stdout.close()  # `| head -c 0`: gone before the records come
     err = proc.stderr.read().decode()
     assert proc.wait() == 141 and "Broken pipe" not in err and "Traceback" not in err, err
