@@ -104,6 +104,12 @@ def test_an_honest_add_passes_and_reading_the_nonce_fails(program):
     assert "may not read the frames" in out if program.format != "call" else "AttributeError" in out, out
 
 
+def test_the_maps_of_the_runners_memory_cannot_be_read():
+    # they say where to look for the nonce or the expected values with a raw view of memory (numpy's, ctypes')
+    passed, out = verdict("def add(a, b):\n    open('/proc/self/maps').read()\n    return a + b\n", PYTEST)
+    assert not passed and "maps: not allowed" in out, out
+
+
 # ctypes handed to a library that only calls what it is given (in a thread or not)
 CTYPES_TRAMPOLINES = {
     "executor": "from concurrent.futures import ThreadPoolExecutor\n"

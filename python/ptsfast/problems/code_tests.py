@@ -1135,7 +1135,9 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
               "sys._settraceallthreads", "sys._setprofileallthreads", "sys.monitoring.register_callback"}
     tracers = {"sys.settrace", "sys.setprofile"}  # every frame that runs next: the tests' too
     attrs = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
-    memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?mem$")
+    # the memory itself, and the maps that say where in it to look
+    memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?(mem|maps|smaps|smaps_rollup|numa_maps|pagemap)$")
+    memory_files = {"mem", "maps", "smaps", "smaps_rollup", "numa_maps", "pagemap"}
     busy = set()
 
     def kind_of(event, args):
@@ -1181,17 +1183,18 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
                 c.co_name == "walk_stack" and hands_frames(c) for c in chain) and not any(map(captures_locals, frames)))
         return False
 
-    def names_memory(path):  # /proc/self/mem by any name (a link to it, too); a relative one may be opened
-        # from a folder's descriptor (dir_fd, which the event leaves out), so any "mem" it ends in counts
+    def names_memory(path):  # /proc/self/mem (or maps) by any name (a link to it, too); a relative one may be
+        # opened from a folder's descriptor (dir_fd, which the event leaves out), so any "mem" it ends in counts
         path = os.fsdecode(path)
-        return bool(memory.match(realpath(path))) or (not path.startswith("/") and basename(path) == "mem")
+        return bool(memory.match(realpath(path))) or (not path.startswith("/") and basename(path) in memory_files)
 
     def hook(event, args):
         if event == "open" and isinstance(args[0], (str, bytes)):
             if names_memory(args[0]):
                 raise RuntimeError("the solution opened " + os.fsdecode(args[0]) + ": not allowed")
             return
-        if event == "os.symlink" and isinstance(args[0], (str, bytes)) and basename(os.fsdecode(args[0])) == "mem":
+        if event == "os.symlink" and isinstance(args[0], (str, bytes)) and basename(os.fsdecode(args[0])) in \
+                memory_files:
             raise RuntimeError("the solution linked to " + os.fsdecode(args[0]) + ": not allowed")
         kind, what = kind_of(event, args)
         if kind is None:

@@ -526,7 +526,7 @@ def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxR
     if status and not timed_out:
         raise SandboxError(status)
     marker = f"\n{nonce}\n".encode()
-    finished = marker in out
+    finished = out.endswith(marker) and out.count(marker) == 1  # printed last, once: guesses sprayed before fail
     text = out.replace(marker, b"").decode("utf-8", "replace")[-2000:]
     if timed_out:
         return SandboxResult(False, None, True, text, "timed out")
