@@ -55,6 +55,26 @@ def test_jsonl_bad_rows_are_skipped_with_one_clear_line_each(tmp_path, caplog):
     assert "row 5: a JSON list" in s[3]
 
 
+def test_an_answer_that_is_a_list_is_one_answer_or_a_skip_naming_it(tmp_path):
+    """Datasets list their reference answers (RL data stores '["\\frac{1}{2}"]'): one listed answer is that
+    answer; several, or a dict, are skipped naming the field (written as JSON, they matched no completion, so every
+    rollout failed and the problem filter dropped the problem without a word); a NaN cell is an empty one."""
+    f = write_jsonl(tmp_path / "p.jsonl", [
+        {"id": "one", "question": "q1", "answer": ["5"]},
+        {"id": "json", "question": "q2", "answer": '["\\\\frac{1}{2}"]'},
+        {"id": "interval", "question": "q3", "answer": "[1, 2]"},
+        {"id": "two", "question": "q4", "answer": ["5", "five"]},
+        {"id": "dict", "question": "q5", "answer": {"value": 5}},
+        '{"id": "nan", "question": "q6", "answer": NaN}',
+    ])
+    res = load_problems(f)
+    assert {p.id: p.answer for p in res.problems} == {"one": "5", "json": "\\frac{1}{2}", "interval": "[1, 2]"}
+    two, dct, nan = res.skipped
+    assert "(id 'two'): field 'answer' (the reference answer) is a list of 2 items" in two and "--answer-field" in two
+    assert "(id 'dict')" in dct and "is a dict" in dct
+    assert "(id 'nan'): field 'answer' is empty" in nan
+
+
 def test_a_jsonl_file_whose_first_row_is_not_an_object_is_still_read_line_by_line(tmp_path):
     """Its first line decided how a .jsonl was read: ``[1, 2]`` first sent the file to datasets' JSON reader,
     which named a column ``text`` the rows never had. A JSON array written over several lines is still read."""

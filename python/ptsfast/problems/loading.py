@@ -368,6 +368,16 @@ def _lone_surrogate(v: Any, where: str = "") -> str | None:
 _SCALAR = (str, int, float)
 
 
+def _listed_answer(text: str) -> str:
+    """The one answer of a JSON list of one string (``'["\\frac{1}{2}"]'``: how some RL datasets store a ground
+    truth), else ``text`` as it is (``"[1, 2]"`` is an interval)."""
+    try:
+        v = json.loads(text)
+    except ValueError:
+        return text
+    return v[0] if isinstance(v, list) and len(v) == 1 and isinstance(v[0], str) else text
+
+
 def _is_scalar(v: Any) -> bool:
     return isinstance(v, _SCALAR) and not isinstance(v, bool)
 
@@ -427,7 +437,18 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
-    ans = _as_text(row.get(fields.answer)) if fields.answer else None
+    raw_answer = row.get(fields.answer) if fields.answer else None
+    if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
+        raw_answer = None
+    if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
+        raw_answer = _listed_answer(raw_answer)
+    if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
+        raw_answer = raw_answer[0]  # ["5"]: one reference answer, listed
+    if isinstance(raw_answer, (list, dict)) and not fields.code:
+        what = f"a list of {len(raw_answer)} items" if isinstance(raw_answer, list) else "a dict"
+        return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
+                                  f"against one answer: keep one (e.g. the first) or name another --answer-field")
+    ans = _as_text(raw_answer)
     tests = next((_as_text(row[f]) for f in fields.tests_fields if row.get(f) is not None), None)
     starter = row.get(STARTER_KEY) if fields.code else None
     if isinstance(starter, str) and starter.strip() and starter.strip() not in str(q):
