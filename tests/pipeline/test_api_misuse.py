@@ -74,6 +74,15 @@ def test_an_oracle_that_always_raises_is_said(tmp_path, caplog):
         assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
 
 
+def test_greedy_sampling_is_said_once(tmp_path, caplog):
+    """At temperature 0 every rollout from a prefix is the same: the counts are copies of one rollout, which the
+    search's confidence tests read as independent draws."""
+    with caplog.at_level(logging.WARNING):
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "greedy",
+             MineOptions(temperature=0, **FAST), oracle=never, progress=False)
+    assert caplog.text.count("temperature 0 is greedy") == 1
+
+
 @pytest.mark.parametrize("field, value", [("threshold", "0.2"), ("threshold", None), ("confidence", "0.9"),
                                           ("similarity_threshold", None), ("batch_size", True),
                                           ("numbers_must_match", "no")])

@@ -52,6 +52,9 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
     Every argument is checked before anything is written.
     """
     problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name)
+    if options.temperature == 0:
+        log.warning("temperature 0 is greedy: every rollout from a prefix is the same, so p(success) is 0 or 1 and "
+                    "the search counts copies of one rollout as independent draws; PTS samples (0.6-1.0)")
     load_skipped = list(skipped)
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
     with lent(model), open_run(model, tokenizer, problems, out_dir, options, model_name=model_name,
