@@ -168,6 +168,15 @@ def test_judge_sequential_decisions():
     levels = [j.key_level(i, k, Estimate(), Estimate()) for i, k in ((3, 30), (3, 4), (3, 259), (0, 300))]
     assert levels == [0, 1, 2, 2] and [j.cap_for(v) for v in levels] == [32, 64, 128, 128]
     assert not j.can_sample(Estimate(30, 64), 1) and j.can_sample(Estimate(30, 64), 2)
+    # a one-token segment at its key cap read just below the gap (0.1875: a pivot on an unlikely token reads so
+    # 5-13% of the time at 64 a side) gets the long cap before it is decided; well below, or at the gap, it does not
+    assert j.key_level(3, 4, Estimate(32, 64), Estimate(44, 64)) == 2
+    assert j.key_level(3, 4, Estimate(32, 64), Estimate(exact=0.7)) == 1  # 0.2: decided at the key cap
+    assert j.key_level(3, 4, Estimate(32, 64), Estimate(38, 64)) == 1  # 0.094
+    assert j.key_level(3, 4, Estimate(16, 32), Estimate(28, 32)) == 1  # not at its cap yet
+    assert j.key_level(3, 5, Estimate(32, 64), Estimate(44, 64)) == 0  # two tokens: a split decides
+    assert GapTest(EstimatorConfig(token_extend_margin=0), 0.2).key_level(3, 4, Estimate(32, 64),
+                                                                          Estimate(44, 64)) == 1
     # one-token segments get their own, higher cap; at the cap the point estimate decides
     assert j.can_sample(Estimate(16, 32), True) and not j.can_sample(Estimate(16, 32), False)
     assert j.decide(Estimate(32, 64), Estimate(45, 64), True) == "big"  # 0.203

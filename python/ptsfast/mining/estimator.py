@@ -208,11 +208,20 @@ class GapTest:
 
     def key_level(self, i: int, j: int, a: Estimate, b: Estimate) -> int:
         """How much a wrong decision on segment (i, j) loses, which sets its cap (:meth:`cap_for`): 2 for a
-        segment of ``long_length`` tokens or more (the most pivots hang on it), 1 for another key decision
-        (:meth:`is_key`), 0 else."""
-        if j - i >= self.config.long_length:
+        segment of ``long_length`` tokens or more (the most pivots hang on it) and for a one-token segment that
+        reached its key cap with an estimate within ``token_extend_margin`` below the gap (a pivot on an unlikely
+        token: no rollout counts on both sides, so its estimate is the noisiest a one-token test sees), 1 for
+        another key decision (:meth:`is_key`), 0 else."""
+        c = self.config
+        if j - i >= c.long_length:
             return 2
-        return int(self.is_key(i, j, a, b))
+        key = int(self.is_key(i, j, a, b))
+        if j - i == 1 and c.token_extend_margin > 0 and c.fixed_rollouts is None and a.known and b.known:
+            cap = self.cap_for(key)
+            if all(e.exact is not None or e.trials >= cap for e in (a, b)) and (
+                    self.gap - c.token_extend_margin - 1e-9 <= abs(b.p - a.p) < self.gap - 1e-9):
+                return 2
+        return key
 
     def cap_for(self, key: int) -> int:
         """The rollout cap of a decision of :meth:`key_level` ``key`` (a bool reads as 0 / 1)."""
