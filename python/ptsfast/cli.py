@@ -663,11 +663,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: opposite "
                          "jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; long: "
                          "1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
-                         "neargap), several seeds each. Prints one table: recall of exact-PTS pivots "
+                         "neargap, unlikely), several seeds each. Prints one table: recall of exact-PTS pivots "
                          "(interior and last-token), accept rates per tested one-token segment, the confirmation's "
                          "states and precision, bias of the reported Δ, pair precision and margin bias, rollouts.")
     sim.add_argument("--populations", nargs="*", default=None,
-                     help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap)")
+                     help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
+                          "unlikely)")
     sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
     sim.add_argument("--gap", type=float, default=0.2)

@@ -132,6 +132,16 @@ def test_the_inside_look_finds_a_jump_undone_in_part_that_the_ends_alone_lose():
     assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.03, (on.recall, off.recall)  # 93.1% vs 88.0%
 
 
+def test_a_pivot_on_an_unlikely_token_is_not_lost_to_one_noisy_read_at_the_cap():
+    # rollouts rarely write such a token, so none counts on both sides of it: 64 a side read a true 0.3-0.35
+    # below the gap 5-13% of the time, and the long cap for those reads finds them
+    from ptsfast.mining.simulate import ALL_POPULATIONS, evaluate, population
+    sims = population(ALL_POPULATIONS["unlikely"], 1)
+    on = evaluate("on", sims, MiningConfig(gap=0.2, seed=1))
+    off = evaluate("off", sims, MiningConfig(gap=0.2, seed=1, estimator=EstimatorConfig(token_extend_margin=0)))
+    assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.02, (on.recall, off.recall)  # 98.0% vs 95.1%
+
+
 def test_truncated_solution_estimates_p_L():
     m = Memo(SOL, final=None)
     m.ingest(3, (), [O([13, 14, 2], True)])

@@ -29,7 +29,9 @@ model drives the mining tests (``from_curve``).
   1-6 tokens later to 0.20-0.25 of its size: every segment over both steps differs by just over the gap, so the
   pivot hangs on a chain of near-gap decisions; found by a red-team after the knobs were chosen), ``neargap``
   (2-4 pivots of 0.20-0.28 and half the time one of 0.30-0.36, on solutions half of which the budget cuts: where
-  a report that must clear the gap and a pair test that reads its pivot's counts bias what is reported).
+  a report that must clear the gap and a pair test that reads its pivot's counts bias what is reported),
+  ``unlikely`` (1-3 pivots of 0.30-0.40 and 0-3 steps of 0.10-0.20, each on a token rollouts write 2-10% of the
+  time: no rollout counts on both sides of it, so a one-token test reads it noisily).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -204,14 +206,15 @@ def _alternatives(rng: random.Random, r: float, count: int, alike: bool) -> tupl
 def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random, budget: int,
                      cut: bool = False, flat_follow: Sequence[float] | None = None, *, follow: float | None = None,
                      spread: bool = False, alternatives: tuple[int, int] = (2, 2), alike: bool = False,
-                     trailer: float = 0.0, logprobs: bool = True, problem_id: Hashable | None = None) -> SimTrajectory:
+                     trailer: float = 0.0, logprobs: bool = True, problem_id: Hashable | None = None,
+                     step_follow: tuple[float, float] = (0.15, 0.85)) -> SimTrajectory:
     """A consistent synthetic model whose budget-free p-curve is ``design`` (``design[-1]`` is the
     verdict 0/1 of a complete solution, or the tail's success probability when ``cut``).
 
     Where the design is flat, rollouts follow the solution with ``flat_follow[k]``, or ``follow``, or as in
     alternating near-deterministic / branchy stretches (``spread``: low-probability tokens scattered one by
-    one, as in long reasoning traces); at a step ``follow`` (default uniform 0.15-0.85) is capped so that the
-    alternatives can make up the rest. ``alternatives``: how many per position (uniform in the range);
+    one, as in long reasoning traces); at a step ``follow`` (default uniform in ``step_follow``) is capped so that
+    the alternatives can make up the rest. ``alternatives``: how many per position (uniform in the range);
     ``trailer``: rollouts go on for up to this fraction of their length after their answer."""
     length = len(design) - 1
     if length < 1:
@@ -236,7 +239,7 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
                 u = rng.random()
                 f = 1 - 10 ** rng.uniform(-2.5, -1) if u < 0.7 else rng.uniform(0.5, 0.9) if u < 0.94 else rng.uniform(0.15, 0.5)
         else:
-            f = follow if follow is not None else rng.uniform(0.15, 0.85)
+            f = follow if follow is not None else rng.uniform(*step_follow)
             if b > 0:
                 f = min(f, a / b)
             if b < 1:
@@ -296,7 +299,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     def free(k: int) -> bool:
         return 0 <= k < last and k not in steps
 
-    plain = kind not in ("residual", "neargap")  # their own steps alone, which no other pivot's segments help find
+    plain = kind not in ("residual", "neargap", "unlikely")  # their own steps alone, which no other pivot's
+    # segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
         k = rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4 else rng.randrange(0, max(1, last))
@@ -350,6 +354,12 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             for k2 in range(k, k + rng.randint(15, 60)):
                 if free(k2) and rng.random() < 0.5:
                     steps[k2] = (sign * rng.uniform(0.01, 0.03), "stair")
+    if kind == "unlikely":  # 1-3 pivots of 0.30-0.40 and 0-3 steps of 0.10-0.20 (its tokens: ``step_follow``)
+        for size in [rng.uniform(0.3, 0.4) for _ in range(rng.randint(1, 3))] + [
+                rng.uniform(0.1, 0.2) for _ in range(rng.randint(0, 3))]:
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (size, "big")
     if kind == "neargap":  # 2-4 pivots just over the gap, and half the time one of 0.30-0.36
         for size in [rng.uniform(gap, gap + 0.08) for _ in range(rng.randint(2, 4))] + [rng.uniform(0.3, 0.36)] * (
                 rng.random() < 0.5):
@@ -418,6 +428,7 @@ class Population:
     alike: bool = False
     spread: bool = False
     trailer: float = 0.0
+    step_follow: tuple[float, float] = (0.15, 0.85)
 
 
 POPULATIONS: dict[str, Population] = {
@@ -434,9 +445,11 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "drift": Population("drift", 200, min_len=40),
     "residual": Population("residual", 200, min_len=40, max_len=300),
     "neargap": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5),
+    "unlikely": Population("unlikely", 200, min_len=40, max_len=300, step_follow=(0.02, 0.1)),
 }
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
-run by name (``ptsfast simulate --populations adjacent dense drift residual neargap``), not by default."""
+run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``), not by
+default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
@@ -451,7 +464,7 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
         length = spec.budget if cut else int(math.exp(rng.uniform(math.log(spec.min_len), math.log(spec.max_len + 1))))
         out[t] = build_trajectory(t, design_curve(rng, length, cut, spec.kind), rng, spec.budget, cut,
                                   spread=spec.spread, alternatives=spec.alternatives, alike=spec.alike,
-                                  trailer=spec.trailer)
+                                  trailer=spec.trailer, step_follow=spec.step_follow)
     return out
 
 
