@@ -116,10 +116,11 @@ def test_the_pair_test_reads_the_confirmations_two_batches_pooled():
     """The token's side is tested on the deciding and report batches together: read alone, the report batch is
     selected by the test (a token passes where its counts came out high) and the pair reports those counts.
     Level with p(i) in the report batch (40 vs 39 of 64) but clearly above it in the deciding one (12 vs 31 of
-    32), the pooled counts (52 vs 70 of 96) clear, and the pair reports the report batch's 39 of 64."""
+    32), the pooled counts (52 vs 70 of 96) clear; the pair reports p(i) from the report batch and its own token, as
+    the alternative, from a batch drawn after the test passed (forced rollouts from i that start with it)."""
     spent, (pair,) = _pair_phase_rollouts(39, deciding=(12, 31))
     assert spent >= PairConfig().fresh_rollouts
-    assert (pair.chosen.successes, pair.chosen.trials, pair.before.successes) == (39, 64, 40)
+    assert pair.before.successes == 40 and pair.chosen.trials == PairConfig().fresh_rollouts
 
 
 def test_confirmation_has_three_states():
@@ -189,13 +190,14 @@ def test_pairs_from_free_groups_topped_up_then_estimated_on_fresh_rollouts():
         assert pair.prefix_ids == st.traj.prompt_ids + st.traj.solution_ids[:i]
         alt = pair.rejected_id if direction == "raises" else pair.chosen_id
         own = pair.chosen_id if direction == "raises" else pair.rejected_id
-        assert own == st.traj.solution_ids[i] and alt in free and all(q.forced == (alt,) for q in later)
-        # every number of the pair is fresh: p(i) and p(i+1) the confirmation's, the alternative's from the
-        # batch drawn after it passed its test (the last forced request), which decided nothing
-        alt_est = (pair.rejected if direction == "raises" else pair.chosen)
-        report = [(q, got) for call, outs in zip(sampler.calls, sampler.outputs)
-                  for q, got in zip(call, outs) if q.key == key and q.forced == (alt,)][-1]
-        assert (alt_est.successes, alt_est.trials) == (sum(o.success for o in report[1]), report[0].n)
+        assert own == st.traj.solution_ids[i] and alt in free and all(q.forced in ((alt,), (own,)) for q in later)
+        # every number of the pair is fresh: p(i) the confirmation's, each token's from a batch drawn after the
+        # alternative passed its test (the last forced request starting with it), which decided nothing
+        for tok, est in ((alt, pair.rejected if direction == "raises" else pair.chosen),
+                         (own, pair.chosen if direction == "raises" else pair.rejected)):
+            report = [(q, got) for call, outs in zip(sampler.calls, sampler.outputs)
+                      for q, got in zip(call, outs) if q.key == key and q.forced == (tok,)][-1]
+            assert (est.successes, est.trials) == (sum(o.success for o in report[1]), report[0].n)
         assert fresh.alternatives(i)[alt].trials >= cfg.pairs.fresh_rollouts  # what the test ran on
         assert (pair.before.successes, pair.before.trials) == (pv.before.successes, pv.before.trials)
         assert pair.margin == pair.chosen.p - pair.rejected.p and pair.margin_lo >= cfg.gap / 2 - 0.1

@@ -337,14 +337,18 @@ class TrajectoryMiner:
                 alt = self.fresh.alternatives(i).get(tok, Estimate())
                 verdict = pair_test(pv.direction, *self._tested_sides(i), alt, self.cfg.gap, pc)
                 if verdict is PairVerdict.PASS:
-                    # the counts it passed on are selected too (low ones pass): the pair reports the
-                    # alternative from one more batch that decided nothing
-                    report = self.reports.get((i, tok))
-                    if report is None:
-                        self.reports[(i, tok)] = Estimate()
-                        reqs.append(self._req(i, max(1, pc.fresh_rollouts), ProbeKind.REPORT_ALTERNATIVE, (tok,)))
+                    # the counts it passed on are selected (a low alternative, a high own token pass): the pair
+                    # reports both tokens from one more batch each that decided nothing (a side known exactly, a
+                    # stop token's, as it is)
+                    before, after = self._reported_sides(i)
+                    own = int(self.traj.solution_ids[i])
+                    wanted = [t for t in (tok, own) if (t != own or after.exact is None) and (i, t) not in self.reports]
+                    for t in wanted:
+                        self.reports[(i, t)] = Estimate()
+                        reqs.append(self._req(i, max(1, pc.fresh_rollouts), ProbeKind.REPORT_ALTERNATIVE, (t,)))
+                    if wanted:
                         break
-                    self._pair(pv, tok, *self._reported_sides(i), report)
+                    self._pair(pv, tok, before, self.reports.get((i, own), after), self.reports[(i, tok)])
                     self.paired.add(i)
                 elif verdict is PairVerdict.FAIL:
                     rest = self._ranked[i][len(tried):]

@@ -8,7 +8,7 @@ rollouts forced to start with that token.
 
 Those counts only *choose* the candidate: the most extreme of several alternatives is extreme partly by
 chance (a winner's curse, worst when the alternatives are alike), so a candidate is then re-estimated on
-fresh forced rollouts and the pair reports only fresh numbers (:func:`pair_test`).
+fresh forced rollouts (:func:`pair_test`), and the pair reports both tokens from batches drawn after it passed.
 """
 
 from __future__ import annotations
