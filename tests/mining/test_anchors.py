@@ -165,3 +165,24 @@ def test_no_sentence_ends_inside_code_or_math_and_display_math_ends_its_sentence
     assert split("Run `print('big. ok')` now. Next.") == ["Run `print('big. ok')` now.", "Next."]
     # dollars are money unless they read as math: "$3.50. Then" ends a sentence, "$x. y$" does not
     assert split("Price is $3.50. Then $x. y$ ok. End.") == ["Price is $3.50.", "Then $x. y$ ok.", "End."]
+
+
+def test_initialisms_titles_and_trailing_ellipses_do_not_end_a_sentence():
+    # "the U.S. for years" was cut after "U.S.", "Mt. Everest" after "Mt." and "Wait... let me" after the dots:
+    # each half was resampled and scored as a sentence of its own
+    def split(text):
+        cuts = [0, *sentence_starts(text), len(text)]
+        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+    assert split("He was in the U.S. for years. Then he left.") == ["He was in the U.S. for years.", "Then he left."]
+    assert split("Meet at 5 p.m. today. Go.") == ["Meet at 5 p.m. today.", "Go."]
+    assert split("It ends at 5 p.m. Then we go.") == ["It ends at 5 p.m.", "Then we go."]
+    assert split("We climbed Mt. Everest. It was cold.") == ["We climbed Mt. Everest.", "It was cold."]
+    assert split("Wait... let me think. So x = 2.") == ["Wait... let me think.", "So x = 2."]
+    assert split("Hmm... Actually no.") == ["Hmm...", "Actually no."]
+
+
+def test_a_sign_change_is_a_different_sentence():
+    # "-2" and "2" were the same number and the words barely differ: a sign error counted as a similar resample
+    assert not similar("5 - 3 = 2", "5 - 3 = -2") and not similar("So x = -3.", "So x = 3.")
+    assert not similar("x=−2", "x=2") and similar("x = 2 - 3 = -1", "x = 2 - 3 = -1")
+    assert similar("5-3 = 2", "5-3 = 2") and similar("a[1]-2 = 0", "a[1]-2 = 0")

@@ -32,7 +32,8 @@ from .types import Estimate, EstimateSummary, Record
 # --------------------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
-                            "cf", "al", "st"})
+                            "cf", "al", "st", "mt", "jr", "sr"})
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
 # a terminator followed by whitespace ("3.5" is not one), or a full-width one (Chinese and Japanese need no space)
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』）]*")
@@ -61,9 +62,12 @@ def sentence_starts(text: str) -> list[int]:
         line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
         after = text[m.end():].lstrip()[:1]
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha()))
+        lower = after.islower() or after.isdigit()
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
-                or (word in _BEFORE_NUMBER and after.isdigit())):
-            continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5"
+                or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
+                or (lower and m.group(0).startswith(".."))):
+            continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
+            # "Wait... let me" (a trailing-off, not an end)
         cuts.add(m.end())
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not _inside(display, m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
@@ -133,7 +137,7 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- similarity
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?:(?<![\w)\]}])[-−])?\d+(?:[.,]\d+)*")  # "-2" signed ("5-3", "5 - 3": two unsigned)
 
 
 def words(text: str) -> list[str]:
@@ -161,8 +165,11 @@ def similar(a: str, b: str, threshold: float = 0.8, numbers_must_match: bool = T
 
 
 def same_numbers(a: str, b: str) -> bool:
-    """Whether two sentences hold the same numbers (as multisets: "1,000.5" is one number)."""
-    return Counter(_NUMBER.findall(a)) == Counter(_NUMBER.findall(b))
+    """Whether two sentences hold the same numbers (as multisets: "1,000.5" is one number; "-2" is not "2", a sign
+    error being the change that matters most and the one word overlap barely sees)."""
+    def numbers(text: str) -> Counter:
+        return Counter(n.replace("−", "-") for n in _NUMBER.findall(text))
+    return numbers(a) == numbers(b)
 
 
 # --------------------------------------------------------------------------- estimation
