@@ -186,3 +186,17 @@ def test_a_sign_change_is_a_different_sentence():
     assert not similar("5 - 3 = 2", "5 - 3 = -2") and not similar("So x = -3.", "So x = 3.")
     assert not similar("x=−2", "x=2") and similar("x = 2 - 3 = -1", "x = 2 - 3 = -1")
     assert similar("5-3 = 2", "5-3 = 2") and similar("a[1]-2 = 0", "a[1]-2 = 0")
+
+
+@pytest.mark.parametrize("tokens", [["So", " x", " =", " 2", ". Then", " y", " =", " 3", "."],
+                                    ["答案", "是", "五", "。所以", "选", "B", "。"]])
+def test_a_token_holding_two_sentences_ends_does_not_make_every_resample_different(tokens):
+    # the fork is before the token that holds the end of one sentence and the start of the next: the original read
+    # ". Then y = 3." and an identical resample's first sentence read ".", so every resample counted as different
+    from ptsfast.mining.anchors import first_sentence, sentence_text
+    spans = split_sentences(tokens)
+    assert len(spans) == 2
+    a, b = spans[1]
+    original, resample = sentence_text("".join(tokens[a:b])), first_sentence("".join(tokens[a:]) + " More text.")
+    assert original == resample and similar(original, resample)
+    assert first_sentence("</think>\n\nSo x.") == "</think>" and first_sentence(" and y. Then z.") == "and y."

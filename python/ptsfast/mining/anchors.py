@@ -82,8 +82,22 @@ def sentence_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
+def sentence_text(text: str) -> str:
+    """A sentence's text as the similarity reads it: stripped, without a leading run of terminators that ends the
+    sentence before. A token such as "。所以" or ". Then" holds both sentences' characters, so the boundary (and
+    every fork) is before it: read whole, the original began with "。" and each resample's first sentence was
+    just "。", so every resample counted as different, even an identical one."""
+    text = text.strip()
+    starts = sentence_starts(text)
+    if starts and not any(c.isalnum() for c in text[:starts[0]]):
+        text = text[starts[0]:]
+    return text
+
+
 def first_sentence(text: str) -> str:
-    """The first sentence with visible text in ``text`` (stripped): what a resample regenerated."""
+    """The first sentence with visible text in ``text`` (stripped, see :func:`sentence_text`): what a resample
+    regenerated."""
+    text = sentence_text(text)
     cuts = [0, *sentence_starts(text), len(text)]
     for a, b in zip(cuts, cuts[1:]):
         if text[a:b].strip():

@@ -26,6 +26,7 @@ from ptsfast.mining.anchors import (
     SentenceImportance,
     first_sentence,
     same_numbers,
+    sentence_text,
     similar,
     split_sentences,
 )
@@ -128,7 +129,7 @@ class _Trajectory:
 
     def sentence(self, k: int) -> str:
         a, b = self.spans[k]
-        return "".join(self.tokens[a:b]).strip()
+        return sentence_text("".join(self.tokens[a:b]))
 
     def boundary(self, k: int) -> int:
         """Solution tokens kept before sentence ``k`` (``k = n``: the whole solution)."""
