@@ -231,3 +231,18 @@ def test_a_solution_longer_than_the_budget_is_warned_and_its_cut_resamples_count
     assert recs[0]["cut_resamples"] > 0
     (traj,) = lines(tmp_path / "run" / "problems.jsonl")[0]["trajectories"]
     assert traj["cut_rollouts"] >= recs[0]["cut_resamples"]
+
+
+def test_export_filters_read_the_prob_delta_the_record_reports():
+    # no resample differed: prob_delta falls back to p(resampled), and --min-delta / --direction read the missing
+    # counterfactual importance instead, so a sentence whose record says importance 0.75 was dropped
+    from ptsfast.outputs.thought_anchors import keep, thought_anchor_record
+
+    s = {"problem_id": "p", "sentence": "x.", "sentence_id": 0, "p_with": {"p": 1.0},
+         "p_resampled": {"p": 0.25, "trials": 8}, "p_different": {"p": None, "trials": 0},
+         "counterfactual_importance": None, "is_anchor": False}
+    rec = thought_anchor_record(s, query="q", trace="x.", task_type="math", model_id="m", dataset_id=None,
+                                timestamp="t")
+    assert rec["prob_delta"] == 0.75 and rec["importance_score"] == 0.75 and rec["prob_without_source"] == "resampled"
+    assert keep(s, "sentences", "raises", 0.5) and not keep(s, "sentences", "lowers", 0.0)
+    assert not keep(s, "sentences", None, 0.8) and not keep(s, "anchors", None, 0.0)

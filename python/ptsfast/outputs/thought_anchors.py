@@ -48,12 +48,7 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
                           model_id: str | None, dataset_id: str | None, timestamp: str) -> dict:
     """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's."""
     p_with = sentence["p_with"]["p"]
-    different = sentence.get("p_different") or {}
-    if different.get("trials"):
-        without, source = different["p"], "different"
-    else:
-        without, source = sentence["p_resampled"]["p"], "resampled"
-    delta = None if p_with is None or without is None else p_with - without
+    without, source, delta = _without(sentence)
     rec = {
         "model_id": model_id, "query": query, "sentence": sentence["sentence"], "sentence_id": sentence["sentence_id"],
         "prefix_context": sentence.get("prefix_context", ""), "prob_with_sentence": p_with,
@@ -70,10 +65,23 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
     return rec
 
 
+def _without(sentence: Mapping) -> tuple[float | None, str, float | None]:
+    """``(prob_without_sentence, its source, prob_delta)``: p(different), or p(resampled) when no resample differed."""
+    p_with = sentence["p_with"]["p"]
+    different = sentence.get("p_different") or {}
+    if different.get("trials"):
+        without, source = different["p"], "different"
+    else:
+        without, source = sentence["p_resampled"]["p"], "resampled"
+    return without, source, None if p_with is None or without is None else p_with - without
+
+
 def keep(sentence: Mapping, kind: str, direction: str | None, min_delta: float) -> bool:
     """Whether an export keeps a sentence: anchors only (``kind='anchors'``) or every sentence (``'sentences'``),
-    of the direction asked (the sign of the counterfactual importance), with ``|importance| >= min_delta``."""
-    value = sentence.get("counterfactual_importance")
+    of the direction asked, with ``|importance| >= min_delta``; both read the ``prob_delta`` the record reports
+    (a sentence no resample differed from was dropped by the counterfactual importance it lacks, though its record
+    shows a ``prob_delta`` and ``importance_score``)."""
+    value = _without(sentence)[2]
     if kind == "anchors" and not sentence.get("is_anchor"):
         return False
     if direction in ("raises", "lowers") and (value is None or (value > 0) != (direction == "raises")):
