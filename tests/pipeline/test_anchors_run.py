@@ -170,6 +170,10 @@ def test_similarity_by_a_local_embedding_model(model_dir, tmp_path):
 
     sim = EmbeddingSimilarity(str(model_dir), threshold=0.999)
     assert sim("w10 w11.", "w10 w11.") and not sim("w10 w11.", "w80 w81 w82 w83.")
+    sim.CACHE = 4  # the cache held every regenerated sentence of the run; the original asked each time stays
+    for k in range(10):
+        sim("w10 w11.", "w11 w10 " + "x" * k)
+    assert len(sim._cache) == 4 and "w10 w11." in sim._cache
     with pytest.raises(ValueError, match="not a local folder"):
         AnchorOptions(embedding_model=str(tmp_path / "missing"))
     model, tok = load_model(model_dir)

@@ -89,14 +89,22 @@ class EmbeddingSimilarity:
         self.threshold, self.device, self.numbers_must_match = threshold, device, numbers_must_match
         self._cache: dict[str, object] = {}
 
+    CACHE = 4096
+    """Embeddings kept (the originals are asked again and again; nearly every regenerated sentence is new, and a
+    cache of them all grew by a vector per rollout for the whole run)."""
+
     def embed(self, text: str):
         if text not in self._cache:
+            if len(self._cache) >= self.CACHE:
+                del self._cache[next(iter(self._cache))]  # the oldest
             with self.torch.inference_mode():
                 enc = self.tokenizer(text or " ", return_tensors="pt", truncation=True).to(self.device)
                 h = self.model(**enc).last_hidden_state[0]
                 mask = enc["attention_mask"][0].unsqueeze(-1).to(h.dtype)
                 v = (h * mask).sum(0) / mask.sum()
                 self._cache[text] = v / v.norm().clamp_min(1e-12)
+        else:
+            self._cache[text] = self._cache.pop(text)  # recently used: kept
         return self._cache[text]
 
     def __call__(self, a: str, b: str) -> bool:
