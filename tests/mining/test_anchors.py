@@ -200,3 +200,13 @@ def test_a_token_holding_two_sentences_ends_does_not_make_every_resample_differe
     original, resample = sentence_text("".join(tokens[a:b])), first_sentence("".join(tokens[a:]) + " More text.")
     assert original == resample and similar(original, resample)
     assert first_sentence("</think>\n\nSo x.") == "</think>" and first_sentence(" and y. Then z.") == "and y."
+
+
+def test_an_inline_list_marker_starts_its_item():
+    # "Steps: 1. Add 2. 2. Multiply" was cut after each marker: "Steps: 1." and "2." were sentences of their own
+    def split(text):
+        cuts = [0, *sentence_starts(text), len(text)]
+        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+    assert split("Steps: 1. Add 2. 2. Multiply by 3.") == ["Steps: 1. Add 2.", "2. Multiply by 3."]
+    assert split("The result is 10. 10 is even.") == ["The result is 10.", "10 is even."]
+    assert split("So x is 12. Then y is 3. Done.") == ["So x is 12.", "Then y is 3.", "Done."]

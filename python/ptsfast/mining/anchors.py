@@ -58,10 +58,14 @@ def sentence_starts(text: str) -> list[int]:
     for m in _END.finditer(text):
         if _inside(quiet, m.end()):
             continue
-        word = re.search(r"[\w.]*$", text[:m.start()]).group(0).lower().rstrip(".")
+        raw = re.search(r"[\w.]*$", text[:m.start()]).group(0)
+        word = raw.lower().rstrip(".")
         line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
         after = text[m.end():].lstrip()[:1]
-        marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha()))
+        before = text[:m.start() - len(raw)].rstrip()[-1:]
+        marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
+                                        or (raw.isdigit() and len(raw) <= 2 and before in (":", ".", "!", "?", ";")
+                                            and after.isupper()))  # inline: "Steps: 1. Add 2. 2. Multiply"
         lower = after.islower() or after.isdigit()
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
