@@ -210,3 +210,10 @@ def test_an_inline_list_marker_starts_its_item():
     assert split("Steps: 1. Add 2. 2. Multiply by 3.") == ["Steps: 1. Add 2.", "2. Multiply by 3."]
     assert split("The result is 10. 10 is even.") == ["The result is 10.", "10 is even."]
     assert split("So x is 12. Then y is 3. Done.") == ["So x is 12.", "Then y is 3.", "Done."]
+
+
+def test_a_number_written_another_way_is_the_same_number():
+    # "1,000" against "1000" and "5.0" against "5" made a resample that says the same count as different
+    assert similar("So we have 1,000 apples.", "So we have 1000 apples.") and similar("x = 5.0", "x = 5")
+    assert similar("It costs 0.50 each.", "It costs 0.5 each.")
+    assert not similar("It costs 2.50 each.", "It costs 25 each.") and not similar("x = 10", "x = 1")

@@ -159,8 +159,8 @@ _NUMBER = re.compile(r"(?:(?<![\w)\]}])[-−])?\d+(?:[.,]\d+)*")  # "-2" signed 
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words, numbers (``1,000.5`` whole) and single punctuation marks of ``text``."""
-    return _WORD.findall(text.lower())
+    """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks."""
+    return [_number(w) if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
 def overlap(a: str, b: str) -> float:
@@ -182,11 +182,25 @@ def similar(a: str, b: str, threshold: float = 0.8, numbers_must_match: bool = T
     return overlap(a, b) >= threshold
 
 
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _number(n: str) -> str:
+    """One spelling per value: "1,000" is "1000", "5.0" and "5.00" are "5" (else a resample that writes the same
+    value another way counted as different, and p(different) took in resamples that say the same)."""
+    n = n.replace("−", "-")
+    if _GROUPED.fullmatch(n):
+        n = n.replace(",", "")
+    if "." in n and "," not in n:
+        n = n.rstrip("0").rstrip(".")
+    return "0" if n == "-0" else n
+
+
 def same_numbers(a: str, b: str) -> bool:
     """Whether two sentences hold the same numbers (as multisets: "1,000.5" is one number; "-2" is not "2", a sign
-    error being the change that matters most and the one word overlap barely sees)."""
+    error being the change that matters most and the one word overlap barely sees; see :func:`_number`)."""
     def numbers(text: str) -> Counter:
-        return Counter(n.replace("−", "-") for n in _NUMBER.findall(text))
+        return Counter(_number(n) for n in _NUMBER.findall(text))
     return numbers(a) == numbers(b)
 
 
