@@ -19,6 +19,7 @@ soon as its interval decides that (or its boundaries reach the cap), like the to
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -46,23 +47,48 @@ _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\\\(.*?\\\)|\$(?=\S)[^$\n]*?(?<=\
 _CLOSES = re.compile(r"[.!?]\s*(?:\\\]|\$\$)$")  # display math that ends its sentence inside: "\[ x = 1/2. \]"
 
 
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(a < pos < b for a, b in spans)
+_TAIL = re.compile(r"[\w.]*\Z")
+_SPACE = re.compile(r"\s*")
+_LOOK = 64  # characters looked back for the word and the line before a terminator
+
+
+class _Inside:
+    """Whether a position lies strictly inside one of ``spans``: a bisection of their union (asked for every
+    terminator, a scan of every span made a long trace's splitting quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts, self.ends = [a for a, _ in merged], [b for _, b in merged]
+
+    def __call__(self, pos: int) -> bool:
+        i = bisect.bisect_left(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts after the first (see :func:`split_sentences`)."""
     display = [m.span() for m in _DISPLAY.finditer(text)]
-    quiet = display + [m.span() for m in _CODE.finditer(text)]
+    in_display, quiet = _Inside(display), _Inside(display + [m.span() for m in _CODE.finditer(text)])
     cuts: set[int] = set()
-    for m in _END.finditer(text):
-        if _inside(quiet, m.end()):
+    for m in _END.finditer(text):  # each look is local: slicing the text up to every terminator was quadratic
+        if quiet(m.end()):
             continue
-        raw = re.search(r"[\w.]*$", text[:m.start()]).group(0)
+        lo = max(0, m.start() - _LOOK)
+        raw = _TAIL.search(text, lo, m.start()).group(0)
         word = raw.lower().rstrip(".")
-        line_head = text[:m.start()].rsplit("\n", 1)[-1].strip()
-        after = text[m.end():].lstrip()[:1]
-        before = text[:m.start() - len(raw)].rstrip()[-1:]
+        nl = text.rfind("\n", lo, m.start())
+        line_head = "..." if nl < 0 and lo > 0 else text[nl + 1:m.start()].strip()  # "...": a long line, no marker
+        a = _SPACE.match(text, m.end()).end()
+        after = text[a:a + 1]
+        b = m.start() - len(raw)
+        while b > 0 and text[b - 1].isspace():
+            b -= 1
+        before = text[b - 1:b] if b > 0 else ""
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or (raw.isdigit() and len(raw) <= 2 and before in (":", ".", "!", "?", ";")
                                             and after.isupper()))  # inline: "Steps: 1. Add 2. 2. Multiply"
@@ -73,7 +99,7 @@ def sentence_starts(text: str) -> list[int]:
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
             # "Wait... let me" (a trailing-off, not an end)
         cuts.add(m.end())
-    cuts.update(m.end() for m in _NEWLINE.finditer(text) if not _inside(display, m.end()))
+    cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
     for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
         cuts.update((m.start(), m.end()))
