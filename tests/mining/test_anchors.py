@@ -228,3 +228,16 @@ def test_splitting_a_long_trace_is_linear():
     starts = sentence_starts(text)
     assert len(starts) == 3999 and time.perf_counter() - t < 2.0
     assert sentence_starts("i.e.\n。So x.") == [5, 6]  # "$" read "i.e." across the newline: "。" was no end
+
+
+def test_a_bare_math_environment_is_display_math():
+    # "\begin{align*}" outside "\[ \]" was cut at each of its lines and after each "." inside it
+    def split(text):
+        cuts = [0, *sentence_starts(text), len(text)]
+        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+    align = "\\begin{align*}\nx &= 1. \\\\\ny &= 2.\n\\end{align*}"
+    assert split(f"We solve\n{align}\nSo done.") == ["We solve", align, "So done."]
+    assert split("So \\begin{equation} x = 1. \\end{equation} Then y.") == [
+        "So \\begin{equation} x = 1. \\end{equation}", "Then y."]
+    assert split("So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\] Then y.") == [
+        "So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\]", "Then y."]

@@ -42,9 +42,11 @@ _NEWLINE = re.compile(r"\n")
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
-_DISPLAY = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$", re.S)
+_DISPLAY = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$|\\begin\{([a-z]*(?:align|equation|gather|multline|eqnarray|cases|array"
+                      r"|split|matrix)[a-z]*\*?)\}.*?\\end\{\1\}", re.S)  # bare environments too: "\begin{align*}"
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\\\(.*?\\\)|\$(?=\S)[^$\n]*?(?<=\S)\$(?!\d)", re.S)  # not "$3.50"
-_CLOSES = re.compile(r"[.!?]\s*(?:\\\]|\$\$)$")  # display math that ends its sentence inside: "\[ x = 1/2. \]"
+# display math that ends its sentence inside: "\[ x = 1/2. \]", "\[ \begin{aligned} x &= 1. \end{aligned} \]"
+_CLOSES = re.compile(r"[.!?]\s*(?:\\end\{[^}]*\}\s*)*(?:\\\]|\$\$|\\end\{[^}]*\})$")
 
 
 _TAIL = re.compile(r"[\w.]*\Z")
