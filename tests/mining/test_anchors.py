@@ -241,3 +241,14 @@ def test_a_bare_math_environment_is_display_math():
         "So \\begin{equation} x = 1. \\end{equation}", "Then y."]
     assert split("So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\] Then y.") == [
         "So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\]", "Then y."]
+
+
+def test_a_sentence_whose_resamples_all_agree_stops_at_the_cap_of_its_resamples():
+    # with every resample similar there is no p(different) to compare with: the "with" side was still grown to the
+    # cap (64 rollouts a sentence for nothing, at low temperature nearly every sentence)
+    s = AnchorSearch(1, AnchorConfig(), final=None)
+    s.add(0, [AnchorOutcome(True, True)] * 64)
+    s.add(1, [AnchorOutcome(True)] * 8)
+    assert s.requests() == [] and s.done
+    r = s.results([(0, 1)])[0]
+    assert r.stop is Stop.CAP and not r.is_anchor and r.counterfactual is None and r.resampling is not None

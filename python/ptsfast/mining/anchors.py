@@ -434,6 +434,8 @@ class AnchorSearch:
                 self.stops[k] = stop
                 continue
             grow_diff, grow_with = self._room(k) > 0, self._room(k + 1) > 0
+            if not grow_diff and not self.pools[k].different().trials:
+                grow_with = False  # every resample said the same: no p(different) for more "with" rollouts to meet
             if not grow_diff and not grow_with:
                 self.stops[k] = Stop.CAP
                 continue
