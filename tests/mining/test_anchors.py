@@ -210,6 +210,7 @@ def test_an_inline_list_marker_starts_its_item():
     assert split("Steps: 1. Add 2. 2. Multiply by 3.") == ["Steps: 1. Add 2.", "2. Multiply by 3."]
     assert split("The result is 10. 10 is even.") == ["The result is 10.", "10 is even."]
     assert split("So x is 12. Then y is 3. Done.") == ["So x is 12.", "Then y is 3.", "Done."]
+    assert split("Answer: 5. Then we stop.") == ["Answer: 5.", "Then we stop."]
 
 
 def test_a_number_written_another_way_is_the_same_number():

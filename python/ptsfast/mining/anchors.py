@@ -92,8 +92,9 @@ def sentence_starts(text: str) -> list[int]:
             b -= 1
         before = text[b - 1:b] if b > 0 else ""
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
-                                        or (raw.isdigit() and len(raw) <= 2 and before in (":", ".", "!", "?", ";")
-                                            and after.isupper()))  # inline: "Steps: 1. Add 2. 2. Multiply"
+                                        or (raw.isdigit() and len(raw) <= 2 and after.isupper()
+                                            and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
+        # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends)
         lower = after.islower() or after.isdigit()
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
