@@ -22,6 +22,12 @@ def texts_of(tokens, spans):
     return ["".join(tokens[a:b]) for a, b in spans]
 
 
+
+def split_text(text: str) -> list[str]:
+    """The sentences :func:`sentence_starts` cuts ``text`` into, stripped."""
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+
 def test_sentences_are_token_spans_that_cover_the_solution():
     tokens = ["First", " we", " add", " 3", ".", "5", " and", " 2", ".", " Then", " e", ".g", ".", " x", "!",
               "\n\n", "1", ".", " Step", " one", "?", "\n", "<think>", "Hmm", ".", "</think>", " Done", ".", "</s>"]
@@ -92,17 +98,14 @@ def test_synthetic_world_recall_and_interval_coverage():
 
 
 def test_no_before_a_word_ends_a_sentence_and_full_width_terminators_end_one():
-    def split(text):
-        cuts = [0, *sentence_starts(text), len(text)]
-        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
-    assert split("Is 7 even? No. So 7 is odd.") == ["Is 7 even?", "No.", "So 7 is odd."]
-    assert split("Wait, no. Let me redo it.") == ["Wait, no.", "Let me redo it."]
-    assert split("See No. 5 in the list. Then go.") == ["See No. 5 in the list.", "Then go."]
-    assert split("We buy pears, etc. Then we pay.") == ["We buy pears, etc.", "Then we pay."]
-    assert split("Fruit etc. are sold.") == ["Fruit etc. are sold."]
-    assert split("A. First option\nB. Second option") == ["A. First option", "B. Second option"]
+    assert split_text("Is 7 even? No. So 7 is odd.") == ["Is 7 even?", "No.", "So 7 is odd."]
+    assert split_text("Wait, no. Let me redo it.") == ["Wait, no.", "Let me redo it."]
+    assert split_text("See No. 5 in the list. Then go.") == ["See No. 5 in the list.", "Then go."]
+    assert split_text("We buy pears, etc. Then we pay.") == ["We buy pears, etc.", "Then we pay."]
+    assert split_text("Fruit etc. are sold.") == ["Fruit etc. are sold."]
+    assert split_text("A. First option\nB. Second option") == ["A. First option", "B. Second option"]
     chinese = "首先，我们计算3加5。结果是8。答案是16。"
-    assert split(chinese) == ["首先，我们计算3加5。", "结果是8。", "答案是16。"]
+    assert split_text(chinese) == ["首先，我们计算3加5。", "结果是8。", "答案是16。"]
 
 
 def test_outcomes_without_a_similarity_verdict_count_on_neither_side():
@@ -157,28 +160,22 @@ def test_a_similarity_that_finds_every_resample_similar_is_refused():
 
 
 def test_no_sentence_ends_inside_code_or_math_and_display_math_ends_its_sentence():
-    def split(text):
-        cuts = [0, *sentence_starts(text), len(text)]
-        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
-    assert split("So \\[ x = 1/2. \\] Then we stop.") == ["So \\[ x = 1/2. \\]", "Then we stop."]
-    assert split("We get\n\\[\nx = 1/2.\n\\]\nThen we stop.") == ["We get", "\\[\nx = 1/2.\n\\]", "Then we stop."]
-    assert split("Run `print('big. ok')` now. Next.") == ["Run `print('big. ok')` now.", "Next."]
+    assert split_text("So \\[ x = 1/2. \\] Then we stop.") == ["So \\[ x = 1/2. \\]", "Then we stop."]
+    assert split_text("We get\n\\[\nx = 1/2.\n\\]\nThen we stop.") == ["We get", "\\[\nx = 1/2.\n\\]", "Then we stop."]
+    assert split_text("Run `print('big. ok')` now. Next.") == ["Run `print('big. ok')` now.", "Next."]
     # dollars are money unless they read as math: "$3.50. Then" ends a sentence, "$x. y$" does not
-    assert split("Price is $3.50. Then $x. y$ ok. End.") == ["Price is $3.50.", "Then $x. y$ ok.", "End."]
+    assert split_text("Price is $3.50. Then $x. y$ ok. End.") == ["Price is $3.50.", "Then $x. y$ ok.", "End."]
 
 
 def test_initialisms_titles_and_trailing_ellipses_do_not_end_a_sentence():
     # "the U.S. for years" was cut after "U.S.", "Mt. Everest" after "Mt." and "Wait... let me" after the dots:
     # each half was resampled and scored as a sentence of its own
-    def split(text):
-        cuts = [0, *sentence_starts(text), len(text)]
-        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
-    assert split("He was in the U.S. for years. Then he left.") == ["He was in the U.S. for years.", "Then he left."]
-    assert split("Meet at 5 p.m. today. Go.") == ["Meet at 5 p.m. today.", "Go."]
-    assert split("It ends at 5 p.m. Then we go.") == ["It ends at 5 p.m.", "Then we go."]
-    assert split("We climbed Mt. Everest. It was cold.") == ["We climbed Mt. Everest.", "It was cold."]
-    assert split("Wait... let me think. So x = 2.") == ["Wait... let me think.", "So x = 2."]
-    assert split("Hmm... Actually no.") == ["Hmm...", "Actually no."]
+    assert split_text("He was in the U.S. for years. Then he left.") == ["He was in the U.S. for years.", "Then he left."]
+    assert split_text("Meet at 5 p.m. today. Go.") == ["Meet at 5 p.m. today.", "Go."]
+    assert split_text("It ends at 5 p.m. Then we go.") == ["It ends at 5 p.m.", "Then we go."]
+    assert split_text("We climbed Mt. Everest. It was cold.") == ["We climbed Mt. Everest.", "It was cold."]
+    assert split_text("Wait... let me think. So x = 2.") == ["Wait... let me think.", "So x = 2."]
+    assert split_text("Hmm... Actually no.") == ["Hmm...", "Actually no."]
 
 
 def test_a_sign_change_is_a_different_sentence():
@@ -204,13 +201,10 @@ def test_a_token_holding_two_sentences_ends_does_not_make_every_resample_differe
 
 def test_an_inline_list_marker_starts_its_item():
     # "Steps: 1. Add 2. 2. Multiply" was cut after each marker: "Steps: 1." and "2." were sentences of their own
-    def split(text):
-        cuts = [0, *sentence_starts(text), len(text)]
-        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
-    assert split("Steps: 1. Add 2. 2. Multiply by 3.") == ["Steps: 1. Add 2.", "2. Multiply by 3."]
-    assert split("The result is 10. 10 is even.") == ["The result is 10.", "10 is even."]
-    assert split("So x is 12. Then y is 3. Done.") == ["So x is 12.", "Then y is 3.", "Done."]
-    assert split("Answer: 5. Then we stop.") == ["Answer: 5.", "Then we stop."]
+    assert split_text("Steps: 1. Add 2. 2. Multiply by 3.") == ["Steps: 1. Add 2.", "2. Multiply by 3."]
+    assert split_text("The result is 10. 10 is even.") == ["The result is 10.", "10 is even."]
+    assert split_text("So x is 12. Then y is 3. Done.") == ["So x is 12.", "Then y is 3.", "Done."]
+    assert split_text("Answer: 5. Then we stop.") == ["Answer: 5.", "Then we stop."]
 
 
 def test_a_number_written_another_way_is_the_same_number():
@@ -233,14 +227,11 @@ def test_splitting_a_long_trace_is_linear():
 
 def test_a_bare_math_environment_is_display_math():
     # "\begin{align*}" outside "\[ \]" was cut at each of its lines and after each "." inside it
-    def split(text):
-        cuts = [0, *sentence_starts(text), len(text)]
-        return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
     align = "\\begin{align*}\nx &= 1. \\\\\ny &= 2.\n\\end{align*}"
-    assert split(f"We solve\n{align}\nSo done.") == ["We solve", align, "So done."]
-    assert split("So \\begin{equation} x = 1. \\end{equation} Then y.") == [
+    assert split_text(f"We solve\n{align}\nSo done.") == ["We solve", align, "So done."]
+    assert split_text("So \\begin{equation} x = 1. \\end{equation} Then y.") == [
         "So \\begin{equation} x = 1. \\end{equation}", "Then y."]
-    assert split("So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\] Then y.") == [
+    assert split_text("So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\] Then y.") == [
         "So \\[ \\begin{aligned} x &= 1. \\end{aligned} \\]", "Then y."]
 
 
