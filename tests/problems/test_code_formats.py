@@ -266,6 +266,23 @@ def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path)
     assert len(res.skipped) == 1 and "row 2 (id 'b')" in res.skipped[0] and "'test'" in res.skipped[0]
 
 
+@pytest.mark.parametrize("flip", [False, True])
+def test_each_row_of_a_mixed_dataset_reads_the_tests_column_it_fills(flip, tmp_path, judge):
+    rows = [{"id": "a", "question": "add", "test_list": ["assert add(1, 2) == 3"], "input_output": None},
+            {"id": "b", "question": "echo", "test_list": None,
+             "input_output": json.dumps({"inputs": ["1\r\n", "x\n"], "outputs": ["1\n", "x\n"]})}]
+    path = tmp_path / "p.jsonl"  # as one table saves them: every row has both columns, the other kind's null
+    path.write_text("".join(json.dumps(r) + "\n" for r in (rows[::-1] if flip else rows)))
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
+    res = load_problems(path, field_map(args))
+    got = {p.id: p for p in res.problems}
+    assert not res.skipped and {i: TestProgram.from_text(p.tests).format for i, p in got.items()} == \
+        {"a": "script", "b": "stdio"}
+    assert judge(answer("def add(a, b):\n    return a + b\n"), got["a"]) == (True, None)
+    assert judge(answer("print(input().strip())\n"), got["b"]) == (True, None)
+    assert judge(answer("print(1)\n"), got["b"]) == (False, None)
+
+
 @pytest.mark.parametrize("tests,fmt", [
     ("def test_add():\n    assert add(1, 2) == 3\n", "pytest"),
     ("import unittest\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n"

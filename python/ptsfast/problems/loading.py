@@ -163,6 +163,14 @@ def _message_text(message) -> str | None:
     return content if isinstance(content, str) else None
 
 
+def tests_columns(row: dict) -> tuple[str, ...] | None:
+    """The column of :data:`~ptsfast.problems.code_tests.TEST_KEYS` holding ``row``'s tests, with its companions: the
+    first one with a value, else the first present (a mixed dataset saved as one table gives every row every column,
+    the other datasets' ones null)."""
+    t = next((k for k in TEST_KEYS if row.get(k) is not None), None) or next((k for k in TEST_KEYS if k in row), None)
+    return None if t is None else (t, *(c for c in TEST_COMPANIONS.get(t, ()) if c in row))
+
+
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
     auto = ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
@@ -171,10 +179,10 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
         q = next((k for k in QUESTION_KEYS if k in row), None)
         if q is not None:
             changes["question"] = q
-    if "tests" in auto and not any(f in row for f in fields.tests_fields):
-        t = next((k for k in TEST_KEYS if k in row), None)
-        if t is not None:
-            changes["tests"] = (t, *(c for c in TEST_COMPANIONS.get(t, ()) if c in row))
+    if "tests" in auto and all(row.get(f) is None for f in fields.tests_fields):
+        t = tests_columns(row)
+        if t is not None and t != fields.tests_fields:
+            changes["tests"] = t
     if "answer" in auto and fields.answer is not None and fields.answer not in row:
         taken = {changes.get("question", fields.question), *changes.get("tests", ())}
         a = next((k for k in ANSWER_KEYS if k in row and k not in taken), None)
@@ -576,6 +584,8 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     skipped: list[Skip] = []
     seen: dict[str, int] = {}
     detected, with_id = not fields.auto_detect, False
+    own_tests = isinstance(fields.auto_detect, tuple) and "tests" in fields.auto_detect
+    told: set[tuple[str, ...]] = set()
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -586,7 +596,8 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             row = lift_ground_truth(row)
             if not detected:
                 fields, detected = detect_fields(row, fields), True
-            prob, skip = problem_from_row(row, n, fields, source)
+            prob, skip = problem_from_row(row, n, _with_own_tests(row, n, fields, told) if own_tests else fields,
+                                          source)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
@@ -612,6 +623,22 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         log.warning("no row of %s has the id column %r: each problem's id is derived from its content (check "
                     "--id-field)", source, fields.id)
     return LoadResult(problems, skipped)
+
+
+def _with_own_tests(row: dict, n: int, fields: FieldMap, told: set) -> FieldMap:
+    """``fields`` with this row's own tests column where the detected one holds nothing here and another does (a
+    dataset mixing APPS' ``input_output`` rows with MBPP's ``test_list`` ones): detected from the first row only,
+    every row of the other kind was refused. Logged once per column."""
+    if any(row.get(f) is not None for f in fields.tests_fields):
+        return fields
+    cols = tests_columns(row)
+    if cols is None or row.get(cols[0]) is None:
+        return fields
+    if cols not in told:
+        told.add(cols)
+        log.warning("row %d on: tests read from column %s in rows where %s is null", n, " + ".join(map(repr, cols)),
+                    " + ".join(map(repr, fields.tests_fields)))
+    return replace(fields, tests=cols)
 
 
 # --------------------------------------------------------------------------- prompts
