@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace 
 
 
 def load(name: str, *flags: str):
-    """Problems of a fixture file, loaded as ``ptsfast mine --oracle code`` loads them."""
+    """Problems of a fixture file (or any path), loaded as ``ptsfast mine --oracle code`` loads them."""
     args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(FIXTURES / name), "--out", "o",
                                       "--oracle", "code", *flags])
     return load_problems(args.problems, field_map(args))
@@ -273,8 +273,7 @@ def test_each_row_of_a_mixed_dataset_reads_the_tests_column_it_fills(flip, tmp_p
              "input_output": json.dumps({"inputs": ["1\r\n", "x\n"], "outputs": ["1\n", "x\n"]})}]
     path = tmp_path / "p.jsonl"  # as one table saves them: every row has both columns, the other kind's null
     path.write_text("".join(json.dumps(r) + "\n" for r in (rows[::-1] if flip else rows)))
-    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
-    res = load_problems(path, field_map(args))
+    res = load(str(path))
     got = {p.id: p for p in res.problems}
     assert not res.skipped and {i: TestProgram.from_text(p.tests).format for i, p in got.items()} == \
         {"a": "script", "b": "stdio"}
