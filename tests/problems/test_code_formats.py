@@ -268,15 +268,15 @@ def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path)
 
 @pytest.mark.parametrize("flip", [False, True])
 def test_each_row_of_a_mixed_dataset_reads_the_tests_column_it_fills(flip, tmp_path, judge):
-    rows = [{"id": "a", "question": "add", "test_list": ["assert add(1, 2) == 3"], "input_output": None},
-            {"id": "b", "question": "echo", "test_list": None,
+    rows = [{"id": "a", "text": "add", "test_list": ["assert add(1, 2) == 3"], "question": None, "input_output": None},
+            {"id": "b", "text": None, "test_list": None, "question": "echo",
              "input_output": json.dumps({"inputs": ["1\r\n", "x\n"], "outputs": ["1\n", "x\n"]})}]
     path = tmp_path / "p.jsonl"  # as one table saves them: every row has both columns, the other kind's null
     path.write_text("".join(json.dumps(r) + "\n" for r in (rows[::-1] if flip else rows)))
     res = load(str(path))
     got = {p.id: p for p in res.problems}
     assert not res.skipped and {i: TestProgram.from_text(p.tests).format for i, p in got.items()} == \
-        {"a": "script", "b": "stdio"}
+        {"a": "script", "b": "stdio"} and (got["a"].question, got["b"].question) == ("add", "echo")
     assert judge(answer("def add(a, b):\n    return a + b\n"), got["a"]) == (True, None)
     assert judge(answer("print(input().strip())\n"), got["b"]) == (True, None)
     assert judge(answer("print(1)\n"), got["b"]) == (False, None)

@@ -171,9 +171,14 @@ def tests_columns(row: dict) -> tuple[str, ...] | None:
     return None if t is None else (t, *(c for c in TEST_COMPANIONS.get(t, ()) if c in row))
 
 
+def _detected(fields: FieldMap) -> tuple[str, ...]:
+    """The fields ``fields.auto_detect`` picks from the data."""
+    return ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
+
+
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
-    auto = ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
+    auto = _detected(fields)
     changes = {}
     if "question" in auto and fields.question not in row:
         q = next((k for k in QUESTION_KEYS if k in row), None)
@@ -584,8 +589,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     skipped: list[Skip] = []
     seen: dict[str, int] = {}
     detected, with_id = not fields.auto_detect, False
-    own_tests = isinstance(fields.auto_detect, tuple) and "tests" in fields.auto_detect
-    told: set[tuple[str, ...]] = set()
+    told: set[tuple] = set()
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -596,8 +600,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             row = lift_ground_truth(row)
             if not detected:
                 fields, detected = detect_fields(row, fields), True
-            prob, skip = problem_from_row(row, n, _with_own_tests(row, n, fields, told) if own_tests else fields,
-                                          source)
+            prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
@@ -625,20 +628,26 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     return LoadResult(problems, skipped)
 
 
-def _with_own_tests(row: dict, n: int, fields: FieldMap, told: set) -> FieldMap:
-    """``fields`` with this row's own tests column where the detected one holds nothing here and another does (a
-    dataset mixing APPS' ``input_output`` rows with MBPP's ``test_list`` ones): detected from the first row only,
-    every row of the other kind was refused. Logged once per column."""
-    if any(row.get(f) is not None for f in fields.tests_fields):
-        return fields
-    cols = tests_columns(row)
-    if cols is None or row.get(cols[0]) is None:
-        return fields
-    if cols not in told:
-        told.add(cols)
-        log.warning("row %d on: tests read from column %s in rows where %s is null", n, " + ".join(map(repr, cols)),
-                    " + ".join(map(repr, fields.tests_fields)))
-    return replace(fields, tests=cols)
+def _with_own_columns(row: dict, n: int, fields: FieldMap, told: set) -> FieldMap:
+    """``fields`` with this row's own question and tests columns where the detected ones hold nothing here and
+    others do (a dataset mixing APPS' ``question`` + ``input_output`` rows with MBPP's ``text`` + ``test_list``
+    ones): detected from the first row only, every row of the other kind was refused. Logged once per column."""
+    auto, changes = _detected(fields), {}
+    if "question" in auto and row.get(fields.question) is None:
+        q = next((k for k in QUESTION_KEYS if row.get(k) is not None), None)
+        if q is not None:
+            changes["question"] = q
+    if "tests" in auto and all(row.get(f) is None for f in fields.tests_fields):
+        cols = tests_columns(row)
+        if cols is not None and row.get(cols[0]) is not None:
+            changes["tests"] = cols
+    for k, v in changes.items():
+        cols, was = (v, fields.tests_fields) if k == "tests" else ((v,), (fields.question,))
+        if (k, cols) not in told:
+            told.add((k, cols))
+            log.warning("from row %d on, the %ss are read from column %s in rows where %s is null", n, k.rstrip("s"),
+                        " + ".join(map(repr, cols)), " + ".join(map(repr, was)))
+    return replace(fields, **changes) if changes else fields
 
 
 # --------------------------------------------------------------------------- prompts
