@@ -633,7 +633,7 @@ def _with_own_columns(row: dict, n: int, fields: FieldMap, told: set) -> FieldMa
     others do (a dataset mixing APPS' ``question`` + ``input_output`` rows with MBPP's ``text`` + ``test_list``
     ones): detected from the first row only, every row of the other kind was refused. Logged once per column."""
     auto, changes = _detected(fields), {}
-    if "question" in auto and row.get(fields.question) is None:
+    if "question" in auto and fields.code and row.get(fields.question) is None:  # a math row without one is skipped
         q = next((k for k in QUESTION_KEYS if row.get(k) is not None), None)
         if q is not None:
             changes["question"] = q
