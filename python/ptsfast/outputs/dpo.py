@@ -93,10 +93,10 @@ def _check_columns(first: Mapping[str, Any], where: str) -> None:
                          f"unknown; export the run with `ptsfast export --run RUN --out pairs.jsonl`")
 
 
-def _check_ids(row: Mapping[str, Any], tokenizer) -> None:
-    """Refuses a pair mined with another model: an id beyond the vocabulary, or prompt ids that decode to other
-    text than the export wrote (which leaves out a BOS the tokenizer adds itself: TRL adds it back)."""
-    vocab = len(tokenizer)
+def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
+    """Refuses a pair mined with another model: an id beyond the vocabulary (``vocab``: the tokenizer's size), or
+    prompt ids that decode to other text than the export wrote (which leaves out a BOS the tokenizer adds itself:
+    TRL adds it back)."""
     top = max(max(row["prompt_ids"]), max(row["chosen_ids"]), max(row["rejected_ids"]))
     where = f"pair {row.get('problem_id')!r} at position {row.get('position')}"
     if top >= vocab:
@@ -121,8 +121,9 @@ def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_
     cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
         list(next(iter(dataset)).keys())
     _check_columns(dict.fromkeys(cols), "the training dataset")
+    vocab = len(tokenizer)
     for row in dataset:
-        _check_ids(row, tokenizer)
+        _check_ids(row, tokenizer, vocab)
     dataset = dataset.select_columns(list(ID_COLUMNS)) if hasattr(dataset, "select_columns") else dataset
     if max_length is not None and truncation_mode == "keep_start":
         n0 = len(dataset) if hasattr(dataset, "__len__") else None

@@ -103,8 +103,9 @@ def _record_kind(rec: Any) -> str | None:
 
 def _foreign_records(owners: set[tuple[str, str | None]], source: RunSource) -> int:
     """How many (problem, model) of an earlier export are not this run's: it exported another run, or several."""
-    ids = set(source.problems()) or {str(r.get("problem_id")) for r in read_records_file(source.file)}
-    models = {source.model_name()} | {r.get("model") for r in read_records_file(source.file)}
+    records = list(read_records_file(source.file))  # read once for both
+    ids = set(source.problems()) or {str(r.get("problem_id")) for r in records}
+    models = {source.model_name()} | {r.get("model") for r in records}
     return sum(pid not in ids or (model is not None and model not in models) for pid, model in owners)
 
 

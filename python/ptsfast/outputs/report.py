@@ -162,7 +162,6 @@ def _is_earlier_report(path: Path, run_dir: Path) -> bool:
 def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
     """The one write rule for a report: never over a file of the run or anything it did not write (by real path)."""
     from ptsfast.outputs.rundir import RUN_FILES
-
     from ptsfast.outputs.source import is_run_dir
 
     own = {os.path.realpath(run_dir / n): n for n in RUN_FILES if not n.startswith("report.")}

@@ -1652,7 +1652,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         the solution chose, whatever it wraps)."""
         owner = where_defined(cls, name)
         f = namespace(owner)[name] if owner is not None else None
-        f = guarded.get(id(f), (None, f))[1] if guarded.get(id(f), (None,))[0] is f else f  # as the solution wrote it
+        if is_guard(f):
+            f = guarded[id(f)][1]  # as the solution wrote it
         if isinstance(f, (staticmethod, classmethod)):
             f = f.__func__
         if f is None:
@@ -1874,14 +1875,19 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             return r
         return guarded_operator
 
-    guarded = {}  # id(guard) -> (guard, the solution's operator it calls)
+    guarded = {}  # id(guard) -> (guard, the solution's operator it calls, its class, its name)
+
+    def is_guard(f):  # one of the guards below (an id alone may be a freed guard's, reused)
+        entry = guarded.get(id(f))
+        return entry is not None and entry[0] is f
+
     guard_code = guard("", None).__code__
 
     def arm(t):  # the solution's deciding operators of ``t``, guarded in the classes that define them
         for name in deciders:
             owner = where_defined(t, name)
             f = namespace(owner)[name] if owner is not None else None
-            if f is None or guarded.get(id(f), (None,))[0] is f or importable(owner) or not suspect(t, name):
+            if f is None or is_guard(f) or importable(owner) or not suspect(t, name):
                 continue  # a library's class is left as it is (pytest's Mark, whose == attrs wrote)
             g = guard(name, f)
             try:
