@@ -21,7 +21,8 @@ FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["hu
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
           "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
           "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2,
-          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"], "deepcoder.jsonl": ["call"]}
+          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"], "deepcoder.jsonl": ["call"],
+          "evalplus_raw.jsonl": ["call"] * 2}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -208,7 +209,7 @@ def test_a_checker_that_does_not_compile_and_raw_evalplus_rows_are_refused_with_
         code_tests.test_program_from_row(row, ("input_output",), None, None)
     raw = {"task_id": "HumanEval/0", "base_input": [[[1.0, 2.0], 0.5]], "plus_input": [], "atol": 0}
     with pytest.raises(code_tests.TestFormatError, match="'base_input' / 'plus_input' hold inputs without expected"):
-        code_tests.test_program_from_row(raw, ("test",), None, None)
+        code_tests.test_program_from_row(raw, ("test",), None, None)  # no canonical solution to take them from
 
 
 def test_an_apps_call_whose_expected_value_is_null_expects_none(judge):
@@ -1212,3 +1213,39 @@ def test_an_integer_answer_is_that_number_exactly():
     judge = make_judge("code", 30.0)
     assert judge(answer("print('123456789.0')\n"), prob) == (True, None)
     assert judge(answer("print('123456789.5')\n"), prob) == (False, None)
+
+
+def test_a_raw_evalplus_row_runs_its_plus_inputs_against_the_canonical_solutions_values(judge, tmp_path):
+    # the row's own `test` passes a program that fails EvalPlus' plus inputs: the plus inputs decide
+    row = json.loads((FIXTURES / "evalplus_raw.jsonl").read_text().splitlines()[0])
+    wrong = answer("def sum_product(numbers):\n    return (sum(numbers), 1 if not numbers else "
+                   "numbers[0] * numbers[1] * numbers[2] if len(numbers) > 2 else 0)\n")
+    base_only = Problem("p", "q", None, code_tests.test_program_from_row(row, ("test",), "entry_point", row["prompt"])
+                        .to_text())
+    assert judge(wrong, base_only) == (True, None)
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    prob = load(str(path)).problems[0]
+    assert judge(wrong, prob) == (False, None)
+    # a canonical solution that fails is named, not turned into expected errors
+    broken = {**row, "canonical_solution": "    return numbers[0], 1\n"}
+    path.write_text(json.dumps(broken) + "\n")
+    skipped = load(str(path)).skipped
+    assert len(skipped) == 1 and "canonical solution failed on input 1" in str(skipped[0])
+
+
+@pytest.mark.parametrize("expected, got, atol, same", [
+    ({"tuple": [1, 2]}, [1, 2], 0, False),  # a list is no tuple
+    ([0.1, 0.2], [0.1 + 1e-9, 0.2], 0, True),  # floats: 1e-6
+    ([0.1, 2], [0.1 + 1e-9, 2], 0, False),  # not all floats: exact
+    ([0.1, 2], [0.1 + 1e-9, 2], 1e-6, True),  # the row's tolerance
+    (float("inf"), 1e308, 1e-6, False),
+    (float("nan"), float("nan"), 1e-6, False),
+    ({"set": [1, 2]}, {"set": [1, 2]}, 0, True),
+    ({"dict": [[1, "a"]]}, {"dict": [["1", "a"]]}, 0, False),  # an int key is no str key
+    (1.0, "1.0", 1e-6, False),
+])
+def test_evalplus_comparison_is_its_judges(expected, got, atol, same):
+    harness = {}  # the judge's own functions, without its call
+    exec(code_tests._HARNESS.replace("\n_ptsfast_judge(_SPEC, _CODE)\n", "\n"), harness)
+    assert harness["_ptsfast_evalplus_same"](got, expected, atol) is same

@@ -28,7 +28,9 @@ call       APPS ``input_output`` with ``fn_name`` (``class Solution`` too),    e
            or each case's as in DeepCoder; its ``stdin`` cases are stdio;
            compressed private tests read),
            ``verification_info`` ``function_call`` cases (open-r1,
-           PrimeIntellect; their ``stdin_stdout`` cases are stdio)
+           PrimeIntellect; their ``stdin_stdout`` cases are stdio), raw
+           EvalPlus rows (:mod:`ptsfast.problems.evalplus`: values of the
+           canonical solution, EvalPlus' comparison)
 ========== ==================================================================== ===========================
 
 Loading (:func:`test_program_from_row`) maps a row to ONE :class:`TestProgram`, or says why its tests cannot
@@ -141,14 +143,21 @@ class TestProgram:
     """LiveCodeBench's comparisons: call: the value returned must equal the expected one (otherwise, as APPS'
     judge, the one element of a one-element expected list passes too: APPS wraps outputs in a list); stdio: line
     by line, each line the same text or the same numbers exactly (otherwise tokens, decimals within 1e-6)."""
+    atol: float | None = None
+    """call: EvalPlus' comparison (raw EvalPlus rows, :mod:`ptsfast.problems.evalplus`): a tuple, set or dict is
+    told from a list; a value not equal to the expected one passes when the row's tolerance (1e-6 for floats when it
+    is 0) holds for every number (:func:`_ptsfast_evalplus_same`). None: APPS' comparison."""
 
     def to_text(self) -> str:
         """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact``,
-        ``int_keys`` and ``as_text`` only when set, so that the problems of earlier runs keep their text and ids)."""
+        ``int_keys``, ``as_text`` and ``atol`` only when set, so that the problems of earlier runs keep their text and
+        ids)."""
         d = {_MARK: 1, **asdict(self)}
         for flag in ("exact", "int_keys", "as_text"):
             if not d[flag]:
                 del d[flag]
+        if d["atol"] is None:
+            del d["atol"]
         return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
     @staticmethod
@@ -168,9 +177,11 @@ class TestProgram:
         # anything else is read as a row's tests column would be (a JSON list of asserts included)
         return test_program_from_row({"tests": text, "entry_point": entry_point}, ("tests",), "entry_point", "")
 
-    def program(self, code: str) -> str:
-        """The Python program that judges ``code`` (the solution): raises unless every test passes."""
-        return f"_SPEC = {json.dumps(asdict(self))!r}\n_CODE = {code!r}\n" + _HARNESS
+    def program(self, code: str, record: bool = False) -> str:
+        """The Python program that judges ``code`` (the solution): raises unless every test passes. ``record``
+        (call format): ``code`` is a reference solution; the program prints its replies, one JSON list, instead."""
+        spec = {**asdict(self), "record": True} if record else asdict(self)
+        return f"_SPEC = {json.dumps(spec)!r}\n_CODE = {code!r}\n" + _HARNESS
 
 
 # --------------------------------------------------------------------------- row -> program
@@ -185,7 +196,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     values = [(f, row.get(f)) for f in tests_fields if row.get(f) not in (None, "", [], {})]
     if not values:
         raw = " (EvalPlus' 'base_input' / 'plus_input' hold inputs without expected outputs, which its judge takes "\
-              "from the canonical solution: use a release with a 'test' column, e.g. evalplus/humanevalplus)" \
+              "from the canonical solution: keep its 'canonical_solution' column, which ptsfast then runs for them, or use a "\
+              "release with a 'test' column, e.g. evalplus/humanevalplus)" \
             if any(k in row for k in ("base_input", "plus_input")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
@@ -2551,7 +2563,8 @@ _PTSFAST_CALLER = """
 import json, linecache, os, sys, traceback, types
 cases = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
 replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
-path, name, int_keys = sys.argv[3], sys.argv[4], sys.argv[5] == "int_keys"
+path, name, flags = sys.argv[3], sys.argv[4], sys.argv[5].split(",")
+int_keys, typed = "int_keys" in flags, "typed" in flags
 
 
 def loads(line, _loads=json.loads):  # the arguments; APPS' dict argument gets its int keys back (TestProgram.int_keys)
@@ -2567,6 +2580,17 @@ def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and Li
     if type(o).__module__ == "numpy" and getattr(o, "shape", None) == () and callable(getattr(o, "item", None)):
         return o.item()
     raise TypeError("%s() returned a %s, which is no JSON value" % (name, type(o).__name__))
+
+def tagged(v):  # EvalPlus' == tells a tuple from a list and a set from a list: JSON alone does not
+    if isinstance(v, list):
+        return [tagged(x) for x in v]
+    if isinstance(v, tuple):
+        return {"tuple": [tagged(x) for x in v]}
+    if isinstance(v, (set, frozenset)):
+        return {"set": sorted((tagged(x) for x in v), key=dumps)}
+    if isinstance(v, dict):
+        return {"dict": sorted(([tagged(k), tagged(x)] for k, x in v.items()), key=lambda kv: dumps(kv[0]))}
+    return v
 
 def dumps(value, _dumps=json.dumps):
     return _dumps(value, default=scalar)
@@ -2595,7 +2619,8 @@ except BaseException:
     os._exit(1)
 for line in cases:
     try:
-        reply('{"ok": ' + dumps(fn(*loads(line))) + "}")  # as APPS compares: tuples are lists
+        value = fn(*loads(line))
+        reply('{"ok": ' + dumps(tagged(value) if typed else value) + "}")  # as APPS compares: tuples are lists
     except BaseException:
         reply(dumps({"error": traceback.format_exc()[-3000:]}))
 """
@@ -2605,14 +2630,17 @@ def _ptsfast_call_process(spec, code):
     """Function-call tests (APPS, LiveCodeBench, ``verification_info``): the solution runs in a process of its own,
     gets each case's arguments and writes back, as JSON, what it returned; the expected values, the comparison
     and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
-    a look at its caller's frames can pass."""
+    a look at its caller's frames can pass. ``spec["record"]`` (a reference solution run for the expected values,
+    :meth:`TestProgram.program`): no comparison; every reply is printed, as one JSON list, at the end."""
     import json
     path, sites = _ptsfast_write_program(spec, code)
     name = spec["fn_name"]
+    typed = spec.get("atol") is not None  # EvalPlus' comparison: a tuple is no list
+    flags = ",".join(f for f, on in (("int_keys", spec.get("int_keys")), ("typed", typed)) if on)
     # what the solution prints is no part of a verdict (APPS' judge ignores it): debug prints cannot fill the
     # sandbox's output limit; its errors come back as replies
-    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER),
-                                   [path, name, "int_keys" if spec.get("int_keys") else ""], quiet=True)
+    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name, flags], quiet=True)
+    recorded = []
     try:
         for i, (args, expected) in enumerate(spec["cases"]):
             try:
@@ -2630,17 +2658,57 @@ def _ptsfast_call_process(spec, code):
                     raise ValueError(line[:200])
             except ValueError:
                 raise AssertionError("case %d: the solution's process wrote %r, not a result" % (i + 1, line[:200]))
+            if spec.get("record"):
+                recorded.append(reply)
+                if reply.get("loading"):
+                    break
+                continue
             if "error" in reply:
                 if reply.get("loading"):
                     raise AssertionError("the solution failed before its first call:\n%s" % reply["error"])
                 raise AssertionError("case %d: %s(*%r) raised:\n%s" % (i + 1, name, args, reply["error"]))
             got = reply["ok"]
-            if not (got == expected or (not spec["exact"] and isinstance(expected, list) and len(expected) == 1
-                                        and got == expected[0])):
+            if typed:
+                right = _ptsfast_evalplus_same(got, expected, spec["atol"])
+            else:
+                right = got == expected or (not spec["exact"] and isinstance(expected, list) and len(expected) == 1
+                                            and got == expected[0])
+            if not right:
                 raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))
     finally:
         _ptsfast_stop(p, send, recv)
         _ptsfast_reap()
+    if spec.get("record"):
+        print(json.dumps(recorded))
+
+
+def _ptsfast_evalplus_same(got, expected, atol):
+    """EvalPlus' comparison of a returned value (values tagged by the caller: a tuple, set or dict is an object
+    naming its kind): equal, else, where the row gives a tolerance (or the expected value is a float or a non-empty
+    sequence of floats, then 1e-6), the same kind and length and every number within ``atol + 1e-7 * |expected|``
+    (``numpy.allclose``)."""
+    if got == expected:
+        return True
+
+    def items(v):  # a list's or a tuple's elements, else None
+        return v if isinstance(v, list) else v["tuple"] if isinstance(v, dict) and list(v) == ["tuple"] else None
+
+    seq = items(expected)
+    floats = isinstance(expected, float) or (bool(seq) and all(isinstance(x, float) for x in seq))
+    atol = 1e-6 if atol == 0 and floats else atol
+    if atol == 0 or type(got) is not type(expected) or (isinstance(got, dict) and list(got) != list(expected)):
+        return False
+
+    def close(a, b):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            if a == b:
+                return True
+            inf = float("inf")
+            return abs(a) != inf and abs(b) != inf and abs(a - b) <= atol + 1e-7 * abs(b)  # nan: never close
+        xs, ys = items(a), items(b)
+        return xs is not None and ys is not None and len(xs) == len(ys) and all(map(close, xs, ys))
+
+    return close(got, expected)
 
 
 def _ptsfast_same_output(got, expected, exact=False):

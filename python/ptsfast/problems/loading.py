@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         importable, missing_modules, test_program_from_row)
+from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
 log = logging.getLogger(__name__)
@@ -472,7 +473,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         q = with_statement_parts(row, str(q))
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
-            program = test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
+            program = evalplus_program(row, fields.entry_point) if is_raw_evalplus(row) else \
+                test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
         except TestFormatError as e:
             return skip("tests cannot run", f"its tests cannot be run ({e}); fix the row, name the columns with "
                                             f"--tests-field/--entry-point-field, or drop the row")

@@ -456,11 +456,13 @@ def _read_only_paths(interpreter: str, site_dirs: list[str]) -> list[list[str]]:
 
 
 def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate: bool = True,
-               network: bool = False, stdin: bytes | str | None = None) -> SandboxResult:
+               network: bool = False, stdin: bytes | str | None = None, whole_output: bool = False) -> SandboxResult:
     """Runs ``source`` (code then tests) with ``python -I -S`` in the sandbox; see the module docstring.
 
     ``stdin`` is what the code reads on standard input (``/dev/null`` when None).
     ``isolate=False`` runs without namespaces (limits, nonce, group kill and output limit only).
+    ``whole_output``: the result's ``output`` is all of it (up to ``max_output_bytes``), not its last 2,000
+    characters (a run that prints what the caller reads, such as a reference solution's values).
     Raises :class:`SandboxError` when the sandbox cannot be set up.
     """
     import secrets
@@ -487,7 +489,7 @@ def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate:
                    "sandbox_uid": SANDBOX_UID, "inner_uid": _INNER_UID, "cgroup": cgroup, "sysctls": _LIMIT_BY_SYSCTL,
                    "seccomp": _SECCOMP.get(os.uname().machine) if sys.platform.startswith("linux") else None,
                    "stdin": None if stdin is None else base64.b64encode(stdin).decode()}
-            res = _launch(job, work, limits, nonce)
+            res = _launch(job, work, limits, nonce, whole_output)
     finally:
         if cgroup is not None:
             oom = _cgroup_oom_killed(cgroup)
@@ -497,7 +499,7 @@ def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate:
     return res
 
 
-def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxResult:
+def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str, whole_output: bool = False) -> SandboxResult:
     status_r, status_w = os.pipe()
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     start = time.monotonic()
@@ -527,7 +529,8 @@ def _launch(job: dict, work: str, limits: SandboxLimits, nonce: str) -> SandboxR
         raise SandboxError(status)
     marker = f"\n{nonce}\n".encode()
     finished = out.endswith(marker) and out.count(marker) == 1  # printed last, once: guesses sprayed before fail
-    text = out.replace(marker, b"").decode("utf-8", "replace")[-2000:]
+    text = out.replace(marker, b"").decode("utf-8", "replace")
+    text = text if whole_output else text[-2000:]
     if timed_out:
         return SandboxResult(False, None, True, text, "timed out")
     if overflow:
