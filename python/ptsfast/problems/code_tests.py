@@ -196,8 +196,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     values = [(f, row.get(f)) for f in tests_fields if row.get(f) not in (None, "", [], {})]
     if not values:
         raw = " (EvalPlus' 'base_input' / 'plus_input' hold inputs without expected outputs, which its judge takes "\
-              "from the canonical solution: keep its 'canonical_solution' column, which ptsfast then runs for them, or use a "\
-              "release with a 'test' column, e.g. evalplus/humanevalplus)" \
+              "from the canonical solution: keep its 'canonical_solution' column, which ptsfast then runs for "\
+              "them, or use a release with a 'test' column, e.g. evalplus/humanevalplus)" \
             if any(k in row for k in ("base_input", "plus_input")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
