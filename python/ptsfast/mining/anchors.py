@@ -131,7 +131,7 @@ def first_sentence(text: str) -> str:
     """The first sentence with visible text in ``text`` (stripped, see :func:`sentence_text`): what a resample
     regenerated."""
     text = sentence_text(text)
-    cuts = [0, *sentence_starts(text), len(text)]
+    cuts = [0, *sentence_starts(text), len(text)]  # split again: a list marker ("1. ") now at the start is no end
     for a, b in zip(cuts, cuts[1:]):
         if text[a:b].strip():
             return text[a:b].strip()
