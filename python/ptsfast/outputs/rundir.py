@@ -624,6 +624,12 @@ def _est(e: Any) -> dict | None:
     return {k: d.get(k) for k in ("p", "successes", "trials", "lo", "hi", "exact")}
 
 
+def _round_trips(tokenizer, text: str, ids: list[int]) -> bool:
+    """Whether tokenising ``text`` (no special tokens added) gives back ``ids``: trained as text, a record that does
+    not is another record."""
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"]) == ids
+
+
 def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids: Sequence[int],
                  run: Mapping[str, Any]) -> dict:
     """A pivots.jsonl line from a search ``PivotRecord`` (``run``: model, sampler, seed, oracle).
@@ -639,7 +645,7 @@ def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids:
     rec = {"problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": i,
            "token_id": int(d["token_id"]), "token": token_text(tokenizer, d["token_id"], prefix),
            "prefix_ids": prefix, "prompt_len": len(prompt_ids), "prefix_text": text,
-           "prefix_text_exact": list(tokenizer(text, add_special_tokens=False)["input_ids"]) == prefix,
+           "prefix_text_exact": _round_trips(tokenizer, text, prefix),
            "p_before": before["p"], "p_after": after["p"],
            "delta": None if before["p"] is None or after["p"] is None else after["p"] - before["p"],
            "delta_lo": d.get("delta_lo"), "delta_hi": d.get("delta_hi"),
@@ -668,8 +674,7 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     prompt = tokenizer.decode(body, skip_special_tokens=False)
     sides = {k: (int(d[f"{k}_id"]), token_text(tokenizer, d[f"{k}_id"], prefix)) for k in ("chosen", "rejected")}
     rec = {"prompt": prompt, "chosen": sides["chosen"][1], "rejected": sides["rejected"][1],
-           "text_exact": all(list(tokenizer(prompt + text, add_special_tokens=False)["input_ids"]) == body + [tok]
-                             for tok, text in sides.values()),
+           "text_exact": all(_round_trips(tokenizer, prompt + text, body + [tok]) for tok, text in sides.values()),
            "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
