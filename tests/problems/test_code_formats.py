@@ -1234,6 +1234,34 @@ def test_a_raw_evalplus_row_runs_its_plus_inputs_against_the_canonical_solutions
     assert len(skipped) == 1 and "canonical solution failed on input 1" in str(skipped[0])
 
 
+def test_raw_evalplus_arguments_are_the_ones_its_judge_passes(judge, tmp_path):
+    # MBPP+'s release holds tuple arguments as lists, which EvalPlus' loader turns back into tuples: without that a
+    # canonical solution that adds tuples fails, and one that returns its tuples returns lists
+    rows = [{"task_id": "Mbpp/106", "prompt": '"""\nAppend the list to the tuple.\n"""\n', "entry_point": "add_lists",
+             "canonical_solution": "\ndef add_lists(test_list, test_tup):\n  return test_tup + tuple(test_list)\n",
+             "base_input": [[[5, 6, 7], [9, 10]]], "plus_input": [[[], [1]]], "atol": 0},
+            {"task_id": "Mbpp/75", "prompt": '"""\nThe tuples whose elements k divides.\n"""\n', "entry_point": "f",
+             "canonical_solution": "\ndef f(test_list, K):\n  return [t for t in test_list if all(e % K == 0 "
+                                   "for e in t)]\n",
+             "base_input": [[[[6, 24, 12], [7, 9, 6]], 6]], "plus_input": [], "atol": 0},
+            # a dict argument keeps its key order (the stored tests sort a JSON object's keys)
+            {"task_id": "HumanEvalPlusRaw/1", "prompt": "def keys(d):\n    \"\"\"The keys, in order.\"\"\"\n",
+             "entry_point": "keys", "canonical_solution": "    return list(d)\n", "base_input": [[{"b": 1, "a": 2}]],
+             "plus_input": [], "atol": 0}]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    loaded = load(str(path))
+    assert not loaded.skipped and len(loaded.problems) == 3
+    add, divisible, keys = loaded.problems
+    assert judge(answer("def add_lists(l, t):\n    return t + tuple(l)\n"), add) == (True, None)
+    assert judge(answer("def add_lists(l, t):\n    return list(t) + l\n"), add) == (False, None)
+    assert judge(answer("def f(ts, k):\n    return [tuple(t) for t in ts if all(e % k == 0 for e in t)]\n"),
+                 divisible) == (True, None)
+    assert judge(answer("def f(ts, k):\n    return [list(t) for t in ts if all(e % k == 0 for e in t)]\n"),
+                 divisible) == (False, None)
+    assert judge(answer("def keys(d):\n    return list(d)\n"), keys) == (True, None)
+
+
 @pytest.mark.parametrize("expected, got, atol, same", [
     ({"tuple": [1, 2]}, [1, 2], 0, False),  # a list is no tuple
     ([0.1, 0.2], [0.1 + 1e-9, 0.2], 0, True),  # floats: 1e-6

@@ -2567,8 +2567,24 @@ path, name, flags = sys.argv[3], sys.argv[4], sys.argv[5].split(",")
 int_keys, typed = "int_keys" in flags, "typed" in flags
 
 
+def untagged(v):  # EvalPlus' arguments (ptsfast.problems.evalplus.encoded): tuples, sets, complex, dicts in order
+    if isinstance(v, list):
+        return [untagged(x) for x in v]
+    if isinstance(v, dict):
+        (kind, x), = v.items()
+        if kind == "tuple":
+            return tuple(untagged(y) for y in x)
+        if kind == "set":
+            return set(untagged(y) for y in x)
+        if kind == "complex":
+            return complex(*x)
+        return {untagged(k): untagged(y) for k, y in x}
+    return v
+
 def loads(line, _loads=json.loads):  # the arguments; APPS' dict argument gets its int keys back (TestProgram.int_keys)
     args = _loads(line)
+    if typed:
+        return untagged(args)
     if int_keys and args and isinstance(args[0], dict):
         try:
             return [{int(k): v for k, v in args[0].items()}]

@@ -11,6 +11,12 @@ calls go through (:func:`~ptsfast.problems.code_tests._ptsfast_call_process`), a
 Not reproduced: EvalPlus' per-input time limits (a multiple of the canonical solution's time; the oracle's wall
 limit covers the whole run) and its special oracles for a few tasks (HumanEval's ``find_zero`` accepts any root;
 MBPP+'s set-equality and not-None tasks): there a right answer other than the canonical one fails.
+
+MBPP+'s release holds its tuple, set and complex arguments as JSON lists and strings; EvalPlus' loader
+(``mbpp_deserialize_inputs``) turns them back, task by task, before anything runs, and so does
+:func:`mbpp_arguments` (without it a canonical solution that adds tuples fails, and one that returns its argument's
+items returns lists where EvalPlus expects tuples). The arguments travel tagged (:func:`encoded`) so that tuples,
+sets, complex numbers and a dict's key order survive JSON (``Problem.tests`` sorts the keys of a JSON object).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 
 from ptsfast.problems.code_tests import TestFormatError, TestProgram, _maybe_json
 
@@ -48,7 +55,7 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
             continue
         if not isinstance(value, list) or not all(isinstance(v, list) for v in value):
             raise TestFormatError(f"{key!r} is not a list of argument lists ({str(value)[:60]!r})")
-        inputs += value
+        inputs += mbpp_arguments(row.get("task_id"), value)
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
         raise TestFormatError(f"'atol' is {atol!r}, not a tolerance >= 0")
@@ -57,8 +64,67 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
         compile(prompt, "prompt.py", "exec")
     except (SyntaxError, ValueError):
         prompt = ""  # a question in words (MBPP+'s prompt on the Hub), not the code the solution continues
+    inputs = [encoded(args) for args in inputs]
     values = reference_values(prompt, str(row[REFERENCE_KEY]), entry, json.dumps(inputs))
     return TestProgram("call", cases=tuple(zip(inputs, values)), fn_name=entry, prompt=prompt, atol=float(atol))
+
+
+def encoded(value):
+    """An argument list as the call harness reads it in EvalPlus' comparison (``untagged`` in its caller): a tuple,
+    set, complex number or dict (its items in their order) an object naming its kind, as the values are tagged."""
+    if isinstance(value, list):
+        return [encoded(v) for v in value]
+    if isinstance(value, tuple):
+        return {"tuple": [encoded(v) for v in value]}
+    if isinstance(value, (set, frozenset)):
+        return {"set": [encoded(v) for v in value]}
+    if isinstance(value, complex):
+        return {"complex": [value.real, value.imag]}
+    if isinstance(value, dict):
+        return {"dict": [[encoded(k), encoded(v)] for k, v in value.items()]}
+    return value
+
+
+def _tuples(v):
+    return tuple(_tuples(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def _set_or_empty_dict(v):  # EvalPlus' Mbpp/115: an empty list becomes {} (a dict), as its loader makes it
+    return set(v) if isinstance(v, (list, tuple, set, frozenset)) and len(v) else {}
+
+
+_MBPP_ARGUMENTS = {
+    **dict.fromkeys((2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596, 616, 630, 726, 740,
+                     744, 809), lambda a: [tuple(x) for x in a]),
+    **dict.fromkeys((63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780),
+                    lambda a: [[tuple(x) for x in xs] for xs in a]),
+    **dict.fromkeys((75, 413, 444, 753), lambda a: [[tuple(x) for x in a[0]], a[1]]),
+    **dict.fromkeys((106, 750), lambda a: [a[0], tuple(a[1])]),
+    115: lambda a: [[_set_or_empty_dict(x) for x in a[0]]],
+    124: lambda a: [float(a[0]), complex(a[1])],
+    **dict.fromkeys((250, 405, 446, 617, 720, 763, 808), lambda a: [tuple(a[0]), a[1]]),
+    **dict.fromkeys((259, 401, 445), lambda a: [tuple(tuple(x) for x in xs) for xs in a]),
+    278: lambda a: [tuple(tuple(x) if isinstance(x, list) else x for x in a[0])],
+    307: lambda a: [tuple(a[0]), a[1], a[2]],
+    722: lambda a: [{k: tuple(v) for k, v in a[0].items()}, *a[1:]],
+    252: lambda a: [complex(a[0])],
+    **dict.fromkeys((580, 615, 791), lambda a: [_tuples(x) for x in a]),
+}
+"""EvalPlus' ``mbpp_deserialize_inputs`` (evalplus/data/mbpp.py): by MBPP+ task number, an argument list as its
+judge calls the function with."""
+
+
+def mbpp_arguments(task_id, inputs: list) -> list:
+    """``inputs`` as EvalPlus' judge passes them: MBPP+'s tuple, set and complex arguments turned back from the JSON
+    lists and strings its release holds (:data:`_MBPP_ARGUMENTS`); other rows' as they are."""
+    m = re.fullmatch(r"Mbpp/(\d+)", str(task_id or "").strip())
+    convert = _MBPP_ARGUMENTS.get(int(m.group(1))) if m else None
+    if convert is None:
+        return inputs
+    try:
+        return [convert(args) for args in inputs]
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as e:
+        raise TestFormatError(f"its inputs are not the arguments MBPP+'s {task_id} takes ({e})") from None
 
 
 @functools.lru_cache(maxsize=256)
