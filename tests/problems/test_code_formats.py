@@ -1262,6 +1262,20 @@ def test_raw_evalplus_arguments_are_the_ones_its_judge_passes(judge, tmp_path):
     assert judge(answer("def keys(d):\n    return list(d)\n"), keys) == (True, None)
 
 
+def test_a_raw_evalplus_value_within_the_tolerance_is_of_the_expected_type(judge, tmp_path):
+    # EvalPlus: `out == exp`, else `type(out) == type(exp)` and allclose: numpy's float64 passes when equal only
+    row = {"task_id": "HumanEvalPlusRaw/2", "prompt": "def tenths(n):\n    \"\"\"n tenths.\"\"\"\n",
+           "entry_point": "tenths", "canonical_solution": "    return sum([0.1] * n)\n", "base_input": [[3]],
+           "plus_input": [[7]], "atol": 0}
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    prob = load(str(path)).problems[0]
+    assert judge(answer("def tenths(n):\n    return n / 10\n"), prob) == (True, None)
+    assert judge(answer("import numpy as np\ndef tenths(n):\n    return np.float64(sum([0.1] * n))\n"),
+                 prob) == (True, None)
+    assert judge(answer("import numpy as np\ndef tenths(n):\n    return np.float64(n / 10)\n"), prob) == (False, None)
+
+
 @pytest.mark.parametrize("expected, got, atol, same", [
     ({"tuple": [1, 2]}, [1, 2], 0, False),  # a list is no tuple
     ([0.1, 0.2], [0.1 + 1e-9, 0.2], 0, True),  # floats: 1e-6
