@@ -1291,3 +1291,43 @@ def test_evalplus_comparison_is_its_judges(expected, got, atol, same):
     harness = {}  # the judge's own functions, without its call
     exec(code_tests._HARNESS.replace("\n_ptsfast_judge(_SPEC, _CODE)\n", "\n"), harness)
     assert harness["_ptsfast_evalplus_same"](got, expected, atol) is same
+
+
+def test_a_bigcodebench_hard_row_asks_its_instruct_prompt_not_its_retrieved_question(judge, tmp_path):
+    # BigCodeBench-Hard rows carry a 'question' (a developer question retrieved as like the task: q_idx, score);
+    # BigCodeBench's judge asks the task, instruct_prompt, whose function its tests call
+    row = {"task_id": "BigCodeBench/13", "complete_prompt": "def task_func(xs):\n    \"\"\"Sum xs.\"\"\"\n",
+           "instruct_prompt": "Sum the list.\nYou should write self-contained code starting with:\n```\n"
+                              "def task_func(xs):\n```", "canonical_solution": "    return sum(xs)\n",
+           "code_prompt": "def task_func(xs):\n", "entry_point": "task_func", "libs": "[]", "doc_struct": "{}",
+           "test": "import unittest\nclass TestCases(unittest.TestCase):\n    def test_sum(self):\n"
+                   "        self.assertEqual(task_func([1, 2, 3]), 6)\n",
+           "q_idx": 7, "question": "How do I download files over FTP with wget?", "score": 0.2, "_id": "x"}
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    prob = load(str(path)).problems[0]
+    assert prob.question.startswith("Sum the list.") and "def task_func(xs)" in prob.question
+    assert judge(answer("def task_func(xs):\n    return sum(xs)\n"), prob) == (True, None)
+    assert judge(answer("def task_func(xs):\n    return 0\n"), prob) == (False, None)
+
+
+def test_skywork_or1_leetcode_ground_truth_runs_its_check_after_the_import_prefix(judge, tmp_path):
+    # Skywork-OR1's judge: import_prefix + solution + test_code's check(candidate), then check(entry_point); a
+    # question_id names a LiveCodeBench problem whose tests are not in the row
+    check = "def check(candidate):\n    assert candidate([3, 1, 2]) == [1, 2, 3]\n    assert candidate([]) == []\n"
+    gts = [{"import_prefix": "from typing import *\n", "test_code": check, "entry_point": "Solution().sortIt"},
+           {"import_prefix": "from typing import *\n", "test_code": check, "entry_point": "sort_it"},
+           {"question_id": "abc301_a"}]
+    rows = [{"data_source": "code", "prompt": [{"role": "user", "content": "Sort the list."}], "ability": "code",
+             "reward_model": {"style": "rule", "ground_truth": json.dumps(gt)}} for gt in gts]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    res = load(str(path))
+    assert len(res.skipped) == 1 and "row 3" in res.skipped[0] and "code_generation_lite" in res.skipped[0]
+    method, function = res.problems
+    assert judge(answer("class Solution:\n    def sortIt(self, xs: List[int]) -> List[int]:\n"
+                        "        return sorted(xs)\n"), method) == (True, None)
+    assert judge(answer("class Solution:\n    def sortIt(self, xs):\n        return xs\n"), method) == (False, None)
+    # the prefix's names reach the solution (no import of List here) whatever the entry point
+    assert judge(answer("def sort_it(xs: List[int]) -> List[int]:\n    return sorted(xs)\n"), function) == (True, None)
+    assert judge(answer("def sort_it(xs: List[int]) -> List[int]:\n    return xs[::-1]\n"), function) == (False, None)

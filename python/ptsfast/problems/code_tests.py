@@ -60,7 +60,7 @@ import pickle
 import re
 import sys
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 FORMATS = ("humaneval", "script", "pytest", "unittest", "stdio", "call")
 _MARK = "ptsfast_test_program"
@@ -217,6 +217,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                                       f"short?") from None
         if value in ([], {}):  # a companion column with no tests ("[]" as text: LiveCodeBench's private tests)
             continue
+        if isinstance(value, dict) and (value.get("question_id") or value.get("import_prefix")):
+            if len(values) > 1:
+                raise TestFormatError(f"field {name!r} holds Skywork-OR1's tests, which are joined with no other "
+                                      f"column's; name one with --tests-field")
+            return _skywork_program(value, name)
         code_r1 = value.get("functional", value.get("pytest")) if isinstance(value, dict) and len(value) == 1 else None
         if isinstance(code_r1, str):
             value = code_r1  # code-r1: test code calling the solution, or its KodCode pytest file
@@ -265,6 +270,26 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                            checker=checker if checker and checker.strip() else "",
                            files=str(row.get("input_mode") or "").lower() == "file")
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
+
+
+def _skywork_program(value: dict, name: str) -> TestProgram:
+    """Skywork-OR1's ground truth, judged in its judge's order: ``question_id`` (a LiveCodeBench problem, whose
+    tests its judge reads from LiveCodeBench's own files: refused), then ``import_prefix`` + ``test_code`` (a
+    HumanEval ``check(candidate)``) + ``entry_point`` (LeetCode's ``Solution().twoSum``): the solution runs after
+    the import prefix, whatever the entry point, then ``check(entry_point)``."""
+    if value.get("question_id"):
+        raise TestFormatError(f"field {name!r} names LiveCodeBench problem {str(value['question_id'])!r}, whose tests "
+                              f"Skywork-OR1's judge reads from LiveCodeBench's own files, not from the row: load "
+                              f"that problem from livecodebench/code_generation_lite instead")
+    prefix, tests, entry = value["import_prefix"], value.get("test_code"), value.get("entry_point")
+    if not all(isinstance(v, str) and v.strip() for v in (prefix, tests, entry)):
+        raise TestFormatError(f"field {name!r} has an 'import_prefix' but not the 'test_code' and 'entry_point' text "
+                              f"Skywork-OR1's judge runs after it")
+    program = _from_source(tests, entry.strip(), prefix)
+    if program.format != "humaneval":
+        raise TestFormatError(f"field {name!r}: its 'test_code' defines no HumanEval-style check(candidate), which "
+                              f"Skywork-OR1's judge calls with {entry.strip()!r}")
+    return replace(program, prompt=prefix)
 
 
 def _joined(v):

@@ -120,6 +120,9 @@ QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_descrip
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``). A question may also be a
 chat (verl / OpenRLHF rows' ``prompt``: a user message, after an optional system message)."""
+BIGCODEBENCH_QUESTION = "instruct_prompt"
+"""BigCodeBench's question (rows with its ``code_prompt``), before any ``question`` column: BigCodeBench-Hard's is a
+developer's question retrieved as like the task (``q_idx``, ``score``), not the task its tests check."""
 STARTER_KEY = "starter_code"
 """A code problem's starter code (APPS, TACO, LiveCodeBench, LeetCodeDataset): shown to the model after the
 question."""
@@ -181,7 +184,9 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
     auto = _detected(fields)
     changes = {}
-    if "question" in auto and fields.question not in row:
+    if "question" in auto and row.get(BIGCODEBENCH_QUESTION) is not None and "code_prompt" in row:
+        changes["question"] = BIGCODEBENCH_QUESTION  # BigCodeBench-Hard's own 'question' column is not the task
+    elif "question" in auto and fields.question not in row:
         q = next((k for k in QUESTION_KEYS if k in row), None)
         if q is not None:
             changes["question"] = q
