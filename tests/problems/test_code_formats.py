@@ -1331,3 +1331,63 @@ def test_skywork_or1_leetcode_ground_truth_runs_its_check_after_the_import_prefi
     # the prefix's names reach the solution (no import of List here) whatever the entry point
     assert judge(answer("def sort_it(xs: List[int]) -> List[int]:\n    return sorted(xs)\n"), function) == (True, None)
     assert judge(answer("def sort_it(xs: List[int]) -> List[int]:\n    return xs[::-1]\n"), function) == (False, None)
+
+
+def _raw_evalplus_problem(tmp_path, **row):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    loaded = load(str(path))
+    assert not loaded.skipped, loaded.skipped
+    return loaded.problems[0]
+
+
+MBPP_PROMPT = '"""\nWrite the function the tests call.\n"""\n'  # MBPP+'s release: the question as a docstring
+SPECIAL_ROWS = {  # EvalPlus' special oracles: (row, right solutions, wrong solutions)
+    "set": ({"task_id": "Mbpp/2", "entry_point": "similar_elements", "prompt": MBPP_PROMPT,
+             "canonical_solution": "def similar_elements(a, b):\n    return tuple(set(a) & set(b))\n",
+             "base_input": [[["ant", "bee", "cat", "dog"], ["cat", "bee", "eel"]], [["x"], ["y"]]]},
+            ["def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b), reverse=True))\n"],
+            ["def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b))[:1])\n",
+             "def similar_elements(a, b):\n    return tuple(set(a) | set(b))\n"]),
+    "root": ({"task_id": "HumanEval/32", "entry_point": "find_zero", "atol": 1e-4,
+              "prompt": "import math\n\ndef poly(xs, x):\n    return sum(c * math.pow(x, i) for i, c in enumerate(xs))\n"
+                        "\ndef find_zero(xs):\n    \"\"\"A zero of the polynomial of coefficients xs.\"\"\"\n",
+              "canonical_solution": "    lo, hi = -1.0, 1.0\n    while poly(xs, lo) * poly(xs, hi) > 0:\n"
+                                    "        lo, hi = lo * 2, hi * 2\n    while hi - lo > 1e-10:\n"
+                                    "        mid = (lo + hi) / 2\n        if poly(xs, mid) * poly(xs, lo) > 0:\n"
+                                    "            lo = mid\n        else:\n            hi = mid\n    return lo\n",
+              "base_input": [[[-6, 11, -6, 1]], [[1, 2]]]},
+             ["def find_zero(xs):\n    return 3.0 if xs == [-6, 11, -6, 1] else -0.5\n"],  # another root than the
+             ["def find_zero(xs):\n    return 0.0\n"]),  # canonical one's
+    "not_none": ({"task_id": "Mbpp/787", "entry_point": "text_match_three", "prompt": MBPP_PROMPT,
+                  "canonical_solution": "import re\ndef text_match_three(text):\n    return re.search('ab{3}?', text)\n",
+                  "base_input": [["ac"], ["dc"], ["abbbba"]]},
+                 ["def text_match_three(text):\n    return 'ab' in text\n",
+                  "import re\ndef text_match_three(text):\n    return re.search('ab', text)\n"],
+                 ["def text_match_three(text):\n    return True\n", "def text_match_three(text):\n    return None\n"]),
+    "or_zero": ({"task_id": "Mbpp/295", "entry_point": "sum_div", "prompt": MBPP_PROMPT,
+                 "canonical_solution": "def sum_div(n):\n    return sum(i for i in range(1, n) if n % i == 0)\n",
+                 "base_input": [[8], [12]]},
+                ["def sum_div(n):\n    return 0\n"], ["def sum_div(n):\n    return n\n"]),
+}
+
+
+@pytest.mark.parametrize("special", sorted(SPECIAL_ROWS))
+def test_evalplus_special_oracles_judge_their_tasks_as_evalplus_does(special, tmp_path, judge):
+    row, right, wrong = SPECIAL_ROWS[special]
+    prob = _raw_evalplus_problem(tmp_path, **row)
+    assert TestProgram.from_text(prob.tests).special == special
+    for code in right:
+        assert judge(answer(code), prob) == (True, None), code
+    for code in wrong:
+        assert judge(answer(code), prob) == (False, None), code
+
+
+def test_a_set_tasks_expected_values_are_stored_in_one_order_whatever_the_hash_seed(tmp_path):
+    from ptsfast.problems import evalplus
+    row = {**SPECIAL_ROWS["set"][0], "base_input": [[[f"w{i}" for i in range(40)], [f"w{i}" for i in range(0, 40, 3)]]]}
+    texts = set()
+    for _ in range(3):  # each load runs the canonical solution in a fresh interpreter (its own hash seed)
+        evalplus.reference_values.cache_clear()
+        texts.add(_raw_evalplus_problem(tmp_path, **row).tests)
+    assert len(texts) == 1

@@ -147,17 +147,25 @@ class TestProgram:
     """call: EvalPlus' comparison (raw EvalPlus rows, :mod:`ptsfast.problems.evalplus`): a tuple, set or dict is
     told from a list; a value not equal to the expected one passes when the row's tolerance (1e-6 for floats when it
     is 0) holds for every number (:func:`_ptsfast_evalplus_same`). None: APPS' comparison."""
+    special: str = ""
+    """call, with ``atol``: EvalPlus' own rule for a task whose values cannot be compared as they are
+    (:data:`ptsfast.problems.evalplus.SPECIAL_ORACLES`): ``set`` (the same elements in any order), ``not_none`` (a
+    value only says whether it is None), ``root`` (a zero of the polynomial of the first argument, within ``atol``),
+    ``any`` (every value), ``or_zero`` (the value or 0), ``surface_area``, ``digit_distance`` (the value or that
+    quantity's other reading)."""
 
     def to_text(self) -> str:
         """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact``,
-        ``int_keys``, ``as_text`` and ``atol`` only when set, so that the problems of earlier runs keep their text and
-        ids)."""
+        ``int_keys``, ``as_text``, ``atol`` and ``special`` only when set, so that the problems of earlier runs keep
+        their text and ids)."""
         d = {_MARK: 1, **asdict(self)}
         for flag in ("exact", "int_keys", "as_text"):
             if not d[flag]:
                 del d[flag]
         if d["atol"] is None:
             del d["atol"]
+        if not d["special"]:
+            del d["special"]
         return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
     @staticmethod
@@ -2589,7 +2597,8 @@ import json, linecache, os, sys, traceback, types
 cases = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
 replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
 path, name, flags = sys.argv[3], sys.argv[4], sys.argv[5].split(",")
-int_keys, typed = "int_keys" in flags, "typed" in flags
+int_keys, typed, not_none, record = ("int_keys" in flags, "typed" in flags, "not_none" in flags,
+                                     "record" in flags)
 
 
 def untagged(v):  # EvalPlus' arguments (ptsfast.problems.evalplus.encoded): tuples, sets, complex, dicts in order
@@ -2661,6 +2670,8 @@ except BaseException:
 for line in cases:
     try:
         value = fn(*loads(line))
+        if not_none and (record or not isinstance(value, bool)):  # EvalPlus: a reference's value is whether it is
+            value = value is not None  # None; a solution's bool is itself, any other value whether it is None
         kind = type(value)  # EvalPlus: a value within the tolerance is of the expected type (numpy's float64 no float)
         odd = typed and kind not in (int, float, str, bool, type(None), list, tuple, dict, set, frozenset)
         reply('{"ok": ' + dumps(tagged(value) if typed else value)  # as APPS compares: tuples are lists
@@ -2680,7 +2691,9 @@ def _ptsfast_call_process(spec, code):
     path, sites = _ptsfast_write_program(spec, code)
     name = spec["fn_name"]
     typed = spec.get("atol") is not None  # EvalPlus' comparison: a tuple is no list
-    flags = ",".join(f for f, on in (("int_keys", spec.get("int_keys")), ("typed", typed)) if on)
+    flags = ",".join(f for f, on in (("int_keys", spec.get("int_keys")), ("typed", typed),
+                                     ("record", spec.get("record")), ("not_none", spec.get("special") == "not_none"))
+                     if on)
     # what the solution prints is no part of a verdict (APPS' judge ignores it): debug prints cannot fill the
     # sandbox's output limit; its errors come back as replies
     p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name, flags], quiet=True)
@@ -2713,7 +2726,10 @@ def _ptsfast_call_process(spec, code):
                 raise AssertionError("case %d: %s(*%r) raised:\n%s" % (i + 1, name, args, reply["error"]))
             got = reply["ok"]
             if typed:
-                right = got == expected or ("type" not in reply and _ptsfast_evalplus_same(got, expected, spec["atol"]))
+                right = _ptsfast_evalplus_special(got, expected, spec.get("special"), args, spec["atol"])
+                if right is None:
+                    right = got == expected or ("type" not in reply and
+                                                _ptsfast_evalplus_same(got, expected, spec["atol"]))
             else:
                 right = got == expected or (not spec["exact"] and isinstance(expected, list) and len(expected) == 1
                                             and got == expected[0])
@@ -2724,6 +2740,38 @@ def _ptsfast_call_process(spec, code):
         _ptsfast_reap()
     if spec.get("record"):
         print(json.dumps(recorded))
+
+
+def _ptsfast_evalplus_special(got, expected, special, args, atol):
+    """EvalPlus' special oracles (``TestProgram.special``): True / False where the task's own rule decides, None
+    where the usual comparison goes on (a value not equal to the expected one, as its judge does)."""
+    import json, math
+    if special == "root":  # HumanEval's find_zero: any zero of the polynomial whose coefficients are the argument
+        try:
+            return abs(sum(c * math.pow(got, i) for i, c in enumerate(args[0]))) <= atol
+        except (TypeError, ValueError, OverflowError):
+            return False
+    if special == "any":
+        return True
+    if special == "set":
+        seqs = [v if isinstance(v, list) else v.get("tuple") if isinstance(v, dict) else None for v in (got, expected)]
+        if any(not isinstance(v, list) for v in seqs):
+            return None
+        same = [set(json.dumps(x, sort_keys=True) for x in v) for v in seqs]
+        return True if same[0] == same[1] else None
+    if got == expected:
+        return True
+    if special == "or_zero":
+        return True if got == 0 else None
+    if special == "surface_area" and isinstance(got, (int, float)):  # a pyramid's surface, the height upright
+        base, height = args
+        want = round(base * base + 2 * base * math.sqrt((base / 2) ** 2 + height * height))
+        return True if abs(got - want) <= atol else None
+    if special == "digit_distance":  # the numbers padded with zeros to one length
+        a, b = (str(x) for x in args)
+        a, b = a.zfill(max(len(a), len(b))), b.zfill(max(len(a), len(b)))
+        return True if got == sum(abs(int(x) - int(y)) for x, y in zip(a, b)) else None
+    return None
 
 
 def _ptsfast_evalplus_same(got, expected, atol):

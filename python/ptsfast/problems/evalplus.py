@@ -8,9 +8,10 @@ canonical solution runs once per problem, in the sandbox, through the same funct
 calls go through (:func:`~ptsfast.problems.code_tests._ptsfast_call_process`), and the row becomes a ``call``
 :class:`~ptsfast.problems.code_tests.TestProgram` with EvalPlus' comparison (``atol``).
 
-Not reproduced: EvalPlus' per-input time limits (a multiple of the canonical solution's time; the oracle's wall
-limit covers the whole run) and its special oracles for a few tasks (HumanEval's ``find_zero`` accepts any root;
-MBPP+'s set-equality and not-None tasks): there a right answer other than the canonical one fails.
+EvalPlus' special oracles for the tasks whose values cannot be compared as they are (HumanEval's ``find_zero``
+accepts any root, MBPP+'s set-equality and not-None tasks and four others: :data:`SPECIAL_ORACLES`) are applied by
+the task's entry point, as EvalPlus applies them. Not reproduced: EvalPlus' per-input time limits (a multiple of the
+canonical solution's time; the oracle's wall limit covers the whole run).
 
 MBPP+'s release holds its tuple, set and complex arguments as JSON lists and strings; EvalPlus' loader
 (``mbpp_deserialize_inputs``) turns them back, task by task, before anything runs, and so does
@@ -33,6 +34,18 @@ REFERENCE_KEY = "canonical_solution"
 REFERENCE_LIMITS = dict(timeout=300.0, memory_mb=4096, total_memory_mb=4096, max_output_bytes=1 << 28)
 """The reference run's sandbox limits: EvalPlus gives its canonical solutions 4 GB; its plus inputs' values reach
 tens of megabytes on a few tasks."""
+
+
+SPECIAL_ORACLES = {
+    "HumanEval": {"find_zero": "root"},
+    "Mbpp": {**dict.fromkeys(("similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly",
+                              "larg_nnum", "intersection_array", "find_dissimilar", "Diff"), "set"),
+             **dict.fromkeys(("check_str", "text_match_three", "text_starta_endb"), "not_none"),
+             "are_equivalent": "any", "sum_div": "or_zero", "surface_Area": "surface_area",
+             "digit_distance_nums": "digit_distance"},
+}
+"""EvalPlus' special oracles (``evalplus/eval/_special_oracle.py`` and its judge), by dataset (the ``task_id``'s
+prefix) and entry point: the rule of ``TestProgram.special``."""
 
 
 def is_raw_evalplus(row: dict) -> bool:
@@ -59,14 +72,40 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
         raise TestFormatError(f"'atol' is {atol!r}, not a tolerance >= 0")
-    prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else ""
-    try:
-        compile(prompt, "prompt.py", "exec")
-    except (SyntaxError, ValueError):
-        prompt = ""  # a question in words (MBPP+'s prompt on the Hub), not the code the solution continues
+    prompt = _code_prompt(row.get("prompt"), str(row[REFERENCE_KEY]))
     inputs = [encoded(args) for args in inputs]
-    values = reference_values(prompt, str(row[REFERENCE_KEY]), entry, json.dumps(inputs))
-    return TestProgram("call", cases=tuple(zip(inputs, values)), fn_name=entry, prompt=prompt, atol=float(atol))
+    special = SPECIAL_ORACLES.get(str(row.get("task_id") or "").split("/")[0], {}).get(entry, "")
+    values = reference_values(prompt, str(row[REFERENCE_KEY]), entry, json.dumps(inputs), special)
+    if special == "set":  # compared as sets: stored in one order, whatever order the reference's run gave them
+        values = tuple(_sorted_items(v) for v in values)
+    return TestProgram("call", cases=tuple(zip(inputs, values)), fn_name=entry, prompt=prompt, atol=float(atol),
+                       special=special)
+
+
+def _code_prompt(prompt, reference: str) -> str:
+    """The row's prompt where it is the code the canonical solution continues (HumanEval+: imports and the stub;
+    MBPP+'s release: a docstring), else "" (a question in words, as MBPP+'s prompt on the Hub)."""
+    if not isinstance(prompt, str):
+        return ""
+    for text in (prompt, prompt.rstrip() + "\n" + reference):  # a stub without a docstring compiles with its body
+        try:
+            compile(text, "prompt.py", "exec")
+            return prompt
+        except (SyntaxError, ValueError):
+            pass
+    return ""
+
+
+def _sorted_items(value):
+    """A tagged list or tuple with its items in the order of their JSON text (the same problem text each load: a
+    set's order changes with the interpreter's hash seed)."""
+    def order(items):
+        return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
+    if isinstance(value, list):
+        return order(value)
+    if isinstance(value, dict) and isinstance(value.get("tuple"), list):
+        return {"tuple": order(value["tuple"])}
+    return value
 
 
 def encoded(value):
@@ -128,13 +167,14 @@ def mbpp_arguments(task_id, inputs: list) -> list:
 
 
 @functools.lru_cache(maxsize=256)
-def reference_values(prompt: str, reference: str, entry: str, inputs: str) -> tuple:
+def reference_values(prompt: str, reference: str, entry: str, inputs: str, special: str = "") -> tuple:
     """What ``reference`` (after ``prompt``) returns on each argument list of ``inputs`` (JSON), tagged as the
     call harness tags a solution's values; cached, since a problem set is read more than once a run."""
     from ptsfast.problems.sandbox import SandboxLimits, isolation_status, run_python
 
     args = json.loads(inputs)
-    recorder = TestProgram("call", cases=tuple((a, None) for a in args), fn_name=entry, prompt=prompt, atol=0.0)
+    recorder = TestProgram("call", cases=tuple((a, None) for a in args), fn_name=entry, prompt=prompt, atol=0.0,
+                           special=special)
     # the dataset's own code, run where the tests run: in the sandbox where this machine has one
     res = run_python(recorder.program(reference, record=True), SandboxLimits(**REFERENCE_LIMITS),
                      isolate=isolation_status()[0], whole_output=True)
