@@ -2754,7 +2754,8 @@ def _ptsfast_evalplus_special(got, expected, special, args, atol):
     if special == "any":
         return True
     if special == "set":
-        seqs = [v if isinstance(v, list) else v.get("tuple") if isinstance(v, dict) else None for v in (got, expected)]
+        seqs = [v if isinstance(v, list) else v.get("tuple", v.get("set")) if isinstance(v, dict) else None
+                for v in (got, expected)]  # set(out) == set(exp): a list, tuple or set of the same elements
         if any(not isinstance(v, list) for v in seqs):
             return None
         same = [set(json.dumps(x, sort_keys=True) for x in v) for v in seqs]
