@@ -72,7 +72,7 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
         raise TestFormatError(f"'atol' is {atol!r}, not a tolerance >= 0")
-    prompt = _code_prompt(row.get("prompt"), str(row[REFERENCE_KEY]))
+    prompt = _code_prompt(row.get("prompt"))
     inputs = [encoded(args) for args in inputs]
     special = SPECIAL_ORACLES.get(str(row.get("task_id") or "").split("/")[0], {}).get(entry, "")
     values = reference_values(prompt, str(row[REFERENCE_KEY]), entry, json.dumps(inputs), special)
@@ -82,18 +82,16 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
                        special=special)
 
 
-def _code_prompt(prompt, reference: str) -> str:
+def _code_prompt(prompt) -> str:
     """The row's prompt where it is the code the canonical solution continues (HumanEval+: imports and the stub;
     MBPP+'s release: a docstring), else "" (a question in words, as MBPP+'s prompt on the Hub)."""
     if not isinstance(prompt, str):
         return ""
-    for text in (prompt, prompt.rstrip() + "\n" + reference):  # a stub without a docstring compiles with its body
-        try:
-            compile(text, "prompt.py", "exec")
-            return prompt
-        except (SyntaxError, ValueError):
-            pass
-    return ""
+    try:  # a stub with no body (not even a docstring) is no code either: a solution after it could never run
+        compile(prompt, "prompt.py", "exec")
+        return prompt
+    except (SyntaxError, ValueError):
+        return ""
 
 
 def _sorted_items(value):
