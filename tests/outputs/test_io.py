@@ -124,6 +124,21 @@ def test_lost_markers_are_an_error_not_a_fresh_start(tmp_path):
         assert set(w.done) == {"x", "y", "z"}
 
 
+def test_a_done_problems_records_after_its_edited_marker_are_an_error_not_truncated(tmp_path):
+    # the last marker edited to commit the sizes before it: the records after them are a finished problem's, not a
+    # crash's (a crash's problem has no marker), and truncating them would lose that problem for good
+    with RunWriter(tmp_path, {"a": 1}) as w:
+        for pid in ("x", "y"):
+            w.write_problem(pid, [{"problem_id": pid, "k": 1}], [], {"s": 1})
+    good = data_bytes(tmp_path)
+    markers = [json.loads(line) for line in (tmp_path / DONE).read_text().splitlines()]
+    markers[1] = {**markers[1], "sizes": markers[0]["sizes"], "lines": markers[0]["lines"]}
+    (tmp_path / DONE).write_text("".join(json.dumps(m) + "\n" for m in markers))
+    with pytest.raises(RunDirError, match=r"records of problem 'y' .* though that problem is done.*restore done.jsonl"):
+        RunWriter(tmp_path, {"a": 1})
+    assert data_bytes(tmp_path) == good
+
+
 def test_lost_committed_data_is_an_error(tmp_path):
     with RunWriter(tmp_path, {"a": 1}) as w:
         w.write_problem("x", [{"k": 1}], [], {})

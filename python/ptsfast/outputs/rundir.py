@@ -470,6 +470,12 @@ class RunWriter:
                               f"last marker in {done_path.name}; a crash leaves one at most, so the markers were "
                               f"lost or edited and resuming would delete finished work - restore {done_path.name}, "
                               f"or mine into a new --out (or rerun with --overwrite to discard them)")
+        marked = sorted(uncommitted & set(self.done))
+        if marked:  # a crash's records are of a problem without a marker; these are a finished problem's
+            raise RunDirError(f"{self.dir} holds records of problem {marked[0]!r} after the sizes its marker in "
+                              f"{done_path.name} commits, though that problem is done: the markers were edited, and "
+                              f"resuming would delete its records and never mine it again - restore "
+                              f"{done_path.name}, or mine into a new --out (or rerun with --overwrite)")
         for p, size, have in files:
             if have > size:
                 log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
