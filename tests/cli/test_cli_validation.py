@@ -2,6 +2,7 @@
 flag (or field) and the fix."""
 
 import json
+import os
 
 import pytest
 import torch
@@ -62,6 +63,16 @@ def test_device_cuda_without_cuda_and_an_unwritable_out(problems, tmp_path, caps
     blocker.write_text("x")
     assert cli(base + ["--out", str(blocker / "sub")]) == 2
     assert "--out" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_an_out_link_to_a_missing_folder_is_named_before_the_model_loads(command, problems, tmp_path, capsys):
+    link = tmp_path / "run"
+    link.symlink_to(tmp_path / "gone")  # a folder cannot be made through it: the run's mkdir failed with EEXIST
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(link)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--out {link}: a link to {tmp_path / 'gone'}, which does not exist" in err[0], err
+    assert "no-model" not in err[0] and os.path.islink(link) and not (tmp_path / "gone").exists()
 
 
 @pytest.mark.parametrize("kw,exc,named", [

@@ -188,6 +188,9 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     system, where the run's first write would fail after its work was done."""
     p = Path(path).expanduser()
     target = Path(os.path.realpath(p))
+    if folder and os.path.islink(p) and not target.exists():  # a folder is not made through a link
+        raise ValueError(f"{flag} {path}: a link to {target}, which does not exist; create that folder or pass "
+                         f"another path")
     if os.path.islink(p) and not target.exists() and not target.parent.is_dir():  # written through the link
         raise ValueError(f"{flag} {path}: a link to {target}, whose folder does not exist; create it or pass "
                          f"another path")
