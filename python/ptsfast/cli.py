@@ -437,11 +437,22 @@ def cmd_demo(a) -> int:
     return 0 if summary.get("pivots", 0) or summary.get("problems_already_done") else 1
 
 
+def _check_file_path(out, what: str, example: str) -> None:
+    """``--out`` of one file does not end with a path separator: such a path names a folder, and the file would
+    take the folder's name."""
+    if out is not None and str(out).endswith(tuple({os.sep, os.altsep} - {None})) and not Path(out).is_dir():
+        raise ValueError(f"--out {out} ends with {str(out)[-1]!r}, a folder path; {what} - give a file path such as "
+                         f"{Path(out) / example}")
+
+
 def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
 
     _check_given(a, (("run", "a run folder"), ("out", "the export's file path (or - for standard output)")))
+    if a.format != "hf":
+        _check_file_path(a.out, f"the {a.format} format writes one file",
+                         "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")
     if a.format == "steering" and (a.device is not None or a.dtype is not None):
         _device_dtype(a)  # before the run is read and the model loads: one line naming the flag
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,
@@ -460,6 +471,7 @@ def cmd_report(a) -> int:
     from ptsfast.outputs.report import write_report
 
     _check_given(a, (("run", "a run folder"), ("out", "the report's .html path")))
+    _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
     return 0

@@ -263,6 +263,16 @@ def test_export_out_paths_that_are_no_file(tmp_path, capfd, monkeypatch):
     assert "whose folder does not exist" in err and ".tmp" not in err and not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("argv", [["export", "--format", "jsonl", "--kind", "pivots"], ["export", "--format", "pts"],
+                                  ["report"]])
+def test_a_one_file_out_ending_with_a_slash_is_refused_not_written_as_a_file(work, argv, capfd):
+    out = work / "new"
+    assert cli([*argv, "--run", str(work / "run"), "--out", f"{out}{os.sep}"]) == 2
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"ends with '{os.sep}', a folder path" in err[0] and f"such as {out}{os.sep}" in err[0]
+    assert not os.path.lexists(out) and not os.path.lexists(out.with_suffix(".png"))
+
+
 def test_a_reader_that_leaves_early_ends_the_export_quietly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", "export", "--run", loose_pivots(tmp_path, 2000),
                              "--format", "jsonl", "--kind", "pivots", "--out", "-"], stdout=subprocess.PIPE,
