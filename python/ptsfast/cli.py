@@ -247,7 +247,23 @@ def _check_given(a, flags) -> None:
     for flag, what in flags:
         v = getattr(a, flag, None)
         if v is not None and not str(v).strip():
-            raise ValueError(f"--{flag} is empty: give {what}")
+            raise ValueError(f"--{flag.replace('_', '-')} is empty: give {what}")
+
+
+def _check_fields(a) -> None:
+    """The column flags given are not empty ('' for --id-field derives ids from content, and for --answer-field
+    with --oracle code reads no answer column): an empty name was dropped without a word, or skipped every row
+    with a message naming no flag."""
+    from ptsfast.problems.oracles import canonical_oracle_name
+
+    code = not callable(a.oracle) and canonical_oracle_name(a.oracle) == "code"
+    given = [("question_field", "the question column"), ("solution_field", "the column of given solutions"),
+             ("entry_point_field", "the column naming the function under test")]
+    if not code:
+        given.append(("answer_field", "the reference answer column (an empty one is for --oracle code only)"))
+    _check_given(a, given)
+    if getattr(a, "tests_field", None) is not None and not any(f.strip() for v in a.tests_field for f in v.split(",")):
+        raise ValueError("--tests-field is empty: give the code tests column(s)")
 
 
 def _check_paths(a) -> None:
@@ -255,6 +271,7 @@ def _check_paths(a) -> None:
     where the run writes over neither input (checked by real path, leaving nothing behind)."""
     _check_given(a, (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
                      ("out", "the run's folder")))
+    _check_fields(a)
     out = getattr(a, "out", None)
     if out is None:
         return

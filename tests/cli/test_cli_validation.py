@@ -39,6 +39,10 @@ BAD_FLAGS = [
     # a mistyped path was every problem's whole prompt; '' was the current folder
     (["--chat-template", "no/such/template.jinja"], "--chat-template 'no/such/template.jinja' is no file"),
     (["--out", ""], "--out is empty"), (["--problems", ""], "--problems is empty"), (["--dtype", ""], "--dtype ''"),
+    # an empty column name was dropped without a word, or skipped every row as "field None is empty"
+    (["--answer-field", ""], "--answer-field is empty"), (["--question-field", " "], "--question-field is empty"),
+    (["--solution-field", ""], "--solution-field is empty"), (["--tests-field", ","], "--tests-field is empty"),
+    (["--entry-point-field", ""], "--entry-point-field is empty"),
 ]
 
 
