@@ -394,7 +394,8 @@ def _anchor_options(a):
                       problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
                       temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, min_p=a.min_p, seed=a.seed,
                       system_prompt=a.system_prompt, chat_template=getattr(a, "chat_template", None),
-                      use_chat_template=not a.no_chat_template, engine=EngineConfig(kv_cache_gb=a.kv_cache_gb),
+                      use_chat_template=not a.no_chat_template,
+                      engine=_config("engine", EngineConfig, kv_cache_gb=a.kv_cache_gb),
                       unsafe_code_oracle=a.unsafe_code_oracle)
     try:
         anchors = AnchorConfig(threshold=a.threshold, batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts,

@@ -206,6 +206,20 @@ def test_a_resume_names_negated_flags_the_right_way_and_top_k_off_is_one_setting
     assert run_settings(MineOptions(top_k=-1), "m") == run_settings(MineOptions(top_k=0), "m")
 
 
+def test_anchors_name_their_own_flags_in_a_refused_resume_and_a_bad_kv_cache(problems, tmp_path, capsys):
+    from ptsfast.pipeline.options import setting_flag
+    # a refused resume said "anchors.threshold was 0.2, now 0.3"
+    for field, flag in (("threshold", "--threshold"), ("batch_size", "--batch-rollouts"),
+                        ("max_rollouts", "--max-rollouts"), ("confidence", "--confidence"),
+                        ("similarity_threshold", "--similarity-threshold"), ("numbers_must_match", "--any-numbers")):
+        assert flag in setting_flag(f"anchors.{field}")
+    assert "--embedding-model" in setting_flag("similarity")
+    assert cli(["anchors", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out",
+                str(tmp_path / "o"), "--kv-cache-gb", "nan"]) == 2
+    err = capsys.readouterr().err
+    assert "(--kv-cache-gb)" in err and "no-model" not in err and not (tmp_path / "o").exists()
+
+
 def test_top_k_below_minus_one_is_a_typo_not_the_full_vocabulary():
     from ptsfast.engine import SamplingParams
     with pytest.raises(ValueError, match=r"--top-k.* must be >= 1, or 0 or -1 to disable it, got -3"):

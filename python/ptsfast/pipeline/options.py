@@ -139,7 +139,13 @@ _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajector
           "mining.estimator.accept_confidence": "--accept-confidence",
           "mining.estimator.confirm_rollouts": "--confirm",
           "mining.filter.enabled": "the problem filter (on unless --no-filter)",
-          "mining.filter.p_min": "--p-min", "mining.filter.p_max": "--p-max"}
+          "mining.filter.p_min": "--p-min", "mining.filter.p_max": "--p-max",
+          # ptsfast anchors' own settings
+          "anchors.threshold": "--threshold", "anchors.batch_size": "--batch-rollouts",
+          "anchors.max_rollouts": "--max-rollouts", "anchors.confidence": "--confidence",
+          "anchors.similarity_threshold": "--similarity-threshold",
+          "anchors.numbers_must_match": "the number rule (on unless --any-numbers)",
+          "similarity": "the similarity (token overlap unless --embedding-model)"}
 
 
 def setting_flag(key: str) -> str:
