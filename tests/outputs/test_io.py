@@ -1,6 +1,7 @@
 """Run writer: durability/resume (a real SIGKILL mid-run), config guard, record builders, exports."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -343,3 +344,15 @@ def test_overwrite_removes_every_file_of_the_discarded_run(tmp_path):
     with RunWriter(tmp_path, {"a": 2}, overwrite=True) as w:  # a mine run over an anchors run
         assert not w.done
     assert not (tmp_path / "sentences.jsonl").exists() and not (tmp_path / "report.html").exists()
+
+
+def test_an_export_of_a_cut_records_file_names_the_committed_records_it_lacks(tmp_path, caplog):
+    run = tmp_path / "run"
+    with RunWriter(run, {"a": 1}) as w:
+        for pid in ("x", "y"):
+            w.write_problem(pid, [{"problem_id": pid, "position": 1, "direction": "raises", "delta": 0.5}], [], {})
+    kept = (run / PIVOTS).read_text().splitlines(keepends=True)[:1]
+    (run / PIVOTS).write_text("".join(kept))  # the second committed pivot is gone (a copy cut short)
+    with caplog.at_level(logging.WARNING):
+        assert export(run, tmp_path / "pv.jsonl", fmt="jsonl", kind="pivots") == 1
+    assert f"{run / PIVOTS} holds 1 of the 2 records its run committed" in caplog.text and "restore" in caplog.text

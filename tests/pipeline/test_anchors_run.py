@@ -1,6 +1,7 @@
 """Thought anchors end to end on a tiny model through the CLI: run, resume, export, report; and the API."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
     assert cli(args) == 0  # a rerun resumes: everything is done, nothing is duplicated
     assert (out / "sentences.jsonl").read_text() == before
     assert cli(args[:-1] + ["--threshold", "0.3", "--quiet"]) == 2  # another config into the same folder
-    assert "other settings that change results (anchors.threshold was" in capsys.readouterr().err
+    assert "other settings that change results (--threshold was" in capsys.readouterr().err
 
     exported = tmp_path / "ta.jsonl"
     assert cli(["export", "--run", str(out), "--out", str(exported), "--format", "thought_anchors"]) == 0
@@ -107,6 +108,21 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
                 "--kind", "sentences"]) == 0
     assert len(lines(every)) == len(sentences)
     assert cli(["export", "--run", str(out), "--out", str(every), "--format", "trl"]) == 2  # not pairs over it
+
+    # killed after a problem's sentences were written, before its problems.jsonl line and marker: those sentences
+    # are not the run's yet (a resume truncates and redoes them), and were exported without their query
+    cut = tmp_path / "cut"
+    shutil.copytree(out, cut)
+    for name in ("done.jsonl", "problems.jsonl"):
+        kept = (cut / name).read_text().splitlines(keepends=True)[:-1]
+        (cut / name).write_text("".join(kept))
+    committed = {json.loads(x)["problem_id"] for x in (cut / "done.jsonl").read_text().splitlines()}
+    partial = tmp_path / "partial.jsonl"
+    assert cli(["export", "--run", str(cut), "--out", str(partial), "--format", "thought_anchors",
+                "--kind", "sentences"]) == 0
+    recs = lines(partial)
+    assert recs and {r["problem_id"] for r in recs} == committed and all(r["query"] for r in recs)
+    assert len(recs) == sum(s["problem_id"] in committed for s in sentences)
 
     capsys.readouterr()
     assert cli(["report", "--run", str(out)]) == 0

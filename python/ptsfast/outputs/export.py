@@ -35,8 +35,8 @@ from typing import Any
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_writable, fsync_dir,
                                     is_stream)
-from ptsfast.outputs.source import (ExportError, RunSource, filter_records, is_run_dir, open_source, pairs_by_pivot,
-                                    pivot_key, pivots_by_key, read_records, read_records_file)
+from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
+                                    pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -328,7 +328,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
     kind = kind or "anchors"
     source = open_source(src, SENTENCES)
     outp = _checked_out(out, source, "thought_anchors", kind, force)
-    recs = list(read_records_file(source.file))
+    recs = committed_records(source)
     if recs and "prob_with_sentence" in recs[0]:
         raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "
                           f"`ptsfast anchors --out`")

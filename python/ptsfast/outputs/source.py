@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, read_run_info
+
+log = logging.getLogger(__name__)
 
 TRL_FIELDS = ("prompt", "chosen", "rejected")
 """The text fields of a DPO pair, in TRL's order (ptsfast's pair records carry them too)."""
@@ -112,10 +115,23 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
     return RunSource(file, run_dir, info)
 
 
-def read_records(source: RunSource, schema: str) -> list[dict]:
-    """All records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/``mined_pivots``)."""
+def committed_records(source: RunSource) -> list[dict]:
+    """The records of ``source.file``; in a run folder those its last done marker committed (the lines after them
+    are a problem still being written, or a crash's, which a resume truncates and redoes). Fewer than committed (a
+    file cut or edited) are exported with a warning naming the file."""
     run = source.run_dir if source.run_dir is not None and source.file.parent == source.run_dir else None
-    recs = list(read_records_file(source.file, committed_lines(run, source.file.name), torn_ends=run is not None))
+    limit = committed_lines(run, source.file.name)
+    recs = list(read_records_file(source.file, limit, torn_ends=run is not None))
+    if limit is not None and len(recs) < limit:
+        log.warning("%s holds %d of the %d records its run committed (the file was cut or edited): the other %d are "
+                    "not exported - restore the file to export them", source.file, len(recs), limit, limit - len(recs))
+    return recs
+
+
+def read_records(source: RunSource, schema: str) -> list[dict]:
+    """The committed records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/
+    ``mined_pivots``)."""
+    recs = committed_records(source)
     need = _REQUIRED[schema]
     for r in recs[:1]:
         missing = [k for k in need if k not in r]
