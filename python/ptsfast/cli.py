@@ -467,7 +467,8 @@ def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
 
-    _check_given(a, (("run", "a run folder"), ("out", "the export's file path (or - for standard output)")))
+    _check_given(a, (("run", "a run folder"), ("out", "the export's file path (or - for standard output)"),
+                     ("model", "a model folder (or leave --model out for the run's model)")))
     if a.format != "hf":
         _check_file_path(a.out, f"the {a.format} format writes one file",
                          "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -186,6 +187,23 @@ def test_steering_export_codelion_shape_and_values(run, tmp_path):
             if p["direction"] == kind:
                 torch.testing.assert_close(torch.tensor(r["cluster_vector"]), torch.stack(group).mean(0))
                 assert r["cluster_size"] == len(group)
+
+
+def test_a_copied_run_whose_model_is_not_here_names_the_run_and_the_model_flag(run, tmp_path, capsys):
+    rundir, model_dir = run
+    shutil.copytree(rundir, tmp_path / "run")
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    info["config"]["model"] = str(tmp_path / "elsewhere" / "model")  # mined on another machine
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info))
+    base = ["export", "--run", str(tmp_path / "run"), "--format", "steering", "--quiet", "--out"]
+    assert cli(base + [str(tmp_path / "s.jsonl")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path / "elsewhere" / "model") in err[0], err
+    assert f"the model {tmp_path / 'run'} was mined with" in err[0] and err[0].endswith("with --model)")
+    assert cli(base + [str(tmp_path / "e.jsonl"), "--model", ""]) == 2  # was the run's model, without a word
+    assert "--model is empty" in capsys.readouterr().err
+    assert cli(base + [str(tmp_path / "s.jsonl"), "--model", str(model_dir)]) == 0
+    assert not (tmp_path / "e.jsonl").exists() and (tmp_path / "s.jsonl").exists()
 
 
 def test_steering_runs_one_forward_per_trajectory(run):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ptsfast.demo import is_demo_model
-from ptsfast.outputs.source import ExportError, RunSource
+from ptsfast.outputs.source import ExportError, RunSource, run_model
 from ptsfast.problems.oracles import task_type
 
 PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
@@ -96,4 +96,5 @@ def tokenizer_for(source: RunSource, model: Any):
         raise ExportError(f"{source.file} does not say which model mined it; pass --model")
     if is_demo_model(name):
         name = demo_model_dir()
-    return load_tokenizer(name)
+    with run_model(source, model):
+        return load_tokenizer(name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, read_run_info
 
@@ -44,6 +46,21 @@ class RunSource:
 
     def created(self) -> str | None:
         return self.info.get("created")
+
+
+@contextlib.contextmanager
+def run_model(source: RunSource, model: Any):
+    """Around loading the model a run recorded (``model`` not given): a model that does not load here (the run was
+    copied from another machine, or its model moved) is named as the run's, with ``--model`` as the way out."""
+    from ptsfast.models import ModelLoadError
+
+    try:
+        yield
+    except ModelLoadError as e:
+        if model:
+            raise
+        raise ExportError(f"{str(e).rstrip('.')} (the model {source.run_dir or source.file} was mined with, as its "
+                          f"run.json says; moved or on another machine? pass its folder with --model)") from None
 
 
 def committed_lines(run_dir: Path | None, name: str) -> int | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
 from ptsfast.outputs.codelion import pts_record
-from ptsfast.outputs.source import ExportError, RunSource
+from ptsfast.outputs.source import ExportError, RunSource, run_model
 
 STEERING_FIELDS = ("query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
                    "prob_delta", "model_id", "task_type", "steering_vector", "cluster_id", "reasoning_pattern",
@@ -181,4 +181,5 @@ def model_for(source: RunSource, model: Any, device: str | None, dtype: str | No
     import torch
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    return load_model(name, dtype=dtype or "float32", device=device)
+    with run_model(source, model):
+        return load_model(name, dtype=dtype or "float32", device=device)
