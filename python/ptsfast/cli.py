@@ -719,6 +719,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _way_out(a, exc: BaseException) -> str:
+    """What to do about a full disk (the system's message names none): a run keeps its finished problems."""
+    import errno
+
+    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return ""
+    runs = a.func in (cmd_mine, cmd_anchors, cmd_demo)
+    return (" - free some space (or choose another --out), then rerun the same command" +
+            (" to resume: finished problems are kept" if runs else ""))
+
+
 def _terminated(signum, frame) -> None:
     """SIGTERM (kill, a job scheduler) unwinds like Ctrl-C: temporary files are removed, finished work is kept."""
     raise KeyboardInterrupt
@@ -758,7 +769,8 @@ def main(argv: list[str] | None = None) -> int:
             # messages (errno None) name their file
             where = (getattr(a, "out", None) if isinstance(exc, OSError) and exc.errno is not None and not exc.filename
                      else None)
-            print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else ""), file=sys.stderr)
+            print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else "") + _way_out(a, exc),
+                  file=sys.stderr)
             return 2
         if isinstance(exc, ConnectionError) or (isinstance(exc, ImportError) and "ptsfast[ray]" in str(exc)):
             print(f"ptsfast: error: {exc}", file=sys.stderr)

@@ -137,3 +137,21 @@ def test_atomically_written_files_get_the_users_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "summary.json").stat().st_mode) == 0o644
+
+
+def test_a_run_json_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+
+    from ptsfast.outputs import rundir
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rundir.os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        RunWriter(tmp_path / "run", {"seed": 1})
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == []  # an empty run.json.tmp was left behind
+    monkeypatch.undo()
+    with RunWriter(tmp_path / "run", {"seed": 1}) as w:
+        w.write_problem("a", [], [], {})
+    assert json.loads((tmp_path / "run" / RUN).read_text())["config"] == {"seed": 1}

@@ -273,6 +273,15 @@ def test_a_one_file_out_ending_with_a_slash_is_refused_not_written_as_a_file(wor
     assert not os.path.lexists(out) and not os.path.lexists(out.with_suffix(".png"))
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_with_the_way_out(tmp_path, capfd):
+    run = loose_pivots(tmp_path / "in", 3)
+    assert cli(["export", "--run", run, "--format", "jsonl", "--kind", "pivots", "--out", "/dev/full"]) == 2
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device (writing /dev/full)" in err[0], err
+    assert err[0].endswith("free some space (or choose another --out), then rerun the same command")
+
+
 def test_a_reader_that_leaves_early_ends_the_export_quietly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", "export", "--run", loose_pivots(tmp_path, 2000),
                              "--format", "jsonl", "--kind", "pivots", "--out", "-"], stdout=subprocess.PIPE,

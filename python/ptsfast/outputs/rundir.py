@@ -353,14 +353,8 @@ class RunWriter:
                 **_jsonable(dict(info)),
                 **({"inputs": self.inputs} if self.inputs is not None else {}),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-        tmp = path.with_suffix(".json.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(body, f, indent=1, sort_keys=True)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        fsync_dir(self.dir)
+        # a fresh temporary file, removed when the write fails (a full disk left an empty run.json.tmp behind)
+        write_atomic(path, json.dumps(body, indent=1, sort_keys=True) + "\n")
         return []
 
     def _check_config(self, old: Mapping[str, Any]) -> list[str]:
