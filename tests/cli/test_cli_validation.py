@@ -247,6 +247,24 @@ def test_simulate_json_into_a_new_folder_is_written(tmp_path, capsys):
     assert json.loads(out.read_text())[0]["population"] == "hard"
 
 
+def test_simulate_json_into_a_pipe_is_written_into_never_replaced(tmp_path):
+    import stat
+    import threading
+
+    # a device or pipe (/dev/full, /dev/stdout) was replaced by a regular file renamed over it: as root, the device
+    # node itself; a pipe here stands for it
+    pipe = tmp_path / "scores.pipe"
+    os.mkfifo(pipe)
+    got = {}
+    reader = threading.Thread(target=lambda: got.setdefault("text", pipe.read_text()), daemon=True)
+    reader.start()
+    assert cli(["simulate", "--json", str(pipe), "--scale", "0.01", "--seeds", "0", "--populations", "hard",
+                "--quiet"]) == 0
+    reader.join(30)
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode), "the pipe was replaced by a file"
+    assert json.loads(got["text"])[0]["population"] == "hard"
+
+
 def test_a_chat_template_that_does_not_compile_is_refused_before_the_model_loads(problems, tmp_path, capsys):
     t = tmp_path / "t.jinja"
     t.write_text("{% for m in messages %}{{ m.content }")

@@ -239,12 +239,18 @@ def as_user_file(path: str | os.PathLike, folder: bool = False) -> None:
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     """Replace ``path`` (over the file a link names) with ``text`` all at once: written to a fresh temporary file
-    beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole."""
+    beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole. A
+    device or pipe (:func:`is_stream`) is written into: a file renamed over ``/dev/full`` replaced the device."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if is_stream(Path(path).expanduser()):
+        with open(Path(path).expanduser(), "wb") as f:
+            f.write(data)
+        return
     real = Path(os.path.realpath(Path(path).expanduser()))
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         as_user_file(tmp)
