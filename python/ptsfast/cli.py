@@ -726,7 +726,8 @@ def _way_out(a, exc: BaseException) -> str:
     if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
         return ""
     runs = a.func in (cmd_mine, cmd_anchors, cmd_demo)
-    return (" - free some space (or choose another --out), then rerun the same command" +
+    flag = "--json" if a.func is cmd_simulate else "--out"
+    return (f" - free some space (or choose another {flag}), then rerun the same command" +
             (" to resume: finished problems are kept" if runs else ""))
 
 
@@ -767,8 +768,8 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
             # the system's own error without a file (a full disk while writing): it was --out; ptsfast's own
             # messages (errno None) name their file
-            where = (getattr(a, "out", None) if isinstance(exc, OSError) and exc.errno is not None and not exc.filename
-                     else None)
+            out = getattr(a, "out", None) or getattr(a, "json", None)  # simulate writes --json
+            where = out if isinstance(exc, OSError) and exc.errno is not None and not exc.filename else None
             print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else "") + _way_out(a, exc),
                   file=sys.stderr)
             return 2

@@ -265,6 +265,22 @@ def test_simulate_json_into_a_pipe_is_written_into_never_replaced(tmp_path):
     assert json.loads(got["text"])[0]["population"] == "hard"
 
 
+def test_simulate_json_on_a_full_disk_names_the_file_and_its_flag(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from ptsfast.outputs import rundir
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rundir, "write_atomic", full)
+    out = tmp_path / "scores.json"
+    assert cli(["simulate", "--json", str(out), "--scale", "0.01", "--seeds", "0", "--populations", "hard",
+                "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"(writing {out}) - free some space (or choose another --json)" in err[0], err
+
+
 def test_a_chat_template_that_does_not_compile_is_refused_before_the_model_loads(problems, tmp_path, capsys):
     t = tmp_path / "t.jinja"
     t.write_text("{% for m in messages %}{{ m.content }")
