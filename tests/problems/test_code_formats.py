@@ -1392,3 +1392,20 @@ def test_a_set_tasks_expected_values_are_stored_in_one_order_whatever_the_hash_s
         evalplus.reference_values.cache_clear()
         texts.add(_raw_evalplus_problem(tmp_path, **row).tests)
     assert len(texts) == 1
+
+
+def test_a_raw_evalplus_row_whose_values_follow_the_hash_seed_keeps_its_text_and_judges_alike(tmp_path, judge):
+    # EvalPlus runs the canonical solution and the solution under one hash seed (a forked process): the order of a
+    # list built from a set of strings agrees, and the problem's text (its identity on resume) is the same each load
+    from ptsfast.problems import evalplus
+    words = [f"w{i}" for i in range(40)]
+    row = {"task_id": "HumanEval/900", "entry_point": "unique", "prompt": "def unique(words):\n    \"\"\"Unique.\"\"\"\n",
+           "canonical_solution": "    return list(set(words))\n", "base_input": [[words], [words[:7]]]}
+    texts = set()
+    for _ in range(3):
+        evalplus.reference_values.cache_clear()
+        prob = _raw_evalplus_problem(tmp_path, **row)
+        texts.add(prob.tests)
+    assert len(texts) == 1
+    assert judge(answer("def unique(words):\n    return list(set(words))\n"), prob) == (True, None)
+    assert judge(answer("def unique(words):\n    return sorted(set(words))\n"), prob) == (False, None)

@@ -2554,16 +2554,22 @@ def _ptsfast_boot(sites, body=None):
     return "import site\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + body
 
 
-def _ptsfast_piped(source, args, quiet=False):
+def _ptsfast_piped(source, args, quiet=False, hash_seed=None):
     """A fresh interpreter running ``source`` with two pipes, ``sys.argv[1]`` the one it reads and ``sys.argv[2]``
     the one it answers on (then ``args``): (process, this side's writer, this side's reader), both binary.
-    ``quiet``: its stdout and stderr go nowhere (what it prints is no part of its answers)."""
+    ``quiet``: its stdout and stderr go nowhere (what it prints is no part of its answers). ``hash_seed``: its
+    ``PYTHONHASHSEED`` (which ``-I`` ignores: then ``-I``'s other parts are given one by one)."""
     import os, subprocess, sys
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
     silent = subprocess.DEVNULL if quiet else None
+    flags, env = ["-I", "-S"], None
+    if hash_seed is not None:
+        flags = ["-s", "-S"] + (["-P"] if sys.version_info >= (3, 11) else [])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env["PYTHONHASHSEED"] = str(hash_seed)
     try:
-        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", source, str(in_r), str(out_w), *args],
+        proc = subprocess.Popen([sys.executable, *flags, "-c", source, str(in_r), str(out_w), *args], env=env,
                                 stdin=subprocess.DEVNULL, stdout=silent, stderr=silent, pass_fds=(in_r, out_w),
                                 close_fds=True)
     finally:
@@ -2696,7 +2702,10 @@ def _ptsfast_call_process(spec, code):
                      if on)
     # what the solution prints is no part of a verdict (APPS' judge ignores it): debug prints cannot fill the
     # sandbox's output limit; its errors come back as replies
-    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name, flags], quiet=True)
+    # EvalPlus judges a solution in a process forked from the one that ran its canonical solution: one hash seed, so
+    # a value built from a set of strings comes in the same order on both sides; so here, in a fixed seed
+    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name, flags], quiet=True,
+                                   hash_seed=0 if typed else None)
     recorded = []
     try:
         for i, (args, expected) in enumerate(spec["cases"]):
