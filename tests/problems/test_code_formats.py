@@ -1351,7 +1351,8 @@ SPECIAL_ROWS = {  # EvalPlus' special oracles: (row, right solutions, wrong solu
             ["def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b))[:1])\n",
              "def similar_elements(a, b):\n    return tuple(set(a) | set(b))\n"]),
     "root": ({"task_id": "HumanEval/32", "entry_point": "find_zero", "atol": 1e-4,
-              "prompt": "import math\n\ndef poly(xs, x):\n    return sum(c * math.pow(x, i) for i, c in enumerate(xs))\n"
+              "prompt": "import math\n\ndef poly(xs, x):\n"
+                        "    return sum(c * math.pow(x, i) for i, c in enumerate(xs))\n"
                         "\ndef find_zero(xs):\n    \"\"\"A zero of the polynomial of coefficients xs.\"\"\"\n",
               "canonical_solution": "    lo, hi = -1.0, 1.0\n    while poly(xs, lo) * poly(xs, hi) > 0:\n"
                                     "        lo, hi = lo * 2, hi * 2\n    while hi - lo > 1e-10:\n"
@@ -1361,7 +1362,8 @@ SPECIAL_ROWS = {  # EvalPlus' special oracles: (row, right solutions, wrong solu
              ["def find_zero(xs):\n    return 3.0 if xs == [-6, 11, -6, 1] else -0.5\n"],  # another root than the
              ["def find_zero(xs):\n    return 0.0\n"]),  # canonical one's
     "not_none": ({"task_id": "Mbpp/787", "entry_point": "text_match_three", "prompt": MBPP_PROMPT,
-                  "canonical_solution": "import re\ndef text_match_three(text):\n    return re.search('ab{3}?', text)\n",
+                  "canonical_solution": "import re\ndef text_match_three(text):\n"
+                                        "    return re.search('ab{3}?', text)\n",
                   "base_input": [["ac"], ["dc"], ["abbbba"]]},
                  ["def text_match_three(text):\n    return 'ab' in text\n",
                   "import re\ndef text_match_three(text):\n    return re.search('ab', text)\n"],
@@ -1399,8 +1401,9 @@ def test_a_raw_evalplus_row_whose_values_follow_the_hash_seed_keeps_its_text_and
     # list built from a set of strings agrees, and the problem's text (its identity on resume) is the same each load
     from ptsfast.problems import evalplus
     words = [f"w{i}" for i in range(40)]
-    row = {"task_id": "HumanEval/900", "entry_point": "unique", "prompt": "def unique(words):\n    \"\"\"Unique.\"\"\"\n",
-           "canonical_solution": "    return list(set(words))\n", "base_input": [[words], [words[:7]]]}
+    row = {"task_id": "HumanEval/900", "entry_point": "unique", "base_input": [[words], [words[:7]]],
+           "prompt": "def unique(words):\n    \"\"\"Unique.\"\"\"\n",
+           "canonical_solution": "    return list(set(words))\n"}
     texts = set()
     for _ in range(3):
         evalplus.reference_values.cache_clear()
