@@ -242,11 +242,12 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole. A
     device or pipe (:func:`is_stream`) is written into: a file renamed over ``/dev/full`` replaced the device."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if is_stream(Path(path).expanduser()):
-        with open(Path(path).expanduser(), "wb") as f:
+    given = Path(path).expanduser()
+    if is_stream(given):
+        with open(given, "wb") as f:
             f.write(data)
         return
-    real = Path(os.path.realpath(Path(path).expanduser()))
+    real = Path(os.path.realpath(given))
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:
