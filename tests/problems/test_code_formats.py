@@ -1412,3 +1412,15 @@ def test_a_raw_evalplus_row_whose_values_follow_the_hash_seed_keeps_its_text_and
     assert len(texts) == 1
     assert judge(answer("def unique(words):\n    return list(set(words))\n"), prob) == (True, None)
     assert judge(answer("def unique(words):\n    return sorted(set(words))\n"), prob) == (False, None)
+
+
+def test_a_raw_evalplus_row_is_skipped_where_its_canonical_solution_cannot_run_isolated(tmp_path, monkeypatch):
+    # the dataset's code runs while the problems load: never outside the sandbox, whatever flags come later
+    from ptsfast.problems import evalplus, sandbox
+    monkeypatch.setattr(sandbox, "isolation_status", lambda: (False, "no namespaces in this test"))
+    evalplus.reference_values.cache_clear()
+    row = json.loads((FIXTURES / "evalplus_raw.jsonl").read_text().splitlines()[1])
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    loaded = load(str(path))
+    assert not loaded.problems and "only in the code sandbox, unavailable here (no namespaces" in str(loaded.skipped[0])

@@ -170,12 +170,15 @@ def reference_values(prompt: str, reference: str, entry: str, inputs: str, speci
     call harness tags a solution's values; cached, since a problem set is read more than once a run."""
     from ptsfast.problems.sandbox import SandboxLimits, isolation_status, run_python
 
+    isolated, why = isolation_status()
+    if not isolated:  # the dataset's code runs while the problems load, before any flag could accept the risk
+        raise TestFormatError(f"its expected values come from running its canonical solution, which ptsfast runs "
+                              f"only in the code sandbox, unavailable here ({why}); use a release with a 'test' "
+                              f"column, e.g. evalplus/humanevalplus")
     args = json.loads(inputs)
     recorder = TestProgram("call", cases=tuple((a, None) for a in args), fn_name=entry, prompt=prompt, atol=0.0,
                            special=special)
-    # the dataset's own code, run where the tests run: in the sandbox where this machine has one
-    res = run_python(recorder.program(reference, record=True), SandboxLimits(**REFERENCE_LIMITS),
-                     isolate=isolation_status()[0], whole_output=True)
+    res = run_python(recorder.program(reference, record=True), SandboxLimits(**REFERENCE_LIMITS), whole_output=True)
     digest = hashlib.sha256(reference.encode()).hexdigest()[:8]
     if not res.passed:
         raise TestFormatError(f"its canonical solution (sha256 {digest}...) did not run on its inputs in the sandbox "
