@@ -247,3 +247,22 @@ def test_a_row_fixed_before_a_rerun_is_no_longer_listed_as_skipped(model_dir, tm
     problems.write_text(good + "\n" + json.dumps({"id": "h", "question": words(4, 2), "answer": "1"}) + "\n")
     assert mine_cli(model_dir, problems, out) == 0
     assert json.loads((out / "summary.json").read_text())["skipped"] == []
+
+
+@pytest.mark.parametrize("command,room,fits", [("mine", 1064, 445), ("anchors", 1001, 508)])
+def test_max_new_tokens_over_the_context_is_one_line_before_the_run_folder(model_dir, tmp_path, capsys, command, room,
+                                                                           fits):
+    """Every problem was skipped one by one as too long for the context (512 positions here); now the run is refused
+    once, naming the flag, the context and the largest value that fits the shortest prompt."""
+    problems = tmp_path / "p.jsonl"
+    problems.write_text("".join(json.dumps({"id": f"q{i}", "question": words(4, i), "answer": "1"}) + "\n"
+                                for i in range(3)))
+    out = tmp_path / "run"
+    assert cli([command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out),
+                "--no-chat-template", "--oracle", "exact", "--max-new-tokens", "1000", "--quiet"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ptsfast")]
+    assert len(err) == 1 and f"--max-new-tokens 1000: a rollout may take {room} tokens" in err[0], err
+    assert "model's context of 512" in err[0] and f"use --max-new-tokens {fits} or less" in err[0], err
+    assert not out.exists()
+    # the value offered fits a 2-token prompt and one sampled token; one more does not
+    assert MineOptions(max_new_tokens=fits).rollout_room() + 3 == 512 if command == "mine" else fits + 1 + 3 == 512

@@ -172,7 +172,7 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                   (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match)))
     with lent(model), open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite,
                                 oracle=oracle, dataset_id=dataset_id, mode=mode, inputs=inputs,
-                                data_files=ANCHOR_FILES) as run:
+                                data_files=ANCHOR_FILES, room=lambda n: n + 1) as run:
         stats, skipped = _run(model, tokenizer, run.todo(problems), options, similarity, run, progress)
         stats.seconds = time.perf_counter() - run.start
         return run.finish(stats.as_dict(), skipped)

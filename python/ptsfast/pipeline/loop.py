@@ -23,7 +23,7 @@ from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, Rol
 from ptsfast.mining.driver import SearchPool
 from ptsfast.mining.search import movable
 from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
-from ptsfast.problems.loading import PreparedProblem, Skip, over_context
+from ptsfast.problems.loading import MIN_PROMPT_TOKENS, PreparedProblem, Skip, over_context
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.eta import prior_rollouts
 from ptsfast.pipeline.options import MineOptions
@@ -105,6 +105,39 @@ def trajectory_budget(max_positions: int | None, want: int, need: int,
     if why:
         return 0, f"problem {problem.id}: {why}"
     return (want if given is not None else min(want, max_positions - prompt - need)), None
+
+
+def model_context(model) -> int | None:
+    """The longest sequence the engine runs ``model`` (a loaded model, or its folder) within; None when unknown."""
+    from ptsfast.engine.hf_adapter import _context_limit
+
+    config = getattr(model, "config", None)
+    try:
+        if config is None:  # a folder: the Ray driver's model, loaded by the workers
+            from transformers import AutoConfig
+
+            config = AutoConfig.from_pretrained(str(model), local_files_only=True)
+        text = config.get_text_config() if hasattr(config, "get_text_config") else config
+        return _context_limit(text, getattr(config, "model_type", ""))[0]
+    except Exception:  # noqa: BLE001 - the engine names what it cannot run when it loads the model
+        return None
+
+
+def check_context(context: int | None, room: Callable[[int], int], max_new_tokens: int, solutions: bool) -> None:
+    """Refuses a ``--max-new-tokens`` whose rollouts (``room(max_new_tokens)`` positions after a solution) leave the
+    model's context no room for the shortest problem (a 2-token prompt and one sampled token, or with given
+    ``solutions`` a 1-token prompt and solution): every problem would be skipped, one by one, for that reason."""
+    shortest = MIN_PROMPT_TOKENS + (not solutions)
+    if not context or room(max_new_tokens) + shortest <= context:
+        return
+    lo, hi = 0, max_new_tokens  # the largest n that fits, 0 if none
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if room(mid) + shortest <= context else (lo, mid)
+    fix = (f"use --max-new-tokens {lo} or less (less still for long prompts), or a model with a longer context"
+           if lo else "use a model with a longer context")
+    raise ValueError(f"--max-new-tokens {max_new_tokens}: a rollout may take {room(max_new_tokens)} tokens, which with "
+                     f"a prompt is over the model's context of {context}, so every problem would be skipped; {fix}")
 
 
 Handler = Callable[[list[Rollout]], list["Work"]]

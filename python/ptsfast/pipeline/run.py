@@ -17,13 +17,13 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ptsfast.engine import RolloutEngine, lent
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import model_path, run_inputs
-from ptsfast.pipeline.loop import ProblemResult, RunStats, run_problems
+from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
 from ptsfast.pipeline.probes import OracleStops
@@ -142,7 +142,8 @@ class OpenRun:
 def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
              model_name: str, overwrite: bool = False, oracle: Callable | None = None,
              dataset_id: str | None = None, mode: Mapping[str, object] | None = None,
-             inputs: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES) -> OpenRun:
+             inputs: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES,
+             room: Callable[[int], int] | None = None) -> OpenRun:
     """Checks the problems and the oracle, then opens (or resumes) the run directory.
 
     ``model`` is the model, or its folder when the model is loaded elsewhere (the Ray workers); ``tokenizer``
@@ -150,7 +151,8 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     is written, duplicate problem ids, an oracle that cannot run here, and a directory holding another run.
     Another kind of run than the search (thought anchors) gives ``mode``, its own settings in place of the
     search's (``mining``) in what identifies the run; ``inputs``, more files the run depends on; and
-    ``data_files``, the files it writes.
+    ``data_files``, the files it writes; and ``room``, the positions its rollouts take after a solution for a given
+    ``max_new_tokens`` (default: the search's, ``MineOptions.rollout_room``).
     """
     start = time.perf_counter()
     hashes = problem_hashes(problems)
@@ -162,6 +164,8 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     if oracle is not None:
         settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
+    check_context(model_context(model), room or (lambda n: replace(options, max_new_tokens=n).rollout_room()),
+                  options.max_new_tokens, any(p.solution is not None for p in problems))
     if options.use_chat_template and tokenizer is not None:  # before the run's folder is made: a rerun may fix it
         chat_template_of(tokenizer, options.chat_template)
     inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
