@@ -277,7 +277,8 @@ def test_each_row_of_a_mixed_dataset_reads_the_tests_column_it_fills(flip, tmp_p
     res = load(str(path))
     got = {p.id: p for p in res.problems}
     assert not res.skipped and {i: TestProgram.from_text(p.tests).format for i, p in got.items()} == \
-        {"a": "script", "b": "stdio"} and (got["a"].question, got["b"].question) == ("add", "echo")
+        {"a": "script", "b": "stdio"} and got["b"].question == "echo"
+    assert got["a"].question.startswith("add\n") and "assert add(1, 2) == 3" in got["a"].question  # MBPP's asserts
     assert judge(answer("def add(a, b):\n    return a + b\n"), got["a"]) == (True, None)
     assert judge(answer("print(input().strip())\n"), got["b"]) == (True, None)
     assert judge(answer("print(1)\n"), got["b"]) == (False, None)

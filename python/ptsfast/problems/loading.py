@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
-                                        importable, missing_modules, test_program_from_row)
+                                        _maybe_json, importable, missing_modules, test_program_from_row)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -126,6 +126,9 @@ developer's question retrieved as like the task (``q_idx``, ``score``), not the 
 STARTER_KEY = "starter_code"
 """A code problem's starter code (APPS, TACO, LiveCodeBench, LeetCodeDataset): shown to the model after the
 question."""
+EXAMPLE_TESTS_KEY = "test_list"
+"""MBPP's asserts (MBPP, MBPP sanitized, MBPP+): shown after the question, as MBPP's and EvalPlus' prompts show them;
+the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
@@ -421,6 +424,18 @@ def with_statement_parts(row: dict, question: str) -> str:
     return "\n\n".join(parts)
 
 
+def with_example_tests(row: dict, question: str) -> str:
+    """The question followed by an MBPP row's ``test_list`` asserts, where it does not already hold them (MBPP's
+    prompt: "Your code should pass these tests"): they name the function and its arguments."""
+    tests = _maybe_json(row.get(EXAMPLE_TESTS_KEY))
+    if not (isinstance(tests, list) and tests and all(isinstance(t, str) and t.strip() for t in tests)):
+        return question
+    if any(t.strip() in question for t in tests):
+        return question
+    shown = "\n".join(t.strip() for t in tests)
+    return f"{question.rstrip()}\n\nYour code should pass these tests:\n```python\n{shown}\n```"
+
+
 def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = None) -> tuple[Problem | None,
                                                                                               Skip | None]:
     """Build a Problem from one row, or return why the row is skipped (row number ``n``, 1-based)."""
@@ -475,7 +490,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         # call it by that name, so the model must see it
         q = f"{str(q).rstrip()}\n\nComplete this starter code:\n```python\n{starter.strip()}\n```"
     if fields.code:
-        q = with_statement_parts(row, str(q))
+        q = with_example_tests(row, with_statement_parts(row, str(q)))
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
             program = evalplus_program(row, fields.entry_point) if is_raw_evalplus(row) else \

@@ -1,0 +1,55 @@
+"""Rows of public code datasets in their own shapes (columns, dtypes, JSON texts), loaded as ``ptsfast mine --oracle
+code`` loads them and judged against what each dataset's own judge says of a right and a wrong program."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import build_parser, field_map
+from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.loading import load_problems
+from ptsfast.problems.oracles import isolation_status, make_judge
+
+sandboxed = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def load(tmp_path, rows: list[dict], *flags: str):
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code",
+                                      *flags])
+    return load_problems(args.problems, field_map(args))
+
+
+def answer(code: str) -> str:
+    return f"```python\n{code}```"
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return make_judge("code", 30.0)
+
+
+MBPP = {"task_id": 2, "text": "Write a function to find the shared elements from the given two lists.",
+        "code": "def similar_elements(test_tup1, test_tup2):\r\n  res = tuple(set(test_tup1) & set(test_tup2))\r\n"
+                "  return (res) ",
+        "test_list": ["assert similar_elements((3, 4, 5, 6),(5, 7, 4, 10)) == (4, 5)",
+                      "assert similar_elements((1, 2, 3, 4),(5, 4, 3, 7)) == (3, 4)"],
+        "test_setup_code": "", "challenge_test_list": []}
+MBPP_SANITIZED = {"source_file": "Benchmark Questions Verification V2.ipynb", "task_id": 2,
+                  "prompt": "Write a function to find the shared elements from the given two lists.",
+                  "code": "def similar_elements(a, b):\n  return tuple(set(a) & set(b))",
+                  "test_imports": [],
+                  "test_list": ["assert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))"]}
+
+
+@pytest.mark.parametrize("row", [MBPP, MBPP_SANITIZED], ids=["mbpp", "sanitized"])
+def test_an_mbpp_question_shows_its_test_list_which_names_the_function(row, tmp_path):
+    # MBPP's prompt is its text and "Your code should pass these tests" with test_list (EvalPlus shows its first
+    # assert): the text alone names no function, so a right program could not pass but by guessing its name
+    prob, = load(tmp_path, [row]).problems
+    assert prob.question.startswith(row.get("text") or row["prompt"])
+    assert all(t in prob.question for t in row["test_list"]) and "Your code should pass these tests" in prob.question
+    given = {**row, "text": row.get("text", "") + "\n" + row["test_list"][0]} if "text" in row else None
+    if given:  # a question that holds its asserts already is left as it is
+        assert load(tmp_path, [given]).problems[0].question == given["text"]
