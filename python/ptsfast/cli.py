@@ -275,13 +275,14 @@ def _check_paths(a) -> None:
     out = getattr(a, "out", None)
     if out is None:
         return
-    from ptsfast.outputs.rundir import check_inputs_apart, check_writable
+    from ptsfast.outputs.rundir import ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_run_files, check_writable
 
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
         raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")
     check_writable(out, "--out", folder=True)
+    check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
 
 
 def _validate(a):

@@ -298,3 +298,32 @@ def test_export_names_a_missing_run_as_its_input_and_checks_the_steering_device(
         assert cli(["export", "--run", str(tmp_path / "nope"), "--out", str(tmp_path / "s.jsonl"), "--format",
                     "steering", "--device", "cuda"]) == 2
         assert "--device cuda: this torch build has no CUDA" in capsys.readouterr().err
+
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
+        "--key-max-rollouts", "8", "--quiet"]
+
+
+def test_a_folder_where_the_run_writes_a_file_is_one_line_before_the_model_loads(model_dir, tmp_path, capsys):
+    """A folder at summary.json was found after every problem was mined again, as a bare '[Errno 21] Is a
+    directory'; now it is named before the model loads, finished work kept, and the run resumes once it is moved."""
+    problems = tmp_path / "p.jsonl"
+    problems.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w{3 + i} w9 w11", "answer": "1"}) + "\n"
+                                for i in range(2)))
+    out = tmp_path / "my run"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--limit", "1",
+                *FAST]) == 0
+    (out / "summary.json").rename(tmp_path / "summary.json")
+    (out / "summary.json").mkdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    capsys.readouterr()
+    for extra in ([], ["--overwrite"]):
+        assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                    *FAST, *extra]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"{out / 'summary.json'} is a folder, where the run writes its summary.json" in err[0]
+        assert "move it out of the run folder" in err[0] and "no-model" not in err[0], err
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    (out / "summary.json").rmdir()
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST]) == 0
+    assert json.loads((out / "summary.json").read_text())["problems_already_done"] == 1

@@ -155,3 +155,25 @@ def test_a_run_json_that_cannot_be_written_leaves_no_temporary_file(tmp_path, mo
     with RunWriter(tmp_path / "run", {"seed": 1}) as w:
         w.write_problem("a", [], [], {})
     assert json.loads((tmp_path / "run" / RUN).read_text())["config"] == {"seed": 1}
+
+
+@pytest.mark.parametrize("name,overwrite", [(PIVOTS, False), ("summary.json", False), (".lock", False),
+                                            (DONE, True), ("report.png", True)])
+def test_a_folder_where_the_run_writes_is_one_error_naming_it_and_nothing_changes(tmp_path, name, overwrite):
+    """It was a bare '[Errno 21] Is a directory' (summary.json's after the whole run, --overwrite's unlink halfway
+    through discarding a run); a pipe there hung the run on opening it."""
+    d = finished(tmp_path / "run")
+    if (d / name).exists():
+        (d / name).rename(d / "moved")
+    (d / name).mkdir()
+    (d / name / "keep.txt").write_text("mine")
+    before = snapshot(d)
+    with pytest.raises(RunDirError, match=rf"^{d / name} is a folder, where .*{name}; move it out of the run folder"):
+        RunWriter(d, {"seed": 1}, overwrite=overwrite)
+    assert snapshot(d) == before and (d / name / "keep.txt").read_text() == "mine"
+    os.mkfifo(d / "fifo")
+    (d / name / "keep.txt").unlink()
+    (d / name).rmdir()
+    (d / name).symlink_to(d / "fifo")
+    with pytest.raises(RunDirError, match=rf"{d / name} is not a regular file \(a device, pipe or socket\)"):
+        RunWriter(d, {"seed": 1}, overwrite=overwrite)

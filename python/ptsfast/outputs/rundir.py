@@ -212,6 +212,23 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
                          f"to") from e
 
 
+def check_run_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA_FILES, overwrite: bool = False,
+                    flag: str = "--out") -> None:
+    """Refuse, before any work, a run folder where a file the run writes (or ``--overwrite`` deletes) is a folder, a
+    device or a pipe: it failed with a bare ``[Errno 21] Is a directory`` once the model had loaded (a pipe hung
+    the run). Nothing is touched, so whatever the folder holds is kept."""
+    d = Path(out_dir).expanduser()
+    written = (".lock", RUN, DONE, SUMMARY, *data_files)
+    for name in dict.fromkeys((*written, *(RUN_FILES if overwrite else ()))):
+        p = d / name
+        if not p.exists() or p.is_file():
+            continue
+        what = "a folder" if p.is_dir() else "not a regular file (a device, pipe or socket)"
+        role = f"the run writes its {name}" if name in written else f"--overwrite deletes the run's {name}"
+        raise RunDirError(f"{p} is {what}, where {role}; move it out of the run folder (ptsfast never deletes what it "
+                          f"did not write), or choose another {flag}")
+
+
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
     """Records of a JSONL file; a torn last line (no newline) is ignored."""
     p = Path(path)
@@ -292,6 +309,7 @@ class RunWriter:
         self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
+        check_run_files(self.dir, self.data_files, overwrite)
         made_lock = not os.path.lexists(self.dir / ".lock")
         self._lock = open(self.dir / ".lock", "a")  # never truncates: a file of that name is not ours to empty
         try:
