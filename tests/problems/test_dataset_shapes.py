@@ -53,3 +53,22 @@ def test_an_mbpp_question_shows_its_test_list_which_names_the_function(row, tmp_
     given = {**row, "text": row.get("text", "") + "\n" + row["test_list"][0]} if "text" in row else None
     if given:  # a question that holds its asserts already is left as it is
         assert load(tmp_path, [given]).problems[0].question == given["text"]
+
+
+@sandboxed
+def test_deepcoder_primeintellect_rows_run_after_tacos_imports_as_its_judge_runs_them(tmp_path, judge):
+    # DeepCoder's primeintellect rows: 'tests' a JSON text of verification_info's cases, given bare; its judge
+    # (rllm's primeintellect_check_correctness) turns them into TACO's input_output and runs TACO's run_test, which
+    # puts TACO's imports (sys, math, ...) before the program, as for its taco rows
+    stdin = [{"type": "stdin_stdout", "input": "1 2\n", "output": "3\n"},
+             {"type": "stdin_stdout", "input": "5 7\n", "output": "12\n"}]
+    calls = [{"type": "function_call", "fn_name": "add", "input": [1, 2], "output": [3]},
+             {"type": "function_call", "fn_name": "add", "input": [5, 7], "output": [12]}]
+    rows = [{"problem": "Print the sum of a and b.", "tests": json.dumps(stdin), "metadata": "{}"},
+            {"problem": "Write add(a, b).", "tests": json.dumps(calls), "metadata": "{}"}]
+    prog, call = load(tmp_path, rows).problems
+    assert TestProgram.from_text(prog.tests).format == "stdio" and TestProgram.from_text(call.tests).format == "call"
+    assert judge(answer("a, b = map(int, sys.stdin.readline().split())\nprint(a + b)\n"), prog) == (True, None)
+    assert judge(answer("a, b = map(int, input().split())\nprint(a * b)\n"), prog) == (False, None)
+    assert judge(answer("def add(a, b):\n    return int(sqrt((a + b) ** 2))\n"), call) == (True, None)
+    assert judge(answer("def add(a, b):\n    return a - b\n"), call) == (False, None)

@@ -376,7 +376,10 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
     LiveCodeBench's ``testtype`` shapes and verl rows' ground truth, :data:`APPS_PRELUDE` for APPS' ``inputs``/
     ``outputs``, none for CodeContests'."""
     if isinstance(value, list) and any("type" in v for v in value) and not any("testtype" in v for v in value):
-        return _verification_cases({"test_cases": value}, name)  # verification_info's cases, given bare (DeepCoder)
+        # verification_info's cases, given bare: DeepCoder's primeintellect rows, which its judge runs as TACO's
+        # (rllm's primeintellect_check_correctness), after TACO's imports
+        cases, fn, _ = _verification_cases({"test_cases": value}, name)
+        return cases, fn, APPS_PRELUDE
     if isinstance(value, list):
         kinds = {v.get("testtype", "stdin") for v in value}
         if kinds == {"functional"}:
