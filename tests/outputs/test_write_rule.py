@@ -231,6 +231,22 @@ def test_report_never_writes_into_another_run_nor_its_page_over_its_plot(work, t
     assert not (tmp_path / "r.png").exists()
 
 
+def test_a_file_in_the_way_of_the_reports_plot_is_named_as_the_plot_beside_the_page(work, tmp_path, capsys):
+    """It was named as '--out <the .png>', a path the user never typed (with no --out, or --out r.html); now as the
+    page's plot, with --out as the way out (a folder there was told to take report.html inside it)."""
+    run = work / "run"
+    (run / "report.png").write_text("my notes")
+    assert cli(["report", "--run", str(run)]) == 2
+    err = one_line_error(capsys, f"the report's plot {run / 'report.png'} (beside the page, {run / 'report.html'})",
+                         "is not a plot ptsfast wrote", "move it away, or give --out another name")
+    assert "--out " + str(run / "report.png") not in err
+    (tmp_path / "r.png").mkdir()
+    assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 2
+    err = one_line_error(capsys, f"the report's plot {tmp_path / 'r.png'}", "is a folder; move it away")
+    assert "r.png/report.html" not in err
+    assert (run / "report.png").read_text() == "my notes" and not (tmp_path / "r.html").exists()
+
+
 def test_report_shows_a_problem_id_as_text_not_mathtext(work, tmp_path):
     run = work / "run"
     for name in ("problems.jsonl", "pivots.jsonl", "pairs.jsonl"):

@@ -168,23 +168,29 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
     if len({os.path.realpath(out) for out in outs}) < len(outs):
         raise ValueError(f"--out {outs[0]}: the page and its plot would be the same file; give the page an .html "
                          f"path (its plot goes beside it as .png)")
-    for out in outs:
+    for i, out in enumerate(outs):
         real = os.path.realpath(out)
+        # the plot is no path the user typed: named as the page's, the way out through --out
+        what, fix = (f"--out {out}", None) if i == 0 else (
+            f"the report's plot {out} (beside the page, {outs[0]})",
+            "move it away, or give --out another name (the plot is written beside the page, as .png)")
         if real in own:
-            raise ValueError(f"--out {out} is the run's {own[real]}; a report never writes over a run's files - "
-                             f"choose another path (e.g. {run_dir / 'report.html'})")
+            raise ValueError(f"{what} is the run's {own[real]}; a report never writes over a run's files - "
+                             + (fix or f"choose another path (e.g. {run_dir / 'report.html'})"))
         folder = Path(real).parent
         if folder != Path(os.path.realpath(run_dir)) and is_run_dir(folder):
             raise ValueError(f"--out {out} is in another run's folder ({folder}); a report never writes into "
                              f"another run - choose another path (e.g. {run_dir / 'report.html'})")
         if os.path.isdir(real):
-            raise ValueError(f"--out {out} is a folder; give the report's file path (e.g. {Path(out) / 'report.html'})")
+            raise ValueError(f"{what} is a folder; "
+                             + (fix or f"give the report's file path (e.g. {Path(out) / 'report.html'})"))
         if is_stream(out):  # /dev/null: its plot would land at /dev/null.png, and the page replace the device
-            raise ValueError(f"--out {out} is not a regular file (a device, pipe or socket); the report is an HTML "
-                             f"file with a PNG beside it - give a file path (e.g. {run_dir / 'report.html'})")
+            raise ValueError(f"{what} is not a regular file (a device, pipe or socket); the report is an HTML "
+                             f"file with a PNG beside it - "
+                             + (fix or f"give a file path (e.g. {run_dir / 'report.html'})"))
         if os.path.lexists(real) and os.path.getsize(real) and not _is_earlier_report(Path(real), run_dir):
-            raise ValueError(f"--out {out}: {real} exists and is not a report ptsfast wrote; a report never replaces "
-                             f"it - choose another path")
+            raise ValueError(f"{what}: {real} exists and is not {'a report' if i == 0 else 'a plot'} ptsfast wrote; "
+                             f"a report never replaces it - {fix or 'choose another path'}")
 
 
 def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]], int]:
