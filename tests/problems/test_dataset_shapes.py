@@ -72,3 +72,19 @@ def test_deepcoder_primeintellect_rows_run_after_tacos_imports_as_its_judge_runs
     assert judge(answer("a, b = map(int, input().split())\nprint(a * b)\n"), prog) == (False, None)
     assert judge(answer("def add(a, b):\n    return int(sqrt((a + b) ** 2))\n"), call) == (True, None)
     assert judge(answer("def add(a, b):\n    return a - b\n"), call) == (False, None)
+
+
+@pytest.mark.parametrize("flags", [(), ("--tests-field", "hidden_unit_tests")])
+def test_xcodeeval_cases_with_lists_of_accepted_outputs_are_refused_naming_why(flags, tmp_path):
+    # xCodeEval's program_synthesis rows: hidden_unit_tests, a JSON text of {"input", "output": [accepted outputs]};
+    # its judge (ExecEval) passes a program printing any one of them (yes/no in any case, numbers within 1e-12).
+    # Read as one output, the alternatives joined as lines, a right program failed
+    cases = [{"input": "4\n", "output": ["2 2", "1 3", "3 1"]}, {"input": "2\n", "output": ["1 1"]}]
+    row = {"description": "Print two positive integers whose sum is n.", "input_from": "standard input",
+           "output_to": "standard output", "time_limit": "1 second", "memory_limit": "256 megabytes",
+           "input_spec": "One integer n.", "output_spec": "Two integers.", "notes": None, "sample_inputs": ["4"],
+           "sample_outputs": ["2 2"], "tags": ["math"], "src_uid": "9ce37bc2d361f5bb8a0568fb479b8a38",
+           "difficulty": 800, "hidden_unit_tests": json.dumps(cases)}
+    res = load(tmp_path, [row], *flags)
+    assert not res.problems and len(res.skipped) == 1
+    assert "list of accepted outputs" in res.skipped[0] and "ExecEval" in res.skipped[0]

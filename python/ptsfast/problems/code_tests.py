@@ -69,7 +69,7 @@ GROUND_TRUTH = "ground_truth"
 """verl-format rows' ``reward_model["ground_truth"]``, lifted to a column of its own when loading (code-r1: a JSON
 text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "official_tests", "verification_info", GROUND_TRUTH, "code_context")
+             "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -398,6 +398,11 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
             raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))}; ptsfast runs 'stdin' or "
                                   f"'functional' ones, one kind a row")
         pairs = [(v.get("input"), v.get("output")) for v in value]
+        if any(isinstance(out, list) for _, out in pairs):
+            raise TestFormatError(f"field {name!r} gives each case a list of accepted outputs (xCodeEval's "
+                                  f"hidden_unit_tests), any one of which its judge, ExecEval, takes, with yes/no in "
+                                  f"any case and numbers within 1e-12; ptsfast compares one output its own way, so "
+                                  f"these rows are not judged: drop them")
         return _checked(pairs, name), None, LCB_PRELUDE if all("testtype" in v for v in value) else ""
     if isinstance(value.get("test_cases"), list):  # open-r1 / PrimeIntellect ``verification_info``
         return _verification_cases(value, name)
