@@ -88,3 +88,15 @@ def test_xcodeeval_cases_with_lists_of_accepted_outputs_are_refused_naming_why(f
     res = load(tmp_path, [row], *flags)
     assert not res.problems and len(res.skipped) == 1
     assert "list of accepted outputs" in res.skipped[0] and "ExecEval" in res.skipped[0]
+
+
+def test_rstar_coder_rows_with_cases_in_inputs_and_outputs_columns_are_refused_naming_them(tmp_path):
+    # rStar-Coder's testcase configs keep a row's cases in columns of their own, 'inputs' and 'outputs' (JSON texts);
+    # its judge is not published: such a row is refused, the message naming those columns and a way to judge them
+    row = {"question_id": "q1", "question": "Print the sum of a and b.", "starter_code": "",
+           "inputs": json.dumps(["1 2\n", "5 7\n"]), "outputs": json.dumps(["3\n", "12\n"]),
+           "is_synthesized": json.dumps([False, True]), "test_case_type": json.dumps(["standard_io"] * 2),
+           "func_name": "", "class_name": ""}
+    res = load(tmp_path, [row])
+    assert not res.problems and len(res.skipped) == 1
+    assert "'inputs' and 'outputs'" in res.skipped[0] and "input_output" in res.skipped[0]

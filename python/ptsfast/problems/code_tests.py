@@ -206,7 +206,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         raw = " (EvalPlus' 'base_input' / 'plus_input' hold inputs without expected outputs, which its judge takes "\
               "from the canonical solution: keep its 'canonical_solution' column, which ptsfast then runs for "\
               "them, or use a release with a 'test' column, e.g. evalplus/humanevalplus)" \
-            if any(k in row for k in ("base_input", "plus_input")) else ""
+            if any(k in row for k in ("base_input", "plus_input")) else \
+            " (the row keeps stdin/stdout cases in columns 'inputs' and 'outputs', as rStar-Coder does, whose judge "\
+            "ptsfast does not know: to judge them as APPS' judge does, join them into one column of APPS' "\
+            "input_output shape, {\"inputs\": [...], \"outputs\": [...]}, and name it with --tests-field)" \
+            if "inputs" in row and "outputs" in row else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
     entry = row.get(entry_point_field) if entry_point_field else None
