@@ -56,8 +56,9 @@ def _search_args(s) -> None:
                    "(confirmed / refuted / undecided; default 16; 0 = report the search's counts); a further fresh "
                    "batch, --estimator-confirm-report-rollouts (32), is its reported, unbiased p before/after")
     s.add_argument("--no-filter", action="store_true", help="keep problems whatever p(0) is")
-    s.add_argument("--p-min", type=float, default=0.2)
-    s.add_argument("--p-max", type=float, default=0.8)
+    s.add_argument("--p-min", type=float, default=None, help="the filter keeps a problem unless p(0) is surely "
+                   "below this (default 0.2)")
+    s.add_argument("--p-max", type=float, default=None, help="... or surely above this (default 0.8)")
 
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
@@ -208,8 +209,9 @@ def _options(a):
     estimator = {**{k: v for k, v in given.items() if v is not None}, **_config_overrides(a, "estimator")}
     mining = _config("mining", MiningConfig, gap=a.gap, split=a.split,
                      estimator=_config("estimator", EstimatorConfig, **estimator),
-                     filter=_config("filter", FilterConfig, enabled=not a.no_filter, p_min=a.p_min,
-                                    p_max=a.p_max, **_config_overrides(a, "filter")),
+                     filter=_config("filter", FilterConfig, enabled=not a.no_filter,
+                                    **{k: v for k, v in (("p_min", a.p_min), ("p_max", a.p_max)) if v is not None},
+                                    **_config_overrides(a, "filter")),
                      pairs=_config("pairs", PairConfig, **_config_overrides(a, "pairs")))
     return MineOptions(oracle=a.oracle, oracle_timeout=a.oracle_timeout, trajectories_per_problem=a.trajectories,
                        problems_per_batch=a.problems_per_batch, max_new_tokens=a.max_new_tokens,
@@ -285,6 +287,19 @@ def _check_paths(a) -> None:
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
 
 
+def _check_dropped(a) -> None:
+    """Flags that would be dropped without a word: the filter's with --no-filter, --trajectories with given
+    solutions (each problem's one trajectory)."""
+    if getattr(a, "no_filter", False):
+        given = [f for f in ("p_min", "p_max", "filter__confidence", "filter__max_rollouts") if getattr(a, f) is not None]
+        if given:
+            flag = "--" + given[0].replace("__", "-").replace("_", "-")
+            raise ValueError(f"{flag} sets the problem filter, which --no-filter turns off; drop one of them")
+    if getattr(a, "solution_field", None) and a.trajectories != 1:
+        raise ValueError(f"--trajectories {a.trajectories} samples solutions; with --solution-field each problem's "
+                         f"given solution is its one trajectory - drop one of them")
+
+
 def _validate(a):
     """Every mining flag checked before a model loads or anything is written: ``MineOptions`` (raises one line
     naming the flag), ``--device`` and ``--out``."""
@@ -295,6 +310,7 @@ def _validate(a):
         v = getattr(a, flag, None)
         if v is not None and v < lo:
             raise ValueError(f"--{flag.replace('_', '-')} {v}: use a number >= {lo}")
+    _check_dropped(a)
     if getattr(a, "ray", None) is None:  # the Ray flags would be dropped without a word
         given = [f for f, default in (("workers", 1), ("gpus_per_worker", None), ("cpus_per_worker", 1))
                  if getattr(a, f, default) != default]
@@ -416,6 +432,7 @@ def cmd_anchors(a) -> int:
     if a.limit is not None and a.limit < 1:
         raise ValueError(f"--limit {a.limit}: use a number >= 1")
     _anchor_options(a)
+    _check_dropped(a)
     _device_dtype(a)
     _check_paths(a)
     loaded = _load_problems(a)
