@@ -206,6 +206,21 @@ def test_a_resume_names_negated_flags_the_right_way_and_top_k_off_is_one_setting
     assert run_settings(MineOptions(top_k=-1), "m") == run_settings(MineOptions(top_k=0), "m")
 
 
+def test_a_resume_with_another_seed_names_the_flag_once(tmp_path):
+    """It said "mining.seed was 0, now 3; --seed was 0, now 3": the seed is recorded twice, under a key no flag has."""
+    from ptsfast.outputs.rundir import RunDirError, RunWriter
+    from ptsfast.pipeline.options import RESULT_NEUTRAL, run_settings, setting_flag
+
+    def open_(seed):
+        return RunWriter(tmp_path, run_settings(MineOptions(seed=seed), "m"), neutral=RESULT_NEUTRAL,
+                         name_of=setting_flag)
+
+    open_(0).close()
+    with pytest.raises(RunDirError) as e:
+        open_(3)
+    assert "(--seed was 0, now 3)" in str(e.value) and "mining.seed" not in str(e.value)
+
+
 def test_anchors_name_their_own_flags_in_a_refused_resume_and_a_bad_kv_cache(problems, tmp_path, capsys):
     from ptsfast.pipeline.options import setting_flag
     # a refused resume said "anchors.threshold was 0.2, now 0.3"

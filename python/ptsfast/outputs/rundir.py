@@ -395,6 +395,8 @@ class RunWriter:
         if not diff:
             return []
         real = [k for k in diff if k.split(".")[0] not in self.neutral and k not in self.neutral]
+        names = [self.name_of(k) for k in real]
+        real = [k for i, k in enumerate(real) if names[i] not in names[:i]]  # a setting recorded twice, named once
         accepted = [f"resuming {self.dir} with {self.name_of(k)} {_shown(now.get(k, _MISSING))} (was "
                     f"{_shown(was.get(k, _MISSING))}): it does not change results" for k in diff if k not in real]
         if real:

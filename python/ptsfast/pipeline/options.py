@@ -130,7 +130,7 @@ change any problem's records)."""
 _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajectories_per_problem": "--trajectories",
           "problems_per_batch": "--problems-per-batch", "max_new_tokens": "--max-new-tokens",
           "temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p",
-          "seed": "--seed",
+          "seed": "--seed", "mining.seed": "--seed",  # one setting, recorded twice
           "system_prompt": "--system-prompt", "chat_template": "--chat-template",
           "use_chat_template": "the chat template (on unless --no-chat-template)", "model": "--model",
           "mining.gap": "--gap",
