@@ -749,6 +749,22 @@ def _way_out(a, exc: BaseException) -> str:
             (" to resume: finished problems are kept" if runs else ""))
 
 
+def _after_interrupt(a) -> str:
+    """What an interrupted command kept: a run its finished problems; an export its file whole or not at all (said of
+    a run's, it promised an export a resume it does not have)."""
+    if a.func in (cmd_mine, cmd_anchors, cmd_demo):
+        return "finished problems are saved - rerun the same command to resume"
+    out = getattr(a, "out", None) if a.func is not cmd_simulate else a.json
+    if a.func is cmd_export and out is not None:
+        from ptsfast.outputs.rundir import is_stream
+
+        if out == "-" or is_stream(out):
+            return f"{'standard output' if out == '-' else out} got part of the records - rerun the command"
+    if a.func is cmd_report:  # the plot is written before the page
+        return "the report was not written whole - rerun the command"
+    return "nothing was written or replaced - rerun the command"
+
+
 def _terminated(signum, frame) -> None:
     """SIGTERM (kill, a job scheduler) unwinds like Ctrl-C: temporary files are removed, finished work is kept."""
     raise KeyboardInterrupt
@@ -776,7 +792,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141
     except KeyboardInterrupt:
-        print("\nptsfast: interrupted; finished problems are saved - rerun the same command to resume", file=sys.stderr)
+        print(f"\nptsfast: interrupted; {_after_interrupt(a)}", file=sys.stderr)
         return 130
     except Exception as exc:  # one clear line for the errors users can fix
         from ptsfast.problems.loading import ChatTemplateError, DataError

@@ -384,3 +384,31 @@ def test_a_stream_is_written_into_never_replaced(run, tmp_path, capsys):
     assert "not a regular file" in capsys.readouterr().err
     assert os.path.islink(stdout) and stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert not any(p.name.endswith((".tmp", ".png")) or p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["trl", "hf"])
+def test_ctrl_c_during_an_export_keeps_the_earlier_one_and_says_so(run, tmp_path, capsys, monkeypatch, fmt):
+    """Ctrl-C said "finished problems are saved - rerun the same command to resume", a run's promise; and an hf
+    export stopped between moving the earlier folder aside and moving the new one in lost both."""
+    import ptsfast.outputs.export as export_module
+
+    rundir, _ = run
+    out = tmp_path / ("pairs.jsonl" if fmt == "trl" else "pairs_hf")
+    assert cli(["export", "--run", str(rundir), "--out", str(out), "--format", fmt]) == 0
+    before = snapshot(out) if fmt == "hf" else out.read_bytes()
+    real, calls = os.replace, []
+
+    def interrupted(src, dst):
+        calls.append(dst)
+        if Path(dst) == out and len(calls) == 1 + (fmt == "hf"):  # the new export's rename into place
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(export_module.os, "replace", interrupted)
+    capsys.readouterr()
+    assert cli(["export", "--run", str(rundir), "--out", str(out), "--format", fmt, "--direction", "raises"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted; nothing was written or replaced" in err and "resume" not in err, err
+    monkeypatch.setattr(export_module.os, "replace", real)
+    assert (snapshot(out) if fmt == "hf" else out.read_bytes()) == before
+    assert sorted(os.listdir(tmp_path)) == [out.name]  # no temporary file or folder left

@@ -228,6 +228,9 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
         os.replace(tmp, out)
         fsync_dir(out.parent)
     finally:
+        if old is not None and not os.path.lexists(out):  # stopped between the renames (Ctrl-C): the old one stays
+            os.replace(old, out)
+            old = None
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
