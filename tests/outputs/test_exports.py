@@ -412,3 +412,19 @@ def test_ctrl_c_during_an_export_keeps_the_earlier_one_and_says_so(run, tmp_path
     monkeypatch.setattr(export_module.os, "replace", real)
     assert (snapshot(out) if fmt == "hf" else out.read_bytes()) == before
     assert sorted(os.listdir(tmp_path)) == [out.name]  # no temporary file or folder left
+
+
+@pytest.mark.parametrize("flags,named", [
+    (["--model", "m"], "--model only applies to --format steering / pts; drop it for --format trl"),
+    (["--device", "cuda"], "--device only applies to --format steering"),
+    (["--format", "hf", "--dtype", "float16"], "--dtype only applies to --format steering; drop it for --format hf"),
+    (["--format", "thought_anchors", "--confirmed-only"], "--confirmed-only only applies to --format trl"),
+])
+def test_an_export_flag_of_another_format_is_refused_not_dropped(run, tmp_path, capsys, flags, named):
+    """They were dropped without a word (--device cuda on a machine without CUDA too), as --layer was not."""
+    rundir, _ = run
+    out = tmp_path / "x.jsonl"
+    assert cli(["export", "--run", str(rundir), "--out", str(out), *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0], err
+    assert not out.exists()

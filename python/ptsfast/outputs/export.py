@@ -271,6 +271,12 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not 0 <= min_delta < math.inf:
         raise ExportError(f"min_delta (--min-delta)={min_delta!r}: use a number >= 0 (0 keeps every record)")
+    # a flag of another format would be dropped without a word (--device cuda on a machine without one, too)
+    for flag, value, formats in (("--layer", layer, ("steering",)), ("--device", device, ("steering",)),
+                                 ("--dtype", dtype, ("steering",)), ("--model", model, ("steering", "pts")),
+                                 ("--confirmed-only", confirmed_only or None, FORMATS[:-1])):
+        if value is not None and fmt not in formats:
+            raise ExportError(f"{flag} only applies to --format {' / '.join(formats)}; drop it for --format {fmt}")
     if fmt == "thought_anchors":
         return _export_thought_anchors(src, out, kind, direction, min_delta, force)
     if kind not in (None, "pairs", "pivots"):
@@ -282,8 +288,6 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     kind = kind or "pairs"
     if fmt == "trl" and kind != "pairs":
         raise ExportError("the trl format holds DPO pairs; use kind 'pairs' (or the jsonl format for pivots)")
-    if layer is not None and fmt != "steering":
-        raise ExportError("--layer only applies to --format steering")
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
     outp = _checked_out(out, source, fmt, kind, force)
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
