@@ -291,7 +291,8 @@ def _check_dropped(a) -> None:
     """Flags that would be dropped without a word: the filter's with --no-filter, --trajectories with given
     solutions (each problem's one trajectory)."""
     if getattr(a, "no_filter", False):
-        given = [f for f in ("p_min", "p_max", "filter__confidence", "filter__max_rollouts") if getattr(a, f) is not None]
+        filter_flags = ("p_min", "p_max", "filter__confidence", "filter__max_rollouts")
+        given = [f for f in filter_flags if getattr(a, f) is not None]
         if given:
             flag = "--" + given[0].replace("__", "-").replace("_", "-")
             raise ValueError(f"{flag} sets the problem filter, which --no-filter turns off; drop one of them")
