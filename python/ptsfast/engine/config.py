@@ -34,6 +34,8 @@ class EngineConfig:
                 continue
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"EngineConfig.{name} must be an int >= 1, got {v!r}")
+        if self.cascade not in ("auto", "always", "never"):  # the runner would refuse it once the run has begun
+            raise ValueError(f"EngineConfig.cascade must be 'auto', 'always' or 'never', got {self.cascade!r}")
         if not isinstance(self.cuda_graphs, bool):
             raise ValueError(f"EngineConfig.cuda_graphs must be True or False, got {self.cuda_graphs!r}")
         kv = self.kv_cache_gb

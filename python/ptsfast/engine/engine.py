@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ptsfast.engine.hf_adapter import HFAdapter
+from ptsfast.engine.hf_adapter import HFAdapter, give_back, model_state
 from ptsfast.engine.block_manager import BlockManager
 from ptsfast.engine.config import EngineConfig
 from ptsfast.engine.model_runner import ModelRunner
@@ -136,6 +136,16 @@ def available_memory(device: torch.device) -> float | None:
 
 class RolloutEngine:
     def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
+        if not isinstance(config, EngineConfig):
+            raise TypeError(f"config must be a ptsfast.EngineConfig, got {type(config).__name__}")
+        state = model_state(model)
+        try:  # a model the engine refuses (its KV pool too large for the device, ...) is given back as it was
+            self._setup(model, tokenizer, config)
+        except BaseException:
+            give_back(model, state)
+            raise
+
+    def _setup(self, model, tokenizer, config: EngineConfig) -> None:
         self.adapter = HFAdapter(model)
         self.tokenizer = tokenizer
         self.config = config
@@ -214,6 +224,9 @@ class RolloutEngine:
         """
         with self._call("prefill"):
             seqs = self._check_sequences(sequences)
+            if not _is_int(reserve_tokens) or reserve_tokens < 0:
+                raise ValueError(f"reserve_tokens must be an int >= 0 (tokens a rollout must still find room for), "
+                                 f"got {reserve_tokens!r}")
             need = sum(self.blocks.blocks_for(len(s)) for s in seqs)
             self._check_room(len(seqs), need, reserve_tokens)
             results: list[PrefilledSequence] = []
@@ -291,7 +304,7 @@ class RolloutEngine:
         All or nothing: an unknown or repeated id raises before anything is freed.
         """
         with self._call("release"):
-            ids = list(seq_ids)
+            ids = _as_list(seq_ids, "seq_ids must be a list of sequence ids (release([seq.seq_id]) for one)")
             for i in ids:
                 if not _is_int(i) or i not in self._seqs:
                     raise KeyError(f"sequence {i!r} is not registered (already released?)")
@@ -319,15 +332,24 @@ class RolloutEngine:
         exception propagates.
         """
         with self._call("rollout"):
-            requests = list(requests)
+            requests = _as_list(requests, "requests must be a list of RolloutRequest (rollout([request]) for one)")
+            for name, fn in (("progress", progress), ("on_done", on_done), ("poll", poll)):
+                if fn is not None and not callable(fn):  # else found only once the decoding has begun
+                    raise TypeError(f"{name} must be a callable or None, got {type(fn).__name__}")
             states = self._states(requests)
             results: list[list[Rollout | None]] = [[None] * r.n for r in requests]
             left = [r.n for r in requests]  # unfinished rollouts per request
             self.scheduler.add(states)  # raises before queueing anything when a rollout can never fit
 
-            def join(more) -> bool:
+            def join(more, source: str) -> bool:
                 """Queues the requests a callback returned; whether there were any."""
-                more = list(more or ())
+                if not more:  # None, or an empty list
+                    return False
+                if isinstance(more, (RolloutRequest, str, bytes, dict)) or not hasattr(more, "__iter__"):
+                    one = " (return [request] for one)" if isinstance(more, RolloutRequest) else ""
+                    raise TypeError(f"{source} must return a list of RolloutRequest (or None for none), got "
+                                    f"{type(more).__name__}{one}")
+                more = list(more)
                 if more:
                     self.scheduler.add(self._states(more, first_index=len(requests)))
                     requests.extend(more)
@@ -345,14 +367,14 @@ class RolloutEngine:
             try:
                 while True:
                     if self.scheduler.idle():
-                        if poll is None or not join(callback(poll, True)):
+                        if poll is None or not join(callback(poll, True), "poll"):
                             break
                         continue
                     finished = self._step(requests, results, left, progress)
                     for ri in finished if on_done is not None else ():
-                        join(callback(on_done, ri, results[ri]))
+                        join(callback(on_done, ri, results[ri]), "on_done")
                     if poll is not None:
-                        join(callback(poll, False))
+                        join(callback(poll, False), "poll")
             except BaseException:
                 self.scheduler.abort()
                 raise
@@ -385,6 +407,8 @@ class RolloutEngine:
                              f"{r.stop_strings!r}")
         if r.stop_strings and self.tokenizer is None:
             raise ValueError(f"request {ri}: stop_strings need an engine built with a tokenizer")
+        if r.ignore_eos not in (True, False):  # "no" would read as True
+            raise TypeError(f"request {ri}: ignore_eos must be True or False, got {r.ignore_eos!r}")
         if r.stop_fn is not None and not callable(r.stop_fn):
             raise TypeError(f"request {ri}: stop_fn must be callable, got {type(r.stop_fn).__name__}")
         limit = self.max_positions

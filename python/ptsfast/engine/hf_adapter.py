@@ -102,15 +102,25 @@ def lent(model):
     """Lends a caller's model to the engine and gives it back as it was: its attention implementation and its
     train/eval mode (the engine sets ptsfast attention and eval mode, with which the model no longer runs on its
     own, and dropout stays off), so that ``mine()`` and then training in one process work."""
-    training = getattr(model, "training", None)
-    attn = getattr(getattr(model, "config", None), "_attn_implementation", None)
+    state = model_state(model)
     try:
         yield model
     finally:
-        if attn not in (None, ATTN_NAME) and getattr(model.config, "_attn_implementation", None) == ATTN_NAME:
-            model.set_attn_implementation(attn)
-        if training is not None:
-            model.train(training)
+        give_back(model, state)
+
+
+def model_state(model) -> tuple:
+    """What the engine changes on a model: its train/eval mode and attention implementation (see :func:`give_back`)."""
+    return getattr(model, "training", None), getattr(getattr(model, "config", None), "_attn_implementation", None)
+
+
+def give_back(model, state: tuple) -> None:
+    """Puts back what :func:`model_state` read (ptsfast attention set by someone else before is kept)."""
+    training, attn = state
+    if attn not in (None, ATTN_NAME) and getattr(model.config, "_attn_implementation", None) == ATTN_NAME:
+        model.set_attn_implementation(attn)
+    if training is not None:
+        model.train(training)
 
 
 class UnsupportedModelError(ValueError):

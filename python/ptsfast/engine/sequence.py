@@ -86,6 +86,26 @@ class RolloutRequest:
     ignore_eos: bool = False
     stop_fn: Callable[[list[int]], bool] | None = None
 
+    def __post_init__(self):
+        """Tensors and arrays of ids become what the engine reads (ints, tuples); the engine checks the values."""
+        for name in ("seq_id", "position", "n", "max_new_tokens"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) and hasattr(v, "__index__"):  # a numpy int or a 0-d int tensor
+                try:
+                    object.__setattr__(self, name, v.__index__())
+                except TypeError:  # a float tensor, or one of many values: the engine names it
+                    pass
+        for name in ("forced", "stop_token_ids", "stop_strings"):
+            v = getattr(self, name)
+            if v is None or isinstance(v, (str, bytes, tuple)):  # a str: refused by the engine, naming the request
+                continue
+            what = "strings" if name == "stop_strings" else "token ids"
+            items = v.tolist() if hasattr(v, "tolist") else v
+            if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+                raise TypeError(f"RolloutRequest.{name} must be a tuple of {what}, got {type(v).__name__} {v!r}"
+                                f"{' (write (x,) for one)' if name != 'stop_strings' else ''}")
+            object.__setattr__(self, name, tuple(items))
+
 
 class FinishReason(str, Enum):
     EOS = "eos"  # a stop token (EOS or one of stop_token_ids) was sampled; it is included in tokens

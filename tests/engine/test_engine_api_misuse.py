@@ -1,0 +1,91 @@
+"""The engine used as a careless library user would: ids as tensors, one request where a list goes, callbacks that
+are no callables or return garbage, an engine the model cannot get. Each is refused before anything runs, naming
+the problem and the fix, and leaves the engine and the model as they were."""
+
+import numpy as np
+import pytest
+import torch
+from tiny_models import random_tokens, tiny_model, tiny_tokenizer
+
+from ptsfast.engine import EngineConfig, RolloutEngine, RolloutRequest, SamplingParams
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return RolloutEngine(tiny_model("llama"), tiny_tokenizer(), EngineConfig(num_blocks=64, block_size=4))
+
+
+@pytest.fixture
+def seq(engine):
+    (s,) = engine.prefill([random_tokens(12, seed=1)])
+    yield s
+    engine.release([s.seq_id])
+    engine.check_no_leaks()
+
+
+def test_ids_given_as_tensors_or_arrays_are_read_as_ints(engine, seq):
+    plain = engine.rollout([RolloutRequest(seq.seq_id, 5, 2, 3, SamplingParams(seed=1), forced=(7, 8))])
+    for wrap in (torch.tensor, np.array):  # a tensor's items were refused as "not token ids"
+        req = RolloutRequest(wrap(seq.seq_id), wrap(5), wrap(2), wrap(3), SamplingParams(seed=1), forced=wrap([7, 8]),
+                             stop_token_ids=wrap([2]))
+        assert (req.position, req.forced, req.stop_token_ids) == (5, (7, 8), (2,)) and type(req.n) is int
+        assert engine.rollout([req]) == plain
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"forced": 7}, r"RolloutRequest.forced must be a tuple of token ids, got int 7 \(write \(x,\) for one\)"),
+    ({"stop_token_ids": 2}, "RolloutRequest.stop_token_ids must be a tuple of token ids, got int 2"),
+    ({"forced": torch.tensor(7)}, "RolloutRequest.forced must be a tuple of token ids, got Tensor"),
+])
+def test_one_id_where_a_tuple_goes_is_named(kw, match):
+    with pytest.raises(TypeError, match=match):  # "'int' object is not iterable"
+        RolloutRequest(0, 5, 1, 3, **kw)
+
+
+def test_bad_arguments_and_callbacks_are_refused_before_anything_runs(engine, seq):
+    req = RolloutRequest(seq.seq_id, 5, 2, 3)
+    steps = []
+    for call, match in [
+        (lambda: engine.rollout(req), r"requests must be a list of RolloutRequest \(rollout\(\[request\]\) for one\)"),
+        # a callback that is no callable failed once decoding had begun (on_done: once a request was done)
+        (lambda: engine.rollout([req], progress=steps.append, on_done=5), "on_done must be a callable or None"),
+        (lambda: engine.rollout([req], progress=steps.append, poll="x"), "poll must be a callable or None"),
+        (lambda: engine.rollout([RolloutRequest(seq.seq_id, 5, 2, 3, ignore_eos="no")], progress=steps.append),
+         "ignore_eos must be True or False"),
+        (lambda: engine.release(seq.seq_id), r"seq_ids must be a list of sequence ids \(release\(\[seq.seq_id\]\)"),
+        (lambda: engine.prefill([random_tokens(5, 2)], reserve_tokens=-1), "reserve_tokens must be an int >= 0"),
+    ]:
+        free = engine.blocks.num_free
+        with pytest.raises((TypeError, ValueError), match=match):
+            call()
+        assert steps == [] and engine.blocks.num_free == free and engine.scheduler.idle() and engine._busy is None
+    assert seq.seq_id in engine._seqs
+
+
+@pytest.mark.parametrize("returned, match", [(5, "got int"), (True, "got bool"), ("abc", "got str"),
+                                             (None, "(request)")])
+def test_on_done_returning_no_list_of_requests_is_named_and_the_call_released(engine, seq, returned, match):
+    req = RolloutRequest(seq.seq_id, 5, 2, 3)
+    free = engine.blocks.num_free
+
+    def on_done(index, rollouts):
+        return req if returned is None else returned  # one request, not a list: "object is not iterable"
+
+    with pytest.raises(TypeError, match=f"on_done must return a list of RolloutRequest .*{match}"):
+        engine.rollout([req, req], on_done=on_done)
+    assert engine.blocks.num_free == free and engine.scheduler.idle() and engine._busy is None
+    assert len(engine.rollout([req], on_done=lambda i, r: False)[0]) == 2  # nothing more: as before
+
+
+def test_an_engine_refused_after_taking_the_model_gives_it_back(monkeypatch):
+    # the model stayed on ptsfast attention in eval mode: it no longer ran on its own, and trained without dropout
+    model = tiny_model("llama").train()
+    attn = model.config._attn_implementation
+    with pytest.raises(ValueError, match="more than the"):
+        RolloutEngine(model, tiny_tokenizer(), EngineConfig(kv_cache_gb=1e9))
+    assert model.training and model.config._attn_implementation == attn
+    model(torch.tensor([[1, 2, 3]]))
+    with pytest.raises(ValueError, match="EngineConfig.cascade must be 'auto', 'always' or 'never'"):
+        EngineConfig(cascade="yes")  # was refused only by the engine, once mine() had written its run folder
+    with pytest.raises(TypeError, match="config must be a ptsfast.EngineConfig, got dict"):
+        RolloutEngine(model, tiny_tokenizer(), {"num_blocks": 8})
