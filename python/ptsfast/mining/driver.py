@@ -12,6 +12,7 @@ the same results.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Sequence
@@ -76,9 +77,35 @@ def rollout_budget(traj: Trajectory, config: MiningConfig) -> int | None:
             f"trajectory {traj.key!r}: no rollout budget. Set EstimatorConfig.rollout_budget (or "
             "Trajectory.max_new_tokens) to the max_new_tokens your sampler gives each rollout, so that reused "
             "rollouts keep a full budget, or set reuse=False")
-    if budget is not None and budget < 1:
-        raise ValueError(f"trajectory {traj.key!r}: max_new_tokens={budget}: use >= 1")
+    if budget is not None and (not _is_int(budget) or budget < 1):
+        raise ValueError(f"trajectory {traj.key!r}: max_new_tokens={budget!r}: use an int >= 1")
     return budget
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _checked(t, i: int) -> Trajectory:
+    """``t`` with its ids as tuples of ints (lists, numpy arrays and tensors are read as such); a value the search
+    would misread (not a :class:`Trajectory`, an unhashable key, a str of ids) is refused naming it."""
+    if not isinstance(t, Trajectory):
+        raise TypeError(f"trajectories[{i}] must be a ptsfast.mining.Trajectory, got {type(t).__name__}"
+                        + (" (pass a list of them)" if i == 0 and isinstance(t, (str, bytes)) else ""))
+    try:
+        hash((t.key, t.problem_id))
+    except TypeError:
+        raise TypeError(f"trajectories[{i}]: key and problem_id must be hashable (a str, an int or a tuple), got "
+                        f"{t.key!r} and {t.problem_id!r}") from None
+    ids = {}
+    for name in ("solution_ids", "prompt_ids"):
+        v = getattr(t, name)
+        items = v.tolist() if hasattr(v, "tolist") else v
+        items = None if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__") else list(items)
+        if items is None or not all(_is_int(x) and x >= 0 for x in items):
+            raise TypeError(f"trajectory {t.key!r}: {name} must be token ids (ints >= 0), got {v!r:.80}")
+        ids[name] = tuple(int(x) for x in items)
+    return t if all(type(getattr(t, n)) is tuple and ids[n] == getattr(t, n) for n in ids) else replace(t, **ids)
 
 
 class TrajectoryMiner:
@@ -499,7 +526,10 @@ class SearchPool:
         return not self._issued
 
     def add(self, trajectories: Sequence[Trajectory]) -> list[tuple[int, ProbeRequest]]:
-        trajectories = list(trajectories)  # a generator is read once, here
+        if isinstance(trajectories, Trajectory) or not hasattr(trajectories, "__iter__"):
+            raise TypeError(f"trajectories must be a list of ptsfast.mining.Trajectory, got "
+                            f"{type(trajectories).__name__}")
+        trajectories = [_checked(t, i) for i, t in enumerate(trajectories)]  # a generator is read once, here
         keys = [t.key for t in trajectories]
         if len(set(keys)) != len(keys) or self._keys.intersection(keys):
             raise ValueError("trajectory keys must be unique: they route the sampler's requests")
@@ -537,10 +567,14 @@ class SearchPool:
         return out
 
     def complete(self, ticket: int, outcomes: Sequence[RolloutOutcome]) -> list[tuple[int, ProbeRequest]]:
-        issued = self._issued.pop(ticket)
-        if len(outcomes) != issued.request.n:
+        issued = self._issued.get(ticket)
+        if issued is None:
+            raise KeyError(f"ticket {ticket!r} is not waiting for outcomes (never issued, or completed already)")
+        outcomes = list(outcomes)
+        if len(outcomes) != issued.request.n:  # checked before the ticket is taken: the right outcomes may follow
             raise ValueError(f"sampler returned {len(outcomes)} rollouts for a request of n={issued.request.n} "
                              f"({issued.request!r})")
+        del self._issued[ticket]
         self.rollouts += len(outcomes)
         flt = issued.problem
         if flt is not None:
@@ -614,11 +648,23 @@ def find_pivots(
     """
     if config is not None and not isinstance(config, MiningConfig):
         raise TypeError(f"config must be a ptsfast.mining.MiningConfig, got {type(config).__name__}")
+    for name, fn in (("sampler", sampler), ("on_result", on_result), ("on_progress", on_progress)):
+        if (fn is not None or name == "sampler") and not callable(fn):  # else found after the rollouts were paid for
+            raise TypeError(f"{name} must be a callable, got {type(fn).__name__}")
     pool = SearchPool(config or MiningConfig(), on_result)
     pending = pool.add(trajectories)
     rounds = 0
     while pending:
         outs = sampler([r for _, r in pending])
+        if isinstance(outs, (str, bytes)) or not hasattr(outs, "__iter__"):
+            raise TypeError(f"sampler returned a {type(outs).__name__}; it returns one list of RolloutOutcome per "
+                            f"request, in request order")
+        outs = list(outs)
+        bad = next((got for got in outs if isinstance(got, (str, bytes)) or not hasattr(got, "__iter__")), None)
+        if bad is not None:
+            raise TypeError(f"sampler returned a {type(bad).__name__} where a request's list of RolloutOutcome goes "
+                            f"(one list per request, [outcome] for n=1)")
+        outs = [list(got) for got in outs]  # generators too
         if len(outs) != len(pending):
             raise ValueError(f"sampler returned {len(outs)} lists for {len(pending)} requests; need one per request")
         bad = next((o for got in outs for o in got if not isinstance(o, RolloutOutcome)), None)
