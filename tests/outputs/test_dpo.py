@@ -140,3 +140,24 @@ def test_readme_lines_train_on_an_export(exported, tmp_path, monkeypatch):
              "DPOConfig": lambda output_dir: dpo_args(tmp_path)}
     exec("\n".join(lines), scope)
     assert scope["trainer"].state.global_step == 1
+
+
+@pytest.mark.parametrize("change, named", [({"chosen_ids": []}, "chosen_ids must be a non-empty list of token ids"),
+                                           ({"prompt_ids": "5 17"}, "prompt_ids must be a non-empty list"),
+                                           ({"rejected_ids": [-1]}, "rejected_ids must be a non-empty list")])
+def test_pairs_with_ids_that_are_no_token_ids_are_named_before_training(change, named):
+    # max() of an empty list, a str compared with an int, or a negative id that failed inside the embedding
+    import datasets
+
+    from ptsfast.outputs.dpo import prepare_pairs
+
+    tok = tiny_tokenizer()
+    row = {"prompt": tok.decode([5, 17]), "prompt_ids": [5, 17], "chosen_ids": [7], "rejected_ids": [9],
+           "problem_id": "a", "position": 1}
+    assert len(prepare_pairs(datasets.Dataset.from_list([row]), tok)) == 1
+    with pytest.raises(ValueError, match=f"pair 'a' at position 1: {named}"):
+        prepare_pairs(datasets.Dataset.from_list([{**row, **change}]), tok)
+    with pytest.raises(ValueError, match="has no prompt_ids/chosen_ids/rejected_ids"):  # was a bare StopIteration
+        prepare_pairs([], tok)
+    with pytest.raises(TypeError, match="load_pairs takes the path of an export or a run folder, got list"):
+        load_pairs([row])

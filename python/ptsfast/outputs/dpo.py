@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,9 @@ def load_pairs(path: str | os.PathLike):
     folder) or a run folder (its ``pairs.jsonl``); keeps the text, the token ids and a few pair fields."""
     import datasets
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load_pairs takes the path of an export or a run folder, got {type(path).__name__}; a "
+                        f"datasets.Dataset of pairs goes to PivotDPOTrainer(train_dataset=...) as it is")
     p = Path(path).expanduser()
     if p.is_dir() and (p / "pairs.jsonl").is_file():
         p = p / "pairs.jsonl"
@@ -97,8 +100,14 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
     """Refuses a pair mined with another model: an id beyond the vocabulary (``vocab``: the tokenizer's size), or
     prompt ids that decode to other text than the export wrote (which leaves out a BOS the tokenizer adds itself:
     TRL adds it back)."""
-    top = max(max(row["prompt_ids"]), max(row["chosen_ids"]), max(row["rejected_ids"]))
     where = f"pair {row.get('problem_id')!r} at position {row.get('position')}"
+    for col in ID_COLUMNS:  # else max() of nothing, or a str compared with an int; a negative id fails in training
+        v = row[col]
+        if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or not v or not all(
+                isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in v):
+            raise ValueError(f"{where}: {col} must be a non-empty list of token ids (ints >= 0), got {v!r:.60}; "
+                             f"load the pairs with load_pairs(path)")
+    top = max(max(row["prompt_ids"]), max(row["chosen_ids"]), max(row["rejected_ids"]))
     if top >= vocab:
         raise ValueError(f"{where} uses token id {top} but the tokenizer has {vocab} tokens: it was mined with "
                          f"another model ({row.get('model')!r}); train the model that mined the pairs")
@@ -119,7 +128,7 @@ def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_
     exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer``; with ``max_length`` (TRL's
     ``keep_start`` truncation) drops pairs whose prompt leaves no room for the completion, as TRL does."""
     cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
-        list(next(iter(dataset)).keys())
+        list(next(iter(dataset), {}).keys())
     _check_columns(dict.fromkeys(cols), "the training dataset")
     vocab = len(tokenizer)
     for row in dataset:
