@@ -1,5 +1,7 @@
 """Wrong programs that reach past the tests into the libraries that judge them: the unittest result the runner
-keeps. Each passed before and fails now; the right program still passes."""
+keeps, a library class or module the test framework calls (``collections.Counter``, ``unittest.case``'s
+helpers), or a builtin replaced for one call and put back by the replacement itself. Each passed before and fails
+now; the right program still passes."""
 
 import pytest
 
@@ -22,6 +24,8 @@ def unittest_of(line: str) -> TestProgram:
 
 
 EQUAL = unittest_of("self.assertEqual(f(3), 9)")
+COUNT = unittest_of("self.assertCountEqual(f(3), [9, 1])")
+ALMOST = unittest_of("self.assertAlmostEqual(f(3), 9.0)")
 
 # the result TextTestRunner.run registers with unittest.signals, emptied of the failures
 RESULT_ATTACKS = {
@@ -42,3 +46,33 @@ def test_the_unittest_result_is_out_of_the_solutions_reach(name):
     assert not passed, out
     assert "FAIL" in out
 
+
+# what the test framework calls in turn, swapped for good (a module the tests never import) or for one call (the
+# replacement puts the original back once it has answered)
+LIBRARY_ATTACKS = {
+    "Counter.__eq__ for good": (COUNT, "import collections\ncollections.Counter.__eq__ = lambda self, other: True\n"
+                                       "def f(x):\n    return [5, 5]\n"),
+    "unittest.case's collections": (COUNT, "import types, unittest.case\nunittest.case.collections = "
+                                           "types.SimpleNamespace(Counter=lambda items: 0)\n"
+                                           "def f(x):\n    return [5, 5]\n"),
+    "unittest.case's _count_diff_hashable for one call": (
+        COUNT, "import unittest.case as case\nreal = case._count_diff_hashable\ndef fake(a, b):\n"
+               "    case._count_diff_hashable = real\n    return []\n"
+               "def f(x):\n    case._count_diff_hashable = fake\n    return [5, 5]\n"),
+    "Counter.__eq__ for one call": (COUNT, "import collections\nreal = collections.Counter.__eq__\n"
+                                           "def fake(self, other):\n    collections.Counter.__eq__ = real\n"
+                                           "    return True\ndef f(x):\n    collections.Counter.__eq__ = fake\n"
+                                           "    return [5, 5]\n"),
+    "round() for one call": (ALMOST, "import builtins\nreal = builtins.round\ndef fake(*args):\n"
+                                     "    builtins.round = real\n    return 0\n"
+                                     "def f(x):\n    builtins.round = fake\n    return 99.0\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_ATTACKS))
+def test_what_the_test_framework_calls_cannot_be_swapped(name):
+    program, code = LIBRARY_ATTACKS[name]
+    right = "def f(x):\n    return [9, 1]\n" if program is COUNT else "def f(x):\n    return x * x\n"
+    assert verdict(right, program)[0]
+    passed, out = verdict(code, program)
+    assert not passed and "replaced" in out, out

@@ -756,15 +756,29 @@ def _ptsfast_judge(spec, code):
     for n, m in list(sys.modules.items()):
         if m is not None and any(n.startswith(t + ".") for t in tops):
             watched.append((n, m, True))
+    # and every other library module loaded now (what the tests' libraries call in turn: unittest's assertCountEqual
+    # compares collections.Counter objects), for what can be called and the modules it names (unittest.case's
+    # collections), so that none is swapped for the rest of the run
+    known, extras = {id(m) for _, m, _ in watched}, set()  # extras: checked at the end only (a check after every
+    # value the tests read costs ~1 us per 100 names)
+    for n, m in list(sys.modules.items()):
+        if isinstance(m, types.ModuleType) and id(m) not in known and n not in ("sys", "__main__") and (
+                getattr(getattr(m, "__spec__", None), "origin", None) in ("built-in", "frozen")
+                or _ptsfast_library_code(getattr(m, "__file__", None), roots)):
+            watched.append((n, m, True))
+            extras.add(n)
     snapshot = []
     for key, m, callables in watched:
         d = vars(m)
-        copy = {k: v for k, v in d.items() if callable(v) or (not callables and k in names)}
+        copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
+            not callables and k in names)}
         snapshot.append((key, d, copy, m))
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
                 snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
                                                              isinstance(w, property) or a in names}, None))
+                if key in extras:
+                    extras.add(key + "." + k)
     # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
     # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32"))
     for m, keys in ((sys, ("platform", "version_info", "hexversion", "maxsize", "byteorder", "implementation")),
@@ -800,7 +814,7 @@ def _ptsfast_judge(spec, code):
     test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))))
-    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners))
+    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
@@ -974,17 +988,21 @@ def _ptsfast_nested_codes(codes):
     return out
 
 
-def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False):
+def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False, extras=frozenset()):
     """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
-    (``snapshot``), the names the tests use (``used``; ``codes``: their code objects, nested ones included; in
+    (``snapshot``), the names the tests use (``used``; ``codes``: their code objects, nested ones included) and
+    those that the library functions they use look up in turn (assertAlmostEqual's round(), assertCountEqual's
+    helpers: one replaced by a function that puts the original back once called would pass the next assertion); in
     unittest's format, every method of ``TestCase`` and of the runner's classes (a result class patched for one
-    failure and restored would hide it); for async tests, all of asyncio), less those the tests replace themselves
-    (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an assignment to an attribute)."""
-    import dis, types
+    failure and restored would hide it) and ``collections.Counter`` (assertCountEqual's ==); for async tests, all of
+    asyncio), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
+    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only."""
+    import builtins, dis, types
     RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.case._Outcome", "unittest.result.TestResult",
                       "unittest.async_case.IsolatedAsyncioTestCase", "unittest.runner.TextTestResult",
                       "unittest.runner.TextTestRunner",
-                      "unittest.suite.TestSuite", "unittest.suite.BaseTestSuite", "unittest.loader.TestLoader"}
+                      "unittest.suite.TestSuite", "unittest.suite.BaseTestSuite", "unittest.loader.TestLoader",
+                      "collections.Counter"}
     patched = set()
     stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
     for code in codes:
@@ -995,11 +1013,25 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False)
         ops = code.co_code[::2]  # each instruction's opcode (wordcode): read the code only where it assigns one
         if stores[:1] in ops or stores[1:] in ops:
             patched.update(i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_ATTR", "DELETE_ATTR"))
+    def whole(name):
+        return (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
+
+    looked_up = {}  # id(globals): the names the library functions the tests use look up there (and in builtins)
+    for name, live, copy, module in snapshot:
+        for k, v in copy.items() if name not in extras else ():
+            if isinstance(v, types.FunctionType) and k in used:
+                found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
+                looked_up.setdefault(id(v.__globals__), set()).update(found)
+                looked_up.setdefault(id(builtins), set()).update(found)
     out = []
     for name, live, copy, module in snapshot:
-        case = (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
-        dunders = module is not None and name == "builtins"  # a class's __module__ and the like are not worth it
-        names = tuple(k for k in copy if (case or k in used) and k not in patched and (
+        case = whole(name)
+        if name in extras and not case:
+            continue
+        more = looked_up.get(id(builtins) if module is builtins else id(live), ())
+        # a class's __module__ and the like are not worth it; but the operators of what the runner compares are
+        dunders = (module is not None and name == "builtins") or (case and name == "collections.Counter")
+        names = tuple(k for k in copy if (case or k in used or k in more) and k not in patched and (
             dunders or not (k.startswith("__") and k.endswith("__"))))
         if names:
             out.append((live, copy, names, name))
