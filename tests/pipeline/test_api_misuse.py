@@ -170,3 +170,24 @@ def test_numpy_seeds_ray_options_and_a_loaded_steering_model_are_checked():
         model_for(None, loaded, None, "bfloat16", None)
     with pytest.raises(ExportError, match="layer .* must be an int"):  # 1.7 was read as 1
         model_for(None, loaded, None, None, 1.7)
+
+
+@pytest.mark.parametrize("kw, named", [({"overwrite": "no"}, "overwrite must be True or False, got 'no'"),
+                                       ({"progress": "no"}, "progress must be True or False"),
+                                       ({"skipped": "row 3"}, "skipped must be a list of str"),
+                                       ({"dataset_id": 5}, "dataset_id must be a str")])
+def test_flags_given_as_strings_are_refused_before_the_folder_is_touched(tmp_path, kw, named):
+    # overwrite="no" read as True and discarded the finished problems of the folder; skipped="row 3" was recorded
+    # as three skips, one per character
+    mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path, MineOptions(**FAST), oracle=never,
+         progress=False)
+    done = (tmp_path / "done.jsonl").read_text()
+    with pytest.raises(TypeError, match=named):
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path, MineOptions(max_new_tokens=5,
+             use_chat_template=False), oracle=never, **{"progress": False, **kw})
+    assert (tmp_path / "done.jsonl").read_text() == done
+    with pytest.raises(TypeError, match="unsafe_code_oracle .* must be a bool, got 'no'"):  # code run unisolated
+        MineOptions(oracle="code", unsafe_code_oracle="no")
+    with pytest.raises(ValueError, match="is a file; pass the folder"):  # was FileExistsError: [Errno 17]
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "done.jsonl", MineOptions(**FAST),
+             oracle=never, progress=False)

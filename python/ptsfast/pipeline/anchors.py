@@ -155,7 +155,8 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                  oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:
     """Estimates the importance of every sentence of each problem's solutions into ``out_dir`` (``sentences.jsonl``,
     ``problems.jsonl``); returns the run summary. Rerunning resumes; ``oracle`` overrides ``options.run.oracle``."""
-    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name, kind=AnchorOptions)
+    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name, kind=AnchorOptions,
+                               overwrite=overwrite, progress=progress, dataset_id=dataset_id)
     o = options.run
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
     mode = {"mode": "anchors", "anchors": asdict(options.anchors),

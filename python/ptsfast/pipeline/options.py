@@ -107,6 +107,9 @@ def validate_options(o: MineOptions) -> None:
     need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
     need(isinstance(o.use_chat_template, bool), "use_chat_template", "--no-chat-template", "a bool",
          o.use_chat_template, TypeError)
+    # "no" would read as True: model-written code run without isolation
+    need(isinstance(o.unsafe_code_oracle, bool), "unsafe_code_oracle", "--unsafe-code-oracle", "a bool",
+         o.unsafe_code_oracle, TypeError)
     for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
         v = getattr(o, f_)
         need(v is None or isinstance(v, str), f_, flag, "a str or None", v, TypeError)

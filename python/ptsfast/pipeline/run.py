@@ -51,7 +51,8 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
     caller left out while loading (``LoadResult.skipped``), recorded with the run's own skips in ``summary.json``.
     Every argument is checked before anything is written.
     """
-    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name)
+    problems = check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name,
+                               overwrite=overwrite, progress=progress, dataset_id=dataset_id, skipped=skipped)
     if options.temperature == 0:
         log.warning("temperature 0 is greedy: every rollout from a prefix is the same, so p(success) is 0 or 1 and "
                     "the search counts copies of one rollout as independent draws; PTS samples (0.6-1.0)")
@@ -181,10 +182,18 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
 
 
 def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name="",
-                    kind: type = MineOptions) -> list[Problem]:
+                    kind: type = MineOptions, overwrite: bool = False, progress: bool = True,
+                    dataset_id: str | None = None, skipped: Sequence[str] = ()) -> list[Problem]:
     """The arguments of :func:`mine` (``kind``: its options' class; ``find_anchors``' too) checked (a ``TypeError``
     naming the argument and the fix) before anything is written; returns the problems as a list (a generator is
     read once, here)."""
+    for name, flag in (("overwrite", overwrite), ("progress", progress)):
+        if not isinstance(flag, bool):  # overwrite="no" would read as True and discard the finished problems
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    if dataset_id is not None and not isinstance(dataset_id, str):
+        raise TypeError(f"dataset_id must be a str (where the problems came from) or None, got {dataset_id!r}")
+    if isinstance(skipped, (str, bytes)) or not all(isinstance(s, str) for s in skipped):
+        raise TypeError(f"skipped must be a list of str (LoadResult.skipped), got {skipped!r:.80}")
     if not isinstance(options, kind):
         raise TypeError(f"options must be a ptsfast.{kind.__name__}, got {type(options).__name__}"
                         + (f" (write {kind.__name__}(**your_dict))" if isinstance(options, dict) else ""))
@@ -198,6 +207,8 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
                         f"ptsfast.models.load_model(path) returns both")
     if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir):
         raise TypeError(f"out_dir must be a folder path (str or Path), got {out_dir!r}")
+    if os.path.isfile(out_dir):
+        raise ValueError(f"out_dir {str(out_dir)!r} is a file; pass the folder the run is (to be) written in")
     if oracle is not None and not callable(oracle):
         raise TypeError(f"oracle must be a callable (text, problem) -> bool, got {type(oracle).__name__}; a built-in "
                         f"oracle is named by MineOptions(oracle=...)")
