@@ -89,3 +89,31 @@ def test_an_engine_refused_after_taking_the_model_gives_it_back(monkeypatch):
         EngineConfig(cascade="yes")  # was refused only by the engine, once mine() had written its run folder
     with pytest.raises(TypeError, match="config must be a ptsfast.EngineConfig, got dict"):
         RolloutEngine(model, tiny_tokenizer(), {"num_blocks": 8})
+
+
+def test_a_call_from_another_thread_while_one_runs_is_refused(engine, seq):
+    # inside on_done, where the engine lets its own thread prefill and release, another thread's prefill ran too,
+    # beside the call's own: two writers of one block pool
+    import threading
+
+    errors = []
+
+    def other_thread():
+        try:
+            engine.prefill([random_tokens(5, 3)])
+        except RuntimeError as e:
+            errors.append(str(e))
+
+    def on_done(index, rollouts):
+        t = threading.Thread(target=other_thread)
+        t.start()
+        t.join()
+        return None
+
+    free = engine.blocks.num_free
+    engine.rollout([RolloutRequest(seq.seq_id, 5, 2, 3)], on_done=on_done)
+    assert len(errors) == 1 and "another thread's engine call runs" in errors[0]
+    assert engine.blocks.num_free == free and set(engine._seqs) == {seq.seq_id}
+    other_thread()  # once the call is over, any thread may call
+    assert len(engine._seqs) == 2
+    engine.release([max(engine._seqs)])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -161,6 +162,8 @@ class RolloutEngine:
         self._seqs: dict[int, _Registered] = {}
         self._next_id = 0
         self._busy: str | None = None  # the call in progress (see _call)
+        self._lock = threading.Lock()  # held by the thread whose call is in progress
+        self._owner: int | None = None
         gen = getattr(model, "generation_config", None)
         eos = getattr(gen, "eos_token_id", None) if gen is not None else None
         if eos is None:  # a composite (image-text) config keeps it in its text part
@@ -202,8 +205,14 @@ class RolloutEngine:
     @contextmanager
     def _call(self, what: str) -> Iterator[None]:
         """One public call at a time; only ``rollout``'s ``on_done`` may ``prefill`` and ``release`` inside it."""
+        me = threading.get_ident()
+        if self._owner != me and not self._lock.acquire(blocking=False):  # a call of another thread runs
+            raise RuntimeError(f"engine.{what}() called while another thread's engine call runs; an engine serves one "
+                               "thread at a time: serialise the calls (a lock) or make one engine per thread")
         outer = self._busy
-        if outer is not None and not (outer == _ON_DONE and what in ("prefill", "release")):
+        if outer is None:
+            self._owner = me
+        elif not (outer == _ON_DONE and what in ("prefill", "release")):
             shown = "rollout" if outer == _ON_DONE else outer
             raise RuntimeError(f"engine.{what}() called while engine.{shown}() is running (e.g. from a stop_fn "
                                "or progress callback); the engine is not re-entrant (on_done may prefill and release)")
@@ -212,6 +221,9 @@ class RolloutEngine:
             yield
         finally:
             self._busy = outer
+            if outer is None:
+                self._owner = None
+                self._lock.release()
 
     # ----------------------------------------------------------------------------------- sequences
     @torch.inference_mode()
