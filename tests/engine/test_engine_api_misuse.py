@@ -117,3 +117,13 @@ def test_a_call_from_another_thread_while_one_runs_is_refused(engine, seq):
     other_thread()  # once the call is over, any thread may call
     assert len(engine._seqs) == 2
     engine.release([max(engine._seqs)])
+
+
+def test_a_temperature_too_small_to_divide_by_samples_greedily(engine, seq):
+    # logits / 1e-40 overflowed float32: every row was NaN and every rollout wrote token 1, with no error
+    def tokens(temperature, **kw):
+        req = RolloutRequest(seq.seq_id, 5, 2, 4, SamplingParams(temperature, seed=4, **kw), stop_token_ids=())
+        return [r.tokens for r in engine.rollout([req])[0]]
+
+    for kw in ({}, {"top_p": 0.9}, {"top_k": 5}):
+        assert tokens(1e-40, **kw) == tokens(1e-20, **kw) == tokens(0.0, **kw)

@@ -56,6 +56,7 @@ from ptsfast.kernels.sampling import candidate_width
 log = logging.getLogger(__name__)
 _M64 = (1 << 64) - 1
 _ON_DONE = "rollout:on_done"  # the engine state while rollout() runs its on_done callback
+_GREEDY_BELOW = 1e-30  # a temperature this small samples greedily: logits / T would overflow float32 (NaN rows)
 
 
 def child_seed(seed: int, child: int) -> int:
@@ -518,7 +519,8 @@ class RolloutEngine:
         min_p = [p.min_p for p in params] if any(p.min_p > 0 for p in params) else None
         tokens, logprobs = sample(
             logits,
-            torch.tensor([p.temperature for p in params], dtype=torch.float32, device=dev),
+            torch.tensor([p.temperature if p.temperature >= _GREEDY_BELOW else 0.0 for p in params],
+                         dtype=torch.float32, device=dev),
             torch.tensor(top_k, dtype=torch.int64, device=dev),
             torch.tensor(top_p, dtype=torch.float32, device=dev),
             torch.tensor([s.seed for s in rows], dtype=torch.int64, device=dev),

@@ -43,8 +43,9 @@ def check_sampling(p, where: str = "SamplingParams") -> None:
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """How rollouts sample. ``temperature=0`` is greedy; ``top_k`` 0 or -1, ``top_p=1`` and ``min_p=0`` disable
-    filters, which apply in Hugging Face's order (temperature, top-k, top-p, min-p).
+    """How rollouts sample. ``temperature=0`` is greedy (so is one below 1e-30, its limit); ``top_k`` 0 or -1,
+    ``top_p=1`` and ``min_p=0`` disable filters, which apply in Hugging Face's order (temperature, top-k, top-p,
+    min-p).
 
     Noise depends only on ``seed``, the child's index in its request and the step, so results are
     reproducible however requests are batched.
