@@ -142,6 +142,15 @@ def test_a_pivot_on_an_unlikely_token_is_not_lost_to_one_noisy_read_at_the_cap()
     assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.02, (on.recall, off.recall)  # 98.0% vs 95.1%
 
 
+def test_the_margins_around_the_gap_are_at_most_half_of_it():
+    # at gap 0.1 a margin of 0.1 would accept a one-token segment whose lower bound merely clears 0: 10/32 -> 20/32
+    # (|Δ| 0.31, lower bound 0.003) is not a pivot yet; at gap 0.2 the margins are the configured 0.1
+    small, default = GapTest(EstimatorConfig(), 0.1), GapTest(EstimatorConfig(), 0.2)
+    assert small.margin(0.1) == 0.05 and default.margin(0.1) == 0.1
+    assert small.decide(Estimate(10, 32), Estimate(20, 32), True) is None
+    assert small.decide(Estimate(20, 64), Estimate(40, 64), True) == "big"  # lower bound 0.09
+
+
 def test_truncated_solution_estimates_p_L():
     m = Memo(SOL, final=None)
     m.ingest(3, (), [O([13, 14, 2], True)])

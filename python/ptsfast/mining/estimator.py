@@ -196,6 +196,12 @@ class GapTest:
         c = self.config
         return c.fixed_rollouts if c.fixed_rollouts is not None else c.max_rollouts
 
+    def margin(self, value: float) -> float:
+        """A margin of ``EstimatorConfig`` around the gap, at most half the gap: at a gap of 0.1 the default 0.1
+        would accept a one-token segment whose lower bound merely clears 0 (measured: 2,181 undecided pivots against
+        388 confirmed, 29-40% of them holding on fresh rollouts; 748 and 66% at 0.05, recall unchanged)."""
+        return min(value, self.gap / 2)
+
     def is_key(self, i: int, j: int, a: Estimate, b: Estimate) -> bool:
         """A decision that loses most when wrong, which gets ``key_max_rollouts``: a one-token
         segment (a pivot or not), a long segment (every pivot below it hangs on it), one with an
@@ -216,10 +222,11 @@ class GapTest:
         if j - i >= c.long_length:
             return 2
         key = int(self.is_key(i, j, a, b))
-        if j - i == 1 and c.token_extend_margin > 0 and c.fixed_rollouts is None and a.known and b.known:
+        extend = self.margin(c.token_extend_margin)
+        if j - i == 1 and extend > 0 and c.fixed_rollouts is None and a.known and b.known:
             cap = self.cap_for(key)
             if all(e.exact is not None or e.trials >= cap for e in (a, b)) and (
-                    self.gap - c.token_extend_margin - 1e-9 <= abs(b.p - a.p) < self.gap - 1e-9):
+                    self.gap - extend - 1e-9 <= abs(b.p - a.p) < self.gap - 1e-9):
                 return 2
         return key
 
@@ -271,7 +278,7 @@ class GapTest:
         if one_token:
             thin = any(e.exact is None and e.trials < c.accept_min_trials for e in (a, b))
             lcb = self._bounds(a, b, self._level(c.accept_confidence, key), phi)[0]
-            if reaches(d, self.gap) and lcb >= self.gap - c.indifference and not thin:
+            if reaches(d, self.gap) and lcb >= self.gap - self.margin(c.indifference) and not thin:
                 return Gap.BIG
             level = self._level(c.reject_confidence, key)
             if leave is not None and leave[1].known:
@@ -280,7 +287,7 @@ class GapTest:
                           leave[0] * self._bounds(leave[1], b, level, 0.0)[1] + BOUND_SLACK)
             else:
                 ucb = self._bounds(a, b, level, phi)[1]
-            if ucb < self.gap + c.indifference:
+            if ucb < self.gap + self.margin(c.indifference):
                 return Gap.SMALL
             if final:
                 return Gap.BIG if reaches(d, self.gap) else Gap.SMALL
@@ -289,10 +296,10 @@ class GapTest:
         if ucb < self.gap:
             return Gap.SMALL
         lcb = self._bounds(a, b, c.split_confidence, phi)[0]
-        if reaches(d, self.gap) and lcb >= self.gap - c.indifference:
+        if reaches(d, self.gap) and lcb >= self.gap - self.margin(c.indifference):
             return Gap.BIG
         if final:
-            split = reaches(d, self.gap - c.final_split_margin) or (inside is not None and inside())
+            split = reaches(d, self.gap - self.margin(c.final_split_margin)) or (inside is not None and inside())
             return Gap.BIG if split else Gap.SMALL
         return None
 
@@ -307,7 +314,7 @@ class GapTest:
         The counts are already in the memo, so the look costs no rollout; a split costs a midpoint."""
         c = self.config
         a, b = memo.get(i), memo.get(j)
-        floor = self.gap - c.indifference
+        floor = self.gap - self.margin(c.indifference)
         for k in range(i + 1, j):
             mid = memo.get(k)
             if mid.trials < c.batch_size:

@@ -231,6 +231,9 @@ class EstimatorConfig:
     * A one-token segment is a pivot when ``|Δ| >= gap`` and the ``accept_confidence`` lower bound
       clears ``gap - indifference``; it is rejected when the ``reject_confidence`` upper bound is
       below ``gap + indifference``. At the cap the point estimate decides (the pseudo-code's rule).
+
+    The three margins (``indifference``, ``final_split_margin``, ``token_extend_margin``) are used at most at half
+    the gap, so a search at a gap of 0.1 keeps a zone of 0.05 on either side of it.
     """
 
     batch_size: int = 8
