@@ -191,3 +191,22 @@ def test_flags_given_as_strings_are_refused_before_the_folder_is_touched(tmp_pat
     with pytest.raises(ValueError, match="is a file; pass the folder"):  # was FileExistsError: [Errno 17]
         mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "done.jsonl", MineOptions(**FAST),
              oracle=never, progress=False)
+
+
+def test_mine_options_take_numpy_and_tensor_scalars_as_sampling_params_does():
+    # MineOptions(seed=np.int64(3)) was refused ("must be an int") while SamplingParams took it
+    import json
+
+    import numpy as np
+    import torch
+
+    from ptsfast.pipeline.options import run_settings
+
+    o = MineOptions(seed=np.int64(3), top_k=torch.tensor(5), max_new_tokens=np.int32(64), trajectories_per_problem=
+                    np.uint8(2), temperature=np.float32(0.5), use_chat_template=np.bool_(True))
+    assert (o.seed, o.top_k, o.max_new_tokens, o.trajectories_per_problem, o.temperature) == (3, 5, 64, 2, 0.5)
+    assert type(o.seed) is int and type(o.use_chat_template) is bool
+    assert json.loads(json.dumps(run_settings(o, "m")))["seed"] == 3  # run.json can write them
+    for bad in ({"seed": torch.tensor(2.5)}, {"max_new_tokens": np.float64(3.0)}, {"seed": np.array([1, 2])}):
+        with pytest.raises(TypeError, match="must be an int"):
+            MineOptions(**bad)

@@ -40,6 +40,10 @@ class MineOptions:
     min_p: float = 0.0  # HF's min_p (0 = off); last, so positional construction keeps its meaning
 
     def __post_init__(self) -> None:
+        for f_ in _SCALARS:  # a numpy scalar or 0-d tensor as its Python value (SamplingParams takes them; json too)
+            v = getattr(self, f_)
+            if not isinstance(v, (int, float, str)) and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+                object.__setattr__(self, f_, v.item())
         validate_options(self)
         if self.chat_template:  # a file read once: run.json records the template used, a resume compares texts
             object.__setattr__(self, "chat_template", read_template(self.chat_template))
@@ -71,6 +75,8 @@ class MineOptions:
 
 
 _SEED_LIMIT = 1 << 63
+_SCALARS = ("oracle_timeout", "trajectories_per_problem", "problems_per_batch", "max_new_tokens", "temperature", "top_k",
+            "top_p", "seed", "use_chat_template", "unsafe_code_oracle", "min_p")
 
 
 def _int(v) -> bool:
