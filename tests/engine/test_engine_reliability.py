@@ -471,3 +471,17 @@ def test_the_cli_names_a_kv_cache_too_large_for_the_machine_in_one_line(model_di
                 "--no-chat-template", "--oracle", "exact", "--quiet", "--kv-cache-gb", "1e30"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ptsfast:")]
     assert len(err) == 1 and "--kv-cache-gb 1e+30" in err[0] and "available on cpu" in err[0], err
+
+
+def test_a_stop_fn_must_answer_a_bool(engine, seqs, reference):
+    # its answer was read by truthiness: a stop_fn returning "no" (or a list of matches) ended every rollout
+    import numpy as np
+
+    free = engine.blocks.num_free
+    requests = good_requests(seqs)
+    requests[0] = RolloutRequest(**{**requests[0].__dict__, "stop_fn": lambda t: "no"})
+    with pytest.raises(TypeError, match=r"request 0: stop_fn returned 'no' \(str\), not a bool"):
+        engine.rollout(requests)
+    assert_clean(engine, free)
+    requests[0] = RolloutRequest(**{**requests[0].__dict__, "stop_fn": lambda t: np.bool_(len(t) == 2)})
+    assert [r.tokens for r in engine.rollout(requests)[0]] == [toks[:2] for toks, _ in reference[0]]

@@ -79,6 +79,18 @@ def _as_list(x, what: str) -> list:
         raise TypeError(f"{what}, got {type(x).__name__}") from None
 
 
+def _stop_verdict(r, request_index: int) -> bool:
+    """A ``stop_fn``'s answer: a bool (numpy's too); another value is refused, not read by truthiness ("no" would
+    end the rollout)."""
+    if type(r) is bool:
+        return r
+    if type(r).__module__ == "numpy" and type(r).__name__ in ("bool_", "bool"):
+        return bool(r)
+    shown = repr(r) if len(repr(r)) <= 60 else repr(r)[:57] + "..."
+    raise TypeError(f"request {request_index}: stop_fn returned {shown} ({type(r).__name__}), not a bool; return "
+                    f"True to end the rollout there, False to go on")
+
+
 class KVPoolFull(RuntimeError):
     """The KV pool cannot take these sequences now: retry once rollouts or sequences have returned blocks."""
 
@@ -554,7 +566,8 @@ class RolloutEngine:
             s.finish_reason = FinishReason.EOS
         elif request.stop_strings and self._hit_stop_string(s, request.stop_strings):
             s.finish_reason = FinishReason.STOP
-        elif request.stop_fn is not None and (not forced or s.step == len(s.forced)) and request.stop_fn(s.tokens):
+        elif request.stop_fn is not None and (not forced or s.step == len(s.forced)) and \
+                _stop_verdict(request.stop_fn(s.tokens), s.request_index):
             s.finish_reason = FinishReason.STOP
         elif not forced and len(s.tokens) >= s.max_new_tokens:
             s.finish_reason = FinishReason.LENGTH

@@ -71,9 +71,9 @@ class RolloutRequest:
     token); they are not part of the result's ``tokens`` and do not count towards
     ``max_new_tokens``. ``stop_token_ids=None`` means the model's EOS tokens; ``ignore_eos`` disables
     them. ``stop_strings`` need an engine built with a tokenizer. ``stop_fn(tokens)`` is called with the
-    tokens generated so far after each step and ends the rollout (reason ``stop``) when it returns True,
-    e.g. once an oracle can already decide. A rollout also ends (reason ``length``) when the sequence
-    reaches the model's context, so ``max_new_tokens`` is an upper bound.
+    tokens generated so far after each step and ends the rollout (reason ``stop``) when it returns True (a bool:
+    another answer is refused), e.g. once an oracle can already decide. A rollout also ends (reason ``length``)
+    when the sequence reaches the model's context, so ``max_new_tokens`` is an upper bound.
     """
 
     seq_id: int
