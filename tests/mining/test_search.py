@@ -206,3 +206,21 @@ def test_the_search_spends_nothing_on_segments_no_token_can_move():
             assert [k for k in range(81) if room[k + 1] > room[k]] == [40, 80]
     assert found[True] == found[False] == [40]
     assert spent[True] < spent[False]
+
+
+def test_a_wrong_return_or_solution_is_named_with_its_fix():
+    # before: float()'s "must be a real number, not 'NoneType'", "too many values to unpack" and int()'s
+    # "invalid literal for int()", none naming p, solution_ids or what they must be
+    np = pytest.importorskip("numpy")
+    ids = [5, 6, 7]
+    for bad, named in ((None, r"returned None \(NoneType\)"), ((1, 2, 3), "returned a tuple of 3"),
+                       ([3, 4], r"returned \[3, 4\] \(list\)")):
+        with pytest.raises(ValueError, match=named + r".*: return a probability in \[0, 1\] .* or \(successes"):
+            search(ids, lambda pre, bad=bad: bad)
+    for bad, named in (("the answer is 4", "solution_ids is a str"), ([5, 6.5], r"got 6.5 \(float\) among them"),
+                       (7, "solution_ids is a int")):
+        with pytest.raises(TypeError, match=named + r".*: pass the solution's token ids as a list of ints"):
+            search(bad, lambda pre: 0.5)
+    with pytest.raises(TypeError, match="p must be a function"):
+        search(ids, 0.5)
+    assert search(np.array(ids), lambda pre: np.float32(0.5)).calls == 2

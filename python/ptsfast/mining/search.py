@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
+import operator
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -147,21 +148,49 @@ class SearchResult:
         return [Direction.of(self.estimates[i].p, self.estimates[j].p) for i, j in self.pivots]
 
 
+_RETURN = "return a probability in [0, 1] (a float) or (successes, trials), two whole numbers"
+
+
 def _as_estimate(value: "float | tuple[int, int]", pos: int) -> Estimate:
     if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ValueError(f"p(prefix of {pos} tokens) returned a tuple of {len(value)}, {_short(value)}: {_RETURN}")
         s, n = value
         whole = all(isinstance(x, numbers.Integral) or (isinstance(x, float) and x.is_integer()) for x in (s, n))
         if not whole or not 0 <= s <= n or n <= 0:
             raise ValueError(f"p(prefix of {pos} tokens) returned {value!r}: need (successes, trials), whole numbers "
                              f"with 0<=s<=n, n>0")
         return Estimate(int(s), int(n))
-    if isinstance(value, (str, bytes)):
-        raise ValueError(f"p(prefix of {pos} tokens) returned {value!r}: return a float probability or "
-                         f"(successes, trials)")
-    v = float(value)
+    try:
+        v = float(value) if not isinstance(value, (str, bytes)) else None
+    except (TypeError, ValueError):  # None, a list, an array of many values
+        v = None
+    if v is None:
+        raise ValueError(f"p(prefix of {pos} tokens) returned {_short(value)} ({type(value).__name__}): {_RETURN}")
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"p(prefix of {pos} tokens) returned {v}: a probability must be in [0, 1]")
     return Estimate(exact=v)
+
+
+def _short(value) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _token_ids(solution_ids) -> tuple[int, ...]:
+    """The solution's token ids as ints (a list, an int array or tensor); text or other numbers are refused."""
+    fix = "pass the solution's token ids as a list of ints (tokenizer.encode(text, add_special_tokens=False))"
+    items = solution_ids.tolist() if hasattr(solution_ids, "tolist") else solution_ids
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"solution_ids is a {type(solution_ids).__name__}, {_short(solution_ids)}: {fix}")
+    out = []
+    for t in items:
+        try:
+            out.append(operator.index(t))
+        except TypeError:
+            raise TypeError(f"solution_ids must be token ids, got {_short(t)} ({type(t).__name__}) among them: "
+                            f"{fix}") from None
+    return tuple(out)
 
 
 def search(
@@ -186,7 +215,10 @@ def search(
     check_gap(gap)
     if not (isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 < confidence < 1):
         raise ValueError(f"confidence={confidence!r}: use a level in (0, 1), e.g. 0.95")
-    ids = tuple(int(t) for t in solution_ids)
+    if not callable(p):
+        raise TypeError(f"p must be a function p(prefix_ids) -> probability or (successes, trials), got "
+                        f"{type(p).__name__}")
+    ids = _token_ids(solution_ids)
     length = len(ids)
     if logprobs is not None and len(logprobs) != length:
         raise ValueError(f"{len(logprobs)} log-probs for {length} solution tokens: pass one per token (the log-prob of "
