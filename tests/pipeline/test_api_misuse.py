@@ -74,6 +74,21 @@ def test_an_oracle_that_always_raises_is_said(tmp_path, caplog):
         assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
 
 
+def test_ctrl_c_raised_by_an_oracle_stops_the_run_keeping_its_finished_problems(tmp_path):
+    # it killed the judge's thread: every later verdict was counted as an oracle hung for the whole timeout
+    import json
+
+    def interrupted_on_b(text, problem):
+        if problem.id == "b":
+            raise KeyboardInterrupt
+        return False
+
+    with pytest.raises(KeyboardInterrupt):
+        mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path, MineOptions(**FAST, problems_per_batch=1),
+             oracle=interrupted_on_b, progress=False)
+    assert [json.loads(line)["problem_id"] for line in (tmp_path / "done.jsonl").read_text().splitlines()] == ["a"]
+
+
 def test_greedy_sampling_is_said_once(tmp_path, caplog):
     """At temperature 0 every rollout from a prefix is the same: the counts are copies of one rollout, which the
     search's confidence tests read as independent draws."""

@@ -1,5 +1,6 @@
 """Oracles: answer extraction, safe judging, strict verdicts, early-stop consistency (the sandbox: test_sandbox.py)."""
 
+import sys
 import time
 from fractions import Fraction
 
@@ -125,6 +126,30 @@ def test_judge_turns_exceptions_and_hangs_into_failures():
     v = judge(hang, "x", P("1"), timeout=0.2)
     assert v.success is False and "timed out" in v.error and time.monotonic() - t0 < 2
     assert judge(lambda t, p: 1, "x", P("1"), timeout=None) == (True, None)
+
+
+class _Stop(BaseException):
+    pass
+
+
+def test_an_oracle_raising_ctrl_c_stops_the_caller_and_sys_exit_is_its_error():
+    # both killed the judge's thread: the rollout was counted as an oracle that hung for the whole timeout
+    def interrupted(text, problem):
+        raise KeyboardInterrupt
+
+    def exits(text, problem):
+        sys.exit(2)  # an argparse-based checker given bad arguments
+
+    def stops(text, problem):
+        raise _Stop("a BaseException of the oracle's own")
+
+    for timeout in (None, 30.0):
+        t0 = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            judge(interrupted, "x", P("1"), timeout=timeout)
+        assert judge(exits, "x", P("1"), timeout=timeout) == (False, "oracle raised SystemExit: 2")
+        assert judge(stops, "x", P("1"), timeout=timeout).error.startswith("oracle raised _Stop: a BaseException")
+        assert time.monotonic() - t0 < 5
 
 
 @pytest.mark.parametrize("value", ["no", "yes", "False", None, 0.5, 1.0, 2, -1, [True], (), object()])

@@ -551,7 +551,9 @@ def judge(oracle: Oracle, text: str, problem: Problem, timeout: float | None = 3
     after ``timeout`` seconds (Python cannot kill a thread; an abandoned oracle keeps its
     thread until it returns and never blocks exit). Oracles that can hang for good or eat
     memory should run their work in a subprocess (as ``code_oracle`` does).
-    :class:`SandboxUnavailable` is not a verdict: it propagates, so a run refuses loudly.
+    :class:`SandboxUnavailable` is not a verdict: it propagates, so a run refuses loudly; so does a
+    ``KeyboardInterrupt`` the oracle raises (the run stops as on Ctrl-C, its finished problems kept). ``SystemExit``
+    and the oracle's other exceptions are that rollout's oracle error (``sys.exit`` in a checker ends no run).
     """
     global _hung
     if timeout is None:
@@ -562,7 +564,7 @@ def judge(oracle: Oracle, text: str, problem: Problem, timeout: float | None = 3
     def target():
         try:
             box.append(_call(oracle, text, problem))
-        except SandboxUnavailable as e:
+        except BaseException as e:  # noqa: BLE001 - what _call lets through is raised in the caller's thread
             fatal.append(e)
 
     t = threading.Thread(target=target, daemon=True, name="ptsfast-oracle")
@@ -584,9 +586,9 @@ def judge(oracle: Oracle, text: str, problem: Problem, timeout: float | None = 3
 def _call(oracle: Oracle, text: str, problem: Problem) -> Verdict:
     try:
         value = oracle(text, problem)
-    except SandboxUnavailable:
+    except (SandboxUnavailable, KeyboardInterrupt):
         raise
-    except Exception as e:  # noqa: BLE001 - one bad rollout must not kill the run
+    except BaseException as e:  # noqa: BLE001 - one bad rollout must not kill the run (nor an oracle's sys.exit)
         name = _oracle_name(oracle)
         with _warn_lock:
             n = _raised[name] = _raised.get(name, 0) + 1
