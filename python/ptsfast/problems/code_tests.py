@@ -98,6 +98,15 @@ ENTRY_POINT = re.compile(r"[A-Za-z_]\w*(?:\(\))?(?:\.[A-Za-z_]\w*)*")
 """What a HumanEval-style ``check`` is called with: a function's name, or a method of an instance of a class the
 solution defines (LeetCodeDataset's ``Solution().twoSum``)."""
 SETUP_KEYS = ("test_setup_code", "test_imports")
+LANGUAGES = {"c": "C", "cpp": "C++", "c++": "C++", "cc": "C++", "cs": "C#", "csharp": "C#", "c#": "C#", "d": "D",
+             "dart": "Dart", "elixir": "Elixir", "ex": "Elixir", "go": "Go", "golang": "Go", "hs": "Haskell",
+             "haskell": "Haskell", "java": "Java", "javascript": "JavaScript", "js": "JavaScript", "jl": "Julia",
+             "julia": "Julia", "kotlin": "Kotlin", "kt": "Kotlin", "lua": "Lua", "ml": "OCaml", "ocaml": "OCaml",
+             "perl": "Perl", "pl": "Perl", "php": "PHP", "r": "R", "racket": "Racket", "rkt": "Racket", "rb": "Ruby",
+             "ruby": "Ruby", "rs": "Rust", "rust": "Rust", "scala": "Scala", "sh": "Bash", "bash": "Bash",
+             "swift": "Swift", "ts": "TypeScript", "typescript": "TypeScript", "clj": "Clojure", "clojure": "Clojure"}
+"""Programming languages other than Python a row may name (MultiPL-E's ``language`` column, HumanEval-X's and
+HumanEvalPack's ``task_id`` prefix, ``CPP/0``; AReaL's ``language``): such a row's tests are in that language."""
 
 
 class TestFormatError(ValueError):
@@ -213,12 +222,17 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             if "inputs" in row and "outputs" in row else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
+    foreign = _foreign_language(row)
+    if foreign:
+        raise TestFormatError(f"{foreign}, and ptsfast's code oracle runs Python only: keep the dataset's Python rows "
+                              f"(its python config or language) or drop this one")
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
     sources, cases, fn_name, prelude, exact, int_keys = [], [], None, "", False, False
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
+    areal = row.get("task") == "code" and row.get("query_id") is not None  # AReaL's code rows: its own judge
     for name, value in values:
         value = _maybe_json(_maybe_compressed(value, name))
         if isinstance(value, str) and value.lstrip()[:1] in ("{", "[") and not _parses(value):
@@ -238,10 +252,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if isinstance(code_r1, str):
             value = code_r1  # code-r1: test code calling the solution, or its KodCode pytest file
         if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
-            got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None)
+            got, fn, after_prelude = _io_cases(value, name, str(fn_hint) if fn_hint else None, areal)
             exact = exact or (isinstance(value, list) and any("testtype" in v for v in value))  # LiveCodeBench
-            int_keys = int_keys or (fn is not None and after_prelude == APPS_PRELUDE and isinstance(value, dict)
-                                    and "inputs" in value)  # APPS' / TACO's input_output
+            int_keys = int_keys or (fn is not None and name != GROUND_TRUTH and isinstance(value, dict)
+                                    and "inputs" in value)  # APPS' / TACO's / AReaL's input_output
             cases += got
             fn_name = fn_name or fn
             prelude = prelude or after_prelude
@@ -257,9 +271,16 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               f"{'holds' if len(values) == 1 else 'hold'} no test cases")
     if cases and sources:
         raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
-    if cases and row.get("interaction_format") not in (None, ""):
-        raise TestFormatError("an interactive problem ('interaction_format'): its tests need the problem's "
-                              "interactor, which ptsfast does not run")
+    if cases and (_given(row.get("interaction_format")) or any(
+            isinstance(t, str) and INTERACTIVE in t for t in (prompt, row.get("description")))):
+        raise TestFormatError("an interactive problem ('interaction_format', or a statement saying so): its tests "
+                              "need the problem's interactor, which ptsfast does not run")
+    if cases and "official_tests" in tests_fields and str(row.get("official_tests_complete")).lower() in ("false", "0"):
+        raise TestFormatError("'official_tests_complete' is false: 'official_tests' holds only the tests Codeforces "
+                              "shows, and open-r1's judge adds the generated tests it keeps outside the row "
+                              "(open-r1/codeforces' generated_tests/test_cases_<contest_id>.parquet, the rows of this "
+                              "problem's id), without which a wrong program can pass; append those to "
+                              "'official_tests' and set 'official_tests_complete' true, or drop the row")
     if cases:
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
@@ -284,6 +305,20 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
 
 
+def _foreign_language(row: dict) -> str | None:
+    """Why the row's tests are in another language than Python (:data:`LANGUAGES`), or None: its ``language``
+    column (MultiPL-E, AReaL), or a ``task_id`` prefixed by one (HumanEval-X's ``CPP/0``, HumanEvalPack's ``Go/0``);
+    read as Python, such tests fail to parse, or worse, parse."""
+    lang = row.get("language")
+    if isinstance(lang, str) and lang.strip().lower() in LANGUAGES:
+        return f"the row's 'language' is {lang.strip()!r}: a {LANGUAGES[lang.strip().lower()]} problem"
+    task = row.get("task_id")
+    prefix, _, number = task.partition("/") if isinstance(task, str) else ("", "", "")
+    if len(prefix.strip()) > 1 and prefix.strip().lower() in LANGUAGES and number.strip().isdigit():
+        return f"the row's task_id {task!r} names {LANGUAGES[prefix.strip().lower()]}: its tests are in that language"
+    return None
+
+
 def _skywork_program(value: dict, name: str) -> TestProgram:
     """Skywork-OR1's ground truth, judged in its judge's order: ``question_id`` (a LiveCodeBench problem, whose
     tests its judge reads from LiveCodeBench's own files: refused), then ``import_prefix`` + ``test_code`` (a
@@ -302,6 +337,15 @@ def _skywork_program(value: dict, name: str) -> TestProgram:
         raise TestFormatError(f"field {name!r}: its 'test_code' defines no HumanEval-style check(candidate), which "
                               f"Skywork-OR1's judge calls with {entry.strip()!r}")
     return replace(program, prompt=prefix)
+
+
+INTERACTIVE = "This is an interactive problem"
+"""How a Codeforces statement opens when the problem is interactive (CodeContests' rows have no other sign)."""
+
+
+def _given(v) -> bool:
+    """A cell with a value: not None, empty text, or a missing cell as pandas reads it (NaN)."""
+    return v is not None and not (isinstance(v, str) and not v.strip()) and not (isinstance(v, float) and v != v)
 
 
 def _joined(v):
@@ -373,12 +417,15 @@ def _json_case(text, name: str, i: int, lines: bool):
         raise TestFormatError(f"field {name!r}, functional case {i + 1}: {what} is not JSON ({e})") from e
 
 
-def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple], str | None, str]:
+def _io_cases(value, name: str, fn_hint: str | None = None, areal: bool = False) -> tuple[list[tuple], str | None,
+                                                                                        str]:
     """(input, output) pairs of an APPS ``input_output`` / CodeContests ``{input, output}`` / list-of-pairs value
     (LiveCodeBench's ``testtype`` "functional" ones are calls of ``fn_hint``, its metadata's ``func_name``), the
     function's name for calls, and the imports the dataset's judge runs programs after: :data:`LCB_PRELUDE` for
-    LiveCodeBench's ``testtype`` shapes and verl rows' ground truth, :data:`APPS_PRELUDE` for APPS' ``inputs``/
-    ``outputs``, none for CodeContests'."""
+    LiveCodeBench's ``testtype`` shapes, verl rows' ground truth and AReaL's rows (``areal``: its judge is
+    LiveCodeBench's, with a recursion limit of 600000), :data:`APPS_PRELUDE` for APPS' ``inputs``/``outputs``,
+    none for CodeContests'. An ``input_output`` whose call inputs are texts holds them as LiveCodeBench does (one
+    JSON argument a line, the output a JSON text: AReaL's rows)."""
     if isinstance(value, list) and any("type" in v for v in value) and not any("testtype" in v for v in value):
         # verification_info's cases, given bare: DeepCoder's primeintellect rows, which its judge runs as TACO's
         # (rllm's primeintellect_check_correctness), after TACO's imports
@@ -417,9 +464,19 @@ def _io_cases(value, name: str, fn_hint: str | None = None) -> tuple[list[tuple]
                               f"(keys {sorted(value)})")
     if len(ins) != len(outs):
         raise TestFormatError(f"field {name!r} has {len(ins)} inputs but {len(outs)} outputs")
+    if value.get("remote") is True or str(value.get("remote")).strip().lower() == "true":
+        raise TestFormatError(f"field {name!r} is 'remote': its inputs and outputs name files in AReaL's test-case "
+                              f"store (REAL_OSS_TESTCASE_PATH), not the cases; put the files' contents in 'inputs' "
+                              f"and 'outputs' and set 'remote' false, or drop the row")
     fn = value.get("fn_name")
-    prelude = "" if "inputs" not in value else LCB_PRELUDE if name == GROUND_TRUTH else APPS_PRELUDE
-    return _checked(list(zip(ins, outs)), name, call=bool(fn)), (str(fn) if fn else None), prelude
+    pairs = list(zip(ins, outs))
+    texts = bool(fn) and bool(ins) and all(isinstance(i, str) for i in ins)  # LiveCodeBench's shape of a call
+    if texts:
+        pairs = [(_json_case(i, name, k, True), _json_case(o, name, k, False) if isinstance(o, str) else o)
+                 for k, (i, o) in enumerate(pairs)]
+    prelude = "" if "inputs" not in value else LCB_PRELUDE if name == GROUND_TRUTH or areal or texts else \
+        APPS_PRELUDE
+    return _checked(pairs, name, call=bool(fn)), (str(fn) if fn else None), prelude
 
 
 def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None, str]:
