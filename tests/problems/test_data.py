@@ -398,3 +398,43 @@ def test_a_csv_column_of_ints_with_an_empty_cell_keeps_its_ints(tmp_path):
     res = load_problems(f)
     assert [(p.id, p.answer) for p in res.problems] == [("1", "5"), ("3", "2")]
     assert len(res.skipped) == 1 and "'answer' is empty" in res.skipped[0]
+
+
+def test_rows_in_memory_load_as_the_same_rows_in_a_file(tmp_path, caplog):
+    # a DataFrame, a list of dicts or a Dataset gave "expected str, bytes or os.PathLike object"
+    datasets, pd = pytest.importorskip("datasets"), pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    rows = [{"uid": 1, "problem": "what is 2 + 3 ?", "target": 5, "choices": ["5", "6"], "level": {"n": 1}},
+            {"uid": None, "problem": "", "target": 1, "choices": ["1"], "level": {"n": 2}},
+            {"uid": 3, "problem": "q", "target": 2, "choices": ["2", "3"], "level": {"n": 3}},
+            {"uid": 4, "problem": "q4", "target": 4, "choices": ["4"], "level": {"n": 4}}]
+    fields = FieldMap(question="problem", answer="target", id="uid")
+
+    def loaded(source, **kw):
+        res = load_problems(source, fields, limit=2, **kw)
+        return res.problems, [(s.reason, s.row, s.split(": ", 1)[1]) for s in res.skipped]
+
+    expected = loaded(write_jsonl(tmp_path / "p.jsonl", rows))
+    assert [p.id for p in expected[0]] == ["1", "3"] and expected[0][0].choices == ("5", "6")
+    assert expected[1] == [("empty field", 2, "row 2: field 'problem' is empty; give the question text")]
+    frame = pd.DataFrame(rows)  # uid read as floats (1.0, NaN): read back as the file's ints
+    parquet = tmp_path / "p.parquet"
+    frame.to_parquet(parquet)  # read back, its list columns are numpy arrays
+    tupled = [{**r, "choices": tuple(r["choices"]), "target": np.int64(r["target"])} for r in rows]
+    for source in (rows, tupled, iter(rows), frame, pd.read_parquet(parquet), datasets.Dataset.from_list(rows)):
+        assert loaded(source) == expected, type(source)
+    both = datasets.DatasetDict({"train": datasets.Dataset.from_list(rows[:1]),
+                                 "test": datasets.Dataset.from_list(rows)})
+    assert loaded(both, split="test") == expected
+    with pytest.raises(DataError, match=r"holds splits \['a', 'b'\]; choose one with split="):
+        load_problems(datasets.DatasetDict({"a": both["train"], "b": both["test"]}))
+    with pytest.raises(DataError, match="split='test' applies to a DatasetDict .* not to rows in a list"):
+        load_problems(rows, split="test")
+    with caplog.at_level(logging.WARNING, logger="ptsfast.problems.loading"):
+        res = load_problems(["what is 2 + 3 ?", {"question": "q", "answer": "1"}])
+    assert len(res.problems) == 1 and res.skipped == ["<list>: row 1: a str, not a dict; each row must be one dict "
+                                                      "of fields"] and "<list>: row 1" in caplog.text
+    for bad, named in ((None, "got NoneType"), (5, "got int"), ({"question": "q"}, "got dict .*a list of row dicts")):
+        with pytest.raises(TypeError, match=r"takes a path \(str or os.PathLike\), or rows in memory: a pandas "
+                                            r"DataFrame, a datasets Dataset .* or a list of dicts; " + named):
+            load_problems(bad)

@@ -12,9 +12,10 @@ import json
 import logging
 import math
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         _maybe_json, importable, missing_modules, test_program_from_row)
@@ -260,14 +261,12 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
             yield n, row, None
 
 
-def _pick_split(ds, split: str | None, where: str):
-    import datasets
-
-    if isinstance(ds, datasets.DatasetDict):
+def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
+    if _is_dataset_dict(ds):
         names = list(ds)
         pick = split or ("train" if "train" in ds else names[0] if len(names) == 1 else None)
         if pick not in ds:
-            raise DataError(f"{where} holds splits {names}; choose one with --split-name")
+            raise DataError(f"{where} holds splits {names}; choose one with {flag}")
         ds = ds[pick]
     return ds
 
@@ -551,14 +550,20 @@ def _is_json_value(v: Any) -> bool:
         return False
 
 
-def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split: str | None = None,
+def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), split: str | None = None,
                   limit: int | None = None, config: str | None = None,
                   cache_dir: str | os.PathLike | None = None) -> LoadResult:
-    """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``), a ``save_to_disk`` folder, or a
-    dataset in the local ``datasets`` cache by name (``openai/gsm8k`` with ``config="main"``; offline).
+    """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``), a ``save_to_disk`` folder, a
+    dataset in the local ``datasets`` cache by name (``openai/gsm8k`` with ``config="main"``; offline), or rows
+    already in memory: a pandas DataFrame, a ``datasets`` Dataset (a DatasetDict with ``split``) or a list of
+    dicts, read as the same rows in a file would be.
 
     Row numbers in messages are 1-based lines (JSONL) or record indices (other formats).
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        rows, source = _rows_in_memory(path, split, config, cache_dir)
+        return problems_from_rows(rows, fields, limit=limit, source=source)
+    path = os.fsdecode(path) if isinstance(path, bytes) else path
     p = Path(path).expanduser()
     if not p.exists() and looks_like_dataset_name(str(path)):
         return problems_from_rows(_iter_cached(str(path), config, split, cache_dir), fields, limit=limit,
@@ -578,6 +583,77 @@ def load_problems(path: str | os.PathLike, fields: FieldMap = FieldMap(), split:
     else:
         rows = _iter_hf(p, split)
     return problems_from_rows(rows, fields, limit=limit, source=str(p))
+
+
+_IN_MEMORY = ("a path (str or os.PathLike), or rows in memory: a pandas DataFrame, a datasets Dataset (a DatasetDict "
+              "with split=), or a list of dicts")
+
+
+def _is_dataset_dict(data) -> bool:
+    ds = sys.modules.get("datasets")  # data of datasets' types exists only where it was imported
+    return ds is not None and isinstance(data, (ds.DatasetDict, ds.IterableDatasetDict))
+
+
+def _rows_in_memory(data, split: str | None, config: str | None,
+                    cache_dir) -> tuple[Iterator[tuple[int, dict | None, RowError | None]], str]:
+    """The rows a caller holds, and the name skips give their source; ``TypeError`` for what holds no rows, and
+    options that would be dropped without a word are refused."""
+    for name, value, what in (("config", config, "a dataset named from the local datasets cache"),
+                              ("cache_dir", cache_dir, "a dataset named from the local datasets cache"),
+                              ("split", None if _is_dataset_dict(data) else split, "a DatasetDict or datasets folder")):
+        if value is not None:
+            raise DataError(f"{name}={value!r} applies to {what}, not to rows in a {type(data).__name__} - drop it")
+    if _is_dataset_dict(data):
+        data = _pick_split(data, split, f"the {type(data).__name__}", "split=")
+    pd = sys.modules.get("pandas")
+    source = f"<{type(data).__name__}>"
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return _frame_rows(data), source
+    if data is None or isinstance(data, Mapping) or not hasattr(data, "__iter__"):
+        hint = " (one row, or a dict of columns: pass a list of row dicts)" if isinstance(data, Mapping) else ""
+        raise TypeError(f"load_problems takes {_IN_MEMORY}; got {type(data).__name__}{hint}")
+    return ((n, *_record(row)) for n, row in enumerate(data, 1)), source
+
+
+def _record(row) -> tuple[dict | None, RowError | None]:
+    if not isinstance(row, Mapping):
+        return None, ("not an object", f"a {type(row).__name__}, not a dict; each row must be one dict of fields")
+    return _plain(row), None
+
+
+def _plain(v: Any) -> Any:
+    """A value of a row in memory as a file's row holds it: numpy arrays and tensors as lists, numpy scalars as
+    Python's, tuples as lists and keys as str (JSON's)."""
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if not isinstance(v, (str, bytes, int, float)) and hasattr(v, "tolist"):
+        return _plain(v.tolist())
+    return v
+
+
+def _frame_rows(df) -> Iterator[tuple[int, dict | None, RowError | None]]:
+    """A DataFrame's rows: a missing cell (NaN, None, pd.NA) is None, and a float column of whole numbers with a
+    missing cell is read as ints, as in a CSV file (:func:`_whole_number_columns`)."""
+    import pandas as pd
+
+    whole = []
+    for i, (name, dtype) in enumerate(df.dtypes.items()):
+        if dtype.kind == "f":
+            values = df.iloc[:, i].dropna()
+            if 0 < len(values) < len(df) and bool((values % 1 == 0).all()):
+                whole.append(str(name))
+    for start in range(0, len(df), 1024):  # a few rows at a time: a limit stops reading early
+        for n, row in enumerate(df.iloc[start:start + 1024].to_dict("records"), start + 1):
+            row = {str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}
+            for k in whole:
+                row[k] = None if row[k] is None else int(row[k])
+            yield n, row, None
+
+
+def _is_scalar_na(v, pd) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or isinstance(v, float) and math.isnan(v)
 
 
 def _looks_like_jsonl(p: Path) -> bool:
