@@ -183,9 +183,10 @@ def test_open_r1_codeforces_rows_with_incomplete_official_tests_are_refused_nami
 
 def test_an_interactive_codeforces_statement_is_refused_without_an_interaction_format(tmp_path):
     # CodeContests' and some open-r1 rows of interactive problems say so only in the statement; a NaN
-    # interaction_format (pandas' missing cell) is no interactive problem
+    # interaction_format or generated_checker (pandas' missing cell) is none (before, refused as interactive, and
+    # as 'generated_checker is a float')
     rows = [{**OPEN_R1_CF, "description": "This is an interactive problem.\n\nGuess x."},
-            {**OPEN_R1_CF, "id": "1000/B", "interaction_format": float("nan")}]
+            {**OPEN_R1_CF, "id": "1000/B", "interaction_format": float("nan"), "generated_checker": float("nan")}]
     res = load(tmp_path, rows)
     assert [p.id for p in res.problems] == ["1000/B"] and "interactive problem" in res.skipped[0]
 

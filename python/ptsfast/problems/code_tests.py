@@ -290,7 +290,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if bad:
             raise TestFormatError(f"stdin/stdout case {bad[0] + 1} is not text (input {cases[bad[0]][0]!r:.40}); "
                                   f"function-call cases need 'fn_name'")
-        checker = row.get("generated_checker")
+        checker = row.get("generated_checker") if _given(row.get("generated_checker")) else None  # NaN: pandas'
         if checker is not None and not isinstance(checker, str):
             raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
         if checker and checker.strip():
