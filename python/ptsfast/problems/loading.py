@@ -560,6 +560,10 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
 
     Row numbers in messages are 1-based lines (JSONL) or record indices (other formats).
     """
+    if limit is not None:  # "5" failed deep in the loop, 2.5 was read as 3, 0 or -1 loaded nothing
+        if isinstance(limit, bool) or not hasattr(limit, "__index__") or limit.__index__() < 1:
+            raise DataError(f"limit (--limit) must be a whole number >= 1, or None for every row, got {limit!r}")
+        limit = limit.__index__()
     if not isinstance(path, (str, bytes, os.PathLike)):
         rows, source = _rows_in_memory(path, split, config, cache_dir)
         return problems_from_rows(rows, fields, limit=limit, source=source)
