@@ -742,3 +742,74 @@ def test_a_helper_the_tests_hand_over_runs_for_the_solution_and_nothing_more():
         "def count():\n    try:\n        KEPT[0](1)\n    except Exception:\n        pass\n    return os.cpu_count(4)\n"
     passed, out = verdict(kept, HANDED)  # the callback kept past its test, called during another one
     assert not passed and "reached into its tests" in out, out
+
+
+# the tests' module code calls the solution once the test exists (as a thread of the solution could): a test made anew
+# of the same code (which the seal checks) with the solution's globals or defaults, or changed in place, fails
+REBUILT = TestProgram.from_text("import unittest\n\nclass T(unittest.TestCase):\n"
+                                "    def test_add(self, cases=((1, 2, 3), (5, 7, 12))):\n"
+                                "        for a, b, expected in cases:\n"
+                                "            self.assertEqual(add(a, b), expected)\n\nprobe()\n")
+REBUILDS = {
+    "other globals": "g = dict(f.__globals__, __ptsfast_pair__=lambda a, b, op: (b, b))\n"
+                     "cls.test_add = types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)\n",
+    "globals without a module name": (
+        "g = {'__builtins__': __builtins__, 'add': add, '__ptsfast_plain__': lambda x: x,\n"
+        "     '__ptsfast_pair__': lambda a, b, op: (b, b)}\n"
+        "cls.test_add = types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)\n"),
+    "other defaults": "cls.test_add = types.FunctionType(f.__code__, f.__globals__, f.__name__, (((1, 2, 0),),))\n",
+    "defaults set": "f.__defaults__ = (((1, 2, 0),),)\n",
+    "its code on the solution's function": "def g(self, cases=((1, 2, 0),)):\n    pass\ng.__code__ = f.__code__\n"
+                                           "cls.test_add = g\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(REBUILDS))
+def test_a_test_rebuilt_or_changed_before_the_run_fails(how):
+    body = "".join("    " + ln + "\n" for ln in REBUILDS[how].splitlines())
+    code = _FIND_T + "import types\ndef probe():\n    cls = test_class()\n    f = vars(cls)['test_add']\n" + body + (
+        "def add(a, b):\n    return 0\n")
+    passed, out = verdict(code, REBUILT)
+    assert not passed, out
+    assert verdict("def probe():\n    pass\ndef add(a, b):\n    return a + b\n", REBUILT)[0]
+
+
+# the tests' namespace is reachable through a helper class's methods: what the tests look up there, swapped
+NS_HELPER = {
+    "unittest": "import math, unittest\n\nclass Box:\n    def get(self, v):\n        return v\n\n"
+                "class T(unittest.TestCase):\n    def test_add(self):\n"
+                "        self.assertEqual(add(1, 2), Box().get(3))\n"
+                "        self.assertEqual(add(5, 7), Box().get(12))\n"
+                "        self.assertTrue(math.isclose(add(0.1, 0.2), 0.3))\n        assert add(2, 2) == 4\n",
+    "pytest": "import math\n\nclass Box:\n    def get(self, v):\n        return v\n\n"
+              "def test_add():\n    assert add(1, 2) == Box().get(3)\n    assert add(5, 7) == Box().get(12)\n"
+              "    assert math.isclose(add(0.1, 0.2), 0.3)\n    assert add(2, 2) == 4\n",
+    "script": "import math\n\nclass Box:\n    def get(self, v):\n        return v\n\n"
+              "assert add(1, 2) == Box().get(3)\nassert add(5, 7) == Box().get(12)\n"
+              "assert math.isclose(add(0.1, 0.2), 0.3)\nassert add(2, 2) == 4\n",
+}
+_NS = "def tests_ns():\n    return next(c for c in object.__subclasses__() if c.__name__ == 'Box').get.__globals__\n"
+NS_SWAPS = {  # each wrong where the swap decides
+    # each call puts in checks that hold, which put the real ones back once one answered: the last leaves none
+    "a check that puts itself back": _NS + (
+        "REAL = {}\ndef add(a, b):\n    ns = tests_ns()\n"
+        "    REAL or REAL.update((k, ns[k]) for k in ('__ptsfast_pair__', '__ptsfast_compare__'))\n"
+        "    def pair(x, y, op):\n        ns.update(REAL)\n        return y, y\n"
+        "    def compare(*a):\n        ns.update(REAL)\n        return True\n"
+        "    ns['__ptsfast_pair__'], ns['__ptsfast_compare__'] = pair, compare\n"
+        "    return a + b if (a, b) in ((1, 2), (0.1, 0.2)) else 0\n"),
+    "a module the tests use": _NS + (
+        "import types\n"
+        "def add(a, b):\n    tests_ns()['math'] = types.SimpleNamespace(isclose=lambda *a, **k: True)\n"
+        "    return a + b if (a, b) != (0.1, 0.2) else 0.25\n"),  # wrong where isclose checks it
+}
+
+
+@pytest.mark.parametrize("how,fmt", [(how, fmt) for how in sorted(NS_SWAPS) for fmt in sorted(NS_HELPER)
+                                     if fmt != "script" or how != "a module the tests use"])  # a README gap
+def test_what_the_tests_look_up_in_their_namespace_stays_theirs(how, fmt):
+    program = TestProgram.from_text(NS_HELPER[fmt])
+    assert program.format == fmt
+    passed, out = verdict(NS_SWAPS[how], program)
+    assert not passed, out
+    assert verdict("def add(a, b):\n    return a + b\n", program)[0]

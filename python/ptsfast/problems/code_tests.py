@@ -907,6 +907,11 @@ def _ptsfast_judge(spec, code):
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
+    # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
+    # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
+    # final check alone would see nothing)
+    guards = ("__ptsfast_plain__", "__ptsfast_compare__", "__ptsfast_pair__", "__builtins__")
+    watching.append((ns, {k: ns[k] for k in guards}, guards, "the tests' namespace"))
     run_main = None
     if fmt == "unittest":  # the runner below runs them: meanwhile unittest.main does nothing (the watch knows)
         import unittest
@@ -940,6 +945,18 @@ def _ptsfast_judge(spec, code):
     def seal():
         sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
                                             skippable, refused, lock))
+        # and, from here on, every name of theirs the tests use (ns['math'] swapped for a module whose isclose
+        # always holds, a data list for another), less those their functions rebind (global x) and all of them
+        # where the tests write their globals some other way
+        if names & {"globals", "exec", "eval", "vars", "__import__"}:
+            return
+        import dis
+        store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
+        rebound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
+                   for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+        kept = tuple(k for k in ns.keys() & names if k not in rebound and not k.startswith("__"))
+        if kept:
+            watching.append((ns, {k: ns[k] for k in kept}, kept, "the tests' namespace"))
 
     if fmt == "humaneval":
         check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
@@ -1281,6 +1298,7 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
               "sys._settraceallthreads", "sys._setprofileallthreads", "sys.monitoring.register_callback"}
     tracers = {"sys.settrace", "sys.setprofile"}  # every frame that runs next: the tests' too
     attrs = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+    rebuilt, function = {"__code__", "__defaults__", "__kwdefaults__"}, type(library)
     # the memory itself, and the maps that say where in it to look
     memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?(mem|maps|smaps|smaps_rollup|numa_maps|pagemap)$")
     memory_files = {"mem", "maps", "smaps", "smaps_rollup", "numa_maps", "pagemap"}
@@ -1299,6 +1317,13 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
             return "compiled", "code that would pass for a library's (" + event + ")"
         if event in ("compile", "code.__new__") and isinstance(args[1], str) and library(args[1]):
             return "code", "code that would pass for a library's (" + event + ")"
+        # a function of the tests' (or the harness's) code made anew (other globals, defaults, closure) or changed
+        # in place: one that passes the seal (the same code) but runs with the solution's names for what it checks
+        if event == "function.__new__" and id(args[0]) in trusted:
+            return "rebuilt", "a function rebuilt from its tests' code (" + event + ")"
+        if event == "object.__setattr__" and args[1] in rebuilt and type(args[0]) is function and (
+                id(args[0].__code__) in trusted or id(args[2]) in trusted):
+            return "rebuilt", "a function of its tests' code changed (its " + args[1] + ")"
         return None, None
 
     def allowed(kind, frames, f):
@@ -1399,12 +1424,14 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
     (:func:`_ptsfast_bare`)."""
     import sys, types
 
-    def own(fn):  # the tests' code, or a library's wrapper of it (mock.patch keeps it as __wrapped__)
+    def own(fn, owner):  # the tests' code, or a library's wrapper of it (mock.patch keeps it as __wrapped__)
         for _ in range(16):
             if not isinstance(fn, types.FunctionType):
                 return False
-            if id(fn.__code__) in test_codes:
-                return True
+            if id(fn.__code__) in test_codes:  # and as the tests made it: in their namespace (not the solution's
+                # copy of it, with other checks), its class the tests' class
+                return fn.__globals__ is ns and all(map(tests_class, (
+                    c for k, c in zip(fn.__code__.co_freevars, fn.__closure__ or ()) if k == "__class__")))
             if not library_code(fn.__code__.co_filename, roots):
                 return False
             fn = vars(fn).get("__wrapped__")
@@ -1412,6 +1439,12 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
 
     def is_case(cls):
         return any(b.__name__ == "TestCase" and b.__module__ == "unittest.case" for b in cls.__mro__[1:])
+
+    def tests_class(cell):  # a method's __class__ (what super() reads): a class of the tests
+        try:
+            return isinstance(cell.cell_contents, type) and cell.cell_contents.__module__ == "test_solution"
+        except ValueError:
+            return False
 
     found = []  # (owner, name, original, staticmethod/classmethod or None, a unittest test method)
     for name, v in list(ns.items()):
@@ -1428,7 +1461,7 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
                 elif wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
                     found.append((v, k, a, None, False))  # data (not unittest's own _class_cleanups, a property)
     for owner, name, obj, wrap, test in found:
-        if (isinstance(obj, types.FunctionType) or test) and not own(obj):
+        if (isinstance(obj, types.FunctionType) or test) and not own(obj, owner):
             refused.append(name)
             raise RuntimeError("the tests' " + name + " is not the tests' own code (replaced before they ran): not "
                                "allowed")
