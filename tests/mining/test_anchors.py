@@ -244,3 +244,13 @@ def test_a_sentence_whose_resamples_all_agree_stops_at_the_cap_of_its_resamples(
     assert s.requests() == [] and s.done
     r = s.results([(0, 1)])[0]
     assert r.stop is Stop.CAP and not r.is_anchor and r.counterfactual is None and r.resampling is not None
+
+
+def test_an_ellipsis_in_a_sum_or_written_as_one_character_is_read_as_three_dots():
+    # "1 + 2 + ... + 10" was cut after the dots ("+ 10 = 55." a sentence of its own), and "…" ended no sentence:
+    # "Hmm… Let me see." was one sentence where "Hmm... Let me see." is two
+    assert split_text("The sum 1 + 2 + ... + 10 = 55. Done.") == ["The sum 1 + 2 + ... + 10 = 55.", "Done."]
+    assert split_text("We get a_1 * … * a_n = 1. Done.") == ["We get a_1 * … * a_n = 1.", "Done."]
+    assert split_text("Hmm… Let me see. OK.") == ["Hmm…", "Let me see.", "OK."]
+    assert split_text("Wait… let me see. So x = 0.333... Then y.") == ["Wait… let me see.", "So x = 0.333...",
+                                                                       "Then y."]

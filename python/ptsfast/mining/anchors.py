@@ -37,7 +37,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
 # a terminator followed by whitespace ("3.5" is not one), or a full-width one (Chinese and Japanese need no space)
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』）]*")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
@@ -96,11 +96,12 @@ def sentence_starts(text: str) -> list[int]:
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends)
         lower = after.islower() or after.isdigit()
+        ellipsis = m.group(0).startswith(("..", "…")) and (lower or after in "+-*/=<>^×÷·−")
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
-                or (lower and m.group(0).startswith(".."))):
+                or ellipsis):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
-            # "Wait... let me" (a trailing-off, not an end)
+            # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out)
         cuts.add(m.end())
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
