@@ -266,3 +266,21 @@ def test_export_filters_read_the_prob_delta_the_record_reports():
     assert rec["prob_delta"] == 0.75 and rec["importance_score"] == 0.75 and rec["prob_without_source"] == "resampled"
     assert keep(s, "sentences", "raises", 0.5) and not keep(s, "sentences", "lowers", 0.0)
     assert not keep(s, "sentences", None, 0.8) and not keep(s, "anchors", None, 0.0)
+
+
+def test_a_problem_that_cannot_run_is_skipped_naming_why(tmp_path):
+    # the context check's reason (with the sizes) was replaced by a generic one, and a given solution of special
+    # tokens only was said to be a model that "stopped at once"
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    opts = AnchorOptions(MineOptions(max_new_tokens=8, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
+    problems = [Problem("long", "w20", solution=" ".join(["w10 w11 ."] * 200)), Problem("empty", "w20", solution="</s>")]
+    find_anchors(tiny_model("llama", seed=3), sentence_tokenizer(), problems, tmp_path / "run", opts,
+                 oracle=contains_w7, progress=False)
+    why = {p["problem_id"]: p["skipped"] for p in lines(tmp_path / "run" / "problems.jsonl")}
+    assert "600 solution tokens, over the model's context of 512" in why["long"]
+    assert "the given solution holds only special tokens" in why["empty"]

@@ -254,10 +254,10 @@ class _AnchorRun(FedCall):
         """The given solution, or ``trajectories_per_problem`` samples (KVPoolFull: nothing started)."""
         # room for a rollout of --max-new-tokens (and the position it starts from) from the solution's end
         budget, why = trajectory_budget(self.engine.max_positions, self.o.max_new_tokens, self.o.max_new_tokens + 1, p)
+        if why:  # over_context's reason names the sizes
+            return self._prepare(p, [], why)
         if p.solution_ids is not None:
-            return self._prepare(p, [] if why else [(tuple(p.solution_ids), FinishReason.EOS)])
-        if why:
-            return self._prepare(p, [])
+            return self._prepare(p, [(tuple(p.solution_ids), FinishReason.EOS)])
         n = self.o.trajectories_per_problem
         (seq,) = self.engine.prefill([list(p.prompt_ids)], reserve_tokens=n * (len(p.prompt_ids) + budget))
         self.in_flight[p.problem.id] = _Flight(p, seq_ids=[seq.seq_id])
@@ -285,7 +285,9 @@ class _AnchorRun(FedCall):
         texts = ["" if t in self.special else s
                  for t, s in zip(solution, token_texts(self.tokenizer, solution, prefix=p.prompt_ids))]
         if not "".join(texts).strip():
-            return f"problem {p.problem.id}: trajectory {key} has no text (the model stopped at once); nothing to split"
+            return (f"problem {p.problem.id}: trajectory {key} has no text ("
+                    + ("the given solution holds only special tokens" if p.solution_ids is not None else
+                       "the model stopped at once") + "); nothing to split")
         spans = split_sentences(texts)
         short = [k for k, (a, _) in enumerate(spans) if len(solution) - a > self.o.max_new_tokens]
         if short:  # their forks judge cut text: p falls where the budget cannot reach the answer
@@ -298,17 +300,16 @@ class _AnchorRun(FedCall):
         return _Trajectory(key, p, tuple(p.prompt_ids), solution, text, correct, reason.value, err, texts, spans,
                            search)
 
-    def _prepare(self, p, solutions) -> list[Work]:
-        """Judges and splits the solutions, prefills them (one forward, KVPoolFull: later) and starts their looks."""
+    def _prepare(self, p, solutions, why: str | None = None) -> list[Work]:
+        """Judges and splits the solutions, prefills them (one forward, KVPoolFull: later) and starts their looks
+        (``why``: the reason there are none)."""
         flight = self.in_flight.setdefault(p.problem.id, _Flight(p))
         if not flight.trajectories and not flight.why:
             for n, (sol, reason) in enumerate(solutions):
                 t = self._trajectory(p, n, sol, reason)
                 (flight.why if isinstance(t, str) else flight.trajectories).append(t)
             if not solutions:
-                flight.why.append(f"problem {p.problem.id}: prompt ({len(p.prompt_ids)} tokens) + solution + a "
-                                  f"rollout of --max-new-tokens do not fit the model's context; shorten them or "
-                                  f"lower the budget")
+                flight.why.append(why or f"problem {p.problem.id}: no solution to split")
         live = flight.trajectories
         if not live:
             self._finish(p.problem.id)
