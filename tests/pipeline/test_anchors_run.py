@@ -278,7 +278,8 @@ def test_a_problem_that_cannot_run_is_skipped_naming_why(tmp_path):
 
     opts = AnchorOptions(MineOptions(max_new_tokens=8, use_chat_template=False,
                                      engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
-    problems = [Problem("long", "w20", solution=" ".join(["w10 w11 ."] * 200)), Problem("empty", "w20", solution="</s>")]
+    problems = [Problem("long", "w20", solution=" ".join(["w10 w11 ."] * 200)),
+                Problem("empty", "w20", solution="</s>")]
     find_anchors(tiny_model("llama", seed=3), sentence_tokenizer(), problems, tmp_path / "run", opts,
                  oracle=contains_w7, progress=False)
     why = {p["problem_id"]: p["skipped"] for p in lines(tmp_path / "run" / "problems.jsonl")}
