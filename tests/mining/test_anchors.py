@@ -276,3 +276,12 @@ def test_the_last_sentence_of_a_finished_solution_reports_its_importance_high_by
     bias = sum(r.counterfactual.value - 0.5 for r in recs) / len(recs)
     covered = sum(r.counterfactual.lo <= 0.5 <= r.counterfactual.hi for r in recs) / len(recs)
     assert 0.03 <= bias <= 0.12 and covered >= 0.9, (bias, covered)
+
+
+@pytest.mark.parametrize("rest", ["```\nThe output is 1.5.", "---\nSo x = 2.", "$$\nThen y."])
+def test_a_sentence_of_symbols_is_its_own_first_sentence(rest):
+    # only terminators are dropped before a resample's first sentence: a line of symbols (a code fence closing, a
+    # rule) was dropped too, so an identical resample of that line read as the sentence after it, always different
+    from ptsfast.mining.anchors import first_sentence, sentence_text
+    line = rest.split("\n")[0]
+    assert first_sentence(rest) == sentence_text(line + "\n") == line

@@ -39,6 +39,7 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No.
 # a terminator followed by whitespace ("3.5" is not one), or a full-width one (Chinese and Japanese need no space)
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
+_TERMINATORS = re.compile(r"[.!?…。！？]+[\"'”’)\]」』）]*")  # what ends a sentence (and its closing marks)
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
@@ -120,10 +121,12 @@ def sentence_text(text: str) -> str:
     """A sentence's text as the similarity reads it: stripped, without a leading run of terminators that ends the
     sentence before. A token such as "。所以" or ". Then" holds both sentences' characters, so the boundary (and
     every fork) is before it: read whole, the original began with "。" and each resample's first sentence was
-    just "。", so every resample counted as different, even an identical one."""
+    just "。", so every resample counted as different, even an identical one. Only terminators are dropped: a
+    sentence of symbols ("```", "---") is one (dropped, every resample of the line after a code block read as
+    different from it)."""
     text = text.strip()
     starts = sentence_starts(text)
-    if starts and not any(c.isalnum() for c in text[:starts[0]]):
+    if starts and _TERMINATORS.fullmatch(text[:starts[0]].strip()):
         text = text[starts[0]:]
     return text
 
