@@ -134,6 +134,7 @@ _SECCOMP = {
                 {"shmget": 194, "semget": 190, "msgget": 186}, {"unshare": 97, "clone": 220, "clone3": 435}),
 }
 _LIMIT_BY_SYSCTL = True  # False: skip the sysctls and rely on the seccomp fallbacks (tests use it)
+_MOUNT_PROC = True  # False: no /proc in the sandbox, as where the host refuses the mount (Docker; tests use it)
 
 
 class SandboxError(RuntimeError):
@@ -487,6 +488,7 @@ def run_python(source: str, limits: SandboxLimits = SandboxLimits(), *, isolate:
                    "interpreter": interpreter, "root": work, "limits": limits.__dict__,
                    "paths": _read_only_paths(interpreter, site_dirs) if isolate else [], "site_dirs": site_dirs,
                    "sandbox_uid": SANDBOX_UID, "inner_uid": _INNER_UID, "cgroup": cgroup, "sysctls": _LIMIT_BY_SYSCTL,
+                   "proc": _MOUNT_PROC,
                    "seccomp": _SECCOMP.get(os.uname().machine) if sys.platform.startswith("linux") else None,
                    "stdin": None if stdin is None else base64.b64encode(stdin).decode()}
             res = _launch(job, work, limits, nonce, whole_output)

@@ -340,7 +340,8 @@ def _build_root(job: dict, libc) -> None:
            f"size={int(lim['shm_mb'])}m,nr_inodes={SHM_INODES},mode=1777")
     os.makedirs(root + "/proc")
     try:  # a fresh, read-only /proc of this pid namespace; without it (some containers refuse) the code has none
-        _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+        if job.get("proc", True):
+            _mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
     except _Fail:
         pass
     _pivot(libc, root)
