@@ -100,6 +100,25 @@ def test_what_a_program_leaves_for_the_checker_changes_no_verdict(name, cases):
     assert not verdict("n = int(input())\n" + LEFT_FOR_THE_CHECKER[name], row(cases, SLOW))[0]
 
 
+BROKEN = {  # checkers that fail whatever they are given
+    "a crash after printing 1": CHECKER.replace("\nmain()\n", "\nmain()\nraise SystemExit(2)\n"),
+    "a typo": CHECKER.replace("int(inp.", "int(inpt."),
+    "no verdict": "import sys\nopen(sys.argv[3]).read()\n",
+}
+
+
+@CASES
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_checker_that_fails_passes_nothing_and_says_so(name, cases):
+    passed, output = verdict("n = int(input())\nprint(1, 2)\n", row(cases, BROKEN[name]))
+    assert not passed
+    # before, a right program failed as 'wrong output', nothing saying that the checker was what failed
+    assert "--- the special judge printed" in output, output
+    assert ("exited with status" in output) == (name != "no verdict"), output
+    if name == "a typo":
+        assert "NameError: name 'inpt' is not defined" in output, output
+
+
 # prints a wrong answer and leaves a daemon rewriting every checker's solution_output.txt with a right one
 DAEMON = (
     "import os, time\nn = int(input())\nif os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 64)\n"

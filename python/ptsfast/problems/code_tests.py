@@ -3076,15 +3076,24 @@ def _ptsfast_stdio(spec, code):
             if spec.get("files") and os.path.isfile("output.txt"):
                 with open("output.txt", encoding="utf-8", errors="replace") as f:
                     got = f.read()
+            head, said = "wrong output", ""
             if spec.get("checker"):
                 files = json.dumps([stdin, expected, got]).encode()
-                right = _ptsfast_accepts(*judge.run(files, i)[:2]) if judge is not None else \
+                j_status, j_out, j_err = judge.run(files, i) if judge is not None else \
                     _ptsfast_special_judge(spec["checker"], stdin, expected, got, sites)
+                right = _ptsfast_accepts(j_status, j_out)
+                # what the row's checker said, and why it failed where it did: a checker that fails on every output
+                # shows so, rather than as programs that are all wrong
+                if j_status:
+                    head = "not accepted: the special judge (generated_checker) exited with status %d" % j_status
+                said = "\n--- the special judge printed\n%s%s" % (
+                    j_out.decode("utf-8", "replace")[-300:] if j_out.strip() else "(nothing)",
+                    "\n--- its errors\n" + j_err.decode("utf-8", "replace")[-1000:] if j_err.strip() else "")
             else:
                 right = _ptsfast_same_output(got, expected, spec["exact"])
             if not right:
-                raise AssertionError("case %d: wrong output\n--- input\n%s\n--- expected\n%s\n--- got\n%s" %
-                                     (i + 1, stdin[:500], expected[:500], got[:500]))
+                raise AssertionError("case %d: %s\n--- input\n%s\n--- expected\n%s\n--- got\n%s%s" %
+                                     (i + 1, head, stdin[:500], expected[:500], got[:500], said))
     finally:
         for s in (server, judge):
             if s is not None:
@@ -3265,7 +3274,7 @@ def _ptsfast_accepts(status, out):
 def _ptsfast_special_judge(checker, stdin, expected, got, sites):
     """open-r1/codeforces' checker contract: ``checker.py input.txt correct_output.txt solution_output.txt`` in a
     folder of their own, written after every process of the program is gone; it accepts by exiting 0 with ``1`` as
-    the last word of its output."""
+    the last word of its output. Returns its (exit status, stdout, stderr's tail), as a fork server's run."""
     import os, shutil, subprocess, sys, tempfile
     where = tempfile.mkdtemp(prefix="ptsfast_checker_")
     try:
@@ -3276,7 +3285,7 @@ def _ptsfast_special_judge(checker, stdin, expected, got, sites):
         p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites), "checker.py", "input.txt",
                             "correct_output.txt", "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
-        return _ptsfast_accepts(p.returncode, p.stdout)
+        return p.returncode, p.stdout, p.stderr[-4096:]
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
