@@ -192,7 +192,8 @@ def test_registry_user_callable_and_errors():
     ("multiple_choice", "Answer: B", False),   # could become "Answer: Bob"... wait for one more char
     ("multiple_choice", "Answer: B.", True),
     ("code", "```python\nx = 1\n", False),
-    ("code", "```python\nx = 1\n```", True),
+    ("code", "```python\nx = 1\n```", False),  # "```python" may follow: the closing fence's line must end
+    ("code", "```python\nx = 1\n```\n", True),
     ("last_number", "The answer is 8.", False),
 ])
 def test_answer_complete(name, text, complete):
@@ -203,7 +204,7 @@ def test_only_oracles_that_can_stop_early_get_the_per_step_check():
     """The run checks answer_complete after every token of every rollout only where it can ever fire."""
     from ptsfast.problems.oracles import ORACLES, stops_early
 
-    complete = ["so 8.\n#### 8\n", "\\boxed{8}", "Answer: B.", "```python\nx = 1\n```", "The answer is 8.\n"]
+    complete = ["so 8.\n#### 8\n", "\\boxed{8}", "Answer: B.", "```python\nx = 1\n```\n", "The answer is 8.\n"]
     for name in ORACLES:
         fires = any(answer_complete(name, text) for text in complete)
         assert stops_early(name) is fires, name

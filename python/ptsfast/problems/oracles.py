@@ -6,7 +6,7 @@ failed rollout with a reason instead of a crashed run.
 
 Early stopping. Rollouts stop as soon as :func:`answer_complete` says the answer has been emitted.
 To make that safe, the oracles that support it read the *first* complete answer (first ``####``
-line, first closed ``\\boxed{}``, first ``Answer: X``), so text generated after that point can
+line, first closed ``\\boxed{}``, first ``Answer: X``, first Python block), so text generated after that point can
 never change the verdict. ``last_number``/``exact``/``normalized`` need the whole completion.
 
 Verdicts are strict: an oracle must return a bool (or the ints 0/1). Anything else (``"no"``,
@@ -168,20 +168,49 @@ def extract_choice(text: str) -> str | None:
     return None
 
 
+_FENCE_OPEN = re.compile(r"^[ \t]*```+[ \t]*([^`\n]*)\n", re.M)
+_FENCE_CLOSE = re.compile(r"^[ \t]*```.*$|```[ \t]*$", re.M)  # a line opening ``` (``` (Note: ...``), or ending it
+_PY_LABEL = re.compile(r"(?:python3?|py3?)(?:[\s:]|$)", re.I)
+
+
+def _code_block(text: str) -> tuple[str, bool] | None:
+    """The answer's program and whether it is complete (closed), or None when no fence holds one.
+
+    In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
+    a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
+    left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
+    ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. A complete
+    block is decided for good: nothing written after it changes this choice (the early stop relies on it).
+    """
+    text = text.replace("\r\n", "\n")
+    m = _FENCE_OPEN.search(text)
+    if m is not None and m.start() > 0 and not m.group(1).strip() and _is_code(text[:m.start()]):
+        return text[:m.start()], True
+    pos = 0
+    while m is not None:
+        label = m.group(1).strip()
+        close = _FENCE_CLOSE.search(text, m.end())
+        code = text[m.end():close.start() if close else len(text)]
+        indent = m.group()[:len(m.group()) - len(m.group().lstrip())]  # a fence in a list item: its lines too
+        code = re.sub(rf"(?m)^{indent}", "", code) if indent else code
+        if _PY_LABEL.match(label) or (not label and (close is None or _is_code(code))):
+            return code, close is not None and text.startswith("\n", close.end())
+        if close is None:
+            return None
+        pos = close.end()
+        m = _FENCE_OPEN.search(text, pos)
+    return None
+
+
 def extract_code(text: str) -> str:
-    """The first fenced ```python (or bare ```) block of a completion, else the raw text.
+    """The program of a completion: its first fenced Python block (see :func:`_code_block`), else the raw text.
 
     A completion that starts with code and only closes a fence (the model took the opening fence as said, as
-    small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence.
+    small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence. Windows line
+    endings are read as ``\n``; an indented fence (in a list item) has its indent taken off.
     """
-    m = re.search(r"```[ \t]*(?:python|py|python3)[ \t]*\n(.*?)(?:```|\Z)", text, re.S | re.I)
-    if m is not None:
-        return m.group(1)
-    first = text.find("```")
-    if first > 0 and _is_code(text[:first]):
-        return text[:first]
-    m = re.search(r"```[ \t]*\n(.*?)(?:```|\Z)", text, re.S)
-    return m.group(1) if m else text
+    block = _code_block(text)
+    return block[0] if block is not None else text
 
 
 def extract_snippet(text: str) -> str:
@@ -192,14 +221,16 @@ def extract_snippet(text: str) -> str:
 
 
 def _is_code(text: str) -> bool:
-    """Python that does something (a def, an import, an assignment, a call...), not a bare word or sentence."""
+    """Python that is a program (it defines, imports or calls something), not data that parses (a sample input
+    ``[1, 2, 3]``, ``nums = [2, 7], target = 9``, ``Output: 6``), a bare word or a sentence."""
     import ast
 
     try:
-        body = ast.parse(text).body
-    except SyntaxError:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
         return False
-    return any(not (isinstance(n, ast.Expr) and isinstance(n.value, (ast.Name, ast.Constant))) for n in body)
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
+                              ast.Lambda, ast.Call)) for n in ast.walk(tree))
 
 
 # --------------------------------------------------------------------------- built-in oracles
@@ -382,7 +413,6 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
-_CODE_DONE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n.*?\n[ \t]*```", re.S | re.I)
 
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -440,7 +470,8 @@ ORACLES: dict[str, OracleSpec] = {
     "normalized": OracleSpec(normalized_oracle, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
                                   "multiple_choice"),
-    "code": OracleSpec(code_oracle, ("\n```\n\n\n",), lambda text: _CODE_DONE.search(text) is not None, "code"),
+    "code": OracleSpec(code_oracle, ("\n```\n\n\n",), lambda text: (_code_block(text) or ("", False))[1],
+                       "code"),
 }
 _ALIASES = {"number": "last_number", "last-number": "last_number", "mc": "multiple_choice",
             "multiple-choice": "multiple_choice", "normalised": "normalized", "math": "boxed"}
