@@ -285,3 +285,13 @@ def test_a_sentence_of_symbols_is_its_own_first_sentence(rest):
     from ptsfast.mining.anchors import first_sentence, sentence_text
     line = rest.split("\n")[0]
     assert first_sentence(rest) == sentence_text(line + "\n") == line
+
+
+def test_a_resample_is_split_after_the_solutions_text():
+    # alone, a resample starting "1. Add 3." read "1." as a list marker at the start of a line; the solution, where it
+    # follows '"Stop."', ends a sentence there: an identical resample counted as different
+    from ptsfast.mining.anchors import first_sentence
+    before = 'He said "Stop." '
+    assert split_text(before + "1. Add 3.")[1] == "1."
+    assert first_sentence("1. Add 3.", before) == "1." and first_sentence("1. Add 3.") == "1. Add 3."
+    assert first_sentence(". Then y.", "So x") == "Then y."  # the terminator the fork's token holds is left out

@@ -285,3 +285,18 @@ def test_a_problem_that_cannot_run_is_skipped_naming_why(tmp_path):
     why = {p["problem_id"]: p["skipped"] for p in lines(tmp_path / "run" / "problems.jsonl")}
     assert "600 solution tokens, over the model's context of 512" in why["long"]
     assert "the given solution holds only special tokens" in why["empty"]
+
+
+def test_a_sentence_is_compared_with_the_terminator_the_next_token_holds():
+    # "Yes" + ". Then": the fork is before ". Then", so the sentence's span reads "Yes" and an identical resample's
+    # first sentence "Yes." (overlap 0.67, below 0.8): every resample of a short sentence counted as different
+    from ptsfast.mining.anchors import AnchorSearch, first_sentence, similar, split_sentences
+    from ptsfast.pipeline.anchors import _Trajectory
+
+    tokens = ["Is", " it", "?", " Yes", ". Then", " go", "."]
+    spans = split_sentences(tokens)
+    t = _Trajectory("p#0", None, (), tuple(range(len(tokens))), "".join(tokens), True, "eos", None, tokens, spans,
+                    AnchorSearch(len(spans)))
+    assert [t.sentence(k) for k in range(len(spans))] == ["Is it?", "Yes.", "Then go."]
+    a = spans[1][0]
+    assert similar(t.sentence(1), first_sentence("".join(tokens[a:]), "".join(tokens[:a])))

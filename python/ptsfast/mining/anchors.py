@@ -53,6 +53,7 @@ _CLOSES = re.compile(r"[.!?]\s*(?:\\end\{[^}]*\}\s*)*(?:\\\]|\$\$|\\end\{[^}]*\}
 _TAIL = re.compile(r"[\w.]*\Z")
 _SPACE = re.compile(r"\s*")
 _LOOK = 64  # characters looked back for the word and the line before a terminator
+_CONTEXT = 1000  # characters of the solution before a fork that its resamples are split after
 
 
 class _Inside:
@@ -131,14 +132,18 @@ def sentence_text(text: str) -> str:
     return text
 
 
-def first_sentence(text: str) -> str:
+def first_sentence(text: str, before: str = "") -> str:
     """The first sentence with visible text in ``text`` (stripped, see :func:`sentence_text`): what a resample
-    regenerated."""
-    text = sentence_text(text)
-    cuts = [0, *sentence_starts(text), len(text)]  # split again: a list marker ("1. ") now at the start is no end
+    regenerated. ``before``: the solution's text before the fork (its last ``_CONTEXT`` characters), so the resample
+    is split as the solution was (without it, a list marker or a letter at the fork read as starting a line: the
+    solution's sentence "1." after '"Stop."' and an identical resample's "1. Add 3." were different)."""
+    before = before[-_CONTEXT:]
+    full = before + text
+    cuts = [len(before), *(c for c in sentence_starts(full) if c > len(before)), len(full)]
     for a, b in zip(cuts, cuts[1:]):
-        if text[a:b].strip():
-            return text[a:b].strip()
+        piece = full[a:b].strip()
+        if piece and not _TERMINATORS.fullmatch(piece):  # a terminator the fork's token also held ("。所以")
+            return piece
     return ""
 
 

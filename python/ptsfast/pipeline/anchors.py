@@ -26,7 +26,6 @@ from ptsfast.mining.anchors import (
     SentenceImportance,
     first_sentence,
     same_numbers,
-    sentence_text,
     similar,
     split_sentences,
 )
@@ -134,10 +133,16 @@ class _Trajectory:
     rollouts: int = 0
     tokens_generated: int = 0
     cut: dict[int, int] = field(default_factory=dict)  # boundary -> its rollouts that ran out of --max-new-tokens
+    _sentences: dict[int, str] = field(default_factory=dict)
 
     def sentence(self, k: int) -> str:
-        a, b = self.spans[k]
-        return sentence_text("".join(self.tokens[a:b]))
+        """Sentence ``k`` as its resamples' first sentences are read (:func:`first_sentence` after the same text): with
+        its terminator when the next sentence's first token holds it ("Yes" + ". Then" is "Yes.": read as "Yes", an
+        identical resample's "Yes." counted as different)."""
+        if k not in self._sentences:
+            a, end = self.spans[k][0], self.spans[min(k + 1, len(self.spans) - 1)][1] + 8  # the next sentence too
+            self._sentences[k] = first_sentence("".join(self.tokens[a:end]), "".join(self.tokens[max(0, a - 1000):a]))
+        return self._sentences[k]
 
     def boundary(self, k: int) -> int:
         """Solution tokens kept before sentence ``k`` (``k = n``: the whole solution)."""
@@ -361,12 +366,14 @@ class _AnchorRun(FedCall):
 
     def _judged(self, t: _Trajectory, k: int, rollouts: list[Rollout], verdicts: list) -> list[Work]:
         original = t.sentence(k) if k < len(t.spans) else None
+        b = t.boundary(k)
+        before = "".join(t.tokens[max(0, b - 1000):b])  # split after the solution's text, as the solution was
         outcomes = []
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
             same = None
             if original is not None:
-                regenerated = first_sentence(self.tokenizer.decode(list(r.tokens), skip_special_tokens=True))
+                regenerated = first_sentence(self._text_after(t, b, r.tokens), before)
                 same = bool(self.similarity(original, regenerated))
                 seen = t.alternatives.setdefault(k, [])
                 if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
@@ -380,6 +387,15 @@ class _AnchorRun(FedCall):
         self.stats.tokens += sum(len(r.tokens) for r in rollouts)
         t.pending -= 1
         return self._look(t) if t.pending == 0 else []
+
+    def _text_after(self, t: _Trajectory, b: int, tokens) -> str:
+        """The text rollout ``tokens`` add after the first ``b`` solution tokens, decoded after a few tokens of
+        context (alone, a SentencePiece tokenizer drops the first token's leading space: "x." + "Then")."""
+        ctx = (list(t.prompt_ids) + list(t.solution_ids[:b]))[-8:]
+        head = self.tokenizer.decode(ctx, skip_special_tokens=True)
+        full = self.tokenizer.decode(ctx + list(tokens), skip_special_tokens=True)
+        return full[len(head):] if full.startswith(head) else self.tokenizer.decode(list(tokens),
+                                                                                    skip_special_tokens=True)
 
 
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):
