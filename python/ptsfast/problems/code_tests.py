@@ -945,16 +945,19 @@ def _ptsfast_judge(spec, code):
     def seal():
         sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
                                             skippable, refused, lock))
-        # and, from here on, every name of theirs the tests use (ns['math'] swapped for a module whose isclose
-        # always holds, a data list for another), less those their functions rebind (global x) and all of them
-        # where the tests write their globals some other way
+        # and, from here on, every module, class and function of theirs the tests use (ns['math'] swapped for a
+        # module whose isclose always holds), less those their functions rebind (global x) and all of them where the
+        # tests write their globals some other way. Not their data: their own setup may set it (setup_module's
+        # module.BASE = 10), and it can be changed in place anyway (README)
         if names & {"globals", "exec", "eval", "vars", "__import__"}:
             return
         import dis
         store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
         rebound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
                    for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
-        kept = tuple(k for k in ns.keys() & names if k not in rebound and not k.startswith("__"))
+        kinds = (type(dis), type, type(seal), type(len))  # type(), not isinstance: __class__ may be a property
+        kept = tuple(k for k in ns.keys() & names if k not in rebound and not k.startswith("__")
+                     and issubclass(type(ns[k]), kinds))
         if kept:
             watching.append((ns, {k: ns[k] for k in kept}, kept, "the tests' namespace"))
 
