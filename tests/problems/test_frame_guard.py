@@ -10,16 +10,12 @@ import pytest
 
 from ptsfast.problems import code_tests
 from ptsfast.problems.code_tests import TestProgram
-from ptsfast.problems.oracles import judge_code
 from ptsfast.problems.sandbox import isolation_status
+
+from judging import verdict
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
-
-def verdict(code: str, program: TestProgram) -> tuple[bool, str]:
-    res = judge_code(code, program, timeout=60.0)
-    assert not res.timed_out, res.output
-    return res.passed, res.output
 
 
 def assert_judges_add(program: TestProgram) -> None:

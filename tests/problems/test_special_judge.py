@@ -7,8 +7,9 @@ import json
 import pytest
 
 from ptsfast.problems import code_tests, sandbox
-from ptsfast.problems.oracles import judge_code
 from ptsfast.problems.sandbox import isolation_status
+
+from judging import verdict
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -28,11 +29,6 @@ def row(cases: int, checker: str = CHECKER) -> code_tests.TestProgram:
          "input_output": json.dumps({"inputs": [f"{k + 3}\n" for k in range(cases)], "outputs": ["1 2\n"] * cases})},
         ("input_output",), None, None)
 
-
-def verdict(code: str, program: code_tests.TestProgram) -> tuple[bool, str]:
-    res = judge_code(code, program, timeout=30.0)
-    assert not res.timed_out, res.output
-    return res.passed, res.output
 
 
 @CASES
