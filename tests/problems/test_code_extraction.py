@@ -3,7 +3,7 @@
 import pytest
 
 from ptsfast.pipeline.probes import OracleStops
-from ptsfast.problems.oracles import answer_complete, extract_code
+from ptsfast.problems.oracles import answer_complete, extract_code, stop_strings
 
 F = "def f(x):\n    return x + 1\n"
 
@@ -70,3 +70,10 @@ def test_engine_stop_fn_fires_on_the_token_that_ends_the_programs_block():
     ids = [ord(c) for c in rest]
     first = next(k for k in range(1, len(ids) + 1) if stop(ids[:k]))
     assert rest[:first].endswith(F + "```\n")
+
+
+def test_a_closed_command_or_data_block_ends_no_rollout_before_the_program():
+    # the code oracle's stop string was a closing fence and two blank lines: it ended this answer before its code
+    text = "Run it with:\n```bash\npython main.py\n```\n\n\n"
+    assert not answer_complete("code", text)
+    assert not any(s in text for s in stop_strings("code"))

@@ -470,8 +470,8 @@ ORACLES: dict[str, OracleSpec] = {
     "normalized": OracleSpec(normalized_oracle, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
                                   "multiple_choice"),
-    "code": OracleSpec(code_oracle, ("\n```\n\n\n",), lambda text: (_code_block(text) or ("", False))[1],
-                       "code"),
+    # no stop string: a closed block may be a command or sample data, and the program that is judged may follow it
+    "code": OracleSpec(code_oracle, (), lambda text: (_code_block(text) or ("", False))[1], "code"),
 }
 _ALIASES = {"number": "last_number", "last-number": "last_number", "mc": "multiple_choice",
             "multiple-choice": "multiple_choice", "normalised": "normalized", "math": "boxed"}
