@@ -72,3 +72,22 @@ def test_what_the_test_framework_calls_cannot_be_swapped(name):
     assert verdict(right, program)[0]
     passed, out = verdict(code, program)
     assert not passed and "replaced" in out, out
+
+
+# what a library replaces of its own while a right program runs is not the solution's doing: pyparsing, loaded by
+# matplotlib for the tests, swaps its parser for a caching one when the solution enables it (as matplotlib's
+# mathtext does)
+PYPARSING = TestProgram.from_text("import unittest\nimport matplotlib\n\nclass T(unittest.TestCase):\n"
+                                  "    def test_f(self):\n        self.assertEqual(f(3), 9)\n")
+
+
+def test_what_a_library_replaces_of_its_own_passes_a_right_program():
+    pytest.importorskip("matplotlib")
+    code = "import pyparsing\npyparsing.ParserElement.enable_packrat()\ndef f(x):\n    return x * x\n"
+    passed, out = verdict(code, PYPARSING)
+    assert passed, out
+    assert not verdict(code.replace("return x * x", "return 5"), PYPARSING)[0]
+    # the same attribute set to the solution's own function is refused
+    forged = "import pyparsing\npyparsing.ParserElement._parse = lambda *a, **k: None\ndef f(x):\n    return 5\n"
+    passed, out = verdict(forged, PYPARSING)
+    assert not passed and "replaced" in out, out

@@ -844,31 +844,64 @@ def _ptsfast_judge(spec, code):
     codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
              if isinstance(v, types.FunctionType)]
 
+    loaded, library_code = frozenset(id(m) for m in list(sys.modules.values())), _ptsfast_bare(_ptsfast_library_code)
+
+    def solution_made(v):
+        """Whether ``v``, found in place of a library's own value, is the solution's: its code (or its class's, or,
+        for a module, the module) is no library's and not the tests'. Libraries replace their own: pyparsing's
+        packrat parser, warnings.catch_warnings' log. Types, not attributes, are read: no solution code runs."""
+        def ours(f):
+            f = f.__func__ if type(f) in (staticmethod, classmethod, types.MethodType) else (
+                f.fget if type(f) is property else f)
+            return type(f) is types.FunctionType and id(f.__code__) not in tests_nested and not library_code(
+                f.__code__.co_filename, roots)
+
+        kind = type(v)
+        if kind is types.ModuleType:
+            return id(v) not in loaded and not library_code(v.__dict__.get("__file__"), roots)
+        if kind in (types.FunctionType, types.MethodType):
+            return ours(v)
+        classes = type.__dict__["__mro__"].__get__(v if issubclass(kind, type) else kind)
+        if any(ours(f) for c in classes for f in list(type.__dict__["__dict__"].__get__(c).values())):
+            return True
+        # an instance of a library's class (so its __dict__ is the plain one): what it holds (a SimpleNamespace)
+        held = {} if issubclass(kind, type) else getattr(v, "__dict__", {})
+        return type(held) is dict and any(ours(f) or type(f) is types.ModuleType and solution_made(f)
+                                          for f in list(held.values()))
+
+    solution_made = _ptsfast_bare(solution_made)  # watch() holds it: it must lead to no globals of the harness
+
     def untouched(when):
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
             for k, v in copy.items():
-                if live.get(k, missing) is not v:
+                now = live.get(k, missing)
+                if now is not v and (name not in extras or now is not missing and solution_made(now)):
                     raise RuntimeError(when + " replaced " + name + "." + k + ": not allowed")
         for name, f, code in codes:
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
 
     from operator import is_
-    watching = []  # (live dict, its copy, names, where): the watched names the tests use, checked after each value read
+    watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
+    # value read; lenient: names a library may set itself (what the libraries the tests call look up), only the
+    # solution's values there are refused
 
     caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
-        for live, copy, names, where in watching:
+        for live, copy, names, where, lenient in watching:
             if not all(map(is_, map(live.get, names), map(copy.__getitem__, names))):
-                k = next(k for k in names if live.get(k, missing) is not copy[k])
-                caught.append("the solution replaced " + where + "." + k + ": not allowed")
-                raise RuntimeError(caught[-1])
+                for k in names:
+                    now = live.get(k, missing)
+                    if now is not copy[k] and not (lenient and (now is missing or not solution_made(now))):
+                        caught.append("the solution replaced " + where + "." + k + ": not allowed")
+                        raise RuntimeError(caught[-1])
 
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
+    tests_nested = frozenset(map(id, _ptsfast_nested_codes(test_code)))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
@@ -911,7 +944,7 @@ def _ptsfast_judge(spec, code):
     # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
     # final check alone would see nothing)
     guards = ("__ptsfast_plain__", "__ptsfast_compare__", "__ptsfast_pair__", "__builtins__")
-    watching.append((ns, {k: ns[k] for k in guards}, guards, "the tests' namespace"))
+    watching.append((ns, {k: ns[k] for k in guards}, guards, "the tests' namespace", False))
     run_main = None
     if fmt == "unittest":  # the runner below runs them: meanwhile unittest.main does nothing (the watch knows)
         import unittest
@@ -959,7 +992,7 @@ def _ptsfast_judge(spec, code):
         kept = tuple(k for k in ns.keys() & names if k not in rebound and not k.startswith("__")
                      and issubclass(type(ns[k]), kinds))
         if kept:
-            watching.append((ns, {k: ns[k] for k in kept}, kept, "the tests' namespace"))
+            watching.append((ns, {k: ns[k] for k in kept}, kept, "the tests' namespace", False))
 
     if fmt == "humaneval":
         check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
@@ -1073,7 +1106,9 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
     unittest's format, every method of ``TestCase`` and of the runner's classes (a result class patched for one
     failure and restored would hide it) and ``collections.Counter`` (assertCountEqual's ==); for async tests, all of
     asyncio), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
-    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only."""
+    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only.
+    Each entry is ``(live dict, its copy, names, where, lenient)``: lenient for the names only a library function
+    the tests call looks up, which a library may set itself (``warnings.catch_warnings``)."""
     import builtins, dis, types
     RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.case._Outcome", "unittest.result.TestResult",
                       "unittest.async_case.IsolatedAsyncioTestCase", "unittest.runner.TextTestResult",
@@ -1110,8 +1145,9 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
         dunders = (module is not None and name == "builtins") or (case and name == "collections.Counter")
         names = tuple(k for k in copy if (case or k in used or k in more) and k not in patched and (
             dunders or not (k.startswith("__") and k.endswith("__"))))
-        if names:
-            out.append((live, copy, names, name))
+        strict = tuple(k for k in names if case or k in used)
+        lenient = tuple(k for k in names if k not in strict)  # a library may set these itself (catch_warnings)
+        out.extend((live, copy, ks, name, ks is lenient) for ks in (strict, lenient) if ks)
     return out
 
 
