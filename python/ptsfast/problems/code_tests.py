@@ -844,7 +844,7 @@ def _ptsfast_judge(spec, code):
     codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
              if isinstance(v, types.FunctionType)]
 
-    loaded, library_code = frozenset(id(m) for m in list(sys.modules.values())), _ptsfast_bare(_ptsfast_library_code)
+    loaded, library_code = frozenset(id(m) for m in list(sys.modules.values())), bare(_ptsfast_library_code)
 
     def solution_made(v):
         """Whether ``v``, found in place of a library's own value, is the solution's: its code (or its class's, or,
@@ -853,7 +853,7 @@ def _ptsfast_judge(spec, code):
         def ours(f):
             f = f.__func__ if type(f) in (staticmethod, classmethod, types.MethodType) else (
                 f.fget if type(f) is property else f)
-            return type(f) is types.FunctionType and id(f.__code__) not in tests_nested and not library_code(
+            return type(f) is types.FunctionType and id(f.__code__) not in test_codes and not library_code(
                 f.__code__.co_filename, roots)
 
         kind = type(v)
@@ -869,7 +869,7 @@ def _ptsfast_judge(spec, code):
         return type(held) is dict and any(ours(f) or type(f) is types.ModuleType and solution_made(f)
                                           for f in list(held.values()))
 
-    solution_made = _ptsfast_bare(solution_made)  # watch() holds it: it must lead to no globals of the harness
+    solution_made = bare(solution_made)  # watch() holds it: it must lead to no globals of the harness
 
     def untouched(when):
         for name, live, copy, module in snapshot:
@@ -901,7 +901,6 @@ def _ptsfast_judge(spec, code):
 
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
-    tests_nested = frozenset(map(id, _ptsfast_nested_codes(test_code)))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
