@@ -186,7 +186,6 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     m = _FENCE_OPEN.search(text)
     if m is not None and m.start() > 0 and not m.group(1).strip() and _is_code(text[:m.start()]):
         return text[:m.start()], True
-    pos = 0
     while m is not None:
         label = m.group(1).strip()
         close = _FENCE_CLOSE.search(text, m.end())
@@ -197,8 +196,7 @@ def _code_block(text: str) -> tuple[str, bool] | None:
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
-        pos = close.end()
-        m = _FENCE_OPEN.search(text, pos)
+        m = _FENCE_OPEN.search(text, close.end())
     return None
 
 
