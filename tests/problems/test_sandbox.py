@@ -353,6 +353,17 @@ def test_setsid_daemons_die_with_the_sandbox_and_nothing_waits_for_their_pipes(t
     assert not _host_processes_named(name)
 
 
+@needs_isolation
+def test_a_daemon_printing_without_pause_does_not_fail_a_right_program():
+    """The verdict's nonce must come last; a daemon the code left printing every millisecond once wrote after it
+    (before the sandbox was torn down) and failed a right program: the runner now kills what is left first."""
+    code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n"
+            "        print('daemon alive', flush=True)\n        time.sleep(0.001)\ntime.sleep(0.05)\n")
+    for _ in range(3):
+        res = _run(GOOD + code, TESTS, timeout=5.0)
+        assert res.passed and "daemon alive" in res.output, res
+
+
 def test_huge_output_is_cut_off_without_costing_the_parent_memory():
     """300 MB of stdout: the run fails on the output limit and the parent's peak memory stays small."""
     script = f'''

@@ -36,7 +36,7 @@ def _main():
     key = os.urandom(size)
     masked = bytes([buf[i] ^ key[i] for i in range(size)])
     buf[:size] = key
-    fd, chunks = int(sys.argv[2]), []
+    fd, chunks, own_pids = int(sys.argv[2]), [], sys.argv[3] == "own-pids"
     while True:  # the program: read, then closed, before it runs (no copy of it is left to read)
         chunk = os.read(fd, 1 << 20)
         if not chunk:
@@ -47,9 +47,9 @@ def _main():
     del chunks
     write, exit_now = os.write, os._exit
     try:
-        if len(sys.argv) > 3:  # the interpreter's site-packages (read-only); -S skipped them
+        if len(sys.argv) > 4:  # the interpreter's site-packages (read-only); -S skipped them
             import site
-            for d in sys.argv[3:]:
+            for d in sys.argv[4:]:
                 site.addsitedir(d)
         sys.argv[:] = ["solution.py"]
         exec(compile(src, "solution.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
@@ -67,6 +67,11 @@ def _main():
         sys.stderr.flush()
     except BaseException:
         exit_now(1)
+    if own_pids:  # the sandbox's pid namespace: what the code left running must not print past the nonce
+        try:
+            os.kill(-1, 9)  # every process in it but init and this one
+        except OSError:
+            pass
     write(1, b"\n" + bytes([masked[i] ^ key[i] for i in range(size)]) + b"\n")
     exit_now(0)
 _main()
@@ -397,6 +402,7 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
     """Final process: drop every privilege, set the limits, exec the runner on the program (fd 4)."""
     try:
         lim = job["limits"]
+        own_pids = nonce_fd is not None  # started by the sandbox's init, in its own pid namespace
         if nonce_fd is None:  # no namespaces: work in the host temp dir, nonce through a pipe
             os.chdir(job["root"])
             nonce_fd, w = os.pipe()
@@ -442,7 +448,8 @@ def _run_code(job: dict, nonce_fd: int | None, status_fd: int, drop_to: int | No
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         _seccomp(libc or _libc()[1], job["seccomp"], deny_sysv=not job.get("ipc_limited", False),
                  deny_userns=not job.get("userns_limited", False))
-        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", "4", *job["site_dirs"]], env)
+        os.execve(interp, [interp, "-I", "-S", "-c", _RUNNER, "3", "4", "own-pids" if own_pids else "host-pids",
+                         *job["site_dirs"]], env)
     except _Fail as e:
         _report(status_fd, str(e))
     except BaseException as e:  # noqa: BLE001
