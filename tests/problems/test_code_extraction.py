@@ -50,6 +50,37 @@ def test_a_stopped_rollout_is_judged_on_the_program_of_the_whole_answer(name):
         assert text[stops[0] - 1] == "\n"
 
 
+UNFENCED = {  # answers without a fence -> the program judged (the prose around it left out)
+    "prose around a function": ("Here is the function:\n" + F + "\nThis returns x + 1.", F),
+    "words that parse": ("Sure.\nimport math\n\n" + F + "Explanation\nIt adds one.\nOutput: 6\n42\n",
+                         "import math\n" + F),
+    "else at column 0": ("n = int(input())\nif n > 0:\n    print(n)\nelse:\n    print(-n)\nThat prints |n|.",
+                         "n = int(input())\nif n > 0:\n    print(n)\nelse:\n    print(-n)\n"),
+    "bracket over lines": ("x = [\n1,\n2,\n]\nprint(sum(x))\nDone.", "x = [\n1,\n2,\n]\nprint(sum(x))\n"),
+    "decorator": ("Code:\n@lru_cache\ndef g():\n    pass\nok then", "@lru_cache\ndef g():\n    pass\n"),
+    "string over lines": ("s = \'\'\'\nabc\n\'\'\'\nprint(s)\nThis prints.", "s = \'\'\'\nabc\n\'\'\'\nprint(s)\n"),
+    "all code": (F + "print(f(2))\n", F + "print(f(2))\n"),
+    "no code at all": ("The answer is 42.", "The answer is 42."),
+}
+
+
+@pytest.mark.parametrize("name", UNFENCED)
+def test_an_answer_without_a_fence_is_judged_without_its_prose(name):
+    text, code = UNFENCED[name]
+    assert extract_code(text) == code
+    assert not any(answer_complete("code", text[:k]) for k in range(1, len(text) + 1))  # no fence: no early stop
+
+
+def test_prose_around_an_unfenced_program_does_not_fail_it():
+    from ptsfast.problems.code_tests import test_program_from_row
+    from ptsfast.problems.oracles import judge_code
+
+    tests = test_program_from_row({"test": "assert f(2) == 3\nassert f(-1) == 0\n"}, ("test",), None, None)
+    assert judge_code(extract_code("Here is f:\n" + F + "It adds one, e.g. f(2) is 3."), tests, unsafe=True).passed
+    assert not judge_code(extract_code("Here is f:\ndef f(x):\n    return x\nIt adds one."), tests,
+                          unsafe=True).passed
+
+
 def test_the_stop_waits_for_the_closing_fence_line_to_end():
     assert not answer_complete("code", "```python\nx = 1\n```")  # "```python" may follow: no closing fence yet
     assert answer_complete("code", "```python\nx = 1\n```\n")

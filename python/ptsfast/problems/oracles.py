@@ -201,14 +201,68 @@ def _code_block(text: str) -> tuple[str, bool] | None:
 
 
 def extract_code(text: str) -> str:
-    """The program of a completion: its first fenced Python block (see :func:`_code_block`), else the raw text.
+    """The program of a completion: its first fenced Python block (see :func:`_code_block`), else the text
+    without its prose (see :func:`_unfenced_program`).
 
     A completion that starts with code and only closes a fence (the model took the opening fence as said, as
     small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence. Windows line
     endings are read as ``\n``; an indented fence (in a list item) has its indent taken off.
     """
     block = _code_block(text)
-    return block[0] if block is not None else text
+    return block[0] if block is not None else _unfenced_program(text)
+
+
+_CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")  # a top-level line that ends the one before
+
+
+def _unfenced_program(text: str) -> str:
+    """An answer without a fence: all of it where it parses; else its top-level statements that parse and do
+    something (definitions, imports, assignments, calls, control flow) in their order, the prose around them
+    (``Here is the function:``, ``This returns x + 1.``, ``Output: 6``) left out, as EvalPlus' sanitizer reads
+    such answers. A statement is a line at column 0 with the indented lines under it (``else:`` and a closing
+    bracket at column 0 belong to the one before; a bracket or string left open takes in the lines after it)."""
+    import ast
+
+    text = text.replace("\r\n", "\n")
+    try:
+        ast.parse(text)
+        return text
+    except (SyntaxError, ValueError):
+        pass
+    lines = text.split("\n")
+    starts = [i for i, ln in enumerate(lines)
+              if ln.strip() and not ln[0].isspace() and not _CONTINUES.match(ln) and
+              not (i and lines[i - 1].startswith("@"))]
+    ends = starts[1:] + [len(lines)]
+    kept, k = [], 0
+    while k < len(starts):
+        for e in range(k, min(k + 64, len(starts))):  # an open bracket or string takes in the next statements
+            chunk = "\n".join(lines[starts[k]:ends[e]]).rstrip()
+            try:
+                tree = ast.parse(chunk)
+            except SyntaxError as err:
+                if "never closed" in str(err.msg) or "unterminated triple" in str(err.msg):
+                    continue
+                break
+            except ValueError:
+                break
+            if all(_does_something(st) for st in tree.body):
+                kept.append(chunk)
+                k = e
+            break
+        k += 1
+    return "\n".join(kept) + "\n" if kept else text
+
+
+def _does_something(st) -> bool:
+    """A statement of a program, not prose or data that happens to parse (``Explanation``, ``Output: 6``, ``42``)."""
+    import ast
+
+    if isinstance(st, ast.Expr):
+        return isinstance(st.value, (ast.Call, ast.Await))
+    if isinstance(st, ast.AnnAssign):
+        return st.value is not None
+    return not isinstance(st, ast.Pass)
 
 
 def extract_snippet(text: str) -> str:
