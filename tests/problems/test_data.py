@@ -421,8 +421,14 @@ def test_rows_in_memory_load_as_the_same_rows_in_a_file(tmp_path, caplog):
     parquet = tmp_path / "p.parquet"
     frame.to_parquet(parquet)  # read back, its list columns are numpy arrays
     tupled = [{**r, "choices": tuple(r["choices"]), "target": np.int64(r["target"])} for r in rows]
-    for source in (rows, tupled, iter(rows), frame, pd.read_parquet(parquet), datasets.Dataset.from_list(rows)):
+    import polars as pl  # the test extra's; pyarrow is datasets'
+    import pyarrow as pa
+
+    table = pa.Table.from_pylist(rows)  # a polars DataFrame or a pyarrow Table iterated over its columns
+    for source in (rows, tupled, iter(rows), frame, pd.read_parquet(parquet), datasets.Dataset.from_list(rows),
+                   table, table.to_batches()[0], pl.DataFrame(rows)):
         assert loaded(source) == expected, type(source)
+    assert loaded(parquet) == expected  # a file: ids with a gap were "1.0"
     both = datasets.DatasetDict({"train": datasets.Dataset.from_list(rows[:1]),
                                  "test": datasets.Dataset.from_list(rows)})
     assert loaded(both, split="test") == expected
@@ -440,5 +446,5 @@ def test_rows_in_memory_load_as_the_same_rows_in_a_file(tmp_path, caplog):
             load_problems(rows, fields, limit=limit)
     for bad, named in ((None, "got NoneType"), (5, "got int"), ({"question": "q"}, "got dict .*a list of row dicts")):
         with pytest.raises(TypeError, match=r"takes a path \(str or os.PathLike\), or rows in memory: a pandas "
-                                            r"DataFrame, a datasets Dataset .* or a list of dicts; " + named):
+                                            r"or polars DataFrame, .* or a list of dicts; " + named):
             load_problems(bad)

@@ -301,7 +301,7 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
                                 f"UTF-8; save the file as UTF-8") from None
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
-    whole = _whole_number_columns(ds) if path.is_file() and fmt == "csv" else ()
+    whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
     for n, row in enumerate(ds, 1):
         row = dict(row)
         for k in whole:
@@ -310,9 +310,9 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
 
 
 def _whole_number_columns(ds) -> list[str]:
-    """The float columns of a CSV with an empty cell whose other values are all whole numbers: a column of ints with
-    an empty cell is read as floats (pandas has no missing int), so id 1 would be "1.0" and answer 5 "5.0" (and the
-    same rows given as JSONL other problems). They are read as ints."""
+    """The float columns of a CSV (or a parquet file pandas wrote) with an empty cell whose other values are all
+    whole numbers: a column of ints with an empty cell is read as floats (pandas has no missing int), so id 1 would
+    be "1.0" and answer 5 "5.0" (and the same rows given as JSONL other problems). They are read as ints."""
     out = []
     for name, feature in ds.features.items():
         if getattr(feature, "dtype", None) in ("float16", "float32", "float64"):
@@ -555,8 +555,8 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
                   cache_dir: str | os.PathLike | None = None) -> LoadResult:
     """Problems from a JSONL file, a JSON/parquet/CSV file (via ``datasets``), a ``save_to_disk`` folder, a
     dataset in the local ``datasets`` cache by name (``openai/gsm8k`` with ``config="main"``; offline), or rows
-    already in memory: a pandas DataFrame, a ``datasets`` Dataset (a DatasetDict with ``split``) or a list of
-    dicts, read as the same rows in a file would be.
+    already in memory: a pandas or polars DataFrame, a pyarrow Table, a ``datasets`` Dataset (a DatasetDict with
+    ``split``) or a list of dicts, read as the same rows in a file would be.
 
     Row numbers in messages are 1-based lines (JSONL) or record indices (other formats).
     """
@@ -589,8 +589,8 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     return problems_from_rows(rows, fields, limit=limit, source=str(p))
 
 
-_IN_MEMORY = ("a path (str or os.PathLike), or rows in memory: a pandas DataFrame, a datasets Dataset (a DatasetDict "
-              "with split=), or a list of dicts")
+_IN_MEMORY = ("a path (str or os.PathLike), or rows in memory: a pandas or polars DataFrame, a pyarrow Table, a "
+              "datasets Dataset (a DatasetDict with split=), or a list of dicts")
 
 
 def _is_dataset_dict(data) -> bool:
@@ -613,6 +613,13 @@ def _rows_in_memory(data, split: str | None, config: str | None,
     source = f"<{type(data).__name__}>"
     if pd is not None and isinstance(data, pd.DataFrame):
         return _frame_rows(data), source
+    kind = type(data).__module__.split(".")[0]
+    if kind == "polars" and hasattr(data, "iter_rows"):  # a polars DataFrame iterates over its columns
+        return ((n, *_record(row)) for n, row in enumerate(data.iter_rows(named=True), 1)), source
+    if kind == "pyarrow" and hasattr(data, "to_pylist"):  # a Table or RecordBatch: its columns too
+        batches = data.to_batches() if hasattr(data, "to_batches") else [data]
+        rows = (row for batch in batches for row in batch.to_pylist())
+        return ((n, *_record(row)) for n, row in enumerate(rows, 1)), source
     if data is None or isinstance(data, Mapping) or not hasattr(data, "__iter__"):
         hint = " (one row, or a dict of columns: pass a list of row dicts)" if isinstance(data, Mapping) else ""
         raise TypeError(f"load_problems takes {_IN_MEMORY}; got {type(data).__name__}{hint}")
