@@ -106,6 +106,8 @@ def test_no_before_a_word_ends_a_sentence_and_full_width_terminators_end_one():
     assert split_text("A. First option\nB. Second option") == ["A. First option", "B. Second option"]
     chinese = "首先，我们计算3加5。结果是8。答案是16。"
     assert split_text(chinese) == ["首先，我们计算3加5。", "结果是8。", "答案是16。"]
+    assert split_text("首先计算3加5．结果是8．答案是16．") == ["首先计算3加5．", "结果是8．", "答案是16．"]  # full-width
+    assert split_text("圆周率约为３．１４．它是常数．") == ["圆周率约为３．１４．", "它是常数．"]
 
 
 def test_outcomes_without_a_similarity_verdict_count_on_neither_side():
