@@ -191,3 +191,16 @@ def test_simulate_command(tmp_path, capsys):
         assert main(["simulate", "--populations", "hard", flag, value]) == 2
         err = capsys.readouterr().err
         assert flag in err and f"{float(value)}: use" in err, err
+
+
+def test_flag_rate_buckets_have_no_negative_edge_at_small_gaps():
+    import re
+
+    from ptsfast.mining.simulate import buckets
+
+    for gap in (0.05, 0.1, 0.2, 0.3):
+        edges = [b for lo, hi, _ in buckets(gap) for b in (lo, hi)]
+        assert min(edges) == 0.0 and edges == sorted(edges) and len(buckets(gap)) == 7
+        assert not any(re.search(r"(?:^|[<≥-])-", label) for _, _, label in buckets(gap))  # "<-0.05", "-0.05-0.00"
+    assert [label for _, _, label in buckets(0.2)] == ["<0.05", "0.05-0.10", "0.10-0.15", "0.15-0.20", "0.20-0.25",
+                                                      "0.25-0.30", "≥0.30"]

@@ -547,11 +547,10 @@ def exact_pts(p: Sequence[float], gap: float, logprobs: Sequence[float] | None =
 
 # --------------------------------------------------------------------------- scoring
 def buckets(gap: float) -> list[tuple[float, float, str]]:
-    """True-|Δ| buckets [lo, hi) for flag rates."""
-    e = [0.0, gap - 0.15, gap - 0.1 + 1e-9, gap - 0.05, gap, gap + 0.05, gap + 0.1, 2.0]
-    names = [f"<{gap - 0.15:.2f}", f"{gap - 0.15:.2f}-{gap - 0.1:.2f}", f"{gap - 0.1:.2f}-{gap - 0.05:.2f}",
-             f"{gap - 0.05:.2f}-{gap:.2f}", f"{gap:.2f}-{gap + 0.05:.2f}", f"{gap + 0.05:.2f}-{gap + 0.1:.2f}",
-             f"≥{gap + 0.1:.2f}"]
+    """True-|Δ| buckets [lo, hi) for flag rates; edges below 0 (gaps under 0.15) are 0, their buckets empty."""
+    e = [max(0.0, x) for x in (0.0, gap - 0.15, gap - 0.1 + 1e-9, gap - 0.05, gap, gap + 0.05, gap + 0.1, 2.0)]
+    g = [max(0.0, gap + d) for d in (-0.15, -0.1, -0.05, 0.0, 0.05, 0.1)]
+    names = [f"<{g[0]:.2f}"] + [f"{a:.2f}-{b:.2f}" for a, b in zip(g, g[1:])] + [f"≥{g[-1]:.2f}"]
     return [(e[n], e[n + 1], names[n]) for n in range(len(names))]
 
 
