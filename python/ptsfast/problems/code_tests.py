@@ -2757,10 +2757,13 @@ def _ptsfast_reap(keep=()):
 def _ptsfast_boot(sites, body=None):
     """Python for a fresh interpreter on the solution's side (started ``-I -S``): the site folders added and
     ``exit()`` / ``quit()`` given back as a plain interpreter has them (-S leaves them out), then ``body``; by default
-    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own."""
+    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own. Python's limit on
+    converting ints of over 4300 digits to and from text (3.11) is lifted: the judges the datasets' programs were
+    written for have none (``int(input())`` of a 5000-digit number, a printed ``2**20000``; open-r1's lifts it too)."""
     if body is None:
         body = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n"
-    return "import site\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + body
+    return "import site, sys\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + \
+        "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(0)\n" + body
 
 
 def _ptsfast_piped(source, args, quiet=False, hash_seed=None):
