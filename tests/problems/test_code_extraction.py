@@ -25,6 +25,11 @@ ANSWERS = {  # hostile but real answers -> the program judged
     "fence mark in a string": ("```python\ns = '```'\n" + F + "```\n", "s = '```'\n" + F),
     "unclosed (budget cut)": ("Here:\n```python\n" + F, F),
     "leading code, closing fence": (F + "```\nThis adds one.", F),
+    "tilde fence": ("Here:\n~~~python\n" + F + "~~~\nUsage:\n```python\nprint(f(1))\n```\n", F),
+    "tilde block holding backticks": ("~~~python\ns = '```'\n" + F + "~~~\n", "s = '```'\n" + F),
+    "label on the line after the fence": ("```\npython\n" + F + "```\n", F),
+    "one-line fence": ("Use:\n```python print(f(1))```\nThat prints 2.", "print(f(1))\n"),
+    "one-line bash fence first": ("```bash pip install numpy```\n```python\n" + F + "```\n", F),
     "main block": ("```python\n" + F + 'if __name__ == "__main__":\n    print(f(2))\n```\n',
                    F + 'if __name__ == "__main__":\n    print(f(2))\n'),
 }

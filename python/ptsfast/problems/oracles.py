@@ -168,8 +168,10 @@ def extract_choice(text: str) -> str | None:
     return None
 
 
-_FENCE_OPEN = re.compile(r"^[ \t]*```+[ \t]*([^`\n]*)\n", re.M)
-_FENCE_CLOSE = re.compile(r"^[ \t]*```.*$|```[ \t]*$", re.M)  # a line opening ``` (``` (Note: ...``), or ending it
+_FENCE_OPEN = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^`\n]*)\n", re.M)
+_FENCE_CLOSE = {"`": re.compile(r"^[ \t]*```.*$|```[ \t]*$", re.M),  # a line opening ``` (``` (Note: ...``), or
+                "~": re.compile(r"^[ \t]*~~~.*$|~~~[ \t]*$", re.M)}  # ending it; a ~~~ block ends at ~~~ only
+_ONE_LINE = re.compile(r"^[ \t]*```+[ \t]*(?:(python3?|py3?)[ \t]+)?([^`\n]*[^`\s])[ \t]*```+[ \t]*$", re.M | re.I)
 _PY_LABEL = re.compile(r"(?:python3?|py3?)(?:[\s:]|$)", re.I)
 
 
@@ -179,25 +181,39 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
-    ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. A complete
-    block is decided for good: nothing written after it changes this choice (the early stop relies on it).
+    ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. ``~~~`` fences
+    count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, and a block written on
+    one line (```python print(1)```) is one too. A complete block is decided for good: nothing written after it
+    changes this choice (the early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
     m = _FENCE_OPEN.search(text)
-    if m is not None and m.start() > 0 and not m.group(1).strip() and _is_code(text[:m.start()]):
+    if m is not None and m.start() > 0 and not m.group(2).strip() and _is_code(text[:m.start()]):
         return text[:m.start()], True
-    while m is not None:
-        label = m.group(1).strip()
-        close = _FENCE_CLOSE.search(text, m.end())
+    pos = 0
+    while True:
+        m = _FENCE_OPEN.search(text, pos)
+        one = _ONE_LINE.search(text, pos)
+        if one is not None and (m is None or one.start() < m.start()):
+            if one.group(1) or _is_code(one.group(2)):
+                return one.group(2) + "\n", text.startswith("\n", one.end())
+            pos = one.end()
+            continue
+        if m is None:
+            return None
+        label = m.group(2).strip()
+        close = _FENCE_CLOSE[m.group(1)[0]].search(text, m.end())
         code = text[m.end():close.start() if close else len(text)]
         indent = m.group()[:len(m.group()) - len(m.group().lstrip())]  # a fence in a list item: its lines too
         code = re.sub(rf"(?m)^{indent}", "", code) if indent else code
+        first, newline, rest = code.partition("\n")
+        if not label and newline and re.fullmatch(r"(?:python3?|py3?)", first.strip(), re.I):
+            label, code = first.strip(), rest  # the label on the line after the fence
         if _PY_LABEL.match(label) or (not label and (close is None or _is_code(code))):
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
-        m = _FENCE_OPEN.search(text, close.end())
-    return None
+        pos = close.end()
 
 
 def extract_code(text: str) -> str:
