@@ -3,6 +3,7 @@ right program passes, a wrong one fails, and a row that cannot be judged is refu
 
 import pytest
 
+from ptsfast.problems import code_tests
 from ptsfast.problems.code_tests import test_program_from_row as from_row
 from ptsfast.problems.oracles import extract_code, isolation_status
 from tests.helpers.judging import verdict
@@ -29,3 +30,24 @@ def test_a_codeforces_program_reads_and_prints_integers_of_over_4300_digits(case
     program = from_row(row, ("official_tests",), None, "")
     assert judged(answer("n = int(input())\nprint(n + 1)\n"), program)
     assert not judged(answer("print(input())\n"), program)
+
+
+CODE_CONTESTS_FILES = {"name": "120_A. Elevator or not", "description": "Read input.txt, write output.txt.",
+                       "public_tests": {"input": ["front\n1\n"], "output": ["L\n"]},
+                       "private_tests": {"input": ["back\n1\n", "front\n2\n"], "output": ["R\n", "R\n"]},
+                       "generated_tests": {"input": [], "output": []}, "input_file": "input.txt",
+                       "output_file": "output.txt"}
+
+
+@sandboxed
+def test_a_code_contests_row_with_input_and_output_files_gives_and_reads_them():
+    # CodeContests' input_file / output_file: Codeforces' file problems, whose right programs read input.txt and
+    # write output.txt (before, they failed with FileNotFoundError)
+    program = from_row(CODE_CONTESTS_FILES, ("public_tests", "private_tests", "generated_tests"), None, "")
+    right = ("with open('input.txt') as f:\n    door, rail = f.readline().strip(), int(f.readline())\n"
+             "with open('output.txt', 'w') as f:\n    f.write('L' if (door == 'front') == (rail == 1) else 'R')\n")
+    assert judged(answer(right), program)
+    assert not judged(answer("with open('output.txt', 'w') as f:\n    f.write('L')\n"), program)
+    other = {**CODE_CONTESTS_FILES, "input_file": "lift.in"}
+    with pytest.raises(code_tests.TestFormatError, match="lift.in"):
+        from_row(other, ("public_tests",), None, "")

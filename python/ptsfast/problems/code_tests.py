@@ -141,7 +141,8 @@ class TestProgram:
     accepts by printing ``1`` last."""
     files: bool = False
     """stdio: the program reads ``input.txt`` and writes ``output.txt`` (a Codeforces ``input_mode`` "file"
-    problem); it gets the input on stdin too, and its stdout counts when it writes no ``output.txt``."""
+    problem, CodeContests' ``input_file`` / ``output_file``); it gets the input on stdin too, and its stdout counts
+    when it writes no ``output.txt``."""
     as_text: bool = False
     """script: the tests get the solution as text, ``__ptsfast_solution__``, and run it themselves (DS-1000's
     ``test_execution(code)`` puts it into its own program); it does not run as a module first."""
@@ -299,9 +300,13 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             except (SyntaxError, ValueError) as e:
                 raise TestFormatError(f"'generated_checker' is not valid Python ({e}): every program would fail; fix "
                                       f"the checker or drop the column") from None
+        named = {k: str(row[k]).strip() for k in ("input_file", "output_file") if _given(row.get(k))}  # CodeContests'
+        if any(v != k.replace("_file", ".txt") for k, v in named.items()):
+            raise TestFormatError(f"the program reads or writes the files {named}; ptsfast gives a program input.txt "
+                                  f"and reads output.txt (Codeforces' names) only")
         return TestProgram("stdio", cases=tuple(cases), prompt=prelude, exact=exact,
                            checker=checker if checker and checker.strip() else "",
-                           files=str(row.get("input_mode") or "").lower() == "file")
+                           files=str(row.get("input_mode") or "").lower() == "file" or bool(named))
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
 
 
