@@ -51,3 +51,11 @@ def test_a_code_contests_row_with_input_and_output_files_gives_and_reads_them():
     other = {**CODE_CONTESTS_FILES, "input_file": "lift.in"}
     with pytest.raises(code_tests.TestFormatError, match="lift.in"):
         from_row(other, ("public_tests",), None, "")
+
+
+def test_a_codeelo_row_with_only_the_statements_examples_is_refused_naming_why():
+    # Qwen/CodeElo: its judge submits to Codeforces; 'examples' ([input, output] pairs) are the statement's samples
+    row = {"problem_id": "2000A", "title": "Sum", "description": "Print a + b.", "input": "Two integers.",
+           "output": "Their sum.", "interaction": None, "examples": [["1 2\n", "3\n"]], "time_limit_ms": 1000}
+    with pytest.raises(code_tests.TestFormatError, match="CodeElo.*Codeforces"):
+        from_row(row, ("tests",), None, row["description"])

@@ -220,7 +220,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             " (the row keeps stdin/stdout cases in columns 'inputs' and 'outputs', as rStar-Coder does, whose judge "\
             "ptsfast does not know: to judge them as APPS' judge does, join them into one column of APPS' "\
             "input_output shape, {\"inputs\": [...], \"outputs\": [...]}, and name it with --tests-field)" \
-            if "inputs" in row and "outputs" in row else ""
+            if "inputs" in row and "outputs" in row else \
+            " (the row's 'examples' are only the statement's samples, as in CodeElo, whose judge submits the program "\
+            "to Codeforces: a wrong program can pass them; take the problem's tests from a dataset that has them, "\
+            "e.g. open-r1/codeforces)" if _given(row.get("examples")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
     foreign = _foreign_language(row)
