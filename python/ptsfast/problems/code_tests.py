@@ -2762,16 +2762,17 @@ def _ptsfast_reap(keep=()):
     raise RuntimeError("processes the program left kept forking past 64 rounds of kills")  # never left to race
 
 
-def _ptsfast_boot(sites, body=None):
+def _ptsfast_boot(sites, body=None, digits=True):
     """Python for a fresh interpreter on the solution's side (started ``-I -S``): the site folders added and
     ``exit()`` / ``quit()`` given back as a plain interpreter has them (-S leaves them out), then ``body``; by default
-    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own. Python's limit on
-    converting ints of over 4300 digits to and from text (3.11) is lifted: the judges the datasets' programs were
-    written for have none (``int(input())`` of a 5000-digit number, a printed ``2**20000``; open-r1's lifts it too)."""
+    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own. ``digits``: Python's limit
+    on converting ints of over 4300 digits to and from text (3.11) is lifted, as the judges the datasets' programs
+    were written for have none (``int(input())`` of a 5000-digit number, a printed ``2**20000``; open-r1's lifts it
+    for the program, not for its checker, which a wrong program's output would then keep busy for minutes)."""
     if body is None:
         body = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n"
     return "import site, sys\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + \
-        "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(0)\n" + body
+        "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(0)\n" * digits + body
 
 
 def _ptsfast_piped(source, args, quiet=False, hash_seed=None):
@@ -3282,7 +3283,8 @@ class _PtsfastForkServer:
     @classmethod
     def start(cls, path, sites, checker=None):
         """A ready server, or None (then each case starts its own interpreter)."""
-        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER), [path] + ["checker"] * bool(checker)))
+        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER, digits=not checker),
+                                     [path] + ["checker"] * bool(checker)))
         try:
             if checker:
                 source = checker.encode("utf-8")
@@ -3331,9 +3333,9 @@ def _ptsfast_special_judge(checker, stdin, expected, got, sites):
                            ("solution_output.txt", got)):
             with open(os.path.join(where, name), "w", encoding="utf-8") as f:
                 f.write(text)
-        p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites), "checker.py", "input.txt",
-                            "correct_output.txt", "solution_output.txt"], cwd=where, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites, digits=False), "checker.py",
+                            "input.txt", "correct_output.txt", "solution_output.txt"], cwd=where,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
         return p.returncode, p.stdout, p.stderr[-4096:]
     finally:
         shutil.rmtree(where, ignore_errors=True)
