@@ -59,3 +59,24 @@ def test_a_codeelo_row_with_only_the_statements_examples_is_refused_naming_why()
            "output": "Their sum.", "interaction": None, "examples": [["1 2\n", "3\n"]], "time_limit_ms": 1000}
     with pytest.raises(code_tests.TestFormatError, match="CodeElo.*Codeforces"):
         from_row(row, ("tests",), None, row["description"])
+
+
+def test_rows_with_integers_of_over_4300_digits_are_skipped_naming_them_not_a_crash_of_the_whole_load(tmp_path):
+    # an APPS call row whose expected value is a big factorial: Python 3.11 reads no int of over 4300 digits, and its
+    # ValueError (no JSONDecodeError) crashed load_problems for every row; now that row alone is skipped, saying why
+    from ptsfast.cli import build_parser, field_map
+    from ptsfast.problems.loading import load_problems
+
+    big = "1" * 5000
+    rows = ['{"question": "q1", "input_output": "{\\"fn_name\\": \\"f\\", \\"inputs\\": [[1]], \\"outputs\\": [[%s]]}"}'
+            % big, '{"question": "q2", "input_output": {"fn_name": "f", "inputs": [[1]], "outputs": [[%s]]}}' % big,
+            '{"question": "q3", "public_test_cases": "[{\\"input\\": \\"1\\", \\"output\\": \\"%s\\", '
+            '\\"testtype\\": \\"functional\\"}]", "metadata": "{\\"func_name\\": \\"f\\"}"}' % big,
+            '{"question": "q4", "input_output": "{\\"fn_name\\": \\"f\\", \\"inputs\\": [[1]], \\"outputs\\": [[2]]}"}']
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle",
+                                      "code"])
+    result = load_problems(args.problems, field_map(args))
+    assert [p.question.splitlines()[0] for p in result.problems] == ["q4"]
+    assert len(result.skipped) == 3 and all("4300 digits" in s for s in result.skipped), result.skipped

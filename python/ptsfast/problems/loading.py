@@ -250,6 +250,10 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
                 yield n, None, ("malformed JSON", f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that "
                                                   f"line")
                 continue
+            except ValueError:  # an int of over 4300 digits, which Python 3.11 reads only with its limit lifted
+                yield n, None, ("malformed JSON", "a number of over 4300 digits, which Python reads only with its "
+                                                  "limit lifted, and ptsfast does not lift it; fix or delete that line")
+                continue
             except RecursionError:  # valid JSON nested deeper than Python's parser goes
                 yield n, None, ("malformed JSON", "JSON nested too deep to read (thousands of levels); fix or delete "
                                                   "that line")
