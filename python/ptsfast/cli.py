@@ -289,7 +289,11 @@ def _check_paths(a) -> None:
 
 def _check_dropped(a) -> None:
     """Flags that would be dropped without a word: the filter's with --no-filter, --trajectories with given
-    solutions (each problem's one trajectory)."""
+    solutions (each problem's one trajectory), --kv-cache-gb with --engine-num-blocks (which sizes the pool; a
+    problem too large for it was told to raise --kv-cache-gb, which changed nothing)."""
+    if getattr(a, "engine__num_blocks", None) is not None and a.kv_cache_gb is not None:
+        raise ValueError(f"--kv-cache-gb {a.kv_cache_gb:g} and --engine-num-blocks {a.engine__num_blocks} both size "
+                         f"the KV cache, and the block count wins; drop one of them")
     if getattr(a, "no_filter", False):
         filter_flags = ("p_min", "p_max", "filter__confidence", "filter__max_rollouts")
         given = [f for f in filter_flags if getattr(a, f) is not None]

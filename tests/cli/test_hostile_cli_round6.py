@@ -1,0 +1,44 @@
+"""Hostile command lines: conflicting size flags, '-' where no stream can be written or read, empty values that were
+dropped without a word, and standard output closed: each one line naming the flag, before any work."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import main as cli
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
+        "--key-max-rollouts", "8", "--no-filter", "--quiet"]
+
+
+@pytest.fixture()
+def problems(tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"id": "a", "question": "w5 w9 w11", "answer": "1"}) + "\n")
+    return f
+
+
+@pytest.fixture(scope="module")
+def run(model_dir, tmp_path_factory):
+    """A finished tiny run."""
+    work = tmp_path_factory.mktemp("work")
+    (work / "p.jsonl").write_text(json.dumps({"id": "a", "question": "w5 w9 w11", "answer": "1"}) + "\n")
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(work / "p.jsonl"), "--out", str(work / "run"),
+                *FAST]) == 0
+    return work / "run"
+
+
+def one_line_error(capsys, *words):
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
+    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
+    return err[0]
+
+
+def test_kv_cache_gb_with_engine_num_blocks_is_refused_not_dropped(problems, tmp_path, capsys):
+    """The block count sized the pool and --kv-cache-gb was dropped: a problem too large for it was told to raise
+    --kv-cache-gb, which changed nothing."""
+    out = tmp_path / "out"
+    assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                "--engine-num-blocks", "1", "--kv-cache-gb", "4"]) == 2
+    assert "no-model" not in one_line_error(capsys, "--kv-cache-gb 4", "--engine-num-blocks 1", "drop one")
+    assert not out.exists()
