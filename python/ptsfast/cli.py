@@ -274,9 +274,15 @@ def _check_paths(a) -> None:
     _check_given(a, (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
                      ("out", "the run's folder")))
     _check_fields(a)
+    if getattr(a, "problems", None) == "-" and not os.path.lexists("-"):
+        raise ValueError("--problems -: problems are not read from standard input (a resume reads them again) - save "
+                         "them to a file and pass its path")
     out = getattr(a, "out", None)
     if out is None:
         return
+    if out == "-":  # export's standard output; here it made a folder named '-'
+        raise ValueError("--out -: a run is a folder of several files, not a stream - give a folder path (`ptsfast "
+                         "export --out -` streams a run's records)")
     from ptsfast.outputs.rundir import ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_run_files, check_writable
 
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
@@ -513,6 +519,9 @@ def cmd_report(a) -> int:
     from ptsfast.outputs.report import write_report
 
     _check_given(a, (("run", "a run folder"), ("out", "the report's .html path")))
+    if a.out == "-":  # export's standard output; here it wrote files named '-' and '-.png'
+        raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
+                         f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))

@@ -42,3 +42,25 @@ def test_kv_cache_gb_with_engine_num_blocks_is_refused_not_dropped(problems, tmp
                 "--engine-num-blocks", "1", "--kv-cache-gb", "4"]) == 2
     assert "no-model" not in one_line_error(capsys, "--kv-cache-gb 4", "--engine-num-blocks 1", "drop one")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_a_run_out_of_dash_is_refused_not_made_a_folder_named_dash(command, problems, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", "-"]) == 2
+    assert "no-model" not in one_line_error(capsys, "--out -", "folder", "ptsfast export --out -")
+    assert not (tmp_path / "-").exists()
+
+
+def test_problems_from_dash_name_standard_input(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", "-", "--out", "run"]) == 2
+    one_line_error(capsys, "--problems -", "standard input", "save them to a file")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_report_out_of_dash_is_refused_not_written_as_files_named_dash(run, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli(["report", "--run", str(run), "--out", "-"]) == 2
+    one_line_error(capsys, "--out -", "HTML file", str(run / "report.html"))
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.png").exists()
