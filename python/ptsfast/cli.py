@@ -565,6 +565,7 @@ def cmd_simulate(a) -> int:
     from ptsfast.mining.types import MiningConfig
 
     _config("mining", MiningConfig, gap=a.gap)  # the gap's one rule, naming --gap
+    _check_given(a, (("json", "the scores file's path (or leave --json out)"),))  # '' wrote no scores
     if not 0 < a.scale < float("inf"):
         raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
     if a.json:  # before the (minutes-long) benchmark runs

@@ -64,3 +64,26 @@ def test_a_report_out_of_dash_is_refused_not_written_as_files_named_dash(run, tm
     assert cli(["report", "--run", str(run), "--out", "-"]) == 2
     one_line_error(capsys, "--out -", "HTML file", str(run / "report.html"))
     assert not (tmp_path / "-").exists() and not (tmp_path / "-.png").exists()
+
+
+@pytest.mark.parametrize("flags,named", [
+    (["--chat-template", ""], "chat_template (--chat-template)"),
+    (["--embedding-model", ""], "embedding_model (--embedding-model) is empty"),
+])
+def test_empty_values_that_were_dropped_are_refused_before_the_model_loads(flags, named, problems, tmp_path, capsys):
+    """'' read as unset: the tokenizer's chat template, or token overlap, was used in their place."""
+    out = tmp_path / "out"
+    command = "anchors" if flags[0] == "--embedding-model" else "mine"
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                *flags]) == 2
+    assert "no-model" not in one_line_error(capsys, named)
+    assert not out.exists()
+
+
+def test_simulate_json_empty_is_refused_before_the_benchmark(capsys, monkeypatch):
+    """The scores of a minutes-long benchmark were not written, without a word."""
+    import ptsfast.mining.simulate as simulate
+
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    assert cli(["simulate", "--json", ""]) == 2
+    one_line_error(capsys, "--json is empty")

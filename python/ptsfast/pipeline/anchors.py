@@ -63,6 +63,9 @@ class AnchorOptions:
         if self.embedding_model is not None and not isinstance(self.embedding_model, (str, os.PathLike)):
             raise TypeError(f"embedding_model (--embedding-model) must be a folder path, got "
                             f"{type(self.embedding_model).__name__} {self.embedding_model!r}")
+        if isinstance(self.embedding_model, str) and not self.embedding_model.strip():  # '' is the current folder
+            raise ValueError("embedding_model (--embedding-model) is empty: give the folder of a saved Hugging Face "
+                             "encoder, or leave it out for token overlap")
         if self.embedding_model is not None and not Path(self.embedding_model).expanduser().is_dir():
             raise ValueError(f"embedding_model (--embedding-model) {self.embedding_model!r} is not a local folder; "
                              f"pass the folder of a saved Hugging Face encoder (ptsfast never downloads one)")

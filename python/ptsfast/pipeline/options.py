@@ -119,6 +119,9 @@ def validate_options(o: MineOptions) -> None:
     for f_, flag in (("system_prompt", "--system-prompt"), ("chat_template", "--chat-template")):
         v = getattr(o, f_)
         need(v is None or isinstance(v, str), f_, flag, "a str or None", v, TypeError)
+        # '' read as no template: the tokenizer's own was used in its place without a word
+        need(f_ != "chat_template" or v is None or v.strip(), f_, flag, "a template's text or file, or unset for the "
+             "tokenizer's own", v)
         # a raw prompt has no place for it: dropping it silently would record a setting that was never used
         need(v is None or o.use_chat_template, f_, flag, "unset with --no-chat-template (use_chat_template=False "
              "feeds the raw question; put the instruction in the question text, or drop --no-chat-template)", v)
