@@ -87,3 +87,10 @@ def test_simulate_json_empty_is_refused_before_the_benchmark(capsys, monkeypatch
     monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
     assert cli(["simulate", "--json", ""]) == 2
     one_line_error(capsys, "--json is empty")
+
+
+def test_export_to_a_closed_standard_output_is_one_line(run, tmp_path, capsys, monkeypatch):
+    """Started with standard output closed (``>&-``), Python's sys.stdout is None: an AttributeError traceback."""
+    monkeypatch.setattr("sys.stdout", None)
+    assert cli(["export", "--run", str(run), "--out", "-", "--format", "jsonl", "--kind", "pivots"]) == 2
+    one_line_error(capsys, "--out -", "standard output is closed")

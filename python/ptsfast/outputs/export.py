@@ -247,6 +247,8 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
     if str(out) == "-":
         if fmt == "hf":
             raise ExportError("--out -: the hf format writes a datasets folder, not a stream - give a folder path")
+        if sys.stdout is None:  # started with it closed (`>&-`): the first record failed with an AttributeError
+            raise ExportError("--out -: standard output is closed - give a file path, or run with it open")
         return None
     outp = Path(out).expanduser()
     check_output(outp, source, fmt, kind, force)
