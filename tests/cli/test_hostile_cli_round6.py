@@ -94,3 +94,13 @@ def test_export_to_a_closed_standard_output_is_one_line(run, tmp_path, capsys, m
     monkeypatch.setattr("sys.stdout", None)
     assert cli(["export", "--run", str(run), "--out", "-", "--format", "jsonl", "--kind", "pivots"]) == 2
     one_line_error(capsys, "--out -", "standard output is closed")
+
+
+@pytest.mark.parametrize("fmt", ["trl", "jsonl", "pts"])
+def test_an_export_to_a_compressed_name_is_refused_not_written_as_plain_text(fmt, run, tmp_path, capsys):
+    """Plain JSONL under a .gz name: datasets' json loader (and gunzip) failed on the file."""
+    out = tmp_path / "pairs.jsonl.gz"
+    kind = ["--kind", "pivots"] if fmt == "jsonl" else []
+    assert cli(["export", "--run", str(run), "--out", str(out), "--format", fmt, *kind]) == 2
+    one_line_error(capsys, f"--out {out}", "plain JSONL", "drop .gz")
+    assert not out.exists()

@@ -251,6 +251,10 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
             raise ExportError("--out -: standard output is closed - give a file path, or run with it open")
         return None
     outp = Path(out).expanduser()
+    packed = outp.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip")
+    if packed and fmt != "hf" and not is_stream(outp):  # plain text under that name: a reader unpacking it fails
+        raise ExportError(f"--out {out}: the {fmt} format writes plain JSONL, not a {outp.suffix} archive - drop "
+                          f"{outp.suffix} from the path (and compress the file afterwards)")
     check_output(outp, source, fmt, kind, force)
     check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
     return outp
