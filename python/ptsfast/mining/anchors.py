@@ -281,7 +281,8 @@ class AnchorConfig:
         need(count(self.batch_size) and self.batch_size >= 1, f"batch_size must be an int >= 1, got "
              f"{self.batch_size!r}")
         need(count(self.max_rollouts) and self.max_rollouts >= self.batch_size,
-             f"max_rollouts must be an int >= batch_size ({self.batch_size}), got {self.max_rollouts!r}")
+             f"max_rollouts must be an int >= batch_size ({self.batch_size}; the command line's --batch-rollouts), "
+             f"got {self.max_rollouts!r}")
         need(number(self.confidence) and 0 < self.confidence < 1, f"confidence must lie in (0, 1), got "
              f"{self.confidence!r}")
         need(self.method in ("wilson", "jeffreys"), f"method must be wilson or jeffreys, got {self.method!r}")
