@@ -66,6 +66,8 @@ UNFENCED = {  # answers without a fence -> the program judged (the prose around 
     "string over lines": ("s = \'\'\'\nabc\n\'\'\'\nprint(s)\nThis prints.", "s = \'\'\'\nabc\n\'\'\'\nprint(s)\n"),
     "all code": (F + "print(f(2))\n", F + "print(f(2))\n"),
     "no code at all": ("The answer is 42.", "The answer is 42."),
+    "a function body (HumanEval)": ("    return x + 1\n\nprint(f(2))\nIt adds one.",
+                                    "    return x + 1\n\nprint(f(2))\nIt adds one."),  # the prompt holds its def
 }
 
 
@@ -84,6 +86,10 @@ def test_prose_around_an_unfenced_program_does_not_fail_it():
     assert judge_code(extract_code("Here is f:\n" + F + "It adds one, e.g. f(2) is 3."), tests, unsafe=True).passed
     assert not judge_code(extract_code("Here is f:\ndef f(x):\n    return x\nIt adds one."), tests,
                           unsafe=True).passed
+    prompt = 'def f(x):\n    """x plus one"""\n'  # HumanEval: the answer continues the prompt's function
+    body = test_program_from_row({"test": "def check(candidate):\n    assert candidate(2) == 3\n", "entry_point": "f"},
+                                 ("test",), "entry_point", prompt)
+    assert judge_code(extract_code("    return x + 1\n\nprint(f(2))\n"), body, unsafe=True).passed
 
 
 def test_the_stop_waits_for_the_closing_fence_line_to_end():

@@ -236,7 +236,9 @@ def _unfenced_program(text: str) -> str:
     something (definitions, imports, assignments, calls, control flow) in their order, the prose around them
     (``Here is the function:``, ``This returns x + 1.``, ``Output: 6``) left out, as EvalPlus' sanitizer reads
     such answers. A statement is a line at column 0 with the indented lines under it (``else:`` and a closing
-    bracket at column 0 belong to the one before; a bracket or string left open takes in the lines after it)."""
+    bracket at column 0 belong to the one before; a bracket or string left open takes in the lines after it).
+    An answer that starts indented continues the prompt's code (HumanEval's function body) and is kept whole: its
+    body does not parse on its own."""
     import ast
 
     text = text.replace("\r\n", "\n")
@@ -246,6 +248,8 @@ def _unfenced_program(text: str) -> str:
     except (SyntaxError, ValueError):
         pass
     lines = text.split("\n")
+    if next((ln for ln in lines if ln.strip()), " ")[0].isspace():
+        return text
     starts = [i for i, ln in enumerate(lines)
               if ln.strip() and not ln[0].isspace() and not _CONTINUES.match(ln) and
               not (i and lines[i - 1].startswith("@"))]
