@@ -913,7 +913,8 @@ def _ptsfast_judge(spec, code):
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
-                                                       test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))))
+                                                       test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
+                                                       frozenset(names))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -971,6 +972,12 @@ def _ptsfast_judge(spec, code):
                 d["main"] = run_main
     untouched("the tests")
     theirs = {k: v for k, v in ns.items() if before.get(k, missing) is not v}  # what the tests bound themselves
+    # the solution's functions the tests import (from solution import f) are checked where they call them, as those
+    # in their namespace are
+    imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
+    bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots)
+    ns.update(imported)
+    theirs.update(imported)
     if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
         # unittest rows that name the solution's functions without importing them (BigCodeBench) are judged as one
         # module, the solution's code then its tests': what the tests import is the solution's name for it too
@@ -1787,7 +1794,7 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset()):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1800,7 +1807,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
-    ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects.
+    ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects; ``tests_names``: every
+    name their code uses (a mock.ANY or pytest.approx in tests that name neither is the solution's).
     The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
     of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
     for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
@@ -2138,6 +2146,20 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         return t in proxies or (t.__module__ == "unittest.mock" and t.__name__ == "_ANY") or (
             t.__module__.startswith("_pytest") and "Approx" in t.__name__)
 
+    # tests that never name them cannot compare with them: found there, they are the solution's (a function the
+    # tests import from its module returns them unwrapped)
+    unnamed = not tests_names & {"ANY", "approx"}
+
+    def hides(o):  # a numpy masked array with masked elements: numpy.testing counts each equal to anything
+        ma = sys.modules.get("numpy.ma")
+        if ma is None or tests_names & {"ma", "mask", "masked_array", "MaskedArray"} or not isinstance_(
+                o, ma.MaskedArray):
+            return False
+        try:
+            return bool(ma.getmaskarray(o).any())
+        except Exception:
+            return True
+
     def beyond(items):  # past the thousandth item, one of each type not met before it (a forgery at the end)
         if len(items) <= 1000:
             return []
@@ -2151,6 +2173,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
         todo, seen, kinds = [value], 0, []
+        if returned and any(map(hides, [value] + (list(islice(value, 1000)) if type_(value) in (list, tuple) else
+                                                  list(islice(value.values(), 1000)) if type_(value) is dict else []))):
+            refuse("a value the tests compare (a numpy masked array) masks elements, which numpy.testing counts as "
+                   "equal to anything: a result made to pass, not a result")
         while todo and seen < 10000:
             o = todo.pop()
             seen += 1
@@ -2158,7 +2184,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             if t in exact:
                 continue
             kinds.append((o, t))
-            if (returned and made_to_match(o, t)) or (t in proxies):
+            if ((returned or unnamed) and made_to_match(o, t)) or (t in proxies):
                 refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
                        % t.__name__)
             if t.__module__ == "numpy" and getattr(o, "dtype", None) == object:  # its == is each element's
