@@ -70,3 +70,42 @@ def test_honest_masked_arrays_pass():
         "    np.testing.assert_array_equal(r, np.ma.masked_less(np.array([1, -2, 3]), 0))\n")
     assert passes("import numpy as np\ndef clip(a):\n    return np.ma.masked_less(a, 0)\n", asked)
 
+
+OVERRIDDEN = {
+    "(a == b).all()": "import numpy as np\nfrom solution import squares\n\ndef test_squares():\n"
+                      "    assert (squares(3) == np.array([0, 1, 4])).all()\n",
+    "np.all": "import numpy as np\nfrom solution import squares\n\ndef test_squares():\n"
+              "    assert np.all(squares(3) == np.array([0, 1, 4]))\n",
+    "assert_array_equal": "import numpy as np\nfrom solution import squares\n\ndef test_squares():\n"
+                          "    np.testing.assert_array_equal(squares(3), np.array([0, 1, 4]))\n",
+    "unittest assert_allclose": "import unittest\nimport numpy as np\n\nclass T(unittest.TestCase):\n"
+                                "    def test_squares(self):\n"
+                                "        np.testing.assert_allclose(squares(3), [0.0, 1.0, 4.0])\n",
+}
+ALL_TRUE = ("import numpy as np\nclass A(np.ndarray):\n    def all(self, *a, **k):\n        return True\n"
+            "    def any(self, *a, **k):\n        return False\ndef squares(n):\n    return np.zeros(n).view(A)\n")
+
+
+@pytest.mark.parametrize("tests", OVERRIDDEN.values(), ids=OVERRIDDEN.keys())
+def test_an_array_subclass_whose_reductions_are_the_solutions_fails(tests):
+    program = TestProgram.from_text(tests)
+    assert not passes(ALL_TRUE, program)
+    assert passes("import numpy as np\ndef squares(n):\n    return np.arange(n) ** 2\n", program)
+
+
+def test_a_frame_subclass_whose_equals_is_the_solutions_fails_and_honest_subclasses_pass():
+    program = TestProgram.from_text("import pandas as pd\nfrom solution import frame\n\ndef test_frame():\n"
+                                    "    assert frame().equals(pd.DataFrame({'a': [1, 2]}))\n")
+    assert not passes("import pandas as pd\nclass D(pd.DataFrame):\n    @property\n    def _constructor(self):\n"
+                      "        return D\n    def equals(self, other):\n        return True\n"
+                      "def frame():\n    return D({'a': [9, 9]})\n", program)
+    assert passes("import pandas as pd\nclass D(pd.DataFrame):\n    _metadata = ['unit']\n    @property\n"
+                  "    def _constructor(self):\n        return D\n    def total(self):\n        return self.sum().sum()\n"
+                  "def frame():\n    return D({'a': [1, 2]})\n", program)
+    vec = ("import numpy as np\nclass Vec(np.ndarray):\n    __array_priority__ = 20\n"
+           "    def __new__(cls, data, unit='m'):\n        obj = np.asarray(data).view(cls)\n        obj.unit = unit\n"
+           "        return obj\n    def __array_finalize__(self, obj):\n        self.unit = getattr(obj, 'unit', 'm')\n"
+           "    def __repr__(self):\n        return 'Vec(%s)' % list(self)\n    def norm(self):\n"
+           "        return float(np.sqrt((self ** 2).sum()))\ndef squares(n):\n    return Vec(np.arange(n) ** 2)\n")
+    for tests in OVERRIDDEN.values():
+        assert passes(vec, TestProgram.from_text(tests))

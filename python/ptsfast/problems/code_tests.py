@@ -2166,6 +2166,31 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         kinds = set(map(type_, items)) - set(map(type_, islice(items, 1000)))
         return [next(x for x in items if type_(x) is k) for k in kinds]
 
+    # what a subclass of numpy's array (or pandas' frames, series and indexes) may make its own: how it is made and
+    # shown, not what their comparisons call on it and on what they return, which keeps its class ((a == b).all(),
+    # assert_array_equal's reduced.all(), df.equals)
+    made_and_shown = {"__new__", "__init__", "__array_finalize__", "__array_priority__", "__repr__", "__str__",
+                      "__format__", "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__",
+                      "__init_subclass__", "__subclasshook__", "__class_getitem__", "__sizeof__", "__dir__", "__doc__",
+                      "__module__", "__dict__", "__weakref__", "__annotations__", "__finalize__", "_metadata", "_constructor", "_constructor_sliced", "_constructor_expanddim",
+                      "_constructor_from_mgr", "_constructor_sliced_from_mgr", "_constructor_expanddim_from_mgr"}
+    array_bases = (("numpy", "ndarray"), ("pandas.core.generic", "NDFrame"), ("pandas.core.indexes.base", "Index"))
+
+    def array_methods(t, _names={}):
+        for module, name in array_bases:
+            base = getattr(sys.modules.get(module), name, None)
+            if isinstance_(base, type) and issubclass(t, base) and t is not base:
+                if base not in _names:
+                    _names[base] = tuple(n for n in dir(base) if n not in made_and_shown)
+                own = mro_of(base)  # the library's own, its descriptors included
+                return tuple(n for n in _names[base] if where_defined(t, n) not in own and set_by_solution(t, n))
+        return ()
+
+    def set_by_solution(t, n):  # set in a class the solution made (not a library's, nor the tests' own code)
+        f = static(t, n)
+        return f is not None and not importable(where_defined(t, n)) and not (
+            isinstance_(f, types.FunctionType) and id(f.__code__) in tests_codes)
+
     def plain(value, strict=False, returned=False):
         """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
         ``returned``: it is what a function of the solution returned."""
@@ -2207,6 +2232,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                     refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
                            "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
                            "result" % t.__name__)
+                if array_methods(t):  # numpy's comparisons read the result's all(), ravel()
+                    refuse("a value the tests compare (%s) is a numpy array or pandas frame whose own methods (all, "
+                           "any, ravel, equals...) are the solution's code: a result made to pass, not a result"
+                           % t.__name__)
                 arm(t)
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
