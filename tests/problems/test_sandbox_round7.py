@@ -100,7 +100,8 @@ def test_a_frame_subclass_whose_equals_is_the_solutions_fails_and_honest_subclas
                       "        return D\n    def equals(self, other):\n        return True\n"
                       "def frame():\n    return D({'a': [9, 9]})\n", program)
     assert passes("import pandas as pd\nclass D(pd.DataFrame):\n    _metadata = ['unit']\n    @property\n"
-                  "    def _constructor(self):\n        return D\n    def total(self):\n        return self.sum().sum()\n"
+                  "    def _constructor(self):\n        return D\n"
+                  "    def total(self):\n        return self.sum().sum()\n"
                   "def frame():\n    return D({'a': [1, 2]})\n", program)
     vec = ("import numpy as np\nclass Vec(np.ndarray):\n    __array_priority__ = 20\n"
            "    def __new__(cls, data, unit='m'):\n        obj = np.asarray(data).view(cls)\n        obj.unit = unit\n"

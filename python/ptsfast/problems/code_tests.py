@@ -2172,7 +2172,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     made_and_shown = {"__new__", "__init__", "__array_finalize__", "__array_priority__", "__repr__", "__str__",
                       "__format__", "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__",
                       "__init_subclass__", "__subclasshook__", "__class_getitem__", "__sizeof__", "__dir__", "__doc__",
-                      "__module__", "__dict__", "__weakref__", "__annotations__", "__finalize__", "_metadata", "_constructor", "_constructor_sliced", "_constructor_expanddim",
+                      "__module__", "__dict__", "__weakref__", "__annotations__", "__finalize__", "_metadata",
+                      "_constructor", "_constructor_sliced", "_constructor_expanddim",
                       "_constructor_from_mgr", "_constructor_sliced_from_mgr", "_constructor_expanddim_from_mgr"}
     array_bases = (("numpy", "ndarray"), ("pandas.core.generic", "NDFrame"), ("pandas.core.indexes.base", "Index"))
 
