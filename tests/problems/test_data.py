@@ -228,6 +228,23 @@ def test_missing_chat_template_is_a_clear_error_with_two_fixes(tok, tmp_path):
     assert read_template(str(tf)) == TEMPLATE and read_template(TEMPLATE) == TEMPLATE
 
 
+def test_a_chat_template_file_that_is_no_template_is_refused_or_read_as_its_config(tmp_path):
+    """A wrong file given as --chat-template became every problem's whole prompt (the same text for all)."""
+    config = tmp_path / "tokenizer_config.json"
+    config.write_text(json.dumps({"model_max_length": 2048, "chat_template": TEMPLATE}))
+    assert read_template(str(config)) == TEMPLATE  # the template a tokenizer's config holds
+    config.write_text(json.dumps({"model_max_length": 2048, "bos_token": "<s>"}))
+    with pytest.raises(ValueError, match=r"tokenizer_config.json' is a JSON file without a \"chat_template\""):
+        read_template(str(config))
+    fixed = tmp_path / "fixed.jinja"
+    fixed.write_text("{{ bos_token }}You are a helpful assistant.\n")
+    for value in (str(fixed), "<|user|>{{ 'hello' }}<|assistant|>"):
+        with pytest.raises(ValueError, match="does not write the question into the prompt"):
+            read_template(value)
+    needs_tokenizer = "{{ raise_exception('needs tools') if not tools }}{{ messages[0]['content'] }}"
+    assert read_template(needs_tokenizer) == needs_tokenizer  # cannot tell outside a tokenizer: left to it
+
+
 def test_prompt_longer_than_context_is_skipped(tok, tmp_path):
     tok.chat_template = TEMPLATE
     f = write_jsonl(tmp_path / "p.jsonl", [

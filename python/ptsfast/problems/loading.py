@@ -827,14 +827,44 @@ def read_template(value: str | None) -> str | None:
     otherwise become every problem's whole prompt)."""
     if not value:
         return value
+    source = "--chat-template"
     if "{" not in value:
         path = Path(value).expanduser()
         if not (len(value) < 4096 and path.is_file()):
             raise ValueError(f"--chat-template {value[:200]!r} is no file (and no template: it has no {{{{ }}}} or "
                              f"{{% %}}); give the template's file or its text")
-        value = path.read_text(encoding="utf-8")
+        value, source = path.read_text(encoding="utf-8"), f"--chat-template {str(path)!r}"
+        try:  # a tokenizer_config.json holds the template under "chat_template"
+            config = json.loads(value)
+        except ValueError:
+            config = None
+        if isinstance(config, dict) and isinstance(config.get("chat_template"), str):
+            value = config["chat_template"]
+        elif config is not None:
+            raise ValueError(f"{source} is a JSON file without a \"chat_template\" text (a tokenizer_config.json "
+                             f"holds one); give the template's file or its text")
     _compile_template(value)
+    _check_writes_question(value, source)
     return value
+
+
+_PROBE = "ptsfast-question-4f1c"
+
+
+def _check_writes_question(template: str, source: str) -> None:
+    """A template whose prompt never holds the question (a wrong file: every problem's prompt would be the same
+    text) is refused; one that cannot be rendered outside a tokenizer is left to the tokenizer."""
+    try:
+        from transformers.utils.chat_template_utils import _compile_jinja_template as compile_
+
+        text = compile_(template).render(messages=[{"role": "user", "content": _PROBE}], add_generation_prompt=True,
+                                         bos_token="", eos_token="", pad_token="", unk_token="")
+    except Exception:  # noqa: BLE001 - a template that needs what only the tokenizer gives (tools, its tokens)
+        return
+    if _PROBE not in text:
+        raise ValueError(f"{source} does not write the question into the prompt (rendered with the question "
+                         f"{_PROBE!r}, it gave {text[:120]!r}): every problem would get the same prompt; give a chat "
+                         f"template that writes messages[...]['content']")
 
 
 def _compile_template(template: str) -> None:
