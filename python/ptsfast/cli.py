@@ -780,6 +780,15 @@ def _after_interrupt(a) -> str:
     return "nothing was written or replaced - rerun the command"
 
 
+def _quiet_libraries() -> None:
+    """--quiet: no progress bar of transformers', datasets' or the hub's either (a model's "Loading weights" bar).
+    They read the variable when first imported (a command that never loads them pays no import for this)."""
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    for module in ("transformers.utils.logging", "datasets.utils.logging"):
+        if module in sys.modules:
+            sys.modules[module].disable_progress_bar()
+
+
 def _terminated(signum, frame) -> None:
     """SIGTERM (kill, a job scheduler) unwinds like Ctrl-C: temporary files are removed, finished work is kept."""
     raise KeyboardInterrupt
@@ -801,6 +810,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminated)
+    if getattr(a, "quiet", False):
+        _quiet_libraries()
     try:
         return a.func(a)
     except BrokenPipeError:  # `ptsfast export --out - | head`: the reader left; quiet, as other tools

@@ -2,6 +2,7 @@
 dropped without a word, and standard output closed: each one line naming the flag, before any work."""
 
 import json
+import os
 
 import pytest
 
@@ -104,3 +105,19 @@ def test_an_export_to_a_compressed_name_is_refused_not_written_as_plain_text(fmt
     assert cli(["export", "--run", str(run), "--out", str(out), "--format", fmt, *kind]) == 2
     one_line_error(capsys, f"--out {out}", "plain JSONL", "drop .gz")
     assert not out.exists()
+
+
+def test_quiet_turns_off_the_libraries_progress_bars_too(monkeypatch):
+    """--quiet left transformers' "Loading weights" bar on stderr."""
+    import transformers.utils.logging as hf_logging
+
+    from ptsfast import cli as module
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    hf_logging.enable_progress_bar()
+    try:
+        module._quiet_libraries()
+        assert not hf_logging.is_progress_bar_enabled()
+        assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"  # for what is imported later (datasets, the hub)
+    finally:
+        hf_logging.enable_progress_bar()
