@@ -61,6 +61,16 @@ def test_report_limits_and_missing_run(tmp_path):
         write_report(tmp_path / "nothing")
 
 
+def test_a_hand_edited_record_is_one_line_naming_it(tmp_path):
+    run = make_run(tmp_path / "run")
+    pivots = run / "pivots.jsonl"
+    rec = json.loads(pivots.read_text())
+    del rec["problem_id"]
+    pivots.write_text(json.dumps(rec) + "\n")
+    with pytest.raises(ValueError, match=r"pivots.jsonl: record 1 lacks \['problem_id'\] .*restore it"):
+        write_report(run)  # was a KeyError traceback
+
+
 def test_step_p_carries_last_probe_forward():
     est = [{"position": 0, "p": 0.5}, {"position": 2, "p": 0.1}, {"position": 5, "p": 1.0}]
     assert _step_p(est, 5) == [0.5, 0.1, 0.1, 0.1, 1.0]

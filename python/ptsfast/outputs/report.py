@@ -201,12 +201,18 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     if not (d / PROBLEMS).exists():
         raise FileNotFoundError(f"{d / PROBLEMS} not found; pass the output directory of `ptsfast mine`")
 
-    def records(name: str) -> list[dict]:
-        return list(read_records_file(d / name, committed_lines(d, name))) if (d / name).exists() else []
-    problems = records(PROBLEMS)
+    def records(name: str, need: tuple[str, ...]) -> list[dict]:
+        recs = list(read_records_file(d / name, committed_lines(d, name))) if (d / name).exists() else []
+        for n, rec in enumerate(recs, 1):  # a hand-edited file ended the report in a KeyError traceback
+            missing = [k for k in need if k not in rec]
+            if missing:
+                raise ValueError(f"{d / name}: record {n} lacks {missing} (the file was edited, or is not ptsfast's); "
+                                 f"restore it or mine the run again")
+        return recs
+    problems = records(PROBLEMS, ("problem_id",))
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
     refuted = 0
-    for pv in records(PIVOTS):
+    for pv in records(PIVOTS, ("problem_id", "position")):
         if pv.get("confirmed") == "refuted":
             refuted += 1
             continue
