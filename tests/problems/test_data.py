@@ -359,6 +359,10 @@ def test_dataset_by_name_from_the_local_cache(tmp_path):
     # a named column is never swapped for a detected one
     strict = load_problems("org/mathset", FieldMap(question="prompt", auto_detect=("answer",)), cache_dir=tmp_path)
     assert not strict.problems and "missing field 'prompt'" in strict.skipped[0]
+    local = write_jsonl(tmp_path / "local.jsonl", [{"question": "q", "answer": "1"}])
+    with pytest.raises(DataError, match="cache_dir=.* applies to a dataset named from the local datasets cache; "
+                                        ".*local.jsonl' is a local file - drop cache_dir"):
+        load_problems(local, cache_dir=tmp_path)  # was dropped without a word
 
 
 def test_cli_takes_codelion_option_names():

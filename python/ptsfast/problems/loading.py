@@ -583,6 +583,9 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     if config is not None:
         raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache; "
                         f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop --dataset-config")
+    if cache_dir is not None:
+        raise DataError(f"cache_dir={str(cache_dir)!r} applies to a dataset named from the local datasets cache; "
+                        f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop cache_dir")
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
         if split is not None:
             raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON lines "
