@@ -327,6 +327,9 @@ def _validate(a):
                  if getattr(a, f, default) != default]
         if given:
             raise ValueError(f"--{given[0].replace('_', '-')} applies to Ray workers; add --ray (or drop it)")
+    elif getattr(a, "device", None) == "cpu" and (getattr(a, "gpus_per_worker", None) or 0) > 0:
+        raise ValueError(f"--gpus-per-worker {a.gpus_per_worker} with --device cpu: workers on the CPU use no GPU - "
+                         f"drop one of them")  # the GPUs were set to 0 without a word
     _device_dtype(a)
     _check_paths(a)
     return options

@@ -196,6 +196,7 @@ def test_think_is_read_from_the_templates_generation_prompt_not_the_question(tmp
     (["--no-filter", "--p-min", "0.3"], "--p-min sets the problem filter, which --no-filter turns off"),
     (["--no-filter", "--filter-confidence", "0.9"], "--filter-confidence"),
     (["--solution-field", "answer", "--trajectories", "3"], "--trajectories 3 samples solutions; with --solution"),
+    (["--ray", "local", "--device", "cpu", "--gpus-per-worker", "0.5"], "--gpus-per-worker 0.5 with --device cpu"),
 ], ids=lambda v: v if isinstance(v, str) else " ".join(v))
 def test_an_option_that_would_be_dropped_is_refused_in_one_line(model_dir, tmp_path, capsys, flags, named):
     problems = tmp_path / "p.jsonl"
