@@ -756,9 +756,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _way_out(a, exc: BaseException) -> str:
-    """What to do about a full disk (the system's message names none): a run keeps its finished problems."""
+    """What to do about a full disk (the system's message names none): a run keeps its finished problems; and about
+    a folder where a file is read or written (a run file replaced by a folder)."""
     import errno
 
+    if isinstance(exc, IsADirectoryError) and exc.filename:
+        return " - ptsfast reads or writes a file there: move that folder away (or choose another path)"
     if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
         return ""
     runs = a.func in (cmd_mine, cmd_anchors, cmd_demo)

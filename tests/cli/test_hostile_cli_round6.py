@@ -121,3 +121,11 @@ def test_quiet_turns_off_the_libraries_progress_bars_too(monkeypatch):
         assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"  # for what is imported later (datasets, the hub)
     finally:
         hf_logging.enable_progress_bar()
+
+
+def test_a_run_file_replaced_by_a_folder_is_one_line_with_the_way_out(tmp_path, capsys):
+    run = tmp_path / "run"
+    (run / "problems.jsonl").mkdir(parents=True)
+    assert cli(["report", "--run", str(run)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Is a directory" in err[0] and "move that folder away" in err[0], err  # was errno only
