@@ -129,3 +129,12 @@ def test_a_run_file_replaced_by_a_folder_is_one_line_with_the_way_out(tmp_path, 
     assert cli(["report", "--run", str(run)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Is a directory" in err[0] and "move that folder away" in err[0], err  # was errno only
+
+
+@pytest.mark.parametrize("device", ["", "gpu"])
+def test_an_unknown_device_is_quoted(tmp_path, capsys, device):
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(json.dumps({"id": "a", "question": "q", "answer": "1"}) + "\n")
+    assert cli(["mine", "--model", str(tmp_path), "--problems", str(problems), "--out", str(tmp_path / "run"),
+                "--device", device]) == 2
+    assert f"--device {device!r}: use cpu or cuda" in capsys.readouterr().err  # '' printed as "--device :"
