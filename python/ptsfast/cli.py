@@ -836,6 +836,7 @@ def main(argv: list[str] | None = None) -> int:
             # messages (errno None) name their file
             out = getattr(a, "out", None) or getattr(a, "json", None)  # simulate writes --json
             where = out if isinstance(exc, OSError) and exc.errno is not None and not exc.filename else None
+            where = "standard output" if where == "-" else where
             print(f"ptsfast: error: {exc}" + (f" (writing {where})" if where else "") + _way_out(a, exc),
                   file=sys.stderr)
             return 2

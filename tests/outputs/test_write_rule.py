@@ -319,3 +319,15 @@ def test_sigterm_mid_export_leaves_no_temporary_file(work, tmp_path):
     """)
     rc = subprocess.run([sys.executable, "-c", script], capture_output=True).returncode
     assert rc == 130 and os.listdir(out.parent) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_standard_output_is_named_as_such(tmp_path):
+    import subprocess
+    import sys
+
+    run = loose_pivots(tmp_path / "in", 300)
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "ptsfast.cli", "export", "--run", run, "--format", "jsonl",
+                              "--kind", "pivots", "--out", "-"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert res.returncode == 2 and "(writing standard output)" in res.stderr, res.stderr  # was "(writing -)"
