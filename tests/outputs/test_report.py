@@ -59,6 +59,11 @@ def test_report_limits_and_missing_run(tmp_path):
     assert "showing 1 of 2 trajectories" in page and "q1" in page and "Q2 &amp; more" not in page
     with pytest.raises(FileNotFoundError, match="problems.jsonl not found"):
         write_report(tmp_path / "nothing")
+    own = tmp_path / "data"  # a user's own problems file is no run: the report was empty
+    own.mkdir()
+    (own / "problems.jsonl").write_text(json.dumps({"question": "q", "answer": "1"}) + "\n")
+    with pytest.raises(FileNotFoundError, match="run.json not found: .* is not a folder `ptsfast mine` wrote"):
+        write_report(own)
 
 
 def test_a_hand_edited_record_is_one_line_naming_it(tmp_path):

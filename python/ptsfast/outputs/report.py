@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, check_writable, is_stream, write_atomic
+from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, RUN, check_writable, is_stream, write_atomic
 from ptsfast.outputs.source import committed_lines, read_records_file
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,9 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     d = Path(run_dir).expanduser()
     if not (d / PROBLEMS).exists():
         raise FileNotFoundError(f"{d / PROBLEMS} not found; pass the output directory of `ptsfast mine`")
+    if not (d / RUN).exists():  # a folder holding a user's own problems.jsonl gave an empty report
+        raise FileNotFoundError(f"{d / RUN} not found: {d} is not a folder `ptsfast mine` wrote; pass the output "
+                                f"directory of `ptsfast mine`")
 
     def records(name: str, need: tuple[str, ...]) -> list[dict]:
         recs = list(read_records_file(d / name, committed_lines(d, name))) if (d / name).exists() else []
