@@ -126,6 +126,7 @@ def test_quiet_turns_off_the_libraries_progress_bars_too(monkeypatch):
 def test_a_run_file_replaced_by_a_folder_is_one_line_with_the_way_out(tmp_path, capsys):
     run = tmp_path / "run"
     (run / "problems.jsonl").mkdir(parents=True)
+    (run / "run.json").write_text("{}")
     assert cli(["report", "--run", str(run)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Is a directory" in err[0] and "move that folder away" in err[0], err  # was errno only
