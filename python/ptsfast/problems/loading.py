@@ -846,22 +846,21 @@ def read_template(value: str | None) -> str | None:
         elif config is not None:
             raise ValueError(f"{source} is a JSON file without a \"chat_template\" text (a tokenizer_config.json "
                              f"holds one); give the template's file or its text")
-    _compile_template(value)
-    _check_writes_question(value, source)
+    compiled = _compile_template(value)
+    if compiled is not None:
+        _check_writes_question(compiled, source)
     return value
 
 
 _PROBE = "ptsfast-question-4f1c"
 
 
-def _check_writes_question(template: str, source: str) -> None:
+def _check_writes_question(compiled, source: str) -> None:
     """A template whose prompt never holds the question (a wrong file: every problem's prompt would be the same
     text) is refused; one that cannot be rendered outside a tokenizer is left to the tokenizer."""
     try:
-        from transformers.utils.chat_template_utils import _compile_jinja_template as compile_
-
-        text = compile_(template).render(messages=[{"role": "user", "content": _PROBE}], add_generation_prompt=True,
-                                         bos_token="", eos_token="", pad_token="", unk_token="")
+        text = compiled.render(messages=[{"role": "user", "content": _PROBE}], add_generation_prompt=True,
+                               bos_token="", eos_token="", pad_token="", unk_token="")
     except Exception:  # noqa: BLE001 - a template that needs what only the tokenizer gives (tools, its tokens)
         return
     if _PROBE not in text:
@@ -870,9 +869,10 @@ def _check_writes_question(template: str, source: str) -> None:
                          f"template that writes messages[...]['content']")
 
 
-def _compile_template(template: str) -> None:
+def _compile_template(template: str):
     """Compile a chat template as transformers does, so that a syntax error is refused before the model loads,
-    not met by every problem."""
+    not met by every problem. Returns the compiled template, or None where a custom tag will not compile here
+    (left to the tokenizer)."""
     try:
         from transformers.utils.chat_template_utils import _compile_jinja_template as compile_
     except ImportError:  # pragma: no cover - another transformers: plain jinja2 with the loop controls it enables
@@ -881,10 +881,10 @@ def _compile_template(template: str) -> None:
         def compile_(t):
             return jinja2.Environment(extensions=["jinja2.ext.loopcontrols"]).from_string(t)
     try:
-        compile_(template)
+        return compile_(template)
     except Exception as e:  # noqa: BLE001 - jinja2's TemplateSyntaxError (and what a custom tag raises)
         if type(e).__name__ != "TemplateSyntaxError":
-            return
+            return None
         line = f"line {e.lineno}: " if getattr(e, "lineno", None) else ""
         raise ValueError(f"--chat-template does not compile ({line}{getattr(e, 'message', e)}); fix the template") \
             from None
