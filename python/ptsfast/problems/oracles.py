@@ -171,8 +171,9 @@ def extract_choice(text: str) -> str | None:
 _FENCE_OPEN = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^`\n]*)\n", re.M)
 _FENCE_CLOSE = {"`": re.compile(r"^[ \t]*```.*$|```[ \t]*$", re.M),  # a line opening ``` (``` (Note: ...``), or
                 "~": re.compile(r"^[ \t]*~~~.*$|~~~[ \t]*$", re.M)}  # ending it; a ~~~ block ends at ~~~ only
-_ONE_LINE = re.compile(r"^[ \t]*```+[ \t]*(?:(python3?|py3?)[ \t]+)?([^`\n]*[^`\s])[ \t]*```+[ \t]*$", re.M | re.I)
-_PY_LABEL = re.compile(r"(?:python3?|py3?)(?:[\s:]|$)", re.I)
+_PY_LABEL = re.compile(r"(?:python3?|py3?)(?=[\s:]|$)", re.I)  # a fence's label, on its line or the next
+_ONE_LINE = re.compile(rf"^[ \t]*```+[ \t]*(?:({_PY_LABEL.pattern})[ \t]+)?([^`\n]*[^`\s])[ \t]*```+[ \t]*$",
+                       re.M | re.I)
 
 
 def _code_block(text: str) -> tuple[str, bool] | None:
@@ -207,7 +208,7 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         indent = m.group()[:len(m.group()) - len(m.group().lstrip())]  # a fence in a list item: its lines too
         code = re.sub(rf"(?m)^{indent}", "", code) if indent else code
         first, newline, rest = code.partition("\n")
-        if not label and newline and re.fullmatch(r"(?:python3?|py3?)", first.strip(), re.I):
+        if not label and newline and _PY_LABEL.fullmatch(first.strip()):
             label, code = first.strip(), rest  # the label on the line after the fence
         if _PY_LABEL.match(label) or (not label and (close is None or _is_code(code))):
             return code, close is not None and text.startswith("\n", close.end())
