@@ -183,8 +183,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
     ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. ``~~~`` fences
-    count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, and a block written on
-    one line (```python print(1)```) is one too. A complete block is decided for good: nothing written after it
+    count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, code after the label on
+    the opening fence's line (```python def f(x):) is the block's first line, and a block written on one line
+    (```python print(1)```) is one too. A complete block is decided for good: nothing written after it
     changes this choice (the early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
@@ -210,11 +211,29 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         first, newline, rest = code.partition("\n")
         if not label and newline and _PY_LABEL.fullmatch(first.strip()):
             label, code = first.strip(), rest  # the label on the line after the fence
+        py = _PY_LABEL.match(label)
+        head = label[py.end():].strip() if py and label[py.end():py.end() + 1].isspace() else ""
+        if head and _opens_program(head, code):
+            code = head + "\n" + code  # ```python def f(x):
         if _PY_LABEL.match(label) or (not label and (close is None or _is_code(code))):
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
         pos = close.end()
+
+
+def _opens_program(head: str, code: str) -> bool:
+    """Whether the text after a fence's ``python`` label is the program's first line (``def f(x):``, ``import
+    sys``), not a file name or an attribute (``main.py``, ``3``, ``{.numberLines}``) that would fail the program."""
+    import ast
+
+    for src in (head + "\n" + code, head, head + "\n    pass"):  # the block, or its first line (cut, or a body)
+        try:
+            body = ast.parse(src).body
+        except (SyntaxError, ValueError):
+            continue
+        return not body or not (isinstance(body[0], ast.Expr) and not isinstance(body[0].value, ast.Call))
+    return False
 
 
 def extract_code(text: str) -> str:

@@ -1,0 +1,32 @@
+"""Answer shapes where the code oracle took the wrong program out of a model's answer, or none, and judged a right
+program wrong (or a wrong one right)."""
+
+import pytest
+
+from ptsfast.problems.oracles import answer_complete, extract_code
+
+F = "def f(x):\n    return x + 1\n"
+
+
+def assert_judged_on(text: str, code: str, stops: bool = True) -> None:
+    """``text`` yields ``code``; so does every prefix at which a rollout may stop (there is one when ``stops``)."""
+    assert extract_code(text) == code
+    at = [k for k in range(1, len(text) + 1) if answer_complete("code", text[:k])]
+    for k in at:
+        assert extract_code(text[:k]) == code, (k, text[:k])
+    assert bool(at) is stops
+
+
+@pytest.mark.parametrize("text,code", [
+    ("```python def f(x):\n    return x + 1\n```\n", F),
+    ("Here:\n```python import sys\nprint(sys.stdin.read())\n```\n", "import sys\nprint(sys.stdin.read())\n"),
+    ("```py class A:\n    pass\n```\n", "class A:\n    pass\n"),
+    ("```python def f(x):\n    return x +", "def f(x):\n    return x +"),  # cut: judged as written
+])
+def test_code_on_the_opening_fences_line_is_the_programs_first_line(text, code):
+    assert_judged_on(text, code, stops=text.endswith("```\n"))
+
+
+@pytest.mark.parametrize("head", ["main.py", "3", "{.numberLines}", "(solution)"])
+def test_a_file_name_or_attribute_after_the_label_is_not_code(head):
+    assert_judged_on(f"```python {head}\n" + F + "```\n", F)
