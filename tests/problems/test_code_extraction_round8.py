@@ -30,3 +30,18 @@ def test_code_on_the_opening_fences_line_is_the_programs_first_line(text, code):
 @pytest.mark.parametrize("head", ["main.py", "3", "{.numberLines}", "(solution)"])
 def test_a_file_name_or_attribute_after_the_label_is_not_code(head):
     assert_judged_on(f"```python {head}\n" + F + "```\n", F)
+
+
+DOC = 'def f(x):\n    """Add one.\n\n    ```\n    >>> f(1)\n    2\n    ```\n    """\n    return x + 1\n'
+USAGE = 'USAGE = """\n```\nf(1)\n```\n"""\n' + F
+
+
+@pytest.mark.parametrize("code", [DOC, USAGE, "s = '''```'''\n" + F])
+def test_a_fence_inside_the_programs_string_does_not_end_its_block(code):
+    assert_judged_on("Solution:\n```python\n" + code + "```\nIt adds one.\n```python\nprint(f(1))\n```\n", code)
+    assert_judged_on("```\n" + code + "```\n", code)
+
+
+def test_a_fence_after_a_closed_docstring_ends_the_block():
+    code = 'def f(x):\n    """It\'s x + 1 (a "quote")."""\n    return x + 1  # don\'t\n'
+    assert_judged_on("```python\n" + code + "```\nUsage:\n```python\nprint(f(1))\n```\n", code)

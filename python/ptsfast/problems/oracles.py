@@ -185,7 +185,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. ``~~~`` fences
     count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, code after the label on
     the opening fence's line (```python def f(x):) is the block's first line, and a block written on one line
-    (```python print(1)```) is one too. A complete block is decided for good: nothing written after it
+    (```python print(1)```) is one too. A fence line inside a triple-quoted string of a Python or unlabelled block
+    (a docstring's example) does not close it. A complete block is decided for good: nothing written after it
     changes this choice (the early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
@@ -205,6 +206,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
             return None
         label = m.group(2).strip()
         close = _FENCE_CLOSE[m.group(1)[0]].search(text, m.end())
+        while close is not None and (not label or _PY_LABEL.match(label)) and \
+                _in_long_string(text[m.end():close.start()]):  # a fence in the program's docstring
+            close = _FENCE_CLOSE[m.group(1)[0]].search(text, close.end())
         code = text[m.end():close.start() if close else len(text)]
         indent = m.group()[:len(m.group()) - len(m.group().lstrip())]  # a fence in a list item: its lines too
         code = re.sub(rf"(?m)^{indent}", "", code) if indent else code
@@ -220,6 +224,31 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         if close is None:
             return None
         pos = close.end()
+
+
+def _in_long_string(code: str) -> bool:
+    """Whether Python source ``code`` ends inside a triple-quoted string (a docstring showing a fenced example):
+    a fence line there is the string's, not the block's end."""
+    quote, i = "", 0
+    while i < len(code):
+        c = code[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif code.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+            elif c == "\n" and len(quote) == 1:
+                quote = ""  # a one-line string left open ends with its line (not Python, but not a program either)
+        elif c == "#":
+            i = code.find("\n", i)
+            if i < 0:
+                break
+        elif c in "'\"":
+            quote = c * 3 if code.startswith(c * 3, i) else c
+            i += len(quote) - 1
+        i += 1
+    return len(quote) == 3
 
 
 def _opens_program(head: str, code: str) -> bool:
