@@ -45,3 +45,31 @@ def test_a_fence_inside_the_programs_string_does_not_end_its_block(code):
 def test_a_fence_after_a_closed_docstring_ends_the_block():
     code = 'def f(x):\n    """It\'s x + 1 (a "quote")."""\n    return x + 1  # don\'t\n'
     assert_judged_on("```python\n" + code + "```\nUsage:\n```python\nprint(f(1))\n```\n", code)
+
+
+@pytest.mark.parametrize("usage", ["print(f(3))\n", "solve()\n", "result = f(3)\nprint(result)\n",
+                                   'if __name__ == "__main__":\n    main()\n', "print(Solution().f(3))\n"])
+def test_a_usage_example_before_the_program_is_passed_over(usage):
+    assert_judged_on("Call it like this:\n```python\n" + usage + "```\nThe code:\n```python\n" + F + "```\n", F)
+    assert_judged_on("Usage:\n```\n" + usage + "```\n```\n" + F + "```\n", F)
+
+
+def test_a_usage_example_after_an_unfenced_program_is_not_judged_alone():
+    assert_judged_on("Here is f:\n" + F + "\nExample:\n```python\nprint(f(3))\n```\n", F + "print(f(3))\n",
+                     stops=False)
+
+
+@pytest.mark.parametrize("code", ["n = int(input())\nprint(gcd(n, 6))\n",  # APPS' prelude gives gcd
+                                  "print(sum(map(int, input().split())))\n", "x = 1\n",
+                                  "f = lambda x: g(x) + 1\n", "import m\nm.run()\n"])
+def test_a_program_that_defines_nothing_is_still_a_program(code):
+    assert_judged_on("```python\n" + code + "```\n```python\n" + F + "```\n", code)
+
+
+def test_the_usage_example_no_longer_fails_a_right_answer():
+    from ptsfast.problems.code_tests import test_program_from_row
+    from ptsfast.problems.oracles import judge_code
+
+    tests = test_program_from_row({"test": "assert f(2) == 3\n"}, ("test",), None, None)
+    text = "Use it as:\n```python\nprint(f(2))\n```\nHere it is:\n```python\n" + F + "```\n"
+    assert judge_code(extract_code(text), tests, unsafe=True).passed

@@ -182,7 +182,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
-    ``text``, ``pycon``) and unlabelled ones holding data (sample input, output) are passed over. ``~~~`` fences
+    ``text``, ``pycon``), unlabelled ones holding data (sample input, output) and closed ones that only use a program
+    written elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind)
+    are passed over. ``~~~`` fences
     count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, code after the label on
     the opening fence's line (```python def f(x):) is the block's first line, and a block written on one line
     (```python print(1)```) is one too. A fence line inside a triple-quoted string of a Python or unlabelled block
@@ -219,11 +221,57 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         head = label[py.end():].strip() if py and label[py.end():py.end() + 1].isspace() else ""
         if head and _opens_program(head, code):
             code = head + "\n" + code  # ```python def f(x):
-        if _PY_LABEL.match(label) or (not label and (close is None or _is_code(code))):
+        usage = close is not None and _is_usage(code)  # print(f(3)): an example of the program written elsewhere
+        if not usage and (py or (not label and (close is None or _is_code(code)))):
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
         pos = close.end()
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    """Names a program may call without defining or importing them: the builtins and what the judges' preludes
+    import (APPS' ``gcd``, LiveCodeBench's ``from math import *``)."""
+    import ast
+    import builtins
+    import importlib
+
+    from ptsfast.problems.code_tests import APPS_PRELUDE, LCB_PRELUDE
+
+    names = set(dir(builtins))
+    for node in ast.walk(ast.parse(APPS_PRELUDE + LCB_PRELUDE)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        for alias in getattr(node, "names", None) or ():
+            if alias.name != "*":
+                names.add((alias.asname or alias.name).split(".")[0])
+                continue
+            try:
+                module = importlib.import_module(node.module)
+            except ImportError:
+                continue
+            names.update(getattr(module, "__all__", None) or (n for n in dir(module) if not n.startswith("_")))
+    return frozenset(names)
+
+
+def _is_usage(code: str) -> bool:
+    """Python that only uses a program written elsewhere in the answer (``print(f(3))``, ``solve()``): it defines
+    and imports nothing and calls a name it never binds, that neither Python nor a judge's prelude gives it."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    nodes = list(ast.walk(tree))
+    if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Import,
+                          ast.ImportFrom, ast.Global, ast.Nonlocal)) for n in nodes):
+        return False
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in nodes if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
+    called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return bool(called - bound - _given_names())
 
 
 def _in_long_string(code: str) -> bool:
