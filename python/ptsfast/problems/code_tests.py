@@ -2828,8 +2828,11 @@ def _ptsfast_boot(sites, body=None, digits=True):
     on converting ints of over 4300 digits to and from text (3.11) is lifted, as the judges the datasets' programs
     were written for have none (``int(input())`` of a 5000-digit number, a printed ``2**20000``; open-r1's lifts it
     for the program, not for its checker, which a wrong program's output would then keep busy for minutes)."""
-    if body is None:
-        body = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n"
+    if body is None:  # the module of `python file.py`, kept as __main__ (not runpy's, which is gone when it returns):
+        # finalization finalizes what its globals hold, as it does for a script (an unclosed open(1, 'w') flushed)
+        body = ("import sys\nsys.argv = sys.argv[1:]\nwith open(sys.argv[0], 'rb') as f:\n"
+                "    code = compile(f.read(), sys.argv[0], 'exec')\nmain = type(sys)('__main__')\n"
+                "main.__file__ = sys.argv[0]\nsys.modules['__main__'] = main\ndel f\nexec(code, vars(main))\n")
     return "import site, sys\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + \
         "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(0)\n" * digits + body
 
@@ -3211,7 +3214,7 @@ def _ptsfast_stdio(spec, code):
 
 
 _PTSFAST_FORK_SERVER = """
-import ast, json, os, runpy, shutil, sys, tempfile
+import ast, gc, json, os, shutil, sys, tempfile
 requests, replies = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")
 path, checker = sys.argv[3], len(sys.argv) > 4
 import ctypes
@@ -3239,10 +3242,6 @@ for node in tree.body:
             except BaseException:
                 pass
 del tree
-try:  # runpy's own imports (~10 ms), once here instead of once a run
-    runpy.run_path(os.devnull, run_name="ptsfast_warm")
-except Exception:
-    pass
 
 
 def scratch(n=[0]):
@@ -3253,6 +3252,7 @@ def scratch(n=[0]):
     return fd
 
 
+gc.freeze()  # a run's collection at its end scans what the run made, not this server's heap
 replies.write(b"ready\\n")
 replies.flush()
 while True:
@@ -3289,8 +3289,13 @@ while True:
         if where:
             os.chdir(where)
         sys.argv[:] = argv
+        main = type(sys)("__main__")  # as `python file.py` has it
+        main.__file__ = path
+        sys.modules["__main__"] = main
         try:
-            runpy.run_path(path, run_name="__main__")
+            with open(path, "rb") as f:
+                program = compile(f.read(), path, "exec")
+            exec(program, vars(main))
             code = 0
         except SystemExit as e:
             code = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
@@ -3300,13 +3305,22 @@ while True:
             import traceback
             traceback.print_exc()
             code = 1
-        try:  # as the interpreter ends: wait for the program's threads, run its atexit functions, flush
+        try:  # as the interpreter ends: wait for the program's threads, run its atexit functions, flush (a closed or
+            # None sys.stdout is left alone), clear the program's module (what it held is finalized), flush again
             if "threading" in sys.modules:
                 sys.modules["threading"]._shutdown()
             import atexit
             atexit._run_exitfuncs()
-            sys.stdout.flush()
-            sys.stderr.flush()
+            for last in (False, True):
+                if last:  # its globals set to None as the interpreter clears a module: one underscore first
+                    g, main, program = vars(main), None, None
+                    for k in [k for k in g if k[:1] == "_" and k[:2] != "__"] + [k for k in g if k != "__builtins__"]:
+                        g[k] = None
+                    g = None
+                    gc.collect()
+                for f in (sys.stdout, sys.stderr):
+                    if f is not None and not getattr(f, "closed", False):
+                        f.flush()
         except BaseException:
             code = code or 120
         os._exit(code & 0xFF)  # without tearing the interpreter down: ~10 ms a run
