@@ -73,3 +73,25 @@ def test_the_usage_example_no_longer_fails_a_right_answer():
     tests = test_program_from_row({"test": "assert f(2) == 3\n"}, ("test",), None, None)
     text = "Use it as:\n```python\nprint(f(2))\n```\nHere it is:\n```python\n" + F + "```\n"
     assert judge_code(extract_code(text), tests, unsafe=True).passed
+
+
+@pytest.mark.parametrize("text", [
+    "Solution\n~~~~~~~~~~\n```python\n" + F + "```\n",
+    "~~~~~~ Step 2 ~~~~~~\n```python\n" + F + "```\n",
+    "~~~\nThe code:\n```python\n" + F + "```\n~~~\n",
+])
+def test_a_tilde_line_setting_parts_apart_opens_no_block(text):
+    assert_judged_on(text, F)
+
+
+def test_a_tilde_line_before_an_unfenced_program_is_not_its_block():
+    assert_judged_on("Solution\n~~~~~~~~~~\nHere is f:\n" + F + "It adds one.", F, stops=False)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("~~~\n" + F + "~~~\n", F),
+    ("~~~\n" + F, F),  # cut: judged as written
+    ("~~~markdown\n```python\nprint(1)\n```\n~~~\n```python\n" + F + "```\n", F),
+])
+def test_tilde_fences_still_hold_blocks(text, code):
+    assert_judged_on(text, code, stops=text.endswith("```\n") or text.endswith("~~~\n"))

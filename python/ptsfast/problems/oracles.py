@@ -184,11 +184,11 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
     ``text``, ``pycon``), unlabelled ones holding data (sample input, output) and closed ones that only use a program
     written elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind)
-    are passed over. ``~~~`` fences
-    count as ``` ones, a bare fence whose first line is ``python`` alone is so labelled, code after the label on
-    the opening fence's line (```python def f(x):) is the block's first line, and a block written on one line
-    (```python print(1)```) is one too. A fence line inside a triple-quoted string of a Python or unlabelled block
-    (a docstring's example) does not close it. A complete block is decided for good: nothing written after it
+    are passed over. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
+    (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence whose first line is ``python`` alone
+    is so labelled, code after the label on the opening fence's line (```python def f(x):) is the block's first
+    line, and a block written on one line (```python print(1)```) is one too. A fence line inside a triple-quoted
+    string of a Python or unlabelled block (a docstring's example) does not close it. A complete block is decided for good: nothing written after it
     changes this choice (the early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
@@ -212,6 +212,10 @@ def _code_block(text: str) -> tuple[str, bool] | None:
                 _in_long_string(text[m.end():close.start()]):  # a fence in the program's docstring
             close = _FENCE_CLOSE[m.group(1)[0]].search(text, close.end())
         code = text[m.end():close.start() if close else len(text)]
+        if m.group(1)[0] == "~" and (label.endswith("~") or not label and (
+                re.search(r"^[ \t]*```", code, re.M) or close is None and not _is_code(code))):
+            pos = m.end()  # a ~~~ line setting parts of the answer apart (around a ``` block, prose), not a fence
+            continue
         indent = m.group()[:len(m.group()) - len(m.group().lstrip())]  # a fence in a list item: its lines too
         code = re.sub(rf"(?m)^{indent}", "", code) if indent else code
         first, newline, rest = code.partition("\n")
