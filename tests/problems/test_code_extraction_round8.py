@@ -95,3 +95,14 @@ def test_a_tilde_line_before_an_unfenced_program_is_not_its_block():
 ])
 def test_tilde_fences_still_hold_blocks(text, code):
     assert_judged_on(text, code, stops=text.endswith("```\n") or text.endswith("~~~\n"))
+
+
+@pytest.mark.parametrize("shown", [">>> f(2)\n3\n", "[0, 1]\n", "# Output: 6\n", "Output: 6\n",
+                                   "Input: nums = [2, 7, 11, 15], target = 9\nOutput: [0, 1]\n"])
+def test_a_python_labelled_run_or_sample_before_the_program_is_passed_over(shown):
+    assert_judged_on("Example:\n```python\n" + shown + "```\nSolution:\n```python\n" + F + "```\n", F)
+
+
+@pytest.mark.parametrize("code", ["x = 1\n", "    return x + 1\n", "print(1)\n", "Answer: int = 3\n"])
+def test_a_python_labelled_program_is_not_a_sample(code):
+    assert_judged_on("```python\n" + code + "```\n```python\n" + F + "```\n", code)

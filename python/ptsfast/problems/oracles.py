@@ -182,9 +182,10 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
-    ``text``, ``pycon``), unlabelled ones holding data (sample input, output) and closed ones that only use a program
-    written elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind)
-    are passed over. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
+    ``text``, ``pycon``), unlabelled ones holding data (sample input, output), closed Python ones showing a run or
+    data (``>>> f(2)``, ``[0, 1]``, ``Input: nums = [2, 7]``) and closed ones that only use a program written
+    elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind) are
+    passed over. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
     (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence whose first line is ``python`` alone
     is so labelled, code after the label on the opening fence's line (```python def f(x):) is the block's first
     line, and a block written on one line (```python print(1)```) is one too. A fence line inside a triple-quoted
@@ -225,8 +226,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         head = label[py.end():].strip() if py and label[py.end():py.end() + 1].isspace() else ""
         if head and _opens_program(head, code):
             code = head + "\n" + code  # ```python def f(x):
-        usage = close is not None and _is_usage(code)  # print(f(3)): an example of the program written elsewhere
-        if not usage and (py or (not label and (close is None or _is_code(code)))):
+        shown = close is not None and (_is_usage(code) or bool(py) and _is_sample(code))  # examples, not programs
+        if not shown and (py or (not label and (close is None or _is_code(code)))):
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
@@ -276,6 +277,21 @@ def _is_usage(code: str) -> bool:
     bound |= {n.name for n in nodes if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
     called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     return bool(called - bound - _given_names())
+
+
+def _is_sample(code: str) -> bool:
+    """A block labelled Python that shows a run, not a program: a session (``>>> f(2)``), data (``[0, 1]``,
+    ``Output: 6``, comments alone) or a sample (``Input: nums = [2, 7], target = 9``)."""
+    import ast
+
+    first = next((ln.strip() for ln in code.split("\n") if ln.strip()), "")
+    if first.startswith(">>>"):
+        return True
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return re.match(r"(?:input|output|explanation|example\b[^:\n]{0,20})\s*:", first, re.I) is not None
+    return not any(_does_something(st) for st in tree.body)
 
 
 def _in_long_string(code: str) -> bool:
