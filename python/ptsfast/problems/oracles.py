@@ -189,8 +189,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence whose first line is ``python`` alone
     is so labelled, code after the label on the opening fence's line (```python def f(x):) is the block's first
     line, and a block written on one line (```python print(1)```) is one too. A fence line inside a triple-quoted
-    string of a Python or unlabelled block (a docstring's example) does not close it. A complete block is decided for good: nothing written after it
-    changes this choice (the early stop relies on it).
+    string of a Python or unlabelled block (a docstring's example) does not close it. A complete block is decided
+    for good: nothing written after it changes this choice (the early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
     m = _FENCE_OPEN.search(text)
