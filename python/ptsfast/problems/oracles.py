@@ -226,8 +226,10 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         head = label[py.end():].strip() if py and label[py.end():py.end() + 1].isspace() else ""
         if head and _opens_program(head, code):
             code = head + "\n" + code  # ```python def f(x):
-        shown = close is not None and (_is_usage(code) or bool(py) and _is_sample(code))  # examples, not programs
-        if not shown and (py or (not label and (close is None or _is_code(code)))):
+        program = py or (not label and (close is None or _is_code(code)))
+        if program and close is not None and (_is_usage(code) or bool(py) and _is_sample(code)):
+            program = False  # an example of the program (print(f(3)), >>> f(2), [0, 1]) shown before it
+        if program:
             return code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
@@ -260,6 +262,7 @@ def _given_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_usage(code: str) -> bool:
     """Python that only uses a program written elsewhere in the answer (``print(f(3))``, ``solve()``): it defines
     and imports nothing and calls a name it never binds, that neither Python nor a judge's prelude gives it."""
@@ -279,6 +282,7 @@ def _is_usage(code: str) -> bool:
     return bool(called - bound - _given_names())
 
 
+@functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_sample(code: str) -> bool:
     """A block labelled Python that shows a run, not a program: a session (``>>> f(2)``), data (``[0, 1]``,
     ``Output: 6``, comments alone) or a sample (``Input: nums = [2, 7], target = 9``)."""
