@@ -36,3 +36,39 @@ def test_a_right_program_that_ends_the_way_a_script_can_passes_with_any_number_o
     wrong = ENDINGS[name].replace("s = sum", "s = 1 + sum")
     assert not verdict(wrong, stdio(3))[0], name
 
+
+TOLD = {  # a builtin type's subclass whose method that is handed the expected value answers as the solution likes
+    "startswith": ("class S(str):\n    def startswith(self, *a):\n        return True\n"
+                   "def greet(name):\n    return S('bye')\n", "assert greet('bob').startswith('hello')"),
+    "endswith": ("class S(str):\n    def endswith(self, *a):\n        return True\n"
+                 "def greet(name):\n    return S('bye')\n", "assert greet('bob').endswith('bob')"),
+    "issubset": ("class S(set):\n    def issubset(self, other):\n        return True\n"
+                 "def greet(name):\n    return S({9})\n", "assert greet('bob').issubset(set('hello bob!'))",
+                 "def greet(name):\n    return set('hello ' + name)\n"),
+    "find": ("class S(str):\n    def find(self, *a):\n        return 0\n"
+             "def greet(name):\n    return S('bye')\n", "assert greet('bob').find('bob') >= 0"),
+}
+RIGHT_GREET = "def greet(name):\n    return 'hello ' + name\n"
+
+
+@pytest.mark.parametrize("name", sorted(TOLD))
+def test_a_builtin_subclass_whose_own_method_decides_the_check_fails(name):
+    code, check, right = (TOLD[name] + (RIGHT_GREET,))[:3]
+    for tests in (f"from solution import greet\n\ndef test_greet():\n    {check}\n", f"{check}\n"):
+        program = TestProgram.from_text(tests)
+        assert not verdict(code, program)[0], (name, tests)
+        assert verdict(right, program)[0], (name, tests)
+    humaneval = TestProgram.from_text("def check(candidate):\n    " + check.replace("greet(", "candidate(") + "\n",
+                                      "greet")
+    assert not verdict(code, humaneval)[0]
+    assert verdict(right, humaneval)[0]
+
+
+def test_honest_subclasses_of_builtin_types_still_pass():
+    program = TestProgram.from_text(
+        "from solution import name, point\n\ndef test_them():\n    assert name().startswith('ab') and name() == 'abc'\n"
+        "    assert name().shout() == 'ABC'\n    assert point().count(1) == 1 and point().index(2) == 1\n")
+    assert verdict("from collections import namedtuple\nclass Name(str):\n    def shout(self):\n"
+                   "        return self.upper()\ndef name():\n    return Name('abc')\n"
+                   "def point():\n    return namedtuple('P', 'x y')(1, 2)\n", program)[0]
+

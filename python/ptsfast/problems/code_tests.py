@@ -2192,6 +2192,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         return f is not None and not importable(where_defined(t, n)) and not (
             isinstance_(f, types.FunctionType) and id(f.__code__) in tests_codes)
 
+    def told_names(t):
+        """What a builtin type's methods tell of a value given the one it is checked against (a prefix, a superset,
+        a part): those of ``t``'s builtin bases, which a subclass the solution made may override."""
+        return [n for n in ("startswith", "endswith", "issubset", "issuperset", "isdisjoint", "find", "rfind", "index",
+                            "rindex", "count") if any(issubclass(t, b) and n in namespace(b) for b in plain_types)]
+
     def plain(value, strict=False, returned=False):
         """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
         ``returned``: it is what a function of the solution returned."""
@@ -2224,6 +2230,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                 if (strict or issubclass(t, plain_types)) and own_comparisons(t):  # an int whose == is the solution's
                     refuse("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a result "
                            "made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
+                told = [n for n in told_names(t) if suspect(t, n)] if issubclass(t, plain_types) else ()
+                if told:  # r.startswith(expected), r.issubset(expected): the solution's method would say so
+                    refuse("a value the tests read (%s, a %s) answers %s with the solution's own code: a result made "
+                           "to pass, not a result" % (t.__name__, t.__mro__[1].__name__, ", ".join(told)))
                 bad = forged(o)
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
