@@ -72,3 +72,36 @@ def test_honest_subclasses_of_builtin_types_still_pass():
                    "        return self.upper()\ndef name():\n    return Name('abc')\n"
                    "def point():\n    return namedtuple('P', 'x y')(1, 2)\n", program)[0]
 
+
+SWALLOWING = {  # the tests check inside the solution's context manager, which swallows their failed assert
+    "a class": "class Opened:\n    def __enter__(self):\n        return [9]\n    def __exit__(self, *exc):\n"
+               "        return True\ndef opened(x):\n    return Opened()\n",
+    "contextlib.contextmanager": "import contextlib\n@contextlib.contextmanager\ndef opened(x):\n    try:\n"
+                                 "        yield [9]\n    except BaseException:\n        pass\n",
+}
+RIGHT_OPENED = "import contextlib\n@contextlib.contextmanager\ndef opened(x):\n    yield [x]\n"
+
+
+@pytest.mark.parametrize("name", sorted(SWALLOWING))
+def test_a_context_manager_of_the_solution_cannot_swallow_a_failed_check(name):
+    for tests in ("from solution import opened\n\ndef test_opened():\n    with opened(3) as v:\n        assert v == [3]\n",
+                  "import unittest\nfrom solution import opened\n\nclass T(unittest.TestCase):\n"
+                  "    def test_opened(self):\n        with opened(3) as v:\n            self.assertEqual(v, [3])\n",
+                  "with opened(3) as v:\n    assert v == [3]\n"):
+        program = TestProgram.from_text(tests)
+        assert not verdict(SWALLOWING[name], program)[0], (name, tests)
+        assert verdict(RIGHT_OPENED, program)[0], (name, tests)
+
+
+def test_context_managers_that_suppress_what_they_should_and_tests_that_expect_a_failure_pass():
+    program = TestProgram.from_text(
+        "import pytest\nfrom solution import ignoring, double\n\ndef test_ignoring():\n"
+        "    with ignoring(ValueError):\n        raise ValueError('x')\n    with pytest.raises(TypeError):\n"
+        "        with ignoring(ValueError):\n            raise TypeError('y')\n"
+        "    with ignoring(ValueError), ignoring(KeyError) as i:\n        assert i.kinds == (KeyError,)\n"
+        "        {}['a']\n    with pytest.raises(AssertionError):\n        with ignoring(ValueError):\n"
+        "            assert double(2) == 5\n")
+    assert verdict("class ignoring:\n    def __init__(self, *kinds):\n        self.kinds = kinds\n"
+                   "    def __enter__(self):\n        return self\n    def __exit__(self, kind, e, tb):\n"
+                   "        return kind is not None and issubclass(kind, self.kinds)\n"
+                   "def double(x):\n    return 2 * x\n", program)[0]

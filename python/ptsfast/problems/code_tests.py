@@ -2198,9 +2198,36 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         return [n for n in ("startswith", "endswith", "issubset", "issuperset", "isdisjoint", "find", "rfind", "index",
                             "rindex", "count") if any(issubclass(t, b) and n in namespace(b) for b in plain_types)]
 
-    def plain(value, strict=False, returned=False):
+    from contextlib import _GeneratorContextManager, contextmanager
+
+    def solutions_manager(cm):  # a context manager whose __exit__ is the solution's code, or its generator's
+        t = type_(cm)
+        if suspect(t, "__exit__"):
+            return True
+        code = getattr(getattr(cm, "gen", None), "gi_code", None) if t is _GeneratorContextManager else None
+        return code is not None and id(code) not in tests_codes and not library_code(code.co_filename, roots)
+
+    @contextmanager
+    def verdicts_kept(cm):
+        """The solution's context manager, except that the failure of a test's check inside it (an AssertionError,
+        pytest's fail) is not its to swallow: ``with f() as v: assert v == 9`` would pass whatever ``v`` is."""
+        exit_ = type_(cm).__exit__
+        value = type_(cm).__enter__(cm)
+        try:
+            yield value
+        except BaseException as e:
+            if not exit_(cm, type_(e), e, e.__traceback__):
+                raise
+            if isinstance_(e, AssertionError) or any(k.__module__ == "_pytest.outcomes" for k in mro_of(type_(e))):
+                refuse("the solution's context manager (%s) swallowed the failure of a check the tests made inside "
+                       "it (%s): not allowed" % (type_(cm).__name__, type_(e).__name__))
+        else:
+            exit_(cm, None, None, None)
+
+    def plain(value, strict=False, returned=False, within=False):
         """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
-        ``returned``: it is what a function of the solution returned."""
+        ``returned``: it is what a function of the solution returned; ``within``: it is the context manager of a
+        ``with`` statement of the tests (one of the solution's comes back kept from swallowing their failures)."""
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
@@ -2296,7 +2323,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         if disarmed() is not None:
             refuse("the solution took back an operator the check guards (%s): not allowed" % disarmed().__name__)
         watch()
-        return value
+        return verdicts_kept(value) if within and solutions_manager(value) else value
     return plain, compare, pair
 
 
@@ -2371,6 +2398,14 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             for op, right in zip(node.ops, node.comparators):
                 args += [ast.Constant(type(op).__name__), right]
             return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), args, []), node)
+
+        def visit_With(self, node):  # with f() as v: assert v == 9 (the solution's manager would swallow a failure)
+            node = self.generic_visit(node)
+            for item in node.items:
+                plain = ast.Name("__ptsfast_plain__", ast.Load())
+                item.context_expr = ast.copy_location(ast.Call(plain, [item.context_expr], [
+                    ast.keyword("within", ast.Constant(True))]), item.context_expr)
+            return node
 
         def visit_match_case(self, node):  # patterns must stay names and constants
             node.guard = self.visit(node.guard) if node.guard is not None else None
