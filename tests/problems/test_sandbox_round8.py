@@ -84,7 +84,8 @@ RIGHT_OPENED = "import contextlib\n@contextlib.contextmanager\ndef opened(x):\n 
 
 @pytest.mark.parametrize("name", sorted(SWALLOWING))
 def test_a_context_manager_of_the_solution_cannot_swallow_a_failed_check(name):
-    for tests in ("from solution import opened\n\ndef test_opened():\n    with opened(3) as v:\n        assert v == [3]\n",
+    for tests in ("from solution import opened\n\ndef test_opened():\n    with opened(3) as v:\n"
+                  "        assert v == [3]\n",
                   "import unittest\nfrom solution import opened\n\nclass T(unittest.TestCase):\n"
                   "    def test_opened(self):\n        with opened(3) as v:\n            self.assertEqual(v, [3])\n",
                   "with opened(3) as v:\n    assert v == [3]\n"):
