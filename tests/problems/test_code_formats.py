@@ -136,7 +136,7 @@ def test_rows_whose_tests_cannot_run_are_refused_at_load_with_one_line_each(capl
     assert "no assert" in why["nothing-to-run"]
     assert "'inputs'/'outputs'" in why["bad-io"]
     assert "not valid Python (line 1" in why["not-python"]
-    assert "fixtures (db)" in why["fixture"] and "tmp_path, capsys, monkeypatch" in why["fixture"]
+    assert "fixtures (db)" in why["fixture"] and "tmp_path, tmpdir, capsys, monkeypatch" in why["fixture"]
     assert "script tests import no_such_module_xyz" in why["missing-module"]
     assert "holds a value of type int" in why["numbers"]
     assert "no tests" in why["no-tests"]
@@ -832,6 +832,33 @@ def test_pytest_rows_get_tmp_path_capsys_and_monkeypatch():
     for wrong in (good.replace("Hello, ", "Hi, "), good.replace("+ os.getcwd()", "+ '/p'")):
         assert not judge_code(wrong, program, timeout=60.0).passed
 
+
+
+TMPDIR_TESTS = '''from solution import count_lines
+import os
+
+
+def test_count_lines(tmpdir):
+    f = tmpdir.join("notes.txt")
+    f.write("a\\nb\\nc\\n")
+    assert count_lines(str(f)) == 3
+    sub = tmpdir.mkdir("sub")
+    assert count_lines(os.path.join(sub, "none.txt")) == 0
+'''
+
+
+def test_pytest_rows_get_tmpdir_where_pytest_is_installed(monkeypatch):
+    """KodCode's tests ask for pytest's ``tmpdir`` (a ``py.path.local``): right programs were refused with the row."""
+    from ptsfast.problems.oracles import judge_code
+
+    program = TestProgram.from_text(TMPDIR_TESTS)
+    good = ("import os\ndef count_lines(path):\n    if not os.path.exists(path):\n        return 0\n"
+            "    return len(open(path).read().splitlines())\n")
+    assert judge_code(good, program, timeout=60.0).passed
+    assert not judge_code(good.replace("return 0", "return -1"), program, timeout=60.0).passed
+    monkeypatch.setattr(code_tests, "_local_path_class", lambda: None)
+    with pytest.raises(code_tests.TestFormatError, match=r"asks for pytest's tmpdir.*install pytest"):
+        TestProgram.from_text(TMPDIR_TESTS)
 
 OWN_FIXTURES = '''import pytest
 LOG = []

@@ -600,6 +600,9 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in own]
+            if "tmpdir" in params and "tmpdir" not in own and _local_path_class() is None:
+                raise TestFormatError(f"pytest-style test {fn.name}() asks for pytest's tmpdir, a py.path.local "
+                                      f"that only pytest provides; install pytest (pip install pytest)")
             if free:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for fixtures ({', '.join(free)}), which "
                                       f"ptsfast's test runner does not provide (it gives "
@@ -613,8 +616,18 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     return TestProgram("script", tests, setup, imports=imports)
 
 
-PYTEST_FIXTURES = ("tmp_path", "capsys", "monkeypatch")
-"""pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`)."""
+PYTEST_FIXTURES = ("tmp_path", "tmpdir", "capsys", "monkeypatch")
+"""pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`); ``tmpdir``
+where pytest is installed (its ``py.path.local``, which KodCode's tests use)."""
+
+
+def _local_path_class():
+    """pytest's ``py.path.local`` class (``tmpdir``'s type; pytest installs the ``py`` module), or None."""
+    try:
+        import py
+        return py.path.local
+    except (ImportError, AttributeError):
+        return None
 
 
 def _fixtures(top) -> dict:
@@ -2451,12 +2464,16 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots):
 
 
 def _ptsfast_fixtures():
-    """pytest's ``tmp_path``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives ``(value,
+    """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives ``(value,
     finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
     import io, os, pathlib, sys, tempfile
 
     def tmp_path():
         return pathlib.Path(tempfile.mkdtemp(prefix="pytest-")), lambda: None
+
+    def tmpdir():  # pytest's py.path.local (the tests are refused where pytest is not installed)
+        import py
+        return py.path.local(tempfile.mkdtemp(prefix="pytest-")), lambda: None
 
     class CaptureResult(tuple):
         out = property(lambda self: self[0])
@@ -2554,7 +2571,7 @@ def _ptsfast_fixtures():
         m = MonkeyPatch()
         return m, m.undo
 
-    return {"tmp_path": tmp_path, "capsys": capsys, "monkeypatch": monkeypatch}
+    return {"tmp_path": tmp_path, "tmpdir": tmpdir, "capsys": capsys, "monkeypatch": monkeypatch}
 
 
 def _ptsfast_pytest(ns, seal, fixtures, theirs):
