@@ -65,7 +65,9 @@ def run_model(source: RunSource, model: Any):
 
 def committed_lines(run_dir: Path | None, name: str) -> int | None:
     """How many lines of the run's data file ``name`` its last done marker committed (None: no marker counts
-    them): lines after it belong to a problem that was still being written, which a resume truncates."""
+    them): lines after it belong to a problem that was still being written, which a resume truncates. A file whose
+    committed lines are not the bytes its marker committed (a record duplicated, added or removed by hand) is an
+    :class:`ExportError` naming it: its first lines are no longer the run's records."""
     if run_dir is None or not (run_dir / DONE).is_file():
         return None
     last = None
@@ -76,8 +78,33 @@ def committed_lines(run_dir: Path | None, name: str) -> int | None:
                     last = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     return None
+    if last is None:
+        return 0
     lines = last.get("lines") if isinstance(last, dict) else None
-    return int(lines[name]) if isinstance(lines, dict) and name in lines else (0 if last is None else None)
+    if not (isinstance(lines, dict) and name in lines):
+        return None
+    sizes = last.get("sizes")
+    if isinstance(sizes, dict) and isinstance(sizes.get(name), int):
+        _check_committed_bytes(run_dir / name, int(lines[name]), sizes[name])
+    return int(lines[name])
+
+
+def _check_committed_bytes(path: Path, lines: int, size: int) -> None:
+    """The first ``lines`` lines of ``path`` are its first ``size`` bytes, as its run wrote them; a file cut short of
+    them is left to the caller (which exports what is left, with a warning)."""
+    if not path.is_file() or path.stat().st_size < size:
+        return
+    read = 0
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            if n > lines:
+                break
+            read += len(raw)
+    if read != size:
+        raise ExportError(f"{path} was edited after its run wrote it: its first {lines} lines, the records its "
+                          f"done markers commit, are not the {size} bytes the run wrote (a record duplicated, added "
+                          f"or removed?) - restore the file, or copy it out of the run folder to export it as it "
+                          f"is")
 
 
 def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = True) -> Iterable[dict]:

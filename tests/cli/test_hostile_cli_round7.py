@@ -1,0 +1,72 @@
+"""Hostile command lines and run folders as a crash or a careless hand leaves them: each one line naming the problem
+and the way out, and no finished work lost or misreported."""
+
+import json
+import shutil
+
+import pytest
+import torch
+from tiny_models import tiny_model, tiny_tokenizer
+
+from ptsfast.cli import main as cli
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
+        "--key-max-rollouts", "8", "--no-filter", "--quiet"]
+
+
+def first_of_w7_w9(text, problem):
+    words = [w for w in text.split() if w in ("w7", "w9")]
+    return bool(words) and words[0] == "w7"
+
+
+@pytest.fixture(scope="module")
+def mined(tmp_path_factory):
+    """A finished run with pivots and pairs (the tiny model is tuned to make them)."""
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3, mlp_bias=True)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0
+        model.lm_head.weight[[7, 9], 0] += 0.55
+        model.lm_head.weight[2, 0] -= 100.0
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    out = tmp_path_factory.mktemp("mined") / "run"
+    summary = mine(model, tiny_tokenizer(), problems, out, options, oracle=first_of_w7_w9, progress=False)
+    assert summary["pivots"] >= 2, "the tiny setup is tuned to produce pivots"
+    return out
+
+
+@pytest.fixture()
+def run(mined, tmp_path):
+    shutil.copytree(mined, tmp_path / "run")
+    return tmp_path / "run"
+
+
+def one_line_error(capsys, *words):
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
+    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
+    return err[0]
+
+
+@pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl", "problems.jsonl"])
+def test_a_committed_record_duplicated_by_hand_is_named_not_exported_twice(run, tmp_path, capsys, name):
+    """The first N lines (N from the last marker) were read as the run's records: a duplicated one was exported
+    twice and the last record dropped, without a word; the report showed it twice."""
+    lines = (run / name).read_text().splitlines(keepends=True)
+    (run / name).write_text("".join(lines[:1] + lines))
+    kind = ["--kind", "pivots"] if name == "pivots.jsonl" else []
+    if name != "problems.jsonl":
+        assert cli(["export", "--run", str(run), "--format", "jsonl", *kind, "--out", str(tmp_path / "x.jsonl")]) == 2
+        one_line_error(capsys, str(run / name), "edited", "restore the file")
+        assert not (tmp_path / "x.jsonl").exists()
+    if name != "pairs.jsonl":  # the report reads no pairs
+        assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 2
+        one_line_error(capsys, str(run / name), "edited")
+        assert not (tmp_path / "r.html").exists()
