@@ -70,3 +70,33 @@ def test_a_committed_record_duplicated_by_hand_is_named_not_exported_twice(run, 
         assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 2
         one_line_error(capsys, str(run / name), "edited")
         assert not (tmp_path / "r.html").exists()
+
+
+@pytest.fixture()
+def cli_run(model_dir, tmp_path):
+    """A finished tiny run mined by the command line (so the same command resumes it)."""
+    problems = tmp_path / "p.jsonl"
+    problems.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}) + "\n"
+                                for i in range(2)))
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST]
+    assert cli(argv) == 0
+    return tmp_path / "run", argv
+
+
+@pytest.mark.parametrize("version,words", [(7, ["run format 7", "knows format 1"]),
+                                           ('"1"', ["damaged", "format_version"])])
+def test_a_run_json_of_a_newer_format_is_neither_resumed_nor_exported(cli_run, tmp_path, capsys, version, words):
+    """A run of a newer format (or a version that is no number) was resumed and exported as if it were this one's:
+    records of two formats in one run, fields read with other meanings."""
+    run, argv = cli_run
+    info = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps({**info, "format_version": json.loads(str(version))}))
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    capsys.readouterr()
+    assert cli(argv) == 2
+    one_line_error(capsys, str(run / "run.json"), *words)
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+    assert cli(["export", "--run", str(run), "--format", "jsonl", "--kind", "pivots", "--out",
+                str(tmp_path / "x.jsonl")]) == 2
+    one_line_error(capsys, str(run / "run.json"), *words)
+    assert not (tmp_path / "x.jsonl").exists()

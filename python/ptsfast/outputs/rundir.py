@@ -74,7 +74,20 @@ def read_run_info(path: Path, way_out: str, elsewhere: str) -> dict:
         if key in info and not isinstance(info[key], dict):
             raise RunDirError(f"{path} is damaged (its {key} is a JSON {type(info[key]).__name__}, not an object); "
                               f"{way_out}")
+    version = info["format_version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise RunDirError(f"{path} is damaged (its format_version is {version!r}, not a number >= 1); {way_out}")
     return info
+
+
+def check_format(info: Mapping[str, Any], path: Path, way_out: str) -> None:
+    """A run of a newer format than this ptsfast writes is refused (resumed, its records would be of two formats;
+    read, its fields may mean other things), naming both and ending with ``way_out``."""
+    version = info["format_version"]
+    if version > FORMAT_VERSION:
+        by = f" by ptsfast {info['ptsfast']}" if isinstance(info.get("ptsfast"), str) else ""
+        raise RunDirError(f"{path} is of run format {version}, written{by}; this ptsfast, {ptsfast_build()}, knows "
+                          f"format {FORMAT_VERSION} at most - {way_out}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -357,6 +370,7 @@ class RunWriter:
         path = self.dir / RUN
         if os.path.lexists(path):
             old = self._run_info()
+            check_format(old, path, "resume it with that ptsfast (or a later one), or mine into a new --out")
             accepted = self._check_config(old["config"])
             self._check_inputs(old.get("inputs"))
             if old.get("ptsfast") != ptsfast_build():

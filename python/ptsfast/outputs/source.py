@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, read_run_info
+from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
         try:
             info = read_run_info(run_dir / RUN, "restore it, or rerun `ptsfast mine`",
                                  "pass a run folder written by `ptsfast mine`")
+            check_format(info, run_dir / RUN, "export it with that ptsfast (or a later one)")
         except RunDirError as e:
             raise ExportError(str(e)) from None
     return RunSource(file, run_dir, info)
