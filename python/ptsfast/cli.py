@@ -277,6 +277,12 @@ def _check_paths(a) -> None:
     if getattr(a, "problems", None) == "-" and not os.path.lexists("-"):
         raise ValueError("--problems -: problems are not read from standard input (a resume reads them again) - save "
                          "them to a file and pass its path")
+    from ptsfast.outputs.rundir import is_stream
+
+    problems = getattr(a, "problems", None)
+    if problems and is_stream(Path(problems).expanduser()):  # `<(cmd)` or a fifo: read as an unknown format
+        raise ValueError(f"--problems {problems}: a pipe or device, not a file (a resume reads the problems again) - "
+                         f"save them to a file and pass its path")
     out = getattr(a, "out", None)
     if out is None:
         return

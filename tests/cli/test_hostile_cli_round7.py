@@ -100,3 +100,17 @@ def test_a_run_json_of_a_newer_format_is_neither_resumed_nor_exported(cli_run, t
                 str(tmp_path / "x.jsonl")]) == 2
     one_line_error(capsys, str(run / "run.json"), *words)
     assert not (tmp_path / "x.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_problems_from_a_pipe_are_refused_naming_it_not_an_unknown_format(command, tmp_path, capsys):
+    """`--problems <(cmd)` or a fifo was read as a file of unknown format ('' for /dev/fd/63), or as JSON that
+    'could not be found'; a resume reads the problems again, which a pipe cannot give."""
+    import os
+
+    fifo = tmp_path / "problems.jsonl"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(fifo), "--out", str(out)]) == 2
+    assert "no-model" not in one_line_error(capsys, f"--problems {fifo}", "pipe", "save them to a file")
+    assert not out.exists()
