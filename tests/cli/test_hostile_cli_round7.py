@@ -114,3 +114,16 @@ def test_problems_from_a_pipe_are_refused_naming_it_not_an_unknown_format(comman
     assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(fifo), "--out", str(out)]) == 2
     assert "no-model" not in one_line_error(capsys, f"--problems {fifo}", "pipe", "save them to a file")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_a_chat_template_file_that_is_not_text_names_the_file_and_flag(command, tmp_path, capsys):
+    """A binary or Latin-1 template file ended in "'utf-8' codec can't decode byte 0xff in position 0", naming
+    neither the file nor the flag."""
+    template = tmp_path / "chat.jinja"
+    template.write_bytes(b"\xff\xfe{{ messages }}")
+    out = tmp_path / "out"
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(tmp_path / "p.jsonl"), "--out",
+                str(out), "--chat-template", str(template)]) == 2
+    one_line_error(capsys, "--chat-template", str(template), "not UTF-8")
+    assert not out.exists()

@@ -46,7 +46,13 @@ class MineOptions:
                 object.__setattr__(self, f_, v.item())
         validate_options(self)
         if self.chat_template:  # a file read once: run.json records the template used, a resume compares texts
-            object.__setattr__(self, "chat_template", read_template(self.chat_template))
+            try:
+                template = read_template(self.chat_template)
+            except UnicodeDecodeError as e:  # said without the file or the flag
+                raise ValueError(f"chat_template (--chat-template) {self.chat_template!r}: the file is not UTF-8 text "
+                                 f"(byte {e.object[e.start:e.start + 1]!r} at {e.start}); give a Jinja template's text "
+                                 f"file or its text") from None
+            object.__setattr__(self, "chat_template", template)
 
     def search_config(self) -> MiningConfig:
         """The search's configuration: this run's seed, and the rollouts' token budget (unless set; reusing
