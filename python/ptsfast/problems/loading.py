@@ -133,6 +133,10 @@ the question alone ("Write a function to find the shared elements...") does not 
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
+NO_ANSWER = ("proof", "notfound")
+"""NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
+(OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
+number). NeMo RL's NuminaMath loader drops both; as a reference, "proof" passes a rollout that boxes the word."""
 SYSTEM_PROMPT_KEY = "system_prompt"
 """A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
 name): used when the run gives no ``--system-prompt``."""
@@ -486,6 +490,15 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
+    unjudged = not fields.code and (
+        str(ans).strip().lower() in NO_ANSWER or str(row.get("question_type")).strip().lower() == "proof")
+    if unjudged and ans is not None:
+        what = f"its reference answer is {ans.strip()!r}" if str(ans).strip().lower() in NO_ANSWER else \
+            "its question_type is 'proof'"
+        return skip("no answer to judge", f"{what} (NuminaMath-1.5's mark of a problem without a final answer to "
+                                          f"check): an answer oracle cannot judge it; drop the row (keep rows whose "
+                                          f"answer is not 'proof' or 'notfound' and whose question_type is not "
+                                          f"'proof')")
     tests = next((_as_text(row[f]) for f in fields.tests_fields if row.get(f) is not None), None)
     starter = row.get(STARTER_KEY) if fields.code else None
     if isinstance(starter, str) and starter.strip() and starter.strip() not in str(q):

@@ -1,0 +1,47 @@
+"""Rows of public code and math datasets in their own shapes (columns, dtypes, JSON texts) loaded as ``ptsfast mine``
+loads them: a right answer passes, a wrong one fails, and a row no oracle can judge is refused in one line saying
+why and what to do."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import build_parser, field_map
+from ptsfast.problems.loading import load_problems
+from ptsfast.problems.oracles import isolation_status, make_judge
+
+sandboxed = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def load(tmp_path, rows: list[dict], *flags: str, oracle: str = "code"):
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", oracle,
+                                      *flags])
+    return load_problems(args.problems, field_map(args))
+
+
+def answer(code: str) -> str:
+    return f"```python\n{code}```"
+
+
+NUMINA_15 = {"problem": "Find x if x + 1 = 3.", "solution": "Subtract 1: $x = 2$.", "answer": "2",
+             "problem_type": "Algebra", "question_type": "math-word-problem", "problem_is_valid": "Yes",
+             "solution_is_valid": "Yes", "source": "cn_k12", "synthetic": False}
+
+
+def test_numinamath_rows_without_a_final_answer_are_refused_naming_why(tmp_path):
+    # NuminaMath-1.5 (and sets built from it) mark a proof's answer "proof" and an answer not found "notfound"; as
+    # references, \boxed{proof} passed and every right answer failed. Its question_type "proof" rows are refused
+    # too, as NeMo RL's loader drops them, whatever their answer
+    rows = [{**NUMINA_15, "problem": "Prove that 7 is prime.", "answer": "proof", "question_type": "proof"},
+            {**NUMINA_15, "problem": "Find all n.", "answer": "notfound"},
+            {**NUMINA_15, "problem": "Show that n = 5 is the only one.", "answer": "5", "question_type": "proof"},
+            NUMINA_15]
+    res = load(tmp_path, rows, oracle="boxed")
+    assert [p.answer for p in res.problems] == ["2"] and len(res.skipped) == 3
+    assert all("NuminaMath-1.5" in s and "drop the row" in s for s in res.skipped)
+    assert "'proof'" in res.skipped[0] and "'notfound'" in res.skipped[1] and "question_type" in res.skipped[2]
+    boxed = make_judge("boxed", 5.0)
+    assert boxed(r"so $x = \boxed{2}$", res.problems[0]).success
+    assert not boxed(r"\boxed{3}", res.problems[0]).success
