@@ -45,3 +45,23 @@ def test_numinamath_rows_without_a_final_answer_are_refused_naming_why(tmp_path)
     boxed = make_judge("boxed", 5.0)
     assert boxed(r"so $x = \boxed{2}$", res.problems[0]).success
     assert not boxed(r"\boxed{3}", res.problems[0]).success
+
+
+PRIME_MATH = {"source": "synthetic_math", "task_type": "verifiable_math", "in_source_id": "vfm_1", "problem_id": "vfm_1",
+              "prompt": "Return your final response as 'Final Answer: \\boxed{<answer>}'.\n\nWhat is 1/2 + 1/4?",
+              "gold_standard_solution": "$\\frac{1}{2} + \\frac{1}{4} = \\boxed{\\frac{3}{4}}$",
+              "verification_info": json.dumps({"ground_truth": "\\frac{3}{4}"}), "metadata": "{}"}
+
+
+def test_primeintellect_math_rows_are_judged_against_verification_infos_ground_truth(tmp_path):
+    # PrimeIntellect's math rows (SYNTHETIC-1's verifiable-math-problems, INTELLECT-2-only-math) keep the answer
+    # their verifier checks in verification_info, a JSON text {"ground_truth": ...}; no column held it, so every row
+    # was refused as missing 'answer', and no --answer-field could name it
+    res = load(tmp_path, [PRIME_MATH, {"problem_id": "p2", "task_type": "verifiable_math", "prompt": "Solve 2x = 6.",
+                                       "verification_info": json.dumps({"ground_truth": "3"})}], oracle="boxed")
+    assert not res.skipped and [p.answer for p in res.problems] == ["\\frac{3}{4}", "3"]
+    boxed = make_judge("boxed", 5.0)
+    assert boxed(r"Final Answer: \boxed{\frac{3}{4}}", res.problems[0]).success
+    assert boxed(r"Final Answer: \boxed{0.75}", res.problems[0]).success
+    assert not boxed(r"Final Answer: \boxed{\frac{1}{2}}", res.problems[0]).success
+    assert boxed(r"\boxed{3}", res.problems[1]).success and not boxed(r"\boxed{6}", res.problems[1]).success

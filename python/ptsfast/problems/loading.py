@@ -144,10 +144,20 @@ name): used when the run gives no ``--system-prompt``."""
 
 def lift_ground_truth(row: dict) -> dict:
     """verl-format rows (the usual shape of RL data: Eurus-2, Skywork-OR1, code-r1, DeepScaleR) keep the answer, or a
-    code problem's tests, in ``reward_model["ground_truth"]``: seen as a column of its own."""
+    code problem's tests, in ``reward_model["ground_truth"]``, and PrimeIntellect's math rows (SYNTHETIC-1's
+    verifiable-math-problems, INTELLECT-2's) in ``verification_info``, a JSON text ``{"ground_truth": ...}`` its
+    verifier reads: seen as a column of its own."""
     rm = row.get("reward_model")
     if isinstance(rm, dict) and GROUND_TRUTH in rm and GROUND_TRUTH not in row:
         return {**row, GROUND_TRUTH: rm[GROUND_TRUTH]}
+    info = row.get("verification_info")
+    if isinstance(info, str) and GROUND_TRUTH in info and info.lstrip().startswith("{"):
+        try:
+            info = json.loads(info)
+        except ValueError:  # not JSON (or an int of over 4300 digits): left to the tests' reading of the column
+            return row
+    if isinstance(info, dict) and GROUND_TRUTH in info and "test_cases" not in info and GROUND_TRUTH not in row:
+        return {**row, GROUND_TRUTH: info[GROUND_TRUTH]}
     return row
 
 
