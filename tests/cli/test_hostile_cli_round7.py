@@ -64,11 +64,11 @@ def test_a_committed_record_duplicated_by_hand_is_named_not_exported_twice(run, 
     kind = ["--kind", "pivots"] if name == "pivots.jsonl" else []
     if name != "problems.jsonl":
         assert cli(["export", "--run", str(run), "--format", "jsonl", *kind, "--out", str(tmp_path / "x.jsonl")]) == 2
-        one_line_error(capsys, str(run / name), "edited", "restore the file")
+        one_line_error(capsys, str(run / name), "duplicated by hand", "restore the file")
         assert not (tmp_path / "x.jsonl").exists()
     if name != "pairs.jsonl":  # the report reads no pairs
         assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 2
-        one_line_error(capsys, str(run / name), "edited")
+        one_line_error(capsys, str(run / name), "more records than its run committed")
         assert not (tmp_path / "r.html").exists()
 
 
@@ -127,3 +127,4 @@ def test_a_chat_template_file_that_is_not_text_names_the_file_and_flag(command, 
                 str(out), "--chat-template", str(template)]) == 2
     one_line_error(capsys, "--chat-template", str(template), "not UTF-8")
     assert not out.exists()
+

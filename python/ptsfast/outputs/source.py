@@ -65,12 +65,12 @@ def run_model(source: RunSource, model: Any):
 
 def committed_lines(run_dir: Path | None, name: str) -> int | None:
     """How many lines of the run's data file ``name`` its last done marker committed (None: no marker counts
-    them): lines after it belong to a problem that was still being written, which a resume truncates. A file whose
-    committed lines are not the bytes its marker committed (a record duplicated, added or removed by hand) is an
-    :class:`ExportError` naming it: its first lines are no longer the run's records."""
+    them): lines after it belong to a problem that was still being written, which a resume truncates. A file with
+    lines added among the committed ones (a record duplicated by hand) is an :class:`ExportError` naming it: its
+    first lines are no longer the run's records."""
     if run_dir is None or not (run_dir / DONE).is_file():
         return None
-    last = None
+    last, done = None, set()
     with open(run_dir / DONE, "rb") as f:
         for raw in f:
             if raw.endswith(b"\n") and raw.strip():
@@ -78,6 +78,7 @@ def committed_lines(run_dir: Path | None, name: str) -> int | None:
                     last = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     return None
+                done.add(str(last.get("problem_id")) if isinstance(last, dict) else None)
     if last is None:
         return 0
     lines = last.get("lines") if isinstance(last, dict) else None
@@ -85,26 +86,34 @@ def committed_lines(run_dir: Path | None, name: str) -> int | None:
         return None
     sizes = last.get("sizes")
     if isinstance(sizes, dict) and isinstance(sizes.get(name), int):
-        _check_committed_bytes(run_dir / name, int(lines[name]), sizes[name])
+        _check_committed_bytes(run_dir / name, int(lines[name]), sizes[name], done)
     return int(lines[name])
 
 
-def _check_committed_bytes(path: Path, lines: int, size: int) -> None:
-    """The first ``lines`` lines of ``path`` are its first ``size`` bytes, as its run wrote them; a file cut short of
-    them is left to the caller (which exports what is left, with a warning)."""
+def _check_committed_bytes(path: Path, lines: int, size: int, done: set) -> None:
+    """Where the first ``lines`` lines of ``path`` are not the ``size`` bytes its run committed (the file was
+    edited), the lines after them must not be records of problems done (``done``): they are a problem still being
+    written, which is not exported; a done one's means lines were added before them, and the last committed
+    records would be left out for them. A file cut short is left to the caller (it warns)."""
     if not path.is_file() or path.stat().st_size < size:
         return
     read = 0
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
-            if n > lines:
-                break
-            read += len(raw)
-    if read != size:
-        raise ExportError(f"{path} was edited after its run wrote it: its first {lines} lines, the records its "
-                          f"done markers commit, are not the {size} bytes the run wrote (a record duplicated, added "
-                          f"or removed?) - restore the file, or copy it out of the run folder to export it as it "
-                          f"is")
+            if n <= lines:
+                read += len(raw)
+                if n == lines and read == size:
+                    return
+                continue
+            try:
+                rec = json.loads(raw) if raw.endswith(b"\n") else None
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                rec = None
+            if isinstance(rec, dict) and str(rec.get("problem_id")) in done:
+                raise ExportError(f"{path} holds more records than its run committed ({lines}), among them line "
+                                  f"{n}, of problem {rec['problem_id']!r}, which is done: lines were added or "
+                                  f"duplicated by hand - restore the file, or copy it out of the run folder to "
+                                  f"export it as it is")
 
 
 def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = True) -> Iterable[dict]:
