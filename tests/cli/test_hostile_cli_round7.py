@@ -128,3 +128,14 @@ def test_a_chat_template_file_that_is_not_text_names_the_file_and_flag(command, 
     one_line_error(capsys, "--chat-template", str(template), "not UTF-8")
     assert not out.exists()
 
+
+def test_an_output_name_near_the_systems_limit_is_written_not_refused_for_its_temporary_file(run, tmp_path, capsys):
+    """80 CJK characters (240 bytes) is a name the system takes; the temporary file beside it (".name.XXXX.tmp")
+    was not, and the export or report failed with 'File name too long' naming a path nobody typed."""
+    name = "数" * 80
+    assert cli(["export", "--run", str(run), "--out", str(tmp_path / f"{name}.jsonl")]) == 0
+    assert cli(["export", "--run", str(run), "--format", "hf", "--out", str(tmp_path / f"{name}.hf")]) == 0
+    assert cli(["export", "--run", str(run), "--format", "hf", "--out", str(tmp_path / f"{name}.hf")]) == 0  # again
+    assert cli(["report", "--run", str(run), "--out", str(tmp_path / f"{name}.html")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run", f"{name}.jsonl", f"{name}.hf", f"{name}.html",
+                                                                 f"{name}.png"])  # no temporary file left

@@ -34,7 +34,7 @@ from typing import Any
 
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_writable, fsync_dir,
-                                    is_stream)
+                                    is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
                                     pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
@@ -197,7 +197,7 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping]) -> None:
             dump(f)
         return
     out = Path(os.path.realpath(out))
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             dump(f)
@@ -215,7 +215,7 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
     import datasets
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
     old = None
     try:
         # nested estimate dicts with None values are fine for Arrow; ids stay int lists
@@ -223,7 +223,7 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
         as_user_file(tmp, folder=True)
         if os.path.lexists(out):
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            old = out.parent / f"{temp_prefix(out.name)}old-{os.getpid()}"
             os.replace(out, old)
         os.replace(tmp, out)
         fsync_dir(out.parent)

@@ -267,6 +267,13 @@ def as_user_file(path: str | os.PathLike, folder: bool = False) -> None:
     os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
 
 
+def temp_prefix(name: str) -> str:
+    """``.<name>.``, the start of a temporary file's name beside ``name``, with ``name`` cut to 180 bytes: a name
+    near the system's 255-byte limit (80 CJK characters) is one the user may write, and its temporary file with
+    the random part and ``.tmp`` after it was not (an error naming a path nobody typed)."""
+    return "." + name.encode("utf-8", "surrogateescape")[:180].decode("utf-8", "ignore") + "."
+
+
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     """Replace ``path`` (over the file a link names) with ``text`` all at once: written to a fresh temporary file
     beside it (never a name someone else's file may have), synced, renamed. A crash leaves the old file whole. A
@@ -278,7 +285,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
             f.write(data)
         return
     real = Path(os.path.realpath(given))
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(real.name), suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
