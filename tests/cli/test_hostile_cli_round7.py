@@ -139,3 +139,10 @@ def test_an_output_name_near_the_systems_limit_is_written_not_refused_for_its_te
     assert cli(["report", "--run", str(run), "--out", str(tmp_path / f"{name}.html")]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run", f"{name}.jsonl", f"{name}.hf", f"{name}.html",
                                                                  f"{name}.png"])  # no temporary file left
+
+
+def test_a_report_of_a_run_file_names_the_run_folder(run, tmp_path, capsys):
+    """`report --run run/pivots.jsonl` said 'run/pivots.jsonl/problems.jsonl not found': a path inside a file."""
+    assert cli(["report", "--run", str(run / "pivots.jsonl"), "--out", str(tmp_path / "r.html")]) == 2
+    err = one_line_error(capsys, f"--run {run / 'pivots.jsonl'} is a file", f"pass its folder, {run}")
+    assert "pivots.jsonl/" not in err and not (tmp_path / "r.html").exists()

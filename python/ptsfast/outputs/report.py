@@ -198,6 +198,11 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     records its done markers committed (a crashed run's last problem is still being written, and a resume truncates
     it), as ``ptsfast export`` reads them; pivots the confirmation refuted are no pivots."""
     d = Path(run_dir).expanduser()
+    if d.is_file():  # a run's records file: named as "<file>/problems.jsonl not found"
+        from ptsfast.outputs.source import is_run_dir
+
+        where = f"its folder, {d.parent}" if is_run_dir(d.parent) else "the folder `ptsfast mine --out` wrote"
+        raise ValueError(f"--run {run_dir} is a file; a report reads a run's folder - pass {where}")
     if not (d / PROBLEMS).exists():
         raise FileNotFoundError(f"{d / PROBLEMS} not found; pass the output directory of `ptsfast mine`")
     if not (d / RUN).exists():  # a folder holding a user's own problems.jsonl gave an empty report
