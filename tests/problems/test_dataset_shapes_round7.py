@@ -47,7 +47,8 @@ def test_numinamath_rows_without_a_final_answer_are_refused_naming_why(tmp_path)
     assert not boxed(r"\boxed{3}", res.problems[0]).success
 
 
-PRIME_MATH = {"source": "synthetic_math", "task_type": "verifiable_math", "in_source_id": "vfm_1", "problem_id": "vfm_1",
+PRIME_MATH = {"source": "synthetic_math", "task_type": "verifiable_math", "in_source_id": "vfm_1",
+              "problem_id": "vfm_1",
               "prompt": "Return your final response as 'Final Answer: \\boxed{<answer>}'.\n\nWhat is 1/2 + 1/4?",
               "gold_standard_solution": "$\\frac{1}{2} + \\frac{1}{4} = \\boxed{\\frac{3}{4}}$",
               "verification_info": json.dumps({"ground_truth": "\\frac{3}{4}"}), "metadata": "{}"}
@@ -65,3 +66,41 @@ def test_primeintellect_math_rows_are_judged_against_verification_infos_ground_t
     assert boxed(r"Final Answer: \boxed{0.75}", res.problems[0]).success
     assert not boxed(r"Final Answer: \boxed{\frac{1}{2}}", res.problems[0]).success
     assert boxed(r"\boxed{3}", res.problems[1]).success and not boxed(r"\boxed{6}", res.problems[1]).success
+
+
+OPEN_CODE_INSTRUCT = {
+    "id": "4f1c0a", "input": "Write a function `second_largest(nums)` that returns the second largest distinct number "
+                             "in the list, or None if there is none.",
+    "output": "```python\ndef second_largest(nums):\n    s = sorted(set(nums))\n"
+              "    return s[-2] if len(s) > 1 else None\n```",
+    "domain": "algorithmic", "generation_algorithm": "self-instruct",
+    "llm_judgement": json.dumps({"requirement_conformance": {"score": 5, "justification": "ok"}}),
+    "unit_tests": json.dumps(["assert second_largest([3, 1, 4, 4]) == 3", "assert second_largest([7]) is None",
+                              "assert second_largest([2, 2]) is None"]),
+    "tests_execution_status": json.dumps(["pass", "pass", "pass"]), "average_test_score": "1"}
+
+
+@sandboxed
+def test_open_code_instruct_rows_run_their_unit_tests_asserts(tmp_path):
+    # nvidia/OpenCodeInstruct: the task in 'input', its asserts in 'unit_tests' (a JSON text of a list); neither was
+    # read, so every row was refused as missing 'question' and, that named, as having no tests
+    prob, = load(tmp_path, [OPEN_CODE_INSTRUCT]).problems
+    assert prob.question.startswith(OPEN_CODE_INSTRUCT["input"])
+    judge = make_judge("code", 30.0)
+    right = "def second_largest(nums):\n    s = sorted(set(nums))\n    return s[-2] if len(s) > 1 else None\n"
+    assert judge(answer(right), prob) == (True, None)
+    assert judge(answer("def second_largest(nums):\n    return sorted(nums)[-2] if len(nums) > 1 else None\n"),
+                 prob) == (False, None)
+
+
+@pytest.mark.parametrize("failed", [{"tests_execution_status": json.dumps(["pass", "fail", "pass"]),
+                                     "average_test_score": "0.6666666666666666"},
+                                    {"tests_execution_status": None, "average_test_score": 0.5}],
+                         ids=["status", "score"])
+def test_open_code_instruct_rows_whose_solution_fails_its_tests_are_refused_naming_why(failed, tmp_path):
+    # OpenCodeInstruct keeps rows whose own solution fails some of its LLM-written asserts (average_test_score, the
+    # fraction passed, under 1): the tests or the solution are wrong, and a right program can fail them
+    ok = {**OPEN_CODE_INSTRUCT, "id": "ok", "average_test_score": 1.0}
+    res = load(tmp_path, [{**OPEN_CODE_INSTRUCT, **failed}, ok])
+    assert [p.id for p in res.problems] == ["ok"] and len(res.skipped) == 1
+    assert "tests_execution_status" in res.skipped[0] and "average_test_score is 1" in res.skipped[0]

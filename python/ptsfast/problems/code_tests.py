@@ -11,7 +11,8 @@ humaneval  ``prompt``, ``test`` defining ``def check(candidate)``,             `
 script     ``test_list`` (list of assert strings) + ``test_setup_code`` /      every statement runs
            ``test_imports`` (MBPP, MBPP sanitized; ``challenge_test_list`` too  without raising
            when named), a plain assert script (MBPP+ ``test``; code-r1's
-           ``{"functional": ...}``; AceCode's ``test_cases`` list)
+           ``{"functional": ...}``; AceCode's ``test_cases`` list;
+           OpenCodeInstruct's ``unit_tests``)
 pytest     ``def test_*`` functions / ``class Test*`` (``@pytest.mark.         every test runs without
            parametrize`` expanded; ``from solution import f`` works)            raising (a skip fails)
 unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed;          every test passes (a skip
@@ -69,7 +70,7 @@ GROUND_TRUTH = "ground_truth"
 """verl-format rows' ``reward_model["ground_truth"]``, lifted to a column of its own when loading (code-r1: a JSON
 text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests")
+             "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests", "unit_tests")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
 its companions below)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
@@ -226,6 +227,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             "e.g. open-r1/codeforces)" if _given(row.get("examples")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
+    failing = _reference_fails(row) if "unit_tests" in dict(values) else None
+    if failing:
+        raise TestFormatError(f"{failing} (OpenCodeInstruct's tests_execution_status): its LLM-written unit tests and "
+                              f"its solution disagree, so a right program can fail; keep the rows whose "
+                              f"average_test_score is 1, or drop the tests marked 'fail'")
     foreign = _foreign_language(row)
     if foreign:
         raise TestFormatError(f"{foreign}, and ptsfast's code oracle runs Python only: keep the dataset's Python rows "
@@ -325,6 +331,21 @@ def _foreign_language(row: dict) -> str | None:
     if len(prefix.strip()) > 1 and prefix.strip().lower() in LANGUAGES and number.strip().isdigit():
         return f"the row's task_id {task!r} names {LANGUAGES[prefix.strip().lower()]}: its tests are in that language"
     return None
+
+
+def _reference_fails(row: dict) -> str | None:
+    """How many of an OpenCodeInstruct row's ``unit_tests`` its own solution failed (``tests_execution_status``, a
+    JSON text of "pass" / "fail", and ``average_test_score``, the fraction passed, text or a number), or None."""
+    status = _maybe_json(row.get("tests_execution_status"))
+    if isinstance(status, list) and status:
+        failed = sum(str(s).strip().lower() != "pass" for s in status)
+        if failed:
+            return f"the row's own solution failed {failed} of its {len(status)} unit tests"
+    try:
+        score = float(row.get("average_test_score"))
+    except (TypeError, ValueError):
+        return None
+    return f"the row's own solution passed a fraction {score:g} of its unit tests" if score < 1 else None
 
 
 def _skywork_program(value: dict, name: str) -> TestProgram:

@@ -198,6 +198,14 @@ def _detected(fields: FieldMap) -> tuple[str, ...]:
     return ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
 
 
+def _question_column(row: dict, fields: FieldMap, has) -> str | None:
+    """The first of :data:`QUESTION_KEYS` that ``has``; in a code row of OpenCodeInstruct's shape (its task in
+    ``input``, its asserts in ``unit_tests``), ``input``. Elsewhere ``input`` is a program's stdin or a function's
+    arguments (CRUXEval's), never taken for the question."""
+    q = next((k for k in QUESTION_KEYS if has(k)), None)
+    return "input" if q is None and fields.code and has("input") and "unit_tests" in row else q
+
+
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
     auto = _detected(fields)
@@ -205,7 +213,7 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     if "question" in auto and row.get(BIGCODEBENCH_QUESTION) is not None and "code_prompt" in row:
         changes["question"] = BIGCODEBENCH_QUESTION  # BigCodeBench-Hard's own 'question' column is not the task
     elif "question" in auto and fields.question not in row:
-        q = next((k for k in QUESTION_KEYS if k in row), None)
+        q = _question_column(row, fields, lambda k: k in row)
         if q is not None:
             changes["question"] = q
     if "tests" in auto and all(row.get(f) is None for f in fields.tests_fields):
@@ -773,7 +781,7 @@ def _with_own_columns(row: dict, n: int, fields: FieldMap, told: set) -> FieldMa
     ones): detected from the first row only, every row of the other kind was refused. Logged once per column."""
     auto, changes = _detected(fields), {}
     if "question" in auto and fields.code and row.get(fields.question) is None:  # a math row without one is skipped
-        q = next((k for k in QUESTION_KEYS if row.get(k) is not None), None)
+        q = _question_column(row, fields, lambda k: row.get(k) is not None)
         if q is not None:
             changes["question"] = q
     if "tests" in auto and all(row.get(f) is None for f in fields.tests_fields):
