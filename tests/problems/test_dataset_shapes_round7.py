@@ -104,3 +104,23 @@ def test_open_code_instruct_rows_whose_solution_fails_its_tests_are_refused_nami
     res = load(tmp_path, [{**OPEN_CODE_INSTRUCT, **failed}, ok])
     assert [p.id for p in res.problems] == ["ok"] and len(res.skipped) == 1
     assert "tests_execution_status" in res.skipped[0] and "average_test_score is 1" in res.skipped[0]
+
+
+EURUS_SYSTEM = {"role": "system", "content": "When tackling complex reasoning tasks, you have access to ..."}
+
+
+def test_math_rows_of_a_mixed_dataset_are_refused_by_the_code_oracle_naming_their_ability(tmp_path):
+    # Eurus-2-RL-Data mixes math and code rows, telling them apart by 'ability'; under --oracle code a math row's
+    # ground_truth ("x + 1") was read as a test script, which fails every program (a name it never defines), and
+    # PrimeIntellect's verifiable_math rows were refused as tests without 'inputs'
+    code = {"data_source": "taco", "ability": "code", "extra_info": {"index": 1},
+            "prompt": [EURUS_SYSTEM, {"role": "user", "content": "Print the sum of two integers."}],
+            "reward_model": {"style": "rule",
+                             "ground_truth": json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]})}}
+    math = {**code, "data_source": "numina_olympiads", "ability": "math", "extra_info": {"index": 2},
+            "prompt": [EURUS_SYSTEM, {"role": "user", "content": "Simplify (x^2 + x) / x."}],
+            "reward_model": {"style": "rule", "ground_truth": "x + 1"}}
+    res = load(tmp_path, [math, code, PRIME_MATH])
+    assert len(res.problems) == 1 and len(res.skipped) == 2
+    assert "ability is 'math'" in res.skipped[0] and "task_type is 'verifiable_math'" in res.skipped[1]
+    assert all("--oracle boxed" in s for s in res.skipped)

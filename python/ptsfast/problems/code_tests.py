@@ -110,6 +110,11 @@ LANGUAGES = {"c": "C", "cpp": "C++", "c++": "C++", "cc": "C++", "cs": "C#", "csh
 HumanEvalPack's ``task_id`` prefix, ``CPP/0``; AReaL's ``language``): such a row's tests are in that language."""
 
 
+MATH_KINDS = ("math", "verifiable_math")
+"""What a math row of a mixed dataset says it is: verl rows' ``ability`` (Eurus-2, which mixes math and code),
+PrimeIntellect's ``task_type`` (SYNTHETIC-1)."""
+
+
 class TestFormatError(ValueError):
     """A row's tests are in no shape ptsfast can run (the message names the format and what is missing)."""
 
@@ -227,6 +232,12 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             "e.g. open-r1/codeforces)" if _given(row.get("examples")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
+    kind = row.get("ability") if row.get("ability") is not None else row.get("task_type")
+    if isinstance(kind, str) and kind.strip().lower() in MATH_KINDS:
+        what = "ability" if row.get("ability") is not None else "task_type"
+        raise TestFormatError(f"the row's {what} is {kind.strip()!r}: its ground truth is a math answer, not tests "
+                              f"(read as code, it checks nothing or fails every program); mine the math rows with an "
+                              f"answer oracle (--oracle boxed) and the code rows with --oracle code")
     failing = _reference_fails(row) if "unit_tests" in dict(values) else None
     if failing:
         raise TestFormatError(f"{failing} (OpenCodeInstruct's tests_execution_status): its LLM-written unit tests and "
