@@ -124,3 +124,20 @@ def test_math_rows_of_a_mixed_dataset_are_refused_by_the_code_oracle_naming_thei
     assert len(res.problems) == 1 and len(res.skipped) == 2
     assert "ability is 'math'" in res.skipped[0] and "task_type is 'verifiable_math'" in res.skipped[1]
     assert all("--oracle boxed" in s for s in res.skipped)
+
+
+def test_code_rows_of_a_mixed_dataset_are_refused_by_an_answer_oracle_naming_their_ability(tmp_path):
+    # the other way round: under --oracle boxed a code row's ground truth, its tests' JSON text, was the reference
+    # answer, which no rollout matches; PrimeIntellect's verifiable_code rows' verification_info alike
+    code = {"data_source": "taco", "ability": "code", "extra_info": {"index": 1},
+            "prompt": [EURUS_SYSTEM, {"role": "user", "content": "Print the sum of two integers."}],
+            "reward_model": {"style": "rule",
+                             "ground_truth": json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]})}}
+    math = {**code, "data_source": "numina_olympiads", "ability": "math", "extra_info": {"index": 2},
+            "prompt": [EURUS_SYSTEM, {"role": "user", "content": "What is 2 + 2?"}],
+            "reward_model": {"style": "rule", "ground_truth": "4"}}
+    prime_code = {**PRIME_MATH, "task_type": "verifiable_code", "answer": "print(3)"}
+    res = load(tmp_path, [code, math, prime_code], oracle="boxed")
+    assert [p.answer for p in res.problems] == ["4"] and len(res.skipped) == 2
+    assert "ability is 'code'" in res.skipped[0] and "task_type is 'verifiable_code'" in res.skipped[1]
+    assert all("--oracle code" in s for s in res.skipped)

@@ -137,6 +137,9 @@ NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
 number). NeMo RL's NuminaMath loader drops both; as a reference, "proof" passes a rollout that boxes the word."""
+CODE_KINDS = ("code", "coding", "verifiable_code")
+"""What a code row of a mixed dataset says it is: verl rows' ``ability`` (Eurus-2 mixes math and code), PrimeIntellect's
+``task_type``; under an answer oracle its tests would be the reference answer."""
 SYSTEM_PROMPT_KEY = "system_prompt"
 """A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
 name): used when the run gives no ``--system-prompt``."""
@@ -510,6 +513,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     ans = _as_text(raw_answer)
     unjudged = not fields.code and (
         str(ans).strip().lower() in NO_ANSWER or str(row.get("question_type")).strip().lower() == "proof")
+    kind = row.get("ability") if row.get("ability") is not None else row.get("task_type")
+    if not fields.code and isinstance(kind, str) and kind.strip().lower() in CODE_KINDS:
+        what = "ability" if row.get("ability") is not None else "task_type"
+        return skip("no answer to judge", f"the row's {what} is {kind.strip()!r}: a code problem, whose ground truth "
+                                          f"is its tests, not an answer; mine the code rows with --oracle code and "
+                                          f"the others with an answer oracle")
     if unjudged and ans is not None:
         what = f"its reference answer is {ans.strip()!r}" if str(ans).strip().lower() in NO_ANSWER else \
             "its question_type is 'proof'"
