@@ -289,8 +289,10 @@ def _check_paths(a) -> None:
     if out == "-":  # export's standard output; here it made a folder named '-'
         raise ValueError("--out -: a run is a folder of several files, not a stream - give a folder path (`ptsfast "
                          "export --out -` streams a run's records)")
-    from ptsfast.outputs.rundir import ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_run_files, check_writable
+    from ptsfast.outputs.rundir import (ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_name_lengths,
+                                        check_run_files, check_writable)
 
+    check_name_lengths(out)  # before any look at it: a name that long fails them all
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
@@ -578,8 +580,9 @@ def cmd_simulate(a) -> int:
     if not 0 < a.scale < float("inf"):
         raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
     if a.json:  # before the (minutes-long) benchmark runs
-        from ptsfast.outputs.rundir import check_writable
+        from ptsfast.outputs.rundir import check_name_lengths, check_writable
 
+        check_name_lengths(a.json, "--json")
         _check_simulate_json(Path(a.json))
         check_writable(a.json, "--json")
     if not a.seeds:

@@ -146,3 +146,18 @@ def test_a_report_of_a_run_file_names_the_run_folder(run, tmp_path, capsys):
     assert cli(["report", "--run", str(run / "pivots.jsonl"), "--out", str(tmp_path / "r.html")]) == 2
     err = one_line_error(capsys, f"--run {run / 'pivots.jsonl'} is a file", f"pass its folder, {run}")
     assert "pivots.jsonl/" not in err and not (tmp_path / "r.html").exists()
+
+
+def test_an_output_name_too_long_for_the_file_system_is_named_with_its_flag_before_any_work(run, tmp_path, capsys):
+    """A name over 255 bytes failed with a bare '[Errno 36] File name too long' repeating it whole, for a run only
+    once the model had loaded."""
+    long = "a" * 300
+    for argv in (["mine", "--model", str(tmp_path / "no-model"), "--problems", str(tmp_path / "p.jsonl"),
+                  "--out", str(tmp_path / long)],
+                 ["export", "--run", str(run), "--out", str(tmp_path / long)],
+                 ["report", "--run", str(run), "--out", str(tmp_path / long)],
+                 ["simulate", "--json", str(tmp_path / long)]):
+        assert cli(argv) == 2
+        err = one_line_error(capsys, "--json" if argv[0] == "simulate" else "--out", "300 bytes", "shorter name")
+        assert long not in err and "no-model" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
-from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_writable, fsync_dir,
-                                    is_stream, temp_prefix)
+from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths, check_writable,
+                                    fsync_dir, is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
                                     pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file)
 from ptsfast.outputs.steering import model_for, steering_records
@@ -250,6 +250,7 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
         if sys.stdout is None:  # started with it closed (`>&-`): the first record failed with an AttributeError
             raise ExportError("--out -: standard output is closed - give a file path, or run with it open")
         return None
+    check_name_lengths(out)  # before any look at it: a name that long fails them all
     outp = Path(out).expanduser()
     packed = outp.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip")
     if packed and fmt != "hf" and not is_stream(outp):  # plain text under that name: a reader unpacking it fails

@@ -199,6 +199,7 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     to create or fill) must have a folder above it (the nearest existing one) where a file can be created. Tried
     with a temporary file, removed at once: permission bits do not tell root about a read-only or virtual file
     system, where the run's first write would fail after its work was done."""
+    check_name_lengths(path, flag)
     p = Path(path).expanduser()
     target = Path(os.path.realpath(p))
     if folder and os.path.islink(p) and not target.exists():  # a folder is not made through a link
@@ -223,6 +224,29 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     except OSError as e:
         raise ValueError(f"{flag} {path}: cannot write in {parent} ({e.strerror or e}); pass a path you can write "
                          f"to") from e
+
+
+def check_name_lengths(path: str | os.PathLike, flag: str = "--out") -> None:
+    """The names ``path`` would create fit the file system (its NAME_MAX and PATH_MAX): a run failed with 'File name
+    too long' only once the model had loaded, naming no way out (and a name that long fails any look at it)."""
+    p = Path(os.path.abspath(Path(path).expanduser()))
+    parent = p
+    while not os.path.isdir(parent) and parent != parent.parent:  # os.path's checks take any name
+        parent = parent.parent
+    try:
+        name_max, path_max = os.pathconf(parent, "PC_NAME_MAX"), os.pathconf(parent, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no pathconf here
+        return
+    shown = f"{flag} {str(path)[:80]}{'...' if len(str(path)) > 80 else ''}"
+    for name in p.parts[len(parent.parts):] if parent != p else ():
+        size = len(os.fsencode(name))
+        if size > name_max:
+            raise ValueError(f"{shown}: the name {name[:40]!r}... is {size} bytes, more than the {name_max} this "
+                             f"file system allows; choose a shorter name")
+    size = len(os.fsencode(str(p)))
+    if size >= path_max:
+        raise ValueError(f"{shown}: the path is {size} bytes, more than the {path_max - 1} this system allows; "
+                         f"choose a shorter path")
 
 
 def check_run_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA_FILES, overwrite: bool = False,
