@@ -372,7 +372,19 @@ def _run_on_model(a, loaded, run, options) -> int:
     if not records_skips:
         summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
-    return 0
+    return _nothing_mined(summary)
+
+
+def _nothing_mined(summary: dict) -> int:
+    """1 (with one line naming why) when this invocation met problems and skipped every one of them (a KV cache
+    or a context too small for all): a script must not read such a run as done; else 0."""
+    mined = summary.get("trajectories", summary.get("sentences"))
+    if not summary.get("problems") or mined != 0 or not summary.get("problems_skipped"):
+        return 0
+    reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
+    print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
+          f"/summary.json says why for each (e.g. raise --kv-cache-gb, or lower --max-new-tokens)", file=sys.stderr)
+    return 1
 
 
 def cmd_mine(a) -> int:

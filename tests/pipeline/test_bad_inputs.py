@@ -271,3 +271,15 @@ def test_max_new_tokens_over_the_context_is_one_line_before_the_run_folder(model
     assert not out.exists()
     # the value offered fits a 2-token prompt and one sampled token; one more does not
     assert MineOptions(max_new_tokens=fits).rollout_room() + 3 == 512 if command == "mine" else fits + 1 + 3 == 512
+
+
+def test_a_run_that_skips_every_problem_exits_non_zero_naming_why(model_dir, tmp_path, capsys):
+    """Every problem too long for the context (or the KV cache): the run mined nothing and exited 0 with `kept 0`,
+    so a script read it as done."""
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(json.dumps({"id": "huge", "question": words(600), "answer": "1"}) + "\n")
+    assert mine_cli(model_dir, problems, tmp_path / "run") == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ptsfast:")]
+    assert len(err) == 1 and "every problem was skipped (1 too long for the context)" in err[0], err
+    problems.write_text(problems.read_text() + json.dumps({"id": "a", "question": words(4), "answer": "1"}) + "\n")
+    assert mine_cli(model_dir, problems, tmp_path / "run2") == 0  # one mined: the run did work
