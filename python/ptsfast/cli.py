@@ -582,6 +582,9 @@ def _check_simulate_json(path: Path) -> None:
                          f"path (ptsfast never overwrites a file it did not write)")
 
 
+_MAX_SCALE = 1000.0  # simulate --scale: 200,000 solutions a seed
+
+
 def cmd_simulate(a) -> int:
     from ptsfast.mining.simulate import (ALL_POPULATIONS, GOALS, POPULATIONS, benchmark, check_goals, format_table,
                                          variants)
@@ -589,8 +592,9 @@ def cmd_simulate(a) -> int:
 
     _config("mining", MiningConfig, gap=a.gap)  # the gap's one rule, naming --gap
     _check_given(a, (("json", "the scores file's path (or leave --json out)"),))  # '' wrote no scores
-    if not 0 < a.scale < float("inf"):
-        raise ValueError(f"--scale {a.scale}: use a factor > 0 (it multiplies the populations' sizes)")
+    if not 0 < a.scale <= _MAX_SCALE:  # 1e9 drew curves until memory ran out, without a word
+        raise ValueError(f"--scale {a.scale:g}: use a factor in (0, {_MAX_SCALE:g}] (it multiplies the populations' "
+                         f"sizes; {_MAX_SCALE:g} is 200,000 solutions a seed, hours of CPU)")
     if a.json:  # before the (minutes-long) benchmark runs
         from ptsfast.outputs.rundir import check_name_lengths, check_writable
 

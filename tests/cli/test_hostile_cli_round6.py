@@ -139,3 +139,14 @@ def test_an_unknown_device_is_quoted(tmp_path, capsys, device):
     assert cli(["mine", "--model", str(tmp_path), "--problems", str(problems), "--out", str(tmp_path / "run"),
                 "--device", device]) == 2
     assert f"--device {device!r}: use cpu or cuda" in capsys.readouterr().err  # '' printed as "--device :"
+
+
+@pytest.mark.parametrize("scale", ["1e9", "inf", "0", "-1", "nan"])
+def test_simulate_scale_out_of_range_is_refused_before_the_benchmark(scale, capsys, monkeypatch):
+    """`--scale 1e9` drew populations until memory ran out, without a word."""
+    import ptsfast.mining.simulate as simulate
+
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    monkeypatch.setattr(simulate, "population", lambda *a, **k: pytest.fail("a population was drawn"))
+    assert cli(["simulate", "--scale", scale]) == 2
+    one_line_error(capsys, "--scale", "use a factor in (0, 1000]")
