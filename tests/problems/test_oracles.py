@@ -53,6 +53,35 @@ def test_boxed(text, ref, ok):
     assert oracle_by_name("boxed")(text, P(ref)) is ok
 
 
+SPELLINGS = [  # (the rollout's box, the reference): one answer each, as MATH's grader normalises it
+    ("\\frac12", "\\frac{1}{2}"), ("\\frac{1}2", "0.5"), ("-\\frac{1}{2}", "-0.5"), ("\\frac{-1}{2}", "-\\frac12"),
+    ("\\sqrt2", "\\sqrt{2}"), ("\\frac{\\sqrt3}{2}", "\\frac{\\sqrt{3}}{2}"), ("90^\\circ", "90"), ("90^{\\circ}", "90"),
+    ("\\$5", "5"), ("x = 5", "5"), ("5\\text{ cm}", "5"), ("\\tfrac{3}{4}", "0.75"),
+]
+DIFFERENT = [("\\frac13", "\\frac{1}{2}"), ("\\sqrt3", "\\sqrt{2}"), ("-\\frac12", "0.5"), ("x = 6", "5"),
+             ("\\frac{12}{3}", "\\frac{1}{23}"), ("5\\text{ cm}", "6")]
+
+
+@pytest.mark.parametrize("got,ref", SPELLINGS)
+def test_boxed_answers_spelled_as_latex_allows_are_one_answer(got, ref):
+    """``\\frac12`` for ``\\frac{1}{2}``, ``x = 5`` for ``5``: a right answer failed (every rollout so spelled)."""
+    assert oracle_by_name("boxed")(f"so \\boxed{{{got}}}.", P(ref))
+    assert oracle_by_name("boxed")(f"so \\boxed{{{ref}}}.", P(got))
+
+
+@pytest.mark.parametrize("got,ref", DIFFERENT)
+def test_boxed_answers_that_differ_still_fail(got, ref):
+    assert not oracle_by_name("boxed")(f"so \\boxed{{{got}}}.", P(ref))
+
+
+def test_a_reference_solution_is_read_at_its_last_box():
+    """A worked reference solution may box a step before its answer; MATH's grader reads the last box."""
+    ref = "First \\boxed{2} is the number of pairs, so the answer is \\boxed{4}."
+    assert oracle_by_name("boxed")("\\boxed{4}", P(ref))
+    assert not oracle_by_name("boxed")("\\boxed{2}", P(ref))
+    assert extract_boxed(ref) == "2" and extract_boxed(ref, last=True) == "4"
+
+
 def test_extract_boxed_nested():
     assert extract_boxed(r"a \boxed{\frac{a}{b^{2}}} b") == r"\frac{a}{b^{2}}"
     assert extract_boxed(r"\boxed{a") is None

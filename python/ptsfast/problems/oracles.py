@@ -79,9 +79,10 @@ def parse_number(text: str) -> Fraction | None:
     """``text`` as one number (whole string, ignoring spaces, ``$``, ``%`` and a trailing period)."""
     s = text.strip().rstrip(".").strip()
     s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", s).strip()
-    m = re.fullmatch(r"\\[dt]?frac\{(-?\d+)\}\{(\d+)\}", s)
+    m = re.fullmatch(r"([-\u2212]?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}", s)
     if m:
-        return Fraction(int(m.group(1)), int(m.group(2))) if int(m.group(2)) else None
+        v = Fraction(int(m.group(2)), int(m.group(3))) if int(m.group(3)) else None
+        return -v if v is not None and m.group(1) else v
     m = _NUM_RE.fullmatch(s)
     return _match_number(m) if m else None
 
@@ -116,8 +117,11 @@ def extract_gsm8k(text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def extract_boxed(text: str) -> str | None:
-    """Content of the first closed ``\\boxed{...}`` (nested braces allowed), or None."""
+def extract_boxed(text: str, last: bool = False) -> str | None:
+    """Content of the first (``last``: the last) closed ``\\boxed{...}`` (nested braces allowed), or None. A
+    rollout's answer is its first box (the early stop relies on it); a reference solution's is its last, as MATH's
+    own grader reads it (a worked solution may box a step before the answer)."""
+    found = None
     for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
         depth, i = 1, m.end()
         while i < len(text):
@@ -127,16 +131,30 @@ def extract_boxed(text: str) -> str | None:
             elif c == "}":
                 depth -= 1
                 if depth == 0:
-                    return text[m.end():i].strip()
+                    found = text[m.end():i].strip()
+                    break
             i += 1
-    return None
+        if found is not None and not last:
+            return found
+    return found
 
 
 def _normalize_math(s: str) -> str:
+    """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
+    and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5`` read alike."""
     s = s.strip().strip("$").strip()
-    s = re.sub(r"\\left|\\right|\\!|\\,|\\;|\\ ", "", s)
-    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
-    s = re.sub(r"\\text\{([^}]*)\}", r"\1", s)
+    s = re.sub(r"\\left|\\right|\\[!,;: ]|~", "", s)
+    s = re.sub(r"\\[dt]frac", r"\\frac", s)
+    s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
+    s = re.sub(r"\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}\s*$", "", s).strip()  # a unit after the number
+    s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\sqrt\s*([0-9a-zA-Z])", r"\\sqrt{\1}", s)
+    s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
+    s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*\{", r"\\frac{\1}{", s)
+    s = re.sub(r"\\frac(\{[^{}]*\})\s*([0-9a-zA-Z])", r"\\frac\1{\2}", s)
+    m = re.fullmatch(r"\s*[a-zA-Z]\s*=\s*([^=]+)", s)  # x = 5: the value
+    if m:
+        s = m.group(1)
     s = re.sub(r"\s+", "", s)
     return s.rstrip(".")
 
@@ -443,10 +461,9 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     if got is None:
         return False
     ref = reference_answer(problem)
-    ref = extract_boxed(ref) or ref
-    if _numbers_equal(got, ref):
-        return True
-    return _normalize_math(got) == _normalize_math(ref)
+    ref = extract_boxed(ref, last=True) or ref
+    got, ref = _normalize_math(got), _normalize_math(ref)
+    return _numbers_equal(got, ref) or got == ref
 
 
 def last_number_oracle(text: str, problem: Problem) -> bool:
