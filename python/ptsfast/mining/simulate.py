@@ -31,7 +31,16 @@ model drives the mining tests (``from_curve``).
   (2-4 pivots of 0.20-0.28 and half the time one of 0.30-0.36, on solutions half of which the budget cuts: where
   a report that must clear the gap and a pair test that reads its pivot's counts bias what is reported),
   ``unlikely`` (1-3 pivots of 0.30-0.40 and 0-3 steps of 0.10-0.20, each on a token rollouts write 2-10% of the
-  time: no rollout counts on both sides of it, so a one-token test reads it noisily).
+  time: no rollout counts on both sides of it, so a one-token test reads it noisily). Shapes of real traces, added
+  by a red-team after the knobs were chosen: ``edges`` (pivots on the first token and on the last three of a cut
+  solution, or just before a complete one's verdict token; half the solutions cut), ``short`` (2-15 tokens),
+  ``bounds`` (p(0) within 0.03 of the filter's bounds, p near 0 / 1 along most of the solution, one pivot back),
+  ``movable`` (rollouts write a flat token 30-85% of the time, as at temperature 1: the log-prob bound drops nothing
+  and reuse reaches little), ``opposite`` (a jump undone exactly by the next token), ``substairs`` (3-4 same-way
+  steps of 0.12-0.19, 2-3 gaps in all, none a pivot), ``level`` (pivots on tokens written 1-5% of the time, whose
+  3-6 alternatives all sit within 0.1 of p(i), a quarter of them on the pivot's side: few pairs exist),
+  ``stop`` (pivots among the six tokens before the stop token, whose verdict is a coin flip), ``longroll``
+  (rollouts that leave a 20-150-token solution answer after 100-800 tokens: the budget cuts many of their verdicts).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -207,7 +216,8 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
                      cut: bool = False, flat_follow: Sequence[float] | None = None, *, follow: float | None = None,
                      spread: bool = False, alternatives: tuple[int, int] = (2, 2), alike: bool = False,
                      trailer: float = 0.0, logprobs: bool = True, problem_id: Hashable | None = None,
-                     step_follow: tuple[float, float] = (0.15, 0.85)) -> SimTrajectory:
+                     step_follow: tuple[float, float] = (0.15, 0.85),
+                     answer_len: tuple[int, int] | None = None) -> SimTrajectory:
     """A consistent synthetic model whose budget-free p-curve is ``design`` (``design[-1]`` is the
     verdict 0/1 of a complete solution, or the tail's success probability when ``cut``).
 
@@ -215,7 +225,9 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
     alternating near-deterministic / branchy stretches (``spread``: low-probability tokens scattered one by
     one, as in long reasoning traces); at a step ``follow`` (default uniform in ``step_follow``) is capped so that
     the alternatives can make up the rest. ``alternatives``: how many per position (uniform in the range);
-    ``trailer``: rollouts go on for up to this fraction of their length after their answer."""
+    ``trailer``: rollouts go on for up to this fraction of their length after their answer; ``answer_len``: a
+    rollout that left the solution writes its answer after this many tokens (uniform) wherever it left, instead of
+    about as many as the solution had left."""
     length = len(design) - 1
     if length < 1:
         raise ValueError("a trajectory needs at least one token")
@@ -250,7 +262,7 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
         fs.append(f)
         qs.append(_alternatives(rng, r, rng.randint(*alternatives), alike))
         base = length - k + (60 if cut else 0)
-        lens.append((max(1, int(0.5 * base)), int(1.3 * base) + 8))
+        lens.append(answer_len or (max(1, int(0.5 * base)), int(1.3 * base) + 8))
     tail = (float(design[-1]), 20, 200) if cut else None
     correct = None if cut else bool(design[-1] >= 0.5)
     p = true_curve(fs, qs, lens, tail, correct, budget)
@@ -299,7 +311,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     def free(k: int) -> bool:
         return 0 <= k < last and k not in steps
 
-    plain = kind not in ("residual", "neargap", "unlikely")  # their own steps alone, which no other pivot's
+    plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
+                         "level", "stop")  # their own steps alone, which no other pivot's
     # segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
@@ -374,11 +387,79 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
                 steps[k] = (rng.uniform(0.3, 0.5), "big")
                 steps[k2] = (rng.uniform(gap, gap + 0.05), "residual")
                 pairs[k2] = k
+    start = None
+    if kind in ("edges", "short", "level"):  # 1-2 pivots of 0.30-0.50 (level: 0.30-0.45), and more where named
+        big = (0.3, 0.45) if kind == "level" else (0.3, 0.5)
+        count = rng.randint(1, 2) if kind != "level" else rng.randint(1, 3)
+        at = [rng.randrange(0, max(1, last)) for _ in range(count)]
+        if kind == "edges":  # the first token, maybe the second, and 1-2 of the last three (of a cut solution: its
+            # very last tokens; of a complete one: those before its verdict token)
+            at = [0] + [rng.randrange(1, 3)] * (rng.random() < 0.3) + [
+                last - 1 - rng.randrange(0, 3) for _ in range(rng.randint(1, 2))] + at[:1] * (rng.random() < 0.5)
+        for k in at:
+            if free(k):
+                steps[k] = (rng.uniform(*big), "big")
+        if kind == "short" and rng.random() < 0.5:  # and half the time a near-gap non-pivot
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.05, 0.18), "near")
+    if kind == "bounds":  # p(0) within 0.03 of the filter's bound, most of the time p near 0 / 1, one pivot back
+        low = rng.random() < 0.5
+        start = rng.uniform(0.17, 0.23) if low else rng.uniform(0.77, 0.83)
+        edge = rng.uniform(0.03, 0.06)
+        if rng.random() < 0.7:  # to the edge within the first tenth of the solution (a step of 0.11-0.20)
+            steps[rng.randrange(0, max(1, last // 10))] = (edge if low else 1 - edge, "to")
+        k = rng.randrange(min(last - 1, max(1, last // 5)), max(1, last)) if last > 1 else 0
+        if free(k):
+            steps[k] = ((1 if low else -1) * rng.uniform(0.3, 0.5), "stair")
+            if rng.random() < 0.4 and k + 1 < last:  # and back to the edge later
+                k2 = rng.randrange(k + 1, last)
+                steps[k2] = (edge if low else 1 - edge, "to")
+    if kind == "opposite":  # a jump of 0.30-0.50 undone exactly by the next token (1-2 a solution; segments over
+        # both see nothing), and 1-2 pivots elsewhere, whose segments cut through some of the pairs
+        for _ in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last - 1))
+            if free(k) and free(k + 1):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
+                steps[k + 1] = (1.0, "cancel")
+                pairs[k + 1] = k
+        for _ in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
+    if kind == "substairs":  # 1-2 staircases of 3-4 same-way steps of 0.12-0.19 within 1-8 tokens of each other (2-3
+        # gaps in all, no pivot among them), and 0-2 pivots elsewhere
+        for n in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last))
+            for _ in range(rng.choice((3, 3, 4))):
+                if free(k):
+                    steps[k] = (rng.uniform(0.12, 0.19), f"climb{n}")
+                k += rng.randint(1, 8)
+        for _ in range(rng.randint(0, 2)):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
+    if kind == "longroll":  # 1-3 more big steps on top of hard's: the rollouts' long answers shrink the curve
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.4, 0.6), "big")
+    if kind == "stop":  # 1-2 pivots among the last six tokens before the stop token (whose verdict is a coin flip)
+        for _ in range(rng.randint(1, 2)):
+            k = last - 1 - rng.randrange(0, 5)
+            if free(k):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
     p = [rng.uniform(0.12, 0.88) if plain else rng.uniform(0.3, 0.7)]
+    if start is not None:
+        p = [start]
+    climb: dict[str, int] = {}  # a staircase's direction: toward the middle from where it starts
     moved: dict[int, float] = {}
     for k in range(length):
         v = p[-1]
         if k == length - 1 and not cut:  # the verdict step
+            if kind == "stop":  # a pivot on the stop token whenever p(L-1) is far enough from the coin's verdict
+                p.append(float(rng.random() < 0.5))
+                break
             if rng.random() < 0.5 and length >= 2:  # ends near its verdict: the last token is not a free pivot
                 verdict = float(v >= 0.5)
                 target = abs(verdict - rng.uniform(0.03, 0.18))
@@ -394,6 +475,10 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             elif what == "residual":  # back to the jump's start, plus ``size`` its way
                 jump = moved.get(pairs[k], 0.0)
                 new = v - jump + math.copysign(size, jump) if jump else v
+            elif what == "to":  # to this p
+                new = size
+            elif what.startswith("climb"):
+                new = v + climb.setdefault(what, 1 if v < 0.5 else -1) * size
             else:
                 sign = (1 if size > 0 else -1) if what == "stair" else rng.choice((-1, 1))
                 size = abs(size)
@@ -429,6 +514,11 @@ class Population:
     spread: bool = False
     trailer: float = 0.0
     step_follow: tuple[float, float] = (0.15, 0.85)
+    flat_follow: tuple[float, float] | None = None
+    """Where the curve is flat, rollouts write the solution's token with a chance uniform in this range (None: as
+    :func:`build_trajectory` draws it)."""
+    answer_len: tuple[int, int] | None = None
+    """A rollout that left the solution answers after this many tokens (:func:`build_trajectory`)."""
 
 
 POPULATIONS: dict[str, Population] = {
@@ -446,10 +536,20 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "residual": Population("residual", 200, min_len=40, max_len=300),
     "neargap": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5),
     "unlikely": Population("unlikely", 200, min_len=40, max_len=300, step_follow=(0.02, 0.1)),
+    "edges": Population("edges", 200, cut_fraction=0.5),
+    "short": Population("short", 200, min_len=2, max_len=15, cut_fraction=0.0),
+    "bounds": Population("bounds", 200, min_len=40, max_len=300),
+    "movable": Population("movable", 200, max_len=300, flat_follow=(0.3, 0.85)),
+    "opposite": Population("opposite", 200, min_len=40),
+    "substairs": Population("substairs", 200, min_len=40),
+    "level": Population("level", 200, min_len=40, max_len=300, alternatives=(3, 6), alike=True,
+                        step_follow=(0.01, 0.05)),
+    "stop": Population("stop", 200, max_len=300, cut_fraction=0.0),
+    "longroll": Population("longroll", 200, max_len=150, cut_fraction=0.2, answer_len=(100, 800), trailer=0.5),
 }
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
-run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``), not by
-default."""
+run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``; a red-team's shapes of
+real traces: ``edges short bounds movable opposite substairs level stop longroll``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
@@ -462,9 +562,11 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
     for t in range(spec.n if n is None else n):
         cut = rng.random() < spec.cut_fraction
         length = spec.budget if cut else int(math.exp(rng.uniform(math.log(spec.min_len), math.log(spec.max_len + 1))))
-        out[t] = build_trajectory(t, design_curve(rng, length, cut, spec.kind), rng, spec.budget, cut,
-                                  spread=spec.spread, alternatives=spec.alternatives, alike=spec.alike,
-                                  trailer=spec.trailer, step_follow=spec.step_follow)
+        design = design_curve(rng, length, cut, spec.kind)
+        flat = [rng.uniform(*spec.flat_follow) for _ in range(length)] if spec.flat_follow else None
+        out[t] = build_trajectory(t, design, rng, spec.budget, cut, flat, spread=spec.spread,
+                                  alternatives=spec.alternatives, alike=spec.alike, trailer=spec.trailer,
+                                  step_follow=spec.step_follow, answer_len=spec.answer_len)
     return out
 
 
