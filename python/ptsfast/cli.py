@@ -593,7 +593,7 @@ def cmd_simulate(a) -> int:
     _config("mining", MiningConfig, gap=a.gap)  # the gap's one rule, naming --gap
     _check_given(a, (("json", "the scores file's path (or leave --json out)"),))  # '' wrote no scores
     if not 0 < a.scale <= _MAX_SCALE:  # 1e9 drew curves until memory ran out, without a word
-        raise ValueError(f"--scale {a.scale:g}: use a factor in (0, {_MAX_SCALE:g}] (it multiplies the populations' "
+        raise ValueError(f"--scale {a.scale}: use a factor in (0, {_MAX_SCALE:g}] (it multiplies the populations' "
                          f"sizes; {_MAX_SCALE:g} is 200,000 solutions a seed, hours of CPU)")
     if a.json:  # before the (minutes-long) benchmark runs
         from ptsfast.outputs.rundir import check_name_lengths, check_writable
@@ -755,12 +755,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: opposite "
                          "jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; long: "
                          "1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
-                         "neargap, unlikely), several seeds each. Prints one table: recall of exact-PTS pivots "
+                         "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
+                         "substairs, level, stop, longroll), several seeds each. Prints one table: recall of exact-PTS pivots "
                          "(interior and last-token), accept rates per tested one-token segment, the confirmation's "
                          "states and precision, bias of the reported Δ, pair precision and margin bias, rollouts.")
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
-                          "unlikely)")
+                          "unlikely edges short bounds movable opposite substairs level stop longroll)")
     sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
     sim.add_argument("--gap", type=float, default=0.2)
