@@ -120,7 +120,8 @@ def extract_gsm8k(text: str) -> str | None:
 def extract_boxed(text: str, last: bool = False) -> str | None:
     """Content of the first (``last``: the last) closed ``\\boxed{...}`` (nested braces allowed), or None. A
     rollout's answer is its first box (the early stop relies on it); a reference solution's is its last, as MATH's
-    own grader reads it (a worked solution may box a step before the answer)."""
+    own grader reads it (a worked solution may box a step before the answer). An empty box holds no answer and is
+    passed over (models echo the prompt's "within \\boxed{}" before answering)."""
     found = None
     for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
         depth, i = 1, m.end()
@@ -131,7 +132,7 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
             elif c == "}":
                 depth -= 1
                 if depth == 0:
-                    found = text[m.end():i].strip()
+                    found = text[m.end():i].strip() or found
                     break
             i += 1
         if found is not None and not last:
@@ -463,7 +464,7 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or ref
     got, ref = _normalize_math(got), _normalize_math(ref)
-    return _numbers_equal(got, ref) or got == ref
+    return bool(got) and (_numbers_equal(got, ref) or got == ref)
 
 
 def last_number_oracle(text: str, problem: Problem) -> bool:

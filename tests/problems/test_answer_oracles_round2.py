@@ -1,0 +1,31 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 2).
+
+Each verdict follows the dataset's own grader: Hendrycks' MATH ``is_equiv`` (its ``strip_string``), Minerva's
+``normalize_final_answer`` where MATH's is silent, lm-eval's GSM8K and multiple-choice regexes.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, extract_boxed, oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+def test_an_empty_box_holds_no_answer():
+    """Models echo the prompt's "put your final answer within \\boxed{}" before answering; that empty box was read
+    as the answer (and stopped the rollout), failing the right answer boxed after it."""
+    text = "I will put the final answer in \\boxed{}.\nSo 1 + 2 = 3, and the answer is \\boxed{3}."
+    assert boxed(text, "3")
+    assert not boxed(text, "4")
+    assert extract_boxed("\\boxed{ } then \\boxed{5}") == "5"
+    assert extract_boxed("\\boxed{}") is None
+    assert not answer_complete("boxed", "put it in \\boxed{}. So")
+    assert answer_complete("boxed", "put it in \\boxed{}. So \\boxed{3}")
+    assert not boxed("\\boxed{}", "")  # nothing is never an answer, even against an empty reference
