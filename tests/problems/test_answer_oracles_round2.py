@@ -29,3 +29,13 @@ def test_an_empty_box_holds_no_answer():
     assert not answer_complete("boxed", "put it in \\boxed{}. So")
     assert answer_complete("boxed", "put it in \\boxed{}. So \\boxed{3}")
     assert not boxed("\\boxed{}", "")  # nothing is never an answer, even against an empty reference
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\boxed{3}}", "3", True), ("\\boxed{\\fbox{3}}", "3", True), ("\\boxed{3}", "\\boxed{\\boxed{3}}", True),
+    ("\\boxed{\\boxed{4}}", "3", False), ("\\boxed{\\boxed{3} + 1}", "3", False),
+])
+def test_a_box_inside_the_box_is_the_same_answer(text, ref, ok):
+    """``\\boxed{\\boxed{3}}`` (models box twice) was compared as the string ``\\boxed{3}`` and failed; Minerva's
+    normaliser takes the box off."""
+    assert boxed(text, ref) is ok

@@ -144,6 +144,8 @@ def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5`` read alike."""
     s = s.strip().strip("$").strip()
+    while (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
+        s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
     s = re.sub(r"\\left|\\right|\\[!,;: ]|~", "", s)
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
