@@ -39,3 +39,15 @@ def test_a_box_inside_the_box_is_the_same_answer(text, ref, ok):
     """``\\boxed{\\boxed{3}}`` (models box twice) was compared as the string ``\\boxed{3}`` and failed; Minerva's
     normaliser takes the box off."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{1{,}000}", "1000", True), ("\\boxed{1000}", "1{,}000", True), ("\\boxed{1{,}000{,}000}", "10^6", False),
+    ("\\boxed{1{,}000{,}000}", "1,000,000", True), ("\\boxed{1{,}001}", "1000", False),
+    ("\\boxed{\\displaystyle \\frac{1}{2}}", "0.5", True), ("\\boxed{\\displaystyle\\frac{\\pi}{4}}", "\\frac{\\pi}4", True),
+    ("\\boxed{\\displaystyle \\frac{1}{3}}", "0.5", False),
+])
+def test_typesetting_marks_do_not_change_the_answer(text, ref, ok):
+    """``1{,}000`` (LaTeX's thousands separator, Minerva's normaliser drops ``{,}``) and ``\\displaystyle`` (a
+    display size) failed right answers."""
+    assert boxed(text, ref) is ok

@@ -146,7 +146,8 @@ def _normalize_math(s: str) -> str:
     s = s.strip().strip("$").strip()
     while (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
         s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
-    s = re.sub(r"\\left|\\right|\\[!,;: ]|~", "", s)
+    s = re.sub(r"\\left|\\right|\\[!,;: ]|~|\\(?:display|text|script)style", "", s)  # sizes and spaces
+    s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
     s = re.sub(r"\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}\s*$", "", s).strip()  # a unit after the number
