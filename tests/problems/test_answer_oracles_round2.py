@@ -51,3 +51,17 @@ def test_typesetting_marks_do_not_change_the_answer(text, ref, ok):
     """``1{,}000`` (LaTeX's thousands separator, Minerva's normaliser drops ``{,}``) and ``\\displaystyle`` (a
     display size) failed right answers."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{5\\text{ cm}^2}", "5", True), ("\\boxed{5 \\text{ cm}^{3}}", "5", True), ("\\boxed{6 \\, \\text{m}}", "6", True),
+    ("\\boxed{6\\,\\text{m/s}}", "6", True), ("\\boxed{6 \\text{m}}", "6", True), ("\\boxed{12\\ \\mbox{inches}}", "12", True),
+    ("\\boxed{6\\,\\text{m}}", "6\\text{ m}", True),
+    ("\\boxed{7\\,\\text{m}}", "6", False), ("\\boxed{5\\text{ cm}^2}", "25", False),
+    ("\\boxed{3 \\mathrm{i}}", "3", False),  # the imaginary unit, not a unit
+    ("\\boxed{2 \\text{ or } 3}", "3", False), ("\\boxed{\\text{ cm}}", "", False),
+])
+def test_a_unit_set_apart_after_the_value_is_not_the_answer(text, ref, ok):
+    """MATH's grader drops the text after ``\\text{ `` (a unit, squared or not: ``5\\text{ cm}^2``); a unit set apart
+    by a space outside the braces (``6\\,\\text{m}``, ``6 \\text{m}``) is the same unit. Each failed a right answer."""
+    assert boxed(text, ref) is ok

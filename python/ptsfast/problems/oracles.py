@@ -146,11 +146,12 @@ def _normalize_math(s: str) -> str:
     s = s.strip().strip("$").strip()
     while (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
         s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
+    s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
+               r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()  # a unit after the value: 5\text{ cm}^2, 6\,\text{m}
     s = re.sub(r"\\left|\\right|\\[!,;: ]|~|\\(?:display|text|script)style", "", s)  # sizes and spaces
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
-    s = re.sub(r"\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}\s*$", "", s).strip()  # a unit after the number
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\sqrt\s*([0-9a-zA-Z])", r"\\sqrt{\1}", s)
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
