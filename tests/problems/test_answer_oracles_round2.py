@@ -65,3 +65,15 @@ def test_a_unit_set_apart_after_the_value_is_not_the_answer(text, ref, ok):
     """MATH's grader drops the text after ``\\text{ `` (a unit, squared or not: ``5\\text{ cm}^2``); a unit set apart
     by a space outside the braces (``6\\,\\text{m}``, ``6 \\text{m}``) is the same unit. Each failed a right answer."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{10100}", "10, 100", False), ("\\boxed{10, 100}", "10100", False), ("\\boxed{1, 234}", "1234", False),
+    ("\\boxed{10, 100}", "10,100", True),   # MATH's grader drops the spaces and compares the strings
+    ("\\boxed{10,100}", "10100", True), ("\\boxed{1,234}", "1,234", True), ("\\boxed{1,\\!234}", "1234", True),
+])
+def test_a_list_of_two_numbers_is_not_one_number_with_a_thousands_comma(text, ref, ok):
+    """``10, 100`` (two solutions, "separated by commas") lost its space and was read as 10,100 = 10100: a wrong
+    answer passed. A comma a space follows separates items; one between digits (``10,100``, ``1,\\!234``) groups
+    thousands."""
+    assert boxed(text, ref) is ok

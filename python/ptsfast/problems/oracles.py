@@ -460,6 +460,9 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     return bool(nums) and _numbers_equal(nums[0], reference_answer(problem))
 
 
+_LIST_COMMA = re.compile(r",(?:\s|\\[;: ]|\\q?quad)")
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}``: numerically equal to the reference, or equal after LaTeX normalisation."""
     got = extract_boxed(text)
@@ -467,8 +470,9 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or ref
+    numbers = not any(_LIST_COMMA.search(s) for s in (got, ref))  # 10, 100: two answers, never the number 10100
     got, ref = _normalize_math(got), _normalize_math(ref)
-    return bool(got) and (_numbers_equal(got, ref) or got == ref)
+    return bool(got) and (numbers and _numbers_equal(got, ref) or got == ref)
 
 
 def last_number_oracle(text: str, problem: Problem) -> bool:
