@@ -77,3 +77,17 @@ def test_a_list_of_two_numbers_is_not_one_number_with_a_thousands_comma(text, re
     answer passed. A comma a space follows separates items; one between digits (``10,100``, ``1,\\!234``) groups
     thousands."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{(B)}", "B", True), ("\\boxed{B) 42}", "B", True), ("\\boxed{(B) 42}", "B", True),
+    ("\\boxed{B}", "\\text{(B)}", True), ("\\boxed{ \\text{B} }", "\\text{(B)}", True),
+    ("\\boxed{\\textbf{(B)}\\ 42}", "\\text{(B)}", True), ("\\boxed{\\text{(B)}}", "B", True), ("\\boxed{B.}", "(B)", True),
+    ("\\boxed{(C)}", "B", False), ("\\boxed{C) 42}", "\\text{(B)}", False), ("\\boxed{(A), (C)}", "A", False),
+    ("\\boxed{(A) or (C)}", "\\text{(A)}", False), ("\\boxed{A) 1, C) 3}", "A", False), ("\\boxed{(b)}", "B", False),
+    ("\\boxed{A, C}", "\\text{A, C}", True), ("\\boxed{A,C}", "A", False),
+])
+def test_a_choice_letter_is_one_answer_however_it_is_marked(text, ref, ok):
+    """MATH stores its lettered answers as ``\\text{(B)}``, other sets as ``B``; models box ``B``, ``(B)`` or ``B) 42``
+    (the letter and its choice). Each mark of one letter failed a right answer; two letters stay two."""
+    assert boxed(text, ref) is ok

@@ -142,7 +142,8 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
 
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
-    and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5`` read alike."""
+    and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
+    ``B) 42`` and ``B`` read alike."""
     s = s.strip().strip("$").strip()
     while (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
         s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
@@ -160,6 +161,9 @@ def _normalize_math(s: str) -> str:
     m = re.fullmatch(r"\s*[a-zA-Z]\s*=\s*([^=]+)", s)  # x = 5: the value
     if m:
         s = m.group(1)
+    m = re.fullmatch(r"\(?([A-E])\)?\.?|\(?([A-E])\)\s*(?!.*[A-E]\))(.+)", s, re.S)  # (B), B) 42: one letter
+    if m:
+        s = m.group(1) or m.group(2)
     s = re.sub(r"\s+", "", s)
     return s.rstrip(".")
 
