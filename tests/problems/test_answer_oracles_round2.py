@@ -91,3 +91,28 @@ def test_a_choice_letter_is_one_answer_however_it_is_marked(text, ref, ok):
     """MATH stores its lettered answers as ``\\text{(B)}``, other sets as ``B``; models box ``B``, ``(B)`` or ``B) 42``
     (the letter and its choice). Each mark of one letter failed a right answer; two letters stay two."""
     assert boxed(text, ref) is ok
+
+
+def mc(text, ref, choices=None):
+    return oracle_by_name("multiple_choice")(text, P(ref, choices))
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is $\\boxed{C}$.", "C"), ("Final answer: \\boxed{\\text{C}}", "C"), ("\\boxed{C) 42}", "C"),
+    ("The answer is \\(\\boxed{B}\\)", "B"), ("so \\boxed{\\textbf{(D)}}", "D"), ("\\boxed{c}", "C"),
+    ("(A) is tempting, but the answer is $\\boxed{B}$.", "B"), ("\\fbox{E}", "E"),
+    ("\\boxed{E = mc^2}", None), ("\\boxed{42}", None), ("\\boxed{e^x}", None), ("\\boxed{Cat}", None),
+])
+def test_a_boxed_letter_is_the_chosen_answer(text, letter):
+    """Qwen and R1-style models box their choice (as GPQA/MMLU prompts for them ask); ``$\\boxed{C}$`` had no
+    reading (every such rollout failed) and ``(A) is tempting ... \\boxed{B}`` read A."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter
+
+
+def test_a_boxed_letter_stops_the_rollout_only_when_decided():
+    assert not answer_complete("multiple_choice", "so \\boxed{C")
+    assert answer_complete("multiple_choice", "so \\boxed{C}.")
+    for tail in ["", " Answer: A", "\\boxed{A}", " (A)"]:
+        assert mc("so \\boxed{C}." + tail, "C") and not mc("so \\boxed{C}." + tail, "A")

@@ -178,6 +178,8 @@ _LETTERS = "ABCDE"
 _MC_STRONG = [
     re.compile(r"answer(?:\s+is)?\s*[:：]?\s*(?:\*\*|\()?\s*\(?([A-E])\)?(?![A-Za-z])", re.I),
     re.compile(r"\*\*\(?([A-E])\)?\*\*"),
+    # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
+    re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-Ea-e])(?:\)?\s*\}|\))"),
 ]
 _MC_WEAK = [
     re.compile(r"\(([A-E])\)"),
@@ -187,7 +189,7 @@ _MC_WEAK = [
 
 
 def extract_choice(text: str) -> str | None:
-    """The chosen letter A-E: first "Answer: B"/"answer is (B)"/"**B**", else first "(B)"/"B." line."""
+    """The chosen letter A-E: first "Answer: B"/"answer is (B)"/"**B**"/"\\boxed{B}", else first "(B)"/"B." line."""
     for pats in (_MC_STRONG, _MC_WEAK):
         hits = [(m.start(), m.group(1).upper()) for p in pats for m in p.finditer(text)]
         if hits:
