@@ -116,3 +116,30 @@ def test_a_boxed_letter_stops_the_rollout_only_when_decided():
     assert answer_complete("multiple_choice", "so \\boxed{C}.")
     for tail in ["", " Answer: A", "\\boxed{A}", " (A)"]:
         assert mc("so \\boxed{C}." + tail, "C") and not mc("so \\boxed{C}." + tail, "A")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is a prime, so (B).", "B"), ("I think the answer is b because of (C).", "C"),
+    ("The answer is e^x, i.e. (D).", "D"), ("The answer is d/dx of it: (A)", "A"), ("the answer is e.g. (C)", "C"),
+    ("The answer is a function of x; (B)", "B"),
+    ("answer:c", "C"), ("Answer: (d)", "D"), ("The answer is b.", "B"), ("the answer is a.\nSo", "A"),
+    ("The answer is c) 42", "C"), ("Answer: b, since", "B"), ("Answer: B because (C) fails", "B"),
+])
+def test_a_lower_case_word_after_answer_is_not_a_letter(text, letter):
+    """"The answer is a prime" read the article as choice A (and ``b because``, ``e^x``, ``d/dx``): a wrong
+    letter, taken over the stated one. A lower-case letter is a choice where it stands alone: ``(d)``, ``c)``,
+    ``b.`` or at the line's end."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,tail", [("Answer: b", " because"), ("Answer: b", "\n"), ("Answer: b,", "c"),
+                                       ("Answer: b.", " So"), ("Answer: B", " because")])
+def test_a_lower_case_letter_stops_the_rollout_only_when_decided(text, tail):
+    """The early stop fires only where no continuation can change the letter read."""
+    mcs = [mc(text + tail + more, "B") for more in ("", " x", "z", "(C)")]
+    if answer_complete("multiple_choice", text + tail):
+        assert len(set(mcs)) == 1
+    assert answer_complete("multiple_choice", "Answer: b\n") and answer_complete("multiple_choice", "Answer: b. So")
+    assert not answer_complete("multiple_choice", "Answer: b ") and not answer_complete("multiple_choice", "Answer: b,")

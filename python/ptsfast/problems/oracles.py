@@ -176,7 +176,9 @@ def normalize_text(s: str) -> str:
 
 _LETTERS = "ABCDE"
 _MC_STRONG = [
-    re.compile(r"answer(?:\s+is)?\s*[:：]?\s*(?:\*\*|\()?\s*\(?([A-E])\)?(?![A-Za-z])", re.I),
+    # a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is a prime" names no choice
+    re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*\(?"
+               r"(?:([A-E])|([a-e])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
     re.compile(r"\*\*\(?([A-E])\)?\*\*"),
     # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
     re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-Ea-e])(?:\)?\s*\}|\))"),
@@ -191,7 +193,7 @@ _MC_WEAK = [
 def extract_choice(text: str) -> str | None:
     """The chosen letter A-E: first "Answer: B"/"answer is (B)"/"**B**"/"\\boxed{B}", else first "(B)"/"B." line."""
     for pats in (_MC_STRONG, _MC_WEAK):
-        hits = [(m.start(), m.group(1).upper()) for p in pats for m in p.finditer(text)]
+        hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)]
         if hits:
             return min(hits)[1]
     return None
@@ -659,10 +661,11 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
 
 
 def _multiple_choice_complete(text: str) -> bool:
-    # a strong match followed by at least one more character (so "Answer: B" is not "Answer: Bo...")
+    """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
+    B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because")."""
     for p in _MC_STRONG:
         m = p.search(text)
-        if m and m.end() < len(text):
+        if m and m.end() < len(text) and all(p.match(text + more, m.start()) for more in ("z", " z")):
             return True
     return False
 
