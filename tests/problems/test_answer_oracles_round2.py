@@ -143,3 +143,16 @@ def test_a_lower_case_letter_stops_the_rollout_only_when_decided(text, tail):
         assert len(set(mcs)) == 1
     assert answer_complete("multiple_choice", "Answer: b\n") and answer_complete("multiple_choice", "Answer: b. So")
     assert not answer_complete("multiple_choice", "Answer: b ") and not answer_complete("multiple_choice", "Answer: b,")
+
+
+def test_a_one_character_reference_that_is_no_letter_is_a_choice_text_or_an_error():
+    """A reference ``2`` was read as the letter of no choice: every rollout failed, silently. It is the choice
+    whose text it is (numeric choices), else an error that says to give the letter (MMLU's 0-based index and
+    ARC's 1-based label cannot be told apart)."""
+    from ptsfast.problems.oracles import judge
+
+    assert mc("Answer: B.", "2", ("1", "2", "3", "4")) and not mc("Answer: C.", "2", ("1", "2", "3", "4"))
+    for choices in (("red", "green", "blue", "pink"), None):
+        v = judge(oracle_by_name("multiple_choice"), "Answer: C.", P("2", choices))
+        assert not v.success and "neither a letter A-E nor one of its choices" in v.error
+    assert mc("Answer: B.", "b") and mc("Answer: B.", "(B)") and not mc("Answer: B.", "C")

@@ -505,7 +505,7 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
     if got is None:
         return False
     ref = reference_answer(problem)
-    if len(ref) == 1 or re.fullmatch(r"\(?[A-Ea-e]\)?[.:]?", ref):
+    if re.fullmatch(r"\(?[A-Ea-e]\)?[.:]?", ref):  # "2" is no letter: a choice's text, or an error below
         ref_letter = re.sub(r"[^A-Ea-e]", "", ref).upper()
     else:
         norm = [normalize_text(c) for c in (problem.choices or [])]
