@@ -156,3 +156,16 @@ def test_a_one_character_reference_that_is_no_letter_is_a_choice_text_or_an_erro
         v = judge(oracle_by_name("multiple_choice"), "Answer: C.", P("2", choices))
         assert not v.success and "neither a letter A-E nor one of its choices" in v.error
     assert mc("Answer: B.", "b") and mc("Answer: B.", "(B)") and not mc("Answer: B.", "C")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The correct answer is option C.", "C"), ("The answer is Option (B).", "B"), ("Answer: choice D", "D"),
+    ("(A) looks right, but the answer is option C.", "C"), ("The answer is optional; (B)", "B"),
+    ("The answer is option e^x (A)", "A"),
+])
+def test_the_answer_named_as_an_option_is_stated(text, letter):
+    """Llama-style "The correct answer is option C." had no strong reading: an earlier "(A)" in the reasoning (or
+    nothing) was read instead of the stated choice."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter

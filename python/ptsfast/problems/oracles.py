@@ -176,8 +176,9 @@ def normalize_text(s: str) -> str:
 
 _LETTERS = "ABCDE"
 _MC_STRONG = [
-    # a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is a prime" names no choice
-    re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*\(?"
+    # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is a
+    # prime" names no choice
+    re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\(?"
                r"(?:([A-E])|([a-e])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
     re.compile(r"\*\*\(?([A-E])\)?\*\*"),
     # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
