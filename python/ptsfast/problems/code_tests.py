@@ -2124,9 +2124,35 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
 
     isinstance_, type_ = isinstance, type
     # the solution's operators that see the value they are compared with, guarded where its values are read
-    deciders = comparisons + ("__sub__", "__rsub__")
+    # (``/``, ``%``, ``^``, ``&``, ``|`` see the expected value too: ``abs(r / e - 1) < tol``, ``not r ^ e``)
+    told_by = {"__truediv__": "one", "__rtruediv__": "one", "__mod__": "none", "__xor__": "none", "__rxor__": "none",
+               "__and__": "same", "__rand__": "same", "__or__": "same", "__ror__": "same"}
+    deciders = comparisons + ("__sub__", "__rsub__") + tuple(told_by)
     holding = {"__ne__": lambda r: r is not True, "__sub__": lambda r: not own_comparisons(type_(r), deciders)}
     holding["__rsub__"] = holding["__sub__"]
+
+    answering = {}
+
+    def as_told(name, r, other):
+        """Whether ``r``, what the solution's ``/``, ``%``, ``^``, ``&`` or ``|`` made of a plain ``other``, is what
+        an equal value would give (a ratio of 1, nothing left, ``other`` itself), or a value of the solution's whose
+        own operators would say so: its honest values (``Money(10) / 4 == 2.5``) pass."""
+        t = type_(r)
+        if t not in answering:  # (each class once: the solution's own loops call its operators too)
+            answering[t] = own_comparisons(t, deciders)
+        if answering[t]:
+            return False
+        if not (type_(r) in exact or type_(r) in plain_types or importable(type_(r))):
+            return True  # a bare object of the solution's (an __abs__ of its own) stands for the answer
+        try:
+            if told_by[name] == "one":
+                near = abs(r - 1) <= 0.1  # the loosest tolerance tests of a ratio give
+                return bool(near.all() if hasattr(near, "all") else near)
+            if told_by[name] == "none":
+                return not (r.any() if hasattr(r, "any") else r)
+            return bool(type_(r) is type_(other) and r == other)
+        except Exception:
+            return False
 
     def by_tests(frame):  # the first caller that is no library's (nor a guard) is the tests' code (the solution's
         # own calls are its business, the harness's probes and comparisons are checked where they run)
@@ -2147,7 +2173,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             t = type_(original)
             f = t.__get__(original, self, type_(self)) if where_defined(t, "__get__") is not None else original
             r = f(*args)
-            if args and r is not NotImplemented and holding.get(name, truthy)(r) and not own_comparisons(
+            if type_(r) not in armed_results:  # what it made answers for it in turn: ``abs(r / e - 1)`` asks the
+                armed_results.add(type_(r))  # result's ``-`` (each class once: the solution's loops call it too)
+                if type_(r) not in exact and not isinstance_(r, plain_types) and not importable(type_(r)):
+                    arm(type_(r))
+            if args and r is not NotImplemented and (as_told(name, r, args[0]) if name in told_by else holding.get(
+                    name, truthy)(r)) and not own_comparisons(
                     type_(args[0]), deciders) and getattr(type_(args[0]), "__module__", None) != "unittest.mock" and (
                     by_tests(sys._getframe(1))):
                 refuse("the tests (or a library they call) compare a value with a plain one (%s) by the solution's "
@@ -2157,6 +2188,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         return guarded_operator
 
     guarded = {}  # id(guard) -> (guard, the solution's operator it calls, its class, its name)
+    armed_results = set()
 
     def is_guard(f):  # one of the guards below (an id alone may be a freed guard's, reused)
         entry = guarded.get(id(f))
@@ -2241,7 +2273,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         """What a builtin type's methods tell of a value given the one it is checked against (a prefix, a superset,
         a part): those of ``t``'s builtin bases, which a subclass the solution made may override."""
         return [n for n in ("startswith", "endswith", "issubset", "issuperset", "isdisjoint", "find", "rfind", "index",
-                            "rindex", "count") if any(issubclass(t, b) and n in namespace(b) for b in plain_types)]
+                            "rindex", "count", "difference", "symmetric_difference", "intersection", "union")
+                if any(issubclass(t, b) and n in namespace(b) for b in plain_types)]
 
     from contextlib import _GeneratorContextManager, contextmanager
 
