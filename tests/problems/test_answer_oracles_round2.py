@@ -172,3 +172,23 @@ def test_the_answer_named_as_an_option_is_stated(text, letter):
     from ptsfast.problems.oracles import extract_choice
 
     assert extract_choice(text) == letter
+
+
+def test_ten_choices_read_letters_past_e():
+    """MMLU-Pro lists ten choices (A-J): "Answer: G" was read as no letter (every right rollout failed), and a
+    reference "G" was refused on every rollout as neither a letter nor a choice."""
+    mc = oracle_by_name("multiple_choice")
+    ten = [str(10 * i) for i in range(10)]
+    assert mc("The answer is (G).", P("G", ten)) and mc("**J**", P("J", ten)) and mc("\\boxed{H}", P("H", ten))
+    assert mc("So the answer is G", P("60", ten))  # the reference as its choice's text
+    assert not mc("The answer is (B).", P("G", ten))
+    four = ["1", "2", "3", "4"]  # A-E as before: "I" is a word there, not a choice
+    assert mc("I think it is this one.\n(B)", P("B", four)) and not mc("Answer: G", P("B", four))
+
+
+def test_left_and_right_arrows_are_not_sizes():
+    """``\\left``/``\\right`` are dropped as sizes, which cut ``\\leftarrow`` and ``\\rightarrow`` to the same
+    ``arrow``: a wrong direction passed."""
+    assert not boxed("\\boxed{\\leftarrow}", "\\rightarrow")
+    assert not boxed("\\boxed{x \\rightarrow 0}", "x \\leftarrow 0")
+    assert boxed("\\boxed{\\left( 1, 2 \\right)}", "(1,2)") and boxed("\\boxed{\\rightarrow}", "\\rightarrow")

@@ -149,7 +149,7 @@ def _normalize_math(s: str) -> str:
         s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
     s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
                r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()  # a unit after the value: 5\text{ cm}^2, 6\,\text{m}
-    s = re.sub(r"\\left|\\right|\\[!,;: ]|~|\\(?:display|text|script)style", "", s)  # sizes and spaces
+    s = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style", "", s)  # sizes and spaces
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
@@ -174,26 +174,45 @@ def normalize_text(s: str) -> str:
     return s.strip(" \t\"'`.,;:!?*")
 
 
-_LETTERS = "ABCDE"
-_MC_STRONG = [
-    # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is a
-    # prime" names no choice
-    re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\(?"
-               r"(?:([A-E])|([a-e])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
-    re.compile(r"\*\*\(?([A-E])\)?\*\*"),
-    # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
-    re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-Ea-e])(?:\)?\s*\}|\))"),
-]
-_MC_WEAK = [
-    re.compile(r"\(([A-E])\)"),
-    re.compile(r"^\s*([A-E])[.):]?\s*$", re.M),
-    re.compile(r"^\s*([A-E])[.):]\s", re.M),
-]
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def extract_choice(text: str) -> str | None:
-    """The chosen letter A-E: first "Answer: B"/"answer is (B)"/"**B**"/"\\boxed{B}", else first "(B)"/"B." line."""
-    for pats in (_MC_STRONG, _MC_WEAK):
+@functools.lru_cache(maxsize=8)
+def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    """The strong and weak readings of a chosen letter ``A``..``last``: A-E unless a problem has more choices
+    (MMLU-Pro's ten), since more letters read more prose ("I think") as a choice."""
+    up, low = f"A-{last}", f"a-{last.lower()}"
+    strong = (
+        # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is
+        # a prime" names no choice
+        re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\("
+                   rf"?(?:([{up}])|([{low}])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
+        re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
+        # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
+        re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
+                   rf"?([{up}{low}])(?:\)?\s*\}}|\))"),
+    )
+    weak = (
+        re.compile(rf"\(([{up}])\)"),
+        re.compile(rf"^\s*([{up}])[.):]?\s*$", re.M),
+        re.compile(rf"^\s*([{up}])[.):]\s", re.M),
+    )
+    return strong, weak
+
+
+_MC_STRONG, _MC_WEAK = _choice_patterns("E")
+
+
+def _last_letter(problem: Problem | None) -> str:
+    """The last choice letter a problem's answer may name: E, or further where it lists more choices."""
+    n = len(problem.choices or ()) if problem is not None else 0
+    return _LETTERS[min(max(n, 5), len(_LETTERS)) - 1]
+
+
+def extract_choice(text: str, last: str = "E") -> str | None:
+    """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"**B**"/"\\boxed{B}", else first "(B)"/"B."
+    line."""
+    for pats in _choice_patterns(last):
         hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)]
         if hits:
             return min(hits)[1]
@@ -502,17 +521,18 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
 
 def multiple_choice_oracle(text: str, problem: Problem) -> bool:
     """The chosen letter equals the reference letter (the reference may also be the choice text)."""
-    got = extract_choice(text)
+    last = _last_letter(problem)
+    got = extract_choice(text, last)
     if got is None:
         return False
     ref = reference_answer(problem)
-    if re.fullmatch(r"\(?[A-Ea-e]\)?[.:]?", ref):  # "2" is no letter: a choice's text, or an error below
-        ref_letter = re.sub(r"[^A-Ea-e]", "", ref).upper()
+    if re.fullmatch(rf"\(?[A-{last}a-{last.lower()}]\)?[.:]?", ref):  # "2" is no letter: a choice's text, or below
+        ref_letter = re.sub(r"[^A-Za-z]", "", ref).upper()
     else:
         norm = [normalize_text(c) for c in (problem.choices or [])]
         if normalize_text(ref) not in norm:
-            raise ValueError(f"problem {problem.id}: reference answer {ref!r} is neither a letter A-E nor one of "
-                             f"its choices; put the letter in the answer field")
+            raise ValueError(f"problem {problem.id}: reference answer {ref!r} is neither a letter A-{last} nor one "
+                             f"of its choices; put the letter in the answer field")
         ref_letter = _LETTERS[norm.index(normalize_text(ref))]
     return got == ref_letter
 
