@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import numbers
+import re
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -132,7 +134,7 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-ANSWER_KEYS = ("answer", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
+ANSWER_KEYS = ("answer", "answerKey", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -464,6 +466,60 @@ def with_example_tests(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should pass these tests:\n```python\n{shown}\n```"
 
 
+CHOICES_KEYS = ("choices", "options")
+"""Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
+``options``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
+
+
+def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """A choices cell as (texts, labels): labels only where the row gives its own (ARC's "1".."4" or "A".."E").
+    Raises ValueError naming what is wrong."""
+    if value is None:
+        return None, None
+    value = _maybe_json(value) if isinstance(value, str) and value.lstrip().startswith(("[", "{")) else value
+    labels = None
+    if isinstance(value, dict) and set(value) >= {"text"}:
+        value, labels = value["text"], value.get("label")
+    if isinstance(value, str):
+        value = [value]
+    if hasattr(value, "tolist"):  # a numpy array, as pandas reads a list cell
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not all(_is_scalar(c) for c in value):
+        raise ValueError(f"must be a list of strings (or ARC's {{'text': [...], 'label': [...]}}), got "
+                         f"{type(value).__name__}")
+    if labels is not None:
+        labels = labels.tolist() if hasattr(labels, "tolist") else labels
+        if not isinstance(labels, (list, tuple)) or len(labels) != len(value) or not all(map(_is_scalar, labels)):
+            raise ValueError("has labels that are not one per choice")
+        labels = tuple(str(x).strip() for x in labels)
+    return tuple(str(c) for c in value), labels
+
+
+def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[str, ...] | None) -> Any:
+    """The reference as the letter of its choice where the row names the choice otherwise: by its own label (ARC's
+    "3") or, as an integer, by its 0-based index (MMLU's ``answer``, MMLU-Pro's ``answer_index``); else as given."""
+    if not choices or answer is None or isinstance(answer, bool):
+        return answer
+    if labels and isinstance(answer, str) and answer.strip() in labels and labels != tuple(_LETTERS[:len(labels)]):
+        return _LETTERS[labels.index(answer.strip())]
+    if isinstance(answer, numbers.Integral) and 0 <= int(answer) < min(len(choices), len(_LETTERS)):
+        return _LETTERS[int(answer)]
+    return answer
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def with_choices(question: str, choices: tuple[str, ...]) -> str:
+    """The question followed by its choices, lettered (A. ..., B. ...), where it does not list them already: the
+    multiple-choice oracle reads the letter the model names, which it can name only when it sees them."""
+    letters = _LETTERS[:len(choices)]
+    if all(re.search(rf"(?m)^\s*\(?{x}[.):]", question) for x in letters):
+        return question
+    lines = [c.strip() if re.match(rf"\s*\(?{x}\s*[.):]", c) else f"{x}. {c.strip()}" for x, c in zip(letters, choices)]
+    return f"{question.rstrip()}\n\n" + "\n".join(lines)
+
+
 def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = None) -> tuple[Problem | None,
                                                                                               Skip | None]:
     """Build a Problem from one row, or return why the row is skipped (row number ``n``, 1-based)."""
@@ -499,9 +555,16 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
+    choices_field = None if fields.code or not fields.choices else fields.choices \
+        if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
+    try:
+        choices, labels = _choices(row.get(choices_field) if choices_field else None)
+    except ValueError as e:
+        return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
     raw_answer = row.get(fields.answer) if fields.answer else None
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
+    raw_answer = _choice_letter(raw_answer, choices, labels)
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
     if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
@@ -564,15 +627,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if solution is None or not solution.strip():
             return skip("empty field", f"field {fields.solution!r} (the provided solution) is empty; fill it in or "
                                        f"drop --solution-field to sample solutions from the model")
-    choices = row.get(fields.choices) if fields.choices else None
-    if choices is not None:
-        if isinstance(choices, str):
-            choices = [choices]
-        if not isinstance(choices, (list, tuple)) or not all(_is_scalar(c) for c in choices):
-            return skip("wrong type", f"field {fields.choices!r} (the choices) must be a list of strings, got "
-                                      f"{type(choices).__name__}")
-        choices = tuple(str(c) for c in choices)
-    used = {fields.question, fields.answer, fields.id, *fields.tests_fields, fields.choices, fields.solution}
+    if choices:
+        q = with_choices(str(q), choices)
+    used = {fields.question, fields.answer, fields.id, *fields.tests_fields, choices_field, fields.solution}
     if GROUND_TRUTH in used:  # lifted from reward_model: not carried twice
         used.add("reward_model")
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
