@@ -2417,8 +2417,8 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
     if len(source) > limit:
         return compile(source, filename, "exec"), False
     PAIRED = {**dict.fromkeys(("assertEqual", "assertEquals", "assertListEqual", "assertTupleEqual", "assertDictEqual",
-                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual", "assertAlmostEquals"),
-                             "Eq"),
+                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual",
+                               "assertAlmostEquals"), "Eq"),
               "assertGreater": "Gt", "assertGreaterEqual": "GtE", "assertLess": "Lt", "assertLessEqual": "LtE",
               "assertIn": "In", "assertCountEqual": "Count"}
 
@@ -2529,8 +2529,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots):
 
 
 def _ptsfast_fixtures():
-    """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives ``(value,
-    finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
+    """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives
+    ``(value, finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
     import io, os, pathlib, sys, tempfile
 
     def tmp_path():
