@@ -74,7 +74,8 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
     for s in given:
         lo, hi = s["counterfactual_lo"], s["counterfactual_hi"]
         assert lo <= s["counterfactual_importance"] <= hi
-        assert s["p_different"]["trials"] + s["p_similar"]["trials"] == s["p_resampled"]["trials"]
+        assert (s["p_different"]["trials"] + s["p_similar"]["trials"] + s["unfinished_resamples"]
+                == s["p_resampled"]["trials"])
         assert s["prefix_ids"] == given[-1]["prefix_ids"][:s["prompt_len"] + s["start"]]
     problems_out = lines(out / "problems.jsonl")
     assert sorted(p["problem_id"] for p in problems_out) == ["given", "other"]

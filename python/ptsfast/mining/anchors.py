@@ -148,6 +148,24 @@ def first_sentence(text: str, before: str = "") -> str:
     return ""
 
 
+_ENDED = re.compile(r"(?:[.!?…。！？．｡]+[\"'”’)\]」』）]*|\n)\s*\Z")
+
+
+def first_sentence_ended(text: str, before: str = "") -> bool:
+    """Whether the first sentence of ``text`` (as :func:`first_sentence` reads it) ends within ``text``: another
+    sentence starts after it, or it closes with a terminator or a newline. A rollout the token budget cut inside its
+    first sentence regenerated only part of one: compared whole with the original it read as different, and, cut,
+    it failed, so it pulled p(different) down."""
+    before = before[-_CONTEXT:]
+    full = before + text
+    cuts = [len(before), *(c for c in sentence_starts(full) if c > len(before)), len(full)]
+    for a, b in zip(cuts, cuts[1:]):
+        piece = full[a:b].strip()
+        if piece and not _TERMINATORS.fullmatch(piece):
+            return b < len(full) or bool(_ENDED.search(full[a:b]))
+    return False
+
+
 def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
     """Sentences of a solution as token spans ``[start, end)`` that cover it exactly, in order.
 

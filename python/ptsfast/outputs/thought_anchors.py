@@ -41,7 +41,8 @@ NOT_COMPUTED = {"sentence_embedding": [], "alternatives_embeddings": [], "causal
 _PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prefix_ids", "sentence_ids", "p_with", "p_resampled",
                    "p_different", "p_similar", "counterfactual_importance", "counterfactual_lo", "counterfactual_hi",
                    "resampling_importance", "resampling_lo", "resampling_hi", "is_anchor", "stop", "n_sentences",
-                   "solution_correct", "cut_resamples", "oracle", "seed", "sampler", "anchors", "similarity")
+                   "solution_correct", "cut_resamples", "unfinished_resamples", "oracle", "seed", "sampler", "anchors",
+                   "similarity")
 
 
 def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | None, task_type: str,

@@ -25,6 +25,7 @@ from ptsfast.mining.anchors import (
     AnchorSearch,
     SentenceImportance,
     first_sentence,
+    first_sentence_ended,
     same_numbers,
     similar,
     split_sentences,
@@ -136,6 +137,7 @@ class _Trajectory:
     rollouts: int = 0
     tokens_generated: int = 0
     cut: dict[int, int] = field(default_factory=dict)  # boundary -> its rollouts that ran out of --max-new-tokens
+    unfinished: dict[int, int] = field(default_factory=dict)  # boundary -> resamples cut in their first sentence
     _sentences: dict[int, str] = field(default_factory=dict)
 
     def sentence(self, k: int) -> str:
@@ -375,12 +377,16 @@ class _AnchorRun(FedCall):
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
             same = None
-            if original is not None:
-                regenerated = first_sentence(self._text_after(t, b, r.tokens), before)
+            after = self._text_after(t, b, r.tokens) if original is not None else ""
+            if original is not None and (r.finish_reason is not FinishReason.LENGTH
+                                         or first_sentence_ended(after, before)):
+                regenerated = first_sentence(after, before)
                 same = bool(self.similarity(original, regenerated))
                 seen = t.alternatives.setdefault(k, [])
                 if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
                     seen.append(regenerated)
+            elif original is not None:  # cut inside its first sentence: neither similar nor different
+                t.unfinished[k] = t.unfinished.get(k, 0) + 1
             outcomes.append(AnchorOutcome(bool(ok) and err is None, same))
         t.search.add(k, outcomes)
         t.cut[k] = t.cut.get(k, 0) + sum(r.finish_reason is FinishReason.LENGTH for r in rollouts)
@@ -448,6 +454,6 @@ def sentence_record(r: SentenceImportance, t: _Trajectory, meta: dict) -> dict:
            "resampling_importance": rs["value"] if rs else None,
            "resampling_lo": rs["lo"] if rs else None, "resampling_hi": rs["hi"] if rs else None,
            "is_anchor": r.is_anchor, "stop": r.stop.value, "solution_correct": t.correct,
-           "cut_resamples": t.cut.get(r.index, 0)}
+           "cut_resamples": t.cut.get(r.index, 0), "unfinished_resamples": t.unfinished.get(r.index, 0)}
     rec.update(meta)
     return rec

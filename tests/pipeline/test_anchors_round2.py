@@ -1,0 +1,37 @@
+"""Thought anchors, second red-team round, run level: resamples cut by the budget, prompts that open a trace."""
+
+import json
+from pathlib import Path
+
+import torch
+from test_anchors_run import PERIOD, contains_w7, sentence_tokenizer
+from tiny_models import tiny_model
+
+
+def lines(path):
+    return [json.loads(x) for x in Path(path).read_text().splitlines()]
+
+
+def test_a_resample_cut_inside_its_first_sentence_is_neither_similar_nor_different(tmp_path):
+    """With 3 new tokens and no "." ever sampled, no resample finishes its first sentence: each is a cut piece of
+    one, which read as different (and failed), so p(different) was made of cut text alone."""
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():  # no rollout writes "." or ends
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[[PERIOD, 2]] = -1e4
+    solution = "w10 w11 w12 w13 w14 . w15 w16 w17 w18 w19 ."
+    opts = AnchorOptions(MineOptions(max_new_tokens=3, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
+    find_anchors(model, sentence_tokenizer(), [Problem("cut", "w20", solution=solution)], tmp_path / "run", opts,
+                 oracle=contains_w7, progress=False)
+    recs = lines(tmp_path / "run" / "sentences.jsonl")
+    assert len(recs) == 2 and all(r["cut_resamples"] == r["p_resampled"]["trials"] > 0 for r in recs)
+    for r in recs:
+        assert r["p_different"]["trials"] == r["p_similar"]["trials"] == 0
+        assert r["unfinished_resamples"] == r["p_resampled"]["trials"]
+        assert r["counterfactual_importance"] is None and not r["is_anchor"] and r["alternatives"] == []
