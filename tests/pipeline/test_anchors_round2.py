@@ -35,3 +35,30 @@ def test_a_resample_cut_inside_its_first_sentence_is_neither_similar_nor_differe
         assert r["p_different"]["trials"] == r["p_similar"]["trials"] == 0
         assert r["unfinished_resamples"] == r["p_resampled"]["trials"]
         assert r["counterfactual_importance"] is None and not r["is_anchor"] and r["alternatives"] == []
+
+
+def test_each_problem_is_judged_as_its_own_prompt_opens_a_trace(tmp_path):
+    """A template that opens a ``<think>`` trace for some rows only: the run judged every problem as the first one's
+    prompt said, so a plain problem after a thinking one had its answers read only after a ``</think>`` that never
+    comes (every rollout failed)."""
+    from test_bad_inputs import think_tokenizer
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    template = ("{% for m in messages %}{{ m.content }} {% endfor %}{% if add_generation_prompt %}"
+                "{% if 'w8' in messages[-1].content %}w9 <think> {% else %}w9 {% endif %}{% endif %}")
+    model = tiny_model("llama", seed=1)
+    with torch.no_grad():  # no rollout writes </think> (token 4)
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[4] = -1e4
+    problems = [Problem("thinking", "w8 w6", solution="w10 w11 w12"), Problem("plain", "w5 w6", solution="w13 w14")]
+    opts = AnchorOptions(MineOptions(max_new_tokens=3, chat_template=template,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)), AnchorConfig(max_rollouts=8))
+    find_anchors(model, think_tokenizer(), problems, tmp_path / "run", opts, oracle=lambda text, p: True,
+                 progress=False)
+    recs = {r["problem_id"]: r for r in lines(tmp_path / "run" / "sentences.jsonl")}
+    assert recs["thinking"]["p_resampled"]["p"] == 0.0  # its trace never closes
+    assert recs["plain"]["p_resampled"]["p"] == 1.0 and recs["plain"]["p_with"]["p"] == 1.0

@@ -196,7 +196,10 @@ def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRu
     if not encoded:
         return stats, skipped
     engine = RolloutEngine(model, tokenizer, o.engine)
-    judge, stops = judging(tokenizer, encoded, o, run.oracle)
+    # each problem judged as its own prompt says (a template may open a <think> trace for some rows only)
+    judges = {False: judging(tokenizer, encoded, o, run.oracle, think_open=False)}
+    if any(p.think_open for p in encoded):
+        judges[True] = judging(tokenizer, encoded, o, run.oracle, think_open=True)
     meta = {**run.meta, "anchors": asdict(options.anchors), "similarity": run.settings["similarity"]}
     bar = progress_bar(len(encoded), progress)
 
@@ -210,7 +213,7 @@ def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRu
         bar.update(1)
         bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
 
-    call = _AnchorRun(engine, tokenizer, judge, stops, similarity, options, stats, on_problem)
+    call = _AnchorRun(engine, tokenizer, judges, similarity, options, stats, on_problem)
     try:
         call.run(encoded)
     finally:
@@ -236,14 +239,21 @@ class _AnchorRun(FedCall):
     its previous look is back, and a problem whose trajectories are all estimated is written and replaced at once.
     Records do not depend on the schedule: a trajectory's seeds depend only on its own counts."""
 
-    def __init__(self, engine: RolloutEngine, tokenizer, judge, stops: OracleStops, similarity, options, stats,
-                 on_problem):
+    def __init__(self, engine: RolloutEngine, tokenizer, judges: dict[bool, tuple[Callable, OracleStops]], similarity,
+                 options, stats, on_problem):
         super().__init__(engine, options.run.problems_per_batch)  # waiting: (problem, solutions) to prefill
-        self.tokenizer, self.judge, self.stops = tokenizer, judge, stops
+        self.tokenizer, self.judges = tokenizer, judges
         self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
         self.on_problem = on_problem
         self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
         self._judges = ThreadPoolExecutor(JUDGE_THREADS, thread_name_prefix="ptsfast-anchors-judge")
+
+    def judge(self, p) -> Callable:
+        """The judge of prepared problem ``p``: answers read after the trace where its prompt opens one."""
+        return self.judges[bool(p.think_open)][0]
+
+    def stops(self, p) -> OracleStops:
+        return self.judges[bool(p.think_open)][1]
 
     # ------------------------------------------------------------------ schedule
     def run(self, problems) -> None:
@@ -273,7 +283,8 @@ class _AnchorRun(FedCall):
         self.in_flight[p.problem.id] = _Flight(p, seq_ids=[seq.seq_id])
         request = RolloutRequest(seq.seq_id, len(p.prompt_ids), n, budget,
                                  self.o.sampling(self.o.trajectory_seed(p.problem.id)),
-                                 stop_strings=self.stops.stop_strings, stop_fn=self.stops.stop_fn(self.tokenizer, ()))
+                                 stop_strings=self.stops(p).stop_strings,
+                                 stop_fn=self.stops(p).stop_fn(self.tokenizer, ()))
 
         def sampled(rollouts: list[Rollout]) -> list[Work]:
             flight = self.in_flight[p.problem.id]
@@ -290,7 +301,7 @@ class _AnchorRun(FedCall):
     def _trajectory(self, p, n: int, solution: tuple[int, ...], reason: FinishReason) -> _Trajectory | str:
         key = f"{p.problem.id}#{n}"
         text = self.tokenizer.decode(list(solution), skip_special_tokens=True)
-        ok, err = self.judge(text, p.problem)
+        ok, err = self.judge(p)(text, p.problem)
         correct = None if reason is FinishReason.LENGTH else ok
         texts = ["" if t in self.special else s
                  for t, s in zip(solution, token_texts(self.tokenizer, solution, prefix=p.prompt_ids))]
@@ -357,16 +368,16 @@ class _AnchorRun(FedCall):
         b = t.boundary(k)
         seed = stable_seed(self.o.seed, "anchors", t.key, k, t.search.pools[k].trials)
         return RolloutRequest(t.seq_id, len(t.prompt_ids) + b, n, self.o.max_new_tokens, self.o.sampling(seed),
-                              stop_strings=self.stops.stop_strings,
-                              stop_fn=self.stops.stop_fn(self.tokenizer, t.solution_ids[:b]))
+                              stop_strings=self.stops(t.problem).stop_strings,
+                              stop_fn=self.stops(t.problem).stop_fn(self.tokenizer, t.solution_ids[:b]))
 
     def _looked(self, t: _Trajectory, k: int, rollouts: list[Rollout]) -> list[Work]:
         """Rollouts forked at boundary ``k`` are back: judged (:meth:`later`), their first sentence compared with
         sentence ``k``."""
         head = list(t.solution_ids[:t.boundary(k)])
         texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
-        problem = t.problem.problem
-        return self.later(lambda: list(self._judges.map(lambda text: self.judge(text, problem), texts)),
+        problem, judge = t.problem.problem, self.judge(t.problem)
+        return self.later(lambda: list(self._judges.map(lambda text: judge(text, problem), texts)),
                           lambda verdicts: self._judged(t, k, rollouts, verdicts))
 
     def _judged(self, t: _Trajectory, k: int, rollouts: list[Rollout], verdicts: list) -> list[Work]:
