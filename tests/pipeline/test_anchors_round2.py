@@ -1,4 +1,5 @@
-"""Thought anchors, second red-team round, run level: resamples cut by the budget, prompts that open a trace."""
+"""Thought anchors, second red-team round: resamples cut by the budget inside their first sentence, prompts that
+open a trace for some rows only."""
 
 import json
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import torch
 from test_anchors_run import PERIOD, contains_w7, sentence_tokenizer
 from tiny_models import tiny_model
+
+from ptsfast.mining.anchors import first_sentence, first_sentence_ended
 
 
 def lines(path):
@@ -62,3 +65,16 @@ def test_each_problem_is_judged_as_its_own_prompt_opens_a_trace(tmp_path):
     recs = {r["problem_id"]: r for r in lines(tmp_path / "run" / "sentences.jsonl")}
     assert recs["thinking"]["p_resampled"]["p"] == 0.0  # its trace never closes
     assert recs["plain"]["p_resampled"]["p"] == 1.0 and recs["plain"]["p_with"]["p"] == 1.0
+
+
+def test_a_first_sentence_ends_at_a_terminator_a_newline_or_the_next_sentence():
+    before = "We add them."
+    for text in [" The total is 15.", " The total is 1", " The total is 15. Then", " Total\n", " 所以是5。", "", "  "]:
+        ended = first_sentence_ended(text, before)
+        assert ended == (text in (" The total is 15.", " The total is 15. Then", " Total\n", " 所以是5。")), text
+    # the piece a cut resample holds shares the original's words but not its numbers: read whole, it was different
+    assert first_sentence(" The total is 5 * 3 = 1", before) == "The total is 5 * 3 = 1"
+    assert not first_sentence_ended(" The total is 5 * 3 = 1", before)
+    # a list marker at the fork is no sentence end (split after the solution's text, as the solution was)
+    assert not first_sentence_ended(" 1. Add", "Steps:\n")
+    assert first_sentence_ended(" 1. Add 3. Then", "Steps:\n")
