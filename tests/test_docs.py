@@ -159,7 +159,7 @@ def test_every_python_name_in_the_docs_exists(doc):
     missing = []
     for name in sorted(names):
         top = name.split(".")[1]
-        if top not in ptsfast.__all__ and not (ROOT / "python" / "ptsfast" / top).exists() and \
+        if top not in [*ptsfast.__all__, "__all__"] and not (ROOT / "python" / "ptsfast" / top).exists() and \
                 not (ROOT / "python" / "ptsfast" / f"{top}.py").exists():
             missing.append(f"{name} (ptsfast.{top} is not exported from the package root)")
             continue
