@@ -741,7 +741,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots "
                    "(thought_anchors: sentences whose importance has that sign)")
     e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this "
-                   "(thought_anchors: |counterfactual importance|)")
+                   "(thought_anchors: |prob_delta|, the counterfactual importance, or the resampling one where no "
+                   "resample differed)")
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")
