@@ -81,10 +81,12 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
                    help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
     p.add_argument("--question-field", "--query-key", dest="question_field", default=None,
-                   help="question column (default: question, else the first of query/instruction/problem/prompt)")
+                   help="question column (default: question, else the first of the usual names the data has: "
+                        "query/instruction/problem/problem_description/prompt/instruct_prompt/text/description/"
+                        "question_content)")
     p.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
-                   help="reference answer column (default: answer, else the first of output/solution/response/"
-                        "canonical_solution)")
+                   help="reference answer column (default: answer, else the first of answerKey/output/solution/"
+                        "response/canonical_solution, or verl's and PrimeIntellect's ground_truth)")
     p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
                    "the problem's content)")
     p.add_argument("--tests-field", nargs="+", default=None, metavar="FIELD",
@@ -700,17 +702,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--limit", type=int, default=DEMO_LIMIT,
                    help=f"only the first N of the 12 demo problems (default {DEMO_LIMIT}; 0 = all)")
     _mining_args(d)
-    d.set_defaults(func=cmd_demo, max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
-                   temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16,
-                   max_rollouts=DEMO_MAX_ROLLOUTS, key_max_rollouts=DEMO_KEY_MAX_ROLLOUTS)
-    demo_sized = dict(estimator__confirm_max_rollouts=DEMO_CONFIRM_MAX_ROLLOUTS,
-                      estimator__long_max_rollouts=DEMO_KEY_MAX_ROLLOUTS,  # its caps stay 16/16 at any length
-                      pairs__fresh_max_rollouts=DEMO_PAIR_FRESH_MAX_ROLLOUTS,
-                      pairs__max_alternatives=DEMO_PAIR_MAX_ALTERNATIVES, pairs__candidates=DEMO_PAIR_CANDIDATES)
-    d.set_defaults(**demo_sized)
-    for action in d._actions:  # the generated flags' help names the config's default; the demo's differs
-        if action.dest in demo_sized and action.help:
-            action.help = action.help[: action.help.rindex("(default ")] + f"(demo default {demo_sized[action.dest]})"
+    demo_defaults = dict(max_new_tokens=DEMO_MAX_NEW_TOKENS, trajectories=2, oracle=DEMO_ORACLE,
+                         temperature=DEMO_TEMPERATURE, system_prompt=DEMO_SYSTEM_PROMPT, problems_per_batch=16,
+                         max_rollouts=DEMO_MAX_ROLLOUTS, key_max_rollouts=DEMO_KEY_MAX_ROLLOUTS,
+                         estimator__confirm_max_rollouts=DEMO_CONFIRM_MAX_ROLLOUTS,
+                         estimator__long_max_rollouts=DEMO_KEY_MAX_ROLLOUTS,  # its caps stay 16/16 at any length
+                         pairs__fresh_max_rollouts=DEMO_PAIR_FRESH_MAX_ROLLOUTS,
+                         pairs__max_alternatives=DEMO_PAIR_MAX_ALTERNATIVES, pairs__candidates=DEMO_PAIR_CANDIDATES)
+    d.set_defaults(func=cmd_demo, **demo_defaults)
+    for action in d._actions:  # the shared flags' help names mine's default (or none); the demo's differs
+        if action.dest in demo_defaults:
+            value = demo_defaults[action.dest]
+            shown = "its own system prompt" if action.dest == "system_prompt" else str(value).replace("%", "%%")
+            helped = action.help or ""
+            head = helped[: helped.rindex("(default")] if "(default" in helped else helped + " " * bool(helped)
+            action.help = f"{head}(demo default {shown})"
 
     e = sub.add_parser("export", help="pairs/pivots of a run -> TRL DPO JSONL, datasets folder, codelion/pts "
                        "pivotal tokens or steering vectors",

@@ -173,6 +173,10 @@ def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_other
     demo = next(a for a in parser._subparsers._group_actions[0].choices["demo"]._actions
                 if a.dest == "pairs__candidates")
     assert demo.help.endswith(f"(demo default {DEMO_PAIR_CANDIDATES})")
+    helps = {a.dest: a.help for a in parser._subparsers._group_actions[0].choices["demo"]._actions}
+    # the flags it shares with mine showed mine's defaults (gsm8k, 1 trajectory, 8 problems a batch)
+    assert helps["oracle"].endswith("(demo default last_number)") and "gsm8k)" not in helps["oracle"]
+    assert helps["trajectories"].endswith("(demo default 2)") and helps["problems_per_batch"].endswith("default 16)")
 
 
 def test_the_demo_takes_limit_0_as_all_its_problems_and_refuses_a_negative_limit(tmp_path):

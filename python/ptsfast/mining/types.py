@@ -302,7 +302,7 @@ class EstimatorConfig:
     a bound, so they overstate ``|Δp|`` (design §1); these do not. 0: the pivot reports the deciding counts."""
     confirm_margin: float = 0.0
     """A pivot is confirmed when its fresh Δp interval clears ``gap - confirm_margin`` (and refuted when it
-    lies below). 0: ``confirmed`` means a re-estimate will likely find the gap (98.5-99.5% of confirmed pivots hold
+    lies below). 0: ``confirmed`` means a re-estimate will likely find the gap (98.9-99.4% of confirmed pivots hold
     on 128 fresh rollouts a side in the simulated populations, 95.6-98.3% with 0.05 and confidence 0.7, at the same
     recall and rollouts; fewer are confirmed, more are undecided)."""
     confirm_confidence: float = 0.9
