@@ -76,15 +76,18 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     p = result.problem
     by_key = {r.key: r for r in result.results}
     pivots, pairs, trajectories = [], [], []
+    judged = {"think_open": bool(p.think_open)}  # how the oracle read the text: a re-estimate must read it so too
     for t in result.trajectories:
         r = by_key.get(t.key)
         if r is not None:
-            pivots += [pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run) for v in r.pivots]
-            pairs += [pair_record(pair, tokenizer, run) for pair in r.pairs]
+            pivots += [{**pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run), **judged} for v in r.pivots]
+            pairs += [{**pair_record(pair, tokenizer, run), "prompt_len": len(p.prompt_ids), **judged}
+                      for pair in r.pairs]
         rec = trajectory_record(r if r is not None else {"key": t.key, "kept": False}, tokenizer, p.prompt_ids,
                                 t.solution_ids, correct=t.correct,
                                 source="given" if p.solution_ids is not None else "sampled")
         rec.update(text=t.text, finish_reason=t.finish_reason, oracle_error=t.oracle_error)
         trajectories.append(rec)
-    summary = problem_record(p.problem, trajectories, p.prompt_ids, extra={"skipped": result.skipped, **run})
+    summary = problem_record(p.problem, trajectories, p.prompt_ids,
+                             extra={"skipped": result.skipped, **run, **judged})
     return pivots, pairs, summary
