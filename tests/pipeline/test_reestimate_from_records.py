@@ -114,3 +114,23 @@ def test_problem_records_say_whether_the_oracle_read_after_a_think_trace():
     prepared = PreparedProblem("t", (5, 9, 14), Problem("t", "q", "1"), think_open=True)
     _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), {"oracle": "gsm8k"})
     assert summary["think_open"] is True
+
+
+def test_fresh_estimates_give_rollouts_the_searchs_budget_not_max_new_tokens(model_dir):
+    """A run whose search budget is set apart from ``max_new_tokens`` (the API's ``rollout_budget``) counted each
+    rollout on that budget: its p's are re-estimated on it (run.json's ``mining.estimator.rollout_budget``)."""
+    from ptsfast.models import load_model
+
+    model, _ = load_model(model_dir)
+    tok = tiny_tokenizer()
+    estimator = EstimatorConfig(rollout_budget=2)
+    options = MineOptions(max_new_tokens=8, use_chat_template=False, mining=MiningConfig(estimator=estimator))
+    sol = Solution((5, 9, 14, 20), (30, 31, 32), Problem("b", "q", "0"))
+
+    def long(text, problem):  # three or more words after the solution's three: more than the budget allows
+        return len(text.split()) >= 6
+
+    engine = RolloutEngine(model, tok, EngineConfig(num_blocks=256, block_size=8))
+    est = fresh_estimates(engine, tok, {"b": sol}, [Point("b", 3)], 32, options, oracle=long)
+    assert est[Point("b", 3)].trials == 32 and est[Point("b", 3)].p == 0.0
+    engine.check_no_leaks()

@@ -56,10 +56,10 @@ def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashabl
                     progress: Callable[[int], None] | None = None) -> dict[Point, Estimate]:
     """``n`` fresh rollouts at each distinct point, judged as the run judges them: ``{point: Estimate}``.
 
-    The rollouts sample as ``options`` say (temperature, top-k, top-p) with ``options.max_new_tokens`` new tokens
-    after the point (forced tokens excluded), the search's rollout budget, and stop where the search's stop (EOS,
-    the oracle's stop strings, a complete answer, a forced stop token). The end of a solution with a verdict is
-    exact, as in the search. An oracle error counts as a failure. ``oracle`` overrides ``options.oracle``.
+    The rollouts sample as ``options`` say (temperature, top-k, top-p, min-p) with the search's rollout budget of new
+    tokens after the point (forced tokens excluded: ``mining.estimator.rollout_budget``, else ``max_new_tokens``),
+    and stop where the search's stop (EOS, the oracle's stop strings, a complete answer, a forced stop token). The
+    end of a solution with a verdict is exact, as in the search. An oracle error counts as a failure. ``oracle`` overrides ``options.oracle``.
     """
     if n < 1:
         raise ValueError(f"n={n}: use >= 1 rollouts a point")
@@ -90,9 +90,11 @@ def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashabl
             solutions[k].think_open for k in keys) else None
         sampler = EngineSampler(engine, tokenizer, judge, options, contexts, stops, progress=progress, think=think)
         try:
-            # the search's own budget: no reuse window here, every rollout is counted where it starts
+            # the search's own budget (its rollout_budget, max_new_tokens unless set apart): no reuse window here,
+            # every rollout is counted where it starts
+            budget = options.search_config().estimator.rollout_budget
             requests = [ProbeRequest(pt.key, pt.position, n, stable_seed(options.seed, salt, pt.key, pt.position,
-                                                                         pt.forced), pt.forced, options.max_new_tokens)
+                                                                         pt.forced), pt.forced, budget)
                         for pt in sampled]
             for pt, outcomes in zip(sampled, sampler(requests)):
                 ok = sum(bool(o.success) and o.error is None for o in outcomes)
