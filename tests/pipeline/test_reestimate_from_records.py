@@ -134,3 +134,14 @@ def test_fresh_estimates_give_rollouts_the_searchs_budget_not_max_new_tokens(mod
     est = fresh_estimates(engine, tok, {"b": sol}, [Point("b", 3)], 32, options, oracle=long)
     assert est[Point("b", 3)].trials == 32 and est[Point("b", 3)].p == 0.0
     engine.check_no_leaks()
+
+
+def test_records_name_the_stop_strings_the_rollouts_stopped_at():
+    """gsm8k's rollouts stop at "\\n\\nQuestion:" (a model that goes on to a new question writes other numbers):
+    ``generate`` needs them as ``stop_strings`` to draw the same rollouts."""
+    prepared = PreparedProblem("t", (5, 9, 14), Problem("t", "q", "1"))
+    meta = {"oracle": "gsm8k", "sampler": {"temperature": 1.0, "top_k": 0, "top_p": 1.0, "max_new_tokens": 8}}
+    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), meta)
+    assert summary["sampler"]["stop_strings"] == ["\n\nQuestion:", "\n\nProblem:"]
+    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), {**meta, "oracle": "callable:race"})
+    assert summary["sampler"]["stop_strings"] == []

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ptsfast.problems.loading import Skip
+from ptsfast.problems.oracles import stop_strings
 from ptsfast.outputs.rundir import (
     RunWriter,
     pair_record,
@@ -77,6 +78,8 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     by_key = {r.key: r for r in result.results}
     pivots, pairs, trajectories = [], [], []
     judged = {"think_open": bool(p.think_open)}  # how the oracle read the text: a re-estimate must read it so too
+    if isinstance(run.get("sampler"), dict):  # rollouts stopped at the oracle's stop strings (a verdict may change)
+        run = {**run, "sampler": {**run["sampler"], "stop_strings": list(stop_strings(run.get("oracle", "")))}}
     for t in result.trajectories:
         r = by_key.get(t.key)
         if r is not None:
