@@ -145,3 +145,11 @@ def test_records_name_the_stop_strings_the_rollouts_stopped_at():
     assert summary["sampler"]["stop_strings"] == ["\n\nQuestion:", "\n\nProblem:"]
     _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), {**meta, "oracle": "callable:race"})
     assert summary["sampler"]["stop_strings"] == []
+
+
+def test_a_top_k_turned_off_with_minus_one_is_recorded_as_generates_off():
+    """-1 and 0 are one sampler here (run.json records 0); ``generate`` refuses -1 and reads 0 as off."""
+    prepared = PreparedProblem("t", (5, 9, 14), Problem("t", "q", "1"))
+    meta = {"oracle": "gsm8k", "sampler": {"temperature": 1.0, "top_k": -1, "top_p": 1.0, "max_new_tokens": 8}}
+    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), meta)
+    assert summary["sampler"]["top_k"] == 0 and meta["sampler"]["top_k"] == -1
