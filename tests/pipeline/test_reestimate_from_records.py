@@ -139,17 +139,29 @@ def test_fresh_estimates_give_rollouts_the_searchs_budget_not_max_new_tokens(mod
 def test_records_name_the_stop_strings_the_rollouts_stopped_at():
     """gsm8k's rollouts stop at "\\n\\nQuestion:" (a model that goes on to a new question writes other numbers):
     ``generate`` needs them as ``stop_strings`` to draw the same rollouts."""
-    prepared = PreparedProblem("t", (5, 9, 14), Problem("t", "q", "1"))
-    meta = {"oracle": "gsm8k", "sampler": {"temperature": 1.0, "top_k": 0, "top_p": 1.0, "max_new_tokens": 8}}
-    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), meta)
-    assert summary["sampler"]["stop_strings"] == ["\n\nQuestion:", "\n\nProblem:"]
-    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), {**meta, "oracle": "callable:race"})
-    assert summary["sampler"]["stop_strings"] == []
+    from ptsfast.pipeline.options import record_meta
+
+    options = MineOptions(max_new_tokens=8, use_chat_template=False)
+    assert record_meta(options, {"model": "m", "oracle": "gsm8k"})["sampler"]["stop_strings"] == \
+        ["\n\nQuestion:", "\n\nProblem:"]
+    assert record_meta(options, {"model": "m", "oracle": "callable:race"})["sampler"]["stop_strings"] == []
 
 
 def test_a_top_k_turned_off_with_minus_one_is_recorded_as_generates_off():
     """-1 and 0 are one sampler here (run.json records 0); ``generate`` refuses -1 and reads 0 as off."""
-    prepared = PreparedProblem("t", (5, 9, 14), Problem("t", "q", "1"))
-    meta = {"oracle": "gsm8k", "sampler": {"temperature": 1.0, "top_k": -1, "top_p": 1.0, "max_new_tokens": 8}}
-    _, _, summary = problem_records(ProblemResult(prepared), tiny_tokenizer(), meta)
-    assert summary["sampler"]["top_k"] == 0 and meta["sampler"]["top_k"] == -1
+    from ptsfast.pipeline.options import record_meta
+
+    options = MineOptions(max_new_tokens=8, use_chat_template=False, top_k=-1)
+    assert record_meta(options, {"model": "m", "oracle": "gsm8k"})["sampler"]["top_k"] == 0
+
+
+def test_records_name_the_rollouts_budget_where_the_api_set_it_apart():
+    """The search counted rollouts on ``rollout_budget``; the records said only ``max_new_tokens``."""
+    from ptsfast.pipeline.options import record_meta
+
+    settings = {"model": "m", "oracle": "gsm8k"}
+    apart = MineOptions(max_new_tokens=8, use_chat_template=False,
+                        mining=MiningConfig(estimator=EstimatorConfig(rollout_budget=2)))
+    assert record_meta(apart, settings)["sampler"]["rollout_max_new_tokens"] == 2
+    same = MineOptions(max_new_tokens=8, use_chat_template=False)
+    assert "rollout_max_new_tokens" not in record_meta(same, settings)["sampler"]

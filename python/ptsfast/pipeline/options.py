@@ -190,8 +190,15 @@ def run_settings(options: MineOptions, model_name: str) -> dict:
 
 
 def record_meta(options: MineOptions, settings: dict) -> dict:
-    """Run settings repeated in every record (model, seed, oracle, sampler)."""
+    """Run settings repeated in every record (model, seed, oracle, sampler): what a re-estimate of a record needs
+    to draw the rollouts the search drew (``top_k`` 0 for off, as ``generate`` takes it; the rollouts' budget where
+    the Python API set it apart from ``max_new_tokens``; the oracle's stop strings)."""
+    from ptsfast.problems.oracles import stop_strings
+
+    budget = options.search_config().estimator.rollout_budget
     return {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
-            "sampler": {"temperature": options.temperature, "top_k": options.top_k, "top_p": options.top_p,
+            "sampler": {"temperature": options.temperature, "top_k": max(options.top_k, 0), "top_p": options.top_p,
                         **({"min_p": options.min_p} if options.min_p else {}),
-                        "max_new_tokens": options.max_new_tokens}}
+                        "max_new_tokens": options.max_new_tokens,
+                        **({"rollout_max_new_tokens": budget} if budget != options.max_new_tokens else {}),
+                        "stop_strings": list(stop_strings(settings.get("oracle", "")))}}

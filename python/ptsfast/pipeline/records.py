@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ptsfast.problems.loading import Skip
-from ptsfast.problems.oracles import stop_strings
 from ptsfast.outputs.rundir import (
     RunWriter,
     pair_record,
@@ -78,11 +77,6 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     by_key = {r.key: r for r in result.results}
     pivots, pairs, trajectories = [], [], []
     judged = {"think_open": bool(p.think_open)}  # how the oracle read the text: a re-estimate must read it so too
-    if isinstance(run.get("sampler"), dict):  # rollouts stopped at the oracle's stop strings (a verdict may change)
-        sampler = {**run["sampler"], "stop_strings": list(stop_strings(run.get("oracle", "")))}
-        if isinstance(sampler.get("top_k"), int) and sampler["top_k"] < 0:  # -1 (vLLM's off) is refused by generate
-            sampler["top_k"] = 0
-        run = {**run, "sampler": sampler}
     for t in result.trajectories:
         r = by_key.get(t.key)
         if r is not None:
