@@ -127,3 +127,26 @@ def test_a_temperature_too_small_to_divide_by_samples_greedily(engine, seq):
 
     for kw in ({}, {"top_p": 0.9}, {"top_k": 5}):
         assert tokens(1e-40, **kw) == tokens(1e-20, **kw) == tokens(0.0, **kw)
+
+
+def test_a_stop_fn_sees_a_read_only_snapshot_of_the_tokens(engine, seq):
+    # stop_fn got the engine's own token list: appending to it or clearing it rewrote the rollout's result, and a
+    # reference kept from an earlier step grew with the rollout
+    req = RolloutRequest(seq.seq_id, 5, 2, 6, SamplingParams(seed=3), stop_token_ids=())
+    plain = engine.rollout([req])
+    seen, decoded = [], []
+
+    def hostile(tokens):
+        for mutate in (lambda: tokens.append(9), lambda: tokens.clear(), lambda: tokens.pop(),
+                       lambda: tokens.__setitem__(0, 9)):
+            with pytest.raises((AttributeError, TypeError)):
+                mutate()
+        seen.append((tokens, list(tokens)))
+        decoded.append((engine.tokenizer.decode(tokens), engine.tokenizer.decode(list(tokens))))
+        assert tokens == list(tokens) and tokens == tuple(tokens) and tokens[-1] == list(tokens)[-1]
+        assert tokens[-2:] == list(tokens)[-2:] and [5] + tokens == [5, *tokens] and len(tokens) == len(seen[-1][1])
+        return False
+
+    assert engine.rollout([RolloutRequest(**{**req.__dict__, "stop_fn": hostile})]) == plain
+    assert len(seen) == 12 and all(view == copy for view, copy in seen)  # a kept view does not grow
+    assert all(a == b for a, b in decoded)

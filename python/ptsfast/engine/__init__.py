@@ -19,6 +19,7 @@ _LAZY = {
     "Rollout": "ptsfast.engine.sequence",
     "RolloutRequest": "ptsfast.engine.sequence",
     "SamplingParams": "ptsfast.engine.sequence",
+    "TokensView": "ptsfast.engine.sequence",
     "lent": "ptsfast.engine.hf_adapter",
 }
 

@@ -47,6 +47,7 @@ from ptsfast.engine.sequence import (
     RolloutRequest,
     RolloutState,
     SamplingParams,
+    TokensView,
     _is_int,
     check_sampling,
 )
@@ -567,7 +568,7 @@ class RolloutEngine:
         elif request.stop_strings and self._hit_stop_string(s, request.stop_strings):
             s.finish_reason = FinishReason.STOP
         elif request.stop_fn is not None and (not forced or s.step == len(s.forced)) and \
-                _stop_verdict(request.stop_fn(s.tokens), s.request_index):
+                _stop_verdict(request.stop_fn(TokensView(s.tokens)), s.request_index):
             s.finish_reason = FinishReason.STOP
         elif not forced and len(s.tokens) >= s.max_new_tokens:
             s.finish_reason = FinishReason.LENGTH

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
+from itertools import islice
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -41,6 +43,50 @@ def check_sampling(p, where: str = "SamplingParams") -> None:
         raise ValueError(f"{where}.seed must be an int in [0, 2**64), got {p.seed!r}")
 
 
+class TokensView(Sequence):
+    """The tokens a rollout has generated, as a ``stop_fn`` sees them: a read-only snapshot made in O(1).
+
+    It reads the engine's own list, which only grows, up to the length it had when made, so a ``stop_fn`` can
+    neither change the rollout nor see a kept view grow. It works as a tuple of ints would: ``len``, indexing,
+    slicing and ``+`` give lists, ``==`` compares with lists and tuples, and tokenizers' ``decode`` takes it.
+    """
+
+    __slots__ = ("_tokens", "_n")
+    __hash__ = None  # equal to a list, so unhashable as a list is
+
+    def __init__(self, tokens: list[int]):
+        self._tokens, self._n = tokens, len(tokens)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            r = range(self._n)[i]
+            return self._tokens[r.start:r.stop] if r.step == 1 else [self._tokens[k] for k in r]
+        k = operator.index(i)  # a float or a str is refused as a list refuses it
+        if not -self._n <= k < self._n:
+            raise IndexError("token index out of range")
+        return self._tokens[k % self._n]
+
+    def __iter__(self):
+        return islice(self._tokens, self._n)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, (list, tuple, TokensView)):
+            return NotImplemented
+        return len(other) == self._n and self._tokens[:self._n] == list(other)
+
+    def __add__(self, other) -> list[int]:
+        return self._tokens[:self._n] + list(other) if isinstance(other, (list, tuple, TokensView)) else NotImplemented
+
+    def __radd__(self, other) -> list[int]:
+        return list(other) + self._tokens[:self._n] if isinstance(other, (list, tuple)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"TokensView({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class SamplingParams:
     """How rollouts sample. ``temperature=0`` is greedy (so is one below 1e-30, its limit); ``top_k`` 0 or -1,
@@ -72,7 +118,10 @@ class RolloutRequest:
     ``max_new_tokens``. ``stop_token_ids=None`` means the model's EOS tokens; ``ignore_eos`` disables
     them. ``stop_strings`` need an engine built with a tokenizer. ``stop_fn(tokens)`` is called with the
     tokens generated so far after each step and ends the rollout (reason ``stop``) when it returns True (a bool:
-    another answer is refused), e.g. once an oracle can already decide. A rollout also ends (reason ``length``)
+    another answer is refused), e.g. once an oracle can already decide. ``tokens`` is a read-only
+    :class:`TokensView` made in O(1) (no copy per step): it reads as a tuple of ints (``len``, indexing, slices,
+    ``==`` with lists, ``head + tokens``, ``tokenizer.decode(tokens)``), cannot change the rollout, and a kept
+    one does not grow; ``list(tokens)`` copies it. A rollout also ends (reason ``length``)
     when the sequence reaches the model's context, so ``max_new_tokens`` is an upper bound.
     """
 
@@ -85,7 +134,7 @@ class RolloutRequest:
     stop_strings: tuple[str, ...] = ()
     forced: tuple[int, ...] = ()
     ignore_eos: bool = False
-    stop_fn: Callable[[list[int]], bool] | None = None
+    stop_fn: Callable[[Sequence[int]], bool] | None = None
 
     def __post_init__(self):
         """Tensors and arrays of ids become what the engine reads (ints, tuples); the engine checks the values."""
