@@ -150,3 +150,24 @@ def test_a_stop_fn_sees_a_read_only_snapshot_of_the_tokens(engine, seq):
     assert engine.rollout([RolloutRequest(**{**req.__dict__, "stop_fn": hostile})]) == plain
     assert len(seen) == 12 and all(view == copy for view, copy in seen)  # a kept view does not grow
     assert all(a == b for a, b in decoded)
+
+
+@pytest.mark.parametrize("model, tokenizer, match", [
+    ("path/to/model", None, r"model must be a loaded Hugging Face causal LM .*got str"),
+    (None, None, r"model must be a loaded Hugging Face causal LM .*got NoneType"),
+    (tiny_model("llama"), "gpt2", r"tokenizer must be a Hugging Face tokenizer \(with decode\) or None, got str"),
+])
+def test_an_engine_is_refused_a_model_path_or_a_tokenizer_name(model, tokenizer, match):
+    # a path ended in "'str' object has no attribute 'config'" deep in the adapter; a tokenizer name was taken and
+    # failed at the first stop string, mid-call
+    with pytest.raises(TypeError, match=match):
+        RolloutEngine(model, tokenizer, EngineConfig(num_blocks=8, block_size=4))
+
+
+@pytest.mark.parametrize("seq_id", [None, "0", 0.0, torch.tensor(0.0)])
+def test_a_seq_id_that_is_no_int_is_named_as_such(engine, seq, seq_id):
+    # it was a KeyError "sequence 0.0 is not registered" beside a registered sequence 0
+    free = engine.blocks.num_free
+    with pytest.raises(TypeError, match=r"request 0: seq_id must be an int \(a PrefilledSequence's seq_id\), got"):
+        engine.rollout([RolloutRequest(seq_id, 5, 2, 3)])
+    assert engine.blocks.num_free == free

@@ -153,6 +153,12 @@ class RolloutEngine:
     def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
         if not isinstance(config, EngineConfig):
             raise TypeError(f"config must be a ptsfast.EngineConfig, got {type(config).__name__}")
+        if not isinstance(model, torch.nn.Module) or not hasattr(model, "config"):  # a path would fail in the adapter
+            raise TypeError(f"model must be a loaded Hugging Face causal LM (ptsfast.models.load_model(path) loads "
+                            f"one), got {type(model).__name__}")
+        if tokenizer is not None and not callable(getattr(tokenizer, "decode", None)):  # stop strings decode
+            raise TypeError(f"tokenizer must be a Hugging Face tokenizer (with decode) or None, "
+                            f"got {type(tokenizer).__name__}")
         state = model_state(model)
         try:  # a model the engine refuses (its KV pool too large for the device, ...) is given back as it was
             self._setup(model, tokenizer, config)
@@ -409,7 +415,10 @@ class RolloutEngine:
     def _check_request(self, ri: int, r) -> _Registered:
         if not isinstance(r, RolloutRequest):
             raise TypeError(f"request {ri} must be a RolloutRequest, got {type(r).__name__}")
-        reg = self._seqs.get(r.seq_id) if _is_int(r.seq_id) else None
+        if not _is_int(r.seq_id):  # a float 0.0 beside a registered sequence 0 is a type error, not an unknown id
+            raise TypeError(f"request {ri}: seq_id must be an int (a PrefilledSequence's seq_id), got "
+                            f"{type(r.seq_id).__name__} {r.seq_id!r}")
+        reg = self._seqs.get(r.seq_id)
         if reg is None:
             raise KeyError(f"request {ri}: sequence {r.seq_id!r} is not registered; call prefill() first")
         if not _is_int(r.position) or not 1 <= r.position <= len(reg.tokens):
