@@ -171,3 +171,20 @@ def test_a_seq_id_that_is_no_int_is_named_as_such(engine, seq, seq_id):
     with pytest.raises(TypeError, match=r"request 0: seq_id must be an int \(a PrefilledSequence's seq_id\), got"):
         engine.rollout([RolloutRequest(seq_id, 5, 2, 3)])
     assert engine.blocks.num_free == free
+
+
+def test_sampling_params_take_0d_tensors_and_arrays_as_numbers(engine, seq):
+    # RolloutRequest read 0-d tensors as ints, SamplingParams refused them: "temperature must be a finite number
+    # >= 0, got tensor(0.5000)"
+    plain = SamplingParams(0.5, 5, 0.75, 3, 0.25)
+    for wrap in (torch.tensor, np.array):
+        p = SamplingParams(wrap(0.5), wrap(5), wrap(0.75), wrap(3), wrap(0.25))
+        assert p == plain and type(p.seed) is int and type(p.top_k) is int
+        req = RolloutRequest(seq.seq_id, 5, 2, 3, p)
+        assert engine.rollout([req]) == engine.rollout([RolloutRequest(seq.seq_id, 5, 2, 3, plain)])
+    for bad, match in [(torch.tensor([0.5, 1.0]), "temperature must be a finite number"),
+                       (torch.tensor(True), "temperature must be a finite number")]:
+        with pytest.raises((TypeError, ValueError), match=match):
+            SamplingParams(temperature=bad)
+    with pytest.raises(TypeError, match="SamplingParams.seed must be an int, got 3.5"):
+        SamplingParams(seed=torch.tensor(3.5))

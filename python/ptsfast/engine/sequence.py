@@ -104,6 +104,10 @@ class SamplingParams:
     min_p: float = 0.0  # last, so SamplingParams(t, k, p, seed) keeps its meaning
 
     def __post_init__(self):
+        for name in ("temperature", "top_k", "top_p", "seed", "min_p"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Number) and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+                object.__setattr__(self, name, v.item())  # a 0-d tensor or array: its number, as RolloutRequest's
         check_sampling(self)
         if type(self.seed) is not int:  # a numpy int: the engine's seed arithmetic needs Python's own
             object.__setattr__(self, "seed", int(self.seed))
