@@ -188,3 +188,19 @@ def test_sampling_params_take_0d_tensors_and_arrays_as_numbers(engine, seq):
             SamplingParams(temperature=bad)
     with pytest.raises(TypeError, match="SamplingParams.seed must be an int, got 3.5"):
         SamplingParams(seed=torch.tensor(3.5))
+
+
+def test_an_on_done_that_changes_its_rollouts_list_leaves_the_result_alone(engine, seq):
+    # on_done got the very list rollout() returned: sorting, popping or clearing it there changed the call's result
+    reqs = [RolloutRequest(seq.seq_id, 5, 3, 3, SamplingParams(seed=s)) for s in (1, 2)]
+    plain = engine.rollout(reqs)
+    heard = {}
+
+    def on_done(index, rollouts):
+        heard[index] = list(rollouts)
+        rollouts.reverse()
+        rollouts.pop()
+        rollouts.clear()
+
+    assert engine.rollout(reqs, on_done=on_done) == plain
+    assert heard == dict(enumerate(plain))

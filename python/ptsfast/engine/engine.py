@@ -404,7 +404,8 @@ class RolloutEngine:
                         continue
                     finished = self._step(requests, results, left, progress)
                     for ri in finished if on_done is not None else ():
-                        join(callback(on_done, ri, results[ri]), "on_done")
+                        # a copy: an on_done that sorts or clears its list must not change what the call returns
+                        join(callback(on_done, ri, list(results[ri])), "on_done")
                     if poll is not None:
                         join(callback(poll, False), "poll")
             except BaseException:
