@@ -150,6 +150,12 @@ def available_memory(device: torch.device) -> float | None:
 
 
 class RolloutEngine:
+    """Prefills sequences once and forks sampled rollouts from any of their prefixes (see the module docstring).
+
+    ``model``: a loaded Hugging Face causal LM, which the engine keeps in ptsfast attention and eval mode;
+    ``tokenizer``: needed only for ``stop_strings``. One thread calls an engine at a time.
+    """
+
     def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
         if not isinstance(config, EngineConfig):
             raise TypeError(f"config must be a ptsfast.EngineConfig, got {type(config).__name__}")
