@@ -2922,7 +2922,9 @@ def _ptsfast_reap(keep=()):
             try:
                 with open("/proc/" + name + "/stat") as f:
                     state, parent = f.read().rsplit(")", 1)[1].split()[:2]
-                if state not in "ZX":  # a zombie is dead already (its parent waits for it)
+                # a zombie is dead already (its parent waits for it), unless only its main thread ended (a raw exit
+                # syscall): its other threads run on, out of sight but for /proc/<pid>/task
+                if state not in "ZX" or len(os.listdir("/proc/" + name + "/task")) > 1:
                     children.setdefault(int(parent), []).append(int(name))
             except (OSError, ValueError, IndexError):
                 continue

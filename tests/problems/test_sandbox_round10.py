@@ -1,0 +1,39 @@
+"""Tenth round of attacks on the code sandbox: the stdin/stdout, special-judge and function-call paths.
+
+Each attack here passed before its fix (a wrong program judged right); the right programs beside it still pass."""
+
+import pytest
+
+from ptsfast.problems.sandbox import isolation_status
+
+from judging import verdict
+from test_special_judge import SLOW, row
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+CASES = pytest.mark.parametrize("cases", [1, 3], ids=["fresh interpreters", "forked"])
+
+# a leftover whose main thread ended by the raw exit syscall: /proc shows it a zombie while its thread runs on
+HEADLESS = (
+    "import ctypes, os, platform, threading, time\nn = int(input())\n"
+    "def copy():  # the checker's correct_output.txt put where the program's output is\n"
+    "    end = time.time() + 5\n    while time.time() < end:\n        for d in os.listdir('/tmp'):\n"
+    "            if d.startswith('ptsfast_checker_'):\n                try:\n"
+    "                    right = open('/tmp/%s/correct_output.txt' % d).read()\n"
+    "                    open('/tmp/%s/answer' % d, 'w').write(right)\n"
+    "                    os.replace('/tmp/%s/answer' % d, '/tmp/%s/solution_output.txt' % d)\n"
+    "                except OSError:\n                    pass\n        time.sleep(0.0005)\n    os._exit(0)\n"
+    "if os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 64)\n    threading.Thread(target=copy).start()\n"
+    "    time.sleep(0.05)\n"
+    "    ctypes.CDLL(None).syscall({'x86_64': 60, 'aarch64': 93}[platform.machine()], 0)  # this thread only\n"
+    "time.sleep(0.2)\nprint(ANSWER)\n")
+
+
+@CASES
+def test_a_leftover_whose_main_thread_ended_is_killed_before_the_checker_runs(cases):
+    # the kill walked past zombies, and a process whose main thread alone has ended is one to /proc: its other
+    # thread copied the checker's correct_output.txt over the wrong answer (before, passed)
+    assert not verdict(HEADLESS.replace("ANSWER", "1, 3"), row(cases, SLOW))[0]
+    right = HEADLESS.replace("right = open", "right = '1 3' or open").replace("ANSWER", "1, 2")
+    assert verdict(right, row(cases, SLOW))[0]  # a leftover whose thread runs on is killed, the verdict kept
+
