@@ -2,8 +2,11 @@
 
 Each attack here passed before its fix (a wrong program judged right); the right programs beside it still pass."""
 
+import json
+
 import pytest
 
+from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
 from judging import verdict
@@ -37,3 +40,14 @@ def test_a_leftover_whose_main_thread_ended_is_killed_before_the_checker_runs(ca
     right = HEADLESS.replace("right = open", "right = '1 3' or open").replace("ANSWER", "1, 2")
     assert verdict(right, row(cases, SLOW))[0]  # a leftover whose thread runs on is killed, the verdict kept
 
+
+def test_an_answer_of_digits_with_leading_zeros_is_that_string_not_a_number():
+    # 'print the binary string': the number it spells dropped the zeros and passed as an integer answer (before,
+    # passed); an integer answer still reads as its number
+    cases = {"inputs": ["3\n", "2\n"], "outputs": ["011\n", "01 7\n"]}
+    apps = code_tests.test_program_from_row({"input_output": json.dumps(cases)}, ("input_output",), None, None)
+    right = "n = int(input())\nprint('011' if n == 3 else '01 7')\n"
+    assert verdict(right, apps)[0]
+    assert not verdict("n = int(input())\nprint('11' if n == 3 else '01 7')\n", apps)[0]
+    assert not verdict(right.replace("'01 7'", "'1 7'"), apps)[0]
+    assert verdict(right.replace("'01 7'", "'01 7.0'").replace("'011'", "'011 '"), apps)[0]

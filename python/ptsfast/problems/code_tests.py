@@ -3256,6 +3256,8 @@ def _ptsfast_same_output(got, expected, exact=False):
             return False
         if y.lstrip("+-").isdigit():  # an integer answer is that number exactly (3.0 for 3; never 123456789.5, nor
             # 10**18 - 1 for 10**18, which a float cannot tell apart)
+            if y.lstrip("+-")[:1] == "0" and len(y.lstrip("+-")) > 1:  # "0011": a string of digits (a binary
+                return False  # string, a code), not a number: "11" drops what the answer is made of
             from decimal import Decimal, InvalidOperation
             try:
                 if Decimal(x) != int(y):
