@@ -51,3 +51,16 @@ def test_an_answer_of_digits_with_leading_zeros_is_that_string_not_a_number():
     assert not verdict("n = int(input())\nprint('11' if n == 3 else '01 7')\n", apps)[0]
     assert not verdict(right.replace("'01 7'", "'1 7'"), apps)[0]
     assert verdict(right.replace("'01 7'", "'01 7.0'").replace("'011'", "'011 '"), apps)[0]
+
+
+def test_a_fraction_or_decimal_returned_passes_where_its_judges_equals_holds():
+    # APPS' and LiveCodeBench's judges compare the returned value with ==, where Fraction(1, 2) == 0.5: JSON held
+    # no Fraction, and a right function failed (before); one that equals no float, Fraction(1, 3), still fails
+    row = {"input_output": json.dumps({"fn_name": "f", "inputs": [[1], [2], [7]], "outputs": [[0.5], [1], [3.5]]})}
+    apps = code_tests.test_program_from_row(row, ("input_output",), None, None)
+    for code in ("from fractions import Fraction\ndef f(a):\n    return Fraction(a, 2)\n",
+                 "from decimal import Decimal\ndef f(a):\n    return [Decimal(a) / 2]\n"):
+        assert verdict(code, apps)[0], code
+    assert not verdict("from fractions import Fraction\ndef f(a):\n    return Fraction(a, 2) + Fraction(1, 10**30)\n",
+                       apps)[0]
+    assert not verdict("from decimal import Decimal\ndef f(a):\n    return Decimal(a) / 2 + Decimal('0.1')\n", apps)[0]

@@ -3047,6 +3047,15 @@ def loads(line, _loads=json.loads):  # the arguments; APPS' dict argument gets i
 def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and LiveCodeBench's == compares them
     if type(o).__module__ == "numpy" and getattr(o, "shape", None) == () and callable(getattr(o, "item", None)):
         return o.item()
+    exact = [getattr(sys.modules.get(m), n, None) for m, n in (("fractions", "Fraction"), ("decimal", "Decimal"))]
+    if type(o) in exact:
+        try:  # == a JSON number only where it is that number exactly (Fraction(1, 2) == 0.5; 1/3 equals no float)
+            if o == int(o):
+                return int(o)
+        except (OverflowError, ValueError):  # infinities, NaN
+            pass
+        if float(o) == o:
+            return float(o)
     raise TypeError("%s() returned a %s, which is no JSON value" % (name, type(o).__name__))
 
 def tagged(v):  # EvalPlus' == tells a tuple from a list and a set from a list: JSON alone does not
