@@ -1,6 +1,7 @@
 """Tenth round of attacks on the code sandbox: the stdin/stdout, special-judge and function-call paths.
 
-Each attack here passed before its fix (a wrong program judged right); the right programs beside it still pass."""
+Each test failed before its fix: a wrong program judged right (or, for a returned Fraction, a right one judged
+wrong); the right programs beside each attack still pass."""
 
 import json
 
@@ -17,14 +18,15 @@ pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace 
 CASES = pytest.mark.parametrize("cases", [1, 3], ids=["fresh interpreters", "forked"])
 
 # a leftover whose main thread ended by the raw exit syscall: /proc shows it a zombie while its thread runs on
+# (the checker's folders are made in the working folder, where the program starts)
 HEADLESS = (
     "import ctypes, os, platform, threading, time\nn = int(input())\n"
     "def copy():  # the checker's correct_output.txt put where the program's output is\n"
-    "    end = time.time() + 5\n    while time.time() < end:\n        for d in os.listdir('/tmp'):\n"
+    "    end = time.time() + 5\n    while time.time() < end:\n        for d in os.listdir('.'):\n"
     "            if d.startswith('ptsfast_checker_'):\n                try:\n"
-    "                    right = open('/tmp/%s/correct_output.txt' % d).read()\n"
-    "                    open('/tmp/%s/answer' % d, 'w').write(right)\n"
-    "                    os.replace('/tmp/%s/answer' % d, '/tmp/%s/solution_output.txt' % d)\n"
+    "                    right = open(d + '/correct_output.txt').read()\n"
+    "                    open(d + '/answer', 'w').write(right)\n"
+    "                    os.replace(d + '/answer', d + '/solution_output.txt')\n"
     "                except OSError:\n                    pass\n        time.sleep(0.0005)\n    os._exit(0)\n"
     "if os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 64)\n    threading.Thread(target=copy).start()\n"
     "    time.sleep(0.05)\n"
