@@ -17,6 +17,7 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
@@ -500,20 +501,18 @@ def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[s
     "3") or, as an integer, by its 0-based index (MMLU's ``answer``, MMLU-Pro's ``answer_index``); else as given."""
     if not choices or answer is None or isinstance(answer, bool):
         return answer
-    if labels and isinstance(answer, str) and answer.strip() in labels and labels != tuple(_LETTERS[:len(labels)]):
-        return _LETTERS[labels.index(answer.strip())]
-    if isinstance(answer, numbers.Integral) and 0 <= int(answer) < min(len(choices), len(_LETTERS)):
-        return _LETTERS[int(answer)]
+    own = labels and labels != tuple(ascii_uppercase[:len(labels)])  # ARC's "1".."4", not letters already
+    if own and isinstance(answer, str) and answer.strip() in labels:
+        return ascii_uppercase[labels.index(answer.strip())]
+    if isinstance(answer, numbers.Integral) and 0 <= int(answer) < min(len(choices), len(ascii_uppercase)):
+        return ascii_uppercase[int(answer)]
     return answer
-
-
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def with_choices(question: str, choices: tuple[str, ...]) -> str:
     """The question followed by its choices, lettered (A. ..., B. ...), where it does not list them already: the
     multiple-choice oracle reads the letter the model names, which it can name only when it sees them."""
-    letters = _LETTERS[:len(choices)]
+    letters = ascii_uppercase[:len(choices)]
     if all(re.search(rf"(?m)^\s*\(?{x}[.):]", question) for x in letters):
         return question
     lines = [c.strip() if re.match(rf"\s*\(?{x}\s*[.):]", c) else f"{x}. {c.strip()}" for x, c in zip(letters, choices)]

@@ -28,6 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from string import ascii_uppercase
 from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
@@ -174,9 +175,6 @@ def normalize_text(s: str) -> str:
     return s.strip(" \t\"'`.,;:!?*")
 
 
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
 @functools.lru_cache(maxsize=8)
 def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The strong and weak readings of a chosen letter ``A``..``last``: A-E unless a problem has more choices
@@ -200,13 +198,13 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
     return strong, weak
 
 
-_MC_STRONG, _MC_WEAK = _choice_patterns("E")
+_MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 
 
 def _last_letter(problem: Problem | None) -> str:
     """The last choice letter a problem's answer may name: E, or further where it lists more choices."""
     n = len(problem.choices or ()) if problem is not None else 0
-    return _LETTERS[min(max(n, 5), len(_LETTERS)) - 1]
+    return ascii_uppercase[min(max(n, 5), len(ascii_uppercase)) - 1]
 
 
 def extract_choice(text: str, last: str = "E") -> str | None:
@@ -533,7 +531,7 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
         if normalize_text(ref) not in norm:
             raise ValueError(f"problem {problem.id}: reference answer {ref!r} is neither a letter A-{last} nor one "
                              f"of its choices; put the letter in the answer field")
-        ref_letter = _LETTERS[norm.index(normalize_text(ref))]
+        ref_letter = ascii_uppercase[norm.index(normalize_text(ref))]
     return got == ref_letter
 
 
