@@ -28,8 +28,9 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
                    "multiple_choice | code (default: gsm8k)")
     g.add_argument("--unsafe-code-oracle", action="store_true", help="let the code oracle run model-written code "
                    "without namespace isolation where this machine has none (it refuses otherwise)")
-    g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds one judgement may take; for --oracle code the sandbox's "
-                   "wall limit (a timeout is an oracle error, counted in oracle_errors, not a failed test)")
+    g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds one judgement may take; for --oracle "
+                   "code the sandbox's wall limit (a timeout is an oracle error, counted in oracle_errors, not a "
+                   "failed test)")
     g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
     g.add_argument("--max-new-tokens", type=int, default=256)
     g.add_argument("--temperature", type=float, default=1.0)
@@ -44,7 +45,8 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
 def _search_args(s) -> None:
     s.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
     s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
-    s.add_argument("--batch-rollouts", type=int, default=None, help="first sequential-test batch per position (default 8)")
+    s.add_argument("--batch-rollouts", type=int, default=None,
+                   help="first sequential-test batch per position (default 8)")
     s.add_argument("--max-rollouts", type=int, default=None,
                    help="cap per position for bisection decisions (default: mine 32, demo 16)")
     s.add_argument("--key-max-rollouts", type=int, default=None, help="higher cap for key decisions: one-token "
@@ -64,7 +66,8 @@ def _search_args(s) -> None:
 def _engine_args(p: argparse.ArgumentParser) -> None:
     e = p.add_argument_group("engine")
     e.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
-    e.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
+    e.add_argument("--dtype", default=None,
+                   help="float32 | bfloat16 | float16 (default: float32 on CPU, bfloat16 on GPU)")
     e.add_argument("--kv-cache-gb", type=float, default=None,
                    help="KV cache size (default: 2 GB on CPU, at most half the memory left; 60%% of free GPU memory); "
                    "more than the device has available is refused")
@@ -73,7 +76,8 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
 
 
 def _problem_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True, help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
+    p.add_argument("--model", required=True,
+                   help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
     p.add_argument("--problems", "--dataset", dest="problems", required=True,
                    help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
                         "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
@@ -90,15 +94,19 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
                    "the problem's content)")
     p.add_argument("--tests-field", nargs="+", default=None, metavar="FIELD",
-                   help="code tests column(s), joined (e.g. test_list challenge_test_list; default: tests, else the "
-                        "first of test/test_list/input_output/public_tests/test_cases with its companions); any "
-                        "format of HumanEval, MBPP, EvalPlus, APPS, CodeContests, pytest or unittest")
+                   help="code tests column(s), joined (e.g. test_list challenge_test_list; default: the first of "
+                        "tests, test, test_list, input_output, public_tests, public_test_cases, test_cases, "
+                        "official_tests, verification_info, ground_truth (verl's), code_context, hidden_unit_tests, "
+                        "unit_tests that the data fills, with its companions: challenge_test_list, private_tests and "
+                        "generated_tests, private_test_cases); read in its dataset's format (e.g. HumanEval, MBPP, "
+                        "EvalPlus, APPS, CodeContests, LiveCodeBench, pytest or unittest)")
     p.add_argument("--entry-point-field", default=None, help="column naming the function under test (default: "
                    "entry_point)")
     p.add_argument("--solution-field", default=None, help="use the given solutions in this column instead of sampling")
     p.add_argument("--split-name", default=None, help="dataset split for datasets folders")
     p.add_argument("--limit", type=int, default=None, help="only the first N problems")
-    p.add_argument("--chat-template", default=None, help="Jinja chat template (string or file) if the tokenizer has none")
+    p.add_argument("--chat-template", default=None,
+                   help="Jinja chat template (string or file) if the tokenizer has none")
     p.add_argument("--no-chat-template", action="store_true", help="feed the raw question (base models)")
 
 
@@ -347,7 +355,8 @@ def _validate(a):
 
 def _print_summary(summary: dict) -> None:
     keys = ("problems", "kept", "pivots", "pairs", "trajectories", "sentences", "anchors", "rollouts", "tokens",
-            "oracle_errors", "problems_skipped", "problems_failed", "problems_already_done", "workers", "wall_seconds", "rollouts_per_s", "out_dir")
+            "oracle_errors", "problems_skipped", "problems_failed", "problems_already_done", "workers", "wall_seconds",
+            "rollouts_per_s", "out_dir")
     width = max(map(len, keys))
     print("\nptsfast summary")
     for k in keys:
@@ -370,7 +379,8 @@ def _run_on_model(a, loaded, run, options) -> int:
     # a run that records the rows skipped while loading (in summary.json) gets them; otherwise they are counted
     records_skips = "skipped" in inspect.signature(run).parameters
     summary = run(model, tokenizer, loaded.problems, a.out, options, model_name=str(a.model), overwrite=a.overwrite,
-                  progress=not a.quiet, dataset_id=str(a.problems), **({"skipped": loaded.skipped} if records_skips else {}))
+                  progress=not a.quiet, dataset_id=str(a.problems),
+                  **({"skipped": loaded.skipped} if records_skips else {}))
     if not records_skips:
         summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
@@ -380,8 +390,7 @@ def _run_on_model(a, loaded, run, options) -> int:
 def _nothing_mined(summary: dict) -> int:
     """1 (with one line naming why) when this invocation met problems and skipped every one of them (a KV cache
     or a context too small for all): a script must not read such a run as done; else 0."""
-    mined = summary.get("trajectories", summary.get("sentences"))
-    if not summary.get("problems") or mined != 0 or not summary.get("problems_skipped"):
+    if not summary.get("problems") or summary.get("trajectories") != 0 or not summary.get("problems_skipped"):
         return 0
     reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
@@ -658,11 +667,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("anchors", help="thought anchors: the importance of each sentence of a solution (resumable)",
                        description="Samples solutions (or uses --solution-field), splits each into sentences that are "
-                       "token spans of it, and estimates for every sentence p(with), p(resampled) and p(different) from "
-                       "rollouts forked at its boundaries on the one prefilled sequence; counterfactual importance = "
-                       "p(with) - p(different), resampling importance = p(with) - p(resampled), each with an interval, "
-                       "sampled sequentially until |importance| is decided against --threshold. Writes sentences.jsonl "
-                       "and problems.jsonl into --out; rerunning resumes. Export with --format thought_anchors.")
+                       "token spans of it, and estimates for every sentence p(with), p(resampled) and p(different) "
+                       "from rollouts forked at its boundaries on the one prefilled sequence; counterfactual "
+                       "importance = p(with) - p(different), resampling importance = p(with) - p(resampled), each with "
+                       "an interval, sampled sequentially until |importance| is decided against --threshold. Writes "
+                       "sentences.jsonl and problems.jsonl into --out; rerunning resumes. Export with --format "
+                       "thought_anchors.")
     _problem_args(t)
     _sampling_args(t)
     g = t.add_argument_group("sentence importance")
@@ -726,10 +736,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--run", "--input-path", dest="run", required=True, help="a mining output folder")
     e.add_argument("--out", "--output-path", dest="out", required=True, help="output file (folder for --format hf)")
     e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering", "thought_anchors"), default="trl",
-                   help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with ptsfast.outputs.dpo.PivotDPOTrainer); "
-                        "jsonl: records as they are; hf: datasets folder; pts: codelion/pts pivotal_tokens.jsonl "
-                        "records; steering: codelion/pts steering vectors (loads the model); thought_anchors: a "
-                        "`ptsfast anchors` run's sentences as codelion/pts ThoughtAnchor records")
+                   help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with "
+                        "ptsfast.outputs.dpo.PivotDPOTrainer); jsonl: records as they are; hf: datasets folder; "
+                        "pts: codelion/pts pivotal_tokens.jsonl records; steering: codelion/pts steering vectors "
+                        "(loads the model); thought_anchors: a `ptsfast anchors` run's sentences as codelion/pts "
+                        "ThoughtAnchor records")
     e.add_argument("--kind", choices=("pairs", "pivots", "anchors", "sentences"), default=None,
                    help="pairs (default) or pivots; pts and steering always export pivots; thought_anchors exports "
                         "anchors (default) or every sentence (sentences)")
@@ -759,13 +770,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="statistics benchmark: the search vs exact PTS on hard synthetic "
                          "populations (no model, a few minutes)",
                          description="Scores ptsfast's search and fixed-N estimators against exact PTS run on the true "
-                         "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: opposite "
-                         "jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; long: "
-                         "1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
+                         "p-curves of synthetic populations (hard: near-gap non-pivots and staircases; cancel: "
+                         "opposite jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; "
+                         "long: 1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
                          "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
-                         "substairs, level, stop, longroll), several seeds each. Prints one table: recall of exact-PTS pivots "
-                         "(interior and last-token), accept rates per tested one-token segment, the confirmation's "
-                         "states and precision, bias of the reported Δ, pair precision and margin bias, rollouts.")
+                         "substairs, level, stop, longroll), several seeds each. Prints one table: recall of exact-PTS "
+                         "pivots (interior and last-token), accept rates per tested one-token segment, the "
+                         "confirmation's states and precision, bias of the reported Δ, pair precision and margin bias, "
+                         "rollouts.")
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
                           "unlikely edges short bounds movable opposite substairs level stop longroll)")

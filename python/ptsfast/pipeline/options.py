@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ptsfast.engine import EngineConfig, SamplingParams
 from ptsfast.engine.sequence import check_sampler
 from ptsfast.mining.types import MiningConfig
-from ptsfast.problems.oracles import canonical_oracle_name, oracle_by_name
+from ptsfast.problems.oracles import canonical_oracle_name, oracle_by_name, stop_strings
 from ptsfast.problems.loading import read_template
 from ptsfast.mining.seeds import stable_seed
 
@@ -193,8 +193,6 @@ def record_meta(options: MineOptions, settings: dict) -> dict:
     """Run settings repeated in every record (model, seed, oracle, sampler): what a re-estimate of a record needs
     to draw the rollouts the search drew (``top_k`` 0 for off, as ``generate`` takes it; the rollouts' budget where
     the Python API set it apart from ``max_new_tokens``; the oracle's stop strings)."""
-    from ptsfast.problems.oracles import stop_strings
-
     budget = options.search_config().estimator.rollout_budget
     return {"model": settings["model"], "seed": options.seed, "oracle": settings["oracle"],
             "sampler": {"temperature": options.temperature, "top_k": max(options.top_k, 0), "top_p": options.top_p,
