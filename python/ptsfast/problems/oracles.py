@@ -150,7 +150,8 @@ def _normalize_math(s: str) -> str:
         s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
     s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
                r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()  # a unit after the value: 5\text{ cm}^2, 6\,\text{m}
-    s = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style", "", s)  # sizes and spaces
+    s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
+               lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent

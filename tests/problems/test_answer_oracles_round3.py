@@ -1,0 +1,32 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 3).
+
+Each verdict follows the dataset's own grader (Hendrycks' MATH ``is_equiv``, lm-eval's GSM8K and multiple-choice
+regexes) where it reads a spelling alike, and equality of values where it is silent; two different values never
+pass for each other.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", True),
+    ("\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", True),
+    ("\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", True),
+    ("\\boxed{\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", False),
+    ("\\boxed{\\begin{pmatrix} 12 \\\\ 3 \\end{pmatrix}}", "\\begin{pmatrix} 1 \\\\ 23 \\end{pmatrix}", False),
+])
+def test_a_matrix_row_break_is_not_a_space(text, ref, ok):
+    """The ``\\ `` of a LaTeX space ate the second backslash of a row break followed by a space (``1 \\\\ 2``), so a
+    matrix written with spaces around its row breaks failed the same matrix written without (MATH's vectors)."""
+    assert boxed(text, ref) is ok
