@@ -30,3 +30,18 @@ def test_a_matrix_row_break_is_not_a_space(text, ref, ok):
     """The ``\\ `` of a LaTeX space ate the second backslash of a row break followed by a space (``1 \\\\ 2``), so a
     matrix written with spaces around its row breaks failed the same matrix written without (MATH's vectors)."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{2\\frac{1}{2}}", "\\frac{5}{2}", True), ("\\boxed{\\frac52}", "2\\frac{1}{2}", True),
+    ("\\boxed{2 \\frac12}", "2.5", True), ("\\boxed{2\\tfrac{1}{2}}", "2.5", True),
+    ("\\boxed{-2\\dfrac{1}{2}}", "-\\frac{5}{2}", True), ("\\boxed{6\\frac{1}{4}}", "6.25", True),
+    ("\\boxed{2\\frac{1}{2}}", "1", False), ("\\boxed{2\\frac{1}{2}}", "-2.5", False),
+    ("\\boxed{2\\frac{1}{2}}", "\\frac{21}{2}", False), ("\\boxed{2\\frac{3}{2}}", "3.5", False),
+    ("\\boxed{2\\frac{3}{2}}", "3", False),
+])
+def test_a_mixed_number_is_its_whole_plus_its_fraction(text, ref, ok):
+    """MATH stores mixed numbers as ``2\\frac{1}{2}`` (two and a half); ``\\frac{5}{2}`` or 2.5 for it failed, and so
+    did a model's mixed number against an improper fraction. Only a proper fraction after the whole is one: a
+    ``2\\frac{3}{2}`` reads as nothing but itself."""
+    assert boxed(text, ref) is ok

@@ -77,13 +77,20 @@ def find_numbers(text: str) -> list[Fraction]:
 
 
 def parse_number(text: str) -> Fraction | None:
-    """``text`` as one number (whole string, ignoring spaces, ``$``, ``%`` and a trailing period)."""
+    """``text`` as one number (whole string, ignoring spaces, ``$``, ``%`` and a trailing period; ``2\\frac{1}{2}`` is
+    a mixed number, 5/2)."""
     s = text.strip().rstrip(".").strip()
     s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", s).strip()
     m = re.fullmatch(r"([-\u2212]?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}", s)
     if m:
         v = Fraction(int(m.group(2)), int(m.group(3))) if int(m.group(3)) else None
         return -v if v is not None and m.group(1) else v
+    m = re.fullmatch(r"([-\u2212]?)(\d+)\s*\\[dt]?frac\{(\d+)\}\{(\d+)\}", s)  # 2\frac{1}{2}: two and a half
+    if m:
+        whole, num, den = int(m.group(2)), int(m.group(3)), int(m.group(4))
+        if not 0 < num < den:
+            return None  # 2\frac{3}{2} is no mixed number (a product?): compared as written
+        return (-1 if m.group(1) else 1) * (whole + Fraction(num, den))
     m = _NUM_RE.fullmatch(s)
     return _match_number(m) if m else None
 
