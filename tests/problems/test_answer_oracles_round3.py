@@ -45,3 +45,14 @@ def test_a_mixed_number_is_its_whole_plus_its_fraction(text, ref, ok):
     did a model's mixed number against an improper fraction. Only a proper fraction after the whole is one: a
     ``2\\frac{3}{2}`` reads as nothing but itself."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{x^2+1}", "x^{2}+1", True), ("\\boxed{x^{2} + 1}", "x^2+1", True), ("\\boxed{10^3}", "10^{3}", True),
+    ("\\boxed{a_1 + a_{2}}", "a_{1}+a_2", True), ("\\boxed{e^{x}}", "e^x", True),
+    ("\\boxed{x^2+1}", "x^{3}+1", False), ("\\boxed{2^10}", "2^{10}", False), ("\\boxed{x^{2y}}", "x^2y", False),
+])
+def test_braces_around_a_one_character_exponent_or_index_change_nothing(text, ref, ok):
+    """``x^2`` and ``x^{2}`` (both as common in MATH's answers as in models') were different strings: a right answer
+    failed. LaTeX's ``2^10`` is ``2^{1}0``, never ``2^{10}``."""
+    assert boxed(text, ref) is ok

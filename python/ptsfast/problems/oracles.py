@@ -164,6 +164,7 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\sqrt\s*([0-9a-zA-Z])", r"\\sqrt{\1}", s)
+    s = re.sub(r"([_^])\s*\{\s*([0-9a-zA-Z])\s*\}", r"\1\2", s)  # x^{2} is x^2, a_{1} a_1 (2^10 is 2^{1}0)
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*\{", r"\\frac{\1}{", s)
     s = re.sub(r"\\frac(\{[^{}]*\})\s*([0-9a-zA-Z])", r"\\frac\1{\2}", s)
