@@ -56,3 +56,16 @@ def test_braces_around_a_one_character_exponent_or_index_change_nothing(text, re
     """``x^2`` and ``x^{2}`` (both as common in MATH's answers as in models') were different strings: a right answer
     failed. LaTeX's ``2^10`` is ``2^{1}0``, never ``2^{10}``."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{1.5 \\cdot 10^3}", "1.5 \\times 10^{3}", True), ("\\boxed{1.5e3}", "1.5\\times10^{3}", True),
+    ("\\boxed{1.50 \\times 10^{3}}", "1.5 \\times 10^3", True), ("\\boxed{15 \\times 10^{2}}", "1.5\\times 10^3", True),
+    ("\\boxed{3 \\times 10^{-2}}", "3.0E-2", True), ("\\boxed{-4\\times 10^{2}}", "-4 \\cdot 10^2", True),
+    ("\\boxed{1.5 \\times 10^{3}}", "1.5 \\times 10^{4}", False), ("\\boxed{1.5e3}", "3 \\times 10^{3}", False),
+    ("\\boxed{-1.5 \\times 10^{3}}", "1.5 \\times 10^3", False), ("\\boxed{1.5 \\times 10^{-3}}", "1.5e3", False),
+])
+def test_scientific_notation_written_two_ways_is_one_value(text, ref, ok):
+    """A reference in scientific notation (physics, chemistry) failed the same value written with ``\\cdot``, without
+    braces, with another mantissa or as ``1.5e3``."""
+    assert boxed(text, ref) is ok

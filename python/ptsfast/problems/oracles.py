@@ -95,6 +95,22 @@ def parse_number(text: str) -> Fraction | None:
     return _match_number(m) if m else None
 
 
+_SCI_RE = re.compile(r"([-\u2212]?)(\d+(?:\.\d+)?)(?:\\(?:times|cdot)10\^(?:\{([-\u2212]?\d+)\}|(\d))|[eE]([-+]?\d+))")
+
+
+def _scientific(s: str) -> Fraction | None:
+    """A normalised answer in scientific notation (``1.5\\times10^{3}``, ``1.5\\cdot10^3``, ``1.5e3``) as its value,
+    else None. Only ever compared with another so written: a power of ten for a plain number is another form."""
+    m = _SCI_RE.fullmatch(s)
+    if m is None:
+        return None
+    exp = int((m.group(3) or m.group(4) or m.group(5)).replace("\u2212", "-"))
+    if abs(exp) > 1000:
+        return None
+    v = Fraction(m.group(2)) * Fraction(10) ** exp
+    return -v if m.group(1) else v
+
+
 def reference_answer(problem: Problem) -> str:
     """The problem's reference answer; a GSM8K full solution is reduced to its ``####`` part."""
     ans = str(problem.answer if problem.answer is not None else "")
@@ -507,7 +523,10 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     ref = extract_boxed(ref, last=True) or ref
     numbers = not any(_LIST_COMMA.search(s) for s in (got, ref))  # 10, 100: two answers, never the number 10100
     got, ref = _normalize_math(got), _normalize_math(ref)
-    return bool(got) and (numbers and _numbers_equal(got, ref) or got == ref)
+    if not got:
+        return False
+    sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
+    return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref)
 
 
 def last_number_oracle(text: str, problem: Problem) -> bool:
