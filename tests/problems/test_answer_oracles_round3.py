@@ -69,3 +69,15 @@ def test_scientific_notation_written_two_ways_is_one_value(text, ref, ok):
     """A reference in scientific notation (physics, chemistry) failed the same value written with ``\\cdot``, without
     braces, with another mantissa or as ``1.5e3``."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{x \\in [1,2]}", "[1,2]", True), ("\\boxed{x\\in(-\\infty, 3)}", "(-\\infty,3)", True),
+    ("\\boxed{[1, 2]}", "x \\in [1,2]", True),
+    ("\\boxed{x \\in [1,2]}", "[1,2)", False), ("\\boxed{x \\in (1,2)}", "[1,2]", False),
+    ("\\boxed{x \\in \\{1, 2\\}}", "\\{1, 3\\}", False),
+])
+def test_x_in_a_set_is_that_set(text, ref, ok):
+    """``x \\in [1,2]`` for the interval ``[1,2]`` failed (``x = 5`` for ``5`` was read alike already)."""
+    assert boxed(text, ref) is ok
+

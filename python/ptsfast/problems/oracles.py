@@ -184,7 +184,7 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*\{", r"\\frac{\1}{", s)
     s = re.sub(r"\\frac(\{[^{}]*\})\s*([0-9a-zA-Z])", r"\\frac\1{\2}", s)
-    m = re.fullmatch(r"\s*[a-zA-Z]\s*=\s*([^=]+)", s)  # x = 5: the value
+    m = re.fullmatch(r"\s*[a-zA-Z]\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)  # x = 5, x \in [1,2]: the value, the set
     if m:
         s = m.group(1)
     m = re.fullmatch(r"\(?([A-E])\)?\.?|\(?([A-E])\)\s*(?!.*[A-E]\))(.+)", s, re.S)  # (B), B) 42: one letter
