@@ -81,3 +81,40 @@ def test_x_in_a_set_is_that_set(text, ref, ok):
     """``x \\in [1,2]`` for the interval ``[1,2]`` failed (``x = 5`` for ``5`` was read alike already)."""
     assert boxed(text, ref) is ok
 
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\{1, 2\\}}", "\\{2,1\\}", True), ("\\boxed{\\left\\{ 3, -1 \\right\\}}", "\\{-1, 3\\}", True),
+    ("\\boxed{2, 1}", "1, 2", True), ("\\boxed{1, -2}", "-2,\\ 1", True), ("\\boxed{\\frac12, 3}", "3, 0.5", True),
+    ("\\boxed{\\{1, 2\\}}", "1, 2", True),
+    ("\\boxed{\\{1, 2\\}}", "\\{1, 3\\}", False), ("\\boxed{1, 2}", "1, 2, 3", False),
+    ("\\boxed{1, 1, 2}", "1, 2, 2", False),
+    ("\\boxed{\\{1, 2\\}}", "\\{1, 2, 3\\}", False), ("\\boxed{2, 1}", "-1, -2", False),
+    ("\\boxed{x=1, y=2}", "x=2, y=1", False), ("\\boxed{x = 2, y = 1}", "y=2, x=1", False),
+])
+def test_a_set_or_a_list_of_solutions_is_unordered(text, ref, ok):
+    """The solutions of "enter all the solutions, separated by commas" (and a set ``\\{1, 2\\}``) in another order than
+    the reference's were a wrong answer. Named values (``x=1, y=2``) keep their order."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{(0.5, 1)}", "\\left( \\frac{1}{2}, 1 \\right)", True), ("\\boxed{[0.5, 2)}", "[\\frac12, 2)", True),
+    ("\\boxed{(1, 2)}", "(1,2)", True), ("\\boxed{(2\\frac{1}{2}, -3)}", "(2.5,-3)", True),
+    ("\\boxed{(1,2)}", "(2,1)", False), ("\\boxed{[1,2)}", "[1,2]", False), ("\\boxed{(1,2]}", "[1,2)", False),
+    ("\\boxed{(0.5, 1)}", "(1, \\frac12)", False), ("\\boxed{(1, 2)}", "(1, 2, 3)", False),
+    ("\\boxed{(1, 2)}", "1, 2", False), ("\\boxed{(1, 2)}", "\\{1, 2\\}", False),
+])
+def test_a_tuple_or_an_interval_keeps_its_order_and_reads_its_numbers(text, ref, ok):
+    """``(0.5, 1)`` for the point ``(\\frac{1}{2}, 1)`` was a different string: each coordinate (and each end of an
+    interval) is now read as a number, in order, within the same brackets."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\{1, 2\\} \\cup \\{3, 4\\}}", "\\{4, 2\\} \\cup \\{3, 1\\}", False),
+    ("\\boxed{(1, 2) \\cup (3, 4)}", "(3, 2) \\cup (1, 4)", False),
+    ("\\boxed{(1, 2) \\cup (3, 4)}", "(1,2)\\cup(3,4)", True),
+])
+def test_a_union_is_not_read_as_one_collection(text, ref, ok):
+    """Brackets around the whole answer that close before its end (a union) hold no one tuple or set to reorder."""
+    assert boxed(text, ref) is ok

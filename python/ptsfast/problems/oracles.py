@@ -514,6 +514,60 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
 _LIST_COMMA = re.compile(r",(?:\s|\\[;: ]|\\q?quad)")
 
 
+def _top_level(s: str, sep: str) -> list[str]:
+    """``s`` cut at the separators (a regex) outside brackets and braces."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(rf"[(\[{{]|[)\]}}]|{sep}", s):
+        if m.group() in "([{":
+            depth += 1
+        elif m.group() in ")]}":
+            depth -= 1
+        elif depth == 0:
+            parts.append(s[start:m.start()])
+            start = m.end()
+    return parts + [s[start:]]
+
+
+def _balanced(s: str) -> bool:
+    """Every bracket or brace of ``s`` closes one it opened (``1, 2) \\cup (3, 4`` is no inside of one interval)."""
+    depth = 0
+    for c in re.findall(r"[(\[{)\]}]", s):
+        depth += 1 if c in "([{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _collection(raw: str) -> tuple[str, list[str]] | None:
+    """An answer of several items as its kind and its items, each normalised: a tuple or an interval by its brackets
+    (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}`` or a bare list ``1, 2`` (the solutions "separated by
+    commas") as ``{}`` (unordered); None for one item, or named values (``x=1, y=2``)."""
+    s = _normalize_math(raw)
+    m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
+    if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
+        return ("{}" if m.group(1) == "\\{" else m.group(1) + m.group(3)), items
+    parts = _top_level(raw, _LIST_COMMA.pattern)
+    if len(parts) > 1 and "=" not in raw:
+        return "{}", [_normalize_math(p) for p in parts]
+    return None
+
+
+def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -> bool:
+    """Same kind and as many items, equal as numbers or as strings: in order, or in any order for ``{}``."""
+    (kind, items), (ref_kind, left) = got, ref
+    if kind != ref_kind or len(items) != len(left):
+        return False
+    if kind != "{}":
+        return all(a == b or _numbers_equal(a, b) for a, b in zip(items, left))
+    left = list(left)
+    for a in items:
+        match = next((i for i, b in enumerate(left) if a == b or _numbers_equal(a, b)), None)
+        if match is None:
+            return False
+        del left[match]
+    return True
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}``: numerically equal to the reference, or equal after LaTeX normalisation."""
     got = extract_boxed(text)
@@ -521,6 +575,9 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or ref
+    several = _collection(got), _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
+    if several[0] is not None and several[1] is not None and _collections_equal(*several):
+        return True
     numbers = not any(_LIST_COMMA.search(s) for s in (got, ref))  # 10, 100: two answers, never the number 10100
     got, ref = _normalize_math(got), _normalize_math(ref)
     if not got:
