@@ -699,10 +699,10 @@ def _est(e: Any) -> dict | None:
     return {k: d.get(k) for k in ("p", "successes", "trials", "lo", "hi", "exact")}
 
 
-def _round_trips(tokenizer, text: str, ids: list[int]) -> bool:
-    """Whether tokenising ``text`` (no special tokens added) gives back ``ids``: trained as text, a record that does
-    not is another record."""
-    return list(tokenizer(text, add_special_tokens=False)["input_ids"]) == ids
+def _round_trips(tokenizer, text: str, ids: list[int], special: bool = False) -> bool:
+    """Whether tokenising ``text`` (with the tokenizer's own special tokens, a BOS, where ``special``, as TRL's text
+    path tokenises a prompt) gives back ``ids``: trained as text, a record that does not is another record."""
+    return list(tokenizer(text, add_special_tokens=special)["input_ids"]) == ids
 
 
 def pivot_record(pivot: Any, tokenizer, prompt_ids: Sequence[int], solution_ids: Sequence[int],
@@ -737,8 +737,10 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     the same ids for usual tokenizers; without the BOS a tokenizer adds itself, which TRL's tokenisation adds
     again); ``chosen``/``rejected`` are single tokens. The exact ids are in ``prompt_ids``/``chosen_ids``/
     ``rejected_ids``. ``text_exact`` says whether ``prompt + chosen`` and ``prompt + rejected`` tokenise back to
-    those ids (not where the model sampled a tokenisation other than the tokenizer's own, e.g. " app" + "les",
-    or the prefix or a side ends inside a character): trained as text (plain TRL), such a pair is another pair.
+    those ids as TRL tokenises text, the tokenizer's own BOS added (not where the model sampled a tokenisation
+    other than the tokenizer's own, e.g. " app" + "les", or the prefix or a side ends inside a character, nor
+    where the tokenizer adds a BOS that a chat template without one left out of the prompt): trained as text
+    (plain TRL), such a pair is another pair.
     """
     d = _jsonable(pair)
     prefix = [int(t) for t in d["prefix_ids"]]
@@ -749,7 +751,8 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     prompt = tokenizer.decode(body, skip_special_tokens=False)
     sides = {k: (int(d[f"{k}_id"]), token_text(tokenizer, d[f"{k}_id"], prefix)) for k in ("chosen", "rejected")}
     rec = {"prompt": prompt, "chosen": sides["chosen"][1], "rejected": sides["rejected"][1],
-           "text_exact": all(_round_trips(tokenizer, prompt + text, body + [tok]) for tok, text in sides.values()),
+           "text_exact": all(_round_trips(tokenizer, prompt + text, prefix + [tok], special=True)
+                             for tok, text in sides.values()),
            "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
