@@ -118,3 +118,29 @@ def test_a_tuple_or_an_interval_keeps_its_order_and_reads_its_numbers(text, ref,
 def test_a_union_is_not_read_as_one_collection(text, ref, ok):
     """Brackets around the whole answer that close before its end (a union) hold no one tuple or set to reorder."""
     assert boxed(text, ref) is ok
+
+
+def last_number(text, ref):
+    return oracle_by_name("last_number")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("So the answer is $\\frac{3}{4}$.", "0.75", True), ("so it is \\dfrac{10}{4}", "5/2", True),
+    ("The answer is $-\\frac{1}{2}$", "-0.5", True), ("x = \\frac{3}{2}.", "1.5", True),
+    ("The area is 25 cm^2.", "25", True), ("It covers 25 m^{2}", "25", True), ("x^2 = 49, so x = 7", "7", True),
+    ("So the answer is $\\frac{3}{4}$.", "4", False), ("x = \\frac{3}{2}.", "2", False),
+    ("x = \\frac{3}{2}.", "3", False), ("a \\frac{1}{0} b", "0", False),
+    ("The area is 25 cm^2.", "2", False), ("The answer is $-\\frac{1}{2}$", "0.5", False),
+])
+def test_last_number_reads_a_fraction_whole_and_no_unit_exponent(text, ref, ok):
+    """``\\frac{3}{4}`` ended in the number 4 and ``25 cm^2`` in 2: the right answer failed and the denominator (or
+    the unit's power) passed for it."""
+    assert last_number(text, ref) is ok
+
+
+def test_find_numbers_reads_latex_fractions_as_one_number():
+    from fractions import Fraction
+
+    from ptsfast.problems.oracles import find_numbers
+
+    assert find_numbers("\\frac{1}{2} and 3, then -\\tfrac{5}{4}, 7 m^2") == [Fraction(1, 2), 3, Fraction(-5, 4), 7]

@@ -66,14 +66,26 @@ def _match_number(m: re.Match) -> Fraction | None:
     return -v if m.group("sign") in ("-", "\u2212") else v
 
 
+_FRAC_NUM_RE = re.compile(r"(?:(?<![\w.])(?P<sign>[-\u2212])\s?)?\\[dt]?frac\s*(?:\{\s*(?P<num>\d+)\s*\}|(?P<n>\d))"
+                          r"\s*(?:\{\s*(?P<den>\d+)\s*\}|(?P<d>\d))")
+_POWER_OF_NAME = re.compile(r"(?<=[A-Za-z)])\^\s*(?:\{\s*[\d.]+\s*\}|\d+(?:\.\d+)?)")  # cm^2, x^{2}: no number
+
+
 def find_numbers(text: str) -> list[Fraction]:
-    """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5")."""
-    out = []
-    for m in _NUM_RE.finditer(text):
+    """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4;
+    the power of a unit or a name, ``cm^2``, is none)."""
+    found = []
+    for m in _FRAC_NUM_RE.finditer(text):
+        den = int(m.group("den") or m.group("d"))
+        if den:
+            v = Fraction(int(m.group("num") or m.group("n")), den)
+            found.append((m.start(), -v if m.group("sign") else v))
+    blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
+    for m in _NUM_RE.finditer(_POWER_OF_NAME.sub(blank, _FRAC_NUM_RE.sub(blank, text))):
         v = _match_number(m)
         if v is not None:
-            out.append(v)
-    return out
+            found.append((m.start(), v))
+    return [v for _, v in sorted(found, key=lambda hit: hit[0])]
 
 
 def parse_number(text: str) -> Fraction | None:
