@@ -144,3 +144,13 @@ def test_find_numbers_reads_latex_fractions_as_one_number():
     from ptsfast.problems.oracles import find_numbers
 
     assert find_numbers("\\frac{1}{2} and 3, then -\\tfrac{5}{4}, 7 m^2") == [Fraction(1, 2), 3, Fraction(-5, 4), 7]
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("gsm8k", "#### -\\$5\n", "-5", True), ("gsm8k", "#### -\\$5\n", "5", False), ("gsm8k", "#### \\$5\n", "5", True),
+    ("last_number", "He owes -\\$12.", "-12", True), ("last_number", "He owes -\\$12.", "12", False),
+    ("gsm8k", "#### \u2212\\$5\n", "5", False),
+])
+def test_a_sign_before_an_escaped_dollar_is_kept(name, text, ref, ok):
+    """``-\\$5`` (a LaTeX dollar) was read as 5: a wrong sign passed and the right one failed."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

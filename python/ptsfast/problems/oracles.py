@@ -44,7 +44,7 @@ Oracle = Callable[[str, Problem], bool]
 
 _NUM_RE = re.compile(
     r"(?<![\w.])"                       # not inside a word / after a decimal point
-    r"(?P<sign>[-+\u2212]?)\s?\$?\s?"
+    r"(?P<sign>[-+\u2212]?)\s?(?:\\?\$)?\s?"  # -$5, -\$5 (LaTeX's dollar)
     r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?P<frac>\.\d+)?"
     r"(?:\s?/\s?(?P<den>\d+))?"
     r"(?!\w)"
