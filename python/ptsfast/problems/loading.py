@@ -467,6 +467,20 @@ def with_example_tests(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should pass these tests:\n```python\n{shown}\n```"
 
 
+PASSAGE_KEYS = ("context", "passage", "article")
+"""Columns holding the text a reading question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's
+``article``): shown before the question, which alone ("Which must be true?") cannot be answered."""
+
+
+def with_passage(row: dict, question: str, question_column: str) -> str:
+    """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`) and the
+    question does not already hold it."""
+    passage = next((row[k] for k in PASSAGE_KEYS if k != question_column and isinstance(row.get(k), str)), None)
+    if passage is None or not passage.strip() or passage.strip() in question:
+        return question
+    return f"{passage.strip()}\n\n{question.lstrip()}"
+
+
 CHOICES_KEYS = ("choices", "options")
 """Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
 ``options``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
@@ -554,6 +568,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
+    if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
+        q = with_passage(row, str(q), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     try:
