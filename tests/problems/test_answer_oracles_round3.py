@@ -154,3 +154,30 @@ def test_find_numbers_reads_latex_fractions_as_one_number():
 def test_a_sign_before_an_escaped_dollar_is_kept(name, text, ref, ok):
     """``-\\$5`` (a LaTeX dollar) was read as 5: a wrong sign passed and the right one failed."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("**Answer**: C", "C"), ("(A) fails.\n\n**Final Answer**: (B)", "B"), ("Answer: $C$", "C"),
+    ("(A) fails, so the answer is $D$.", "D"), ("The answer is \\(B\\).", "B"), ("Answer: $\\text{(C)}$", "C"),
+    ("The answer is $A = \\pi r^2$, so (B).", "B"), ("The answer is $a$, i.e. (C)", "C"),
+    ("**Answer**: a prime (B)", "B"),
+])
+def test_a_letter_after_a_bold_answer_or_in_math_is_stated(text, letter):
+    """``**Answer**: C`` (the colon after the bold) and ``Answer: $C$`` had no strong reading: an earlier ``(A)`` in
+    the reasoning was read, or nothing. A formula in math mode (``$A = \\pi r^2$``) names no choice."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter
+    assert extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text,complete", [
+    ("**Answer**: C", False), ("**Answer**: C.", True), ("Answer: $C", False), ("Answer: $C$.", True),
+])
+def test_a_bold_or_math_letter_stops_the_rollout_only_when_decided(text, complete):
+    from ptsfast.problems.oracles import answer_complete
+
+    assert answer_complete("multiple_choice", text) is complete
+    if complete:
+        for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}"):
+            assert oracle_by_name("multiple_choice")(text + tail, P("C"))

@@ -220,8 +220,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
     strong = (
         # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is
         # a prime" names no choice
-        re.compile(r"(?i:answer(?:\s+is)?)\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\("
+        re.compile(r"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\("
                    rf"?(?:([{up}])|([{low}])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
+        # a letter alone in math mode: Answer: $C$, the answer is \(B\); never a formula ($A = \pi r^2$)
+        re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*\(?([{up}])\)?\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
         # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
         re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
