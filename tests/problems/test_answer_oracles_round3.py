@@ -181,3 +181,13 @@ def test_a_bold_or_math_letter_stops_the_rollout_only_when_decided(text, complet
     if complete:
         for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}"):
             assert oracle_by_name("multiple_choice")(text + tail, P("C"))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\u2212\\sqrt{2}}", "-\\sqrt{2}", True), ("\\boxed{x^2 \u2212 1}", "x^2-1", True),
+    ("\\boxed{[\u22121, \\infty)}", "[-1,\\infty)", True), ("\\boxed{-\\pi}", "\u2212\\pi", True),
+    ("\\boxed{\u2212\\sqrt{2}}", "\\sqrt{2}", False), ("\\boxed{x^2 \u2212 1}", "x^2+1", False),
+])
+def test_a_unicode_minus_is_a_minus_in_any_answer(text, ref, ok):
+    """The unicode minus (U+2212) was a minus in plain numbers only: ``\u2212\\sqrt{2}`` failed ``-\\sqrt{2}``."""
+    assert boxed(text, ref) is ok
