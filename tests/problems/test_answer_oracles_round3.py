@@ -191,3 +191,19 @@ def test_a_bold_or_math_letter_stops_the_rollout_only_when_decided(text, complet
 def test_a_unicode_minus_is_a_minus_in_any_answer(text, ref, ok):
     """The unicode minus (U+2212) was a minus in plain numbers only: ``\u2212\\sqrt{2}`` failed ``-\\sqrt{2}``."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{1,2}", "2, 1", True), ("\\boxed{-2,1}", "1, -2", True), ("\\boxed{3,\\frac12}", "\\frac{1}{2},3", True),
+    ("\\boxed{1,000, 2}", "2, 1000", True),
+    ("\\boxed{10,100}", "100, 10", False), ("\\boxed{1,2}", "12", False), ("\\boxed{1,2}", "1, 3", False),
+])
+def test_a_list_written_without_spaces_is_still_a_list(text, ref, ok):
+    """``1,2`` (no space after the comma, and no three digits after it: no thousands) is the list 1, 2 in any order;
+    ``10,100`` stays the number it may be."""
+    assert boxed(text, ref) is ok
+
+
+def test_a_thousands_comma_is_no_list():
+    assert not boxed("\\boxed{1,\\!234}", "234, 1") and boxed("\\boxed{1,\\!234}", "1234")
+    assert not boxed("\\boxed{1,000.5}", "000.5, 1") and boxed("\\boxed{1,000.5, 2}", "2, 1000.5")

@@ -528,6 +528,10 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
 _LIST_COMMA = re.compile(r",(?:\s|\\[;: ]|\\q?quad)")
 
 
+# a comma between items: one a space follows (10, 100), or any but a thousands comma (1,2 and -2,1; not 10,100, 1,\!234)
+_ITEM_COMMA = r"(?:,(?:\s|\\[;: ]|\\q?quad)|(?<!\d),|,(?!(?:\\!)?\d{3}(?!\d)))"
+
+
 def _top_level(s: str, sep: str) -> list[str]:
     """``s`` cut at the separators (a regex) outside brackets and braces."""
     parts, depth, start = [], 0, 0
@@ -560,7 +564,7 @@ def _collection(raw: str) -> tuple[str, list[str]] | None:
     m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
     if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
         return ("{}" if m.group(1) == "\\{" else m.group(1) + m.group(3)), items
-    parts = _top_level(raw, _LIST_COMMA.pattern)
+    parts = _top_level(raw, _ITEM_COMMA)
     if len(parts) > 1 and "=" not in raw:
         return "{}", [_normalize_math(p) for p in parts]
     return None
