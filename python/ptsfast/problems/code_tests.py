@@ -967,6 +967,11 @@ def _ptsfast_judge(spec, code):
     source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
+    # a HumanEval prompt's helpers that its tests call too (HumanEval/38's encode_cyclic, /32's poly): the tests get
+    # the prompt's own, run apart before the solution, which could otherwise redefine them (encode_cyclic made the
+    # identity, decode_cyclic then returning its argument passed) or the names they look up (a sum() of its own made
+    # every point a zero of poly)
+    helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, names) if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code))
     exec(compile(source, "solution.py", "exec"), vars(solution))
@@ -988,8 +993,11 @@ def _ptsfast_judge(spec, code):
         own = {k: v for k, v in own.items() if k.startswith("__") or not hasattr(builtins, k)}
     # a test script runs as a program (code-r1 and Skywork-OR1 run solution + tests with python): its checks under
     # ``if __name__ == "__main__":`` run
-    ns = {**own, "__name__": "__main__" if fmt == "script" else "test_solution",
+    ns = {**own, **helpers, "__name__": "__main__" if fmt == "script" else "test_solution",
           "__file__": "test_solution.py", "__builtins__": builtins}
+    if helpers:  # and what they look up is the prompt's (the solution has no business there)
+        kept = tuple(k for k in helpers_ns if not k.startswith("__"))
+        watching.append((helpers_ns, {k: helpers_ns[k] for k in kept}, kept, "the prompt's helpers", False))
     if spec.get("as_text"):
         ns["__ptsfast_solution__"] = code
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
@@ -1227,6 +1235,35 @@ def _ptsfast_entry(ns, entry):
     if not callable(obj):
         raise NameError("the solution does not define " + entry + ("" if call else "()"))
     return obj
+
+
+def _ptsfast_prompt_helpers(spec, used):
+    """({name: function}, the namespace they run in): the functions a HumanEval ``prompt`` defines in full (not the
+    entry point's stub) that the tests use (``used``), from the prompt run alone, in a namespace of its own, as
+    the dataset wrote them; ({}, {}) where there are none or the prompt does not run alone. Run with bare
+    globals."""
+    import ast, builtins, types
+    entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]
+    try:
+        tree = ast.parse(spec["prompt"])
+    except (SyntaxError, ValueError):
+        return {}, {}
+
+    def stub(body):  # a docstring, pass or ...: the solution's to write
+        return all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                   for s in body)
+
+    wanted = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and n.name != entry and n.name in used and not stub(n.body)}
+    if not wanted:
+        return {}, {}
+    ns = {"__name__": "solution", "__file__": "solution.py", "__builtins__": builtins}
+    try:  # the same lines as the prompt's part of the solution's source, for tracebacks
+        exec(compile(tree, "solution.py", "exec"), ns)
+    except Exception:
+        return {}, {}
+    helpers = {k: ns[k] for k in wanted if type(ns.get(k)) is types.FunctionType}
+    return (helpers, ns) if helpers else ({}, {})
 
 
 def _ptsfast_source(spec, code):

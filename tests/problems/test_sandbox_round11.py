@@ -1,0 +1,88 @@
+"""Eleventh round of attacks on the code sandbox and its test harness.
+
+Each test failed before its fix: a wrong program judged right, or a right one judged wrong; the right programs
+beside each attack still pass."""
+
+import json
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+FIXTURES = __file__.rsplit("/", 1)[0] + "/fixtures/"
+
+
+def humaneval(task_id: str, prompt: str, test: str, entry_point: str) -> code_tests.TestProgram:
+    row = {"task_id": task_id, "prompt": prompt, "test": test, "entry_point": entry_point}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", prompt)
+
+
+CYCLIC = humaneval(  # HumanEval/38: the tests encode with the prompt's encode_cyclic
+    "HumanEval/38",
+    'def encode_cyclic(s: str):\n    """returns encoded string by cycling groups of three characters."""\n'
+    "    groups = [s[(3 * i):min((3 * i + 3), len(s))] for i in range((len(s) + 2) // 3)]\n"
+    "    groups = [(group[1:] + group[0]) if len(group) == 3 else group for group in groups]\n"
+    '    return "".join(groups)\n\n\ndef decode_cyclic(s: str):\n'
+    '    """takes as input string encoded with encode_cyclic function. Returns decoded string."""\n',
+    "\n\nMETADATA = {}\n\n\ndef check(candidate):\n    from random import randint, choice\n    import string\n\n"
+    "    letters = string.ascii_lowercase\n    for _ in range(100):\n"
+    "        str = ''.join(choice(letters) for i in range(randint(10, 20)))\n"
+    "        encoded_str = encode_cyclic(str)\n        assert candidate(encoded_str) == str\n",
+    "decode_cyclic")
+POLY = humaneval(  # HumanEval/32: the tests evaluate the returned root with the prompt's poly
+    "HumanEval/32",
+    'import math\n\n\ndef poly(xs: list, x: float):\n    """Evaluates polynomial with coefficients xs at x."""\n'
+    "    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])\n\n\n"
+    'def find_zero(xs: list):\n    """xs are coefficients of a polynomial; find_zero finds x such that poly(x) = 0."""\n',
+    "\n\nMETADATA = {}\n\n\ndef check(candidate):\n    import math\n    import random\n    rng = random.Random(42)\n"
+    "    import copy\n    for _ in range(20):\n        ncoeff = 2 * rng.randint(1, 4)\n        coeffs = []\n"
+    "        for _ in range(ncoeff):\n            coeff = rng.randint(-10, 10)\n            if coeff == 0:\n"
+    "                coeff = 1\n            coeffs.append(coeff)\n"
+    "        solution = candidate(copy.deepcopy(coeffs))\n        assert math.fabs(poly(coeffs, solution)) < 1e-4\n",
+    "find_zero")
+FIND_ZERO = ("    begin, end = -1., 1.\n    while poly(xs, begin) * poly(xs, end) > 0:\n        begin *= 2.0\n"
+             "        end *= 2.0\n    while end - begin > 1e-10:\n        center = (begin + end) / 2.0\n"
+             "        if poly(xs, center) * poly(xs, begin) > 0:\n            begin = center\n        else:\n"
+             "            end = center\n    return begin\n")
+PROMPT_HELPERS = {  # a wrong completion that redefines what the prompt's helper (which the tests call) does
+    "encode_cyclic redefined": (CYCLIC, "    return s\n\n\ndef encode_cyclic(s):\n    return s\n"),
+    "poly redefined": (POLY, "    return 0.0\n\n\ndef poly(xs, x):\n    return 0\n"),
+    "a sum() of its own": (POLY, "    return 0.0\n\n\ndef sum(values):\n    return 0\n"),
+    "a math of its own": (POLY, "    return 0.0\n\n\nclass math:\n    pow = staticmethod(lambda x, i: 0.0)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROMPT_HELPERS))
+def test_a_humaneval_solution_cannot_redefine_the_prompts_helpers_its_tests_call(name):
+    # HumanEval runs prompt, completion and tests in one namespace: a completion that made encode_cyclic the
+    # identity (decode_cyclic returning its argument), or poly zero everywhere, passed (before)
+    program, wrong = PROMPT_HELPERS[name]
+    assert not verdict(wrong, program)[0]
+
+
+def test_right_humaneval_solutions_that_use_or_copy_the_prompts_helpers_pass():
+    decode = "    return encode_cyclic(encode_cyclic(s))\n"
+    assert verdict(decode, CYCLIC)[0]
+    copied = CYCLIC.prompt.split("def decode_cyclic")[0] + "def decode_cyclic(s):\n" + decode  # the whole program
+    assert verdict(copied, CYCLIC)[0]
+    assert verdict(FIND_ZERO, POLY)[0]
+    assert verdict(FIND_ZERO + "\n\ndef poly(xs, x):  # its own, equal, copy\n"
+                   "    return sum(c * x ** i for i, c in enumerate(xs))\n", POLY)[0]
+    assert not verdict(FIND_ZERO.replace("return begin", "return begin + 0.5"), POLY)[0]
+
+
+def test_a_leetcode_solution_cannot_redefine_the_prompts_comparison_helper():
+    rows = [json.loads(line) for line in open(FIXTURES + "leetcode.jsonl")]
+    row = next(r for r in rows if r["entry_point"] == "Solution().reverseList")
+    program = code_tests.test_program_from_row(row, ("test",), "entry_point", row["prompt"])
+    cheat = ("class Solution:\n    def reverseList(self, head):\n        return head\n\n\n"
+             "def is_same_list(a, b):\n    return True\n")
+    assert not verdict(cheat, program)[0]  # before, passed
+    node = "class ListNode:\n    def __init__(self, val=0, next=None):\n        self.val, self.next = val, next\n"
+    rebuilt = node + ("class Solution:\n    def reverseList(self, head):\n        out = None\n        while head:\n"
+                      "            out, head = ListNode(head.val, out), head.next\n        return out\n")
+    assert verdict(rebuilt, program)[0]  # a ListNode of its own, as LeetCode's starter code has it
