@@ -2,11 +2,17 @@
 places a user's files live, and odd numbers for every numeric flag; each one line naming the problem, and no file
 of the user's lost."""
 
+import json
+import logging
 import re
+import shutil
 
 import pytest
+import torch
+from tiny_models import tiny_model, tiny_tokenizer
 
 from ptsfast.cli import build_parser
+from ptsfast.cli import main as cli
 
 
 def _help(command: str) -> str:
@@ -21,3 +27,78 @@ def test_tests_field_help_names_every_tests_column_loading_tries():
     names = {*TEST_KEYS, *(c for cs in TEST_COMPANIONS.values() for c in cs)}
     words = set(re.findall(r"\w+", text))
     assert sorted(names - words) == []
+
+
+def first_of_w7_w9(text, problem):
+    words = [w for w in text.split() if w in ("w7", "w9")]
+    return bool(words) and words[0] == "w7"
+
+
+@pytest.fixture(scope="module")
+def mined(tmp_path_factory):
+    """A finished run with pivots and pairs of three problems (the tiny model is tuned to make them)."""
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3, mlp_bias=True)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0
+        model.lm_head.weight[[7, 9], 0] += 0.55
+        model.lm_head.weight[2, 0] -= 100.0
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    out = tmp_path_factory.mktemp("mined") / "run"
+    summary = mine(model, tiny_tokenizer(), problems, out, options, oracle=first_of_w7_w9, progress=False)
+    assert summary["pivots"] >= 2 and summary["pairs"] >= 1, "the tiny setup is tuned to produce pivots and pairs"
+    return out
+
+
+@pytest.fixture()
+def run(mined, tmp_path):
+    shutil.copytree(mined, tmp_path / "run")
+    return tmp_path / "run"
+
+
+def cut_mid_line(path, last_problem: str):
+    """``path`` cut inside the last line (a crash, a full disk, a careless editor): that line is the last
+    problem's, which the run committed."""
+    data = path.read_bytes()
+    assert json.loads(data.splitlines()[-1])["problem_id"] == last_problem
+    path.write_bytes(data[:-40])
+
+
+def jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("fmt, field", [("pts", "query"), ("trl", "metadata")])
+def test_an_export_of_a_run_whose_problems_file_was_cut_names_the_file(run, tmp_path, caplog, fmt, field):
+    """The export wrote the cut problem's records with a null question (codelion's query, the DPO metadata's
+    original_query) without a word, where a cut pairs or pivots file is named."""
+    last = jsonl(run / "problems.jsonl")[-1]["problem_id"]
+    cut_mid_line(run / "problems.jsonl", last)
+    out = tmp_path / "x.jsonl"
+    with caplog.at_level(logging.WARNING):
+        assert cli(["export", "--run", str(run), "--format", fmt, "--out", str(out), "--quiet"]) == 0
+    assert f"{run / 'problems.jsonl'} holds 2 of the 3 records its run committed" in caplog.text
+    assert "no question" in caplog.text and "restore the file" in caplog.text
+    recs = jsonl(out)
+    lost = [r for r in recs if (r.get("dataset_item_id") or r.get("problem_id")) == last]
+    value = (lambda r: r["query"]) if fmt == "pts" else (lambda r: r["metadata"]["original_query"])
+    assert all(value(r) is None for r in lost) and all(value(r) for r in recs if r not in lost)
+
+
+@pytest.mark.parametrize("name", ["problems.jsonl", "pivots.jsonl"])
+def test_a_report_of_a_run_whose_records_file_was_cut_names_the_file(run, tmp_path, caplog, name):
+    """The report left out the cut file's committed records without a word (the export of the same run says so)."""
+    recs = jsonl(run / name)
+    cut_mid_line(run / name, recs[-1]["problem_id"])
+    with caplog.at_level(logging.WARNING):
+        assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 0
+    assert f"{run / name} holds {len(recs) - 1} of the {len(recs)} records its run committed" in caplog.text
+    assert "not in the report" in caplog.text

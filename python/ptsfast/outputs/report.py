@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, RUN, check_writable, is_stream, write_atomic
-from ptsfast.outputs.source import committed_lines, read_records_file
+from ptsfast.outputs.source import RunSource, committed_records
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
                                 f"directory of `ptsfast mine`")
 
     def records(name: str, need: tuple[str, ...]) -> list[dict]:
-        recs = list(read_records_file(d / name, committed_lines(d, name))) if (d / name).exists() else []
+        recs = committed_records(RunSource(d / name, d), "are not in the report") if (d / name).exists() else []
         for n, rec in enumerate(recs, 1):  # a hand-edited file ended the report in a KeyError traceback
             missing = [k for k in need if k not in rec]
             if missing:

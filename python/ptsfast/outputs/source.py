@@ -38,7 +38,13 @@ class RunSource:
         """problems.jsonl by problem id ({} for a loose records file)."""
         if self._problems is None:
             path = (self.run_dir or self.file.parent) / PROBLEMS
-            self._problems = {str(r.get("problem_id")): r for r in read_records_file(path)} if path.exists() else {}
+            if not path.exists():
+                recs = []
+            elif self.run_dir is not None:  # a cut file: its problems' records get no question, said once
+                recs = committed_records(RunSource(path, self.run_dir), "have no question in the export (null)")
+            else:
+                recs = list(read_records_file(path))
+            self._problems = {str(r.get("problem_id")): r for r in recs}
         return self._problems
 
     def model_name(self) -> str | None:
@@ -169,16 +175,16 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
     return RunSource(file, run_dir, info)
 
 
-def committed_records(source: RunSource) -> list[dict]:
+def committed_records(source: RunSource, lost: str = "are not exported") -> list[dict]:
     """The records of ``source.file``; in a run folder those its last done marker committed (the lines after them
     are a problem still being written, or a crash's, which a resume truncates and redoes). Fewer than committed (a
-    file cut or edited) are exported with a warning naming the file."""
+    file cut or edited) are read with a warning naming the file and what the missing ones cost (``lost``)."""
     run = source.run_dir if source.run_dir is not None and source.file.parent == source.run_dir else None
     limit = committed_lines(run, source.file.name)
     recs = list(read_records_file(source.file, limit, torn_ends=run is not None))
     if limit is not None and len(recs) < limit:
-        log.warning("%s holds %d of the %d records its run committed (the file was cut or edited): the other %d are "
-                    "not exported - restore the file to export them", source.file, len(recs), limit, limit - len(recs))
+        log.warning("%s holds %d of the %d records its run committed (the file was cut or edited): the other %d %s - "
+                    "restore the file to keep them", source.file, len(recs), limit, limit - len(recs), lost)
     return recs
 
 
