@@ -48,18 +48,26 @@ FIND_ZERO = ("    begin, end = -1., 1.\n    while poly(xs, begin) * poly(xs, end
              "        end *= 2.0\n    while end - begin > 1e-10:\n        center = (begin + end) / 2.0\n"
              "        if poly(xs, center) * poly(xs, begin) > 0:\n            begin = center\n        else:\n"
              "            end = center\n    return begin\n")
+ARRAYS = humaneval(  # the tests compare with the np the prompt imports
+    "Numeric/1", 'import numpy as np\n\n\ndef double(x):\n    """Each element of the array x doubled."""\n',
+    "def check(candidate):\n    assert np.allclose(candidate(np.array([1.0, 2.5])), np.array([2.0, 5.0]))\n", "double")
 PROMPT_HELPERS = {  # a wrong completion that redefines what the prompt's helper (which the tests call) does
     "encode_cyclic redefined": (CYCLIC, "    return s\n\n\ndef encode_cyclic(s):\n    return s\n"),
     "poly redefined": (POLY, "    return 0.0\n\n\ndef poly(xs, x):\n    return 0\n"),
     "a sum() of its own": (POLY, "    return 0.0\n\n\ndef sum(values):\n    return 0\n"),
     "a math of its own": (POLY, "    return 0.0\n\n\nclass math:\n    pow = staticmethod(lambda x, i: 0.0)\n"),
+    "np a class of its own": (ARRAYS, "    return x\n\n\nclass np:\n    array = staticmethod(lambda a: a)\n"
+                                      "    allclose = staticmethod(lambda a, b: True)\n"),
+    "np a module of its own": (ARRAYS, "    return x\n\n\nimport numpy\nnp = type(numpy)('numpy')\n"
+                                       "np.__dict__.update(vars(numpy), allclose=lambda a, b: True)\n"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(PROMPT_HELPERS))
 def test_a_humaneval_solution_cannot_redefine_the_prompts_helpers_its_tests_call(name):
     # HumanEval runs prompt, completion and tests in one namespace: a completion that made encode_cyclic the
-    # identity (decode_cyclic returning its argument), or poly zero everywhere, passed (before)
+    # identity (decode_cyclic returning its argument), poly zero everywhere, or np.allclose always true, passed
+    # (before)
     program, wrong = PROMPT_HELPERS[name]
     assert not verdict(wrong, program)[0]
 
@@ -73,6 +81,8 @@ def test_right_humaneval_solutions_that_use_or_copy_the_prompts_helpers_pass():
     assert verdict(FIND_ZERO + "\n\ndef poly(xs, x):  # its own, equal, copy\n"
                    "    return sum(c * x ** i for i, c in enumerate(xs))\n", POLY)[0]
     assert not verdict(FIND_ZERO.replace("return begin", "return begin + 0.5"), POLY)[0]
+    assert verdict("    return x * 2\n", ARRAYS)[0]
+    assert verdict("    return np.asarray(x) * 2\n\n\nimport numpy as np\n", ARRAYS)[0]
 
 
 def test_a_leetcode_solution_cannot_redefine_the_prompts_comparison_helper():

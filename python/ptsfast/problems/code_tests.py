@@ -967,10 +967,10 @@ def _ptsfast_judge(spec, code):
     source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
-    # a HumanEval prompt's helpers that its tests call too (HumanEval/38's encode_cyclic, /32's poly): the tests get
-    # the prompt's own, run apart before the solution, which could otherwise redefine them (encode_cyclic made the
-    # identity, decode_cyclic then returning its argument passed) or the names they look up (a sum() of its own made
-    # every point a zero of poly)
+    # a HumanEval prompt's helpers that its tests use too (HumanEval/38's encode_cyclic, /32's poly, the prompt's
+    # np): the tests get the prompt's own, run apart before the solution, which could otherwise redefine them
+    # (encode_cyclic made the identity, decode_cyclic then returning its argument passed; so did an np whose
+    # allclose always holds) or the names they look up (a sum() of its own made every point a zero of poly)
     helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, names) if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code))
@@ -1238,10 +1238,11 @@ def _ptsfast_entry(ns, entry):
 
 
 def _ptsfast_prompt_helpers(spec, used):
-    """({name: function}, the namespace they run in): the functions a HumanEval ``prompt`` defines in full (not the
-    entry point's stub) that the tests use (``used``), from the prompt run alone, in a namespace of its own, as
-    the dataset wrote them; ({}, {}) where there are none or the prompt does not run alone. Run with bare
-    globals."""
+    """({name: value}, the namespace they live in): what a HumanEval ``prompt`` binds at its top level (its imports,
+    constants and the functions it defines in full; not the entry point nor another stub, nor its classes, which a
+    solution may define its own of: LeetCode's ``ListNode``) that the tests use (``used``), from the prompt run
+    alone, in a namespace of its own, as the dataset wrote it; ({}, {}) where there is none or the prompt does not
+    run alone. Run with bare globals."""
     import ast, builtins, types
     entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]
     try:
@@ -1253,16 +1254,17 @@ def _ptsfast_prompt_helpers(spec, used):
         return all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
                    for s in body)
 
-    wanted = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-              and n.name != entry and n.name in used and not stub(n.body)}
-    if not wanted:
+    left = {entry} | {n.name for n in tree.body if isinstance(n, ast.ClassDef) or isinstance(
+        n, (ast.FunctionDef, ast.AsyncFunctionDef)) and stub(n.body)}
+    if not (used - left):
         return {}, {}
     ns = {"__name__": "solution", "__file__": "solution.py", "__builtins__": builtins}
     try:  # the same lines as the prompt's part of the solution's source, for tracebacks
         exec(compile(tree, "solution.py", "exec"), ns)
     except Exception:
         return {}, {}
-    helpers = {k: ns[k] for k in wanted if type(ns.get(k)) is types.FunctionType}
+    helpers = {k: ns[k] for k in used & ns.keys() if k not in left and not k.startswith("__")
+               and not (isinstance(ns[k], type) and ns[k].__module__ == "solution")}
     return (helpers, ns) if helpers else ({}, {})
 
 
