@@ -102,3 +102,12 @@ def test_a_report_of_a_run_whose_records_file_was_cut_names_the_file(run, tmp_pa
         assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 0
     assert f"{run / name} holds {len(recs) - 1} of the {len(recs)} records its run committed" in caplog.text
     assert "not in the report" in caplog.text
+
+
+@pytest.mark.parametrize("out", ["/", "."])
+def test_a_report_out_of_the_root_or_the_current_folder_is_named_as_a_folder(run, tmp_path, capsys, monkeypatch, out):
+    """`report --out /` or `--out .` said "PosixPath('/') has an empty name" (the plot's name is the page's)."""
+    monkeypatch.chdir(tmp_path)
+    assert cli(["report", "--run", str(run), "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"ptsfast: error: --out {out} is a folder") and "report.html" in err and "\n" not in err
