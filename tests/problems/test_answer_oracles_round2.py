@@ -192,3 +192,15 @@ def test_left_and_right_arrows_are_not_sizes():
     assert not boxed("\\boxed{\\leftarrow}", "\\rightarrow")
     assert not boxed("\\boxed{x \\rightarrow 0}", "x \\leftarrow 0")
     assert boxed("\\boxed{\\left( 1, 2 \\right)}", "(1,2)") and boxed("\\boxed{\\rightarrow}", "\\rightarrow")
+
+
+def test_the_pronoun_i_after_answer_is_no_choice_among_ten():
+    """With MMLU-Pro's ten letters "I" is a choice, and "Answer: I think it's B" was read as I: a right rollout
+    failed and a wrong one passed where the reference was I. "Answer: I" and "Answer: I is correct" still read I."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice("Answer: I think it's (B).", "J") == "B"
+    assert extract_choice("Answer: I believe B", "J") is None and extract_choice("Answer: I'm unsure", "J") is None
+    assert extract_choice("Answer: I", "J") == "I" and extract_choice("Answer: I is correct.", "J") == "I"
+    assert extract_choice("The answer is I because 2 + 2 = 4.", "J") == "I"
+    assert extract_choice("Answer: I.", "J") == "I" and extract_choice("**Answer:** I", "J") == "I"

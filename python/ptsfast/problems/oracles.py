@@ -220,8 +220,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
     strong = (
         # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is
         # a prime" names no choice
+        # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice)
         re.compile(r"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\("
-                   rf"?(?:([{up}])|([{low}])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])", re.M),
+                   rf"?(?:([{up}])|([{low}])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])"
+                   r"(?!(?<=I)(?:\s+(?!(?:is|was|because|since|as|and|or)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\); never a formula ($A = \pi r^2$)
         re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*\(?([{up}])\)?\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
