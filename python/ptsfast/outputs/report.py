@@ -249,7 +249,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
 
     run_dir = Path(run_dir).expanduser()
     out_html = Path(out_html).expanduser() if out_html else run_dir / "report.html"
-    if out_png is None and out_html.is_dir():  # '/' and '.' have no name to give the plot: said as any folder
+    if out_png is None and os.path.isdir(out_html):  # '/' and '.' have no name to give the plot: said as any folder
         raise ValueError(f"--out {out_html} is a folder; give the report's file path (e.g. "
                          f"{out_html / 'report.html'})")
     out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
