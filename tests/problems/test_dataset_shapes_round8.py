@@ -42,3 +42,27 @@ def test_reading_rows_ask_their_passage_with_the_question(tmp_path):
     again, = load(tmp_path, [{**LOGIQA, "query": LOGIQA["context"] + " Which must be true?"}],
                   "--answer-field", "correct_option").problems
     assert again.question.count(LOGIQA["context"]) == 1
+
+
+AIME_2024 = {"ID": "2024-II-4", "Problem": "Let $x,y$ and $z$ be positive reals ... Find $m+n$.",
+             "Solution": "... so $m+n = \\boxed{33}$", "Answer": 33}
+SVAMP = {"ID": "chal-1", "Body": "Each pack of dvds costs 76 dollars. There is a discount of 25 dollars on each pack.",
+         "Question": "How much do you have to pay to buy each pack?", "Equation": "( 76.0 - 25.0 )", "Answer": 51.0,
+         "Type": "Subtraction", "question_concat": "Each pack ... How much do you have to pay to buy each pack?"}
+
+
+def test_capitalized_columns_are_found_as_lower_case_ones_are(tmp_path):
+    # AIME 2024 (Maxwell-Jia/AIME_2024), SVAMP, TheoremQA and GPQA name their columns 'Problem', 'Question',
+    # 'Answer': every row was refused as missing 'question'; AIME's 'Answer' is taken over its 'Solution', and
+    # SVAMP's question is asked after its 'Body', the problem it asks about
+    aime, = load(tmp_path, [AIME_2024], oracle="boxed").problems
+    assert aime.question == AIME_2024["Problem"] and aime.answer == "33"
+    boxed = make_judge("boxed", 5.0)
+    assert boxed("So \\boxed{33}.", aime).success and not boxed("\\boxed{32}", aime).success
+    svamp, = load(tmp_path, [SVAMP], oracle="last_number").problems
+    assert svamp.question == SVAMP["Body"] + "\n\n" + SVAMP["Question"]
+    assert make_judge("last_number", 5.0)("76 - 25 = 51", svamp).success
+    theorem, = load(tmp_path, [{"Question": "What is 2 + 2?", "Answer": 4, "Answer_type": "integer", "Picture": None}],
+                    oracle="boxed").problems
+    assert theorem.question == "What is 2 + 2?" and theorem.answer == "4"
+

@@ -204,11 +204,27 @@ def _detected(fields: FieldMap) -> tuple[str, ...]:
     return ("question", "answer") if fields.auto_detect is True else tuple(fields.auto_detect or ())
 
 
+def _first_column(row: dict, names: Sequence[str], has) -> str | None:
+    """The column of ``row`` named by the first of ``names`` that ``has``, spelt as given or in another case (AIME
+    2024's ``Problem`` and ``Answer``, GPQA's and SVAMP's ``Question``)."""
+    cased = {}
+    for k in row:
+        if isinstance(k, str):
+            cased.setdefault(k.lower(), []).append(k)
+    for name in names:
+        if has(name):
+            return name
+        k = next((k for k in cased.get(name.lower(), ()) if has(k)), None)
+        if k is not None:
+            return k
+    return None
+
+
 def _question_column(row: dict, fields: FieldMap, has) -> str | None:
-    """The first of :data:`QUESTION_KEYS` that ``has``; in a code row of OpenCodeInstruct's shape (its task in
-    ``input``, its asserts in ``unit_tests``), ``input``. Elsewhere ``input`` is a program's stdin or a function's
-    arguments (CRUXEval's), never taken for the question."""
-    q = next((k for k in QUESTION_KEYS if has(k)), None)
+    """The first of :data:`QUESTION_KEYS` that ``has`` (in any case); in a code row of OpenCodeInstruct's shape (its
+    task in ``input``, its asserts in ``unit_tests``), ``input``. Elsewhere ``input`` is a program's stdin or a
+    function's arguments (CRUXEval's), never taken for the question."""
+    q = _first_column(row, QUESTION_KEYS, has)
     return "input" if q is None and fields.code and has("input") and "unit_tests" in row else q
 
 
@@ -228,7 +244,7 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
             changes["tests"] = t
     if "answer" in auto and fields.answer is not None and fields.answer not in row:
         taken = {changes.get("question", fields.question), *changes.get("tests", ())}
-        a = next((k for k in ANSWER_KEYS if k in row and k not in taken), None)
+        a = _first_column(row, ANSWER_KEYS, lambda k: k in row and k not in taken)
         if a is not None:
             changes["answer"] = a
     if "entry_point" in auto and fields.entry_point not in row:
@@ -467,15 +483,16 @@ def with_example_tests(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should pass these tests:\n```python\n{shown}\n```"
 
 
-PASSAGE_KEYS = ("context", "passage", "article")
-"""Columns holding the text a reading question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's
-``article``): shown before the question, which alone ("Which must be true?") cannot be answered."""
+PASSAGE_KEYS = ("context", "passage", "article", "body")
+"""Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
+SVAMP's ``Body``; in any case): shown before the question, which alone ("Which must be true?") cannot be answered."""
 
 
 def with_passage(row: dict, question: str, question_column: str) -> str:
     """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`) and the
     question does not already hold it."""
-    passage = next((row[k] for k in PASSAGE_KEYS if k != question_column and isinstance(row.get(k), str)), None)
+    k = _first_column(row, PASSAGE_KEYS, lambda k: k != question_column and isinstance(row.get(k), str))
+    passage = None if k is None else row[k]
     if passage is None or not passage.strip() or passage.strip() in question:
         return question
     return f"{passage.strip()}\n\n{question.lstrip()}"
