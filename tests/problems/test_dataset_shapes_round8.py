@@ -66,3 +66,29 @@ def test_capitalized_columns_are_found_as_lower_case_ones_are(tmp_path):
                     oracle="boxed").problems
     assert theorem.question == "What is 2 + 2?" and theorem.answer == "4"
 
+
+GPQA = {"Pre-Revision Question": "Which is heavier?", "Question": "Which has the largest mass per atom?",
+        "Correct Answer": "Lead", "Incorrect Answer 1": " Iron", "Incorrect Answer 2": "Carbon\n",
+        "Incorrect Answer 3": "Helium", "Explanation": "Lead's atomic mass is 207.", "Record ID": "recA1",
+        "High-level domain": "Chemistry", "Subdomain": "Chemistry (general)"}
+
+
+def test_gpqa_rows_list_their_four_answers_in_an_order_of_their_own_and_the_reference_is_the_right_ones_letter(
+        tmp_path):
+    # GPQA keeps its right answer and three wrong ones in columns of their own: the model was shown no choices and
+    # the reference was the text 'Lead', so the multiple-choice oracle failed every rollout as an oracle error
+    rows = [{**GPQA, "Record ID": f"rec{i}", "Question": f"{GPQA['Question']} (case {i})"} for i in range(12)]
+    res = load(tmp_path, rows, "--id-field", "Record ID")
+    assert not res.skipped and len(res.problems) == 12
+    mc = make_judge("multiple_choice", 5.0)
+    for p in res.problems:
+        assert sorted(p.choices) == ["Carbon", "Helium", "Iron", "Lead"]
+        right = "ABCD"[p.choices.index("Lead")]
+        assert p.answer == right and f"\n{right}. Lead" in p.question
+        assert mc(f"The answer is ({right}).", p).success
+        assert not any(mc(f"The answer is ({x}).", p).success for x in "ABCD" if x != right)
+    assert len({p.answer for p in res.problems}) > 1  # the right answer is not always A
+    again = load(tmp_path, rows, "--id-field", "Record ID").problems
+    assert [p.question for p in again] == [p.question for p in res.problems]  # the same order on every load
+    named, = load(tmp_path, rows[:1], "--answer-field", "Correct Answer").problems
+    assert named.choices == res.problems[0].choices and mc(f"Answer: {res.problems[0].answer}", named).success

@@ -8,6 +8,7 @@ reason in the run's summary), and every good row is still returned.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -527,6 +528,21 @@ def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None
     return tuple(str(c) for c in value), labels
 
 
+GPQA_ANSWERS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3")
+"""GPQA's choices: its right answer and three wrong ones, each in a column of its own."""
+
+
+def _gpqa_choices(row: dict, question: str) -> tuple[tuple[str, ...], str] | None:
+    """A GPQA row's four answers as choices and the right one's letter, or None where the row has not all four. They
+    are listed in an order drawn from the question (the same on every load and machine), as its evaluations shuffle
+    them: listed as given, the right answer would be A in every problem."""
+    texts = [row.get(k) for k in GPQA_ANSWERS]
+    if not all(isinstance(t, str) and t.strip() for t in texts):
+        return None
+    order = sorted(range(len(texts)), key=lambda i: hashlib.sha256(f"{i}\0{question}".encode()).digest())
+    return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)]
+
+
 def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[str, ...] | None) -> Any:
     """The reference as the letter of its choice where the row names the choice otherwise: by its own label (ARC's
     "3") or, as an integer, by its 0-based index (MMLU's ``answer``, MMLU-Pro's ``answer_index``); else as given."""
@@ -594,6 +610,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
     raw_answer = row.get(fields.answer) if fields.answer else None
+    gpqa = _gpqa_choices(row, str(q)) if choices is None and not fields.code else None
+    if gpqa is not None:
+        choices, letter = gpqa
+        raw_answer = letter if fields.answer not in row else raw_answer
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
     raw_answer = _choice_letter(raw_answer, choices, labels)
