@@ -4,8 +4,10 @@ file that cannot be read is refused saying why and what to do."""
 
 import json
 
+import pytest
+
 from ptsfast.cli import build_parser, field_map
-from ptsfast.problems.loading import load_problems
+from ptsfast.problems.loading import DataError, load_problems
 from ptsfast.problems.oracles import make_judge
 
 
@@ -92,3 +94,16 @@ def test_gpqa_rows_list_their_four_answers_in_an_order_of_their_own_and_the_refe
     assert [p.question for p in again] == [p.question for p in res.problems]  # the same order on every load
     named, = load(tmp_path, rows[:1], "--answer-field", "Correct Answer").problems
     assert named.choices == res.problems[0].choices and mc(f"Answer: {res.problems[0].answer}", named).success
+
+
+ROWS = [{"question": "What is 2 + 2?", "answer": "4"}, {"question": "What is 3 + 3?", "answer": "6"}]
+
+
+@pytest.mark.parametrize("name, text", [("rows.jsonl", "".join(json.dumps(r) + "\r\n" for r in ROWS)),
+                                        ("rows.json", json.dumps(ROWS)), ("rows.csv", "question,answer\r\na?,4\r\n")])
+def test_a_utf16_file_is_refused_once_naming_its_encoding_and_the_fix(tmp_path, name, text):
+    # Windows PowerShell's `>` writes UTF-16: each line of a JSONL file was skipped as malformed or "byte 0xff is not
+    # UTF-8", with the advice to convert it from latin1
+    with pytest.raises(DataError, match=r"UTF-16.*save it as UTF-8.*iconv -f utf-16 -t utf-8"):
+        load(tmp_path, [], name=name, oracle="exact", raw=text.encode("utf-16"))
+    assert len(load(tmp_path, [], name=name, oracle="exact", raw=b"\xef\xbb\xbf" + text.encode()).problems) >= 1

@@ -735,6 +735,13 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     if cache_dir is not None:
         raise DataError(f"cache_dir={str(cache_dir)!r} applies to a dataset named from the local datasets cache; "
                         f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop cache_dir")
+    if p.is_file():
+        with open(p, "rb") as f:
+            start = f.read(2)
+        if start in (b"\xff\xfe", b"\xfe\xff"):  # each line of it would be a row that is not UTF-8
+            raise DataError(f"{str(p)!r} is UTF-16 text (it opens with UTF-16's byte-order mark, as Windows "
+                            f"PowerShell's > and Out-File write); save it as UTF-8 (Out-File -Encoding utf8, or "
+                            f"`iconv -f utf-16 -t utf-8`)")
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
         if split is not None:
             raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON lines "
