@@ -107,3 +107,15 @@ def test_a_utf16_file_is_refused_once_naming_its_encoding_and_the_fix(tmp_path, 
     with pytest.raises(DataError, match=r"UTF-16.*save it as UTF-8.*iconv -f utf-16 -t utf-8"):
         load(tmp_path, [], name=name, oracle="exact", raw=text.encode("utf-16"))
     assert len(load(tmp_path, [], name=name, oracle="exact", raw=b"\xef\xbb\xbf" + text.encode()).problems) >= 1
+
+
+@pytest.mark.parametrize("name, text", [("one.json", json.dumps(ROWS[0], indent=2)),
+                                        ("jq.jsonl", "".join(json.dumps(r, indent=2) + "\n" for r in ROWS)),
+                                        ("jq.json", "".join(json.dumps(r, indent=4) + "\n" for r in ROWS))])
+def test_objects_written_across_lines_are_read_as_their_rows(tmp_path, name, text):
+    # a pretty-printed object (json.dump(..., indent=2), `jq .`'s output) opens with a line holding only "{": it was
+    # read as JSON lines, every line of it a malformed row, and no problem was left
+    res = load(tmp_path, [], name=name, oracle="exact", raw=text.encode())
+    assert not res.skipped
+    want = [(r["question"], r["answer"]) for r in ROWS][:text.count("{")]
+    assert [(p.question, p.answer) for p in res.problems] == want

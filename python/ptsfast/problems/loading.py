@@ -832,10 +832,13 @@ def _is_scalar_na(v, pd) -> bool:
 
 def _looks_like_jsonl(p: Path) -> bool:
     """JSON lines, read row by row (a bad row is that row's skip): a .jsonl file unless it is one JSON array, a
-    .json file whose first line is an object."""
+    .json file whose first line is an object; neither where that line opens an object written across lines (a lone
+    ``{``: ``json.dump(..., indent=2)``, ``jq .``)."""
     with open(p, "rb") as f:
         for raw in f:
             line = raw.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()  # a bad byte: that row's problem
+            if line.rstrip() == "{":
+                return False
             if line:
                 if p.suffix.lower() == ".jsonl":
                     return not line.startswith("[") or _one_json_value(line)
