@@ -96,3 +96,51 @@ def test_a_leetcode_solution_cannot_redefine_the_prompts_comparison_helper():
     rebuilt = node + ("class Solution:\n    def reverseList(self, head):\n        out = None\n        while head:\n"
                       "            out, head = ListNode(head.val, out), head.next\n        return out\n")
     assert verdict(rebuilt, program)[0]  # a ListNode of its own, as LeetCode's starter code has it
+
+
+DS1000 = '''import numpy as np
+import copy
+
+
+def generate_test_case(test_case_id):
+    a = np.array([[1, 2], [3, 4]]) if test_case_id == 1 else np.arange(6).reshape(2, 3)
+    return a, copy.deepcopy(a).sum(axis=0)
+
+
+def exec_test(result, ans):
+    np.testing.assert_array_equal(result, ans)
+    return 1
+
+
+exec_context = r"""
+import numpy as np
+a = test_input
+[insert]
+"""
+
+
+def test_execution(solution: str):
+    code = exec_context.replace("[insert]", solution)
+    for i in range(2):
+        test_input, expected_result = generate_test_case(i + 1)
+        test_env = {"test_input": test_input}
+        exec(code, test_env)
+        assert exec_test(test_env["result"], expected_result)
+'''
+
+
+@pytest.mark.parametrize("snippet", ["result = np.ma.masked_all(a.shape[1:], dtype=int)\n",
+                                     "result = np.ma.array(a.sum(axis=0) + 1, mask=True)\n",
+                                     "result = np.ma.masked\n"], ids=["masked_all", "all masked", "the masked constant"])
+def test_a_ds1000_result_that_masks_its_elements_fails(snippet):
+    # DS-1000's tests run the snippet themselves and read its result out of their exec's namespace: no function of
+    # the solution returned it, and the masked array (equal to anything to numpy.testing) passed (before)
+    program = code_tests.test_program_from_row({"code_context": DS1000}, ("code_context",), None, None)
+    assert not verdict(snippet, program)[0]
+    assert verdict("result = a.sum(axis=0)\n", program)[0]
+    through_masks = "m = np.ma.masked_less(a, 0)\nresult = m.sum(axis=0).filled(0)\n"  # none masked
+    assert verdict(through_masks, program)[0]
+    about_masks = code_tests.test_program_from_row(  # a task about masked arrays: its tests name them
+        {"code_context": DS1000.replace("copy.deepcopy(a).sum(axis=0)", "np.ma.masked_all(a.shape[1:], dtype=int)")},
+        ("code_context",), None, None)
+    assert verdict("result = np.ma.masked_all(a.shape[1:], dtype=int)\n", about_masks)[0]

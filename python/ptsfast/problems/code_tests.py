@@ -959,7 +959,7 @@ def _ptsfast_judge(spec, code):
     test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
-                                                       frozenset(names))
+                                                       frozenset(names), bool(spec.get("as_text")))
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -1878,7 +1878,8 @@ def _ptsfast_names_used(spec, ns, codes, roots):
                                " but the solution replaced it")
 
 
-def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset()):
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset(),
+                          as_text=False):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1892,7 +1893,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
     the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
     ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects; ``tests_names``: every
-    name their code uses (a mock.ANY or pytest.approx in tests that name neither is the solution's).
+    name their code uses (a mock.ANY or pytest.approx in tests that name neither is the solution's). ``as_text``: the
+    tests run the solution's text themselves (DS-1000's ``exec``), so what they read of it is no function's return
+    value: every value they read is checked as one (a masked array with masked elements fails).
     The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
     of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
     for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
@@ -2349,7 +2352,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
         todo, seen, kinds = [value], 0, []
-        if returned and any(map(hides, [value] + (list(islice(value, 1000)) if type_(value) in (list, tuple) else
+        if (returned or as_text) and any(map(hides, [value] + (list(islice(value, 1000)) if type_(value) in (list, tuple) else
                                                   list(islice(value.values(), 1000)) if type_(value) is dict else []))):
             refuse("a value the tests compare (a numpy masked array) masks elements, which numpy.testing counts as "
                    "equal to anything: a result made to pass, not a result")
