@@ -971,7 +971,8 @@ def _ptsfast_judge(spec, code):
     # np): the tests get the prompt's own, run apart before the solution, which could otherwise redefine them
     # (encode_cyclic made the identity, decode_cyclic then returning its argument passed; so did an np whose
     # allclose always holds) or the names they look up (a sum() of its own made every point a zero of poly)
-    helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, names) if fmt == "humaneval" else ({}, {})
+    helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, _ptsfast_global_names(test_code)[0]) \
+        if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code))
     exec(compile(source, "solution.py", "exec"), vars(solution))
