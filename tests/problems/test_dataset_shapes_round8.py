@@ -119,3 +119,15 @@ def test_objects_written_across_lines_are_read_as_their_rows(tmp_path, name, tex
     assert not res.skipped
     want = [(r["question"], r["answer"]) for r in ROWS][:text.count("{")]
     assert [(p.question, p.answer) for p in res.problems] == want
+
+
+def test_a_whole_number_stored_as_a_float_is_that_number_as_written(tmp_path):
+    # SVAMP's 'Answer' is a float column (51.0): the reference was "51.0", which the exact and normalized oracles
+    # never match with a model's "51", and a float of 1e16 or more was "1e+20", which no oracle matches
+    svamp, = load(tmp_path, [{**SVAMP, "Answer": 51.0}], oracle="exact").problems
+    rows = [{"question": "How many?", "answer": 1e20}, {"question": "Half of 5?", "answer": 2.5},
+            {"question": "Minus three?", "answer": -3.0}]
+    res = load(tmp_path, rows, oracle="exact")
+    assert [p.answer for p in [svamp, *res.problems]] == ["51", "100000000000000000000", "2.5", "-3"]
+    exact, last = make_judge("exact", 5.0), make_judge("last_number", 5.0)
+    assert exact("51", svamp).success and last("so 100000000000000000000", res.problems[0]).success

@@ -616,6 +616,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         raw_answer = letter if fields.answer not in row else raw_answer
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
+    elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
+        raw_answer = int(raw_answer)
     raw_answer = _choice_letter(raw_answer, choices, labels)
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
