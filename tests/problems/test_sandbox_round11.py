@@ -144,3 +144,31 @@ def test_a_ds1000_result_that_masks_its_elements_fails(snippet):
         {"code_context": DS1000.replace("copy.deepcopy(a).sum(axis=0)", "np.ma.masked_all(a.shape[1:], dtype=int)")},
         ("code_context",), None, None)
     assert verdict("result = np.ma.masked_all(a.shape[1:], dtype=int)\n", about_masks)[0]
+
+
+COUNT_LINES = "def count_lines(path):\n    with open(path) as f:\n        return len(f.read().splitlines())\n"
+SAMPLE = ("import os\nimport pytest\nfrom solution import count_lines\n\n\n@pytest.fixture\ndef sample_file():\n"
+          "    with open('sample.txt', 'w') as f:\n        f.write('a\\nb\\nc\\n')\n    yield\n"
+          "    os.remove('sample.txt')\n\n\n")
+USEFIXTURES = {
+    "on the test": "@pytest.mark.usefixtures('sample_file')\ndef test_count():\n    assert count_lines('sample.txt') == 3\n",
+    "on its class": "@pytest.mark.usefixtures('sample_file')\nclass TestCount:\n    def test_count(self):\n"
+                    "        assert count_lines('sample.txt') == 3\n",
+    "on the module": "pytestmark = [pytest.mark.usefixtures('sample_file')]\n\n\ndef test_count():\n"
+                     "    assert count_lines('sample.txt') == 3\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(USEFIXTURES))
+def test_a_fixture_that_usefixtures_names_is_made_for_the_test(where):
+    # pytest makes the fixtures @pytest.mark.usefixtures names (KodCode's file fixtures): the mark was ignored, the
+    # file never written, and a right program failed (before)
+    program = code_tests.TestProgram.from_text(SAMPLE + USEFIXTURES[where])
+    assert verdict(COUNT_LINES, program)[0]
+    assert not verdict(COUNT_LINES.replace("len(", "1 + len("), program)[0]
+
+
+def test_usefixtures_naming_a_fixture_not_given_is_refused_at_load():
+    with pytest.raises(code_tests.TestFormatError, match="conftest_db"):
+        code_tests.TestProgram.from_text("import pytest\nfrom solution import f\n\n\n"
+                                         "@pytest.mark.usefixtures('conftest_db')\ndef test_f():\n    assert f(1) == 2\n")

@@ -628,9 +628,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     if tests_fns or test_classes:
         pytests = tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
                                and m.name.startswith("test")]
+        owner = {m: c for c in test_classes for m in c.body}
+        marked = _used_fixtures([v for n in top if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets) for v in ast.walk(n.value)])
         for fn in pytests:
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
+            params += marked + _used_fixtures(fn.decorator_list + getattr(owner.get(fn), "decorator_list", []))
             free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in own]
             if "tmpdir" in params and "tmpdir" not in own and _local_path_class() is None:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for pytest's tmpdir, a py.path.local "
@@ -640,7 +644,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                       f"ptsfast's test runner does not provide (it gives "
                                       f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
                                       f"write them as plain tests")
-        _refuse_if_all_skipped(pytests, {m: c for c in test_classes for m in c.body}, top)
+        _refuse_if_all_skipped(pytests, owner, top)
         return TestProgram("pytest", tests, setup, imports=imports)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
@@ -685,6 +689,13 @@ def _fixtures(top) -> dict:
             return found
         for k in bad:
             del found[k]
+
+
+def _used_fixtures(nodes) -> list[str]:
+    """The fixtures ``@pytest.mark.usefixtures("a", "b")`` calls among ``nodes`` (decorators, a ``pytestmark``'s
+    parts) name: made for the test, not passed to it."""
+    return [a.value for d in nodes if isinstance(d, ast.Call) and getattr(d.func, "attr", None) == "usefixtures"
+            for a in d.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
 
 
 def _mock_args(fn) -> int:
@@ -2825,6 +2836,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
             try:
                 for fixture in [k for k, (_, auto, _) in own.items() if auto]:  # every test's, asked for or not
                     value_of(fixture, made, finishes)
+                for fixture in dict.fromkeys(a for m in these if m.name == "usefixtures" for a in m.args):
+                    value_of(fixture, made, finishes)  # @pytest.mark.usefixtures: made, not passed
                 for fixture in wanted:
                     kwargs[fixture] = value_of(fixture, made, finishes)
                 if cls is None:
