@@ -111,3 +111,20 @@ def test_a_report_out_of_the_root_or_the_current_folder_is_named_as_a_folder(run
     assert cli(["report", "--run", str(run), "--out", out]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"ptsfast: error: --out {out} is a folder") and "report.html" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+@pytest.mark.parametrize("flags, named", [(["--oracle-timeout", "1e10"], "--oracle-timeout"),
+                                          (["--top-k", str(2 ** 63)], "--top-k")])
+def test_numbers_too_large_for_the_waits_and_the_sampler_are_refused_before_any_work(command, flags, named, tmp_path,
+                                                                                      capsys):
+    """A huge --oracle-timeout ended the run in an OverflowError traceback at its first verdict, and a top-k of
+    2**63 or more in "Overflow when unpacking long long", each after the model loaded and the run folder was made."""
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(json.dumps({"id": "q", "question": "w5 w9", "answer": "1"}) + "\n")
+    out = tmp_path / "out"
+    assert cli([command, "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ptsfast: error:") and named in err and "\n" not in err and "no-model" not in err
+    assert not out.exists()

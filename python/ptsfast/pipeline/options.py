@@ -85,6 +85,9 @@ _SCALARS = ("oracle_timeout", "trajectories_per_problem", "problems_per_batch", 
             "top_p", "seed", "use_chat_template", "unsafe_code_oracle", "min_p")
 
 
+_MAX_ORACLE_TIMEOUT = 86400.0
+
+
 def _int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -108,12 +111,16 @@ def validate_options(o: MineOptions) -> None:
     need(isinstance(o.oracle, str), "oracle", "--oracle", "a built-in oracle name (pass a callable as "
          "mine(..., oracle=fn))", o.oracle, TypeError)
     oracle_by_name(o.oracle)  # an unknown name: ValueError listing the known ones
-    need(_real(o.oracle_timeout) and o.oracle_timeout > 0, "oracle_timeout", "--oracle-timeout",
-         "a finite number of seconds > 0", o.oracle_timeout)
+    # a day at most: the waits on a verdict take no more (1e10 s ended a run in an OverflowError once it judged)
+    need(_real(o.oracle_timeout) and 0 < o.oracle_timeout <= _MAX_ORACLE_TIMEOUT, "oracle_timeout",
+         "--oracle-timeout", f"a finite number of seconds in (0, {_MAX_ORACLE_TIMEOUT:g}] (a day)", o.oracle_timeout)
     ints("trajectories_per_problem", "--trajectories", o.trajectories_per_problem, 1)
     ints("problems_per_batch", "--problems-per-batch", o.problems_per_batch, 1)
     ints("max_new_tokens", "--max-new-tokens", o.max_new_tokens, 1)
     check_sampler(o, lambda f: f"{f} (--{f.replace('_', '-')})")  # the engine's rule, naming the flags
+    # the sampler holds top-k in a 64-bit int: 1e20 ended the run in "Overflow when unpacking long long"
+    need(o.top_k < _SEED_LIMIT, "top_k", "--top-k", "below 2**63 (one past the vocabulary keeps every token)",
+         o.top_k)
     # the run seed only seeds stable_seed, whose seeds are 63 bits; it is kept to the same range
     need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
     need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
