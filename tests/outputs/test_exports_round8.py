@@ -52,7 +52,8 @@ def chatml():
     """A Qwen-style byte-level BPE with a ChatML template and no BOS."""
     tok = byte_level_bpe()
     tok.add_special_tokens({"eos_token": "<|im_end|>", "pad_token": "<|im_end|>"})
-    tok.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    tok.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                         "{% endfor %}"
                          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
     return tok
 
@@ -123,8 +124,8 @@ def test_trl_text_preparation_gives_the_mined_ids_wherever_a_pair_says_its_text_
     assert rows and not is_conversational(rows[0])  # standard format: TRL applies no chat template to it
     assert all(maybe_apply_chat_template(r, tok) == r for r in rows)  # ... not even once more
     text = ds.select_columns(["prompt", "chosen", "rejected"])
-    prepared = DPOTrainer(model=model, ref_model=copy.deepcopy(model), args=dpo_args(tmp_path, len(rows)), train_dataset=text,
-                          processing_class=tok).train_dataset
+    prepared = DPOTrainer(model=model, ref_model=copy.deepcopy(model), args=dpo_args(tmp_path, len(rows)),
+                          train_dataset=text, processing_class=tok).train_dataset
     eos = [tok.eos_token_id]
     for r, p in zip(rows, prepared):
         got = (p["prompt_ids"], p["chosen_ids"], p["rejected_ids"])
@@ -137,8 +138,8 @@ def test_trl_text_preparation_gives_the_mined_ids_wherever_a_pair_says_its_text_
 def test_pivot_trainer_trains_prompt_plus_the_single_mined_token(mined, tmp_path):
     name, tok, run, model = mined
     rows = [json.loads(line) for line in (run / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
-    trainer = PivotDPOTrainer(model=model, ref_model=copy.deepcopy(model), args=dpo_args(tmp_path, len(rows)), processing_class=tok,
-                              train_dataset=load_pairs(run))
+    trainer = PivotDPOTrainer(model=model, ref_model=copy.deepcopy(model), args=dpo_args(tmp_path, len(rows)),
+                              processing_class=tok, train_dataset=load_pairs(run))
     batch = trainer.data_collator([trainer.train_dataset[i] for i in range(len(rows))])
     sides = [(r["prompt_ids"], r["chosen_ids"]) for r in rows] + [(r["prompt_ids"], r["rejected_ids"]) for r in rows]
     for k, (prompt, token) in enumerate(sides):

@@ -81,8 +81,8 @@ class MineOptions:
 
 
 _SEED_LIMIT = 1 << 63
-_SCALARS = ("oracle_timeout", "trajectories_per_problem", "problems_per_batch", "max_new_tokens", "temperature", "top_k",
-            "top_p", "seed", "use_chat_template", "unsafe_code_oracle", "min_p")
+_SCALARS = ("oracle_timeout", "trajectories_per_problem", "problems_per_batch", "max_new_tokens", "temperature",
+            "top_k", "top_p", "seed", "use_chat_template", "unsafe_code_oracle", "min_p")
 
 
 _MAX_ORACLE_TIMEOUT = 86400.0
