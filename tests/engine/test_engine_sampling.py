@@ -119,3 +119,11 @@ def test_min_p_is_checked_naming_the_field():
         with pytest.raises(ValueError, match=r"SamplingParams.min_p must lie in \[0, 1\]"):
             SamplingParams(min_p=bad)
     assert SamplingParams(0.7, 0, 0.9, 3) == SamplingParams(temperature=0.7, top_p=0.9, seed=3, min_p=0.0)
+
+
+def test_top_k_too_large_for_the_sampler_is_refused_naming_the_field():
+    """The sampler holds top-k in a 64-bit int: SamplingParams(top_k=2**63) passed and the rollout failed in
+    "Overflow when unpacking long long"; a top-k past the vocabulary but below 2**63 keeps every token."""
+    with pytest.raises(ValueError, match=r"SamplingParams.top_k must be below 2\*\*63"):
+        SamplingParams(top_k=1 << 63)
+    assert SamplingParams(top_k=(1 << 63) - 1).top_k == (1 << 63) - 1

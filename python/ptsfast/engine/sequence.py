@@ -28,6 +28,9 @@ def check_sampler(p, name: Callable[[str], str]) -> None:
         raise TypeError(f"{name('top_k')} must be an int (0 or -1 disables it), got {p.top_k!r}")
     if p.top_k < -1:  # 0 is Hugging Face's "off", -1 vLLM's; anything lower is a typo, not a sampler
         raise ValueError(f"{name('top_k')} must be >= 1, or 0 or -1 to disable it, got {p.top_k!r}")
+    if p.top_k >= 1 << 63:  # the sampler holds it in a 64-bit int ("Overflow when unpacking long long" mid-run)
+        raise ValueError(f"{name('top_k')} must be below 2**63 (one past the vocabulary keeps every token), "
+                         f"got {p.top_k!r}")
     if not _is_real(p.top_p) or not 0 < p.top_p <= 1:
         raise ValueError(f"{name('top_p')} must lie in (0, 1], got {p.top_p!r}")
     if not _is_real(p.min_p) or not 0 <= p.min_p <= 1:

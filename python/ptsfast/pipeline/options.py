@@ -118,9 +118,6 @@ def validate_options(o: MineOptions) -> None:
     ints("problems_per_batch", "--problems-per-batch", o.problems_per_batch, 1)
     ints("max_new_tokens", "--max-new-tokens", o.max_new_tokens, 1)
     check_sampler(o, lambda f: f"{f} (--{f.replace('_', '-')})")  # the engine's rule, naming the flags
-    # the sampler holds top-k in a 64-bit int: 1e20 ended the run in "Overflow when unpacking long long"
-    need(o.top_k < _SEED_LIMIT, "top_k", "--top-k", "below 2**63 (one past the vocabulary keeps every token)",
-         o.top_k)
     # the run seed only seeds stable_seed, whose seeds are 63 bits; it is kept to the same range
     need(_int(o.seed), "seed", "--seed", "an int in [0, 2**63)", o.seed, TypeError)
     need(0 <= o.seed < _SEED_LIMIT, "seed", "--seed", "an int in [0, 2**63)", o.seed)
