@@ -172,3 +172,42 @@ def test_usefixtures_naming_a_fixture_not_given_is_refused_at_load():
     with pytest.raises(code_tests.TestFormatError, match="conftest_db"):
         code_tests.TestProgram.from_text("import pytest\nfrom solution import f\n\n\n"
                                          "@pytest.mark.usefixtures('conftest_db')\ndef test_f():\n    assert f(1) == 2\n")
+
+
+PYTEST_FIXTURE_USES = {  # (solution, pytest tests, a wrong solution): each passes under pytest itself
+    "capsys and sys.stdout.buffer": (
+        "import sys\ndef main():\n    sys.stdout.buffer.write(b'1')\n    print(0, flush=True)\n"
+        "    sys.stdout.buffer.write(sys.stdout.encoding.encode())\n",
+        "from solution import main\n\n\ndef test_main(capsys):\n    main()\n    assert capsys.readouterr().out == '10\\nUTF-8'\n",
+        "import sys\ndef main():\n    print(10)\n"),
+    "monkeypatch.context()": (
+        "def ask():\n    return input()\n",
+        "from solution import ask\n\n\ndef test_ask(monkeypatch):\n    with monkeypatch.context() as m:\n"
+        "        m.setattr('builtins.input', lambda *a: 'x')\n        assert ask() == 'x'\n",
+        "def ask():\n    return input() * 2\n"),
+    "a staticmethod patched, then used": (
+        "class S:\n    @staticmethod\n    def helper(x):\n        return x + 1\n\n    def run(self, x):\n"
+        "        return self.helper(x) * 2\n",
+        "from solution import S\n\n\ndef test_patched(monkeypatch):\n"
+        "    monkeypatch.setattr(S, 'helper', staticmethod(lambda x: 0))\n    assert S().run(5) == 0\n\n\n"
+        "def test_after():\n    assert S().run(5) == 12\n",
+        "class S:\n    @staticmethod\n    def helper(x):\n        return x + 2\n\n    def run(self, x):\n"
+        "        return self.helper(x) * 2\n"),
+    "an inherited method patched, then its base's": (
+        "class A:\n    def v(self):\n        return 1\n\n\nclass B(A):\n    pass\n",
+        "from solution import A, B\n\n\ndef test_subclass(monkeypatch):\n"
+        "    monkeypatch.setattr(B, 'v', lambda self: 5)\n    assert B().v() == 5\n\n\n"
+        "def test_base(monkeypatch):\n    monkeypatch.setattr(A, 'v', lambda self: 7)\n    assert B().v() == 7\n",
+        "class A:\n    def v(self):\n        return 1\n\n\nclass B(A):\n    def v(self):\n        return 1\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYTEST_FIXTURE_USES))
+def test_pytests_capsys_and_monkeypatch_behave_as_pytests_own(name):
+    # capsys' stdout was a StringIO (no buffer, no encoding), monkeypatch had no context(), and its undo put a
+    # class's attribute back as it read it (a staticmethod's function, an inherited method as the class's own): a
+    # right program failed (before)
+    solution, tests, wrong = PYTEST_FIXTURE_USES[name]
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(solution, program)[0]
+    assert not verdict(wrong, program)[0]

@@ -2585,7 +2585,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots):
 def _ptsfast_fixtures():
     """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives
     ``(value, finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
-    import io, os, pathlib, sys, tempfile
+    import contextlib, io, os, pathlib, sys, tempfile
 
     def tmp_path():
         return pathlib.Path(tempfile.mkdtemp(prefix="pytest-")), lambda: None
@@ -2598,13 +2598,16 @@ def _ptsfast_fixtures():
         out = property(lambda self: self[0])
         err = property(lambda self: self[1])
 
+    def capture_io():  # pytest's CaptureIO: text over bytes, so a program's sys.stdout.buffer.write is captured too
+        return io.TextIOWrapper(io.BytesIO(), encoding="UTF-8", newline="", write_through=True)
+
     class CaptureFixture:
         def __init__(self):
-            self.saved, self.out, self.err = (sys.stdout, sys.stderr), io.StringIO(), io.StringIO()
+            self.saved, self.out, self.err = (sys.stdout, sys.stderr), capture_io(), capture_io()
             sys.stdout, sys.stderr = self.out, self.err
 
         def readouterr(self):
-            got = CaptureResult((self.out.getvalue(), self.err.getvalue()))
+            got = CaptureResult(tuple(f.buffer.getvalue().decode("UTF-8") for f in (self.out, self.err)))
             for f in (self.out, self.err):
                 f.seek(0)
                 f.truncate()
@@ -2633,16 +2636,20 @@ def _ptsfast_fixtures():
             old = getattr(target, name, missing)
             if old is missing and raising:
                 raise AttributeError(f"{target!r} has no attribute {name!r}")
-            self.undo_list.append(lambda: setattr(target, name, old) if old is not missing else delattr(target, name))
+            self.undo_list.append(self.restore(target, name))
             setattr(target, name, value)
+
+        def restore(self, target, name):  # as pytest undoes: a class gets back what its own namespace held (a
+            # staticmethod as such, an inherited method inherited again), anything else the value it had
+            old = vars(target).get(name, missing) if isinstance(target, type) else getattr(target, name, missing)
+            return lambda: setattr(target, name, old) if old is not missing else delattr(target, name)
 
         def delattr(self, target, name, raising=True):
             if not hasattr(target, name):
                 if raising:
                     raise AttributeError(name)
                 return
-            old = getattr(target, name)
-            self.undo_list.append(lambda: setattr(target, name, old))
+            self.undo_list.append(self.restore(target, name))
             delattr(target, name)
 
         def setitem(self, dic, name, value):
@@ -2681,6 +2688,15 @@ def _ptsfast_fixtures():
         def undo(self):
             while self.undo_list:
                 self.undo_list.pop()()
+
+        @classmethod
+        @contextlib.contextmanager
+        def context(cls):  # with monkeypatch.context() as m: patches undone when the block ends
+            m = cls()
+            try:
+                yield m
+            finally:
+                m.undo()
 
     def capsys():
         c = CaptureFixture()
