@@ -92,6 +92,9 @@ def test_a_leetcode_solution_cannot_redefine_the_prompts_comparison_helper():
     cheat = ("class Solution:\n    def reverseList(self, head):\n        return head\n\n\n"
              "def is_same_list(a, b):\n    return True\n")
     assert not verdict(cheat, program)[0]  # before, passed
+    nothing = ("class Solution:\n    def reverseList(self, head):\n        return None\n\n\n"
+               "def list_node(values):\n    return None\n")
+    assert not verdict(nothing, program)[0]  # every list built empty
     node = "class ListNode:\n    def __init__(self, val=0, next=None):\n        self.val, self.next = val, next\n"
     rebuilt = node + ("class Solution:\n    def reverseList(self, head):\n        out = None\n        while head:\n"
                       "            out, head = ListNode(head.val, out), head.next\n        return out\n")
@@ -211,3 +214,12 @@ def test_pytests_capsys_and_monkeypatch_behave_as_pytests_own(name):
     program = code_tests.TestProgram.from_text(tests)
     assert verdict(solution, program)[0]
     assert not verdict(wrong, program)[0]
+
+
+def test_a_prompt_helper_that_calls_the_function_under_test_is_the_solutions_to_complete():
+    # a helper of the prompt that calls the entry point (a stub until the solution writes it) stays the one the
+    # solution's source defines: taken from the prompt alone, it called the stub and a right program failed
+    program = humaneval("X/2", 'def wrapped(x):\n    return double(x) + 1\n\n\ndef double(x):\n    """Twice x."""\n',
+                        "def check(candidate):\n    assert candidate(2) == 4\n    assert wrapped(3) == 7\n", "double")
+    assert verdict("    return 2 * x\n", program)[0]
+    assert not verdict("    return 2 * x + 1\n", program)[0]

@@ -1251,10 +1251,10 @@ def _ptsfast_entry(ns, entry):
 
 def _ptsfast_prompt_helpers(spec, used):
     """({name: value}, the namespace they live in): what a HumanEval ``prompt`` binds at its top level (its imports,
-    constants and the functions it defines in full; not the entry point nor another stub, nor its classes, which a
-    solution may define its own of: LeetCode's ``ListNode``) that the tests use (``used``), from the prompt run
-    alone, in a namespace of its own, as the dataset wrote it; ({}, {}) where there is none or the prompt does not
-    run alone. Run with bare globals."""
+    constants and the functions it defines in full that call none of its stubs; not the entry point nor another stub,
+    nor its classes, which a solution may define its own of: LeetCode's ``ListNode``) that the tests use (``used``),
+    from the prompt run alone, in a namespace of its own, as the dataset wrote it; ({}, {}) where there is none or
+    the prompt does not run alone. Run with bare globals."""
     import ast, builtins, types
     entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]
     try:
@@ -1266,8 +1266,9 @@ def _ptsfast_prompt_helpers(spec, used):
         return all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
                    for s in body)
 
-    left = {entry} | {n.name for n in tree.body if isinstance(n, ast.ClassDef) or isinstance(
-        n, (ast.FunctionDef, ast.AsyncFunctionDef)) and stub(n.body)}
+    stubs = {entry} | {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and stub(n.body)}
+    left = stubs | {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     if not (used - left):
         return {}, {}
     ns = {"__name__": "solution", "__file__": "solution.py", "__builtins__": builtins}
@@ -1275,8 +1276,19 @@ def _ptsfast_prompt_helpers(spec, used):
         exec(compile(tree, "solution.py", "exec"), ns)
     except Exception:
         return {}, {}
+
+    def complete(f):  # a function that calls none of the prompt's stubs nor a name the solution is to define
+        import dis
+        todo, found = [f.__code__], set()
+        while todo:
+            c = todo.pop()
+            todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+            found.update(i.argval for i in dis.get_instructions(c) if i.opname == "LOAD_GLOBAL")
+        return not any(n in stubs or n not in ns and not hasattr(builtins, n) for n in found)
+
     helpers = {k: ns[k] for k in used & ns.keys() if k not in left and not k.startswith("__")
-               and not (isinstance(ns[k], type) and ns[k].__module__ == "solution")}
+               and not (isinstance(ns[k], type) and ns[k].__module__ == "solution")
+               and (type(ns[k]) is not types.FunctionType or complete(ns[k]))}
     return (helpers, ns) if helpers else ({}, {})
 
 
