@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .estimator import looks
-from .stats import abs_bounds, diff_interval, summarize
+from .stats import abs_bounds, diff_interval, reaches, summarize
 from .types import Estimate, EstimateSummary, Record
 
 # --------------------------------------------------------------------------- sentences
@@ -517,8 +517,10 @@ class AnchorSearch:
             rs = None
             if pool.trials and w.known:
                 rs = Effect(w.p - pool.total().p, *diff_interval(pool.total(), w, c, m))
+            # |p(with) - p(different)| at the threshold as the counts mean it (1 - 48/60 computes as 0.1999...)
             anchor = stop is Stop.ANCHOR or (stop is Stop.CAP and cf is not None
-                                             and abs(cf.value) >= self.config.threshold and (cf.lo > 0 or cf.hi < 0))
+                                             and reaches(abs(cf.value), self.config.threshold)
+                                             and (cf.lo > 0 or cf.hi < 0))
             out.append(SentenceImportance(k, a, b, summarize(w, c, m), summarize(pool.total(), c, m),
                                           summarize(pool.different(), c, m), summarize(pool.similar(), c, m),
                                           cf, rs, anchor, stop))

@@ -1,0 +1,59 @@
+"""Thought anchors, third round: estimates and intervals computed by hand, a point estimate exactly at the threshold,
+and sentences made of terminators alone."""
+
+import math
+from statistics import NormalDist
+
+import pytest
+
+from ptsfast.mining.anchors import AnchorConfig, AnchorOutcome, AnchorSearch, Stop
+
+
+def wilson(s: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = s / n
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half / (1 + z * z / n)), min(1.0, centre + half / (1 + z * z / n))
+
+
+def newcombe(sb: int, nb: int, sa: int, na: int) -> tuple[float, float, float]:
+    """p_b - p_a and its Newcombe (method 10) interval, from two Wilson intervals."""
+    pb, pa = sb / nb, sa / na
+    (lb, ub), (la, ua) = wilson(sb, nb), wilson(sa, na)
+    d = pb - pa
+    return d, d - math.hypot(pb - lb, ua - pa), d + math.hypot(ub - pb, pa - la)
+
+
+def test_estimates_and_newcombe_intervals_by_hand():
+    s = AnchorSearch(2, AnchorConfig(), final=0.0)
+    # boundary 0: 3 similar (2 right), 5 different (1 right), 2 cut in their first sentence (1 right)
+    s.add(0, [AnchorOutcome(True, True)] * 2 + [AnchorOutcome(False, True), AnchorOutcome(True, False)]
+          + [AnchorOutcome(False, False)] * 4 + [AnchorOutcome(True), AnchorOutcome(False)])
+    # boundary 1: 6 similar (5 right), 2 different (both wrong)
+    s.add(1, [AnchorOutcome(True, True)] * 5 + [AnchorOutcome(False, True)] + [AnchorOutcome(False, False)] * 2)
+    first, last = s.results([(0, 2), (2, 4)])
+    assert (first.p_with.successes, first.p_with.trials) == (5, 8)  # the resamples of sentence 1
+    assert (first.p_resampled.successes, first.p_resampled.trials) == (4, 10)
+    assert (first.p_different.successes, first.p_different.trials) == (1, 5)
+    assert (first.p_similar.successes, first.p_similar.trials) == (2, 3)
+    cf, rs = newcombe(5, 8, 1, 5), newcombe(5, 8, 4, 10)
+    assert (first.counterfactual.value, first.counterfactual.lo, first.counterfactual.hi) == pytest.approx(cf, abs=1e-12)
+    assert (first.resampling.value, first.resampling.lo, first.resampling.hi) == pytest.approx(rs, abs=1e-12)
+    # the last sentence: p(with) is the solution's verdict (0, exact, a zero-width side of the interval)
+    assert last.p_with.exact and last.p_with.p == 0.0
+    assert (last.counterfactual.value, last.counterfactual.lo, last.counterfactual.hi) == pytest.approx(
+        (0.0, -wilson(0, 2)[1], 0.0), abs=1e-12)
+    lw, uw = wilson(5, 8)
+    assert (last.resampling.value, last.resampling.lo, last.resampling.hi) == pytest.approx((-5 / 8, -uw, -lw),
+                                                                                            abs=1e-12)
+
+
+def test_a_point_estimate_exactly_at_the_threshold_makes_an_anchor_at_the_cap():
+    # 1 - 48/60 is 0.2 by the counts but computes as 0.19999999999999996: the sentence, at the cap with its interval
+    # excluding 0, was not an anchor though its importance is the threshold ("|importance| >= threshold")
+    s = AnchorSearch(1, AnchorConfig(threshold=0.2), final=1.0)
+    s.add(0, [AnchorOutcome(True, False)] * 48 + [AnchorOutcome(False, False)] * 12 + [AnchorOutcome(True, True)] * 4)
+    assert s.requests() == [] and s.stops == [Stop.CAP]
+    (r,) = s.results([(0, 1)])
+    assert r.counterfactual.value == pytest.approx(0.2) and r.counterfactual.lo > 0
+    assert r.stop is Stop.CAP and r.is_anchor
