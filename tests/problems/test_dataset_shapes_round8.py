@@ -131,3 +131,20 @@ def test_a_whole_number_stored_as_a_float_is_that_number_as_written(tmp_path):
     assert [p.answer for p in [svamp, *res.problems]] == ["51", "100000000000000000000", "2.5", "-3"]
     exact, last = make_judge("exact", 5.0), make_judge("last_number", 5.0)
     assert exact("51", svamp).success and last("so 100000000000000000000", res.problems[0]).success
+
+
+MATHQA = {"Problem": "a train covers 114 km in 3 hours . find its speed in km / hr .",
+          "Rationale": "\"speed = 114 / 3 = 38\"", "options": "a ) 38 , b ) 27.675 , c ) 30 , d ) data inadequate , "
+          "e ) none of these", "correct": "a", "annotated_formula": "divide(114, 3)", "category": "physics"}
+
+
+def test_mathqa_choices_in_one_string_are_listed_as_its_five_choices(tmp_path):
+    # MathQA keeps its five choices in one string: it was one choice "a ) 38 , b ) ...", listed as "A. a ) 38 , ...",
+    # and the reference "a" was no choice's letter or text the oracle could match
+    row, = load(tmp_path, [MATHQA], "--answer-field", "correct").problems
+    assert row.choices == ("38", "27.675", "30", "data inadequate", "none of these") and row.answer == "A"
+    assert "\n\nA. 38\nB. 27.675\nC. 30\nD. data inadequate\nE. none of these" in row.question
+    mc = make_judge("multiple_choice", 5.0)
+    assert mc("The speed is 38 km/hr. Answer: A", row).success and not mc("Answer: C", row).success
+    one, = load(tmp_path, [{**MATHQA, "options": "a ) 38", "correct": "a"}], "--answer-field", "correct").problems
+    assert one.choices == ("a ) 38",)  # not five lettered choices: kept as given

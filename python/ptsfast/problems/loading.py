@@ -504,6 +504,10 @@ CHOICES_KEYS = ("choices", "options")
 ``options``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
 
 
+_INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
+"""Where a one-string choices cell (MathQA's ``options``) starts each lettered choice."""
+
+
 def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """A choices cell as (texts, labels): labels only where the row gives its own (ARC's "1".."4" or "A".."E").
     Raises ValueError naming what is wrong."""
@@ -514,7 +518,11 @@ def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None
     if isinstance(value, dict) and set(value) >= {"text"}:
         value, labels = value["text"], value.get("label")
     if isinstance(value, str):
-        value = [value]
+        parts = _INLINE_CHOICES.split(value.strip())  # MathQA: "a ) 38 , b ) 27.675 , c ) 30 , ..."
+        if len(parts) > 4 and not parts[0] and [x.lower() for x in parts[1::2]] == list("abcde"[:len(parts) // 2]):
+            value, labels = [x.strip() for x in parts[2::2]], parts[1::2]
+        else:
+            value = [value]
     if hasattr(value, "tolist"):  # a numpy array, as pandas reads a list cell
         value = value.tolist()
     if not isinstance(value, (list, tuple)) or not all(_is_scalar(c) for c in value):
