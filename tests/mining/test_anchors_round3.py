@@ -1,12 +1,21 @@
-"""Thought anchors, third round: estimates and intervals computed by hand, a point estimate exactly at the threshold,
-and sentences made of terminators alone."""
+"""Thought anchors, third round: estimates and intervals computed by hand, a point estimate exactly at the
+threshold, sentences made of terminators alone."""
 
 import math
 from statistics import NormalDist
 
 import pytest
 
-from ptsfast.mining.anchors import AnchorConfig, AnchorOutcome, AnchorSearch, Stop
+from ptsfast.mining.anchors import (
+    AnchorConfig,
+    AnchorOutcome,
+    AnchorSearch,
+    Stop,
+    first_sentence,
+    first_sentence_ended,
+    similar,
+    split_sentences,
+)
 
 
 def wilson(s: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -37,7 +46,8 @@ def test_estimates_and_newcombe_intervals_by_hand():
     assert (first.p_different.successes, first.p_different.trials) == (1, 5)
     assert (first.p_similar.successes, first.p_similar.trials) == (2, 3)
     cf, rs = newcombe(5, 8, 1, 5), newcombe(5, 8, 4, 10)
-    assert (first.counterfactual.value, first.counterfactual.lo, first.counterfactual.hi) == pytest.approx(cf, abs=1e-12)
+    assert (first.counterfactual.value, first.counterfactual.lo, first.counterfactual.hi) == pytest.approx(cf,
+                                                                                                      abs=1e-12)
     assert (first.resampling.value, first.resampling.lo, first.resampling.hi) == pytest.approx(rs, abs=1e-12)
     # the last sentence: p(with) is the solution's verdict (0, exact, a zero-width side of the interval)
     assert last.p_with.exact and last.p_with.p == 0.0
@@ -57,3 +67,25 @@ def test_a_point_estimate_exactly_at_the_threshold_makes_an_anchor_at_the_cap():
     (r,) = s.results([(0, 1)])
     assert r.counterfactual.value == pytest.approx(0.2) and r.counterfactual.lo > 0
     assert r.stop is Stop.CAP and r.is_anchor
+
+
+@pytest.mark.parametrize("line", ["?", "...", "!"])
+def test_a_sentence_of_terminators_alone_is_itself_not_the_next_sentence(line):
+    # a line of "?" or "..." was read as the sentence after it: the record named the next sentence, and a resample
+    # that left the line out (its first sentence the next one) counted as similar to it
+    from ptsfast.pipeline.anchors import _Trajectory
+
+    tokens = ["Is", " it", " 5", "\n", line, "\n", "Yes", ",", " it", " is", " 5", "."]
+    spans = split_sentences(tokens)
+    t = _Trajectory("p#0", None, (), tuple(range(len(tokens))), "".join(tokens), True, "eos", None, tokens, spans,
+                    AnchorSearch(len(spans)))
+    assert [t.sentence(k) for k in range(len(spans))] == ["Is it 5", line, "Yes, it is 5."]
+    a = spans[1][0]
+    before = "".join(tokens[:a])
+    same, skipped = "".join(tokens[a:]), "Yes, it is 5."
+    assert first_sentence(same, before) == line and first_sentence_ended(same, before)
+    assert similar(t.sentence(1), first_sentence(same, before))
+    assert not similar(t.sentence(1), first_sentence(skipped, before))
+    # a terminator right after the text before the fork still ends that sentence ("Yes" + ". Then")
+    assert first_sentence(". Then go.", "Is it? Yes") == "Then go."
+    assert first_sentence("。所以选B。", "答案是五") == "所以选B。"

@@ -138,14 +138,23 @@ def first_sentence(text: str, before: str = "") -> str:
     regenerated. ``before``: the solution's text before the fork (its last ``_CONTEXT`` characters), so the resample
     is split as the solution was (without it, a list marker or a letter at the fork read as starting a line: the
     solution's sentence "1." after '"Stop."' and an identical resample's "1. Add 3." were different)."""
+    return _first(text, before)[0]
+
+
+def _first(text: str, before: str) -> tuple[str, bool]:
+    """``(first sentence, whether it ends within text)`` of :func:`first_sentence` and :func:`first_sentence_ended`.
+    Terminators right after the text before them ("So x" + ". Then", "五" + "。所以") end that sentence and are
+    left out; after whitespace they are a sentence of their own (a line "?" or "..."; left out, the sentence read as
+    the next one's text and was compared with the resamples as that)."""
     before = before[-_CONTEXT:]
     full = before + text
     cuts = [len(before), *(c for c in sentence_starts(full) if c > len(before)), len(full)]
     for a, b in zip(cuts, cuts[1:]):
         piece = full[a:b].strip()
-        if piece and not _TERMINATORS.fullmatch(piece):  # a terminator the fork's token also held ("。所以")
-            return piece
-    return ""
+        attached = not full[a:a + 1].isspace() and not (a > 0 and full[a - 1].isspace())
+        if piece and not (attached and _TERMINATORS.fullmatch(piece)):
+            return piece, b < len(full) or bool(_ENDED.search(full[a:b]))
+    return "", False
 
 
 _ENDED = re.compile(r"(?:[.!?…。！？．｡]+[\"'”’)\]」』）]*|\n)\s*\Z")
@@ -156,14 +165,7 @@ def first_sentence_ended(text: str, before: str = "") -> bool:
     sentence starts after it, or it closes with a terminator or a newline. A rollout the token budget cut inside its
     first sentence regenerated only part of one: compared whole with the original it read as different, and, cut,
     it failed, so it pulled p(different) down."""
-    before = before[-_CONTEXT:]
-    full = before + text
-    cuts = [len(before), *(c for c in sentence_starts(full) if c > len(before)), len(full)]
-    for a, b in zip(cuts, cuts[1:]):
-        piece = full[a:b].strip()
-        if piece and not _TERMINATORS.fullmatch(piece):
-            return b < len(full) or bool(_ENDED.search(full[a:b]))
-    return False
+    return _first(text, before)[1]
 
 
 def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
