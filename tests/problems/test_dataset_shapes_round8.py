@@ -148,3 +148,16 @@ def test_mathqa_choices_in_one_string_are_listed_as_its_five_choices(tmp_path):
     assert mc("The speed is 38 km/hr. Answer: A", row).success and not mc("Answer: C", row).success
     one, = load(tmp_path, [{**MATHQA, "options": "a ) 38", "correct": "a"}], "--answer-field", "correct").problems
     assert one.choices == ("a ) 38",)  # not five lettered choices: kept as given
+
+
+def test_final_answer_columns_are_found_before_a_whole_solution(tmp_path):
+    # OpenMathReasoning's reference is 'expected_answer' beside a 'generated_solution', LogiQA's 'correct_option' (an
+    # index): both were refused as missing 'answer' unless --answer-field named them
+    omr = {"problem": "Find $x$ if $2x = 6$.", "generated_solution": "... so $x = \\boxed{3}$.",
+           "expected_answer": "3", "problem_type": "has_answer_extracted", "problem_source": "aops_c4"}
+    row, = load(tmp_path, [omr], oracle="boxed").problems
+    assert row.question == omr["problem"] and row.answer == "3"
+    logiqa, = load(tmp_path, [LOGIQA]).problems
+    assert logiqa.answer == "B"
+    both, = load(tmp_path, [{"problem": "q", "final_answer": ["7"], "solution": "so \\boxed{5}"}], oracle="boxed").problems
+    assert both.answer == "7"  # OlympiadBench's final answer (a list of one), not the solution's box

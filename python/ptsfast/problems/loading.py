@@ -136,7 +136,10 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-ANSWER_KEYS = ("answer", "answerKey", "output", "solution", "response", "canonical_solution", GROUND_TRUTH)
+ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "output", "solution",
+               "response", "canonical_solution", GROUND_TRUTH)
+"""Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
+``final_answer``, LogiQA's ``correct_option``) before a whole solution's, whose last box or number is read."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
