@@ -89,3 +89,13 @@ def test_a_sentence_of_terminators_alone_is_itself_not_the_next_sentence(line):
     # a terminator right after the text before the fork still ends that sentence ("Yes" + ". Then")
     assert first_sentence(". Then go.", "Is it? Yes") == "Then go."
     assert first_sentence("。所以选B。", "答案是五") == "所以选B。"
+
+
+def test_numbers_listed_without_spaces_are_the_numbers_listed_with_them():
+    # "(3,4)" was one number "3,4" and "(3, 4)" two: a resample writing the same point, set or roots with or without
+    # spaces after the commas counted as different
+    assert similar("The point is (3,4).", "The point is (3, 4).")
+    assert similar("So the set is {1,2,3}.", "So the set is {1, 2, 3}.") and similar("x = 1,2", "x = 1, 2")
+    assert not similar("The point is (3,4).", "The point is (3, -4).") and not similar("x = 1,2", "x = 1, 3")
+    # a comma that groups thousands is still one number
+    assert similar("We have 1,000 apples.", "We have 1000 apples.") and similar("x = 12,345.50", "x = 12345.5")

@@ -213,8 +213,10 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- similarity
 
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")
-_NUMBER = re.compile(r"(?:(?<![\w)\]}])[-−])?\d+(?:[.,]\d+)*")  # "-2" signed ("5-3", "5 - 3": two unsigned)
+# a comma inside a number only as a thousands separator: "1,000" is one number, "(3,4)" and "{1,2,3}" list several
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)*"
+_WORD = re.compile(_DIGITS + r"|\w+|[^\w\s]")
+_NUMBER = re.compile(r"(?:(?<![\w)\]}])[-−])?" + _DIGITS)  # "-2" signed ("5-3", "5 - 3": two unsigned)
 
 
 def words(text: str) -> list[str]:
