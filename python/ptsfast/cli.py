@@ -776,8 +776,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
                          "substairs, level, stop, longroll), several seeds each. Prints one table: recall of exact-PTS "
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
-                         "confirmation's states and precision, bias of the reported Δ, pair precision and margin bias, "
-                         "rollouts.")
+                         "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
+                         "bias, rollouts.")
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
                           "unlikely edges short bounds movable opposite substairs level stop longroll)")

@@ -22,7 +22,8 @@ def problems(tmp_path):
 
 BAD_FLAGS = [
     (["--gap", "0"], "--gap"), (["--gap", "-0.1"], "--gap"), (["--gap", "1"], "--gap"),
-    (["--trajectories", "0"], "--trajectories"), (["--p-min", "0.9", "--p-max", "0.1"], "p_min (--p-min)=0.9 > p_max (--p-max)=0.1"),
+    (["--trajectories", "0"], "--trajectories"),
+    (["--p-min", "0.9", "--p-max", "0.1"], "p_min (--p-min)=0.9 > p_max (--p-max)=0.1"),
     (["--p-max", "nan"], "p_max (--p-max)=nan: use a probability"),
     (["--max-new-tokens", "0"], "--max-new-tokens"), (["--problems-per-batch", "0"], "--problems-per-batch"),
     (["--kv-cache-gb", "0"], "--kv-cache-gb"), (["--kv-cache-gb", "-2"], "--kv-cache-gb"),
@@ -166,7 +167,8 @@ def test_the_demo_mines_with_demo_sized_confirmation_and_pairs_unless_told_other
                                     DEMO_PAIR_MAX_ALTERNATIVES, DEMO_PAIR_CANDIDATES)
     # the demo's search caps hold for every segment, the long ones of a longer --max-new-tokens too
     assert {GapTest(m.estimator, m.gap).cap_for(level) for level in (0, 1, 2)} == {DEMO_KEY_MAX_ROLLOUTS}
-    m = _options(parser.parse_args(["demo", "--estimator-confirm-max-rollouts", "64", "--pairs-candidates", "2"])).mining
+    m = _options(parser.parse_args(["demo", "--estimator-confirm-max-rollouts", "64",
+                                    "--pairs-candidates", "2"])).mining
     assert m.estimator.confirm_max_rollouts == 64 and m.pairs.candidates == 2
     m = _options(parser.parse_args(["mine", "--model", "m", "--problems", "p", "--out", "o"])).mining
     assert m.estimator == EstimatorConfig() and m.pairs == PairConfig()  # mine keeps the configs' defaults

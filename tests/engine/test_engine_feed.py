@@ -13,7 +13,8 @@ def tokens_of(results):
 
 @pytest.fixture()
 def engine():
-    return RolloutEngine(tiny_model("llama"), tiny_tokenizer(), EngineConfig(num_blocks=96, block_size=4, max_running=6))
+    return RolloutEngine(tiny_model("llama"), tiny_tokenizer(),
+                         EngineConfig(num_blocks=96, block_size=4, max_running=6))
 
 
 def request(seq_id, position, n, seed, max_new=7):

@@ -398,7 +398,8 @@ def test_stop_strings_match_the_reference_rule(stop_setup, seed):
 
 def longrope_phi3():
     half = 8  # head_dim 16 / 2
-    return tiny_model("phi3", rope_scaling={"rope_type": "longrope", "short_factor": [1.0 + 0.2 * i for i in range(half)],
+    return tiny_model("phi3", rope_scaling={"rope_type": "longrope",
+                                            "short_factor": [1.0 + 0.2 * i for i in range(half)],
                                             "long_factor": [3.0 + 1.5 * i for i in range(half)]},
                       original_max_position_embeddings=64)
 

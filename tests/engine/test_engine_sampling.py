@@ -51,7 +51,8 @@ def test_first_token_distribution_matches_hf(setup, temperature):
     pos = 21
     (rollouts,) = engine.rollout([RolloutRequest(seq.seq_id, pos, DRAWS, 1,
                                                  SamplingParams(temperature=temperature, seed=123), stop_token_ids=())])
-    counts = torch.bincount(torch.tensor([r.tokens[0] for r in rollouts]), minlength=reference.config.vocab_size).double()
+    counts = torch.bincount(torch.tensor([r.tokens[0] for r in rollouts]),
+                            minlength=reference.config.vocab_size).double()
     right = hf_next_token_probs(reference, tokens[:pos], temperature)
     stat, df = chi2(counts, right)
     assert stat < chi2_critical(df), f"chi2={stat:.1f} df={df}"

@@ -25,7 +25,8 @@ def rel_err(out: torch.Tensor, ref: torch.Tensor) -> float:
     return float((out64 - ref.double()).norm() / ref.double().norm().clamp_min(1e-30))
 
 
-TOL = {torch.float32: 1e-5, torch.bfloat16: 1e-2, torch.float16: 1e-2}  # Triton dots too: IEEE fp32 (docs/design.md §3)
+# Triton dots too: IEEE fp32 (docs/design.md §3)
+TOL = {torch.float32: 1e-5, torch.bfloat16: 1e-2, torch.float16: 1e-2}
 
 
 @pytest.fixture

@@ -127,8 +127,10 @@ def test_merge_state(backend, poison):  # noqa: F811
     g = torch.Generator().manual_seed(0)
     R, H, D, La, Lb = 5, 3, 8, 7, 4
     q = torch.randn(R, H, D, generator=g, dtype=torch.float64)
-    ka, va = torch.randn(R, La, D, generator=g, dtype=torch.float64), torch.randn(R, La, D, generator=g, dtype=torch.float64)
-    kb, vb = torch.randn(R, Lb, D, generator=g, dtype=torch.float64), torch.randn(R, Lb, D, generator=g, dtype=torch.float64)
+    ka, va = (torch.randn(R, La, D, generator=g, dtype=torch.float64),
+              torch.randn(R, La, D, generator=g, dtype=torch.float64))
+    kb, vb = (torch.randn(R, Lb, D, generator=g, dtype=torch.float64),
+              torch.randn(R, Lb, D, generator=g, dtype=torch.float64))
 
     def part(k, v):
         s = torch.einsum("rhd,rld->rhl", q, k)
@@ -164,7 +166,8 @@ def test_input_checks():
     with pytest.raises(ValueError, match="query rows"):
         run(q[:1], k, v, plan, 0.1)
     i32 = lambda x: torch.tensor(x, dtype=torch.int32)  # noqa: E731
-    bad = CascadePlan(plan.prefix_block_tables, plan.prefix_lens, i32([0, 1]), plan.suffix_block_tables, plan.suffix_lens)
+    bad = CascadePlan(plan.prefix_block_tables, plan.prefix_lens, i32([0, 1]), plan.suffix_block_tables,
+                      plan.suffix_lens)
     with pytest.raises(ValueError, match="query_group"):
         run(q, k, v, bad, 0.1)
     bad = CascadePlan(plan.prefix_block_tables, i32([0]), plan.query_group, plan.suffix_block_tables, i32([0, 2]))

@@ -19,7 +19,8 @@ def _loop_reference(cache: torch.Tensor, pairs: list[tuple[int, int]], block_dim
 
 
 def _bits(t: torch.Tensor) -> torch.Tensor:
-    return t.view(torch.uint8) if t.element_size() == 1 else t.view(torch.int16 if t.element_size() == 2 else torch.int32)
+    return (t.view(torch.uint8) if t.element_size() == 1
+            else t.view(torch.int16 if t.element_size() == 2 else torch.int32))
 
 
 def _run(backend, device, dtype, shape, pairs, block_dim=2):

@@ -153,9 +153,11 @@ def test_cpp_lse_variant_returns_the_log_sum_exp_and_takes_empty_rows(dtype, hea
         out, lse = torch.ops.ptsfast.paged_decode_attention_lse(q, k, v, bt, cl, scale, max_isa=max_isa)
         assert out.dtype == q.dtype and lse.dtype == torch.float32 and lse.shape == (len(lens), Hq)
         full = [b for b, n in enumerate(lens) if n]
-        plain = torch.ops.ptsfast.paged_decode_attention(q[full], k, v, bt[full], cl[full], scale, None, max_isa=max_isa)
+        plain = torch.ops.ptsfast.paged_decode_attention(q[full], k, v, bt[full], cl[full], scale, None,
+                                                         max_isa=max_isa)
         assert torch.equal(out[full], plain)
-        assert rel_err(out[full], _oracle(q[full], k, v, [tables[b] for b in full], cl[full].tolist(), scale)) <= TOL[dtype]
+        assert rel_err(out[full], _oracle(q[full], k, v, [tables[b] for b in full], cl[full].tolist(),
+                                          scale)) <= TOL[dtype]
         rep = Hq // Hkv
         for b in full:
             slots = torch.tensor([tables[b][i // bs] * bs + i % bs for i in range(lens[b])])

@@ -106,8 +106,11 @@ def test_no_before_a_word_ends_a_sentence_and_full_width_terminators_end_one():
     assert split_text("A. First option\nB. Second option") == ["A. First option", "B. Second option"]
     chinese = "首先，我们计算3加5。结果是8。答案是16。"
     assert split_text(chinese) == ["首先，我们计算3加5。", "结果是8。", "答案是16。"]
-    assert split_text("首先计算3加5．结果是8．答案是16．") == ["首先计算3加5．", "结果是8．", "答案是16．"]  # full-width
-    assert split_text("圆周率约为３．１４．它是常数．") == ["圆周率约为３．１４．", "它是常数．"]
+    # full-width
+    assert split_text("首先计算3加5．结果是8．答案是16．") == ["首先计算3加5．", "结果是8．",
+                                                 "答案是16．"]
+    assert split_text("圆周率约为３．１４．它是常数．") == ["圆周率约为３．１４．",
+                                             "它是常数．"]
 
 
 def test_outcomes_without_a_similarity_verdict_count_on_neither_side():
@@ -172,7 +175,8 @@ def test_no_sentence_ends_inside_code_or_math_and_display_math_ends_its_sentence
 def test_initialisms_titles_and_trailing_ellipses_do_not_end_a_sentence():
     # "the U.S. for years" was cut after "U.S.", "Mt. Everest" after "Mt." and "Wait... let me" after the dots:
     # each half was resampled and scored as a sentence of its own
-    assert split_text("He was in the U.S. for years. Then he left.") == ["He was in the U.S. for years.", "Then he left."]
+    assert split_text("He was in the U.S. for years. Then he left.") == ["He was in the U.S. for years.",
+                                                                        "Then he left."]
     assert split_text("Meet at 5 p.m. today. Go.") == ["Meet at 5 p.m. today.", "Go."]
     assert split_text("It ends at 5 p.m. Then we go.") == ["It ends at 5 p.m.", "Then we go."]
     assert split_text("We climbed Mt. Everest. It was cold.") == ["We climbed Mt. Everest.", "It was cold."]

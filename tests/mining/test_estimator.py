@@ -71,8 +71,8 @@ def test_budget_aware_reuse_counts():
 def test_search_asks_reused_rollouts_for_the_extra_tokens():
     synths = {0: from_curve(0, [0.5] * 10 + [0.9] * 10 + [1.0], random.Random(1))}
     sampler = SimSampler(synths, record=True)
-    cfg = MiningConfig(estimator=EstimatorConfig(rollout_budget=100, reuse_window=16), filter=FilterConfig(enabled=False),
-                       pairs=PairConfig(min_count=16))
+    cfg = MiningConfig(estimator=EstimatorConfig(rollout_budget=100, reuse_window=16),
+                       filter=FilterConfig(enabled=False), pairs=PairConfig(min_count=16))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     reqs = [q for call in sampler.calls for q in call]
     assert r.pivots and {q.max_new_tokens for q in reqs if not q.forced} >= {116, 101}  # probes; confirmations

@@ -53,10 +53,13 @@ def test_pair_test_needs_the_pivot_token_on_its_side_of_p():
     p(i). The margin is large, but the chosen token does not raise p: no pair, at once (more rollouts of the
     alternative cannot change the token's side)."""
     cfg = PairConfig()
-    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(38, 64), Estimate(1, 32), 0.2, cfg) is PairVerdict.FAIL
-    assert pair_test(Direction.LOWERS, Estimate(20, 64), Estimate(21, 64), Estimate(31, 32), 0.2, cfg) is PairVerdict.FAIL
+    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(38, 64), Estimate(1, 32), 0.2,
+                     cfg) is PairVerdict.FAIL
+    assert pair_test(Direction.LOWERS, Estimate(20, 64), Estimate(21, 64), Estimate(31, 32), 0.2,
+                     cfg) is PairVerdict.FAIL
     # the same alternative with a token that does raise p makes a pair
-    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(60, 64), Estimate(1, 32), 0.2, cfg) is PairVerdict.PASS
+    assert pair_test(Direction.RAISES, Estimate(39, 64), Estimate(60, 64), Estimate(1, 32), 0.2,
+                     cfg) is PairVerdict.PASS
 
 
 def test_token_side_clears_is_the_pair_tests_first_condition():

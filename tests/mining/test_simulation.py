@@ -108,7 +108,8 @@ def scores():
     rows = variants(GAP, seed=1)
     sims = population(POPULATIONS["cancel"], 1, n=120)
     out = {name: evaluate(name, sims, rows[name], "cancel")
-           for name in ("ptsfast defaults", "fixed N=16", "ptsfast, no confirmation", "ptsfast, reports deciding counts")}
+           for name in ("ptsfast defaults", "fixed N=16", "ptsfast, no confirmation",
+                        "ptsfast, reports deciding counts")}
     out["alike"] = evaluate("ptsfast defaults", population(POPULATIONS["alike"], 1, n=60), rows["ptsfast defaults"])
     return out
 

@@ -155,7 +155,8 @@ def test_config_guard_overwrite_and_lock(tmp_path):
             RunWriter(tmp_path, {"seed": 1, "gap": 0.2})
     run = json.loads((tmp_path / RUN).read_text())
     assert run["config"] == {"seed": 1, "gap": 0.2} and run["model"] == "m"
-    with pytest.raises(RunDirError, match=r"other settings that change results \(seed was 1, now 2\).*--out .*--overwrite"):
+    with pytest.raises(RunDirError,
+                       match=r"other settings that change results \(seed was 1, now 2\).*--out .*--overwrite"):
         RunWriter(tmp_path, {"seed": 2, "gap": 0.2})
     with RunWriter(tmp_path, {"seed": 2, "gap": 0.2}, overwrite=True) as w:
         assert not w.done

@@ -69,7 +69,8 @@ def test_each_problem_is_judged_as_its_own_prompt_opens_a_trace(tmp_path):
 
 def test_a_first_sentence_ends_at_a_terminator_a_newline_or_the_next_sentence():
     before = "We add them."
-    for text in [" The total is 15.", " The total is 1", " The total is 15. Then", " Total\n", " 所以是5。", "", "  "]:
+    for text in [" The total is 15.", " The total is 1", " The total is 15. Then", " Total\n", " 所以是5。", "",
+                 "  "]:
         ended = first_sentence_ended(text, before)
         assert ended == (text in (" The total is 15.", " The total is 15. Then", " Total\n", " 所以是5。")), text
     # the piece a cut resample holds shares the original's words but not its numbers: read whole, it was different

@@ -127,8 +127,9 @@ def test_randomized_bad_rows_every_good_row_mined_once_every_bad_row_recorded(mo
 
 def test_a_problem_the_kv_cache_cannot_hold_is_skipped_and_the_run_goes_on(tmp_path):
     problems = [Problem("short", words(3), "1"), Problem("huge", words(90, 5), "1"), Problem("after", words(4, 2), "1")]
+    # 64 tokens of KV: the 90-token prompt never fits
     opts = MineOptions(max_new_tokens=4, use_chat_template=False, problems_per_batch=1,
-                       engine=EngineConfig(num_blocks=8, block_size=8))  # 64 tokens of KV: the 90-token prompt never fits
+                       engine=EngineConfig(num_blocks=8, block_size=8))
     summary = mine(tiny_model("llama", seed=1), tiny_tokenizer(), problems, tmp_path, opts,
                    oracle=lambda text, p: False, progress=False)
     assert summary["skipped_by_reason"] == {"too large for the KV cache": 1}

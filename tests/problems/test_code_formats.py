@@ -21,8 +21,8 @@ FORMAT = {"humaneval.jsonl": ["humaneval"] * 2, "evalplus_humaneval.jsonl": ["hu
           "code_contests.jsonl": ["stdio"], "pytest.jsonl": ["pytest"] * 2, "unittest.jsonl": ["unittest"] * 2,
           "livecodebench.jsonl": ["call", "stdio"], "verifiable_coding.jsonl": ["stdio", "call"],
           "codeforces.jsonl": ["stdio"] * 3, "leetcode.jsonl": ["humaneval"] * 2,
-          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"], "deepcoder.jsonl": ["call"],
-          "evalplus_raw.jsonl": ["call"] * 2}
+          "verl_code.jsonl": ["script", "stdio", "script"], "bigcodebench.jsonl": ["unittest"],
+          "deepcoder.jsonl": ["call"], "evalplus_raw.jsonl": ["call"] * 2}
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
@@ -101,7 +101,8 @@ ATTACKS = {
     ],
     ("apps.jsonl", 0): [
         "import os\nos._exit(0)\n", "print('6')\nimport sys\nsys.exit(0)\n",
-        "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x')\n    except OSError:\n        pass\nprint(6)\n",
+        "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x')\n"
+        "    except OSError:\n        pass\nprint(6)\n",
         # reads the judge's program for the expected outputs (it was a file in the working directory)
         "import glob, json, re, sys\ndata = sys.stdin.read()\nfor path in glob.glob('/tmp/*') + glob.glob('*'):\n"
         "    try:\n        m = re.search(r'^_SPEC = (.*)$', open(path).read(), re.M)\n    except Exception:\n"
@@ -112,7 +113,8 @@ ATTACKS = {
         "print('nan')\n", "print(float('nan'))\n", "print('NaN')\n",
     ],
     ("apps.jsonl", 1): [
-        "class Anything:\n    def __eq__(self, other):\n        return True\ndef count_vowels(s):\n    return Anything()\n",
+        "class Anything:\n    def __eq__(self, other):\n        return True\n"
+        "def count_vowels(s):\n    return Anything()\n",
     ],
 }
 
@@ -261,7 +263,8 @@ def test_a_tests_column_under_another_name_is_found_or_the_row_refused(tmp_path)
     rows = [{"id": "a", "question": "add", "test": "assert add(1, 2) == 3"}, {"id": "b", "question": "x"}]
     path = tmp_path / "p.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o",
+                                      "--oracle", "code"])
     res = load_problems(path, field_map(args))
     assert [p.id for p in res.problems] == ["a"] and TestProgram.from_text(res.problems[0].tests).format == "script"
     assert len(res.skipped) == 1 and "row 2 (id 'b')" in res.skipped[0] and "'test'" in res.skipped[0]
@@ -364,7 +367,8 @@ def test_livecodebench_rows_show_the_starter_code_and_read_compressed_private_te
     assert "twoSum(self, nums: List[int]" in functional.question and "```python" in functional.question
     assert stdin.question == "Read n, then n integers; print their sum."  # no starter code: the question as it is
     calls = TestProgram.from_text(functional.tests)
-    assert calls.fn_name == "twoSum" and [c[0] for c in calls.cases] == [[[2, 7, 11, 15], 9], [[3, 2, 4], 6], [[3, 3], 6]]
+    assert (calls.fn_name == "twoSum"
+            and [c[0] for c in calls.cases] == [[[2, 7, 11, 15], 9], [[3, 2, 4], 6], [[3, 3], 6]])
     assert len(TestProgram.from_text(stdin.tests).cases) == 3  # the public case + two compressed private ones
 
 
@@ -383,7 +387,8 @@ def test_a_compressed_field_that_names_a_callable_is_refused_without_running_it(
            "private_test_cases": base64.b64encode(zlib.compress(pickle.dumps(Boom()))).decode()}
     path = tmp_path / "lcb.jsonl"
     path.write_text(json.dumps(row) + "\n")
-    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", "code"])
+    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o",
+                                      "--oracle", "code"])
     res = load_problems(path, field_map(args))
     assert res.problems == [] and "only plain values are read" in res.skipped[0] and "open" in res.skipped[0]
     assert not ran.exists()
@@ -582,7 +587,8 @@ def test_a_process_a_program_leaves_running_is_killed_before_the_next_case(check
     prob = io_problem(row)
     code = ("import os, time\nn = int(input())\nif n == 1 and os.fork() == 0:\n    os.setsid()\n"
             "    os.closerange(0, 64)\n    time.sleep(0.2)\n    open('/tmp/daemon_was_here', 'w').close()\n"
-            "    os._exit(0)\nif n == 2:\n    time.sleep(0.6)\nprint(2 * n + (os.path.exists('/tmp/daemon_was_here')))\n")
+            "    os._exit(0)\nif n == 2:\n    time.sleep(0.6)\n"
+            "print(2 * n + (os.path.exists('/tmp/daemon_was_here')))\n")
     assert judge(answer(code), prob) == (True, None)
 
 
@@ -590,7 +596,8 @@ CHECKER_FILES_ATTACK = (  # prints a wrong answer and leaves a daemon rewriting 
     "import glob, os, time\nn = int(input())\nif os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 64)\n"
     "    end = time.time() + 3\n    while time.time() < end:\n"
     "        for f in glob.glob('/tmp/ptsfast_checker_*/solution_output.txt'):\n"
-    "            try:\n                open(f, 'w').write(str(2 * int(open(f.replace('solution_output', 'input')).read())))\n"
+    "            try:\n"
+    "                open(f, 'w').write(str(2 * int(open(f.replace('solution_output', 'input')).read())))\n"
     "            except (OSError, ValueError):\n                pass\n        time.sleep(0.0005)\n    os._exit(0)\n"
     "time.sleep(0.05)\nprint(0)\n")
 
@@ -646,7 +653,8 @@ ENDINGS = {  # how a stdin program may end, each as a fresh interpreter ends it
     "exit(1)": ("print(2 * int(input()))\nexit(1)\n", False),
     "sys.exit('message')": ("import sys\nprint(2 * int(input()))\nsys.exit('bad input')\n", False),
     "a raise": ("print(2 * int(input()))\nraise ValueError('no')\n", False),
-    "a thread with a big stack": ("import sys, threading\nsys.setrecursionlimit(10 ** 6)\nthreading.stack_size(1 << 26)\n"
+    "a thread with a big stack": ("import sys, threading\nsys.setrecursionlimit(10 ** 6)\n"
+                                  "threading.stack_size(1 << 26)\n"
                                   "def depth(k):\n    return 0 if k == 0 else 1 + depth(k - 1)\n"
                                   "def main():\n    n = int(input())\n    print(2 * n + depth(20000) - 20000)\n"
                                   "threading.Thread(target=main).start()\n", True),
@@ -736,9 +744,9 @@ def _judge_unittest(code: str, tests: str, entry_point: str = "task_func") -> bo
 
 def test_unittest_rows_are_one_module_as_bigcodebench_runs_them():
     """BigCodeBench runs a solution's code and its tests as one module, and its canonical solutions lean on that:
-    ``os`` or ``punctuation`` from the tests' imports (BigCodeBench/632, /1085), ``datetime.datetime`` where the solution imported the class and
-    the tests the module (/760), ``patch(__name__ + '.randint')`` for the solution's randint (/593). Tests that import
-    the solution (a module of their own) keep theirs apart."""
+    ``os`` or ``punctuation`` from the tests' imports (BigCodeBench/632, /1085), ``datetime.datetime`` where the
+    solution imported the class and the tests the module (/760), ``patch(__name__ + '.randint')`` for the solution's
+    randint (/593). Tests that import the solution (a module of their own) keep theirs apart."""
     tests = ("import os\nimport datetime\nimport unittest\nfrom string import punctuation\n"
              "from unittest.mock import patch\n\n"
              "class TestCases(unittest.TestCase):\n"
@@ -825,7 +833,8 @@ def test_pytest_rows_get_tmp_path_capsys_and_monkeypatch():
 
     program = TestProgram.from_text(PYTEST_FIXTURES)
     assert program.format == "pytest"
-    good = ("import os\ndef save(p, text):\n    open(p, 'w').write(text)\ndef greet(name):\n    print(f'Hello, {name}')\n"
+    good = ("import os\ndef save(p, text):\n    open(p, 'w').write(text)\n"
+            "def greet(name):\n    print(f'Hello, {name}')\n"
             "def who():\n    return os.environ.get('NAME', '') + '@' + os.getcwd()\n")
     res = judge_code(good, program, timeout=60.0)
     assert res.passed, res.output
@@ -923,8 +932,8 @@ def test_pytest_rows_get_their_own_fixtures():
     assert res.passed, res.output
     assert not judge_code(good.replace("return sorted(xs)", "xs.sort()\n    return xs"), program, timeout=60.0).passed
     with pytest.raises(code_tests.TestFormatError, match=r"fixtures \(n\)"):
-        TestProgram.from_text("import pytest\n@pytest.fixture(params=[1, 2])\ndef n(request):\n    return request.param\n"
-                              "def test_a(n):\n    assert n\n")
+        TestProgram.from_text("import pytest\n@pytest.fixture(params=[1, 2])\ndef n(request):\n"
+                              "    return request.param\ndef test_a(n):\n    assert n\n")
 
 
 SCOPED_FIXTURES = '''import pytest

@@ -43,7 +43,8 @@ def test_an_object_equal_to_everything_fails_every_format_and_an_honest_square_p
 
 
 FORGERIES = {
-    "nested in a list": ("assert pair(2) == [2, 4]\n", ANYTHING + "def pair(x):\n    return [Anything(), Anything()]\n"),
+    "nested in a list": ("assert pair(2) == [2, 4]\n",
+                         ANYTHING + "def pair(x):\n    return [Anything(), Anything()]\n"),
     "inside a UserList": ("assert f() == [7]\n", ANYTHING + "from collections import UserList\n"
                                                    "def f():\n    return UserList([Anything()])\n"),
     "a builtin the tests use, replaced": ("assert abs(f(2) - 1.414) < 0.01\n",
@@ -67,7 +68,8 @@ FORGERIES = {
     "a zero difference": ("assert abs(f() - 2.5) < 1e-9\n",
                           "class Z:\n    def __sub__(self, other):\n        return 0\ndef f():\n    return Z()\n"),
     "a difference of no size": ("assert abs(f() - 2.5) < 1e-9\n", "class D:\n    def __abs__(self):\n        return 0\n"
-                                "class Z:\n    def __sub__(self, other):\n        return D()\ndef f():\n    return Z()\n"),
+                                "class Z:\n    def __sub__(self, other):\n        return D()\n"
+                                "def f():\n    return Z()\n"),
     "a difference below everything": ("assert f() - 2.5 < 1e-9 and 2.5 - f() < 1e-9\n",
                                       "class D:\n    def __lt__(self, other):\n        return True\n"
                                       "class Z:\n    def __sub__(self, other):\n        return D()\n"
@@ -82,7 +84,8 @@ FORGERIES = {
                                        "class Z:\n    def __sub__(self, other):\n        return D()\n"
                                        "def f():\n    return Z()\n"),
     "contains everything": ("assert 3 in f() and 'x' in f()\n",
-                            "class C:\n    def __contains__(self, x):\n        return True\ndef f():\n    return C()\n"),
+                            "class C:\n    def __contains__(self, x):\n        return True\n"
+                            "def f():\n    return C()\n"),
     "equal to all but a bare object": ("assert f() == 7\n", "class A:\n    def __eq__(self, other):\n"
                                        "        return type(other) is not object\n    __hash__ = object.__hash__\n"
                                        "def f():\n    return A()\n"),
@@ -92,8 +95,9 @@ FORGERIES = {
     "equal to every small int": ("assert f() == 7\n", "class A:\n    def __eq__(self, other):\n"
                                  "        return type(other) is int and -1000 < other < 1000\n"
                                  "    __hash__ = object.__hash__\ndef f():\n    return A()\n"),
-    "a class made by exec": ("assert f() == 7\n", "g = {}\nexec('class A:\\n    def __eq__(s, o):\\n        return True', g)\n"
-                                                 "def f():\n    return g['A']()\n"),
+    "a class made by exec": ("assert f() == 7\n",
+                             "g = {}\nexec('class A:\\n    def __eq__(s, o):\\n        return True', g)\n"
+                             "def f():\n    return g['A']()\n"),
     "a module written to /tmp": ("assert f() == 7\n",
                                  "import sys\nopen('/tmp/evil.py', 'w').write('class A:\\n    def __eq__(s, o):\\n"
                                  "        return True\\n')\nsys.path.insert(0, '/tmp')\nimport evil\n"
@@ -109,7 +113,8 @@ def test_forgeries_fail_wherever_the_tests_read_them(name):
 
 def test_the_call_formats_json_cannot_be_swapped():
     for code in ["import json\n" + ANYTHING + "json.loads = lambda *a, **k: Anything()\ndef square(x):\n    return 0\n",
-                 "import json\n" + ANYTHING + "def square(x):\n    json.loads = lambda *a, **k: Anything()\n    return 0\n",
+                 "import json\n" + ANYTHING + "def square(x):\n    json.loads = lambda *a, **k: Anything()\n"
+                 "    return 0\n",
                  "import json.decoder\njson.decoder.JSONDecoder.decode = lambda *a, **k: 9\n"
                  "def square(x):\n    return 0\n"]:
         assert not passes(code, CALL), code
@@ -285,7 +290,8 @@ def test_a_submodule_the_tests_reach_cannot_be_patched_nor_its_functions_code_re
     recoded = ("import numpy.testing._private.utils as u\n"
                "u.assert_allclose.__code__ = (lambda *a, **k: None).__code__\ndef f(x):\n    return 0\n")
     approx = TestProgram.from_text("import pytest\n\ndef test_f():\n    assert f(2) == pytest.approx(4.0)\n")
-    approx_eq = "import _pytest.python_api as api\napi.ApproxScalar.__eq__ = lambda s, o: True\ndef f(x):\n    return 0\n"
+    approx_eq = ("import _pytest.python_api as api\napi.ApproxScalar.__eq__ = lambda s, o: True\n"
+                 "def f(x):\n    return 0\n")
     for program in (reach, named):
         assert not passes(patched, program) and not passes(recoded, program)
         assert passes("def f(x):\n    return x * 2.0\n", program)
@@ -382,8 +388,8 @@ class T(unittest.TestCase):
     assert passes(honest, program)
     assert not passes(honest.replace("return p", "return d"), program)
     # a value the tests name is still theirs: replacing it fails
-    named = TestProgram.from_text("import math\n\ndef check(candidate):\n    assert abs(candidate(1) - math.pi) < 1e-9\n",
-                                  entry_point="circle")
+    named = TestProgram.from_text("import math\n\ndef check(candidate):\n"
+                                  "    assert abs(candidate(1) - math.pi) < 1e-9\n", entry_point="circle")
     assert passes("import math\ndef circle(r):\n    return math.pi * r * r\n", named)
     assert not passes("import math\nmath.pi = 3.0\ndef circle(r):\n    return 3.0\n", named)
 
@@ -438,7 +444,8 @@ def test_a_callable_object_as_the_function_under_long_tests_is_checked_too():
         "Anything", "A") + "ns['A'] = A\nsquare = ns['square']\n",
 ], ids=["stateful", "compiled elsewhere"])
 def test_tests_run_as_written_refuse_any_value_that_compares_by_the_solutions_own_eq(code):
-    program = TestProgram.from_text(LONG + "def check(candidate):\n    assert candidate(3) == 9\n", entry_point="square")
+    program = TestProgram.from_text(LONG + "def check(candidate):\n    assert candidate(3) == 9\n",
+                                    entry_point="square")
     assert not passes(code, program)
     assert passes("def square(x):\n    return x * x\n", program)
 
@@ -613,7 +620,8 @@ ANSWERS_LATER = {  # a comparison whose answer is no bool: an all-True array, or
                     "def square(x):\n    return R()\n", "assert (square(3) == [9, 9]).all()\n"),
     "says True later": ("class Flip:\n    n = 0\n    def __bool__(self):\n        self.n += 1\n"
                         "        if self.n <= 1:\n            raise TypeError('ambiguous')\n        return True\n"
-                        "class V:\n    def __eq__(self, other):\n        return Flip()\n    __hash__ = object.__hash__\n"
+                        "class V:\n    def __eq__(self, other):\n        return Flip()\n"
+                        "    __hash__ = object.__hash__\n"
                         "def square(x):\n    return V()\n", "assert square(3) == 9\n"),
 }
 
@@ -722,11 +730,13 @@ BYPASSES = {  # (tests, a wrong program that passed them, the right one)
         "import sys\nsys.platform = 'win32'\ndef f():\n    return 0\n", "def f():\n    return 3\n"),
 }
 
-WRAP = ("import numpy as np\nclass W(np.ndarray):\n    def __array_wrap__(self, arr, context=None, return_scalar=False):\n"
+WRAP = ("import numpy as np\nclass W(np.ndarray):\n"
+        "    def __array_wrap__(self, arr, context=None, return_scalar=False):\n"
         "        if context is not None and context[0] in (np.equal, np.less_equal):\n"
         "            arr = np.ones(arr.shape, dtype=bool)\n        else:\n"
         "            arr = np.asarray(arr).view(np.ndarray)\n        return arr[()] if return_scalar else arr\n")
-LAZY = ("    def __getitem__(self, k):\n        return Anything()\n    def __iter__(self):\n        return iter(self.ks)\n"
+LAZY = ("    def __getitem__(self, k):\n        return Anything()\n"
+        "    def __iter__(self):\n        return iter(self.ks)\n"
         "    def __len__(self):\n        return len(self.ks)\n")
 COUNTS = "from solution import count\n\ndef test_count():\n    assert count('aab') == {'a': 2, 'b': 1}\n"
 BYPASSES.update({  # a second round: around the first round's rules
@@ -735,7 +745,8 @@ BYPASSES.update({  # a second round: around the first round's rules
         "def f(x):\n    return x - int(x)\n"),
     "a class the solution says is a library's": (
         "assert abs(f(1.33) - 0.33) < 1e-6\n", "import inspect\nclass abs:\n    __module__ = 'inspect'\n"
-        "    def __new__(cls, x):\n        return 0\ndef f(x):\n    return 0.0\n", "def f(x):\n    return x - int(x)\n"),
+        "    def __new__(cls, x):\n        return 0\ndef f(x):\n    return 0.0\n",
+        "def f(x):\n    return x - int(x)\n"),
     "tests that import the solution's module": (
         "import solution\n\ndef test_mean():\n    assert abs(solution.mean([1, 2, 3]) - 2.0) < 1e-9\n",
         "def abs(x):\n    return 0\ndef mean(xs):\n    return 0.0\n", "def mean(xs):\n    return sum(xs) / len(xs)\n"),
@@ -763,7 +774,8 @@ BYPASSES.update({  # a second round: around the first round's rules
         "from collections import UserDict, Counter\ndef count(s):\n    return UserDict(Counter(s))\n"),
     "a ChainMap over a mapping that makes forgeries when read": (
         COUNTS, ANYTHING + "from collections import ChainMap\nclass Lazy:\n    def __init__(self, ks):\n"
-        "        self.ks = list(dict.fromkeys(ks))\n" + LAZY + "    def __contains__(self, k):\n        return k in self.ks\n"
+        "        self.ks = list(dict.fromkeys(ks))\n" + LAZY + "    def __contains__(self, k):\n"
+        "        return k in self.ks\n"
         "def count(s):\n    return ChainMap(Lazy(s))\n",
         "from collections import ChainMap, Counter\ndef count(s):\n    return ChainMap(dict(Counter(s)))\n"),
 })
@@ -862,8 +874,9 @@ def test_a_library_function_under_its_own_name_still_stands_in_for_a_builtin():
     ("assert abs(f(-2)) == 4\n", "from numpy import *\ndef f(x):\n    return x * x\n"),
     ("from solution import mean\n\ndef test_mean():\n    assert round(mean([1, 2, 4]), 3) == 2.333\n",
      "def round(x):\n    return int(x + 0.5)\ndef mean(xs):\n    return sum(xs) / len(xs)\n"),
-    ("import unittest\nclass T(unittest.TestCase):\n    def test_f(self):\n        self.assertTrue(all(task_func([1, 2])))\n"
-     "        self.assertEqual(max(task_func([3, 1])), 3)\n", "from numpy import *\ndef task_func(xs):\n    return list(xs)\n"),
+    ("import unittest\nclass T(unittest.TestCase):\n    def test_f(self):\n"
+     "        self.assertTrue(all(task_func([1, 2])))\n        self.assertEqual(max(task_func([3, 1])), 3)\n",
+     "from numpy import *\ndef task_func(xs):\n    return list(xs)\n"),
 ], ids=["numpy star import (HumanEval)", "a helper named like a builtin (pytest)", "numpy star import (BigCodeBench)"])
 def test_honest_names_like_builtins_pass(tests, code):
     assert passes(code, TestProgram.from_text(tests))

@@ -7,8 +7,9 @@ from fractions import Fraction
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import (answer_complete, as_verdict, extract_boxed, extract_choice, extract_code, find_numbers,
-                             judge, make_judge, oracle_by_name, parse_number, register_oracle, stop_strings)
+from ptsfast.problems.oracles import (answer_complete, as_verdict, extract_boxed, extract_choice, extract_code,
+                                     find_numbers, judge, make_judge, oracle_by_name, parse_number, register_oracle,
+                                     stop_strings)
 
 
 def P(answer=None, tests=None, choices=None):
@@ -55,8 +56,8 @@ def test_boxed(text, ref, ok):
 
 SPELLINGS = [  # (the rollout's box, the reference): one answer each, as MATH's grader normalises it
     ("\\frac12", "\\frac{1}{2}"), ("\\frac{1}2", "0.5"), ("-\\frac{1}{2}", "-0.5"), ("\\frac{-1}{2}", "-\\frac12"),
-    ("\\sqrt2", "\\sqrt{2}"), ("\\frac{\\sqrt3}{2}", "\\frac{\\sqrt{3}}{2}"), ("90^\\circ", "90"), ("90^{\\circ}", "90"),
-    ("\\$5", "5"), ("x = 5", "5"), ("5\\text{ cm}", "5"), ("\\tfrac{3}{4}", "0.75"),
+    ("\\sqrt2", "\\sqrt{2}"), ("\\frac{\\sqrt3}{2}", "\\frac{\\sqrt{3}}{2}"), ("90^\\circ", "90"),
+    ("90^{\\circ}", "90"), ("\\$5", "5"), ("x = 5", "5"), ("5\\text{ cm}", "5"), ("\\tfrac{3}{4}", "0.75"),
 ]
 DIFFERENT = [("\\frac13", "\\frac{1}{2}"), ("\\sqrt3", "\\sqrt{2}"), ("-\\frac12", "0.5"), ("x = 6", "5"),
              ("\\frac{12}{3}", "\\frac{1}{23}"), ("5\\text{ cm}", "6")]

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace 
 # print two distinct numbers in 1..n whose sum is odd: many right answers, as open-r1's generated checkers judge them
 CHECKER = ("import sys\n\ndef main():\n    inp, correct, out = (open(p).read() for p in sys.argv[1:4])\n"
            "    n = int(inp.split()[0])\n    try:\n        a, b = map(int, out.split())\n    except ValueError:\n"
-           "        print(0)\n        return\n    print(1 if 1 <= a <= n and 1 <= b <= n and a != b and (a + b) % 2 == 1"
-           " else 0)\n\nmain()\n")
+           "        print(0)\n        return\n"
+           "    print(1 if 1 <= a <= n and 1 <= b <= n and a != b and (a + b) % 2 == 1 else 0)\n\nmain()\n")
 # the same, taking its time and importing more before it reads the files: a window for anything left running
 SLOW = CHECKER.replace("import sys\n", "import sys, time\ntime.sleep(0.2)\nimport fractions, statistics\n", 1)
 CASES = pytest.mark.parametrize("cases", [1, 3], ids=["fresh interpreters", "forked"])
@@ -33,7 +33,8 @@ def row(cases: int, checker: str = CHECKER) -> code_tests.TestProgram:
 
 @CASES
 def test_right_programs_pass_a_checker_that_accepts_several_answers(cases):
-    for code in ["input()\nprint(1, 2)\n", "n = int(input())\nprint(n, n - 1)\n", "n = int(input())\nprint(n - 1, n)\n"]:
+    for code in ["input()\nprint(1, 2)\n", "n = int(input())\nprint(n, n - 1)\n",
+                 "n = int(input())\nprint(n - 1, n)\n"]:
         assert verdict(code, row(cases))[0], code
 
 

@@ -2,8 +2,9 @@
 
 PTS finds pivots only where ``0.2 <= p(0) <= 0.8``; this tool samples ``n`` answers per candidate
 with ptsfast's rollout engine (each prompt prefilled once, ``n`` forks; temperature sampling over the
-full distribution: top_k=0, top_p=1), judges them with the demo oracle and writes the problems in range, with the measured rate and the settings in
-each row's ``meta``. Reproducible (seeded); slow on a busy 2-core CPU (~10-60 s per candidate)::
+full distribution: top_k=0, top_p=1), judges them with the demo oracle and writes the problems in range,
+with the measured rate and the settings in each row's ``meta``. Reproducible (seeded); slow on a busy
+2-core CPU (~10-60 s per candidate)::
 
     python -m ptsfast.demo.measure --candidates python/ptsfast/demo/candidates.jsonl \\
         --out python/ptsfast/demo/problems.jsonl

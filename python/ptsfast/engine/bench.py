@@ -53,7 +53,8 @@ def hf_continuous_batching(model, prefixes: list[list[int]], n: int, new_tokens:
     from transformers import GenerationConfig
 
     config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
-                              max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=eos_token_id, pad_token_id=0)
+                              max_new_tokens=new_tokens, num_return_sequences=n, eos_token_id=eos_token_id,
+                              pad_token_id=0)
     cb = None if model.device.type == "cuda" else _cpu_continuous_batching_config(model, prefixes, n, new_tokens)
     with torch.inference_mode():
         out = model.generate_batch(inputs=[list(p) for p in prefixes], generation_config=config,

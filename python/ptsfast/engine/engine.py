@@ -15,9 +15,9 @@ Every call is all-or-nothing: all its inputs are checked before anything is queu
 and if anything fails part-way (a raising ``stop_fn``, Ctrl-C in the progress callback, an error in
 the model) the call's rollouts and KV blocks are released before the exception propagates, so the
 engine stays usable. Rollouts take KV blocks as they write; when the pool runs dry the newest are
-preempted and later write their chosen tokens' K/V again in one prefill (``Scheduler``). A rollout whose worst case could not fit once the
-call's other rollouts are done (blocks of registered sequences excluded) is refused up front, so a
-call never stalls.
+preempted and later write their chosen tokens' K/V again in one prefill (``Scheduler``). A rollout whose
+worst case could not fit once the call's other rollouts are done (blocks of registered sequences
+excluded) is refused up front, so a call never stalls.
 
 A ``rollout`` call can also be fed while it runs: ``on_done`` hears of each finished request and may
 register sequences and return more requests, so a caller whose next requests depend on earlier
@@ -513,7 +513,8 @@ class RolloutEngine:
         if decoding:
             hidden_parts.append(self.runner.decode([s.pending for s in decoding], [s.num_cached for s in decoding],
                                                    [s.block_table for s in decoding],
-                                                   [(s.seq_id, s.position // self.blocks.block_size) for s in decoding]))
+                                                   [(s.seq_id, s.position // self.blocks.block_size)
+                                                    for s in decoding]))
             for s in decoding:
                 s.num_cached += 1
                 s.pending = None

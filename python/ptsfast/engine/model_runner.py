@@ -52,7 +52,8 @@ class ModelRunner:
     def _long(self, values: list[int]) -> torch.Tensor:
         return torch.tensor(values, dtype=torch.long, device=self.device)
 
-    def prefill(self, sequences: list[list[int]], tables: list[list[int]], max_tokens: int | None = None) -> torch.Tensor:
+    def prefill(self, sequences: list[list[int]], tables: list[list[int]],
+                max_tokens: int | None = None) -> torch.Tensor:
         """Writes the K/V of whole sequences into their blocks; returns packed hidden states ``[sum L, d]``.
 
         A lone sequence longer than ``max_tokens`` runs in chunks of at most that many tokens, each attending to

@@ -57,7 +57,8 @@ def _check_inputs(q, k_cache, v_cache, plan: CascadePlan, scale, floats=FLOAT_DT
     check(isinstance(plan, CascadePlan), _NAME, f"plan must be a CascadePlan, got {type(plan).__name__}")
     check(q.dim() == 3, _NAME, f"q must be [B, Hq, D], got {tuple(q.shape)}")
     check(k_cache.dim() == 4 and k_cache.shape == v_cache.shape, _NAME,
-          f"caches must both be [num_blocks, block_size, Hkv, D], got {tuple(k_cache.shape)} and {tuple(v_cache.shape)}")
+          f"caches must both be [num_blocks, block_size, Hkv, D], got {tuple(k_cache.shape)} and "
+          f"{tuple(v_cache.shape)}")
     B, Hq, D = q.shape
     Hkv = k_cache.shape[2]
     check(k_cache.shape[3] == D, _NAME, f"head dim of q ({D}) != cache head dim ({k_cache.shape[3]})")

@@ -87,7 +87,8 @@ def fused_logprobs(
     name = "fused_logprobs"
     check(hidden.dim() == 2 and weight.dim() == 2 and hidden.shape[1] == weight.shape[1], name,
           f"need hidden [N, d] and weight [V, d], got {tuple(hidden.shape)} and {tuple(weight.shape)}")
-    check(targets.shape == (hidden.shape[0],), name, f"targets must be [N]={hidden.shape[0]}, got {tuple(targets.shape)}")
+    check(targets.shape == (hidden.shape[0],), name,
+          f"targets must be [N]={hidden.shape[0]}, got {tuple(targets.shape)}")
     check(hidden.dtype == weight.dtype, name, f"hidden is {hidden.dtype} but weight is {weight.dtype}")
     check(hidden.device == weight.device == targets.device, name, "hidden, weight and targets must share a device")
     check(0 <= top_k <= weight.shape[0], name, f"top_k={top_k} out of range")

@@ -40,7 +40,8 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No.
 # full-width ends need no space after them ("３．５" is a number)
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
-_TERMINATORS = re.compile(r"[.!?…。！？．｡]+[\"'”’)\]」』）]*")  # what ends a sentence (and its closing marks)
+# what ends a sentence (and its closing marks)
+_TERMINATORS = re.compile(r"[.!?…。！？．｡]+[\"'”’)\]」』）]*")
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
@@ -174,11 +175,11 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
     ``token_texts[i]`` is the text token ``i`` adds to the solution (``""`` for special tokens and for the
     first bytes of a character that a later token completes). A sentence ends at a ``.``/``!``/``?`` run
     followed by whitespace (not after an abbreviation such as "e.g." nor a list marker such as "1.", nor "No."
-    before a number, nor inside code or math), after a full-width ``。``/``！``/``？``/``．``, at a newline (not inside
-    display math), and on both sides of a ``<think>``/``</think>`` tag. Text boundaries rarely fall between tokens,
-    so a sentence starts at the token holding its first character: whitespace in that token goes with the
-    sentence it precedes, whitespace in tokens of its own with the sentence before. A span without any
-    visible text (a newline run, an end-of-sequence token) joins the sentence before it.
+    before a number, nor inside code or math), after a full-width ``。``/``！``/``？``/``．``, at a newline (not
+    inside display math), and on both sides of a ``<think>``/``</think>`` tag. Text boundaries rarely fall between
+    tokens, so a sentence starts at the token holding its first character: whitespace in that token goes with the
+    sentence it precedes, whitespace in tokens of its own with the sentence before. A span without any visible text (a
+    newline run, an end-of-sequence token) joins the sentence before it.
     """
     texts = [t or "" for t in token_texts]
     if not texts:

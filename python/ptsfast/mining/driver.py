@@ -537,9 +537,9 @@ class SearchPool:
         for t in trajectories:  # a problem's trajectories share its rollouts from the prompt (p(0), the filter)
             seen = prompts.setdefault(t.problem_id, tuple(t.prompt_ids))
             if seen != tuple(t.prompt_ids):
-                raise ValueError(f"trajectory {t.key!r}: problem {t.problem_id!r} already has trajectories with another "
-                                 f"prompt; a problem's trajectories share the rollouts from its prompt, so give each "
-                                 f"prompt (template, system prompt) its own problem_id")
+                raise ValueError(f"trajectory {t.key!r}: problem {t.problem_id!r} already has trajectories with "
+                                 f"another prompt; a problem's trajectories share the rollouts from its prompt, so "
+                                 f"give each prompt (template, system prompt) its own problem_id")
         miners = [TrajectoryMiner(t, self.config) for t in trajectories]  # checks every trajectory first
         self._prompts = prompts
         self._keys.update(keys)

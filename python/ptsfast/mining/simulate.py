@@ -147,7 +147,8 @@ class SimTrajectory:
                                 max_new_tokens, rng)
         if self.tail is not None:
             q, lo, hi = self.tail
-            return self._finish(sol[start:], length - start + rng.randint(lo, hi), rng.random() < q, max_new_tokens, rng)
+            return self._finish(sol[start:], length - start + rng.randint(lo, hi), rng.random() < q,
+                                max_new_tokens, rng)
         return self._finish(sol[start:], length - start, bool(self.traj.correct), max_new_tokens, rng, trailer=False)
 
     def _finish(self, head: tuple[int, ...], answer: int, ok: bool, limit: int, rng: random.Random,
@@ -244,12 +245,14 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
                 f = follow
             elif spread:
                 u = rng.random()
-                f = 1 - 10 ** rng.uniform(-4, -1.7) if u < 0.93 else rng.uniform(0.5, 0.9) if u < 0.985 else rng.uniform(0.1, 0.5)
+                f = (1 - 10 ** rng.uniform(-4, -1.7) if u < 0.93 else rng.uniform(0.5, 0.9) if u < 0.985
+                     else rng.uniform(0.1, 0.5))
             elif stretch[k]:  # a near-deterministic stretch (copying, arithmetic): rollouts follow it far
                 f = 1 - 10 ** rng.uniform(-4, -2.3)
             else:
                 u = rng.random()
-                f = 1 - 10 ** rng.uniform(-2.5, -1) if u < 0.7 else rng.uniform(0.5, 0.9) if u < 0.94 else rng.uniform(0.15, 0.5)
+                f = (1 - 10 ** rng.uniform(-2.5, -1) if u < 0.7 else rng.uniform(0.5, 0.9) if u < 0.94
+                     else rng.uniform(0.15, 0.5))
         else:
             f = follow if follow is not None else rng.uniform(*step_follow)
             if b > 0:
@@ -316,7 +319,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     # segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
-        k = rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4 else rng.randrange(0, max(1, last))
+        k = (rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4
+             else rng.randrange(0, max(1, last)))
         if free(k):
             steps[k] = (rng.uniform(0.22, 0.5), "big")
     for _ in range(rng.choices((0, 1, 2, 3, 4), (1, 2, 3, 2, 2))[0] * plain):
@@ -767,7 +771,8 @@ class Score:
                 out.states[k] = out.states.get(k, 0) + v
         for name in ("recall_confirmed",):
             setattr(out, name, [a + b for a, b in zip(getattr(self, name), getattr(other, name))])
-        for name in ("recall_seeds", "errors", "reported_errors", "covered", "side_covered", "cut_errors", "pair_margins"):
+        for name in ("recall_seeds", "errors", "reported_errors", "covered", "side_covered", "cut_errors",
+                     "pair_margins"):
             setattr(out, name, getattr(self, name) + getattr(other, name))
         for name in ("trajectories", "confirmed_low", "confirmed_below_gap", "rollouts", "pair_rollouts", "tokens",
                      "seconds", "filter_mistakes"):
@@ -904,7 +909,8 @@ def score(name: str, sims: dict, results: Sequence[TrajectoryResult], config: Mi
             sc.errors.append((abs(true), sign * ((b.p - a.p) - true)))
             lo, hi = (pv.delta_lo, pv.delta_hi) if pv.delta_lo is not None else diff_interval(a, b, 0.95)
             sc.covered.append(lo - 1e-12 <= true <= hi + 1e-12)
-            for est, pos in ((pv.confirm_before or pv.before, pv.position), (pv.confirm_after or pv.after, pv.position + 1)):
+            for est, pos in ((pv.confirm_before or pv.before, pv.position),
+                             (pv.confirm_after or pv.after, pv.position + 1)):
                 if not est.exact:
                     sc.side_covered.append(est.lo - 1e-12 <= st.p[pos] <= est.hi + 1e-12)
         for pair in res.pairs:
@@ -943,7 +949,8 @@ def variants(gap: float = 0.2, seed: int = 0) -> dict[str, MiningConfig]:
 
     rows = {"ptsfast defaults": base}
     for n in (16, 32, 64, 128):
-        rows[f"fixed N={n}"] = replace(fixed, estimator=EstimatorConfig(fixed_rollouts=n, reuse=False, confirm_rollouts=0))
+        rows[f"fixed N={n}"] = replace(fixed, estimator=EstimatorConfig(fixed_rollouts=n, reuse=False,
+                                                                        confirm_rollouts=0))
     rows.update({
         "ptsfast, no confirmation": est(confirm_rollouts=0),
         "ptsfast, no reuse": est(reuse=False),
@@ -970,8 +977,8 @@ def format_table(scores: Sequence[Score], gap: float = 0.2) -> str:
     """One markdown table (one row per population and method, seeds pooled); the denominators follow."""
     bk = buckets(gap)
     near = [label for _, _, label in bk[1:4]]
-    head = (["population", "method", f"recall ≥{gap + 0.1:.2f}", "min/seed", f"recall {gap + 0.05:.2f}–{gap + 0.1:.2f}",
-             "recall last", "confirmed recall"]
+    head = (["population", "method", f"recall ≥{gap + 0.1:.2f}", "min/seed",
+             f"recall {gap + 0.05:.2f}–{gap + 0.1:.2f}", "recall last", "confirmed recall"]
             + [f"accept/seg {label.replace('-', '–')}" for label in near]
             + [f"flag/pos ≤{gap - 0.1:.2f}", "confirmed/refuted/undecided", f"true <{gap - 0.05:.2f}",
                f"holds on {RECHECK_ROLLOUTS} fresh: confirmed / undecided", "Δ<gap confirmed", "Δ bias confirmed",
@@ -1007,10 +1014,10 @@ def format_table(scores: Sequence[Score], gap: float = 0.2) -> str:
             continue
         seen.add(s.population)
         tested = ", ".join(f"{label}: {s.tested[label][1]}" for label in near)
-        out.append(f"\n{s.population}: {s.trajectories} trajectories; exact-PTS interior pivots {s.recall['hi'][1]} with "
-                   f"|Δ| ≥ {gap + 0.1:.2f}, {s.recall['mid'][1]} with {gap + 0.05:.2f}–{gap + 0.1:.2f}; last-token "
-                   f"{s.recall_last['hi'][1]} with |Δ| ≥ {gap + 0.1:.2f}; one-token segments tested by the defaults "
-                   f"per true |Δ|: {tested}")
+        out.append(f"\n{s.population}: {s.trajectories} trajectories; exact-PTS interior pivots {s.recall['hi'][1]} "
+                   f"with |Δ| ≥ {gap + 0.1:.2f}, {s.recall['mid'][1]} with {gap + 0.05:.2f}–{gap + 0.1:.2f}; "
+                   f"last-token {s.recall_last['hi'][1]} with |Δ| ≥ {gap + 0.1:.2f}; one-token segments tested by "
+                   f"the defaults per true |Δ|: {tested}")
     return "\n".join(out)
 
 

@@ -10,7 +10,8 @@ Everything else (losses, reference model, PEFT, logging) is TRL's.
 Usage (``pairs.jsonl`` from ``ptsfast export --run RUN --out pairs.jsonl``)::
 
     from ptsfast.outputs.dpo import PivotDPOTrainer, load_pairs
-    trainer = PivotDPOTrainer(model=model, args=DPOConfig(output_dir="dpo"), train_dataset=load_pairs("pairs.jsonl"), processing_class=tokenizer)
+    trainer = PivotDPOTrainer(model=model, args=DPOConfig(output_dir="dpo"), train_dataset=load_pairs("pairs.jsonl"),
+                              processing_class=tokenizer)
     trainer.train()
 """
 
@@ -46,8 +47,9 @@ def _version(v: str) -> tuple[int, int]:
 
 
 if _version(trl.__version__) < MIN_TRL:
-    raise ImportError(f"ptsfast.outputs.dpo needs trl>=0.29 (its DPO collator reads prompt_ids/chosen_ids/rejected_ids); "
-                      f"trl {trl.__version__} is installed: pip install -U 'trl>=0.29'")
+    raise ImportError(f"ptsfast.outputs.dpo needs trl>=0.29 (its DPO collator reads "
+                      f"prompt_ids/chosen_ids/rejected_ids); trl {trl.__version__} is installed: "
+                      f"pip install -U 'trl>=0.29'")
 
 
 def load_pairs(path: str | os.PathLike):

@@ -294,7 +294,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         kind = "pivots"
     kind = kind or "pairs"
     if fmt == "trl" and kind != "pairs":
-        raise ExportError("the trl format holds DPO pairs; use kind 'pairs' (--kind pairs), or the jsonl format for pivots")
+        raise ExportError("the trl format holds DPO pairs; use kind 'pairs' (--kind pairs), or the jsonl format "
+                          "for pivots")
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
     outp = _checked_out(out, source, fmt, kind, force)
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind

@@ -128,7 +128,8 @@ def _sentences_table(traj: Mapping) -> str:
         style = " style='font-weight:bold'" if s.get("is_anchor") else ""
         rows.append(f"<tr{style}><td>{s['index']}</td><td style='text-align:left'>{e(text[:200])}</td>"
                     f"<td>{e(fmt(s.get('counterfactual_importance')) + iv)}</td>"
-                    f"<td>{e(fmt(s.get('resampling_importance')))}</td><td>{'yes' if s.get('is_anchor') else ''}</td></tr>")
+                    f"<td>{e(fmt(s.get('resampling_importance')))}</td>"
+                    f"<td>{'yes' if s.get('is_anchor') else ''}</td></tr>")
     return ("<table><tr><th>#</th><th>sentence</th><th>counterfactual importance</th><th>resampling importance</th>"
             f"<th>anchor</th></tr>{''.join(rows)}</table>")
 

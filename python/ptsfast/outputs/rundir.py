@@ -168,7 +168,8 @@ def _fresh(d: Path) -> str:
     return str(d.with_name(f"{d.name}-{k}"))
 
 
-def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.PathLike | None], flag: str = "--out") -> None:
+def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.PathLike | None],
+                       flag: str = "--out") -> None:
     """Refuse, before anything is written, an output folder where a run would write over one of its inputs (the
     problem file named ``problems.jsonl`` in ``--out .``, a run's records given as problems, a symlink to either):
     inputs and the run's files are compared by real path."""
@@ -346,9 +347,10 @@ class RunWriter:
                  info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None,
                  data_files: Sequence[str] = DATA_FILES, neutral: Sequence[str] = (),
                  name_of: Callable[[str], str] | None = None):
-        """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must match
-        it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run). ``data_files``: the
-        record files of this kind of run (``ptsfast anchors`` writes sentences instead of pivots and pairs)."""
+        """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must
+        match it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run).
+        ``data_files``: the record files of this kind of run (``ptsfast anchors`` writes sentences instead of pivots and
+        pairs)."""
         self.data_files = tuple(data_files)
         self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
         self.dir = Path(out_dir).expanduser()
@@ -360,7 +362,8 @@ class RunWriter:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
-            raise RunDirError(f"another ptsfast run is writing to {self.dir}; wait for it or use another --out") from None
+            raise RunDirError(f"another ptsfast run is writing to {self.dir}; "
+                              f"wait for it or use another --out") from None
         try:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
@@ -775,7 +778,8 @@ def trajectory_record(result: Any, tokenizer, prompt_ids: Sequence[int], solutio
             "p0": _est(d.get("p0")), "estimates": estimates, "segments": d.get("segments", []),
             "rollouts": d.get("rollouts", 0), "reused": d.get("reused", 0), "probes": d.get("probes", 0),
             "errors": d.get("errors", 0), "n_pairs": len(d.get("pairs", [])),
-            "n_pivots": sum(pv.get("confirmed") != "refuted" for pv in d.get("pivots", []))}  # refuted: in the records only
+            # refuted: in the records only
+            "n_pivots": sum(pv.get("confirmed") != "refuted" for pv in d.get("pivots", []))}
 
 
 def problem_record(problem: Any, trajectories: Sequence[Mapping], prompt_ids: Sequence[int] = (),

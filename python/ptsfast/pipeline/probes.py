@@ -144,7 +144,8 @@ class ProbeRunner:
         return judged
 
     def verdicts(self, args: Sequence[tuple[str, object, Judge]]) -> list:
-        """``judge(text, problem)`` of each ``(text, problem, judge)``, on the judge's threads when there are several."""
+        """``judge(text, problem)`` of each ``(text, problem, judge)``, on the judge's threads when there are
+        several."""
         if self._pool is not None and len(args) > 1:
             return list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
         return [judge(text, p) for text, p, judge in args]

@@ -59,7 +59,8 @@ def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashabl
     The rollouts sample as ``options`` say (temperature, top-k, top-p, min-p) with the search's rollout budget of new
     tokens after the point (forced tokens excluded: ``mining.estimator.rollout_budget``, else ``max_new_tokens``),
     and stop where the search's stop (EOS, the oracle's stop strings, a complete answer, a forced stop token). The
-    end of a solution with a verdict is exact, as in the search. An oracle error counts as a failure. ``oracle`` overrides ``options.oracle``.
+    end of a solution with a verdict is exact, as in the search. An oracle error counts as a failure. ``oracle``
+    overrides ``options.oracle``.
     """
     if n < 1:
         raise ValueError(f"n={n}: use >= 1 rollouts a point")
