@@ -99,3 +99,16 @@ def test_numbers_listed_without_spaces_are_the_numbers_listed_with_them():
     assert not similar("The point is (3,4).", "The point is (3, -4).") and not similar("x = 1,2", "x = 1, 3")
     # a comma that groups thousands is still one number
     assert similar("We have 1,000 apples.", "We have 1000 apples.") and similar("x = 12,345.50", "x = 12345.5")
+
+
+def test_the_export_keeps_a_sentence_whose_prob_delta_is_min_delta_by_its_counts():
+    # --min-delta 0.2 dropped a sentence whose p(with) 1 and p(different) 48/60 make prob_delta 0.2 (0.1999... computed)
+    from ptsfast.outputs.thought_anchors import keep, thought_anchor_record
+
+    s = {"problem_id": "p", "sentence": "x.", "sentence_id": 0, "p_with": {"p": 1.0, "trials": 0, "exact": True},
+         "p_resampled": {"p": 52 / 64, "trials": 64}, "p_different": {"p": 48 / 60, "trials": 60}, "is_anchor": True}
+    rec = thought_anchor_record(s, query="q", trace="x.", task_type="math", model_id="m", dataset_id=None,
+                                timestamp="t")
+    assert rec["prob_delta"] == pytest.approx(0.2) and rec["prob_without_source"] == "different"
+    assert keep(s, "anchors", "raises", 0.2) and keep(s, "sentences", None, 0.2)
+    assert not keep(s, "sentences", None, 0.21)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ptsfast.mining.stats import reaches
+
 THOUGHT_ANCHOR_FIELDS = (
     "model_id", "query", "sentence", "sentence_id", "prefix_context", "prob_with_sentence", "prob_without_sentence",
     "prob_delta", "task_type", "suffix_context", "full_reasoning_trace", "sentence_embedding",
@@ -87,4 +89,5 @@ def keep(sentence: Mapping, kind: str, direction: str | None, min_delta: float) 
         return False
     if direction in ("raises", "lowers") and (value is None or (value > 0) != (direction == "raises")):
         return False
-    return min_delta <= 0 or (value is not None and abs(value) >= min_delta)
+    # at min_delta as the counts mean it: 1.0 - 48/60 is 0.2 but computes as 0.1999...
+    return min_delta <= 0 or (value is not None and reaches(abs(value), min_delta))
