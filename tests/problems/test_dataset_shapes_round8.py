@@ -159,5 +159,6 @@ def test_final_answer_columns_are_found_before_a_whole_solution(tmp_path):
     assert row.question == omr["problem"] and row.answer == "3"
     logiqa, = load(tmp_path, [LOGIQA]).problems
     assert logiqa.answer == "B"
-    both, = load(tmp_path, [{"problem": "q", "final_answer": ["7"], "solution": "so \\boxed{5}"}], oracle="boxed").problems
+    olympiad = {"problem": "q", "final_answer": ["7"], "solution": "so \\boxed{5}"}
+    both, = load(tmp_path, [olympiad], oracle="boxed").problems
     assert both.answer == "7"  # OlympiadBench's final answer (a list of one), not the solution's box

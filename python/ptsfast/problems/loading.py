@@ -978,7 +978,8 @@ def encode_prompt(tokenizer, question: str, chat_template: str | None = None, us
     return [int(t) for t in ids]
 
 
-def generation_prompt(tokenizer, question: str, chat_template: str | None = None, system_prompt: str | None = None) -> str:
+def generation_prompt(tokenizer, question: str, chat_template: str | None = None,
+                      system_prompt: str | None = None) -> str:
     """The text the chat template appends to open the assistant's turn (what ``add_generation_prompt`` adds),
     never the question: the conversation rendered with it, minus the conversation rendered without it."""
     msgs, template = _messages(question, system_prompt), chat_template_of(tokenizer, chat_template)
@@ -1082,12 +1083,13 @@ from); with a provided solution one prompt token is enough (prompt and solution 
 
 def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | None = None,
                     chat_template: str | None = None, use_chat_template: bool = True,
-                    system_prompt: str | None = None, min_new_tokens: int = 1) -> tuple[list[PreparedProblem], list[Skip]]:
+                    system_prompt: str | None = None,
+                    min_new_tokens: int = 1) -> tuple[list[PreparedProblem], list[Skip]]:
     """Encode every problem's prompt (and provided solution); skip ones the model cannot take.
 
-    A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length``
-    (the model's context, e.g. ``config.max_position_embeddings``; the rule is :func:`over_context`). A problem whose text the tokenizer cannot
-    encode, or whose prompt is shorter than :data:`MIN_PROMPT_TOKENS`, is skipped with the reason; a missing chat
+    A prompt needs room for at least ``min_new_tokens`` generated tokens within ``max_length`` (the model's context,
+    e.g. ``config.max_position_embeddings``; the rule is :func:`over_context`). A problem whose text the tokenizer
+    cannot encode, or whose prompt is shorter than :data:`MIN_PROMPT_TOKENS`, is skipped with the reason; a missing chat
     template is an error for the whole run (raised), not a skipped row. Whether a prompt opens a ``<think>`` trace
     is read from the template's own generation prompt for that problem (never from the question text).
     """
@@ -1127,7 +1129,8 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         if len(ids) < (1 if sol else MIN_PROMPT_TOKENS):  # a given solution: the engine prefills prompt + solution
             skip(prob, "prompt too short", f"the prompt is {len(ids)} token{'s' * (len(ids) != 1)}; the model needs at "
                                            f"least {MIN_PROMPT_TOKENS} (a raw prompt under --no-chat-template gets no "
-                                           f"BOS from this tokenizer) - give a longer question or use the chat template")
+                                           f"BOS from this tokenizer) - give a longer question or use the chat "
+                                           f"template")
             continue
         if sol is not None and not sol:
             skip(prob, "empty solution", "the provided solution encodes to no tokens; fill in the solution field or "
