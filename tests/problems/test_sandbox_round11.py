@@ -37,7 +37,8 @@ POLY = humaneval(  # HumanEval/32: the tests evaluate the returned root with the
     "HumanEval/32",
     'import math\n\n\ndef poly(xs: list, x: float):\n    """Evaluates polynomial with coefficients xs at x."""\n'
     "    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])\n\n\n"
-    'def find_zero(xs: list):\n    """xs are coefficients of a polynomial; find_zero finds x such that poly(x) = 0."""\n',
+    'def find_zero(xs: list):\n    """xs are coefficients of a polynomial; find_zero finds x such that poly(x) = 0."""'
+    '\n',
     "\n\nMETADATA = {}\n\n\ndef check(candidate):\n    import math\n    import random\n    rng = random.Random(42)\n"
     "    import copy\n    for _ in range(20):\n        ncoeff = 2 * rng.randint(1, 4)\n        coeffs = []\n"
     "        for _ in range(ncoeff):\n            coeff = rng.randint(-10, 10)\n            if coeff == 0:\n"
@@ -134,7 +135,8 @@ def test_execution(solution: str):
 
 @pytest.mark.parametrize("snippet", ["result = np.ma.masked_all(a.shape[1:], dtype=int)\n",
                                      "result = np.ma.array(a.sum(axis=0) + 1, mask=True)\n",
-                                     "result = np.ma.masked\n"], ids=["masked_all", "all masked", "the masked constant"])
+                                     "result = np.ma.masked\n"],
+                         ids=["masked_all", "all masked", "the masked constant"])
 def test_a_ds1000_result_that_masks_its_elements_fails(snippet):
     # DS-1000's tests run the snippet themselves and read its result out of their exec's namespace: no function of
     # the solution returned it, and the masked array (equal to anything to numpy.testing) passed (before)
@@ -154,7 +156,8 @@ SAMPLE = ("import os\nimport pytest\nfrom solution import count_lines\n\n\n@pyte
           "    with open('sample.txt', 'w') as f:\n        f.write('a\\nb\\nc\\n')\n    yield\n"
           "    os.remove('sample.txt')\n\n\n")
 USEFIXTURES = {
-    "on the test": "@pytest.mark.usefixtures('sample_file')\ndef test_count():\n    assert count_lines('sample.txt') == 3\n",
+    "on the test": "@pytest.mark.usefixtures('sample_file')\ndef test_count():\n"
+                   "    assert count_lines('sample.txt') == 3\n",
     "on its class": "@pytest.mark.usefixtures('sample_file')\nclass TestCount:\n    def test_count(self):\n"
                     "        assert count_lines('sample.txt') == 3\n",
     "on the module": "pytestmark = [pytest.mark.usefixtures('sample_file')]\n\n\ndef test_count():\n"
@@ -174,14 +177,16 @@ def test_a_fixture_that_usefixtures_names_is_made_for_the_test(where):
 def test_usefixtures_naming_a_fixture_not_given_is_refused_at_load():
     with pytest.raises(code_tests.TestFormatError, match="conftest_db"):
         code_tests.TestProgram.from_text("import pytest\nfrom solution import f\n\n\n"
-                                         "@pytest.mark.usefixtures('conftest_db')\ndef test_f():\n    assert f(1) == 2\n")
+                                         "@pytest.mark.usefixtures('conftest_db')\ndef test_f():\n"
+                                         "    assert f(1) == 2\n")
 
 
 PYTEST_FIXTURE_USES = {  # (solution, pytest tests, a wrong solution): each passes under pytest itself
     "capsys and sys.stdout.buffer": (
         "import sys\ndef main():\n    sys.stdout.buffer.write(b'1')\n    print(0, flush=True)\n"
         "    sys.stdout.buffer.write(sys.stdout.encoding.encode())\n",
-        "from solution import main\n\n\ndef test_main(capsys):\n    main()\n    assert capsys.readouterr().out == '10\\nUTF-8'\n",
+        "from solution import main\n\n\ndef test_main(capsys):\n    main()\n"
+        "    assert capsys.readouterr().out == '10\\nUTF-8'\n",
         "import sys\ndef main():\n    print(10)\n"),
     "monkeypatch.context()": (
         "def ask():\n    return input()\n",

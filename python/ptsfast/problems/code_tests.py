@@ -2376,8 +2376,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
         todo, seen, kinds = [value], 0, []
-        if (returned or as_text) and any(map(hides, [value] + (list(islice(value, 1000)) if type_(value) in (list, tuple) else
-                                                  list(islice(value.values(), 1000)) if type_(value) is dict else []))):
+        if (returned or as_text) and any(map(hides, [value] + (
+                list(islice(value, 1000)) if type_(value) in (list, tuple) else
+                list(islice(value.values(), 1000)) if type_(value) is dict else []))):
             refuse("a value the tests compare (a numpy masked array) masks elements, which numpy.testing counts as "
                    "equal to anything: a result made to pass, not a result")
         while todo and seen < 10000:
