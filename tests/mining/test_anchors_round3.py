@@ -112,3 +112,23 @@ def test_the_export_keeps_a_sentence_whose_prob_delta_is_min_delta_by_its_counts
     assert rec["prob_delta"] == pytest.approx(0.2) and rec["prob_without_source"] == "different"
     assert keep(s, "anchors", "raises", 0.2) and keep(s, "sentences", None, 0.2)
     assert not keep(s, "sentences", None, 0.21)
+
+
+@pytest.mark.parametrize("opening, closing", [("```python\n", "```\n"), ("$$\n", "$$\n"), ("\\[\n", "\\]\n")])
+def test_a_resample_after_a_long_code_block_or_display_is_split_as_the_solution_was(opening, closing):
+    # the text before a fork was cut to its last 1,000 tokens (and characters) blindly: after a longer code block its
+    # closing fence read as an opening one, so every sentence after it was one sentence; the record named two
+    # sentences, and a resample writing the same first sentence and another second one counted as different (long
+    # displays, whose closing delimiter differs or needs a partner, were read right and still are)
+    from ptsfast.pipeline.anchors import _Trajectory
+
+    lines = [f"x{i} = {i}. y\n" if "`" in opening else f"x_{{{i}}} &= {i}. \\\\\n" for i in range(1200)]
+    tokens = ["Code:\n", opening, *lines, closing, "Then", " we", " get", " 3", ".", " So", " done", "."]
+    spans = split_sentences(tokens)
+    t = _Trajectory("p#0", None, (), tuple(range(len(tokens))), "".join(tokens), True, "eos", None, tokens, spans,
+                    AnchorSearch(len(spans)))
+    k = next(k for k, (a, _) in enumerate(spans) if tokens[a] == "Then")
+    assert t.sentence(k) == "Then we get 3." and t.sentence(k + 1) == "So done."
+    assert first_sentence(" Then we get 3. Next we add.", t.before(k)) == "Then we get 3."
+    assert first_sentence(" Then we get 3. Next we add.", "".join(tokens[:spans[k][0]])) == "Then we get 3."
+    assert len(t.before(k)) < 1100  # the context stays short

@@ -134,11 +134,27 @@ def sentence_text(text: str) -> str:
     return text
 
 
+_OPENER = re.compile(r"```|\\\[|\$\$|\\begin\{[^}]*\}|\\\(|\$|`")  # how a span of _CODE or _DISPLAY opens
+
+
+def context_before(before: str) -> str:
+    """What a resample forked after the text ``before`` is split after: its last ``_CONTEXT`` characters, opened as
+    the code or math they lie inside ("```" + the end of a long code block; cut there blindly, the block's closing
+    fence read as an opening one, and every sentence after it as one sentence)."""
+    cut = len(before) - _CONTEXT
+    if cut <= 0:
+        return before
+    inside = sorted(m.start() for pattern in (_CODE, _DISPLAY) for m in pattern.finditer(before)
+                    if m.start() < cut < m.end())
+    openers = (_OPENER.match(before, a) for a in inside)
+    return "".join(o.group() for o in openers if o) + before[cut:]
+
+
 def first_sentence(text: str, before: str = "") -> str:
     """The first sentence with visible text in ``text`` (stripped, see :func:`sentence_text`): what a resample
-    regenerated. ``before``: the solution's text before the fork (its last ``_CONTEXT`` characters), so the resample
-    is split as the solution was (without it, a list marker or a letter at the fork read as starting a line: the
-    solution's sentence "1." after '"Stop."' and an identical resample's "1. Add 3." were different)."""
+    regenerated. ``before``: the solution's text before the fork (read as :func:`context_before` says), so the
+    resample is split as the solution was (without it, a list marker or a letter at the fork read as starting a line:
+    the solution's sentence "1." after '"Stop."' and an identical resample's "1. Add 3." were different)."""
     return _first(text, before)[0]
 
 
@@ -147,7 +163,7 @@ def _first(text: str, before: str) -> tuple[str, bool]:
     Terminators right after the text before them ("So x" + ". Then", "五" + "。所以") end that sentence and are
     left out; after whitespace they are a sentence of their own (a line "?" or "..."; left out, the sentence read as
     the next one's text and was compared with the resamples as that)."""
-    before = before[-_CONTEXT:]
+    before = context_before(before)
     full = before + text
     cuts = [len(before), *(c for c in sentence_starts(full) if c > len(before)), len(full)]
     for a, b in zip(cuts, cuts[1:]):

@@ -24,6 +24,7 @@ from ptsfast.mining.anchors import (
     AnchorOutcome,
     AnchorSearch,
     SentenceImportance,
+    context_before,
     first_sentence,
     first_sentence_ended,
     same_numbers,
@@ -139,6 +140,7 @@ class _Trajectory:
     cut: dict[int, int] = field(default_factory=dict)  # boundary -> its rollouts that ran out of --max-new-tokens
     unfinished: dict[int, int] = field(default_factory=dict)  # boundary -> resamples cut in their first sentence
     _sentences: dict[int, str] = field(default_factory=dict)
+    _before: dict[int, str] = field(default_factory=dict)
 
     def sentence(self, k: int) -> str:
         """Sentence ``k`` as its resamples' first sentences are read (:func:`first_sentence` after the same text): with
@@ -146,8 +148,15 @@ class _Trajectory:
         identical resample's "Yes." counted as different)."""
         if k not in self._sentences:
             a, end = self.spans[k][0], self.spans[min(k + 1, len(self.spans) - 1)][1] + 8  # the next sentence too
-            self._sentences[k] = first_sentence("".join(self.tokens[a:end]), "".join(self.tokens[max(0, a - 1000):a]))
+            self._sentences[k] = first_sentence("".join(self.tokens[a:end]), self.before(k))
         return self._sentences[k]
+
+    def before(self, k: int) -> str:
+        """The solution's text before boundary ``k`` as its resamples are split after (:func:`context_before`: the
+        last 1,000 tokens of it were cut blindly, so inside a long code block the sentences after it read as one)."""
+        if k not in self._before:
+            self._before[k] = context_before("".join(self.tokens[:self.boundary(k)]))
+        return self._before[k]
 
     def boundary(self, k: int) -> int:
         """Solution tokens kept before sentence ``k`` (``k = n``: the whole solution)."""
@@ -383,7 +392,7 @@ class _AnchorRun(FedCall):
     def _judged(self, t: _Trajectory, k: int, rollouts: list[Rollout], verdicts: list) -> list[Work]:
         original = t.sentence(k) if k < len(t.spans) else None
         b = t.boundary(k)
-        before = "".join(t.tokens[max(0, b - 1000):b])  # split after the solution's text, as the solution was
+        before = t.before(k)  # split after the solution's text, as the solution was
         outcomes = []
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
