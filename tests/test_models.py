@@ -90,3 +90,18 @@ def test_demo_model_converts_once_and_answers_arithmetic(tmp_path, monkeypatch):
     # second load comes from the cache
     monkeypatch.setattr(models, "load_gguf_model", lambda *a, **k: pytest.fail("must not convert again"))
     models.load_demo_model()
+
+
+def test_a_gguf_tokenizer_gets_the_models_own_eos():
+    """transformers 5.17 read SmolLM2's GGUF tokenizer with <|im_start|> as EOS while the model's config (the GGUF's
+    eos_token_id) said <|im_end|>: nothing stopped at <|im_end|>. The tokenizer takes the model's EOS."""
+    from types import SimpleNamespace
+
+    from tiny_models import tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    tok.eos_token = "<s>"  # id 1: the wrong one, as that tokenizer had it
+    models.align_eos(SimpleNamespace(eos_token_id=2), tok)
+    assert tok.eos_token_id == 2 and tok.eos_token == "</s>"
+    models.align_eos(SimpleNamespace(eos_token_id=[2, 5]), tok)  # a list: several stop tokens, left as they are
+    assert tok.eos_token_id == 2

@@ -123,7 +123,18 @@ def load_gguf_model(folder: str | os.PathLike, gguf_file: str, dtype: Any = "flo
         model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file, dtype=torch_dtype(dtype))
     except ImportError as e:
         raise ModelLoadError(f"reading {gguf_file} needs the gguf package: `pip install gguf` ({e})") from e
+    align_eos(model.config, tok)
     return model.eval(), tok
+
+
+def align_eos(config, tokenizer) -> None:
+    """Give ``tokenizer`` the model's own EOS (the GGUF's ``eos_token_id``, in ``config``): transformers 5.17's GGUF
+    tokenizer gave SmolLM2's <|im_start|> as EOS, so nothing stopped at <|im_end|>."""
+    eos = config.eos_token_id
+    if isinstance(eos, int) and tokenizer.eos_token_id != eos:
+        tokenizer.eos_token = tokenizer.convert_ids_to_tokens(eos)
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
 
 
 def demo_model_dir(convert: bool = True) -> Path:
