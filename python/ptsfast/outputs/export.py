@@ -315,7 +315,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         tokenizer = None
         if any(r.get("prefix_text") is None for r in recs) or model is not None:
             tokenizer = tokenizer_for(source, model)
-        recs = [pts_record(r, source, pairs.get(pivot_key(r)), tokenizer) for r in recs]
+        # what a re-estimate of a pivot needs beside its ids and sampler: where the prompt ends (the oracle judges
+        # the text after it) and whether the prompt opened a <think> trace, as the pivot record says
+        recs = [pts_record(r, source, pairs.get(pivot_key(r)), tokenizer)
+                | {k: r[k] for k in ("prompt_len", "think_open") if k in r} for r in recs]
     elif fmt == "steering":
         if not recs:
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
