@@ -1,0 +1,2821 @@
+"""The program that judges a solution by its tests, run by the sandbox (never imported): see
+:meth:`ptsfast.problems.code_tests.TestProgram.program`, which puts ``_SPEC`` (the tests, as JSON) and ``_CODE``
+(the solution) before it. Plain standard-library Python; every failure raises, so the runner exits non-zero
+without its nonce."""
+
+def _ptsfast_judge(spec, code):
+    import _thread, builtins, json, os, sys, types
+    lock = _thread.allocate_lock()  # for the tests' stand-ins (made before the solution can replace the maker)
+    for name in ("_SPEC", "_CODE"):  # from here on only in this frame: the harness's globals hold no test
+        globals().pop(name, None)
+    spec = json.loads(spec)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread: fits RLIMIT_AS
+        os.environ.setdefault(var, "1")
+    fmt = spec["format"]
+    _ptsfast_own_processes()  # the solution's processes cannot read this one's memory (the nonce, the tests)
+    if fmt in ("stdio", "call"):  # the solution runs in processes of its own
+        return (_ptsfast_stdio if fmt == "stdio" else _ptsfast_call_process)(spec, code)
+    missing = object()
+    for name, v in list(globals().items()):  # a class is reachable (object.__subclasses__()), and so its methods'
+        if isinstance(v, type):  # globals, the harness's: only the formats above use them
+            del globals()[name]
+    import gc
+    gc.collect()
+    bare = _ptsfast_bare
+    sys.stdout, sys.stderr = bare(_ptsfast_bounded)(sys.stdout), bare(_ptsfast_bounded)(sys.stderr)
+    harness = [v.__code__ for v in list(globals().values()) if isinstance(v, types.FunctionType)]
+    roots = _ptsfast_library_roots()
+    bare(_ptsfast_signal_guard)()
+
+    # async tests run on asyncio's loop and tasks: a solution that swaps them would swallow a test's failure
+    runners = (["unittest"] if fmt == "unittest" else []) + (["asyncio"] if "async def" in spec["tests"] else [])
+    for name in spec["imports"] + runners:
+        try:  # loaded now so that the solution cannot swap them before the tests import them
+            __import__(name)
+        except BaseException:
+            pass  # the tests' own import reports it
+    if fmt == "unittest":  # before the snapshot below: the guard is watched as unittest's own code is
+        bare(_ptsfast_stop_guard)()
+    if fmt != "stdio":
+        _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"])
+    # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
+    # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
+    # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
+    shared = fmt in ("humaneval", "script")
+    setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
+    tests, rewritten = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"],
+                                        "test_solution.py")
+    test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
+    names = set().union(*(c.co_names for c in test_code))  # every name they use
+    # sys is left out: tests legitimately swap sys.stdout and the like. Of the modules the tests import and their
+    # classes, what can be called is watched, and the values the tests name (math.pi); their loaded submodules
+    # (numpy.testing, _pytest's approx) for what can be called; every watched function also for its code (replacing
+    # f.__code__ keeps f). Other values are the libraries' own state, set as they run (tempfile._name_sequence and
+    # tempfile.tempdir on first use, mimetypes.inited).
+    tops = [n for n in spec["imports"] + runners if n in sys.modules and n != "sys"]
+    if "pytest" in tops and "_pytest" in sys.modules:  # pytest.approx, pytest.raises: classes of _pytest's modules
+        tops.append("_pytest")
+    watched = [("builtins", builtins, False)] + [(n, sys.modules[n], False) for n in tops]
+    for n, m in list(sys.modules.items()):
+        if m is not None and any(n.startswith(t + ".") for t in tops):
+            watched.append((n, m, True))
+    # and every other library module loaded now (what the tests' libraries call in turn: unittest's assertCountEqual
+    # compares collections.Counter objects), for what can be called and the modules it names (unittest.case's
+    # collections), so that none is swapped for the rest of the run
+    known, extras = {id(m) for _, m, _ in watched}, set()  # extras: checked at the end only (a check after every
+    # value the tests read costs ~1 us per 100 names)
+    for n, m in list(sys.modules.items()):
+        if isinstance(m, types.ModuleType) and id(m) not in known and n not in ("sys", "__main__") and (
+                getattr(getattr(m, "__spec__", None), "origin", None) in ("built-in", "frozen")
+                or _ptsfast_library_code(getattr(m, "__file__", None), roots)):
+            watched.append((n, m, True))
+            extras.add(n)
+    snapshot = []
+    for key, m, callables in watched:
+        d = vars(m)
+        copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
+            not callables and k in names)}
+        snapshot.append((key, d, copy, m))
+        for k, v in list(d.items()):
+            if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
+                snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
+                                                             isinstance(w, property) or a in names}, None))
+                if key in extras:
+                    extras.add(key + "." + k)
+    # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
+    # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32"))
+    for m, keys in ((sys, ("platform", "version_info", "hexversion", "maxsize", "byteorder", "implementation")),
+                    (os, ("name",))):
+        snapshot.append((m.__name__, vars(m), {k: vars(m)[k] for k in keys if k in vars(m)}, None))
+    codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
+             if isinstance(v, types.FunctionType)]
+
+    loaded, library_code = frozenset(id(m) for m in list(sys.modules.values())), bare(_ptsfast_library_code)
+
+    def solution_made(v):
+        """Whether ``v``, found in place of a library's own value, is the solution's: its code (or its class's, or,
+        for a module, the module) is no library's and not the tests'. Libraries replace their own: pyparsing's
+        packrat parser, warnings.catch_warnings' log. Types, not attributes, are read: no solution code runs."""
+        def ours(f):
+            f = f.__func__ if type(f) in (staticmethod, classmethod, types.MethodType) else (
+                f.fget if type(f) is property else f)
+            return type(f) is types.FunctionType and id(f.__code__) not in test_codes and not library_code(
+                f.__code__.co_filename, roots)
+
+        kind = type(v)
+        if kind is types.ModuleType:
+            return id(v) not in loaded and not library_code(v.__dict__.get("__file__"), roots)
+        if kind in (types.FunctionType, types.MethodType):
+            return ours(v)
+        classes = type.__dict__["__mro__"].__get__(v if issubclass(kind, type) else kind)
+        if any(ours(f) for c in classes for f in list(type.__dict__["__dict__"].__get__(c).values())):
+            return True
+        # an instance of a library's class (so its __dict__ is the plain one): what it holds (a SimpleNamespace)
+        held = {} if issubclass(kind, type) else getattr(v, "__dict__", {})
+        return type(held) is dict and any(ours(f) or type(f) is types.ModuleType and solution_made(f)
+                                          for f in list(held.values()))
+
+    solution_made = bare(solution_made)  # watch() holds it: it must lead to no globals of the harness
+
+    def untouched(when):
+        for name, live, copy, module in snapshot:
+            if module is not None and sys.modules.get(name) is not module:
+                raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
+            for k, v in copy.items():
+                now = live.get(k, missing)
+                if now is not v and (name not in extras or now is not missing and solution_made(now)):
+                    raise RuntimeError(when + " replaced " + name + "." + k + ": not allowed")
+        for name, f, code in codes:
+            if f.__code__ is not code:
+                raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
+
+    from operator import is_
+    watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
+    # value read; lenient: names a library may set itself (what the libraries the tests call look up), only the
+    # solution's values there are refused
+
+    caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
+
+    def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
+        for live, copy, names, where, lenient in watching:
+            if not all(map(is_, map(live.get, names), map(copy.__getitem__, names))):
+                for k in names:
+                    now = live.get(k, missing)
+                    if now is not copy[k] and not (lenient and (now is missing or not solution_made(now))):
+                        caught.append("the solution replaced " + where + "." + k + ": not allowed")
+                        raise RuntimeError(caught[-1])
+
+    # made, and the tests compiled, before the solution can touch what they use
+    test_codes = frozenset(map(id, test_code))
+    plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
+                                                       test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
+                                                       frozenset(names), bool(spec.get("as_text")))
+    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
+    solution = types.ModuleType("solution")
+    solution.__file__ = "solution.py"
+    sys.modules["solution"] = solution
+    source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
+    import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
+    linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
+    # a HumanEval prompt's helpers that its tests use too (HumanEval/38's encode_cyclic, /32's poly, the prompt's
+    # np): the tests get the prompt's own, run apart before the solution, which could otherwise redefine them
+    # (encode_cyclic made the identity, decode_cyclic then returning its argument passed; so did an np whose
+    # allclose always holds) or the names they look up (a sum() of its own made every point a zero of poly)
+    helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, _ptsfast_global_names(test_code)[0]) \
+        if fmt == "humaneval" else ({}, {})
+    run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
+                                              bare(_ptsfast_library_code))
+    exec(compile(source, "solution.py", "exec"), vars(solution))
+    untouched("the solution")
+    plain(None)  # None is plain: this checks for a tracer only
+
+    def own_builtins(where, when):  # a module's __builtins__ is what its code's names fall back to
+        if not any(where.get("__builtins__", builtins) is b for b in (builtins, vars(builtins))):
+            raise RuntimeError(when + " replaced __builtins__: not allowed")
+
+    own_builtins(vars(solution), "the solution")
+    if shared:
+        exec(setup, vars(solution))
+    own = vars(solution)
+    if shared or "solution" not in names:  # one namespace with the solution's, as their harnesses run them
+        _ptsfast_names_used(spec, own, test_code, roots)
+    else:  # tests that import what they test (from solution import f) see the builtins, as pytest gives them, not
+        # the solution's names for them (a helper round() of its own, or abs() made to pass)
+        own = {k: v for k, v in own.items() if k.startswith("__") or not hasattr(builtins, k)}
+    # a test script runs as a program (code-r1 and Skywork-OR1 run solution + tests with python): its checks under
+    # ``if __name__ == "__main__":`` run
+    ns = {**own, **helpers, "__name__": "__main__" if fmt == "script" else "test_solution",
+          "__file__": "test_solution.py", "__builtins__": builtins}
+    if helpers:  # and what they look up is the prompt's (the solution has no business there)
+        kept = tuple(k for k in helpers_ns if not k.startswith("__"))
+        watching.append((helpers_ns, {k: helpers_ns[k] for k in kept}, kept, "the prompt's helpers", False))
+    if spec.get("as_text"):
+        ns["__ptsfast_solution__"] = code
+    # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
+    # functions return may compare by the solution's own ==
+    bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)
+    ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
+    # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
+    # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
+    # final check alone would see nothing)
+    guards = ("__ptsfast_plain__", "__ptsfast_compare__", "__ptsfast_pair__", "__builtins__")
+    watching.append((ns, {k: ns[k] for k in guards}, guards, "the tests' namespace", False))
+    run_main = None
+    if fmt == "unittest":  # the runner below runs them: meanwhile unittest.main does nothing (the watch knows)
+        import unittest
+        run_main, stand_in = unittest.main, bare(lambda *a, **k: None)
+        copies = [copy for _, live, copy, _ in snapshot if live is vars(unittest)] + [vars(unittest)]
+        for d in copies:
+            d["main"] = stand_in
+    before = dict(ns)
+    try:
+        exec(tests, ns)
+    finally:
+        if run_main is not None:
+            for d in copies:
+                d["main"] = run_main
+    untouched("the tests")
+    theirs = {k: v for k, v in ns.items() if before.get(k, missing) is not v}  # what the tests bound themselves
+    # the solution's functions the tests import (from solution import f) are checked where they call them, as those
+    # in their namespace are
+    imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
+    bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots)
+    ns.update(imported)
+    theirs.update(imported)
+    if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
+        # unittest rows that name the solution's functions without importing them (BigCodeBench) are judged as one
+        # module, the solution's code then its tests': what the tests import is the solution's name for it too
+        # (its code may use os or punctuation from the tests' imports, or datetime as the tests' module where it
+        # imported the class), and a patch of the tests' own module (patch(__name__ + ".randint")) patches what
+        # its code calls
+        imported = set(spec.get("bound", ()))  # read off the tests where they were parsed (TestProgram.bound)
+        for k, v in list(ns.items()):  # what the tests import (from string import punctuation), and modules
+            if (k in imported or isinstance(v, types.ModuleType)) and not k.startswith("__"):
+                vars(solution)[k] = v
+        sys.modules[ns["__name__"]] = solution
+    refused, sealed = [], []  # what the solution reached of its tests (it may have caught that), the seal's result
+    skippable = bool(names & {"skip", "skipIf", "skipUnless", "SkipTest"})
+
+    def seal():
+        sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
+                                            skippable, refused, lock))
+        # and, from here on, every module, class and function of theirs the tests use (ns['math'] swapped for a
+        # module whose isclose always holds), less those their functions rebind (global x) and all of them where the
+        # tests write their globals some other way. Not their data: their own setup may set it (setup_module's
+        # module.BASE = 10), and it can be changed in place anyway (README)
+        if names & {"globals", "exec", "eval", "vars", "__import__"}:
+            return
+        import dis
+        store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
+        rebound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
+                   for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+        kinds = (type(dis), type, type(seal), type(len))  # type(), not isinstance: __class__ may be a property
+        kept = tuple(k for k in ns.keys() & names if k not in rebound and not k.startswith("__")
+                     and issubclass(type(ns[k]), kinds))
+        if kept:
+            watching.append((ns, {k: ns[k] for k in kept}, kept, "the tests' namespace", False))
+
+    if fmt == "humaneval":
+        check, candidate = ns["check"], _ptsfast_entry(ns, spec["entry_point"])
+        seal()
+        check(candidate)
+    elif fmt == "pytest":
+        _ptsfast_pytest(ns, seal, bare(_ptsfast_fixtures)(), theirs)
+    elif fmt == "unittest":
+        seal()
+        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1])
+    if sealed:
+        sealed[0][2]()
+    if refused:
+        raise RuntimeError("the solution reached into its tests (their functions or their classes' data, %d times): "
+                           "not allowed" % len(refused))
+    untouched("running the tests")
+    plain(None)
+    own_builtins(ns, "running the tests")
+    if (ns.get("__ptsfast_plain__"), ns.get("__ptsfast_compare__"), ns.get("__ptsfast_pair__")) != (plain, compare,
+                                                                                                   pair):
+        raise RuntimeError("the solution replaced the tests' check of the values they compare")
+    if caught:
+        raise RuntimeError(caught[0])
+
+
+def _ptsfast_stop_guard():
+    """unittest's part executor swallows its internal ``_ShouldStop`` (raised only by a failed subtest under
+    failfast, or one of a test that expects failure), counting the test a success: raised by the solution's code in
+    a test that expects no failure, it fails that test instead. Run with bare globals (:func:`_ptsfast_bare`)."""
+    import contextlib, sys
+    case = sys.modules["unittest.case"]
+    real = case._Outcome.testPartExecutor
+
+    @contextlib.contextmanager
+    def part(self, test_case, subTest=False):
+        with real(self, test_case, subTest):
+            try:
+                yield
+            except case._ShouldStop:
+                if self.expecting_failure or getattr(self.result, "failfast", False):
+                    raise
+                raise AssertionError("unittest's internal _ShouldStop in a test that expects no failure (raised by "
+                                     "the solution to end the test as a success): not allowed") from None
+
+    case._Outcome.testPartExecutor = part
+
+
+def _ptsfast_bounded(real, limit=1 << 18):
+    """``real`` (sys.stdout or sys.stderr) passing on the first ``limit`` characters written and a note, and then
+    nothing: what the solution prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so
+    debug prints in a loop cannot fill the sandbox's output limit, which fails the run. Run with bare globals."""
+    import io
+
+    class Bounded(io.TextIOBase):
+        def __init__(self):
+            self.left = limit
+
+        def write(self, s):
+            n = len(s)
+            if self.left > 0:
+                part = s[:self.left]
+                real.write(part)
+                self.left -= len(part)
+                if self.left <= 0:
+                    real.write("\n[ptsfast: %d characters printed; what follows is left out]\n" % limit)
+            return n
+
+        def flush(self):
+            real.flush()
+
+        def writable(self):
+            return True
+
+        def isatty(self):
+            return False
+
+        def fileno(self):
+            return real.fileno()
+
+        @property
+        def encoding(self):
+            return real.encoding
+
+        @property
+        def errors(self):
+            return real.errors
+
+        @property
+        def buffer(self):
+            return real.buffer
+
+    return Bounded()
+
+
+def _ptsfast_nested_codes(codes):
+    """``codes`` and every code object nested in them (functions, class bodies, comprehensions)."""
+    import types
+    out, todo = [], list(codes)
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return out
+
+
+def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False, extras=frozenset()):
+    """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
+    (``snapshot``), the names the tests use (``used``; ``codes``: their code objects, nested ones included) and
+    those that the library functions they use look up in turn (assertAlmostEqual's round(), assertCountEqual's
+    helpers: one replaced by a function that puts the original back once called would pass the next assertion); in
+    unittest's format, every method of ``TestCase`` and of the runner's classes (a result class patched for one
+    failure and restored would hide it) and ``collections.Counter`` (assertCountEqual's ==); for async tests, all of
+    asyncio), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
+    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only.
+    Each entry is ``(live dict, its copy, names, where, lenient)``: lenient for the names only a library function
+    the tests call looks up, which a library may set itself (``warnings.catch_warnings``)."""
+    import builtins, dis, types
+    RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.case._Outcome", "unittest.result.TestResult",
+                      "unittest.async_case.IsolatedAsyncioTestCase", "unittest.runner.TextTestResult",
+                      "unittest.runner.TextTestRunner",
+                      "unittest.suite.TestSuite", "unittest.suite.BaseTestSuite", "unittest.loader.TestLoader",
+                      "collections.Counter"}
+    patched = set()
+    stores = bytes([dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]])
+    for code in codes:
+        for c in code.co_consts:
+            if not isinstance(c, types.CodeType):  # a patch target ('os.getcwd'), a keyword (patch.multiple(os, sep=))
+                patched.update(t.rpartition(".")[2] for t in (c if isinstance(c, tuple) else (c,))
+                               if isinstance(t, str) and len(t) < 200)
+        ops = code.co_code[::2]  # each instruction's opcode (wordcode): read the code only where it assigns one
+        if stores[:1] in ops or stores[1:] in ops:
+            patched.update(i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_ATTR", "DELETE_ATTR"))
+    def whole(name):
+        return (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
+
+    looked_up = {}  # id(globals): the names the library functions the tests use look up there (and in builtins)
+    for name, live, copy, module in snapshot:
+        for k, v in copy.items() if name not in extras else ():
+            if isinstance(v, types.FunctionType) and k in used:
+                found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
+                looked_up.setdefault(id(v.__globals__), set()).update(found)
+                looked_up.setdefault(id(builtins), set()).update(found)
+    out = []
+    for name, live, copy, module in snapshot:
+        case = whole(name)
+        if name in extras and not case:
+            continue
+        more = looked_up.get(id(builtins) if module is builtins else id(live), ())
+        # a class's __module__ and the like are not worth it; but the operators of what the runner compares are
+        dunders = (module is not None and name == "builtins") or (case and name == "collections.Counter")
+        names = tuple(k for k in copy if (case or k in used or k in more) and k not in patched and (
+            dunders or not (k.startswith("__") and k.endswith("__"))))
+        strict = tuple(k for k in names if case or k in used)
+        lenient = tuple(k for k in names if k not in strict)  # a library may set these itself (catch_warnings)
+        out.extend((live, copy, ks, name, ks is lenient) for ks in (strict, lenient) if ks)
+    return out
+
+
+def _ptsfast_entry(ns, entry):
+    """The function under test: ``f``, or a method of a fresh instance (``Solution().twoSum``)."""
+    head, call, rest = entry.partition("()")
+    name = head.split(".")[0]
+    obj = ns.get(name)
+    for attr in head.split(".")[1:]:
+        obj = getattr(obj, attr, None)
+    if call and obj is not None:
+        obj = obj()
+    for attr in filter(None, rest.split(".")):
+        obj = getattr(obj, attr, None)
+    if not callable(obj):
+        raise NameError("the solution does not define " + entry + ("" if call else "()"))
+    return obj
+
+
+def _ptsfast_prompt_helpers(spec, used):
+    """({name: value}, the namespace they live in): what a HumanEval ``prompt`` binds at its top level (its imports,
+    constants and the functions it defines in full that call none of its stubs; not the entry point nor another stub,
+    nor its classes, which a solution may define its own of: LeetCode's ``ListNode``) that the tests use (``used``),
+    from the prompt run alone, in a namespace of its own, as the dataset wrote it; ({}, {}) where there is none or
+    the prompt does not run alone. Run with bare globals."""
+    import ast, builtins, types
+    entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]
+    try:
+        tree = ast.parse(spec["prompt"])
+    except (SyntaxError, ValueError):
+        return {}, {}
+
+    def stub(body):  # a docstring, pass or ...: the solution's to write
+        return all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                   for s in body)
+
+    stubs = {entry} | {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and stub(n.body)}
+    left = stubs | {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    if not (used - left):
+        return {}, {}
+    ns = {"__name__": "solution", "__file__": "solution.py", "__builtins__": builtins}
+    try:  # the same lines as the prompt's part of the solution's source, for tracebacks
+        exec(compile(tree, "solution.py", "exec"), ns)
+    except Exception:
+        return {}, {}
+
+    def complete(f):  # a function that calls none of the prompt's stubs nor a name the solution is to define
+        import dis
+        todo, found = [f.__code__], set()
+        while todo:
+            c = todo.pop()
+            todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+            found.update(i.argval for i in dis.get_instructions(c) if i.opname == "LOAD_GLOBAL")
+        return not any(n in stubs or n not in ns and not hasattr(builtins, n) for n in found)
+
+    helpers = {k: ns[k] for k in used & ns.keys() if k not in left and not k.startswith("__")
+               and not (isinstance(ns[k], type) and ns[k].__module__ == "solution")
+               and (type(ns[k]) is not types.FunctionType or complete(ns[k]))}
+    return (helpers, ns) if helpers else ({}, {})
+
+
+def _ptsfast_source(spec, code):
+    """The solution after the row's prompt: HumanEval's stub, or the judges' import prelude (calls and stdin
+    programs), which is left out when the solution has a ``__future__`` import (that must come first)."""
+    prelude = spec["format"] in ("call", "stdio")
+    if not spec["prompt"] or (prelude and any(ln.startswith("from __future__") for ln in code.splitlines())):
+        return code
+    return spec["prompt"].rstrip() + "\n" + code
+
+
+def _ptsfast_import_reached(source, limit=1 << 18):
+    """Imports the submodules the tests reach (``np.testing.assert_allclose``, ``from numpy.testing import x``),
+    so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily). Of tests
+    longer than ``limit`` characters, only the import lines are read (parsing megabytes of written-out inputs in
+    Python takes seconds)."""
+    import ast, sys
+    if len(source) > limit:
+        tree = ast.Module([], [])
+        for ln in source.splitlines():
+            if ln.lstrip().startswith(("import ", "from ")) and len(ln) < 500:
+                try:
+                    tree.body += ast.parse(ln.strip()).body
+                except (SyntaxError, ValueError):
+                    pass  # a line of a longer statement
+    else:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return
+    alias, names = {}, set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                names.add(a.name)
+                alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(n, ast.ImportFrom) and n.level == 0 and n.module:
+            names |= {n.module} | {n.module + "." + a.name for a in n.names}
+    for n in ast.walk(tree):
+        chain, x = [], n
+        while isinstance(x, ast.Attribute):
+            chain.append(x.attr)
+            x = x.value
+        if chain and isinstance(x, ast.Name) and x.id in alias:
+            chain.reverse()
+            names |= {alias[x.id] + "." + ".".join(chain[:i]) for i in range(1, len(chain) + 1)}
+    for name in sorted(names, key=lambda s: s.count(".")):
+        parent = sys.modules.get(name.rpartition(".")[0])
+        if "." in name and name not in sys.modules and getattr(parent, "__path__", None) is not None:
+            try:
+                __import__(name)
+            except BaseException:
+                pass  # an attribute, not a module
+
+
+def _ptsfast_library_roots(_dirs=[]):
+    """The folders of the interpreter's standard library and installed packages (read-only in the sandbox), each
+    ending in a separator. Read at the first call, before the solution runs."""
+    import os, sys, sysconfig
+    if not _dirs:
+        dirs = [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+        dirs += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+        _dirs.append(tuple({os.path.realpath(p) + os.sep for p in dirs if p and os.path.isabs(p)} - {os.sep}))
+    return _dirs[0]
+
+
+def _ptsfast_library_code(where, roots, _stat=__import__("posix").stat):
+    """A file of the interpreter's standard library or of an installed package (``roots``:
+    :func:`_ptsfast_library_roots`). ``_stat``: the C function as it was before the tests ran: tests that patch
+    ``os.path.isfile`` (``return_value=False``) must not make the libraries' code look like the solution's."""
+    if not (where and where.startswith(roots)):
+        return False
+    try:
+        return _stat(where).st_mode & 0o170000 == 0o100000  # a regular file, as os.path.isfile says
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def _ptsfast_frame_guard(trusted_codes, roots, library_code):
+    """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
+    (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
+    the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
+    a traceback's, generator's or coroutine's frame, a tracer (``sys.settrace``) and ``ctypes`` when the solution
+    asks, directly or through the standard functions that hand frames back, ``sys._current_frames`` and the
+    ``gc`` scans and tracers even through a library (but doctest's), and ``/proc/*/mem`` always. Asked by the tests,
+    this harness or a library on its own behalf (namedtuple, typing, logging, traceback's printing), they run. Whose
+    code asks is read off the asking frame: the harness's and the tests' code objects, and files of the installed
+    libraries, are trusted; code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are
+    refused to the solution (they would pass for a library), except an import of a library's own file by importlib's own
+    loaders (:func:`reads_a_library`: a compiled file the solution wrote, through ``sys.pycache_prefix`` or a folder on
+    ``sys.path``, or a loader that reads other bytes, would pass for one too).
+
+    ``trusted_codes``: the harness's and the tests' code objects, nested ones included; ``roots`` and
+    ``library_code``: :func:`_ptsfast_library_roots`, and :func:`_ptsfast_library_code` made bare (a copy of its own,
+    shared with nothing the solution can reach). Run with bare globals (:func:`_ptsfast_bare`), the hook depends on
+    nothing the solution could reach and replace."""
+    import _io, _thread, os, re, sys, zipimport
+    from importlib import _bootstrap as bootstrap, _bootstrap_external as external
+    trusted = frozenset(map(id, trusted_codes))
+    getframe, ident, realpath, basename, libraries = sys._getframe, _thread.get_ident, os.path.realpath, \
+        os.path.basename, {}
+
+    def library(name):
+        v = libraries.get(name)
+        if v is None:
+            v = libraries[name] = name.startswith("<frozen ") or library_code(realpath(name), roots)
+        return v
+
+    handing = ((os.sep + "inspect.py", {"currentframe", "stack", "trace", "getouterframes", "getinnerframes",
+                                        "getgeneratorlocals", "getcoroutinelocals", "getasyncgenlocals"}),
+               (os.sep + "traceback.py", {"walk_stack", "walk_tb", "extract"}),
+               (os.sep + "bdb.py", {"get_stack"}),
+               (os.sep + "types.py", {"gi_frame"}),  # types.coroutine's wrapper of a generator
+               (os.sep + os.path.join("asyncio", "base_tasks.py"), {"_task_get_stack"}),
+               (os.sep + os.path.join("logging", "__init__.py"), {"<lambda>"}))  # logging.currentframe
+
+    loaders = (external.SourceFileLoader, external.SourcelessFileLoader)
+    read, opened, frozen = external.FileLoader.get_data, (_io.open_code, _io.FileIO), bootstrap.FrozenImporter
+
+    def reads_a_library(chain):
+        """``chain``'s frames are importlib's own loader reading a library's own file (a ``.py`` compiled, a
+        ``.pyc`` in a library's folder, an archive in one) with its own reading functions, or a module frozen into
+        the interpreter."""
+        near = {}
+        for fr in chain:
+            if fr.f_code.co_filename.startswith("<frozen "):
+                near.setdefault(fr.f_code.co_name, fr)
+        mine = near.get("exec_module") or near.get("get_code")
+        if mine is not None and mine.f_code.co_filename == "<frozen importlib._bootstrap>" and (
+                mine.f_code is frozen.exec_module.__code__ or mine.f_locals.get("cls") is frozen):
+            return True
+        if (_io.open_code, _io.FileIO) != opened:
+            return False
+        if "get_code" in near:
+            loader = near["get_code"].f_locals.get("self")
+            if type(loader) not in loaders or type(loader).get_data is not read:
+                return False
+            if "_compile_bytecode" in near:
+                where = near["_compile_bytecode"].f_locals.get("bytecode_path")
+                return isinstance(where, str) and library(where)
+            return "source_to_code" in near  # compiling the file it read (its name checked by kind_of)
+        if "_unmarshal_code" in near:
+            importer = near["_unmarshal_code"].f_locals.get("self")
+            archive = getattr(importer, "archive", None)
+            return type(importer) is zipimport.zipimporter and isinstance(archive, str) and library(archive)
+        return False
+
+    users = {}
+    uses = re.compile(rb"^[ \t]*(import|from)[ \t]+ctypes\b", re.M)
+
+    def uses_ctypes(name):  # a library's file that imports ctypes itself (its own code calls it; read-only files)
+        v = users.get(name)
+        if v is None:
+            try:
+                with _io.FileIO(name) as fh:
+                    v = users[name] = bool(uses.search(fh.read()))
+            except OSError:
+                v = users[name] = False
+        return v
+
+    def hands_frames(code):  # a standard function that returns frames (or their locals) to its caller
+        return any(code.co_name in names and code.co_filename.endswith(where) for where, names in handing)
+
+    def captures_locals(fr):  # traceback's summaries with capture_locals=True: the frames' locals, as text
+        return (fr.f_code.co_name == "_extract_from_extended_frame_gen" and fr.f_code.co_filename.endswith(
+            os.sep + "traceback.py") and bool(fr.f_locals.get("capture_locals")))
+
+    # what each event hands out, and who may ask for it (see the docstring)
+    strict = {"sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+              "sys._settraceallthreads", "sys._setprofileallthreads", "sys.monitoring.register_callback"}
+    tracers = {"sys.settrace", "sys.setprofile"}  # every frame that runs next: the tests' too
+    attrs = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+    rebuilt, function = {"__code__", "__defaults__", "__kwdefaults__"}, type(library)
+    # the memory itself, and the maps that say where in it to look
+    memory = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?(mem|maps|smaps|smaps_rollup|numa_maps|pagemap)$")
+    memory_files = {"mem", "maps", "smaps", "smaps_rollup", "numa_maps", "pagemap"}
+    busy = set()
+
+    def kind_of(event, args):
+        if event in strict:
+            return "strict", event  # every frame of every thread, any object, a tracer's frames
+        if event in tracers:
+            return "tracer", "a tracer (" + event + ")"
+        if event == "sys._getframe" or (event == "object.__getattr__" and args[1] in attrs):
+            return "frame", "a frame (" + args[1] + ")" if event == "object.__getattr__" else event
+        if event.startswith("ctypes."):
+            return "ctypes", event
+        if event in ("marshal.loads", "marshal.load"):
+            return "compiled", "code that would pass for a library's (" + event + ")"
+        if event in ("compile", "code.__new__") and isinstance(args[1], str) and library(args[1]):
+            return "code", "code that would pass for a library's (" + event + ")"
+        # a function of the tests' (or the harness's) code made anew (other globals, defaults, closure) or changed
+        # in place: one that passes the seal (the same code) but runs with the solution's names for what it checks
+        if event == "function.__new__" and id(args[0]) in trusted:
+            return "rebuilt", "a function rebuilt from its tests' code (" + event + ")"
+        if event == "object.__setattr__" and args[1] in rebuilt and type(args[0]) is function and (
+                id(args[0].__code__) in trusted or id(args[2]) in trusted):
+            return "rebuilt", "a function of its tests' code changed (its " + args[1] + ")"
+        return None, None
+
+    def allowed(kind, frames, f):
+        """``frames``: the library frames between the asking code and ``f``, the first frame that is not a library's
+        (None: the bottom of a thread's stack)."""
+        if f is not None and id(f.f_code) in trusted:
+            return True  # the tests or the harness asked (through libraries or not)
+        loading = any(fr.f_code.co_name == "source_to_code" and fr.f_code.co_filename.startswith("<frozen ")
+                      for fr in frames)
+        if kind == "compiled" or (kind == "code" and loading):  # an import reading or compiling a library's file
+            return reads_a_library(frames)
+        if kind == "code":  # a library's own code, run by an import, building code of its own (types.coroutine)
+            return any(fr.f_code.co_filename.startswith("<frozen importlib") for fr in frames)
+        chain = [fr.f_code for fr in frames]
+        if kind == "tracer":  # a library's tracer calls the solution's code with frames (a bdb.Bdb subclass's
+            # user_line, threading.settrace's hook): only doctest's run, which restores the tracer it found
+            return bool(chain) and chain[0].co_name == "run" and chain[0].co_filename.endswith(os.sep + "doctest.py")
+        if kind == "ctypes":  # a library's own use of ctypes (numpy's), whatever thread it runs in: a library that
+            # only calls what it is handed (a thread's or an executor's run, functools' dispatch) passes none on
+            caller = next((fr for fr in frames if os.sep + "ctypes" + os.sep not in fr.f_code.co_filename), None)
+            if caller is None:
+                return False
+            if caller.f_code.co_filename.startswith("<frozen importlib"):  # an import running a module's own code
+                return frames.index(caller) > 0 and frames[frames.index(caller) - 1].f_code.co_name == "<module>"
+            return uses_ctypes(caller.f_code.co_filename)
+        if kind == "frame":  # a library's own use (namedtuple's module name, traceback's printing, logging's caller)
+            return f is None or (bool(chain) and not hands_frames(chain[-1]) and not any(
+                c.co_name == "walk_stack" and hands_frames(c) for c in chain) and not any(map(captures_locals, frames)))
+        return False
+
+    def names_memory(path):  # /proc/self/mem (or maps) by any name (a link to it, too); a relative one may be
+        # opened from a folder's descriptor (dir_fd, which the event leaves out), so any "mem" it ends in counts
+        path = os.fsdecode(path)
+        return bool(memory.match(realpath(path))) or (not path.startswith("/") and basename(path) in memory_files)
+
+    def hook(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            if names_memory(args[0]):
+                raise RuntimeError("the solution opened " + os.fsdecode(args[0]) + ": not allowed")
+            return
+        if event == "os.symlink" and isinstance(args[0], (str, bytes)) and basename(os.fsdecode(args[0])) in \
+                memory_files:
+            raise RuntimeError("the solution linked to " + os.fsdecode(args[0]) + ": not allowed")
+        kind, what = kind_of(event, args)
+        if kind is None:
+            return
+        me = ident()
+        if me in busy:
+            return
+        busy.add(me)
+        try:
+            try:
+                f, frames = getframe(1), []
+            except ValueError:  # no Python frame below: the interpreter itself
+                return
+            while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
+                frames.append(f)
+                f = f.f_back
+            if allowed(kind, frames, f):
+                return
+        finally:
+            busy.discard(me)
+        # loading a library is refused as the OS refuses one (code that loads one it may lack expects OSError)
+        raise (PermissionError if event == "ctypes.dlopen" else RuntimeError)(
+            "the solution asked for " + what + ": a judged solution may not read the frames, objects or memory of the "
+            "code that runs its tests")
+
+    sys.addaudithook(hook)
+
+    def run_by_tests(f):
+        """Whether frame ``f`` is the tests' or the harness's code, or a library's called by them (unittest's
+        runner)."""
+        while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
+            f = f.f_back
+        return f is not None and id(f.f_code) in trusted
+
+    return run_by_tests
+
+
+def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable, refused, lock):
+    """Seals what the tests run. Every class is reachable by the solution (``object.__subclasses__()``), and a test
+    class's functions would lead it to the tests' code (whose constants are the expected values), namespace and
+    checks, or run a test for it and read what fails; its attributes hold the tests' data; replaced or marked
+    skipped, a test would not run at all. So, in ``ns`` and its test classes (``unittest.TestCase``, pytest's
+    ``Test*``), the functions the runners call (``check``, ``test_*``, every function of a test class) and the test
+    classes' own data become stand-ins that give the original only when the tests, the harness or the libraries
+    they call (unittest's runner) ask, through the stand-in itself; the originals live on only in a suspended
+    generator's frame, which the audit hook refuses the solution. Helpers the tests define beside them stay as they
+    are (the solution may be handed one to call).
+
+    Refused, the stand-in raises and the verdict fails (``refused``). A test function that is not the tests' code
+    (``test_codes``: ids) or a library's wrapper of it (mock.patch), a stand-in replaced or changed, or a unittest
+    test that never asked its stand-in (it was replaced while the tests ran) fail it too; a test may be skipped only
+    as the tests' own code marks it (``skippable``: the tests name a skip at all). Returns ``(allowed_skips,
+    expecting, finish)``: the unittest ids that may be skipped, those that may fail as expected (a mark the solution
+    sets on a stand-in would hide a failure), and the check to run after the tests. ``lock``: a lock made
+    before the solution ran, so that the tests' threads ask the stand-ins one at a time. Run with bare globals
+    (:func:`_ptsfast_bare`)."""
+    import sys, types
+
+    def own(fn, owner):  # the tests' code, or a library's wrapper of it (mock.patch keeps it as __wrapped__)
+        for _ in range(16):
+            if not isinstance(fn, types.FunctionType):
+                return False
+            if id(fn.__code__) in test_codes:  # and as the tests made it: in their namespace (not the solution's
+                # copy of it, with other checks), its class the tests' class
+                return fn.__globals__ is ns and all(map(tests_class, (
+                    c for k, c in zip(fn.__code__.co_freevars, fn.__closure__ or ()) if k == "__class__")))
+            if not library_code(fn.__code__.co_filename, roots):
+                return False
+            fn = vars(fn).get("__wrapped__")
+        return False
+
+    def is_case(cls):
+        return any(b.__name__ == "TestCase" and b.__module__ == "unittest.case" for b in cls.__mro__[1:])
+
+    def tests_class(cell):  # a method's __class__ (what super() reads): a class of the tests
+        try:
+            return isinstance(cell.cell_contents, type) and cell.cell_contents.__module__ == "test_solution"
+        except ValueError:
+            return False
+
+    found = []  # (owner, name, original, staticmethod/classmethod or None, a unittest test method)
+    for name, v in list(ns.items()):
+        if isinstance(v, types.FunctionType) and v.__module__ == "test_solution" and (  # a mock.patch wrapper, too
+                name == "check" or name.startswith("test")):
+            found.append((ns, name, v, None, False))
+        elif isinstance(v, type) and v.__module__ == "test_solution" and (name.startswith("Test") or is_case(v)):
+            for k, a in list(vars(v).items()):
+                wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
+                fn = a.__func__ if wrap is not None else a
+                test = is_case(v) and k.startswith("test") and callable(a)  # what unittest's loader runs
+                if isinstance(fn, types.FunctionType) or test:
+                    found.append((v, k, fn, wrap, test))
+                elif wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
+                    found.append((v, k, a, None, False))  # data (not unittest's own _class_cleanups, a property)
+    for owner, name, obj, wrap, test in found:
+        if (isinstance(obj, types.FunctionType) or test) and not own(obj, owner):
+            refused.append(name)
+            raise RuntimeError("the tests' " + name + " is not the tests' own code (replaced before they ran): not "
+                               "allowed")
+    allowed_skips, must_run, expecting = set(), set(), set()  # expecting: tests the tests' code marks expectedFailure
+    for name, v in list(ns.items()) if skippable else ():  # a class the tests' code marks skipped, by name
+        if isinstance(v, type) and v.__module__ == "test_solution" and is_case(v) and vars(v).get("__unittest_skip__"):
+            allowed_skips.add("test_solution." + v.__qualname__)
+    for key, (owner, name, obj, wrap, test) in enumerate(found):
+        if test:
+            test_id = "test_solution." + owner.__qualname__ + "." + name
+            if getattr(obj, "__unittest_expecting_failure__", False) or getattr(owner, "__unittest_expecting_failure__",
+                                                                                 False):
+                expecting.add(test_id)
+            if skippable and (getattr(obj, "__unittest_skip__", False) or getattr(owner, "__unittest_skip__", False)):
+                allowed_skips.add(test_id)
+            else:
+                must_run.add(key)
+    originals = [obj for _, _, obj, _, _ in found]
+    counts = [0] * len(found)
+    sealed, cells = [], []  # what each owner must still hold, and each stand-in's closure
+
+    entries = ("setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method", "check")
+
+    def intact():  # the runners' entry points still the stand-ins (the tests may reassign their data, patch helpers)
+        for (owner, name, original, _, _), obj in zip(found, sealed):
+            if isinstance(original, types.FunctionType) and (name.startswith("test") or name in entries) and (
+                    owner.get(name) if isinstance(owner, dict) else vars(owner).get(name)) is not obj:
+                return False
+        return all(c.cell_contents is v for c, v in cells) and vars(Held).get("__get__") is held_get
+
+    # a test class's own helpers (not a test, not a runner's entry): the tests may hand one to the solution, bound to
+    # the test that runs (mock's side_effect=self.fake_usage, a thread's target=self.work), and it is called from
+    # the solution's code then
+    helper = [isinstance(owner, type) and wrap is None and isinstance(obj, types.FunctionType) and not test
+              and not name.startswith(("test", "__")) and name not in entries
+              for owner, name, obj, wrap, test in found]
+
+    def vault():
+        answer, running = None, []  # running: (instance, key) of the test class functions the tests run now
+        while True:
+            key, inst, start = yield answer
+            caller = sys._getframe(1)  # the stand-in, asked by the tests, the harness or their libraries
+            if caller.f_code not in (call_code, acall_code, held_get.__code__):
+                refused.append(key)
+                answer = False, None
+            elif not start:  # the call ended
+                for i in range(len(running) - 1, -1, -1):
+                    if running[i][0] is inst and running[i][1] == key:
+                        del running[i]
+                        break
+                answer = None
+            elif run_by_tests(caller.f_back) and intact():
+                counts[key] += 1
+                owner = found[key][0]
+                if inst is not None and isinstance(owner, type) and isinstance(inst, owner):
+                    running.append((inst, key))
+                answer = True, originals[key]
+            elif helper[key] and inst is not None and any(r is inst for r, _ in running) and intact():
+                answer = True, originals[key]  # a helper bound to a test that runs now
+            else:
+                refused.append(key)
+                answer = False, None
+
+    kept = vault()
+    next(kept)
+
+    def stand_in(key, fn):
+        def call(*args, **kwargs):
+            inst = args[0] if args else None
+            with lock:
+                ok, f = kept.send((key, inst, True))
+            if not ok:
+                raise RuntimeError("the solution called a function of its tests: not allowed")
+            try:
+                return f(*args, **kwargs)
+            finally:
+                with lock:
+                    kept.send((key, inst, False))
+
+        async def acall(*args, **kwargs):  # an async test's (IsolatedAsyncioTestCase awaits coroutine functions)
+            inst = args[0] if args else None
+            with lock:
+                ok, f = kept.send((key, inst, True))
+            if not ok:
+                raise RuntimeError("the solution called a function of its tests: not allowed")
+            try:
+                return await f(*args, **kwargs)
+            finally:
+                with lock:
+                    kept.send((key, inst, False))
+        if fn.__code__.co_flags & 0x80:  # CO_COROUTINE
+            call = acall
+        call.__name__, call.__qualname__, call.__module__ = fn.__name__, fn.__qualname__, fn.__module__
+        for k, v in vars(fn).items():
+            if k.startswith("__unittest"):  # unittest's skip and expected-failure marks (pytest's are read before)
+                setattr(call, k, v)
+        held = {"kept": kept, "lock": lock, "key": key}
+        cells.extend(zip(call.__closure__, [held[n] for n in call.__code__.co_freevars]))
+        return call
+
+    class Held:
+        """A test class's data attribute (an instance's own attribute of that name still comes first)."""
+        __slots__ = ("key",)
+
+        def __init__(self, key):
+            self.key = key
+
+        def __get__(self, obj, owner=None):
+            with lock:
+                ok, value = kept.send((self.key, None, True))
+            if not ok:
+                raise RuntimeError("the solution read an attribute of its tests' class: not allowed")
+            return value
+
+    held_get = Held.__get__
+    cells.extend((c, {"kept": kept, "lock": lock}[n]) for c, n in zip(held_get.__closure__,
+                                                                       held_get.__code__.co_freevars))
+    call_code = acall_code = None
+    for key, (owner, name, obj, wrap, test) in enumerate(found):
+        if isinstance(obj, types.FunctionType):
+            new = stand_in(key, obj)
+            if new.__code__.co_flags & 0x80:
+                acall_code = new.__code__
+            else:
+                call_code = new.__code__
+            new = new if wrap is None else wrap(new)
+        else:
+            new = Held(key)
+        sealed.append(new)
+        if isinstance(owner, dict):
+            owner[name] = new
+        else:
+            setattr(owner, name, new)
+
+    def finish():
+        if not intact() or [k for k in must_run if not counts[k]]:
+            raise RuntimeError("the solution changed its tests (a test replaced, marked skipped or never run): not "
+                               "allowed")
+
+    return allowed_skips, expecting, finish
+
+
+def _ptsfast_bare(f):
+    """``f`` with globals of its own (and so every function it makes): a function the solution can reach must not
+    lead it to the harness's globals, whose functions it could replace (they are looked up at each call)."""
+    import builtins, types
+    return types.FunctionType(f.__code__, {"__builtins__": builtins}, f.__name__, f.__defaults__, f.__closure__)
+
+
+def _ptsfast_signal_guard():
+    """A Python signal handler is called with the frame its signal interrupted, whose callers (``f_back``, out of
+    the audit hook's reach) hold the tests' expected values and the verdict's nonce: the handlers the solution
+    installs are called with None instead. ``_signal.signal`` (which ``signal.signal`` calls) is replaced; the real
+    one lives on only in a suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), and
+    ``_imp.create_builtin`` makes no fresh ``_signal`` (or ``_imp``) module, whose functions would be real again.
+    ``getsignal`` still answers the handler the solution installed. Run with bare globals (:func:`_ptsfast_bare`):
+    the functions it hands out lead nowhere."""
+    import _imp, _signal, sys
+
+    def frameless(handler):
+        def call(signum, frame):
+            return handler(signum, None)
+        call.__ptsfast_handler__ = handler
+        return call
+
+    def keeper(real_signal, real_getsignal, real_create):
+        result = None
+        while True:
+            what, args = yield result
+            try:
+                if what == "signal":
+                    num, handler = args
+                    result = True, real_signal(num, frameless(handler) if callable(handler) else handler)
+                elif what == "getsignal":
+                    result = True, real_getsignal(*args)
+                elif getattr(args[0], "name", None) in ("_signal", "_imp"):
+                    raise ImportError("a judged solution may not make a fresh " + args[0].name + " module")
+                else:
+                    result = True, real_create(*args)
+                if what != "create" and callable(result[1]):
+                    result = True, getattr(result[1], "__ptsfast_handler__", result[1])
+            except BaseException as e:  # raised on the caller's side
+                result = False, e
+
+    real = (_signal.signal, _signal.getsignal, _imp.create_builtin)
+    kept = keeper(*real)
+    next(kept)
+
+    def asking(what):
+        def ask(*args):
+            ok, value = kept.send((what, args))
+            if not ok:
+                raise value
+            return value
+        ask.__name__ = what
+        return ask
+
+    guards = {real[0]: asking("signal"), real[1]: asking("getsignal"), real[2]: asking("create")}
+    for m in list(sys.modules.values()):  # every module's name for them (_signal's, _imp's, a from-import's)
+        d = getattr(m, "__dict__", None)
+        if isinstance(d, dict):
+            for k, v in list(d.items()):
+                if isinstance(v, type(len)) and v in guards:
+                    d[k] = guards[v]
+
+
+def _ptsfast_global_names(codes):
+    """(names loaded, names bound) as globals or builtins by ``codes`` (nested ones included): read off the
+    bytecode, which holds written-out data as constants (a walk of the tests' syntax tree visits every number)."""
+    import dis
+    used, bound = set(), set()
+    for code in codes:
+        for ins in dis.get_instructions(code):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS") and not (
+                    ins.argval.startswith("__") and ins.argval.endswith("__")):  # a class body's own __name__
+                used.add(ins.argval)
+            elif ins.opname in ("STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"):
+                bound.add(ins.argval)
+    return used, bound
+
+
+def _ptsfast_names_used(spec, ns, codes, roots):
+    """The tests see the solution's names (HumanEval and MBPP run in its namespace, pytest and unittest tests in a
+    copy of it): a standard module or a builtin they use without binding it must be the real one, not the
+    solution's stand-in (``def abs(x): return 0``). A builtin the solution rebinds is its own business unless the
+    tests use it beside the function under test (a name they use that the solution defines, imported from it or
+    not; a task may ask for a function named like a builtin), or it comes from a library (``from math import *``
+    rebinds ``pow``, ``from numpy import *`` ``abs``: a library's own object, exported under that name or its own;
+    not ``from inspect import isclass as abs``, nor a class the solution made and said was a library's). ``codes``:
+    the tests' code objects, nested ones included."""
+    import builtins, sys, types
+    used, bound = _ptsfast_global_names(codes)
+    free = used - bound
+
+    def owned(v):  # the module whose object ``v`` is: it is that module's attribute of its own (qualified) name
+        module = sys.modules.get(getattr(v, "__module__", None) or "")
+        obj = module
+        for part in str(getattr(v, "__qualname__", None) or getattr(v, "__name__", "")).split("."):
+            obj = getattr(obj, part, None)
+        return module if module is not None and obj is v else None
+
+    def exported(v, name):  # a library's object bound under its own name or the name its module exports it by
+        if isinstance(v, types.BuiltinFunctionType) and v.__name__ == name and (v.__self__ is None or isinstance(
+                v.__self__, types.ModuleType)):  # from math import *: pow (a C module may have no file)
+            return True
+        module = owned(v)
+        if module is None or not (getattr(v, "__name__", None) == name or getattr(module, name, None) is v):
+            return False
+        code = getattr(v, "__code__", None)
+        where = code.co_filename if code is not None else getattr(module, "__file__", "") or ""
+        return _ptsfast_library_code(where, roots)
+
+    for name in sorted(free & set(sys.stdlib_module_names)):
+        v = ns.get(name, builtins)
+        if v is builtins or (isinstance(v, types.FunctionType) and not vars(v)):
+            continue  # a task may ask for a function named like a module (string(n)); with no attributes of its own
+            # it stands in for no module's
+        try:
+            real = __import__(name)
+        except ImportError:  # a module of another platform (nt)
+            real = None
+        if v is not real and not (isinstance(v, type) and v.__module__ == name and owned(v) is real):
+            raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
+                               type(v).__name__)
+    entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]  # Solution().twoSum: Solution
+    under_test = {n for n in used | {entry} if n in ns and not hasattr(builtins, n) and not n.startswith("__")
+                  and not isinstance(ns[n], types.ModuleType)}
+    for name in sorted(free & set(dir(builtins))):
+        v = ns.get(name, builtins)
+        if v is builtins or v is getattr(builtins, name) or not (under_test - {name}):
+            continue
+        if not exported(v, name):  # not from math import floor as abs, nor set = len
+            raise RuntimeError("the tests use the builtin " + name + "() beside " + ", ".join(sorted(under_test)) +
+                               " but the solution replaced it")
+
+
+def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset(),
+                          as_text=False):
+    """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
+    that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
+    both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
+    of no size (``abs(a - b) < tol`` and ``assertAlmostEqual`` would pass), is a forgery made to pass any comparison
+    (the classic ``__eq__`` that returns True); so is one nested in a list, tuple, set, dict or an object's
+    attributes. Its operators are tried only where they are Python code other than the tests' or an installed
+    library's (the tests' mock.ANY passes).
+    ``library_code``: :func:`_ptsfast_library_code` made bare, as this is (the tests' namespace holds the check).
+    ``watch()``, run after each check, raises when what the tests use was replaced: a check after every value the
+    tests read stops a replacement the solution makes while it runs and undoes before the tests end (``result =
+    f()`` replaces ``assertEqual``, which the next line calls). What either finds is also put in ``caught``, which
+    the harness reads after the tests: raised inside a test, it reaches only the tests' runner.
+    ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects; ``tests_names``: every
+    name their code uses (a mock.ANY or pytest.approx in tests that name neither is the solution's). ``as_text``: the
+    tests run the solution's text themselves (DS-1000's ``exec``), so what they read of it is no function's return
+    value: every value they read is checked as one (a masked array with masked elements fails).
+    The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
+    of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
+    for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
+    solution's own, fails, whatever it answered to the probes."""
+    import gc, sys, types, weakref
+    from collections.abc import Mapping
+    from itertools import islice
+    from os import urandom
+    c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
+               types.MethodWrapperType, types.ClassMethodDescriptorType)
+    exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
+             types.BuiltinFunctionType, types.MethodType, types.ModuleType}
+
+    def truthy(r):
+        try:
+            return bool(r)
+        except Exception:  # an array's comparison, say
+            return False
+
+    def zero(r):
+        return type(r) in (int, float, bool) and abs(r) <= 1e-6
+
+    def negligible(d):  # a difference that passes any tolerance: zero, below every number, or of no size
+        if zero(d):
+            return True
+        for small in (lambda: d < -1e300, lambda: abs(d) < 1e-300):  # abs(a - b) < tol, assertAlmostEqual
+            try:
+                if truthy(small()):
+                    return True
+            except Exception:
+                pass
+        return False
+
+    probes = (("__eq__", lambda o, x: truthy(o == x)), ("__ne__", lambda o, x: (o != x) is False),
+              ("__lt__", lambda o, x: truthy(o < x) and truthy(o > x)), ("__sub__", lambda o, x: negligible(o - x)),
+              ("__rsub__", lambda o, x: negligible(x - o)), ("__contains__", lambda o, x: truthy(x in o)))
+    checked = {}
+    # unittest.mock's objects, as loaded before the solution runs: each has a class of its own whose magic methods
+    # make a child mock when looked up (MagicProxy), so they are read without lookups and not walked into
+    mock = sys.modules.get("unittest.mock")
+    mock_types = (mock.NonCallableMock, mock.MagicProxy) if mock is not None else None
+
+    # a class's MRO and namespace as Python's own lookups read them: a metaclass's ``__mro__`` or ``__dict__``
+    # property would hide an operator from the check while Python still calls it
+    mro_of, namespace = type.__dict__["__mro__"].__get__, type.__dict__["__dict__"].__get__
+
+    def where_defined(cls, name):  # the class whose own namespace gives ``cls`` its attribute ``name``
+        return next((k for k in mro_of(cls) if name in namespace(k)), None)
+
+    def static(cls, name):  # the attribute as the class defines it, no descriptor run
+        owner = where_defined(cls, name)
+        return namespace(owner)[name] if owner is not None else None
+
+    # the functions of the standard library's frozen modules (Python 3.11 freezes _collections_abc, whose
+    # Mapping.__eq__ a UserDict or ChainMap compares by: its code has no file), as they are before the solution runs
+    frozen = {}
+    for m in list(sys.modules.values()):
+        if getattr(getattr(m, "__spec__", None), "origin", None) == "frozen":
+            for v in list(vars(m).values()):
+                for f in ([v] if isinstance(v, types.FunctionType) else
+                          list(vars(v).values()) if isinstance(v, type) and v.__module__ == m.__name__ else []):
+                    if isinstance(f, types.FunctionType):
+                        frozen[id(f)] = f
+
+    def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
+        obj = sys.modules.get(getattr(k, "__module__", None) or "")
+        if not library_code(str(getattr(obj, "__file__", None) or ""), roots):  # the solution's module is no library
+            return False
+        for part in str(getattr(k, "__qualname__", "")).split("."):
+            obj = getattr(obj, part, None)
+        return obj is k
+
+    def suspect(cls, name):
+        """Whether ``cls``'s operator ``name`` is the solution's: anything but a builtin type's slot, a C function,
+        the tests' own code, or a library's function in a library's own class (a bound method, a callable object,
+        a partial, or a library's function put in a class the solution made, ``__eq__ = mock.ANY.__eq__``, is code
+        the solution chose, whatever it wraps)."""
+        owner = where_defined(cls, name)
+        f = namespace(owner)[name] if owner is not None else None
+        if is_guard(f):
+            f = guarded[id(f)][1]  # as the solution wrote it
+        if isinstance(f, (staticmethod, classmethod)):
+            f = f.__func__
+        if f is None:
+            return False
+        if isinstance(f, (types.WrapperDescriptorType, types.MethodDescriptorType, types.ClassMethodDescriptorType)):
+            # a builtin type's own slot, where that type defines it: not another slot put there (``__eq__ =
+            # int.__ne__``), unless a library's class did so
+            return not ((f.__objclass__ is owner and f.__name__ == name) or importable(owner))
+        if isinstance(f, types.BuiltinFunctionType):  # a C function put in a class (``__eq__ = id``)
+            return not (f.__self__ is None or isinstance(f.__self__, types.ModuleType)) or not importable(owner)
+        if isinstance(f, types.FunctionType):  # the tests' code is known by identity (a name is easily borrowed)
+            return not (id(f.__code__) in tests_codes or frozen.get(id(f)) is f or (
+                library_code(f.__code__.co_filename, roots) and importable(owner)))
+        return True
+
+    plain_types = (int, float, complex, bool, str, bytes, bytearray, tuple, list, dict, set, frozenset, type(None))
+
+    comparisons = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
+
+    def own_comparisons(t, names=comparisons):  # a type whose comparisons (``names``) are the solution's (a mock's,
+        # as configured: mock_suspect)
+        if mock_types is not None and issubclass(t, mock_types[0]):
+            return any(mock_suspect(t, n) for n in names)
+        return any(suspect(t, n) for n in names)
+
+    # the operators that decide a comparison, its reflection included (``9 < x`` asks ``x.__gt__``)
+    deciding = {"Eq": ("__eq__",), "In": ("__eq__",), "Count": ("__eq__",), "NotEq": ("__ne__", "__eq__"),
+                "NotIn": ("__eq__",), "Lt": ("__lt__", "__gt__"), "Gt": ("__gt__", "__lt__"),
+                "LtE": ("__le__", "__ge__"), "GtE": ("__ge__", "__le__")}
+
+    def facing(a, b, names=comparisons, depth=0):
+        """A value with its own operator (of ``names``) facing one whose comparisons are not the solution's where
+        ``a == b`` compares them, each side's list, tuple or dict walked in step: its operator would decide the
+        comparison, whatever it answered to the probes (one that answers False while probed and True after is made
+        for that)."""
+        ta, tb = type(a), type(b)
+        if depth < 16 and ta is tb and ta in (list, tuple):
+            return any(facing(x, y, names, depth + 1) for x, y in zip(islice(a, 1000), islice(b, 1000)))
+        if depth < 16 and ta is tb is dict:
+            return any(facing(a[k], b[k], names, depth + 1) for k in islice(a, 1000)
+                       if type(k) in plain_types and k in b)
+        # the other side any value whose comparisons are not the solution's: a plain one, pytest's approx, or a
+        # library's or the tests' (a Counter, a date, a Fraction, a namedtuple, the tests' own class), whose == gives
+        # way to the solution's; but a mock's (mock.ANY equals anything: it decides, the tests chose it)
+        mine_a, mine_b = own_comparisons(ta, names), own_comparisons(tb, names)
+        return mine_a != mine_b and getattr(tb if mine_a else ta, "__module__", None) != "unittest.mock"
+
+    def refuse(message):  # kept in ``caught`` (read after the tests), raised for the tests' runner
+        caught.append(message)
+        raise AssertionError(message)
+
+    def refuse_facing(a, b, names=comparisons):
+        if facing(a, b, names):
+            refuse("the tests compare a value whose == is the solution's own code (%s) with a plain one (%s): its "
+                   "__eq__ would decide the test, not the value" % (type(a).__name__, type(b).__name__))
+
+    import operator
+    ops = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le, "Gt": operator.gt,
+           "GtE": operator.ge, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b, "Is": operator.is_,
+           "IsNot": operator.is_not}
+
+    def searched(container):  # ``x in container`` iterates it: a generator, a map, a class with __iter__ only
+        t = type(container)
+        return where_defined(t, "__contains__") is None and (where_defined(t, "__iter__") is not None
+                                                             or where_defined(t, "__getitem__") is not None)
+
+    def search(left, right):
+        """``left in right`` for a container Python searches by iterating it, done as Python does it (item by item,
+        ``item is left or item == left``, up to the first match): whether it matched, and the items it met (the first
+        1000 and the match), which the tests never read and no probe saw. They stand in for the container, which the
+        search used up as Python's own would have."""
+        met = []
+        for item in right:
+            if item is left or item == left:
+                met.append(item)
+                return True, met
+            if len(met) < 1000:
+                met.append(item)
+        return False, met
+
+    def check(left, right, op):
+        """Refuses a comparison that holds where the solution's own code would decide it; one that asks for a
+        difference (``!=``, ``not in``) is checked where it finds none (an honest class may well differ from an int,
+        but ``not x != 9`` is ``x == 9``)."""
+        if op in ("Is", "IsNot"):
+            return
+        names = deciding.get(op, comparisons)
+        if op in ("In", "NotIn"):  # x in xs compares x with each element of a list, tuple or set
+            if type(right) in (list, tuple, set, frozenset, dict):
+                for item in islice(right, 1000):
+                    refuse_facing(left, item, names)
+        elif op == "Count":  # assertCountEqual: any element of one with any of the other
+            a, b = list(islice(left, 1000)), list(islice(right, 1000))
+            mine = [x for x in a + b if own_comparisons(type_(x), names)]
+            theirs = [x for x in a + b if not own_comparisons(type_(x), names)]
+            if mine and theirs:
+                refuse_facing(mine[0], theirs[0], names)
+        else:
+            refuse_facing(left, right, names)
+
+    def check_later(left, right, op):  # what check() would refuse, kept for when the comparison holds
+        n = len(caught)
+        try:
+            check(left, right, op)
+        except AssertionError:
+            if len(caught) == n:
+                raise
+            found = caught[n]
+            del caught[n:]
+            return found
+        return None
+
+    def compare(left, *rest):
+        """``left op right [op right...]`` as the tests wrote it (a chain's operands evaluated first), refused
+        where the solution's own comparison would decide (its ``__eq__``, ``__lt__``...)."""
+        for k in range(0, len(rest), 2):
+            op, right = rest[k], rest[k + 1]
+            # as Python gives it (an array's comparison is an array); what it raises goes to the tests (money(1) < 1
+            # in assertRaises); one that holds is refused if the solution decided it, checked unless it plainly fails
+            # (an answer that is no bool, an array's or one made to answer later, is the operator's to give: whose
+            # operator it is decides). A generator's items are checked as a list's are.
+            checked = right
+            if op in ("In", "NotIn") and searched(right):
+                found, checked = search(left, right)
+                result = found if op == "In" else not found
+                before = None
+            else:  # as the values are before the operator runs: it may change their classes back
+                before = check_later(left, right, op)
+                result = ops[op](left, right)
+            holds = result is not True if op in ("NotEq", "NotIn") else result is not False  # ``not x != 9``: equal
+            if holds and before is not None:
+                refuse(before)
+            if holds:
+                check(left, checked, op)
+            if k + 2 == len(rest) or not result:
+                return result
+            left = right
+        return True
+
+    def pair(first, second, op="Eq"):
+        """unittest's assertEqual (assertIn, assertLess...) family: its two values, refused where the solution's own
+        comparison would decide. A container assertIn searches by iterating it, or an iterator assertCountEqual
+        reads, is read here and handed on as a list of what was read (the check must not use up what the tests
+        read)."""
+        if op == "In" and searched(second):
+            second = search(first, second)[1]
+        elif op == "Count":
+            first, second = (list(x) if static(type(x), "__next__") is not None else x for x in (first, second))
+        check(first, second, op)
+        return first, second
+
+    def mock_suspect(cls, name):  # a magic method set or configured on the mock (a child mock, a function)
+        f = static(cls, name)
+        return not (f is None or isinstance(f, c_level) or isinstance(f, mock_types[1]))
+
+    class Unseen:  # a type the solution has never seen: a value equal to one is not a value
+        __slots__ = ()
+
+    def sentinels():
+        """Fresh values no result can honestly equal: a bare object, one of a type of the harness's, and values of
+        the plain types (an ``__eq__`` that answers True to ints, strings or lists but not to object() is a forgery
+        too) drawn at random, so that no code written beforehand knows them."""
+        n = int.from_bytes(urandom(8), "little") | 1 << 64
+        s = urandom(8).hex()
+        return (object(), Unseen(), n, -n, n / 7.0, s, s.encode(), (n,), [s], {s: n})
+
+    def answers(o, says, x):
+        try:
+            return says(o, x)
+        except Exception:
+            return False
+
+    def forged(o):
+        cls = type(o)
+        names = checked.get(cls)
+        if names is None:
+            is_mock = mock_types is not None and isinstance(o, mock_types[0])
+            names = checked[cls] = [p for p in probes if (mock_suspect if is_mock else suspect)(cls, p[0])]
+        if names:
+            values = sentinels()
+            small = int.from_bytes(urandom(1), "little") - 128  # two neighbours: no value equals both
+            for name, says in names:  # (an honest interval holds two neighbours)
+                if any(answers(o, says, x) for x in values) or (
+                        name != "__contains__" and answers(o, says, small) and answers(o, says, small + 1)):
+                    return cls.__name__ + "." + name
+        return None
+
+    isinstance_, type_ = isinstance, type
+    # the solution's operators that see the value they are compared with, guarded where its values are read
+    # (``/``, ``%``, ``^``, ``&``, ``|`` see the expected value too: ``abs(r / e - 1) < tol``, ``not r ^ e``)
+    told_by = {"__truediv__": "one", "__rtruediv__": "one", "__mod__": "none", "__xor__": "none", "__rxor__": "none",
+               "__and__": "same", "__rand__": "same", "__or__": "same", "__ror__": "same"}
+    deciders = comparisons + ("__sub__", "__rsub__") + tuple(told_by)
+    holding = {"__ne__": lambda r: r is not True, "__sub__": lambda r: not own_comparisons(type_(r), deciders)}
+    holding["__rsub__"] = holding["__sub__"]
+
+    answering = {}
+
+    def as_told(name, r, other):
+        """Whether ``r``, what the solution's ``/``, ``%``, ``^``, ``&`` or ``|`` made of a plain ``other``, is what
+        an equal value would give (a ratio of 1, nothing left, ``other`` itself), or a value of the solution's whose
+        own operators would say so: its honest values (``Money(10) / 4 == 2.5``) pass."""
+        t = type_(r)
+        if t not in answering:  # (each class once: the solution's own loops call its operators too)
+            answering[t] = own_comparisons(t, deciders)
+        if answering[t]:
+            return False
+        if not (type_(r) in exact or type_(r) in plain_types or importable(type_(r))):
+            return True  # a bare object of the solution's (an __abs__ of its own) stands for the answer
+        try:
+            if told_by[name] == "one":
+                near = abs(r - 1) <= 0.1  # the loosest tolerance tests of a ratio give
+                return bool(near.all() if hasattr(near, "all") else near)
+            if told_by[name] == "none":
+                return not (r.any() if hasattr(r, "any") else r)
+            return bool(type_(r) is type_(other) and r == other)
+        except Exception:
+            return False
+
+    def by_tests(frame):  # the first caller that is no library's (nor a guard) is the tests' code (the solution's
+        # own calls are its business, the harness's probes and comparisons are checked where they run)
+        for _ in range(64):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if code is not guard_code:
+                if id(code) in tests_codes:
+                    return True
+                if id(code) in harness_codes or not library_code(code.co_filename, roots):
+                    return False
+            frame = frame.f_back
+        return False
+
+    def guard(name, original):
+        def guarded_operator(self, *args):
+            t = type_(original)
+            f = t.__get__(original, self, type_(self)) if where_defined(t, "__get__") is not None else original
+            r = f(*args)
+            if type_(r) not in armed_results:  # what it made answers for it in turn: ``abs(r / e - 1)`` asks the
+                armed_results.add(type_(r))  # result's ``-`` (each class once: the solution's loops call it too)
+                if type_(r) not in exact and not isinstance_(r, plain_types) and not importable(type_(r)):
+                    arm(type_(r))
+            if args and r is not NotImplemented and (as_told(name, r, args[0]) if name in told_by else holding.get(
+                    name, truthy)(r)) and not own_comparisons(
+                    type_(args[0]), deciders) and getattr(type_(args[0]), "__module__", None) != "unittest.mock" and (
+                    by_tests(sys._getframe(1))):
+                refuse("the tests (or a library they call) compare a value with a plain one (%s) by the solution's "
+                       "own %s.%s: its code would decide the test, not the value" % (
+                           type_(args[0]).__name__, type_(self).__name__, name))
+            return r
+        return guarded_operator
+
+    guarded = {}  # id(guard) -> (guard, the solution's operator it calls, its class, its name)
+    armed_results = set()
+
+    def is_guard(f):  # one of the guards below (an id alone may be a freed guard's, reused)
+        entry = guarded.get(id(f))
+        return entry is not None and entry[0] is f
+
+    guard_code = guard("", None).__code__
+
+    def arm(t):  # the solution's deciding operators of ``t``, guarded in the classes that define them
+        for name in deciders:
+            owner = where_defined(t, name)
+            f = namespace(owner)[name] if owner is not None else None
+            if f is None or is_guard(f) or importable(owner) or not suspect(t, name):
+                continue  # a library's class is left as it is (pytest's Mark, whose == attrs wrote)
+            g = guard(name, f)
+            try:
+                type.__setattr__(owner, name, g)
+            except Exception:
+                refuse("a value the tests compare (%s) has an operator (%s) the check cannot watch: not allowed" % (
+                    t.__name__, name))
+            guarded[id(g)] = (g, f, owner, name)
+
+    def disarmed():  # a guard the solution took out of its class again
+        return next((g for g, f, owner, name in list(guarded.values()) if namespace(owner).get(name) is not g), None)
+
+    gettrace, getprofile = sys.gettrace, sys.getprofile
+    get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
+
+    import weakref
+    proxies = (weakref.ProxyType, weakref.CallableProxyType)  # C comparisons that forward to what they point at
+
+    def made_to_match(o, t):  # what no function honestly returns: mock.ANY, pytest.approx, a weak proxy
+        return t in proxies or (t.__module__ == "unittest.mock" and t.__name__ == "_ANY") or (
+            t.__module__.startswith("_pytest") and "Approx" in t.__name__)
+
+    # tests that never name them cannot compare with them: found there, they are the solution's (a function the
+    # tests import from its module returns them unwrapped)
+    unnamed = not tests_names & {"ANY", "approx"}
+
+    def hides(o):  # a numpy masked array with masked elements: numpy.testing counts each equal to anything
+        ma = sys.modules.get("numpy.ma")
+        if ma is None or tests_names & {"ma", "mask", "masked_array", "MaskedArray"} or not isinstance_(
+                o, ma.MaskedArray):
+            return False
+        try:
+            return bool(ma.getmaskarray(o).any())
+        except Exception:
+            return True
+
+    def beyond(items):  # past the thousandth item, one of each type not met before it (a forgery at the end)
+        if len(items) <= 1000:
+            return []
+        kinds = set(map(type_, items)) - set(map(type_, islice(items, 1000)))
+        return [next(x for x in items if type_(x) is k) for k in kinds]
+
+    # what a subclass of numpy's array (or pandas' frames, series and indexes) may make its own: how it is made and
+    # shown, not what their comparisons call on it and on what they return, which keeps its class ((a == b).all(),
+    # assert_array_equal's reduced.all(), df.equals)
+    made_and_shown = {"__new__", "__init__", "__array_finalize__", "__array_priority__", "__repr__", "__str__",
+                      "__format__", "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__",
+                      "__init_subclass__", "__subclasshook__", "__class_getitem__", "__sizeof__", "__dir__", "__doc__",
+                      "__module__", "__dict__", "__weakref__", "__annotations__", "__finalize__", "_metadata",
+                      "_constructor", "_constructor_sliced", "_constructor_expanddim",
+                      "_constructor_from_mgr", "_constructor_sliced_from_mgr", "_constructor_expanddim_from_mgr"}
+    array_bases = (("numpy", "ndarray"), ("pandas.core.generic", "NDFrame"), ("pandas.core.indexes.base", "Index"))
+
+    def array_methods(t, _names={}):
+        for module, name in array_bases:
+            base = getattr(sys.modules.get(module), name, None)
+            if isinstance_(base, type) and issubclass(t, base) and t is not base:
+                if base not in _names:
+                    _names[base] = tuple(n for n in dir(base) if n not in made_and_shown)
+                own = mro_of(base)  # the library's own, its descriptors included
+                return tuple(n for n in _names[base] if where_defined(t, n) not in own and set_by_solution(t, n))
+        return ()
+
+    def set_by_solution(t, n):  # set in a class the solution made (not a library's, nor the tests' own code)
+        f = static(t, n)
+        return f is not None and not importable(where_defined(t, n)) and not (
+            isinstance_(f, types.FunctionType) and id(f.__code__) in tests_codes)
+
+    def told_names(t):
+        """What a builtin type's methods tell of a value given the one it is checked against (a prefix, a superset,
+        a part): those of ``t``'s builtin bases, which a subclass the solution made may override."""
+        return [n for n in ("startswith", "endswith", "issubset", "issuperset", "isdisjoint", "find", "rfind", "index",
+                            "rindex", "count", "difference", "symmetric_difference", "intersection", "union")
+                if any(issubclass(t, b) and n in namespace(b) for b in plain_types)]
+
+    from contextlib import _GeneratorContextManager, contextmanager
+
+    def solutions_manager(cm):  # a context manager whose __exit__ is the solution's code, or its generator's
+        t = type_(cm)
+        if suspect(t, "__exit__"):
+            return True
+        code = getattr(getattr(cm, "gen", None), "gi_code", None) if t is _GeneratorContextManager else None
+        return code is not None and id(code) not in tests_codes and not library_code(code.co_filename, roots)
+
+    @contextmanager
+    def verdicts_kept(cm):
+        """The solution's context manager, except that the failure of a test's check inside it (an AssertionError,
+        pytest's fail) is not its to swallow: ``with f() as v: assert v == 9`` would pass whatever ``v`` is."""
+        exit_ = type_(cm).__exit__
+        value = type_(cm).__enter__(cm)
+        try:
+            yield value
+        except BaseException as e:
+            if not exit_(cm, type_(e), e, e.__traceback__):
+                raise
+            if isinstance_(e, AssertionError) or any(k.__module__ == "_pytest.outcomes" for k in mro_of(type_(e))):
+                refuse("the solution's context manager (%s) swallowed the failure of a check the tests made inside "
+                       "it (%s): not allowed" % (type_(cm).__name__, type_(e).__name__))
+        else:
+            exit_(cm, None, None, None)
+
+    def plain(value, strict=False, returned=False, within=False):
+        """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
+        ``returned``: it is what a function of the solution returned; ``within``: it is the context manager of a
+        ``with`` statement of the tests (one of the solution's comes back kept from swallowing their failures)."""
+        if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
+            # a tracer can jump over the tests' lines
+            refuse("the solution installed a trace, profile or monitoring function: not allowed")
+        todo, seen, kinds = [value], 0, []
+        if (returned or as_text) and any(map(hides, [value] + (
+                list(islice(value, 1000)) if type_(value) in (list, tuple) else
+                list(islice(value.values(), 1000)) if type_(value) is dict else []))):
+            refuse("a value the tests compare (a numpy masked array) masks elements, which numpy.testing counts as "
+                   "equal to anything: a result made to pass, not a result")
+        while todo and seen < 10000:
+            o = todo.pop()
+            seen += 1
+            t = type_(o)
+            if t in exact:
+                continue
+            kinds.append((o, t))
+            if ((returned or unnamed) and made_to_match(o, t)) or (t in proxies):
+                refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
+                       % t.__name__)
+            if t.__module__ == "numpy" and getattr(o, "dtype", None) == object:  # its == is each element's
+                items = list(islice(o.flat, 1000))
+                if any(own_comparisons(type_(x)) for x in items):
+                    refuse("a value the tests compare (an object array) holds values whose comparisons are the "
+                           "solution's own code: a result made to pass, not a result")
+                todo.extend(items)
+                continue
+            if t not in (list, tuple, set, frozenset, dict):
+                if (strict or issubclass(t, plain_types)) and own_comparisons(t):  # an int whose == is the solution's
+                    refuse("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a result "
+                           "made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
+                told = [n for n in told_names(t) if suspect(t, n)] if issubclass(t, plain_types) else ()
+                if told:  # r.startswith(expected), r.issubset(expected): the solution's method would say so
+                    refuse("a value the tests read (%s, a %s) answers %s with the solution's own code: a result made "
+                           "to pass, not a result" % (t.__name__, t.__mro__[1].__name__, ", ".join(told)))
+                bad = forged(o)
+                if bad:
+                    refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
+                           "test, not a result" % (t.__name__, bad))
+                if own_comparisons(t, ("__array_ufunc__", "__array_function__", "__array_wrap__")):  # numpy
+                    # hands them its ==, allclose...
+                    refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
+                           "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
+                           "result" % t.__name__)
+                if array_methods(t):  # numpy's comparisons read the result's all(), ravel()
+                    refuse("a value the tests compare (%s) is a numpy array or pandas frame whose own methods (all, "
+                           "any, ravel, equals...) are the solution's code: a result made to pass, not a result"
+                           % t.__name__)
+                arm(t)
+            if isinstance_(o, dict):
+                todo.extend(islice(o.items(), 1000))
+                todo.extend(beyond(o.values()))
+            elif isinstance_(o, (list, tuple, set, frozenset)):
+                todo.extend(islice(o, 1000))
+                todo.extend(beyond(o))
+            elif t is types.MappingProxyType:  # its C comparisons are the mapping's it wraps
+                todo.extend(gc.get_referents(o))
+            elif isinstance_(o, weakref.ref):  # a WeakValueDictionary's values are weak references to them (only
+                # those to a value comparing by the solution's code: a library's objects hold many, to large graphs)
+                target = o()
+                if target is not None and own_comparisons(type_(target)):
+                    todo.append(target)
+            elif mock_types is None or not isinstance_(o, mock_types[0]):  # what it holds (a UserList's data, say)
+                try:
+                    todo.extend(islice(vars(o).values(), 100))
+                except Exception:
+                    pass
+                # what its slots hold (a Fraction's _numerator) and a User* container's data, however the solution
+                # gives them (a property, __getattr__, a descriptor): a library's comparison reads them
+                mro, reads = mro_of(t), []
+                for k in mro[:8]:
+                    slots = namespace(k).get("__slots__", ())
+                    reads += [slots] if isinstance_(slots, str) else [a for a in slots if isinstance_(a, str)]
+                del reads[100:]
+                if any(k.__module__ == "collections" and k.__name__ in ("UserList", "UserDict", "UserString")
+                       for k in mro):
+                    reads.append("data")
+                for k in mro[:8]:  # and what the solution's properties give
+                    if k is not object and not importable(k):
+                        reads += [a for a, v in islice(namespace(k).items(), 200) if isinstance_(v, property)]
+                for a in reads:
+                    try:
+                        todo.append(getattr(o, a))
+                    except Exception:
+                        pass
+                if isinstance_(o, Mapping):  # what Mapping.__eq__ compares (a ChainMap's, a mapping's made on reading)
+                    try:
+                        todo.extend(islice(o.items(), 1000))
+                    except Exception:
+                        pass
+        changed = next((t for o, t in kinds if type_(o) is not t), None)  # by the code its reading ran (a property)
+        if changed is not None:
+            refuse("a value the tests compare changed its class (%s) while it was checked: a result made to pass, "
+                   "not a result" % changed.__name__)
+        if disarmed() is not None:
+            refuse("the solution took back an operator the check guards (%s): not allowed" % disarmed().__name__)
+        watch()
+        return verdicts_kept(value) if within and solutions_manager(value) else value
+    return plain, compare, pair
+
+
+def _ptsfast_guarded(source, filename, limit=1 << 18):
+    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), every comparison
+    (``==``, ``<``, ``in``, chains) through __ptsfast_compare__ and the two values of unittest's assertEqual family
+    through __ptsfast_pair__ (the solution's own comparisons never make one hold against a plain value); tests that
+    the rewrite cannot compile, or longer than ``limit`` characters (EvalPlus writes out megabytes of inputs:
+    parsing them in Python costs 3x the time and 1.4x the memory of compiling them), run as written (the solution's
+    functions are still checked where the tests call them, :func:`_ptsfast_checked`). Returns ``(code, whether it
+    was rewritten)``."""
+    import ast
+    if len(source) > limit:
+        return compile(source, filename, "exec"), False
+    PAIRED = {**dict.fromkeys(("assertEqual", "assertEquals", "assertListEqual", "assertTupleEqual", "assertDictEqual",
+                               "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual",
+                               "assertAlmostEquals"), "Eq"),
+              "assertGreater": "Gt", "assertGreaterEqual": "GtE", "assertLess": "Lt", "assertLessEqual": "LtE",
+              "assertIn": "In", "assertCountEqual": "Count"}
+
+    def literal(node):  # data written out (EvalPlus's inputs and results: megabytes of them): nothing to guard
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, (ast.List, ast.Tuple, ast.Set)):
+                todo.extend(n.elts)
+            elif isinstance(n, ast.Dict):
+                todo.extend(k for k in n.keys if k is not None)
+                todo.extend(n.values)
+            elif not isinstance(n, ast.Constant) and not (isinstance(n, ast.UnaryOp)
+                                                          and isinstance(n.operand, ast.Constant)):
+                return False
+        return True
+
+    class Guard(ast.NodeTransformer):
+        def wrap(self, node):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__ptsfast_plain__":
+                return node
+            name = ast.copy_location(ast.Name("__ptsfast_plain__", ast.Load()), node)
+            return ast.copy_location(ast.Call(name, [node], []), node)
+
+        def visit_List(self, node):
+            return node if literal(node) else self.generic_visit(node)
+
+        visit_Tuple = visit_Set = visit_Dict = visit_List
+
+        def visit_Constant(self, node):
+            return node
+
+        def visit_Call(self, node):
+            op = PAIRED.get(node.func.attr) if isinstance(node.func, ast.Attribute) else None  # before it is wrapped
+            node = self.generic_visit(node)
+            if op and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
+                # self.assertEqual(a, b): checked as a pair
+                checked = ast.Call(ast.Name("__ptsfast_pair__", ast.Load()), node.args[:2] + [ast.Constant(op)], [])
+                node.args = [ast.Starred(ast.copy_location(checked, node), ast.Load())] + node.args[2:]
+            return self.wrap(node)
+
+        def visit_Attribute(self, node):
+            node = self.generic_visit(node)
+            return self.wrap(node) if isinstance(node.ctx, ast.Load) else node
+
+        visit_Subscript = visit_Attribute
+
+        def visit_Compare(self, node):
+            node = self.generic_visit(node)
+            if any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+                node.left = self.wrap(node.left)
+                node.comparators = [self.wrap(c) for c in node.comparators]
+            # a == b, x in xs, lo <= x <= hi: checked, then compared
+            args = [node.left]
+            for op, right in zip(node.ops, node.comparators):
+                args += [ast.Constant(type(op).__name__), right]
+            return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), args, []), node)
+
+        def visit_With(self, node):  # with f() as v: assert v == 9 (the solution's manager would swallow a failure)
+            node = self.generic_visit(node)
+            for item in node.items:
+                plain = ast.Name("__ptsfast_plain__", ast.Load())
+                item.context_expr = ast.copy_location(ast.Call(plain, [item.context_expr], [
+                    ast.keyword("within", ast.Constant(True))]), item.context_expr)
+            return node
+
+        def visit_match_case(self, node):  # patterns must stay names and constants
+            node.guard = self.visit(node.guard) if node.guard is not None else None
+            node.body = [self.visit(n) for n in node.body]
+            return node
+
+    try:
+        return compile(ast.fix_missing_locations(Guard().visit(ast.parse(source, filename))), filename, "exec"), True
+    except (SyntaxError, ValueError, TypeError, RecursionError):
+        return compile(source, filename, "exec"), False
+
+
+def _ptsfast_checked(ns, plain, strict, library_code, roots):
+    """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
+    names), with what they return checked (the solution's own calls, through its module, are not slowed);
+    ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
+    own == (:func:`_ptsfast_plain_values`)."""
+    import functools, types
+
+    def checking(fn):
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            return plain(fn(*args, **kwargs), strict, True)
+        return checked
+
+    def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
+        for _ in range(8):
+            if isinstance(fn, types.FunctionType):  # not a library's (whatever file name it was compiled with)
+                return not library_code(fn.__code__.co_filename, roots)
+            if isinstance(fn, types.MethodType):
+                fn = fn.__func__
+            elif isinstance(fn, functools.partial):
+                fn = fn.func
+            elif callable(fn) and not isinstance(fn, (type, types.ModuleType, types.BuiltinFunctionType)):
+                fn = next((vars(k)["__call__"] for k in type(fn).__mro__ if "__call__" in vars(k)), None)
+            else:
+                return False
+        return False
+
+    for name, fn in list(ns.items()):
+        if solutions(fn):
+            ns[name] = checking(fn)
+
+
+def _ptsfast_fixtures():
+    """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives
+    ``(value, finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
+    import contextlib, io, os, pathlib, sys, tempfile
+
+    def tmp_path():
+        return pathlib.Path(tempfile.mkdtemp(prefix="pytest-")), lambda: None
+
+    def tmpdir():  # pytest's py.path.local (the tests are refused where pytest is not installed)
+        import py
+        return py.path.local(tempfile.mkdtemp(prefix="pytest-")), lambda: None
+
+    class CaptureResult(tuple):
+        out = property(lambda self: self[0])
+        err = property(lambda self: self[1])
+
+    def capture_io():  # pytest's CaptureIO: text over bytes, so a program's sys.stdout.buffer.write is captured too
+        return io.TextIOWrapper(io.BytesIO(), encoding="UTF-8", newline="", write_through=True)
+
+    class CaptureFixture:
+        def __init__(self):
+            self.saved, self.out, self.err = (sys.stdout, sys.stderr), capture_io(), capture_io()
+            sys.stdout, sys.stderr = self.out, self.err
+
+        def readouterr(self):
+            got = CaptureResult(tuple(f.buffer.getvalue().decode("UTF-8") for f in (self.out, self.err)))
+            for f in (self.out, self.err):
+                f.seek(0)
+                f.truncate()
+            return got
+
+        def close(self):
+            sys.stdout, sys.stderr = self.saved
+
+    missing = object()
+
+    class MonkeyPatch:
+        def __init__(self):
+            self.undo_list = []
+
+        def setattr(self, target, name, value=missing, raising=True):
+            if value is missing:  # setattr("os.getcwd", fake)
+                if not isinstance(target, str):
+                    raise TypeError("use setattr(target, name, value) or setattr('module.attr', value)")
+                value, (path, name) = name, target.rsplit(".", 1)
+                import importlib
+                parts = path.split(".")
+                target = importlib.import_module(parts[0])
+                for i, part in enumerate(parts[1:], 1):
+                    target = getattr(target, part) if hasattr(target, part) else importlib.import_module(
+                        ".".join(parts[:i + 1]))
+            old = getattr(target, name, missing)
+            if old is missing and raising:
+                raise AttributeError(f"{target!r} has no attribute {name!r}")
+            self.undo_list.append(self.restore(target, name))
+            setattr(target, name, value)
+
+        def restore(self, target, name):  # as pytest undoes: a class gets back what its own namespace held (a
+            # staticmethod as such, an inherited method inherited again), anything else the value it had
+            old = vars(target).get(name, missing) if isinstance(target, type) else getattr(target, name, missing)
+            return lambda: setattr(target, name, old) if old is not missing else delattr(target, name)
+
+        def delattr(self, target, name, raising=True):
+            if not hasattr(target, name):
+                if raising:
+                    raise AttributeError(name)
+                return
+            self.undo_list.append(self.restore(target, name))
+            delattr(target, name)
+
+        def setitem(self, dic, name, value):
+            old = dic.get(name, missing)
+            self.undo_list.append(lambda: dic.__setitem__(name, old) if old is not missing else dic.pop(name, None))
+            dic[name] = value
+
+        def delitem(self, dic, name, raising=True):
+            if name not in dic:
+                if raising:
+                    raise KeyError(name)
+                return
+            old = dic[name]
+            self.undo_list.append(lambda: dic.__setitem__(name, old))
+            del dic[name]
+
+        def setenv(self, name, value, prepend=None):
+            value = str(value)
+            if prepend and name in os.environ:
+                value = value + prepend + os.environ[name]
+            self.setitem(os.environ, name, value)
+
+        def delenv(self, name, raising=True):
+            self.delitem(os.environ, name, raising)
+
+        def chdir(self, path):
+            old = os.getcwd()
+            self.undo_list.append(lambda: os.chdir(old))
+            os.chdir(path)
+
+        def syspath_prepend(self, path):
+            old = list(sys.path)
+            self.undo_list.append(lambda: sys.path.__setitem__(slice(None), old))
+            sys.path.insert(0, str(path))
+
+        def undo(self):
+            while self.undo_list:
+                self.undo_list.pop()()
+
+        @classmethod
+        @contextlib.contextmanager
+        def context(cls):  # with monkeypatch.context() as m: patches undone when the block ends
+            m = cls()
+            try:
+                yield m
+            finally:
+                m.undo()
+
+    def capsys():
+        c = CaptureFixture()
+        return c, c.close
+
+    def monkeypatch():
+        m = MonkeyPatch()
+        return m, m.undo
+
+    return {"tmp_path": tmp_path, "tmpdir": tmpdir, "capsys": capsys, "monkeypatch": monkeypatch}
+
+
+def _ptsfast_pytest(ns, seal, fixtures, theirs):
+    """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
+    functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
+    collected (:func:`_ptsfast_sealed`); a test that asks for one of ``fixtures`` (:func:`_ptsfast_fixtures`) gets
+    a fresh one, undone after it; the tests' own fixtures live as long as their scope says (a ``module`` or
+    ``session`` one is made once and undone after the last test, a ``class`` one once a class). ``theirs``: the names
+    the tests bound themselves (the module's ``pytestmark`` and what a mark's condition string reads are the tests',
+    never the solution's)."""
+    import itertools, types
+
+    def asks(fn, is_method):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
+        inner = fn
+        while getattr(inner, "__wrapped__", None) is not None:
+            inner = inner.__wrapped__
+        code = getattr(inner, "__code__", None)
+        if code is None:
+            return []
+        names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])[int(is_method):]
+        mocks = 0
+        if getattr(fn, "patchings", None):  # each patch without a new value passes a mock, positionally
+            from unittest import mock
+            mocks = sum(p.new is mock.DEFAULT and not p.attribute_name for p in fn.patchings)
+        return [n for n in names[mocks:] if n in fixtures or n in own]
+
+    own, definitions = {}, set()  # the tests' fixtures: name -> (function, autouse)
+    for k, v in list(ns.items()):
+        marker = None
+        if type(v).__module__ == "_pytest.fixtures":  # pytest >= 8.4 wraps the function in a definition object
+            marker, fn = getattr(v, "_fixture_function_marker", None), getattr(v, "_fixture_function", None)
+        elif isinstance(v, types.FunctionType) and "_pytestfixturefunction" in vars(v):  # older pytest
+            marker, fn = vars(v)["_pytestfixturefunction"], getattr(vars(v).get("__pytest_wrapped__"), "obj", None)
+        if marker is not None and isinstance(fn, types.FunctionType):
+            scope = getattr(marker, "scope", "function")
+            own[marker.name or fn.__name__] = fn, bool(marker.autouse), scope if isinstance(scope, str) else "function"
+            definitions.add(k)
+    wide, per_class = ({}, []), ({}, [])  # (made, finishes) of the module/session-scoped and class-scoped fixtures
+
+    def undo(made, finishes):
+        made.clear()
+        while finishes:
+            finishes.pop()()
+
+    def value_of(name, made, finishes):
+        scope = own[name][2] if name in own and name not in made else "function"
+        if scope != "function":  # a wider one made once: it outlives the test
+            made, finishes = per_class if scope == "class" else wide
+        if name not in made:
+            if name in fixtures:
+                made[name], finish = fixtures[name]()
+                finishes.append(finish)
+            else:
+                fn = own[name][0]
+                code = fn.__code__
+                out = fn(**{p: value_of(p, made, finishes) for p in code.co_varnames[:code.co_argcount]})
+                if isinstance(out, types.GeneratorType):  # a yield fixture: what it yields, then its teardown
+                    made[name] = next(out)
+                    finishes.append(lambda g=out: next(g, None))
+                else:
+                    made[name] = out
+        return made[name]
+    mine = lambda v: getattr(v, "__module__", None) == "test_solution"
+    marks_of = lambda v: list(getattr(v, "pytestmark", None) or [])
+    top = theirs.get("pytestmark") or []  # the module's marks: one or a list
+    top = list(top) if isinstance(top, (list, tuple)) else [top]
+    tests, hooks = [], {}
+    for k, v in list(ns.items()):
+        if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v) and k not in definitions:
+            tests.append((k, None, v, marks_of(v) + top))
+        elif k.startswith("Test") and isinstance(v, type) and mine(v):
+            hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
+            for m in dict.fromkeys(m for base in reversed(v.__mro__[:-1]) for m in vars(base)):  # inherited too
+                if m.startswith("test") and callable(getattr(v, m)):
+                    tests.append((k + "." + m, v, getattr(v, m),
+                                  marks_of(getattr(v, m)) + marks_of(v) + top))
+    if not tests:
+        raise RuntimeError("no test_* function or Test* class was found")
+    seal()
+
+    def call_hook(owner, name, arg):  # xunit-style setup/teardown: setup_module(module) or setup_module()
+        if isinstance(owner, dict):
+            h = owner.get(name)
+            code = getattr(h, "__code__", None)
+            if callable(h):
+                h(*[arg][:code.co_argcount if code is not None else 0])
+        elif callable(getattr(owner, name, None)):  # a class's: a classmethod, or a function given the class
+            bound = any(isinstance(vars(k).get(name), (classmethod, staticmethod)) for k in owner.__mro__)
+            getattr(owner, name)(*[] if bound else [owner])
+
+    def with_arg(hook, arg):  # setup_method(self, method) or setup_method(self): pytest calls either
+        code = getattr(getattr(hook, "__func__", hook), "__code__", None)
+        hook(*[arg][:code.co_argcount - isinstance(hook, types.MethodType) if code is not None else 1])
+
+    def holds(m):  # a skipif / xfail condition: a value, or a string pytest evaluates in the tests' module
+        import os, platform, sys
+        return any(bool(eval(c, {"os": os, "sys": sys, "platform": platform, **theirs}) if isinstance(c, str) else c)
+                   for c in m.args)
+
+    def skipped(marked):  # the tests' own skip / skipif marks
+        return any(m.name == "skip" or (m.name == "skipif" and holds(m)) for m in marked)
+
+    def expected_failure(marked):  # the tests' xfail mark, whose test must fail (and raise what it names)
+        return next((m for m in marked if m.name == "xfail" and (not m.args or holds(m))), None)
+
+    ran, module = 0, types.SimpleNamespace(**{k: v for k, v in ns.items() if isinstance(k, str)})
+    call_hook(ns, "setup_module", module)
+    ns.update({k: v for k, v in vars(module).items() if ns.get(k) is not v})  # module.BASE = 10: the tests' global
+    class_done = []
+    for name, cls, fn, marked in tests:
+        if cls not in class_done[-1:]:  # a class's fixtures end with it (and those of the functions before it)
+            undo(*per_class)
+        if cls is not None and cls not in class_done:
+            if class_done:
+                call_hook(class_done[-1], "teardown_class", None)
+            class_done.append(cls)
+            call_hook(cls, "setup_class", None)
+        obj = cls() if cls is not None else None
+        func = types.MethodType(fn, obj) if cls is not None else fn
+        setup, teardown = (types.MethodType(h, obj) if h is not None else None
+                           for h in (hooks[cls] if cls is not None else (None, None)))
+        marks = [m for m in marked if getattr(m, "name", "") == "parametrize"]
+        grids = []
+        for mark in marks:
+            names = mark.args[0]
+            names = [s.strip() for s in names.split(",")] if isinstance(names, str) else list(names)
+            rows = []
+            for value in mark.args[1]:
+                row_marks = list(getattr(value, "marks", ()))  # pytest.param(..., marks=...)
+                value = getattr(value, "values", value)
+                rows.append((dict(zip(names, value if len(names) > 1 else [value])), row_marks))
+            grids.append(rows)
+        wanted = asks(fn, cls is not None)
+        for combo in itertools.product(*grids) if grids else [()]:
+            kwargs, these = {}, [m for m in marked if hasattr(m, "name")]
+            for part, row_marks in combo:
+                kwargs.update(part)
+                these += row_marks
+            if skipped(these):
+                continue
+            xfail = expected_failure(these)
+            made, finishes = dict(kwargs), []
+            try:
+                for fixture in [k for k, (_, auto, _) in own.items() if auto]:  # every test's, asked for or not
+                    value_of(fixture, made, finishes)
+                for fixture in dict.fromkeys(a for m in these if m.name == "usefixtures" for a in m.args):
+                    value_of(fixture, made, finishes)  # @pytest.mark.usefixtures: made, not passed
+                for fixture in wanted:
+                    kwargs[fixture] = value_of(fixture, made, finishes)
+                if cls is None:
+                    call_hook(ns, "setup_function", fn)
+                if setup is not None:
+                    with_arg(setup, func)
+                out = func(**kwargs)
+                if isinstance(out, types.CoroutineType):  # an async test (pytest-asyncio's)
+                    import asyncio
+                    asyncio.run(out)
+            except BaseException as e:  # SystemExit, pytest's outcomes (skip, xfail) inside a test: no pass; but
+                # the failure the tests' own xfail mark expects (an Exception of what it raises)
+                expected = xfail is not None and isinstance(e, Exception) and isinstance(
+                    e, xfail.kwargs.get("raises") or Exception)
+                if not expected:
+                    raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
+            else:
+                if xfail is not None and xfail.kwargs.get("strict"):
+                    raise AssertionError("test " + name + " passed, but its tests mark it xfail(strict=True)")
+            finally:
+                for finish in reversed(finishes):
+                    finish()
+            ran += 1
+            if teardown is not None:
+                with_arg(teardown, func)
+            if cls is None:
+                call_hook(ns, "teardown_function", fn)
+    undo(*per_class)
+    if class_done:
+        call_hook(class_done[-1], "teardown_class", None)
+    undo(*wide)
+    call_hook(ns, "teardown_module", module)
+    if not ran:
+        raise RuntimeError("no test ran")
+
+
+def _ptsfast_unittest(ns, allowed_skips, expecting):
+    """Runs the tests' ``TestCase`` classes; a test may be skipped, or fail as expected, only as the tests' code
+    marks it (``allowed_skips``, ``expecting``: ids, read before the solution could mark one,
+    :func:`_ptsfast_sealed`)."""
+    import io, sys, time, types, unittest, warnings
+    # unittest runs setUpModule / tearDownModule of the module its tests' classes name, found in sys.modules
+    module = sys.modules.get("test_solution") or types.ModuleType("test_solution")
+    sys.modules["test_solution"] = module
+    for hook in ("setUpModule", "tearDownModule"):
+        if callable(ns.get(hook)):
+            setattr(module, hook, ns[hook])
+    suite = unittest.TestSuite()
+    loader = unittest.TestLoader()
+    for v in list(ns.values()):
+        if isinstance(v, type) and issubclass(v, unittest.TestCase) and v.__module__ == "test_solution":
+            suite.addTests(loader.loadTestsFromTestCase(v))
+    expected = suite.countTestCases()
+    if not expected:
+        raise RuntimeError("no TestCase test was found")
+    stream = io.StringIO()
+    # TextTestRunner.run without its registerResult: a result registered with unittest.signals is the solution's to
+    # find there and to empty of its failures while the tests run (a list whose append drops them, a gc callback)
+    runner = unittest.TextTestRunner(stream=stream, verbosity=2)
+    result = runner._makeResult()
+    with warnings.catch_warnings():
+        if runner.warnings:
+            warnings.simplefilter(runner.warnings)
+            if runner.warnings in ("default", "always"):
+                warnings.filterwarnings("module", category=DeprecationWarning, message=r"Please use assert\w+ instead.")
+        start = time.perf_counter()
+        result.startTestRun()
+        try:
+            suite(result)
+        finally:
+            result.stopTestRun()
+        taken = time.perf_counter() - start
+    result.printErrors()
+    n = result.testsRun
+    stream.write("%s\nRan %d test%s in %.3fs\n\n%s\n" % (result.separator2, n, "s" * (n != 1), taken,
+                                                      "OK" if result.wasSuccessful() else "FAILED"))
+    print(stream.getvalue()[-3000:], file=sys.__stdout__)  # the report, past what the solution printed
+    def marked(test, ids):  # as the tests mark it: its method (in the class that defines it) or its class
+        cls, name = type(test), getattr(test, "_testMethodName", "")
+        return "test_solution." + cls.__qualname__ in ids or any(
+            "test_solution." + c.__qualname__ + "." + name in ids for c in cls.__mro__ if name in vars(c))
+
+    runtime_skips = [str(test) for test, reason in result.skipped if not marked(test, allowed_skips)]
+    unmarked = [test for test, _ in result.expectedFailures if not marked(test, expecting)]
+    if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips or unmarked:
+        raise AssertionError("unittest: %d failures, %d errors, %d skipped at run time" %
+                             (len(result.failures) + len(unmarked), len(result.errors), len(runtime_skips)))
+    ran = result.testsRun  # Python 3.12 and later leave the skipped tests out of testsRun
+    if ran != expected and ran + len(result.skipped) != expected:
+        raise AssertionError("unittest ran %d of %d tests" % (ran, expected))
+    if len(result.skipped) >= expected:  # as with pytest: a verdict needs a test that ran
+        raise RuntimeError("no test ran (every test was skipped)")
+
+
+def _ptsfast_own_processes():
+    """The solution's processes run as this uid: keep them out of this process's memory (the expected values and
+    the verdict live here), and make this process the reaper of what they leave behind (:func:`_ptsfast_reap`)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans (daemons too) become this process's children
+    except Exception:
+        pass
+
+
+def _ptsfast_reap(keep=()):
+    """Kills every process below this one but ``keep`` (the fork servers, which have no run going when this is
+    called): as their subreaper this process is an ancestor of each process the solution's programs left, even of
+    a daemon that left its session or one cloned as a server's child (``CLONE_PARENT``), so none outlives its case
+    to touch the next case's files or the checker's. Where the sandbox has no ``/proc`` (a host that refused the
+    mount: Docker's masked paths) there is no tree to walk: in the sandbox's own pid namespace (this process its pid
+    2, under its init) every process but this one and init is killed instead, which only a call without ``keep`` may
+    do (:func:`_ptsfast_stdio` starts no server then, where a special judge needs this)."""
+    import os, signal
+    me = os.getpid()
+    if not os.path.exists("/proc/self/stat"):
+        if not keep and me == 2 and os.getppid() == 1:
+            try:
+                os.kill(-1, signal.SIGKILL)  # atomic: a fork under way is restarted, and its child killed too
+            except ProcessLookupError:  # nothing left
+                return
+            while True:  # as their subreaper, every process left is reaped here once it is gone
+                try:
+                    os.waitpid(-1, 0)
+                except ChildProcessError:
+                    return
+                except InterruptedError:
+                    continue
+        return  # an unisolated run without /proc (macOS): nothing to walk, as --unsafe-code-oracle says
+    for _ in range(64):
+        children = {}
+        try:
+            names = os.listdir("/proc")
+        except OSError:
+            raise RuntimeError("cannot list /proc to kill what the program left running") from None
+        for name in names:
+            try:
+                with open("/proc/" + name + "/stat") as f:
+                    state, parent = f.read().rsplit(")", 1)[1].split()[:2]
+                # a zombie is dead already (its parent waits for it), unless only its main thread ended (a raw exit
+                # syscall): its other threads run on, out of sight but for /proc/<pid>/task
+                if state not in "ZX" or len(os.listdir("/proc/" + name + "/task")) > 1:
+                    children.setdefault(int(parent), []).append(int(name))
+            except (OSError, ValueError, IndexError):
+                continue
+        below, todo = set(), [me]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in below:
+                    below.add(child)
+                    todo.append(child)
+        kids = below - set(keep)
+        if not kids:
+            return
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in kids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    raise RuntimeError("processes the program left kept forking past 64 rounds of kills")  # never left to race
+
+
+def _ptsfast_boot(sites, body=None, digits=True):
+    """Python for a fresh interpreter on the solution's side (started ``-I -S``): the site folders added and
+    ``exit()`` / ``quit()`` given back as a plain interpreter has them (-S leaves them out), then ``body``; by default
+    the file ``sys.argv[1]`` run as ``__main__`` with the rest of ``sys.argv`` as its own. ``digits``: Python's limit
+    on converting ints of over 4300 digits to and from text (3.11) is lifted, as the judges the datasets' programs
+    were written for have none (``int(input())`` of a 5000-digit number, a printed ``2**20000``; open-r1's lifts it
+    for the program, not for its checker, which a wrong program's output would then keep busy for minutes)."""
+    if body is None:  # the module of `python file.py`, kept as __main__ (not runpy's, which is gone when it returns):
+        # finalization finalizes what its globals hold, as it does for a script (an unclosed open(1, 'w') flushed)
+        body = ("import sys\nsys.argv = sys.argv[1:]\nwith open(sys.argv[0], 'rb') as f:\n"
+                "    code = compile(f.read(), sys.argv[0], 'exec')\nmain = type(sys)('__main__')\n"
+                "main.__file__ = sys.argv[0]\nsys.modules['__main__'] = main\ndel f\nexec(code, vars(main))\n")
+    return "import site, sys\nfor d in %r:\n    site.addsitedir(d)\nsite.setquit()\n" % (sites,) + \
+        "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(0)\n" * digits + body
+
+
+def _ptsfast_piped(source, args, quiet=False, hash_seed=None):
+    """A fresh interpreter running ``source`` with two pipes, ``sys.argv[1]`` the one it reads and ``sys.argv[2]``
+    the one it answers on (then ``args``): (process, this side's writer, this side's reader), both binary.
+    ``quiet``: its stdout and stderr go nowhere (what it prints is no part of its answers). ``hash_seed``: its
+    ``PYTHONHASHSEED`` (which ``-I`` ignores: then ``-I``'s other parts are given one by one)."""
+    import os, subprocess, sys
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    silent = subprocess.DEVNULL if quiet else None
+    flags, env = ["-I", "-S"], None
+    if hash_seed is not None:
+        flags = ["-s", "-S"] + (["-P"] if sys.version_info >= (3, 11) else [])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env["PYTHONHASHSEED"] = str(hash_seed)
+    try:
+        proc = subprocess.Popen([sys.executable, *flags, "-c", source, str(in_r), str(out_w), *args], env=env,
+                                stdin=subprocess.DEVNULL, stdout=silent, stderr=silent, pass_fds=(in_r, out_w),
+                                close_fds=True)
+    finally:
+        os.close(in_r)
+        os.close(out_w)
+    return proc, os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
+
+
+def _ptsfast_stop(proc, *files):
+    """Closes this side's pipes and kills the process (its leftovers are :func:`_ptsfast_reap`'s)."""
+    for f in files:
+        try:
+            f.close()
+        except OSError:
+            pass
+    proc.kill()
+    proc.wait()
+
+
+def _ptsfast_write_program(spec, code):
+    """The solution (after the row's prompt) as a file of its own, and the site folders its interpreter needs."""
+    import os, sys
+    path = os.path.abspath("ptsfast_program.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_ptsfast_source(spec, code))
+    return path, [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+
+
+_PTSFAST_CALLER = """
+import json, linecache, os, sys, traceback, types
+cases = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
+replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+path, name, flags = sys.argv[3], sys.argv[4], sys.argv[5].split(",")
+int_keys, typed, not_none, record = ("int_keys" in flags, "typed" in flags, "not_none" in flags,
+                                     "record" in flags)
+
+
+def untagged(v):  # EvalPlus' arguments (ptsfast.problems.evalplus.encoded): tuples, sets, complex, dicts in order
+    if isinstance(v, list):
+        return [untagged(x) for x in v]
+    if isinstance(v, dict):
+        (kind, x), = v.items()
+        if kind == "tuple":
+            return tuple(untagged(y) for y in x)
+        if kind == "set":
+            return set(untagged(y) for y in x)
+        if kind == "complex":
+            return complex(*x)
+        return {untagged(k): untagged(y) for k, y in x}
+    return v
+
+def loads(line, _loads=json.loads):  # the arguments; APPS' dict argument gets its int keys back (TestProgram.int_keys)
+    args = _loads(line)
+    if typed:
+        return untagged(args)
+    if int_keys and args and isinstance(args[0], dict):
+        try:
+            return [{int(k): v for k, v in args[0].items()}]
+        except ValueError:
+            pass
+    return args
+
+def scalar(o):  # numpy's scalars pass as the numbers they hold, as APPS' and LiveCodeBench's == compares them
+    if type(o).__module__ == "numpy" and getattr(o, "shape", None) == () and callable(getattr(o, "item", None)):
+        return o.item()
+    exact = [getattr(sys.modules.get(m), n, None) for m, n in (("fractions", "Fraction"), ("decimal", "Decimal"))]
+    if type(o) in exact:
+        try:  # == a JSON number only where it is that number exactly (Fraction(1, 2) == 0.5; 1/3 equals no float)
+            if o == int(o):
+                return int(o)
+        except (OverflowError, ValueError):  # infinities, NaN
+            pass
+        if float(o) == o:
+            return float(o)
+    raise TypeError("%s() returned a %s, which is no JSON value" % (name, type(o).__name__))
+
+def tagged(v):  # EvalPlus' == tells a tuple from a list and a set from a list: JSON alone does not
+    if isinstance(v, list):
+        return [tagged(x) for x in v]
+    if isinstance(v, tuple):
+        return {"tuple": [tagged(x) for x in v]}
+    if isinstance(v, (set, frozenset)):
+        return {"set": sorted((tagged(x) for x in v), key=dumps)}
+    if isinstance(v, dict):
+        return {"dict": sorted(([tagged(k), tagged(x)] for k, x in v.items()), key=lambda kv: dumps(kv[0]))}
+    return v
+
+def dumps(value, _dumps=json.dumps):
+    return _dumps(value, default=scalar)
+
+def reply(text):
+    replies.write(text + "\\n")
+    replies.flush()
+
+try:
+    src = open(path, encoding="utf-8").read()
+    sys.argv[:] = ["solution.py"]
+    solution = types.ModuleType("solution")
+    solution.__file__ = "solution.py"
+    sys.modules["solution"] = solution
+    linecache.cache["solution.py"] = (len(src), None, src.splitlines(True), "solution.py")
+    exec(compile(src, "solution.py", "exec"), vars(solution))
+    ns = vars(solution)
+    if isinstance(ns.get("Solution"), type) and hasattr(ns["Solution"], name):
+        fn = getattr(ns["Solution"](), name)  # LeetCode-style starter code
+    else:
+        fn = ns.get(name)
+    if not callable(fn):
+        raise NameError("the solution does not define " + name + "()")
+except BaseException:
+    reply(dumps({"error": traceback.format_exc()[-3000:], "loading": True}))
+    os._exit(1)
+for line in cases:
+    try:
+        value = fn(*loads(line))
+        if not_none and (record or not isinstance(value, bool)):  # EvalPlus: a reference's value is whether it is
+            value = value is not None  # None; a solution's bool is itself, any other value whether it is None
+        kind = type(value)  # EvalPlus: a value within the tolerance is of the expected type (numpy's float64 no float)
+        odd = typed and kind not in (int, float, str, bool, type(None), list, tuple, dict, set, frozenset)
+        reply('{"ok": ' + dumps(tagged(value) if typed else value)  # as APPS compares: tuples are lists
+              + (', "type": ' + dumps(kind.__module__ + "." + kind.__qualname__) if odd else "") + "}")
+    except BaseException:
+        reply(dumps({"error": traceback.format_exc()[-3000:]}))
+"""
+
+
+def _ptsfast_call_process(spec, code):
+    """Function-call tests (APPS, LiveCodeBench, ``verification_info``): the solution runs in a process of its own,
+    gets each case's arguments and writes back, as JSON, what it returned; the expected values, the comparison
+    and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
+    a look at its caller's frames can pass. ``spec["record"]`` (a reference solution run for the expected values,
+    :meth:`TestProgram.program`): no comparison; every reply is printed, as one JSON list, at the end."""
+    import json
+    path, sites = _ptsfast_write_program(spec, code)
+    name = spec["fn_name"]
+    typed = spec.get("atol") is not None  # EvalPlus' comparison: a tuple is no list
+    flags = ",".join(f for f, on in (("int_keys", spec.get("int_keys")), ("typed", typed),
+                                     ("record", spec.get("record")), ("not_none", spec.get("special") == "not_none"))
+                     if on)
+    # what the solution prints is no part of a verdict (APPS' judge ignores it): debug prints cannot fill the
+    # sandbox's output limit; its errors come back as replies
+    # EvalPlus judges a solution in a process forked from the one that ran its canonical solution: one hash seed, so
+    # a value built from a set of strings comes in the same order on both sides; so here, in a fixed seed
+    p, send, recv = _ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_CALLER), [path, name, flags], quiet=True,
+                                   hash_seed=0 if typed else None)
+    recorded = []
+    try:
+        for i, (args, expected) in enumerate(spec["cases"]):
+            try:
+                send.write(json.dumps(args).encode() + b"\n")
+                send.flush()
+                line = recv.readline().decode("utf-8", "replace")
+            except BrokenPipeError:
+                line = ""
+            if not line:
+                raise AssertionError("case %d: the solution's process ended (status %s) before %s() returned" %
+                                     (i + 1, p.wait(), name))
+            try:
+                reply = json.loads(line)
+                if not isinstance(reply, dict) or not ("ok" in reply or isinstance(reply.get("error"), str)):
+                    raise ValueError(line[:200])
+            except ValueError:
+                raise AssertionError("case %d: the solution's process wrote %r, not a result" % (i + 1, line[:200]))
+            if spec.get("record"):
+                recorded.append(reply)
+                if reply.get("loading"):
+                    break
+                continue
+            if "error" in reply:
+                if reply.get("loading"):
+                    raise AssertionError("the solution failed before its first call:\n%s" % reply["error"])
+                raise AssertionError("case %d: %s(*%r) raised:\n%s" % (i + 1, name, args, reply["error"]))
+            got = reply["ok"]
+            if typed:
+                right = _ptsfast_evalplus_special(got, expected, spec.get("special"), args, spec["atol"])
+                if right is None:
+                    right = got == expected or ("type" not in reply and
+                                                _ptsfast_evalplus_same(got, expected, spec["atol"]))
+            else:
+                right = got == expected or (not spec["exact"] and isinstance(expected, list) and len(expected) == 1
+                                            and got == expected[0])
+            if not right:
+                raise AssertionError("case %d: %s(*%r) returned %r, expected %r" % (i + 1, name, args, got, expected))
+    finally:
+        _ptsfast_stop(p, send, recv)
+        _ptsfast_reap()
+    if spec.get("record"):
+        print(json.dumps(recorded))
+
+
+def _ptsfast_evalplus_special(got, expected, special, args, atol):
+    """EvalPlus' special oracles (``TestProgram.special``): True / False where the task's own rule decides, None
+    where the usual comparison goes on (a value not equal to the expected one, as its judge does)."""
+    import json, math
+    if special == "root":  # HumanEval's find_zero: any zero of the polynomial whose coefficients are the argument
+        try:
+            return abs(sum(c * math.pow(got, i) for i, c in enumerate(args[0]))) <= atol
+        except (TypeError, ValueError, OverflowError):
+            return False
+    if special == "any":
+        return True
+    if special == "set":
+        seqs = [v if isinstance(v, list) else v.get("tuple", v.get("set")) if isinstance(v, dict) else None
+                for v in (got, expected)]  # set(out) == set(exp): a list, tuple or set of the same elements
+        if any(not isinstance(v, list) for v in seqs):
+            return None
+        same = [set(json.dumps(x, sort_keys=True) for x in v) for v in seqs]
+        return True if same[0] == same[1] else None
+    if got == expected:
+        return True
+    if special == "or_zero":
+        return True if got == 0 else None
+    if special == "surface_area" and isinstance(got, (int, float)):  # a pyramid's surface, the height upright
+        base, height = args
+        want = round(base * base + 2 * base * math.sqrt((base / 2) ** 2 + height * height))
+        return True if abs(got - want) <= atol else None
+    if special == "digit_distance":  # the numbers padded with zeros to one length
+        a, b = (str(x) for x in args)
+        a, b = a.zfill(max(len(a), len(b))), b.zfill(max(len(a), len(b)))
+        return True if got == sum(abs(int(x) - int(y)) for x, y in zip(a, b)) else None
+    return None
+
+
+def _ptsfast_evalplus_same(got, expected, atol):
+    """EvalPlus' comparison of a returned value (values tagged by the caller: a tuple, set or dict is an object
+    naming its kind): equal, else, where the row gives a tolerance (or the expected value is a float or a non-empty
+    sequence of floats, then 1e-6), the same kind and length and every number within ``atol + 1e-7 * |expected|``
+    (``numpy.allclose``)."""
+    if got == expected:
+        return True
+
+    def items(v):  # a list's or a tuple's elements, else None
+        return v if isinstance(v, list) else v["tuple"] if isinstance(v, dict) and list(v) == ["tuple"] else None
+
+    seq = items(expected)
+    floats = isinstance(expected, float) or (bool(seq) and all(isinstance(x, float) for x in seq))
+    atol = 1e-6 if atol == 0 and floats else atol
+    if atol == 0 or type(got) is not type(expected) or (isinstance(got, dict) and list(got) != list(expected)):
+        return False
+
+    def close(a, b):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            if a == b:
+                return True
+            inf = float("inf")
+            return abs(a) != inf and abs(b) != inf and abs(a - b) <= atol + 1e-7 * abs(b)  # nan: never close
+        xs, ys = items(a), items(b)
+        return xs is not None and ys is not None and len(xs) == len(ys) and all(map(close, xs, ys))
+
+    return close(got, expected)
+
+
+def _ptsfast_same_output(got, expected, exact=False):
+    """Whether a program printed the expected output: the same whitespace-separated tokens, decimals within 1e-6
+    (APPS' and CodeContests' rows); ``exact``: as LiveCodeBench's ``grade_stdio``, line by line, each line the same
+    text or the same numbers exactly (``1.50`` for ``1.5``)."""
+    if exact:
+        from decimal import Decimal, InvalidOperation
+        lines, want = got.strip().split("\n"), expected.strip().split("\n")
+        if len(lines) != len(want):
+            return False
+        for x, y in zip(lines, want):
+            x, y = x.strip(), y.strip()
+            if x == y:
+                continue
+            if not (x.isascii() and "_" not in x):  # Decimal() reads "５" and "5_0" as numbers
+                return False
+            try:
+                if [Decimal(t) for t in x.split()] != [Decimal(t) for t in y.split()]:
+                    return False
+            except InvalidOperation:
+                return False
+        return True
+    a, b = got.split(), expected.split()
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        if not (x.isascii() and "_" not in x):  # Decimal() and float() read "５" and "5_0" as numbers
+            return False
+        if y.lstrip("+-").isdigit():  # an integer answer is that number exactly (3.0 for 3; never 123456789.5, nor
+            # 10**18 - 1 for 10**18, which a float cannot tell apart)
+            if y.lstrip("+-")[:1] == "0" and len(y.lstrip("+-")) > 1:  # "0011": a string of digits (a binary
+                return False  # string, a code), not a number: "11" drops what the answer is made of
+            from decimal import Decimal, InvalidOperation
+            try:
+                if Decimal(x) != int(y):
+                    return False
+            except (InvalidOperation, ValueError):
+                return False
+            continue
+        if not any(c in x + y for c in ".eE"):  # "1e18" expected: compared as a number too
+            return False
+        try:
+            fx, fy = float(x), float(y)
+        except ValueError:
+            return False
+        if not abs(fx - fy) <= 1e-6 * max(1.0, abs(fy)):  # "nan" is within no tolerance of anything
+            return False
+    return True
+
+
+def _ptsfast_stdio(spec, code):
+    """Each case runs the program as its own process, the input on stdin, and compares what it printed (or has the
+    row's special judge compare it). Cases fork a warm interpreter (:class:`_PtsfastForkServer`), the special judge
+    another one started before any of the program ran; a single case starts fresh ones. Either way stdin is a file,
+    as judges give it (fast-input idioms read ``os.fstat(0).st_size`` bytes). Every process the program left is
+    killed before the judge's files are written and before the next case."""
+    import json, os, subprocess, sys, tempfile
+    path, sites = _ptsfast_write_program(spec, code)
+    boot = _ptsfast_boot(sites)
+    env = dict(os.environ)
+    # one case: a spawn is less; and no servers for a special judge where no /proc shows what a run left behind (the
+    # leftovers die by kill(-1) then, which would take the servers too)
+    forked = len(spec["cases"]) > 1 and (os.path.exists("/proc/self/stat") or not spec.get("checker"))
+    judge = _PtsfastForkServer.start("checker.py", sites, spec["checker"]) if forked and spec.get("checker") else None
+    server = _PtsfastForkServer.start(path, sites) if forked and (judge or not spec.get("checker")) else None
+    try:
+        for i, (stdin, expected) in enumerate(spec["cases"]):
+            if spec.get("files"):  # Codeforces' file input mode (what the last program left there, links too, goes)
+                for name in ("input.txt", "output.txt"):
+                    if os.path.lexists(name):
+                        os.remove(name)
+                with open("input.txt", "w", encoding="utf-8") as f:
+                    f.write(stdin)
+            if server is not None:
+                status, out, err = server.run(stdin.encode(), i)
+            else:
+                with tempfile.TemporaryFile(dir=".") as given:
+                    given.write(stdin.encode())
+                    given.seek(0)
+                    p = subprocess.run([sys.executable, "-I", "-S", "-c", boot, path], stdin=given,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+                status, out, err = p.returncode, p.stdout, p.stderr
+                _ptsfast_reap(keep=_PtsfastForkServer.alive)  # what it left cannot touch the next case or the checker
+            if status != 0:
+                import signal
+                how = "was killed by %s" % signal.Signals(-status).name if -status in set(signal.Signals) else \
+                    "exited with status %d" % status
+                raise AssertionError("case %d: the program %s:\n%s" %
+                                     (i + 1, how, err.decode("utf-8", "replace")[-1500:]))
+            got = out.decode("utf-8", "replace")
+            if spec.get("files") and os.path.isfile("output.txt"):
+                with open("output.txt", encoding="utf-8", errors="replace") as f:
+                    got = f.read()
+            head, said = "wrong output", ""
+            if spec.get("checker"):
+                files = json.dumps([stdin, expected, got]).encode()
+                j_status, j_out, j_err = judge.run(files, i) if judge is not None else \
+                    _ptsfast_special_judge(spec["checker"], stdin, expected, got, sites)
+                right = _ptsfast_accepts(j_status, j_out)
+                # what the row's checker said, and why it failed where it did: a checker that fails on every output
+                # shows so, rather than as programs that are all wrong
+                if j_status:
+                    head = "not accepted: the special judge (generated_checker) exited with status %d" % j_status
+                said = "\n--- the special judge printed\n%s%s" % (
+                    j_out.decode("utf-8", "replace")[-300:] if j_out.strip() else "(nothing)",
+                    "\n--- its errors\n" + j_err.decode("utf-8", "replace")[-1000:] if j_err.strip() else "")
+            else:
+                right = _ptsfast_same_output(got, expected, spec["exact"])
+            if not right:
+                raise AssertionError("case %d: %s\n--- input\n%s\n--- expected\n%s\n--- got\n%s%s" %
+                                     (i + 1, head, stdin[:500], expected[:500], got[:500], said))
+    finally:
+        for s in (server, judge):
+            if s is not None:
+                s.close()
+        _ptsfast_reap()
+
+
+_PTSFAST_FORK_SERVER = """
+import ast, gc, json, os, shutil, sys, tempfile
+requests, replies = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")
+path, checker = sys.argv[3], len(sys.argv) > 4
+import ctypes
+# PR_SET_DUMPABLE 0: a run cannot ptrace this server (its parent), which outlives the reaps and would answer later cases
+# as the run chose; the special judge's runs stand beside the program's processes, which cannot reach them either
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+if checker:
+    source = requests.read(int(requests.readline())).decode("utf-8")
+else:
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+try:  # the modules the program imports at its top: loaded once here, not once a case (libraries' code only)
+    tree = ast.parse(source)
+except Exception:
+    tree = ast.Module([], [])
+quiet = set(sys.stdlib_module_names) - {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle",
+                                        "turtledemo", "tkinter", "webbrowser", "pydoc"}
+for node in tree.body:
+    names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if (
+        isinstance(node, ast.ImportFrom) and node.level == 0 and node.module) else []
+    for name in names:
+        if name.split(".")[0] in quiet or name.split(".")[0] == "numpy":
+            try:
+                __import__(name)
+            except BaseException:
+                pass
+del tree
+
+
+def scratch(n=[0]):
+    n[0] += 1
+    name = "ptsfast_run_%d_%d" % (os.getpid(), n[0])
+    fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.unlink(name)
+    return fd
+
+
+gc.freeze()  # a run's collection at its end scans what the run made, not this server's heap
+replies.write(b"ready\\n")
+replies.flush()
+while True:
+    head = requests.readline()
+    if not head:
+        break
+    try:  # what the judge killed of the last run's leftovers, made this server's children (CLONE_PARENT)
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+    data = requests.read(int(head))
+    fds = [scratch() for _ in range(3)]
+    if checker:  # checker.py input.txt correct_output.txt solution_output.txt, in a folder of their own
+        where = tempfile.mkdtemp(prefix="ptsfast_checker_")
+        for name, text in zip(("checker.py", "input.txt", "correct_output.txt", "solution_output.txt"),
+                              [source] + json.loads(data)):
+            with open(os.path.join(where, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        data, argv = b"", [path, "input.txt", "correct_output.txt", "solution_output.txt"]
+    else:
+        where, argv = None, [path]
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fds[0], view):]
+    os.lseek(fds[0], 0, 0)
+    pid = os.fork()
+    if pid == 0:  # the run: a fresh __main__, stdin / stdout / stderr on the files, and the interpreter's exit
+        for k, fd in enumerate(fds):
+            os.dup2(fd, k)
+            os.close(fd)
+        requests.close()
+        replies.close()
+        if where:
+            os.chdir(where)
+        sys.argv[:] = argv
+        main = type(sys)("__main__")  # as `python file.py` has it
+        main.__file__ = path
+        sys.modules["__main__"] = main
+        try:
+            with open(path, "rb") as f:
+                program = compile(f.read(), path, "exec")
+            exec(program, vars(main))
+            code = 0
+        except SystemExit as e:
+            code = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
+            if not isinstance(e.code, (int, type(None))):
+                print(e.code, file=sys.stderr)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 1
+        try:  # as the interpreter ends: wait for the program's threads, run its atexit functions, flush (a closed or
+            # None sys.stdout is left alone), clear the program's module (what it held is finalized), flush again
+            if "threading" in sys.modules:
+                sys.modules["threading"]._shutdown()
+            import atexit
+            atexit._run_exitfuncs()
+            for last in (False, True):
+                if last:  # its globals set to None as the interpreter clears a module: one underscore first
+                    g, main, program = vars(main), None, None
+                    for k in [k for k in g if k[:1] == "_" and k[:2] != "__"] + [k for k in g if k != "__builtins__"]:
+                        g[k] = None
+                    g = None
+                    gc.collect()
+                for f in (sys.stdout, sys.stderr):
+                    if f is not None and not getattr(f, "closed", False):
+                        f.flush()
+        except BaseException:
+            code = code or 120
+        os._exit(code & 0xFF)  # without tearing the interpreter down: ~10 ms a run
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])  # what it left is the judge's to kill
+    out = os.pread(fds[1], os.fstat(fds[1]).st_size, 0)
+    size = os.fstat(fds[2]).st_size
+    err = os.pread(fds[2], min(size, 4096), max(0, size - 4096))
+    for fd in fds:
+        os.close(fd)
+    if where:
+        shutil.rmtree(where, ignore_errors=True)
+    replies.write(b"%d %d %d\\n" % (status, len(out), len(err)) + out + err)
+    replies.flush()
+"""
+
+
+class _PtsfastForkServer:
+    """Runs of one program, each a fork of one warm interpreter (its site folders added, the standard modules the
+    program imports loaded): a fresh interpreter costs ~30 ms a run, a fork ~2 ms. A server of the solution only ever
+    gets inputs and sends back what each run printed: no expected output enters it, so it stands on the program's
+    side of the comparison like the runs. A server of the row's special judge (``checker``: its source) is started
+    before any of the program runs and is not dumpable, so the program's processes cannot reach into it; each of its
+    runs gets a folder of its own written after the program's processes are gone. What a run leaves running is
+    orphaned to the judge, their subreaper, which kills it before the next run."""
+
+    alive: set = set()
+    """The servers' pids: spared when the judge kills what a run left."""
+
+    def __init__(self, proc, send, recv):
+        self.proc, self.send, self.recv = proc, send, recv
+        _PtsfastForkServer.alive.add(proc.pid)
+
+    @classmethod
+    def start(cls, path, sites, checker=None):
+        """A ready server, or None (then each case starts its own interpreter)."""
+        server = cls(*_ptsfast_piped(_ptsfast_boot(sites, _PTSFAST_FORK_SERVER, digits=not checker),
+                                     [path] + ["checker"] * bool(checker)))
+        try:
+            if checker:
+                source = checker.encode("utf-8")
+                server.send.write(b"%d\n" % len(source) + source)
+                server.send.flush()
+            ready = server.recv.readline() == b"ready\n"
+        except OSError:
+            ready = False
+        if not ready:  # before any of the program ran: not the program's doing
+            server.close()
+            return None
+        return server
+
+    def run(self, data, case):
+        """(exit status, stdout, stderr's tail) of one run with ``data`` on stdin (a checker's: its three files)."""
+        try:
+            self.send.write(b"%d\n" % len(data) + data)
+            self.send.flush()
+            head = self.recv.readline()
+            status, n_out, n_err = map(int, head.split())
+            out, err = self.recv.read(n_out), self.recv.read(n_err)
+        except (OSError, ValueError):
+            raise AssertionError("case %d: the process running the program ended (status %s) before it answered" %
+                                 (case + 1, self.proc.poll())) from None
+        _ptsfast_reap(keep=_PtsfastForkServer.alive)
+        return status, out, err
+
+    def close(self):
+        _PtsfastForkServer.alive.discard(self.proc.pid)
+        _ptsfast_stop(self.proc, self.send, self.recv)
+
+
+def _ptsfast_accepts(status, out):
+    """open-r1/codeforces' checker verdict: exit 0 with ``1`` as the last word of its output."""
+    return status == 0 and out.decode("utf-8", "replace").split()[-1:] == ["1"]
+
+
+def _ptsfast_special_judge(checker, stdin, expected, got, sites):
+    """open-r1/codeforces' checker contract: ``checker.py input.txt correct_output.txt solution_output.txt`` in a
+    folder of their own, written after every process of the program is gone; it accepts by exiting 0 with ``1`` as
+    the last word of its output. Returns its (exit status, stdout, stderr's tail), as a fork server's run."""
+    import os, shutil, subprocess, sys, tempfile
+    where = tempfile.mkdtemp(prefix="ptsfast_checker_")
+    try:
+        for name, text in (("checker.py", checker), ("input.txt", stdin), ("correct_output.txt", expected),
+                           ("solution_output.txt", got)):
+            with open(os.path.join(where, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", _ptsfast_boot(sites, digits=False), "checker.py",
+                            "input.txt", "correct_output.txt", "solution_output.txt"], cwd=where,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+        return p.returncode, p.stdout, p.stderr[-4096:]
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+_ptsfast_judge(_SPEC, _CODE)
