@@ -357,3 +357,12 @@ def test_an_export_of_a_cut_records_file_names_the_committed_records_it_lacks(tm
     with caplog.at_level(logging.WARNING):
         assert export(run, tmp_path / "pv.jsonl", fmt="jsonl", kind="pivots") == 1
     assert f"{run / PIVOTS} holds 1 of the 2 records its run committed" in caplog.text and "restore" in caplog.text
+
+
+def test_min_delta_keeps_a_record_at_the_bound_by_its_counts():
+    """``--min-delta 0.2`` dropped a pivot whose Δp is 0.2 by its counts: 1 - 48/60 computes as 0.1999..."""
+    from ptsfast.outputs.source import filter_records
+
+    at = {"direction": "lowers", "delta": 48 / 60 - 1, "confirmed": "confirmed"}
+    below = {"direction": "lowers", "delta": -0.19, "confirmed": "confirmed"}
+    assert filter_records([at, below], min_delta=0.2) == [at]

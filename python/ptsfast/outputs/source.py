@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptsfast.mining.stats import reaches
 from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info
 
 log = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
     for r in records:
         if direction not in (None, "both") and r.get("direction") != direction:
             continue
-        if min_delta and (r.get("delta") is None or abs(r["delta"]) < min_delta):
+        if min_delta and (r.get("delta") is None or not reaches(abs(r["delta"]), min_delta)):  # as counts mean it
             continue
         state = r.get("confirmed")
         if state is False or state == "refuted":
