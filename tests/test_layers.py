@@ -131,3 +131,12 @@ def test_the_package_root_lists_its_public_api():
     assert set(ptsfast.__all__) <= set(dir(ptsfast))
     for name in ptsfast.__all__:
         assert getattr(ptsfast, name) is not None
+
+
+def test_lines_fit_120_columns():
+    """The project's one layout rule for code (characters, not bytes: a Δ or a CJK string counts once each)."""
+    root = Path(__file__).resolve().parent.parent
+    long = [f"{path.relative_to(root)}:{n}" for folder in ("python", "tests", "benchmarks")
+            for path in sorted((root / folder).rglob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 120]
+    assert long == []

@@ -145,8 +145,9 @@ def test_a_visible_host_file_cannot_be_written_renamed_or_deleted():
 import os, shutil
 victim = {victim!r}
 assert open(victim).read() == "original"        # visible, read-only
-for attack in (lambda: open(victim, "a").write("x"), lambda: os.remove(victim), lambda: os.rename(victim, victim + "2"),
-               lambda: os.chmod(victim, 0o777), lambda: os.truncate(victim, 0), lambda: shutil.rmtree(os.path.dirname(victim))):
+for attack in (lambda: open(victim, "a").write("x"), lambda: os.remove(victim),
+               lambda: os.rename(victim, victim + "2"), lambda: os.chmod(victim, 0o777),
+               lambda: os.truncate(victim, 0), lambda: shutil.rmtree(os.path.dirname(victim))):
     try:
         attack()
     except OSError:
@@ -215,13 +216,15 @@ assert subprocess.run(["python3", "-c", "pass"]).returncode == 0
 def test_subprocesses_run_inside_the_same_sandbox():
     code = r'''
 import subprocess
-out = subprocess.run(["/bin/sh", "-c", "ls /; echo $HOME; id -u; touch /usr/x 2>&1 || echo ro"], capture_output=True, text=True).stdout
+script = "ls /; echo $HOME; id -u; touch /usr/x 2>&1 || echo ro"
+out = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True).stdout
 print(out)
 names = out.split()
 assert "home" not in names and "ro" in names
 import os
 assert sorted(os.listdir("/etc")) == ["hosts", "nsswitch.conf"]  # localhost only, none of the host's /etc
-assert set(names[:names.index("/tmp")]) <= {"dev", "etc", "proc", "tmp"} | TOPS, names  # TOPS: the bound paths' first parts
+# TOPS: the bound paths' first parts
+assert set(names[:names.index("/tmp")]) <= {"dev", "etc", "proc", "tmp"} | TOPS, names
 '''
     tops = {e[1].split("/")[1] for e in sandbox._read_only_paths(sandbox._interpreter(), sandbox._site_dirs())}
     res = _run(f"TOPS = {tops!r}\n" + code, "")
@@ -398,7 +401,8 @@ def test_memory_limit():
 
 @needs_isolation
 def test_temp_dir_is_size_limited():
-    code = "chunk = b'x' * (1 << 20)\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(100):\n        f.write(chunk)\n"
+    code = ("chunk = b'x' * (1 << 20)\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(100):\n"
+            "        f.write(chunk)\n")
     res = run_python(code, SandboxLimits(timeout=10, tmp_mb=8, file_mb=64))
     assert not res.passed and ("No space left" in res.output or "28" in res.output), res.output
 
@@ -816,7 +820,8 @@ sb = importlib.util.module_from_spec(spec); sys.modules["sb"] = sb; spec.loader.
 assert sb.isolation_status() == (True, ""), sb.isolation_status()
 probe = """
 import os, ctypes
-assert sorted(os.listdir("/")) == sorted(set(os.listdir("/")) & {{"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"}})
+assert sorted(os.listdir("/")) == sorted(set(os.listdir("/")) & {{"bin", "dev", "etc", "lib", "lib32", "lib64",
+                                                                 "libx32", "proc", "sbin", "tmp", "usr"}})
 assert open("/proc/self/status").read().split("CapEff:")[1].split()[0] == "0" * 16
 assert ctypes.CDLL(None).mount(None, b"/usr", None, 0x20 | 0x1000, None) != 0
 n = 0
