@@ -8,8 +8,7 @@ import re
 import shutil
 
 import pytest
-import torch
-from tiny_models import tiny_model, tiny_tokenizer
+from tiny_models import mine_tiny_pivot_run
 
 from ptsfast.cli import build_parser
 from ptsfast.cli import main as cli
@@ -29,31 +28,11 @@ def test_tests_field_help_names_every_tests_column_loading_tries():
     assert sorted(names - words) == []
 
 
-def first_of_w7_w9(text, problem):
-    words = [w for w in text.split() if w in ("w7", "w9")]
-    return bool(words) and words[0] == "w7"
-
-
 @pytest.fixture(scope="module")
 def mined(tmp_path_factory):
     """A finished run with pivots and pairs of three problems (the tiny model is tuned to make them)."""
-    from ptsfast.engine import EngineConfig
-    from ptsfast.mining.types import FilterConfig, MiningConfig
-    from ptsfast.pipeline import MineOptions, mine
-    from ptsfast.problems.loading import Problem
-
-    model = tiny_model("llama", seed=3, mlp_bias=True)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0
-        model.lm_head.weight[[7, 9], 0] += 0.55
-        model.lm_head.weight[2, 0] -= 100.0
-    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
-    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
-                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
-                          engine=EngineConfig(num_blocks=256, block_size=8))
     out = tmp_path_factory.mktemp("mined") / "run"
-    summary = mine(model, tiny_tokenizer(), problems, out, options, oracle=first_of_w7_w9, progress=False)
+    summary = mine_tiny_pivot_run(out)
     assert summary["pivots"] >= 2 and summary["pairs"] >= 1, "the tiny setup is tuned to produce pivots and pairs"
     return out
 

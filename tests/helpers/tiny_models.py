@@ -120,3 +120,35 @@ def byte_level_bpe():
     tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<|im_start|>", "<|im_end|>"],
                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
     return PreTrainedTokenizerFast(tokenizer_object=tk)
+
+
+def first_of_w7_w9(text: str, problem) -> bool:
+    """Success iff w7 comes before w9: the first of them is a pivot (raising for w7, lowering for w9)."""
+    words = [w for w in text.split() if w in ("w7", "w9")]
+    return bool(words) and words[0] == "w7"
+
+
+def tiny_pivot_model(seed: int = 3):
+    """A tiny Llama whose solutions often hold w7 or w9 and never end early (survives save_pretrained)."""
+    model = tiny_model("llama", seed=seed, mlp_bias=True)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0  # a constant feature in the final hidden state...
+        model.lm_head.weight[[7, 9], 0] += 0.55  # ...that makes w7 / w9 frequent
+        model.lm_head.weight[2, 0] -= 100.0  # ...and EOS impossible: solutions run to max_new_tokens
+    return model
+
+
+def mine_tiny_pivot_run(out, problems: int = 3, max_new_tokens: int = 12) -> dict:
+    """Mines ``problems`` problems of two trajectories each with :func:`tiny_pivot_model` into ``out`` (a finished
+    run with pivots of both directions and pairs, under :func:`first_of_w7_w9`); returns the run's summary."""
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    questions = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(problems)]
+    options = MineOptions(max_new_tokens=max_new_tokens, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    return mine(tiny_pivot_model(), tiny_tokenizer(), questions, out, options, oracle=first_of_w7_w9, progress=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import byte_level_bpe, tiny_model, tiny_tokenizer
+from tiny_models import byte_level_bpe, first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
 
 from ptsfast.cli import main as cli
 from ptsfast.problems.loading import Problem
@@ -19,23 +19,6 @@ from ptsfast.outputs.source import ExportError, open_source, read_records
 from ptsfast.outputs.steering import STEERING_FIELDS
 from ptsfast.mining.types import FilterConfig, MiningConfig
 from ptsfast.pipeline import MineOptions, mine
-
-
-def first_of_w7_w9(text: str, problem) -> bool:
-    """Success iff w7 comes before w9: the first of them is a pivot (raising for w7, lowering for w9)."""
-    words = [w for w in text.split() if w in ("w7", "w9")]
-    return bool(words) and words[0] == "w7"
-
-
-def tiny_pivot_model(seed=3):
-    """A tiny Llama whose solutions often hold w7 or w9 and never end early (survives save_pretrained)."""
-    model = tiny_model("llama", seed=seed, mlp_bias=True)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0  # a constant feature in the final hidden state...
-        model.lm_head.weight[[7, 9], 0] += 0.55  # ...that makes w7 / w9 frequent
-        model.lm_head.weight[2, 0] -= 100.0  # ...and EOS impossible: solutions run to max_new_tokens
-    return model
 
 
 @pytest.fixture(scope="module")
