@@ -261,7 +261,8 @@ def extract_choice(text: str, last: str = "E") -> str | None:
 _FENCE_OPEN = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^`\n]*)\n", re.M)
 _FENCE_CLOSE = {"`": re.compile(r"^[ \t]*```.*$|```[ \t]*$", re.M),  # a line opening ``` (``` (Note: ...``), or
                 "~": re.compile(r"^[ \t]*~~~.*$|~~~[ \t]*$", re.M)}  # ending it; a ~~~ block ends at ~~~ only
-_PY_LABEL = re.compile(r"(?:python3?|py3?)(?=[\s:]|$)", re.I)  # a fence's label, on its line or the next
+# a fence's label, on its line or the next: python, py3, python3.10, Quarto's {python}, pandoc's {.python .numberLines}
+_PY_LABEL = re.compile(r"(?:(?:python3?|py3?)(?:\.\d+)?|\{\.?(?:python3?|py3?)(?:[ \t][^}\n]*)?\})(?=[\s:]|$)", re.I)
 _ONE_LINE = re.compile(rf"^[ \t]*```+[ \t]*(?:({_PY_LABEL.pattern})[ \t]+)?([^`\n]*[^`\s])[ \t]*```+[ \t]*$",
                        re.M | re.I)
 
@@ -415,7 +416,8 @@ def _in_long_string(code: str) -> bool:
 
 def _opens_program(head: str, code: str) -> bool:
     """Whether the text after a fence's ``python`` label is the program's first line (``def f(x):``, ``import
-    sys``), not a file name or an attribute (``main.py``, ``3``, ``{.numberLines}``) that would fail the program."""
+    sys``), not a file name or an attribute (``main.py``, ``3``, ``{.numberLines}``, ``title="sol.py"``,
+    ``filename=solution.py``: one value given a name the block never reads) that would fail the program."""
     import ast
 
     for src in (head + "\n" + code, head, head + "\n    pass"):  # the block, or its first line (cut, or a body)
@@ -423,6 +425,11 @@ def _opens_program(head: str, code: str) -> bool:
             body = ast.parse(src).body
         except (SyntaxError, ValueError):
             continue
+        if body and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1 and \
+                isinstance(body[0].targets[0], ast.Name) and \
+                isinstance(body[0].value, (ast.Constant, ast.Name, ast.Attribute)) and \
+                not re.search(rf"\b{body[0].targets[0].id}\b", code):
+            return False  # an attribute of the fence
         return not body or not (isinstance(body[0], ast.Expr) and not isinstance(body[0].value, ast.Call))
     return False
 

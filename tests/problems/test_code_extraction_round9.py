@@ -1,0 +1,34 @@
+"""Answer shapes (round 9) where the code oracle judged a program other than the one the answer states."""
+
+import pytest
+
+from ptsfast.problems.oracles import answer_complete, extract_code
+
+F = "def f(x):\n    return x + 1\n"
+
+
+def assert_judged_on(text: str, code: str, stops: bool = True) -> None:
+    """``text`` yields ``code``; so does every prefix at which a rollout may stop (there is one when ``stops``)."""
+    assert extract_code(text) == code
+    at = [k for k in range(1, len(text) + 1) if answer_complete("code", text[:k])]
+    for k in at:
+        assert extract_code(text[:k]) == code, (k, text[:k])
+    assert bool(at) is stops
+
+
+@pytest.mark.parametrize("attrs", ['title="sol.py"', "filename=solution.py", 'hl_lines="2"', "linenums=1"])
+def test_a_fence_attribute_after_the_label_is_not_code(attrs):
+    # filename=solution.py ran as code: a NameError failed the right program
+    assert_judged_on(f"```python {attrs}\n" + F + "```\n", F)
+    assert_judged_on(f"```py {attrs}\n" + F + "```\nUsage:\n```python\nprint(f(1))\n```\n", F)
+
+
+def test_an_assignment_on_the_fence_line_that_the_program_reads_is_code():
+    assert_judged_on("```python n=3\nprint(n)\n```\n", "n=3\nprint(n)\n")
+
+
+@pytest.mark.parametrize("label", ["python3.10", "python3.12", "{python}", "{.python}", "{.python .numberLines}",
+                                   "{python} title=sol.py"])
+def test_a_versioned_or_braced_python_label_holds_the_program(label):
+    # unread, the block was no block: no early stop, and the usage block after it was judged with the program
+    assert_judged_on(f"```{label}\n" + F + "```\nUsage:\n```python\nprint(f(1))\n```\n", F)
