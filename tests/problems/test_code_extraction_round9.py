@@ -32,3 +32,16 @@ def test_an_assignment_on_the_fence_line_that_the_program_reads_is_code():
 def test_a_versioned_or_braced_python_label_holds_the_program(label):
     # unread, the block was no block: no early stop, and the usage block after it was judged with the program
     assert_judged_on(f"```{label}\n" + F + "```\nUsage:\n```python\nprint(f(1))\n```\n", F)
+
+
+@pytest.mark.parametrize("label", ["python", "", "py"])
+def test_an_imports_only_block_before_the_function_is_part_of_the_program(label):
+    # the imports block was the program judged: every test failed on a NameError
+    text = (f"First the imports:\n```{label}\nimport math\nfrom typing import List\n```\nThen the function:\n"
+            f"```{label}\ndef f(xs: List[float]) -> int:\n    return math.floor(sum(xs))\n```\n")
+    assert_judged_on(text, "import math\nfrom typing import List\n"
+                           "def f(xs: List[float]) -> int:\n    return math.floor(sum(xs))\n")
+
+
+def test_imports_only_blocks_join_a_block_cut_by_the_budget():
+    assert_judged_on("```python\nimport sys\n```\n```python\nprint(sys.", "import sys\nprint(sys.", stops=False)

@@ -276,7 +276,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     ``text``, ``pycon``), unlabelled ones holding data (sample input, output), closed Python ones showing a run or
     data (``>>> f(2)``, ``[0, 1]``, ``Input: nums = [2, 7]``) and closed ones that only use a program written
     elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind) are
-    passed over. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
+    passed over. Closed blocks that only import (``import math``, then the function in a block of its own) are the
+    program's first lines. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
     (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence whose first line is ``python`` alone
     is so labelled, code after the label on the opening fence's line (```python def f(x):) is the block's first
     line, and a block written on one line (```python print(1)```) is one too. A fence line inside a triple-quoted
@@ -287,13 +288,13 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     m = _FENCE_OPEN.search(text)
     if m is not None and m.start() > 0 and not m.group(2).strip() and _is_code(text[:m.start()]):
         return text[:m.start()], True
-    pos = 0
+    pos, imports = 0, ""
     while True:
         m = _FENCE_OPEN.search(text, pos)
         one = _ONE_LINE.search(text, pos)
         if one is not None and (m is None or one.start() < m.start()):
             if one.group(1) or _is_code(one.group(2)):
-                return one.group(2) + "\n", text.startswith("\n", one.end())
+                return imports + one.group(2) + "\n", text.startswith("\n", one.end())
             pos = one.end()
             continue
         if m is None:
@@ -320,8 +321,10 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         program = py or (not label and (close is None or _is_code(code)))
         if program and close is not None and (_is_usage(code) or bool(py) and _is_sample(code)):
             program = False  # an example of the program (print(f(3)), >>> f(2), [0, 1]) shown before it
+        if program and close is not None and _only_imports(code):
+            imports, program = imports + code + ("" if code.endswith("\n") else "\n"), False  # its first lines
         if program:
-            return code, close is not None and text.startswith("\n", close.end())
+            return imports + code, close is not None and text.startswith("\n", close.end())
         if close is None:
             return None
         pos = close.end()
@@ -387,6 +390,18 @@ def _is_sample(code: str) -> bool:
     except (SyntaxError, ValueError):
         return re.match(r"(?:input|output|explanation|example\b[^:\n]{0,20})\s*:", first, re.I) is not None
     return not any(_does_something(st) for st in tree.body)
+
+
+@functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
+def _only_imports(code: str) -> bool:
+    """Python that only imports (``import math``): a block an answer shows before the function that uses it."""
+    import ast
+
+    try:
+        body = ast.parse(code).body
+    except (SyntaxError, ValueError):
+        return False
+    return bool(body) and all(isinstance(st, (ast.Import, ast.ImportFrom)) for st in body)
 
 
 def _in_long_string(code: str) -> bool:
