@@ -45,3 +45,8 @@ def test_an_imports_only_block_before_the_function_is_part_of_the_program(label)
 
 def test_imports_only_blocks_join_a_block_cut_by_the_budget():
     assert_judged_on("```python\nimport sys\n```\n```python\nprint(sys.", "import sys\nprint(sys.", stops=False)
+
+
+@pytest.mark.parametrize("shown", ["In [1]: f(2)\nOut[1]: 3\n", "In [3]: def g(y):\n   ...:     return y\n"])
+def test_an_ipython_session_before_the_program_is_passed_over(shown):
+    assert_judged_on("Run:\n```python\n" + shown + "```\nSolution:\n```python\n" + F + "```\n", F)

@@ -378,12 +378,12 @@ def _is_usage(code: str) -> bool:
 
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_sample(code: str) -> bool:
-    """A block labelled Python that shows a run, not a program: a session (``>>> f(2)``), data (``[0, 1]``,
-    ``Output: 6``, comments alone) or a sample (``Input: nums = [2, 7], target = 9``)."""
+    """A block labelled Python that shows a run, not a program: a session (``>>> f(2)``, IPython's ``In [1]: f(2)``),
+    data (``[0, 1]``, ``Output: 6``, comments alone) or a sample (``Input: nums = [2, 7], target = 9``)."""
     import ast
 
     first = next((ln.strip() for ln in code.split("\n") if ln.strip()), "")
-    if first.startswith(">>>"):
+    if first.startswith(">>>") or re.match(r"In ?\[\d*\]:", first):
         return True
     try:
         tree = ast.parse(code)
