@@ -50,3 +50,19 @@ def test_imports_only_blocks_join_a_block_cut_by_the_budget():
 @pytest.mark.parametrize("shown", ["In [1]: f(2)\nOut[1]: 3\n", "In [3]: def g(y):\n   ...:     return y\n"])
 def test_an_ipython_session_before_the_program_is_passed_over(shown):
     assert_judged_on("Run:\n```python\n" + shown + "```\nSolution:\n```python\n" + F + "```\n", F)
+
+
+FULL = "n = int(input())\na = list(map(int, input().split()))\ntotal = 0\nfor i in range(n):\n    total += a[i]\n" \
+       "print(total)\n"
+
+
+@pytest.mark.parametrize("fragment", ["for i in range(n):\n    total += a[i]\n", "answer = total % MOD\n",
+                                      "sorted_nums = sorted(numbers)\n"])
+def test_a_fragment_reading_names_it_never_binds_before_the_program_is_passed_over(fragment):
+    # it can run on its own in no judge (a NameError): it shows a step of the program written after it
+    assert_judged_on("The key step:\n```python\n" + fragment + "```\nComplete code:\n```python\n" + FULL + "```\n",
+                     FULL)
+
+
+def test_a_fragment_alone_is_still_judged():
+    assert_judged_on("The answer:\n```python\nprint(total)\n```\n", "print(total)\n", stops=False)

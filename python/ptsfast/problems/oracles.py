@@ -275,14 +275,15 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
     ``text``, ``pycon``), unlabelled ones holding data (sample input, output), closed Python ones showing a run or
     data (``>>> f(2)``, ``[0, 1]``, ``Input: nums = [2, 7]``) and closed ones that only use a program written
-    elsewhere (``print(f(3))``, ``solve()``: they define and import nothing and call a name they never bind) are
-    passed over. Closed blocks that only import (``import math``, then the function in a block of its own) are the
-    program's first lines. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line around a ``` block or before prose
-    (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence whose first line is ``python`` alone
-    is so labelled, code after the label on the opening fence's line (```python def f(x):) is the block's first
-    line, and a block written on one line (```python print(1)```) is one too. A fence line inside a triple-quoted
-    string of a Python or unlabelled block (a docstring's example) does not close it. A complete block is decided
-    for good: nothing written after it changes this choice (the early stop relies on it).
+    elsewhere or a step of it (``print(f(3))``, ``total += a[i]``: they define and import nothing and read a name
+    they never bind) are passed over. Closed blocks that only import (``import math``, then the function in a
+    block of its own) are the program's first lines. ``~~~`` fences count as ``` ones, but a bare ``~~~`` line
+    around a ``` block or before prose (or ``~~~ Step 2 ~~~``) only sets parts of the answer apart. A bare fence
+    whose first line is ``python`` alone is so labelled, code after the label on the opening fence's line
+    (```python def f(x):) is the block's first line, and a block written on one line (```python print(1)```) is
+    one too. A fence line inside a triple-quoted string of a Python or unlabelled block (a docstring's example)
+    does not close it. A complete block is decided for good: nothing written after it changes this choice (the
+    early stop relies on it).
     """
     text = text.replace("\r\n", "\n")
     m = _FENCE_OPEN.search(text)
@@ -358,8 +359,9 @@ def _given_names() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_usage(code: str) -> bool:
-    """Python that only uses a program written elsewhere in the answer (``print(f(3))``, ``solve()``): it defines
-    and imports nothing and calls a name it never binds, that neither Python nor a judge's prelude gives it."""
+    """Python that only uses a program written elsewhere in the answer (``print(f(3))``, ``solve()``) or shows a
+    step of it (``for i in range(n): total += a[i]``): it defines and imports nothing and reads a name it never
+    binds, that neither Python nor a judge's prelude gives it (on its own it stops at a NameError)."""
     import ast
 
     try:
@@ -372,8 +374,8 @@ def _is_usage(code: str) -> bool:
         return False
     bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     bound |= {n.name for n in nodes if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
-    called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return bool(called - bound - _given_names())
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bool(read - bound - _given_names())
 
 
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
