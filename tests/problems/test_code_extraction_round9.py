@@ -66,3 +66,33 @@ def test_a_fragment_reading_names_it_never_binds_before_the_program_is_passed_ov
 
 def test_a_fragment_alone_is_still_judged():
     assert_judged_on("The answer:\n```python\nprint(total)\n```\n", "print(total)\n", stops=False)
+
+
+@pytest.mark.parametrize("after", ["", "\nThis function adds one.\n", "\nIt adds one to `x`."])
+def test_a_stray_closing_fence_after_prose_and_code_leaves_the_code_judged(after):
+    # the fence opened a block of nothing (or of the prose after it) that was judged: an empty program failed
+    assert_judged_on("Here is the function:\n\n" + F + "```\n" + after, F, stops=False)
+    assert_judged_on("Here is the code: ```python\n" + F + "```\n" + after, F, stops=False)
+
+
+def test_a_bare_block_cut_by_the_budget_is_still_judged_as_written():
+    assert_judged_on("Here:\n```\ndef f(x):\n    return x +", "def f(x):\n    return x +", stops=False)
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_drafts_inside_the_think_trace_are_not_the_program(opened):
+    trace = "A draft:\n```python\ndef f(x):\n    return x\n```\nNo, it must add one.\n</think>\n\n"
+    text = ("" if opened else "<think>\n") + trace + "```python\n" + F + "```\n"
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("code", text[:k], think_open=opened)]
+    assert stops == [len(text)]  # not at the draft's closing fence
+    assert extract_code(text.split("</think>")[1]) == F  # the judge reads the answer after the trace
+
+
+def test_a_versioned_label_and_an_imports_block_judge_the_right_program_right():
+    from ptsfast.problems.code_tests import test_program_from_row
+    from ptsfast.problems.oracles import judge_code
+
+    tests = test_program_from_row({"test": "assert f([1.5, 2.0]) == 3\n"}, ("test",), None, None)
+    text = ("```python3.10\nimport math\n```\n```python3.10 title=\"sol.py\"\n"
+            "def f(xs):\n    return math.floor(sum(xs))\n```\nUsage:\n```python\nprint(f(1))\n```\n")
+    assert judge_code(extract_code(text), tests, unsafe=True).passed

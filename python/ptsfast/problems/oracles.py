@@ -272,8 +272,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
 
     In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
-    left open (cut by the budget), labelled so or unlabelled. Blocks of other languages (``cpp``, ``bash``,
-    ``text``, ``pycon``), unlabelled ones holding data (sample input, output), closed Python ones showing a run or
+    left open (cut by the budget), labelled so or unlabelled (but a bare fence left open after prose and code,
+    before prose or nothing, closes that code: None). Blocks of other languages (``cpp``, ``bash``, ``text``,
+    ``pycon``), unlabelled ones holding data (sample input, output), closed Python ones showing a run or
     data (``>>> f(2)``, ``[0, 1]``, ``Input: nums = [2, 7]``) and closed ones that only use a program written
     elsewhere or a step of it (``print(f(3))``, ``total += a[i]``: they define and import nothing and read a name
     they never bind) are passed over. Closed blocks that only import (``import math``, then the function in a
@@ -322,6 +323,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         program = py or (not label and (close is None or _is_code(code)))
         if program and close is not None and (_is_usage(code) or bool(py) and _is_sample(code)):
             program = False  # an example of the program (print(f(3)), >>> f(2), [0, 1]) shown before it
+        if program and close is None and not label and _is_prose(code.lstrip().partition("\n")[0]) and (
+                not code.strip() or _holds_program(text[pos:m.start()])):
+            return None  # a bare fence after prose and code: it closes code written without its opening fence
         if program and close is not None and _only_imports(code):
             imports, program = imports + code + ("" if code.endswith("\n") else "\n"), False  # its first lines
         if program:
@@ -392,6 +396,25 @@ def _is_sample(code: str) -> bool:
     except (SyntaxError, ValueError):
         return re.match(r"(?:input|output|explanation|example\b[^:\n]{0,20})\s*:", first, re.I) is not None
     return not any(_does_something(st) for st in tree.body)
+
+
+@functools.lru_cache(maxsize=1024)  # the early stop reads the text before an open block each token
+def _holds_program(text: str) -> bool:
+    """Whether ``text`` holds code outside fences (``Here is f:`` and ``def f(x): ...`` on the lines after it)."""
+    return _is_code(_unfenced_program(text))
+
+
+@functools.lru_cache(maxsize=1024)  # and the first line of that block
+def _is_prose(line: str) -> bool:
+    """Whether a block's first line is prose or nothing (``This adds one.``), not code (``def f(x):``)."""
+    import ast
+
+    for src in (line, line + "\n    pass"):  # the line, or the head of a body to come
+        try:
+            return not any(_does_something(st) for st in ast.parse(src).body)
+        except (SyntaxError, ValueError):
+            continue
+    return True
 
 
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
