@@ -121,10 +121,13 @@ class FieldMap:
 
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
-                 "text", "description", "question_content")
+                 "text", "description", "question_content", "question_stem", "ctx", "goal", "messages", "conversations")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
-the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``). A question may also be a
-chat (verl / OpenRLHF rows' ``prompt``: a user message, after an optional system message)."""
+the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
+HellaSwag's ``ctx``, PIQA's ``goal``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
+message, after an optional system message; SFT rows' ``messages`` and ShareGPT's ``conversations``, whose assistant
+reply after it is the reference answer where the row has none, or the given solution with ``--solution-field``
+naming the chat's column)."""
 BIGCODEBENCH_QUESTION = "instruct_prompt"
 """BigCodeBench's question (rows with its ``code_prompt``), before any ``question`` column: BigCodeBench-Hard's is a
 developer's question retrieved as like the task (``q_idx``, ``score``), not the task its tests check."""
@@ -136,10 +139,12 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "output", "solution",
-               "response", "canonical_solution", GROUND_TRUTH)
+ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "output",
+               "solution", "response", "canonical_solution", GROUND_TRUTH)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
-``final_answer``, LogiQA's ``correct_option``) before a whole solution's, whose last box or number is read."""
+``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter) before a whole solution's,
+whose last box or number is read. A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere
+(a ``correct`` column of solutions) it says whether the row's solution is right, and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -171,24 +176,35 @@ def lift_ground_truth(row: dict) -> dict:
     return row
 
 
-def question_from_chat(messages: list) -> tuple[str, str | None]:
-    """(the user message, the system message or None) of a chat-format question; raises ``ValueError`` naming what
-    is wrong (mining starts from one question: a few-shot conversation is not one)."""
+def question_from_chat(messages: list) -> tuple[str, str | None, str | None]:
+    """(the user message, the system message or None, the assistant's reply or None) of a chat-format question: a
+    user message after an optional system message, and in SFT rows (``messages``, ShareGPT's ``conversations`` of
+    ``from``/``value``) the reply after it; raises ``ValueError`` naming what is wrong (mining starts from one
+    question: a few-shot or multi-turn conversation is not one)."""
     texts = [_message_text(m) for m in messages]
     if None in texts:
-        raise ValueError("is a list but not a chat of text (messages with a 'role' and a text 'content', or content "
-                         "parts of type 'text')")
-    roles = [m.get("role") for m in messages]
-    if roles not in (["user"], ["system", "user"]):
+        raise ValueError("is a list but not a chat of text (messages with a 'role' and a text 'content', ShareGPT's "
+                         "'from' and 'value', or content parts of type 'text')")
+    roles = [_ROLES.get(str(m.get("role", m.get("from"))).lower(), m.get("role", m.get("from"))) for m in messages]
+    system = roles[:1] == ["system"]
+    if roles[system:] not in (["user"], ["user", "assistant"]):
         raise ValueError(f"is a chat of roles {roles}; ptsfast mines one question: give one user message, after an "
-                         f"optional system message")
-    return texts[-1], (texts[0] if len(texts) == 2 else None)
+                         f"optional system message (and, in SFT rows, the assistant's reply after it: the reference "
+                         f"answer, or the given solution with --solution-field naming this column); keep one such "
+                         f"exchange of each conversation")
+    return texts[system], (texts[0] if system else None), (texts[-1] if roles[-1] == "assistant" else None)
+
+
+_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
+"""A chat message's role, as OpenAI's ``role`` or ShareGPT's ``from`` names it."""
 
 
 def _message_text(message) -> str | None:
-    """A chat message's text: its ``content``, or its content parts' text (OpenAI-style ``[{"type": "text", "text":
-    ...}]``); None when it is not a message or holds anything but text (an image)."""
-    content = message.get("content") if isinstance(message, dict) else None
+    """A chat message's text: its ``content`` (ShareGPT's ``value``), or its content parts' text (OpenAI-style
+    ``[{"type": "text", "text": ...}]``); None when it is not a message or holds anything but text (an image)."""
+    if not isinstance(message, dict):
+        return None
+    content = message.get("content") if "role" in message or "from" not in message else message.get("value")
     if isinstance(content, list) and content and all(isinstance(c, dict) and c.get("type") == "text" and
                                                      isinstance(c.get("text"), str) for c in content):
         return "".join(c["text"] for c in content)
@@ -248,7 +264,8 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
             changes["tests"] = t
     if "answer" in auto and fields.answer is not None and fields.answer not in row:
         taken = {changes.get("question", fields.question), *changes.get("tests", ())}
-        a = _first_column(row, ANSWER_KEYS, lambda k: k in row and k not in taken)
+        a = _first_column(row, ANSWER_KEYS, lambda k: k in row and k not in taken and not (
+            isinstance(row[k], bool) and k.lower() != "answer"))
         if a is not None:
             changes["answer"] = a
     if "entry_point" in auto and fields.entry_point not in row:
@@ -258,6 +275,11 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     if changes:
         shown = {k: " + ".join(map(repr, v)) if isinstance(v, tuple) else repr(v) for k, v in changes.items()}
         log.warning("using column %s", " and ".join(f"{v} as the {k.replace('_', ' ')}" for k, v in shown.items()))
+    question, answer = changes.get("question", fields.question), changes.get("answer", fields.answer)
+    last = row.get(question)[-1] if isinstance(row.get(question), list) and row.get(question) else None
+    if answer and answer not in row and not fields.code and isinstance(last, dict) and \
+            _ROLES.get(str(last.get("role", last.get("from"))).lower()) == "assistant":
+        log.warning("using the assistant replies of column %r as the reference answers (no answer column)", question)
     return replace(fields, **changes) if changes else fields
 
 
@@ -281,9 +303,26 @@ class DataError(ValueError):
 RowError = tuple[str, str]  # (reason, message) of a row that cannot be read
 
 
+def _lines(f) -> Iterator[bytes]:
+    """A file's lines, ended by LF or CRLF, or by CR alone in a file whose lines end so (classic Mac OS; JSON text
+    holds no raw CR, so a CR there only ends a line)."""
+    head = f.read(1 << 16)
+    f.seek(0)
+    if b"\n" in head or b"\r" not in head:
+        for line in f:  # not `yield from f`: closing the generator would close the file
+            yield line
+        return
+    rest = b""
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        *lines, rest = (rest + chunk).split(b"\r")
+        yield from lines
+    if rest:
+        yield rest
+
+
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]]:
     with open(path, "rb") as f:
-        for n, raw in enumerate(f, 1):
+        for n, raw in enumerate(_lines(f), 1):
             try:
                 line = raw.decode("utf-8").lstrip("\ufeff") if n == 1 else raw.decode("utf-8")  # a BOM opens some files
             except UnicodeDecodeError as e:  # that line only: a scraped file often has a few such rows
@@ -295,9 +334,11 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                yield n, None, ("malformed JSON", f"malformed JSON ({e.msg} at column {e.colno}); fix or delete that "
-                                                  f"line")
-                continue
+                row = _with_trailing_comma(line, e)
+                if row is None:
+                    yield n, None, ("malformed JSON", f"malformed JSON ({e.msg} at column {e.colno}); fix or delete "
+                                                      f"that line")
+                    continue
             except ValueError:  # an int of over 4300 digits, which Python 3.11 reads only with its limit lifted
                 yield n, None, ("malformed JSON", "a number of over 4300 digits, which Python reads only with its "
                                                   "limit lifted, and ptsfast does not lift it; fix or delete that line")
@@ -311,6 +352,69 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
                                                  f"{{...}} object")
                 continue
             yield n, row, None
+
+
+def _with_trailing_comma(line: str, error: json.JSONDecodeError) -> Any:
+    """The object of a line that is one object and a comma (``{...},``: a JSON array's items written one a line,
+    without its brackets), else None."""
+    if error.msg != "Extra data" or line[error.pos:].strip() != ",":
+        return None
+    try:
+        row = json.loads(line[:error.pos])
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
+
+
+ROWS_KEYS = ("data", "rows", "examples", "instances", "records", "items", "problems")
+"""Keys a JSON file's rows are wrapped under (``{"data": [...]}``, ``{"version": 2, "rows": [...]}``)."""
+
+
+def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None, RowError | None]] | None:
+    """The rows of a JSON file that is one document in a shape ``datasets`` reads as one row or not at all: rows
+    wrapped in an object (:data:`ROWS_KEYS`), columns (pandas' ``to_json()``: ``{"question": {"0": ...}}``, or a dict
+    of lists), or an array with a comma after its last row; None for any other file (read as before). ``jsonl``: the
+    file was taken for JSON lines (only one line of it is then one document)."""
+    with open(p, "rb") as f:
+        if jsonl:  # JSON lines, unless all but the first line are blank
+            lines = _lines(f)
+            first = next((line for line in lines if line.strip()), b"")
+            if not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{") or any(line.strip() for line in lines):
+                return None
+        else:  # an array without a comma at its end: datasets reads it (read here too, it would be read twice)
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+            f.seek(max(0, p.stat().st_size - 4096))
+            if head.startswith(b"[") and not re.search(rb",\s*\]\s*$", f.read()):
+                return None
+        f.seek(0)
+        try:
+            text = f.read().decode("utf-8").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            return None
+    fixed = re.sub(r",\s*\]\s*$", "]", text)
+    try:
+        doc = json.loads(fixed)
+    except (ValueError, RecursionError):
+        return None
+    rows = how = None
+    values = list(doc.values()) if isinstance(doc, dict) else []
+    wrapped = [k for k, v in doc.items() if k.lower() in ROWS_KEYS and isinstance(v, list) and v and
+               all(isinstance(r, dict) for r in v)] if values else []
+    if isinstance(doc, list) and fixed != text:
+        rows, how = doc, "a JSON array with a comma after its last row"
+    elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
+        rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
+    elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values):
+        rows = [{k: doc[k][i] for k in doc} for i in values[0]]
+        how = "columns of cells by row index (pandas' to_json(); to_json(orient='records', lines=True) writes rows)"
+    elif values and all(isinstance(v, list) and len(v) == len(values[0]) > 0 for v in values) and \
+            any(all(x is None or _is_scalar(x) for x in v) for v in values) and \
+            not any(all(isinstance(x, dict) and ("role" in x or "from" in x) for x in v) for v in values):  # a chat
+        rows, how = [dict(zip(doc, r)) for r in zip(*values)], "columns (a dict of lists)"
+    if rows is None:
+        return None
+    log.warning("%s holds %s: read as %d rows", p, how, len(rows))
+    return ((n, *_record(row)) for n, row in enumerate(rows, 1))
 
 
 def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
@@ -502,9 +606,12 @@ def with_passage(row: dict, question: str, question_column: str) -> str:
     return f"{passage.strip()}\n\n{question.lstrip()}"
 
 
-CHOICES_KEYS = ("choices", "options")
+CHOICES_KEYS = ("choices", "options", "endings")
 """Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
-``options``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
+``options``, HellaSwag's ``endings``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
+INDEX_ANSWERS = {"endings": "label"}
+"""The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
+``label``, a text: "3")."""
 
 
 _INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
@@ -541,17 +648,48 @@ def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None
 
 GPQA_ANSWERS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3")
 """GPQA's choices: its right answer and three wrong ones, each in a column of its own."""
+SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
+"""SciQ's choices, likewise."""
+COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop"), (("sol1", "sol2"), "label"))
+"""Choices each in a column of its own, in their order, with the column naming the right one by its 0-based index:
+MedMCQA's ``cop`` (its Hugging Face rows' class a-d; its first release's JSON counts 1-4), PIQA's ``label``."""
 
 
-def _gpqa_choices(row: dict, question: str) -> tuple[tuple[str, ...], str] | None:
-    """A GPQA row's four answers as choices and the right one's letter, or None where the row has not all four. They
-    are listed in an order drawn from the question (the same on every load and machine), as its evaluations shuffle
-    them: listed as given, the right answer would be A in every problem."""
-    texts = [row.get(k) for k in GPQA_ANSWERS]
-    if not all(isinstance(t, str) and t.strip() for t in texts):
-        return None
-    order = sorted(range(len(texts)), key=lambda i: hashlib.sha256(f"{i}\0{question}".encode()).digest())
-    return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)]
+def _column_choices(row: dict, question: str) -> tuple[tuple[str, ...], str | None, str | None] | None:
+    """A row's choices kept each in a column of its own: (the choices, the right one's letter, None) where the right
+    answer has a column of its own (GPQA, SciQ: listed in an order drawn from the question, the same on every load and
+    machine, as GPQA's evaluations shuffle them; listed as given, the right answer would be A in every problem), or
+    (the choices, None, the column naming the right one by its index) (MedMCQA, PIQA); None where the row has none."""
+    for names in (GPQA_ANSWERS, SCIQ_ANSWERS):
+        texts = [row.get(k) for k in names]
+        if all(isinstance(t, str) and t.strip() for t in texts):
+            order = sorted(range(len(texts)), key=lambda i: hashlib.sha256(f"{i}\0{question}".encode()).digest())
+            return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)], None
+    for names, index in COLUMN_CHOICES:
+        texts = [row.get(k) for k in names]
+        if index in row and all(_is_scalar(t) and str(t).strip() for t in texts):
+            return tuple(str(t).strip() for t in texts), None, index
+    return None
+
+
+def _index_letter(value: Any, column: str, choices: tuple[str, ...]) -> str:
+    """The letter of the choice a dataset's index column names (0-based: ``3`` or HellaSwag's ``"3"``); raises
+    ValueError (-1 or empty: a test split's rows, which have no answer) or IndexError (past the last choice) saying
+    why it names none."""
+    text = str(value).strip() if _is_scalar(value) else ""
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValueError(f"field {column!r} (the index of the right choice) is {value!r}, not a choice's index: the "
+                         f"row has no answer (a test split's rows have none: use its validation split) - drop the row")
+    i = int(text)
+    if i < 0:
+        raise ValueError(f"field {column!r} (the index of the right choice) is {i}: the row has no answer (a test "
+                         f"split's rows have none: use its validation split) - drop the row")
+    if i >= len(choices):
+        hint = " (MedMCQA's first release counts its options 1-4, its Hugging Face rows 0-3: subtract 1 from each " \
+               "row's cop, or load openlifescienceai/medmcqa)" if column == "cop" else ""
+        raise IndexError(f"field {column!r} (the 0-based index of the right choice) is {i}, but the row has "
+                         f"{len(choices)} choices{hint}; fix the row or drop it")
+    return ascii_uppercase[i]
 
 
 def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[str, ...] | None) -> Any:
@@ -602,10 +740,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     q = row.get(fields.question)
     if fields.question not in row:
         return missing(fields.question, "--question-field")
-    system = None
+    system = reply = None
     if isinstance(q, list):
         try:
-            q, system = question_from_chat(q)
+            q, system, reply = question_from_chat(q)
         except ValueError as e:
             return skip("wrong type", f"field {fields.question!r} (the question) {e}")
     if q is not None and not _is_scalar(q):
@@ -621,10 +759,18 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
     raw_answer = row.get(fields.answer) if fields.answer else None
-    gpqa = _gpqa_choices(row, str(q)) if choices is None and not fields.code else None
-    if gpqa is not None:
-        choices, letter = gpqa
+    if reply is not None and raw_answer is None and fields.answer and not fields.code:  # an SFT row's reference
+        raw_answer = reply
+    index = INDEX_ANSWERS.get(choices_field) if choices else None
+    own = _column_choices(row, str(q)) if choices is None and not fields.code else None
+    if own is not None:
+        choices, letter, index = own
         raw_answer = letter if fields.answer not in row else raw_answer
+    if index is not None and fields.answer and (fields.answer == index or fields.answer not in row):
+        try:
+            raw_answer = _index_letter(row.get(index), index, choices)
+        except (ValueError, IndexError) as e:
+            return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
     elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
@@ -685,6 +831,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if fields.solution not in row:
             return missing(fields.solution, "--solution-field")
         raw = row[fields.solution]
+        if fields.solution == fields.question and isinstance(raw, list):  # an SFT chat: its assistant reply
+            if reply is None:
+                return skip("empty field", f"field {fields.solution!r} (the question and, by --solution-field, the "
+                                           f"provided solution) is a chat without an assistant reply after the "
+                                           f"question; give one, name the solution's own column with "
+                                           f"--solution-field, or drop --solution-field to sample solutions")
+            raw = reply
         if raw is not None and not isinstance(raw, str):
             return skip("wrong type", f"field {fields.solution!r} (the provided solution) is a {type(raw).__name__}, "
                                       f"not text")
@@ -755,11 +908,16 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
             raise DataError(f"{str(p)!r} is UTF-16 text (it opens with UTF-16's byte-order mark, as Windows "
                             f"PowerShell's > and Out-File write); save it as UTF-8 (Out-File -Encoding utf8, or "
                             f"`iconv -f utf-16 -t utf-8`)")
-    if p.is_file() and p.suffix.lower() in (".jsonl", ".json") and _looks_like_jsonl(p):
-        if split is not None:
-            raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON lines "
-                            f"file {str(p)!r} has one split - drop --split-name")
-        rows: Iterable = _iter_jsonl(p)
+    json_file = p.is_file() and p.suffix.lower() in (".jsonl", ".json")
+    jsonl = json_file and _looks_like_jsonl(p)
+    document = _json_document_rows(p, jsonl) if json_file else None
+    if (jsonl or document is not None) and split is not None:
+        raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON "
+                        f"{'lines ' * jsonl}file {str(p)!r} has one split - drop --split-name")
+    if document is not None:
+        rows: Iterable = document
+    elif jsonl:
+        rows = _iter_jsonl(p)
     else:
         rows = _iter_hf(p, split)
     return problems_from_rows(rows, fields, limit=limit, source=str(p))
@@ -904,6 +1062,12 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             if prob is not None:
                 seen[prob.id] = n
                 problems.append(prob)
+                if isinstance(row.get(fields.answer or ""), bool) and ("bool",) not in told:  # BoolQ's: false
+                    told.add(("bool",))
+                    log.warning("the reference answers of column %r are true/false values, read as 'True' and 'False': "
+                                "the exact and normalized oracles pass a completion that says just that ('false.' "
+                                "too, under normalized), never 'yes' or 'no'; ask for it (--system-prompt 'Answer True "
+                                "or False.') or give the answers as the words the model should say", fields.answer)
                 continue
         assert skip is not None
         skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
