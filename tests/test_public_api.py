@@ -12,7 +12,7 @@ import ptsfast
 
 HEAVY = ["torch", "ray", "datasets", "trl", "matplotlib", "triton", "transformers", "pandas"]
 TORCH_FREE = ["search", "find_pivots", "MiningConfig", "AnchorConfig", "EngineConfig", "RolloutRequest",
-              "SamplingParams", "Problem", "load_problems"]
+              "SamplingParams", "Problem", "load_problems", "MineOptions", "RayOptions"]
 CONFIGS = ["MineOptions", "RayOptions", "AnchorOptions", "AnchorConfig", "MiningConfig", "EngineConfig",
            "SamplingParams"]
 
