@@ -176,6 +176,13 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
     return found
 
 
+_GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"
+          r"|upsilon|phi|chi|psi|omega)(?![a-zA-Z])")
+_TOKEN = rf"[0-9a-zA-Z]|{_GREEK}"
+_FACTOR = r"(?:\d+(?:\.\d+)?|[a-zA-Z]|\\[a-zA-Z]+(?:\{[^{}]*\})?)(?:\^(?:[0-9a-zA-Z]|\{[^{}]*\}))?"
+_SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}}]*\}})?)")
+
+
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
@@ -193,17 +200,22 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\sqrt\s*([0-9a-zA-Z])", r"\\sqrt{\1}", s)
     s = re.sub(r"([_^])\s*\{\s*([0-9a-zA-Z])\s*\}", r"\1\2", s)  # x^{2} is x^2, a_{1} a_1 (2^10 is 2^{1}0)
-    s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
-    s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*\{", r"\\frac{\1}{", s)
-    s = re.sub(r"\\frac(\{[^{}]*\})\s*([0-9a-zA-Z])", r"\\frac\1{\2}", s)
-    m = re.fullmatch(r"\s*[a-zA-Z]\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)  # x = 5, x \in [1,2]: the value, the set
+    # an argument of one token: a digit, a letter or a Greek letter (\frac\pi2, \frac2\pi); the numerator may hold
+    # braces of its own (\frac{\sqrt{3}}3)
+    s = re.sub(rf"\\frac\s*({_TOKEN})\s*({_TOKEN})", r"\\frac{\1}{\2}", s)
+    s = re.sub(rf"\\frac\s*({_TOKEN})\s*\{{", r"\\frac{\1}{", s)
+    s = re.sub(rf"\\frac(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})\s*({_TOKEN})", r"\\frac\1{\2}", s)
+    s = re.sub(r"\\varnothing(?![a-zA-Z])|\\\{\s*\\\}", r"\\emptyset", s)  # the empty set, however written
+    # x = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2: the value, the set, the expression
+    m = re.fullmatch(r"\s*[a-zA-Z](?:\s*(?:\^\{?-1\}?|')?\([^()=]*\))?\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)
     if m:
         s = m.group(1)
     m = re.fullmatch(r"\(?([A-E])\)?\.?|\(?([A-E])\)\s*(?!.*[A-E]\))(.+)", s, re.S)  # (B), B) 42: one letter
     if m:
         s = m.group(1) or m.group(2)
-    s = re.sub(r"\s+", "", s)
-    return s.rstrip(".")
+    s = re.sub(r"\s+", "", s).rstrip(".")
+    m = _SLASH.fullmatch(s)  # \pi/2, 3\sqrt{2}/4, x/2: a product over one token is that fraction
+    return f"{m.group(1)}\\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m else s
 
 
 def normalize_text(s: str) -> str:
@@ -607,8 +619,9 @@ def _balanced(s: str) -> bool:
 
 def _collection(raw: str) -> tuple[str, list[str]] | None:
     """An answer of several items as its kind and its items, each normalised: a tuple or an interval by its brackets
-    (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}`` or a bare list ``1, 2`` (the solutions "separated by
-    commas") as ``{}`` (unordered); None for one item, or named values (``x=1, y=2``)."""
+    (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}``, a bare list ``1, 2`` (the solutions "separated by
+    commas") or one ``\\pm`` (``1 \\pm \\sqrt{2}``: both) as ``{}`` (unordered); None for one item, or named values
+    (``x=1, y=2``)."""
     s = _normalize_math(raw)
     m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
     if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
@@ -616,6 +629,8 @@ def _collection(raw: str) -> tuple[str, list[str]] | None:
     parts = _top_level(raw, _ITEM_COMMA)
     if len(parts) > 1 and "=" not in raw:
         return "{}", [_normalize_math(p) for p in parts]
+    if len(re.findall(r"\\(?:pm|mp)(?![a-zA-Z])", s)) == 1 and re.search(r"(?:^|[\w})])\\pm(?![a-zA-Z])", s):
+        return "{}", [re.sub(r"^\+", "", s.replace("\\pm", sign)) for sign in "+-"]  # 1 \pm \sqrt{2}: both roots
     return None
 
 
