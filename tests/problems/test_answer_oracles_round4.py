@@ -92,3 +92,55 @@ def test_spellings_already_read_alike_and_values_kept_apart(text, ref, ok):
     repeating decimal is the question's own form ("express 0.\\overline{3} as a common fraction"): never the
     fraction, as MATH's grader reads it."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer: [B]", "B"), ("The answer is [C].", "C"), ("Answer: [b]", "B"), ("Answer - C", "C"), ("Answer – D", "D"),
+    ("(A) fails.\nAnswer — C", "C"), ("The right choice is C.", "C"), ("The correct option is (B)", "B"),
+    ("I think (A) is wrong. The right choice is C.", "C"), ("The correct answer choice is D.", "D"),
+    ("The best option is b.", "B"), ("I choose B", "B"), ("I choose B.\nDone", "B"), ("So I pick (C) here", "C"),
+    ("I select [D]", "D"), ("I choose option E.", "E"),
+    ("I choose A to be the origin. Answer: B", "B"), ("The first option is A, but (C)", "C"),
+    ("Answer: [Insert the letter]", None), ("answer-based reasoning gives (C)", "C"),
+    ("The answer — b because (C)", "C"),
+    ("The right choice is I think (B)", "B"),
+])
+def test_a_letter_stated_in_brackets_after_a_dash_or_as_the_right_choice_is_read(text, letter):
+    """``Answer: [B]``, ``Answer - C``, "The right choice is C." and "I choose B" had no strong reading: an earlier
+    ``(A)`` in the reasoning was read instead, or nothing. A letter named in passing ("I choose A to be the origin",
+    "the first option is A") is no choice."""
+    assert extract_choice(text) == letter
+    assert extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text,complete", [
+    ("Answer: [B]", False), ("Answer: [B].", True), ("Answer - C", False), ("Answer - C.", True),
+    ("I choose B", False), ("I choose B.", False), ("I choose B.\n", True), ("The right choice is C.", True),
+])
+def test_a_bracketed_or_chosen_letter_stops_the_rollout_only_when_decided(text, complete):
+    assert answer_complete("multiple_choice", text) is complete
+    if complete:
+        for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}", "z", " z"):
+            assert oracle_by_name("multiple_choice")(text + tail, P(text.split()[-1].strip("[].")))
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("**Final Answer:** B", "B"), ("answer: b", "B"), ("The answer is (B).", "B"), ("Answer: I think (C)", "C"),
+])
+def test_stated_letters_already_read(text, letter):
+    """Checked this round and right before it."""
+    assert extract_choice(text, "J") == letter
+
+
+def gsm8k(text, ref):
+    return oracle_by_name("gsm8k")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 10-5=5\n", "10", True), ("#### 10-5=5\n", "5", False),  # GSM8K's own regex reads the first number: 10
+    ("#### $1,234.50\n", "1234.5", True), ("#### 5 apples\n", "5", True), ("#### -3\n", "-3", True),
+    ("#### -3\n", "3", False), ("#### 25%\n", "25", True), ("#### 0.25\n", "25", False),
+    ("The answer is 42.", "42", False),  # no #### line: lm-eval's strict match; --oracle last_number reads it
+])
+def test_gsm8k_reads_the_first_number_of_its_answer_line_as_its_grader_does(text, ref, ok):
+    assert gsm8k(text, ref) is ok

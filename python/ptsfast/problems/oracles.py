@@ -233,12 +233,17 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is
         # a prime" names no choice
         # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice)
-        re.compile(r"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\*\*|\()?\s*(?i:(?:option|choice)\s*)?\("
-                   rf"?(?:([{up}])|([{low}])(?=\)|[.,;:!]?[ \t]*$|[.,;:!]\s))\)?(?![A-Za-z])"
+        # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
+        re.compile(r"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option))(?:\s+is)?)"
+                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[])?\s*(?i:(?:option|choice)\s*)?[(\["
+                   rf"]?(?:([{up}])|([{low}])(?=[)\]]|[.,;:!]?[ \t]*$|[.,;:!]\s))[)\]]?(?![A-Za-z])"
                    r"(?!(?<=I)(?:\s+(?!(?:is|was|because|since|as|and|or)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\); never a formula ($A = \pi r^2$)
         re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*\(?([{up}])\)?\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
+        # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
+        re.compile(r"\bI\s+(?:choose|pick|select|go\s+with)\s+(?i:(?:option|choice|answer)\s+)?"
+                   rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
         # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
         re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
                    rf"?([{up}{low}])(?:\)?\s*\}}|\))"),
@@ -261,8 +266,8 @@ def _last_letter(problem: Problem | None) -> str:
 
 
 def extract_choice(text: str, last: str = "E") -> str | None:
-    """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"**B**"/"\\boxed{B}", else first "(B)"/"B."
-    line."""
+    """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
+    B."/"**B**"/"\\boxed{B}", else first "(B)"/"B." line."""
     for pats in _choice_patterns(last):
         hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)]
         if hits:
