@@ -2636,7 +2636,7 @@ except Exception:
     tree = ast.Module([], [])
 quiet = set(sys.stdlib_module_names) - {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle",
                                         "turtledemo", "tkinter", "webbrowser", "pydoc"}
-for node in tree.body:
+for node in [n for top in tree.body for n in (top.body if isinstance(top, ast.Try) else [top])]:  # APPS' numpy
     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if (
         isinstance(node, ast.ImportFrom) and node.level == 0 and node.module) else []
     for name in names:
