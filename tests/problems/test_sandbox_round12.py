@@ -13,6 +13,82 @@ from ptsfast.problems.sandbox import isolation_status
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
 
+LIB = ("class Lib:\n    def __init__(self):\n        self.books = []\n\n    def add(self, x):\n"
+       "        self.books.append(x)\n        return len(self.books)\n")
+PYTEST_ROWS = {  # KodCode-style tests pytest runs: (tests, right solution, wrong solution)
+    "an autouse fixture method of the test class": (
+        "import pytest\nfrom solution import Lib\n\n\nclass TestLib:\n    @pytest.fixture(autouse=True)\n"
+        "    def setup(self):\n        self.lib = Lib()\n\n    def test_add(self):\n"
+        "        assert self.lib.add('a') == 1\n\n    def test_fresh(self):\n        assert self.lib.add('b') == 1\n",
+        LIB, LIB.replace("len(self.books)", "len(self.books) + 1")),
+    "a fixture method the test asks for": (
+        "import pytest\nfrom solution import Lib\n\n\nclass TestLib:\n    @pytest.fixture\n    def lib(self):\n"
+        "        return Lib()\n\n    def test_add(self, lib):\n        assert lib.add('a') == 1\n",
+        LIB, LIB.replace("len(self.books)", "0")),
+    "an indirect parametrization": (
+        "import pytest\nfrom solution import sq\n\n\n@pytest.fixture\ndef n(request):\n    return request.param * 2\n"
+        "\n\n@pytest.mark.parametrize('n', [1, 2], indirect=True)\ndef test_sq(n):\n    assert n in (2, 4)\n"
+        "    assert sq(n) == n * n\n",
+        "def sq(x):\n    return x * x\n", "def sq(x):\n    return 16\n"),
+    "request.addfinalizer and getfixturevalue": (
+        "import pytest\nfrom solution import inc\n\n\n@pytest.fixture\ndef one(request):\n"
+        "    request.addfinalizer(lambda: None)\n    return 1\n\n\ndef test_inc(request):\n"
+        "    assert inc(request.getfixturevalue('one')) == 2\n    assert request.node.name == 'test_inc'\n",
+        "def inc(x):\n    return x + 1\n", "def inc(x):\n    return x\n"),
+    "capfd": (
+        "import os\nfrom solution import hello\n\n\ndef test_hello(capfd):\n    hello()\n"
+        "    out, err = capfd.readouterr()\n    assert out == 'hi\\nthere\\n'\n    assert err == 'bad\\n'\n",
+        "import os, sys\ndef hello():\n    print('hi', flush=True)\n    os.write(1, b'there\\n')\n"
+        "    sys.stderr.write('bad\\n')\n",
+        "import sys\ndef hello():\n    print('hi')\n    sys.stderr.write('bad\\n')\n"),
+    "caplog": (
+        "import logging\nfrom solution import f\n\n\ndef test_warned(caplog):\n    assert f() == 1\n"
+        "    assert 'careful 3' in caplog.text\n    assert caplog.records[0].levelname == 'WARNING'\n\n\n"
+        "def test_info(caplog):\n    caplog.set_level(logging.INFO)\n    f()\n"
+        "    assert caplog.record_tuples[0] == ('app', logging.INFO, 'started')\n\n\n"
+        "def test_at_level(caplog):\n    with caplog.at_level(logging.INFO, logger='app'):\n        f()\n"
+        "    assert caplog.messages == ['started', 'careful 3']\n",
+        "import logging\nlog = logging.getLogger('app')\ndef f():\n    log.info('started')\n"
+        "    log.warning('careful %d', 3)\n    return 1\n",
+        "import logging\nlog = logging.getLogger('app')\ndef f():\n    log.info('started')\n    return 1\n"),
+    "recwarn": (
+        "from solution import f\n\n\ndef test_f(recwarn):\n    assert f() == 2\n    assert len(recwarn) == 1\n"
+        "    assert 'old' in str(recwarn.pop(DeprecationWarning).message)\n",
+        "import warnings\ndef f():\n    warnings.warn('old', DeprecationWarning)\n    return 2\n",
+        "def f():\n    return 2\n"),
+    "tmp_path_factory": (
+        "from solution import save\n\n\ndef test_save(tmp_path_factory):\n    d = tmp_path_factory.mktemp('data')\n"
+        "    assert d.name == 'data0'\n    save(d / 'a.txt')\n    assert (d / 'a.txt').read_text() == 'x'\n",
+        "def save(p):\n    open(p, 'w').write('x')\n", "def save(p):\n    open(p, 'w').write('y')\n"),
+    "a dict parametrized": (  # its .values method was taken for a pytest.param's values
+        "import pytest\nfrom solution import total\n\n\n@pytest.mark.parametrize('d', [{'a': 1, 'b': 2}, {}])\n"
+        "def test_total(d):\n    assert total(d) == sum(d.values())\n",
+        "def total(d):\n    return sum(d.values())\n", "def total(d):\n    return len(d)\n"),
+    "capsys.disabled()": (
+        "from solution import f\n\n\ndef test_f(capsys):\n    with capsys.disabled():\n        pass\n    f()\n"
+        "    assert capsys.readouterr().out == 'x\\n'\n",
+        "def f():\n    print('x')\n", "def f():\n    print('y')\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYTEST_ROWS))
+def test_pytests_fixtures_run_as_pytest_runs_them(name):
+    # a Test class's fixture methods were never made (its autouse setup left self.lib unset: a right program failed)
+    # or refused, and so were indirect parametrizations, request, capfd, caplog, recwarn and tmp_path_factory; capsys
+    # had no disabled(), and a dict parametrized was its own .values method (before)
+    tests, right, wrong = PYTEST_ROWS[name]
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(right, program)[0]
+    assert not verdict(wrong, program)[0]
+
+
+def test_a_fixture_asking_for_what_is_not_given_is_still_refused():
+    with pytest.raises(code_tests.TestFormatError, match="conn"):  # it asks for db, which nothing gives
+        code_tests.TestProgram.from_text("import pytest\nfrom solution import f\n\n\nclass TestF:\n"
+                                         "    @pytest.fixture\n    def conn(self, db):\n        return db\n\n"
+                                         "    def test_f(self, conn):\n        assert f(conn)\n")
+
+
 def test_a_many_case_apps_row_of_a_fast_program_is_judged_well_within_the_time():
     # APPS' prelude imports numpy inside a try: the warm interpreter did not preload it and each of the cases
     # imported it anew, ~45 ms a case (300 cases: ~14 s, over this limit; now about 1 s)

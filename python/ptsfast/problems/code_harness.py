@@ -260,7 +260,8 @@ def _ptsfast_judge(spec, code):
         seal()
         check(candidate)
     elif fmt == "pytest":
-        _ptsfast_pytest(ns, seal, bare(_ptsfast_fixtures)(), theirs)
+        # bare: the request it hands the tests leads to no globals of the harness
+        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs)
     elif fmt == "unittest":
         seal()
         _ptsfast_unittest(ns, sealed[0][0], sealed[0][1])
@@ -1775,9 +1776,10 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots):
 
 
 def _ptsfast_fixtures():
-    """pytest's ``tmp_path``, ``tmpdir``, ``capsys`` and ``monkeypatch``, as ``{name: make}``; ``make()`` gives
-    ``(value, finish)``. Run with bare globals (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
-    import contextlib, io, os, pathlib, sys, tempfile
+    """pytest's ``tmp_path``, ``tmpdir``, ``tmp_path_factory``, ``capsys``, ``capfd``, ``caplog``, ``recwarn`` and
+    ``monkeypatch``, as ``{name: make}``; ``make()`` gives ``(value, finish)``. Run with bare globals
+    (:func:`_ptsfast_bare`): their classes are reachable by the solution."""
+    import contextlib, io, logging, os, pathlib, sys, tempfile, warnings
 
     def tmp_path():
         return pathlib.Path(tempfile.mkdtemp(prefix="pytest-")), lambda: None
@@ -1805,9 +1807,145 @@ def _ptsfast_fixtures():
                 f.truncate()
             return got
 
+        @contextlib.contextmanager
+        def disabled(self):  # with capsys.disabled(): what is printed goes out, uncaptured
+            now = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = self.saved
+            try:
+                yield
+            finally:
+                sys.stdout, sys.stderr = now
+
         def close(self):
             sys.stdout, sys.stderr = self.saved
 
+    class FDCaptureFixture(CaptureFixture):  # capfd: descriptors 1 and 2 and sys.stdout/err on one file each, as
+        # pytest's: os.write(1, ...) and a subprocess's output are captured too
+        def __init__(self):
+            for f in (sys.stdout, sys.stderr):
+                try:
+                    f.flush()
+                except Exception:
+                    pass
+            self.saved, self.fds = (sys.stdout, sys.stderr), [os.dup(1), os.dup(2)]
+            self.out, self.err = (io.TextIOWrapper(tempfile.TemporaryFile(buffering=0), encoding="UTF-8",
+                                                   errors="replace", newline="", write_through=True) for _ in "oe")
+            os.dup2(self.out.buffer.fileno(), 1)
+            os.dup2(self.err.buffer.fileno(), 2)
+            sys.stdout, sys.stderr = self.out, self.err
+
+        def readouterr(self):
+            got = []
+            for f in (self.out, self.err):
+                f.buffer.seek(0)
+                got.append(f.buffer.read().decode("UTF-8", "replace"))
+                f.buffer.seek(0)
+                f.buffer.truncate()
+            return CaptureResult(tuple(got))
+
+        def close(self):
+            sys.stdout, sys.stderr = self.saved
+            for k, fd in zip((1, 2), self.fds):
+                os.dup2(fd, k)
+                os.close(fd)
+            self.out.close()
+            self.err.close()
+
+    class LogCaptureHandler(logging.Handler):  # pytest's: the records, and their text in pytest's log format
+        def __init__(self):
+            super().__init__(0)
+            self.setFormatter(logging.Formatter("%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"))
+            self.reset()
+
+        def reset(self):
+            self.records, self.stream = [], io.StringIO()
+
+        def emit(self, record):
+            self.records.append(record)
+            self.stream.write(self.format(record) + "\n")
+
+    class LogCaptureFixture:
+        def __init__(self):
+            self.handler, self.levels = LogCaptureHandler(), {}
+            logging.getLogger().addHandler(self.handler)
+
+        records = property(lambda self: self.handler.records)
+        text = property(lambda self: self.handler.stream.getvalue())
+        messages = property(lambda self: [r.getMessage() for r in self.records])
+        record_tuples = property(lambda self: [(r.name, r.levelno, r.getMessage()) for r in self.records])
+
+        def get_records(self, when):
+            return self.records
+
+        def clear(self):
+            self.handler.reset()
+
+        def set_level(self, level, logger=None):  # until the test ends
+            target = logging.getLogger(logger)
+            self.levels.setdefault(logger, target.level)
+            self.levels.setdefault(self.handler, self.handler.level)
+            target.setLevel(level)
+            self.handler.setLevel(level)
+
+        @contextlib.contextmanager
+        def at_level(self, level, logger=None):
+            target = logging.getLogger(logger)
+            old = target.level, self.handler.level
+            target.setLevel(level)
+            self.handler.setLevel(level)
+            try:
+                yield
+            finally:
+                target.setLevel(old[0])
+                self.handler.setLevel(old[1])
+
+        def close(self):
+            for k, level in self.levels.items():
+                (k if isinstance(k, logging.Handler) else logging.getLogger(k)).setLevel(level)
+            logging.getLogger().removeHandler(self.handler)
+
+    class WarningsRecorder(warnings.catch_warnings):  # recwarn: every warning the test raises, recorded
+        def __init__(self):
+            super().__init__(record=True)
+            self.list = super().__enter__()
+            warnings.simplefilter("always")
+
+        def __getitem__(self, i):
+            return self.list[i]
+
+        def __iter__(self):
+            return iter(self.list)
+
+        def __len__(self):
+            return len(self.list)
+
+        def pop(self, cls=Warning):  # the first of that class exactly, else the first of a subclass (pytest's)
+            found = [i for i, w in enumerate(self.list) if issubclass(w.category, cls)]
+            exact = [i for i in found if self.list[i].category is cls]
+            if not found:
+                raise AssertionError("%r not found in warning list" % (cls,))
+            return self.list.pop((exact or found)[0])
+
+        def clear(self):
+            self.list[:] = []
+
+    class TempPathFactory:  # tmp_path_factory: numbered folders under one base
+        base = None
+
+        def getbasetemp(self):
+            if self.base is None:
+                self.base = pathlib.Path(tempfile.mkdtemp(prefix="pytest-of-"))
+            return self.base
+
+        def mktemp(self, basename, numbered=True):
+            n = 0
+            while numbered and (self.getbasetemp() / ("%s%d" % (basename, n))).exists():
+                n += 1
+            path = self.getbasetemp() / (basename + ("%d" % n if numbered else ""))
+            path.mkdir()
+            return path
+
+    factory = TempPathFactory()
     missing = object()
 
     class MonkeyPatch:
@@ -1898,7 +2036,20 @@ def _ptsfast_fixtures():
         m = MonkeyPatch()
         return m, m.undo
 
-    return {"tmp_path": tmp_path, "tmpdir": tmpdir, "capsys": capsys, "monkeypatch": monkeypatch}
+    def capfd():
+        c = FDCaptureFixture()
+        return c, c.close
+
+    def caplog():
+        c = LogCaptureFixture()
+        return c, c.close
+
+    def recwarn():
+        r = WarningsRecorder()
+        return r, lambda: r.__exit__(None, None, None)
+
+    return {"tmp_path": tmp_path, "tmpdir": tmpdir, "capsys": capsys, "monkeypatch": monkeypatch, "capfd": capfd,
+            "caplog": caplog, "recwarn": recwarn, "tmp_path_factory": lambda: (factory, lambda: None)}
 
 
 def _ptsfast_pytest(ns, seal, fixtures, theirs):
@@ -1911,7 +2062,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
     never the solution's)."""
     import itertools, types
 
-    def asks(fn, is_method):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
+    def asks(fn, is_method, table):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
         inner = fn
         while getattr(inner, "__wrapped__", None) is not None:
             inner = inner.__wrapped__
@@ -1923,19 +2074,26 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         if getattr(fn, "patchings", None):  # each patch without a new value passes a mock, positionally
             from unittest import mock
             mocks = sum(p.new is mock.DEFAULT and not p.attribute_name for p in fn.patchings)
-        return [n for n in names[mocks:] if n in fixtures or n in own]
+        return [n for n in names[mocks:] if n in fixtures or n in table or n == "request"]
 
-    own, definitions = {}, set()  # the tests' fixtures: name -> (function, autouse)
-    for k, v in list(ns.items()):
-        marker = None
-        if type(v).__module__ == "_pytest.fixtures":  # pytest >= 8.4 wraps the function in a definition object
-            marker, fn = getattr(v, "_fixture_function_marker", None), getattr(v, "_fixture_function", None)
-        elif isinstance(v, types.FunctionType) and "_pytestfixturefunction" in vars(v):  # older pytest
-            marker, fn = vars(v)["_pytestfixturefunction"], getattr(vars(v).get("__pytest_wrapped__"), "obj", None)
-        if marker is not None and isinstance(fn, types.FunctionType):
-            scope = getattr(marker, "scope", "function")
-            own[marker.name or fn.__name__] = fn, bool(marker.autouse), scope if isinstance(scope, str) else "function"
-            definitions.add(k)
+    def fixtures_in(space, into, definitions):  # the fixture definitions among a module's or a class's names
+        for k, v in list(space.items()):
+            marker = None
+            if type(v).__module__ == "_pytest.fixtures":  # pytest >= 8.4 wraps the function in a definition object
+                marker, fn = getattr(v, "_fixture_function_marker", None), getattr(v, "_fixture_function", None)
+            elif isinstance(v, types.FunctionType) and "_pytestfixturefunction" in vars(v):  # older pytest
+                marker = vars(v)["_pytestfixturefunction"]
+                fn = getattr(vars(v).get("__pytest_wrapped__"), "obj", None)
+            if marker is not None and isinstance(fn, types.FunctionType):
+                scope = getattr(marker, "scope", "function")
+                into[marker.name or fn.__name__] = fn, bool(marker.autouse), scope if isinstance(scope, str) else \
+                    "function"
+                definitions.add(k)
+        return into
+
+    definitions, in_classes = set(), set()
+    own = fixtures_in(ns, {}, definitions)  # the tests' fixtures: name -> (function, autouse, scope)
+    of_class = {}  # a Test class's fixture methods (its bases' too), bound to the test's instance when it runs
     wide, per_class = ({}, []), ({}, [])  # (made, finishes) of the module/session-scoped and class-scoped fixtures
 
     def undo(made, finishes):
@@ -1943,24 +2101,47 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         while finishes:
             finishes.pop()()
 
-    def value_of(name, made, finishes):
-        scope = own[name][2] if name in own and name not in made else "function"
+    class Request:  # pytest's request, as fixtures and tests read it: param (an indirect parametrization's),
+        # addfinalizer, getfixturevalue, node
+        def __init__(self, name, finishes, made):
+            self.fixturename, self.finishes, self.made = name, finishes, made
+            if name in now["params"]:
+                self.param = now["params"][name]
+            self.node = types.SimpleNamespace(name=now["test"], nodeid="test_solution.py::" + now["test"])
+            self.function, self.cls, self.instance = now["function"], now["cls"], now["instance"]
+            self.module = module
+
+        def addfinalizer(self, finish):
+            self.finishes.append(finish)
+
+        def getfixturevalue(self, name):
+            return value_of(name, self.made, self.finishes)
+
+    def arg_names(fn):
+        code = getattr(fn, "__func__", fn).__code__
+        return code.co_varnames[int(isinstance(fn, types.MethodType)):code.co_argcount]
+
+    def value_of(name, made, finishes, asker=None):
+        table = now["table"]
+        if name == "request":
+            return Request(asker, finishes, made)
+        scope = table[name][2] if name in table and name not in made and name not in now["params"] else "function"
         if scope != "function":  # a wider one made once: it outlives the test
             made, finishes = per_class if scope == "class" else wide
         if name not in made:
-            if name in fixtures:
-                made[name], finish = fixtures[name]()
-                finishes.append(finish)
-            else:
-                fn = own[name][0]
-                code = fn.__code__
-                out = fn(**{p: value_of(p, made, finishes) for p in code.co_varnames[:code.co_argcount]})
+            if name in table:
+                fn = table[name][0]
+                out = fn(**{p: value_of(p, made, finishes, name) for p in arg_names(fn)})
                 if isinstance(out, types.GeneratorType):  # a yield fixture: what it yields, then its teardown
                     made[name] = next(out)
                     finishes.append(lambda g=out: next(g, None))
                 else:
                     made[name] = out
+            else:
+                made[name], finish = fixtures[name]()
+                finishes.append(finish)
         return made[name]
+    now = {"table": own, "params": {}, "test": "", "function": None, "cls": None, "instance": None}
     mine = lambda v: getattr(v, "__module__", None) == "test_solution"
     marks_of = lambda v: list(getattr(v, "pytestmark", None) or [])
     top = theirs.get("pytestmark") or []  # the module's marks: one or a list
@@ -1971,8 +2152,11 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
             tests.append((k, None, v, marks_of(v) + top))
         elif k.startswith("Test") and isinstance(v, type) and mine(v):
             hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
+            of_class[v] = {}
+            for base in reversed(v.__mro__[:-1]):
+                fixtures_in(vars(base), of_class[v], in_classes)
             for m in dict.fromkeys(m for base in reversed(v.__mro__[:-1]) for m in vars(base)):  # inherited too
-                if m.startswith("test") and callable(getattr(v, m)):
+                if m.startswith("test") and callable(getattr(v, m)) and m not in in_classes:
                     tests.append((k + "." + m, v, getattr(v, m),
                                   marks_of(getattr(v, m)) + marks_of(v) + top))
     if not tests:
@@ -2020,29 +2204,38 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         func = types.MethodType(fn, obj) if cls is not None else fn
         setup, teardown = (types.MethodType(h, obj) if h is not None else None
                            for h in (hooks[cls] if cls is not None else (None, None)))
+        table = own if cls is None else {**own, **{k: (types.MethodType(f, obj), *rest)  # the class's own fixtures
+                                                   for k, (f, *rest) in of_class[cls].items()}}
         marks = [m for m in marked if getattr(m, "name", "") == "parametrize"]
-        grids = []
+        grids = []  # each a list of rows: (arguments, fixtures' request.param, marks)
+        is_set = lambda v: type(v).__name__ == "ParameterSet"  # pytest.param(..., marks=...)
         for mark in marks:
             names = mark.args[0]
             names = [s.strip() for s in names.split(",")] if isinstance(names, str) else list(names)
+            indirect = mark.kwargs.get("indirect", False)  # those names' values are their fixtures' request.param
+            indirect = set(names) if indirect is True else set(indirect or ())
             rows = []
             for value in mark.args[1]:
-                row_marks = list(getattr(value, "marks", ()))  # pytest.param(..., marks=...)
-                value = getattr(value, "values", value)
-                rows.append((dict(zip(names, value if len(names) > 1 else [value])), row_marks))
+                row_marks = list(value.marks) if is_set(value) else []
+                value = value.values if is_set(value) else value
+                part = dict(zip(names, value if len(names) > 1 else [value]))
+                rows.append(({k: v for k, v in part.items() if k not in indirect},
+                             {k: v for k, v in part.items() if k in indirect}, row_marks))
             grids.append(rows)
-        wanted = asks(fn, cls is not None)
+        wanted = asks(fn, cls is not None, table)
         for combo in itertools.product(*grids) if grids else [()]:
-            kwargs, these = {}, [m for m in marked if hasattr(m, "name")]
-            for part, row_marks in combo:
+            kwargs, chosen, these = {}, {}, [m for m in marked if hasattr(m, "name")]
+            for part, params, row_marks in combo:
                 kwargs.update(part)
+                chosen.update(params)
                 these += row_marks
             if skipped(these):
                 continue
             xfail = expected_failure(these)
             made, finishes = dict(kwargs), []
+            now.update(table=table, params=chosen, test=name, function=func, cls=cls, instance=obj)
             try:
-                for fixture in [k for k, (_, auto, _) in own.items() if auto]:  # every test's, asked for or not
+                for fixture in [k for k, v in table.items() if v[1]]:  # every test's, asked for or not
                     value_of(fixture, made, finishes)
                 for fixture in dict.fromkeys(a for m in these if m.name == "usefixtures" for a in m.args):
                     value_of(fixture, made, finishes)  # @pytest.mark.usefixtures: made, not passed

@@ -632,11 +632,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         owner = {m: c for c in test_classes for m in c.body}
         marked = _used_fixtures([v for n in top if isinstance(n, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets) for v in ast.walk(n.value)])
+        of_class = {c: _fixtures(c.body, own) for c in test_classes}  # fixtures written as a Test class's methods
         for fn in pytests:
+            mine = {**own, **of_class.get(owner.get(fn), {})}
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             params += marked + _used_fixtures(fn.decorator_list + getattr(owner.get(fn), "decorator_list", []))
-            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in own]
+            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in mine]
             if "tmpdir" in params and "tmpdir" not in own and _local_path_class() is None:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for pytest's tmpdir, a py.path.local "
                                       f"that only pytest provides; install pytest (pip install pytest)")
@@ -653,9 +655,11 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     return TestProgram("script", tests, setup, imports=imports)
 
 
-PYTEST_FIXTURES = ("tmp_path", "tmpdir", "capsys", "monkeypatch")
-"""pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`); ``tmpdir``
-where pytest is installed (its ``py.path.local``, which KodCode's tests use)."""
+PYTEST_FIXTURES = ("tmp_path", "tmpdir", "capsys", "monkeypatch", "capfd", "caplog", "recwarn", "tmp_path_factory",
+                   "request")
+"""pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`; ``request``: an
+indirect parametrization's ``param``, ``addfinalizer``, ``getfixturevalue`` and ``node.name``); ``tmpdir`` where
+pytest is installed (its ``py.path.local``, which KodCode's tests use)."""
 
 
 def _local_path_class():
@@ -667,9 +671,10 @@ def _local_path_class():
         return None
 
 
-def _fixtures(top) -> dict:
-    """The tests' own pytest fixtures, ``{name: def}``: plain or yield ones, function-scoped in effect, whose
-    parameters are fixtures too (pytest's three or theirs); parametrized ones (``params=``) are not given."""
+def _fixtures(top, outer=None) -> dict:
+    """The tests' own pytest fixtures among ``top`` (the module's statements, or a Test class's, where ``outer``
+    holds the module's), ``{name: def}``: plain or yield ones whose parameters are fixtures too (pytest's or
+    theirs); parametrized ones (``params=``) are not given."""
     found = {}
     for n in top:
         if not isinstance(n, ast.FunctionDef):
@@ -684,7 +689,7 @@ def _fixtures(top) -> dict:
                 name = kws.get("name")
                 found[name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else n.name] = n
     while True:  # those that ask for what is not given are not given either
-        given = set(found) | set(PYTEST_FIXTURES)
+        given = set(found) | set(PYTEST_FIXTURES) | ({"self", *outer} if outer is not None else set())
         bad = [k for k, fn in found.items() if any(a.arg not in given for a in fn.args.args)]
         if not bad:
             return found
