@@ -99,3 +99,14 @@ def test_a_many_case_apps_row_of_a_fast_program_is_judged_well_within_the_time()
     fast = "import sys\nd = sys.stdin.buffer.read().split()\nprint(sum(map(int, d[1:1 + int(d[0])])))\n"
     assert verdict(fast, program, timeout=8)[0]
     assert not verdict(fast.replace("1 + int", "int"), program, timeout=8)[0]
+
+
+def test_a_fast_program_importing_numpy_inside_its_main_is_judged_well_within_the_time():
+    # only the imports at the program's top were loaded once: one inside main() (or under the __main__ guard) was
+    # made anew in each case, ~45 ms a case (300 cases: ~14 s, over this limit)
+    inputs = [f"{i}\n" for i in range(300)]
+    row = {"public_tests": {"input": inputs, "output": [f"{i * i}\n" for i in range(300)]}}
+    program = code_tests.test_program_from_row(row, ("public_tests",), None, None)
+    right = "def main():\n    import numpy as np\n    n = int(input())\n    print(int(np.int64(n) ** 2))\n\n\nmain()\n"
+    assert verdict(right, program, timeout=8)[0]
+    assert not verdict(right.replace("** 2", "* 2"), program, timeout=8)[0]

@@ -2823,13 +2823,13 @@ if checker:
 else:
     with open(path, encoding="utf-8") as f:
         source = f.read()
-try:  # the modules the program imports at its top: loaded once here, not once a case (libraries' code only)
+try:  # the standard modules and numpy the program imports: loaded once here, not once a case (libraries' code only)
     tree = ast.parse(source)
 except Exception:
     tree = ast.Module([], [])
 quiet = set(sys.stdlib_module_names) - {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle",
                                         "turtledemo", "tkinter", "webbrowser", "pydoc"}
-for node in [n for top in tree.body for n in (top.body if isinstance(top, ast.Try) else [top])]:  # APPS' numpy
+for node in ast.walk(tree):  # at its top, in a try (APPS' numpy), or in a function (def main(): import numpy)
     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if (
         isinstance(node, ast.ImportFrom) and node.level == 0 and node.module) else []
     for name in names:
