@@ -110,3 +110,16 @@ def test_a_fast_program_importing_numpy_inside_its_main_is_judged_well_within_th
     right = "def main():\n    import numpy as np\n    n = int(input())\n    print(int(np.int64(n) ** 2))\n\n\nmain()\n"
     assert verdict(right, program, timeout=8)[0]
     assert not verdict(right.replace("** 2", "* 2"), program, timeout=8)[0]
+
+
+def test_pytest_style_tests_beside_testcases_run_too():
+    # pytest runs a file's plain test functions and Test classes beside its TestCase classes: read as a unittest file,
+    # they were never run, and a program failing only them passed (before)
+    tests = ("import unittest\nimport pytest\nfrom solution import inc\n\n\nclass TestInc(unittest.TestCase):\n"
+             "    def test_one(self):\n        self.assertEqual(inc(1), 2)\n\n\ndef test_five():\n"
+             "    assert inc(5) == 6\n\n\nclass TestMore:\n    def test_nine(self, capsys):\n"
+             "        assert inc(9) == 10\n\n\n@pytest.mark.skip\ndef test_never():\n    assert False\n")
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict("def inc(x):\n    return x + 1\n", program)[0]
+    assert not verdict("def inc(x):\n    return 2\n", program)[0]
+    assert not verdict("def inc(x):\n    return x + 1 if x < 9 else 0\n", program)[0]

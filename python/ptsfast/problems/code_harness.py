@@ -262,8 +262,8 @@ def _ptsfast_judge(spec, code):
     elif fmt == "pytest":
         # bare: the request it hands the tests leads to no globals of the harness
         bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs)
-    elif fmt == "unittest":
-        seal()
+    elif fmt == "unittest":  # with the pytest-style tests beside its TestCases, which pytest runs too
+        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs, beside_unittest=True)
         _ptsfast_unittest(ns, sealed[0][0], sealed[0][1])
     if sealed:
         sealed[0][2]()
@@ -2052,14 +2052,14 @@ def _ptsfast_fixtures():
             "caplog": caplog, "recwarn": recwarn, "tmp_path_factory": lambda: (factory, lambda: None)}
 
 
-def _ptsfast_pytest(ns, seal, fixtures, theirs):
+def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
     """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
     functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
     collected (:func:`_ptsfast_sealed`); a test that asks for one of ``fixtures`` (:func:`_ptsfast_fixtures`) gets
     a fresh one, undone after it; the tests' own fixtures live as long as their scope says (a ``module`` or
     ``session`` one is made once and undone after the last test, a ``class`` one once a class). ``theirs``: the names
     the tests bound themselves (the module's ``pytestmark`` and what a mark's condition string reads are the tests',
-    never the solution's)."""
+    never the solution's). ``beside_unittest``: the tests' ``TestCase`` classes run apart; here none need run."""
     import itertools, types
 
     def asks(fn, is_method, table):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
@@ -2150,7 +2150,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
     for k, v in list(ns.items()):
         if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v) and k not in definitions:
             tests.append((k, None, v, marks_of(v) + top))
-        elif k.startswith("Test") and isinstance(v, type) and mine(v):
+        elif k.startswith("Test") and isinstance(v, type) and mine(v) and not any(
+                c.__module__ == "unittest.case" for c in v.__mro__):  # a TestCase runs as unittest runs it
             hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
             of_class[v] = {}
             for base in reversed(v.__mro__[:-1]):
@@ -2159,9 +2160,11 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
                 if m.startswith("test") and callable(getattr(v, m)) and m not in in_classes:
                     tests.append((k + "." + m, v, getattr(v, m),
                                   marks_of(getattr(v, m)) + marks_of(v) + top))
-    if not tests:
+    if not tests and not beside_unittest:
         raise RuntimeError("no test_* function or Test* class was found")
     seal()
+    if not tests:
+        return
 
     def call_hook(owner, name, arg):  # xunit-style setup/teardown: setup_module(module) or setup_module()
         if isinstance(owner, dict):
@@ -2271,7 +2274,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs):
         call_hook(class_done[-1], "teardown_class", None)
     undo(*wide)
     call_hook(ns, "teardown_module", module)
-    if not ran:
+    if not ran and not beside_unittest:
         raise RuntimeError("no test ran")
 
 

@@ -612,21 +612,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
         stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
-    if any(_is_testcase(c) for c in classes):
-        methods = [m for c in classes if _is_testcase(c) for m in c.body
-                   if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
-        _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
-        bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
-                                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
-        return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
-                           bound=bound)
     own = _fixtures(top)
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
                and n.value.id in defs and any(isinstance(t, ast.Name) and t.id.startswith("test") for t in n.targets)]
     tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
                  and n not in own.values()] + aliases  # ``test_double = check_double``: pytest collects it by name
-    test_classes = [c for c in classes if c.name.startswith("Test")]
-    if tests_fns or test_classes:
+    test_classes = [c for c in classes if c.name.startswith("Test") and not _is_testcase(c)]
+    if tests_fns or test_classes:  # pytest's tests (beside a file's TestCases, which pytest runs too)
         pytests = tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
                                and m.name.startswith("test")]
         owner = {m: c for c in test_classes for m in c.body}
@@ -647,8 +639,17 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                       f"ptsfast's test runner does not provide (it gives "
                                       f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
                                       f"write them as plain tests")
-        _refuse_if_all_skipped(pytests, owner, top)
-        return TestProgram("pytest", tests, setup, imports=imports)
+        if not any(_is_testcase(c) for c in classes):
+            _refuse_if_all_skipped(pytests, owner, top)
+            return TestProgram("pytest", tests, setup, imports=imports)
+    if any(_is_testcase(c) for c in classes):
+        methods = [m for c in classes if _is_testcase(c) for m in c.body
+                   if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
+        _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
+        bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
+                                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
+        return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
+                           bound=bound)
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
