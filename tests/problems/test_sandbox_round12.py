@@ -123,3 +123,55 @@ def test_pytest_style_tests_beside_testcases_run_too():
     assert verdict("def inc(x):\n    return x + 1\n", program)[0]
     assert not verdict("def inc(x):\n    return 2\n", program)[0]
     assert not verdict("def inc(x):\n    return x + 1 if x < 9 else 0\n", program)[0]
+
+
+ORDER = '''import pytest
+from solution import inc
+
+LOG = []
+
+
+@pytest.fixture(autouse=True)
+def mod_auto():
+    LOG.append("mod_auto")
+
+
+def setup_function(f):
+    LOG.append("setup_function")
+
+
+def test_f():
+    LOG.append("test_f")
+
+
+class TestC:
+    def setup_method(self, m):
+        self.v = inc(1)
+        LOG.append("setup_method")
+
+    @pytest.fixture(autouse=True)
+    def cls_auto(self):
+        LOG.append("cls_auto")
+
+    @pytest.fixture
+    def three(self):
+        LOG.append("three")
+        return self.v + 1
+
+    def test_c(self, three):
+        assert inc(three) == 4
+        LOG.append("test_c")
+
+
+def test_order():
+    assert LOG == ["setup_function", "mod_auto", "test_f", "mod_auto", "setup_method", "cls_auto", "three", "test_c",
+                   "setup_function", "mod_auto"]
+'''
+
+
+def test_xunit_setups_and_fixtures_run_in_pytests_order():
+    # pytest runs setup_method before the class's fixtures (one reading what it set): it ran after them, and a right
+    # program failed (before)
+    program = code_tests.TestProgram.from_text(ORDER)
+    assert verdict("def inc(x):\n    return x + 1\n", program)[0]
+    assert not verdict("def inc(x):\n    return x + 2\n", program)[0]

@@ -2237,17 +2237,19 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
             xfail = expected_failure(these)
             made, finishes = dict(kwargs), []
             now.update(table=table, params=chosen, test=name, function=func, cls=cls, instance=obj)
-            try:
-                for fixture in [k for k, v in table.items() if v[1]]:  # every test's, asked for or not
+            try:  # in pytest's order: setup_function, the module's autouse fixtures, setup_method, the class's
+                if cls is None:
+                    call_hook(ns, "setup_function", fn)
+                for fixture in [k for k, v in own.items() if v[1] and table.get(k) is v]:  # asked for or not
+                    value_of(fixture, made, finishes)
+                if setup is not None:
+                    with_arg(setup, func)
+                for fixture in [k for k in of_class.get(cls, ()) if table[k][1]]:
                     value_of(fixture, made, finishes)
                 for fixture in dict.fromkeys(a for m in these if m.name == "usefixtures" for a in m.args):
                     value_of(fixture, made, finishes)  # @pytest.mark.usefixtures: made, not passed
                 for fixture in wanted:
                     kwargs[fixture] = value_of(fixture, made, finishes)
-                if cls is None:
-                    call_hook(ns, "setup_function", fn)
-                if setup is not None:
-                    with_arg(setup, func)
                 out = func(**kwargs)
                 if isinstance(out, types.CoroutineType):  # an async test (pytest-asyncio's)
                     import asyncio
