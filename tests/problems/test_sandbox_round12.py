@@ -175,3 +175,14 @@ def test_xunit_setups_and_fixtures_run_in_pytests_order():
     program = code_tests.TestProgram.from_text(ORDER)
     assert verdict("def inc(x):\n    return x + 1\n", program)[0]
     assert not verdict("def inc(x):\n    return x + 2\n", program)[0]
+
+
+def test_a_parametrize_mark_on_a_test_class_gives_its_methods_their_arguments():
+    # pytest applies a class's marks to each of its tests: the arguments were taken for fixtures not given and the
+    # row refused (before)
+    program = code_tests.TestProgram.from_text(
+        "import pytest\nfrom solution import inc\n\n\n@pytest.mark.parametrize('a, b', [(1, 2), (2, 3)])\n"
+        "class TestInc:\n    def test_inc(self, a, b):\n        assert inc(a) == b\n\n    def test_twice(self, a, b):\n"
+        "        assert inc(inc(a)) == b + 1\n")
+    assert verdict("def inc(x):\n    return x + 1\n", program)[0]
+    assert not verdict("def inc(x):\n    return 2\n", program)[0]

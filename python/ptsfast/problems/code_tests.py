@@ -630,7 +630,8 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             params += marked + _used_fixtures(fn.decorator_list + getattr(owner.get(fn), "decorator_list", []))
-            free = [p for p in params if p not in _parametrized(fn) and p not in PYTEST_FIXTURES and p not in mine]
+            grid = _parametrized(fn) | (_parametrized(owner[fn]) if fn in owner else set())  # its class's marks too
+            free = [p for p in params if p not in grid and p not in PYTEST_FIXTURES and p not in mine]
             if "tmpdir" in params and "tmpdir" not in own and _local_path_class() is None:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for pytest's tmpdir, a py.path.local "
                                       f"that only pytest provides; install pytest (pip install pytest)")
