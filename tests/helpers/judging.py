@@ -1,7 +1,8 @@
-"""The code oracle's verdict on one program, as the sandbox attack tests read it."""
+"""The code oracle as tests read it: the verdict on one program, and the program an answer is judged on (at every prefix
+where a rollout may stop)."""
 
 from ptsfast.problems.code_tests import TestProgram
-from ptsfast.problems.oracles import judge_code
+from ptsfast.problems.oracles import answer_complete, extract_code, judge_code
 
 
 def verdict(code: str, program: TestProgram, timeout: float = 60.0) -> tuple[bool, str]:
@@ -9,3 +10,12 @@ def verdict(code: str, program: TestProgram, timeout: float = 60.0) -> tuple[boo
     res = judge_code(code, program, timeout=timeout)
     assert not res.timed_out, res.output
     return res.passed, res.output
+
+
+def assert_judged_on(text: str, code: str, stops: bool = True) -> None:
+    """``text`` yields ``code``; so does every prefix at which a rollout may stop (there is one when ``stops``)."""
+    assert extract_code(text) == code
+    at = [k for k in range(1, len(text) + 1) if answer_complete("code", text[:k])]
+    for k in at:
+        assert extract_code(text[:k]) == code, (k, text[:k])
+    assert bool(at) is stops

@@ -3,18 +3,10 @@ program wrong (or a wrong one right)."""
 
 import pytest
 
-from ptsfast.problems.oracles import answer_complete, extract_code
+from helpers.judging import assert_judged_on
+from ptsfast.problems.oracles import extract_code
 
 F = "def f(x):\n    return x + 1\n"
-
-
-def assert_judged_on(text: str, code: str, stops: bool = True) -> None:
-    """``text`` yields ``code``; so does every prefix at which a rollout may stop (there is one when ``stops``)."""
-    assert extract_code(text) == code
-    at = [k for k in range(1, len(text) + 1) if answer_complete("code", text[:k])]
-    for k in at:
-        assert extract_code(text[:k]) == code, (k, text[:k])
-    assert bool(at) is stops
 
 
 @pytest.mark.parametrize("text,code", [

@@ -6,18 +6,9 @@ import json
 
 import pytest
 
-from ptsfast.cli import build_parser, field_map
-from ptsfast.problems.loading import DataError, load_problems
+from helpers.rows import load
+from ptsfast.problems.loading import DataError
 from ptsfast.problems.oracles import make_judge
-
-
-def load(tmp_path, rows: list[dict], *flags: str, oracle: str = "multiple_choice", name: str = "rows.jsonl",
-         raw: bytes | None = None):
-    path = tmp_path / name
-    path.write_bytes(raw if raw is not None else "".join(json.dumps(r) + "\n" for r in rows).encode())
-    args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(path), "--out", "o", "--oracle", oracle,
-                                      *flags])
-    return load_problems(args.problems, field_map(args))
 
 
 LOGIQA = {"context": "All of Tom's pets are cats. Rex is one of Tom's pets.", "query": "Which must be true?",
