@@ -2092,7 +2092,9 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
         return into
 
     definitions, in_classes = set(), set()
-    own = fixtures_in(ns, {}, definitions)  # the tests' fixtures: name -> (function, autouse, scope)
+    # the tests' fixtures: name -> (function, autouse, scope); only those the tests bound (a solution's own capsys
+    # or recwarn fixture, in their namespace beside its functions, would stand in for pytest's)
+    own = fixtures_in({k: v for k, v in ns.items() if k in theirs}, {}, definitions)
     of_class = {}  # a Test class's fixture methods (its bases' too), bound to the test's instance when it runs
     wide, per_class = ({}, []), ({}, [])  # (made, finishes) of the module/session-scoped and class-scoped fixtures
 
@@ -2167,8 +2169,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
         return
 
     def call_hook(owner, name, arg):  # xunit-style setup/teardown: setup_module(module) or setup_module()
-        if isinstance(owner, dict):
-            h = owner.get(name)
+        if isinstance(owner, dict):  # the tests' own hook (the solution's setup_module would get their module)
+            h = owner.get(name) if name in theirs else None
             code = getattr(h, "__code__", None)
             if callable(h):
                 h(*[arg][:code.co_argcount if code is not None else 0])
@@ -2838,7 +2840,8 @@ for node in ast.walk(tree):  # at its top, in a try (APPS' numpy), or in a funct
     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if (
         isinstance(node, ast.ImportFrom) and node.level == 0 and node.module) else []
     for name in names:
-        if name.split(".")[0] in quiet or name.split(".")[0] == "numpy":
+        # a package's __main__ (unittest's, venv's) runs its command at import: only the program's run imports it
+        if (name.split(".")[0] in quiet or name.split(".")[0] == "numpy") and "__main__" not in name.split("."):
             try:
                 __import__(name)
             except BaseException:
