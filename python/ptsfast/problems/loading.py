@@ -185,7 +185,7 @@ def question_from_chat(messages: list) -> tuple[str, str | None, str | None]:
     if None in texts:
         raise ValueError("is a list but not a chat of text (messages with a 'role' and a text 'content', ShareGPT's "
                          "'from' and 'value', or content parts of type 'text')")
-    roles = [_ROLES.get(str(m.get("role", m.get("from"))).lower(), m.get("role", m.get("from"))) for m in messages]
+    roles = [_role(m) for m in messages]
     system = roles[:1] == ["system"]
     if roles[system:] not in (["user"], ["user", "assistant"]):
         raise ValueError(f"is a chat of roles {roles}; ptsfast mines one question: give one user message, after an "
@@ -197,6 +197,13 @@ def question_from_chat(messages: list) -> tuple[str, str | None, str | None]:
 
 _ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
 """A chat message's role, as OpenAI's ``role`` or ShareGPT's ``from`` names it."""
+
+
+def _role(message: dict):
+    """A chat message's role in OpenAI's names (ShareGPT's ``human``/``gpt`` read as ``user``/``assistant``); a
+    role neither names is kept as given."""
+    given = message.get("role", message.get("from"))
+    return _ROLES.get(str(given).lower(), given)
 
 
 def _message_text(message) -> str | None:
@@ -278,7 +285,7 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     question, answer = changes.get("question", fields.question), changes.get("answer", fields.answer)
     last = row.get(question)[-1] if isinstance(row.get(question), list) and row.get(question) else None
     if answer and answer not in row and not fields.code and isinstance(last, dict) and \
-            _ROLES.get(str(last.get("role", last.get("from"))).lower()) == "assistant":
+            _role(last) == "assistant":
         log.warning("using the assistant replies of column %r as the reference answers (no answer column)", question)
     return replace(fields, **changes) if changes else fields
 
