@@ -19,3 +19,10 @@ def assert_judged_on(text: str, code: str, stops: bool = True) -> None:
     for k in at:
         assert extract_code(text[:k]) == code, (k, text[:k])
     assert bool(at) is stops
+
+
+def assert_tells_apart(tests: str, right: str, wrong: str) -> None:
+    """``tests`` (as a row or the Python API gives them) pass the ``right`` program and fail the ``wrong`` one."""
+    program = TestProgram.from_text(tests)
+    assert verdict(right, program)[0], "the right program failed"
+    assert not verdict(wrong, program)[0], "the wrong program passed"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.judging import verdict
+from helpers.judging import assert_tells_apart, verdict
 from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
@@ -216,9 +216,7 @@ def test_pytests_capsys_and_monkeypatch_behave_as_pytests_own(name):
     # class's attribute back as it read it (a staticmethod's function, an inherited method as the class's own): a
     # right program failed (before)
     solution, tests, wrong = PYTEST_FIXTURE_USES[name]
-    program = code_tests.TestProgram.from_text(tests)
-    assert verdict(solution, program)[0]
-    assert not verdict(wrong, program)[0]
+    assert_tells_apart(tests, solution, wrong)
 
 
 def test_a_prompt_helper_that_calls_the_function_under_test_is_the_solutions_to_complete():

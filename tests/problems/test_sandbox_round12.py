@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.judging import verdict
+from helpers.judging import assert_tells_apart, verdict
 from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
@@ -77,9 +77,7 @@ def test_pytests_fixtures_run_as_pytest_runs_them(name):
     # or refused, and so were indirect parametrizations, request, capfd, caplog, recwarn and tmp_path_factory; capsys
     # had no disabled(), and a dict parametrized was its own .values method (before)
     tests, right, wrong = PYTEST_ROWS[name]
-    program = code_tests.TestProgram.from_text(tests)
-    assert verdict(right, program)[0]
-    assert not verdict(wrong, program)[0]
+    assert_tells_apart(tests, right, wrong)
 
 
 def test_a_fixture_asking_for_what_is_not_given_is_still_refused():

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from helpers.judging import verdict
+from helpers.judging import assert_tells_apart, verdict
 from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
@@ -110,9 +110,7 @@ def test_the_solution_cannot_stand_in_for_pytests_fixtures_or_the_tests_hooks(na
     # the fixtures in the tests' namespace were taken for the tests' own, the solution's too: its recwarn
     # fixture stood in for pytest's, and its autouse fixture ran for every test (before)
     tests, right, wrong = STAND_INS[name]
-    program = code_tests.TestProgram.from_text(tests)
-    assert verdict(right, program)[0]
-    assert not verdict(wrong, program)[0]
+    assert_tells_apart(tests, right, wrong)
 
 
 MIXED = ("import unittest\nfrom solution import sq\n\nCASES = [(2, 4), (3, 9)]\n\n\nclass TestSq(unittest.TestCase):\n"
@@ -128,9 +126,7 @@ MIXED = ("import unittest\nfrom solution import sq\n\nCASES = [(2, 4), (3, 9)]\n
     "def sq(x):\n    return x * x if x != 3 else 0\n\n\ndef setUpModule():\n    CASES.clear()\n",
 ], ids=["setUpModule skipping", "setup_function swapping a test", "setUpModule emptying the cases"])
 def test_a_mixed_file_is_not_passed_by_the_solutions_module_hooks(wrong):
-    program = code_tests.TestProgram.from_text(MIXED)
-    assert verdict("def sq(x):\n    return x * x\n", program)[0]
-    assert not verdict(wrong, program)[0]
+    assert_tells_apart(MIXED, "def sq(x):\n    return x * x\n", wrong)
 
 
 def test_the_preload_of_a_stdio_program_does_not_run_a_packages_main():
