@@ -213,9 +213,57 @@ def _normalize_math(s: str) -> str:
     m = re.fullmatch(r"\(?([A-E])\)?\.?|\(?([A-E])\)\s*(?!.*[A-E]\))(.+)", s, re.S)  # (B), B) 42: one letter
     if m:
         s = m.group(1) or m.group(2)
-    s = re.sub(r"\s+", "", s).rstrip(".")
+    s = _frac_sign_out(re.sub(r"\s+", "", s).rstrip("."))
     m = _SLASH.fullmatch(s)  # \pi/2, 3\sqrt{2}/4, x/2: a product over one token is that fraction
     return f"{m.group(1)}\\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m else s
+
+
+def _braced(s: str, i: int) -> int:
+    """The index just past the group that opens with the brace at ``s[i]``, or -1 where none closes it."""
+    depth = 0
+    for j in range(i, len(s)):
+        depth += {"{": 1, "}": -1}.get(s[j], 0)
+        if depth == 0:
+            return j + 1
+    return -1
+
+
+def _one_term(s: str) -> bool:
+    """Whether ``s`` is one product (``\\pi``, ``3\\sqrt{2}``): no sum, difference or ``\\pm`` outside brackets."""
+    depth = 0
+    for m in re.finditer(r"[({\[]|[)}\]]|[+-]|\\(?:pm|mp)(?![a-zA-Z])", s):
+        depth += 1 if m.group() in "({[" else -1 if m.group() in ")}]" else 0
+        if depth == 0 and m.group() not in ")}]":
+            return False
+    return bool(s)
+
+
+def _frac_sign_out(s: str) -> str:
+    """``\\frac{-\\pi}{2}`` and ``\\frac{\\pi}{-2}`` as ``-\\frac{\\pi}{2}`` (whitespace gone): one value, which
+    math-verify reads alike. Only a minus before one term moves (``\\frac{-1+\\sqrt5}{2}`` is no
+    ``-\\frac{1+\\sqrt5}{2}``), and only where a sign may stand (not after ``3`` or ``^``: ``3\\frac{-1}{2}`` is a
+    product)."""
+    pos = 0
+    while (start := s.find("\\frac{", pos)) >= 0:
+        pos = start + len("\\frac{")
+        num_end = _braced(s, pos - 1)
+        den_end = _braced(s, num_end) if num_end > 0 and s.startswith("{", num_end) else -1
+        if den_end < 0 or (start and s[start - 1] not in "+-([{,="):
+            continue
+        num, den = s[pos:num_end - 1], s[num_end + 1:den_end - 1]
+        flips = [part.startswith("-") and _one_term(part[1:]) for part in (num, den)]
+        if not any(flips):
+            continue
+        num, den = (part[1:] if flip else part for part, flip in zip((num, den), flips))
+        frac = f"\\frac{{{num}}}{{{den}}}"
+        head = s[:start]
+        if flips[0] != flips[1] and head.endswith("-"):  # -\frac{-\pi}{2}: \frac{\pi}{2}; a-\frac{-1}{x}: a+...
+            head = head[:-1] + ("" if len(head) == 1 or head[-2] in "([{,=" else "+")
+        elif flips[0] != flips[1]:
+            head = head[:-1] + "-" if head.endswith("+") else head + "-"
+        s = head + frac + s[den_end:]
+        pos = len(head)
+    return s
 
 
 def normalize_text(s: str) -> str:

@@ -1,0 +1,36 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 5).
+
+Each verdict follows the dataset's own grader where it reads a spelling alike (Hendrycks' MATH ``is_equiv``, PRM800K's
+``grade_answer``, lm-eval's GSM8K and multiple-choice regexes) and HF math-verify's reading of the value where MATH's
+is silent; two different values never pass for each other, and an answer that hedges names none.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(f"so \\boxed{{{text}}}.", P(ref))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\frac{-\\pi}{2}", "-\\frac{\\pi}{2}", True), ("\\tfrac{-\\sqrt3}{2}", "-\\frac{\\sqrt{3}}{2}", True),
+    ("\\frac{\\pi}{-4}", "-\\frac\\pi4", True), ("-\\frac{-\\pi}{2}", "\\frac\\pi2", True),
+    ("\\frac{-\\pi}{-2}", "\\frac{\\pi}{2}", True), ("x^2+\\frac{-3x}{2}", "x^2-\\frac{3x}{2}", True),
+    ("\\left(\\frac{-\\pi}{2}, 1\\right)", "(-\\frac\\pi2, 1)", True), ("\\dfrac{-2\\sqrt{2}}{3}", "-\\frac{2\\sqrt2}3", True),
+    ("\\frac{-\\pi}{2}", "\\frac{\\pi}{2}", False), ("\\frac{-\\pi}{-2}", "-\\frac{\\pi}{2}", False),
+    ("\\frac{-1+\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False), ("\\frac{-1-\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
+    ("\\frac{-1\\pm\\sqrt5}{2}", "-\\frac{1\\pm\\sqrt5}{2}", False), ("3\\frac{-1}{2}", "3-\\frac12", False),
+    ("\\frac{-\\pi}{2}", "-\\frac{\\pi}{3}", False),
+])
+def test_a_minus_on_a_fractions_numerator_or_denominator_is_the_fractions_sign(text, ref, ok):
+    """``\\frac{-\\pi}{2}`` for ``-\\frac{\\pi}{2}`` failed (only numbers were read as values; math-verify reads both
+    alike). A minus before a sum (``\\frac{-1+\\sqrt5}{2}``) belongs to its first term only, and stays."""
+    assert boxed(text, ref) is ok
+    assert boxed(ref, text) is ok
