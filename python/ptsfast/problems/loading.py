@@ -562,6 +562,32 @@ def _listed_answer(text: str) -> str:
     return v[0] if isinstance(v, list) and len(v) == 1 and isinstance(v[0], str) else text
 
 
+SOLUTION_KEYS = ("solution", "response", "output", "generated_solution", "completion", "rationale", "reasoning",
+                 "explanation")
+"""Columns holding a worked solution (MATH's ``solution``, MetaMathQA's ``response``, MathInstruct's ``output``):
+as a reference, only its final answer is judged, so one with none the oracles read is refused (see
+:func:`_reads_as_answer`)."""
+_STATED = re.compile(r"(?:^|(?<=[\s.:]))the (?:final )?answer is:?", re.I)
+
+
+def _stated_answer(text: str) -> str:
+    """The answer a solution states at its end in words (MetaMathQA's "The answer is: 7", MathInstruct's "The answer
+    is 6."), where it has no box or ``####`` line the oracles read; else ``text`` as it is."""
+    if "\\boxed" in text or "\\fbox" in text or "####" in text:
+        return text
+    last = text.rstrip().rsplit("\n", 1)[-1]
+    said = [m.end() for m in _STATED.finditer(last)]
+    answer = last[said[-1]:].strip().removesuffix(".").strip() if said else ""
+    return answer or text
+
+
+def _reads_as_answer(text: str) -> bool:
+    """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
+    that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
+    return "\\boxed" in text or "\\fbox" in text or "####" in text or \
+        "\n" not in text.strip() and len(text) <= 200
+
+
 def _is_scalar(v: Any) -> bool:
     return isinstance(v, _SCALAR) and not isinstance(v, bool)
 
@@ -766,7 +792,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
     raw_answer = row.get(fields.answer) if fields.answer else None
-    if reply is not None and raw_answer is None and fields.answer and not fields.code:  # an SFT row's reference
+    from_reply = reply is not None and raw_answer is None and bool(fields.answer) and not fields.code
+    if from_reply:  # an SFT row's reference
         raw_answer = reply
     index = INDEX_ANSWERS.get(choices_field) if choices else None
     own = _column_choices(row, str(q)) if choices is None and not fields.code else None
@@ -792,6 +819,16 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
+    if isinstance(raw_answer, str) and not fields.code and not choices:
+        ans = _stated_answer(ans)
+        column = fields.question if from_reply else fields.answer
+        if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS):
+            what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
+            return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
+                                              f"answer the oracles read in it (no \\boxed{{}}, no '#### ' line, no "
+                                              f"'The answer is ...' at its end): every rollout would be judged wrong "
+                                              f"against it; name the final answer's column with --answer-field, box "
+                                              f"the answer in it, or drop the row")
     unjudged = not fields.code and (
         str(ans).strip().lower() in NO_ANSWER or str(row.get("question_type")).strip().lower() == "proof")
     kind = row.get("ability") if row.get("ability") is not None else row.get("task_type")

@@ -1,0 +1,50 @@
+"""Rows of public math, multiple-choice and SFT datasets, and files with hostile values, loaded as ``ptsfast mine``
+loads them: the reference is the answer the oracle compares, the model is asked the whole question, and a row whose
+reference cannot be read is refused naming the row, the column and the way out, never judged against a wrong one."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.oracles import make_judge
+
+
+BOXED = make_judge("boxed", 5.0)
+LAST_NUMBER = make_judge("last_number", 5.0)
+
+METAMATHQA = {"type": "GSM_Rephrased", "query": "Tom has 3 apples and buys 4 more. How many apples does he have?",
+              "original_question": "Tom has 3 apples and buys 4 more. How many?",
+              "response": "Tom starts with 3 apples.\nHe buys 4 more, so he has 3 + 4 = 7 apples.\nThe answer is: 7"}
+MATHINSTRUCT = {"source": "data/CoT/gsm_rft.json", "instruction": "A pen costs $2. What do 3 pens cost?",
+                "output": "Each pen costs $2, so 3 pens cost 3 * 2 = $6. The answer is 6."}
+MATHINSTRUCT_POT = {"source": "data/PoT/gsm_gpt4.json", "instruction": "A pen costs $2. What do 3 pens cost?",
+                    "output": "price = 2\npens = 3\ntotal = price * pens\nprint(total)"}
+
+
+def test_a_solution_that_states_its_answer_in_words_is_judged_against_that_answer(tmp_path):
+    # MetaMathQA's 'response' ends "The answer is: 7" (MathInstruct's "The answer is 6."), with no box or ####: the
+    # whole solution was the reference, and no rollout could ever match it
+    meta, = load(tmp_path, [METAMATHQA], oracle="boxed").problems
+    assert meta.question == METAMATHQA["query"] and meta.answer == "7"
+    assert BOXED("so \\boxed{7}", meta).success and not BOXED("so \\boxed{8}", meta).success
+    assert LAST_NUMBER("He has 7 apples.", meta).success
+    inst, = load(tmp_path, [MATHINSTRUCT], oracle="boxed").problems
+    assert inst.answer == "6" and BOXED("\\boxed{6}", inst).success
+    # a box or a #### line is what the oracles read: such a solution is kept whole
+    boxed_sol = {**METAMATHQA, "response": "3 + 4 = \\boxed{7}\nThe answer is: 7"}
+    assert load(tmp_path, [boxed_sol], oracle="boxed").problems[0].answer == boxed_sol["response"]
+
+
+def test_a_worked_solution_with_no_final_answer_in_it_is_refused_naming_the_column(tmp_path):
+    # MathInstruct's program-of-thought rows hold a program, an SFT reply may hold steps with no box: the whole text
+    # was the reference, and every rollout was judged wrong against it
+    res = load(tmp_path, [MATHINSTRUCT_POT], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge"
+    assert "field 'output'" in res.skipped[0] and "row 1" in res.skipped[0]
+    assert "--answer-field" in res.skipped[0] and "\\boxed{}" in res.skipped[0]
+    sft = {"messages": [{"role": "user", "content": "What is 2 + 3?"},
+                        {"role": "assistant", "content": "First take 2.\nThen add 3 to it, which gives five."}]}
+    res = load(tmp_path, [sft], oracle="boxed")
+    assert not res.problems and "assistant reply" in res.skipped[0] and "'messages'" in res.skipped[0]
+    # a one-line answer in such a column is an answer (Alpaca's "output": "5")
+    alpaca, = load(tmp_path, [{"instruction": "Add 2 and 3.", "input": "", "output": "5"}], oracle="boxed").problems
+    assert alpaca.answer == "5"
