@@ -34,3 +34,29 @@ def test_a_minus_on_a_fractions_numerator_or_denominator_is_the_fractions_sign(t
     alike). A minus before a sum (``\\frac{-1+\\sqrt5}{2}``) belongs to its first term only, and stays."""
     assert boxed(text, ref) is ok
     assert boxed(ref, text) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer - A lot of thinking later, (C)", "C"), ("Answer - A lot of work", None), ("Answer: A few", None),
+    ("**Answer:** A total of 12 apples, so (B)", "B"), ("The answer is A simple one: (D)", "D"),
+    ("Answer: A because (C) fails", "A"), ("The answer is A which gives 42.", "A"), ("Answer: A is right", "A"),
+    ("The answer is A, since", "A"), ("Answer: A\nthe rest follows", "A"), ("Answer: (A) lot", "A"),
+    ("The answer is A.", "A"), ("Answer - A", "A"), ("Answer: I\nthink again", "I"),
+])
+def test_the_article_a_after_answer_is_no_choice(text, letter):
+    """"Answer - A lot of ..." read the article as choice A (the pronoun "I" was already told apart): a wrong letter,
+    taken over the stated one. "A" is a letter where it stands alone or a word that may follow a choice follows it."""
+    assert extract_choice(text, "J") == letter
+    if "I" not in text:
+        assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,complete", [
+    ("Answer: A ", False), ("Answer: A l", False), ("Answer: A\n", True), ("Answer: A.", True),
+    ("Answer: A because", False), ("Answer: A because ", True),
+])
+def test_a_letter_a_stops_the_rollout_only_when_no_word_can_make_it_the_article(text, complete):
+    assert answer_complete("multiple_choice", text) is complete
+    if complete:
+        for tail in ("", " lot", "ot", "\nAnswer: B", " (B)"):
+            assert oracle_by_name("multiple_choice")(text + tail, P("A"))

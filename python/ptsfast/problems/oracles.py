@@ -280,12 +280,14 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
     strong = (
         # "answer is (option) C"; a lower-case letter stands alone ((d), c), b., b at the line's end): "the answer is
         # a prime" names no choice
-        # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice)
+        # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice; so
+        # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
         re.compile(r"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option))(?:\s+is)?)"
                    r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[])?\s*(?i:(?:option|choice)\s*)?[(\["
                    rf"]?(?:([{up}])|([{low}])(?=[)\]]|[.,;:!]?[ \t]*$|[.,;:!]\s))[)\]]?(?![A-Za-z])"
-                   r"(?!(?<=I)(?:\s+(?!(?:is|was|because|since|as|and|or)\b)[a-z]|['’][a-z]))", re.M),
+                   r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
+                   r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\); never a formula ($A = \pi r^2$)
         re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*\(?([{up}])\)?\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
