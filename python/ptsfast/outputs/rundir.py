@@ -739,11 +739,12 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     ``prompt`` is the decoded query (chat template tokens kept as text, so TRL re-tokenises it to
     the same ids for usual tokenizers; without the BOS a tokenizer adds itself, which TRL's tokenisation adds
     again); ``chosen``/``rejected`` are single tokens. The exact ids are in ``prompt_ids``/``chosen_ids``/
-    ``rejected_ids``. ``text_exact`` says whether ``prompt + chosen`` and ``prompt + rejected`` tokenise back to
-    those ids as TRL tokenises text, the tokenizer's own BOS added (not where the model sampled a tokenisation
-    other than the tokenizer's own, e.g. " app" + "les", or the prefix or a side ends inside a character, nor
-    where the tokenizer adds a BOS that a chat template without one left out of the prompt): trained as text
-    (plain TRL), such a pair is another pair.
+    ``rejected_ids``. ``text_exact`` says whether ``prompt``, ``prompt + chosen`` and ``prompt + rejected`` tokenise
+    back to those ids as TRL tokenises text, the tokenizer's own BOS added: trained as text (plain TRL), a pair
+    that does not is another pair. Not where the model sampled a tokenisation other than the tokenizer's own (e.g.
+    " app" + "les"), the prefix or a side ends inside a character, the tokenizer adds a BOS that a chat template
+    without one left out of the prompt, or the prompt alone tokenises otherwise (TRL's completion starts where the
+    two part: with GPT-2's pre-tokenizer a prompt ending in "\n\n" is one token alone, "\n" "\n" before a word).
     """
     d = _jsonable(pair)
     prefix = [int(t) for t in d["prefix_ids"]]
@@ -754,8 +755,8 @@ def pair_record(pair: Any, tokenizer, run: Mapping[str, Any]) -> dict:
     prompt = tokenizer.decode(body, skip_special_tokens=False)
     sides = {k: (int(d[f"{k}_id"]), token_text(tokenizer, d[f"{k}_id"], prefix)) for k in ("chosen", "rejected")}
     rec = {"prompt": prompt, "chosen": sides["chosen"][1], "rejected": sides["rejected"][1],
-           "text_exact": all(_round_trips(tokenizer, prompt + text, prefix + [tok], special=True)
-                             for tok, text in sides.values()),
+           "text_exact": _round_trips(tokenizer, prompt, prefix, special=True) and all(
+               _round_trips(tokenizer, prompt + text, prefix + [tok], special=True) for tok, text in sides.values()),
            "prompt_ids": prefix, "chosen_ids": [int(d["chosen_id"])], "rejected_ids": [int(d["rejected_id"])],
            "problem_id": str(d["problem_id"]), "trajectory": d.get("key"), "position": int(d["position"]),
            "direction": d["direction"], "p_chosen": ch["p"], "p_rejected": rj["p"],
