@@ -48,3 +48,18 @@ def test_a_worked_solution_with_no_final_answer_in_it_is_refused_naming_the_colu
     # a one-line answer in such a column is an answer (Alpaca's "output": "5")
     alpaca, = load(tmp_path, [{"instruction": "Add 2 and 3.", "input": "", "output": "5"}], oracle="boxed").problems
     assert alpaca.answer == "5"
+
+
+def test_a_huge_number_is_the_number_as_written_and_an_infinite_one_is_refused(tmp_path):
+    # a float is read back by its shortest digits: 1e23 was the reference 99999999999999991611392 (the float's
+    # binary value) and 4.2e25 was 41999999999999999626903552; Infinity (and 1e400) was the reference "inf"
+    raw = (b'{"question": "q1", "answer": 1e23}\n{"question": "q2", "answer": 4.2e25}\n'
+           b'{"question": "q3", "answer": Infinity}\n{"question": "q4", "answer": -1e400}\n')
+    res = load(tmp_path, [], oracle="last_number", raw=raw)
+    assert [p.answer for p in res.problems] == ["100000000000000000000000", "42" + "0" * 24]
+    assert LAST_NUMBER("That is 100000000000000000000000.", res.problems[0]).success
+    assert [s.row for s in res.skipped] == [3, 4] and all("field 'answer'" in s for s in res.skipped)
+    assert all("infinite" in s and "as text" in s for s in res.skipped)
+    # a CSV column of whole numbers with an empty cell is read as ints the same way
+    csv = load(tmp_path, [], oracle="last_number", name="rows.csv", raw=b"question,answer\nq1,1e23\nq2,5\nq3,\n")
+    assert [p.answer for p in csv.problems] == ["100000000000000000000000", "5"]

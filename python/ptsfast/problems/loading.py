@@ -17,6 +17,7 @@ import re
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from string import ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -468,7 +469,7 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
     for n, row in enumerate(ds, 1):
         row = dict(row)
         for k in whole:
-            row[k] = None if row[k] is None or math.isnan(row[k]) else int(row[k])
+            row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
 
 
@@ -586,6 +587,12 @@ def _reads_as_answer(text: str) -> bool:
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
     return "\\boxed" in text or "\\fbox" in text or "####" in text or \
         "\n" not in text.strip() and len(text) <= 200
+
+
+def _whole(v: float) -> int:
+    """A whole float as the integer its shortest digits write (1e23 is 10**23, not the float's binary value
+    99999999999999991611392)."""
+    return int(Decimal(repr(v)))
 
 
 def _is_scalar(v: Any) -> bool:
@@ -807,8 +814,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
+    elif isinstance(raw_answer, float) and math.isinf(raw_answer):
+        return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {raw_answer}: infinite (JSON's "
+                                  f"Infinity, or a number past a float's range such as 1e400), no number to judge; "
+                                  f"write the answer as text (\"\\\\infty\", or its digits in quotes) or drop the row")
     elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
-        raw_answer = int(raw_answer)
+        raw_answer = _whole(raw_answer)
     raw_answer = _choice_letter(raw_answer, choices, labels)
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
@@ -1037,7 +1048,7 @@ def _frame_rows(df) -> Iterator[tuple[int, dict | None, RowError | None]]:
         for n, row in enumerate(df.iloc[start:start + 1024].to_dict("records"), start + 1):
             row = {str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}
             for k in whole:
-                row[k] = None if row[k] is None else int(row[k])
+                row[k] = None if row[k] is None else _whole(float(row[k]))
             yield n, row, None
 
 
