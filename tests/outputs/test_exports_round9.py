@@ -3,16 +3,18 @@ preparation (``DPOTrainer``'s tokenisation of ``prompt``, ``prompt + chosen`` an
 judge of a pair's text: ``text_exact`` says whether it gives back the mined ids."""
 
 import copy
+import json
 
 import pytest
-from tiny_models import tiny_model
+from tiny_models import tiny_model, tiny_tokenizer
 
 pytest.importorskip("trl")
 
 from trl import DPOConfig, DPOTrainer  # noqa: E402
 
-from ptsfast.mining.types import EstimateSummary, PairRecord  # noqa: E402
-from ptsfast.outputs.rundir import pair_record  # noqa: E402
+from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord  # noqa: E402
+from ptsfast.outputs.export import export  # noqa: E402
+from ptsfast.outputs.rundir import RunWriter, pair_record, pivot_record  # noqa: E402
 
 STEPS = ["Step 1: add 3 and 5.\n\nStep 2: so the answer is 8.\n\n"] * 20
 
@@ -75,3 +77,56 @@ def test_a_pair_after_a_paragraph_break_is_exact_only_if_trl_gives_its_prompt_ba
     for r, g in zip(rows, got):
         assert r["text_exact"] is (g == mined(r, tok)), (r["prompt"], r["chosen"], g, mined(r, tok))
     assert not rows[0]["text_exact"] and rows[1]["text_exact"]
+
+
+def hand_run(root, pivots):
+    """A run of one problem whose pivots (``(token, direction, confirmed, p_before, p_after)`` over a word-level
+    tokenizer, each with its pair against w9 or w7) are built by the miner's record builders."""
+    tok = tiny_tokenizer()
+    prompt = tok("w3 w16 w29", add_special_tokens=False)["input_ids"]
+    sol = tok("w40 w41 w42 w43 w44 w45", add_special_tokens=False)["input_ids"]
+    run = {"model": "tiny", "oracle": "gsm8k"}
+    pvs, prs = [], []
+    for i, (token, direction, confirmed, before, after) in enumerate(pivots):
+        solution = sol[:i] + [token] + sol[i + 1:]
+        pv = PivotRecord(("p", 0), "p", i, token, est(before, 10, 20), est(after, 10, 20), direction, confirmed)
+        pvs.append(pivot_record(pv, tok, prompt, solution, run))
+        alt = 9 if token == 7 else 7
+        good, bad = (token, alt) if direction == "raises" else (alt, token)
+        prs.append(pair_record(PairRecord(("p", 0), "p", i, tuple(prompt + solution[:i]), good, bad, est(0.8, 16, 20),
+                                          est(0.2, 4, 20), direction), tok, run))
+    with RunWriter(root / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", pvs, prs, {"question": "What is w3?"})
+    return root / "run"
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def codelion_dpo(rec):
+    """The pair codelion/pts's `pts export --format dpo` makes of a pivotal_tokens.jsonl record with a
+    rejected_token (its rule, as its exporter states it): a positive prob_delta makes the pivot chosen, any other
+    makes it rejected."""
+    if rec.get("rejected_token") is None:
+        return None
+    if rec["prob_delta"] > 0:
+        return rec["pivot_context"], rec["pivot_token"], rec["rejected_token"]
+    return rec["pivot_context"], rec["rejected_token"], rec["pivot_token"]
+
+
+def test_a_pts_record_never_hands_codelion_the_reverse_of_the_mined_pair(tmp_path, caplog):
+    """An undecided pivot may report a Δp of the other sign than its direction (its report batch is fresh). Its
+    pts record said is_positive false beside the raising pair's other token as rejected_token, and codelion's DPO
+    export made that pair the other way round: chosen the token ptsfast's own pair rejects."""
+    run = hand_run(tmp_path, [(7, "raises", "undecided", 0.5, 0.45), (7, "raises", "confirmed", 0.3, 0.8),
+                              (9, "lowers", "undecided", 0.4, 0.4), (9, "lowers", "confirmed", 0.7, 0.2)])
+    assert export(run, tmp_path / "pts.jsonl", fmt="pts") == 4
+    assert export(run, tmp_path / "pairs.jsonl") == 4
+    mined = {(r["prompt"], r["chosen"], r["rejected"]) for r in read(tmp_path / "pairs.jsonl")}
+    pts = read(tmp_path / "pts.jsonl")
+    made = [codelion_dpo(r) for r in pts]
+    assert all(m is None or m in mined for m in made), (made, mined)
+    assert made[1] in mined and made[3] in mined  # a pivot whose report agrees keeps its pair's other token
+    assert [r["is_positive"] for r in pts] == [False, True, False, False]  # after - before, as codelion's
+    assert "1 pivots (undecided) report a Δp against their direction" in caplog.text

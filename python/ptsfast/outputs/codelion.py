@@ -78,8 +78,11 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         "seed": pivot.get("seed"),
         "sampler": pivot.get("sampler"),
     }
-    if pair is not None:  # codelion's storage names the pair's other token rejected_token, whichever side it is on
-        alt_is_rejected = pair["chosen_ids"] == [rec["pivot_token_id"]]
+    alt_is_rejected = pair is not None and pair["chosen_ids"] == [rec["pivot_token_id"]]
+    if pair is not None and alt_is_rejected == rec["is_positive"]:
+        # codelion's storage names the pair's other token rejected_token, whichever side it is on, and its DPO
+        # export orients the pair by prob_delta's sign: an undecided pivot whose fresh report has the other sign
+        # than its direction would be trained the other way round, so it gets no rejected_token
         rec["rejected_token"] = pair["rejected"] if alt_is_rejected else pair["chosen"]
         rec["rejected_token_id"] = (pair["rejected_ids"] if alt_is_rejected else pair["chosen_ids"])[0]
     return rec

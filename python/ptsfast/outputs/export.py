@@ -319,6 +319,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         # the text after it) and whether the prompt opened a <think> trace, as the pivot record says
         recs = [pts_record(r, source, pairs.get(pivot_key(r)), tokenizer)
                 | {k: r[k] for k in ("prompt_len", "think_open") if k in r} for r in recs]
+        against = sum(pivot_key(r) in pairs and "rejected_token" not in r for r in recs)
+        if against:
+            log.warning("%d pivots (undecided) report a Δp against their direction: their records carry no "
+                        "rejected_token, as codelion's DPO export would train their pairs the other way round; "
+                        "their pairs are in the trl export", against)
     elif fmt == "steering":
         if not recs:
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
