@@ -63,3 +63,28 @@ def test_a_huge_number_is_the_number_as_written_and_an_infinite_one_is_refused(t
     # a CSV column of whole numbers with an empty cell is read as ints the same way
     csv = load(tmp_path, [], oracle="last_number", name="rows.csv", raw=b"question,answer\nq1,1e23\nq2,5\nq3,\n")
     assert [p.answer for p in csv.problems] == ["100000000000000000000000", "5"]
+
+
+MMLU = {"question": "Find the degree of Q(sqrt(2)) over Q.", "subject": "abstract_algebra", "choices": ["0", "4", "2", "6"],
+        "answer": 2}
+
+
+def test_a_choice_index_past_the_last_choice_is_refused_naming_the_convention(tmp_path):
+    # MMLU's answer is the right choice's 0-based index: a file counting from 1 has a 4 for the fourth of four
+    # choices, which was the reference "4" (neither a letter nor a choice: every rollout an oracle error)
+    mc = make_judge("multiple_choice", 5.0)
+    ok, = load(tmp_path, [MMLU]).problems
+    assert ok.answer == "C" and mc("The answer is (C).", ok).success
+    res = load(tmp_path, [{**MMLU, "choices": ["a", "b", "c", "d"], "answer": 4}, {**MMLU, "answer": 7},
+                          {**MMLU, "answer": -1}])
+    assert not res.problems and [s.row for s in res.skipped] == [1, 2, 3]
+    assert all("field 'answer'" in s for s in res.skipped) and "0-based index" in res.skipped[1]
+    assert "is 4, but the row has 4 choices" in res.skipped[0] and "counts from 1" in res.skipped[0]
+    assert "subtract 1" in res.skipped[0] and "is -1: the row has no answer" in res.skipped[2]
+    # an integer that is one of the choices' texts is that choice
+    text, = load(tmp_path, [{**MMLU, "answer": 6}]).problems
+    assert text.answer == "6" and mc("The answer is (D).", text).success
+    # ARC's numeric labels with the key written as a number (a CSV of its rows): label 2 is B, not the index 2 (C)
+    arc = {"id": "Mercury_1", "question": "What is red?", "answerKey": 2,
+           "choices": {"text": ["sky", "blood", "grass", "snow"], "label": ["1", "2", "3", "4"]}}
+    assert load(tmp_path, [arc]).problems[0].answer == "B"

@@ -726,7 +726,9 @@ def _index_letter(value: Any, column: str, choices: tuple[str, ...]) -> str:
                          f"split's rows have none: use its validation split) - drop the row")
     if i >= len(choices):
         hint = " (MedMCQA's first release counts its options 1-4, its Hugging Face rows 0-3: subtract 1 from each " \
-               "row's cop, or load openlifescienceai/medmcqa)" if column == "cop" else ""
+               "row's cop, or load openlifescienceai/medmcqa)" if column == "cop" else \
+            f" (counted from 0, as MMLU's answer is: a file that counts from 1 has every row's {column} one too " \
+            f"high - subtract 1 from each, or give the right choice's letter)"
         raise IndexError(f"field {column!r} (the 0-based index of the right choice) is {i}, but the row has "
                          f"{len(choices)} choices{hint}; fix the row or drop it")
     return ascii_uppercase[i]
@@ -738,8 +740,8 @@ def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[s
     if not choices or answer is None or isinstance(answer, bool):
         return answer
     own = labels and labels != tuple(ascii_uppercase[:len(labels)])  # ARC's "1".."4", not letters already
-    if own and isinstance(answer, str) and answer.strip() in labels:
-        return ascii_uppercase[labels.index(answer.strip())]
+    if own and _is_scalar(answer) and str(answer).strip() in labels:  # "3", or 3 where a file wrote it as a number
+        return ascii_uppercase[labels.index(str(answer).strip())]
     if isinstance(answer, numbers.Integral) and 0 <= int(answer) < min(len(choices), len(ascii_uppercase)):
         return ascii_uppercase[int(answer)]
     return answer
@@ -820,6 +822,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"write the answer as text (\"\\\\infty\", or its digits in quotes) or drop the row")
     elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
         raw_answer = _whole(raw_answer)
+    if choices and isinstance(raw_answer, numbers.Integral) and not isinstance(raw_answer, bool) and \
+            not 0 <= raw_answer < len(choices) and str(raw_answer) not in {c.strip() for c in choices} | set(labels or ()):
+        try:  # an index past the choices (a file counting from 1), or -1 (no answer): never the reference "4"
+            _index_letter(raw_answer, fields.answer, choices)
+        except (ValueError, IndexError) as e:
+            return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     raw_answer = _choice_letter(raw_answer, choices, labels)
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
