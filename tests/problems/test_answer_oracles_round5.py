@@ -53,10 +53,48 @@ def test_the_article_a_after_answer_is_no_choice(text, letter):
 
 @pytest.mark.parametrize("text,complete", [
     ("Answer: A ", False), ("Answer: A l", False), ("Answer: A\n", True), ("Answer: A.", True),
-    ("Answer: A because", False), ("Answer: A because ", True),
+    ("Answer: A because", False), ("Answer: A because ", False), ("Answer: A because of x.", True),
 ])
 def test_a_letter_a_stops_the_rollout_only_when_no_word_can_make_it_the_article(text, complete):
     assert answer_complete("multiple_choice", text) is complete
     if complete:
         for tail in ("", " lot", "ot", "\nAnswer: B", " (B)"):
             assert oracle_by_name("multiple_choice")(text + tail, P("A"))
+
+
+@pytest.mark.parametrize("text", [
+    "The best option is A or B.", "Answer: A or B", "The answer is (A) or (B).", "Answer: A and C.", "Answer: A/B\n",
+    "The correct answer is A, B.", "Answer: A, B, or C.", "The answer is A (or B).", "Answer: C or maybe D.",
+    "answer: (a) or (b).", "Answer: **A** or **B**.", "The answer is A & B.", "I choose A, B.",
+    "The answer is either (A) or (B).", "Answer: option A or option B.",
+])
+def test_an_answer_hedging_between_choices_names_none(text):
+    """"The best option is A or B" read A: a rollout offering two choices passed where the first was right (and the
+    hedge's "(A) or (B)" passed as a weak reading). It names no choice, as no grader credits two."""
+    assert extract_choice(text) is None and extract_choice(text, "J") is None
+    assert not answer_complete("multiple_choice", text)
+    for ref in "ABCD":
+        assert not oracle_by_name("multiple_choice")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is A or B. Checking again, the answer is B.", "B"), ("**Answer:** (B)\n\n(A) and (C) are wrong.", "B"),
+    ("Answer: B. (A) or (C) would be wrong.", "B"), ("The answer is B, not A.", "B"), ("Answer: A, I think.", "A"),
+    ("Answer: A is wrong, B is right", "A"), ("Between (A) and (B), the answer is (B).", "B"),
+    ("The answer is B; C fails.", "B"), ("Answer: B or Cats", "B"),
+])
+def test_letters_named_together_elsewhere_leave_the_stated_choice_read(text, letter):
+    assert extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text", ["Answer: B because of x. Or C.", "**Answer:** (B)\n\n(A) and (C) are wrong.",
+                                  "I choose A.\nOr B.", "The answer is B, not A.", "Answer: B. (A) or (C) fail."])
+def test_a_stated_letter_stops_the_rollout_only_where_no_second_letter_can_join_it(text):
+    """"Answer: B" + " or C." is a hedge: the stop waits for a character no hedge holds (".", a new line), then
+    nothing written after it changes the letter read."""
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:k])]
+    assert stops and text[stops[0] - 1] in ".\n"
+    for k in stops:
+        head = text[:k]
+        for tail in ("", " or C.", ", C.", "/C.", " and D.", " (E).", "z", text[k:]):
+            assert extract_choice(head + tail) == extract_choice(text) is not None, (head, tail)

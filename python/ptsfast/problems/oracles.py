@@ -309,6 +309,24 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
 _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 
 
+@functools.lru_cache(maxsize=8)
+def _hedge_pattern(last: str) -> re.Pattern:
+    """Two or more letters A-``last`` offered together ("A or B.", "(A) and (C)", "A/B", "A, B, or C"): an answer
+    that hedges names no choice. The last letter is set apart ("A, I think" is a choice and the pronoun)."""
+    letter = rf"(?:\*\*)?(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*\*)?(?![A-Za-z])"
+    sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
+           r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
+    return re.compile(rf"(?<![A-Za-z]){letter}(?:{sep}{letter})+(?=[ \t]*(?:[.,;:!?)\]*]|$))", re.M)
+
+
+_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*A-Za-z]")  # a character no hedge's letters or words hold: it ends one
+
+
+def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
+    """Where ``text`` offers several letters at once (see :func:`_hedge_pattern`)."""
+    return [m.span() for m in _hedge_pattern(last).finditer(text)]
+
+
 def _last_letter(problem: Problem | None) -> str:
     """The last choice letter a problem's answer may name: E, or further where it lists more choices."""
     n = len(problem.choices or ()) if problem is not None else 0
@@ -317,9 +335,11 @@ def _last_letter(problem: Problem | None) -> str:
 
 def extract_choice(text: str, last: str = "E") -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"\\boxed{B}", else first "(B)"/"B." line."""
+    B."/"**B**"/"\\boxed{B}", else first "(B)"/"B." line. A letter offered with others ("A or B.") is none."""
+    hedges = _hedged(text, last)
     for pats in _choice_patterns(last):
-        hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)]
+        hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)
+                if not any(a <= m.start(m.lastindex) < b for a, b in hedges)]
         if hits:
             return min(hits)[1]
     return None
@@ -903,10 +923,12 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
 
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
-    B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because")."""
+    B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
+    character no hedge holds ("Answer: B" may become "Answer: B or C.")."""
+    hedges = _hedged(text)
     for p in _MC_STRONG:
-        m = p.search(text)
-        if m and m.end() < len(text) and all(p.match(text + more, m.start()) for more in ("z", " z")):
+        m = next((m for m in p.finditer(text) if not any(a <= m.start(m.lastindex) < b for a, b in hedges)), None)
+        if m and _HEDGE_FREE.search(text, m.end()) and all(p.match(text + more, m.start()) for more in ("z", " z")):
             return True
     return False
 
