@@ -65,8 +65,8 @@ def test_a_huge_number_is_the_number_as_written_and_an_infinite_one_is_refused(t
     assert [p.answer for p in csv.problems] == ["100000000000000000000000", "5"]
 
 
-MMLU = {"question": "Find the degree of Q(sqrt(2)) over Q.", "subject": "abstract_algebra", "choices": ["0", "4", "2", "6"],
-        "answer": 2}
+MMLU = {"question": "Find the degree of Q(sqrt(2)) over Q.", "subject": "abstract_algebra",
+        "choices": ["0", "4", "2", "6"], "answer": 2}
 
 
 def test_a_choice_index_past_the_last_choice_is_refused_naming_the_convention(tmp_path):

@@ -822,8 +822,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"write the answer as text (\"\\\\infty\", or its digits in quotes) or drop the row")
     elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
         raw_answer = _whole(raw_answer)
+    named = {c.strip() for c in choices or ()} | set(labels or ())  # an int that is a choice's text or label
     if choices and isinstance(raw_answer, numbers.Integral) and not isinstance(raw_answer, bool) and \
-            not 0 <= raw_answer < len(choices) and str(raw_answer) not in {c.strip() for c in choices} | set(labels or ()):
+            not 0 <= raw_answer < len(choices) and str(raw_answer) not in named:
         try:  # an index past the choices (a file counting from 1), or -1 (no answer): never the reference "4"
             _index_letter(raw_answer, fields.answer, choices)
         except (ValueError, IndexError) as e:
