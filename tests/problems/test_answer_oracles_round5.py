@@ -23,9 +23,11 @@ def boxed(text, ref):
     ("\\frac{-\\pi}{2}", "-\\frac{\\pi}{2}", True), ("\\tfrac{-\\sqrt3}{2}", "-\\frac{\\sqrt{3}}{2}", True),
     ("\\frac{\\pi}{-4}", "-\\frac\\pi4", True), ("-\\frac{-\\pi}{2}", "\\frac\\pi2", True),
     ("\\frac{-\\pi}{-2}", "\\frac{\\pi}{2}", True), ("x^2+\\frac{-3x}{2}", "x^2-\\frac{3x}{2}", True),
-    ("\\left(\\frac{-\\pi}{2}, 1\\right)", "(-\\frac\\pi2, 1)", True), ("\\dfrac{-2\\sqrt{2}}{3}", "-\\frac{2\\sqrt2}3", True),
+    ("\\left(\\frac{-\\pi}{2}, 1\\right)", "(-\\frac\\pi2, 1)", True),
+    ("\\dfrac{-2\\sqrt{2}}{3}", "-\\frac{2\\sqrt2}3", True),
     ("\\frac{-\\pi}{2}", "\\frac{\\pi}{2}", False), ("\\frac{-\\pi}{-2}", "-\\frac{\\pi}{2}", False),
-    ("\\frac{-1+\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False), ("\\frac{-1-\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
+    ("\\frac{-1+\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
+    ("\\frac{-1-\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
     ("\\frac{-1\\pm\\sqrt5}{2}", "-\\frac{1\\pm\\sqrt5}{2}", False), ("3\\frac{-1}{2}", "3-\\frac12", False),
     ("\\frac{-\\pi}{2}", "-\\frac{\\pi}{3}", False),
 ])
