@@ -88,3 +88,15 @@ def test_a_choice_index_past_the_last_choice_is_refused_naming_the_convention(tm
     arc = {"id": "Mercury_1", "question": "What is red?", "answerKey": 2,
            "choices": {"text": ["sky", "blood", "grass", "snow"], "label": ["1", "2", "3", "4"]}}
     assert load(tmp_path, [arc]).problems[0].answer == "B"
+
+
+def test_an_alpaca_rows_input_is_asked_with_its_instruction(tmp_path):
+    # Alpaca-format rows keep what the instruction works on in 'input' ("Add the two numbers." / "2 and 3"): the
+    # model was asked the instruction alone, with nothing to add, and judged against "5"
+    row = {"instruction": "Add the two numbers.", "input": "2 and 3", "output": "5"}
+    p, = load(tmp_path, [row], oracle="last_number").problems
+    assert p.question == "Add the two numbers.\n\n2 and 3" and p.answer == "5"
+    # an empty input, or one the instruction already holds, adds nothing
+    same, = load(tmp_path, [{**row, "instruction": "Add the two numbers: 2 and 3"}], oracle="last_number").problems
+    assert same.question == "Add the two numbers: 2 and 3"
+    assert load(tmp_path, [{**row, "input": ""}], oracle="last_number").problems[0].question == row["instruction"]

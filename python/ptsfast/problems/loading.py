@@ -646,6 +646,15 @@ def with_passage(row: dict, question: str, question_column: str) -> str:
     return f"{passage.strip()}\n\n{question.lstrip()}"
 
 
+def with_input(row: dict, question: str, question_column: str) -> str:
+    """An Alpaca-format row's instruction followed by its ``input`` (what the instruction works on: "Add the two
+    numbers." / "2 and 3"), as Alpaca's prompt shows both, where the instruction does not already hold it."""
+    k = _first_column(row, ("input",), lambda k: isinstance(row.get(k), str)) \
+        if question_column.lower() == "instruction" else None
+    given = row[k].strip() if k is not None else ""
+    return f"{question.rstrip()}\n\n{given}" if given and given not in question else question
+
+
 CHOICES_KEYS = ("choices", "options", "endings")
 """Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
 ``options``, HellaSwag's ``endings``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
@@ -793,7 +802,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
     if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
-        q = with_passage(row, str(q), fields.question)
+        q = with_input(row, with_passage(row, str(q), fields.question), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     try:
