@@ -130,3 +130,18 @@ def test_a_pts_record_never_hands_codelion_the_reverse_of_the_mined_pair(tmp_pat
     assert made[1] in mined and made[3] in mined  # a pivot whose report agrees keeps its pair's other token
     assert [r["is_positive"] for r in pts] == [False, True, False, False]  # after - before, as codelion's
     assert "1 pivots (undecided) report a Δp against their direction" in caplog.text
+
+
+def test_load_pairs_of_a_run_still_being_mined_reads_its_committed_pairs(tmp_path):
+    """Training on a run while it mines: its pairs.jsonl ends in a problem still being written (whole lines its
+    marker does not count yet, then a torn one). load_pairs(run) failed with 'line 4 is not JSON'; it reads the
+    pairs the run committed, as the export does."""
+    from ptsfast.outputs.dpo import load_pairs
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "confirmed", 0.7, 0.2)])
+    committed = (run / "pairs.jsonl").read_text(encoding="utf-8")
+    first = committed.splitlines()[0]
+    with open(run / "pairs.jsonl", "a", encoding="utf-8") as f:  # the next problem, cut mid-write
+        f.write(first.replace('"problem_id": "p"', '"problem_id": "q"') + "\n" + first[:40])
+    rows = load_pairs(run).to_list()
+    assert [(r["problem_id"], r["chosen_ids"]) for r in rows] == [("p", [7]), ("p", [7])]

@@ -60,10 +60,16 @@ def load_pairs(path: str | os.PathLike):
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"load_pairs takes the path of an export or a run folder, got {type(path).__name__}; a "
                         f"datasets.Dataset of pairs goes to PivotDPOTrainer(train_dataset=...) as it is")
+    from ptsfast.outputs.rundir import PAIRS
+    from ptsfast.outputs.source import committed_records, is_run_dir, open_source
+
     p = Path(path).expanduser()
-    if p.is_dir() and (p / "pairs.jsonl").is_file():
-        p = p / "pairs.jsonl"
-    if p.is_dir():
+    if p.is_dir() and (p / PAIRS).is_file():
+        p = p / PAIRS
+    if p.is_file() and p.name == PAIRS and is_run_dir(p.parent):
+        # a run still being mined ends in a problem being written (a torn last line): the pairs it committed
+        rows = committed_records(open_source(p, PAIRS))
+    elif p.is_dir():
         try:
             ds = datasets.load_from_disk(str(p))
         except Exception as e:  # noqa: BLE001 - re-raised with the fix
