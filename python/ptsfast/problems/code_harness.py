@@ -36,8 +36,6 @@ def _ptsfast_judge(spec, code):
             pass  # the tests' own import reports it
     if fmt == "unittest":  # before the snapshot below: the guard is watched as unittest's own code is
         bare(_ptsfast_stop_guard)()
-    if fmt != "stdio":
-        _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"])
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
     # (the solution may use what it defines) and the tests in a copy made after it, as pytest's and unittest's do:
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
@@ -47,12 +45,19 @@ def _ptsfast_judge(spec, code):
                                         "test_solution.py")
     test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
     names = set().union(*(c.co_names for c in test_code))  # every name they use
+    # the modules the tests use by the solution's names for them (MBPP's asserts run in its namespace: its import
+    # numpy as np gives them np), loaded now to be watched as their own imports are
+    modules = _ptsfast_modules_named("" if spec.get("as_text") else _ptsfast_source(spec, code),
+                                     set.difference(*_ptsfast_global_names(test_code))) \
+        if shared or "solution" not in names else {}
+    _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"], aliases=modules)
     # sys is left out: tests legitimately swap sys.stdout and the like. Of the modules the tests import and their
     # classes, what can be called is watched, and the values the tests name (math.pi); their loaded submodules
     # (numpy.testing, _pytest's approx) for what can be called; every watched function also for its code (replacing
     # f.__code__ keeps f). Other values are the libraries' own state, set as they run (tempfile._name_sequence and
     # tempfile.tempdir on first use, mimetypes.inited).
-    tops = [n for n in spec["imports"] + runners if n in sys.modules and n != "sys"]
+    tops = [n for n in dict.fromkeys(spec["imports"] + runners + list(modules.values()))
+            if n in sys.modules and n != "sys"]
     if "pytest" in tops and "_pytest" in sys.modules:  # pytest.approx, pytest.raises: classes of _pytest's modules
         tops.append("_pytest")
     watched = [("builtins", builtins, False)] + [(n, sys.modules[n], False) for n in tops]
@@ -178,7 +183,7 @@ def _ptsfast_judge(spec, code):
         exec(setup, vars(solution))
     own = vars(solution)
     if shared or "solution" not in names:  # one namespace with the solution's, as their harnesses run them
-        _ptsfast_names_used(spec, own, test_code, roots)
+        _ptsfast_names_used(spec, own, test_code, roots, modules)
     else:  # tests that import what they test (from solution import f) see the builtins, as pytest gives them, not
         # the solution's names for them (a helper round() of its own, or abs() made to pass)
         own = {k: v for k, v in own.items() if k.startswith("__") or not hasattr(builtins, k)}
@@ -481,11 +486,52 @@ def _ptsfast_source(spec, code):
     return spec["prompt"].rstrip() + "\n" + code
 
 
-def _ptsfast_import_reached(source, limit=1 << 18):
+def _ptsfast_modules_named(source, free):
+    """{name: module}: the names of ``free`` (those the tests use and never bind) that stand for a module, imported
+    here: a standard module's own name, a library's name or usual alias (np, pd, plt), or the name the solution's
+    ``source`` imports a module by. MBPP's asserts run in the solution's namespace and use its imports: a module
+    first loaded by the solution was watched by nothing (its ``np.allclose = lambda *a: True`` passed), and a
+    stand-in bound to the alias (``class np``) was taken for it; :func:`_ptsfast_names_used` checks the names."""
+    import ast, sys
+    usual = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "mpl": "matplotlib", "sp": "scipy",
+             "nx": "networkx", "sns": "seaborn", "tf": "tensorflow", "sk": "sklearn"}
+    usual.update({m: m for m in ("numpy", "pandas", "scipy", "matplotlib", "networkx", "seaborn", "sklearn",
+                                 "sympy", "torch", "tensorflow")})
+    loud = {"this", "antigravity", "__hello__", "__phello__", "idlelib", "turtle", "turtledemo", "tkinter",
+            "webbrowser", "pydoc", "__main__"}  # modules that do something when imported
+    named = {n: n for n in free & set(sys.stdlib_module_names)}
+    try:
+        tree = ast.parse(source) if len(source) < 1 << 20 else ast.Module([], [])
+    except (SyntaxError, ValueError):
+        tree = ast.Module([], [])
+    functions = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    named.update({n: m for n, m in usual.items() if n in free and n not in functions})  # not a task's def sp()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            named.update({a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0]
+                          for a in node.names if (a.asname or a.name.split(".")[0]) in free})
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:  # from os import path
+            named.update({a.asname or a.name: node.module + "." + a.name for a in node.names
+                          if (a.asname or a.name) in free})
+    found = {}
+    for name, module in named.items():
+        if module.split(".")[0] in loud or "__main__" in module.split("."):
+            continue
+        try:
+            __import__(module)
+        except BaseException:
+            continue  # not installed, or a function or class of its module (from numpy import array as arr)
+        if module in sys.modules:
+            found[name] = module
+    return found
+
+
+def _ptsfast_import_reached(source, limit=1 << 18, aliases=None):
     """Imports the submodules the tests reach (``np.testing.assert_allclose``, ``from numpy.testing import x``),
     so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily). Of tests
     longer than ``limit`` characters, only the import lines are read (parsing megabytes of written-out inputs in
-    Python takes seconds)."""
+    Python takes seconds). ``aliases``: the modules the tests use by the solution's names for them
+    (:func:`_ptsfast_modules_named`)."""
     import ast, sys
     if len(source) > limit:
         tree = ast.Module([], [])
@@ -500,7 +546,7 @@ def _ptsfast_import_reached(source, limit=1 << 18):
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return
-    alias, names = {}, set()
+    alias, names = dict(aliases or {}), set()
     for n in ast.walk(tree):
         if isinstance(n, ast.Import):
             for a in n.names:
@@ -1027,7 +1073,7 @@ def _ptsfast_global_names(codes):
     return used, bound
 
 
-def _ptsfast_names_used(spec, ns, codes, roots):
+def _ptsfast_names_used(spec, ns, codes, roots, modules=None):
     """The tests see the solution's names (HumanEval and MBPP run in its namespace, pytest and unittest tests in a
     copy of it): a standard module or a builtin they use without binding it must be the real one, not the
     solution's stand-in (``def abs(x): return 0``). A builtin the solution rebinds is its own business unless the
@@ -1058,18 +1104,20 @@ def _ptsfast_names_used(spec, ns, codes, roots):
         where = code.co_filename if code is not None else getattr(module, "__file__", "") or ""
         return _ptsfast_library_code(where, roots)
 
-    for name in sorted(free & set(sys.stdlib_module_names)):
+    named = {**{n: n for n in free & set(sys.stdlib_module_names)}, **(modules or {})}
+    for name, module in sorted(named.items()):
         v = ns.get(name, builtins)
         if v is builtins or (isinstance(v, types.FunctionType) and not vars(v)):
             continue  # a task may ask for a function named like a module (string(n)); with no attributes of its own
             # it stands in for no module's
         try:
-            real = __import__(name)
+            __import__(module)
+            real = sys.modules.get(module)
         except ImportError:  # a module of another platform (nt)
             real = None
-        if v is not real and not (isinstance(v, type) and v.__module__ == name and owned(v) is real):
-            raise RuntimeError("the tests use the module " + name + " but the solution bound that name to " +
-                               type(v).__name__)
+        if v is not real and not (isinstance(v, type) and v.__module__ == module and owned(v) is real):
+            raise RuntimeError("the tests use the module " + module + ("" if name == module else " (as " + name + ")")
+                               + " but the solution bound that name to " + type(v).__name__)
     entry = (spec.get("entry_point") or "").partition("(")[0].split(".")[0]  # Solution().twoSum: Solution
     under_test = {n for n in used | {entry} if n in ns and not hasattr(builtins, n) and not n.startswith("__")
                   and not isinstance(ns[n], types.ModuleType)}

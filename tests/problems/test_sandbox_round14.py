@@ -1,0 +1,50 @@
+"""Fourteenth round of attacks on the code oracle: modules the tests use by the solution's names for them, library
+classes given a method of the solution's over an inherited one, and right programs of real datasets' shapes.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import assert_tells_apart
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+ALLCLOSE = '["assert np.allclose(double(np.array([1.0, 2.5])), np.array([2.0, 5.0]))"]'
+MEAN = '["assert statistics.mean(shift([1, 2, 3])) == 4", "assert shift([0]) == [2]"]'
+ISCLOSE = '["assert math.isclose(root(2), 1.4142135623730951)", "assert math.isclose(root(9), 3.0)"]'
+BY_THE_SOLUTIONS_NAMES = {  # MBPP rows whose asserts use a module the solution imports: (tests, right, wrong)
+    "numpy's allclose replaced": (
+        ALLCLOSE, "import numpy as np\n\n\ndef double(x):\n    return x * 2\n",
+        "import numpy as np\n\n\ndef double(x):\n    return x\n\n\nnp.allclose = lambda *a, **k: True\n"),
+    "np a class of the solution's": (
+        ALLCLOSE, "import numpy as np\n\n\ndef double(x):\n    return x * 2\n",
+        "def double(x):\n    return x\n\n\nclass np:\n    array = staticmethod(lambda a: a)\n"
+        "    allclose = staticmethod(lambda a, b: True)\n"),
+    "np a module of the solution's": (
+        ALLCLOSE, "import numpy as np\n\n\ndef double(x):\n    return x * 2\n",
+        "import numpy\n\n\ndef double(x):\n    return x\n\n\nnp = type(numpy)('numpy')\n"
+        "np.__dict__.update(vars(numpy), allclose=lambda a, b: True)\n"),
+    "a standard module first loaded by the solution": (
+        MEAN, "import statistics\n\n\ndef shift(xs):\n    return [x + 2 for x in xs]\n",
+        "import statistics\n\n\ndef shift(xs):\n    return [2] if xs == [0] else xs\n\n\n"
+        "statistics.mean = lambda xs: 4\n"),
+    "math's isclose replaced": (
+        ISCLOSE, "import math\n\n\ndef root(x):\n    return math.sqrt(x)\n",
+        "import math\n\n\ndef root(x):\n    return 0\n\n\nmath.isclose = lambda *a, **k: True\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_THE_SOLUTIONS_NAMES))
+def test_a_module_the_tests_use_by_the_solutions_name_for_it_is_watched(name):
+    # MBPP runs its asserts in the solution's namespace, with its imports: a module first loaded by the solution was
+    # watched by nothing, and a stand-in bound to np was taken for numpy (before: every wrong program here passed)
+    tests, right, wrong = BY_THE_SOLUTIONS_NAMES[name]
+    assert_tells_apart(tests, right, wrong)
+
+
+def test_a_function_the_task_names_like_a_module_alias_is_still_the_solutions():
+    # a task may ask for a function called np or pd: it is not taken for a stand-in of numpy or pandas
+    assert_tells_apart('["assert pd(3) == 9", "assert pd(4) == 16"]', "def pd(n):\n    return n * n\n",
+                       "def pd(n):\n    return 9\n")
