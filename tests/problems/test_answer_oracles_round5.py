@@ -100,3 +100,21 @@ def test_a_stated_letter_stops_the_rollout_only_where_no_second_letter_can_join_
         head = text[:k]
         for tail in ("", " or C.", ", C.", "/C.", " and D.", " (E).", "z", text[k:]):
             assert extract_choice(head + tail) == extract_choice(text) is not None, (head, tail)
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("gsm8k", "#### negative 5\n", "-5", True), ("gsm8k", "#### negative 5\n", "5", False),
+    ("gsm8k", "#### minus $12\n", "-12", True), ("gsm8k", "#### minus $12\n", "12", False),
+    ("last_number", "The temperature drops to negative 5 degrees.", "5", False),
+    ("last_number", "The temperature drops to negative 5 degrees.", "-5", True),
+    ("last_number", "So the answer is minus 12.5", "-12.5", True), ("last_number", "Answer: minus 5", "5", False),
+    ("last_number", "It is negative \\frac{1}{2}.", "-0.5", True),
+    ("last_number", "That leaves 10 minus 5", "5", True), ("last_number", "That leaves 10  minus 5", "-5", False),
+    ("last_number", "x minus 3", "3", True), ("last_number", "(a + b) minus 2", "2", True),
+    ("last_number", "15% minus 5", "5", True), ("last_number", "so it is nonnegative 5", "5", True),
+    ("gsm8k", "#### 12 minus 5 = 7\n", "12", True),
+])
+def test_a_sign_written_in_words_is_the_numbers_sign(name, text, ref, ok):
+    """"negative 5" (and "is minus 5") was read as 5: a wrong sign passed and the right one failed. "minus" after a
+    number, a letter or a bracket is a difference, and the number after it keeps its sign."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

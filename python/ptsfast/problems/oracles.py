@@ -71,9 +71,19 @@ _FRAC_NUM_RE = re.compile(r"(?:(?<![\w.])(?P<sign>[-\u2212])\s?)?\\[dt]?frac\s*(
 _POWER_OF_NAME = re.compile(r"(?<=[A-Za-z)])\^\s*(?:\{\s*[\d.]+\s*\}|\d+(?:\.\d+)?)")  # cm^2, x^{2}: no number
 
 
+_WORD_SIGN = re.compile(r"\b(?i:(negative)|minus)[ \t]+$")
+_OPERAND = re.compile(r"(?:[\d)\]}%]|\b[a-zA-Z])[ \t]*$")  # 10 minus 5, x minus 3, (a + b) minus 2: a difference
+
+
+def _signed_in_words(text: str, at: int) -> bool:
+    """Whether the number at ``at`` is signed in words: "negative 5", "is minus 5" (never "10 minus 5")."""
+    m = _WORD_SIGN.search(text, max(0, at - 64), at)  # a window: a completion holds many numbers
+    return m is not None and (m.group(1) is not None or not _OPERAND.search(text, max(0, at - 128), m.start()))
+
+
 def find_numbers(text: str) -> list[Fraction]:
-    """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4;
-    the power of a unit or a name, ``cm^2``, is none)."""
+    """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4,
+    "negative 5" -> -5; the power of a unit or a name, ``cm^2``, is none)."""
     found = []
     for m in _FRAC_NUM_RE.finditer(text):
         den = int(m.group("den") or m.group("d"))
@@ -85,7 +95,7 @@ def find_numbers(text: str) -> list[Fraction]:
         v = _match_number(m)
         if v is not None:
             found.append((m.start(), v))
-    return [v for _, v in sorted(found, key=lambda hit: hit[0])]
+    return [-v if v > 0 and _signed_in_words(text, at) else v for at, v in sorted(found, key=lambda hit: hit[0])]
 
 
 def parse_number(text: str) -> Fraction | None:
