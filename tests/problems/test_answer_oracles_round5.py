@@ -118,3 +118,20 @@ def test_a_sign_written_in_words_is_the_numbers_sign(name, text, ref, ok):
     """"negative 5" (and "is minus 5") was read as 5: a wrong sign passed and the right one failed. "minus" after a
     number, a letter or a bracket is a difference, and the number after it keeps its sign."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("last_number", "She needs 1 3/4 cups.", "1.75", True), ("last_number", "She needs 1 3/4 cups.", "0.75", False),
+    ("last_number", "So it is 2\\frac{1}{2} hours.", "2.5", True), ("last_number", "So it is 2\\frac{1}{2}", "0.5", False),
+    ("last_number", "The recipe needs 2½ cups", "2.5", True), ("last_number", "The recipe needs 2½ cups", "2", False),
+    ("last_number", "Each gets ½ a pie", "0.5", True), ("last_number", "It is -2 1/2", "-2.5", True),
+    ("gsm8k", "#### 2 1/2\n", "2.5", True), ("gsm8k", "#### 2 1/2\n", "2", False),
+    ("last_number", "He walks 2 3/2 miles", "1.5", True),  # no proper fraction after the whole: two numbers
+    ("last_number", "Pick 3 and 1/2", "0.5", True),
+    ("last_number", "She needs 2.5 cups", "2 1/2", True), ("last_number", "She needs 2.5 cups", "2½", True),
+    ("last_number", "She needs 0.5 cups", "2 1/2", False),
+])
+def test_a_mixed_number_is_its_whole_plus_its_fraction(name, text, ref, ok):
+    """"1 3/4 cups" ended in the number 3/4 (the wrong 0.75 passed, the right 1.75 failed), and "2½" was no number
+    at all; the boxed oracle already read ``2\\frac{1}{2}`` as two and a half, as MATH stores it."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

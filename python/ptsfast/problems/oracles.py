@@ -81,16 +81,45 @@ def _signed_in_words(text: str, at: int) -> bool:
     return m is not None and (m.group(1) is not None or not _OPERAND.search(text, max(0, at - 128), m.start()))
 
 
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5), "⅗": (3, 5),
+           "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8),
+           "⅑": (1, 9), "⅒": (1, 10)}
+# a whole and a proper fraction: 2 1/2, 2\frac{1}{2}, 2½ (two and a half), or a fraction's one character alone (½)
+_MIXED_RE = re.compile(
+    r"(?<![\w.,/])(?P<sign>[-\u2212]?)(?:(?P<w>\d+)(?:[ \t]+(?P<n>\d+)/(?P<d>\d+)(?![\w/]|\.\d)"
+    r"|[ \t]*\\[dt]?frac\s*(?:\{\s*(?P<fn>\d+)\s*\}|(?P<fn1>\d))\s*(?:\{\s*(?P<fd>\d+)\s*\}|(?P<fd1>\d))"
+    rf"|[ \t]?(?P<v>[{''.join(_VULGAR)}]))|(?P<alone>[{''.join(_VULGAR)}]))")
+
+
+def _mixed(m: re.Match) -> Fraction | None:
+    """A :data:`_MIXED_RE` match's value, or None where its fraction is no proper one (2 3/2: two numbers)."""
+    if m.group("alone"):
+        v = Fraction(*_VULGAR[m.group("alone")])
+    else:
+        num, den = (_VULGAR[m.group("v")] if m.group("v") else
+                    (int(m.group("n") or m.group("fn") or m.group("fn1")), int(m.group("d") or m.group("fd") or
+                                                                             m.group("fd1"))))
+        if not 0 < num < den:
+            return None
+        v = int(m.group("w")) + Fraction(num, den)
+    return -v if m.group("sign") else v
+
+
 def find_numbers(text: str) -> list[Fraction]:
     """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4,
-    "negative 5" -> -5; the power of a unit or a name, ``cm^2``, is none)."""
+    "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2; the power of a unit or a name,
+    ``cm^2``, is none)."""
     found = []
+    blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
+    for m in _MIXED_RE.finditer(text):
+        if (v := _mixed(m)) is not None:
+            found.append((m.start(), v))
+            text = text[:m.start()] + blank(m) + text[m.end():]
     for m in _FRAC_NUM_RE.finditer(text):
         den = int(m.group("den") or m.group("d"))
         if den:
             v = Fraction(int(m.group("num") or m.group("n")), den)
             found.append((m.start(), -v if m.group("sign") else v))
-    blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
     for m in _NUM_RE.finditer(_POWER_OF_NAME.sub(blank, _FRAC_NUM_RE.sub(blank, text))):
         v = _match_number(m)
         if v is not None:
@@ -113,6 +142,9 @@ def parse_number(text: str) -> Fraction | None:
         if not 0 < num < den:
             return None  # 2\frac{3}{2} is no mixed number (a product?): compared as written
         return (-1 if m.group(1) else 1) * (whole + Fraction(num, den))
+    m = _MIXED_RE.fullmatch(s)  # 2 1/2, 2½
+    if m:
+        return _mixed(m)
     m = _NUM_RE.fullmatch(s)
     return _match_number(m) if m else None
 
