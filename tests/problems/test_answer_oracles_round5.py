@@ -122,7 +122,8 @@ def test_a_sign_written_in_words_is_the_numbers_sign(name, text, ref, ok):
 
 @pytest.mark.parametrize("name,text,ref,ok", [
     ("last_number", "She needs 1 3/4 cups.", "1.75", True), ("last_number", "She needs 1 3/4 cups.", "0.75", False),
-    ("last_number", "So it is 2\\frac{1}{2} hours.", "2.5", True), ("last_number", "So it is 2\\frac{1}{2}", "0.5", False),
+    ("last_number", "So it is 2\\frac{1}{2} hours.", "2.5", True),
+    ("last_number", "So it is 2\\frac{1}{2}", "0.5", False),
     ("last_number", "The recipe needs 2½ cups", "2.5", True), ("last_number", "The recipe needs 2½ cups", "2", False),
     ("last_number", "Each gets ½ a pie", "0.5", True), ("last_number", "It is -2 1/2", "-2.5", True),
     ("gsm8k", "#### 2 1/2\n", "2.5", True), ("gsm8k", "#### 2 1/2\n", "2", False),
