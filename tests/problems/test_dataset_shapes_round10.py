@@ -2,6 +2,8 @@
 loads them: the reference is the answer the oracle compares, the model is asked the whole question, and a row whose
 reference cannot be read is refused naming the row, the column and the way out, never judged against a wrong one."""
 
+import json
+
 import pytest
 
 from helpers.rows import load
@@ -100,3 +102,27 @@ def test_an_alpaca_rows_input_is_asked_with_its_instruction(tmp_path):
     same, = load(tmp_path, [{**row, "instruction": "Add the two numbers: 2 and 3"}], oracle="last_number").problems
     assert same.question == "Add the two numbers: 2 and 3"
     assert load(tmp_path, [{**row, "input": ""}], oracle="last_number").problems[0].question == row["instruction"]
+
+
+Q1, Q3 = {"question": "q1", "answer": "5"}, {"question": "q3", "answer": "7"}
+
+
+@pytest.mark.parametrize("rows", [[Q1, ["q2", "6"], Q3], [["q0", "4"], Q1, "q2", Q3]])
+def test_a_json_arrays_row_that_is_not_an_object_is_that_rows_skip(tmp_path, rows):
+    # datasets refused the whole file ("could not be read as json (ValueError: dictionary update sequence element
+    # #1 has length 1; 2 is required)"), or read an array opening with a list as rows of one 'text' column
+    res = load(tmp_path, [], name="rows.json", oracle="exact", raw=json.dumps(rows, indent=1).encode("utf-8-sig"))
+    assert [p.question for p in res.problems] == [r["question"] for r in rows if isinstance(r, dict)]
+    bad = [n for n, r in enumerate(rows, 1) if not isinstance(r, dict)]
+    assert [s.row for s in res.skipped] == bad and all(s.reason == "not an object" for s in res.skipped)
+    assert all(f"row {n}:" in s and "not a dict" in s for n, s in zip(bad, res.skipped))
+
+
+def test_a_json_arrays_column_of_mixed_types_keeps_each_value_as_written(tmp_path):
+    # datasets reads a column of numbers and texts through pandas, which made the id "007" 7 (another id than the
+    # same rows' as JSON lines) and the references "1e3" 1000, "0.50" 0.5 and "007" 7
+    rows = [{"id": "007", "question": "q1", "answer": 5}, {"id": 8, "question": "q2", "answer": "0.50"},
+            {"id": "x9", "question": "q3", "answer": "1e3"}, {"id": "10", "question": "q4", "answer": "007"}]
+    res = load(tmp_path, [], name="rows.json", oracle="exact", raw=json.dumps(rows).encode())
+    assert [(p.id, p.answer) for p in res.problems] == [("007", "5"), ("8", "0.50"), ("x9", "1e3"), ("10", "007")]
+    assert res.problems == load(tmp_path, rows, oracle="exact").problems  # as the same rows in JSON lines

@@ -378,22 +378,26 @@ ROWS_KEYS = ("data", "rows", "examples", "instances", "records", "items", "probl
 """Keys a JSON file's rows are wrapped under (``{"data": [...]}``, ``{"version": 2, "rows": [...]}``)."""
 
 
+OWN_JSON_LIMIT = 1 << 30
+"""JSON files up to this size are read by ptsfast (their rows as written, as JSON lines are); larger ones by
+``datasets``, a block at a time."""
+
+
 def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None, RowError | None]] | None:
-    """The rows of a JSON file that is one document in a shape ``datasets`` reads as one row or not at all: rows
-    wrapped in an object (:data:`ROWS_KEYS`), columns (pandas' ``to_json()``: ``{"question": {"0": ...}}``, or a dict
-    of lists), or an array with a comma after its last row; None for any other file (read as before). ``jsonl``: the
-    file was taken for JSON lines (only one line of it is then one document)."""
+    """The rows of a JSON file that is one document: an array, each row as written (``datasets`` reads it as a table,
+    whose column of mixed types it makes all numbers or all texts, and refuses a row that is not an object), or a
+    shape ``datasets`` reads as one row or not at all: rows wrapped in an object (:data:`ROWS_KEYS`), columns
+    (pandas' ``to_json()``: ``{"question": {"0": ...}}``, or a dict of lists), or an array with a comma after its last
+    row; None for any other file (read as before). ``jsonl``: the file was taken for JSON lines (only one line of it
+    is then one document)."""
     with open(p, "rb") as f:
         if jsonl:  # JSON lines, unless all but the first line are blank
             lines = _lines(f)
             first = next((line for line in lines if line.strip()), b"")
             if not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{") or any(line.strip() for line in lines):
                 return None
-        else:  # an array without a comma at its end: datasets reads it (read here too, it would be read twice)
-            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-            f.seek(max(0, p.stat().st_size - 4096))
-            if head.startswith(b"[") and not re.search(rb",\s*\]\s*$", f.read()):
-                return None
+        elif p.stat().st_size > OWN_JSON_LIMIT:  # left to datasets, which reads it a block at a time
+            return None
         f.seek(0)
         try:
             text = f.read().decode("utf-8").lstrip("\ufeff")
@@ -408,8 +412,8 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
     values = list(doc.values()) if isinstance(doc, dict) else []
     wrapped = [k for k, v in doc.items() if k.lower() in ROWS_KEYS and isinstance(v, list) and v and
                all(isinstance(r, dict) for r in v)] if values else []
-    if isinstance(doc, list) and fixed != text:
-        rows, how = doc, "a JSON array with a comma after its last row"
+    if isinstance(doc, list):  # each row as written: datasets' table made "007" 7 and "1e3" 1000 in a mixed column
+        rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else None
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
     elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values):
@@ -421,7 +425,8 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
         rows, how = [dict(zip(doc, r)) for r in zip(*values)], "columns (a dict of lists)"
     if rows is None:
         return None
-    log.warning("%s holds %s: read as %d rows", p, how, len(rows))
+    if how is not None:
+        log.warning("%s holds %s: read as %d rows", p, how, len(rows))
     return ((n, *_record(row)) for n, row in enumerate(rows, 1))
 
 
