@@ -126,3 +126,13 @@ def test_a_json_arrays_column_of_mixed_types_keeps_each_value_as_written(tmp_pat
     res = load(tmp_path, [], name="rows.json", oracle="exact", raw=json.dumps(rows).encode())
     assert [(p.id, p.answer) for p in res.problems] == [("007", "5"), ("8", "0.50"), ("x9", "1e3"), ("10", "007")]
     assert res.problems == load(tmp_path, rows, oracle="exact").problems  # as the same rows in JSON lines
+
+
+@pytest.mark.parametrize("reply", ["chatgpt", "bing", "bard", "model"])
+def test_sharegpt_replies_of_other_assistants_names_are_the_assistants(tmp_path, reply):
+    # ShareGPT's raw conversations name the reply "chatgpt", "bing" or "bard" (FastChat's cleaning maps them to gpt),
+    # Gemini's and Gemma's chats "model": refused as "a chat of roles ['user', 'chatgpt']"
+    row = {"id": "sg2", "conversations": [{"from": "human", "value": "What is 7 * 6?"},
+                                          {"from": reply, "value": "7 * 6 = \\boxed{42}"}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert (p.question, p.answer) == ("What is 7 * 6?", "7 * 6 = \\boxed{42}")

@@ -196,8 +196,10 @@ def question_from_chat(messages: list) -> tuple[str, str | None, str | None]:
     return texts[system], (texts[0] if system else None), (texts[-1] if roles[-1] == "assistant" else None)
 
 
-_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
-"""A chat message's role, as OpenAI's ``role`` or ShareGPT's ``from`` names it."""
+_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system",
+          "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant"}
+"""A chat message's role, as OpenAI's ``role`` or ShareGPT's ``from`` names it (raw ShareGPT's ``chatgpt``, ``bing``
+and ``bard`` replies, which FastChat's cleaning names ``gpt``; Gemini's and Gemma's ``model``)."""
 
 
 def _role(message: dict):
