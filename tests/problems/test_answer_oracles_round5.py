@@ -136,3 +136,13 @@ def test_a_mixed_number_is_its_whole_plus_its_fraction(name, text, ref, ok):
     """"1 3/4 cups" ended in the number 3/4 (the wrong 0.75 passed, the right 1.75 failed), and "2½" was no number
     at all; the boxed oracle already read ``2\\frac{1}{2}`` as two and a half, as MATH stores it."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("2 1/2", "\\frac{21}{2}", False), ("2 1/2", "21/2", False), ("2 3/2", "\\frac{23}{2}", False),
+    ("2 1/2", "\\frac52", True), ("2 1/2", "2.5", True), ("2 1/2", "2\\frac12", True), ("-2 1/2", "-\\frac{5}{2}", True),
+    ("1 000", "1000", True),
+])
+def test_a_boxed_mixed_number_with_a_slash_is_no_run_of_digits(text, ref, ok):
+    """``\\boxed{2 1/2}`` lost its space and was read as 21/2: two and a half passed for ten and a half."""
+    assert boxed(text, ref) is ok
