@@ -87,8 +87,8 @@ def hand_run(root, pivots):
     sol = tok("w40 w41 w42 w43 w44 w45", add_special_tokens=False)["input_ids"]
     run = {"model": "tiny", "oracle": "gsm8k"}
     pvs, prs = [], []
+    solution = [p[0] for p in pivots] + sol[len(pivots):]  # pivot i is the solution's token i
     for i, (token, direction, confirmed, before, after) in enumerate(pivots):
-        solution = sol[:i] + [token] + sol[i + 1:]
         pv = PivotRecord(("p", 0), "p", i, token, est(before, 10, 20), est(after, 10, 20), direction, confirmed)
         pvs.append(pivot_record(pv, tok, prompt, solution, run))
         alt = 9 if token == 7 else 7
@@ -145,3 +145,23 @@ def test_load_pairs_of_a_run_still_being_mined_reads_its_committed_pairs(tmp_pat
         f.write(first.replace('"problem_id": "p"', '"problem_id": "q"') + "\n" + first[:40])
     rows = load_pairs(run).to_list()
     assert [(r["problem_id"], r["chosen_ids"]) for r in rows] == [("p", [7]), ("p", [7])]
+
+
+def test_steering_export_of_a_gemma3_checkpoint_reads_its_text_layers(tmp_path):
+    """Gemma 3 4B-27B checkpoints are image-text models whose decoder layers sit at model.language_model.layers:
+    the run mines with them, but the steering export failed with 'cannot find the decoder layers'."""
+    import torch
+
+    from tiny_models import known
+
+    if not known("gemma3"):
+        pytest.skip("this transformers has no Gemma 3")
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "confirmed", 0.7, 0.2)])
+    model, tok = tiny_model("gemma3"), tiny_tokenizer()
+    assert export(run, tmp_path / "steer.jsonl", fmt="steering", model=(model, tok), layer=0) == 2
+    pivots = read(run / "pivots.jsonl")
+    for rec, pv in zip(read(tmp_path / "steer.jsonl"), pivots):
+        with torch.no_grad():
+            hs = model(input_ids=torch.tensor([pv["prefix_ids"]]), output_hidden_states=True).hidden_states
+        assert rec["steering_layer"] == 0
+        torch.testing.assert_close(torch.tensor(rec["steering_vector"]), hs[1][0, -1], rtol=1e-4, atol=1e-5)

@@ -26,8 +26,10 @@ KINDS = {"raises": (0, "raises_success"), "lowers": (1, "lowers_success")}
 
 
 def decoder_layers(model) -> Sequence:
-    """The model's list of decoder layers (``model.layers`` and the usual alternatives)."""
-    for path in ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers", "layers"):
+    """The model's list of decoder layers (``model.layers`` and the usual alternatives; an image-text model's
+    text layers, ``model.language_model.layers``, as Gemma 3 4B-27B checkpoints hold them)."""
+    for path in ("model.layers", "model.language_model.layers", "model.decoder.layers", "transformer.h",
+                 "gpt_neox.layers", "layers"):
         obj = model
         for part in path.split("."):
             obj = getattr(obj, part, None)
