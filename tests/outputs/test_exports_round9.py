@@ -165,3 +165,19 @@ def test_steering_export_of_a_gemma3_checkpoint_reads_its_text_layers(tmp_path):
             hs = model(input_ids=torch.tensor([pv["prefix_ids"]]), output_hidden_states=True).hidden_states
         assert rec["steering_layer"] == 0
         torch.testing.assert_close(torch.tensor(rec["steering_vector"]), hs[1][0, -1], rtol=1e-4, atol=1e-5)
+
+
+def test_a_steering_state_that_overflowed_is_one_line_naming_the_dtype(tmp_path, capsys):
+    """A model run in float16 whose hidden states overflow (massive activations): the export ended in 'Out of range
+    float values are not JSON compliant' (from the JSON writer); it names the pivot and --dtype."""
+    import torch
+
+    from ptsfast.outputs.source import ExportError
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8)])
+    model, tok = tiny_model("llama"), tiny_tokenizer()
+    with torch.no_grad():
+        model.model.embed_tokens.weight[7:] = float("inf")
+    with pytest.raises(ExportError, match=r"layer 0 .* not finite .*--dtype"):
+        export(run, tmp_path / "steer.jsonl", fmt="steering", model=(model, tok), layer=0)
+    assert not (tmp_path / "steer.jsonl").exists()

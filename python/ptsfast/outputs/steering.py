@@ -128,6 +128,12 @@ def steering_records(pivots: Sequence[Mapping], source: RunSource, model, layer:
     for idx, h in zip(order, states):
         for j, k in enumerate(idx):
             vectors[k] = h[j]
+            if not bool(torch.isfinite(h[j]).all()):  # else the JSON writer's 'Out of range float values'
+                dtype = next(model.parameters()).dtype
+                raise ExportError(f"the output of layer {layer} for the pivot of problem {pivots[k]['problem_id']!r} "
+                                  f"at position {pivots[k]['position']} is not finite (inf or nan) with the model in "
+                                  f"{str(dtype).replace('torch.', '')}: its activations overflowed - pass --dtype "
+                                  f"float32 (or bfloat16), or another --layer")
     kind_mean = {kind: torch.stack([vectors[k] for k, p in enumerate(pivots) if p["direction"] == kind]).mean(0)
                  for kind in KINDS if any(p["direction"] == kind for p in pivots)}
     sizes = {kind: sum(p["direction"] == kind for p in pivots) for kind in kind_mean}
