@@ -146,3 +146,17 @@ def test_a_mixed_number_is_its_whole_plus_its_fraction(name, text, ref, ok):
 def test_a_boxed_mixed_number_with_a_slash_is_no_run_of_digits(text, ref, ok):
     """``\\boxed{2 1/2}`` lost its space and was read as 21/2: two and a half passed for ten and a half."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("last_number", "There are 10 elements, so the answer is 2^{10}.", "10", False),
+    ("last_number", "There are 10 elements, so the answer is 2^{10}.", "1024", True),
+    ("last_number", "So 2^10 subsets", "10", False), ("last_number", "It is 1.5 \\times 10^3 m.", "1500", True),
+    ("last_number", "It is 1.5 \\times 10^3 m.", "3", False), ("last_number", "About 3 \\cdot 10^{-2}", "0.03", True),
+    ("last_number", "3^2 + 4^2 = 25", "25", True), ("last_number", "The area is 25 m^2", "25", True),
+    ("gsm8k", "#### 2^{3}\n", "8", True), ("gsm8k", "#### 2^{3}\n", "3", False),
+])
+def test_a_power_of_a_number_is_its_value_not_its_exponent(name, text, ref, ok):
+    """"the answer is 2^{10}" ended in the number 10 (and 1.5 \\times 10^3 in 3): the exponent passed for the
+    answer. A number's power is read as its value, as math-verify reads it; a unit's power (m^2) is still none."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

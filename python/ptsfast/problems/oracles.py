@@ -105,12 +105,31 @@ def _mixed(m: re.Match) -> Fraction | None:
     return -v if m.group("sign") else v
 
 
+# a power of a number (2^{10}, 2^10) or a number in scientific notation (1.5 \times 10^3, 1.5×10^{-3}): one number
+_POWER_NUM_RE = re.compile(
+    r"(?<![\w.^])(?P<sign>[-\u2212]?)(?:(?P<m>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|\*)\s*10|(?P<b>\d+(?:\.\d+)?))"
+    r"\s*\^\s*(?:\{\s*(?P<e>[-\u2212]?\d+)\s*\}|(?P<e1>\d+))(?!\w|\.\d)")
+
+
+def _power(m: re.Match) -> Fraction | None:
+    """A :data:`_POWER_NUM_RE` match's value (None past 10^400: no answer is that, and it costs to compute)."""
+    exp = int((m.group("e") or m.group("e1")).replace("\u2212", "-"))
+    if abs(exp) > 400:
+        return None
+    v = Fraction(m.group("m")) * Fraction(10) ** exp if m.group("m") else Fraction(m.group("b")) ** exp
+    return -v if m.group("sign") else v
+
+
 def find_numbers(text: str) -> list[Fraction]:
     """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4,
-    "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2; the power of a unit or a name,
-    ``cm^2``, is none)."""
+    "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2, a number's power "2^{10}" -> 1024
+    and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
+    for m in _POWER_NUM_RE.finditer(text):
+        if (v := _power(m)) is not None:
+            found.append((m.start(), v))
+        text = text[:m.start()] + blank(m) + text[m.end():]
     for m in _MIXED_RE.finditer(text):
         if (v := _mixed(m)) is not None:
             found.append((m.start(), v))
