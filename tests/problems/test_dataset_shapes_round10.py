@@ -7,6 +7,8 @@ import json
 import pytest
 
 from helpers.rows import load
+from helpers.tiny_models import byte_level_bpe
+from ptsfast.problems.loading import Problem, encode_problems
 from ptsfast.problems.oracles import make_judge
 
 
@@ -136,3 +138,23 @@ def test_sharegpt_replies_of_other_assistants_names_are_the_assistants(tmp_path,
                                           {"from": reply, "value": "7 * 6 = \\boxed{42}"}]}
     p, = load(tmp_path, [row], oracle="boxed").problems
     assert (p.question, p.answer) == ("What is 7 * 6?", "7 * 6 = \\boxed{42}")
+
+
+CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+@pytest.mark.parametrize("rendered", ["<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n",
+                                      "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+3?",
+                                      "<s>[INST] What is 2+3? [/INST]", "<start_of_turn>user\nWhat is 2+3?"])
+def test_a_question_that_is_already_a_chat_prompt_is_refused_under_the_chat_template(rendered):
+    # RL rows whose prompt was saved rendered (ChatML, Llama 3's, Mistral's, Gemma's turns) were wrapped in the chat
+    # template a second time: the model saw a user turn holding a whole conversation
+    tok = byte_level_bpe()
+    tok.chat_template = CHATML
+    problems = [Problem("rendered", rendered, "5"), Problem("plain", "What is 2+3?", "5")]
+    out, skipped = encode_problems(problems, tok)
+    assert [p.id for p in out] == ["plain"] and [s.id for s in skipped] == ["rendered"]
+    assert "already a chat prompt" in skipped[0] and "--no-chat-template" in skipped[0]
+    raw, none = encode_problems(problems, tok, use_chat_template=False)  # fed as it is: what it was saved for
+    assert [p.id for p in raw] == ["rendered", "plain"] and not none

@@ -1236,6 +1236,19 @@ def generation_prompt(tokenizer, question: str, chat_template: str | None = None
     return with_gp[at + len(question):] if at >= 0 else ""
 
 
+_TURNS = ("<|im_start|>", "<|start_header_id|>", "[INST]", "<start_of_turn>", "<|user|>", "<|system|>",
+          "<\uff5cUser\uff5c>", "<|User|>", "<|begin_of_text|>", "<\uff5cbegin\u2581of\u2581sentence\uff5c>")
+"""What opens a prompt already rendered by a chat template: ChatML's, Llama 3's, Llama 2's and Mistral's, Gemma's,
+Zephyr's and Phi-3's, DeepSeek's turns (after a BOS ``<s>`` or ``<bos>``)."""
+
+
+def rendered_turn(question: str) -> str | None:
+    """The chat-template marker ``question`` opens with, where it is a prompt saved already rendered (RL rows'
+    ``prompt`` as a text), else None."""
+    head = re.sub(r"^\s*(?:<s>|<bos>)?\s*", "", question[:200])
+    return next((t for t in _TURNS if head.startswith(t)), None)
+
+
 def opens_think(text: str) -> bool:
     """Whether ``text`` ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
     return text.rfind("<think>") > text.rfind("</think>")
@@ -1352,6 +1365,13 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
         bad = _lone_surrogate({"question": prob.question, "solution": prob.solution, "system prompt": sys_prompt})
         if bad:
             skip(prob, "invalid text", f"{bad} is a lone surrogate, not text; fix or delete that character")
+            continue
+        turn = rendered_turn(prob.question) if use_chat_template else None
+        if turn:
+            skip(prob, "already templated", f"the question is already a chat prompt (it opens with {turn!r}): the "
+                                            f"chat template would wrap it in a second conversation; run with "
+                                            f"--no-chat-template (use_chat_template=False) to feed it as it is, or "
+                                            f"give the user message alone")
             continue
         try:
             ids = encode_prompt(tokenizer, prob.question, chat_template, use_chat_template, sys_prompt)
