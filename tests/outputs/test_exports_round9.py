@@ -181,3 +181,21 @@ def test_a_steering_state_that_overflowed_is_one_line_naming_the_dtype(tmp_path,
     with pytest.raises(ExportError, match=r"layer 0 .* not finite .*--dtype"):
         export(run, tmp_path / "steer.jsonl", fmt="steering", model=(model, tok), layer=0)
     assert not (tmp_path / "steer.jsonl").exists()
+
+
+def test_confirmed_only_pairs_whose_pivots_are_not_beside_them_are_an_error_not_an_empty_export(tmp_path, capsys):
+    """A pair's confirmation is its pivot's, read from pivots.jsonl beside it: a copy of pairs.jsonl alone with
+    --confirmed-only wrote 0 pairs and exit 0."""
+    import shutil
+
+    from ptsfast.cli import main as cli
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "undecided", 0.7, 0.2)])
+    (tmp_path / "copy").mkdir()
+    shutil.copy(run / "pairs.jsonl", tmp_path / "copy" / "pairs.jsonl")
+    out = tmp_path / "out.jsonl"
+    assert cli(["export", "--run", str(tmp_path / "copy" / "pairs.jsonl"), "--confirmed-only", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--confirmed-only" in err and "pivots.jsonl" in err and not out.exists()
+    assert cli(["export", "--run", str(run), "--confirmed-only", "--out", str(out), "--quiet"]) == 0
+    assert [r["chosen_ids"] for r in read(out)] == [[7]]

@@ -307,6 +307,12 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
             if pv is not None and "confirmed" not in r:
                 r["confirmed"] = pv.get("confirmed")
             r["_pivot"] = pv
+        unknown = sum(r["_pivot"] is None and "confirmed" not in r for r in recs)
+        if confirmed_only and unknown:  # else dropped without a word: 0 pairs from a pairs.jsonl copied alone
+            where = (source.run_dir or source.file.parent) / PIVOTS
+            raise ExportError(f"--confirmed-only: {unknown} of {len(recs)} pairs in {source.file} have no pivot in "
+                              f"{where}{'' if where.exists() else ' (no such file)'}, and a pair's confirmation is "
+                              f"its pivot's - pass the run folder `ptsfast mine` wrote")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt == "trl":
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
