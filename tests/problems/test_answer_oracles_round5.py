@@ -160,3 +160,27 @@ def test_a_power_of_a_number_is_its_value_not_its_exponent(name, text, ref, ok):
     """"the answer is 2^{10}" ended in the number 10 (and 1.5 \\times 10^3 in 3): the exponent passed for the
     answer. A number's power is read as its value, as math-verify reads it; a unit's power (m^2) is still none."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The correct answer is \\textbf{C}", "C"), ("So the answer is \\(\\text{C}\\).", "C"),
+    ("(A) fails; the answer is $\\text{C}$", "C"), ("(A) fails. The answer is $\\mathrm{(B)}$.", "B"),
+    ("Answer: \\textbf{b}", "B"), ("The answer is \\text{Carbon}, so (D)", "D"),
+    ("The answer is $\\text{A} = 5$, so (B)", "B"), ("The answer is \\textbf{C} or \\textbf{D}.", None),
+    ("Answer: $C$ or $D$.", None),
+])
+def test_a_letter_set_in_text_or_bold_latex_is_stated(text, letter):
+    """Qwen-style "the answer is $\\text{C}$" and "\\textbf{C}" had no strong reading: an earlier (A) in the reasoning
+    was read, or nothing. A word in ``\\text`` (Carbon) or a formula names no choice."""
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text,complete", [
+    ("The answer is \\textbf{C", False), ("The answer is \\textbf{C}", False), ("The answer is \\textbf{C}.", True),
+    ("Answer: $\\text{B}$\n", True), ("Answer: $\\text{B}", False),
+])
+def test_a_text_letter_stops_the_rollout_only_when_decided(text, complete):
+    assert answer_complete("multiple_choice", text) is complete
+    if complete:
+        for tail in ("", " or (A).", "\nAnswer: A", " (A)"):
+            assert oracle_by_name("multiple_choice")(text + tail, P(text.strip(". \n$}")[-1]))

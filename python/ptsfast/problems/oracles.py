@@ -347,12 +347,14 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
         re.compile(r"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option))(?:\s+is)?)"
-                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[])?\s*(?i:(?:option|choice)\s*)?[(\["
-                   rf"]?(?:([{up}])|([{low}])(?=[)\]]|[.,;:!]?[ \t]*$|[.,;:!]\s))[)\]]?(?![A-Za-z])"
+                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
+                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])|([{low}])(?=[)\]}}]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
+                   r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
-        # a letter alone in math mode: Answer: $C$, the answer is \(B\); never a formula ($A = \pi r^2$)
-        re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*\(?([{up}])\)?\s*(?:\$|\\\))"),
+        # a letter alone in math mode: Answer: $C$, the answer is \(B\) or $\text{C}$; never a formula ($A = \pi r^2$)
+        re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*"
+                   rf"\{{\s*\(?([{up}])\)?\s*\}}|\(?([{up}])\)?)\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
         # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
         re.compile(r"\bI\s+(?:choose|pick|select|go\s+with)\s+(?i:(?:option|choice|answer)\s+)?"
@@ -376,13 +378,14 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 def _hedge_pattern(last: str) -> re.Pattern:
     """Two or more letters A-``last`` offered together ("A or B.", "(A) and (C)", "A/B", "A, B, or C"): an answer
     that hedges names no choice. The last letter is set apart ("A, I think" is a choice and the pronoun)."""
-    letter = rf"(?:\*\*)?(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*\*)?(?![A-Za-z])"
+    letter = (r"(?:\*\*|\$|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"
+              rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*\*|\$|\}})?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
     return re.compile(rf"(?<![A-Za-z]){letter}(?:{sep}{letter})+(?=[ \t]*(?:[.,;:!?)\]*]|$))", re.M)
 
 
-_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*A-Za-z]")  # a character no hedge's letters or words hold: it ends one
+_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*${}\\A-Za-z]")  # a character no hedge's letters or words hold: it ends one
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
