@@ -158,3 +158,21 @@ def test_a_question_that_is_already_a_chat_prompt_is_refused_under_the_chat_temp
     assert "already a chat prompt" in skipped[0] and "--no-chat-template" in skipped[0]
     raw, none = encode_problems(problems, tok, use_chat_template=False)  # fed as it is: what it was saved for
     assert [p.id for p in raw] == ["rendered", "plain"] and not none
+
+
+NAN_ROWS = (b'{"id": NaN, "question": "What is 2+3?", "answer": "5"}\n'
+            b'{"id": NaN, "question": "What is 2+4?", "answer": "6"}\n'
+            b'{"id": "a", "question": NaN, "answer": "7"}\n'
+            b'{"id": "b", "question": "Pick", "choices": ["x", NaN, "z"], "answer": 0}\n')
+
+
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.json"])
+def test_a_nan_written_for_a_missing_value_is_missing_not_the_text_nan(tmp_path, name):
+    # json.dumps writes a pandas row's missing cells as NaN, which was read as the text "nan": the question "nan" was
+    # asked, two rows of id NaN were one id "nan" (the second refused as its duplicate), and "nan" was a choice
+    raw = NAN_ROWS if name.endswith("l") else b"[" + NAN_ROWS.strip().replace(b"\n", b",") + b"]"
+    res = load(tmp_path, [], name=name, oracle="exact", raw=raw)
+    assert [p.question for p in res.problems] == ["What is 2+3?", "What is 2+4?"]
+    assert all(p.id.startswith("h") for p in res.problems)  # no id: derived from the content
+    assert [(s.row, s.reason) for s in res.skipped] == [(3, "empty field"), (4, "wrong type")]
+    assert "field 'question' is empty" in res.skipped[0] and "field 'choices'" in res.skipped[1]

@@ -342,7 +342,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = _json_loads(line)
             except json.JSONDecodeError as e:
                 row = _with_trailing_comma(line, e)
                 if row is None:
@@ -364,13 +364,22 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
             yield n, row, None
 
 
+_CONSTANTS = {"NaN": None, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _json_loads(text: str) -> Any:
+    """A row's JSON, where ``NaN`` is a missing value (``json.dumps`` writes a pandas row's empty cells so): read as
+    a float, it was the text "nan" as a question, an id or a choice."""
+    return json.loads(text, parse_constant=_CONSTANTS.__getitem__)
+
+
 def _with_trailing_comma(line: str, error: json.JSONDecodeError) -> Any:
     """The object of a line that is one object and a comma (``{...},``: a JSON array's items written one a line,
     without its brackets), else None."""
     if error.msg != "Extra data" or line[error.pos:].strip() != ",":
         return None
     try:
-        row = json.loads(line[:error.pos])
+        row = _json_loads(line[:error.pos])
     except ValueError:
         return None
     return row if isinstance(row, dict) else None
@@ -407,7 +416,7 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
             return None
     fixed = re.sub(r",\s*\]\s*$", "]", text)
     try:
-        doc = json.loads(fixed)
+        doc = _json_loads(fixed)
     except (ValueError, RecursionError):
         return None
     rows = how = None
