@@ -184,3 +184,14 @@ def test_a_text_letter_stops_the_rollout_only_when_decided(text, complete):
     if complete:
         for tail in ("", " or (A).", "\nAnswer: A", " (A)"):
             assert oracle_by_name("multiple_choice")(text + tail, P(text.strip(". \n$}")[-1]))
+
+
+@pytest.mark.parametrize("text,ref", [
+    ("0.\\overline{3}", "\\frac13"), ("\\frac{1}{3}", "0.\\overline{3}"), ("2^{10}", "1024"), ("1024", "2^{10}"),
+    ("1500", "1.5\\times10^3"), ("1.5 \\times 10^{3}", "1500"),
+])
+def test_a_boxed_answer_in_another_form_than_the_reference_asks_is_no_answer(text, ref):
+    """Decided: MATH's own grader and PRM800K's (which refuses sympy's evaluation where the reference is an integer)
+    fail these. The question names the form ("express 0.\\overline{3} as a common fraction", "in scientific
+    notation", "compute 2^{10}"): the question's own expression boxed back passes for nothing."""
+    assert not boxed(text, ref)
