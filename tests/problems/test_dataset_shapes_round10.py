@@ -176,3 +176,18 @@ def test_a_nan_written_for_a_missing_value_is_missing_not_the_text_nan(tmp_path,
     assert all(p.id.startswith("h") for p in res.problems)  # no id: derived from the content
     assert [(s.row, s.reason) for s in res.skipped] == [(3, "empty field"), (4, "wrong type")]
     assert "field 'question' is empty" in res.skipped[0] and "field 'choices'" in res.skipped[1]
+
+
+MMLU_AUX = {"train": {"answer": 1, "choices": ["Deep pink", "Blue", "Green", "Grey"],
+                      "question": "What color is the sky on a clear day?", "subject": ""}}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_mmlus_auxiliary_train_rows_wrapped_under_train_are_read_as_the_row_inside(tmp_path, n):
+    # cais/mmlu's auxiliary_train rows are {"train": {question, choices, answer, subject}}: every row was refused as
+    # "missing field 'question' (row has ['train'])", and a file of one such row was read as four rows of columns
+    rows = [{"train": {**MMLU_AUX["train"], "question": f"{MMLU_AUX['train']['question']} ({i})"}} for i in range(n)]
+    res = load(tmp_path, rows)
+    assert not res.skipped and len(res.problems) == n
+    assert res.problems[0].question.endswith("(0)\n\nA. Deep pink\nB. Blue\nC. Green\nD. Grey")
+    assert all(p.answer == "B" for p in res.problems)

@@ -427,7 +427,8 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
         rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else None
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
-    elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values):
+    elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values) and \
+            not any(str(k).lower() in QUESTION_KEYS for k in values[0]):  # a row's cells, not rows' (MMLU's wrapped)
         rows = [{k: doc[k][i] for k in doc} for i in values[0]]
         how = "columns of cells by row index (pandas' to_json(); to_json(orient='records', lines=True) writes rows)"
     elif values and all(isinstance(v, list) and len(v) == len(values[0]) > 0 for v in values) and \
@@ -1132,7 +1133,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             reason, msg = err if isinstance(err, tuple) else ("other", str(err))
             skip = Skip(f"row {n}: {msg}", reason, source=source, row=n)
         else:
-            row = lift_ground_truth(row)
+            row = lift_ground_truth(_unwrapped(row, fields, told))
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
@@ -1167,6 +1168,24 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         log.warning("no row of %s has the id column %r: each problem's id is derived from its content (check "
                     "--id-field)", source, fields.id)
     return LoadResult(problems, skipped)
+
+
+def _unwrapped(row: dict, fields: FieldMap, told: set) -> dict:
+    """The row inside a row of one key whose value holds the question (cais/mmlu's auxiliary_train rows are
+    ``{"train": {question, choices, answer, subject}}``); any other row as it is. Logged once per key."""
+    if len(row) != 1:
+        return row
+    (key, inner), = row.items()
+    if not isinstance(inner, dict) or key == fields.question:
+        return row
+    names = (fields.question, *(QUESTION_KEYS if "question" in _detected(fields) else ()))
+    if _first_column(inner, names, lambda k: k in inner) is None:
+        return row
+    if ("wrapped", key) not in told:
+        told.add(("wrapped", key))
+        log.warning("the rows are wrapped under the key %r (as cais/mmlu's auxiliary_train rows are): each is read as "
+                    "the row inside it", key)
+    return inner
 
 
 def _with_own_columns(row: dict, n: int, fields: FieldMap, told: set) -> FieldMap:
