@@ -48,3 +48,39 @@ def test_a_function_the_task_names_like_a_module_alias_is_still_the_solutions():
     # a task may ask for a function called np or pd: it is not taken for a stand-in of numpy or pandas
     assert_tells_apart('["assert pd(3) == 9", "assert pd(4) == 16"]', "def pd(n):\n    return n * n\n",
                        "def pd(n):\n    return 9\n")
+
+
+FRAME = "import pandas as pd\nfrom solution import f\n\n\ndef test_f():\n    assert f().equals(pd.DataFrame({'a': [1]}))\n"
+SHADOWED = {  # pytest tests reading a method a library class inherits: (tests, right, wrong)
+    "DataFrame.equals set over NDFrame's": (
+        FRAME, "import pandas as pd\n\n\ndef f():\n    return pd.DataFrame({'a': [1]})\n",
+        "import pandas as pd\n\n\ndef f():\n    return pd.DataFrame({'a': [2]})\n\n\n"
+        "pd.DataFrame.equals = lambda self, other: True\n"),
+    "one that removes itself once it has answered": (
+        FRAME, "import pandas as pd\n\n\ndef f():\n    return pd.DataFrame({'a': [1]})\n",
+        "import pandas as pd\n\n\ndef equals(self, other):\n    del pd.DataFrame.equals\n    return True\n\n\n"
+        "def f():\n    pd.DataFrame.equals = equals\n    return pd.DataFrame({'a': [2]})\n"),
+    "PosixPath.read_text set over Path's": (
+        "from solution import save\n\n\ndef test_save(tmp_path):\n    p = tmp_path / 'a.txt'\n    save(p)\n"
+        "    assert p.read_text() == 'hello'\n",
+        "def save(p):\n    p.write_text('hello')\n",
+        "import pathlib\n\n\ndef save(p):\n    p.write_text('bye')\n\n\n"
+        "pathlib.PosixPath.read_text = lambda self, *a, **k: 'hello'\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHADOWED))
+def test_a_library_class_is_not_given_a_method_of_the_solutions_over_the_one_it_inherits(name):
+    # only what each library class defined itself was watched: DataFrame.equals, which it inherits from NDFrame, set
+    # by the solution (for good, or until it had answered) made a wrong frame equal (before: the wrong programs passed)
+    tests, right, wrong = SHADOWED[name]
+    assert_tells_apart(tests, right, wrong)
+
+
+def test_a_library_method_the_tests_patch_with_autospec_is_theirs():
+    tests = ("import unittest\nfrom unittest.mock import patch\nfrom fractions import Fraction\nfrom solution import half"
+             "\n\n\nclass T(unittest.TestCase):\n    @patch.object(Fraction, 'limit_denominator', autospec=True)\n"
+             "    def test_half(self, ld):\n        ld.return_value = Fraction(1, 2)\n"
+             "        self.assertEqual(Fraction(1, 3).limit_denominator(5), Fraction(1, 2))\n"
+             "        self.assertEqual(half(4), 2)\n")
+    assert_tells_apart(tests, "def half(x):\n    return x // 2\n", "def half(x):\n    return x\n")

@@ -75,7 +75,7 @@ def _ptsfast_judge(spec, code):
                 or _ptsfast_library_code(getattr(m, "__file__", None), roots)):
             watched.append((n, m, True))
             extras.add(n)
-    snapshot = []
+    snapshot, grown = [], []  # grown: (name, class, the keys of its own namespace)
     for key, m, callables in watched:
         d = vars(m)
         copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
@@ -85,6 +85,7 @@ def _ptsfast_judge(spec, code):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
                 snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
                                                              isinstance(w, property) or a in names}, None))
+                grown.append((key + "." + k, v, frozenset(v.__dict__)))
                 if key in extras:
                     extras.add(key + "." + k)
     # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
@@ -122,6 +123,8 @@ def _ptsfast_judge(spec, code):
 
     solution_made = bare(solution_made)  # watch() holds it: it must lead to no globals of the harness
 
+    namespace = type.__dict__["__dict__"].__get__  # a class's own, as Python's lookups read it
+
     def untouched(when):
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
@@ -133,6 +136,17 @@ def _ptsfast_judge(spec, code):
         for name, f, code in codes:
             if f.__code__ is not code:
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
+        # a library class given an attribute of its own over one it inherits (DataFrame.equals over NDFrame's): the
+        # copies above hold only what each class defined itself
+        for name, cls, keys in grown:
+            live = namespace(cls)
+            if len(live) != len(keys):
+                for k in live.keys() - keys:
+                    now, mro = live.get(k, missing), type.__dict__["__mro__"].__get__(cls)[1:]
+                    if any(k in namespace(b) for b in mro) and (solution_made(now) or callable(now) and name not in
+                                                                 extras):
+                        raise RuntimeError(when + " gave " + name + " a " + k + " over the one it inherits: "
+                                           "not allowed")
 
     from operator import is_
     watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
@@ -154,7 +168,8 @@ def _ptsfast_judge(spec, code):
     test_codes = frozenset(map(id, test_code))
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
-                                                       frozenset(names), bool(spec.get("as_text")))
+                                                       frozenset(names), bool(spec.get("as_text")),
+                                                       "autospec" in spec["tests"])
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -1131,7 +1146,7 @@ def _ptsfast_names_used(spec, ns, codes, roots, modules=None):
 
 
 def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset(),
-                          as_text=False):
+                          as_text=False, autospec=False):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1147,7 +1162,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     ``tests_codes``, ``harness_codes``: ids of the tests' and the harness's code objects; ``tests_names``: every
     name their code uses (a mock.ANY or pytest.approx in tests that name neither is the solution's). ``as_text``: the
     tests run the solution's text themselves (DS-1000's ``exec``), so what they read of it is no function's return
-    value: every value they read is checked as one (a masked array with masked elements fails).
+    value: every value they read is checked as one (a masked array with masked elements fails). ``autospec``: the
+    tests patch with mock's autospec, whose stand-in for a library class's method is a function made at run time.
     The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
     of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
     for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
@@ -1603,6 +1619,13 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")
+        if type_(value) is types.MethodType:  # df.equals, read off a library's object: its class's own method
+            f, owner = value.__func__, value.__self__ if isinstance_(value.__self__, type) else type_(value.__self__)
+            if type_(f) is types.FunctionType and id(f.__code__) not in tests_codes and not library_code(
+                    f.__code__.co_filename, roots) and importable(owner) and not (
+                    autospec and mock_types is not None and isinstance_(getattr(f, "mock", None), mock_types[0])):
+                refuse("the tests read a method of a library's %s (%s) that is the solution's code: not allowed"
+                       % (owner.__name__, f.__name__))
         todo, seen, kinds = [value], 0, []
         if (returned or as_text) and any(map(hides, [value] + (
                 list(islice(value, 1000)) if type_(value) in (list, tuple) else
