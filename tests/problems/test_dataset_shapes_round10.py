@@ -191,3 +191,17 @@ def test_mmlus_auxiliary_train_rows_wrapped_under_train_are_read_as_the_row_insi
     assert not res.skipped and len(res.problems) == n
     assert res.problems[0].question.endswith("(0)\n\nA. Deep pink\nB. Blue\nC. Green\nD. Grey")
     assert all(p.answer == "B" for p in res.problems)
+
+
+def test_a_ground_truth_text_listing_several_answers_is_refused_not_judged_as_its_json(tmp_path):
+    # verl rows (Skywork-OR1's) keep the ground truth as a JSON text of a list: one answer ('["5"]') is that answer,
+    # but several ('["5", "five"]') were the reference text '["5", "five"]', which no rollout ever matches
+    row = {"data_source": "x", "prompt": [{"role": "user", "content": "What is 2 + 3?"}], "ability": "math",
+           "reward_model": {"ground_truth": '["5"]', "style": "rule"}}
+    one, = load(tmp_path, [row], oracle="boxed").problems
+    assert one.answer == "5"
+    res = load(tmp_path, [{**row, "reward_model": {"ground_truth": '["5", "five"]', "style": "rule"}}], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "wrong type"
+    assert "field 'ground_truth'" in res.skipped[0] and "a list of 2 items" in res.skipped[0]
+    interval, = load(tmp_path, [{"question": "Where?", "answer": "[1, 2]"}], oracle="boxed").problems
+    assert interval.answer == "[1, 2]"  # a list of numbers as text is an interval, kept as written

@@ -570,14 +570,17 @@ def _lone_surrogate(v: Any, where: str = "") -> str | None:
 _SCALAR = (str, int, float)
 
 
-def _listed_answer(text: str) -> str:
+def _listed_answer(text: str) -> str | list:
     """The one answer of a JSON list of one string (``'["\\frac{1}{2}"]'``: how some RL datasets store a ground
-    truth), else ``text`` as it is (``"[1, 2]"`` is an interval)."""
+    truth), the list of a JSON list of several strings (refused as several answers: as text it is no answer), else
+    ``text`` as it is (``"[1, 2]"`` is an interval)."""
     try:
         v = json.loads(text)
     except ValueError:
         return text
-    return v[0] if isinstance(v, list) and len(v) == 1 and isinstance(v[0], str) else text
+    if not (isinstance(v, list) and v and all(isinstance(x, str) for x in v)):
+        return text
+    return v[0] if len(v) == 1 else v
 
 
 SOLUTION_KEYS = ("solution", "response", "output", "generated_solution", "completion", "rationale", "reasoning",
