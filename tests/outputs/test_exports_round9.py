@@ -199,3 +199,18 @@ def test_confirmed_only_pairs_whose_pivots_are_not_beside_them_are_an_error_not_
     assert "--confirmed-only" in err and "pivots.jsonl" in err and not out.exists()
     assert cli(["export", "--run", str(run), "--confirmed-only", "--out", str(out), "--quiet"]) == 0
     assert [r["chosen_ids"] for r in read(out)] == [[7]]
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_confirmed_only_of_a_run_mined_without_confirmation_is_an_error_not_an_empty_export(tmp_path, capsys, fmt):
+    """A run mined with --confirm 0 has no confirmed pivot (each one's confirmed is null): --confirmed-only wrote 0
+    records and exit 0, as if the run held nothing worth training on."""
+    from ptsfast.cli import main as cli
+
+    run = hand_run(tmp_path, [(7, "raises", None, 0.3, 0.8), (9, "lowers", None, 0.7, 0.2)])
+    out = tmp_path / "out.jsonl"
+    assert cli(["export", "--run", str(run), "--format", fmt, "--confirmed-only", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--confirmed-only" in err and "--confirm 0" in err and not out.exists()
+    assert cli(["export", "--run", str(run), "--format", fmt, "--out", str(out), "--quiet"]) == 0
+    assert len(read(out)) == 2

@@ -313,6 +313,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
             raise ExportError(f"--confirmed-only: {unknown} of {len(recs)} pairs in {source.file} have no pivot in "
                               f"{where}{'' if where.exists() else ' (no such file)'}, and a pair's confirmation is "
                               f"its pivot's - pass the run folder `ptsfast mine` wrote")
+    if confirmed_only and recs and all(r.get("confirmed") is None for r in recs):  # else 0 records, exit 0
+        raise ExportError(f"--confirmed-only: no pivot of {source.run_dir or source.file} went through the "
+                          f"confirmation (each one's confirmed is null: it was mined with --confirm 0), so none is "
+                          f"confirmed - drop --confirmed-only, or mine with --confirm to decide each pivot on fresh "
+                          f"rollouts")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt == "trl":
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
