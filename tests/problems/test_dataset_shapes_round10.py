@@ -205,3 +205,17 @@ def test_a_ground_truth_text_listing_several_answers_is_refused_not_judged_as_it
     assert "field 'ground_truth'" in res.skipped[0] and "a list of 2 items" in res.skipped[0]
     interval, = load(tmp_path, [{"question": "Where?", "answer": "[1, 2]"}], oracle="boxed").problems
     assert interval.answer == "[1, 2]"  # a list of numbers as text is an interval, kept as written
+
+
+def test_a_chat_rows_system_column_is_its_system_prompt(tmp_path):
+    # OpenThoughts' and LLaMA-Factory's ShareGPT rows keep the system prompt in a 'system' column beside the chat:
+    # the model was asked without it (a 'system_prompt' column, or a system turn, was used)
+    row = {"system": "Think first, then answer in a box.",
+           "conversations": [{"from": "user", "value": "What is 2 + 3?"}, {"from": "assistant", "value": "\\boxed{5}"}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.meta["system_prompt"] == row["system"] and p.question == "What is 2 + 3?"
+    turn = {**row, "conversations": [{"from": "system", "value": "Be brief."}, *row["conversations"]]}
+    assert load(tmp_path, [turn], oracle="boxed").problems[0].meta["system_prompt"] == "Be brief."  # its own turn
+    # beside a question that is no chat, 'system' may mean anything (a physical system): not a system prompt
+    plain, = load(tmp_path, [{"question": "Mass?", "answer": "2", "system": "two blocks"}], oracle="boxed").problems
+    assert "system_prompt" not in plain.meta
