@@ -219,3 +219,11 @@ def test_a_chat_rows_system_column_is_its_system_prompt(tmp_path):
     # beside a question that is no chat, 'system' may mean anything (a physical system): not a system prompt
     plain, = load(tmp_path, [{"question": "Mass?", "answer": "2", "system": "two blocks"}], oracle="boxed").problems
     assert "system_prompt" not in plain.meta
+
+
+def test_a_byte_order_mark_opening_a_later_line_is_read_past(tmp_path):
+    # files saved by Windows tools open with a BOM, and JSON lines joined from several (`cat a.jsonl b.jsonl`) keep
+    # each one: the row after each join was refused as "malformed JSON (Unexpected UTF-8 BOM ...)"
+    raw = "".join("\ufeff" + json.dumps({"question": f"q{i}", "answer": str(i)}) + "\r\n" for i in range(3))
+    res = load(tmp_path, [], oracle="exact", raw=raw.encode())
+    assert not res.skipped and [p.answer for p in res.problems] == ["0", "1", "2"]

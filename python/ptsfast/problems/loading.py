@@ -335,7 +335,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
     with open(path, "rb") as f:
         for n, raw in enumerate(_lines(f), 1):
             try:
-                line = raw.decode("utf-8").lstrip("\ufeff") if n == 1 else raw.decode("utf-8")  # a BOM opens some files
+                line = raw.decode("utf-8").lstrip("\ufeff")  # a BOM opens some files, and each of those joined
             except UnicodeDecodeError as e:  # that line only: a scraped file often has a few such rows
                 yield n, None, ("not UTF-8", f"byte {raw[e.start]:#04x} at column {e.start + 1} is not UTF-8; save "
                                              f"the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or fix that line")
