@@ -227,3 +227,12 @@ def test_a_byte_order_mark_opening_a_later_line_is_read_past(tmp_path):
     raw = "".join("\ufeff" + json.dumps({"question": f"q{i}", "answer": str(i)}) + "\r\n" for i in range(3))
     res = load(tmp_path, [], oracle="exact", raw=raw.encode())
     assert not res.skipped and [p.answer for p in res.problems] == ["0", "1", "2"]
+
+
+def test_an_openai_developer_message_is_the_system_prompt(tmp_path):
+    # OpenAI's chats since its o1 models give the instructions as a 'developer' message: refused as "a chat of roles
+    # ['developer', 'user', 'assistant']"
+    row = {"messages": [{"role": "developer", "content": "Answer in a box."},
+                        {"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "\\boxed{5}"}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert (p.question, p.answer, p.meta["system_prompt"]) == ("What is 2 + 3?", "\\boxed{5}", "Answer in a box.")

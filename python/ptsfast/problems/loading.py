@@ -198,9 +198,10 @@ def question_from_chat(messages: list) -> tuple[str, str | None, str | None]:
 
 
 _ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system",
-          "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant"}
+          "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant", "developer": "system"}
 """A chat message's role, as OpenAI's ``role`` or ShareGPT's ``from`` names it (raw ShareGPT's ``chatgpt``, ``bing``
-and ``bard`` replies, which FastChat's cleaning names ``gpt``; Gemini's and Gemma's ``model``)."""
+and ``bard`` replies, which FastChat's cleaning names ``gpt``; Gemini's and Gemma's ``model``; OpenAI's ``developer``
+instructions, its system message since o1)."""
 
 
 def _role(message: dict):
