@@ -474,8 +474,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         if head and _opens_program(head, code):
             code = head + "\n" + code  # ```python def f(x):
         program = py or (not label and (close is None or _is_code(code)))
-        if program and close is not None and (_is_usage(code) or bool(py) and _is_sample(code)):
-            program = False  # an example of the program (print(f(3)), >>> f(2), [0, 1]) shown before it
+        if program and close is not None and (_is_usage(code) or _is_tests(code) or bool(py) and _is_sample(code)):
+            program = False  # an example or a test of the program (print(f(3)), >>> f(2), def test_f()) before it
         if program and close is None and not label and _is_prose(code.lstrip().partition("\n")[0]) and (
                 not code.strip() or _holds_program(text[pos:m.start()])):
             return None  # a bare fence after prose and code: it closes code written without its opening fence
@@ -531,6 +531,51 @@ def _is_usage(code: str) -> bool:
         return False
     bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     bound |= {n.name for n in nodes if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bool(read - bound - _given_names())
+
+
+def _is_test_statement(st) -> bool:
+    """A statement of a test file: an import, a ``test_*`` function, a ``Test*`` or ``TestCase`` class, a call of
+    ``unittest.main()``/``pytest.main()``, of a test or of ``print("ok")``, or a ``__main__`` guard around them."""
+    import ast
+
+    if isinstance(st, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return st.name.startswith("test")
+    if isinstance(st, ast.ClassDef):
+        return st.name.startswith("Test") or any(ast.unparse(b).endswith("TestCase") for b in st.bases)
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+        name = ast.unparse(st.value.func)
+        if name == "print":  # print("All tests passed")
+            return all(isinstance(a, ast.Constant) for a in st.value.args) and not st.value.keywords
+        return name in ("unittest.main", "pytest.main") or name.split(".")[-1].startswith("test")
+    if isinstance(st, ast.If) and "__main__" in ast.unparse(st.test):
+        return all(_is_test_statement(b) for b in st.body) and not st.orelse
+    return False
+
+
+@functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
+def _is_tests(code: str) -> bool:
+    """Python that only tests a program written elsewhere in the answer (``def test_f(): assert f(1) == 2``, a
+    ``unittest.TestCase``): it defines tests and imports, and reads a name it never binds (the program's)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    if not tree.body or not all(_is_test_statement(st) for st in tree.body) or not any(
+            isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for st in tree.body):
+        return False
+    nodes = list(ast.walk(tree))
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    bound |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    bound |= {n.name for n in nodes if isinstance(n, ast.ExceptHandler) and n.name}
+    bound |= {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
+              for a in n.names}
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return bool(read - bound - _given_names())
 
