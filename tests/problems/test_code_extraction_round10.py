@@ -6,8 +6,8 @@ import pytest
 from helpers.judging import assert_judged_on
 
 F = "def f(x):\n    return x + 1\n"
-UNITTEST = ("import unittest\n\nclass TestF(unittest.TestCase):\n    def test_one(self):\n        self.assertEqual(f(1), 2)"
-            "\n\nif __name__ == '__main__':\n    unittest.main()\n")
+UNITTEST = ("import unittest\n\nclass TestF(unittest.TestCase):\n    def test_one(self):\n"
+            "        self.assertEqual(f(1), 2)\n\nif __name__ == '__main__':\n    unittest.main()\n")
 PYTEST = "def test_f():\n    assert f(1) == 2\n    assert f(0) == 1\n"
 PARAMETRIZED = "import pytest\n\n@pytest.mark.parametrize('x,y', [(1, 2)])\ndef test_f(x, y):\n    assert f(x) == y\n"
 CALLED = "def test_f():\n    assert f(1) == 2\n\ntest_f()\nprint('ok')\n"
