@@ -236,3 +236,24 @@ def test_an_openai_developer_message_is_the_system_prompt(tmp_path):
                         {"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "\\boxed{5}"}]}
     p, = load(tmp_path, [row], oracle="boxed").problems
     assert (p.question, p.answer, p.meta["system_prompt"]) == ("What is 2 + 3?", "\\boxed{5}", "Answer in a box.")
+
+
+CEVAL = {"id": 0, "question": "Which gas do plants take in?", "A": "Oxygen", "B": "Carbon dioxide", "C": "Helium",
+         "D": "Neon", "answer": "B", "explanation": ""}
+
+
+def test_choices_in_columns_named_by_their_letters_are_listed(tmp_path):
+    # C-Eval's and CMMLU's rows (and MMLU's CSV files given a header) keep each choice in a column named by its
+    # letter: the model was asked the bare question, with no choice B to name, and judged against "B"
+    mc = make_judge("multiple_choice", 5.0)
+    cmmlu = {"Question": CEVAL["question"], **{k: CEVAL[k] for k in "ABCD"}, "Answer": "B"}
+    csv = b"question,A,B,C,D,answer\nWhich gas do plants take in?,Oxygen,Carbon dioxide,Helium,Neon,B\n"
+    got = [load(tmp_path, [CEVAL]).problems[0], load(tmp_path, [cmmlu]).problems[0],
+           load(tmp_path, [], name="rows.csv", raw=csv).problems[0]]
+    for p in got:
+        assert p.question == f"{CEVAL['question']}\n\nA. Oxygen\nB. Carbon dioxide\nC. Helium\nD. Neon"
+        assert p.answer == "B" and mc("The answer is (B).", p).success and not mc("The answer is (A).", p).success
+    # columns A and B beside an answer that names no such letter are not choices (a problem's matrices A and B)
+    matrices = {"question": "What is the trace of A + B?", "A": "[[1, 0], [0, 1]]", "B": "[[2, 0], [0, 2]]",
+                "answer": "6"}
+    assert load(tmp_path, [matrices], oracle="boxed").problems[0].question == matrices["question"]

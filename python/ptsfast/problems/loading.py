@@ -726,11 +726,14 @@ COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop"), (("sol1", "sol2"), "lab
 MedMCQA's ``cop`` (its Hugging Face rows' class a-d; its first release's JSON counts 1-4), PIQA's ``label``."""
 
 
-def _column_choices(row: dict, question: str) -> tuple[tuple[str, ...], str | None, str | None] | None:
+def _column_choices(row: dict, question: str,
+                    answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None] | None:
     """A row's choices kept each in a column of its own: (the choices, the right one's letter, None) where the right
     answer has a column of its own (GPQA, SciQ: listed in an order drawn from the question, the same on every load and
     machine, as GPQA's evaluations shuffle them; listed as given, the right answer would be A in every problem), or
-    (the choices, None, the column naming the right one by its index) (MedMCQA, PIQA); None where the row has none."""
+    (the choices, None, the column naming the right one by its index) (MedMCQA, PIQA), or (the choices, None, None)
+    where each is in a column named by its letter and the row's ``answer`` is one of those letters (C-Eval, CMMLU,
+    MMLU's CSV files); None where the row has none."""
     for names in (GPQA_ANSWERS, SCIQ_ANSWERS):
         texts = [row.get(k) for k in names]
         if all(isinstance(t, str) and t.strip() for t in texts):
@@ -740,6 +743,13 @@ def _column_choices(row: dict, question: str) -> tuple[tuple[str, ...], str | No
         texts = [row.get(k) for k in names]
         if index in row and all(_is_scalar(t) and str(t).strip() for t in texts):
             return tuple(str(t).strip() for t in texts), None, index
+    lettered = []
+    for x in ascii_uppercase:  # columns A, B, C, ... up to the first missing one
+        if not (_is_scalar(row.get(x)) and str(row[x]).strip()):
+            break
+        lettered.append(x)
+    if len(lettered) > 1 and isinstance(answer, str) and answer.strip().upper() in lettered:
+        return tuple(str(row[x]).strip() for x in lettered), None, None
     return None
 
 
@@ -836,7 +846,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if from_reply:  # an SFT row's reference
         raw_answer = reply
     index = INDEX_ANSWERS.get(choices_field) if choices else None
-    own = _column_choices(row, str(q)) if choices is None and not fields.code else None
+    own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
         choices, letter, index = own
         raw_answer = letter if fields.answer not in row else raw_answer
