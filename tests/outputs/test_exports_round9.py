@@ -214,3 +214,27 @@ def test_confirmed_only_of_a_run_mined_without_confirmation_is_an_error_not_an_e
     assert "--confirmed-only" in err and "--confirm 0" in err and not out.exists()
     assert cli(["export", "--run", str(run), "--format", fmt, "--out", str(out), "--quiet"]) == 0
     assert len(read(out)) == 2
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_load_pairs_reads_an_export_compressed_afterwards(tmp_path, suffix):
+    """The export refuses --out pairs.jsonl.gz and says to compress the file afterwards; load_pairs of that file
+    ended in a UnicodeDecodeError traceback."""
+    import bz2
+    import gzip
+    import lzma
+
+    from ptsfast.outputs.dpo import load_pairs
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "confirmed", 0.7, 0.2)])
+    plain = tmp_path / "pairs.jsonl"
+    assert export(run, plain) == 2
+    packed = tmp_path / ("pairs.jsonl" + suffix)
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    with opener(packed, "wb") as f:
+        f.write(plain.read_bytes())
+    assert load_pairs(packed).to_list() == load_pairs(plain).to_list()
+    binary = tmp_path / "image.jsonl"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(ValueError, match=r"image.jsonl line 1 is not UTF-8 JSON text .*ptsfast export"):
+        load_pairs(binary)

@@ -78,14 +78,17 @@ def load_pairs(path: str | os.PathLike):
         rows: list[Mapping[str, Any]] = ds.to_list()
     elif p.is_file():
         rows = []
-        with open(p, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
+        n, fix = 0, ("pass the file written by `ptsfast export --run RUN --out pairs.jsonl` (or that file gzip-, "
+                     "bz2- or xz-compressed)")
+        with _open_text(p) as f:
+            try:
+                for n, line in enumerate(f, 1):
+                    if line.strip():
                         rows.append(json.loads(line))
-                    except json.JSONDecodeError as e:
-                        raise ValueError(f"{p} line {n} is not JSON ({e.msg}); pass the file written by "
-                                         f"`ptsfast export --run RUN --out pairs.jsonl`") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{p} line {n} is not JSON ({e.msg}); {fix}") from None
+            except (UnicodeDecodeError, OSError, EOFError) as e:  # bytes of another kind, or a cut archive
+                raise ValueError(f"{p} line {n + 1} is not UTF-8 JSON text ({e}); {fix}") from None
     else:
         raise FileNotFoundError(f"{p} does not exist; export the pairs first: ptsfast export --run RUN --out {p}")
     if not rows:
@@ -93,6 +96,17 @@ def load_pairs(path: str | os.PathLike):
     _check_columns(rows[0], str(p))
     keep = [k for k in _KEEP if k in rows[0]]
     return datasets.Dataset.from_list([{k: r.get(k) for k in keep} for r in rows])
+
+
+def _open_text(path: Path):
+    """A JSONL file as text; one compressed after the export (``.gz``, ``.bz2``, ``.xz``, as the export advises)
+    unpacked on the fly."""
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower(), open)
+    return opener(path, "rt", encoding="utf-8")
 
 
 def _check_columns(first: Mapping[str, Any], where: str) -> None:
