@@ -569,8 +569,17 @@ def cmd_bench(a) -> int:
         if value < 1:
             raise ValueError(f"{flag} {value}: use a whole number >= 1")
     device, _ = _device_dtype(a)
-    result = RolloutComparison(random_llama(device), a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
-    print(json.dumps({**environment(device), **result}, indent=2))
+    dtype = a.dtype or "float32"  # its own default on every device (a GPU's bfloat16 is --dtype bf16)
+    from ptsfast.models import torch_dtype
+
+    model = random_llama(device, dtype=torch_dtype(dtype))
+    context = model.config.max_position_embeddings  # the prefix, a token forked from it, and the new tokens
+    if a.prefix + 1 + a.new_tokens > context:  # 1e8 drew and prefilled that many tokens until killed
+        raise ValueError(f"--prefix {a.prefix} and --new-tokens {a.new_tokens}: the benchmark's model has {context} "
+                         f"positions, which must hold both and one more; lower --prefix or --new-tokens")
+    result = RolloutComparison(model, a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
+    print(json.dumps({**environment(device), "dtype": str(torch_dtype(dtype)).replace("torch.", ""), **result},
+                     indent=2))
     return 0
 
 
@@ -790,12 +799,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=cmd_simulate)
 
     b = sub.add_parser("bench", help="rollout throughput vs HF generate(num_return_sequences=n) on a random Llama")
-    b.add_argument("--device", default=None)
-    b.add_argument("--dtype", default=None)
-    b.add_argument("--prefix", type=int, default=512)
-    b.add_argument("--n", type=int, default=32)
-    b.add_argument("--new-tokens", type=int, default=64)
-    b.add_argument("--repeat", type=int, default=2)
+    b.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
+    b.add_argument("--dtype", default=None, help="float32 (default) | bfloat16 | float16")
+    b.add_argument("--prefix", type=int, default=512, help="tokens of the prefix the rollouts fork from (default 512)")
+    b.add_argument("--n", type=int, default=32, help="rollouts from the prefix (default 32)")
+    b.add_argument("--new-tokens", type=int, default=64, help="tokens each rollout generates (default 64)")
+    b.add_argument("--repeat", type=int, default=2, help="timed runs of each side; the best counts (default 2)")
     b.set_defaults(func=cmd_bench)
     return parser
 
