@@ -4,6 +4,7 @@ answer writes beside its program."""
 import pytest
 
 from helpers.judging import assert_judged_on
+from ptsfast.problems.oracles import extract_code
 
 F = "def f(x):\n    return x + 1\n"
 UNITTEST = ("import unittest\n\nclass TestF(unittest.TestCase):\n    def test_one(self):\n"
@@ -35,8 +36,41 @@ def test_a_tests_block_alone_is_still_judged():
 
 def test_a_tests_block_before_the_program_no_longer_fails_a_right_answer():
     from ptsfast.problems.code_tests import test_program_from_row
-    from ptsfast.problems.oracles import extract_code, judge_code
+    from ptsfast.problems.oracles import judge_code
 
     tests = test_program_from_row({"test": "assert f(2) == 3\n"}, ("test",), None, None)
     text = "Tests:\n```python\n" + UNITTEST + "```\nCode:\n```python\n" + F + "```\n"
     assert judge_code(extract_code(text), tests, unsafe=True).passed
+
+
+SELF_TESTED = F + "\nimport unittest\n\nclass TestF(unittest.TestCase):\n    def test_one(self):\n" \
+                  "        self.assertEqual(f(1), 2)\n\n"
+
+
+@pytest.mark.parametrize("run", ["unittest.main()\n", "unittest.main(argv=[''], exit=False)\n",
+                                 "unittest.main(\n    verbosity=2)\n"])
+def test_the_answers_own_unittest_run_outside_a_main_guard_is_not_judged(run):
+    # unittest.main() ran the answer's tests and exited: the judge's tests never ran, and every right program failed
+    assert_judged_on("```python\n" + SELF_TESTED + run + "```\n", SELF_TESTED)
+    unfenced = extract_code("Here it is:\n" + SELF_TESTED + run)
+    assert "unittest.main" not in unfenced and unfenced.startswith(F) and "class TestF" in unfenced
+
+
+def test_a_guarded_or_joined_unittest_run_is_left_as_written():
+    guarded = SELF_TESTED + "if __name__ == '__main__':\n    unittest.main()\n"
+    assert_judged_on("```python\n" + guarded + "```\n", guarded)
+    joined = SELF_TESTED + "x = 1; unittest.main()\n"
+    assert_judged_on("```python\n" + joined + "```\n", joined)
+
+
+def test_an_answers_own_unittest_run_no_longer_fails_a_right_program():
+    from ptsfast.problems.code_tests import test_program_from_row
+    from ptsfast.problems.oracles import judge_code
+
+    for row in ({"test": "assert f(2) == 3\n"},
+                {"test": "def check(candidate):\n    assert candidate(2) == 3\n", "entry_point": "f"}):
+        tests = test_program_from_row(row, ("test",), "entry_point" if "entry_point" in row else None, None)
+        right = "```python\n" + SELF_TESTED + "unittest.main()\n```\n"
+        assert judge_code(extract_code(right), tests, unsafe=True).passed
+        wrong = right.replace("x + 1", "x + 2")
+        assert not judge_code(extract_code(wrong), tests, unsafe=True).passed
