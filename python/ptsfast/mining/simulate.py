@@ -41,6 +41,15 @@ model drives the mining tests (``from_curve``).
   3-6 alternatives all sit within 0.1 of p(i), a quarter of them on the pivot's side: few pairs exist),
   ``stop`` (pivots among the six tokens before the stop token, whose verdict is a coin flip), ``longroll``
   (rollouts that leave a 20-150-token solution answer after 100-800 tokens: the budget cuts many of their verdicts).
+  A third red-team's: ``rebound`` (jumps to p within 0.03-0.06 of 0 / 1, then a slow return over 20-120 tokens),
+  ``mathy`` (40% of the flat tokens written 1-20% of the time, as a math trace's numbers: the surprisal split
+  isolates them before the pivots, and no rollout counts across them), ``neargapmath`` (neargap's pivots among
+  mathy's tokens), ``rarealt`` (pivots on tokens written 20-40% of the time whose 6-8 alternatives are each rare,
+  one or two level with p(k)), ``longearly`` (long's solutions with 1-3 pivots in their first eighth and rollouts
+  answering 1,000-4,500 tokens after leaving: the budget cuts many), ``shared`` (two trajectories a problem, one
+  p(0) within 0.03 of the filter's bounds), ``lastjump`` (a pivot on the last interior token), and ``cap`` /
+  ``neargap`` drawn around gaps of 0.15 and 0.25 (``cap15``, ``cap25``, ``neargap15``, ``neargap25``: run them with
+  ``--gap`` set to match).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -213,12 +222,36 @@ def _alternatives(rng: random.Random, r: float, count: int, alike: bool) -> tupl
     return tuple(min(1.0, max(0.0, r + spread * x / top)) for x in e)
 
 
+def _decoy_alternatives(rng: random.Random, before: float, after: float, r: float,
+                        count: int) -> tuple[float, ...] | None:
+    """``count`` alternatives of a step from ``before`` to ``after`` whose mean is ``r``: two decoys level with
+    ``before`` (within 0.04, one on the step's side of it, one on the other), else one (on either side), the rest
+    making up the mean, each written rarely; None where no decoy leaves the rest a mean within [0, 1]."""
+    if count < 3:
+        return None
+    s = 1.0 if after > before else -1.0
+    pair = [before + s * rng.uniform(0.0, 0.04), before - s * rng.uniform(0.0, 0.04)]
+    for decoys in (pair, [pair[rng.randrange(2)]]):
+        rest = (count * r - sum(decoys)) / (count - len(decoys))
+        if 0.0 <= rest <= 1.0 and all(0.0 <= d <= 1.0 for d in decoys):
+            break
+    else:
+        return None
+    e = [rng.uniform(-1, 1) for _ in range(count - len(decoys))]
+    e = [x - sum(e) / len(e) for x in e]
+    room = min(rest, 1 - rest) * 0.5
+    top = max(abs(x) for x in e) or 1.0
+    out = decoys + [rest + room * x / top for x in e]
+    rng.shuffle(out)
+    return tuple(out)
+
+
 def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random, budget: int,
                      cut: bool = False, flat_follow: Sequence[float] | None = None, *, follow: float | None = None,
                      spread: bool = False, alternatives: tuple[int, int] = (2, 2), alike: bool = False,
                      trailer: float = 0.0, logprobs: bool = True, problem_id: Hashable | None = None,
                      step_follow: tuple[float, float] = (0.15, 0.85),
-                     answer_len: tuple[int, int] | None = None) -> SimTrajectory:
+                     answer_len: tuple[int, int] | None = None, decoys: bool = False) -> SimTrajectory:
     """A consistent synthetic model whose budget-free p-curve is ``design`` (``design[-1]`` is the
     verdict 0/1 of a complete solution, or the tail's success probability when ``cut``).
 
@@ -228,7 +261,8 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
     the alternatives can make up the rest. ``alternatives``: how many per position (uniform in the range);
     ``trailer``: rollouts go on for up to this fraction of their length after their answer; ``answer_len``: a
     rollout that left the solution writes its answer after this many tokens (uniform) wherever it left, instead of
-    about as many as the solution had left."""
+    about as many as the solution had left; ``decoys``: at a step, one or two of the alternatives sit level with p(k)
+    (:func:`_decoy_alternatives`)."""
     length = len(design) - 1
     if length < 1:
         raise ValueError("a trajectory needs at least one token")
@@ -263,7 +297,9 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
         r = (a - f * b) / (1 - f) if f < 1 else a
         r = min(1.0, max(0.0, r))
         fs.append(f)
-        qs.append(_alternatives(rng, r, rng.randint(*alternatives), alike))
+        count = rng.randint(*alternatives)
+        alts = _decoy_alternatives(rng, a, b, r, count) if decoys and abs(b - a) >= 1e-12 else None
+        qs.append(alts or _alternatives(rng, r, count, alike))
         base = length - k + (60 if cut else 0)
         lens.append(answer_len or (max(1, int(0.5 * base)), int(1.3 * base) + 8))
     tail = (float(design[-1]), 20, 200) if cut else None
@@ -306,8 +342,10 @@ def step_curve(rng: random.Random, length: int, jumps: int, small: int = 3, p0: 
     return p
 
 
-def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard", gap: float = 0.2) -> list[float]:
-    """A hard step curve of ``length + 1`` points (see the module docstring for the kinds)."""
+def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard", gap: float = 0.2,
+                 p0: float | None = None) -> list[float]:
+    """A hard step curve of ``length + 1`` points (see the module docstring for the kinds); ``p0``: its start (the
+    problem's, shared by its trajectories)."""
     last = length - 1 if not cut else length  # designed steps go at k < last; k = L-1 is the verdict step
     steps: dict[int, tuple[float, str]] = {}
 
@@ -315,8 +353,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
         return 0 <= k < last and k not in steps
 
     plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
-                         "level", "stop")  # their own steps alone, which no other pivot's
-    # segments help find
+                         "level", "stop", "rebound", "rarealt", "longearly", "lastjump")  # their own steps alone,
+    # which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
         k = (rng.randrange(0, 3) if u < 0.2 else last - 1 - rng.randrange(0, 3) if u < 0.4
@@ -391,6 +429,34 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
                 steps[k] = (rng.uniform(0.3, 0.5), "big")
                 steps[k2] = (rng.uniform(gap, gap + 0.05), "residual")
                 pairs[k2] = k
+    if kind == "rebound":  # 1-2 jumps to p near 0 / 1 (0.03-0.06 from it), then a slow return: about half of the
+        # next 20-120 tokens step back toward the middle by 0.005-0.02 each (0.1-0.6 in all), no pivot among them
+        for n in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.03, 0.06), "edge")
+                for k2 in range(k + 1, k + 1 + rng.randint(20, 120)):
+                    if free(k2) and rng.random() < 0.5:
+                        steps[k2] = (rng.uniform(0.005, 0.02), "back")
+    if kind == "rarealt":  # 1-3 pivots of 0.30-0.45 (their tokens' alternatives: ``decoys``), a near-gap non-pivot
+        for size in [rng.uniform(0.3, 0.45) for _ in range(rng.randint(1, 3))] + [rng.uniform(0.05, 0.18)]:
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (size, "big")
+    if kind == "longearly":  # 1-3 pivots of 0.30-0.50 in the first eighth of a long solution, 0-2 near-gap steps
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(0, max(1, last // 8))
+            if free(k):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
+        for _ in range(rng.randint(0, 2)):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (rng.uniform(0.05, 0.18), "near")
+    if kind == "lastjump":  # a pivot of 0.30-0.50 on the last interior token (a complete solution's before its
+        # verdict token; a cut one's last), and half the time one more anywhere
+        for k in [last - 1] + [rng.randrange(0, max(1, last))] * (rng.random() < 0.5):
+            if free(k):
+                steps[k] = (rng.uniform(0.3, 0.5), "big")
     start = None
     if kind in ("edges", "short", "level"):  # 1-2 pivots of 0.30-0.50 (level: 0.30-0.45), and more where named
         big = (0.3, 0.45) if kind == "level" else (0.3, 0.5)
@@ -456,6 +522,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     p = [rng.uniform(0.12, 0.88) if plain else rng.uniform(0.3, 0.7)]
     if start is not None:
         p = [start]
+    if p0 is not None:
+        p = [p0]
     climb: dict[str, int] = {}  # a staircase's direction: toward the middle from where it starts
     moved: dict[int, float] = {}
     for k in range(length):
@@ -481,6 +549,10 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
                 new = v - jump + math.copysign(size, jump) if jump else v
             elif what == "to":  # to this p
                 new = size
+            elif what == "edge":  # to this far from the nearer of 0 and 1 (a jump of 0.24 or more from 0.3-0.7)
+                new = size if v >= 0.5 else 1 - size
+            elif what == "back":  # a step of this toward the middle
+                new = v + (size if v < 0.5 else -size)
             elif what.startswith("climb"):
                 new = v + climb.setdefault(what, 1 if v < 0.5 else -1) * size
             else:
@@ -523,6 +595,18 @@ class Population:
     :func:`build_trajectory` draws it)."""
     answer_len: tuple[int, int] | None = None
     """A rollout that left the solution answers after this many tokens (:func:`build_trajectory`)."""
+    low_share: float = 0.0
+    """Where the curve is flat, this share of the tokens are written with a chance uniform in ``low_follow`` and the
+    rest with 1 - 10^U(-4, -2) (a math trace's numbers and names amid its copied text; unless ``flat_follow``)."""
+    low_follow: tuple[float, float] = (0.05, 0.4)
+    per_problem: int = 1
+    """Trajectories a problem: they share its prompt, its p(0) and the filter's rollouts from it."""
+    p0: tuple[float, float] | None = None
+    """Each problem's p(0), uniform in this range or its mirror (1 - x) with even odds (None: the kind's)."""
+    decoys: bool = False
+    """At a step one or two alternatives sit level with p(k) (:func:`_decoy_alternatives`)."""
+    gap: float = 0.2
+    """The gap the kind's near-gap steps are drawn around (``cap``, ``neargap``)."""
 
 
 POPULATIONS: dict[str, Population] = {
@@ -550,10 +634,26 @@ EXTRA_POPULATIONS: dict[str, Population] = {
                         step_follow=(0.01, 0.05)),
     "stop": Population("stop", 200, max_len=300, cut_fraction=0.0),
     "longroll": Population("longroll", 200, max_len=150, cut_fraction=0.2, answer_len=(100, 800), trailer=0.5),
+    "rebound": Population("rebound", 200, min_len=40, max_len=400),
+    "mathy": Population("mathy", 200, min_len=40, max_len=400, low_share=0.4, low_follow=(0.01, 0.2)),
+    "neargapmath": Population("neargap", 200, budget=400, min_len=40, max_len=400, cut_fraction=0.2, low_share=0.4,
+                              low_follow=(0.01, 0.2)),
+    "rarealt": Population("rarealt", 200, min_len=40, max_len=300, alternatives=(6, 8), decoys=True,
+                          step_follow=(0.2, 0.4)),
+    "longearly": Population("longearly", 30, budget=4096, min_len=1000, max_len=4000, cut_fraction=0.3,
+                            alternatives=(2, 4), spread=True, trailer=0.15, answer_len=(1000, 4500)),
+    "shared": Population("shared", 200, min_len=40, max_len=300, cut_fraction=0.0, per_problem=2, p0=(0.17, 0.23)),
+    "lastjump": Population("lastjump", 200, max_len=300, cut_fraction=0.3),
+    "cap15": Population("cap", 200, min_len=40, gap=0.15),
+    "cap25": Population("cap", 200, min_len=40, gap=0.25),
+    "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
+    "neargap25": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.25),
 }
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
 run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``; a red-team's shapes of
-real traces: ``edges short bounds movable opposite substairs level stop longroll``), not by default."""
+real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
+mathy neargapmath rarealt longearly shared lastjump``, and ``cap15 neargap15`` / ``cap25 neargap25`` with ``--gap``),
+not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
@@ -561,16 +661,25 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
     """``n`` (default ``spec.n``) trajectories of ``spec`` (log-uniform lengths; cut ones have the budget's length)."""
     if spec.max_len > spec.budget:
         raise ValueError(f"max_len={spec.max_len} > budget={spec.budget}: a complete solution fits its own budget")
-    rng = random.Random(f"{spec.kind}-{seed}")
+    rng = random.Random(f"{spec.kind}-{seed}" if spec.gap == 0.2 else f"{spec.kind}-{spec.gap}-{seed}")
     out = {}
+    p0 = None
     for t in range(spec.n if n is None else n):
         cut = rng.random() < spec.cut_fraction
         length = spec.budget if cut else int(math.exp(rng.uniform(math.log(spec.min_len), math.log(spec.max_len + 1))))
-        design = design_curve(rng, length, cut, spec.kind)
+        if spec.p0 is not None and t % spec.per_problem == 0:
+            p0 = rng.uniform(*spec.p0)
+            p0 = p0 if rng.random() < 0.5 else 1 - p0
+        design = design_curve(rng, length, cut, spec.kind, spec.gap, p0=p0)
         flat = [rng.uniform(*spec.flat_follow) for _ in range(length)] if spec.flat_follow else None
+        if flat is None and spec.low_share:
+            flat = [rng.uniform(*spec.low_follow) if rng.random() < spec.low_share else 1 - 10 ** rng.uniform(-4, -2)
+                    for _ in range(length)]
+        problem = f"prob-{t // spec.per_problem}" if spec.per_problem > 1 else None
         out[t] = build_trajectory(t, design, rng, spec.budget, cut, flat, spread=spec.spread,
                                   alternatives=spec.alternatives, alike=spec.alike, trailer=spec.trailer,
-                                  step_follow=spec.step_follow, answer_len=spec.answer_len)
+                                  step_follow=spec.step_follow, answer_len=spec.answer_len, problem_id=problem,
+                                  decoys=spec.decoys)
     return out
 
 
