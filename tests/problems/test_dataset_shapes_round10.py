@@ -257,3 +257,14 @@ def test_choices_in_columns_named_by_their_letters_are_listed(tmp_path):
     matrices = {"question": "What is the trace of A + B?", "A": "[[1, 0], [0, 1]]", "B": "[[2, 0], [0, 2]]",
                 "answer": "6"}
     assert load(tmp_path, [matrices], oracle="boxed").problems[0].question == matrices["question"]
+
+
+@pytest.mark.parametrize("last, answer", [("Answer: 5", "5"), ("**Final Answer:** 5", "5"),
+                                          ("Final Answer: The final answer is $5$. I hope it is correct.", "$5$")])
+def test_an_sft_reply_ending_with_an_answer_line_is_judged_against_that_answer(tmp_path, last, answer):
+    # a reply of steps ending "Answer: 5" (or Minerva's "Final Answer: The final answer is $5$. I hope it is
+    # correct.") was refused as having no final answer, or judged against "$5$. I hope it is correct"
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"},
+                        {"role": "assistant", "content": f"Take 2.\nAdd 3 to it.\n{last}"}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.answer == answer and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{6}", p).success

@@ -590,15 +590,17 @@ SOLUTION_KEYS = ("solution", "response", "output", "generated_solution", "comple
 """Columns holding a worked solution (MATH's ``solution``, MetaMathQA's ``response``, MathInstruct's ``output``):
 as a reference, only its final answer is judged, so one with none the oracles read is refused (see
 :func:`_reads_as_answer`)."""
-_STATED = re.compile(r"(?:^|(?<=[\s.:]))the (?:final )?answer is:?", re.I)
+_STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\W_]*answer[\W_]*:)[*_]*", re.I)
+_HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 
 def _stated_answer(text: str) -> str:
-    """The answer a solution states at its end in words (MetaMathQA's "The answer is: 7", MathInstruct's "The answer
-    is 6."), where it has no box or ``####`` line the oracles read; else ``text`` as it is."""
+    """The answer a solution states on its last line in words (MetaMathQA's "The answer is: 7", MathInstruct's "The
+    answer is 6.", "Answer: 5", "Final Answer: 5", Minerva's "Final Answer: The final answer is $5$. I hope it is
+    correct."), where it has no box or ``####`` line the oracles read; else ``text`` as it is."""
     if "\\boxed" in text or "\\fbox" in text or "####" in text:
         return text
-    last = text.rstrip().rsplit("\n", 1)[-1]
+    last = _HOPE.sub("", text.rstrip().rsplit("\n", 1)[-1])
     said = [m.end() for m in _STATED.finditer(last)]
     answer = last[said[-1]:].strip().removesuffix(".").strip() if said else ""
     return answer or text
