@@ -238,3 +238,20 @@ def test_load_pairs_reads_an_export_compressed_afterwards(tmp_path, suffix):
     binary.write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(ValueError, match=r"image.jsonl line 1 is not UTF-8 JSON text .*ptsfast export"):
         load_pairs(binary)
+
+
+@pytest.mark.parametrize("name, said", [("pivots.jsonl", "a run's pivots"), ("problems.jsonl", "a run's problems")])
+def test_a_run_file_of_another_kind_is_named_as_what_it_is(tmp_path, capsys, name, said):
+    """`export --run RUN/pivots.jsonl` (the trl format reads pairs) said the run's own pivots file 'is not ptsfast
+    output'."""
+    from ptsfast.cli import main as cli
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8)])
+    with open(run / "problems.jsonl", "r+", encoding="utf-8") as f:  # a problem record as the miner writes it
+        rec = json.loads(f.read()) | {"trajectories": []}
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(rec) + "\n")
+    assert cli(["export", "--run", str(run / name), "--out", str(tmp_path / "out.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "not ptsfast output" not in err
