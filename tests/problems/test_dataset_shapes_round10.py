@@ -268,3 +268,14 @@ def test_an_sft_reply_ending_with_an_answer_line_is_judged_against_that_answer(t
                         {"role": "assistant", "content": f"Take 2.\nAdd 3 to it.\n{last}"}]}
     p, = load(tmp_path, [row], oracle="boxed").problems
     assert p.answer == answer and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{6}", p).success
+
+
+def test_a_csv_file_without_a_header_row_is_refused_naming_the_missing_header(tmp_path):
+    # MMLU's own CSV files have no header row: their first row's cells were taken for column names, and each row
+    # was refused as "missing field 'question' (row has ['B', 'Q1?', 'a1', ...])" with no word of why
+    csv = b"Q1?,a1,b1,c1,d1,B\nQ2?,a2,b2,c2,d2,C\nQ3?,a3,b3,c3,d3,A\n"
+    res = load(tmp_path, [], name="abstract_algebra_test.csv", raw=csv)
+    assert not res.problems and [s.row for s in res.skipped] == [1, 2]
+    assert all("no header row" in s and "'Q1?'" in s and "question,A,B,C,D,answer" in s for s in res.skipped)
+    fixed = load(tmp_path, [], name="with_header.csv", raw=b"question,A,B,C,D,answer\n" + csv)
+    assert [p.answer for p in fixed.problems] == ["B", "C", "A"]

@@ -812,8 +812,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return None, Skip(f"{where}: {msg}", reason, source=source, row=n, id=shown_id)
 
     def missing(f: str, flag: str) -> tuple[None, Skip]:
+        headless = "" if not str(source).lower().endswith((".csv", ".tsv")) or f != fields.question else \
+            "; if the file has no header row, its first row's cells were taken for the column names: add a header " \
+            "line naming the columns (MMLU's files: question,A,B,C,D,answer)"
         return skip("missing field", f"missing field {f!r} (row has {keys}); fix the row or name the right column "
-                                     f"with {flag}")
+                                     f"with {flag}{headless}")
 
     bad = _lone_surrogate(row)
     if bad:
