@@ -195,3 +195,16 @@ def test_a_boxed_answer_in_another_form_than_the_reference_asks_is_no_answer(tex
     fail these. The question names the form ("express 0.\\overline{3} as a common fraction", "in scientific
     notation", "compute 2^{10}"): the question's own expression boxed back passes for nothing."""
     assert not boxed(text, ref)
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\sqrt[3]2", "\\sqrt[3]{2}", True), ("2\\sqrt[3]{4}", "2\\sqrt[3]4", True), ("x \\ge 2", "x\\geq2", True),
+    ("x\\le 2", "x \\leq 2", True), ("x \\neq 2", "x\\ne 2", True),
+    ("\\sqrt[3]2", "\\sqrt{2}", False), ("\\sqrt[4]2", "\\sqrt[3]2", False), ("\\sqrt[3]2", "\\sqrt[3]{3}", False),
+    ("x\\ge2", "x\\le2", False), ("x \\geq 2", "x > 2", False), ("x \\ne 2", "x = 2", False),
+])
+def test_a_root_of_one_character_and_the_short_relation_names_are_the_same_answer(text, ref, ok):
+    """``\\sqrt[3]2`` for ``\\sqrt[3]{2}`` failed (only ``\\sqrt2`` took its braces), and so did ``\\ge`` for ``\\geq``
+    (LaTeX's two names of one symbol); math-verify reads both alike."""
+    assert boxed(text, ref) is ok
+    assert boxed(ref, text) is ok

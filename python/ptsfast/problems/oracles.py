@@ -261,7 +261,8 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
-    s = re.sub(r"\\sqrt\s*([0-9a-zA-Z])", r"\\sqrt{\1}", s)
+    s = re.sub(r"\\sqrt\s*(\[[^\[\]{}]*\])?\s*([0-9a-zA-Z])", r"\\sqrt\1{\2}", s)  # \sqrt2, \sqrt[3]2
+    s = re.sub(r"\\([gl]e|ne)(?:q)?(?![a-zA-Z])", r"\\\1q", s).replace("\\neq", "\\ne")  # \ge is \geq, \neq \ne
     s = re.sub(r"([_^])\s*\{\s*([0-9a-zA-Z])\s*\}", r"\1\2", s)  # x^{2} is x^2, a_{1} a_1 (2^10 is 2^{1}0)
     # an argument of one token: a digit, a letter or a Greek letter (\frac\pi2, \frac2\pi); the numerator may hold
     # braces of its own (\frac{\sqrt{3}}3)
