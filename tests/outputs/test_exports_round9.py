@@ -255,3 +255,17 @@ def test_a_run_file_of_another_kind_is_named_as_what_it_is(tmp_path, capsys, nam
     assert cli(["export", "--run", str(run / name), "--out", str(tmp_path / "out.jsonl")]) == 2
     err = capsys.readouterr().err
     assert said in err and "not ptsfast output" not in err
+
+
+def test_pairs_of_a_run_mined_without_pairs_are_an_error_naming_the_pivot_exports(tmp_path, capsys):
+    """A run mined with --no-pairs-enabled has pivots and no pairs: the default (trl) export wrote 0 pairs, exit 0."""
+    from ptsfast.cli import main as cli
+
+    with RunWriter(tmp_path / "run", {"model": "tiny", "mining": {"pairs": {"enabled": False}}}) as w:
+        w.write_problem("p", [{"problem_id": "p", "position": 1, "direction": "raises", "delta": 0.5}], [], {})
+    out = tmp_path / "out.jsonl"
+    assert cli(["export", "--run", str(tmp_path / "run"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--no-pairs-enabled" in err and "--kind pivots" in err and not out.exists()
+    assert cli(["export", "--run", str(tmp_path / "run"), "--format", "jsonl", "--kind", "pivots", "--out", str(out),
+                "--quiet"]) == 0

@@ -300,6 +300,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     outp = _checked_out(out, source, fmt, kind, force)
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
     recs = read_records(source, schema)
+    pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
+    if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
+        raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "
+                          f"(pivots only) - export its pivots (--format pts, or --format jsonl --kind pivots)")
     if kind == "pairs":  # pair records carry no confirmation; their pivot does
         pivots = pivots_by_key(source)
         for r in recs:
