@@ -89,11 +89,11 @@ def hand_run(root, pivots):
     pvs, prs = [], []
     solution = [p[0] for p in pivots] + sol[len(pivots):]  # pivot i is the solution's token i
     for i, (token, direction, confirmed, before, after) in enumerate(pivots):
-        pv = PivotRecord(("p", 0), "p", i, token, est(before, 10, 20), est(after, 10, 20), direction, confirmed)
+        pv = PivotRecord("p#0", "p", i, token, est(before, 10, 20), est(after, 10, 20), direction, confirmed)
         pvs.append(pivot_record(pv, tok, prompt, solution, run))
         alt = 9 if token == 7 else 7
         good, bad = (token, alt) if direction == "raises" else (alt, token)
-        prs.append(pair_record(PairRecord(("p", 0), "p", i, tuple(prompt + solution[:i]), good, bad, est(0.8, 16, 20),
+        prs.append(pair_record(PairRecord("p#0", "p", i, tuple(prompt + solution[:i]), good, bad, est(0.8, 16, 20),
                                           est(0.2, 4, 20), direction), tok, run))
     with RunWriter(root / "run", {"model": "tiny"}) as w:
         w.write_problem("p", pvs, prs, {"question": "What is w3?"})
@@ -269,3 +269,21 @@ def test_pairs_of_a_run_mined_without_pairs_are_an_error_naming_the_pivot_export
     assert "--no-pairs-enabled" in err and "--kind pivots" in err and not out.exists()
     assert cli(["export", "--run", str(tmp_path / "run"), "--format", "jsonl", "--kind", "pivots", "--out", str(out),
                 "--quiet"]) == 0
+
+
+def test_an_hf_export_keeps_a_field_its_first_record_lacks(tmp_path):
+    """datasets' from_list takes its columns from the first record: a run resumed by a later ptsfast (its first
+    records without a field the later ones have, think_open here) lost that field in every record of the hf
+    export."""
+    import datasets
+
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8)])
+    recs = read(run / "pairs.jsonl")
+    older = {k: v for k, v in recs[0].items() if k != "think_open"}
+    newer = dict(recs[0], problem_id="q", think_open=True)
+    with RunWriter(tmp_path / "resumed", {"model": "tiny"}) as w:
+        w.write_problem("p", [], [older], {})
+        w.write_problem("q", [], [newer], {})
+    assert export(tmp_path / "resumed", tmp_path / "hf", fmt="hf") == 2
+    rows = datasets.load_from_disk(str(tmp_path / "hf")).to_list()
+    assert [r.get("think_open") for r in rows] == [None, True]

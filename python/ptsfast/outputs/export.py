@@ -218,8 +218,10 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
     old = None
     try:
-        # nested estimate dicts with None values are fine for Arrow; ids stay int lists
-        datasets.Dataset.from_list(records).save_to_disk(str(tmp))
+        # nested estimate dicts with None values are fine for Arrow; ids stay int lists. from_list takes its columns
+        # from the first record: every record gets every field (None where it has none, e.g. a resume's older ones)
+        fields = dict.fromkeys(k for r in records for k in r)
+        datasets.Dataset.from_list([{k: r.get(k) for k in fields} for r in records]).save_to_disk(str(tmp))
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
         as_user_file(tmp, folder=True)
         if os.path.lexists(out):
