@@ -50,7 +50,8 @@ def test_a_function_the_task_names_like_a_module_alias_is_still_the_solutions():
                        "def pd(n):\n    return 9\n")
 
 
-FRAME = "import pandas as pd\nfrom solution import f\n\n\ndef test_f():\n    assert f().equals(pd.DataFrame({'a': [1]}))\n"
+FRAME = ("import pandas as pd\nfrom solution import f\n\n\ndef test_f():\n"
+         "    assert f().equals(pd.DataFrame({'a': [1]}))\n")
 SHADOWED = {  # pytest tests reading a method a library class inherits: (tests, right, wrong)
     "DataFrame.equals set over NDFrame's": (
         FRAME, "import pandas as pd\n\n\ndef f():\n    return pd.DataFrame({'a': [1]})\n",
@@ -78,9 +79,39 @@ def test_a_library_class_is_not_given_a_method_of_the_solutions_over_the_one_it_
 
 
 def test_a_library_method_the_tests_patch_with_autospec_is_theirs():
-    tests = ("import unittest\nfrom unittest.mock import patch\nfrom fractions import Fraction\nfrom solution import half"
-             "\n\n\nclass T(unittest.TestCase):\n    @patch.object(Fraction, 'limit_denominator', autospec=True)\n"
+    tests = ("import unittest\nfrom unittest.mock import patch\nfrom fractions import Fraction\n"
+             "from solution import half\n\n\nclass T(unittest.TestCase):\n"
+             "    @patch.object(Fraction, 'limit_denominator', autospec=True)\n"
              "    def test_half(self, ld):\n        ld.return_value = Fraction(1, 2)\n"
              "        self.assertEqual(Fraction(1, 3).limit_denominator(5), Fraction(1, 2))\n"
              "        self.assertEqual(half(4), 2)\n")
     assert_tells_apart(tests, "def half(x):\n    return x // 2\n", "def half(x):\n    return x\n")
+
+
+PRIMES = "def is_prime(n):\n    return n > 1 and all(n % d for d in range(2, n))\n"
+STOPPING = {  # tests that call the solution's function from map() or filter(): (tests, right)
+    "pytest's all(map(...))": (
+        "from solution import is_prime\n\n\ndef test_primes():\n    assert all(map(is_prime, [2, 3, 5, 7]))\n\n\n"
+        "def test_composites():\n    assert not any(map(is_prime, [4, 6, 9]))\n", PRIMES),
+    "MBPP's asserts": ('["assert all(map(is_prime, [2, 3, 5, 7]))", "assert not any(map(is_prime, [4, 6, 9]))"]',
+                       PRIMES),
+    "unittest's loop over a map": (
+        "import unittest\nfrom solution import is_prime\n\n\nclass T(unittest.TestCase):\n    def test_p(self):\n"
+        "        for r in map(is_prime, [4, 6]):\n            self.assertFalse(r)\n"
+        "        self.assertTrue(all(map(is_prime, [2, 3])))\n", PRIMES),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STOPPING))
+def test_a_stopiteration_from_the_solution_does_not_end_the_tests_map_as_if_it_ran_through(name):
+    # map() and filter() take a StopIteration from the function they call for their end: all(map(f, xs)) held and
+    # the loop over a map ran no check (before: a program raising StopIteration passed)
+    tests, right = STOPPING[name]
+    assert_tells_apart(tests, right, "def is_prime(n):\n    raise StopIteration\n")
+
+
+def test_tests_that_expect_a_stopiteration_from_the_solution_still_get_it():
+    tests = ("import pytest\nfrom solution import first\n\n\ndef test_first():\n    assert first([3, 4]) == 3\n"
+             "    with pytest.raises(StopIteration):\n        first([])\n")
+    assert_tells_apart(tests, "def first(xs):\n    return next(iter(xs))\n",
+                       "def first(xs):\n    return xs[0] if xs else None\n")

@@ -213,7 +213,8 @@ def _ptsfast_judge(spec, code):
         ns["__ptsfast_solution__"] = code
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
-    bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots)
+    bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots,
+                           "StopIteration" in names)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
     # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
     # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
@@ -239,7 +240,8 @@ def _ptsfast_judge(spec, code):
     # the solution's functions the tests import (from solution import f) are checked where they call them, as those
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
-    bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots)
+    bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots,
+                           "StopIteration" in names)
     ns.update(imported)
     theirs.update(imported)
     if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
@@ -1814,17 +1816,26 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
         return compile(source, filename, "exec"), False
 
 
-def _ptsfast_checked(ns, plain, strict, library_code, roots):
+def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
-    own == (:func:`_ptsfast_plain_values`)."""
+    own == (:func:`_ptsfast_plain_values`). A StopIteration one raises is a RuntimeError, as a generator's is
+    (PEP 479): ``all(map(f, xs))`` and ``filter(f, xs)`` take it for their end and hold with nothing checked;
+    ``stops``: tests that name StopIteration, which may expect it."""
     import functools, types
 
     def checking(fn):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
-            return plain(fn(*args, **kwargs), strict, True)
+            try:
+                value = fn(*args, **kwargs)
+            except StopIteration as e:
+                if stops:
+                    raise
+                raise RuntimeError("%s() raised StopIteration, which would end the map() or filter() of the tests "
+                                   "that called it as if they had run through" % getattr(fn, "__name__", "?")) from e
+            return plain(value, strict, True)
         return checked
 
     def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
