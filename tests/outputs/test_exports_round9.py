@@ -120,16 +120,18 @@ def test_a_pts_record_never_hands_codelion_the_reverse_of_the_mined_pair(tmp_pat
     pts record said is_positive false beside the raising pair's other token as rejected_token, and codelion's DPO
     export made that pair the other way round: chosen the token ptsfast's own pair rejects."""
     run = hand_run(tmp_path, [(7, "raises", "undecided", 0.5, 0.45), (7, "raises", "confirmed", 0.3, 0.8),
-                              (9, "lowers", "undecided", 0.4, 0.4), (9, "lowers", "confirmed", 0.7, 0.2)])
-    assert export(run, tmp_path / "pts.jsonl", fmt="pts") == 4
-    assert export(run, tmp_path / "pairs.jsonl") == 4
+                              (9, "lowers", "undecided", 0.4, 0.4), (9, "lowers", "confirmed", 0.7, 0.2),
+                              (9, "lowers", "undecided", 0.4, 0.5)])
+    assert export(run, tmp_path / "pts.jsonl", fmt="pts") == 5
+    assert export(run, tmp_path / "pairs.jsonl") == 5
     mined = {(r["prompt"], r["chosen"], r["rejected"]) for r in read(tmp_path / "pairs.jsonl")}
     pts = read(tmp_path / "pts.jsonl")
     made = [codelion_dpo(r) for r in pts]
     assert all(m is None or m in mined for m in made), (made, mined)
     assert made[1] in mined and made[3] in mined  # a pivot whose report agrees keeps its pair's other token
-    assert [r["is_positive"] for r in pts] == [False, True, False, False]  # after - before, as codelion's
-    assert "1 pivots (undecided) report a Δp against their direction" in caplog.text
+    assert [r["is_positive"] for r in pts] == [False, True, False, False, True]  # after - before, as codelion's
+    assert [m is None for m in made] == [True, False, False, False, True]
+    assert "2 pivots (undecided) report a Δp against their direction" in caplog.text
 
 
 def test_load_pairs_of_a_run_still_being_mined_reads_its_committed_pairs(tmp_path):
