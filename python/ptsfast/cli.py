@@ -251,7 +251,60 @@ def _device_dtype(a):
         except ValueError as e:
             raise ValueError(f"--dtype {a.dtype!r}: {e}") from None
     dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+    if getattr(a, "ray", None) is None:  # Ray workers run on the cluster's machines, in their own environment
+        _check_backends(device)
     return device, dtype
+
+
+_BACKEND_VAR = "PTSFAST_BACKEND"
+
+
+def _check_backends(device: str) -> None:
+    """``PTSFAST_BACKEND`` and ``PTSFAST_BACKEND_<KERNEL>`` name backends that the engine's kernels have and can run
+    on ``device``, checked before a model loads: a wrong one failed the first prefill, once the model had loaded and
+    the run's folder was made, naming no variable (a traceback where the backend could not run here)."""
+    set_ = {k: v for k, v in os.environ.items() if k == _BACKEND_VAR or k.startswith(_BACKEND_VAR + "_")}
+    if not set_:
+        return
+    import importlib
+
+    import torch
+
+    from ptsfast.kernels import _dispatch, cascade_attention, logprobs, paged_attention, prefill_attention, sampling
+
+    copy_blocks = importlib.import_module("ptsfast.kernels.copy_blocks")  # the package's name is its function
+
+    # every kernel the engine dispatches, by the name its variable takes, and how it chooses its backend
+    chooser = lambda name, implemented: lambda d: _dispatch.choose_backend(name, d, implemented)  # noqa: E731
+    kernels = {"prefill_attention": chooser("prefill_attention", prefill_attention.IMPLEMENTED),
+               "paged_decode_attention": paged_attention.paged_decode_backend,
+               "cascade_decode_attention": cascade_attention.cascade_backend,
+               "merge_state": chooser("merge_state", cascade_attention.IMPLEMENTED),
+               "copy_blocks": chooser("copy_blocks", copy_blocks.IMPLEMENTED),
+               "fused_logprobs": chooser("fused_logprobs", logprobs.IMPLEMENTED),
+               "sample": chooser("sample", sampling.IMPLEMENTED)}
+    names = {f"{_BACKEND_VAR}_{k.upper()}": k for k in kernels}
+    for var in sorted(set_):
+        if var != _BACKEND_VAR and var not in names:
+            raise ValueError(f"environment variable {var}: no kernel is named {var[len(_BACKEND_VAR) + 1:]!r} - "
+                             f"unset it (kernels: {', '.join(sorted(names))})")
+    for var, value in sorted(set_.items()):
+        if value and value != "auto" and value not in _dispatch.BACKENDS:
+            raise ValueError(f"environment variable {var}={value}: no such backend - use one of "
+                             f"{', '.join(_dispatch.BACKENDS)} or auto, or unset it")
+    for kernel, choose in kernels.items():
+        var = next((v for v in (f"{_BACKEND_VAR}_{kernel.upper()}", _BACKEND_VAR) if os.environ.get(v)), None)
+        if var is None:
+            continue
+        try:
+            choose(torch.device(device))
+        except (ValueError, RuntimeError) as e:
+            value = os.environ[var]
+            why = str(e).split("; unset")[0].split(": ", 1)[-1]  # the kernel's own reason, without its advice
+            fix = f"; unset it, or set the kernels' one by one ({_BACKEND_VAR}_<KERNEL>)" if var == _BACKEND_VAR else \
+                "; unset it or choose another"
+            raise ValueError(f"environment variable {var}={value}: the {kernel} kernel on {device}: {why}{fix}") \
+                from None
 
 
 def _check_given(a, flags) -> None:

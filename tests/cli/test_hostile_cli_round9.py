@@ -56,3 +56,36 @@ def test_bench_past_its_models_context_is_refused_before_the_benchmark(flags, ca
     monkeypatch.setattr(bench.RolloutComparison, "__init__", lambda *a, **k: pytest.fail("the benchmark ran"))
     assert cli(["bench", "--device", "cpu", "--n", "2", "--repeat", "1", *flags]) == 2
     one_line_error(capsys, "8192", "--prefix", "--new-tokens")
+
+
+@pytest.mark.parametrize("var, value, words", [
+    ("PTSFAST_BACKEND", "cuda", ["PTSFAST_BACKEND=cuda", "prefill_attention", "unset it"]),
+    ("PTSFAST_BACKEND_SAMPLE", "cuda", ["PTSFAST_BACKEND_SAMPLE=cuda", "cannot run on cpu", "unset it"]),
+    ("PTSFAST_BACKEND", "Torch", ["PTSFAST_BACKEND=Torch", "no such backend", "torch"]),
+    ("PTSFAST_BACKEND_SAMPLER", "torch", ["PTSFAST_BACKEND_SAMPLER", "no kernel", "PTSFAST_BACKEND_SAMPLE"]),
+])
+@pytest.mark.parametrize("command", ["mine", "anchors", "bench"])
+def test_a_kernel_backend_variable_that_cannot_run_is_named_before_the_model_loads(command, var, value, words,
+                                                                                  problems, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """A backend the engine's kernels lack, or cannot run here, failed the first prefill once the model had loaded
+    and the run's folder was made: 'prefill_attention: backend 'cuda' not implemented' naming no variable, or a
+    traceback; a misspelt kernel's variable was ignored without a word."""
+    import ptsfast.engine.bench as bench
+
+    monkeypatch.setenv(var, value)
+    monkeypatch.setattr(bench, "random_llama", lambda *a, **k: pytest.fail("the model was built"))
+    out = tmp_path / "out"
+    argv = ["bench", "--device", "cpu"] if command == "bench" else \
+        [command, "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out), "--device",
+         "cpu"]
+    assert cli(argv) == 2
+    assert "no-model" not in one_line_error(capsys, "environment variable", *words)
+    assert not out.exists()
+
+
+def test_a_kernel_backend_variable_that_runs_here_mines(model_dir, problems, tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSFAST_BACKEND", "torch")
+    monkeypatch.setenv("PTSFAST_BACKEND_SAMPLE", "auto")
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"),
+                *FAST]) == 0
