@@ -8,7 +8,7 @@ import pytest
 
 from helpers.rows import load
 from helpers.tiny_models import byte_level_bpe
-from ptsfast.problems.loading import Problem, encode_problems
+from ptsfast.problems.loading import DataError, FieldMap, Problem, encode_problems, load_problems
 from ptsfast.problems.oracles import make_judge
 
 
@@ -279,3 +279,27 @@ def test_a_csv_file_without_a_header_row_is_refused_naming_the_missing_header(tm
     assert all("no header row" in s and "'Q1?'" in s and "question,A,B,C,D,answer" in s for s in res.skipped)
     fixed = load(tmp_path, [], name="with_header.csv", raw=b"question,A,B,C,D,answer\n" + csv)
     assert [p.answer for p in fixed.problems] == ["B", "C", "A"]
+
+
+def test_a_dataset_repositorys_folder_is_read_as_its_splits(tmp_path):
+    # a dataset downloaded as its repository (`huggingface-cli download --repo-type dataset ... --local-dir`, a git
+    # clone) keeps its rows in data/<split>-*.parquet: the folder was refused as not saved with save_to_disk()
+    import pandas as pd
+
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame([{"problem": "What is 1 + 1?", "answer": "2"}, {"problem": "What is 2 + 2?", "answer": "4"}]) \
+        .to_parquet(data / "train-00000-of-00001.parquet")
+    pd.DataFrame([{"problem": "What is 3 + 3?", "answer": "6"}]).to_parquet(data / "test-00000-of-00001.parquet")
+    (tmp_path / "README.md").write_text("# a dataset card\n")
+    fields = FieldMap(auto_detect=True)
+    assert [p.answer for p in load_problems(str(tmp_path), fields).problems] == ["2", "4"]
+    assert [p.answer for p in load_problems(str(tmp_path), fields, split="test").problems] == ["6"]
+    with pytest.raises(DataError, match="splits .*'train'.*--split-name"):
+        load_problems(str(tmp_path), fields, split="validation")
+    for name in ("config.json", "rows.jsonl"):  # a model's folder, or one of loose JSON lines: no repository's
+        other = tmp_path / name.replace(".", "_")
+        other.mkdir()
+        (other / name).write_text('{"question": "q", "answer": "1"}\n')
+        with pytest.raises(DataError, match="not a dataset saved with save_to_disk"):
+            load_problems(str(other), fields)

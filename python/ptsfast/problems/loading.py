@@ -463,8 +463,11 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
         try:
             ds = datasets.load_from_disk(str(path))
         except FileNotFoundError as e:  # datasets' words for a folder without its dataset_info/state files
-            raise DataError(f"{path} is a folder but not a dataset saved with save_to_disk(); pass a .jsonl, .json, "
-                            f".parquet or .csv file, or such a folder") from e
+            ds = _repository_folder(path)
+            if ds is None:
+                raise DataError(f"{path} is a folder but not a dataset saved with save_to_disk() or a dataset "
+                                f"repository's (data files: {', '.join(DATA_FILES)}); pass a .jsonl, .json, .parquet "
+                                f"or .csv file, or such a folder") from e
         ds = _pick_split(ds, split, str(path))
     else:
         fmt = {".parquet": "parquet", ".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json",
@@ -490,6 +493,34 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
         for k in whole:
             row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
+
+
+DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
+"""The files that make a folder a dataset repository's (a model's folder holds .json files, never these)."""
+
+
+_SHARD = re.compile(r"[\w.]+-\d{5}-of-\d{5}\.\w+")
+
+
+def _repository_folder(path: Path):
+    """The splits of a dataset downloaded as its repository (``huggingface-cli download --repo-type dataset``, a git
+    clone: ``data/train-*.parquet``), read by ``datasets`` as the hub would (its card's configs, or split names from
+    the files'); None for a folder that is no such repository's (one without data files, or without a ``data``
+    folder, shards named ``<split>-00000-of-00001`` or a card naming its configs)."""
+    import datasets
+
+    files = [f for f in path.rglob("*") if f.suffix.lower() in DATA_FILES and
+             not any(part.startswith(".") for part in f.relative_to(path).parts)]
+    card = path / "README.md"
+    if not files or not (any(f.relative_to(path).parts[0] == "data" or _SHARD.fullmatch(f.name) for f in files) or
+                         card.is_file() and card.read_text(errors="replace").startswith("---")):
+        return None
+    try:
+        return datasets.load_dataset(str(path))
+    except Exception as e:  # noqa: BLE001 - several configs, files of mixed formats: name the folder and the cause
+        raise DataError(f"{path} is a dataset repository's folder that datasets could not read ({type(e).__name__}: "
+                        f"{str(e).strip().splitlines()[0] if str(e).strip() else ''}); pass one of its data files")\
+            from None
 
 
 def _whole_number_columns(ds) -> list[str]:
