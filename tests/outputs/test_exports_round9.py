@@ -289,3 +289,15 @@ def test_an_hf_export_keeps_a_field_its_first_record_lacks(tmp_path):
     assert export(tmp_path / "resumed", tmp_path / "hf", fmt="hf") == 2
     rows = datasets.load_from_disk(str(tmp_path / "hf")).to_list()
     assert [r.get("think_open") for r in rows] == [None, True]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "pts"])
+def test_min_delta_measures_a_pivots_delta_along_its_direction(tmp_path, fmt):
+    """An undecided raising pivot whose fresh report fell by 0.25 passed --min-delta 0.2 (|Δp| 0.25) as a pivot
+    that raises p by at least 0.2; a pivot's Δp counts along its direction, as a pair's (chosen - rejected) does."""
+    run = hand_run(tmp_path, [(7, "raises", "undecided", 0.5, 0.25), (7, "raises", "confirmed", 0.3, 0.6),
+                              (9, "lowers", "undecided", 0.4, 0.65), (9, "lowers", "confirmed", 0.7, 0.4)])
+    out = tmp_path / "out.jsonl"
+    assert export(run, out, fmt=fmt, kind="pivots", min_delta=0.2) == 2
+    assert [r["position"] for r in read(out)] == [1, 3]
+    assert export(run, out, fmt=fmt, kind="pivots") == 4

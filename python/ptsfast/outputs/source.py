@@ -209,8 +209,10 @@ def read_records(source: RunSource, schema: str) -> list[dict]:
 
 def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
                    confirmed_only: bool = False) -> list[dict]:
-    """Keep pairs/pivots with the given direction ('raises'/'lowers'), ``|delta| >= min_delta``, never a refuted
-    pivot (or its pairs), and with ``confirmed_only`` only confirmed ones (not those undecided at the cap).
+    """Keep pairs/pivots with the given direction ('raises'/'lowers'), a Δp of at least ``min_delta`` along their
+    direction (a pair's ``p_chosen - p_rejected``, a raising pivot's ``p_after - p_before``, a lowering one's
+    ``p_before - p_after``: an undecided pivot whose fresh report moved the other way is no pivot of that size), never
+    a refuted pivot (or its pairs), and with ``confirmed_only`` only confirmed ones (not those undecided at the cap).
 
     ``confirmed`` is ``"confirmed"`` / ``"refuted"`` / ``"undecided"`` (runs before the three states wrote
     ``true`` / ``false``), or None when no confirmation ran."""
@@ -220,7 +222,7 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
     for r in records:
         if direction not in (None, "both") and r.get("direction") != direction:
             continue
-        if min_delta and (r.get("delta") is None or not reaches(abs(r["delta"]), min_delta)):  # as counts mean it
+        if min_delta and (r.get("delta") is None or not reaches(_along(r), min_delta)):  # as counts mean it
             continue
         state = r.get("confirmed")
         if state is False or state == "refuted":
@@ -229,6 +231,14 @@ def filter_records(records: Iterable[Mapping], direction: str | None = None, min
             continue
         out.append(dict(r))
     return out
+
+
+def _along(r: Mapping) -> float:
+    """A record's Δp along its direction: a pair's delta is chosen minus rejected already; a pivot's is after minus
+    before, which a lowering pivot moves down."""
+    if set(TRL_FIELDS) <= set(r) or r.get("direction") != "lowers":
+        return r["delta"]
+    return -r["delta"]
 
 
 def pivot_key(r: Mapping) -> tuple:
