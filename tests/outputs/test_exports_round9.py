@@ -301,3 +301,21 @@ def test_min_delta_measures_a_pivots_delta_along_its_direction(tmp_path, fmt):
     assert export(run, out, fmt=fmt, kind="pivots", min_delta=0.2) == 2
     assert [r["position"] for r in read(out)] == [1, 3]
     assert export(run, out, fmt=fmt, kind="pivots") == 4
+
+
+def test_a_text_only_trl_export_leaves_out_pairs_whose_text_is_another_pair(tmp_path, caplog):
+    """keep_fields=False writes prompt/chosen/rejected alone, for TRL's text path; a pair whose text tokenises to
+    other ids (text_exact false: here the chosen side is a lone byte of a character) trained there as another
+    pair, and without its text_exact field nothing said so."""
+    tok = gpt2_like()
+    ids = tok("Step 1: add 3 and 5.")["input_ids"]
+    byte = tok.convert_tokens_to_ids("\u00c3")  # 0xC3: the first byte of a two-byte character
+    rows = [record(tok, ids[:3], ids[3], ids[4]), record(tok, ids[:3], byte, ids[4])]
+    assert [r["text_exact"] for r in rows] == [True, False]
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", [], rows, {})
+    out = tmp_path / "text.jsonl"
+    assert export(tmp_path / "run", out, keep_fields=False) == 1
+    assert read(out) == [{k: rows[0][k] for k in ("prompt", "chosen", "rejected")}]
+    assert "1 of 2 pairs" in caplog.text and "PivotDPOTrainer" in caplog.text
+    assert export(tmp_path / "run", tmp_path / "all.jsonl") == 2  # with their ids, PivotDPOTrainer trains both

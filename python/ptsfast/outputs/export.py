@@ -271,7 +271,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
 
     ``src`` is a run folder (or one of its .jsonl files). ``fmt``: ``trl`` (JSONL with ``prompt``/``chosen``/
     ``rejected`` first, then the token ids and codelion's DPO ``metadata``; other fields kept unless
-    ``keep_fields=False``), ``jsonl`` (records as they are), ``hf`` (a datasets folder), ``pts`` (codelion/pts
+    ``keep_fields=False``, the text alone for TRL's text path, which leaves out pairs whose ``text_exact`` is false),
+    ``jsonl`` (records as they are), ``hf`` (a datasets folder), ``pts`` (codelion/pts
     ``pivotal_tokens.jsonl`` records) or ``steering`` (codelion/pts steering vectors from decoder layer ``layer``
     of ``model``: a local model path, or a loaded ``(model, tokenizer)``; default: the run's model).
     ``kind`` is ``pairs`` or ``pivots`` (default pairs; pts and steering always export pivots).
@@ -326,6 +327,13 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                           f"rollouts")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt == "trl":
+        if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
+            exact = [r for r in recs if r.get("text_exact") is not False]
+            if len(exact) < len(recs):
+                log.warning("left out %d of %d pairs whose text tokenises to other ids than were mined (text_exact "
+                            "false): as text they train as other pairs; export with the fields and train with "
+                            "PivotDPOTrainer to keep them", len(recs) - len(exact), len(recs))
+            recs = exact
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
     elif fmt == "pts":
         pairs = pairs_by_pivot(source)
