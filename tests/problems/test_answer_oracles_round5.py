@@ -208,3 +208,26 @@ def test_a_root_of_one_character_and_the_short_relation_names_are_the_same_answe
     (LaTeX's two names of one symbol); math-verify reads both alike."""
     assert boxed(text, ref) is ok
     assert boxed(ref, text) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### Step 1: Add the apples\n5 + 3 = 8\n#### 8\n", "8", True),
+    ("#### Step 1: Add the apples\n5 + 3 = 8\n#### 8\n", "1", False),
+    ("#### 1. Compute the cost\n3 * 4 = 12\n#### 12\n", "12", True),
+    ("#### 1. Compute the cost\n3 * 4 = 12\n#### 12\n", "1", False),
+    ("##### Part 2\n#### 7\n", "7", True), ("#### **Step 3:** total\n#### 9\n", "9", True),
+    ("#### Final Answer\n#### 18\n", "18", True), ("#### Final Answer: 18\n", "18", True),
+    ("#### The answer is 18\n", "18", True), ("#### Negative 5\n", "-5", True), ("#### 3 apples\n", "3", True),
+    ("#### a12 7\n", "7", True), ("#### Final Answer\nThe answer is 18.", "18", False),
+])
+def test_a_markdown_heading_on_a_gsm8k_line_states_no_answer(text, ref, ok):
+    """Chat models head their steps with markdown (``#### Step 1: ...``): that first #### line was read as the answer
+    (its 1 passed for a reference 1, failed the right 8 after it) and stopped the rollout at its end."""
+    assert oracle_by_name("gsm8k")(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text", ["#### Step 1: Add the apples\n5 + 3 = 8\n#### 8\n",
+                                  "#### 1. Compute the cost\n3 * 4 = 12\n#### 12\n", "#### Final Answer\n#### 18\n"])
+def test_a_heading_line_stops_no_rollout(text):
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("gsm8k", text[:k])]
+    assert stops == [len(text)]

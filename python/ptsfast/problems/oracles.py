@@ -204,14 +204,30 @@ def _numbers_equal(pred: str | Fraction | None, ref: str) -> bool:
 
 # --------------------------------------------------------------------------- extraction
 
-_GSM_RE = re.compile(r"####[ \t]*([^\n]*)")
-_GSM_COMPLETE_RE = re.compile(r"####[ \t]*[^\n]*\d[^\n]*\n")
+_GSM_RE = re.compile(r"####[ \t]*([^\n]*)(\n?)")
+# a markdown heading on a #### line: "#### Step 1: ...", "#### 2. Compute the cost", "#### Final Answer" (no number)
+_GSM_HEADING = re.compile(r"[\s*_#]*(?:(?!(?i:(?:the\s+)?(?:final\s+)?answer\b|negative\b|minus\b))[A-Z]|\d+[.)]\s+[A-Z]"
+                          r"|(?i:(?:the\s+)?(?:final\s+)?answer\b)[^\d\n]*$)")
+
+
+def _gsm8k_line(text: str) -> re.Match | None:
+    """The first ``####`` line that states an answer: a markdown heading (``#### Step 1: Add``, ``#### 2. Compute``,
+    ``#### Final Answer`` with no number, ``##### Step``) is passed over, as lm-eval's strict ``#### <number>``
+    match passes it; ``#### Final Answer: 18`` and ``#### The answer is 18`` still state one."""
+    return next((m for m in _GSM_RE.finditer(text) if not _GSM_HEADING.match(m.group(1))), None)
 
 
 def extract_gsm8k(text: str) -> str | None:
-    """Text after the first ``####`` (its line), or None."""
-    m = _GSM_RE.search(text)
+    """Text after the first ``####`` that states an answer (its line), or None."""
+    m = _gsm8k_line(text)
     return m.group(1).strip() if m else None
+
+
+def _gsm8k_complete(text: str) -> bool:
+    """The first answer line is written to its end and holds a number (``#### 8`` may become ``#### 80``). A heading
+    line before it ended, so it is decided for good."""
+    m = _gsm8k_line(text)
+    return m is not None and bool(m.group(2)) and re.search(r"\d", m.group(1)) is not None
 
 
 def extract_boxed(text: str, last: bool = False) -> str | None:
@@ -1086,7 +1102,7 @@ class OracleSpec:
 
 ORACLES: dict[str, OracleSpec] = {
     "gsm8k": OracleSpec(gsm8k_oracle, ("\n\nQuestion:", "\n\nProblem:"),
-                        lambda text: _GSM_COMPLETE_RE.search(text) is not None, "math"),
+                        _gsm8k_complete, "math"),
     "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"),
                         lambda text: extract_boxed(text) is not None, "math"),
     "last_number": OracleSpec(last_number_oracle, task_type="math"),
