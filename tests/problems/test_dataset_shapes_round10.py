@@ -303,3 +303,23 @@ def test_a_dataset_repositorys_folder_is_read_as_its_splits(tmp_path):
         (other / name).write_text('{"question": "q", "answer": "1"}\n')
         with pytest.raises(DataError, match="not a dataset saved with save_to_disk"):
             load_problems(str(other), fields)
+
+
+KODCODE = {"question_id": "Leetcode_15_I", "question": "Given a list of integers, return the largest sum of any "
+           "contiguous subarray.", "solution": "def max_subarray_sum(nums):\n    best = cur = nums[0]\n    for x in "
+           "nums[1:]:\n        cur = max(x, cur + x)\n        best = max(best, cur)\n    return best\n",
+           "test": "from solution import max_subarray_sum\n\ndef test_mixed():\n"
+                   "    assert max_subarray_sum([-2, 1, -3, 4, -1, 2, 1, -5, 4]) == 6\n",
+           "test_info": [{"function_name": "max_subarray_sum", "parameter_list": "(nums)",
+                          "function_declaration": "def max_subarray_sum(nums):", "docstring": None}],
+           "style": "instruct", "subset": "Leetcode", "gpt_difficulty": "medium"}
+
+
+def test_a_kodcode_question_names_the_function_its_tests_import(tmp_path):
+    # KodCode's tests import the function by the name its test_info gives (code-r1 appends "Note that the output
+    # function should be ..." to the question): the model was asked the task alone and could not know the name
+    p, = load(tmp_path, [KODCODE], oracle="code").problems
+    assert p.question.startswith(KODCODE["question"]) and "def max_subarray_sum(nums):" in p.question
+    named, = load(tmp_path, [{**KODCODE, "question": "Write max_subarray_sum(nums), the largest sum of any contiguous "
+                                                     "subarray."}], oracle="code").problems
+    assert named.question.count("max_subarray_sum") == 1  # a question that names it is left as it is

@@ -686,6 +686,20 @@ def with_example_tests(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should pass these tests:\n```python\n{shown}\n```"
 
 
+def with_declarations(row: dict, question: str) -> str:
+    """The question followed by the functions a KodCode row's ``test_info`` declares, where it does not name them:
+    its tests import each by that name (``from solution import max_subarray_sum``), which the task alone may not
+    give (code-r1's prompt appends them too)."""
+    info = _maybe_json(row.get("test_info"))
+    info = [i for i in info if isinstance(i, dict) and isinstance(i.get("function_name"), str)] \
+        if isinstance(info, list) else []
+    if not info or all(re.search(rf"\b{re.escape(i['function_name'])}\b", question) for i in info):
+        return question
+    shown = "\n".join(i["function_declaration"].strip() if isinstance(i.get("function_declaration"), str) and
+                      i["function_declaration"].strip() else f"def {i['function_name']}(...):" for i in info)
+    return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
+
+
 PASSAGE_KEYS = ("context", "passage", "article", "body")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
 SVAMP's ``Body``; in any case): shown before the question, which alone ("Which must be true?") cannot be answered."""
@@ -948,7 +962,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         # call it by that name, so the model must see it
         q = f"{str(q).rstrip()}\n\nComplete this starter code:\n```python\n{starter.strip()}\n```"
     if fields.code:
-        q = with_example_tests(row, with_statement_parts(row, str(q)))
+        q = with_declarations(row, with_example_tests(row, with_statement_parts(row, str(q))))
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
             program = evalplus_program(row, fields.entry_point) if is_raw_evalplus(row) else \
