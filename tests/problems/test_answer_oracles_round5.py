@@ -140,7 +140,8 @@ def test_a_mixed_number_is_its_whole_plus_its_fraction(name, text, ref, ok):
 
 @pytest.mark.parametrize("text,ref,ok", [
     ("2 1/2", "\\frac{21}{2}", False), ("2 1/2", "21/2", False), ("2 3/2", "\\frac{23}{2}", False),
-    ("2 1/2", "\\frac52", True), ("2 1/2", "2.5", True), ("2 1/2", "2\\frac12", True), ("-2 1/2", "-\\frac{5}{2}", True),
+    ("2 1/2", "\\frac52", True), ("2 1/2", "2.5", True), ("2 1/2", "2\\frac12", True),
+    ("-2 1/2", "-\\frac{5}{2}", True),
     ("1 000", "1000", True),
 ])
 def test_a_boxed_mixed_number_with_a_slash_is_no_run_of_digits(text, ref, ok):
