@@ -1,15 +1,16 @@
 """The third red-team's populations (``simulate.EXTRA_POPULATIONS``: rebound, mathy, neargapmath, rarealt, longearly,
-shared, lastjump, and cap / neargap drawn around gaps of 0.15 and 0.25) draw curves with the shape each claims: a
-claim that silently stopped holding would leave their recall numbers measuring something else. 30 trajectories of
-seed 0 each (longearly: 10); designs (budget-free curves) are read where the claim is about the design."""
+shared, lastjump, nologprobs, and cap / neargap drawn around gaps of 0.15 and 0.25) draw curves with the shape each
+claims: a claim that silently stopped holding would leave their recall numbers measuring something else. 30
+trajectories of seed 0 each (longearly: 10); designs (budget-free curves) are read where the claim is about the
+design."""
 
 import math
 
 from ptsfast.mining.simulate import EXTRA_POPULATIONS, POPULATIONS, exact_pts, population
 
 GAP = 0.2
-NEW = ("rebound", "mathy", "neargapmath", "rarealt", "longearly", "shared", "lastjump", "cap15", "cap25", "neargap15",
-       "neargap25")
+NEW = ("rebound", "mathy", "neargapmath", "rarealt", "longearly", "shared", "lastjump", "nologprobs", "cap15", "cap25",
+       "neargap15", "neargap25")
 
 
 def draw(name, n=30):
@@ -111,3 +112,9 @@ def test_gap_variants_draw_their_steps_around_their_gap():
     for name, gap in (("neargap15", 0.15), ("neargap25", 0.25)):
         big = [abs(dk) for st in draw(name) for k, dk in steps(st, gap - 1e-9) if k < st.length - 1]
         assert sum(x <= gap + 0.08 + 1e-9 for x in big) >= 0.6 * len(big) and len(big) >= 40
+
+
+def test_nologprobs_solutions_come_without_log_probs():
+    sims = draw("nologprobs")
+    assert all(st.traj.solution_logprobs == () for st in sims)
+    assert sum(any(abs(dk) >= 0.3 - 1e-9 for k, dk in steps(st) if k < st.length - 1) for st in sims) >= 0.5 * len(sims)

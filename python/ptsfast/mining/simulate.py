@@ -47,7 +47,8 @@ model drives the mining tests (``from_curve``).
   mathy's tokens), ``rarealt`` (pivots on tokens written 20-40% of the time whose 6-8 alternatives are each rare,
   one or two level with p(k)), ``longearly`` (long's solutions with 1-3 pivots in their first eighth and rollouts
   answering 1,000-4,500 tokens after leaving: the budget cuts many), ``shared`` (two trajectories a problem, one
-  p(0) within 0.03 of the filter's bounds), ``lastjump`` (a pivot on the last interior token), and ``cap`` /
+  p(0) within 0.03 of the filter's bounds), ``lastjump`` (a pivot on the last interior token), ``nologprobs`` (hard's
+  solutions without log-probs, as a dataset's: midpoint splits, no log-prob bound), and ``cap`` /
   ``neargap`` drawn around gaps of 0.15 and 0.25 (``cap15``, ``cap25``, ``neargap15``, ``neargap25``: run them with
   ``--gap`` set to match).
 
@@ -607,6 +608,9 @@ class Population:
     """At a step one or two alternatives sit level with p(k) (:func:`_decoy_alternatives`)."""
     gap: float = 0.2
     """The gap the kind's near-gap steps are drawn around (``cap``, ``neargap``)."""
+    logprobs: bool = True
+    """False: the solutions come without log-probs (a dataset's, not sampled here): the token-count midpoint splits,
+    and no segment is dropped on its log-probs."""
 
 
 POPULATIONS: dict[str, Population] = {
@@ -644,6 +648,7 @@ EXTRA_POPULATIONS: dict[str, Population] = {
                             alternatives=(2, 4), spread=True, trailer=0.15, answer_len=(1000, 4500)),
     "shared": Population("shared", 200, min_len=40, max_len=300, cut_fraction=0.0, per_problem=2, p0=(0.17, 0.23)),
     "lastjump": Population("lastjump", 200, max_len=300, cut_fraction=0.3),
+    "nologprobs": Population("hard", 200, logprobs=False),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -652,8 +657,8 @@ EXTRA_POPULATIONS: dict[str, Population] = {
 """Populations the defaults were not tuned on (added after their knobs were chosen, as a check that they carry over):
 run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``; a red-team's shapes of
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
-mathy neargapmath rarealt longearly shared lastjump``, and ``cap15 neargap15`` / ``cap25 neargap25`` with ``--gap``),
-not by default."""
+mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
+``--gap``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
@@ -661,7 +666,8 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
     """``n`` (default ``spec.n``) trajectories of ``spec`` (log-uniform lengths; cut ones have the budget's length)."""
     if spec.max_len > spec.budget:
         raise ValueError(f"max_len={spec.max_len} > budget={spec.budget}: a complete solution fits its own budget")
-    rng = random.Random(f"{spec.kind}-{seed}" if spec.gap == 0.2 else f"{spec.kind}-{spec.gap}-{seed}")
+    rng = random.Random(f"{spec.kind}-{seed}" if spec.gap == 0.2 and spec.logprobs else
+                        f"{spec.kind}-{spec.gap}-{spec.logprobs}-{seed}")
     out = {}
     p0 = None
     for t in range(spec.n if n is None else n):
@@ -679,7 +685,7 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
         out[t] = build_trajectory(t, design, rng, spec.budget, cut, flat, spread=spec.spread,
                                   alternatives=spec.alternatives, alike=spec.alike, trailer=spec.trailer,
                                   step_follow=spec.step_follow, answer_len=spec.answer_len, problem_id=problem,
-                                  decoys=spec.decoys)
+                                  decoys=spec.decoys, logprobs=spec.logprobs)
     return out
 
 
