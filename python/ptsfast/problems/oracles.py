@@ -206,8 +206,8 @@ def _numbers_equal(pred: str | Fraction | None, ref: str) -> bool:
 
 _GSM_RE = re.compile(r"####[ \t]*([^\n]*)(\n?)")
 # a markdown heading on a #### line: "#### Step 1: ...", "#### 2. Compute the cost", "#### Final Answer" (no number)
-_GSM_HEADING = re.compile(r"[\s*_#]*(?:(?!(?i:(?:the\s+)?(?:final\s+)?answer\b|negative\b|minus\b))[A-Z]|\d+[.)]\s+[A-Z]"
-                          r"|(?i:(?:the\s+)?(?:final\s+)?answer\b)[^\d\n]*$)")
+_GSM_HEADING = re.compile(r"[\s*_#]*(?:(?!(?i:(?:the\s+)?(?:final\s+)?answer\b|negative\b|minus\b))[A-Z]"
+                          r"|\d+[.)]\s+[A-Z]|(?i:(?:the\s+)?(?:final\s+)?answer\b)[^\d\n]*$)")
 
 
 def _gsm8k_line(text: str) -> re.Match | None:
