@@ -115,3 +115,32 @@ def test_tests_that_expect_a_stopiteration_from_the_solution_still_get_it():
              "    with pytest.raises(StopIteration):\n        first([])\n")
     assert_tells_apart(tests, "def first(xs):\n    return next(iter(xs))\n",
                        "def first(xs):\n    return xs[0] if xs else None\n")
+
+
+AREA = "import math\n\n\ndef area(r):\n    return math.pi * r * r\n"
+LOOSENED = {  # a library's check loosened by the solution: (tests, right, wrong)
+    "np.isclose's defaults (behind numpy's dispatcher)": (
+        '["assert np.isclose(area(1), 3.141592653589793)", "assert np.isclose(area(2), 12.566370614359172)"]',
+        "import numpy as np\n" + AREA,
+        "import numpy as np\n\n\ndef area(r):\n    return 3.0 * r * r\n\n\n"
+        "g = getattr(np.isclose, '_implementation', np.isclose)\ng.__defaults__ = (1.0, 1e9, False)\n"),
+    "assert_allclose's defaults": (
+        "import numpy as np\nfrom solution import area\n\n\ndef test_area():\n"
+        "    np.testing.assert_allclose(area(np.array([1.0, 2.0])), [3.14159265, 12.56637061])\n",
+        "import numpy as np\n\n\ndef area(r):\n    return np.pi * r * r\n",
+        "import numpy as np\n\n\ndef area(r):\n    return 3.0 * r * r\n\n\nf = np.testing.assert_allclose\n"
+        "f.__defaults__ = (1.0, 1e9) + f.__defaults__[2:]\n"),
+    "assertAlmostEqual's defaults": (
+        "import unittest\nfrom solution import area\n\n\nclass T(unittest.TestCase):\n    def test_area(self):\n"
+        "        self.assertAlmostEqual(area(2), 12.5663706)\n",
+        AREA, "import unittest\n\n\ndef area(r):\n    return 3.0\n\n\n"
+        "unittest.TestCase.assertAlmostEqual.__defaults__ = (None, None, 1e9)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOSENED))
+def test_the_defaults_of_a_librarys_check_are_not_the_solutions_to_change(name):
+    # a library function changed in place by the solution (its __defaults__) was not seen where the snapshot of what
+    # the tests use does not hold it (np.isclose's is behind numpy's dispatcher) (before: each passed)
+    tests, right, wrong = LOOSENED[name]
+    assert_tells_apart(tests, right, wrong)

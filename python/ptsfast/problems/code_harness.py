@@ -731,6 +731,11 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
         if event == "object.__setattr__" and args[1] in rebuilt and type(args[0]) is function and (
                 id(args[0].__code__) in trusted or id(args[2]) in trusted):
             return "rebuilt", "a function of its tests' code changed (its " + args[1] + ")"
+        # and a library's function changed in place: np.isclose's defaults made rtol=1, atol=1e9 (numpy's dispatcher
+        # keeps the function out of sight of the snapshot of what the tests use), so that it holds for anything
+        if event == "object.__setattr__" and args[1] in rebuilt and type(args[0]) is function and library(
+                args[0].__code__.co_filename):
+            return "library", "a change to a library's function (" + args[0].__qualname__ + "'s " + args[1] + ")"
         return None, None
 
     def allowed(kind, frames, f):
@@ -742,6 +747,8 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
                       for fr in frames)
         if kind == "compiled" or (kind == "code" and loading):  # an import reading or compiling a library's file
             return reads_a_library(frames)
+        if kind == "library":  # a library's module code, as it is imported, setting up its own functions
+            return any(fr.f_code.co_name == "<module>" for fr in frames)
         if kind == "code":  # a library's own code, run by an import, building code of its own (types.coroutine)
             return any(fr.f_code.co_filename.startswith("<frozen importlib") for fr in frames)
         chain = [fr.f_code for fr in frames]
