@@ -323,3 +323,16 @@ def test_a_kodcode_question_names_the_function_its_tests_import(tmp_path):
     named, = load(tmp_path, [{**KODCODE, "question": "Write max_subarray_sum(nums), the largest sum of any contiguous "
                                                      "subarray."}], oracle="code").problems
     assert named.question.count("max_subarray_sum") == 1  # a question that names it is left as it is
+
+
+def test_a_chat_in_an_input_column_is_the_question(tmp_path):
+    # Llama-Nemotron's post-training rows keep the chat in 'input' and the reply in 'output': refused as missing
+    # 'question' (elsewhere 'input' is a program's stdin or a function's arguments, never taken for the question)
+    row = {"input": [{"role": "user", "content": "What is 2 + 3?"}], "output": "<think>2 + 3 = 5</think>\\boxed{5}",
+           "category": "math", "reasoning": "on", "system_prompt": "detailed thinking on"}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert (p.question, p.meta["system_prompt"]) == ("What is 2 + 3?", "detailed thinking on")
+    assert BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{6}", p).success
+    cruxeval = {"code": "def f(x):\n    return x + 1", "input": "1", "output": "2"}
+    res = load(tmp_path, [cruxeval], oracle="exact")
+    assert not res.problems and "missing field 'question'" in res.skipped[0]

@@ -254,10 +254,13 @@ def _first_column(row: dict, names: Sequence[str], has) -> str | None:
 
 def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     """The first of :data:`QUESTION_KEYS` that ``has`` (in any case); in a code row of OpenCodeInstruct's shape (its
-    task in ``input``, its asserts in ``unit_tests``), ``input``. Elsewhere ``input`` is a program's stdin or a
-    function's arguments (CRUXEval's), never taken for the question."""
+    task in ``input``, its asserts in ``unit_tests``), ``input``, and ``input`` holding a chat (Llama-Nemotron's
+    post-training rows). Elsewhere ``input`` is a program's stdin or a function's arguments (CRUXEval's), never taken
+    for the question."""
     q = _first_column(row, QUESTION_KEYS, has)
-    return "input" if q is None and fields.code and has("input") and "unit_tests" in row else q
+    chat = isinstance(row.get("input"), list) and bool(row["input"]) and \
+        all(isinstance(m, dict) and ("role" in m or "from" in m) for m in row["input"])
+    return "input" if q is None and has("input") and (chat or fields.code and "unit_tests" in row) else q
 
 
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
