@@ -232,3 +232,17 @@ def test_a_markdown_heading_on_a_gsm8k_line_states_no_answer(text, ref, ok):
 def test_a_heading_line_stops_no_rollout(text):
     stops = [k for k in range(1, len(text) + 1) if answer_complete("gsm8k", text[:k])]
     assert stops == [len(text)]
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("last_number", "The bag weighs 2.5kg", "2.5", True), ("last_number", "The bag weighs 2.5kg", "2", False),
+    ("last_number", "It took 3 hours: 18km", "18", True), ("last_number", "It took 3 hours: 18km", "3", False),
+    ("last_number", "Cut 3/4in off", "0.75", True), ("last_number", "Cut 3/4in off", "3", False),
+    ("last_number", "So 4 times: 5x faster", "5", True), ("gsm8k", "#### 18kg\n", "18", True),
+    ("last_number", "Use version 2.5.3", "3", False), ("last_number", "2 apples, i.e. 1e3 mg", "1", False),
+    ("last_number", "2 apples in H2O", "2", True),
+])
+def test_a_unit_written_against_a_number_leaves_the_number_read(name, text, ref, ok):
+    """"2.5kg" was read as 2 (the wrong answer passed) and "18km" as no number (the number before it was the
+    answer): a unit written without a space is read as lm-eval's flexible GSM8K match reads it, after the number."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

@@ -47,7 +47,7 @@ _NUM_RE = re.compile(
     r"(?P<sign>[-+\u2212]?)\s?(?:\\?\$)?\s?"  # -$5, -\$5 (LaTeX's dollar)
     r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?P<frac>\.\d+)?"
     r"(?:\s?/\s?(?P<den>\d+))?"
-    r"(?!\w)"
+    r"(?![\d_]|\.\d|[eE][-+]?\d)"  # a unit may follow (2.5kg, 18km: never 2 or nothing); 1e3, 2.5.3 are no numbers
 )
 
 
@@ -86,7 +86,7 @@ _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4
            "⅑": (1, 9), "⅒": (1, 10)}
 # a whole and a proper fraction: 2 1/2, 2\frac{1}{2}, 2½ (two and a half), or a fraction's one character alone (½)
 _MIXED_RE = re.compile(
-    r"(?<![\w.,/])(?P<sign>[-\u2212]?)(?:(?P<w>\d+)(?:[ \t]+(?P<n>\d+)/(?P<d>\d+)(?![\w/]|\.\d)"
+    r"(?<![\w.,/])(?P<sign>[-\u2212]?)(?:(?P<w>\d+)(?:[ \t]+(?P<n>\d+)/(?P<d>\d+)(?![\d_/]|\.\d)"
     r"|[ \t]*\\[dt]?frac\s*(?:\{\s*(?P<fn>\d+)\s*\}|(?P<fn1>\d))\s*(?:\{\s*(?P<fd>\d+)\s*\}|(?P<fd1>\d))"
     rf"|[ \t]?(?P<v>[{''.join(_VULGAR)}]))|(?P<alone>[{''.join(_VULGAR)}]))")
 
