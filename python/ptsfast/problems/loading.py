@@ -913,7 +913,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     elif isinstance(raw_answer, float) and math.isinf(raw_answer):
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {raw_answer}: infinite (JSON's "
                                   f"Infinity, or a number past a float's range such as 1e400), no number to judge; "
-                                  f"write the answer as text (\"\\\\infty\", or its digits in quotes) or drop the row")
+                                  f"write the answer as text (\"\\infty\", or its digits in quotes) or drop the row")
     elif isinstance(raw_answer, float) and raw_answer.is_integer():  # a float column's 51.0 (and 1e+20) is 51
         raw_answer = _whole(raw_answer)
     named = {c.strip() for c in choices or ()} | set(labels or ())  # an int that is a choice's text or label
