@@ -322,9 +322,9 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                               f"its pivot's - pass the run folder `ptsfast mine` wrote")
     if confirmed_only and recs and all(r.get("confirmed") is None for r in recs):  # else 0 records, exit 0
         raise ExportError(f"--confirmed-only: no pivot of {source.run_dir or source.file} went through the "
-                          f"confirmation (each one's confirmed is null: it was mined with --confirm 0), so none is "
-                          f"confirmed - drop --confirmed-only, or mine with --confirm to decide each pivot on fresh "
-                          f"rollouts")
+                          f"confirmation (each one's confirmed is null: it was mined with --confirm 0 or "
+                          f"--estimator-fixed-rollouts), so none is confirmed - drop --confirmed-only, or mine with "
+                          f"--confirm to decide each pivot on fresh rollouts")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt == "trl":
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
