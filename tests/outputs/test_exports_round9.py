@@ -21,7 +21,7 @@ STEPS = ["Step 1: add 3 and 5.\n\nStep 2: so the answer is 8.\n\n"] * 20
 
 def gpt2_like():
     """A byte-level BPE with GPT-2's pre-tokenizer (GPT-2, Pythia, Phi-2, OPT), trained in memory: a run of
-    whitespace before a word splits off its last character ("\n" "\n" "Step"), a run at the end does not."""
+    whitespace before a word splits off its last character ("\\n" "\\n" "Step"), a run at the end does not."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -38,7 +38,7 @@ def est(p, s, n):
 
 
 def record(tok, prefix, chosen, rejected):
-    pr = PairRecord(("p", 0), "p", len(prefix), tuple(prefix), chosen, rejected, est(0.9, 9, 10), est(0.1, 1, 10),
+    pr = PairRecord("p#0", "p", len(prefix), tuple(prefix), chosen, rejected, est(0.9, 9, 10), est(0.1, 1, 10),
                     "raises")
     return pair_record(pr, tok, {"model": "tiny"})
 
