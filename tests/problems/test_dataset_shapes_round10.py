@@ -336,3 +336,23 @@ def test_a_chat_in_an_input_column_is_the_question(tmp_path):
     cruxeval = {"code": "def f(x):\n    return x + 1", "input": "1", "output": "2"}
     res = load(tmp_path, [cruxeval], oracle="exact")
     assert not res.problems and "missing field 'question'" in res.skipped[0]
+
+
+CSQA_ORIGINAL = {"answerKey": "A", "id": "075e483d21c29a511267ef62bedc0461",
+                 "question": {"question_concept": "punishing", "stem": "The sanctions against the school were a "
+                              "punishing blow, and they seemed to what the efforts the school had made to change?",
+                              "choices": [{"label": "A", "text": "ignore"}, {"label": "B", "text": "enforce"},
+                                          {"label": "C", "text": "authoritarian"}, {"label": "D", "text": "yell at"},
+                                          {"label": "E", "text": "avoid"}]}}
+
+
+def test_the_original_arc_openbookqa_and_commonsenseqa_rows_ask_their_stem_with_its_choices(tmp_path):
+    # their own JSONL files (before the Hugging Face copies flattened them) nest the question as {"stem", "choices":
+    # [{"label", "text"}]}: every row was refused as "field 'question' (the question) is a dict, not text"
+    p, = load(tmp_path, [CSQA_ORIGINAL]).problems
+    assert p.question == CSQA_ORIGINAL["question"]["stem"] + "\n\nA. ignore\nB. enforce\nC. authoritarian\nD. yell " \
+                                                               "at\nE. avoid"
+    assert p.id == CSQA_ORIGINAL["id"] and p.answer == "A" and p.choices[0] == "ignore"
+    arc = {"id": "Mercury_1", "answerKey": "2", "question": {"stem": "What is red?", "choices": [
+        {"label": "1", "text": "sky"}, {"label": "2", "text": "blood"}, {"label": "3", "text": "grass"}]}}
+    assert load(tmp_path, [arc]).problems[0].answer == "B"  # its numeric label, as the flattened rows' are read

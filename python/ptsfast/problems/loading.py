@@ -803,6 +803,16 @@ def _column_choices(row: dict, question: str,
     return None
 
 
+def _stem_choices(parts: Any) -> Any:
+    """The choices of a question nested as ``{"stem", "choices": [{"label", "text"}]}`` (the ARC, OpenBookQA and
+    CommonsenseQA files their authors publish) in ARC's Hugging Face shape, ``{"text": [...], "label": [...]}``;
+    anything else as it is, read as a choices column's cell (:func:`_choices`)."""
+    if not (isinstance(parts, list) and parts and all(isinstance(c, dict) and "text" in c for c in parts)):
+        return parts
+    texts = [c["text"] for c in parts]
+    return {"text": texts, "label": [c["label"] for c in parts]} if all("label" in c for c in parts) else texts
+
+
 def _index_letter(value: Any, column: str, choices: tuple[str, ...]) -> str:
     """The letter of the choice a dataset's index column names (0-based: ``3`` or HellaSwag's ``"3"``); raises
     ValueError (-1 or empty: a test split's rows, which have no answer) or IndexError (past the last choice) saying
@@ -876,12 +886,14 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     q = row.get(fields.question)
     if fields.question not in row:
         return missing(fields.question, "--question-field")
-    system = reply = None
+    system = reply = stem_choices = None
     if isinstance(q, list):
         try:
             q, system, reply = question_from_chat(q)
         except ValueError as e:
             return skip("wrong type", f"field {fields.question!r} (the question) {e}")
+    elif isinstance(q, dict) and isinstance(q.get("stem"), str) and not fields.code:
+        q, stem_choices = q["stem"], _stem_choices(q.get("choices"))  # ARC's, OpenBookQA's, CommonsenseQA's own files
     if q is not None and not _is_scalar(q):
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
@@ -890,8 +902,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         q = with_input(row, with_passage(row, str(q), fields.question), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
+    if stem_choices is not None:
+        choices_field = f"{fields.question}.choices"
     try:
-        choices, labels = _choices(row.get(choices_field) if choices_field else None)
+        choices, labels = _choices(stem_choices if stem_choices is not None else
+                                   row.get(choices_field) if choices_field else None)
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
     raw_answer = row.get(fields.answer) if fields.answer else None
