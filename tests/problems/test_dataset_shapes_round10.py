@@ -356,3 +356,21 @@ def test_the_original_arc_openbookqa_and_commonsenseqa_rows_ask_their_stem_with_
     arc = {"id": "Mercury_1", "answerKey": "2", "question": {"stem": "What is red?", "choices": [
         {"label": "1", "text": "sky"}, {"label": "2", "text": "blood"}, {"label": "3", "text": "grass"}]}}
     assert load(tmp_path, [arc]).problems[0].answer == "B"  # its numeric label, as the flattened rows' are read
+
+
+MEDQA = {"question": "A 23-year-old pregnant woman has burning upon urination. Which is the best treatment?",
+         "answer": "Nitrofurantoin", "options": {"A": "Ampicillin", "B": "Ceftriaxone", "C": "Doxycycline",
+                                                 "D": "Nitrofurantoin"}, "meta_info": "step2&3", "answer_idx": "D"}
+
+
+def test_medqa_choices_keyed_by_their_letters_are_listed_and_judged(tmp_path):
+    # MedQA's options are a dict {"A": ..., "D": ...}: every row was refused as choices that "must be a list"
+    mc = make_judge("multiple_choice", 5.0)
+    p, = load(tmp_path, [MEDQA]).problems
+    assert p.question.endswith("?\n\nA. Ampicillin\nB. Ceftriaxone\nC. Doxycycline\nD. Nitrofurantoin")
+    assert mc("The answer is (D).", p).success and not mc("The answer is (A).", p).success
+    by_letter, = load(tmp_path, [MEDQA], "--answer-field", "answer_idx").problems
+    assert by_letter.answer == "D" and mc("The answer is (D).", by_letter).success
+    # keyed out of order, they are listed by their letters
+    shuffled, = load(tmp_path, [{**MEDQA, "options": dict(reversed(MEDQA["options"].items()))}]).problems
+    assert shuffled.question == p.question

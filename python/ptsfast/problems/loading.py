@@ -740,14 +740,18 @@ _INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
 
 
 def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """A choices cell as (texts, labels): labels only where the row gives its own (ARC's "1".."4" or "A".."E").
-    Raises ValueError naming what is wrong."""
+    """A choices cell as (texts, labels): labels only where the row gives its own (ARC's "1".."4" or "A".."E", MedQA's
+    dict keyed by letters). Raises ValueError naming what is wrong."""
     if value is None:
         return None, None
     value = _maybe_json(value) if isinstance(value, str) and value.lstrip().startswith(("[", "{")) else value
     labels = None
     if isinstance(value, dict) and set(value) >= {"text"}:
         value, labels = value["text"], value.get("label")
+    elif isinstance(value, dict) and len(value) > 1 and all(isinstance(k, str) and re.fullmatch(r"[A-Z]", k.strip())
+                                                             for k in value):  # MedQA's {"A": ..., "D": ...}
+        labels = sorted(value, key=str.strip)
+        value = [value[k] for k in labels]
     if isinstance(value, str):
         parts = _INLINE_CHOICES.split(value.strip())  # MathQA: "a ) 38 , b ) 27.675 , c ) 30 , ..."
         if len(parts) > 4 and not parts[0] and [x.lower() for x in parts[1::2]] == list("abcde"[:len(parts) // 2]):
