@@ -374,3 +374,22 @@ def test_medqa_choices_keyed_by_their_letters_are_listed_and_judged(tmp_path):
     # keyed out of order, they are listed by their letters
     shuffled, = load(tmp_path, [{**MEDQA, "options": dict(reversed(MEDQA["options"].items()))}]).problems
     assert shuffled.question == p.question
+
+
+SIQA = {"context": "Cameron decided to have a barbecue and gathered her friends together.",
+        "question": "How would Others feel as a result?", "answerA": "like attending", "answerB": "like staying home",
+        "answerC": "a good friend to have", "label": "1"}
+
+
+def test_social_iqa_rows_list_their_three_answers_and_count_the_label_from_1(tmp_path):
+    # Social IQa keeps its choices in answerA-C and the right one's number, counted from 1, in 'label' (as text):
+    # refused as missing 'answer', and naming --answer-field label judged the bare question against "1"
+    mc = make_judge("multiple_choice", 5.0)
+    p, = load(tmp_path, [SIQA]).problems
+    assert p.question == f"{SIQA['context']}\n\n{SIQA['question']}\n\nA. like attending\nB. like staying home\n" \
+                         f"C. a good friend to have"
+    assert p.answer == "A" and mc("The answer is (A).", p).success and not mc("The answer is (B).", p).success
+    assert load(tmp_path, [{**SIQA, "label": "3"}]).problems[0].answer == "C"
+    res = load(tmp_path, [{**SIQA, "label": "4"}, {**SIQA, "label": ""}])
+    assert [s.reason for s in res.skipped] == ["wrong type", "no answer to judge"]
+    assert "1-based" in res.skipped[0] and "'label'" in res.skipped[0]

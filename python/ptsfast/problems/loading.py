@@ -775,35 +775,36 @@ GPQA_ANSWERS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "I
 """GPQA's choices: its right answer and three wrong ones, each in a column of its own."""
 SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 """SciQ's choices, likewise."""
-COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop"), (("sol1", "sol2"), "label"))
+COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
+                  (("answerA", "answerB", "answerC"), "label", 1))
 """Choices each in a column of its own, in their order, with the column naming the right one by its 0-based index:
 MedMCQA's ``cop`` (its Hugging Face rows' class a-d; its first release's JSON counts 1-4), PIQA's ``label``."""
 
 
 def _column_choices(row: dict, question: str,
-                    answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None] | None:
-    """A row's choices kept each in a column of its own: (the choices, the right one's letter, None) where the right
+                    answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
+    """A row's choices kept each in a column of its own: (the choices, the right one's letter, None, 0) where the right
     answer has a column of its own (GPQA, SciQ: listed in an order drawn from the question, the same on every load and
     machine, as GPQA's evaluations shuffle them; listed as given, the right answer would be A in every problem), or
-    (the choices, None, the column naming the right one by its index) (MedMCQA, PIQA), or (the choices, None, None)
-    where each is in a column named by its letter and the row's ``answer`` is one of those letters (C-Eval, CMMLU,
-    MMLU's CSV files); None where the row has none."""
+    (the choices, None, the column naming the right one by its index, what that index counts from) (MedMCQA, PIQA
+    from 0, Social IQa from 1), or (the choices, None, None, 0) where each is in a column named by its letter and the
+    row's ``answer`` is one of those letters (C-Eval, CMMLU, MMLU's CSV files); None where the row has none."""
     for names in (GPQA_ANSWERS, SCIQ_ANSWERS):
         texts = [row.get(k) for k in names]
         if all(isinstance(t, str) and t.strip() for t in texts):
             order = sorted(range(len(texts)), key=lambda i: hashlib.sha256(f"{i}\0{question}".encode()).digest())
-            return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)], None
-    for names, index in COLUMN_CHOICES:
+            return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)], None, 0
+    for names, index, base in COLUMN_CHOICES:
         texts = [row.get(k) for k in names]
         if index in row and all(_is_scalar(t) and str(t).strip() for t in texts):
-            return tuple(str(t).strip() for t in texts), None, index
+            return tuple(str(t).strip() for t in texts), None, index, base
     lettered = []
     for x in ascii_uppercase:  # columns A, B, C, ... up to the first missing one
         if not (_is_scalar(row.get(x)) and str(row[x]).strip()):
             break
         lettered.append(x)
     if len(lettered) > 1 and isinstance(answer, str) and answer.strip().upper() in lettered:
-        return tuple(str(row[x]).strip() for x in lettered), None, None
+        return tuple(str(row[x]).strip() for x in lettered), None, None, 0
     return None
 
 
@@ -817,26 +818,26 @@ def _stem_choices(parts: Any) -> Any:
     return {"text": texts, "label": [c["label"] for c in parts]} if all("label" in c for c in parts) else texts
 
 
-def _index_letter(value: Any, column: str, choices: tuple[str, ...]) -> str:
-    """The letter of the choice a dataset's index column names (0-based: ``3`` or HellaSwag's ``"3"``); raises
-    ValueError (-1 or empty: a test split's rows, which have no answer) or IndexError (past the last choice) saying
-    why it names none."""
+def _index_letter(value: Any, column: str, choices: tuple[str, ...], base: int = 0) -> str:
+    """The letter of the choice a dataset's index column names, counted from ``base`` (0: ``3`` or HellaSwag's
+    ``"3"``; 1: Social IQa's ``"1"``); raises ValueError (-1, or empty: a test split's rows, which have no answer) or
+    IndexError (past the last choice) saying why it names none."""
     text = str(value).strip() if _is_scalar(value) else ""
     if not re.fullmatch(r"-?\d+", text):
         raise ValueError(f"field {column!r} (the index of the right choice) is {value!r}, not a choice's index: the "
                          f"row has no answer (a test split's rows have none: use its validation split) - drop the row")
     i = int(text)
-    if i < 0:
+    if i < base:
         raise ValueError(f"field {column!r} (the index of the right choice) is {i}: the row has no answer (a test "
                          f"split's rows have none: use its validation split) - drop the row")
-    if i >= len(choices):
+    if i - base >= len(choices):
         hint = " (MedMCQA's first release counts its options 1-4, its Hugging Face rows 0-3: subtract 1 from each " \
                "row's cop, or load openlifescienceai/medmcqa)" if column == "cop" else \
             f" (counted from 0, as MMLU's answer is: a file that counts from 1 has every row's {column} one too " \
             f"high - subtract 1 from each, or give the right choice's letter)"
-        raise IndexError(f"field {column!r} (the 0-based index of the right choice) is {i}, but the row has "
-                         f"{len(choices)} choices{hint}; fix the row or drop it")
-    return ascii_uppercase[i]
+        raise IndexError(f"field {column!r} (the {base}-based index of the right choice) is {i}, but the row has "
+                         f"{len(choices)} choices{hint if base == 0 else ''}; fix the row or drop it")
+    return ascii_uppercase[i - base]
 
 
 def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[str, ...] | None) -> Any:
@@ -917,14 +918,14 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     from_reply = reply is not None and raw_answer is None and bool(fields.answer) and not fields.code
     if from_reply:  # an SFT row's reference
         raw_answer = reply
-    index = INDEX_ANSWERS.get(choices_field) if choices else None
+    index, base = INDEX_ANSWERS.get(choices_field) if choices else None, 0
     own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
-        choices, letter, index = own
+        choices, letter, index, base = own
         raw_answer = letter if fields.answer not in row else raw_answer
     if index is not None and fields.answer and (fields.answer == index or fields.answer not in row):
         try:
-            raw_answer = _index_letter(row.get(index), index, choices)
+            raw_answer = _index_letter(row.get(index), index, choices, base)
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
