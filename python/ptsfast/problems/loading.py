@@ -777,8 +777,9 @@ SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 """SciQ's choices, likewise."""
 COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
                   (("answerA", "answerB", "answerC"), "label", 1))
-"""Choices each in a column of its own, in their order, with the column naming the right one by its 0-based index:
-MedMCQA's ``cop`` (its Hugging Face rows' class a-d; its first release's JSON counts 1-4), PIQA's ``label``."""
+"""Choices each in a column of its own, in their order, with the column naming the right one by its index and what
+that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
+PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text)."""
 
 
 def _column_choices(row: dict, question: str,
