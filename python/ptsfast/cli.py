@@ -403,7 +403,25 @@ def _validate(a):
                          f"drop one of them")  # the GPUs were set to 0 without a word
     _device_dtype(a)
     _check_paths(a)
+    if getattr(a, "ray", None) is not None:
+        _check_ray_model(a)
     return options
+
+
+def _check_ray_model(a) -> None:
+    """``--model`` with ``--ray`` is a folder here or the demo's model: every worker loads it from the same local
+    path, and a cluster is joined from one of its machines (but by a ``ray://`` client). A missing folder started
+    Ray and made the run's folder before each worker failed on it, with a traceback per worker."""
+    from ptsfast.demo import is_demo_model
+
+    if is_demo_model(a.model) or str(a.ray).startswith("ray://"):
+        return
+    p = Path(a.model).expanduser()
+    if not p.is_dir():
+        what = "is a file, not a folder" if p.exists() else "is no folder here"
+        raise ValueError(f"--model {a.model} {what}: with --ray every worker loads the model from a local folder at "
+                         f"the same path on every node (a name in the Hugging Face cache is not looked up) - pass the "
+                         f"model's folder")
 
 
 def _print_summary(summary: dict) -> None:
@@ -542,10 +560,14 @@ def cmd_anchors(a) -> int:
 def _mine_ray(a, loaded) -> int:
     from ptsfast.pipeline.ray import RayOptions, mine_ray
 
+    from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
+
     gpus = 0 if a.device == "cpu" else a.gpus_per_worker
+    # the workers load the demo's model by its one name ('demo' was read as a folder of that name)
+    model = DEMO_MODEL_NAME if is_demo_model(a.model) else a.model
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
-    summary = mine_ray(a.model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
+    summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
                        overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=str(a.problems))
     _print_summary(summary)
     return 0

@@ -89,3 +89,31 @@ def test_a_kernel_backend_variable_that_runs_here_mines(model_dir, problems, tmp
     monkeypatch.setenv("PTSFAST_BACKEND_SAMPLE", "auto")
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"),
                 *FAST]) == 0
+
+
+@pytest.mark.parametrize("model", ["no-model", "p.jsonl"])
+def test_a_ray_run_of_a_model_that_is_no_folder_is_refused_before_ray_starts(model, problems, tmp_path, capsys,
+                                                                              monkeypatch):
+    """A missing --model started a local Ray cluster (10 s) and made the run's folder; then each worker failed on it
+    with a traceback."""
+    import ptsfast.pipeline.ray as ray_run
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(ray_run, "mine_ray", lambda *a, **k: pytest.fail("Ray was started"))
+    out = tmp_path / "out"
+    assert cli(["mine", "--model", model, "--problems", str(problems), "--out", str(out), "--ray", "local"]) == 2
+    one_line_error(capsys, f"--model {model}", "--ray", "folder")
+    assert not out.exists()
+
+
+def test_a_ray_run_of_the_demo_model_gives_the_workers_its_name_not_a_folder_named_demo(problems, tmp_path,
+                                                                                        monkeypatch):
+    """`--model demo --ray` (the help offers 'demo') was resolved as the folder ./demo, which no worker had."""
+    import ptsfast.pipeline.ray as ray_run
+    from ptsfast.models import is_demo_model
+
+    given = []
+    monkeypatch.setattr(ray_run, "mine_ray", lambda model, *a, **k: given.append(model) or {"problems": 0})
+    assert cli(["mine", "--model", "demo", "--problems", str(problems), "--out", str(tmp_path / "out"), "--ray",
+                "local", "--quiet"]) == 0
+    assert len(given) == 1 and is_demo_model(given[0]) and given[0] != "demo"
