@@ -393,3 +393,19 @@ def test_social_iqa_rows_list_their_three_answers_and_count_the_label_from_1(tmp
     res = load(tmp_path, [{**SIQA, "label": "4"}, {**SIQA, "label": ""}])
     assert [s.reason for s in res.skipped] == ["wrong type", "no answer to judge"]
     assert "1-based" in res.skipped[0] and "'label'" in res.skipped[0]
+
+
+AGIEVAL = {"query": "Q: Which number is prime? Answer Choices: (A)4 (B)6 (C)7 (D)9\n"
+                    "A: Among A through D, the answer is",
+           "choices": ["(A)4", "(B)6", "(C)7", "(D)9"], "gold": [2]}
+
+
+def test_an_answer_listed_as_one_index_is_that_choices_letter(tmp_path):
+    # AGIEval's 'gold' is the right choice's index in a list ([2]), a float column's [3.0] likewise: the references
+    # were "2" and "3.0", which name no choice (every rollout an oracle error)
+    mc = make_judge("multiple_choice", 5.0)
+    agi, = load(tmp_path, [AGIEVAL], "--answer-field", "gold").problems
+    assert agi.answer == "C" and mc("Among A through D, the answer is (C).", agi).success
+    listed = load(tmp_path, [{"question": "Which?", "choices": ["a", "b", "c", "d"], "answer": [3.0]},
+                             {"question": "Which one?", "choices": ["a", "b", "c", "d"], "answer": [3]}]).problems
+    assert [p.answer for p in listed] == ["D", "D"]

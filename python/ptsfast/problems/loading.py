@@ -929,6 +929,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             raw_answer = _index_letter(row.get(index), index, choices, base)
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
+    if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
+        raw_answer = raw_answer[0]  # ["5"]: one reference answer, listed (AGIEval's [2]: one choice's index)
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
     elif isinstance(raw_answer, float) and math.isinf(raw_answer):
@@ -947,8 +949,6 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     raw_answer = _choice_letter(raw_answer, choices, labels)
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
-    if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
-        raw_answer = raw_answer[0]  # ["5"]: one reference answer, listed
     if isinstance(raw_answer, (list, dict)) and not fields.code:
         what = f"a list of {len(raw_answer)} items" if isinstance(raw_answer, list) else "a dict"
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
