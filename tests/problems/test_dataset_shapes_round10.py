@@ -409,3 +409,21 @@ def test_an_answer_listed_as_one_index_is_that_choices_letter(tmp_path):
     listed = load(tmp_path, [{"question": "Which?", "choices": ["a", "b", "c", "d"], "answer": [3.0]},
                              {"question": "Which one?", "choices": ["a", "b", "c", "d"], "answer": [3]}]).problems
     assert [p.answer for p in listed] == ["D", "D"]
+
+
+WEBINSTRUCT = {"question": "Find the derivative of f(x) = x^2 sin(x).", "source": "WebInstructFull", "index": 7,
+               "answer": "We use the product rule, which says that the derivative of a product of two functions is "
+                         "the first times the derivative of the second plus the second times the derivative of the "
+                         "first.\nHere the first function is x^2 and the second is sin(x).\nSo the derivative is "
+                         "2x sin(x) + x^2 cos(x)."}
+
+
+def test_an_answer_column_holding_a_worked_explanation_is_refused(tmp_path):
+    # WebInstructSub's 'answer' is an explanation of several lines with no final answer marked in it: it was the
+    # reference whole, and every rollout was judged wrong against it
+    res = load(tmp_path, [WEBINSTRUCT], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge" and "field 'answer'" in res.skipped[0]
+    # an answer of several lines that is no prose (a matrix, a program's output) is still an answer
+    for answer in ("\\begin{pmatrix}\n1 & 2 \\\\\n3 & 4\n\\end{pmatrix}", "1\n2\n3"):
+        p, = load(tmp_path, [{**WEBINSTRUCT, "answer": answer}], oracle="exact").problems
+        assert p.answer == answer

@@ -647,6 +647,12 @@ def _reads_as_answer(text: str) -> bool:
         "\n" not in text.strip() and len(text) <= 200
 
 
+def _prose(text: str) -> bool:
+    """Whether a reference is an explanation in sentences (WebInstructSub's ``answer``: lines and some 25 words),
+    not an answer of several lines (a matrix, a program's output)."""
+    return "\n" in text.strip() and len(re.findall(r"(?<![\\\w])[A-Za-z]{2,}\b", text)) >= 25
+
+
 def _whole(v: float) -> int:
     """A whole float as the integer its shortest digits write (1e23 is 10**23, not the float's binary value
     99999999999999991611392)."""
@@ -957,7 +963,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if isinstance(raw_answer, str) and not fields.code and not choices:
         ans = _stated_answer(ans)
         column = fields.question if from_reply else fields.answer
-        if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS):
+        if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
                                               f"answer the oracles read in it (no \\boxed{{}}, no '#### ' line, no "
