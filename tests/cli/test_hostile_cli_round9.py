@@ -117,3 +117,17 @@ def test_a_ray_run_of_the_demo_model_gives_the_workers_its_name_not_a_folder_nam
     assert cli(["mine", "--model", "demo", "--problems", str(problems), "--out", str(tmp_path / "out"), "--ray",
                 "local", "--quiet"]) == 0
     assert len(given) == 1 and is_demo_model(given[0]) and given[0] != "demo"
+
+
+def test_overwrite_with_an_engine_the_device_refuses_keeps_the_finished_run(model_dir, problems, tmp_path, capsys):
+    """`--overwrite --kv-cache-gb 10000` emptied the finished run, then the engine refused the KV cache: the finished
+    problems were lost for a run that never started."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST]
+    assert cli(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"}
+    capsys.readouterr()
+    assert cli([*argv, "--overwrite", "--seed", "3", "--kv-cache-gb", "10000"]) == 2
+    one_line_error(capsys, "--kv-cache-gb 10000")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before
+    assert cli(argv) == 0 and "problems_already_done  2" in capsys.readouterr().out

@@ -56,41 +56,51 @@ def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLi
     if options.temperature == 0:
         log.warning("temperature 0 is greedy: every rollout from a prefix is the same, so p(success) is 0 or 1 and "
                     "the search counts copies of one rollout as independent draws; PTS samples (0.6-1.0)")
-    load_skipped = list(skipped)
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
-    with lent(model), open_run(model, tokenizer, problems, out_dir, options, model_name=model_name,
-                                overwrite=overwrite, oracle=oracle, dataset_id=dataset_id) as run:
-        prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
-        skipped = load_skipped + skipped
-        stats = RunStats()
-        if prepared:
-            engine = RolloutEngine(model, tokenizer, options.engine)
-            bar = progress_bar(len(prepared), progress)
+    start = time.perf_counter()
+    with lent(model):
+        # with overwrite, made before the run's folder is emptied: an engine the device refuses (a KV cache larger
+        # than its memory) discarded the finished problems for nothing; else made only when there is work
+        engine = RolloutEngine(model, tokenizer, options.engine) if overwrite and problems else None
+        with open_run(model, tokenizer, problems, out_dir, options, model_name=model_name, overwrite=overwrite,
+                      oracle=oracle, dataset_id=dataset_id) as run:
+            run.start = start
+            return _mine_open(run, model, engine, problems, tokenizer, options, progress, list(skipped))
 
-            def on_problem(result: ProblemResult) -> None:
-                if committed(result.skipped):
-                    run.write(result.problem.id, problem_records(result, tokenizer, run.meta))
-                bar.update(1)
 
-            rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
-            work = RunWork(len(prepared), options.trajectories_per_problem, options.max_new_tokens,
-                           options.rollout_room())
-            speed = DecodeSpeed()
+def _mine_open(run: OpenRun, model, engine: RolloutEngine | None, problems: Sequence[Problem], tokenizer,
+               options: MineOptions, progress: bool, load_skipped: list) -> dict:
+    """The body of :func:`mine` in its opened run: the problems not done yet, mined and written one by one."""
+    prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
+    skipped = load_skipped + skipped
+    stats = RunStats()
+    if prepared:
+        engine = engine or RolloutEngine(model, tokenizer, options.engine)
+        bar = progress_bar(len(prepared), progress)
 
-            def on_progress(s: RunStats) -> None:
-                dt = s.seconds - rate["t"]
-                if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
-                    rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
-                # the time left at the speed of the later half of the decoding (steadier than the last half second's)
-                left = work.seconds_left(s, speed(s.seconds, s.decoded_tokens))
-                bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
-                                    f"{format_eta(left, from_prior=s.problems == 0)} pivots={s.pivots_found}")
+        def on_problem(result: ProblemResult) -> None:
+            if committed(result.skipped):
+                run.write(result.problem.id, problem_records(result, tokenizer, run.meta))
+            bar.update(1)
 
-            try:
-                stats = mine_prepared(engine, tokenizer, prepared, options, run.oracle, on_problem, on_progress)
-            finally:
-                bar.close()
-        return run.finish(stats.as_dict(), skipped + stats.skipped)
+        rate = {"t": 0.0, "n": 0, "tok/s": 0.0}
+        work = RunWork(len(prepared), options.trajectories_per_problem, options.max_new_tokens, options.rollout_room())
+        speed = DecodeSpeed()
+
+        def on_progress(s: RunStats) -> None:
+            dt = s.seconds - rate["t"]
+            if dt >= 0.5:  # decode speed over the last half second or more, not the run's average
+                rate.update({"tok/s": (s.decoded_tokens - rate["n"]) / dt, "t": s.seconds, "n": s.decoded_tokens})
+            # the time left at the speed of the later half of the decoding (steadier than the last half second's)
+            left = work.seconds_left(s, speed(s.seconds, s.decoded_tokens))
+            bar.set_postfix_str(f"rollouts={s.rollouts} running={s.running} tok/s={rate['tok/s']:.0f} "
+                                f"{format_eta(left, from_prior=s.problems == 0)} pivots={s.pivots_found}")
+
+        try:
+            stats = mine_prepared(engine, tokenizer, prepared, options, run.oracle, on_problem, on_progress)
+        finally:
+            bar.close()
+    return run.finish(stats.as_dict(), skipped + stats.skipped)
 
 
 @dataclass
