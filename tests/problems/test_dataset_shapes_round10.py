@@ -427,3 +427,15 @@ def test_an_answer_column_holding_a_worked_explanation_is_refused(tmp_path):
     for answer in ("\\begin{pmatrix}\n1 & 2 \\\\\n3 & 4\n\\end{pmatrix}", "1\n2\n3"):
         p, = load(tmp_path, [{**WEBINSTRUCT, "answer": answer}], oracle="exact").problems
         assert p.answer == answer
+
+
+def test_a_nan_in_rows_held_in_memory_is_missing_as_in_a_file(tmp_path):
+    # a DataFrame's rows as dicts (df.to_dict("records")) hold its empty cells as float NaN: the question "nan" was
+    # asked, and two rows of id NaN were one id "nan" (the second refused as its duplicate)
+    nan = float("nan")
+    rows = [{"id": nan, "question": "What is 2+3?", "answer": "5"},
+            {"id": nan, "question": "What is 2+4?", "answer": "6"}, {"id": "a", "question": nan, "answer": "7"}]
+    res = load_problems(rows, FieldMap(auto_detect=True))
+    assert [p.question for p in res.problems] == ["What is 2+3?", "What is 2+4?"]
+    assert all(p.id.startswith("h") for p in res.problems)
+    assert [(s.row, s.reason) for s in res.skipped] == [(3, "empty field")]

@@ -1155,7 +1155,9 @@ def _record(row) -> tuple[dict | None, RowError | None]:
 
 def _plain(v: Any) -> Any:
     """A value of a row in memory as a file's row holds it: numpy arrays and tensors as lists, numpy scalars as
-    Python's, tuples as lists and keys as str (JSON's)."""
+    Python's, tuples as lists, keys as str (JSON's) and NaN (a DataFrame's empty cell in ``to_dict()``) as None."""
+    if isinstance(v, float) and math.isnan(v):
+        return None
     if isinstance(v, Mapping):
         return {str(k): _plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
