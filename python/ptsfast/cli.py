@@ -690,6 +690,9 @@ def cmd_simulate(a) -> int:
     if not 0 < a.scale <= _MAX_SCALE:  # 1e9 drew curves until memory ran out, without a word
         raise ValueError(f"--scale {a.scale}: use a factor in (0, {_MAX_SCALE:g}] (it multiplies the populations' "
                          f"sizes; {_MAX_SCALE:g} is 200,000 solutions a seed, hours of CPU)")
+    if a.json == "-":  # a file named '-' was written in the current folder
+        raise ValueError("--json -: the scores are a file beside the table, which goes to standard output - give a "
+                         "file path")
     if a.json:  # before the (minutes-long) benchmark runs
         from ptsfast.outputs.rundir import check_name_lengths, check_writable
 

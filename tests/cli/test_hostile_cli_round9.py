@@ -131,3 +131,15 @@ def test_overwrite_with_an_engine_the_device_refuses_keeps_the_finished_run(mode
     one_line_error(capsys, "--kv-cache-gb 10000")
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before
     assert cli(argv) == 0 and "problems_already_done  2" in capsys.readouterr().out
+
+
+def test_simulate_json_of_dash_is_refused_not_written_as_a_file_named_dash(tmp_path, capsys, monkeypatch):
+    """`simulate --json -` ran the benchmark and wrote its scores into a file named '-' in the current folder (the
+    table went to standard output, as ever)."""
+    import ptsfast.mining.simulate as simulate
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    assert cli(["simulate", "--json", "-"]) == 2
+    one_line_error(capsys, "--json -", "file path")
+    assert list(tmp_path.iterdir()) == []
