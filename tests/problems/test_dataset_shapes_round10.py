@@ -439,3 +439,19 @@ def test_a_nan_in_rows_held_in_memory_is_missing_as_in_a_file(tmp_path):
     assert [p.question for p in res.problems] == ["What is 2+3?", "What is 2+4?"]
     assert all(p.id.startswith("h") for p in res.problems)
     assert [(s.row, s.reason) for s in res.skipped] == [(3, "empty field")]
+
+
+COSMOSQA = {"id": "3Q9(...)##1", "context": "Good Old War and person L : I saw both of these bands Wednesday night.",
+            "question": "In the future , will this person go to see other bands play ?", "answer0": "None of the above",
+            "answer1": "This person likes music and likes to see the show , they will see other bands play .",
+            "answer2": "This person only likes Good Old War and Person L .", "answer3": "Other bands are not good .",
+            "label": 1}
+
+
+def test_cosmos_qa_rows_list_answer0_to_answer3_and_read_their_0_based_label(tmp_path):
+    # Cosmos QA keeps its choices in answer0-3 and the right one's 0-based index in 'label': refused as missing
+    # 'answer', and naming --answer-field label judged the bare question against "1"
+    mc = make_judge("multiple_choice", 5.0)
+    p, = load(tmp_path, [COSMOSQA]).problems
+    assert p.question.startswith(COSMOSQA["context"] + "\n\n" + COSMOSQA["question"] + "\n\nA. None of the above\nB. ")
+    assert p.answer == "B" and mc("The answer is (B).", p).success and not mc("The answer is (A).", p).success

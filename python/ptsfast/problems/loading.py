@@ -782,10 +782,11 @@ GPQA_ANSWERS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "I
 SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 """SciQ's choices, likewise."""
 COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
-                  (("answerA", "answerB", "answerC"), "label", 1))
+                  (("answerA", "answerB", "answerC"), "label", 1), (("answer0", "answer1", "answer2", "answer3"),
+                                                                   "label", 0))
 """Choices each in a column of its own, in their order, with the column naming the right one by its index and what
 that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
-PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text)."""
+PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0)."""
 
 
 def _column_choices(row: dict, question: str,
