@@ -455,3 +455,13 @@ def test_cosmos_qa_rows_list_answer0_to_answer3_and_read_their_0_based_label(tmp
     p, = load(tmp_path, [COSMOSQA]).problems
     assert p.question.startswith(COSMOSQA["context"] + "\n\n" + COSMOSQA["question"] + "\n\nA. None of the above\nB. ")
     assert p.answer == "B" and mc("The answer is (B).", p).success and not mc("The answer is (A).", p).success
+
+
+def test_a_multiple_choice_row_without_its_key_says_a_test_split_has_none(tmp_path):
+    # ARC's, CommonsenseQA's and C-Eval's test splits leave the answer key empty: the refusal asked for "the
+    # reference answer (or tests for code problems)" with no word of the split
+    csqa = {"id": "t1", "question": "Where would you put a plate?", "answerKey": "",
+            "choices": {"label": ["A", "B", "C"], "text": ["cupboard", "river", "sky"]}}
+    res = load(tmp_path, [csqa])
+    assert res.skipped[0].reason == "empty field" and "field 'answerKey' is empty" in res.skipped[0]
+    assert "test split" in res.skipped[0] and "validation split" in res.skipped[0]

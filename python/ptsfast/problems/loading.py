@@ -1010,8 +1010,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
             return missing(fields.answer, "--answer-field")
-        return skip("empty field", f"field {fields.answer!r} is empty; give the reference answer (or tests for code "
-                                   f"problems)")
+        split = " (a test split's rows have none: use its validation split)" if choices else ""
+        return skip("empty field", f"field {fields.answer!r} is empty{split}; give the reference answer (or tests for "
+                                   f"code problems)")
     solution = None
     if fields.solution:
         if fields.solution not in row:
