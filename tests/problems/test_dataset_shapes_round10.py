@@ -465,3 +465,15 @@ def test_a_multiple_choice_row_without_its_key_says_a_test_split_has_none(tmp_pa
     res = load(tmp_path, [csqa])
     assert res.skipped[0].reason == "empty field" and "field 'answerKey' is empty" in res.skipped[0]
     assert "test split" in res.skipped[0] and "validation split" in res.skipped[0]
+
+
+def test_trls_prompt_completion_rows_judge_against_the_completions_answer(tmp_path):
+    # TRL's prompt-completion rows (what SFTTrainer takes, conversational or as text): the completion was no
+    # column ptsfast read (refused as missing 'answer'), and as a chat of one reply it was "a list of 1 items"
+    chat = {"prompt": [{"role": "user", "content": "What is 2 + 3?"}],
+            "completion": [{"role": "assistant", "content": "2 + 3 = \\boxed{5}"}]}
+    text = {"prompt": "What is 7 * 6?", "completion": " 7 * 6 = \\boxed{42}"}
+    a, = load(tmp_path, [chat], oracle="boxed").problems
+    b, = load(tmp_path, [text], oracle="boxed").problems
+    assert (a.question, a.answer) == ("What is 2 + 3?", "2 + 3 = \\boxed{5}") and BOXED("\\boxed{5}", a).success
+    assert b.question == "What is 7 * 6?" and BOXED("\\boxed{42}", b).success and not BOXED("\\boxed{41}", b).success

@@ -141,11 +141,12 @@ the question alone ("Write a function to find the shared elements...") does not 
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "output",
-               "solution", "response", "canonical_solution", GROUND_TRUTH)
+               "solution", "response", "completion", "canonical_solution", GROUND_TRUTH)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter) before a whole solution's,
-whose last box or number is read. A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere
-(a ``correct`` column of solutions) it says whether the row's solution is right, and is never the reference."""
+whose last box or number is read (TRL's ``completion``, a text or a chat of the one reply). A true/false value is
+taken only from an ``answer`` column (BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the
+row's solution is right, and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -938,6 +939,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
         raw_answer = raw_answer[0]  # ["5"]: one reference answer, listed (AGIEval's [2]: one choice's index)
+    elif isinstance(raw_answer, list) and len(raw_answer) == 1 and isinstance(raw_answer[0], dict) and \
+            _role(raw_answer[0]) == "assistant" and isinstance(_message_text(raw_answer[0]), str) and not fields.code:
+        raw_answer = _message_text(raw_answer[0])  # TRL's conversational completion: the one reply
     if isinstance(raw_answer, float) and math.isnan(raw_answer):  # a missing cell as pandas reads it
         raw_answer = None
     elif isinstance(raw_answer, float) and math.isinf(raw_answer):
