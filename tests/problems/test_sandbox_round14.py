@@ -144,3 +144,13 @@ def test_the_defaults_of_a_librarys_check_are_not_the_solutions_to_change(name):
     # the tests use does not hold it (np.isclose's is behind numpy's dispatcher) (before: each passed)
     tests, right, wrong = LOOSENED[name]
     assert_tells_apart(tests, right, wrong)
+
+
+def test_pytest_approxs_default_tolerance_is_not_the_solutions_to_change():
+    # a library class's constants were not watched: the solution set pytest.approx's relative tolerance to 1, and
+    # any value within 100% passed (before)
+    tests = ("import pytest\nfrom solution import area\n\n\ndef test_area():\n"
+             "    assert area(1) == pytest.approx(3.141592653589793)\n"
+             "    assert area(2) == pytest.approx(12.566370614359172)\n")
+    assert_tells_apart(tests, AREA, "import pytest\n\n\ndef area(r):\n    return 3.0 * r * r\n\n\n"
+                                    "type(pytest.approx(1.0)).DEFAULT_RELATIVE_TOLERANCE = 1.0\n")

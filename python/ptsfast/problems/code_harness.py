@@ -76,6 +76,9 @@ def _ptsfast_judge(spec, code):
             watched.append((n, m, True))
             extras.add(n)
     snapshot, grown = [], []  # grown: (name, class, the keys of its own namespace)
+    # and a class's constants (pytest.approx's DEFAULT_RELATIVE_TOLERANCE, which the solution could set to 1)
+    constants = (int, float, bool, str, bytes, type(None), tuple) + ((sys.modules["decimal"].Decimal,)
+                                                                     if "decimal" in sys.modules else ())
     for key, m, callables in watched:
         d = vars(m)
         copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
@@ -84,7 +87,8 @@ def _ptsfast_judge(spec, code):
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
                 snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
-                                                             isinstance(w, property) or a in names}, None))
+                                                             isinstance(w, property) or a in names or (
+                    a.isupper() and type(w) in constants)}, None))
                 grown.append((key + "." + k, v, frozenset(v.__dict__)))
                 if key in extras:
                     extras.add(key + "." + k)
