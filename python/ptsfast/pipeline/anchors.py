@@ -141,6 +141,7 @@ class _Trajectory:
     unfinished: dict[int, int] = field(default_factory=dict)  # boundary -> resamples cut in their first sentence
     _sentences: dict[int, str] = field(default_factory=dict)
     _before: dict[int, str] = field(default_factory=dict)
+    _answered: dict[int, str | None] = field(default_factory=dict)
 
     def sentence(self, k: int) -> str:
         """Sentence ``k`` as its resamples' first sentences are read (:func:`first_sentence` after the same text): with
@@ -398,10 +399,13 @@ class _AnchorRun(FedCall):
             self.stats.oracle_errors += err is not None
             same = None
             after = self._text_after(t, b, r.tokens) if original is not None else ""
-            if original is not None and (r.finish_reason is not FinishReason.LENGTH
-                                         or first_sentence_ended(after, before)):
+            ended = (original is not None and r.finish_reason is not FinishReason.EOS
+                     and first_sentence_ended(after, before))
+            if original is not None and (r.finish_reason is not FinishReason.LENGTH or ended):
                 regenerated = first_sentence(after, before)
-                same = bool(self.similarity(original, regenerated))
+                # stopped at its answer inside its first sentence: read as far as the sentence's own answer
+                cut = None if ended or r.finish_reason is not FinishReason.STOP else self._answered(t, k)
+                same = bool(self.similarity(original if cut is None else cut, regenerated))
                 seen = t.alternatives.setdefault(k, [])
                 if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
                     seen.append(regenerated)
@@ -416,6 +420,25 @@ class _AnchorRun(FedCall):
         self.stats.tokens += sum(len(r.tokens) for r in rollouts)
         t.pending -= 1
         return self._look(t) if t.pending == 0 else []
+
+    def _answered(self, t: _Trajectory, k: int) -> str | None:
+        """Sentence ``k`` read up to where the oracle's answer completes inside it (None where it does not): what a
+        resample that wrote the same words holds when the oracle stops it ("There are $\\boxed{6}$ ways to choose."
+        is "There are $\\boxed{6}" to it; compared whole, every such resample counted as different)."""
+        if k not in t._answered:
+            check, (a, e) = self.stops(t.problem).answer_complete, t.spans[k]
+
+            def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
+                return bool(check(self.tokenizer.decode(list(t.solution_ids[:j]), skip_special_tokens=True)))
+            cut = None
+            if check is not None and not complete(a) and complete(e):
+                lo, hi = a, e  # the answer completes after token lo, by token hi (prefix-monotone)
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (lo, mid) if complete(mid) else (mid, hi)
+                cut = first_sentence("".join(t.tokens[a:hi]), t.before(k)) if hi < e else None
+            t._answered[k] = cut
+        return t._answered[k]
 
     def _text_after(self, t: _Trajectory, b: int, tokens) -> str:
         """The text rollout ``tokens`` add after the first ``b`` solution tokens, decoded after a few tokens of

@@ -1,0 +1,56 @@
+"""Thought anchors, fourth round: resamples the oracle stopped inside their first sentence."""
+
+import json
+from pathlib import Path
+
+import torch
+from tiny_models import VOCAB, tiny_model
+
+
+def lines(path):
+    return [json.loads(x) for x in Path(path).read_text().splitlines()]
+
+
+def sentence_tokenizer():
+    """The tiny word-level tokenizer with "." as token 5 (words ``w{k}`` otherwise), as the pipeline's anchor tests."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{("." if k == 5 else f"w{k}"): k for k in range(3, VOCAB)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.decoder = decoders.WordPiece(prefix="##")
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+
+
+def has_w7(text, problem):
+    return "w7" in text.split()
+
+
+def test_a_resample_the_oracle_stopped_in_its_first_sentence_is_read_as_far_as_the_sentence(tmp_path, monkeypatch):
+    """A given solution states its answer inside a sentence that goes on ("There are $\\boxed{6}$ ways to choose.");
+    every resample that wrote the same words was stopped at the answer, and its piece, compared with the whole
+    sentence, counted as different (and listed as an alternative): p(different) took in the sentence itself."""
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems import oracles
+    from ptsfast.problems.loading import Problem
+
+    monkeypatch.setitem(oracles.ORACLES, "has_w7",
+                        oracles.OracleSpec(has_w7, (), lambda text: "w7" in text.split(), "math"))
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():  # every rollout writes w7 first
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[7] = 1e4
+    solution = "w10 w11 . w7 w12 w13 . w14 w15 ."
+    opts = AnchorOptions(MineOptions(oracle="has_w7", max_new_tokens=12, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
+    find_anchors(model, sentence_tokenizer(), [Problem("stop", "w20", solution=solution)], tmp_path / "run", opts,
+                 progress=False)
+    first, answer, _ = lines(tmp_path / "run" / "sentences.jsonl")
+    assert answer["sentence"] == "w7 w12 w13." and answer["p_resampled"]["trials"] > 0
+    # each resample wrote "w7", where the solution's own answer is complete: the same sentence, as far as it is read
+    assert answer["p_similar"]["trials"] == answer["p_resampled"]["trials"] and answer["alternatives"] == []
+    # a resample that answers where the sentence before did not is still different from it
+    assert first["p_different"]["trials"] == first["p_resampled"]["trials"] and first["alternatives"] == ["w7"]
