@@ -477,3 +477,37 @@ def test_trls_prompt_completion_rows_judge_against_the_completions_answer(tmp_pa
     b, = load(tmp_path, [text], oracle="boxed").problems
     assert (a.question, a.answer) == ("What is 2 + 3?", "2 + 3 = \\boxed{5}") and BOXED("\\boxed{5}", a).success
     assert b.question == "What is 7 * 6?" and BOXED("\\boxed{42}", b).success and not BOXED("\\boxed{41}", b).success
+
+
+CARD = """---
+configs:
+- config_name: main
+  data_files:
+  - split: train
+    path: main/train-*
+- config_name: socratic
+  data_files:
+  - split: train
+    path: socratic/train-*
+---
+# a dataset of two configs, as openai/gsm8k's repository is
+"""
+
+
+def test_a_dataset_repository_of_several_configs_is_read_as_the_one_dataset_config_names(tmp_path):
+    # gsm8k's repository holds its main and socratic configs side by side: the folder could not be read without one,
+    # and --dataset-config was refused for a local folder
+    import pandas as pd
+
+    for config, answer in (("main", "#### 2"), ("socratic", "How much? ** 1 + 1 = 2\n#### 2")):
+        (tmp_path / config).mkdir()
+        pd.DataFrame([{"question": "What is 1 + 1?", "answer": answer}]) \
+            .to_parquet(tmp_path / config / "train-00000-of-00001.parquet")
+    (tmp_path / "README.md").write_text(CARD)
+    fields = FieldMap(auto_detect=True)
+    assert load_problems(str(tmp_path), fields, config="main").problems[0].answer == "#### 2"
+    assert load_problems(str(tmp_path), fields, config="socratic").problems[0].answer.startswith("How much?")
+    with pytest.raises(DataError, match="'main'.*'socratic'.*--dataset-config"):
+        load_problems(str(tmp_path), fields)
+    with pytest.raises(DataError, match="--dataset-config 'nope'.*'main'"):
+        load_problems(str(tmp_path), fields, config="nope")

@@ -458,7 +458,8 @@ def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
     return ds
 
 
-def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, RowError | None]]:
+def _iter_hf(path: Path, split: str | None,
+             config: str | None = None) -> Iterator[tuple[int, dict | None, RowError | None]]:
     try:
         import datasets
     except ImportError as e:  # pragma: no cover
@@ -467,11 +468,16 @@ def _iter_hf(path: Path, split: str | None) -> Iterator[tuple[int, dict | None, 
         try:
             ds = datasets.load_from_disk(str(path))
         except FileNotFoundError as e:  # datasets' words for a folder without its dataset_info/state files
-            ds = _repository_folder(path)
+            ds = _repository_folder(path, config)
             if ds is None:
                 raise DataError(f"{path} is a folder but not a dataset saved with save_to_disk() or a dataset "
                                 f"repository's (data files: {', '.join(DATA_FILES)}); pass a .jsonl, .json, .parquet "
                                 f"or .csv file, or such a folder") from e
+        else:
+            if config is not None:
+                raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets "
+                                f"cache or a dataset repository's folder; {path} was saved with save_to_disk() - drop "
+                                f"--dataset-config")
         ds = _pick_split(ds, split, str(path))
     else:
         fmt = {".parquet": "parquet", ".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json",
@@ -506,11 +512,12 @@ DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
 _SHARD = re.compile(r"[\w.]+-\d{5}-of-\d{5}\.\w+")
 
 
-def _repository_folder(path: Path):
+def _repository_folder(path: Path, config: str | None = None):
     """The splits of a dataset downloaded as its repository (``huggingface-cli download --repo-type dataset``, a git
     clone: ``data/train-*.parquet``), read by ``datasets`` as the hub would (its card's configs, or split names from
     the files'); None for a folder that is no such repository's (one without data files, or without a ``data``
-    folder, shards named ``<split>-00000-of-00001`` or a card naming its configs)."""
+    folder, shards named ``<split>-00000-of-00001`` or a card naming its configs). ``config`` picks one of a
+    repository's configs (gsm8k's main and socratic); one of several must be picked."""
     import datasets
 
     files = [f for f in path.rglob("*") if f.suffix.lower() in DATA_FILES and
@@ -520,7 +527,14 @@ def _repository_folder(path: Path):
                          card.is_file() and card.read_text(errors="replace").startswith("---")):
         return None
     try:
-        return datasets.load_dataset(str(path))
+        configs = datasets.get_dataset_config_names(str(path))
+        if config is None and len(configs) > 1:
+            raise DataError(f"{path} holds the configs {configs}; choose one with --dataset-config")
+        if config is not None and config not in configs:
+            raise DataError(f"--dataset-config {config!r} is none of {path}'s configs {configs}")
+        return datasets.load_dataset(str(path), config)
+    except DataError:
+        raise
     except Exception as e:  # noqa: BLE001 - several configs, files of mixed formats: name the folder and the cause
         raise DataError(f"{path} is a dataset repository's folder that datasets could not read ({type(e).__name__}: "
                         f"{str(e).strip().splitlines()[0] if str(e).strip() else ''}); pass one of its data files")\
@@ -1088,9 +1102,9 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
         raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file, "
                         f"a datasets folder, or the name of a dataset in the local datasets cache")
     # options that would otherwise be dropped without a word
-    if config is not None:
-        raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache; "
-                        f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop --dataset-config")
+    if config is not None and not p.is_dir():  # a folder may be a dataset repository's, of several configs
+        raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache or a "
+                        f"dataset repository's folder; {str(p)!r} is a local file - drop --dataset-config")
     if cache_dir is not None:
         raise DataError(f"cache_dir={str(cache_dir)!r} applies to a dataset named from the local datasets cache; "
                         f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop cache_dir")
@@ -1112,7 +1126,7 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     elif jsonl:
         rows = _iter_jsonl(p)
     else:
-        rows = _iter_hf(p, split)
+        rows = _iter_hf(p, split, config)
     return problems_from_rows(rows, fields, limit=limit, source=str(p))
 
 
