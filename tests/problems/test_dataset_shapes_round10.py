@@ -511,3 +511,20 @@ def test_a_dataset_repository_of_several_configs_is_read_as_the_one_dataset_conf
         load_problems(str(tmp_path), fields)
     with pytest.raises(DataError, match="--dataset-config 'nope'.*'main'"):
         load_problems(str(tmp_path), fields, config="nope")
+
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 2048\n"
+
+
+@pytest.mark.parametrize("name", ["train.jsonl", "train-00000-of-00001.parquet", "data"])
+def test_a_git_lfs_pointer_in_place_of_the_data_is_refused_naming_git_lfs_pull(tmp_path, name):
+    # a dataset repository cloned without git-lfs holds pointers of three lines where its data files belong: JSON lines
+    # were three rows of malformed JSON, a parquet file "could not be read (ArrowInvalid: ...)"
+    target = tmp_path / name
+    if name == "data":
+        target.mkdir()
+        (target / "train-00000-of-00001.parquet").write_bytes(LFS_POINTER)
+    else:
+        target.write_bytes(LFS_POINTER)
+    with pytest.raises(DataError, match="Git LFS pointer.*git lfs pull"):
+        load_problems(str(tmp_path / name if name != "data" else tmp_path), FieldMap(auto_detect=True))

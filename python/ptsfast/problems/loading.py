@@ -512,6 +512,18 @@ DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
 _SHARD = re.compile(r"[\w.]+-\d{5}-of-\d{5}\.\w+")
 
 
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+"""How a Git LFS pointer opens: what a dataset repository cloned without git-lfs holds in place of each data file."""
+
+
+def _refuse_lfs_pointer(path: Path, head: bytes) -> None:
+    """A ``DataError`` naming the fix where ``head`` (a file's first bytes) opens a Git LFS pointer, not data."""
+    if head.startswith(LFS_POINTER):
+        raise DataError(f"{path} is a Git LFS pointer, not the data it stands for (the repository was cloned without "
+                        f"git-lfs): fetch the files with `git lfs install && git lfs pull` in the repository, or "
+                        f"download the dataset with `huggingface-cli download --repo-type dataset`")
+
+
 def _repository_folder(path: Path, config: str | None = None):
     """The splits of a dataset downloaded as its repository (``huggingface-cli download --repo-type dataset``, a git
     clone: ``data/train-*.parquet``), read by ``datasets`` as the hub would (its card's configs, or split names from
@@ -522,6 +534,9 @@ def _repository_folder(path: Path, config: str | None = None):
 
     files = [f for f in path.rglob("*") if f.suffix.lower() in DATA_FILES and
              not any(part.startswith(".") for part in f.relative_to(path).parts)]
+    for f in files:
+        with open(f, "rb") as fh:
+            _refuse_lfs_pointer(f, fh.read(len(LFS_POINTER)))
     card = path / "README.md"
     if not files or not (any(f.relative_to(path).parts[0] == "data" or _SHARD.fullmatch(f.name) for f in files) or
                          card.is_file() and card.read_text(errors="replace").startswith("---")):
@@ -1110,8 +1125,9 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
                         f"{str(p)!r} is a local {'folder' if p.is_dir() else 'file'} - drop cache_dir")
     if p.is_file():
         with open(p, "rb") as f:
-            start = f.read(2)
-        if start in (b"\xff\xfe", b"\xfe\xff"):  # each line of it would be a row that is not UTF-8
+            start = f.read(len(LFS_POINTER))
+        _refuse_lfs_pointer(p, start)
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):  # each line of it would be a row that is not UTF-8
             raise DataError(f"{str(p)!r} is UTF-16 text (it opens with UTF-16's byte-order mark, as Windows "
                             f"PowerShell's > and Out-File write); save it as UTF-8 (Out-File -Encoding utf8, or "
                             f"`iconv -f utf-16 -t utf-8`)")
