@@ -3,6 +3,7 @@ loads them: the reference is the answer the oracle compares, the model is asked 
 reference cannot be read is refused naming the row, the column and the way out, never judged against a wrong one."""
 
 import json
+import logging
 
 import pytest
 
@@ -528,3 +529,15 @@ def test_a_git_lfs_pointer_in_place_of_the_data_is_refused_naming_git_lfs_pull(t
         target.write_bytes(LFS_POINTER)
     with pytest.raises(DataError, match="Git LFS pointer.*git lfs pull"):
         load_problems(str(tmp_path / name if name != "data" else tmp_path), FieldMap(auto_detect=True))
+
+
+def test_a_jsonl_file_that_is_one_json_array_on_one_line_is_read_as_its_rows(tmp_path, caplog):
+    # json.dump(rows, open("train.jsonl", "w")) writes the array on one line: the whole file was one row refused as
+    # "a JSON list, not an object"
+    raw = json.dumps([{"question": "q1", "answer": "1"}, {"question": "q2", "answer": "2"}, [3]]).encode() + b"\n"
+    with caplog.at_level(logging.WARNING):
+        res = load(tmp_path, [], oracle="exact", raw=raw)
+    assert [p.answer for p in res.problems] == ["1", "2"] and [s.row for s in res.skipped] == [3]
+    assert "read as 3 rows" in caplog.text
+    lone, = load(tmp_path, [], oracle="exact", raw=b"[1, 2]\n").skipped  # a lone array of no rows: that line's skip
+    assert lone.reason == "not an object"

@@ -411,7 +411,7 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
         if jsonl:  # JSON lines, unless all but the first line are blank
             lines = _lines(f)
             first = next((line for line in lines if line.strip()), b"")
-            if not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{") or any(line.strip() for line in lines):
+            if not first.lstrip(b"\xef\xbb\xbf \t").startswith((b"{", b"[")) or any(line.strip() for line in lines):
                 return None
         elif p.stat().st_size > OWN_JSON_LIMIT:  # left to datasets, which reads it a block at a time
             return None
@@ -429,8 +429,11 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
     values = list(doc.values()) if isinstance(doc, dict) else []
     wrapped = [k for k, v in doc.items() if k.lower() in ROWS_KEYS and isinstance(v, list) and v and
                all(isinstance(r, dict) for r in v)] if values else []
+    if isinstance(doc, list) and jsonl and not any(isinstance(r, dict) for r in doc):
+        return None  # a line [1, 2]: a row that is not an object, said so by the line's reading
     if isinstance(doc, list):  # each row as written: datasets' table made "007" 7 and "1e3" 1000 in a mixed column
-        rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else None
+        rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else \
+            "one JSON array (json.dump of a list), not one object a line" if jsonl else None
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
     elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values) and \
