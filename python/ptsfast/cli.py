@@ -460,12 +460,15 @@ def _run_on_model(a, loaded, run, options) -> int:
 
 def _nothing_mined(summary: dict) -> int:
     """1 (with one line naming why) when this invocation met problems and skipped every one of them (a KV cache
-    or a context too small for all): a script must not read such a run as done; else 0."""
-    if not summary.get("problems") or summary.get("trajectories") != 0 or not summary.get("problems_skipped"):
+    or a context too small for all; solutions the model ended at once, which sampled trajectories but searched none,
+    so no rollout ran): a script must not read such a run as done; else 0."""
+    searched_none = summary.get("trajectories") == 0 or (summary.get("kept") == 0 and summary.get("rollouts") == 0)
+    if not summary.get("problems") or not searched_none or not summary.get("problems_skipped"):
         return 0
     reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
-          f"/summary.json says why for each (e.g. raise --kv-cache-gb, or lower --max-new-tokens)", file=sys.stderr)
+          f"/summary.json says why for each (e.g. raise --kv-cache-gb, lower --max-new-tokens, or check the chat "
+          f"template)", file=sys.stderr)
     return 1
 
 

@@ -143,3 +143,62 @@ def test_simulate_json_of_dash_is_refused_not_written_as_a_file_named_dash(tmp_p
     assert cli(["simulate", "--json", "-"]) == 2
     one_line_error(capsys, "--json -", "file path")
     assert list(tmp_path.iterdir()) == []
+
+
+def _eos_model(bias: float):
+    """The tiny Llama with its end-of-sequence token (id 2) favoured first by ``bias``."""
+    import torch
+    from tiny_models import tiny_model
+
+    model = tiny_model("llama", seed=1)
+    with torch.no_grad():
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[2] = bias
+    return model
+
+
+def _mine_eos(tmp_path, bias: float, trajectories: int):
+    from tiny_models import tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    options = MineOptions(trajectories_per_problem=trajectories, use_chat_template=False, max_new_tokens=4,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)), engine=EngineConfig(num_blocks=64))
+    summary = mine(_eos_model(bias), tiny_tokenizer(), [Problem(f"e{i}", f"w{5 + i} w9") for i in range(3)],
+                   tmp_path / "run", options, oracle=lambda text, p: False, progress=False)
+    return summary, [json.loads(line) for line in (tmp_path / "run" / "problems.jsonl").read_text().splitlines()]
+
+
+def test_problems_whose_every_solution_is_empty_are_counted_as_skipped(tmp_path):
+    """A model that stops at once (a chat template it was not trained on) mined nothing, and summary.json said no
+    problem was skipped: problems_skipped 0, each problem's reason only in problems.jsonl."""
+    summary, records = _mine_eos(tmp_path, 1e4, 2)
+    assert summary["problems_skipped"] == 3 and summary["skipped_by_reason"] == {"empty solution": 3}
+    assert all("every trajectory is empty" in r["skipped"] for r in records)
+
+
+def test_a_problem_searched_beside_an_empty_trajectory_is_not_recorded_as_skipped(tmp_path):
+    """One empty trajectory of several marked the whole problem skipped in problems.jsonl, though its other
+    trajectories were searched."""
+    summary, records = _mine_eos(tmp_path, 3.0, 6)
+    mixed = [r for r in records if {t["text"] == "" for t in r["trajectories"]} == {True, False}]
+    assert mixed, "the EOS bias is tuned to give problems with empty and non-empty solutions"
+    assert all(r["skipped"] is None for r in mixed) and summary["problems_skipped"] == 0
+
+
+def test_a_run_whose_model_ends_every_solution_at_once_exits_1_naming_why(model_dir, problems, tmp_path, capsys):
+    """Every problem's solutions empty (each first token ends the sequence): the run exited 0 with problems_skipped
+    0, as if done, where the README promises 1 for a run that skipped every problem it met."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(model_dir, model)
+    gen = json.loads((model / "generation_config.json").read_text())
+    (model / "generation_config.json").write_text(json.dumps({**gen, "eos_token_id": list(range(97))}))
+    assert cli(["mine", "--model", str(model), "--problems", str(problems), "--out", str(tmp_path / "run"),
+                *FAST]) == 1
+    err = capsys.readouterr().err
+    assert "every problem was skipped (2 empty solution)" in err and "chat template" in err

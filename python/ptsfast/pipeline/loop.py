@@ -385,7 +385,7 @@ class _Run(FedCall):
 
     def _judged(self, p: PreparedProblem, rollouts: list[Rollout], texts: list[str], verdicts: list) -> list[Work]:
         flight = self.in_flight[p.id]
-        searchable = []
+        searchable, empty = [], []
         for ro, text, (ok, err) in zip(rollouts, texts, verdicts):
             key = f"{p.id}#{len(flight.result.trajectories)}"
             # a solution cut by the length limit has no final verdict: p(L) is then estimated like any point
@@ -393,13 +393,19 @@ class _Run(FedCall):
             t = SampledTrajectory(key, tuple(ro.tokens), text, correct, str(ro.finish_reason.value), err)
             flight.result.trajectories.append(t)
             self.stats.trajectories += 1
-            if all(tok in self.engine.eos_ids for tok in ro.tokens):
-                flight.result.skipped = (f"problem {p.id}: trajectory {key} is empty (the model stopped at once); "
-                                         "nothing to search - sample more trajectories or check the prompt")
-                log.warning("%s", flight.result.skipped)
-                continue
-            searchable.append(t)
+            (empty if all(tok in self.engine.eos_ids for tok in ro.tokens) else searchable).append(t)
+        if empty and searchable:  # the problem is searched on the others: not a skip (summary.json lists skips)
+            log.warning("problem %s: %d of %d trajectories are empty (the model stopped at once: %s); searched the "
+                        "others", p.id, len(empty), len(empty) + len(searchable), ", ".join(t.key for t in empty))
         if not searchable:
+            # counted with the run's skips: a model that stops at once (a chat template it was not trained on) mined
+            # nothing, and summary.json said no problem was skipped
+            why = Skip(f"problem {p.id}: every trajectory is empty (the model stopped at once); nothing to search - "
+                       f"check the prompt and its chat template (--no-chat-template for a base model), or sample more "
+                       f"trajectories", "empty solution", id=p.id)
+            log.warning("%s", why)
+            flight.result.skipped = why
+            self.stats.skipped.append(why)
             self._finish(p.id)
             return []
         try:
