@@ -541,3 +541,14 @@ def test_a_jsonl_file_that_is_one_json_array_on_one_line_is_read_as_its_rows(tmp
     assert "read as 3 rows" in caplog.text
     lone, = load(tmp_path, [], oracle="exact", raw=b"[1, 2]\n").skipped  # a lone array of no rows: that line's skip
     assert lone.reason == "not an object"
+
+
+def test_an_empty_answer_beside_another_answer_column_names_that_column(tmp_path):
+    # a dataset whose 'answer' is null in some rows while 'solution' holds a boxed solution: the refusal asked for "the
+    # reference answer" with no word of the column that has one
+    rows = [{"problem": "What is 1 + 1?", "answer": "2", "solution": "1 + 1 = \\boxed{2}"},
+            {"problem": "What is 2 + 2?", "answer": None, "solution": "2 + 2 = \\boxed{4}"}]
+    res = load(tmp_path, rows, oracle="boxed")
+    assert [p.answer for p in res.problems] == ["2"]
+    assert "field 'answer' is empty" in res.skipped[0] and "'solution' has one" in res.skipped[0]
+    assert "--answer-field solution" in res.skipped[0]

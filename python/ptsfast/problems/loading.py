@@ -1047,8 +1047,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if fields.answer and fields.answer not in row:
             return missing(fields.answer, "--answer-field")
         split = " (a test split's rows have none: use its validation split)" if choices else ""
+        other = _first_column(row, ANSWER_KEYS, lambda k: k != fields.answer and _is_scalar(row.get(k)) and
+                              bool(str(row[k]).strip())) if fields.answer else None
+        other = f"; the row's {other!r} has one: name it with --answer-field {other}" if other else ""
         return skip("empty field", f"field {fields.answer!r} is empty{split}; give the reference answer (or tests for "
-                                   f"code problems)")
+                                   f"code problems){other}")
     solution = None
     if fields.solution:
         if fields.solution not in row:
