@@ -54,3 +54,23 @@ def test_a_resample_the_oracle_stopped_in_its_first_sentence_is_read_as_far_as_t
     assert answer["p_similar"]["trials"] == answer["p_resampled"]["trials"] and answer["alternatives"] == []
     # a resample that answers where the sentence before did not is still different from it
     assert first["p_different"]["trials"] == first["p_resampled"]["trials"] and first["alternatives"] == ["w7"]
+
+
+def split_text(text: str) -> list[str]:
+    from ptsfast.mining.anchors import sentence_starts
+
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+
+
+def test_a_factorial_is_no_sentence_end():
+    # "We check: 3! = 6." was two sentences, "We check: 3!" and "= 6.", and "There are 5! ways" ended at "5!":
+    # combinatorics traces were cut inside their formulas, and a resample writing the same was compared with a piece
+    assert split_text("We check: 3! = 6. So it holds.") == ["We check: 3! = 6.", "So it holds."]
+    assert split_text("There are 5! ways to order them. Then we divide.") == [
+        "There are 5! ways to order them.", "Then we divide."]
+    assert split_text("So n! / (n-2)! \\cdot 2 is the count.") == ["So n! / (n-2)! \\cdot 2 is the count."]
+    assert split_text("We get (n-1)! + 1 here.") == ["We get (n-1)! + 1 here."]
+    # an exclamation is still an end, after a number too
+    assert split_text("It is 5! Then we stop. Wow! so good.") == ["It is 5!", "Then we stop.", "Wow!", "so good."]
+    assert split_text("The answer is 120!\nNext.") == ["The answer is 120!", "Next."]

@@ -100,12 +100,16 @@ def sentence_starts(text: str) -> list[int]:
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends)
         lower = after.islower() or after.isdigit()
-        ellipsis = m.group(0).startswith(("..", "…")) and (lower or after in "+-*/=<>^×÷·−")
+        operator = after != "" and after in "+-*/=<>^×÷·−\\"
+        ellipsis = m.group(0).startswith(("..", "…")) and (lower or operator)
+        factorial = m.group(0) == "!" and (lower or operator) and (
+            raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
-                or ellipsis):
+                or ellipsis or factorial):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
-            # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out)
+            # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
+            # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then")
         cuts.add(m.end())
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
