@@ -552,3 +552,15 @@ def test_an_empty_answer_beside_another_answer_column_names_that_column(tmp_path
     assert [p.answer for p in res.problems] == ["2"]
     assert "field 'answer' is empty" in res.skipped[0] and "'solution' has one" in res.skipped[0]
     assert "--answer-field solution" in res.skipped[0]
+
+
+@pytest.mark.parametrize("reply", [
+    "<think>Is it \\boxed{4}? No: 2 + 3 is 5.</think>\nThe answer is 5.",
+    "<|begin_of_thought|>\nMaybe \\boxed{4}... no, 5.\n<|end_of_thought|>\n\n<|begin_of_solution|>\n2 + 3 = 5.\n"
+    "The answer is 5.\n<|end_of_solution|>"])
+def test_a_reasoning_replys_reference_is_read_after_its_thinking(tmp_path, reply):
+    # R1-style replies think in <think>...</think> (OpenThoughts' in <|begin_of_thought|> ... <|end_of_thought|>),
+    # then answer: a box tried in the thinking was read as the reference, so \boxed{4} passed and \boxed{5} failed
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.answer == "5" and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{4}", p).success

@@ -661,6 +661,21 @@ _STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\
 _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 
+_THOUGHT_ENDS = ("</think>", "<|end_of_thought|>")
+_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>")
+
+
+def _after_thinking(text: str) -> str:
+    """A reasoning reply's answer part: what follows its thinking (R1's ``</think>``, OpenThoughts'
+    ``<|end_of_thought|>``, whose solution tags are dropped), where something does; else ``text`` as it is. A box
+    tried while thinking is not the answer."""
+    for end in _THOUGHT_ENDS:
+        if end in text:
+            after = _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
+            return after or text
+    return text
+
+
 def _stated_answer(text: str) -> str:
     """The answer a solution states on its last line in words (MetaMathQA's "The answer is: 7", MathInstruct's "The
     answer is 6.", "Answer: 5", "Final Answer: 5", Minerva's "Final Answer: The final answer is $5$. I hope it is
@@ -998,7 +1013,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
-        ans = _stated_answer(ans)
+        ans = _stated_answer(_after_thinking(ans))
         column = fields.question if from_reply else fields.answer
         if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
