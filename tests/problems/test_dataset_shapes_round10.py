@@ -564,3 +564,12 @@ def test_a_reasoning_replys_reference_is_read_after_its_thinking(tmp_path, reply
     row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
     p, = load(tmp_path, [row], oracle="boxed").problems
     assert p.answer == "5" and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{4}", p).success
+
+
+def test_a_reasoning_reply_cut_off_inside_its_thinking_is_refused(tmp_path):
+    # a distilled reply cut off at its length limit ends inside <think>: a box tried while thinking was the reference
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"},
+                        {"role": "assistant", "content": "<think>Is it \\boxed{4}? Let me check again, 2 + 3"}]}
+    res = load(tmp_path, [row], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge"
+    assert "never closes" in res.skipped[0] and "'messages'" in res.skipped[0]

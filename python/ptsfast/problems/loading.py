@@ -1013,8 +1013,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
-        ans = _stated_answer(_after_thinking(ans))
         column = fields.question if from_reply else fields.answer
+        if re.match(r"\s*(?:<think>|<\|begin_of_thought\|>)", ans) and not any(e in ans for e in _THOUGHT_ENDS):
+            what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
+            return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
+                                              f"closes (a reply cut off at its length limit): it has no answer after "
+                                              f"its thinking; drop the row")
+        ans = _stated_answer(_after_thinking(ans))
         if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
