@@ -253,7 +253,25 @@ def _device_dtype(a):
     dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
     if getattr(a, "ray", None) is None:  # Ray workers run on the cluster's machines, in their own environment
         _check_backends(device)
+    _check_cache(a)
     return device, dtype
+
+
+def _check_cache(a) -> None:
+    """``PTSFAST_CACHE``, where the demo's model is converted once, is a folder (or can be made one) when the command
+    loads that model: a file there failed with '[Errno 17] File exists' naming neither it nor the variable, after
+    the conversion had run."""
+    from ptsfast.demo import is_demo_model
+
+    env = os.environ.get("PTSFAST_CACHE")
+    if not env or not (a.func is cmd_demo or is_demo_model(getattr(a, "model", None) or "")):
+        return
+    p = Path(env).expanduser()
+    while not p.exists() and p.parent != p:  # the nearest part of it that exists must be a folder
+        p = p.parent
+    if not p.is_dir():
+        raise ValueError(f"environment variable PTSFAST_CACHE={env}: {p} is a file, not a folder; the demo's model is "
+                         f"converted into that folder once - point it at a folder, or unset it (~/.cache/ptsfast)")
 
 
 _BACKEND_VAR = "PTSFAST_BACKEND"

@@ -202,3 +202,21 @@ def test_a_run_whose_model_ends_every_solution_at_once_exits_1_naming_why(model_
                 *FAST]) == 1
     err = capsys.readouterr().err
     assert "every problem was skipped (2 empty solution)" in err and "chat template" in err
+
+
+@pytest.mark.parametrize("command", ["demo", "mine"])
+def test_a_cache_variable_naming_a_file_is_refused_before_the_demo_model_loads(command, problems, tmp_path, capsys,
+                                                                               monkeypatch):
+    """PTSFAST_CACHE set to a file: the demo's GGUF was converted, then '[Errno 17] File exists' named the file but
+    neither the variable nor what to do."""
+    import ptsfast.models as models
+
+    monkeypatch.setenv("PTSFAST_CACHE", str(problems / "sub") if command == "mine" else str(problems))
+    monkeypatch.setattr(models, "load_demo_model", lambda *a, **k: pytest.fail("the demo model loaded"))
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    out = tmp_path / "out"
+    argv = ["demo", "--out", str(out)] if command == "demo" else \
+        ["mine", "--model", "demo", "--problems", str(problems), "--out", str(out)]
+    assert cli(argv) == 2
+    one_line_error(capsys, "PTSFAST_CACHE", f"{problems} is a file", "unset it")
+    assert not out.exists()
