@@ -573,3 +573,12 @@ def test_a_reasoning_reply_cut_off_inside_its_thinking_is_refused(tmp_path):
     res = load(tmp_path, [row], oracle="boxed")
     assert not res.problems and res.skipped[0].reason == "no answer to judge"
     assert "never closes" in res.skipped[0] and "'messages'" in res.skipped[0]
+
+
+def test_a_small_float_answer_is_its_decimal_digits_not_scientific_notation(tmp_path):
+    # JSON's 0.00001 is the float 1e-05, whose str was the reference "1e-05": a rollout boxing 0.00001 failed
+    raw = (b'{"question": "q1", "answer": 0.00001}\n{"question": "q2", "answer": 0.5}\n'
+           b'{"question": "q3", "answer": -2.5e-7}\n')
+    res = load(tmp_path, [], oracle="boxed", raw=raw)
+    assert [p.answer for p in res.problems] == ["0.00001", "0.5", "-0.00000025"]
+    assert BOXED("\\boxed{0.00001}", res.problems[0]).success and LAST_NUMBER("It is 0.00001.", res.problems[0]).success

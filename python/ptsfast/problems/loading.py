@@ -607,10 +607,14 @@ def _iter_cached(name: str, config: str | None, split: str | None,
 
 
 def _as_text(v: Any) -> str | None:
+    """A cell as the reference's text; a float by its decimal digits (JSON's 0.00001 is the float 1e-05: a rollout
+    boxing 0.00001 failed against that)."""
     if v is None:
         return None
     if isinstance(v, (list, dict)):
         return json.dumps(v)
+    if isinstance(v, float) and math.isfinite(v):
+        return format(Decimal(repr(v)), "f")
     return str(v)
 
 
