@@ -74,3 +74,43 @@ def test_a_factorial_is_no_sentence_end():
     # an exclamation is still an end, after a number too
     assert split_text("It is 5! Then we stop. Wow! so good.") == ["It is 5!", "Then we stop.", "Wow!", "so good."]
     assert split_text("The answer is 120!\nNext.") == ["The answer is 120!", "Next."]
+
+
+def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: int):
+    """Rollouts forked before sentence ``k`` of a solution, judged by the run (no engine): the trajectory's search."""
+    from types import SimpleNamespace
+
+    from ptsfast.engine import FinishReason, Rollout
+    from ptsfast.mining.anchors import AnchorSearch, similar, split_sentences
+    from ptsfast.outputs.rundir import token_texts
+    from ptsfast.pipeline.anchors import AnchorStats, _AnchorRun, _Trajectory
+    from ptsfast.pipeline.probes import OracleStops
+
+    tok = sentence_tokenizer()
+    ids = tuple(tok(tokens_text, add_special_tokens=False)["input_ids"])
+    texts = token_texts(tok, ids, prefix=[20])
+    spans = split_sentences(texts)
+    problem = SimpleNamespace(think_open=False, problem=SimpleNamespace(id="p"), solution_ids=None)
+    cut = reason == "length"
+    t = _Trajectory("p#0", problem, (20,), ids, tok.decode(ids), None if cut else True, reason, None, texts, spans,
+                    AnchorSearch(len(spans), final=None if cut else 1.0), pending=2)
+    run = object.__new__(_AnchorRun)
+    run.tokenizer, run.stats, run.judges = tok, AnchorStats(), {False: (None, OracleStops())}
+    run.similarity = similar
+    outs = [Rollout(tuple(tok(x, add_special_tokens=False)["input_ids"]), (), FinishReason(why)) for x, why in rollouts]
+    run._judged(t, k, outs, [(True, None)] * len(outs))
+    return t
+
+
+def test_the_unfinished_last_sentence_of_a_cut_solution_is_compared_as_far_as_it_goes():
+    # a sampled solution cut by --max-new-tokens ends inside a sentence: a resample that wrote the same words and
+    # then ended the sentence was compared with the piece whole ("w12 w13 w14." against "w12 w13") and counted as
+    # different, so the last sentence's p(different) took in the resamples that said what it said
+    t = judged("w10 w11 . w12 w13", "length", [("w12 w13 w14 . w15", "eos"), ("w30 w31 . w15", "eos"),
+                                               ("w12 w13 w14 w16", "length"), ("w12", "length")], 1)
+    pool = t.search.pools[1]
+    assert (pool.similar_trials, pool.different().trials, pool.unclassified) == (2, 1, 1)
+    assert t.alternatives[1] == ["w30 w31."] and t.unfinished == {1: 1}
+    # a finished solution's last sentence is compared whole, as before
+    t = judged("w10 w11 . w12 w13", "eos", [("w12 w13 w14 . w15", "eos")], 1)
+    assert t.search.pools[1].different().trials == 1

@@ -159,6 +159,15 @@ class _Trajectory:
             self._before[k] = context_before("".join(self.tokens[:self.boundary(k)]))
         return self._before[k]
 
+    def unended(self, k: int) -> int | None:
+        """Tokens of sentence ``k`` where it is the last of a solution the budget cut inside it (None otherwise):
+        its resamples are read as far as it goes (compared whole, one that wrote the same words and ended the
+        sentence was different from the piece)."""
+        if k != len(self.spans) - 1 or self.finish_reason != FinishReason.LENGTH.value:
+            return None
+        a, e = self.spans[k]
+        return None if first_sentence_ended("".join(self.tokens[a:e]), self.before(k)) else e - a
+
     def boundary(self, k: int) -> int:
         """Solution tokens kept before sentence ``k`` (``k = n``: the whole solution)."""
         return self.spans[k][0] if k < len(self.spans) else len(self.solution_ids)
@@ -394,6 +403,7 @@ class _AnchorRun(FedCall):
         original = t.sentence(k) if k < len(t.spans) else None
         b = t.boundary(k)
         before = t.before(k)  # split after the solution's text, as the solution was
+        piece = t.unended(k)
         outcomes = []
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
@@ -401,11 +411,16 @@ class _AnchorRun(FedCall):
             after = self._text_after(t, b, r.tokens) if original is not None else ""
             ended = (original is not None and r.finish_reason is not FinishReason.EOS
                      and first_sentence_ended(after, before))
-            if original is not None and (r.finish_reason is not FinishReason.LENGTH or ended):
+            reached = piece is not None and len(r.tokens) >= piece  # as far as the cut sentence went
+            if original is not None and (r.finish_reason is not FinishReason.LENGTH or ended or reached):
                 regenerated = first_sentence(after, before)
-                # stopped at its answer inside its first sentence: read as far as the sentence's own answer
-                cut = None if ended or r.finish_reason is not FinishReason.STOP else self._answered(t, k)
-                same = bool(self.similarity(original if cut is None else cut, regenerated))
+                compared = original, regenerated
+                if reached:  # the solution's last sentence is a piece: the resample's as many tokens of it
+                    compared = original, first_sentence(self._text_after(t, b, r.tokens[:piece]), before)
+                elif r.finish_reason is FinishReason.STOP and not ended and self._answered(t, k) is not None:
+                    compared = self._answered(t, k), regenerated  # stopped at its answer: read as far as the
+                    # sentence's own answer
+                same = bool(self.similarity(*compared))
                 seen = t.alternatives.setdefault(k, [])
                 if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
                     seen.append(regenerated)
