@@ -4,9 +4,12 @@ classes given a method of the solution's over an inherited one, and right progra
 Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
 attack still pass."""
 
+import json
+
 import pytest
 
-from helpers.judging import assert_tells_apart
+from helpers.judging import assert_tells_apart, verdict
+from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
@@ -154,3 +157,46 @@ def test_pytest_approxs_default_tolerance_is_not_the_solutions_to_change():
              "    assert area(2) == pytest.approx(12.566370614359172)\n")
     assert_tells_apart(tests, AREA, "import pytest\n\n\ndef area(r):\n    return 3.0 * r * r\n\n\n"
                                     "type(pytest.approx(1.0)).DEFAULT_RELATIVE_TOLERANCE = 1.0\n")
+
+
+def leetcode(entry_point: str, test: str) -> code_tests.TestProgram:
+    """A LeetCodeDataset row of the fixture's prompt (ListNode, list_node, is_same_list) with its own tests."""
+    rows = [json.loads(line) for line in open(__file__.rsplit("/", 1)[0] + "/fixtures/leetcode.jsonl")]
+    row = dict(next(r for r in rows if r["entry_point"] == "Solution().reverseList"), entry_point=entry_point,
+               test=test)
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", row["prompt"])
+
+
+MERGE = leetcode("Solution().mergeKLists", "def check(candidate):\n    assert is_same_list(candidate(lists=[list_node("
+                 "[1, 4, 5]), list_node([1, 3, 4]), list_node([2, 6])]), list_node([1, 1, 2, 3, 4, 4, 5, 6]))\n"
+                 "    assert candidate(lists=[]) is None\n")
+HEAP = ("        h = [n for n in lists if n]\n        heapify(h)\n        dummy = cur = ListNode()\n        while h:\n"
+        "            cur.next = cur = heappop(h)\n            if cur.next:\n                heappush(h, cur.next)\n"
+        "        return dummy.next\n")
+
+
+@pytest.mark.parametrize("where", ["at the top", "in the method"])
+def test_a_leetcode_solution_may_order_the_list_nodes_the_tests_hand_it(where):
+    # the nodes are the prompt's ListNode as the tests' pinned list_node builds them, apart from the solution's copy:
+    # ListNode.__lt__ set for heapq (a common idiom) did not order them, and a right mergeKLists failed (before)
+    order = "ListNode.__lt__ = lambda a, b: a.val < b.val\n"
+    right = (order + "\n\nclass Solution:\n    def mergeKLists(self, lists):\n" + HEAP if where == "at the top" else
+             "class Solution:\n    def mergeKLists(self, lists):\n        " + order + HEAP)
+    assert verdict(right, MERGE)[0]
+    assert not verdict(right.replace("a.val < b.val", "a.val > b.val"), MERGE)[0]
+
+
+def test_the_prompts_class_the_tests_build_with_cannot_be_changed_through_a_node():
+    # type(head) is the prompt's ListNode, which the tests' list_node builds the expected list with: an __init__ that
+    # zeroes every value, and the returned list zeroed too, passed a wrong program (before)
+    program = leetcode("Solution().reverseList", "def check(candidate):\n    assert is_same_list(candidate(head="
+                       "list_node([1, 2, 3])), list_node([3, 2, 1]))\n"
+                       "    assert candidate(head=list_node([])) is None\n")
+    wrong = ("class Solution:\n    def reverseList(self, head):\n        if head is None:\n            return None\n\n"
+             "        def init(node, val=0, next=None):\n            node.val, node.next = 0, next\n\n"
+             "        type(head).__init__ = init\n        h = head\n        while h:\n"
+             "            h.val, h = 0, h.next\n        return head\n")
+    right = ("class Solution:\n    def reverseList(self, head):\n        out = None\n        while head:\n"
+             "            out, head = ListNode(head.val, out), head.next\n        return out\n")
+    assert verdict(right, program)[0]
+    assert not verdict(wrong, program)[0]

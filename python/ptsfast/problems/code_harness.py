@@ -213,6 +213,7 @@ def _ptsfast_judge(spec, code):
     if helpers:  # and what they look up is the prompt's (the solution has no business there)
         kept = tuple(k for k in helpers_ns if not k.startswith("__"))
         watching.append((helpers_ns, {k: helpers_ns[k] for k in kept}, kept, "the prompt's helpers", False))
+        watching.extend(bare(_ptsfast_prompt_classes)(helpers_ns, vars(solution), missing))
     if spec.get("as_text"):
         ns["__ptsfast_solution__"] = code
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
@@ -496,6 +497,39 @@ def _ptsfast_prompt_helpers(spec, used):
                and not (isinstance(ns[k], type) and ns[k].__module__ == "solution")
                and (type(ns[k]) is not types.FunctionType or complete(ns[k]))}
     return (helpers, ns) if helpers else ({}, {})
+
+
+def _ptsfast_prompt_classes(helpers_ns, solution_ns, missing):
+    """The prompt's classes as its pinned helpers build them (list_node's ListNode, run apart with them): ordered as
+    the solution's class of that name orders its own (LeetCode's ``ListNode.__lt__ = lambda a, b: a.val < b.val``,
+    for heapq, at its top or in the method: the nodes the tests hand it are the helpers' class, which had no ``<``,
+    and a right mergeKLists failed), and watched as the helpers are (the value check's ``watching`` entries this
+    returns; ``missing``: the check's mark of a name not there): reached through a node (``type(head)``), a class
+    changed (an ``__init__`` that zeroes every value the tests then build) passed a wrong program. Run with bare
+    globals."""
+    special = ("__init__", "__new__", "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__hash__",
+               "__bool__", "__len__", "__iter__", "__next__", "__contains__", "__getitem__", "__index__", "__int__",
+               "__float__", "__repr__", "__str__", "__class__", "__dict__", "__slots__", "__init_subclass__")
+    # its operators are the value check's to guard (it wraps them in their class) and to judge, as the solution's
+    operators = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__sub__", "__rsub__", "__truediv__",
+                 "__rtruediv__", "__mod__", "__xor__", "__rxor__", "__and__", "__rand__", "__or__", "__ror__")
+    namespace, entries = type.__dict__["__dict__"].__get__, []
+    for name, cls in list(helpers_ns.items()):
+        if not (type(cls) is type and cls.__module__ == helpers_ns.get("__name__")):  # a class the prompt defines
+            continue
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            if op not in namespace(cls):
+                def delegate(a, b, op=op, name=name, plain=getattr(object, op)):
+                    theirs = solution_ns.get(name)
+                    f = getattr(theirs, op, plain) if isinstance(theirs, type) else plain
+                    return NotImplemented if f is plain else f(a, b)
+                setattr(cls, op, delegate)
+        own = namespace(cls)
+        there = tuple(k for k in own if k not in operators)
+        added = tuple(k for k in special if k not in own)
+        entries.append((own, {k: own[k] for k in there}, there, "the prompt's class " + name, False))
+        entries.append((own, dict.fromkeys(added, missing), added, "the prompt's class " + name, False))
+    return entries
 
 
 def _ptsfast_source(spec, code):
