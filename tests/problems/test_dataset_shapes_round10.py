@@ -582,3 +582,22 @@ def test_a_small_float_answer_is_its_decimal_digits_not_scientific_notation(tmp_
     res = load(tmp_path, [], oracle="boxed", raw=raw)
     assert [p.answer for p in res.problems] == ["0.00001", "0.5", "-0.00000025"]
     assert BOXED("\\boxed{0.00001}", res.problems[0]).success and LAST_NUMBER("It is 0.00001.", res.problems[0]).success
+
+
+def test_a_float32_column_is_read_as_its_shortest_digits(tmp_path):
+    # a parquet file (or DataFrame, or Arrow table) storing answers as float32 gave 0.1 as 0.10000000149011612, the
+    # float32's binary value widened: the reference no rollout's 0.1 equals
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"question": ["q1", "q2", "q3"], "answer": pa.array([0.1, 2.5, 3.0], type=pa.float32())})
+    pq.write_table(table, tmp_path / "rows.parquet")
+    fields = FieldMap(auto_detect=True)
+    from datasets import Dataset
+
+    frame = pd.read_parquet(tmp_path / "rows.parquet")
+    for data in (str(tmp_path / "rows.parquet"), frame, table, Dataset.from_pandas(frame)):
+        res = load_problems(data, fields)
+        assert [p.answer for p in res.problems] == ["0.1", "2.5", "3"], type(data)
+    assert LAST_NUMBER("It is 0.1.", res.problems[0]).success

@@ -501,8 +501,9 @@ def _iter_hf(path: Path, split: str | None,
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
     whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
+    narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
     for n, row in enumerate(ds, 1):
-        row = dict(row)
+        row = _widened(dict(row), narrow)
         for k in whole:
             row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
@@ -559,6 +560,28 @@ def _repository_folder(path: Path, config: str | None = None):
             from None
 
 
+_NARROW = {"float32": "float32", "float": "float32", "float16": "float16", "halffloat": "float16"}
+"""Type names of 32- and 16-bit float columns: datasets' and pandas' (``float32``), Arrow's (``float``,
+``halffloat``), polars' (``Float32``, lower-cased)."""
+
+
+def _narrow_floats(types: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of 32- or 16-bit floats among ``{column: its type's name}``, with their numpy type."""
+    import numpy as np
+
+    return {k: getattr(np, _NARROW[str(t).lower()]) for k, t in types.items() if str(t).lower() in _NARROW}
+
+
+def _widened(row: dict, narrow: Mapping[str, Any]) -> dict:
+    """``row`` with each of its ``narrow`` columns' floats as the shortest digits of their 32- or 16-bit value: read
+    as a Python float, a float32 column's 0.1 is 0.10000000149011612 (its binary value), a reference no 0.1 equals."""
+    for k, kind in narrow.items():
+        v = row.get(k)
+        if isinstance(v, float) and math.isfinite(v):
+            row[k] = float(str(kind(v)))
+    return row
+
+
 def _whole_number_columns(ds) -> list[str]:
     """The float columns of a CSV (or a parquet file pandas wrote) with an empty cell whose other values are all
     whole numbers: a column of ints with an empty cell is read as floats (pandas has no missing int), so id 1 would
@@ -602,8 +625,9 @@ def _iter_cached(name: str, config: str | None, split: str | None,
                         f"a .jsonl/.parquet/.csv file or a save_to_disk folder, or load it once with "
                         f"datasets.load_dataset({name!r}) where there is network (ptsfast never downloads)") from None
     ds = _pick_split(ds, split, f"dataset {name!r}")
+    narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
     for n, row in enumerate(ds, 1):
-        yield n, dict(row), None
+        yield n, _widened(dict(row), narrow), None
 
 
 def _as_text(v: Any) -> str | None:
@@ -1202,15 +1226,21 @@ def _rows_in_memory(data, split: str | None, config: str | None,
         return _frame_rows(data), source
     kind = type(data).__module__.split(".")[0]
     if kind == "polars" and hasattr(data, "iter_rows"):  # a polars DataFrame iterates over its columns
-        return ((n, *_record(row)) for n, row in enumerate(data.iter_rows(named=True), 1)), source
+        narrow = _narrow_floats({k: str(t) for k, t in data.schema.items()})
+        return ((n, *_record(_widened(row, narrow))) for n, row in enumerate(data.iter_rows(named=True), 1)), source
     if kind == "pyarrow" and hasattr(data, "to_pylist"):  # a Table or RecordBatch: its columns too
         batches = data.to_batches() if hasattr(data, "to_batches") else [data]
-        rows = (row for batch in batches for row in batch.to_pylist())
+        narrow = _narrow_floats({f.name: str(f.type) for f in data.schema})
+        rows = (_widened(row, narrow) for batch in batches for row in batch.to_pylist())
         return ((n, *_record(row)) for n, row in enumerate(rows, 1)), source
     if data is None or isinstance(data, Mapping) or not hasattr(data, "__iter__"):
         hint = " (one row, or a dict of columns: pass a list of row dicts)" if isinstance(data, Mapping) else ""
         raise TypeError(f"load_problems takes {_IN_MEMORY}; got {type(data).__name__}{hint}")
-    return ((n, *_record(row)) for n, row in enumerate(data, 1)), source
+    features = getattr(data, "features", None)  # a datasets Dataset's column types
+    narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in features.items()}) \
+        if isinstance(features, Mapping) else {}
+    return ((n, *_record(_widened(dict(row), narrow) if narrow and isinstance(row, Mapping) else row))
+            for n, row in enumerate(data, 1)), source
 
 
 def _record(row) -> tuple[dict | None, RowError | None]:
@@ -1244,9 +1274,10 @@ def _frame_rows(df) -> Iterator[tuple[int, dict | None, RowError | None]]:
             values = df.iloc[:, i].dropna()
             if 0 < len(values) < len(df) and bool((values % 1 == 0).all()):
                 whole.append(str(name))
+    narrow = _narrow_floats({str(k): str(t) for k, t in df.dtypes.items()})
     for start in range(0, len(df), 1024):  # a few rows at a time: a limit stops reading early
         for n, row in enumerate(df.iloc[start:start + 1024].to_dict("records"), start + 1):
-            row = {str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}
+            row = _widened({str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}, narrow)
             for k in whole:
                 row[k] = None if row[k] is None else _whole(float(row[k]))
             yield n, row, None
