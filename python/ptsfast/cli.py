@@ -462,6 +462,7 @@ def _run_on_model(a, loaded, run, options) -> int:
     from ptsfast.models import load_model
 
     device, dtype = _device_dtype(a)
+    _check_chat_template(a, getattr(options, "run", options))  # AnchorOptions holds the MineOptions as .run
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     import inspect
 
@@ -474,6 +475,24 @@ def _run_on_model(a, loaded, run, options) -> int:
         summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
     return _nothing_mined(summary)
+
+
+def _check_chat_template(a, options) -> None:
+    """The tokenizer has the chat template the prompts need, read before the model loads (a tokenizer is read in a
+    second): a base model's tokenizer without one was refused once the model had loaded, minutes for a large one.
+    A folder the tokenizer cannot be read from is left to the model's load, which names what is wrong with it."""
+    from ptsfast.demo import is_demo_model
+
+    if not options.use_chat_template or options.chat_template or is_demo_model(a.model):
+        return
+    from ptsfast.models import load_tokenizer
+    from ptsfast.problems.loading import chat_template_of
+
+    try:
+        tokenizer = load_tokenizer(a.model)
+    except Exception:  # noqa: BLE001 - said by the model's own load, with the fix
+        return
+    chat_template_of(tokenizer, None)
 
 
 def _nothing_mined(summary: dict) -> int:
@@ -586,6 +605,7 @@ def _mine_ray(a, loaded) -> int:
     gpus = 0 if a.device == "cpu" else a.gpus_per_worker
     # the workers load the demo's model by its one name ('demo' was read as a folder of that name)
     model = DEMO_MODEL_NAME if is_demo_model(a.model) else a.model
+    _check_chat_template(a, _options(a))  # before Ray starts: every worker would fail on it
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),

@@ -220,3 +220,18 @@ def test_a_cache_variable_naming_a_file_is_refused_before_the_demo_model_loads(c
     assert cli(argv) == 2
     one_line_error(capsys, "PTSFAST_CACHE", f"{problems} is a file", "unset it")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_a_tokenizer_without_a_chat_template_is_refused_before_the_model_loads(command, model_dir, problems,
+                                                                               tmp_path, capsys, monkeypatch):
+    """A base model's tokenizer (no chat template) without --no-chat-template was refused once the model had loaded:
+    minutes for a large one, to learn a flag was missing."""
+    import ptsfast.models as models
+
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    out = tmp_path / "out"
+    assert cli([command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle",
+                "exact", "--quiet"]) == 2
+    one_line_error(capsys, "has no chat template", "--chat-template", "--no-chat-template")
+    assert not out.exists()
