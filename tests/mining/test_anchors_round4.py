@@ -76,8 +76,9 @@ def test_a_factorial_is_no_sentence_end():
     assert split_text("The answer is 120!\nNext.") == ["The answer is 120!", "Next."]
 
 
-def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: int):
-    """Rollouts forked before sentence ``k`` of a solution, judged by the run (no engine): the trajectory's search."""
+def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: int, tok=None, drop: int = 0):
+    """Rollouts forked before sentence ``k`` of a solution (its last ``drop`` tokens left out), judged by the run (no
+    engine): the trajectory."""
     from types import SimpleNamespace
 
     from ptsfast.engine import FinishReason, Rollout
@@ -86,8 +87,9 @@ def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: in
     from ptsfast.pipeline.anchors import AnchorStats, _AnchorRun, _Trajectory
     from ptsfast.pipeline.probes import OracleStops
 
-    tok = sentence_tokenizer()
+    tok = tok or sentence_tokenizer()
     ids = tuple(tok(tokens_text, add_special_tokens=False)["input_ids"])
+    ids = ids[:len(ids) - drop]
     texts = token_texts(tok, ids, prefix=[20])
     spans = split_sentences(texts)
     problem = SimpleNamespace(think_open=False, problem=SimpleNamespace(id="p"), solution_ids=None)
@@ -114,3 +116,22 @@ def test_the_unfinished_last_sentence_of_a_cut_solution_is_compared_as_far_as_it
     # a finished solution's last sentence is compared whole, as before
     t = judged("w10 w11 . w12 w13", "eos", [("w12 w13 w14 . w15", "eos")], 1)
     assert t.search.pools[1].different().trials == 1
+
+
+def byte_tokenizer():
+    """A byte-level BPE tokenizer without merges: every byte a token, so a CJK character is three."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    tk = Tokenizer(models.BPE({"<pad>": 0, "</s>": 1, **{c: i + 2 for i, c in enumerate(alphabet)}}, []))
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<pad>", eos_token="</s>")
+
+
+def test_a_cut_sentence_ending_inside_a_character_is_compared_without_its_first_bytes():
+    # the budget cut the solution two bytes into a character: the sentence reads "所以答案是龘" and a resample that
+    # wrote the same bytes read "所以答案是龘\ufffd" as far as the piece went, a different sentence to the overlap
+    t = judged("先算。所以答案是龘龘", "length", [("所以答案是龘龘。好", "eos")], 1, tok=byte_tokenizer(), drop=1)
+    assert t.sentence(1) == "所以答案是龘" and t.search.pools[1].similar_trials == 1

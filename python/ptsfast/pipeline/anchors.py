@@ -415,8 +415,10 @@ class _AnchorRun(FedCall):
             if original is not None and (r.finish_reason is not FinishReason.LENGTH or ended or reached):
                 regenerated = first_sentence(after, before)
                 compared = original, regenerated
-                if reached:  # the solution's last sentence is a piece: the resample's as many tokens of it
-                    compared = original, first_sentence(self._text_after(t, b, r.tokens[:piece]), before)
+                if reached:  # the solution's last sentence is a piece: the resample's as many tokens of it (less the
+                    # first bytes of a character they cut, as the piece is read)
+                    head = self._text_after(t, b, r.tokens[:piece]).rstrip("\ufffd")
+                    compared = original, first_sentence(head, before)
                 elif r.finish_reason is FinishReason.STOP and not ended and self._answered(t, k) is not None:
                     compared = self._answered(t, k), regenerated  # stopped at its answer: read as far as the
                     # sentence's own answer
