@@ -518,7 +518,22 @@ def cmd_mine(a) -> int:
         return 2
     if a.ray is not None:
         return _mine_ray(a, loaded)
-    return _run_on_model(a, loaded, mine, _options(a))
+    options = _options(a)
+    _check_context(a, options, loaded)
+    return _run_on_model(a, loaded, mine, options)
+
+
+def _check_context(a, options, loaded) -> None:
+    """``--max-new-tokens`` against the model's context, read from its folder's config before the model loads (the
+    run checks it again): a value whose rollouts leave no room for a prompt was refused once the model had loaded."""
+    from dataclasses import replace
+
+    from ptsfast.pipeline.loop import check_context, model_context
+
+    if Path(a.model).expanduser().is_dir():  # a name in the Hugging Face cache is checked once loaded
+        check_context(model_context(Path(a.model).expanduser()),
+                      lambda n: replace(options, max_new_tokens=n).rollout_room(), options.max_new_tokens,
+                      any(p.solution is not None for p in loaded.problems))
 
 
 def field_map(a):

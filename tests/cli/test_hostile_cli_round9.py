@@ -235,3 +235,18 @@ def test_a_tokenizer_without_a_chat_template_is_refused_before_the_model_loads(c
                 "exact", "--quiet"]) == 2
     one_line_error(capsys, "has no chat template", "--chat-template", "--no-chat-template")
     assert not out.exists()
+
+
+def test_max_new_tokens_past_the_models_context_is_refused_before_the_model_loads(model_dir, problems, tmp_path,
+                                                                                  capsys, monkeypatch):
+    """`--max-new-tokens 100000` on a model of 512 positions was refused, naming the largest that fits, only once the
+    model had loaded."""
+    import ptsfast.models as models
+
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    out = tmp_path / "out"
+    flags = [f for f in FAST if f not in ("--max-new-tokens", "4")]
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *flags,
+                "--max-new-tokens", "100000"]) == 2
+    one_line_error(capsys, "--max-new-tokens 100000", "context of 512", "or less")
+    assert not out.exists()
