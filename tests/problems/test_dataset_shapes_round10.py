@@ -601,3 +601,15 @@ def test_a_float32_column_is_read_as_its_shortest_digits(tmp_path):
         res = load_problems(data, fields)
         assert [p.answer for p in res.problems] == ["0.1", "2.5", "3"], type(data)
     assert LAST_NUMBER("It is 0.1.", res.problems[0]).success
+
+
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.json", "rows.jsonl.gz"])
+def test_a_compressed_file_is_refused_naming_its_compression(tmp_path, name):
+    # a gzip-compressed file named .jsonl was read line by line as bytes that are not UTF-8 (each line refused with
+    # "save the file as UTF-8 (e.g. iconv ...)"), and a .jsonl.gz file was "unknown data format '.gz'"
+    import gzip
+
+    raw = gzip.compress(b"".join(json.dumps({"question": f"q{i}", "answer": str(i)}).encode() + b"\n"
+                                 for i in range(50)))
+    with pytest.raises(DataError, match="gzip-compressed.*gunzip"):
+        load(tmp_path, [], name=name, oracle="exact", raw=raw)

@@ -516,6 +516,9 @@ DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
 _SHARD = re.compile(r"[\w.]+-\d{5}-of-\d{5}\.\w+")
 
 
+COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+"""How compressed files open, and their names (not zip's: a spreadsheet is one, refused by its suffix)."""
+COMPRESSED_FIX = {"gzip": "`gunzip FILE`", "zstd": "`unzstd FILE`", "bzip2": "`bunzip2 FILE`", "xz": "`unxz FILE`"}
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 """How a Git LFS pointer opens: what a dataset repository cloned without git-lfs holds in place of each data file."""
 
@@ -1181,6 +1184,10 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
         with open(p, "rb") as f:
             start = f.read(len(LFS_POINTER))
         _refuse_lfs_pointer(p, start)
+        packed = next((name for magic, name in COMPRESSED if start.startswith(magic)), None)
+        if packed is not None:  # read as text, each line of it would be a row of bytes that are not UTF-8
+            raise DataError(f"{str(p)!r} is {packed}-compressed; decompress it first ({COMPRESSED_FIX[packed]}) and "
+                            f"pass the .jsonl/.json/.parquet/.csv file inside")
         if start[:2] in (b"\xff\xfe", b"\xfe\xff"):  # each line of it would be a row that is not UTF-8
             raise DataError(f"{str(p)!r} is UTF-16 text (it opens with UTF-16's byte-order mark, as Windows "
                             f"PowerShell's > and Out-File write); save it as UTF-8 (Out-File -Encoding utf8, or "
