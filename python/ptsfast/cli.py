@@ -32,19 +32,26 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
                    "code the sandbox's wall limit (a timeout is an oracle error, counted in oracle_errors, not a "
                    "failed test)")
     g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
-    g.add_argument("--max-new-tokens", type=int, default=256)
-    g.add_argument("--temperature", type=float, default=1.0)
-    g.add_argument("--top-k", type=int, default=0)
-    g.add_argument("--top-p", type=float, default=1.0)
+    g.add_argument("--max-new-tokens", type=int, default=256, help="tokens a sampled solution may take, and each "
+                   "rollout of the search (default 256)")
+    g.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the solutions and the "
+                   "rollouts (default 1.0; 0 is greedy, which counts one rollout many times)")
+    g.add_argument("--top-k", type=int, default=0, help="sample among the k likeliest tokens only (default 0: off; "
+                   "-1 is off too)")
+    g.add_argument("--top-p", type=float, default=1.0, help="sample among the likeliest tokens that hold this "
+                   "probability (default 1.0: off)")
     g.add_argument("--min-p", type=float, default=0.0, help="drop tokens less likely than min_p times the top "
                    "one, as HF's min_p (default 0: off)")
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--system-prompt", default=None)
+    g.add_argument("--seed", type=int, default=0, help="seed of the run: its solutions and rollouts (default 0)")
+    g.add_argument("--system-prompt", default=None, help="system message before each question, through the chat "
+                   "template (default none)")
 
 
 def _search_args(s) -> None:
     s.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
-    s.add_argument("--split", choices=("logprob", "tokens"), default="logprob")
+    s.add_argument("--split", choices=("logprob", "tokens"), default="logprob", help="where the bisection splits a "
+                   "segment: logprob, where half its log-probability is (the paper's), or tokens, its middle token "
+                   "(default logprob)")
     s.add_argument("--batch-rollouts", type=int, default=None,
                    help="first sequential-test batch per position (default 8)")
     s.add_argument("--max-rollouts", type=int, default=None,
@@ -788,7 +795,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptsfast", description="Fast Pivotal Token Search (Phi-4 §4.3): find the "
                                      "tokens that swing p(correct) and turn them into single-token DPO pairs.")
     parser.add_argument("--version", action="store_true", help="print the version and the active kernel backends")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the command does (resumes, skips, "
+                        "the engine's size)")
     sub = parser.add_subparsers(dest="command")
 
     m = sub.add_parser("mine", help="mine pivots and DPO pairs from a problem file (resumable)",
@@ -906,7 +914,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")
-    r.add_argument("--run", required=True)
+    r.add_argument("--run", required=True, help="a run folder (of ptsfast mine or ptsfast anchors)")
     r.add_argument("--out", default=None, help="HTML file (default <run>/report.html)")
     r.set_defaults(func=cmd_report)
 
@@ -924,9 +932,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
                           "unlikely edges short bounds movable opposite substairs level stop longroll)")
-    sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2], help="seeds: each draws the populations "
+                     "anew (default 0 1 2)")
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
-    sim.add_argument("--gap", type=float, default=0.2)
+    sim.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
     sim.add_argument("--rows", nargs="*", default=None, help="rows by name (default: ptsfast defaults, fixed N=64)")
     sim.add_argument("--json", default=None, help="also write the scores to this JSON file")
     sim.add_argument("--quiet", action="store_true", help="no per-row timing lines")

@@ -250,3 +250,17 @@ def test_max_new_tokens_past_the_models_context_is_refused_before_the_model_load
                 "--max-new-tokens", "100000"]) == 2
     one_line_error(capsys, "--max-new-tokens 100000", "context of 512", "or less")
     assert not out.exists()
+
+
+def test_every_flag_of_every_command_says_what_it_does():
+    """`--help` listed --top-k, --seed, --split, --system-prompt, report's --run, simulate's --seeds and --gap with no
+    word on them (what --top-k 0 or --split tokens means was nowhere on the command line)."""
+    from ptsfast.cli import build_parser
+
+    parser = build_parser()
+    commands = {"ptsfast": parser, **parser._subparsers._group_actions[0].choices}
+    bare = [f"{name} {a.option_strings[-1]}" for name, p in commands.items() for a in p._actions
+            if a.option_strings and not a.help]
+    assert bare == []
+    text = " ".join(commands["mine"].format_help().split())
+    assert "(default 0: off; -1 is off too)" in text and "(default logprob)" in text
