@@ -135,3 +135,14 @@ def test_a_cut_sentence_ending_inside_a_character_is_compared_without_its_first_
     # wrote the same bytes read "所以答案是龘\ufffd" as far as the piece went, a different sentence to the overlap
     t = judged("先算。所以答案是龘龘", "length", [("所以答案是龘龘。好", "eos")], 1, tok=byte_tokenizer(), drop=1)
     assert t.sentence(1) == "所以答案是龘" and t.search.pools[1].similar_trials == 1
+
+
+def test_a_no_that_answers_a_question_ends_its_sentence_before_a_number():
+    # "Is 91 prime? No. 91 = 7 × 13." was one sentence "No. 91 = 7 × 13." (read as "number 91"): the answer and the
+    # step after it were compared with resamples as one
+    assert split_text("Is 91 prime? No. 91 = 7 × 13.") == ["Is 91 prime?", "No.", "91 = 7 × 13."]
+    assert split_text("Does 5 divide 12?\nNo. 12 / 5 = 2.4.") == ["Does 5 divide 12?", "No.", "12 / 5 = 2.4."]
+    assert split_text("No. 3 is odd.") == ["No.", "3 is odd."]
+    # "number 5" inside a sentence still is one
+    assert split_text("See No. 5 in the list. Then go.") == ["See No. 5 in the list.", "Then go."]
+    assert split_text("Take item no. 3 first.") == ["Take item no. 3 first."]

@@ -95,6 +95,8 @@ def sentence_starts(text: str) -> list[int]:
         while b > 0 and text[b - 1].isspace():
             b -= 1
         before = text[b - 1:b] if b > 0 else ""
+        # "No." opening a sentence answers a question ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
+        answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
@@ -105,7 +107,7 @@ def sentence_starts(text: str) -> list[int]:
         factorial = m.group(0) == "!" and (lower or operator) and (
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
-                or (word in _BEFORE_NUMBER and after.isdigit()) or (lower and _INITIALISM.fullmatch(word))
+                or (word in _BEFORE_NUMBER and after.isdigit() and not answer) or (lower and _INITIALISM.fullmatch(word))
                 or ellipsis or factorial):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
             # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
