@@ -95,7 +95,7 @@ def sentence_starts(text: str) -> list[int]:
         while b > 0 and text[b - 1].isspace():
             b -= 1
         before = text[b - 1:b] if b > 0 else ""
-        # "No." opening a sentence answers a question ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
+        # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
