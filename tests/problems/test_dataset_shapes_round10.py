@@ -613,3 +613,14 @@ def test_a_compressed_file_is_refused_naming_its_compression(tmp_path, name):
                                  for i in range(50)))
     with pytest.raises(DataError, match="gzip-compressed.*gunzip"):
         load(tmp_path, [], name=name, oracle="exact", raw=raw)
+
+
+def test_an_answer_letter_past_the_last_choice_is_refused(tmp_path):
+    # an MMLU-Pro row trimmed to four options still answering "I": every rollout was an oracle error (a reference
+    # "neither a letter A-D nor one of its choices"), found only while mining
+    row = {"question_id": 70, "question": "Which is typical?", "options": ["a", "b", "c", "d"], "answer": "I",
+           "answer_index": 8}
+    res = load(tmp_path, [row, {**row, "question_id": 71, "answer": "(c)"}])
+    assert [p.answer for p in res.problems] == ["(c)"]
+    assert res.skipped[0].reason == "wrong type" and "field 'answer'" in res.skipped[0]
+    assert "names choice I" in res.skipped[0] and "4 choices" in res.skipped[0]

@@ -1036,6 +1036,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     raw_answer = _choice_letter(raw_answer, choices, labels)
+    letter = re.fullmatch(r"\(?([A-Za-z])\)?\.?", raw_answer.strip()) \
+        if choices and isinstance(raw_answer, str) else None
+    if letter and ascii_uppercase.index(letter.group(1).upper()) >= len(choices) and raw_answer.strip() not in named:
+        return skip("wrong type", f"field {fields.answer!r} (the reference answer) names choice "
+                                  f"{letter.group(1).upper()}, but the row has {len(choices)} choices "
+                                  f"(A-{ascii_uppercase[len(choices) - 1]}); fix the answer or the choices, or drop "
+                                  f"the row")
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
     if isinstance(raw_answer, (list, dict)) and not fields.code:
