@@ -633,7 +633,7 @@ def _mine_ray(a, loaded) -> int:
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
                        overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=str(a.problems))
     _print_summary(summary)
-    return 0
+    return _nothing_mined(summary)  # as one process: a script must not read a run that mined nothing as done
 
 
 def cmd_demo(a) -> int:

@@ -264,3 +264,17 @@ def test_every_flag_of_every_command_says_what_it_does():
     assert bare == []
     text = " ".join(commands["mine"].format_help().split())
     assert "(default 0: off; -1 is off too)" in text and "(default logprob)" in text
+
+
+def test_a_ray_run_that_skipped_every_problem_exits_1_as_one_process_does(problems, tmp_path, capsys, monkeypatch):
+    """With --ray a run whose every problem was skipped (too long for the context) exited 0, where the same run in
+    one process exits 1 naming why."""
+    import ptsfast.pipeline.ray as ray_run
+
+    summary = {"problems": 2, "trajectories": 0, "problems_skipped": 2, "problems_failed": 0,
+               "skipped_by_reason": {"too long for the context": 2}, "out_dir": str(tmp_path / "out")}
+    monkeypatch.setattr(ray_run, "mine_ray", lambda *a, **k: summary)
+    (tmp_path / "model").mkdir()
+    assert cli(["mine", "--model", str(tmp_path / "model"), "--problems", str(problems), "--out",
+                str(tmp_path / "out"), "--ray", "local", *FAST]) == 1
+    assert "every problem was skipped (2 too long for the context)" in capsys.readouterr().err
