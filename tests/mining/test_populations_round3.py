@@ -118,3 +118,24 @@ def test_nologprobs_solutions_come_without_log_probs():
     sims = draw("nologprobs")
     assert all(st.traj.solution_logprobs == () for st in sims)
     assert sum(any(abs(dk) >= 0.3 - 1e-9 for k, dk in steps(st) if k < st.length - 1) for st in sims) >= 0.5 * len(sims)
+
+
+def test_a_segment_whose_ends_share_no_rollout_gets_the_key_cap():
+    # mathy's unlikely tokens stop every rollout crossing them: a segment over one has no paired interval and nothing
+    # inside to look at, and at a cap of 32 a side it dropped pivots of 0.30-0.36 read 0.2-0.3 low (neargapmath's
+    # worst seed 93.8%); it samples on to the key cap instead, as a segment with shared rollouts does not need to
+    from ptsfast.mining.estimator import GapTest, Memo
+    from ptsfast.mining.types import Estimate, EstimatorConfig, RolloutOutcome
+
+    sol = tuple(range(10, 40))
+    m = Memo(sol, final=None)
+    m.ingest(3, (), [RolloutOutcome((5,), k < 16) for k in range(32)])  # each leaves the solution at once
+    m.ingest(20, (), [RolloutOutcome((5,), k < 19) for k in range(32)])
+    j = GapTest(EstimatorConfig(), GAP)
+    a, b, none = m.get(3), m.get(20), m.shared(3, 20)
+    assert none[0] == 0 and j.key_level(3, 20, a, b, none) == 1 and j.cap_for(1) == 64
+    assert j.decide(a, b, False, none, j.key_level(3, 20, a, b, none)) is None  # 0.094 at 32 a side: more rollouts
+    assert j.decide(a, b, False, none, j.key_level(3, 20, a, b)) == "small"  # what the cap of 32 decided
+    some = (4, 2, 2, 2)  # rollouts counted at both ends: the paired interval and the inside look can read them
+    assert j.key_level(3, 20, a, b, some) == 0
+    assert GapTest(EstimatorConfig(reuse=False), GAP).key_level(3, 20, a, b, none) == 0  # no reuse: no segment shares

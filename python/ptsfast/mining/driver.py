@@ -190,7 +190,8 @@ class TrajectoryMiner:
                 one = seg[1] - seg[0] == 1
                 inside = None if one or not self.cfg.estimator.look_inside else (
                     lambda seg=seg: self.gaps.jump_inside(self.memo, *seg))
-                d = self.gaps.decide(a, b, one, self.memo.shared(*seg), self.gaps.key_level(*seg, a, b),
+                shared = self.memo.shared(*seg)
+                d = self.gaps.decide(a, b, one, shared, self.gaps.key_level(*seg, a, b, shared),
                                      self._leave(seg[0]) if one else None, inside)
                 if d is None:
                     continue
@@ -201,7 +202,7 @@ class TrajectoryMiner:
         need: dict[int, int] = {}
         for i, j in self.bis.frontier:
             a, b = self.memo.get(i), self.memo.get(j)
-            key = self.gaps.key_level(i, j, a, b)
+            key = self.gaps.key_level(i, j, a, b, self.memo.shared(i, j))
             for side in self.gaps.wanted(a, b, j - i == 1, key):
                 pos = (i, j)[side]
                 need[pos] = max(need.get(pos, 0), self.gaps.batch((a, b)[side], key))
