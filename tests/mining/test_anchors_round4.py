@@ -146,3 +146,11 @@ def test_a_no_that_answers_a_question_ends_its_sentence_before_a_number():
     # "number 5" inside a sentence still is one
     assert split_text("See No. 5 in the list. Then go.") == ["See No. 5 in the list.", "Then go."]
     assert split_text("Take item no. 3 first.") == ["Take item no. 3 first."]
+
+
+def test_a_roman_numeral_list_marker_is_no_sentence():
+    # "ii." and "iv." at the start of a line were sentences of their own (only one-letter markers were read as markers)
+    assert split_text("i. Add 2.\nii. Then 3.\niii. Then 4.\niv. Done.") == ["i. Add 2.", "ii. Then 3.", "iii. Then 4.",
+                                                                        "iv. Done."]
+    assert split_text("II. The second case.\nXIV. The last.") == ["II. The second case.", "XIV. The last."]
+    assert split_text("We try it.\nMix. Then stir.") == ["We try it.", "Mix.", "Then stir."]  # a word, not a numeral

@@ -35,6 +35,7 @@ from .types import Estimate, EstimateSummary, Record
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
                             "cf", "al", "st", "mt", "jr", "sr"})
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
+_ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
 # a terminator followed by whitespace ("3.5" is not one), or a full-width one (Chinese and Japanese need no space)
 # full-width ends need no space after them ("３．５" is a number)
@@ -98,6 +99,7 @@ def sentence_starts(text: str) -> list[int]:
         # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
+                                        or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends)
