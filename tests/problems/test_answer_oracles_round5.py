@@ -246,3 +246,14 @@ def test_a_unit_written_against_a_number_leaves_the_number_read(name, text, ref,
     """"2.5kg" was read as 2 (the wrong answer passed) and "18km" as no number (the number before it was the
     answer): a unit written without a space is read as lm-eval's flexible GSM8K match reads it, after the number."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+def test_a_long_number_is_judged_at_once():
+    """A product cut into factors every way it could be: a boxed number of 24 digits took seconds to refuse as
+    ``a/b``, and 2^100's 31 digits minutes, on every rollout (a reference so long hung each of them)."""
+    from ptsfast.problems.oracles import judge
+
+    big = str(2 ** 90)  # 28 digits
+    for text, ref, ok in [(f"\\boxed{{{big}}}", big, True), (f"\\boxed{{{big}1}}", big, False),
+                          ("\\boxed{" + "1" * 40 + "/2x}", "1", False), ("\\boxed{3}", big, False)]:
+        assert judge(oracle_by_name("boxed"), text, P(ref), timeout=3.0) == (ok, None)

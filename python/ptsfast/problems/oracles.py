@@ -256,7 +256,9 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
 _GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"
           r"|upsilon|phi|chi|psi|omega)(?![a-zA-Z])")
 _TOKEN = rf"[0-9a-zA-Z]|{_GREEK}"
-_FACTOR = r"(?:\d+(?:\.\d+)?|[a-zA-Z]|\\[a-zA-Z]+(?:\{[^{}]*\})?)(?:\^(?:[0-9a-zA-Z]|\{[^{}]*\}))?"
+# one way only to cut a product into factors (a number takes all its digits, a command all its letters): "1" * 31
+# cut every way took minutes to refuse, on each boxed answer of 2^100's 31 digits
+_FACTOR = r"(?:\d+(?:\.\d+)?(?![\d.])|[a-zA-Z]|\\[a-zA-Z]+(?![a-zA-Z])(?:\{[^{}]*\})?)(?:\^(?:[0-9a-zA-Z]|\{[^{}]*\}))?"
 _SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}}]*\}})?)")
 
 
@@ -294,7 +296,7 @@ def _normalize_math(s: str) -> str:
     if m:
         s = m.group(1) or m.group(2)
     s = _frac_sign_out(re.sub(r"\s+", "", s).rstrip("."))
-    m = _SLASH.fullmatch(s)  # \pi/2, 3\sqrt{2}/4, x/2: a product over one token is that fraction
+    m = _SLASH.fullmatch(s) if "/" in s else None  # \pi/2, 3\sqrt{2}/4, x/2: a product over one token is that fraction
     return f"{m.group(1)}\\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m else s
 
 
@@ -392,22 +394,36 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 
 
 @functools.lru_cache(maxsize=8)
-def _hedge_pattern(last: str) -> re.Pattern:
-    """Two or more letters A-``last`` offered together ("A or B.", "(A) and (C)", "A/B", "A, B, or C"): an answer
-    that hedges names no choice. The last letter is set apart ("A, I think" is a choice and the pronoun)."""
+def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
+    """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
+    "A/B", "A, B, or C"), see :func:`_hedged`."""
     letter = (r"(?:\*\*|\$|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*\*|\$|\}})?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
-    return re.compile(rf"(?<![A-Za-z]){letter}(?:{sep}{letter})+(?=[ \t]*(?:[.,;:!?)\]*]|$))", re.M)
+    return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
 
 
+_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
 _HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*${}\\A-Za-z]")  # a character no hedge's letters or words hold: it ends one
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
-    """Where ``text`` offers several letters at once (see :func:`_hedge_pattern`)."""
-    return [m.span() for m in _hedge_pattern(last).finditer(text)]
+    """Where ``text`` offers two or more letters together: an answer that hedges names no choice. The last letter
+    is set apart ("A, I think" is a choice and the pronoun). A chain of letters is read once, in linear time (a
+    regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token)."""
+    first, step = _hedge_patterns(last)
+    spans, pos = [], 0
+    while (m := first.search(text, pos)) is not None:
+        ends, end = [], m.end()
+        while (n := step.match(text, end)) is not None:
+            end = n.end()
+            ends.append(end)
+        hedge = next((e for e in reversed(ends) if _HEDGE_END.match(text, e)), None)
+        if hedge is not None:
+            spans.append((m.start(), hedge))
+        pos = hedge if hedge is not None else end
+    return spans
 
 
 def _last_letter(problem: Problem | None) -> str:
