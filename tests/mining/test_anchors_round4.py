@@ -76,7 +76,8 @@ def test_a_factorial_is_no_sentence_end():
     assert split_text("The answer is 120!\nNext.") == ["The answer is 120!", "Next."]
 
 
-def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: int, tok=None, drop: int = 0):
+def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: int, tok=None, drop: int = 0,
+           complete=None):
     """Rollouts forked before sentence ``k`` of a solution (its last ``drop`` tokens left out), judged by the run (no
     engine): the trajectory."""
     from types import SimpleNamespace
@@ -97,7 +98,7 @@ def judged(tokens_text: str, reason: str, rollouts: list[tuple[str, str]], k: in
     t = _Trajectory("p#0", problem, (20,), ids, tok.decode(ids), None if cut else True, reason, None, texts, spans,
                     AnchorSearch(len(spans), final=None if cut else 1.0), pending=2)
     run = object.__new__(_AnchorRun)
-    run.tokenizer, run.stats, run.judges = tok, AnchorStats(), {False: (None, OracleStops())}
+    run.tokenizer, run.stats, run.judges = tok, AnchorStats(), {False: (None, OracleStops((), complete))}
     run.similarity = similar
     outs = [Rollout(tuple(tok(x, add_special_tokens=False)["input_ids"]), (), FinishReason(why)) for x, why in rollouts]
     run._judged(t, k, outs, [(True, None)] * len(outs))
@@ -154,3 +155,19 @@ def test_a_roman_numeral_list_marker_is_no_sentence():
                                                                         "iv. Done."]
     assert split_text("II. The second case.\nXIV. The last.") == ["II. The second case.", "XIV. The last."]
     assert split_text("We try it.\nMix. Then stir.") == ["We try it.", "Mix.", "Then stir."]  # a word, not a numeral
+
+
+def test_a_resample_forked_after_the_answer_is_neither_similar_nor_different():
+    # a given solution goes on after its answer ("Answer: B. This is because ..."): every resample forked there stops
+    # at its first token, and that token, compared with the sentence, counted as a different sentence (listed as an
+    # alternative) that it never wrote
+    def complete(text):
+        return "w7" in text
+
+    t = judged("w10 w7 . w12 w13 .", "eos", [("w14", "stop"), ("w12", "stop")], 1, complete=complete)
+    pool = t.search.pools[1]
+    assert (pool.similar_trials, pool.different().trials, pool.unclassified) == (0, 0, 2)
+    assert t.unfinished == {1: 2} and not t.alternatives.get(1)
+    # before the answer, a resample stopped at its own answer is compared as it was
+    t = judged("w10 w11 . w7 w13 .", "eos", [("w14 w7", "stop")], 1, complete=complete)
+    assert t.search.pools[1].different().trials == 1 and t.alternatives[1] == ["w14 w7"]

@@ -141,7 +141,7 @@ class _Trajectory:
     unfinished: dict[int, int] = field(default_factory=dict)  # boundary -> resamples cut in their first sentence
     _sentences: dict[int, str] = field(default_factory=dict)
     _before: dict[int, str] = field(default_factory=dict)
-    _answered: dict[int, str | None] = field(default_factory=dict)
+    _answered: dict[int, tuple[bool, str | None]] = field(default_factory=dict)
 
     def sentence(self, k: int) -> str:
         """Sentence ``k`` as its resamples' first sentences are read (:func:`first_sentence` after the same text): with
@@ -412,21 +412,25 @@ class _AnchorRun(FedCall):
             ended = (original is not None and r.finish_reason is not FinishReason.EOS
                      and first_sentence_ended(after, before))
             reached = piece is not None and len(r.tokens) >= piece  # as far as the cut sentence went
-            if original is not None and (r.finish_reason is not FinishReason.LENGTH or ended or reached):
+            # stopped at an answer inside its first sentence: the solution's own, complete before the fork (the
+            # resample wrote nothing: neither similar nor different), or one the sentence may hold too
+            answered = (self._answered(t, k) if original is not None and r.finish_reason is FinishReason.STOP
+                        and not ended and not reached else (False, None))
+            if original is not None and not answered[0] and (r.finish_reason is not FinishReason.LENGTH or ended
+                                                             or reached):
                 regenerated = first_sentence(after, before)
                 compared = original, regenerated
                 if reached:  # the solution's last sentence is a piece: the resample's as many tokens of it (less the
                     # first bytes of a character they cut, as the piece is read)
                     head = self._text_after(t, b, r.tokens[:piece]).rstrip("\ufffd")
                     compared = original, first_sentence(head, before)
-                elif r.finish_reason is FinishReason.STOP and not ended and self._answered(t, k) is not None:
-                    compared = self._answered(t, k), regenerated  # stopped at its answer: read as far as the
-                    # sentence's own answer
+                elif answered[1] is not None:  # read as far as the sentence's own answer
+                    compared = answered[1], regenerated
                 same = bool(self.similarity(*compared))
                 seen = t.alternatives.setdefault(k, [])
                 if not same and regenerated and regenerated not in seen and len(seen) < MAX_ALTERNATIVES:
                     seen.append(regenerated)
-            elif original is not None:  # cut inside its first sentence: neither similar nor different
+            elif original is not None:  # cut inside its first sentence, or stopped after the solution's answer
                 t.unfinished[k] = t.unfinished.get(k, 0) + 1
             outcomes.append(AnchorOutcome(bool(ok) and err is None, same))
         t.search.add(k, outcomes)
@@ -438,23 +442,25 @@ class _AnchorRun(FedCall):
         t.pending -= 1
         return self._look(t) if t.pending == 0 else []
 
-    def _answered(self, t: _Trajectory, k: int) -> str | None:
-        """Sentence ``k`` read up to where the oracle's answer completes inside it (None where it does not): what a
-        resample that wrote the same words holds when the oracle stops it ("There are $\\boxed{6}$ ways to choose."
-        is "There are $\\boxed{6}" to it; compared whole, every such resample counted as different)."""
+    def _answered(self, t: _Trajectory, k: int) -> tuple[bool, str | None]:
+        """``(whether the solution's answer is complete before sentence k, the sentence read up to where the answer
+        completes inside it or None)``, as the oracle's early stop reads them. A resample that wrote the sentence's
+        words holds "There are $\\boxed{6}" when the oracle stops it ("There are $\\boxed{6}$ ways to choose.":
+        compared whole, every such resample counted as different); one forked after the answer stops at its first
+        token and wrote no sentence (counted as a different one, the token listed as an alternative)."""
         if k not in t._answered:
             check, (a, e) = self.stops(t.problem).answer_complete, t.spans[k]
 
             def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
                 return bool(check(self.tokenizer.decode(list(t.solution_ids[:j]), skip_special_tokens=True)))
-            cut = None
-            if check is not None and not complete(a) and complete(e):
+            done, cut = check is not None and complete(a), None
+            if check is not None and not done and complete(e):
                 lo, hi = a, e  # the answer completes after token lo, by token hi (prefix-monotone)
                 while hi - lo > 1:
                     mid = (lo + hi) // 2
                     lo, hi = (lo, mid) if complete(mid) else (mid, hi)
                 cut = first_sentence("".join(t.tokens[a:hi]), t.before(k)) if hi < e else None
-            t._answered[k] = cut
+            t._answered[k] = done, cut
         return t._answered[k]
 
     def _text_after(self, t: _Trajectory, b: int, tokens) -> str:
