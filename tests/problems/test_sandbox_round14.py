@@ -200,3 +200,13 @@ def test_the_prompts_class_the_tests_build_with_cannot_be_changed_through_a_node
              "            out, head = ListNode(head.val, out), head.next\n        return out\n")
     assert verdict(right, program)[0]
     assert not verdict(wrong, program)[0]
+
+
+def test_the_tolerance_the_tests_read_off_sys_is_not_the_solutions_to_change():
+    # sys is not watched (the tests swap its streams), only what their skips read: sys.float_info swapped for one
+    # whose epsilon is 1 passed 0.3 for 1/3 (before)
+    tests = ("import sys\nfrom solution import third\n\n\ndef test_third():\n"
+             "    assert abs(third() * 3 - 1) <= 4 * sys.float_info.epsilon\n")
+    assert_tells_apart(tests, "def third():\n    return 1 / 3\n",
+                       "import collections\nimport sys\n\n\ndef third():\n    return 0.3\n\n\n"
+                       "sys.float_info = collections.namedtuple('F', 'epsilon max min')(1.0, 1e308, 1e-308)\n")

@@ -93,8 +93,10 @@ def _ptsfast_judge(spec, code):
                 if key in extras:
                     extras.add(key + "." + k)
     # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
-    # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32"))
-    for m, keys in ((sys, ("platform", "version_info", "hexversion", "maxsize", "byteorder", "implementation")),
+    # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32")); and the limits they
+    # take a tolerance from (a float_info whose epsilon is 1 passed 0.3 for 1/3)
+    for m, keys in ((sys, ("platform", "version_info", "hexversion", "maxsize", "byteorder", "implementation",
+                           "float_info", "int_info", "hash_info", "maxunicode", "float_repr_style")),
                     (os, ("name",))):
         snapshot.append((m.__name__, vars(m), {k: vars(m)[k] for k in keys if k in vars(m)}, None))
     codes = [(name + "." + k, v, v.__code__) for name, _, copy, _ in snapshot for k, v in copy.items()
