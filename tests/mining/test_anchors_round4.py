@@ -171,3 +171,15 @@ def test_a_resample_forked_after_the_answer_is_neither_similar_nor_different():
     # before the answer, a resample stopped at its own answer is compared as it was
     t = judged("w10 w11 . w7 w13 .", "eos", [("w14 w7", "stop")], 1, complete=complete)
     assert t.search.pools[1].different().trials == 1 and t.alternatives[1] == ["w14 w7"]
+
+
+def test_hindi_bengali_arabic_and_urdu_terminators_end_sentences():
+    # MGSM's Bengali, a Hindi or Arabic trace: "।", "؟" and "۔" were no terminators, so a paragraph was one sentence
+    assert split_text("আমরা ৫ যোগ করি। তারপর ৩ গুণ করি।") == ["আমরা ৫ যোগ করি।", "তারপর ৩ গুণ করি।"]
+    assert split_text("हम 5 जोड़ते हैं। फिर 3 से गुणा करते हैं।") == ["हम 5 जोड़ते हैं।", "फिर 3 से गुणा करते हैं।"]
+    assert split_text("كم العدد؟ العدد هو 5.") == ["كم العدد؟", "العدد هو 5."]
+    assert split_text("ہم 5 جمع کرتے ہیں۔ پھر 3 سے ضرب دیتے ہیں۔") == ["ہم 5 جمع کرتے ہیں۔", "پھر 3 سے ضرب دیتے ہیں۔"]
+    from ptsfast.mining.anchors import first_sentence, first_sentence_ended
+
+    assert first_sentence(" তারপর ৩ গুণ করি। শেষ", "আমরা ৫ যোগ করি।") == "তারপর ৩ গুণ করি।"
+    assert first_sentence_ended(" তারপর ৩ গুণ করি।", "আমরা ৫ যোগ করি।")

@@ -37,12 +37,13 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
-# a terminator followed by whitespace ("3.5" is not one), or a full-width one (Chinese and Japanese need no space)
+# a terminator followed by whitespace ("3.5" is not one; Hindi and Bengali "।", Arabic "؟", Urdu "۔" too), or a
+# full-width one (Chinese and Japanese need no space)
 # full-width ends need no space after them ("３．５" is a number)
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*")
+_END = re.compile(r"[.!?…।॥؟۔]+[\"'”’)\]]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
 # what ends a sentence (and its closing marks)
-_TERMINATORS = re.compile(r"[.!?…。！？．｡]+[\"'”’)\]」』）]*")
+_TERMINATORS = re.compile(r"[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）]*")
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
@@ -182,7 +183,7 @@ def _first(text: str, before: str) -> tuple[str, bool]:
     return "", False
 
 
-_ENDED = re.compile(r"(?:[.!?…。！？．｡]+[\"'”’)\]」』）]*|\n)\s*\Z")
+_ENDED = re.compile(r"(?:[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）]*|\n)\s*\Z")
 
 
 def first_sentence_ended(text: str, before: str = "") -> bool:
