@@ -505,9 +505,12 @@ def _check_chat_template(a, options) -> None:
 def _nothing_mined(summary: dict) -> int:
     """1 (with one line naming why) when this invocation met problems and skipped every one of them (a KV cache
     or a context too small for all; solutions the model ended at once, which sampled trajectories but searched none,
-    so no rollout ran): a script must not read such a run as done; else 0."""
+    so no rollout ran; prompts the chat template failed on): a script must not read such a run as done; else 0."""
     searched_none = summary.get("trajectories") == 0 or (summary.get("kept") == 0 and summary.get("rollouts") == 0)
-    if not summary.get("problems") or not searched_none or not summary.get("problems_skipped"):
+    # problems skipped before any sampling (a chat template that fails on each) are not counted in "problems": none
+    # met and none done before is such a run, not the resume of a finished one
+    met = summary.get("problems") or not summary.get("problems_already_done")
+    if not met or not searched_none or not summary.get("problems_skipped"):
         return 0
     reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"

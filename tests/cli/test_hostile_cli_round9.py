@@ -278,3 +278,15 @@ def test_a_ray_run_that_skipped_every_problem_exits_1_as_one_process_does(proble
     assert cli(["mine", "--model", str(tmp_path / "model"), "--problems", str(problems), "--out",
                 str(tmp_path / "out"), "--ray", "local", *FAST]) == 1
     assert "every problem was skipped (2 too long for the context)" in capsys.readouterr().err
+
+
+def test_a_chat_template_that_fails_on_every_problem_exits_1_naming_why(model_dir, problems, tmp_path, capsys):
+    """A template that compiles but fails on every prompt (an unknown filter, its own raise_exception) skipped every
+    problem before sampling, and the run exited 0 as if done."""
+    flags = [f for f in FAST if f != "--no-chat-template"]
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *flags,
+                "--chat-template", "{{ messages[0].content | nosuchfilter }}"]) == 1
+    captured = capsys.readouterr()
+    assert "every problem was skipped (2 encoding failed)" in captured.err
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["problems_skipped"] == 2 and summary["pivots_in_run"] == 0
