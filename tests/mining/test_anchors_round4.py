@@ -1,4 +1,6 @@
-"""Thought anchors, fourth round: resamples the oracle stopped inside their first sentence."""
+"""Thought anchors, fourth round: resamples the oracle stopped inside their first sentence or forked after the answer,
+the cut last sentence of a solution, and sentence ends in real traces (factorials, an answering "No.", roman list
+markers, Hindi, Bengali, Arabic and Urdu terminators)."""
 
 import json
 from pathlib import Path
@@ -48,12 +50,15 @@ def test_a_resample_the_oracle_stopped_in_its_first_sentence_is_read_as_far_as_t
                                      engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=8))
     find_anchors(model, sentence_tokenizer(), [Problem("stop", "w20", solution=solution)], tmp_path / "run", opts,
                  progress=False)
-    first, answer, _ = lines(tmp_path / "run" / "sentences.jsonl")
+    first, answer, after = lines(tmp_path / "run" / "sentences.jsonl")
     assert answer["sentence"] == "w7 w12 w13." and answer["p_resampled"]["trials"] > 0
     # each resample wrote "w7", where the solution's own answer is complete: the same sentence, as far as it is read
     assert answer["p_similar"]["trials"] == answer["p_resampled"]["trials"] and answer["alternatives"] == []
     # a resample that answers where the sentence before did not is still different from it
     assert first["p_different"]["trials"] == first["p_resampled"]["trials"] and first["alternatives"] == ["w7"]
+    # after the answer each resample stopped at its first token: it wrote no sentence
+    assert after["unfinished_resamples"] == after["p_resampled"]["trials"] > 0 and after["alternatives"] == []
+    assert after["counterfactual_importance"] is None and not after["is_anchor"]
 
 
 def split_text(text: str) -> list[str]:
