@@ -210,3 +210,11 @@ def test_the_tolerance_the_tests_read_off_sys_is_not_the_solutions_to_change():
     assert_tells_apart(tests, "def third():\n    return 1 / 3\n",
                        "import collections\nimport sys\n\n\ndef third():\n    return 0.3\n\n\n"
                        "sys.float_info = collections.namedtuple('F', 'epsilon max min')(1.0, 1e308, 1e-308)\n")
+
+
+def test_the_verdict_names_the_method_set_over_the_inherited_one():
+    # it read "the solution gave pandas.DataFrame a equals over the one it inherits" (before)
+    tests, _, wrong = SHADOWED["DataFrame.equals set over NDFrame's"]
+    passed, output = verdict(wrong, code_tests.TestProgram.from_text(tests))
+    assert not passed
+    assert "the solution set pandas.DataFrame.equals over the one it inherits" in output, output

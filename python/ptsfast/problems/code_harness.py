@@ -151,8 +151,8 @@ def _ptsfast_judge(spec, code):
                     now, mro = live.get(k, missing), type.__dict__["__mro__"].__get__(cls)[1:]
                     if any(k in namespace(b) for b in mro) and (solution_made(now) or callable(now) and name not in
                                                                  extras):
-                        raise RuntimeError(when + " gave " + name + " a " + k + " over the one it inherits: "
-                                           "not allowed")
+                        raise RuntimeError(when + " set " + name + "." + k + " over the one it inherits: not "
+                                           "allowed")
 
     from operator import is_
     watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
