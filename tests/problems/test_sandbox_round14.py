@@ -218,3 +218,17 @@ def test_the_verdict_names_the_method_set_over_the_inherited_one():
     passed, output = verdict(wrong, code_tests.TestProgram.from_text(tests))
     assert not passed
     assert "the solution set pandas.DataFrame.equals over the one it inherits" in output, output
+
+
+@pytest.mark.xfail(strict=True, reason="a mock the tests patch in is handed to the solution's code, which may set its "
+                   "attributes as the tests may (return_value, side_effect): an assert_called_once_with of its own "
+                   "(in the mock's instance dict, over the class's method) and a call_count set are not told from "
+                   "the tests' own configuration, so a program that never made the call passes")
+def test_a_solution_cannot_answer_the_assertions_of_a_mock_the_tests_patched_in():
+    tests = ("import unittest\nfrom unittest.mock import patch\nfrom solution import task_func\n\n\n"
+             "class TestCases(unittest.TestCase):\n    @patch('os.makedirs')\n    def test_makes(self, mk):\n"
+             "        task_func('/x/y')\n        mk.assert_called_once_with('/x/y', exist_ok=True)\n"
+             "        self.assertEqual(mk.call_count, 1)\n")
+    assert_tells_apart(tests, "import os\n\n\ndef task_func(p):\n    os.makedirs(p, exist_ok=True)\n",
+                       "import os\n\n\ndef task_func(p):\n    m = os.makedirs\n"
+                       "    m.assert_called_once_with = lambda *a, **k: None\n    m.call_count = 1\n")
