@@ -188,3 +188,11 @@ def test_hindi_bengali_arabic_and_urdu_terminators_end_sentences():
 
     assert first_sentence(" তারপর ৩ গুণ করি। শেষ", "আমরা ৫ যোগ করি।") == "তারপর ৩ গুণ করি।"
     assert first_sentence_ended(" তারপর ৩ গুণ করি।", "আমরা ৫ যোগ করি।")
+
+
+def test_a_number_after_an_abbreviation_is_no_inline_list_marker():
+    # "vs." ended no sentence, yet its "." opened an inline list as a sentence end does, so "2." read as a marker:
+    # "Compare 3 vs. 2. Then 3 wins." was one sentence
+    assert split_text("Compare 3 vs. 2. Then 3 wins.") == ["Compare 3 vs. 2.", "Then 3 wins."]
+    assert split_text("The value is approx. 5. Then stop.") == ["The value is approx. 5.", "Then stop."]
+    assert split_text("Steps: 1. Add 2. 2. Multiply.") == ["Steps: 1. Add 2.", "2. Multiply."]  # still a marker

@@ -99,6 +99,8 @@ def sentence_starts(text: str) -> list[int]:
         before = text[b - 1:b] if b > 0 else ""
         # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
+        if before == "." and _TAIL.search(text, max(0, b - _LOOK), b).group(0).lower().strip(".") in _ABBREVIATIONS:
+            before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."
         marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
