@@ -444,9 +444,9 @@ def _check_ray_model(a) -> None:
     p = Path(a.model).expanduser()
     if not p.is_dir():
         what = "is a file, not a folder" if p.exists() else "is no folder here"
-        raise ValueError(f"--model {a.model} {what}: with --ray every worker loads the model from a local folder at "
-                         f"the same path on every node (a name in the Hugging Face cache is not looked up) - pass the "
-                         f"model's folder")
+        raise ValueError(f"--model {a.model}: the model path {what}; with --ray every worker loads the model from a "
+                         f"local folder at the same path on every node (a name in the Hugging Face cache is not looked "
+                         f"up) - pass the model's folder")
 
 
 def _print_summary(summary: dict) -> None:
