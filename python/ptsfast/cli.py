@@ -402,6 +402,16 @@ def _check_dropped(a) -> None:
         if given:
             flag = "--" + given[0].replace("__", "-").replace("_", "-")
             raise ValueError(f"{flag} sets the problem filter, which --no-filter turns off; drop one of them")
+    if getattr(a, "confirm", None) == 0:  # no confirmation: its cap, report batch, margin and confidence unused
+        from ptsfast.demo import DEMO_CONFIRM_MAX_ROLLOUTS
+
+        set_ = {"estimator__confirm_max_rollouts": DEMO_CONFIRM_MAX_ROLLOUTS} if a.func is cmd_demo else {}
+        given = [f for f in ("estimator__confirm_max_rollouts", "estimator__confirm_report_rollouts",
+                             "estimator__confirm_margin", "estimator__confirm_confidence")
+                 if getattr(a, f, None) is not None and getattr(a, f) != set_.get(f)]  # not the demo's own
+        if given:
+            flag = "--" + given[0].replace("__", "-").replace("_", "-")
+            raise ValueError(f"{flag} sets the confirmation of pivots, which --confirm 0 turns off; drop one of them")
     if getattr(a, "solution_field", None) and a.trajectories != 1:
         raise ValueError(f"--trajectories {a.trajectories} samples solutions; with --solution-field each problem's "
                          f"given solution is its one trajectory - drop one of them")

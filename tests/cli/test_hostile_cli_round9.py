@@ -290,3 +290,28 @@ def test_a_chat_template_that_fails_on_every_problem_exits_1_naming_why(model_di
     assert "every problem was skipped (2 encoding failed)" in captured.err
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["problems_skipped"] == 2 and summary["pivots_in_run"] == 0
+
+
+@pytest.mark.parametrize("flag, value", [("--estimator-confirm-report-rollouts", "64"),
+                                         ("--estimator-confirm-max-rollouts", "64"),
+                                         ("--estimator-confirm-confidence", "0.99"),
+                                         ("--estimator-confirm-margin", "0.05")])
+def test_a_confirmation_flag_with_confirm_0_is_refused_not_dropped(flag, value, problems, tmp_path, capsys):
+    """--confirm 0 turns the confirmation off: its report batch, cap, confidence and margin were dropped without a
+    word (and recorded in run.json as if they had been used)."""
+    out = tmp_path / "out"
+    assert cli(["mine", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out", str(out),
+                "--confirm", "0", flag, value]) == 2
+    assert "no-model" not in one_line_error(capsys, flag, "--confirm 0", "drop one")
+    assert not out.exists()
+
+
+def test_the_demo_with_confirm_0_is_not_refused_for_its_own_confirmation_cap(tmp_path, capsys, monkeypatch):
+    import ptsfast.models as models
+
+    def reached(*a, **k):
+        raise models.ModelLoadError("the demo model was reached")
+
+    monkeypatch.setattr(models, "load_demo_model", reached)
+    assert cli(["demo", "--out", str(tmp_path / "out"), "--confirm", "0"]) == 2  # past the checks, to the model
+    one_line_error(capsys, "the demo model was reached")
