@@ -258,7 +258,9 @@ def _device_dtype(a):
         except ValueError as e:
             raise ValueError(f"--dtype {a.dtype!r}: {e}") from None
     dtype = a.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
-    if getattr(a, "ray", None) is None:  # Ray workers run on the cluster's machines, in their own environment
+    # the engine's kernels: not the steering export's (the model's own forward); Ray workers run on the cluster's
+    # machines, in their own environment
+    if a.func in (cmd_mine, cmd_anchors, cmd_demo, cmd_bench) and getattr(a, "ray", None) is None:
         _check_backends(device)
     _check_cache(a)
     return device, dtype

@@ -84,6 +84,14 @@ def test_a_kernel_backend_variable_that_cannot_run_is_named_before_the_model_loa
     assert not out.exists()
 
 
+def test_a_kernel_backend_variable_does_not_refuse_the_steering_export_which_runs_no_kernel(tmp_path, capsys,
+                                                                                             monkeypatch):
+    monkeypatch.setenv("PTSFAST_BACKEND", "cuda")
+    assert cli(["export", "--run", str(tmp_path / "no-run"), "--format", "steering", "--device", "cpu", "--out",
+                str(tmp_path / "x.jsonl")]) == 2
+    assert "PTSFAST_BACKEND" not in one_line_error(capsys, "no-run")
+
+
 def test_a_kernel_backend_variable_that_runs_here_mines(model_dir, problems, tmp_path, monkeypatch):
     monkeypatch.setenv("PTSFAST_BACKEND", "torch")
     monkeypatch.setenv("PTSFAST_BACKEND_SAMPLE", "auto")
