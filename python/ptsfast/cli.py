@@ -442,7 +442,27 @@ def _validate(a):
     _check_paths(a)
     if getattr(a, "ray", None) is not None:
         _check_ray_model(a)
+        _check_local_cluster(a)
     return options
+
+
+def _check_local_cluster(a) -> None:
+    """``--ray local`` starts a cluster of this machine alone: a worker asking for more GPUs or CPUs than it has
+    waited for them for ever (Ray's autoscaler said no node could fulfil the request; the run never started)."""
+    if a.ray != "local":
+        return
+    import torch
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if a.device != "cpu" and (a.gpus_per_worker or 0) > gpus:
+        raise ValueError(f"--gpus-per-worker {a.gpus_per_worker:g} with --ray local: this machine has {gpus} GPU"
+                         f"{'s' * (gpus != 1)}, and a worker that asks for more waits for ever - lower it (0 runs "
+                         f"the workers on the CPU), or join a cluster that has them (--ray HOST:6379)")
+    cpus = os.cpu_count() or 1
+    if a.cpus_per_worker > cpus:
+        raise ValueError(f"--cpus-per-worker {a.cpus_per_worker} with --ray local: this machine has {cpus} CPUs, and "
+                         f"a worker that asks for more waits for ever - lower it, or join a cluster that has them "
+                         f"(--ray HOST:6379)")
 
 
 def _check_ray_model(a) -> None:

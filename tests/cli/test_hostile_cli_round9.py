@@ -323,3 +323,26 @@ def test_the_demo_with_confirm_0_is_not_refused_for_its_own_confirmation_cap(tmp
     monkeypatch.setattr(models, "load_demo_model", reached)
     assert cli(["demo", "--out", str(tmp_path / "out"), "--confirm", "0"]) == 2  # past the checks, to the model
     one_line_error(capsys, "the demo model was reached")
+
+
+@pytest.mark.parametrize("flag, words", [("--gpus-per-worker", ["GPU", "waits for ever"]),
+                                         ("--cpus-per-worker", ["CPUs", "waits for ever"])])
+def test_a_local_ray_worker_asking_for_more_than_this_machine_has_is_refused(flag, words, problems, tmp_path, capsys,
+                                                                            monkeypatch):
+    """`--ray local --gpus-per-worker 1` on a machine without a GPU (or more CPUs a worker than it has) started Ray,
+    made the run's folder and waited for the resources for ever."""
+    import os
+
+    import torch
+
+    import ptsfast.pipeline.ray as ray_run
+
+    monkeypatch.setattr(ray_run, "mine_ray", lambda *a, **k: pytest.fail("Ray was started"))
+    too_many = (torch.cuda.device_count() if torch.cuda.is_available() else 0) + 1 if flag.startswith("--gpus") \
+        else (os.cpu_count() or 1) + 1
+    (tmp_path / "model").mkdir()
+    out = tmp_path / "out"
+    assert cli(["mine", "--model", str(tmp_path / "model"), "--problems", str(problems), "--out", str(out), *FAST,
+                "--ray", "local", flag, str(too_many)]) == 2
+    one_line_error(capsys, f"{flag} {too_many}", "--ray local", *words)
+    assert not out.exists()
