@@ -86,11 +86,13 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True,
                    help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
     p.add_argument("--problems", "--dataset", dest="problems", required=True,
-                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), or the name of a dataset "
-                        "in the local datasets cache (e.g. openai/gsm8k with --config main; never downloaded)")
+                   help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), a dataset repository's "
+                        "folder downloaded from the Hub, or the name of a dataset in the local datasets cache (e.g. "
+                        "openai/gsm8k with --config main; never downloaded)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
-                   help="configuration of a cached dataset given by name (e.g. main for openai/gsm8k)")
+                   help="configuration of a cached dataset given by name, or of a dataset repository's folder "
+                        "(e.g. main for openai/gsm8k)")
     p.add_argument("--question-field", "--query-key", dest="question_field", default=None,
                    help="question column (default: question, else the first of the usual names the data has: "
                         "query/instruction/problem/problem_description/prompt/instruct_prompt/text/description/"
@@ -943,7 +945,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "ones are always left out, this also drops those undecided at the confirmation's cap")
     e.add_argument("--direction", choices=("raises", "lowers"), default=None, help="only pairs from such pivots "
                    "(thought_anchors: sentences whose importance has that sign)")
-    e.add_argument("--min-delta", type=float, default=0.0, help="only pairs whose |Δp| is at least this "
+    e.add_argument("--min-delta", type=float, default=0.0, help="only pairs/pivots whose Δp along their direction "
+                   "(a pair's p_chosen - p_rejected) is at least this "
                    "(thought_anchors: |prob_delta|, the counterfactual importance, or the resampling one where no "
                    "resample differed)")
     e.set_defaults(func=cmd_export)
