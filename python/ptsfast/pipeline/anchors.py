@@ -200,21 +200,26 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
     similarity = (EmbeddingSimilarity(options.embedding_model, a.similarity_threshold,
                                       numbers_must_match=a.numbers_must_match) if options.embedding_model else
                   (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match)))
-    with lent(model), open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite,
-                                oracle=oracle, dataset_id=dataset_id, mode=mode, inputs=inputs,
-                                data_files=ANCHOR_FILES, room=lambda n: n + 1) as run:
-        stats, skipped = _run(model, tokenizer, run.todo(problems), options, similarity, run, progress)
-        stats.seconds = time.perf_counter() - run.start
-        return run.finish(stats.as_dict(), skipped)
+    with lent(model):
+        # with overwrite, made before the run's folder is emptied (as mine does): an engine the device refuses (a KV
+        # cache larger than its memory) discarded the finished problems for nothing; else made only for work
+        engine = RolloutEngine(model, tokenizer, o.engine) if overwrite and problems else None
+        with open_run(model, tokenizer, problems, out_dir, o, model_name=model_name, overwrite=overwrite,
+                      oracle=oracle, dataset_id=dataset_id, mode=mode, inputs=inputs,
+                      data_files=ANCHOR_FILES, room=lambda n: n + 1) as run:
+            stats, skipped = _run(model, tokenizer, run.todo(problems), options, similarity, run, progress, engine)
+            stats.seconds = time.perf_counter() - run.start
+            return run.finish(stats.as_dict(), skipped)
 
 
-def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRun, progress):
+def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRun, progress,
+         engine: RolloutEngine | None = None):
     o = options.run
     encoded, skipped = prepare_problems(todo, tokenizer, o)
     stats = AnchorStats()
     if not encoded:
         return stats, skipped
-    engine = RolloutEngine(model, tokenizer, o.engine)
+    engine = engine or RolloutEngine(model, tokenizer, o.engine)
     # each problem judged as its own prompt says (a template may open a <think> trace for some rows only)
     judges = {False: judging(tokenizer, encoded, o, run.oracle, think_open=False)}
     if any(p.think_open for p in encoded):
