@@ -38,3 +38,37 @@ def test_anchors_overwrite_with_an_engine_the_device_refuses_keeps_the_finished_
     assert cli([*argv, "--overwrite", "--seed", "3", "--kv-cache-gb", "10000"]) == 2
     one_line_error(capsys, "--kv-cache-gb 10000")
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before
+
+
+class FakeRay:
+    """What the placement reads of a joined cluster: its resources in all and per node (Ray need not be installed)."""
+
+    def __init__(self, total, nodes=()):
+        self.total, self.node_list = total, list(nodes)
+
+    def is_initialized(self):
+        return True
+
+    def cluster_resources(self):
+        return dict(self.total)
+
+    def nodes(self):
+        return [{"Alive": True, "Resources": n} for n in self.node_list]
+
+
+@pytest.mark.parametrize("ask, cluster, nodes, words", [
+    ({"gpus_per_worker": 2}, {"CPU": 8, "GPU": 1}, [], ["--gpus-per-worker 2", "1 GPUs"]),
+    ({"cpus_per_worker": 16}, {"CPU": 8}, [], ["--cpus-per-worker 16", "8 CPUs"]),
+    ({"gpus_per_worker": 2}, {"CPU": 8, "GPU": 2}, [{"CPU": 4, "GPU": 1}, {"CPU": 4, "GPU": 1}],
+     ["--gpus-per-worker 2", "2 GPUs in all", "at most 1 on one node"]),
+])
+def test_a_ray_worker_larger_than_the_cluster_is_refused_naming_the_numbers(ask, cluster, nodes, words):
+    """`--ray auto` (or a cluster address) with --gpus-per-worker or --cpus-per-worker past what the cluster has
+    waited for ever: only --ray local was checked (against this machine)."""
+    from ptsfast.pipeline.ray import RayOptions, _placement
+
+    with pytest.raises(ValueError) as e:
+        _placement(FakeRay(cluster, nodes), RayOptions(**ask))
+    assert all(w in str(e.value) for w in words), str(e.value)
+    assert _placement(FakeRay({"CPU": 8, "GPU": 2}), RayOptions(gpus_per_worker=1))[:2] == (1, "cuda")
+

@@ -241,12 +241,30 @@ def _placement(ray, ro: RayOptions) -> tuple[int, str, str]:
     bfloat16 on a GPU and float32 on a CPU (unless told), as one process picks them."""
     from ptsfast.models import torch_dtype
 
+    have = ray.cluster_resources()
     gpus = ro.gpus_per_worker
     if gpus is None:
-        gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
+        gpus = 1 if have.get("GPU", 0) > 0 else 0
+    _check_fits(ray, have, gpus, ro.cpus_per_worker)
     device = "cuda" if gpus > 0 else "cpu"
     dtype = torch_dtype(ro.dtype or ("bfloat16" if device == "cuda" else "float32"))
     return gpus, device, dtype if dtype == "auto" else str(dtype).replace("torch.", "")  # as one process records it
+
+
+def _check_fits(ray, have: dict, gpus: float, cpus: int) -> None:
+    """A worker asking for more GPUs or CPUs than any node of the cluster has waited for them for ever (Ray's
+    autoscaler said no node could fulfil it; the run's folder was made, and emptied with overwrite, for nothing)."""
+    nodes = [n.get("Resources", {}) for n in (ray.nodes() if hasattr(ray, "nodes") else []) if n.get("Alive", True)]
+    for key, asked, flag in (("GPU", gpus, "--gpus-per-worker"), ("CPU", cpus, "--cpus-per-worker")):
+        total = have.get(key, 0)
+        most = max((n.get(key, 0) for n in nodes), default=total)
+        if asked > most:
+            where = (f"the Ray cluster has {total:g} {key}s in all" +
+                     (f", at most {most:g} on one node" if most != total else ""))
+            raise ValueError(f"{flag} {asked:g} (RayOptions.{flag[2:].replace('-', '_')}): {where}, and a worker "
+                             f"that asks for more than one node has waits for ever - lower it"
+                             + (" (0 runs the workers on the CPU)" if key == "GPU" else "")
+                             + ", or join a cluster that has them")
 
 
 def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, placement, write, fail,
