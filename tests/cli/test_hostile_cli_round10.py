@@ -92,3 +92,35 @@ def test_mine_ray_takes_the_demo_model_however_it_is_named(spelling, tmp_path, m
     with pytest.raises(RuntimeError, match="opened"):
         pray.mine_ray(spelling, [], tmp_path / "out", progress=False)
     assert len(given) == 1 and is_demo_model(given[0]) and "/" not in given[0]
+
+
+MINE = ["--max-rollouts", "8", "--key-max-rollouts", "8", "--no-filter"]
+
+
+def test_a_resume_with_other_settings_is_refused_before_the_model_loads(model_dir, problems, tmp_path, capsys,
+                                                                        monkeypatch):
+    """A resume with a new --seed was refused only once the model had loaded (minutes for a large one); the refusal
+    said it would discard the run's "finished problems" without saying how many."""
+    import ptsfast.models
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    assert cli([*argv, "--seed", "3"]) == 2
+    one_line_error(capsys, "--seed was 0, now 3", "--overwrite to discard its 2 finished problems")
+
+
+def test_a_run_folder_a_failed_start_left_says_nothing_is_lost(model_dir, problems, tmp_path, capsys):
+    """A start the engine refused (--kv-cache-gb 10000) left run.json and nothing finished; rerun with a new --seed,
+    the refusal offered --overwrite "to discard its finished problems" when there were none."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli([*argv, "--kv-cache-gb", "10000"]) == 2
+    assert (out / "run.json").exists()
+    capsys.readouterr()
+    assert cli([*argv, "--seed", "3"]) == 2
+    err = one_line_error(capsys, "--seed was 0, now 3", "--overwrite to start afresh", "no finished problem")
+    assert "discard" not in err
+    assert cli([*argv, "--seed", "3", "--overwrite"]) == 0

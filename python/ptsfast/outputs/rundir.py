@@ -336,6 +336,59 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def finished_problems(folder: Path) -> int:
+    """How many problems the run in ``folder`` committed (the lines of its markers file; 0 without one)."""
+    try:
+        with open(folder / DONE, "rb") as f:
+            return sum(1 for raw in f if raw.endswith(b"\n"))
+    except FileNotFoundError:
+        return 0
+
+
+def compare_config(folder: Path, old: Mapping[str, Any], new: Mapping[str, Any], neutral: Sequence[str] = (),
+                   name_of: Callable[[str], str] | None = None) -> list[str]:
+    """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted (returned,
+    for the log); any other is refused, naming each setting (its flag), offering a new ``--out`` first and saying how
+    many finished problems ``--overwrite`` would discard."""
+    name_of = name_of or (lambda key: key)
+    kinds = [("thought anchors (ptsfast anchors)" if c.get("mode") == "anchors" else "pivots (ptsfast mine)")
+             for c in (old, new)]
+    if kinds[0] != kinds[1]:  # not a list of every setting that differs: the folder holds another kind of run
+        raise RunDirError(f"{folder} holds a run of {kinds[0]}, not of {kinds[1]}; give this run a folder of "
+                          f"its own (--out {_fresh(folder)})")
+    was, now = _flat(old), _flat(new)
+    diff = [k for k in sorted(set(was) | set(now)) if was.get(k, _MISSING) != now.get(k, _MISSING)]
+    if not diff:
+        return []
+    real = [k for k in diff if k.split(".")[0] not in neutral and k not in neutral]
+    names = [name_of(k) for k in real]
+    real = [k for i, k in enumerate(real) if names[i] not in names[:i]]  # a setting recorded twice, named once
+    accepted = [f"resuming {folder} with {name_of(k)} {_shown(now.get(k, _MISSING))} (was "
+                f"{_shown(was.get(k, _MISSING))}): it does not change results" for k in diff if k not in real]
+    if real:
+        what = "; ".join(f"{name_of(k)} was {_shown(was.get(k, _MISSING))}, now "
+                         f"{_shown(now.get(k, _MISSING))}" for k in real[:5])
+        what += f"; and {len(real) - 5} more" if len(real) > 5 else ""
+        n = finished_problems(folder)
+        lost = (f"to discard its {n} finished problem{'s' * (n != 1)}" if n else
+                "to start afresh (it holds no finished problem: a start that failed, so nothing is lost)")
+        raise RunDirError(f"{folder} holds a run made with other settings that change results ({what}); mine "
+                          f"into a new folder (--out {_fresh(folder)}), or pass --overwrite {lost}")
+    return accepted
+
+
+def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overwrite: bool = False,
+                 neutral: Sequence[str] = (), name_of: Callable[[str], str] | None = None) -> None:
+    """The settings of a resume checked before the model loads (a new ``--seed`` was refused only once a large model
+    had loaded); :class:`RunWriter` checks them again, with the inputs, as the final word. Nothing is written."""
+    folder = Path(out_dir).expanduser()
+    if overwrite or not os.path.isfile(folder / RUN):
+        return
+    old = read_run_info(folder / RUN, "restore it, or choose another --out", "choose another --out")
+    check_format(old, folder / RUN, "resume it with that ptsfast (or a later one), or mine into a new --out")
+    compare_config(folder, old["config"], _jsonable(dict(config)), neutral, name_of)
+
+
 class RunWriter:
     """Append-only writer for one output directory; resumes where the last run stopped.
 
@@ -431,30 +484,8 @@ class RunWriter:
         return []
 
     def _check_config(self, old: Mapping[str, Any]) -> list[str]:
-        """A resume compares exactly what changes results: a changed setting of ``neutral`` is accepted (returned,
-        for the log); any other is refused, naming each setting (its flag) and offering a new ``--out`` first."""
-        kinds = [("thought anchors (ptsfast anchors)" if c.get("mode") == "anchors" else "pivots (ptsfast mine)")
-                 for c in (old, self.config)]
-        if kinds[0] != kinds[1]:  # not a list of every setting that differs: the folder holds another kind of run
-            raise RunDirError(f"{self.dir} holds a run of {kinds[0]}, not of {kinds[1]}; give this run a folder of "
-                              f"its own (--out {_fresh(self.dir)})")
-        was, now = _flat(old), _flat(self.config)
-        diff = [k for k in sorted(set(was) | set(now)) if was.get(k, _MISSING) != now.get(k, _MISSING)]
-        if not diff:
-            return []
-        real = [k for k in diff if k.split(".")[0] not in self.neutral and k not in self.neutral]
-        names = [self.name_of(k) for k in real]
-        real = [k for i, k in enumerate(real) if names[i] not in names[:i]]  # a setting recorded twice, named once
-        accepted = [f"resuming {self.dir} with {self.name_of(k)} {_shown(now.get(k, _MISSING))} (was "
-                    f"{_shown(was.get(k, _MISSING))}): it does not change results" for k in diff if k not in real]
-        if real:
-            what = "; ".join(f"{self.name_of(k)} was {_shown(was.get(k, _MISSING))}, now "
-                             f"{_shown(now.get(k, _MISSING))}" for k in real[:5])
-            what += f"; and {len(real) - 5} more" if len(real) > 5 else ""
-            raise RunDirError(f"{self.dir} holds a run made with other settings that change results ({what}); mine "
-                              f"into a new folder (--out {_fresh(self.dir)}), or pass --overwrite to discard its "
-                              f"{len(self.done) if hasattr(self, 'done') else 'finished'} problems")
-        return accepted
+        """A resume compares exactly what changes results (see :func:`compare_config`)."""
+        return compare_config(self.dir, old, self.config, self.neutral, self.name_of)
 
     def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
         if self.inputs is None:

@@ -179,6 +179,12 @@ class AnchorStats(RunCounters):
     anchors: int = 0
 
 
+def anchor_mode(options: AnchorOptions) -> dict:
+    """What identifies a thought-anchors run in place of the search's settings (a resume must match it)."""
+    return {"mode": "anchors", "anchors": asdict(options.anchors),
+            "similarity": "embedding" if options.embedding_model else "token_overlap"}
+
+
 def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike,
                  options: AnchorOptions = AnchorOptions(), *, model_name: str = "", overwrite: bool = False,
                  oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:
@@ -188,8 +194,7 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
                                overwrite=overwrite, progress=progress, dataset_id=dataset_id)
     o = options.run
     model_name = model_path(model_name or getattr(model, "name_or_path", "") or type(model).__name__)
-    mode = {"mode": "anchors", "anchors": asdict(options.anchors),
-            "similarity": "embedding" if options.embedding_model else "token_overlap"}
+    mode = anchor_mode(options)
     inputs = {}
     if options.embedding_model:
         from ptsfast.pipeline.identity import folder_hash

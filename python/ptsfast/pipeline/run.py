@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ptsfast.engine import RolloutEngine, lent
-from ptsfast.outputs.rundir import DATA_FILES, RunWriter
+from ptsfast.outputs.rundir import DATA_FILES, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
@@ -148,6 +148,17 @@ class OpenRun:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, model_name: str, *,
+                          mode: Mapping[str, object] | None = None, overwrite: bool = False) -> None:
+    """The run's settings against the folder's finished run, before the model loads (the CLI's early refusal of a
+    resume with a new ``--seed``); :func:`open_run` checks them again, with the inputs, as the final word."""
+    settings = run_settings(options, model_path(model_name))
+    if mode is not None:
+        del settings["mining"]
+        settings.update(mode)
+    check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag)
 
 
 def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
