@@ -124,3 +124,22 @@ def test_a_run_folder_a_failed_start_left_says_nothing_is_lost(model_dir, proble
     err = one_line_error(capsys, "--seed was 0, now 3", "--overwrite to start afresh", "no finished problem")
     assert "discard" not in err
     assert cli([*argv, "--seed", "3", "--overwrite"]) == 0
+
+
+def test_a_kv_pool_past_the_devices_memory_names_the_flag_that_set_it(model_dir, problems, tmp_path, capsys):
+    """`--engine-num-blocks 100000000` was refused as "EngineConfig.num_blocks=100000000": a field of the Python API,
+    not the flag the user typed."""
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+                *MINE, "--engine-num-blocks", "100000000"]) == 2
+    one_line_error(capsys, "--engine-num-blocks / EngineConfig.num_blocks=100000000")
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--batch-rollouts", "16", "--max-rollouts", "8"], ["--batch-rollouts", "--max-rollouts", "got 16 and 8"]),
+    (["--batch-rollouts", "16", "--max-rollouts", "32", "--key-max-rollouts", "8"],
+     ["--key-max-rollouts", "got 8 and 16"]),
+])
+def test_rollout_caps_below_the_batch_name_the_values(flags, words, problems, tmp_path, capsys):
+    """`--batch-rollouts 16 --max-rollouts 8` said "need 1 <= batch_size <= max_rollouts" without the values."""
+    assert cli(["mine", "--model", "demo", "--problems", str(problems), "--out", str(tmp_path / "run"), *flags]) == 2
+    one_line_error(capsys, *words)

@@ -211,7 +211,7 @@ class RolloutEngine:
         fail deep in torch, or on a host that overcommits get the process killed."""
         if available is None or pool_bytes <= available:
             return
-        given = (f"EngineConfig.num_blocks={self.config.num_blocks}" if self.config.num_blocks
+        given = (f"--engine-num-blocks / EngineConfig.num_blocks={self.config.num_blocks}" if self.config.num_blocks
                  else f"--kv-cache-gb {self.config.kv_cache_gb:g} (EngineConfig.kv_cache_gb)")
         raise ValueError(f"{given} asks for a KV cache of {pool_bytes / 1e9:.3g} GB, more than the "
                          f"{available / 1e9:.3g} GB of memory available on {self.adapter.device}; lower it, or leave "
