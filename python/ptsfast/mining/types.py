@@ -322,9 +322,9 @@ class EstimatorConfig:
             if not 0 < v < 1:
                 raise ValueError(f"{name}={v}: use a confidence in (0, 1)")
         if self.batch_size < 1 or self.max_rollouts < self.batch_size:
-            raise ValueError("need 1 <= batch_size <= max_rollouts")
+            raise ValueError(f"need 1 <= batch_size <= max_rollouts, got {self.batch_size} and {self.max_rollouts}")
         if self.key_max_rollouts is not None and self.key_max_rollouts < self.batch_size:
-            raise ValueError("need key_max_rollouts >= batch_size")
+            raise ValueError(f"need key_max_rollouts >= batch_size, got {self.key_max_rollouts} and {self.batch_size}")
         if self.rollout_budget is not None and self.rollout_budget < 1:
             raise ValueError(f"rollout_budget={self.rollout_budget}: use the sampler's max_new_tokens (>= 1) or None")
         if self.reuse_window < 0 or self.confirm_rollouts < 0 or self.confirm_report_rollouts < 0:
@@ -342,7 +342,8 @@ class EstimatorConfig:
             raise ValueError("need key_length >= 1, long_length >= 1, accept_min_trials >= 0 and "
                              "confirm_max_rollouts >= 0")
         if self.long_max_rollouts is not None and self.long_max_rollouts < self.batch_size:
-            raise ValueError("need long_max_rollouts >= batch_size (or None)")
+            raise ValueError(f"need long_max_rollouts >= batch_size (or None), got {self.long_max_rollouts} and "
+                             f"{self.batch_size}")
         if self.fixed_rollouts is not None and self.fixed_rollouts < 1:
             raise ValueError(f"fixed_rollouts={self.fixed_rollouts}: use a number of rollouts >= 1, or None")
 
