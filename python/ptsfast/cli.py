@@ -743,6 +743,9 @@ def cmd_report(a) -> int:
     from ptsfast.outputs.report import write_report
 
     _check_given(a, (("run", "a run folder"), ("out", "the report's .html path")))
+    if a.run == "-":  # read as a folder named '-': "-/problems.jsonl not found"
+        raise ValueError("--run -: the report reads a run folder, not a stream - give the --out folder of a "
+                         "`ptsfast mine` or `ptsfast anchors` run")
     if a.out == "-":  # export's standard output; here it wrote files named '-' and '-.png'
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")

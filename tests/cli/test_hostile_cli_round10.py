@@ -143,3 +143,10 @@ def test_rollout_caps_below_the_batch_name_the_values(flags, words, problems, tm
     """`--batch-rollouts 16 --max-rollouts 8` said "need 1 <= batch_size <= max_rollouts" without the values."""
     assert cli(["mine", "--model", "demo", "--problems", str(problems), "--out", str(tmp_path / "run"), *flags]) == 2
     one_line_error(capsys, *words)
+
+
+def test_report_of_a_stream_says_what_run_wants(capsys):
+    """`report --run -` said "-/problems.jsonl not found", reading '-' as a folder of that name."""
+    assert cli(["report", "--run", "-"]) == 2
+    err = one_line_error(capsys, "--run -", "run folder")
+    assert "-/problems.jsonl" not in err
