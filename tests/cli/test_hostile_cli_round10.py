@@ -150,3 +150,56 @@ def test_report_of_a_stream_says_what_run_wants(capsys):
     assert cli(["report", "--run", "-"]) == 2
     err = one_line_error(capsys, "--run -", "run folder")
     assert "-/problems.jsonl" not in err
+
+
+@pytest.fixture()
+def own_model(model_dir, tmp_path):
+    """A copy of the tiny model's folder this test may add files to."""
+    import shutil
+
+    return shutil.copytree(model_dir, tmp_path / "model")
+
+
+def test_a_model_card_added_to_the_model_folder_still_resumes(own_model, problems, tmp_path, capsys):
+    """A README.md (or LICENSE) saved into the model folder after a run refused its resume as "model weights/config
+    changed", naming no file: files no loader reads are no part of the model."""
+    argv = ["mine", "--model", str(own_model), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+            *MINE]
+    assert cli(argv) == 0
+    (own_model / "README.md").write_text("# tiny\n")
+    (own_model / "LICENSE").write_text("MIT\n")
+    capsys.readouterr()
+    assert cli(argv) == 0 and "problems_already_done  2" in capsys.readouterr().out
+
+
+def test_a_changed_model_folder_names_the_files_that_changed(own_model, problems, tmp_path, capsys):
+    """A file of the model changed (or added) after a run: the refusal said "model weights/config" changed, with two
+    hashes, and not which file."""
+    argv = ["mine", "--model", str(own_model), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+            *MINE]
+    assert cli(argv) == 0
+    (own_model / "generation_config.json").write_text('{"temperature": 0.1}\n')
+    (own_model / "extra.safetensors").write_bytes(b"0" * 8)
+    capsys.readouterr()
+    assert cli(argv) == 2
+    err = one_line_error(capsys, "generation_config.json", "added extra.safetensors")
+    assert "files:" not in err
+
+
+def test_a_run_fingerprinted_with_its_model_card_resumes(own_model, problems, tmp_path, capsys):
+    """A run made before model cards were left out recorded the folder's hash with its README.md: it resumes."""
+    from ptsfast.problems.hashing import folder_hash
+
+    (own_model / "README.md").write_text("# tiny\n")
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(own_model), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli([*argv, "--limit", "1"]) == 0
+    info = json.loads((out / "run.json").read_text())
+    del info["inputs"]["model_files"]  # as the earlier ptsfast wrote it: one hash of every file, the card too
+    info["inputs"]["model_weights"] = "files:" + folder_hash(own_model, ("run.json",))
+    (out / "run.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    assert cli(argv) == 0 and "problems_already_done  1" in capsys.readouterr().out
+    (own_model / "README.md").write_text("# tiny, edited\n")  # then nothing says the card was all that changed
+    assert cli(argv) == 2
+    one_line_error(capsys, "model weights/config")

@@ -48,7 +48,18 @@ FORMAT_VERSION = 1
 # how a resume names each input of ``run.json`` that differs (the inputs are
 # :func:`ptsfast.pipeline.identity.run_inputs`)
 INPUT_LABELS = {"model_path": "model folder", "model_weights": "model weights/config (files of the model folder)",
-                "tokenizer": "tokenizer (vocabulary, special tokens, chat template)", "oracle": "oracle"}
+                "tokenizer": "tokenizer (vocabulary, special tokens, chat template)", "oracle": "oracle",
+                "model_files": "model weights/config (files of the model folder)"}
+
+
+def _files_changed(was: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """The files of a model folder that differ between two runs, by name: changed, added, removed."""
+    parts = [(what, sorted(names)) for what, names in (
+        ("changed", [n for n in was if n in now and was[n] != now[n]]), ("added", [n for n in now if n not in was]),
+        ("removed", [n for n in was if n not in now])) if names]
+    shown = "; ".join(f"{what} {', '.join(names[:5])}" + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+                      for what, names in parts)
+    return f"{INPUT_LABELS['model_files']}: {shown}"
 
 
 class RunDirError(RuntimeError):
@@ -399,13 +410,15 @@ class RunWriter:
     def __init__(self, out_dir: str | os.PathLike, config: Mapping[str, Any], overwrite: bool = False,
                  info: Mapping[str, Any] | None = None, inputs: Mapping[str, Any] | None = None,
                  data_files: Sequence[str] = DATA_FILES, neutral: Sequence[str] = (),
-                 name_of: Callable[[str], str] | None = None):
+                 name_of: Callable[[str], str] | None = None, legacy: Mapping[str, Any] | None = None):
         """``inputs``: fingerprint of the run's inputs (:func:`ptsfast.pipeline.identity.run_inputs`); a resume must
-        match it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run).
+        match it (``model_path`` is recorded, not compared: the same weights elsewhere are the same run);
+        ``legacy``: values of it as an earlier ptsfast recorded them, which match too (a run made before resumes).
         ``data_files``: the record files of this kind of run (``ptsfast anchors`` writes sentences instead of pivots and
         pairs)."""
         self.data_files = tuple(data_files)
         self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
+        self.legacy = _jsonable(dict(legacy or {}))
         self.dir = Path(out_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         check_run_files(self.dir, self.data_files, overwrite)
@@ -498,9 +511,13 @@ class RunWriter:
         # None: not known where the run was opened (a Ray driver on a machine without the model folder, or a
         # mistyped path that failed before anything was mined): nothing to compare
         diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
-                and old[k] is not None and self.inputs[k] is not None and old[k] != self.inputs[k]]
+                and old[k] is not None and self.inputs[k] is not None and old[k] != self.inputs[k]
+                and not (k in self.legacy and old[k] == self.legacy[k])]
+        if "model_files" in diff:  # the files that changed, named: the folder's hash said only that one had
+            diff = [k for k in diff if k != "model_weights"]
         if diff:
-            what = "; ".join(f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
+            what = "; ".join(_files_changed(old[k], self.inputs[k]) if isinstance(old[k], dict) else
+                             f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
             raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); mine into a new folder "
                               f"(--out {_fresh(self.dir)}), or pass --overwrite to discard it")
 

@@ -13,11 +13,13 @@ The hashes themselves (what is read of a model folder, of weights in memory) are
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
 
-from ptsfast.problems.hashing import callable_identity, folder_hash, parameters_hash, tokenizer_identity
+from ptsfast.problems.hashing import (callable_identity, folder_files, folder_hash, is_doc_file, parameters_hash,
+                                      tokenizer_identity)
 from ptsfast.problems.oracles import canonical_oracle_name
 
 
@@ -29,12 +31,33 @@ def model_path(model_name: str) -> str:
 
 def model_identity(model: Any) -> dict:
     """``{"path", "weights"}``: the model's folder (resolved) and a hash of its files, or of its parameters
-    when it was not loaded from a folder (:mod:`ptsfast.problems.hashing` says what is read)."""
+    when it was not loaded from a folder (:mod:`ptsfast.problems.hashing` says what is read); from a folder, also
+    ``files`` (each file's hash, so that a resume names the files that changed) and ``legacy`` (the hash earlier
+    ptsfast recorded, every file counted)."""
     name = getattr(model, "name_or_path", "") or getattr(getattr(model, "config", None), "_name_or_path", "")
     folder = Path(str(name)).expanduser() if name else None
     if folder is not None and folder.is_dir() and any(folder.glob("config.json")):
-        return {"path": str(folder.resolve()), "weights": "files:" + folder_hash(folder, _RUN_FILES)}
+        return {"path": str(folder.resolve()), **_folder_identity(folder)}
     return {"path": str(name) or None, "weights": "parameters:" + parameters_hash(model)}
+
+
+def _folder_identity(folder: Path) -> dict:
+    """A model folder's fingerprint without its model card, licence and pictures (a README.md added to the folder
+    refused the resume of its runs as "model weights/config changed"); ``legacy``: with them, as runs recorded it
+    before, so that those runs still resume."""
+    stamp = tuple((p.name, st.st_size, st.st_mtime_ns) for p in sorted(folder.iterdir())
+                  if p.is_file() and (st := p.stat()))
+    return dict(_hashed_folder(str(folder), stamp))
+
+
+@functools.lru_cache(maxsize=4)
+def _hashed_folder(folder: str, stamp: tuple) -> tuple:
+    """:func:`_folder_identity` once per folder as it is on disk (``stamp``): the run's inputs and their legacy
+    value are read of the one hashing (a large checkpoint's files are sampled, not read twice)."""
+    every = folder_files(Path(folder), _RUN_FILES)
+    files = {k: v for k, v in every.items() if not is_doc_file(k)}
+    return (("weights", "files:" + folder_hash(Path(folder), files=files)), ("files", files),
+            ("legacy", "files:" + folder_hash(Path(folder), files=every)))
 
 
 _RUN_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "sentences.jsonl",
@@ -49,12 +72,27 @@ def _dtype(model: Any) -> str | None:
         return None
 
 
+def legacy_inputs(inputs: dict) -> dict:
+    """The values of ``inputs`` as an earlier ptsfast recorded them, where they differ (a model folder's fingerprint
+    with its README.md): a run recorded with them is of the same inputs and resumes."""
+    if not inputs.get("model_files") or not inputs.get("model_path"):
+        return {}
+    folder = Path(inputs["model_path"])
+    ident = _folder_identity(folder) if folder.is_dir() else {}
+    return {"model_weights": ident["legacy"]} if ident.get("legacy") not in (None, inputs["model_weights"]) else {}
+
+
 def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     """What ``run.json`` records under ``inputs``: model folder + weights hash, tokenizer hash, oracle identity."""
-    ident = model_identity(model) if not isinstance(model, (str, os.PathLike)) else \
-        {"path": model_path(str(model)), "weights": "files:" + folder_hash(Path(model_path(str(model))), _RUN_FILES)
-         if Path(str(model)).expanduser().is_dir() else None}
+    if not isinstance(model, (str, os.PathLike)):
+        ident = model_identity(model)
+    elif Path(str(model)).expanduser().is_dir():
+        ident = {"path": model_path(str(model)), **_folder_identity(Path(model_path(str(model))))}
+    else:
+        ident = {"path": model_path(str(model)), "weights": None}
     out = {"model_path": ident["path"], "model_weights": ident["weights"]}
+    if "files" in ident:  # each file's hash: a resume names the files that changed
+        out["model_files"] = ident["files"]
     dtype = _dtype(model)
     if dtype is not None:  # the same weights in another precision give other results
         out["dtype"] = dtype

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from ptsfast.engine import RolloutEngine, lent
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
-from ptsfast.pipeline.identity import model_path, run_inputs
+from ptsfast.pipeline.identity import legacy_inputs, model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
@@ -192,7 +192,8 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
         chat_template_of(tokenizer, options.chat_template)
     inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
-                       inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag)
+                       inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
+                       legacy=legacy_inputs(inputs))
     try:
         writer.check_problems(hashes)
     except BaseException:

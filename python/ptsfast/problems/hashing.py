@@ -63,12 +63,30 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def folder_hash(folder: Path, exclude: tuple[str, ...] = ()) -> str:
+_DOC_SUFFIXES = (".md", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf")
+_DOC_STEMS = ("license", "licence", "notice", "copying", "readme", "use_policy")
+
+
+def is_doc_file(name: str) -> bool:
+    """A model card, licence or picture in a model folder (``README.md``, ``LICENSE``, ``*.md``, ``*.png``): read by
+    people, never by the model's or tokenizer's loaders, so no part of what the model computes."""
+    low = name.lower()
+    return low.endswith(_DOC_SUFFIXES) or low.split(".")[0].split("-")[0] in _DOC_STEMS
+
+
+def folder_files(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """``{name: file_hash}`` of every regular, non-hidden file directly in ``folder``, but those named in
+    ``exclude``."""
+    return {p.name: file_hash(p) for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".") and p.name not in exclude}
+
+
+def folder_hash(folder: Path, exclude: tuple[str, ...] = (), files: Mapping[str, str] | None = None) -> str:
     """Hash of every regular, non-hidden file directly in ``folder`` (name + :func:`file_hash`), but those named in
-    ``exclude`` (a run's own files when ``--out`` is the model folder: they change with every problem)."""
-    parts = [(p.name, file_hash(p)) for p in sorted(folder.iterdir())
-             if p.is_file() and not p.name.startswith(".") and p.name not in exclude]
-    return _h(parts)
+    ``exclude`` (a run's own files when ``--out`` is the model folder: they change with every problem); or of
+    ``files``, as :func:`folder_files` gives them, when given."""
+    files = folder_files(folder, exclude) if files is None else files
+    return _h(sorted(files.items()))
 
 
 def parameters_hash(model: Any) -> str:
