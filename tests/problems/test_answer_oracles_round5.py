@@ -271,3 +271,16 @@ def test_a_long_run_of_letters_is_read_at_once():
         assert not oracle_by_name("multiple_choice")(text, P("B"))
         assert answer_complete("multiple_choice", text + "\n") is text.endswith("z.")  # "A ... or z" is no hedge
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("name,text", [
+    ("boxed", "\\boxed{2\\frac{" + "1" * 5000 + "}{3}}"), ("last_number", "so \\frac{1}{" + "2" * 5000 + "}"),
+    ("last_number", "so 2 1/" + "3" * 5000), ("last_number", "so 9^{" + "9" * 5000 + "}"),
+    ("boxed", "\\boxed{1.5\\times10^{" + "9" * 5000 + "}}"), ("gsm8k", "#### 2^{" + "9" * 5000 + "}\n"),
+])
+def test_a_models_loop_of_digits_is_a_failure_not_an_oracle_error(name, text):
+    """A run of 5,000 digits (a small model's loop) in a fraction, a mixed number or a power raised int()'s
+    limit: the built-in oracle was counted as broken ("fix the oracle") instead of the rollout as wrong."""
+    from ptsfast.problems.oracles import judge
+
+    assert judge(oracle_by_name(name), text, P("5"), timeout=None) == (False, None)

@@ -120,12 +120,16 @@ def _power(m: re.Match) -> Fraction | None:
     return -v if m.group("sign") else v
 
 
+_LONG_DIGITS = re.compile(r"\d{1000,}")  # no answer's number: int() refuses 4,300 digits (a model's loop of 1s)
+
+
 def find_numbers(text: str) -> list[Fraction]:
     """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4,
     "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2, a number's power "2^{10}" -> 1024
     and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
+    text = _LONG_DIGITS.sub(blank, text)
     for m in _POWER_NUM_RE.finditer(text):
         if (v := _power(m)) is not None:
             found.append((m.start(), v))
@@ -150,6 +154,8 @@ def parse_number(text: str) -> Fraction | None:
     """``text`` as one number (whole string, ignoring spaces, ``$``, ``%`` and a trailing period; ``2\\frac{1}{2}`` is
     a mixed number, 5/2)."""
     s = text.strip().rstrip(".").strip()
+    if _LONG_DIGITS.search(s):
+        return None
     s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", s).strip()
     m = re.fullmatch(r"([-\u2212]?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}", s)
     if m:
@@ -174,7 +180,7 @@ _SCI_RE = re.compile(r"([-\u2212]?)(\d+(?:\.\d+)?)(?:\\(?:times|cdot)10\^(?:\{([
 def _scientific(s: str) -> Fraction | None:
     """A normalised answer in scientific notation (``1.5\\times10^{3}``, ``1.5\\cdot10^3``, ``1.5e3``) as its value,
     else None. Only ever compared with another so written: a power of ten for a plain number is another form."""
-    m = _SCI_RE.fullmatch(s)
+    m = _SCI_RE.fullmatch(s) if not _LONG_DIGITS.search(s) else None
     if m is None:
         return None
     exp = int((m.group(3) or m.group(4) or m.group(5)).replace("\u2212", "-"))
