@@ -6,7 +6,7 @@ failed rollout with a reason instead of a crashed run.
 
 Early stopping. Rollouts stop as soon as :func:`answer_complete` says the answer has been emitted.
 To make that safe, the oracles that support it read the *first* complete answer (first ``####``
-line, first closed ``\\boxed{}``, first ``Answer: X``, first Python block), so text generated after that point can
+answer line, first closed ``\\boxed{}``, first ``Answer: X``, first Python block), so text generated after that point can
 never change the verdict. ``last_number``/``exact``/``normalized`` need the whole completion.
 
 Verdicts are strict: an oracle must return a bool (or the ints 0/1). Anything else (``"no"``,
@@ -824,7 +824,8 @@ def _is_code(text: str) -> bool:
 # --------------------------------------------------------------------------- built-in oracles
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
-    """GSM8K style: the number on the first ``#### ...`` line equals the reference."""
+    """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
+    ``#### Step 1``) equals the reference."""
     got = extract_gsm8k(text)
     if got is None:
         return False
