@@ -6,8 +6,8 @@ failed rollout with a reason instead of a crashed run.
 
 Early stopping. Rollouts stop as soon as :func:`answer_complete` says the answer has been emitted.
 To make that safe, the oracles that support it read the *first* complete answer (first ``####``
-answer line, first closed ``\\boxed{}``, first ``Answer: X``, first Python block), so text generated after that point can
-never change the verdict. ``last_number``/``exact``/``normalized`` need the whole completion.
+answer line, first closed ``\\boxed{}``, first ``Answer: X``, first Python block), so text generated after that point
+can never change the verdict. ``last_number``/``exact``/``normalized`` need the whole completion.
 
 Verdicts are strict: an oracle must return a bool (or the ints 0/1). Anything else (``"no"``,
 ``None``, ``0.5``) is an oracle error: the rollout counts as a failure and a warning names the
