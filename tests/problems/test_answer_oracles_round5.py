@@ -8,7 +8,7 @@ is silent; two different values never pass for each other, and an answer that he
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, extract_choice, make_judge, oracle_by_name
 
 
 def P(answer, choices=None):
@@ -284,3 +284,22 @@ def test_a_models_loop_of_digits_is_a_failure_not_an_oracle_error(name, text):
     from ptsfast.problems.oracles import judge
 
     assert judge(oracle_by_name(name), text, P("5"), timeout=None) == (False, None)
+
+
+OPENTHOUGHTS = ("<|begin_of_thought|>\n\nTry 2 + 2: \\boxed{5}? No, recount.\n\n<|end_of_thought|>\n\n"
+                "<|begin_of_solution|>\n\nThe answer is \\boxed{4}.\n\n<|end_of_solution|>")
+
+
+@pytest.mark.parametrize("text, ok", [(OPENTHOUGHTS, True), (OPENTHOUGHTS.replace("{4}", "{5}"), False)])
+def test_an_openthoughts_trace_is_thinking_its_solution_the_answer(text, ok):
+    """OpenThoughts-trained models (OpenThinker, Bespoke-Stratos) write their own <|begin_of_thought|> ...
+    <|end_of_thought|> markers: the box tried inside was judged (a right solution failed on its first guess)."""
+    problem = Problem(id="t", question="2 + 2?", answer="4")
+    assert make_judge("boxed")(text, problem).success is ok
+
+
+def test_an_openthoughts_trace_stops_no_rollout_while_open():
+    """The early stop fired at the first box of the thinking, so every rollout ended inside its trace."""
+    head = OPENTHOUGHTS.split("? No")[0]
+    assert not answer_complete("boxed", head)
+    assert answer_complete("boxed", OPENTHOUGHTS.split(".\n\n<|end_of_solution|>")[0] + ".")

@@ -1076,19 +1076,23 @@ _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+TRACE_MARKERS = ((THINK_OPEN, THINK_CLOSE), ("<|begin_of_thought|>", "<|end_of_thought|>"))
+"""How reasoning traces open and close: R1's tags, and the markers OpenThoughts-trained models (OpenThinker,
+Bespoke-Stratos) write themselves, whose thinking holds boxes and answers tried on the way."""
 
 
 def final_answer(text: str, think_open: bool = False) -> str | None:
-    """The part of a completion that is judged: after a ``<think>...</think>`` reasoning trace.
+    """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`).
 
-    Text after the first ``</think>`` (so the verdict stays prefix-monotone); None while a trace is still open
-    (a ``<think>`` without its ``</think>``, or ``think_open``: the prompt itself opened the trace, as
-    DeepSeek-R1-style templates do); the whole text when there is no trace.
+    Text after the first close (so the verdict stays prefix-monotone); None while a trace is still open (an open
+    marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
+    do); the whole text when there is no trace.
     """
-    end = text.find(THINK_CLOSE)
-    if end >= 0:
-        return text[end + len(THINK_CLOSE):]
-    if think_open or THINK_OPEN in text:
+    ends = [(i, len(close)) for close in (c for _, c in TRACE_MARKERS) if (i := text.find(close)) >= 0]
+    if ends:
+        end, size = min(ends)
+        return text[end + size:]
+    if think_open or any(opening in text for opening, _ in TRACE_MARKERS):
         return None
     return text
 
@@ -1308,7 +1312,7 @@ def make_judge(oracle: str | Oracle, timeout: float | None = 30.0, *, think_open
                unsafe_code_oracle: bool = False) -> Judge:
     """The :data:`Judge` of a mining run for ``oracle`` (a name or a callable).
 
-    The oracle sees :func:`final_answer` of the text: the answer after a ``<think>...</think>`` trace; a
+    The oracle sees :func:`final_answer` of the text: the answer after a reasoning trace (``</think>``); a
     rollout whose trace never closes has no answer and fails. ``unsafe_code_oracle=True`` lets the code oracle
     run without namespace isolation where the machine has none (it refuses otherwise).
     """
