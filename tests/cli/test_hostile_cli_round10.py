@@ -203,3 +203,18 @@ def test_a_run_fingerprinted_with_its_model_card_resumes(own_model, problems, tm
     (own_model / "README.md").write_text("# tiny, edited\n")  # then nothing says the card was all that changed
     assert cli(argv) == 2
     one_line_error(capsys, "model weights/config")
+
+
+def test_ray_overwrite_with_workers_that_cannot_start_keeps_the_finished_run(model_dir, problems, tmp_path, capsys):
+    """`--ray local --overwrite --kv-cache-gb 10000` emptied the finished run, then every worker's engine refused
+    the KV cache: the finished problems were lost for a run that never started."""
+    pytest.importorskip("ray", reason="the Ray runner needs ray: pip install ptsfast[ray]")
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"}
+    capsys.readouterr()
+    ray_argv = [*argv, "--ray", "local", "--workers", "1", "--device", "cpu", "--overwrite", "--seed", "3"]
+    assert cli([*ray_argv, "--kv-cache-gb", "10000"]) == 2
+    assert "--kv-cache-gb 10000" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before

@@ -148,7 +148,7 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
     from ptsfast.outputs.rundir import problem_record
     from ptsfast.pipeline.records import WORKER_DIED, committed
     from ptsfast.pipeline.options import MineOptions
-    from ptsfast.pipeline.run import open_run, progress_bar
+    from ptsfast.pipeline.run import identity_settings, open_run, progress_bar
 
     ray = _ray()
     options = options or MineOptions()
@@ -163,8 +163,18 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
         # the tokenizer is read on the workers; the model folder's files (tokenizer files included) are hashed here,
         # and the precision the workers load it in is part of the run, as for one process
         placement = _placement(ray, ray_options)
-        run = open_run(model_path, None, problems, out_dir, options, model_name=model_name or model_path,
-                       overwrite=overwrite, oracle=oracle, dataset_id=dataset_id, inputs={"dtype": placement[2]})
+        actors = None
+        if overwrite and problems:  # the workers loaded before the folder is emptied: one that cannot (its engine
+            # refused, the model missing on a node) discarded the finished problems for nothing
+            actors = _ready_workers(ray, model_path, options, oracle, identity_settings(
+                options, model_name or model_path, oracle), ray_options, placement)
+        try:
+            run = open_run(model_path, None, problems, out_dir, options, model_name=model_name or model_path,
+                           overwrite=overwrite, oracle=oracle, dataset_id=dataset_id, inputs={"dtype": placement[2]})
+        except BaseException:
+            for a in actors or ():
+                ray.kill(a, no_restart=True)
+            raise
         todo = run.todo(problems)
         totals = dict.fromkeys(_SUMMED, 0)
         skipped = list(skipped)  # the rows the caller left out while loading, then the run's own
@@ -206,7 +216,11 @@ def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir
 
         try:
             if todo:
-                _run(ray, model_path, todo, options, oracle, run.settings, ray_options, placement, write, fail, timing)
+                _run(ray, model_path, todo, options, oracle, run.settings, ray_options, placement, write, fail, timing,
+                     actors)
+            elif actors:
+                for a in actors:
+                    ray.kill(a, no_restart=True)
         finally:
             bar.close()
         seconds = time.perf_counter() - run.start
@@ -269,8 +283,32 @@ def _check_fits(ray, have: dict, gpus: float, cpus: int) -> None:
                              + ", or join a cluster that has them")
 
 
+def _workers(ray, model_path, options, oracle, settings, ro: RayOptions, placement) -> list:
+    gpus, device, dtype = placement
+    actor_cls = ray.remote(MiningWorker).options(num_cpus=ro.cpus_per_worker, num_gpus=gpus, max_restarts=-1,
+                                                 max_task_retries=0)
+    return [actor_cls.remote(model_path, device, dtype, ro.cpus_per_worker, options, oracle, settings)
+            for _ in range(ro.workers)]
+
+
+def _ready_workers(ray, model_path, options, oracle, settings, ro: RayOptions, placement) -> list:
+    """The workers, each loaded (its model and engine), or the one line saying why one could not start."""
+    from ray.exceptions import RayError, RayTaskError
+
+    actors = _workers(ray, model_path, options, oracle, settings, ro, placement)
+    try:
+        ray.get([a.ready.remote() for a in actors])
+    except RayError as e:
+        for a in actors:
+            ray.kill(a, no_restart=True)
+        if isinstance(e, RayTaskError) or _is_creation_error(e):
+            raise _startup_error(e) from None
+        raise
+    return actors
+
+
 def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, placement, write, fail,
-         timing: dict) -> None:
+         timing: dict, actors: list | None = None) -> None:
     """The work queue: free workers take the next problem; a failed problem goes back to the head.
 
     ``timing["startup_seconds"]``: until every worker had loaded its model; ``first_worker_seconds``:
@@ -278,11 +316,7 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, place
     """
     from ray.exceptions import ActorUnavailableError, RayActorError, RayError, RayTaskError
 
-    gpus, device, dtype = placement
-    actor_cls = ray.remote(MiningWorker).options(num_cpus=ro.cpus_per_worker, num_gpus=gpus, max_restarts=-1,
-                                                 max_task_retries=0)
-    actors = [actor_cls.remote(model_path, device, dtype, ro.cpus_per_worker, options, oracle, settings)
-              for _ in range(ro.workers)]
+    actors = actors or _workers(ray, model_path, options, oracle, settings, ro, placement)
     pending: deque = deque(todo)
     attempts: dict[str, list[bool]] = {}  # problem id -> each failed attempt: whether a worker died on it
     inflight: dict = {}  # object ref -> (actor, problem or None for a readiness check)
@@ -360,4 +394,8 @@ def _startup_error(e):
     last = lines[-1] if lines else repr(e)
     if "ModelLoadError: " in last:
         return ModelLoadError(last.split("ModelLoadError: ", 1)[1])
+    if isinstance(cause, ValueError):  # a setting the worker refused (a KV cache too big): one line, as one process
+        return ValueError(str(cause))
+    if last.startswith("ValueError: "):
+        return ValueError(last[len("ValueError: "):])
     return RuntimeError(f"a Ray worker failed to start: {last}")

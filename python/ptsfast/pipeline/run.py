@@ -150,14 +150,24 @@ class OpenRun:
         self.close()
 
 
+def identity_settings(options: MineOptions, model_name: str, oracle: Callable | None = None,
+                      mode: Mapping[str, object] | None = None) -> dict:
+    """The settings :func:`open_run` records as the run's identity (the Ray workers get them before the folder is
+    opened, with overwrite)."""
+    settings = run_settings(options, model_name)
+    if mode is not None:
+        del settings["mining"]
+        settings.update(mode)
+    if oracle is not None:
+        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
+    return settings
+
+
 def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, model_name: str, *,
                           mode: Mapping[str, object] | None = None, overwrite: bool = False) -> None:
     """The run's settings against the folder's finished run, before the model loads (the CLI's early refusal of a
     resume with a new ``--seed``); :func:`open_run` checks them again, with the inputs, as the final word."""
-    settings = run_settings(options, model_path(model_name))
-    if mode is not None:
-        del settings["mining"]
-        settings.update(mode)
+    settings = identity_settings(options, model_path(model_name), mode=mode)
     check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag)
 
 
@@ -178,13 +188,8 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     """
     start = time.perf_counter()
     hashes = problem_hashes(problems)
-    settings = run_settings(options, model_name)
-    if mode is not None:
-        del settings["mining"]
-        settings.update(mode)
+    settings = identity_settings(options, model_name, oracle, mode)
     judged_by = oracle if oracle is not None else options.oracle
-    if oracle is not None:
-        settings["oracle"] = f"callable:{getattr(oracle, '__qualname__', type(oracle).__name__)}"
     check_oracle_runs_here(judged_by, options.unsafe_code_oracle)
     check_context(model_context(model), room or (lambda n: replace(options, max_new_tokens=n).rollout_room()),
                   options.max_new_tokens, any(p.solution is not None for p in problems))
