@@ -218,3 +218,21 @@ def test_ray_overwrite_with_workers_that_cannot_start_keeps_the_finished_run(mod
     assert cli([*ray_argv, "--kv-cache-gb", "10000"]) == 2
     assert "--kv-cache-gb 10000" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before
+
+
+def test_an_anchors_resume_is_checked_before_the_model_loads(model_dir, problems, tmp_path, capsys, monkeypatch):
+    """The early check of a resume reads an anchors run's own settings: the same command resumes, another --seed is
+    refused before the model loads."""
+    import ptsfast.models
+
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST,
+            "--batch-rollouts", "2", "--max-rollouts", "2"]
+    assert cli(argv) == 0
+    assert cli(argv) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    assert cli([*argv, "--seed", "3"]) == 2
+    one_line_error(capsys, "--seed was 0, now 3", "2 finished problems")
+    assert cli([*argv, "--threshold", "0.3"]) == 2
+    one_line_error(capsys, "--threshold", "0.3")
