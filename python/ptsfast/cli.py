@@ -746,6 +746,9 @@ def cmd_report(a) -> int:
     if a.run == "-":  # read as a folder named '-': "-/problems.jsonl not found"
         raise ValueError("--run -: the report reads a run folder, not a stream - give the --out folder of a "
                          "`ptsfast mine` or `ptsfast anchors` run")
+    if not os.path.lexists(Path(a.run).expanduser()):  # "DIR/problems.jsonl not found" named a file, not the typo
+        raise ValueError(f"--run {a.run}: no such folder - give the --out folder of a `ptsfast mine` or "
+                         f"`ptsfast anchors` run")
     if a.out == "-":  # export's standard output; here it wrote files named '-' and '-.png'
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")

@@ -236,3 +236,10 @@ def test_an_anchors_resume_is_checked_before_the_model_loads(model_dir, problems
     one_line_error(capsys, "--seed was 0, now 3", "2 finished problems")
     assert cli([*argv, "--threshold", "0.3"]) == 2
     one_line_error(capsys, "--threshold", "0.3")
+
+
+def test_report_of_a_missing_folder_names_the_flag(tmp_path, capsys):
+    """`report --run runs/typo` said "runs/typo/problems.jsonl not found", a file inside a folder that is not there."""
+    assert cli(["report", "--run", str(tmp_path / "typo")]) == 2
+    err = one_line_error(capsys, "--run", "no such folder")
+    assert "problems.jsonl" not in err
