@@ -382,7 +382,7 @@ def compare_config(folder: Path, old: Mapping[str, Any], new: Mapping[str, Any],
         what += f"; and {len(real) - 5} more" if len(real) > 5 else ""
         n = finished_problems(folder)
         lost = (f"to discard its {n} finished problem{'s' * (n != 1)}" if n else
-                "to start afresh (it holds no finished problem: a start that failed, so nothing is lost)")
+                "to start afresh (it holds no finished problem, so nothing is lost)")
         raise RunDirError(f"{folder} holds a run made with other settings that change results ({what}); mine "
                           f"into a new folder (--out {_fresh(folder)}), or pass --overwrite {lost}")
     return accepted
