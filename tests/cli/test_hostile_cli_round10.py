@@ -172,12 +172,15 @@ def test_a_model_card_added_to_the_model_folder_still_resumes(own_model, problem
     assert cli(argv) == 0 and "problems_already_done  2" in capsys.readouterr().out
 
 
-def test_a_changed_model_folder_names_the_files_that_changed(own_model, problems, tmp_path, capsys):
+def test_a_changed_model_folder_names_the_files_that_changed(own_model, problems, tmp_path, capsys, monkeypatch):
     """A file of the model changed (or added) after a run: the refusal said "model weights/config" changed, with two
-    hashes, and not which file."""
+    hashes, and not which file, and only once the model had loaded."""
+    import ptsfast.models
+
     argv = ["mine", "--model", str(own_model), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
             *MINE]
     assert cli(argv) == 0
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
     (own_model / "generation_config.json").write_text('{"temperature": 0.1}\n')
     (own_model / "extra.safetensors").write_bytes(b"0" * 8)
     capsys.readouterr()

@@ -388,16 +388,44 @@ def compare_config(folder: Path, old: Mapping[str, Any], new: Mapping[str, Any],
     return accepted
 
 
+def compare_inputs(folder: Path, old: Mapping[str, Any] | None, new: Mapping[str, Any],
+                   legacy: Mapping[str, Any] | None = None) -> None:
+    """Refuse a resume from other inputs than the run's (``legacy``: values of ``new`` as an earlier ptsfast
+    recorded them, which match too), naming each, and the model folder's files that changed by name."""
+    legacy = legacy or {}
+    if old is None:
+        raise RunDirError(f"{folder / RUN} was written by an older ptsfast, without a fingerprint of its inputs "
+                          f"(and problems without ids were numbered by row then, not identified by content), so "
+                          f"resuming could mix other inputs or mine problems twice; use another output directory, "
+                          f"or --overwrite to start over")
+    # None: not known where the run was opened (a Ray driver on a machine without the model folder, or a
+    # mistyped path that failed before anything was mined): nothing to compare
+    diff = [k for k in sorted(set(old) | set(new)) if k != "model_path" and k in old and k in new
+            and old[k] is not None and new[k] is not None and old[k] != new[k]
+            and not (k in legacy and old[k] == legacy[k])]
+    if "model_files" in diff:  # the files that changed, named: the folder's hash said only that one had
+        diff = [k for k in diff if k != "model_weights"]
+    if diff:
+        what = "; ".join(_files_changed(old[k], new[k]) if isinstance(old[k], dict) else
+                         f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {new[k]!r}" for k in diff)
+        raise RunDirError(f"{folder} holds a run made from other inputs ({what}); mine into a new folder "
+                          f"(--out {_fresh(folder)}), or pass --overwrite to discard it")
+
+
 def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overwrite: bool = False,
-                 neutral: Sequence[str] = (), name_of: Callable[[str], str] | None = None) -> None:
-    """The settings of a resume checked before the model loads (a new ``--seed`` was refused only once a large model
-    had loaded); :class:`RunWriter` checks them again, with the inputs, as the final word. Nothing is written."""
+                 neutral: Sequence[str] = (), name_of: Callable[[str], str] | None = None,
+                 inputs: Mapping[str, Any] | None = None, legacy: Mapping[str, Any] | None = None) -> None:
+    """The settings of a resume, and the ``inputs`` known before the model loads (its folder's files), checked
+    then (a new ``--seed`` was refused only once a large model had loaded); :class:`RunWriter` checks them again,
+    with every input, as the final word. Nothing is written."""
     folder = Path(out_dir).expanduser()
     if overwrite or not os.path.isfile(folder / RUN):
         return
     old = read_run_info(folder / RUN, "restore it, or choose another --out", "choose another --out")
     check_format(old, folder / RUN, "resume it with that ptsfast (or a later one), or mine into a new --out")
     compare_config(folder, old["config"], _jsonable(dict(config)), neutral, name_of)
+    if inputs:
+        compare_inputs(folder, old.get("inputs"), _jsonable(dict(inputs)), _jsonable(dict(legacy or {})))
 
 
 class RunWriter:
@@ -501,25 +529,8 @@ class RunWriter:
         return compare_config(self.dir, old, self.config, self.neutral, self.name_of)
 
     def _check_inputs(self, old: Mapping[str, Any] | None) -> None:
-        if self.inputs is None:
-            return
-        if old is None:
-            raise RunDirError(f"{self.dir / RUN} was written by an older ptsfast, without a fingerprint of its inputs "
-                              f"(and problems without ids were numbered by row then, not identified by content), so "
-                              f"resuming could mix other inputs or mine problems twice; use another output directory, "
-                              f"or --overwrite to start over")
-        # None: not known where the run was opened (a Ray driver on a machine without the model folder, or a
-        # mistyped path that failed before anything was mined): nothing to compare
-        diff = [k for k in sorted(set(old) | set(self.inputs)) if k != "model_path" and k in old and k in self.inputs
-                and old[k] is not None and self.inputs[k] is not None and old[k] != self.inputs[k]
-                and not (k in self.legacy and old[k] == self.legacy[k])]
-        if "model_files" in diff:  # the files that changed, named: the folder's hash said only that one had
-            diff = [k for k in diff if k != "model_weights"]
-        if diff:
-            what = "; ".join(_files_changed(old[k], self.inputs[k]) if isinstance(old[k], dict) else
-                             f"{INPUT_LABELS.get(k, k)}: was {old[k]!r}, now {self.inputs[k]!r}" for k in diff)
-            raise RunDirError(f"{self.dir} holds a run made from other inputs ({what}); mine into a new folder "
-                              f"(--out {_fresh(self.dir)}), or pass --overwrite to discard it")
+        if self.inputs is not None:
+            compare_inputs(self.dir, old, self.inputs, self.legacy)
 
     def check_problems(self, hashes: Mapping[str, str]) -> None:
         """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs, and

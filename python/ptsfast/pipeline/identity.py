@@ -72,6 +72,16 @@ def _dtype(model: Any) -> str | None:
         return None
 
 
+def folder_inputs(model: str | os.PathLike) -> dict:
+    """The inputs of a model folder known before it loads (its files' fingerprint), as :func:`run_inputs` records
+    them; ``{}`` for a name that is no folder."""
+    folder = Path(str(model)).expanduser()
+    if not folder.is_dir():
+        return {}
+    ident = _folder_identity(folder.resolve())
+    return {"model_path": str(folder.resolve()), "model_weights": ident["weights"], "model_files": ident["files"]}
+
+
 def legacy_inputs(inputs: dict) -> dict:
     """The values of ``inputs`` as an earlier ptsfast recorded them, where they differ (a model folder's fingerprint
     with its README.md): a run recorded with them is of the same inputs and resumes."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from ptsfast.engine import RolloutEngine, lent
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
-from ptsfast.pipeline.identity import legacy_inputs, model_path, run_inputs
+from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
@@ -168,7 +168,9 @@ def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, mode
     """The run's settings against the folder's finished run, before the model loads (the CLI's early refusal of a
     resume with a new ``--seed``); :func:`open_run` checks them again, with the inputs, as the final word."""
     settings = identity_settings(options, model_path(model_name), mode=mode)
-    check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag)
+    inputs = {} if overwrite else folder_inputs(model_name)
+    check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag, inputs=inputs,
+                 legacy=legacy_inputs(inputs) if inputs else None)
 
 
 def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
