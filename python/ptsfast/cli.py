@@ -522,14 +522,17 @@ def _run_on_model(a, loaded, run, options) -> int:
 def _check_resume(a, options) -> None:
     """A resume's settings against the finished run in ``--out``, before the model loads: a new ``--seed`` was
     refused only once the model had loaded (the run checks them again, with the model's fingerprint)."""
+    from ptsfast.demo import is_demo_model
     from ptsfast.pipeline.run import check_resume_settings
 
+    folder = not is_demo_model(a.model)  # "demo" is the demo's model, not a folder of that name here
     if hasattr(options, "anchors"):
         from ptsfast.pipeline.anchors import anchor_mode
 
-        check_resume_settings(a.out, options.run, str(a.model), mode=anchor_mode(options), overwrite=a.overwrite)
+        check_resume_settings(a.out, options.run, str(a.model), mode=anchor_mode(options), overwrite=a.overwrite,
+                              folder=folder)
     else:
-        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite)
+        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder)
 
 
 def _check_chat_template(a, options) -> None:

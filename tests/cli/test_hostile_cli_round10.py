@@ -246,3 +246,25 @@ def test_report_of_a_missing_folder_names_the_flag(tmp_path, capsys):
     assert cli(["report", "--run", str(tmp_path / "typo")]) == 2
     err = one_line_error(capsys, "--run", "no such folder")
     assert "problems.jsonl" not in err
+
+
+def test_the_early_input_check_reads_demo_as_the_demo_model(model_dir, problems, tmp_path, capsys, monkeypatch):
+    """`--model demo` loads the demo's model even where a folder named demo is in the current folder: the early
+    check of a resume must not compare that folder's files with the run's."""
+    import shutil
+
+    import ptsfast.models
+
+    out = tmp_path / "run"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]) == 0
+    shutil.copytree(model_dir, tmp_path / "demo")
+    (tmp_path / "demo" / "extra.safetensors").write_bytes(b"0" * 8)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+
+    def load(*a, **k):
+        raise ptsfast.models.ModelLoadError("the demo model loads here")
+
+    monkeypatch.setattr(ptsfast.models, "load_model", load)
+    assert cli(["mine", "--model", "demo", "--problems", str(problems), "--out", str(out), *FAST, *MINE]) == 2
+    one_line_error(capsys, "the demo model loads here")
