@@ -232,3 +232,36 @@ def test_a_solution_cannot_answer_the_assertions_of_a_mock_the_tests_patched_in(
     assert_tells_apart(tests, "import os\n\n\ndef task_func(p):\n    os.makedirs(p, exist_ok=True)\n",
                        "import os\n\n\ndef task_func(p):\n    m = os.makedirs\n"
                        "    m.assert_called_once_with = lambda *a, **k: None\n    m.call_count = 1\n")
+
+
+CONVERT_TESTS = '''import codecs
+import glob
+import os
+import unittest
+
+
+def write_file(path, text, encoding):
+    with codecs.open(path, "w", encoding) as f:
+        f.write(text)
+
+
+class TestCases(unittest.TestCase):
+    def test_converts(self):
+        os.makedirs("d", exist_ok=True)
+        write_file("d/a.txt", "Hello", "utf8")
+        convert("d", "utf8", "ascii")
+        with codecs.open("d/a.txt", "r", "ascii") as f:
+            self.assertEqual(f.read(), "Hello")
+'''
+
+
+def test_a_method_of_a_frozen_standard_module_is_no_solutions_method():
+    # BigCodeBench/725's shape: the tests' helper writes through codecs.open, whose StreamReaderWriter.write lives in
+    # the frozen codecs module ("<frozen codecs>", no file): it was taken for the solution's method set on a library
+    # class, and the right program failed; a wrong one still fails
+    right = ("import codecs\nimport glob\nimport os\n\n\ndef convert(folder, src, dst):\n"
+             "    for name in glob.glob(os.path.join(folder, '*.txt')):\n"
+             "        with codecs.open(name, 'r', src) as f:\n            text = f.read()\n"
+             "        with codecs.open(name, 'w', dst) as f:\n            f.write(text)\n")
+    wrong = right.replace("f.write(text)", "f.write(text.lower())")
+    assert_tells_apart(CONVERT_TESTS, right, wrong)
