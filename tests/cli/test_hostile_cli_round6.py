@@ -7,6 +7,7 @@ import os
 import pytest
 
 from ptsfast.cli import main as cli
+from helpers.cli_errors import one_line_error
 
 FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
         "--key-max-rollouts", "8", "--no-filter", "--quiet"]
@@ -27,12 +28,6 @@ def run(model_dir, tmp_path_factory):
     assert cli(["mine", "--model", str(model_dir), "--problems", str(work / "p.jsonl"), "--out", str(work / "run"),
                 *FAST]) == 0
     return work / "run"
-
-
-def one_line_error(capsys, *words):
-    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
-    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
-    return err[0]
 
 
 def test_kv_cache_gb_with_engine_num_blocks_is_refused_not_dropped(problems, tmp_path, capsys):

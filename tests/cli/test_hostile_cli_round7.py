@@ -8,6 +8,7 @@ import pytest
 from tiny_models import mine_tiny_pivot_run
 
 from ptsfast.cli import main as cli
+from helpers.cli_errors import one_line_error
 
 FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
         "--key-max-rollouts", "8", "--no-filter", "--quiet"]
@@ -26,12 +27,6 @@ def mined(tmp_path_factory):
 def run(mined, tmp_path):
     shutil.copytree(mined, tmp_path / "run")
     return tmp_path / "run"
-
-
-def one_line_error(capsys, *words):
-    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
-    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
-    return err[0]
 
 
 @pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl", "problems.jsonl"])

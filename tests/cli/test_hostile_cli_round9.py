@@ -7,23 +7,15 @@ import json
 import pytest
 
 from ptsfast.cli import main as cli
+from helpers.cli_errors import one_line_error, write_problems
 
 FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--max-rollouts", "8",
         "--key-max-rollouts", "8", "--no-filter", "--quiet"]
 
 
-def one_line_error(capsys, *words):
-    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Loading weights")]
-    assert len(err) == 1 and err[0].startswith("ptsfast: error:") and all(w in err[0] for w in words), err
-    return err[0]
-
-
 @pytest.fixture()
 def problems(tmp_path):
-    f = tmp_path / "p.jsonl"
-    f.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}) + "\n"
-                         for i in range(2)))
-    return f
+    return write_problems(tmp_path)
 
 
 def test_bench_runs_its_model_in_the_dtype_given(capsys, monkeypatch):
