@@ -987,13 +987,16 @@ def build_parser() -> argparse.ArgumentParser:
                          "opposite jumps that cancel; cap: steps within 0.04 of the gap; alike: alike alternatives; "
                          "long: 1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
                          "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
-                         "substairs, level, stop, longroll), several seeds each. Prints one table: recall of exact-PTS "
+                         "substairs, level, stop, longroll, and more of them: rebound, mathy, neargapmath, rarealt, "
+                         "longearly, shared, lastjump, nologprobs; cap15 neargap15 / cap25 neargap25 with --gap 0.15 / "
+                         "0.25), several seeds each. Prints one table: recall of exact-PTS "
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
                          "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
                          "bias, rollouts.")
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
-                          "unlikely edges short bounds movable opposite substairs level stop longroll)")
+                          "unlikely edges short bounds movable opposite substairs level stop longroll rebound mathy "
+                          "neargapmath rarealt longearly shared lastjump nologprobs cap15 neargap15 cap25 neargap25)")
     sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2], help="seeds: each draws the populations "
                      "anew (default 0 1 2)")
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
