@@ -89,5 +89,15 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
         rec.update(text=t.text, finish_reason=t.finish_reason, oracle_error=t.oracle_error)
         trajectories.append(rec)
     summary = problem_record(p.problem, trajectories, p.prompt_ids,
-                             extra={"skipped": result.skipped, **run, **judged})
+                             extra={"skipped": result.skipped, **oracle_fields(p.problem), **run, **judged})
     return pivots, pairs, summary
+
+
+def oracle_fields(problem) -> dict:
+    """What an oracle reads of a problem beyond its question and answer, where set: a re-estimate rebuilds the
+    problem from its problems.jsonl line (a code problem's ``tests`` are the program ptsfast normalised them to,
+    not the dataset's columns; the code oracle calls them on ``entry_point``; multiple choice reads ``choices``)."""
+    entry = (getattr(problem, "meta", None) or {}).get("entry_point")
+    return {**({"tests": problem.tests} if getattr(problem, "tests", None) is not None else {}),
+            **({"choices": list(problem.choices)} if getattr(problem, "choices", None) is not None else {}),
+            **({"entry_point": entry} if isinstance(entry, str) else {})}

@@ -1,0 +1,100 @@
+"""Re-estimates from the records alone, round 3: what the oracle read of a problem beyond its question and answer.
+A user rebuilds each problem from its problems.jsonl line (the dataset's row is not at hand, and a code problem's
+tests are the normalised program ptsfast judged with, not the row's columns), so that line must carry every field
+an oracle reads: ``tests``, ``choices`` and the code oracle's ``entry_point``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mine_script import PROBLEMS
+from test_reestimate_round2 import (BASE, N, SIGMAS, hf_p, mine_and_recheck, off, peaked_dir,  # noqa: F401
+                                    points, user_judge, word_tokenizer)
+
+from ptsfast.outputs.rundir import read_jsonl
+from ptsfast.pipeline.loop import ProblemResult
+from ptsfast.pipeline.records import problem_records
+from ptsfast.problems.loading import PreparedProblem, Problem
+
+
+def user_problem(rec: dict) -> Problem:
+    """A problem as a user rebuilds it from its problems.jsonl line alone."""
+    meta = {"entry_point": rec["entry_point"]} if rec.get("entry_point") is not None else {}
+    return Problem(rec["problem_id"], rec["question"], rec.get("answer"), rec.get("tests"),
+                   rec.get("choices"), meta=meta)
+
+
+def race_to(text: str, problem) -> bool:
+    """The race of round 2 whose winning last digit the problem's tests name (7 where they name none)."""
+    win = int(problem.tests or 7)
+    for w in text.split():
+        if w[:1] == "w" and w[1:].isdigit() and int(w[1:]) % 10 in (3, 7):
+            return int(w[1:]) % 10 == win
+    return False
+
+
+def test_an_oracle_that_reads_the_problems_tests(peaked_dir, tmp_path):
+    """Half the problems are won by a 3: a user who rebuilt them without their tests judged every rollout as a
+    race to 7 (p's of the other side)."""
+    problems = [replace(p, tests="3" if i % 2 else "7") for i, p in enumerate(PROBLEMS)]
+    out = tmp_path / "run"
+    options = replace(BASE, top_k=10)
+    summary, ours = mine_and_recheck(peaked_dir, word_tokenizer(), options, problems, out, race_to, N)
+    assert summary["pivots"]
+    rows = {r["problem_id"]: r for r in read_jsonl(out / "problems.jsonl")}
+    assert {pid: user_problem(r) for pid, r in rows.items()} == {p.id: p for p in problems}
+    zs = z_scores(peaked_dir, out, ours, {"callable:race_to": race_to}, user_problem)
+    assert len(zs) >= 3 and not off(zs), zs
+    assert off(z_scores(peaked_dir, out, ours, {"callable:race_to": race_to},
+                        lambda r: replace(user_problem(r), tests=None))), "the problems' tests made no difference"
+
+
+def z_scores(model_dir, out, ours, oracles, rebuild) -> list[tuple]:
+    """|z| of HF's p (``generate`` on the recorded ids and sampler, the oracle on ``rebuild(problems.jsonl line)``)
+    against ptsfast's fresh p at every sampled point of the run."""
+    from transformers import AutoModelForCausalLM
+
+    hf = AutoModelForCausalLM.from_pretrained(model_dir).eval()
+    tok = word_tokenizer()
+    problems = {r["problem_id"]: r for r in read_jsonl(out / "problems.jsonl")}
+    trajectories = {t["key"]: t for r in problems.values() for t in r["trajectories"]}
+    zs = []
+    for k, (kind, rec, side, prefix, prompt_len) in enumerate(points(out)):
+        p, traj = problems[rec["problem_id"]], trajectories[rec["trajectory"]]
+        mine_p = ours[(kind, rec["trajectory"], rec["position"])][side]
+        if prefix == p["prompt_ids"] + traj["solution_ids"] and traj["correct"] is not None:
+            continue  # exact: the solution's own verdict
+        got = hf_p(hf, tok, prefix, prompt_len, rebuild(p), rec, N, 7919 * k, user_judge(rec, oracles))
+        sd = max((mine_p.p * (1 - mine_p.p) * 2 / N) ** 0.5, 1 / N)
+        zs.append((abs(got - mine_p.p) / sd, kind, side, rec["position"], got, mine_p.p))
+    return zs
+
+
+def test_a_code_problems_tests_and_entry_point_are_recorded():
+    """HumanEval's tests are a ``check(candidate)`` called on the entry point: without both in the records, a user's
+    code oracle cannot judge a rollout (ptsfast judged the right program correct)."""
+    from ptsfast.problems.oracles import code_oracle
+
+    tests = "def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(5) == 6\n"
+    problem = Problem("c", "Write f(x) returning x + 1.", None, tests, meta={"entry_point": "f", "other": [1]})
+    prepared = PreparedProblem("c", (5, 9), problem)
+    _, _, rec = problem_records(ProblemResult(prepared), word_tokenizer(), {"oracle": "code"})
+    rebuilt = user_problem(rec)
+    assert rebuilt.tests == tests and rebuilt.meta == {"entry_point": "f"}
+    right = "```python\ndef f(x):\n    return x + 1\n```"
+    assert code_oracle(right, rebuilt) is True
+    assert code_oracle(right.replace("+ 1", "+ 2"), rebuilt) is False
+
+
+def test_a_multiple_choice_problems_choices_are_recorded():
+    """A reference given as a choice's text is read as its letter through the choices (a user's oracle without
+    them cannot judge: it refuses the reference)."""
+    from ptsfast.problems.oracles import multiple_choice_oracle
+
+    problem = Problem("m", "Which?", "blue", choices=("red", "blue", "green"))
+    _, _, rec = problem_records(ProblemResult(PreparedProblem("m", (5,), problem)), word_tokenizer(),
+                                {"oracle": "multiple_choice"})
+    rebuilt = user_problem(rec)
+    assert rebuilt.choices == ("red", "blue", "green")
+    assert multiple_choice_oracle("The answer is B.", rebuilt) is multiple_choice_oracle(
+        "The answer is B.", problem) is True
