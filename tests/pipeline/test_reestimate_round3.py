@@ -52,7 +52,6 @@ def test_an_oracle_that_reads_the_problems_tests(peaked_dir, tmp_path):
 def z_scores(model_dir, out, ours, oracles, rebuild) -> list[tuple]:
     """|z| of HF's p (``generate`` on the recorded ids and sampler, the oracle on ``rebuild(problems.jsonl line)``)
     against ptsfast's fresh p at every sampled point of the run."""
-    from transformers import AutoModelForCausalLM
 
     hf = AutoModelForCausalLM.from_pretrained(model_dir).eval()
     tok = word_tokenizer()
@@ -98,3 +97,45 @@ def test_a_multiple_choice_problems_choices_are_recorded():
     assert rebuilt.choices == ("red", "blue", "green")
     assert multiple_choice_oracle("The answer is B.", rebuilt) is multiple_choice_oracle(
         "The answer is B.", problem) is True
+
+
+def anything(text: str, problem) -> bool:
+    """Every text is a success: only where the oracle read (after a trace that never closes) fails a rollout."""
+    return True
+
+
+def test_an_anchors_run_says_whether_the_oracle_read_after_a_think_trace(tmp_path):
+    """sentences.jsonl and an anchors run's problems.jsonl did not say which prompts opened a ``<think>`` trace, as
+    pivots.jsonl does: a user judged a thinking row's resamples on the whole text (every one a success here) where
+    ptsfast judged after a ``</think>`` the model never writes (every one a failure)."""
+    import torch
+    from test_bad_inputs import think_tokenizer
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+
+    template = ("{% for m in messages %}{{ m.content }} {% endfor %}{% if add_generation_prompt %}"
+                "{% if 'w8' in messages[-1].content %}w9 <think> {% else %}w9 {% endif %}{% endif %}")
+    model = tiny_model("llama", seed=1)
+    with torch.no_grad():  # no rollout writes </think> (token 4)
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[4] = -1e4
+    problems = [Problem("thinking", "w8 w6", solution="w10 w11 w12 . w13 w14 ."),
+                Problem("plain", "w5 w6", solution="w13 w14 . w15 w16 .")]
+    opts = AnchorOptions(MineOptions(max_new_tokens=3, chat_template=template,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)), AnchorConfig(max_rollouts=8))
+    tok = think_tokenizer()
+    find_anchors(model, tok, problems, tmp_path / "run", opts, oracle=anything, progress=False)
+    rows = {r["problem_id"]: r for r in read_jsonl(tmp_path / "run" / "problems.jsonl")}
+    assert rows["thinking"]["think_open"] is True and rows["plain"]["think_open"] is False
+    hf = model.eval()  # an HF model: the user's (saved, its bias would not load back)
+    recs = list(read_jsonl(tmp_path / "run" / "sentences.jsonl"))
+    assert {r["problem_id"] for r in recs} == {"thinking", "plain"}
+    for k, rec in enumerate(recs):  # p(resampled): rollouts from the sentence's start, as a user draws them
+        assert rec["think_open"] is rows[rec["problem_id"]]["think_open"]
+        p = user_problem(rows[rec["problem_id"]])
+        got = hf_p(hf, tok, rec["prefix_ids"], rec["prompt_len"], p, rec, 16, k,
+                   user_judge(rec, {"callable:anything": anything}))
+        assert got == rec["p_resampled"]["p"] == (0.0 if rec["think_open"] else 1.0), rec["problem_id"]

@@ -37,6 +37,7 @@ from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops
+from ptsfast.pipeline.records import oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
 
@@ -486,6 +487,9 @@ class _AnchorRun(FedCall):
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):
     """``(sentences.jsonl lines, problems.jsonl summary)`` of one finished problem."""
     sentences, summaries = [], []
+    # how the oracle read the text (after </think> where the prompt opened a trace) and what of the problem it read:
+    # a re-estimate from the records must judge so too (as pivots.jsonl and a mining run's problems.jsonl say)
+    meta = {**meta, "think_open": bool(problem.think_open)}
     for t in trajectories:
         results = t.search.results(t.spans)
         n_anchor = 0
@@ -509,7 +513,8 @@ def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | No
                           for r in results]})
     summary = problem_record(problem.problem, summaries, problem.prompt_ids,
                              extra={"skipped": why, "n_sentences": sum(len(t.spans) for t in trajectories),
-                                    "n_anchors": sum(s["n_anchors"] for s in summaries), **meta})
+                                    "n_anchors": sum(s["n_anchors"] for s in summaries),
+                                    **oracle_fields(problem.problem), **meta})
     return sentences, summary
 
 
