@@ -627,7 +627,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         of_class = {c: _fixtures(c.body, own) for c in test_classes}  # fixtures written as a Test class's methods
         for fn in pytests:
             mine = {**own, **of_class.get(owner.get(fn), {})}
-            params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
+            params = [a.arg for a in _requested(fn.args) if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             params += marked + _used_fixtures(fn.decorator_list + getattr(owner.get(fn), "decorator_list", []))
             grid = _parametrized(fn) | (_parametrized(owner[fn]) if fn in owner else set())  # its class's marks too
@@ -662,6 +662,14 @@ PYTEST_FIXTURES = ("tmp_path", "tmpdir", "capsys", "monkeypatch", "capfd", "capl
 """pytest's own fixtures the harness gives a test that asks for them (:func:`_ptsfast_fixtures`; ``request``: an
 indirect parametrization's ``param``, ``addfinalizer``, ``getfixturevalue`` and ``node.name``); ``tmpdir`` where
 pytest is installed (its ``py.path.local``, which KodCode's tests use)."""
+
+
+def _requested(args: ast.arguments) -> list:
+    """The parameters pytest fills (its ``getfuncargnames``): positional and keyword-only ones without a default; a
+    test's ``n=3`` is the test's own value, not a fixture it asks for."""
+    positional = args.posonlyargs + args.args
+    positional = positional[:len(positional) - len(args.defaults)]
+    return positional + [a for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
 
 
 def _local_path_class():
