@@ -29,3 +29,27 @@ def test_a_pytest_parameter_with_a_default_is_the_tests_own_value_not_a_fixture(
     assert_tells_apart("from solution import f\n\ndef test_f(*, tmp_path):\n    assert f(tmp_path) == 1\n",
                        "def f(p):\n    (p / 'a').write_text('x')\n    return len(list(p.iterdir()))\n",
                        "def f(p):\n    return 0\n")
+
+
+@pytest.mark.parametrize("row, fields", [
+    ({"verification_info": json.dumps({"language": "python", "test_cases": [
+        {"type": "stdin_stdout", "input": "2 3\n", "output": 5}, {"type": "stdin_stdout", "input": "1 1.5\n",
+                                                                  "output": 2.5}]})}, ("verification_info",)),
+    ({"tests": json.dumps([{"input": "2 3\n", "output": 5}, {"input": "1 1.5\n", "output": 2.5}])}, ("tests",)),
+    ({"input_output": json.dumps({"inputs": ["2 3\n", "1 1.5\n"], "outputs": [5, 2.5]})}, ("input_output",)),
+], ids=["verification_info", "bare cases", "apps"])
+def test_a_stdout_written_as_a_json_number_is_that_numbers_text(row, fields):
+    # synthetic rows write a one-number stdout as a JSON number: every such row was refused, its message naming the
+    # input ('2 3', which is text) as what was not text
+    p = program(row, fields)
+    assert p.format == "stdio" and [c[1] for c in p.cases] == ["5", "2.5"]
+    right = "a, b = map(float, input().split())\ns = a + b\nprint(int(s) if s == int(s) else s)\n"
+    assert verdict(right, p)[0] and not verdict("print(5)\n", p)[0]
+
+
+def test_a_stdin_case_that_is_not_text_is_refused_naming_the_field_the_case_and_the_side():
+    for case, what in [({"input": "1\n", "output": True}, "the output is a bool"),
+                       ({"input": [1, 2], "output": "3\n"}, r"the input is a list \(\[1, 2\]\)"),
+                       ({"input": "1\n", "output": {"x": 1}}, "the output is a dict")]:
+        with pytest.raises(code_tests.TestFormatError, match=rf"field 'tests', stdin/stdout case 2: {what}.*fn_name"):
+            program({"tests": json.dumps([{"input": "1\n", "output": "1\n"}, case])}, ("tests",))

@@ -307,11 +307,6 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
                                exact=exact, int_keys=int_keys)
-        cases = [(_joined(inp), _joined(out)) for inp, out in cases]
-        bad = [i for i, (inp, out) in enumerate(cases) if not isinstance(inp, str) or not isinstance(out, str)]
-        if bad:
-            raise TestFormatError(f"stdin/stdout case {bad[0] + 1} is not text (input {cases[bad[0]][0]!r:.40}); "
-                                  f"function-call cases need 'fn_name'")
         checker = row.get("generated_checker") if _given(row.get("generated_checker")) else None  # NaN: pandas'
         if checker is not None and not isinstance(checker, str):
             raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
@@ -553,6 +548,15 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
             raise TestFormatError(f"field {name!r}, case {i + 1}: missing input or output")
         if call and not isinstance(inp, list):
             raise TestFormatError(f"field {name!r}, case {i + 1}: function-call inputs must be argument lists")
+        if not call:
+            inp, exp = _joined(inp), _joined(exp)
+            if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp == exp and abs(exp) != float("inf"):
+                exp = json.dumps(exp)  # a stdout written as a JSON number (5, 2.5) is that number's text
+            for what, v in (("input", inp), ("output", exp)):
+                if not isinstance(v, str):
+                    raise TestFormatError(f"field {name!r}, stdin/stdout case {i + 1}: the {what} is a "
+                                          f"{type(v).__name__} ({v!r:.40}), not text; function-call cases need "
+                                          f"'fn_name'")
         out.append((inp, exp))
     return out
 
