@@ -139,3 +139,43 @@ def test_an_anchors_run_says_whether_the_oracle_read_after_a_think_trace(tmp_pat
         got = hf_p(hf, tok, rec["prefix_ids"], rec["prompt_len"], p, rec, 16, k,
                    user_judge(rec, {"callable:anything": anything}))
         assert got == rec["p_resampled"]["p"] == (0.0 if rec["think_open"] else 1.0), rec["problem_id"]
+
+
+def test_anchors_p_with_and_p_resampled_re_estimated_from_the_records(tmp_path):
+    """Every sentence's p(resampled) (rollouts from ``prefix_ids``) and p(with) (from ``prefix_ids +
+    sentence_ids``), drawn with HF ``generate`` under the record's sampler and judged by the recorded oracle, agree
+    with the run's counts."""
+    import torch
+    from test_anchors_run import contains_w7, sentence_tokenizer
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.lm_head.weight[[k for k in range(model.config.vocab_size) if k % 10 == 7]] *= 3
+    tok = sentence_tokenizer()
+    problems = [Problem(f"a{i}", f"w{20 + i} w{40 + i}", solution=f"w{10 + i} w11 . w{30 + i} w31 w32 . w{50 + i} .")
+                for i in range(3)]
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False, top_k=20,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)),
+                         AnchorConfig(max_rollouts=32, batch_size=16))
+    find_anchors(model, tok, problems, tmp_path / "run", opts, oracle=contains_w7, progress=False)
+    rows = {r["problem_id"]: r for r in read_jsonl(tmp_path / "run" / "problems.jsonl")}
+    zs, hf, n = [], model.eval(), 96
+    for k, rec in enumerate(read_jsonl(tmp_path / "run" / "sentences.jsonl")):
+        assert rec["sampler"]["top_k"] == 20 and rec["think_open"] is False
+        p = user_problem(rows[rec["problem_id"]])
+        judge = user_judge(rec, {"callable:contains_w7": contains_w7})
+        for name, ctx in (("p_resampled", rec["prefix_ids"]), ("p_with", rec["prefix_ids"] + rec["sentence_ids"])):
+            est = rec[name]
+            if est["exact"] or not est["trials"]:
+                continue
+            got = hf_p(hf, tok, ctx, rec["prompt_len"], p, rec, n, 31 * k + (name == "p_with"), judge)
+            q = (got * n + est["successes"]) / (n + est["trials"])
+            sd = max((q * (1 - q) * (1 / n + 1 / est["trials"])) ** 0.5, 1 / est["trials"])
+            zs.append((abs(got - est["p"]) / sd, rec["problem_id"], rec["sentence_id"], name, got, est["p"]))
+    assert len(zs) >= 6 and not off(zs), zs
