@@ -53,3 +53,18 @@ def test_a_stdin_case_that_is_not_text_is_refused_naming_the_field_the_case_and_
                        ({"input": "1\n", "output": {"x": 1}}, "the output is a dict")]:
         with pytest.raises(code_tests.TestFormatError, match=rf"field 'tests', stdin/stdout case 2: {what}.*fn_name"):
             program({"tests": json.dumps([{"input": "1\n", "output": "1\n"}, case])}, ("tests",))
+
+
+@pytest.mark.parametrize("kind, info, says", [
+    ("verifiable_code_understanding", {"ground_truth": "olleh", "language": "python"}, "predicts"),
+    ("llm_judgeable_groundtruth_similarity", {"judging_instructions": "Compare the two."}, "LLM judge"),
+])
+def test_synthetic_1_rows_whose_verification_info_is_no_test_are_refused_naming_their_task_type(kind, info, says):
+    # SYNTHETIC-1 mixes these with its verifiable_code rows: they were refused as "a dict without 'inputs'/'outputs'
+    # lists (keys ['ground_truth', 'language'])", as if the row were a broken APPS one
+    row = {"task_type": kind, "prompt": "What does this print?", "verification_info": json.dumps(info)}
+    with pytest.raises(code_tests.TestFormatError, match=rf"task_type is '{kind}': .*{says}.*'verifiable_code'"):
+        program(row, ("verification_info",))
+    code = {"task_type": "verifiable_code", "verification_info": json.dumps(
+        {"language": "python", "test_cases": [{"type": "stdin_stdout", "input": "ab\n", "output": "ba\n"}]})}
+    assert program(code, ("verification_info",)).format == "stdio"

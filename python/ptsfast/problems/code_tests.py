@@ -116,6 +116,15 @@ MATH_KINDS = ("math", "verifiable_math")
 PrimeIntellect's ``task_type`` (SYNTHETIC-1)."""
 
 
+NOT_CODE_KINDS = {
+    "verifiable_code_understanding": "its verification_info's ground_truth is the output the model predicts for "
+                                     "the code shown (read from a JSON {\"output\": ...} in its reply)",
+    "llm_judgeable_groundtruth_similarity": "its verification_info holds judging instructions for an LLM judge that "
+                                            "compares the reply with gold_standard_solution"}
+"""PrimeIntellect SYNTHETIC-1's ``task_type``s beside ``verifiable_code`` whose ``verification_info`` is no test:
+why such a row has none."""
+
+
 class TestFormatError(ValueError):
     """A row's tests are in no shape ptsfast can run (the message names the format and what is missing)."""
 
@@ -239,6 +248,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         raise TestFormatError(f"the row's {what} is {kind.strip()!r}: its ground truth is a math answer, not tests "
                               f"(read as code, it checks nothing or fails every program); mine the math rows with an "
                               f"answer oracle (--oracle boxed) and the code rows with --oracle code")
+    if isinstance(row.get("task_type"), str) and row["task_type"].strip().lower() in NOT_CODE_KINDS:
+        raise TestFormatError(f"the row's task_type is {row['task_type'].strip()!r}: "
+                              f"{NOT_CODE_KINDS[row['task_type'].strip().lower()]}, not tests a program runs; mine "
+                              f"the rows whose task_type is 'verifiable_code' with --oracle code and drop these")
     failing = _reference_fails(row) if "unit_tests" in dict(values) else None
     if failing:
         raise TestFormatError(f"{failing} (OpenCodeInstruct's tests_execution_status): its LLM-written unit tests and "
