@@ -68,3 +68,15 @@ def test_synthetic_1_rows_whose_verification_info_is_no_test_are_refused_naming_
     code = {"task_type": "verifiable_code", "verification_info": json.dumps(
         {"language": "python", "test_cases": [{"type": "stdin_stdout", "input": "ab\n", "output": "ba\n"}]})}
     assert program(code, ("verification_info",)).format == "stdio"
+
+
+@pytest.mark.parametrize("dump", [json.dumps, str], ids=["JSON", "Python literal"])
+def test_mbpp_test_imports_saved_as_text_are_imported(dump):
+    # MBPP sanitized through a CSV (or a converter that wrote lists as text): 'test_imports' is '["import math"]',
+    # which ran as a list expression and imported nothing: the right program failed on the asserts' math
+    row = {"test_list": dump(["assert math.isclose(f(2), 4.0)", "assert f(3) == 9.0"]),
+           "test_imports": dump(["import math"]), "test_setup_code": dump(["K = 2"])}
+    p = program(row, ("test_list",))
+    assert p.setup == "K = 2\nimport math"
+    assert verdict("def f(x):\n    return float(x * x)\n", p)[0]
+    assert not verdict("def f(x):\n    return float(x + x)\n", p)[0]

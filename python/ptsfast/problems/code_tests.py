@@ -263,7 +263,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               f"(its python config or language) or drop this one")
     entry = row.get(entry_point_field) if entry_point_field else None
     entry = str(entry).strip() if entry not in (None, "") else None
-    setup = "\n".join(_lines(row.get(k)) for k in SETUP_KEYS if row.get(k))
+    setup = "\n".join(_lines(_statements(row.get(k))) for k in SETUP_KEYS if row.get(k))
     sources, cases, fn_name, prelude, exact, int_keys = [], [], None, "", False, False
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
@@ -400,6 +400,14 @@ def _given(v) -> bool:
 def _joined(v):
     """A stdin input or output given as a list of lines (some APPS / TACO rows), joined as APPS' judge joins it."""
     return "\n".join(v) + "\n" if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
+
+
+def _statements(v):
+    """A setup column's statements: a list of them given as JSON or Python-literal text (MBPP sanitized's
+    ``test_imports`` saved through a CSV, ``'["import math"]'``) is that list; run as code, the text imported
+    nothing and every program failed on the asserts' ``math``."""
+    value = _maybe_json(v)
+    return value if isinstance(value, list) and all(isinstance(x, str) for x in value) else v
 
 
 def _lines(v) -> str:
