@@ -6,6 +6,7 @@ import json
 import pytest
 
 from helpers.judging import assert_tells_apart, verdict
+from helpers.rows import load
 from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
@@ -80,3 +81,17 @@ def test_mbpp_test_imports_saved_as_text_are_imported(dump):
     assert p.setup == "K = 2\nimport math"
     assert verdict("def f(x):\n    return float(x * x)\n", p)[0]
     assert not verdict("def f(x):\n    return float(x + x)\n", p)[0]
+
+
+def test_a_raw_evalplus_row_with_no_inputs_is_refused_not_passed_by_every_program(tmp_path):
+    # base_input and plus_input saved empty ('[]' as text): the row loaded as a call program of no calls, which
+    # every program, 'return 0' too, passed
+    row = {"task_id": "HumanEval/0", "prompt": "def inc(x):\n    \"\"\"x + 1\"\"\"\n",
+           "canonical_solution": "    return x + 1\n", "entry_point": "inc", "base_input": "[]", "plus_input": "[]"}
+    res = load(tmp_path, [row], oracle="code")
+    assert not res.problems and "'base_input' and 'plus_input' hold no argument lists" in res.skipped[0]
+    assert "'inc'" in res.skipped[0] and "row 1" in res.skipped[0]
+    res = load(tmp_path, [{**row, "plus_input": json.dumps([[41]])}], oracle="code")
+    p = code_tests.TestProgram.from_text(res.problems[0].tests)
+    assert p.cases and verdict("def inc(x):\n    return x + 1\n", p)[0]
+    assert not verdict("def inc(x):\n    return 0\n", p)[0]

@@ -69,6 +69,9 @@ def evalplus_program(row: dict, entry_point_field: str | None) -> TestProgram:
         if not isinstance(value, list) or not all(isinstance(v, list) for v in value):
             raise TestFormatError(f"{key!r} is not a list of argument lists ({str(value)[:60]!r})")
         inputs += mbpp_arguments(row.get("task_id"), value)
+    if not inputs:  # no call to make: every program, a wrong one too, would pass
+        raise TestFormatError(f"its {' and '.join(repr(k) for k in INPUT_KEYS)} hold no argument lists: there is "
+                              f"nothing to call {entry!r} with; fill them or drop the row")
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
         raise TestFormatError(f"'atol' is {atol!r}, not a tolerance >= 0")
