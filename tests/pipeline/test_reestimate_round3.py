@@ -52,6 +52,7 @@ def test_an_oracle_that_reads_the_problems_tests(peaked_dir, tmp_path):
 def z_scores(model_dir, out, ours, oracles, rebuild) -> list[tuple]:
     """|z| of HF's p (``generate`` on the recorded ids and sampler, the oracle on ``rebuild(problems.jsonl line)``)
     against ptsfast's fresh p at every sampled point of the run."""
+    from transformers import AutoModelForCausalLM
 
     hf = AutoModelForCausalLM.from_pretrained(model_dir).eval()
     tok = word_tokenizer()
