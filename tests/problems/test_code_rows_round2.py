@@ -95,3 +95,14 @@ def test_a_raw_evalplus_row_with_no_inputs_is_refused_not_passed_by_every_progra
     p = code_tests.TestProgram.from_text(res.problems[0].tests)
     assert p.cases and verdict("def inc(x):\n    return x + 1\n", p)[0]
     assert not verdict("def inc(x):\n    return 0\n", p)[0]
+
+
+def test_a_stored_program_this_version_does_not_know_is_refused_naming_what():
+    # a problems file written by another ptsfast (a field added, a format renamed): a TypeError traceback at the
+    # first judgment, or a program of format 'bogus' that failed every solution
+    stored = json.loads(code_tests.test_program_from_row({"tests": "assert f() == 1"}, ("tests",), None, "").to_text())
+    assert code_tests.TestProgram.from_text(json.dumps(stored)).format == "script"
+    with pytest.raises(code_tests.TestFormatError, match=r"fields \['timeout'\].*another version"):
+        code_tests.TestProgram.from_text(json.dumps({**stored, "timeout": 3}))
+    with pytest.raises(code_tests.TestFormatError, match=r"format 'bogus'.*another version"):
+        code_tests.TestProgram.from_text(json.dumps({**stored, "format": "bogus"}))

@@ -61,7 +61,7 @@ import pickle
 import re
 import sys
 import zlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 FORMATS = ("humaneval", "script", "pytest", "unittest", "stdio", "call")
@@ -204,6 +204,12 @@ class TestProgram:
             except json.JSONDecodeError:
                 d = None
             if isinstance(d, dict) and d.pop(_MARK, None) == 1:
+                unknown = sorted(set(d) - {f.name for f in fields(TestProgram)})
+                if unknown or d.get("format") not in FORMATS:
+                    what = f"fields {unknown}" if unknown else f"format {d.get('format')!r}"
+                    raise TestFormatError(f"a stored test program with {what}, which this ptsfast does not know "
+                                          f"(written by another version?): load the problems from their dataset "
+                                          f"again")
                 d["cases"] = tuple(tuple(c) for c in d.get("cases", ()))
                 d["imports"] = tuple(d.get("imports", ()))
                 d["bound"] = tuple(d.get("bound", ()))
