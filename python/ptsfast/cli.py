@@ -526,6 +526,8 @@ def _check_resume(a, options) -> None:
     from ptsfast.pipeline.run import check_resume_settings
 
     folder = not is_demo_model(a.model)  # "demo" is the demo's model, not a folder of that name here
+    if folder and not Path(a.model).expanduser().is_dir():
+        return  # a model that is no folder here: its load names what is wrong (a missing path) before settings do
     if hasattr(options, "anchors"):
         from ptsfast.pipeline.anchors import anchor_mode
 
