@@ -692,7 +692,12 @@ _STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\
 _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 
-_THOUGHT_ENDS = ("</think>", "<|end_of_thought|>")
+TRACE_MARKERS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"))
+"""How reasoning traces open and close: R1's tags, and the markers OpenThoughts-trained models (OpenThinker,
+Bespoke-Stratos) write themselves, whose thinking holds boxes and answers tried on the way. The oracles judge after
+them too (:func:`ptsfast.problems.oracles.final_answer`)."""
+_THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
+_THOUGHT_OPENS = re.compile(r"\s*(?:" + "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
 _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>")
 
 
@@ -1052,7 +1057,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
         column = fields.question if from_reply else fields.answer
-        if re.match(r"\s*(?:<think>|<\|begin_of_thought\|>)", ans) and not any(e in ans for e in _THOUGHT_ENDS):
+        if _THOUGHT_OPENS.match(ans) and not any(e in ans for e in _THOUGHT_ENDS):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "

@@ -32,7 +32,7 @@ from string import ascii_uppercase
 from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
-from ptsfast.problems.loading import Problem
+from ptsfast.problems.loading import TRACE_MARKERS, Problem
 from ptsfast.problems.code_tests import TestProgram
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
@@ -1075,10 +1075,7 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 
 
-THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
-TRACE_MARKERS = ((THINK_OPEN, THINK_CLOSE), ("<|begin_of_thought|>", "<|end_of_thought|>"))
-"""How reasoning traces open and close: R1's tags, and the markers OpenThoughts-trained models (OpenThinker,
-Bespoke-Stratos) write themselves, whose thinking holds boxes and answers tried on the way."""
+THINK_OPEN, THINK_CLOSE = TRACE_MARKERS[0]
 
 
 def final_answer(text: str, think_open: bool = False) -> str | None:
