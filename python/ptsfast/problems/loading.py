@@ -122,10 +122,11 @@ class FieldMap:
 
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
-                 "text", "description", "question_content", "question_stem", "ctx", "goal", "messages", "conversations")
+                 "text", "description", "question_content", "question_stem", "ctx", "goal", "sentence", "messages",
+                 "conversations")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
-HellaSwag's ``ctx``, PIQA's ``goal``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
+HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
 message, after an optional system message; SFT rows' ``messages`` and ShareGPT's ``conversations``, whose assistant
 reply after it is the reference answer where the row has none, or the given solution with ``--solution-field``
 naming the chat's column)."""
@@ -867,10 +868,11 @@ SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 """SciQ's choices, likewise."""
 COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
                   (("answerA", "answerB", "answerC"), "label", 1), (("answer0", "answer1", "answer2", "answer3"),
-                                                                   "label", 0))
+                                                                   "label", 0), (("option1", "option2"), "answer", 1))
 """Choices each in a column of its own, in their order, with the column naming the right one by its index and what
 that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
-PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0)."""
+PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0), WinoGrande's
+``answer`` (from 1, as text: the option that fills the sentence's blank)."""
 
 
 def _column_choices(row: dict, question: str,
