@@ -34,3 +34,23 @@ def test_winogrande_rows_list_their_two_options_and_count_the_answer_from_1(tmp_
     test_split = load(tmp_path, [{**WINOGRANDE, "answer": ""}])  # its test split's rows have no answer
     assert not test_split.problems and test_split.skipped[0].reason == "no answer to judge"
     assert "'answer'" in test_split.skipped[0] and "validation split" in test_split.skipped[0]
+THEOREMQA = {"Question": "Let a undirected graph G with edges E = {<0,1>,<0,2>,<0,3>,<0,5>,<2,3>,<2,4>,<4,5>}. What "
+                         "is the shortest path from node 0 to node 5? Represent the path as a list.",
+             "Answer": [0, 5], "Answer_type": "list of integer", "Picture": None, "id": "xinyi/dijkstra.json"}
+
+
+def test_a_theoremqa_list_answer_is_that_list_not_several_answers(tmp_path):
+    # TheoremQA's own file (theoremqa_test.json) holds a list answer as a JSON list, [0, 5]: the row was refused as
+    # listing several answers, with the advice to keep the first (a reference of 0 for the path [0, 5])
+    path, = load(tmp_path, [THEOREMQA], oracle="boxed").problems
+    assert path.answer == "[0, 5]"
+    assert BOXED("The path is \\boxed{[0, 5]}.", path).success
+    assert not BOXED("The path is \\boxed{[0, 1, 5]}.", path).success and not BOXED("\\boxed{0}", path).success
+    floats, = load(tmp_path, [{**THEOREMQA, "id": "f", "Answer": [0.8, 0.2],
+                               "Answer_type": "list of float"}], oracle="boxed").problems
+    assert floats.answer == "[0.8, 0.2]" and BOXED("\\boxed{[0.8, 0.2]}", floats).success
+    # elsewhere a list of several answers is still refused: which one is the reference is not known
+    several = load(tmp_path, [{"question": "Name a prime.", "answer": [2, 3]}], oracle="boxed")
+    assert not several.problems and "a list of 2 items" in several.skipped[0]
+
+

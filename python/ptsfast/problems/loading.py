@@ -947,6 +947,18 @@ def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[s
     return answer
 
 
+ANSWER_TYPE_KEY = "answer_type"
+"""The column saying what kind of answer a row's is (TheoremQA's ``Answer_type``: "integer", "float", "bool", "list
+of integer", "list of float", "option")."""
+
+
+def _list_answer(row: dict) -> bool:
+    """Whether the row says its answer is a list (TheoremQA's "list of integer"): a list in its answer column is then
+    that one answer, ``[0, 5]``, not several answers to choose from."""
+    k = _first_column(row, (ANSWER_TYPE_KEY,), lambda k: isinstance(row.get(k), str))
+    return k is not None and row[k].strip().lower().startswith("list")
+
+
 def with_choices(question: str, choices: tuple[str, ...]) -> str:
     """The question followed by its choices, lettered (A. ..., B. ...), where it does not list them already: the
     multiple-choice oracle reads the letter the model names, which it can name only when it sees them."""
@@ -1022,7 +1034,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             raw_answer = _index_letter(row.get(index), index, choices, base)
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
-    if isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
+    if isinstance(raw_answer, list) and raw_answer and all(map(_is_scalar, raw_answer)) and _list_answer(row) and \
+            not fields.code:
+        raw_answer = json.dumps(raw_answer)  # TheoremQA's [0, 5]: the answer is the list, as its judge reads it
+    elif isinstance(raw_answer, list) and len(raw_answer) == 1 and _is_scalar(raw_answer[0]) and not fields.code:
         raw_answer = raw_answer[0]  # ["5"]: one reference answer, listed (AGIEval's [2]: one choice's index)
     elif isinstance(raw_answer, list) and len(raw_answer) == 1 and isinstance(raw_answer[0], dict) and \
             _role(raw_answer[0]) == "assistant" and isinstance(_message_text(raw_answer[0]), str) and not fields.code:
