@@ -3059,7 +3059,10 @@ while True:
             import atexit
             atexit._run_exitfuncs()
             for last in (False, True):
-                if last:  # its globals set to None as the interpreter clears a module: one underscore first
+                if last:  # its globals set to None as the interpreter clears a module: one underscore first;
+                    # the original streams put back first, as it does (a wrapper of the program's, PyRival's
+                    # fast IO, flushed once its module's os is None raised and failed a right run)
+                    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
                     g, main, program = vars(main), None, None
                     for k in [k for k in g if k[:1] == "_" and k[:2] != "__"] + [k for k in g if k != "__builtins__"]:
                         g[k] = None
