@@ -54,3 +54,29 @@ def test_a_theoremqa_list_answer_is_that_list_not_several_answers(tmp_path):
     assert not several.problems and "a list of 2 items" in several.skipped[0]
 
 
+
+
+LOGIQA2 = {"id": 10471, "answer": 1,
+           "text": "The education system has two aspects, one is compulsory education and the other is higher "
+                   "education. A reasonable education system requires everyone to have the right to compulsory "
+                   "education.",
+           "question": "Which of the following conclusions can be drawn from the above statement?",
+           "options": ["Everyone has the right to higher education.", "Everyone has the right to compulsory education.",
+                       "Higher education is compulsory.", "No one has the right to higher education."],
+           "type": {"Sufficient Conditional Reasoning": True}}
+
+
+def test_logiqa2_rows_ask_their_passage_and_the_hubs_rows_are_read_inside_their_text(tmp_path):
+    # LogiQA 2.0 keeps its passage in 'text' beside 'question' and 'options': the model was asked "Which of the
+    # following conclusions can be drawn from the above statement?" without the statement
+    own, = load(tmp_path, [LOGIQA2]).problems
+    assert own.question.startswith(LOGIQA2["text"] + "\n\n" + LOGIQA2["question"] + "\n\nA. Everyone has the right")
+    assert_judged(own, "B", "ABCD")
+    # its Hub release (datatune/LogiQA2.0) holds each row as that JSON in one 'text' column: the rows were refused as
+    # missing 'answer' (the question was the JSON text, its "answer": 1 in it)
+    hub = load(tmp_path, [{"text": json.dumps(LOGIQA2)}])
+    assert not hub.skipped and hub.problems[0].question == own.question
+    assert_judged(hub.problems[0], "B", "ABCD")
+    # a 'text' that holds the question is the row's whole text, never a passage asked before it
+    whole = {"question": "What is 2 + 3?", "choices": ["4", "5"], "answer": 1, "text": "Q: What is 2 + 3? A: 5"}
+    assert load(tmp_path, [whole]).problems[0].question == "What is 2 + 3?\n\nA. 4\nB. 5"

@@ -797,12 +797,18 @@ def with_declarations(row: dict, question: str) -> str:
 PASSAGE_KEYS = ("context", "passage", "article", "body")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
 SVAMP's ``Body``; in any case): shown before the question, which alone ("Which must be true?") cannot be answered."""
+CHOICES_PASSAGE_KEY = "text"
+"""A multiple-choice row's passage beside its question (LogiQA 2.0's ``text``), where it does not hold the question;
+elsewhere a ``text`` column may be anything (a row's whole text, its answer included)."""
 
 
 def with_passage(row: dict, question: str, question_column: str) -> str:
-    """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`) and the
-    question does not already hold it."""
+    """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`, or in a
+    multiple-choice row :data:`CHOICES_PASSAGE_KEY`) and the question does not already hold it."""
     k = _first_column(row, PASSAGE_KEYS, lambda k: k != question_column and isinstance(row.get(k), str))
+    if k is None and any(row.get(c) is not None for c in CHOICES_KEYS):
+        k = _first_column(row, (CHOICES_PASSAGE_KEY,), lambda k: k != question_column and isinstance(row.get(k), str)
+                          and question.strip() not in row[k])  # one that holds the question is the whole row's text
     passage = None if k is None else row[k]
     if passage is None or not passage.strip() or passage.strip() in question:
         return question
@@ -1404,10 +1410,16 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
 
 def _unwrapped(row: dict, fields: FieldMap, told: set) -> dict:
     """The row inside a row of one key whose value holds the question (cais/mmlu's auxiliary_train rows are
-    ``{"train": {question, choices, answer, subject}}``); any other row as it is. Logged once per key."""
+    ``{"train": {question, choices, answer, subject}}``; datatune/LogiQA2.0's are ``{"text": "{JSON of the row}"}``);
+    any other row as it is. Logged once per key."""
     if len(row) != 1:
         return row
     (key, inner), = row.items()
+    if isinstance(inner, str) and inner.lstrip().startswith("{") and key != fields.question:
+        try:
+            inner = _json_loads(inner)
+        except (ValueError, RecursionError):
+            return row
     if not isinstance(inner, dict) or key == fields.question:
         return row
     names = (fields.question, *(QUESTION_KEYS if "question" in _detected(fields) else ()))
@@ -1415,8 +1427,9 @@ def _unwrapped(row: dict, fields: FieldMap, told: set) -> dict:
         return row
     if ("wrapped", key) not in told:
         told.add(("wrapped", key))
-        log.warning("the rows are wrapped under the key %r (as cais/mmlu's auxiliary_train rows are): each is read as "
-                    "the row inside it", key)
+        text = isinstance(row[key], str)
+        log.warning("the rows are wrapped under the key %r (as %s rows are): each is read as the row inside it", key,
+                    "datatune/LogiQA2.0's are, as a JSON text" if text else "cais/mmlu's auxiliary_train")
     return inner
 
 
