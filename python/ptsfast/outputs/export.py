@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import shutil
 import sys
@@ -279,8 +278,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not 0 <= min_delta < math.inf:
-        raise ExportError(f"min_delta (--min-delta)={min_delta!r}: use a number >= 0 (0 keeps every record)")
+    # a Δp is a difference of two probabilities: above 1 (20 meant as percent) no record is kept, exit 0
+    if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not 0 <= min_delta <= 1:
+        raise ExportError(f"min_delta (--min-delta)={min_delta!r}: use a number >= 0 and <= 1, a Δp being a "
+                          f"difference of two probabilities (0 keeps every record; 0.2 for 20%)")
     # a flag of another format would be dropped without a word (--device cuda on a machine without one, too)
     for flag, value, formats in (("--layer", layer, ("steering",)), ("--device", device, ("steering",)),
                                  ("--dtype", dtype, ("steering",)), ("--model", model, ("steering", "pts")),
