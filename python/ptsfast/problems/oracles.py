@@ -527,6 +527,18 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         pos = close.end()
 
 
+def _parse(code: str):
+    """``code``'s syntax tree, or None where Python cannot read it: a syntax error, or a nesting too deep for its
+    parser (a model's loop ``1 + 1 + ...`` or ``- - - 1`` raises RecursionError or MemoryError, which came out of
+    the early stop's check on every token and ended the run)."""
+    import ast
+
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 @functools.cache
 def _given_names() -> frozenset[str]:
     """Names a program may call without defining or importing them: the builtins and what the judges' preludes
@@ -560,9 +572,7 @@ def _is_usage(code: str) -> bool:
     binds, that neither Python nor a judge's prelude gives it (on its own it stops at a NameError)."""
     import ast
 
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    if (tree := _parse(code)) is None:
         return False
     nodes = list(ast.walk(tree))
     if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Import,
@@ -601,9 +611,7 @@ def _is_tests(code: str) -> bool:
     ``unittest.TestCase``): it defines tests and imports, and reads a name it never binds (the program's)."""
     import ast
 
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    if (tree := _parse(code)) is None:
         return False
     if not tree.body or not all(_is_test_statement(st) for st in tree.body) or not any(
             isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for st in tree.body):
@@ -623,14 +631,10 @@ def _is_tests(code: str) -> bool:
 def _is_sample(code: str) -> bool:
     """A block labelled Python that shows a run, not a program: a session (``>>> f(2)``, IPython's ``In [1]: f(2)``),
     data (``[0, 1]``, ``Output: 6``, comments alone) or a sample (``Input: nums = [2, 7], target = 9``)."""
-    import ast
-
     first = next((ln.strip() for ln in code.split("\n") if ln.strip()), "")
     if first.startswith(">>>") or re.match(r"In ?\[\d*\]:", first):
         return True
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    if (tree := _parse(code)) is None:
         return re.match(r"(?:input|output|explanation|example\b[^:\n]{0,20})\s*:", first, re.I) is not None
     return not any(_does_something(st) for st in tree.body)
 
@@ -644,13 +648,9 @@ def _holds_program(text: str) -> bool:
 @functools.lru_cache(maxsize=1024)  # and the first line of that block
 def _is_prose(line: str) -> bool:
     """Whether a block's first line is prose or nothing (``This adds one.``), not code (``def f(x):``)."""
-    import ast
-
     for src in (line, line + "\n    pass"):  # the line, or the head of a body to come
-        try:
-            return not any(_does_something(st) for st in ast.parse(src).body)
-        except (SyntaxError, ValueError):
-            continue
+        if (tree := _parse(src)) is not None:
+            return not any(_does_something(st) for st in tree.body)
     return True
 
 
@@ -659,10 +659,9 @@ def _only_imports(code: str) -> bool:
     """Python that only imports (``import math``): a block an answer shows before the function that uses it."""
     import ast
 
-    try:
-        body = ast.parse(code).body
-    except (SyntaxError, ValueError):
+    if (tree := _parse(code)) is None:
         return False
+    body = tree.body
     return bool(body) and all(isinstance(st, (ast.Import, ast.ImportFrom)) for st in body)
 
 
@@ -698,10 +697,9 @@ def _opens_program(head: str, code: str) -> bool:
     import ast
 
     for src in (head + "\n" + code, head, head + "\n    pass"):  # the block, or its first line (cut, or a body)
-        try:
-            body = ast.parse(src).body
-        except (SyntaxError, ValueError):
+        if (tree := _parse(src)) is None:
             continue
+        body = tree.body
         if body and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1 and \
                 isinstance(body[0].targets[0], ast.Name) and \
                 isinstance(body[0].value, (ast.Constant, ast.Name, ast.Attribute)) and \
@@ -730,10 +728,9 @@ def _without_test_runner(code: str) -> str:
 
     if "unittest.main" not in code:
         return code
-    try:
-        body = ast.parse(code).body
-    except (SyntaxError, ValueError):
+    if (tree := _parse(code)) is None:
         return code
+    body = tree.body
     lines = code.split("\n")
     for st in reversed(body):
         if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
@@ -758,11 +755,8 @@ def _unfenced_program(text: str) -> str:
     import ast
 
     text = text.replace("\r\n", "\n")
-    try:
-        ast.parse(text)
+    if _parse(text) is not None:
         return text
-    except (SyntaxError, ValueError):
-        pass
     lines = text.split("\n")
     if next((ln for ln in lines if ln.strip()), " ")[0].isspace():
         return text
@@ -780,7 +774,7 @@ def _unfenced_program(text: str) -> str:
                 if "never closed" in str(err.msg) or "unterminated triple" in str(err.msg):
                     continue
                 break
-            except ValueError:
+            except (ValueError, RecursionError, MemoryError):
                 break
             if all(_does_something(st) for st in tree.body):
                 kept.append(chunk)
@@ -813,9 +807,7 @@ def _is_code(text: str) -> bool:
     ``[1, 2, 3]``, ``nums = [2, 7], target = 9``, ``Output: 6``), a bare word or a sentence."""
     import ast
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    if (tree := _parse(text)) is None:
         return False
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
                               ast.Lambda, ast.Call)) for n in ast.walk(tree))

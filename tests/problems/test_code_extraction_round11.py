@@ -1,0 +1,31 @@
+"""Answer shapes (round 11) where the code oracle took the wrong program out of a model's answer, or broke on it."""
+
+import pytest
+
+from helpers.judging import assert_judged_on
+from ptsfast.problems.oracles import answer_complete, extract_code, make_judge
+from ptsfast.problems.loading import Problem
+
+F = "def f(x):\n    return x + 1\n"
+
+LOOPS = {  # a small model's repetition loop inside its code: Python's parser gives up on each
+    "a sum": "x = " + "1 + " * 5000 + "1\n",  # RecursionError
+    "an index": "y = a" + "[0]" * 30000 + "\n",  # RecursionError
+    "signs": "z = " + "-" * 100000 + "1\n",  # MemoryError
+}
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+@pytest.mark.parametrize("fenced", [True, False])
+def test_a_program_too_deep_for_pythons_parser_is_a_failed_rollout_not_a_crash(loop, fenced):
+    # the parser's RecursionError (or MemoryError) came out of the early stop's check, which the engine calls on
+    # every token (the mining run ended), and out of the oracle (an oracle error: "fix the oracle")
+    code = LOOPS[loop]
+    text = ("Here:\n```python\n" + code + "```\n") if fenced else ("Here:\n" + code)
+    assert extract_code(text) == (code if fenced else text)  # unfenced, it cannot be told from prose: all of it
+    assert answer_complete("code", text) is fenced
+    assert answer_complete("code", "Sure.\n```\n" + code) is False
+    assert answer_complete("code", code + "```\nThat is x.") is False
+    problem = Problem("p", "q", None, "assert f(1) == 2\n")
+    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
+    assert verdict.success is False and verdict.error is None
