@@ -80,3 +80,24 @@ def test_logiqa2_rows_ask_their_passage_and_the_hubs_rows_are_read_inside_their_
     # a 'text' that holds the question is the row's whole text, never a passage asked before it
     whole = {"question": "What is 2 + 3?", "choices": ["4", "5"], "answer": 1, "text": "Q: What is 2 + 3? A: 5"}
     assert load(tmp_path, [whole]).problems[0].question == "What is 2 + 3?\n\nA. 4\nB. 5"
+
+
+NUMINA_15 = {"problem": "Find x if x + 1 = 3.", "solution": "Subtract 1: $x = 2$.", "answer": "2",
+             "problem_type": "Algebra", "question_type": "math-word-problem", "problem_is_valid": "Yes",
+             "solution_is_valid": "Yes", "source": "cn_k12", "synthetic": False}
+
+
+def test_numinamath_rows_marked_invalid_are_refused_naming_the_mark(tmp_path):
+    # NuminaMath-1.5 marks the rows whose problem or solution its authors found wrong or incomplete (NeMo RL's loader
+    # keeps only rows marked "Yes" in both): such a row's answer was the reference every rollout was judged against
+    rows = [NUMINA_15, {**NUMINA_15, "problem": "Find y if y + 1 = 3.", "problem_is_valid": "No"},
+            {**NUMINA_15, "problem": "Find z if z + 1 = 3.", "solution_is_valid": "Incomplete"},
+            {**NUMINA_15, "problem": "Find w if w + 1 = 3.", "solution_is_valid": False}]
+    res = load(tmp_path, rows, oracle="boxed")
+    assert [p.question for p in res.problems] == [NUMINA_15["problem"]]
+    assert [s.row for s in res.skipped] == [2, 3, 4] and {s.reason for s in res.skipped} == {"no answer to judge"}
+    assert "problem_is_valid is 'No'" in res.skipped[0] and "solution_is_valid is 'Incomplete'" in res.skipped[1]
+    assert "solution_is_valid is False" in res.skipped[2]
+    assert all("NuminaMath-1.5" in s and "'Yes'" in s and "drop the row" in s for s in res.skipped)
+    # a row without the marks (NuminaMath-CoT's, OpenR1-Math's) is kept as before
+    assert load(tmp_path, [{"problem": "Find x if x + 1 = 3.", "answer": "2"}], oracle="boxed").problems

@@ -152,6 +152,9 @@ NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
 number). NeMo RL's NuminaMath loader drops both; as a reference, "proof" passes a rollout that boxes the word."""
+VALIDITY_KEYS = ("problem_is_valid", "solution_is_valid")
+"""NuminaMath-1.5's marks of a row whose problem or solution its authors checked: "Yes", or not ("No",
+"Incomplete"), when its answer is no reference to judge by."""
 CODE_KINDS = ("code", "coding", "verifiable_code")
 """What a code row of a mixed dataset says it is: verl rows' ``ability`` (Eurus-2 mixes math and code), PrimeIntellect's
 ``task_type``; under an answer oracle its tests would be the reference answer."""
@@ -1101,6 +1104,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("no answer to judge", f"the row's {what} is {kind.strip()!r}: a code problem, whose ground truth "
                                           f"is its tests, not an answer; mine the code rows with --oracle code and "
                                           f"the others with an answer oracle")
+    marked = next(((k, row[k]) for k in VALIDITY_KEYS if not fields.code and row.get(k) not in (None, "") and
+                   str(row[k]).strip().lower() not in ("yes", "true")), None)
+    if marked is not None:
+        return skip("no answer to judge", f"its {marked[0]} is {marked[1]!r} (NuminaMath-1.5's mark of a problem or "
+                                          f"solution its authors found wrong or incomplete): its reference answer "
+                                          f"cannot be trusted; drop the row (keep rows whose problem_is_valid and "
+                                          f"solution_is_valid are 'Yes', as NeMo RL's loader does)")
     if unjudged and ans is not None:
         what = f"its reference answer is {ans.strip()!r}" if str(ans).strip().lower() in NO_ANSWER else \
             "its question_type is 'proof'"
