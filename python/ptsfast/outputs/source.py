@@ -135,7 +135,11 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
             if not raw.strip():
                 continue
             try:
-                rec = json.loads(raw)
+                rec = json.loads(raw, parse_constant=_no_constant)
+            except _NotJSONNumber as e:
+                raise ExportError(f"{path} line {n} holds {e}, which is no JSON number and no value ptsfast writes (an "
+                                  f"unknown p or Δp is null): another tool rewrote the record - restore the file, or "
+                                  f"write null there") from None
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
                 raise ExportError(f"{path} line {n} is not JSON ({getattr(e, 'msg', e)}); pass a run folder written "
                                   f"by `ptsfast mine` or one of its .jsonl files") from None
@@ -143,6 +147,15 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
                 raise ExportError(f"{path} line {n} is a JSON {type(rec).__name__}, not a record; pass a run folder "
                                   f"written by `ptsfast mine`")
             yield rec
+
+
+class _NotJSONNumber(ValueError):
+    """NaN, Infinity or -Infinity in a record: not JSON, but Python's json writes and reads them; ptsfast never
+    writes them, and an export, which writes strict JSON, failed on one with no file or record named."""
+
+
+def _no_constant(name: str):
+    raise _NotJSONNumber(name)
 
 
 def is_run_dir(d: Path) -> bool:
