@@ -101,3 +101,18 @@ def test_numinamath_rows_marked_invalid_are_refused_naming_the_mark(tmp_path):
     assert all("NuminaMath-1.5" in s and "'Yes'" in s and "drop the row" in s for s in res.skipped)
     # a row without the marks (NuminaMath-CoT's, OpenR1-Math's) is kept as before
     assert load(tmp_path, [{"problem": "Find x if x + 1 = 3.", "answer": "2"}], oracle="boxed").problems
+
+
+ALPACA_TURN = {"instruction": "And what about 3?", "input": "", "output": "9",
+               "history": [["What is 2 squared?", "4"], ["And 2 cubed?", "8"]]}
+
+
+def test_an_alpaca_row_with_earlier_turns_in_its_history_is_refused_naming_them(tmp_path):
+    # LLaMA-Factory's Alpaca rows keep a conversation's earlier turns in 'history', [instruction, response] pairs:
+    # the model was asked "And what about 3?" alone, and judged against "9"
+    res = load(tmp_path, [ALPACA_TURN, {**ALPACA_TURN, "instruction": "What is 3 squared?", "history": []}],
+               oracle="boxed")
+    assert [p.question for p in res.problems] == ["What is 3 squared?"]
+    skip, = res.skipped
+    assert skip.row == 1 and skip.reason == "wrong type"
+    assert "'history'" in skip and "2 earlier turns" in skip and "one question" in skip

@@ -818,6 +818,19 @@ def with_passage(row: dict, question: str, question_column: str) -> str:
     return f"{passage.strip()}\n\n{question.lstrip()}"
 
 
+HISTORY_KEY = "history"
+"""LLaMA-Factory's Alpaca rows' earlier turns of a conversation: ``[[instruction, response], ...]``."""
+
+
+def _history(row: dict) -> int:
+    """How many earlier turns a row's :data:`HISTORY_KEY` holds (0 where it holds none, or no such pairs)."""
+    turns = _maybe_json(row.get(HISTORY_KEY))
+    if not isinstance(turns, list) or not all(isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
+                                              for t in turns):
+        return 0
+    return len(turns)
+
+
 def with_input(row: dict, question: str, question_column: str) -> str:
     """An Alpaca-format row's instruction followed by its ``input`` (what the instruction works on: "Add the two
     numbers." / "2 and 3"), as Alpaca's prompt shows both, where the instruction does not already hold it."""
@@ -1018,6 +1031,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
+    turns = _history(row) if not isinstance(row[fields.question], list) else 0
+    if turns:
+        return skip("wrong type", f"field {HISTORY_KEY!r} holds {turns} earlier turn{'s' * (turns != 1)} of the "
+                                  f"conversation (LLaMA-Factory's Alpaca rows), which field {fields.question!r} "
+                                  f"follows up; ptsfast mines one question: keep the rows whose history is empty, or "
+                                  f"write the turns into the question")
     if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
         q = with_input(row, with_passage(row, str(q), fields.question), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
