@@ -116,3 +116,15 @@ def test_an_alpaca_row_with_earlier_turns_in_its_history_is_refused_naming_them(
     skip, = res.skipped
     assert skip.row == 1 and skip.reason == "wrong type"
     assert "'history'" in skip and "2 earlier turns" in skip and "one question" in skip
+
+
+def test_an_alpaca_rows_system_column_is_its_system_prompt(tmp_path):
+    # LLaMA-Factory's Alpaca rows keep their system prompt in 'system' beside 'instruction', as its ShareGPT rows do
+    # beside the chat: the model was asked without it
+    row = {"instruction": "What is 3 squared?", "input": "", "output": "9", "system": "Answer in a box.",
+           "history": []}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.meta["system_prompt"] == "Answer in a box." and p.question == "What is 3 squared?"
+    # beside a question column of another name, 'system' may still mean anything (a physical system)
+    plain, = load(tmp_path, [{"question": "Mass?", "answer": "2", "system": "two blocks"}], oracle="boxed").problems
+    assert "system_prompt" not in plain.meta

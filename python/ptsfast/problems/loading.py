@@ -160,8 +160,8 @@ CODE_KINDS = ("code", "coding", "verifiable_code")
 ``task_type``; under an answer oracle its tests would be the reference answer."""
 SYSTEM_PROMPT_KEY = "system_prompt"
 """A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
-name, or beside a chat a ``system`` column, as OpenThoughts' and LLaMA-Factory's ShareGPT rows keep it): used when the
-run gives no ``--system-prompt``."""
+name, or beside a chat or an Alpaca ``instruction`` a ``system`` column, as OpenThoughts' and LLaMA-Factory's rows keep
+it): used when the run gives no ``--system-prompt``."""
 
 
 def lift_ground_truth(row: dict) -> dict:
@@ -1194,7 +1194,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])
-    if system is None and isinstance(row[fields.question], list) and meta.get(SYSTEM_PROMPT_KEY) is None:
+    alpaca = str(fields.question).lower() == "instruction"  # LLaMA-Factory's Alpaca rows' system prompt too
+    if system is None and (isinstance(row[fields.question], list) or alpaca) and meta.get(SYSTEM_PROMPT_KEY) is None:
         system = row.get("system") if isinstance(row.get("system"), str) else None  # OpenThoughts', LLaMA-Factory's
     if system is not None:
         meta[SYSTEM_PROMPT_KEY] = system
