@@ -20,7 +20,8 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, read_jsonl
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS
+from ptsfast.outputs.source import RunSource, committed_records
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
@@ -162,12 +163,20 @@ class RecheckRow:
                 "fresh_delta": self.fresh_delta, "holds": self.holds, "checks": self.checks}
 
 
+def _run_records(run_dir: str | Path, name: str) -> list[dict]:
+    """The records of a run's data file ``name`` that its done markers committed, as an export reads them: a problem
+    still being written (a run being mined, or killed mid-problem) has pivots without its problems.jsonl line, and
+    a resume truncates and redoes it."""
+    path = Path(run_dir) / name
+    return committed_records(RunSource(path, Path(run_dir)), "are not re-estimated") if path.exists() else []
+
+
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
                   options: MineOptions) -> dict[Hashable, Solution]:
     """Every searched solution of a run directory, by trajectory key (prompts re-encoded and checked against the
     run's, so a point is the run's own context)."""
     by_id = {p.id: p for p in problems}
-    records = list(read_jsonl(Path(run_dir) / PROBLEMS))
+    records = _run_records(run_dir, PROBLEMS)
     prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in records if r["problem_id"] in by_id], tokenizer,
                                    options)
     prep = {p.id: p for p in prepared}
@@ -197,8 +206,8 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     run_dir = Path(run_dir)
     gap = options.mining.gap
     solutions = run_solutions(run_dir, problems, tokenizer, options)
-    pivots = list(read_jsonl(run_dir / PIVOTS))
-    pairs = list(read_jsonl(run_dir / PAIRS))
+    pivots = _run_records(run_dir, PIVOTS)
+    pairs = _run_records(run_dir, PAIRS)
     state = {(pv["trajectory"], pv["position"]): pv.get("confirmed") for pv in pivots}
     rows: list[RecheckRow] = []
     for pv in pivots:
