@@ -728,6 +728,11 @@ def cmd_export(a) -> int:
 
     _check_given(a, (("run", "a run folder"), ("out", "the export's file path (or - for standard output)"),
                      ("model", "a model folder (or leave --model out for the run's model)")))
+    from ptsfast.outputs.rundir import check_no_link_loop
+
+    for flag, path in (("--run", a.run), ("--out", a.out)):  # the export resolved it: a RuntimeError traceback
+        if path != "-":
+            check_no_link_loop(path, flag)
     if a.format != "hf":
         _check_file_path(a.out, f"the {a.format} format writes one file",
                          "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")
@@ -752,6 +757,11 @@ def cmd_report(a) -> int:
     if a.run == "-":  # read as a folder named '-': "-/problems.jsonl not found"
         raise ValueError("--run -: the report reads a run folder, not a stream - give the --out folder of a "
                          "`ptsfast mine` or `ptsfast anchors` run")
+    from ptsfast.outputs.rundir import check_no_link_loop
+
+    for flag, path in (("--run", a.run), ("--out", a.out)):  # "[Errno 40] Too many levels of symbolic links"
+        if path is not None and path != "-":
+            check_no_link_loop(path, flag)
     if not os.path.lexists(Path(a.run).expanduser()):  # "DIR/problems.jsonl not found" named a file, not the typo
         raise ValueError(f"--run {a.run}: no such folder - give the --out folder of a `ptsfast mine` or "
                          f"`ptsfast anchors` run")

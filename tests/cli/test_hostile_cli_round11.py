@@ -52,3 +52,41 @@ def test_a_folder_no_run_holds_any_more_resumes(model_dir, problems, tmp_path, c
     assert (out / ".lock").exists()
     assert cli(argv) == 0
     assert "problems_already_done" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def finished(model_dir, problems, tmp_path):
+    """A finished mining run's folder."""
+    out = tmp_path / "run"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]) == 0
+    return out
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["mine", "--model", "{nomodel}", "--problems", "{problems}", "--out", "{loop}", *FAST, *MINE], "--out"),
+    (["mine", "--model", "{nomodel}", "--problems", "{problems}", "--out", "{loop}/sub", *FAST, *MINE], "--out"),
+    (["anchors", "--model", "{nomodel}", "--problems", "{problems}", "--out", "{loop}", *FAST, *ANCHORS], "--out"),
+    (["export", "--run", "{run}", "--out", "{loop}"], "--out"),
+    (["export", "--run", "{run}", "--out", "{loop}/pairs.jsonl"], "--out"),
+    (["export", "--run", "{loop}", "--out", "{tmp}/pairs.jsonl"], "--run"),
+    (["report", "--run", "{run}", "--out", "{loop}"], "--out"),
+    (["report", "--run", "{loop}"], "--run"),
+    (["simulate", "--json", "{loop}"], "--json"),
+])
+def test_a_path_through_a_loop_of_links_names_the_link_and_its_flag(argv, flag, finished, problems, tmp_path,
+                                                                    capsys, monkeypatch):
+    """`export --out loop` (a link to a link to itself) ended in a RuntimeError traceback ("Symlink loop"); `mine
+    --out loop` called the link one to a folder that does not exist, `report --out loop` and `mine --out loop/sub`
+    were a bare "[Errno 40] Too many levels of symbolic links", and `report --run loop` said loop/problems.jsonl was
+    not found."""
+    import ptsfast.mining.simulate as simulate
+
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    loop, other = tmp_path / "loop", tmp_path / "other"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    names = {"nomodel": tmp_path / "no-model", "problems": problems, "loop": loop, "run": finished, "tmp": tmp_path}
+    capsys.readouterr()
+    assert cli([a.format(**names) for a in argv]) == 2
+    one_line_error(capsys, f"{flag} {loop}", "a loop of symbolic links", "pass another path")
+    assert not (tmp_path / "no-model").exists() and finished.is_dir()

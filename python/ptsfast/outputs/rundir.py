@@ -21,6 +21,7 @@ crash), is an error naming the way out: committed work is never dropped.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import fcntl
 import functools
 import json
@@ -206,12 +207,36 @@ def is_stream(path: str | os.PathLike) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def check_no_link_loop(path: str | os.PathLike, flag: str = "--out") -> None:
+    """Refuse a path through a loop of symbolic links (a link to a link back to it), naming the link: such a path
+    was read as a link to a folder that does not exist, a bare '[Errno 40] Too many levels of symbolic links', or
+    a RuntimeError traceback where the export resolved it."""
+    p = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        os.stat(p)
+        return
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            return
+    q = Path(p.anchor)
+    for part in p.parts[1:]:  # the first part that loops is the link to fix
+        q = q / part
+        try:
+            os.stat(q)
+        except OSError as e:
+            if e.errno != errno.ELOOP:
+                return
+            raise ValueError(f"{flag} {path}: {q} is a link that leads back to itself (a loop of symbolic links); "
+                             f"repoint or remove it, or pass another path") from None
+
+
 def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = False) -> None:
     """Refuse, before any work, an output that cannot be written: ``path`` (a file, or with ``folder`` a folder
     to create or fill) must have a folder above it (the nearest existing one) where a file can be created. Tried
     with a temporary file, removed at once: permission bits do not tell root about a read-only or virtual file
     system, where the run's first write would fail after its work was done."""
     check_name_lengths(path, flag)
+    check_no_link_loop(path, flag)
     p = Path(path).expanduser()
     target = Path(os.path.realpath(p))
     if folder and os.path.islink(p) and not target.exists():  # a folder is not made through a link
