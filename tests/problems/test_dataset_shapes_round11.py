@@ -128,3 +128,26 @@ def test_an_alpaca_rows_system_column_is_its_system_prompt(tmp_path):
     # beside a question column of another name, 'system' may still mean anything (a physical system)
     plain, = load(tmp_path, [{"question": "Mass?", "answer": "2", "system": "two blocks"}], oracle="boxed").problems
     assert "system_prompt" not in plain.meta
+
+
+AGIEVAL_LSAT = {"passage": "Of the eight students, exactly six will give reports on Monday, Tuesday and Wednesday.",
+                "question": "Which one of the following could be the schedule of the students' reports?",
+                "options": ["(A)Helen, Robert", "(B)Irving, Olivia", "(C)Lenore, Helen", "(D)Nina, Helen",
+                            "(E)Olivia, Nina"], "label": "C", "answer": None, "other": None}
+
+
+def test_agievals_own_rows_are_judged_against_their_label(tmp_path):
+    # AGIEval's own files name a multiple-choice row's right option in 'label' and leave 'answer' null (its cloze
+    # rows the other way round): every multiple-choice row was refused as having an empty 'answer'
+    lsat, = load(tmp_path, [AGIEVAL_LSAT]).problems
+    assert lsat.question.startswith(AGIEVAL_LSAT["passage"] + "\n\n" + AGIEVAL_LSAT["question"] + "\n\n(A)Helen")
+    assert_judged(lsat, "C", "ABCDE")
+    cloze, = load(tmp_path, [{"passage": None, "question": "What is 1 + 2?", "options": None, "label": None,
+                              "answer": "3", "other": None}], oracle="boxed").problems
+    assert cloze.answer == "3"
+    # a label that names no option is still refused, naming the column it came from
+    bad = load(tmp_path, [{**AGIEVAL_LSAT, "label": "F"}])
+    assert not bad.problems and "field 'label'" in bad.skipped[0] and "names choice F" in bad.skipped[0]
+    # an answer column named with --answer-field is the one read
+    named = load(tmp_path, [AGIEVAL_LSAT], "--answer-field", "answer")
+    assert not named.problems and "field 'answer' is empty" in named.skipped[0]

@@ -843,6 +843,10 @@ def with_input(row: dict, question: str, question_column: str) -> str:
 CHOICES_KEYS = ("choices", "options", "endings")
 """Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
 ``options``, HellaSwag's ``endings``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
+CHOICE_LABEL_KEY = "label"
+"""A multiple-choice row's right choice where its answer column is empty (AGIEval's own files: ``label`` "C",
+``answer`` null; their cloze rows have an ``answer`` and no choices). Elsewhere ``label`` may be a class, never read
+as the answer."""
 INDEX_ANSWERS = {"endings": "label"}
 """The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
 ``label``, a text: "3")."""
@@ -1062,6 +1066,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             raw_answer = _index_letter(row.get(index), index, choices, base)
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
+    if raw_answer is None and choices and index is None and "answer" in _detected(fields) and fields.answer:
+        label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and row.get(k) is not None)
+        if label is not None:  # AGIEval's multiple-choice rows: 'label' "C", 'answer' null
+            fields, raw_answer = replace(fields, answer=label), row[label]
     if isinstance(raw_answer, list) and raw_answer and all(map(_is_scalar, raw_answer)) and _list_answer(row) and \
             not fields.code:
         raw_answer = json.dumps(raw_answer)  # TheoremQA's [0, 5]: the answer is the list, as its judge reads it
