@@ -40,11 +40,13 @@ NOT_COMPUTED = {"sentence_embedding": [], "alternatives_embeddings": [], "causal
                 "sentence_category": None, "dependency_sentences": []}
 """codelion's fields ptsfast does not compute, with codelion's defaults."""
 
-_PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prefix_ids", "sentence_ids", "p_with", "p_resampled",
-                   "p_different", "p_similar", "counterfactual_importance", "counterfactual_lo", "counterfactual_hi",
-                   "resampling_importance", "resampling_lo", "resampling_hi", "is_anchor", "stop", "n_sentences",
-                   "solution_correct", "cut_resamples", "unfinished_resamples", "oracle", "seed", "sampler", "anchors",
-                   "similarity")
+# prompt_len and think_open: what a re-estimate from the ids needs beside the sampler (the oracle judges the text
+# after the prompt, after </think> where the prompt opened a trace), as a pts record of a pivot carries them
+_PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prompt_len", "prefix_ids", "sentence_ids", "p_with",
+                   "p_resampled", "p_different", "p_similar", "counterfactual_importance", "counterfactual_lo",
+                   "counterfactual_hi", "resampling_importance", "resampling_lo", "resampling_hi", "is_anchor", "stop",
+                   "n_sentences", "solution_correct", "cut_resamples", "unfinished_resamples", "oracle", "think_open",
+                   "seed", "sampler", "anchors", "similarity")
 
 
 def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | None, task_type: str,
