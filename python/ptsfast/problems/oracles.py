@@ -236,27 +236,27 @@ def _gsm8k_complete(text: str) -> bool:
     return m is not None and bool(m.group(2)) and re.search(r"\d", m.group(1)) is not None
 
 
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BOX_OR_BRACE = re.compile(rf"{_BOX_OPEN.pattern}|[{{}}]")
+
+
 def extract_boxed(text: str, last: bool = False) -> str | None:
     """Content of the first (``last``: the last) closed ``\\boxed{...}`` (nested braces allowed), or None. A
     rollout's answer is its first box (the early stop relies on it); a reference solution's is its last, as MATH's
     own grader reads it (a worked solution may box a step before the answer). An empty box holds no answer and is
     passed over (models echo the prompt's "within \\boxed{}" before answering)."""
-    found = None
-    for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
-        depth, i = 1, m.end()
-        while i < len(text):
-            c = text[i]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    found = text[m.end():i].strip() or found
+    found, opened, boxes = [], [], 0  # closed boxes (start, content); the braces open: a box's start, or -1
+    for m in _BOX_OR_BRACE.finditer(text):  # one pass: each box left open was read to the text's end on its own
+        if m.group() != "}":
+            opened.append(-1 if m.group() == "{" else m.end())
+            boxes += m.group() != "{"
+        elif opened and (start := opened.pop()) >= 0:
+            boxes -= 1
+            if inside := text[start:m.start()].strip():
+                found.append((start, inside))
+                if not last and not boxes:  # every box opened before it is closed: the first is known
                     break
-            i += 1
-        if found is not None and not last:
-            return found
-    return found
+    return (max(found) if last else min(found))[1] if found else None
 
 
 _GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"
@@ -1063,8 +1063,6 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
             _verdicts.popitem(last=False)
     return res.passed
 
-
-_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 
 
 THINK_OPEN, THINK_CLOSE = TRACE_MARKERS[0]

@@ -1,0 +1,40 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 6).
+
+Each verdict follows the dataset's own grader where it reads a spelling alike (Hendrycks' MATH ``is_equiv``, lm-eval's
+GSM8K and multiple-choice regexes) and HF math-verify's reading of the value where MATH's is silent; two different
+values never pass for each other, and no answer, however long or looping, takes long to judge.
+"""
+
+import time
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, extract_boxed, oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+@pytest.mark.parametrize("text", ["\\boxed{\\frac{1}{2}" * 5000, "\\boxed{" * 14000, "\\fbox{x" * 14000])
+def test_boxes_left_open_by_a_loop_are_read_at_once(text):
+    """Each box that never closes was read to the text's end: a model's loop of 5,000 ``\\boxed{\\frac{1}{2}`` took
+    30 s and 14,000 ``\\boxed{`` two minutes to judge, and the early stop asks after every token (no timeout)."""
+    t0 = time.perf_counter()
+    assert extract_boxed(text) is None and extract_boxed(text, last=True) is None
+    assert not answer_complete("boxed", text)
+    assert not oracle_by_name("boxed")(text, P("1"))
+    assert extract_boxed(text + "}" * 3) is not None
+    assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text,first,last", [
+    ("\\boxed{1} and \\boxed{2}", "1", "2"), ("\\boxed{ \\boxed{3}", "3", "3"),
+    ("\\boxed{a{b}c} \\boxed{}", "a{b}c", "a{b}c"),
+    ("\\boxed{\\{1, 2\\}}", "\\{1, 2\\}", "\\{1, 2\\}"), ("\\boxed{x} \\boxed{", "x", "x"), ("\\boxed{", None, None),
+    ("\\boxed {5} then \\fbox{6}", "5", "6"), ("\\boxed{\\boxed{3}}", "\\boxed{3}", "3"),
+])
+def test_the_first_and_last_closed_boxes_are_read_as_before(text, first, last):
+    """The one-pass reading keeps the boxes read: the first (a rollout's answer) and the last (a reference's)."""
+    assert extract_boxed(text) == first and extract_boxed(text, last=True) == last
