@@ -901,17 +901,32 @@ PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's
 ``answer`` (from 1, as text: the option that fills the sentence's blank)."""
 
 
+TARGETS_KEY = "mc1_targets"
+"""TruthfulQA's multiple-choice targets: ``{"choices": [...], "labels": [1, 0, ...]}``, one choice labelled 1 (its
+``mc2_targets`` label several: no one reference)."""
+
+
 def _column_choices(row: dict, question: str,
                     answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
     """A row's choices kept each in a column of its own: (the choices, the right one's letter, None, 0) where the right
-    answer has a column of its own (GPQA, SciQ: listed in an order drawn from the question, the same on every load and
-    machine, as GPQA's evaluations shuffle them; listed as given, the right answer would be A in every problem), or
+    answer has a column of its own (GPQA, SciQ; TruthfulQA's :data:`TARGETS_KEY`: listed in an order drawn from the
+    question, the same on every load and machine, as GPQA's evaluations shuffle them; listed as given, the right
+    answer would be A in every problem), or
     (the choices, None, the column naming the right one by its index, what that index counts from) (MedMCQA, PIQA
     from 0, Social IQa from 1), or (the choices, None, None, 0) where each is in a column named by its letter and the
     row's ``answer`` is one of those letters (C-Eval, CMMLU, MMLU's CSV files); None where the row has none."""
-    for names in (GPQA_ANSWERS, SCIQ_ANSWERS):
-        texts = [row.get(k) for k in names]
-        if all(isinstance(t, str) and t.strip() for t in texts):
+    targets = _maybe_json(row.get(TARGETS_KEY))
+    targets = targets if isinstance(targets, dict) else {}
+    mc1, marks = targets.get("choices"), targets.get("labels")
+    if isinstance(mc1, list) and isinstance(marks, list) and len(mc1) == len(marks) > 1 and \
+            sorted(marks) == [0] * (len(marks) - 1) + [1]:
+        right = marks.index(1)  # TruthfulQA's is always the first: listed in the drawn order, as GPQA's are
+        mc1 = [mc1[right], *mc1[:right], *mc1[right + 1:]]
+    else:
+        mc1 = None
+    for names in (GPQA_ANSWERS, SCIQ_ANSWERS, None):
+        texts = [row.get(k) for k in names] if names is not None else mc1
+        if texts and all(isinstance(t, str) and t.strip() for t in texts):
             order = sorted(range(len(texts)), key=lambda i: hashlib.sha256(f"{i}\0{question}".encode()).digest())
             return tuple(texts[i].strip() for i in order), ascii_uppercase[order.index(0)], None, 0
     for names, index, base in COLUMN_CHOICES:
