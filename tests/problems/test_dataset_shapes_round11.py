@@ -177,3 +177,24 @@ def test_truthfulqa_rows_list_their_mc1_targets_in_an_order_of_their_own(tmp_pat
     # targets that do not name exactly one right choice are no reference: the row is refused as before
     two = load(tmp_path, [{**TRUTHFULQA, "mc1_targets": {**TRUTHFULQA["mc1_targets"], "labels": [1, 1, 0, 0]}}])
     assert not two.problems and two.skipped[0].reason == "missing field"
+
+
+PUBMEDQA = {"pubid": 21645374, "question": "Do mitochondria play a role in remodelling lace plant leaves during "
+                                           "programmed cell death?",
+            "context": {"contexts": ["Programmed cell death (PCD) is the regulated death of cells within an organism.",
+                                     "The following paper elucidates the role of mitochondrial dynamics."],
+                        "labels": ["BACKGROUND", "RESULTS"], "meshes": ["Alismataceae", "Apoptosis"]},
+            "long_answer": "Results depicted mitochondrial dynamics in vivo as PCD progresses.",
+            "final_decision": "yes"}
+
+
+def test_pubmedqa_rows_ask_their_abstract_and_judge_against_their_final_decision(tmp_path):
+    # PubMedQA keeps the abstract a question asks about in 'context' as {"contexts": [...], "labels": [...]} and its
+    # answer in 'final_decision' (yes / no / maybe): the rows were refused as missing 'answer', and with
+    # --answer-field final_decision the model was asked about "the lace plant" without the abstract
+    p, = load(tmp_path, [PUBMEDQA], oracle="normalized").problems
+    contexts = PUBMEDQA["context"]["contexts"]
+    assert p.question == f"{contexts[0]}\n{contexts[1]}\n\n{PUBMEDQA['question']}"
+    assert p.answer == "yes"
+    judge = make_judge("normalized", 5.0)
+    assert judge("Yes.", p).success and not judge("no", p).success

@@ -141,13 +141,13 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
-ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "output",
-               "solution", "response", "completion", "canonical_solution", GROUND_TRUTH)
+ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "final_decision",
+               "output", "solution", "response", "completion", "canonical_solution", GROUND_TRUTH)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
-``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter) before a whole solution's,
-whose last box or number is read (TRL's ``completion``, a text or a chat of the one reply). A true/false value is
-taken only from an ``answer`` column (BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the
-row's solution is right, and is never the reference."""
+``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's
+``final_decision``) before a whole solution's, whose last box or number is read (TRL's ``completion``, a text or a
+chat of the one reply). A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere (a
+``correct`` column of solutions) it says whether the row's solution is right, and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -799,20 +799,30 @@ def with_declarations(row: dict, question: str) -> str:
 
 PASSAGE_KEYS = ("context", "passage", "article", "body")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
-SVAMP's ``Body``; in any case): shown before the question, which alone ("Which must be true?") cannot be answered."""
+SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections; in any case): shown before the question, which alone
+("Which must be true?") cannot be answered."""
 CHOICES_PASSAGE_KEY = "text"
 """A multiple-choice row's passage beside its question (LogiQA 2.0's ``text``), where it does not hold the question;
 elsewhere a ``text`` column may be anything (a row's whole text, its answer included)."""
 
 
+def _passage_text(value: Any) -> str | None:
+    """A passage column's text: a text, or PubMedQA's abstract, ``{"contexts": [its sections' texts], "labels",
+    "meshes"}``, its sections a line each; None for anything else."""
+    parts = value.get("contexts") if isinstance(value, dict) else None
+    if isinstance(parts, list) and parts and all(isinstance(x, str) for x in parts):
+        return "\n".join(x.strip() for x in parts)
+    return value if isinstance(value, str) else None
+
+
 def with_passage(row: dict, question: str, question_column: str) -> str:
     """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`, or in a
     multiple-choice row :data:`CHOICES_PASSAGE_KEY`) and the question does not already hold it."""
-    k = _first_column(row, PASSAGE_KEYS, lambda k: k != question_column and isinstance(row.get(k), str))
+    k = _first_column(row, PASSAGE_KEYS, lambda k: k != question_column and _passage_text(row.get(k)) is not None)
     if k is None and any(row.get(c) is not None for c in CHOICES_KEYS):
         k = _first_column(row, (CHOICES_PASSAGE_KEY,), lambda k: k != question_column and isinstance(row.get(k), str)
                           and question.strip() not in row[k])  # one that holds the question is the whole row's text
-    passage = None if k is None else row[k]
+    passage = None if k is None else _passage_text(row[k])
     if passage is None or not passage.strip() or passage.strip() in question:
         return question
     return f"{passage.strip()}\n\n{question.lstrip()}"
