@@ -29,3 +29,16 @@ def test_a_program_too_deep_for_pythons_parser_is_a_failed_rollout_not_a_crash(l
     problem = Problem("p", "q", None, "assert f(1) == 2\n")
     verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
     assert verdict.success is False and verdict.error is None
+
+
+@pytest.mark.parametrize("loop", ["```\n" * 12000, "```text\nno\n```\n" * 5000, "```bash\nls\n```\n" * 5000])
+def test_a_loop_of_blocks_before_the_program_is_read_at_once(loop):
+    # each block passed over searched the rest of the text for a one-line fence: 12,000 ``` lines took 7 s to read,
+    # 25,000 a minute, and the early stop reads the answer after every token
+    import time
+
+    t0 = time.perf_counter()
+    text = loop + "```python\n" + F + "```\n"
+    assert extract_code(text) == F and answer_complete("code", text)
+    assert extract_code(loop) == loop and not answer_complete("code", loop)  # no program: judged as written
+    assert time.perf_counter() - t0 < 3.0

@@ -482,10 +482,11 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     m = _FENCE_OPEN.search(text)
     if m is not None and m.start() > 0 and not m.group(2).strip() and _is_code(text[:m.start()]):
         return text[:m.start()], True
-    pos, imports = 0, ""
+    pos, imports, one = 0, "", _ONE_LINE.search(text)
     while True:
         m = _FENCE_OPEN.search(text, pos)
-        one = _ONE_LINE.search(text, pos)
+        if one is not None and one.start() < pos:  # searched again only when passed: from each block, it read to
+            one = _ONE_LINE.search(text, pos)  # the text's end (a loop of 25,000 ``` lines took a minute)
         if one is not None and (m is None or one.start() < m.start()):
             if one.group(1) or _is_code(one.group(2)):
                 return imports + one.group(2) + "\n", text.startswith("\n", one.end())
