@@ -46,3 +46,30 @@ def test_a_nan_written_into_a_record_by_another_tool_is_named_with_its_file_and_
     assert cli(["export", "--run", str(edited), "--format", fmt, *kind, "--out", str(out)]) == 2
     one_line_error(capsys, "pivots.jsonl line 2", "NaN", "null")
     assert not out.exists()
+
+
+def test_a_pts_context_tokenised_as_codelion_and_trl_do_gives_the_mined_ids_with_one_bos(tmp_path):
+    """A Llama 2 / Mistral / Llama 3 / Gemma chat template writes the BOS its tokenizer also adds itself.
+    codelion's DPO export hands pivot_context to TRL as the prompt, and its steering export and rejected-token
+    search call tokenizer(pivot_context): each adds the BOS again. The pts export's pivot_context kept the
+    template's BOS, so they saw [BOS, BOS, ...], a context the model never mined, while pivot_context_exact said
+    true (it tokenised without special tokens, as no reader of the file does)."""
+    pytest.importorskip("trl")
+    from test_exports_round8 import INST, sentencepiece_like, tiny_run
+
+    from ptsfast.outputs.export import export
+
+    tok = sentencepiece_like("{{ bos_token }}" + INST)
+    run, _ = tiny_run(tmp_path, tok)
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert export(run, out, fmt="pts") >= 1
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    for rec in recs:
+        ids = rec["pivot_context_ids"]
+        assert ids[:1] == [tok.bos_token_id] and ids[1:2] != [tok.bos_token_id]
+        assert rec["pivot_context_exact"] is (tok(rec["pivot_context"])["input_ids"] == ids)
+    assert any(r["pivot_context_exact"] for r in recs)  # the others: the model sampled a non-canonical tokenisation
+    for rec in recs:  # codelion's DPO pair, as TRL tokenises it: the mined context, then the token
+        if rec.get("rejected_token") is not None:
+            assert tok(rec["pivot_context"] + rec["pivot_token"])["input_ids"] == \
+                rec["pivot_context_ids"] + [rec["pivot_token_id"]]

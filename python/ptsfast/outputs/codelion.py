@@ -32,13 +32,22 @@ def timestamp(created: str | None) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _context_text(pivot: Mapping, tokenizer) -> str:
-    if pivot.get("prefix_text") is not None:
-        return pivot["prefix_text"]
-    if tokenizer is None:
-        raise ExportError(f"pivot of problem {pivot.get('problem_id')!r} has no prefix_text (a run mined before it "
-                          f"was recorded); pass --model with the run's model so its tokenizer can decode the context")
-    return tokenizer.decode([int(t) for t in pivot["prefix_ids"]], skip_special_tokens=False)
+def _context(pivot: Mapping, tokenizer) -> tuple[str, bool | None]:
+    """``(pivot_context, pivot_context_exact)``: the prefix as text that codelion's readers and TRL tokenise, with
+    the tokenizer's special tokens, back to ``prefix_ids``: without a BOS the tokenizer adds itself (they add it
+    again), and whether that tokenisation gives the ids back."""
+    if pivot.get("context_text") is not None:
+        return pivot["context_text"], pivot.get("context_text_exact")
+    ids = [int(t) for t in pivot["prefix_ids"]]
+    if tokenizer is not None:
+        bos = getattr(tokenizer, "bos_token_id", None)
+        own = bos is not None and ids[:1] == [bos] and tokenizer("a")["input_ids"][:1] == [bos]
+        text = tokenizer.decode(ids[1:] if own else ids, skip_special_tokens=False)
+        return text, list(tokenizer(text)["input_ids"]) == ids
+    if pivot.get("prefix_text") is not None:  # a run mined before context_text was recorded, no tokenizer given
+        return pivot["prefix_text"], pivot.get("prefix_text_exact")
+    raise ExportError(f"pivot of problem {pivot.get('problem_id')!r} has no prefix_text (a run mined before it "
+                      f"was recorded); pass --model with the run's model so its tokenizer can decode the context")
 
 
 def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, tokenizer=None) -> dict:
@@ -46,10 +55,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
     problem = source.problems().get(str(pivot["problem_id"]), {})
     before, after = pivot["p_before"], pivot["p_after"]
     delta = after - before
-    context = _context_text(pivot, tokenizer)
-    exact = pivot.get("prefix_text_exact")
-    if exact is None and tokenizer is not None:
-        exact = list(tokenizer(context, add_special_tokens=False)["input_ids"]) == list(pivot["prefix_ids"])
+    context, exact = _context(pivot, tokenizer)
     rec = {
         "model_id": pivot.get("model") or source.model_name(),
         "query": problem.get("question"),
