@@ -198,3 +198,13 @@ def test_pubmedqa_rows_ask_their_abstract_and_judge_against_their_final_decision
     assert p.answer == "yes"
     judge = make_judge("normalized", 5.0)
     assert judge("Yes.", p).success and not judge("no", p).success
+
+
+def test_big_bench_hard_rows_ask_their_input_and_judge_against_their_target(tmp_path):
+    # BIG-Bench Hard's rows are {"input", "target"}: they were refused as missing 'question', then as missing 'answer'
+    bbh, = load(tmp_path, [{"input": "not ( True ) and ( True ) is", "target": "False"}], oracle="exact").problems
+    assert bbh.question == "not ( True ) and ( True ) is" and bbh.answer == "False"
+    # CRUXEval's 'input' is a function's arguments, beside its 'code' and 'output': never the question
+    crux = load(tmp_path, [{"code": "def f(x):\n    return x", "input": "3", "output": "3", "target": "3"}],
+                oracle="exact")
+    assert not crux.problems and crux.skipped[0].reason == "missing field"

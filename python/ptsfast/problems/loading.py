@@ -141,8 +141,10 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
+TARGET_KEY = "target"
+"""BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
 ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "final_decision",
-               "output", "solution", "response", "completion", "canonical_solution", GROUND_TRUTH)
+               "output", "solution", "response", "completion", "canonical_solution", GROUND_TRUTH, TARGET_KEY)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's
 ``final_decision``) before a whole solution's, whose last box or number is read (TRL's ``completion``, a text or a
@@ -260,12 +262,13 @@ def _first_column(row: dict, names: Sequence[str], has) -> str | None:
 def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     """The first of :data:`QUESTION_KEYS` that ``has`` (in any case); in a code row of OpenCodeInstruct's shape (its
     task in ``input``, its asserts in ``unit_tests``), ``input``, and ``input`` holding a chat (Llama-Nemotron's
-    post-training rows). Elsewhere ``input`` is a program's stdin or a function's arguments (CRUXEval's), never taken
+    post-training rows) or a text beside a :data:`TARGET_KEY` (BIG-Bench Hard's). Elsewhere ``input`` is a program's stdin or a function's arguments (CRUXEval's), never taken
     for the question."""
     q = _first_column(row, QUESTION_KEYS, has)
     chat = isinstance(row.get("input"), list) and bool(row["input"]) and \
         all(isinstance(m, dict) and ("role" in m or "from" in m) for m in row["input"])
-    return "input" if q is None and has("input") and (chat or fields.code and "unit_tests" in row) else q
+    bbh = not fields.code and isinstance(row.get("input"), str) and TARGET_KEY in row and "code" not in row
+    return "input" if q is None and has("input") and (chat or bbh or fields.code and "unit_tests" in row) else q
 
 
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
