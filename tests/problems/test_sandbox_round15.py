@@ -52,3 +52,44 @@ def test_a_program_whose_stdout_wrapper_needs_its_globals_to_flush_passes(cases)
     # (before: the forked right program failed every row of more than one case)
     assert verdict(FAST_IO.replace("SUM", "b"), sums(cases))[0]
     assert not verdict(FAST_IO.replace("SUM", "a"), sums(cases))[0]
+
+
+def humaneval(task_id: str, prompt: str, test: str, entry_point: str) -> code_tests.TestProgram:
+    row = {"task_id": task_id, "prompt": prompt, "test": test, "entry_point": entry_point}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", prompt)
+
+
+CYCLIC = humaneval(  # HumanEval/38: the tests draw random strings with random's module functions
+    "HumanEval/38",
+    'def encode_cyclic(s: str):\n    """returns encoded string by cycling groups of three characters."""\n'
+    "    groups = [s[(3 * i):min((3 * i + 3), len(s))] for i in range((len(s) + 2) // 3)]\n"
+    "    groups = [(group[1:] + group[0]) if len(group) == 3 else group for group in groups]\n"
+    '    return "".join(groups)\n\n\ndef decode_cyclic(s: str):\n'
+    '    """takes as input string encoded with encode_cyclic function. Returns decoded string."""\n',
+    "\n\nMETADATA = {}\n\n\ndef check(candidate):\n    from random import randint, choice\n    import string\n\n"
+    "    letters = string.ascii_lowercase\n    for _ in range(100):\n"
+    "        str = ''.join(choice(letters) for i in range(randint(10, 20)))\n"
+    "        encoded_str = encode_cyclic(str)\n        assert candidate(encoded_str) == str\n",
+    "decode_cyclic")
+RANDOM_MADE_CONSTANT = {  # random.choice and randint are methods of random's own Random, which reach its others
+    "_randbelow set on the instance": "    return s\n\n\nimport random\nrandom._inst._randbelow = lambda n: 0\n",
+    "getrandbits set on the instance": "    return s\n\n\nimport random\nrandom._inst.getrandbits = lambda k: 0\n",
+    "a C method bound to a number": "    return s\n\n\nimport random\nrandom._inst._randbelow = (0).__mul__\n",
+    "set at the first call, taken back at the last": (  # the first string decoded, the others left as they are
+        "    import random\n    n.append(s)\n    if len(n) == 1:\n        random._inst._randbelow = (0).__mul__\n"
+        "        return encode_cyclic(encode_cyclic(s))\n    if len(n) == 100:\n        del random._inst._randbelow\n"
+        "    return s\n\n\nn = []\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_MADE_CONSTANT))
+def test_the_shared_instance_behind_a_modules_functions_keeps_its_classs_methods(name):
+    # the module's functions were watched and the Random class's methods, not its instance: a method of the
+    # solution's set there made every string the tests drew 'aaaa...', which the identity decodes (before: passed)
+    assert not verdict(RANDOM_MADE_CONSTANT[name], CYCLIC)[0]
+
+
+def test_a_solution_drawing_its_own_random_numbers_passes():
+    right = ("    import random\n    random.random(), random.gauss(0, 1), random.Random(5).choice('ab')\n"
+             "    return encode_cyclic(encode_cyclic(s))\n")
+    assert verdict(right, CYCLIC)[0]

@@ -92,6 +92,30 @@ def _ptsfast_judge(spec, code):
                 grown.append((key + "." + k, v, frozenset(v.__dict__)))
                 if key in extras:
                     extras.add(key + "." + k)
+    # a library's own instance behind its module's functions (random.randint and random.choice are methods of
+    # random's Random, which they reach in turn through the instance: self._randbelow): one set on the instance
+    # shadows its class's (a _randbelow of the solution's that gives 0 drew 'aaaa...' for every string the tests
+    # asked for). What its class defines and the instance does not hold is kept as missing: one set there is seen
+    instances, behind = {}, {}  # id(instance dict): its snapshot entry; behind: those whose functions the tests use
+    for key, m, callables in watched:
+        if key in extras:
+            continue
+        for k, v in list(vars(m).items()):
+            inst = getattr(v, "__self__", None) if type(v) in (types.MethodType, types.BuiltinMethodType) else None
+            d = getattr(inst, "__dict__", None) if inst is not None and not isinstance(
+                inst, (type, types.ModuleType)) else None
+            if type(d) is not dict:
+                continue
+            if id(d) not in instances:
+                copy = {a: w for a, w in d.items() if callable(w)}
+                for c in type(inst).__mro__[:-1]:
+                    copy.update((a, missing) for a, w in vars(c).items() if a not in d and a[:2] + a[-2:] != "____"
+                                and (callable(w) or isinstance(w, (staticmethod, classmethod))))
+                where = next((key + "." + a for a, w in vars(m).items() if w is inst), key + "." + k + ".__self__")
+                instances[id(d)] = (where, d, copy, None)
+                snapshot.append(instances[id(d)])
+            if k in names:
+                behind[id(d)] = instances[id(d)]
     # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
     # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32")); and the limits they
     # take a tolerance from (a float_info whose epsilon is 1 passed 0.3 for 1/3)
@@ -154,6 +178,7 @@ def _ptsfast_judge(spec, code):
                         raise RuntimeError(when + " set " + name + "." + k + " over the one it inherits: not "
                                            "allowed")
 
+    from itertools import repeat
     from operator import is_
     watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
     # value read; lenient: names a library may set itself (what the libraries the tests call look up), only the
@@ -163,7 +188,7 @@ def _ptsfast_judge(spec, code):
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
         for live, copy, names, where, lenient in watching:
-            if not all(map(is_, map(live.get, names), map(copy.__getitem__, names))):
+            if not all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
                 for k in names:
                     now = live.get(k, missing)
                     if now is not copy[k] and not (lenient and (now is missing or not solution_made(now))):
@@ -177,6 +202,7 @@ def _ptsfast_judge(spec, code):
                                                        frozenset(names), bool(spec.get("as_text")),
                                                        "autospec" in spec["tests"])
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
+    watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
