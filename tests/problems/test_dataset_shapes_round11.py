@@ -208,3 +208,31 @@ def test_big_bench_hard_rows_ask_their_input_and_judge_against_their_target(tmp_
     crux = load(tmp_path, [{"code": "def f(x):\n    return x", "input": "3", "output": "3", "target": "3"}],
                 oracle="exact")
     assert not crux.problems and crux.skipped[0].reason == "missing field"
+
+
+MMLU_REDUX = {"question": "Which of the following is a function of vitamin K?", "choices": ["Vision", "Coagulation",
+                                                                                          "Bone growth", "Immunity"],
+              "answer": 0, "error_type": "wrong_groundtruth", "source": "https://example.org/vitamin-k",
+              "correct_answer": "1", "potential_reason": "Vitamin K is needed for blood clotting."}
+
+
+def test_mmlu_redux_rows_judge_against_their_corrected_answer_and_rows_without_one_are_refused(tmp_path):
+    # MMLU-Redux re-annotates MMLU: a row whose error_type is "wrong_groundtruth" keeps MMLU's wrong 'answer' and
+    # the right one in 'correct_answer' (an index or a letter), and one of "no_correct_answer",
+    # "multiple_correct_answers", "bad_question_clarity"... has none: every such row was judged against MMLU's
+    rows = [MMLU_REDUX, {**MMLU_REDUX, "question": "Which one? (b)", "correct_answer": "B"},
+            {**MMLU_REDUX, "question": "Which one? (ok)", "error_type": "ok", "correct_answer": None, "answer": 1},
+            {**MMLU_REDUX, "question": "Which one? (none)", "error_type": "no_correct_answer", "correct_answer": None},
+            {**MMLU_REDUX, "question": "Which one? (lost)", "correct_answer": None}]
+    res = load(tmp_path, rows)
+    for p in res.problems:
+        assert_judged(p, "B", "ABCD")
+    assert len(res.problems) == 3
+    assert [s.row for s in res.skipped] == [4, 5] and {s.reason for s in res.skipped} == {"no answer to judge"}
+    assert "error_type is 'no_correct_answer'" in res.skipped[0] and "MMLU-Redux" in res.skipped[0]
+    assert "error_type is 'wrong_groundtruth'" in res.skipped[1] and "no 'correct_answer'" in res.skipped[1]
+    # SciQ's 'correct_answer' (a choice's text, no error_type beside it) is read as before
+    sciq = {"question": "What type of organism is commonly used in preparation of foods such as cheese?",
+            "distractor3": "viruses", "distractor1": "protozoa", "distractor2": "gymnosperms",
+            "correct_answer": "mesophilic organisms", "support": ""}
+    assert load(tmp_path, [sciq]).problems[0].choices

@@ -919,6 +919,31 @@ TARGETS_KEY = "mc1_targets"
 ``mc2_targets`` label several: no one reference)."""
 
 
+REDUX_ERROR, REDUX_CORRECTION = "error_type", "correct_answer"
+"""MMLU-Redux's re-annotation of an MMLU row: its ``error_type`` ("ok", "wrong_groundtruth", "no_correct_answer",
+"multiple_correct_answers", "bad_question_clarity", ...) and, where MMLU's ``answer`` is wrong, the right one in
+``correct_answer`` (an index or a letter)."""
+
+
+def _redux_answer(row: dict, choices: tuple[str, ...]) -> Any:
+    """The right answer of an MMLU-Redux row whose ``answer`` is wrong (its ``correct_answer``, as lm-eval reads it),
+    a :class:`Skip` message for a row that has none, or None where the row is no MMLU-Redux row or its ``answer``
+    stands."""
+    kind, fix = row.get(REDUX_ERROR), row.get(REDUX_CORRECTION)
+    if not isinstance(kind, str) or REDUX_CORRECTION not in row or not kind.strip() or kind.strip() == "ok":
+        return None
+    text = str(fix).strip() if _is_scalar(fix) else ""
+    if kind.strip() == "wrong_groundtruth" and re.fullmatch(r"\d+", text) and int(text) < len(choices):
+        return int(text)
+    if kind.strip() == "wrong_groundtruth" and re.fullmatch(r"[A-Z]", text) and ord(text) - 65 < len(choices):
+        return text
+    why = f"and no '{REDUX_CORRECTION}' naming a choice ({fix!r})" if kind.strip() == "wrong_groundtruth" else \
+        "(MMLU's question or choices are faulty)"
+    return Skip(f"its {REDUX_ERROR} is {kind.strip()!r} {why}: MMLU-Redux's mark of a row whose MMLU answer is no "
+                f"reference; drop the row (keep rows whose {REDUX_ERROR} is 'ok', or 'wrong_groundtruth' with a "
+                f"{REDUX_CORRECTION}, as lm-eval does)", "no answer to judge")
+
+
 def _column_choices(row: dict, question: str,
                     answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
     """A row's choices kept each in a column of its own: (the choices, the right one's letter, None, 0) where the right
@@ -1084,6 +1109,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     from_reply = reply is not None and raw_answer is None and bool(fields.answer) and not fields.code
     if from_reply:  # an SFT row's reference
         raw_answer = reply
+    redux = _redux_answer(row, choices) if choices and fields.answer != REDUX_CORRECTION else None
+    if isinstance(redux, Skip):
+        return skip("no answer to judge", redux)
+    raw_answer = raw_answer if redux is None else redux
     index, base = INDEX_ANSWERS.get(choices_field) if choices else None, 0
     own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
