@@ -93,3 +93,16 @@ def test_a_solution_drawing_its_own_random_numbers_passes():
     right = ("    import random\n    random.random(), random.gauss(0, 1), random.Random(5).choice('ab')\n"
              "    return encode_cyclic(encode_cyclic(s))\n")
     assert verdict(right, CYCLIC)[0]
+
+
+PARAM = ("import pytest\nfrom solution import f\n\n\n@pytest.mark.parametrize('x', [pytest.param(3, id='three'), 4,\n"
+         "                                       pytest.param(5, marks=pytest.mark.slow)])\n"
+         "def test_f(x):\n    assert f(x) == x * x\n")
+
+
+def test_a_pytest_param_of_one_argument_is_that_argument():
+    # pytest.param(3, id='three') holds its values as a tuple, (3,): with one name, the test got the tuple, and every
+    # right program failed on it (before: x * x raised TypeError on a tuple)
+    program = code_tests.TestProgram.from_text(PARAM)
+    assert verdict("def f(x):\n    return x * x\n", program)[0]
+    assert not verdict("def f(x):\n    return x * x if x != 5 else 0\n", program)[0]

@@ -2390,7 +2390,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
             rows = []
             for value in mark.args[1]:
                 row_marks = list(value.marks) if is_set(value) else []
-                value = value.values if is_set(value) else value
+                if is_set(value):  # its values a tuple, of one where there is one name: pytest.param(3) gives 3
+                    value = value.values if len(names) > 1 or len(value.values) != 1 else value.values[0]
                 part = dict(zip(names, value if len(names) > 1 else [value]))
                 rows.append(({k: v for k, v in part.items() if k not in indirect},
                              {k: v for k, v in part.items() if k in indirect}, row_marks))
