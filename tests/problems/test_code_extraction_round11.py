@@ -42,3 +42,21 @@ def test_a_loop_of_blocks_before_the_program_is_read_at_once(loop):
     assert extract_code(text) == F and answer_complete("code", text)
     assert extract_code(loop) == loop and not answer_complete("code", loop)  # no program: judged as written
     assert time.perf_counter() - t0 < 3.0
+
+
+@pytest.mark.parametrize("loop", ["f(\n" * 4000, "[\n" * 8000, "x = {\n" * 3000])
+def test_an_unfenced_loop_of_open_brackets_is_read_at_once(loop):
+    # each line's statement was parsed again with each of the next 63 added, to find where its bracket closes: a
+    # loop of 4,000 "f(" lines took 13 s to judge (25,000 a minute and a half), past the judge's timeout
+    import time
+
+    t0 = time.perf_counter()
+    text = "Here is f:\n" + F + loop
+    assert extract_code(text) == F
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_bracket_left_open_over_lines_still_takes_them_in():
+    code = "x = [\n1,\n2,\n# two\n]\nprint(sum(x))\n"
+    assert extract_code("The list:\n" + code + "That is 3.") == code
+    assert extract_code("Text:\ns = '''\nf(\n'''\nprint(s)\nDone.") == "s = '''\nf(\n'''\nprint(s)\n"

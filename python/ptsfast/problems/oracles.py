@@ -742,6 +742,7 @@ def _without_test_runner(code: str) -> str:
     return "\n".join(lines)
 
 
+_CLOSER = re.compile(r"[)\]}]|'''|\"\"\"")  # what may close a bracket or a string left open
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")  # a top-level line that ends the one before
 
 
@@ -765,15 +766,20 @@ def _unfenced_program(text: str) -> str:
               if ln.strip() and not ln[0].isspace() and not _CONTINUES.match(ln) and
               not (i and lines[i - 1].startswith("@"))]
     ends = starts[1:] + [len(lines)]
+    closer = [len(starts)] * (len(starts) + 1)  # the next statement that may close a bracket or string left open
+    for j in reversed(range(len(starts))):
+        closer[j] = j if _CLOSER.search("\n".join(lines[starts[j]:ends[j]])) else closer[j + 1]
     kept, k = [], 0
     while k < len(starts):
-        for e in range(k, min(k + 64, len(starts))):  # an open bracket or string takes in the next statements
+        e = k
+        while e < min(k + 64, len(starts)):  # an open bracket or string takes in the next statements
             chunk = "\n".join(lines[starts[k]:ends[e]]).rstrip()
             try:
                 tree = ast.parse(chunk)
             except SyntaxError as err:
                 if "never closed" in str(err.msg) or "unterminated triple" in str(err.msg):
-                    continue
+                    e = closer[e + 1]  # one that closes nothing leaves it open: not parsed (a loop of "f(" lines
+                    continue  # parsed 64 times each took minutes)
                 break
             except (ValueError, RecursionError, MemoryError):
                 break
