@@ -70,6 +70,26 @@ def test_a_pts_context_tokenised_as_codelion_and_trl_do_gives_the_mined_ids_with
         assert rec["pivot_context_exact"] is (tok(rec["pivot_context"])["input_ids"] == ids)
     assert any(r["pivot_context_exact"] for r in recs)  # the others: the model sampled a non-canonical tokenisation
     for rec in recs:  # codelion's DPO pair, as TRL tokenises it: the mined context, then the token
-        if rec.get("rejected_token") is not None:
+        if rec.get("rejected_token") is not None and rec["pivot_context_exact"]:
             assert tok(rec["pivot_context"] + rec["pivot_token"])["input_ids"] == \
                 rec["pivot_context_ids"] + [rec["pivot_token_id"]]
+
+
+def test_a_pts_context_mined_without_the_bos_its_tokenizer_adds_is_not_called_exact(tmp_path):
+    """A chat template without the BOS (a user's --chat-template) on a tokenizer that adds one: codelion's
+    readers and TRL tokenise pivot_context into a BOS the model never saw when it mined the pivot, as a trl pair's
+    text_exact says, but pivot_context_exact said true."""
+    pytest.importorskip("trl")
+    from test_exports_round8 import INST, sentencepiece_like, tiny_run
+
+    from ptsfast.outputs.export import export
+
+    tok = sentencepiece_like(INST)
+    run, _ = tiny_run(tmp_path, tok)
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert export(run, out, fmt="pts") >= 1
+    for line in out.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        assert rec["pivot_context_ids"][:1] != [tok.bos_token_id]
+        assert tok(rec["pivot_context"])["input_ids"][:1] == [tok.bos_token_id]  # one the model never saw
+        assert rec["pivot_context_exact"] is False

@@ -32,22 +32,41 @@ def timestamp(created: str | None) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def context_fields(tokenizer, prefix_ids) -> dict:
+    """A pivot's context as codelion/pts's readers and TRL read ``pivot_context``: they tokenise it with the
+    tokenizer's special tokens. Where the tokenizer adds none, ``prefix_text`` is that text (``{}``); else
+    ``context_text_exact`` says whether that tokenisation gives back ``prefix_ids``, and ``context_text`` is the text
+    without the BOS the tokenizer adds itself, where the prefix starts with it (a Llama, Mistral or Gemma chat
+    template writes it too: kept, they see two)."""
+    ids = [int(t) for t in prefix_ids]
+    added = list(tokenizer("a")["input_ids"])
+    if added == list(tokenizer("a", add_special_tokens=False)["input_ids"]):
+        return {}
+    bos = getattr(tokenizer, "bos_token_id", None)
+    own = bos is not None and ids[:1] == [bos] and added[:1] == [bos]
+    text = tokenizer.decode(ids[1:] if own else ids, skip_special_tokens=False)
+    return {**({"context_text": text} if own else {}), "context_text_exact": list(tokenizer(text)["input_ids"]) == ids}
+
+
 def _context(pivot: Mapping, tokenizer) -> tuple[str, bool | None]:
-    """``(pivot_context, pivot_context_exact)``: the prefix as text that codelion's readers and TRL tokenise, with
-    the tokenizer's special tokens, back to ``prefix_ids``: without a BOS the tokenizer adds itself (they add it
-    again), and whether that tokenisation gives the ids back."""
-    if pivot.get("context_text") is not None:
-        return pivot["context_text"], pivot.get("context_text_exact")
+    """``(pivot_context, pivot_context_exact)``: the text that codelion's readers and TRL tokenise back to
+    ``prefix_ids`` (:func:`context_fields`; computed here for a run that did not record it, given its tokenizer)."""
     ids = [int(t) for t in pivot["prefix_ids"]]
-    if tokenizer is not None:
-        bos = getattr(tokenizer, "bos_token_id", None)
-        own = bos is not None and ids[:1] == [bos] and tokenizer("a")["input_ids"][:1] == [bos]
-        text = tokenizer.decode(ids[1:] if own else ids, skip_special_tokens=False)
-        return text, list(tokenizer(text)["input_ids"]) == ids
-    if pivot.get("prefix_text") is not None:  # a run mined before context_text was recorded, no tokenizer given
-        return pivot["prefix_text"], pivot.get("prefix_text_exact")
-    raise ExportError(f"pivot of problem {pivot.get('problem_id')!r} has no prefix_text (a run mined before it "
-                      f"was recorded); pass --model with the run's model so its tokenizer can decode the context")
+    if tokenizer is not None and "context_text_exact" not in pivot:
+        pivot = {**pivot, **context_fields(tokenizer, ids)}
+    text = pivot.get("context_text", pivot.get("prefix_text"))
+    if text is None:
+        if tokenizer is None:
+            raise ExportError(f"pivot of problem {pivot.get('problem_id')!r} has no prefix_text (a run mined before "
+                              f"it was recorded); pass --model with the run's model so its tokenizer can decode the "
+                              f"context")
+        text = tokenizer.decode(ids, skip_special_tokens=False)
+    if "context_text_exact" in pivot:
+        return text, pivot["context_text_exact"]
+    exact = pivot.get("prefix_text_exact")
+    if exact is None and tokenizer is not None:
+        exact = list(tokenizer(text, add_special_tokens=False)["input_ids"]) == ids
+    return text, exact
 
 
 def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, tokenizer=None) -> dict:

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ptsfast.outputs.codelion import context_fields
 from ptsfast.problems.loading import Skip
 from ptsfast.outputs.rundir import (
     RunWriter,
@@ -80,8 +81,9 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     for t in result.trajectories:
         r = by_key.get(t.key)
         if r is not None:
-            pivots += [with_context(pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run), tokenizer)
-                       | judged for v in r.pivots]
+            for v in r.pivots:  # context_fields: the context as codelion's readers and TRL tokenise it
+                rec = pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run)
+                pivots.append(rec | context_fields(tokenizer, rec["prefix_ids"]) | judged)
             pairs += [{**pair_record(pair, tokenizer, run), "prompt_len": len(p.prompt_ids), **judged}
                       for pair in r.pairs]
         rec = trajectory_record(r if r is not None else {"key": t.key, "kept": False}, tokenizer, p.prompt_ids,
@@ -92,18 +94,6 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     summary = problem_record(p.problem, trajectories, p.prompt_ids,
                              extra={"skipped": result.skipped, **oracle_fields(p.problem), **run, **judged})
     return pivots, pairs, summary
-
-
-def with_context(pivot: dict, tokenizer) -> dict:
-    """A pivot record with, where its tokenizer adds a BOS itself and the prefix starts with it (a Llama, Mistral or
-    Gemma chat template writes it too), ``context_text``: the prefix as text without that BOS, which TRL and
-    codelion/pts's readers (``tokenizer(pivot_context)``) add again; ``context_text_exact``: whether that
-    tokenisation gives back ``prefix_ids``. Elsewhere ``prefix_text`` is that text."""
-    prefix, bos = pivot["prefix_ids"], getattr(tokenizer, "bos_token_id", None)
-    if bos is None or prefix[:1] != [bos] or tokenizer("a")["input_ids"][:1] != [bos]:
-        return pivot
-    text = tokenizer.decode(prefix[1:], skip_special_tokens=False)
-    return {**pivot, "context_text": text, "context_text_exact": list(tokenizer(text)["input_ids"]) == list(prefix)}
 
 
 def oracle_fields(problem) -> dict:
