@@ -1075,9 +1075,34 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _unrecognized(parser: argparse.ArgumentParser, a, extra: list[str]) -> None:
+    """Exits naming the flags not understood and, for each, the flag meant: the same with dashes (``--max_new_tokens``,
+    as TRL's and transformers' scripts spell theirs), a close spelling, or another command's flag (``mine
+    --threshold``). argparse said only "unrecognized arguments"."""
+    import difflib
+
+    commands = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
+    sub = commands.get(getattr(a, "command", None) or "", parser)
+    flags = [o for x in sub._actions for o in x.option_strings if o.startswith("--")]
+    hints = []
+    for given in dict.fromkeys(t.split("=", 1)[0] for t in extra if t.startswith("--")):
+        dashed = given.replace("_", "-")
+        close = [dashed] if dashed in flags else difflib.get_close_matches(dashed, flags, n=1, cutoff=0.8)
+        others = [name for name, p in commands.items() if p is not sub and any(
+            dashed in x.option_strings for x in p._actions)]
+        if close:
+            hints.append(f"{given}: did you mean {close[0]}?")
+        elif others:
+            hints.append(f"{given} is a flag of `ptsfast {others[0]}`" + (f", not of {a.command}" if sub is not
+                                                                          parser else ""))
+    sub.error(f"unrecognized arguments: {' '.join(extra)}" + (f" ({'; '.join(hints)})" if hints else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    a = parser.parse_args(argv)
+    a, extra = parser.parse_known_args(argv)
+    if extra:
+        _unrecognized(parser, a, extra)
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="ptsfast: %(message)s")
     if a.version:
         from ptsfast import __version__

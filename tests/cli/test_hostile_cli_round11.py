@@ -90,3 +90,23 @@ def test_a_path_through_a_loop_of_links_names_the_link_and_its_flag(argv, flag, 
     assert cli([a.format(**names) for a in argv]) == 2
     one_line_error(capsys, f"{flag} {loop}", "a loop of symbolic links", "pass another path")
     assert not (tmp_path / "no-model").exists() and finished.is_dir()
+
+
+@pytest.mark.parametrize("command, given, means", [
+    ("mine", ["--max_new_tokens", "8"], "did you mean --max-new-tokens?"),
+    ("mine", ["--key_max_rollouts=8"], "did you mean --key-max-rollouts?"),
+    ("mine", ["--max-rolouts", "8"], "did you mean --max-rollouts?"),
+    ("anchors", ["--similarity_threshold", "0.5"], "did you mean --similarity-threshold?"),
+    ("mine", ["--threshold", "0.3"], "a flag of `ptsfast anchors`"),
+])
+def test_a_flag_spelt_the_python_way_or_mistyped_names_the_flag_meant(command, given, means, problems, tmp_path,
+                                                                      capsys):
+    """`--max_new_tokens 8` (as TRL's and transformers' scripts spell their flags) or `--max-rolouts` said only
+    "unrecognized arguments", and `mine --threshold` did not say that anchors has it."""
+    argv = [command, "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"), *given]
+    with pytest.raises(SystemExit) as e:
+        cli(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith(f"ptsfast {command}: error: unrecognized arguments: {given[0]}") and means in err, err
+    assert not (tmp_path / "o").exists()
