@@ -236,3 +236,29 @@ def test_mmlu_redux_rows_judge_against_their_corrected_answer_and_rows_without_o
             "distractor3": "viruses", "distractor1": "protozoa", "distractor2": "gymnosperms",
             "correct_answer": "mesophilic organisms", "support": ""}
     assert load(tmp_path, [sciq]).problems[0].choices
+
+
+HLE = {"id": "668825f80a642802bdfeadfa", "question": "Which condition of Arrhenius's sixth impossibility theorem do "
+                                                     "critical-level views violate? Answer Choices:\nA. Egalitarian "
+                                                     "Dominance\nB. General Non-Extreme Priority",
+       "image": "", "image_preview": None, "answer": "B", "answer_type": "multipleChoice", "author_name": "Jane",
+       "rationale": "...", "rationale_image": None, "raw_subject": "Philosophy", "category": "Humanities/Social Science"}
+
+
+def test_a_row_whose_question_needs_its_picture_is_refused_naming_the_column(tmp_path):
+    # Humanity's Last Exam, TheoremQA and OlympiadBench keep a figure the question asks about in a column of its
+    # own ('image' as a data URL, 'Picture', 'image_1'): the text model was asked "what is the area of the shaded
+    # region?" without the picture, and judged against its answer
+    rows = [HLE, {**HLE, "id": "pic", "image": "data:image/png;base64,iVBORw0KGgo="},
+            {"question": "Find the length of BC.", "final_answer": ["$5$"], "image_1": "<PIL.Image>", "image_2": None}]
+    res = load(tmp_path, rows, oracle="boxed")
+    theorem = {"Question": "What is the area of the triangle in the figure?", "Answer": "6", "Answer_type": "integer",
+               "Picture": {"bytes": "iVBORw0KGgo=", "path": None}}
+    res.skipped += load(tmp_path, [theorem], oracle="boxed").skipped
+    assert [p.id for p in res.problems] == [HLE["id"]] and res.problems[0].answer == "B"
+    assert [s.row for s in res.skipped] == [2, 3, 1] and {s.reason for s in res.skipped} == {"needs an image"}
+    assert "'image'" in res.skipped[0] and "'image_1'" in res.skipped[1] and "'Picture'" in res.skipped[2]
+    assert all("text model" in s and "drop the row" in s for s in res.skipped)
+    # an empty picture, as the Hub's image feature holds it for a row without one, is none
+    empty = {**theorem, "Question": "What is 2 + 4?", "Picture": {"bytes": None, "path": None}}
+    assert load(tmp_path, [empty], oracle="boxed").problems

@@ -831,6 +831,23 @@ def with_passage(row: dict, question: str, question_column: str) -> str:
     return f"{passage.strip()}\n\n{question.lstrip()}"
 
 
+IMAGE_KEYS = ("image", "images", "picture", "image_1", "decoded_image")
+"""Columns holding a figure a question asks about (Humanity's Last Exam's ``image``, TheoremQA's ``Picture``,
+OlympiadBench's ``image_1``, MathVista's ``decoded_image``; in any case): a row with one needs a picture no text
+model sees."""
+
+
+def _given_image(value: Any) -> bool:
+    """Whether a picture column holds a picture: a data URL or path, its bytes (the Hub's image feature,
+    ``{"bytes", "path"}``), a decoded image, or a list of those; not None, empty text or an empty feature."""
+    if isinstance(value, dict):
+        return any(_given_image(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_given_image(v) for v in value)
+    return value is not None and not (isinstance(value, str) and not value.strip()) and \
+        not (isinstance(value, float) and math.isnan(value)) and value is not False
+
+
 HISTORY_KEY = "history"
 """LLaMA-Factory's Alpaca rows' earlier turns of a conversation: ``[[instruction, response], ...]``."""
 
@@ -1088,6 +1105,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
+    picture = _first_column(row, IMAGE_KEYS, lambda k: k != fields.question and _given_image(row.get(k)))
+    if picture is not None:
+        return skip("needs an image", f"field {picture!r} holds a picture the question asks about (Humanity's Last "
+                                      f"Exam's, TheoremQA's and OlympiadBench's figures), which a text model is never "
+                                      f"shown: it would be judged on a question it cannot see; drop the row (keep "
+                                      f"the rows whose {picture!r} is empty)")
     turns = _history(row) if not isinstance(row[fields.question], list) else 0
     if turns:
         return skip("wrong type", f"field {HISTORY_KEY!r} holds {turns} earlier turn{'s' * (turns != 1)} of the "
