@@ -38,3 +38,19 @@ def test_boxes_left_open_by_a_loop_are_read_at_once(text):
 def test_the_first_and_last_closed_boxes_are_read_as_before(text, first, last):
     """The one-pass reading keeps the boxes read: the first (a rollout's answer) and the last (a reference's)."""
     assert extract_boxed(text) == first and extract_boxed(text, last=True) == last
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("last_number", "So she pays $1{,}000$.", "1000", True), ("last_number", "So she pays $1{,}000$.", "0", False),
+    ("last_number", "The total is $12{,}345{,}678$", "12345678", True),
+    ("last_number", "It is 1\\,000 m", "1000", True),
+    ("last_number", "It is 1\\,000 m", "0", False), ("last_number", "It is $1,\\!250.50$", "1250.5", True),
+    ("last_number", "The answer is $\\boxed{1{,}000}$.", "1000", True), ("gsm8k", "#### 1{,}000\n", "1000", True),
+    ("gsm8k", "#### \\$2{,}500\n", "2500", True), ("gsm8k", "#### 1{,}000\n", "1", False),
+    ("last_number", "So 5.", "1{,}000", False), ("last_number", "So 1000.", "1{,}000", True),
+    ("last_number", "The points are (1,\\,2)", "2", True), ("last_number", "It is 1234{,}5", "5", True),
+])
+def test_a_latex_thousands_separator_leaves_one_number(name, text, ref, ok):
+    """``1{,}000`` and ``1\\,000`` (LaTeX's thousands separators, as Qwen and R1 distills write them in math mode) were
+    the numbers 1 and 000: the right 1000 failed, and a reference 0 passed on it."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

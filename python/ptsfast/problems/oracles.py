@@ -121,15 +121,17 @@ def _power(m: re.Match) -> Fraction | None:
 
 
 _LONG_DIGITS = re.compile(r"\d{1000,}")  # no answer's number: int() refuses 4,300 digits (a model's loop of 1s)
+# LaTeX's thousands separators, 1{,}000, 1\,000 (a thin space) and 1,\!000: one number, never 1 and 000
+_LATEX_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|,\\!)(?=\d{3}(?!\d))")
 
 
 def find_numbers(text: str) -> list[Fraction]:
-    """All numbers in ``text`` as exact fractions ("$1,000.00" -> 1000, "3/4" -> 3/4, "-2.5", "\\frac{3}{4}" -> 3/4,
-    "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2, a number's power "2^{10}" -> 1024
-    and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
+    """All numbers in ``text`` as exact fractions ("$1,000.00" and LaTeX's "1{,}000" -> 1000, "3/4" -> 3/4, "-2.5",
+    "\\frac{3}{4}" -> 3/4, "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2, a number's
+    power "2^{10}" -> 1024 and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
-    text = _LONG_DIGITS.sub(blank, text)
+    text = _LONG_DIGITS.sub(blank, _LATEX_THOUSANDS.sub(",", text))
     for m in _POWER_NUM_RE.finditer(text):
         if (v := _power(m)) is not None:
             found.append((m.start(), v))
@@ -156,7 +158,7 @@ def parse_number(text: str) -> Fraction | None:
     s = text.strip().rstrip(".").strip()
     if _LONG_DIGITS.search(s):
         return None
-    s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", s).strip()
+    s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", _LATEX_THOUSANDS.sub(",", s)).strip()
     m = re.fullmatch(r"([-\u2212]?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}", s)
     if m:
         v = Fraction(int(m.group(2)), int(m.group(3))) if int(m.group(3)) else None
