@@ -262,3 +262,16 @@ def test_a_row_whose_question_needs_its_picture_is_refused_naming_the_column(tmp
     # an empty picture, as the Hub's image feature holds it for a row without one, is none
     empty = {**theorem, "Question": "What is 2 + 4?", "Picture": {"bytes": None, "path": None}}
     assert load(tmp_path, [empty], oracle="boxed").problems
+
+
+def test_an_answer_field_naming_the_questions_column_is_refused_unless_it_is_a_chat_with_a_reply(tmp_path):
+    # --answer-field naming the question's own column made every question its own reference answer
+    res = load(tmp_path, [{"problem": "What is 2 + 2?", "answer": "4"}], "--question-field", "problem",
+               "--answer-field", "problem", oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "wrong type"
+    assert "'problem' is both the question and the reference answer" in res.skipped[0]
+    assert "--answer-field" in res.skipped[0] and "'answer' has one" in res.skipped[0]
+    # a chat's column is both: its user turn the question, its assistant reply the reference
+    sft = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "\\boxed{5}"}]}
+    chat, = load(tmp_path, [sft], "--answer-field", "messages", oracle="boxed").problems
+    assert chat.question == "What is 2 + 3?" and chat.answer == "\\boxed{5}"

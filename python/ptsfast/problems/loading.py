@@ -1128,7 +1128,15 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                    row.get(choices_field) if choices_field else None)
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
-    raw_answer = row.get(fields.answer) if fields.answer else None
+    same = fields.answer == fields.question  # --answer-field naming the question's column: a chat's reply, or nothing
+    if same and not isinstance(row[fields.question], list) and not fields.code:
+        other = _first_column(row, ANSWER_KEYS, lambda k: k != fields.question and _is_scalar(row.get(k)) and
+                              bool(str(row[k]).strip()))
+        other = f"; the row's {other!r} has one: name it with --answer-field {other}" if other else ""
+        return skip("wrong type", f"field {fields.question!r} is both the question and the reference answer "
+                                  f"(--answer-field names the question's column): every question would be its own "
+                                  f"answer{other}")
+    raw_answer = row.get(fields.answer) if fields.answer and not same else None
     from_reply = reply is not None and raw_answer is None and bool(fields.answer) and not fields.code
     if from_reply:  # an SFT row's reference
         raw_answer = reply
