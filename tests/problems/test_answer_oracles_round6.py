@@ -54,3 +54,28 @@ def test_a_latex_thousands_separator_leaves_one_number(name, text, ref, ok):
     """``1{,}000`` and ``1\\,000`` (LaTeX's thousands separators, as Qwen and R1 distills write them in math mode) were
     the numbers 1 and 000: the right 1000 failed, and a reference 0 passed on it."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("<think>\n(A) fails.\n</think>\n<answer>B</answer>", "B"), ("(A) fails.\n<answer>\nC\n</answer>", "C"),
+    ("<answer>(D)</answer>", "D"), ("<answer> b </answer>", "B"), ("<answer>**B**</answer>", "B"),
+    ("<answer>B) 42</answer>", "B"), ("<answer>B. 42</answer>", "B"), ("<answer>$\\boxed{C}$</answer>", "C"),
+    ("<answer>A or B</answer>", None), ("<answer>A lot</answer>", None), ("<answer>Bob</answer>", None),
+    ("<answer>42</answer>", None), ("<answer>A, B</answer>", None),
+])
+def test_a_letter_in_answer_tags_is_stated(text, letter):
+    """R1-Zero-style prompts (and GRPO-trained models) put the answer in ``<answer>B</answer>``: no reading took the
+    letter there, so a right answer failed (or an earlier ``(A)`` in the reasoning was read)."""
+    from ptsfast.problems.oracles import extract_choice
+
+    text = text.split("</think>")[-1]
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+def test_a_letter_in_answer_tags_stops_the_rollout_once_the_tag_closes():
+    text = "(A) fails.\n<answer>B</answer>"
+    assert not any(answer_complete("multiple_choice", text[:k]) for k in range(len(text)))
+    assert answer_complete("multiple_choice", text)
+    for tail in ("", " (A)", "\nAnswer: A", "<answer>A</answer>"):
+        assert oracle_by_name("multiple_choice")(text + tail, P("B"))
+

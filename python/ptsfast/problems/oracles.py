@@ -386,6 +386,9 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
         re.compile(r"\bI\s+(?:choose|pick|select|go\s+with)\s+(?i:(?:option|choice|answer)\s+)?"
                    rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
+        # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
+        re.compile(r"<answer>\s*(?:\*\*|\$)?\s*[(\[]?"
+                   rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
         # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
         re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
                    rf"?([{up}{low}])(?:\)?\s*\}}|\))"),
@@ -442,7 +445,8 @@ def _last_letter(problem: Problem | None) -> str:
 
 def extract_choice(text: str, last: str = "E") -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"\\boxed{B}", else first "(B)"/"B." line. A letter offered with others ("A or B.") is none."""
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else first "(B)"/"B." line. A letter offered with others ("A or
+    B.") is none."""
     hedges = _hedged(text, last)
     for pats in _choice_patterns(last):
         hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)
@@ -1096,11 +1100,12 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
-    character no hedge holds ("Answer: B" may become "Answer: B or C.")."""
+    character no hedge holds ("Answer: B" may become "Answer: B or C.") or the close of ``<answer>B</answer>``."""
     hedges = _hedged(text)
     for p in _MC_STRONG:
         m = next((m for m in p.finditer(text) if not any(a <= m.start(m.lastindex) < b for a, b in hedges)), None)
-        if m and _HEDGE_FREE.search(text, m.end()) and all(p.match(text + more, m.start()) for more in ("z", " z")):
+        if m and (_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and \
+                all(p.match(text + more, m.start()) for more in ("z", " z")):  # a closed tag holds no second letter
             return True
     return False
 
