@@ -93,3 +93,26 @@ def test_a_pts_context_mined_without_the_bos_its_tokenizer_adds_is_not_called_ex
         assert rec["pivot_context_ids"][:1] != [tok.bos_token_id]
         assert tok(rec["pivot_context"])["input_ids"][:1] == [tok.bos_token_id]  # one the model never saw
         assert rec["pivot_context_exact"] is False
+
+
+def test_codelion_records_read_back_whole_in_any_locale(run, tmp_path):
+    """codelion/pts writes its files with json.dumps' ASCII escapes and reads them with open(path) in the
+    locale's encoding. The pts export wrote UTF-8: on a machine whose locale is not UTF-8 (Windows' cp1252) a
+    question "What is 3 × 5?" came back from codelion's reader as "What is 3 Ã— 5?", and some characters failed
+    its load."""
+    from ptsfast.outputs.export import export
+
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for f in run.iterdir():
+        (edited / f.name).write_bytes(f.read_bytes())
+    rows = [json.loads(line) for line in (edited / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    for r in rows:
+        r["question"] = f"What is 3 × 5? ({r['problem_id']}, 答え)"
+    (edited / "problems.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+                                                   for r in rows), encoding="utf-8")
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert export(edited, out, fmt="pts") >= 1
+    for line in out.read_text(encoding="cp1252").splitlines():  # codelion's TokenStorage.load on Windows
+        rec = json.loads(line)
+        assert rec["query"] == f"What is 3 × 5? ({rec['problem_id']}, 答え)"

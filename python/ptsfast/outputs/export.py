@@ -43,6 +43,8 @@ from ptsfast.problems.oracles import task_type
 log = logging.getLogger(__name__)
 
 FORMATS = ("trl", "jsonl", "hf", "pts", "steering", "thought_anchors")
+CODELION_FORMATS = ("pts", "steering", "thought_anchors")
+"""Written as codelion/pts writes its files (JSON's ASCII escapes), which its reader opens in the locale's encoding."""
 HF_MARKER = "ptsfast_export.json"
 """Written inside an ``hf`` export folder so a later export knows the folder is its own."""
 
@@ -179,12 +181,13 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
                       f"replace that earlier export")
 
 
-def _write_jsonl(out: Path | None, records: Iterable[Mapping]) -> None:
+def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool = False) -> None:
     """Whole or not at all: written beside the file and moved over it (over the file a link names, keeping the
-    link); a stream is written into, ``None`` is standard output."""
+    link); a stream is written into, ``None`` is standard output. ``ascii_only``: other characters escaped, as
+    codelion/pts writes its files (its reader opens them in the locale's encoding, cp1252 on Windows)."""
     def dump(f) -> None:
         for r in records:
-            f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+            f.write(json.dumps(r, ensure_ascii=ascii_only, allow_nan=False) + "\n")
 
     if out is None:
         dump(sys.stdout)
@@ -359,7 +362,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if fmt == "hf":
         _write_hf(outp, recs, kind)
     else:
-        _write_jsonl(outp, recs)
+        _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
 
@@ -394,6 +397,6 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                       dataset_id=problems.get(str(r["problem_id"]), {}).get("dataset")
                                       or source.info.get("dataset"), timestamp=stamp)
                 for r in recs if keep(r, kind, direction, min_delta)]
-    _write_jsonl(outp, out_recs)
+    _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)
