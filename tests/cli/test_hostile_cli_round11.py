@@ -110,3 +110,28 @@ def test_a_flag_spelt_the_python_way_or_mistyped_names_the_flag_meant(command, g
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith(f"ptsfast {command}: error: unrecognized arguments: {given[0]}") and means in err, err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("code", ["ENOSYS", "ENOLCK", "EOPNOTSUPP"])
+def test_a_file_system_without_locks_mines_and_warns(code, model_dir, problems, tmp_path, capsys, caplog,
+                                                    monkeypatch):
+    """On a file system without flock (Lustre mounted without it: ENOSYS; NFS without a lock daemon: ENOLCK) every
+    run failed once the model had loaded, with a bare '[Errno 38] Function not implemented'; now it mines, warning
+    that a second run into the folder would not be noticed, and resumes."""
+    import errno
+    import logging
+
+    import ptsfast.outputs.rundir as rundir
+
+    def no_locks(fd, op):
+        raise OSError(getattr(errno, code), f"no locks ({code})")
+
+    monkeypatch.setattr(rundir.fcntl, "flock", no_locks)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    with caplog.at_level(logging.WARNING, logger="ptsfast"):
+        assert cli(argv) == 0
+    assert "cannot lock files" in caplog.text and "one run at a time" in caplog.text
+    assert len((out / "done.jsonl").read_text().splitlines()) == 2
+    assert cli(argv) == 0
+    assert "problems_already_done  2" in capsys.readouterr().out

@@ -303,6 +303,10 @@ def check_run_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA
                           f"did not write), or choose another {flag}")
 
 
+_NO_LOCKS = (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP)
+"""What flock raises on a file system that has no locks (Lustre without its flock option, NFS without lockd)."""
+
+
 def _held_elsewhere(out_dir: Path) -> RunDirError:
     return RunDirError(f"another ptsfast run is writing to {out_dir}; wait for it or use another --out")
 
@@ -505,6 +509,12 @@ class RunWriter:
         except BlockingIOError:
             self._lock.close()
             raise _held_elsewhere(self.dir) from None
+        except OSError as e:  # Lustre mounted without flock, NFS without a lock daemon: every run failed here
+            if e.errno not in _NO_LOCKS:
+                self._lock.close()
+                raise
+            log.warning("%s: its file system cannot lock files (%s), so a second run writing to it would not be "
+                        "noticed - mine one run at a time into it", self.dir, e.strerror or e)
         try:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
