@@ -79,3 +79,16 @@ def test_a_letter_in_answer_tags_stops_the_rollout_once_the_tag_closes():
     for tail in ("", " (A)", "\nAnswer: A", "<answer>A</answer>"):
         assert oracle_by_name("multiple_choice")(text + tail, P("B"))
 
+
+@pytest.mark.parametrize("text,letter", [
+    ("So the answer should be B.", "B"), ("(A) fails, so the correct answer would be (C).", "C"),
+    ("The answer must be D", "D"), ("The final answer will be **B**.", "B"), ("Hence the answer has to be C.", "C"),
+    ("The answer should be A lot easier to see: (B)", "B"), ("The answer should be B or C.", None),
+    ("The answer was B, now the answer is C.", "C"),
+])
+def test_a_letter_after_the_answer_should_or_would_be_is_stated(text, letter):
+    """"The answer should be B." (Llama's and SmolLM's hedged phrasing) had no strong reading: nothing was read, or an
+    earlier "(A)" in the reasoning."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter

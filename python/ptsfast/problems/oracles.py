@@ -362,6 +362,9 @@ def normalize_text(s: str) -> str:
     return s.strip(" \t\"'`.,;:!?*")
 
 
+_ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the answer is / should be B
+
+
 @functools.lru_cache(maxsize=8)
 def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The strong and weak readings of a chosen letter ``A``..``last``: A-E unless a problem has more choices
@@ -373,14 +376,14 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice; so
         # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
-        re.compile(r"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option))(?:\s+is)?)"
+        re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
                    rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])|([{low}])(?=[)\]}}]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\) or $\text{C}$; never a formula ($A = \pi r^2$)
-        re.compile(rf"(?i:answer(?:\s+is)?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*"
+        re.compile(rf"(?i:answer{_ANSWER_IS}?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*"
                    rf"\{{\s*\(?([{up}])\)?\s*\}}|\(?([{up}])\)?)\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
         # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
