@@ -275,3 +275,14 @@ def test_an_answer_field_naming_the_questions_column_is_refused_unless_it_is_a_c
     sft = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "\\boxed{5}"}]}
     chat, = load(tmp_path, [sft], "--answer-field", "messages", oracle="boxed").problems
     assert chat.question == "What is 2 + 3?" and chat.answer == "\\boxed{5}"
+
+
+def test_an_olympiadbench_answer_of_several_parts_is_refused_without_the_advice_to_keep_one(tmp_path):
+    # OlympiadBench's is_multiple_answer rows list every part of the one answer ("find all pairs": both): the
+    # refusal advised keeping the first, a reference that fails every complete answer
+    row = {"id": 1607, "question": "Find all pairs (m, n) of positive integers with m + n = 3.",
+           "final_answer": ["$(1,2)$", "$(2,1)$"], "is_multiple_answer": True, "answer_type": "Tuple"}
+    res = load(tmp_path, [row], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "wrong type"
+    assert "is_multiple_answer" in res.skipped[0] and "all 2 of them" in res.skipped[0]
+    assert "keep one" not in res.skipped[0] and "drop the row" in res.skipped[0]

@@ -1043,6 +1043,8 @@ def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[s
     return answer
 
 
+MULTIPLE_ANSWER_KEY = "is_multiple_answer"
+"""OlympiadBench's mark of a row whose listed ``final_answer`` is one answer of several parts, every one needed."""
 ANSWER_TYPE_KEY = "answer_type"
 """The column saying what kind of answer a row's is (TheoremQA's ``Answer_type``: "integer", "float", "bool", "list
 of integer", "list of float", "option")."""
@@ -1193,6 +1195,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         raw_answer = _listed_answer(raw_answer)
     if isinstance(raw_answer, (list, dict)) and not fields.code:
         what = f"a list of {len(raw_answer)} items" if isinstance(raw_answer, list) else "a dict"
+        if isinstance(raw_answer, list) and str(row.get(MULTIPLE_ANSWER_KEY)).strip().lower() in ("true", "1"):
+            return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}, and the row's "
+                                      f"{MULTIPLE_ANSWER_KEY} is true (OlympiadBench's): the answer is all "
+                                      f"{len(raw_answer)} of them, which the oracle cannot judge as one (any one "
+                                      f"of them would fail a complete answer); drop the row")
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
