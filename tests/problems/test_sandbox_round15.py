@@ -106,3 +106,25 @@ def test_a_pytest_param_of_one_argument_is_that_argument():
     program = code_tests.TestProgram.from_text(PARAM)
     assert verdict("def f(x):\n    return x * x\n", program)[0]
     assert not verdict("def f(x):\n    return x * x if x != 5 else 0\n", program)[0]
+
+
+NESTED = ("import pytest\nfrom solution import f\n\n\ndef test_small():\n    assert f(1) == 1\n\n\n"
+          "class TestF:\n    @pytest.fixture\n    def big(self):\n        return 10\n\n"
+          "    def test_two(self):\n        assert f(2) == 4\n\n"
+          "    class TestEdges:\n        def setup_method(self):\n            self.zero = 0\n\n"
+          "        def test_zero(self):\n            assert f(self.zero) == 0\n\n"
+          "        def test_big(self, big):\n            assert f(big) == 100\n\n"
+          "        class TestNegative:\n            def test_negative(self):\n                assert f(-3) == 9\n")
+
+
+def test_the_test_classes_inside_a_test_class_run_as_pytest_runs_them():
+    # pytest collects a Test class nested in another, with the outer class's fixtures: only the outer class ran, so
+    # a program wrong where the nested classes alone look passed (before), and a file of nested classes alone failed
+    # every program ("no test_* function or Test* class was found")
+    program = code_tests.TestProgram.from_text(NESTED)
+    assert verdict("def f(x):\n    return x * x\n", program)[0]
+    for wrong in ("x * x if x else 1", "x * x if x < 10 else 0", "x * x if x >= 0 else 0"):
+        assert not verdict(f"def f(x):\n    return {wrong}\n", program)[0], wrong
+    only = "from solution import f\n\n\nclass TestF:\n    class TestInner:\n        def test_f(self):\n" \
+           "            assert f(3) == 9\n"
+    assert verdict("def f(x):\n    return x * x\n", code_tests.TestProgram.from_text(only))[0]

@@ -926,20 +926,30 @@ def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable
         except ValueError:
             return False
 
+    def members(v, k, a):  # what of a test class's attribute is sealed
+        wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
+        fn = a.__func__ if wrap is not None else a
+        test = is_case(v) and k.startswith("test") and callable(a)  # what unittest's loader runs
+        if isinstance(fn, types.FunctionType) or test:
+            return [(v, k, fn, wrap, test)]
+        if wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
+            return [(v, k, a, None, False)]  # data (not unittest's own _class_cleanups, a property)
+        return []
+
     found = []  # (owner, name, original, staticmethod/classmethod or None, a unittest test method)
     for name, v in list(ns.items()):
         if isinstance(v, types.FunctionType) and v.__module__ == "test_solution" and (  # a mock.patch wrapper, too
                 name == "check" or name.startswith("test")):
             found.append((ns, name, v, None, False))
         elif isinstance(v, type) and v.__module__ == "test_solution" and (name.startswith("Test") or is_case(v)):
-            for k, a in list(vars(v).items()):
-                wrap = type(a) if isinstance(a, (staticmethod, classmethod)) else None
-                fn = a.__func__ if wrap is not None else a
-                test = is_case(v) and k.startswith("test") and callable(a)  # what unittest's loader runs
-                if isinstance(fn, types.FunctionType) or test:
-                    found.append((v, k, fn, wrap, test))
-                elif wrap is None and not k.startswith("_") and not hasattr(a, "__get__"):
-                    found.append((v, k, a, None, False))  # data (not unittest's own _class_cleanups, a property)
+            classes = [v]
+            for v in classes:
+                for k, a in list(vars(v).items()):
+                    if not is_case(v) and isinstance(a, type) and a.__module__ == "test_solution" and \
+                            k.startswith("Test") and not is_case(a):  # a Test class in one: pytest runs it too
+                        classes.extend([a] if a not in classes else [])
+                    else:
+                        found.extend(members(v, k, a))
     for owner, name, obj, wrap, test in found:
         if (isinstance(obj, types.FunctionType) or test) and not own(obj, owner):
             refused.append(name)
@@ -2316,20 +2326,30 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
     marks_of = lambda v: list(getattr(v, "pytestmark", None) or [])
     top = theirs.get("pytestmark") or []  # the module's marks: one or a list
     top = list(top) if isinstance(top, (list, tuple)) else [top]
-    tests, hooks = [], {}
+    tests, hooks, outer = [], {}, {}  # outer: a nested class's fixtures that its outer classes define (name: class)
+
+    def collect(k, v, around, enclosing):  # a Test class; around, enclosing: the marks and fixtures (name: (fixture,
+        # its class)) of the classes it is nested in, which pytest gives it too
+        hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
+        of_class[v] = {n: f for n, (f, _) in enclosing.items()}
+        for base in reversed(v.__mro__[:-1]):
+            fixtures_in(vars(base), of_class[v], in_classes)
+        outer[v] = {n: c for n, (f, c) in enclosing.items() if of_class[v][n] is f}  # not its own over them
+        for m in dict.fromkeys(m for base in reversed(v.__mro__[:-1]) for m in vars(base)):  # inherited too
+            if m.startswith("test") and callable(getattr(v, m)) and m not in in_classes:
+                tests.append((k + "." + m, v, getattr(v, m), marks_of(getattr(v, m)) + marks_of(v) + around + top))
+        for m, inner in list(vars(v).items()):  # a Test class nested in it: pytest runs it too
+            if m.startswith("Test") and isinstance(inner, type) and mine(inner) and inner not in hooks and not any(
+                    c.__module__ == "unittest.case" for c in inner.__mro__):
+                collect(k + "." + m, inner, marks_of(v) + around,
+                        {n: (f, outer[v].get(n, v)) for n, f in of_class[v].items()})
+
     for k, v in list(ns.items()):
         if k.startswith("test") and callable(v) and not isinstance(v, type) and mine(v) and k not in definitions:
             tests.append((k, None, v, marks_of(v) + top))
         elif k.startswith("Test") and isinstance(v, type) and mine(v) and not any(
                 c.__module__ == "unittest.case" for c in v.__mro__):  # a TestCase runs as unittest runs it
-            hooks[v] = [getattr(v, h, None) for h in ("setup_method", "teardown_method")]
-            of_class[v] = {}
-            for base in reversed(v.__mro__[:-1]):
-                fixtures_in(vars(base), of_class[v], in_classes)
-            for m in dict.fromkeys(m for base in reversed(v.__mro__[:-1]) for m in vars(base)):  # inherited too
-                if m.startswith("test") and callable(getattr(v, m)) and m not in in_classes:
-                    tests.append((k + "." + m, v, getattr(v, m),
-                                  marks_of(getattr(v, m)) + marks_of(v) + top))
+            collect(k, v, [], {})
     if not tests and not beside_unittest:
         raise RuntimeError("no test_* function or Test* class was found")
     seal()
@@ -2377,8 +2397,9 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
         func = types.MethodType(fn, obj) if cls is not None else fn
         setup, teardown = (types.MethodType(h, obj) if h is not None else None
                            for h in (hooks[cls] if cls is not None else (None, None)))
-        table = own if cls is None else {**own, **{k: (types.MethodType(f, obj), *rest)  # the class's own fixtures
-                                                   for k, (f, *rest) in of_class[cls].items()}}
+        table = own if cls is None else {**own, **{k: (types.MethodType(f, obj if k not in outer[cls] else outer[
+            cls][k]()), *rest) for k, (f, *rest) in of_class[cls].items()}}  # the class's own fixtures (an outer
+        # class's bound to an instance of that class)
         marks = [m for m in marked if getattr(m, "name", "") == "parametrize"]
         grids = []  # each a list of rows: (arguments, fixtures' request.param, marks)
         is_set = lambda v: type(v).__name__ == "ParameterSet"  # pytest.param(..., marks=...)
