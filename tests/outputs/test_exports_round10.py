@@ -116,3 +116,56 @@ def test_codelion_records_read_back_whole_in_any_locale(run, tmp_path):
     for line in out.read_text(encoding="cp1252").splitlines():  # codelion's TokenStorage.load on Windows
         rec = json.loads(line)
         assert rec["query"] == f"What is 3 × 5? ({rec['problem_id']}, 答え)"
+
+
+def no_pairs_run(out):
+    """A run mined with pairs off (--no-pairs-enabled): pivots only."""
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig, PairConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False), pairs=PairConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    summary = mine(tiny_pivot_model(), tiny_tokenizer(), [Problem("p0", "w3 w16 w29 w42 w55 w68")], out, options,
+                   oracle=first_of_w7_w9, progress=False)
+    assert summary["pivots"] and not summary["pairs"]
+    return out
+
+
+def anchors_run(out):
+    """A `ptsfast anchors` run: sentences.jsonl, no pairs.jsonl."""
+    import torch
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)),
+                         AnchorConfig(max_rollouts=8, batch_size=8))
+    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", solution="w10 w11 w30 w31")], out, opts,
+                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
+    assert (out / "sentences.jsonl").is_file() and not (out / "pairs.jsonl").exists()
+    return out
+
+
+@pytest.mark.parametrize("make, said", [(no_pairs_run, "--no-pairs-enabled"), (anchors_run, "ptsfast anchors")])
+def test_load_pairs_of_a_run_that_holds_no_pairs_says_why(tmp_path, make, said):
+    """load_pairs of an anchors run's folder said it was 'neither a ptsfast run folder nor a datasets folder', and
+    of a run mined with pairs off 'mine more problems or loosen the export filters': neither helps."""
+    pytest.importorskip("trl")
+    from ptsfast.outputs.dpo import load_pairs
+
+    run = make(tmp_path / "run")
+    with pytest.raises(ValueError) as e:
+        load_pairs(run)
+    assert said in str(e.value) and "neither" not in str(e.value) and "loosen" not in str(e.value), e.value

@@ -66,6 +66,11 @@ def load_pairs(path: str | os.PathLike):
     p = Path(path).expanduser()
     if p.is_dir() and (p / PAIRS).is_file():
         p = p / PAIRS
+    elif p.is_dir() and is_run_dir(p):  # else "neither a ptsfast run folder nor a datasets folder"
+        what = ("a `ptsfast anchors` run: its sentences.jsonl holds thought anchors, which make no DPO pairs (export "
+                "them with --format thought_anchors)" if (p / "sentences.jsonl").exists() else
+                f"a ptsfast run without {PAIRS} (restore it from a copy of the run)")
+        raise ValueError(f"{p} is {what}; DPO pairs come from `ptsfast mine`")
     if p.is_file() and p.name == PAIRS and is_run_dir(p.parent):
         # a run still being mined ends in a problem being written (a torn last line): the pairs it committed
         rows = committed_records(open_source(p, PAIRS))
@@ -92,10 +97,25 @@ def load_pairs(path: str | os.PathLike):
     else:
         raise FileNotFoundError(f"{p} does not exist; export the pairs first: ptsfast export --run RUN --out {p}")
     if not rows:
+        if p.name == PAIRS and is_run_dir(p.parent) and _pairs_off(p.parent):  # as the export says it
+            raise ValueError(f"{p.parent} holds no pairs: it was mined with --no-pairs-enabled (pivots only); mine "
+                             f"again with pairs on to train on pairs")
         raise ValueError(f"{p} holds no pairs; mine more problems or loosen the export filters")
     _check_columns(rows[0], str(p))
     keep = [k for k in _KEEP if k in rows[0]]
     return datasets.Dataset.from_list([{k: r.get(k) for k in keep} for r in rows])
+
+
+def _pairs_off(run_dir: Path) -> bool:
+    """Whether a run was mined with pairs off, as its run.json says."""
+    from ptsfast.outputs.rundir import PAIRS
+    from ptsfast.outputs.source import open_source
+
+    try:
+        config = open_source(run_dir, PAIRS).info.get("config") or {}
+    except (OSError, ValueError):
+        return False
+    return (((config.get("mining") or {}).get("pairs") or {}).get("enabled", True)) is False
 
 
 def _open_text(path: Path):
