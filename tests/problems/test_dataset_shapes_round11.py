@@ -286,3 +286,27 @@ def test_an_olympiadbench_answer_of_several_parts_is_refused_without_the_advice_
     assert not res.problems and res.skipped[0].reason == "wrong type"
     assert "is_multiple_answer" in res.skipped[0] and "all 2 of them" in res.skipped[0]
     assert "keep one" not in res.skipped[0] and "drop the row" in res.skipped[0]
+
+
+OPENTHOUGHTS_MATH = {"problem": "Return your final response within \\boxed{}. What is 2 + 3?",
+                     "deepseek_reasoning": "2 plus 3 is 5.", "deepseek_solution": "The sum is \\boxed{5}.",
+                     "ground_truth_solution": "We add: $2 + 3 = \\boxed{5}$.", "domain": "math",
+                     "source": "numina_math", "test_cases": None, "starter_code": None}
+
+
+def test_openthoughts_metadata_rows_judge_math_against_the_ground_truth_solution_and_refuse_code(tmp_path):
+    # OpenThoughts-114k's metadata rows keep the reference solution in 'ground_truth_solution' (its 'domain' says
+    # math, code, puzzle...): the math rows were refused as missing 'answer', and its code rows, under an answer
+    # oracle, as an empty one
+    math_row, = load(tmp_path, [OPENTHOUGHTS_MATH], oracle="boxed").problems
+    assert BOXED("so it is \\boxed{5}", math_row).success and not BOXED("\\boxed{6}", math_row).success
+    unboxed = {**OPENTHOUGHTS_MATH, "ground_truth_solution": "First add 2 and 3 together.\nThat makes five."}
+    res = load(tmp_path, [unboxed], oracle="boxed")
+    assert not res.problems and "field 'ground_truth_solution'" in res.skipped[0]
+    assert res.skipped[0].reason == "no answer to judge"
+    code = {**OPENTHOUGHTS_MATH, "problem": "Read n and print n + 1.", "ground_truth_solution": None,
+            "domain": "code", "test_cases": json.dumps({"inputs": ["1\n"], "outputs": ["2\n"]}), "starter_code": ""}
+    res = load(tmp_path, [code], oracle="boxed")
+    assert not res.problems and "domain is 'code'" in res.skipped[0] and "--oracle code" in res.skipped[0]
+    program, = load(tmp_path, [code], oracle="code").problems
+    assert program.tests and json.loads(program.tests)["cases"] == [["1\n", "2\n"]]

@@ -144,7 +144,8 @@ STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("exa
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
 ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "final_decision",
-               "output", "solution", "response", "completion", "canonical_solution", GROUND_TRUTH, TARGET_KEY)
+               "output", "solution", "ground_truth_solution", "response", "completion", "canonical_solution",
+               GROUND_TRUTH, TARGET_KEY)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's
 ``final_decision``) before a whole solution's, whose last box or number is read (TRL's ``completion``, a text or a
@@ -159,7 +160,9 @@ VALIDITY_KEYS = ("problem_is_valid", "solution_is_valid")
 "Incomplete"), when its answer is no reference to judge by."""
 CODE_KINDS = ("code", "coding", "verifiable_code")
 """What a code row of a mixed dataset says it is: verl rows' ``ability`` (Eurus-2 mixes math and code), PrimeIntellect's
-``task_type``; under an answer oracle its tests would be the reference answer."""
+``task_type``, OpenThoughts' ``domain``; under an answer oracle its tests would be the reference answer."""
+KIND_KEYS = ("ability", "task_type", "domain")
+"""The columns saying what kind of problem a row of a mixed dataset is, tried in order (the first holding text)."""
 SYSTEM_PROMPT_KEY = "system_prompt"
 """A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
 name, or beside a chat or an Alpaca ``instruction`` a ``system`` column, as OpenThoughts' and LLaMA-Factory's rows keep
@@ -691,8 +694,9 @@ def _listed_answer(text: str) -> str | list:
 
 
 SOLUTION_KEYS = ("solution", "response", "output", "generated_solution", "completion", "rationale", "reasoning",
-                 "explanation")
-"""Columns holding a worked solution (MATH's ``solution``, MetaMathQA's ``response``, MathInstruct's ``output``):
+                 "explanation", "ground_truth_solution")
+"""Columns holding a worked solution (MATH's ``solution``, MetaMathQA's ``response``, MathInstruct's ``output``,
+OpenThoughts' ``ground_truth_solution``):
 as a reference, only its final answer is judged, so one with none the oracles read is refused (see
 :func:`_reads_as_answer`)."""
 _STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\W_]*answer[\W_]*:)[*_]*", re.I)
@@ -1220,9 +1224,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"the answer in it, or drop the row")
     unjudged = not fields.code and (
         str(ans).strip().lower() in NO_ANSWER or str(row.get("question_type")).strip().lower() == "proof")
-    kind = row.get("ability") if row.get("ability") is not None else row.get("task_type")
+    what = next((k for k in KIND_KEYS if isinstance(row.get(k), str)), None)
+    kind = row.get(what) if what else None
     if not fields.code and isinstance(kind, str) and kind.strip().lower() in CODE_KINDS:
-        what = "ability" if row.get("ability") is not None else "task_type"
         return skip("no answer to judge", f"the row's {what} is {kind.strip()!r}: a code problem, whose ground truth "
                                           f"is its tests, not an answer; mine the code rows with --oracle code and "
                                           f"the others with an answer oracle")
