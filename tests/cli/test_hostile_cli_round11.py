@@ -135,3 +135,14 @@ def test_a_file_system_without_locks_mines_and_warns(code, model_dir, problems, 
     assert len((out / "done.jsonl").read_text().splitlines()) == 2
     assert cli(argv) == 0
     assert "problems_already_done  2" in capsys.readouterr().out
+
+
+def test_a_resume_in_another_dtype_names_the_flag(model_dir, problems, tmp_path, capsys):
+    """`--dtype bfloat16` on a float32 run was refused as "other inputs (dtype: was 'float32', now 'bfloat16')",
+    naming no flag: the way out is to drop --dtype (or mine into a new --out)."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    assert cli([*argv, "--dtype", "bfloat16"]) == 2
+    one_line_error(capsys, "(--dtype): was 'float32', now 'bfloat16'", f"--out {out}-2")

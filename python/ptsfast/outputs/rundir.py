@@ -50,7 +50,8 @@ FORMAT_VERSION = 1
 # :func:`ptsfast.pipeline.identity.run_inputs`)
 INPUT_LABELS = {"model_path": "model folder", "model_weights": "model weights/config (files of the model folder)",
                 "tokenizer": "tokenizer (vocabulary, special tokens, chat template)", "oracle": "oracle",
-                "model_files": "model weights/config (files of the model folder)"}
+                "model_files": "model weights/config (files of the model folder)",
+                "dtype": "the weights' dtype (--dtype)"}
 
 
 def _files_changed(was: Mapping[str, Any], now: Mapping[str, Any]) -> str:
