@@ -310,3 +310,27 @@ def test_openthoughts_metadata_rows_judge_math_against_the_ground_truth_solution
     assert not res.problems and "domain is 'code'" in res.skipped[0] and "--oracle code" in res.skipped[0]
     program, = load(tmp_path, [code], oracle="code").problems
     assert program.tests and json.loads(program.tests)["cases"] == [["1\n", "2\n"]]
+
+
+PLATINUM = {"question": "Janet has 3 apples and buys 2 more. How many does she have?",
+            "answer": "She has 3 + 2 = <<3+2=6>>6 apples.\n#### 6", "cleaning_status": "revised",
+            "platinum_prompt": "Solve the following math word problem.\n\nJanet has 3 apples...",
+            "platinum_prompt_no_cot": "Solve the following math word problem.\n\nJanet has 3 apples...",
+            "platinum_target": ["5"], "platinum_parsing_strategy": "math"}
+
+
+def test_platinum_rows_judge_against_their_revised_target_and_rejected_rows_are_refused(tmp_path):
+    # Platinum Benchmarks keep the original dataset's columns beside their re-annotation: 'platinum_target' the
+    # revised reference, 'cleaning_status' "rejected" for a question found ambiguous or wrong (its target None):
+    # every revised row was judged against GSM8K's wrong 'answer', every rejected one against its original answer
+    rows = [PLATINUM, {**PLATINUM, "question": "Janet has 4 apples. How many?", "cleaning_status": "rejected",
+                       "platinum_target": None},
+            {**PLATINUM, "question": "Janet has 5 apples. How many?", "cleaning_status": "consensus",
+             "answer": "#### 5", "platinum_target": ["5"]}]
+    res = load(tmp_path, rows, oracle="last_number")
+    assert [p.answer for p in res.problems] == ["5", "5"]
+    skip, = res.skipped
+    assert skip.row == 2 and skip.reason == "no answer to judge" and "cleaning_status is 'rejected'" in skip
+    # GSM8K-Platinum's own release revises 'answer' in place and keeps 'cleaning_status': its rejected rows too
+    gsm = load(tmp_path, [{"question": "q?", "answer": "#### 3", "cleaning_status": "rejected"}], oracle="last_number")
+    assert not gsm.problems and "cleaning_status is 'rejected'" in gsm.skipped[0]

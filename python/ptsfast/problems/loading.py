@@ -155,6 +155,10 @@ NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
 number). NeMo RL's NuminaMath loader drops both; as a reference, "proof" passes a rollout that boxes the word."""
+PLATINUM_TARGET, CLEANING_STATUS = "platinum_target", "cleaning_status"
+"""Platinum Benchmarks' re-annotation kept beside the original dataset's columns (madrylab/platinum-bench): the revised
+reference (a list of accepted answers, None for a rejected row) and the row's status ("consensus", "verified",
+"revised", "rejected"; GSM8K-Platinum revises ``answer`` in place and keeps the status)."""
 VALIDITY_KEYS = ("problem_is_valid", "solution_is_valid")
 """NuminaMath-1.5's marks of a row whose problem or solution its authors checked: "Yes", or not ("No",
 "Incomplete"), when its answer is no reference to judge by."""
@@ -1134,6 +1138,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                    row.get(choices_field) if choices_field else None)
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
+    if PLATINUM_TARGET in row and fields.answer not in (None, PLATINUM_TARGET) and "answer" in _detected(fields):
+        fields = replace(fields, answer=PLATINUM_TARGET)  # the re-annotated reference, beside the original's
     same = fields.answer == fields.question  # --answer-field naming the question's column: a chat's reply, or nothing
     if same and not isinstance(row[fields.question], list) and not fields.code:
         other = _first_column(row, ANSWER_KEYS, lambda k: k != fields.question and _is_scalar(row.get(k)) and
@@ -1230,6 +1236,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("no answer to judge", f"the row's {what} is {kind.strip()!r}: a code problem, whose ground truth "
                                           f"is its tests, not an answer; mine the code rows with --oracle code and "
                                           f"the others with an answer oracle")
+    if not fields.code and str(row.get(CLEANING_STATUS)).strip().lower() == "rejected":
+        return skip("no answer to judge", f"its {CLEANING_STATUS} is 'rejected' (Platinum Benchmarks' mark of a "
+                                          f"question its re-annotation found ambiguous or wrongly posed): its answer "
+                                          f"is no reference; drop the row, as their loaders do")
     marked = next(((k, row[k]) for k in VALIDITY_KEYS if not fields.code and row.get(k) not in (None, "") and
                    str(row[k]).strip().lower() not in ("yes", "true")), None)
     if marked is not None:
