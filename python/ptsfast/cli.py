@@ -275,14 +275,30 @@ def _check_cache(a) -> None:
     from ptsfast.demo import is_demo_model
 
     env = os.environ.get("PTSFAST_CACHE")
-    if not env or not (a.func is cmd_demo or is_demo_model(getattr(a, "model", None) or "")):
+    if not (a.func is cmd_demo or is_demo_model(getattr(a, "model", None) or "")):
         return
-    p = Path(env).expanduser()
+    from ptsfast.models import ModelLoadError, cache_dir, demo_model_dir
+
+    p = cache_dir()
     while not p.exists() and p.parent != p:  # the nearest part of it that exists must be a folder
         p = p.parent
-    if not p.is_dir():
+    if env and not p.is_dir():
         raise ValueError(f"environment variable PTSFAST_CACHE={env}: {p} is a file, not a folder; the demo's model is "
                          f"converted into that folder once - point it at a folder, or unset it (~/.cache/ptsfast)")
+    try:
+        demo_model_dir(convert=False)
+        return  # converted before: nothing is written there
+    except ModelLoadError:
+        pass
+    try:  # a read-only cache (or home) failed once the GGUF had been read and converted, naming no variable
+        import tempfile
+
+        with tempfile.TemporaryFile(dir=p):
+            pass
+    except OSError as e:
+        where = f"environment variable PTSFAST_CACHE={env}" if env else f"the demo's model cache {cache_dir()}"
+        raise ValueError(f"{where}: cannot write in {p} ({e.strerror or e}); the demo's model is converted into it "
+                         f"once - point PTSFAST_CACHE at a folder you can write") from None
 
 
 _BACKEND_VAR = "PTSFAST_BACKEND"

@@ -146,3 +146,23 @@ def test_a_resume_in_another_dtype_names_the_flag(model_dir, problems, tmp_path,
     capsys.readouterr()
     assert cli([*argv, "--dtype", "bfloat16"]) == 2
     one_line_error(capsys, "(--dtype): was 'float32', now 'bfloat16'", f"--out {out}-2")
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/sys/kernel"), reason="needs Linux's /sys")
+@pytest.mark.parametrize("command", ["demo", "mine"])
+def test_a_cache_no_one_can_write_is_refused_before_the_demo_model_loads(command, problems, tmp_path, capsys,
+                                                                         monkeypatch):
+    """PTSFAST_CACHE in a folder no file can be made in (/sys here; a read-only share or home elsewhere): the demo's
+    GGUF was read and converted, then saving it failed with '[Errno 13] Permission denied', naming no variable."""
+    import ptsfast.models as models
+
+    monkeypatch.setenv("PTSFAST_CACHE", "/sys/kernel/ptsfast-cache")
+    monkeypatch.setattr(models, "load_gguf_model", lambda *a, **k: pytest.fail("the GGUF was read"))
+    monkeypatch.setattr(models, "smollm2_gguf_path", lambda: tmp_path / "smollm2.gguf")
+    out = tmp_path / "out"
+    argv = ["demo", "--out", str(out)] if command == "demo" else \
+        ["mine", "--model", "demo", "--problems", str(problems), "--out", str(out)]
+    assert cli(argv) == 2
+    one_line_error(capsys, "PTSFAST_CACHE=/sys/kernel/ptsfast-cache", "cannot write in /sys/kernel",
+                   "a folder you can write")
+    assert not out.exists()
