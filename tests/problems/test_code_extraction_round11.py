@@ -60,3 +60,43 @@ def test_a_bracket_left_open_over_lines_still_takes_them_in():
     code = "x = [\n1,\n2,\n# two\n]\nprint(sum(x))\n"
     assert extract_code("The list:\n" + code + "That is 3.") == code
     assert extract_code("Text:\ns = '''\nf(\n'''\nprint(s)\nDone.") == "s = '''\nf(\n'''\nprint(s)\n"
+
+
+def _judged(text, tests, entry_point=None):
+    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
+    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
+    assert verdict.error is None, verdict.error
+    return verdict.success
+
+
+USAGES = ["# Example usage\nx = int(input())\nprint(f(x))\n", "n = int(input('Enter n: '))\nresult = f(n)\nprint(result)\n",
+          "import sys\ndata = sys.stdin.read().split()\nprint(f(int(data[0])))\n",
+          "def main():\n    print(f(int(input())))\n\nmain()\n", "print(f(int(input())))\n"]
+
+
+@pytest.mark.parametrize("usage", USAGES)
+def test_an_example_run_reading_stdin_after_the_function_fails_no_right_answer(usage):
+    # the tests call f with nothing on stdin: the example's input() raised EOFError first, and a right f failed
+    # (EvalPlus' sanitizer keeps only the definitions, imports and assignments the function reads)
+    right = "```python\n" + F + "\n" + usage + "```\n"
+    for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
+        assert _judged(right, tests, entry)
+        assert not _judged(right.replace("x + 1", "x + 2"), tests, entry)
+
+
+def test_a_program_that_reads_stdin_is_judged_as_written_where_the_tests_give_stdin():
+    from ptsfast.problems.code_tests import TestProgram
+
+    stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
+    assert _judged("```python\n" + F + "\n" + USAGES[0] + "```\n", stdio)
+    assert not _judged("```python\n" + F + "\n" + USAGES[0].replace("f(x)", "x") + "```\n", stdio)
+
+
+@pytest.mark.parametrize("code", [
+    "import sys\nline = sys.stdin.readline()\n\ndef f(x):\n    return x + 1 + len(line)\n",  # f reads what it binds
+    "x = input\ndef f(v):\n    return v + 1\n",  # no call
+])
+def test_what_the_function_reads_of_stdin_is_left_as_written(code):
+    from ptsfast.problems.oracles import _without_stdin_usage
+
+    assert _without_stdin_usage(code) == code

@@ -751,6 +751,68 @@ def _without_test_runner(code: str) -> str:
     return "\n".join(lines)
 
 
+def _reads_stdin(node, readers: frozenset[str] = frozenset()) -> bool:
+    """Whether running ``node`` reads stdin: it calls ``input()``, reads ``sys.stdin`` (or ``stdin``) or calls one of
+    ``readers`` (functions of the code that do), outside the functions and lambdas it only defines."""
+    import ast
+
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in {"input", *readers}:
+            return True
+        if isinstance(n, ast.Name) and n.id == "stdin" or isinstance(n, ast.Attribute) and n.attr == "stdin":
+            return True
+        todo.extend(c for c in ast.iter_child_nodes(n) if n is node or not isinstance(
+            c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
+    return False
+
+
+def _without_stdin_usage(code: str) -> str:
+    """``code`` without the top-level statements that read stdin (an example run after the function: ``x =
+    int(input())``, ``print(f(x))``, ``main()``) and those that use what they bind, for tests that call its functions:
+    with nothing on stdin the first raised EOFError and a right function failed, where EvalPlus' sanitizer keeps only
+    the definitions, imports and assignments the function reads. Left as written where a definition reads a name
+    such a statement binds (the function reads stdin's text), and a ``__main__`` guard (never run) is kept."""
+    import ast
+
+    if "input" not in code and "stdin" not in code or (tree := _parse(code)) is None:
+        return code
+    defs = [st for st in tree.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    readers: frozenset[str] = frozenset()
+    while True:  # the functions that read stdin, or call one that does
+        more = readers | {d.name for d in defs if any(_reads_stdin(st, readers) for st in d.body)}
+        if more == readers:
+            break
+        readers = frozenset(more)
+    read_by_defs = set()  # the globals they read: names they load and bind nowhere (no parameter, no local)
+    for d in defs:
+        nodes = list(ast.walk(d))
+        local = {n.arg for n in nodes if isinstance(n, ast.arg)} | {
+            n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        read_by_defs |= {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+    drop, bound = [], set()
+    for st in tree.body:
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)) or \
+                isinstance(st, ast.If) and "__main__" in ast.unparse(st.test):
+            continue
+        names = {n.id: isinstance(n.ctx, ast.Load) for n in ast.walk(st) if isinstance(n, ast.Name)}
+        if _reads_stdin(st, readers) or any(load and name in bound for name, load in names.items()):
+            stored = {name for name, load in names.items() if not load}
+            if stored & read_by_defs:
+                return code
+            bound |= stored
+            drop.append(st)
+    if not drop:
+        return code
+    lines = code.split("\n")
+    spans = [(st.lineno, st.end_lineno) for st in tree.body]
+    for st in reversed(drop):  # a statement sharing its line with another (x = input(); y = 1) is kept
+        if sum(a <= st.lineno <= b or a <= st.end_lineno <= b for a, b in spans) == 1:
+            del lines[st.lineno - 1:st.end_lineno]
+    return "\n".join(lines)
+
+
 _CLOSER = re.compile(r"[)\]}]|'''|\"\"\"")  # what may close a bracket or a string left open
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")  # a top-level line that ends the one before
 
@@ -1058,6 +1120,8 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     entry_point = (problem.meta or {}).get("entry_point")
     tests = _program(problem.tests, entry_point)
     code = extract_snippet(text) if tests.as_text else extract_code(text)  # DS-1000: a snippet, as its judge reads
+    if tests.format != "stdio" and not tests.as_text:  # the tests call its functions, with nothing on stdin
+        code = _without_stdin_usage(code)
     key = (problem.tests, entry_point, code, timeout, memory_mb)
     with _warn_lock:
         if key in _verdicts:
