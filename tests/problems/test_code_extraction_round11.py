@@ -69,7 +69,8 @@ def _judged(text, tests, entry_point=None):
     return verdict.success
 
 
-USAGES = ["# Example usage\nx = int(input())\nprint(f(x))\n", "n = int(input('Enter n: '))\nresult = f(n)\nprint(result)\n",
+USAGES = ["# Example usage\nx = int(input())\nprint(f(x))\n",
+          "n = int(input('Enter n: '))\nresult = f(n)\nprint(result)\n",
           "import sys\ndata = sys.stdin.read().split()\nprint(f(int(data[0])))\n",
           "def main():\n    print(f(int(input())))\n\nmain()\n", "print(f(int(input())))\n"]
 
