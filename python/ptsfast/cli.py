@@ -398,7 +398,7 @@ def _check_paths(a) -> None:
         raise ValueError("--out -: a run is a folder of several files, not a stream - give a folder path (`ptsfast "
                          "export --out -` streams a run's records)")
     from ptsfast.outputs.rundir import (ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_name_lengths,
-                                        check_run_files, check_unlocked, check_writable)
+                                        check_no_foreign_files, check_run_files, check_unlocked, check_writable)
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
@@ -408,6 +408,7 @@ def _check_paths(a) -> None:
     check_writable(out, "--out", folder=True)
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
     check_unlocked(out)  # another run mining into it: said before the model loads, not once it has
+    check_no_foreign_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES)
 
 
 def _check_dropped(a) -> None:

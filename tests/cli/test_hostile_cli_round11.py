@@ -166,3 +166,21 @@ def test_a_cache_no_one_can_write_is_refused_before_the_demo_model_loads(command
     one_line_error(capsys, "PTSFAST_CACHE=/sys/kernel/ptsfast-cache", "cannot write in /sys/kernel",
                    "a folder you can write")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command, flags, name", [("mine", MINE, "problems.jsonl"), ("mine", MINE, "summary.json"),
+                                                  ("anchors", ANCHORS, "sentences.jsonl"),
+                                                  ("mine", [*MINE, "--overwrite"], "pairs.jsonl")])
+def test_a_folder_holding_files_no_run_wrote_is_refused_before_the_model_loads(command, flags, name, model_dir,
+                                                                                problems, tmp_path, capsys,
+                                                                                monkeypatch):
+    """`--out data` where data/ holds a dataset's own problems.jsonl (and no run.json) was refused, rightly, but only
+    once the model had loaded."""
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / name).write_text('{"question": "mine, not a run\'s"}\n')
+    no_model_load(monkeypatch)
+    assert cli([command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST,
+                *flags]) == 2
+    one_line_error(capsys, f"holds {name} but no run.json", "choose another --out")
+    assert [p.name for p in out.iterdir()] == [name]

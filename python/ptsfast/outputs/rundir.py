@@ -331,6 +331,20 @@ def check_unlocked(out_dir: str | os.PathLike) -> None:
         os.close(fd)  # closing it lets go of the lock
 
 
+def check_no_foreign_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA_FILES) -> None:
+    """Refuse a folder without ``run.json`` that holds files a run writes (a dataset's own problems.jsonl): no
+    ptsfast run wrote them, since ``run.json`` is written before any record, and a run would replace them. Called
+    before the model loads too: the writer found them only once it had."""
+    d = Path(out_dir).expanduser()
+    if os.path.lexists(d / RUN):
+        return
+    foreign = [n for n in dict.fromkeys((*data_files, DONE, SUMMARY)) if (d / n).exists() and (d / n).stat().st_size]
+    if foreign:
+        raise RunDirError(f"{d} holds {', '.join(foreign)} but no {RUN}: files no ptsfast run wrote there, which a run "
+                          f"would replace; ptsfast never deletes or overwrites them (with or without --overwrite) - "
+                          f"choose another --out")
+
+
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
     """Records of a JSONL file; a torn last line (no newline) is ignored."""
     p = Path(path)
@@ -568,12 +582,7 @@ class RunWriter:
                 accepted.append(f"resuming {self.dir}, mined from {old.get('dataset')}, with problems from "
                                 f"{self.dataset}: each problem's record names its dataset")
             return accepted
-        foreign = [n for n in dict.fromkeys((*self.data_files, DONE, SUMMARY))
-                   if (self.dir / n).exists() and (self.dir / n).stat().st_size]
-        if foreign:  # run.json is written before any record, so these are not a run's: never replaced
-            raise RunDirError(f"{self.dir} holds {', '.join(foreign)} but no {RUN}: files no ptsfast run wrote there, "
-                              f"which a run would replace; ptsfast never deletes or overwrites them (with or without "
-                              f"--overwrite) - choose another --out")
+        check_no_foreign_files(self.dir, self.data_files)
         body = {"format_version": FORMAT_VERSION, "ptsfast": ptsfast_build(), "config": self.config,
                 **_jsonable(dict(info)),
                 **({"inputs": self.inputs} if self.inputs is not None else {}),
