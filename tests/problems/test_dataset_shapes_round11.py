@@ -334,3 +334,19 @@ def test_platinum_rows_judge_against_their_revised_target_and_rejected_rows_are_
     # GSM8K-Platinum's own release revises 'answer' in place and keeps 'cleaning_status': its rejected rows too
     gsm = load(tmp_path, [{"question": "q?", "answer": "#### 3", "cleaning_status": "rejected"}], oracle="last_number")
     assert not gsm.problems and "cleaning_status is 'rejected'" in gsm.skipped[0]
+
+
+LIVEBENCH = {"question_id": "0a4e8ed1", "category": "math", "ground_truth": "E", "turns": [
+    "What is $\\frac{1}{2} + \\frac{1}{3}$? $\\textbf{(A) }\\frac{1}{6}\\qquad\\textbf{(E) }\\frac{5}{6}$ If you "
+    "cannot determine the correct multiple-choice answer, take your best guess."], "task": "math_comp",
+    "subtask": "amc12", "livebench_release_date": "2024-06-24", "expressions": ""}
+
+
+def test_livebench_rows_ask_their_one_turn_and_a_conversation_of_several_is_refused(tmp_path):
+    # LiveBench keeps its question as 'turns', a list of the user's messages (one, for its math and reasoning
+    # tasks): the rows were refused as missing 'question'
+    p, = load(tmp_path, [LIVEBENCH], oracle="boxed").problems
+    assert p.question == LIVEBENCH["turns"][0] and p.answer == "E"
+    two = load(tmp_path, [{**LIVEBENCH, "turns": ["First part.", "Now the second."]}], oracle="boxed")
+    assert not two.problems and two.skipped[0].reason == "wrong type"
+    assert "'turns'" in two.skipped[0] and "2 user turns" in two.skipped[0] and "one question" in two.skipped[0]

@@ -123,10 +123,11 @@ class FieldMap:
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
                  "text", "description", "question_content", "question_stem", "ctx", "goal", "sentence", "messages",
-                 "conversations")
+                 "conversations", "turns")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
-HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
+HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``, LiveBench's ``turns``: a list of one user
+message). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
 message, after an optional system message; SFT rows' ``messages`` and ShareGPT's ``conversations``, whose assistant
 reply after it is the reference answer where the row has none, or the given solution with ``--solution-field``
 naming the chat's column)."""
@@ -1104,7 +1105,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if fields.question not in row:
         return missing(fields.question, "--question-field")
     system = reply = stem_choices = None
-    if isinstance(q, list):
+    if isinstance(q, list) and q and all(isinstance(x, str) for x in q):  # LiveBench's 'turns': the user's messages
+        if len(q) != 1:
+            return skip("wrong type", f"field {fields.question!r} (the question) holds {len(q)} user turns of a "
+                                      f"conversation; ptsfast mines one question: keep the rows of one turn")
+        q = q[0]
+    elif isinstance(q, list):
         try:
             q, system, reply = question_from_chat(q)
         except ValueError as e:
