@@ -350,3 +350,14 @@ def test_livebench_rows_ask_their_one_turn_and_a_conversation_of_several_is_refu
     two = load(tmp_path, [{**LIVEBENCH, "turns": ["First part.", "Now the second."]}], oracle="boxed")
     assert not two.problems and two.skipped[0].reason == "wrong type"
     assert "'turns'" in two.skipped[0] and "2 user turns" in two.skipped[0] and "one question" in two.skipped[0]
+
+
+def test_a_triviaqa_answer_is_its_value_not_a_dict_refused(tmp_path):
+    # TriviaQA's 'answer' is {"aliases": [...], "value": ...}: the row was refused as a dict, with the advice to keep
+    # one of its items
+    row = {"question": "Which American-born Sinclair won the Nobel Prize for Literature in 1930?",
+           "question_id": "tc_1", "answer": {"aliases": ["Sinclair Lewis", "Harry Sinclair Lewis"],
+                                             "normalized_aliases": ["sinclair lewis"], "value": "Sinclair Lewis",
+                                             "normalized_value": "sinclair lewis", "type": "WikipediaEntity"}}
+    p, = load(tmp_path, [row], oracle="normalized").problems
+    assert p.answer == "Sinclair Lewis"

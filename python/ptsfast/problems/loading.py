@@ -1209,6 +1209,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"the row")
     if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
         raw_answer = _listed_answer(raw_answer)
+    if isinstance(raw_answer, dict) and isinstance(raw_answer.get("value"), str) and "aliases" in raw_answer and \
+            not fields.code:
+        raw_answer = raw_answer["value"]  # TriviaQA's answer: its canonical value, beside the aliases
     if isinstance(raw_answer, (list, dict)) and not fields.code:
         what = f"a list of {len(raw_answer)} items" if isinstance(raw_answer, list) else "a dict"
         if isinstance(raw_answer, list) and str(row.get(MULTIPLE_ANSWER_KEY)).strip().lower() in ("true", "1"):
