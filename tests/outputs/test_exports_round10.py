@@ -169,3 +169,22 @@ def test_load_pairs_of_a_run_that_holds_no_pairs_says_why(tmp_path, make, said):
     with pytest.raises(ValueError) as e:
         load_pairs(run)
     assert said in str(e.value) and "neither" not in str(e.value) and "loosen" not in str(e.value), e.value
+
+
+@pytest.mark.parametrize("dataset", ['[{"problem_id": "p0", "question": "Q?", "answer": "1"}]\n',
+                                     '{"problem_id": "p0", "question": "What is 2+2?", "answer": "4"}\n'])
+def test_pairs_copied_beside_a_users_own_problems_file_export_without_reading_it(run, tmp_path, dataset):
+    """A pairs.jsonl copied out of its run into a folder that holds the user's own problems.jsonl (a dataset file,
+    as `ptsfast mine --problems` reads them): the export read that file as the run's problems, and failed on a JSON
+    array ('line 1 is a JSON list, not a record'), or gave each pair the question of the user's row of the same
+    id as its original_query."""
+    from ptsfast.outputs.export import export
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "pairs.jsonl").write_bytes((run / "pairs.jsonl").read_bytes())
+    (folder / "problems.jsonl").write_text(dataset, encoding="utf-8")
+    out = tmp_path / "dpo.jsonl"
+    assert export(folder / "pairs.jsonl", out) >= 1
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(r["metadata"]["original_query"] is None for r in recs)

@@ -43,8 +43,8 @@ class RunSource:
                 recs = []
             elif self.run_dir is not None:  # a cut file: its problems' records get no question, said once
                 recs = committed_records(RunSource(path, self.run_dir), "have no question in the export (null)")
-            else:
-                recs = list(read_records_file(path))
+            else:  # a loose file's folder may hold the user's own problems.jsonl, a dataset: read only ptsfast's
+                recs = _own_problems(path)
             self._problems = {str(r.get("problem_id")): r for r in recs}
         return self._problems
 
@@ -53,6 +53,20 @@ class RunSource:
 
     def created(self) -> str | None:
         return self.info.get("created")
+
+
+def _own_problems(path: Path) -> list[dict]:
+    """The records of a problems.jsonl beside a loose records file where ptsfast wrote it (each has a problem id, its
+    prompt ids and trajectories); none where it is another file of that name, such as a dataset that `ptsfast mine
+    --problems` reads (its rows' questions are not the run's, and a JSON array is no records file)."""
+    try:
+        recs = list(read_records_file(path))
+    except ExportError:
+        recs = [{}]
+    if all({"problem_id", "prompt_ids", "trajectories"} <= set(r) for r in recs):
+        return recs
+    log.warning("%s is not the problems file of a ptsfast run (a dataset?): the export's questions are null", path)
+    return []
 
 
 @contextlib.contextmanager
