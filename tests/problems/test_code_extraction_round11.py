@@ -101,3 +101,33 @@ def test_what_the_function_reads_of_stdin_is_left_as_written(code):
     from ptsfast.problems.oracles import _without_stdin_usage
 
     assert _without_stdin_usage(code) == code
+
+
+INDENTED = "    def f(x):\n        return x + 1\n"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Here is the code:\n\n" + INDENTED + "\nThis adds one.", F),
+    ("Here is the code:\n\n" + INDENTED.replace("    ", "\t"), F.replace("    ", "\t")),
+    ("First the import:\n\n    import math\n\nThen the function:\n\n" + INDENTED + "\nDone.", "import math\n" + F),
+    ("Sure.\nimport math\n\nThe function:\n\n" + INDENTED, "import math\n" + F),
+])
+def test_a_markdown_indented_block_under_prose_is_the_program(text, code):
+    # a markdown code block written by indenting it 4 spaces after a blank line: the whole answer, prose and all,
+    # was judged (a SyntaxError failed the right program)
+    assert_judged_on(text, code, stops=False)
+
+
+@pytest.mark.parametrize("text", [
+    "if x > 0\n    print(x)\n",  # no blank line: a broken statement, not a markdown block
+    "Some prose:\n\n    x and y are both positive here.\n",  # an indented quote
+    "    return x + 1\n\nprint(f(2))\n",  # a function body continuing the prompt (HumanEval)
+])
+def test_an_indented_line_that_is_no_markdown_code_block_is_read_as_before(text):
+    assert extract_code(text) == text
+
+
+def test_a_markdown_indented_program_passes_its_tests():
+    assert _judged("Here is the code:\n\n" + INDENTED + "\nThis adds one.", "assert f(2) == 3\n")
+    assert not _judged("Here is the code:\n\n" + INDENTED.replace("+ 1", "+ 2") + "\nThis adds two.",
+                       "assert f(2) == 3\n")

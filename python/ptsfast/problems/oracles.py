@@ -822,7 +822,8 @@ def _unfenced_program(text: str) -> str:
     something (definitions, imports, assignments, calls, control flow) in their order, the prose around them
     (``Here is the function:``, ``This returns x + 1.``, ``Output: 6``) left out, as EvalPlus' sanitizer reads
     such answers. A statement is a line at column 0 with the indented lines under it (``else:`` and a closing
-    bracket at column 0 belong to the one before; a bracket or string left open takes in the lines after it).
+    bracket at column 0 belong to the one before; a bracket or string left open takes in the lines after it); a
+    markdown block indented under a line of prose and a blank line is its program (:func:`_indented_block`).
     An answer that starts indented continues the prompt's code (HumanEval's function body) and is kept whole: its
     body does not parse on its own."""
     import ast
@@ -851,6 +852,8 @@ def _unfenced_program(text: str) -> str:
                 if "never closed" in str(err.msg) or "unterminated triple" in str(err.msg):
                     e = closer[e + 1]  # one that closes nothing leaves it open: not parsed (a loop of "f(" lines
                     continue  # parsed 64 times each took minutes)
+                if e == k and (block := _indented_block(lines[starts[k]:ends[k]])) is not None:
+                    kept.append(block)
                 break
             except (ValueError, RecursionError, MemoryError):
                 break
@@ -860,6 +863,24 @@ def _unfenced_program(text: str) -> str:
             break
         k += 1
     return "\n".join(kept) + "\n" if kept else text
+
+
+def _indented_block(lines: list[str]) -> str | None:
+    """The program of a markdown code block written by indenting it under a line of prose (``Here is the code:``, a
+    blank line, then lines indented four spaces or a tab), dedented; None where those lines are no program."""
+    import textwrap
+
+    if len(lines) < 3 or lines[1].strip() or not _is_prose(lines[0]):
+        return None
+    block = textwrap.dedent("\n".join(lines[2:])).strip("\n")
+    tree = _parse(block)
+    if tree is None or not tree.body or not all(_does_something(st) for st in tree.body):
+        return None
+    try:  # a body that only continues a function (return x) is none
+        compile(tree, "<answer>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return block
 
 
 def _does_something(st) -> bool:
