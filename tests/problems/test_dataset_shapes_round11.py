@@ -361,3 +361,24 @@ def test_a_triviaqa_answer_is_its_value_not_a_dict_refused(tmp_path):
                                              "normalized_value": "sinclair lewis", "type": "WikipediaEntity"}}
     p, = load(tmp_path, [row], oracle="normalized").problems
     assert p.answer == "Sinclair Lewis"
+
+
+RECLOR = {"context": "In rheumatoid arthritis, the body's immune system misfires by attacking healthy cells.",
+          "question": "Which one of the following is most strongly supported by the information above?",
+          "answers": ["Drugs that suppress the immune system cure arthritis.", "The immune system can harm the body.",
+                      "Arthritis is always painless.", "Healthy cells never die."], "label": 1, "id_string": "train_0"}
+
+
+def test_reclor_rows_list_their_answers_and_read_their_0_based_label(tmp_path):
+    # ReClor keeps its four choices in 'answers' and the right one's 0-based index in 'label': the rows were refused
+    # as missing 'answer', and with --answer-field label judged against "1" with no choices shown
+    p, = load(tmp_path, [RECLOR]).problems
+    assert p.question.startswith(RECLOR["context"] + "\n\n" + RECLOR["question"] + "\n\nA. Drugs that suppress")
+    assert_judged(p, "B", "ABCD")
+    named, = load(tmp_path, [RECLOR], "--answer-field", "label").problems
+    assert_judged(named, "B", "ABCD")
+    # SQuAD's 'answers' ({"text": [...], "answer_start": [...]}) are the accepted answers, never choices
+    squad = {"question": "When did Beyonce start becoming popular?", "context": "Beyonce rose to fame in the late 1990s.",
+             "answers": {"text": ["in the late 1990s"], "answer_start": [269]}}
+    res = load(tmp_path, [squad], oracle="normalized")
+    assert not res.problems and res.skipped[0].reason == "missing field"

@@ -886,9 +886,21 @@ CHOICE_LABEL_KEY = "label"
 """A multiple-choice row's right choice where its answer column is empty (AGIEval's own files: ``label`` "C",
 ``answer`` null; their cloze rows have an ``answer`` and no choices). Elsewhere ``label`` may be a class, never read
 as the answer."""
-INDEX_ANSWERS = {"endings": "label"}
+LISTED_ANSWERS = "answers"
+"""ReClor's choices: a list of texts in ``answers``, the right one's 0-based index in ``label`` (elsewhere ``answers``
+are the accepted answers, SQuAD's ``{"text": [...], "answer_start": [...]}``: never choices)."""
+
+
+def _listed_choices(row: dict) -> bool:
+    """Whether a row keeps its choices as ReClor does (:data:`LISTED_ANSWERS` beside an index ``label``)."""
+    texts = _maybe_json(row.get(LISTED_ANSWERS))
+    return isinstance(texts, list) and len(texts) > 1 and all(isinstance(t, str) for t in texts) and \
+        INDEX_ANSWERS[LISTED_ANSWERS] in row
+
+
+INDEX_ANSWERS = {"endings": "label", LISTED_ANSWERS: "label"}
 """The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
-``label``, a text: "3")."""
+``label``, a text: "3"; ReClor's, a number)."""
 
 
 _INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
@@ -1137,6 +1149,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         q = with_input(row, with_passage(row, str(q), fields.question), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
+    if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
+        choices_field = LISTED_ANSWERS  # ReClor's 'answers', named by its 'label'
     if stem_choices is not None:
         choices_field = f"{fields.question}.choices"
     try:
