@@ -92,3 +92,28 @@ def test_a_letter_after_the_answer_should_or_would_be_is_stated(text, letter):
     from ptsfast.problems.oracles import extract_choice
 
     assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("（A）错误。答案：B", "B"), ("分析略。答案是 C。", "C"), ("所以正确答案为（D）", "D"), ("(A)不对，故选B。", "B"),
+    ("Respuesta: B", "B"), ("(A) es falsa. La respuesta correcta es C.", "C"), ("Réponse : D", "D"),
+    ("La bonne réponse est (B).", "B"), ("Die richtige Antwort ist C.", "C"), ("Antwort: **A**", "A"),
+    ("La risposta corretta è B.", "B"), ("A resposta correta é D.", "D"), ("Ответ: B", "B"),
+    ("正解は C です。", "C"), ("정답: B", "B"), ("Jawaban: D", "D"),
+    ("答案：A或B", None), ("Respuesta: A o B", None), ("Réponse : A ou C.", None), ("Antwort: B oder C", None),
+    ("La respuesta es a veces (B)", "B"), ("Die Antwort ist Albert (C)", "C"),
+])
+def test_an_answer_stated_in_another_language_is_read(text, letter):
+    """C-Eval/CMMLU and Global-MMLU rows are answered in their own language ("答案：B", "La respuesta correcta es C",
+    "Ответ: B"): no reading took the letter, so a right answer failed or an earlier "(A)" was read."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("text", ["答案：B。", "Respuesta: B\n", "Ответ: B."])
+def test_an_answer_in_another_language_stops_the_rollout_once_decided(text):
+    assert answer_complete("multiple_choice", text)
+    assert not answer_complete("multiple_choice", text.rstrip("。.\n"))
+    for tail in ("", " (A)", "\nAnswer: A"):
+        assert oracle_by_name("multiple_choice")(text + tail, P("B"))

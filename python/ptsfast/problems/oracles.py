@@ -365,6 +365,12 @@ def normalize_text(s: str) -> str:
 _ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the answer is / should be B
 
 
+# "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
+_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|故选|答え(?:は)?|正解(?:は)?|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
+                   r"|antwort|risposta|resposta|ответ|jawaban|cevap)(?:\s+(?:correcta|correcte|correta|corretta|exacta"
+                   r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?![A-Za-z]))")
+
+
 @functools.lru_cache(maxsize=8)
 def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The strong and weak readings of a chosen letter ``A``..``last``: A-E unless a problem has more choices
@@ -389,6 +395,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
         re.compile(r"\bI\s+(?:choose|pick|select|go\s+with)\s+(?i:(?:option|choice|answer)\s+)?"
                    rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
+        # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
+        # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
+        re.compile(rf"{_FOREIGN_ANSWER}\s*[:：]?\s*(?:\*\*)?\s*[(\[（]?\s*([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
+                   rf"(?!\s*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)\s)\s*[(\[（]?[A-{last}](?![A-Za-z]))"),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
         re.compile(r"<answer>\s*(?:\*\*|\$)?\s*[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
@@ -419,7 +429,7 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
 
 
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
-_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*${}\\A-Za-z]")  # a character no hedge's letters or words hold: it ends one
+_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
