@@ -128,3 +128,40 @@ def test_the_test_classes_inside_a_test_class_run_as_pytest_runs_them():
     only = "from solution import f\n\n\nclass TestF:\n    class TestInner:\n        def test_f(self):\n" \
            "            assert f(3) == 9\n"
     assert verdict("def f(x):\n    return x * x\n", code_tests.TestProgram.from_text(only))[0]
+
+
+CODES = {  # tests that check the form of what the solution returns with re (BigCodeBench's random strings)
+    "unittest's assertRegex and re.fullmatch": (
+        "import re\nimport unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n"
+        "    def test_code(self):\n        self.assertRegex(code(5), r'^[A-Z]{5}$')\n"
+        "        self.assertTrue(re.fullmatch(r'[A-Z]+', code(3)))\n        self.assertEqual(len(code(7)), 7)\n"),
+    "pytest's re.match": (
+        "import re\nfrom solution import code\n\n\ndef test_code():\n    assert re.fullmatch(r'[A-Z]{5}', code(5))\n"
+        "    assert re.match(r'^[A-Z]+$', code(3))\n    assert len(code(7)) == 7\n"),
+}
+EVERY_PATTERN_MATCHES = {  # re's cache of compiled patterns made to hold one that matches anything, for any pattern
+    "a dict of its own": "class C(dict):\n    def __getitem__(self, k):\n        return P\n\n\nre._cache = C()\n",
+    "a defaultdict": "import collections\nre._cache = collections.defaultdict(lambda: P)\n",
+    "set at the first call, put back at the last": (
+        "import collections\nkept, n = re._cache, []\n\n\ndef code(k):\n    n.append(k)\n"
+        "    re._cache = collections.defaultdict(lambda: P) if len(n) < 3 else kept\n    return '1' * k\n"),
+}
+
+
+@pytest.mark.parametrize("tests", sorted(CODES))
+@pytest.mark.parametrize("how", sorted(EVERY_PATTERN_MATCHES))
+def test_the_data_a_librarys_functions_read_is_not_the_solutions_to_swap(tests, how):
+    # a module's functions and classes were watched, not its data: re._cache swapped for a mapping that gives a
+    # pattern matching anything made every re.match, fullmatch and assertRegex hold (before: the wrong program passed)
+    program = code_tests.TestProgram.from_text(CODES[tests])
+    wrong = "import re\n\n\ndef code(k):\n    return '1' * k\n\n\nP = re.compile('(?s).*')\n" + \
+        EVERY_PATTERN_MATCHES[how]
+    assert not verdict(wrong, program)[0]
+
+
+def test_a_solution_using_the_libraries_state_as_they_let_it_passes():
+    right = ("import re, random, string, tempfile, warnings\nre.purge()\ntempfile.tempdir = tempfile.gettempdir()\n"
+             "warnings.simplefilter('ignore')\n\n\ndef code(n):\n"
+             "    return ''.join(random.choice(string.ascii_uppercase) for _ in range(n))\n")
+    for tests in CODES.values():
+        assert verdict(right, code_tests.TestProgram.from_text(tests))[0]

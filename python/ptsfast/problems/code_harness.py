@@ -75,7 +75,9 @@ def _ptsfast_judge(spec, code):
                 or _ptsfast_library_code(getattr(m, "__file__", None), roots)):
             watched.append((n, m, True))
             extras.add(n)
-    snapshot, grown = [], []  # grown: (name, class, the keys of its own namespace)
+    snapshot, grown, data = [], [], set()  # grown: (name, class, the keys of its own namespace); data: ids of the
+    # copies of modules' data, which the libraries set themselves as they run (tempfile.tempdir, on first use): there
+    # only a value of the solution's, or of another type than the one it replaces, is refused (retyped below)
     # and a class's constants (pytest.approx's DEFAULT_RELATIVE_TOLERANCE, which the solution could set to 1)
     constants = (int, float, bool, str, bytes, type(None), tuple) + ((sys.modules["decimal"].Decimal,)
                                                                      if "decimal" in sys.modules else ())
@@ -84,6 +86,11 @@ def _ptsfast_judge(spec, code):
         copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
             not callables and k in names)}
         snapshot.append((key, d, copy, m))
+        if key not in extras and m is not builtins:  # and its data, which its functions read (re's _cache of
+            # compiled patterns, swapped for a mapping that gives one matching anything, made every re.match hold)
+            held = {k: v for k, v in d.items() if k not in copy and not (k[:2] == "__" == k[-2:])}
+            snapshot.append((key, d, held, None))
+            data.add(id(held))
         for k, v in list(d.items()):
             if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__ and m is not builtins:
                 snapshot.append((key + "." + k, v.__dict__, {a: w for a, w in v.__dict__.items() if callable(w) or
@@ -155,13 +162,20 @@ def _ptsfast_judge(spec, code):
 
     namespace = type.__dict__["__dict__"].__get__  # a class's own, as Python's lookups read it
 
+    def retyped(was, now):  # a module's data replaced by the solution's, or by another kind of value (a defaultdict
+        # for re's dict: a library's class, whose default_factory is the solution's); lazily set ones start as None
+        return now is not missing and (solution_made(now) or was is not None and type(now) is not type(was))
+
+    retyped = bare(retyped)
+
     def untouched(when):
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
             for k, v in copy.items():
                 now = live.get(k, missing)
-                if now is not v and (name not in extras or now is not missing and solution_made(now)):
+                if now is not v and (retyped(v, now) if id(copy) in data else
+                                     name not in extras or now is not missing and solution_made(now)):
                     raise RuntimeError(when + " replaced " + name + "." + k + ": not allowed")
         for name, f, code in codes:
             if f.__code__ is not code:
@@ -191,7 +205,8 @@ def _ptsfast_judge(spec, code):
             if not all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
                 for k in names:
                     now = live.get(k, missing)
-                    if now is not copy[k] and not (lenient and (now is missing or not solution_made(now))):
+                    if now is not copy[k] and not (lenient and (now is missing or not (
+                            solution_made(now) or lenient == "data" and retyped(copy[k], now)))):
                         caught.append("the solution replaced " + where + "." + k + ": not allowed")
                         raise RuntimeError(caught[-1])
 
@@ -201,7 +216,8 @@ def _ptsfast_judge(spec, code):
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
                                                        frozenset(names), bool(spec.get("as_text")),
                                                        "autospec" in spec["tests"])
-    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras))
+    watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras,
+                                     data))
     watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -415,7 +431,8 @@ def _ptsfast_nested_codes(codes):
     return out
 
 
-def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False, extras=frozenset()):
+def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False, extras=frozenset(),
+                     data=frozenset()):
     """What the value check watches (see :func:`_ptsfast_plain_values`): of the watched modules and classes
     (``snapshot``), the names the tests use (``used``; ``codes``: their code objects, nested ones included) and
     those that the library functions they use look up in turn (assertAlmostEqual's round(), assertCountEqual's
@@ -423,9 +440,12 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
     unittest's format, every method of ``TestCase`` and of the runner's classes (a result class patched for one
     failure and restored would hide it) and ``collections.Counter`` (assertCountEqual's ==); for async tests, all of
     asyncio), less those the tests replace themselves (``mock.patch('os.getcwd')``, ``patch.object(os, 'sep')``, an
-    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only.
-    Each entry is ``(live dict, its copy, names, where, lenient)``: lenient for the names only a library function
-    the tests call looks up, which a library may set itself (``warnings.catch_warnings``)."""
+    assignment to an attribute). ``extras``: the snapshot's entries of other modules, checked at the end only;
+    ``data``: the ids of the copies of modules' data, of which the names those functions look up, in turn through
+    the module's functions and the modules they name (``re.match``: ``_compile``, which reads ``_cache``), are
+    watched as data (``lenient`` is ``"data"``). Each entry is ``(live dict, its copy, names, where, lenient)``:
+    lenient for the names only a library function the tests call looks up, which a library may set itself
+    (``warnings.catch_warnings``)."""
     import builtins, dis, types
     RUNNER_CLASSES = {"unittest.case.TestCase", "unittest.case._Outcome", "unittest.result.TestResult",
                       "unittest.async_case.IsolatedAsyncioTestCase", "unittest.runner.TextTestResult",
@@ -446,12 +466,21 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
         return (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
 
     looked_up = {}  # id(globals): the names the library functions the tests use look up there (and in builtins)
+    todo, seen = [], set()
     for name, live, copy, module in snapshot:
-        for k, v in copy.items() if name not in extras else ():
-            if isinstance(v, types.FunctionType) and k in used:
-                found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
-                looked_up.setdefault(id(v.__globals__), set()).update(found)
-                looked_up.setdefault(id(builtins), set()).update(found)
+        todo.extend(v for k, v in (copy.items() if name not in extras else ())
+                    if isinstance(v, types.FunctionType) and k in used)
+    while todo and len(seen) < 2000:  # and those they call in turn: of their module, or of a module they name
+        v = todo.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
+        g = v.__globals__
+        looked_up.setdefault(id(g), set()).update(found)
+        looked_up.setdefault(id(builtins), set()).update(found)
+        for space in [g] + [vars(m) for m in (g.get(n) for n in found) if isinstance(m, types.ModuleType)]:
+            todo.extend(f for f in (space.get(n) for n in found) if isinstance(f, types.FunctionType))
     out = []
     for name, live, copy, module in snapshot:
         case = whole(name)
@@ -462,6 +491,9 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
         dunders = (module is not None and name == "builtins") or (case and name == "collections.Counter")
         names = tuple(k for k in copy if (case or k in used or k in more) and k not in patched and (
             dunders or not (k.startswith("__") and k.endswith("__"))))
+        if id(copy) in data:
+            out.extend([(live, copy, names, name, "data")] if names else [])
+            continue
         strict = tuple(k for k in names if case or k in used)
         lenient = tuple(k for k in names if k not in strict)  # a library may set these itself (catch_warnings)
         out.extend((live, copy, ks, name, ks is lenient) for ks in (strict, lenient) if ks)
