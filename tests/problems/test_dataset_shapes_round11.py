@@ -382,3 +382,18 @@ def test_reclor_rows_list_their_answers_and_read_their_0_based_label(tmp_path):
              "answers": {"text": ["in the late 1990s"], "answer_start": [269]}}
     res = load(tmp_path, [squad], oracle="normalized")
     assert not res.problems and res.skipped[0].reason == "missing field"
+
+
+def test_a_reference_answer_column_is_the_reference(tmp_path):
+    # facebook/natural_reasoning and GeneralThought keep their reference in 'reference_answer': the rows were refused
+    # as missing 'answer' (or, beside 'responses', judged against nothing the user named)
+    row = {"question": "A ball is thrown up at 10 m/s. How high does it rise (g = 10 m/s^2)?",
+           "reference_answer": "5", "responses": [{"response_model": "Llama-3.3-70B-Instruct",
+                                                   "response": "It rises 5 m."}]}
+    p, = load(tmp_path, [row], oracle="last_number").problems
+    assert p.answer == "5"
+    # a worked reference answer without a final answer in it is refused, as any solution's
+    worked = {**row, "reference_answer": "The ball slows at 10 m/s each second.\nSo it rises for one second, "
+                                         "covering half of ten metres, which is the height it reaches at the top."}
+    res = load(tmp_path, [worked], oracle="boxed")
+    assert not res.problems and "field 'reference_answer'" in res.skipped[0]

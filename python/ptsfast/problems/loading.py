@@ -144,14 +144,15 @@ STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("exa
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
-ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "correct_option", "correct", "final_decision",
-               "output", "solution", "ground_truth_solution", "response", "completion", "canonical_solution",
-               GROUND_TRUTH, TARGET_KEY)
+ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option", "correct",
+               "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
+               "canonical_solution", GROUND_TRUTH, TARGET_KEY)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
-``final_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's
-``final_decision``) before a whole solution's, whose last box or number is read (TRL's ``completion``, a text or a
-chat of the one reply). A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere (a
-``correct`` column of solutions) it says whether the row's solution is right, and is never the reference."""
+``final_answer``, NaturalReasoning's ``reference_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's
+``correct`` letter, PubMedQA's ``final_decision``) before a whole solution's, whose last box or number is read (TRL's
+``completion``, a text or a chat of the one reply). A true/false value is taken only from an ``answer`` column
+(BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the row's solution is right, and is never the
+reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
