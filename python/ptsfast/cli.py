@@ -522,7 +522,7 @@ def _run_on_model(a, loaded, run, options) -> int:
 
     device, dtype = _device_dtype(a)
     _check_chat_template(a, getattr(options, "run", options))  # AnchorOptions holds the MineOptions as .run
-    _check_resume(a, options)
+    _check_resume(a, options, loaded.problems)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     import inspect
 
@@ -537,10 +537,12 @@ def _run_on_model(a, loaded, run, options) -> int:
     return _nothing_mined(summary)
 
 
-def _check_resume(a, options) -> None:
-    """A resume's settings against the finished run in ``--out``, before the model loads: a new ``--seed`` was
-    refused only once the model had loaded (the run checks them again, with the model's fingerprint)."""
+def _check_resume(a, options, problems) -> None:
+    """A resume's settings, its records and its ``problems``' contents against the finished run in ``--out``,
+    before the model loads: a new ``--seed``, or a question edited under its id, was refused only once the model
+    had loaded (the run checks them again, with the model's fingerprint)."""
     from ptsfast.demo import is_demo_model
+    from ptsfast.outputs.rundir import ANCHOR_FILES
     from ptsfast.pipeline.run import check_resume_settings
 
     folder = not is_demo_model(a.model)  # "demo" is the demo's model, not a folder of that name here
@@ -550,9 +552,9 @@ def _check_resume(a, options) -> None:
         from ptsfast.pipeline.anchors import anchor_mode
 
         check_resume_settings(a.out, options.run, str(a.model), mode=anchor_mode(options), overwrite=a.overwrite,
-                              folder=folder)
+                              folder=folder, problems=problems, data_files=ANCHOR_FILES)
     else:
-        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder)
+        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder, problems=problems)
 
 
 def _check_chat_template(a, options) -> None:
@@ -702,7 +704,7 @@ def _mine_ray(a, loaded) -> int:
     # the workers load the demo's model by its one name ('demo' was read as a folder of that name)
     model = DEMO_MODEL_NAME if is_demo_model(a.model) else a.model
     _check_chat_template(a, _options(a))  # before Ray starts: every worker would fail on it
-    _check_resume(a, _options(a))
+    _check_resume(a, _options(a), loaded.problems)
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),

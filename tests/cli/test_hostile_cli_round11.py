@@ -184,3 +184,41 @@ def test_a_folder_holding_files_no_run_wrote_is_refused_before_the_model_loads(c
                 *flags]) == 2
     one_line_error(capsys, f"holds {name} but no run.json", "choose another --out")
     assert [p.name for p in out.iterdir()] == [name]
+
+
+def _edit_question(run, problems):
+    problems.write_text(problems.read_text().replace("w5 w9 w11", "w5 w9 w13"))
+
+
+def _damage_a_marker(run, problems):
+    done = run / "done.jsonl"
+    lines = done.read_text().splitlines(keepends=True)
+    done.write_text("{bad\n" + "".join(lines[1:]))
+
+
+def _cut_a_committed_record(run, problems):
+    f = run / "problems.jsonl"
+    f.write_bytes(f.read_bytes()[:-10])
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("change, words", [
+    (_edit_question, ["already holds problems with the ids 'q0' but with other content"]),
+    (_damage_a_marker, ["done.jsonl line 1 is damaged", "--overwrite"]),
+    (_cut_a_committed_record, ["problems.jsonl is shorter", "than its committed size", "--overwrite"]),
+])
+def test_a_resume_its_records_or_problems_refuse_is_refused_before_the_model_loads(command, flags, change, words,
+                                                                                   model_dir, problems, tmp_path,
+                                                                                   capsys, monkeypatch):
+    """A question fixed under its old id, a damaged done.jsonl or a committed record cut short were refused, rightly,
+    but only once the model had loaded (minutes for a large one); the run's files are left as they were."""
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    change(out, problems)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli(argv) == 2
+    one_line_error(capsys, *words)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -481,10 +481,13 @@ def compare_inputs(folder: Path, old: Mapping[str, Any] | None, new: Mapping[str
 
 def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overwrite: bool = False,
                  neutral: Sequence[str] = (), name_of: Callable[[str], str] | None = None,
-                 inputs: Mapping[str, Any] | None = None, legacy: Mapping[str, Any] | None = None) -> None:
-    """The settings of a resume, and the ``inputs`` known before the model loads (its folder's files), checked
-    then (a new ``--seed`` was refused only once a large model had loaded); :class:`RunWriter` checks them again,
-    with every input, as the final word. Nothing is written."""
+                 inputs: Mapping[str, Any] | None = None, legacy: Mapping[str, Any] | None = None,
+                 hashes: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES) -> None:
+    """The settings of a resume, the ``inputs`` known before the model loads (its folder's files), the committed
+    records (:func:`read_committed`) and, given ``hashes``, the problems' contents (:func:`check_problem_contents`),
+    checked then: a new ``--seed``, a damaged done.jsonl or a question edited under its id were refused only once
+    a large model had loaded. :class:`RunWriter` checks them again, with every input, as the final word. Nothing
+    is written."""
     folder = Path(out_dir).expanduser()
     if overwrite or not os.path.isfile(folder / RUN):
         return
@@ -493,6 +496,120 @@ def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overw
     compare_config(folder, old["config"], _jsonable(dict(config)), neutral, name_of)
     if inputs:
         compare_inputs(folder, old.get("inputs"), _jsonable(dict(inputs)), _jsonable(dict(legacy or {})))
+    done = read_committed(folder, data_files)[0]
+    if hashes is not None:
+        check_problem_contents(folder, done, hashes)
+
+
+def check_problem_contents(folder: Path, done: Mapping[str, Mapping], hashes: Mapping[str, str]) -> None:
+    """Refuse problems (``{id: content hash}``) whose id is ``done`` in the run in ``folder`` (its markers) but whose
+    content differs, and problems done there under another id that no problem has now (another ``--id-field``):
+    they would be mined again under new ids."""
+    bad = [pid for pid, h in hashes.items() if pid in done and done[pid].get("content") not in (None, h)]
+    if bad:
+        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise RunDirError(f"{folder} already holds problems with the ids {shown} but with other content "
+                          f"(question/answer/tests); these are other problems under reused ids - give them "
+                          f"unique ids, use another output directory, or --overwrite to discard the run")
+    done_as = {m.get("content"): pid for pid, m in done.items() if pid not in hashes and m.get("content")}
+    moved = [(done_as[h], pid) for pid, h in hashes.items() if pid not in done and h in done_as]
+    if moved:
+        more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
+        raise RunDirError(f"{folder} holds problem {moved[0][0]!r}, which is {moved[0][1]!r} now{more}: the "
+                          f"same problems under other ids (another --id-field?) would be mined twice - resume "
+                          f"with the ids they were mined under, or mine into a new folder (--out "
+                          f"{_fresh(folder)})")
+
+
+def read_committed(folder: Path, data_files: Sequence[str]) -> tuple[dict[str, dict], dict[str, int], int, list]:
+    """What the run in ``folder`` committed, read without changing a byte: ``(markers by problem id, line counts,
+    the end of the last whole marker in done.jsonl, [(file, committed size, size on disk)])``. Raises what a
+    resume cannot get past (a damaged marker, a file shorter than committed or changed, records of more than one
+    problem after the last marker), before the model loads too (:func:`check_resume`)."""
+    done_path = folder / DONE
+    committed = {name: 0 for name in data_files}
+    done: dict[str, dict] = {}
+    counts = {name: 0 for name in data_files}
+    good_end = 0
+    if done_path.exists():
+        with open(done_path, "rb") as f:
+            pos = 0
+            for n, raw in enumerate(f, 1):
+                end = pos + len(raw)
+                if not raw.endswith(b"\n"):
+                    break  # the torn last marker of a crash mid-write: that problem was not committed
+                try:
+                    m = json.loads(raw)
+                    sizes = {name: int(m["sizes"][name]) for name in data_files}
+                    pid = str(m["problem_id"])
+                    lines = {name: int(m.get("lines", {}).get(name, 0)) for name in data_files}
+                except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError,
+                        AttributeError) as e:
+                    raise RunDirError(f"{done_path} line {n} is damaged ({type(e).__name__}: {e}); it is not the "
+                                      f"torn last line a crash leaves, and dropping it would drop the problems "
+                                      f"committed after it - restore the file, or rerun with --overwrite to "
+                                      f"start over") from None
+                if any(sizes[name] < committed[name] for name in data_files):
+                    raise RunDirError(f"{done_path} line {n} gives smaller file sizes than the line before it; "
+                                      f"the file was edited - restore it, or rerun with --overwrite")
+                done[pid] = m
+                committed = sizes
+                counts = lines
+                good_end = pos = end
+    uncommitted: set[str] = set()  # the problems whose records follow the last marker
+    files = []  # (path, committed size, size on disk)
+    for name, size in committed.items():
+        p = folder / name
+        have = p.stat().st_size if p.exists() else 0
+        files.append((p, size, have))
+        if have < size:
+            raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
+                              f"edited or lost - restore it, or rerun with --overwrite")
+        if p.exists():
+            uncommitted |= _check_ours(p, size, have, done)
+    if len(uncommitted) > 1:  # problems are written one at a time: a crash leaves one problem's records at most
+        shown = ", ".join(repr(i) for i in sorted(uncommitted)[:5])
+        raise RunDirError(f"{folder} holds the records of {len(uncommitted)} problems ({shown}...) after its "
+                          f"last marker in {done_path.name}; a crash leaves one at most, so the markers were "
+                          f"lost or edited and resuming would delete finished work - restore {done_path.name}, "
+                          f"or mine into a new --out (or rerun with --overwrite to discard them)")
+    marked = sorted(uncommitted & set(done))
+    if marked:  # a crash's records are of a problem without a marker; these are a finished problem's
+        raise RunDirError(f"{folder} holds records of problem {marked[0]!r} after the sizes its marker in "
+                          f"{done_path.name} commits, though that problem is done: the markers were edited, and "
+                          f"resuming would delete its records and never mine it again - restore "
+                          f"{done_path.name}, or mine into a new --out (or rerun with --overwrite)")
+    return done, counts, good_end, files
+
+
+def _check_ours(p: Path, size: int, have: int, done: Mapping[str, Any]) -> set[str]:
+    """Refuse to resume into (and truncate) a file this run did not write: its committed part must end with a
+    record of a ``done`` problem, and what follows it (a crash's partial write) must be records too. Returns the
+    problem ids of those records."""
+    def foreign(why: str) -> RunDirError:
+        return RunDirError(f"{p} was changed since this run wrote it ({why}); resuming would truncate or append to "
+                           f"a file that is not this run's - restore it, or mine into a new --out")
+
+    with open(p, "rb") as f:
+        if size:
+            last = _last_line(f, size)
+            if last is None:
+                raise foreign(f"byte {size} is not the end of a record")
+            try:
+                rec = json.loads(last)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise foreign("its last committed line is not a record") from None
+            if not isinstance(rec, dict) or ("problem_id" in rec and str(rec["problem_id"]) not in done):
+                raise foreign("its last committed line is not a record of a problem done here")
+        if have > size:
+            f.seek(size)
+            tail = f.read(min(have - size, 64 << 20))
+            lines = tail.split(b"\n")
+            if not all(line.lstrip().startswith(b"{") for line in lines if line.strip()):
+                raise foreign(f"the {have - size} bytes after its last committed record are not records")
+            return {str(rec["problem_id"]) for rec in map(_record_or_none, lines)
+                    if isinstance(rec, dict) and "problem_id" in rec}
+    return set()
 
 
 class RunWriter:
@@ -601,114 +718,22 @@ class RunWriter:
 
     def check_problems(self, hashes: Mapping[str, str]) -> None:
         """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs, and
-        problems done here under another id that no problem has now (another ``--id-field``): they would be mined
-        again under new ids."""
-        bad = [pid for pid, h in hashes.items() if pid in self.done and self.done[pid].get("content") not in (None, h)]
-        if bad:
-            shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            raise RunDirError(f"{self.dir} already holds problems with the ids {shown} but with other content "
-                              f"(question/answer/tests); these are other problems under reused ids - give them "
-                              f"unique ids, use another output directory, or --overwrite to discard the run")
-        done_as = {m.get("content"): pid for pid, m in self.done.items() if pid not in hashes and m.get("content")}
-        moved = [(done_as[h], pid) for pid, h in hashes.items() if pid not in self.done and h in done_as]
-        if moved:
-            more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
-            raise RunDirError(f"{self.dir} holds problem {moved[0][0]!r}, which is {moved[0][1]!r} now{more}: the "
-                              f"same problems under other ids (another --id-field?) would be mined twice - resume "
-                              f"with the ids they were mined under, or mine into a new folder (--out "
-                              f"{_fresh(self.dir)})")
+        problems done here under another id that no problem has now (see :func:`check_problem_contents`)."""
+        check_problem_contents(self.dir, self.done, hashes)
 
     def _recover(self) -> None:
-        """Load committed markers; truncate every file back to the last committed state."""
+        """Load committed markers (:func:`read_committed`); truncate every file back to the last committed state."""
         done_path = self.dir / DONE
-        committed = {name: 0 for name in self.data_files}
-        good_end = 0
-        if done_path.exists():
-            with open(done_path, "rb") as f:
-                pos = 0
-                for n, raw in enumerate(f, 1):
-                    end = pos + len(raw)
-                    if not raw.endswith(b"\n"):
-                        break  # the torn last marker of a crash mid-write: that problem was not committed
-                    try:
-                        m = json.loads(raw)
-                        sizes = {name: int(m["sizes"][name]) for name in self.data_files}
-                        pid = str(m["problem_id"])
-                        counts = {name: int(m.get("lines", {}).get(name, 0)) for name in self.data_files}
-                    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError,
-                            AttributeError) as e:
-                        raise RunDirError(f"{done_path} line {n} is damaged ({type(e).__name__}: {e}); it is not the "
-                                          f"torn last line a crash leaves, and dropping it would drop the problems "
-                                          f"committed after it - restore the file, or rerun with --overwrite to "
-                                          f"start over") from None
-                    if any(sizes[name] < committed[name] for name in self.data_files):
-                        raise RunDirError(f"{done_path} line {n} gives smaller file sizes than the line before it; "
-                                          f"the file was edited - restore it, or rerun with --overwrite")
-                    self.done[pid] = m
-                    committed = sizes
-                    self.counts = counts
-                    good_end = pos = end
-            if done_path.stat().st_size > good_end:
-                log.info("resume: dropping a torn marker at the end of %s", done_path)
-                os.truncate(done_path, good_end)
-        uncommitted: set[str] = set()  # the problems whose records follow the last marker
-        files = []  # (path, committed size, size on disk)
-        for name, size in committed.items():
-            p = self.dir / name
-            have = p.stat().st_size if p.exists() else 0
-            files.append((p, size, have))
-            if have < size:
-                raise RunDirError(f"{p} is shorter ({have} bytes) than its committed size ({size}); the output was "
-                                  f"edited or lost - restore it, or rerun with --overwrite")
-            if p.exists():
-                uncommitted |= self._check_ours(p, size, have)
-        if len(uncommitted) > 1:  # problems are written one at a time: a crash leaves one problem's records at most
-            shown = ", ".join(repr(i) for i in sorted(uncommitted)[:5])
-            raise RunDirError(f"{self.dir} holds the records of {len(uncommitted)} problems ({shown}...) after its "
-                              f"last marker in {done_path.name}; a crash leaves one at most, so the markers were "
-                              f"lost or edited and resuming would delete finished work - restore {done_path.name}, "
-                              f"or mine into a new --out (or rerun with --overwrite to discard them)")
-        marked = sorted(uncommitted & set(self.done))
-        if marked:  # a crash's records are of a problem without a marker; these are a finished problem's
-            raise RunDirError(f"{self.dir} holds records of problem {marked[0]!r} after the sizes its marker in "
-                              f"{done_path.name} commits, though that problem is done: the markers were edited, and "
-                              f"resuming would delete its records and never mine it again - restore "
-                              f"{done_path.name}, or mine into a new --out (or rerun with --overwrite)")
+        self.done, self.counts, good_end, files = read_committed(self.dir, self.data_files)
+        if done_path.exists() and done_path.stat().st_size > good_end:
+            log.info("resume: dropping a torn marker at the end of %s", done_path)
+            os.truncate(done_path, good_end)
         for p, size, have in files:
             if have > size:
                 log.info("resume: truncating %d uncommitted bytes of %s", have - size, p)
                 os.truncate(p, size)
         if self.done:
             log.info("resuming %s: %d problems already done", self.dir, len(self.done))
-
-    def _check_ours(self, p: Path, size: int, have: int) -> set[str]:
-        """Refuse to resume into (and truncate) a file this run did not write: its committed part must end with a
-        record of a done problem, and what follows it (a crash's partial write) must be records too. Returns the
-        problem ids of those records."""
-        def foreign(why: str) -> RunDirError:
-            return RunDirError(f"{p} was changed since this run wrote it ({why}); resuming would truncate or append to "
-                               f"a file that is not this run's - restore it, or mine into a new --out")
-
-        with open(p, "rb") as f:
-            if size:
-                last = _last_line(f, size)
-                if last is None:
-                    raise foreign(f"byte {size} is not the end of a record")
-                try:
-                    rec = json.loads(last)
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    raise foreign("its last committed line is not a record") from None
-                if not isinstance(rec, dict) or ("problem_id" in rec and str(rec["problem_id"]) not in self.done):
-                    raise foreign("its last committed line is not a record of a problem done here")
-            if have > size:
-                f.seek(size)
-                tail = f.read(min(have - size, 64 << 20))
-                lines = tail.split(b"\n")
-                if not all(line.lstrip().startswith(b"{") for line in lines if line.strip()):
-                    raise foreign(f"the {have - size} bytes after its last committed record are not records")
-                return {str(rec["problem_id"]) for rec in map(_record_or_none, lines)
-                        if isinstance(rec, dict) and "problem_id" in rec}
-        return set()
 
     # ------------------------------------------------------------------ writing
     def is_done(self, problem_id: Any) -> bool:
