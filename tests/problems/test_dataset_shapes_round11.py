@@ -242,7 +242,8 @@ HLE = {"id": "668825f80a642802bdfeadfa", "question": "Which condition of Arrheni
                                                      "critical-level views violate? Answer Choices:\nA. Egalitarian "
                                                      "Dominance\nB. General Non-Extreme Priority",
        "image": "", "image_preview": None, "answer": "B", "answer_type": "multipleChoice", "author_name": "Jane",
-       "rationale": "...", "rationale_image": None, "raw_subject": "Philosophy", "category": "Humanities/Social Science"}
+       "rationale": "...", "rationale_image": None, "raw_subject": "Philosophy",
+       "category": "Humanities/Social Science"}
 
 
 def test_a_row_whose_question_needs_its_picture_is_refused_naming_the_column(tmp_path):
@@ -378,7 +379,8 @@ def test_reclor_rows_list_their_answers_and_read_their_0_based_label(tmp_path):
     named, = load(tmp_path, [RECLOR], "--answer-field", "label").problems
     assert_judged(named, "B", "ABCD")
     # SQuAD's 'answers' ({"text": [...], "answer_start": [...]}) are the accepted answers, never choices
-    squad = {"question": "When did Beyonce start becoming popular?", "context": "Beyonce rose to fame in the late 1990s.",
+    squad = {"question": "When did Beyonce start becoming popular?",
+             "context": "Beyonce rose to fame in the late 1990s.",
              "answers": {"text": ["in the late 1990s"], "answer_start": [269]}}
     res = load(tmp_path, [squad], oracle="normalized")
     assert not res.problems and res.skipped[0].reason == "missing field"

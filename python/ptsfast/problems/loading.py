@@ -144,8 +144,8 @@ STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("exa
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
-ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option", "correct",
-               "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
+ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option",
+               "correct", "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
                "canonical_solution", GROUND_TRUTH, TARGET_KEY)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, NaturalReasoning's ``reference_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's
@@ -271,8 +271,8 @@ def _first_column(row: dict, names: Sequence[str], has) -> str | None:
 def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     """The first of :data:`QUESTION_KEYS` that ``has`` (in any case); in a code row of OpenCodeInstruct's shape (its
     task in ``input``, its asserts in ``unit_tests``), ``input``, and ``input`` holding a chat (Llama-Nemotron's
-    post-training rows) or a text beside a :data:`TARGET_KEY` (BIG-Bench Hard's). Elsewhere ``input`` is a program's stdin or a function's arguments (CRUXEval's), never taken
-    for the question."""
+    post-training rows) or a text beside a :data:`TARGET_KEY` (BIG-Bench Hard's). Elsewhere ``input`` is a program's
+    stdin or a function's arguments (CRUXEval's), never taken for the question."""
     q = _first_column(row, QUESTION_KEYS, has)
     chat = isinstance(row.get("input"), list) and bool(row["input"]) and \
         all(isinstance(m, dict) and ("role" in m or "from" in m) for m in row["input"])
