@@ -222,3 +222,22 @@ def test_a_resume_its_records_or_problems_refuse_is_refused_before_the_model_loa
     assert cli(argv) == 2
     one_line_error(capsys, *words)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("text, words", [("garbage\n", ["run.json is damaged", "restore it"]),
+                                         ('{"tool": "not ptsfast"}\n', ["is not a ptsfast run's", "never deletes"])])
+def test_overwrite_of_a_folder_whose_run_json_is_not_a_runs_is_refused_before_the_model_loads(text, words, model_dir,
+                                                                                            problems, tmp_path,
+                                                                                            capsys, monkeypatch):
+    """`--overwrite` where run.json is damaged or another tool's was refused (nothing is deleted that may not be a
+    run's), but only once the model had loaded."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    (out / "run.json").write_text(text)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli([*argv, "--overwrite"]) == 2
+    one_line_error(capsys, *words)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -489,6 +489,8 @@ def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overw
     a large model had loaded. :class:`RunWriter` checks them again, with every input, as the final word. Nothing
     is written."""
     folder = Path(out_dir).expanduser()
+    if overwrite and os.path.lexists(folder / RUN):  # the writer discards only a run.json that is ptsfast's
+        read_run_info(folder / RUN, "restore it, or choose another --out", "choose another --out")
     if overwrite or not os.path.isfile(folder / RUN):
         return
     old = read_run_info(folder / RUN, "restore it, or choose another --out", "choose another --out")
