@@ -148,6 +148,9 @@ def test_agievals_own_rows_are_judged_against_their_label(tmp_path):
     # a label that names no option is still refused, naming the column it came from
     bad = load(tmp_path, [{**AGIEVAL_LSAT, "label": "F"}])
     assert not bad.problems and "field 'label'" in bad.skipped[0] and "names choice F" in bad.skipped[0]
+    # a label that is a class, not a choice's letter, is no reference: the empty answer is refused as before
+    nli = load(tmp_path, [{**AGIEVAL_LSAT, "label": "entailment"}])
+    assert not nli.problems and "field 'answer' is empty" in nli.skipped[0]
     # an answer column named with --answer-field is the one read
     named = load(tmp_path, [AGIEVAL_LSAT], "--answer-field", "answer")
     assert not named.problems and "field 'answer' is empty" in named.skipped[0]

@@ -899,6 +899,13 @@ def _listed_choices(row: dict) -> bool:
         INDEX_ANSWERS[LISTED_ANSWERS] in row
 
 
+def _names_choice(value: Any) -> bool:
+    """Whether a :data:`CHOICE_LABEL_KEY` value names choices by their letters (AGIEval's "C", or its multiple-answer
+    rows' ["A", "C"]), not a class ("entailment") or anything else."""
+    values = value if isinstance(value, list) and value else [value]
+    return all(isinstance(v, str) and re.fullmatch(r"\(?[A-Z]\)?", v.strip()) for v in values)
+
+
 INDEX_ANSWERS = {"endings": "label", LISTED_ANSWERS: "label"}
 """The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
 ``label``, a text: "3"; ReClor's, a number)."""
@@ -1188,7 +1195,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if raw_answer is None and choices and index is None and "answer" in _detected(fields) and fields.answer:
-        label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and row.get(k) is not None)
+        label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and _names_choice(row.get(k)))
         if label is not None:  # AGIEval's multiple-choice rows: 'label' "C", 'answer' null
             fields, raw_answer = replace(fields, answer=label), row[label]
     if isinstance(raw_answer, list) and raw_answer and all(map(_is_scalar, raw_answer)) and _list_answer(row) and \
