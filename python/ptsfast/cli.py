@@ -720,6 +720,15 @@ def cmd_demo(a) -> int:
     from ptsfast.outputs.report import write_report
 
     _validate(a)
+    from ptsfast.outputs.report import check_report_outputs
+
+    # the report it writes at the end: a page of the user's there was found once the demo had mined, minutes later
+    try:
+        check_report_outputs(Path(a.out).expanduser(), [Path(a.out).expanduser() / n for n in ("report.html",
+                                                                                            "report.png")])
+    except ValueError as e:
+        raise ValueError(f"--out {a.out} (the demo ends by writing its report.html and report.png there): {e}") \
+            from None
     device, dtype = _device_dtype(a)
     model, tokenizer = load_demo_model(dtype=dtype, device=device)
     problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()

@@ -241,3 +241,17 @@ def test_overwrite_of_a_folder_whose_run_json_is_not_a_runs_is_refused_before_th
     assert cli([*argv, "--overwrite"]) == 2
     one_line_error(capsys, *words)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.png"])
+def test_the_demo_into_a_folder_holding_a_report_it_did_not_write_is_refused_before_it_mines(name, tmp_path, capsys,
+                                                                                               monkeypatch):
+    """`ptsfast demo --out .` in a folder holding the user's own report.html mined for minutes, then refused to write
+    its report over that page (exit 2, the page kept, the report missing)."""
+    out = tmp_path / "here"
+    out.mkdir()
+    (out / name).write_text("my own page\n")
+    no_model_load(monkeypatch)
+    assert cli(["demo", "--out", str(out), "--quiet"]) == 2
+    one_line_error(capsys, f"--out {out} (the demo ends by writing", f"{out / name} exists and is not")
+    assert [p.name for p in out.iterdir()] == [name]
