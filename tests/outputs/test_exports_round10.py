@@ -188,3 +188,41 @@ def test_pairs_copied_beside_a_users_own_problems_file_export_without_reading_it
     assert export(folder / "pairs.jsonl", out) >= 1
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all(r["metadata"]["original_query"] is None for r in recs)
+
+
+def test_a_pts_record_says_whether_codelions_dpo_pair_of_it_tokenises_back_to_the_mined_ids(tmp_path):
+    """The model may sample " app" "les" where the tokenizer writes " apples": the context "... app" tokenises back
+    to its ids alone (pivot_context_exact true), but codelion's DPO export pairs it with "les", and TRL tokenises
+    "... apples" as one token: another pair. The trl pair says so (text_exact false); the pts record, whose
+    rejected_token hands codelion that pair, said nothing a user could filter on."""
+    from tiny_models import byte_level_bpe
+
+    from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord
+    from ptsfast.outputs.export import export
+    from ptsfast.outputs.rundir import RunWriter, pair_record, pivot_record
+
+    tok = byte_level_bpe()
+    prompt = tok("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    app, les, s3 = (tok.convert_tokens_to_ids(t) for t in ("Ġapp", "les", "Ġ3"))
+    solution = tok("Tom has")["input_ids"] + [s3, app, les]
+    assert tok("Tom has 3 apples")["input_ids"] != solution  # " apples" is one token
+    est = [EstimateSummary(p, int(16 * p), 16, max(0.0, p - 0.2), min(1.0, p + 0.2), False) for p in (0.3, 0.9)]
+    run = {"model": "tiny", "oracle": "gsm8k"}
+    pivots, pairs = [], []
+    alts = {len(solution) - 3: tok.convert_tokens_to_ids("Ġ5"), len(solution) - 1: tok.convert_tokens_to_ids("s")}
+    for i, alt in alts.items():
+        pivots.append(pivot_record(PivotRecord("p#0", "p", i, solution[i], est[0], est[1], "raises", "confirmed"),
+                                   tok, prompt, solution, run))
+        pairs.append(pair_record(PairRecord("p#0", "p", i, tuple(prompt + solution[:i]), solution[i], alt, est[1],
+                                            est[0], "raises"), tok, run))
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", pivots, pairs, {"question": "What is 2+3?"})
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert export(tmp_path / "run", out, fmt="pts") == 2
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(r["pivot_context_exact"] and r["rejected_token"] is not None for r in recs)
+    for r in recs:  # codelion's DPO pair (a positive prob_delta: pivot chosen), as TRL tokenises it
+        ids = r["pivot_context_ids"]
+        trl = [tok(r["pivot_context"] + t)["input_ids"] for t in (r["pivot_token"], r["rejected_token"])]
+        assert r["pair_text_exact"] is (trl == [ids + [r["pivot_token_id"]], ids + [r["rejected_token_id"]]])
+    assert [r["pair_text_exact"] for r in recs] == [True, False]

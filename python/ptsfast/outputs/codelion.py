@@ -110,7 +110,21 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         # than its direction would be trained the other way round, so it gets no rejected_token
         rec["rejected_token"] = pair["rejected"] if alt_is_rejected else pair["chosen"]
         rec["rejected_token_id"] = (pair["rejected_ids"] if alt_is_rejected else pair["chosen_ids"])[0]
+        rec["pair_text_exact"] = _pair_exact(rec, pair, tokenizer)
     return rec
+
+
+def _pair_exact(rec: Mapping, pair: Mapping, tokenizer) -> bool | None:
+    """Whether codelion's DPO pair of a record (``pivot_context`` then ``pivot_token`` or ``rejected_token``), which
+    TRL tokenises as text, gives back the mined ids: the context may, and its text with a token not (the model
+    sampled " app" "les", TRL reads " apples"). The trl pair's ``text_exact`` where its prompt is this context."""
+    if tokenizer is None:
+        return pair.get("text_exact") if pair.get("prompt") == rec["pivot_context"] else None
+    ids = list(rec["pivot_context_ids"])
+    return bool(rec["pivot_context_exact"]) and all(
+        list(tokenizer(rec["pivot_context"] + text)["input_ids"]) == ids + [tok]
+        for text, tok in ((rec["pivot_token"], rec["pivot_token_id"]),
+                          (rec["rejected_token"], rec["rejected_token_id"])))
 
 
 def tokenizer_for(source: RunSource, model: Any):
