@@ -131,3 +131,26 @@ def test_a_markdown_indented_program_passes_its_tests():
     assert _judged("Here is the code:\n\n" + INDENTED + "\nThis adds one.", "assert f(2) == 3\n")
     assert not _judged("Here is the code:\n\n" + INDENTED.replace("+ 1", "+ 2") + "\nThis adds two.",
                        "assert f(2) == 3\n")
+
+
+OWN_CHECKS = ["# Test cases\nassert f(1) == 3  # the model's own expectation, wrong\nprint('All tests passed!')\n",
+              "for x, want in [(1, 2), (5, 7)]:\n    assert f(x) == want, x\n",
+              "assert f(0) == 1\nassert f(1) == 3\n"]
+
+
+@pytest.mark.parametrize("checks", OWN_CHECKS)
+def test_the_answers_own_asserts_after_the_function_fail_no_right_answer(checks):
+    # a model checks its function against values it worked out, often wrongly: its assert failed the right program
+    # before the judge's tests ran (EvalPlus' sanitizer keeps only the definitions, imports and assignments)
+    right = "```python\n" + F + "\n" + checks + "```\n"
+    for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
+        assert _judged(right, tests, entry)
+        assert not _judged(right.replace("x + 1", "x + 2"), tests, entry)
+
+
+def test_the_answers_own_asserts_are_kept_where_the_program_reads_stdin():
+    from ptsfast.problems.code_tests import TestProgram
+
+    stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
+    program = "x = int(input())\nassert x > 5\nprint(x + 1)\n"  # its assert is part of what it does
+    assert not _judged("```python\n" + program + "```\n", stdio)

@@ -823,6 +823,35 @@ def _without_stdin_usage(code: str) -> str:
     return "\n".join(lines)
 
 
+def _without_own_asserts(code: str) -> str:
+    """``code`` without its top-level asserts (and loops of asserts and prints), for tests that call its functions:
+    a model checks its function against values it worked out, often wrongly, and its assert failed a right function
+    before the judge's tests ran (EvalPlus' sanitizer keeps only the definitions, imports and assignments). The judge's
+    tests decide: a function they fail fails without its asserts too."""
+    import ast
+
+    if "assert" not in code or (tree := _parse(code)) is None:
+        return code
+
+    def check(st) -> bool:
+        if isinstance(st, ast.Assert):
+            return True
+        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+            return ast.unparse(st.value.func) == "print"
+        return isinstance(st, (ast.For, ast.While)) and all(map(check, st.body + st.orelse)) and any(
+            isinstance(n, ast.Assert) for n in ast.walk(st))
+
+    drop = [st for st in tree.body if check(st) and not isinstance(st, ast.Expr)]
+    if not drop:
+        return code
+    lines = code.split("\n")
+    spans = [(st.lineno, st.end_lineno) for st in tree.body]
+    for st in reversed(drop):  # a statement sharing its line with another (assert f(1); g()) is kept
+        if sum(a <= st.lineno <= b or a <= st.end_lineno <= b for a, b in spans) == 1:
+            del lines[st.lineno - 1:st.end_lineno]
+    return "\n".join(lines)
+
+
 _CLOSER = re.compile(r"[)\]}]|'''|\"\"\"")  # what may close a bracket or a string left open
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")  # a top-level line that ends the one before
 
@@ -1152,7 +1181,7 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     tests = _program(problem.tests, entry_point)
     code = extract_snippet(text) if tests.as_text else extract_code(text)  # DS-1000: a snippet, as its judge reads
     if tests.format != "stdio" and not tests.as_text:  # the tests call its functions, with nothing on stdin
-        code = _without_stdin_usage(code)
+        code = _without_own_asserts(_without_stdin_usage(code))
     key = (problem.tests, entry_point, code, timeout, memory_mb)
     with _warn_lock:
         if key in _verdicts:
