@@ -59,12 +59,16 @@ def _own_problems(path: Path) -> list[dict]:
     """The records of a problems.jsonl beside a loose records file where ptsfast wrote it (each has a problem id, its
     prompt ids and trajectories); none where it is another file of that name, such as a dataset that `ptsfast mine
     --problems` reads (its rows' questions are not the run's, and a JSON array is no records file)."""
+    recs = []
     try:
-        recs = list(read_records_file(path))
+        for r in read_records_file(path):
+            if not {"problem_id", "prompt_ids", "trajectories"} <= set(r):
+                break  # a dataset's row: the rest is not read
+            recs.append(r)
+        else:
+            return recs
     except ExportError:
-        recs = [{}]
-    if all({"problem_id", "prompt_ids", "trajectories"} <= set(r) for r in recs):
-        return recs
+        pass
     log.warning("%s is not the problems file of a ptsfast run (a dataset?): the export's questions are null", path)
     return []
 
