@@ -165,3 +165,43 @@ def test_a_solution_using_the_libraries_state_as_they_let_it_passes():
              "    return ''.join(random.choice(string.ascii_uppercase) for _ in range(n))\n")
     for tests in CODES.values():
         assert verdict(right, code_tests.TestProgram.from_text(tests))[0]
+
+
+IMPORTED_LATE = {  # tests that import the module they check with inside the test, after calling the solution
+    "pytest": ("from solution import code\n\n\ndef test_code():\n    s = code(5)\n    import re\n"
+               "    assert re.fullmatch(r'[A-Z]{5}', s)\n    assert len(s) == 5\n"),
+    "unittest": ("import unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n    def test_code(self):\n"
+                 "        s = code(5)\n        import re\n        self.assertTrue(re.fullmatch(r'[A-Z]{5}', s))\n"),
+    "MBPP": '["s = code(5)\\nimport re\\nassert re.fullmatch(r\'[A-Z]{5}\', s)"]',
+}
+SWAPPED_MODULE = {  # a fake re in sys.modules for the tests' import, which puts the real one back once used
+    "a module whose fullmatch holds": (
+        "import sys, types\nreal = sys.modules['re']\n\n\ndef fullmatch(*a, **k):\n    sys.modules['re'] = real\n"
+        "    return True\n\n\ndef code(n):\n    fake = types.ModuleType('re')\n    fake.fullmatch = fullmatch\n"
+        "    sys.modules['re'] = fake\n    return '1' * n\n"),
+    "a module whose every attribute holds": (
+        "import sys, types\nreal = sys.modules['re']\n\n\nclass M(types.ModuleType):\n    def __getattr__(self, k):\n"
+        "        sys.modules['re'] = real\n        return lambda *a, **kw: True\n\n\n"
+        "def code(n):\n    sys.modules['re'] = M('re')\n    return '1' * n\n"),
+}
+
+
+@pytest.mark.parametrize("tests", sorted(IMPORTED_LATE))
+@pytest.mark.parametrize("how", sorted(SWAPPED_MODULE))
+def test_a_module_the_tests_import_is_the_one_they_were_given_at_every_value_read(tests, how):
+    # sys.modules was checked for the tests' modules before and after the tests only: a fake swapped in by a call and
+    # put back by itself passed a wrong program (before)
+    program = code_tests.TestProgram.from_text(IMPORTED_LATE[tests])
+    right = "import random, string\n\n\ndef code(n):\n    return ''.join(random.choice(string.ascii_uppercase) " \
+            "for _ in range(n))\n"
+    assert verdict(right, program)[0]
+    assert not verdict(SWAPPED_MODULE[how], program)[0]
+
+
+def test_tests_that_patch_sys_modules_themselves_still_pass():
+    tests = ("import sys, types\nfrom unittest import mock\nfrom solution import code\n\n\ndef test_code():\n"
+             "    fake = types.ModuleType('re')\n    fake.fullmatch = lambda p, s: s == 'AB'\n"
+             "    with mock.patch.dict('sys.modules', {'re': fake}):\n        assert code(2)\n"
+             "    import re\n    assert re.fullmatch(r'[A-Z]+', code(3))\n")
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict("def code(n):\n    import re\n    return 'ABC'[:n] if re.fullmatch('AB', 'AB') else ''\n", program)[0]

@@ -219,6 +219,13 @@ def _ptsfast_judge(spec, code):
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras,
                                      data))
     watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
+    # and the modules the tests use, as sys.modules gives them to an import: one swapped during a call and put back
+    # by the fake itself once used (an import re inside a test got a re whose fullmatch always held) is seen at the
+    # next value read. Tests that patch sys.modules themselves (patch.dict('sys.modules', ...)): at the end only
+    if "modules" not in names and not any(isinstance(c, str) and "sys.modules" in c for t in test_code
+                                          for c in t.co_consts):
+        kept = {n: m for n, m, _ in watched if n not in extras}
+        watching.append((sys.modules, kept, tuple(kept), "sys.modules", False))
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
