@@ -170,8 +170,8 @@ def test_a_solution_using_the_libraries_state_as_they_let_it_passes():
 IMPORTED_LATE = {  # tests that import the module they check with inside the test, after calling the solution
     "pytest": ("from solution import code\n\n\ndef test_code():\n    s = code(5)\n    import re\n"
                "    assert re.fullmatch(r'[A-Z]{5}', s)\n    assert len(s) == 5\n"),
-    "unittest": ("import unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n    def test_code(self):\n"
-                 "        s = code(5)\n        import re\n        self.assertTrue(re.fullmatch(r'[A-Z]{5}', s))\n"),
+    "unittest": ("import unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n"
+                 "    def test_code(self):\n        s = code(5)\n        import re\n        self.assertTrue(re.fullmatch(r'[A-Z]{5}', s))\n"),
     "MBPP": '["s = code(5)\\nimport re\\nassert re.fullmatch(r\'[A-Z]{5}\', s)"]',
 }
 SWAPPED_MODULE = {  # a fake re in sys.modules for the tests' import, which puts the real one back once used
@@ -204,4 +204,5 @@ def test_tests_that_patch_sys_modules_themselves_still_pass():
              "    with mock.patch.dict('sys.modules', {'re': fake}):\n        assert code(2)\n"
              "    import re\n    assert re.fullmatch(r'[A-Z]+', code(3))\n")
     program = code_tests.TestProgram.from_text(tests)
-    assert verdict("def code(n):\n    import re\n    return 'ABC'[:n] if re.fullmatch('AB', 'AB') else ''\n", program)[0]
+    right = "def code(n):\n    import re\n    return 'ABC'[:n] if re.fullmatch('AB', 'AB') else ''\n"
+    assert verdict(right, program)[0]
