@@ -1069,15 +1069,22 @@ def _way_out(a, exc: BaseException) -> str:
         return ""
     runs = a.func in (cmd_mine, cmd_anchors, cmd_demo)
     flag = "--json" if a.func is cmd_simulate else "--out"
-    return (f" - free some space (or choose another {flag}), then rerun the same command" +
+    return (f" - free some space (or choose another {flag}), then rerun {_rerun(a)}" +
             (" to resume: finished problems are kept" if runs else ""))
+
+
+def _rerun(a) -> str:
+    """The command that resumes a run: the same one, but without --overwrite, which would discard the problems
+    this run finished (told to rerun the same command, a user lost an hour of mining to it)."""
+    return "it without --overwrite" if getattr(a, "overwrite", False) else "the same command"
 
 
 def _after_interrupt(a) -> str:
     """What an interrupted command kept: a run its finished problems; an export its file whole or not at all (said of
     a run's, it promised an export a resume it does not have)."""
     if a.func in (cmd_mine, cmd_anchors, cmd_demo):
-        return "finished problems are saved - rerun the same command to resume"
+        return f"finished problems are saved - rerun {_rerun(a)} to resume" + (
+            " (with it, the run starts over)" if getattr(a, "overwrite", False) else "")
     out = getattr(a, "out", None) if a.func is not cmd_simulate else a.json
     if a.func is cmd_export and out is not None:
         from ptsfast.outputs.rundir import is_stream

@@ -255,3 +255,34 @@ def test_the_demo_into_a_folder_holding_a_report_it_did_not_write_is_refused_bef
     assert cli(["demo", "--out", str(out), "--quiet"]) == 2
     one_line_error(capsys, f"--out {out} (the demo ends by writing", f"{out / name} exists and is not")
     assert [p.name for p in out.iterdir()] == [name]
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("stop, words", [
+    (KeyboardInterrupt, ["interrupted; finished problems are saved - rerun it without --overwrite to resume"]),
+    (OSError(28, "No space left on device"), ["free some space", "then rerun it without --overwrite to resume"]),
+])
+def test_a_run_with_overwrite_stopped_midway_says_to_resume_without_it(command, flags, stop, words, model_dir,
+                                                                      problems, tmp_path, capsys, monkeypatch):
+    """`mine --overwrite` stopped (Ctrl-C, SIGTERM, a full disk) after some problems said "rerun the same command to
+    resume": that command, --overwrite and all, discarded the problems it had just finished."""
+    from ptsfast.outputs.rundir import RunWriter
+
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    real = RunWriter.write_records
+
+    def stopped_at_the_second(self, problem_id, *a, **k):
+        if self.done:
+            raise stop
+        return real(self, problem_id, *a, **k)
+
+    monkeypatch.setattr(RunWriter, "write_records", stopped_at_the_second)
+    capsys.readouterr()
+    assert cli([*argv, "--overwrite", "--seed", "3"]) in (2, 130)
+    err = capsys.readouterr().err
+    assert all(w in err for w in words) and "the same command" not in err, err
+    monkeypatch.setattr(RunWriter, "write_records", real)
+    assert cli([*argv, "--seed", "3"]) == 0  # as told: it resumes the finished problem
+    assert "problems_already_done  1" in capsys.readouterr().out
