@@ -171,7 +171,8 @@ IMPORTED_LATE = {  # tests that import the module they check with inside the tes
     "pytest": ("from solution import code\n\n\ndef test_code():\n    s = code(5)\n    import re\n"
                "    assert re.fullmatch(r'[A-Z]{5}', s)\n    assert len(s) == 5\n"),
     "unittest": ("import unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n"
-                 "    def test_code(self):\n        s = code(5)\n        import re\n        self.assertTrue(re.fullmatch(r'[A-Z]{5}', s))\n"),
+                 "    def test_code(self):\n        s = code(5)\n        import re\n"
+                 "        self.assertTrue(re.fullmatch(r'[A-Z]{5}', s))\n"),
     "MBPP": '["s = code(5)\\nimport re\\nassert re.fullmatch(r\'[A-Z]{5}\', s)"]',
 }
 SWAPPED_MODULE = {  # a fake re in sys.modules for the tests' import, which puts the real one back once used
