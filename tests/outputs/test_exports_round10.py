@@ -226,3 +226,14 @@ def test_a_pts_record_says_whether_codelions_dpo_pair_of_it_tokenises_back_to_th
         trl = [tok(r["pivot_context"] + t)["input_ids"] for t in (r["pivot_token"], r["rejected_token"])]
         assert r["pair_text_exact"] is (trl == [ids + [r["pivot_token_id"]], ids + [r["rejected_token_id"]]])
     assert [r["pair_text_exact"] for r in recs] == [True, False]
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_an_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys, fmt):
+    """`export --run RUN/sentences.jsonl` of an anchors run (not --format thought_anchors) said ptsfast's own
+    sentences file 'is not ptsfast output'."""
+    run = anchors_run(tmp_path / "run")
+    assert cli(["export", "--run", str(run / "sentences.jsonl"), "--format", fmt, "--out",
+                str(tmp_path / "out.jsonl")]) == 2
+    err = one_line_error(capsys, "ptsfast anchors", "--format thought_anchors")
+    assert "not ptsfast output" not in err

@@ -231,7 +231,9 @@ def read_records(source: RunSource, schema: str) -> list[dict]:
             what = ("a codelion/pts pivotal_tokens file" if "pivot_context" in r else
                     "a DPO pairs file" if set(TRL_FIELDS) <= set(r) else
                     "a run's pivots (pivots.jsonl), not its pairs" if {"prefix_ids", "token_id"} <= set(r) else
-                    "a run's problems (problems.jsonl)" if "trajectories" in r else "not ptsfast output")
+                    "a run's problems (problems.jsonl)" if "trajectories" in r else
+                    "a `ptsfast anchors` run's sentences (sentences.jsonl), thought anchors that --format "
+                    "thought_anchors exports" if {"sentence_id", "p_with"} <= set(r) else "not ptsfast output")
             noun = "pairs" if schema == "pairs" else "pivots"
             raise ExportError(f"{source.file} is {what}: its records lack {missing} of ptsfast {noun} records; "
                               f"pass the folder written by `ptsfast mine --out` (or its {noun}.jsonl)")
