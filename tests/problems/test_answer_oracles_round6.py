@@ -117,3 +117,23 @@ def test_an_answer_in_another_language_stops_the_rollout_once_decided(text):
     assert not answer_complete("multiple_choice", text.rstrip("。.\n"))
     for tail in ("", " (A)", "\nAnswer: A"):
         assert oracle_by_name("multiple_choice")(text + tail, P("B"))
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("(A) fails, so \\boxed{B. 42}", "B"), ("(A) fails, so \\boxed{B: 42}", "B"), ("\\boxed{\\text{C. } 7}", "C"),
+    ("(A) fails; \\boxed{B.}", "B"), ("\\boxed{\\textbf{D. None of these}}", "D"), ("\\boxed{b. 42}", "B"),
+    ("\\boxed{B.5}", None), ("\\boxed{A.3 + 1}", None), ("(C) then \\boxed{E.coli}", "C"),
+])
+def test_a_boxed_letter_with_its_choice_after_a_period_is_stated(text, letter):
+    """GPQA and MMLU answers boxed as ``\\boxed{B. 42}`` (the letter and its choice's text, as the options are listed)
+    had no reading: a right answer failed, or an earlier "(A)" in the reasoning was read."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+def test_a_boxed_letter_and_period_stops_the_rollout_only_when_decided():
+    assert not answer_complete("multiple_choice", "so \\boxed{B.")
+    assert answer_complete("multiple_choice", "so \\boxed{B. 42}.")
+    for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}"):
+        assert oracle_by_name("multiple_choice")("so \\boxed{B. 42}." + tail, P("B"))

@@ -402,9 +402,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
         re.compile(r"<answer>\s*(?:\*\*|\$)?\s*[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
-        # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}; never a boxed formula (\boxed{E = mc^2})
+        # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}, \boxed{C. 42}; never a boxed formula
+        # (\boxed{E = mc^2}, \boxed{B.5})
         re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
-                   rf"?([{up}{low}])(?:\)?\s*\}}|\))"),
+                   rf"?([{up}{low}])(?:\)?\s*\}}|\)|[.:](?:\s*\}}|\s))"),
     )
     weak = (
         re.compile(rf"\(([{up}])\)"),
