@@ -322,6 +322,13 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               "(open-r1/codeforces' generated_tests/test_cases_<contest_id>.parquet, the rows of this "
                               "problem's id), without which a wrong program can pass; append those to "
                               "'official_tests' and set 'official_tests_complete' true, or drop the row")
+    if cases and not fn_name and entry and all(isinstance(i, str) and _KEYWORD_CASE.fullmatch(i.strip())
+                                               for i, _ in cases):
+        given = " (name --tests-field test)" if _given(row.get("test")) and "test" not in tests_fields else ""
+        raise TestFormatError(f"field {values[0][0]!r} holds keyword arguments of {entry} as text "
+                              f"({cases[0][0].strip()[:60]!r}: LeetCodeDataset's cases), not a program's stdin: no "
+                              f"class Solution reads them, so every right program would fail; its judge runs the "
+                              f"'test' column's check(candidate){given}")
     if cases:
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
@@ -392,6 +399,11 @@ def _skywork_program(value: dict, name: str) -> TestProgram:
         raise TestFormatError(f"field {name!r}: its 'test_code' defines no HumanEval-style check(candidate), which "
                               f"Skywork-OR1's judge calls with {entry.strip()!r}")
     return replace(program, prompt=prefix)
+
+
+_KEYWORD_CASE = re.compile(r"[A-Za-z_]\w*\s*=[^=\n][^\n]*")
+"""A case written as a call's keyword arguments on one line (LeetCodeDataset's ``input_output``: ``nums = [3,3],
+target = 6``), which only a call of the row's entry point reads."""
 
 
 INTERACTIVE = "This is an interactive problem"

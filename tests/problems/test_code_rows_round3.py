@@ -1,0 +1,42 @@
+"""Code rows as real datasets hold them, round 3: a column of cases that are no program's stdin is refused naming the
+column the dataset's own judge runs, never run as stdin/stdout cases that every right program fails."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems import code_tests
+
+
+LEETCODE = {"task_id": "two-sum", "question_id": 1, "difficulty": "Easy",
+            "problem_description": "Given an array nums and an integer target, return the indices of the two numbers "
+                                   "that add up to target.",
+            "starter_code": "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n        ",
+            "prompt": "from typing import *\n", "entry_point": "Solution().twoSum",
+            "test": "def check(candidate):\n    assert candidate(nums = [2,7,11,15], target = 9) == [0, 1]\n"
+                    "    assert candidate(nums = [3,2,4], target = 6) == [1, 2]\n",
+            "input_output": [{"input": "nums = [2,7,11,15], target = 9", "output": "[0, 1]"},
+                             {"input": "nums = [3,2,4], target = 6", "output": "[1, 2]"}]}
+
+
+def test_leetcode_datasets_input_output_is_refused_naming_its_test_column(tmp_path):
+    # LeetCodeDataset's 'input_output' writes each case as the entry point's keyword arguments in text ("nums =
+    # [3,2,4], target = 6"); named with --tests-field, it was run as stdin, which no class Solution reads: every right
+    # program failed
+    res = load(tmp_path, [LEETCODE], "--tests-field", "input_output", oracle="code")
+    assert not res.problems and res.skipped[0].reason == "tests cannot run"
+    assert "'input_output'" in res.skipped[0] and "keyword arguments" in res.skipped[0]
+    assert "Solution().twoSum" in res.skipped[0] and "--tests-field test" in res.skipped[0]
+    # its 'test' column (found by itself) is the one its judge runs
+    p, = load(tmp_path, [LEETCODE], oracle="code").problems
+    assert code_tests.TestProgram.from_text(p.tests).format == "humaneval"
+    # stdin that merely holds an '=' is still a program's stdin
+    stdio = code_tests.test_program_from_row({"tests": [{"input": "x = 3\n", "output": "3\n"}]}, ("tests",), None, "")
+    assert stdio.format == "stdio"
+
+
+@pytest.mark.parametrize("cases", [[{"input": "root = [3,9,20,null,null,15,7]", "output": "3"}],
+                                   [{"input": "s = \"abc\"", "output": "true"}]])
+def test_keyword_argument_cases_beside_an_entry_point_are_refused_whatever_their_values(cases):
+    row = {"input_output": cases, "entry_point": "Solution().maxDepth"}
+    with pytest.raises(code_tests.TestFormatError, match=r"keyword arguments of Solution\(\)\.maxDepth"):
+        code_tests.test_program_from_row(row, ("input_output",), "entry_point", "")
