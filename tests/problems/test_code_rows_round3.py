@@ -10,7 +10,8 @@ from ptsfast.problems import code_tests
 LEETCODE = {"task_id": "two-sum", "question_id": 1, "difficulty": "Easy",
             "problem_description": "Given an array nums and an integer target, return the indices of the two numbers "
                                    "that add up to target.",
-            "starter_code": "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n        ",
+            "starter_code": "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n"
+                            "        ",
             "prompt": "from typing import *\n", "entry_point": "Solution().twoSum",
             "test": "def check(candidate):\n    assert candidate(nums = [2,7,11,15], target = 9) == [0, 1]\n"
                     "    assert candidate(nums = [3,2,4], target = 6) == [1, 2]\n",
