@@ -237,3 +237,12 @@ def test_an_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys,
                 str(tmp_path / "out.jsonl")]) == 2
     err = one_line_error(capsys, "ptsfast anchors", "--format thought_anchors")
     assert "not ptsfast output" not in err
+
+
+@pytest.mark.parametrize("name", ["run.json", "summary.json", "done.jsonl"])
+def test_a_runs_settings_summary_or_markers_file_given_as_the_run_names_the_run_folder(run, tmp_path, capsys, name):
+    """`export --run RUN/run.json` (a shell's completion) said the run's own settings 'line 1 is not JSON', and its
+    done.jsonl 'is not ptsfast output'."""
+    assert cli(["export", "--run", str(run / name), "--out", str(tmp_path / "out.jsonl")]) == 2
+    err = one_line_error(capsys, f"pass the run folder {run}")
+    assert "not JSON" not in err and "not ptsfast output" not in err

@@ -184,6 +184,9 @@ def is_run_dir(d: Path) -> bool:
 def open_source(src: str | os.PathLike, name: str) -> RunSource:
     """The records file ``name`` of a run folder, or ``src`` itself when it is a file."""
     p = Path(src).expanduser()
+    run_files = {RUN: "settings", "summary.json": "summary", DONE: "done markers"}
+    if p.name in run_files and p.is_file() and is_run_dir(p.parent):  # else "line 1 is not JSON" of a JSON file
+        raise ExportError(f"{p} is the run's {run_files[p.name]}, not its records; pass the run folder {p.parent}")
     if p.is_dir():
         file, run_dir = p / name, p
     else:
