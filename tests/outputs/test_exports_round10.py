@@ -246,3 +246,13 @@ def test_a_runs_settings_summary_or_markers_file_given_as_the_run_names_the_run_
     assert cli(["export", "--run", str(run / name), "--out", str(tmp_path / "out.jsonl")]) == 2
     err = one_line_error(capsys, f"pass the run folder {run}")
     assert "not JSON" not in err and "not ptsfast output" not in err
+
+
+@pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl"])
+def test_a_mining_runs_records_given_to_the_thought_anchors_format_name_the_formats_that_export_them(run, tmp_path,
+                                                                                                    capsys, name):
+    """`export --format thought_anchors --run RUN/pivots.jsonl` of a mining run said only that it is no sentences
+    file and to pass 'the folder it wrote', the anchors command's, which the user does not have."""
+    assert cli(["export", "--run", str(run / name), "--format", "thought_anchors", "--out",
+                str(tmp_path / "out.jsonl")]) == 2
+    one_line_error(capsys, "`ptsfast mine` run's records", "--format pts", "--format trl")

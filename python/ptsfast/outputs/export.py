@@ -385,7 +385,10 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "
                           f"`ptsfast anchors --out`")
     if recs and ("sentence_id" not in recs[0] or "p_with" not in recs[0]):
-        raise ExportError(f"{source.file} is not a sentences file of `ptsfast anchors`; pass the folder it wrote")
+        mined = _record_kind(recs[0]) in ("pairs", "pivots") or "trajectories" in recs[0]
+        raise ExportError(f"{source.file} is not a sentences file of `ptsfast anchors`" +
+                          (" but a `ptsfast mine` run's records: export its pivots with --format pts, its pairs with "
+                           "--format trl" if mined else "; pass the folder `ptsfast anchors --out` wrote"))
     config = source.info.get("config") or {}
     problems = source.problems()
     traces = {str(t.get("key")): t.get("text") for p in problems.values() for t in p.get("trajectories") or []}
