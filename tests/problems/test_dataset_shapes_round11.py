@@ -402,3 +402,23 @@ def test_a_reference_answer_column_is_the_reference(tmp_path):
                                          "covering half of ten metres, which is the height it reaches at the top."}
     res = load(tmp_path, [worked], oracle="boxed")
     assert not res.problems and "field 'reference_answer'" in res.skipped[0]
+
+
+ASDIV = {"body": "Seven red apples and two green apples are in the basket.",
+         "question": "How many apples are in the basket?", "solution_type": "Addition", "answer": "9 (apples)",
+         "formula": "7+2=9"}
+
+
+def test_an_asdiv_answer_is_its_number_without_the_unit_in_parentheses(tmp_path):
+    # ASDiv writes its answers with their unit in parentheses, "9 (apples)" (lm-eval keeps what precedes " ("): no
+    # rollout matched the whole text, whichever oracle judged it
+    p, = load(tmp_path, [ASDIV], oracle="boxed").problems
+    assert p.answer == "9" and p.question == f"{ASDIV['body']}\n\n{ASDIV['question']}"
+    assert BOXED("\\boxed{9}", p).success and not BOXED("\\boxed{8}", p).success
+    assert make_judge("last_number", 5.0)("There are 9 apples.", p).success
+    ratio, = load(tmp_path, [{**ASDIV, "answer": "3.5 (square cm)"}], oracle="boxed").problems
+    assert ratio.answer == "3.5"
+    # parentheses that are the answer, or a unit-free note after something else, are kept as written
+    kept = load(tmp_path, [{**ASDIV, "question": "Point?", "answer": "(1, 2)"},
+                           {**ASDIV, "question": "Root?", "answer": "x = 3 (double root)"}], oracle="boxed").problems
+    assert [k.answer for k in kept] == ["(1, 2)", "x = 3 (double root)"]

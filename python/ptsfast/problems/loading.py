@@ -741,6 +741,16 @@ def _stated_answer(text: str) -> str:
     return answer or text
 
 
+_UNIT_AFTER = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:\s*[/:]\s*\d+)?)\s+\([A-Za-z][A-Za-z .'-]*\)\s*")
+
+
+def _unit_dropped(text: str) -> str:
+    """An answer written as a number and its unit in parentheses (ASDiv's "9 (apples)", "3.5 (square cm)") as the
+    number, as lm-eval reads it; anything else as it is."""
+    m = _UNIT_AFTER.fullmatch(text)
+    return m.group(1) if m else text
+
+
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
@@ -1251,7 +1261,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "
                                               f"its thinking; drop the row")
-        ans = _stated_answer(_after_thinking(ans))
+        ans = _unit_dropped(_stated_answer(_after_thinking(ans)))
         if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
