@@ -245,8 +245,13 @@ def _options(a):
 def _device_dtype(a):
     import torch
 
-    if a.device is not None and not str(a.device).startswith(("cpu", "cuda")):
-        raise ValueError(f"--device {a.device!r}: use cpu or cuda (or cuda:N)")  # '' printed as "--device :"
+    if a.device is not None:  # 'cpux', 'cpu0' or 'cuda:' passed the prefix test, then torch raised a traceback
+        try:
+            kind = torch.device(str(a.device)).type
+        except (RuntimeError, ValueError):
+            kind = None
+        if kind not in ("cpu", "cuda"):
+            raise ValueError(f"--device {a.device!r}: use cpu or cuda (or cuda:N)")  # '' printed as "--device :"
     if a.device is not None and str(a.device).startswith("cuda") and not torch.cuda.is_available():
         why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA GPU is visible"
         raise ValueError(f"--device {a.device}: {why} (torch {torch.__version__}); use --device cpu, or install a "

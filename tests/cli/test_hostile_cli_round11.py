@@ -286,3 +286,20 @@ def test_a_run_with_overwrite_stopped_midway_says_to_resume_without_it(command, 
     monkeypatch.setattr(RunWriter, "write_records", real)
     assert cli([*argv, "--seed", "3"]) == 0  # as told: it resumes the finished problem
     assert "problems_already_done  1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("device", ["cpux", "cpu0", "cpu:", "cuda:", "cuda:x"])
+@pytest.mark.parametrize("command", ["mine", "anchors", "bench"])
+def test_a_device_torch_cannot_read_is_one_line(command, device, problems, tmp_path, capsys, monkeypatch):
+    """`--device cpux` (or cpu0, cpu:) passed the check of its prefix, then torch's RuntimeError ("Invalid device
+    string") ended the command in a traceback."""
+    import ptsfast.engine.bench as bench
+
+    monkeypatch.setattr(bench, "random_llama", lambda *a, **k: pytest.fail("the benchmark's model was made"))
+    no_model_load(monkeypatch)
+    argv = ["bench", "--device", device] if command == "bench" else \
+        [command, "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"),
+         "--device", device]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"--device {device!r}", "use cpu or cuda")
+
