@@ -256,6 +256,11 @@ def _device_dtype(a):
         why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA GPU is visible"
         raise ValueError(f"--device {a.device}: {why} (torch {torch.__version__}); use --device cpu, or install a "
                          f"CUDA build of torch on a machine with a GPU")
+    if a.device is not None and str(a.device).startswith("cuda:"):  # cuda:7 of one GPU failed in the model's load
+        n = torch.cuda.device_count()
+        if int(str(a.device)[5:]) >= n:
+            raise ValueError(f"--device {a.device}: this machine has {n} CUDA GPU{'s' * (n != 1)} (cuda:0 to "
+                             f"cuda:{n - 1}); use one of them, or cuda for the first")
     device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if a.dtype is not None:
         from ptsfast.models import torch_dtype

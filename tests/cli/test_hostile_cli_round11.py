@@ -303,3 +303,15 @@ def test_a_device_torch_cannot_read_is_one_line(command, device, problems, tmp_p
     assert cli(argv) == 2
     one_line_error(capsys, f"--device {device!r}", "use cpu or cuda")
 
+
+def test_a_gpu_this_machine_does_not_have_is_named_before_the_model_loads(problems, tmp_path, capsys, monkeypatch):
+    """`--device cuda:3` on a machine of one GPU was taken, and the model's load failed on it with CUDA's "invalid
+    device ordinal" traceback."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    no_model_load(monkeypatch)
+    assert cli(["mine", "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"),
+                "--device", "cuda:3"]) == 2
+    one_line_error(capsys, "--device cuda:3", "1 CUDA GPU (cuda:0 to cuda:0)")
