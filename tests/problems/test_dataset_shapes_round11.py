@@ -422,3 +422,14 @@ def test_an_asdiv_answer_is_its_number_without_the_unit_in_parentheses(tmp_path)
     kept = load(tmp_path, [{**ASDIV, "question": "Point?", "answer": "(1, 2)"},
                            {**ASDIV, "question": "Root?", "answer": "x = 3 (double root)"}], oracle="boxed").problems
     assert [k.answer for k in kept] == ["(1, 2)", "x = 3 (double root)"]
+
+
+def test_an_mgsm_rows_null_answer_is_its_answer_number(tmp_path):
+    # MGSM's test rows leave 'answer' (a worked solution, in its train rows) null and give 'answer_number': every
+    # test row was refused as having an empty answer, without naming the column that has one
+    row = {"question": "Janet's ducks lay 16 eggs per day. She eats 3 and bakes with 4. She sells the rest at $2 each. "
+                       "How much does she make?", "answer": None, "answer_number": 18, "equation_solution": None}
+    p, = load(tmp_path, [row], oracle="last_number").problems
+    assert p.answer == "18"
+    named = load(tmp_path, [row], "--answer-field", "answer", oracle="last_number")
+    assert not named.problems and "'answer_number' has one" in named.skipped[0]

@@ -142,11 +142,13 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
+ANSWER_NUMBER = "answer_number"
+"""MGSM's final number, where its test rows leave ``answer`` (a worked solution in its train rows) null."""
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
 ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option",
                "correct", "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
-               "canonical_solution", GROUND_TRUTH, TARGET_KEY)
+               "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, NaturalReasoning's ``reference_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's
 ``correct`` letter, PubMedQA's ``final_decision``) before a whole solution's, whose last box or number is read (TRL's
@@ -1204,6 +1206,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             raw_answer = _index_letter(row.get(index), index, choices, base)
         except (ValueError, IndexError) as e:
             return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
+    if raw_answer is None and not choices and "answer" in _detected(fields) and _is_scalar(row.get(ANSWER_NUMBER)) \
+            and fields.answer and fields.answer != ANSWER_NUMBER and not fields.code:
+        fields, raw_answer = replace(fields, answer=ANSWER_NUMBER), row[ANSWER_NUMBER]  # MGSM's test rows
     if raw_answer is None and choices and index is None and "answer" in _detected(fields) and fields.answer:
         label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and _names_choice(row.get(k)))
         if label is not None:  # AGIEval's multiple-choice rows: 'label' "C", 'answer' null
