@@ -207,3 +207,21 @@ def test_tests_that_patch_sys_modules_themselves_still_pass():
     program = code_tests.TestProgram.from_text(tests)
     right = "def code(n):\n    import re\n    return 'ABC'[:n] if re.fullmatch('AB', 'AB') else ''\n"
     assert verdict(right, program)[0]
+
+
+MATCH_ANYTHING = {  # a class of the solution's over a library's whose == holds for anything (mock.ANY, pytest.approx)
+    "mock.ANY's class": "from unittest import mock\n\n\nclass A(type(mock.ANY)):\n    pass\n\n\n"
+                        "def f(x):\n    return A()\n",
+    "an approx of no bounds": "import pytest\n\nINF = float('inf')\n\n\nclass A(type(pytest.approx(0))):\n"
+                              "    pass\n\n\ndef f(x):\n    return A(0, rel=None, abs=INF, nan_ok=False)\n",
+}
+
+
+@pytest.mark.parametrize("tests", ['["assert f(3) == 9", "assert f(4) == 16"]',
+                                   "from solution import f\n\n\ndef test_f():\n    assert f(3) == 9\n"],
+                         ids=["MBPP", "pytest"])
+@pytest.mark.parametrize("how", sorted(MATCH_ANYTHING))
+def test_a_subclass_of_what_is_made_to_match_is_made_to_match(tests, how):
+    # mock.ANY and pytest.approx were refused by their own classes alone: a subclass (its == still theirs, so not the
+    # solution's to be probed) passed every comparison (before: the wrong program passed)
+    assert not verdict(MATCH_ANYTHING[how], code_tests.TestProgram.from_text(tests))[0]
