@@ -616,16 +616,18 @@ def cmd_mine(a) -> int:
     return _run_on_model(a, loaded, mine, options)
 
 
-def _check_context(a, options, loaded) -> None:
+def _check_context(a, options, loaded, room=None) -> None:
     """``--max-new-tokens`` against the model's context, read from its folder's config before the model loads (the
-    run checks it again): a value whose rollouts leave no room for a prompt was refused once the model had loaded."""
+    run checks it again): a value whose rollouts leave no room for a prompt was refused once the model had loaded.
+    ``room``: the positions a run's rollouts take after a solution for a given ``max_new_tokens`` (default:
+    mine's)."""
     from dataclasses import replace
 
     from ptsfast.pipeline.loop import check_context, model_context
 
+    room = room or (lambda n: replace(options, max_new_tokens=n).rollout_room())
     if Path(a.model).expanduser().is_dir():  # a name in the Hugging Face cache is checked once loaded
-        check_context(model_context(Path(a.model).expanduser()),
-                      lambda n: replace(options, max_new_tokens=n).rollout_room(), options.max_new_tokens,
+        check_context(model_context(Path(a.model).expanduser()), room, options.max_new_tokens,
                       any(p.solution is not None for p in loaded.problems))
 
 
@@ -702,7 +704,10 @@ def cmd_anchors(a) -> int:
     loaded = _load_problems(a)
     if loaded is None:
         return 2
-    return _run_on_model(a, loaded, find_anchors, _anchor_options(a))
+    options = _anchor_options(a)
+    # anchors' rollouts from a solution's end: --max-new-tokens and the position they start from, as its run checks
+    _check_context(a, options.run, loaded, room=lambda n: n + 1)  # (it was checked only once the model had loaded)
+    return _run_on_model(a, loaded, find_anchors, options)
 
 
 def _mine_ray(a, loaded) -> int:

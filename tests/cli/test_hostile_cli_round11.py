@@ -315,3 +315,16 @@ def test_a_gpu_this_machine_does_not_have_is_named_before_the_model_loads(proble
     assert cli(["mine", "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"),
                 "--device", "cuda:3"]) == 2
     one_line_error(capsys, "--device cuda:3", "1 CUDA GPU (cuda:0 to cuda:0)")
+
+
+def test_anchors_max_new_tokens_past_the_models_context_is_refused_before_the_model_loads(model_dir, problems,
+                                                                                          tmp_path, capsys,
+                                                                                          monkeypatch):
+    """`anchors --max-new-tokens 100000` on a model of 512 positions was refused, naming the largest that fits, only
+    once the model had loaded (mine says it before)."""
+    no_model_load(monkeypatch)
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "o"), *FAST,
+            *ANCHORS]
+    assert cli([*argv, "--max-new-tokens", "100000"]) == 2
+    line = one_line_error(capsys, "--max-new-tokens 100000", "use --max-new-tokens 508 or less")
+    assert "context of 512" in line and not (tmp_path / "o").exists()
