@@ -82,8 +82,8 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
         r = by_key.get(t.key)
         if r is not None:
             for v in r.pivots:  # context_fields: the context as codelion's readers and TRL tokenise it
-                rec = pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run)
-                pivots.append(rec | context_fields(tokenizer, rec["prefix_ids"]) | judged)
+                pv = pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run)
+                pivots.append(pv | context_fields(tokenizer, pv["prefix_ids"]) | judged)
             pairs += [{**pair_record(pair, tokenizer, run), "prompt_len": len(p.prompt_ids), **judged}
                       for pair in r.pairs]
         rec = trajectory_record(r if r is not None else {"key": t.key, "kept": False}, tokenizer, p.prompt_ids,
