@@ -433,3 +433,23 @@ def test_an_mgsm_rows_null_answer_is_its_answer_number(tmp_path):
     assert p.answer == "18"
     named = load(tmp_path, [row], "--answer-field", "answer", oracle="last_number")
     assert not named.problems and "'answer_number' has one" in named.skipped[0]
+
+
+GLOBAL_MMLU = {"sample_id": "abstract_algebra/test/0", "subject": "abstract_algebra", "subject_category": "STEM",
+               "question": "Find the degree for the given field extension Q(sqrt(2)) over Q.", "option_a": "0",
+               "option_b": "4", "option_c": "2", "option_d": "6", "answer": "C", "required_knowledge": "[]",
+               "time_sensitive": "No", "culture": "[]", "region": "[]", "country": "[]",
+               "cultural_sensitivity_label": "CA", "is_annotated": False}
+
+
+def test_choices_in_option_columns_are_listed(tmp_path):
+    # Global-MMLU keeps its choices in 'option_a'..'option_d', MMLU-ProX in 'option_0'..'option_9': the model was
+    # asked the question without them and judged against the letter "C"
+    p, = load(tmp_path, [GLOBAL_MMLU]).problems
+    assert p.question == f"{GLOBAL_MMLU['question']}\n\nA. 0\nB. 4\nC. 2\nD. 6"
+    assert_judged(p, "C", "ABCD")
+    prox = {"question_id": 70, "question": "Which one?", **{f"option_{i}": f"choice {i}" for i in range(10)},
+            "answer": "I", "answer_index": 8, "category": "business"}
+    q, = load(tmp_path, [prox]).problems
+    assert q.choices == tuple(f"choice {i}" for i in range(10)) and q.question.endswith("\nJ. choice 9")
+    assert_judged(q, "I", "ABCDEFGHIJ")

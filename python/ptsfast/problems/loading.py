@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from string import ascii_uppercase
+from string import ascii_lowercase, ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
@@ -1002,6 +1002,11 @@ def _redux_answer(row: dict, choices: tuple[str, ...]) -> Any:
                 f"{REDUX_CORRECTION}, as lm-eval does)", "no answer to judge")
 
 
+OPTION_PREFIX = "option_"
+"""Choices each in a column named by its letter or index after this (Global-MMLU's ``option_a``..``option_d``,
+MMLU-ProX's ``option_0``..``option_9``), the answer their letter."""
+
+
 def _column_choices(row: dict, question: str,
                     answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
     """A row's choices kept each in a column of its own: (the choices, the right one's letter, None, 0) where the right
@@ -1036,6 +1041,15 @@ def _column_choices(row: dict, question: str,
         lettered.append(x)
     if len(lettered) > 1 and isinstance(answer, str) and answer.strip().upper() in lettered:
         return tuple(str(row[x]).strip() for x in lettered), None, None, 0
+    for names in (ascii_lowercase, "0123456789"):  # Global-MMLU's option_a..option_d, MMLU-ProX's option_0..option_9
+        texts = []
+        for x in names:
+            k = _first_column(row, (f"{OPTION_PREFIX}{x}",), lambda k: _is_scalar(row.get(k)) and str(row[k]).strip())
+            if k is None:
+                break
+            texts.append(str(row[k]).strip())
+        if len(texts) > 1 and isinstance(answer, str) and answer.strip().upper() in ascii_uppercase[:len(texts)]:
+            return tuple(texts), None, None, 0
     return None
 
 
