@@ -609,10 +609,10 @@ def cmd_mine(a) -> int:
     loaded = _load_problems(a)
     if loaded is None:
         return 2
+    options = _options(a)
+    _check_context(a, options, loaded)  # before Ray starts too: its driver checked it once the cluster was up
     if a.ray is not None:
         return _mine_ray(a, loaded)
-    options = _options(a)
-    _check_context(a, options, loaded)
     return _run_on_model(a, loaded, mine, options)
 
 

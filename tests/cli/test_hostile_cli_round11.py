@@ -328,3 +328,16 @@ def test_anchors_max_new_tokens_past_the_models_context_is_refused_before_the_mo
     assert cli([*argv, "--max-new-tokens", "100000"]) == 2
     line = one_line_error(capsys, "--max-new-tokens 100000", "use --max-new-tokens 508 or less")
     assert "context of 512" in line and not (tmp_path / "o").exists()
+
+
+def test_a_ray_run_past_the_models_context_is_refused_before_ray_starts(model_dir, problems, tmp_path, capsys,
+                                                                        monkeypatch):
+    """`mine --ray --max-new-tokens 100000` on a model of 512 positions started (or joined) a Ray cluster before its
+    driver refused the number; one process refuses it before the model loads."""
+    import ptsfast.pipeline.ray as pray
+
+    monkeypatch.setattr(pray, "_ray", lambda: pytest.fail("Ray started"))
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "o"), *FAST,
+                *MINE, "--ray", "auto", "--max-new-tokens", "100000"]) == 2
+    one_line_error(capsys, "--max-new-tokens 100000", "context of 512")
+    assert not (tmp_path / "o").exists()
