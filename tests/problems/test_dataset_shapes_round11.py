@@ -453,3 +453,26 @@ def test_choices_in_option_columns_are_listed(tmp_path):
     q, = load(tmp_path, [prox]).problems
     assert q.choices == tuple(f"choice {i}" for i in range(10)) and q.question.endswith("\nJ. choice 9")
     assert_judged(q, "I", "ABCDEFGHIJ")
+
+
+BELEBELE = {"link": "https://en.wikibooks.org/wiki/Accordion", "question_number": 1,
+            "flores_passage": "Make sure your hand is as relaxed as possible while still hitting all the notes "
+                              "correctly. Try not to make a lot of extraneous motion with your fingers.",
+            "question": "According to the passage, what would not be considered an accurate tip for successfully "
+                        "playing the accordion?",
+            "mc_answer1": "For additional volume, increase the force with which you hit the keys",
+            "mc_answer2": "Keep unnecessary movement to a minimum in order to preserve your stamina",
+            "mc_answer3": "Be mindful of hitting the notes while maintaining a relaxed hand",
+            "mc_answer4": "Increase the speed with which you operate the bellows to achieve extra volume",
+            "correct_answer_num": "1", "dialect": "eng_Latn", "ds": "2023-05-03"}
+
+
+def test_belebele_rows_ask_their_passage_and_choices_and_count_the_answer_from_1(tmp_path):
+    # Belebele keeps its passage in 'flores_passage', its choices in 'mc_answer1'..'mc_answer4' and the right one's
+    # number, from 1, in 'correct_answer_num': the rows were refused as missing 'answer', and with --answer-field
+    # correct_answer_num the model was asked without the passage or the choices and judged against "1"
+    p, = load(tmp_path, [BELEBELE]).problems
+    assert p.question.startswith(BELEBELE["flores_passage"] + "\n\n" + BELEBELE["question"] + "\n\nA. For additional")
+    assert_judged(p, "A", "ABCD")
+    named, = load(tmp_path, [{**BELEBELE, "correct_answer_num": "4"}], "--answer-field", "correct_answer_num").problems
+    assert_judged(named, "D", "ABCD")

@@ -822,10 +822,10 @@ def with_declarations(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
 
 
-PASSAGE_KEYS = ("context", "passage", "article", "body")
+PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
-SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections; in any case): shown before the question, which alone
-("Which must be true?") cannot be answered."""
+SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``; in any case): shown
+before the question, which alone ("Which must be true?") cannot be answered."""
 CHOICES_PASSAGE_KEY = "text"
 """A multiple-choice row's passage beside its question (LogiQA 2.0's ``text``), where it does not hold the question;
 elsewhere a ``text`` column may be anything (a row's whole text, its answer included)."""
@@ -965,11 +965,13 @@ SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 """SciQ's choices, likewise."""
 COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
                   (("answerA", "answerB", "answerC"), "label", 1), (("answer0", "answer1", "answer2", "answer3"),
-                                                                   "label", 0), (("option1", "option2"), "answer", 1))
+                                                                   "label", 0), (("option1", "option2"), "answer", 1),
+                  (("mc_answer1", "mc_answer2", "mc_answer3", "mc_answer4"), "correct_answer_num", 1))
 """Choices each in a column of its own, in their order, with the column naming the right one by its index and what
 that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
 PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0), WinoGrande's
-``answer`` (from 1, as text: the option that fills the sentence's blank)."""
+``answer`` (from 1, as text: the option that fills the sentence's blank), Belebele's ``correct_answer_num`` (from 1,
+as text)."""
 
 
 TARGETS_KEY = "mc1_targets"
