@@ -534,8 +534,9 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         if head and _opens_program(head, code):
             code = head + "\n" + code  # ```python def f(x):
         program = py or (not label and (close is None or _is_code(code)))
-        if program and close is not None and (_is_usage(code) or _is_tests(code) or bool(py) and _is_sample(code)):
-            program = False  # an example or a test of the program (print(f(3)), >>> f(2), def test_f()) before it
+        if program and close is not None and (_is_usage(code) or _is_tests(code) or _is_stub(code) or
+                                              bool(py) and _is_sample(code)):
+            program = False  # an example, a test or the stub of the program (print(f(3)), def test_f()) before it
         if program and close is None and not label and _is_prose(code.lstrip().partition("\n")[0]) and (
                 not code.strip() or _holds_program(text[pos:m.start()])):
             return None  # a bare fence after prose and code: it closes code written without its opening fence
@@ -646,6 +647,41 @@ def _is_tests(code: str) -> bool:
               for a in n.names}
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return bool(read - bound - _given_names())
+
+
+def _empty_body(body: list) -> bool:
+    """A function body with nothing to run: a docstring, ``pass``, ``...`` or ``raise NotImplementedError``."""
+    import ast
+
+    return all(isinstance(st, ast.Pass) or isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) or
+               isinstance(st, ast.Raise) and st.exc is not None and "NotImplementedError" in ast.unparse(st.exc)
+               for st in body)
+
+
+@functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
+def _is_stub(code: str) -> bool:
+    """Python that only restates the function to write, as the prompt gave it (``def f(x):`` over a docstring,
+    ``pass``, ``...`` or ``raise NotImplementedError``; LiveCodeBench's ``class Solution:`` whose method's body is
+    left empty): the answer's program comes after it."""
+    import ast
+
+    tree = _parse(code)
+    heads = [ln for ln in code.split("\n") if ln.strip()]
+    if tree is None and heads and heads[-1].rstrip().endswith(":"):  # a body left to fill in
+        indent = len(heads[-1]) - len(heads[-1].lstrip())
+        tree = _parse(code.rstrip() + "\n" + " " * (indent + 4) + "pass\n")
+    if tree is None:
+        return False
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    stubs = 0
+    for st in tree.body:
+        if isinstance(st, functions) and _empty_body(st.body) or isinstance(st, ast.ClassDef) and any(
+                isinstance(b, functions) for b in st.body) and all(
+                isinstance(b, functions) and _empty_body(b.body) or _empty_body([b]) for b in st.body):
+            stubs += 1
+        elif not isinstance(st, (ast.Import, ast.ImportFrom)):
+            return False
+    return stubs > 0
 
 
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
