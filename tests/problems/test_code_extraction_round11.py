@@ -156,7 +156,8 @@ def test_the_answers_own_asserts_are_kept_where_the_program_reads_stdin():
     assert not _judged("```python\n" + program + "```\n", stdio)
 
 
-STUBS = ['def f(x):\n    """Add one."""\n    pass\n', "def f(x):\n    ...\n", "def f(x):\n    # your code here\n    pass\n",
+STUBS = ['def f(x):\n    """Add one."""\n    pass\n', "def f(x):\n    ...\n",
+         "def f(x):\n    # your code here\n    pass\n",
          "from typing import List\n\ndef f(x: List[int]) -> int:\n    raise NotImplementedError\n",
          "class Solution:\n    def f(self, x: int) -> int:\n        \n",  # LiveCodeBench's format: a body to fill in
          "class Solution:\n    def f(self, x: int) -> int:\n        pass\n"]
@@ -170,9 +171,11 @@ def test_the_prompts_stub_restated_before_the_program_is_passed_over(stub):
                          code)
 
 
-@pytest.mark.parametrize("code", ["def f(x):\n    pass\n\nprint(f(1))\n", "def f(x):\n    return None\n",
-                                  "def f(x):\n    '''Add one.'''\n    return x + 1\n",
-                                  "class Solution:\n    def f(self, x):\n        pass\n\n    def g(self):\n        return 1\n"])
+@pytest.mark.parametrize("code", [
+    "def f(x):\n    pass\n\nprint(f(1))\n", "def f(x):\n    return None\n",
+    "def f(x):\n    '''Add one.'''\n    return x + 1\n",
+    "class Solution:\n    def f(self, x):\n        pass\n\n    def g(self):\n        return 1\n",
+])
 def test_a_block_that_does_something_is_no_stub(code):
     assert_judged_on("```python\n" + code + "```\n```python\n" + F + "```\n", code)
 
