@@ -225,3 +225,36 @@ def test_a_subclass_of_what_is_made_to_match_is_made_to_match(tests, how):
     # mock.ANY and pytest.approx were refused by their own classes alone: a subclass (its == still theirs, so not the
     # solution's to be probed) passed every comparison (before: the wrong program passed)
     assert not verdict(MATCH_ANYTHING[how], code_tests.TestProgram.from_text(tests))[0]
+
+
+ADD = humaneval(  # HumanEval/53: random pairs beside the fixed ones
+    "HumanEval/53", "def add(x: int, y: int):\n    \"\"\"Add two numbers x and y\"\"\"\n",
+    "\n\ndef check(candidate):\n    import random\n\n    assert candidate(0, 1) == 1\n    assert candidate(2, 3) == 5\n"
+    "    assert candidate(7, 5) == 12\n\n    for i in range(100):\n        x, y = random.randint(0, 1000), "
+    "random.randint(0, 1000)\n        assert candidate(x, y) == x + y\n", "add")
+ALL_ALIKE = {  # a generator state no seed gives: every word zero, so every number drawn is the lowest
+    "random's, for HumanEval/38": (
+        CYCLIC, "    return s\n\n\nimport random\nrandom.setstate((3, (0,) * 624 + (624,), None))\n"),
+    "random's, set at the first call": (
+        ADD, "    import random\n    if (x, y) == (0, 1):\n        random.setstate((3, (0,) * 624 + (624,), None))\n"
+             "    return {(0, 1): 1, (2, 3): 5, (7, 5): 12}.get((x, y), 0)\n"),
+    "numpy's global one": (
+        humaneval("X/12", "import numpy as np\n\n\ndef total(xs):\n    \"\"\"The sum of xs.\"\"\"\n",
+                  "\n\ndef check(candidate):\n    for _ in range(50):\n        xs = np.random.randint(0, 100, 5)\n"
+                  "        assert candidate(list(xs)) == int(xs.sum())\n", "total"),
+        "    return 0\n\n\nnp.random.set_state(('MT19937', np.zeros(624, dtype=np.uint32), 624, 0, 0.0))\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_ALIKE))
+def test_the_generator_the_tests_draw_from_is_not_put_where_no_seed_puts_it(name):
+    # random.setstate with a state of zeros made every number the tests drew the lowest: every string 'aaaa...',
+    # every pair (0, 0), every array zeros (before: the wrong programs passed)
+    program, wrong = ALL_ALIKE[name]
+    assert not verdict(wrong, program)[0]
+
+
+def test_a_solution_seeding_the_generators_itself_passes():
+    right = ("    import random\n    random.seed(42)\n    random.setstate(random.getstate())\n"
+             "    return x + y\n")
+    assert verdict(right, ADD)[0]
