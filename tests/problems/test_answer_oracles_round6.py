@@ -137,3 +137,25 @@ def test_a_boxed_letter_and_period_stops_the_rollout_only_when_decided():
     assert answer_complete("multiple_choice", "so \\boxed{B. 42}.")
     for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}"):
         assert oracle_by_name("multiple_choice")("so \\boxed{B. 42}." + tail, P("B"))
+
+
+PROMPT_ECHO = "Return your final response as 'Final Answer: \\boxed{<answer>}', where <answer> is the number."
+
+
+@pytest.mark.parametrize("placeholder", ["<answer>", "answer", "\\text{answer}", "your answer", "...", "\\ldots",
+                                         "\\text{your final answer}", "ANSWER", "\\dots", "<your answer>"])
+def test_a_placeholder_box_echoed_from_the_prompt_holds_no_answer(placeholder):
+    """Models restate the prompt's "Return your final response as 'Final Answer: \\boxed{<answer>}'" (verifiable-math
+    rows, NuminaMath-style prompts) before solving: its box was read as the answer (a right answer failed) and
+    stopped the rollout there."""
+    echo = PROMPT_ECHO.replace("<answer>}", placeholder + "}", 1)
+    text = "We must answer as " + echo + "\n2 + 3 = 5.\nFinal Answer: \\boxed{5}"
+    assert oracle_by_name("boxed")(text, P("5")) and not oracle_by_name("boxed")(text, P("6"))
+    assert not answer_complete("boxed", text.split("\n")[0])
+    assert extract_boxed(text) == "5"
+
+
+@pytest.mark.parametrize("text,ref", [("\\boxed{a}", "a"), ("\\boxed{x}", "x"), ("\\boxed{\\text{no answer}}",
+                                                                              "\\text{no answer}")])
+def test_a_word_or_letter_answer_is_no_placeholder(text, ref):
+    assert oracle_by_name("boxed")(text, P(ref))

@@ -239,6 +239,9 @@ def _gsm8k_complete(text: str) -> bool:
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
+# what a prompt's box holds where the answer goes: \boxed{<answer>}, \boxed{\text{your final answer}}, \boxed{...}
+_PLACEHOLDER = re.compile(r"(?:\\(?:text|textrm|textit|mathrm)\s*\{\s*)?<?\s*(?i:(?:your|the)\s+)?(?i:final\s+)?"
+                          r"(?i:answer)\s*>?\s*\}?|\.\.\.|…|\\[lc]?dots")
 _BOX_OR_BRACE = re.compile(rf"{_BOX_OPEN.pattern}|[{{}}]")
 
 
@@ -246,7 +249,8 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
     """Content of the first (``last``: the last) closed ``\\boxed{...}`` (nested braces allowed), or None. A
     rollout's answer is its first box (the early stop relies on it); a reference solution's is its last, as MATH's
     own grader reads it (a worked solution may box a step before the answer). An empty box holds no answer and is
-    passed over (models echo the prompt's "within \\boxed{}" before answering)."""
+    passed over (models echo the prompt's "within \\boxed{}" before answering), as is a placeholder
+    (``\\boxed{<answer>}``, ``\\boxed{your answer}``, ``\\boxed{...}``: a prompt's "Answer: \\boxed{<answer>}")."""
     found, opened, boxes = [], [], 0  # closed boxes (start, content); the braces open: a box's start, or -1
     for m in _BOX_OR_BRACE.finditer(text):  # one pass: each box left open was read to the text's end on its own
         if m.group() != "}":
@@ -254,7 +258,7 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
             boxes += m.group() != "{"
         elif opened and (start := opened.pop()) >= 0:
             boxes -= 1
-            if inside := text[start:m.start()].strip():
+            if (inside := text[start:m.start()].strip()) and not _PLACEHOLDER.fullmatch(inside):
                 found.append((start, inside))
                 if not last and not boxes:  # every box opened before it is closed: the first is known
                     break
