@@ -341,3 +341,19 @@ def test_a_ray_run_past_the_models_context_is_refused_before_ray_starts(model_di
                 *MINE, "--ray", "auto", "--max-new-tokens", "100000"]) == 2
     one_line_error(capsys, "--max-new-tokens 100000", "context of 512")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("tail", [b"\0" * 4096, b'{"problem_id": "q1", "trajec' + b"\0" * 512])
+def test_a_power_loss_tail_of_nul_bytes_resumes_to_the_same_records(tail, model_dir, problems, tmp_path, capsys):
+    """After a power loss a file system may keep a file's new size but not its new data: the records written after
+    the last marker read back as NUL bytes. The resume called them a file changed by hand and refused, so the run
+    could not go on; such a tail is a crash's, truncated like a torn record."""
+    out, clean = tmp_path / "run", tmp_path / "clean"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), *FAST, *MINE]
+    assert cli([*argv, "--out", str(clean)]) == 0
+    assert cli([*argv, "--out", str(out), "--limit", "1"]) == 0
+    with open(out / "problems.jsonl", "ab") as f:
+        f.write(tail)
+    assert cli([*argv, "--out", str(out)]) == 0
+    for name in ("pivots.jsonl", "pairs.jsonl", "problems.jsonl"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name

@@ -607,7 +607,8 @@ def _check_ours(p: Path, size: int, have: int, done: Mapping[str, Any]) -> set[s
             f.seek(size)
             tail = f.read(min(have - size, 64 << 20))
             lines = tail.split(b"\n")
-            if not all(line.lstrip().startswith(b"{") for line in lines if line.strip()):
+            # NUL bytes: a power loss kept the file's new size but not its data (a crash's tail, as a torn record)
+            if not all(line.lstrip(b" \t\r\0").startswith(b"{") for line in lines if line.strip(b" \t\r\0")):
                 raise foreign(f"the {have - size} bytes after its last committed record are not records")
             return {str(rec["problem_id"]) for rec in map(_record_or_none, lines)
                     if isinstance(rec, dict) and "problem_id" in rec}
