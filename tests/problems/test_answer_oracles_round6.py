@@ -159,3 +159,16 @@ def test_a_placeholder_box_echoed_from_the_prompt_holds_no_answer(placeholder):
                                                                               "\\text{no answer}")])
 def test_a_word_or_letter_answer_is_no_placeholder(text, ref):
     assert oracle_by_name("boxed")(text, P(ref))
+
+
+@pytest.mark.parametrize("head", ["I will write the final answer after ####.\n", "Format: #### <number>\n",
+                                  'The answer goes after "####".\n', "#### [answer]\n", "####\n",
+                                  "We end with #### and the number.\n"])
+def test_a_gsm8k_marker_line_without_a_number_states_no_answer(head):
+    """A model restating the format ("I will write the final answer after ####.") or writing an empty #### line had
+    that line read as its answer: no number, so the right "#### 18" after it failed (lm-eval's "#### <number>" match
+    passes such lines over)."""
+    text = head + "3 + 15 = 18\n#### 18\n"
+    assert oracle_by_name("gsm8k")(text, P("18")) and not oracle_by_name("gsm8k")(text, P("3"))
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("gsm8k", text[:k])]
+    assert stops == [len(text)]

@@ -218,11 +218,16 @@ _GSM_HEADING = re.compile(r"[\s*_#]*(?:(?!(?i:(?:the\s+)?(?:final\s+)?answer\b|n
                           r"|\d+[.)]\s+[A-Z]|(?i:(?:the\s+)?(?:final\s+)?answer\b)[^\d\n]*$)")
 
 
+_HAS_NUMBER = re.compile(rf"\d|[{''.join(_VULGAR)}]")
+
+
 def _gsm8k_line(text: str) -> re.Match | None:
     """The first ``####`` line that states an answer: a markdown heading (``#### Step 1: Add``, ``#### 2. Compute``,
-    ``#### Final Answer`` with no number, ``##### Step``) is passed over, as lm-eval's strict ``#### <number>``
-    match passes it; ``#### Final Answer: 18`` and ``#### The answer is 18`` still state one."""
-    return next((m for m in _GSM_RE.finditer(text) if not _GSM_HEADING.match(m.group(1))), None)
+    ``#### Final Answer`` with no number, ``##### Step``) and a line without a number (``I will answer after ####.``,
+    ``####`` alone) are passed over, as lm-eval's strict ``#### <number>`` match passes them; ``#### Final Answer:
+    18`` and ``#### The answer is 18`` still state one."""
+    return next((m for m in _GSM_RE.finditer(text) if not _GSM_HEADING.match(m.group(1)) and
+                 _HAS_NUMBER.search(m.group(1))), None)
 
 
 def extract_gsm8k(text: str) -> str | None:
@@ -232,10 +237,10 @@ def extract_gsm8k(text: str) -> str | None:
 
 
 def _gsm8k_complete(text: str) -> bool:
-    """The first answer line is written to its end and holds a number (``#### 8`` may become ``#### 80``). A heading
-    line before it ended, so it is decided for good."""
+    """The first answer line is written to its end (``#### 8`` may become ``#### 80``). A line passed over before it
+    (a heading, one without a number) ended, so it is decided for good."""
     m = _gsm8k_line(text)
-    return m is not None and bool(m.group(2)) and re.search(r"\d", m.group(1)) is not None
+    return m is not None and bool(m.group(2))
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
