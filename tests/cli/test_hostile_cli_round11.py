@@ -357,3 +357,36 @@ def test_a_power_loss_tail_of_nul_bytes_resumes_to_the_same_records(tail, model_
     assert cli([*argv, "--out", str(out)]) == 0
     for name in ("pivots.jsonl", "pairs.jsonl", "problems.jsonl"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors", "simulate", "export"])
+def test_an_output_on_a_full_disk_is_refused_before_any_work(command, finished, problems, tmp_path, capsys,
+                                                           monkeypatch):
+    """A full disk passed the check that an output can be written (an empty file takes no block): a run failed at its
+    run.json once the model had loaded, `simulate --json` once the benchmark had run."""
+    import os
+
+    import ptsfast.mining.simulate as simulate
+
+    real = os.statvfs
+    full = tmp_path / "full"
+    full.mkdir()
+
+    def statvfs(path):
+        st = real(path)
+        if str(path).startswith(str(full)):
+            return os.statvfs_result((st.f_bsize, st.f_frsize, st.f_blocks, 0, 0, *tuple(st)[5:]))
+        return st
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    no_model_load(monkeypatch)
+    flags = {"mine": FAST + MINE, "anchors": FAST + ANCHORS}.get(command, [])
+    argv = {"simulate": ["simulate", "--json", str(full / "scores.json")],
+            "export": ["export", "--run", str(finished), "--out", str(full / "pairs.jsonl")]}.get(
+        command, [command, "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(full / "run"),
+                  *flags])
+    capsys.readouterr()
+    assert cli(argv) == 2
+    one_line_error(capsys, str(full), "is full (0 bytes free)", "free some space")
+    assert list(full.iterdir()) == []

@@ -262,6 +262,24 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     except OSError as e:
         raise ValueError(f"{flag} {path}: cannot write in {parent} ({e.strerror or e}); pass a path you can write "
                          f"to") from e
+    free = _free_bytes(parent)
+    if free is not None and free < _MIN_FREE:  # an empty file takes no block: a full disk passed the test above
+        raise ValueError(f"{flag} {path}: the disk holding {parent} is full ({free} bytes free); free some space, or "
+                         f"pass a path on another disk")
+
+
+_MIN_FREE = 1 << 20
+"""Free bytes below which an output's disk is full: a run's run.json and first problem, an export's first records."""
+
+
+def _free_bytes(folder: Path) -> int | None:
+    """Bytes this process may still write on ``folder``'s file system (root may use the blocks kept for it); None
+    where unknown."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return None
+    return (st.f_bfree if hasattr(os, "geteuid") and os.geteuid() == 0 else st.f_bavail) * st.f_frsize
 
 
 def check_name_lengths(path: str | os.PathLike, flag: str = "--out") -> None:
