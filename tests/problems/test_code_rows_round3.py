@@ -41,3 +41,17 @@ def test_keyword_argument_cases_beside_an_entry_point_are_refused_whatever_their
     row = {"input_output": cases, "entry_point": "Solution().maxDepth"}
     with pytest.raises(code_tests.TestFormatError, match=r"keyword arguments of Solution\(\)\.maxDepth"):
         code_tests.test_program_from_row(row, ("input_output",), "entry_point", "")
+
+
+OPEN_CODE_REASONING = {"id": "b0a3b9b1", "input": "-", "output": "<think>\nRead n.\n</think>\n```python\nprint(1)\n```",
+                       "source": "codeforces", "license": "cc-by-4.0", "dataset": "taco", "split": "train",
+                       "index": "12", "difficulty": "EASY", "solution": "print(1)"}
+
+
+def test_open_code_reasoning_rows_say_they_carry_no_tests_and_where_their_problem_is(tmp_path):
+    # OpenCodeReasoning's rows are solutions to problems of other datasets, named by 'dataset' and 'split' (its TACO
+    # and APPS rows' 'input' is "-"): refused only as "no tests: 'tests' is empty or missing"
+    res = load(tmp_path, [OPEN_CODE_REASONING], "--question-field", "input", oracle="code")
+    assert not res.problems and res.skipped[0].reason == "tests cannot run"
+    assert "no tests" in res.skipped[0] and "dataset 'taco'" in res.skipped[0] and "split 'train'" in res.skipped[0]
+    assert "load the problems from that dataset" in res.skipped[0]

@@ -245,7 +245,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             if "inputs" in row and "outputs" in row else \
             " (the row's 'examples' are only the statement's samples, as in CodeElo, whose judge submits the program "\
             "to Codeforces: a wrong program can pass them; take the problem's tests from a dataset that has them, "\
-            "e.g. open-r1/codeforces)" if _given(row.get("examples")) else ""
+            "e.g. open-r1/codeforces)" if _given(row.get("examples")) else \
+            f" (the row is a solution to a problem of dataset {row['dataset'].strip()!r}, split " \
+            f"{row['split'].strip()!r}, as OpenCodeReasoning's rows are, and carries none of its tests: load the " \
+            f"problems from that dataset)" if all(isinstance(row.get(k), str) and row[k].strip()
+                                                   for k in ("dataset", "split")) else ""
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f in tests_fields)} "
                               f"{'is' if len(tests_fields) == 1 else 'are'} empty or missing{raw}")
     kind = row.get("ability") if row.get("ability") is not None else row.get("task_type")
