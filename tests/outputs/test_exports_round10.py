@@ -256,3 +256,27 @@ def test_a_mining_runs_records_given_to_the_thought_anchors_format_name_the_form
     assert cli(["export", "--run", str(run / name), "--format", "thought_anchors", "--out",
                 str(tmp_path / "out.jsonl")]) == 2
     one_line_error(capsys, "`ptsfast mine` run's records", "--format pts", "--format trl")
+
+
+def test_pairs_beside_another_runs_pivots_take_no_confirmation_or_delta_from_them(run, tmp_path, capsys):
+    """A pairs.jsonl copied out of its run into a folder holding another run's pivots.jsonl (problem ids, trajectory
+    keys and positions of one dataset coincide): each pair took the confirmation and the Δp of whatever pivot had its
+    key, and a pair of a confirmed pivot was dropped as refuted, or kept by --confirmed-only, on the other run's
+    word. A pivot is a pair's only where its context ids are the pair's prompt ids."""
+    from ptsfast.outputs.export import export
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "pairs.jsonl").write_bytes((run / "pairs.jsonl").read_bytes())
+    others = []
+    for line in (run / "pivots.jsonl").read_text(encoding="utf-8").splitlines():
+        pv = json.loads(line)  # the other run's pivot at the same place: another context, refuted
+        others.append(pv | {"prefix_ids": pv["prefix_ids"][:-1] + [pv["prefix_ids"][-1] + 1], "confirmed": "refuted"})
+    (folder / "pivots.jsonl").write_text("".join(json.dumps(pv) + "\n" for pv in others), encoding="utf-8")
+    n_pairs = len((run / "pairs.jsonl").read_text(encoding="utf-8").splitlines())
+    out = tmp_path / "dpo.jsonl"
+    assert export(folder / "pairs.jsonl", out) == n_pairs
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(r["metadata"]["prob_delta"] is None and r.get("confirmed") is None for r in recs)
+    assert cli(["export", "--run", str(folder / "pairs.jsonl"), "--out", str(out), "--confirmed-only"]) == 2
+    one_line_error(capsys, "--confirmed-only", f"{n_pairs} of {n_pairs} pairs", "have no pivot")

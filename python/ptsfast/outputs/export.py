@@ -35,7 +35,8 @@ from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths, check_writable,
                                     fsync_dir, is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
-                                    pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file)
+                                    pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file,
+                                    same_point)
 from ptsfast.outputs.steering import model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -315,6 +316,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         pivots = pivots_by_key(source)
         for r in recs:
             pv = pivots.get(pivot_key(r))
+            pv = pv if same_point(pv, r) else None
             if pv is not None and "confirmed" not in r:
                 r["confirmed"] = pv.get("confirmed")
             r["_pivot"] = pv
@@ -340,7 +342,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
             recs = exact
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
     elif fmt == "pts":
-        pairs = pairs_by_pivot(source)
+        pivot_of = {pivot_key(r): r for r in recs}
+        pairs = {k: pr for k, pr in pairs_by_pivot(source).items() if same_point(pivot_of.get(k), pr)}
         tokenizer = None
         if any(r.get("prefix_text") is None for r in recs) or model is not None:
             tokenizer = tokenizer_for(source, model)

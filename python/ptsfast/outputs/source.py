@@ -282,6 +282,15 @@ def pivot_key(r: Mapping) -> tuple:
     return str(r.get("problem_id")), json.dumps(r.get("trajectory")), r.get("position")
 
 
+def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
+    """Whether a pair is the pivot's: the same key and the same context ids (a loose file's folder may hold another
+    run's records, whose problem ids, trajectory keys and positions coincide with its own)."""
+    if pivot is None or pair is None:
+        return False
+    ids = pair.get("prompt_ids")
+    return ids is None or pivot.get("prefix_ids") is None or list(ids) == list(pivot["prefix_ids"])
+
+
 def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself)."""
     path = (source.run_dir or source.file.parent) / PIVOTS
