@@ -55,3 +55,11 @@ def test_open_code_reasoning_rows_say_they_carry_no_tests_and_where_their_proble
     assert not res.problems and res.skipped[0].reason == "tests cannot run"
     assert "no tests" in res.skipped[0] and "dataset 'taco'" in res.skipped[0] and "split 'train'" in res.skipped[0]
     assert "load the problems from that dataset" in res.skipped[0]
+
+
+def test_tests_written_as_examples_in_words_are_refused_saying_so():
+    # LeetCode scrapes keep a problem's examples as text, "Input: nums = [3,3], target = 6\nOutput: [0,1]": refused
+    # as "not valid Python (line 1: invalid syntax)", which named nothing the user could fix
+    text = "Input: nums = [2,7,11,15], target = 9\nOutput: [0,1]\nInput: nums = [3,3], target = 6\nOutput: [0,1]"
+    with pytest.raises(code_tests.TestFormatError, match=r"examples written out \('Input: \.\.\.', 'Output: \.\.\.'"):
+        code_tests.test_program_from_row({"test_cases": text}, ("test_cases",), None, "")

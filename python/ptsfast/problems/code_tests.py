@@ -611,7 +611,10 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         try:
             trees.append(ast.parse(src))
         except SyntaxError as e:
-            raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg})") from None
+            words = re.search(r"(?mi)^\s*input\s*:", src) and re.search(r"(?mi)^\s*output\s*:", src)
+            words = " but examples written out ('Input: ...', 'Output: ...', as a statement shows them), which no " \
+                    "judge runs: take the tests from a dataset that has them" if words else ""
+            raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg}){words}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     imports = _imports(tree)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
