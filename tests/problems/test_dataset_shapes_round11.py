@@ -266,6 +266,9 @@ def test_a_row_whose_question_needs_its_picture_is_refused_naming_the_column(tmp
     # an empty picture, as the Hub's image feature holds it for a row without one, is none
     empty = {**theorem, "Question": "What is 2 + 4?", "Picture": {"bytes": None, "path": None}}
     assert load(tmp_path, [empty], oracle="boxed").problems
+    # nor is a count or a flag in a column of that name
+    assert len(load(tmp_path, [{**empty, "Picture": 0}, {**empty, "Question": "And 3 + 3?", "Picture": False}],
+                    oracle="boxed").problems) == 2
 
 
 def test_an_answer_field_naming_the_questions_column_is_refused_unless_it_is_a_chat_with_a_reply(tmp_path):

@@ -867,7 +867,7 @@ def _given_image(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_given_image(v) for v in value)
     return value is not None and not (isinstance(value, str) and not value.strip()) and \
-        not (isinstance(value, float) and math.isnan(value)) and value is not False
+        not isinstance(value, (bool, int, float))  # a count or a flag ("picture": 0) is no picture
 
 
 HISTORY_KEY = "history"
