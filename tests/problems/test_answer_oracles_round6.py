@@ -172,3 +172,13 @@ def test_a_gsm8k_marker_line_without_a_number_states_no_answer(head):
     assert oracle_by_name("gsm8k")(text, P("18")) and not oracle_by_name("gsm8k")(text, P("3"))
     stops = [k for k in range(1, len(text) + 1) if answer_complete("gsm8k", text[:k])]
     assert stops == [len(text)]
+
+
+
+def test_boxes_nested_by_a_loop_are_read_at_once():
+    """Each box inside the box was taken off reading the whole answer again: 3,000 nested boxes (a model's loop) took
+    26 s to judge, on every rollout. A few layers are taken off; so many are no answer."""
+    t0 = time.perf_counter()
+    assert not oracle_by_name("boxed")("\\boxed{" * 3000 + "3" + "}" * 3000, P("3"))
+    assert oracle_by_name("boxed")("\\boxed{" * 3 + "3" + "}" * 3, P("3"))
+    assert time.perf_counter() - t0 < 1.0

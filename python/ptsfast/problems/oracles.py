@@ -284,8 +284,11 @@ def _normalize_math(s: str) -> str:
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
     ``B) 42`` and ``B`` read alike."""
     s = s.strip().strip("$").strip()
-    while (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
-        s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
+    for _ in range(8):  # a few layers, never a model's loop of thousands (each layer reads the whole answer)
+        if (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
+            s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
+        else:
+            break
     s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
                r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()  # a unit after the value: 5\text{ cm}^2, 6\,\text{m}
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
