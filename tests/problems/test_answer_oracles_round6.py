@@ -182,3 +182,20 @@ def test_boxes_nested_by_a_loop_are_read_at_once():
     assert not oracle_by_name("boxed")("\\boxed{" * 3000 + "3" + "}" * 3000, P("3"))
     assert oracle_by_name("boxed")("\\boxed{" * 3 + "3" + "}" * 3, P("3"))
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{{5}}", "5", True), ("\\boxed{{{5}}}", "5", True), ("\\boxed{{\\frac{1}{2}}}", "0.5", True),
+    ("\\boxed{{x+1}}", "x+1", True), ("\\boxed{{5}}", "6", False), ("\\boxed{{1}{2}}", "12", False),
+    ("\\boxed{{1}{2}}", "1", False),
+])
+def test_braces_around_the_whole_boxed_answer_change_nothing(text, ref, ok):
+    """``\\boxed{{5}}`` (a prompt written as a Python format string shows ``\\boxed{{}}``, and models copy it) was the
+    string ``{5}``: the right 5 failed. LaTeX reads braces around the whole answer as a group of it."""
+    assert oracle_by_name("boxed")(text, P(ref)) is ok
+
+
+def test_a_loop_of_braces_around_the_answer_is_read_at_once():
+    t0 = time.perf_counter()
+    assert not oracle_by_name("boxed")("\\boxed{" + "{" * 20000 + "5" + "}" * 20001, P("5"))
+    assert time.perf_counter() - t0 < 1.0

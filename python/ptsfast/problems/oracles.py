@@ -287,6 +287,8 @@ def _normalize_math(s: str) -> str:
     for _ in range(8):  # a few layers, never a model's loop of thousands (each layer reads the whole answer)
         if (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
             s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
+        elif s.startswith("{") and _braced(s, 0) == len(s):
+            s = s[1:-1].strip()  # a group of the whole answer: \boxed{{5}} (a prompt's format string shows \boxed{{}})
         else:
             break
     s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
