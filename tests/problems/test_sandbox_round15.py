@@ -138,6 +138,10 @@ CODES = {  # tests that check the form of what the solution returns with re (Big
     "pytest's re.match": (
         "import re\nfrom solution import code\n\n\ndef test_code():\n    assert re.fullmatch(r'[A-Z]{5}', code(5))\n"
         "    assert re.match(r'^[A-Z]+$', code(3))\n    assert len(code(7)) == 7\n"),
+    "assertRegex, re never imported by the tests": (  # re is unittest's there, a module the tests do not import
+        "import unittest\nfrom solution import code\n\n\nclass T(unittest.TestCase):\n    def test_code(self):\n"
+        "        self.assertRegex(code(5), r'^[A-Z]{5}$')\n        self.assertRegex(code(3), r'^[A-Z]{3}$')\n"
+        "        self.assertEqual(len(code(7)), 7)\n"),
 }
 EVERY_PATTERN_MATCHES = {  # re's cache of compiled patterns made to hold one that matches anything, for any pattern
     "a dict of its own": "class C(dict):\n    def __getitem__(self, k):\n        return P\n\n\nre._cache = C()\n",

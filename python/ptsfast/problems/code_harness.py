@@ -86,8 +86,8 @@ def _ptsfast_judge(spec, code):
         copy = {k: v for k, v in d.items() if callable(v) or isinstance(v, types.ModuleType) or (
             not callables and k in names)}
         snapshot.append((key, d, copy, m))
-        if key not in extras and m is not builtins:  # and its data, which its functions read (re's _cache of
-            # compiled patterns, swapped for a mapping that gives one matching anything, made every re.match hold)
+        if m is not builtins:  # and its data, which its functions read (re's _cache of compiled patterns, swapped
+            # for a mapping that gives one matching anything, made every re.match and assertRegex hold)
             held = {k: v for k, v in d.items() if k not in copy and not (k[:2] == "__" == k[-2:])}
             snapshot.append((key, d, held, None))
             data.add(id(held))
@@ -512,7 +512,7 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
     out = []
     for name, live, copy, module in snapshot:
         case = whole(name)
-        if name in extras and not case:
+        if name in extras and not case and id(copy) not in data:
             continue
         more = looked_up.get(id(builtins) if module is builtins else id(live), ())
         # a class's __module__ and the like are not worth it; but the operators of what the runner compares are
