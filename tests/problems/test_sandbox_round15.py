@@ -262,3 +262,7 @@ def test_a_solution_seeding_the_generators_itself_passes():
     right = ("    import random\n    random.seed(42)\n    random.setstate(random.getstate())\n"
              "    return x + y\n")
     assert verdict(right, ADD)[0]
+    program, _ = ALL_ALIKE["numpy's global one"]
+    for seeding in ("np.random.seed(7)", "np.random.set_bit_generator(np.random.PCG64(7))"):
+        right = f"    {seeding}\n    return int(sum(xs))\n"
+        assert verdict(right, program)[0], seeding

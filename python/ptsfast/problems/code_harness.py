@@ -126,17 +126,18 @@ def _ptsfast_judge(spec, code):
     # and the generators the tests draw from through those functions (random.randint, np.random.randint): one put in
     # a state no seed gives (every word zero: every number drawn the lowest, every string the tests drew 'aaaa...')
     # fails the verdict at the next value read. Seeding them is the solution's business (seed(42) is a state too)
-    generators = []  # (where, generator, its state getter: C functions, so that no harness globals are reachable)
+    generators = []  # (where, generator, its state getter: C functions, so that no harness globals are reachable,
+    # numpy's)
     for key, m, callables in watched:
         for k, v in list(vars(m).items()) if key not in extras else ():
             inst = getattr(v, "__self__", None) if k in names and type(v) in (
                 types.MethodType, types.BuiltinMethodType) else None
-            if inst is None or any(g is inst for _, g, _ in generators):
+            if inst is None or any(g is inst for _, g, _, _ in generators):
                 continue
             if "_random" in sys.modules and isinstance(inst, sys.modules["_random"].Random):
-                generators.append((key + "." + k, inst, sys.modules["_random"].Random.getstate))
+                generators.append((key + "." + k, inst, sys.modules["_random"].Random.getstate, False))
             elif type(inst).__module__.startswith("numpy.random") and callable(getattr(type(inst), "get_state", None)):
-                generators.append((key + "." + k, inst, type(inst).get_state))
+                generators.append((key + "." + k, inst, type(inst).get_state, True))
     # sys is not watched (above), but what the tests' skip conditions read of the platform is: a solution that set
     # sys.platform = "win32" would skip the tests it fails (skipif(sys.platform == "win32")); and the limits they
     # take a tolerance from (a float_info whose epsilon is 1 passed 0.3 for 1/3)
@@ -215,9 +216,14 @@ def _ptsfast_judge(spec, code):
     caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
-        for where, g, get_state in generators:  # Mersenne Twister words: ~9984 bits set of 19968 whatever the seed
-            state = get_state(g)
-            words = state[:624] if type(state[0]) is int else state[1].tolist() if type(state) is tuple else ()
+        for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
+            # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
+            if numpy:
+                state = get_state(g, legacy=False)
+                key = state["state"].get("key") if state.get("bit_generator") == "MT19937" else None
+                words = key.tolist() if key is not None else ()
+            else:
+                words = get_state(g)[:624]
             if words and sum(map(int.bit_count, words)) < 5000:
                 caught.append("the solution put the generator behind " + where + " in a state no seed gives (what "
                               "it draws all alike): not allowed")
