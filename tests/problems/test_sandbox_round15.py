@@ -79,6 +79,13 @@ RANDOM_MADE_CONSTANT = {  # random.choice and randint are methods of random's ow
         "    import random\n    n.append(s)\n    if len(n) == 1:\n        random._inst._randbelow = (0).__mul__\n"
         "        return encode_cyclic(encode_cyclic(s))\n    if len(n) == 100:\n        del random._inst._randbelow\n"
         "    return s\n\n\nn = []\n"),
+    "the instance's class swapped for one of the solution's": (
+        "    return s\n\n\nimport random\n\n\nclass R(random.Random):\n    def _randbelow(self, n):\n"
+        "        return 0\n\n\nrandom._inst.__class__ = R\n"),
+    "swapped at the first call": (
+        "    import random\n\n    class R(random.Random):\n        def _randbelow(self, n):\n            return 0\n\n"
+        "    if type(random._inst) is random.Random:\n        random._inst.__class__ = R\n"
+        "        return encode_cyclic(encode_cyclic(s))\n    return s\n"),
 }
 
 

@@ -104,6 +104,7 @@ def _ptsfast_judge(spec, code):
     # shadows its class's (a _randbelow of the solution's that gives 0 drew 'aaaa...' for every string the tests
     # asked for). What its class defines and the instance does not hold is kept as missing: one set there is seen
     instances, behind = {}, {}  # id(instance dict): its snapshot entry; behind: those whose functions the tests use
+    classes_kept = []  # (where, instance, its class): its class swapped for one of the solution's is refused too
     for key, m, callables in watched:
         if key in extras:
             continue
@@ -121,6 +122,7 @@ def _ptsfast_judge(spec, code):
                 where = next((key + "." + a for a, w in vars(m).items() if w is inst), key + "." + k + ".__self__")
                 instances[id(d)] = (where, d, copy, None)
                 snapshot.append(instances[id(d)])
+                classes_kept.append((where, inst, type(inst)))
             if k in names:
                 behind[id(d)] = instances[id(d)]
     # and the generators the tests draw from through those functions (random.randint, np.random.randint): one put in
@@ -184,6 +186,9 @@ def _ptsfast_judge(spec, code):
     retyped = bare(retyped)
 
     def untouched(when):
+        for where, inst, cls in classes_kept:
+            if type(inst) is not cls:
+                raise RuntimeError(when + " changed the class of " + where + ": not allowed")
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
@@ -216,6 +221,10 @@ def _ptsfast_judge(spec, code):
     caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
+        for where, inst, cls in classes_kept:
+            if type(inst) is not cls:
+                caught.append("the solution changed the class of " + where + ": not allowed")
+                raise RuntimeError(caught[-1])
         for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
             # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
             if numpy:
