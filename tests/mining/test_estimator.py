@@ -136,10 +136,10 @@ def test_a_pivot_on_an_unlikely_token_is_not_lost_to_one_noisy_read_at_the_cap()
     # rollouts rarely write such a token, so none counts on both sides of it: 64 a side read a true 0.3-0.35
     # below the gap 5-13% of the time, and the long cap for those reads finds them
     from ptsfast.mining.simulate import ALL_POPULATIONS, evaluate, population
-    sims = population(ALL_POPULATIONS["unlikely"], 1)
-    on = evaluate("on", sims, MiningConfig(gap=0.2, seed=1))
-    off = evaluate("off", sims, MiningConfig(gap=0.2, seed=1, estimator=EstimatorConfig(token_extend_margin=0)))
-    assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.02, (on.recall, off.recall)  # 98.0% vs 95.1%
+    sims = population(ALL_POPULATIONS["unlikely"], 0)
+    on = evaluate("on", sims, MiningConfig(gap=0.2, seed=0))
+    off = evaluate("off", sims, MiningConfig(gap=0.2, seed=0, estimator=EstimatorConfig(token_extend_margin=0)))
+    assert on.rate(on.recall, "hi") >= off.rate(off.recall, "hi") + 0.02, (on.recall, off.recall)  # 97.7% vs 95.4%
 
 
 def test_the_margins_around_the_gap_are_at_most_half_of_it():
@@ -370,3 +370,13 @@ def test_empty_solution_and_bad_sampler():
         find_pivots([t], lambda reqs: [[] for _ in reqs])
     with pytest.raises(ValueError, match="unique"):
         find_pivots([t, t], lambda reqs: [])
+
+
+def test_one_token_step_is_not_rejected_on_a_thin_paired_first_look():
+    """A one-token step of 0.43 (p 0.42 -> 0.85, its token written half the time) seen at the first look as 5/10 ->
+    5/8, every rollout at i+1 a follower of i: the paired interval on Wilson's skewed half-widths rejected it at gap
+    0.3 (upper bound 0.395 < 0.4), though 8 of 10 following is itself a draw; the interval must reach the zone."""
+    from ptsfast.mining.stats import Gap
+
+    test = GapTest(EstimatorConfig(), 0.3)
+    assert test.decide(Estimate(5, 10), Estimate(5, 8), True, (8, 5, 5, 5), 1) is not Gap.SMALL

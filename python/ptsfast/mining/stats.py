@@ -135,14 +135,21 @@ def diff_interval(
 
     ``phi`` is the correlation of the two estimates (rollouts counted on both sides, see
     :func:`shared_correlation`); 0 gives the independent-samples interval (Newcombe 1998, method
-    10), otherwise the paired form of the same construction (Newcombe 1998b)."""
+    10), otherwise the paired form of the same construction (Newcombe 1998b) on each side's longer half-width, each
+    bound no wider than the independent one's: under reuse, a side counted only through the other's followers has a
+    Wilson interval skewed towards 1/2 that the error of Δ does not share, and the paired form on the skewed halves
+    put the true Δ beyond its upper bound 4-5% of the time at 95%."""
     la, ua = interval(a, confidence, method)
     lb, ub = interval(b, confidence, method)
     pa, pb = a.p, b.p
     d = pb - pa
     dlb, dua, dub, dla = pb - lb, ua - pa, ub - pb, pa - la
-    lo = d - math.sqrt(max(0.0, dlb * dlb - 2 * phi * dlb * dua + dua * dua))
-    hi = d + math.sqrt(max(0.0, dub * dub - 2 * phi * dub * dla + dla * dla))
+    lo = d - math.sqrt(dlb * dlb + dua * dua)
+    hi = d + math.sqrt(dub * dub + dla * dla)
+    if phi > 0:  # never wider than the independent interval, which holds under positive correlation
+        wb, wa = max(dlb, dub), max(dua, dla)
+        half = math.sqrt(max(0.0, wb * wb - 2 * phi * wb * wa + wa * wa))
+        lo, hi = max(lo, d - half), min(hi, d + half)
     return lo, hi
 
 
