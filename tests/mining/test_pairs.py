@@ -235,7 +235,8 @@ def test_confirmation_with_fresh_rollouts():
     rng = random.Random(3)
     synths = {0: from_curve(0, [0.5] * 15 + [0.95] * 15 + [1.0], rng, follow=0.8)}
     sampler = SimSampler(synths, record=True)
-    cfg = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(confirm_rollouts=32))
+    cfg = MiningConfig(filter=FilterConfig(enabled=False),
+                       estimator=EstimatorConfig(confirm_rollouts=32, confirm_report_rollouts=32))
     (r,) = find_pivots([synths[0].traj], sampler, cfg)
     (pv,) = r.pivots
     # 32 fresh rollouts from 14 decide, 32 more report (one request); those that write t_15 are fresh samples at
