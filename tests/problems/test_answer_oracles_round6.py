@@ -199,3 +199,14 @@ def test_a_loop_of_braces_around_the_answer_is_read_at_once():
     t0 = time.perf_counter()
     assert not oracle_by_name("boxed")("\\boxed{" + "{" * 20000 + "5" + "}" * 20001, P("5"))
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("space", ["\\,", "\\ ", "\\;"])
+def test_a_loop_of_latex_spaces_in_a_box_is_read_at_once(space):
+    """The unit after a boxed value was looked for from each thin space of a run: 10,000 ``\\,`` (a model's loop) took
+    9 s to judge, on every rollout."""
+    t0 = time.perf_counter()
+    oracle_by_name("boxed")("\\boxed{5" + space * 10000 + "}", P("5"))
+    assert time.perf_counter() - t0 < 2.0
+    assert oracle_by_name("boxed")("\\boxed{6" + space + "\\text{m}}", P("6"))
+    assert oracle_by_name("boxed")("\\boxed{6" + space * 3 + "\\text{ cm}^2}", P("6"))

@@ -291,8 +291,10 @@ def _normalize_math(s: str) -> str:
             s = s[1:-1].strip()  # a group of the whole answer: \boxed{{5}} (a prompt's format string shows \boxed{{}})
         else:
             break
-    s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=\S)(?:\s|\\[,;: ])+\\(?:text|textrm|mbox)\{[^{}]*\})"
-               r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()  # a unit after the value: 5\text{ cm}^2, 6\,\text{m}
+    # a unit after the value: 5\text{ cm}^2, 6\,\text{m} (the spaces before it read from the value's end only, not
+    # from each of them: a loop of \, took seconds)
+    s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=[^\s\\])(?<!\\[,;:])(?:\s|\\[,;: ])+"
+               r"\\(?:text|textrm|mbox)\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
