@@ -273,3 +273,14 @@ def test_a_solution_seeding_the_generators_itself_passes():
     for seeding in ("np.random.seed(7)", "np.random.set_bit_generator(np.random.PCG64(7))"):
         right = f"    {seeding}\n    return int(sum(xs))\n"
         assert verdict(right, program)[0], seeding
+
+
+def test_a_function_writing_much_through_sys_stdout_buffer_passes():
+    # what a function prints is bounded (256 KB a stream) through sys.stdout, not through its buffer: 2 MB of bytes
+    # written there filled the sandbox's output limit and failed the right program (before)
+    tests = '["assert f(3) == 9", "assert f(4) == 16"]'
+    right = ("import sys\n\n\ndef f(x):\n    sys.stdout.buffer.write(b'.' * 1000000)\n    print('after')\n"
+             "    sys.stderr.buffer.write(bytearray(b'!' * 1000000))\n    return x * x\n")
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(right, program)[0]
+    assert not verdict(right.replace("x * x", "x + x"), program)[0]

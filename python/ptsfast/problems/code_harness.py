@@ -419,22 +419,23 @@ def _ptsfast_stop_guard():
 def _ptsfast_bounded(real, limit=1 << 18):
     """``real`` (sys.stdout or sys.stderr) passing on the first ``limit`` characters written and a note, and then
     nothing: what the solution prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so
-    debug prints in a loop cannot fill the sandbox's output limit, which fails the run. Run with bare globals."""
+    debug prints in a loop cannot fill the sandbox's output limit, which fails the run. Its ``buffer`` shares the
+    bound (bytes written there count as characters). Run with bare globals."""
     import io
+    left = [limit]
+
+    def passing(s, out, note):
+        if left[0] > 0:
+            part = s[:left[0]]
+            out(part)
+            left[0] -= len(part)
+            if left[0] <= 0:
+                note("\n[ptsfast: %d characters printed; what follows is left out]\n" % limit)
+        return len(s)
 
     class Bounded(io.TextIOBase):
-        def __init__(self):
-            self.left = limit
-
         def write(self, s):
-            n = len(s)
-            if self.left > 0:
-                part = s[:self.left]
-                real.write(part)
-                self.left -= len(part)
-                if self.left <= 0:
-                    real.write("\n[ptsfast: %d characters printed; what follows is left out]\n" % limit)
-            return n
+            return passing(s, real.write, real.write)
 
         def flush(self):
             real.flush()
@@ -458,8 +459,23 @@ def _ptsfast_bounded(real, limit=1 << 18):
 
         @property
         def buffer(self):
-            return real.buffer
+            return raw
 
+    class BoundedBytes(io.BufferedIOBase):
+        def write(self, b):
+            real.flush()  # what was printed before goes out first
+            return passing(memoryview(b).cast("B"), real.buffer.write, lambda t: real.buffer.write(t.encode()))
+
+        def flush(self):
+            real.buffer.flush()
+
+        def writable(self):
+            return True
+
+        def fileno(self):
+            return real.buffer.fileno()
+
+    raw = BoundedBytes()
     return Bounded()
 
 
