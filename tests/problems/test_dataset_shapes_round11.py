@@ -125,6 +125,10 @@ def test_an_alpaca_rows_system_column_is_its_system_prompt(tmp_path):
            "history": []}
     p, = load(tmp_path, [row], oracle="boxed").problems
     assert p.meta["system_prompt"] == "Answer in a box." and p.question == "What is 3 squared?"
+    # an empty one (most of its rows) is none: the problem and its derived id stay as they were
+    plain, = load(tmp_path, [{**row, "system": ""}], oracle="boxed").problems
+    bare, = load(tmp_path, [{k: v for k, v in row.items() if k != "system"}], oracle="boxed").problems
+    assert "system_prompt" not in plain.meta and plain.id == bare.id
     # beside a question column of another name, 'system' may still mean anything (a physical system)
     plain, = load(tmp_path, [{"question": "Mass?", "answer": "2", "system": "two blocks"}], oracle="boxed").problems
     assert "system_prompt" not in plain.meta

@@ -1373,7 +1373,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     meta = {k: v for k, v in row.items() if k not in used and k != "meta" and _is_json_value(v)}
     if isinstance(row.get("meta"), dict):
         meta.update(row["meta"])
-    alpaca = str(fields.question).lower() == "instruction"  # LLaMA-Factory's Alpaca rows' system prompt too
+    alpaca = str(fields.question).lower() == "instruction" and bool(str(row.get("system") or "").strip())
     if system is None and (isinstance(row[fields.question], list) or alpaca) and meta.get(SYSTEM_PROMPT_KEY) is None:
         system = row.get("system") if isinstance(row.get("system"), str) else None  # OpenThoughts', LLaMA-Factory's
     if system is not None:
