@@ -210,3 +210,23 @@ def test_a_loop_of_latex_spaces_in_a_box_is_read_at_once(space):
     assert time.perf_counter() - t0 < 2.0
     assert oracle_by_name("boxed")("\\boxed{6" + space + "\\text{m}}", P("6"))
     assert oracle_by_name("boxed")("\\boxed{6" + space * 3 + "\\text{ cm}^2}", P("6"))
+
+
+FOUR = ["41", "42", "43", "44"]
+
+
+@pytest.mark.parametrize("ref,choices", [("B. 42", FOUR), ("(B) 42", FOUR), ("B: 42", FOUR), ("B) 42", None),
+                                         ("Option B", None), ("Answer: B", FOUR), ("answer: (b)", None)])
+def test_a_reference_letter_written_with_its_choice_or_a_label_is_that_letter(ref, choices):
+    """A reference stored as the letter and its choice ("B. 42", "(B) 42") or labelled ("Option B") was refused on
+    every rollout as neither a letter nor a choice's text: each counted as an oracle error, and the row was lost."""
+    mc = oracle_by_name("multiple_choice")
+    assert mc("Answer: B.", Problem("p1", "q?", ref, None, choices))
+    assert not mc("Answer: C.", Problem("p1", "q?", ref, None, choices))
+
+
+def test_a_reference_whose_text_is_not_its_letters_choice_is_still_refused():
+    from ptsfast.problems.oracles import judge
+
+    v = judge(oracle_by_name("multiple_choice"), "Answer: B.", Problem("p1", "q?", "B. 43", None, FOUR), timeout=None)
+    assert not v.success and "neither a letter" in v.error

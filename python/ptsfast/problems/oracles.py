@@ -1115,7 +1115,8 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
 
 
 def multiple_choice_oracle(text: str, problem: Problem) -> bool:
-    """The chosen letter equals the reference letter (the reference may also be the choice text)."""
+    """The chosen letter equals the reference letter (the reference may also be the choice text, or the letter
+    labelled or with its choice's text: "Option B", "B. 42")."""
     last = _last_letter(problem)
     got = extract_choice(text, last)
     if got is None:
@@ -1125,10 +1126,17 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
         ref_letter = re.sub(r"[^A-Za-z]", "", ref).upper()
     else:
         norm = [normalize_text(c) for c in (problem.choices or [])]
-        if normalize_text(ref) not in norm:
+        # a letter labelled or written with its choice: "Option B", "Answer: (B)", "B. 42" (42 being B's text)
+        m = re.fullmatch(rf"(?:(?i:answer|option|choice)\s*[:：]?\s*)?\(?([A-{last}a-{last.lower()}])(?:\)?[.:]?|"
+                         r"(?:\)|[.:])\s+(.+))", ref, re.S)
+        index = ascii_uppercase.index(m.group(1).upper()) if m else -1
+        if normalize_text(ref) in norm:
+            ref_letter = ascii_uppercase[norm.index(normalize_text(ref))]
+        elif m and (m.group(2) is None or not norm or index < len(norm) and normalize_text(m.group(2)) == norm[index]):
+            ref_letter = ascii_uppercase[index]
+        else:
             raise ValueError(f"problem {problem.id}: reference answer {ref!r} is neither a letter A-{last} nor one "
                              f"of its choices; put the letter in the answer field")
-        ref_letter = ascii_uppercase[norm.index(normalize_text(ref))]
     return got == ref_letter
 
 
