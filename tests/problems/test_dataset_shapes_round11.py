@@ -483,3 +483,13 @@ def test_belebele_rows_ask_their_passage_and_choices_and_count_the_answer_from_1
     assert_judged(p, "A", "ABCD")
     named, = load(tmp_path, [{**BELEBELE, "correct_answer_num": "4"}], "--answer-field", "correct_answer_num").problems
     assert_judged(named, "D", "ABCD")
+
+
+def test_a_row_of_more_choices_than_letters_is_refused_naming_the_count(tmp_path):
+    # the choices are named A-Z: the 27th and later were left out of the prompt without a word, and an answer
+    # naming one of them was the reference "27", which names no letter (every rollout an oracle error)
+    row = {"question": "Which label fits?", "choices": [f"label {i}" for i in range(30)], "answer": 27}
+    res = load(tmp_path, [row])
+    assert not res.problems and res.skipped[0].reason == "wrong type"
+    assert "30 choices" in res.skipped[0] and "A-Z" in res.skipped[0]
+    assert len(load(tmp_path, [{**row, "choices": row["choices"][:26], "answer": 25}]).problems) == 1

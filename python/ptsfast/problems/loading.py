@@ -1194,6 +1194,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                    row.get(choices_field) if choices_field else None)
     except ValueError as e:
         return skip("wrong type", f"field {choices_field!r} (the choices) {e}")
+    if choices and len(choices) > len(ascii_uppercase):
+        return skip("wrong type", f"field {choices_field!r} (the choices) holds {len(choices)} choices; they are "
+                                  f"named by the letters A-Z, {len(ascii_uppercase)} at most (the rest would be "
+                                  f"left out of the prompt): drop the row")
     if PLATINUM_TARGET in row and fields.answer not in (None, PLATINUM_TARGET) and "answer" in _detected(fields):
         fields = replace(fields, answer=PLATINUM_TARGET)  # the re-annotated reference, beside the original's
     same = fields.answer == fields.question  # --answer-field naming the question's column: a chat's reply, or nothing
