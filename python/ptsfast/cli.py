@@ -1135,12 +1135,15 @@ def _unrecognized(parser: argparse.ArgumentParser, a, extra: list[str]) -> None:
     sub = commands.get(getattr(a, "command", None) or "", parser)
     flags = [o for x in sub._actions for o in x.option_strings if o.startswith("--")]
     hints = []
-    for given in dict.fromkeys(t.split("=", 1)[0] for t in extra if t.startswith("--")):
+    own = [o for x in parser._actions for o in x.option_strings if o not in ("-h", "--help")]
+    for given in dict.fromkeys(t.split("=", 1)[0] for t in extra if t.startswith("-")):
         dashed = given.replace("_", "-")
         close = [dashed] if dashed in flags else difflib.get_close_matches(dashed, flags, n=1, cutoff=0.8)
         others = [name for name, p in commands.items() if p is not sub and any(
             dashed in x.option_strings for x in p._actions)]
-        if close:
+        if given in own and sub is not parser:  # `ptsfast mine ... -v`: ptsfast's own flags come before the command
+            hints.append(f"{given} is ptsfast's own: put it before the command (ptsfast {given} {a.command} ...)")
+        elif close:
             hints.append(f"{given}: did you mean {close[0]}?")
         elif others:
             hints.append(f"{given} is a flag of `ptsfast {others[0]}`" + (f", not of {a.command}" if sub is not

@@ -390,3 +390,13 @@ def test_an_output_on_a_full_disk_is_refused_before_any_work(command, finished, 
     assert cli(argv) == 2
     one_line_error(capsys, str(full), "is full (0 bytes free)", "free some space")
     assert list(full.iterdir()) == []
+
+
+@pytest.mark.parametrize("flag", ["-v", "--verbose", "--version"])
+def test_ptsfasts_own_flag_after_the_command_says_where_it_goes(flag, problems, tmp_path, capsys):
+    """`ptsfast mine ... -v` (the usual place for a verbose flag) said only "unrecognized arguments: -v"."""
+    with pytest.raises(SystemExit) as e:
+        cli(["mine", "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"), flag])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{flag} is ptsfast's own: put it before the command (ptsfast {flag} mine ...)" in err, err
