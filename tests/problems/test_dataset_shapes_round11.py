@@ -211,8 +211,13 @@ def test_big_bench_hard_rows_ask_their_input_and_judge_against_their_target(tmp_
     # BIG-Bench Hard's rows are {"input", "target"}: they were refused as missing 'question', then as missing 'answer'
     bbh, = load(tmp_path, [{"input": "not ( True ) and ( True ) is", "target": "False"}], oracle="exact").problems
     assert bbh.question == "not ( True ) and ( True ) is" and bbh.answer == "False"
-    # CRUXEval's 'input' is a function's arguments, beside its 'code' and 'output': never the question
-    crux = load(tmp_path, [{"code": "def f(x):\n    return x", "input": "3", "output": "3", "target": "3"}],
+    # GSM-Hard's rows are {"input", "code", "target"}: its 'code' is the solution's program, the question 'input'
+    hard, = load(tmp_path, [{"input": "Janet has 3 ducks and buys 5000000 more. How many?",
+                             "code": "def solution():\n    return 3 + 5000000", "target": 5000003.0}],
+                 oracle="last_number").problems
+    assert hard.question.startswith("Janet has 3 ducks") and hard.answer == "5000003"
+    # CRUXEval's 'input' is a function's arguments, beside its 'code' and 'output' (no target): never the question
+    crux = load(tmp_path, [{"code": "def f(x):\n    return x", "input": "3", "output": "3", "id": "sample_0"}],
                 oracle="exact")
     assert not crux.problems and crux.skipped[0].reason == "missing field"
 

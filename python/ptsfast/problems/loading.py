@@ -273,12 +273,12 @@ def _first_column(row: dict, names: Sequence[str], has) -> str | None:
 def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     """The first of :data:`QUESTION_KEYS` that ``has`` (in any case); in a code row of OpenCodeInstruct's shape (its
     task in ``input``, its asserts in ``unit_tests``), ``input``, and ``input`` holding a chat (Llama-Nemotron's
-    post-training rows) or a text beside a :data:`TARGET_KEY` (BIG-Bench Hard's). Elsewhere ``input`` is a program's
-    stdin or a function's arguments (CRUXEval's), never taken for the question."""
+    post-training rows) or a text beside a :data:`TARGET_KEY` (BIG-Bench Hard's, GSM-Hard's). Elsewhere ``input`` is
+    a program's stdin or a function's arguments (CRUXEval's), never taken for the question."""
     q = _first_column(row, QUESTION_KEYS, has)
     chat = isinstance(row.get("input"), list) and bool(row["input"]) and \
         all(isinstance(m, dict) and ("role" in m or "from" in m) for m in row["input"])
-    bbh = not fields.code and isinstance(row.get("input"), str) and TARGET_KEY in row and "code" not in row
+    bbh = not fields.code and isinstance(row.get("input"), str) and TARGET_KEY in row  # GSM-Hard's too
     return "input" if q is None and has("input") and (chat or bbh or fields.code and "unit_tests" in row) else q
 
 
