@@ -832,10 +832,31 @@ def cmd_bench(a) -> int:
     if a.prefix + 1 + a.new_tokens > context:  # 1e8 drew and prefilled that many tokens until killed
         raise ValueError(f"--prefix {a.prefix} and --new-tokens {a.new_tokens}: the benchmark's model has {context} "
                          f"positions, which must hold both and one more; lower --prefix or --new-tokens")
+    _check_bench_memory(a, model, device)
     result = RolloutComparison(model, a.prefix, a.n, a.new_tokens).run(repeat=a.repeat)
     print(json.dumps({**environment(device), "dtype": str(torch_dtype(dtype)).replace("torch.", ""), **result},
                      indent=2))
     return 0
+
+
+def _check_bench_memory(a, model, device: str) -> None:
+    """HF's side of the benchmark, ``generate(num_return_sequences=n)``, holds ``--n`` copies of the prefix's KV cache
+    and a row of logits each: past the device's memory (`bench --n 100000`, about 350 GB) the process was killed
+    without a word, or CUDA ran out of memory in a traceback."""
+    import torch
+
+    from ptsfast.engine.engine import available_memory
+
+    cfg = model.config
+    head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+    size = next(model.parameters()).element_size()
+    per_token = 2 * cfg.num_hidden_layers * cfg.num_key_value_heads * head_dim * size
+    need = a.n * ((a.prefix + a.new_tokens) * per_token + cfg.vocab_size * 4)  # the logits are float32
+    free = available_memory(torch.device(device))
+    if free is not None and need > free:
+        raise ValueError(f"--n {a.n}: HF generate's side of the benchmark holds {a.n} copies of the prefix's KV cache "
+                         f"and logits, about {need / 1e9:.3g} GB, more than the {free / 1e9:.3g} GB available on "
+                         f"{device}; lower --n (or --prefix / --new-tokens)")
 
 
 def _check_simulate_json(path: Path) -> None:

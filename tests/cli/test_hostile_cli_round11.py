@@ -400,3 +400,15 @@ def test_ptsfasts_own_flag_after_the_command_says_where_it_goes(flag, problems, 
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert f"{flag} is ptsfast's own: put it before the command (ptsfast {flag} mine ...)" in err, err
+
+
+def test_bench_rollouts_past_the_devices_memory_are_refused_before_the_benchmark(capsys, monkeypatch):
+    """`bench --n 100000` ran HF generate with 100,000 copies of the prefix's KV cache (about 350 GB): the process was
+    killed by the system without a word (on a GPU, CUDA's out-of-memory traceback)."""
+    import ptsfast.engine.bench as bench
+    import ptsfast.engine.engine as engine
+
+    monkeypatch.setattr(bench.RolloutComparison, "__init__", lambda *a, **k: pytest.fail("the benchmark ran"))
+    monkeypatch.setattr(engine, "available_memory", lambda device: 8e9)
+    assert cli(["bench", "--device", "cpu", "--n", "100000"]) == 2
+    one_line_error(capsys, "--n 100000", "GB available on cpu", "lower --n")
