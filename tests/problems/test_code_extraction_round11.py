@@ -182,3 +182,18 @@ def test_a_block_that_does_something_is_no_stub(code):
 
 def test_a_stub_alone_is_still_judged():
     assert_judged_on("```python\n" + STUBS[0] + "```\n", STUBS[0], stops=False)
+
+
+def test_reading_an_answers_code_writes_no_python_warnings():
+    # each parse of a model's code ("1if x else 2", and on Python 3.12 every '\d' in a string) printed a
+    # "<unknown>:1: SyntaxWarning" to the run's log, again at each token the early stop read the answer
+    import warnings
+
+    text = "Here:\n```python\nimport re\nx = 1if True else 2\np = re.compile('\\d+')\n```\n"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default", append=True)  # as Python shows them, behind the filters set
+        for k in range(len(text) + 1):
+            answer_complete("code", text[:k])
+        assert extract_code(text).startswith("import re")
+        extract_code("Sure:\n" + text.split("```python\n")[1].split("```")[0] + "That is all.")
+    assert [str(w.message) for w in seen if issubclass(w.category, SyntaxWarning)] == []

@@ -24,6 +24,7 @@ import functools
 import logging
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -565,14 +566,28 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         pos = close.end()
 
 
+_ANSWER_FILE = "<ptsfast answer>"
+
+
+def _hush_answer_warnings() -> None:
+    """The warnings of parsing a model's code (``1if x``, ``'\\d'`` in a string) are the answer's, not the run's:
+    shown, they filled the log, again at each token the early stop read it. Code compiled as :data:`_ANSWER_FILE`
+    warns of nothing; the filter is put back where a ``catch_warnings`` block dropped it."""
+    pattern = re.escape(_ANSWER_FILE)
+    if not any(f[0] == "ignore" and f[3] is not None and f[3].pattern == pattern for f in warnings.filters):
+        for category in (SyntaxWarning, DeprecationWarning):
+            warnings.filterwarnings("ignore", category=category, module=pattern)
+
+
 def _parse(code: str):
     """``code``'s syntax tree, or None where Python cannot read it: a syntax error, or a nesting too deep for its
     parser (a model's loop ``1 + 1 + ...`` or ``- - - 1`` raises RecursionError or MemoryError, which came out of
     the early stop's check on every token and ended the run)."""
     import ast
 
+    _hush_answer_warnings()
     try:
-        return ast.parse(code)
+        return ast.parse(code, _ANSWER_FILE)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -939,7 +954,8 @@ def _unfenced_program(text: str) -> str:
         while e < min(k + 64, len(starts)):  # an open bracket or string takes in the next statements
             chunk = "\n".join(lines[starts[k]:ends[e]]).rstrip()
             try:
-                tree = ast.parse(chunk)
+                _hush_answer_warnings()
+                tree = ast.parse(chunk, _ANSWER_FILE)
             except SyntaxError as err:
                 if "never closed" in str(err.msg) or "unterminated triple" in str(err.msg):
                     e = closer[e + 1]  # one that closes nothing leaves it open: not parsed (a loop of "f(" lines
@@ -969,7 +985,7 @@ def _indented_block(lines: list[str]) -> str | None:
     if tree is None or not tree.body or not all(_does_something(st) for st in tree.body):
         return None
     try:  # a body that only continues a function (return x) is none
-        compile(tree, "<answer>", "exec", dont_inherit=True)
+        compile(tree, _ANSWER_FILE, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return block
