@@ -395,8 +395,12 @@ def _check_paths(a) -> None:
     if getattr(a, "problems", None) == "-" and not os.path.lexists("-"):
         raise ValueError("--problems -: problems are not read from standard input (a resume reads them again) - save "
                          "them to a file and pass its path")
-    from ptsfast.outputs.rundir import is_stream
+    from ptsfast.outputs.rundir import check_no_link_loop, is_stream
 
+    # a loop of links was "not a file or folder, nor a cached dataset", or a model the Hub could not be reached for
+    for flag in ("problems", "model"):
+        if getattr(a, flag, None):
+            check_no_link_loop(getattr(a, flag), f"--{flag.replace('_', '-')}")
     problems = getattr(a, "problems", None)
     if problems and is_stream(Path(problems).expanduser()):  # `<(cmd)` or a fifo: read as an unknown format
         raise ValueError(f"--problems {problems}: a pipe or device, not a file (a resume reads the problems again) - "

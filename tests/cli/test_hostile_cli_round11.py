@@ -412,3 +412,20 @@ def test_bench_rollouts_past_the_devices_memory_are_refused_before_the_benchmark
     monkeypatch.setattr(engine, "available_memory", lambda device: 8e9)
     assert cli(["bench", "--device", "cpu", "--n", "100000"]) == 2
     one_line_error(capsys, "--n 100000", "GB available on cpu", "lower --n")
+
+
+@pytest.mark.parametrize("command, flag", [("mine", "--problems"), ("mine", "--model"), ("anchors", "--model"),
+                                           ("anchors", "--problems")])
+def test_an_input_through_a_loop_of_links_names_the_link_and_its_flag(command, flag, model_dir, problems, tmp_path,
+                                                                      capsys, monkeypatch):
+    """`--problems loop` was "not a file or folder, and not a dataset in the local datasets cache"; `--model loop`
+    a model "not in the local Hugging Face cache" that the Hub could not be reached for."""
+    loop, other = tmp_path / "loop", tmp_path / "other"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    given = {"--problems": str(problems), "--model": str(model_dir), flag: str(loop)}
+    no_model_load(monkeypatch)
+    argv = [command, "--model", given["--model"], "--problems", given["--problems"], "--out", str(tmp_path / "o"),
+            "--oracle", "exact", "--quiet"]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{flag} {loop}", "a loop of symbolic links")
