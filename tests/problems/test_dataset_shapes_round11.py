@@ -498,3 +498,12 @@ def test_a_row_of_more_choices_than_letters_is_refused_naming_the_count(tmp_path
     assert not res.problems and res.skipped[0].reason == "wrong type"
     assert "30 choices" in res.skipped[0] and "A-Z" in res.skipped[0]
     assert len(load(tmp_path, [{**row, "choices": row["choices"][:26], "answer": 25}]).problems) == 1
+
+
+def test_lukaemons_mmlu_rows_ask_their_input_with_the_lettered_choices(tmp_path):
+    # lukaemon/mmlu keeps BIG-Bench Hard's shape, {"input", "A".."D", "target"}: its rows were refused as missing
+    # 'question'
+    row = {"input": "Find the degree of Q(sqrt(2)) over Q.", "A": "0", "B": "4", "C": "2", "D": "6", "target": "C"}
+    p, = load(tmp_path, [row]).problems
+    assert p.question == "Find the degree of Q(sqrt(2)) over Q.\n\nA. 0\nB. 4\nC. 2\nD. 6"
+    assert_judged(p, "C", "ABCD")
