@@ -507,3 +507,15 @@ def test_lukaemons_mmlu_rows_ask_their_input_with_the_lettered_choices(tmp_path)
     p, = load(tmp_path, [row]).problems
     assert p.question == "Find the degree of Q(sqrt(2)) over Q.\n\nA. 0\nB. 4\nC. 2\nD. 6"
     assert_judged(p, "C", "ABCD")
+
+
+def test_quail_rows_list_their_answers_and_read_their_correct_answer_id(tmp_path):
+    # QuAIL keeps its choices in 'answers', as ReClor does, and the right one's 0-based index in 'correct_answer_id':
+    # the rows were refused as missing 'answer'
+    row = {"id": "f001_0", "context": "Mara packed her bag and left before sunrise to catch the only bus.",
+           "question": "Why did Mara leave early?", "question_type": "Causality",
+           "answers": ["To catch the bus", "To see the sunrise", "To avoid her brother", "not enough information"],
+           "correct_answer_id": 0}
+    p, = load(tmp_path, [row]).problems
+    assert p.question.startswith(row["context"] + "\n\n" + row["question"] + "\n\nA. To catch the bus")
+    assert_judged(p, "A", "ABCD")

@@ -900,15 +900,23 @@ CHOICE_LABEL_KEY = "label"
 ``answer`` null; their cloze rows have an ``answer`` and no choices). Elsewhere ``label`` may be a class, never read
 as the answer."""
 LISTED_ANSWERS = "answers"
-"""ReClor's choices: a list of texts in ``answers``, the right one's 0-based index in ``label`` (elsewhere ``answers``
-are the accepted answers, SQuAD's ``{"text": [...], "answer_start": [...]}``: never choices)."""
+"""ReClor's and QuAIL's choices: a list of texts in ``answers``, the right one's 0-based index in a column of
+:data:`LISTED_INDEXES` (elsewhere ``answers`` are the accepted answers, SQuAD's ``{"text": [...], "answer_start":
+[...]}``: never choices)."""
 
 
-def _listed_choices(row: dict) -> bool:
-    """Whether a row keeps its choices as ReClor does (:data:`LISTED_ANSWERS` beside an index ``label``)."""
+LISTED_INDEXES = ("label", "correct_answer_id")
+"""The column naming the right one of :data:`LISTED_ANSWERS` by its 0-based index: ReClor's ``label``, QuAIL's
+``correct_answer_id``."""
+
+
+def _listed_choices(row: dict) -> str | None:
+    """The index column of a row that keeps its choices as ReClor and QuAIL do (:data:`LISTED_ANSWERS` beside one of
+    :data:`LISTED_INDEXES`), else None."""
     texts = _maybe_json(row.get(LISTED_ANSWERS))
-    return isinstance(texts, list) and len(texts) > 1 and all(isinstance(t, str) for t in texts) and \
-        INDEX_ANSWERS[LISTED_ANSWERS] in row
+    if not (isinstance(texts, list) and len(texts) > 1 and all(isinstance(t, str) for t in texts)):
+        return None
+    return next((k for k in LISTED_INDEXES if k in row), None)
 
 
 def _names_choice(value: Any) -> bool:
@@ -918,9 +926,9 @@ def _names_choice(value: Any) -> bool:
     return all(isinstance(v, str) and re.fullmatch(r"\(?[A-Z]\)?", v.strip()) for v in values)
 
 
-INDEX_ANSWERS = {"endings": "label", LISTED_ANSWERS: "label"}
+INDEX_ANSWERS = {"endings": "label"}
 """The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
-``label``, a text: "3"; ReClor's, a number)."""
+``label``, a text: "3"; ReClor's and QuAIL's: :data:`LISTED_INDEXES`)."""
 
 
 _INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
@@ -1186,7 +1194,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
-        choices_field = LISTED_ANSWERS  # ReClor's 'answers', named by its 'label'
+        choices_field = LISTED_ANSWERS  # ReClor's and QuAIL's 'answers', named by an index column
     if stem_choices is not None:
         choices_field = f"{fields.question}.choices"
     try:
@@ -1216,7 +1224,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if isinstance(redux, Skip):
         return skip("no answer to judge", redux)
     raw_answer = raw_answer if redux is None else redux
-    index, base = INDEX_ANSWERS.get(choices_field) if choices else None, 0
+    index = (_listed_choices(row) if choices_field == LISTED_ANSWERS else INDEX_ANSWERS.get(choices_field)) \
+        if choices else None
+    base = 0
     own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
         choices, letter, index, base = own
