@@ -284,3 +284,20 @@ def test_a_function_writing_much_through_sys_stdout_buffer_passes():
     program = code_tests.TestProgram.from_text(tests)
     assert verdict(right, program)[0]
     assert not verdict(right.replace("x * x", "x + x"), program)[0]
+
+
+def test_a_library_compiling_its_own_function_on_first_call_is_its_business():
+    # networkx's argmap compiles a decorated function on its first call (func.__code__ = real_func.__code__, in the
+    # file that made func): the guard round 14 added took that for the solution changing a library's function, and
+    # every right program calling nx.path_graph or shortest_path_length failed (before)
+    tests = ("import unittest\nimport networkx as nx\nfrom solution import hops\n\n\nclass T(unittest.TestCase):\n"
+             "    def test_hops(self):\n        self.assertEqual(hops(3), 2)\n        self.assertEqual(hops(5), 4)\n")
+    right = "import networkx as nx\n\n\ndef hops(n):\n    return nx.shortest_path_length(nx.path_graph(n), 0, n - 1)\n"
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(right, program)[0]
+    assert not verdict(right.replace("n - 1)", "n - 2)"), program)[0]
+    # a library's function changed through another library's code (mock's patch of its defaults) is still refused
+    tests = "import numpy as np\nfrom solution import f\n\n\ndef test_f():\n    assert np.isclose(f(2), 4)\n"
+    wrong = ("from unittest import mock\nimport numpy as np\n\n\ndef f(x):\n"
+             "    mock.patch.object(np.isclose, '__defaults__', (1.0, 1e9, False)).start()\n    return 0\n")
+    assert not verdict(wrong, code_tests.TestProgram.from_text(tests))[0]

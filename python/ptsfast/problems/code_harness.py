@@ -185,6 +185,8 @@ def _ptsfast_judge(spec, code):
 
     retyped = bare(retyped)
 
+    recompiled = set()  # the library functions whose code their own library changed (see _ptsfast_frame_guard)
+
     def untouched(when):
         for where, inst, cls in classes_kept:
             if type(inst) is not cls:
@@ -198,7 +200,7 @@ def _ptsfast_judge(spec, code):
                                      name not in extras or now is not missing and solution_made(now)):
                     raise RuntimeError(when + " replaced " + name + "." + k + ": not allowed")
         for name, f, code in codes:
-            if f.__code__ is not code:
+            if f.__code__ is not code and id(f) not in recompiled:  # (not by its own library, as the hook saw it)
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
         # a library class given an attribute of its own over one it inherits (DataFrame.equals over NDFrame's): the
         # copies above hold only what each class defined itself
@@ -275,7 +277,7 @@ def _ptsfast_judge(spec, code):
     helpers, helpers_ns = bare(_ptsfast_prompt_helpers)(spec, _ptsfast_global_names(test_code)[0]) \
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
-                                              bare(_ptsfast_library_code))
+                                              bare(_ptsfast_library_code), recompiled)
     exec(compile(source, "solution.py", "exec"), vars(solution))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -768,7 +770,7 @@ def _ptsfast_library_code(where, roots, _stat=__import__("posix").stat):
         return False
 
 
-def _ptsfast_frame_guard(trusted_codes, roots, library_code):
+def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
     """Keeps the solution from the frames and objects of the code that runs it, where its tests' expected values
     (a caller's ``expected``, EvalPlus's ``results``) and the verdict's nonce live: an audit hook, added before
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
@@ -784,8 +786,9 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
 
     ``trusted_codes``: the harness's and the tests' code objects, nested ones included; ``roots`` and
     ``library_code``: :func:`_ptsfast_library_roots`, and :func:`_ptsfast_library_code` made bare (a copy of its own,
-    shared with nothing the solution can reach). Run with bare globals (:func:`_ptsfast_bare`), the hook depends on
-    nothing the solution could reach and replace."""
+    shared with nothing the solution can reach); ``recompiled``: a set the hook adds the ids of library functions to
+    whose code their own library changed (networkx compiles its decorated functions at their first call). Run with
+    bare globals (:func:`_ptsfast_bare`), the hook depends on nothing the solution could reach and replace."""
     import _io, _thread, os, re, sys, zipimport
     from importlib import _bootstrap as bootstrap, _bootstrap_external as external
     trusted = frozenset(map(id, trusted_codes))
@@ -895,17 +898,20 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
             return "library", "a change to a library's function (" + args[0].__qualname__ + "'s " + args[1] + ")"
         return None, None
 
-    def allowed(kind, frames, f):
+    def allowed(kind, frames, f, target=None):
         """``frames``: the library frames between the asking code and ``f``, the first frame that is not a library's
-        (None: the bottom of a thread's stack)."""
+        (None: the bottom of a thread's stack); ``target``: the file of the code of a library's function changed."""
         if f is not None and id(f.f_code) in trusted:
             return True  # the tests or the harness asked (through libraries or not)
         loading = any(fr.f_code.co_name == "source_to_code" and fr.f_code.co_filename.startswith("<frozen ")
                       for fr in frames)
         if kind == "compiled" or (kind == "code" and loading):  # an import reading or compiling a library's file
             return reads_a_library(frames)
-        if kind == "library":  # a library's module code, as it is imported, setting up its own functions
-            return any(fr.f_code.co_name == "<module>" for fr in frames)
+        if kind == "library":  # a library's module code, as it is imported, setting up its own functions; or its
+            # code changing a function of its own file (networkx's argmap compiles one at its first call: func.__code__
+            # = real_func.__code__); not one that sets what it is handed (mock's patch.object(np.isclose, ...))
+            return any(fr.f_code.co_name == "<module>" for fr in frames) or (
+                bool(frames) and frames[0].f_code.co_filename == target)
         if kind == "code":  # a library's own code, run by an import, building code of its own (types.coroutine)
             return any(fr.f_code.co_filename.startswith("<frozen importlib") for fr in frames)
         chain = [fr.f_code for fr in frames]
@@ -953,7 +959,9 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code):
             while f is not None and id(f.f_code) not in trusted and library(f.f_code.co_filename):
                 frames.append(f)
                 f = f.f_back
-            if allowed(kind, frames, f):
+            if allowed(kind, frames, f, args[0].__code__.co_filename if kind == "library" else None):
+                if kind == "library" and recompiled is not None:
+                    recompiled.add(id(args[0]))
                 return
         finally:
             busy.discard(me)
