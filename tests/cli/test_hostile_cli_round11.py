@@ -429,3 +429,22 @@ def test_an_input_through_a_loop_of_links_names_the_link_and_its_flag(command, f
             "--oracle", "exact", "--quiet"]
     assert cli(argv) == 2
     one_line_error(capsys, f"{flag} {loop}", "a loop of symbolic links")
+
+
+def test_a_problems_file_whose_name_is_not_utf8_mines_and_resumes(model_dir, problems, tmp_path, capsys):
+    """`--problems $'caf\\xe9.jsonl'` (a Latin-1 name) stopped at the first finished problem with "'utf-8' codec can't
+    encode character '\\udce9'", once the model had loaded and on every resume: each record names its dataset."""
+    import json
+    import os
+
+    named = tmp_path / os.fsdecode(b"caf\xe9.jsonl")
+    named.write_bytes(problems.read_bytes())
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(named), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    recs = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 2 and all(r["dataset"].endswith("caf\\udce9.jsonl") for r in recs)
+    capsys.readouterr()
+    assert cli(argv) == 0
+    captured = capsys.readouterr()
+    assert "problems_already_done  2" in captured.out and "with problems from" not in captured.err

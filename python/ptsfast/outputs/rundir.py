@@ -144,11 +144,24 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(v) for v in obj]
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
+    if isinstance(obj, str):
+        return obj if obj.isascii() else _text(obj)
+    if isinstance(obj, (int, float, bool)) or obj is None:
         return obj
     if hasattr(obj, "item"):  # numpy / torch scalars
         return _jsonable(obj.item())
-    return str(obj)
+    return _text(str(obj))
+
+
+def _text(s: str) -> str:
+    """``s`` as text UTF-8 can hold: a path whose name is not UTF-8 (Latin-1 bytes, read as lone surrogates) with
+    those bytes written ``\\udcff``; records holding it (a problem's dataset) failed to encode, so the run stopped at
+    its first problem on every resume."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def dumps(record: Any) -> str:
@@ -671,7 +684,7 @@ class RunWriter:
         try:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
-            self.dataset = (info or {}).get("dataset")
+            self.dataset = _jsonable((info or {}).get("dataset"))  # as run.json records it
             if overwrite:
                 self._clear()
             notes = self._check_run_json(info or {})
