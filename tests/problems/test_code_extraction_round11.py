@@ -197,3 +197,16 @@ def test_reading_an_answers_code_writes_no_python_warnings():
         assert extract_code(text).startswith("import re")
         extract_code("Sure:\n" + text.split("```python\n")[1].split("```")[0] + "That is all.")
     assert [str(w.message) for w in seen if issubclass(w.category, SyntaxWarning)] == []
+
+
+@pytest.mark.parametrize("tail", ["assert f(1) == 3\n", "x = int(input())\nprint(f(x))\n"])
+def test_a_continued_function_bodys_own_checks_fail_no_right_answer(tail):
+    # HumanEval: the answer continues the prompt's function (its body alone does not parse), and a base model goes
+    # on past it with its own assert or an example reading stdin: they failed the right body
+    from ptsfast.problems.code_tests import test_program_from_row
+
+    prompt = 'def f(x):\n    """Add one."""\n'
+    tests = test_program_from_row({"test": "def check(candidate):\n    assert candidate(2) == 3\n", "entry_point": "f"},
+                                  ("test",), "entry_point", prompt).to_text()
+    assert _judged("    return x + 1\n\n\n" + tail, tests, "f")
+    assert not _judged("    return x + 2\n\n\n" + tail, tests, "f")

@@ -891,6 +891,18 @@ def _without_stdin_usage(code: str) -> str:
     return "\n".join(lines)
 
 
+def _as_called(code: str, prompt: str = "") -> str:
+    """``code`` without what runs on its own before the tests call its functions: an example reading stdin and its
+    own asserts (:func:`_without_stdin_usage`, :func:`_without_own_asserts`), read with the ``prompt`` it continues
+    where it does not parse alone (HumanEval's function body, then a base model's own checks)."""
+    if prompt and _parse(code) is None:
+        whole = prompt + code
+        kept = _without_own_asserts(_without_stdin_usage(whole))
+        if kept.startswith(prompt):
+            return kept[len(prompt):]
+    return _without_own_asserts(_without_stdin_usage(code))
+
+
 def _without_own_asserts(code: str) -> str:
     """``code`` without its top-level asserts (and loops of asserts and prints), for tests that call its functions:
     a model checks its function against values it worked out, often wrongly, and its assert failed a right function
@@ -1258,7 +1270,7 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     tests = _program(problem.tests, entry_point)
     code = extract_snippet(text) if tests.as_text else extract_code(text)  # DS-1000: a snippet, as its judge reads
     if tests.format != "stdio" and not tests.as_text:  # the tests call its functions, with nothing on stdin
-        code = _without_own_asserts(_without_stdin_usage(code))
+        code = _as_called(code, tests.prompt)
     key = (problem.tests, entry_point, code, timeout, memory_mb)
     with _warn_lock:
         if key in _verdicts:
