@@ -448,3 +448,14 @@ def test_a_problems_file_whose_name_is_not_utf8_mines_and_resumes(model_dir, pro
     assert cli(argv) == 0
     captured = capsys.readouterr()
     assert "problems_already_done  2" in captured.out and "with problems from" not in captured.err
+
+
+def test_a_file_system_that_reports_no_size_is_not_called_full(tmp_path, monkeypatch):
+    """Some FUSE file systems answer statvfs with zeros (no size, no free blocks) and are writable all the same."""
+    import os
+
+    from ptsfast.outputs.rundir import check_writable
+
+    real = os.statvfs
+    monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result((4096, 4096, 0, 0, 0, *tuple(real(path))[5:])))
+    check_writable(tmp_path / "run", folder=True)

@@ -287,10 +287,12 @@ _MIN_FREE = 1 << 20
 
 def _free_bytes(folder: Path) -> int | None:
     """Bytes this process may still write on ``folder``'s file system (root may use the blocks kept for it); None
-    where unknown."""
+    where unknown (a FUSE file system that reports no size at all)."""
     try:
         st = os.statvfs(folder)
     except (OSError, AttributeError):
+        return None
+    if not st.f_blocks:
         return None
     return (st.f_bfree if hasattr(os, "geteuid") and os.geteuid() == 0 else st.f_bavail) * st.f_frsize
 
