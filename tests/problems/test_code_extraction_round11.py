@@ -210,3 +210,18 @@ def test_a_continued_function_bodys_own_checks_fail_no_right_answer(tail):
                                   ("test",), "entry_point", prompt).to_text()
     assert _judged("    return x + 1\n\n\n" + tail, tests, "f")
     assert not _judged("    return x + 2\n\n\n" + tail, tests, "f")
+
+
+@pytest.mark.parametrize("text", [
+    "<code>" + F + "</code>", "Here:\n<code>def f(x):\n    return x + 1</code>\nDone.",
+    '<code class="language-python">' + F + "</code>", "<pre><code>" + F + "</code></pre>",
+    "Call it as <code>f(2)</code>.\n<code>" + F + "</code>",
+])
+def test_code_in_html_tags_on_its_lines_is_the_program(text):
+    # a <code> tag on the code's first or last line: the whole answer, tags and all, was judged (a SyntaxError)
+    assert_judged_on(text, F, stops=False)
+
+
+def test_a_code_tag_in_a_programs_string_is_kept():
+    code = 'PAGE = """\n<code>x</code>\n"""\n' + F
+    assert extract_code(code) == code

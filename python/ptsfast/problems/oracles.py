@@ -799,14 +799,21 @@ def _opens_program(head: str, code: str) -> bool:
 
 def extract_code(text: str) -> str:
     """The program of a completion: its first fenced Python block (see :func:`_code_block`), else the text
-    without its prose (see :func:`_unfenced_program`).
+    without its prose and HTML code tags (see :func:`_unfenced_program`).
 
     A completion that starts with code and only closes a fence (the model took the opening fence as said, as
     small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence. Windows line
     endings are read as ``\n``; an indented fence (in a list item) has its indent taken off.
     """
     block = _code_block(text)
+    if block is None and _parse(text) is None:
+        text = _CODE_TAGS.sub("", text)  # a program (its strings) keeps them
     return _without_test_runner(block[0] if block is not None else _unfenced_program(text))
+
+
+# an HTML code tag opening a line or closing one (<code>def f(x):, <pre><code class="python">, return x</code>), not
+# one in a sentence (call <code>f(2)</code>): the tags of an answer without fences, which are no Python
+_CODE_TAGS = re.compile(r"^[ \t]*(?:<pre(?:\s[^>\n]*)?>)?<code(?:\s[^>\n]*)?>|</code>(?:</pre>)?(?=[ \t]*$)", re.M)
 
 
 def _without_test_runner(code: str) -> str:
