@@ -459,3 +459,32 @@ def test_a_file_system_that_reports_no_size_is_not_called_full(tmp_path, monkeyp
     real = os.statvfs
     monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result((4096, 4096, 0, 0, 0, *tuple(real(path))[5:])))
     check_writable(tmp_path / "run", folder=True)
+
+
+def test_a_folder_another_run_is_writing_over_nfs_is_refused_before_the_model_loads(model_dir, problems, tmp_path,
+                                                                                     capsys, monkeypatch):
+    """Over NFS flock is a POSIX lock, which refuses an exclusive lock on a read-only descriptor (EBADF): the early
+    check of the lock, opened read-only, learnt nothing, and the second run loaded the model before it was refused."""
+    import errno
+    import os
+
+    import ptsfast.outputs.rundir as rundir
+
+    real = fcntl.flock
+
+    def nfs_flock(f, op):
+        fd = f if isinstance(f, int) else f.fileno()
+        if op & fcntl.LOCK_EX and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        return real(f, op)
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(rundir.fcntl, "flock", nfs_flock)
+    no_model_load(monkeypatch)
+    with open(out / ".lock", "a") as held:
+        real(held, fcntl.LOCK_EX)
+        assert cli(argv) == 2
+    one_line_error(capsys, "another ptsfast run is writing to")

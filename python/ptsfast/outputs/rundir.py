@@ -350,8 +350,10 @@ def check_unlocked(out_dir: str | os.PathLike) -> None:
     model (minutes for a large one) before :class:`RunWriter` found the lock. The lock is tried and let go at once;
     a folder, or a lock file, that is not there or cannot be opened is left to the writer."""
     d = Path(out_dir).expanduser()
-    try:  # a lock file that is a pipe is refused by check_run_files first; non-blocking all the same
-        fd = os.open(d / ".lock", os.O_RDONLY | os.O_NONBLOCK)
+    # open for writing, as the writer opens it: over NFS flock is a POSIX lock, which refuses an exclusive lock on a
+    # read-only descriptor (EBADF); a lock file that is a pipe is refused by check_run_files first, non-blocking here
+    try:
+        fd = os.open(d / ".lock", os.O_WRONLY | os.O_NONBLOCK)
     except OSError:
         return
     try:
