@@ -257,6 +257,12 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
     own grader reads it (a worked solution may box a step before the answer). An empty box holds no answer and is
     passed over (models echo the prompt's "within \\boxed{}" before answering), as is a placeholder
     (``\\boxed{<answer>}``, ``\\boxed{your answer}``, ``\\boxed{...}``: a prompt's "Answer: \\boxed{<answer>}")."""
+    return _boxes(text, last)[0]
+
+
+def _boxes(text: str, last: bool = False) -> tuple[str | None, bool]:
+    """:func:`extract_boxed`'s answer, and whether the first is decided: no box opened before it is still open (in
+    ``\\boxed{2 + \\boxed{3}`` the first box is the outer one, once it closes; the early stop fired at the inner)."""
     found, opened, boxes = [], [], 0  # closed boxes (start, content); the braces open: a box's start, or -1
     for m in _BOX_OR_BRACE.finditer(text):  # one pass: each box left open was read to the text's end on its own
         if m.group() != "}":
@@ -267,8 +273,8 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
             if (inside := text[start:m.start()].strip()) and not _PLACEHOLDER.fullmatch(inside):
                 found.append((start, inside))
                 if not last and not boxes:  # every box opened before it is closed: the first is known
-                    break
-    return (max(found) if last else min(found))[1] if found else None
+                    return inside if len(found) == 1 else min(found)[1], True
+    return ((max(found) if last else min(found))[1] if found else None), False
 
 
 _GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"
@@ -1354,8 +1360,7 @@ class OracleSpec:
 ORACLES: dict[str, OracleSpec] = {
     "gsm8k": OracleSpec(gsm8k_oracle, ("\n\nQuestion:", "\n\nProblem:"),
                         _gsm8k_complete, "math"),
-    "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"),
-                        lambda text: extract_boxed(text) is not None, "math"),
+    "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"), lambda text: _boxes(text)[1], "math"),
     "last_number": OracleSpec(last_number_oracle, task_type="math"),
     "exact": OracleSpec(exact_oracle, task_type="qa"),
     "normalized": OracleSpec(normalized_oracle, task_type="qa"),
