@@ -232,8 +232,8 @@ def test_a_reference_whose_text_is_not_its_letters_choice_is_still_refused():
     assert not v.success and "neither a letter" in v.error
 
 
-@pytest.mark.parametrize("text,ref", [("So \\boxed{2 + \\boxed{3}} is it.", "3"), ("\\boxed{x = \\fbox{3}, y = 4}.", "3"),
-                                      ("\\boxed{\\boxed{3}}.", "3")])
+@pytest.mark.parametrize("text,ref", [("So \\boxed{2 + \\boxed{3}} is it.", "3"), ("\\boxed{\\boxed{3}}.", "3"),
+                                      ("\\boxed{x = \\fbox{3}, y = 4}.", "3")])
 def test_a_box_inside_a_box_still_open_stops_no_rollout(text, ref):
     """The early stop fired where a box inside a box closed, the outer one still open: the rollout was judged on the
     inner box ("3", passing) where the whole answer's first box is the outer one ("2 + \\boxed{3}", failing)."""
