@@ -242,3 +242,17 @@ def test_a_box_inside_a_box_still_open_stops_no_rollout(text, ref):
         if answer_complete("boxed", text[:k]):
             assert oracle_by_name("boxed")(text[:k], P(ref)) is whole, text[:k]
     assert answer_complete("boxed", text)
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Resposta: A alternativa correta é (C).", "C"), ("Respuesta: A la luz de esto, (D)", "D"),
+    ("Resposta: A é a correta.", "A"), ("Respuesta: A es la correcta.", "A"), ("Respuesta: A\n", "A"),
+    ("Réponse : A. La suite", "A"), ("Respuesta: A\no B, dudé al principio.", "A"),
+])
+def test_the_article_a_after_a_foreign_answer_word_is_no_choice(text, letter):
+    """Portuguese and Spanish open a sentence with the article "A" ("Resposta: A alternativa correta é C"): it was
+    read as choice A, a wrong answer passing where A was the reference. A letter ending its line is no hedge with
+    the next line's "o B" (the early stop had taken it, the whole answer read none)."""
+    from ptsfast.problems.oracles import extract_choice
+
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter

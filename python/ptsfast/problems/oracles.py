@@ -420,8 +420,11 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
         # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
+        # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
         re.compile(rf"{_FOREIGN_ANSWER}\s*[:：]?\s*(?:\*\*)?\s*[(\[（]?\s*([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
-                   rf"(?!\s*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)\s)\s*[(\[（]?[A-{last}](?![A-Za-z]))"),
+                   rf"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)[ \t])[ \t]*[(\[（]?[A-{last}]"
+                   r"(?![A-Za-z]))"
+                   r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
         re.compile(r"<answer>\s*(?:\*\*|\$)?\s*[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
