@@ -373,7 +373,7 @@ def _check_given(a, flags) -> None:
 def _check_fields(a) -> None:
     """The column flags given are not empty ('' for --id-field derives ids from content, and for --answer-field
     with --oracle code reads no answer column): an empty name was dropped without a word, or skipped every row
-    with a message naming no flag."""
+    with a message naming no flag; and the code oracle's columns (tests, entry point) only with that oracle."""
     from ptsfast.problems.oracles import canonical_oracle_name
 
     code = not callable(a.oracle) and canonical_oracle_name(a.oracle) == "code"
@@ -384,6 +384,11 @@ def _check_fields(a) -> None:
     _check_given(a, given)
     if getattr(a, "tests_field", None) is not None and not any(f.strip() for v in a.tests_field for f in v.split(",")):
         raise ValueError("--tests-field is empty: give the code tests column(s)")
+    given = [f for f in ("tests_field", "entry_point_field") if getattr(a, f, None) is not None]
+    if given and not code:  # a code dataset judged by --oracle gsm8k (the default): every solution failed, silently
+        flag = "--" + given[0].replace("_", "-")
+        raise ValueError(f"{flag} names what the code oracle runs, and --oracle {a.oracle} runs no tests - add "
+                         f"--oracle code, or drop {flag}")
 
 
 def _check_paths(a) -> None:

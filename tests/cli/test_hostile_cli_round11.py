@@ -488,3 +488,17 @@ def test_a_folder_another_run_is_writing_over_nfs_is_refused_before_the_model_lo
         real(held, fcntl.LOCK_EX)
         assert cli(argv) == 2
     one_line_error(capsys, "another ptsfast run is writing to")
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("given", [["--tests-field", "test_list"], ["--entry-point-field", "entry_point"]])
+def test_a_code_column_without_the_code_oracle_is_refused_not_dropped(command, flags, given, problems, tmp_path,
+                                                                     capsys, monkeypatch):
+    """`--tests-field test_list` without `--oracle code` was dropped without a word: the code dataset was judged by
+    the default oracle (gsm8k's '####' answer), which failed every solution."""
+    no_model_load(monkeypatch)
+    argv = [command, "--model", str(tmp_path / "m"), "--problems", str(problems), "--out", str(tmp_path / "o"),
+            "--quiet", *flags, *given]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{given[0]} names what the code oracle runs", "--oracle gsm8k", "add --oracle code")
+    assert not (tmp_path / "o").exists()
