@@ -753,9 +753,13 @@ def cmd_demo(a) -> int:
     except ValueError as e:
         raise ValueError(f"--out {a.out} (the demo ends by writing its report.html and report.png there): {e}") \
             from None
+    problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
+    from ptsfast.pipeline.run import check_resume_settings
+
+    # a folder of another run (another --seed, a mine run) was refused only once the demo's model had loaded
+    check_resume_settings(a.out, _options(a), DEMO_RUN_MODEL, overwrite=a.overwrite, folder=False, problems=problems)
     device, dtype = _device_dtype(a)
     model, tokenizer = load_demo_model(dtype=dtype, device=device)
-    problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
     summary = mine(model, tokenizer, problems, a.out, _options(a), model_name=DEMO_RUN_MODEL,
                    overwrite=a.overwrite, progress=not a.quiet)
     html, png = write_report(a.out, Path(a.out) / "report.html")

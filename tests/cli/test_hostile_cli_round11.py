@@ -502,3 +502,16 @@ def test_a_code_column_without_the_code_oracle_is_refused_not_dropped(command, f
     assert cli(argv) == 2
     one_line_error(capsys, f"{given[0]} names what the code oracle runs", "--oracle gsm8k", "add --oracle code")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("seed", ["0", "3"])
+def test_the_demo_into_another_runs_folder_is_refused_before_its_model_loads(seed, finished, tmp_path, capsys,
+                                                                           monkeypatch):
+    """`ptsfast demo --out` a mining run's folder (another model, other settings) loaded the demo's model (its GGUF
+    converted on first use) before the writer refused the folder; mine and anchors say it first."""
+    before = {p.name: p.read_bytes() for p in finished.iterdir()}
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli(["demo", "--out", str(finished), "--quiet", "--seed", seed]) == 2
+    one_line_error(capsys, f"{finished} holds a run made with other settings", "--overwrite to discard its 2 finished")
+    assert {p.name: p.read_bytes() for p in finished.iterdir()} == before
