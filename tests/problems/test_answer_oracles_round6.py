@@ -256,3 +256,11 @@ def test_the_article_a_after_a_foreign_answer_word_is_no_choice(text, letter):
     from ptsfast.problems.oracles import extract_choice
 
     assert extract_choice(text) == letter and extract_choice(text, "J") == letter
+
+
+@pytest.mark.parametrize("ref", ["We have 2 + 6 = 8, so the answer is $\\boxed 8$.", "Thus $x = \\boxed 8$",
+                                 "So \\[\\boxed 8\\]", "The total is \\(\\boxed 8\\)."])
+def test_a_reference_solution_boxing_without_braces_is_read(ref):
+    """A worked solution writing ``\\boxed 8`` (no braces, which MATH's own grader reads up to the closing ``$``) had
+    no box: the whole solution was the reference, and every rollout of the row failed."""
+    assert oracle_by_name("boxed")("so \\boxed{8}.", P(ref)) and not oracle_by_name("boxed")("so \\boxed{9}.", P(ref))

@@ -1124,13 +1124,23 @@ def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -
     return True
 
 
+_UNBRACED_BOX = re.compile(r"\\boxed[ \t]+([^\s{$\\][^$\n]*?)[ \t]*(?:\$|\\\]|\\\)|\n|$)")
+
+
+def _unbraced_box(solution: str) -> str | None:
+    """A worked solution's last ``\\boxed 8`` (no braces), read up to the math's end as MATH's own grader reads it;
+    None where it has none."""
+    found = _UNBRACED_BOX.findall(solution)
+    return found[-1].strip() if found else None
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}``: numerically equal to the reference, or equal after LaTeX normalisation."""
     got = extract_boxed(text)
     if got is None:
         return False
     ref = reference_answer(problem)
-    ref = extract_boxed(ref, last=True) or ref
+    ref = extract_boxed(ref, last=True) or _unbraced_box(ref) or ref
     several = _collection(got), _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
     if several[0] is not None and several[1] is not None and _collections_equal(*several):
         return True
