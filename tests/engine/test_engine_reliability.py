@@ -454,6 +454,11 @@ def test_a_kv_pool_larger_than_the_memory_available_is_refused_before_it_is_allo
         RolloutEngine(model, config=EngineConfig(kv_cache_gb=1e30))
     with pytest.raises(ValueError, match=r"EngineConfig.num_blocks=1000000000000 asks for a KV cache"):
         RolloutEngine(model, config=EngineConfig(num_blocks=10 ** 12))
+    # one block past the memory (a block size of 10^12 tokens): its one block was a TypeError formatting an unset
+    # --kv-cache-gb, after the run's run.json was written
+    with pytest.raises(ValueError, match=r"--engine-block-size / EngineConfig.block_size=1000000000000 asks for a KV "
+                                         r"cache of .* GB, more than the"):
+        RolloutEngine(model, config=EngineConfig(block_size=10 ** 12))
     assert not zeros  # refused before the pool was made
     monkeypatch.undo()
     monkeypatch.setattr(engine_module, "available_memory", lambda device: 1e8)

@@ -211,8 +211,13 @@ class RolloutEngine:
         fail deep in torch, or on a host that overcommits get the process killed."""
         if available is None or pool_bytes <= available:
             return
-        given = (f"--engine-num-blocks / EngineConfig.num_blocks={self.config.num_blocks}" if self.config.num_blocks
-                 else f"--kv-cache-gb {self.config.kv_cache_gb:g} (EngineConfig.kv_cache_gb)")
+        c = self.config
+        if c.num_blocks:
+            given = f"--engine-num-blocks / EngineConfig.num_blocks={c.num_blocks}"
+        elif c.kv_cache_gb is not None:
+            given = f"--kv-cache-gb {c.kv_cache_gb:g} (EngineConfig.kv_cache_gb)"
+        else:  # the budget holds no block: the one block the pool keeps is past the memory
+            given = f"--engine-block-size / EngineConfig.block_size={c.block_size}"
         raise ValueError(f"{given} asks for a KV cache of {pool_bytes / 1e9:.3g} GB, more than the "
                          f"{available / 1e9:.3g} GB of memory available on {self.adapter.device}; lower it, or leave "
                          f"it unset for the default (2 GB on a CPU, at most half the memory left; 60% of free GPU "
