@@ -63,7 +63,7 @@ def _search_args(s) -> None:
     s.add_argument("--accept-confidence", type=float, default=None, help="confidence to accept a pivot (default 0.95)")
     s.add_argument("--confirm", type=int, default=None, help="fresh rollouts per side that decide each pivot "
                    "(confirmed / refuted / undecided; default 16; 0 = report the search's counts); a further fresh "
-                   "batch, --estimator-confirm-report-rollouts (32), is its reported, unbiased p before/after")
+                   "batch, --estimator-confirm-report-rollouts (48), is its reported, unbiased p before/after")
     s.add_argument("--no-filter", action="store_true", help="keep problems whatever p(0) is")
     s.add_argument("--p-min", type=float, default=None, help="the filter keeps a problem unless p(0) is surely "
                    "below this (default 0.2)")
