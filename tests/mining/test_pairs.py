@@ -310,3 +310,14 @@ def test_refuted_pivots_are_kept_but_not_reported():
     (pv,) = r.pivots
     assert pv.confirmed is Confirmation.REFUTED and pv.search_before.trials == 16 and pv.before.trials >= 16
     assert r.reported == [] and r.pairs == []
+
+
+def test_pair_settings_out_of_range_are_refused():
+    """A negative number of extra rounds (``--pairs-explore-rounds -1``) was taken as 0, silently."""
+    import pytest
+
+    with pytest.raises(ValueError, match="explore_rounds >= 0"):
+        PairConfig(explore_rounds=-1)
+    with pytest.raises(ValueError, match="min_count >= 1"):
+        PairConfig(min_count=0)
+    assert PairConfig(explore_rounds=0).explore_rounds == 0
