@@ -301,3 +301,25 @@ def test_a_library_compiling_its_own_function_on_first_call_is_its_business():
     wrong = ("from unittest import mock\nimport numpy as np\n\n\ndef f(x):\n"
              "    mock.patch.object(np.isclose, '__defaults__', (1.0, 1e9, False)).start()\n    return 0\n")
     assert not verdict(wrong, code_tests.TestProgram.from_text(tests))[0]
+
+
+def test_a_librarys_lazily_cached_named_tuple_is_its_own():
+    # platform._uname_cache starts as None and becomes a uname_result at the first platform.uname() (matplotlib and
+    # pandas call it): its class is a namedtuple, whose generated __new__ has no file, which the data watch took
+    # for the solution's value, and 18 of BigCodeBench's canonical solutions failed (before)
+    tests = ("import unittest\nimport platform\nfrom solution import system\n\n\nclass T(unittest.TestCase):\n"
+             "    def test_system(self):\n        self.assertEqual(system(), platform.system())\n")
+    right = "import platform\n\n\ndef system():\n    return platform.uname().system\n"
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(right, program)[0]
+    assert not verdict(right.replace(".system\n", ".node\n"), program)[0] or platform_node_is_system()
+    # a value of the solution's own class in that place is still refused
+    wrong = ("import platform, collections\n\n\nclass U(collections.namedtuple('U', 'system')):\n"
+             "    def __eq__(self, other):\n        return True\n\n\ndef system():\n"
+             "    platform._uname_cache = U('x')\n    return 'x'\n")
+    assert not verdict(wrong, program)[0]
+
+
+def platform_node_is_system() -> bool:
+    import platform
+    return platform.uname().node == platform.uname().system

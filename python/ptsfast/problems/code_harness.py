@@ -160,7 +160,13 @@ def _ptsfast_judge(spec, code):
             f = f.__func__ if type(f) in (staticmethod, classmethod, types.MethodType) else (
                 f.fget if type(f) is property else f)
             return type(f) is types.FunctionType and id(f.__code__) not in test_codes and not library_code(
-                f.__code__.co_filename, roots)
+                f.__code__.co_filename, roots) and not made_tuple(f)
+
+        def made_tuple(f):  # a namedtuple's __new__, which collections compiles from text (no file): it can only
+            # build the tuple (its globals hold tuple.__new__ and no builtins), whoever made the class
+            g = f.__globals__
+            return (f.__code__.co_names == ("_tuple_new",) and len(g) == 3 and g.get("_tuple_new") is tuple.__new__
+                    and not g.get("__builtins__"))
 
         kind = type(v)
         if kind is types.ModuleType:
@@ -526,28 +532,36 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
     def whole(name):
         return (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
 
-    looked_up = {}  # id(globals): the names the library functions the tests use look up there (and in builtins)
-    todo, seen = [], set()
-    for name, live, copy, module in snapshot:
-        todo.extend(v for k, v in (copy.items() if name not in extras else ())
-                    if isinstance(v, types.FunctionType) and k in used)
-    while todo and len(seen) < 2000:  # and those they call in turn: of their module, or of a module they name
-        v = todo.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
+    # id(globals): the names the library functions the tests use look up there (and in builtins); in
+    # data_looked_up also those that the functions they call in turn look up, watched as data only (at every value
+    # read, a closure of matplotlib's functions' names took a plotting test from 15 s to over a minute)
+    looked_up, data_looked_up, DEPTH = {}, {}, 2
+    pending = [v for name, live, copy, module in snapshot for k, v in (copy.items() if name not in extras else ())
+               if isinstance(v, types.FunctionType) and k in used]
+    first = set(map(id, pending))  # breadth first: the ones the tests use before what they call
+    seen, at, depth = set(first), 0, [0] * len(pending)
+    while at < len(pending):  # and those they call in turn, two calls deep (re.compile's _compile reads _cache), of
+        v, d, at = pending[at], depth[at], at + 1  # their module or of a module they name
         found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
         g = v.__globals__
-        looked_up.setdefault(id(g), set()).update(found)
-        looked_up.setdefault(id(builtins), set()).update(found)
+        for table in (looked_up, data_looked_up) if id(v) in first else (data_looked_up,):
+            table.setdefault(id(g), set()).update(found)
+            table.setdefault(id(builtins), set()).update(found)
+        if d >= DEPTH:
+            continue
         for space in [g] + [vars(m) for m in (g.get(n) for n in found) if isinstance(m, types.ModuleType)]:
-            todo.extend(f for f in (space.get(n) for n in found) if isinstance(f, types.FunctionType))
+            for f in (space.get(n) for n in found):
+                if isinstance(f, types.FunctionType) and id(f) not in seen:
+                    seen.add(id(f))
+                    pending.append(f)
+                    depth.append(d + 1)
     out = []
     for name, live, copy, module in snapshot:
         case = whole(name)
         if name in extras and not case and id(copy) not in data:
             continue
-        more = looked_up.get(id(builtins) if module is builtins else id(live), ())
+        more = (data_looked_up if id(copy) in data else looked_up).get(id(builtins) if module is builtins else id(live),
+                                                                        ())
         # a class's __module__ and the like are not worth it; but the operators of what the runner compares are
         dunders = (module is not None and name == "builtins") or (case and name == "collections.Counter")
         names = tuple(k for k in copy if (case or k in used or k in more) and k not in patched and (
