@@ -146,7 +146,8 @@ def test_a_ray_resume_refuses_another_dtype_and_records_the_dataset(ray_session,
              oracle=Oracle(), progress=False, dataset_id="problems.jsonl")
     run_json = json.loads((out / "run.json").read_text())
     assert run_json["inputs"]["dtype"] == "float32" and run_json["dataset"] == "problems.jsonl"
-    with pytest.raises(Exception, match=r"other inputs \(dtype: was 'float32', now 'bfloat16'\)"):
+    with pytest.raises(Exception,
+                       match=r"other inputs \(the weights' dtype \(--dtype\): was 'float32', now 'bfloat16'\)"):
         mine_ray(model_dir, PROBLEMS, out, opts, RayOptions(workers=1, dtype="bf16"), model_name="tiny",
                  oracle=Oracle(), progress=False)
 

@@ -421,8 +421,8 @@ class PairConfig:
         check_fields(self)
         if self.min_count < 1 or self.max_alternatives < 0 or self.candidates < 1 or self.explore_rounds < 0:
             raise ValueError(f"min_count={self.min_count}, max_alternatives={self.max_alternatives}, "
-                             f"candidates={self.candidates}, explore_rounds={self.explore_rounds}: need min_count >= 1, "
-                             f"max_alternatives >= 0, candidates >= 1 and explore_rounds >= 0")
+                             f"candidates={self.candidates}, explore_rounds={self.explore_rounds}: need "
+                             f"min_count >= 1, max_alternatives >= 0, candidates >= 1 and explore_rounds >= 0")
         if not 1 <= self.fresh_rollouts <= self.fresh_max_rollouts:
             raise ValueError("need 1 <= fresh_rollouts <= fresh_max_rollouts")
         if not 0 < self.confidence < 1:
