@@ -533,28 +533,28 @@ def _ptsfast_watched(snapshot, codes, used, unittest_format, asynchronous=False,
         return (unittest_format and name in RUNNER_CLASSES) or (asynchronous and name.split(".")[0] == "asyncio")
 
     # id(globals): the names the library functions the tests use look up there (and in builtins); in
-    # data_looked_up also those that the functions they call in turn look up, watched as data only (at every value
-    # read, a closure of matplotlib's functions' names took a plotting test from 15 s to over a minute)
-    looked_up, data_looked_up, DEPTH = {}, {}, 2
-    pending = [v for name, live, copy, module in snapshot for k, v in (copy.items() if name not in extras else ())
-               if isinstance(v, types.FunctionType) and k in used]
-    first = set(map(id, pending))  # breadth first: the ones the tests use before what they call
-    seen, at, depth = set(first), 0, [0] * len(pending)
-    while at < len(pending):  # and those they call in turn, two calls deep (re.compile's _compile reads _cache), of
-        v, d, at = pending[at], depth[at], at + 1  # their module or of a module they name
+    # data_looked_up also those that the functions they call in turn look up, two calls deep (re.compile's _compile
+    # reads _cache), watched as data only (followed through up to 2,000 functions, matplotlib's names watched at
+    # every value read took a plotting test from 15 s to over a minute)
+    looked_up, data_looked_up = {}, {}
+    pending = [(v, 0) for name, live, copy, module in snapshot for k, v in
+               (copy.items() if name not in extras else ()) if isinstance(v, types.FunctionType) and k in used]
+    first = {id(v) for v, _ in pending}  # breadth first: the ones the tests use before what they call
+    seen, at = set(first), 0
+    while at < len(pending):  # and those they call in turn, of their module or of a module they name
+        (v, depth), at = pending[at], at + 1
         found = set().union(*(c.co_names for c in _ptsfast_nested_codes([v.__code__])))
         g = v.__globals__
         for table in (looked_up, data_looked_up) if id(v) in first else (data_looked_up,):
             table.setdefault(id(g), set()).update(found)
             table.setdefault(id(builtins), set()).update(found)
-        if d >= DEPTH:
+        if depth >= 2:
             continue
         for space in [g] + [vars(m) for m in (g.get(n) for n in found) if isinstance(m, types.ModuleType)]:
             for f in (space.get(n) for n in found):
                 if isinstance(f, types.FunctionType) and id(f) not in seen:
                     seen.add(id(f))
-                    pending.append(f)
-                    depth.append(d + 1)
+                    pending.append((f, depth + 1))
     out = []
     for name, live, copy, module in snapshot:
         case = whole(name)
