@@ -711,13 +711,18 @@ _STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\
 _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 
-TRACE_MARKERS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"))
-"""How reasoning traces open and close: R1's tags, and the markers OpenThoughts-trained models (OpenThinker,
-Bespoke-Stratos) write themselves, whose thinking holds boxes and answers tried on the way. The oracles judge after
-them too (:func:`ptsfast.problems.oracles.final_answer`)."""
+TRACE_MARKERS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"), ("[THINK]", "[/THINK]"),
+                 ("\u25c1think\u25b7", "\u25c1/think\u25b7"), ("<seed:think>", "</seed:think>"),
+                 ("<|channel|>analysis<|message|>", "<|channel|>final<|message|>"))
+"""How reasoning traces open and close: R1's tags (Qwen3's, Phi-4-reasoning's), the markers OpenThoughts-trained
+models (OpenThinker, Bespoke-Stratos) write themselves, Magistral's and Ministral-Reasoning's ``[THINK]`` tokens,
+Kimi-VL-Thinking's ``\u25c1think\u25b7``, Seed-OSS' ``<seed:think>``, and gpt-oss' harmony channels (its analysis
+channel's messages, then the final channel's): thinking holds boxes and answers tried on the way. The oracles judge
+after them too (:func:`ptsfast.problems.oracles.final_answer`)."""
 _THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
 _THOUGHT_OPENS = re.compile(r"\s*(?:" + "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
-_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>")
+_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$")
+"""What closes the answer after a trace: OpenThoughts' solution tags, harmony's end of the final message."""
 
 
 def _after_thinking(text: str) -> str:
@@ -1746,8 +1751,9 @@ def rendered_turn(question: str) -> str | None:
 
 
 def opens_think(text: str) -> bool:
-    """Whether ``text`` ends inside an open ``<think>`` (the completion is a reasoning trace first)."""
-    return text.rfind("<think>") > text.rfind("</think>")
+    """Whether ``text`` ends inside an open reasoning trace (:data:`TRACE_MARKERS`: R1's ``<think>``, Seed-OSS'
+    ``<seed:think>``, which its template's generation prompt opens): the completion is the trace first."""
+    return any(text.rfind(opening) > text.rfind(close) for opening, close in TRACE_MARKERS)
 
 
 def read_template(value: str | None) -> str | None:

@@ -1,0 +1,51 @@
+"""Rows of public math, multiple-choice and chat datasets as they publish them, round 12, and the reasoning traces
+other models write (Magistral's, Kimi's, Seed-OSS's, gpt-oss's harmony channels): loaded as ``ptsfast mine`` loads
+them, the reference is the answer after a trace, and a rollout is judged on what it says after its thinking."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.loading import Problem, opens_think
+from ptsfast.problems.oracles import make_judge
+
+
+BOXED = make_judge("boxed", 5.0)
+
+TRACES = [("[THINK]", "[/THINK]"),  # Magistral's special tokens, as decoded with them
+          ("\u25c1think\u25b7", "\u25c1/think\u25b7"),  # Kimi-VL-Thinking's and Kimi k1.5's
+          ("<seed:think>", "</seed:think>"),  # Seed-OSS'
+          ("<|channel|>analysis<|message|>", "<|end|><|start|>assistant<|channel|>final<|message|>")]  # gpt-oss'
+
+
+@pytest.mark.parametrize("opening, close", TRACES)
+def test_a_rollouts_box_inside_another_models_trace_is_not_judged(opening, close):
+    # only <think> and OpenThoughts' markers were known: a box tried in the thinking of these models' replies was
+    # judged as the answer (\boxed{4} passed), and a reply cut off inside its thinking passed on a box tried there
+    p = Problem("p", "What is 2 + 3?", "5")
+    assert not BOXED(f"{opening}Is it \\boxed{{5}}? No, 4.{close}\\boxed{{4}}", p).success
+    assert BOXED(f"{opening}Is it \\boxed{{4}}? No, 5.{close}\\boxed{{5}}", p).success
+    assert not BOXED(f"{opening}Is it \\boxed{{5}}? Let me check 2 + 3 again", p).success
+
+
+@pytest.mark.parametrize("opening, close", TRACES)
+def test_a_solution_columns_trace_of_another_model_is_not_its_reference(tmp_path, opening, close):
+    # a distilled reply's box tried while thinking was read as the reference, and one cut off inside its thinking
+    # was a reference of its thinking's last box
+    reply = f"{opening}Is it \\boxed{{4}}? No: 2 + 3 is 5.{close}The answer is 5."
+    if close.endswith("<|message|>"):
+        reply += "<|return|>"  # harmony's end of the final message
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.answer == "5" and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{4}", p).success
+    cut = {"messages": [row["messages"][0], {"role": "assistant", "content": f"{opening}Is it \\boxed{{4}}? 2 + 3"}]}
+    res = load(tmp_path, [cut], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge" and "never closes" in res.skipped[0]
+
+
+def test_a_generation_prompt_opening_seed_oss_trace_opens_the_trace():
+    # Seed-OSS' template ends its generation prompt with <seed:think> where it thinks: taken for no open trace, a
+    # rollout cut off inside its thinking was judged on the boxes it tried there
+    assert opens_think("<seed:bos>assistant\n<seed:think>")
+    assert opens_think("[INST]q[/INST][THINK]") and not opens_think("[THINK]x[/THINK]")
+    assert not opens_think("<seed:bos>assistant\n<seed:think></seed:think>")
+
