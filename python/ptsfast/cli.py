@@ -274,8 +274,29 @@ def _device_dtype(a):
     # machines, in their own environment
     if a.func in (cmd_mine, cmd_anchors, cmd_demo, cmd_bench) and getattr(a, "ray", None) is None:
         _check_backends(device)
+        _check_kv_cache(a, device)
     _check_cache(a)
     return device, dtype
+
+
+def _check_kv_cache(a, device: str) -> None:
+    """``--kv-cache-gb`` within the memory ``device`` has now, before the model loads (which only takes from it):
+    past it (``1e6``) the engine refused it once the model had loaded and the run's folder was made, and a value
+    whose bytes overflow a float (``1e300``) ended there in 'cannot convert float NaN to integer'."""
+    import math
+
+    import torch
+
+    from ptsfast.engine.engine import available_memory
+
+    gb = getattr(a, "kv_cache_gb", None)
+    if gb is None or getattr(a, "engine__num_blocks", None) is not None:
+        return
+    free = available_memory(torch.device(device))
+    if free is not None and (not math.isfinite(gb * 1e9) or gb * 1e9 > free):
+        raise ValueError(f"--kv-cache-gb {gb:g}: more than the {free / 1e9:.3g} GB of memory available on {device} "
+                         f"(before the model loads); lower it, or leave it out for the default (2 GB on a CPU, at "
+                         f"most half the memory left; 60% of free GPU memory)")
 
 
 def _check_cache(a) -> None:

@@ -105,11 +105,11 @@ def test_a_resume_with_other_settings_is_refused_before_the_model_loads(model_di
 
 
 def test_a_run_folder_a_failed_start_left_says_nothing_is_lost(model_dir, problems, tmp_path, capsys):
-    """A start the engine refused (--kv-cache-gb 10000) left run.json and nothing finished; rerun with a new --seed,
-    the refusal offered --overwrite "to discard its finished problems" when there were none."""
+    """A start the engine refused (--engine-num-blocks 100000000) left run.json and nothing finished; rerun with a new
+    --seed, the refusal offered --overwrite "to discard its finished problems" when there were none."""
     out = tmp_path / "run"
     argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
-    assert cli([*argv, "--kv-cache-gb", "10000"]) == 2
+    assert cli([*argv, "--engine-num-blocks", "100000000"]) == 2
     assert (out / "run.json").exists()
     capsys.readouterr()
     assert cli([*argv, "--seed", "3"]) == 2
