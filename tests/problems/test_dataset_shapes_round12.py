@@ -49,3 +49,31 @@ def test_a_generation_prompt_opening_seed_oss_trace_opens_the_trace():
     assert opens_think("[INST]q[/INST][THINK]") and not opens_think("[THINK]x[/THINK]")
     assert not opens_think("<seed:bos>assistant\n<seed:think></seed:think>")
 
+
+
+MC = make_judge("multiple_choice", 5.0)
+
+
+def assert_judged(problem, right: str, letters: str):
+    assert problem.answer == right or problem.choices[ord(right) - 65] == problem.answer
+    assert MC(f"The answer is ({right}).", problem).success
+    assert not any(MC(f"The answer is ({x}).", problem).success for x in letters if x != right)
+
+
+COPA = {"premise": "My body cast a shadow over the grass.", "choice1": "The sun was rising.",
+        "choice2": "The grass was cut.", "question": "cause", "idx": 0, "label": 0}
+
+
+def test_copa_rows_ask_their_premises_cause_or_effect_between_their_two_choices(tmp_path):
+    # super_glue's COPA (and XCOPA): the premise, 'question' "cause" or "effect", choice1 and choice2, the 0-based
+    # label; refused as missing 'answer', and with --answer-field label the model was asked "cause" alone
+    copa, = load(tmp_path, [COPA]).problems
+    assert copa.question == ("My body cast a shadow over the grass. What was the cause of this?\n\n"
+                             "A. The sun was rising.\nB. The grass was cut.")
+    assert_judged(copa, "A", "AB")
+    effect, = load(tmp_path, [{**COPA, "question": "effect", "label": 1}]).problems
+    assert "What happened as a result?" in effect.question
+    assert_judged(effect, "B", "AB")
+    test_split = load(tmp_path, [{**COPA, "label": -1}])
+    assert not test_split.problems and test_split.skipped[0].reason == "no answer to judge"
+

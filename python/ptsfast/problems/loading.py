@@ -979,12 +979,26 @@ SCIQ_ANSWERS = ("correct_answer", "distractor1", "distractor2", "distractor3")
 COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "label", 0),
                   (("answerA", "answerB", "answerC"), "label", 1), (("answer0", "answer1", "answer2", "answer3"),
                                                                    "label", 0), (("option1", "option2"), "answer", 1),
-                  (("mc_answer1", "mc_answer2", "mc_answer3", "mc_answer4"), "correct_answer_num", 1))
+                  (("mc_answer1", "mc_answer2", "mc_answer3", "mc_answer4"), "correct_answer_num", 1),
+                  (("choice1", "choice2"), "label", 0))
 """Choices each in a column of its own, in their order, with the column naming the right one by its index and what
 that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
 PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0), WinoGrande's
 ``answer`` (from 1, as text: the option that fills the sentence's blank), Belebele's ``correct_answer_num`` (from 1,
-as text)."""
+as text), COPA's and XCOPA's ``label`` (from 0)."""
+COPA_QUESTIONS = {"cause": "What was the cause of this?", "effect": "What happened as a result?"}
+"""COPA's (and XCOPA's) ``question``, one word naming what its choices are to its ``premise``, as the question asked
+(its paper's "What was the CAUSE of this?")."""
+
+
+def with_premise(row: dict, question: str) -> str:
+    """A COPA row's question: its ``premise`` and what is asked of it (:data:`COPA_QUESTIONS`); the word "cause"
+    alone asks nothing. Any other question as it is."""
+    asked = COPA_QUESTIONS.get(question.strip().lower())
+    premise = row.get("premise")
+    if asked is None or not isinstance(premise, str) or not premise.strip():
+        return question
+    return f"{premise.strip()} {asked}"
 
 
 TARGETS_KEY = "mc1_targets"
@@ -1195,7 +1209,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"follows up; ptsfast mines one question: keep the rows whose history is empty, or "
                                   f"write the turns into the question")
     if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
-        q = with_input(row, with_passage(row, str(q), fields.question), fields.question)
+        q = with_input(row, with_passage(row, with_premise(row, str(q)), fields.question), fields.question)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
