@@ -286,6 +286,9 @@ _FACTOR = r"(?:\d+(?:\.\d+)?(?![\d.])|[a-zA-Z]|\\[a-zA-Z]+(?![a-zA-Z])(?:\{[^{}]
 _SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}}]*\}})?)")
 
 
+_UNIT = r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?:[^{}\d]|\^\d)*"  # a unit's text: no second value (only m^2's digit)
+
+
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
@@ -299,9 +302,9 @@ def _normalize_math(s: str) -> str:
         else:
             break
     # a unit after the value: 5\text{ cm}^2, 6\,\text{m} (the spaces before it read from the value's end only, not
-    # from each of them: a loop of \, took seconds)
-    s = re.sub(r"(?:\\(?:text|textrm|mbox|mathrm)\{\s+[^{}]*\}|(?<=[^\s\\])(?<!\\[,;:])(?:\s|\\[,;: ])+"
-               r"\\(?:text|textrm|mbox)\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()
+    # from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
+    s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{\s+{_UNIT}\}}|(?<=[^\s\\])(?<!\\[,;:])(?:\s|\\[,;: ])+"
+               rf"\\(?:text|textrm|mbox)\{{{_UNIT}\}})(?:\s*\^\s*\{{?\d\}}?)?\s*\.?\s*$", "", s).strip()
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
