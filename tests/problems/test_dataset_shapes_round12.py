@@ -77,3 +77,22 @@ def test_copa_rows_ask_their_premises_cause_or_effect_between_their_two_choices(
     test_split = load(tmp_path, [{**COPA, "label": -1}])
     assert not test_split.problems and test_split.skipped[0].reason == "no answer to judge"
 
+
+DREAM = {"id": 0, "dialogue_id": "5-510",
+         "dialogue": ["M: I am considering dropping my dancing class. I am not making any progress.",
+                      "W: If I were you, I stick with it. It's definitely worth time and effort."],
+         "question": "What does the man suggest the woman do?",
+         "choice": ["Consult her dancing teacher.", "Take a more interesting class.", "Continue her dancing class."],
+         "answer": "Continue her dancing class."}
+
+
+def test_dream_rows_show_their_dialogue_and_their_choices(tmp_path):
+    # DREAM keeps the conversation in 'dialogue' (a list of turns), its three choices in 'choice' and the right one's
+    # text in 'answer': the model was asked the question alone, with no dialogue and no choices, and judged against
+    # the choice's text
+    dream, = load(tmp_path, [DREAM]).problems
+    assert dream.question.startswith("M: I am considering dropping my dancing class. I am not making any progress.\n"
+                                     "W: If I were you")
+    assert dream.question.endswith("What does the man suggest the woman do?\n\nA. Consult her dancing teacher.\n"
+                                   "B. Take a more interesting class.\nC. Continue her dancing class.")
+    assert_judged(dream, "C", "ABC")

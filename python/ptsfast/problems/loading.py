@@ -827,19 +827,20 @@ def with_declarations(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
 
 
-PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage")
+PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dialogue")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
-SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``; in any case): shown
-before the question, which alone ("Which must be true?") cannot be answered."""
+SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``, DREAM's ``dialogue``, a
+list of its turns; in any case): shown before the question, which alone ("Which must be true?") cannot be
+answered."""
 CHOICES_PASSAGE_KEY = "text"
 """A multiple-choice row's passage beside its question (LogiQA 2.0's ``text``), where it does not hold the question;
 elsewhere a ``text`` column may be anything (a row's whole text, its answer included)."""
 
 
 def _passage_text(value: Any) -> str | None:
-    """A passage column's text: a text, or PubMedQA's abstract, ``{"contexts": [its sections' texts], "labels",
-    "meshes"}``, its sections a line each; None for anything else."""
-    parts = value.get("contexts") if isinstance(value, dict) else None
+    """A passage column's text: a text, a list of texts (DREAM's dialogue turns), or PubMedQA's abstract,
+    ``{"contexts": [its sections' texts], "labels", "meshes"}``, a line each; None for anything else."""
+    parts = value.get("contexts") if isinstance(value, dict) else value
     if isinstance(parts, list) and parts and all(isinstance(x, str) for x in parts):
         return "\n".join(x.strip() for x in parts)
     return value if isinstance(value, str) else None
@@ -898,6 +899,9 @@ def with_input(row: dict, question: str, question_column: str) -> str:
 
 
 CHOICES_KEYS = ("choices", "options", "endings")
+LISTED_CHOICE = "choice"
+"""DREAM's choices: a list of texts in ``choice``, its ``answer`` the right one's text (elsewhere a ``choice`` column
+may be the one chosen: read only as a list of several texts)."""
 """Columns holding a multiple-choice problem's choices, tried in order (MMLU's ``choices``, MMLU-Pro's and AQuA's
 ``options``, HellaSwag's ``endings``); a list of texts, or ARC's ``{"text": [...], "label": [...]}``."""
 CHOICE_LABEL_KEY = "label"
@@ -1214,6 +1218,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
         choices_field = LISTED_ANSWERS  # ReClor's and QuAIL's 'answers', named by an index column
+    listed = row.get(LISTED_CHOICE)
+    if choices_field is None and fields.choices == "choices" and not fields.code and isinstance(listed, list) and \
+            len(listed) > 1 and all(isinstance(c, str) and c.strip() for c in listed):
+        choices_field = LISTED_CHOICE  # DREAM's
     if stem_choices is not None:
         choices_field = f"{fields.question}.choices"
     try:
