@@ -65,3 +65,50 @@ def test_a_pivot_whose_p_is_no_number_is_named_with_its_file(run, tmp_path, caps
     assert cli(["export", "--run", str(edited), "--format", "pts", "--out", str(out)]) == 2
     one_line_error(capsys, "pivots.jsonl", "p_before", "'0.5'", repr(rec["problem_id"]), "not a number")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("src, out, words", [
+    (None, "x.jsonl", ["src=None", "run folder", "os.PathLike"]),
+    (123, "x.jsonl", ["src=123", "run folder"]),
+    (["RUN"], "x.jsonl", ["src=", "list", "run folder"]),
+    ("RUN", None, ["out=None", "file path", "'-'"]),
+    ("RUN", 5, ["out=5", "file path"]),
+])
+def test_export_given_no_path_says_which_argument_and_what_it_takes(run, tmp_path, src, out, words):
+    """The Python API's export(src, out) given something that is no path (None from a config, a list of runs)
+    failed in pathlib with 'expected str, bytes or os.PathLike object, not NoneType', naming neither argument."""
+    src = [run] if src == ["RUN"] else run if src == "RUN" else src
+    out = tmp_path / out if isinstance(out, str) else out
+    with pytest.raises(TypeError) as e:
+        export(src, out)
+    assert all(w in str(e.value) for w in words), str(e.value)
+
+
+def test_export_takes_a_bytes_path_as_the_os_does(run, tmp_path):
+    """os.fsencode'd paths (bytes, as os.listdir(b'.') gives them) are paths to every os function; pathlib refused
+    them ('argument should be a str or an os.PathLike object returning str')."""
+    import os
+
+    out = tmp_path / "pairs.jsonl"
+    assert export(os.fsencode(run), os.fsencode(out)) == export(run, tmp_path / "again.jsonl") > 0
+
+
+@pytest.mark.parametrize("fmt", ["pts", "steering"])
+@pytest.mark.parametrize("given", ["model", "tokenizer", "swapped", "one"])
+def test_export_model_given_as_something_else_than_a_path_or_a_model_tokenizer_pair_says_so(run, tmp_path, fmt,
+                                                                                            given):
+    """model= takes a model's folder or a loaded (model, tokenizer). A loaded model alone (or its tokenizer) was
+    taken for a path: 'File name too long: LlamaForCausalLM(...)'; the pair swapped ended the steering export in
+    'cannot find the decoder layers of TokenizersBackend' and the pts one in a torch TypeError; a 1-tuple in an
+    IndexError."""
+    m, tok = tiny_pivot_model(), tiny_tokenizer()
+    model = {"model": m, "tokenizer": tok, "swapped": (tok, m), "one": (m,)}[given]
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(TypeError) as e:
+        export(run, out, fmt=fmt, model=model)
+    msg = str(e.value)
+    assert "(model, tokenizer)" in msg and "folder" in msg and len(msg) < 400, msg
+    if given == "swapped":
+        assert "order" in msg
+    assert not out.exists()
+    assert export(run, out, fmt=fmt, model=[m, tok]) > 0  # a list of the two, as from a config, is a pair

@@ -244,6 +244,47 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
 # --------------------------------------------------------------------------- export
 
+def _path_arg(name: str, value: Any, takes: str) -> str | os.PathLike:
+    """A path argument of the Python API as pathlib takes it (bytes, as os functions give them, decoded); anything
+    else is named with what the argument takes (pathlib's TypeError named no argument)."""
+    if isinstance(value, bytes):
+        return os.fsdecode(value)
+    if isinstance(value, (str, os.PathLike)):
+        return value
+    raise TypeError(f"export({name}={value!r:.60}): {name} takes {takes}, as a str or os.PathLike; got "
+                    f"{type(value).__name__}")
+
+
+def _model_arg(model: Any, fmt: str) -> Any:
+    """``model`` as the exports read it: a path or Hub name, or a loaded ``(model, tokenizer)`` (a list of the two
+    made a tuple); a model or tokenizer alone, or the pair swapped, is named (a model alone was taken for a path, a
+    swapped pair failed deep in torch)."""
+    if model is None or isinstance(model, (str, os.PathLike)):
+        return model
+    if isinstance(model, bytes):
+        return os.fsdecode(model)
+
+    def is_model(x):
+        return callable(getattr(x, "parameters", None))
+
+    def is_tokenizer(x):
+        return callable(getattr(x, "decode", None)) and not is_model(x)
+
+    pair = tuple(model) if isinstance(model, (tuple, list)) else None
+    if pair is not None and len(pair) == 2:
+        if is_tokenizer(pair[1]) and (fmt != "steering" or is_model(pair[0])):
+            return pair
+        if is_tokenizer(pair[0]) and is_model(pair[1]):
+            raise TypeError(f"model=({type(pair[0]).__name__}, {type(pair[1]).__name__}): a loaded pair is "
+                            f"(model, tokenizer), in that order - or pass the model's folder")
+    what = (f"a {len(pair)}-item {type(model).__name__}" if pair is not None else
+            f"a loaded model alone ({type(model).__name__})" if is_model(model) else
+            f"a tokenizer alone ({type(model).__name__})" if is_tokenizer(model) else type(model).__name__)
+    raise TypeError(f"model= takes the model's folder (or its Hub name) or a loaded (model, tokenizer) pair; got "
+                    f"{what}")
+
+
+
 def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str, force: bool) -> Path | None:
     """The output path, checked by the write rule and writable before any work; None for ``-``, standard output
     (as for other command-line tools)."""
@@ -280,6 +321,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     of ``model``: a local model path, or a loaded ``(model, tokenizer)``; default: the run's model).
     ``kind`` is ``pairs`` or ``pivots`` (default pairs; pts and steering always export pivots).
     """
+    src = _path_arg("src", src, "a run folder written by `ptsfast mine` (or `ptsfast anchors`) or one of its .jsonl "
+                              "files")
+    out = _path_arg("out", out, "the export's file path (a folder for the hf format), or '-' for standard output")
+    model = _model_arg(model, fmt)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     # a Δp is a difference of two probabilities: above 1 (20 meant as percent) no record is kept, exit 0
