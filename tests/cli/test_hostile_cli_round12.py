@@ -38,3 +38,24 @@ def test_a_kv_cache_past_the_machines_memory_is_refused_before_the_model_loads(c
     assert cli(argv) == 2
     one_line_error(capsys, f"--kv-cache-gb {float(gb):g}", "GB of memory available on cpu", "lower it")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_overwrite_keeps_a_report_of_the_users_own_and_drops_ptsfasts(command, flags, model_dir, problems, tmp_path,
+                                                                      capsys):
+    """`mine --overwrite` deleted every file named as a run's, a report.html the user had written there (their notes
+    on the run) too; only a report ptsfast wrote is the discarded run's."""
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    (out / "report.html").write_text("<html><body>my notes on this run</body></html>\n")
+    (out / "report.png").write_bytes(b"\x89PNG my own plot")
+    assert cli([*argv, "--overwrite", "--seed", "1"]) == 0
+    assert (out / "report.html").read_text() == "<html><body>my notes on this run</body></html>\n"
+    assert (out / "report.png").read_bytes() == b"\x89PNG my own plot"
+    if command == "mine":  # a report ptsfast wrote is the discarded run's, and goes with it
+        (out / "report.html").unlink()
+        (out / "report.png").unlink()
+        assert cli(["report", "--run", str(out)]) == 0
+        assert cli([*argv, "--overwrite", "--seed", "2"]) == 0
+        assert not (out / "report.html").exists() and not (out / "report.png").exists()

@@ -341,7 +341,7 @@ def test_a_record_over_a_mebibyte_resumes(tmp_path):
 def test_overwrite_removes_every_file_of_the_discarded_run(tmp_path):
     with RunWriter(tmp_path, {"a": 1}, data_files=("sentences.jsonl", PROBLEMS)) as w:
         w.write_records("x", {"sentences.jsonl": [{"s": 1}], PROBLEMS: [{"problem_id": "x"}]})
-    (tmp_path / "report.html").write_text("<html>old</html>")
+    (tmp_path / "report.html").write_text("<html><meta name='generator' content='ptsfast report'>old</html>")
     with RunWriter(tmp_path, {"a": 2}, overwrite=True) as w:  # a mine run over an anchors run
         assert not w.done
     assert not (tmp_path / "sentences.jsonl").exists() and not (tmp_path / "report.html").exists()

@@ -715,9 +715,13 @@ class RunWriter:
         if not os.path.lexists(self.dir / RUN):
             return
         self._run_info()
+        from ptsfast.outputs.report import _is_earlier_report
+
         for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
-            if name != RUN:  # the discarded run's report: nothing of it may be read as new
-                (self.dir / name).unlink(missing_ok=True)
+            p = self.dir / name  # the discarded run's report: nothing of it may be read as new
+            # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays
+            if name != RUN and not (name.startswith("report.") and p.exists() and not _is_earlier_report(p, self.dir)):
+                p.unlink(missing_ok=True)
         (self.dir / RUN).unlink()
 
     def _check_run_json(self, info: Mapping[str, Any]) -> list[str]:
