@@ -301,6 +301,10 @@ def _normalize_math(s: str) -> str:
             s = s[1:-1].strip()  # a group of the whole answer: \boxed{{5}} (a prompt's format string shows \boxed{{}})
         else:
             break
+    # the value and its unit in one text: \text{5 dollars}, \text{\$18 per hour} (never \text{5 or 6})
+    m = re.fullmatch(r"\\(?:text|textrm|mbox|mathrm)\{\s*([-\u2212]?(?:\\?\$)?\d[\d,.]*)\s+([^{}\s][^{}]*)\}\s*\.?", s)
+    if m and re.fullmatch(_UNIT, m.group(2)):  # the spaces split one way only: a loop of them is read at once
+        s = m.group(1)
     # a unit after the value: 5\text{ cm}^2, 6\,\text{m} (the spaces before it read from the value's end only, not
     # from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
     s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{\s+{_UNIT}\}}|(?<=[^\s\\])(?<!\\[,;:])(?:\s|\\[,;: ])+"
