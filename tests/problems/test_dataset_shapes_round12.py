@@ -96,3 +96,25 @@ def test_dream_rows_show_their_dialogue_and_their_choices(tmp_path):
     assert dream.question.endswith("What does the man suggest the woman do?\n\nA. Consult her dancing teacher.\n"
                                    "B. Take a more interesting class.\nC. Continue her dancing class.")
     assert_judged(dream, "C", "ABC")
+
+
+SCIENCEQA = {"image": None, "question": "Which word would you find on a dictionary page with the guide words?",
+             "choices": ["hunter", "hail"], "answer": 0, "hint": "Guide words: helpful - hurry", "task": "closed choice",
+             "grade": "grade3", "subject": "language science", "lecture": "Guide words appear on each page...",
+             "solution": "Put the words in alphabetical order. Since hunter is between the guide words, it is there."}
+SCIQ = {"question": "What type of organism is commonly used in preparation of foods such as cheese and yogurt?",
+        "distractor3": "viruses", "distractor1": "protozoa", "distractor2": "gymnosperms",
+        "correct_answer": "mesophilic organisms",
+        "support": "Mesophiles grow best in moderate temperature, typically between 25 and 40 C. They are used in "
+                   "making cheese and yogurt."}
+
+
+@pytest.mark.parametrize("row, column", [(SCIENCEQA, "hint"), (SCIQ, "support")])
+def test_a_choice_rows_context_column_is_shown_before_its_question(tmp_path, row, column):
+    # ScienceQA's 'hint' holds the question's context (its paper's prompt: "Context: ..."), and SciQ's 'support'
+    # the paragraph its questions were written from (lm-eval's prompt shows it): the model was asked without them
+    # ("which word ... with the guide words?" names no guide words)
+    p, = load(tmp_path, [row]).problems
+    assert p.question.startswith(row[column] + "\n\n" + row["question"])
+    empty, = load(tmp_path, [{**row, column: ""}]).problems
+    assert empty.question.startswith(row["question"])

@@ -832,9 +832,11 @@ PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dial
 SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``, DREAM's ``dialogue``, a
 list of its turns; in any case): shown before the question, which alone ("Which must be true?") cannot be
 answered."""
-CHOICES_PASSAGE_KEY = "text"
-"""A multiple-choice row's passage beside its question (LogiQA 2.0's ``text``), where it does not hold the question;
-elsewhere a ``text`` column may be anything (a row's whole text, its answer included)."""
+CHOICES_PASSAGE_KEYS = ("text", "hint", "support")
+"""A multiple-choice row's passage beside its question, where it does not hold the question: LogiQA 2.0's ``text``,
+ScienceQA's ``hint`` (the context its paper's prompt shows), SciQ's ``support`` (the paragraph its question was written
+from, which lm-eval's prompt shows). Elsewhere a ``text`` column may be anything (a row's whole text, its answer
+included), and a ``hint`` may give the answer away."""
 
 
 def _passage_text(value: Any) -> str | None:
@@ -848,11 +850,12 @@ def _passage_text(value: Any) -> str | None:
 
 def with_passage(row: dict, question: str, question_column: str) -> str:
     """The question after the passage it asks about, where the row keeps one apart (:data:`PASSAGE_KEYS`, or in a
-    multiple-choice row :data:`CHOICES_PASSAGE_KEY`) and the question does not already hold it."""
+    multiple-choice row :data:`CHOICES_PASSAGE_KEYS`) and the question does not already hold it."""
     k = _first_column(row, PASSAGE_KEYS, lambda k: k != question_column and _passage_text(row.get(k)) is not None)
-    if k is None and any(row.get(c) is not None for c in CHOICES_KEYS):
-        k = _first_column(row, (CHOICES_PASSAGE_KEY,), lambda k: k != question_column and isinstance(row.get(k), str)
-                          and question.strip() not in row[k])  # one that holds the question is the whole row's text
+    if k is None and (any(row.get(c) is not None for c in CHOICES_KEYS) or
+                      all(isinstance(row.get(c), str) for c in SCIQ_ANSWERS)):
+        k = _first_column(row, CHOICES_PASSAGE_KEYS, lambda k: k != question_column and isinstance(row.get(k), str)
+                          and bool(row[k].strip()) and question.strip() not in row[k])  # else the row's whole text
     passage = None if k is None else _passage_text(row[k])
     if passage is None or not passage.strip() or passage.strip() in question:
         return question
