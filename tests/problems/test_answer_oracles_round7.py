@@ -53,3 +53,22 @@ def test_a_loop_of_spaces_in_a_text_is_read_at_once(text):
     t0 = time.perf_counter()
     assert boxed(text, "6") is False
     assert time.perf_counter() - t0 < 1.0
+
+
+BIO = ("mitochondria", "ribosomes", "the nucleus", "chloroplasts", "vacuoles")
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("E. coli is a bacterium that lives in the gut.", "E", False),
+    ("E. coli is a bacterium. Thus the ribosomes are right.", "E", False),
+    ("C. elegans has 302 neurons.", "C", False), ("D. melanogaster is a fly.\nSo (B).", "B", True),
+    ("E. coli is a bacterium.\nThe answer is B.", "B", True),
+    ("B. ribosomes", "B", True), ("C. the nucleus, since it holds the DNA.", "C", True), ("C. the nucleus", "B", False),
+    ("B. Ribosomes", "B", True), ("B) ribosomes", "B", True), ("B.", "B", True), ("B: ribosomes", "B", True),
+])
+def test_a_species_name_opening_a_line_is_no_choice(text, ref, ok):
+    """A line opening with a binomial name's initial (``E. coli``, ``C. elegans``) was read as the choice E or C: an
+    answer naming no choice passed where E was right. A letter and a period before a lower-case word are a choice only
+    where that word opens the choice's own text (``B. ribosomes``)."""
+    assert oracle_by_name("multiple_choice")(text, P(ref, BIO)) is ok
+    assert oracle_by_name("multiple_choice")(text, P(ref, tuple(f"{c}. {t}" for c, t in zip("ABCDE", BIO)))) is ok

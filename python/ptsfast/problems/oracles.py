@@ -490,14 +490,30 @@ def _last_letter(problem: Problem | None) -> str:
     return ascii_uppercase[min(max(n, 5), len(ascii_uppercase)) - 1]
 
 
-def extract_choice(text: str, last: str = "E") -> str | None:
+_INITIAL = re.compile(r"\.[ \t]+(?=[a-z])")  # E. coli, C. elegans: a name's initial before a lower-case word
+
+
+def _initial(text: str, m: re.Match, choices) -> bool:
+    """Whether a line's ``X.`` is a name's initial (``E. coli is a bacterium``), not the choice X: a lower-case word
+    follows that does not open X's own text (``B. ribosomes`` where B is "ribosomes")."""
+    if not (after := _INITIAL.match(text, m.end(m.lastindex))):
+        return False
+    index = ord(m.group(m.lastindex).upper()) - ord("A")
+    own = normalize_text(choices[index]) if choices and index < len(choices) else ""
+    own = re.sub(r"^\(?[a-z][.)]\s+", "", own)  # a choice stored with its label: "B. ribosomes"
+    return not own or not normalize_text(text[after.end():after.end() + len(own) + 1]).startswith(own)
+
+
+def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else first "(B)"/"B." line. A letter offered with others ("A or
-    B.") is none."""
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else first "(B)"/"B." line (not a name's initial, "E. coli", unless
+    the ``choices`` given make it B's text). A letter offered with others ("A or B.") is none."""
     hedges = _hedged(text, last)
-    for pats in _choice_patterns(last):
+    strong, weak = _choice_patterns(last)
+    for pats in (strong, weak):
         hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)
-                if not any(a <= m.start(m.lastindex) < b for a, b in hedges)]
+                if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
+                (pats is strong or not _initial(text, m, choices))]
         if hits:
             return min(hits)[1]
     return None
@@ -1179,7 +1195,7 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
     """The chosen letter equals the reference letter (the reference may also be the choice text, or the letter
     labelled or with its choice's text: "Option B", "B. 42")."""
     last = _last_letter(problem)
-    got = extract_choice(text, last)
+    got = extract_choice(text, last, problem.choices)
     if got is None:
         return False
     ref = reference_answer(problem)
