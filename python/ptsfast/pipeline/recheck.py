@@ -21,7 +21,7 @@ from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS
-from ptsfast.outputs.source import RunSource, committed_records
+from ptsfast.outputs.source import RunSource, committed_records, is_run_dir
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
@@ -171,10 +171,24 @@ def _run_records(run_dir: str | Path, name: str) -> list[dict]:
     return committed_records(RunSource(path, Path(run_dir)), "are not re-estimated") if path.exists() else []
 
 
+def _check_run_dir(run_dir: Path) -> None:
+    """A re-estimate reads a run's folder: a file (its pivots.jsonl), a mistyped or an empty folder held no file
+    it reads, and gave no rows, as a run without pivots does."""
+    fix = "pass the folder `ptsfast mine --out` wrote"
+    if run_dir.is_file():
+        raise ValueError(f"{run_dir} is a file; a re-estimate reads a run's folder - "
+                         + (f"pass its folder, {run_dir.parent}" if is_run_dir(run_dir.parent) else fix))
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir} does not exist; {fix}")
+    if not is_run_dir(run_dir):
+        raise FileNotFoundError(f"{run_dir} is not a run folder (it holds no run.json or done.jsonl); {fix}")
+
+
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
                   options: MineOptions) -> dict[Hashable, Solution]:
     """Every searched solution of a run directory, by trajectory key (prompts re-encoded and checked against the
     run's, so a point is the run's own context)."""
+    _check_run_dir(Path(run_dir))
     by_id = {p.id: p for p in problems}
     records = _run_records(run_dir, PROBLEMS)
     prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in records if r["problem_id"] in by_id], tokenizer,

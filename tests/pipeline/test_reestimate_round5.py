@@ -1,0 +1,39 @@
+"""Re-estimates of round 5: ptsfast's own re-estimate (pipeline/recheck.py) given a run it cannot read whole."""
+
+import pytest
+from tiny_models import first_of_w7_w9, mine_tiny_pivot_run, tiny_pivot_model, tiny_tokenizer
+
+from ptsfast.engine import EngineConfig, RolloutEngine
+from ptsfast.mining.types import FilterConfig, MiningConfig
+from ptsfast.pipeline import MineOptions
+from ptsfast.pipeline.recheck import recheck_run, run_solutions
+from ptsfast.problems.loading import Problem
+
+# mine_tiny_pivot_run's problems and options
+PROBLEMS = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+OPTIONS = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                      mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                      engine=EngineConfig(num_blocks=256, block_size=8))
+
+
+@pytest.fixture(scope="module")
+def mined(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reestimate5") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+@pytest.mark.parametrize("where", ["pivots.jsonl", "missing", "empty folder"])
+def test_recheck_of_what_is_no_run_folder_says_so_not_zero_rows(mined, tmp_path, where):
+    """recheck_run and run_solutions read <run_dir>/pivots.jsonl and the like: given a run's pivots.jsonl (the
+    file, not its folder), a mistyped folder or an empty one, every file was 'not there' and the re-estimate
+    returned no rows, as if the run held no pivot, nothing said."""
+    run_dir = {"pivots.jsonl": mined / "pivots.jsonl", "missing": tmp_path / "nope", "empty folder": tmp_path}[where]
+    tok = tiny_tokenizer()
+    with pytest.raises((ValueError, FileNotFoundError)) as e:
+        recheck_run(None, tok, run_dir, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    fix = f"its folder, {mined}" if where == "pivots.jsonl" else "ptsfast mine"
+    assert str(run_dir) in str(e.value) and fix in str(e.value), str(e.value)
+    with pytest.raises((ValueError, FileNotFoundError)):
+        run_solutions(run_dir, PROBLEMS, tok, OPTIONS)
+
