@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import oracle_by_name
+from ptsfast.problems.oracles import extract_choice, oracle_by_name
 
 
 def P(answer, choices=None):
@@ -72,3 +72,18 @@ def test_a_species_name_opening_a_line_is_no_choice(text, ref, ok):
     where that word opens the choice's own text (``B. ribosomes``)."""
     assert oracle_by_name("multiple_choice")(text, P(ref, BIO)) is ok
     assert oracle_by_name("multiple_choice")(text, P(ref, tuple(f"{c}. {t}" for c, t in zip("ABCDE", BIO)))) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("La respuesta correcta es la C.", "C"), ("La respuesta correcta es la opción B.", "B"),
+    ("A resposta correta é a D.", "D"), ("A resposta correta é a alternativa C.", "C"),
+    ("A resposta correta é a letra B", "B"), ("La risposta corretta è la B.", "B"),
+    ("La bonne réponse est la C.", "C"), ("La respuesta es el inciso D.", "D"),
+    ("La respuesta correcta es la A.", "A"), ("A resposta correta é a A.", "A"),
+    ("La respuesta correcta es la A o la B.", None), ("A resposta é a C ou a D.", None),
+    ("La respuesta correcta es la que dice B.", None), ("A resposta correta é a menor.", None),
+])
+def test_an_answer_in_another_language_naming_the_letter_with_its_article_is_read(text, letter):
+    """Spanish, Portuguese, Italian and French name the letter with its article ("es la C", "é a alternativa C"):
+    the answer was read as no choice, and every right rollout of a Global-MMLU or ENEM row failed."""
+    assert extract_choice(text) == letter

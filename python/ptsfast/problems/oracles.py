@@ -398,7 +398,9 @@ _ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the an
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
 _FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|故选|答え(?:は)?|正解(?:は)?|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
                    r"|antwort|risposta|resposta|ответ|jawaban|cevap)(?:\s+(?:correcta|correcte|correta|corretta|exacta"
-                   r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?![A-Za-z]))")
+                   r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
+                   r"(?:\s+(?i:opci[óo]n|alternativa|letra|op[çc][ãa]o|opzione|lettera|lettre|inciso|option))?"
+                   r"(?![A-Za-z]))")
 
 
 @functools.lru_cache(maxsize=8)
@@ -429,7 +431,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
         # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
         re.compile(rf"{_FOREIGN_ANSWER}\s*[:：]?\s*(?:\*\*)?\s*[(\[（]?\s*([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
-                   rf"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)[ \t])[ \t]*[(\[（]?[A-{last}]"
+                   rf"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)[ \t]+(?:(?:la|el|a|le|il)[ \t])?)"
+                   rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
