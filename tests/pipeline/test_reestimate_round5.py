@@ -37,3 +37,15 @@ def test_recheck_of_what_is_no_run_folder_says_so_not_zero_rows(mined, tmp_path,
     with pytest.raises((ValueError, FileNotFoundError)):
         run_solutions(run_dir, PROBLEMS, tok, OPTIONS)
 
+
+def test_recheck_given_other_problems_than_the_runs_names_the_missing_ones(mined):
+    """Problems that are not the run's (another dataset, a --limit'ed reload, ids typed as ints) left the run's
+    pivots without a solution: recheck_run failed with KeyError 'point Point(key=...): no solution ... among the 0
+    given', naming neither the problems nor the fix."""
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, mined, PROBLEMS[:1], OPTIONS, 4, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert "not among the 1 problems given" in msg and "'p1'" in msg and "run's problems" in msg, msg
+    engine.check_no_leaks()

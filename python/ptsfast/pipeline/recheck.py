@@ -187,13 +187,13 @@ def _check_run_dir(run_dir: Path) -> None:
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
                   options: MineOptions) -> dict[Hashable, Solution]:
     """Every searched solution of a run directory, by trajectory key (prompts re-encoded and checked against the
-    run's, so a point is the run's own context)."""
+    run's, so a point is the run's own context). Problems are matched by id as the records write it, a str."""
     _check_run_dir(Path(run_dir))
-    by_id = {p.id: p for p in problems}
+    by_id = {str(p.id): p for p in problems}
     records = _run_records(run_dir, PROBLEMS)
     prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in records if r["problem_id"] in by_id], tokenizer,
                                    options)
-    prep = {p.id: p for p in prepared}
+    prep = {str(p.id): p for p in prepared}
     out: dict[Hashable, Solution] = {}
     for r in records:
         p = prep.get(r["problem_id"])
@@ -222,6 +222,12 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     solutions = run_solutions(run_dir, problems, tokenizer, options)
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
+    given = {str(p.id) for p in problems}
+    missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
+    if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'
+        raise ValueError(f"{run_dir}: problems {missing[:5]!r}{' ...' if len(missing) > 5 else ''} ({len(missing)}) "
+                         f"have pivots or pairs but are not among the {len(problems)} problems given; pass the "
+                         f"run's problems (the rows it mined, with their ids)")
     state = {(pv["trajectory"], pv["position"]): pv.get("confirmed") for pv in pivots}
     rows: list[RecheckRow] = []
     for pv in pivots:
