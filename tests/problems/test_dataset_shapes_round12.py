@@ -118,3 +118,16 @@ def test_a_choice_rows_context_column_is_shown_before_its_question(tmp_path, row
     assert p.question.startswith(row[column] + "\n\n" + row["question"])
     empty, = load(tmp_path, [{**row, column: ""}]).problems
     assert empty.question.startswith(row["question"])
+
+
+
+@pytest.mark.parametrize("reference", ["\\(\\frac{1}{2}\\)", "\\( \\frac{1}{2} \\)", "\\[\\frac{1}{2}\\]"])
+def test_a_reference_in_latex_math_delimiters_is_the_math_inside(tmp_path, reference):
+    # OpenMathReasoning writes many expected_answers as inline math, \(\frac{1}{2}\): the delimiters were kept in the
+    # reference, and no rollout's \boxed{\frac{1}{2}} equalled it
+    row = {"problem": "Find the minimum of $x^2 - x + 3/4$.", "expected_answer": reference}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.answer.strip() == "\\frac{1}{2}"
+    assert BOXED("\\boxed{\\frac{1}{2}}", p).success and not BOXED("\\boxed{1}", p).success
+    kept, = load(tmp_path, [{**row, "expected_answer": "\\(a\\) and \\(b\\)"}], oracle="boxed").problems
+    assert kept.answer == "\\(a\\) and \\(b\\)"  # two pieces of math, not one wrapped whole

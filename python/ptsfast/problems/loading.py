@@ -166,6 +166,10 @@ reference (a list of accepted answers, None for a rejected row) and the row's st
 VALIDITY_KEYS = ("problem_is_valid", "solution_is_valid")
 """NuminaMath-1.5's marks of a row whose problem or solution its authors checked: "Yes", or not ("No",
 "Incomplete"), when its answer is no reference to judge by."""
+VOTED_KINDS = ("no_answer_extracted", "converted_proof")
+"""OpenMathReasoning's ``problem_type`` of a row whose ``expected_answer`` is the majority vote of its own generated
+solutions (a forum problem whose answer could not be extracted, a proof converted to a question), not the source's
+answer (its ``has_answer_extracted`` rows): no reference to judge by."""
 CODE_KINDS = ("code", "coding", "verifiable_code")
 """What a code row of a mixed dataset says it is: verl rows' ``ability`` (Eurus-2 mixes math and code), PrimeIntellect's
 ``task_type``, OpenThoughts' ``domain``; under an answer oracle its tests would be the reference answer."""
@@ -758,6 +762,20 @@ def _unit_dropped(text: str) -> str:
     return m.group(1) if m else text
 
 
+_DELIMITED = re.compile(r"\s*\\\((.*)\\\)\s*|\s*\\\[(.*)\\\]\s*", re.S)
+
+
+def _math_delimiters_dropped(text: str) -> str:
+    """A reference wrapped whole in LaTeX's math delimiters (OpenMathReasoning's ``\\(\\frac{1}{2}\\)``, a
+    display's ``\\[...\\]``) as the math inside, as ``$...$`` is read; the oracles compare the math, and with them
+    no box equalled it. ``\\(a\\) and \\(b\\)`` is two pieces of math, kept as it is."""
+    m = _DELIMITED.fullmatch(text)
+    inner = m and (m.group(1) if m.group(1) is not None else m.group(2))
+    if not inner or not inner.strip() or re.search(r"\\[()\[\]]", inner):
+        return text
+    return inner.strip()
+
+
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
@@ -1326,7 +1344,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "
                                               f"its thinking; drop the row")
-        ans = _unit_dropped(_stated_answer(_after_thinking(ans)))
+        ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
         if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
@@ -1353,6 +1371,14 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                           f"solution its authors found wrong or incomplete): its reference answer "
                                           f"cannot be trusted; drop the row (keep rows whose problem_is_valid and "
                                           f"solution_is_valid are 'Yes', as NeMo RL's loader does)")
+    voted = str(row.get("problem_type")).strip().lower()
+    if not fields.code and voted in VOTED_KINDS and ans is not None:
+        return skip("no answer to judge", f"its problem_type is {voted!r} (OpenMathReasoning's mark of a row whose "
+                                          f"expected_answer is the majority vote of its generated solutions, not an "
+                                          f"answer its source gave): right or wrong, every rollout would be judged "
+                                          f"against it; drop the row (keep rows whose problem_type is "
+                                          f"'has_answer_extracted'), or drop the problem_type column to judge against "
+                                          f"the votes")
     if unjudged and ans is not None:
         what = f"its reference answer is {ans.strip()!r}" if str(ans).strip().lower() in NO_ANSWER else \
             "its question_type is 'proof'"
