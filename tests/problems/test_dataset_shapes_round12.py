@@ -131,3 +131,26 @@ def test_a_reference_in_latex_math_delimiters_is_the_math_inside(tmp_path, refer
     assert BOXED("\\boxed{\\frac{1}{2}}", p).success and not BOXED("\\boxed{1}", p).success
     kept, = load(tmp_path, [{**row, "expected_answer": "\\(a\\) and \\(b\\)"}], oracle="boxed").problems
     assert kept.answer == "\\(a\\) and \\(b\\)"  # two pieces of math, not one wrapped whole
+
+
+OPEN_MATH_REASONING = {"expected_answer": "\\(\\frac{1}{2}\\)", "problem_type": "has_answer_extracted",
+                       "problem_source": "aops_c6_high_school_olympiads", "generation_model": "DeepSeek-R1",
+                       "pass_rate_72b_tir": "0.59375", "problem": "Find the minimum of $x^2 - x + 3/4$.",
+                       "generated_solution": "<think>\nMaybe \\boxed{1}...\n</think>\nThe minimum is \\boxed{\\frac{1}{2}}.",
+                       "inference_mode": "cot", "used_in_kaggle": True}
+
+
+@pytest.mark.parametrize("kind", ["no_answer_extracted", "converted_proof"])
+def test_open_math_reasonings_majority_voted_answers_are_no_reference(tmp_path, kind):
+    # OpenMathReasoning's expected_answer is the answer its source gave only where problem_type is
+    # "has_answer_extracted"; elsewhere it is the majority vote of its own generated solutions (a proof converted to
+    # a question, or a forum thread without an answer), right or wrong: every rollout was judged against it
+    kept, = load(tmp_path, [OPEN_MATH_REASONING], oracle="boxed").problems
+    assert kept.answer == "\\frac{1}{2}" and BOXED("\\boxed{\\frac{1}{2}}", kept).success
+    res = load(tmp_path, [{**OPEN_MATH_REASONING, "problem_type": kind}], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge"
+    assert f"problem_type is {kind!r}" in res.skipped[0] and "majority vote" in res.skipped[0]
+    assert "has_answer_extracted" in res.skipped[0]
+    numina = {"problem": "Find x if x + 1 = 2.", "answer": "1", "problem_type": "Algebra",
+              "question_type": "math-word-problem"}
+    assert load(tmp_path, [numina], oracle="boxed").problems[0].answer == "1"  # NuminaMath-1.5's problem_type
