@@ -112,3 +112,63 @@ def test_export_model_given_as_something_else_than_a_path_or_a_model_tokenizer_p
         assert "order" in msg
     assert not out.exists()
     assert export(run, out, fmt=fmt, model=[m, tok]) > 0  # a list of the two, as from a config, is a pair
+
+
+def half_character_run(root):
+    """A run mined through a ChatML template by a tiny Llama over a byte-level BPE whose deciding tokens are the
+    first bytes of 'é' and of '日' (each half a UTF-8 character): its pivots are tokens that are part of a
+    character, their text completed by the token after them."""
+    import torch
+    from test_exports_round8 import chatml
+    from tiny_models import tiny_model
+
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig, PairConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+
+    tok = chatml()
+    a, b = (tok("é 日", add_special_tokens=False)["input_ids"][i] for i in (0, 3))
+    assert tok.decode([a]) == tok.decode([b]) == "\ufffd"
+    model = tiny_model("llama", seed=3, mlp_bias=True, vocab_size=len(tok), eos_token_id=tok.eos_token_id,
+                       bos_token_id=0, pad_token_id=tok.pad_token_id)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+        model.model.layers[-1].mlp.down_proj.bias[0] = 10.0
+        model.lm_head.weight[[a, b], 0] += 0.55
+        model.lm_head.weight[tok.all_special_ids, 0] -= 100.0
+
+    def oracle(text, problem):
+        first = [t for t in tok(text, add_special_tokens=False)["input_ids"] if t in (a, b)]
+        return bool(first) and first[0] == a
+
+    small = dict(max_rollouts=8, key_max_rollouts=8, long_max_rollouts=8, confirm_rollouts=8, confirm_max_rollouts=8,
+                 confirm_report_rollouts=8)
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, problems_per_batch=6,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(**small),
+                                              pairs=PairConfig(fresh_rollouts=8, fresh_max_rollouts=8)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    problems = [Problem(f"p{i}", f"What is {i}+3?") for i in range(6)]
+    mine(model, tok, problems, root / "run", options, oracle=oracle, progress=False, model_name="tiny")
+    pivots = [json.loads(line) for line in (root / "run" / "pivots.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(p["token_id"] in (a, b) for p in pivots), "the tiny setup is tuned to make them pivots"
+    return root / "run", tok, (a, b)
+
+
+@pytest.fixture(scope="module")
+def half(tmp_path_factory):
+    return half_character_run(tmp_path_factory.mktemp("half"))
+
+
+def test_a_pivot_that_is_part_of_a_character_is_boxed_visibly_in_the_report(half, tmp_path):
+    """A token that is the first byte of a character adds no text of its own (its text goes to the token that
+    completes it): the report boxed an empty span, and the pivot at it could not be seen or hovered."""
+    import re
+
+    from ptsfast.outputs.report import write_report
+
+    run, _, _ = half
+    page, _ = write_report(run, tmp_path / "report.html")
+    spans = re.findall(r"<span class='t pv[^']*'[^>]*>([^<]*)</span>", page.read_text(encoding="utf-8"))
+    n = sum(len(line.strip()) > 0 for line in (run / "pivots.jsonl").read_text(encoding="utf-8").splitlines())
+    assert len(spans) == n and all(spans), spans

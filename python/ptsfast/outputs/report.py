@@ -38,6 +38,7 @@ h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #d
 .pv{outline:2px solid #000;font-weight:bold}
 .pv.raises{outline-color:#0a7d00} .pv.lowers{outline-color:#c00000}
 .meta{color:#555;font-size:.9em}
+.part{color:#999}
 table{border-collapse:collapse;font-size:.9em} td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
 .legend span{display:inline-block;width:2.2em;text-align:center;font-size:.8em}
 img{max-width:100%}
@@ -315,18 +316,21 @@ def _trajectory_html(prob: Mapping, traj: Mapping, pvs: Sequence[Mapping], plt) 
     spans = []
     for k, tok in enumerate(tokens):
         pv = pv_at.get(k)
+        # a token that is part of a character adds no text (the token completing it shows it): a dot, else its
+        # span, a pivot's box too, is empty and cannot be seen or hovered
+        name = repr(tok) if tok else "(part of a character, shown with the token that completes it)"
         if pv is not None:
-            tip = (f"pivot t{k + 1} {tok!r} ({pv.get('direction')}): p before {_fmt_est(pv.get('before'))} -> "
+            tip = (f"pivot t{k + 1} {name} ({pv.get('direction')}): p before {_fmt_est(pv.get('before'))} -> "
                    f"after {_fmt_est(pv.get('after'))}")
             if pv.get("confirmed") is not None:
                 tip += f"; confirmed: {pv['confirmed']}"
             cls = f"t pv {'raises' if pv.get('direction') == 'raises' else 'lowers'}"
         else:
-            tip = f"t{k + 1} {tok!r}: p after " + (_fmt_est(by_pos[k + 1]) if k + 1 in by_pos else
-                                                     (f"~{ps[k]:.2f} (carried)" if ps[k] is not None else "?"))
+            tip = f"t{k + 1} {name}: p after " + (_fmt_est(by_pos[k + 1]) if k + 1 in by_pos else
+                                                    (f"~{ps[k]:.2f} (carried)" if ps[k] is not None else "?"))
             cls = "t"
-        spans.append(f"<span class='{cls}' style='background:{_colour(ps[k])}' title='{e(tip, quote=True)}'>"
-                     f"{e(tok)}</span>")
+        spans.append(f"<span class='{cls}{'' if tok else ' part'}' style='background:{_colour(ps[k])}' "
+                     f"title='{e(tip, quote=True)}'>{e(tok) if tok else '&middot;'}</span>")
     if traj.get("sentences"):  # a thought-anchors run: the sentence curve under the p-curve, same positions
         fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
         _plot(ax, traj, pvs, f"{prob.get('problem_id')} / {traj.get('key')}")
