@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import extract_choice, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
 
 
 def P(answer, choices=None):
@@ -87,3 +87,40 @@ def test_an_answer_in_another_language_naming_the_letter_with_its_article_is_rea
     """Spanish, Portuguese, Italian and French name the letter with its article ("es la C", "é a alternativa C"):
     the answer was read as no choice, and every right rollout of a Global-MMLU or ENEM row failed."""
     assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("So the answer is $\\boxed 5$.", "5", True), ("So the answer is $\\boxed 5$.", "6", False),
+    ("Thus \\boxed 12.\nDone.", "12", True), ("\\[\\boxed -3\\]", "-3", True), ("$\\boxed 1,000$ people", "1000", True),
+    ("The answer is \\boxed 7", "7", True), ("$\\boxed 3.5$", "3.5", True), ("$\\boxed 5$ and then $\\boxed{6}$", "6", False),
+    ("$\\boxed{6}$ and then $\\boxed 5$", "6", True), ("$\\boxed 2\\sqrt{3}$", "2", False), ("$\\boxed 5 x$", "5", False),
+    ("I put the answer in \\boxed{}: $\\boxed 9$", "9", True), ("I use \\boxed for it: \\boxed{8}", "8", True),
+])
+def test_a_box_without_braces_in_an_answer_is_read(text, ref, ok):
+    """A model's own ``\\boxed 5`` (no braces, as MATH's solutions write it) held no answer: the right answer failed,
+    where a reference so boxed was read. It is the first box where it comes first, a number up to the math's end
+    (``\\boxed 2\\sqrt{3}`` is no box of 2)."""
+    assert oracle_by_name("boxed")(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text", ["So $\\boxed 12$ and later \\boxed{13}.", "\\boxed 5.5\n", "\\boxed{4} \\boxed 5$",
+                                  "\\boxed 2\\sqrt{3}$ so \\boxed{2\\sqrt3}", "Is it \\boxed 1,000 or \\boxed{7}?"])
+def test_a_box_without_braces_stops_the_rollout_only_when_decided(text):
+    """The early stop fires where no continuation changes the verdict: ``\\boxed 5`` may become ``\\boxed 50``."""
+    for ref in ("12", "13", "5.5", "5", "4", "2\\sqrt3", "1000", "7"):
+        final = oracle_by_name("boxed")(text, P(ref))
+        for k in range(len(text) + 1):
+            if answer_complete("boxed", text[:k]):
+                assert oracle_by_name("boxed")(text[:k], P(ref)) is final, (text[:k], ref)
+    assert not answer_complete("boxed", "So $\\boxed 5") and not answer_complete("boxed", "So $\\boxed 5.")
+    assert answer_complete("boxed", "So $\\boxed 5$") and answer_complete("boxed", "So \\boxed 5.\n")
+
+
+@pytest.mark.parametrize("text", ["\\boxed 1" * 20_000, "\\boxed " * 20_000, "\\boxed 1" + ",1" * 50_000 + "x",
+                                  "\\boxed 1" + " " * 100_000 + "x", "x \\boxed{" * 10_000 + "\\boxed 5"])
+def test_a_loop_of_boxes_without_braces_is_read_at_once(text):
+    """A model's loop of unbraced boxes, digits or spaces is judged, and asked whether it is complete, at once."""
+    t0 = time.perf_counter()
+    oracle_by_name("boxed")(text, P("5"))
+    answer_complete("boxed", text)
+    assert time.perf_counter() - t0 < 1.0

@@ -277,6 +277,27 @@ def _boxes(text: str, last: bool = False) -> tuple[str | None, bool]:
     return ((max(found) if last else min(found))[1] if found else None), False
 
 
+_UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
+_UNBRACED_NUMBER = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?")
+_UNBRACED_END = re.compile(r"[ \t]*(?:\$|\\[\])]|\n|[.,;:!?]\s)")  # the math's end, a line's, a sentence's
+_UNBRACED_OPEN_END = re.compile(r"[ \t]*(?:[.,;:!?/]|\\)?")  # what may still become one (5. may be 5.5)
+
+
+def _answer_box(text: str) -> tuple[str | None, bool]:
+    """A rollout's first box and whether it is decided, a number boxed without braces (``$\\boxed 5$``, as MATH's
+    solutions write it) included where no closed box comes before it. That number runs to the math's end (or the
+    text's, for the verdict): ``\\boxed 2\\sqrt{3}`` boxes no number and is passed over for the braced boxes."""
+    u = _UNBRACED_OPEN.search(text)
+    if u is None or _boxes(text[:u.start()])[0] is not None:
+        return _boxes(text)
+    number = _UNBRACED_NUMBER.match(text, u.end())
+    if _UNBRACED_END.match(text, number.end()) or number.end() == len(text):
+        return number.group().rstrip(".,"), number.end() < len(text)
+    if _UNBRACED_OPEN_END.fullmatch(text, number.end()):
+        return number.group().rstrip(".,"), False  # at the text's end: the answer so far, which may still grow
+    return _boxes(text)
+
+
 _GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"
           r"|upsilon|phi|chi|psi|omega)(?![a-zA-Z])")
 _TOKEN = rf"[0-9a-zA-Z]|{_GREEK}"
@@ -1161,8 +1182,9 @@ def _unbraced_box(solution: str) -> str | None:
 
 
 def boxed_oracle(text: str, problem: Problem) -> bool:
-    """First ``\\boxed{}``: numerically equal to the reference, or equal after LaTeX normalisation."""
-    got = extract_boxed(text)
+    """First ``\\boxed{}`` (or ``\\boxed 5``): numerically equal to the reference, or equal after LaTeX
+    normalisation."""
+    got = _answer_box(text)[0]
     if got is None:
         return False
     ref = reference_answer(problem)
@@ -1399,7 +1421,7 @@ class OracleSpec:
 ORACLES: dict[str, OracleSpec] = {
     "gsm8k": OracleSpec(gsm8k_oracle, ("\n\nQuestion:", "\n\nProblem:"),
                         _gsm8k_complete, "math"),
-    "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"), lambda text: _boxes(text)[1], "math"),
+    "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"), lambda text: _answer_box(text)[1], "math"),
     "last_number": OracleSpec(last_number_oracle, task_type="math"),
     "exact": OracleSpec(exact_oracle, task_type="qa"),
     "normalized": OracleSpec(normalized_oracle, task_type="qa"),
