@@ -172,3 +172,23 @@ def test_a_pivot_that_is_part_of_a_character_is_boxed_visibly_in_the_report(half
     spans = re.findall(r"<span class='t pv[^']*'[^>]*>([^<]*)</span>", page.read_text(encoding="utf-8"))
     n = sum(len(line.strip()) > 0 for line in (run / "pivots.jsonl").read_text(encoding="utf-8").splitlines())
     assert len(spans) == n and all(spans), spans
+
+
+@pytest.mark.parametrize("args, words", [
+    ((None,), ["run_dir=None", "run folder", "os.PathLike"]),
+    ((["RUN"],), ["run_dir=", "list", "run folder"]),
+    (("RUN", 5), ["out_html=5", "file path"]),
+    (("RUN", None, 5), ["out_png=5", "file path"]),
+])
+def test_write_report_given_no_path_says_which_argument_and_what_it_takes(run, tmp_path, args, words):
+    """write_report(None) (a run folder from a config that had none) failed in pathlib with 'expected str, bytes
+    or os.PathLike object, not NoneType', naming no argument."""
+    from ptsfast.outputs.report import load_run, write_report
+
+    args = tuple([run] if a == ["RUN"] else run if a == "RUN" else a for a in args)
+    with pytest.raises(TypeError) as e:
+        write_report(*args)
+    assert all(w in str(e.value) for w in words), str(e.value)
+    if len(args) == 1:
+        with pytest.raises(TypeError, match="run folder"):
+            load_run(*args)

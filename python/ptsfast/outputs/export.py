@@ -35,8 +35,8 @@ from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths, check_writable,
                                     fsync_dir, is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
-                                    pairs_by_pivot, pivot_key, pivots_by_key, read_records, read_records_file,
-                                    same_point)
+                                    pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
+                                    read_records_file, same_point)
 from ptsfast.outputs.steering import model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -244,17 +244,6 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
 # --------------------------------------------------------------------------- export
 
-def _path_arg(name: str, value: Any, takes: str) -> str | os.PathLike:
-    """A path argument of the Python API as pathlib takes it (bytes, as os functions give them, decoded); anything
-    else is named with what the argument takes (pathlib's TypeError named no argument)."""
-    if isinstance(value, bytes):
-        return os.fsdecode(value)
-    if isinstance(value, (str, os.PathLike)):
-        return value
-    raise TypeError(f"export({name}={value!r:.60}): {name} takes {takes}, as a str or os.PathLike; got "
-                    f"{type(value).__name__}")
-
-
 def _model_arg(model: Any, fmt: str) -> Any:
     """``model`` as the exports read it: a path or Hub name, or a loaded ``(model, tokenizer)`` (a list of the two
     made a tuple); a model or tokenizer alone, or the pair swapped, is named (a model alone was taken for a path, a
@@ -321,9 +310,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     of ``model``: a local model path, or a loaded ``(model, tokenizer)``; default: the run's model).
     ``kind`` is ``pairs`` or ``pivots`` (default pairs; pts and steering always export pivots).
     """
-    src = _path_arg("src", src, "a run folder written by `ptsfast mine` (or `ptsfast anchors`) or one of its .jsonl "
-                              "files")
-    out = _path_arg("out", out, "the export's file path (a folder for the hf format), or '-' for standard output")
+    src = path_arg("export", "src", src, "a run folder written by `ptsfast mine` (or `ptsfast anchors`) or one of "
+                                         "its .jsonl files")
+    out = path_arg("export", "out", out, "the export's file path (a folder for the hf format), or '-' for standard "
+                                         "output")
     model = _model_arg(model, fmt)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, RUN, check_writable, is_stream, write_atomic
-from ptsfast.outputs.source import RunSource, committed_records
+from ptsfast.outputs.source import RunSource, committed_records, path_arg
 
 log = logging.getLogger(__name__)
 
@@ -195,11 +195,14 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
                              f"a report never replaces it - {fix or 'choose another path'}")
 
 
+_RUN_FOLDER = "the run folder `ptsfast mine` (or `ptsfast anchors`) wrote"
+
+
 def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, Any], list[dict]], int]:
     """``(problems, pivots by (problem_id, trajectory key), refuted pivots left out)`` from an output directory: the
     records its done markers committed (a crashed run's last problem is still being written, and a resume truncates
     it), as ``ptsfast export`` reads them; pivots the confirmation refuted are no pivots."""
-    d = Path(run_dir).expanduser()
+    d = Path(path_arg("load_run", "run_dir", run_dir, _RUN_FOLDER)).expanduser()
     if d.is_file():  # a run's records file: named as "<file>/problems.jsonl not found"
         from ptsfast.outputs.source import is_run_dir
 
@@ -249,7 +252,10 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    run_dir = Path(run_dir).expanduser()
+    run_dir = Path(path_arg("write_report", "run_dir", run_dir, _RUN_FOLDER)).expanduser()
+    takes = "the report's file path (.html, its plot .png), or None"
+    out_html = None if out_html is None else path_arg("write_report", "out_html", out_html, takes)
+    out_png = None if out_png is None else path_arg("write_report", "out_png", out_png, takes)
     out_html = Path(out_html).expanduser() if out_html else run_dir / "report.html"
     if out_png is None and os.path.isdir(out_html):  # '/' and '.' have no name to give the plot: said as any folder
         raise ValueError(f"--out {out_html} is a folder; give the report's file path (e.g. "

@@ -176,6 +176,17 @@ def _no_constant(name: str):
     raise _NotJSONNumber(name)
 
 
+def path_arg(call: str, name: str, value: Any, takes: str) -> str | os.PathLike:
+    """A path argument of the Python API as pathlib takes it (bytes, as os functions give them, decoded); anything
+    else is named with what the argument takes (pathlib's TypeError named no argument)."""
+    if isinstance(value, bytes):
+        return os.fsdecode(value)
+    if isinstance(value, (str, os.PathLike)):
+        return value
+    raise TypeError(f"{call}({name}={value!r:.60}): {name} takes {takes}, as a str or os.PathLike; got "
+                    f"{type(value).__name__}")
+
+
 def is_run_dir(d: Path) -> bool:
     """A folder written by ``ptsfast mine`` (it holds run.json or done.jsonl)."""
     return (d / RUN).is_file() or (d / DONE).is_file()
