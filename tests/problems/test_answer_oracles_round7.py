@@ -124,3 +124,18 @@ def test_a_loop_of_boxes_without_braces_is_read_at_once(text):
     oracle_by_name("boxed")(text, P("5"))
     answer_complete("boxed", text)
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("name,text,ref,ok", [
+    ("last_number", "So the slope is $\\frac{-3}{4}$.", "-0.75", True),
+    ("last_number", "So the slope is $\\frac{-3}{4}$.", "4", False),
+    ("last_number", "So the slope is $\\frac{-3}{4}$.", "0.75", False),
+    ("last_number", "It is \\dfrac{3}{-4}", "-3/4", True), ("last_number", "It is -\\frac{-3}{4}", "0.75", True),
+    ("last_number", "It is \\frac{ \u22123 }{4}", "-0.75", True), ("last_number", "It is \\frac{7.5}{3}", "2.5", True),
+    ("last_number", "It is \\frac{7.5}{3}", "3", False), ("gsm8k", "#### \\frac{-1}{2}\n", "-0.5", True),
+    ("gsm8k", "#### \\frac{-1}{2}\n", "1", False), ("last_number", "It is \\frac{3}{4}", "0.75", True),
+])
+def test_a_fraction_with_a_signed_or_decimal_part_is_one_number(name, text, ref, ok):
+    """``\\frac{-3}{4}`` (the minus on the numerator, as models write a negative slope) was read as the numbers -3 and
+    4: the last number was 4, so the right -0.75 failed and a reference 4 passed; so was ``\\frac{7.5}{3}``."""
+    assert oracle_by_name(name)(text, P(ref)) is ok

@@ -67,8 +67,10 @@ def _match_number(m: re.Match) -> Fraction | None:
     return -v if m.group("sign") in ("-", "\u2212") else v
 
 
-_FRAC_NUM_RE = re.compile(r"(?:(?<![\w.])(?P<sign>[-\u2212])\s?)?\\[dt]?frac\s*(?:\{\s*(?P<num>\d+)\s*\}|(?P<n>\d))"
-                          r"\s*(?:\{\s*(?P<den>\d+)\s*\}|(?P<d>\d))")
+# \frac{3}{4}, \frac34, and a part signed or decimal: \frac{-3}{4}, \frac{7.5}{3} (never the numbers -3 and 4)
+_FRAC_NUM_RE = re.compile(r"(?:(?<![\w.])(?P<sign>[-\u2212])\s?)?\\[dt]?frac\s*"
+                          r"(?:\{\s*(?P<ns>[-\u2212])?\s*(?P<num>\d+(?:\.\d+)?)\s*\}|(?P<n>\d))"
+                          r"\s*(?:\{\s*(?P<ds>[-\u2212])?\s*(?P<den>\d+(?:\.\d+)?)\s*\}|(?P<d>\d))")
 _POWER_OF_NAME = re.compile(r"(?<=[A-Za-z)])\^\s*(?:\{\s*[\d.]+\s*\}|\d+(?:\.\d+)?)")  # cm^2, x^{2}: no number
 
 
@@ -142,10 +144,11 @@ def find_numbers(text: str) -> list[Fraction]:
             found.append((m.start(), v))
             text = text[:m.start()] + blank(m) + text[m.end():]
     for m in _FRAC_NUM_RE.finditer(text):
-        den = int(m.group("den") or m.group("d"))
+        den = Fraction(m.group("den") or m.group("d"))
         if den:
-            v = Fraction(int(m.group("num") or m.group("n")), den)
-            found.append((m.start(), -v if m.group("sign") else v))
+            v = Fraction(m.group("num") or m.group("n")) / den
+            minuses = sum(m.group(k) is not None for k in ("sign", "ns", "ds"))  # -\frac{-3}{4} is 3/4
+            found.append((m.start(), -v if minuses % 2 else v))
     for m in _NUM_RE.finditer(_POWER_OF_NAME.sub(blank, _FRAC_NUM_RE.sub(blank, text))):
         v = _match_number(m)
         if v is not None:
