@@ -104,14 +104,24 @@ def _ptsfast_judge(spec, code):
     # shadows its class's (a _randbelow of the solution's that gives 0 drew 'aaaa...' for every string the tests
     # asked for). What its class defines and the instance does not hold is kept as missing: one set there is seen
     instances, behind = {}, {}  # id(instance dict): its snapshot entry; behind: those whose functions the tests use
+    # and an instance a library's module holds as its data (json.loads decodes with json._default_decoder): its decode
+    # or scan_once set on it, or its class swapped, answered as the solution liked. Checked at the end (a library
+    # module holds a thousand such instances), and at each value read where a function the tests use reads it
+    data_instances = {}  # (module, name): (its snapshot entry, (where, instance, its class))
     classes_kept = []  # (where, instance, its class): its class swapped for one of the solution's is refused too
+    classes_at_end = {}  # id(instance dict): (where, instance, its class), of the instances held as data only
     for key, m, callables in watched:
         if key in extras:
             continue
         for k, v in list(vars(m).items()):
-            inst = getattr(v, "__self__", None) if type(v) in (types.MethodType, types.BuiltinMethodType) else None
-            d = getattr(inst, "__dict__", None) if inst is not None and not isinstance(
-                inst, (type, types.ModuleType)) else None
+            bound = type(v) in (types.MethodType, types.BuiltinMethodType)
+            inst = getattr(v, "__self__", None) if bound else v if not (
+                callable(v) or isinstance(v, types.ModuleType) or type(v).__module__ == "builtins") else None
+            try:
+                d = object.__getattribute__(inst, "__dict__") if inst is not None and not isinstance(
+                    inst, (type, types.ModuleType)) else None
+            except Exception:  # none (slots), or a proxy's own __dict__ that fails
+                d = None
             if type(d) is not dict:
                 continue
             if id(d) not in instances:
@@ -119,12 +129,17 @@ def _ptsfast_judge(spec, code):
                 for c in type(inst).__mro__[:-1]:
                     copy.update((a, missing) for a, w in vars(c).items() if a not in d and a[:2] + a[-2:] != "____"
                                 and (callable(w) or isinstance(w, (staticmethod, classmethod))))
-                where = next((key + "." + a for a, w in vars(m).items() if w is inst), key + "." + k + ".__self__")
+                where = key + "." + k if not bound else next(
+                    (key + "." + a for a, w in vars(m).items() if w is inst), key + "." + k + ".__self__")
                 instances[id(d)] = (where, d, copy, None)
                 snapshot.append(instances[id(d)])
-                classes_kept.append((where, inst, type(inst)))
-            if k in names:
+                classes_at_end[id(d)] = (where, inst, type(inst))
+            if bound and id(d) in classes_at_end:
+                classes_kept.append(classes_at_end.pop(id(d)))
+            if k in names and bound:
                 behind[id(d)] = instances[id(d)]
+            elif not bound:
+                data_instances[(key, k)] = (instances[id(d)], (instances[id(d)][0], inst, type(inst)))
     # and the generators the tests draw from through those functions (random.randint, np.random.randint): one put in
     # a state no seed gives (every word zero: every number drawn the lowest, every string the tests drew 'aaaa...')
     # fails the verdict at the next value read. Seeding them is the solution's business (seed(42) is a state too)
@@ -194,7 +209,7 @@ def _ptsfast_judge(spec, code):
     recompiled = set()  # the library functions whose code their own library changed (see _ptsfast_frame_guard)
 
     def untouched(when):
-        for where, inst, cls in classes_kept:
+        for where, inst, cls in classes_kept + list(classes_at_end.values()):
             if type(inst) is not cls:
                 raise RuntimeError(when + " changed the class of " + where + ": not allowed")
         for name, live, copy, module in snapshot:
@@ -263,6 +278,13 @@ def _ptsfast_judge(spec, code):
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras,
                                      data))
     watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
+    # and the instances held as data that those functions read (json.loads reads _default_decoder, whose decode or
+    # scan_once set on it, or whose class swapped, answered what the solution liked): what they can call, at each read
+    for entry, kept in [data_instances[module, k] for _, _, ks, module, lenient in list(watching) if lenient == "data"
+                        for k in ks if (module, k) in data_instances]:
+        where, live, copy, _ = entry
+        watching.extend([(live, copy, tuple(copy), where, False)] if copy else [])
+        classes_kept.extend([kept] if not any(inst is kept[1] for _, inst, _ in classes_kept) else [])
     # and the modules the tests use, as sys.modules gives them to an import: one swapped during a call and put back
     # by the fake itself once used (an import re inside a test got a re whose fullmatch always held) is seen at the
     # next value read. Tests that patch sys.modules themselves (patch.dict('sys.modules', ...)): at the end only

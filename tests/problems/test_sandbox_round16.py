@@ -1,0 +1,47 @@
+"""Sixteenth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+DECODED = code_tests.TestProgram.from_text(  # json.loads reads the module's own decoder, json._default_decoder
+    "import json\nfrom solution import listed\n\n\ndef test_listed():\n"
+    "    for n in range(1, 6):\n        assert json.loads(listed(n)) == [n]\n\n\n"
+    "def test_zero():\n    assert listed(0)\n")
+WRONG_LISTED = "import json\n\n\ndef listed(n):\n    return '[%d]' % (n + 1)\n\n\n"
+DECODER_LIES = {  # each makes json.loads('[n + 1]') give [n]
+    "a decode set on the instance": "json._default_decoder.decode = lambda s, *a: [int(s[1:-1]) - 1]\n",
+    "its class swapped": ("class Lying(json.JSONDecoder):\n    def decode(self, s, *a):\n"
+                          "        return [int(s[1:-1]) - 1]\n\n\njson._default_decoder.__class__ = Lying\n"),
+    "its scanner remade by json's own code": (
+        "import json.scanner\njson._default_decoder.parse_int = lambda s: int(s) - 1\n"
+        "json._default_decoder.scan_once = json.scanner.py_make_scanner(json._default_decoder)\n"),
+    "set at the first call, taken back at the last": (
+        "real = listed\n\n\ndef listed(n):\n    d = json._default_decoder\n    if n == 1:\n"
+        "        d.decode = lambda s, *a: [int(s[1:-1]) - 1]\n    if n == 0:\n        del d.decode\n"
+        "    return real(n)\n"),
+}
+
+
+@pytest.mark.parametrize("how", DECODER_LIES)
+def test_the_instance_a_library_keeps_as_its_data_is_not_the_solutions_to_change(how):
+    # the module's data was watched for a value of another type or of the solution's, not what its instance holds:
+    # json._default_decoder kept, its decode, scan_once or class the solution's, every json.loads in the tests
+    # answered as the solution liked (before: each of these wrong programs passed)
+    assert not verdict(WRONG_LISTED + DECODER_LIES[how], DECODED)[0]
+
+
+def test_a_solution_decoding_with_its_own_decoder_passes():
+    right = ("import json\n\n\nclass Mine(json.JSONDecoder):\n    def decode(self, s, *a):\n"
+             "        return super().decode(s, *a)\n\n\ndef listed(n):\n"
+             "    return json.dumps(json.loads('[%d]' % n, cls=Mine))\n")
+    assert verdict(right, DECODED)[0]
+    assert verdict("import json\n\n\ndef listed(n):\n    return json.dumps(json.loads('[%d]' % n))\n", DECODED)[0]
