@@ -99,7 +99,8 @@ def test_dream_rows_show_their_dialogue_and_their_choices(tmp_path):
 
 
 SCIENCEQA = {"image": None, "question": "Which word would you find on a dictionary page with the guide words?",
-             "choices": ["hunter", "hail"], "answer": 0, "hint": "Guide words: helpful - hurry", "task": "closed choice",
+             "choices": ["hunter", "hail"], "answer": 0, "hint": "Guide words: helpful - hurry",
+             "task": "closed choice",
              "grade": "grade3", "subject": "language science", "lecture": "Guide words appear on each page...",
              "solution": "Put the words in alphabetical order. Since hunter is between the guide words, it is there."}
 SCIQ = {"question": "What type of organism is commonly used in preparation of foods such as cheese and yogurt?",
@@ -136,7 +137,7 @@ def test_a_reference_in_latex_math_delimiters_is_the_math_inside(tmp_path, refer
 OPEN_MATH_REASONING = {"expected_answer": "\\(\\frac{1}{2}\\)", "problem_type": "has_answer_extracted",
                        "problem_source": "aops_c6_high_school_olympiads", "generation_model": "DeepSeek-R1",
                        "pass_rate_72b_tir": "0.59375", "problem": "Find the minimum of $x^2 - x + 3/4$.",
-                       "generated_solution": "<think>\nMaybe \\boxed{1}...\n</think>\nThe minimum is \\boxed{\\frac{1}{2}}.",
+                       "generated_solution": "<think>\nMaybe \\boxed{1}...\n</think>\nIt is \\boxed{\\frac{1}{2}}.",
                        "inference_mode": "cot", "used_in_kaggle": True}
 
 
@@ -154,3 +155,19 @@ def test_open_math_reasonings_majority_voted_answers_are_no_reference(tmp_path, 
     numina = {"problem": "Find x if x + 1 = 2.", "answer": "1", "problem_type": "Algebra",
               "question_type": "math-word-problem"}
     assert load(tmp_path, [numina], oracle="boxed").problems[0].answer == "1"  # NuminaMath-1.5's problem_type
+
+
+SUPER_GLUE_BOOLQ = {"question": "is the sky green", "passage": "The sky is blue on a clear day.", "idx": 0, "label": 0}
+
+
+@pytest.mark.parametrize("flags", [(), ("--answer-field", "label")])
+def test_super_glue_boolq_rows_label_is_their_true_or_false_answer(tmp_path, caplog, flags):
+    # super_glue's BoolQ keeps google/boolq's answer as a class, 'label' 0 (False) or 1 (True): the rows were refused
+    # as missing 'answer', and with --answer-field label the reference was "0", which no "false" answer equals
+    normalized = make_judge("normalized", 5.0)
+    with caplog.at_level("WARNING"):
+        no, yes = load(tmp_path, [SUPER_GLUE_BOOLQ, {**SUPER_GLUE_BOOLQ, "question": "is the sky blue", "label": 1}],
+                       *flags, oracle="normalized").problems
+    assert (no.answer, yes.answer) == ("False", "True")
+    assert normalized("false.", no).success and not normalized("true", no).success and normalized("True", yes).success
+    assert "true/false values" in caplog.text  # as google/boolq's are told

@@ -1152,6 +1152,22 @@ def _choice_letter(answer: Any, choices: tuple[str, ...] | None, labels: tuple[s
     return answer
 
 
+BOOLQ_LABEL = "label"
+"""super_glue BoolQ's answer, google/boolq's true/false kept as a class: 0 (False) or 1 (True)."""
+
+
+def _boolq_label(row: dict, fields: FieldMap) -> bool | None:
+    """A super_glue BoolQ row's :data:`BOOLQ_LABEL` as its true/false answer (read as google/boolq's ``answer`` is),
+    where the row is BoolQ's (a question about its ``passage``, no choices) and its answer is read from that column or
+    from none it has; else None (elsewhere a label is a class, never read as the answer)."""
+    v = row.get(BOOLQ_LABEL)
+    if fields.code or not fields.answer or isinstance(v, bool) or not isinstance(v, numbers.Real) or v not in (0, 1):
+        return None
+    if fields.answer in row and fields.answer != BOOLQ_LABEL or any(k in row for k in CHOICES_KEYS):
+        return None
+    return bool(v) if isinstance(row.get("passage"), str) and isinstance(row.get(fields.question), str) else None
+
+
 MULTIPLE_ANSWER_KEY = "is_multiple_answer"
 """OlympiadBench's mark of a row whose listed ``final_answer`` is one answer of several parts, every one needed."""
 ANSWER_TYPE_KEY = "answer_type"
@@ -1265,6 +1281,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"(--answer-field names the question's column): every question would be its own "
                                   f"answer{other}")
     raw_answer = row.get(fields.answer) if fields.answer and not same else None
+    if _boolq_label(row, fields) is not None:  # super_glue's BoolQ
+        raw_answer = _boolq_label(row, fields)
     from_reply = reply is not None and raw_answer is None and bool(fields.answer) and not fields.code
     if from_reply:  # an SFT row's reference
         raw_answer = reply
@@ -1669,12 +1687,14 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             if prob is not None:
                 seen[prob.id] = n
                 problems.append(prob)
-                if isinstance(row.get(fields.answer or ""), bool) and ("bool",) not in told:  # BoolQ's: false
+                boolq = _boolq_label(row, fields) is not None  # super_glue's label 0 or 1
+                if (isinstance(row.get(fields.answer or ""), bool) or boolq) and ("bool",) not in told:  # BoolQ's
                     told.add(("bool",))
                     log.warning("the reference answers of column %r are true/false values, read as 'True' and 'False': "
                                 "the exact and normalized oracles pass a completion that says just that ('false.' "
                                 "too, under normalized), never 'yes' or 'no'; ask for it (--system-prompt 'Answer True "
-                                "or False.') or give the answers as the words the model should say", fields.answer)
+                                "or False.') or give the answers as the words the model should say",
+                                BOOLQ_LABEL if boolq else fields.answer)
                 continue
         assert skip is not None
         skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
