@@ -139,3 +139,16 @@ def test_a_fraction_with_a_signed_or_decimal_part_is_one_number(name, text, ref,
     """``\\frac{-3}{4}`` (the minus on the numerator, as models write a negative slope) was read as the numbers -3 and
     4: the last number was 4, so the right -0.75 failed and a reference 4 passed; so was ``\\frac{7.5}{3}``."""
     assert oracle_by_name(name)(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\text{Odd}", "\\text{odd}", True), ("\\text{even}", "\\text{Even}", True), ("\\text{no}", "No", True),
+    ("\\text{Yes}", "yes", True), ("\\text{No solution}", "\\text{no solution}", True), ("Monday", "\\text{monday}", True),
+    ("\\text{Odd}", "\\text{even}", False), ("\\text{no}", "Yes", False), ("X", "x", False), ("AB", "ab", False),
+    ("\\text{Ab}", "ab", True), ("ABC", "abc", False), ("\\text{Even}", "\\text{odd}", False),
+])
+def test_a_word_answer_is_read_whatever_its_first_letter(text, ref, ok):
+    """A word boxed with a capital (``\\text{Odd}``, ``\\text{No}``) failed a reference in lower case (``\\text{odd}``,
+    as MATH writes its word answers), as PRM800K's grader reads them alike; a variable's case still counts (``X``,
+    ``AB``: a point, a segment)."""
+    assert boxed(text, ref) is ok

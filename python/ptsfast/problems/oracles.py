@@ -1184,6 +1184,9 @@ def _unbraced_box(solution: str) -> str | None:
     return found[-1].strip() if found else None
 
 
+_WORD = re.compile(r"[A-Za-z][a-z]+")  # a word, whatever its first letter: Odd is odd (as PRM800K reads it), AB no ab
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}`` (or ``\\boxed 5``): numerically equal to the reference, or equal after LaTeX
     normalisation."""
@@ -1200,7 +1203,8 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     if not got:
         return False
     sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
-    return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref)
+    return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref) or \
+        _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
 
 
 def last_number_oracle(text: str, problem: Problem) -> bool:
