@@ -192,3 +192,19 @@ def test_write_report_given_no_path_says_which_argument_and_what_it_takes(run, t
     if len(args) == 1:
         with pytest.raises(TypeError, match="run folder"):
             load_run(*args)
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e400"])
+def test_a_number_beyond_any_float_in_a_record_is_named_with_its_file_and_line(run, tmp_path, capsys, number):
+    """JSON's grammar has no bound on a number, and Python reads 1e999 as inf (a C printf or another language's
+    writer gives such numbers for an overflowed value): the jsonl export, which writes strict JSON, failed on it
+    with 'Out of range float values are not JSON compliant', naming neither the file nor the record."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    lines = (edited / "pivots.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace('"delta_hi": ', f'"delta_hi": {number}, "was": ', 1)
+    (edited / "pivots.jsonl").write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "pivots.jsonl"
+    assert cli(["export", "--run", str(edited), "--format", "jsonl", "--kind", "pivots", "--out", str(out)]) == 2
+    one_line_error(capsys, "pivots.jsonl line 3", number, "null")
+    assert not out.exists()

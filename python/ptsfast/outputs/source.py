@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -153,9 +154,10 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
             if not raw.strip():
                 continue
             try:
-                rec = json.loads(raw, parse_constant=_no_constant)
+                rec = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
             except _NotJSONNumber as e:
-                raise ExportError(f"{path} line {n} holds {e}, which is no JSON number and no value ptsfast writes (an "
+                what = "a number beyond any float (read as infinity)" if e.args[0][-1:].isdigit() else "no JSON number"
+                raise ExportError(f"{path} line {n} holds {e}, which is {what} and no value ptsfast writes (an "
                                   f"unknown p or Δp is null): another tool rewrote the record - restore the file, or "
                                   f"write null there") from None
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -174,6 +176,15 @@ class _NotJSONNumber(ValueError):
 
 def _no_constant(name: str):
     raise _NotJSONNumber(name)
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float; one beyond any float (1e999, which JSON's grammar allows) is read as infinity,
+    which the strict JSON an export writes refuses without naming the file or record."""
+    x = float(text)
+    if math.isinf(x):
+        raise _NotJSONNumber(text)
+    return x
 
 
 def path_arg(call: str, name: str, value: Any, takes: str) -> str | os.PathLike:
