@@ -152,3 +152,15 @@ def test_a_word_answer_is_read_whatever_its_first_letter(text, ref, ok):
     as MATH writes its word answers), as PRM800K's grader reads them alike; a variable's case still counts (``X``,
     ``AB``: a point, a segment)."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("[2, +\\infty)", "[2,\\infty)", True), ("(-\\infty,2)\\cup(3,+\\infty)", "(-\\infty,2)\\cup(3,\\infty)", True),
+    ("+\\infty", "\\infty", True), ("(3, ∞)", "(3,\\infty)", True), ("(-∞, 3]", "(-\\infty,3]", True),
+    ("[2, +\\infty)", "(2,\\infty)", False), ("(-\\infty, 2)", "(2,\\infty)", False), ("x+\\infty", "x\\infty", False),
+    ("[2, -\\infty)", "[2,\\infty)", False),
+])
+def test_infinity_with_a_plus_sign_or_as_its_symbol_is_infinity(text, ref, ok):
+    """``[2, +\\infty)`` and ``(3, ∞)`` (how models close an interval) failed MATH's ``[2,\\infty)``: math-verify
+    reads them alike."""
+    assert boxed(text, ref) is ok

@@ -337,6 +337,8 @@ def _normalize_math(s: str) -> str:
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s).replace("\u2212", "-")  # the unicode minus
+    # infinity as its symbol, or signed + where an interval opens or ends: (3, ∞), [2, +\infty) are [2,\infty)
+    s = re.sub(r"(^|[(\[,])(\s*)\+\s*(?=\\infty(?![a-zA-Z]))", r"\1\2", s.replace("∞", "\\infty "))
     # 2 1/2: a whole and a fraction, never 21/2 once the space is gone (MATH's mixed numbers are 2\frac{1}{2})
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
