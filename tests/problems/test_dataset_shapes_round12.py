@@ -171,3 +171,16 @@ def test_super_glue_boolq_rows_label_is_their_true_or_false_answer(tmp_path, cap
     assert (no.answer, yes.answer) == ("False", "True")
     assert normalized("false.", no).success and not normalized("true", no).success and normalized("True", yes).success
     assert "true/false values" in caplog.text  # as google/boolq's are told
+
+
+@pytest.mark.parametrize("reply", ["<think>Is it \\boxed{4}? Let me check.</think>",
+                                   "<think>Is it \\boxed{4}?</think>\n\n",
+                                   "<|begin_of_thought|>Is it \\boxed{4}?<|end_of_thought|>\n<|begin_of_solution|>\n"
+                                   "<|end_of_solution|>"])
+def test_a_reasoning_reply_with_nothing_after_its_thinking_is_refused(tmp_path, reply):
+    # a reply whose thinking closed and whose answer never came (cut off there): the whole reply was the reference,
+    # and the box it tried while thinking was judged the answer
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
+    res = load(tmp_path, [row], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge"
+    assert "nothing after its thinking" in res.skipped[0] and "'messages'" in res.skipped[0]

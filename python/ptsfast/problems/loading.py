@@ -731,12 +731,11 @@ _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\
 
 def _after_thinking(text: str) -> str:
     """A reasoning reply's answer part: what follows its thinking (R1's ``</think>``, OpenThoughts'
-    ``<|end_of_thought|>``, whose solution tags are dropped), where something does; else ``text`` as it is. A box
-    tried while thinking is not the answer."""
+    ``<|end_of_thought|>``, whose solution tags are dropped), "" where nothing does (a reply cut off there); ``text``
+    as it is where it has no trace. A box tried while thinking is not the answer."""
     for end in _THOUGHT_ENDS:
         if end in text:
-            after = _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
-            return after or text
+            return _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
     return text
 
 
@@ -1362,6 +1361,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "
                                               f"its thinking; drop the row")
+        if any(e in ans for e in _THOUGHT_ENDS) and not _after_thinking(ans).strip():
+            what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
+            return skip("no answer to judge", f"{what} (the reference answer) closes its reasoning trace with "
+                                              f"nothing after its thinking (a reply cut off there): the boxes tried "
+                                              f"while thinking are no answer; drop the row")
         ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
         if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
