@@ -208,3 +208,19 @@ def test_a_number_beyond_any_float_in_a_record_is_named_with_its_file_and_line(r
     assert cli(["export", "--run", str(edited), "--format", "jsonl", "--kind", "pivots", "--out", str(out)]) == 2
     one_line_error(capsys, "pivots.jsonl line 3", number, "null")
     assert not out.exists()
+
+
+def test_a_steering_layer_given_as_a_numpy_or_torch_integer_is_taken(run, tmp_path):
+    """A layer from a sweep (for layer in np.arange(n), torch.arange(n)) is an integer to every index: the steering
+    export refused it, 'layer (--layer) must be an int, got int64'."""
+    import numpy as np
+    import torch
+
+    pair = (tiny_pivot_model(), tiny_tokenizer())
+    for k, layer in enumerate((np.int64(1), torch.tensor(-1))):
+        out = tmp_path / f"steering{k}.jsonl"
+        assert export(run, out, fmt="steering", model=pair, layer=layer) > 0
+        recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert {r["steering_layer"] for r in recs} == {1} and type(recs[0]["steering_layer"]) is int
+    with pytest.raises(ValueError, match="must be an int"):
+        export(run, tmp_path / "s.jsonl", fmt="steering", model=pair, layer=1.5)

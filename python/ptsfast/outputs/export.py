@@ -37,7 +37,7 @@ from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, chec
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
                                     pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
                                     read_records_file, same_point)
-from ptsfast.outputs.steering import model_for, steering_records
+from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
 
@@ -315,6 +315,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     out = path_arg("export", "out", out, "the export's file path (a folder for the hf format), or '-' for standard "
                                          "output")
     model = _model_arg(model, fmt)
+    layer = layer_arg(layer)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     # a Δp is a difference of two probabilities: above 1 (20 meant as percent) no record is kept, exit 0

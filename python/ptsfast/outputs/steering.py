@@ -8,6 +8,7 @@ the states of all of its pivots, and stops after the chosen layer.
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -159,11 +160,23 @@ def check_layer(n_layers: int, layer: int | None) -> None:
                           f"between 0 and {n_layers - 1}")
 
 
+def layer_arg(layer: Any) -> int | None:
+    """``layer`` as an int: any integer an index takes (numpy's and torch's, as a sweep over np.arange gives them,
+    were refused as no int); a bool, a float or a str is refused."""
+    if layer is None:
+        return None
+    try:
+        if isinstance(layer, bool):
+            raise TypeError
+        return operator.index(layer)
+    except TypeError:
+        raise ExportError(f"layer (--layer) must be an int, got {type(layer).__name__} {layer!r}") from None
+
+
 def model_for(source: RunSource, model: Any, device: str | None, dtype: str | None, layer: int | None):
     """``(model, tokenizer)``: a loaded pair as given, or loaded from ``model``/the run's model (local only).
     ``layer`` is checked against the model's config before any weight is loaded."""
-    if layer is not None and (not isinstance(layer, int) or isinstance(layer, bool)):
-        raise ExportError(f"layer (--layer) must be an int, got {type(layer).__name__} {layer!r}")
+    layer = layer_arg(layer)
     if isinstance(model, tuple):
         if device is not None or dtype is not None:
             raise ExportError(f"device={device!r} / dtype={dtype!r} were given with a loaded (model, tokenizer): "
