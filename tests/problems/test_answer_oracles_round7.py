@@ -164,3 +164,28 @@ def test_infinity_with_a_plus_sign_or_as_its_symbol_is_infinity(text, ref, ok):
     """``[2, +\\infty)`` and ``(3, ∞)`` (how models close an interval) failed MATH's ``[2,\\infty)``: math-verify
     reads them alike."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is *C*.", "C"), ("The answer is __C__", "C"), ("The answer is `C`.", "C"), ("The answer is 'C'.", "C"),
+    ("The answer is \"C\".", "C"), ("The answer is “C”.", "C"), ("Answer: ‘B’", "B"), ("The answer is *c*.", "C"),
+    ("Answer: `(D)`", "D"), ("The answer is *A*.", "A"), ("The answer is 'A lot of work'.", None),
+    ("The answer is *A* or *B*.", None), ("The answer is `A` or `C`.", None), ("Answer: 'B' or 'C'", None),
+    ("The answer is *probably* C.", None), ("The answer is \"Cat\".", None),
+])
+def test_a_letter_in_italics_code_or_quotes_is_stated(text, letter):
+    """A letter set in markdown italics or code, or quoted (``*C*``, `` `C` ``, ``'C'``, as chat models stress it), was
+    read as no choice, where ``**C**`` was: the right answer failed; two so set still hedge."""
+    assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text", ["The answer is *C*.\n", "The answer is `C`.", "Answer: 'B'\n", "The answer is “C”.",
+                                  "The answer is __C__."])
+def test_a_letter_in_italics_code_or_quotes_stops_the_rollout_only_when_decided(text):
+    """The early stop waits until no second letter can join the first (``*C*`` may become ``*C* or *D*``)."""
+    letter = extract_choice(text)
+    for k in range(len(text) + 1):
+        if answer_complete("multiple_choice", text[:k]):
+            for tail in ("", " or *A*.", " or `A`", ", 'A'", "\nAnswer: A"):
+                assert extract_choice(text[:k] + tail) == letter, (text[:k], tail)
+    assert answer_complete("multiple_choice", text)

@@ -441,8 +441,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
         re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
-                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*\*|[(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
-                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])|([{low}])(?=[)\]}}]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
+                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
+                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
@@ -484,15 +484,15 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
     "A/B", "A, B, or C"), see :func:`_hedged`."""
-    letter = (r"(?:\*\*|\$|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"
-              rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*\*|\$|\}})?(?![A-Za-z])")
+    letter = (r"(?:\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
+              rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*{{1,3}}|_{{1,2}}|[`'\"”’$}}])?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
 
 
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
-_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
+_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*_`'\"“”‘’${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
