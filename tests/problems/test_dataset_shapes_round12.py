@@ -14,7 +14,8 @@ BOXED = make_judge("boxed", 5.0)
 TRACES = [("[THINK]", "[/THINK]"),  # Magistral's special tokens, as decoded with them
           ("\u25c1think\u25b7", "\u25c1/think\u25b7"),  # Kimi-VL-Thinking's and Kimi k1.5's
           ("<seed:think>", "</seed:think>"),  # Seed-OSS'
-          ("<|channel|>analysis<|message|>", "<|end|><|start|>assistant<|channel|>final<|message|>")]  # gpt-oss'
+          ("<|channel|>analysis<|message|>", "<|end|><|start|>assistant<|channel|>final<|message|>"),  # gpt-oss'
+          ("<thought>\n", "\n</thought>\n\n")]  # EXAONE Deep's
 
 
 @pytest.mark.parametrize("opening, close", TRACES)
@@ -48,6 +49,13 @@ def test_a_generation_prompt_opening_seed_oss_trace_opens_the_trace():
     assert opens_think("<seed:bos>assistant\n<seed:think>")
     assert opens_think("[INST]q[/INST][THINK]") and not opens_think("[THINK]x[/THINK]")
     assert not opens_think("<seed:bos>assistant\n<seed:think></seed:think>")
+
+
+def test_a_generation_prompt_opening_exaone_deeps_thought_opens_the_trace():
+    # EXAONE Deep's template opens its reasoning in the generation prompt, "[|assistant|]<thought>\n": taken for no
+    # trace, a rollout cut off inside its thinking was judged on the boxes it tried there
+    assert opens_think("[|user|]What is 2 + 3?[|endofturn|]\n[|assistant|]<thought>\n")
+    assert not opens_think("[|assistant|]<thought>\nhm\n</thought>\n")
 
 
 

@@ -717,12 +717,13 @@ _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 TRACE_MARKERS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"), ("[THINK]", "[/THINK]"),
                  ("\u25c1think\u25b7", "\u25c1/think\u25b7"), ("<seed:think>", "</seed:think>"),
-                 ("<|channel|>analysis<|message|>", "<|channel|>final<|message|>"))
+                 ("<|channel|>analysis<|message|>", "<|channel|>final<|message|>"), ("<thought>", "</thought>"))
 """How reasoning traces open and close: R1's tags (Qwen3's, Phi-4-reasoning's), the markers OpenThoughts-trained
 models (OpenThinker, Bespoke-Stratos) write themselves, Magistral's and Ministral-Reasoning's ``[THINK]`` tokens,
-Kimi-VL-Thinking's ``\u25c1think\u25b7``, Seed-OSS' ``<seed:think>``, and gpt-oss' harmony channels (its analysis
-channel's messages, then the final channel's): thinking holds boxes and answers tried on the way. The oracles judge
-after them too (:func:`ptsfast.problems.oracles.final_answer`)."""
+Kimi-VL-Thinking's ``\u25c1think\u25b7``, Seed-OSS' ``<seed:think>``, gpt-oss' harmony channels (its analysis
+channel's messages, then the final channel's), EXAONE Deep's ``<thought>`` (which its generation prompt opens):
+thinking holds boxes and answers tried on the way. The oracles judge after them too
+(:func:`ptsfast.problems.oracles.final_answer`)."""
 _THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
 _THOUGHT_OPENS = re.compile(r"\s*(?:" + "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
 _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$")
@@ -1827,7 +1828,8 @@ def rendered_turn(question: str) -> str | None:
 
 def opens_think(text: str) -> bool:
     """Whether ``text`` ends inside an open reasoning trace (:data:`TRACE_MARKERS`: R1's ``<think>``, Seed-OSS'
-    ``<seed:think>``, which its template's generation prompt opens): the completion is the trace first."""
+    ``<seed:think>`` and EXAONE Deep's ``<thought>``, which their templates' generation prompts open): the
+    completion is the trace first."""
     return any(text.rfind(opening) > text.rfind(close) for opening, close in TRACE_MARKERS)
 
 
