@@ -92,8 +92,9 @@ def test_an_answer_in_another_language_naming_the_letter_with_its_article_is_rea
 @pytest.mark.parametrize("text,ref,ok", [
     ("So the answer is $\\boxed 5$.", "5", True), ("So the answer is $\\boxed 5$.", "6", False),
     ("Thus \\boxed 12.\nDone.", "12", True), ("\\[\\boxed -3\\]", "-3", True), ("$\\boxed 1,000$ people", "1000", True),
-    ("The answer is \\boxed 7", "7", True), ("$\\boxed 3.5$", "3.5", True), ("$\\boxed 5$ and then $\\boxed{6}$", "6", False),
-    ("$\\boxed{6}$ and then $\\boxed 5$", "6", True), ("$\\boxed 2\\sqrt{3}$", "2", False), ("$\\boxed 5 x$", "5", False),
+    ("The answer is \\boxed 7", "7", True), ("$\\boxed 3.5$", "3.5", True),
+    ("$\\boxed 5$ and then $\\boxed{6}$", "6", False), ("$\\boxed{6}$ and then $\\boxed 5$", "6", True),
+    ("$\\boxed 2\\sqrt{3}$", "2", False), ("$\\boxed 5 x$", "5", False),
     ("I put the answer in \\boxed{}: $\\boxed 9$", "9", True), ("I use \\boxed for it: \\boxed{8}", "8", True),
 ])
 def test_a_box_without_braces_in_an_answer_is_read(text, ref, ok):
@@ -143,7 +144,8 @@ def test_a_fraction_with_a_signed_or_decimal_part_is_one_number(name, text, ref,
 
 @pytest.mark.parametrize("text,ref,ok", [
     ("\\text{Odd}", "\\text{odd}", True), ("\\text{even}", "\\text{Even}", True), ("\\text{no}", "No", True),
-    ("\\text{Yes}", "yes", True), ("\\text{No solution}", "\\text{no solution}", True), ("Monday", "\\text{monday}", True),
+    ("\\text{Yes}", "yes", True), ("\\text{No solution}", "\\text{no solution}", True),
+    ("Monday", "\\text{monday}", True),
     ("\\text{Odd}", "\\text{even}", False), ("\\text{no}", "Yes", False), ("X", "x", False), ("AB", "ab", False),
     ("\\text{Ab}", "ab", True), ("ABC", "abc", False), ("\\text{Even}", "\\text{odd}", False),
 ])
@@ -189,3 +191,19 @@ def test_a_letter_in_italics_code_or_quotes_stops_the_rollout_only_when_decided(
             for tail in ("", " or *A*.", " or `A`", ", 'A'", "\nAnswer: A"):
                 assert extract_choice(text[:k] + tail) == letter, (text[:k], tail)
     assert answer_complete("multiple_choice", text)
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Therefore, B is the correct answer.", "B"), ("So option B is correct.", "B"), ("Choice (C) is correct.", "C"),
+    ("Thus **D** is the right choice.", "D"), ("Hence C is the best option!", "C"), ("So, B is correct", "B"),
+    ("A is incorrect. C is correct.\nB is wrong.", "C"), ("A is wrong, so option D is the correct one.", "D"),
+    ("B is correct only if x > 0.", None), ("A or B is correct.", None),
+    ("A/B is correct.", None), ("A and B is right.", None), ("Both A and C are correct.", None),
+    ("B is correct.\nAnswer: D", "D"), ("B is not correct.", None), ("(A) fails.\nSo C is the correct answer.", "C"),
+    ("C is correct. Wait, no: D is correct.", "D"),
+])
+def test_a_letter_said_to_be_the_correct_one_is_stated(text, letter):
+    """"B is the correct answer", "option B is correct" (how chat models conclude without an "Answer:" line) named no
+    choice, or the first "(A)" of the reasoning: the right answer failed. Read after any "Answer: X", the last such
+    sentence (a trace changing its mind), before a letter merely opening a line."""
+    assert extract_choice(text) == letter

@@ -442,7 +442,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
         re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
-                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
+                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])"
+                   rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
@@ -481,11 +482,22 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 
 
 @functools.lru_cache(maxsize=8)
+def _said_correct(last: str) -> re.Pattern:
+    """A letter said to be the right one, ending its sentence: "B is the correct answer.", "option B is correct";
+    never "B is correct only if ...", "B is not correct" nor the last of two ("A or B is correct")."""
+    return re.compile(r"(?<![A-Za-z'’/&])(?<!(?:or|nd)[ \t])(?<![/&][ \t])"
+                      rf"(?:\*\*)?\(?([A-{last}])\)?(?:\*\*)?[ \t]+(?:is|would[ \t]+be)[ \t]+"
+                      r"(?:the[ \t]+)?(?:correct|right|best)(?:[ \t]+(?:answer|option|choice|one))?"
+                      r"(?=[ \t]*(?:[.!,;:)]|$))", re.M)
+
+
+@functools.lru_cache(maxsize=8)
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
     "A/B", "A, B, or C"), see :func:`_hedged`."""
     letter = (r"(?:\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
-              rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])(?:\*{{1,3}}|_{{1,2}}|[`'\"”’$}}])?(?![A-Za-z])")
+              rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
+              r"(?:\*{1,3}|_{1,2}|[`'\"”’$}])?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
@@ -535,16 +547,18 @@ def _initial(text: str, m: re.Match, choices) -> bool:
 
 def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else first "(B)"/"B." line (not a name's initial, "E. coli", unless
-    the ``choices`` given make it B's text). A letter offered with others ("A or B.") is none."""
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" (a trace may change its
+    mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices`` given make it B's
+    text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks
+    the others wherever it comes."""
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
-    for pats in (strong, weak):
+    for pats, pick in ((strong, min), ((_said_correct(last),), max), (weak, min)):
         hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
-                (pats is strong or not _initial(text, m, choices))]
+                (pats is not weak or not _initial(text, m, choices))]
         if hits:
-            return min(hits)[1]
+            return pick(hits)[1]
     return None
 
 
