@@ -192,3 +192,21 @@ def test_a_reasoning_reply_with_nothing_after_its_thinking_is_refused(tmp_path, 
     res = load(tmp_path, [row], oracle="boxed")
     assert not res.problems and res.skipped[0].reason == "no answer to judge"
     assert "nothing after its thinking" in res.skipped[0] and "'messages'" in res.skipped[0]
+
+
+AGIEVAL = {"query": "Q: Which one is prime? Answer Choices: (A)4 (B)6 (C)7 (D)8 (E)9\nA: Among A through E, the answer is",
+           "choices": ["(A)4", "(B)6", "(C)7", "(D)8", "(E)9"], "gold": [2]}
+
+
+def test_agieval_rows_gold_index_names_their_right_choice(tmp_path):
+    # hails/agieval-* (lm-eval's AGIEval): the query lists its lettered choices, and 'gold' is the 0-based index of
+    # the right one, a list of one: the rows were refused as missing 'answer'
+    p, = load(tmp_path, [AGIEVAL]).problems
+    assert p.question == AGIEVAL["query"]  # its choices already listed in it, not listed twice
+    assert_judged(p, "C", "ABCDE")
+    bare, = load(tmp_path, [{**AGIEVAL, "gold": 3}]).problems
+    assert_judged(bare, "D", "ABCDE")
+    past = load(tmp_path, [{**AGIEVAL, "gold": [7]}])
+    assert not past.problems and "'gold'" in past.skipped[0] and "5 choices" in past.skipped[0]
+    several = load(tmp_path, [{**AGIEVAL, "gold": [0, 2]}])  # its multiple-answer rows: all of them is the answer
+    assert not several.problems and "names 2 choices" in several.skipped[0]

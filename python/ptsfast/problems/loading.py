@@ -956,6 +956,9 @@ def _names_choice(value: Any) -> bool:
     return all(isinstance(v, str) and re.fullmatch(r"\(?[A-Z]\)?", v.strip()) for v in values)
 
 
+GOLD_KEY = "gold"
+"""The 0-based index of a multiple-choice row's right choice where it has no answer column, a list of one (lm-eval's
+AGIEval rows, hails/agieval-*: ``query``, ``choices``, ``gold`` [2]) or a number."""
 INDEX_ANSWERS = {"endings": "label"}
 """The column naming the right choice by its 0-based index where the choices come from a column of these (HellaSwag's
 ``label``, a text: "3"; ReClor's and QuAIL's: :data:`LISTED_INDEXES`)."""
@@ -1188,6 +1191,8 @@ def with_choices(question: str, choices: tuple[str, ...]) -> str:
     letters = ascii_uppercase[:len(choices)]
     if all(re.search(rf"(?m)^\s*\(?{x}[.):]", question) for x in letters):
         return question
+    if all(re.match(rf"\s*\(?{x}\s*[.):]", c) and c.strip() in question for x, c in zip(letters, choices)):
+        return question  # lettered as given, on the question's one line (AGIEval's "Answer Choices: (A)4 (B)6")
     lines = [c.strip() if re.match(rf"\s*\(?{x}\s*[.):]", c) else f"{x}. {c.strip()}" for x, c in zip(letters, choices)]
     return f"{question.rstrip()}\n\n" + "\n".join(lines)
 
@@ -1309,6 +1314,19 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and _names_choice(row.get(k)))
         if label is not None:  # AGIEval's multiple-choice rows: 'label' "C", 'answer' null
             fields, raw_answer = replace(fields, answer=label), row[label]
+    gold = row.get(GOLD_KEY) if raw_answer is None and choices and index is None and fields.answer and \
+        "answer" in _detected(fields) else None
+    if gold is not None:  # hails/agieval's: 'gold' [2]
+        picks = gold if isinstance(gold, list) else [gold]
+        if len(picks) > 1:
+            return skip("wrong type", f"field {GOLD_KEY!r} (the indexes of the right choices) names {len(picks)} "
+                                      f"choices (AGIEval's multiple-answer rows): the answer is all of them, which "
+                                      f"the multiple-choice oracle cannot judge as one letter; drop the row")
+        try:
+            fields, raw_answer = replace(fields, answer=GOLD_KEY), _index_letter(picks[0] if picks else None,
+                                                                                  GOLD_KEY, choices)
+        except (ValueError, IndexError) as e:
+            return skip("wrong type" if isinstance(e, IndexError) else "no answer to judge", str(e))
     if isinstance(raw_answer, list) and raw_answer and all(map(_is_scalar, raw_answer)) and _list_answer(row) and \
             not fields.code:
         raw_answer = json.dumps(raw_answer)  # TheoremQA's [0, 5]: the answer is the list, as its judge reads it
