@@ -224,3 +224,33 @@ def test_a_steering_layer_given_as_a_numpy_or_torch_integer_is_taken(run, tmp_pa
         assert {r["steering_layer"] for r in recs} == {1} and type(recs[0]["steering_layer"]) is int
     with pytest.raises(ValueError, match="must be an int"):
         export(run, tmp_path / "s.jsonl", fmt="steering", model=pair, layer=1.5)
+
+
+
+def word_tokenizer(words: int, prefix: str = "w"):
+    """A word-level tokenizer as tiny_tokenizer's, over ``words`` ids: token k <-> word ``{prefix}{k}``."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"{prefix}{k}": k for k in range(3, words)}}
+    tk = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
+    tk.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tk.decoder = decoders.WordPiece(prefix="##")
+    return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+
+
+@pytest.mark.parametrize("words, prefix", [(40, "w"), (97, "v")])
+def test_a_pts_export_given_another_models_tokenizer_is_refused_not_written_with_its_flags(run, tmp_path, words,
+                                                                                          prefix):
+    """--model (or a loaded pair) for the pts export gives the tokenizer that decodes an older run's contexts and
+    tokenises codelion's DPO pair of each record (pair_text_exact): another model's tokenizer (fewer words, or as
+    many other ones) wrote records whose flags said false for pairs that are exact, nothing said (the steering
+    export checks the vocabulary; the pts export checked nothing)."""
+    from tiny_models import tiny_model
+
+    out = tmp_path / "pivotal_tokens.jsonl"
+    with pytest.raises(ValueError) as e:
+        export(run, out, fmt="pts", model=(tiny_model("llama"), word_tokenizer(words, prefix)))
+    assert "another model" in str(e.value) and "--model" in str(e.value), str(e.value)
+    assert not out.exists()
+    assert export(run, out, fmt="pts", model=(tiny_pivot_model(), tiny_tokenizer())) > 0  # the run's own

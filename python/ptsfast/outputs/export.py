@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ptsfast.outputs.codelion import pts_record, timestamp, tokenizer_for
+from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths, check_writable,
                                     fsync_dir, is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
@@ -385,6 +385,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         tokenizer = None
         if any(r.get("prefix_text") is None for r in recs) or model is not None:
             tokenizer = tokenizer_for(source, model)
+            check_tokenizer(recs, tokenizer, source)
         # what a re-estimate of a pivot needs beside its ids and sampler: where the prompt ends (the oracle judges
         # the text after it) and whether the prompt opened a <think> trace, as the pivot record says
         recs = [pts_record(r, source, pairs.get(pivot_key(r)), tokenizer)
@@ -398,6 +399,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         if not recs:
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
         m, tok = model_for(source, model, device, dtype, layer)
+        check_tokenizer(recs, tok, source)
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
     if fmt == "hf":
