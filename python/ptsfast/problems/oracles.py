@@ -883,7 +883,20 @@ def extract_code(text: str) -> str:
     block = _code_block(text)
     if block is None and _parse(text) is None:
         text = _CODE_TAGS.sub("", text)  # a program (its strings) keeps them
-    return _without_test_runner(block[0] if block is not None else _unfenced_program(text))
+    return _without_test_runner(_without_shell_lines(block[0] if block is not None else _unfenced_program(text)))
+
+
+_SHELL_LINE = re.compile(r"^[!%].*(?:\n|$)", re.M)  # a notebook's shell command or magic: !pip install x, %%time
+
+
+def _without_shell_lines(code: str) -> str:
+    """``code`` without a notebook's shell and magic lines (``!pip install numpy``, ``%matplotlib inline``, as chat
+    models write a Colab cell): no Python, they failed the right program on a SyntaxError. Only where Python cannot
+    read it with them and can without (a line of a string, ``!x`` in a program failing on its own, is kept)."""
+    if not _SHELL_LINE.search(code) or _parse(code) is not None:
+        return code
+    kept = _SHELL_LINE.sub("", code)
+    return kept if _parse(kept) is not None else code
 
 
 # an HTML code tag opening a line or closing one (<code>def f(x):, <pre><code class="python">, return x</code>), not

@@ -1,0 +1,39 @@
+"""Answer shapes (round 12) where the code oracle took the wrong program out of a model's answer, or broke on it."""
+
+import pytest
+
+from helpers.judging import assert_judged_on
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import extract_code, make_judge
+
+F = "def f(x):\n    return x + 1\n"
+
+
+def _judged(text, tests, entry_point=None):
+    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
+    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
+    assert verdict.error is None, verdict.error
+    return verdict.success
+
+
+SHELL = ["!pip install numpy\n", "%pip install -q numpy\n", "!pip install numpy\n!pip install scipy\n",
+         "%%time\n", "%matplotlib inline\n"]
+
+
+@pytest.mark.parametrize("shell", SHELL)
+def test_notebook_shell_and_magic_lines_in_the_block_are_left_out(shell):
+    """A notebook's ``!pip install numpy`` or ``%matplotlib inline`` opening the program (as chat models write a
+    Colab cell) is no Python: the right program failed on a SyntaxError before any test ran."""
+    text = "```python\n" + shell + "import math\n" + F + "```\n"
+    assert_judged_on(text, "import math\n" + F)
+    assert _judged(text, "assert f(2) == 3\n")
+    assert not _judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
+
+
+@pytest.mark.parametrize("code", [
+    "s = '''\n!not a command\n'''\n" + F, "x = 5 % 2\n" + F, "def g():\n    return '%d' % 3\n" + F,
+    "!pip install numpy\ndef f(x)\n    return x\n",
+])
+def test_a_program_that_parses_or_fails_without_its_shell_lines_is_kept(code):
+    """A line opening with ``!`` or ``%`` inside a string, or a program that fails on its own, is left as written."""
+    assert extract_code("```python\n" + code + "```\n") == code
