@@ -210,3 +210,16 @@ def test_agieval_rows_gold_index_names_their_right_choice(tmp_path):
     assert not past.problems and "'gold'" in past.skipped[0] and "5 choices" in past.skipped[0]
     several = load(tmp_path, [{**AGIEVAL, "gold": [0, 2]}])  # its multiple-answer rows: all of them is the answer
     assert not several.problems and "names 2 choices" in several.skipped[0]
+
+
+def test_eleuther_logiqa_rows_lower_case_label_names_their_right_choice(tmp_path):
+    # EleutherAI/logiqa (lm-eval's LogiQA): 'label' is the right option's letter in lower case, "c", beside 'options'
+    # and no answer: the rows were refused as missing 'answer'
+    row = {"label": "c", "context": "Some Cantonese don't like chili, so some southerners don't like chili.",
+           "question": "Which of the following can guarantee the above argument?",
+           "options": ["Some Cantonese love chili.", "Some who like peppers are southerners.",
+                       "All Cantonese are southerners.", "Some Cantonese like neither peppers nor sweets."]}
+    p, = load(tmp_path, [row]).problems
+    assert p.question.startswith(row["context"]) and "C. All Cantonese are southerners." in p.question
+    assert_judged(p, "C", "ABCD")
+

@@ -951,9 +951,9 @@ def _listed_choices(row: dict) -> str | None:
 
 def _names_choice(value: Any) -> bool:
     """Whether a :data:`CHOICE_LABEL_KEY` value names choices by their letters (AGIEval's "C", or its multiple-answer
-    rows' ["A", "C"]), not a class ("entailment") or anything else."""
+    rows' ["A", "C"]; EleutherAI/logiqa's "c", in lower case), not a class ("entailment") or anything else."""
     values = value if isinstance(value, list) and value else [value]
-    return all(isinstance(v, str) and re.fullmatch(r"\(?[A-Z]\)?", v.strip()) for v in values)
+    return all(isinstance(v, str) and re.fullmatch(r"\(?[A-Za-z]\)?", v.strip()) for v in values)
 
 
 GOLD_KEY = "gold"
@@ -1314,6 +1314,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         label = _first_column(row, (CHOICE_LABEL_KEY,), lambda k: k != fields.answer and _names_choice(row.get(k)))
         if label is not None:  # AGIEval's multiple-choice rows: 'label' "C", 'answer' null
             fields, raw_answer = replace(fields, answer=label), row[label]
+            raw_answer = raw_answer.strip().upper() if isinstance(raw_answer, str) else raw_answer  # logiqa's "c"
     gold = row.get(GOLD_KEY) if raw_answer is None and choices and index is None and fields.answer and \
         "answer" in _detected(fields) else None
     if gold is not None:  # hails/agieval's: 'gold' [2]
