@@ -254,3 +254,16 @@ def test_a_pts_export_given_another_models_tokenizer_is_refused_not_written_with
     assert "another model" in str(e.value) and "--model" in str(e.value), str(e.value)
     assert not out.exists()
     assert export(run, out, fmt="pts", model=(tiny_pivot_model(), tiny_tokenizer())) > 0  # the run's own
+
+
+@pytest.mark.parametrize("arg, value", [("max_trajectories", -1), ("max_plots", -2), ("max_trajectories", "10"),
+                                        ("max_plots", 2.5), ("max_trajectories", True)])
+def test_write_report_limits_that_are_no_count_are_refused(run, tmp_path, arg, value):
+    """max_trajectories=-1 (meant as 'no limit') sliced the list from the end: the page left out the trajectory
+    with the fewest pivots and said 'showing 5 of 6'; '10' from a config ended in a TypeError of slicing."""
+    from ptsfast.outputs.report import write_report
+
+    with pytest.raises((ValueError, TypeError)) as e:
+        write_report(run, tmp_path / "r.html", **{arg: value})
+    assert arg in str(e.value) and ">= 0" in str(e.value), str(e.value)
+    assert not (tmp_path / "r.html").exists()

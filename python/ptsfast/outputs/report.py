@@ -253,6 +253,10 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     import matplotlib.pyplot as plt
 
     run_dir = Path(path_arg("write_report", "run_dir", run_dir, _RUN_FOLDER)).expanduser()
+    for name, n in (("max_trajectories", max_trajectories), ("max_plots", max_plots)):
+        # -1 meant as 'no limit' sliced from the end: the page left a trajectory out; a str failed in slicing
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"write_report({name}={n!r}): {name} takes a count, an int >= 0")
     takes = "the report's file path (.html, its plot .png), or None"
     out_html = None if out_html is None else path_arg("write_report", "out_html", out_html, takes)
     out_png = None if out_png is None else path_arg("write_report", "out_png", out_png, takes)
