@@ -223,3 +223,16 @@ def test_eleuther_logiqa_rows_lower_case_label_names_their_right_choice(tmp_path
     assert p.question.startswith(row["context"]) and "C. All Cantonese are southerners." in p.question
     assert_judged(p, "C", "ABCD")
 
+
+
+def test_bigbio_medqa_options_of_key_and_value_are_its_lettered_choices(tmp_path):
+    # bigbio/med_qa's source rows list their options as [{"key": "A", "value": ...}]: refused as "must be a list of
+    # strings ..., got list"
+    row = {"meta_info": "step1", "question": "A 23-year-old pregnant woman has burning upon urination. Which drug?",
+           "answer_idx": "B", "answer": "Nitrofurantoin",
+           "options": [{"key": "A", "value": "Ampicillin"}, {"key": "B", "value": "Nitrofurantoin"},
+                       {"key": "C", "value": "Ceftriaxone"}, {"key": "D", "value": "Doxycycline"}]}
+    p, = load(tmp_path, [row]).problems
+    assert p.choices == ("Ampicillin", "Nitrofurantoin", "Ceftriaxone", "Doxycycline")
+    assert p.question.endswith("A. Ampicillin\nB. Nitrofurantoin\nC. Ceftriaxone\nD. Doxycycline")
+    assert_judged(p, "B", "ABCD")

@@ -970,7 +970,7 @@ _INLINE_CHOICES = re.compile(r"(?:^|\s,\s)([a-eA-E])\s?\)\s")
 
 def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """A choices cell as (texts, labels): labels only where the row gives its own (ARC's "1".."4" or "A".."E", MedQA's
-    dict keyed by letters). Raises ValueError naming what is wrong."""
+    dict keyed by letters, bigbio/med_qa's list of ``{"key", "value"}``). Raises ValueError naming what is wrong."""
     if value is None:
         return None, None
     value = _maybe_json(value) if isinstance(value, str) and value.lstrip().startswith(("[", "{")) else value
@@ -981,6 +981,9 @@ def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None
                                                              for k in value):  # MedQA's {"A": ..., "D": ...}
         labels = sorted(value, key=str.strip)
         value = [value[k] for k in labels]
+    elif isinstance(value, list) and len(value) > 1 and all(isinstance(c, dict) and c.keys() == {"key", "value"}
+                                                            for c in value):  # bigbio/med_qa's [{"key", "value"}]
+        value, labels = [c["value"] for c in value], [c["key"] for c in value]
     if isinstance(value, str):
         parts = _INLINE_CHOICES.split(value.strip())  # MathQA: "a ) 38 , b ) 27.675 , c ) 30 , ..."
         if len(parts) > 4 and not parts[0] and [x.lower() for x in parts[1::2]] == list("abcde"[:len(parts) // 2]):
