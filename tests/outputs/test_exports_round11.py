@@ -267,3 +267,15 @@ def test_write_report_limits_that_are_no_count_are_refused(run, tmp_path, arg, v
         write_report(run, tmp_path / "r.html", **{arg: value})
     assert arg in str(e.value) and ">= 0" in str(e.value), str(e.value)
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("flag", ["confirmed_only", "force", "keep_fields", "progress"])
+def test_export_switches_given_as_a_string_are_refused_not_taken_as_true(run, tmp_path, flag):
+    """export(confirmed_only='false') (a switch read from a config file or the environment as text) was true: the
+    export kept confirmed pivots only, or replaced an earlier export of another kind (force='no')."""
+    out = tmp_path / "pairs.jsonl"
+    with pytest.raises(TypeError) as e:
+        export(run, out, **{flag: "false"})
+    assert f"{flag}='false'" in str(e.value) and "True or False" in str(e.value), str(e.value)
+    assert not out.exists()
+    assert export(run, out, **{flag: flag == "keep_fields"}) > 0

@@ -316,6 +316,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                                          "output")
     model = _model_arg(model, fmt)
     layer = layer_arg(layer)
+    for name, value in (("confirmed_only", confirmed_only), ("keep_fields", keep_fields), ("force", force),
+                        ("progress", progress)):  # a str from a config ('false', 'no') was true
+        if not (isinstance(value, int) and value in (0, 1)):
+            raise TypeError(f"export({name}={value!r:.40}): {name} is a switch, True or False; got "
+                            f"{type(value).__name__}")
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     # a Δp is a difference of two probabilities: above 1 (20 meant as percent) no record is kept, exit 0
