@@ -236,3 +236,20 @@ def test_bigbio_medqa_options_of_key_and_value_are_its_lettered_choices(tmp_path
     assert p.choices == ("Ampicillin", "Nitrofurantoin", "Ceftriaxone", "Doxycycline")
     assert p.question.endswith("A. Ampicillin\nB. Nitrofurantoin\nC. Ceftriaxone\nD. Doxycycline")
     assert_judged(p, "B", "ABCD")
+
+
+SWAG = {"video-id": "anetv_jkn6uvmqwh4", "fold-ind": "3416", "startphrase": "Members of the procession walk down the "
+        "street holding small horn brass instruments. A drum line", "sent1": "Members of the procession walk down the "
+        "street holding small horn brass instruments.", "sent2": "A drum line", "gold-source": "gold",
+        "ending0": "passes by walking down the street playing their instruments.", "ending1": "has heard approaching "
+        "them.", "ending2": "arrives and they're outside dancing and asleep.", "ending3": "turns the lead singer "
+        "watches the performance.", "label": 0}
+
+
+def test_swag_rows_ask_their_startphrase_with_their_four_endings(tmp_path):
+    # SWAG (lm-eval's swag): the context in 'startphrase', the endings in 'ending0'..'ending3', the right one's 0-based
+    # index in 'label': refused as missing 'question'
+    p, = load(tmp_path, [SWAG]).problems
+    assert p.question.startswith(SWAG["startphrase"] + "\n\nA. passes by walking down the street")
+    assert p.choices[3] == SWAG["ending3"]
+    assert_judged(p, "A", "ABCD")

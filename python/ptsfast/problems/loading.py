@@ -123,11 +123,11 @@ class FieldMap:
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
                  "text", "description", "question_content", "question_stem", "ctx", "goal", "sentence", "messages",
-                 "conversations", "turns")
+                 "conversations", "turns", "startphrase")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
 HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``, LiveBench's ``turns``: a list of one user
-message). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
+message; SWAG's ``startphrase``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
 message, after an optional system message; SFT rows' ``messages`` and ShareGPT's ``conversations``, whose assistant
 reply after it is the reference answer where the row has none, or the given solution with ``--solution-field``
 naming the chat's column)."""
@@ -1011,12 +1011,12 @@ COLUMN_CHOICES = ((("opa", "opb", "opc", "opd"), "cop", 0), (("sol1", "sol2"), "
                   (("answerA", "answerB", "answerC"), "label", 1), (("answer0", "answer1", "answer2", "answer3"),
                                                                    "label", 0), (("option1", "option2"), "answer", 1),
                   (("mc_answer1", "mc_answer2", "mc_answer3", "mc_answer4"), "correct_answer_num", 1),
-                  (("choice1", "choice2"), "label", 0))
+                  (("choice1", "choice2"), "label", 0), (("ending0", "ending1", "ending2", "ending3"), "label", 0))
 """Choices each in a column of its own, in their order, with the column naming the right one by its index and what
 that counts from: MedMCQA's ``cop`` (its Hugging Face rows' class a-d, from 0; its first release's JSON counts 1-4),
 PIQA's ``label`` (from 0), Social IQa's ``label`` (from 1, as text), Cosmos QA's ``label`` (from 0), WinoGrande's
 ``answer`` (from 1, as text: the option that fills the sentence's blank), Belebele's ``correct_answer_num`` (from 1,
-as text), COPA's and XCOPA's ``label`` (from 0)."""
+as text), COPA's and XCOPA's ``label`` (from 0), SWAG's ``label`` (from 0)."""
 COPA_QUESTIONS = {"cause": "What was the cause of this?", "effect": "What happened as a result?"}
 """COPA's (and XCOPA's) ``question``, one word naming what its choices are to its ``premise``, as the question asked
 (its paper's "What was the CAUSE of this?")."""
