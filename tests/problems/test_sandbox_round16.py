@@ -45,3 +45,25 @@ def test_a_solution_decoding_with_its_own_decoder_passes():
              "    return json.dumps(json.loads('[%d]' % n, cls=Mine))\n")
     assert verdict(right, DECODED)[0]
     assert verdict("import json\n\n\ndef listed(n):\n    return json.dumps(json.loads('[%d]' % n))\n", DECODED)[0]
+
+
+ADD = code_tests.TestProgram.from_text("from solution import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n")
+LOUD = {  # what a plain run of a function's tests never reads (HumanEval's harness records the verdict apart)
+    "megabytes written to descriptor 1": "    os.write(1, b'x' * (3 << 20))\n",
+    "megabytes written to descriptor 2": "    os.write(2, b'x' * (3 << 20))\n",
+    "a child printing megabytes": (
+        "    import subprocess, sys\n    subprocess.run([sys.executable, '-c', 'print(\"x\" * 3000000)'])\n"),
+    "its standard output closed": "    os.close(1)\n",
+    "its standard output sent to a file": "    os.dup2(os.open('log.txt', os.O_WRONLY | os.O_CREAT), 1)\n",
+}
+
+
+@pytest.mark.parametrize("how", LOUD)
+def test_a_function_writing_to_its_descriptors_as_it_likes_passes(how):
+    # print's output was bounded, not what reached descriptors 1 and 2 otherwise: past the sandbox's output limit
+    # (1 MB) the run was killed, and the nonce went to descriptor 1, wherever it pointed (before: each of these right
+    # programs failed)
+    right = "import os\n\n\ndef add(a, b):\n" + LOUD[how] + "    return a + b\n"
+    assert verdict(right, ADD)[0]
+    assert not verdict(right.replace("a + b", "a - b"), ADD)[0]
+
