@@ -67,3 +67,29 @@ def test_a_function_writing_to_its_descriptors_as_it_likes_passes(how):
     assert verdict(right, ADD)[0]
     assert not verdict(right.replace("a + b", "a - b"), ADD)[0]
 
+
+POOLED = ("import multiprocessing\n\n\ndef square(x):\n    return x * x\n\n\ndef squares(n):\n"
+          "    with multiprocessing.get_context('METHOD').Pool(2) as pool:\n"
+          "        return pool.map(square, range(n))\n")
+SQUARES = {
+    "pytest": code_tests.TestProgram.from_text(
+        "from solution import squares\n\n\ndef test_squares():\n    assert squares(4) == [0, 1, 4, 9]\n"),
+    "humaneval": code_tests.test_program_from_row(
+        {"task_id": "HumanEval/0", "prompt": "def squares(n):\n    \"\"\"The squares below n.\"\"\"\n",
+         "test": "\n\ndef check(candidate):\n    assert candidate(4) == [0, 1, 4, 9]\n", "entry_point": "squares"},
+        ("test",), "entry_point", None),
+    "unittest": code_tests.TestProgram.from_text(  # BigCodeBench's shape: the tests name the function unimported
+        "import unittest\n\n\nclass TestCases(unittest.TestCase):\n    def test_squares(self):\n"
+        "        self.assertEqual(squares(4), [0, 1, 4, 9])\n", entry_point="squares"),
+}
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+@pytest.mark.parametrize("fmt", SQUARES)
+def test_a_pool_started_by_spawn_or_forkserver_runs_the_solutions_functions(fmt, method):
+    # its processes import what they run by its module's name, 'solution', which had no file: every worker failed
+    # to import it and the pool restarted them until the timeout (Python 3.14's default start method on Linux is
+    # forkserver; before: each of these right programs failed)
+    right = POOLED.replace("METHOD", method)
+    assert verdict(right, SQUARES[fmt])[0]
+    assert not verdict(right.replace("x * x", "x + x"), SQUARES[fmt])[0]

@@ -305,6 +305,18 @@ def _ptsfast_judge(spec, code):
     source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
     import linecache  # tracebacks and inspect.getsource() read the solution's lines here (it has no file)
     linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
+    if source:  # but a process it starts by spawn or forkserver (Python 3.14's default) imports its functions by their
+        # module's name, as from pytest's solution.py beside the tests: a file of the solution alone, apart from the
+        # working folder (the sandbox's own /dev/shm; unisolated, the run's own TMPDIR), on the path children get
+        away = os.path.join("/dev/shm" if os.getpid() == 2 else os.environ.get("TMPDIR") or os.getcwd(),
+                            ".ptsfast-solution")
+        try:
+            os.makedirs(away, exist_ok=True)
+            with open(os.path.join(away, "solution.py"), "w", encoding="utf-8") as f:
+                f.write(source)
+            sys.path.append(away)
+        except OSError:  # /dev/shm full or absent: such children fail as before
+            pass
     # a HumanEval prompt's helpers that its tests use too (HumanEval/38's encode_cyclic, /32's poly, the prompt's
     # np): the tests get the prompt's own, run apart before the solution, which could otherwise redefine them
     # (encode_cyclic made the identity, decode_cyclic then returning its argument passed; so did an np whose
