@@ -253,3 +253,19 @@ def test_swag_rows_ask_their_startphrase_with_their_four_endings(tmp_path):
     assert p.question.startswith(SWAG["startphrase"] + "\n\nA. passes by walking down the street")
     assert p.choices[3] == SWAG["ending3"]
     assert_judged(p, "A", "ABCD")
+
+
+HEAD_QA = {"name": "Cuaderno_2013_1_B", "year": "2013", "category": "biology", "qid": 1,
+           "qtext": "Which of the following is a chaperone?", "ra": 3, "image": "",
+           "answers": [{"aid": 1, "atext": "Actin."}, {"aid": 2, "atext": "Tubulin."}, {"aid": 3, "atext": "Hsp70."},
+                       {"aid": 4, "atext": "Myosin."}]}
+
+
+def test_head_qa_rows_ask_their_qtext_with_their_answers_and_read_ra(tmp_path):
+    # HEAD-QA (lm-eval's headqa): the question in 'qtext', the choices in 'answers' as {aid, atext}, the right one's
+    # aid in 'ra' (from 1): refused as missing 'question'
+    p, = load(tmp_path, [HEAD_QA]).problems
+    assert p.question == "Which of the following is a chaperone?\n\nA. Actin.\nB. Tubulin.\nC. Hsp70.\nD. Myosin."
+    assert_judged(p, "C", "ABCD")
+    wrong = load(tmp_path, [{**HEAD_QA, "ra": 9}])
+    assert not wrong.problems and "'ra'" in wrong.skipped[0]

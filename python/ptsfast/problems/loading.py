@@ -123,11 +123,11 @@ class FieldMap:
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
                  "text", "description", "question_content", "question_stem", "ctx", "goal", "sentence", "messages",
-                 "conversations", "turns", "startphrase")
+                 "conversations", "turns", "startphrase", "qtext")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
 HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``, LiveBench's ``turns``: a list of one user
-message; SWAG's ``startphrase``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
+message; SWAG's ``startphrase``, HEAD-QA's ``qtext``). A question may also be a chat (verl / OpenRLHF rows' ``prompt``: a user
 message, after an optional system message; SFT rows' ``messages`` and ShareGPT's ``conversations``, whose assistant
 reply after it is the reference answer where the row has none, or the given solution with ``--solution-field``
 naming the chat's column)."""
@@ -949,6 +949,18 @@ def _listed_choices(row: dict) -> str | None:
     return next((k for k in LISTED_INDEXES if k in row), None)
 
 
+AID_ANSWER = "ra"
+"""HEAD-QA's right answer: the ``aid`` of one of its :data:`LISTED_ANSWERS`, ``[{"aid": 1, "atext": ...}]``."""
+
+
+def _aid_choices(row: dict) -> bool:
+    """Whether a row keeps its choices as HEAD-QA does: :data:`LISTED_ANSWERS` of ``{"aid", "atext"}`` beside
+    :data:`AID_ANSWER`."""
+    texts = row.get(LISTED_ANSWERS)
+    return AID_ANSWER in row and isinstance(texts, list) and len(texts) > 1 and \
+        all(isinstance(t, dict) and {"aid", "atext"} <= t.keys() for t in texts)
+
+
 def _names_choice(value: Any) -> bool:
     """Whether a :data:`CHOICE_LABEL_KEY` value names choices by their letters (AGIEval's "C", or its multiple-answer
     rows' ["A", "C"]; EleutherAI/logiqa's "c", in lower case), not a class ("entailment") or anything else."""
@@ -984,6 +996,9 @@ def _choices(value: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None
     elif isinstance(value, list) and len(value) > 1 and all(isinstance(c, dict) and c.keys() == {"key", "value"}
                                                             for c in value):  # bigbio/med_qa's [{"key", "value"}]
         value, labels = [c["value"] for c in value], [c["key"] for c in value]
+    elif isinstance(value, list) and len(value) > 1 and all(isinstance(c, dict) and {"aid", "atext"} <= c.keys()
+                                                            for c in value):  # HEAD-QA's [{"aid", "atext"}]
+        value, labels = [c["atext"] for c in value], [c["aid"] for c in value]
     if isinstance(value, str):
         parts = _INLINE_CHOICES.split(value.strip())  # MathQA: "a ) 38 , b ) 27.675 , c ) 30 , ..."
         if len(parts) > 4 and not parts[0] and [x.lower() for x in parts[1::2]] == list("abcde"[:len(parts) // 2]):
@@ -1263,6 +1278,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
         choices_field = LISTED_ANSWERS  # ReClor's and QuAIL's 'answers', named by an index column
+    if choices_field is None and fields.choices == "choices" and not fields.code and _aid_choices(row):
+        choices_field = LISTED_ANSWERS  # HEAD-QA's 'answers', named by 'ra'
     listed = row.get(LISTED_CHOICE)
     if choices_field is None and fields.choices == "choices" and not fields.code and isinstance(listed, list) and \
             len(listed) > 1 and all(isinstance(c, str) and c.strip() for c in listed):
@@ -1300,6 +1317,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     raw_answer = raw_answer if redux is None else redux
     index = (_listed_choices(row) if choices_field == LISTED_ANSWERS else INDEX_ANSWERS.get(choices_field)) \
         if choices else None
+    if choices_field == LISTED_ANSWERS and _aid_choices(row) and raw_answer is None and fields.answer:
+        if not _is_scalar(row[AID_ANSWER]) or str(row[AID_ANSWER]).strip() not in labels:
+            return skip("wrong type", f"field {AID_ANSWER!r} (the aid of the right answer, HEAD-QA's) is "
+                                      f"{row[AID_ANSWER]!r}, none of the aids of the row's answers {list(labels)}; "
+                                      f"fix the row or drop it")
+        fields, raw_answer = replace(fields, answer=AID_ANSWER), str(row[AID_ANSWER]).strip()
     base = 0
     own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
