@@ -194,7 +194,8 @@ def test_a_reasoning_reply_with_nothing_after_its_thinking_is_refused(tmp_path, 
     assert "nothing after its thinking" in res.skipped[0] and "'messages'" in res.skipped[0]
 
 
-AGIEVAL = {"query": "Q: Which one is prime? Answer Choices: (A)4 (B)6 (C)7 (D)8 (E)9\nA: Among A through E, the answer is",
+AGIEVAL = {"query": "Q: Which one is prime? Answer Choices: (A)4 (B)6 (C)7 (D)8 (E)9\n"
+                    "A: Among A through E, the answer is",
            "choices": ["(A)4", "(B)6", "(C)7", "(D)8", "(E)9"], "gold": [2]}
 
 
