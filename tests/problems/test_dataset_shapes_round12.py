@@ -270,3 +270,15 @@ def test_head_qa_rows_ask_their_qtext_with_their_answers_and_read_ra(tmp_path):
     assert_judged(p, "C", "ABCD")
     wrong = load(tmp_path, [{**HEAD_QA, "ra": 9}])
     assert not wrong.problems and "'ra'" in wrong.skipped[0]
+
+
+def test_a_harmony_reply_rendered_with_its_start_and_cut_off_in_its_analysis_is_refused(tmp_path):
+    # gpt-oss' reply as its template renders it opens '<|start|>assistant' before its analysis channel: one cut off
+    # there was taken for an answer, its analysis' last box the reference
+    reply = "<|start|>assistant<|channel|>analysis<|message|>Is it \\boxed{4}? 2 + 3"
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
+    res = load(tmp_path, [row], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge" and "never closes" in res.skipped[0]
+    done = {"messages": [row["messages"][0], {"role": "assistant", "content": reply + " is 5.<|end|><|start|>"
+                                              "assistant<|channel|>final<|message|>The answer is 5.<|return|>"}]}
+    assert load(tmp_path, [done], oracle="boxed").problems[0].answer == "5"

@@ -725,7 +725,8 @@ channel's messages, then the final channel's), EXAONE Deep's ``<thought>`` (whic
 thinking holds boxes and answers tried on the way. The oracles judge after them too
 (:func:`ptsfast.problems.oracles.final_answer`)."""
 _THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
-_THOUGHT_OPENS = re.compile(r"\s*(?:" + "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
+_THOUGHT_OPENS = re.compile(r"\s*(?:<\|start\|>assistant)?(?:" +  # harmony's reply as its template renders it
+                            "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
 _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$")
 """What closes the answer after a trace: OpenThoughts' solution tags, harmony's end of the final message."""
 
