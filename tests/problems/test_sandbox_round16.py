@@ -93,3 +93,48 @@ def test_a_pool_started_by_spawn_or_forkserver_runs_the_solutions_functions(fmt,
     right = POOLED.replace("METHOD", method)
     assert verdict(right, SQUARES[fmt])[0]
     assert not verdict(right.replace("x * x", "x + x"), SQUARES[fmt])[0]
+
+
+MATCHED = code_tests.TestProgram.from_text(
+    "import re\nfrom solution import digits\n\n\ndef test_digits():\n    for n in (1, 22, 333):\n"
+    "        assert re.fullmatch(r'[0-9]+', digits(n))\n"
+    "        assert re.fullmatch('[0-9]+', digits(n), re.I)\n\n\ndef test_again():\n    assert digits(0) == '0'\n")
+WRONG_DIGITS = "import re\n\n\ndef digits(n):\n    return 'abc' if n else '0'\n\n\n"
+CACHE_FORGERIES = {  # each makes re.fullmatch('[0-9]+', 'abc') hold
+    "another pattern's compiled code": (
+        "for flags in (0, re.I):\n    re.compile('[0-9]+', flags)\n"
+        "    for k in [k for k in getattr(re, '_cache', {})]:\n"
+        "        if k[1] == '[0-9]+':\n            re._cache[k] = re.compile('.*', flags)\n"
+        "    for k in [k for k in getattr(re, '_cache2', {})]:\n        if k[1] == '[0-9]+':\n"
+        "            re._cache2[k] = re.compile('.*', flags)\n"),
+    "a pattern object made with other code": (
+        "import _sre\ntry:\n    from re import _compiler as c, _parser as p\nexcept ImportError:\n"
+        "    import sre_compile as c, sre_parse as p\n\n\ndef forged(flags):\n"
+        "    real = re.compile('.*', flags)\n    t = p.parse('.*', flags)\n"
+        "    code = c._code(t, flags | t.state.flags)\n"
+        "    return _sre.compile('[0-9]+', real.flags, code, t.state.groups - 1, {}, (None,))\n\n\n"
+        "for flags in (0, re.I):\n    re.compile('[0-9]+', flags)\n    for name in ('_cache', '_cache2'):\n"
+        "        for k in [k for k in getattr(re, name, {}) if k[1] == '[0-9]+']:\n"
+        "            getattr(re, name)[k] = forged(flags)\n"),
+    "made at each call, purged at the last": (
+        "real = digits\n\n\ndef digits(n):\n    if not n:\n        re.purge()\n        return real(n)\n"
+        "    for flags in (0, re.I):\n        re.compile('[0-9]+', flags)\n        for name in ('_cache', '_cache2'):\n"
+        "            for k in [k for k in getattr(re, name, {}) if k[1] == '[0-9]+']:\n"
+        "                getattr(re, name)[k] = re.compile('.*', flags)\n    return real(n)\n"),
+}
+
+
+@pytest.mark.parametrize("how", CACHE_FORGERIES)
+def test_res_cache_holds_only_what_its_keys_compile_to(how):
+    # re's cache was watched as data for a value of another type, not for what it holds: an entry of the solution's
+    # made every re.fullmatch of the tests hold (before: each of these wrong programs passed)
+    passed, out = verdict(WRONG_DIGITS + CACHE_FORGERIES[how], MATCHED)
+    assert not passed and "re's cache" in out, out
+
+
+def test_programs_compiling_many_patterns_pass():
+    right = ("import re\n\n\ndef digits(n):\n"
+             "    for i in range(600):  # past re's cache size: evicted, compiled again\n"
+             "        assert re.fullmatch('a{%d}' % i, 'a' * i, re.I if i % 2 else 0)\n"
+             "    return str(n)\n")
+    assert verdict(right, MATCHED)[0]

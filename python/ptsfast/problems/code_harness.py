@@ -150,6 +150,12 @@ def _ptsfast_judge(spec, code):
     # and the generators the tests draw from through those functions (random.randint, np.random.randint): one put in
     # a state no seed gives (every word zero: every number drawn the lowest, every string the tests drew 'aaaa...')
     # fails the verdict at the next value read. Seeding them is the solution's business (seed(42) is a state too)
+    # and re's caches of compiled patterns (re._cache; re._cache2 on Python 3.12+), which every re.match reads first:
+    # an entry the solution put there (the tests' '[0-9]+' compiled from '.*', or _sre.compile given other code) made
+    # every re.fullmatch of the tests hold. Each entry must be what compiling its key gives; checked at the end, and
+    # at each value read where the tests use re
+    regexes = bare(_ptsfast_regex_caches)(sys.modules.get("re"))
+    regexes_read = "re" in tops
     generators = []  # (where, generator, its state getter: C functions, so that no harness globals are reachable,
     # numpy's)
     for key, m, callables in watched:
@@ -219,6 +225,8 @@ def _ptsfast_judge(spec, code):
         for where, inst, cls in classes_kept + list(classes_at_end.values()):
             if type(inst) is not cls:
                 raise RuntimeError(when + " changed the class of " + where + ": not allowed")
+        if not regexes():
+            raise RuntimeError(when + " put a pattern in re's cache that its key does not compile to: not allowed")
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
@@ -255,6 +263,9 @@ def _ptsfast_judge(spec, code):
             if type(inst) is not cls:
                 caught.append("the solution changed the class of " + where + ": not allowed")
                 raise RuntimeError(caught[-1])
+        if regexes_read and not regexes():
+            caught.append("the solution put a pattern in re's cache that its key does not compile to: not allowed")
+            raise RuntimeError(caught[-1])
         for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
             # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
             if numpy:
@@ -442,6 +453,40 @@ def _ptsfast_judge(spec, code):
     if caught:
         raise RuntimeError(caught[0])
     quiet()
+
+
+def _ptsfast_regex_caches(re):
+    """What tells whether every entry of ``re``'s caches (``_cache``, ``_cache2``: ``(type, pattern, flags)`` to the
+    compiled pattern) is the pattern its key compiles to (``Pattern.__eq__`` compares the compiled code too). An entry
+    seen right is remembered by its key's and its value's ids, both held: a C-level pass per read where nothing
+    changed. Run with bare globals."""
+    if re is None:
+        return lambda: True
+    compiler = vars(re).get("_compiler") or __import__("sre_compile")
+    compile_, pattern_type, seen = compiler.compile, type(re.compile("")), {}
+
+    def right(k, v):
+        if not (type(k) is tuple and len(k) == 3 and k[0] in (str, bytes) and type(k[1]) is k[0]
+                and isinstance(k[2], int)):
+            return True  # no key re's own lookups make: never read
+        try:
+            return type(v) is pattern_type and v == compile_(k[1], int(k[2]))
+        except Exception:
+            return False
+
+    def kept():
+        for name in ("_cache", "_cache2"):
+            cache = vars(re).get(name)
+            if type(cache) is not dict or all(map(seen.__contains__, zip(map(id, cache), map(id, cache.values())))):
+                continue
+            for k, v in list(cache.items()):
+                if (id(k), id(v)) not in seen:
+                    if not right(k, v):
+                        return False
+                    seen[id(k), id(v)] = (k, v)
+        return True
+
+    return kept
 
 
 def _ptsfast_drained(out, lock, start, limit=1 << 18):
