@@ -279,3 +279,17 @@ def test_export_switches_given_as_a_string_are_refused_not_taken_as_true(run, tm
     assert f"{flag}='false'" in str(e.value) and "True or False" in str(e.value), str(e.value)
     assert not out.exists()
     assert export(run, out, **{flag: flag == "keep_fields"}) > 0
+
+
+def test_a_min_delta_given_as_a_numpy_or_torch_number_is_taken(run, tmp_path):
+    """A threshold computed with numpy or torch (np.float32(0.2), a 0-d tensor) is a number: the export refused it
+    with 'use a number >= 0 and <= 1', naming the number it refused."""
+    import numpy as np
+    import torch
+
+    want = export(run, tmp_path / "plain.jsonl", min_delta=0.25)
+    for k, v in enumerate((np.float32(0.25), torch.tensor(0.25), np.float64(0.25))):
+        assert export(run, tmp_path / f"out{k}.jsonl", min_delta=v) == want
+    for bad in ("0.2", True, torch.tensor([0.2, 0.3])):
+        with pytest.raises(ValueError, match="min_delta"):
+            export(run, tmp_path / "bad.jsonl", min_delta=bad)

@@ -244,6 +244,19 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
 # --------------------------------------------------------------------------- export
 
+def _number(x: Any) -> Any:
+    """A numpy or torch scalar (np.float32, a 0-d tensor: a threshold computed with them) as the Python float it
+    is; anything else as given, for the caller to refuse."""
+    if isinstance(x, (bool, int, float, str, bytes)) or not callable(getattr(x, "__float__", None)):
+        return x
+    if getattr(x, "ndim", 0) != 0:  # an array of thresholds is none
+        return x
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return x
+
+
 def _model_arg(model: Any, fmt: str) -> Any:
     """``model`` as the exports read it: a path or Hub name, or a loaded ``(model, tokenizer)`` (a list of the two
     made a tuple); a model or tokenizer alone, or the pair swapped, is named (a model alone was taken for a path, a
@@ -323,6 +336,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                             f"{type(value).__name__}")
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    min_delta = _number(min_delta)
     # a Δp is a difference of two probabilities: above 1 (20 meant as percent) no record is kept, exit 0
     if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not 0 <= min_delta <= 1:
         raise ExportError(f"min_delta (--min-delta)={min_delta!r}: use a number >= 0 and <= 1, a Δp being a "
