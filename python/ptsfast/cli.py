@@ -438,10 +438,12 @@ def _check_paths(a) -> None:
         raise ValueError("--out -: a run is a folder of several files, not a stream - give a folder path (`ptsfast "
                          "export --out -` streams a run's records)")
     from ptsfast.outputs.rundir import (ANCHOR_FILES, DATA_FILES, check_inputs_apart, check_name_lengths,
-                                        check_no_foreign_files, check_run_files, check_unlocked, check_writable)
+                                        check_no_foreign_files, check_out_outside_data, check_run_files,
+                                        check_unlocked, check_writable)
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
+    check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():
         raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")

@@ -59,3 +59,22 @@ def test_overwrite_keeps_a_report_of_the_users_own_and_drops_ptsfasts(command, f
         assert cli(["report", "--run", str(out)]) == 0
         assert cli([*argv, "--overwrite", "--seed", "2"]) == 0
         assert not (out / "report.html").exists() and not (out / "report.png").exists()
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("sub", ["", "runs/r1"])
+def test_an_out_inside_the_problems_folder_is_refused_before_the_model_loads(command, flags, sub, model_dir,
+                                                                            tmp_path, capsys, monkeypatch):
+    """`--problems ds --out ds` (or ds/runs/r1) mined once; the run's .jsonl files then were the dataset folder's
+    data files, and every resume failed ('a dataset repository's folder that datasets could not read'), its
+    finished work never resumed."""
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    write_problems(tmp_path).rename(ds / "gsm.jsonl")
+    (ds / "README.md").write_text("---\n---\nA dataset.\n")
+    before = sorted(p.name for p in ds.iterdir())
+    no_model_load(monkeypatch)
+    out = ds / sub if sub else ds
+    assert cli([command, "--model", str(model_dir), "--problems", str(ds), "--out", str(out), *FAST, *flags]) == 2
+    one_line_error(capsys, f"--out {out}", "the --problems folder", "choose an --out outside it")
+    assert sorted(p.name for p in ds.iterdir()) == before

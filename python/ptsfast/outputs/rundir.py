@@ -210,6 +210,22 @@ def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.Pat
                               f"choose another {flag} (ptsfast never overwrites an input)")
 
 
+def check_out_outside_data(out_dir: str | os.PathLike, problems: str | os.PathLike | None,
+                           flag: str = "--out") -> None:
+    """Refuse an output folder at or under the ``--problems`` folder (a dataset repository's or ``save_to_disk``
+    folder): the run's .jsonl files became the dataset's data files, so the first run mined and its resume failed
+    to read the dataset ('datasets could not read' it), its finished work never resumed. Compared by real path."""
+    if problems is None or not os.path.isdir(Path(problems).expanduser()):
+        return
+    data = os.path.realpath(Path(problems).expanduser())
+    out = os.path.realpath(Path(out_dir).expanduser())
+    if out == data or out.startswith(data.rstrip(os.sep) + os.sep):
+        where = "is" if out == data else "is inside"
+        raise RunDirError(f"{flag} {out_dir} {where} the --problems folder {problems}: the run's .jsonl files would "
+                          f"be read as the dataset's own data files when the run resumes; choose an {flag} outside "
+                          f"it")
+
+
 def is_stream(path: str | os.PathLike) -> bool:
     """``path`` (links followed) exists and is neither a regular file nor a folder: a device, pipe or socket
     (``/dev/stdout``, ``/dev/null``). Written into as it is, never replaced: a file moved over it would replace the
