@@ -3,6 +3,8 @@
 Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
 attack still pass."""
 
+import json
+
 import pytest
 
 from helpers.judging import verdict
@@ -81,6 +83,9 @@ SQUARES = {
     "unittest": code_tests.TestProgram.from_text(  # BigCodeBench's shape: the tests name the function unimported
         "import unittest\n\n\nclass TestCases(unittest.TestCase):\n    def test_squares(self):\n"
         "        self.assertEqual(squares(4), [0, 1, 4, 9])\n", entry_point="squares"),
+    "call": code_tests.test_program_from_row(  # APPS' function calls: the solution in a process of its own
+        {"input_output": json.dumps({"fn_name": "squares", "inputs": [[4]], "outputs": [[[0, 1, 4, 9]]]})},
+        ("input_output",), None, None),
 }
 
 

@@ -2970,6 +2970,7 @@ def reply(text):
 
 try:
     src = open(path, encoding="utf-8").read()
+    sys.path.append(os.path.join(os.path.dirname(path), ".ptsfast-solution"))
     sys.argv[:] = ["solution.py"]
     solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
@@ -3006,8 +3007,13 @@ def _ptsfast_call_process(spec, code):
     and the verdict stay in this process, out of its reach (as for stdin programs), so neither a forged value nor
     a look at its caller's frames can pass. ``spec["record"]`` (a reference solution run for the expected values,
     :meth:`TestProgram.program`): no comparison; every reply is printed, as one JSON list, at the end."""
-    import json
+    import json, os
     path, sites = _ptsfast_write_program(spec, code)
+    # a process the solution starts by spawn or forkserver imports its functions by their module's name: a file of
+    # that name beside the program, which the caller puts on the path its children get
+    os.makedirs(os.path.join(os.path.dirname(path), ".ptsfast-solution"), exist_ok=True)
+    with open(os.path.join(os.path.dirname(path), ".ptsfast-solution", "solution.py"), "w", encoding="utf-8") as f:
+        f.write(_ptsfast_source(spec, code))
     name = spec["fn_name"]
     typed = spec.get("atol") is not None  # EvalPlus' comparison: a tuple is no list
     flags = ",".join(f for f, on in (("int_keys", spec.get("int_keys")), ("typed", typed),
