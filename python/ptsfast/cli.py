@@ -863,6 +863,9 @@ def cmd_bench(a) -> int:
     dtype = a.dtype or "float32"  # its own default on every device (a GPU's bfloat16 is --dtype bf16)
     from ptsfast.models import torch_dtype
 
+    if torch_dtype(dtype) == "auto":  # a checkpoint's own dtype; the random model's is float32 (it was a TypeError)
+        dtype = "float32"
+
     model = random_llama(device, dtype=torch_dtype(dtype))
     context = model.config.max_position_embeddings  # the prefix, a token forked from it, and the new tokens
     if a.prefix + 1 + a.new_tokens > context:  # 1e8 drew and prefilled that many tokens until killed

@@ -78,3 +78,13 @@ def test_an_out_inside_the_problems_folder_is_refused_before_the_model_loads(com
     assert cli([command, "--model", str(model_dir), "--problems", str(ds), "--out", str(out), *FAST, *flags]) == 2
     one_line_error(capsys, f"--out {out}", "the --problems folder", "choose an --out outside it")
     assert sorted(p.name for p in ds.iterdir()) == before
+
+
+def test_bench_dtype_auto_is_the_random_models_own_float32(capsys):
+    """`bench --dtype auto` (a dtype every other command takes: the checkpoint's own) ended in a TypeError traceback
+    from torch's Module.to(dtype='auto'); the benchmark's random model has no checkpoint, and its own is float32."""
+    import json
+
+    assert cli(["bench", "--device", "cpu", "--dtype", "auto", "--prefix", "4", "--n", "2", "--new-tokens", "2",
+                "--repeat", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["dtype"] == "float32"
