@@ -130,6 +130,7 @@ def test_demo_pivots_and_pairs_hold_on_fresh_rollouts(benchmark, tmp_path):
     from ptsfast.outputs.rundir import PAIRS, PIVOTS, read_jsonl
     from ptsfast.pipeline.recheck import recheck_run
 
+    env = environment("cpu")  # read first: the commit the demo runs, not whatever HEAD is when it ends
     out = Path(RUN) if RUN else tmp_path / "demo"
     argv = ["demo", "--out", str(out), "--quiet", *DEMO_ARGS]
     a = cli.build_parser().parse_args(argv)
@@ -167,7 +168,6 @@ def test_demo_pivots_and_pairs_hold_on_fresh_rollouts(benchmark, tmp_path):
             d["chosen"], d["rejected"] = sides[key]
         dicts.append(d)
     points = {pt for r in rows for side, pt in r.points.items() if r.fresh[side].exact is None}
-    env = environment("cpu")
     knobs = f"PTSFAST_CHECK_DEMO_ARGS={shlex.join(DEMO_ARGS)!r} " if DEMO_ARGS else ""
     result = {**env, "command": knobs + COMMAND,
               "demo_command": "ptsfast " + shlex.join(["demo", "--out", "OUT", "--quiet", *DEMO_ARGS]),
