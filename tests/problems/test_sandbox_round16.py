@@ -143,3 +143,25 @@ def test_programs_compiling_many_patterns_pass():
              "        assert re.fullmatch('a{%d}' % i, 'a' * i, re.I if i % 2 else 0)\n"
              "    return str(n)\n")
     assert verdict(right, MATCHED)[0]
+
+
+TOLERANCE = code_tests.TestProgram.from_text(  # a tolerance taken from numpy's float limits
+    "import numpy as np\nfrom solution import third\n\n\ndef test_third():\n"
+    "    assert abs(third() - 1 / 3) < 10 * np.finfo(np.float64).eps\n"
+    "    assert abs(third() - 1 / 3) < 10 * np.finfo(float).eps\n")
+LIMITS_CHANGED = {
+    "an eps set on the cached finfo": "    np.finfo(float).eps = 1.0\n",
+    "a finfo of the solution's cached": (
+        "    f = object.__new__(np.finfo)\n    vars(f).update(vars(np.finfo(float)), eps=1.0)\n"
+        "    for k in (float, 'float64', np.float64, np.dtype('float64')):\n        np.finfo._finfo_cache[k] = f\n"),
+}
+
+
+@pytest.mark.parametrize("how", LIMITS_CHANGED)
+def test_numpys_float_limits_are_not_the_solutions_to_change(how):
+    # the tests' tolerance was ten times an eps the solution set to 1: 0.3 passed for 1/3 (before: each passed)
+    wrong = "import numpy as np\n\n\ndef third():\n" + LIMITS_CHANGED[how] + "    return 0.3\n"
+    passed, out = verdict(wrong, TOLERANCE)
+    assert not passed and "np.finfo" in out, out
+    right = "import numpy as np\n\n\ndef third():\n    return float(np.float64(1) / 3)\n"
+    assert verdict(right, TOLERANCE)[0]

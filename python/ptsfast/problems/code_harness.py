@@ -156,6 +156,10 @@ def _ptsfast_judge(spec, code):
     # at each value read where the tests use re
     regexes = bare(_ptsfast_regex_caches)(sys.modules.get("re"))
     regexes_read = "re" in tops
+    # and numpy's float limits, which tests take tolerances from (np.finfo(float).eps), as sys.float_info: the cached
+    # finfo objects, kept with what they hold (an eps of 1 set on the one np.finfo hands out passed 0.3 for 1/3)
+    limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
+    limits_read = "numpy" in tops
     generators = []  # (where, generator, its state getter: C functions, so that no harness globals are reachable,
     # numpy's)
     for key, m, callables in watched:
@@ -227,6 +231,8 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(when + " changed the class of " + where + ": not allowed")
         if not regexes():
             raise RuntimeError(when + " put a pattern in re's cache that its key does not compile to: not allowed")
+        if not limits():
+            raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
@@ -265,6 +271,9 @@ def _ptsfast_judge(spec, code):
                 raise RuntimeError(caught[-1])
         if regexes_read and not regexes():
             caught.append("the solution put a pattern in re's cache that its key does not compile to: not allowed")
+            raise RuntimeError(caught[-1])
+        if limits_read and not limits():
+            caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
             raise RuntimeError(caught[-1])
         for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
             # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
@@ -487,6 +496,43 @@ def _ptsfast_regex_caches(re):
         return True
 
     return kept
+
+
+def _ptsfast_float_limits(np):
+    """What tells whether ``np.finfo`` still hands out, for numpy's float types and Python's float, the objects it
+    gave before the solution ran, each holding what it held (the attributes by identity, a C-level pass). Run with
+    bare globals."""
+    from operator import is_
+    finfo = getattr(np, "finfo", None)
+    cache = vars(finfo).get("_finfo_cache") if isinstance(finfo, type) else None
+    if type(cache) is not dict:
+        return lambda: True
+    kept = []  # (its cache keys, the finfo object, its attributes, their names, their values)
+    for t in ("float16", "float32", "float64", "longdouble"):
+        try:
+            f, t = finfo(getattr(np, t)), getattr(np, t)
+        except Exception:
+            continue
+        d = vars(f)
+        kept.append(([k for k in (t, np.dtype(t), float if t is np.float64 else None) if cache.get(k) is f],
+                     f, d, tuple(d), tuple(d.values())))
+
+    ids, dtypes = {id(f) for _, f, _, _, _ in kept}, {f.dtype for _, f, _, _, _ in kept}
+
+    def same():
+        for keys, f, d, names, values in kept:
+            if len(d) != len(names) or not all(map(is_, map(d.get, names), values)):
+                return False
+            for k in keys:
+                if cache.get(k) is not f:
+                    return False
+        if vars(finfo).get("_finfo_cache") is not cache:
+            return False
+        # under any other key (np.finfo('float64') looks its argument up first): one of those, or another float type's
+        return all(map(ids.__contains__, map(id, cache.values()))) or all(
+            id(v) in ids or type(v) is finfo and vars(v).get("dtype") not in dtypes for v in list(cache.values()))
+
+    return same
 
 
 def _ptsfast_drained(out, lock, start, limit=1 << 18):
