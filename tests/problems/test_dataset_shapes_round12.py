@@ -282,3 +282,19 @@ def test_a_harmony_reply_rendered_with_its_start_and_cut_off_in_its_analysis_is_
     done = {"messages": [row["messages"][0], {"role": "assistant", "content": reply + " is 5.<|end|><|start|>"
                                               "assistant<|channel|>final<|message|>The answer is 5.<|return|>"}]}
     assert load(tmp_path, [done], oracle="boxed").problems[0].answer == "5"
+
+
+BIGBENCH_MC = {"idx": 0, "inputs": "Q: Which is a prime number?\n  choice: 4\n  choice: 7\n  choice: 9\nA:",
+               "targets": ["7"], "multiple_choice_targets": ["4", "7", "9"], "multiple_choice_scores": [0, 1, 0]}
+
+
+def test_bigbench_rows_ask_their_inputs_and_judge_against_their_targets(tmp_path):
+    # tasksource/bigbench (lm-eval's bigbench): 'inputs', 'targets' (a list), and in its multiple-choice tasks
+    # 'multiple_choice_targets' with 'multiple_choice_scores' marking the right one: refused as missing 'question'
+    mc, = load(tmp_path, [BIGBENCH_MC]).problems
+    assert mc.question.startswith(BIGBENCH_MC["inputs"]) and mc.question.endswith("A. 4\nB. 7\nC. 9")
+    assert_judged(mc, "B", "ABC")
+    free = {"idx": 1, "inputs": "Q: What is 12 + 30?\nA:", "targets": ["42"], "multiple_choice_targets": [],
+            "multiple_choice_scores": []}
+    p, = load(tmp_path, [free], oracle="boxed").problems
+    assert p.question == free["inputs"] and p.answer == "42" and BOXED("\\boxed{42}", p).success

@@ -142,19 +142,22 @@ EXAMPLE_TESTS_KEY = "test_list"
 the question alone ("Write a function to find the shared elements...") does not name the function they call."""
 STATEMENT_PARTS = (("input_format", "Input"), ("output_format", "Output"), ("examples", "Examples"), ("note", "Note"))
 """Parts of a Codeforces statement kept apart from its ``description`` (open-r1/codeforces): shown after it."""
+BIGBENCH_TARGETS, BIGBENCH_CHOICES, BIGBENCH_SCORES = "targets", "multiple_choice_targets", "multiple_choice_scores"
+"""BIG-bench's rows (tasksource/bigbench, lm-eval's bigbench): their question in ``inputs``, their accepted answers
+in ``targets`` (a list), and in its multiple-choice tasks the choices, each scored 1 (right) or 0."""
 ANSWER_NUMBER = "answer_number"
 """MGSM's final number, where its test rows leave ``answer`` (a worked solution in its train rows) null."""
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
 ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option",
                "correct", "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
-               "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER)
+               "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER, BIGBENCH_TARGETS)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, NaturalReasoning's ``reference_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's
 ``correct`` letter, PubMedQA's ``final_decision``) before a whole solution's, whose last box or number is read (TRL's
-``completion``, a text or a chat of the one reply). A true/false value is taken only from an ``answer`` column
-(BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the row's solution is right, and is never the
-reference."""
+``completion``, a text or a chat of the one reply; BIG-bench's ``targets`` last). A true/false value is taken only
+from an ``answer`` column (BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the row's solution
+is right, and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -283,6 +286,8 @@ def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     chat = isinstance(row.get("input"), list) and bool(row["input"]) and \
         all(isinstance(m, dict) and ("role" in m or "from" in m) for m in row["input"])
     bbh = not fields.code and isinstance(row.get("input"), str) and TARGET_KEY in row  # GSM-Hard's too
+    if q is None and has("inputs") and not fields.code and BIGBENCH_TARGETS in row:
+        return "inputs"  # BIG-bench's
     return "input" if q is None and has("input") and (chat or bbh or fields.code and "unit_tests" in row) else q
 
 
@@ -1101,6 +1106,10 @@ def _column_choices(row: dict, question: str,
         mc1 = [mc1[right], *mc1[:right], *mc1[right + 1:]]
     else:
         mc1 = None
+    texts, scores = row.get(BIGBENCH_CHOICES), row.get(BIGBENCH_SCORES)
+    if isinstance(texts, list) and len(texts) > 1 and all(isinstance(t, str) and t.strip() for t in texts) and \
+            isinstance(scores, list) and len(scores) == len(texts) and sorted(scores) == [0] * (len(texts) - 1) + [1]:
+        return tuple(t.strip() for t in texts), ascii_uppercase[scores.index(1)], None, 0  # BIG-bench's, in order
     for names in (GPQA_ANSWERS, SCIQ_ANSWERS, None):
         texts = [row.get(k) for k in names] if names is not None else mc1
         if texts and all(isinstance(t, str) and t.strip() for t in texts):
@@ -1328,7 +1337,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
     if own is not None:
         choices, letter, index, base = own
-        raw_answer = letter if fields.answer not in row else raw_answer
+        big = letter is not None and fields.answer == BIGBENCH_TARGETS  # its letter, not its targets' text
+        raw_answer = letter if fields.answer not in row or big else raw_answer
     if index is not None and fields.answer and (fields.answer == index or fields.answer not in row):
         try:
             raw_answer = _index_letter(row.get(index), index, choices, base)
