@@ -49,3 +49,26 @@ def test_recheck_given_other_problems_than_the_runs_names_the_missing_ones(mined
     msg = str(e.value)
     assert "not among the 1 problems given" in msg and "'p1'" in msg and "run's problems" in msg, msg
     engine.check_no_leaks()
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(temperature=0.7), ["temperature 0.7", "the run's 1.0"]),
+    (dict(max_new_tokens=20), ["max_new_tokens 20", "the run's 12"]),
+    (dict(top_p=0.9, top_k=20), ["top_k 20", "top_p 0.9"]),
+    (dict(mining=MiningConfig(filter=FilterConfig(enabled=False), gap=0.3)), ["gap 0.3", "the run's 0.2"]),
+])
+def test_recheck_with_other_options_than_the_runs_is_refused_not_drawn_on_another_sampler(mined, change, words):
+    """recheck_run's options 'must be the run's', and nothing checked them: options with another temperature,
+    token budget or top-k/top-p drew the fresh rollouts from another distribution than the run's, and another gap
+    held each pivot to another rule, all as if they were the run's (the real-model check's PTSFAST_CHECK_RUN said
+    so in its docs). Every record names its sampler, and run.json the gap."""
+    from dataclasses import replace
+
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, mined, PROBLEMS, replace(OPTIONS, **change), 4, oracle=first_of_w7_w9)
+    assert all(w in str(e.value) for w in words) and "run's options" in str(e.value), str(e.value)
+    rows = recheck_run(engine, tok, mined, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)  # the run's own: drawn
+    assert rows and all(r.fresh for r in rows)
+    engine.check_no_leaks()

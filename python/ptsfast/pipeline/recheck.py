@@ -13,6 +13,7 @@ there, as in the search. Seeds come from the run's seed and a salt, so they are 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,9 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN
 from ptsfast.outputs.source import RunSource, committed_records, is_run_dir
-from ptsfast.pipeline.options import MineOptions
+from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
 from ptsfast.problems.loading import Problem
@@ -208,6 +209,29 @@ def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
     return out
 
 
+_SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout_max_new_tokens")
+"""What of a record's ``sampler`` the fresh rollouts draw by (its stop strings follow the oracle)."""
+
+
+def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping]) -> None:
+    """Refuses options that are not the run's, as its records name its sampler and its run.json its gap: the
+    fresh rollouts would be drawn from another distribution, and each pivot held to another rule, as if they
+    were the run's."""
+    ours = record_meta(options, {"model": None, "oracle": ""})["sampler"]
+    theirs = next((r["sampler"] for r in records if isinstance(r.get("sampler"), dict)), None)
+    diff = [f"{k} {ours.get(k)} (the run's {theirs.get(k)})" for k in _SAMPLER
+            if theirs is not None and ours.get(k) != theirs.get(k)]
+    try:
+        gap = json.loads((run_dir / RUN).read_text(encoding="utf-8"))["config"]["mining"]["gap"]
+    except (OSError, ValueError, KeyError, TypeError):
+        gap = None
+    if isinstance(gap, (int, float)) and abs(gap - options.mining.gap) > 1e-12:
+        diff.append(f"gap {options.mining.gap} (the run's {gap})")
+    if diff:
+        raise ValueError(f"{run_dir}: options not the run's: {', '.join(diff)}; pass the run's options (its "
+                         f"run.json's config), else the fresh rollouts are drawn, and its pivots held, otherwise")
+
+
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
                 options: MineOptions, n: int, *, oracle: str | Callable | None = None,
                 progress: Callable[[int], None] | None = None) -> list[RecheckRow]:
@@ -222,6 +246,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     solutions = run_solutions(run_dir, problems, tokenizer, options)
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
+    _check_options(run_dir, options, pivots + pairs)
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'
