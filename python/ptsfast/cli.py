@@ -1211,8 +1211,30 @@ def _unrecognized(parser: argparse.ArgumentParser, a, extra: list[str]) -> None:
     sub.error(f"unrecognized arguments: {' '.join(extra)}" + (f" ({'; '.join(hints)})" if hints else ""))
 
 
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+"""Dashes that are not '-': what a web page, a PDF or a word processor makes of ``--out`` (en dash, em dash, minus)."""
+
+
+def _typographic_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Exits naming a flag typed with another dash than '-' (``—out``, ``–overwrite`` pasted from a page): argparse
+    read it as a value, and said '--out is required' of the flag right there, or 'unrecognized arguments'. Only a
+    word that is a flag's name once its dashes are '-' (a question starting with a dash is a value)."""
+    commands = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
+    flags = {o for p in (parser, *commands.values()) for x in p._actions for o in x.option_strings}
+    for t in argv:
+        if not t[:1] or t[0] not in _DASHES:
+            continue
+        head = t.split("=", 1)[0]
+        meant = "".join("-" if c in _DASHES else c for c in head)
+        meant = meant if meant.startswith("--") or len(meant) == 2 else "-" + meant  # an em dash for two hyphens
+        if meant in flags:
+            parser.error(f"{head} is typed with {head[0]!r} (U+{ord(head[0]):04X}), not the ASCII '-' (pasted from "
+                         f"a page or a word processor?): type it as {meant}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
     a, extra = parser.parse_known_args(argv)
     if extra:
         _unrecognized(parser, a, extra)

@@ -88,3 +88,30 @@ def test_bench_dtype_auto_is_the_random_models_own_float32(capsys):
     assert cli(["bench", "--device", "cpu", "--dtype", "auto", "--prefix", "4", "--n", "2", "--new-tokens", "2",
                 "--repeat", "1"]) == 0
     assert json.loads(capsys.readouterr().out)["dtype"] == "float32"
+
+
+@pytest.mark.parametrize("given, meant", [
+    (["\u2014out", "{out}"], "--out"),  # an em dash
+    (["--out", "{out}", "\u2013overwrite"], "--overwrite"),  # an en dash
+    (["--out", "{out}", "\u2212\u2212seed=3"], "--seed"),  # two minus signs
+])
+def test_a_flag_pasted_with_a_typographic_dash_names_the_flag(given, meant, problems, tmp_path, capsys):
+    """`—out run` (an em dash, as a web page or a word processor writes `--out`) was read as a value: argparse said
+    '--out is required' of the flag right there, and `–overwrite` was only an 'unrecognized argument'."""
+    out = tmp_path / "o"
+    argv = ["mine", "--model", str(tmp_path / "m"), "--problems", str(problems),
+            *[g.replace("{out}", str(out)) for g in given]]
+    with pytest.raises(SystemExit) as e:
+        cli(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("ptsfast: error: ") and f"type it as {meant}" in err and "not the ASCII '-'" in err, err
+    assert not out.exists()
+
+
+def test_a_value_starting_with_a_typographic_dash_is_a_value(model_dir, problems, tmp_path, capsys):
+    """Only a flag's name is refused: a system prompt that starts with a dash is the user's text."""
+    out = tmp_path / "o"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle", "exact",
+                "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", "{{ messages[-1]['content'] }}",
+                "--system-prompt", "\u2014be brief"]) == 0
