@@ -329,10 +329,13 @@ def _normalize_math(s: str) -> str:
     m = re.fullmatch(r"\\(?:text|textrm|mbox|mathrm)\{\s*([-\u2212]?(?:\\?\$)?\d[\d,.]*)\s+([^{}\s][^{}]*)\}\s*\.?", s)
     if m and re.fullmatch(_UNIT, m.group(2)):  # the spaces split one way only: a loop of them is read at once
         s = m.group(1)
-    # a unit after the value: 5\text{ cm}^2, 6\,\text{m} (the spaces before it read from the value's end only, not
-    # from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
-    s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{\s+{_UNIT}\}}|(?<=[^\s\\])(?<!\\[,;:])(?:\s|\\[,;: ])+"
-               rf"\\(?:text|textrm|mbox)\{{{_UNIT}\}})(?:\s*\^\s*\{{?\d\}}?)?\s*\.?\s*$", "", s).strip()
+    # a unit after the value: 5\text{ cm}^2, 6\,\text{m}, 5~\mathrm{kg} (the spaces before it read from the value's end
+    # only, not from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
+    # nor a number in roman type (2\,\mathrm{i}, \mathrm{e})
+    # (the spaces opening a unit's text split one way only: a loop of them took seconds)
+    s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{[\s~]+(?![\s~]){_UNIT}\}}|(?<=[^\s\\~])(?<!\\[,;:])"
+               rf"(?:\s|~|\\[,;: ])+\\(?:text|textrm|mbox|mathrm)\{{(?![ied]\}}){_UNIT}\}})"
+               r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
