@@ -298,3 +298,19 @@ def test_bigbench_rows_ask_their_inputs_and_judge_against_their_targets(tmp_path
             "multiple_choice_scores": []}
     p, = load(tmp_path, [free], oracle="boxed").problems
     assert p.question == free["inputs"] and p.answer == "42" and BOXED("\\boxed{42}", p).success
+
+
+MULTIRC = {"paragraph": "While this process moved along, diplomacy continued its rounds. Direct pressure on the "
+                        "Taliban had proved unsuccessful.", "question": "What did the high-level effort to persuade "
+                        "Pakistan include?", "answer": "Children, Gerd, or Dorian Popa", "idx": {"paragraph": 0,
+                        "question": 0, "answer": 0}, "label": 0}
+
+
+def test_multirc_rows_candidate_answer_is_a_reference_only_where_its_label_says_it_is_right(tmp_path):
+    # super_glue's MultiRC lists candidate answers, right and wrong, one a row: 'label' 0 marks a wrong one, which was
+    # the reference every rollout was judged against (and the model was never shown the paragraph)
+    res = load(tmp_path, [MULTIRC, {**MULTIRC, "answer": "Pressure on the Taliban", "label": 1}], oracle="normalized")
+    right, = res.problems
+    assert right.answer == "Pressure on the Taliban" and right.question.startswith(MULTIRC["paragraph"] + "\n\n")
+    assert res.skipped[0].reason == "no answer to judge" and "'label' is 0" in res.skipped[0]
+    assert "wrong" in res.skipped[0]

@@ -851,10 +851,10 @@ def with_declarations(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
 
 
-PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dialogue")
+PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dialogue", "paragraph")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
 SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``, DREAM's ``dialogue``, a
-list of its turns; in any case): shown before the question, which alone ("Which must be true?") cannot be
+list of its turns, MultiRC's ``paragraph``; in any case): shown before the question, which alone ("Which must be true?") cannot be
 answered."""
 CHOICES_PASSAGE_KEYS = ("text", "hint", "support")
 """A multiple-choice row's passage beside its question, where it does not hold the question: LogiQA 2.0's ``text``,
@@ -1450,6 +1450,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                           f"solution its authors found wrong or incomplete): its reference answer "
                                           f"cannot be trusted; drop the row (keep rows whose problem_is_valid and "
                                           f"solution_is_valid are 'Yes', as NeMo RL's loader does)")
+    candidate = row.get("idx") if isinstance(row.get("idx"), dict) else {}
+    if not fields.code and fields.answer == "answer" and "answer" in candidate and row.get("label") in (0, 1) and \
+            not isinstance(row.get("label"), bool) and row["label"] == 0:
+        return skip("no answer to judge", "its 'label' is 0: super_glue MultiRC's mark of a candidate answer that is "
+                                          "wrong (its rows list candidates, right and wrong, one a row), no reference "
+                                          "to judge by; drop the row (keep the rows whose label is 1)")
     voted = str(row.get("problem_type")).strip().lower()
     if not fields.code and voted in VOTED_KINDS and ans is not None:
         return skip("no answer to judge", f"its problem_type is {voted!r} (OpenMathReasoning's mark of a row whose "
