@@ -854,8 +854,8 @@ def with_declarations(row: dict, question: str) -> str:
 PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dialogue", "paragraph")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
 SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``, DREAM's ``dialogue``, a
-list of its turns, MultiRC's ``paragraph``; in any case): shown before the question, which alone ("Which must be true?") cannot be
-answered."""
+list of its turns, MultiRC's ``paragraph``; in any case): shown before the question, which alone ("Which must be
+true?") cannot be answered."""
 CHOICES_PASSAGE_KEYS = ("text", "hint", "support")
 """A multiple-choice row's passage beside its question, where it does not hold the question: LogiQA 2.0's ``text``,
 ScienceQA's ``hint`` (the context its paper's prompt shows), SciQ's ``support`` (the paragraph its question was written
