@@ -72,3 +72,17 @@ def test_recheck_with_other_options_than_the_runs_is_refused_not_drawn_on_anothe
     rows = recheck_run(engine, tok, mined, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)  # the run's own: drawn
     assert rows and all(r.fresh for r in rows)
     engine.check_no_leaks()
+
+
+@pytest.mark.parametrize("oracle", [None, "math"])
+def test_recheck_by_another_oracle_than_the_runs_is_refused_not_judged_otherwise(mined, oracle):
+    """A run judged by the user's own oracle (callable:first_of_w7_w9, as its records say), re-estimated without
+    it: recheck_run judged every fresh rollout by options.oracle (gsm8k, the default) or the oracle named, and
+    held or refuted the run's pivots by p's of another question, nothing said."""
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, mined, PROBLEMS, OPTIONS, 4, oracle=oracle)
+    msg = str(e.value)
+    assert "first_of_w7_w9" in msg and "oracle=" in msg and (oracle or OPTIONS.oracle) in msg, msg
+    engine.check_no_leaks()

@@ -27,6 +27,7 @@ from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
 from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import canonical_oracle_name
 
 __all__ = ["Point", "Solution", "fresh_estimates", "pivot_holds", "pair_checks", "pair_holds", "RecheckRow",
            "recheck_run", "run_solutions"]
@@ -213,10 +214,11 @@ _SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout
 """What of a record's ``sampler`` the fresh rollouts draw by (its stop strings follow the oracle)."""
 
 
-def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping]) -> None:
-    """Refuses options that are not the run's, as its records name its sampler and its run.json its gap: the
-    fresh rollouts would be drawn from another distribution, and each pivot held to another rule, as if they
-    were the run's."""
+def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping],
+                   oracle: str | Callable | None = None) -> None:
+    """Refuses options that are not the run's, as its records name its sampler and oracle, and its run.json its
+    gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
+    another rule, as if they were the run's."""
     ours = record_meta(options, {"model": None, "oracle": ""})["sampler"]
     theirs = next((r["sampler"] for r in records if isinstance(r.get("sampler"), dict)), None)
     diff = [f"{k} {ours.get(k)} (the run's {theirs.get(k)})" for k in _SAMPLER
@@ -230,6 +232,20 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     if diff:
         raise ValueError(f"{run_dir}: options not the run's: {', '.join(diff)}; pass the run's options (its "
                          f"run.json's config), else the fresh rollouts are drawn, and its pivots held, otherwise")
+    used = next((r["oracle"] for r in records if isinstance(r.get("oracle"), str)), None)
+    if used is None or callable(oracle):  # a function given is the caller's word (its name may differ)
+        return
+    asked = shown = oracle if oracle is not None else options.oracle
+    try:
+        asked = canonical_oracle_name(asked)  # 'math' is 'boxed', as the records name it
+    except (ValueError, TypeError):
+        pass
+    if asked != used:
+        how = ("pass that function as oracle=" if used.startswith("callable:") else
+               f"pass oracle={used!r}")
+        raise ValueError(f"{run_dir} was judged by the oracle {used!r}, not {shown!r} (the "
+                         f"{'oracle given' if oracle is not None else 'options oracle'}): its fresh rollouts would be "
+                         f"judged otherwise - {how}")
 
 
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
@@ -246,7 +262,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     solutions = run_solutions(run_dir, problems, tokenizer, options)
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
-    _check_options(run_dir, options, pivots + pairs)
+    _check_options(run_dir, options, pivots + pairs, oracle)
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'
