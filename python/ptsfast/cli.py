@@ -1253,8 +1253,14 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminated)
     if getattr(a, "quiet", False):
         _quiet_libraries()
+    stdout = sys.stdout
+    if stdout is not None:
+        sys.stdout = _Stdout(stdout)
     try:
-        return a.func(a)
+        rc = a.func(a)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit
+        return rc
     except BrokenPipeError:  # `ptsfast export --out - | head`: the reader left; quiet, as other tools
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141
@@ -1266,6 +1272,9 @@ def main(argv: list[str] | None = None) -> int:
         from ptsfast.outputs.rundir import RunDirError
         from ptsfast.models import ModelLoadError
 
+        if isinstance(exc, OSError) and getattr(exc, "ptsfast_stdout", False):
+            _stdout_failed(a, exc, stdout)
+            return 2
         if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
             # the system's own error without a file (a full disk while writing): it was --out; ptsfast's own
             # messages (errno None) name their file
@@ -1279,6 +1288,51 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ptsfast: error: {exc}", file=sys.stderr)
             return 2
         raise
+    finally:
+        if isinstance(sys.stdout, _Stdout):
+            sys.stdout = stdout
+
+
+class _Stdout:
+    """Standard output while a command runs: an error writing it (``> log`` on a full disk) is marked as its own.
+    Said as one of writing ``--out``, it told the user to free space there or choose another --out, which starts a
+    finished run over; the run, the export or the report had been written whole."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _mark(self, fn, *args):
+        try:
+            return fn(*args)
+        except BrokenPipeError:  # the reader left: main's quiet exit
+            raise
+        except OSError as e:
+            e.ptsfast_stdout = True
+            raise
+
+    def write(self, text):
+        return self._mark(self._stream.write, text)
+
+    def flush(self):
+        return self._mark(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _stdout_failed(a, exc: OSError, stream) -> None:
+    """One line for standard output that cannot be written, saying what was kept; the process's own standard output
+    then goes nowhere, so that the interpreter's exit does not fail on what it still holds."""
+    if stream is sys.__stdout__:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
+    kept = ""
+    if a.func in (cmd_mine, cmd_anchors, cmd_demo):
+        kept = f"; the run in {a.out} keeps every finished problem - rerun the same command to see its summary"
+    print(f"ptsfast: error: {exc} (writing standard output) - free space where it goes, or send it elsewhere{kept}",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -115,3 +115,37 @@ def test_a_value_starting_with_a_typographic_dash_is_a_value(model_dir, problems
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle", "exact",
                 "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", "{{ messages[-1]['content'] }}",
                 "--system-prompt", "\u2014be brief"]) == 0
+
+
+class FullStdout:
+    """Standard output redirected to a file on a full disk (`ptsfast mine ... > mine.log`)."""
+
+    def write(self, text):
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self):
+        pass
+
+
+@pytest.mark.parametrize("command", ["mine", "report", "export"])
+def test_a_full_standard_output_is_not_said_of_out(command, model_dir, problems, tmp_path, capsys, monkeypatch):
+    """`ptsfast mine ... > log` with the log's disk full: once the run had finished, its summary could not be printed,
+    and the error said '(writing RUN) - free some space (or choose another --out)': a new --out starts the finished run
+    over. The export and the report, written whole, were said to have failed the same way."""
+    import sys
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    given = {"mine": argv, "report": ["report", "--run", str(out)],
+             "export": ["export", "--run", str(out), "--out", str(tmp_path / "pairs.jsonl")]}[command]
+    monkeypatch.setattr(sys, "stdout", FullStdout())
+    assert cli(given) == 2
+    err = one_line_error(capsys, "No space left on device (writing standard output)", "send it elsewhere")
+    assert "another --out" not in err and f"writing {out}" not in err
+    if command == "mine":
+        assert f"the run in {out} keeps every finished problem" in err
+    assert len((out / "done.jsonl").read_text().splitlines()) == 2
