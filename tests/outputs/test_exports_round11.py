@@ -293,3 +293,43 @@ def test_a_min_delta_given_as_a_numpy_or_torch_number_is_taken(run, tmp_path):
     for bad in ("0.2", True, torch.tensor([0.2, 0.3])):
         with pytest.raises(ValueError, match="min_delta"):
             export(run, tmp_path / "bad.jsonl", min_delta=bad)
+
+
+def test_a_sentence_whose_p_is_unknown_is_left_out_of_the_thought_anchors_export_not_written_null(tmp_path, caplog):
+    """A sentence whose p(with) no rollout measured (its pool empty: an unknown estimate, p null) was exported with
+    prob_with_sentence, prob_delta and importance_score null: codelion's export of thought anchors compares
+    anchor.get('importance_score', 0) < min_importance_score and sorts by it, and failed on the first one
+    ('<' not supported between NoneType and float). It measured nothing: left out, said once."""
+    import torch
+
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    tok = tiny_tokenizer()
+    tok.add_tokens(["."])  # a full stop ends a sentence
+    model = tiny_model("llama", seed=1, vocab_size=len(tok))
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    problems = [Problem("plain", "w5 w6", solution="w13 w14 . w15 w16 . w17 w18 .")]
+    opts = AnchorOptions(MineOptions(max_new_tokens=12, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)), AnchorConfig(max_rollouts=8))
+    run = tmp_path / "run"
+    find_anchors(model, tok, problems, run, opts, oracle=lambda t, p: "w7" in t, progress=False)
+    lines = (run / "sentences.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[1])
+    rec["p_with"] = {**rec["p_with"], "p": None, "successes": 0, "trials": 0, "lo": None, "hi": None}
+    lines[1] = json.dumps(rec) + "\n"
+    (run / "sentences.jsonl").write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "thought_anchors.jsonl"
+    with caplog.at_level(logging.WARNING):
+        n = export(run, out, fmt="thought_anchors", kind="sentences")
+    assert n == len(lines) - 1
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rec["sentence_id"] not in {r["sentence_id"] for r in recs}
+    kept = [r for r in recs if r.get("importance_score", 0) >= 0.0]  # codelion's filter, then its sort
+    assert sorted(kept, key=lambda r: r.get("importance_score", 0)) and len(kept) == len(recs)
+    assert any("left out 1 of" in m and "p" in m for m in caplog.messages), caplog.messages

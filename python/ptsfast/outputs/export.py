@@ -455,7 +455,7 @@ def _measured(pivots: list[dict], source: RunSource) -> list[dict]:
 def _export_thought_anchors(src, out, kind: str | None, direction: str | None, min_delta: float, force: bool) -> int:
     """Sentences of a ``ptsfast anchors`` run as codelion ``ThoughtAnchor`` records (``kind``: anchors, the
     default, or sentences: every sentence)."""
-    from ptsfast.outputs.thought_anchors import keep, thought_anchor_record
+    from ptsfast.outputs.thought_anchors import keep, measured, thought_anchor_record
 
     if kind not in (None, "anchors", "sentences"):
         raise ExportError(f"the thought_anchors format holds sentences; use --kind anchors (default) or sentences, "
@@ -478,13 +478,19 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
     problems = source.problems()
     traces = {str(t.get("key")): t.get("text") for p in problems.values() for t in p.get("trajectories") or []}
     stamp = timestamp(source.created())
+    kept = [r for r in recs if keep(r, kind, direction, min_delta)]
+    recs = [r for r in kept if measured(r)]
+    if len(recs) < len(kept):
+        log.warning("left out %d of %d sentences whose p with or without them is unknown (null: no rollout measured "
+                    "it): codelion's readers compare and sort importance_score as a number", len(kept) - len(recs),
+                    len(kept))
     out_recs = [thought_anchor_record(r, query=problems.get(str(r["problem_id"]), {}).get("question"),
                                       trace=traces.get(str(r.get("trajectory"))),
                                       task_type=task_type(r.get("oracle") or config.get("oracle")),
                                       model_id=r.get("model") or source.model_name(),
                                       dataset_id=problems.get(str(r["problem_id"]), {}).get("dataset")
                                       or source.info.get("dataset"), timestamp=stamp)
-                for r in recs if keep(r, kind, direction, min_delta)]
+                for r in recs]
     _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)

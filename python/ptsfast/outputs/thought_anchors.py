@@ -93,3 +93,9 @@ def keep(sentence: Mapping, kind: str, direction: str | None, min_delta: float) 
         return False
     # at min_delta as the counts mean it: 1.0 - 48/60 is 0.2 but computes as 0.1999...
     return min_delta <= 0 or (value is not None and reaches(abs(value), min_delta))
+
+
+def measured(sentence: Mapping) -> bool:
+    """Whether a sentence's ``prob_delta`` is known: a p(with) or p(without) no rollout measured (p null) gives a
+    null one, and codelion's readers compare and sort ``importance_score`` as a number."""
+    return _without(sentence)[2] is not None
