@@ -254,6 +254,15 @@ def test_a_pts_export_given_another_models_tokenizer_is_refused_not_written_with
     assert "another model" in str(e.value) and "--model" in str(e.value), str(e.value)
     assert not out.exists()
     assert export(run, out, fmt="pts", model=(tiny_pivot_model(), tiny_tokenizer())) > 0  # the run's own
+    if words < 97:  # a run that recorded no context text: its ids past the vocabulary say it
+        older = tmp_path / "older"
+        shutil.copytree(run, older)
+        recs = [json.loads(line) for line in (older / "pivots.jsonl").read_text(encoding="utf-8").splitlines()]
+        drop = ("prefix_text", "prefix_text_exact", "context_text", "context_text_exact")
+        (older / "pivots.jsonl").write_text("".join(json.dumps({k: v for k, v in r.items() if k not in drop}) + "\n"
+                                                    for r in recs), encoding="utf-8")
+        with pytest.raises(ValueError, match="outside the tokenizer's 40 tokens: it is another model's"):
+            export(older, tmp_path / "older.jsonl", fmt="pts", model=(tiny_model("llama"), word_tokenizer(words)))
 
 
 @pytest.mark.parametrize("arg, value", [("max_trajectories", -1), ("max_plots", -2), ("max_trajectories", "10"),

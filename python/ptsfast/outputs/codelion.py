@@ -128,21 +128,22 @@ def _pair_exact(rec: Mapping, pair: Mapping, tokenizer) -> bool | None:
 
 
 def check_tokenizer(pivots: list[Mapping], tokenizer, source: RunSource) -> None:
-    """Refuses another model's tokenizer for a run's pivots: an id beyond its vocabulary, or contexts that it
-    decodes to other text than the run recorded (its first few: a tokenizer of as many other words). The records
-    it would write decode an older run's contexts and say whether codelion's pairs tokenise back, both wrong."""
+    """Refuses another model's tokenizer for a run's pivots: contexts that it decodes to other text than the run
+    recorded (its first few: a tokenizer of as many other words), or, where the run recorded none, an id beyond its
+    vocabulary (a model's own may sample one past its tokenizer's: then the texts agree). The records it would
+    write decode an older run's contexts and say whether codelion's pairs tokenise back, both wrong."""
     fix = f"pass the model the run was mined with (--model; the run used {source.model_name()!r})"
-    vocab = len(tokenizer)
-    top = max((int(t) for p in pivots for t in [*p["prefix_ids"], p["token_id"]]), default=-1)
-    if top >= vocab:
-        raise ExportError(f"token id {top} of {source.file} is outside the tokenizer's {vocab} tokens: it is another "
-                          f"model's; {fix}")
     recorded = [p for p in pivots if isinstance(p.get("prefix_text"), str)][:8]
     decoded = [tokenizer.decode([int(t) for t in p["prefix_ids"]], skip_special_tokens=False) for p in recorded]
     if recorded and all(d != p["prefix_text"] for d, p in zip(decoded, recorded)):
         raise ExportError(f"the tokenizer decodes the contexts of {source.file} to other text than the run recorded "
                           f"({decoded[0][-30:]!r}, not {recorded[0]['prefix_text'][-30:]!r}): it is another model's; "
                           f"{fix}")
+    vocab = len(tokenizer)
+    top = max((int(t) for p in pivots for t in [*p["prefix_ids"], p["token_id"]]), default=-1)
+    if not recorded and top >= vocab:
+        raise ExportError(f"token id {top} of {source.file} is outside the tokenizer's {vocab} tokens: it is another "
+                          f"model's; {fix}")
 
 
 def tokenizer_for(source: RunSource, model: Any):
