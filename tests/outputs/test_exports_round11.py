@@ -342,3 +342,25 @@ def test_a_sentence_whose_p_is_unknown_is_left_out_of_the_thought_anchors_export
     kept = [r for r in recs if r.get("importance_score", 0) >= 0.0]  # codelion's filter, then its sort
     assert sorted(kept, key=lambda r: r.get("importance_score", 0)) and len(kept) == len(recs)
     assert any("left out 1 of" in m and "p" in m for m in caplog.messages), caplog.messages
+
+
+def test_steering_vectors_of_a_model_left_in_training_mode_are_its_inference_states(run, tmp_path):
+    """A loaded model handed over in training mode (after a training step, or built with from_config) kept its
+    dropout on: every steering vector was one random draw of the state, another at each export. The states are
+    read as at inference, and the model is left in the mode it was given in."""
+    model = tiny_pivot_model()
+    model.config.attention_dropout = 0.5
+    for layer in model.model.layers:
+        layer.self_attn.attention_dropout = 0.5
+    tok = tiny_tokenizer()
+
+    def vectors(name):
+        out = tmp_path / f"{name}.jsonl"
+        export(run, out, fmt="steering", model=(model, tok), layer=1)
+        return [json.loads(line)["steering_vector"] for line in out.read_text(encoding="utf-8").splitlines()]
+
+    model.eval()
+    want = vectors("eval")
+    model.train()
+    assert vectors("train") == want
+    assert model.training

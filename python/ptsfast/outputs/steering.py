@@ -51,7 +51,8 @@ def hidden_states_at(model, layer: int, sequences: Sequence[Sequence[int]], posi
     """Output of decoder layer ``layer`` at ``positions[k]`` of ``sequences[k]``: one forward per sequence.
 
     Returns one float32 CPU tensor ``[len(positions[k]), hidden]`` per sequence. The forward stops after the
-    chosen layer (later layers and the LM head are never computed).
+    chosen layer (later layers and the LM head are never computed), in inference mode (dropout off), and the model
+    is left in the mode it was given in.
     """
     import torch
 
@@ -66,6 +67,8 @@ def hidden_states_at(model, layer: int, sequences: Sequence[Sequence[int]], posi
     device = next(model.parameters()).device
     handle = layers[layer].register_forward_hook(hook)
     out = []
+    training = model.training
+    model.eval()  # a model handed over in training mode kept its dropout on: each vector a random draw
     try:
         it = zip(sequences, positions)
         if progress:
@@ -86,6 +89,7 @@ def hidden_states_at(model, layer: int, sequences: Sequence[Sequence[int]], posi
                 out.append(h[torch.tensor(list(pos), device=h.device)].float().cpu())
     finally:
         handle.remove()
+        model.train(training)
     return out
 
 
