@@ -335,7 +335,7 @@ def _normalize_math(s: str) -> str:
     # (the spaces opening a unit's text split one way only: a loop of them took seconds)
     s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{[\s~]+(?![\s~]){_UNIT}\}}|(?<=[^\s\\~])(?<!\\[,;:])"
                rf"(?:\s|~|\\[,;: ])+\\(?:text|textrm|mbox|mathrm)\{{(?![ied]\}}){_UNIT}\}})"
-               r"(?:\s*\^\s*\{?\d\}?)?\s*\.?\s*$", "", s).strip()
+               r"(?:\s*\^\s*\{?\d\}?)?\s*(?:\.\s*)?$", "", s).strip()  # the spaces around a period split one way
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
