@@ -165,3 +165,10 @@ def test_numpys_float_limits_are_not_the_solutions_to_change(how):
     assert not passed and "np.finfo" in out, out
     right = "import numpy as np\n\n\ndef third():\n    return float(np.float64(1) / 3)\n"
     assert verdict(right, TOLERANCE)[0]
+
+
+def test_what_numpy_caches_in_its_float_limits_on_first_use_is_its_own():
+    # finfo's tiny is cached in the object on its first use (matplotlib's histograms use it): taken for a change of
+    # the solution's, every test of BigCodeBench/208 and /970's right programs failed (before the check's fix)
+    right = "import numpy as np\n\n\ndef third():\n    assert np.finfo(np.float64).tiny > 0\n    return 1 / 3\n"
+    assert verdict(right, TOLERANCE)[0]

@@ -521,7 +521,7 @@ def _ptsfast_float_limits(np):
 
     def same():
         for keys, f, d, names, values in kept:
-            if len(d) != len(names) or not all(map(is_, map(d.get, names), values)):
+            if not all(map(is_, map(d.get, names), values)):  # (numpy caches its tiny there on first use)
                 return False
             for k in keys:
                 if cache.get(k) is not f:
