@@ -1142,10 +1142,11 @@ def _way_out(a, exc: BaseException) -> str:
         return " - ptsfast reads or writes a file there: move that folder away (or choose another path)"
     if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
         return ""
-    runs = a.func in (cmd_mine, cmd_anchors, cmd_demo)
+    if a.func in (cmd_mine, cmd_anchors, cmd_demo):  # another --out, as others are offered, starts the run over
+        return (f" - free some space on its disk, then rerun {_rerun(a)} to resume: finished problems are kept (a new "
+                f"--out would start the run over)")
     flag = "--json" if a.func is cmd_simulate else "--out"
-    return (f" - free some space (or choose another {flag}), then rerun {_rerun(a)}" +
-            (" to resume: finished problems are kept" if runs else ""))
+    return f" - free some space (or choose another {flag}), then rerun {_rerun(a)}"
 
 
 def _rerun(a) -> str:

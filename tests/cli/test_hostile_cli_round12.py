@@ -149,3 +149,32 @@ def test_a_full_standard_output_is_not_said_of_out(command, model_dir, problems,
     if command == "mine":
         assert f"the run in {out} keeps every finished problem" in err
     assert len((out / "done.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_disk_full_mid_run_does_not_offer_a_new_out(command, flags, model_dir, problems, tmp_path, capsys,
+                                                      monkeypatch):
+    """A disk that filled up after the first problem said 'free some space (or choose another --out), then rerun the
+    same command to resume': rerun with another --out, the run starts over, its finished problems left behind."""
+    import errno
+
+    from ptsfast.outputs.rundir import RunWriter
+
+    real, calls = RunWriter.write_records, []
+
+    def full_at_the_second(self, *args, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(RunWriter, "write_records", full_at_the_second)
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 2
+    err = one_line_error(capsys, f"(writing {out})", "free some space on its disk", "rerun the same command to resume",
+                         "a new --out would start the run over")
+    assert "or choose another --out" not in err
+    monkeypatch.setattr(RunWriter, "write_records", real)
+    assert cli(argv) == 0
+    assert "problems_already_done  1" in capsys.readouterr().out
