@@ -59,8 +59,9 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
 - **Verdict integrity**: a pass requires the runner to have executed the code and its tests to the
   end and then printed a random per-call nonce that appears nowhere in the code, its files, argv or
   environment (what the code left running is killed first, where the sandbox has its own pid namespace, so a
-  daemon cannot print past it). ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an
-  exception are failures. The program (the solution with its tests and expected outputs) comes on a
+  daemon cannot print past it). The runner prints it, and the traceback of a failure, through copies of
+  descriptors 1 and 2 made before the code runs: code that closes them or points them elsewhere loses neither.
+  ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an exception are failures. The program (the solution with its tests and expected outputs) comes on a
   sealed descriptor that the runner reads and closes before any of it runs: no file holds it, so a
   stdin program cannot read the answers it is judged against.
 
