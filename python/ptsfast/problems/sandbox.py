@@ -61,9 +61,10 @@ What is enforced, and by what (nothing here relies on Python-level flags the cod
   environment (what the code left running is killed first, where the sandbox has its own pid namespace, so a
   daemon cannot print past it). The runner prints it, and the traceback of a failure, through copies of
   descriptors 1 and 2 made before the code runs: code that closes them or points them elsewhere loses neither.
-  ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an exception are failures. The program (the solution with its tests and expected outputs) comes on a
-  sealed descriptor that the runner reads and closes before any of it runs: no file holds it, so a
-  stdin program cannot read the answers it is judged against.
+  ``sys.exit(0)``, ``os._exit(0)``, ``raise SystemExit``, a killed interpreter or an exception are failures.
+  The program (the solution with its tests and expected outputs) comes on a sealed descriptor that the runner
+  reads and closes before any of it runs: no file holds it, so a stdin program cannot read the answers it is
+  judged against.
 
 What the code may use: standard input (``stdin=`` bytes, a sealed read-only file; ``/dev/null``
 otherwise), stdout/stderr, ``/tmp`` and ``/dev/shm`` (sized as above), subprocesses and
