@@ -364,3 +364,26 @@ def test_steering_vectors_of_a_model_left_in_training_mode_are_its_inference_sta
     model.train()
     assert vectors("train") == want
     assert model.training
+
+
+def test_a_pivot_an_older_run_recorded_refuted_as_false_is_left_out_of_the_report_as_the_exports_do(tmp_path):
+    """Runs before the three confirmation states wrote confirmed true / false; the exports read false as refuted
+    (never exported), but the report left out only 'refuted': such a run's refuted pivots were boxed on the page
+    as pivots, tooltip 'confirmed: False', and counted among its pivots."""
+    from test_report import make_run
+
+    from ptsfast.outputs.report import write_report
+    from ptsfast.outputs.rundir import RunWriter
+
+    run = make_run(tmp_path / "run")
+    with RunWriter(run, {"x": 1}) as w:
+        est = {"p": 0.5, "successes": 4, "trials": 8, "lo": 0.2, "hi": 0.8, "exact": False}
+        traj = {"key": ["q3", 0], "kept": True, "correct": False, "solution_ids": [5, 6], "tokens": ["a", " b"],
+                "p0": est, "estimates": [{"position": 0, **est}]}
+        pv = {"problem_id": "q3", "trajectory": ["q3", 0], "position": 1, "token": " b", "token_id": 6,
+              "p_before": 0.5, "p_after": 0.0, "delta": -0.5, "direction": "lowers", "before": est, "after": est,
+              "confirmed": False}
+        w.write_problem("q3", [pv], [], {"question": "q3", "answer": "1", "trajectories": [traj]})
+    page = write_report(run, out_html=tmp_path / "r.html")[0].read_text(encoding="utf-8")
+    assert "1 pivots (1 refuted by fresh rollouts, not shown)" in page
+    assert "confirmed: False" not in page

@@ -226,7 +226,7 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
     refuted = 0
     for pv in records(PIVOTS, ("problem_id", "position")):
-        if pv.get("confirmed") == "refuted":
+        if pv.get("confirmed") in ("refuted", False):  # runs before the three states wrote false, as exports read it
             refuted += 1
             continue
         by_traj[(str(pv["problem_id"]), _key(pv.get("trajectory")))].append(pv)
