@@ -178,3 +178,30 @@ def test_a_disk_full_mid_run_does_not_offer_a_new_out(command, flags, model_dir,
     monkeypatch.setattr(RunWriter, "write_records", real)
     assert cli(argv) == 0
     assert "problems_already_done  1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_run_to_resume_on_a_full_disk_is_not_sent_to_another_disk(command, flags, model_dir, problems, tmp_path,
+                                                                     capsys, monkeypatch):
+    """The resume of a run whose disk had filled up was refused with 'free some space, or pass a path on another
+    disk': a path elsewhere starts the run over, its finished problems left in the full one."""
+    import os
+
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli([*argv, "--limit", "1"]) == 0
+    capsys.readouterr()
+    real = os.statvfs
+
+    def statvfs(path):
+        st = real(path)
+        if str(path).startswith(str(out)):
+            return os.statvfs_result((st.f_bsize, st.f_frsize, st.f_blocks, 0, 0, *tuple(st)[5:]))
+        return st
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    no_model_load(monkeypatch)
+    assert cli(argv) == 2
+    err = one_line_error(capsys, f"--out {out}: the disk holding {out} is full", "free some space, then rerun",
+                         "keeps its finished problems", "a path on another disk starts it over")
+    assert "or pass a path on another disk" not in err

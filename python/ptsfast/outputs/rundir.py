@@ -293,8 +293,11 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
                          f"to") from e
     free = _free_bytes(parent)
     if free is not None and free < _MIN_FREE:  # an empty file takes no block: a full disk passed the test above
-        raise ValueError(f"{flag} {path}: the disk holding {parent} is full ({free} bytes free); free some space, or "
-                         f"pass a path on another disk")
+        # a run to resume keeps its finished problems only there: another disk's path starts it over
+        fix = ("free some space, then rerun: the run there keeps its finished problems (a path on another disk starts "
+               "it over)"
+               if folder and os.path.lexists(p / RUN) else "free some space, or pass a path on another disk")
+        raise ValueError(f"{flag} {path}: the disk holding {parent} is full ({free} bytes free); {fix}")
 
 
 _MIN_FREE = 1 << 20
