@@ -69,7 +69,7 @@ def test_recheck_with_other_options_than_the_runs_is_refused_not_drawn_on_anothe
     with pytest.raises(ValueError) as e:
         recheck_run(engine, tok, mined, PROBLEMS, replace(OPTIONS, **change), 4, oracle=first_of_w7_w9)
     assert all(w in str(e.value) for w in words) and "run's options" in str(e.value), str(e.value)
-    rows = recheck_run(engine, tok, mined, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)  # the run's own: drawn
+    rows = recheck_run(engine, tok, mined, iter(PROBLEMS), OPTIONS, 4, oracle=first_of_w7_w9)  # the run's own
     assert rows and all(r.fresh for r in rows)
     engine.check_no_leaks()
 

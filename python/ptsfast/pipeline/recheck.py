@@ -258,6 +258,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     once. ``options`` must be the run's (``problems`` its problems); ``gap`` is ``options.mining.gap``.
     """
     run_dir = Path(run_dir)
+    problems = list(problems)  # read twice: for the solutions, then for the ids the records name
     gap = options.mining.gap
     solutions = run_solutions(run_dir, problems, tokenizer, options)
     pivots = _run_records(run_dir, PIVOTS)
