@@ -387,3 +387,28 @@ def test_a_pivot_an_older_run_recorded_refuted_as_false_is_left_out_of_the_repor
     page = write_report(run, out_html=tmp_path / "r.html")[0].read_text(encoding="utf-8")
     assert "1 pivots (1 refuted by fresh rollouts, not shown)" in page
     assert "confirmed: False" not in page
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_records_copied_beside_another_runs_problems_take_no_question_from_them(run, tmp_path, fmt):
+    """A loose pairs.jsonl or pivots.jsonl beside another run's problems.jsonl (exports collected in one folder)
+    whose problem ids coincide with its own (p0, p1, ...): the export gave each record that run's question, as
+    the trl metadata's original_query and the pts query. A problem is the record's only where its prompt ids
+    begin the record's context, as a pair is its pivot's only where their context ids agree."""
+    loose = tmp_path / "collected"
+    loose.mkdir()
+    name = "pairs.jsonl" if fmt == "trl" else "pivots.jsonl"
+    shutil.copy(run / name, loose / name)
+    other = [json.loads(line) for line in (run / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    for p in other:  # another run's problems under the same ids: other questions, other prompts
+        p["question"], p["prompt_ids"] = "another run's question " + p["problem_id"], [5, 6, 7, 8]
+    (loose / "problems.jsonl").write_text("".join(json.dumps(p) + "\n" for p in other), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert export(loose / name, out, fmt=fmt) > 0
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    got = [r["metadata"]["original_query"] if fmt == "trl" else r["query"] for r in recs]
+    assert not any(q and q.startswith("another run's") for q in got), got
+    shutil.copy(run / "problems.jsonl", loose / "problems.jsonl")  # its own run's problems: read
+    assert export(loose / name, out, fmt=fmt) > 0
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all((r["metadata"]["original_query"] if fmt == "trl" else r["query"]) for r in recs)

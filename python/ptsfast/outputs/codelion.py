@@ -71,7 +71,7 @@ def _context(pivot: Mapping, tokenizer) -> tuple[str, bool | None]:
 
 def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, tokenizer=None) -> dict:
     """A codelion/pts ``pivotal_tokens.jsonl`` record for a ptsfast pivot, ptsfast's extra fields after it."""
-    problem = source.problems().get(str(pivot["problem_id"]), {})
+    problem = source.problem_of(pivot)
     before, after = pivot["p_before"], pivot["p_after"]
     delta = after - before
     context, exact = _context(pivot, tokenizer)

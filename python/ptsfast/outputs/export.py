@@ -475,8 +475,6 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                           (" but a `ptsfast mine` run's records: export its pivots with --format pts, its pairs with "
                            "--format trl" if mined else "; pass the folder `ptsfast anchors --out` wrote"))
     config = source.info.get("config") or {}
-    problems = source.problems()
-    traces = {str(t.get("key")): t.get("text") for p in problems.values() for t in p.get("trajectories") or []}
     stamp = timestamp(source.created())
     kept = [r for r in recs if keep(r, kind, direction, min_delta)]
     recs = [r for r in kept if measured(r)]
@@ -484,13 +482,16 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         log.warning("left out %d of %d sentences whose p with or without them is unknown (null: no rollout measured "
                     "it): codelion's readers compare and sort importance_score as a number", len(kept) - len(recs),
                     len(kept))
-    out_recs = [thought_anchor_record(r, query=problems.get(str(r["problem_id"]), {}).get("question"),
-                                      trace=traces.get(str(r.get("trajectory"))),
-                                      task_type=task_type(r.get("oracle") or config.get("oracle")),
-                                      model_id=r.get("model") or source.model_name(),
-                                      dataset_id=problems.get(str(r["problem_id"]), {}).get("dataset")
-                                      or source.info.get("dataset"), timestamp=stamp)
-                for r in recs]
+    out_recs = []
+    for r in recs:
+        problem = source.problem_of(r)
+        trace = next((t.get("text") for t in problem.get("trajectories") or []
+                      if str(t.get("key")) == str(r.get("trajectory"))), None)
+        out_recs.append(thought_anchor_record(r, query=problem.get("question"), trace=trace,
+                                              task_type=task_type(r.get("oracle") or config.get("oracle")),
+                                              model_id=r.get("model") or source.model_name(),
+                                              dataset_id=problem.get("dataset") or source.info.get("dataset"),
+                                              timestamp=stamp))
     _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)

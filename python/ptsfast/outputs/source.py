@@ -49,6 +49,16 @@ class RunSource:
             self._problems = {str(r.get("problem_id")): r for r in recs}
         return self._problems
 
+    def problem_of(self, rec: Mapping) -> dict:
+        """The problems.jsonl record of a pivot, pair or sentence record: its problem id's, where that problem's
+        prompt ids begin the record's context ids ({} where not: a loose file's folder may hold another run's
+        problems under the same ids, whose questions are not the record's)."""
+        problem = self.problems().get(str(rec.get("problem_id")), {})
+        prompt, ids = problem.get("prompt_ids"), rec.get("prompt_ids", rec.get("prefix_ids"))
+        if isinstance(prompt, list) and isinstance(ids, list) and list(ids[:len(prompt)]) != prompt:
+            return {}
+        return problem
+
     def model_name(self) -> str | None:
         return (self.info.get("config") or {}).get("model")
 

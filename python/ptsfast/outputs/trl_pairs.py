@@ -25,7 +25,7 @@ def trl_record(pair: Mapping, pivot: Mapping | None, source: RunSource, keep_fie
 
 def dpo_metadata(pair: Mapping, pivot: Mapping | None, source: RunSource) -> dict:
     """codelion/pts's DPO ``metadata``: original query, |Δp| of the pivot, task type."""
-    problem = source.problems().get(str(pair.get("problem_id")), {})
+    problem = source.problem_of(pair)
     delta = None
     if pivot is not None and pivot.get("p_after") is not None and pivot.get("p_before") is not None:
         delta = abs(pivot["p_after"] - pivot["p_before"])
