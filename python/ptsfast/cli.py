@@ -589,7 +589,10 @@ def _check_resume(a, options, problems) -> None:
 
     folder = not is_demo_model(a.model)  # "demo" is the demo's model, not a folder of that name here
     if folder and not Path(a.model).expanduser().is_dir():
-        return  # a model that is no folder here: its load names what is wrong (a missing path) before settings do
+        if str(a.model).startswith(("/", ".", "~")):
+            return  # a missing folder: its load names what is wrong before settings do
+        # a name in the Hugging Face cache (org/name): its settings still refused only once it had loaded
+        folder = False
     if hasattr(options, "anchors"):
         from ptsfast.pipeline.anchors import anchor_mode
 

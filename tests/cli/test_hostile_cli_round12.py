@@ -205,3 +205,30 @@ def test_a_run_to_resume_on_a_full_disk_is_not_sent_to_another_disk(command, fla
     err = one_line_error(capsys, f"--out {out}: the disk holding {out} is full", "free some space, then rerun",
                          "keeps its finished problems", "a path on another disk starts it over")
     assert "or pass a path on another disk" not in err
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_resume_of_a_cached_models_run_with_another_seed_is_refused_before_it_loads(command, flags, model_dir,
+                                                                                     problems, tmp_path, capsys,
+                                                                                     monkeypatch):
+    """`--model org/name` (a model in the local Hugging Face cache, not a folder): a resume with another --seed was
+    refused only once the model had loaded; a folder's was refused before."""
+    import shutil
+
+    snapshot = tmp_path / "hf" / "hub" / "models--tiny--llama" / "snapshots" / "abc123"
+    shutil.copytree(model_dir, snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("abc123")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants as hub
+
+    monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    monkeypatch.chdir(tmp_path)  # no folder 'tiny/llama' here
+    out = tmp_path / "run"
+    argv = [command, "--model", "tiny/llama", "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli([*argv, "--seed", "3"]) == 2
+    one_line_error(capsys, "--seed was 0, now 3", f"--out {out}-2")
