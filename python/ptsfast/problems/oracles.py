@@ -444,14 +444,16 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
         re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
-                   r"(?:\*\*)?\s*[:：\-–—]?\s*(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*"
+                   r"(?:\*\*)?\s*(?:[:：\-–—]\s*)?"  # a mark takes the spaces after it: one split
+                   r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
                    rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])"
                    rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\) or $\text{C}$; never a formula ($A = \pi r^2$)
-        re.compile(rf"(?i:answer{_ANSWER_IS}?)(?:\*\*)?\s*[:：]?\s*(?:\$|\\\()\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*"
+        re.compile(rf"(?i:answer{_ANSWER_IS}?)(?:\*\*)?\s*(?:[:：]\s*)?(?:\$|\\\()\s*"
+                   r"(?:\\(?:text|textbf|mathrm|mathbf)\s*"
                    rf"\{{\s*\(?([{up}])\)?\s*\}}|\(?([{up}])\)?)\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
         # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
@@ -460,13 +462,13 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
         # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
-        re.compile(rf"{_FOREIGN_ANSWER}\s*[:：]?\s*(?:\*\*)?\s*[(\[（]?\s*([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
+        re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:\*\*\s*)?(?:[(\[（]\s*)?([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
                    rf"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)[ \t]+(?:(?:la|el|a|le|il)[ \t])?)"
                    rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
-        re.compile(r"<answer>\s*(?:\*\*|\$)?\s*[(\[]?"
+        re.compile(r"<answer>\s*(?:(?:\*\*|\$)\s*)?[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
         # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}, \boxed{C. 42}; never a boxed formula
         # (\boxed{E = mc^2}, \boxed{B.5})
@@ -475,8 +477,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
     )
     weak = (
         re.compile(rf"\(([{up}])\)"),
-        re.compile(rf"^\s*([{up}])[.):]?\s*$", re.M),
-        re.compile(rf"^\s*([{up}])[.):]\s", re.M),
+        re.compile(rf"^[ \t]*([{up}])[.):]?[ \t]*$", re.M),  # the spaces of its line only: blank lines before a line
+        re.compile(rf"^[ \t]*([{up}])[.):]\s", re.M),  # were read again from each line start, a loop's in seconds
     )
     return strong, weak
 
