@@ -249,3 +249,23 @@ def test_a_loop_of_spaces_or_blank_lines_is_read_at_once(text):
     t0 = time.perf_counter()
     assert extract_choice(text) is None and not answer_complete("multiple_choice", text)
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text", ["Answer: A," + " " * 20_000 + "x", "Answer: A, " + "or " * 10_000 + "x",
+                                  "Answer: B" + " " * 20_000 + "/x"])
+def test_a_loop_of_spaces_after_a_letter_and_a_comma_is_read_at_once(text):
+    """A letter, a comma and a loop of spaces were split every way while looking for a second letter (a hedge):
+    20,000 spaces took 90 s to judge, at each token of the early stop."""
+    t0 = time.perf_counter()
+    extract_choice(text)
+    answer_complete("multiple_choice", text)
+    assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer: A, or B.", None), ("Answer: A ,or B.", None), ("Answer: A,or B", None), ("Answer: A, and C.", None),
+    ("Answer: A, B.", None), ("Answer: A, ordered.", "A"),
+])
+def test_a_letter_and_a_comma_before_another_still_hedge(text, letter):
+    """Read in one way, the comma and "or" between two letters still make a hedge."""
+    assert extract_choice(text) == letter

@@ -503,7 +503,7 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     letter = (r"(?:\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
               r"(?:\*{1,3}|_{1,2}|[`'\"”’$}])?(?![A-Za-z])")
-    sep = (r"[ \t]*(?:,[ \t]*(?:(?:or|and)[ \t]+)?|/|&|\(?(?:or|and)\b)[ \t]*"
+    sep = (r"[ \t]*(?:,(?:[ \t]*(?:or|and)(?=[ \t]))?|/|&|\(?(?:or|and)\b)[ \t]*"  # one way to split the spaces
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
 
