@@ -36,7 +36,7 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable,
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops
+from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, judged_texts
 from ptsfast.pipeline.records import oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
@@ -330,7 +330,7 @@ class _AnchorRun(FedCall):
 
     def _trajectory(self, p, n: int, solution: tuple[int, ...], reason: FinishReason) -> _Trajectory | str:
         key = f"{p.problem.id}#{n}"
-        text = self.tokenizer.decode(list(solution), skip_special_tokens=True)
+        text = judged_texts(self.tokenizer, [solution])[0]
         ok, err = self.judge(p)(text, p.problem)
         correct = None if reason is FinishReason.LENGTH else ok
         texts = ["" if t in self.special else s
@@ -405,7 +405,7 @@ class _AnchorRun(FedCall):
         """Rollouts forked at boundary ``k`` are back: judged (:meth:`later`), their first sentence compared with
         sentence ``k``."""
         head = list(t.solution_ids[:t.boundary(k)])
-        texts = self.tokenizer.batch_decode([head + list(r.tokens) for r in rollouts], skip_special_tokens=True)
+        texts = judged_texts(self.tokenizer, [head + list(r.tokens) for r in rollouts])
         problem, judge = t.problem.problem, self.judge(t.problem)
         return self.later(lambda: list(self._judges.map(lambda text: judge(text, problem), texts)),
                           lambda verdicts: self._judged(t, k, rollouts, verdicts))
@@ -463,7 +463,7 @@ class _AnchorRun(FedCall):
             check, (a, e) = self.stops(t.problem).answer_complete, t.spans[k]
 
             def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
-                return bool(check(self.tokenizer.decode(list(t.solution_ids[:j]), skip_special_tokens=True)))
+                return bool(check(judged_texts(self.tokenizer, [t.solution_ids[:j]])[0]))
             done, cut = check is not None and complete(a), None
             if check is not None and not done and complete(e):
                 lo, hi = a, e  # the answer completes after token lo, by token hi (prefix-monotone)

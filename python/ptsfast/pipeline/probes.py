@@ -12,12 +12,40 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ptsfast.engine import Rollout, RolloutEngine, RolloutRequest
 from ptsfast.mining.estimator import common_prefix
 from ptsfast.mining.types import ProbeRequest, RolloutOutcome
+from ptsfast.problems.loading import TRACE_MARKERS
 from ptsfast.problems.oracles import Judge, answer_complete, stop_strings, stops_early
 from ptsfast.pipeline.options import MineOptions
+
+
+@lru_cache(maxsize=16)
+def _special_ids(tokenizer) -> tuple[frozenset[int], frozenset[int]]:
+    """``(special ids the judged text drops, special ids it keeps)``: kept are those a trace marker is written
+    with (Magistral's ``[THINK]``, gpt-oss' ``<|channel|>``), whose text the oracles look for."""
+    pieces = [m for pair in TRACE_MARKERS for m in pair]
+    special = set(getattr(tokenizer, "all_special_ids", ()))
+    special |= {i for i, t in getattr(tokenizer, "added_tokens_decoder", {}).items() if getattr(t, "special", False)}
+    keep = set()
+    for i in special:
+        text = tokenizer.convert_ids_to_tokens(i)
+        if isinstance(text, str) and len(text) >= 3 and any(text in m for m in pieces):
+            keep.add(i)
+    return frozenset(special - keep), frozenset(keep)
+
+
+def judged_texts(tokenizer, seqs: Sequence[Sequence[int]]) -> list[str]:
+    """The texts an oracle judges: token ids decoded without special tokens (EOS, pad, chat markers), except those
+    that write a reasoning trace's markers. Decoding them all away left ``[THINK]...[/THINK]`` (special tokens in
+    Magistral's tokenizer) or gpt-oss' channels as bare thinking: a box tried while thinking was judged the answer,
+    and where the prompt opens the trace no rollout ever closed it, so every one failed."""
+    drop, keep = _special_ids(tokenizer)
+    if not keep:
+        return tokenizer.batch_decode([list(s) for s in seqs], skip_special_tokens=True)
+    return tokenizer.batch_decode([[t for t in s if t not in drop] for s in seqs], skip_special_tokens=False)
 
 
 @dataclass(frozen=True)
@@ -43,7 +71,7 @@ class OracleStops:
         if check is None:
             return None
         head = list(head)
-        return lambda generated: check(tokenizer.decode(head + generated, skip_special_tokens=True))
+        return lambda generated: check(judged_texts(tokenizer, [head + generated])[0])
 
 
 @dataclass(frozen=True)
@@ -125,7 +153,7 @@ class ProbeRunner:
                          for t in range(cuts[-1])]
             self.rollouts += len(ros)
             self.tokens += sum(len(ro.tokens) for ro in ros)
-        texts = self.tokenizer.batch_decode([ids for ids, _, _ in jobs], skip_special_tokens=True)
+        texts = judged_texts(self.tokenizer, [ids for ids, _, _ in jobs])
         args = [(text, p, judge) for text, (_, p, judge) in zip(texts, jobs)]
         rollouts = [list(ros) for ros in rollouts]
 

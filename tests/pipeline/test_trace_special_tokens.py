@@ -1,0 +1,51 @@
+"""Reasoning-trace markers that are special tokens (Magistral's [THINK], gpt-oss' channels) stay in the text the
+oracles judge; other special tokens (EOS, pad) do not."""
+
+from ptsfast.pipeline.probes import OracleStops, judged_texts
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import make_judge
+
+from helpers.tiny_models import tiny_tokenizer
+
+
+def _think_tokenizer():
+    tok = tiny_tokenizer(prefix="")
+    tok.add_special_tokens({"additional_special_tokens": ["[THINK]", "[/THINK]", "[INST]"]})
+    return tok
+
+
+def _ids(tok, text: str) -> list[int]:
+    return tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+
+
+def test_trace_marker_tokens_are_kept_and_other_special_tokens_dropped():
+    tok = _think_tokenizer()
+    ids = _ids(tok, "[THINK] 5 [/THINK] [INST] 4")
+    assert tok.convert_ids_to_tokens(ids[0]) == "[THINK]"  # one special token, as in Magistral's tokenizer
+    (text,) = judged_texts(tok, [ids])
+    assert "[THINK]" in text and "[/THINK]" in text
+    assert "</s>" not in text and "[INST]" not in text
+
+
+def test_an_answer_tried_while_thinking_is_not_the_judged_answer():
+    tok = _think_tokenizer()
+    judge = make_judge("last_number")
+    (text,) = judged_texts(tok, [_ids(tok, "[THINK] 5 [/THINK] 4")])
+    assert judge(text, Problem("p", "q", answer="4"))[0] is True
+    (cut,) = judged_texts(tok, [_ids(tok, "[THINK] 5 [/THINK]")])  # cut off after its thinking: no answer
+    assert judge(cut, Problem("p", "q", answer="5"))[0] is False
+
+
+def test_a_trace_the_prompt_opens_closes_on_its_special_token():
+    tok = _think_tokenizer()
+    judge = make_judge("last_number", think_open=True)
+    (text,) = judged_texts(tok, [_ids(tok, "5 [/THINK] 4")])
+    assert judge(text, Problem("p", "q", answer="4"))[0] is True  # every rollout failed: the close was decoded away
+    stop = OracleStops((), lambda seen: "[/THINK]" in seen).stop_fn(tok, [])  # the early stop reads the same text
+    assert stop(_ids(tok, "5 [/THINK] 4")[:-1]) is True
+
+
+def test_tokenizers_without_marker_tokens_decode_as_before():
+    tok = tiny_tokenizer(prefix="")
+    ids = _ids(tok, "3 4 5")
+    assert judged_texts(tok, [ids]) == tok.batch_decode([ids], skip_special_tokens=True)
