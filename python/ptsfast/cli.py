@@ -660,10 +660,16 @@ def _check_context(a, options, loaded, room=None) -> None:
 
     from ptsfast.pipeline.loop import check_context, model_context
 
+    from ptsfast.demo import is_demo_model
+
     room = room or (lambda n: replace(options, max_new_tokens=n).rollout_room())
-    if Path(a.model).expanduser().is_dir():  # a name in the Hugging Face cache is checked once loaded
-        check_context(model_context(Path(a.model).expanduser()), room, options.max_new_tokens,
-                      any(p.solution is not None for p in loaded.problems))
+    if is_demo_model(a.model):
+        return
+    # a folder, or a name in the Hugging Face cache (org/name: its config is read from there, never downloaded); a
+    # name that is neither has no context here, and its load says why
+    model = Path(a.model).expanduser() if Path(a.model).expanduser().is_dir() else str(a.model)
+    check_context(model_context(model), room, options.max_new_tokens, any(p.solution is not None
+                                                                          for p in loaded.problems))
 
 
 def field_map(a):

@@ -207,13 +207,11 @@ def test_a_run_to_resume_on_a_full_disk_is_not_sent_to_another_disk(command, fla
     assert "or pass a path on another disk" not in err
 
 
-@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
-def test_a_resume_of_a_cached_models_run_with_another_seed_is_refused_before_it_loads(command, flags, model_dir,
-                                                                                     problems, tmp_path, capsys,
-                                                                                     monkeypatch):
-    """`--model org/name` (a model in the local Hugging Face cache, not a folder): a resume with another --seed was
-    refused only once the model had loaded; a folder's was refused before."""
+def cached_model(model_dir, tmp_path, monkeypatch) -> str:
+    """``model_dir`` as the model ``tiny/llama`` of a local Hugging Face cache (no folder of that name here)."""
     import shutil
+
+    import huggingface_hub.constants as hub
 
     snapshot = tmp_path / "hf" / "hub" / "models--tiny--llama" / "snapshots" / "abc123"
     shutil.copytree(model_dir, snapshot)
@@ -221,10 +219,18 @@ def test_a_resume_of_a_cached_models_run_with_another_seed_is_refused_before_it_
     (snapshot.parents[1] / "refs" / "main").write_text("abc123")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    import huggingface_hub.constants as hub
-
     monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
-    monkeypatch.chdir(tmp_path)  # no folder 'tiny/llama' here
+    monkeypatch.chdir(tmp_path)
+    return "tiny/llama"
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_resume_of_a_cached_models_run_with_another_seed_is_refused_before_it_loads(command, flags, model_dir,
+                                                                                     problems, tmp_path, capsys,
+                                                                                     monkeypatch):
+    """`--model org/name` (a model in the local Hugging Face cache, not a folder): a resume with another --seed was
+    refused only once the model had loaded; a folder's was refused before."""
+    cached_model(model_dir, tmp_path, monkeypatch)
     out = tmp_path / "run"
     argv = [command, "--model", "tiny/llama", "--problems", str(problems), "--out", str(out), *FAST, *flags]
     assert cli(argv) == 0
@@ -232,3 +238,17 @@ def test_a_resume_of_a_cached_models_run_with_another_seed_is_refused_before_it_
     no_model_load(monkeypatch)
     assert cli([*argv, "--seed", "3"]) == 2
     one_line_error(capsys, "--seed was 0, now 3", f"--out {out}-2")
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_max_new_tokens_past_a_cached_models_context_is_refused_before_it_loads(command, flags, model_dir, problems,
+                                                                               tmp_path, capsys, monkeypatch):
+    """`--model org/name --max-new-tokens 1000` (a context of 512) was refused only once the model had loaded, and
+    the run's folder was made; a folder's was refused before, its config read from it."""
+    model = cached_model(model_dir, tmp_path, monkeypatch)
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    assert cli([command, "--model", model, "--problems", str(problems), "--out", str(out), *FAST, *flags,
+                "--max-new-tokens", "1000"]) == 2
+    one_line_error(capsys, "--max-new-tokens 1000", "over the model's context of 512")
+    assert not out.exists()

@@ -108,12 +108,13 @@ def trajectory_budget(max_positions: int | None, want: int, need: int,
 
 
 def model_context(model) -> int | None:
-    """The longest sequence the engine runs ``model`` (a loaded model, or its folder) within; None when unknown."""
+    """The longest sequence the engine runs ``model`` (a loaded model, its folder, or its name in the local Hugging
+    Face cache) within; None when unknown."""
     from ptsfast.engine.hf_adapter import _context_limit
 
     config = getattr(model, "config", None)
     try:
-        if config is None:  # a folder: the Ray driver's model, loaded by the workers
+        if config is None:  # a folder or a cached name: the Ray driver's model, or the CLI's before it loads
             from transformers import AutoConfig
 
             config = AutoConfig.from_pretrained(str(model), local_files_only=True)
