@@ -269,3 +269,15 @@ def test_a_loop_of_spaces_after_a_letter_and_a_comma_is_read_at_once(text):
 def test_a_letter_and_a_comma_before_another_still_hedge(text, letter):
     """Read in one way, the comma and "or" between two letters still make a hedge."""
     assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("答案：Ｃ", "C"), ("答案是（Ｂ）。", "B"), ("Answer: Ｄ", "D"), ("正确选项是C", "C"), ("正确的选项为 C。", "C"),
+    ("正確選項是 B", "B"), ("答案：Ａ、Ｂ", None), ("答案：Ｃ选项", "C"),
+])
+def test_a_full_width_letter_or_the_correct_option_named_in_chinese_is_read(text, letter):
+    """Chinese answers write the letter full width (``答案：Ｃ``, as Qwen does in a Chinese sentence) or name "the correct
+    option" (正确选项是C): they were no choice, and every right rollout of a C-Eval or CMMLU row failed."""
+    assert extract_choice(text) == letter
+    if letter:
+        assert answer_complete("multiple_choice", text + "\n")

@@ -24,6 +24,7 @@ import functools
 import logging
 import re
 import threading
+import unicodedata
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
@@ -425,7 +426,7 @@ _ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the an
 
 
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
-_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|故选|答え(?:は)?|正解(?:は)?|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
+_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?|故选|答え(?:は)?|正解(?:は)?|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
                    r"|antwort|risposta|resposta|ответ|jawaban|cevap)(?:\s+(?:correcta|correcte|correta|corretta|exacta"
                    r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
                    r"(?:\s+(?i:opci[óo]n|alternativa|letra|op[çc][ãa]o|opzione|lettera|lettre|inciso|option))?"
@@ -550,12 +551,20 @@ def _initial(text: str, m: re.Match, choices) -> bool:
     return not own or not normalize_text(text[after.end():after.end() + len(own) + 1]).startswith(own)
 
 
+def _compatible(text: str) -> str:
+    """``text`` with its full-width and other compatibility forms read as their letters (``答案：Ｃ``, as Chinese text
+    sets a letter, is ``答案:C``). Only a text's last characters may recompose as it grows: the early stop decides on a
+    letter some other character already follows."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
     B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" (a trace may change its
     mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices`` given make it B's
     text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks
     the others wherever it comes."""
+    text = _compatible(text)
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
     for pats, pick in ((strong, min), ((_said_correct(last),), max), (weak, min)):
@@ -1432,6 +1441,7 @@ def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
     character no hedge holds ("Answer: B" may become "Answer: B or C.") or the close of ``<answer>B</answer>``."""
+    text = _compatible(text)
     hedges = _hedged(text)
     for p in _MC_STRONG:
         m = next((m for m in p.finditer(text) if not any(a <= m.start(m.lastindex) < b for a, b in hedges)), None)
