@@ -281,3 +281,15 @@ def test_a_full_width_letter_or_the_correct_option_named_in_chinese_is_read(text
     assert extract_choice(text) == letter
     if letter:
         assert answer_complete("multiple_choice", text + "\n")
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", True),
+    ("\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{bmatrix}1&0\\\\0&1\\end{bmatrix}", True),
+    ("\\begin{bmatrix} 1 \\\\ 3 \\end{bmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", False),
+    ("\\begin{vmatrix} 1 \\\\ 2 \\end{vmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", False),
+])
+def test_a_matrix_in_square_brackets_is_the_same_matrix(text, ref, ok):
+    """A vector or matrix in ``bmatrix`` (square brackets) failed MATH's ``pmatrix`` reference of the same entries,
+    where math-verify reads both as one matrix; ``vmatrix`` (a determinant) is no matrix."""
+    assert boxed(text, ref) is ok

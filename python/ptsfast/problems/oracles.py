@@ -356,6 +356,7 @@ def _normalize_math(s: str) -> str:
     s = re.sub(rf"\\frac\s*({_TOKEN})\s*\{{", r"\\frac{\1}{", s)
     s = re.sub(rf"\\frac(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})\s*({_TOKEN})", r"\\frac\1{\2}", s)
     s = re.sub(r"\\varnothing(?![a-zA-Z])|\\\{\s*\\\}", r"\\emptyset", s)  # the empty set, however written
+    s = re.sub(r"\\(begin|end)\{bmatrix\}", r"\\\1{pmatrix}", s)  # one matrix in brackets or parentheses
     # x = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2: the value, the set, the expression
     m = re.fullmatch(r"\s*[a-zA-Z](?:\s*(?:\^\{?-1\}?|')?\([^()=]*\))?\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)
     if m:
