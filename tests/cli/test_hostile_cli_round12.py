@@ -252,3 +252,19 @@ def test_max_new_tokens_past_a_cached_models_context_is_refused_before_it_loads(
                 "--max-new-tokens", "1000"]) == 2
     one_line_error(capsys, "--max-new-tokens 1000", "over the model's context of 512")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("out", [".", "./"])
+def test_a_refused_resume_of_out_dot_names_a_new_folder(out, model_dir, problems, tmp_path, capsys, monkeypatch):
+    """`--out .` resumed with another --seed (or by the other kind of run) was refused with only "PosixPath('.') has
+    an empty name": the new folder the refusal offers was made of the path's empty name."""
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.chdir(run)
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", out, *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    assert cli([*argv, "--seed", "3"]) == 2
+    one_line_error(capsys, "--seed was 0, now 3", f"--out {run}-2")
+    assert cli(["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", out, *FAST, *ANCHORS]) == 2
+    one_line_error(capsys, "holds a run of pivots (ptsfast mine)", f"--out {run}-2")

@@ -187,7 +187,13 @@ def _shown(v: Any) -> str:
 
 
 def _fresh(d: Path) -> str:
-    """A folder name beside ``d`` that does not exist yet (what a refused resume suggests)."""
+    """A folder name beside ``d`` that does not exist yet (what a refused resume suggests). ``--out .`` (or ``..``)
+    is named by its real name: Path('.').with_name failed, and the refusal said only "PosixPath('.') has an empty
+    name"."""
+    if d.name in ("", ".", ".."):
+        d = Path(os.path.abspath(d))
+        if not d.name:  # the root folder: a folder in it
+            d = d / "ptsfast-run"
     k = 2
     while d.with_name(f"{d.name}-{k}").exists():
         k += 1
