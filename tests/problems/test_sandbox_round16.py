@@ -172,3 +172,19 @@ def test_what_numpy_caches_in_its_float_limits_on_first_use_is_its_own():
     # the solution's, every test of BigCodeBench/208 and /970's right programs failed (before the check's fix)
     right = "import numpy as np\n\n\ndef third():\n    assert np.finfo(np.float64).tiny > 0\n    return 1 / 3\n"
     assert verdict(right, TOLERANCE)[0]
+
+
+def test_a_librarys_compiled_pattern_is_not_swapped_for_one_that_matches_otherwise():
+    # module data was refused when of another type or the solution's class; a compiled pattern is neither:
+    # fractions' _RATIONAL_FORMAT made to read '1/3' as 1 passed a program returning 1 (before)
+    tests = code_tests.TestProgram.from_text(
+        "from fractions import Fraction\nfrom solution import third\n\n\ndef test_third():\n"
+        "    assert third() == Fraction('1/3')\n")
+    wrong = ("import fractions, re\n\n\ndef third():\n    fractions._RATIONAL_FORMAT = re.compile(\n"
+             "        r'\\A\\s*(?P<sign>[-+]?)(?P<num>\\d)(?:/(?P<denom>))?(?P<decimal>)?(?P<exp>)?.*\\Z')\n"
+             "    return fractions.Fraction(1)\n")
+    assert not verdict(wrong, tests)[0]
+    right = ("import fractions, re\n\n\ndef third():\n    fractions._RATIONAL_FORMAT = re.compile(\n"
+             "        fractions._RATIONAL_FORMAT.pattern, fractions._RATIONAL_FORMAT.flags)  # the same, recompiled\n"
+             "    return fractions.Fraction(1, 3)\n")
+    assert verdict(right, tests)[0]

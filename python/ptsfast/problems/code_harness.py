@@ -217,9 +217,14 @@ def _ptsfast_judge(spec, code):
 
     namespace = type.__dict__["__dict__"].__get__  # a class's own, as Python's lookups read it
 
+    pattern = type(sys.modules["re"].compile("")) if "re" in sys.modules else None
+
     def retyped(was, now):  # a module's data replaced by the solution's, or by another kind of value (a defaultdict
-        # for re's dict: a library's class, whose default_factory is the solution's); lazily set ones start as None
-        return now is not missing and (solution_made(now) or was is not None and type(now) is not type(was))
+        # for re's dict: a library's class, whose default_factory is the solution's); lazily set ones start as None.
+        # Or a compiled pattern by one that matches otherwise (fractions' _RATIONAL_FORMAT made to read '1/3' as 1):
+        # no library recompiles its own patterns into others (== compares the compiled code)
+        return now is not missing and (solution_made(now) or was is not None and type(now) is not type(was) or
+                                        type(was) is pattern and was != now)
 
     retyped = bare(retyped)
 
