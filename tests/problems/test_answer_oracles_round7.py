@@ -293,3 +293,25 @@ def test_a_matrix_in_square_brackets_is_the_same_matrix(text, ref, ok):
     """A vector or matrix in ``bmatrix`` (square brackets) failed MATH's ``pmatrix`` reference of the same entries,
     where math-verify reads both as one matrix; ``vmatrix`` (a determinant) is no matrix."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("2 \\text{ and } 3", "2, 3", True), ("2 \\text{ and } 3", "3, 2", True), ("x = 2 \\text{ or } x = 3", "2, 3", True),
+    ("x=-1 \\text{ and } x=\\frac{1}{2}", "\\frac12, -1", True), ("2, 3, \\text{and } 4", "2, 3, 4", True),
+    ("2 \\text{ and } 3", "2", False), ("2 \\text{ or } 3", "3", False), ("2 \\text{ and } 3", "2, 4", False),
+    ("x = 2 \\text{ and } y = 3", "2, 3", False), ("x = 2 \\text{ or } x = 3", "2", False),
+    ("2 \\text{ and } 3", "2 \\text{ and } 3", True),
+])
+def test_solutions_joined_by_and_or_or_are_a_list(text, ref, ok):
+    """The solutions boxed as ``2 \\text{ and } 3`` or ``x = 2 \\text{ or } x = 3`` (as chat models join them) failed
+    MATH's "2, 3": they are that list, in any order; one value joined to another still fails either, and two
+    variables' values are no list of solutions."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["2" + " " * 100_000 + "\\text{x}", "2," + " " * 100_000 + "\\text{ and}",
+                                  "x" + " " * 100_000 + "= 2"])
+def test_a_loop_of_spaces_before_a_joining_word_is_read_at_once(text):
+    t0 = time.perf_counter()
+    assert boxed(text, "2, 3") is False
+    assert time.perf_counter() - t0 < 1.0

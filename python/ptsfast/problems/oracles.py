@@ -1186,6 +1186,19 @@ def _balanced(s: str) -> bool:
     return depth == 0
 
 
+# solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4 (a run of spaces is read from
+# its first only)
+_WORD_SEP = r"(?<!\s)\s*(?:,\s*)?\\(?:text|textrm|mbox)\{\s*(?:,\s*)?(?:and|or)\s*\}\s*"
+_SOLVED_FOR = re.compile(r"\s*([a-zA-Z])\s*=(?!=)")  # x = 2: a value of the unknown x
+
+
+def _one_unknown(parts: list[str]) -> bool:
+    """Whether each part is a value of one and the same unknown (``x = 2``, ``x = 3``: its solutions), not named
+    values of several (``x = 1, y = 2``)."""
+    names = {m.group(1) if (m := _SOLVED_FOR.match(p)) else None for p in parts}
+    return len(names) == 1 and None not in names
+
+
 def _collection(raw: str) -> tuple[str, list[str]] | None:
     """An answer of several items as its kind and its items, each normalised: a tuple or an interval by its brackets
     (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}``, a bare list ``1, 2`` (the solutions "separated by
@@ -1195,8 +1208,8 @@ def _collection(raw: str) -> tuple[str, list[str]] | None:
     m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
     if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
         return ("{}" if m.group(1) == "\\{" else m.group(1) + m.group(3)), items
-    parts = _top_level(raw, _ITEM_COMMA)
-    if len(parts) > 1 and "=" not in raw:
+    parts = _top_level(raw, rf"{_WORD_SEP}|{_ITEM_COMMA}")
+    if len(parts) > 1 and ("=" not in raw or _one_unknown(parts)):
         return "{}", [_normalize_math(p) for p in parts]
     if len(re.findall(r"\\(?:pm|mp)(?![a-zA-Z])", s)) == 1 and re.search(r"(?:^|[\w})])\\pm(?![a-zA-Z])", s):
         return "{}", [re.sub(r"^\+", "", s.replace("\\pm", sign)) for sign in "+-"]  # 1 \pm \sqrt{2}: both roots
