@@ -296,7 +296,8 @@ def test_a_matrix_in_square_brackets_is_the_same_matrix(text, ref, ok):
 
 
 @pytest.mark.parametrize("text,ref,ok", [
-    ("2 \\text{ and } 3", "2, 3", True), ("2 \\text{ and } 3", "3, 2", True), ("x = 2 \\text{ or } x = 3", "2, 3", True),
+    ("2 \\text{ and } 3", "2, 3", True), ("2 \\text{ and } 3", "3, 2", True),
+    ("x = 2 \\text{ or } x = 3", "2, 3", True), ("x = 1, x = 2", "2, 1", True),
     ("x=-1 \\text{ and } x=\\frac{1}{2}", "\\frac12, -1", True), ("2, 3, \\text{and } 4", "2, 3, 4", True),
     ("2 \\text{ and } 3", "2", False), ("2 \\text{ or } 3", "3", False), ("2 \\text{ and } 3", "2, 4", False),
     ("x = 2 \\text{ and } y = 3", "2, 3", False), ("x = 2 \\text{ or } x = 3", "2", False),

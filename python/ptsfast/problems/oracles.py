@@ -1186,8 +1186,8 @@ def _balanced(s: str) -> bool:
     return depth == 0
 
 
-# solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4 (a run of spaces is read from
-# its first only)
+# solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4 (a run of spaces is read
+# from its first only)
 _WORD_SEP = r"(?<!\s)\s*(?:,\s*)?\\(?:text|textrm|mbox)\{\s*(?:,\s*)?(?:and|or)\s*\}\s*"
 _SOLVED_FOR = re.compile(r"\s*([a-zA-Z])\s*=(?!=)")  # x = 2: a value of the unknown x
 
