@@ -268,3 +268,17 @@ def test_a_refused_resume_of_out_dot_names_a_new_folder(out, model_dir, problems
     one_line_error(capsys, "--seed was 0, now 3", f"--out {run}-2")
     assert cli(["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", out, *FAST, *ANCHORS]) == 2
     one_line_error(capsys, "holds a run of pivots (ptsfast mine)", f"--out {run}-2")
+
+
+def test_an_out_inside_a_save_to_disk_folder_resumes(model_dir, tmp_path, capsys):
+    """save_to_disk's folder lists its own files (state.json): a run inside it is never read as its data, and
+    resumes."""
+    import datasets
+
+    ds = tmp_path / "ds"
+    datasets.Dataset.from_list([{"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}
+                                for i in range(2)]).save_to_disk(str(ds))
+    argv = ["mine", "--model", str(model_dir), "--problems", str(ds), "--out", str(ds / "run"), *FAST, *MINE]
+    assert cli(argv) == 0
+    assert cli(argv) == 0
+    assert "problems_already_done  2" in capsys.readouterr().out

@@ -218,12 +218,14 @@ def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.Pat
 
 def check_out_outside_data(out_dir: str | os.PathLike, problems: str | os.PathLike | None,
                            flag: str = "--out") -> None:
-    """Refuse an output folder at or under the ``--problems`` folder (a dataset repository's or ``save_to_disk``
-    folder): the run's .jsonl files became the dataset's data files, so the first run mined and its resume failed
+    """Refuse an output folder at or under the ``--problems`` folder (a dataset repository's): the run's .jsonl files
+    became the dataset's data files, so the first run mined and its resume failed
     to read the dataset ('datasets could not read' it), its finished work never resumed. Compared by real path."""
     if problems is None or not os.path.isdir(Path(problems).expanduser()):
         return
     data = os.path.realpath(Path(problems).expanduser())
+    if any(os.path.isfile(os.path.join(data, n)) for n in ("state.json", "dataset_dict.json")):
+        return  # save_to_disk's folder: its files are listed in these, and other files beside them are never read
     out = os.path.realpath(Path(out_dir).expanduser())
     if out == data or out.startswith(data.rstrip(os.sep) + os.sep):
         where = "is" if out == data else "is inside"
