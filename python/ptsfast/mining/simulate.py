@@ -247,12 +247,26 @@ def _decoy_alternatives(rng: random.Random, before: float, after: float, r: floa
     return tuple(out)
 
 
+def _synonym_alternatives(rng: random.Random, after: float, r: float, count: int) -> tuple[float, ...] | None:
+    """``count`` alternatives whose mean is ``r``: as many as can be level with ``after`` (within 0.02: synonyms of
+    the step's token), at least one, the rest (at least one) making up the mean; None where not even one can."""
+    for same in range(count - 1, 0, -1):
+        syn = [min(1.0, max(0.0, after + rng.uniform(-0.02, 0.02))) for _ in range(same)]
+        rest = (count * r - sum(syn)) / (count - same)
+        if 0.0 <= rest <= 1.0:
+            out = syn + [rest] * (count - same)
+            rng.shuffle(out)
+            return tuple(out)
+    return None
+
+
 def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random, budget: int,
                      cut: bool = False, flat_follow: Sequence[float] | None = None, *, follow: float | None = None,
                      spread: bool = False, alternatives: tuple[int, int] = (2, 2), alike: bool = False,
                      trailer: float = 0.0, logprobs: bool = True, problem_id: Hashable | None = None,
                      step_follow: tuple[float, float] = (0.15, 0.85),
-                     answer_len: tuple[int, int] | None = None, decoys: bool = False) -> SimTrajectory:
+                     answer_len: tuple[int, int] | None = None, decoys: bool = False,
+                     synonyms: bool = False) -> SimTrajectory:
     """A consistent synthetic model whose budget-free p-curve is ``design`` (``design[-1]`` is the
     verdict 0/1 of a complete solution, or the tail's success probability when ``cut``).
 
@@ -263,7 +277,8 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
     ``trailer``: rollouts go on for up to this fraction of their length after their answer; ``answer_len``: a
     rollout that left the solution writes its answer after this many tokens (uniform) wherever it left, instead of
     about as many as the solution had left; ``decoys``: at a step, one or two of the alternatives sit level with p(k)
-    (:func:`_decoy_alternatives`)."""
+    (:func:`_decoy_alternatives`); ``synonyms``: at a step, most alternatives sit level with p(k+1)
+    (:func:`_synonym_alternatives`)."""
     length = len(design) - 1
     if length < 1:
         raise ValueError("a trajectory needs at least one token")
@@ -300,6 +315,8 @@ def build_trajectory(key: Hashable, design: Sequence[float], rng: random.Random,
         fs.append(f)
         count = rng.randint(*alternatives)
         alts = _decoy_alternatives(rng, a, b, r, count) if decoys and abs(b - a) >= 1e-12 else None
+        if synonyms and abs(b - a) >= 1e-12:
+            alts = _synonym_alternatives(rng, b, r, count)
         qs.append(alts or _alternatives(rng, r, count, alike))
         base = length - k + (60 if cut else 0)
         lens.append(answer_len or (max(1, int(0.5 * base)), int(1.3 * base) + 8))
@@ -354,7 +371,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
         return 0 <= k < last and k not in steps
 
     plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
-                         "level", "stop", "rebound", "rarealt", "longearly", "lastjump")  # their own steps alone,
+                         "level", "stop", "rebound", "rarealt", "longearly", "lastjump", "flatedge", "latetail",
+                         "likely", "synonyms")  # their own steps alone,
     # which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
@@ -458,6 +476,36 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
         for k in [last - 1] + [rng.randrange(0, max(1, last))] * (rng.random() < 0.5):
             if free(k):
                 steps[k] = (rng.uniform(0.3, 0.5), "big")
+    if kind == "flatedge":  # to p 0.03-0.05 from 0 / 1 in the first tenth, flat there for over half the solution,
+        # then a pivot of 0.30-0.50 back in its last 40%, and 0-1 near-gap steps after it
+        k = rng.randrange(0, max(1, last // 10))
+        steps[k] = (rng.uniform(0.03, 0.05), "edge")
+        k2 = rng.randrange(min(last - 1, max(k + 1, int(0.6 * last))), max(1, last)) if last > 1 else 0
+        if free(k2):
+            steps[k2] = (rng.uniform(0.3, 0.5), "back")
+            if rng.random() < 0.5 and k2 + 1 < last:
+                k3 = rng.randrange(k2 + 1, last)
+                steps[k3] = (rng.uniform(0.05, 0.18), "near")
+    if kind == "latetail":  # 1-2 pivots of 0.30-0.50 and 0-1 near-gap steps, all in the last 5% of the solution
+        for size in [rng.uniform(0.3, 0.5) for _ in range(rng.randint(1, 2))] + [rng.uniform(0.05, 0.18)] * (
+                rng.random() < 0.5):
+            k = last - 1 - rng.randrange(0, max(1, last // 20))
+            if free(k):
+                steps[k] = (size, "big")
+    if kind in ("likely", "synonyms"):  # 1-3 pivots of 0.30-0.45 and 0-2 near-gap steps (their tokens and
+        # alternatives: ``step_follow``, ``synonyms``)
+        for size in [rng.uniform(0.3, 0.45) for _ in range(rng.randint(1, 3))] + [
+                rng.uniform(0.05, 0.18) for _ in range(rng.randint(0, 2))]:
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (size, "big")
+    if kind == "wiggle":  # on top of hard's: 1-2 stretches of 20-80 tokens, each a step of 0.01-0.06, two thirds
+        # of them one way: the stretch moves p by a pivot's size or more, no token of it a pivot
+        for _ in range(rng.choice((1, 2))):
+            k, sign = rng.randrange(0, max(1, last)), rng.choice((-1, 1))
+            for k2 in range(k, k + rng.randint(20, 80)):
+                if free(k2):
+                    steps[k2] = ((sign if rng.random() < 2 / 3 else -sign) * rng.uniform(0.01, 0.06), "stair")
     start = None
     if kind in ("edges", "short", "level"):  # 1-2 pivots of 0.30-0.50 (level: 0.30-0.45), and more where named
         big = (0.3, 0.45) if kind == "level" else (0.3, 0.5)
@@ -536,7 +584,8 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             if rng.random() < 0.5 and length >= 2:  # ends near its verdict: the last token is not a free pivot
                 verdict = float(v >= 0.5)
                 target = abs(verdict - rng.uniform(0.03, 0.18))
-                p = _retarget(p, rng.randrange(max(0, length - 1 - max(2, length // 4)), length - 1), target)
+                back = max(2, length // (20 if kind == "latetail" else 4))  # latetail: its last 5% alone move
+                p = _retarget(p, rng.randrange(max(0, length - 1 - back), length - 1), target)
             else:
                 verdict = float(rng.random() < v)
             p.append(verdict)
@@ -611,6 +660,10 @@ class Population:
     logprobs: bool = True
     """False: the solutions come without log-probs (a dataset's, not sampled here): the token-count midpoint splits,
     and no segment is dropped on its log-probs."""
+    short_share: float = 0.0
+    """This share of the trajectories are complete solutions of 1-3 tokens (the rest drawn as above)."""
+    synonyms: bool = False
+    """At a step most alternatives sit level with p(k+1) (:func:`_synonym_alternatives`)."""
 
 
 POPULATIONS: dict[str, Population] = {
@@ -649,6 +702,15 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "shared": Population("shared", 200, min_len=40, max_len=300, cut_fraction=0.0, per_problem=2, p0=(0.17, 0.23)),
     "lastjump": Population("lastjump", 200, max_len=300, cut_fraction=0.3),
     "nologprobs": Population("hard", 200, logprobs=False),
+    "flatedge": Population("flatedge", 200, min_len=60, max_len=400),
+    "latetail": Population("latetail", 40, budget=2048, min_len=400, max_len=2000, cut_fraction=0.2,
+                           alternatives=(2, 4), spread=True, p0=(0.45, 0.5)),
+    "likely": Population("likely", 200, min_len=40, max_len=300, step_follow=(0.95, 0.99)),
+    "synonyms": Population("synonyms", 200, min_len=40, max_len=300, alternatives=(3, 6), step_follow=(0.02, 0.2),
+                           synonyms=True),
+    "wiggle": Population("wiggle", 200, min_len=60),
+    "mixedlen": Population("short", 200, min_len=40, short_share=0.4),
+    "cutmost": Population("hard", 200, max_len=300, answer_len=(150, 1000), trailer=0.3),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -673,6 +735,8 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
     for t in range(spec.n if n is None else n):
         cut = rng.random() < spec.cut_fraction
         length = spec.budget if cut else int(math.exp(rng.uniform(math.log(spec.min_len), math.log(spec.max_len + 1))))
+        if spec.short_share and rng.random() < spec.short_share:
+            cut, length = False, rng.randint(1, 3)
         if spec.p0 is not None and t % spec.per_problem == 0:
             p0 = rng.uniform(*spec.p0)
             p0 = p0 if rng.random() < 0.5 else 1 - p0
@@ -685,7 +749,7 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
         out[t] = build_trajectory(t, design, rng, spec.budget, cut, flat, spread=spec.spread,
                                   alternatives=spec.alternatives, alike=spec.alike, trailer=spec.trailer,
                                   step_follow=spec.step_follow, answer_len=spec.answer_len, problem_id=problem,
-                                  decoys=spec.decoys, logprobs=spec.logprobs)
+                                  decoys=spec.decoys, logprobs=spec.logprobs, synonyms=spec.synonyms)
     return out
 
 
