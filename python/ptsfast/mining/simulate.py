@@ -50,7 +50,14 @@ model drives the mining tests (``from_curve``).
   p(0) within 0.03 of the filter's bounds), ``lastjump`` (a pivot on the last interior token), ``nologprobs`` (hard's
   solutions without log-probs, as a dataset's: midpoint splits, no log-prob bound), and ``cap`` /
   ``neargap`` drawn around gaps of 0.15 and 0.25 (``cap15``, ``cap25``, ``neargap15``, ``neargap25``: run them with
-  ``--gap`` set to match).
+  ``--gap`` set to match). A fourth red-team's: ``flatedge`` (a jump to p within 0.03-0.05 of 0 / 1 early, flat there
+  for over half the solution, then a pivot back in its last 40%), ``latetail`` (p(0) 0.45-0.55 and every step in the
+  last 5% of a 400-2,000-token solution), ``likely`` (pivots written as often as their step allows: |Δ| <= 1 - f, so
+  a token written 95% of the time is no pivot; their alternatives sit at 0 or 1), ``synonyms`` (1-3 of a pivot's 3-6
+  alternatives level with p(k+1), the rest making up the mean), ``wiggle`` (stretches of 20-80 steps of 0.01-0.06,
+  two thirds of them one way: a segment over one differs by a pivot's size, no token of it a pivot), ``mixedlen``
+  (40% of the solutions 1-3 tokens, the rest 40-500), ``cutmost`` (rollouts that leave answer 150-1,000 tokens later:
+  the budget cuts most of their answers).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -720,7 +727,7 @@ EXTRA_POPULATIONS: dict[str, Population] = {
 run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``; a red-team's shapes of
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
-``--gap``), not by default."""
+``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
