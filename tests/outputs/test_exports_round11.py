@@ -412,3 +412,24 @@ def test_records_copied_beside_another_runs_problems_take_no_question_from_them(
     assert export(loose / name, out, fmt=fmt) > 0
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all((r["metadata"]["original_query"] if fmt == "trl" else r["query"]) for r in recs)
+
+
+@pytest.mark.parametrize("fmt", ["trl", "jsonl"])
+def test_an_export_whose_text_holds_a_unicode_line_break_stays_one_line_a_record(run, tmp_path, fmt):
+    """JSON leaves U+2028, U+2029 and U+0085 (NEL: the '...' of cp1252 text read as Latin-1, common in scraped
+    datasets) unescaped, and str.splitlines() breaks a line at each: an export of a prompt holding one, read as
+    read_text().splitlines(), gave halves of a record that are no JSON. Escaped, every reader sees one line a
+    record and the same text."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    recs = [json.loads(line) for line in (edited / "pairs.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    for r in recs:
+        r["prompt"] = "Café\u2028list\x85 total\u2029" + r["prompt"]
+    (edited / "pairs.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
+                                        encoding="utf-8")
+    out = tmp_path / "pairs.jsonl"
+    assert export(edited, out, fmt=fmt) == len(recs)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(recs)
+    assert [json.loads(line)["prompt"] for line in lines] == [r["prompt"] for r in recs]
+    assert "Café" in out.read_text(encoding="utf-8")  # other characters stay as they are (UTF-8)
