@@ -37,3 +37,26 @@ def test_notebook_shell_and_magic_lines_in_the_block_are_left_out(shell):
 def test_a_program_that_parses_or_fails_without_its_shell_lines_is_kept(code):
     """A line opening with ``!`` or ``%`` inside a string, or a program that fails on its own, is left as written."""
     assert extract_code("```python\n" + code + "```\n") == code
+
+
+EXITS = ["exit()\n", "quit()\n", "sys.exit(0)\n", "sys.exit()\n", "import sys; sys.exit(0)\n"]
+
+
+@pytest.mark.parametrize("ending", EXITS)
+def test_an_exit_after_the_example_run_fails_no_right_function(ending):
+    """A script's ``exit()`` or ``sys.exit(0)`` after its own example run (competitive-programming style) ended the
+    program before the tests that call its function ran: the right function failed. Such a top-level exit is left out
+    where the tests call functions; a program reading stdin keeps it."""
+    text = "```python\nimport sys\n" + F + "print(f(1))\n" + ending + "```\n"
+    for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
+        assert _judged(text, tests, entry)
+        assert not _judged(text.replace("x + 1", "x + 2"), tests, entry)
+
+
+def test_an_exit_is_kept_where_the_program_reads_stdin():
+    from ptsfast.problems.code_tests import TestProgram
+
+    stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
+    program = "```python\nimport sys\nx = int(input())\nprint(x + 1)\nsys.exit(0)\nprint('never')\n```\n"
+    assert _judged(program, stdio)
+    assert not _judged(program.replace("sys.exit(0)\n", ""), stdio)
