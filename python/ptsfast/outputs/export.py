@@ -291,7 +291,6 @@ def _model_arg(model: Any, fmt: str) -> Any:
                     f"{what}")
 
 
-
 def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str, force: bool) -> Path | None:
     """The output path, checked by the write rule and writable before any work; None for ``-``, standard output
     (as for other command-line tools)."""
