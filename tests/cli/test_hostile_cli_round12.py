@@ -282,3 +282,17 @@ def test_an_out_inside_a_save_to_disk_folder_resumes(model_dir, tmp_path, capsys
     assert cli(argv) == 0
     assert cli(argv) == 0
     assert "problems_already_done  2" in capsys.readouterr().out
+
+
+def test_a_block_size_that_leaves_one_block_names_the_block_size(model_dir, problems, tmp_path, capsys):
+    """`--engine-block-size 1000000` leaves the pool one block, which no problem fits beside its rollouts: every
+    problem was skipped with 'raise --kv-cache-gb', though the block size was the setting to change."""
+    out = tmp_path / "run"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE,
+                "--engine-block-size", "1000000", "--kv-cache-gb", "1.5"]) == 1
+    import json
+
+    skipped = json.loads((out / "summary.json").read_text())["skipped"]
+    assert len(skipped) == 2 and all(
+        "lower --engine-block-size (1000000 tokens a block: the KV cache holds 1 block)" in s["message"]
+        and "raise --kv-cache-gb" not in s["message"] for s in skipped), skipped

@@ -141,6 +141,17 @@ def check_context(context: int | None, room: Callable[[int], int], max_new_token
                      f"a prompt is over the model's context of {context}, so every problem would be skipped; {fix}")
 
 
+def pool_fix(engine) -> str:
+    """How to give the KV cache room: more memory, or, where a block size far past the default leaves the pool a
+    block or two (--engine-block-size 1000000, one block), smaller blocks: that run was told to raise --kv-cache-gb."""
+    config, blocks = getattr(engine, "config", None), getattr(getattr(engine, "blocks", None), "num_blocks", None)
+    size = getattr(config, "block_size", None)
+    if isinstance(size, int) and isinstance(blocks, int) and size > 16 and blocks < 4:
+        return (f"lower --engine-block-size ({size} tokens a block: the KV cache holds {blocks} block"
+                f"{'s' * (blocks != 1)})")
+    return "raise --kv-cache-gb"
+
+
 Handler = Callable[[list[Rollout]], list["Work"]]
 Work = tuple[RolloutRequest, Handler]  # an engine request and what to do with its rollouts
 
@@ -183,7 +194,7 @@ class FedCall:
     def _stuck(self) -> None:
         """Nothing runs and nothing could start: the pool is too small for one problem (a subclass may instead
         drop the problem that cannot fit and go on)."""
-        raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); raise --kv-cache-gb or "
+        raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); {pool_fix(self.engine)} or "
                            "lower --trajectories / --max-new-tokens")
 
     def feed(self, progress: Callable[[int], None] | None = None) -> None:
@@ -335,8 +346,9 @@ class _Run(FedCall):
         if self.queue and not self.in_flight and not self.waiting:
             # the pool cannot hold this problem even alone (a huge prompt): that problem's, not the run's
             p, _ = self.queue.popleft()
-            self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); raise "
-                               f"--kv-cache-gb or lower --trajectories / --max-new-tokens, or shorten the prompt",
+            self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); "
+                               f"{pool_fix(self.engine)} or lower --trajectories / --max-new-tokens, or shorten the "
+                               f"prompt",
                                "too large for the KV cache", id=p.id))
             return
         super()._stuck()
