@@ -1,5 +1,7 @@
-"""Hostile command lines, round 12: a KV cache past the machine's memory, --overwrite beside the user's own files,
-...; each refused in one line naming the problem and the way out, before the model loads, and no work lost."""
+"""Hostile command lines, round 12: a KV cache past the machine's memory, --overwrite beside the user's own report,
+--out inside the dataset's folder, flags pasted with typographic dashes, a full disk under standard output or under
+a run, --out ., models named in the Hugging Face cache; each refused in one line naming the problem and the way out,
+before the model loads, and no finished work lost."""
 
 import pytest
 

@@ -219,8 +219,8 @@ def check_inputs_apart(out_dir: str | os.PathLike, inputs: Iterable[str | os.Pat
 def check_out_outside_data(out_dir: str | os.PathLike, problems: str | os.PathLike | None,
                            flag: str = "--out") -> None:
     """Refuse an output folder at or under the ``--problems`` folder (a dataset repository's): the run's .jsonl files
-    became the dataset's data files, so the first run mined and its resume failed
-    to read the dataset ('datasets could not read' it), its finished work never resumed. Compared by real path."""
+    became the dataset's data files, so the first run mined and every resume failed to read the dataset ('datasets
+    could not read' it), its finished work never resumed. Compared by real path."""
     if problems is None or not os.path.isdir(Path(problems).expanduser()):
         return
     data = os.path.realpath(Path(problems).expanduser())
