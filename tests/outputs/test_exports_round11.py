@@ -433,3 +433,14 @@ def test_an_export_whose_text_holds_a_unicode_line_break_stays_one_line_a_record
     assert len(lines) == len(recs)
     assert [json.loads(line)["prompt"] for line in lines] == [r["prompt"] for r in recs]
     assert "Café" in out.read_text(encoding="utf-8")  # other characters stay as they are (UTF-8)
+
+
+@pytest.mark.parametrize("fmt", ["hf", "jsonl", "pts"])
+def test_keep_fields_false_with_a_format_that_keeps_every_field_is_refused_not_dropped(run, tmp_path, fmt):
+    """keep_fields=False (the text alone, for TRL's text path) is the trl format's: with hf or jsonl the export
+    wrote every field of every pair (the whole records, text_exact false ones too) without a word, as it would
+    drop a steering flag given to the trl format."""
+    out = tmp_path / ("pairs" if fmt == "hf" else "out.jsonl")
+    with pytest.raises(ValueError, match=f"keep_fields=False only applies to --format trl; .*{fmt}"):
+        export(run, out, fmt=fmt, keep_fields=False)
+    assert not out.exists()

@@ -348,7 +348,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     # a flag of another format would be dropped without a word (--device cuda on a machine without one, too)
     for flag, value, formats in (("--layer", layer, ("steering",)), ("--device", device, ("steering",)),
                                  ("--dtype", dtype, ("steering",)), ("--model", model, ("steering", "pts")),
-                                 ("--confirmed-only", confirmed_only or None, FORMATS[:-1])):
+                                 ("--confirmed-only", confirmed_only or None, FORMATS[:-1]),
+                                 ("keep_fields=False", None if keep_fields else False, ("trl",))):
         if value is not None and fmt not in formats:
             raise ExportError(f"{flag} only applies to --format {' / '.join(formats)}; drop it for --format {fmt}")
     if fmt == "thought_anchors":
