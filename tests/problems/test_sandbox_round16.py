@@ -134,7 +134,7 @@ def test_res_cache_holds_only_what_its_keys_compile_to(how):
     # re's cache was watched as data for a value of another type, not for what it holds: an entry of the solution's
     # made every re.fullmatch of the tests hold (before: each of these wrong programs passed)
     passed, out = verdict(WRONG_DIGITS + CACHE_FORGERIES[how], MATCHED)
-    assert not passed and "re's cache" in out, out
+    assert not passed and "cache that its key does not compile to" in out, out
 
 
 def test_programs_compiling_many_patterns_pass():
@@ -188,3 +188,23 @@ def test_a_librarys_compiled_pattern_is_not_swapped_for_one_that_matches_otherwi
              "        fractions._RATIONAL_FORMAT.pattern, fractions._RATIONAL_FORMAT.flags)  # the same, recompiled\n"
              "    return fractions.Fraction(1, 3)\n")
     assert verdict(right, tests)[0]
+
+
+PARSED = code_tests.TestProgram.from_text(  # the answer's format checked by parsing it
+    "import datetime\nfrom solution import day\n\n\ndef test_day():\n"
+    "    assert datetime.datetime.strptime(day(), '%Y-%m-%d').year > 1000\n")
+STRPTIME_FORGERIES = {  # each makes any text parse as 1900-01-01
+    "a pattern in its cache": "    _strptime._regex_cache['%Y-%m-%d'] = re.compile('.*', re.S)\n",
+    "its fragments changed": ("    for c in 'Ymd':\n        _strptime._TimeRE_cache[c] = '.*' if c == 'Y' else ''\n"
+                              "    _strptime._regex_cache.clear()\n"),
+}
+
+
+@pytest.mark.parametrize("how", STRPTIME_FORGERIES)
+def test_strptimes_cache_holds_only_what_its_formats_compile_to(how):
+    # datetime.strptime reads _strptime's cache of compiled formats, which nothing watched (the module was loaded at
+    # the first strptime, after the solution): 'garbage' parsed as a date (before: each of these wrong programs passed)
+    wrong = "import re, _strptime\n\n\ndef day():\n" + STRPTIME_FORGERIES[how] + "    return 'garbage--'\n"
+    passed, out = verdict(wrong, PARSED)
+    assert not passed and "cache that its key does not compile to" in out, out
+    assert verdict("import datetime\n\n\ndef day():\n    return datetime.date(2024, 2, 29).isoformat()\n", PARSED)[0]

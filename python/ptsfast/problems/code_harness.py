@@ -36,7 +36,8 @@ def _ptsfast_judge(spec, code):
 
     # async tests run on asyncio's loop and tasks: a solution that swaps them would swallow a test's failure
     runners = (["unittest"] if fmt == "unittest" else []) + (["asyncio"] if "async def" in spec["tests"] else [])
-    for name in spec["imports"] + runners:
+    # datetime's and time's strptime import _strptime at their first call: loaded now, it is watched as the others are
+    for name in spec["imports"] + runners + (["_strptime"] if "strptime" in spec["tests"] else []):
         try:  # loaded now so that the solution cannot swap them before the tests import them
             __import__(name)
         except BaseException:
@@ -154,8 +155,8 @@ def _ptsfast_judge(spec, code):
     # an entry the solution put there (the tests' '[0-9]+' compiled from '.*', or _sre.compile given other code) made
     # every re.fullmatch of the tests hold. Each entry must be what compiling its key gives; checked at the end, and
     # at each value read where the tests use re
-    regexes = bare(_ptsfast_regex_caches)(sys.modules.get("re"))
-    regexes_read = "re" in tops
+    regexes = bare(_ptsfast_regex_caches)(sys.modules.get("re"), sys.modules.get("_strptime"))
+    regexes_read = "re" in tops or "_strptime" in sys.modules and "strptime" in spec["tests"]
     # and numpy's float limits, which tests take tolerances from (np.finfo(float).eps), as sys.float_info: the cached
     # finfo objects, kept with what they hold (an eps of 1 set on the one np.finfo hands out passed 0.3 for 1/3)
     limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
@@ -235,7 +236,8 @@ def _ptsfast_judge(spec, code):
             if type(inst) is not cls:
                 raise RuntimeError(when + " changed the class of " + where + ": not allowed")
         if not regexes():
-            raise RuntimeError(when + " put a pattern in re's cache that its key does not compile to: not allowed")
+            raise RuntimeError(when + " put a pattern in re's or strptime's cache that its key does not compile to: "
+                               "not allowed")
         if not limits():
             raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
         for name, live, copy, module in snapshot:
@@ -275,7 +277,8 @@ def _ptsfast_judge(spec, code):
                 caught.append("the solution changed the class of " + where + ": not allowed")
                 raise RuntimeError(caught[-1])
         if regexes_read and not regexes():
-            caught.append("the solution put a pattern in re's cache that its key does not compile to: not allowed")
+            caught.append("the solution put a pattern in re's or strptime's cache that its key does not compile to: "
+                          "not allowed")
             raise RuntimeError(caught[-1])
         if limits_read and not limits():
             caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
@@ -469,15 +472,43 @@ def _ptsfast_judge(spec, code):
     quiet()
 
 
-def _ptsfast_regex_caches(re):
+def _ptsfast_regex_caches(re, strptime=None):
     """What tells whether every entry of ``re``'s caches (``_cache``, ``_cache2``: ``(type, pattern, flags)`` to the
-    compiled pattern) is the pattern its key compiles to (``Pattern.__eq__`` compares the compiled code too). An entry
-    seen right is remembered by its key's and its value's ids, both held: a C-level pass per read where nothing
-    changed. Run with bare globals."""
+    compiled pattern) is the pattern its key compiles to (``Pattern.__eq__`` compares the compiled code too), and
+    every entry of ``strptime``'s (``_strptime._regex_cache``: a format to its pattern) what its TimeRE compiles the
+    format to, that TimeRE's fragments being what a fresh one makes (a '.*' there made any text parse as 1900-01-01).
+    An entry seen right is remembered by its key's and its value's ids, both held: a C-level pass per read where
+    nothing changed. Run with bare globals."""
     if re is None:
         return lambda: True
     compiler = vars(re).get("_compiler") or __import__("sre_compile")
     compile_, pattern_type, seen = compiler.compile, type(re.compile("")), {}
+    from operator import is_
+    time_re = getattr(strptime, "TimeRE", None) if strptime is not None else None
+    time_re_compile, fragments = getattr(time_re, "compile", None), [None]
+
+    def formats_kept():
+        tre = vars(strptime).get("_TimeRE_cache")
+        if type(tre) is not time_re:
+            return tre is None
+        was = fragments[0]
+        if was is None or was[0] is not tre or len(was[1]) != dict.__len__(tre) or not all(
+                map(is_, was[1], dict.values(tre))):
+            if dict.copy(tre) != dict.copy(time_re()):
+                return False
+            fragments[0] = (tre, tuple(dict.values(tre)))
+        cache = vars(strptime).get("_regex_cache")
+        if type(cache) is not dict or all(map(seen.__contains__, zip(map(id, cache), map(id, cache.values())))):
+            return True
+        for k, v in list(cache.items()):
+            if (id(k), id(v)) not in seen:
+                try:
+                    if not (type(k) is str and type(v) is pattern_type and v == time_re_compile(tre, k)):
+                        return False
+                except Exception:
+                    return False
+                seen[id(k), id(v)] = (k, v)
+        return True
 
     def right(k, v):
         if not (type(k) is tuple and len(k) == 3 and k[0] in (str, bytes) and type(k[1]) is k[0]
@@ -498,7 +529,7 @@ def _ptsfast_regex_caches(re):
                     if not right(k, v):
                         return False
                     seen[id(k), id(v)] = (k, v)
-        return True
+        return time_re is None or formats_kept()
 
     return kept
 
