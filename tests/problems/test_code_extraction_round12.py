@@ -60,3 +60,16 @@ def test_an_exit_is_kept_where_the_program_reads_stdin():
     program = "```python\nimport sys\nx = int(input())\nprint(x + 1)\nsys.exit(0)\nprint('never')\n```\n"
     assert _judged(program, stdio)
     assert not _judged(program.replace("sys.exit(0)\n", ""), stdio)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003"])
+def test_a_program_indented_with_no_break_spaces_is_read(space):
+    """Indentation written with no-break or wide spaces (as text copied through a web page or a chat UI carries them)
+    is no Python indentation: the right program failed on a SyntaxError. Where only that keeps Python from reading
+    it, they are spaces; a no-break space inside a string is kept."""
+    text = "```python\ndef f(x):\n" + space * 4 + "s = '" + space + "'\n" + space * 4 + "return x + 1\n```\n"
+    code = "def f(x):\n    s = '" + space + "'\n    return x + 1\n"
+    assert_judged_on(text, code)
+    assert _judged(text, "assert f(2) == 3\n")
+    assert not _judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
+    assert extract_code("```python\ns = '''\n" + space + "a'''\n" + F + "```\n") == "s = '''\n" + space + "a'''\n" + F

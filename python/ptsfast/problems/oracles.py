@@ -899,20 +899,27 @@ def extract_code(text: str) -> str:
     block = _code_block(text)
     if block is None and _parse(text) is None:
         text = _CODE_TAGS.sub("", text)  # a program (its strings) keeps them
-    return _without_test_runner(_without_shell_lines(block[0] if block is not None else _unfenced_program(text)))
+    return _without_test_runner(_readable(block[0] if block is not None else _unfenced_program(text)))
 
 
 _SHELL_LINE = re.compile(r"^[!%].*(?:\n|$)", re.M)  # a notebook's shell command or magic: !pip install x, %%time
+_WIDE = "\u00a0\u2000-\u200a\u202f\u205f\u3000"  # no-break and wide spaces: no Python indentation
+_WIDE_INDENT = re.compile(rf"^[ \t]*[{_WIDE}][ \t{_WIDE}]*", re.M)
 
 
-def _without_shell_lines(code: str) -> str:
-    """``code`` without a notebook's shell and magic lines (``!pip install numpy``, ``%matplotlib inline``, as chat
-    models write a Colab cell): no Python, they failed the right program on a SyntaxError. Only where Python cannot
-    read it with them and can without (a line of a string, ``!x`` in a program failing on its own, is kept)."""
-    if not _SHELL_LINE.search(code) or _parse(code) is not None:
+def _readable(code: str) -> str:
+    """``code`` as Python reads it where it cannot as written: without a notebook's shell and magic lines (``!pip
+    install numpy``, ``%matplotlib inline``, as chat models write a Colab cell) and with an indentation of no-break or
+    wide spaces (text carried through a web page) made of spaces; each failed the right program on a SyntaxError.
+    Left as written where it parses, or where neither repair makes it (a line of a string is kept)."""
+    shell, wide = _SHELL_LINE.search(code), _WIDE_INDENT.search(code)
+    if not (shell or wide) or _parse(code) is not None:
         return code
-    kept = _SHELL_LINE.sub("", code)
-    return kept if _parse(kept) is not None else code
+    spaced = _WIDE_INDENT.sub(lambda m: " " * len(m.group()), code) if wide else code
+    for fixed in (spaced, _SHELL_LINE.sub("", code), _SHELL_LINE.sub("", spaced)):
+        if fixed != code and _parse(fixed) is not None:
+            return fixed
+    return code
 
 
 # an HTML code tag opening a line or closing one (<code>def f(x):, <pre><code class="python">, return x</code>), not
