@@ -208,3 +208,11 @@ def test_strptimes_cache_holds_only_what_its_formats_compile_to(how):
     passed, out = verdict(wrong, PARSED)
     assert not passed and "cache that its key does not compile to" in out, out
     assert verdict("import datetime\n\n\ndef day():\n    return datetime.date(2024, 2, 29).isoformat()\n", PARSED)[0]
+
+
+def test_strptimes_module_is_loaded_and_watched_before_the_solution_runs():
+    # _strptime was loaded at the tests' first strptime, after the snapshot of what the libraries hold: its
+    # _strptime_datetime was the solution's to replace (before: this wrong program passed)
+    wrong = ("import datetime, _strptime\n\n\ndef day():\n"
+             "    _strptime._strptime_datetime = lambda cls, s, f: cls(1999, 1, 1)\n    return 'garbage'\n")
+    assert not verdict(wrong, PARSED)[0]
