@@ -316,3 +316,13 @@ def test_a_loop_of_spaces_before_a_joining_word_is_read_at_once(text):
     t0 = time.perf_counter()
     assert boxed(text, "2, 3") is False
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("所以选C。", "C"), ("因此选 B", "B"), ("因此应选D。", "D"), ("所以应该选择 A。", "A"), ("综上，选C", "C"),
+    ("如果选C，那么x=2。", None), ("所以选A或B。", None),
+])
+def test_a_letter_chosen_in_chinese_is_read(text, letter):
+    """"所以选C" ("so choose C", how Qwen and DeepSeek conclude a Chinese multiple-choice answer) was no choice (only
+    故选 was read): every right rollout of such a C-Eval or CMMLU row failed; "如果选C" (if C is chosen) is none."""
+    assert extract_choice(text) == letter

@@ -427,7 +427,8 @@ _ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the an
 
 
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
-_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?|故选|答え(?:は)?|正解(?:は)?"
+_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?"
+                   r"|(?:故|所以|因此|因而|综上[，,]?)(?:应该?)?选择?|答え(?:は)?|正解(?:は)?"
                    r"|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
                    r"|antwort|risposta|resposta|ответ|jawaban|cevap)(?:\s+(?:correcta|correcte|correta|corretta|exacta"
                    r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
