@@ -326,3 +326,12 @@ def test_a_letter_chosen_in_chinese_is_read(text, letter):
     """"所以选C" ("so choose C", how Qwen and DeepSeek conclude a Chinese multiple-choice answer) was no choice (only
     故选 was read): every right rollout of such a C-Eval or CMMLU row failed; "如果选C" (if C is chosen) is none."""
     assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("I'd go with C.", "C"), ("I'll pick (B).", "B"), ("I would choose D.", "D"), ("I will select option A.", "A"),
+    ("I’d choose B", "B"), ("I would choose A to be the origin.", None), ("I'd go with C or D.", None),
+])
+def test_a_letter_one_would_choose_is_stated(text, letter):
+    """"I'd go with C.", "I would choose D." (a chat model's conclusion) named no choice where "I choose D." did."""
+    assert extract_choice(text) == letter

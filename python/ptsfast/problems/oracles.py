@@ -460,8 +460,9 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    r"(?:\\(?:text|textbf|mathrm|mathbf)\s*"
                    rf"\{{\s*\(?([{up}])\)?\s*\}}|\(?([{up}])\)?)\s*(?:\$|\\\))"),
         re.compile(rf"\*\*\(?([{up}])\)?\*\*"),
-        # I choose B. / I pick (C): a letter set apart, never a name (I choose A to be the origin)
-        re.compile(r"\bI\s+(?:choose|pick|select|go\s+with)\s+(?i:(?:option|choice|answer)\s+)?"
+        # I choose B. / I pick (C) / I'd go with C: a letter set apart, never a name (I choose A to be the origin)
+        re.compile(r"\bI(?:['’](?:d|ll)|\s+(?:would|will))?\s+(?:choose|pick|select|go\s+with)\s+"
+                   r"(?i:(?:option|choice|answer)\s+)?"
                    rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
         # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
