@@ -335,3 +335,14 @@ def test_a_letter_chosen_in_chinese_is_read(text, letter):
 def test_a_letter_one_would_choose_is_stated(text, letter):
     """"I'd go with C.", "I would choose D." (a chat model's conclusion) named no choice where "I choose D." did."""
     assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Jawaban yang benar adalah C.", "C"), ("Jawabannya adalah B", "B"), ("Jawaban: D", "D"),
+    ("Đáp án: C", "C"), ("Đáp án đúng là B.", "B"), ("Vậy đáp án là D", "D"), ("Đáp án: A hoặc B", None),
+    ("The answer is letter C.", "C"), ("The correct answer is letter (B).", "B"),
+])
+def test_an_answer_in_indonesian_or_vietnamese_or_named_as_a_letter_is_read(text, letter):
+    """Indonesian "Jawaban yang benar adalah C" and Vietnamese "Đáp án: C" (Global-MMLU's and M3Exam's languages), and
+    "the answer is letter C", named no choice: every right rollout so answered failed."""
+    assert extract_choice(text) == letter

@@ -430,8 +430,9 @@ _ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the an
 _FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?"
                    r"|(?:故|所以|因此|因而|综上[，,]?)(?:应该?)?选择?|答え(?:は)?|正解(?:は)?"
                    r"|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
-                   r"|antwort|risposta|resposta|ответ|jawaban|cevap)(?:\s+(?:correcta|correcte|correta|corretta|exacta"
-                   r"|final|finale))?(?:\s+(?:es|est|ist|è|é|—|–|-))?)(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
+                   r"|antwort|risposta|resposta|ответ|jawaban(?:nya)?|cevap|đáp\s+án)(?:\s+(?:correcta|correcte|correta"
+                   r"|corretta|exacta|final|finale|yang\s+benar|đúng))?(?:\s+(?:es|est|ist|è|é|—|–|-|adalah|là))?)"
+                   r"(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
                    r"(?:\s+(?i:opci[óo]n|alternativa|letra|op[çc][ãa]o|opzione|lettera|lettre|inciso|option))?"
                    r"(?![A-Za-z]))")
 
@@ -450,7 +451,7 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*(?:[:：\-–—]\s*)?"  # a mark takes the spaces after it: one split
                    r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
-                   rf"(?i:(?:option|choice)\s*)?[(\[]?(?:([{up}])"
+                   rf"(?i:(?:option|choice|letter)\s*)?[(\[]?(?:([{up}])"
                    rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
@@ -468,7 +469,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
         # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
         re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:\*\*\s*)?(?:[(\[（]\s*)?([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
-                   rf"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya)[ \t]+(?:(?:la|el|a|le|il)[ \t])?)"
+                   r"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc)[ \t]+"
+                   r"(?:(?:la|el|a|le|il)[ \t])?)"
                    rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
