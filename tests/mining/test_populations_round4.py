@@ -1,12 +1,15 @@
 """The fourth red-team's populations (``simulate.EXTRA_POPULATIONS``: flatedge, latetail, likely, synonyms, wiggle,
-mixedlen, cutmost) draw curves with the shape each claims: a claim that silently stopped holding would leave their
-recall numbers measuring something else. 30 trajectories of seed 0 each (latetail: 10); designs (budget-free curves)
+mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift) draw curves with the shape each claims: a claim that silently stopped holding would leave their
+recall numbers measuring something else. 30 trajectories of seed 0 each (latetail, latelong: 10); designs (budget-free curves)
 are read where the claim is about the design."""
+
+import pytest
 
 from ptsfast.mining.simulate import EXTRA_POPULATIONS, POPULATIONS, _len_cdf, exact_pts, population
 
 GAP = 0.2
-NEW = ("flatedge", "latetail", "likely", "synonyms", "wiggle", "mixedlen", "cutmost")
+NEW = ("flatedge", "latetail", "likely", "synonyms", "wiggle", "mixedlen", "cutmost", "flatedgemath", "latelong",
+       "wigglemath", "counterdrift")
 
 
 def draw(name, n=30):
@@ -28,8 +31,9 @@ def test_new_populations_run_by_name_only():
     assert all(name in EXTRA_POPULATIONS and name not in POPULATIONS for name in NEW)
 
 
-def test_flatedge_pivots_leave_a_long_flat_stretch_near_0_or_1():
-    sims = draw("flatedge")
+@pytest.mark.parametrize("name", ["flatedge", "flatedgemath"])
+def test_flatedge_pivots_leave_a_long_flat_stretch_near_0_or_1(name):
+    sims = draw(name)
     found = 0
     for st in sims:
         d, moves = st.design, interior(st)
@@ -40,9 +44,10 @@ def test_flatedge_pivots_leave_a_long_flat_stretch_near_0_or_1():
     assert found >= 0.8 * len(sims)
 
 
-def test_latetail_pivots_come_in_the_last_twentieth_of_a_long_solution_from_p_near_half():
-    sims = draw("latetail", n=10)
-    assert all(st.length >= 400 for st in sims)
+@pytest.mark.parametrize("name, shortest", [("latetail", 400), ("latelong", 1000)])
+def test_latetail_pivots_come_in_the_last_twentieth_of_a_long_solution_from_p_near_half(name, shortest):
+    sims = draw(name, n=10)
+    assert all(st.length >= shortest for st in sims)
     assert all(abs(st.design[0] - 0.5) <= 0.05 + 1e-9 for st in sims)
     for st in sims:
         last = st.length if st.traj.correct is None else st.length - 1
@@ -80,8 +85,9 @@ def test_synonyms_pivots_have_alternatives_level_with_p_after():
     assert big >= 40 and either >= 0.8 * big and two >= 0.2 * big
 
 
-def test_wiggle_stretches_move_p_a_pivots_size_in_sub_gap_steps():
-    sims = draw("wiggle")
+@pytest.mark.parametrize("name", ["wiggle", "wigglemath"])
+def test_wiggle_stretches_move_p_a_pivots_size_in_sub_gap_steps(name):
+    sims = draw(name)
     found = 0
     for st in sims:
         d, k = st.design, 0
@@ -110,3 +116,26 @@ def test_cutmost_the_budget_cuts_most_answers_of_rollouts_that_leave():
     fits = [_len_cdf(st.budget - 1, *st.alt_len[k]) for st in sims for k in range(st.length)]
     assert sum(fits) / len(fits) < 0.5
     assert sum(st.design[0] - st.p[0] > 0.03 for st in sims) >= 0.5 * len(sims)
+
+
+@pytest.mark.parametrize("name", ["flatedgemath", "wigglemath"])
+def test_math_variants_write_many_flat_tokens_rarely(name):
+    shares = []
+    for st in draw(name):
+        flat = [k for k in range(st.length) if abs(st.design[k + 1] - st.design[k]) < 1e-12]
+        shares.append(sum(st.follow[k] <= 0.2 + 1e-9 for k in flat) / max(1, len(flat)))
+    assert 0.3 < sum(shares) / len(shares) < 0.5
+
+
+def test_counterdrift_pivots_sit_amid_a_drift_against_them():
+    sims = draw("counterdrift")
+    found = 0
+    for st in sims:
+        moves = interior(st)
+        for k, dk in moves:
+            if abs(dk) < 0.3 - 1e-9:
+                continue
+            near = [dk2 for k2, dk2 in moves if k2 != k and abs(k2 - k) <= 30]
+            against = [x for x in near if x * dk < 0 and abs(x) < 0.05]  # sub-gap steps back
+            found += len(against) >= 5 and abs(sum(against)) >= 0.08 - 1e-9
+    assert found >= 0.8 * len(sims)

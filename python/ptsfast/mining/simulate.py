@@ -57,7 +57,9 @@ model drives the mining tests (``from_curve``).
   alternatives level with p(k+1), the rest making up the mean), ``wiggle`` (stretches of 20-80 steps of 0.01-0.06,
   two thirds of them one way: a segment over one differs by a pivot's size, no token of it a pivot), ``mixedlen``
   (40% of the solutions 1-3 tokens, the rest 40-500), ``cutmost`` (rollouts that leave answer 150-1,000 tokens later:
-  the budget cuts most of their answers).
+  the budget cuts most of their answers; it flattens the designed steps, so few pivots are left), ``flatedgemath`` and
+  ``wigglemath`` (those with mathy's rare flat tokens), ``latelong`` (latetail on 1,000-4,000 tokens), ``counterdrift``
+  (1-2 pivots of 0.30-0.45, each amid 10-60 tokens drifting back against it by 0.08-0.2 in all).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -379,7 +381,7 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
 
     plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
                          "level", "stop", "rebound", "rarealt", "longearly", "lastjump", "flatedge", "latetail",
-                         "likely", "synonyms")  # their own steps alone,
+                         "likely", "synonyms", "counterdrift")  # their own steps alone,
     # which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
@@ -513,6 +515,18 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             for k2 in range(k, k + rng.randint(20, 80)):
                 if free(k2):
                     steps[k2] = ((sign if rng.random() < 2 / 3 else -sign) * rng.uniform(0.01, 0.06), "stair")
+    if kind == "counterdrift":  # 1-2 pivots of 0.30-0.45, each amid 10-60 tokens that drift back against it by
+        # 0.08-0.2 in all (each token its share of it, 0.5-1.5 times): segments over the pivot
+        # and part of the drift differ by little more than the gap
+        for n in range(rng.choice((1, 2))):
+            k = rng.randrange(0, max(1, last))
+            if not free(k):
+                continue
+            steps[k] = (rng.uniform(0.3, 0.45), f"pivot{n}")
+            span, total = rng.randint(10, 60), rng.uniform(0.08, 0.2)
+            around = [k2 for k2 in range(k - span // 2, k + span // 2 + 1) if k2 != k and free(k2)]
+            for k2 in around:
+                steps[k2] = (total / max(1, len(around)) * rng.uniform(0.5, 1.5), f"against{n}")
     start = None
     if kind in ("edges", "short", "level"):  # 1-2 pivots of 0.30-0.50 (level: 0.30-0.45), and more where named
         big = (0.3, 0.45) if kind == "level" else (0.3, 0.5)
@@ -610,6 +624,10 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
                 new = size if v >= 0.5 else 1 - size
             elif what == "back":  # a step of this toward the middle
                 new = v + (size if v < 0.5 else -size)
+            elif what.startswith("pivot"):  # its way: toward the middle
+                new = v + climb.setdefault(what, 1 if v < 0.5 else -1) * size
+            elif what.startswith("against"):  # against its pivot's way
+                new = v - climb.setdefault("pivot" + what[7:], 1 if v < 0.5 else -1) * size
             elif what.startswith("climb"):
                 new = v + climb.setdefault(what, 1 if v < 0.5 else -1) * size
             else:
@@ -718,6 +736,11 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "wiggle": Population("wiggle", 200, min_len=60),
     "mixedlen": Population("short", 200, min_len=40, short_share=0.4),
     "cutmost": Population("hard", 200, max_len=300, answer_len=(150, 1000), trailer=0.3),
+    "flatedgemath": Population("flatedge", 200, min_len=60, max_len=400, low_share=0.4, low_follow=(0.01, 0.2)),
+    "latelong": Population("latetail", 30, budget=4096, min_len=1000, max_len=4000, cut_fraction=0.2,
+                           alternatives=(2, 4), spread=True, trailer=0.15, p0=(0.45, 0.5)),
+    "wigglemath": Population("wiggle", 200, min_len=60, low_share=0.4, low_follow=(0.01, 0.2)),
+    "counterdrift": Population("counterdrift", 200, min_len=60, max_len=400),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -727,7 +750,8 @@ EXTRA_POPULATIONS: dict[str, Population] = {
 run by name (``ptsfast simulate --populations adjacent dense drift residual neargap unlikely``; a red-team's shapes of
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
-``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost``), not by default."""
+``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost flatedgemath latelong wigglemath
+counterdrift``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
