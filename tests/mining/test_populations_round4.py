@@ -1,7 +1,7 @@
 """The fourth red-team's populations (``simulate.EXTRA_POPULATIONS``: flatedge, latetail, likely, synonyms, wiggle,
-mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift) draw curves with the shape each claims: a claim that silently stopped holding would leave their
-recall numbers measuring something else. 30 trajectories of seed 0 each (latetail, latelong: 10); designs (budget-free curves)
-are read where the claim is about the design."""
+mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift) draw curves with the shape each claims: a claim
+that silently stopped holding would leave their recall numbers measuring something else. 30 trajectories of seed 0
+each (latetail, latelong: 10); designs (budget-free curves) are read where the claim is about the design."""
 
 import pytest
 
