@@ -677,6 +677,23 @@ def _check_ours(p: Path, size: int, have: int, done: Mapping[str, Any]) -> set[s
     return set()
 
 
+def _report_of_ours(path: Path) -> bool:
+    """Whether a run folder's report.html / report.png is one ``ptsfast report`` wrote, as that module tells its own
+    (the marker it writes in both, 'ptsfast report'; a page or plot from before the marker by its head): only such a
+    report is the run's, which ``--overwrite`` discards with it. (Read here: the report module imports this one.)"""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    if b"ptsfast report" in head:
+        return True
+    if path.suffix == ".png":
+        return head.startswith(b"\x89PNG") and b"Matplotlib" in head
+    text = head.decode("utf-8", errors="replace")
+    return text.startswith("<!DOCTYPE html><html><head><meta charset='utf-8'><title>") and "<p class='legend'>" in text
+
+
 class RunWriter:
     """Append-only writer for one output directory; resumes where the last run stopped.
 
@@ -742,12 +759,10 @@ class RunWriter:
         if not os.path.lexists(self.dir / RUN):
             return
         self._run_info()
-        from ptsfast.outputs.report import _is_earlier_report
-
         for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
             p = self.dir / name  # the discarded run's report: nothing of it may be read as new
             # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays
-            if name != RUN and not (name.startswith("report.") and p.exists() and not _is_earlier_report(p, self.dir)):
+            if name != RUN and not (name.startswith("report.") and p.exists() and not _report_of_ours(p)):
                 p.unlink(missing_ok=True)
         (self.dir / RUN).unlink()
 
