@@ -1232,7 +1232,7 @@ def _typographic_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> Non
     commands = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
     flags = {o for p in (parser, *commands.values()) for x in p._actions for o in x.option_strings}
     for t in argv:
-        if not isinstance(t, str) or not t[:1] or t[0] not in _DASHES:
+        if not t[:1] or t[0] not in _DASHES:
             continue
         head = t.split("=", 1)[0]
         meant = "".join("-" if c in _DASHES else c for c in head)
