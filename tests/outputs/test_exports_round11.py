@@ -444,3 +444,16 @@ def test_keep_fields_false_with_a_format_that_keeps_every_field_is_refused_not_d
     with pytest.raises(ValueError, match=f"keep_fields=False only applies to --format trl; .*{fmt}"):
         export(run, out, fmt=fmt, keep_fields=False)
     assert not out.exists()
+
+
+def test_the_runs_own_tokenizer_whose_decoding_differs_in_spaces_only_is_not_called_another_models(run, tmp_path):
+    """Another transformers release may clean up spaces when decoding (clean_up_tokenization_spaces: ' ,' -> ',')
+    where the run's did not: the pts export's check of --model's tokenizer compared the texts exactly, and would
+    refuse the run's own model as another's. Its words are the run's: taken."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    recs = [json.loads(line) for line in (edited / "pivots.jsonl").read_text(encoding="utf-8").splitlines()]
+    for r in recs:
+        r["prefix_text"] = r["prefix_text"].replace(" w", "  w")
+    (edited / "pivots.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    assert export(edited, tmp_path / "p.jsonl", fmt="pts", model=(tiny_pivot_model(), tiny_tokenizer())) == len(recs)
