@@ -346,3 +346,22 @@ def test_an_answer_in_indonesian_or_vietnamese_or_named_as_a_letter_is_read(text
     """Indonesian "Jawaban yang benar adalah C" and Vietnamese "Đáp án: C" (Global-MMLU's and M3Exam's languages), and
     "the answer is letter C", named no choice: every right rollout so answered failed."""
     assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("5\\quad\\text{cm}", "5", True), ("5 \\qquad \\mathrm{kg}", "5", True), ("5\\text{cm}", "5", True),
+    ("\\frac{1}{2}\\text{hours}", "\\frac12", True), ("12\\mathrm{m/s}", "12", True), ("5\\text{cm}", "6", False),
+    ("2\\mathrm{i}", "2", False), ("5\\quad\\text{or 6}", "5", False), ("x\\text{cm}", "x", False),
+])
+def test_a_unit_after_a_quad_or_against_the_number_is_a_unit(text, ref, ok):
+    """``5\\quad\\text{cm}`` and ``5\\text{cm}`` (a unit set apart by a quad, or written against the number) were no
+    unit: the right 5 failed, where math-verify drops the unit; a unit after a name (``x\\text{cm}``) is still kept."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["5" + "\\quad" * 30_000 + "\\text{cm", "5" + "\\qquad " * 20_000 + "\\text{a{",
+                                  "5\\text{cm}" * 10_000])
+def test_a_loop_of_quads_or_units_is_read_at_once(text):
+    t0 = time.perf_counter()
+    assert boxed(text, "6") is False
+    assert time.perf_counter() - t0 < 1.0

@@ -333,9 +333,11 @@ def _normalize_math(s: str) -> str:
     # a unit after the value: 5\text{ cm}^2, 6\,\text{m}, 5~\mathrm{kg} (the spaces before it read from the value's end
     # only, not from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
     # nor a number in roman type (2\,\mathrm{i}, \mathrm{e})
-    # (the spaces opening a unit's text split one way only: a loop of them took seconds)
-    s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{[\s~]+(?![\s~]){_UNIT}\}}|(?<=[^\s\\~])(?<!\\[,;:])"
-               rf"(?:\s|~|\\[,;: ])+\\(?:text|textrm|mbox|mathrm)\{{(?![ied]\}}){_UNIT}\}})"
+    # (the spaces opening a unit's text split one way only: a loop of them took seconds); set apart by a quad, or
+    # written against a number (5\text{cm}, \frac{1}{2}\text{hours}: never after a name, x\text{cm})
+    s = re.sub(rf"(?:\\(?:text|textrm|mbox|mathrm)\{{[\s~]+(?![\s~]){_UNIT}\}}|(?<=[^\s\\~])(?<!\\[,;:])(?<!\\quad)"
+               r"(?<!\\qquad)(?:(?:\s|~|\\[,;: ]|\\q?quad(?![a-zA-Z]))+|(?<=[\d}]))"
+               rf"\\(?:text|textrm|mbox|mathrm)\{{(?![ied]\}}){_UNIT}\}})"
                r"(?:\s*\^\s*\{?\d\}?)?\s*(?:\.\s*)?$", "", s).strip()  # the spaces around a period split one way
     s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
                lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
