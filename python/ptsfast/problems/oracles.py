@@ -311,7 +311,8 @@ _FACTOR = r"(?:\d+(?:\.\d+)?(?![\d.])|[a-zA-Z]|\\[a-zA-Z]+(?![a-zA-Z])(?:\{[^{}]
 _SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}}]*\}})?)")
 
 
-_UNIT = r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?:[^{}\d]|\^\d)*"  # a unit's text: no second value (only m^2's digit)
+# a unit's text: no second value (only m^2's digit), no π nor command (2\text{π}, 2\text{ \pi} are 2π)
+_UNIT = r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?:[^{}\d\\π]|\^\d)*"
 
 
 def _normalize_math(s: str) -> str:
