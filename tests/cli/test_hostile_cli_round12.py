@@ -298,3 +298,22 @@ def test_a_block_size_that_leaves_one_block_names_the_block_size(model_dir, prob
     assert len(skipped) == 2 and all(
         "lower --engine-block-size (1000000 tokens a block: the KV cache holds 1 block)" in s["message"]
         and "raise --kv-cache-gb" not in s["message"] for s in skipped), skipped
+
+
+def test_anchors_into_its_embedding_models_folder_resumes(model_dir, problems, tmp_path, capsys):
+    """`anchors --embedding-model enc --out enc` (or the model's folder, as both): the run's own files were hashed
+    with the encoder's, so its first problem changed the encoder's fingerprint and every resume was refused as 'a
+    run made from other inputs (embedding_model: ...)'."""
+    import shutil
+
+    enc = tmp_path / "enc"
+    shutil.copytree(model_dir, enc)
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(enc),
+            "--embedding-model", str(enc), *FAST, *ANCHORS]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    assert cli(argv) == 0
+    assert "problems_already_done  2" in capsys.readouterr().out
+    (enc / "tokenizer_config.json").write_text((enc / "tokenizer_config.json").read_text().replace("{", "{ ", 1))
+    assert cli(argv) == 2  # the encoder's own files still count
+    one_line_error(capsys, "made from other inputs (embedding_model")
