@@ -1,7 +1,8 @@
 """The fourth red-team's populations (``simulate.EXTRA_POPULATIONS``: flatedge, latetail, likely, synonyms, wiggle,
-mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift) draw curves with the shape each claims: a claim
-that silently stopped holding would leave their recall numbers measuring something else. 30 trajectories of seed 0
-each (latetail, latelong: 10); designs (budget-free curves) are read where the claim is about the design."""
+mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, tightdrift) draw curves with the shape each
+claims: a claim that silently stopped holding would leave their recall numbers measuring something else. 30
+trajectories of seed 0 each (latetail, latelong: 10); designs (budget-free curves) are read where the claim is about
+the design."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from ptsfast.mining.simulate import EXTRA_POPULATIONS, POPULATIONS, _len_cdf, ex
 
 GAP = 0.2
 NEW = ("flatedge", "latetail", "likely", "synonyms", "wiggle", "mixedlen", "cutmost", "flatedgemath", "latelong",
-       "wigglemath", "counterdrift")
+       "wigglemath", "counterdrift", "tightdrift")
 
 
 def draw(name, n=30):
@@ -127,15 +128,17 @@ def test_math_variants_write_many_flat_tokens_rarely(name):
     assert 0.3 < sum(shares) / len(shares) < 0.5
 
 
-def test_counterdrift_pivots_sit_amid_a_drift_against_them():
-    sims = draw("counterdrift")
+@pytest.mark.parametrize("name, window, total, biggest", [("counterdrift", 30, 0.08, 0.45),
+                                                          ("tightdrift", 15, 0.1, 0.4)])
+def test_counterdrift_pivots_sit_amid_a_drift_against_them(name, window, total, biggest):
+    sims = draw(name)
     found = 0
     for st in sims:
         moves = interior(st)
         for k, dk in moves:
             if abs(dk) < 0.3 - 1e-9:
                 continue
-            near = [dk2 for k2, dk2 in moves if k2 != k and abs(k2 - k) <= 30]
+            near = [dk2 for k2, dk2 in moves if k2 != k and abs(k2 - k) <= window]
             against = [x for x in near if x * dk < 0 and abs(x) < 0.05]  # sub-gap steps back
-            found += len(against) >= 5 and abs(sum(against)) >= 0.08 - 1e-9
+            found += len(against) >= 3 and abs(sum(against)) >= total - 1e-9 and abs(dk) <= biggest + 1e-9
     assert found >= 0.8 * len(sims)

@@ -59,7 +59,8 @@ model drives the mining tests (``from_curve``).
   (40% of the solutions 1-3 tokens, the rest 40-500), ``cutmost`` (rollouts that leave answer 150-1,000 tokens later:
   the budget cuts most of their answers; it flattens the designed steps, so few pivots are left), ``flatedgemath`` and
   ``wigglemath`` (those with mathy's rare flat tokens), ``latelong`` (latetail on 1,000-4,000 tokens), ``counterdrift``
-  (1-2 pivots of 0.30-0.45, each amid 10-60 tokens drifting back against it by 0.08-0.2 in all).
+  (1-2 pivots of 0.30-0.45, each amid 10-60 tokens drifting back against it by 0.08-0.2 in all), ``tightdrift`` (pivots
+  of 0.30-0.40 amid 6-30 tokens drifting back by 0.10-0.25: chains of segments just over the gap above each pivot).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -381,7 +382,7 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
 
     plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
                          "level", "stop", "rebound", "rarealt", "longearly", "lastjump", "flatedge", "latetail",
-                         "likely", "synonyms", "counterdrift")  # their own steps alone,
+                         "likely", "synonyms", "counterdrift", "tightdrift")  # their own steps alone,
     # which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
@@ -515,15 +516,18 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
             for k2 in range(k, k + rng.randint(20, 80)):
                 if free(k2):
                     steps[k2] = ((sign if rng.random() < 2 / 3 else -sign) * rng.uniform(0.01, 0.06), "stair")
-    if kind == "counterdrift":  # 1-2 pivots of 0.30-0.45, each amid 10-60 tokens that drift back against it by
-        # 0.08-0.2 in all (each token its share of it, 0.5-1.5 times): segments over the pivot
-        # and part of the drift differ by little more than the gap
+    if kind in ("counterdrift", "tightdrift"):  # 1-2 pivots of 0.30-0.45, each amid 10-60 tokens that drift back
+        # against it by 0.08-0.2 in all (each token its share of it, 0.5-1.5 times): segments over the pivot and part
+        # of the drift differ by little more than the gap; tightdrift: pivots of 0.30-0.40 amid 6-30 tokens drifting
+        # back by 0.10-0.25
+        tight = kind == "tightdrift"
         for n in range(rng.choice((1, 2))):
             k = rng.randrange(0, max(1, last))
             if not free(k):
                 continue
-            steps[k] = (rng.uniform(0.3, 0.45), f"pivot{n}")
-            span, total = rng.randint(10, 60), rng.uniform(0.08, 0.2)
+            steps[k] = (rng.uniform(0.3, 0.4 if tight else 0.45), f"pivot{n}")
+            span, total = (rng.randint(6, 30), rng.uniform(0.1, 0.25)) if tight else (rng.randint(10, 60),
+                                                                                      rng.uniform(0.08, 0.2))
             around = [k2 for k2 in range(k - span // 2, k + span // 2 + 1) if k2 != k and free(k2)]
             for k2 in around:
                 steps[k2] = (total / max(1, len(around)) * rng.uniform(0.5, 1.5), f"against{n}")
@@ -741,6 +745,7 @@ EXTRA_POPULATIONS: dict[str, Population] = {
                            alternatives=(2, 4), spread=True, trailer=0.15, p0=(0.45, 0.5)),
     "wigglemath": Population("wiggle", 200, min_len=60, low_share=0.4, low_follow=(0.01, 0.2)),
     "counterdrift": Population("counterdrift", 200, min_len=60, max_len=400),
+    "tightdrift": Population("tightdrift", 200, min_len=60, max_len=400),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -751,7 +756,7 @@ run by name (``ptsfast simulate --populations adjacent dense drift residual near
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
 ``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost flatedgemath latelong wigglemath
-counterdrift``), not by default."""
+counterdrift tightdrift``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
