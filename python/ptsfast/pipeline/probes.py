@@ -44,8 +44,8 @@ def judged_texts(tokenizer, seqs: Sequence[Sequence[int]]) -> list[str]:
     and where the prompt opens the trace no rollout ever closed it, so every one failed."""
     drop, keep = _special_ids(tokenizer)
     if not keep:
-        return tokenizer.batch_decode([list(s) for s in seqs], skip_special_tokens=True)
-    return tokenizer.batch_decode([[t for t in s if t not in drop] for s in seqs], skip_special_tokens=False)
+        return [tokenizer.decode(list(s), skip_special_tokens=True) for s in seqs]
+    return [tokenizer.decode([t for t in s if t not in drop], skip_special_tokens=False) for s in seqs]
 
 
 @dataclass(frozen=True)
