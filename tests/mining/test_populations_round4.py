@@ -1,6 +1,6 @@
 """The fourth red-team's populations (``simulate.EXTRA_POPULATIONS``: flatedge, latetail, likely, synonyms, wiggle,
-mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, tightdrift) draw curves with the shape each
-claims: a claim that silently stopped holding would leave their recall numbers measuring something else. 30
+mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, tightdrift, tightdriftsure) draw curves with the
+shape each claims: a claim that silently stopped holding would leave their recall numbers measuring something else. 30
 trajectories of seed 0 each (latetail, latelong: 10); designs (budget-free curves) are read where the claim is about
 the design."""
 
@@ -10,7 +10,7 @@ from ptsfast.mining.simulate import EXTRA_POPULATIONS, POPULATIONS, _len_cdf, ex
 
 GAP = 0.2
 NEW = ("flatedge", "latetail", "likely", "synonyms", "wiggle", "mixedlen", "cutmost", "flatedgemath", "latelong",
-       "wigglemath", "counterdrift", "tightdrift")
+       "wigglemath", "counterdrift", "tightdrift", "tightdriftsure")
 
 
 def draw(name, n=30):
@@ -142,3 +142,14 @@ def test_counterdrift_pivots_sit_amid_a_drift_against_them(name, window, total, 
             against = [x for x in near if x * dk < 0 and abs(x) < 0.05]  # sub-gap steps back
             found += len(against) >= 3 and abs(sum(against)) >= total - 1e-9 and abs(dk) <= biggest + 1e-9
     assert found >= 0.8 * len(sims)
+
+
+def test_tightdriftsure_draws_tightdrifts_curves_with_its_drift_tokens_written_over_90_percent_of_the_time():
+    """The same designs as tightdrift (one draw each of the follow at a step): only how often rollouts write the
+    drift's tokens differs, so rollouts from before a pivot reach it and past it."""
+    sure, plain = draw("tightdriftsure"), draw("tightdrift")
+    assert [st.design for st in sure] == [st.design for st in plain]
+    drift = [(a.follow[k], b.follow[k]) for a, b in zip(sure, plain) for k in range(a.length - 1)
+             if 1e-12 < abs(a.design[k + 1] - a.design[k]) < 0.05]
+    assert len(drift) >= 300
+    assert sum(f >= 0.9 for f, _ in drift) >= 0.95 * len(drift) and all(g <= 0.85 + 1e-9 for _, g in drift)
