@@ -317,3 +317,27 @@ def test_anchors_into_its_embedding_models_folder_resumes(model_dir, problems, t
     (enc / "tokenizer_config.json").write_text((enc / "tokenizer_config.json").read_text().replace("{", "{ ", 1))
     assert cli(argv) == 2  # the encoder's own files still count
     one_line_error(capsys, "made from other inputs (embedding_model")
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_file_system_that_cannot_sync_a_folder_mines_and_resumes(command, flags, model_dir, problems, tmp_path,
+                                                                   capsys, monkeypatch):
+    """A FUSE or network mount answering a folder's fsync with EINVAL failed every run at its run.json ('[Errno 22]
+    Invalid argument (writing RUN)'), run.json renamed into place already; the files' own fsync still works."""
+    import errno
+    import os
+    import stat
+
+    real = os.fsync
+
+    def fsync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    assert cli(argv) == 0
+    assert "problems_already_done  2" in capsys.readouterr().out

@@ -465,15 +465,24 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
 
 
 def fsync_dir(path: Path) -> None:
-    """Makes a rename or a new file in ``path`` durable (a no-op where folders cannot be opened)."""
+    """Makes a rename or a new file in ``path`` durable (a no-op where folders cannot be opened, or synced: a FUSE or
+    network file system answering a folder's fsync with EINVAL failed every run at its run.json, once renamed into
+    place, and every export after it was written)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - e.g. Windows
         return
     try:
         os.fsync(fd)
+    except OSError as e:
+        if e.errno not in _NO_DIR_SYNC:
+            raise
     finally:
         os.close(fd)
+
+
+_NO_DIR_SYNC = (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EBADF, errno.EACCES)
+"""What fsync of a folder raises where a file system has no such sync (its files' own fsync still holds)."""
 
 
 def finished_problems(folder: Path) -> int:
