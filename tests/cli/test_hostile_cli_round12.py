@@ -341,3 +341,35 @@ def test_a_file_system_that_cannot_sync_a_folder_mines_and_resumes(command, flag
     assert cli(argv) == 0
     assert cli(argv) == 0
     assert "problems_already_done  2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("flag", ["--system-prompt", "--chat-template"])
+def test_a_prompt_flag_holding_a_byte_that_is_not_utf8_is_refused_before_the_model_loads(command, flags, flag,
+                                                                                        model_dir, problems, tmp_path,
+                                                                                        capsys, monkeypatch):
+    """`--system-prompt $'Be brief \\xff'` (a Latin-1 byte, read as a lone surrogate): every problem was skipped as
+    'invalid text' once the model had loaded, and the run's folder recorded it."""
+    import os
+
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    bad = os.fsdecode(b"Be brief \xff")
+    template = "{{ messages[0]['content'] }} {{ messages[-1]['content'] }}"
+    given = ["--chat-template", template, "--system-prompt", bad] if flag == "--system-prompt" else \
+        ["--chat-template", template + bad]
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle", "exact",
+            "--max-new-tokens", "4", "--quiet", *flags, *given]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"({flag}) must be text", "is a byte that is not UTF-8")
+    assert not out.exists()
+
+
+def test_a_template_file_whose_name_is_not_utf8_is_read(model_dir, problems, tmp_path):
+    """The name of a template's file may hold such bytes (the rule is the text's, not the path's)."""
+    import os
+
+    path = tmp_path / os.fsdecode(b"t\xff.jinja")
+    path.write_text("{{ messages[-1]['content'] }}")
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"),
+                "--oracle", "exact", "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", str(path)]) == 0

@@ -96,6 +96,15 @@ def _real(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _not_text(s: str) -> int | None:
+    """The position (from 1) of the first character of ``s`` that UTF-8 cannot hold (a lone surrogate), else None."""
+    try:
+        s.encode("utf-8")
+        return None
+    except UnicodeEncodeError as e:
+        return e.start + 1
+
+
 def validate_options(o: MineOptions) -> None:
     """Every field checked before a model loads or a file is written: a ``TypeError``/``ValueError`` whose one
     line names the field, its CLI flag and the fix (used by ``MineOptions`` itself, so the CLI and API agree)."""
@@ -135,6 +144,11 @@ def validate_options(o: MineOptions) -> None:
         # a raw prompt has no place for it: dropping it silently would record a setting that was never used
         need(v is None or o.use_chat_template, f_, flag, "unset with --no-chat-template (use_chat_template=False "
              "feeds the raw question; put the instruction in the question text, or drop --no-chat-template)", v)
+        # a byte that is not UTF-8 in the shell's argument (a Latin-1 file's text, $'\xff') is a lone surrogate:
+        # every problem was skipped as 'invalid text', once the model had loaded (a template file's name may be so)
+        bad = _not_text(v) if v is not None and (f_ == "system_prompt" or "{" in v) else None
+        need(bad is None, f_, flag, f"text (character {bad} is a byte that is not UTF-8: save it as UTF-8 or fix "
+             f"the shell's locale)", v)
     need(isinstance(o.mining, MiningConfig), "mining", None, "a MiningConfig", o.mining, TypeError)
     m = o.mining
     need(m.seed in (0, o.seed), "mining.seed", None, "left unset: the run's seed is MineOptions.seed (--seed)",
