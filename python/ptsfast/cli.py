@@ -563,7 +563,8 @@ def _run_on_model(a, loaded, run, options) -> int:
     from ptsfast.models import load_model
 
     device, dtype = _device_dtype(a)
-    _check_chat_template(a, getattr(options, "run", options))  # AnchorOptions holds the MineOptions as .run
+    # AnchorOptions holds the MineOptions as .run
+    _check_chat_template(a, getattr(options, "run", options), loaded.problems)
     _check_resume(a, options, loaded.problems)
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     import inspect
@@ -602,13 +603,15 @@ def _check_resume(a, options, problems) -> None:
         check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder, problems=problems)
 
 
-def _check_chat_template(a, options) -> None:
+def _check_chat_template(a, options, problems=()) -> None:
     """The tokenizer has the chat template the prompts need, read before the model loads (a tokenizer is read in a
     second): a base model's tokenizer without one was refused once the model had loaded, minutes for a large one.
-    A folder the tokenizer cannot be read from is left to the model's load, which names what is wrong with it."""
+    A folder the tokenizer cannot be read from is left to the model's load, which names what is wrong with it.
+    The first ``problems``' prompts are made with it too: a template that fails on every one (Gemma's refuses a
+    --system-prompt) skipped each problem in turn, once the model had loaded."""
     from ptsfast.demo import is_demo_model
 
-    if not options.use_chat_template or options.chat_template or is_demo_model(a.model):
+    if not options.use_chat_template or is_demo_model(a.model):
         return
     from ptsfast.models import load_tokenizer
     from ptsfast.problems.loading import chat_template_of
@@ -617,7 +620,29 @@ def _check_chat_template(a, options) -> None:
         tokenizer = load_tokenizer(a.model)
     except Exception:  # noqa: BLE001 - said by the model's own load, with the fix
         return
-    chat_template_of(tokenizer, None)
+    if not options.chat_template:
+        chat_template_of(tokenizer, None)
+    _check_prompts(tokenizer, options, problems)
+
+
+_PROMPTS_TRIED = 32
+"""Problems whose prompts are made before the model loads: where the template fails on all of them, it is refused."""
+
+
+def _check_prompts(tokenizer, options, problems) -> None:
+    """Refuses a chat template that fails on every one of the first problems' prompts (a template failing on some
+    problems only skips those, as the run does)."""
+    from ptsfast.pipeline.run import prepare_problems
+
+    first = list(problems[:_PROMPTS_TRIED])
+    if not first:
+        return
+    prepared, skipped = prepare_problems(first, tokenizer, options)
+    failed = [s for s in skipped if s.reason == "encoding failed"]
+    if not prepared and len(failed) == len(first):
+        which = "every problem's prompt" if len(first) == len(problems) else \
+            f"the prompts of all the first {len(first)} problems"
+        raise ValueError(f"the chat template failed on {which}, so every problem would be skipped; e.g. {failed[0]}")
 
 
 def _nothing_mined(summary: dict) -> int:
@@ -759,7 +784,7 @@ def _mine_ray(a, loaded) -> int:
     gpus = 0 if a.device == "cpu" else a.gpus_per_worker
     # the workers load the demo's model by its one name ('demo' was read as a folder of that name)
     model = DEMO_MODEL_NAME if is_demo_model(a.model) else a.model
-    _check_chat_template(a, _options(a))  # before Ray starts: every worker would fail on it
+    _check_chat_template(a, _options(a), loaded.problems)  # before Ray starts: every worker would fail on it
     _check_resume(a, _options(a), loaded.problems)
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)

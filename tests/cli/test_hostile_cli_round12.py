@@ -373,3 +373,32 @@ def test_a_template_file_whose_name_is_not_utf8_is_read(model_dir, problems, tmp
     path.write_text("{{ messages[-1]['content'] }}")
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"),
                 "--oracle", "exact", "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", str(path)]) == 0
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_chat_template_that_fails_on_every_prompt_is_refused_before_the_model_loads(command, flags, model_dir,
+                                                                                     problems, tmp_path, capsys,
+                                                                                     monkeypatch):
+    """A template that raises on every prompt (Gemma's refuses a system role: --system-prompt with it) skipped each
+    problem in turn as 'encoding failed', once the model had loaded, and made the run's folder."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    template = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}" \
+               "{% endif %}{{ messages[-1]['content'] }}"
+    assert cli([command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle",
+                "exact", "--max-new-tokens", "4", "--quiet", *flags, "--chat-template", template,
+                "--system-prompt", "Be brief."]) == 2
+    one_line_error(capsys, "the chat template failed on every problem's prompt", "System role not supported")
+    assert not out.exists()
+
+
+def test_a_chat_template_that_fails_on_some_prompts_skips_those(model_dir, problems, tmp_path, capsys):
+    """Only a template that fails on all of them is refused: one failing on a problem skips that problem."""
+    import json
+
+    out = tmp_path / "run"
+    template = "{% if 'w11' in messages[-1]['content'] %}{{ raise_exception('not this one') }}{% endif %}" \
+               "{{ messages[-1]['content'] }}"
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle",
+                "exact", "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", template]) == 0
+    assert json.loads((out / "summary.json").read_text())["skipped_by_reason"] == {"encoding failed": 1}
