@@ -1,8 +1,8 @@
 """The fourth red-team's populations (``simulate.EXTRA_POPULATIONS``: flatedge, latetail, likely, synonyms, wiggle,
-mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, tightdrift, tightdriftsure) draw curves with the
-shape each claims: a claim that silently stopped holding would leave their recall numbers measuring something else. 30
-trajectories of seed 0 each (latetail, latelong: 10); designs (budget-free curves) are read where the claim is about
-the design."""
+mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, tightdrift, tightdriftsure, siblings) draw curves
+with the shape each claims: a claim that silently stopped holding would leave their recall numbers measuring
+something else. 30 trajectories of seed 0 each (latetail, latelong: 10; siblings: 40, ten problems); designs
+(budget-free curves) are read where the claim is about the design."""
 
 import pytest
 
@@ -10,7 +10,7 @@ from ptsfast.mining.simulate import EXTRA_POPULATIONS, POPULATIONS, _len_cdf, ex
 
 GAP = 0.2
 NEW = ("flatedge", "latetail", "likely", "synonyms", "wiggle", "mixedlen", "cutmost", "flatedgemath", "latelong",
-       "wigglemath", "counterdrift", "tightdrift", "tightdriftsure")
+       "wigglemath", "counterdrift", "tightdrift", "tightdriftsure", "siblings")
 
 
 def draw(name, n=30):
@@ -153,3 +153,16 @@ def test_tightdriftsure_draws_tightdrifts_curves_with_its_drift_tokens_written_o
              if 1e-12 < abs(a.design[k + 1] - a.design[k]) < 0.05]
     assert len(drift) >= 300
     assert sum(f >= 0.9 for f, _ in drift) >= 0.95 * len(drift) and all(g <= 0.85 + 1e-9 for _, g in drift)
+
+
+def test_siblings_are_four_trajectories_a_problem_from_one_p0_with_curves_of_their_own():
+    sims = draw("siblings", n=40)
+    by_problem = {}
+    for st in sims:
+        by_problem.setdefault(st.traj.problem_id, []).append(st)
+    assert len(by_problem) == 10 and all(len(v) == 4 for v in by_problem.values())
+    for group in by_problem.values():
+        assert len({st.traj.prompt_ids for st in group}) == 1
+        assert max(st.p[0] for st in group) - min(st.p[0] for st in group) < 1e-9  # the prompt's p(0), exactly
+        assert 0.25 - 1e-9 <= min(group[0].p[0], 1 - group[0].p[0]) <= 0.5 + 1e-9
+        assert len({st.design for st in group}) == 4

@@ -62,7 +62,8 @@ model drives the mining tests (``from_curve``).
   (1-2 pivots of 0.30-0.45, each amid 10-60 tokens drifting back against it by 0.08-0.2 in all), ``tightdrift`` (pivots
   of 0.30-0.40 amid 6-30 tokens drifting back by 0.10-0.25: chains of segments just over the gap above each pivot;
   each drift token written 15-85% of the time, so few rollouts cross them), ``tightdriftsure`` (tightdrift's curves,
-  the drift's tokens written 90-99% of the time).
+  the drift's tokens written 90-99% of the time), ``siblings`` (hard's curves, four trajectories a problem from one
+  p(0) of 0.25-0.75: one count of p(0) is the left end of every left-edge segment of all four).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -749,6 +750,7 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "counterdrift": Population("counterdrift", 200, min_len=60, max_len=400),
     "tightdrift": Population("tightdrift", 200, min_len=60, max_len=400),
     "tightdriftsure": Population("tightdrift", 200, min_len=60, max_len=400, step_follow=(0.9, 0.99)),
+    "siblings": Population("hard", 200, max_len=300, cut_fraction=0.0, per_problem=4, p0=(0.25, 0.5)),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -759,7 +761,7 @@ run by name (``ptsfast simulate --populations adjacent dense drift residual near
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
 ``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost flatedgemath latelong wigglemath
-counterdrift tightdrift tightdriftsure``), not by default."""
+counterdrift tightdrift tightdriftsure siblings``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
