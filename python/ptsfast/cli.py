@@ -442,6 +442,7 @@ def _check_paths(a) -> None:
                                         check_unlocked, check_writable)
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
+    _check_new_names(out)
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
@@ -451,6 +452,22 @@ def _check_paths(a) -> None:
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
     check_unlocked(out)  # another run mining into it: said before the model loads, not once it has
     check_no_foreign_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES)
+
+
+def _check_new_names(out: str) -> None:
+    """The folders ``--out`` makes have no name starting or ending with a space: 'run ' (a space pasted with it) was
+    made beside 'run', and the resume typed as --out run started the run over there. A folder that exists is used
+    as it is named."""
+    parts = list(Path(out).parts)
+    p = Path(out).expanduser()
+    new = [q for q in (p, *p.parents) if not os.path.lexists(q)]
+    odd = next((q.name for q in new if q.name != q.name.strip()), None)
+    if odd is None:
+        return
+    for i in range(len(parts) - len(new), len(parts)):
+        parts[i] = parts[i].strip()
+    raise ValueError(f"--out {out!r}: the new folder {odd!r} {'starts' if odd[0].isspace() else 'ends'} with a space "
+                     f"(pasted with it?), a name no one types again to resume; give --out {str(Path(*parts))!r}")
 
 
 def _check_dropped(a) -> None:

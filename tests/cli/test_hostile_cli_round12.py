@@ -402,3 +402,23 @@ def test_a_chat_template_that_fails_on_some_prompts_skips_those(model_dir, probl
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--oracle",
                 "exact", "--max-new-tokens", "4", "--quiet", *MINE, "--chat-template", template]) == 0
     assert json.loads((out / "summary.json").read_text())["skipped_by_reason"] == {"encoding failed": 1}
+
+
+@pytest.mark.parametrize("out, meant", [("run ", "run"), (" runs/a", "runs/a"), ("runs\t/a", "runs/a")])
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_new_out_folder_named_with_a_space_at_an_end_is_refused(out, meant, command, flags, model_dir, problems,
+                                                                  tmp_path, capsys, monkeypatch):
+    """`--out 'run '` (a space pasted with the path) made the folder 'run ' beside 'run': the resume typed as --out run
+    started the run over in a new folder."""
+    monkeypatch.chdir(tmp_path)
+    no_model_load(monkeypatch)
+    assert cli([command, "--model", str(model_dir), "--problems", str(problems), "--out", out, *FAST, *flags]) == 2
+    one_line_error(capsys, f"--out {out!r}: the new folder", "with a space", f"give --out {meant!r}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
+
+
+def test_an_existing_out_folder_named_with_a_space_is_used(model_dir, problems, tmp_path, capsys):
+    """A folder that exists is the user's choice of name: it is mined into as it is named."""
+    (tmp_path / "run ").mkdir()
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run "),
+                *FAST, *MINE]) == 0
