@@ -1155,7 +1155,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "long: 1k-4k-token solutions; by name only, not tuned on: adjacent, dense, drift, residual, "
                          "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
                          "substairs, level, stop, longroll, and more of them: rebound, mathy, neargapmath, rarealt, "
-                         "longearly, shared, lastjump, nologprobs; cap15 neargap15 / cap25 neargap25 with --gap 0.15 / "
+                         "longearly, shared, lastjump, nologprobs, and a fourth red-team's: flatedge, latetail, likely, "
+                         "synonyms, wiggle, mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, "
+                         "tightdrift, tightdriftsure, siblings; cap15 neargap15 / cap25 neargap25 with --gap 0.15 / "
                          "0.25), several seeds each. Prints one table: recall of exact-PTS "
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
                          "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
@@ -1163,7 +1165,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--populations", nargs="*", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
                           "unlikely edges short bounds movable opposite substairs level stop longroll rebound mathy "
-                          "neargapmath rarealt longearly shared lastjump nologprobs cap15 neargap15 cap25 neargap25)")
+                          "neargapmath rarealt longearly shared lastjump nologprobs flatedge latetail likely synonyms "
+                          "wiggle mixedlen cutmost flatedgemath latelong wigglemath counterdrift tightdrift "
+                          "tightdriftsure siblings cap15 neargap15 cap25 neargap25)")
     sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2], help="seeds: each draws the populations "
                      "anew (default 0 1 2)")
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")

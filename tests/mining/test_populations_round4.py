@@ -166,3 +166,15 @@ def test_siblings_are_four_trajectories_a_problem_from_one_p0_with_curves_of_the
         assert max(st.p[0] for st in group) - min(st.p[0] for st in group) < 1e-9  # the prompt's p(0), exactly
         assert 0.25 - 1e-9 <= min(group[0].p[0], 1 - group[0].p[0]) <= 0.5 + 1e-9
         assert len({st.design for st in group}) == 4
+
+
+def test_simulate_help_names_every_population():
+    """Each population runs by name only if users can find its name: ``simulate --help`` lists them all."""
+    import re
+
+    from ptsfast.cli import build_parser
+    from ptsfast.mining.simulate import ALL_POPULATIONS
+
+    sim = build_parser()._subparsers._group_actions[0].choices["simulate"]
+    listed = set(re.findall(r"[a-z0-9]+", sim.format_help()))
+    assert set(ALL_POPULATIONS) <= listed, sorted(set(ALL_POPULATIONS) - listed)
