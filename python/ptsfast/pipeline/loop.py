@@ -27,7 +27,7 @@ from ptsfast.problems.loading import MIN_PROMPT_TOKENS, PreparedProblem, Skip, o
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.eta import prior_rollouts
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext
+from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext, judged_texts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -391,7 +391,7 @@ class _Run(FedCall):
         if prompt_seq is not None:
             self.engine.release([prompt_seq])
             self.in_flight[p.id].seq_ids.remove(prompt_seq)
-        texts = self.tokenizer.batch_decode([list(ro.tokens) for ro in rollouts], skip_special_tokens=True)
+        texts = judged_texts(self.tokenizer, [ro.tokens for ro in rollouts])
         judge = self.probes.judging(p.think_open)[0]
         return self.later(lambda: self.probes.verdicts([(text, p.problem, judge) for text in texts]),
                           lambda verdicts: self._judged(p, rollouts, texts, verdicts))
