@@ -164,9 +164,14 @@ def _text(s: str) -> str:
         return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(record: Any) -> str:
-    """One JSONL line (sorted keys, UTF-8 kept) for a record."""
-    return json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+    """One JSONL line (sorted keys, UTF-8 kept) for a record. U+0085, U+2028 and U+2029, which ``str.splitlines``
+    (and so many JSONL readers) take for line ends, are written as JSON escapes: a record stays one line."""
+    text = json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False)
+    return text.translate(_LINE_BREAKS) + "\n"
 
 
 _MISSING = object()
