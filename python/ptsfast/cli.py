@@ -1156,9 +1156,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "neargap, unlikely, and real traces' shapes: edges, short, bounds, movable, opposite, "
                          "substairs, level, stop, longroll, and more of them: rebound, mathy, neargapmath, rarealt, "
                          "longearly, shared, lastjump, nologprobs, and a fourth red-team's: flatedge, latetail, "
-                         "likely, synonyms, wiggle, mixedlen, cutmost, flatedgemath, latelong, wigglemath, counterdrift, "
-                         "tightdrift, tightdriftsure, siblings; cap15 neargap15 / cap25 neargap25 with --gap 0.15 / "
-                         "0.25), several seeds each. Prints one table: recall of exact-PTS "
+                         "likely, synonyms, wiggle, mixedlen, cutmost, flatedgemath, latelong, wigglemath, "
+                         "counterdrift, tightdrift, tightdriftsure, siblings; cap15 neargap15 / cap25 neargap25 with "
+                         "--gap 0.15 / 0.25), several seeds each. Prints one table: recall of exact-PTS "
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
                          "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
                          "bias, rollouts.")
