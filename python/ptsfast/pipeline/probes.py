@@ -22,19 +22,30 @@ from ptsfast.problems.oracles import Judge, answer_complete, stop_strings, stops
 from ptsfast.pipeline.options import MineOptions
 
 
-@lru_cache(maxsize=16)
-def _special_ids(tokenizer) -> tuple[frozenset[int], frozenset[int]]:
+def _find_special_ids(tokenizer) -> tuple[frozenset[int], frozenset[int]]:
     """``(special ids the judged text drops, special ids it keeps)``: kept are those a trace marker is written
     with (Magistral's ``[THINK]``, gpt-oss' ``<|channel|>``), whose text the oracles look for."""
     pieces = [m for pair in TRACE_MARKERS for m in pair]
-    special = set(getattr(tokenizer, "all_special_ids", ()))
-    special |= {i for i, t in getattr(tokenizer, "added_tokens_decoder", {}).items() if getattr(t, "special", False)}
+    special = set(getattr(tokenizer, "all_special_ids", ()) or ())
+    special |= {i for i, t in (getattr(tokenizer, "added_tokens_decoder", None) or {}).items()
+                if getattr(t, "special", False)}
+    to_text = getattr(tokenizer, "convert_ids_to_tokens", None)
     keep = set()
-    for i in special:
-        text = tokenizer.convert_ids_to_tokens(i)
+    for i in special if to_text is not None else ():
+        text = to_text(i)
         if isinstance(text, str) and len(text) >= 3 and any(text in m for m in pieces):
             keep.add(i)
     return frozenset(special - keep), frozenset(keep)
+
+
+_cached_special_ids = lru_cache(maxsize=16)(_find_special_ids)
+
+
+def _special_ids(tokenizer) -> tuple[frozenset[int], frozenset[int]]:
+    try:
+        return _cached_special_ids(tokenizer)
+    except TypeError:  # a tokenizer that cannot be hashed: found anew
+        return _find_special_ids(tokenizer)
 
 
 def judged_texts(tokenizer, seqs: Sequence[Sequence[int]]) -> list[str]:
@@ -43,9 +54,11 @@ def judged_texts(tokenizer, seqs: Sequence[Sequence[int]]) -> list[str]:
     Magistral's tokenizer) or gpt-oss' channels as bare thinking: a box tried while thinking was judged the answer,
     and where the prompt opens the trace no rollout ever closed it, so every one failed."""
     drop, keep = _special_ids(tokenizer)
-    if not keep:
-        return [tokenizer.decode(list(s), skip_special_tokens=True) for s in seqs]
-    return [tokenizer.decode([t for t in s if t not in drop], skip_special_tokens=False) for s in seqs]
+    skip = not keep
+    seqs = [list(s) for s in seqs] if skip else [[t for t in s if t not in drop] for s in seqs]
+    if hasattr(tokenizer, "batch_decode"):  # a stand-in tokenizer may have either
+        return tokenizer.batch_decode(seqs, skip_special_tokens=skip)
+    return [tokenizer.decode(s, skip_special_tokens=skip) for s in seqs]
 
 
 @dataclass(frozen=True)
