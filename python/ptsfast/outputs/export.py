@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
-from ptsfast.outputs.rundir import (PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths, check_writable,
-                                    fsync_dir, is_stream, temp_prefix)
+from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
+                                    check_writable, fsync_dir, is_stream, temp_prefix)
 from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
                                     pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
                                     read_records_file, same_point)
@@ -182,18 +182,13 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
                       f"replace that earlier export")
 
 
-_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-"""Characters JSON leaves unescaped at which str.splitlines() breaks a line (in a JSON text only inside strings,
-where their escapes read back the same): a record holding one read as two halves that are no JSON."""
-
-
 def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool = False) -> None:
     """Whole or not at all: written beside the file and moved over it (over the file a link names, keeping the
     link); a stream is written into, ``None`` is standard output. ``ascii_only``: other characters escaped, as
     codelion/pts writes its files (its reader opens them in the locale's encoding, cp1252 on Windows)."""
     def dump(f) -> None:
         for r in records:
-            f.write(json.dumps(r, ensure_ascii=ascii_only, allow_nan=False).translate(_LINE_BREAKS) + "\n")
+            f.write(json.dumps(r, ensure_ascii=ascii_only, allow_nan=False).translate(LINE_BREAKS) + "\n")
 
     if out is None:
         dump(sys.stdout)

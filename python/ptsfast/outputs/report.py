@@ -23,7 +23,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import PIVOTS, PROBLEMS, RUN, check_writable, is_stream, write_atomic
+from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, check_writable,
+                                    is_ptsfast_report, is_stream, write_atomic)
 from ptsfast.outputs.source import RunSource, committed_records, path_arg
 
 log = logging.getLogger(__name__)
@@ -137,28 +138,8 @@ def _sentences_table(traj: Mapping) -> str:
 
 def _png(fig) -> bytes:
     buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": _GENERATOR})
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": REPORT_MARKER})
     return buf.getvalue()
-
-
-_GENERATOR = "ptsfast report"
-_LEGACY_HEAD = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
-
-
-def _is_earlier_report(path: Path, run_dir: Path) -> bool:
-    """Whether an existing file is a report ptsfast wrote (the only thing a report may replace)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8192)
-    except OSError:
-        return False
-    if _GENERATOR.encode() in head:
-        return True
-    if path.suffix == ".png":  # reports before the marker wrote report.png into the run folder only
-        return path.name == "report.png" and path.parent.resolve() == run_dir.resolve() and \
-            head.startswith(b"\x89PNG") and b"Matplotlib" in head
-    text = head.decode("utf-8", errors="replace")
-    return text.startswith(_LEGACY_HEAD) and "<p class='legend'>" in text
 
 
 def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
@@ -190,7 +171,7 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
             raise ValueError(f"{what} is not a regular file (a device, pipe or socket); the report is an HTML "
                              f"file with a PNG beside it - "
                              + (fix or f"give a file path (e.g. {run_dir / 'report.html'})"))
-        if os.path.lexists(real) and os.path.getsize(real) and not _is_earlier_report(Path(real), run_dir):
+        if os.path.lexists(real) and os.path.getsize(real) and not is_ptsfast_report(Path(real), run_dir):
             raise ValueError(f"{what}: {real} exists and is not {'a report' if i == 0 else 'a plot'} ptsfast wrote; "
                              f"a report never replaces it - {fix or 'choose another path'}")
 
@@ -279,7 +260,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     shown = sorted(order[:max_trajectories])
 
     n_piv = sum(len(v) for v in pivots.values())
-    parts = [f"{_LEGACY_HEAD}{html.escape(title)}</title><meta name='generator' content='{_GENERATOR}'>"
+    parts = [f"{REPORT_HEAD}{html.escape(title)}</title><meta name='generator' content='{REPORT_MARKER}'>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
              f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots"
              f"{f' ({refuted} refuted by fresh rollouts, not shown)' if refuted else ''}. "

@@ -164,14 +164,16 @@ def _text(s: str) -> str:
         return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+"""Characters JSON leaves unescaped at which str.splitlines() breaks a line (in a JSON text only inside strings,
+where their escapes read back the same): a record holding one read as two halves that are no JSON. Run records
+and exports translate their JSON text with it."""
 
 
 def dumps(record: Any) -> str:
-    """One JSONL line (sorted keys, UTF-8 kept) for a record. U+0085, U+2028 and U+2029, which ``str.splitlines``
-    (and so many JSONL readers) take for line ends, are written as JSON escapes: a record stays one line."""
+    """One JSONL line (sorted keys, UTF-8 kept) for a record, :data:`LINE_BREAKS` escaped: a record stays one line."""
     text = json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False)
-    return text.translate(_LINE_BREAKS) + "\n"
+    return text.translate(LINE_BREAKS) + "\n"
 
 
 _MISSING = object()
@@ -691,21 +693,28 @@ def _check_ours(p: Path, size: int, have: int, done: Mapping[str, Any]) -> set[s
     return set()
 
 
-def _report_of_ours(path: Path) -> bool:
-    """Whether a run folder's report.html / report.png is one ``ptsfast report`` wrote, as that module tells its own
-    (the marker it writes in both, 'ptsfast report'; a page or plot from before the marker by its head): only such a
-    report is the run's, which ``--overwrite`` discards with it. (Read here: the report module imports this one.)"""
+REPORT_MARKER = "ptsfast report"
+"""What ``ptsfast report`` writes into its page (a generator meta tag) and its plot (PNG Software): how a report is
+told apart from a file of someone else's, the only kind a report or ``--overwrite`` may replace."""
+REPORT_HEAD = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+
+
+def is_ptsfast_report(path: Path, run_dir: Path) -> bool:
+    """Whether an existing file is a report ptsfast wrote: its marker, or, from before the marker, a page of the
+    report's head and legend or a Matplotlib plot named report.png in the run's folder. (Here, not in the report
+    module, which imports this one: ``--overwrite`` discards only such a report with its run.)"""
     try:
         with open(path, "rb") as f:
             head = f.read(8192)
     except OSError:
         return False
-    if b"ptsfast report" in head:
+    if REPORT_MARKER.encode() in head:
         return True
-    if path.suffix == ".png":
-        return head.startswith(b"\x89PNG") and b"Matplotlib" in head
+    if path.suffix == ".png":  # reports before the marker wrote report.png into the run folder only
+        return path.name == "report.png" and path.parent.resolve() == run_dir.resolve() and \
+            head.startswith(b"\x89PNG") and b"Matplotlib" in head
     text = head.decode("utf-8", errors="replace")
-    return text.startswith("<!DOCTYPE html><html><head><meta charset='utf-8'><title>") and "<p class='legend'>" in text
+    return text.startswith(REPORT_HEAD) and "<p class='legend'>" in text
 
 
 class RunWriter:
@@ -776,7 +785,7 @@ class RunWriter:
         for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
             p = self.dir / name  # the discarded run's report: nothing of it may be read as new
             # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays
-            if name != RUN and not (name.startswith("report.") and p.exists() and not _report_of_ours(p)):
+            if name != RUN and not (name.startswith("report.") and p.exists() and not is_ptsfast_report(p, self.dir)):
                 p.unlink(missing_ok=True)
         (self.dir / RUN).unlink()
 
