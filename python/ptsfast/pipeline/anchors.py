@@ -198,9 +198,9 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
     mode = anchor_mode(options)
     inputs = {}
     if options.embedding_model:
-        from ptsfast.pipeline.identity import folder_hash
+        from ptsfast.pipeline.identity import input_folder_hash
 
-        inputs["embedding_model"] = folder_hash(Path(options.embedding_model).expanduser())
+        inputs["embedding_model"] = input_folder_hash(Path(options.embedding_model).expanduser())
     a = options.anchors
     # an encoder that does not load is refused before the run folder records it
     similarity = (EmbeddingSimilarity(options.embedding_model, a.similarity_threshold,

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ptsfast.problems.hashing import callable_identity, folder_files, is_doc_file, parameters_hash, tokenizer_identity
-from ptsfast.problems.hashing import folder_hash as _folder_hash
+from ptsfast.problems.hashing import (callable_identity, folder_files, folder_hash, is_doc_file, parameters_hash,
+                                      tokenizer_identity)
 from ptsfast.problems.oracles import canonical_oracle_name
 
 
@@ -56,8 +56,8 @@ def _hashed_folder(folder: str, stamp: tuple) -> tuple:
     value are read of the one hashing (a large checkpoint's files are sampled, not read twice)."""
     every = folder_files(Path(folder), _RUN_FILES)
     files = {k: v for k, v in every.items() if not is_doc_file(k)}
-    return (("weights", "files:" + _folder_hash(Path(folder), files=files)), ("files", files),
-            ("legacy", "files:" + _folder_hash(Path(folder), files=every)))
+    return (("weights", "files:" + folder_hash(Path(folder), files=files)), ("files", files),
+            ("legacy", "files:" + folder_hash(Path(folder), files=every)))
 
 
 _RUN_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "sentences.jsonl",
@@ -65,11 +65,11 @@ _RUN_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems
 """What a run writes in its folder: not part of a model folder's fingerprint when ``--out`` is that folder."""
 
 
-def folder_hash(folder: Path) -> str:
+def input_folder_hash(folder: Path) -> str:
     """The fingerprint of an input folder a run may be written into too (``anchors --out`` the folder of its
     ``--embedding-model``): its files but the run's own, which were hashed with it, so that the run's first problem
     changed the encoder's fingerprint and the run never resumed ('made from other inputs')."""
-    return _folder_hash(Path(folder), exclude=_RUN_FILES)
+    return folder_hash(Path(folder), exclude=_RUN_FILES)
 
 
 def _dtype(model: Any) -> str | None:
