@@ -709,7 +709,8 @@ def _check_context(a, options, loaded, room=None) -> None:
         return
     # a folder, or a name in the Hugging Face cache (org/name: its config is read from there, never downloaded); a
     # name that is neither has no context here, and its load says why
-    model = Path(a.model).expanduser() if Path(a.model).expanduser().is_dir() else str(a.model)
+    folder = Path(a.model).expanduser()
+    model = folder if folder.is_dir() else str(a.model)
     check_context(model_context(model), room, options.max_new_tokens, any(p.solution is not None
                                                                           for p in loaded.problems))
 
@@ -1241,13 +1242,18 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The commands' parsers by name."""
+    return next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
+
+
 def _unrecognized(parser: argparse.ArgumentParser, a, extra: list[str]) -> None:
     """Exits naming the flags not understood and, for each, the flag meant: the same with dashes (``--max_new_tokens``,
     as TRL's and transformers' scripts spell theirs), a close spelling, or another command's flag (``mine
     --threshold``). argparse said only "unrecognized arguments"."""
     import difflib
 
-    commands = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
+    commands = _commands(parser)
     sub = commands.get(getattr(a, "command", None) or "", parser)
     flags = [o for x in sub._actions for o in x.option_strings if o.startswith("--")]
     hints = []
@@ -1275,11 +1281,11 @@ def _typographic_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> Non
     """Exits naming a flag typed with another dash than '-' (``—out``, ``–overwrite`` pasted from a page): argparse
     read it as a value, and said '--out is required' of the flag right there, or 'unrecognized arguments'. Only a
     word that is a flag's name once its dashes are '-' (a question starting with a dash is a value)."""
-    commands = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
-    flags = {o for p in (parser, *commands.values()) for x in p._actions for o in x.option_strings}
-    for t in argv:
-        if not t[:1] or t[0] not in _DASHES:
-            continue
+    pasted = [t for t in argv if t[:1] and t[0] in _DASHES]
+    if not pasted:
+        return
+    flags = {o for p in (parser, *_commands(parser).values()) for x in p._actions for o in x.option_strings}
+    for t in pasted:
         head = t.split("=", 1)[0]
         meant = "".join("-" if c in _DASHES else c for c in head)
         meant = meant if meant.startswith("--") or len(meant) == 2 else "-" + meant  # an em dash for two hyphens
