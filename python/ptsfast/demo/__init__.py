@@ -30,7 +30,7 @@ DEMO_LIMIT = 3
 DEMO_MAX_ROLLOUTS = 16
 DEMO_KEY_MAX_ROLLOUTS = 16
 # Demo-sized confirmation and pairs: deciding fresh rollouts up to 32 a side (mine decides at one look of 16, both
-# then report a batch of 32); a pair's candidates are the 4 most frequent alternatives topped up (as mine), up to 3
+# then report a batch of 48); a pair's candidates are the 4 most frequent alternatives topped up (as mine), up to 3
 # of them tried in turn (mine: 2), each on at most 64 fresh rollouts (as mine). With 2 alternatives, 1 candidate
 # and 32 fresh rollouts the demo wrote no pair: a pair must clear p(i) on both sides with confidence, and one
 # candidate on 32 rollouts rarely does (the wider search, measured before the log-prob bound: 2,079 rollouts on the
