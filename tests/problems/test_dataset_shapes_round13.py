@@ -1,0 +1,46 @@
+"""Rows of public math, multiple-choice and chat datasets as they publish them, round 13, and the reasoning traces
+of Apriel's replies and of gpt-oss' replies decoded without their special tokens: loaded as ``ptsfast mine`` loads
+them, the reference is the answer after a trace, and a rollout is judged on what it says after its thinking."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.loading import Problem, opens_think
+from ptsfast.problems.oracles import make_judge
+
+
+BOXED = make_judge("boxed", 5.0)
+
+APRIEL_PROMPT = "<|begin_user|>\nWhat is 2 + 3?\n<|begin_assistant|>\nHere are my reasoning steps:\n"
+"""Apriel-1.5/1.6-15b-Thinker's generation prompt: its template opens the reasoning, and the model closes it with
+``[BEGIN FINAL RESPONSE]``, its answer then ending with ``[END FINAL RESPONSE]``."""
+
+
+def test_apriels_generation_prompt_opens_its_reasoning_and_a_box_tried_there_is_not_judged():
+    # Apriel's reasoning was no trace: a rollout cut off in its reasoning passed on a box it tried there, and one
+    # that tried \boxed{5} and answered 4 passed
+    assert opens_think(APRIEL_PROMPT)
+    assert not opens_think(APRIEL_PROMPT[:-1] + "\n\n[BEGIN FINAL RESPONSE]\n")  # Apriel 1.6 with reasoning off
+    p = Problem("p", "What is 2 + 3?", "5")
+    opened = make_judge("boxed", 5.0, think_open=opens_think(APRIEL_PROMPT))
+    assert not opened("Is it \\boxed{5}? Let me check 2 + 3 again", p).success
+    assert opened("Is it \\boxed{4}? No.\n[BEGIN FINAL RESPONSE]\n\\boxed{5}\n[END FINAL RESPONSE]", p).success
+    assert not BOXED("Here are my reasoning steps:\nIs it \\boxed{5}? No.\n[BEGIN FINAL RESPONSE]\n\\boxed{4}\n"
+                     "[END FINAL RESPONSE]", p).success
+    assert BOXED("Here are my reasoning steps:\nIs it \\boxed{4}? No.\n[BEGIN FINAL RESPONSE]\n\\boxed{5}\n"
+                 "[END FINAL RESPONSE]", p).success
+
+
+@pytest.mark.parametrize("end", ["", "\n<|end|>"])
+def test_an_apriel_reply_in_a_solution_column_is_judged_on_its_final_response(tmp_path, end):
+    # an SFT row distilled from Apriel: the box it tried while reasoning was the reference (\boxed{4} passed, the
+    # right 5 failed)
+    reply = f"Here are my reasoning steps:\nIs it \\boxed{{4}}? No: 2 + 3 is 5.\n[BEGIN FINAL RESPONSE]\nThe " \
+            f"answer is 5.\n[END FINAL RESPONSE]{end}"
+    row = {"messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": reply}]}
+    p, = load(tmp_path, [row], oracle="boxed").problems
+    assert p.answer == "5" and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{4}", p).success
+    cut = {"messages": [row["messages"][0], {"role": "assistant", "content": "Here are my reasoning steps:\nIs it "
+                                                                               "\\boxed{4}? 2 + 3"}]}
+    res = load(tmp_path, [cut], oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge" and "never closes" in res.skipped[0]
