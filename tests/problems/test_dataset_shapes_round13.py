@@ -44,3 +44,19 @@ def test_an_apriel_reply_in_a_solution_column_is_judged_on_its_final_response(tm
                                                                                "\\boxed{4}? 2 + 3"}]}
     res = load(tmp_path, [cut], oracle="boxed")
     assert not res.problems and res.skipped[0].reason == "no answer to judge" and "never closes" in res.skipped[0]
+
+
+@pytest.mark.parametrize("final", ["**Answer:** 5", "The answer is \\(5\\).", "\\boxed{5}"])
+def test_a_harmony_reply_decoded_without_its_special_tokens_is_judged_on_its_final_message(tmp_path, final):
+    # gpt-oss' replies saved as vLLM decodes them by default (skip_special_tokens): "analysis...assistantfinal...",
+    # the channels' names run into the text; the box tried in its analysis was the reference (4 passed, 5 failed)
+    reply = f"analysisWe need 2 + 3. Is it \\boxed{{4}}? No, 5.assistantcommentaryCheck: 5.assistantfinal{final}"
+    row = {"problem": "What is 2 + 3?", "generated_solution": reply}
+    p, = load(tmp_path, [row], "--answer-field", "generated_solution", oracle="boxed").problems
+    assert p.answer in ("5", "\\boxed{5}") and BOXED("\\boxed{5}", p).success and not BOXED("\\boxed{4}", p).success
+    cut = {"problem": "What is 2 + 3?", "generated_solution": "analysisIs it \\boxed{4}? 2 + 3 is 5.assistantfinal"}
+    res = load(tmp_path, [cut], "--answer-field", "generated_solution", oracle="boxed")
+    assert not res.problems and res.skipped[0].reason == "no answer to judge" and "nothing after" in res.skipped[0]
+    plain = {"problem": "What is 2 + 3?", "generated_solution": "analysis of 2 + 3: \\boxed{5}"}  # no harmony reply
+    assert load(tmp_path, [plain], "--answer-field", "generated_solution", oracle="boxed").problems[0].answer == \
+        "analysis of 2 + 3: \\boxed{5}"

@@ -739,14 +739,28 @@ _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\
 ``<|end|>`` too), Apriel's ``[END FINAL RESPONSE]``."""
 
 
+_PLAIN_HARMONY = re.compile(r"\s*analysis(?=\S)")
+PLAIN_HARMONY_FINAL = "assistantfinal"
+"""How gpt-oss' reply reads decoded without its special tokens (vLLM's default, ``skip_special_tokens``): its
+channels' names run into the text, "analysisWe need...assistantfinalThe answer is 5."; what follows the last
+``assistantfinal`` of a reply that opens so is its final message."""
+
+
+def _closed_trace(text: str) -> str | None:
+    """What closes ``text``'s reasoning trace (:data:`TRACE_MARKERS`, or a gpt-oss reply's
+    :data:`PLAIN_HARMONY_FINAL` decoded as plain text), or None where it closes none."""
+    end = next((end for end in _THOUGHT_ENDS if end in text), None)
+    if end is None and _PLAIN_HARMONY.match(text) and PLAIN_HARMONY_FINAL in text:
+        return PLAIN_HARMONY_FINAL
+    return end
+
+
 def _after_thinking(text: str) -> str:
     """A reasoning reply's answer part: what follows its thinking (R1's ``</think>``, OpenThoughts'
     ``<|end_of_thought|>``, whose solution tags are dropped), "" where nothing does (a reply cut off there); ``text``
     as it is where it has no trace. A box tried while thinking is not the answer."""
-    for end in _THOUGHT_ENDS:
-        if end in text:
-            return _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
-    return text
+    end = _closed_trace(text)
+    return text if end is None else _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
 
 
 def _stated_answer(text: str) -> str:
@@ -1421,7 +1435,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "
                                               f"its thinking; drop the row")
-        if any(e in ans for e in _THOUGHT_ENDS) and not _after_thinking(ans).strip():
+        if _closed_trace(ans) is not None and not _after_thinking(ans).strip():
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) closes its reasoning trace with "
                                               f"nothing after its thinking (a reply cut off there): the boxes tried "
