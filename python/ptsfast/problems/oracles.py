@@ -510,9 +510,10 @@ def _said_correct(last: str) -> re.Pattern:
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
     "A/B", "A, B, or C"), see :func:`_hedged`."""
-    letter = (r"(?:\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
+    letter = (r"(?:(?:\$|\\\()?\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
+              r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
-              r"(?:\*{1,3}|_{1,2}|[`'\"”’$}])?(?![A-Za-z])")
+              r"(?:\s*\}(?:\s*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,(?:[ \t]*(?:or|and)(?=[ \t]))?|/|&|\(?(?:or|and)\b)[ \t]*"  # one way to split the spaces
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
