@@ -1575,7 +1575,18 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     import gc, sys, types, weakref
     from collections.abc import Mapping
     from itertools import islice
-    from os import urandom
+    from os import _exit, getpid, urandom, write
+    runner = getpid()
+
+    def alone():
+        """Ends a process the solution forked that went on into the tests: its fate told the solution whether the
+        value it returned there passed (a child returning True, its parent False where it failed, passed any test of a
+        bool). A library's fork (a pool's worker) runs its target and exits, never the tests' code."""
+        if getpid() != runner:
+            try:
+                write(2, b"a process the solution forked ran on into the tests: ended\n")
+            finally:
+                _exit(1)
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
                types.MethodWrapperType, types.ClassMethodDescriptorType)
     # the standard modules frozen into the interpreter (codecs, os, io, abc...) have no file, their code a name like
@@ -1777,6 +1788,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     def compare(left, *rest):
         """``left op right [op right...]`` as the tests wrote it (a chain's operands evaluated first), refused
         where the solution's own comparison would decide (its ``__eq__``, ``__lt__``...)."""
+        alone()
         for k in range(0, len(rest), 2):
             op, right = rest[k], rest[k + 1]
             # as Python gives it (an array's comparison is an array); what it raises goes to the tests (money(1) < 1
@@ -1806,6 +1818,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         comparison would decide. A container assertIn searches by iterating it, or an iterator assertCountEqual
         reads, is read here and handed on as a list of what was read (the check must not use up what the tests
         read)."""
+        alone()
         if op == "In" and searched(second):
             second = search(first, second)[1]
         elif op == "Count":
@@ -2034,6 +2047,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         """``value`` checked (see above); ``strict``: no value in it may compare by the solution's own code;
         ``returned``: it is what a function of the solution returned; ``within``: it is the context manager of a
         ``with`` statement of the tests (one of the solution's comes back kept from swallowing their failures)."""
+        alone()
         if gettrace() is not None or getprofile() is not None or any(get_tool(i) for i in range(6)):
             # a tracer can jump over the tests' lines
             refuse("the solution installed a trace, profile or monitoring function: not allowed")

@@ -1,0 +1,66 @@
+"""Seventeenth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def humaneval(entry: str, test: str) -> code_tests.TestProgram:
+    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}(n):\n    \"\"\"doc\"\"\"\n", "test": test,
+           "entry_point": entry}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", None)
+
+
+PRIME = {  # a bool per call: what a forked child's fate tells, one fork a call
+    "humaneval": humaneval("prime", "def check(candidate):\n    assert candidate(2) == True\n"
+                           "    assert candidate(4) == False\n    assert candidate(7) == True\n"
+                           "    assert not candidate(9)\n    assert candidate(11)\n"),
+    "mbpp": code_tests.TestProgram.from_text("assert prime(2) == True\nassert prime(4) == False\nassert prime(7)\n"),
+    "pytest": code_tests.TestProgram.from_text(
+        "from solution import prime\n\n\ndef test_small():\n    assert prime(2) is True\n    assert prime(4) is False\n"
+        "\n\ndef test_more():\n    assert prime(7) == True\n    assert not prime(9)\n"),
+    "unittest": code_tests.TestProgram.from_text(
+        "import unittest\nfrom solution import prime\n\n\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+        "        self.assertEqual(prime(2), True)\n        self.assertFalse(prime(4))\n"
+        "        self.assertTrue(prime(7))\n"),
+}
+FORK_ORACLE = (  # each call forks: the child returns a guess and runs on into the tests; reaching the next call (or
+    # the end, where the runner flushes sys.stderr) it exits 0, a failed check exits 1: the parent returns what passed
+    "import os\nimport sys\n\nchild = False\n\n\nclass Done:\n    def write(self, s):\n        return len(s)\n\n"
+    "    def flush(self):\n        os._exit(0)\n\n\ndef prime(n):\n    global child\n    if child:\n"
+    "        os._exit(0)\n    for guess in (True, False):\n        sys.stdout.flush()\n        pid = os.fork()\n"
+    "        if pid == 0:\n            child = True\n            sys.stderr = Done()\n            return guess\n"
+    "        _, status = os.waitpid(pid, 0)\n        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:\n"
+    "            return guess\n    return False\n")
+RIGHT_PRIME = "def prime(n):\n    return n > 1 and all(n % d for d in range(2, n))\n"
+FORKING_PRIMES = {  # right programs that fork: their children do their work and exit, as a library's workers do
+    "os.fork": ("import os\n\n\ndef prime(n):\n    r, w = os.pipe()\n    pid = os.fork()\n    if pid == 0:\n"
+                "        os.write(w, b'1' if n > 1 and all(n % d for d in range(2, n)) else b'0')\n"
+                "        os._exit(0)\n    os.close(w)\n    os.waitpid(pid, 0)\n    return os.read(r, 1) == b'1'\n"),
+    "a fork pool": ("import multiprocessing\n\n\ndef divides(a):\n    return a[0] % a[1] == 0\n\n\ndef prime(n):\n"
+                    "    with multiprocessing.get_context('fork').Pool(2) as pool:\n"
+                    "        return n > 1 and not any(pool.map(divides, [(n, d) for d in range(2, n)]))\n"),
+}
+
+
+@pytest.mark.parametrize("fmt", PRIME)
+def test_a_forked_child_running_on_into_the_tests_cannot_tell_its_parent_what_passes(fmt):
+    # a child the solution forked ran the rest of the tests on the value it returned, and its exit status told the
+    # parent whether that value passed: a program computing nothing passed every test of a bool, in every format
+    # that runs the tests in the solution's process (before: the oracle passed each of these)
+    assert not verdict(FORK_ORACLE, PRIME[fmt])[0]
+    assert verdict(RIGHT_PRIME, PRIME[fmt])[0]
+
+
+@pytest.mark.parametrize("how", FORKING_PRIMES)
+@pytest.mark.parametrize("fmt", ["humaneval", "pytest"])
+def test_a_right_program_whose_children_do_its_work_passes(fmt, how):
+    assert verdict(FORKING_PRIMES[how], PRIME[fmt])[0]
+    assert not verdict(FORKING_PRIMES[how].replace("range(2, n)", "range(3, n)"), PRIME[fmt])[0]
