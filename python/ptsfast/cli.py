@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -1186,7 +1187,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--new-tokens", type=int, default=64, help="tokens each rollout generates (default 64)")
     b.add_argument("--repeat", type=int, default=2, help="timed runs of each side; the best counts (default 2)")
     b.set_defaults(func=cmd_bench)
+    for p in (parser, *_commands(parser).values()):
+        p._negative_number_matcher = _NEGATIVE_NUMBER
     return parser
+
+
+_NEGATIVE_NUMBER = re.compile(r"^-(?:inf(?:inity)?|nan|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)$", re.IGNORECASE)
+"""A word that is a negative number to ``float`` (``-inf``, ``-1e-3``): a flag's value, not a flag. argparse takes
+only ``-1`` and ``-.5`` for one, and said 'expected one argument' of ``--gap -inf``, naming neither value nor rule
+(no flag of ptsfast looks like a number, the case argparse guards against)."""
 
 
 def _way_out(a, exc: BaseException) -> str:

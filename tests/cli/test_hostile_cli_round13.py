@@ -1,0 +1,41 @@
+"""Hostile command lines, round 13: numbers written as -inf or -1e-3, a KV pool of --engine-num-blocks past the
+machine's memory, an --overwrite stopped while it cleared the old run, a plot of the user's own beside a run; each
+refused in one line naming the problem and the way out, before the model loads, and no finished work lost."""
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import one_line_error, write_problems
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--quiet"]
+MINE = ["--max-rollouts", "8", "--key-max-rollouts", "8", "--no-filter"]
+ANCHORS = ["--batch-rollouts", "2", "--max-rollouts", "2"]
+
+
+@pytest.fixture()
+def problems(tmp_path):
+    return write_problems(tmp_path)
+
+
+def no_model_load(monkeypatch):
+    import ptsfast.models
+
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    monkeypatch.setattr(ptsfast.models, "load_demo_model", lambda *a, **k: pytest.fail("the model loaded"))
+
+
+@pytest.mark.parametrize("flag, value, words", [("--gap", "-inf", ["--gap", "-inf", "(0, 1)"]),
+                                                ("--gap", "-1e-3", ["--gap", "-0.001", "(0, 1)"]),
+                                                ("--temperature", "-1e-3", ["temperature", "-0.001"]),
+                                                ("--kv-cache-gb", "-Infinity", ["kv_cache_gb", "-inf"]),
+                                                ("--min-p", "-nan", ["min_p", "nan"])])
+def test_a_negative_number_in_exponent_or_infinite_form_is_a_value(flag, value, words, model_dir, problems,
+                                                                   tmp_path, capsys, monkeypatch):
+    """`--gap -inf` or `--temperature -1e-3` was read as a flag: 'expected one argument' and the whole usage, naming
+    neither the value nor its rule (argparse takes only -1 and -.5 for numbers)."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli([*argv, flag, value]) == 2
+    one_line_error(capsys, *words)
+    assert not out.exists()
