@@ -44,3 +44,25 @@ def test_a_boxed_letter_stops_the_rollout_only_once_no_second_can_follow():
     assert not answer_complete("multiple_choice", "The answer is \\boxed{A} o")
     assert not answer_complete("multiple_choice", "The answer is $\\boxed{A}$ or $\\boxed{")
     assert answer_complete("multiple_choice", "The answer is \\boxed{A}.")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("الإجابة: B", "B"), ("الإجابة الصحيحة هي: C", "C"), ("الجواب: D", "D"), ("الإجابة: ب", "B"),
+    ("الإجابة النهائية: ج.", "C"), ("उत्तर: B", "B"), ("सही उत्तर: C", "C"), ("উত্তর: D", "D"), ("উত্তরঃ B", "B"),
+    ("উত্তর: ব", "B"), ("Jibu: C", "C"), ("Ìdáhùn: A", "A"), ("Idahun: D", "D"), ("답변: B", "B"), ("답: C", "C"),
+    ("回答：B", "B"), ("解答: C", "C"), ("答：D", "D"), ("答复：A", "A"), ("Odpowiedź: B", "B"), ("Antwoord: C", "C"),
+    ("Câu trả lời: D", "D"), ("Απάντηση: B", "B"), ("Відповідь: C", "C"), ("Răspuns: A", "A"), ("Svar: D", "D"),
+])
+def test_an_answer_in_a_language_of_mmmlu_or_global_mmlu_is_read(text, letter):
+    """MMMLU's and Global-MMLU's languages state the answer as simple-evals reads it ("الإجابة: B", "उत्तर: B",
+    "Jibu: B", the Arabic and Bengali letters for A-D); none was read, and every right answer failed."""
+    assert extract_choice(f"…\n{text}") == letter
+    assert mc(f"…\n{text}", letter) is True
+    assert answer_complete("multiple_choice", f"…\n{text}\n")
+
+
+@pytest.mark.parametrize("text", [
+    "الإجابة: أو", "الإجابة: بسيطة", "উত্তর: বা", "الإجابة: أ أو ب", "回答B的问题", "答B", "问答：A或B",
+])
+def test_a_word_or_two_letters_after_a_foreign_answer_word_are_no_choice(text):
+    assert extract_choice(text) is None

@@ -437,7 +437,19 @@ _FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|�
                    r"|corretta|exacta|final|finale|yang\s+benar|đúng))?(?:\s+(?:es|est|ist|è|é|—|–|-|adalah|là))?)"
                    r"(?:\s+(?:la|el|a|le|il))?"  # es la C, é a C
                    r"(?:\s+(?i:opci[óo]n|alternativa|letra|op[çc][ãa]o|opzione|lettera|lettre|inciso|option))?"
-                   r"(?![A-Za-z]))")
+                   r"(?![A-Za-z])"
+                   # MMMLU's and Global-MMLU's others, as simple-evals reads them (回答：B, الإجابة: B, उत्तर: B, Jibu: B)
+                   r"|(?:回答|解答|答复|答曰|答|답변|답)(?=[ \t]*[:：])|답변(?:은)?"
+                   r"|(?:ال)?(?:إجابة|جواب)(?:\s+(?:ال)?(?:صحيحة|نهائية|صحيح|نهائي))?(?:\s+هي)?"
+                   r"|(?:सही\s+)?उत्तर(?:\s+है)?|(?:সঠিক\s+)?উত্তরঃ?|پاسخ|תשובה|คำตอบ"
+                   r"|(?<![^\W\d_])(?i:(?:jibu(?:\s+sahihi)?(?:\s+ni)?|[iìí]d[aá]h[uù]n|àdáhùn"
+                   r"|(?:poprawna\s+)?odpowied[źz](?:\s+to)?|(?:het\s+juiste\s+)?antwoord(?:\s+is)?|odpověď"
+                   r"|răspuns(?:ul)?(?:\s+corect)?(?:\s+este)?"
+                   r"|απάντηση|відповідь|câu\s+trả\s+lời(?:\s+đúng)?(?:\s+là)?|svar(?:et)?|vastaus|válasz|jawapan"
+                   r"|sagot)"
+                   r"(?![^\W\d_])))")
+# the letters A-D in Arabic and Bengali script (MMMLU), as simple-evals reads them: الإجابة: ب is B
+_SCRIPT_LETTERS = {"أ": "A", "ب": "B", "ج": "C", "د": "D", "অ": "A", "ব": "B", "ড": "C", "ঢ": "D"}
 
 
 @functools.lru_cache(maxsize=8)
@@ -471,8 +483,12 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
         # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
         # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
-        re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:\*\*\s*)?(?:[(\[（]\s*)?([A-{last}])[ \t]*[)\]）]?(?![A-Za-z])"
-                   r"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc)[ \t]+"
+        # (an Arabic or Bengali letter only where its sentence or line ends: ب opens Arabic words, أ أو ب hedges)
+        re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:\*\*\s*)?(?:[(\[（]\s*)?"
+                   rf"(?:([A-{last}])|([{''.join(_SCRIPT_LETTERS)}])"
+                   r"(?=[ \t]*(?:[)\]）.,;:!?،।\n]|$)))[ \t]*[)\]）]?(?![A-Za-z])"
+                   r"(?![ \t]*(?:[或和与、/,，]|(?:o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc|of|lub|sau|eller|au|або|ή)"
+                   r"[ \t]+"
                    r"(?:(?:la|el|a|le|il)[ \t])?)"
                    rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
@@ -578,7 +594,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
     for pats, pick in ((strong, min), ((_said_correct(last),), max), (weak, min)):
-        hits = [(m.start(), m.group(m.lastindex).upper()) for p in pats for m in p.finditer(text)
+        hits = [(m.start(), _SCRIPT_LETTERS.get(m.group(m.lastindex), m.group(m.lastindex).upper()))
+                for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
                 (pats is not weak or not _initial(text, m, choices))]
         if hits:
