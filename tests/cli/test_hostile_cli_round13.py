@@ -39,3 +39,26 @@ def test_a_negative_number_in_exponent_or_infinite_form_is_a_value(flag, value, 
     assert cli([*argv, flag, value]) == 2
     one_line_error(capsys, *words)
     assert not out.exists()
+
+
+def test_a_block_count_past_the_machines_memory_is_refused_before_the_model_loads(model_dir, problems, tmp_path,
+                                                                                 capsys, monkeypatch):
+    """--engine-num-blocks 1e11 (1.6 PB of KV cache for the tiny model) was refused by the engine only once the model
+    had loaded and the run's folder was made."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *MINE, "--engine-num-blocks", "100000000000"]
+    assert cli(argv) == 2
+    one_line_error(capsys, "--engine-num-blocks 100000000000", "blocks of 16 tokens", "GB of memory available on cpu",
+                   "lower it")
+    assert not out.exists()
+
+
+def test_a_block_count_the_machine_holds_mines(model_dir, problems, tmp_path, capsys):
+    """The check sizes the pool as the engine does: a count that fits mines."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *MINE, "--engine-num-blocks", "64"]
+    assert cli(argv) == 0
+    assert (out / "done.jsonl").read_text().count("\n") == 2
