@@ -64,3 +64,28 @@ def test_a_forked_child_running_on_into_the_tests_cannot_tell_its_parent_what_pa
 def test_a_right_program_whose_children_do_its_work_passes(fmt, how):
     assert verdict(FORKING_PRIMES[how], PRIME[fmt])[0]
     assert not verdict(FORKING_PRIMES[how].replace("range(2, n)", "range(3, n)"), PRIME[fmt])[0]
+
+
+ADD = humaneval("add", "def check(candidate):\n    assert candidate(2) == 5\n")
+ADD_TESTS = {"humaneval": ADD, "unittest": code_tests.TestProgram.from_text(
+    "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2), 5)\n",
+    entry_point="add")}
+FLOODS = {  # what a plain run of a function's tests never reads, past the sandbox's output limit (1 MB)
+    "sys.__stdout__": "    sys.__stdout__.write('x' * 3000000)\n",
+    "sys.__stderr__": "    for _ in range(30000):\n        print('x' * 100, file=sys.__stderr__)\n",
+    "sys.__stdout__.buffer": "    sys.__stdout__.buffer.write(b'x' * 3000000)\n",
+    "characters of four bytes": "    print('\\U0001F600' * 300000)\n",
+    "characters of two bytes on both streams": "    print('\\u00e9' * 300000)\n    print('\\u00e9' * 300000, file=sys.stderr)\n",
+}
+
+
+@pytest.mark.parametrize("how", FLOODS)
+@pytest.mark.parametrize("fmt", ADD_TESTS)
+def test_what_a_function_prints_is_bounded_in_bytes_on_every_stream(fmt, how):
+    # sys.__stdout__ and sys.__stderr__ were the unbounded copies, and print's bound counted characters per stream
+    # (262,144 of four bytes each are a megabyte): the sandbox's output limit was reached and the run failed (before:
+    # each of these right programs failed)
+    right = "import sys\n\n\ndef add(n):\n" + FLOODS[how] + "    return n + 3\n"
+    assert verdict(right, ADD_TESTS[fmt])[0]
+    passed, output = verdict(right.replace("n + 3", "n + 4"), ADD_TESTS[fmt])
+    assert not passed and "Error" in output[-1500:]

@@ -24,12 +24,15 @@ def _ptsfast_judge(spec, code):
     bare = _ptsfast_bare
     # what reaches descriptors 1 and 2 other than through print (os.write(1, ...), a child's output) is bounded too,
     # as print's is: megabytes of it filled the sandbox's output limit, which failed right programs (the runner's
-    # verdict goes through copies of its own). print's, and unittest's report (sys.__stdout__), go through copies
+    # verdict goes through copies of its own). print's go through copies, and unittest's report too (past the bound).
+    # One bound in bytes for them all, sys.__stdout__ included (a flood through it, or 256k characters of four bytes
+    # each printed, filled the sandbox's output limit past the bounds each stream had in characters)
     real = [open(os.dup(k), "w", encoding=f.encoding, errors=f.errors, buffering=1)
             for k, f in ((1, sys.stdout), (2, sys.stderr))]
-    quiet = bare(_ptsfast_drained)(real[0].fileno(), _thread.allocate_lock(), _thread.start_new_thread)
-    sys.__stdout__, sys.__stderr__ = real
-    sys.stdout, sys.stderr = bare(_ptsfast_bounded)(real[0], fd=1), bare(_ptsfast_bounded)(real[1], fd=2)
+    left = [1 << 18]
+    quiet = bare(_ptsfast_drained)(real[0].fileno(), _thread.allocate_lock(), _thread.start_new_thread, left)
+    sys.stdout = sys.__stdout__ = bare(_ptsfast_bounded)(real[0], left, fd=1)
+    sys.stderr = sys.__stderr__ = bare(_ptsfast_bounded)(real[1], left, fd=2)
     harness = [v.__code__ for v in list(globals().values()) if isinstance(v, types.FunctionType)]
     roots = _ptsfast_library_roots()
     bare(_ptsfast_signal_guard)()
@@ -455,7 +458,7 @@ def _ptsfast_judge(spec, code):
         bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs)
     elif fmt == "unittest":  # with the pytest-style tests beside its TestCases, which pytest runs too
         bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs, beside_unittest=True)
-        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1])
+        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1], real[0])
     if sealed:
         sealed[0][2]()
     if refused:
@@ -571,16 +574,16 @@ def _ptsfast_float_limits(np):
     return same
 
 
-def _ptsfast_drained(out, lock, start, limit=1 << 18):
-    """Points descriptors 1 and 2 at a pipe whose first ``limit`` bytes a thread passes on to ``out`` (a copy of
-    descriptor 1), and the rest nowhere; returns what stops it passing anything on (called once the tests passed:
-    nothing may come after the runner's verdict). Run with bare globals."""
+def _ptsfast_drained(out, lock, start, left):
+    """Points descriptors 1 and 2 at a pipe whose bytes a thread passes on to ``out`` (a copy of descriptor 1) while
+    ``left[0]``, the bound it shares with the streams of :func:`_ptsfast_bounded`, lasts, and the rest nowhere;
+    returns what stops it and them passing anything on (called once the tests passed: nothing may come after the
+    runner's verdict). Run with bare globals."""
     import os
     r, w = os.pipe()
     os.dup2(w, 1)
     os.dup2(w, 2)
     os.close(w)
-    left = [limit]
 
     def drain():
         while True:
@@ -594,8 +597,8 @@ def _ptsfast_drained(out, lock, start, limit=1 << 18):
                     try:
                         os.write(out, part)
                         if left[0] <= 0:
-                            os.write(out, b"\n[ptsfast: %d bytes written to descriptors 1 and 2; what follows is "
-                                          b"left out]\n" % limit)
+                            os.write(out, b"\n[ptsfast: the output's bound reached on descriptors 1 and 2; what "
+                                          b"follows is left out]\n")
                     except OSError:
                         left[0] = 0
 
@@ -629,22 +632,31 @@ def _ptsfast_stop_guard():
     case._Outcome.testPartExecutor = part
 
 
-def _ptsfast_bounded(real, limit=1 << 18, fd=None):
-    """``real`` (sys.stdout or sys.stderr) passing on the first ``limit`` characters written and a note, and then
-    nothing: what the solution prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so
-    debug prints in a loop cannot fill the sandbox's output limit, which fails the run. Its ``buffer`` shares the
-    bound (bytes written there count as characters); its descriptor is ``fd`` (the one it stands for, not the copy
-    ``real`` writes to, which would pass round the bound). Run with bare globals."""
+def _ptsfast_bounded(real, left, fd=None):
+    """``real`` (sys.stdout or sys.stderr) passing on what is written while ``left[0]``, the bytes left of a bound
+    shared by every stream and descriptor the solution writes to, lasts, then a note, and then nothing: what the
+    solution prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so debug prints in a loop
+    cannot fill the sandbox's output limit, which fails the run. Its ``buffer`` shares the bound; its descriptor is
+    ``fd`` (the one it stands for, not the copy ``real`` writes to, which would pass round the bound). Run with bare
+    globals."""
     import io
-    left = [limit]
+    encoding, errors = real.encoding, real.errors
 
     def passing(s, out, note):
         if left[0] > 0:
-            part = s[:left[0]]
+            part = s[:left[0]]  # no more characters than bytes left
+            size = len(part)
+            if type(part) is not memoryview:  # text: as many bytes as it encodes to (what real.write refuses, it
+                # refuses here too: bytes, a character it cannot encode)
+                data = part.encode(encoding, errors) if isinstance(part, str) else part
+                size = len(data)
+                if size > left[0]:
+                    real.flush()
+                    part, out = data[:left[0]], real.buffer.write
             out(part)
-            left[0] -= len(part)
+            left[0] -= size
             if left[0] <= 0:
-                note("\n[ptsfast: %d characters printed; what follows is left out]\n" % limit)
+                note("\n[ptsfast: the output's bound reached; what follows is left out]\n")
         return len(s)
 
     class Bounded(io.TextIOBase):
@@ -2806,10 +2818,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
         raise RuntimeError("no test ran")
 
 
-def _ptsfast_unittest(ns, allowed_skips, expecting):
+def _ptsfast_unittest(ns, allowed_skips, expecting, report):
     """Runs the tests' ``TestCase`` classes; a test may be skipped, or fail as expected, only as the tests' code
     marks it (``allowed_skips``, ``expecting``: ids, read before the solution could mark one,
-    :func:`_ptsfast_sealed`)."""
+    :func:`_ptsfast_sealed`); the report goes to ``report``, past the bound on what the solution printed."""
     import io, sys, time, types, unittest, warnings
     # unittest runs setUpModule / tearDownModule of the module its tests' classes name, found in sys.modules
     module = sys.modules.get("test_solution") or types.ModuleType("test_solution")
@@ -2846,7 +2858,7 @@ def _ptsfast_unittest(ns, allowed_skips, expecting):
     n = result.testsRun
     stream.write("%s\nRan %d test%s in %.3fs\n\n%s\n" % (result.separator2, n, "s" * (n != 1), taken,
                                                       "OK" if result.wasSuccessful() else "FAILED"))
-    print(stream.getvalue()[-3000:], file=sys.__stdout__)  # the report, past what the solution printed
+    print(stream.getvalue()[-3000:], file=report)  # the report, past what the solution printed
     def marked(test, ids):  # as the tests mark it: its method (in the class that defines it) or its class
         cls, name = type(test), getattr(test, "_testMethodName", "")
         return "test_solution." + cls.__qualname__ in ids or any(
