@@ -75,7 +75,8 @@ FLOODS = {  # what a plain run of a function's tests never reads, past the sandb
     "sys.__stderr__": "    for _ in range(30000):\n        print('x' * 100, file=sys.__stderr__)\n",
     "sys.__stdout__.buffer": "    sys.__stdout__.buffer.write(b'x' * 3000000)\n",
     "characters of four bytes": "    print('\\U0001F600' * 300000)\n",
-    "characters of two bytes on both streams": "    print('\\u00e9' * 300000)\n    print('\\u00e9' * 300000, file=sys.stderr)\n",
+    "characters of two bytes on both streams": ("    print('\\u00e9' * 300000)\n"
+                                                "    print('\\u00e9' * 300000, file=sys.stderr)\n"),
 }
 
 
