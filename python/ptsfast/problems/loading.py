@@ -868,6 +868,17 @@ def with_declarations(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
 
 
+def with_function_name(question: str, program) -> str:
+    """The question followed by the name of the function its call tests call, where neither it nor its starter code
+    names it (DeepCoder's TACO and PrimeIntellect rows keep ``fn_name`` in their tests only, and NeMo RL's prompt
+    adds it): without it a right program under another name failed, and the name a rollout guessed was mined as
+    the pivot."""
+    name = program.fn_name if program.format == "call" else None
+    if not name or re.search(rf"\b{re.escape(name)}\b", question):
+        return question
+    return f"{question.rstrip()}\n\nWrite the solution as a Python function named `{name}`: the tests call it."
+
+
 PASSAGE_KEYS = ("context", "passage", "article", "body", "flores_passage", "dialogue", "paragraph")
 """Columns holding the text a question is about (LogiQA's ``context``, BoolQ's ``passage``, RACE's ``article``,
 SVAMP's ``Body``, PubMedQA's ``context`` of abstract sections, Belebele's ``flores_passage``, DREAM's ``dialogue``, a
@@ -1509,6 +1520,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                             f"code sandbox cannot import (not installed in this environment); "
                                             f"install it or drop the row")
         tests = program.to_text()
+        q = with_function_name(str(q), program)
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
             return missing(fields.answer, "--answer-field")
