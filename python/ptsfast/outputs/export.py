@@ -388,7 +388,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                           f"--confirm to decide each pivot on fresh rollouts")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt in ("pts", "steering"):
-        recs = _measured(recs, source)
+        recs = _measured(recs)
     if fmt == "trl":
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
             exact = [r for r in recs if r.get("text_exact") is not False]
@@ -429,18 +429,12 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     return len(recs)
 
 
-def _measured(pivots: list[dict], source: RunSource) -> list[dict]:
+def _measured(pivots: list[dict]) -> list[dict]:
     """The pivots whose p before and after are known: codelion's records carry both and their difference, which its
     readers take as a number (its filter's abs(prob_delta)); a p written null (unknown) measured no pivot, and is
-    left out, said once. A p that is no number is another tool's edit, named."""
+    left out, said once (a p that is no number was refused as the records were read: source.check_record)."""
     kept, unknown = [], {}
     for r in pivots:
-        for k in ("p_before", "p_after"):
-            v = r[k]
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                raise ExportError(f"{source.file}: the pivot of problem {r.get('problem_id')!r} at position "
-                                  f"{r.get('position')} has {k} {v!r}, not a number (nor null, an unknown p): "
-                                  f"another tool rewrote the record - restore the file")
         missing = [k for k in ("p_before", "p_after") if r[k] is None]
         for k in missing:
             unknown[k] = unknown.get(k, 0) + 1

@@ -20,7 +20,50 @@ log = logging.getLogger(__name__)
 TRL_FIELDS = ("prompt", "chosen", "rejected")
 """The text fields of a DPO pair, in TRL's order (ptsfast's pair records carry them too)."""
 _REQUIRED = {"pairs": TRL_FIELDS, "pivots": ("position", "direction"),
-             "mined_pivots": ("problem_id", "position", "direction", "token_id", "prefix_ids", "p_before", "p_after")}
+             "mined_pivots": ("problem_id", "position", "direction", "token_id", "token", "prefix_ids", "p_before",
+                              "p_after"),
+             "mined_pairs": (*TRL_FIELDS, "position", "prompt_ids", "chosen_ids", "rejected_ids")}
+
+
+def _count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _p(v: Any) -> bool:
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+_IDS = (lambda v: isinstance(v, list) and all(_count(t) for t in v), "a list of token ids (ints >= 0)")
+_SIDE = (lambda v: isinstance(v, list) and v and all(_count(t) for t in v), "a non-empty list of token ids")
+_TEXT = (lambda v: isinstance(v, str), "a text (a JSON string)")
+_NUMBER = (_p, "a number (nor null, an unknown p)")
+_FLAG = (lambda v: v is None or isinstance(v, bool), "true, false or null")
+_TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count, "a token id (an int >= 0)"),
+          "prefix_ids": _IDS, "prompt_ids": _IDS, "chosen_ids": _SIDE, "rejected_ids": _SIDE,
+          "direction": (lambda v: v in ("raises", "lowers"), "'raises' or 'lowers'"),
+          "token": _TEXT, "prompt": _TEXT, "chosen": _TEXT, "rejected": _TEXT,
+          "prefix_text": (lambda v: v is None or isinstance(v, str), "a text or null"),
+          "p_before": _NUMBER, "p_after": _NUMBER, "delta": _NUMBER, "p_chosen": _NUMBER, "p_rejected": _NUMBER,
+          "confirmed": (lambda v: v in (None, True, False, "confirmed", "refuted", "undecided"),
+                        "'confirmed', 'refuted', 'undecided' or null"),
+          "text_exact": _FLAG, "prefix_text_exact": _FLAG, "context_text_exact": _FLAG}
+"""What each field of a pivot or pair record holds, as ptsfast writes it: a record rewritten by another tool (a
+spreadsheet's "0.3", a null token id) is named, not met as a TypeError deep in an export."""
+
+
+def check_record(rec: Mapping, schema: str, path: Path) -> None:
+    """Refuses a pivot or pair record (``schema``: a key of ``_REQUIRED``) that lacks a field the export reads, or
+    holds one of another type than ptsfast writes, naming the file, the record and the field."""
+    noun = "pair" if "pairs" in schema else "pivot"
+    where = f"{path}: the {noun} of problem {rec.get('problem_id')!r} at position {rec.get('position')!r}"
+    missing = [k for k in _REQUIRED[schema] if k not in rec]
+    if missing:
+        raise ExportError(f"{where} lacks {missing}: another tool rewrote the record - restore the file")
+    for k, v in rec.items():
+        test, what = _TYPES.get(k, (None, ""))
+        if test is not None and not test(v):
+            raise ExportError(f"{where} has {k} {v!r:.60}, not {what}: another tool rewrote the record - restore "
+                              f"the file")
 
 
 class ExportError(ValueError):
@@ -272,6 +315,8 @@ def read_records(source: RunSource, schema: str) -> list[dict]:
             noun = "pairs" if schema == "pairs" else "pivots"
             raise ExportError(f"{source.file} is {what}: its records lack {missing} of ptsfast {noun} records; "
                               f"pass the folder written by `ptsfast mine --out` (or its {noun}.jsonl)")
+    for r in recs:
+        check_record(r, schema, source.file)
     return recs
 
 
@@ -328,7 +373,10 @@ def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    return {pivot_key(r): r for r in read_records_file(path)}
+    recs = list(read_records_file(path))
+    for r in recs:
+        check_record(r, "pivots", path)
+    return {pivot_key(r): r for r in recs}
 
 
 def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
@@ -336,4 +384,7 @@ def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
     path = (source.run_dir or source.file.parent) / PAIRS
     if not path.exists():
         return {}
-    return {pivot_key(p): p for p in read_records_file(path)}
+    recs = list(read_records_file(path))
+    for r in recs:
+        check_record(r, "mined_pairs", path)
+    return {pivot_key(p): p for p in recs}
