@@ -201,6 +201,7 @@ def _config(section: str, cls, **kw):
         return cls(**kw)
     except ValueError as e:
         flags = {f.name: _NAMED.get((section, f.name)) or _flag(section, f.name) for f in dataclasses.fields(cls)}
+        head = _culprit(cls, kw, flags, str(e))
         names = r"\b(" + "|".join(sorted(flags, key=len, reverse=True)) + r")\b"
         seen: set[str] = set()
 
@@ -210,7 +211,32 @@ def _config(section: str, cls, **kw):
             seen.add(name)
             return f"{name} ({flags[name]})" if first else name
 
-        raise ValueError(re.sub(names, named, str(e))) from None
+        raise ValueError(head + re.sub(names, named, str(e))) from None
+
+
+def _culprit(cls, kw: dict, flags: dict, message: str) -> str:
+    """``'--flag value: '`` for the one value of ``kw`` the config refuses (it takes the others with that field
+    left at its default) where ``message`` does not give it, else ''. A rule of several fields named them all:
+    ``--confirm -1`` was told 'reuse_window (--estimator-reuse-window), confirm_rollouts (--confirm) and ... must be
+    >= 0', with neither the flag nor the value the user typed."""
+    import dataclasses
+
+    defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+    found = []
+    for name, value in kw.items():
+        if name not in defaults or value == defaults[name] or not isinstance(value, (int, float)):
+            continue
+        try:
+            cls(**{**kw, name: defaults[name]})
+        except (ValueError, TypeError):
+            continue
+        found.append((name, value))
+    if len(found) != 1:
+        return ""
+    name, value = found[0]
+    if "got" in message or re.search(rf"\b{name}=", message):  # 'gap=2.0: ...', '..., got 8 and 4': said there
+        return ""
+    return f"{flags[name]} {value:g}: " if isinstance(value, float) else f"{flags[name]} {value}: "
 
 
 def _config_overrides(a, section: str) -> dict:

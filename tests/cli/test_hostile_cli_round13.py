@@ -62,3 +62,15 @@ def test_a_block_count_the_machine_holds_mines(model_dir, problems, tmp_path, ca
             *FAST, *MINE, "--engine-num-blocks", "64"]
     assert cli(argv) == 0
     assert (out / "done.jsonl").read_text().count("\n") == 2
+
+
+@pytest.mark.parametrize("flag, value", [("--confirm", "-1"), ("--estimator-key-length", "0")])
+def test_a_value_a_rule_of_several_fields_refuses_is_named_with_its_flag(flag, value, model_dir, problems, tmp_path,
+                                                                         capsys, monkeypatch):
+    """`--confirm -1` was told 'reuse_window (--estimator-reuse-window), confirm_rollouts (--confirm) and
+    confirm_report_rollouts (...) must be >= 0': three flags, two of them never typed, and no value."""
+    no_model_load(monkeypatch)
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+            *MINE, flag, value]
+    assert cli(argv) == 2
+    assert one_line_error(capsys).startswith(f"ptsfast: error: {flag} {value}: ")
