@@ -66,3 +66,28 @@ def test_an_answer_in_a_language_of_mmmlu_or_global_mmlu_is_read(text, letter):
 ])
 def test_a_word_or_two_letters_after_a_foreign_answer_word_are_no_choice(text):
     assert extract_choice(text) is None
+
+
+NUMS = ("12", "42", "7", "9")
+
+
+@pytest.mark.parametrize("text,choices,letter", [
+    ("Adding them up gives 42.\n\n**B) 42**", None, "B"), ("So:\n\n**B) 42**", NUMS, "B"),
+    ("So:\n**B. 42**.", NUMS, "B"), ("  ** C: 7 **", NUMS, "C"), ("So:\n\n**B) 43**", NUMS, None),
+    ("So:\n\n**B) 12**", NUMS, None), ("**A) 12**: too small.\n**B) 42**", NUMS, "B"),
+    ("First I thought:\n**A) 12**\nbut no, it is\n**B) 42**", None, "B"), ("**A) 12** or **B) 42**", None, None),
+    ("**A) 12 is wrong** and so on", None, None),
+])
+def test_a_line_that_is_one_choice_in_bold_is_stated(text, choices, letter):
+    """A conclusion set apart as one choice in bold (``**B) 42**``, as Llama and Qwen end an answer) named no choice,
+    and the right answer failed. The last such line counts; where the choices are given, its text must be the
+    letter's own."""
+    assert extract_choice(text, "E", choices) == letter
+
+
+@pytest.mark.parametrize("text", ["**A) " + " " * 100_000 + "x", "**A) x**" + " " * 100_000 + "." + " " * 100_000 + "y",
+                                  "**A) " + "x \t" * 30_000 + "**", ("**A) " + " " * 1000) * 100])
+def test_a_loop_of_spaces_in_a_bold_line_is_read_at_once(text):
+    t0 = time.perf_counter()
+    extract_choice(text), extract_choice(text, "E", NUMS)
+    assert time.perf_counter() - t0 < 1.0

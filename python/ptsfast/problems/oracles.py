@@ -535,6 +535,27 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
 
 
+@functools.lru_cache(maxsize=8)
+def _bold_choice(last: str) -> re.Pattern:
+    """A line that is one choice in bold, its letter and its text (``**B) 42**``, ``**C. Paris**``), as chat models
+    set their conclusion apart; the text after the letter is read by :func:`_own_text`."""
+    return re.compile(rf"^[ \t]*\*\*[ \t]*\(?([A-{last}])(?:\)|[.:])[ \t]+(?=[^\s*])"  # each run of spaces one way
+                      r"(?=[^*\n]*\*\*[ \t]*(?:\.[ \t]*)?$)", re.M)
+
+
+_BOLD_TEXT = re.compile(r"[^*\n]*")
+
+
+def _own_text(text: str, m: re.Match, choices) -> bool:
+    """Whether the text a bold choice's letter opens is that choice's own text (``**B) 42**`` where B is 42), where
+    the ``choices`` are given: the letter of another's text names neither (``**B) 12**``, 12 being A)."""
+    if not choices:
+        return True
+    index = ord(m.group(1)) - ord("A")
+    own = re.sub(r"^\(?[a-z][.)]\s+", "", normalize_text(choices[index])) if index < len(choices) else ""
+    return bool(own) and normalize_text(_BOLD_TEXT.match(text, m.end()).group()) == own
+
+
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
 _HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*_`'\"“”‘’${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
 
@@ -586,18 +607,20 @@ def _compatible(text: str) -> str:
 
 def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" (a trace may change its
-    mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices`` given make it B's
-    text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or line "**B) 42**" (a
+    trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
+    given make it B's text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks
     the others wherever it comes."""
     text = _compatible(text)
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
-    for pats, pick in ((strong, min), ((_said_correct(last),), max), (weak, min)):
+    bold = _bold_choice(last)
+    for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
         hits = [(m.start(), _SCRIPT_LETTERS.get(m.group(m.lastindex), m.group(m.lastindex).upper()))
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
-                (pats is not weak or not _initial(text, m, choices))]
+                (pats is not weak or not _initial(text, m, choices)) and
+                (p is not bold or _own_text(text, m, choices))]
         if hits:
             return pick(hits)[1]
     return None
