@@ -609,8 +609,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
     B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or line "**B) 42**" (a
     trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
-    given make it B's text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks
-    the others wherever it comes."""
+    given make it B's text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout
+    early: it outranks the others wherever it comes."""
     text = _compatible(text)
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
