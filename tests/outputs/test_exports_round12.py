@@ -62,3 +62,64 @@ def test_a_pair_that_lost_a_field_the_pts_export_reads_is_named_not_a_key_error(
     assert cli(["export", "--run", str(edited), "--format", "pts", "--out", str(out)]) == 2
     one_line_error(capsys, "pairs.jsonl", "lacks ['chosen']", repr(rec["problem_id"]))
     assert not out.exists()
+
+
+def half_character_run(folder, recorded: bool):
+    """A run of the byte-level BPE whose solution ends in "é", two tokens of one byte each: pivots at its first
+    byte (part of a character) and at " 3" before it (a whole token), no pairs. ``recorded``: written through the
+    mining writer's records (problem_records); else as a run mined before ``token_text_exact`` was recorded."""
+    from types import SimpleNamespace
+
+    from tiny_models import byte_level_bpe
+
+    from ptsfast.mining.types import EstimateSummary, PivotRecord, TrajectoryResult
+    from ptsfast.outputs.rundir import RunWriter, pivot_record, problem_record, trajectory_record
+    from ptsfast.pipeline.loop import ProblemResult, SampledTrajectory
+    from ptsfast.pipeline.records import problem_records
+    from ptsfast.problems.loading import Problem
+
+    tok = byte_level_bpe()
+    prompt = tok("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    solution = tok("Tom has 3")["input_ids"] + tok(" é")["input_ids"]
+    assert len(tok(" é")["input_ids"]) == 3 and tok.decode(solution[-2:-1]) == "\ufffd"
+    lo, hi = (EstimateSummary(p, int(16 * p), 16, max(0.0, p - 0.2), min(1.0, p + 0.2), False) for p in (0.3, 0.9))
+    half, whole = len(solution) - 2, len(solution) - 4
+    found = [PivotRecord("p#0", "p", i, solution[i], lo, hi, "raises", "confirmed") for i in (whole, half)]
+    assert tok.decode(solution[whole:whole + 1]) == " 3"
+    problem = Problem("p", "What is 2+3?")
+    if recorded:
+        result = ProblemResult(SimpleNamespace(prompt_ids=prompt, problem=problem, solution_ids=None, think_open=False),
+                               [SampledTrajectory("p#0", tuple(solution), tok.decode(solution), True, "stop", None)],
+                               [TrajectoryResult("p#0", "p", True, lo, pivots=found)])
+        pivots, pairs, summary = problem_records(result, tok, {"model": "tiny", "oracle": "gsm8k"})
+        assert [pv.get("token_text_exact") for pv in pivots] == [True, False]
+    else:
+        pivots = [pivot_record(v, tok, prompt, solution, {"model": "tiny", "oracle": "gsm8k"}) for v in found]
+        summary = problem_record(problem, [trajectory_record({"key": "p#0", "kept": True}, tok, prompt, solution)],
+                                 prompt)
+    with RunWriter(folder, {"model": "tiny"}) as w:
+        w.write_problem("p", pivots, [], summary)
+    return tok
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "older-run"])
+def test_a_pts_record_of_a_token_that_is_part_of_a_character_says_its_text_is_not_the_token(tmp_path, recorded):
+    """A pivot at the first byte of "é" is written with pivot_token "\\ufffd" (the byte has no text of its own).
+    Without a pair its pts record carried no flag saying so (pivot_context_exact is true): codelion's DPO export,
+    finding a rejected token for it, trains on U+FFFD's own tokens, another token than was mined. Its records now
+    say pivot_token_exact false; a whole token's says true where the run recorded it or the export has the
+    tokenizer, and null (unknown) where neither."""
+    from ptsfast.outputs.export import export
+
+    tok = half_character_run(tmp_path / "run", recorded)
+    for model, name in ((None, "plain"), ((None, tok), "tokenizer")):
+        out = tmp_path / f"{name}.jsonl"
+        assert export(tmp_path / "run", out, fmt="pts", model=model) == 2
+        recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [r["pivot_token"] for r in recs] == [" 3", "\ufffd"]
+        assert all(r["pivot_context_exact"] for r in recs)
+        for r in recs:  # as codelion's readers and TRL tokenise its pivot_context + pivot_token
+            read = tok(r["pivot_context"] + r["pivot_token"])["input_ids"]
+            assert (read == r["pivot_context_ids"] + [r["pivot_token_id"]]) is (r["position"] != recs[1]["position"])
+        known = recorded or model is not None
+        assert [r["pivot_token_exact"] for r in recs] == [True if known else None, False]

@@ -8,6 +8,7 @@ timestamp``); ptsfast's extra fields are added after them, none of codelion's is
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,34 @@ def context_fields(tokenizer, prefix_ids) -> dict:
     own = bos is not None and ids[:1] == [bos] and added[:1] == [bos]
     text = tokenizer.decode(ids[1:] if own else ids, skip_special_tokens=False)
     return {**({"context_text": text} if own else {}), "context_text_exact": list(tokenizer(text)["input_ids"]) == ids}
+
+
+def token_fields(tokenizer, pivot: Mapping) -> dict:
+    """Whether a pivot's token text, read after its context as codelion's readers and TRL read ``pivot_context +
+    pivot_token``, tokenises back to the context's ids and the token's (``token_text_exact``): a token that is part
+    of a character has no text of its own (its record shows U+FFFD), and one the model sampled apart from the
+    tokenizer's own merge (" app" "les") is read as another token."""
+    ids = [int(t) for t in pivot["prefix_ids"]]
+    fields = pivot if "context_text_exact" in pivot else {**pivot, **context_fields(tokenizer, ids)}
+    context = fields.get("context_text", fields.get("prefix_text"))
+    if context is None:
+        context = tokenizer.decode(ids, skip_special_tokens=False)
+    read = list(tokenizer(context + pivot["token"])["input_ids"])
+    return {"token_text_exact": read == ids + [int(pivot["token_id"])]}
+
+
+def _token_exact(pivot: Mapping, problem: Mapping, tokenizer) -> bool | None:
+    """:func:`token_fields` with the tokenizer the export has, else as the run recorded it; of a run that recorded
+    neither, only a token that is part of a character is known (its solution's token text is empty): else None."""
+    if tokenizer is not None:
+        return token_fields(tokenizer, pivot)["token_text_exact"]
+    if isinstance(pivot.get("token_text_exact"), bool):
+        return pivot["token_text_exact"]
+    key = json.dumps(pivot.get("trajectory"))
+    trajectory = next((t for t in problem.get("trajectories") or []
+                       if isinstance(t, dict) and json.dumps(t.get("key")) == key), {})
+    tokens, i = trajectory.get("tokens"), pivot["position"]
+    return False if isinstance(tokens, list) and i < len(tokens) and tokens[i] == "" else None
 
 
 def _context(pivot: Mapping, tokenizer) -> tuple[str, bool | None]:
@@ -95,6 +124,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         "position": pivot["position"],
         "pivot_context_ids": list(pivot["prefix_ids"]),
         "pivot_context_exact": exact,
+        "pivot_token_exact": _both(exact, _token_exact(pivot, problem, tokenizer)),
         "direction": pivot["direction"],
         "before": pivot.get("before"),
         "after": pivot.get("after"),
@@ -112,6 +142,11 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         rec["rejected_token_id"] = (pair["rejected_ids"] if alt_is_rejected else pair["chosen_ids"])[0]
         rec["pair_text_exact"] = _pair_exact(rec, pair, tokenizer)
     return rec
+
+
+def _both(a: bool | None, b: bool | None) -> bool | None:
+    """Two exactness flags together: false where either is, unknown (None) where neither is false and one is."""
+    return False if a is False or b is False else None if a is None or b is None else True
 
 
 def _pair_exact(rec: Mapping, pair: Mapping, tokenizer) -> bool | None:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from ptsfast.outputs.codelion import context_fields
+from ptsfast.outputs.codelion import context_fields, token_fields
 from ptsfast.problems.loading import Skip
 from ptsfast.outputs.rundir import (
     RunWriter,
@@ -81,9 +81,10 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
     for t in result.trajectories:
         r = by_key.get(t.key)
         if r is not None:
-            for v in r.pivots:  # context_fields: the context as codelion's readers and TRL tokenise it
+            for v in r.pivots:  # the context, and the token after it, as codelion's readers and TRL tokenise them
                 pv = pivot_record(v, tokenizer, p.prompt_ids, t.solution_ids, run)
-                pivots.append(pv | context_fields(tokenizer, pv["prefix_ids"]) | judged)
+                pv |= context_fields(tokenizer, pv["prefix_ids"])
+                pivots.append(pv | token_fields(tokenizer, pv) | judged)
             pairs += [{**pair_record(pair, tokenizer, run), "prompt_len": len(p.prompt_ids), **judged}
                       for pair in r.pairs]
         rec = trajectory_record(r if r is not None else {"key": t.key, "kept": False}, tokenizer, p.prompt_ids,
