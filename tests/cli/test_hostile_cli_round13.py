@@ -74,3 +74,35 @@ def test_a_value_a_rule_of_several_fields_refuses_is_named_with_its_flag(flag, v
             *MINE, flag, value]
     assert cli(argv) == 2
     assert one_line_error(capsys).startswith(f"ptsfast: error: {flag} {value}: ")
+
+
+def records(out):
+    return {n: (out / n).read_text() for n in ("done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl")}
+
+
+@pytest.mark.parametrize("stop_at, seed", [("pivots.jsonl", "0"), ("pivots.jsonl", "1"), ("run.json", "1")])
+def test_an_overwrite_stopped_while_it_clears_the_old_run_is_finished_by_the_next_run(stop_at, seed, model_dir,
+                                                                                       problems, tmp_path, capsys,
+                                                                                       monkeypatch):
+    """Ctrl-C in --overwrite's clearing, once done.jsonl was gone, left the old run's records without markers: the
+    rerun the message asked for (without --overwrite) was refused as 'markers lost or edited... restore done.jsonl',
+    a file ptsfast itself had deleted. The next run finishes the discard and mines what a fresh folder gets."""
+    import pathlib
+
+    base = ["mine", "--model", str(model_dir), "--problems", str(problems), *FAST, *MINE]
+    fresh, out = tmp_path / "fresh", tmp_path / "run"
+    assert cli([*base, "--out", str(fresh), "--seed", seed]) == 0
+    assert cli([*base, "--out", str(out), "--seed", "0"]) == 0
+    unlink = pathlib.Path.unlink
+
+    def interrupted(self, missing_ok=False):
+        if self.name == stop_at and self.parent == out:
+            raise KeyboardInterrupt
+        return unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(pathlib.Path, "unlink", interrupted)
+    assert cli([*base, "--out", str(out), "--seed", seed, "--overwrite"]) == 130
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink)
+    assert "rerun it without --overwrite" in capsys.readouterr().err
+    assert cli([*base, "--out", str(out), "--seed", seed]) == 0
+    assert records(out) == records(fresh)

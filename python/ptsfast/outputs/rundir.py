@@ -93,6 +93,16 @@ def read_run_info(path: Path, way_out: str, elsewhere: str) -> dict:
     return info
 
 
+DISCARDING = "discarding"
+"""The key ``--overwrite`` sets in the ``run.json`` of the run it is deleting, before it deletes anything."""
+
+
+def discarding(info: Mapping[str, Any]) -> bool:
+    """Whether a run's ``run.json`` (read) is of a run an ``--overwrite`` began to delete: half deleted, it is no run
+    to resume or read, and the next run into its folder deletes the rest."""
+    return info.get(DISCARDING) is True
+
+
 def check_format(info: Mapping[str, Any], path: Path, way_out: str) -> None:
     """A run of a newer format than this ptsfast writes is refused (resumed, its records would be of two formats;
     read, its fields may mean other things), naming both and ending with ``way_out``."""
@@ -572,6 +582,8 @@ def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overw
     if overwrite or not os.path.isfile(folder / RUN):
         return
     old = read_run_info(folder / RUN, "restore it, or choose another --out", "choose another --out")
+    if discarding(old):  # an interrupted --overwrite's: the writer finishes discarding it
+        return
     check_format(old, folder / RUN, "resume it with that ptsfast (or a later one), or mine into a new --out")
     compare_config(folder, old["config"], _jsonable(dict(config)), neutral, name_of)
     if inputs:
@@ -737,6 +749,7 @@ class RunWriter:
         self.neutral, self.name_of = tuple(neutral), name_of or (lambda key: key)
         self.legacy = _jsonable(dict(legacy or {}))
         self.dir = Path(out_dir).expanduser()
+        self._overwrite = overwrite
         self.dir.mkdir(parents=True, exist_ok=True)
         check_run_files(self.dir, self.data_files, overwrite)
         made_lock = not os.path.lexists(self.dir / ".lock")
@@ -756,7 +769,7 @@ class RunWriter:
             self.config = _jsonable(dict(config))
             self.inputs = _jsonable(dict(inputs)) if inputs is not None else None
             self.dataset = _jsonable((info or {}).get("dataset"))  # as run.json records it
-            if overwrite:
+            if overwrite or self._discarding():
                 self._clear()
             notes = self._check_run_json(info or {})
             self.done: dict[str, dict] = {}
@@ -775,13 +788,22 @@ class RunWriter:
     def _run_info(self) -> dict:
         return read_run_info(self.dir / RUN, "restore it, or choose another --out", "choose another --out")
 
+    def _discarding(self) -> bool:
+        """Whether the folder's run is one an interrupted ``--overwrite`` was discarding (see :meth:`_clear`)."""
+        return os.path.lexists(self.dir / RUN) and discarding(self._run_info())
+
     def _clear(self) -> None:
         """``--overwrite``: discards a run (its ``run.json`` is ptsfast's); files without one, or with another tool's
-        ``run.json``, are not a run's and are never deleted (refused, naming why). ``run.json`` goes last, so an
-        interrupted overwrite leaves a run that the same command discards."""
+        ``run.json``, are not a run's and are never deleted (refused, naming why). ``run.json`` goes last, marked
+        first as being discarded: an interrupted overwrite leaves a run that the next run, with or without
+        --overwrite, discards (its records without their markers were refused as a damaged run)."""
         if not os.path.lexists(self.dir / RUN):
             return
-        self._run_info()
+        info = self._run_info()
+        if not discarding(info):
+            write_atomic(self.dir / RUN, json.dumps({**info, DISCARDING: True}, indent=1, sort_keys=True) + "\n")
+        elif not self._overwrite:
+            log.warning("%s: finishing the discard of the run an interrupted --overwrite began", self.dir)
         for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
             p = self.dir / name  # the discarded run's report: nothing of it may be read as new
             # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays
