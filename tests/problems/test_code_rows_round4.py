@@ -34,3 +34,25 @@ def test_a_call_rows_function_name_is_shown_where_its_question_does_not_name_it(
     assert not CODE(f"```python\n{right.replace(name, 'solve')}```", p).success
     named = {**row, "problem": f"{row['problem']} Write a function {name}(...)."}  # the question names it already
     assert load(tmp_path, [named], oracle="code").problems[0].question == named["problem"]
+
+
+MBPP_CSV = ("task_id,text,code,test_list,test_setup_code,challenge_test_list\n"  # Dataset.to_csv's print of MBPP
+            "1,Write f that adds one.,def f(x): return x+1,['assert f(1) == 2' 'assert f(2) == 3'],,[]\n")
+CODE_CONTESTS_CSV = ("name,description,public_tests,private_tests\n"
+                     "sum,Print the sum of the two numbers on the line.,\"{'input': array(['1 2\\n'], dtype=object), "
+                     "'output': array(['3\\n'], dtype=object)}\",\"{'input': array(['5 5\\n', '7 1\\n'], "
+                     "dtype=object), 'output': array(['10\\n', '8\\n'], dtype=object)}\"\n")
+
+
+def test_tests_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path):
+    # Dataset.to_csv writes a list cell as numpy prints it, items apart by spaces: MBPP's test_list was one text,
+    # 'assert f(1) == 2assert f(2) == 3', refused as no Python; CodeContests' tests structs print their lists as
+    # array([...], dtype=object), which ran as a script that failed every program on the name 'array'
+    mbpp, = load(tmp_path, [], name="mbpp.csv", raw=MBPP_CSV.encode(), oracle="code").problems
+    assert "assert f(1) == 2\nassert f(2) == 3" in mbpp.question
+    assert CODE("```python\ndef f(x):\n    return x + 1\n```", mbpp).success
+    assert not CODE("```python\ndef f(x):\n    return 2\n```", mbpp).success
+    contests, = load(tmp_path, [], name="cc.csv", raw=CODE_CONTESTS_CSV.encode(), oracle="code").problems
+    assert json.loads(contests.tests)["format"] == "stdio" and len(json.loads(contests.tests)["cases"]) == 3
+    assert CODE("```python\nprint(sum(map(int, input().split())))\n```", contests).success
+    assert not CODE("```python\na, b = map(int, input().split())\nprint(a + b if a != 7 else 0)\n```", contests).success

@@ -60,3 +60,24 @@ def test_a_harmony_reply_decoded_without_its_special_tokens_is_judged_on_its_fin
     plain = {"problem": "What is 2 + 3?", "generated_solution": "analysis of 2 + 3: \\boxed{5}"}  # no harmony reply
     assert load(tmp_path, [plain], "--answer-field", "generated_solution", oracle="boxed").problems[0].answer == \
         "analysis of 2 + 3: \\boxed{5}"
+
+
+MC = make_judge("multiple_choice", 5.0)
+
+MMLU_CSV = ("question,subject,choices,answer\n"  # as datasets' Dataset.to_csv (and pandas' to_csv) write cais/mmlu
+            "Capital of France?,geo,['Paris' 'London' 'Berlin' 'Rome'],0\n"
+            "Capital of Italy?,geo,['Paris' 'London' 'Berlin' 'Rome'],3\n")
+ARC_CSV = ("id,question,choices,answerKey\n"
+           "a,Which?,\"{'text': array(['x', 'y', 'z'], dtype=object), 'label': array(['A', 'B', 'C'], dtype=object)}\",B\n")
+
+
+def test_choices_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path):
+    # a list cell written by Dataset.to_csv is numpy's print, its items apart by spaces: read as Python it was the
+    # one choice 'ParisLondonBerlinRome', which "A" always named (the first row passed every rollout saying A; the
+    # second was refused as naming a choice past the last); ARC's choices struct prints its lists as array(...)
+    france, italy = load(tmp_path, [], name="mmlu.csv", raw=MMLU_CSV.encode()).problems
+    assert france.choices == italy.choices == ("Paris", "London", "Berlin", "Rome")
+    assert france.answer == "A" and italy.answer == "D"
+    assert MC("The answer is (D).", italy).success and not MC("The answer is (A).", italy).success
+    arc, = load(tmp_path, [], name="arc.csv", raw=ARC_CSV.encode()).problems
+    assert arc.choices == ("x", "y", "z") and arc.answer == "B" and arc.question.endswith("A. x\nB. y\nC. z")

@@ -448,11 +448,61 @@ def _maybe_json(v):
             raise TestFormatError("the tests hold an integer of over 4300 digits, which Python reads only with its "
                                   "limit lifted, and ptsfast's judge of calls does not lift it; drop the row") from None
         try:
-            value = ast.literal_eval(v.strip())
+            value = ast.literal_eval(_numpy_printed(v.strip()) or v.strip())
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return v  # code that starts with a bracket
         return value if isinstance(value, (list, dict)) else v
     return v
+
+
+_NUMPY_NAMES = {"array", "dtype", "object", "True", "False", "None"}
+
+
+def _numpy_printed(text: str) -> str | None:
+    """``text`` as a Python literal where it is numpy's print of a list cell, else None. ``Dataset.to_csv`` and a
+    DataFrame's ``to_csv`` write a list column's cell so, its items apart by spaces (``['Paris' 'London']``, read as
+    Python the one text 'ParisLondon'), and a struct's lists as ``array(['a', 'b'], dtype=object)``; an array too
+    long to print whole (``...``) is no list."""
+    import tokenize
+
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER)]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if any(t.type not in (tokenize.STRING, tokenize.NUMBER, tokenize.OP, tokenize.NAME) or
+           (t.type == tokenize.NAME and t.string not in _NUMPY_NAMES) or
+           (t.type == tokenize.OP and t.string not in "[](){},:-=") for t in tokens):
+        return None
+    out, opened, changed, after_value, i = [], [], False, False, 0
+    while i < len(tokens):
+        t = tokens[i]
+        following = tokens[i + 1].string if i + 1 < len(tokens) else ""
+        if t.string == "array" and following == "(":  # array([...], dtype=object): the list inside
+            opened.append("array")
+            changed, i = True, i + 2
+            continue
+        if opened and opened[-1] == "array" and t.string == "," and following == "dtype":
+            while i < len(tokens) and tokens[i].string != ")":
+                i += 1
+            continue
+        if opened and opened[-1] == "array" and t.string == ")":
+            opened.pop()
+            after_value, i = True, i + 1
+            continue
+        starts = t.type in (tokenize.STRING, tokenize.NUMBER) or t.string in ("[", "{", "-", "True", "False", "None")
+        if after_value and starts and opened and opened[-1] == "[":  # items apart by spaces alone
+            out.append(",")
+            changed = True
+        if t.string in ("[", "{", "("):
+            opened.append(t.string)
+        elif t.string in ("]", "}", ")") and opened:
+            opened.pop()
+        out.append(t.string)
+        after_value = t.type in (tokenize.STRING, tokenize.NUMBER) or t.string in ("]", "}", ")") or \
+            t.string in ("True", "False", "None")
+        i += 1
+    return " ".join(out) if changed else None
 
 
 def _maybe_compressed(v, name: str):
