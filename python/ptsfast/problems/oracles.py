@@ -1274,18 +1274,19 @@ def _one_unknown(parts: list[str]) -> bool:
     return len(names) == 1 and None not in names
 
 
-def _collection(raw: str) -> tuple[str, list[str]] | None:
+def _collection(raw: str, size: int | None = None) -> tuple[str, list[str]] | None:
     """An answer of several items as its kind and its items, each normalised: a tuple or an interval by its brackets
     (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}``, a bare list ``1, 2`` (the solutions "separated by
     commas") or one ``\\pm`` (``1 \\pm \\sqrt{2}``: both) as ``{}`` (unordered); None for one item, or named values
-    (``x=1, y=2``)."""
+    (``x=1, y=2``), or for a list of other than ``size`` items (never equal to a reference of that many: a model's loop
+    of 50,000 items is not normalised one by one)."""
     s = _normalize_math(raw)
     m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
     if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
         return ("{}" if m.group(1) == "\\{" else m.group(1) + m.group(3)), items
     parts = _top_level(raw, rf"{_WORD_SEP}|{_ITEM_COMMA}")
     if len(parts) > 1 and ("=" not in raw or _one_unknown(parts)):
-        return "{}", [_normalize_math(p) for p in parts]
+        return ("{}", [_normalize_math(p) for p in parts]) if size in (None, len(parts)) else None
     if len(re.findall(r"\\(?:pm|mp)(?![a-zA-Z])", s)) == 1 and re.search(r"(?:^|[\w})])\\pm(?![a-zA-Z])", s):
         return "{}", [re.sub(r"^\+", "", s.replace("\\pm", sign)) for sign in "+-"]  # 1 \pm \sqrt{2}: both roots
     return None
@@ -1328,8 +1329,8 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or _unbraced_box(ref) or ref
-    several = _collection(got), _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
-    if several[0] is not None and several[1] is not None and _collections_equal(*several):
+    several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
+    if several is not None and (mine := _collection(got, len(several[1]))) and _collections_equal(mine, several):
         return True
     numbers = not any(_LIST_COMMA.search(s) for s in (got, ref))  # 10, 100: two answers, never the number 10100
     got, ref = _normalize_math(got), _normalize_math(ref)
