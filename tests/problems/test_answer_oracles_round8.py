@@ -113,3 +113,20 @@ def test_a_box_of_a_loop_of_items_is_judged_at_once(text, ref):
 ])
 def test_boxes_of_several_items_are_judged_as_before(text, ref, ok):
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("(b)", True), ("b", True), ("(B)", True), ("B", True), ("\\text{(b)}", True), ("(b) 42", True), ("b) 42", True),
+    ("b.", True), ("\\text{B}", True), ("(c)", False), ("c", False), ("(a) or (b)", False), ("(b), (c)", False),
+    ("bc", False), ("b^2", False), ("(C) 42", False),
+])
+def test_a_theoremqa_option_reference_is_its_letter_however_boxed(text, ok):
+    """TheoremQA stores an option's answer as ``(b)``: ``\\boxed{b}``, ``\\boxed{(B)}`` and ``\\boxed{(b) 42}``
+    failed the right option (only ``(b)`` itself passed). An uppercase reference still reads a lowercase box as no
+    option."""
+    assert boxed(text, "(b)") is ok
+
+
+@pytest.mark.parametrize("text,ref", [("(b)", "B"), ("b", "B"), ("b", "\\text{(B)}")])
+def test_a_lowercase_box_is_still_no_uppercase_option(text, ref):
+    assert boxed(text, ref) is False

@@ -1336,6 +1336,9 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     got, ref = _normalize_math(got), _normalize_math(ref)
     if not got:
         return False
+    if option := re.fullmatch(r"\(([a-e])\)", ref):  # TheoremQA's option (b): b, (B), (b) 42 name it, never (a) or (b)
+        letter = option.group(1)
+        return re.fullmatch(rf"\(?{letter}\)?\.?|\(?{letter}\)(?!.*[a-e]\)).+", got, re.S | re.I) is not None
     sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
     return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref) or \
         _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
