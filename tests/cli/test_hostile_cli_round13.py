@@ -106,3 +106,34 @@ def test_an_overwrite_stopped_while_it_clears_the_old_run_is_finished_by_the_nex
     assert "rerun it without --overwrite" in capsys.readouterr().err
     assert cli([*base, "--out", str(out), "--seed", seed]) == 0
     assert records(out) == records(fresh)
+
+
+MATPLOTLIB_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x19tEXtSoftware\x00Matplotlib version3.8.0, https://matplotlib.org/"
+"""The head of a PNG that Matplotlib wrote (any user's plot), without ptsfast's marker."""
+
+
+def test_a_matplotlib_plot_of_the_users_own_named_report_png_is_kept(model_dir, problems, tmp_path, capsys):
+    """A report.png the user made with Matplotlib in the run's folder was taken for a plot of a report from before
+    the marker (those were Matplotlib's too): --overwrite deleted it and `ptsfast report` replaced it. An old plot
+    is one beside an old report's page."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    (out / "report.png").write_bytes(MATPLOTLIB_PNG + b" my own plot")
+    assert cli(["report", "--run", str(out)]) == 2
+    one_line_error(capsys, str(out / "report.png"), "not a plot ptsfast wrote")
+    assert cli([*argv, "--overwrite", "--seed", "1"]) == 0
+    assert (out / "report.png").read_bytes() == MATPLOTLIB_PNG + b" my own plot"
+
+
+def test_an_old_reports_page_and_plot_go_with_their_run(model_dir, problems, tmp_path):
+    """A report from before the marker (its page's head and legend, Matplotlib's plot) is still the run's."""
+    from ptsfast.outputs.rundir import REPORT_HEAD
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    (out / "report.html").write_text(f"{REPORT_HEAD}run</title></head><body><p class='legend'>p</p></body></html>")
+    (out / "report.png").write_bytes(MATPLOTLIB_PNG)
+    assert cli([*argv, "--overwrite", "--seed", "1"]) == 0
+    assert not (out / "report.html").exists() and not (out / "report.png").exists()

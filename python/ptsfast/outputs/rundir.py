@@ -722,9 +722,11 @@ def is_ptsfast_report(path: Path, run_dir: Path) -> bool:
         return False
     if REPORT_MARKER.encode() in head:
         return True
-    if path.suffix == ".png":  # reports before the marker wrote report.png into the run folder only
+    if path.suffix == ".png":  # reports before the marker wrote report.png into the run folder only, beside their
+        # page: a plot of the user's own made with Matplotlib (its name in every PNG it writes) was taken for one
         return path.name == "report.png" and path.parent.resolve() == run_dir.resolve() and \
-            head.startswith(b"\x89PNG") and b"Matplotlib" in head
+            head.startswith(b"\x89PNG") and b"Matplotlib" in head and \
+            is_ptsfast_report(path.with_name("report.html"), run_dir)
     text = head.decode("utf-8", errors="replace")
     return text.startswith(REPORT_HEAD) and "<p class='legend'>" in text
 
@@ -804,11 +806,13 @@ class RunWriter:
             write_atomic(self.dir / RUN, json.dumps({**info, DISCARDING: True}, indent=1, sort_keys=True) + "\n")
         elif not self._overwrite:
             log.warning("%s: finishing the discard of the run an interrupted --overwrite began", self.dir)
+        # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays (told apart
+        # before any goes: an old plot is known by the page beside it)
+        theirs = {n for n in RUN_FILES if n.startswith("report.") and (self.dir / n).exists()
+                  and not is_ptsfast_report(self.dir / n, self.dir)}
         for name in dict.fromkeys((*RUN_FILES, *self.data_files)):  # another kind's too (anchors' sentences), and
-            p = self.dir / name  # the discarded run's report: nothing of it may be read as new
-            # a report.html of the user's own (their notes on the run) is no report ptsfast wrote: it stays
-            if name != RUN and not (name.startswith("report.") and p.exists() and not is_ptsfast_report(p, self.dir)):
-                p.unlink(missing_ok=True)
+            if name != RUN and name not in theirs:  # the discarded run's report: nothing of it may be read as new
+                (self.dir / name).unlink(missing_ok=True)
         (self.dir / RUN).unlink()
 
     def _check_run_json(self, info: Mapping[str, Any]) -> list[str]:
