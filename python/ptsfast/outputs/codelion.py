@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ptsfast.demo import is_demo_model
-from ptsfast.outputs.source import ExportError, RunSource, run_model
+from ptsfast.outputs.source import ExportError, RunSource, run_model, words
 from ptsfast.problems.oracles import task_type
 
 PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
@@ -170,10 +170,6 @@ def check_tokenizer(pivots: list[Mapping], tokenizer, source: RunSource) -> None
     fix = f"pass the model the run was mined with (--model; the run used {source.model_name()!r})"
     recorded = [p for p in pivots if isinstance(p.get("prefix_text"), str)][:8]
     decoded = [tokenizer.decode([int(t) for t in p["prefix_ids"]], skip_special_tokens=False) for p in recorded]
-
-    def words(text: str) -> str:  # another transformers' decoding may clean up spaces (' ,' -> ','), no more
-        return "".join(text.split())
-
     if recorded and all(words(d) != words(p["prefix_text"]) for d, p in zip(decoded, recorded)):
         raise ExportError(f"the tokenizer decodes the contexts of {source.file} to other text than the run recorded "
                           f"({decoded[0][-30:]!r}, not {recorded[0]['prefix_text'][-30:]!r}): it is another model's; "

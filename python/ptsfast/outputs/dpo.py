@@ -140,8 +140,10 @@ def _check_columns(first: Mapping[str, Any], where: str) -> None:
 
 def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
     """Refuses a pair mined with another model: an id beyond the vocabulary (``vocab``: the tokenizer's size), or
-    prompt ids that decode to other text than the export wrote (which leaves out a BOS the tokenizer adds itself:
-    TRL adds it back)."""
+    prompt ids that decode to other words than the export wrote (which leaves out a BOS the tokenizer adds itself:
+    TRL adds it back; the spaces are not compared, which another transformers release decodes otherwise)."""
+    from ptsfast.outputs.source import words
+
     where = f"pair {row.get('problem_id')!r} at position {row.get('position')}"
     for col in ID_COLUMNS:  # else max() of nothing, or a str compared with an int; a negative id fails in training
         v = row[col]
@@ -159,7 +161,7 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
     texts = [tokenizer.decode(ids, skip_special_tokens=False)]
     if bos is not None and ids[:1] == [bos]:
         texts.append(tokenizer.decode(ids[1:], skip_special_tokens=False))
-    if row["prompt"] not in texts:
+    if words(row["prompt"]) not in {words(t) for t in texts}:
         raise ValueError(f"the tokenizer decodes the prompt_ids of {where} to other text than was mined "
                          f"({texts[-1][-40:]!r} vs {row['prompt'][-40:]!r}): it comes from another model "
                          f"({row.get('model')!r}); train the model that mined the pairs")

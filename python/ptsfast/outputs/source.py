@@ -354,6 +354,12 @@ def _along(r: Mapping) -> float:
     return -r["delta"]
 
 
+def words(text: str) -> str:
+    """A text without its whitespace, as checks of a tokenizer compare texts: another transformers release may clean
+    up the spaces before punctuation when decoding (' ,' -> ','), the same model's ids decoded otherwise."""
+    return "".join(text.split())
+
+
 def pivot_key(r: Mapping) -> tuple:
     """The pivot a pivot or pair record belongs to: problem, trajectory and position."""
     return str(r.get("problem_id")), json.dumps(r.get("trajectory")), r.get("position")
