@@ -90,3 +90,21 @@ def test_what_a_function_prints_is_bounded_in_bytes_on_every_stream(fmt, how):
     assert verdict(right, ADD_TESTS[fmt])[0]
     passed, output = verdict(right.replace("n + 3", "n + 4"), ADD_TESTS[fmt])
     assert not passed and "Error" in output[-1500:]
+
+
+STREAM_USES = {  # what the interpreter's own sys.stdout and sys.stderr allow, as scripts written for any console do
+    "reconfigure": "sys.stdout.reconfigure(encoding='utf-8')\nsys.stderr.reconfigure(errors='replace')\n",
+    "detach and wrap again": "sys.stdout = io.TextIOWrapper(sys.stdout.detach(), encoding='utf-8')\n",
+    "the raw file": "raw = sys.stdout.buffer.raw\n",
+    "name and mode": "assert (sys.stdout.name, sys.stdout.mode, sys.stderr.name) == ('<stdout>', 'w', '<stderr>')\n",
+}
+
+
+@pytest.mark.parametrize("how", STREAM_USES)
+@pytest.mark.parametrize("fmt", ADD_TESTS)
+def test_a_function_using_its_standard_streams_as_the_interpreter_gives_them_passes(fmt, how):
+    # they were stand-ins with write and flush, and little else: reconfigure(), detach(), buffer.raw, name, mode
+    # raised AttributeError at the solution's import (before: each of these right programs failed)
+    right = "import io\nimport sys\n" + STREAM_USES[how] + "\n\ndef add(n):\n    print(n)\n    return n + 3\n"
+    assert verdict(right, ADD_TESTS[fmt])[0]
+    assert not verdict(right.replace("n + 3", "n + 4"), ADD_TESTS[fmt])[0]

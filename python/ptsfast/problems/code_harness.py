@@ -31,8 +31,8 @@ def _ptsfast_judge(spec, code):
             for k, f in ((1, sys.stdout), (2, sys.stderr))]
     left = [1 << 18]
     quiet = bare(_ptsfast_drained)(real[0].fileno(), _thread.allocate_lock(), _thread.start_new_thread, left)
-    sys.stdout = sys.__stdout__ = bare(_ptsfast_bounded)(real[0], left, fd=1)
-    sys.stderr = sys.__stderr__ = bare(_ptsfast_bounded)(real[1], left, fd=2)
+    streams = [bare(_ptsfast_bounded)(real[k - 1], left, k, n) for k, n in ((1, "<stdout>"), (2, "<stderr>"))]
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__ = streams
     harness = [v.__code__ for v in list(globals().values()) if isinstance(v, types.FunctionType)]
     roots = _ptsfast_library_roots()
     bare(_ptsfast_signal_guard)()
@@ -472,6 +472,11 @@ def _ptsfast_judge(spec, code):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
     if caught:
         raise RuntimeError(caught[0])
+    for f in streams:  # what they hold goes out before the bound closes
+        try:
+            f.flush()
+        except BaseException:
+            pass
     quiet()
 
 
@@ -632,77 +637,33 @@ def _ptsfast_stop_guard():
     case._Outcome.testPartExecutor = part
 
 
-def _ptsfast_bounded(real, left, fd=None):
-    """``real`` (sys.stdout or sys.stderr) passing on what is written while ``left[0]``, the bytes left of a bound
-    shared by every stream and descriptor the solution writes to, lasts, then a note, and then nothing: what the
-    solution prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so debug prints in a loop
-    cannot fill the sandbox's output limit, which fails the run. Its ``buffer`` shares the bound; its descriptor is
-    ``fd`` (the one it stands for, not the copy ``real`` writes to, which would pass round the bound). Run with bare
-    globals."""
-    import io
-    encoding, errors = real.encoding, real.errors
+def _ptsfast_bounded(real, left, fd, name):
+    """A stream like ``real`` (sys.stdout or sys.stderr: a text file over a buffer over a file of descriptor ``fd``,
+    named ``name``, that reconfigure(), detach() and the rest work on as on the interpreter's own) passing on what is
+    written to ``real``'s descriptor (a copy of ``fd``) while ``left[0]``, the bytes left of a bound shared by
+    every stream and descriptor the solution writes to, lasts, then a note, and then nothing: what the solution
+    prints is no part of a verdict (HumanEval's and MBPP's harnesses swallow it), so debug prints in a loop cannot
+    fill the sandbox's output limit, which fails the run. Run with bare globals."""
+    import io, os
+    out = real.fileno()
 
-    def passing(s, out, note):
-        if left[0] > 0:
-            part = s[:left[0]]  # no more characters than bytes left
-            size = len(part)
-            if type(part) is not memoryview:  # text: as many bytes as it encodes to (what real.write refuses, it
-                # refuses here too: bytes, a character it cannot encode)
-                data = part.encode(encoding, errors) if isinstance(part, str) else part
-                size = len(data)
-                if size > left[0]:
-                    real.flush()
-                    part, out = data[:left[0]], real.buffer.write
-            out(part)
-            left[0] -= size
-            if left[0] <= 0:
-                note("\n[ptsfast: the output's bound reached; what follows is left out]\n")
-        return len(s)
-
-    class Bounded(io.TextIOBase):
-        def write(self, s):
-            return passing(s, real.write, real.write)
-
-        def flush(self):
-            real.flush()
-
-        def writable(self):
-            return True
-
-        def isatty(self):
-            return False
-
-        def fileno(self):
-            return real.fileno() if fd is None else fd
-
-        @property
-        def encoding(self):
-            return real.encoding
-
-        @property
-        def errors(self):
-            return real.errors
-
-        @property
-        def buffer(self):
-            return raw
-
-    class BoundedBytes(io.BufferedIOBase):
+    class Bounded(io.FileIO):  # its descriptor is ``fd``, the one it stands for; what it writes goes to ``out``
         def write(self, b):
-            real.flush()  # what was printed before goes out first
-            return passing(memoryview(b).cast("B"), real.buffer.write, lambda t: real.buffer.write(t.encode()))
+            data = memoryview(b).cast("B")
+            if left[0] > 0:
+                part = data[:left[0]]
+                left[0] -= len(part)
+                while part:
+                    part = part[os.write(out, part):]
+                if left[0] <= 0:
+                    os.write(out, b"\n[ptsfast: the output's bound reached; what follows is left out]\n")
+            return len(data)
 
-        def flush(self):
-            real.buffer.flush()
-
-        def writable(self):
-            return True
-
-        def fileno(self):
-            return real.buffer.fileno() if fd is None else fd
-
-    raw = BoundedBytes()
-    return Bounded()
+    raw = Bounded(fd, "w", closefd=False)
+    raw.name = name
+    stream = io.TextIOWrapper(io.BufferedWriter(raw), real.encoding, real.errors, line_buffering=True)
+    stream.mode = "w"
+    return stream
 
 
 def _ptsfast_nested_codes(codes):
