@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name, stop_strings
 
 
 def P(answer, choices=None):
@@ -130,3 +130,17 @@ def test_a_theoremqa_option_reference_is_its_letter_however_boxed(text, ok):
 @pytest.mark.parametrize("text,ref", [("(b)", "B"), ("b", "B"), ("b", "\\text{(B)}")])
 def test_a_lowercase_box_is_still_no_uppercase_option(text, ref):
     assert boxed(text, ref) is False
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("5 + 37 = 42. The answer is 42.\n\nQuestion: Tom has 3 apples and buys 4 more. How many?\nAnswer: 7", True),
+    ("So 42.\n\nProblem: Find 2 + 3.\nSolution: 5", True), ("It is 42.\n\nQ: What is 6 * 7?\nA: 41", True),
+    ("The answer is 41.\n\nQuestion: What is 42?", False), ("It is 42 or 41, so 41.\n\nQuestion: 42?", False),
+    ("The answer is 42.\nQuestion: what about 43?", False),
+])
+def test_the_last_number_is_read_before_a_new_few_shot_question(text, ok):
+    """A base model prompted with few-shot items writes the next "Question: ..." after its answer: the last number
+    was the new question's (or its own answer to it), and the right answer failed where the new item's passed. The
+    answer ends where a new item opens a paragraph, and the rollout stops there."""
+    assert oracle_by_name("last_number")(text, P("42")) is ok
+    assert "\n\nQuestion:" in stop_strings("last_number") and "\n\nQ:" in stop_strings("last_number")

@@ -1344,9 +1344,15 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
 
 
+# what a base model writes after its answer where its prompt holds few-shot items: the next item's question
+_NEW_ITEM = ("\n\nQuestion:", "\n\nProblem:", "\n\nQ:")
+
+
 def last_number_oracle(text: str, problem: Problem) -> bool:
-    """The last number in the completion equals the reference number."""
-    nums = find_numbers(text)
+    """The last number in the completion equals the reference number; the completion ends where a new few-shot item
+    opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
+    ends = [i for marker in _NEW_ITEM if (i := text.find(marker)) >= 0]
+    nums = find_numbers(text[:min(ends)] if ends else text)
     return bool(nums) and _numbers_equal(nums[-1], reference_answer(problem))
 
 
@@ -1567,7 +1573,7 @@ ORACLES: dict[str, OracleSpec] = {
     "gsm8k": OracleSpec(gsm8k_oracle, ("\n\nQuestion:", "\n\nProblem:"),
                         _gsm8k_complete, "math"),
     "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"), lambda text: _answer_box(text)[1], "math"),
-    "last_number": OracleSpec(last_number_oracle, task_type="math"),
+    "last_number": OracleSpec(last_number_oracle, _NEW_ITEM, task_type="math"),
     "exact": OracleSpec(exact_oracle, task_type="qa"),
     "normalized": OracleSpec(normalized_oracle, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
