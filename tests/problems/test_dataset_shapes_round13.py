@@ -81,3 +81,15 @@ def test_choices_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path)
     assert MC("The answer is (D).", italy).success and not MC("The answer is (A).", italy).success
     arc, = load(tmp_path, [], name="arc.csv", raw=ARC_CSV.encode()).problems
     assert arc.choices == ("x", "y", "z") and arc.answer == "B" and arc.question.endswith("A. x\nB. y\nC. z")
+
+
+def test_a_listed_answer_a_csv_export_prints_as_python_is_read_as_its_list(tmp_path):
+    # OlympiadBench's final_answer, a list of one, written by Dataset.to_csv as ['$5$']: the text was the reference,
+    # which no rollout's \boxed{5} equalled; nq_open's list of answers was a reference of their print
+    olympiad, = load(tmp_path, [], name="ob.csv", raw=b"question,final_answer\nWhat is 2 + 3?,['$5$']\n",
+                     oracle="boxed").problems
+    assert olympiad.answer == "$5$" and BOXED("\\boxed{5}", olympiad).success
+    assert not BOXED("\\boxed{4}", olympiad).success
+    nq = load(tmp_path, [], name="nq.csv", raw=b"question,answer\ncapital of france,\"['Paris' 'Paris, France']\"\n",
+              oracle="normalized")
+    assert not nq.problems and "a list of 2 items" in nq.skipped[0]

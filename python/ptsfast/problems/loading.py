@@ -699,11 +699,12 @@ _SCALAR = (str, int, float)
 
 def _listed_answer(text: str) -> str | list:
     """The one answer of a JSON list of one string (``'["\\frac{1}{2}"]'``: how some RL datasets store a ground
-    truth), the list of a JSON list of several strings (refused as several answers: as text it is no answer), else
-    ``text`` as it is (``"[1, 2]"`` is an interval)."""
+    truth; ``['$5$']`` where a CSV export wrote OlympiadBench's list as Python or numpy prints it), the list of a
+    list of several strings (refused as several answers: as text it is no answer), else ``text`` as it is (``"[1,
+    2]"`` is an interval)."""
     try:
-        v = json.loads(text)
-    except ValueError:
+        v = _maybe_json(text)
+    except ValueError:  # an int of over 4300 digits
         return text
     if not (isinstance(v, list) and v and all(isinstance(x, str) for x in v)):
         return text
@@ -1424,7 +1425,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"{letter.group(1).upper()}, but the row has {len(choices)} choices "
                                   f"(A-{ascii_uppercase[len(choices) - 1]}); fix the answer or the choices, or drop "
                                   f"the row")
-    if isinstance(raw_answer, str) and raw_answer.lstrip().startswith('["') and not fields.code:
+    if isinstance(raw_answer, str) and raw_answer.lstrip().startswith(('["', "['")) and not fields.code:
         raw_answer = _listed_answer(raw_answer)
     if isinstance(raw_answer, dict) and isinstance(raw_answer.get("value"), str) and "aliases" in raw_answer and \
             not fields.code:
