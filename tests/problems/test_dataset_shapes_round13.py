@@ -93,3 +93,12 @@ def test_a_listed_answer_a_csv_export_prints_as_python_is_read_as_its_list(tmp_p
     nq = load(tmp_path, [], name="nq.csv", raw=b"question,answer\ncapital of france,\"['Paris' 'Paris, France']\"\n",
               oracle="normalized")
     assert not nq.problems and "a list of 2 items" in nq.skipped[0]
+
+
+def test_a_list_of_accepted_answers_is_refused_without_advising_to_keep_the_first(tmp_path):
+    # nq_open's 'answer' lists the answers any one of which is right: the refusal advised keeping the first, which
+    # judges a rollout giving another of them wrong
+    res = load(tmp_path, [{"question": "who wrote hamlet", "answer": ["Shakespeare", "William Shakespeare"]}],
+               oracle="normalized")
+    assert not res.problems and "'Shakespeare'" in res.skipped[0] and "any one of which" in res.skipped[0]
+    assert "keep one (e.g. the first)" not in res.skipped[0] and "rows of one answer" in res.skipped[0]
