@@ -144,3 +144,18 @@ def test_the_last_number_is_read_before_a_new_few_shot_question(text, ok):
     answer ends where a new item opens a paragraph, and the rollout stops there."""
     assert oracle_by_name("last_number")(text, P("42")) is ok
     assert "\n\nQuestion:" in stop_strings("last_number") and "\n\nQ:" in stop_strings("last_number")
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\frac{1}{2}\\pi", "\\frac{\\pi}{2}", True), ("\\dfrac{1}{2}\\pi", "\\frac\\pi2", True),
+    ("\\frac{3}{4}\\pi", "\\frac{3\\pi}{4}", True), ("-\\frac{1}{6}\\pi", "-\\frac{\\pi}{6}", True),
+    ("\\frac{1}{2}\\sqrt{3}", "\\frac{\\sqrt{3}}{2}", True), ("\\frac12\\sqrt3", "\\frac{\\sqrt3}{2}", True),
+    ("\\frac{\\pi}{2}", "\\frac{1}{2}\\pi", True), ("\\frac{1}{2} \\pi", "\\pi/2", True),
+    ("\\frac{1}{2}\\pi", "\\frac{\\pi}{3}", False), ("\\frac{1}{2}\\pi", "-\\frac{\\pi}{2}", False),
+    ("\\frac{3}{4}\\pi", "\\frac{3}{4\\pi}", False), ("\\frac{1}{2}\\pi + 1", "\\frac{\\pi}{2}", False),
+    ("\\frac{1}{2}\\sqrt{3}", "\\frac{\\sqrt{2}}{2}", False), ("2\\frac{1}{2}", "\\frac{2}{2}", False),
+])
+def test_a_fraction_times_a_constant_is_that_fraction(text, ref, ok):
+    """``\\frac{1}{2}\\pi`` (a fraction before the constant, as models write it) failed for ``\\frac{\\pi}{2}``, the
+    same value as math-verify reads it; the numerator takes the constant."""
+    assert boxed(text, ref) is ok

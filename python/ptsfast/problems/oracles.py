@@ -369,7 +369,13 @@ def _normalize_math(s: str) -> str:
         s = m.group(1) or m.group(2)
     s = _frac_sign_out(re.sub(r"\s+", "", s).rstrip("."))
     m = _SLASH.fullmatch(s) if "/" in s else None  # \pi/2, 3\sqrt{2}/4, x/2: a product over one token is that fraction
-    return f"{m.group(1)}\\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m else s
+    s = f"{m.group(1)}\\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m else s
+    m = _FRAC_TIMES.fullmatch(s) if s.startswith(("\\frac", "-\\frac")) else None  # \frac{1}{2}\pi is \frac{\pi}{2}
+    return f"{m.group(1)}\\frac{{{'' if m.group(2) == '1' else m.group(2)}{m.group(4)}}}{{{m.group(3)}}}" if m else s
+
+
+# a fraction of numbers times one constant, name or root: \frac{3}{4}\pi, \frac{1}{2}\sqrt{3} (the whole answer)
+_FRAC_TIMES = re.compile(rf"(-?)\\frac\{{(\d+)\}}\{{(\d+)\}}({_GREEK}|[a-zA-Z]|\\sqrt(?:\[\d+\])?\{{[^{{}}]*\}})")
 
 
 def _braced(s: str, i: int) -> int:
