@@ -188,25 +188,31 @@ def _check_run_dir(run_dir: Path) -> None:
 
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
                   options: MineOptions) -> dict[Hashable, Solution]:
-    """Every searched solution of a run directory, by trajectory key (prompts re-encoded and checked against the
-    run's, so a point is the run's own context). Problems are matched by id as the records write it, a str."""
+    """Every searched solution of a run directory, by trajectory key, from the prompt ids its problems.jsonl holds
+    and whether each prompt opened a think trace (a chat template that writes the date encodes the question
+    otherwise on another day). Where a run recorded no think_open (an older run), the prompts are re-encoded under
+    ``options`` and checked against the run's, so a point is the run's own context. Problems are matched by id as
+    the records write it, a str."""
     _check_run_dir(Path(run_dir))
     by_id = {str(p.id): p for p in problems}
-    records = _run_records(run_dir, PROBLEMS)
-    prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in records if r["problem_id"] in by_id], tokenizer,
-                                   options)
+    records = [r for r in _run_records(run_dir, PROBLEMS) if r["problem_id"] in by_id]
+    older = [r for r in records if not isinstance(r.get("think_open"), bool)]
+    prepared, _ = prepare_problems([by_id[r["problem_id"]] for r in older], tokenizer, options) if older else ([], [])
     prep = {str(p.id): p for p in prepared}
     out: dict[Hashable, Solution] = {}
     for r in records:
-        p = prep.get(r["problem_id"])
-        if p is None:
-            continue
-        if list(p.prompt_ids) != list(r["prompt_ids"]):
-            raise ValueError(f"problem {p.id}: its prompt under these options is not the run's; pass the run's "
-                             "options (system prompt, chat template)")
+        think = r.get("think_open")
+        if not isinstance(think, bool):
+            p = prep.get(r["problem_id"])
+            if p is None:
+                continue
+            if list(p.prompt_ids) != list(r["prompt_ids"]):
+                raise ValueError(f"problem {p.id}: its prompt under these options is not the run's; pass the run's "
+                                 "options (system prompt, chat template)")
+            think = p.think_open
         for t in r["trajectories"]:
-            out[t["key"]] = Solution(tuple(p.prompt_ids), tuple(t["solution_ids"]), p.problem, t.get("correct"),
-                                     p.think_open)
+            out[t["key"]] = Solution(tuple(r["prompt_ids"]), tuple(t["solution_ids"]), by_id[r["problem_id"]],
+                                     t.get("correct"), think)
     return out
 
 
