@@ -159,3 +159,19 @@ def test_a_fraction_times_a_constant_is_that_fraction(text, ref, ok):
     """``\\frac{1}{2}\\pi`` (a fraction before the constant, as models write it) failed for ``\\frac{\\pi}{2}``, the
     same value as math-verify reads it; the numerator takes the constant."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("The answer is E. coli.", True), ("Answer: E. coli", True), ("**Answer:** E. coli", True),
+    ("The final answer is: *E. coli*.", True), ("The correct answer is E. coli", True), ("E. coli", True),
+    ("The answer is E. coli, a bacterium.", False), ("The answer is not E. coli.", False),
+    ("Answer: Salmonella", False), ("I think the answer is E. coli.", False),
+    ("E. coli\n\nQuestion: Which organism causes cholera?\nAnswer: V. cholerae", True),
+    ("Salmonella\n\nQ: Which bacterium lives in the gut?\nA: E. coli", False),
+])
+def test_a_free_text_answer_stated_as_the_answer_is_read(text, ok):
+    """``The answer is E. coli.`` (the whole completion, as chat models state a short answer) failed the normalized
+    oracle against "E. coli", as did a base model's right answer followed by its next few-shot question; the
+    lead-in is no part of the answer, and a new item ends it."""
+    assert oracle_by_name("normalized")(text, P("E. coli")) is ok
+    assert stop_strings("normalized") == stop_strings("last_number")

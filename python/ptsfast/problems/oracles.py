@@ -1354,11 +1354,16 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
 _NEW_ITEM = ("\n\nQuestion:", "\n\nProblem:", "\n\nQ:")
 
 
+def _before_new_item(text: str) -> str:
+    """``text`` up to the first new few-shot item (:data:`_NEW_ITEM`) that opens a paragraph in it."""
+    ends = [i for marker in _NEW_ITEM if (i := text.find(marker)) >= 0]
+    return text[:min(ends)] if ends else text
+
+
 def last_number_oracle(text: str, problem: Problem) -> bool:
     """The last number in the completion equals the reference number; the completion ends where a new few-shot item
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
-    ends = [i for marker in _NEW_ITEM if (i := text.find(marker)) >= 0]
-    nums = find_numbers(text[:min(ends)] if ends else text)
+    nums = find_numbers(_before_new_item(text))
     return bool(nums) and _numbers_equal(nums[-1], reference_answer(problem))
 
 
@@ -1367,9 +1372,19 @@ def exact_oracle(text: str, problem: Problem) -> bool:
     return text.strip() == reference_answer(problem)
 
 
+# what states a short answer before it: "The answer is", "**Answer:**", "The final answer is: *...*"
+_LEAD_IN = re.compile(r"(?:the\s+)?(?:(?:final|correct|right)\s+)?answer(?:\s+(?:is|would\s+be|should\s+be))?"
+                      r"(?=[\s*_:：\-–—])[\s*_:：\-–—]*")
+
+
 def normalized_oracle(text: str, problem: Problem) -> bool:
-    """Completion equals the reference after :func:`normalize_text`."""
-    return normalize_text(text) == normalize_text(reference_answer(problem))
+    """Completion equals the reference after :func:`normalize_text`, the whole completion or what follows its lead-in
+    (``The answer is E. coli.``); it ends where a new few-shot item opens a paragraph (``\n\nQuestion: ...``)."""
+    got, ref = normalize_text(_before_new_item(text)), normalize_text(reference_answer(problem))
+    if got == ref:
+        return True
+    m = _LEAD_IN.match(got)
+    return bool(ref) and m is not None and normalize_text(got[m.end():]) == ref
 
 
 def multiple_choice_oracle(text: str, problem: Problem) -> bool:
@@ -1581,7 +1596,7 @@ ORACLES: dict[str, OracleSpec] = {
     "boxed": OracleSpec(boxed_oracle, ("\n\nProblem:", "\n\nQuestion:"), lambda text: _answer_box(text)[1], "math"),
     "last_number": OracleSpec(last_number_oracle, _NEW_ITEM, task_type="math"),
     "exact": OracleSpec(exact_oracle, task_type="qa"),
-    "normalized": OracleSpec(normalized_oracle, task_type="qa"),
+    "normalized": OracleSpec(normalized_oracle, _NEW_ITEM, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
                                   "multiple_choice"),
     # no stop string: a closed block may be a command or sample data, and the program that is judged may follow it
