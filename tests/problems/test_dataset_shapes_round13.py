@@ -102,3 +102,27 @@ def test_a_list_of_accepted_answers_is_refused_without_advising_to_keep_the_firs
                oracle="normalized")
     assert not res.problems and "'Shakespeare'" in res.skipped[0] and "any one of which" in res.skipped[0]
     assert "keep one (e.g. the first)" not in res.skipped[0] and "rows of one answer" in res.skipped[0]
+
+
+TRL_CSV = ('prompt,completion\n"[{\'role\': \'user\', \'content\': \'What is 2 + 3?\'}]",'  # Dataset.to_csv's print
+           '"[{\'role\': \'assistant\', \'content\': \'It is \\\\boxed{5}.\'}]"\n')
+VERL_CSV = ("data_source,prompt,ability,reward_model,extra_info\n"
+            "x,\"[{'role': 'system', 'content': 'Think.'}\n {'role': 'user', 'content': 'What is 2 + 3?'}]\",math,"
+            "\"{'ground_truth': '5', 'style': 'rule'}\",\"{'index': 0, 'split': 'train'}\"\n")
+SFT_CSV = ("messages\n\"[{'role': 'user', 'content': 'What is 2 + 3?'}\n"
+           " {'role': 'assistant', 'content': 'The answer is 5.'}]\"\n")
+
+
+def test_chats_a_csv_export_prints_as_python_are_read_as_chats(tmp_path):
+    # a messages column written by Dataset.to_csv is the print of its list: TRL's prompt-completion rows asked the
+    # model the print, "[{'role': 'user', 'content': ...}]", against the print of the reply; verl's and SFT rows
+    # were refused as missing 'answer' (their reward_model a print of its dict, their reply inside the print)
+    trl, = load(tmp_path, [], name="trl.csv", raw=TRL_CSV.encode(), oracle="boxed").problems
+    assert trl.question == "What is 2 + 3?" and trl.answer == "It is \\boxed{5}."
+    assert BOXED("\\boxed{5}", trl).success and not BOXED("\\boxed{4}", trl).success
+    verl, = load(tmp_path, [], name="verl.csv", raw=VERL_CSV.encode(), oracle="boxed").problems
+    assert verl.question == "What is 2 + 3?" and verl.answer == "5" and verl.meta["system_prompt"] == "Think."
+    sft, = load(tmp_path, [], name="sft.csv", raw=SFT_CSV.encode(), oracle="boxed").problems
+    assert sft.question == "What is 2 + 3?" and sft.answer == "5"
+    asked = {"question": "[{'role': 'user'} is a Python dict; what is its length?", "answer": "1"}  # a question
+    assert load(tmp_path, [asked], oracle="boxed").problems[0].question == asked["question"]

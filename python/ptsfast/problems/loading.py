@@ -1771,7 +1771,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             reason, msg = err if isinstance(err, tuple) else ("other", str(err))
             skip = Skip(f"row {n}: {msg}", reason, source=source, row=n)
         else:
-            row = lift_ground_truth(_unwrapped(row, fields, told))
+            row = lift_ground_truth(_unwrapped(_printed_chats(row), fields, told))
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
@@ -1808,6 +1808,28 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         log.warning("no row of %s has the id column %r: each problem's id is derived from its content (check "
                     "--id-field)", source, fields.id)
     return LoadResult(problems, skipped)
+
+
+_PRINTED_CHAT = re.compile(r"\s*\[\s*\{\s*['\"](?:role|from|content|value)['\"]\s*:")
+
+
+def _printed_chats(row: dict) -> dict:
+    """``row`` with each text that is a chat printed as a list read as that chat, and verl's ``reward_model``
+    printed as a dict read as it: a CSV export (``Dataset.to_csv``) writes a messages column as Python or numpy
+    prints it, ``[{'role': 'user', 'content': ...}]``, which was the question's whole text (the model was asked
+    the print), and its reference the print of the reply. Any other row as it is."""
+    changed = {}
+    for k, v in row.items():
+        printed = isinstance(v, str) and (_PRINTED_CHAT.match(v) or k == "reward_model" and GROUND_TRUTH in v)
+        try:
+            value = _maybe_json(v) if printed else None
+        except ValueError:  # an int of over 4300 digits: left as text
+            continue
+        if isinstance(value, list) and value and all(isinstance(m, dict) and ("role" in m or "from" in m)
+                                                     for m in value) or \
+                k == "reward_model" and isinstance(value, dict) and GROUND_TRUTH in value:
+            changed[k] = value
+    return {**row, **changed} if changed else row
 
 
 def _unwrapped(row: dict, fields: FieldMap, told: set) -> dict:
