@@ -56,3 +56,17 @@ def test_tests_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path):
     assert json.loads(contests.tests)["format"] == "stdio" and len(json.loads(contests.tests)["cases"]) == 3
     assert CODE("```python\nprint(sum(map(int, input().split())))\n```", contests).success
     assert not CODE("```python\na, b = map(int, input().split())\nprint(a + b if a != 7 else 0)\n```", contests).success
+
+
+EVALPLUS_CSV = ('task_id,prompt,canonical_solution,entry_point,base_input,plus_input,atol\n'  # Dataset.to_csv's
+                'HumanEvalPlusRaw/1,"def add(a, b):\n    """"""The sum of a and b.""""""\n","    return a + b\n",add,'
+                '"[array([1, 2]) array([3, 4])]","[array([-5,  5]) array([10, 20])]",0\n')
+
+
+def test_argument_lists_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path):
+    # a list of lists printed by Dataset.to_csv is numpy's print of arrays, apart by spaces: raw EvalPlus' inputs
+    # were refused as "not a list of argument lists"
+    p, = load(tmp_path, [], name="evalplus.csv", raw=EVALPLUS_CSV.encode(), oracle="code").problems
+    assert [args for args, _ in json.loads(p.tests)["cases"]] == [[1, 2], [3, 4], [-5, 5], [10, 20]]
+    assert CODE("```python\ndef add(a, b):\n    return a + b\n```", p).success
+    assert not CODE("```python\ndef add(a, b):\n    return 3\n```", p).success

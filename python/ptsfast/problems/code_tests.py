@@ -479,6 +479,8 @@ def _numpy_printed(text: str) -> str | None:
         t = tokens[i]
         following = tokens[i + 1].string if i + 1 < len(tokens) else ""
         if t.string == "array" and following == "(":  # array([...], dtype=object): the list inside
+            if after_value and opened and opened[-1] == "[":  # [array([1, 2]) array([3])]: a list of lists
+                out.append(",")
             opened.append("array")
             changed, i = True, i + 2
             continue
