@@ -159,3 +159,39 @@ def test_training_takes_the_runs_own_tokenizer_that_decodes_spaces_before_punctu
     other = datasets.Dataset.from_list([{**row, "prompt": "w5 w6 , w8 ."}])
     with pytest.raises(ValueError, match="another model"):
         prepare_pairs(other, trained)
+
+
+def test_a_pts_export_says_where_a_pivot_and_its_alternative_read_as_one_text(tmp_path, caplog):
+    """The first bytes of "é" and of "中" are two tokens that each read as U+FFFD after a context: a pair of them
+    is exported with rejected_token == pivot_token, and codelion's DPO export keeps a pair only where
+    rejected_token != pivot_token, so the pair was lost there without a word from either tool."""
+    import logging
+
+    from tiny_models import byte_level_bpe
+
+    from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord
+    from ptsfast.outputs.export import export
+    from ptsfast.outputs.rundir import RunWriter, pair_record, pivot_record
+
+    tok = byte_level_bpe()
+    prompt = tok("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    first_e, first_zh = tok(" é")["input_ids"][1], tok(" 中")["input_ids"][1]
+    solution = tok("Tom has")["input_ids"] + tok(" é")["input_ids"]
+    i = solution.index(first_e)
+    assert first_e != first_zh and tok.decode([first_e]) == tok.decode([first_zh]) == "\ufffd"
+    lo, hi = (EstimateSummary(p, int(16 * p), 16, max(0.0, p - 0.2), min(1.0, p + 0.2), False) for p in (0.3, 0.9))
+    run = {"model": "tiny", "oracle": "gsm8k"}
+    pivot = pivot_record(PivotRecord("p#0", "p", i, first_e, lo, hi, "raises", "confirmed"), tok, prompt, solution,
+                         run)
+    pair = pair_record(PairRecord("p#0", "p", i, tuple(prompt + solution[:i]), first_e, first_zh, hi, lo, "raises"),
+                       tok, run)
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", [pivot], [pair], {"question": "What is 2+3?"})
+    out = tmp_path / "pivotal_tokens.jsonl"
+    with caplog.at_level(logging.WARNING):
+        assert export(tmp_path / "run", out, fmt="pts") == 1
+    rec = json.loads(out.read_text(encoding="utf-8"))
+    assert rec["rejected_token"] == rec["pivot_token"] and rec["rejected_token_id"] != rec["pivot_token_id"]
+    assert rec["pair_text_exact"] is False
+    assert any("1 pivots' rejected_token reads as the same text" in m and "skips" in m for m in caplog.messages), \
+        caplog.messages

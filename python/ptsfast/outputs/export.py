@@ -414,6 +414,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
             log.warning("%d pivots (undecided) report a Δp against their direction: their records carry no "
                         "rejected_token, as codelion's DPO export would train their pairs the other way round; "
                         "their pairs are in the trl export", against)
+        alike = sum(r.get("rejected_token") is not None and r["rejected_token"] == r["pivot_token"] for r in recs)
+        if alike:  # codelion's DPO export keeps a pair only where rejected_token != pivot_token
+            log.warning("%d pivots' rejected_token reads as the same text as their pivot_token (two token ids, one "
+                        "text: parts of characters): codelion's DPO export skips such a pair without a word; train "
+                        "on their pairs from the trl export with PivotDPOTrainer, which feeds the ids", alike)
     elif fmt == "steering":
         if not recs:
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
