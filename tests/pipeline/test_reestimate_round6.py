@@ -47,3 +47,29 @@ def test_a_run_whose_template_writes_the_date_is_re_estimated_on_another_day(min
     rows = recheck_run(engine, tok, mined, PROBLEMS, later, 4, oracle=first_of_w7_w9)
     assert rows and all(r.fresh for r in rows)
     engine.check_no_leaks()
+
+
+@pytest.mark.parametrize("name, field, value", [
+    ("pivots.jsonl", "position", "8"),  # TypeError: '<=' not supported between 'int' and 'str'
+    ("pivots.jsonl", "p_before", "0.5"),  # TypeError in the reported Δp
+    ("pairs.jsonl", "rejected_ids", 7),  # TypeError: 'int' object is not subscriptable
+])
+def test_recheck_of_a_record_rewritten_with_a_field_of_another_type_names_it(mined, tmp_path, name, field, value):
+    """A record saved back by a spreadsheet or a script ("8" for 8) ended the re-estimate in a TypeError deep in
+    fresh_estimates or in a row's Δp, naming neither file nor record; the exports name it (source.check_record)."""
+    import json
+    import shutil
+
+    edited = tmp_path / "edited"
+    shutil.copytree(mined, edited)
+    lines = (edited / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[0]) | {field: value}
+    lines[0] = json.dumps(rec) + "\n"
+    (edited / name).write_text("".join(lines), encoding="utf-8")
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, edited, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert name in msg and f"{field} {value!r}" in msg and repr(rec["problem_id"]) in msg, msg
+    engine.check_no_leaks()

@@ -22,7 +22,7 @@ from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN
-from ptsfast.outputs.source import RunSource, committed_records, is_run_dir
+from ptsfast.outputs.source import RunSource, check_record, committed_records, is_run_dir
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
@@ -168,9 +168,14 @@ class RecheckRow:
 def _run_records(run_dir: str | Path, name: str) -> list[dict]:
     """The records of a run's data file ``name`` that its done markers committed, as an export reads them: a problem
     still being written (a run being mined, or killed mid-problem) has pivots without its problems.jsonl line, and
-    a resume truncates and redoes it."""
+    a resume truncates and redoes it. A pivot or pair record another tool rewrote (a position "8", a p "0.5") is
+    named as the exports name it, not met as a TypeError in the rollouts or a row's Δp."""
     path = Path(run_dir) / name
-    return committed_records(RunSource(path, Path(run_dir)), "are not re-estimated") if path.exists() else []
+    recs = committed_records(RunSource(path, Path(run_dir)), "are not re-estimated") if path.exists() else []
+    schema = {PIVOTS: "mined_pivots", PAIRS: "mined_pairs"}.get(name)
+    for r in recs if schema else ():
+        check_record(r, schema, path)
+    return recs
 
 
 def _check_run_dir(run_dir: Path) -> None:
