@@ -108,3 +108,46 @@ def test_a_function_using_its_standard_streams_as_the_interpreter_gives_them_pas
     right = "import io\nimport sys\n" + STREAM_USES[how] + "\n\ndef add(n):\n    print(n)\n    return n + 3\n"
     assert verdict(right, ADD_TESTS[fmt])[0]
     assert not verdict(right.replace("n + 3", "n + 4"), ADD_TESTS[fmt])[0]
+
+
+ROT13 = humaneval("rot", "import codecs\n\n\ndef check(candidate):\n"
+                         "    assert candidate('hello') == codecs.encode('hello', 'rot13')\n"
+                         "    assert candidate('abc') == codecs.decode('abc', 'rot_13')\n")
+CODEC_LIES = {  # each makes the tests' expected value the solution's constant: rot13 answers 'x'
+    "encodings' cache": "for k in ('rot13', 'rot_13'):\n    encodings._cache[k] = INFO\n",
+    "a search function of its own": (
+        "codecs.unregister(encodings.search_function)\ncodecs.register(lambda name: INFO)\n"),
+}
+COPIED = code_tests.TestProgram.from_text(  # BigCodeBench's shape: a file the solution writes, read back as text
+    "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_copy(self):\n"
+    "        with open('a.txt', 'w') as f:\n            f.write('hello')\n        copy('a.txt', 'b.txt')\n"
+    "        with open('a.txt') as f, open('b.txt') as g:\n            self.assertEqual(f.read(), g.read())\n",
+    entry_point="copy")
+WRONG_COPY = "def copy(a, b):\n    with open(b, 'w') as f:\n        f.write('WRONG')\n"
+DECODER_LIES = {  # each makes every text file read as ''
+    "utf_8's incremental decoder": ("import encodings.utf_8\nencodings.utf_8.IncrementalDecoder._buffer_decode = "
+                                    "staticmethod(lambda d, e, final=False: ('', len(d)))\n"),
+    "the registry's answer's decoder": (
+        "import codecs\n\n\nclass Nothing(codecs.IncrementalDecoder):\n    def decode(self, data, final=False):\n"
+        "        return ''\n\n\nfor name in ('utf-8', 'utf8'):\n"
+        "    codecs.lookup(name).incrementaldecoder = Nothing\n"),
+}
+
+
+@pytest.mark.parametrize("how", CODEC_LIES)
+def test_the_codecs_the_tests_name_are_not_the_solutions_to_answer(how):
+    # the registry that str.encode, bytes.decode and codecs.encode ask by name was the solution's to fill: the
+    # expected values the tests computed through a codec were whatever the solution liked (before: it passed)
+    wrong = ("import codecs\nimport encodings\n\n\ndef lie(s, errors='strict'):\n    return 'x', len(s)\n\n\n"
+             "INFO = codecs.CodecInfo(lie, lie, name='rot13')\n" + CODEC_LIES[how]
+             + "\n\ndef rot(s):\n    return 'x'\n")
+    assert not verdict(wrong, ROT13)[0]
+    assert verdict("import codecs\n\n\ndef rot(s):\n    return codecs.encode(s, 'rot13')\n", ROT13)[0]
+
+
+@pytest.mark.parametrize("how", DECODER_LIES)
+def test_the_codec_the_tests_read_their_files_with_is_not_the_solutions_to_change(how):
+    # open() decodes a text file with the incremental decoder the registry names for the locale's encoding: made to
+    # read every file as '', a copy that wrote anything passed (before: it passed)
+    assert not verdict(DECODER_LIES[how] + "\n\n" + WRONG_COPY, COPIED)[0]
+    assert verdict("import shutil\n\n\ndef copy(a, b):\n    shutil.copy(a, b)\n", COPIED)[0]

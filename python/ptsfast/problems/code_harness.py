@@ -164,6 +164,11 @@ def _ptsfast_judge(spec, code):
     # finfo objects, kept with what they hold (an eps of 1 set on the one np.finfo hands out passed 0.3 for 1/3)
     limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
     limits_read = "numpy" in tops
+    # and the codecs the tests use, by name (s.encode('rot13'), codecs.decode(b, 'cp1252')) or by reading a text file
+    # (its locale's encoding, UTF-8): the registry's answer for each name, what it holds and the classes it names
+    # (encodings._cache given a codec of the solution's, the encodings' search function unregistered for one of its
+    # own, or utf_8's IncrementalDecoder made to read every file as '', passed wrong programs)
+    codecs_kept = bare(_ptsfast_codecs)(c for t in test_code for c in t.co_consts if type(c) is str and len(c) < 40)
     generators = []  # (where, generator, its state getter: C functions, so that no harness globals are reachable,
     # numpy's)
     for key, m, callables in watched:
@@ -243,6 +248,9 @@ def _ptsfast_judge(spec, code):
                                "not allowed")
         if not limits():
             raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
+        if not codecs_kept():
+            raise RuntimeError(when + " changed a codec the tests use (the registry's answer for its name, or its "
+                               "classes): not allowed")
         for name, live, copy, module in snapshot:
             if module is not None and sys.modules.get(name) is not module:
                 raise RuntimeError(when + " replaced the module " + name + " in sys.modules")
@@ -285,6 +293,10 @@ def _ptsfast_judge(spec, code):
             raise RuntimeError(caught[-1])
         if limits_read and not limits():
             caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
+            raise RuntimeError(caught[-1])
+        if not codecs_kept():
+            caught.append("the solution changed a codec the tests use (the registry's answer for its name, or its "
+                          "classes): not allowed")
             raise RuntimeError(caught[-1])
         for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
             # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
@@ -575,6 +587,61 @@ def _ptsfast_float_limits(np):
         # under any other key (np.finfo('float64') looks its argument up first): one of those, or another float type's
         return all(map(ids.__contains__, map(id, cache.values()))) or all(
             id(v) in ids or type(v) is finfo and vars(v).get("dtype") not in dtypes for v in list(cache.values()))
+
+    return same
+
+
+def _ptsfast_codecs(constants):
+    """What tells whether the codecs named by ``constants`` (the tests' strings that name one) and the locale's and
+    UTF-8's (text files' own) are still what the registry gave before the solution ran: for each name the same
+    CodecInfo, holding the same functions and classes, and its incremental coders' classes (and their bases) their
+    own namespaces, by identity (C-level passes). Run with bare globals."""
+    import codecs, encodings, os
+    from operator import getitem, is_
+    try:
+        import _locale
+        names_ = [_locale.nl_langinfo(_locale.CODESET)]
+    except Exception:
+        names_ = []
+    try:
+        known = {n[:-3] for n in os.listdir(encodings.__path__[0]) if n.endswith(".py")}
+    except OSError:
+        known = set()
+    aliases = getattr(getattr(encodings, "aliases", None), "aliases", {})
+    for c in constants:
+        n = encodings.normalize_encoding(c.lower())
+        if n in aliases or n.replace(".", "_") in aliases or n in known:
+            names_.append(c)
+    names, infos, spaces, seen = [], [], [], set()  # spaces: the namespaces kept
+    for name in dict.fromkeys(names_ + ["utf-8", "UTF-8", "utf8"]):
+        try:
+            info = codecs.lookup(name)
+        except Exception:
+            continue
+        names.append(name)
+        infos.append(info)
+        if id(info) not in seen:
+            seen.add(id(info))
+            spaces.append(vars(info))
+        # str.encode(name) and codecs.decode() call its functions, held in the tuple it is; a text file its incremental
+        # coders, named in its attributes
+        for v in (getattr(info, "incrementalencoder", None), getattr(info, "incrementaldecoder", None)):
+            for k in type.__dict__["__mro__"].__get__(v) if isinstance(v, type) else ():
+                if id(k) not in seen and k.__module__ != "builtins":  # each class once, and no builtin type's
+                    seen.add(id(k))
+                    spaces.append(type.__dict__["__dict__"].__get__(k))
+    # flat, for C-level passes
+    dicts = [d for d in spaces for _ in d]
+    keys = [k for d in spaces for k in d]
+    values = list(map(getitem, dicts, keys))
+    sizes, lookup = list(map(len, spaces)), codecs.lookup
+
+    def same():
+        try:
+            return all(map(is_, map(lookup, names), infos)) and list(map(len, spaces)) == sizes and all(
+                map(is_, map(getitem, dicts, keys), values))
+        except Exception:  # a name no longer found, a key gone
+            return False
 
     return same
 
