@@ -195,3 +195,31 @@ def test_a_pts_export_says_where_a_pivot_and_its_alternative_read_as_one_text(tm
     assert rec["pair_text_exact"] is False
     assert any("1 pivots' rejected_token reads as the same text" in m and "skips" in m for m in caplog.messages), \
         caplog.messages
+
+
+def test_training_takes_a_token_the_model_has_beyond_its_tokenizers_vocabulary(tmp_path):
+    """A model may have more embedding rows than its tokenizer has tokens (Qwen2.5's 151,936 and 151,665) and sample
+    one of them; the pts export takes such a run since bcd9fa0. PivotDPOTrainer refused its pairs as another
+    model's ('uses token id 100 but the tokenizer has 97 tokens'), though the model trains on the id; an id beyond
+    the model's own rows is still refused."""
+    pytest.importorskip("trl")
+    import datasets
+    from tiny_models import tiny_model, tiny_tokenizer
+    from trl import DPOConfig
+
+    from ptsfast.outputs.dpo import PivotDPOTrainer
+
+    tok = tiny_tokenizer()
+    prompt = [5, 17, 33, 8]
+    rows = [{"prompt": tok.decode(prompt), "chosen": "", "rejected": " w9", "prompt_ids": prompt, "chosen_ids": [100],
+             "rejected_ids": [9], "problem_id": "q0", "position": 2, "model": "tiny"}]
+    args = DPOConfig(output_dir=str(tmp_path / "dpo"), max_steps=1, per_device_train_batch_size=1, report_to=[],
+                     save_strategy="no", use_cpu=True)
+    assert len(tok) == 97
+    trainer = PivotDPOTrainer(model=tiny_model("llama", vocab_size=128), ref_model=tiny_model("llama", vocab_size=128),
+                              args=args, train_dataset=datasets.Dataset.from_list(rows), processing_class=tok)
+    assert trainer.train_dataset.to_list() == [{"prompt_ids": prompt, "chosen_ids": [100], "rejected_ids": [9]}]
+    trainer.train()
+    with pytest.raises(ValueError, match="token id 100 but the model has 97 tokens"):
+        PivotDPOTrainer(model=tiny_model("llama"), ref_model=tiny_model("llama"), args=args,
+                        train_dataset=datasets.Dataset.from_list(rows), processing_class=tok)

@@ -139,7 +139,8 @@ def _check_columns(first: Mapping[str, Any], where: str) -> None:
 
 
 def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
-    """Refuses a pair mined with another model: an id beyond the vocabulary (``vocab``: the tokenizer's size), or
+    """Refuses a pair mined with another model: an id beyond the vocabulary (``vocab``: the model's embedding rows
+    where known, else the tokenizer's size), or
     prompt ids that decode to other words than the export wrote (which leaves out a BOS the tokenizer adds itself:
     TRL adds it back; the spaces are not compared, which another transformers release decodes otherwise)."""
     from ptsfast.outputs.source import words
@@ -153,7 +154,7 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
                              f"load the pairs with load_pairs(path)")
     top = max(max(row["prompt_ids"]), max(row["chosen_ids"]), max(row["rejected_ids"]))
     if top >= vocab:
-        raise ValueError(f"{where} uses token id {top} but the tokenizer has {vocab} tokens: it was mined with "
+        raise ValueError(f"{where} uses token id {top} but the model has {vocab} tokens: it was mined with "
                          f"another model ({row.get('model')!r}); train the model that mined the pairs")
     if row.get("prompt") is None:
         return
@@ -167,14 +168,17 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
                          f"({row.get('model')!r}); train the model that mined the pairs")
 
 
-def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_mode: str = "keep_start"):
+def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_mode: str = "keep_start",
+                  vocab: int | None = None):
     """The dataset TRL's preference collator reads: ``prompt_ids``, ``chosen_ids``, ``rejected_ids`` exactly as
-    exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer``; with ``max_length`` (TRL's
-    ``keep_start`` truncation) drops pairs whose prompt leaves no room for the completion, as TRL does."""
+    exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer`` and ``vocab``, the model's embedding
+    rows (default: the tokenizer's size; a model may have more, as Qwen's do, and sample one of them); with
+    ``max_length`` (TRL's ``keep_start`` truncation) drops pairs whose prompt leaves no room for the completion, as
+    TRL does."""
     cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
         list(next(iter(dataset), {}).keys())
     _check_columns(dict.fromkeys(cols), "the training dataset")
-    vocab = len(tokenizer)
+    vocab = len(tokenizer) if vocab is None else vocab
     for row in dataset:
         _check_ids(row, tokenizer, vocab)
     dataset = dataset.select_columns(list(ID_COLUMNS)) if hasattr(dataset, "select_columns") else dataset
@@ -197,6 +201,14 @@ class PivotDPOTrainer(DPOTrainer):
     (``load_pairs``).
     """
 
+    def __init__(self, model=None, *args, **kwargs):
+        # the ids a pair may hold are the model's embedding rows (TRL's _prepare_dataset runs before self.model is
+        # set); a model given by name is loaded by TRL, and the tokenizer's size bounds them
+        rows = getattr(getattr(model, "get_input_embeddings", lambda: None)(), "num_embeddings", None)
+        self._ptsfast_vocab = rows if isinstance(rows, int) else None
+        super().__init__(model, *args, **kwargs)
+
     def _prepare_dataset(self, dataset, processing_class, args, dataset_name):  # TRL's hook, same signature
         tokenizer = getattr(processing_class, "tokenizer", processing_class)
-        return prepare_pairs(dataset, tokenizer, args.max_length, getattr(args, "truncation_mode", "keep_start"))
+        return prepare_pairs(dataset, tokenizer, args.max_length, getattr(args, "truncation_mode", "keep_start"),
+                             vocab=getattr(self, "_ptsfast_vocab", None))
