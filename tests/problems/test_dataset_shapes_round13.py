@@ -126,3 +126,29 @@ def test_chats_a_csv_export_prints_as_python_are_read_as_chats(tmp_path):
     assert sft.question == "What is 2 + 3?" and sft.answer == "5"
     asked = {"question": "[{'role': 'user'} is a Python dict; what is its length?", "answer": "1"}  # a question
     assert load(tmp_path, [asked], oracle="boxed").problems[0].question == asked["question"]
+
+
+CSV_EXPORTS = {  # Dataset.to_csv's files of these datasets' rows: (file text, choices, answer, question's start)
+    "dream": ("id,dialogue_id,dialogue,question,choice,answer\n0,d,['M: hi' 'W: hello'],Who spoke first?,"
+              "['man' 'woman' 'child'],man\n", ("man", "woman", "child"), "man", "M: hi\nW: hello\n\nWho spoke"),
+    "headqa": ("name,year,category,qid,qtext,ra,image,answers\nn,2013,c,1,q?,3,,\"[{'aid': 1, 'atext': 'a'} "
+               "{'aid': 2, 'atext': 'b'}\n {'aid': 3, 'atext': 'c'} {'aid': 4, 'atext': 'd'}]\"\n",
+               ("a", "b", "c", "d"), "C", "q?"),
+    "bigbench": ("idx,inputs,targets,multiple_choice_targets,multiple_choice_scores\n0,\"Q: pick\nA:\",['7'],"
+                 "['4' '7' '9'],[0 1 0]\n", ("4", "7", "9"), "B", "Q: pick\nA:"),
+    "agieval": ("query,choices,gold\n\"q?\nA. a\nB. b\nC. c\",['(A)a' '(B)b' '(C)c'],[2]\n",
+                ("(A)a", "(B)b", "(C)c"), "C", "q?"),
+}
+
+
+@pytest.mark.parametrize("name", list(CSV_EXPORTS))
+def test_list_columns_a_csv_export_prints_are_read_as_lists(tmp_path, name):
+    # the columns read as lists (DREAM's dialogue and choice, HEAD-QA's answers, BIG-bench's choices and scores,
+    # AGIEval's gold) took numpy's print for text: DREAM was asked the print of its dialogue with no choices,
+    # BIG-bench's rows had none, HEAD-QA's were refused as missing 'answer', AGIEval's as having no answer
+    text, choices, answer, start = CSV_EXPORTS[name]
+    p, = load(tmp_path, [], name=f"{name}.csv", raw=text.encode()).problems
+    assert p.choices == choices and p.answer == answer and p.question.startswith(start)
+    right = answer if len(answer) == 1 else "ABC"[choices.index(answer)]
+    wrong = "B" if right != "B" else "A"
+    assert MC(f"The answer is ({right}).", p).success and not MC(f"The answer is ({wrong}).", p).success

@@ -23,7 +23,8 @@ from string import ascii_lowercase, ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
-                                        _maybe_json, importable, missing_modules, test_program_from_row)
+                                        _maybe_json, _numpy_printed, importable, missing_modules,
+                                        test_program_from_row)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -528,12 +529,29 @@ def _iter_hf(path: Path, split: str | None,
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
     whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
+    printed = path.is_file() and fmt == "csv"
     narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
     for n, row in enumerate(ds, 1):
         row = _widened(dict(row), narrow)
+        if printed:
+            row = _unprinted(row)
         for k in whole:
             row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
+
+
+def _unprinted(row: dict) -> dict:
+    """A CSV row with each cell that is numpy's print of a list read as the list: a CSV export (``Dataset.to_csv``,
+    pandas' ``to_csv``) writes a list column so, its items apart by spaces (DREAM's dialogue ``['M: hi' 'W:
+    hello']``, HEAD-QA's answers, BIG-bench's choices and scores), which the columns read as lists took for text. A
+    list of one prints as Python's does (``['c']``), which may be text: left to the column that reads it."""
+    for k, v in row.items():
+        if isinstance(v, str) and v.lstrip()[:1] in ("[", "{") and _numpy_printed(v.strip()) is not None:
+            try:
+                row[k] = _maybe_json(v)
+            except ValueError:  # an int of over 4300 digits: left as text
+                pass
+    return row
 
 
 DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
@@ -1384,6 +1402,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     gold = row.get(GOLD_KEY) if raw_answer is None and choices and index is None and fields.answer and \
         "answer" in _detected(fields) else None
     if gold is not None:  # hails/agieval's: 'gold' [2]
+        gold = _maybe_json(gold) if isinstance(gold, str) else gold  # "[2]", as a CSV export writes it
         picks = gold if isinstance(gold, list) else [gold]
         if len(picks) > 1:
             return skip("wrong type", f"field {GOLD_KEY!r} (the indexes of the right choices) names {len(picks)} "
