@@ -1002,16 +1002,20 @@ def _without_test_runner(code: str) -> str:
 
 
 def _reads_stdin(node, readers: frozenset[str] = frozenset()) -> bool:
-    """Whether running ``node`` reads stdin: it calls ``input()``, reads ``sys.stdin`` (or ``stdin``) or calls one of
-    ``readers`` (functions of the code that do), outside the functions and lambdas it only defines."""
+    """Whether running ``node`` reads stdin or its command line: it calls ``input()`` or ``open(0)`` (competitive
+    programmers' whole stdin), reads ``sys.stdin`` or ``sys.argv`` (or ``stdin``, ``argv``) or calls one of ``readers``
+    (functions of the code that do), outside the functions and lambdas it only defines."""
     import ast
 
     todo = [node]
     while todo:
         n = todo.pop()
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in {"input", *readers}:
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and (n.func.id in {"input", *readers} or (
+                n.func.id == "open" and n.args and isinstance(n.args[0], ast.Constant) and
+                n.args[0].value in (0, "/dev/stdin"))):
             return True
-        if isinstance(n, ast.Name) and n.id == "stdin" or isinstance(n, ast.Attribute) and n.attr == "stdin":
+        if isinstance(n, ast.Name) and n.id in ("stdin", "argv") or \
+                isinstance(n, ast.Attribute) and n.attr in ("stdin", "argv"):
             return True
         todo.extend(c for c in ast.iter_child_nodes(n) if n is node or not isinstance(
             c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
@@ -1019,14 +1023,15 @@ def _reads_stdin(node, readers: frozenset[str] = frozenset()) -> bool:
 
 
 def _without_stdin_usage(code: str) -> str:
-    """``code`` without the top-level statements that read stdin (an example run after the function: ``x =
-    int(input())``, ``print(f(x))``, ``main()``) and those that use what they bind, for tests that call its functions:
+    """``code`` without the top-level statements that read stdin or the command line (an example run after the
+    function: ``x = int(input())``, ``open(0).read()``, ``sys.argv[1]``, ``print(f(x))``, ``main()``) and those that
+    use what they bind, for tests that call its functions:
     with nothing on stdin the first raised EOFError and a right function failed, where EvalPlus' sanitizer keeps only
     the definitions, imports and assignments the function reads. Left as written where a definition reads a name
     such a statement binds (the function reads stdin's text), and a ``__main__`` guard (never run) is kept."""
     import ast
 
-    if "input" not in code and "stdin" not in code or (tree := _parse(code)) is None:
+    if not re.search(r"input|stdin|argv|open", code) or (tree := _parse(code)) is None:
         return code
     defs = [st for st in tree.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     readers: frozenset[str] = frozenset()
