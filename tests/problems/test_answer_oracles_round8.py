@@ -175,3 +175,15 @@ def test_a_free_text_answer_stated_as_the_answer_is_read(text, ok):
     lead-in is no part of the answer, and a new item ends it."""
     assert oracle_by_name("normalized")(text, P("E. coli")) is ok
     assert stop_strings("normalized") == stop_strings("last_number")
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("x = 1, 3", "1, 3", True), ("x = 2, -2", "\\pm 2", True), ("x = 1, 3", "3, 1", True),
+    ("x_1 = 1, x_2 = 3", "1, 3", True), ("x_{1} = 1, x_{2} = 3", "3,1", True), ("x_1 = 1, x_2 = 3", "1, 4", False),
+    ("x = 1, 3", "1", False), ("x = 1, 3", "(1, 3)", False), ("x = 1, y = 3", "1, 3", False),
+    ("x_1 = 1, y_1 = 3", "1, 3", False), ("x = 1, 3", "1, 3, 5", False),
+])
+def test_the_solutions_of_one_unknown_named_once_or_by_index_are_a_list(text, ref, ok):
+    """``x = 1, 3`` (the unknown named before its first solution only) and ``x_1 = 1, x_2 = 3`` (a quadratic's roots
+    by index) failed for the reference list ``1, 3``: they were read as named values of several unknowns."""
+    assert boxed(text, ref) is ok

@@ -360,8 +360,9 @@ def _normalize_math(s: str) -> str:
     s = re.sub(rf"\\frac(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})\s*({_TOKEN})", r"\\frac\1{\2}", s)
     s = re.sub(r"\\varnothing(?![a-zA-Z])|\\\{\s*\\\}", r"\\emptyset", s)  # the empty set, however written
     s = re.sub(r"\\(begin|end)\{bmatrix\}", r"\\\1{pmatrix}", s)  # one matrix in brackets or parentheses
-    # x = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2: the value, the set, the expression
-    m = re.fullmatch(r"\s*[a-zA-Z](?:\s*(?:\^\{?-1\}?|')?\([^()=]*\))?\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)
+    # x = 5, x_1 = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2: the value, the set, the expression
+    m = re.fullmatch(r"\s*[a-zA-Z](?:_[0-9a-zA-Z])?(?:\s*(?:\^\{?-1\}?|')?\([^()=]*\))?\s*(?:=|\\in(?![a-zA-Z]))"
+                     r"\s*([^=]+)", s)
     if m:
         s = m.group(1)
     m = re.fullmatch(r"\(?([A-E])\)?\.?|\(?([A-E])\)\s*(?!.*[A-E]\))(.+)", s, re.S)  # (B), B) 42: one letter
@@ -1275,14 +1276,16 @@ def _balanced(s: str) -> bool:
 # solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4 (a run of spaces is read
 # from its first only)
 _WORD_SEP = r"(?<!\s)\s*(?:,\s*)?\\(?:text|textrm|mbox)\{\s*(?:,\s*)?(?:and|or)\s*\}\s*"
-_SOLVED_FOR = re.compile(r"\s*([a-zA-Z])\s*=(?!=)")  # x = 2: a value of the unknown x
+_SOLVED_FOR = re.compile(r"\s*([a-zA-Z])(?:_\{?\d+\}?)?\s*=(?!=)")  # x = 2, x_1 = 2: a value of the unknown x
 
 
 def _one_unknown(parts: list[str]) -> bool:
-    """Whether each part is a value of one and the same unknown (``x = 2``, ``x = 3``: its solutions), not named
-    values of several (``x = 1, y = 2``)."""
-    names = {m.group(1) if (m := _SOLVED_FOR.match(p)) else None for p in parts}
-    return len(names) == 1 and None not in names
+    """Whether each part is a value of one and the same unknown (``x = 2``, ``x = 3``, ``x_1 = 2, x_2 = 3``: its
+    solutions), or the first names it and the others none (``x = 2, 3``), not named values of several (``x = 1, y =
+    2``)."""
+    names = [m.group(1) if (m := _SOLVED_FOR.match(p)) else None for p in parts]
+    return len(set(names)) == 1 and None not in names or \
+        names[0] is not None and not any("=" in p for p in parts[1:])
 
 
 def _collection(raw: str, size: int | None = None) -> tuple[str, list[str]] | None:
