@@ -223,3 +223,18 @@ def test_training_takes_a_token_the_model_has_beyond_its_tokenizers_vocabulary(t
     with pytest.raises(ValueError, match="token id 100 but the model has 97 tokens"):
         PivotDPOTrainer(model=tiny_model("llama"), ref_model=tiny_model("llama"), args=args,
                         train_dataset=datasets.Dataset.from_list(rows), processing_class=tok)
+
+
+@pytest.mark.parametrize("fields, shown", [
+    ({"position": "8"}, "has position '8'"),  # TypeError: can only concatenate str (not "int") to str
+    ({"position": None}, "has position None"),  # TypeError: unsupported operand type(s) for +
+    ({"before": {"p": "0.3", "successes": 1, "trials": 3}}, "has before {'p': '0.3'"),  # Unknown format code 'f'
+])
+def test_a_report_of_a_pivot_rewritten_with_a_field_of_another_type_names_it(run, tmp_path, capsys, fields, shown):
+    """`ptsfast report` of a run whose pivots.jsonl another tool saved back ("8" for 8, a p "0.3") ended in a
+    TypeError or ValueError traceback naming neither file nor pivot, as the exports did."""
+    edited, rec = edited_copy(run, tmp_path, "pivots.jsonl", 0, **fields)
+    out = tmp_path / "report.html"
+    assert cli(["report", "--run", str(edited), "--out", str(out)]) == 2
+    one_line_error(capsys, "pivots.jsonl", shown, repr(rec["problem_id"]), "another tool rewrote")
+    assert not out.exists()

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, check_writable,
                                     is_ptsfast_report, is_stream, write_atomic)
-from ptsfast.outputs.source import RunSource, committed_records, path_arg
+from ptsfast.outputs.source import RunSource, check_record, committed_records, path_arg
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,8 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
             if missing:
                 raise ValueError(f"{d / name}: record {n} lacks {missing} (the file was edited, or is not ptsfast's); "
                                  f"restore it or mine the run again")
+            if name == PIVOTS:  # a position "8" or a p "0.3" ended the report in a TypeError
+                check_record(rec, "pivots", d / name, need=())
         return recs
     problems = records(PROBLEMS, ("problem_id",))
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)

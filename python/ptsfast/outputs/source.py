@@ -38,6 +38,9 @@ _SIDE = (lambda v: isinstance(v, list) and v and all(_count(t) for t in v), "a n
 _TEXT = (lambda v: isinstance(v, str), "a text (a JSON string)")
 _NUMBER = (_p, "a number (nor null, an unknown p)")
 _FLAG = (lambda v: v is None or isinstance(v, bool), "true, false or null")
+_EST = (lambda v: v is None or (isinstance(v, dict) and all(_p(v.get(k)) for k in ("p", "lo", "hi")) and all(
+    v.get(k) is None or _count(v[k]) for k in ("successes", "trials"))), "an estimate ({p, successes, trials, lo, hi}"
+    " of numbers) or null")
 _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count, "a token id (an int >= 0)"),
           "prefix_ids": _IDS, "prompt_ids": _IDS, "chosen_ids": _SIDE, "rejected_ids": _SIDE,
           "direction": (lambda v: v in ("raises", "lowers"), "'raises' or 'lowers'"),
@@ -46,17 +49,20 @@ _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count,
           "p_before": _NUMBER, "p_after": _NUMBER, "delta": _NUMBER, "p_chosen": _NUMBER, "p_rejected": _NUMBER,
           "confirmed": (lambda v: v in (None, True, False, "confirmed", "refuted", "undecided"),
                         "'confirmed', 'refuted', 'undecided' or null"),
-          "text_exact": _FLAG, "prefix_text_exact": _FLAG, "context_text_exact": _FLAG}
+          "text_exact": _FLAG, "prefix_text_exact": _FLAG, "context_text_exact": _FLAG,
+          **dict.fromkeys(("before", "after", "confirm_before", "confirm_after", "chosen_estimate", "rejected_estimate",
+                           "before_estimate"), _EST)}
 """What each field of a pivot or pair record holds, as ptsfast writes it: a record rewritten by another tool (a
 spreadsheet's "0.3", a null token id) is named, not met as a TypeError deep in an export."""
 
 
-def check_record(rec: Mapping, schema: str, path: Path) -> None:
-    """Refuses a pivot or pair record (``schema``: a key of ``_REQUIRED``) that lacks a field the export reads, or
-    holds one of another type than ptsfast writes, naming the file, the record and the field."""
+def check_record(rec: Mapping, schema: str, path: Path, need: Iterable[str] | None = None) -> None:
+    """Refuses a pivot or pair record (``schema``: a key of ``_REQUIRED``) that lacks a field the reader needs
+    (``need``, default the schema's), or holds one of another type than ptsfast writes, naming the file, the record
+    and the field."""
     noun = "pair" if "pairs" in schema else "pivot"
     where = f"{path}: the {noun} of problem {rec.get('problem_id')!r} at position {rec.get('position')!r}"
-    missing = [k for k in _REQUIRED[schema] if k not in rec]
+    missing = [k for k in (_REQUIRED[schema] if need is None else need) if k not in rec]
     if missing:
         raise ExportError(f"{where} lacks {missing}: another tool rewrote the record - restore the file")
     for k, v in rec.items():
