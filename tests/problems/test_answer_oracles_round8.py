@@ -63,6 +63,7 @@ def test_an_answer_in_a_language_of_mmmlu_or_global_mmlu_is_read(text, letter):
 
 @pytest.mark.parametrize("text", [
     "الإجابة: أو", "الإجابة: بسيطة", "উত্তর: বা", "الإجابة: أ أو ب", "回答B的问题", "答B", "问答：A或B",
+    "الإجابة: A أو B", "उत्तर: A या B", "উত্তর: A বা B", "답변: A 또는 B", "回答：AまたはB", "Odpowiedź: A lub B",
 ])
 def test_a_word_or_two_letters_after_a_foreign_answer_word_are_no_choice(text):
     assert extract_choice(text) is None
