@@ -152,3 +152,21 @@ def test_list_columns_a_csv_export_prints_are_read_as_lists(tmp_path, name):
     right = answer if len(answer) == 1 else "ABC"[choices.index(answer)]
     wrong = "B" if right != "B" else "A"
     assert MC(f"The answer is ({right}).", p).success and not MC(f"The answer is ({wrong}).", p).success
+
+
+KMMLU = {"question": "What is 2 + 2?", "answer": 2, "A": "3", "B": "4", "C": "5", "D": "6", "Category": "Math",
+         "Human Accuracy": 0.5}
+
+
+def test_kmmlu_rows_number_their_right_choice_from_1(tmp_path):
+    # HAERAE-HUB/KMMLU (and KorMedMCQA) keep their choices in columns A-D and the right one's number, from 1, in
+    # 'answer' (lm-eval: ['A', 'B', 'C', 'D'][answer-1]): the model was asked the question without its choices,
+    # against the reference "2"
+    p, = load(tmp_path, [KMMLU]).problems
+    assert p.choices == ("3", "4", "5", "6") and p.answer == "B" and p.question.endswith("A. 3\nB. 4\nC. 5\nD. 6")
+    assert MC("The answer is (B).", p).success and not MC("The answer is (C).", p).success
+    zero = load(tmp_path, [{**KMMLU, "answer": 0}])
+    assert not zero.problems and "1-based" in zero.skipped[0] and "add 1" in zero.skipped[0]
+    matrices = {"question": "What is the trace of A + B?", "A": "[[1, 0], [0, 1]]", "B": "[[2, 0], [0, 2]]",
+                "answer": 6}  # a number past the lettered columns: no choices, as an answer that names no letter
+    assert load(tmp_path, [matrices], oracle="boxed").problems[0].question == matrices["question"]

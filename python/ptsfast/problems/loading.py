@@ -1135,15 +1135,17 @@ OPTION_PREFIX = "option_"
 MMLU-ProX's ``option_0``..``option_9``), the answer their letter."""
 
 
-def _column_choices(row: dict, question: str,
-                    answer: Any = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
+def _column_choices(row: dict, question: str, answer: Any = None,
+                    answer_column: str | None = None) -> tuple[tuple[str, ...], str | None, str | None, int] | None:
     """A row's choices kept each in a column of its own: (the choices, the right one's letter, None, 0) where the right
     answer has a column of its own (GPQA, SciQ; TruthfulQA's :data:`TARGETS_KEY`: listed in an order drawn from the
     question, the same on every load and machine, as GPQA's evaluations shuffle them; listed as given, the right
     answer would be A in every problem), or
     (the choices, None, the column naming the right one by its index, what that index counts from) (MedMCQA, PIQA
     from 0, Social IQa from 1), or (the choices, None, None, 0) where each is in a column named by its letter and the
-    row's ``answer`` is one of those letters (C-Eval, CMMLU, MMLU's CSV files); None where the row has none."""
+    row's ``answer`` is one of those letters (C-Eval, CMMLU, MMLU's CSV files), or (the choices, None,
+    ``answer_column``, 1) where its answer is a number, counted from 1 (KMMLU's and KorMedMCQA's, as lm-eval reads
+    them: their exams number the options); None where the row has none."""
     targets = _maybe_json(row.get(TARGETS_KEY))
     targets = targets if isinstance(targets, dict) else {}
     mc1, marks = targets.get("choices"), targets.get("labels")
@@ -1173,6 +1175,9 @@ def _column_choices(row: dict, question: str,
         lettered.append(x)
     if len(lettered) > 1 and isinstance(answer, str) and answer.strip().upper() in lettered:
         return tuple(str(row[x]).strip() for x in lettered), None, None, 0
+    counted = isinstance(answer, numbers.Integral) and not isinstance(answer, bool) and 0 <= answer <= len(lettered)
+    if len(lettered) > 1 and counted and answer_column is not None:  # KMMLU's answer 2 is B, as lm-eval reads it
+        return tuple(str(row[x]).strip() for x in lettered), None, answer_column, 1
     for names in (ascii_lowercase, "0123456789"):  # Global-MMLU's option_a..option_d, MMLU-ProX's option_0..option_9
         texts = []
         for x in names:
@@ -1204,6 +1209,10 @@ def _index_letter(value: Any, column: str, choices: tuple[str, ...], base: int =
         raise ValueError(f"field {column!r} (the index of the right choice) is {value!r}, not a choice's index: the "
                          f"row has no answer (a test split's rows have none: use its validation split) - drop the row")
     i = int(text)
+    if i == 0 and base == 1:
+        raise ValueError(f"field {column!r} (the 1-based index of the right choice, as KMMLU counts its choices) is "
+                         f"0, which names no choice: a file counting from 0 has every row's {column} one too low - "
+                         f"add 1 to each, or give the right choice's letter")
     if i < base:
         raise ValueError(f"field {column!r} (the index of the right choice) is {i}: the row has no answer (a test "
                          f"split's rows have none: use its validation split) - drop the row")
@@ -1381,7 +1390,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                       f"fix the row or drop it")
         fields, raw_answer = replace(fields, answer=AID_ANSWER), str(row[AID_ANSWER]).strip()
     base = 0
-    own = _column_choices(row, str(q), raw_answer) if choices is None and not fields.code else None
+    own = _column_choices(row, str(q), raw_answer, fields.answer if fields.answer in row else None) \
+        if choices is None and not fields.code else None
     if own is not None:
         choices, letter, index, base = own
         big = letter is not None and fields.answer == BIGBENCH_TARGETS  # its letter, not its targets' text
