@@ -188,3 +188,23 @@ def test_the_solutions_of_one_unknown_named_once_or_by_index_are_a_list(text, re
     """``x = 1, 3`` (the unknown named before its first solution only) and ``x_1 = 1, x_2 = 3`` (a quadratic's roots
     by index) failed for the reference list ``1, 3``: they were read as named values of several unknowns."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("2 \\quad \\text{and} \\quad 3", "2, 3", True), ("2 \\qquad\\text{or}\\qquad 3", "3, 2", True),
+    ("3 and 5", "3, 5", True), ("x = 3 or x = 5", "5, 3", True), ("3, and 5", "3,5", True),
+    ("2 \\quad \\text{and} \\quad 3", "2", False), ("3 and 5", "3, 6", False), ("3 and 5", "35", False),
+    ("2 \\quad 3", "23", False), ("x \\land y", "x, y", False), ("a and b", "a, b", True),
+])
+def test_solutions_joined_by_a_word_set_apart_by_quads_or_bare_are_a_list(text, ref, ok):
+    """``2 \\quad \\text{and} \\quad 3`` and ``3 and 5`` (the joining word set apart by quads, or written bare in the
+    math) failed for the reference list ``2, 3``, where ``2 \\text{ and } 3`` passed."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["2 " + "\\quad " * 15_000 + "\\text{and} 3", "3" + " and" * 30_000 + " 5",
+                                  "3" + " " * 100_000 + "and" + " " * 100_000 + "x"])
+def test_a_loop_of_quads_or_joining_words_is_read_at_once(text):
+    t0 = time.perf_counter()
+    assert boxed(text, "2, 3") is False
+    assert time.perf_counter() - t0 < 1.0

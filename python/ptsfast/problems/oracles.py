@@ -1273,9 +1273,12 @@ def _balanced(s: str) -> bool:
     return depth == 0
 
 
-# solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4 (a run of spaces is read
-# from its first only)
-_WORD_SEP = r"(?<!\s)\s*(?:,\s*)?\\(?:text|textrm|mbox)\{\s*(?:,\s*)?(?:and|or)\s*\}\s*"
+# solutions joined in words: 2 \text{ and } 3, x = 2 \text{ or } x = 3, 2, 3, \text{and } 4, 2 \quad \text{and} \quad 3,
+# the word bare in the math, 3 and 5 (a run of spaces is read from its first only; one quad each side: a loop of them,
+# each a place to start from, is never read to its end from each)
+_QUAD = r"(?:\\q?quad(?![a-zA-Z])\s*)?"
+_WORD_SEP = (rf"(?<!\s)\s*(?:,\s*)?{_QUAD}\\(?:text|textrm|mbox)\{{\s*(?:,\s*)?(?:and|or)\s*\}}\s*{_QUAD}"
+             r"|(?<![\s\\])(?:\s*,)?\s+(?:and|or)\s+")
 _SOLVED_FOR = re.compile(r"\s*([a-zA-Z])(?:_\{?\d+\}?)?\s*=(?!=)")  # x = 2, x_1 = 2: a value of the unknown x
 
 
