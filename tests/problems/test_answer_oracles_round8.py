@@ -208,3 +208,14 @@ def test_a_loop_of_quads_or_joining_words_is_read_at_once(text):
     t0 = time.perf_counter()
     assert boxed(text, "2, 3") is False
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("18", "\\(18\\)", True), ("18", "\\[18\\]", True), ("\\frac{1}{2}", "\\( \\frac{1}{2} \\)", True),
+    ("18", "$18$.", True), ("18", "\\(18\\).", True), ("(1, 2)", "\\((1, 2)\\)", True), ("\\(18\\)", "18", True),
+    ("18", "\\(19\\)", False), ("18", "\\(18\\) and \\(19\\)", False), ("18", "$18$ or $19$", False),
+])
+def test_a_reference_in_inline_or_display_math_delimiters_is_its_math(text, ref, ok):
+    """A reference stored as ``\\(18\\)``, ``\\[18\\]`` or ``$18$.`` (generated datasets keep the math's delimiters)
+    failed every right answer: only ``$...$`` without a period was taken off."""
+    assert boxed(text, ref) is ok

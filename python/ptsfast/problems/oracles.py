@@ -319,7 +319,10 @@ def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
     ``B) 42`` and ``B`` read alike."""
-    s = s.strip().strip("$").strip()
+    s = s.strip()
+    if m := re.fullmatch(r"\\[(\[](.*)\\[)\]]\.?", s, re.S):  # \(18\), \[18\]: the math of a reference kept so
+        s = m.group(1) if not re.search(r"\\[()\[\]]", m.group(1)) else s
+    s = (s[:-1] if s.endswith("$.") else s).strip("$").strip()  # $18$.
     for _ in range(8):  # a few layers, never a model's loop of thousands (each layer reads the whole answer)
         if (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
             s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
