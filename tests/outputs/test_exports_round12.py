@@ -238,3 +238,58 @@ def test_a_report_of_a_pivot_rewritten_with_a_field_of_another_type_names_it(run
     assert cli(["report", "--run", str(edited), "--out", str(out)]) == 2
     one_line_error(capsys, "pivots.jsonl", shown, repr(rec["problem_id"]), "another tool rewrote")
     assert not out.exists()
+
+
+def test_an_exported_record_carries_what_the_oracle_reads_of_its_problem(tmp_path):
+    """A pts or trl record carries the ids, sampler, prompt_len and think_open a re-estimate needs, but not the
+    reference answer the oracle judges each rollout against (nor a problem's choices or tests): an export shared
+    alone (a Hub dataset, as codelion's are) could not be re-judged. It carries them as the run's problems.jsonl
+    line gives them (answer null where that line is not at hand)."""
+    from ptsfast.mining.types import EstimateSummary, PairRecord, PivotRecord
+    from ptsfast.outputs.export import export
+    from ptsfast.outputs.rundir import RunWriter, pair_record, pivot_record
+    from tiny_models import tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    prompt, solution = [5, 17, 33], [8, 7, 9, 12]
+    lo, hi = (EstimateSummary(p, int(16 * p), 16, max(0.0, p - 0.2), min(1.0, p + 0.2), False) for p in (0.3, 0.9))
+    run = {"model": "tiny", "oracle": "multiple_choice"}
+    pivot = pivot_record(PivotRecord("q#0", "q", 1, 7, lo, hi, "raises", "confirmed"), tok, prompt, solution, run)
+    pair = pair_record(PairRecord("q#0", "q", 1, tuple(prompt + solution[:1]), 7, 11, hi, lo, "raises"), tok, run)
+    problem = {"question": "w5 w17 w33", "answer": "B", "choices": ["w7", "w9"], "prompt_ids": prompt}
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("q", [pivot], [pair], problem)
+    for fmt in ("pts", "trl"):
+        out = tmp_path / f"{fmt}.jsonl"
+        assert export(tmp_path / "run", out, fmt=fmt) == 1
+        rec = json.loads(out.read_text(encoding="utf-8"))
+        assert (rec["answer"], rec["choices"], "tests" in rec) == ("B", ["w7", "w9"], False), fmt
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "pairs.jsonl").write_bytes((tmp_path / "run" / "pairs.jsonl").read_bytes())
+    assert export(tmp_path / "loose" / "pairs.jsonl", tmp_path / "loose.jsonl") == 1
+    assert json.loads((tmp_path / "loose.jsonl").read_text(encoding="utf-8"))["answer"] is None
+
+
+def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
+    """As a pts or trl record: a thought anchor exported alone is re-judged against its problem's answer."""
+    import torch
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.outputs.export import export
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)),
+                         AnchorConfig(max_rollouts=8, batch_size=8))
+    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", "w7", solution="w10 w11 w30 w31")],
+                 tmp_path / "run", opts, oracle=lambda text, problem: problem.answer in text.split(), progress=False)
+    out = tmp_path / "anchors.jsonl"
+    assert export(tmp_path / "run", out, fmt="thought_anchors", kind="sentences") >= 1
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["answer"] for r in recs} == {"w7"}

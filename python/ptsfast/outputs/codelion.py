@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ptsfast.demo import is_demo_model
-from ptsfast.outputs.source import ExportError, RunSource, run_model, words
+from ptsfast.outputs.source import ExportError, RunSource, judged_fields, run_model, words
 from ptsfast.problems.oracles import task_type
 
 PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
@@ -130,6 +130,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         "after": pivot.get("after"),
         "confirmed": pivot.get("confirmed"),
         "oracle": pivot.get("oracle"),
+        **judged_fields(problem),
         "seed": pivot.get("seed"),
         "sampler": pivot.get("sampler"),
     }

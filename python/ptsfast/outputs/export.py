@@ -34,9 +34,9 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix)
-from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir, open_source,
-                                    pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
-                                    read_records_file, same_point)
+from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir,
+                                    judged_fields, open_source, pairs_by_pivot, path_arg, pivot_key, pivots_by_key,
+                                    read_records, read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -490,7 +490,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                               task_type=task_type(r.get("oracle") or config.get("oracle")),
                                               model_id=r.get("model") or source.model_name(),
                                               dataset_id=problem.get("dataset") or source.info.get("dataset"),
-                                              timestamp=stamp))
+                                              timestamp=stamp) | judged_fields(problem))
     _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)

@@ -360,6 +360,17 @@ def _along(r: Mapping) -> float:
     return -r["delta"]
 
 
+JUDGED_FIELDS = ("answer", "tests", "entry_point", "choices")
+"""What an oracle reads of a problem beside its question (problems.jsonl), where set: a record exported alone must
+carry them to be re-judged."""
+
+
+def judged_fields(problem: Mapping) -> dict:
+    """The reference ``answer`` of a record's problem (null where its problems.jsonl line is not at hand), and its
+    ``tests``, ``entry_point`` and ``choices`` where the problem has them."""
+    return {"answer": problem.get("answer"), **{k: problem[k] for k in JUDGED_FIELDS[1:] if k in problem}}
+
+
 def words(text: str) -> str:
     """A text without its whitespace, as checks of a tokenizer compare texts: another transformers release may clean
     up the spaces before punctuation when decoding (' ,' -> ','), the same model's ids decoded otherwise."""

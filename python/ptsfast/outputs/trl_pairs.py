@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ptsfast.outputs.source import TRL_FIELDS, RunSource
+from ptsfast.outputs.source import TRL_FIELDS, RunSource, judged_fields
 from ptsfast.problems.oracles import task_type
 
 
 def trl_record(pair: Mapping, pivot: Mapping | None, source: RunSource, keep_fields: bool = True) -> dict:
     """A pair as TRL reads it: the text fields first, then codelion's ``metadata`` and (unless ``keep_fields``
-    is False) every other field of the pair."""
+    is False) every other field of the pair, and what the oracle reads of its problem (its answer: a pair exported
+    alone is re-judged from it)."""
     text = {k: pair[k] for k in TRL_FIELDS}
     if not keep_fields:
         return text
     return text | {"metadata": dpo_metadata(pair, pivot, source)} | {k: v for k, v in pair.items()
-                                                                     if k not in TRL_FIELDS}
+                                                                     if k not in TRL_FIELDS} \
+        | judged_fields(source.problem_of(pair))
 
 
 def dpo_metadata(pair: Mapping, pivot: Mapping | None, source: RunSource) -> dict:
