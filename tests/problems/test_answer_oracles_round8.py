@@ -219,3 +219,16 @@ def test_a_reference_in_inline_or_display_math_delimiters_is_its_math(text, ref,
     """A reference stored as ``\\(18\\)``, ``\\[18\\]`` or ``$18$.`` (generated datasets keep the math's delimiters)
     failed every right answer: only ``$...$`` without a period was taken off."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("ref,value", [
+    ("$18$", "18"), ("\\boxed{18}", "18"), ("\\(18\\)", "18"), ("\\dfrac{1}{2}", "0.5"), ("$\\frac{1}{2}$", "1/2"),
+    ("The answer is $\\boxed{18}$.", "18"), ("$-5$", "-5"), ("$1{,}000$", "1000"),
+])
+@pytest.mark.parametrize("name", ["gsm8k", "last_number"])
+def test_a_numeric_reference_written_in_latex_is_its_number(name, ref, value):
+    """A reference written in LaTeX (``$18$``, ``\\boxed{18}``, ``\\dfrac{1}{2}``, as MATH-style datasets store it)
+    was no number to the numeric oracles: every answer failed, the right one too."""
+    text = f"So the answer is {value}.\n#### {value}\n"
+    assert oracle_by_name(name)(text, P(ref)) is True
+    assert oracle_by_name(name)(text.replace(value, "7"), P(ref)) is False

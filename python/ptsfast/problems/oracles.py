@@ -210,6 +210,8 @@ def _numbers_equal(pred: str | Fraction | None, ref: str) -> bool:
         return False
     p = pred if isinstance(pred, Fraction) else parse_number(pred)
     r = parse_number(ref)
+    if r is None and re.search(r"[$\\]", ref):  # $18$, \boxed{18}, \dfrac{1}{2}: a reference written in LaTeX
+        r = parse_number(_normalize_math(extract_boxed(ref, last=True) or ref))
     if p is None or r is None:
         return False
     return p == r
