@@ -232,3 +232,19 @@ def test_a_numeric_reference_written_in_latex_is_its_number(name, ref, value):
     text = f"So the answer is {value}.\n#### {value}\n"
     assert oracle_by_name(name)(text, P(ref)) is True
     assert oracle_by_name(name)(text.replace(value, "7"), P(ref)) is False
+
+
+@pytest.mark.parametrize("ref,value,ok", [
+    ("9 (apples)", "9", True), ("9 (apples)", "8", False), ("3.5 (km)", "3.5", True), ("1,000 (dollars)", "1000", True),
+    ("-2 (degrees)", "-2", True), ("9 (3 apples)", "9", False), ("9 (apples) (pears)", "9", False),
+])
+@pytest.mark.parametrize("name", ["gsm8k", "last_number"])
+def test_an_asdiv_reference_with_its_unit_in_parentheses_is_its_number(name, ref, value, ok):
+    """ASDiv stores its answers as ``9 (apples)`` (lm-eval reads the part before `` (``): no number to the numeric
+    oracles, and every answer failed, the right one too."""
+    assert oracle_by_name(name)(f"So {value}.\n#### {value}\n", P(ref)) is ok
+
+
+@pytest.mark.parametrize("ref", ["2(a+b)", "2(x)", "2 (a + b)"])
+def test_a_product_with_a_bracket_is_no_number_and_its_unit(ref):
+    assert boxed("2", ref) is False

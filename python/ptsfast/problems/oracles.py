@@ -212,6 +212,8 @@ def _numbers_equal(pred: str | Fraction | None, ref: str) -> bool:
     r = parse_number(ref)
     if r is None and re.search(r"[$\\]", ref):  # $18$, \boxed{18}, \dfrac{1}{2}: a reference written in LaTeX
         r = parse_number(_normalize_math(extract_boxed(ref, last=True) or ref))
+    if r is None and (m := re.fullmatch(r"([^()]*)[ \t]\([ \t]*[A-Za-z][A-Za-z .'-]*\)\s*", ref)):  # ASDiv's 9 (apples)
+        r = parse_number(m.group(1))
     if p is None or r is None:
         return False
     return p == r
