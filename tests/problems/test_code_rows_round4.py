@@ -70,3 +70,14 @@ def test_argument_lists_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tm
     assert [args for args, _ in json.loads(p.tests)["cases"]] == [[1, 2], [3, 4], [-5, 5], [10, 20]]
     assert CODE("```python\ndef add(a, b):\n    return a + b\n```", p).success
     assert not CODE("```python\ndef add(a, b):\n    return 3\n```", p).success
+
+
+def test_a_call_rows_function_name_that_is_a_word_of_its_question_is_still_shown(tmp_path):
+    # a Codewars kata's function is often solve(), and its statement says "solve ...": the word was taken for the
+    # function's name, which the model was never shown
+    row = {"problem": "Can you solve this? Return the sum of the list.", "starter_code": "",
+           "tests": json.dumps({"fn_name": "solve", "inputs": [[[1, 2]], [[5]]], "outputs": [[3], [5]]})}
+    p, = load(tmp_path, [row], oracle="code").problems
+    assert "`solve`" in p.question and CODE("```python\ndef solve(xs):\n    return sum(xs)\n```", p).success
+    for shown in ("Write solve(xs).", "Write `solve`.", "Write a function named solve."):
+        assert load(tmp_path, [{**row, "problem": shown}], oracle="code").problems[0].question == shown

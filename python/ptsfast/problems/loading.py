@@ -893,7 +893,9 @@ def with_function_name(question: str, program) -> str:
     adds it): without it a right program under another name failed, and the name a rollout guessed was mined as
     the pivot."""
     name = program.fn_name if program.format == "call" else None
-    if not name or re.search(rf"\b{re.escape(name)}\b", question):
+    named = name and re.search(rf"(?<![\w.]){re.escape(name)}\s*\(|`{re.escape(name)}`|\b(?:def|function|named|"
+                               rf"called)\s+{re.escape(name)}\b", question)  # not Codewars' "Solve..." for solve()
+    if not name or named:
         return question
     return f"{question.rstrip()}\n\nWrite the solution as a Python function named `{name}`: the tests call it."
 
