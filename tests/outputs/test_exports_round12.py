@@ -293,3 +293,17 @@ def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
     assert export(tmp_path / "run", out, fmt="thought_anchors", kind="sentences") >= 1
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["answer"] for r in recs} == {"w7"}
+
+
+def test_a_loose_pairs_file_beside_the_users_own_pivots_file_exports(run, tmp_path):
+    """A pairs.jsonl copied into a folder of the user's that holds a pivots.jsonl of their own (other JSON records)
+    exports as it did before the records were checked: that file is not the run's, its records are left out."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "pairs.jsonl").write_bytes((run / "pairs.jsonl").read_bytes())
+    (folder / "pivots.jsonl").write_text('{"problem_id": "p0", "position": "eight", "note": "mine"}\n',
+                                         encoding="utf-8")
+    n = len((run / "pairs.jsonl").read_text(encoding="utf-8").splitlines())
+    out = tmp_path / "dpo.jsonl"
+    assert cli(["export", "--run", str(folder / "pairs.jsonl"), "--out", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == n

@@ -391,15 +391,30 @@ def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
     return ids is None or pivot.get("prefix_ids") is None or list(ids) == list(pivot["prefix_ids"])
 
 
+def _neighbours(source: RunSource, path: Path, schema: str) -> list[dict]:
+    """The records of the run's file ``path`` beside the one exported, checked (:func:`check_record`); beside a loose
+    file, a folder of the user's own, those that are no ptsfast records of ``schema`` are not the run's: left out."""
+    recs = list(read_records_file(path))
+    if source.run_dir is not None:
+        for r in recs:
+            check_record(r, schema, path)
+        return recs
+    kept = []
+    for r in recs:
+        try:
+            check_record(r, schema, path)
+        except ExportError:
+            continue
+        kept.append(r)
+    return kept
+
+
 def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself)."""
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    recs = list(read_records_file(path))
-    for r in recs:
-        check_record(r, "pivots", path)
-    return {pivot_key(r): r for r in recs}
+    return {pivot_key(r): r for r in _neighbours(source, path, "pivots")}
 
 
 def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
@@ -407,7 +422,4 @@ def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
     path = (source.run_dir or source.file.parent) / PAIRS
     if not path.exists():
         return {}
-    recs = list(read_records_file(path))
-    for r in recs:
-        check_record(r, "mined_pairs", path)
-    return {pivot_key(p): p for p in recs}
+    return {pivot_key(p): p for p in _neighbours(source, path, "mined_pairs")}
