@@ -248,3 +248,17 @@ def test_an_asdiv_reference_with_its_unit_in_parentheses_is_its_number(name, ref
 @pytest.mark.parametrize("ref", ["2(a+b)", "2(x)", "2 (a + b)"])
 def test_a_product_with_a_bracket_is_no_number_and_its_unit(ref):
     assert boxed("2", ref) is False
+
+
+@pytest.mark.parametrize("ref,value,ok", [
+    ("1e-05", "0.00001", True), ("1.5e3", "1500", True), ("2E+2", "200", True), ("1e-05", "0.0001", False),
+    ("1e99999", "1", False),
+])
+@pytest.mark.parametrize("name", ["gsm8k", "last_number"])
+def test_a_numeric_reference_in_e_notation_is_its_number(name, ref, value, ok):
+    """A number column read as written gives ``1e-05``: no number to the numeric oracles, and every answer failed."""
+    assert oracle_by_name(name)(f"So {value}.\n#### {value}\n", P(ref)) is ok
+
+
+def test_a_boxed_plain_number_is_still_no_reference_in_e_notation():
+    assert boxed("1500", "1.5e3") is False

@@ -210,13 +210,27 @@ def _numbers_equal(pred: str | Fraction | None, ref: str) -> bool:
         return False
     p = pred if isinstance(pred, Fraction) else parse_number(pred)
     r = parse_number(ref)
-    if r is None and re.search(r"[$\\]", ref):  # $18$, \boxed{18}, \dfrac{1}{2}: a reference written in LaTeX
-        r = parse_number(_normalize_math(extract_boxed(ref, last=True) or ref))
-    if r is None and (m := re.fullmatch(r"([^()]*)[ \t]\([ \t]*[A-Za-z][A-Za-z .'-]*\)\s*", ref)):  # ASDiv's 9 (apples)
-        r = parse_number(m.group(1))
     if p is None or r is None:
         return False
     return p == r
+
+
+_E_NOTATION = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE]([-+]?\d{1,4})")
+
+
+def _reference_number(ref: str) -> Fraction | None:
+    """A numeric oracle's reference as its number: as :func:`parse_number` reads it, else written in LaTeX (``$18$``,
+    ``\\boxed{18}``, ``\\dfrac{1}{2}``), with ASDiv's unit in parentheses (``9 (apples)``, as lm-eval reads it) or in
+    e-notation (``1e-05``, a number column read as written); None where it is no number."""
+    if (r := parse_number(ref)) is not None:
+        return r
+    if re.search(r"[$\\]", ref):
+        return parse_number(_normalize_math(extract_boxed(ref, last=True) or ref))
+    if m := re.fullmatch(r"([^()]*)[ \t]\([ \t]*[A-Za-z][A-Za-z .'-]*\)\s*", ref):
+        return parse_number(m.group(1))
+    if (m := _E_NOTATION.fullmatch(ref.strip())) and abs(int(m.group(1))) <= 400:
+        return Fraction(ref.strip())
+    return None
 
 
 # --------------------------------------------------------------------------- extraction
@@ -1246,7 +1260,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     if got is None:
         return False
     nums = find_numbers(got)
-    return bool(nums) and _numbers_equal(nums[0], reference_answer(problem))
+    return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
 
 
 _LIST_COMMA = re.compile(r",(?:\s|\\[;: ]|\\q?quad)")
@@ -1382,7 +1396,7 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     """The last number in the completion equals the reference number; the completion ends where a new few-shot item
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
     nums = find_numbers(_before_new_item(text))
-    return bool(nums) and _numbers_equal(nums[-1], reference_answer(problem))
+    return bool(nums) and nums[-1] == _reference_number(reference_answer(problem))
 
 
 def exact_oracle(text: str, problem: Problem) -> bool:
