@@ -78,11 +78,13 @@ NUMS = ("12", "42", "7", "9")
     ("So:\n\n**B) 12**", NUMS, None), ("**A) 12**: too small.\n**B) 42**", NUMS, "B"),
     ("First I thought:\n**A) 12**\nbut no, it is\n**B) 42**", None, "B"), ("**A) 12** or **B) 42**", None, None),
     ("**A) 12 is wrong** and so on", None, None),
+    ("Each option:\n\n**A) 12**\n- too small\n\n**B) 42**\n- the sum", NUMS, None),
+    ("So:\n\n**B) 42**\n\n  \n", NUMS, "B"),
 ])
 def test_a_line_that_is_one_choice_in_bold_is_stated(text, choices, letter):
     """A conclusion set apart as one choice in bold (``**B) 42**``, as Llama and Qwen end an answer) named no choice,
-    and the right answer failed. The last such line counts; where the choices are given, its text must be the
-    letter's own."""
+    and the right answer failed. Only the answer's last line counts (a heading of the analysis, cut by the budget
+    after its lines, names none); where the choices are given, its text must be the letter's own."""
     assert extract_choice(text, "E", choices) == letter
 
 

@@ -565,10 +565,11 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
 
 @functools.lru_cache(maxsize=8)
 def _bold_choice(last: str) -> re.Pattern:
-    """A line that is one choice in bold, its letter and its text (``**B) 42**``, ``**C. Paris**``), as chat models
-    set their conclusion apart; the text after the letter is read by :func:`_own_text`."""
+    """The answer's last line, when it is one choice in bold, its letter and its text (``**B) 42**``, ``**C. Paris**``),
+    as chat models set their conclusion apart (never a heading of its analysis, ``**A) 12**`` with lines after it: a
+    rollout cut there names no choice); the text after the letter is read by :func:`_own_text`."""
     return re.compile(rf"^[ \t]*\*\*[ \t]*\(?([A-{last}])(?:\)|[.:])[ \t]+(?=[^\s*])"  # each run of spaces one way
-                      r"(?=[^*\n]*\*\*[ \t]*(?:\.[ \t]*)?$)", re.M)
+                      r"(?=[^*\n]*\*\*[ \t]*(?:\.[ \t]*)?$\s*\Z)", re.M)
 
 
 _BOLD_TEXT = re.compile(r"[^*\n]*")
@@ -635,8 +636,8 @@ def _compatible(text: str) -> str:
 
 def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or line "**B) 42**" (a
-    trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or a last line "**B) 42**"
+    (a trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
     given make it B's text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout
     early: it outranks the others wherever it comes."""
     text = _compatible(text)
