@@ -151,3 +151,30 @@ def test_the_codec_the_tests_read_their_files_with_is_not_the_solutions_to_chang
     # read every file as '', a copy that wrote anything passed (before: it passed)
     assert not verdict(DECODER_LIES[how] + "\n\n" + WRONG_COPY, COPIED)[0]
     assert verdict("import shutil\n\n\ndef copy(a, b):\n    shutil.copy(a, b)\n", COPIED)[0]
+
+
+LINKED = {  # values whose attributes lead back to them, read 300 times by the tests
+    "an enum's members": ("import enum\n\n\nclass Parity(enum.Enum):\n    EVEN = 0\n    ODD = 1\n\n\n"
+                          "def parity(n):\n    return Parity(n % 2)\n",
+                          "from solution import Parity, parity\n\n\ndef test_parity():\n    for n in range(300):\n"
+                          "        assert parity(n) == (Parity.ODD if n % 2 else Parity.EVEN)\n"),
+    "a node and its parent": ("class Node:\n    def __init__(self, value, parent=None):\n"
+                              "        self.value, self.parent, self.children = value, parent, []\n"
+                              "        if parent is not None:\n            parent.children.append(self)\n\n\n"
+                              "def tree(n):\n    root = Node(0)\n    for k in range(1, n):\n        Node(k, root)\n"
+                              "    return root\n",
+                              "from solution import tree\n\n\ndef test_tree():\n    for n in range(300):\n"
+                              "        assert tree(3).children[-1].value == 2\n"),
+}
+
+
+@pytest.mark.parametrize("how", LINKED)
+def test_values_whose_attributes_lead_back_to_them_are_checked_once_each(how):
+    # the check walked what a value holds without noting what it had met: an enum member leads to its class, whose
+    # members lead back, and every read walked 10,000 objects (~0.3 s): a right program returning enums timed out
+    # (before: each of these right programs ran past 30 s)
+    right, tests = LINKED[how]
+    program = code_tests.TestProgram.from_text(tests)
+    assert verdict(right, program, timeout=30)[0]
+    assert not verdict(right.replace("% 2)", "% 3 % 2)").replace("Node(k, root)", "Node(k + 1, root)"), program,
+                       timeout=30)[0]
