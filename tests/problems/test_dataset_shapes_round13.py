@@ -31,6 +31,14 @@ def test_apriels_generation_prompt_opens_its_reasoning_and_a_box_tried_there_is_
                  "[END FINAL RESPONSE]", p).success
 
 
+def test_apriels_words_in_another_models_reply_open_no_trace():
+    # the words alone opened a trace: another model's reply that wrote "Here are my reasoning steps:" (as a system
+    # prompt asking for steps gets) was judged as one cut off in its thinking, its right \boxed{5} failed
+    p = Problem("p", "What is 2 + 3?", "5")
+    assert BOXED("Here are my reasoning steps:\n1. 2 + 3 = 5\n\\boxed{5}", p).success
+    assert not opens_think("<|im_start|>assistant\nHere are my reasoning steps:\n")
+
+
 @pytest.mark.parametrize("end", ["", "\n<|end|>"])
 def test_an_apriel_reply_in_a_solution_column_is_judged_on_its_final_response(tmp_path, end):
     # an SFT row distilled from Apriel: the box it tried while reasoning was the reference (\boxed{4} passed, the

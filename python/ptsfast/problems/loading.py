@@ -742,17 +742,21 @@ _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 TRACE_MARKERS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"), ("[THINK]", "[/THINK]"),
                  ("\u25c1think\u25b7", "\u25c1/think\u25b7"), ("<seed:think>", "</seed:think>"),
                  ("<|channel|>analysis<|message|>", "<|channel|>final<|message|>"), ("<thought>", "</thought>"),
-                 ("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]"))
+                 ("<|begin_assistant|>\nHere are my reasoning steps:", "[BEGIN FINAL RESPONSE]"))
 """How reasoning traces open and close: R1's tags (Qwen3's, Phi-4-reasoning's), the markers OpenThoughts-trained
 models (OpenThinker, Bespoke-Stratos) write themselves, Magistral's and Ministral-Reasoning's ``[THINK]`` tokens,
 Kimi-VL-Thinking's ``\u25c1think\u25b7``, Seed-OSS' ``<seed:think>``, gpt-oss' harmony channels (its analysis
 channel's messages, then the final channel's), EXAONE Deep's ``<thought>`` (which its generation prompt opens),
-Apriel-Thinker's reasoning (its generation prompt opens it with the words "Here are my reasoning steps:", plain
-text, and the reply closes it with ``[BEGIN FINAL RESPONSE]``): thinking holds boxes and answers tried on the way.
-The oracles judge after them too (:func:`ptsfast.problems.oracles.final_answer`)."""
+Apriel-Thinker's reasoning (its generation prompt opens it with the words "Here are my reasoning steps:" after its
+assistant's turn, whose token keeps the words from opening a trace in another model's prose, and the reply closes it
+with ``[BEGIN FINAL RESPONSE]``): thinking holds boxes and answers tried on the way. The oracles judge after them too
+(:func:`ptsfast.problems.oracles.final_answer`)."""
+APRIEL_REASONING = "Here are my reasoning steps:"
+"""How an Apriel reply saved without its template's turns opens its reasoning (a distilled dataset's solution)."""
 _THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
 _THOUGHT_OPENS = re.compile(r"\s*(?:<\|start\|>assistant)?(?:" +  # harmony's reply as its template renders it
-                            "|".join(re.escape(opening) for opening, _ in TRACE_MARKERS) + ")")
+                            "|".join(re.escape(opening) for opening in (*(o for o, _ in TRACE_MARKERS),
+                                                                         APRIEL_REASONING)) + ")")
 _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$|\[END FINAL RESPONSE\]")
 """What closes the answer after a trace: OpenThoughts' solution tags, harmony's end of the final message (Apriel's
 ``<|end|>`` too), Apriel's ``[END FINAL RESPONSE]``."""
