@@ -270,14 +270,13 @@ def test_an_exported_record_carries_what_the_oracle_reads_of_its_problem(tmp_pat
     assert json.loads((tmp_path / "loose.jsonl").read_text(encoding="utf-8"))["answer"] is None
 
 
-def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
-    """As a pts or trl record: a thought anchor exported alone is re-judged against its problem's answer."""
+def anchors_run(out):
+    """A `ptsfast anchors` run of one problem whose answer is w7, judged by whether w7 is written."""
     import torch
     from tiny_models import tiny_model, tiny_tokenizer
 
     from ptsfast import AnchorConfig, AnchorOptions, find_anchors
     from ptsfast.engine import EngineConfig
-    from ptsfast.outputs.export import export
     from ptsfast.pipeline import MineOptions
     from ptsfast.problems.loading import Problem
 
@@ -287,12 +286,39 @@ def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
     opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
                                      engine=EngineConfig(num_blocks=128, block_size=8)),
                          AnchorConfig(max_rollouts=8, batch_size=8))
-    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", "w7", solution="w10 w11 w30 w31")],
-                 tmp_path / "run", opts, oracle=lambda text, problem: problem.answer in text.split(), progress=False)
+    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", "w7", solution="w10 w11 w30 w31")], out, opts,
+                 oracle=lambda text, problem: problem.answer in text.split(), progress=False)
+    return out
+
+
+def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
+    """As a pts or trl record: a thought anchor exported alone is re-judged against its problem's answer."""
+    from ptsfast.outputs.export import export
+
+    run = anchors_run(tmp_path / "run")
     out = tmp_path / "anchors.jsonl"
-    assert export(tmp_path / "run", out, fmt="thought_anchors", kind="sentences") >= 1
+    assert export(run, out, fmt="thought_anchors", kind="sentences") >= 1
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["answer"] for r in recs} == {"w7"}
+
+
+@pytest.mark.parametrize("fields, shown", [
+    ({"p_with": {"p": "0.5", "successes": 1, "trials": 2}}, "has p_with {'p': '0.5'"),  # TypeError: str - float
+    ({"p_resampled": None}, "has p_resampled None"),  # TypeError: 'NoneType' object is not subscriptable
+    ({"sentence_id": "0"}, "has sentence_id '0'"),  # written as a string where codelion's readers take an int
+])
+def test_a_sentence_rewritten_with_a_field_of_another_type_is_named_with_its_file(tmp_path, capsys, fields, shown):
+    """A thought-anchors run's sentences.jsonl saved back by another tool ended the thought_anchors export in a
+    TypeError naming neither file nor sentence, or was written with a string sentence_id, as pivots and pairs did."""
+    run = anchors_run(tmp_path / "run")
+    lines = (run / "sentences.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = json.dumps(json.loads(lines[0]) | fields) + "\n"
+    (run / "sentences.jsonl").write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "anchors.jsonl"
+    assert cli(["export", "--run", str(run), "--format", "thought_anchors", "--kind", "sentences", "--out",
+                str(out)]) == 2
+    one_line_error(capsys, "sentences.jsonl", shown, "'a0'", "another tool rewrote")
+    assert not out.exists()
 
 
 def test_a_loose_pairs_file_beside_the_users_own_pivots_file_exports(run, tmp_path):

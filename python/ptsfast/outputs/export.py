@@ -34,7 +34,7 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix)
-from ptsfast.outputs.source import (ExportError, RunSource, committed_records, filter_records, is_run_dir,
+from ptsfast.outputs.source import (ExportError, RunSource, check_record, committed_records, filter_records, is_run_dir,
                                     judged_fields, open_source, pairs_by_pivot, path_arg, pivot_key, pivots_by_key,
                                     read_records, read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
@@ -473,6 +473,8 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         raise ExportError(f"{source.file} is not a sentences file of `ptsfast anchors`" +
                           (" but a `ptsfast mine` run's records: export its pivots with --format pts, its pairs with "
                            "--format trl" if mined else "; pass the folder `ptsfast anchors --out` wrote"))
+    for r in recs:  # a p "0.5" another tool wrote ended the export in a TypeError
+        check_record(r, "sentences", source.file)
     config = source.info.get("config") or {}
     stamp = timestamp(source.created())
     kept = [r for r in recs if keep(r, kind, direction, min_delta)]

@@ -22,7 +22,8 @@ TRL_FIELDS = ("prompt", "chosen", "rejected")
 _REQUIRED = {"pairs": TRL_FIELDS, "pivots": ("position", "direction"),
              "mined_pivots": ("problem_id", "position", "direction", "token_id", "token", "prefix_ids", "p_before",
                               "p_after"),
-             "mined_pairs": (*TRL_FIELDS, "position", "prompt_ids", "chosen_ids", "rejected_ids")}
+             "mined_pairs": (*TRL_FIELDS, "position", "prompt_ids", "chosen_ids", "rejected_ids"),
+             "sentences": ("problem_id", "sentence_id", "sentence", "p_with", "p_resampled")}
 
 
 def _count(v: Any) -> bool:
@@ -41,6 +42,7 @@ _FLAG = (lambda v: v is None or isinstance(v, bool), "true, false or null")
 _EST = (lambda v: v is None or (isinstance(v, dict) and all(_p(v.get(k)) for k in ("p", "lo", "hi")) and all(
     v.get(k) is None or _count(v[k]) for k in ("successes", "trials"))), "an estimate ({p, successes, trials, lo, hi}"
     " of numbers) or null")
+_MEASURED = (lambda v: v is not None and _EST[0](v), _EST[1].replace(" or null", ""))
 _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count, "a token id (an int >= 0)"),
           "prefix_ids": _IDS, "prompt_ids": _IDS, "chosen_ids": _SIDE, "rejected_ids": _SIDE,
           "direction": (lambda v: v in ("raises", "lowers"), "'raises' or 'lowers'"),
@@ -51,7 +53,9 @@ _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count,
                         "'confirmed', 'refuted', 'undecided' or null"),
           "text_exact": _FLAG, "prefix_text_exact": _FLAG, "context_text_exact": _FLAG,
           **dict.fromkeys(("before", "after", "confirm_before", "confirm_after", "chosen_estimate", "rejected_estimate",
-                           "before_estimate"), _EST)}
+                           "before_estimate", "p_different", "p_similar"), _EST),
+          "sentence_id": (_count, "a sentence index (an int >= 0)"), "sentence": _TEXT, "p_with": _MEASURED,
+          "p_resampled": _MEASURED, "is_anchor": _FLAG}
 """What each field of a pivot or pair record holds, as ptsfast writes it: a record rewritten by another tool (a
 spreadsheet's "0.3", a null token id) is named, not met as a TypeError deep in an export."""
 
@@ -60,8 +64,9 @@ def check_record(rec: Mapping, schema: str, path: Path, need: Iterable[str] | No
     """Refuses a pivot or pair record (``schema``: a key of ``_REQUIRED``) that lacks a field the reader needs
     (``need``, default the schema's), or holds one of another type than ptsfast writes, naming the file, the record
     and the field."""
-    noun = "pair" if "pairs" in schema else "pivot"
-    where = f"{path}: the {noun} of problem {rec.get('problem_id')!r} at position {rec.get('position')!r}"
+    noun, at = {"sentences": ("sentence", "sentence_id")}.get(schema, ("pair" if "pairs" in schema else "pivot",
+                                                                        "position"))
+    where = f"{path}: the {noun} of problem {rec.get('problem_id')!r} at {at} {rec.get(at)!r}"
     missing = [k for k in (_REQUIRED[schema] if need is None else need) if k not in rec]
     if missing:
         raise ExportError(f"{where} lacks {missing}: another tool rewrote the record - restore the file")
