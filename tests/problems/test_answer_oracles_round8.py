@@ -264,3 +264,19 @@ def test_a_numeric_reference_in_e_notation_is_its_number(name, ref, value, ok):
 
 def test_a_boxed_plain_number_is_still_no_reference_in_e_notation():
     assert boxed("1500", "1.5e3") is False
+
+
+@pytest.mark.parametrize("text,choices,letter", [
+    ("Adding them gives \\boxed{42}.", NUMS, "B"), ("So $\\boxed{7}$", NUMS, "C"),
+    ("The value is \\boxed{\\frac{1}{2}}.", ("1/3", "1/2", "2/3", "1"), "B"),
+    ("\\boxed{Paris}", ("London", "Paris"), "B"), ("\\boxed{\\text{Paris}}", ("London", "Paris", "Rome"), "B"),
+    ("\\boxed{43}", NUMS, None), ("\\boxed{42}", None, None),
+    ("\\boxed{42}", ("42", "12", "42"), None), ("The answer is C.\n\\boxed{42}", NUMS, "C"),
+    ("\\boxed{4}", ("42", "4"), "B"), ("Option (A) 12 is too small.\n\\boxed{42}", NUMS, "B"),
+    ("\\boxed{0.5}", ("1/3", "1/2"), "B"),
+])
+def test_a_boxed_choice_text_names_its_letter(text, choices, letter):
+    """A model that boxes the chosen value rather than its letter (``\\boxed{42}``, 42 being B's text, as math models
+    answer a multiple-choice question) named no choice, and the right answer failed; a stated letter still comes
+    first, and a text two choices share names neither."""
+    assert extract_choice(text, "E", choices) == letter

@@ -638,13 +638,16 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
     B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or a last line "**B) 42**"
     (a trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
-    given make it B's text). A letter offered with others ("A or B.") is none. Only the first kind stops a rollout
-    early: it outranks the others wherever it comes."""
+    given make it B's text); the choice whose text the first box holds comes before those lines. A letter offered
+    with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks the others wherever it
+    comes."""
     text = _compatible(text)
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
     bold = _bold_choice(last)
     for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
+        if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
+            return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
         hits = [(m.start(), _SCRIPT_LETTERS.get(m.group(m.lastindex), m.group(m.lastindex).upper()))
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
@@ -653,6 +656,21 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
         if hits:
             return pick(hits)[1]
     return None
+
+
+def _boxed_choice_text(text: str, choices) -> str | None:
+    """The letter of the one choice whose text the answer's first box holds (``\\boxed{42}``, 42 being B's text, as
+    math models answer a multiple-choice question), read as the boxed oracle reads a box; None where no box does or
+    two choices share it."""
+    boxed = extract_boxed(text)
+    if boxed is None:
+        return None
+    said = _normalize_math(boxed).casefold()
+    value = parse_number(said)
+    found = {i for i, c in enumerate(choices)
+             if (own := _normalize_math(re.sub(r"^\(?[A-Za-z][.)]\s+", "", str(c).strip())).casefold()) == said or
+             value is not None and parse_number(own) == value}
+    return ascii_uppercase[found.pop()] if len(found) == 1 else None
 
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^`\n]*)\n", re.M)
