@@ -178,3 +178,14 @@ def test_kmmlu_rows_number_their_right_choice_from_1(tmp_path):
     matrices = {"question": "What is the trace of A + B?", "A": "[[1, 0], [0, 1]]", "B": "[[2, 0], [0, 2]]",
                 "answer": 6}  # a number past the lettered columns: no choices, as an answer that names no letter
     assert load(tmp_path, [matrices], oracle="boxed").problems[0].question == matrices["question"]
+
+
+@pytest.mark.parametrize("orient, text", [
+    ("split", '{"columns":["question","answer"],"index":[0,1],"data":[["What is 2+3?","5"],["What is 2+2?","4"]]}'),
+    ("index", '{"0":{"question":"What is 2+3?","answer":"5"},"1":{"question":"What is 2+2?","answer":"4"}}')])
+def test_pandas_split_and_index_json_files_are_read_as_their_rows(tmp_path, orient, text):
+    # DataFrame.to_json(orient='split') was read as a dict of lists (three rows of junk, 'columns', 'index' and 'data'
+    # for names), orient='index' as one row of columns '0' and '1': every row refused as missing 'question'
+    res = load(tmp_path, [], name=f"{orient}.json", raw=text.encode(), oracle="boxed")
+    assert [(p.question, p.answer) for p in res.problems] == [("What is 2+3?", "5"), ("What is 2+2?", "4")]
+    assert not res.skipped

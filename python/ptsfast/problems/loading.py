@@ -464,6 +464,12 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
             "one JSON array (json.dump of a list), not one object a line" if jsonl else None
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
+    elif _split_orient(doc):  # pandas' to_json(orient='split'): {"columns", "index", "data": [[cells], ...]}
+        rows = [dict(zip(doc["columns"], r)) for r in doc["data"]]
+        how = "pandas' to_json(orient='split'): its columns' names and each row's cells"
+    elif values and all(isinstance(k, str) and k.isdigit() for k in doc) and \
+            all(isinstance(v, dict) and v for v in values):  # pandas' to_json(orient='index'): {"0": {row}, ...}
+        rows, how = [doc[k] for k in sorted(doc, key=int)], "rows by their index (pandas' to_json(orient='index'))"
     elif values and all(isinstance(v, dict) and v and v.keys() == values[0].keys() for v in values) and \
             not any(str(k).lower() in QUESTION_KEYS for k in values[0]):  # a row's cells, not rows' (MMLU's wrapped)
         rows = [{k: doc[k][i] for k in doc} for i in values[0]]
@@ -477,6 +483,17 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
     if how is not None:
         log.warning("%s holds %s: read as %d rows", p, how, len(rows))
     return ((n, *_record(row)) for n, row in enumerate(rows, 1))
+
+
+def _split_orient(doc: Any) -> bool:
+    """Whether a JSON document is a table pandas wrote with ``to_json(orient='split')``: its ``columns``' names, and
+    its ``data`` a list of rows' cells, one per column (read as a dict of lists, it was three rows of junk)."""
+    if not isinstance(doc, dict) or not {"columns", "data"} <= doc.keys() or not doc.keys() <= {"columns", "index",
+                                                                                                 "data"}:
+        return False
+    names, data = doc["columns"], doc["data"]
+    return isinstance(names, list) and bool(names) and all(isinstance(n, str) for n in names) and \
+        isinstance(data, list) and all(isinstance(r, list) and len(r) == len(names) for r in data)
 
 
 def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
