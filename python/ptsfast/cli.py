@@ -317,25 +317,24 @@ def _check_kv_cache(a, device: str) -> None:
     from ptsfast.engine.engine import available_memory
 
     gb = getattr(a, "kv_cache_gb", None)
-    if getattr(a, "engine__num_blocks", None) is not None:
-        _check_num_blocks(a, device, available_memory(torch.device(device)))
-        return
-    if gb is None:
-        return
     free = available_memory(torch.device(device))
-    if free is not None and (not math.isfinite(gb * 1e9) or gb * 1e9 > free):
+    if free is None:
+        return
+    if gb is not None and getattr(a, "engine__num_blocks", None) is None and (not math.isfinite(gb * 1e9)
+                                                                              or gb * 1e9 > free):
         raise ValueError(f"--kv-cache-gb {gb:g}: more than the {free / 1e9:.3g} GB of memory available on {device} "
                          f"(before the model loads); lower it, or leave it out for the default (2 GB on a CPU, at "
                          f"most half the memory left; 60% of free GPU memory)")
+    if getattr(a, "engine__num_blocks", None) is not None or getattr(a, "engine__block_size", None) is not None:
+        _check_pool(a, device, free)
 
 
-def _check_num_blocks(a, device: str, free: float | None) -> None:
-    """``--engine-num-blocks`` blocks of the model's KV cache within the memory ``device`` has now, read from its
-    config before it loads: past it (``1e11``) the engine refused it only once the model had loaded and the run's
-    folder was made. The size is the engine's (layers x 2 x block size x KV heads x head size x the dtype's bytes);
-    a model whose config cannot be read here is left to the engine."""
-    if free is None:
-        return
+def _check_pool(a, device: str, free: float) -> None:
+    """The KV pool of ``--engine-num-blocks`` blocks, or of ``--engine-block-size`` (the pool holds one block at
+    least), within the memory ``device`` has now, read from the model's config before it loads: past it (``1e11``
+    blocks, blocks of ``1e9`` tokens) the engine refused it only once the model had loaded and the run's folder was
+    made. The size is the engine's (layers x 2 x block size x KV heads x head size x the dtype's bytes); a model
+    whose config cannot be read here is left to the engine."""
     from ptsfast.demo import is_demo_model
     from ptsfast.engine import EngineConfig
     from ptsfast.models import demo_model_dir, torch_dtype
@@ -356,13 +355,19 @@ def _check_num_blocks(a, device: str, free: float | None) -> None:
     dtype = torch_dtype(a.dtype or ("bfloat16" if device.startswith("cuda") else "float32"))
     size = 2 if dtype == "auto" else dtype.itemsize  # a checkpoint's own dtype: at least two bytes
     block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
-    need = a.engine__num_blocks * layers * 2 * block_size * kv_heads * head_dim * size
-    if need > free:
-        raise ValueError(f"--engine-num-blocks {a.engine__num_blocks}: a KV cache of that many blocks of "
-                         f"{block_size} tokens takes {need / 1e9:.3g} GB for this model, more than the "
-                         f"{free / 1e9:.3g} GB of memory available on {device} (before the model loads); lower it, "
-                         f"or leave it out for the default (2 GB on a CPU, at most half the memory left; 60% of free "
-                         f"GPU memory)")
+    block = layers * 2 * block_size * kv_heads * head_dim * size
+    if a.engine__num_blocks is not None:
+        need = a.engine__num_blocks * block
+        if need > free:
+            raise ValueError(f"--engine-num-blocks {a.engine__num_blocks}: a KV cache of that many blocks of "
+                             f"{block_size} tokens takes {need / 1e9:.3g} GB for this model, more than the "
+                             f"{free / 1e9:.3g} GB of memory available on {device} (before the model loads); lower "
+                             f"it, or leave it out for the default (2 GB on a CPU, at most half the memory left; 60% "
+                             f"of free GPU memory)")
+    elif block > free:
+        raise ValueError(f"--engine-block-size {block_size}: one block of that many tokens takes {block / 1e9:.3g} GB "
+                         f"of KV cache for this model, more than the {free / 1e9:.3g} GB of memory available on "
+                         f"{device} (before the model loads); lower it (default {EngineConfig.block_size})")
 
 
 def _check_cache(a) -> None:

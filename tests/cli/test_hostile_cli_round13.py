@@ -41,25 +41,28 @@ def test_a_negative_number_in_exponent_or_infinite_form_is_a_value(flag, value, 
     assert not out.exists()
 
 
-def test_a_block_count_past_the_machines_memory_is_refused_before_the_model_loads(model_dir, problems, tmp_path,
-                                                                                 capsys, monkeypatch):
-    """--engine-num-blocks 1e11 (1.6 PB of KV cache for the tiny model) was refused by the engine only once the model
-    had loaded and the run's folder was made."""
+@pytest.mark.parametrize("flag, value, words", [
+    ("--engine-num-blocks", "100000000000", ["--engine-num-blocks 100000000000", "blocks of 16 tokens"]),
+    ("--engine-block-size", "1000000000", ["--engine-block-size 1000000000", "one block of that many tokens"])])
+def test_a_kv_pool_past_the_machines_memory_is_refused_before_the_model_loads(flag, value, words, model_dir, problems,
+                                                                             tmp_path, capsys, monkeypatch):
+    """--engine-num-blocks 1e11 (1.6 PB of KV cache for the tiny model), or --engine-block-size 1e9 (a pool holds one
+    block at least: 1 TB), was refused by the engine only once the model had loaded and the run's folder was made."""
     no_model_load(monkeypatch)
     out = tmp_path / "run"
     argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
-            *FAST, *MINE, "--engine-num-blocks", "100000000000"]
+            *FAST, *MINE, flag, value]
     assert cli(argv) == 2
-    one_line_error(capsys, "--engine-num-blocks 100000000000", "blocks of 16 tokens", "GB of memory available on cpu",
-                   "lower it")
+    one_line_error(capsys, *words, "GB of memory available on cpu", "lower it")
     assert not out.exists()
 
 
-def test_a_block_count_the_machine_holds_mines(model_dir, problems, tmp_path, capsys):
-    """The check sizes the pool as the engine does: a count that fits mines."""
+@pytest.mark.parametrize("flags", [["--engine-num-blocks", "64"], ["--engine-block-size", "32"]])
+def test_a_kv_pool_the_machine_holds_mines(flags, model_dir, problems, tmp_path, capsys):
+    """The check sizes the pool as the engine does: a pool that fits mines."""
     out = tmp_path / "run"
     argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
-            *FAST, *MINE, "--engine-num-blocks", "64"]
+            *FAST, *MINE, *flags]
     assert cli(argv) == 0
     assert (out / "done.jsonl").read_text().count("\n") == 2
 
