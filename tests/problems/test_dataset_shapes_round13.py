@@ -189,3 +189,10 @@ def test_pandas_split_and_index_json_files_are_read_as_their_rows(tmp_path, orie
     res = load(tmp_path, [], name=f"{orient}.json", raw=text.encode(), oracle="boxed")
     assert [(p.question, p.answer) for p in res.problems] == [("What is 2+3?", "5"), ("What is 2+2?", "4")]
     assert not res.skipped
+
+
+def test_a_gold_index_too_long_for_python_to_read_is_that_rows_skip(tmp_path):
+    # read as JSON, AGIEval's gold "[...]" of over 4300 digits raised out of the loader: the whole load failed
+    res = load(tmp_path, [{"query": "Pick one.", "choices": ["a", "b"], "gold": "[" + "9" * 5000 + "]"},
+                          {"query": "Pick two.", "choices": ["a", "b"], "gold": [1]}])
+    assert [p.answer for p in res.problems] == ["B"] and res.skipped[0].reason == "no answer to judge"

@@ -1435,7 +1435,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     gold = row.get(GOLD_KEY) if raw_answer is None and choices and index is None and fields.answer and \
         "answer" in _detected(fields) else None
     if gold is not None:  # hails/agieval's: 'gold' [2]
-        gold = _maybe_json(gold) if isinstance(gold, str) else gold  # "[2]", as a CSV export writes it
+        try:
+            gold = _maybe_json(gold) if isinstance(gold, str) else gold  # "[2]", as a CSV export writes it
+        except ValueError:  # an int of over 4300 digits: no index, said so below
+            pass
         picks = gold if isinstance(gold, list) else [gold]
         if len(picks) > 1:
             return skip("wrong type", f"field {GOLD_KEY!r} (the indexes of the right choices) names {len(picks)} "
