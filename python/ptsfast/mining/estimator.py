@@ -221,13 +221,18 @@ class GapTest:
         another key decision (:meth:`is_key`) and, where rollouts are reused, for a segment whose ends share none
         (``shared``, :meth:`Memo.shared`: an unlikely token inside stops every rollout crossing it, so neither the
         paired interval nor the look inside has anything to read: math traces' numbers, where a cap of 32 dropped
-        pivots of 0.30-0.36 on estimates 0.2-0.3 low), 0 else."""
+        pivots of 0.30-0.36 on estimates 0.2-0.3 low), 0 else. Such an unpaired segment gets 2 at its key cap where
+        the point estimate would drop it while a one-look discard bound still reaches the gap
+        (:meth:`unpaired_extends`)."""
         c = self.config
         if j - i >= c.long_length:
             return 2
         key = int(self.is_key(i, j, a, b))
-        if not key and shared is not None and shared[0] == 0 and c.reuse and c.fixed_rollouts is None:
+        unpaired = shared is not None and shared[0] == 0 and c.reuse and c.fixed_rollouts is None
+        if not key and unpaired:
             key = 1
+        if unpaired and j - i > 1 and self.unpaired_extends(a, b):
+            return 2
         extend = self.margin(c.token_extend_margin)
         if j - i == 1 and extend > 0 and c.fixed_rollouts is None and a.known and b.known:
             cap = self.cap_for(key)
@@ -235,6 +240,25 @@ class GapTest:
                     self.gap - extend - 1e-9 <= abs(b.p - a.p) < self.gap - 1e-9):
                 return 2
         return key
+
+    def unpaired_extends(self, a: Estimate, b: Estimate) -> bool:
+        """Whether a segment whose ends share no rollout, at its key cap, goes on to ``long_max_rollouts``: the
+        point estimate would drop it (``|Δp| < gap - final_split_margin``) while the ``discard_confidence`` upper
+        bound of ``|Δp|``, at one look's error, still reaches the gap.
+
+        A drop should err at the gap no more often than ``discard_confidence`` allows; the cap's point estimate errs
+        more where Δp is noisiest: at 64 a side and p near 1/2, a true |Δp| of 0.2 reads below 0.1 13% of the time,
+        and a pivot under a chain of segments just over the gap (a drift back around it) was lost 5% of the time
+        (*tightdrift*). The one-look bound keeps the extension to reads within 1.3 standard errors of the gap."""
+        c = self.config
+        if not (a.known and b.known):
+            return False
+        cap = self.cap_for(1)
+        if not all(e.exact is not None or e.trials >= cap for e in (a, b)):
+            return False
+        if reaches(abs(b.p - a.p), self.gap - self.margin(c.final_split_margin)):
+            return False
+        return reaches(self._bounds(a, b, c.discard_confidence, 0.0)[1], self.gap)
 
     def cap_for(self, key: int) -> int:
         """The rollout cap of a decision of :meth:`key_level` ``key`` (a bool reads as 0 / 1)."""
