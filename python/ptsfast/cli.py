@@ -818,7 +818,26 @@ def _load_problems(a):
     except SandboxUnavailable as e:
         print(f"ptsfast: error: {e}", file=sys.stderr)
         return None
+    _check_sandbox_cgroup(a)
     return loaded
+
+
+def _check_sandbox_cgroup(a) -> None:
+    """``PTSFAST_SANDBOX_CGROUP``, where set, names a cgroup the code oracle's sandboxes can be put under: one it
+    cannot use (a typo, a cgroup never made or not delegated) was dropped without a word, and the sandboxes ran with
+    their memory all together unbounded though the user had asked for a bound. Ray's workers read their own."""
+    from ptsfast.problems.oracles import canonical_oracle_name
+    from ptsfast.problems.sandbox import CGROUP_ENV, memory_cgroup_status
+
+    env = os.environ.get(CGROUP_ENV)
+    if not env or getattr(a, "ray", None) is not None or callable(a.oracle) or canonical_oracle_name(a.oracle) != "code":
+        return
+    found, why = memory_cgroup_status()
+    if found is None:
+        why = why.split(f" (set {CGROUP_ENV}")[0].split(": ", 1)[-1]  # its own advice is to set the variable
+        raise ValueError(f"environment variable {CGROUP_ENV}={env}: the code oracle's sandboxes cannot be put under "
+                         f"it ({why}); point it at a delegated cgroup directory (one whose cgroup.subtree_control "
+                         f"holds memory), or unset it to find one or run without")
 
 
 def _anchor_options(a):

@@ -140,3 +140,29 @@ def test_an_old_reports_page_and_plot_go_with_their_run(model_dir, problems, tmp
     (out / "report.png").write_bytes(MATPLOTLIB_PNG)
     assert cli([*argv, "--overwrite", "--seed", "1"]) == 0
     assert not (out / "report.html").exists() and not (out / "report.png").exists()
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_sandbox_cgroup_variable_that_names_no_usable_cgroup_is_refused_before_the_model_loads(command, flags,
+                                                                                                 model_dir, tmp_path,
+                                                                                                 capsys, monkeypatch):
+    """PTSFAST_SANDBOX_CGROUP set to a folder that is no delegated cgroup (a typo, a cgroup never made) was dropped
+    without a word: the sandboxes ran with no memory cgroup, their memory all together unbounded, though the user
+    had asked for one."""
+    import json
+
+    from ptsfast.problems import sandbox
+
+    problems = tmp_path / "code.jsonl"
+    problems.write_text(json.dumps({"id": "c1", "question": "w5 w9", "tests": "assert f(1) == 1",
+                                    "entry_point": "f"}) + "\n")
+    monkeypatch.setattr(sandbox, "_cgroup", None)  # probed afresh, with the variable
+    monkeypatch.setenv("PTSFAST_SANDBOX_CGROUP", str(tmp_path / "no-such-cgroup"))
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    fast = [f for f in FAST if f not in ("--oracle", "exact")]
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *fast, *flags,
+            "--oracle", "code"]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"PTSFAST_SANDBOX_CGROUP={tmp_path / 'no-such-cgroup'}", "not a directory", "unset it")
+    assert not out.exists()
