@@ -830,7 +830,8 @@ def _check_sandbox_cgroup(a) -> None:
     from ptsfast.problems.sandbox import CGROUP_ENV, memory_cgroup_status
 
     env = os.environ.get(CGROUP_ENV)
-    if not env or getattr(a, "ray", None) is not None or callable(a.oracle) or canonical_oracle_name(a.oracle) != "code":
+    code = not callable(a.oracle) and canonical_oracle_name(a.oracle) == "code"
+    if not env or not code or getattr(a, "ray", None) is not None:
         return
     found, why = memory_cgroup_status()
     if found is None:
