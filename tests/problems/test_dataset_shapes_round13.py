@@ -196,3 +196,18 @@ def test_a_gold_index_too_long_for_python_to_read_is_that_rows_skip(tmp_path):
     res = load(tmp_path, [{"query": "Pick one.", "choices": ["a", "b"], "gold": "[" + "9" * 5000 + "]"},
                           {"query": "Pick two.", "choices": ["a", "b"], "gold": [1]}])
     assert [p.answer for p in res.problems] == ["B"] and res.skipped[0].reason == "no answer to judge"
+
+
+BIG = "[" + "9" * 5000 + "]"  # an int Python reads only with its limit lifted
+
+
+@pytest.mark.parametrize("row, oracle", [
+    ({"question": "Add.", "test_info": BIG, "test": "def test_a():\n    assert 1"}, "code"),
+    ({"text": "Add.", "test_list": BIG, "tests": "assert True"}, "code"),
+    ({"instruction": "Add 2 and 3.", "output": "5", "history": BIG}, "boxed"),
+    ({"question": "Pick.", "answers": BIG, "label": 1}, "multiple_choice")])
+def test_a_cell_read_as_json_holding_an_int_python_cannot_read_is_that_rows_skip(tmp_path, row, oracle):
+    # KodCode's test_info, MBPP's test_list shown in the prompt, an Alpaca history, ReClor's answers: read as JSON, an
+    # int of over 4300 digits raised out of the loader, and the whole load failed on one row
+    res = load(tmp_path, [row], oracle=oracle)
+    assert not res.problems and "4300 digits" in res.skipped[0] and res.skipped[0].row == 1

@@ -445,8 +445,9 @@ def _maybe_json(v):
         except json.JSONDecodeError:
             pass
         except ValueError:  # an int of over 4300 digits: Python 3.11 reads none (sys.set_int_max_str_digits)
-            raise TestFormatError("the tests hold an integer of over 4300 digits, which Python reads only with its "
-                                  "limit lifted, and ptsfast's judge of calls does not lift it; drop the row") from None
+            raise TestFormatError("a field holds an integer of over 4300 digits, which Python reads only with its "
+                                  "limit lifted, and ptsfast (its judge of calls too) does not lift it; drop the row") \
+                from None
         try:
             value = ast.literal_eval(_numpy_printed(v.strip()) or v.strip())
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -1829,7 +1829,10 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             row = lift_ground_truth(_unwrapped(_printed_chats(row), fields, told))
             if not detected:
                 fields, detected = detect_fields(row, fields), True
-            prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
+            try:
+                prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
+            except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
+                prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
