@@ -76,7 +76,8 @@ MMLU_CSV = ("question,subject,choices,answer\n"  # as datasets' Dataset.to_csv (
             "Capital of France?,geo,['Paris' 'London' 'Berlin' 'Rome'],0\n"
             "Capital of Italy?,geo,['Paris' 'London' 'Berlin' 'Rome'],3\n")
 ARC_CSV = ("id,question,choices,answerKey\n"
-           "a,Which?,\"{'text': array(['x', 'y', 'z'], dtype=object), 'label': array(['A', 'B', 'C'], dtype=object)}\",B\n")
+           "a,Which?,\"{'text': array(['x', 'y', 'z'], dtype=object), "
+           "'label': array(['A', 'B', 'C'], dtype=object)}\",B\n")
 
 
 def test_choices_a_csv_export_prints_as_numpy_arrays_are_read_as_lists(tmp_path):

@@ -1494,10 +1494,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                       f"of them would fail a complete answer); drop the row")
         if isinstance(raw_answer, list) and len(raw_answer) > 1 and all(isinstance(x, str) for x in raw_answer):
             return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}, {raw_answer[:3]!r}"
-                                      f"{' ...' * (len(raw_answer) > 3)}: answers any one of which is right (nq_open's, "
-                                      f"TriviaQA's aliases)? The oracles judge against one reference, and keeping "
-                                      f"one would judge a rollout giving another wrong; keep the rows of one answer, "
-                                      f"or name another --answer-field")
+                                      f"{' ...' * (len(raw_answer) > 3)}: answers any one of which is right "
+                                      f"(nq_open's, TriviaQA's aliases)? The oracles judge against one reference, and "
+                                      f"keeping one would judge a rollout giving another wrong; keep the rows of one "
+                                      f"answer, or name another --answer-field")
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
     ans = _as_text(raw_answer)
