@@ -333,3 +333,23 @@ def test_a_loose_pairs_file_beside_the_users_own_pivots_file_exports(run, tmp_pa
     out = tmp_path / "dpo.jsonl"
     assert cli(["export", "--run", str(folder / "pairs.jsonl"), "--out", str(out)]) == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == n
+
+
+@pytest.mark.parametrize("installed, warned", [("0.28.0", True), ("0.19.1", True), ("0.29.0", False),
+                                               ("1.16.0", False)])
+def test_a_trl_export_says_where_the_installed_trl_reads_its_text_otherwise(run, tmp_path, caplog, monkeypatch,
+                                                                            installed, warned):
+    """TRL before 0.29 tokenised a DPO row's prompt, chosen and rejected apart, without the BOS (tokenize_row);
+    0.29 and later tokenise prompt + completion whole, the BOS added, which each pair's text_exact follows. With an
+    older TRL installed the trl export said nothing, and its exact-looking text pairs trained other ids."""
+    import importlib.metadata
+    import logging
+
+    from ptsfast.outputs.export import export
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: installed if name == "trl" else real(name))
+    with caplog.at_level(logging.WARNING):
+        assert export(run, tmp_path / "dpo.jsonl", keep_fields=False) >= 1
+    said = [m for m in caplog.messages if f"trl {installed} is installed" in m]
+    assert bool(said) is warned and all("text_exact" in m and "trl>=0.29" in m for m in said), caplog.messages

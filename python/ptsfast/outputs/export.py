@@ -390,6 +390,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if fmt in ("pts", "steering"):
         recs = _measured(recs)
     if fmt == "trl":
+        _check_trl_version()
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
             exact = [r for r in recs if r.get("text_exact") is not False]
             if len(exact) < len(recs):
@@ -432,6 +433,24 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _check_trl_version() -> None:
+    """Warns where the TRL installed here reads a text pair otherwise than ``text_exact`` says: before 0.29 its
+    DPOTrainer tokenised the prompt and each completion apart, without the BOS (TRL's tokenize_row), and 0.29 and
+    later, which ``text_exact`` follows, tokenise ``prompt + completion`` whole, the BOS added."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("trl")
+    except PackageNotFoundError:
+        return
+    parts = [int("".join(c for c in p if c.isdigit()) or 0) for p in installed.split(".")[:2]]
+    if tuple(parts) < (0, 29):
+        log.warning("trl %s is installed: TRL before 0.29 tokenises a pair's prompt and each side apart, without "
+                    "the BOS, so a pair's text_exact (TRL 0.29's tokenisation of the whole text) does not hold "
+                    "there and its text trains other ids than were mined - pip install -U 'trl>=0.29', or train "
+                    "on the ids with PivotDPOTrainer", installed)
 
 
 def _measured(pivots: list[dict]) -> list[dict]:
