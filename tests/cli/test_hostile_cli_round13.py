@@ -166,3 +166,25 @@ def test_a_sandbox_cgroup_variable_that_names_no_usable_cgroup_is_refused_before
     assert cli(argv) == 2
     one_line_error(capsys, f"PTSFAST_SANDBOX_CGROUP={tmp_path / 'no-such-cgroup'}", "not a directory", "unset it")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("field, flag, was, now", [("answer", "--answer-field", "1", "2"),
+                                                   ("question", "--question-field", "w5 w9 w11", "w6 w11")])
+def test_a_resume_reading_another_column_names_the_column_not_reused_ids(command, flags, field, flag, was, now,
+                                                                         model_dir, tmp_path, capsys, monkeypatch):
+    """A resume given another --answer-field (or --question-field) read other content under the run's ids, and was
+    told 'these are other problems under reused ids - give them unique ids': the ids were right, the column not."""
+    import json
+
+    problems = tmp_path / "p.jsonl"
+    problems.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1", "ans2": "2",
+                                            "q2": f"w6 w{11 + i}"}) + "\n" for i in range(2)))
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *flags]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli([*argv, flag, "ans2" if field == "answer" else "q2"]) == 2
+    err = one_line_error(capsys, f"'q0' was mined with the {field} {was!r}", f"is {now!r} now", flag)
+    assert "reused ids" not in err

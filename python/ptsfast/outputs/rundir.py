@@ -567,12 +567,36 @@ def compare_inputs(folder: Path, old: Mapping[str, Any] | None, new: Mapping[str
                           f"(--out {_fresh(folder)}), or pass --overwrite to discard it")
 
 
+def _differs(folder: Path, pid: str, problem: Any) -> str:
+    """How ``problem`` differs from the record of problem ``pid`` in the run in ``folder``: its question or its
+    answer, named with the flag of its column ('' when neither, or either is unknown). A resume that read another
+    column was told of 'other problems under reused ids', to give them unique ids."""
+    if problem is None or not (folder / PROBLEMS).is_file():
+        return ""
+    try:
+        rec = next((r for r in read_jsonl(folder / PROBLEMS) if isinstance(r, dict)
+                    and str(r.get("problem_id")) == pid), None)
+    except (OSError, ValueError):
+        return ""
+    for field_, flag in (("question", "--question-field"), ("answer", "--answer-field")):
+        if rec is None or field_ not in rec or not isinstance(getattr(problem, field_, None), (str, type(None))):
+            continue
+        was, now = rec[field_], getattr(problem, field_)
+        if was != now:
+            shown = [repr(v if not isinstance(v, str) or len(v) <= 60 else v[:57] + "...") for v in (was, now)]
+            return (f"{pid!r} was mined with the {field_} {shown[0]}, which is {shown[1]} now (another {flag}, an "
+                    f"edited dataset, or another one under the same ids?)")
+    return ""
+
+
 def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overwrite: bool = False,
                  neutral: Sequence[str] = (), name_of: Callable[[str], str] | None = None,
                  inputs: Mapping[str, Any] | None = None, legacy: Mapping[str, Any] | None = None,
-                 hashes: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES) -> None:
+                 hashes: Mapping[str, str] | None = None, data_files: Sequence[str] = DATA_FILES,
+                 problems: Mapping[str, Any] | None = None) -> None:
     """The settings of a resume, the ``inputs`` known before the model loads (its folder's files), the committed
-    records (:func:`read_committed`) and, given ``hashes``, the problems' contents (:func:`check_problem_contents`),
+    records (:func:`read_committed`) and, given ``hashes`` (and ``problems``, by id), the problems' contents
+    (:func:`check_problem_contents`),
     checked then: a new ``--seed``, a damaged done.jsonl or a question edited under its id were refused only once
     a large model had loaded. :class:`RunWriter` checks them again, with every input, as the final word. Nothing
     is written."""
@@ -590,16 +614,24 @@ def check_resume(out_dir: str | os.PathLike, config: Mapping[str, Any], *, overw
         compare_inputs(folder, old.get("inputs"), _jsonable(dict(inputs)), _jsonable(dict(legacy or {})))
     done = read_committed(folder, data_files)[0]
     if hashes is not None:
-        check_problem_contents(folder, done, hashes)
+        check_problem_contents(folder, done, hashes, problems)
 
 
-def check_problem_contents(folder: Path, done: Mapping[str, Mapping], hashes: Mapping[str, str]) -> None:
+def check_problem_contents(folder: Path, done: Mapping[str, Mapping], hashes: Mapping[str, str],
+                           problems: Mapping[str, Any] | None = None) -> None:
     """Refuse problems (``{id: content hash}``) whose id is ``done`` in the run in ``folder`` (its markers) but whose
     content differs, and problems done there under another id that no problem has now (another ``--id-field``):
-    they would be mined again under new ids."""
+    they would be mined again under new ids. ``problems`` (by id): the problems themselves, whose question or
+    answer is compared with the run's record to name what differs."""
     bad = [pid for pid, h in hashes.items() if pid in done and done[pid].get("content") not in (None, h)]
     if bad:
         shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        differs = _differs(folder, bad[0], (problems or {}).get(bad[0]))
+        if differs:  # another column read (or the dataset edited): the ids are right, and reusing them is no fix
+            raise RunDirError(f"{folder} already holds problems with the ids {shown} but with other content: "
+                              f"{differs} - resume with the data and the column flags the run was mined from, give "
+                              f"other problems ids of their own, mine into a new --out, or rerun with --overwrite to "
+                              f"discard the run")
         raise RunDirError(f"{folder} already holds problems with the ids {shown} but with other content "
                           f"(question/answer/tests); these are other problems under reused ids - give them "
                           f"unique ids, use another output directory, or --overwrite to discard the run")
@@ -849,10 +881,10 @@ class RunWriter:
         if self.inputs is not None:
             compare_inputs(self.dir, old, self.inputs, self.legacy)
 
-    def check_problems(self, hashes: Mapping[str, str]) -> None:
+    def check_problems(self, hashes: Mapping[str, str], problems: Mapping[str, Any] | None = None) -> None:
         """Refuse problems whose id is done in this run but whose content (``{id: content hash}``) differs, and
         problems done here under another id that no problem has now (see :func:`check_problem_contents`)."""
-        check_problem_contents(self.dir, self.done, hashes)
+        check_problem_contents(self.dir, self.done, hashes, problems)
 
     def _recover(self) -> None:
         """Load committed markers (:func:`read_committed`); truncate every file back to the last committed state."""

@@ -174,7 +174,8 @@ def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, mode
     inputs = folder_inputs(model_name) if folder and not overwrite else {}  # folder: model_name is a folder's path
     check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag, inputs=inputs,
                  legacy=legacy_inputs(inputs) if inputs else None, data_files=data_files,
-                 hashes=None if problems is None else problem_hashes(problems))
+                 hashes=None if problems is None else problem_hashes(problems),
+                 problems=None if problems is None else {p.id: p for p in problems})
 
 
 def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike, options: MineOptions, *,
@@ -206,7 +207,7 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                        inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
                        legacy=legacy_inputs(inputs))
     try:
-        writer.check_problems(hashes)
+        writer.check_problems(hashes, {p.id: p for p in problems})
     except BaseException:
         writer.close()
         raise
