@@ -73,3 +73,29 @@ def test_recheck_of_a_record_rewritten_with_a_field_of_another_type_names_it(min
     msg = str(e.value)
     assert name in msg and f"{field} {value!r}" in msg and repr(rec["problem_id"]) in msg, msg
     engine.check_no_leaks()
+
+
+@pytest.mark.parametrize("edit, shown", [
+    (lambda r: r["trajectories"][0].update(correct="true"), "has trajectories"),  # float('true'): a ValueError
+    (lambda r: r.update(prompt_ids=str(r["prompt_ids"])), "has prompt_ids '["),  # the engine prefilled characters
+])
+def test_recheck_of_a_problem_rewritten_with_a_field_of_another_type_names_it(mined, tmp_path, edit, shown):
+    """A problems.jsonl line saved back by another tool (a verdict "true", the prompt ids as the text of a list)
+    ended the re-estimate in a ValueError or TypeError deep in the rollouts, naming neither file nor problem."""
+    import json
+    import shutil
+
+    edited = tmp_path / "edited"
+    shutil.copytree(mined, edited)
+    lines = (edited / "problems.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[0])
+    edit(rec)
+    lines[0] = json.dumps(rec) + "\n"
+    (edited / "problems.jsonl").write_text("".join(lines), encoding="utf-8")
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=512, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, edited, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert "problems.jsonl" in msg and shown in msg and repr(rec["problem_id"]) in msg, msg
+    engine.check_no_leaks()

@@ -23,7 +23,8 @@ _REQUIRED = {"pairs": TRL_FIELDS, "pivots": ("position", "direction"),
              "mined_pivots": ("problem_id", "position", "direction", "token_id", "token", "prefix_ids", "p_before",
                               "p_after"),
              "mined_pairs": (*TRL_FIELDS, "position", "prompt_ids", "chosen_ids", "rejected_ids"),
-             "sentences": ("problem_id", "sentence_id", "sentence", "p_with", "p_resampled")}
+             "sentences": ("problem_id", "sentence_id", "sentence", "p_with", "p_resampled"),
+             "problems": ("problem_id", "prompt_ids", "trajectories")}
 
 
 def _count(v: Any) -> bool:
@@ -60,7 +61,10 @@ _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count,
           **dict.fromkeys(("before", "after", "confirm_before", "confirm_after", "chosen_estimate", "rejected_estimate",
                            "before_estimate", "p_different", "p_similar"), _EST),
           "sentence_id": (_count, "a sentence index (an int >= 0)"), "sentence": _TEXT, "p_with": _MEASURED,
-          "p_resampled": _MEASURED, "is_anchor": _FLAG}
+          "p_resampled": _MEASURED, "is_anchor": _FLAG,
+          "trajectories": (lambda v: isinstance(v, list) and all(
+              isinstance(t, dict) and "key" in t and _ids(t.get("solution_ids")) and _FLAG[0](t.get("correct"))
+              for t in v), "a list of trajectories (each with its key, solution_ids and correct true, false or null)")}
 """What each field of a pivot or pair record holds, as ptsfast writes it: a record rewritten by another tool (a
 spreadsheet's "0.3", a null token id) is named, not met as a TypeError deep in an export."""
 
@@ -72,6 +76,8 @@ def check_record(rec: Mapping, schema: str, path: Path, need: Iterable[str] | No
     noun, at = {"sentences": ("sentence", "sentence_id")}.get(schema, ("pair" if "pairs" in schema else "pivot",
                                                                         "position"))
     where = f"{path}: the {noun} of problem {rec.get('problem_id')!r} at {at} {rec.get(at)!r}"
+    if schema == "problems":
+        where = f"{path}: the problem {rec.get('problem_id')!r}"
     missing = [k for k in (_REQUIRED[schema] if need is None else need) if k not in rec]
     if missing:
         raise ExportError(f"{where} lacks {missing}: another tool rewrote the record - restore the file")

@@ -169,10 +169,11 @@ def _run_records(run_dir: str | Path, name: str) -> list[dict]:
     """The records of a run's data file ``name`` that its done markers committed, as an export reads them: a problem
     still being written (a run being mined, or killed mid-problem) has pivots without its problems.jsonl line, and
     a resume truncates and redoes it. A pivot or pair record another tool rewrote (a position "8", a p "0.5") is
-    named as the exports name it, not met as a TypeError in the rollouts or a row's Δp."""
+    named as the exports name it, not met as a TypeError in the rollouts or a row's Δp; so is a problem whose
+    prompt or solution ids, or verdict ("true" for true), another tool rewrote."""
     path = Path(run_dir) / name
     recs = committed_records(RunSource(path, Path(run_dir)), "are not re-estimated") if path.exists() else []
-    schema = {PIVOTS: "mined_pivots", PAIRS: "mined_pairs"}.get(name)
+    schema = {PIVOTS: "mined_pivots", PAIRS: "mined_pairs", PROBLEMS: "problems"}.get(name)
     for r in recs if schema else ():
         check_record(r, schema, path)
     return recs
