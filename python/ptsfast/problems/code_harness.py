@@ -2099,6 +2099,37 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                 refuse("the tests read a method of a library's %s (%s) that is the solution's code: not allowed"
                        % (owner.__name__, f.__name__))
         todo, seen, kinds, walked = [value], 0, [], set()  # walked: the ids of those in kinds, which keeps them
+        armed, classes = {}, []  # the classes checked in this walk (each node's class checked made a read of a long
+        # list cost ~0.1 s), and kept
+
+        def of_class(t):  # what is checked of a value's class before the probes of a value of it
+            if ((returned or unnamed) and made_to_match(None, t)) or (t in proxies):
+                refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
+                       % t.__name__)
+            if t in (list, tuple, set, frozenset, dict):
+                return
+            if (strict or issubclass(t, plain_types)) and own_comparisons(t):  # an int whose == is the solution's
+                refuse("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a result "
+                       "made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
+            told = [n for n in told_names(t) if suspect(t, n)] if issubclass(t, plain_types) else ()
+            if told:  # r.startswith(expected), r.issubset(expected): the solution's method would say so
+                refuse("a value the tests read (%s, a %s) answers %s with the solution's own code: a result made "
+                       "to pass, not a result" % (t.__name__, t.__mro__[1].__name__, ", ".join(told)))
+
+        def armed_class(t):  # after the probes of a value of it (a mock's own class gets its children's then)
+            if t in (list, tuple, set, frozenset, dict):
+                return
+            if own_comparisons(t, ("__array_ufunc__", "__array_function__", "__array_wrap__")):  # numpy
+                # hands them its ==, allclose...
+                refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
+                       "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
+                       "result" % t.__name__)
+            if array_methods(t):  # numpy's comparisons read the result's all(), ravel()
+                refuse("a value the tests compare (%s) is a numpy array or pandas frame whose own methods (all, "
+                       "any, ravel, equals...) are the solution's code: a result made to pass, not a result"
+                       % t.__name__)
+            arm(t)
+
         if (returned or as_text) and any(map(hides, [value] + (
                 list(islice(value, 1000)) if type_(value) in (list, tuple) else
                 list(islice(value.values(), 1000)) if type_(value) is dict else []))):
@@ -2115,9 +2146,10 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                 continue
             walked.add(id(o))
             kinds.append((o, t))
-            if ((returned or unnamed) and made_to_match(o, t)) or (t in proxies):
-                refuse("a value the tests compare (%s) is made to match what it is compared with, not a result"
-                       % t.__name__)
+            if id(t) not in armed:  # each class once here, and again once the walk is done (below)
+                armed[id(t)] = t
+                classes.append(t)
+                of_class(t)
             if t.__module__ == "numpy" and getattr(o, "dtype", None) == object:  # its == is each element's
                 items = list(islice(o.flat, 1000))
                 if any(own_comparisons(type_(x)) for x in items):
@@ -2126,27 +2158,13 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                 todo.extend(items)
                 continue
             if t not in (list, tuple, set, frozenset, dict):
-                if (strict or issubclass(t, plain_types)) and own_comparisons(t):  # an int whose == is the solution's
-                    refuse("a value the tests compare (%s, a %s) compares by the solution's own __eq__: a result "
-                           "made to pass, not a result" % (t.__name__, t.__mro__[1].__name__))
-                told = [n for n in told_names(t) if suspect(t, n)] if issubclass(t, plain_types) else ()
-                if told:  # r.startswith(expected), r.issubset(expected): the solution's method would say so
-                    refuse("a value the tests read (%s, a %s) answers %s with the solution's own code: a result made "
-                           "to pass, not a result" % (t.__name__, t.__mro__[1].__name__, ", ".join(told)))
                 bad = forged(o)
                 if bad:
                     refuse("a value the tests compare (%s) answers every comparison (%s): a result made to pass any "
                            "test, not a result" % (t.__name__, bad))
-                if own_comparisons(t, ("__array_ufunc__", "__array_function__", "__array_wrap__")):  # numpy
-                    # hands them its ==, allclose...
-                    refuse("a value the tests compare (%s) takes numpy's operations over with the solution's own "
-                           "code (__array_ufunc__ / __array_function__ / __array_wrap__): a result made to pass, not a "
-                           "result" % t.__name__)
-                if array_methods(t):  # numpy's comparisons read the result's all(), ravel()
-                    refuse("a value the tests compare (%s) is a numpy array or pandas frame whose own methods (all, "
-                           "any, ravel, equals...) are the solution's code: a result made to pass, not a result"
-                           % t.__name__)
-                arm(t)
+                if armed[id(t)] is not None:  # (its first value's: None once armed)
+                    armed_class(t)
+                    armed[id(t)] = None
             if isinstance_(o, dict):
                 todo.extend(islice(o.items(), 1000))
                 todo.extend(beyond(o.values()))
@@ -2188,6 +2206,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                         todo.extend(islice(o.items(), 1000))
                     except Exception:
                         pass
+        for t in classes:  # what the solution's code run by the walk (a property) set in them meanwhile
+            of_class(t)
+            armed_class(t)
         changed = next((t for o, t in kinds if type_(o) is not t), None)  # by the code its reading ran (a property)
         if changed is not None:
             refuse("a value the tests compare changed its class (%s) while it was checked: a result made to pass, "
