@@ -353,3 +353,23 @@ def test_a_trl_export_says_where_the_installed_trl_reads_its_text_otherwise(run,
         assert export(run, tmp_path / "dpo.jsonl", keep_fields=False) >= 1
     said = [m for m in caplog.messages if f"trl {installed} is installed" in m]
     assert bool(said) is warned and all("text_exact" in m and "trl>=0.29" in m for m in said), caplog.messages
+
+
+def test_training_pairs_whose_prompt_is_a_list_of_messages_is_checked_by_their_ids(tmp_path):
+    """TRL's conversational rows hold the prompt as messages ([{"role": "user", "content": ...}]); such rows with
+    the mined ids (a dataset TRL prepared, saved with its ids) ended PivotDPOTrainer's check in an AttributeError
+    ('list' object has no attribute 'split'). The ids are checked; a text prompt is still compared."""
+    pytest.importorskip("trl")
+    import datasets
+
+    from ptsfast.outputs.dpo import prepare_pairs
+
+    tok = word_tokenizer(False)
+    ids = tok("w5 w6 w7")["input_ids"]
+    row = {"prompt": [{"role": "user", "content": "w5 w6 w7"}], "chosen": [{"role": "assistant", "content": "w9"}],
+           "rejected": [{"role": "assistant", "content": "w8"}], "prompt_ids": ids, "chosen_ids": [9],
+           "rejected_ids": [8], "problem_id": "p", "position": 2}
+    ready = prepare_pairs(datasets.Dataset.from_list([row]), tok)
+    assert ready.to_list() == [{"prompt_ids": ids, "chosen_ids": [9], "rejected_ids": [8]}]
+    with pytest.raises(ValueError, match="token id 99"):
+        prepare_pairs(datasets.Dataset.from_list([{**row, "chosen_ids": [99]}]), tok)

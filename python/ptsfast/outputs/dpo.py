@@ -156,7 +156,7 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
     if top >= vocab:
         raise ValueError(f"{where} uses token id {top} but the model has {vocab} tokens: it was mined with "
                          f"another model ({row.get('model')!r}); train the model that mined the pairs")
-    if row.get("prompt") is None:
+    if not isinstance(row.get("prompt"), str):  # none, or TRL's conversational messages: the ids alone are checked
         return
     ids, bos = list(row["prompt_ids"]), getattr(tokenizer, "bos_token_id", None)
     texts = [tokenizer.decode(ids, skip_special_tokens=False)]
