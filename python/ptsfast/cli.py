@@ -103,7 +103,8 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
                         "response/canonical_solution, or verl's and PrimeIntellect's ground_truth)")
     p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
                    "the problem's content)")
-    p.add_argument("--tests-field", nargs="+", default=None, metavar="FIELD",
+    # extend: a second --tests-field adds its columns (it replaced the first one's, whose tests were then never run)
+    p.add_argument("--tests-field", nargs="+", action="extend", default=None, metavar="FIELD",
                    help="code tests column(s), joined (e.g. test_list challenge_test_list; default: the first of "
                         "tests, test, test_list, input_output, public_tests, public_test_cases, test_cases, "
                         "official_tests, verification_info, ground_truth (verl's), code_context, hidden_unit_tests, "

@@ -188,3 +188,14 @@ def test_a_resume_reading_another_column_names_the_column_not_reused_ids(command
     assert cli([*argv, flag, "ans2" if field == "answer" else "q2"]) == 2
     err = one_line_error(capsys, f"'q0' was mined with the {field} {was!r}", f"is {now!r} now", flag)
     assert "reused ids" not in err
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors"])
+def test_tests_field_given_twice_runs_both_columns(command):
+    """`--tests-field test_list --tests-field challenge_test_list` kept the second column only: the first one's tests
+    were never run, and solutions failing them were judged correct."""
+    from ptsfast.cli import build_parser, field_map
+
+    a = build_parser().parse_args([command, "--model", "m", "--problems", "p.jsonl", "--out", "o", "--oracle", "code",
+                                   "--tests-field", "test_list", "--tests-field", "challenge_test_list"])
+    assert field_map(a).tests == ("test_list", "challenge_test_list")
