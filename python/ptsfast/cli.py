@@ -515,6 +515,7 @@ def _check_paths(a) -> None:
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
     _check_new_names(out)
+    _check_not_a_file_name(out)
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
@@ -540,6 +541,22 @@ def _check_new_names(out: str) -> None:
         parts[i] = parts[i].strip()
     raise ValueError(f"--out {out!r}: the new folder {odd!r} {'starts' if odd[0].isspace() else 'ends'} with a space "
                      f"(pasted with it?), a name no one types again to resume; give --out {str(Path(*parts))!r}")
+
+
+_FILE_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".arrow", ".html", ".png", ".txt")
+
+
+def _check_not_a_file_name(out: str) -> None:
+    """A new ``--out`` is not named as a data file (``--out pairs.jsonl``, as codelion/pts' --output takes one):
+    the run made a folder of that name, and the file the user meant to train on was pairs.jsonl/pairs.jsonl, beside
+    its run.json. A folder that exists is used as it is named."""
+    p = Path(out).expanduser()
+    if os.path.lexists(p) or p.suffix.lower() not in _FILE_SUFFIXES:
+        return
+    folder = p.with_suffix("")
+    raise ValueError(f"--out {out}: names a file, but a run is a folder of several (run.json, its records, a "
+                     f"summary) - give a folder, such as --out {folder}; `ptsfast export --run {folder} --out {out}` "
+                     f"then writes its DPO pairs as one file")
 
 
 def _check_dropped(a) -> None:

@@ -199,3 +199,26 @@ def test_tests_field_given_twice_runs_both_columns(command):
     a = build_parser().parse_args([command, "--model", "m", "--problems", "p.jsonl", "--out", "o", "--oracle", "code",
                                    "--tests-field", "test_list", "--tests-field", "challenge_test_list"])
     assert field_map(a).tests == ("test_list", "challenge_test_list")
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS), ("demo", [])])
+def test_a_new_out_named_as_a_data_file_is_refused_naming_a_folder(command, flags, model_dir, problems, tmp_path,
+                                                                    capsys, monkeypatch):
+    """`--out pairs.jsonl` (codelion/pts' --output takes a file) made a folder named pairs.jsonl, and the pairs the
+    user meant to train on were pairs.jsonl/pairs.jsonl, beside the run's other files."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "pairs.jsonl"
+    given = [] if command == "demo" else ["--model", str(model_dir), "--problems", str(problems)]
+    fast = ["--quiet"] if command == "demo" else FAST
+    assert cli([command, *given, "--out", str(out), *fast, *flags]) == 2
+    one_line_error(capsys, f"--out {out}: names a file", f"--out {tmp_path / 'pairs'}", "ptsfast export")
+    assert not out.exists()
+
+
+def test_an_existing_out_folder_named_as_a_data_file_resumes(model_dir, problems, tmp_path, capsys):
+    """A folder that exists is used as it is named (a run made before this check resumes)."""
+    out = tmp_path / "run.json"
+    out.mkdir()
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 0
+    assert (out / "done.jsonl").read_text().count("\n") == 2
