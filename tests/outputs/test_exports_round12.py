@@ -373,3 +373,18 @@ def test_training_pairs_whose_prompt_is_a_list_of_messages_is_checked_by_their_i
     assert ready.to_list() == [{"prompt_ids": ids, "chosen_ids": [9], "rejected_ids": [8]}]
     with pytest.raises(ValueError, match="token id 99"):
         prepare_pairs(datasets.Dataset.from_list([{**row, "chosen_ids": [99]}]), tok)
+
+
+@pytest.mark.parametrize("created, stamp", [(1733500000, "2024-12-06T15:46:40"), ([2024], None), (1e300, None)])
+def test_a_run_whose_start_another_tool_wrote_as_a_number_exports(run, tmp_path, created, stamp):
+    """run.json's created rewritten as a POSIX time (1733500000, as many tools write a time) ended the pts and
+    thought_anchors exports in 'TypeError: fromisoformat: argument must be str'. It is that time; a value that is
+    no time gives the export's own, as an unreadable one did."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    info = json.loads((edited / "run.json").read_text(encoding="utf-8"))
+    (edited / "run.json").write_text(json.dumps({**info, "created": created}), encoding="utf-8")
+    out = tmp_path / "pivotal_tokens.jsonl"
+    assert cli(["export", "--run", str(edited), "--format", "pts", "--out", str(out)]) == 0
+    stamps = {json.loads(line)["timestamp"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert len(stamps) == 1 and (stamp is None or stamps == {stamp}), stamps

@@ -21,11 +21,15 @@ PTS_FIELDS = ("model_id", "query", "pivot_context", "pivot_token", "pivot_token_
 """codelion/pts ``PivotalToken.to_dict()`` fields, in its order."""
 
 
-def timestamp(created: str | None) -> str:
-    """codelion's timestamp format (``%Y-%m-%dT%H:%M:%S``) of the run's start (UTC)."""
+def timestamp(created: Any) -> str:
+    """codelion's timestamp format (``%Y-%m-%dT%H:%M:%S``) of the run's start (UTC): run.json's ISO time, or a
+    POSIX time another tool wrote there; now where it holds neither."""
     try:
-        t = _dt.datetime.fromisoformat(created) if created else None
-    except ValueError:
+        if isinstance(created, (int, float)) and not isinstance(created, bool):
+            t = _dt.datetime.fromtimestamp(created, _dt.timezone.utc)
+        else:
+            t = _dt.datetime.fromisoformat(created) if isinstance(created, str) and created else None
+    except (ValueError, OverflowError, OSError):
         t = None
     t = t or _dt.datetime.now(_dt.timezone.utc)
     if t.tzinfo is not None:
