@@ -515,7 +515,7 @@ def _check_paths(a) -> None:
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
     _check_new_names(out)
-    _check_not_a_file_name(out)
+    _check_not_a_file_name(out, a.func is cmd_anchors)
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
@@ -546,7 +546,7 @@ def _check_new_names(out: str) -> None:
 _FILE_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".arrow", ".html", ".png", ".txt")
 
 
-def _check_not_a_file_name(out: str) -> None:
+def _check_not_a_file_name(out: str, anchors: bool = False) -> None:
     """A new ``--out`` is not named as a data file (``--out pairs.jsonl``, as codelion/pts' --output takes one):
     the run made a folder of that name, and the file the user meant to train on was pairs.jsonl/pairs.jsonl, beside
     its run.json. A folder that exists is used as it is named."""
@@ -554,9 +554,10 @@ def _check_not_a_file_name(out: str) -> None:
     if os.path.lexists(p) or p.suffix.lower() not in _FILE_SUFFIXES:
         return
     folder = p.with_suffix("")
+    export = f"`ptsfast export --run {folder} --out {out}" + (" --format thought_anchors` then writes its anchors"
+                                                             if anchors else "` then writes its DPO pairs")
     raise ValueError(f"--out {out}: names a file, but a run is a folder of several (run.json, its records, a "
-                     f"summary) - give a folder, such as --out {folder}; `ptsfast export --run {folder} --out {out}` "
-                     f"then writes its DPO pairs as one file")
+                     f"summary) - give a folder, such as --out {folder}; {export} as one file")
 
 
 def _check_dropped(a) -> None:
