@@ -212,3 +212,22 @@ def test_a_cell_read_as_json_holding_an_int_python_cannot_read_is_that_rows_skip
     # int of over 4300 digits raised out of the loader, and the whole load failed on one row
     res = load(tmp_path, [row], oracle=oracle)
     assert not res.problems and "4300 digits" in res.skipped[0] and res.skipped[0].row == 1
+
+
+RLVR_IFEVAL = {"messages": [{"role": "user", "content": "Write a limerick about cats. Your entire response should be "
+                                                        "in English, and in all lowercase letters."}],
+               "ground_truth": '{"func_name": "validate_lowercase", "N": null, "quantifier": null, "end_phrase": null, '
+                               '"keyword_list": null, "word": null, "forbidden_words": null, "letter": null, '
+                               '"i": null, "first_word": null, "postscript_marker": null, "options": null, '
+                               '"section_splitter": null, "original_prompt": null}',
+               "dataset": "ifeval", "constraint_type": "Change Cases",
+               "constraint": "Your entire response should be in English, and in all lowercase letters."}
+
+
+def test_an_ifeval_constraint_as_the_ground_truth_is_no_answer(tmp_path):
+    # allenai's RLVR-IFeval (and RLVR-GSM-MATH-IF-Mixed-Constraints' ifeval rows) keep a verifier's name and
+    # arguments in 'ground_truth': the JSON text was the reference, which no rollout equalled (every problem at p=0)
+    res = load(tmp_path, [RLVR_IFEVAL, {**RLVR_IFEVAL, "messages": [{"role": "user", "content": "What is 2 + 3?"}],
+                                        "ground_truth": "5", "dataset": "gsm8k"}], oracle="boxed")
+    assert [p.answer for p in res.problems] == ["5"]
+    assert res.skipped[0].reason == "no answer to judge" and "'validate_lowercase'" in res.skipped[0]

@@ -839,6 +839,19 @@ def _math_delimiters_dropped(text: str) -> str:
     return inner.strip()
 
 
+def _ifeval_constraint(text: str | None) -> str | None:
+    """The verifier a reference names where it is an IFEval constraint, not an answer (allenai's RLVR-IFeval
+    ``ground_truth``: a JSON text ``{"func_name": "validate_lowercase", "N": null, ...}``), else None."""
+    if not isinstance(text, str) or not text.lstrip().startswith("{") or "func_name" not in text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    name = value.get("func_name") if isinstance(value, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
@@ -1521,6 +1534,12 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"'The answer is ...' at its end): every rollout would be judged wrong "
                                               f"against it; name the final answer's column with --answer-field, box "
                                               f"the answer in it, or drop the row")
+    constraint = _ifeval_constraint(ans) if not fields.code else None
+    if constraint is not None:
+        return skip("no answer to judge", f"field {fields.answer!r} (the reference answer) is an instruction-following "
+                                          f"constraint, {constraint!r} with its arguments (allenai's RLVR-IFeval and "
+                                          f"its mixes), which its verifier function checks in the reply: no answer "
+                                          f"an oracle compares; drop these rows (keep the math rows of a mix)")
     unjudged = not fields.code and (
         str(ans).strip().lower() in NO_ANSWER or str(row.get("question_type")).strip().lower() == "proof")
     what = next((k for k in KIND_KEYS if isinstance(row.get(k), str)), None)
