@@ -1412,9 +1412,36 @@ def _typographic_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> Non
                          f"a page or a word processor?): type it as {meant}")
 
 
+_PATH_DESTS = ("problems", "model", "out", "run", "chat_template", "embedding_model", "json")
+
+
+def _dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Exits naming a flag whose value is one word starting with '-' that is no flag (``--problems -p.jsonl``,
+    ``--question-field -q``): argparse read it as a flag and said only 'expected one argument', naming neither the
+    value nor the way to give it."""
+    commands = _commands(parser)
+    at = next((i for i, t in enumerate(argv) if t in commands), None)
+    if at is None:
+        return
+    sub = commands[argv[at]]
+    known = sub._option_string_actions
+    for flag, value in zip(argv[at + 1:], argv[at + 2:]):
+        if flag == "--":
+            return
+        action = known.get(flag)
+        if action is None or action.nargs not in (None, "+") or not value.startswith("-") or len(value) < 2 or \
+                " " in value or value.split("=", 1)[0] in known or _NEGATIVE_NUMBER.match(value):
+            continue
+        if any(o.startswith(value.split("=", 1)[0]) for o in known):  # an abbreviation of a flag: argparse's to say
+            continue
+        path = f", or ./{value} for a file in this folder" if action.dest in _PATH_DESTS else ""
+        sub.error(f"{flag} {value}: a value starting with '-' is read as a flag - write {flag}={value}{path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
+    _dash_values(parser, sys.argv[1:] if argv is None else list(argv))
     a, extra = parser.parse_known_args(argv)
     if extra:
         _unrecognized(parser, a, extra)

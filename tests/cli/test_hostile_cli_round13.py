@@ -222,3 +222,19 @@ def test_an_existing_out_folder_named_as_a_data_file_resumes(model_dir, problems
     argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
     assert cli(argv) == 0
     assert (out / "done.jsonl").read_text().count("\n") == 2
+
+
+@pytest.mark.parametrize("flag, value, fix", [("--problems", "-p.jsonl", "write --problems=-p.jsonl, or ./-p.jsonl"),
+                                              ("--question-field", "-q", "write --question-field=-q")])
+def test_a_value_starting_with_a_dash_names_the_way_to_give_it(flag, value, fix, model_dir, problems, tmp_path,
+                                                               capsys):
+    """`--problems -p.jsonl` (a file whose name starts with '-') or `--question-field -q` was read as a flag: argparse
+    said only 'expected one argument', naming neither the value nor how to give it."""
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+            *MINE, flag, value]
+    with pytest.raises(SystemExit) as e:
+        cli(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{flag} {value}: a value starting with '-' is read as a flag" in err and fix in err, err
+    assert ("./-q" in err) is False
