@@ -280,3 +280,14 @@ def test_a_boxed_choice_text_names_its_letter(text, choices, letter):
     answer a multiple-choice question) named no choice, and the right answer failed; a stated letter still comes
     first, and a text two choices share names neither."""
     assert extract_choice(text, "E", choices) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("18个", "18", True), ("18 元", "18", True), ("3.5千米", "3.5", True), ("18개", "18", True), ("18本", "18", True),
+    ("18个", "19", False), ("18个或19个", "18", False), ("18个", "18个", True), ("第18", "18", False),
+    ("18万", "18", False), ("18万元", "18", False), ("3千", "3", False), ("2억", "2", False), ("5百人", "5", False),
+])
+def test_a_value_with_its_unit_in_chinese_japanese_or_korean_is_that_value(text, ref, ok):
+    """``\\boxed{18个}`` (the counter or unit written after the number, as models answer a Chinese word problem)
+    failed for 18, where ``18\\text{个}`` passed; a multiplier (``18万``, 180,000) is no unit."""
+    assert boxed(text, ref) is ok

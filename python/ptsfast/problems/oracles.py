@@ -333,6 +333,10 @@ _SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}
 _UNIT = r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?:[^{}\d\\π]|\^\d)*"
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_CJK_UNIT = re.compile(rf"([-\u2212]?\d[\d,]*(?:\.\d+)?)[ \t]*(?![十百千万萬亿億兆만천백억](?![米克瓦]))[{_CJK}]+\.?")
+
+
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
@@ -351,6 +355,9 @@ def _normalize_math(s: str) -> str:
     # the value and its unit in one text: \text{5 dollars}, \text{\$18 per hour} (never \text{5 or 6})
     m = re.fullmatch(r"\\(?:text|textrm|mbox|mathrm)\{\s*([-\u2212]?(?:\\?\$)?\d[\d,.]*)\s+([^{}\s][^{}]*)\}\s*\.?", s)
     if m and re.fullmatch(_UNIT, m.group(2)):  # the spaces split one way only: a loop of them is read at once
+        s = m.group(1)
+    # a counter or unit in Chinese, Japanese or Korean after the value: 18个, 18 元, 3.5千米 (never a multiplier, 18万)
+    if m := _CJK_UNIT.fullmatch(s):
         s = m.group(1)
     # a unit after the value: 5\text{ cm}^2, 6\,\text{m}, 5~\mathrm{kg} (the spaces before it read from the value's end
     # only, not from each of them: a loop of \, took seconds); never a second value (5\text{ or 6}, 5\text{ and 7})
