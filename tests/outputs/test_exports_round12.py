@@ -388,3 +388,32 @@ def test_a_run_whose_start_another_tool_wrote_as_a_number_exports(run, tmp_path,
     assert cli(["export", "--run", str(edited), "--format", "pts", "--out", str(out)]) == 0
     stamps = {json.loads(line)["timestamp"] for line in out.read_text(encoding="utf-8").splitlines()}
     assert len(stamps) == 1 and (stamp is None or stamps == {stamp}), stamps
+
+
+def test_training_a_model_that_does_not_name_its_embeddings(tmp_path):
+    """A model whose get_input_embeddings is transformers' base one (NotImplementedError: a custom architecture)
+    failed PivotDPOTrainer's start since its ids are bounded by the model's rows (10cc336), though TRL trains it;
+    its pairs are bounded by the tokenizer's size, as a model given by name."""
+    pytest.importorskip("trl")
+    import datasets
+    from tiny_models import tiny_model, tiny_tokenizer
+    from trl import DPOConfig
+
+    from ptsfast.outputs.dpo import PivotDPOTrainer
+
+    def unnamed():
+        raise NotImplementedError("get_input_embeddings")
+
+    model = tiny_model("llama")
+    model.get_input_embeddings = unnamed
+    tok = tiny_tokenizer()
+    rows = [{"prompt": tok.decode([5, 6]), "chosen": " w7", "rejected": " w9", "prompt_ids": [5, 6],
+             "chosen_ids": [7], "rejected_ids": [9]}]
+    args = DPOConfig(output_dir=str(tmp_path / "dpo"), max_steps=1, per_device_train_batch_size=1, report_to=[],
+                     save_strategy="no", use_cpu=True)
+    trainer = PivotDPOTrainer(model=model, ref_model=tiny_model("llama"), args=args,
+                              train_dataset=datasets.Dataset.from_list(rows), processing_class=tok)
+    assert trainer.train_dataset.to_list() == [{"prompt_ids": [5, 6], "chosen_ids": [7], "rejected_ids": [9]}]
+    with pytest.raises(ValueError, match="token id 97 but the model has 97 tokens"):
+        PivotDPOTrainer(model=model, ref_model=tiny_model("llama"), args=args, processing_class=tok,
+                        train_dataset=datasets.Dataset.from_list([{**rows[0], "chosen_ids": [97]}]))

@@ -204,7 +204,10 @@ class PivotDPOTrainer(DPOTrainer):
     def __init__(self, model=None, *args, **kwargs):
         # the ids a pair may hold are the model's embedding rows (TRL's _prepare_dataset runs before self.model is
         # set); a model given by name is loaded by TRL, and the tokenizer's size bounds them
-        rows = getattr(getattr(model, "get_input_embeddings", lambda: None)(), "num_embeddings", None)
+        try:  # a model that does not say (NotImplementedError from transformers' base class) is bounded as by name
+            rows = getattr(getattr(model, "get_input_embeddings", lambda: None)(), "num_embeddings", None)
+        except (NotImplementedError, AttributeError):
+            rows = None
         self._ptsfast_vocab = rows if isinstance(rows, int) else None
         super().__init__(model, *args, **kwargs)
 
