@@ -291,3 +291,20 @@ def test_a_value_with_its_unit_in_chinese_japanese_or_korean_is_that_value(text,
     """``\\boxed{18个}`` (the counter or unit written after the number, as models answer a Chinese word problem)
     failed for 18, where ``18\\text{个}`` passed; a multiplier (``18万``, 180,000) is no unit."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref", [
+    ("18 \\text{ thousand}", "18"), ("\\text{18 million}", "18"), ("2\\text{ dozen}", "2"),
+    ("1.5 \\text{ billion}", "1.5"), ("5\\text{ hundred}", "5"), ("3 \\text{ thousand dollars}", "3"),
+    ("18\\text{万}", "18"), ("\\text{18 万}", "18"), ("7\\text{ lakh}", "7"), ("18\\text{Thousand}", "18"), ("2\\,\\text{million}", "2"),
+])
+def test_a_multiplier_after_the_value_is_no_unit(text, ref):
+    """``18 \\text{ thousand}`` passed for 18 (the multiplier dropped as a unit): a wrong answer passed, and 18,000
+    failed. A multiplier is no unit."""
+    assert boxed(text, ref) is False
+
+
+@pytest.mark.parametrize("text,ref", [("18 \\text{ apples}", "18"), ("3\\text{ pairs}", "3"),
+                                      ("\\text{18 dollars}", "18"), ("18\\text{ km}", "18"), ("3.5\\text{千米}", "3.5")])
+def test_a_unit_after_the_value_is_still_dropped(text, ref):
+    assert boxed(text, ref) is True

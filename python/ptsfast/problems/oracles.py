@@ -329,8 +329,10 @@ _FACTOR = r"(?:\d+(?:\.\d+)?(?![\d.])|[a-zA-Z]|\\[a-zA-Z]+(?![a-zA-Z])(?:\{[^{}]
 _SLASH = re.compile(rf"(-?)((?:{_FACTOR})+)/(\d+|[a-zA-Z]|\\[a-zA-Z]+(?:\{{[^{{}}]*\}})?)")
 
 
-# a unit's text: no second value (only m^2's digit), no π nor command (2\text{π}, 2\text{ \pi} are 2π)
-_UNIT = r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?:[^{}\d\\π]|\^\d)*"
+# a unit's text: no second value (only m^2's digit), no π nor command (2\text{π}, 2\text{ \pi} are 2π), no multiplier
+# (18\text{ thousand}, 18\text{万}: never 18)
+_UNIT = (r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?![\s~]*(?:(?i:thousand|million|billion|trillion|hundred|dozen|lakh|crore)"
+         r"|[十百千万萬亿億兆만천백억](?![米克瓦])))(?:[^{}\d\\π]|\^\d)*")
 
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
