@@ -417,3 +417,25 @@ def test_training_a_model_that_does_not_name_its_embeddings(tmp_path):
     with pytest.raises(ValueError, match="token id 97 but the model has 97 tokens"):
         PivotDPOTrainer(model=model, ref_model=tiny_model("llama"), args=args, processing_class=tok,
                         train_dataset=datasets.Dataset.from_list([{**rows[0], "chosen_ids": [97]}]))
+
+
+@pytest.mark.parametrize("fmt, name", [("pts", "pivots.jsonl"), ("trl", "pairs.jsonl")])
+def test_a_records_file_copied_while_its_run_wrote_it_exports_its_whole_records(run, tmp_path, caplog, fmt, name):
+    """A run's pivots.jsonl or pairs.jsonl copied out while the run was writing it ends in a line cut short (no
+    newline, no JSON). In the run folder such a line is left out; the copy, a loose file, failed to export ('line
+    N is not JSON'). Its whole records export, the cut line said; a line that is no JSON before the last, or
+    a file of one such line, is still refused."""
+    import logging
+
+    from ptsfast.outputs.export import export
+
+    lines = (run / name).read_bytes().splitlines(keepends=True)
+    loose = tmp_path / "copy" / name
+    loose.parent.mkdir()
+    loose.write_bytes(b"".join(lines[:-1]) + lines[-1][:len(lines[-1]) // 2])
+    out = tmp_path / "out.jsonl"
+    with caplog.at_level(logging.WARNING):
+        assert export(loose, out, fmt=fmt) == len(lines) - 1
+    assert any(f"line {len(lines)} is cut short" in m for m in caplog.messages), caplog.messages
+    (tmp_path / "one.jsonl").write_bytes(lines[0][:20])
+    assert cli(["export", "--run", str(tmp_path / "one.jsonl"), "--format", fmt, "--out", str(out)]) == 2

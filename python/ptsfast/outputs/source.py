@@ -219,7 +219,9 @@ def _check_committed_bytes(path: Path, lines: int, size: int, done: set) -> None
 
 def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = True) -> Iterable[dict]:
     """The records of a JSONL file, its first ``limit`` lines when given. A last line without its newline is a
-    torn one of a run still being written (``torn_ends``), or, in a file written by hand, a record like the others."""
+    torn one of a run still being written (``torn_ends``), or, in a file written by hand, a record like the others
+    where it is JSON (else, after records, a copy cut short: left out, said)."""
+    read = 0
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
             if limit is not None and n > limit:
@@ -236,11 +238,16 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
                                   f"unknown p or Δp is null): another tool rewrote the record - restore the file, or "
                                   f"write null there") from None
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                if not raw.endswith(b"\n") and read:  # a last line cut short: a run's file copied mid-write
+                    log.warning("%s line %d is cut short (no newline, not JSON: the file was copied while its run "
+                                "was writing it?): left out", path, n)
+                    break
                 raise ExportError(f"{path} line {n} is not JSON ({getattr(e, 'msg', e)}); pass a run folder written "
                                   f"by `ptsfast mine` or one of its .jsonl files") from None
             if not isinstance(rec, dict):
                 raise ExportError(f"{path} line {n} is a JSON {type(rec).__name__}, not a record; pass a run folder "
                                   f"written by `ptsfast mine`")
+            read += 1
             yield rec
 
 
