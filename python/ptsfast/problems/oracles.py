@@ -1387,10 +1387,24 @@ def _unbraced_box(solution: str) -> str | None:
 _WORD = re.compile(r"[A-Za-z][a-z]+")  # a word, whatever its first letter: Odd is odd (as PRM800K reads it), AB no ab
 
 
+def _answer_tag(text: str) -> str | None:
+    """What the first ``<answer>...</answer>`` holds (R1-Zero-style templates' answer), None where none closes; an
+    empty one or the template's echo (``<answer> answer here </answer>``) is passed over."""
+    end = 0
+    while (start := text.find("<answer>", end)) >= 0 and (end := text.find("</answer>", start)) >= 0:
+        inside = text[start + len("<answer>"):end].strip()
+        if inside and not re.fullmatch(r"(?i:(?:your\s+|the\s+)?(?:final\s+)?answer(?:\s+here)?)|\.\.\.|…", inside):
+            return inside
+    return None
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
-    """First ``\\boxed{}`` (or ``\\boxed 5``): numerically equal to the reference, or equal after LaTeX
-    normalisation."""
+    """First ``\\boxed{}`` (or ``\\boxed 5``), else what the first ``<answer>`` tag holds where no box is written (a box
+    alone stops a rollout: the tag's verdict is the whole answer's): numerically equal to the reference, or equal
+    after LaTeX normalisation."""
     got = _answer_box(text)[0]
+    if got is None:
+        got = _answer_tag(text)
     if got is None:
         return False
     ref = reference_answer(problem)
