@@ -439,3 +439,22 @@ def test_a_records_file_copied_while_its_run_wrote_it_exports_its_whole_records(
     assert any(f"line {len(lines)} is cut short" in m for m in caplog.messages), caplog.messages
     (tmp_path / "one.jsonl").write_bytes(lines[0][:20])
     assert cli(["export", "--run", str(tmp_path / "one.jsonl"), "--format", fmt, "--out", str(out)]) == 2
+
+
+def test_load_pairs_of_a_pairs_file_copied_while_it_was_written_takes_its_whole_pairs(run, tmp_path, caplog):
+    """As the export reads it (7b3c436): load_pairs of a pairs.jsonl copied while its run wrote it failed with
+    'line N is not JSON' at the cut last line; the pairs before it load, the cut line said."""
+    pytest.importorskip("trl")
+    import logging
+
+    from ptsfast.outputs.dpo import load_pairs
+
+    lines = (run / "pairs.jsonl").read_bytes().splitlines(keepends=True)
+    loose = tmp_path / "pairs.jsonl"
+    loose.write_bytes(b"".join(lines[:-1]) + lines[-1][:len(lines[-1]) // 2])
+    with caplog.at_level(logging.WARNING):
+        assert len(load_pairs(loose)) == len(lines) - 1
+    assert any(f"line {len(lines)} is cut short" in m for m in caplog.messages), caplog.messages
+    loose.write_bytes(lines[0] + b"not json\n" + lines[1])
+    with pytest.raises(ValueError, match="line 2 is not JSON"):
+        load_pairs(loose)

@@ -91,7 +91,11 @@ def load_pairs(path: str | os.PathLike):
                     if line.strip():
                         rows.append(json.loads(line))
             except json.JSONDecodeError as e:
-                raise ValueError(f"{p} line {n} is not JSON ({e.msg}); {fix}") from None
+                if not (rows and not line.endswith("\n")):
+                    raise ValueError(f"{p} line {n} is not JSON ({e.msg}); {fix}") from None
+                # a last line cut short, as the export reads one: a file copied while it was written
+                log.warning("%s line %d is cut short (no newline, not JSON: the file was copied while it was "
+                            "written?): left out", p, n)
             except (UnicodeDecodeError, OSError, EOFError) as e:  # bytes of another kind, or a cut archive
                 raise ValueError(f"{p} line {n + 1} is not UTF-8 JSON text ({e}); {fix}") from None
     else:
