@@ -99,3 +99,17 @@ def test_recheck_of_a_problem_rewritten_with_a_field_of_another_type_names_it(mi
     msg = str(e.value)
     assert "problems.jsonl" in msg and shown in msg and repr(rec["problem_id"]) in msg, msg
     engine.check_no_leaks()
+
+
+def test_recheck_given_other_problems_under_the_runs_ids_is_refused(mined):
+    """Since 0dd7ce7 the fresh rollouts start from the prompt ids the run recorded, not from re-encoded questions,
+    so problems under the run's ids that are not its own (another dataset's, another answer) were no longer told
+    apart by their prompts: each rollout would be judged against another answer. They are refused by question and
+    answer, as problems.jsonl holds them."""
+    tok = tiny_tokenizer()
+    other = [replace(PROBLEMS[0], answer="w9"), *PROBLEMS[1:]]
+    with pytest.raises(ValueError, match="problem p0: its question or answer is not the run's"):
+        run_solutions(mined, other, tok, OPTIONS)
+    with pytest.raises(ValueError, match="problem p1: its question or answer is not the run's"):
+        run_solutions(mined, [PROBLEMS[0], replace(PROBLEMS[1], question="w5 w6")], tok, OPTIONS)
+    assert run_solutions(mined, PROBLEMS, tok, OPTIONS)

@@ -207,6 +207,11 @@ def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
     prep = {str(p.id): p for p in prepared}
     out: dict[Hashable, Solution] = {}
     for r in records:
+        given = by_id[r["problem_id"]]
+        if "question" in r and (given.question, given.answer) != (r["question"], r.get("answer")):
+            # same id, another problem (another dataset's row 0): its rollouts would be judged by another answer
+            raise ValueError(f"problem {given.id}: its question or answer is not the run's ({given.answer!r} vs "
+                             f"{r.get('answer')!r}, as its problems.jsonl says); pass the run's problems")
         think = r.get("think_open")
         if not isinstance(think, bool):
             p = prep.get(r["problem_id"])
