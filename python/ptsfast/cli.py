@@ -360,11 +360,11 @@ def _check_pool(a, device: str, free: float) -> None:
     if a.engine__num_blocks is not None:
         need = a.engine__num_blocks * block
         if need > free:
-            raise ValueError(f"--engine-num-blocks {a.engine__num_blocks}: a KV cache of that many blocks of "
-                             f"{block_size} tokens takes {need / 1e9:.3g} GB for this model, more than the "
-                             f"{free / 1e9:.3g} GB of memory available on {device} (before the model loads); lower "
-                             f"it, or leave it out for the default (2 GB on a CPU, at most half the memory left; 60% "
-                             f"of free GPU memory)")
+            raise ValueError(f"--engine-num-blocks / EngineConfig.num_blocks={a.engine__num_blocks}: a KV cache of "
+                             f"that many blocks of {block_size} tokens takes {need / 1e9:.3g} GB for this model, more "
+                             f"than the {free / 1e9:.3g} GB of memory available on {device} (before the model loads); "
+                             f"lower it, or leave it out for the default (2 GB on a CPU, at most half the memory left; "
+                             f"60% of free GPU memory)")
     elif block > free:
         raise ValueError(f"--engine-block-size {block_size}: one block of that many tokens takes {block / 1e9:.3g} GB "
                          f"of KV cache for this model, more than the {free / 1e9:.3g} GB of memory available on "

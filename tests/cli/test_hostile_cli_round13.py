@@ -42,7 +42,8 @@ def test_a_negative_number_in_exponent_or_infinite_form_is_a_value(flag, value, 
 
 
 @pytest.mark.parametrize("flag, value, words", [
-    ("--engine-num-blocks", "100000000000", ["--engine-num-blocks 100000000000", "blocks of 16 tokens"]),
+    ("--engine-num-blocks", "100000000000", ["--engine-num-blocks / EngineConfig.num_blocks=100000000000",
+                                               "blocks of 16 tokens"]),
     ("--engine-block-size", "1000000000", ["--engine-block-size 1000000000", "one block of that many tokens"])])
 def test_a_kv_pool_past_the_machines_memory_is_refused_before_the_model_loads(flag, value, words, model_dir, problems,
                                                                              tmp_path, capsys, monkeypatch):
