@@ -104,12 +104,21 @@ def test_a_resume_with_other_settings_is_refused_before_the_model_loads(model_di
     one_line_error(capsys, "--seed was 0, now 3", "--overwrite to discard its 2 finished problems")
 
 
-def test_a_run_folder_a_failed_start_left_says_nothing_is_lost(model_dir, problems, tmp_path, capsys):
-    """A start the engine refused (--engine-num-blocks 100000000) left run.json and nothing finished; rerun with a new
-    --seed, the refusal offered --overwrite "to discard its finished problems" when there were none."""
+def test_a_run_folder_a_failed_start_left_says_nothing_is_lost(model_dir, problems, tmp_path, capsys, monkeypatch):
+    """A start the engine refused once the model had loaded left run.json and nothing finished; rerun with a new
+    --seed, the refusal offered --overwrite "to discard its finished problems" when there were none. (The engine's
+    refusal is made here: the pools it refused, --kv-cache-gb 10000 and --engine-num-blocks 100000000, are refused
+    before the model loads now.)"""
+    import ptsfast.pipeline.run
+
+    def refused(*a, **k):
+        raise ValueError("the engine refused the KV pool")
+
     out = tmp_path / "run"
     argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
-    assert cli([*argv, "--engine-num-blocks", "100000000"]) == 2
+    with monkeypatch.context() as m:
+        m.setattr(ptsfast.pipeline.run, "RolloutEngine", refused)
+        assert cli(argv) == 2
     assert (out / "run.json").exists()
     capsys.readouterr()
     assert cli([*argv, "--seed", "3"]) == 2
