@@ -137,8 +137,10 @@ def test_mathqa_choices_in_one_string_are_listed_as_its_five_choices(tmp_path):
     assert "\n\nA. 38\nB. 27.675\nC. 30\nD. data inadequate\nE. none of these" in row.question
     mc = make_judge("multiple_choice", 5.0)
     assert mc("The speed is 38 km/hr. Answer: A", row).success and not mc("Answer: C", row).success
-    one, = load(tmp_path, [{**MATHQA, "options": "a ) 38", "correct": "a"}], "--answer-field", "correct").problems
-    assert one.choices == ("a ) 38",)  # not five lettered choices: kept as given
+    # one choice, as a text no format splits or a list of one: every answer naming A would pass, so it is refused
+    for options in ("a ) 38", ["38"], "38\n"):
+        res = load(tmp_path, [{**MATHQA, "options": options, "correct": "a"}], "--answer-field", "correct")
+        assert not res.problems and "holds one choice" in str(res.skipped), options
 
 
 def test_final_answer_columns_are_found_before_a_whole_solution(tmp_path):

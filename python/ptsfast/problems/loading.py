@@ -1397,6 +1397,10 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("wrong type", f"field {choices_field!r} (the choices) holds {len(choices)} choices; they are "
                                   f"named by the letters A-Z, {len(ascii_uppercase)} at most (the rest would be "
                                   f"left out of the prompt): drop the row")
+    if choices and len(choices) == 1:  # a list of one, or a text no choice format splits ("a ) 38", lines)
+        return skip("wrong type", f"field {choices_field!r} (the choices) holds one choice, {choices[0][:60]!r}: a "
+                                  f"model passes such a question by naming its letter, whatever it computes; give "
+                                  f"the choices as a list of at least two, or drop the row")
     if PLATINUM_TARGET in row and fields.answer not in (None, PLATINUM_TARGET) and "answer" in _detected(fields):
         fields = replace(fields, answer=PLATINUM_TARGET)  # the re-annotated reference, beside the original's
     same = fields.answer == fields.question  # --answer-field naming the question's column: a chat's reply, or nothing
