@@ -1101,6 +1101,8 @@ def cmd_simulate(a) -> int:
         check_name_lengths(a.json, "--json")
         _check_simulate_json(Path(a.json))
         check_writable(a.json, "--json")
+    if a.seeds is None:  # not given (extend cannot have a default: the values given would add to it)
+        a.seeds = [0, 1, 2]
     if not a.seeds:
         raise ValueError("--seeds: give at least one seed (default 0 1 2)")
     if len(set(a.seeds)) < len(a.seeds):
@@ -1273,17 +1275,19 @@ def build_parser() -> argparse.ArgumentParser:
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
                          "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
                          "bias, rollouts.")
-    sim.add_argument("--populations", nargs="*", default=None,
+    # extend (these three): a list given twice is one list (the second replaced the first, whose items never ran)
+    sim.add_argument("--populations", nargs="*", action="extend", default=None,
                      help="default: hard cancel cap alike long (also: adjacent dense drift residual neargap "
                           "unlikely edges short bounds movable opposite substairs level stop longroll rebound mathy "
                           "neargapmath rarealt longearly shared lastjump nologprobs flatedge latetail likely synonyms "
                           "wiggle mixedlen cutmost flatedgemath latelong wigglemath counterdrift tightdrift "
                           "tightdriftsure siblings cap15 neargap15 cap25 neargap25)")
-    sim.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2], help="seeds: each draws the populations "
-                     "anew (default 0 1 2)")
+    sim.add_argument("--seeds", nargs="*", action="extend", type=int, default=None,
+                     help="seeds: each draws the populations anew (default 0 1 2)")
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
     sim.add_argument("--gap", type=float, default=0.2, help="|Δp| that makes a pivot (default 0.2)")
-    sim.add_argument("--rows", nargs="*", default=None, help="rows by name (default: ptsfast defaults, fixed N=64)")
+    sim.add_argument("--rows", nargs="*", action="extend", default=None,
+                     help="rows by name (default: ptsfast defaults, fixed N=64)")
     sim.add_argument("--json", default=None, help="also write the scores to this JSON file")
     sim.add_argument("--quiet", action="store_true", help="no per-row timing lines")
     sim.set_defaults(func=cmd_simulate)

@@ -239,3 +239,22 @@ def test_a_value_starting_with_a_dash_names_the_way_to_give_it(flag, value, fix,
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert f"{flag} {value}: a value starting with '-' is read as a flag" in err and fix in err, err
     assert ("./-q" in err) is False
+
+
+def test_simulate_lists_given_twice_are_one_list(capsys, monkeypatch):
+    """`simulate --populations hard --populations cancel --seeds 0 --seeds 1` ran cancel on seed 1 only: each list
+    given again replaced the one before, whose items never ran."""
+    import ptsfast.mining.simulate
+
+    ran = {}
+
+    def benchmark(populations, seeds, gap, rows, scale, progress=None):
+        ran.update(populations=populations, seeds=seeds, rows=rows)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ptsfast.mining.simulate, "benchmark", benchmark)
+    assert cli(["simulate", "--populations", "hard", "--populations", "cancel", "--seeds", "0", "--seeds", "1",
+                "--rows", "fixed N=64", "--rows", "ptsfast defaults"]) == 130
+    assert ran == {"populations": ["hard", "cancel"], "seeds": [0, 1], "rows": ["fixed N=64", "ptsfast defaults"]}
+    assert cli(["simulate"]) == 130  # none given: the defaults
+    assert ran["seeds"] == [0, 1, 2] and ran["rows"] == ["ptsfast defaults", "fixed N=64"]
