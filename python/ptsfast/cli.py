@@ -1433,8 +1433,10 @@ def _dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> None:
         if flag == "--":
             return
         action = known.get(flag)
+        # '--x' after a flag is rather a mistyped flag, the value forgotten: argparse's and _unrecognized's to say
         if action is None or action.nargs not in (None, "+") or not value.startswith("-") or len(value) < 2 or \
-                " " in value or value.split("=", 1)[0] in known or _NEGATIVE_NUMBER.match(value):
+                value.startswith("--") or " " in value or value.split("=", 1)[0] in known or \
+                _NEGATIVE_NUMBER.match(value):
             continue
         if any(o.startswith(value.split("=", 1)[0]) for o in known):  # an abbreviation of a flag: argparse's to say
             continue

@@ -241,6 +241,17 @@ def test_a_value_starting_with_a_dash_names_the_way_to_give_it(flag, value, fix,
     assert ("./-q" in err) is False
 
 
+def test_a_mistyped_flag_after_a_flag_is_not_taken_for_its_value(model_dir, problems, tmp_path, capsys):
+    """`--question-field --answer-feild x`: the value was forgotten and the next flag mistyped; it is not offered as
+    the value (--question-field=--answer-feild), argparse names the flag that lacks one."""
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"), *FAST,
+            *MINE, "--question-field", "--answer-feild", "x"]
+    with pytest.raises(SystemExit):
+        cli(argv)
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--question-field" in err and "expected one argument" in err and "=--answer-feild" not in err, err
+
+
 def test_simulate_lists_given_twice_are_one_list(capsys, monkeypatch):
     """`simulate --populations hard --populations cancel --seeds 0 --seeds 1` ran cancel on seed 1 only: each list
     given again replaced the one before, whose items never ran."""
