@@ -519,8 +519,10 @@ def _check_paths(a) -> None:
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
     check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
-    if p.exists() and not p.is_dir():
-        raise ValueError(f"--out {out}: is a file, not a folder; pass a folder path")
+    if p.exists() and not p.is_dir():  # /dev/null or a fifo was called a file
+        what = "a file" if p.is_file() else "a device, pipe or socket"
+        raise ValueError(f"--out {out}: is {what}, not a folder; a run is a folder of several files - pass a folder "
+                         f"path")
     check_writable(out, "--out", folder=True)
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
     check_unlocked(out)  # another run mining into it: said before the model loads, not once it has

@@ -269,3 +269,18 @@ def test_simulate_lists_given_twice_are_one_list(capsys, monkeypatch):
     assert ran == {"populations": ["hard", "cancel"], "seeds": [0, 1], "rows": ["fixed N=64", "ptsfast defaults"]}
     assert cli(["simulate"]) == 130  # none given: the defaults
     assert ran["seeds"] == [0, 1, 2] and ran["rows"] == ["ptsfast defaults", "fixed N=64"]
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_an_out_that_is_a_device_or_a_pipe_is_named_so(command, flags, kind, model_dir, problems, tmp_path, capsys):
+    """`--out /dev/null` (or a fifo) was refused as 'is a file, not a folder': no file was there."""
+    import os
+
+    out = "/dev/null" if kind == "device" else str(tmp_path / "fifo")
+    if kind == "fifo":
+        os.mkfifo(out)
+    argv = [command, "--model", str(model_dir), "--problems", str(problems), "--out", out, *FAST, *flags]
+    assert cli(argv) == 2
+    err = one_line_error(capsys, f"--out {out}: is a device, pipe or socket, not a folder", "pass a folder path")
+    assert "a file" not in err
