@@ -553,7 +553,7 @@ def _check_not_a_file_name(out: str, anchors: bool = False) -> None:
     the run made a folder of that name, and the file the user meant to train on was pairs.jsonl/pairs.jsonl, beside
     its run.json. A folder that exists is used as it is named."""
     p = Path(out).expanduser()
-    if os.path.lexists(p) or p.suffix.lower() not in _FILE_SUFFIXES:
+    if os.path.lexists(p) or p.suffix.lower() not in _FILE_SUFFIXES or out.endswith(os.sep):  # 'x.jsonl/': a folder
         return
     folder = p.with_suffix("")
     export = f"`ptsfast export --run {folder} --out {out}" + (" --format thought_anchors` then writes its anchors"

@@ -216,11 +216,16 @@ def test_a_new_out_named_as_a_data_file_is_refused_naming_a_folder(command, flag
     assert not out.exists()
 
 
-def test_an_existing_out_folder_named_as_a_data_file_resumes(model_dir, problems, tmp_path, capsys):
-    """A folder that exists is used as it is named (a run made before this check resumes)."""
+@pytest.mark.parametrize("slash", [False, True])
+def test_an_out_folder_named_as_a_data_file_that_exists_or_ends_with_a_slash_is_used(slash, model_dir, problems,
+                                                                                      tmp_path, capsys):
+    """A folder that exists is used as it is named (a run made before this check resumes); so is a new one written
+    as a folder ('run.json/')."""
     out = tmp_path / "run.json"
-    out.mkdir()
-    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    if not slash:
+        out.mkdir()
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out) + "/" * slash, *FAST,
+            *MINE]
     assert cli(argv) == 0
     assert (out / "done.jsonl").read_text().count("\n") == 2
 
