@@ -965,6 +965,24 @@ def _check_file_path(out, what: str, example: str) -> None:
                          f"{Path(out) / example}")
 
 
+def _check_not_discarded(run) -> None:
+    """``--run`` is no run an interrupted ``--overwrite`` was discarding: half deleted, its report drew the discarded
+    problems and its export read what was left of them."""
+    from ptsfast.outputs.rundir import RUN, RunDirError, discarding, read_run_info
+
+    path = Path(run).expanduser() / RUN
+    if not path.is_file():
+        return
+    try:
+        info = read_run_info(path, "", "")
+    except RunDirError:  # said by the command, with its own way out
+        return
+    if discarding(info):
+        raise ValueError(f"--run {run}: an --overwrite was discarding this run when it stopped, so what is left of it "
+                         f"is no run - rerun that mine (or anchors) command, with or without --overwrite, to finish "
+                         f"it and mine the new run")
+
+
 def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
@@ -976,6 +994,7 @@ def cmd_export(a) -> int:
     for flag, path in (("--run", a.run), ("--out", a.out)):  # the export resolved it: a RuntimeError traceback
         if path != "-":
             check_no_link_loop(path, flag)
+    _check_not_discarded(a.run)
     if a.format != "hf":
         _check_file_path(a.out, f"the {a.format} format writes one file",
                          "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")
@@ -1012,6 +1031,7 @@ def cmd_report(a) -> int:
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
+    _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
     return 0

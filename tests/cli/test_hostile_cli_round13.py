@@ -289,3 +289,30 @@ def test_an_out_that_is_a_device_or_a_pipe_is_named_so(command, flags, kind, mod
     assert cli(argv) == 2
     err = one_line_error(capsys, f"--out {out}: is a device, pipe or socket, not a folder", "pass a folder path")
     assert "a file" not in err
+
+
+@pytest.mark.parametrize("command", [["report"], ["export", "--out", "x.jsonl"]])
+def test_a_run_an_interrupted_overwrite_was_discarding_is_not_read(command, model_dir, problems, tmp_path, capsys,
+                                                                   monkeypatch):
+    """A run an --overwrite stopped while clearing: `report` drew the discarded problems (problems.jsonl was still
+    there), and `export` read what was left of them."""
+    import pathlib
+
+    out = tmp_path / "run"
+    base = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(base) == 0
+    unlink = pathlib.Path.unlink
+
+    def interrupted(self, missing_ok=False):
+        if self.name == "pairs.jsonl" and self.parent == out:
+            raise KeyboardInterrupt
+        return unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(pathlib.Path, "unlink", interrupted)
+    assert cli([*base, "--overwrite", "--seed", "1"]) == 130
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink)
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert cli([command[0], "--run", str(out), *command[1:]]) == 2
+    one_line_error(capsys, f"--run {out}: an --overwrite was discarding this run", "rerun that mine")
+    assert not (out / "report.html").exists() and not (tmp_path / "x.jsonl").exists()
