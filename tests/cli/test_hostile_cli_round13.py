@@ -1,6 +1,8 @@
-"""Hostile command lines, round 13: numbers written as -inf or -1e-3, a KV pool of --engine-num-blocks past the
-machine's memory, an --overwrite stopped while it cleared the old run, a plot of the user's own beside a run; each
-refused in one line naming the problem and the way out, before the model loads, and no finished work lost."""
+"""Hostile command lines, round 13: numbers written as -inf or -1e-3 and values starting with '-', KV pools past the
+machine's memory, an --overwrite stopped while it cleared the old run, a plot of the user's own beside a run, a
+sandbox cgroup that cannot be used, a resume reading another column, list flags given twice, --out named as a data
+file or a device; each refused in one line naming the problem and the way out, before the model loads, and no
+finished work lost."""
 
 import pytest
 
