@@ -2,7 +2,8 @@
 where a rollout may stop)."""
 
 from ptsfast.problems.code_tests import TestProgram
-from ptsfast.problems.oracles import answer_complete, extract_code, judge_code
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, extract_code, judge_code, make_judge
 
 
 def verdict(code: str, program: TestProgram, timeout: float = 60.0) -> tuple[bool, str]:
@@ -26,3 +27,12 @@ def assert_tells_apart(tests: str, right: str, wrong: str) -> None:
     program = TestProgram.from_text(tests)
     assert verdict(right, program)[0], "the right program failed"
     assert not verdict(wrong, program)[0], "the wrong program passed"
+
+
+def judged(text: str, tests, entry_point: str | None = None) -> bool:
+    """The code oracle's verdict on a model's whole answer ``text`` (the program taken out of it) against ``tests``;
+    an oracle error fails the test."""
+    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
+    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
+    assert verdict.error is None, verdict.error
+    return verdict.success

@@ -152,3 +152,23 @@ def mine_tiny_pivot_run(out, problems: int = 3, max_new_tokens: int = 12) -> dic
                           mining=MiningConfig(filter=FilterConfig(enabled=False)),
                           engine=EngineConfig(num_blocks=256, block_size=8))
     return mine(tiny_pivot_model(), tiny_tokenizer(), questions, out, options, oracle=first_of_w7_w9, progress=False)
+
+
+def tiny_anchors_run(out, answer: str | None = None):
+    """A `ptsfast anchors` run of one given solution into ``out`` (sentences.jsonl, no pairs.jsonl), judged by
+    whether w7 is written; ``answer`` is the problem's recorded reference. Returns ``out``."""
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)),
+                         AnchorConfig(max_rollouts=8, batch_size=8))
+    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", answer, solution="w10 w11 w30 w31")], out, opts,
+                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
+    assert (out / "sentences.jsonl").is_file() and not (out / "pairs.jsonl").exists()
+    return out

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from cli_errors import one_line_error
-from tiny_models import mine_tiny_pivot_run
+from tiny_models import mine_tiny_pivot_run, tiny_anchors_run
 
 from ptsfast.cli import main as cli
 
@@ -136,29 +136,7 @@ def no_pairs_run(out):
     return out
 
 
-def anchors_run(out):
-    """A `ptsfast anchors` run: sentences.jsonl, no pairs.jsonl."""
-    import torch
-    from tiny_models import tiny_model, tiny_tokenizer
-
-    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
-    from ptsfast.engine import EngineConfig
-    from ptsfast.pipeline import MineOptions
-    from ptsfast.problems.loading import Problem
-
-    model = tiny_model("llama", seed=3)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
-                                     engine=EngineConfig(num_blocks=128, block_size=8)),
-                         AnchorConfig(max_rollouts=8, batch_size=8))
-    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", solution="w10 w11 w30 w31")], out, opts,
-                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
-    assert (out / "sentences.jsonl").is_file() and not (out / "pairs.jsonl").exists()
-    return out
-
-
-@pytest.mark.parametrize("make, said", [(no_pairs_run, "--no-pairs-enabled"), (anchors_run, "ptsfast anchors")])
+@pytest.mark.parametrize("make, said", [(no_pairs_run, "--no-pairs-enabled"), (tiny_anchors_run, "ptsfast anchors")])
 def test_load_pairs_of_a_run_that_holds_no_pairs_says_why(tmp_path, make, said):
     """load_pairs of an anchors run's folder said it was 'neither a ptsfast run folder nor a datasets folder', and
     of a run mined with pairs off 'mine more problems or loosen the export filters': neither helps."""
@@ -229,10 +207,10 @@ def test_a_pts_record_says_whether_codelions_dpo_pair_of_it_tokenises_back_to_th
 
 
 @pytest.mark.parametrize("fmt", ["trl", "pts"])
-def test_an_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys, fmt):
+def test_an_tiny_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys, fmt):
     """`export --run RUN/sentences.jsonl` of an anchors run (not --format thought_anchors) said ptsfast's own
     sentences file 'is not ptsfast output'."""
-    run = anchors_run(tmp_path / "run")
+    run = tiny_anchors_run(tmp_path / "run")
     assert cli(["export", "--run", str(run / "sentences.jsonl"), "--format", fmt, "--out",
                 str(tmp_path / "out.jsonl")]) == 2
     err = one_line_error(capsys, "ptsfast anchors", "--format thought_anchors")

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 from cli_errors import one_line_error
-from tiny_models import mine_tiny_pivot_run
+from tiny_models import mine_tiny_pivot_run, tiny_anchors_run
 
 from ptsfast.cli import main as cli
 
@@ -270,32 +270,11 @@ def test_an_exported_record_carries_what_the_oracle_reads_of_its_problem(tmp_pat
     assert json.loads((tmp_path / "loose.jsonl").read_text(encoding="utf-8"))["answer"] is None
 
 
-def anchors_run(out):
-    """A `ptsfast anchors` run of one problem whose answer is w7, judged by whether w7 is written."""
-    import torch
-    from tiny_models import tiny_model, tiny_tokenizer
-
-    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
-    from ptsfast.engine import EngineConfig
-    from ptsfast.pipeline import MineOptions
-    from ptsfast.problems.loading import Problem
-
-    model = tiny_model("llama", seed=3)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
-                                     engine=EngineConfig(num_blocks=128, block_size=8)),
-                         AnchorConfig(max_rollouts=8, batch_size=8))
-    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", "w7", solution="w10 w11 w30 w31")], out, opts,
-                 oracle=lambda text, problem: problem.answer in text.split(), progress=False)
-    return out
-
-
 def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
     """As a pts or trl record: a thought anchor exported alone is re-judged against its problem's answer."""
     from ptsfast.outputs.export import export
 
-    run = anchors_run(tmp_path / "run")
+    run = tiny_anchors_run(tmp_path / "run", answer="w7")
     out = tmp_path / "anchors.jsonl"
     assert export(run, out, fmt="thought_anchors", kind="sentences") >= 1
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -310,7 +289,7 @@ def test_a_thought_anchor_record_carries_its_problems_answer(tmp_path):
 def test_a_sentence_rewritten_with_a_field_of_another_type_is_named_with_its_file(tmp_path, capsys, fields, shown):
     """A thought-anchors run's sentences.jsonl saved back by another tool ended the thought_anchors export in a
     TypeError naming neither file nor sentence, or was written with a string sentence_id, as pivots and pairs did."""
-    run = anchors_run(tmp_path / "run")
+    run = tiny_anchors_run(tmp_path / "run", answer="w7")
     lines = (run / "sentences.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     lines[0] = json.dumps(json.loads(lines[0]) | fields) + "\n"
     (run / "sentences.jsonl").write_text("".join(lines), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.judging import assert_judged_on
+from helpers.judging import assert_judged_on, judged
 from ptsfast.problems.oracles import answer_complete, extract_code, make_judge
 from ptsfast.problems.loading import Problem
 
@@ -62,13 +62,6 @@ def test_a_bracket_left_open_over_lines_still_takes_them_in():
     assert extract_code("Text:\ns = '''\nf(\n'''\nprint(s)\nDone.") == "s = '''\nf(\n'''\nprint(s)\n"
 
 
-def _judged(text, tests, entry_point=None):
-    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
-    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
-    assert verdict.error is None, verdict.error
-    return verdict.success
-
-
 USAGES = ["# Example usage\nx = int(input())\nprint(f(x))\n",
           "n = int(input('Enter n: '))\nresult = f(n)\nprint(result)\n",
           "import sys\ndata = sys.stdin.read().split()\nprint(f(int(data[0])))\n",
@@ -81,16 +74,16 @@ def test_an_example_run_reading_stdin_after_the_function_fails_no_right_answer(u
     # (EvalPlus' sanitizer keeps only the definitions, imports and assignments the function reads)
     right = "```python\n" + F + "\n" + usage + "```\n"
     for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
-        assert _judged(right, tests, entry)
-        assert not _judged(right.replace("x + 1", "x + 2"), tests, entry)
+        assert judged(right, tests, entry)
+        assert not judged(right.replace("x + 1", "x + 2"), tests, entry)
 
 
 def test_a_program_that_reads_stdin_is_judged_as_written_where_the_tests_give_stdin():
     from ptsfast.problems.code_tests import TestProgram
 
     stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
-    assert _judged("```python\n" + F + "\n" + USAGES[0] + "```\n", stdio)
-    assert not _judged("```python\n" + F + "\n" + USAGES[0].replace("f(x)", "x") + "```\n", stdio)
+    assert judged("```python\n" + F + "\n" + USAGES[0] + "```\n", stdio)
+    assert not judged("```python\n" + F + "\n" + USAGES[0].replace("f(x)", "x") + "```\n", stdio)
 
 
 @pytest.mark.parametrize("code", [
@@ -128,8 +121,8 @@ def test_an_indented_line_that_is_no_markdown_code_block_is_read_as_before(text)
 
 
 def test_a_markdown_indented_program_passes_its_tests():
-    assert _judged("Here is the code:\n\n" + INDENTED + "\nThis adds one.", "assert f(2) == 3\n")
-    assert not _judged("Here is the code:\n\n" + INDENTED.replace("+ 1", "+ 2") + "\nThis adds two.",
+    assert judged("Here is the code:\n\n" + INDENTED + "\nThis adds one.", "assert f(2) == 3\n")
+    assert not judged("Here is the code:\n\n" + INDENTED.replace("+ 1", "+ 2") + "\nThis adds two.",
                        "assert f(2) == 3\n")
 
 
@@ -144,8 +137,8 @@ def test_the_answers_own_asserts_after_the_function_fail_no_right_answer(checks)
     # before the judge's tests ran (EvalPlus' sanitizer keeps only the definitions, imports and assignments)
     right = "```python\n" + F + "\n" + checks + "```\n"
     for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
-        assert _judged(right, tests, entry)
-        assert not _judged(right.replace("x + 1", "x + 2"), tests, entry)
+        assert judged(right, tests, entry)
+        assert not judged(right.replace("x + 1", "x + 2"), tests, entry)
 
 
 def test_the_answers_own_asserts_are_kept_where_the_program_reads_stdin():
@@ -153,7 +146,7 @@ def test_the_answers_own_asserts_are_kept_where_the_program_reads_stdin():
 
     stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
     program = "x = int(input())\nassert x > 5\nprint(x + 1)\n"  # its assert is part of what it does
-    assert not _judged("```python\n" + program + "```\n", stdio)
+    assert not judged("```python\n" + program + "```\n", stdio)
 
 
 STUBS = ['def f(x):\n    """Add one."""\n    pass\n', "def f(x):\n    ...\n",
@@ -180,7 +173,7 @@ def test_a_block_that_does_something_is_no_stub(code):
     assert_judged_on("```python\n" + code + "```\n```python\n" + F + "```\n", code)
 
 
-def test_a_stub_alone_is_still_judged():
+def test_a_stub_alone_is_stilljudged():
     assert_judged_on("```python\n" + STUBS[0] + "```\n", STUBS[0], stops=False)
 
 
@@ -208,8 +201,8 @@ def test_a_continued_function_bodys_own_checks_fail_no_right_answer(tail):
     prompt = 'def f(x):\n    """Add one."""\n'
     tests = test_program_from_row({"test": "def check(candidate):\n    assert candidate(2) == 3\n", "entry_point": "f"},
                                   ("test",), "entry_point", prompt).to_text()
-    assert _judged("    return x + 1\n\n\n" + tail, tests, "f")
-    assert not _judged("    return x + 2\n\n\n" + tail, tests, "f")
+    assert judged("    return x + 1\n\n\n" + tail, tests, "f")
+    assert not judged("    return x + 2\n\n\n" + tail, tests, "f")
 
 
 @pytest.mark.parametrize("text", [

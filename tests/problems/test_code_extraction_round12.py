@@ -2,18 +2,10 @@
 
 import pytest
 
-from helpers.judging import assert_judged_on
-from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import extract_code, make_judge
+from helpers.judging import assert_judged_on, judged
+from ptsfast.problems.oracles import extract_code
 
 F = "def f(x):\n    return x + 1\n"
-
-
-def _judged(text, tests, entry_point=None):
-    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
-    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
-    assert verdict.error is None, verdict.error
-    return verdict.success
 
 
 SHELL = ["!pip install numpy\n", "%pip install -q numpy\n", "!pip install numpy\n!pip install scipy\n",
@@ -26,8 +18,8 @@ def test_notebook_shell_and_magic_lines_in_the_block_are_left_out(shell):
     Colab cell) is no Python: the right program failed on a SyntaxError before any test ran."""
     text = "```python\n" + shell + "import math\n" + F + "```\n"
     assert_judged_on(text, "import math\n" + F)
-    assert _judged(text, "assert f(2) == 3\n")
-    assert not _judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
+    assert judged(text, "assert f(2) == 3\n")
+    assert not judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
 
 
 @pytest.mark.parametrize("code", [
@@ -49,8 +41,8 @@ def test_an_exit_after_the_example_run_fails_no_right_function(ending):
     where the tests call functions; a program reading stdin keeps it."""
     text = "```python\nimport sys\n" + F + "print(f(1))\n" + ending + "```\n"
     for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
-        assert _judged(text, tests, entry)
-        assert not _judged(text.replace("x + 1", "x + 2"), tests, entry)
+        assert judged(text, tests, entry)
+        assert not judged(text.replace("x + 1", "x + 2"), tests, entry)
 
 
 def test_an_exit_is_kept_where_the_program_reads_stdin():
@@ -58,8 +50,8 @@ def test_an_exit_is_kept_where_the_program_reads_stdin():
 
     stdio = TestProgram("stdio", cases=(("2\n", "3\n"),)).to_text()
     program = "```python\nimport sys\nx = int(input())\nprint(x + 1)\nsys.exit(0)\nprint('never')\n```\n"
-    assert _judged(program, stdio)
-    assert not _judged(program.replace("sys.exit(0)\n", ""), stdio)
+    assert judged(program, stdio)
+    assert not judged(program.replace("sys.exit(0)\n", ""), stdio)
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003"])
@@ -70,6 +62,6 @@ def test_a_program_indented_with_no_break_spaces_is_read(space):
     text = "```python\ndef f(x):\n" + space * 4 + "s = '" + space + "'\n" + space * 4 + "return x + 1\n```\n"
     code = "def f(x):\n    s = '" + space + "'\n    return x + 1\n"
     assert_judged_on(text, code)
-    assert _judged(text, "assert f(2) == 3\n")
-    assert not _judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
+    assert judged(text, "assert f(2) == 3\n")
+    assert not judged(text.replace("x + 1", "x + 2"), "assert f(2) == 3\n")
     assert extract_code("```python\ns = '''\n" + space + "a'''\n" + F + "```\n") == "s = '''\n" + space + "a'''\n" + F

@@ -2,17 +2,10 @@
 
 import pytest
 
-from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import _without_stdin_usage, make_judge
+from helpers.judging import judged
+from ptsfast.problems.oracles import _without_stdin_usage
 
 F = "def f(x):\n    return x + 1\n"
-
-
-def _judged(text, tests, entry_point=None):
-    problem = Problem("p", "q", None, tests, meta={"entry_point": entry_point} if entry_point else {})
-    verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
-    assert verdict.error is None, verdict.error
-    return verdict.success
 
 
 USAGES = ["n = int(open(0).read())\nprint(f(n))\n", "n, *a = map(int, open(0).read().split())\nprint(f(n))\n",
@@ -29,8 +22,8 @@ def test_an_example_run_reading_fd_0_fileinput_or_argv_fails_no_right_answer(usa
     where ``input()`` and ``sys.stdin`` were already left out."""
     right = "```python\n" + F + "\n" + usage + "```\n"
     for tests, entry in (("assert f(2) == 3\n", None), ("def check(candidate):\n    assert candidate(2) == 3\n", "f")):
-        assert _judged(right, tests, entry)
-        assert not _judged(right.replace("x + 1", "x + 2"), tests, entry)
+        assert judged(right, tests, entry)
+        assert not judged(right.replace("x + 1", "x + 2"), tests, entry)
 
 
 @pytest.mark.parametrize("code", [
