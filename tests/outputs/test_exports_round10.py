@@ -207,7 +207,7 @@ def test_a_pts_record_says_whether_codelions_dpo_pair_of_it_tokenises_back_to_th
 
 
 @pytest.mark.parametrize("fmt", ["trl", "pts"])
-def test_an_tiny_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys, fmt):
+def test_an_anchors_runs_sentences_file_is_named_as_what_it_is(tmp_path, capsys, fmt):
     """`export --run RUN/sentences.jsonl` of an anchors run (not --format thought_anchors) said ptsfast's own
     sentences file 'is not ptsfast output'."""
     run = tiny_anchors_run(tmp_path / "run")
