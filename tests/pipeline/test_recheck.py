@@ -1,5 +1,6 @@
 """Fresh re-estimates of a run's points (pipeline/recheck.py) on a tiny model, against oracles whose p is known."""
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -120,3 +121,52 @@ def test_recheck_run_re_estimates_every_pivot_and_pair(model_dir, tmp_path):
     # here a confirmed pivot jumps by about 0.5 and a pair's sides are 1 and 0: all of them hold
     assert all(r.holds for r in pivots if r.confirmed == "confirmed") and all(r.holds for r in pairs)
     engine.check_no_leaks()
+
+
+def test_a_run_records_its_stop_ids_and_a_recheck_stopping_elsewhere_is_refused(model_dir, tmp_path):
+    """run.json names the ids the rollouts stopped at; an engine over a model whose generation_config.json names
+    others (another version of the folder) would end the fresh rollouts elsewhere, so the recheck is refused."""
+    import json
+
+    from ptsfast.engine import eos_token_ids
+    from ptsfast.models import load_model
+
+    model, _ = load_model(model_dir)
+    tok, out = tiny_tokenizer(), tmp_path / "run"
+    options = replace(OPTIONS, max_new_tokens=6)
+    mine(model, tok, PROBLEMS[:1], out, options, oracle=race, progress=False)
+    ran = json.loads((out / "run.json").read_text(encoding="utf-8"))["stop_token_ids"]
+    assert ran == sorted(eos_token_ids(model)) and ran
+    assert recheck_run(RolloutEngine(model, tok, EngineConfig(num_blocks=256, block_size=8)), tok, out, PROBLEMS[:1],
+                       options, 4, oracle=race) is not None
+    model.generation_config.eos_token_id = [ran[0], 7]
+    engine = RolloutEngine(model, tok, EngineConfig(num_blocks=256, block_size=8))
+    with pytest.raises(ValueError, match=r"stopped at token ids \[2\].*this engine's at \[2, 7\]"):
+        recheck_run(engine, tok, out, PROBLEMS[:1], options, 4, oracle=race)
+
+
+def test_eos_token_ids_read_one_id_a_list_or_the_models_config():
+    from transformers import GenerationConfig
+
+    from ptsfast.engine import eos_token_ids
+
+    model = tiny_model("llama")
+    model.generation_config = GenerationConfig(eos_token_id=[2, 5])
+    assert eos_token_ids(model) == {2, 5}
+    model.generation_config = GenerationConfig(eos_token_id=4)
+    assert eos_token_ids(model) == {4}
+    model.generation_config = GenerationConfig()
+    assert eos_token_ids(model) == {model.config.eos_token_id}
+
+
+def test_a_models_own_sampling_is_noted_when_the_run_samples_otherwise(model_dir, tmp_path, caplog):
+    from ptsfast.models import load_model
+
+    model, _ = load_model(model_dir)
+    model.generation_config.temperature, model.generation_config.top_p = 0.6, 0.95
+    with caplog.at_level(logging.WARNING, logger="ptsfast"):
+        mine(model, tiny_tokenizer(), PROBLEMS[:1], tmp_path / "run", replace(OPTIONS, max_new_tokens=4),
+             oracle=race, progress=False)
+    notes = [r.getMessage() for r in caplog.records if "generation_config.json" in r.getMessage()]
+    assert len(notes) == 1 and "temperature=0.6, top_p=0.95" in notes[0]
+    assert "--temperature 0.6 --top-p 0.95" in notes[0]

@@ -20,6 +20,7 @@ _LAZY = {
     "RolloutRequest": "ptsfast.engine.sequence",
     "SamplingParams": "ptsfast.engine.sequence",
     "TokensView": "ptsfast.engine.sequence",
+    "eos_token_ids": "ptsfast.engine.engine",
     "lent": "ptsfast.engine.hf_adapter",
 }
 

@@ -149,6 +149,18 @@ def available_memory(device: torch.device) -> float | None:
     return min(found) if found else None
 
 
+def eos_token_ids(model) -> frozenset[int]:
+    """The token ids that end a rollout unless a request names its own: the model's ``generation_config`` EOS (one id
+    or a list, as ``generate`` stops on them), else its config's (a composite image-text config's text part)."""
+    gen = getattr(model, "generation_config", None)
+    eos = getattr(gen, "eos_token_id", None) if gen is not None else None
+    if eos is None:
+        config = getattr(model, "config", None)
+        text = config.get_text_config() if hasattr(config, "get_text_config") else config
+        eos = getattr(text, "eos_token_id", None)
+    return frozenset([eos] if isinstance(eos, int) else (eos or []))
+
+
 class RolloutEngine:
     """Prefills sequences once and forks sampled rollouts from any of their prefixes (see the module docstring).
 
@@ -190,11 +202,7 @@ class RolloutEngine:
         self._busy: str | None = None  # the call in progress (see _call)
         self._lock = threading.Lock()  # held by the thread whose call is in progress
         self._owner: int | None = None
-        gen = getattr(model, "generation_config", None)
-        eos = getattr(gen, "eos_token_id", None) if gen is not None else None
-        if eos is None:  # a composite (image-text) config keeps it in its text part
-            eos = getattr(self.adapter.text_config, "eos_token_id", None)
-        self.eos_ids: frozenset[int] = frozenset([eos] if isinstance(eos, int) else (eos or []))
+        self.eos_ids: frozenset[int] = eos_token_ids(model)
         log.info("ptsfast engine: %d KV blocks of %d tokens (%.2f GB)", num_blocks, config.block_size,
                  num_blocks * block_bytes / 1e9)
 

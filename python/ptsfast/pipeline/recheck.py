@@ -265,6 +265,23 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
                          f"judged otherwise - {how}")
 
 
+def _check_stops(run_dir: Path, engine: RolloutEngine) -> None:
+    """Refuses an engine whose rollouts stop at other ids than the run's (its run.json's ``stop_token_ids``, where
+    recorded): a tokenizer or ``generation_config.json`` of another version stops elsewhere, and every rollout that
+    wrote past the run's stop, or stopped short of it, is judged on other text."""
+    try:
+        ran = json.loads((run_dir / RUN).read_text(encoding="utf-8")).get("stop_token_ids")
+    except (OSError, ValueError, AttributeError):
+        return
+    if not isinstance(ran, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in ran):
+        return
+    ours = sorted(getattr(engine, "eos_ids", ()))
+    if sorted(ran) != ours:
+        raise ValueError(f"{run_dir}: its rollouts stopped at token ids {sorted(ran)} (run.json's stop_token_ids), "
+                         f"this engine's at {ours}: load the run's model folder as it was mined (its "
+                         f"generation_config.json's eos_token_id), else the fresh rollouts end elsewhere")
+
+
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
                 options: MineOptions, n: int, *, oracle: str | Callable | None = None,
                 progress: Callable[[int], None] | None = None) -> list[RecheckRow]:
@@ -281,6 +298,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
     _check_options(run_dir, options, pivots + pairs, oracle)
+    _check_stops(run_dir, engine)
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'

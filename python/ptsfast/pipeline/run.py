@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ptsfast.engine import RolloutEngine, lent
+from ptsfast.engine import RolloutEngine, eos_token_ids, lent
+from ptsfast.models import sampling_note
 from ptsfast.outputs.rundir import DATA_FILES, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs
@@ -203,7 +204,15 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     if options.use_chat_template and tokenizer is not None:  # before the run's folder is made: a rerun may fix it
         chat_template_of(tokenizer, options.chat_template)
     inputs = {**run_inputs(model, tokenizer, judged_by), **(inputs or {})}
-    writer = RunWriter(out_dir, settings, overwrite=overwrite, info={"dataset": dataset_id} if dataset_id else None,
+    info: dict = {"dataset": dataset_id} if dataset_id else {}
+    if not isinstance(model, (str, os.PathLike)):  # a loaded model (the Ray workers load theirs from its folder)
+        # the ids its rollouts stop at, for a re-estimate with another loader (``generate`` given eos_token_id)
+        info["stop_token_ids"] = sorted(eos_token_ids(model))
+        note = sampling_note(model, model_name or "the model", temperature=options.temperature, top_k=options.top_k,
+                             top_p=options.top_p, min_p=options.min_p)
+        if note:
+            log.warning("%s", note)
+    writer = RunWriter(out_dir, settings, overwrite=overwrite, info=info or None,
                        inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
                        legacy=legacy_inputs(inputs))
     try:
