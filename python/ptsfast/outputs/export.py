@@ -150,8 +150,8 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
                           f"new path")
     for d in (res, res.parent):
         if d.is_dir() and is_run_dir(d):
-            raise ExportError(f"--out {out} is in a run folder written by `ptsfast mine` ({d}); exports never "
-                              f"write into a run - choose a path outside it")
+            raise ExportError(f"--out {out} is in a run folder ({d}, written by `ptsfast mine` or `ptsfast anchors`); "
+                              f"exports never write into a run - choose a path outside it")
     if not os.path.lexists(res):
         return
     if fmt != "hf" and res.is_dir():
