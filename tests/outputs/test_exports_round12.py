@@ -441,7 +441,7 @@ def test_load_pairs_of_a_pairs_file_copied_while_it_was_written_takes_its_whole_
 
 def test_an_export_into_an_anchors_run_folder_names_it_a_run_of_either_command(tmp_path, capsys):
     """The refusal named the folder a run 'written by `ptsfast mine`' where `ptsfast anchors` wrote it."""
-    run = tiny_anchors_run(tmp_path / "run")
-    assert cli(["export", "--run", str(run), "--format", "thought_anchors", "--out", str(run / "x.jsonl")]) != 0
+    run, other = tiny_anchors_run(tmp_path / "run"), tiny_anchors_run(tmp_path / "other")
+    assert cli(["export", "--run", str(run), "--format", "thought_anchors", "--out", str(other / "x.jsonl")]) != 0
     err = capsys.readouterr().err
-    assert "is in a run folder" in err and "`ptsfast anchors`" in err and not (run / "x.jsonl").exists()
+    assert "is in a run folder" in err and "`ptsfast anchors`" in err and not (other / "x.jsonl").exists()
