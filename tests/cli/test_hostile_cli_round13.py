@@ -7,23 +7,11 @@ finished work lost."""
 import pytest
 
 from ptsfast.cli import main as cli
-from helpers.cli_errors import one_line_error, write_problems
-
-FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--quiet"]
-MINE = ["--max-rollouts", "8", "--key-max-rollouts", "8", "--no-filter"]
-ANCHORS = ["--batch-rollouts", "2", "--max-rollouts", "2"]
-
+from helpers.cli_errors import ANCHORS, FAST, MINE, no_model_load, one_line_error, write_problems
 
 @pytest.fixture()
 def problems(tmp_path):
     return write_problems(tmp_path)
-
-
-def no_model_load(monkeypatch):
-    import ptsfast.models
-
-    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
-    monkeypatch.setattr(ptsfast.models, "load_demo_model", lambda *a, **k: pytest.fail("the model loaded"))
 
 
 @pytest.mark.parametrize("flag, value, words", [("--gap", "-inf", ["--gap", "-inf", "(0, 1)"]),

@@ -1,6 +1,16 @@
-"""What the hostile-CLI rounds check of a refusal, and the small problem files they run on."""
+"""What the hostile-CLI rounds check of a refusal, the small problem files they run on, and the flags that keep a
+tiny model's run short."""
 
 import json
+
+import pytest
+
+FAST = ["--no-chat-template", "--oracle", "exact", "--max-new-tokens", "4", "--quiet"]
+"""Flags of a short run on the tiny test model's word-level problems."""
+MINE = ["--max-rollouts", "8", "--key-max-rollouts", "8", "--no-filter"]
+"""A small search (`mine`)."""
+ANCHORS = ["--batch-rollouts", "2", "--max-rollouts", "2"]
+"""Few resamples (`anchors`)."""
 
 
 def one_line_error(capsys, *words):
@@ -16,3 +26,11 @@ def write_problems(tmp_path, n=2):
     f.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}) + "\n"
                          for i in range(n)))
     return f
+
+
+def no_model_load(monkeypatch):
+    """Fails the test if the command loads a model: a refusal must come before that slow work."""
+    import ptsfast.models
+
+    monkeypatch.setattr(ptsfast.models, "load_model", lambda *a, **k: pytest.fail("the model loaded"))
+    monkeypatch.setattr(ptsfast.models, "load_demo_model", lambda *a, **k: pytest.fail("the model loaded"))
