@@ -266,7 +266,8 @@ def _gsm8k_complete(text: str) -> bool:
     return m is not None and bool(m.group(2))
 
 
-_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BOX_WORD = r"\\(?:boxed|f(?:rame)?box)"  # \fbox and \framebox, a box as some models write it
+_BOX_OPEN = re.compile(_BOX_WORD + r"\s*\{")
 # what a prompt's box holds where the answer goes: \boxed{<answer>}, \boxed{\text{your final answer}}, \boxed{...}
 _PLACEHOLDER = re.compile(r"(?:\\(?:text|textrm|textit|mathrm)\s*\{\s*)?<?\s*(?i:(?:your|the)\s+)?(?i:final\s+)?"
                           r"(?i:answer)\s*>?\s*\}?|\.\.\.|…|\\[lc]?dots")
@@ -348,7 +349,7 @@ def _normalize_math(s: str) -> str:
         s = m.group(1) if not re.search(r"\\[()\[\]]", m.group(1)) else s
     s = (s[:-1] if s.endswith("$.") else s).strip("$").strip()  # $18$.
     for _ in range(8):  # a few layers, never a model's loop of thousands (each layer reads the whole answer)
-        if (m := re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
+        if (m := re.fullmatch(_BOX_WORD + r"\s*\{(.*)\}", s, re.S)) and extract_boxed(s) == m.group(1).strip():
             s = m.group(1).strip()  # a box inside the box: \boxed{\boxed{3}}
         elif s.startswith("{") and _braced(s, 0) == len(s):
             s = s[1:-1].strip()  # a group of the whole answer: \boxed{{5}} (a prompt's format string shows \boxed{{}})
@@ -535,7 +536,7 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
         # a boxed letter: \boxed{C}, \boxed{\text{(C)}}, \boxed{C) 42}, \boxed{C. 42}; never a boxed formula
         # (\boxed{E = mc^2}, \boxed{B.5})
-        re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
+        re.compile(_BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\("
                    rf"?([{up}{low}])(?:\)?\s*\}}|\)|[.:](?:\s*\}}|\s))"),
     )
     weak = (
@@ -563,7 +564,7 @@ def _said_correct(last: str) -> re.Pattern:
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
     "A/B", "A, B, or C"), see :func:`_hedged`."""
-    letter = (r"(?:(?:\$|\\\()?\\(?:boxed|fbox)\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
+    letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
               r"(?:\s*\}(?:\s*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")
