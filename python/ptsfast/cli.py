@@ -484,12 +484,26 @@ def _check_fields(a) -> None:
                          f"--oracle code, or drop {flag}")
 
 
+_SETTINGS_FILES = (".yaml", ".yml", ".toml", ".json", ".ini", ".cfg", ".conf")
+
+
+def _check_dataset_config(a) -> None:
+    """``--config cfg.yaml``: the alias of --dataset-config names a dataset's configuration (gsm8k's 'main'), and a
+    settings file given there was refused as a dataset config on a local file, never saying ptsfast reads none."""
+    v = getattr(a, "dataset_config", None)
+    if v and str(v).lower().endswith(_SETTINGS_FILES):
+        raise ValueError(f"--config / --dataset-config {v}: names a dataset's configuration (e.g. main for "
+                         f"openai/gsm8k), and ptsfast reads no settings file - give the settings as flags "
+                         f"(`ptsfast {a.command} --help` lists them)")
+
+
 def _check_paths(a) -> None:
     """``--problems``, ``--model`` and ``--out`` not empty, and ``--out`` a folder this process can create or write,
     where the run writes over neither input (checked by real path, leaving nothing behind)."""
     _check_given(a, (("problems", "a file, folder or dataset name"), ("model", "a model folder"),
                      ("out", "the run's folder")))
     _check_fields(a)
+    _check_dataset_config(a)
     if getattr(a, "problems", None) == "-" and not os.path.lexists("-"):
         raise ValueError("--problems -: problems are not read from standard input (a resume reads them again) - save "
                          "them to a file and pass its path")
