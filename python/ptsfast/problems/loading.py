@@ -150,15 +150,15 @@ ANSWER_NUMBER = "answer_number"
 """MGSM's final number, where its test rows leave ``answer`` (a worked solution in its train rows) null."""
 TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
-ANSWER_KEYS = ("answer", "answerKey", "expected_answer", "final_answer", "reference_answer", "correct_option",
-               "correct", "final_decision", "output", "solution", "ground_truth_solution", "response", "completion",
-               "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER, BIGBENCH_TARGETS)
+ANSWER_KEYS = ("answer", "answerKey", "Answer Key", "expected_answer", "final_answer", "reference_answer",
+               "correct_option", "correct", "final_decision", "output", "solution", "ground_truth_solution", "response",
+               "completion", "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER, BIGBENCH_TARGETS)
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
-``final_answer``, NaturalReasoning's ``reference_answer``, LogiQA's ``correct_option``, AQuA-RAT's and MathQA's
-``correct`` letter, PubMedQA's ``final_decision``) before a whole solution's, whose last box or number is read (TRL's
-``completion``, a text or a chat of the one reply; BIG-bench's ``targets`` last). A true/false value is taken only
-from an ``answer`` column (BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the row's solution
-is right, and is never the reference."""
+``final_answer``, NaturalReasoning's ``reference_answer``, ArabicMMLU's ``Answer Key`` letter, LogiQA's
+``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's ``final_decision``) before a whole
+solution's, whose last box or number is read (TRL's ``completion``, a text or a chat of the one reply; BIG-bench's
+``targets`` last). A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere (a ``correct``
+column of solutions) it says whether the row's solution is right, and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
@@ -1214,10 +1214,11 @@ def _column_choices(row: dict, question: str, answer: Any = None,
     counted = isinstance(answer, numbers.Integral) and not isinstance(answer, bool) and 0 <= answer <= len(lettered)
     if len(lettered) > 1 and counted and answer_column is not None:  # KMMLU's answer 2 is B, as lm-eval reads it
         return tuple(str(row[x]).strip() for x in lettered), None, answer_column, 1
-    for names in (ascii_lowercase, "0123456789"):  # Global-MMLU's option_a..option_d, MMLU-ProX's option_0..option_9
+    # Global-MMLU's option_a..option_d, MMLU-ProX's option_0..option_9, ArabicMMLU's 'Option 1'..'Option 5'
+    for prefix, names in ((OPTION_PREFIX, ascii_lowercase), (OPTION_PREFIX, "0123456789"), ("option ", "123456789")):
         texts = []
         for x in names:
-            k = _first_column(row, (f"{OPTION_PREFIX}{x}",), lambda k: _is_scalar(row.get(k)) and str(row[k]).strip())
+            k = _first_column(row, (f"{prefix}{x}",), lambda k: _is_scalar(row.get(k)) and str(row[k]).strip())
             if k is None:
                 break
             texts.append(str(row[k]).strip())
