@@ -39,3 +39,26 @@ def test_a_framebox_letter_is_a_stated_choice():
     assert extract_choice("The answer is $\\framebox{C}$.") == "C"
     assert mc("The answer is $\\framebox{C}$.", "C") is True
     assert mc("The answer is $\\framebox{C}$.", "B") is False
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{4i+3}", "3+4i", True), ("\\boxed{-4i + 3}", "3-4i", True), ("\\boxed{2+i}", "i+2", True),
+    ("\\boxed{\\frac{\\sqrt{3}}{2}i + \\frac{1}{2}}", "\\frac12+\\frac{\\sqrt3}{2}i", True),
+    ("\\boxed{\\sqrt{2}+1}", "1+\\sqrt{2}", True), ("\\boxed{1 - 2i}", "-2i+1", True), ("\\boxed{\\pi+1}", "1+\\pi", True),
+    ("\\boxed{4i-3}", "3+4i", False), ("\\boxed{4+3i}", "3+4i", False), ("\\boxed{3i+4i}", "3+4i", False),
+    ("\\boxed{4i+3+0}", "3+4i", False), ("\\boxed{4i}", "3+4i", False), ("\\boxed{\\sqrt{2}-1}", "1-\\sqrt{2}", False),
+    ("\\boxed{\\pi i+1}", "1+\\pi", False), ("\\boxed{y+x}", "x+y-0", False), ("\\boxed{3-4i}", "3+4i", False),
+])
+def test_a_sum_of_constants_in_another_order_is_the_same_answer(text, ref, ok):
+    """``\\boxed{4i+3}`` for ``3+4i`` (Qwen and R1 distills often put the imaginary part first) failed, as did
+    ``\\sqrt{2}+1`` for ``1+\\sqrt{2}``: the strings differ. A sum of constants is read term by term, each with its
+    sign, a real term never matching an imaginary one; a variable's sum is never reordered."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["\\boxed{" + "1+" * 50_000 + "1}", "\\boxed{" + "4i+" * 33_000 + "3}",
+                                  "\\boxed{" + "{" * 50_000 + "}" * 50_000 + "}"])
+def test_a_long_sum_is_judged_at_once(text):
+    t = time.perf_counter()
+    assert boxed(text, "3+4i") is False
+    assert time.perf_counter() - t < 1.0

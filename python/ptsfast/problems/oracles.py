@@ -1375,6 +1375,42 @@ def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -
     return True
 
 
+_TERM = re.compile(r"(?:[\d.{}]|\\(?:frac|sqrt|pi)(?![a-zA-Z]))*(?:(?<![a-zA-Z\\])i)?")  # 3, \frac{\sqrt{3}}{2}i, 4i, i
+
+
+def _terms(s: str, most: int) -> list[tuple[str, bool, str]] | None:
+    """A normalised sum of constants (``3+4i``, ``1+\\sqrt{2}``) as its terms (sign, imaginary, coefficient), or None
+    where it is one term, more than ``most``, or holds anything but numbers, radicals, fractions, pi and a last ``i``
+    (a variable, an equation, a list: never reordered)."""
+    terms, depth, start = [], 0, 0
+    for k, c in enumerate(s + "+"):
+        depth += (c in "{") - (c in "}")
+        if c in "+-" and depth == 0 and k > start:
+            body = s[start:k].lstrip("+-")
+            if not _TERM.fullmatch(body) or body in ("", ".") or len(terms) == most:
+                return None
+            imaginary = body.endswith("i") and not body.endswith("\\pi")
+            terms.append(("-" if s[start] == "-" else "+", imaginary, body[:-1] if imaginary else body))
+            start = k
+    return terms if len(terms) > 1 else None
+
+
+def _sums_equal(got: str, ref: str) -> bool:
+    """Two sums of the same terms in another order: ``4i+3`` for ``3+4i``, ``\\sqrt{2}+1`` for ``1+\\sqrt{2}`` (as
+    math-verify reads them; MATH's grader compares the strings). Each term of one matches one of the other."""
+    left = _terms(ref, 16)
+    mine = _terms(got, len(left)) if left else None
+    if not mine or len(mine) != len(left):
+        return False
+    for sign, imaginary, body in mine:
+        match = next((k for k, (s, i, b) in enumerate(left) if s == sign and i == imaginary and
+                      (b == body or _numbers_equal(b or "1", body or "1"))), None)
+        if match is None:
+            return False
+        del left[match]
+    return True
+
+
 _UNBRACED_BOX = re.compile(r"\\boxed[ \t]+([^\s{$\\][^$\n]*?)[ \t]*(?:\$|\\\]|\\\)|\n|$)")
 
 
@@ -1422,6 +1458,7 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return re.fullmatch(rf"\(?{letter}\)?\.?|\(?{letter}\)(?!.*[a-e]\)).+", got, re.S | re.I) is not None
     sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
     return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref) or \
+        _sums_equal(got, ref) or \
         _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
 
 
