@@ -328,6 +328,7 @@ def _check_kv_cache(a, device: str) -> None:
                          f"most half the memory left; 60% of free GPU memory)")
     if getattr(a, "engine__num_blocks", None) is not None or getattr(a, "engine__block_size", None) is not None:
         _check_pool(a, device, free)
+    _check_trajectories(a, device, free)
 
 
 def _check_pool(a, device: str, free: float) -> None:
@@ -336,8 +337,32 @@ def _check_pool(a, device: str, free: float) -> None:
     blocks, blocks of ``1e9`` tokens) the engine refused it only once the model had loaded and the run's folder was
     made. The size is the engine's (layers x 2 x block size x KV heads x head size x the dtype's bytes); a model
     whose config cannot be read here is left to the engine."""
-    from ptsfast.demo import is_demo_model
     from ptsfast.engine import EngineConfig
+
+    per_token = _kv_bytes_per_token(a, device)
+    if per_token is None:
+        return
+    block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
+    block = per_token * block_size
+    if a.engine__num_blocks is not None:
+        need = a.engine__num_blocks * block
+        if need > free:
+            raise ValueError(f"--engine-num-blocks / EngineConfig.num_blocks={a.engine__num_blocks}: a KV cache of "
+                             f"that many blocks of {block_size} tokens takes {need / 1e9:.3g} GB for this model, more "
+                             f"than the {free / 1e9:.3g} GB of memory available on {device} (before the model loads); "
+                             f"lower it, or leave it out for the default (2 GB on a CPU, at most half the memory left; "
+                             f"60% of free GPU memory)")
+    elif block > free:
+        raise ValueError(f"--engine-block-size {block_size}: one block of that many tokens takes {block / 1e9:.3g} GB "
+                         f"of KV cache for this model, more than the {free / 1e9:.3g} GB of memory available on "
+                         f"{device} (before the model loads); lower it (default {EngineConfig.block_size})")
+
+
+def _kv_bytes_per_token(a, device: str) -> int | None:
+    """The bytes of KV cache a token takes for the model, read from its config before it loads (the engine's
+    size: layers x 2 x KV heads x head size x the dtype's bytes); None for a model whose config cannot be read here
+    (its load says why)."""
+    from ptsfast.demo import is_demo_model
     from ptsfast.models import demo_model_dir, torch_dtype
 
     model = getattr(a, "model", None)
@@ -351,24 +376,29 @@ def _check_pool(a, device: str, free: float) -> None:
         kv_heads = int(getattr(text, "num_key_value_heads", None) or heads)
         head_dim = int(getattr(text, "head_dim", None) or text.hidden_size // heads)
         layers = int(text.num_hidden_layers)
-    except Exception:  # noqa: BLE001 - a folder transformers cannot read (or the demo's, not converted yet): its
-        return  # load says why
+    except Exception:  # noqa: BLE001 - a folder transformers cannot read (or the demo's, not converted yet)
+        return None
     dtype = torch_dtype(a.dtype or ("bfloat16" if device.startswith("cuda") else "float32"))
     size = 2 if dtype == "auto" else dtype.itemsize  # a checkpoint's own dtype: at least two bytes
-    block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
-    block = layers * 2 * block_size * kv_heads * head_dim * size
-    if a.engine__num_blocks is not None:
-        need = a.engine__num_blocks * block
-        if need > free:
-            raise ValueError(f"--engine-num-blocks / EngineConfig.num_blocks={a.engine__num_blocks}: a KV cache of "
-                             f"that many blocks of {block_size} tokens takes {need / 1e9:.3g} GB for this model, more "
-                             f"than the {free / 1e9:.3g} GB of memory available on {device} (before the model loads); "
-                             f"lower it, or leave it out for the default (2 GB on a CPU, at most half the memory left; "
-                             f"60% of free GPU memory)")
-    elif block > free:
-        raise ValueError(f"--engine-block-size {block_size}: one block of that many tokens takes {block / 1e9:.3g} GB "
-                         f"of KV cache for this model, more than the {free / 1e9:.3g} GB of memory available on "
-                         f"{device} (before the model loads); lower it (default {EngineConfig.block_size})")
+    return layers * 2 * kv_heads * head_dim * size
+
+
+def _check_trajectories(a, device: str, free: float) -> None:
+    """``--trajectories`` whose solutions (each ``--max-new-tokens`` long at most, all held at once in the KV cache)
+    need more KV cache than the machine has (``100000000``): every problem was skipped as 'too large for the KV
+    cache', only once the model had loaded and the run's folder was made. Only a sure refusal: the prompt and the
+    rollouts' room are left to the engine."""
+    n, tokens = getattr(a, "trajectories", None), getattr(a, "max_new_tokens", None)
+    if getattr(a, "solution_field", None) or not isinstance(n, int) or not isinstance(tokens, int) or n < 2:
+        return
+    per_token = _kv_bytes_per_token(a, device)
+    if per_token is None:
+        return
+    need = n * tokens * per_token
+    if need > free:
+        raise ValueError(f"--trajectories {n}: {n} solutions of up to {tokens} tokens (--max-new-tokens) take "
+                         f"{need / 1e9:.3g} GB of KV cache for this model at once, more than the {free / 1e9:.3g} GB "
+                         f"of memory available on {device}; lower --trajectories or --max-new-tokens")
 
 
 def _check_cache(a) -> None:
