@@ -1510,6 +1510,18 @@ def _dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> None:
         sub.error(f"{flag} {value}: a value starting with '-' is read as a flag - write {flag}={value}{path}")
 
 
+_THREAD_COUNT = re.compile(r"\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*")
+
+
+def _check_thread_counts() -> None:
+    """``OMP_NUM_THREADS`` set to no thread count (``0``, ``-1``, ``2.5``, empty): OpenMP printed only 'Invalid value
+    for environment variable' once torch loaded, and the run went on with another count than the user meant."""
+    v = os.environ.get("OMP_NUM_THREADS")
+    if v is not None and not _THREAD_COUNT.fullmatch(v):
+        raise ValueError(f"environment variable OMP_NUM_THREADS={v!r}: not a thread count (OpenMP ignores it) - set "
+                         f"it to a whole number >= 1 (e.g. OMP_NUM_THREADS=4), or unset it for the default")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
@@ -1536,6 +1548,7 @@ def main(argv: list[str] | None = None) -> int:
     if stdout is not None:
         sys.stdout = _Stdout(stdout)
     try:
+        _check_thread_counts()
         rc = a.func(a)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit

@@ -48,3 +48,26 @@ def test_many_trajectories_that_fit_still_mine(model_dir, problems, tmp_path):
             *FAST, *MINE, "--trajectories", "3"]
     assert cli(argv) == 0
     assert (out / "done.jsonl").read_text().count("\n") == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", ""])
+def test_omp_num_threads_that_is_no_thread_count_is_refused(value, model_dir, problems, tmp_path, capsys,
+                                                            monkeypatch):
+    """`OMP_NUM_THREADS=0 ptsfast mine ...`: OpenMP printed only 'Invalid value for environment variable' as torch
+    loaded, and the run went on with a count the user did not set."""
+    no_model_load(monkeypatch)
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST, *MINE]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"OMP_NUM_THREADS={value!r}", "not a thread count", "unset it")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["1", "4,2"])
+def test_omp_num_threads_counts_are_taken(value, monkeypatch):
+    """A count, or OpenMP's list of counts per nesting level, passes the check."""
+    from ptsfast.cli import _check_thread_counts
+
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    _check_thread_counts()
