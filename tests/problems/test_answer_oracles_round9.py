@@ -62,3 +62,19 @@ def test_a_long_sum_is_judged_at_once(text):
     t = time.perf_counter()
     assert boxed(text, "3+4i") is False
     assert time.perf_counter() - t < 1.0
+
+
+BACTERIA = ("S. aureus", "E. coli", "B. subtilis", "C. difficile", "Yeast")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer: E. coli", "B"), ("The answer is E. coli.", "B"), ("Answer: E. coli K-12, as it grows fastest.", "B"),
+    ("**Answer: C. difficile**", "D"), ("Answer: B. E. coli", "B"), ("Answer: E. Yeast", "E"), ("Answer: E.", "E"),
+])
+def test_a_stated_name_that_is_another_choices_text_is_that_choice(text, letter):
+    """``Answer: E. coli`` where B is "E. coli" was read as the letter E: a right answer failed, and one naming
+    Yeast's letter by the bacterium's initial passed. A stated letter that opens another choice's whole text as a
+    name's initial is that choice."""
+    assert extract_choice(text, choices=BACTERIA) == letter
+    for ref in "BDE":
+        assert mc(text, ref, BACTERIA) is (ref == letter)

@@ -637,6 +637,19 @@ def _initial(text: str, m: re.Match, choices) -> bool:
     return not own or not normalize_text(text[after.end():after.end() + len(own) + 1]).startswith(own)
 
 
+def _initial_of(text: str, m: re.Match, letter: str, choices) -> str:
+    """The letter of the choice a stated ``X.`` opens as a name's initial (``Answer: E. coli`` where B is "E. coli":
+    B, never E), else ``letter``: the longest choice whose whole text is written there."""
+    at = m.start(m.lastindex)
+    if not choices or not _INITIAL.match(text, m.end(m.lastindex)):
+        return letter
+    found = [(len(own), i) for i, c in enumerate(choices) if (own := str(c).strip()) and
+             re.fullmatch(rf"{re.escape(text[at])}\.\s+[a-z].*", own, re.S | re.I) and
+             normalize_text(text[at:at + len(own)]) == normalize_text(own) and
+             not text[at + len(own):at + len(own) + 1].isalnum()]
+    return ascii_uppercase[max(found)[1]] if found else letter
+
+
 def _compatible(text: str) -> str:
     """``text`` with its full-width and other compatibility forms read as their letters (``答案：Ｃ``, as Chinese text
     sets a letter, is ``答案:C``). Only a text's last characters may recompose as it grows: the early stop decides on a
@@ -658,7 +671,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
         if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
-        hits = [(m.start(), _SCRIPT_LETTERS.get(m.group(m.lastindex), m.group(m.lastindex).upper()))
+        hits = [(m.start(), _initial_of(text, m, _SCRIPT_LETTERS.get(m.group(m.lastindex),
+                                                                     m.group(m.lastindex).upper()), choices))
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
                 (pats is not weak or not _initial(text, m, choices)) and
