@@ -44,7 +44,8 @@ def test_a_framebox_letter_is_a_stated_choice():
 @pytest.mark.parametrize("text,ref,ok", [
     ("\\boxed{4i+3}", "3+4i", True), ("\\boxed{-4i + 3}", "3-4i", True), ("\\boxed{2+i}", "i+2", True),
     ("\\boxed{\\frac{\\sqrt{3}}{2}i + \\frac{1}{2}}", "\\frac12+\\frac{\\sqrt3}{2}i", True),
-    ("\\boxed{\\sqrt{2}+1}", "1+\\sqrt{2}", True), ("\\boxed{1 - 2i}", "-2i+1", True), ("\\boxed{\\pi+1}", "1+\\pi", True),
+    ("\\boxed{\\sqrt{2}+1}", "1+\\sqrt{2}", True), ("\\boxed{1 - 2i}", "-2i+1", True),
+    ("\\boxed{\\pi+1}", "1+\\pi", True),
     ("\\boxed{4i-3}", "3+4i", False), ("\\boxed{4+3i}", "3+4i", False), ("\\boxed{3i+4i}", "3+4i", False),
     ("\\boxed{4i+3+0}", "3+4i", False), ("\\boxed{4i}", "3+4i", False), ("\\boxed{\\sqrt{2}-1}", "1-\\sqrt{2}", False),
     ("\\boxed{\\pi i+1}", "1+\\pi", False), ("\\boxed{y+x}", "x+y-0", False), ("\\boxed{3-4i}", "3+4i", False),
