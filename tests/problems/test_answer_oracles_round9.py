@@ -79,3 +79,28 @@ def test_a_stated_name_that_is_another_choices_text_is_that_choice(text, letter)
     assert extract_choice(text, choices=BACTERIA) == letter
     for ref in "BDE":
         assert mc(text, ref, BACTERIA) is (ref == letter)
+
+
+NUMS = ("12", "15", "18", "20")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Let us check each option.\nA) 12: too small, 3*4 < 15.\nB) 15: matches.\nC) 18: too big.\nSo the", None),
+    ("A. 12 is wrong\nB. 15\n", None), ("Checking:\nA) 12\nB) 15\nLet me compute 3*5", None),
+    ("A: 12 -> no\nB: 15 -> yes, so", None), ("A) 12 no\nB) 15 yes\n\nB", "B"), ("A) 12 no\nB) 15 yes\nAnswer: B", "B"),
+    ("Reasoning.\nB. 15 is right.", "B"), ("B) 15\nB) because 3*5 = 15", "B"),
+])
+def test_a_listing_of_the_choices_line_by_line_names_none(text, letter):
+    """A trace weighing the choices line by line (``A) 12: too small``, ``B) 15: matches``) and cut by the budget
+    before its answer was read as its first line's letter, A: a guess passed wherever A was right. Lines that open
+    with two letters or more list the choices; a letter alone on its line or a stated one still names its choice."""
+    assert extract_choice(text, choices=NUMS) == letter
+    assert extract_choice(text) == letter
+    assert mc(text, "A", NUMS) is (letter == "A")
+
+
+@pytest.mark.parametrize("text", ["A) x\n" * 50_000, "A) x\nB) y\n" * 25_000 + "(C)", "\n" * 50_000 + "A) 1"])
+def test_a_loop_of_listed_lines_is_judged_at_once(text):
+    t = time.perf_counter()
+    extract_choice(text, choices=NUMS)
+    assert time.perf_counter() - t < 1.0

@@ -650,6 +650,18 @@ def _initial_of(text: str, m: re.Match, letter: str, choices) -> str:
     return ascii_uppercase[max(found)[1]] if found else letter
 
 
+def _listed(text: str, opening: re.Pattern) -> bool:
+    """Whether lines open as ``X) text`` with two letters or more (``A) 12: too small``, ``B) 15: fits``): a listing of
+    the choices, as a trace weighs them, that names none (a trace cut by the budget before its answer)."""
+    first = None
+    for m in opening.finditer(text):
+        if first is None:
+            first = m.group(1)
+        elif m.group(1) != first:
+            return True
+    return False
+
+
 def _compatible(text: str) -> str:
     """``text`` with its full-width and other compatibility forms read as their letters (``答案：Ｃ``, as Chinese text
     sets a letter, is ``答案:C``). Only a text's last characters may recompose as it grows: the early stop decides on a
@@ -668,6 +680,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
     bold = _bold_choice(last)
+    listing = _listed(text, weak[2])
     for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
         if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
@@ -676,7 +689,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
                 (pats is not weak or not _initial(text, m, choices)) and
-                (p is not bold or _own_text(text, m, choices))]
+                (p is not bold or _own_text(text, m, choices)) and
+                (p is not weak[2] or not listing)]
         if hits:
             return pick(hits)[1]
     return None
