@@ -669,6 +669,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                     "judge runs: take the tests from a dataset that has them" if words else ""
             raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg}){words}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
+    _refuse_tuple_asserts(trees[0], tests)
     imports = _imports(tree)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
              and len(n.args.args) == 1}
@@ -745,6 +746,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
                                       f"write them as plain tests")
         if not any(_is_testcase(c) for c in classes):
             _refuse_if_all_skipped(pytests, owner, top)
+            _refuse_if_nothing_compared([s for fn in pytests for s in fn.body], tests)
             return TestProgram("pytest", tests, setup, imports=imports)
     if any(_is_testcase(c) for c in classes):
         methods = [m for c in classes if _is_testcase(c) for m in c.body
@@ -757,6 +759,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     if not any(_can_fail(n) for n in top):
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
+    _refuse_if_nothing_compared(top, tests)
     return TestProgram("script", tests, setup, imports=imports)
 
 
@@ -875,6 +878,39 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
                                 (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
         raise TestFormatError("every test is marked skipped (a skip decorator or pytestmark without a condition): "
                               "no program could fail them; drop the marks or the row")
+
+
+def _refuse_tuple_asserts(tree, src: str) -> None:
+    """``assert (f(1) == 2, "message")`` asserts a non-empty tuple, which is always true (Python warns so): such a
+    test, common in LLM-written test lists, passes every program; refused, naming its line."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
+            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
+                                  f"always true: it passes every program; write it as 'assert test, message' "
+                                  f"(no parentheses around both) or drop the row")
+
+
+def _discarded_comparison(n: ast.stmt) -> bool:
+    """A statement that computes a comparison and drops or prints its value (``f(1) == 2``, ``print(f(1) == 2)``)."""
+    v = n.value if isinstance(n, ast.Expr) else None
+    printed = isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "print" and bool(v.args) \
+        and all(isinstance(a, ast.Compare) for a in v.args)
+    return isinstance(v, ast.Compare) or printed
+
+
+def _refuse_if_nothing_compared(stmts: list, src: str) -> None:
+    """Tests whose every statement that could fail is a comparison without ``assert`` (a test list of
+    ``f(1) == 2``) check only that the program runs: every program that does passes them; refused."""
+    checks = [n for n in stmts if _can_fail(n)]
+    if checks and all(_discarded_comparison(n) for n in checks):
+        raise TestFormatError(f"the tests compare without assert (line {checks[0].lineno}: "
+                              f"{_segment(src, checks[0])!r}): each comparison's value is dropped, so every program "
+                              f"that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
+
+
+def _segment(src: str, n: ast.AST) -> str:
+    text = ast.get_source_segment(src, n) or ""
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_testcase(c: ast.ClassDef) -> bool:
