@@ -1224,7 +1224,7 @@ def _unfenced_program(text: str) -> str:
     import ast
 
     text = text.replace("\r\n", "\n")
-    if _parse(text) is not None:
+    if (tree := _parse(text)) is not None and not _only_strings(tree):
         return text
     lines = text.split("\n")
     if next((ln for ln in lines if ln.strip()), " ")[0].isspace():
@@ -1259,6 +1259,15 @@ def _unfenced_program(text: str) -> str:
             break
         k += 1
     return "\n".join(kept) + "\n" if kept else text
+
+
+def _only_strings(tree) -> bool:
+    """Whether a parsed answer is strings alone: a program wrapped in triple quotes as a fence (``\'\'\'python``,
+    ``\"\"\"``), which defines nothing as written."""
+    import ast
+
+    return bool(tree.body) and all(isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and
+                                   isinstance(st.value.value, str) for st in tree.body)
 
 
 def _indented_block(lines: list[str]) -> str | None:
