@@ -1412,13 +1412,14 @@ def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -
     return True
 
 
-_TERM = re.compile(r"(?:[\d.{}]|\\(?:frac|sqrt|pi)(?![a-zA-Z]))*(?:(?<![a-zA-Z\\])i)?")  # 3, \frac{\sqrt{3}}{2}i, 4i, i
+# a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1 (never \text, a bracket, a comparison or an exponent cut off)
+_TERM = re.compile(r"(?:[\d.{}a-zA-Z]|[\^_](?=[\d{a-zA-Z])|\\(?:frac|sqrt|pi|cdot)(?![a-zA-Z]))*")
 
 
 def _terms(s: str, most: int) -> list[tuple[str, bool, str]] | None:
-    """A normalised sum of constants (``3+4i``, ``1+\\sqrt{2}``) as its terms (sign, imaginary, coefficient), or None
-    where it is one term, more than ``most``, or holds anything but numbers, radicals, fractions, pi and a last ``i``
-    (a variable, an equation, a list: never reordered)."""
+    """A normalised sum (``3+4i``, ``1+\\sqrt{2}``, ``2x^{2}+3x-1``) as its terms (sign, imaginary, coefficient), or
+    None where it is one term, more than ``most``, or holds anything but numbers, letters, powers, radicals and
+    fractions (an equation, a list, an interval, text: never reordered)."""
     terms, depth, start = [], 0, 0
     for k, c in enumerate(s + "+"):
         depth += (c in "{") - (c in "}")
@@ -1433,8 +1434,9 @@ def _terms(s: str, most: int) -> list[tuple[str, bool, str]] | None:
 
 
 def _sums_equal(got: str, ref: str) -> bool:
-    """Two sums of the same terms in another order: ``4i+3`` for ``3+4i``, ``\\sqrt{2}+1`` for ``1+\\sqrt{2}`` (as
-    math-verify reads them; MATH's grader compares the strings). Each term of one matches one of the other."""
+    """Two sums of the same terms in another order: ``4i+3`` for ``3+4i``, ``\\sqrt{2}+1`` for ``1+\\sqrt{2}``,
+    ``3+2x`` for ``2x+3`` (as math-verify reads them; MATH's grader compares the strings). Each term of one matches
+    one of the other with its sign."""
     left = _terms(ref, 16)
     mine = _terms(got, len(left)) if left else None
     if not mine or len(mine) != len(left):
