@@ -546,7 +546,8 @@ def _iter_hf(path: Path, split: str | None,
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
     whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
-    printed = path.is_file() and fmt == "csv"
+    # a CSV file, or a dataset repository's folder of them (a Dataset.to_csv export pushed to the hub)
+    printed = fmt == "csv" if path.is_file() else _csv_repository(path)
     narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
     for n, row in enumerate(ds, 1):
         row = _widened(dict(row), narrow)
@@ -555,6 +556,13 @@ def _iter_hf(path: Path, split: str | None,
         for k in whole:
             row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
+
+
+def _csv_repository(path: Path) -> bool:
+    """Whether a folder read as a dataset repository's (not a ``save_to_disk`` folder) holds CSV data files."""
+    return not (path / "dataset_dict.json").is_file() and not (path / "state.json").is_file() and any(
+        f.suffix.lower() in (".csv", ".tsv") and not any(part.startswith(".") for part in f.relative_to(path).parts)
+        for f in path.rglob("*"))
 
 
 def _unprinted(row: dict) -> dict:
@@ -1748,7 +1756,8 @@ def _rows_in_memory(data, split: str | None, config: str | None,
     kind = type(data).__module__.split(".")[0]
     if kind == "polars" and hasattr(data, "iter_rows"):  # a polars DataFrame iterates over its columns
         narrow = _narrow_floats({k: str(t) for k, t in data.schema.items()})
-        return ((n, *_record(_widened(row, narrow))) for n, row in enumerate(data.iter_rows(named=True), 1)), source
+        rows = (_unprinted(_widened(row, narrow)) for row in data.iter_rows(named=True))  # read from a CSV, too
+        return ((n, *_record(row)) for n, row in enumerate(rows, 1)), source
     if kind == "pyarrow" and hasattr(data, "to_pylist"):  # a Table or RecordBatch: its columns too
         batches = data.to_batches() if hasattr(data, "to_batches") else [data]
         narrow = _narrow_floats({f.name: str(f.type) for f in data.schema})
@@ -1799,6 +1808,7 @@ def _frame_rows(df) -> Iterator[tuple[int, dict | None, RowError | None]]:
     for start in range(0, len(df), 1024):  # a few rows at a time: a limit stops reading early
         for n, row in enumerate(df.iloc[start:start + 1024].to_dict("records"), start + 1):
             row = _widened({str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}, narrow)
+            row = _unprinted(row)  # a frame read from a CSV export (pd.read_csv) holds its list cells as printed
             for k in whole:
                 row[k] = None if row[k] is None else _whole(float(row[k]))
             yield n, row, None
