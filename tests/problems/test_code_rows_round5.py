@@ -1,5 +1,5 @@
 """Code rows as real datasets hold them, round 5: tests that can never fail a program are refused at load, naming
-the line and the fix, instead of passing every program."""
+the line and the fix, instead of passing every program; asserts lifted out of a HumanEval check call its function."""
 
 import pytest
 
@@ -42,3 +42,21 @@ def test_tests_that_check_something_beside_a_bare_comparison_still_run(tmp_path,
     else:
         assert CODE(f"```python\n{RIGHT}```", p).success
         assert not CODE("```python\ndef f(x):\n    return 1\n```", p).success
+
+
+HUMANEVAL_ET = {"task_id": "HumanEval/0", "prompt": "def add_one(x):\n    \"\"\"Return x plus one.\"\"\"\n",
+                "entry_point": "add_one", "test": "def check(candidate):\n    assert candidate(1) == 2\n",
+                "test_case_list": ["assert candidate(1) == 2", "assert candidate(-1) == 0",
+                                   "assert candidate(9) == 10"]}
+
+
+def test_humaneval_et_test_case_lists_call_the_entry_point_as_candidate(tmp_path):
+    # HumanEval-ET's test_case_list holds check(candidate)'s asserts one a line, outside any check: run as a script,
+    # 'candidate' was no name and every program failed, the right one too
+    p, = load(tmp_path, [HUMANEVAL_ET], "--tests-field", "test_case_list", oracle="code").problems
+    assert CODE("```python\ndef add_one(x):\n    return x + 1\n```", p).success
+    assert not CODE("```python\ndef add_one(x):\n    return abs(x) + 1\n```", p).success
+    with pytest.raises(TestFormatError, match="--entry-point-field"):
+        program_from_row({"test_case_list": HUMANEVAL_ET["test_case_list"]}, ("test_case_list",), None, "")
+    bound = {"tests": "def helper(candidate):\n    assert candidate(1) == 2\n\nhelper(add_one)\n"}  # its own name
+    assert "candidate = " not in program_from_row(bound, ("tests",), None, "").tests

@@ -760,6 +760,11 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
     _refuse_if_nothing_compared(top, tests)
+    if _free_candidate(tree):  # HumanEval-ET's test_case_list: check(candidate)'s asserts, one a line
+        if not entry_point or not entry_point.isidentifier():
+            raise TestFormatError("the tests call 'candidate', the function a HumanEval check(candidate) is given, "
+                                  "outside any check: name the function's column with --entry-point-field")
+        tests = f"candidate = {entry_point}\n{tests}"
     return TestProgram("script", tests, setup, imports=imports)
 
 
@@ -906,6 +911,16 @@ def _refuse_if_nothing_compared(stmts: list, src: str) -> None:
         raise TestFormatError(f"the tests compare without assert (line {checks[0].lineno}: "
                               f"{_segment(src, checks[0])!r}): each comparison's value is dropped, so every program "
                               f"that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
+
+
+def _free_candidate(tree) -> bool:
+    """Whether the tests read a name ``candidate`` they never bind (asserts lifted out of HumanEval's check)."""
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "candidate"]
+    bound = any(not isinstance(n.ctx, ast.Load) for n in names) or any(
+        isinstance(n, ast.arg) and n.arg == "candidate" or isinstance(n, (ast.FunctionDef, ast.ClassDef))
+        and n.name == "candidate" or isinstance(n, ast.alias) and (n.asname or n.name) == "candidate"
+        for n in ast.walk(tree))
+    return bool(names) and not bound
 
 
 def _segment(src: str, n: ast.AST) -> str:
