@@ -21,6 +21,7 @@ the code oracle refuses to run unless ``unsafe_code_oracle=True`` / ``--unsafe-c
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import re
 import threading
@@ -1031,7 +1032,9 @@ def extract_code(text: str) -> str:
     """
     block = _code_block(text)
     if block is None and _parse(text) is None:
-        text = _CODE_TAGS.sub("", text)  # a program (its strings) keeps them
+        text, tags = _CODE_TAGS.subn("", text)  # a program (its strings) keeps them
+        if tags and _ENTITY.search(text):
+            text = html.unescape(text)  # an HTML code element's program is escaped: x &gt; 0, s &amp; t
     return _without_test_runner(_readable(block[0] if block is not None else _unfenced_program(text)))
 
 
@@ -1057,6 +1060,7 @@ def _readable(code: str) -> str:
 
 # an HTML code tag opening a line or closing one (<code>def f(x):, <pre><code class="python">, return x</code>), not
 # one in a sentence (call <code>f(2)</code>): the tags of an answer without fences, which are no Python
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#\d+|#x[\da-fA-F]+);")
 _CODE_TAGS = re.compile(r"^[ \t]*(?:<pre(?:\s[^>\n]*)?>)?<code(?:\s[^>\n]*)?>|</code>(?:</pre>)?(?=[ \t]*$)", re.M)
 
 
