@@ -83,14 +83,37 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
                    help="problems mined at once; a finished one is replaced at once (default 8)")
 
 
+class _Once(argparse._StoreAction):
+    """A path flag (--problems, --model, --out, --run) given twice with two values: the last one was taken without a
+    word (`--problems a.jsonl --problems b.jsonl` mined b alone); noted here, refused by :func:`_check_once`."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seen = namespace.__dict__.setdefault("given_twice", {})
+        before = seen.setdefault(self.dest, [])
+        if values not in before:
+            before.append(values)
+        seen[self.dest + " flag"] = option_string
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _check_once(a) -> None:
+    """Each path flag has one value (see :class:`_Once`); an empty one is refused as empty, later."""
+    for dest, values in getattr(a, "given_twice", {}).items():
+        values = [v for v in values if str(v).strip()]
+        if not dest.endswith(" flag") and len(values) > 1:
+            flag = a.given_twice[dest + " flag"]
+            raise ValueError(f"{flag} given {len(values)} times ({', '.join(map(str, values))}): a command takes one "
+                             f"- give {flag} once")
+
+
 def _problem_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True,
+    p.add_argument("--model", required=True, action=_Once,
                    help="local Hugging Face model folder (or 'demo' for SmolLM2-135M-Instruct)")
-    p.add_argument("--problems", "--dataset", dest="problems", required=True,
+    p.add_argument("--problems", "--dataset", dest="problems", required=True, action=_Once,
                    help="JSONL file, JSON/parquet/CSV file, datasets folder (save_to_disk), a dataset repository's "
                         "folder downloaded from the Hub, or the name of a dataset in the local datasets cache (e.g. "
                         "openai/gsm8k with --config main; never downloaded)")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, action=_Once, help="output folder")
     p.add_argument("--dataset-config", "--config", dest="dataset_config", default=None,
                    help="configuration of a cached dataset given by name, or of a dataset repository's folder "
                         "(e.g. main for openai/gsm8k)")
@@ -1252,7 +1275,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_anchors)
 
     d = sub.add_parser("demo", help="SmolLM2-135M-Instruct on built-in arithmetic problems, on CPU (about 4 minutes)")
-    d.add_argument("--out", default="ptsfast_out/demo", help="output folder (default ptsfast_out/demo)")
+    d.add_argument("--out", default="ptsfast_out/demo", action=_Once, help="output folder (default ptsfast_out/demo)")
     from ptsfast.demo import (
         DEMO_CONFIRM_MAX_ROLLOUTS,
         DEMO_KEY_MAX_ROLLOUTS,
@@ -1291,8 +1314,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Writes a new file (or folder for hf) outside the run; never writes into a run "
                        "folder, and never over a file or folder that is not an earlier export of the same kind "
                        "(--force replaces those).")
-    e.add_argument("--run", "--input-path", dest="run", required=True, help="a mining output folder")
-    e.add_argument("--out", "--output-path", dest="out", required=True, help="output file (folder for --format hf)")
+    e.add_argument("--run", "--input-path", dest="run", required=True, action=_Once, help="a mining output folder")
+    e.add_argument("--out", "--output-path", dest="out", required=True, action=_Once,
+                   help="output file (folder for --format hf)")
     e.add_argument("--format", choices=("trl", "jsonl", "hf", "pts", "steering", "thought_anchors"), default="trl",
                    help="trl: DPO JSONL (prompt/chosen/rejected + token ids; train with "
                         "ptsfast.outputs.dpo.PivotDPOTrainer); jsonl: records as they are; hf: datasets folder; "
@@ -1322,8 +1346,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")
-    r.add_argument("--run", required=True, help="a run folder (of ptsfast mine or ptsfast anchors)")
-    r.add_argument("--out", default=None, help="HTML file (default <run>/report.html)")
+    r.add_argument("--run", required=True, action=_Once, help="a run folder (of ptsfast mine or ptsfast anchors)")
+    r.add_argument("--out", default=None, action=_Once, help="HTML file (default <run>/report.html)")
     r.set_defaults(func=cmd_report)
 
     sim = sub.add_parser("simulate", help="statistics benchmark: the search vs exact PTS on hard synthetic "
@@ -1549,6 +1573,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = _Stdout(stdout)
     try:
         _check_thread_counts()
+        _check_once(a)
         rc = a.func(a)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit

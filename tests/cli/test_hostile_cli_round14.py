@@ -71,3 +71,35 @@ def test_omp_num_threads_counts_are_taken(value, monkeypatch):
 
     monkeypatch.setenv("OMP_NUM_THREADS", value)
     _check_thread_counts()
+
+
+@pytest.mark.parametrize("flag", ["--problems", "--out"])
+def test_a_path_flag_given_twice_with_two_values_is_refused(flag, model_dir, problems, tmp_path, capsys,
+                                                            monkeypatch):
+    """`--problems a.jsonl ... --problems b.jsonl` mined b alone (the last value, without a word: a user meaning
+    both lost a's problems), and `--out run ... --out run2` wrote a run the user did not name first."""
+    no_model_load(monkeypatch)
+    (tmp_path / "more.jsonl").write_text(problems.read_text())
+    first, second = (str(problems), str(tmp_path / "more.jsonl")) if flag == "--problems" else \
+        (str(tmp_path / "a"), str(tmp_path / "b"))
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "a"), *FAST, *MINE,
+            flag, second]
+    assert cli(argv) == 2
+    one_line_error(capsys, flag, first, second, f"give {flag} once")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_export_out_given_twice_is_refused_and_the_same_value_twice_runs(tmp_path, capsys):
+    """`export --out a.jsonl --out b.jsonl` wrote b alone; the same path twice is one value."""
+    from helpers.tiny_models import tiny_anchors_run
+
+    run = tmp_path / "run"
+    tiny_anchors_run(run)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert cli(["export", "--run", str(run), "--out", str(a), "--out", str(b),
+                "--format", "thought_anchors"]) == 2
+    one_line_error(capsys, "--out", str(a), str(b), "once")
+    assert not a.exists() and not b.exists()
+    assert cli(["export", "--run", str(run), "--out", str(a), "--out", str(a),
+                "--format", "thought_anchors"]) == 0
+    assert a.exists()
