@@ -108,3 +108,17 @@ def test_a_loop_of_listed_lines_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text, choices=NUMS)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\bf 5}", "5", True), ("\\boxed{\\boldsymbol{5}}", "5", True), ("\\boxed{\\bm{7}}", "7", True),
+    ("\\boxed{\\color{red}5}", "5", True), ("\\boxed{\\color{red}{x+1}}", "x+1", True),
+    ("\\boxed{\\large 5}", "5", True),
+    ("\\boxed{\\textcolor{blue}{\\dfrac{1}{2}}}", "\\frac12", True), ("\\boxed{\\Large\\textbf{12}}", "12", True),
+    ("\\boxed{\\bf{5}}", "5", True), ("\\boxed{\\color{red}6}", "5", False), ("\\boxed{\\bf 51}", "5", False),
+    ("\\boxed{\\textcolor{red}{5}+1}", "5", False), ("\\boxed{\\itemize 5}", "5", False),
+])
+def test_a_boxed_answer_in_a_style_size_or_colour_is_its_value(text, ref, ok):
+    """``\\boxed{\\bf 5}``, ``\\boxed{\\boldsymbol{5}}``, ``\\boxed{\\color{red}5}`` and ``\\boxed{\\large 5}`` (how
+    models emphasise an answer) failed for 5: only ``\\textbf`` and ``\\mathbf`` were read as the value's style."""
+    assert boxed(text, ref) is ok

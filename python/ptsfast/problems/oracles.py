@@ -372,8 +372,12 @@ def _normalize_math(s: str) -> str:
                r"(?<!\\qquad)(?:(?:\s|~|\\[,;: ]|\\q?quad(?![a-zA-Z]))+|(?<=[\d}]))"
                rf"\\(?:text|textrm|mbox|mathrm)\{{(?![ied]\}}){_UNIT}\}})"
                r"(?:\s*\^\s*\{?\d\}?)?\s*(?:\.\s*)?$", "", s).strip()  # the spaces around a period split one way
-    s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style",
-               lambda m: m.group(1) or "", s)  # sizes and spaces; a row break \\ (1 \\ 2) is no space \ after \
+    s = re.sub(r"(\\\\)|\\(?:left|right)(?![a-zA-Z])|\\[!,;: ]|~|\\(?:display|text|script)style|\\color\{[^{}]*\}|"
+               r"\\(?:bf|it|rm|sf|tiny|small|normalsize|large|Large|LARGE|huge|Huge)(?![a-zA-Z])\s*",
+               lambda m: m.group(1) or "", s)  # sizes, styles, colours and spaces; a row break \\ (1 \\ 2) is none
+    s = re.sub(r"\\textcolor\{[^{}]*\}", "", s)  # \textcolor{red}{5}: the group that follows, as \color's
+    if s.startswith("{") and _braced(s, 0) == len(s):
+        s = s[1:-1].strip()  # the group a style or colour left: \color{red}{5}, \bf{5}
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s).replace("\u2212", "-")  # the unicode minus
     # infinity as its symbol, or signed + where an interval opens or ends: (3, ∞), [2, +\infty) are [2,\infty)
@@ -381,7 +385,7 @@ def _normalize_math(s: str) -> str:
     # 2 1/2: a whole and a fraction, never 21/2 once the space is gone (MATH's mixed numbers are 2\frac{1}{2})
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
-    s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf|boldsymbol|bm)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\sqrt\s*(\[[^\[\]{}]*\])?\s*([0-9a-zA-Z])", r"\\sqrt\1{\2}", s)  # \sqrt2, \sqrt[3]2
     s = re.sub(r"\\([gl]e|ne)(?:q)?(?![a-zA-Z])", r"\\\1q", s).replace("\\neq", "\\ne")  # \ge is \geq, \neq \ne
     s = re.sub(r"([_^])\s*\{\s*([0-9a-zA-Z])\s*\}", r"\1\2", s)  # x^{2} is x^2, a_{1} a_1 (2^10 is 2^{1}0)
