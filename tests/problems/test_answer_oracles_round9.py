@@ -122,3 +122,18 @@ def test_a_boxed_answer_in_a_style_size_or_colour_is_its_value(text, ref, ok):
     """``\\boxed{\\bf 5}``, ``\\boxed{\\boldsymbol{5}}``, ``\\boxed{\\color{red}5}`` and ``\\boxed{\\large 5}`` (how
     models emphasise an answer) failed for 5: only ``\\textbf`` and ``\\mathbf`` were read as the value's style."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{12}", "\\textbf{(B)}\\ 12", True), ("\\boxed{\\textbf{(B)}\\ 12}", "12", True),
+    ("\\boxed{\\text{(C)}\\ \\frac{1}{2}}", "1/2", True), ("\\boxed{\\frac12}", "$\\textbf{(C)}\\ \\frac{1}{2}$", True),
+    ("\\boxed{B}", "\\textbf{(B)}\\ 12", True), ("\\boxed{(B) 12}", "B", True),
+    ("\\boxed{13}", "\\textbf{(B)}\\ 12", False), ("\\boxed{\\textbf{(B)}\\ 13}", "12", False),
+    ("\\boxed{\\textbf{(C)}\\ 12}", "\\textbf{(B)}\\ 12", False), ("\\boxed{(A) 12 or (B) 13}", "13", False),
+    ("\\boxed{(A) 12 or (B) 13}", "12", False), ("\\boxed{C}", "\\textbf{(B)}\\ 12", False),
+])
+def test_a_choice_named_by_its_letter_and_value_is_also_its_value(text, ref, ok):
+    """MATH's AMC answers name the letter and its value (``\\textbf{(B)}\\ 12``), read as the letter alone: a model
+    that boxed the value 12 failed, as did one boxing ``(B) 12`` for a reference of 12. Where one side names a
+    letter and a value and the other does not, the value is compared."""
+    assert boxed(text, ref) is ok

@@ -1485,7 +1485,7 @@ def _answer_tag(text: str) -> str | None:
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}`` (or ``\\boxed 5``), else what the first ``<answer>`` tag holds where no box is written (a box
     alone stops a rollout: the tag's verdict is the whole answer's): numerically equal to the reference, or equal
-    after LaTeX normalisation."""
+    after LaTeX normalisation; a choice's letter and value (``\\textbf{(B)}\\ 12``) is also its value alone."""
     got = _answer_box(text)[0]
     if got is None:
         got = _answer_tag(text)
@@ -1493,6 +1493,25 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or _unbraced_box(ref) or ref
+    if _boxes_equal(got, ref):
+        return True
+    got_value, ref_value = _labelled_value(got), _labelled_value(ref)  # \textbf{(B)}\ 12 and 12: the same answer
+    return (got_value is None) != (ref_value is None) and _boxes_equal(got_value or got, ref_value or ref)
+
+
+# an answer of a letter and its choice's value, as MATH's AMC problems write theirs: \textbf{(B)}\ 12, (C) \frac12
+_LABELLED = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(([A-E])\)\s*(?:\}\s*)?"
+                       r"(?:(?:\\[ ,;:]|~|\\q?quad(?![a-zA-Z]))\s*)*(?P<value>[^\s].*)", re.S)
+
+
+def _labelled_value(answer: str) -> str | None:
+    """The value of an answer that names its choice's letter and value (``\\textbf{(B)}\\ 12``: 12), else None."""
+    m = _LABELLED.fullmatch(answer.strip().strip("$"))
+    return m.group("value").strip() if m and not re.search(r"\([A-E]\)", m.group("value")) else None
+
+
+def _boxes_equal(got: str, ref: str) -> bool:
+    """A box's content and the reference's alike: item by item, as numbers, or after LaTeX normalisation."""
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
     if several is not None and (mine := _collection(got, len(several[1]))) and _collections_equal(mine, several):
         return True
