@@ -18,6 +18,9 @@ RIGHT, WRONG = "def f(x):\n    return x + 1\n", "def f(x):\n    return 0\n"
     ("test", "assert f(1) == 2\nassert (f(2) == 3, 'f(2) should be 3')\n", "always true"),
     ("test_list", ["assert f(1) == 2", "assert (f(2) == 3, 'wrong')"], "always true"),
     ("test", "def test_f():\n    assert (f(1) == 2, 'f(1)')\n", "always true"),
+    ("test", "import unittest\n\nclass T(unittest.TestCase):\n    def test_f(self):\n        f(1) == 2\n",
+     "without assert"),
+    ("test", "def check(candidate):\n    candidate(1) == 2\n    candidate(2) == 3\n\ncheck(f)\n", "without assert"),
 ])
 def test_tests_that_compare_nothing_are_refused_not_passed_by_every_program(tmp_path, field, tests, words):
     # LLM-written test lists (AceCode's, OpenCodeInstruct's, scraped MBPP-style rows) hold comparisons with no

@@ -715,6 +715,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         # for a method (LeetCodeDataset), the imports and helpers its tests and solutions use
         defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
         stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
+        _refuse_if_nothing_compared(defs["check"].body, tests)
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     own = _fixtures(top)
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
@@ -752,6 +753,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         methods = [m for c in classes if _is_testcase(c) for m in c.body
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
+        _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
         bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
                                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
