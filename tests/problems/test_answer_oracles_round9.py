@@ -137,3 +137,16 @@ def test_a_choice_named_by_its_letter_and_value_is_also_its_value(text, ref, ok)
     that boxed the value 12 failed, as did one boxing ``(B) 12`` for a reference of 12. Where one side names a
     letter and a value and the other does not, the value is compared."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is not (A), it is (C).", "C"), ("The answer is not (A).", None), ("It is (B) rather than (A).", "B"),
+    ("Instead of (A), I'd say (D) fits.", "D"), ("We can rule out (A); (B) is left.", "B"),
+    ("Everything except (A) fails, so (A).", "A"), ("(A) " * 30_000, "A"),
+])
+def test_a_letter_the_trace_rules_out_is_not_its_choice(text, letter):
+    """``The answer is not (A), it is (C).`` was read as A, its first letter in parentheses: a wrong answer passed
+    wherever A was right. A letter merely mentioned after "not", "rather than", "instead of", "except" or "rule out"
+    names no choice."""
+    assert extract_choice(text) == letter
+    assert mc(text, "A") is (letter == "A")

@@ -655,6 +655,19 @@ def _initial_of(text: str, m: re.Match, letter: str, choices) -> str:
     return ascii_uppercase[max(found)[1]] if found else letter
 
 
+# a letter a trace rules out: not (A), isn't B, rather than (C), instead of D, eliminate (B), except A
+_NEGATED = re.compile(r"(?i:\bnot|n['’]t|\bnor|\bneither|rather\s+than|instead\s+of|\bexcept|\beliminate[sd]?|"
+                      r"\brul(?:e|es|ed|ing)\s+out)\s+(?i:(?:option|choice)\s+)?$")
+
+
+def _ruled_out(text: str, m: re.Match) -> bool:
+    """Whether a letter merely mentioned is one the trace rules out (``The answer is not (A), it is (C).``): it was
+    read as the chosen one."""
+    before = text[max(0, m.start() - 40):m.start()]
+    return any(w in before for w in ("ot", "n't", "n’t", "or", "than", "ead", "cept", "liminat", "ul")) and \
+        _NEGATED.search(before) is not None
+
+
 def _listed(text: str, opening: re.Pattern) -> bool:
     """Whether lines open as ``X) text`` with two letters or more (``A) 12: too small``, ``B) 15: fits``): a listing of
     the choices, as a trace weighs them, that names none (a trace cut by the budget before its answer)."""
@@ -693,7 +706,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                                                                      m.group(m.lastindex).upper()), choices))
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
-                (pats is not weak or not _initial(text, m, choices)) and
+                (pats is not weak or not _initial(text, m, choices) and not (p is weak[0] and _ruled_out(text, m))) and
                 (p is not bold or _own_text(text, m, choices)) and
                 (p is not weak[2] or not listing)]
         if hits:
