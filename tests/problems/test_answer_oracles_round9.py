@@ -150,3 +150,19 @@ def test_a_letter_the_trace_rules_out_is_not_its_choice(text, letter):
     names no choice."""
     assert extract_choice(text) == letter
     assert mc(text, "A") is (letter == "A")
+
+
+def gsm8k(text, ref):
+    return oracle_by_name("gsm8k")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 12 or 13\n", "12", False), ("#### 12 or 13\n", "13", False), ("#### $12 or $13\n", "12", False),
+    ("#### 12 \\text{ or } 13\n", "12", False), ("#### 12 OR 13\n", "12", False),
+    ("#### 12\nor maybe 13", "12", True), ("#### 12 (or more)\n", "12", True), ("#### 10-5=5\n", "10", True),
+    ("#### 12 apples or oranges\n", "12", True),
+])
+def test_a_gsm8k_answer_line_offering_two_numbers_names_none(text, ref, ok):
+    """``#### 12 or 13`` passed for 12 (its first number was read): a hedge passed wherever either was right. A hedge
+    names no answer, as the multiple-choice oracle reads one."""
+    assert gsm8k(text, ref) is ok

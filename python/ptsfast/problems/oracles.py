@@ -1340,12 +1340,15 @@ def _is_code(text: str) -> bool:
 
 # --------------------------------------------------------------------------- built-in oracles
 
+_NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference."""
     got = extract_gsm8k(text)
-    if got is None:
-        return False
+    if got is None or _NUMBER_OR_NUMBER.search(got):
+        return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     nums = find_numbers(got)
     return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
 
