@@ -166,3 +166,23 @@ def test_a_gsm8k_answer_line_offering_two_numbers_names_none(text, ref, ok):
     """``#### 12 or 13`` passed for 12 (its first number was read): a hedge passed wherever either was right. A hedge
     names no answer, as the multiple-choice oracle reads one."""
     assert gsm8k(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer: B12 vitamin", "B"), ("Answer: C++", "C"), ("Answer: D-glucose", "D"), ("Answer: E=mc^2", "E"),
+    ("The answer is B-cell.", "B"), ("The answer: C's value", "C"), ("Answer: A+B", "A"),
+])
+def test_a_stated_name_or_formula_opening_with_a_letter_is_no_choice(text, letter):
+    """``Answer: D-glucose`` or ``Answer: B12 vitamin`` (a model answering with a choice's text) was read as the
+    letter D or B: a wrong answer passed wherever that letter was right. A letter that a digit, a joined term, ``++``,
+    ``=`` or ``'s`` follows is part of a name or a formula; the early stop never fires on a prefix of one."""
+    assert extract_choice(text) is None
+    assert mc(text, letter) is False
+    for k in range(len(text) + 1):
+        assert answer_complete("multiple_choice", text[:k]) is False
+
+
+@pytest.mark.parametrize("text", ["Answer: B - 15", "Answer: (B)-15", "Answer: B, 15", "The answer is B: 15"])
+def test_a_stated_letter_set_apart_from_its_value_is_still_the_choice(text):
+    assert extract_choice(text) == "B"
+    assert answer_complete("multiple_choice", text) is True

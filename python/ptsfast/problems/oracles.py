@@ -511,6 +511,7 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
                    rf"(?i:(?:option|choice|letter)\s*)?[(\[]?(?:([{up}])"
                    rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
+                   r"(?![0-9]|[-+=][ \t]*[A-Za-z0-9+(]|['’]s\b)"  # a name or formula: B12, D-glucose, C++, E=mc^2
                    r"[)\]]?(?![A-Za-z])"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
