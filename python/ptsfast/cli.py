@@ -352,6 +352,7 @@ def _check_kv_cache(a, device: str) -> None:
     if getattr(a, "engine__num_blocks", None) is not None or getattr(a, "engine__block_size", None) is not None:
         _check_pool(a, device, free)
     _check_trajectories(a, device, free)
+    _check_pool_holds_a_problem(a, device)
 
 
 def _check_pool(a, device: str, free: float) -> None:
@@ -422,6 +423,37 @@ def _check_trajectories(a, device: str, free: float) -> None:
         raise ValueError(f"--trajectories {n}: {n} solutions of up to {tokens} tokens (--max-new-tokens) take "
                          f"{need / 1e9:.3g} GB of KV cache for this model at once, more than the {free / 1e9:.3g} GB "
                          f"of memory available on {device}; lower --trajectories or --max-new-tokens")
+
+
+def _check_pool_holds_a_problem(a, device: str) -> None:
+    """A KV pool given by ``--kv-cache-gb`` or ``--engine-num-blocks`` too small for any problem of ``mine``: each
+    registers its prompt (a block at least) and keeps room for its solutions (``--trajectories`` of a token at
+    least) and a rollout (a token), plus a boundary copy's block; below that (``--kv-cache-gb 1e-9``: one block)
+    every problem was skipped as too large for the KV cache, once the model had loaded. Only a sure refusal: a
+    dtype read as 2 bytes at least sizes the pool as large as it can be."""
+    import math
+
+    from ptsfast.engine import EngineConfig
+
+    gb, blocks = getattr(a, "kv_cache_gb", None), getattr(a, "engine__num_blocks", None)
+    n = getattr(a, "trajectories", None)
+    if a.func not in (cmd_mine, cmd_demo) or getattr(a, "solution_field", None) or not isinstance(n, int) or \
+            (gb is None and blocks is None):
+        return
+    per_token = _kv_bytes_per_token(a, device)
+    if per_token is None:
+        return
+    block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
+    if blocks is None:
+        blocks = max(1, int(gb * 1e9 // (per_token * block_size)))
+    least = 1 + math.ceil((2 * n + 1) / block_size) + 1
+    if blocks < least:
+        given = f"--engine-num-blocks {blocks}" if gb is None or getattr(a, "engine__num_blocks", None) is not None \
+            else f"--kv-cache-gb {gb:g}"
+        raise ValueError(f"{given}: a KV pool of {blocks} block{'s' * (blocks != 1)} of {block_size} tokens for "
+                         f"this model, and a problem takes "
+                         f"{least} at least (its prompt, its {n} solution{'s' * (n != 1)} and a rollout), so no "
+                         f"problem fits - raise it, or leave it out for the default")
 
 
 def _check_cache(a) -> None:

@@ -103,3 +103,18 @@ def test_export_out_given_twice_is_refused_and_the_same_value_twice_runs(tmp_pat
     assert cli(["export", "--run", str(run), "--out", str(a), "--out", str(a),
                 "--format", "thought_anchors"]) == 0
     assert a.exists()
+
+
+@pytest.mark.parametrize("flags", [["--kv-cache-gb", "1e-9"], ["--engine-num-blocks", "2"]])
+def test_a_kv_pool_too_small_for_any_problem_is_refused_before_the_model_loads(flags, model_dir, problems, tmp_path,
+                                                                               capsys, monkeypatch):
+    """`--kv-cache-gb 1e-9` (a pool of one block) or `--engine-num-blocks 2`: no problem's prompt, solutions and a
+    rollout fit, so every problem was skipped as 'too large for the KV cache', once the model had loaded and the
+    run's folder was made."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *MINE, *flags]
+    assert cli(argv) == 2
+    one_line_error(capsys, flags[0], "of 16 tokens", "no problem fits", "raise")
+    assert not out.exists()
