@@ -63,3 +63,19 @@ def test_humaneval_et_test_case_lists_call_the_entry_point_as_candidate(tmp_path
         program_from_row({"test_case_list": HUMANEVAL_ET["test_case_list"]}, ("test_case_list",), None, "")
     bound = {"tests": "def helper(candidate):\n    assert candidate(1) == 2\n\nhelper(add_one)\n"}  # its own name
     assert "candidate = " not in program_from_row(bound, ("tests",), None, "").tests
+
+
+@pytest.mark.parametrize("field, tests", [
+    ("input_output", '{"inputs": ["1 2\\n", "3 4\\n"], "outputs": ["", "\\n"]}'),  # APPS / TACO
+    ("public_tests", {"input": ["1 2\n"], "output": [""]}),  # CodeContests
+])
+def test_stdin_cases_whose_every_expected_output_is_empty_are_refused(tmp_path, field, tests):
+    # a row whose outputs were lost (a cut export, a misnamed column) kept only inputs: the program that printed
+    # nothing passed every case, and the right one failed
+    with pytest.raises(TestFormatError, match="every expected output"):
+        program_from_row({field: tests}, (field,), None, "")
+    p, = load(tmp_path, [{"question": "Print the sum.", field: {"inputs": ["1 2\n"], "outputs": ["3\n"]}
+                          if field == "input_output" else {"input": ["1 2\n"], "output": ["3\n"]}}],
+              oracle="code").problems  # one expected output that is not empty: judged
+    assert CODE("```python\nprint(sum(map(int, input().split())))\n```", p).success
+    assert not CODE("```python\npass\n```", p).success

@@ -346,6 +346,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             except (SyntaxError, ValueError) as e:
                 raise TestFormatError(f"'generated_checker' is not valid Python ({e}): every program would fail; fix "
                                       f"the checker or drop the column") from None
+        if not (checker and checker.strip()) and all(isinstance(exp, str) and not exp.strip() for _, exp in cases):
+            raise TestFormatError(f"every expected output in {', '.join(repr(f) for f, _ in values)} is empty: a "
+                                  f"program that prints nothing passes every case; is the output column cut or "
+                                  f"misnamed? Fix the row or drop it")
         named = {k: str(row[k]).strip() for k in ("input_file", "output_file") if _given(row.get(k))}  # CodeContests'
         if any(v != k.replace("_file", ".txt") for k, v in named.items()):
             raise TestFormatError(f"the program reads or writes the files {named}; ptsfast gives a program input.txt "
