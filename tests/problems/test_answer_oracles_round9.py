@@ -186,3 +186,27 @@ def test_a_stated_name_or_formula_opening_with_a_letter_is_no_choice(text, lette
 def test_a_stated_letter_set_apart_from_its_value_is_still_the_choice(text):
     assert extract_choice(text) == "B"
     assert answer_complete("multiple_choice", text) is True
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("<think>4 * 10 + 2</think>\n<answer>The answer is 42.</answer>", "42", True),
+    ("<answer>**42**</answer>", "42", True),
+    ("<answer>42 dollars</answer>", "42", True), ("<answer>Answer: 42</answer>", "42", True),
+    ("<answer>**Monday**</answer>", "Monday", True), ("<answer>So the answer is **42**.</answer>", "42", True),
+    ("<answer>The answer is 41.</answer>", "42", False), ("<answer>**41**</answer>", "42", False),
+    ("<answer>42 or 43</answer>", "42", False), ("<answer>42 million</answer>", "42", False),
+    ("<answer>42 and 43 apples</answer>", "42", False), ("<answer>answer</answer>", "answer", False),
+])
+def test_an_answer_tag_in_prose_is_its_value(text, ref, ok):
+    """``<answer>The answer is 42.</answer>``, ``<answer>**42**</answer>`` and ``<answer>42 dollars</answer>`` (R1-Zero
+    style rollouts write their tag as prose) failed for 42: the tag was read as a box's LaTeX. Its lead-in, markdown
+    emphasis and a unit in words are left out; a hedge or a multiplier is still no value."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("inside", ["answer" + " " * 100_000 + "x", "*" * 100_000, "4" * 50_000 + " " + "a" * 50_000,
+                                    "**" + "4 " * 50_000 + "**"])
+def test_a_long_answer_tag_is_judged_at_once(inside):
+    t = time.perf_counter()
+    boxed(f"<answer>{inside}</answer>", "42")
+    assert time.perf_counter() - t < 1.0

@@ -1499,13 +1499,34 @@ def _answer_tag(text: str) -> str | None:
     return None
 
 
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,2})([^*_\n]+)\1")
+_TAG_LEAD_IN = re.compile(r"(?i:(?:so,?\s+)?(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*[:：]?\s*)")
+_TAG_NUMBER_UNIT = re.compile(r"((?:\\?\$)?[-\u2212]?\d[\d,]*(?:\.\d+)?)[ \t]+([A-Za-z][A-Za-z .]{0,40})")
+
+
+def _tag_value(inside: str | None) -> str | None:
+    """An ``<answer>`` tag's answer as a box would hold it: without its markdown emphasis (``**42**``), a lead-in
+    (``The answer is 42.``) and a unit in words (``42 dollars``); a tag is prose, not LaTeX."""
+    if inside is None:
+        return None
+    s = inside.strip()
+    if (lead := _TAG_LEAD_IN.match(s)) and lead.end() < len(s):
+        s = s[lead.end():]
+    s = s.rstrip(".").strip()
+    if m := _EMPHASIS.fullmatch(s):
+        s = m.group(2).strip().rstrip(".")
+    if (m := _TAG_NUMBER_UNIT.fullmatch(s)) and re.fullmatch(_UNIT, m.group(2)):
+        s = m.group(1)
+    return s
+
+
 def boxed_oracle(text: str, problem: Problem) -> bool:
     """First ``\\boxed{}`` (or ``\\boxed 5``), else what the first ``<answer>`` tag holds where no box is written (a box
     alone stops a rollout: the tag's verdict is the whole answer's): numerically equal to the reference, or equal
     after LaTeX normalisation; a choice's letter and value (``\\textbf{(B)}\\ 12``) is also its value alone."""
     got = _answer_box(text)[0]
     if got is None:
-        got = _answer_tag(text)
+        got = _tag_value(_answer_tag(text))
     if got is None:
         return False
     ref = reference_answer(problem)
