@@ -118,3 +118,23 @@ def test_a_kv_pool_too_small_for_any_problem_is_refused_before_the_model_loads(f
     assert cli(argv) == 2
     one_line_error(capsys, flags[0], "of 16 tokens", "no problem fits", "raise")
     assert not out.exists()
+
+
+def test_anchors_whose_pool_cannot_hold_a_problem_fail_in_one_line(model_dir, tmp_path, capsys):
+    """`anchors --kv-cache-gb 7e-5` (four blocks of the tiny model's) on a problem whose prompt takes three: a
+    RuntimeError traceback ('the KV cache cannot hold one problem'), its way out at the end of it."""
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(_long_problem(tmp_path)), "--out",
+            str(tmp_path / "run"), "--device", "cpu", *FAST, "--batch-rollouts", "2", "--max-rollouts", "2",
+            "--kv-cache-gb", "7e-5"]
+    assert cli(argv) == 2
+    one_line_error(capsys, "the KV cache cannot hold one problem", "raise --kv-cache-gb")
+
+
+def _long_problem(tmp_path):
+    """A problem whose prompt takes three KV blocks of 16 tokens."""
+    import json
+
+    problems = tmp_path / "long.jsonl"
+    problems.write_text(json.dumps({"id": "long", "question": " ".join(f"w{5 + i % 20}" for i in range(40)),
+                                    "answer": "1"}) + "\n")
+    return problems

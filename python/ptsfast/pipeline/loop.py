@@ -193,8 +193,9 @@ class FedCall:
 
     def _stuck(self) -> None:
         """Nothing runs and nothing could start: the pool is too small for one problem (a subclass may instead
-        drop the problem that cannot fit and go on)."""
-        raise RuntimeError(f"the KV cache cannot hold one problem ({self.full}); {pool_fix(self.engine)} or "
+        drop the problem that cannot fit and go on). A ValueError: the sizes the user gave, said in one line (a
+        RuntimeError was a traceback)."""
+        raise ValueError(f"the KV cache cannot hold one problem ({self.full}); {pool_fix(self.engine)} or "
                            "lower --trajectories / --max-new-tokens")
 
     def feed(self, progress: Callable[[int], None] | None = None) -> None:
