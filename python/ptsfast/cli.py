@@ -785,7 +785,7 @@ def _run_on_model(a, loaded, run, options) -> int:
     if not records_skips:
         summary["problems_skipped"] += len(loaded.skipped)
     _print_summary(summary)
-    return _nothing_mined(summary)
+    return _nothing_mined(summary, a)
 
 
 def _check_resume(a, options, problems) -> None:
@@ -853,7 +853,7 @@ def _check_prompts(tokenizer, options, problems) -> None:
         raise ValueError(f"the chat template failed on {which}, so every problem would be skipped; e.g. {failed[0]}")
 
 
-def _nothing_mined(summary: dict) -> int:
+def _nothing_mined(summary: dict, a=None) -> int:
     """1 (with one line naming why) when this invocation met problems and skipped every one of them (a KV cache
     or a context too small for all; solutions the model ended at once, which sampled trajectories but searched none,
     so no rollout ran; prompts the chat template failed on): a script must not read such a run as done; else 0."""
@@ -864,8 +864,9 @@ def _nothing_mined(summary: dict) -> int:
     if not met or not searched_none or not summary.get("problems_skipped"):
         return 0
     reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
+    pool = "--engine-num-blocks" if getattr(a, "engine__num_blocks", None) is not None else "--kv-cache-gb"
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
-          f"/summary.json says why for each (e.g. raise --kv-cache-gb, lower --max-new-tokens, or check the chat "
+          f"/summary.json says why for each (e.g. raise {pool}, lower --max-new-tokens, or check the chat "
           f"template)", file=sys.stderr)
     return 1
 
@@ -1020,7 +1021,7 @@ def _mine_ray(a, loaded) -> int:
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
                        overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=str(a.problems))
     _print_summary(summary)
-    return _nothing_mined(summary)  # as one process: a script must not read a run that mined nothing as done
+    return _nothing_mined(summary, a)  # as one process: a script must not read a run that mined nothing as done
 
 
 def cmd_demo(a) -> int:

@@ -138,3 +138,16 @@ def _long_problem(tmp_path):
     problems.write_text(json.dumps({"id": "long", "question": " ".join(f"w{5 + i % 20}" for i in range(40)),
                                     "answer": "1"}) + "\n")
     return problems
+
+
+def test_a_problem_past_a_pool_of_engine_num_blocks_says_to_raise_that_flag(model_dir, tmp_path, capsys):
+    """`mine --engine-num-blocks 4` skipped a problem too large for it saying 'raise --kv-cache-gb', a flag the
+    engine does not read once the number of blocks is given."""
+    argv = ["mine", "--model", str(model_dir), "--problems", str(_long_problem(tmp_path)), "--out",
+            str(tmp_path / "run"), "--device", "cpu", *FAST, *MINE, "--engine-num-blocks", "4"]
+    assert cli(argv) == 1
+    err = capsys.readouterr().err
+    assert "raise --engine-num-blocks" in err and "--kv-cache-gb" not in err, err
+    why = (tmp_path / "run" / "summary.json").read_text()
+    assert "the KV cache cannot hold it even alone" in why and "raise --engine-num-blocks" in why, why
+    assert "--kv-cache-gb" not in why, why

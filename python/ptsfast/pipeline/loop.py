@@ -149,6 +149,8 @@ def pool_fix(engine) -> str:
     if isinstance(size, int) and isinstance(blocks, int) and size > 16 and blocks < 4:
         return (f"lower --engine-block-size ({size} tokens a block: the KV cache holds {blocks} block"
                 f"{'s' * (blocks != 1)})")
+    if isinstance(getattr(config, "num_blocks", None), int):  # it sizes the pool: --kv-cache-gb is not read
+        return "raise --engine-num-blocks"
     return "raise --kv-cache-gb"
 
 
