@@ -356,8 +356,9 @@ def _normalize_math(s: str) -> str:
             s = s[1:-1].strip()  # a group of the whole answer: \boxed{{5}} (a prompt's format string shows \boxed{{}})
         else:
             break
-    # the value and its unit in one text: \text{5 dollars}, \text{\$18 per hour} (never \text{5 or 6})
-    m = re.fullmatch(r"\\(?:text|textrm|mbox|mathrm)\{\s*([-\u2212]?(?:\\?\$)?\d[\d,.]*)\s+([^{}\s][^{}]*)\}\s*\.?", s)
+    # the value and its unit in one text: \text{5 dollars}, \text{\$18 per hour}, \mathrm{5\,kg} (never \text{5 or 6})
+    m = re.fullmatch(r"\\(?:text|textrm|mbox|mathrm)\{\s*([-\u2212]?(?:\\?\$)?\d[\d,.]*)(?:\s|\\[,;: ]|~)+"
+                     r"([^{}\s\\~][^{}]*)\}\s*\.?", s)
     if m and re.fullmatch(_UNIT, m.group(2)):  # the spaces split one way only: a loop of them is read at once
         s = m.group(1)
     # a counter or unit in Chinese, Japanese or Korean after the value: 18个, 18 元, 3.5千米 (never a multiplier, 18万)
