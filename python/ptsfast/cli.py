@@ -437,13 +437,14 @@ def _check_pool_holds_a_problem(a, device: str) -> None:
 
     gb, blocks = getattr(a, "kv_cache_gb", None), getattr(a, "engine__num_blocks", None)
     n = getattr(a, "trajectories", None)
+    # a block size given: its pool's few blocks are the engine's to name, with the block size as the way out
     if a.func not in (cmd_mine, cmd_demo) or getattr(a, "solution_field", None) or not isinstance(n, int) or \
-            (gb is None and blocks is None):
+            (gb is None and blocks is None) or getattr(a, "engine__block_size", None) is not None:
         return
     per_token = _kv_bytes_per_token(a, device)
     if per_token is None:
         return
-    block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
+    block_size = EngineConfig.block_size
     if blocks is None:
         blocks = max(1, int(gb * 1e9 // (per_token * block_size)))
     least = 1 + math.ceil((2 * n + 1) / block_size) + 1
