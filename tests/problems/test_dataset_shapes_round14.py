@@ -7,6 +7,7 @@ import pytest
 from helpers.rows import load
 from ptsfast.cli import build_parser, field_map
 from ptsfast.problems.loading import load_problems
+from ptsfast.problems.oracles import make_judge
 from test_dataset_shapes_round13 import CSV_EXPORTS
 
 ARABIC_MMLU = {"ID": 1, "Source": "https://example.org/exam",
@@ -44,3 +45,12 @@ def test_list_columns_a_csv_export_prints_are_read_as_lists_from_a_folder_or_a_f
     p, = load_problems(rows, field_map(build_parser().parse_args(
         ["mine", "--model", "m", "--problems", "x", "--out", "o", "--oracle", "multiple_choice"]))).problems
     assert p.choices == choices and p.answer == answer and p.question.startswith(start)
+
+
+def test_a_worked_solution_whose_answer_is_framed_is_its_reference(tmp_path):
+    # \framebox is a box to the boxed oracle, but a worked solution ending in one had no answer the loader knew of: its
+    # stated-answer reading ran on it, and a solution of several lines was refused as no answer to judge
+    row = {"question": "What is 2 + 3?", "solution": "We add.\nSo the sum is $\\framebox{5}$."}
+    prob, = load(tmp_path, [row], "--answer-field", "solution", oracle="boxed").problems
+    judge = make_judge("boxed", 5.0)
+    assert judge("The sum is \\boxed{5}.", prob).success and not judge("The sum is \\boxed{6}.", prob).success

@@ -811,11 +811,15 @@ def _after_thinking(text: str) -> str:
     return text if end is None else _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
 
 
+_BOXES = ("\\boxed", "\\fbox", "\\framebox", "####")
+"""What marks the answer of a worked solution for the oracles (a box, a ``####`` line)."""
+
+
 def _stated_answer(text: str) -> str:
     """The answer a solution states on its last line in words (MetaMathQA's "The answer is: 7", MathInstruct's "The
     answer is 6.", "Answer: 5", "Final Answer: 5", Minerva's "Final Answer: The final answer is $5$. I hope it is
     correct."), where it has no box or ``####`` line the oracles read; else ``text`` as it is."""
-    if "\\boxed" in text or "\\fbox" in text or "####" in text:
+    if any(box in text for box in _BOXES):
         return text
     last = _HOPE.sub("", text.rstrip().rsplit("\n", 1)[-1])
     said = [m.end() for m in _STATED.finditer(last)]
@@ -863,7 +867,7 @@ def _ifeval_constraint(text: str | None) -> str | None:
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
-    return "\\boxed" in text or "\\fbox" in text or "####" in text or \
+    return any(box in text for box in _BOXES) or \
         "\n" not in text.strip() and len(text) <= 200
 
 
