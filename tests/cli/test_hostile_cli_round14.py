@@ -1,6 +1,8 @@
-"""Hostile command lines, round 14: a config file given to --config (the dataset's config name), --trajectories past
-any KV pool the machine could hold; each refused in one line naming the problem and the way out, before the model
-loads."""
+"""Hostile command lines, round 14: a settings file given to --config (the dataset's config name), --trajectories
+past any KV pool the machine could hold, OMP_NUM_THREADS set to no thread count, a path flag given twice with two
+values, a KV pool too small for any problem (before the model loads; after it, in one line, for anchors' long
+prompt), and the flag named to raise where --engine-num-blocks sizes the pool; each refused in one line naming the
+problem and the way out."""
 
 import pytest
 
