@@ -426,8 +426,8 @@ def _check_trajectories(a, device: str, free: float) -> None:
 
 
 def _check_pool_holds_a_problem(a, device: str) -> None:
-    """A KV pool given by ``--kv-cache-gb`` or ``--engine-num-blocks`` too small for any problem of ``mine``: each
-    registers its prompt (a block at least) and keeps room for its solutions (``--trajectories`` of a token at
+    """A KV pool given by ``--kv-cache-gb`` or ``--engine-num-blocks`` too small for any problem (mine, anchors):
+    each registers its prompt (a block at least) and keeps room for its solutions (``--trajectories`` of a token at
     least) and a rollout (a token), plus a boundary copy's block; below that (``--kv-cache-gb 1e-9``: one block)
     every problem was skipped as too large for the KV cache, once the model had loaded. Only a sure refusal: a
     dtype read as 2 bytes at least sizes the pool as large as it can be."""
@@ -438,8 +438,9 @@ def _check_pool_holds_a_problem(a, device: str) -> None:
     gb, blocks = getattr(a, "kv_cache_gb", None), getattr(a, "engine__num_blocks", None)
     n = getattr(a, "trajectories", None)
     # a block size given: its pool's few blocks are the engine's to name, with the block size as the way out
-    if a.func not in (cmd_mine, cmd_demo) or getattr(a, "solution_field", None) or not isinstance(n, int) or \
-            (gb is None and blocks is None) or getattr(a, "engine__block_size", None) is not None:
+    if a.func not in (cmd_mine, cmd_demo, cmd_anchors) or getattr(a, "solution_field", None) or \
+            not isinstance(n, int) or (gb is None and blocks is None) or \
+            getattr(a, "engine__block_size", None) is not None:
         return
     per_token = _kv_bytes_per_token(a, device)
     if per_token is None:
@@ -447,7 +448,7 @@ def _check_pool_holds_a_problem(a, device: str) -> None:
     block_size = EngineConfig.block_size
     if blocks is None:
         blocks = max(1, int(gb * 1e9 // (per_token * block_size)))
-    least = 1 + math.ceil((2 * n + 1) / block_size) + 1
+    least = 1 + math.ceil((2 * n + (a.func is not cmd_anchors)) / block_size) + 1  # anchors keep no probe room
     if blocks < least:
         given = f"--engine-num-blocks {blocks}" if gb is None or getattr(a, "engine__num_blocks", None) is not None \
             else f"--kv-cache-gb {gb:g}"

@@ -153,3 +153,16 @@ def test_a_problem_past_a_pool_of_engine_num_blocks_says_to_raise_that_flag(mode
     why = (tmp_path / "run" / "summary.json").read_text()
     assert "the KV cache cannot hold it even alone" in why and "raise --engine-num-blocks" in why, why
     assert "--kv-cache-gb" not in why, why
+
+
+def test_anchors_on_a_kv_pool_too_small_for_any_problem_is_refused_before_the_model_loads(model_dir, problems,
+                                                                                        tmp_path, capsys,
+                                                                                        monkeypatch):
+    """`anchors --kv-cache-gb 1e-9` (one block): no problem fits, found only once the model had loaded."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, "--batch-rollouts", "2", "--max-rollouts", "2", "--kv-cache-gb", "1e-9"]
+    assert cli(argv) == 2
+    one_line_error(capsys, "--kv-cache-gb 1e-09", "of 16 tokens", "no problem fits", "raise")
+    assert not out.exists()
