@@ -1573,10 +1573,11 @@ _THREAD_COUNT = re.compile(r"\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*")
 
 
 def _check_thread_counts() -> None:
-    """``OMP_NUM_THREADS`` set to no thread count (``0``, ``-1``, ``2.5``, empty): OpenMP printed only 'Invalid value
-    for environment variable' once torch loaded, and the run went on with another count than the user meant."""
+    """``OMP_NUM_THREADS`` set to no thread count (``0``, ``-1``, ``2.5``): OpenMP printed only 'Invalid value for
+    environment variable' once torch loaded, and the run went on with another count than the user meant. Empty is
+    unset, as shells and containers leave it (OpenMP's default, which a user who set nothing expects)."""
     v = os.environ.get("OMP_NUM_THREADS")
-    if v is not None and not _THREAD_COUNT.fullmatch(v):
+    if v is not None and v.strip() and not _THREAD_COUNT.fullmatch(v):
         raise ValueError(f"environment variable OMP_NUM_THREADS={v!r}: not a thread count (OpenMP ignores it) - set "
                          f"it to a whole number >= 1 (e.g. OMP_NUM_THREADS=4), or unset it for the default")
 
