@@ -231,7 +231,16 @@ _SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout
 """What of a record's ``sampler`` the fresh rollouts draw by (its stop strings follow the oracle)."""
 
 
-def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping],
+def _run_json(run_dir: Path) -> dict:
+    """The run's run.json, ``{}`` where it cannot be read (the checks that compare with it have nothing to compare)."""
+    try:
+        info = json.loads((run_dir / RUN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping], info: Mapping,
                    oracle: str | Callable | None = None) -> None:
     """Refuses options that are not the run's, as its records name its sampler and oracle, and its run.json its
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
@@ -241,8 +250,8 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     diff = [f"{k} {ours.get(k)} (the run's {theirs.get(k)})" for k in _SAMPLER
             if theirs is not None and ours.get(k) != theirs.get(k)]
     try:
-        gap = json.loads((run_dir / RUN).read_text(encoding="utf-8"))["config"]["mining"]["gap"]
-    except (OSError, ValueError, KeyError, TypeError):
+        gap = info["config"]["mining"]["gap"]
+    except (KeyError, TypeError):
         gap = None
     if isinstance(gap, (int, float)) and abs(gap - options.mining.gap) > 1e-12:
         diff.append(f"gap {options.mining.gap} (the run's {gap})")
@@ -265,14 +274,11 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
                          f"judged otherwise - {how}")
 
 
-def _check_stops(run_dir: Path, engine: RolloutEngine) -> None:
+def _check_stops(run_dir: Path, engine: RolloutEngine, info: Mapping) -> None:
     """Refuses an engine whose rollouts stop at other ids than the run's (its run.json's ``stop_token_ids``, where
     recorded): a tokenizer or ``generation_config.json`` of another version stops elsewhere, and every rollout that
     wrote past the run's stop, or stopped short of it, is judged on other text."""
-    try:
-        ran = json.loads((run_dir / RUN).read_text(encoding="utf-8")).get("stop_token_ids")
-    except (OSError, ValueError, AttributeError):
-        return
+    ran = info.get("stop_token_ids")
     if not isinstance(ran, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in ran):
         return
     ours = sorted(getattr(engine, "eos_ids", ()))
@@ -297,8 +303,9 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     solutions = run_solutions(run_dir, problems, tokenizer, options)
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
-    _check_options(run_dir, options, pivots + pairs, oracle)
-    _check_stops(run_dir, engine)
+    info = _run_json(run_dir)
+    _check_options(run_dir, options, pivots + pairs, info, oracle)
+    _check_stops(run_dir, engine, info)
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'
