@@ -394,17 +394,15 @@ def _kv_bytes_per_token(a, device: str) -> int | None:
         folder = demo_model_dir(convert=False) if a.func is cmd_demo or is_demo_model(model or "") else model
         from transformers import AutoConfig
 
+        from ptsfast.engine.hf_adapter import KVGeometry
+
         config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
-        text = config.get_text_config() if hasattr(config, "get_text_config") else config
-        heads = int(text.num_attention_heads)
-        kv_heads = int(getattr(text, "num_key_value_heads", None) or heads)
-        head_dim = int(getattr(text, "head_dim", None) or text.hidden_size // heads)
-        layers = int(text.num_hidden_layers)
+        g = KVGeometry.of(config.get_text_config() if hasattr(config, "get_text_config") else config)
     except Exception:  # noqa: BLE001 - a folder transformers cannot read (or the demo's, not converted yet)
         return None
     dtype = torch_dtype(a.dtype or ("bfloat16" if device.startswith("cuda") else "float32"))
     size = 2 if dtype == "auto" else dtype.itemsize  # a checkpoint's own dtype: at least two bytes
-    return layers * 2 * kv_heads * head_dim * size
+    return g.token_bytes(size)
 
 
 def _check_trajectories(a, device: str, free: float) -> None:

@@ -189,7 +189,7 @@ class RolloutEngine:
         self.tokenizer = tokenizer
         self.config = config
         g = self.adapter.geometry
-        block_bytes = g.num_layers * 2 * config.block_size * g.num_kv_heads * g.head_dim * self.adapter.dtype.itemsize
+        block_bytes = g.token_bytes(self.adapter.dtype.itemsize) * config.block_size
         available = available_memory(self.adapter.device)
         num_blocks = config.num_blocks or max(1, int(self._kv_budget_bytes(available) // block_bytes))
         self._check_pool_fits(num_blocks * block_bytes, available)

@@ -133,6 +133,18 @@ class KVGeometry:
     num_kv_heads: int
     head_dim: int
 
+    @classmethod
+    def of(cls, text) -> "KVGeometry":
+        """The KV cache's shape per token of a (text) model config: read before a model loads too (the CLI sizes
+        the pool a run asks for against the memory it has), so both readings are one."""
+        head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+        return cls(int(text.num_hidden_layers), int(getattr(text, "num_key_value_heads", None)
+                                                   or text.num_attention_heads), int(head_dim))
+
+    def token_bytes(self, itemsize: int) -> int:
+        """KV cache bytes one token takes over all layers (keys and values), at ``itemsize`` bytes an element."""
+        return self.num_layers * 2 * self.num_kv_heads * self.head_dim * itemsize
+
 
 def _rope_types(config) -> dict[str, dict]:
     """``{rope_type: parameters}`` of a config (transformers 5 ``rope_parameters``, older ``rope_scaling``)."""
@@ -208,9 +220,7 @@ class HFAdapter:
         self.lm_head = model.get_output_embeddings()
         if not isinstance(self.lm_head, torch.nn.Linear):
             raise UnsupportedModelError(f"{model_type}: expected a Linear lm_head, got {type(self.lm_head).__name__}")
-        head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
-        self.geometry = KVGeometry(text.num_hidden_layers, getattr(text, "num_key_value_heads", None)
-                                   or text.num_attention_heads, head_dim)
+        self.geometry = KVGeometry.of(text)
         self.vocab_size = model.get_input_embeddings().num_embeddings
         self.max_positions, self.context_note = _context_limit(text, model_type)
         self.logit_multiplier = _logit_multiplier(text)
