@@ -470,14 +470,17 @@ def _numpy_printed(text: str) -> str | None:
     long to print whole (``...``) is no list."""
     import tokenize
 
-    try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                  if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER)]
+    tokens = []
+    try:  # read token by token, to stop at the first that no print of a list holds (code, prose)
+        for t in tokenize.generate_tokens(io.StringIO(text).readline):
+            if t.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER):
+                continue
+            if t.type not in (tokenize.STRING, tokenize.NUMBER, tokenize.OP, tokenize.NAME) or \
+                    (t.type == tokenize.NAME and t.string not in _NUMPY_NAMES) or \
+                    (t.type == tokenize.OP and t.string not in "[](){},:-="):
+                return None
+            tokens.append(t)
     except (tokenize.TokenError, SyntaxError):
-        return None
-    if any(t.type not in (tokenize.STRING, tokenize.NUMBER, tokenize.OP, tokenize.NAME) or
-           (t.type == tokenize.NAME and t.string not in _NUMPY_NAMES) or
-           (t.type == tokenize.OP and t.string not in "[](){},:-=") for t in tokens):
         return None
     out, opened, changed, after_value, i = [], [], False, False, 0
     while i < len(tokens):

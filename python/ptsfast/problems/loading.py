@@ -546,37 +546,38 @@ def _iter_hf(path: Path, split: str | None,
             raise DataError(f"{path} could not be read as {fmt} ({type(cause).__name__}: {cause}); fix the file or "
                             f"convert it to .jsonl") from None
     whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
-    # a CSV file, or a dataset repository's folder of them (a Dataset.to_csv export pushed to the hub)
-    printed = fmt == "csv" if path.is_file() else _csv_repository(path)
     narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
     for n, row in enumerate(ds, 1):
         row = _widened(dict(row), narrow)
-        if printed:
-            row = _unprinted(row)
         for k in whole:
             row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
         yield n, row, None
 
 
-def _csv_repository(path: Path) -> bool:
-    """Whether a folder read as a dataset repository's (not a ``save_to_disk`` folder) holds CSV data files."""
-    return not (path / "dataset_dict.json").is_file() and not (path / "state.json").is_file() and any(
-        f.suffix.lower() in (".csv", ".tsv") and not any(part.startswith(".") for part in f.relative_to(path).parts)
-        for f in path.rglob("*"))
-
-
 def _unprinted(row: dict) -> dict:
-    """A CSV row with each cell that is numpy's print of a list read as the list: a CSV export (``Dataset.to_csv``,
+    """A row with each cell that is numpy's print of a list read as the list: a CSV export (``Dataset.to_csv``,
     pandas' ``to_csv``) writes a list column so, its items apart by spaces (DREAM's dialogue ``['M: hi' 'W:
-    hello']``, HEAD-QA's answers, BIG-bench's choices and scores), which the columns read as lists took for text. A
-    list of one prints as Python's does (``['c']``), which may be text: left to the column that reads it."""
+    hello']``, HEAD-QA's answers, BIG-bench's choices and scores), which the columns read as lists took for text;
+    so does any file a DataFrame of such text wrote (read from that CSV, or ``astype(str)`` before ``to_parquet``):
+    JSON lines, JSON, Parquet. A list of one prints as Python's does (``['c']``), which may be text: left to the
+    column that reads it. A JSON text is none (and is not read token by token: APPS' tests run to megabytes)."""
+    changed = {}
     for k, v in row.items():
-        if isinstance(v, str) and v.lstrip()[:1] in ("[", "{") and _numpy_printed(v.strip()) is not None:
+        if isinstance(v, str) and v.lstrip()[:1] in ("[", "{") and not _is_json_text(v) and \
+                _numpy_printed(v.strip()) is not None:
             try:
-                row[k] = _maybe_json(v)
+                changed[k] = _maybe_json(v)
             except ValueError:  # an int of over 4300 digits: left as text
                 pass
-    return row
+    return {**row, **changed} if changed else row
+
+
+def _is_json_text(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
@@ -1760,7 +1761,7 @@ def _rows_in_memory(data, split: str | None, config: str | None,
     kind = type(data).__module__.split(".")[0]
     if kind == "polars" and hasattr(data, "iter_rows"):  # a polars DataFrame iterates over its columns
         narrow = _narrow_floats({k: str(t) for k, t in data.schema.items()})
-        rows = (_unprinted(_widened(row, narrow)) for row in data.iter_rows(named=True))  # read from a CSV, too
+        rows = (_widened(row, narrow) for row in data.iter_rows(named=True))
         return ((n, *_record(row)) for n, row in enumerate(rows, 1)), source
     if kind == "pyarrow" and hasattr(data, "to_pylist"):  # a Table or RecordBatch: its columns too
         batches = data.to_batches() if hasattr(data, "to_batches") else [data]
@@ -1812,7 +1813,6 @@ def _frame_rows(df) -> Iterator[tuple[int, dict | None, RowError | None]]:
     for start in range(0, len(df), 1024):  # a few rows at a time: a limit stops reading early
         for n, row in enumerate(df.iloc[start:start + 1024].to_dict("records"), start + 1):
             row = _widened({str(k): None if _is_scalar_na(v, pd) else _plain(v) for k, v in row.items()}, narrow)
-            row = _unprinted(row)  # a frame read from a CSV export (pd.read_csv) holds its list cells as printed
             for k in whole:
                 row[k] = None if row[k] is None else _whole(float(row[k]))
             yield n, row, None
@@ -1864,7 +1864,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             reason, msg = err if isinstance(err, tuple) else ("other", str(err))
             skip = Skip(f"row {n}: {msg}", reason, source=source, row=n)
         else:
-            row = lift_ground_truth(_unwrapped(_printed_chats(row), fields, told))
+            row = lift_ground_truth(_unwrapped(_printed_chats(_unprinted(row)), fields, told))
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             try:
