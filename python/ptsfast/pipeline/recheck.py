@@ -23,6 +23,7 @@ from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN
 from ptsfast.outputs.source import RunSource, check_record, committed_records, is_run_dir
+from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
@@ -288,6 +289,39 @@ def _check_stops(run_dir: Path, engine: RolloutEngine, info: Mapping) -> None:
                          f"generation_config.json's eos_token_id), else the fresh rollouts end elsewhere")
 
 
+def _check_inputs(run_dir: Path, engine: RolloutEngine, tokenizer, info: Mapping) -> None:
+    """Refuses a model or tokenizer other than the run's, by the fingerprints its run.json holds (``inputs``, as a
+    resume compares them): weights saved anew in the run's model folder, a tokenizer of another version, or the
+    weights in another dtype draw the fresh rollouts from another model, or judge them on other text, and every
+    pivot that did not hold would be blamed on the run. A fingerprint of another kind (the run's from a folder, the
+    engine's model from memory) is not compared."""
+    ran = info.get("inputs")
+    model = getattr(getattr(engine, "adapter", None), "model", None)
+    if not isinstance(ran, dict) or model is None:
+        return
+    ours = run_inputs(model, tokenizer, None)
+    ours_legacy = legacy_inputs(ours).get("model_weights")
+    diff = []
+    was, now = ran.get("model_weights"), ours.get("model_weights")
+    if (isinstance(was, str) and isinstance(now, str) and was.split(":")[0] == now.split(":")[0]
+            and was not in (now, ours_legacy)):
+        old, new = ran.get("model_files"), ours.get("model_files")
+        if isinstance(old, dict) and isinstance(new, dict):
+            names = sorted({n for n in {**old, **new} if old.get(n) != new.get(n)})
+            diff.append(f"the model folder's files ({', '.join(names[:5])}{' ...' if len(names) > 5 else ''} "
+                        f"changed since it was mined)")
+        else:
+            diff.append("the model's weights")
+    for key, what in (("tokenizer", "the tokenizer (vocabulary, special tokens, chat template)"),
+                      ("dtype", "the weights' dtype")):
+        if isinstance(ran.get(key), str) and isinstance(ours.get(key), str) and ran[key] != ours[key]:
+            diff.append(f"{what}" + (f" {ours[key]} (the run's {ran[key]})" if key == "dtype" else ""))
+    if diff:
+        raise ValueError(f"{run_dir}: not the model it was mined with: {'; '.join(diff)}, as its run.json's inputs "
+                         f"say - load the model folder, tokenizer and dtype the run was mined with, else the fresh "
+                         f"rollouts are another model's and its pivots are held to them")
+
+
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
                 options: MineOptions, n: int, *, oracle: str | Callable | None = None,
                 progress: Callable[[int], None] | None = None) -> list[RecheckRow]:
@@ -306,6 +340,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     info = _run_json(run_dir)
     _check_options(run_dir, options, pivots + pairs, info, oracle)
     _check_stops(run_dir, engine, info)
+    _check_inputs(run_dir, engine, tokenizer, info)
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'

@@ -1,0 +1,99 @@
+"""Re-estimates of round 7: ptsfast's own re-estimate (pipeline/recheck.py) given a model that is not the run's."""
+
+import pytest
+import torch
+from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+from ptsfast.engine import EngineConfig, RolloutEngine
+from ptsfast.mining.types import FilterConfig, MiningConfig
+from ptsfast.pipeline import MineOptions, mine
+from ptsfast.pipeline.recheck import recheck_run
+from ptsfast.problems.loading import Problem
+
+PROBLEMS = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(2)]
+OPTIONS = MineOptions(max_new_tokens=10, trajectories_per_problem=2, use_chat_template=False,
+                      mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                      engine=EngineConfig(num_blocks=256, block_size=8))
+
+
+def engine_of(model, tok):
+    return RolloutEngine(model, tok, EngineConfig(num_blocks=512, block_size=8))
+
+
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory):
+    """A run mined with a model loaded from its folder (run.json fingerprints the folder's files)."""
+    from ptsfast.models import load_model
+
+    root = tmp_path_factory.mktemp("reestimate7")
+    folder = root / "model"
+    tiny_pivot_model().save_pretrained(folder)
+    tiny_tokenizer().save_pretrained(folder)
+    model, tok = load_model(str(folder))
+    mine(model, tok, PROBLEMS, root / "run", OPTIONS, oracle=first_of_w7_w9, progress=False)
+    return folder, root / "run"
+
+
+@pytest.fixture(scope="module")
+def memory_run(tmp_path_factory):
+    """A run mined with a model built in memory (run.json fingerprints its parameters)."""
+    out = tmp_path_factory.mktemp("reestimate7m") / "run"
+    mine(tiny_pivot_model(), tiny_tokenizer(), PROBLEMS, out, OPTIONS, oracle=first_of_w7_w9, progress=False)
+    return out
+
+
+def test_recheck_with_the_runs_model_runs(folder_run, memory_run):
+    from ptsfast.models import load_model
+
+    folder, run = folder_run
+    model, tok = load_model(str(folder))
+    assert recheck_run(engine_of(model, tok), tok, run, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    tok = tiny_tokenizer()
+    assert recheck_run(engine_of(tiny_pivot_model(), tok), tok, memory_run, PROBLEMS, OPTIONS, 4,
+                       oracle=first_of_w7_w9)
+
+
+def test_recheck_of_a_run_whose_model_folder_got_new_weights_is_refused(folder_run, tmp_path):
+    """The run's model folder saved anew (fine-tuned weights in its place): the re-estimate drew its rollouts from
+    the new weights and reported the run's pivots as not holding, as if the run were wrong."""
+    import shutil
+
+    from ptsfast.models import load_model
+
+    folder, run = folder_run
+    moved = tmp_path / "model"
+    shutil.copytree(folder, moved)
+    other = tiny_pivot_model(seed=5)
+    other.save_pretrained(moved)
+    model, tok = load_model(str(moved))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine_of(model, tok), tok, run, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert "not the model it was mined with" in msg and "model.safetensors" in msg and str(run) in msg, msg
+    shutil.rmtree(moved)
+    shutil.copytree(folder, moved)  # the same files elsewhere are the same model
+    model, tok = load_model(str(moved))
+    assert recheck_run(engine_of(model, tok), tok, run, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+
+
+def test_recheck_with_other_weights_in_memory_is_refused(memory_run):
+    tok = tiny_tokenizer()
+    with pytest.raises(ValueError, match="not the model it was mined with: the model's weights"):
+        recheck_run(engine_of(tiny_pivot_model(seed=5), tok), tok, memory_run, PROBLEMS, OPTIONS, 4,
+                    oracle=first_of_w7_w9)
+
+
+def test_recheck_with_another_tokenizer_is_refused(memory_run):
+    """A tokenizer of other words decodes every rollout otherwise: each was judged a failure and every pivot was
+    reported as not holding."""
+    tok = tiny_tokenizer("v")
+    with pytest.raises(ValueError, match=r"not the model it was mined with: the tokenizer \(vocabulary"):
+        recheck_run(engine_of(tiny_pivot_model(), tok), tok, memory_run, PROBLEMS, OPTIONS, 4,
+                    oracle=first_of_w7_w9)
+
+
+def test_recheck_with_the_weights_in_another_dtype_is_refused(memory_run):
+    tok = tiny_tokenizer()
+    with pytest.raises(ValueError, match="the weights' dtype bfloat16 \\(the run's float32\\)"):
+        recheck_run(engine_of(tiny_pivot_model().to(torch.bfloat16), tok), tok, memory_run, PROBLEMS, OPTIONS, 4,
+                    oracle=first_of_w7_w9)
