@@ -670,16 +670,25 @@ def _ruled_out(text: str, m: re.Match) -> bool:
         _NEGATED.search(before) is not None
 
 
-def _listed(text: str, opening: re.Pattern) -> bool:
-    """Whether lines open as ``X) text`` with two letters or more (``A) 12: too small``, ``B) 15: fits``): a listing of
-    the choices, as a trace weighs them, that names none (a trace cut by the budget before its answer)."""
-    first = None
-    for m in opening.finditer(text):
-        if first is None:
-            first = m.group(1)
-        elif m.group(1) != first:
-            return True
-    return False
+@functools.lru_cache(maxsize=8)
+def _label_line(last: str) -> re.Pattern:
+    """A line opening with a choice's label and text: ``A) 12: too small``, ``(B) 15``, ``- (A) 12``, ``1. (A) 12``,
+    ``**(A) 12**``; group 1 or 2 is its letter."""
+    return re.compile(rf"^[ \t]*(?:[-*+•][ \t]+|\d{{1,3}}[.)][ \t]+)?(?:\*\*|__)?"
+                      rf"(?:\(([A-{last}])\)|([A-{last}])[.):])(?=[ \t*_]*[^\s*_])", re.M)
+
+
+def _listed(text: str, last: str) -> frozenset[int]:
+    """Where the letters of lines opening as ``X) text`` or ``(X) text`` stand, where two letters or more so open
+    (``A) 12: too small``, ``(B) 15: fits``): a listing of the choices, as a trace weighs them, that names none (a
+    trace cut by the budget before its answer); empty where no listing is written."""
+    at, first, several = [], None, False
+    for m in _label_line(last).finditer(text):
+        letter = m.group(1) or m.group(2)
+        several = several or first not in (None, letter)
+        first = first or letter
+        at.append(m.start(1) if m.group(1) else m.start(2))
+    return frozenset(at) if several else frozenset()
 
 
 def _compatible(text: str) -> str:
@@ -700,7 +709,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
     bold = _bold_choice(last)
-    listing = _listed(text, weak[2])
+    listing = _listed(text, last)
     for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
         if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
@@ -710,7 +719,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
                 (pats is not weak or not _initial(text, m, choices) and not (p is weak[0] and _ruled_out(text, m))) and
                 (p is not bold or _own_text(text, m, choices)) and
-                (p is not weak[2] or not listing)]
+                (pats is not weak or m.start(m.lastindex) not in listing)]
         if hits:
             return pick(hits)[1]
     return None

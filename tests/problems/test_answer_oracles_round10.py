@@ -1,0 +1,51 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 10).
+
+Each verdict follows the dataset's own grader where it reads a spelling alike (Hendrycks' MATH ``is_equiv``) and HF
+math-verify's reading where MATH's is silent; the early stop never decides before the verdict is settled, and no
+answer, however long, takes long to judge.
+"""
+
+import time
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+def mc(text, ref, choices=None):
+    return oracle_by_name("multiple_choice")(text, P(ref, choices))
+
+
+NUMS = ("12", "15", "18", "20")
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Let us check each option.\n(A) 12: too small.\n(B) 15: matches.\n(C) 18: too big.\nSo the", None),
+    ("- (A) 12: too small\n- (B) 15: fits\nSo (B) it is.", "B"), ("1. (A) 12: no\n2. (B) 15: yes\n", None),
+    ("**(A) 12**: too small\n**(B) 15**: fits\nHence (B).", "B"), ("(A) 12 no\n(B) 15 yes\n\nThe answer is (B).", "B"),
+    ("(A) 12 is too small, so (B) it is.", "A"), ("A) 12: no\n(B) 15: yes, so", None),
+])
+def test_a_listing_of_the_choices_in_parentheses_names_none(text, letter):
+    """A trace weighing the choices on lines that open ``(A) 12: too small``, ``(B) 15: fits`` (or ``- (A)``, ``1.
+    (A)``) and cut by the budget was read as its first line's letter, A: a guess passed wherever A was right, and a
+    later ``So (B) it is.`` lost to it. The labels of a listing name no choice; a letter written elsewhere still
+    does."""
+    assert extract_choice(text, choices=NUMS) == letter
+    assert extract_choice(text) == letter
+    assert mc(text, "A", NUMS) is (letter == "A")
+
+
+@pytest.mark.parametrize("text", ["(A) x\n" * 50_000, "- (A) x\n- (B) y\n" * 25_000, "(A)" + " " * 100_000 + "x"])
+def test_a_loop_of_listed_labels_is_judged_at_once(text):
+    t = time.perf_counter()
+    extract_choice(text, choices=NUMS)
+    assert time.perf_counter() - t < 1.0
