@@ -261,11 +261,18 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     order = sorted(range(len(items)), key=lambda i: (-items[i][0], i))
     shown = sorted(order[:max_trajectories])
 
-    n_piv = sum(len(v) for v in pivots.values())
+    n_piv = sum(n for n, *_ in items)
+    # pivots of a problem or trajectory problems.jsonl does not hold (a copy of it cut short, a line deleted) have no
+    # solution to be shown on: counted apart, as the refuted ones are, not among the pivots the page shows
+    orphans = sum(len(v) for v in pivots.values()) - n_piv
+    if orphans:
+        log.warning("%d pivots of %s belong to trajectories that %s does not hold (the file was cut or edited): "
+                    "not shown", orphans, run_dir / PIVOTS, run_dir / PROBLEMS)
     parts = [f"{REPORT_HEAD}{html.escape(title)}</title><meta name='generator' content='{REPORT_MARKER}'>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
              f"<p class='meta'>{len(problems)} problems, {len(items)} trajectories, {n_piv} pivots"
-             f"{f' ({refuted} refuted by fresh rollouts, not shown)' if refuted else ''}. "
+             f"{f' ({refuted} refuted by fresh rollouts, not shown)' if refuted else ''}"
+             f"{f' ({orphans} more of trajectories missing from {PROBLEMS}, not shown)' if orphans else ''}. "
              f"Tokens are coloured by the estimated p(success) after them; pivots are boxed "
              f"(green: raises p, red: lowers p). Hover a token for its estimates.</p>",
              "<p class='legend'>" + "".join(f"<span style='background:{_colour(v / 10)}'>{v / 10:.1f}</span>"

@@ -1,0 +1,42 @@
+"""Exports of round 13: odd runs in the report, steering records' exactness, resumed and filtered exports."""
+
+import json
+import re
+import shutil
+
+import pytest
+from tiny_models import mine_tiny_pivot_run
+
+from ptsfast.outputs.report import write_report
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("round13") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+def records(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_reports_pivot_count_leaves_out_pivots_of_trajectories_its_problems_file_lost(run, tmp_path, caplog):
+    """A run whose problems.jsonl lost its last line (a copy cut short) has pivots with no solution to show them
+    on: the page's header counted them among the pivots it shows ('2 problems, 4 trajectories, 9 pivots', of
+    which the page boxed 6)."""
+    cut = tmp_path / "cut"
+    shutil.copytree(run, cut)
+    lines = (cut / "problems.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lost = json.loads(lines[-1])["problem_id"]
+    (cut / "problems.jsonl").write_text("".join(lines[:-1]), encoding="utf-8")
+    pivots = [p for p in records(cut / "pivots.jsonl") if p.get("confirmed") not in ("refuted", False)]
+    kept = sum(str(p["problem_id"]) != str(lost) for p in pivots)
+    assert kept < len(pivots), "the run's last problem has pivots"
+    page, _ = write_report(cut, tmp_path / "report.html")
+    text = page.read_text(encoding="utf-8")
+    head = re.search(r"(\d+) problems, (\d+) trajectories, (\d+) pivots(.*?)\. Tokens", text)
+    assert head and int(head.group(3)) == kept, head and head.group(0)
+    assert f"{len(pivots) - kept} more of trajectories missing from problems.jsonl" in head.group(4)
+    assert text.count("class='t pv ") == kept
+    assert "belong to trajectories that" in caplog.text
