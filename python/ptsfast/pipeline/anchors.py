@@ -37,7 +37,7 @@ from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
 from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, judged_texts
-from ptsfast.pipeline.records import oracle_fields
+from ptsfast.pipeline.records import committed, oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
 
@@ -239,7 +239,8 @@ def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRu
         sentences, summary = _records(problem, trajectories, meta, why)
         stats.problems += 1
         stats.anchors += sum(r["is_anchor"] for r in sentences)
-        run.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]})
+        if committed(why):  # not a skip a rerun retries (one the KV pool could not hold: a larger one mines it)
+            run.write_records(problem.problem.id, {SENTENCES: sentences, PROBLEMS: [summary]})
         bar.update(1)
         bar.set_postfix_str(f"rollouts={stats.rollouts} anchors={stats.anchors}")
 
@@ -298,6 +299,12 @@ class _AnchorRun(FedCall):
 
     def _resume(self, p, solutions) -> list[Work]:
         return self._prepare(p, solutions)
+
+    def _drop(self, p, why) -> None:
+        """A problem the KV pool cannot hold even alone: skipped, its judged solutions dropped, as mine skips it."""
+        self.in_flight.pop(p.problem.id, None)
+        log.warning("skipped %s", why)
+        self.on_problem(p, [], why)
 
     # ------------------------------------------------------------------ a problem
     def _start(self, p) -> list[Work]:

@@ -194,11 +194,22 @@ class FedCall:
         raise NotImplementedError
 
     def _stuck(self) -> None:
-        """Nothing runs and nothing could start: the pool is too small for one problem (a subclass may instead
-        drop the problem that cannot fit and go on). A ValueError: the sizes the user gave, said in one line (a
-        RuntimeError was a traceback)."""
-        raise ValueError(f"the KV cache cannot hold one problem ({self.full}); {pool_fix(self.engine)} or "
-                           "lower --trajectories / --max-new-tokens")
+        """Nothing runs and nothing could start: every problem in flight waits for KV room and holds none, so the
+        first waiting one (else the next queued one) cannot fit even alone (a long prompt). That problem is dropped
+        with the reason and the way out (:meth:`_drop`) and the run goes on: it stopped ``ptsfast anchors`` whole,
+        its other problems never run, where ``mine`` skipped it."""
+        if not (self.waiting or self.queue):  # in flight with nothing to run: a subclass lost a problem's work
+            raise RuntimeError(f"problems {list(self.in_flight)} are in flight with no work left")
+        item = self.waiting.popleft()[0] if self.waiting else self.queue.popleft()
+        p = item[0] if isinstance(item, tuple) else item  # mine queues (problem, its solutions' budget)
+        self._drop(item, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); "
+                              f"{pool_fix(self.engine)} or lower --trajectories / --max-new-tokens, or shorten the "
+                              f"prompt", "too large for the KV cache", id=p.id))
+
+    def _drop(self, item, why: Skip) -> None:
+        """Ends queued or waiting ``item`` without running it (its flight's state in ``in_flight`` too), for ``why``
+        (a skip a rerun retries: a larger pool mines it)."""
+        raise NotImplementedError
 
     def feed(self, progress: Callable[[int], None] | None = None) -> None:
         """Runs engine calls until every queued problem has left ``in_flight``."""
@@ -345,22 +356,18 @@ class _Run(FedCall):
         self.feed(progress=self._decoded)
         self._report(force=True)
 
-    def _stuck(self) -> None:
-        if self.queue and not self.in_flight and not self.waiting:
-            # the pool cannot hold this problem even alone (a huge prompt): that problem's, not the run's
-            p, _ = self.queue.popleft()
-            self._skip(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); "
-                               f"{pool_fix(self.engine)} or lower --trajectories / --max-new-tokens, or shorten the "
-                               f"prompt",
-                               "too large for the KV cache", id=p.id))
-            return
-        super()._stuck()
+    def _drop(self, item, why: Skip) -> None:
+        p = item[0] if isinstance(item, tuple) else item
+        flight = self.in_flight.pop(p.id, None)  # a problem waiting to search its sampled solutions
+        self._skip(p, why, flight.result if flight else None)
 
-    def _skip(self, p: PreparedProblem, why: "Skip") -> None:
+    def _skip(self, p: PreparedProblem, why: "Skip", result: ProblemResult | None = None) -> None:
         log.warning("skipped %s", why)
         self.stats.skipped.append(why)
         self.stats.problems += 1
-        self.on_problem(ProblemResult(p, skipped=why))
+        result = result or ProblemResult(p)
+        result.skipped = why
+        self.on_problem(result)
 
     def close(self) -> None:
         """Releases what problems still hold (after an error) and the judge's threads."""

@@ -1,0 +1,63 @@
+"""Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
+long given solution), which stopped the whole run where mine skips that problem and goes on."""
+
+import json
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import ANCHORS, FAST
+
+SMALL_POOL = ["--kv-cache-gb", "9e-5"]
+"""Five KV blocks of the tiny model's: a three-word problem fits, a forty-word prompt does not."""
+
+
+def _rows(tmp_path, rows):
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return f
+
+
+def _long(n=40):
+    return " ".join(f"w{5 + i % 20}" for i in range(n))
+
+
+def _ids(out, name="problems.jsonl"):
+    return sorted(json.loads(line)["problem_id"] for line in (out / name).read_text().splitlines())
+
+
+def test_anchors_skip_a_problem_the_kv_pool_cannot_hold_and_mine_the_others(model_dir, tmp_path, capsys):
+    """`anchors --kv-cache-gb 9e-5` on three problems, the second a forty-word prompt that needs more blocks than the
+    pool has: the run stopped there ('the KV cache cannot hold one problem'), the third never run; now that problem is
+    skipped as mine skips it (not written: a rerun with a larger pool mines it) and the run goes on."""
+    problems = _rows(tmp_path, [{"id": "q0", "question": "w5 w9 w11", "answer": "1"},
+                                {"id": "long", "question": _long(), "answer": "1"},
+                                {"id": "q1", "question": "w5 w9 w12", "answer": "1"}])
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *ANCHORS]
+    assert cli([*argv, *SMALL_POOL]) == 0
+    assert _ids(out) == ["q0", "q1"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["skipped_by_reason"] == {"too large for the KV cache": 1}, summary
+    why = summary["skipped"][0]["message"]
+    assert "problem long" in why and "raise --kv-cache-gb" in why, why
+    sentences = (out / "sentences.jsonl").read_text()
+    assert cli([*argv, *SMALL_POOL]) == 1  # the same pool: skipped again (nothing mined), nothing else redone
+    assert _ids(out) == ["q0", "q1"] and (out / "sentences.jsonl").read_text() == sentences
+    capsys.readouterr()
+    assert cli(argv) == 0  # the default pool: the skipped problem is mined
+    assert _ids(out) == ["long", "q0", "q1"]
+
+
+def test_anchors_skip_a_given_solution_the_kv_pool_cannot_hold(model_dir, tmp_path, capsys):
+    """A given solution of forty words (`--solution-field`) that the pool cannot prefill even alone, beside short
+    ones: the run stopped in one line; now that problem is skipped and the others are estimated."""
+    problems = _rows(tmp_path, [{"id": "q0", "question": "w5 w9", "answer": "1", "sol": "w7 w8"},
+                                {"id": "long", "question": "w5 w9", "answer": "1", "sol": _long()},
+                                {"id": "q1", "question": "w5 w10", "answer": "1", "sol": "w7 w9"}])
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *ANCHORS, "--solution-field", "sol", "--kv-cache-gb", "7e-5"]
+    assert cli(argv) == 0, capsys.readouterr().err
+    assert _ids(out) == ["q0", "q1"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["skipped_by_reason"] == {"too large for the KV cache": 1}, summary
