@@ -40,3 +40,24 @@ def test_the_reports_pivot_count_leaves_out_pivots_of_trajectories_its_problems_
     assert f"{len(pivots) - kept} more of trajectories missing from problems.jsonl" in head.group(4)
     assert text.count("class='t pv ") == kept
     assert "belong to trajectories that" in caplog.text
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "older-run"])
+def test_a_steering_record_says_whether_its_context_and_token_text_are_what_was_mined(tmp_path, recorded):
+    """A steering record carries codelion's pivot_context and pivot_token, which optillm's steering matches in the
+    text it generates: a pivot at the first byte of "é" has pivot_token U+FFFD, a text the model never wrote. The
+    pts record of it says pivot_token_exact false; the steering record of the same pivot said nothing."""
+    from test_exports_round12 import half_character_run
+    from tiny_models import tiny_model
+
+    from ptsfast.outputs.export import export
+
+    tok = half_character_run(tmp_path / "run", recorded)
+    model = tiny_model("llama", vocab_size=len(tok))
+    pts, steering = tmp_path / "pts.jsonl", tmp_path / "steering.jsonl"
+    assert export(tmp_path / "run", pts, fmt="pts", model=(model, tok)) == 2
+    assert export(tmp_path / "run", steering, fmt="steering", model=(model, tok), layer=0) == 2
+    for a, b in zip(records(pts), records(steering)):
+        assert b["pivot_token"] == a["pivot_token"]
+        assert (b["pivot_context_exact"], b["pivot_token_exact"]) == (a["pivot_context_exact"], a["pivot_token_exact"])
+    assert [r["pivot_token_exact"] for r in records(steering)] == [True, False]

@@ -152,7 +152,8 @@ def steering_records(pivots: Sequence[Mapping], source: RunSource, model, layer:
         rec = {name: rec[name] for name in STEERING_FIELDS}
         rec.update({"is_positive": base["is_positive"], "cluster_size": sizes[p["direction"]],
                     **{k2: base[k2] for k2 in ("dataset_id", "dataset_item_id", "timestamp", "problem_id",
-                                               "trajectory", "position", "direction", "pivot_context_ids")}})
+                                               "trajectory", "position", "direction", "pivot_context_ids",
+                                               "pivot_context_exact", "pivot_token_exact")}})
         out.append(rec)
     return out
 
