@@ -49,3 +49,30 @@ def test_a_loop_of_listed_labels_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text, choices=NUMS)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\frac{\\sqrt{5}+1}{2}}", "\\frac{1+\\sqrt{5}}{2}", True),
+    ("\\boxed{\\dfrac{-1+\\sqrt{5}}{2}}", "\\frac{\\sqrt5-1}2", True),
+    ("\\boxed{\\frac{3+\\sqrt{5}}{2}}", "\\frac{\\sqrt{5}+3}{2}", True), ("\\boxed{2(x+1)}", "2(1+x)", True),
+    ("\\boxed{\\sqrt{3+x}}", "\\sqrt{x+3}", True), ("\\boxed{(\\sqrt{2}+1, 3)}", "(1+\\sqrt{2},3)", True),
+    ("\\boxed{\\frac{2i+1}{5}}", "\\frac{1+2i}{5}", True),
+    ("\\boxed{\\frac{\\sqrt{5}-1}{2}}", "\\frac{1-\\sqrt5}2", False),
+    ("\\boxed{\\frac{1+\\sqrt{5}}{3}}", "\\frac{1+\\sqrt{5}}{2}", False),
+    ("\\boxed{(3, \\sqrt{2}+1)}", "(1+\\sqrt{2},3)", False), ("\\boxed{2(x-1)}", "2(1-x)", False),
+    ("\\boxed{\\frac{2+i}{5}}", "\\frac{1+2i}{5}", False), ("\\boxed{\\frac{1}{2}+x}", "\\frac{1}{x+2}", False),
+])
+def test_a_sum_in_another_order_inside_a_fraction_root_or_tuple_is_the_same_answer(text, ref, ok):
+    """``\\frac{\\sqrt{5}+1}{2}`` for the golden ratio's ``\\frac{1+\\sqrt{5}}{2}`` failed (a sum was reordered only as
+    the whole answer), as did a root's or a tuple item's sum in another order. A sum inside braces or parentheses is
+    read term by term too, each with its sign; a fraction's parts never trade places."""
+    assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["\\boxed{\\frac{" + "1+" * 50_000 + "1}{2}}",
+                                  "\\boxed{" + "(" * 50_000 + ")" * 50_000 + "}", "\\boxed{" + "{x+1}" * 30_000 + "}",
+                                  "\\boxed{" + "(1+x" * 20_000 + "}"])
+def test_a_long_sum_inside_groups_is_judged_at_once(text):
+    t = time.perf_counter()
+    assert boxed(text, "\\frac{1+\\sqrt{5}}{2}") is False
+    assert time.perf_counter() - t < 1.0

@@ -1437,14 +1437,20 @@ def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -
     if kind != ref_kind or len(items) != len(left):
         return False
     if kind != "{}":
-        return all(a == b or _numbers_equal(a, b) for a, b in zip(items, left))
+        return all(_items_equal(a, b) for a, b in zip(items, left))
     left = list(left)
     for a in items:
-        match = next((i for i, b in enumerate(left) if a == b or _numbers_equal(a, b)), None)
+        match = next((i for i, b in enumerate(left) if _items_equal(a, b)), None)
         if match is None:
             return False
         del left[match]
     return True
+
+
+def _items_equal(a: str, b: str) -> bool:
+    """Two normalised items alike: as strings, as numbers, or as sums in another order (``\\sqrt{2}+1`` and
+    ``1+\\sqrt{2}``)."""
+    return a == b or _numbers_equal(a, b) or _sums_equal(a, b) or _sum_order(a) == _sum_order(b)
 
 
 # a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1 (never \text, a bracket, a comparison or an exponent cut off)
@@ -1483,6 +1489,37 @@ def _sums_equal(got: str, ref: str) -> bool:
             return False
         del left[match]
     return True
+
+
+def _sum_order(s: str) -> str:
+    """A normalised answer with each sum in it, the whole answer's and those inside braces or parentheses, in one
+    order of its terms (``\\frac{\\sqrt{5}+1}{2}`` as ``\\frac{1+\\sqrt{5}}{2}``, ``2(x+1)`` as ``2(1+x)``): one
+    spelling for sums in any order, each term with its sign. Left as written where its brackets do not nest, or past
+    2,000 characters (no answer's; a model's loop is not rebuilt group by group)."""
+    if len(s) > 2000 or not re.search(r"[+-]", s):
+        return s
+    levels, opened = [[]], []
+    for c in s:
+        if c in "{(":
+            opened.append(c)
+            levels.append([])
+        elif c in "})":
+            if not opened or opened.pop() != {"}": "{", ")": "("}[c]:
+                return s
+            inner = _in_order("".join(levels.pop()))
+            levels[-1].append({"}": "{", ")": "("}[c] + inner + c)
+        else:
+            levels[-1].append(c)
+    return _in_order("".join(levels[0])) if not opened else s
+
+
+def _in_order(s: str) -> str:
+    """A sum (:func:`_terms`) with its terms sorted, each with its sign; anything else as written."""
+    terms = _terms(s, 16)
+    if terms is None:
+        return s
+    return "".join(sign + body + ("i" if imaginary else "")
+                   for sign, imaginary, body in sorted(terms, key=lambda t: (t[1], t[2], t[0]))).removeprefix("+")
 
 
 _UNBRACED_BOX = re.compile(r"\\boxed[ \t]+([^\s{$\\][^$\n]*?)[ \t]*(?:\$|\\\]|\\\)|\n|$)")
@@ -1572,7 +1609,7 @@ def _boxes_equal(got: str, ref: str) -> bool:
         return re.fullmatch(rf"\(?{letter}\)?\.?|\(?{letter}\)(?!.*[a-e]\)).+", got, re.S | re.I) is not None
     sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
     return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref) or \
-        _sums_equal(got, ref) or \
+        _sums_equal(got, ref) or _sum_order(got) == _sum_order(ref) or \
         _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
 
 
