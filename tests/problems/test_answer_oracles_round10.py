@@ -21,6 +21,10 @@ def boxed(text, ref):
     return oracle_by_name("boxed")(text, P(ref))
 
 
+def gsm(text, ref):
+    return oracle_by_name("gsm8k")(text, P(ref))
+
+
 def mc(text, ref, choices=None):
     return oracle_by_name("multiple_choice")(text, P(ref, choices))
 
@@ -76,3 +80,15 @@ def test_a_long_sum_inside_groups_is_judged_at_once(text):
     t = time.perf_counter()
     assert boxed(text, "\\frac{1+\\sqrt{5}}{2}") is False
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 12,5", "12", False), ("#### 12,5", "12.5", True), ("#### 3,75 €", "3.75", True), ("#### 0,5", "0", False),
+    ("#### 12,50", "12.5", True), ("#### 1,234", "1234", True), ("#### 1,234,567", "1234567", True),
+    ("#### $1,234.50", "1234.5", True), ("#### 12,5", "125", False), ("La réponse est 12,5.\n#### 12,5\n", "5", False),
+])
+def test_a_gsm8k_answer_with_a_decimal_comma_is_that_decimal(text, ref, ok):
+    """``#### 12,5`` (MGSM's French, German or Spanish answer, 12.5 written with a decimal comma) was read as 12: a
+    wrong answer passed wherever the reference was 12, and 12.5 failed. A comma before one or two digits that close
+    the number is a decimal comma there; a thousands comma (1,234) is read as before."""
+    assert gsm(text, ref) is ok

@@ -1351,16 +1351,18 @@ def _is_code(text: str) -> bool:
 
 # --------------------------------------------------------------------------- built-in oracles
 
+# 12,5 and 3,75: a decimal comma, as MGSM's other languages write a decimal on the answer line (never 1,234 nor 1,2,3)
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d{1,2})(?![\d,]|\.\d)")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
-    ``#### Step 1``) equals the reference."""
+    ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point."""
     got = extract_gsm8k(text)
     if got is None or _NUMBER_OR_NUMBER.search(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
-    nums = find_numbers(got)
+    nums = find_numbers(_DECIMAL_COMMA.sub(r"\1.\2", got))
     return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
 
 
