@@ -92,3 +92,26 @@ def test_a_gsm8k_answer_with_a_decimal_comma_is_that_decimal(text, ref, ok):
     wrong answer passed wherever the reference was 12, and 12.5 failed. A comma before one or two digits that close
     the number is a decimal comma there; a thousands comma (1,234) is read as before."""
     assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 1\u202f234", "1234", True), ("#### 1\u00a0234\u00a0567", "1234567", True),
+    ("#### 1\u2009234 €", "1234", True), ("#### 1 234", "1234", True), ("#### 12 500 euros", "12500", True), ("#### 1 234", "1", False),
+    ("#### 1 234", "234", False), ("#### 2 1/2", "2.5", True), ("#### 3 4", "3", True), ("#### 1 2345", "1", True),
+])
+def test_a_gsm8k_answer_in_thousands_set_apart_by_spaces_is_one_number(text, ref, ok):
+    """``#### 1 234`` (MGSM's French or Russian answer, its thousands set apart by a space or a narrow no-break
+    space) was read as 1: a right answer failed and 1 passed. Groups of three digits after a space are the
+    number's."""
+    assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("La réponse est 1\u202f234.", "1234", True), ("Il en reste 12\u00a0500.", "12500", True),
+    ("Il en reste 12\u00a0500.", "500", False), ("I have 5 100-metre races.", "100", True),
+])
+def test_a_number_in_thousands_set_apart_by_no_break_spaces_is_one_number(text, ref, ok):
+    """A no-break or narrow no-break space between a number's thousands (French typography) cut it in two, so the
+    last number was its last group: 500 passed for 12 500. Only such spaces join groups in prose; a plain space
+    there may part two numbers."""
+    assert oracle_by_name("last_number")(text, P(ref)) is ok

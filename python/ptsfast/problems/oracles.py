@@ -126,14 +126,15 @@ def _power(m: re.Match) -> Fraction | None:
 
 
 _LONG_DIGITS = re.compile(r"\d{1000,}")  # no answer's number: int() refuses 4,300 digits (a model's loop of 1s)
-# LaTeX's thousands separators, 1{,}000, 1\,000 (a thin space) and 1,\!000: one number, never 1 and 000
-_LATEX_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|,\\!)(?=\d{3}(?!\d))")
+# LaTeX's thousands separators, 1{,}000, 1\,000 (a thin space) and 1,\!000, and French typography's no-break, narrow
+# no-break and thin spaces (1 000): one number, never 1 and 000
+_LATEX_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|,\\!|[\u00a0\u202f\u2009])(?=\d{3}(?!\d))")
 
 
 def find_numbers(text: str) -> list[Fraction]:
-    """All numbers in ``text`` as exact fractions ("$1,000.00" and LaTeX's "1{,}000" -> 1000, "3/4" -> 3/4, "-2.5",
-    "\\frac{3}{4}" -> 3/4, "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" -> 5/2, a number's
-    power "2^{10}" -> 1024 and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
+    """All numbers in ``text`` as exact fractions ("$1,000.00", LaTeX's "1{,}000" and "1\\u202f000" -> 1000, "3/4" ->
+    3/4, "-2.5", "\\frac{3}{4}" -> 3/4, "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" ->
+    5/2, a number's power "2^{10}" -> 1024 and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
     text = _LONG_DIGITS.sub(blank, _LATEX_THOUSANDS.sub(",", text))
@@ -1353,16 +1354,20 @@ def _is_code(text: str) -> bool:
 
 # 12,5 and 3,75: a decimal comma, as MGSM's other languages write a decimal on the answer line (never 1,234 nor 1,2,3)
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d{1,2})(?![\d,]|\.\d)")
+# 1 234, 12 500: thousands set apart by a space on the answer line, as French or Russian write them (never 2 1/2)
+_SPACED_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d/]|[.,]\d| /)")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
-    ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point."""
+    ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
+    thousands set apart by spaces (``#### 1 234``) as one number."""
     got = extract_gsm8k(text)
     if got is None or _NUMBER_OR_NUMBER.search(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
-    nums = find_numbers(_DECIMAL_COMMA.sub(r"\1.\2", got))
+    got = _SPACED_THOUSANDS.sub(lambda m: m.group().replace(" ", ","), _DECIMAL_COMMA.sub(r"\1.\2", got))
+    nums = find_numbers(got)
     return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
 
 
