@@ -2,6 +2,7 @@
 wrote."""
 
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -32,3 +33,25 @@ def test_list_cells_printed_by_numpy_are_lists_in_any_file_a_frame_wrote(tmp_pat
         df.to_json(path, orient="records", lines=suffix == ".jsonl", force_ascii=False)
     p, = load_problems(str(path), _fields()).problems
     assert p.choices == choices and p.answer == answer and p.question.startswith(start)
+
+
+LCB_ROW = {"question_title": "Sum", "question_content": "Read a and b, print a + b.", "platform": "atcoder",
+           "question_id": "abc001_a", "contest_id": "abc001", "contest_date": "2023-08-01T00:00:00",
+           "starter_code": "", "difficulty": "easy", "metadata": "{}",
+           "public_test_cases": json.dumps([{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]),
+           "private_test_cases": json.dumps([{"input": "5 5\n", "output": "10\n", "testtype": "stdin"}])}
+
+
+def test_a_repository_folder_named_as_its_loading_script_reads_its_data_files(tmp_path):
+    # huggingface-cli download livecodebench/code_generation_lite --local-dir code_generation_lite: the folder holds
+    # the dataset's loading script, code_generation_lite.py, which datasets no longer runs and refused the whole
+    # folder for ("pass one of its data files": one release's problems of six); its data files are read as they are
+    folder = tmp_path / "code_generation_lite"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: cc\n---\n# LiveCodeBench\n")
+    (folder / "code_generation_lite.py").write_text("import datasets\n")
+    for n, name in enumerate(("test.jsonl", "test2.jsonl")):
+        (folder / name).write_text(json.dumps({**LCB_ROW, "question_id": f"abc00{n}_a"}) + "\n")
+    problems = load_problems(str(folder), _fields("code")).problems
+    assert len(problems) == 2 and all(p.question.startswith("Read a and b") for p in problems)
+    assert all('"10\\n"' in p.tests for p in problems)

@@ -581,6 +581,7 @@ def _is_json_text(text: str) -> bool:
 
 
 DATA_FILES = (".parquet", ".jsonl", ".csv", ".arrow")
+_FILE_FORMATS = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv", ".arrow": "arrow"}
 """The files that make a folder a dataset repository's (a model's folder holds .json files, never these)."""
 
 
@@ -619,6 +620,23 @@ def _repository_folder(path: Path, config: str | None = None):
     if not files or not (any(f.relative_to(path).parts[0] == "data" or _SHARD.fullmatch(f.name) for f in files) or
                          card.is_file() and card.read_text(errors="replace").startswith("---")):
         return None
+    script = path / f"{path.name}.py"
+    kinds = {_FILE_FORMATS[f.suffix.lower()] for f in files}
+    if script.is_file() and len(kinds) == 1:
+        # a repository with a loading script (LiveCodeBench's code_generation_lite.py, APPS' apps.py), downloaded
+        # to a folder of the script's name: datasets no longer runs scripts and refuses the folder, so its data files
+        # are read as they are, as those of a folder named otherwise are
+        if config is not None:
+            raise DataError(f"--dataset-config {config!r}: {path}'s configs are made by its loading script "
+                            f"{script.name}, which datasets no longer runs; drop --dataset-config to read all its "
+                            f"data files, or pass the data file you want")
+        log.warning("%s holds the loading script %s, which datasets no longer runs: its data files are read as they "
+                    "are (all of them: LiveCodeBench's release_latest)", path, script.name)
+        try:
+            return datasets.load_dataset(kinds.pop(), data_dir=str(path))
+        except Exception as e:  # noqa: BLE001 - name the folder and the cause
+            raise DataError(f"{path}'s data files could not be read ({type(e).__name__}: {e}); pass one of them") \
+                from None
     try:
         configs = datasets.get_dataset_config_names(str(path))
         if config is None and len(configs) > 1:
