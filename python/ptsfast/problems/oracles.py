@@ -134,7 +134,8 @@ _LATEX_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|,\\!|[\u00a0\u202f\u2009])(?
 def find_numbers(text: str) -> list[Fraction]:
     """All numbers in ``text`` as exact fractions ("$1,000.00", LaTeX's "1{,}000" and "1\\u202f000" -> 1000, "3/4" ->
     3/4, "-2.5", "\\frac{3}{4}" -> 3/4, "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" ->
-    5/2, a number's power "2^{10}" -> 1024 and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``, is none)."""
+    5/2, a number's power "2^{10}" -> 1024 and "1.5 \\times 10^3" -> 1500; the power of a unit or a name, ``cm^2``,
+    is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
     text = _LONG_DIGITS.sub(blank, _LATEX_THOUSANDS.sub(",", text))
