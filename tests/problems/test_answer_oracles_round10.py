@@ -116,3 +116,17 @@ def test_a_number_in_thousands_set_apart_by_no_break_spaces_is_one_number(text, 
     last number was its last group: 500 passed for 12 500. Only such spaces join groups in prose; a plain space
     there may part two numbers."""
     assert oracle_by_name("last_number")(text, P(ref)) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("So B is the answer.", "B"), ("Therefore, (C) is the answer.", "C"), ("Hence **D** would be the answer", "D"),
+    ("Thus option B is the answer!", "B"), ("A is wrong. C is the answer.", "C"), ("So B is the final answer.", "B"),
+    ("B is the answer only if x > 0.", None), ("A or B is the answer.", None), ("B is not the answer.", None),
+    ("A is the answer to part one", None),
+])
+def test_a_letter_said_to_be_the_answer_is_its_choice(text, letter):
+    """``So B is the answer.`` (as chat models conclude without an ``Answer:`` line) named no choice, though ``B is
+    the correct answer.`` did: a right answer failed. A letter said to be the answer, ending its sentence, is the
+    choice, as one said to be the correct one is."""
+    assert extract_choice(text, choices=NUMS) == letter
+    assert mc(text, "B", NUMS) is (letter == "B")

@@ -561,11 +561,13 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 
 @functools.lru_cache(maxsize=8)
 def _said_correct(last: str) -> re.Pattern:
-    """A letter said to be the right one, ending its sentence: "B is the correct answer.", "option B is correct";
-    never "B is correct only if ...", "B is not correct" nor the last of two ("A or B is correct")."""
+    """A letter said to be the right one or the answer, ending its sentence: "B is the correct answer.", "option B is
+    correct", "So B is the answer."; never "B is correct only if ...", "B is not correct" nor the last of two ("A or
+    B is correct")."""
     return re.compile(r"(?<![A-Za-z'’/&])(?<!(?:or|nd)[ \t])(?<![/&][ \t])"
                       rf"(?:\*\*)?\(?([A-{last}])\)?(?:\*\*)?[ \t]+(?:is|would[ \t]+be)[ \t]+"
-                      r"(?:the[ \t]+)?(?:correct|right|best)(?:[ \t]+(?:answer|option|choice|one))?"
+                      r"(?:the[ \t]+)?(?:(?:correct|right|best)(?:[ \t]+(?:answer|option|choice|one))?"
+                      r"|(?:final[ \t]+)?answer)"
                       r"(?=[ \t]*(?:[.!,;:)]|$))", re.M)
 
 
