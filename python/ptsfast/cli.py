@@ -352,7 +352,7 @@ def _check_kv_cache(a, device: str) -> None:
     if getattr(a, "engine__num_blocks", None) is not None or getattr(a, "engine__block_size", None) is not None:
         _check_pool(a, device, free)
     _check_trajectories(a, device, free)
-    _check_pool_holds_a_problem(a, device)
+    _check_pool_holds_a_problem(a, device, free)
 
 
 def _check_pool(a, device: str, free: float) -> None:
@@ -423,37 +423,56 @@ def _check_trajectories(a, device: str, free: float) -> None:
                          f"of memory available on {device}; lower --trajectories or --max-new-tokens")
 
 
-def _check_pool_holds_a_problem(a, device: str) -> None:
-    """A KV pool given by ``--kv-cache-gb`` or ``--engine-num-blocks`` too small for any problem (mine, anchors):
-    each registers its prompt (a block at least) and keeps room for its solutions (``--trajectories`` of a token at
-    least) and a rollout (a token), plus a boundary copy's block; below that (``--kv-cache-gb 1e-9``: one block)
-    every problem was skipped as too large for the KV cache, once the model had loaded. Only a sure refusal: a
-    dtype read as 2 bytes at least sizes the pool as large as it can be."""
+def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
+    """A KV pool too small for any problem (mine, anchors): each registers its prompt (a block at least) and keeps
+    room for its solutions (``--trajectories`` of a 2-token prompt and up to ``--max-new-tokens`` each, as far as the
+    model's context lets a solution run) and, for mine, a rollout, plus a boundary copy's block; below that every
+    problem was skipped as too large for the KV cache, once the model had loaded. The pool is the one
+    ``--kv-cache-gb`` or ``--engine-num-blocks`` gives (``--kv-cache-gb 1e-9``: one block), or the default's most
+    (``free`` now: the model's load only takes from it; ``--trajectories 1000000`` past a CPU's 2 GB). Only a sure
+    refusal: a dtype read as 2 bytes at least sizes the pool as large as it can be."""
     import math
 
     from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline.loop import model_context
+    from ptsfast.problems.loading import MIN_PROMPT_TOKENS
 
     gb, blocks = getattr(a, "kv_cache_gb", None), getattr(a, "engine__num_blocks", None)
-    n = getattr(a, "trajectories", None)
+    n, tokens = getattr(a, "trajectories", None), getattr(a, "max_new_tokens", None)
     # a block size given: its pool's few blocks are the engine's to name, with the block size as the way out
     if a.func not in (cmd_mine, cmd_demo, cmd_anchors) or getattr(a, "solution_field", None) or \
-            not isinstance(n, int) or (gb is None and blocks is None) or \
+            not isinstance(n, int) or not isinstance(tokens, int) or \
             getattr(a, "engine__block_size", None) is not None:
         return
     per_token = _kv_bytes_per_token(a, device)
     if per_token is None:
         return
     block_size = EngineConfig.block_size
+    default = gb is None and blocks is None
     if blocks is None:
-        blocks = max(1, int(gb * 1e9 // (per_token * block_size)))
-    least = 1 + math.ceil((2 * n + (a.func is not cmd_anchors)) / block_size) + 1  # anchors keep no probe room
+        budget = (0.6 * free if device.startswith("cuda") else min(2e9, 0.5 * free)) if default else gb * 1e9
+        blocks = max(1, int(budget // (per_token * block_size)))
+    # what one problem of the shortest prompt keeps (the run's _start): its solutions, cut where a rollout from
+    # their end still fits the context, and for mine a search rollout's room
+    anchors = a.func is cmd_anchors
+    room = tokens + 1 if anchors else _options(a).rollout_room()
+    context = None if a.func is cmd_demo else model_context(Path(a.model).expanduser() if Path(
+        a.model).expanduser().is_dir() else str(a.model))
+    solution = tokens if not context else max(1, min(tokens, context - MIN_PROMPT_TOKENS - room))
+    reserve = n * (MIN_PROMPT_TOKENS + solution) + (0 if anchors else room + 1)
+    least = 1 + math.ceil(reserve / block_size) + 1
     if blocks < least:
-        given = f"--engine-num-blocks {blocks}" if gb is None or getattr(a, "engine__num_blocks", None) is not None \
-            else f"--kv-cache-gb {gb:g}"
+        if default:
+            given = f"the default KV pool ({blocks * per_token * block_size / 1e9:.3g} GB at most on {device})"
+            fix = "lower --trajectories or --max-new-tokens" + (
+                ", or give --kv-cache-gb up to the memory available" if least * per_token * block_size < free else "")
+        else:
+            given = f"--engine-num-blocks {blocks}" if gb is None or getattr(a, "engine__num_blocks", None) is not \
+                None else f"--kv-cache-gb {gb:g}"
+            fix = "raise it, or leave it out for the default"
         raise ValueError(f"{given}: a KV pool of {blocks} block{'s' * (blocks != 1)} of {block_size} tokens for "
-                         f"this model, and a problem takes "
-                         f"{least} at least (its prompt, its {n} solution{'s' * (n != 1)} and a rollout), so no "
-                         f"problem fits - raise it, or leave it out for the default")
+                         f"this model, and a problem takes {least} at least (its prompt, its {n} solution"
+                         f"{'s' * (n != 1)} of up to {solution} tokens and a rollout), so no problem fits - {fix}")
 
 
 def _check_cache(a) -> None:

@@ -1,10 +1,13 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
-long given solution), which stopped the whole run where mine skips that problem and goes on."""
+long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
+the default KV pool (found once the model had loaded)."""
 
 import json
 
+import pytest
+
 from ptsfast.cli import main as cli
-from helpers.cli_errors import ANCHORS, FAST
+from helpers.cli_errors import ANCHORS, FAST, MINE, no_model_load, one_line_error, write_problems
 
 SMALL_POOL = ["--kv-cache-gb", "9e-5"]
 """Five KV blocks of the tiny model's: a three-word problem fits, a forty-word prompt does not."""
@@ -61,3 +64,18 @@ def test_anchors_skip_a_given_solution_the_kv_pool_cannot_hold(model_dir, tmp_pa
     assert _ids(out) == ["q0", "q1"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["skipped_by_reason"] == {"too large for the KV cache": 1}, summary
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_trajectories_past_the_default_kv_pool_are_refused_before_the_model_loads(command, flags, model_dir,
+                                                                                  tmp_path, capsys, monkeypatch):
+    """`--trajectories 1000000` on a CPU: their solutions fit the machine's memory (the check of round 14) but not the
+    default pool of 2 GB at most, so every problem was skipped as too large for the KV cache once the model had
+    loaded and the run's folder was made."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *flags, "--trajectories", "1000000"]
+    assert cli(argv) == 2
+    one_line_error(capsys, "the default KV pool", "1000000 solutions", "no problem fits", "lower --trajectories")
+    assert not out.exists()
