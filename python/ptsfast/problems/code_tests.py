@@ -769,6 +769,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
     _refuse_if_nothing_compared(top, tests)
+    _refuse_if_nothing_checked(tree, top, tests, imports)
     if _free_candidate(tree):  # HumanEval-ET's test_case_list: check(candidate)'s asserts, one a line
         if not entry_point or not entry_point.isidentifier():
             raise TestFormatError("the tests call 'candidate', the function a HumanEval check(candidate) is given, "
@@ -920,6 +921,39 @@ def _refuse_if_nothing_compared(stmts: list, src: str) -> None:
         raise TestFormatError(f"the tests compare without assert (line {checks[0].lineno}: "
                               f"{_segment(src, checks[0])!r}): each comparison's value is dropped, so every program "
                               f"that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
+
+
+_CHECKS = re.compile(r"assert|check|verify|expect|fail|compare|validate|test|exit|quit|abort|exec|eval", re.I)
+"""Names of calls that may judge what a script computes (``assertion``, ``np.testing.assert_allclose``,
+``sys.exit``, ``verify``) or run code ptsfast cannot read (``exec``)."""
+
+
+def _refuse_if_nothing_checked(tree, top: list, src: str, imports) -> None:
+    """A test script whose code that runs holds no assert, raise or call of a checker (:data:`_CHECKS`): it prints
+    or assigns what the solution returns ("example usage", ``print(f(1))  # 2``), or defines a checker that nothing
+    calls, so every program that runs passes; refused. The code that runs: the tests' statements and the functions
+    (of the tests or their setup) they name, and those those name."""
+    if any(m in ("unittest", "pytest", "doctest", "hypothesis") for m in imports) or any(
+            isinstance(n, ast.ClassDef) for n in tree.body):
+        return  # run by their own machinery, which ptsfast judges elsewhere
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    todo = [n for n in top if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    named: set[str] = set()
+    while todo:
+        for n in ast.walk(todo.pop()):
+            if isinstance(n, (ast.Assert, ast.Raise)):
+                return
+            if isinstance(n, ast.Call):
+                f = n.func
+                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                if _CHECKS.search(name) and name not in defs:
+                    return
+            if isinstance(n, ast.Name) and n.id in defs and n.id not in named:
+                named.add(n.id)
+                todo.append(defs[n.id])
+    raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
+                          "raise or check (it prints or assigns results, or defines a checker nothing calls), so "
+                          "every program that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
 
 
 def _free_candidate(tree) -> bool:

@@ -1,0 +1,44 @@
+"""Code rows as real datasets hold them, round 6: a test script whose code never compares anything (it prints or
+assigns results, or defines a checker nothing calls) is refused at load instead of passing every program that runs."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.code_tests import TestFormatError, test_program_from_row as program_from_row
+from ptsfast.problems.oracles import make_judge
+
+CODE = make_judge("code", 60.0)
+RIGHT, WRONG = "def f(x):\n    return x + 1\n", "def f(x):\n    return 0\n"
+
+
+@pytest.mark.parametrize("field, tests", [
+    ("test", "print(f(1))  # 2\nprint(f(2))  # 3\n"),  # "example usage" printed, its expected values in comments
+    ("test_list", ["print(f(1))", "print(f(2))"]),
+    ("test", "result = f(1)\nprint(result == 2)\n"),  # the comparison's value printed beside an assignment
+    ("test", "print('PASS' if f(1) == 2 else 'FAIL')\n"),
+    ("test", "def check_function():\n    assert f(1) == 2\n    assert f(2) == 3\n\nprint('tests defined')\n"),
+    ("test", "import math\n\ndef verify():\n    assert f(1) == 2\n\nvalue = f(math.floor(1.5))\n"),
+])
+def test_scripts_that_never_compare_are_refused_not_passed_by_every_program(tmp_path, field, tests):
+    # LLM-written tests that print their results, or define a checker and never call it: every program that ran
+    # passed them, a wrong one too
+    with pytest.raises(TestFormatError, match="never compare"):
+        program_from_row({field: tests}, (field,), None, "")
+    r = load(tmp_path, [{"question": "Write f, which adds one.", field: tests}], oracle="code")
+    assert not r.problems and "never compare" in r.skipped[0]
+
+
+@pytest.mark.parametrize("row", [
+    {"test": "def assertion(out, exp, atol):\n    assert out == exp\n\ninputs = [[1], [2]]\nresults = [2, 3]\n"
+             "for inp, exp in zip(inputs, results):\n    assertion(f(*inp), exp, 0)\n"},  # MBPP+'s test
+    {"test_list": ["same(f(1), 2)", "same(f(2), 3)"],
+     "test_setup_code": "def same(a, b):\n    assert a == b, (a, b)\n"},  # a checker the setup code defines
+    {"test": "def verify(x, y):\n    if x != y:\n        raise ValueError((x, y))\n\nverify(f(1), 2)\n"},
+    {"test": "import sys\n\nif f(1) != 2:\n    sys.exit(1)\n"},
+    {"test": "def run():\n    assert f(1) == 2\n\nif __name__ == '__main__':\n    run()\n"},
+    {"test": "checks = [lambda: f(1) == 2]\nassert all(c() for c in checks)\n"},
+])
+def test_scripts_that_compare_through_a_checker_still_run(tmp_path, row):
+    p, = load(tmp_path, [{"question": "Write f, which adds one.", **row}], oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success
+    assert not CODE(f"```python\n{WRONG}```", p).success
