@@ -1502,8 +1502,13 @@ def _quiet_libraries() -> None:
 
 
 def _terminated(signum, frame) -> None:
-    """SIGTERM (kill, a job scheduler) unwinds like Ctrl-C: temporary files are removed, finished work is kept."""
+    """SIGTERM (kill, a job scheduler) and SIGHUP (the terminal or SSH session closed) unwind like Ctrl-C: temporary
+    files are removed, the run's lock released, finished work kept, and the interruption said. SIGHUP's default
+    ended the process at once, without a word, leaving an --overwrite's or an export's temporary files behind."""
     raise KeyboardInterrupt
+
+
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -1617,8 +1622,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(a, "func", None):
         parser.print_help()
         return 2
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _terminated)
+    if threading.current_thread() is threading.main_thread():
+        for signum in _ENDING_SIGNALS:  # left as they are where ignored (nohup) or handled by the caller
+            if signal.getsignal(signum) is signal.SIG_DFL:
+                signal.signal(signum, _terminated)
     if getattr(a, "quiet", False):
         _quiet_libraries()
     stdout = sys.stdout
@@ -1635,7 +1642,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141
     except KeyboardInterrupt:
-        print(f"\nptsfast: interrupted; {_after_interrupt(a)}", file=sys.stderr)
+        try:  # after SIGHUP the terminal may be gone: the exit status says it
+            print(f"\nptsfast: interrupted; {_after_interrupt(a)}", file=sys.stderr)
+        except (OSError, ValueError):
+            pass
         return 130
     except Exception as exc:  # one clear line for the errors users can fix
         from ptsfast.problems.loading import ChatTemplateError, DataError

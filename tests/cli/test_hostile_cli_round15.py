@@ -1,8 +1,11 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
-the default KV pool (found once the model had loaded)."""
+the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word)."""
 
 import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -79,3 +82,29 @@ def test_trajectories_past_the_default_kv_pool_are_refused_before_the_model_load
     assert cli(argv) == 2
     one_line_error(capsys, "the default KV pool", "1000000 solutions", "no problem fits", "lower --trajectories")
     assert not out.exists()
+
+
+def test_sighup_mid_run_says_what_was_kept_and_the_run_resumes(model_dir, tmp_path):
+    """SIGHUP (the terminal or SSH session closed) once a problem was written: the process ended at once, without a
+    word; now it unwinds as SIGTERM and Ctrl-C do (exit 130, 'interrupted', the lock released) and a rerun finishes
+    the run."""
+    problems, out = write_problems(tmp_path, 3), tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *MINE, "--problems-per-batch", "1"]
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from ptsfast.outputs import rundir
+        write = rundir.RunWriter.write_records
+        def hung_up(self, *a, **k):
+            write(self, *a, **k)
+            os.kill(os.getpid(), signal.SIGHUP)
+        rundir.RunWriter.write_records = hung_up
+        from ptsfast.cli import main
+        sys.exit(main({argv!r}))
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 130 and "interrupted; finished problems are saved" in res.stderr, res
+    assert "Traceback" not in res.stderr, res.stderr
+    assert 1 <= len((out / "done.jsonl").read_text().splitlines()) < 3
+    assert cli(argv) == 0
+    assert len((out / "done.jsonl").read_text().splitlines()) == 3
