@@ -1604,6 +1604,27 @@ def _check_thread_counts() -> None:
                          f"it to a whole number >= 1 (e.g. OMP_NUM_THREADS=4), or unset it for the default")
 
 
+_READ_VARS = ("PTSFAST_BACKEND", "PTSFAST_CACHE", "PTSFAST_SANDBOX_CGROUP")
+"""The environment variables ptsfast reads (and ``PTSFAST_BACKEND_<KERNEL>``, checked with the kernels)."""
+_BUILD_VARS = ("PTSFAST_CUDA", "PTSFAST_BENCH_", "PTSFAST_LT_", "PTSFAST_LTM_", "PTSFAST_STAT_", "PTSFAST_CHECK_")
+"""Prefixes of the variables ptsfast's build and benchmark scripts read (set beside a run, never warned of)."""
+
+
+def _check_environment() -> None:
+    """Warns of a ``PTSFAST_*`` variable ptsfast does not read whose name is close to one it does
+    (``PTSFAST_CACHE_DIR``, ``PTSFAST_BACKENDS``, ``PTSFAST_SANDBOX_CGROUPS``): it was ignored without a word, and the
+    run went on with the default the user had meant to change. Other names pass: scripts may set their own."""
+    import difflib
+
+    for var in sorted(v for v in os.environ if v.startswith("PTSFAST_")):
+        if var in _READ_VARS or var.startswith(("PTSFAST_BACKEND_", *_BUILD_VARS)):
+            continue
+        close = difflib.get_close_matches(var, _READ_VARS, n=1, cutoff=0.8)
+        if close:
+            log.warning("environment variable %s is not one ptsfast reads, and is ignored - did you mean %s?", var,
+                        close[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
@@ -1633,6 +1654,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = _Stdout(stdout)
     try:
         _check_thread_counts()
+        _check_environment()
         _check_once(a)
         rc = a.func(a)
         if sys.stdout is not None:

@@ -1,6 +1,6 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
-the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word)."""
+the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a misspelt PTSFAST_ variable (ignored without a word)."""
 
 import json
 import subprocess
@@ -108,3 +108,18 @@ def test_sighup_mid_run_says_what_was_kept_and_the_run_resumes(model_dir, tmp_pa
     assert 1 <= len((out / "done.jsonl").read_text().splitlines()) < 3
     assert cli(argv) == 0
     assert len((out / "done.jsonl").read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize("var, meant", [("PTSFAST_CACHE_DIR", "PTSFAST_CACHE"), ("PTSFAST_BACKENDS", "PTSFAST_BACKEND"),
+                                        ("PTSFAST_SANDBOX_CGROUPS", "PTSFAST_SANDBOX_CGROUP")])
+def test_a_misspelt_ptsfast_variable_is_warned_of(var, meant, tmp_path, caplog, monkeypatch):
+    """`PTSFAST_CACHE_DIR=...` (or PTSFAST_BACKENDS, PTSFAST_SANDBOX_CGROUPS) was ignored without a word, and the run
+    went on with the default the user meant to change; a variable of the build's or benchmarks' (PTSFAST_CUDA)
+    passes."""
+    monkeypatch.setenv(var, str(tmp_path))
+    monkeypatch.setenv("PTSFAST_CUDA", "OFF")
+    monkeypatch.setenv("PTSFAST_BENCH_DTYPE", "float32")
+    assert cli(["report", "--run", str(tmp_path / "missing")]) == 2
+    err = caplog.text
+    assert f"{var} is not one ptsfast reads" in err and f"did you mean {meant}?" in err, err
+    assert "PTSFAST_CUDA" not in err and "PTSFAST_BENCH" not in err, err
