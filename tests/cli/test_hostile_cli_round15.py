@@ -1,6 +1,7 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
-the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a misspelt PTSFAST_ variable (ignored without a word)."""
+the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
+misspelt PTSFAST_ variable (ignored without a word)."""
 
 import json
 import subprocess
