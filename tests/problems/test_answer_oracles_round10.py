@@ -130,3 +130,34 @@ def test_a_letter_said_to_be_the_answer_is_its_choice(text, letter):
     choice, as one said to be the correct one is."""
     assert extract_choice(text, choices=NUMS) == letter
     assert mc(text, "B", NUMS) is (letter == "B")
+
+
+CITIES = ("London", "Paris", "Paris, Texas", "Berlin")
+
+
+@pytest.mark.parametrize("text,choices,letter", [
+    ("The answer is Paris.", CITIES, "B"), ("**Answer:** Paris", CITIES, "B"), ("Answer: paris\n", CITIES, "B"),
+    ("The correct answer is: Paris, Texas.", CITIES, "C"), ("(A) London is too far north.\nThe answer is Paris.",
+                                                            CITIES, "B"),
+    ("Answer: Berlin", CITIES, "D"), ("The answer is **Berlin**.", CITIES, "D"), ("The answer is 15.", NUMS, "B"),
+    ("Answer: Paris", ("A. London", "B. Paris"), "B"), ("Answer: E. coli", ("S. aureus", "E. coli"), "B"),
+    ("The answer is Paris or London.", CITIES, None), ("The answer is not Paris.", CITIES, None),
+    ("The answer is Parisian.", CITIES, None), ("The answer is 1.5", NUMS, None), ("The answer is 150.", NUMS, None),
+    ("The answer is Paris.", None, None), ("The answer is none of the above", ("1", "2", "None of the above."), "C"),
+    ("Answer: A", ("O", "A", "B", "AB"), "A"), ("Answer: AB", ("O", "A", "B", "AB"), "D"),
+])
+def test_a_stated_answer_that_is_a_choices_text_is_that_choice(text, choices, letter):
+    """``The answer is Paris.`` (a chat model answering with the choice's text, not its letter) named no choice, or
+    the letter of a line weighing another (``(A) London is too far north.``): a right answer failed. A stated answer
+    that is one choice's whole text, ending there, is that choice; a hedge or a longer word is none."""
+    assert extract_choice(text, choices=choices) == letter
+    if choices:
+        assert mc(text, "B", choices) is (letter == "B")
+
+
+def test_a_loop_of_stated_answers_is_judged_at_once():
+    text = "The answer is " * 10_000 + "Paris."
+    t = time.perf_counter()
+    assert extract_choice(text, "J", choices=CITIES + ("Rome", "Oslo", "Madrid", "Lisbon", "Vienna", "Bern")) == "B"
+    assert extract_choice("The answer is Paris.", choices=("Paris", "Paris")) is None
+    assert time.perf_counter() - t < 1.0

@@ -704,11 +704,11 @@ def _compatible(text: str) -> str:
 
 def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     """The chosen letter A-``last``: first "Answer: B"/"answer is (B)"/"Answer: [B]"/"the right choice is B"/"I choose
-    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}", else the last "B is the correct answer" or a last line "**B) 42**"
-    (a trace may change its mind), else first "(B)"/"B." line (not a name's initial, "E. coli", unless the ``choices``
-    given make it B's text); the choice whose text the first box holds comes before those lines. A letter offered
-    with others ("A or B.") is none. Only the first kind stops a rollout early: it outranks the others wherever it
-    comes."""
+    B."/"**B**"/"<answer>B</answer>"/"\\boxed{B}" or a stated choice's text ("The answer is Paris."), else the last
+    "B is the correct answer" or a last line "**B) 42**" (a trace may change its mind), else first "(B)"/"B." line
+    (not a name's initial, "E. coli", unless the ``choices`` given make it B's text); the choice whose text the first
+    box holds comes before those lines. A letter offered with others ("A or B.") is none. Only the first kind (a
+    letter) stops a rollout early: it outranks the others wherever it comes."""
     text = _compatible(text)
     hedges = _hedged(text, last)
     strong, weak = _choice_patterns(last)
@@ -717,7 +717,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
         if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
-        hits = [(m.start(), _initial_of(text, m, _SCRIPT_LETTERS.get(m.group(m.lastindex),
+        hits = _stated_texts(text, choices) if pats is strong and choices else []
+        hits += [(m.start(), _initial_of(text, m, _SCRIPT_LETTERS.get(m.group(m.lastindex),
                                                                      m.group(m.lastindex).upper()), choices))
                 for p in pats for m in p.finditer(text)
                 if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
@@ -727,6 +728,38 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
         if hits:
             return pick(hits)[1]
     return None
+
+
+# what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:"
+_STATED = re.compile(r"(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
+                     r"(?:\s+(?:is|would\s+be|should\s+be))?)[ \t]*(?:[:：\-–—][ \t]*)?(?:(?:\*\*|__)[ \t]*)?")
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern], ...]:
+    """Each choice's text (without its own label, ``B. Paris``) as written after a stated answer, its words apart by
+    any spaces, in any case, ending there (``Paris.``, ``Paris**``; never ``Parisian``, ``Paris or London``, ``1.5``
+    for 1): (its index, that pattern)."""
+    found = []
+    for i, c in enumerate(choices):
+        own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
+        if own:
+            found.append((i, re.compile(r"\s+".join(map(re.escape, own.split())) + r"(?!\w)(?![.,]\d)"
+                                        r"(?=[ \t]*(?:[.,;:!?)\]*_\"'”’]|$))", re.I | re.M)))
+    return tuple(found)
+
+
+def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
+    """Where a stated answer is one choice's whole text (``The answer is Paris.``, as chat models answer with the
+    choice rather than its letter), the longest one's letter; after a letter stated there (a choice's text may be a
+    letter of another's: blood group A)."""
+    patterns = _choice_texts(tuple(str(c) for c in choices))
+    hits = []
+    for m in _STATED.finditer(text):
+        said = [(len(n.group()), i) for i, p in patterns if (n := p.match(text, m.end()))]
+        if said and [n for n, _ in said].count(max(said)[0]) == 1:  # two choices of one text name neither
+            hits.append((m.start() + 0.5, ascii_uppercase[max(said)[1]]))
+    return hits
 
 
 def _boxed_choice_text(text: str, choices) -> str | None:
