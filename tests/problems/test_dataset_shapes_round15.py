@@ -55,3 +55,21 @@ def test_a_repository_folder_named_as_its_loading_script_reads_its_data_files(tm
     problems = load_problems(str(folder), _fields("code")).problems
     assert len(problems) == 2 and all(p.question.startswith("Read a and b") for p in problems)
     assert all('"10\\n"' in p.tests for p in problems)
+
+
+CRUXEVAL = {"code": "def f(text):\n    return text[::-1]", "input": "'abc'", "output": "'cba'", "id": "sample_0"}
+
+
+def test_cruxeval_rows_show_the_call_whose_output_or_input_is_asked(tmp_path):
+    # CRUXEval's rows hold a function, an input and its output: named as the question, as the refusal of its rows
+    # said to, the code alone was asked, without the input, against the reference 'cba', which nothing could give
+    path = tmp_path / "cruxeval.jsonl"
+    path.write_text(json.dumps(CRUXEVAL) + "\n")
+    refused = load_problems(str(path), _fields("boxed"))
+    assert not refused.problems and "--question-field code --answer-field output" in refused.skipped[0]
+    for answer, call in (("output", "assert f('abc') == ??"), ("input", "assert f(??) == 'cba'")):
+        fields = field_map(build_parser().parse_args(["mine", "--model", "m", "--problems", "x", "--out", "o",
+                                                      "--oracle", "boxed", "--question-field", "code",
+                                                      "--answer-field", answer]))
+        p, = load_problems(str(path), fields).problems
+        assert p.question.startswith(CRUXEVAL["code"]) and p.question.endswith(call) and p.answer == CRUXEVAL[answer]

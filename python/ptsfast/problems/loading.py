@@ -1030,9 +1030,23 @@ def _history(row: dict) -> int:
     return len(turns)
 
 
-def with_input(row: dict, question: str, question_column: str) -> str:
+CRUXEVAL_KEYS = ("code", "input", "output")
+"""CRUXEval's row: a function ``f``, an input (the text of its arguments) and the output it returns."""
+
+
+def _cruxeval(row: dict) -> bool:
+    return all(isinstance(row.get(k), str) and row[k].strip() for k in CRUXEVAL_KEYS) and \
+        bool(re.search(r"^def f\(", row["code"], re.M))
+
+
+def with_input(row: dict, question: str, question_column: str, answer_column: str | None = None) -> str:
     """An Alpaca-format row's instruction followed by its ``input`` (what the instruction works on: "Add the two
-    numbers." / "2 and 3"), as Alpaca's prompt shows both, where the instruction does not already hold it."""
+    numbers." / "2 and 3"), as Alpaca's prompt shows both, where the instruction does not already hold it; a
+    CRUXEval row's code followed by the assertion its prompt completes (``assert f('abc') == ??`` where the output is
+    the answer, ``assert f(??) == 'cba'`` where the input is): the code alone asks nothing."""
+    if question_column == "code" and answer_column in ("input", "output") and _cruxeval(row):
+        call = f"f({row['input'].strip()}) == ??" if answer_column == "output" else f"f(??) == {row['output'].strip()}"
+        return f"{question.rstrip()}\n\nassert {call}"
     k = _first_column(row, ("input",), lambda k: isinstance(row.get(k), str)) \
         if question_column.lower() == "instruction" else None
     given = row[k].strip() if k is not None else ""
@@ -1364,6 +1378,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         headless = "" if not str(source).lower().endswith((".csv", ".tsv")) or f != fields.question else \
             "; if the file has no header row, its first row's cells were taken for the column names: add a header " \
             "line naming the columns (MMLU's files: question,A,B,C,D,answer)"
+        if f == fields.question and _cruxeval(row):
+            headless += "; CRUXEval's rows (code, input, output): --question-field code --answer-field output asks " \
+                        "what f returns on the row's input (--answer-field input: what input gives its output)"
         return skip("missing field", f"missing field {f!r} (row has {keys}); fix the row or name the right column "
                                      f"with {flag}{headless}")
 
@@ -1407,7 +1424,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                   f"follows up; ptsfast mines one question: keep the rows whose history is empty, or "
                                   f"write the turns into the question")
     if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
-        q = with_input(row, with_passage(row, with_premise(row, str(q)), fields.question), fields.question)
+        q = with_input(row, with_passage(row, with_premise(row, str(q)), fields.question), fields.question,
+                       fields.answer)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
