@@ -458,7 +458,9 @@ def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
     room = tokens + 1 if anchors else _options(a).rollout_room()
     context = None if a.func is cmd_demo else model_context(Path(a.model).expanduser() if Path(
         a.model).expanduser().is_dir() else str(a.model))
-    solution = tokens if not context else max(1, min(tokens, context - MIN_PROMPT_TOKENS - room))
+    if context and room + MIN_PROMPT_TOKENS + 1 > context:  # no problem fits the context: its check names that
+        return
+    solution = tokens if not context else min(tokens, context - MIN_PROMPT_TOKENS - room)
     reserve = n * (MIN_PROMPT_TOKENS + solution) + (0 if anchors else room + 1)
     least = 1 + math.ceil(reserve / block_size) + 1
     if blocks < least:

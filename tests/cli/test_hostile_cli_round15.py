@@ -124,3 +124,15 @@ def test_a_misspelt_ptsfast_variable_is_warned_of(var, meant, tmp_path, caplog, 
     err = caplog.text
     assert f"{var} is not one ptsfast reads" in err and f"did you mean {meant}?" in err, err
     assert "PTSFAST_CUDA" not in err and "PTSFAST_BENCH" not in err, err
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_max_new_tokens_past_any_pool_and_context_names_the_context(command, flags, model_dir, tmp_path, capsys,
+                                                                     monkeypatch):
+    """`--max-new-tokens 1000000000000`: past the context of 512 and past any pool; the pool's check (made before the
+    context's) said a problem takes 62500000007 blocks 'of its 1 solution of up to 1 tokens', naming no context."""
+    no_model_load(monkeypatch)
+    argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out",
+            str(tmp_path / "run"), "--device", "cpu", *FAST, *flags, "--max-new-tokens", "1000000000000"]
+    assert cli(argv) == 2
+    one_line_error(capsys, "--max-new-tokens 1000000000000", "over the model's context of 512", "or less")
