@@ -161,3 +161,17 @@ def test_a_loop_of_stated_answers_is_judged_at_once():
     assert extract_choice(text, "J", choices=CITIES + ("Rome", "Oslo", "Madrid", "Lisbon", "Vienna", "Bern")) == "B"
     assert extract_choice("The answer is Paris.", choices=("Paris", "Paris")) is None
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{AB = 5}", "5", True), ("\\boxed{BC=\\sqrt{3}}", "\\sqrt3", True),
+    ("\\boxed{\\overline{AB} = 5}", "5", True),
+    ("\\boxed{\\angle ABC = 30^\\circ}", "30", True), ("\\boxed{m\\angle B = 30^{\\circ}}", "30^\\circ", True),
+    ("\\boxed{AB = 5}", "AB=5", True), ("\\boxed{AB = 6}", "5", False), ("\\boxed{2x = 10}", "10", False),
+    ("\\boxed{ABCD = 5}", "5", False), ("\\boxed{\\angle ABC = 40^\\circ}", "30", False),
+])
+def test_a_boxed_segment_or_angle_named_before_its_value_is_the_value(text, ref, ok):
+    """``\\boxed{AB = 5}`` or ``\\boxed{\\angle ABC = 30^\\circ}`` (a geometry answer naming the segment or angle asked
+    for) failed against 5 and 30, though ``x = 5`` was read as 5 (MATH's grader drops a name of two characters before
+    ``=``). A segment, its ``\\overline`` or an angle so named is left out, as one letter is."""
+    assert boxed(text, ref) is ok
