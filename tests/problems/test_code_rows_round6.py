@@ -42,3 +42,35 @@ def test_scripts_that_compare_through_a_checker_still_run(tmp_path, row):
     p, = load(tmp_path, [{"question": "Write f, which adds one.", **row}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success
     assert not CODE(f"```python\n{WRONG}```", p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "from solution import f\n\ndef test_f():\n    print(f(1))\n\ndef test_g():\n    result = f(2)\n",
+    "from solution import f\n\nclass TestF:\n    def test_one(self):\n        f(1)\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    def test_f(self):\n        print(f(1))\n",
+    "def check(candidate):\n    print(candidate(1))\n    print(candidate(2))\n",
+])
+def test_tests_whose_every_test_never_compares_are_refused(tmp_path, tests):
+    # pytest functions, a TestCase or a HumanEval check that print or assign what the function returns: every
+    # program that ran passed them
+    with pytest.raises(TestFormatError, match="never compare"):
+        program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "")
+
+
+CHECKED = [
+    "import pytest\nfrom solution import f\n\ndef test_f():\n    with pytest.raises(ValueError):\n        f(-1)\n",
+    "import unittest\n\nclass Base(unittest.TestCase):\n    def same(self, x, y):\n        self.assertEqual(f(x), y)\n\n"
+    "class TestF(Base):\n    def test_one(self):\n        self.same(1, 2)\n",
+    "import unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n    def test_f(self):\n"
+    "        m = mock.Mock(side_effect=f)\n        m(1)\n        m.assert_called_once_with(1)\n        print(f(1))\n"
+    "        self.assertEqual(f(-1), 0)\n",
+    "def check(candidate):\n    for x, y in [(1, 2), (2, 3)]:\n        if candidate(x) != y:\n"
+    "            raise AssertionError(x)\n",
+]
+
+
+@pytest.mark.parametrize("tests", CHECKED)
+def test_tests_that_check_through_raises_a_helper_or_a_mock_still_load(tests):
+    assert program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "").format in (
+        "pytest", "unittest", "humaneval")
+

@@ -723,6 +723,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
         stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
         _refuse_if_nothing_compared(defs["check"].body, tests)
+        _refuse_if_nothing_checked(tree, [defs["check"], *_running(top)])
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     own = _fixtures(top)
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
@@ -755,12 +756,14 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         if not any(_is_testcase(c) for c in classes):
             _refuse_if_all_skipped(pytests, owner, top)
             _refuse_if_nothing_compared([s for fn in pytests for s in fn.body], tests)
+            _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top)])
             return TestProgram("pytest", tests, setup, imports=imports)
     if any(_is_testcase(c) for c in classes):
         methods = [m for c in classes if _is_testcase(c) for m in c.body
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
+        _refuse_if_nothing_checked(tree, [*classes, *tests_fns, *_running(top)])
         bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
                                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
@@ -769,7 +772,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
     _refuse_if_nothing_compared(top, tests)
-    _refuse_if_nothing_checked(tree, top, tests, imports)
+    _refuse_if_nothing_checked(tree, _running(top))
     if _free_candidate(tree):  # HumanEval-ET's test_case_list: check(candidate)'s asserts, one a line
         if not entry_point or not entry_point.isidentifier():
             raise TestFormatError("the tests call 'candidate', the function a HumanEval check(candidate) is given, "
@@ -923,22 +926,23 @@ def _refuse_if_nothing_compared(stmts: list, src: str) -> None:
                               f"that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
 
 
-_CHECKS = re.compile(r"assert|check|verify|expect|fail|compare|validate|test|exit|quit|abort|exec|eval", re.I)
+_CHECKS = re.compile(r"assert|check|verify|expect|fail|compare|validate|test|raises|warns|exit|quit|abort|exec|eval",
+                     re.I)
 """Names of calls that may judge what a script computes (``assertion``, ``np.testing.assert_allclose``,
 ``sys.exit``, ``verify``) or run code ptsfast cannot read (``exec``)."""
 
 
-def _refuse_if_nothing_checked(tree, top: list, src: str, imports) -> None:
-    """A test script whose code that runs holds no assert, raise or call of a checker (:data:`_CHECKS`): it prints
-    or assigns what the solution returns ("example usage", ``print(f(1))  # 2``), or defines a checker that nothing
-    calls, so every program that runs passes; refused. The code that runs: the tests' statements and the functions
-    (of the tests or their setup) they name, and those those name."""
-    if any(m in ("unittest", "pytest", "doctest", "hypothesis") for m in imports) or any(
-            isinstance(n, ast.ClassDef) for n in tree.body):
-        return  # run by their own machinery, which ptsfast judges elsewhere
-    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    todo = [n for n in top if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    named: set[str] = set()
+def _refuse_if_nothing_checked(tree, start: list) -> None:
+    """Tests whose code that runs holds no assert, raise or call of a checker (:data:`_CHECKS`, ``self.assertEqual``
+    and ``pytest.raises`` among them): they print or assign what the solution returns ("example usage",
+    ``print(f(1))  # 2``), or define a checker that nothing calls, so every program that runs passes; refused. The
+    code that runs: ``start`` (a script's statements, the test functions, TestCase classes or ``check``), and the
+    functions and classes of the tests or their setup that it names (by name or attribute), and those those name."""
+    defs: dict[str, list] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs.setdefault(n.name, []).append(n)
+    todo, named = list(start), set()
     while todo:
         for n in ast.walk(todo.pop()):
             if isinstance(n, (ast.Assert, ast.Raise)):
@@ -948,12 +952,18 @@ def _refuse_if_nothing_checked(tree, top: list, src: str, imports) -> None:
                 name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
                 if _CHECKS.search(name) and name not in defs:
                     return
-            if isinstance(n, ast.Name) and n.id in defs and n.id not in named:
-                named.add(n.id)
-                todo.append(defs[n.id])
+            name = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
+            if name in defs and name not in named:
+                named.add(name)
+                todo += defs[name]
     raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
                           "raise or check (it prints or assigns results, or defines a checker nothing calls), so "
                           "every program that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
+
+
+def _running(top: list) -> list:
+    """The tests' top-level statements that run when they load (not the functions and classes they define)."""
+    return [n for n in top if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
 def _free_candidate(tree) -> bool:
