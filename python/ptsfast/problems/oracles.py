@@ -1097,11 +1097,42 @@ def extract_code(text: str) -> str:
     endings are read as ``\n``; an indented fence (in a list item) has its indent taken off.
     """
     block = _code_block(text)
+    if block is None and (program := _json_program(text)) is not None:
+        return program
     if block is None and _parse(text) is None:
         text, tags = _CODE_TAGS.subn("", text)  # a program (its strings) keeps them
         if tags and _ENTITY.search(text):
             text = html.unescape(text)  # an HTML code element's program is escaped: x &gt; 0, s &amp; t
     return _without_test_runner(_readable(block[0] if block is not None else _unfenced_program(text)))
+
+
+_JSON_FENCE = re.compile(r"^[ \t]*```+[ \t]*json[ \t]*\n", re.M | re.I)
+
+
+def _json_program(text: str) -> str | None:
+    """The program a JSON answer holds in one of its strings (``{"code": "def f(x):\\n..."}``, the whole answer or its
+    first ``json`` fence, as a prompt asking for JSON gets it), read as an answer of its own; None where the answer is
+    no JSON or none of its strings is a program. Judged as written, the JSON is a dict literal or its escapes."""
+    import json
+
+    texts = [text.strip()] if text.lstrip().startswith(("{", "[")) else []
+    if (fence := _JSON_FENCE.search(text)) is not None:
+        end = text.find("```", fence.end())
+        texts.append(text[fence.end():end if end >= 0 else len(text)])
+    for candidate in texts:
+        try:
+            value = json.loads(candidate)
+        except (ValueError, RecursionError):
+            continue
+        todo, seen = [value], 0
+        while todo and seen < 200:  # in the JSON's order; a few strings are looked at, never thousands
+            item = todo.pop()
+            seen += 1
+            if isinstance(item, (dict, list)):
+                todo.extend(reversed(list(item.values()) if isinstance(item, dict) else item))
+            elif isinstance(item, str) and "\n" in item.strip() and _is_code(program := extract_code(item)):
+                return program
+    return None
 
 
 _SHELL_LINE = re.compile(r"^[!%].*(?:\n|$)", re.M)  # a notebook's shell command or magic: !pip install x, %%time
