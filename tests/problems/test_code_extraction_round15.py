@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from helpers.judging import judged
+from helpers.judging import assert_judged_on, judged
 from ptsfast.problems.oracles import extract_code
 
 F = "def f(x):\n    return x + 1\n"
@@ -39,3 +39,31 @@ def test_a_long_json_answer_is_read_at_once(text):
     t = time.perf_counter()
     extract_code(text)
     assert time.perf_counter() - t < 2.0
+
+
+@pytest.mark.parametrize("module", ["solution", "main", "my_solution"])
+@pytest.mark.parametrize("tests", [
+    "from {m} import f\n\ndef test_f():\n    assert f(1) == 2\n",
+    "import unittest\nfrom {m} import f\n\nclass TestF(unittest.TestCase):\n    def test_a(self):\n"
+    "        self.assertEqual(f(1), 2)\n\nif __name__ == '__main__':\n    unittest.main()\n",
+    "import pytest\nfrom {m} import f, g\n\n@pytest.mark.parametrize('x', [1, 2])\n"
+    "def test_f(x):\n    assert f(x) == x + 1\n",
+])
+def test_tests_importing_the_program_from_its_module_before_it_are_passed_over(module, tests):
+    """A block of tests that import the function from the answer's module (``from solution import f``, as a
+    test file does) and come before the solution were judged as the program, and the early stop ended the rollout at
+    their close: a right function written after them failed. Tests reading names they import from a module of no
+    library are passed over, as tests reading names they never bind are."""
+    text = "Tests first:\n```python\n" + tests.format(m=module) + "```\nThe solution:\n```python\n" + F + "```\n"
+    assert_judged_on(text, F)
+    assert judged(text, "assert f(2) == 3\n")
+    assert not judged(text.replace("x + 1\n```", "x + 2\n```"), "assert f(2) == 3\n")
+
+
+@pytest.mark.parametrize("text", [
+    "```python\nfrom math import gcd\n\ndef test_g():\n    assert gcd(4, 6) == 2\n```\n",
+    "```python\nfrom collections import Counter\n\nclass TestC:\n    def test_c(self):\n"
+    "        assert Counter('aa')['a'] == 2\n```\n",
+])
+def test_tests_of_a_library_alone_are_still_a_program(text):
+    assert extract_code(text) == text.split("\n", 1)[1].rsplit("```", 1)[0]

@@ -952,7 +952,8 @@ def _is_test_statement(st) -> bool:
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_tests(code: str) -> bool:
     """Python that only tests a program written elsewhere in the answer (``def test_f(): assert f(1) == 2``, a
-    ``unittest.TestCase``): it defines tests and imports, and reads a name it never binds (the program's)."""
+    ``unittest.TestCase``): it defines tests and imports, and reads a name it never binds (the program's) or takes
+    from the program's module (``from solution import f``)."""
     import ast
 
     if (tree := _parse(code)) is None:
@@ -966,9 +967,28 @@ def _is_tests(code: str) -> bool:
     bound |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     bound |= {n.name for n in nodes if isinstance(n, ast.ExceptHandler) and n.name}
     bound |= {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
-              for a in n.names}
+              for a in n.names if not _from_program(n)}
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return bool(read - bound - _given_names())
+
+
+def _from_program(node) -> bool:
+    """Whether an import takes names from the answer's own module (``from solution import f``, ``from main import
+    f``, as a test file written beside the program does): a module of no library (not Python's own, nor installed
+    here)."""
+    import ast
+    import importlib.util
+    import sys
+
+    if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+        return bool(isinstance(node, ast.ImportFrom) and node.level)  # from .solution import f
+    top = node.module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return False
+    try:
+        return importlib.util.find_spec(top) is None
+    except (ImportError, ValueError):
+        return True
 
 
 def _empty_body(body: list) -> bool:
