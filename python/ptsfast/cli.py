@@ -326,6 +326,7 @@ def _device_dtype(a):
     if a.func in (cmd_mine, cmd_anchors, cmd_demo, cmd_bench) and getattr(a, "ray", None) is None:
         _check_backends(device)
         _check_kv_cache(a, device)
+        _check_rollout_counts(a)
     _check_cache(a)
     return device, dtype
 
@@ -353,6 +354,40 @@ def _check_kv_cache(a, device: str) -> None:
         _check_pool(a, device, free)
     _check_trajectories(a, device, free)
     _check_pool_holds_a_problem(a, device, free)
+
+
+_ROLLOUT_BYTES = 100
+"""Bytes a finished rollout's result takes at least (its entry, its object, a token's tuple: about 104 measured)."""
+
+
+def _check_rollout_counts(a) -> None:
+    """Rollout counts (``--confirm``, ``--max-rollouts`` and the other caps) whose one engine request, asked at once,
+    cannot hold its results in this machine's memory (``--confirm 1000000000000``): the run loaded the model and
+    mined until a pivot was confirmed, then hung building that request. Only a sure refusal: a result is counted at
+    its least, in the host's memory (where results are kept, whatever the device)."""
+    import dataclasses
+
+    import torch
+
+    from ptsfast.engine.engine import available_memory
+
+    if a.func is cmd_anchors:
+        counts = [("--batch-rollouts", a.batch_rollouts), ("--max-rollouts", a.max_rollouts)]
+    elif a.func in (cmd_mine, cmd_demo):
+        mining, counts = _options(a).mining, []
+        for section in ("estimator", "filter", "pairs"):
+            config = getattr(mining, section)
+            counts += [(_NAMED.get((section, f.name)) or _flag(section, f.name), getattr(config, f.name))
+                       for f in dataclasses.fields(config) if "rollouts" in f.name or f.name == "batch_size"]
+    else:
+        return
+    free = available_memory(torch.device("cpu"))
+    for flag, n in counts:
+        if free is not None and isinstance(n, int) and n * _ROLLOUT_BYTES > free:
+            raise ValueError(f"{flag} {n}: one engine request of up to {n} rollouts holds their results at once, "
+                             f"{n * _ROLLOUT_BYTES / 1e9:.3g} GB at least, more than the {free / 1e9:.3g} GB of "
+                             f"memory available here; lower it - a few hundred rollouts decide a probability to "
+                             f"within a few hundredths")
 
 
 def _check_pool(a, device: str, free: float) -> None:

@@ -1,7 +1,7 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
-misspelt PTSFAST_ variable (ignored without a word)."""
+misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found)."""
 
 import json
 import subprocess
@@ -136,3 +136,21 @@ def test_max_new_tokens_past_any_pool_and_context_names_the_context(command, fla
             str(tmp_path / "run"), "--device", "cpu", *FAST, *flags, "--max-new-tokens", "1000000000000"]
     assert cli(argv) == 2
     one_line_error(capsys, "--max-new-tokens 1000000000000", "over the model's context of 512", "or less")
+
+
+@pytest.mark.parametrize("command, flags, given", [
+    ("mine", MINE, ["--confirm", "1000000000000"]),
+    ("mine", ["--no-filter"], ["--max-rollouts", "1000000000000", "--key-max-rollouts", "1000000000000"]),
+    ("mine", MINE, ["--estimator-confirm-report-rollouts", "1000000000000"]),
+    ("anchors", ["--batch-rollouts", "2"], ["--max-rollouts", "1000000000000"])])
+def test_absurd_rollout_counts_are_refused_before_the_model_loads(command, flags, given, model_dir, tmp_path, capsys,
+                                                                   monkeypatch):
+    """`--confirm 1000000000000` (or a cap of as many rollouts): taken, the model loaded and the run mined until a
+    pivot was confirmed, then hung building one engine request of that many rollouts."""
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *flags, *given]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{given[0]} 1000000000000", "memory available", "lower it")
+    assert not out.exists()
