@@ -73,3 +73,23 @@ def test_cruxeval_rows_show_the_call_whose_output_or_input_is_asked(tmp_path):
                                                       "--answer-field", answer]))
         p, = load_problems(str(path), fields).problems
         assert p.question.startswith(CRUXEVAL["code"]) and p.question.endswith(call) and p.answer == CRUXEVAL[answer]
+
+
+@pytest.mark.parametrize("row, oracle", [
+    ({"question": "Write f.", "test_list": "[" * 100000 + "]" * 100000}, "code"),
+    ({"question": "Write f.", "input_output": "[" * 100000 + "]" * 100000}, "code"),
+    ({"question": "Which?", "choices": "[" * 100000 + "]" * 100000, "answer": 0}, "multiple_choice"),
+    ({"question": "Write f.", "verification_info": '{"ground_truth": ' + "[" * 100000 + "]" * 100000 + "}"}, "code"),
+    ({"question": "Say hi.", "answer": '{"func_name": ' + "[" * 100000 + "]" * 100000 + "}"}, "exact"),  # a text
+])
+def test_a_cell_of_json_nested_past_pythons_depth_is_that_rows_skip(tmp_path, row, oracle):
+    # a JSON text nested deeper than Python's recursion limit (a cut or forged export) raised RecursionError out of
+    # the loader: the whole run stopped with a traceback, its good rows unread
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps({**row, **{k: "[]" for k in row if k != "question"}} |
+                                                       {"question": "Second?"}) + "\n")
+    r = load_problems(str(path), _fields(oracle))
+    if oracle == "exact":  # an answer, compared as text: nothing reads it as JSON but IFEval's constraint check
+        assert len(r.problems) == 2 and not r.skipped
+    else:
+        assert "nested" in r.skipped[0] and r.skipped[0].row == 1 and len(r.problems) + len(r.skipped) == 2

@@ -448,6 +448,9 @@ def _maybe_json(v):
             return json.loads(v)
         except json.JSONDecodeError:
             pass
+        except RecursionError:  # a cut or forged export: a traceback would stop the whole load, not this row
+            raise TestFormatError("a field holds JSON nested deeper than Python reads; fix the row or drop it") \
+                from None
         except ValueError:  # an int of over 4300 digits: Python 3.11 reads none (sys.set_int_max_str_digits)
             raise TestFormatError("a field holds an integer of over 4300 digits, which Python reads only with its "
                                   "limit lifted, and ptsfast (its judge of calls too) does not lift it; drop the row") \

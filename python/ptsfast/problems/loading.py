@@ -197,7 +197,8 @@ def lift_ground_truth(row: dict) -> dict:
     if isinstance(info, str) and GROUND_TRUTH in info and info.lstrip().startswith("{"):
         try:
             info = json.loads(info)
-        except ValueError:  # not JSON (or an int of over 4300 digits): left to the tests' reading of the column
+        except (ValueError, RecursionError):  # not JSON, an int of over 4300 digits, or nested past Python's depth:
+            # left to the tests' reading of the column
             return row
     if isinstance(info, dict) and GROUND_TRUTH in info and "test_cases" not in info and GROUND_TRUTH not in row:
         return {**row, GROUND_TRUTH: info[GROUND_TRUTH]}
@@ -877,7 +878,7 @@ def _ifeval_constraint(text: str | None) -> str | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     name = value.get("func_name") if isinstance(value, dict) else None
     return name if isinstance(name, str) and name.strip() else None
