@@ -175,3 +175,15 @@ def test_a_boxed_segment_or_angle_named_before_its_value_is_the_value(text, ref,
     for) failed against 5 and 30, though ``x = 5`` was read as 5 (MATH's grader drops a name of two characters before
     ``=``). A segment, its ``\\overline`` or an angle so named is left out, as one letter is."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("<answer>Paris</answer>", "B"), ("<answer>\n Paris, Texas \n</answer>", "C"), ('The answer is "Paris".', "B"),
+    ("The answer is *Berlin*.", "D"), ("The answer is `London`", "A"), ("<answer>Paris or London</answer>", None),
+    ("<answer>Parisian</answer>", None),
+])
+def test_a_choices_text_in_an_answer_tag_or_quotes_is_that_choice(text, letter):
+    """``<answer>Paris</answer>`` (an R1-Zero-style template's answer, a choice's text) and ``The answer is
+    "Paris".`` named no choice: a right answer failed. A choice's text in the tag, in quotes or emphasis is the
+    choice, as one stated bare is."""
+    assert extract_choice(text, choices=CITIES) == letter

@@ -731,9 +731,11 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     return None
 
 
-# what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:"
-_STATED = re.compile(r"(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
-                     r"(?:\s+(?:is|would\s+be|should\s+be))?)[ \t]*(?:[:：\-–—][ \t]*)?(?:(?:\*\*|__)[ \t]*)?")
+# what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:", "<answer>", and the
+# quote or emphasis opening it ("Paris", *Paris*)
+_STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
+                     r"(?:\s+(?:is|would\s+be|should\s+be))?)[ \t]*(?:[:：\-–—][ \t]*)?|<answer>\s*)"
+                     r"(?:(?:\*{1,2}|_{1,2}|[\"“'‘`])[ \t]*)?")
 
 
 @functools.lru_cache(maxsize=64)
@@ -746,7 +748,7 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern], ...
         own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
         if own:
             found.append((i, re.compile(r"\s+".join(map(re.escape, own.split())) + r"(?!\w)(?![.,]\d)"
-                                        r"(?=[ \t]*(?:[.,;:!?)\]*_\"'”’]|$))", re.I | re.M)))
+                                        r"(?=\s*(?:[.,;:!?)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M)))
     return tuple(found)
 
 
