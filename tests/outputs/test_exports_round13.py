@@ -61,3 +61,39 @@ def test_a_steering_record_says_whether_its_context_and_token_text_are_what_was_
         assert b["pivot_token"] == a["pivot_token"]
         assert (b["pivot_context_exact"], b["pivot_token_exact"]) == (a["pivot_context_exact"], a["pivot_token_exact"])
     assert [r["pivot_token_exact"] for r in records(steering)] == [True, False]
+
+
+def edited_copy(run, tmp_path, name, line, edit):
+    """A copy of ``run`` whose ``name`` line ``line`` (0-based) is changed by ``edit``, as another tool writes it."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    lines = (edited / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[line])
+    edit(rec)
+    lines[line] = json.dumps(rec) + "\n"
+    (edited / name).write_text("".join(lines), encoding="utf-8")
+    return edited, rec
+
+
+@pytest.mark.parametrize("name, kind, edit, field", [
+    ("pairs.jsonl", "pairs", lambda r: r.update(seed="x"), "seed"),  # ArrowTypeError: Expected bytes, got a 'int'
+    ("pairs.jsonl", "pairs", lambda r: r.update(prompt_len=[]), "prompt_len"),  # cannot mix list and non-list
+    ("pairs.jsonl", "pairs", lambda r: r["sampler"].update(temperature="1.0"), "sampler.temperature"),
+    ("pivots.jsonl", "pivots", lambda r: r.update(think_open="false"), "think_open"),
+])
+def test_an_hf_export_of_a_record_rewritten_with_another_type_names_the_field(run, tmp_path, name, kind, edit,
+                                                                            field):
+    """The hf format writes Arrow, one type a column: a field another tool rewrote in one record (a seed "x", a
+    temperature "1.0") ended the export in pyarrow's ArrowTypeError or ArrowInvalid, naming no file, field or
+    record."""
+    from ptsfast.outputs.export import export
+    from ptsfast.outputs.source import ExportError
+
+    edited, rec = edited_copy(run, tmp_path, name, 0, edit)
+    out = tmp_path / "hf"
+    with pytest.raises(ExportError) as e:
+        export(edited, out, fmt="hf", kind=kind)
+    msg = str(e.value)
+    assert name in msg and f"the field {field} holds" in msg and repr(rec["problem_id"]) in msg, msg
+    assert not out.exists()
+    assert export(run, out, fmt="hf", kind=kind) > 0

@@ -214,6 +214,39 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
             os.unlink(tmp)
 
 
+_KINDS = ((bool, "true or false"), ((int, float), "a number"), (str, "a text"), (list, "a list"), (dict, "an object"))
+
+
+def _check_arrow_columns(records: list[dict], where: Path) -> None:
+    """Refuses records whose field holds values of two kinds (a number in one record, a text in another: a record
+    another tool rewrote), naming the file, the field and a record of each: Arrow, which the hf format writes, takes
+    one type a column and failed in its own words ('Expected bytes, got a float object'), naming neither."""
+    seen: dict[str, tuple[str, Mapping]] = {}
+
+    def walk(value: Any, path: str, rec: Mapping) -> None:
+        if value is None:
+            return
+        what = next((name for types, name in _KINDS if isinstance(value, types)), type(value).__name__)
+        first = seen.setdefault(path, (what, rec))
+        if first[0] != what:
+            def name(r: Mapping) -> str:
+                return f"problem {r.get('problem_id')!r} at position {r.get('position')!r}"
+            raise ExportError(f"{where}: the field {path} holds {first[0]} in the record of {name(first[1])} and "
+                              f"{what} in that of {name(rec)} ({value!r:.40}): another tool rewrote a record, and "
+                              f"the hf format (Arrow) takes one type a field - restore the file, or export "
+                              f"--format jsonl")
+        if isinstance(value, list):
+            for v in value:
+                walk(v, path + "[]", rec)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", rec)
+
+    for r in records:
+        for k, v in r.items():
+            walk(v, k, r)
+
+
 def _write_hf(out: Path, records: list[dict], kind: str) -> None:
     import datasets
 
@@ -428,6 +461,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
     if fmt == "hf":
+        _check_arrow_columns(recs, source.file)
         _write_hf(outp, recs, kind)
     else:
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
