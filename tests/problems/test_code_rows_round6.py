@@ -74,3 +74,21 @@ def test_tests_that_check_through_raises_a_helper_or_a_mock_still_load(tests):
     assert program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "").format in (
         "pytest", "unittest", "humaneval")
 
+
+
+@pytest.mark.parametrize("src", [
+    "assert " + "-" * 100000 + "1",  # the parser's MemoryError
+    "assert a" + ".b" * 100000,  # RecursionError building the tree
+    "assert " + "+".join(["1"] * 100000) + " == 2",
+    "assert " + "lambda: " * 20000 + "1",
+])
+@pytest.mark.parametrize("field", ["test", "test_list", "generated_checker"])
+def test_tests_nested_past_the_parser_are_that_rows_skip(tmp_path, src, field):
+    # tests (or a checker) nested deeper than Python's parser goes raised MemoryError or RecursionError out of the
+    # loader: the whole run stopped with a traceback, its good rows unread
+    row = {"question": "Write f.", field: [src] if field == "test_list" else src}
+    if field == "generated_checker":
+        row["official_tests"] = [{"input": "1\n", "output": "2\n"}]
+    good = {"question": "Write g.", "test_list": ["assert f(1) == 2"]}
+    r = load(tmp_path, [row, good], oracle="code")
+    assert len(r.problems) == 1 and r.skipped[0].row == 1 and "nested" in r.skipped[0]

@@ -343,6 +343,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if checker and checker.strip():
             try:
                 compile(checker, "checker.py", "exec")
+            except (RecursionError, MemoryError):
+                raise TestFormatError(f"'generated_checker' {_TOO_DEEP}") from None
             except (SyntaxError, ValueError) as e:
                 raise TestFormatError(f"'generated_checker' is not valid Python ({e}): every program would fail; fix "
                                       f"the checker or drop the column") from None
@@ -678,6 +680,8 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             words = " but examples written out ('Input: ...', 'Output: ...', as a statement shows them), which no " \
                     "judge runs: take the tests from a dataset that has them" if words else ""
             raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg}){words}") from None
+        except (RecursionError, MemoryError):  # the parser's limits, not this process's memory
+            raise TestFormatError(f"{what} {_TOO_DEEP}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     _refuse_tuple_asserts(trees[0], tests)
     imports = _imports(tree)
@@ -856,11 +860,16 @@ def _mock_args(fn) -> int:
     return n
 
 
+_TOO_DEEP = "nested deeper than Python's parser goes (it fails with MemoryError or RecursionError); fix the row or " \
+            "drop it"
+"""Python source such as ``-`` repeated 100000 times: a traceback out of the loader would stop the whole run."""
+
+
 def _parses(src: str) -> bool:
     try:
         ast.parse(src)
         return bool(src.strip())
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         return False
 
 

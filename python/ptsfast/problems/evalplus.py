@@ -93,7 +93,7 @@ def _code_prompt(prompt) -> str:
     try:  # a stub with no body (not even a docstring) is no code either: a solution after it could never run
         compile(prompt, "prompt.py", "exec")
         return prompt
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
 
 
