@@ -187,3 +187,17 @@ def test_a_choices_text_in_an_answer_tag_or_quotes_is_that_choice(text, letter):
     "Paris".`` named no choice: a right answer failed. A choice's text in the tag, in quotes or emphasis is the
     choice, as one stated bare is."""
     assert extract_choice(text, choices=CITIES) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{€5}", "5", True), ("\\boxed{12 €}", "12", True), ("\\boxed{12\\,€}", "12", True),
+    ("\\boxed{£1{,}200}", "1200", True),
+    ("\\boxed{₹500}", "500", True), ("\\boxed{¥500}", "500", True), ("\\boxed{\\text{€}5}", "5", True),
+    ("\\boxed{\\euro 5}", "5", True), ("\\boxed{\\pounds 5}", "5", True), ("\\boxed{€6}", "5", False),
+    ("\\boxed{5 € or 6 €}", "5", False),
+])
+def test_a_boxed_amount_in_euros_pounds_rupees_or_yen_is_its_number(text, ref, ok):
+    """``\\boxed{12 €}`` or ``\\boxed{£1{,}200}`` (MGSM's and GSM8K's amounts as models of other locales write them)
+    failed where ``\\boxed{\\$12}`` passed: only the dollar was read as a currency sign. €, £, ¥ and ₹, and LaTeX's
+    ``\\euro`` and ``\\pounds``, are left out as ``\\$`` is."""
+    assert boxed(text, ref) is ok

@@ -387,7 +387,9 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"(^|[(\[,])(\s*)\+\s*(?=\\infty(?![a-zA-Z]))", r"\1\2", s.replace("∞", "\\infty "))
     # 2 1/2: a whole and a fraction, never 21/2 once the space is gone (MATH's mixed numbers are 2\frac{1}{2})
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
-    s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%", "", s)  # degrees, dollars, percent
+    # degrees, percent, dollars and the other currencies' signs (\boxed{12 €}, £1{,}200, \euro 5)
+    s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%|[€£¥₹]|\\(?:euro|texteuro|pounds|textsterling|yen)(?![a-zA-Z])",
+               "", s)
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf|boldsymbol|bm)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\sqrt\s*(\[[^\[\]{}]*\])?\s*([0-9a-zA-Z])", r"\\sqrt\1{\2}", s)  # \sqrt2, \sqrt[3]2
     s = re.sub(r"\\([gl]e|ne)(?:q)?(?![a-zA-Z])", r"\\\1q", s).replace("\\neq", "\\ne")  # \ge is \geq, \neq \ne
