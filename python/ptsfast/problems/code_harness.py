@@ -238,6 +238,10 @@ def _ptsfast_judge(spec, code):
     retyped = bare(retyped)
 
     recompiled = set()  # the library functions whose code their own library changed (see _ptsfast_frame_guard)
+    # and the tables a library's functions look up what to call in (copy's _deepcopy_dispatch, copyreg's
+    # dispatch_table, pandas' options, numpy's print options): one holding a function of the solution's copied,
+    # pickled or printed the tests' values its way (deepcopy(list) handed the list back itself)
+    registered = bare(_ptsfast_registries)(watched, extras, solution_made, missing)
 
     def untouched(when):
         for where, inst, cls in classes_kept + list(classes_at_end.values()):
@@ -262,6 +266,9 @@ def _ptsfast_judge(spec, code):
         for name, f, code in codes:
             if f.__code__ is not code and id(f) not in recompiled:  # (not by its own library, as the hook saw it)
                 raise RuntimeError(when + " replaced the code of " + name + ": not allowed")
+        hit = registered(False)
+        if hit:
+            raise RuntimeError(when + " put a function of its own in " + hit + ": not allowed")
         # a library class given an attribute of its own over one it inherits (DataFrame.equals over NDFrame's): the
         # copies above hold only what each class defined itself
         for name, cls, keys in grown:
@@ -310,6 +317,10 @@ def _ptsfast_judge(spec, code):
                 caught.append("the solution put the generator behind " + where + " in a state no seed gives (what "
                               "it draws all alike): not allowed")
                 raise RuntimeError(caught[-1])
+        hit = registered(True)
+        if hit:
+            caught.append("the solution put a function of its own in " + hit + ": not allowed")
+            raise RuntimeError(caught[-1])
         for live, copy, names, where, lenient in watching:
             if not all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
                 for k in names:
@@ -490,6 +501,98 @@ def _ptsfast_judge(spec, code):
         except BaseException:
             pass
     quiet()
+
+
+def _ptsfast_registries(watched, extras, solution_made, missing):
+    """The dicts a library's module holds (and the dicts they hold, and a ``ContextVar``'s dict: numpy's print
+    options), in which its functions look up what to call: ``check(reading)`` names the first entry where the
+    solution put a function (or class) of its own, or None. Each is the library's business, or the solution's under a
+    class of its own (``copyreg.pickle(Point, ...)``), not under a key the library's callers use: copy's
+    ``_deepcopy_dispatch[list]`` set to hand the list back made the tests' copy of their input the input itself (an
+    in-place sort then passed 'the input is left as it was'), a numpy ``formatter`` or a pandas ``float_format`` of
+    the solution's printed the tests' arrays as it liked. ``reading``: at each value the tests read, only the tables
+    keyed by class of the modules the tests use, and the ``ContextVar``'s (all of them, ~10k entries with pandas,
+    cost ~0.3 ms a read), the rest at the ends. Run with bare globals (:func:`_ptsfast_bare`)."""
+    import contextvars, functools
+    from operator import is_
+    var = contextvars.ContextVar
+    tables, seen = [], set()  # [where, a dict or a ContextVar, checked at each read, (the dict, its copy)]
+
+    def value(holder):
+        if type(holder) is not var:
+            return holder
+        try:
+            return holder.get()
+        except LookupError:
+            return None
+
+    def held(v, depth=0):  # a function of the solution's, as a table's value (or in a tuple: shutil's formats)
+        if type(v) is tuple and depth == 0:
+            return any(held(w, 1) for w in v)
+        for _ in range(8):
+            if type(v) is not functools.partial:
+                break
+            v = v.func
+        return callable(v) and solution_made(v)
+
+    def add(where, holder, reading):
+        if id(holder) in seen:
+            return
+        seen.add(id(holder))
+        d = value(holder)
+        if type(holder) is var and type(d) is not dict:
+            return
+        reading = reading and (type(holder) is var or any(issubclass(type(k), type) for k in d))  # by class
+        tables.append([where, holder, reading, (d, dict(d), tuple(d.values()))])
+        for k, v in list(d.items()) if type(holder) is not var else ():
+            if type(v) is dict and type(k) is str:
+                add(where + "[" + repr(k) + "]", v, reading)
+
+    for key, m, _ in watched:
+        if key == "builtins":
+            continue
+        for k, v in list(vars(m).items()):
+            if not (k[:2] == "__" == k[-2:]) and type(v) in (dict, var):
+                add(key + "." + k, v, key not in extras)
+    before, todo = {}, [object]  # the classes there are now: a key of one made later is the solution's own
+    while todo:
+        t = todo.pop()
+        if id(t) not in before:
+            before[id(t)] = t
+            todo.extend(type.__subclasses__(t))
+    name = type.__dict__["__name__"].__get__
+
+    def found(where, d, old, depth=0):
+        for k, v in list(d.items()):
+            if old.get(k, missing) is v:
+                continue
+            at = where + "[" + (repr(k) if type(k) in (str, int) else name(k) if issubclass(type(k), type) else
+                                "a key of " + name(type(k))) + "]"
+            if type(v) is dict and depth < 2:
+                hit = found(at, v, {}, depth + 1)
+                if hit:
+                    return hit
+            elif held(v) and not (issubclass(type(k), type) and id(k) not in before):
+                return at
+        return None
+
+    read = [table for table in tables if table[2]]
+
+    def check(reading):
+        for table in read if reading else tables:
+            where, holder, _, (was, copy, values) = table
+            d = value(holder)
+            if type(d) is not dict:
+                continue
+            if d is was and len(d) == len(values) and all(map(is_, d.values(), values)):  # in its order: C-level
+                continue
+            hit = found(where, d, copy if d is was else {})
+            if hit:
+                return hit
+            table[3] = (d, dict(d), tuple(d.values()))
+        return None
+
+    return check
 
 
 def _ptsfast_regex_caches(re, strptime=None):

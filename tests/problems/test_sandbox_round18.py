@@ -1,0 +1,81 @@
+"""Eighteenth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def humaneval(entry: str, test: str, args: str = "n") -> code_tests.TestProgram:
+    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}({args}):\n    \"\"\"doc\"\"\"\n", "test": test,
+           "entry_point": entry}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", None)
+
+
+UNCHANGED = humaneval(  # the input must be left as it was: the tests keep a deep copy of it to compare with
+    "ordered", "import copy\n\n\ndef check(candidate):\n    for xs in ([3, 1, 2], [2, 1], [5, 4, 3]):\n"
+    "        data = list(xs)\n        kept = copy.deepcopy(data)\n        assert candidate(data) == sorted(xs)\n"
+    "        assert data == kept\n", "xs")
+IN_PLACE = "    xs.sort()\n    return xs\n"
+TABLES = {  # a sort in place, with a table of copy's or copyreg's made to hand the tests' list back as their copy
+    "copy's dispatch, at import": ("import copy\ncopy._deepcopy_dispatch[list] = lambda x, memo, deepcopy=None: x\n\n\n"
+                                   "def ordered(xs):\n" + IN_PLACE),
+    # set in the first call, which sorts a copy, for the next ones (the final check alone would see the last two)
+    "copy's dispatch, in the call": ("import copy\n\n\ndef ordered(xs):\n"
+                                     "    if list not in SET:\n        SET.append(list)\n"
+                                     "        copy._deepcopy_dispatch[list] = lambda x, memo, deepcopy=None: x\n"
+                                     "        return sorted(xs)\n" + IN_PLACE + "\n\nSET = []\n"),
+    "copy's dispatch, taken back once used": (
+        "import copy\n\nkept = copy._deepcopy_dispatch[list]\n\n\ndef same(x, memo, deepcopy=None):\n"
+        "    copy._deepcopy_dispatch[list] = kept\n    return x\n\n\ndef ordered(xs):\n"
+        "    if copy._deepcopy_dispatch[list] is kept and not SET:\n        SET.append(1)\n"
+        "        copy._deepcopy_dispatch[list] = same\n        return sorted(xs)\n"
+        "    copy._deepcopy_dispatch[list] = same\n" + IN_PLACE + "\n\nSET = []\n"),
+    "copyreg's dispatch_table": ("import copy\nimport copyreg\n\n\nclass Same:\n    def __init__(self, x):\n"
+                                 "        self.x = x\n\n    def __call__(self, memo):\n        return self.x\n\n\n"
+                                 "del copy._deepcopy_dispatch[list]\n"
+                                 "copyreg.dispatch_table[list] = lambda x: (Same(x), (None,))\n\n\n"
+                                 "def ordered(xs):\n" + IN_PLACE),
+}
+RIGHT_TABLES = {  # right programs that put functions in libraries' tables for classes of their own
+    "sorted": "def ordered(xs):\n    return sorted(xs)\n",
+    "copyreg.pickle of its own class": (
+        "import copy\nimport copyreg\n\n\nclass Box:\n    def __init__(self, v):\n        self.v = v\n\n\n"
+        "copyreg.pickle(Box, lambda b: (Box, (b.v,)))\n\n\ndef ordered(xs):\n"
+        "    return [b.v for b in sorted(copy.deepcopy([Box(x) for x in xs]), key=lambda b: b.v)]\n"),
+    "a deepcopy of its own class": (
+        "import copy\n\n\nclass Box:\n    def __init__(self, v):\n        self.v = v\n\n\n"
+        "copy._deepcopy_dispatch[Box] = lambda b, memo: Box(b.v)\n\n\ndef ordered(xs):\n"
+        "    return sorted(b.v for b in copy.deepcopy([Box(x) for x in xs]))\n"),
+    "numpy's print options without a function": (
+        "import numpy as np\n\nnp.set_printoptions(precision=3, formatter={'float': '{:.2f}'.format})\n\n\n"
+        "def ordered(xs):\n    return sorted(xs)\n"),
+}
+
+
+@pytest.mark.parametrize("how", TABLES)
+def test_the_tables_a_library_dispatches_on_are_not_the_solutions_to_fill(how):
+    # before: each passed (the tests' deep copy of their input was the input itself, sorted in place with it)
+    assert not verdict(TABLES[how], UNCHANGED)[0]
+
+
+@pytest.mark.parametrize("how", RIGHT_TABLES)
+def test_a_solution_registering_functions_for_its_own_classes_passes(how):
+    assert verdict(RIGHT_TABLES[how], UNCHANGED)[0]
+
+
+SHOWN = humaneval("counted", "import numpy as np\n\n\ndef check(candidate):\n    assert str(candidate(3)) == '[1 2 3]'\n")
+
+
+def test_numpys_print_options_do_not_print_the_tests_arrays_by_the_solutions_code():
+    # a formatter of the solution's printed [2 3 4] as '[1 2 3]' for the tests' str() (before: it passed)
+    wrong = ("import numpy as np\n\nnp.set_printoptions(formatter={'int': lambda x: str(x - 1)})\n\n\n"
+             "def counted(n):\n    return np.arange(2, n + 2)\n")
+    assert not verdict(wrong, SHOWN)[0]
+    assert verdict("import numpy as np\n\n\ndef counted(n):\n    return np.arange(1, n + 1)\n", SHOWN)[0]
