@@ -215,3 +215,14 @@ def test_a_stated_letter_after_an_adverb_is_the_choice(text, letter):
     it stated; the early stop decides on it as on ``The answer is B.``."""
     assert extract_choice(text) == letter
     assert answer_complete("multiple_choice", text + "\n") is (letter is not None)
+
+
+@pytest.mark.parametrize("text", ["(A) or (B). " * 8_000, "(A) or (B). x (C) " * 5_000, "A or B. (C)\n" * 8_000,
+                                  "Answer: A or B. " * 6_000])
+def test_a_loop_of_hedges_is_judged_at_once(text):
+    """A model's loop of hedges (``(A) or (B). `` over and over) took seconds to judge, each letter looked up in every
+    hedge (11 s for 100,000 characters), and the early stop asks after every token."""
+    t = time.perf_counter()
+    assert extract_choice(text, choices=NUMS) in (None, "C")
+    answer_complete("multiple_choice", text)
+    assert time.perf_counter() - t < 1.0
