@@ -1628,6 +1628,23 @@ def _dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> None:
         sub.error(f"{flag} {value}: a value starting with '-' is read as a flag - write {flag}={value}{path}")
 
 
+def _check_home(a) -> None:
+    """A path flag starting with ``~`` that names no home directory here (``--out ~nouser/run``: a shell leaves the
+    ``~`` of a user it does not know as it is, ``~`` alone where HOME is unset): its first use failed in a
+    RuntimeError traceback, 'Could not determine home directory'."""
+    for dest in _PATH_DESTS:
+        v = getattr(a, dest, None)
+        if not isinstance(v, str) or not v.startswith("~"):
+            continue
+        try:
+            Path(v).expanduser()
+        except RuntimeError:
+            head = v.split(os.sep, 1)[0]
+            who = f"no user {head[1:]!r} on this machine" if len(head) > 1 else "HOME is not set"
+            raise ValueError(f"--{dest.replace('_', '-')} {v}: {head} names no home directory here ({who}) - give "
+                             f"the full path") from None
+
+
 _THREAD_COUNT = re.compile(r"\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*")
 
 
@@ -1693,6 +1710,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_thread_counts()
         _check_environment()
         _check_once(a)
+        _check_home(a)
         rc = a.func(a)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit

@@ -1,7 +1,8 @@
 """Hostile command lines, round 15: an anchors run whose KV pool cannot hold one of its problems (a long prompt, a
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
-misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found)."""
+misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found); a
+path under an unknown user's ~ (a traceback)."""
 
 import json
 import subprocess
@@ -154,3 +155,20 @@ def test_absurd_rollout_counts_are_refused_before_the_model_loads(command, flags
     assert cli(argv) == 2
     one_line_error(capsys, f"{given[0]} 1000000000000", "memory available", "lower it")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("which", ["mine --out", "mine --problems", "export --run", "export --out", "report --run"])
+def test_a_path_of_an_unknown_users_home_is_named(which, model_dir, tmp_path, capsys, monkeypatch):
+    """`--out ~nouser/run` (a shell leaves the ~ of a user it does not know as it is): a RuntimeError traceback,
+    'Could not determine home directory'."""
+    no_model_load(monkeypatch)
+    command, flag = which.split()
+    odd = "~ptsfast-no-such-user/x"
+    if command == "mine":
+        paths = {"--problems": str(write_problems(tmp_path)), "--out": str(tmp_path / "run"), flag: odd}
+        argv = ["mine", "--model", str(model_dir), *[x for kv in paths.items() for x in kv], *FAST, *MINE]
+    else:
+        paths = {"--run": str(tmp_path), "--out": str(tmp_path / "x.html"), flag: odd}
+        argv = [command, *[x for kv in paths.items() for x in kv]]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{flag} {odd}", "no user 'ptsfast-no-such-user'", "full path")
