@@ -97,3 +97,32 @@ def test_an_hf_export_of_a_record_rewritten_with_another_type_names_the_field(ru
     assert name in msg and f"the field {field} holds" in msg and repr(rec["problem_id"]) in msg, msg
     assert not out.exists()
     assert export(run, out, fmt="hf", kind=kind) > 0
+
+
+def drop(rec, *path):
+    """``rec`` with the field at ``path`` (keys and list indices) deleted."""
+    for k in path[:-1]:
+        rec = rec[k]
+    del rec[path[-1]]
+
+
+def set_null(rec, *path):
+    for k in path[:-1]:
+        rec = rec[k]
+    rec[path[-1]] = None
+
+
+@pytest.mark.parametrize("name, edit", [
+    ("pivots.jsonl", lambda r: set_null(r, "before", "lo")),  # unsupported format string passed to NoneType
+    ("pivots.jsonl", lambda r: set_null(r, "after", "hi")),
+    ("pivots.jsonl", lambda r: drop(r, "p_after")),  # KeyError: 'p_after'
+    ("problems.jsonl", lambda r: set_null(r, "trajectories", 0, "p0", "hi")),
+])
+def test_a_report_of_an_estimate_whose_interval_or_p_after_another_tool_left_unknown(run, tmp_path, name, edit):
+    """The records allow an estimate's lo or hi to be null (unknown: check_record takes it), and the report reads
+    a pivot without its p_after: the page ended in a TypeError or KeyError traceback. It shows p without the
+    interval, and the pivot's line without its marker."""
+    edited, rec = edited_copy(run, tmp_path, name, 0, edit)
+    page, _ = write_report(edited, tmp_path / "report.html")
+    text = page.read_text(encoding="utf-8")
+    assert f"{rec['problem_id']} &middot; trajectory" in text

@@ -54,11 +54,15 @@ def _colour(p: float | None) -> str:
 
 
 def _fmt_est(e: Mapping | None) -> str:
+    """An estimate as the page shows it: p, its interval where both ends are known (another tool may write an
+    unknown end null, as the records allow), and its counts."""
     if not e or e.get("p") is None:
         return "?"
     if e.get("exact"):
         return f"{e['p']:.2f} (exact)"
-    return f"{e['p']:.2f} [{e.get('lo', 0):.2f}, {e.get('hi', 1):.2f}] ({e.get('successes')}/{e.get('trials')})"
+    lo, hi = e.get("lo"), e.get("hi")
+    interval = f" [{lo:.2f}, {hi:.2f}]" if lo is not None and hi is not None else ""
+    return f"{e['p']:.2f}{interval} ({e.get('successes')}/{e.get('trials')})"
 
 
 def _step_p(estimates: Sequence[Mapping], n_tokens: int) -> list[float | None]:
@@ -87,7 +91,8 @@ def _plot(ax, traj: Mapping, pivots: Sequence[Mapping], title: str) -> None:
         x = pv["position"] + 1
         c = "#0a7d00" if pv.get("direction") == "raises" else "#c00000"
         ax.axvline(x, color=c, alpha=.35, lw=1)
-        ax.plot([x], [pv["p_after"]], marker="^" if pv.get("direction") == "raises" else "v", color=c, ms=9)
+        if pv.get("p_after") is not None:  # unknown (null, or left out by another tool): its line alone
+            ax.plot([x], [pv["p_after"]], marker="^" if pv.get("direction") == "raises" else "v", color=c, ms=9)
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlim(-0.5, max(L, 1) + 0.5)
     ax.set_xlabel("solution tokens emitted (position)")
