@@ -56,6 +56,21 @@ def test_anchors_skip_a_problem_the_kv_pool_cannot_hold_and_mine_the_others(mode
     assert _ids(out) == ["long", "q0", "q1"]
 
 
+def test_anchors_skip_a_problem_whose_sampled_solutions_the_kv_pool_cannot_hold(model_dir, tmp_path, capsys):
+    """`anchors --kv-cache-gb 9e-5 --max-new-tokens 30`: a short prompt's solutions are sampled, then their prefill
+    and its rollouts' room do not fit the pool even alone (the problem waited for room no other problem held): the
+    run stopped in one line; now that problem is skipped and a rerun skips it again, writing nothing for it."""
+    problems = _rows(tmp_path, [{"id": "q0", "question": "w5 w9 w11", "answer": "1"}])
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *ANCHORS, "--max-new-tokens", "30", *SMALL_POOL]
+    for _ in range(2):
+        assert cli(argv) == 1
+        err = capsys.readouterr().err
+        assert "ptsfast: error" not in err and "1 too large for the KV cache" in err, err
+        assert (out / "problems.jsonl").read_text() == ""
+
+
 def test_anchors_skip_a_given_solution_the_kv_pool_cannot_hold(model_dir, tmp_path, capsys):
     """A given solution of forty words (`--solution-field`) that the pool cannot prefill even alone, beside short
     ones: the run stopped in one line; now that problem is skipped and the others are estimated."""
