@@ -92,3 +92,18 @@ def test_tests_nested_past_the_parser_are_that_rows_skip(tmp_path, src, field):
     good = {"question": "Write g.", "test_list": ["assert f(1) == 2"]}
     r = load(tmp_path, [row, good], oracle="code")
     assert len(r.problems) == 1 and r.skipped[0].row == 1 and "nested" in r.skipped[0]
+
+
+@pytest.mark.parametrize("field, tests", [
+    ("public_test_cases", [{"input": "1\n", "output": "2\n", "testtype": ["stdin"]}]),
+    ("public_test_cases", [{"input": "[1]", "output": "2", "testtype": "functional",
+                            "metadata": {"func_name": ["f"]}}]),
+    ("verification_info", {"test_cases": [{"type": {"kind": "stdin_stdout"}, "input": "1\n", "output": "2\n"}]}),
+    ("verification_info", {"test_cases": [{"type": "function_call", "fn_name": ["f"], "input": [1], "output": 2}]}),
+])
+def test_a_case_whose_kind_or_function_is_not_text_is_that_rows_skip(tmp_path, field, tests):
+    # a case's testtype, type, fn_name or func_name given as a list or an object (a malformed export) raised
+    # TypeError (unhashable) out of the loader: the whole run stopped, its good rows unread
+    good = {"question": "Write g.", "test_list": ["assert f(1) == 2"]}
+    r = load(tmp_path, [{"question": "Write f.", field: tests}, good], oracle="code")
+    assert len(r.problems) == 1 and r.skipped[0].row == 1 and "not text" in r.skipped[0]

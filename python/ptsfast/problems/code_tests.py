@@ -579,9 +579,10 @@ def _io_cases(value, name: str, fn_hint: str | None = None, areal: bool = False)
         cases, fn, _ = _verification_cases({"test_cases": value}, name)
         return cases, fn, APPS_PRELUDE
     if isinstance(value, list):
-        kinds = {v.get("testtype", "stdin") for v in value}
+        kinds = {_label(v, "testtype", "stdin", name) for v in value}
         if kinds == {"functional"}:
-            own = {v["metadata"].get("func_name") for v in value if isinstance(v.get("metadata"), dict)} - {None}
+            own = {_label(v["metadata"], "func_name", None, name) for v in value
+                   if isinstance(v.get("metadata"), dict)} - {None}
             if len(own) > 1:
                 raise TestFormatError(f"field {name!r} has 'functional' cases of several functions "
                                       f"{sorted(map(str, own))}; ptsfast calls one function a row")
@@ -635,10 +636,10 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
     items = value["test_cases"]
     if not items or not all(isinstance(v, dict) for v in items):
         raise TestFormatError(f"field {name!r} has no test cases, or cases that are not objects")
-    kinds = {v.get("type", "stdin_stdout") for v in items}
+    kinds = {_label(v, "type", "stdin_stdout", name) for v in items}
     if kinds == {"stdin_stdout"}:
         return _checked([(v.get("input"), v.get("output")) for v in items], name), None, ""
-    fns = {v.get("fn_name") for v in items}
+    fns = {_label(v, "fn_name", None, name) for v in items}
     if kinds != {"function_call"} or len(fns) != 1 or not next(iter(fns)):
         raise TestFormatError(f"field {name!r} has test types {sorted(map(str, kinds))} (functions "
                               f"{sorted(map(str, fns))}); ptsfast runs 'stdin_stdout' cases or 'function_call' cases "
@@ -647,6 +648,16 @@ def _verification_cases(value: dict, name: str) -> tuple[list[tuple], str | None
         raise TestFormatError(f"field {name!r}: a function_call case has no 'output'")
     cases = [(_maybe_json(v.get("input")), _maybe_json(v.get("output"))) for v in items]
     return _checked(cases, name, call=True), str(next(iter(fns))), APPS_PRELUDE
+
+
+def _label(case: dict, key: str, default, name: str):
+    """A case's ``testtype``, ``type``, ``fn_name`` or ``func_name``: text (or None where it may be missing); any
+    other value is refused, naming it (a list there raised TypeError out of the loader, stopping the run)."""
+    value = case.get(key, default)
+    if value is None or isinstance(value, str):
+        return value
+    raise TestFormatError(f"field {name!r}: a case's {key!r} is a {type(value).__name__} ({str(value)[:40]!r}), "
+                          f"not text")
 
 
 def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
