@@ -126,3 +126,40 @@ def test_a_report_of_an_estimate_whose_interval_or_p_after_another_tool_left_unk
     page, _ = write_report(edited, tmp_path / "report.html")
     text = page.read_text(encoding="utf-8")
     assert f"{rec['problem_id']} &middot; trajectory" in text
+
+
+def put(rec, path, value):
+    for k in path[:-1]:
+        rec = rec[k]
+    rec[path[-1]] = value
+
+
+@pytest.mark.parametrize("path, value, shown", [
+    (("trajectories",), "x", "trajectories 'x'"),  # AttributeError: 'str' object has no attribute 'get'
+    (("trajectories", 0, "estimates"), 5, "trajectories[0].estimates 5"),  # 'int' object is not iterable
+    (("trajectories", 0, "estimates", 0, "position"), "8", "trajectories[0].estimates"),  # '<' not supported
+    (("trajectories", 0, "estimates", 0, "p"), "0.3", "trajectories[0].estimates"),  # unsupported operand
+    (("trajectories", 0, "p0"), 0.5, "trajectories[0].p0 0.5"),  # 'float' object has no attribute 'get'
+    (("trajectories", 0, "p0", "hi"), [], "trajectories[0].p0"),  # unsupported format string passed to list
+])
+def test_a_report_of_a_problem_rewritten_with_a_field_of_another_type_names_it(run, tmp_path, capsys, path, value,
+                                                                             shown):
+    """The report read a problems.jsonl trajectory's estimates, p0 and tokens as ptsfast writes them: a record
+    another tool rewrote ended the page in a TypeError or AttributeError traceback naming no file or problem."""
+    from cli_errors import one_line_error
+
+    from ptsfast.cli import main as cli
+
+    edited, rec = edited_copy(run, tmp_path, "problems.jsonl", 0, lambda r: put(r, path, value))
+    out = tmp_path / "report.html"
+    assert cli(["report", "--run", str(edited), "--out", str(out)]) == 2
+    one_line_error(capsys, "problems.jsonl", repr(rec["problem_id"]), shown, "another tool rewrote")
+    assert not out.exists()
+
+
+def test_a_report_of_a_pivot_whose_trajectory_key_another_tool_wrote_as_an_object(run, tmp_path):
+    """A trajectory key is matched as JSON text: one rewritten as an object ended the page in 'unhashable type:
+    dict'; that pivot now matches no trajectory, and is counted apart."""
+    edited, _ = edited_copy(run, tmp_path, "pivots.jsonl", 0, lambda r: r.update(trajectory={}))
+    page, _ = write_report(edited, tmp_path / "report.html")
+    assert "1 more of trajectories missing from problems.jsonl" in page.read_text(encoding="utf-8")

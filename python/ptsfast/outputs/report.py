@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import io as _io
+import json
 import logging
 import math
 import os
@@ -209,6 +210,8 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
                                  f"restore it or mine the run again")
             if name == PIVOTS:  # a position "8" or a p "0.3" ended the report in a TypeError
                 check_record(rec, "pivots", d / name, need=())
+            else:
+                _check_problem(rec, d / name)
         return recs
     problems = records(PROBLEMS, ("problem_id",))
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
@@ -221,8 +224,53 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     return problems, by_traj, refuted
 
 
-def _key(k: Any) -> Any:
-    return tuple(k) if isinstance(k, list) else k
+def _key(k: Any) -> str:
+    """A trajectory key as pivots and problems are matched by it: any JSON value (a list, an object) as its text."""
+    return json.dumps(k)
+
+
+def _number(v: Any) -> bool:
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _estimate(v: Any) -> bool:
+    return v is None or (isinstance(v, dict) and all(_number(v.get(k)) for k in ("p", "lo", "hi")))
+
+
+_TRAJECTORY = {
+    "solution_ids": (lambda v: isinstance(v, list) and all(map(_int, v)), "a list of token ids (ints >= 0)"),
+    "tokens": (lambda v: isinstance(v, list) and all(isinstance(t, str) for t in v), "a list of token texts"),
+    "p0": (_estimate, "an estimate ({p, lo, hi}: numbers or null) or null"),
+    "estimates": (lambda v: isinstance(v, list) and all(isinstance(e, dict) and _int(e.get("position"))
+                                                        and _estimate(e) for e in v),
+                  "a list of estimates, each with its position (an int >= 0) and p, lo, hi (numbers or null)"),
+    "sentences": (lambda v: isinstance(v, list) and all(
+        isinstance(x, dict) and _int(x.get("start")) and _int(x.get("end")) and all(_number(x.get(k)) for k in (
+            "counterfactual_importance", "counterfactual_lo", "counterfactual_hi", "resampling_importance"))
+        for x in v), "a list of sentences, each with its start and end (ints >= 0) and importances (numbers or null)"),
+}
+"""What the report reads of a problems.jsonl trajectory (a field left out is shown as unknown)."""
+
+
+def _check_problem(rec: Mapping, path: Path) -> None:
+    """Refuses a problems.jsonl record whose trajectories another tool rewrote with values of another type (an
+    estimate's p "0.3", a position "8", trajectories a text), naming the file, the problem and the field: the page
+    ended in a TypeError or AttributeError traceback."""
+    trajectories = rec.get("trajectories")
+    if trajectories is not None and not (isinstance(trajectories, list) and
+                                         all(isinstance(t, dict) for t in trajectories)):
+        fields = [("trajectories", trajectories, "a list of trajectories (JSON objects)")]
+    else:
+        fields = [(f"trajectories[{n}].{k}", t[k], what) for n, t in enumerate(trajectories or [])
+                  for k, (test, what) in _TRAJECTORY.items() if t.get(k) is not None and not test(t[k])]
+    if fields:
+        field, value, what = fields[0]
+        raise ValueError(f"{path}: the problem {rec.get('problem_id')!r} has {field} {value!r:.60}, not {what}: "
+                         f"another tool rewrote the record - restore the file")
 
 
 def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None = None,
