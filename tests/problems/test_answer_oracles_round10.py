@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, extract_choice, find_numbers, oracle_by_name
 
 
 def P(answer, choices=None):
@@ -226,3 +226,17 @@ def test_a_loop_of_hedges_is_judged_at_once(text):
     assert extract_choice(text, choices=NUMS) in (None, "C")
     answer_complete("multiple_choice", text)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("答案是18。", "18", True), ("所以答案是18", "18", True), ("共18个苹果，答案是20", "20", True),
+    ("共18个苹果，答案是20", "18", False), ("他有18个", "18", True), ("答案是１８。", "18", True), ("答えは18です。", "18", True),
+    ("정답은18입니다", "18", True), ("答案是18.5元", "18.5", True), ("答案是18.5元", "5", False),
+])
+def test_a_number_written_against_chinese_japanese_or_korean_text_is_read(text, ref, ok):
+    """``答案是18。`` (Chinese, Japanese and Korean set no space before a number) held no number: every such answer
+    failed the last-number oracle, as did ``#### 答案是18``. A number after a CJK character is read; one inside a Latin
+    word (``H2O``, ``x2``) still is not."""
+    assert oracle_by_name("last_number")(text, P(ref)) is ok
+    assert gsm("#### 答案是18", "18") is True
+    assert find_numbers("H2O and x2") == []

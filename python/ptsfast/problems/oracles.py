@@ -45,8 +45,13 @@ Oracle = Callable[[str, Problem], bool]
 
 # --------------------------------------------------------------------------- numbers
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+# not inside a word (x2, H2O) nor after a decimal point; Chinese, Japanese and Korean set a number against the text
+# (答案是18)
+_NOT_IN_WORD = rf"(?<!(?![{_CJK}])[\w.])"
+
 _NUM_RE = re.compile(
-    r"(?<![\w.])"                       # not inside a word / after a decimal point
+    _NOT_IN_WORD +
     r"(?P<sign>[-+\u2212]?)\s?(?:\\?\$)?\s?"  # -$5, -\$5 (LaTeX's dollar)
     r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?P<frac>\.\d+)?"
     r"(?:\s?/\s?(?P<den>\d+))?"
@@ -339,7 +344,6 @@ _UNIT = (r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?![\s~]*(?:(?i:thousand|million|bil
          r"|[十百千万萬亿億兆만천백억](?![米克瓦])))(?:[^{}\d\\π]|\^\d)*")
 
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_UNIT = re.compile(rf"([-\u2212]?\d[\d,]*(?:\.\d+)?)[ \t]*(?![十百千万萬亿億兆만천백억](?![米克瓦]))[{_CJK}]+\.?")
 
 
