@@ -97,3 +97,23 @@ def test_recheck_with_the_weights_in_another_dtype_is_refused(memory_run):
     with pytest.raises(ValueError, match="the weights' dtype bfloat16 \\(the run's float32\\)"):
         recheck_run(engine_of(tiny_pivot_model().to(torch.bfloat16), tok), tok, memory_run, PROBLEMS, OPTIONS, 4,
                     oracle=first_of_w7_w9)
+
+
+def test_recheck_of_a_run_whose_problems_file_lost_a_problem_re_estimates_the_others(memory_run, tmp_path, caplog):
+    """A copy of a run whose problems.jsonl was cut short (copied while the run wrote it) holds pivots of a problem
+    with no solution to continue: the re-estimate ended in KeyError 'point Point(...): no solution ... among the N
+    given', after the warning that those problems' records are not re-estimated."""
+    import json
+    import shutil
+
+    cut = tmp_path / "cut"
+    shutil.copytree(memory_run, cut)
+    lines = (cut / "problems.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lost = json.loads(lines[-1])["problem_id"]
+    (cut / "problems.jsonl").write_text("".join(lines[:-1]), encoding="utf-8")
+    pivots = [json.loads(line) for line in (cut / "pivots.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(p["problem_id"] == lost for p in pivots), "the run's last problem has pivots"
+    tok = tiny_tokenizer()
+    rows = recheck_run(engine_of(tiny_pivot_model(), tok), tok, cut, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
+    assert rows and {r.problem_id for r in rows} == {p["problem_id"] for p in pivots} - {lost}
+    assert "not re-estimated" in caplog.text and f"'{lost}'" in caplog.text

@@ -14,6 +14,7 @@ there, as in the search. Seeds come from the run's seed and a salt, so they are 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
 from ptsfast.problems.loading import Problem
 from ptsfast.problems.oracles import canonical_oracle_name
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Point", "Solution", "fresh_estimates", "pivot_holds", "pair_checks", "pair_holds", "RecheckRow",
            "recheck_run", "run_solutions"]
@@ -347,6 +350,13 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
         raise ValueError(f"{run_dir}: problems {missing[:5]!r}{' ...' if len(missing) > 5 else ''} ({len(missing)}) "
                          f"have pivots or pairs but are not among the {len(problems)} problems given; pass the "
                          f"run's problems (the rows it mined, with their ids)")
+    lost = sorted({str(r["problem_id"]) for r in pivots + pairs if r.get("trajectory") not in solutions})
+    if lost:  # their problems.jsonl lines are gone (a copy cut short): no solution to continue, said
+        log.warning("%s: the pivots and pairs of problems %s%s are not re-estimated: %s holds no solution of theirs "
+                    "(the file was cut or edited) - restore it to re-estimate them", run_dir, lost[:5],
+                    " ..." if len(lost) > 5 else "", run_dir / PROBLEMS)
+        pivots = [r for r in pivots if r.get("trajectory") in solutions]
+        pairs = [r for r in pairs if r.get("trajectory") in solutions]
     state = {(pv["trajectory"], pv["position"]): pv.get("confirmed") for pv in pivots}
     rows: list[RecheckRow] = []
     for pv in pivots:
