@@ -240,3 +240,27 @@ def test_a_number_written_against_chinese_japanese_or_korean_text_is_read(text, 
     assert oracle_by_name("last_number")(text, P(ref)) is ok
     assert gsm("#### 答案是18", "18") is True
     assert find_numbers("H2O and x2") == []
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("答案应该是B。", "B"), ("答案应为B", "B"), ("正确答案应该是 C", "C"), ("我选B。", "B"), ("应选B。", "B"),
+    ("本题选B。", "B"), ("答案是选项C", "C"), ("答案為選項 C", "C"), ("因此应该选择D。", "D"), ("選B", None),
+    ("选项B正确。", "B"), ("B选项正确。", "B"), ("B是正确的。", "B"), ("综上，B正确", "B"),
+    ("A和B正确。", None), ("A，B正确。", None), ("A、B正确。", None),
+    ("B不正确。", None), ("选项B正确吗？", None), ("答案应该是A或B。", None), ("选A的话，x=2。", None),
+])
+def test_a_chinese_answer_as_c_eval_reads_it_is_the_choice(text, letter):
+    """``答案应该是B``, ``我选B``, ``答案是选项C`` and ``选项B正确`` (how Qwen and GLM conclude on C-Eval and CMMLU, whose own
+    answer patterns read them) named no choice: a right answer failed. They name one now; a hedge (A或B), a question
+    (吗) or a letter said to be wrong (不正确) names none."""
+    assert extract_choice(text) == letter
+    assert answer_complete("multiple_choice", text + "\n") is (letter is not None)
+
+
+@pytest.mark.parametrize("text", ["B" + " " * 100_000 + "x", "选项" + " " * 100_000 + "B", "B选项" * 30_000,
+                                  "答案应该" * 25_000, "我选" * 50_000 + "x"])
+def test_a_loop_of_chinese_answer_words_is_read_at_once(text):
+    t = time.perf_counter()
+    extract_choice(text)
+    answer_complete("multiple_choice", text)
+    assert time.perf_counter() - t < 1.0

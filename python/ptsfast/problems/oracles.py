@@ -488,8 +488,10 @@ _ANSWER_IS = (rf"(?:(?:,?\s+{_ADVERB},?)?\s+(?:is|(?:should|would|must|will|has\
 
 
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
-_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:是|为|為|选)?|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?"
-                   r"|(?:故|所以|因此|因而|综上[，,]?)(?:应该?)?选择?|答え(?:は)?|正解(?:は)?"
+_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:应该?|應該?)?(?:是|为|為|选|選)?(?:选项|選項)?"
+                   r"|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?"
+                   r"|(?:(?:故|所以|因此|因而|综上[，,]?|我|本题|本題)(?:应该?|應該?)?|应该?|應該?)[选選]择?"
+                   r"|答え(?:は)?|正解(?:は)?"
                    r"|정답(?:은)?|(?i:(?:respuesta|r[ée]ponse"
                    r"|antwort|risposta|resposta|ответ|jawaban(?:nya)?|cevap|đáp\s+án)(?:\s+(?:correcta|correcte|correta"
                    r"|corretta|exacta|final|finale|yang\s+benar|đúng))?(?:\s+(?:es|est|ist|è|é|—|–|-|adalah|là))?)"
@@ -552,6 +554,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
+        # a letter said to be right in Chinese, as C-Eval's answer patterns read it: 选项B正确, B选项正确, B是正确的 (never
+        # one of two, A和B正确, nor a question, B正确吗); a space at most between its parts
+        re.compile(rf"(?:(?:选项|選項)[ \t]?([A-{last}])|(?<![A-Za-z或和与、/&])(?<![A-Z][，,、])(?<![A-Z][，,、] )"
+                   rf"([A-{last}])(?:[ \t]?(?:选项|選項))?)[ \t]?是?(?:正确|正確)的?(?=[ \t]*(?:[。.!！;；]|$))", re.M),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
         re.compile(r"<answer>\s*(?:(?:\*\*|\$)\s*)?[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
