@@ -281,3 +281,21 @@ def test_a_product_in_another_order_is_the_same_answer(text, ref, ok):
     factors were compared in their order. A product of one number and names, roots and constants is read in one
     order of its factors; letters alone are never reordered (``on`` is no ``no``)."""
     assert boxed(text, ref) is ok
+
+
+def normalized(text, ref):
+    return oracle_by_name("normalized")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("<answer>Paris</answer>", True), ("I recall the capital.\n<answer> Paris </answer>", True),
+    ("<answer>The answer is Paris.</answer>", True), ("<answer>**Paris**</answer>", True),
+    ("The capital is \\boxed{Paris}.", True), ("$\\boxed{\\text{Paris}}$", True),
+    ("<answer>London</answer>", False), ("<answer>Paris, Texas</answer>", False), ("\\boxed{London} Paris", False),
+    ("<answer>London</answer> Paris", False),
+])
+def test_a_short_answer_in_an_answer_tag_or_box_is_its_text(text, ok):
+    """``<answer>Paris</answer>`` (an R1-Zero-style template's answer) or ``\\boxed{Paris}`` (a math-tuned model
+    answering a trivia question) failed the normalized oracle, which read only the whole completion: a right answer
+    failed. What the first tag holds, else the first box, is the answer where one is written."""
+    assert normalized(text, "Paris") is ok

@@ -1789,12 +1789,20 @@ _LEAD_IN = re.compile(r"(?:the\s+)?(?:(?:final|correct|right)\s+)?answer(?:\s+(?
 
 def normalized_oracle(text: str, problem: Problem) -> bool:
     """Completion equals the reference after :func:`normalize_text`, the whole completion or what follows its lead-in
-    (``The answer is E. coli.``); it ends where a new few-shot item opens a paragraph (``\n\nQuestion: ...``)."""
-    got, ref = normalize_text(_before_new_item(text)), normalize_text(reference_answer(problem))
+    (``The answer is E. coli.``), or what its first ``<answer>`` tag, else its first box, holds (``<answer>Paris
+    </answer>``, ``\\boxed{\\text{Paris}}``); it ends where a new few-shot item opens a paragraph (``\n\nQuestion:
+    ...``)."""
+    text = _before_new_item(text)
+    got, ref = normalize_text(text), normalize_text(reference_answer(problem))
     if got == ref:
         return True
     m = _LEAD_IN.match(got)
-    return bool(ref) and m is not None and normalize_text(got[m.end():]) == ref
+    if bool(ref) and m is not None and normalize_text(got[m.end():]) == ref:
+        return True
+    stated = _tag_value(_answer_tag(text))
+    if stated is None and (boxed := extract_boxed(text)) is not None:
+        stated = re.sub(r"\\(?:text|textbf|textrm|textit|mathrm|mbox)\s*\{([^{}]*)\}", r"\1", boxed)
+    return bool(ref) and stated is not None and normalize_text(stated) == ref
 
 
 def multiple_choice_oracle(text: str, problem: Problem) -> bool:
