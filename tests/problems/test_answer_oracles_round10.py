@@ -299,3 +299,14 @@ def test_a_short_answer_in_an_answer_tag_or_box_is_its_text(text, ok):
     answering a trivia question) failed the normalized oracle, which read only the whole completion: a right answer
     failed. What the first tag holds, else the first box, is the answer where one is written."""
     assert normalized(text, "Paris") is ok
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("So the answer is Paris.", True), ("Therefore, the answer is Paris.", True),
+    ("Thus, the final answer is: Paris", True),
+    ("Hence the answer is **Paris**.", True), ("So the answer is London.", False), ("So Paris", False),
+])
+def test_a_short_answer_after_so_or_therefore_is_its_text(text, ok):
+    """``So the answer is Paris.`` failed the normalized oracle where ``The answer is Paris.`` passed: the lead-in was
+    read only where the completion opens with it. A lead-in after so, thus, therefore or hence is one too."""
+    assert normalized(text, "Paris") is ok

@@ -1783,7 +1783,8 @@ def exact_oracle(text: str, problem: Problem) -> bool:
 
 
 # what states a short answer before it: "The answer is", "**Answer:**", "The final answer is: *...*"
-_LEAD_IN = re.compile(r"(?:the\s+)?(?:(?:final|correct|right)\s+)?answer(?:\s+(?:is|would\s+be|should\s+be))?"
+_LEAD_IN = re.compile(r"(?:(?:so|thus|therefore|hence),?\s+)?"  # So the answer is Paris.
+                      r"(?:the\s+)?(?:(?:final|correct|right)\s+)?answer(?:\s+(?:is|would\s+be|should\s+be))?"
                       r"(?=[\s*_:：\-–—])[\s*_:：\-–—]*")
 
 
