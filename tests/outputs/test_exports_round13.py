@@ -163,3 +163,24 @@ def test_a_report_of_a_pivot_whose_trajectory_key_another_tool_wrote_as_an_objec
     edited, _ = edited_copy(run, tmp_path, "pivots.jsonl", 0, lambda r: r.update(trajectory={}))
     page, _ = write_report(edited, tmp_path / "report.html")
     assert "1 more of trajectories missing from problems.jsonl" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("position", "8", "has position '8', not a position"),  # ArrowInvalid: Could not convert '8' with type str
+    ("delta", "0.3", "has delta '0.3', not a number"),
+    ("chosen_ids", "x", "has chosen_ids 'x', not a non-empty list"),  # cannot mix list and non-list
+    ("model", 5, "the field model holds a text"),  # ArrowTypeError: Expected bytes, got a 'int' object
+])
+def test_load_pairs_of_a_pair_another_tool_rewrote_names_it(run, tmp_path, field, value, shown):
+    """load_pairs built its datasets.Dataset from the records as they were: a pair saved back by another tool (a
+    position "8", a model 5) ended in pyarrow's ArrowInvalid or ArrowTypeError naming no file, pair or field."""
+    pytest.importorskip("trl")
+    from ptsfast.outputs.dpo import load_pairs
+
+    edited, rec = edited_copy(run, tmp_path, "pairs.jsonl", 1, lambda r: r.update({field: value}))
+    for where in (edited, edited / "pairs.jsonl"):
+        with pytest.raises(ValueError) as e:
+            load_pairs(where)
+        msg = str(e.value)
+        assert "pairs.jsonl" in msg and shown in msg and "another tool rewrote" in msg, msg
+    assert len(load_pairs(run)) == len(records(run / "pairs.jsonl"))

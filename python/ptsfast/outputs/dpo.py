@@ -61,7 +61,8 @@ def load_pairs(path: str | os.PathLike):
         raise TypeError(f"load_pairs takes the path of an export or a run folder, got {type(path).__name__}; a "
                         f"datasets.Dataset of pairs goes to PivotDPOTrainer(train_dataset=...) as it is")
     from ptsfast.outputs.rundir import PAIRS
-    from ptsfast.outputs.source import committed_records, is_run_dir, open_source
+    from ptsfast.outputs.source import (TRL_FIELDS, check_one_kind, check_record, committed_records, is_run_dir,
+                                        open_source)
 
     p = Path(path).expanduser()
     if p.is_dir() and (p / PAIRS).is_file():
@@ -107,7 +108,13 @@ def load_pairs(path: str | os.PathLike):
         raise ValueError(f"{p} holds no pairs; mine more problems or loosen the export filters")
     _check_columns(rows[0], str(p))
     keep = [k for k in _KEEP if k in rows[0]]
-    return datasets.Dataset.from_list([{k: r.get(k) for k in keep} for r in rows])
+    rows = [{k: r.get(k) for k in keep} for r in rows]
+    if not p.is_dir():  # a pair another tool rewrote (a position "8", ids "x") is named as the exports name it; its
+        for r in rows:  # text may be TRL's conversational messages: the ids are what is trained
+            check_record({k: v for k, v in r.items() if k not in TRL_FIELDS}, "pairs", p, need=())
+    # then Arrow, one type a column: a field of two kinds (a model 5 among names) failed in pyarrow's words
+    check_one_kind(rows, p, "a datasets.Dataset (Arrow)", "restore the file")
+    return datasets.Dataset.from_list(rows)
 
 
 def _pairs_off(run_dir: Path) -> bool:

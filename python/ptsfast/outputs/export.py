@@ -34,9 +34,9 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix)
-from ptsfast.outputs.source import (ExportError, RunSource, check_record, committed_records, filter_records, is_run_dir,
-                                    judged_fields, open_source, pairs_by_pivot, path_arg, pivot_key, pivots_by_key,
-                                    read_records, read_records_file, same_point)
+from ptsfast.outputs.source import (ExportError, RunSource, check_one_kind, check_record, committed_records,
+                                    filter_records, is_run_dir, judged_fields, open_source, pairs_by_pivot, path_arg,
+                                    pivot_key, pivots_by_key, read_records, read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -212,39 +212,6 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-_KINDS = ((bool, "true or false"), ((int, float), "a number"), (str, "a text"), (list, "a list"), (dict, "an object"))
-
-
-def _check_arrow_columns(records: list[dict], where: Path) -> None:
-    """Refuses records whose field holds values of two kinds (a number in one record, a text in another: a record
-    another tool rewrote), naming the file, the field and a record of each: Arrow, which the hf format writes, takes
-    one type a column and failed in its own words ('Expected bytes, got a float object'), naming neither."""
-    seen: dict[str, tuple[str, Mapping]] = {}
-
-    def walk(value: Any, path: str, rec: Mapping) -> None:
-        if value is None:
-            return
-        what = next((name for types, name in _KINDS if isinstance(value, types)), type(value).__name__)
-        first = seen.setdefault(path, (what, rec))
-        if first[0] != what:
-            def name(r: Mapping) -> str:
-                return f"problem {r.get('problem_id')!r} at position {r.get('position')!r}"
-            raise ExportError(f"{where}: the field {path} holds {first[0]} in the record of {name(first[1])} and "
-                              f"{what} in that of {name(rec)} ({value!r:.40}): another tool rewrote a record, and "
-                              f"the hf format (Arrow) takes one type a field - restore the file, or export "
-                              f"--format jsonl")
-        if isinstance(value, list):
-            for v in value:
-                walk(v, path + "[]", rec)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, f"{path}.{k}", rec)
-
-    for r in records:
-        for k, v in r.items():
-            walk(v, k, r)
 
 
 def _write_hf(out: Path, records: list[dict], kind: str) -> None:
@@ -461,7 +428,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
     if fmt == "hf":
-        _check_arrow_columns(recs, source.file)
+        # the hf format is Arrow, one type a field: a record another tool rewrote is named, not pyarrow's error
+        check_one_kind(recs, source.file, "the hf format (Arrow)", "restore the file, or export --format jsonl")
         _write_hf(outp, recs, kind)
     else:
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)

@@ -88,6 +88,40 @@ def check_record(rec: Mapping, schema: str, path: Path, need: Iterable[str] | No
                               f"the file")
 
 
+_KINDS = ((bool, "true or false"), ((int, float), "a number"), (str, "a text"), (list, "a list"), (dict, "an object"))
+
+
+def check_one_kind(records: Iterable[Mapping], where: Path | str, reader: str, fix: str) -> None:
+    """Refuses records whose field holds values of two kinds (a number in one record, a text in another: a record
+    another tool rewrote), naming the file, the field and a record of each: Arrow (``reader``: an hf export,
+    ``datasets``) takes one type a field and failed in its own words ('Expected bytes, got a float object'),
+    naming neither."""
+    seen: dict[str, tuple[str, Mapping]] = {}
+
+    def name(r: Mapping) -> str:
+        return f"problem {r.get('problem_id')!r} at position {r.get('position')!r}"
+
+    def walk(value: Any, path: str, rec: Mapping) -> None:
+        if value is None:
+            return
+        what = next((kind for types, kind in _KINDS if isinstance(value, types)), type(value).__name__)
+        first = seen.setdefault(path, (what, rec))
+        if first[0] != what:
+            raise ExportError(f"{where}: the field {path} holds {first[0]} in the record of {name(first[1])} and "
+                              f"{what} in that of {name(rec)} ({value!r:.40}): another tool rewrote a record, and "
+                              f"{reader} takes one type a field - {fix}")
+        if isinstance(value, list):
+            for v in value:
+                walk(v, path + "[]", rec)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", rec)
+
+    for r in records:
+        for k, v in r.items():
+            walk(v, k, r)
+
+
 class ExportError(ValueError):
     """The export cannot be done as asked (unsafe output path, input in another schema, bad option)."""
 
