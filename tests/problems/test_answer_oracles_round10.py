@@ -310,3 +310,13 @@ def test_a_short_answer_after_so_or_therefore_is_its_text(text, ok):
     """``So the answer is Paris.`` failed the normalized oracle where ``The answer is Paris.`` passed: the lead-in was
     read only where the completion opens with it. A lead-in after so, thus, therefore or hence is one too."""
     assert normalized(text, "Paris") is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is 12? No: 3 * 5 = 15.\nAnswer: B", "B"), ("Is the answer Paris? The answer is Berlin.", "D"),
+    ("The answer is Paris?\nAnswer: D", "D"),
+])
+def test_a_choices_text_asked_about_is_no_stated_answer(text, letter):
+    """``The answer is 12?`` (a trace asking itself) was read as the choice whose text is 12, before the answer
+    the trace then states. A choice's text ending in a question mark states nothing."""
+    assert extract_choice(text, choices=NUMS if "12" in text else CITIES) == letter

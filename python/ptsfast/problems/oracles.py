@@ -768,13 +768,13 @@ _STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?a
 def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern], ...]:
     """Each choice's text (without its own label, ``B. Paris``) as written after a stated answer, its words apart by
     any spaces, in any case, ending there (``Paris.``, ``Paris**``; never ``Parisian``, ``Paris or London``, ``1.5``
-    for 1): (its index, that pattern)."""
+    for 1, nor a question, ``Paris?``): (its index, that pattern)."""
     found = []
     for i, c in enumerate(choices):
         own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
         if own:
             found.append((i, re.compile(r"\s+".join(map(re.escape, own.split())) + r"(?!\w)(?![.,]\d)"
-                                        r"(?=\s*(?:[.,;:!?)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M)))
+                                        r"(?=\s*(?:[.,;:!)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M)))
     return tuple(found)
 
 
