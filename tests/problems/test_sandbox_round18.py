@@ -79,3 +79,21 @@ def test_numpys_print_options_do_not_print_the_tests_arrays_by_the_solutions_cod
              "def counted(n):\n    return np.arange(2, n + 2)\n")
     assert not verdict(wrong, SHOWN)[0]
     assert verdict("import numpy as np\n\n\ndef counted(n):\n    return np.arange(1, n + 1)\n", SHOWN)[0]
+
+
+PLOTTED = code_tests.TestProgram.from_text(  # BigCodeBench's shape: a frame and its plot, read value by value
+    "import unittest\nimport matplotlib\nmatplotlib.use('Agg')\nimport pandas as pd\n\n\n"
+    "class TestCases(unittest.TestCase):\n    def test_values(self):\n        df, ax = task_func(5)\n"
+    "        self.assertEqual(ax.get_title(), 't')\n        for _ in range(1500):\n            for i in range(5):\n"
+    "                self.assertEqual(df['a'].iloc[i], 2 * i)\n", entry_point="task_func")
+
+
+def test_a_plotting_test_reading_thousands_of_values_runs_in_time():
+    # 7,500 values read off a pandas Series: ~3 ms of checks each (walking a Series' ~400 methods and its classes'
+    # operators, stat'ing the libraries' files), ~24 s of CPU where a plain run takes ~2 s: a right program timed out
+    # (before: timed out at 20 s; now ~6 s of CPU)
+    right = ("import pandas as pd\n\n\ndef task_func(n):\n    df = pd.DataFrame({'a': [2 * i for i in range(n)]})\n"
+             "    return df, df.plot(title='t')\n")
+    assert verdict(right, PLOTTED, timeout=20.0)[0]
+    assert not verdict(right.replace("2 * i", "i"), PLOTTED, timeout=20.0)[0]
+

@@ -329,6 +329,10 @@ def _ptsfast_judge(spec, code):
                             solution_made(now) or lenient == "data" and retyped(copy[k], now)))):
                         caught.append("the solution replaced " + where + "." + k + ": not allowed")
                         raise RuntimeError(caught[-1])
+                    if lenient == "data" and now is not copy[k] and now is not missing:  # its library's own value,
+                        # as the end's check takes it too: not looked into again at every read (pyplot's
+                        # _REPL_DISPLAYHOOK, set as a figure is made, cost a plotting test ~1 ms a value read)
+                        copy[k] = now
 
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
@@ -1121,16 +1125,48 @@ def _ptsfast_library_roots(_dirs=[]):
     return _dirs[0]
 
 
-def _ptsfast_library_code(where, roots, _stat=__import__("posix").stat):
+def _ptsfast_regular_files(stat=__import__("posix").stat):
+    """``ask(path)``: whether ``path`` is a regular file, as ``os.path.isfile`` says, each path stat'ed once: the
+    check of each value the tests read asks it for the functions of the classes the value's type inherits from (a
+    DataFrame's: hundreds), each a system call through the sandbox's filter, at every read. The answers live in a
+    suspended generator's frame, which the audit hook refuses the solution: it can ask, not tell. ``stat``: the C
+    function as it was before the tests ran: tests that patch ``os.path.isfile`` (``return_value=False``) must not
+    make the libraries' code look like the solution's."""
+    def answers():
+        known, answer = {}, None
+        while True:
+            where = yield answer
+            answer = known.get(where)
+            if answer is None:
+                try:
+                    answer = stat(where).st_mode & 0o170000 == 0o100000
+                except (OSError, TypeError, ValueError):
+                    answer = False
+                if type(where) is str:  # (not a str subclass of the solution's, whose == could say anything)
+                    known[where] = answer
+
+    def ask(where):
+        try:
+            return kept(where)
+        except (ValueError, StopIteration):  # another thread is asking (or a KeyboardInterrupt ended it)
+            try:
+                return stat(where).st_mode & 0o170000 == 0o100000
+            except (OSError, TypeError, ValueError):
+                return False
+
+    gen = answers()
+    next(gen)
+    kept = gen.send
+    return ask
+
+
+def _ptsfast_library_code(where, roots, _is_file=_ptsfast_regular_files()):
     """A file of the interpreter's standard library or of an installed package (``roots``:
-    :func:`_ptsfast_library_roots`). ``_stat``: the C function as it was before the tests ran: tests that patch
-    ``os.path.isfile`` (``return_value=False``) must not make the libraries' code look like the solution's."""
+    :func:`_ptsfast_library_roots`). ``_is_file``: :func:`_ptsfast_regular_files`' answers (read-only folders in the
+    sandbox: a file there stays one)."""
     if not (where and where.startswith(roots)):
         return False
-    try:
-        return _stat(where).st_mode & 0o170000 == 0o100000  # a regular file, as os.path.isfile says
-    except (OSError, TypeError, ValueError):
-        return False
+    return _is_file(where)
 
 
 def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
@@ -1799,12 +1835,19 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                     if isinstance(f, types.FunctionType):
                         frozen[id(f)] = f
 
+    found = {}  # id(class): (class, importable) as first seen (a class its module first lacks stays one it lacks)
+
     def importable(k):  # a library's class as its module has it (not one the solution made and named like one)
+        kept = found.get(id(k))
+        if kept is not None and kept[0] is k:  # its ~10 lookups, for each class of each value read, cost ~1 ms a read
+            return kept[1]
         obj = sys.modules.get(getattr(k, "__module__", None) or "")
         if not library_code(str(getattr(obj, "__file__", None) or ""), roots):  # the solution's module is no library
-            return False
-        for part in str(getattr(k, "__qualname__", "")).split("."):
-            obj = getattr(obj, part, None)
+            obj = None
+        else:
+            for part in str(getattr(k, "__qualname__", "")).split("."):
+                obj = getattr(obj, part, None)
+        found[id(k)] = (k, obj is k)
         return obj is k
 
     def suspect(cls, name):
@@ -2079,7 +2122,11 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
 
     guard_code = guard("", None).__code__
 
+    flags = type.__dict__["__flags__"].__get__
+
     def arm(t):  # the solution's deciding operators of ``t``, guarded in the classes that define them
+        if all(not flags(k) & 512 or importable(k) for k in mro_of(t)):  # a library's class, and builtin ones (no
+            return  # heap type: what they define is fixed): each name below is left as it is (~0.1 ms a value read)
         for name in deciders:
             owner = where_defined(t, name)
             f = namespace(owner)[name] if owner is not None else None
@@ -2142,9 +2189,11 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         for module, name in array_bases:
             base = getattr(sys.modules.get(module), name, None)
             if isinstance_(base, type) and issubclass(t, base) and t is not base:
+                own = mro_of(base)  # the library's own, its descriptors included
+                if all(importable(k) for k in mro_of(t) if k not in own):  # a library's subclass (a DataFrame): the
+                    return ()  # solution set none of the ~400 names below in its classes (~1 ms a value read)
                 if base not in _names:
                     _names[base] = tuple(n for n in dir(base) if n not in made_and_shown)
-                own = mro_of(base)  # the library's own, its descriptors included
                 return tuple(n for n in _names[base] if where_defined(t, n) not in own and set_by_solution(t, n))
         return ()
 
