@@ -184,3 +184,41 @@ def test_load_pairs_of_a_pair_another_tool_rewrote_names_it(run, tmp_path, field
         msg = str(e.value)
         assert "pairs.jsonl" in msg and shown in msg and "another tool rewrote" in msg, msg
     assert len(load_pairs(run)) == len(records(run / "pairs.jsonl"))
+
+
+@pytest.fixture(scope="module")
+def anchors(tmp_path_factory):
+    from tiny_models import tiny_anchors_run
+
+    return tiny_anchors_run(tmp_path_factory.mktemp("round13a") / "run", answer="w7")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: r.update(p_with={}),  # KeyError: 'p'
+    lambda r: r["p_resampled"].pop("p"),
+    lambda r: (r["p_different"].pop("p"), r["p_different"].update(trials=4)),
+], ids=["p_with-empty", "p_resampled-without-p", "p_different-without-p"])
+def test_a_sentence_whose_estimate_lost_its_p_is_left_out_of_the_thought_anchors_export(anchors, tmp_path, caplog,
+                                                                                         edit):
+    """An estimate another tool wrote without its p (an empty object, check_record takes it: p unknown) ended the
+    thought_anchors export in KeyError: 'p'. It measured nothing known, as a p written null: left out, said."""
+    from ptsfast.outputs.export import export
+
+    edited, _ = edited_copy(anchors, tmp_path, "sentences.jsonl", 0, edit)
+    out = tmp_path / "ta.jsonl"
+    assert export(edited, out, fmt="thought_anchors", kind="sentences") == len(records(anchors / "sentences.jsonl")) - 1
+    assert "left out 1 of" in caplog.text
+
+
+def test_a_sentence_whose_alternatives_another_tool_rewrote_is_named(anchors, tmp_path, capsys):
+    """A sentence's alternatives written as a number ended the thought_anchors export in TypeError: 'int' object is
+    not iterable."""
+    from cli_errors import one_line_error
+
+    from ptsfast.cli import main as cli
+
+    edited, rec = edited_copy(anchors, tmp_path, "sentences.jsonl", 0, lambda r: r.update(alternatives=5))
+    out = tmp_path / "ta.jsonl"
+    assert cli(["export", "--run", str(edited), "--format", "thought_anchors", "--out", str(out)]) == 2
+    one_line_error(capsys, "sentences.jsonl", "has alternatives 5", repr(rec["problem_id"]), "another tool rewrote")
+    assert not out.exists()

@@ -62,6 +62,8 @@ _TYPES = {"position": (_count, "a position (an int >= 0)"), "token_id": (_count,
                            "before_estimate", "p_different", "p_similar"), _EST),
           "sentence_id": (_count, "a sentence index (an int >= 0)"), "sentence": _TEXT, "p_with": _MEASURED,
           "p_resampled": _MEASURED, "is_anchor": _FLAG,
+          "alternatives": (lambda v: v is None or (isinstance(v, list) and all(isinstance(t, str) for t in v)),
+                           "a list of texts (the regenerated sentences) or null"),
           "trajectories": (lambda v: isinstance(v, list) and all(
               isinstance(t, dict) and "key" in t and _ids(t.get("solution_ids")) and _FLAG[0](t.get("correct"))
               for t in v), "a list of trajectories (each with its key, solution_ids and correct true, false or null)")}

@@ -52,7 +52,7 @@ _PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prompt_len", "pr
 def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | None, task_type: str,
                           model_id: str | None, dataset_id: str | None, timestamp: str) -> dict:
     """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's."""
-    p_with = sentence["p_with"]["p"]
+    p_with = sentence["p_with"].get("p")
     without, source, delta = _without(sentence)
     rec = {
         "model_id": model_id, "query": query, "sentence": sentence["sentence"], "sentence_id": sentence["sentence_id"],
@@ -72,12 +72,12 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
 
 def _without(sentence: Mapping) -> tuple[float | None, str, float | None]:
     """``(prob_without_sentence, its source, prob_delta)``: p(different), or p(resampled) when no resample differed."""
-    p_with = sentence["p_with"]["p"]
+    p_with = sentence["p_with"].get("p")
     different = sentence.get("p_different") or {}
     if different.get("trials"):
-        without, source = different["p"], "different"
+        without, source = different.get("p"), "different"
     else:
-        without, source = sentence["p_resampled"]["p"], "resampled"
+        without, source = sentence["p_resampled"].get("p"), "resampled"
     return without, source, None if p_with is None or without is None else p_with - without
 
 
