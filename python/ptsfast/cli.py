@@ -1183,6 +1183,11 @@ def cmd_report(a) -> int:
     if not os.path.lexists(Path(a.run).expanduser()):  # "DIR/problems.jsonl not found" named a file, not the typo
         raise ValueError(f"--run {a.run}: no such folder - give the --out folder of a `ptsfast mine` or "
                          f"`ptsfast anchors` run")
+    from ptsfast.outputs.rundir import is_stream
+
+    if is_stream(Path(a.run).expanduser()):  # a fifo, /dev/null: "FIFO/problems.jsonl not found"
+        raise ValueError(f"--run {a.run}: a pipe or device, not a folder - give the --out folder of a `ptsfast mine` "
+                         f"or `ptsfast anchors` run")
     if a.out == "-":  # export's standard output; here it wrote files named '-' and '-.png'
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")

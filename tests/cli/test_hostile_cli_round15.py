@@ -2,9 +2,10 @@
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
 misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found); a
-path under an unknown user's ~ (a traceback)."""
+path under an unknown user's ~ (a traceback); a report of a pipe or device (read as a folder lacking a file)."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -187,3 +188,12 @@ def test_a_path_of_an_unknown_users_home_is_named(which, model_dir, tmp_path, ca
         argv = [command, *[x for kv in paths.items() for x in kv]]
     assert cli(argv) == 2
     one_line_error(capsys, f"{flag} {odd}", "no user 'ptsfast-no-such-user'", "full path")
+
+
+def test_report_on_a_pipe_or_device_names_it(tmp_path, capsys):
+    """`report --run /dev/null` (or a fifo) said '/dev/null/problems.jsonl not found', as if a folder lacked a file."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for run in (str(fifo), os.devnull):
+        assert cli(["report", "--run", run, "--out", str(tmp_path / "r.html")]) == 2
+        one_line_error(capsys, f"--run {run}: a pipe or device, not a folder", "--out folder")
