@@ -320,3 +320,13 @@ def test_a_choices_text_asked_about_is_no_stated_answer(text, letter):
     """``The answer is 12?`` (a trace asking itself) was read as the choice whose text is 12, before the answer
     the trace then states. A choice's text ending in a question mark states nothing."""
     assert extract_choice(text, choices=NUMS if "12" in text else CITIES) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 12 345,67", "12345.67", True), ("#### 12 345,67", "12", False), ("#### 12\u202f345,5 €", "12345.5", True),
+    ("#### 1 234.5", "1234.5", True), ("#### 1 234.5", "1", False),
+])
+def test_a_gsm8k_answer_in_spaced_thousands_with_a_decimal_part_is_one_number(text, ref, ok):
+    """``#### 12 345,67`` (French: thousands set apart by a space, a decimal comma) was read as 12: a wrong answer
+    passed where the reference was 12. Thousands set apart by spaces join before a decimal part too."""
+    assert gsm(text, ref) is ok

@@ -1471,7 +1471,7 @@ def _is_code(text: str) -> bool:
 # 12,5 and 3,75: a decimal comma, as MGSM's other languages write a decimal on the answer line (never 1,234 nor 1,2,3)
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d{1,2})(?![\d,]|\.\d)")
 # 1 234, 12 500: thousands set apart by a space on the answer line, as French or Russian write them (never 2 1/2)
-_SPACED_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d/]|[.,]\d| /)")
+_SPACED_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d/]| /)")  # 12 345.67 too
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 
 
