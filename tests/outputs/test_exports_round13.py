@@ -222,3 +222,25 @@ def test_a_sentence_whose_alternatives_another_tool_rewrote_is_named(anchors, tm
     assert cli(["export", "--run", str(edited), "--format", "thought_anchors", "--out", str(out)]) == 2
     one_line_error(capsys, "sentences.jsonl", "has alternatives 5", repr(rec["problem_id"]), "another tool rewrote")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt, which", [("thought_anchors", "anchors"), ("pts", "run"), ("trl", "run")])
+@pytest.mark.parametrize("value", ["x", 5])
+def test_an_export_of_a_problem_whose_trajectories_another_tool_rewrote_names_it(run, anchors, tmp_path, capsys,
+                                                                                 fmt, which, value):
+    """The exports read problems.jsonl for each record's question, answer and trace: its trajectories rewritten as
+    a text or a number ended the thought_anchors export in AttributeError: 'str' object has no attribute 'get'
+    (TypeError: 'int' object is not iterable), and the pts and trl exports wrote their records as if it were
+    whole."""
+    from cli_errors import one_line_error
+
+    from ptsfast.cli import main as cli
+
+    src = anchors if which == "anchors" else run
+    edited, rec = edited_copy(src, tmp_path, "problems.jsonl", 0, lambda r: r.update(trajectories=value))
+    out = tmp_path / "out.jsonl"
+    kind = ["--kind", "sentences"] if fmt == "thought_anchors" else []
+    assert cli(["export", "--run", str(edited), "--format", fmt, "--out", str(out), *kind]) == 2
+    one_line_error(capsys, "problems.jsonl", f"has trajectories {value!r}", repr(rec["problem_id"]),
+                   "another tool rewrote")
+    assert not out.exists()

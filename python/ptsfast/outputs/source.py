@@ -147,6 +147,8 @@ class RunSource:
                 recs = committed_records(RunSource(path, self.run_dir), "have no question in the export (null)")
             else:  # a loose file's folder may hold the user's own problems.jsonl, a dataset: read only ptsfast's
                 recs = _own_problems(path)
+            for r in recs:  # trajectories another tool rewrote (a text, ids "x") named, not met as a TypeError
+                check_record(r, "problems", path, need=())
             self._problems = {str(r.get("problem_id")): r for r in recs}
         return self._problems
 
