@@ -330,3 +330,15 @@ def test_a_gsm8k_answer_in_spaced_thousands_with_a_decimal_part_is_one_number(te
     """``#### 12 345,67`` (French: thousands set apart by a space, a decimal comma) was read as 12: a wrong answer
     passed where the reference was 12. Thousands set apart by spaces join before a decimal part too."""
     assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 1.234,5", "1234.5", True), ("#### 1.234,50 €", "1234.5", True), ("#### 1.234,5", "1.234", False),
+    ("#### 1.234.567", "1234567", True), ("#### 1.234.567", "1.234", False), ("#### 12.345.678,9", "12345678.9", True),
+    ("#### 1.5", "1.5", True), ("#### 1.234", "1.234", True),
+])
+def test_a_gsm8k_answer_in_dotted_thousands_is_one_number(text, ref, ok):
+    """``#### 1.234,5`` and ``#### 1.234.567`` (German or Spanish: thousands set apart by dots, a decimal comma) were
+    read as 1.234: a right answer failed. Dotted thousands before a decimal comma, or in two groups or more, are one
+    number; ``1.234`` alone is read as written."""
+    assert gsm(text, ref) is ok

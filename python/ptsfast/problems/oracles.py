@@ -1470,6 +1470,10 @@ def _is_code(text: str) -> bool:
 
 # 12,5 and 3,75: a decimal comma, as MGSM's other languages write a decimal on the answer line (never 1,234 nor 1,2,3)
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d{1,2})(?![\d,]|\.\d)")
+# 1.234,5 and 1.234.567: thousands set apart by dots, as German or Spanish write them before a decimal comma, or in
+# two groups or more (never 1.234 alone: a decimal as English writes it)
+_DOTTED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+(?=,\d{1,2}(?![\d,]|\.\d))|\d{1,3}(?:\.\d{3}){2,})"
+                               r"(,\d{1,2})?(?![\d.,]\d|\d)")
 # 1 234, 12 500: thousands set apart by a space on the answer line, as French or Russian write them (never 2 1/2)
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d/]| /)")  # 12 345.67 too
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
@@ -1482,6 +1486,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = extract_gsm8k(text)
     if got is None or _NUMBER_OR_NUMBER.search(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
+    got = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ",") + (m.group(2) or "").replace(",", "."), got)
     got = _SPACED_THOUSANDS.sub(lambda m: m.group().replace(" ", ","), _DECIMAL_COMMA.sub(r"\1.\2", got))
     nums = find_numbers(got)
     return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
