@@ -342,3 +342,13 @@ def test_a_gsm8k_answer_in_dotted_thousands_is_one_number(text, ref, ok):
     read as 1.234: a right answer failed. Dotted thousands before a decimal comma, or in two groups or more, are one
     number; ``1.234`` alone is read as written."""
     assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("The answer is 15.", "B"), ("The answer is $15$.", "B"), ("Answer: $\\frac{1}{2}$", "C"),
+    ("The answer is \\frac{1}{2}.", "C"), ("The answer is $16$.", None),
+])
+def test_a_choices_text_in_math_mode_is_that_choice(text, letter):
+    """Choices in math mode (``$15$``, ``$\\frac{1}{2}$``, as MMLU's and AQuA's math rows store them) were never a
+    stated answer's text, with or without the dollars the model wrote: a right answer failed."""
+    assert extract_choice(text, choices=("$12$", "$15$", "$\\frac{1}{2}$", "$18$")) == letter

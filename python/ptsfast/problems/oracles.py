@@ -772,8 +772,9 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern], ...
     found = []
     for i, c in enumerate(choices):
         own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
+        own = re.sub(r"^\$([^$]+)\$$", r"\1", own).strip()  # in math mode ($15$): with or without its dollars
         if own:
-            found.append((i, re.compile(r"\s+".join(map(re.escape, own.split())) + r"(?!\w)(?![.,]\d)"
+            found.append((i, re.compile(r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
                                         r"(?=\s*(?:[.,;:!)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M)))
     return tuple(found)
 
