@@ -829,7 +829,7 @@ def _run_on_model(a, loaded, run, options) -> int:
     device, dtype = _device_dtype(a)
     # AnchorOptions holds the MineOptions as .run
     _check_chat_template(a, getattr(options, "run", options), loaded.problems)
-    _check_resume(a, options, loaded.problems)
+    _check_resume(a, options, loaded.problems, _loaded_dtype(a, dtype))
     model, tokenizer = load_model(a.model, dtype=dtype, device=device)
     import inspect
 
@@ -844,10 +844,24 @@ def _run_on_model(a, loaded, run, options) -> int:
     return _nothing_mined(summary, a)
 
 
-def _check_resume(a, options, problems) -> None:
+def _loaded_dtype(a, dtype: str) -> str | None:
+    """The dtype a run records of the model folder ``--model`` loaded in ``dtype`` (as its parameters name it), or
+    None where that is not known before it loads: the checkpoint's own (``auto``), a quantized one's."""
+    from ptsfast.models import torch_dtype
+
+    loaded = torch_dtype(dtype)
+    config = Path(str(a.model)).expanduser() / "config.json"
+    try:
+        quantized = "quantization_config" in json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return None
+    return None if loaded == "auto" or quantized else str(loaded).replace("torch.", "")
+
+
+def _check_resume(a, options, problems, dtype: str | None = None) -> None:
     """A resume's settings, its records and its ``problems``' contents against the finished run in ``--out``,
     before the model loads: a new ``--seed``, or a question edited under its id, was refused only once the model
-    had loaded (the run checks them again, with the model's fingerprint)."""
+    had loaded (the run checks them again, with the model's fingerprint); ``dtype``, the model's once loaded."""
     from ptsfast.demo import is_demo_model
     from ptsfast.outputs.rundir import ANCHOR_FILES
     from ptsfast.pipeline.run import check_resume_settings
@@ -862,9 +876,10 @@ def _check_resume(a, options, problems) -> None:
         from ptsfast.pipeline.anchors import anchor_mode
 
         check_resume_settings(a.out, options.run, str(a.model), mode=anchor_mode(options), overwrite=a.overwrite,
-                              folder=folder, problems=problems, data_files=ANCHOR_FILES)
+                              folder=folder, problems=problems, data_files=ANCHOR_FILES, dtype=dtype)
     else:
-        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder, problems=problems)
+        check_resume_settings(a.out, options, str(a.model), overwrite=a.overwrite, folder=folder, problems=problems,
+                              dtype=dtype)
 
 
 def _check_chat_template(a, options, problems=()) -> None:

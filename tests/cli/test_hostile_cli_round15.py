@@ -2,7 +2,8 @@
 long given solution), which stopped the whole run where mine skips that problem and goes on; --trajectories past
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
 misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found); a
-path under an unknown user's ~ (a traceback); a report of a pipe or device (read as a folder lacking a file)."""
+path under an unknown user's ~ (a traceback); a report of a pipe or device (read as a folder lacking a file); a
+resume in another dtype (refused once the model had loaded)."""
 
 import json
 import os
@@ -197,3 +198,18 @@ def test_report_on_a_pipe_or_device_names_it(tmp_path, capsys):
     for run in (str(fifo), os.devnull):
         assert cli(["report", "--run", run, "--out", str(tmp_path / "r.html")]) == 2
         one_line_error(capsys, f"--run {run}: a pipe or device, not a folder", "--out folder")
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+def test_a_resume_in_another_dtype_is_refused_before_the_model_loads(command, flags, model_dir, tmp_path, capsys,
+                                                                      monkeypatch):
+    """A run mined in float32 (a CPU's default) resumed with `--dtype bfloat16` (or on a GPU, whose default it is):
+    refused as made from other inputs only once the model had loaded (minutes for a large one)."""
+    out = tmp_path / "run"
+    argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *flags]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    assert cli([*argv, "--dtype", "bf16"]) == 2
+    one_line_error(capsys, "dtype", "was 'float32', now 'bfloat16'")

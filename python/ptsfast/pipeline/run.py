@@ -167,12 +167,16 @@ def identity_settings(options: MineOptions, model_name: str, oracle: Callable | 
 def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, model_name: str, *,
                           mode: Mapping[str, object] | None = None, overwrite: bool = False,
                           folder: bool = True, problems: Sequence[Problem] | None = None,
-                          data_files: Sequence[str] = DATA_FILES) -> None:
+                          data_files: Sequence[str] = DATA_FILES, dtype: str | None = None) -> None:
     """The run's settings, its committed records and the ``problems``' contents against the folder's finished run
     (of ``data_files``), before the model loads (the CLI's early refusal of a resume with a new ``--seed``, or of a
-    question edited under its id); :func:`open_run` checks them again, with the inputs, as the final word."""
+    question edited under its id); :func:`open_run` checks them again, with the inputs, as the final word.
+    ``dtype``: the one the folder's model will load in, where known (a resume in another was refused only once the
+    model had loaded)."""
     settings = identity_settings(options, model_path(model_name), mode=mode)
     inputs = folder_inputs(model_name) if folder and not overwrite else {}  # folder: model_name is a folder's path
+    if inputs and dtype:
+        inputs["dtype"] = dtype
     check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag, inputs=inputs,
                  legacy=legacy_inputs(inputs) if inputs else None, data_files=data_files,
                  hashes=None if problems is None else problem_hashes(problems),
