@@ -117,3 +117,16 @@ def test_recheck_of_a_run_whose_problems_file_lost_a_problem_re_estimates_the_ot
     rows = recheck_run(engine_of(tiny_pivot_model(), tok), tok, cut, PROBLEMS, OPTIONS, 4, oracle=first_of_w7_w9)
     assert rows and {r.problem_id for r in rows} == {p["problem_id"] for p in pivots} - {lost}
     assert "not re-estimated" in caplog.text and f"'{lost}'" in caplog.text
+
+
+@pytest.mark.parametrize("n", ["8", None, 2.5, True])
+def test_recheck_given_a_count_that_is_no_int_names_n(memory_run, n):
+    """n="8" (read from a config) or None ended the re-estimate in TypeError: '<' not supported between str and int;
+    2.5 or True in 'request 0: n must be an int', naming no argument of recheck_run."""
+    import numpy as np
+
+    tok = tiny_tokenizer()
+    engine = engine_of(tiny_pivot_model(), tok)
+    with pytest.raises(ValueError, match=r"^n=.*use an int >= 1"):
+        recheck_run(engine, tok, memory_run, PROBLEMS, OPTIONS, n, oracle=first_of_w7_w9)
+    assert recheck_run(engine, tok, memory_run, PROBLEMS, OPTIONS, np.int64(2), oracle=first_of_w7_w9)

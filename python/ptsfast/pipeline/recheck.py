@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +70,7 @@ def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashabl
     end of a solution with a verdict is exact, as in the search. An oracle error counts as a failure. ``oracle``
     overrides ``options.oracle``.
     """
-    if n < 1:
-        raise ValueError(f"n={n}: use >= 1 rollouts a point")
+    n = _rollouts(n)
     wanted = list(dict.fromkeys(points))
     for pt in wanted:
         sol = solutions.get(pt.key)
@@ -112,6 +112,20 @@ def fresh_estimates(engine: RolloutEngine, tokenizer, solutions: Mapping[Hashabl
     finally:
         engine.release([s.seq_id for s in seqs])
     return out
+
+
+def _rollouts(n: object) -> int:
+    """``n`` as a count of rollouts: any integer (numpy's too); a str, a float, a bool or None is refused by name
+    (a str or None failed in a comparison, a float or bool deep in a probe request)."""
+    try:
+        if isinstance(n, bool):
+            raise TypeError
+        n = operator.index(n)
+    except TypeError:
+        raise ValueError(f"n={n!r:.40}: use an int >= 1 (the fresh rollouts a point)") from None
+    if n < 1:
+        raise ValueError(f"n={n}: use >= 1 rollouts a point")
+    return n
 
 
 def pivot_holds(direction: Direction | str, before: float, after: float, gap: float) -> bool:
