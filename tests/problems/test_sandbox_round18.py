@@ -3,6 +3,8 @@
 Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
 attack still pass."""
 
+import resource
+
 import pytest
 
 from helpers.judging import verdict
@@ -90,10 +92,13 @@ PLOTTED = code_tests.TestProgram.from_text(  # BigCodeBench's shape: a frame and
 
 def test_a_plotting_test_reading_thousands_of_values_runs_in_time():
     # 7,500 values read off a pandas Series: ~3 ms of checks each (walking a Series' ~400 methods and its classes'
-    # operators, stat'ing the libraries' files), ~24 s of CPU where a plain run takes ~2 s: a right program timed out
-    # (before: timed out at 20 s; now ~6 s of CPU)
+    # operators, stat'ing the libraries' files, the audit hook called for each id() the checks take), ~25 s of CPU
+    # where a plain run takes ~2 s: a right program timed out at the oracle's 30 s on a busy machine. CPU time, which
+    # a busy machine does not stretch as it does wall time (before: ~25 s; now ~7 s)
     right = ("import pandas as pd\n\n\ndef task_func(n):\n    df = pd.DataFrame({'a': [2 * i for i in range(n)]})\n"
              "    return df, df.plot(title='t')\n")
-    assert verdict(right, PLOTTED, timeout=20.0)[0]
-    assert not verdict(right.replace("2 * i", "i"), PLOTTED, timeout=20.0)[0]
-
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # the sandbox's processes, each waited for by its parent
+    assert verdict(right, PLOTTED, timeout=120.0)[0]
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime < 14.0
+    assert not verdict(right.replace("2 * i", "i"), PLOTTED, timeout=120.0)[0]

@@ -1336,6 +1336,8 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
         return bool(memory.match(realpath(path))) or (not path.startswith("/") and basename(path) in memory_files)
 
     def hook(event, args):
+        if event == "builtins.id" or event == "object.__getattr__" and args[1] not in attrs:  # nothing to refuse:
+            return  # the checks' own id()s and f.__code__ reads, ~2 million a test of 7,500 reads (~2 s of its CPU)
         if event == "open" and isinstance(args[0], (str, bytes)):
             if names_memory(args[0]):
                 raise RuntimeError("the solution opened " + os.fsdecode(args[0]) + ": not allowed")
