@@ -102,3 +102,31 @@ def test_a_plotting_test_reading_thousands_of_values_runs_in_time():
     now = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime < 14.0
     assert not verdict(right.replace("2 * i", "i"), PLOTTED, timeout=120.0)[0]
+
+WRITTEN = code_tests.TestProgram.from_text(  # BigCodeBench's shape: the solution writes a CSV file, the tests read it
+    "import csv\nimport unittest\n\n\nclass TestCases(unittest.TestCase):\n    def test_rows(self):\n"
+    "        path = task_func([('alice', 3), ('bob', 4)])\n        with open(path, newline='') as f:\n"
+    "            rows = list(csv.DictReader(f))\n"
+    "        self.assertEqual(rows, [{'name': 'alice', 'score': '3'}, {'name': 'bob', 'score': '4'}])\n",
+    entry_point="task_func")
+WRITER = ("import csv\n\n\ndef task_func(rows):\n{before}    with open('out.csv', 'w', newline='') as f:\n"
+          "        w = csv.writer(f{how})\n        w.writerow(['name', 'score'])\n        w.writerows(rows)\n"
+          "    return 'out.csv'\n")
+SEMICOLONS = {  # a file written with ';', and excel (what DictReader reads by) re-registered to read it as ','
+    "at import": "import csv\n\ncsv.register_dialect('excel', delimiter=';')\n" + WRITER.format(before="",
+                                                                                            how=", delimiter=';'"),
+    "in the call": WRITER.format(before="    csv.register_dialect('excel', delimiter=';')\n", how=", delimiter=';'"),
+}
+
+
+@pytest.mark.parametrize("how", SEMICOLONS)
+def test_csvs_own_dialects_are_not_the_solutions_to_change(how):
+    # before: each passed (the tests' DictReader read the file by the solution's excel)
+    assert not verdict(SEMICOLONS[how], WRITTEN)[0]
+    assert not verdict(WRITER.format(before="", how=", delimiter=';'"), WRITTEN)[0]
+
+
+def test_a_solution_writing_by_a_dialect_of_its_own_passes():
+    assert verdict(WRITER.format(before="", how=""), WRITTEN)[0]
+    mine = "    csv.register_dialect('mine', delimiter=',', lineterminator='\\n')\n"
+    assert verdict(WRITER.format(before=mine, how=", dialect='mine'"), WRITTEN)[0]

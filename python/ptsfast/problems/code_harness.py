@@ -164,6 +164,10 @@ def _ptsfast_judge(spec, code):
     # finfo objects, kept with what they hold (an eps of 1 set on the one np.finfo hands out passed 0.3 for 1/3)
     limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
     limits_read = "numpy" in tops
+    # and csv's dialects (excel re-registered with ';' read a file the solution wrote with ';' as the tests'
+    # DictReader reads one with ',', and a wrong delimiter passed)
+    dialects = bare(_ptsfast_csv_dialects)(sys.modules.get("csv"))
+    dialects_read = "csv" in tops
     # and the codecs the tests use, by name (s.encode('rot13'), codecs.decode(b, 'cp1252')) or by reading a text file
     # (its locale's encoding, UTF-8): the registry's answer for each name, what it holds and the classes it names
     # (encodings._cache given a codec of the solution's, the encodings' search function unregistered for one of its
@@ -252,6 +256,8 @@ def _ptsfast_judge(spec, code):
                                "not allowed")
         if not limits():
             raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
+        if not dialects():
+            raise RuntimeError(when + " changed one of csv's own dialects (excel, excel-tab, unix): not allowed")
         if not codecs_kept():
             raise RuntimeError(when + " changed a codec the tests use (the registry's answer for its name, or its "
                                "classes): not allowed")
@@ -300,6 +306,9 @@ def _ptsfast_judge(spec, code):
             raise RuntimeError(caught[-1])
         if limits_read and not limits():
             caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
+            raise RuntimeError(caught[-1])
+        if dialects_read and not dialects():
+            caught.append("the solution changed one of csv's own dialects (excel, excel-tab, unix): not allowed")
             raise RuntimeError(caught[-1])
         if not codecs_kept():
             caught.append("the solution changed a codec the tests use (the registry's answer for its name, or its "
@@ -694,6 +703,30 @@ def _ptsfast_float_limits(np):
         # under any other key (np.finfo('float64') looks its argument up first): one of those, or another float type's
         return all(map(ids.__contains__, map(id, cache.values()))) or all(
             id(v) in ids or type(v) is finfo and vars(v).get("dtype") not in dtypes for v in list(cache.values()))
+
+    return same
+
+
+def _ptsfast_csv_dialects(csv):
+    """What tells whether csv's registry still gives, for each dialect it had before the solution ran (``excel``,
+    which ``DictReader`` and ``DictWriter`` read and write by; ``excel-tab``, ``unix``), what that dialect was: the
+    registry is the C module's own, out of the snapshot's reach. Run with bare globals."""
+    if csv is None:
+        return lambda: True
+    get, names = csv.get_dialect, ("delimiter", "quotechar", "escapechar", "doublequote", "skipinitialspace",
+                                   "lineterminator", "quoting", "strict")
+
+    def read(name):
+        try:
+            d = get(name)
+            return tuple((type(v), v) for v in (getattr(d, k, None) for k in names))
+        except Exception:
+            return None
+
+    kept = {name: read(name) for name in csv.list_dialects()}
+
+    def same():
+        return all(read(name) == was for name, was in kept.items())
 
     return same
 
