@@ -352,3 +352,15 @@ def test_a_choices_text_in_math_mode_is_that_choice(text, letter):
     """Choices in math mode (``$15$``, ``$\\frac{1}{2}$``, as MMLU's and AQuA's math rows store them) were never a
     stated answer's text, with or without the dollars the model wrote: a right answer failed."""
     assert extract_choice(text, choices=("$12$", "$15$", "$\\frac{1}{2}$", "$18$")) == letter
+
+
+@pytest.mark.parametrize("text,choices,letter", [
+    ("The answer: 12, 15 or 18.", NUMS, None), ("The answer is 12, or maybe 15.", NUMS, None),
+    ("The answer is Paris/London.", CITIES, None), ("The answer is London, and Paris.", CITIES, None),
+    ("The answer is Paris, the capital.", CITIES, "B"), ("The answer is Paris, France.", CITIES, "B"),
+    ("The answer is 15, since 3 * 5 = 15.", NUMS, "B"),
+])
+def test_a_stated_choices_text_offered_with_another_names_none(text, choices, letter):
+    """``The answer: 12, 15 or 18.`` was read as the choice whose text is 12, a hedge a letter would not pass for: a
+    guess passed wherever that choice was right. A choice's text offered with another's names none."""
+    assert extract_choice(text, choices=choices) == letter

@@ -765,17 +765,19 @@ _STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?a
 
 
 @functools.lru_cache(maxsize=64)
-def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern], ...]:
+def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern, re.Pattern], ...]:
     """Each choice's text (without its own label, ``B. Paris``) as written after a stated answer, its words apart by
     any spaces, in any case, ending there (``Paris.``, ``Paris**``; never ``Parisian``, ``Paris or London``, ``1.5``
-    for 1, nor a question, ``Paris?``): (its index, that pattern)."""
+    for 1, nor a question, ``Paris?``): (its index, that pattern, and the pattern of the text as a word, wherever
+    it ends)."""
     found = []
     for i, c in enumerate(choices):
         own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
         own = re.sub(r"^\$([^$]+)\$$", r"\1", own).strip()  # in math mode ($15$): with or without its dollars
         if own:
-            found.append((i, re.compile(r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
-                                        r"(?=\s*(?:[.,;:!)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M)))
+            word = r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
+            found.append((i, re.compile(word + r"(?=\s*(?:[.,;:!)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M),
+                          re.compile(word, re.I)))
     return tuple(found)
 
 
@@ -786,10 +788,19 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
     patterns = _choice_texts(tuple(str(c) for c in choices))
     hits = []
     for m in _STATED.finditer(text):
-        said = [(len(n.group()), i) for i, p in patterns if (n := p.match(text, m.end()))]
-        if said and [n for n, _ in said].count(max(said)[0]) == 1:  # two choices of one text name neither
-            hits.append((m.start() + 0.5, ascii_uppercase[max(said)[1]]))
+        said = [(len(n.group()), i) for i, p, _ in patterns if (n := p.match(text, m.end()))]
+        if not said or [n for n, _ in said].count(max(said)[0]) > 1:  # two choices of one text name neither
+            continue
+        size, index = max(said)
+        offered = _OFFERED.match(text, m.end() + size)  # 12, 15 or 18: a hedge names none
+        if offered.group() and any(w.match(text, offered.end()) for i, _, w in patterns if i != index):
+            continue
+        hits.append((m.start() + 0.5, ascii_uppercase[index]))
     return hits
+
+
+# what offers another choice after one: "12, 15", "Paris/London", "12, or maybe 15", "London, and Paris"
+_OFFERED = re.compile(r"[ \t]*[,/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
 
 
 def _boxed_choice_text(text: str, choices) -> str | None:
