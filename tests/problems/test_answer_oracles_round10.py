@@ -364,3 +364,11 @@ def test_a_stated_choices_text_offered_with_another_names_none(text, choices, le
     """``The answer: 12, 15 or 18.`` was read as the choice whose text is 12, a hedge a letter would not pass for: a
     guess passed wherever that choice was right. A choice's text offered with another's names none."""
     assert extract_choice(text, choices=choices) == letter
+
+
+def test_a_stated_text_of_a_choice_past_z_names_none():
+    """A problem of more than 26 choices whose 31st text was stated raised IndexError (no letter names it): every
+    such rollout was an oracle error."""
+    choices = [str(i) for i in range(40)]
+    assert extract_choice("The answer is 30.", "Z", choices) is None
+    assert extract_choice("The answer is 3.", "Z", choices) == "D"

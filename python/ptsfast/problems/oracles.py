@@ -771,8 +771,8 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern, re.P
     for 1, nor a question, ``Paris?``): (its index, that pattern, and the pattern of the text as a word, wherever
     it ends)."""
     found = []
-    for i, c in enumerate(choices):
-        own = re.sub(rf"^\(?{ascii_uppercase[i % 26]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
+    for i, c in enumerate(choices[:len(ascii_uppercase)]):  # a choice past Z has no letter to name it by
+        own = re.sub(rf"^\(?{ascii_uppercase[i]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
         own = re.sub(r"^\$([^$]+)\$$", r"\1", own).strip()  # in math mode ($15$): with or without its dollars
         if own:
             word = r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
