@@ -1494,7 +1494,7 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
-    thousands set apart by spaces (``#### 1 234``) as one number."""
+    thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
     got = extract_gsm8k(text)
     if got is None or _NUMBER_OR_NUMBER.search(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
