@@ -372,3 +372,11 @@ def test_a_stated_text_of_a_choice_past_z_names_none():
     choices = [str(i) for i in range(40)]
     assert extract_choice("The answer is 30.", "Z", choices) is None
     assert extract_choice("The answer is 3.", "Z", choices) == "D"
+
+
+def test_a_boxed_or_initialled_text_of_a_choice_past_z_names_none():
+    """``\\boxed{30}`` among 40 choices, or ``Answer: E. coli`` where "E. coli" is the 31st, raised IndexError: every
+    such rollout was an oracle error. A choice no letter names is never the answer."""
+    assert extract_choice("\\boxed{30}", "Z", [str(i) for i in range(40)]) is None
+    assert extract_choice("\\boxed{3}", "Z", [str(i) for i in range(40)]) == "D"
+    assert extract_choice("Answer: E. coli", "Z", [str(i) for i in range(30)] + ["E. coli"]) == "E"

@@ -681,7 +681,7 @@ def _initial_of(text: str, m: re.Match, letter: str, choices) -> str:
     at = m.start(m.lastindex)
     if not choices or not _INITIAL.match(text, m.end(m.lastindex)):
         return letter
-    found = [(len(own), i) for i, c in enumerate(choices) if (own := str(c).strip()) and
+    found = [(len(own), i) for i, c in enumerate(choices[:len(ascii_uppercase)]) if (own := str(c).strip()) and
              re.fullmatch(rf"{re.escape(text[at])}\.\s+[a-z].*", own, re.S | re.I) and
              normalize_text(text[at:at + len(own)]) == normalize_text(own) and
              not text[at + len(own):at + len(own) + 1].isalnum()]
@@ -812,7 +812,7 @@ def _boxed_choice_text(text: str, choices) -> str | None:
         return None
     said = _normalize_math(boxed).casefold()
     value = parse_number(said)
-    found = {i for i, c in enumerate(choices)
+    found = {i for i, c in enumerate(choices[:len(ascii_uppercase)])  # a choice past Z has no letter
              if (own := _normalize_math(re.sub(r"^\(?[A-Za-z][.)]\s+", "", str(c).strip())).casefold()) == said or
              value is not None and parse_number(own) == value}
     return ascii_uppercase[found.pop()] if len(found) == 1 else None
