@@ -380,3 +380,11 @@ def test_a_boxed_or_initialled_text_of_a_choice_past_z_names_none():
     assert extract_choice("\\boxed{30}", "Z", [str(i) for i in range(40)]) is None
     assert extract_choice("\\boxed{3}", "Z", [str(i) for i in range(40)]) == "D"
     assert extract_choice("Answer: E. coli", "Z", [str(i) for i in range(30)] + ["E. coli"]) == "E"
+
+
+def test_a_reference_that_is_a_choice_past_z_is_refused_saying_so():
+    """A reference that is the text of the 31st choice raised IndexError, "string index out of range", on every
+    rollout. It is refused naming the choice no letter names."""
+    with pytest.raises(ValueError, match="choice 31, past Z"):
+        mc("Answer: B", "30", [str(i) for i in range(40)])
+    assert mc("Answer: D", "3", [str(i) for i in range(40)]) is True

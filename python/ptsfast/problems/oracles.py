@@ -1839,8 +1839,11 @@ def multiple_choice_oracle(text: str, problem: Problem) -> bool:
         m = re.fullmatch(rf"(?:(?i:answer|option|choice)\s*[:：]?\s*)?\(?([A-{last}a-{last.lower()}])(?:\)?[.:]?|"
                          r"(?:\)|[.:])\s+(.+))", ref, re.S)
         index = ascii_uppercase.index(m.group(1).upper()) if m else -1
-        if normalize_text(ref) in norm:
+        if normalize_text(ref) in norm[:len(ascii_uppercase)]:
             ref_letter = ascii_uppercase[norm.index(normalize_text(ref))]
+        elif normalize_text(ref) in norm:
+            raise ValueError(f"problem {problem.id}: reference answer {ref!r} is the text of choice "
+                             f"{norm.index(normalize_text(ref)) + 1}, past Z: no letter names it")
         elif m and (m.group(2) is None or not norm or index < len(norm) and normalize_text(m.group(2)) == norm[index]):
             ref_letter = ascii_uppercase[index]
         else:
