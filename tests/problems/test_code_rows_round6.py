@@ -107,3 +107,23 @@ def test_a_case_whose_kind_or_function_is_not_text_is_that_rows_skip(tmp_path, f
     good = {"question": "Write g.", "test_list": ["assert f(1) == 2"]}
     r = load(tmp_path, [{"question": "Write f.", field: tests}, good], oracle="code")
     assert len(r.problems) == 1 and r.skipped[0].row == 1 and "not text" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    "import pytest\nfrom solution import f\n\n@pytest.mark.xfail\ndef test_f():\n    assert f(1) == 2\n",
+    "import pytest\nfrom solution import f\n\n@pytest.mark.xfail(reason='flaky')\ndef test_f():\n    assert f(1) == 2\n\n"
+    "@pytest.mark.skip\ndef test_g():\n    assert f(2) == 3\n",
+    "import pytest\nfrom solution import f\n\npytestmark = pytest.mark.xfail(strict=True)\n\ndef test_f():\n"
+    "    assert f(1) == 2\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    @unittest.expectedFailure\n    def test_f(self):\n"
+    "        self.assertEqual(f(1), 2)\n",
+])
+def test_tests_all_marked_to_fail_are_refused(tmp_path, tests):
+    # a test marked xfail passes whether it fails or not (strict: it fails a right program and passes a wrong one),
+    # and unittest's expectedFailure likewise: a row whose every test is so marked passed every program
+    with pytest.raises(TestFormatError, match="expected to fail"):
+        program_from_row({"test": tests}, ("test",), None, "")
+    one = "import pytest\nfrom solution import f\n\n@pytest.mark.xfail\ndef test_f():\n    assert f(0) == 7\n\n" \
+          "def test_g():\n    assert f(1) == 2\n"  # one test judged: the row is
+    p, = load(tmp_path, [{"question": "Write f.", "test": one}], oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success

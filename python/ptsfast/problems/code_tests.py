@@ -900,11 +900,13 @@ def _is_main_guard(n: ast.stmt) -> bool:
 
 def _always_skips(decorators) -> bool:
     """Whether a decorator list holds an unconditional skip: ``unittest.skip(...)`` / ``skip(...)`` or
-    ``pytest.mark.skip`` (not ``skipIf`` / ``skipif``, whose condition is only known when the tests run)."""
+    ``pytest.mark.skip`` (not ``skipIf`` / ``skipif``, whose condition is only known when the tests run), or marks
+    the test expected to fail whatever happens: ``pytest.mark.xfail`` without a condition (its failure passes, and so
+    does its success unless strict, which fails it: a right program), ``unittest.expectedFailure``."""
     for d in decorators:
         f = d.func if isinstance(d, ast.Call) else d
         name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
-        if name == "skip":
+        if name in ("skip", "expectedFailure") or name == "xfail" and not (isinstance(d, ast.Call) and d.args):
             return True
     return False
 
@@ -917,8 +919,9 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
                  for n in top)
     if tests and (marked or all(_always_skips(t.decorator_list) or
                                 (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
-        raise TestFormatError("every test is marked skipped (a skip decorator or pytestmark without a condition): "
-                              "no program could fail them; drop the marks or the row")
+        raise TestFormatError("every test is marked skipped or expected to fail (a skip, xfail or expectedFailure "
+                              "decorator or pytestmark without a condition): no program could fail them; drop the "
+                              "marks or the row")
 
 
 def _refuse_tuple_asserts(tree, src: str) -> None:
