@@ -127,3 +127,15 @@ def test_tests_all_marked_to_fail_are_refused(tmp_path, tests):
           "def test_g():\n    assert f(1) == 2\n"  # one test judged: the row is
     p, = load(tmp_path, [{"question": "Write f.", "test": one}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success
+
+
+def test_a_parametrize_given_by_keyword_is_refused_naming_the_fix():
+    # @pytest.mark.parametrize(argnames=..., argvalues=...) was refused as asking for fixtures (x, y) that ptsfast
+    # does not provide, which named no way out: its runner reads the names and values by position only
+    tests = "import pytest\nfrom solution import f\n\n@pytest.mark.parametrize(argnames='x, y', " \
+            "argvalues=[(1, 2), (2, 3)])\ndef test_f(x, y):\n    assert f(x) == y\n"
+    with pytest.raises(TestFormatError, match=r"by keyword.*parametrize\('x, y', \[\.\.\.\]\)"):
+        program_from_row({"test": tests}, ("test",), None, "")
+    mixed = tests.replace("argnames='x, y', ", "'x, y', ")  # names by position, values by keyword
+    with pytest.raises(TestFormatError, match="by keyword"):
+        program_from_row({"test": mixed}, ("test",), None, "")

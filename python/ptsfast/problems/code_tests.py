@@ -1012,8 +1012,15 @@ def _is_testcase(c: ast.ClassDef) -> bool:
 
 
 def _parametrized(fn) -> set[str]:
+    """The names ``fn``'s ``@pytest.mark.parametrize`` marks fill; one that gives its names or values by keyword
+    (``argnames=``, ``argvalues=``), which ptsfast's test runner reads by position only, is refused."""
     names: set[str] = set()
     for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize" and \
+                len(d.args) < 2 and any(k.arg in ("argnames", "argvalues") for k in d.keywords):
+            raise TestFormatError(f"@pytest.mark.parametrize on {fn.name}() gives its argnames or argvalues by "
+                                  f"keyword, which ptsfast's test runner reads by position only (every program would "
+                                  f"fail): write them as parametrize('x, y', [...])")
         if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize" and d.args:
             a = d.args[0]
             if isinstance(a, ast.Constant) and isinstance(a.value, str):
