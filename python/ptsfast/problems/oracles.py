@@ -759,9 +759,9 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
 
 # what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:", "<answer>", and the
 # quote or emphasis opening it ("Paris", *Paris*)
-_STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
-                     r"(?:\s+(?:is|would\s+be|should\s+be))?)[ \t]*(?:[:：\-–—][ \t]*)?|<answer>\s*)"
-                     r"(?:(?:\*{1,2}|_{1,2}|[\"“'‘`])[ \t]*)?")
+_STATED = re.compile(r"(?:(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
+                     rf"(?:\s+(?:is|would\s+be|should\s+be))?)|{_FOREIGN_ANSWER})[ \t]*(?:[:：\-–—][ \t]*)?"
+                     r"|<answer>\s*)(?:(?:\*{1,2}|_{1,2}|[\"“'‘`])[ \t]*)?")  # La respuesta es, 答案是 too
 
 
 @functools.lru_cache(maxsize=64)
@@ -776,7 +776,7 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern, re.P
         own = re.sub(r"^\$([^$]+)\$$", r"\1", own).strip()  # in math mode ($15$): with or without its dollars
         if own:
             word = r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
-            found.append((i, re.compile(word + r"(?=\s*(?:[.,;:!)\]*_\"'”’`]|</answer>)|[ \t]*$)", re.I | re.M),
+            found.append((i, re.compile(word + r"(?=\s*(?:[.,;:!)\]*_\"'”’`。！；，]|</answer>)|[ \t]*$)", re.I | re.M),
                           re.compile(word, re.I)))
     return tuple(found)
 
