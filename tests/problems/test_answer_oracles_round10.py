@@ -394,6 +394,8 @@ def test_a_reference_that_is_a_choice_past_z_is_refused_saying_so():
     ("La respuesta correcta es París.", ("Londres", "París", "Roma"), "B"), ("答案是巴黎。", ("伦敦", "巴黎", "罗马"), "B"),
     ("Réponse : Rome", ("Londres", "Paris", "Rome"), "C"), ("正确答案应该是罗马", ("伦敦", "巴黎", "罗马"), "C"),
     ("La respuesta es París o Roma.", ("Londres", "París", "Roma"), None), ("答案是巴黎吗？", ("伦敦", "巴黎", "罗马"), None),
+    ("Die richtige Antwort ist Berlin.", ("Paris", "Berlin", "Rom"), "B"),
+    ("Jawapan: Berlin", ("Paris", "Berlin"), "B"),
 ])
 def test_a_choices_text_stated_in_another_language_is_that_choice(text, choices, letter):
     """``La respuesta correcta es París.`` or ``答案是巴黎。`` (a choice's text stated after the answer word of the

@@ -759,9 +759,13 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
 
 # what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:", "<answer>", and the
 # quote or emphasis opening it ("Paris", *Paris*)
-_STATED = re.compile(r"(?:(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
-                     rf"(?:\s+(?:is|would\s+be|should\s+be))?)|{_FOREIGN_ANSWER})[ \t]*(?:[:：\-–—][ \t]*)?"
-                     r"|<answer>\s*)(?:(?:\*{1,2}|_{1,2}|[\"“'‘`])[ \t]*)?")  # La respuesta es, 答案是 too
+_STATED_AFTER = r"[ \t]*(?:[:：\-–—][ \t]*)?(?:(?:\*{1,2}|_{1,2}|[\"“'‘`])[ \t]*)?"
+_STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?answer"
+                     r"(?:\s+(?:is|would\s+be|should\s+be))?)|<answer>\s*)" + _STATED_AFTER)
+_STATED_FOREIGN = re.compile(f"(?:{_FOREIGN_ANSWER}){_STATED_AFTER}")  # La respuesta es, 答案是
+# the answer words of _FOREIGN_ANSWER an ASCII text may hold: the costly pattern is read only where one is written
+_FOREIGN_ASCII = ("respuesta", "reponse", "antwor", "risposta", "resposta", "jawab", "jawapan", "cevap", "jibu",
+                  "odpowiedz", "raspuns", "svar", "vastaus", "valasz", "sagot", "idahun")
 
 
 @functools.lru_cache(maxsize=64)
@@ -787,7 +791,9 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
     letter of another's: blood group A)."""
     patterns = _choice_texts(tuple(str(c) for c in choices))
     hits = []
-    for m in _STATED.finditer(text):
+    low = text.casefold() if text.isascii() else ""
+    leads = (_STATED, _STATED_FOREIGN) if not low or any(w in low for w in _FOREIGN_ASCII) else (_STATED,)
+    for m in (m for lead in leads for m in lead.finditer(text)):
         said = [(len(n.group()), i) for i, p, _ in patterns if (n := p.match(text, m.end()))]
         if not said or [n for n, _ in said].count(max(said)[0]) > 1:  # two choices of one text name neither
             continue
