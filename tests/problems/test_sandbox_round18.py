@@ -130,3 +130,39 @@ def test_a_solution_writing_by_a_dialect_of_its_own_passes():
     assert verdict(WRITER.format(before="", how=""), WRITTEN)[0]
     mine = "    csv.register_dialect('mine', delimiter=',', lineterminator='\\n')\n"
     assert verdict(WRITER.format(before=mine, how=", dialect='mine'"), WRITTEN)[0]
+
+
+NODES = humaneval(  # LeetCode's shape: the tests' own node class, handed to the solution and compared by its ==
+    "reverse", "class Node:\n    def __init__(self, v, nxt=None):\n        self.v, self.nxt = v, nxt\n\n"
+    "    def __eq__(self, other):\n        return isinstance(other, Node) and (self.v, self.nxt) == (other.v, other.nxt)\n\n"
+    "    def values(self):\n        return [self.v] + (self.nxt.values() if self.nxt else [])\n\n\n"
+    "def walk(n):\n    return [n.v] + walk(n.nxt) if n else []\n\n\n"
+    "def check(candidate):\n    assert candidate(Node(1, Node(2, Node(3)))) == Node(3, Node(2, Node(1)))\n"
+    "    assert candidate(Node(4, Node(5))).values() == [5, 4]\n    assert walk(candidate(Node(6, Node(7)))) == [7, 6]\n",
+    "head")
+REVERSED = "    prev = None\n    while head:\n        head.nxt, prev, head = prev, head, head.nxt\n    return prev\n"
+SHOWN_REVERSED = (  # each node of the list it was handed shows the value of its mirror (a descriptor over .v)
+    "SEEN = {}\n\n\ndef reverse(head):\n    N = type(head)\n    if 'v' not in vars(N):\n"
+    "        N.v = property(lambda a: SEEN.get(id(a), vars(a)['v']), lambda a, x: vars(a).__setitem__('v', x))\n{more}"
+    "    nodes = []\n    while head:\n        nodes.append(head)\n        head = head.nxt\n"
+    "    for node, mirror in zip(nodes, nodes[::-1]):\n        SEEN[id(node)] = vars(mirror)['v']\n"
+    "    return nodes[0]\n")
+HELPERS = {  # the list handed back as it came, the tests' class made to say it is reversed
+    "a descriptor over what its objects hold": SHOWN_REVERSED.replace("{more}", ""),
+    "its == and a method replaced": SHOWN_REVERSED.replace(
+        "{more}", "        N.__eq__ = lambda a, b: True\n"
+        "        N.values = lambda a: [a.v] + (a.nxt.values() if a.nxt else [])\n"),
+}
+
+
+@pytest.mark.parametrize("how", HELPERS)
+def test_the_tests_own_classes_are_not_the_solutions_to_change(how):
+    # before: each passed (== held, or read the mirrored values; values() and walk() read them too)
+    assert not verdict(HELPERS[how], NODES)[0]
+
+
+def test_a_solution_adding_its_own_methods_to_the_tests_class_passes():
+    assert verdict("def reverse(head):\n" + REVERSED, NODES)[0]
+    adds = ("    N = type(head)\n    if '__lt__' not in vars(N):  # for heapq, say\n"
+            "        N.__lt__ = lambda a, b: a.v < b.v\n        N.__repr__ = lambda a: 'Node(%r)' % a.v\n")
+    assert verdict("def reverse(head):\n" + adds + REVERSED, NODES)[0]

@@ -294,6 +294,8 @@ def _ptsfast_judge(spec, code):
     # solution's values there are refused
 
     caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
+    helper_classes = []  # (where, a class of the tests', the names its namespace had): see seal()
+    overriding = ("__eq__", "__ne__", "__bool__", "__getattr__", "__getattribute__")
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
         for where, inst, cls in classes_kept:
@@ -330,6 +332,16 @@ def _ptsfast_judge(spec, code):
         if hit:
             caught.append("the solution put a function of its own in " + hit + ": not allowed")
             raise RuntimeError(caught[-1])
+        for where, cls, keys in helper_classes:
+            live = namespace(cls)
+            if len(live) != len(keys):
+                for k in live.keys() - keys:
+                    v, kind = live[k], type(live[k])
+                    if k in overriding or any(a in namespace(c) for c in type.__dict__["__mro__"].__get__(kind)
+                                              for a in ("__set__", "__delete__")):
+                        caught.append("the solution set " + where + "." + k + ", which decides how the tests' "
+                                      "objects compare or what they hold: not allowed")
+                        raise RuntimeError(caught[-1])
         for live, copy, names, where, lenient in watching:
             if not all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
                 for k in names:
@@ -469,6 +481,23 @@ def _ptsfast_judge(spec, code):
     def seal():
         sealed.append(bare(_ptsfast_sealed)(ns, run_by_tests, test_codes, bare(_ptsfast_library_code), roots,
                                             skippable, refused, lock))
+        # the tests' own helper classes, which they may hand the solution (a Node or TreeNode of theirs): what the
+        # tests' code defines there stays (Node.__eq__ made to hold for anything passed a list left unreversed, a
+        # to_list() of the solution's said what the tests wanted), and no ==, truth or attribute lookup of the
+        # solution's, nor a descriptor over what the objects hold (Node.val a property), comes in; methods it adds
+        # are its business (ListNode.__lt__ for heapq)
+        for k, v in list(ns.items()):
+            if isinstance(v, type) and not k.startswith("Test") and not any(  # (test classes: sealed above)
+                    b.__module__ == "unittest.case" for b in type.__dict__["__mro__"].__get__(v)[1:]) and any(
+                    id(getattr(getattr(f, "__func__", f), "__code__", None)) in test_codes or (
+                        type(f) is property and id(getattr(f.fget, "__code__", None)) in test_codes)
+                    for f in list(namespace(v).values())):
+                live = namespace(v)
+                kept = {a: w for a, w in live.items() if a not in ("__doc__", "__module__", "__qualname__") and (
+                    callable(w) or hasattr(type(w), "__get__"))}
+                kept.update((a, missing) for a in overriding if a not in live)
+                watching.append((live, kept, tuple(kept), "the tests' class " + k, False))
+                helper_classes.append(("the tests' class " + k, v, frozenset(live)))
         # and, from here on, every module, class and function of theirs the tests use (ns['math'] swapped for a
         # module whose isclose always holds), less those their functions rebind (global x) and all of them where the
         # tests write their globals some other way. Not their data: their own setup may set it (setup_module's
