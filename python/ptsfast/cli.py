@@ -1072,9 +1072,32 @@ def cmd_anchors(a) -> int:
     if loaded is None:
         return 2
     options = _anchor_options(a)
+    _check_embedding_model(a)
     # anchors' rollouts from a solution's end: --max-new-tokens and the position they start from, as its run checks
     _check_context(a, options.run, loaded, room=lambda n: n + 1)  # (it was checked only once the model had loaded)
     return _run_on_model(a, loaded, find_anchors, options)
+
+
+def _check_embedding_model(a) -> None:
+    """``--embedding-model`` a folder an encoder loads from (its config, tokenizer and weights), read before the
+    model loads: an empty folder, or a model's without its tokenizer, was refused only once the run's model had
+    loaded (minutes for a large one), when the encoder was."""
+    folder = getattr(a, "embedding_model", None)
+    if not folder:
+        return
+    p = Path(folder).expanduser()
+    try:
+        from transformers import AutoConfig, AutoTokenizer
+
+        AutoConfig.from_pretrained(str(p), local_files_only=True)
+        AutoTokenizer.from_pretrained(str(p), local_files_only=True)
+        if not any(p.glob("*.safetensors")) and not any(p.glob("*.bin")):
+            raise ValueError("no weights (*.safetensors or *.bin) in it")
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        why = str(e).splitlines()[0] if str(e) else ""
+        raise ValueError(f"--embedding-model {folder}: could not be loaded as a Hugging Face encoder "
+                         f"({type(e).__name__}: {why}); pass the folder of a saved encoder (its config, weights and "
+                         f"tokenizer)") from None
 
 
 def _mine_ray(a, loaded) -> int:

@@ -3,7 +3,7 @@ long given solution), which stopped the whole run where mine skips that problem 
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
 misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found); a
 path under an unknown user's ~ (a traceback); a report of a pipe or device (read as a folder lacking a file); a
-resume in another dtype (refused once the model had loaded)."""
+resume in another dtype, an --embedding-model that cannot load (both refused once the model had loaded)."""
 
 import json
 import os
@@ -213,3 +213,24 @@ def test_a_resume_in_another_dtype_is_refused_before_the_model_loads(command, fl
     no_model_load(monkeypatch)
     assert cli([*argv, "--dtype", "bf16"]) == 2
     one_line_error(capsys, "dtype", "was 'float32', now 'bfloat16'")
+
+
+@pytest.mark.parametrize("what", ["empty", "no weights"])
+def test_an_embedding_model_that_cannot_load_is_refused_before_the_model_loads(what, model_dir, tmp_path, capsys,
+                                                                                monkeypatch):
+    """`anchors --embedding-model FOLDER` of an empty folder, or of a config and tokenizer without weights: refused
+    only once the run's model had loaded, when the encoder was."""
+    import shutil
+
+    encoder = tmp_path / "encoder"
+    encoder.mkdir()
+    if what == "no weights":
+        for f in model_dir.glob("*.json"):
+            shutil.copy(f, encoder)
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    argv = ["anchors", "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *ANCHORS, "--embedding-model", str(encoder)]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"--embedding-model {encoder}", "could not be loaded", "saved encoder")
+    assert not out.exists()
