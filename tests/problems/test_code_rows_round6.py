@@ -59,7 +59,8 @@ def test_tests_whose_every_test_never_compares_are_refused(tmp_path, tests):
 
 CHECKED = [
     "import pytest\nfrom solution import f\n\ndef test_f():\n    with pytest.raises(ValueError):\n        f(-1)\n",
-    "import unittest\n\nclass Base(unittest.TestCase):\n    def same(self, x, y):\n        self.assertEqual(f(x), y)\n\n"
+    "import unittest\n\nclass Base(unittest.TestCase):\n    def same(self, x, y):\n"
+    "        self.assertEqual(f(x), y)\n\n"
     "class TestF(Base):\n    def test_one(self):\n        self.same(1, 2)\n",
     "import unittest\nfrom unittest import mock\n\nclass T(unittest.TestCase):\n    def test_f(self):\n"
     "        m = mock.Mock(side_effect=f)\n        m(1)\n        m.assert_called_once_with(1)\n        print(f(1))\n"
@@ -111,7 +112,8 @@ def test_a_case_whose_kind_or_function_is_not_text_is_that_rows_skip(tmp_path, f
 
 @pytest.mark.parametrize("tests", [
     "import pytest\nfrom solution import f\n\n@pytest.mark.xfail\ndef test_f():\n    assert f(1) == 2\n",
-    "import pytest\nfrom solution import f\n\n@pytest.mark.xfail(reason='flaky')\ndef test_f():\n    assert f(1) == 2\n\n"
+    "import pytest\nfrom solution import f\n\n@pytest.mark.xfail(reason='flaky')\ndef test_f():\n"
+    "    assert f(1) == 2\n\n"
     "@pytest.mark.skip\ndef test_g():\n    assert f(2) == 3\n",
     "import pytest\nfrom solution import f\n\npytestmark = pytest.mark.xfail(strict=True)\n\ndef test_f():\n"
     "    assert f(1) == 2\n",
