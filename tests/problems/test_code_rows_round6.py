@@ -1,5 +1,8 @@
-"""Code rows as real datasets hold them, round 6: a test script whose code never compares anything (it prints or
-assigns results, or defines a checker nothing calls) is refused at load instead of passing every program that runs."""
+"""Code rows as real datasets hold them, round 6: tests whose code never compares anything (a script, pytest tests,
+a TestCase or a check that print or assign results, or a checker nothing calls) and tests all marked xfail or
+expectedFailure are refused at load instead of passing every program that runs; a parametrize given by keyword is
+refused naming the form the runner reads; tests nested past Python's parser and cases whose kind or function is
+not text are their row's skip, not a traceback stopping the run."""
 
 import pytest
 

@@ -1,5 +1,6 @@
 """Dataset rows as real datasets publish them, round 15: numpy's print of a list cell in any file a DataFrame
-wrote."""
+wrote, a repository folder named as its loading script (LiveCodeBench's), CRUXEval's rows, and cells of JSON nested
+past Python's depth."""
 
 import io
 import json
