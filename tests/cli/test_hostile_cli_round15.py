@@ -3,7 +3,8 @@ long given solution), which stopped the whole run where mine skips that problem 
 the default KV pool (found once the model had loaded); SIGHUP mid-run (it ended the process without a word); a
 misspelt PTSFAST_ variable (ignored without a word); rollout counts of 1e12 (the run hung once a pivot was found); a
 path under an unknown user's ~ (a traceback); a report of a pipe or device (read as a folder lacking a file); a
-resume in another dtype, an --embedding-model that cannot load (both refused once the model had loaded)."""
+resume in another dtype, an --embedding-model that cannot load (both refused once the model had loaded); a report
+written over the run's lock file."""
 
 import json
 import os
@@ -234,3 +235,17 @@ def test_an_embedding_model_that_cannot_load_is_refused_before_the_model_loads(w
     assert cli(argv) == 2
     one_line_error(capsys, f"--embedding-model {encoder}", "could not be loaded", "saved encoder")
     assert not out.exists()
+
+
+def test_a_report_never_replaces_the_runs_lock_file(model_dir, tmp_path, capsys):
+    """`report --run RUN --out RUN/.lock`: the page replaced the run's lock file (and its plot went beside it), so a
+    mine running there held its lock on a file no longer in the folder, and a second mine could take the new one."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    lock = (out / ".lock").stat()
+    assert cli(["report", "--run", str(out), "--out", str(out / ".lock")]) == 2
+    one_line_error(capsys, "the run's lock file", "report.html")
+    assert (out / ".lock").stat().st_ino == lock.st_ino and not (out / ".lock.png").exists()
