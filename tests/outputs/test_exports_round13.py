@@ -1,5 +1,6 @@
 """Exports of round 13: odd runs in the report, steering records' exactness, resumed and filtered exports."""
 
+import importlib.util
 import json
 import re
 import shutil
@@ -244,3 +245,24 @@ def test_an_export_of_a_problem_whose_trajectories_another_tool_rewrote_names_it
     one_line_error(capsys, "problems.jsonl", f"has trajectories {value!r}", repr(rec["problem_id"]),
                    "another tool rewrote")
     assert not out.exists()
+
+
+def test_the_python_api_refuses_a_run_an_interrupted_overwrite_was_discarding(run, tmp_path):
+    """`ptsfast export` and `ptsfast report` refuse a run whose run.json says an --overwrite was discarding it (half
+    deleted, no run); export(), write_report() and load_pairs() read what was left of it as the run."""
+    from ptsfast.outputs.export import export
+
+    half = tmp_path / "half"
+    shutil.copytree(run, half)
+    info = json.loads((half / "run.json").read_text(encoding="utf-8"))
+    (half / "run.json").write_text(json.dumps({**info, "discarding": True}), encoding="utf-8")
+    calls = [lambda: export(half, tmp_path / "pairs.jsonl"), lambda: export(half, tmp_path / "p.jsonl", fmt="pts"),
+             lambda: write_report(half, tmp_path / "report.html")]
+    if importlib.util.find_spec("trl") is not None:
+        from ptsfast.outputs.dpo import load_pairs
+
+        calls.append(lambda: load_pairs(half))
+    for call in calls:
+        with pytest.raises(ValueError, match="an --overwrite was discarding this run"):
+            call()
+    assert not [p for p in tmp_path.iterdir() if p.name != "half"]

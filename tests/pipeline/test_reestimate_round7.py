@@ -130,3 +130,18 @@ def test_recheck_given_a_count_that_is_no_int_names_n(memory_run, n):
     with pytest.raises(ValueError, match=r"^n=.*use an int >= 1"):
         recheck_run(engine, tok, memory_run, PROBLEMS, OPTIONS, n, oracle=first_of_w7_w9)
     assert recheck_run(engine, tok, memory_run, PROBLEMS, OPTIONS, np.int64(2), oracle=first_of_w7_w9)
+
+
+def test_recheck_of_a_run_an_interrupted_overwrite_was_discarding_is_refused(memory_run, tmp_path):
+    """A run whose run.json says an --overwrite was discarding it is half deleted: its leftovers were re-estimated
+    as the run."""
+    import json
+    import shutil
+
+    half = tmp_path / "half"
+    shutil.copytree(memory_run, half)
+    info = json.loads((half / "run.json").read_text(encoding="utf-8"))
+    (half / "run.json").write_text(json.dumps({**info, "discarding": True}), encoding="utf-8")
+    tok = tiny_tokenizer()
+    with pytest.raises(ValueError, match="an --overwrite was discarding this run"):
+        recheck_run(engine_of(tiny_pivot_model(), tok), tok, half, PROBLEMS, OPTIONS, 2, oracle=first_of_w7_w9)

@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, check_writable,
                                     is_ptsfast_report, is_stream, write_atomic)
-from ptsfast.outputs.source import RunSource, check_record, committed_records, path_arg
+from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, path_arg
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +200,12 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     if not (d / RUN).exists():  # a folder holding a user's own problems.jsonl gave an empty report
         raise FileNotFoundError(f"{d / RUN} not found: {d} is not a folder `ptsfast mine` wrote; pass the output "
                                 f"directory of `ptsfast mine`")
+    try:  # a run an interrupted --overwrite was discarding is no run (the report needs nothing else of run.json)
+        info = json.loads((d / RUN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if isinstance(info, dict):
+        check_not_discarded(info, d)
 
     def records(name: str, need: tuple[str, ...]) -> list[dict]:
         recs = committed_records(RunSource(d / name, d), "are not in the report") if (d / name).exists() else []

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.mining.stats import reaches
-from ptsfast.outputs.rundir import DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info
+from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, discarding,
+                                    read_run_info)
 
 log = logging.getLogger(__name__)
 
@@ -349,7 +350,18 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
             check_format(info, run_dir / RUN, "export it with that ptsfast (or a later one)")
         except RunDirError as e:
             raise ExportError(str(e)) from None
+        check_not_discarded(info, run_dir)
     return RunSource(file, run_dir, info)
+
+
+def check_not_discarded(info: Mapping, run_dir: Path) -> None:
+    """Refuses a run an interrupted ``--overwrite`` was discarding (its run.json says so): half deleted, what is left
+    of it is no run, and an export, report or re-estimate read the discarded problems that remain as if they were
+    the run's (the command line refused it; the Python API did not)."""
+    if discarding(info):
+        raise ExportError(f"{run_dir}: an --overwrite was discarding this run when it stopped, so what is left of it "
+                          f"is no run - rerun that mine (or anchors) command, with or without --overwrite, to finish "
+                          f"it and mine the new run")
 
 
 def committed_records(source: RunSource, lost: str = "are not exported") -> list[dict]:

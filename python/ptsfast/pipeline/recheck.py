@@ -24,7 +24,7 @@ from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN
-from ptsfast.outputs.source import RunSource, check_record, committed_records, is_run_dir
+from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, is_run_dir
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
@@ -355,6 +355,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     pivots = _run_records(run_dir, PIVOTS)
     pairs = _run_records(run_dir, PAIRS)
     info = _run_json(run_dir)
+    check_not_discarded(info, run_dir)
     _check_options(run_dir, options, pivots + pairs, info, oracle)
     _check_stops(run_dir, engine, info)
     _check_inputs(run_dir, engine, tokenizer, info)
