@@ -254,7 +254,14 @@ def test_a_chinese_answer_as_c_eval_reads_it_is_the_choice(text, letter):
     answer patterns read them) named no choice: a right answer failed. They name one now; a hedge (A或B), a question
     (吗) or a letter said to be wrong (不正确) names none."""
     assert extract_choice(text) == letter
-    assert answer_complete("multiple_choice", text + "\n") is (letter is not None)
+    said_right = text.rstrip("。").endswith(("正确", "正确的"))  # read as "B is correct.": the last, never early
+    assert answer_complete("multiple_choice", text + "\n") is (letter is not None and not said_right)
+
+
+def test_a_letter_said_to_be_right_in_chinese_is_the_last_so_said():
+    """As ``B is correct.`` is, the last letter said to be right is the choice: a trace may change its mind."""
+    assert extract_choice("A是正确的。不对，再算一次：B是正确的。") == "B"
+    assert extract_choice("选项A正确。\n答案：C") == "C"
 
 
 @pytest.mark.parametrize("text", ["B" + " " * 100_000 + "x", "选项" + " " * 100_000 + "B", "B选项" * 30_000,

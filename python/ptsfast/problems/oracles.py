@@ -554,10 +554,6 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"[ \t]*[(\[（]?[A-{last}]"
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
-        # a letter said to be right in Chinese, as C-Eval's answer patterns read it: 选项B正确, B选项正确, B是正确的 (never
-        # one of two, A和B正确, nor a question, B正确吗); a space at most between its parts
-        re.compile(rf"(?:(?:选项|選項)[ \t]?([A-{last}])|(?<![A-Za-z或和与、/&])(?<![A-Z][，,、])(?<![A-Z][，,、] )"
-                   rf"([A-{last}])(?:[ \t]?(?:选项|選項))?)[ \t]?是?(?:正确|正確)的?(?=[ \t]*(?:[。.!！;；]|$))", re.M),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
         re.compile(r"<answer>\s*(?:(?:\*\*|\$)\s*)?[(\[]?"
                    rf"([{up}{low}])(?:[)\]]?(?:\*\*|\$)?\s*</answer>|[)\].:][ \t]*\S)"),
@@ -587,6 +583,15 @@ def _said_correct(last: str) -> re.Pattern:
                       r"(?:the[ \t]+)?(?:(?:correct|right|best)(?:[ \t]+(?:answer|option|choice|one))?"
                       r"|(?:final[ \t]+)?answer)"
                       r"(?=[ \t]*(?:[.!,;:)]|$))", re.M)
+
+
+@functools.lru_cache(maxsize=8)
+def _said_right_zh(last: str) -> re.Pattern:
+    """A letter said to be right in Chinese, as C-Eval's answer patterns read it: 选项B正确, B选项正确, B是正确的 (never
+    one of two, A和B正确, nor a question, B正确吗); a space at most between its parts. Read as "B is correct." is: the
+    last one, a trace may change its mind."""
+    return re.compile(rf"(?:(?:选项|選項)[ \t]?([A-{last}])|(?<![A-Za-z或和与、/&])(?<![A-Z][，,、])(?<![A-Z][，,、] )"
+                      rf"([A-{last}])(?:[ \t]?(?:选项|選項))?)[ \t]?是?(?:正确|正確)的?(?=[ \t]*(?:[。.!！;；]|$))", re.M)
 
 
 @functools.lru_cache(maxsize=8)
@@ -741,7 +746,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     strong, weak = _choice_patterns(last)
     bold = _bold_choice(last)
     listing = _listed(text, last)
-    for pats, pick in ((strong, min), ((_said_correct(last), bold), max), (weak, min)):
+    for pats, pick in ((strong, min), ((_said_correct(last), _said_right_zh(last), bold), max), (weak, min)):
         if pats is weak and choices and (boxed := _boxed_choice_text(text, choices)):
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
         hits = _stated_texts(text, choices) if pats is strong and choices else []
