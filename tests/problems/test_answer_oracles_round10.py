@@ -408,3 +408,15 @@ def test_a_choices_text_stated_in_another_language_is_that_choice(text, choices,
     """``La respuesta correcta es París.`` or ``答案是巴黎。`` (a choice's text stated after the answer word of the
     benchmark's language) named no choice, though ``The answer is Paris.`` did: a right answer failed."""
     assert extract_choice(text, choices=choices) == letter
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 1,50,000", "150000", True), ("#### ₹1,50,000", "150000", True), ("#### 1,50,000", "1", False),
+    ("#### 12,34,56,789", "123456789", True), ("#### 1,234", "1234", True), ("#### 1,50,00", "1", False),
+    ("#### 1,2,3", "1", False), ("#### 12,5", "12.5", True), ("#### $1,234.50", "1234.5", True),
+])
+def test_a_gsm8k_answer_in_indian_grouping_is_one_number(text, ref, ok):
+    """``#### 1,50,000`` (a lakh and a half, as Indian English and Hindi answers group digits) was read as 1: a wrong
+    answer passed where the reference was 1, and 150000 failed; ``#### 1,2,3`` (a list) passed for 1 too. Indian
+    groups are one number; digits joined by commas in no grouping name none."""
+    assert gsm(text, ref) is ok

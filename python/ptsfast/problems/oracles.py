@@ -1499,6 +1499,10 @@ _DOTTED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+(?=,\d{1,2}(?![\
                                r"(,\d{1,2})?(?![\d.,]\d|\d)")
 # 1 234, 12 500: thousands set apart by a space on the answer line, as French or Russian write them (never 2 1/2)
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d/]| /)")  # 12 345.67 too
+# 1,50,000 and 12,34,56,789: Indian English's and Hindi's grouping of lakhs and crores
+_INDIAN_GROUPS = re.compile(r"(?<![\d,.])\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])")
+_DIGITS = re.compile(r"\d(?:[\d,]*\d)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 
 
@@ -1511,6 +1515,9 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     got = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ",") + (m.group(2) or "").replace(",", "."), got)
     got = _SPACED_THOUSANDS.sub(lambda m: m.group().replace(" ", ","), _DECIMAL_COMMA.sub(r"\1.\2", got))
+    got = _INDIAN_GROUPS.sub(lambda m: m.group().replace(",", ""), got)
+    if (first := _DIGITS.search(got)) and "," in first.group() and not _THOUSANDS.fullmatch(first.group()):
+        return False  # 1,2,3 or 1,50,00: a list or no number, never its first digits
     nums = find_numbers(got)
     return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
 
