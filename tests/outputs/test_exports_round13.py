@@ -266,3 +266,17 @@ def test_the_python_api_refuses_a_run_an_interrupted_overwrite_was_discarding(ru
         with pytest.raises(ValueError, match="an --overwrite was discarding this run"):
             call()
     assert not [p for p in tmp_path.iterdir() if p.name != "half"]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: r.update(counterfactual_importance=0.3, counterfactual_lo=0.1, counterfactual_hi=None),
+    lambda r: r.pop("index"),  # KeyError: 'index'
+], ids=["one-end-unknown", "no-index"])
+def test_a_report_of_an_anchors_sentence_with_an_interval_end_unknown_or_no_index(anchors, tmp_path, edit):
+    """An anchors run's sentence with counterfactual_lo known and counterfactual_hi null (another tool's record)
+    ended the page in 'unsupported format string passed to NoneType'; one without its index in KeyError. The
+    interval is shown only with both ends, and a sentence without its index by its place."""
+    edited, _ = edited_copy(anchors, tmp_path, "problems.jsonl", 0,
+                            lambda r: edit(r["trajectories"][0]["sentences"][0]))
+    page, _ = write_report(edited, tmp_path / "report.html")
+    assert "<th>counterfactual importance</th>" in page.read_text(encoding="utf-8")

@@ -111,7 +111,7 @@ def _plot_sentences(ax, traj: Mapping) -> None:
         a, b = s["start"], s["end"]
         c = ("#0a7d00" if v > 0 else "#c00000") if s.get("is_anchor") else "#bbbbbb"
         ax.bar(a, v, width=b - a, align="edge", color=c, alpha=.8, edgecolor="white")
-        if s.get("counterfactual_lo") is not None:
+        if s.get("counterfactual_lo") is not None and s.get("counterfactual_hi") is not None:  # both ends known
             mid = (a + b) / 2
             ax.errorbar([mid], [v], yerr=[[v - s["counterfactual_lo"]], [s["counterfactual_hi"] - v]], fmt="none",
                         ecolor="#555", capsize=2, lw=.8)
@@ -129,12 +129,12 @@ def _sentences_table(traj: Mapping) -> str:
     def fmt(x):
         return "?" if x is None else f"{x:+.2f}"
     rows = []
-    for s in traj.get("sentences") or []:
+    for k, s in enumerate(traj.get("sentences") or []):
         text = "".join(tokens[s["start"]:s["end"]]).strip()
         lo, hi = s.get("counterfactual_lo"), s.get("counterfactual_hi")
-        iv = f" [{lo:+.2f}, {hi:+.2f}]" if lo is not None else ""
+        iv = f" [{lo:+.2f}, {hi:+.2f}]" if lo is not None and hi is not None else ""  # an end unknown: none shown
         style = " style='font-weight:bold'" if s.get("is_anchor") else ""
-        rows.append(f"<tr{style}><td>{s['index']}</td><td style='text-align:left'>{e(text[:200])}</td>"
+        rows.append(f"<tr{style}><td>{e(str(s.get('index', k)))}</td><td style='text-align:left'>{e(text[:200])}</td>"
                     f"<td>{e(fmt(s.get('counterfactual_importance')) + iv)}</td>"
                     f"<td>{e(fmt(s.get('resampling_importance')))}</td>"
                     f"<td>{'yes' if s.get('is_anchor') else ''}</td></tr>")
