@@ -72,7 +72,8 @@ def test_a_solution_registering_functions_for_its_own_classes_passes(how):
     assert verdict(RIGHT_TABLES[how], UNCHANGED)[0]
 
 
-SHOWN = humaneval("counted", "import numpy as np\n\n\ndef check(candidate):\n    assert str(candidate(3)) == '[1 2 3]'\n")
+SHOWN = humaneval("counted",
+                  "import numpy as np\n\n\ndef check(candidate):\n    assert str(candidate(3)) == '[1 2 3]'\n")
 
 
 def test_numpys_print_options_do_not_print_the_tests_arrays_by_the_solutions_code():
@@ -134,11 +135,13 @@ def test_a_solution_writing_by_a_dialect_of_its_own_passes():
 
 NODES = humaneval(  # LeetCode's shape: the tests' own node class, handed to the solution and compared by its ==
     "reverse", "class Node:\n    def __init__(self, v, nxt=None):\n        self.v, self.nxt = v, nxt\n\n"
-    "    def __eq__(self, other):\n        return isinstance(other, Node) and (self.v, self.nxt) == (other.v, other.nxt)\n\n"
+    "    def __eq__(self, other):\n"
+    "        return isinstance(other, Node) and (self.v, self.nxt) == (other.v, other.nxt)\n\n"
     "    def values(self):\n        return [self.v] + (self.nxt.values() if self.nxt else [])\n\n\n"
     "def walk(n):\n    return [n.v] + walk(n.nxt) if n else []\n\n\n"
     "def check(candidate):\n    assert candidate(Node(1, Node(2, Node(3)))) == Node(3, Node(2, Node(1)))\n"
-    "    assert candidate(Node(4, Node(5))).values() == [5, 4]\n    assert walk(candidate(Node(6, Node(7)))) == [7, 6]\n",
+    "    assert candidate(Node(4, Node(5))).values() == [5, 4]\n"
+    "    assert walk(candidate(Node(6, Node(7)))) == [7, 6]\n",
     "head")
 REVERSED = "    prev = None\n    while head:\n        head.nxt, prev, head = prev, head, head.nxt\n    return prev\n"
 SHOWN_REVERSED = (  # each node of the list it was handed shows the value of its mirror (a descriptor over .v)
@@ -166,3 +169,13 @@ def test_a_solution_adding_its_own_methods_to_the_tests_class_passes():
     adds = ("    N = type(head)\n    if '__lt__' not in vars(N):  # for heapq, say\n"
             "        N.__lt__ = lambda a, b: a.v < b.v\n        N.__repr__ = lambda a: 'Node(%r)' % a.v\n")
     assert verdict("def reverse(head):\n" + adds + REVERSED, NODES)[0]
+
+
+def test_a_solution_setting_its_operator_on_the_tests_class_at_each_call_passes():
+    # LeetCode's mergeKLists: ListNode.__lt__ set for heapq in the function, so at each call (before: the second
+    # call failed, 'the solution took back an operator the check guards')
+    lt = "    type(head).__lt__ = lambda a, b: a.v < b.v\n"
+    assert verdict("def reverse(head):\n" + lt + REVERSED, NODES)[0]
+    assert verdict("def less(a, b):\n    return a.v < b.v\n\n\ndef reverse(head):\n    type(head).__lt__ = less\n"
+                   + REVERSED, NODES)[0]
+    assert not verdict("def reverse(head):\n" + lt + "    return head\n", NODES)[0]

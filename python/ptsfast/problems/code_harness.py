@@ -2204,8 +2204,12 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                     t.__name__, name))
             guarded[id(g)] = (g, f, owner, name)
 
-    def disarmed():  # a guard the solution took out of its class again
-        return next((g for g, f, owner, name in list(guarded.values()) if namespace(owner).get(name) is not g), None)
+    def disarmed():  # the guards the solution took out of their classes again: forgotten, and what it put in their
+        # place (its operator put back, or another) guarded as the first was, once a value of its class is read.
+        # Refused, a right program setting its operator at each call (ListNode.__lt__ for heapq) failed
+        for g, f, owner, name in list(guarded.values()):
+            if namespace(owner).get(name) is not g:
+                del guarded[id(g)]
 
     gettrace, getprofile = sys.gettrace, sys.getprofile
     get_tool = getattr(getattr(sys, "monitoring", None), "get_tool", lambda i: None)  # Python >= 3.12
@@ -2429,8 +2433,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
         if changed is not None:
             refuse("a value the tests compare changed its class (%s) while it was checked: a result made to pass, "
                    "not a result" % changed.__name__)
-        if disarmed() is not None:
-            refuse("the solution took back an operator the check guards (%s): not allowed" % disarmed().__name__)
+        disarmed()
         watch()
         return verdicts_kept(value) if within and solutions_manager(value) else value
     return plain, compare, pair
