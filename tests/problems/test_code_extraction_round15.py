@@ -67,3 +67,15 @@ def test_tests_importing_the_program_from_its_module_before_it_are_passed_over(m
 ])
 def test_tests_of_a_library_alone_are_still_a_program(text):
     assert extract_code(text) == text.split("\n", 1)[1].rsplit("```", 1)[0]
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps({"explanation": "Call it as\nf(2)\nto get 3.", "code": F}),
+    json.dumps({"usage": "print(f(2))\nprint(f(3))", "solution": "```python\n" + F + "```"}),
+])
+def test_a_json_answers_program_is_the_string_that_defines_it(text):
+    """A JSON answer whose explanation shows a call (``"f(2)"``) before its ``code`` was judged on that call, the
+    first string holding code: a right function failed. The string that defines or imports something is the
+    program; one that only calls is so only where none does."""
+    assert extract_code(text).strip() == F.strip()
+    assert extract_code(json.dumps({"usage": "print(1)\nprint(2)"})).strip() == "print(1)\nprint(2)"

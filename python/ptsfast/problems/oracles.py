@@ -1190,6 +1190,7 @@ def _json_program(text: str) -> str | None:
     if (fence := _JSON_FENCE.search(text)) is not None:
         end = text.find("```", fence.end())
         texts.append(text[fence.end():end if end >= 0 else len(text)])
+    programs = []
     for candidate in texts:
         try:
             value = json.loads(candidate)
@@ -1202,8 +1203,19 @@ def _json_program(text: str) -> str | None:
             if isinstance(item, (dict, list)):
                 todo.extend(reversed(list(item.values()) if isinstance(item, dict) else item))
             elif isinstance(item, str) and "\n" in item.strip() and _is_code(program := extract_code(item)):
-                return program
-    return None
+                if _defines(program):
+                    return program
+                programs.append(program)  # a call shown ("f(2)"): the program only where no string defines one
+    return programs[0] if programs else None
+
+
+def _defines(code: str) -> bool:
+    """Whether ``code`` defines or imports something at its top level (a program, not a call of one)."""
+    import ast
+
+    tree = _parse(code)
+    return tree is not None and any(isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                                                    ast.ImportFrom)) for st in tree.body)
 
 
 _SHELL_LINE = re.compile(r"^[!%].*(?:\n|$)", re.M)  # a notebook's shell command or magic: !pip install x, %%time
