@@ -360,31 +360,35 @@ _ROLLOUT_BYTES = 100
 """Bytes a finished rollout's result takes at least (its entry, its object, a token's tuple: about 104 measured)."""
 
 
-def _check_rollout_counts(a) -> None:
-    """Rollout counts (``--confirm``, ``--max-rollouts`` and the other caps) whose one engine request, asked at once,
-    cannot hold its results in this machine's memory (``--confirm 1000000000000``): the run loaded the model and
-    mined until a pivot was confirmed, then hung building that request. Only a sure refusal: a result is counted at
-    its least, in the host's memory (where results are kept, whatever the device)."""
-    import dataclasses
+_FIRST_BATCHES = (("estimator", "batch_size"), ("estimator", "confirm_rollouts"), ("estimator",
+                                                                                  "confirm_report_rollouts"),
+                  ("estimator", "fixed_rollouts"), ("pairs", "fresh_rollouts"))
+"""The rollout counts asked of the engine in one request as they are (a search's, a confirmation's, its report's, a
+pair's first batch); the caps (``--max-rollouts``) are reached by batches that grow with the rollouts run."""
 
+
+def _check_rollout_counts(a) -> None:
+    """Rollout counts asked in one engine request (``--confirm``, ``--batch-rollouts``, the confirmation's report
+    batch, a pair's first batch) whose results cannot be held in this machine's memory (``--confirm
+    1000000000000``): the run loaded the model and mined until a pivot was confirmed, then hung building that
+    request. Only a sure refusal: a result is counted at its least, in the host's memory (where results are kept,
+    whatever the device)."""
     import torch
 
     from ptsfast.engine.engine import available_memory
 
     if a.func is cmd_anchors:
-        counts = [("--batch-rollouts", a.batch_rollouts), ("--max-rollouts", a.max_rollouts)]
+        counts = [("--batch-rollouts", a.batch_rollouts)]
     elif a.func in (cmd_mine, cmd_demo):
-        mining, counts = _options(a).mining, []
-        for section in ("estimator", "filter", "pairs"):
-            config = getattr(mining, section)
-            counts += [(_NAMED.get((section, f.name)) or _flag(section, f.name), getattr(config, f.name))
-                       for f in dataclasses.fields(config) if "rollouts" in f.name or f.name == "batch_size"]
+        mining = _options(a).mining
+        counts = [(_NAMED.get((section, name)) or _flag(section, name), getattr(getattr(mining, section), name))
+                  for section, name in _FIRST_BATCHES]
     else:
         return
     free = available_memory(torch.device("cpu"))
     for flag, n in counts:
         if free is not None and isinstance(n, int) and n * _ROLLOUT_BYTES > free:
-            raise ValueError(f"{flag} {n}: one engine request of up to {n} rollouts holds their results at once, "
+            raise ValueError(f"{flag} {n}: one engine request of {n} rollouts holds their results at once, "
                              f"{n * _ROLLOUT_BYTES / 1e9:.3g} GB at least, more than the {free / 1e9:.3g} GB of "
                              f"memory available here; lower it - a few hundred rollouts decide a probability to "
                              f"within a few hundredths")

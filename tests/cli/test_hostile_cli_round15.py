@@ -159,13 +159,15 @@ def test_max_new_tokens_past_any_pool_and_context_names_the_context(command, fla
 
 @pytest.mark.parametrize("command, flags, given", [
     ("mine", MINE, ["--confirm", "1000000000000"]),
-    ("mine", ["--no-filter"], ["--max-rollouts", "1000000000000", "--key-max-rollouts", "1000000000000"]),
+    ("mine", MINE, ["--estimator-fixed-rollouts", "1000000000000"]),
     ("mine", MINE, ["--estimator-confirm-report-rollouts", "1000000000000"]),
-    ("anchors", ["--batch-rollouts", "2"], ["--max-rollouts", "1000000000000"])])
+    ("mine", MINE, ["--pairs-fresh-rollouts", "1000000000000", "--pairs-fresh-max-rollouts", "1000000000000"]),
+    ("anchors", [], ["--batch-rollouts", "1000000000000", "--max-rollouts", "1000000000000"])])
 def test_absurd_rollout_counts_are_refused_before_the_model_loads(command, flags, given, model_dir, tmp_path, capsys,
                                                                    monkeypatch):
-    """`--confirm 1000000000000` (or a cap of as many rollouts): taken, the model loaded and the run mined until a
-    pivot was confirmed, then hung building one engine request of that many rollouts."""
+    """`--confirm 1000000000000` (or a first batch of as many rollouts): taken, the model loaded and the run mined
+    until a pivot was confirmed, then hung building one engine request of that many rollouts. A cap as large
+    (`--max-rollouts`) is reached by batches that grow with the rollouts run, and is left to the run."""
     no_model_load(monkeypatch)
     out = tmp_path / "run"
     argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
