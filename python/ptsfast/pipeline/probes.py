@@ -68,6 +68,8 @@ class OracleStops:
     stop_strings: tuple[str, ...] = ()
     answer_complete: Callable[[str], bool] | None = None
     """Whether the solution text so far already decides the verdict (``oracles.answer_complete``)."""
+    oracle: object = None
+    """The oracle's name, which says whether a problem's rollouts may stop at ``answer_complete``."""
 
     @classmethod
     def of(cls, oracle, think_open: bool = False) -> "OracleStops":
@@ -76,11 +78,17 @@ class OracleStops:
         if callable(oracle):
             return cls()
         check = (lambda text: answer_complete(oracle, text, think_open)) if stops_early(oracle) else None
-        return cls(stop_strings(oracle), check)  # no check where it never fires: it decodes every row every step
+        return cls(stop_strings(oracle), check, oracle)  # no check where it never fires: it decodes every row
 
-    def stop_fn(self, tokenizer, head: Sequence[int]):
+    def complete(self, problem) -> Callable[[str], bool] | None:
+        """``answer_complete`` for ``problem``'s rollouts (None: they run to a stop string, EOS or the budget)."""
+        if self.answer_complete is None or problem is not None and not stops_early(self.oracle, problem):
+            return None
+        return self.answer_complete
+
+    def stop_fn(self, tokenizer, head: Sequence[int], problem=None):
         """An engine ``stop_fn``: decode ``head + generated`` and ask whether the answer is complete."""
-        check = self.answer_complete
+        check = self.complete(problem)
         if check is None:
             return None
         head = list(head)
@@ -143,7 +151,8 @@ class ProbeRunner:
         return RolloutRequest(ctx.seq_id, ctx.prompt_len + r.position, r.n,
                               r.max_new_tokens or self.options.max_new_tokens,
                               self.options.sampling(r.seed), stop_strings=stops.stop_strings,
-                              forced=tuple(r.forced), stop_fn=stops.stop_fn(self.tokenizer, self._head(r)))
+                              forced=tuple(r.forced),
+                              stop_fn=stops.stop_fn(self.tokenizer, self._head(r), ctx.problem))
 
     def outcomes(self, requests: Sequence[ProbeRequest],
                  rollouts: Sequence[Sequence[Rollout]]) -> list[list[RolloutOutcome]]:

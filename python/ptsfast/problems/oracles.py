@@ -2027,6 +2027,15 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     return text
 
 
+def _initials_stop_late(problem: Problem) -> bool:
+    """Whether a choice's text opens as another choice's stated letter (``C. elegans`` as B's text among A-D): the
+    judge reads ``Answer: C. elegans`` as B (:func:`_initial_of`), which ``Answer: C.`` cannot tell yet, so rollouts
+    of such a problem never stop at a stated letter (they were cut there and judged C)."""
+    last = _last_letter(problem)
+    return any(re.match(rf"([A-{last}])\.\s+[a-z]", str(c).strip(), re.I) and str(c).strip()[0].upper() != label
+               for label, c in zip(ascii_uppercase, problem.choices or ()))
+
+
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
@@ -2057,6 +2066,8 @@ class OracleSpec:
     a rollout may stop there); None for oracles that need the whole completion."""
     task_type: str = "generic"
     """codelion/pts's ``task_type`` of the problems it judges (the pts and trl exports)."""
+    stops_late: Callable[[Problem], bool] | None = None
+    """Whether a problem's rollouts must never stop at ``answer_complete`` (its text alone cannot tell them yet)."""
 
 
 ORACLES: dict[str, OracleSpec] = {
@@ -2067,7 +2078,7 @@ ORACLES: dict[str, OracleSpec] = {
     "exact": OracleSpec(exact_oracle, task_type="qa"),
     "normalized": OracleSpec(normalized_oracle, _NEW_ITEM, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
-                                  "multiple_choice"),
+                                  "multiple_choice", _initials_stop_late),
     # no stop string: a closed block may be a command or sample data, and the program that is judged may follow it
     "code": OracleSpec(code_oracle, (), lambda text: (_code_block(text) or ("", False))[1], "code"),
 }
@@ -2117,10 +2128,12 @@ def task_type(oracle_name: str | Oracle | None) -> str:
     return spec.task_type if spec is not None else "generic"
 
 
-def stops_early(oracle_name: str | Oracle) -> bool:
-    """Whether :func:`answer_complete` can ever be True for this oracle (else checking it is wasted work)."""
+def stops_early(oracle_name: str | Oracle, problem: Problem | None = None) -> bool:
+    """Whether :func:`answer_complete` can ever be True for this oracle (else checking it is wasted work), and may
+    end ``problem``'s rollouts where given."""
     spec = oracle_spec(oracle_name)
-    return spec is not None and spec.answer_complete is not None
+    return spec is not None and spec.answer_complete is not None and \
+        (problem is None or spec.stops_late is None or not spec.stops_late(problem))
 
 
 def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False) -> bool:
