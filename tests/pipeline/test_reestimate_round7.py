@@ -145,3 +145,38 @@ def test_recheck_of_a_run_an_interrupted_overwrite_was_discarding_is_refused(mem
     tok = tiny_tokenizer()
     with pytest.raises(ValueError, match="an --overwrite was discarding this run"):
         recheck_run(engine_of(tiny_pivot_model(), tok), tok, half, PROBLEMS, OPTIONS, 2, oracle=first_of_w7_w9)
+
+
+def rewritten(run, tmp_path, name, edit):
+    """A copy of ``run`` whose ``name`` has its first record changed by ``edit``, as another tool writes it."""
+    import json
+    import shutil
+
+    copy = tmp_path / "edited"
+    shutil.copytree(run, copy)
+    lines = (copy / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[0])
+    edit(rec)
+    lines[0] = json.dumps(rec) + "\n"
+    (copy / name).write_text("".join(lines), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("name, edit, shown", [
+    ("pairs.jsonl", lambda r: r.pop("p_chosen"), "lacks ['p_chosen']"),  # KeyError: 'p_chosen'
+    ("pairs.jsonl", lambda r: r.pop("direction"), "lacks ['direction']"),  # KeyError: 'direction'
+    ("pivots.jsonl", lambda r: r.pop("trajectory"), "lacks ['trajectory']"),  # read as a problem lost
+    ("pairs.jsonl", lambda r: r.update(trajectory=[]), "has trajectory []"),  # unhashable type: 'list'
+    ("problems.jsonl", lambda r: r.update(problem_id=[]), "has problem_id []"),
+    ("problems.jsonl", lambda r: r["trajectories"][0].update(key={}), "has trajectories[0].key {}"),
+])
+def test_recheck_of_a_record_another_tool_rewrote_names_its_field(memory_run, tmp_path, name, edit, shown):
+    """The re-estimate reads fields of a pair the exports' schema does not require (its p of each side, its
+    direction) and matches records by trajectory key: one left out or rewritten as a list ended it in a KeyError
+    or 'unhashable type: list' traceback."""
+    copy = rewritten(memory_run, tmp_path, name, edit)
+    tok = tiny_tokenizer()
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine_of(tiny_pivot_model(), tok), tok, copy, PROBLEMS, OPTIONS, 2, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert name in msg and shown in msg and "another tool" in msg, msg

@@ -194,7 +194,21 @@ def _run_records(run_dir: str | Path, name: str) -> list[dict]:
     schema = {PIVOTS: "mined_pivots", PAIRS: "mined_pairs", PROBLEMS: "problems"}.get(name)
     for r in recs if schema else ():
         check_record(r, schema, path)
+        check_record(r, schema, path, need=_READS.get(name, ()))  # what a re-estimate reads beyond the exports
+        ids = [("problem_id", r["problem_id"])] + ([("trajectory", r["trajectory"])] if name != PROBLEMS else
+                                                   [(f"trajectories[{n}].key", t["key"])
+                                                    for n, t in enumerate(r["trajectories"])])
+        for field, value in ids:  # matched by value: a list or an object was 'unhashable type' deep in the rows
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise ValueError(f"{path}: the record of problem {r['problem_id']!r:.40} has {field} {value!r:.40}, "
+                                 f"not an id (a text): another tool rewrote the record - restore the file")
     return recs
+
+
+_READS = {PIVOTS: ("trajectory",), PAIRS: ("problem_id", "trajectory", "direction", "p_chosen", "p_rejected"),
+          PROBLEMS: ("problem_id",)}
+"""Fields a re-estimate reads of a record that the exports' schema does not require (a pair's p of each side and
+direction, each record's trajectory): one another tool left out was a KeyError, or read as a lost problem."""
 
 
 def _check_run_dir(run_dir: Path) -> None:
