@@ -321,7 +321,7 @@ class _AnchorRun(FedCall):
         request = RolloutRequest(seq.seq_id, len(p.prompt_ids), n, budget,
                                  self.o.sampling(self.o.trajectory_seed(p.problem.id)),
                                  stop_strings=self.stops(p).stop_strings,
-                                 stop_fn=self.stops(p).stop_fn(self.tokenizer, ()))
+                                 stop_fn=self.stops(p).stop_fn(self.tokenizer, (), p.problem))
 
         def sampled(rollouts: list[Rollout]) -> list[Work]:
             flight = self.in_flight[p.problem.id]
@@ -406,7 +406,8 @@ class _AnchorRun(FedCall):
         seed = stable_seed(self.o.seed, "anchors", t.key, k, t.search.pools[k].trials)
         return RolloutRequest(t.seq_id, len(t.prompt_ids) + b, n, self.o.max_new_tokens, self.o.sampling(seed),
                               stop_strings=self.stops(t.problem).stop_strings,
-                              stop_fn=self.stops(t.problem).stop_fn(self.tokenizer, t.solution_ids[:b]))
+                              stop_fn=self.stops(t.problem).stop_fn(self.tokenizer, t.solution_ids[:b],
+                                                                     t.problem.problem))
 
     def _looked(self, t: _Trajectory, k: int, rollouts: list[Rollout]) -> list[Work]:
         """Rollouts forked at boundary ``k`` are back: judged (:meth:`later`), their first sentence compared with
@@ -467,7 +468,7 @@ class _AnchorRun(FedCall):
         compared whole, every such resample counted as different); one forked after the answer stops at its first
         token and wrote no sentence (counted as a different one, the token listed as an alternative)."""
         if k not in t._answered:
-            check, (a, e) = self.stops(t.problem).answer_complete, t.spans[k]
+            check, (a, e) = self.stops(t.problem).complete(t.problem.problem), t.spans[k]
 
             def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
                 return bool(check(judged_texts(self.tokenizer, [t.solution_ids[:j]])[0]))

@@ -393,7 +393,7 @@ class _Run(FedCall):
         stops = self.probes.judging(p.think_open)[1]
         request = RolloutRequest(seq.seq_id, len(p.prompt_ids), o.trajectories_per_problem, budget,
                                  o.sampling(o.trajectory_seed(p.id)), stop_strings=stops.stop_strings,
-                                 stop_fn=stops.stop_fn(self.tokenizer, ()))
+                                 stop_fn=stops.stop_fn(self.tokenizer, (), p.problem))
         return [(request, lambda rollouts: self._sampled(p, seq.seq_id, rollouts))]
 
     def _sampled(self, p: PreparedProblem, prompt_seq: int | None, rollouts: list[Rollout]) -> list[Work]:
