@@ -280,3 +280,14 @@ def test_a_report_of_an_anchors_sentence_with_an_interval_end_unknown_or_no_inde
                             lambda r: edit(r["trajectories"][0]["sentences"][0]))
     page, _ = write_report(edited, tmp_path / "report.html")
     assert "<th>counterfactual importance</th>" in page.read_text(encoding="utf-8")
+
+
+def test_write_report_never_replaces_the_runs_lock_file(run, tmp_path):
+    """``write_report(run, run/.lock)`` from Python: the page would replace the lock file a mine running there holds
+    (a second mine could then take the new one); only the command line refused it."""
+    copy = shutil.copytree(run, tmp_path / "run")
+    (copy / ".lock").write_text("")
+    inode = (copy / ".lock").stat().st_ino
+    with pytest.raises(ValueError, match="the run's lock file"):
+        write_report(copy, copy / ".lock")
+    assert (copy / ".lock").stat().st_ino == inode and not (copy / ".lock.png").exists()

@@ -154,6 +154,8 @@ def check_report_outputs(run_dir: Path, outs: Sequence[Path]) -> None:
     from ptsfast.outputs.source import is_run_dir
 
     own = {os.path.realpath(run_dir / n): n for n in RUN_FILES if not n.startswith("report.")}
+    # the page over it: a mine running there held its lock on the old file, and a second one took the new one
+    own[os.path.realpath(run_dir / ".lock")] = "lock file, which keeps two runs from writing it at once,"
     if len({os.path.realpath(out) for out in outs}) < len(outs):
         raise ValueError(f"--out {outs[0]}: the page and its plot would be the same file; give the page an .html "
                          f"path (its plot goes beside it as .png)")
