@@ -179,3 +179,15 @@ def test_a_solution_setting_its_operator_on_the_tests_class_at_each_call_passes(
     assert verdict("def less(a, b):\n    return a.v < b.v\n\n\ndef reverse(head):\n    type(head).__lt__ = less\n"
                    + REVERSED, NODES)[0]
     assert not verdict("def reverse(head):\n" + lt + "    return head\n", NODES)[0]
+
+
+def test_the_print_options_of_numpy_loaded_by_the_solution_are_watched_too():
+    # tests that never import numpy still print the array a function returns (str(candidate(3))): numpy, loaded by
+    # the solution after the tables were read, printed it by a formatter of the solution's (before: it passed)
+    shown = humaneval("counted", "def check(candidate):\n    assert str(candidate(3)) == '[1 2 3]'\n")
+    wrong = ("import numpy as np\n\nnp.set_printoptions(formatter={'int': lambda x: str(x - 1)})\n\n\n"
+             "def counted(n):\n    return np.arange(2, n + 2)\n")
+    assert not verdict(wrong, shown)[0]
+    assert verdict("import numpy as np\n\n\ndef counted(n):\n    return np.arange(1, n + 1)\n", shown)[0]
+    assert verdict("import numpy as np\n\nnp.set_printoptions(precision=2)\n\n\n"
+                   "def counted(n):\n    return np.arange(1, n + 1)\n", shown)[0]

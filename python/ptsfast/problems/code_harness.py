@@ -245,7 +245,9 @@ def _ptsfast_judge(spec, code):
     # and the tables a library's functions look up what to call in (copy's _deepcopy_dispatch, copyreg's
     # dispatch_table, pandas' options, numpy's print options): one holding a function of the solution's copied,
     # pickled or printed the tests' values its way (deepcopy(list) handed the list back itself)
-    registered = bare(_ptsfast_registries)(watched, extras, solution_made, missing)
+    registered = bare(_ptsfast_registries)(watched, extras, solution_made, missing, bare(
+        lambda m: vars(m).get("__spec__") is not None and getattr(vars(m)["__spec__"], "origin", None) in (
+            "built-in", "frozen") or library_code(vars(m).get("__file__"), roots)))
 
     def untouched(when):
         for where, inst, cls in classes_kept + list(classes_at_end.values()):
@@ -545,7 +547,7 @@ def _ptsfast_judge(spec, code):
     quiet()
 
 
-def _ptsfast_registries(watched, extras, solution_made, missing):
+def _ptsfast_registries(watched, extras, solution_made, missing, library=None):
     """The dicts a library's module holds (and the dicts they hold, and a ``ContextVar``'s dict: numpy's print
     options), in which its functions look up what to call: ``check(reading)`` names the first entry where the
     solution put a function (or class) of its own, or None. Each is the library's business, or the solution's under a
@@ -554,11 +556,13 @@ def _ptsfast_registries(watched, extras, solution_made, missing):
     in-place sort then passed 'the input is left as it was'), a numpy ``formatter`` or a pandas ``float_format`` of
     the solution's printed the tests' arrays as it liked. ``reading``: at each value the tests read, only the tables
     keyed by class of the modules the tests use, and the ``ContextVar``'s (all of them, ~10k entries with pandas,
-    cost ~0.3 ms a read), the rest at the ends. Run with bare globals (:func:`_ptsfast_bare`)."""
-    import contextvars, functools
+    cost ~0.3 ms a read), the rest at the ends. ``library(module)``: whether a module loaded later (by the solution:
+    numpy, whose print options the tests' str() of an array reads) is a library's, whose tables are then read from
+    nothing (all they hold). Run with bare globals (:func:`_ptsfast_bare`)."""
+    import contextvars, functools, sys, types
     from operator import is_
     var = contextvars.ContextVar
-    tables, seen = [], set()  # [where, a dict or a ContextVar, checked at each read, (the dict, its copy)]
+    tables, seen, read = [], set(), []  # [where, a dict or a ContextVar, checked at each read, (the dict, its copy)]
 
     def value(holder):
         if type(holder) is not var:
@@ -577,7 +581,7 @@ def _ptsfast_registries(watched, extras, solution_made, missing):
             v = v.func
         return callable(v) and solution_made(v)
 
-    def add(where, holder, reading):
+    def add(where, holder, reading, fresh=False):
         if id(holder) in seen:
             return
         seen.add(id(holder))
@@ -585,10 +589,25 @@ def _ptsfast_registries(watched, extras, solution_made, missing):
         if type(holder) is var and type(d) is not dict:
             return
         reading = reading and (type(holder) is var or any(issubclass(type(k), type) for k in d))  # by class
-        tables.append([where, holder, reading, (d, dict(d), tuple(d.values()))])
+        tables.append([where, holder, reading, (None, {}, ()) if fresh else (d, dict(d), tuple(d.values()))])
+        read.extend(tables[-1:] if reading else [])
         for k, v in list(d.items()) if type(holder) is not var else ():
             if type(v) is dict and type(k) is str:
-                add(where + "[" + repr(k) + "]", v, reading)
+                add(where + "[" + repr(k) + "]", v, reading, fresh)
+
+    modules, known, counted = sys.modules, {id(m): m for m in list(sys.modules.values())}, [len(sys.modules)]
+
+    def loaded_later():  # the tables of the libraries loaded since (each module once, when sys.modules grows)
+        if len(modules) == counted[0] or library is None:
+            return
+        counted[0] = len(modules)
+        for n, m in list(modules.items()):
+            if id(m) not in known and type(m) is types.ModuleType:
+                known[id(m)] = m
+                if library(m):
+                    for k, v in list(vars(m).items()):
+                        if not (k[:2] == "__" == k[-2:]) and type(v) in (dict, var):
+                            add(n + "." + k, v, True, fresh=True)
 
     for key, m, _ in watched:
         if key == "builtins":
@@ -618,9 +637,8 @@ def _ptsfast_registries(watched, extras, solution_made, missing):
                 return at
         return None
 
-    read = [table for table in tables if table[2]]
-
     def check(reading):
+        loaded_later()
         for table in read if reading else tables:
             where, holder, _, (was, copy, values) = table
             d = value(holder)
