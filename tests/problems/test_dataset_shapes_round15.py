@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ptsfast.cli import build_parser, field_map
-from ptsfast.problems.loading import load_problems
+from ptsfast.problems.loading import DataError, load_problems
 from test_dataset_shapes_round13 import CSV_EXPORTS
 
 
@@ -94,3 +94,22 @@ def test_a_cell_of_json_nested_past_pythons_depth_is_that_rows_skip(tmp_path, ro
         assert len(r.problems) == 2 and not r.skipped
     else:
         assert "nested" in r.skipped[0] and r.skipped[0].row == 1 and len(r.problems) + len(r.skipped) == 2
+
+
+def test_a_folder_changing_while_it_is_searched_is_refused_not_a_traceback(tmp_path, monkeypatch):
+    # --problems naming a live folder (/tmp, a run's output folder): a subfolder removed while ptsfast searched it
+    # for data files raised FileNotFoundError out of the loader, a traceback instead of the line naming the fix
+    import os
+
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "notes.txt").write_text("not data\n")
+    real = os.scandir
+
+    def scandir(p="."):
+        if os.fspath(p).endswith("gone"):
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(p))
+        return real(p)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(DataError, match="not a dataset saved with save_to_disk"):
+        load_problems(str(tmp_path), _fields())

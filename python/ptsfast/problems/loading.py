@@ -604,6 +604,18 @@ def _refuse_lfs_pointer(path: Path, head: bytes) -> None:
                         f"download the dataset with `huggingface-cli download --repo-type dataset`")
 
 
+def _data_files(path: Path) -> list[Path]:
+    """The files of :data:`DATA_FILES`' kinds under ``path``, but hidden ones and those in hidden folders; a folder
+    that cannot be read, or is gone by the time it is (a live folder: ``/tmp``, a run's output), is passed over, as
+    ``os.walk`` does, where ``Path.rglob`` raised out of the loader."""
+    files = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files += [Path(root) / n for n in sorted(names) if not n.startswith(".") and
+                  Path(n).suffix.lower() in DATA_FILES]
+    return files
+
+
 def _repository_folder(path: Path, config: str | None = None):
     """The splits of a dataset downloaded as its repository (``huggingface-cli download --repo-type dataset``, a git
     clone: ``data/train-*.parquet``), read by ``datasets`` as the hub would (its card's configs, or split names from
@@ -612,11 +624,14 @@ def _repository_folder(path: Path, config: str | None = None):
     repository's configs (gsm8k's main and socratic); one of several must be picked."""
     import datasets
 
-    files = [f for f in path.rglob("*") if f.suffix.lower() in DATA_FILES and
-             not any(part.startswith(".") for part in f.relative_to(path).parts)]
+    files = _data_files(path)
     for f in files:
-        with open(f, "rb") as fh:
-            _refuse_lfs_pointer(f, fh.read(len(LFS_POINTER)))
+        try:
+            with open(f, "rb") as fh:
+                head = fh.read(len(LFS_POINTER))
+        except OSError:  # gone since the search, or unreadable: datasets names it if it reads it
+            continue
+        _refuse_lfs_pointer(f, head)
     card = path / "README.md"
     if not files or not (any(f.relative_to(path).parts[0] == "data" or _SHARD.fullmatch(f.name) for f in files) or
                          card.is_file() and card.read_text(errors="replace").startswith("---")):
