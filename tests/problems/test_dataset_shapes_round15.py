@@ -1,6 +1,6 @@
 """Dataset rows as real datasets publish them, round 15: numpy's print of a list cell in any file a DataFrame
-wrote, a repository folder named as its loading script (LiveCodeBench's), CRUXEval's rows, and cells of JSON nested
-past Python's depth."""
+wrote, a repository folder named as its loading script (LiveCodeBench's), CRUXEval's rows, cells of JSON nested
+past Python's depth, and a folder changing while it is searched."""
 
 import io
 import json
