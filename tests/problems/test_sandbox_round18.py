@@ -191,3 +191,24 @@ def test_the_print_options_of_numpy_loaded_by_the_solution_are_watched_too():
     assert verdict("import numpy as np\n\n\ndef counted(n):\n    return np.arange(1, n + 1)\n", shown)[0]
     assert verdict("import numpy as np\n\nnp.set_printoptions(precision=2)\n\n\n"
                    "def counted(n):\n    return np.arange(1, n + 1)\n", shown)[0]
+
+
+def test_a_function_compiled_under_a_frozen_modules_name_is_still_the_solutions():
+    """The frozen standard modules' functions (importlib's loaders, whose ``get_source`` asyncio's lazy linecache
+    entries hold) are the library's by identity: one the solution compiles under their file name is its own."""
+    forged = ("import copy\n\nsame = {}\nexec(compile('def same(x, memo, deepcopy=None):\\n    return x\\n',\n"
+              "             '<frozen importlib._bootstrap_external>', 'exec'), same)\n"
+              "copy._deepcopy_dispatch[list] = same['same']\n\n\ndef ordered(xs):\n" + IN_PLACE)
+    assert not verdict(forged, UNCHANGED)[0]
+
+
+ASYNC_CASES = code_tests.TestProgram.from_text(  # asyncio puts lazy linecache entries of its frozen loaders' making
+    "import unittest\n\n\nclass TestFetch(unittest.IsolatedAsyncioTestCase):\n    async def test_fetch(self):\n"
+    "        self.assertEqual(await fetch(2), 4)\n", entry_point="fetch")
+
+
+def test_an_isolated_asyncio_test_case_passes_a_right_coroutine():
+    # before: 'running the tests put a function of its own in linecache.cache[...asyncio/events.py]'
+    right = "import asyncio\n\n\nasync def fetch(x):\n    await asyncio.sleep(0)\n    return x * x\n"
+    assert verdict(right, ASYNC_CASES)[0]
+    assert not verdict("async def fetch(x):\n    return x\n", ASYNC_CASES)[0]

@@ -196,6 +196,7 @@ def _ptsfast_judge(spec, code):
              if isinstance(v, types.FunctionType)]
 
     loaded, library_code = frozenset(id(m) for m in list(sys.modules.values())), bare(_ptsfast_library_code)
+    frozen = bare(_ptsfast_frozen_codes)(list(sys.modules.values()))
 
     def solution_made(v):
         """Whether ``v``, found in place of a library's own value, is the solution's: its code (or its class's, or,
@@ -205,7 +206,7 @@ def _ptsfast_judge(spec, code):
             f = f.__func__ if type(f) in (staticmethod, classmethod, types.MethodType) else (
                 f.fget if type(f) is property else f)
             return type(f) is types.FunctionType and id(f.__code__) not in test_codes and not library_code(
-                f.__code__.co_filename, roots) and not made_tuple(f)
+                f.__code__.co_filename, roots) and id(f.__code__) not in frozen and not made_tuple(f)
 
         def made_tuple(f):  # a namedtuple's __new__, which collections compiles from text (no file): it can only
             # build the tuple (its globals hold tuple.__new__ and no builtins), whoever made the class
@@ -918,6 +919,31 @@ def _ptsfast_bounded(real, left, fd, name):
     stream = io.TextIOWrapper(io.BufferedWriter(raw), real.encoding, real.errors, line_buffering=True)
     stream.mode = "w"
     return stream
+
+
+def _ptsfast_frozen_codes(modules):
+    """The ids of the code objects of the standard library's frozen modules (importlib's loaders, os, codecs: their
+    files are ``<frozen os>``, no library file), nested ones included, as loaded before the solution runs: a value of
+    theirs is the library's (asyncio's lazy ``linecache`` entries hold a loader's ``get_source``: every
+    ``IsolatedAsyncioTestCase`` failed as 'a function of its own in linecache.cache'). By identity, not by file name,
+    which any ``compile`` may give. Run with bare globals."""
+    import types
+    codes, kinds = [], (staticmethod, classmethod)
+    for m in modules:
+        spec = vars(m).get("__spec__") if type(m) is types.ModuleType else None
+        if getattr(spec, "origin", None) != "frozen":
+            continue
+        for v in list(vars(m).values()):
+            for f in list(type.__dict__["__dict__"].__get__(v).values()) if isinstance(v, type) else (v,):
+                f = f.__func__ if type(f) in kinds else f.fget if type(f) is property else f
+                if type(f) is types.FunctionType:
+                    codes.append(f.__code__)
+    ids = set()
+    while codes:  # and the codes nested in them (a closure a frozen function makes: FileFinder's path hook)
+        c = codes.pop()
+        ids.add(id(c))
+        codes.extend(k for k in c.co_consts if type(k) is types.CodeType)
+    return frozenset(ids)
 
 
 def _ptsfast_nested_codes(codes):
