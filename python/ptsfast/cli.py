@@ -473,6 +473,7 @@ def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
     import math
 
     from ptsfast.engine import EngineConfig
+    from ptsfast.engine.engine import default_kv_bytes
     from ptsfast.pipeline.loop import model_context
     from ptsfast.problems.loading import MIN_PROMPT_TOKENS
 
@@ -489,7 +490,7 @@ def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
     block_size = EngineConfig.block_size
     default = gb is None and blocks is None
     if blocks is None:
-        budget = (0.6 * free if device.startswith("cuda") else min(2e9, 0.5 * free)) if default else gb * 1e9
+        budget = default_kv_bytes(device.startswith("cuda"), free) if default else gb * 1e9
         blocks = max(1, int(budget // (per_token * block_size)))
     # what one problem of the shortest prompt keeps (the run's _start): its solutions, cut where a rollout from
     # their end still fits the context, and for mine a search rollout's room

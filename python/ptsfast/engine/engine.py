@@ -161,6 +161,15 @@ def eos_token_ids(model) -> frozenset[int]:
     return frozenset([eos] if isinstance(eos, int) else (eos or []))
 
 
+def default_kv_bytes(cuda: bool, available: float | None) -> float:
+    """The KV pool's size where none is given: 60% of a GPU's free memory; on a CPU 2 GB, at most half of what is
+    available (a small machine keeps room for the rest). The engine sizes its pool so, and the CLI's checks before
+    the model loads bound it so."""
+    if cuda:
+        return 0.6 * available
+    return 2e9 if available is None else min(2e9, 0.5 * available)
+
+
 class RolloutEngine:
     """Prefills sequences once and forks sampled rollouts from any of their prefixes (see the module docstring).
 
@@ -210,9 +219,7 @@ class RolloutEngine:
         """``available``: :func:`available_memory` of the engine's device (free memory, on CUDA)."""
         if self.config.kv_cache_gb is not None:
             return self.config.kv_cache_gb * 1e9
-        if self.adapter.device.type == "cuda":
-            return 0.6 * available
-        return 2e9 if available is None else min(2e9, 0.5 * available)  # a small machine keeps room for the rest
+        return default_kv_bytes(self.adapter.device.type == "cuda", available)
 
     def _check_pool_fits(self, pool_bytes: int, available: float | None) -> None:
         """Refuses a KV pool larger than the device's available memory before allocating it: zero-filling it would
