@@ -215,12 +215,23 @@ def test_a_checker_that_does_not_compile_and_raw_evalplus_rows_are_refused_with_
 
 
 def test_an_apps_call_whose_expected_value_is_null_expects_none(judge):
-    # APPS / TACO in-place functions: the expected output is null, unwrapped ([null] works as well)
-    for outputs in ([None, None], [[None], [None]]):
+    # APPS / TACO in-place functions: an expected output null, unwrapped ([null] works as well), beside others
+    for outputs in ([None, 1], [[None], [1]]):
         row = {"input_output": json.dumps({"fn_name": "clear", "inputs": [[[1, 2]], [[3]]], "outputs": outputs})}
         prob = io_problem(row)
-        assert judge(answer("def clear(xs):\n    xs.clear()\n"), prob) == (True, None)
+        right = "def clear(xs):\n    if len(xs) == 1:\n        return 1\n    xs.clear()\n"
+        assert judge(answer(right), prob) == (True, None)
         assert judge(answer("def clear(xs):\n    return len(xs)\n"), prob) == (False, None)
+
+
+@pytest.mark.parametrize("outputs", ([None, None], [[None], [None]], ["null", "null"]))
+def test_an_apps_call_whose_every_expected_value_is_null_is_refused(outputs):
+    """Every case expecting None: ``def clear(xs): pass`` passed as the in-place ``xs.clear()`` did (the tests read
+    only the result), a test that can never fail a program that returns."""
+    row = {"input_output": json.dumps({"fn_name": "clear", "inputs": [[[1, 2]], [[3]]], "outputs": outputs})}
+    with pytest.raises(code_tests.TestFormatError, match="every expected value of clear .* is null: a function that "
+                                                         "does nothing"):
+        code_tests.test_program_from_row(row, ("input_output",), None, None)
 
 
 # columns saved through pandas' CSV or str(): Python literals, not JSON (read as code, they checked nothing)

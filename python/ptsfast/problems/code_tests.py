@@ -334,6 +334,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               f"class Solution reads them, so every right program would fail; its judge runs the "
                               f"'test' column's check(candidate){given}")
     if cases:
+        if fn_name and all(exp is None or exp == [None] or isinstance(exp, str) and exp.strip() == "null"
+                           for _, exp in cases):
+            raise TestFormatError(f"every expected value of {fn_name} in {', '.join(repr(f) for f, _ in values)} is "
+                                  f"null: a function that does nothing (returns None) passes every case (an in-place "
+                                  f"problem, APPS' or TACO's, whose result the tests never read); drop the row")
         if fn_name:
             return TestProgram("call", cases=tuple(cases), fn_name=fn_name, prompt=prelude or APPS_PRELUDE,
                                exact=exact, int_keys=int_keys)
