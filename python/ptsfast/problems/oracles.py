@@ -604,6 +604,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
               r"(?:\s*\}(?:\s*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")
     sep = (r"[ \t]*(?:,(?:[ \t]*(?:or|and)(?=[ \t]))?|/|&|\(?(?:or|and)\b)[ \t]*"  # one way to split the spaces
            r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
+    # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
+    sep = rf"(?:{sep}|[ \t]+|(?=[(\[\\]))"
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
 
 
@@ -629,6 +631,7 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
     return bool(own) and normalize_text(_BOLD_TEXT.match(text, m.end()).group()) == own
 
 
+_LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
 _HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*_`'\"“”‘’${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
 
@@ -645,7 +648,7 @@ def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
             end = n.end()
             ends.append(end)
         hedge = next((e for e in reversed(ends) if _HEDGE_END.match(text, e)), None)
-        if hedge is not None:
+        if hedge is not None and len(set(_LETTERS.findall(text[m.start():hedge].upper()))) > 1:  # "(A) (A)" is A
             spans.append((m.start(), hedge))
         pos = hedge if hedge is not None else end
     return spans
