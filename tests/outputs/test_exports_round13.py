@@ -291,3 +291,13 @@ def test_write_report_never_replaces_the_runs_lock_file(run, tmp_path):
     with pytest.raises(ValueError, match="the run's lock file"):
         write_report(copy, copy / ".lock")
     assert (copy / ".lock").stat().st_ino == inode and not (copy / ".lock.png").exists()
+
+
+def test_a_report_of_a_run_of_a_newer_format_is_refused(run, tmp_path):
+    """Exports and resumes refused a run.json of a newer format; the report read its records as this format's."""
+    copy = shutil.copytree(run, tmp_path / "run")
+    info = json.loads((copy / "run.json").read_text())
+    (copy / "run.json").write_text(json.dumps({**info, "format_version": 7}))
+    with pytest.raises(ValueError, match="run format 7.*knows format 1 at most - report it with that ptsfast"):
+        write_report(copy, tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()

@@ -24,8 +24,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, check_writable,
-                                    is_ptsfast_report, is_stream, write_atomic)
+from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, RunDirError, check_format,
+                                    check_writable, is_ptsfast_report, is_stream, write_atomic)
 from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, path_arg
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,11 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
         info = None
     if isinstance(info, dict):
         check_not_discarded(info, d)
+        if isinstance(info.get("format_version"), int):  # a newer ptsfast's records may mean other things
+            try:
+                check_format(info, d / RUN, "report it with that ptsfast (or a later one)")
+            except RunDirError as e:
+                raise ValueError(str(e)) from None
 
     def records(name: str, need: tuple[str, ...]) -> list[dict]:
         recs = committed_records(RunSource(d / name, d), "are not in the report") if (d / name).exists() else []
