@@ -363,7 +363,7 @@ def _ptsfast_judge(spec, code):
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
                                                        frozenset(names), bool(spec.get("as_text")),
-                                                       "autospec" in spec["tests"])
+                                                       "autospec" in spec["tests"], frozen)
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras,
                                      data))
     watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
@@ -1837,7 +1837,7 @@ def _ptsfast_names_used(spec, ns, codes, roots, modules=None):
 
 
 def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset(),
-                          as_text=False, autospec=False):
+                          as_text=False, autospec=False, frozen_codes=frozenset()):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -1855,6 +1855,7 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     tests run the solution's text themselves (DS-1000's ``exec``), so what they read of it is no function's return
     value: every value they read is checked as one (a masked array with masked elements fails). ``autospec``: the
     tests patch with mock's autospec, whose stand-in for a library class's method is a function made at run time.
+    ``frozen_codes``: the frozen standard modules' code objects (:func:`_ptsfast_frozen_codes`).
     The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
     of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
     for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
@@ -1876,19 +1877,11 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                 _exit(1)
     c_level = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType,
                types.MethodWrapperType, types.ClassMethodDescriptorType)
-    # the standard modules frozen into the interpreter (codecs, os, io, abc...) have no file, their code a name like
-    # "<frozen codecs>" that anyone may compile under: their functions are known by their code objects, taken before
-    # the solution runs (codecs.open's StreamReaderWriter.write, read off the file the tests' helper wrote, was taken
-    # for the solution's method on a library class, and a right program failed); ``not_solutions``: those and the tests'
-    frozen_codes = set()
-    for m in list(sys.modules.values()):
-        if getattr(getattr(m, "__spec__", None), "origin", None) == "frozen":
-            for v in list(vars(m).values()):
-                for w in [v] + (list(vars(v).values()) if isinstance(v, type) else []):
-                    code = getattr(w, "__code__", None)
-                    if isinstance(code, types.CodeType) and code.co_filename.startswith("<frozen "):
-                        frozen_codes.add(id(code))
-    not_solutions = frozenset(frozen_codes) | tests_codes
+    # the standard modules frozen into the interpreter (codecs, os, io, abc...) have no file: their functions are
+    # known by their code objects (``frozen_codes``: :func:`_ptsfast_frozen_codes`; codecs.open's
+    # StreamReaderWriter.write, read off the file the tests' helper wrote, was taken for the solution's method on a
+    # library class, and a right program failed); ``not_solutions``: those and the tests'
+    not_solutions = frozen_codes | tests_codes
     exact = {int, float, complex, bool, str, bytes, bytearray, type(None), range, slice, type, types.FunctionType,
              types.BuiltinFunctionType, types.MethodType, types.ModuleType}
 
