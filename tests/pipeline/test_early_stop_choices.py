@@ -64,3 +64,9 @@ def test_a_probe_judges_the_whole_answer_where_the_stop_would_have_cut_the_initi
         assert [o.success for o in outs] == [success, success]
         # the worm problem's rollouts ran to the end of what was written; the plain one's stopped at "Answer: A."
         assert engine.written == [written if problem is WORMS else "Answer: A."]
+
+
+def test_a_check_given_without_an_oracles_name_stops_every_problem():
+    # OracleStops made by hand (a test's, a caller's own check): there is no oracle to ask about the problem
+    stops = OracleStops((), lambda text: "Answer" in text)
+    assert stops.complete(WORMS) is not None and stops.stop_fn(Chars(), [], WORMS) is not None

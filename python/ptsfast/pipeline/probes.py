@@ -82,8 +82,9 @@ class OracleStops:
 
     def complete(self, problem) -> Callable[[str], bool] | None:
         """``answer_complete`` for ``problem``'s rollouts (None: they run to a stop string, EOS or the budget)."""
-        if self.answer_complete is None or problem is not None and not stops_early(self.oracle, problem):
-            return None
+        if self.answer_complete is None or (self.oracle is not None and problem is not None and
+                                            not stops_early(self.oracle, problem)):
+            return None  # (a check given without an oracle's name is its maker's: kept for every problem)
         return self.answer_complete
 
     def stop_fn(self, tokenizer, head: Sequence[int], problem=None):
