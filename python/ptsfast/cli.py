@@ -350,10 +350,14 @@ def _check_kv_cache(a, device: str) -> None:
         raise ValueError(f"--kv-cache-gb {gb:g}: more than the {free / 1e9:.3g} GB of memory available on {device} "
                          f"(before the model loads); lower it, or leave it out for the default (2 GB on a CPU, at "
                          f"most half the memory left; 60% of free GPU memory)")
+    import functools
+
+    # the model's KV bytes a token, read from its config at most once, by the first check that needs them
+    per_token = functools.cache(lambda: _kv_bytes_per_token(a, device))
     if getattr(a, "engine__num_blocks", None) is not None or getattr(a, "engine__block_size", None) is not None:
-        _check_pool(a, device, free)
-    _check_trajectories(a, device, free)
-    _check_pool_holds_a_problem(a, device, free)
+        _check_pool(a, device, free, per_token)
+    _check_trajectories(a, device, free, per_token)
+    _check_pool_holds_a_problem(a, device, free, per_token)
 
 
 _ROLLOUT_BYTES = 100
@@ -394,15 +398,15 @@ def _check_rollout_counts(a) -> None:
                              f"within a few hundredths")
 
 
-def _check_pool(a, device: str, free: float) -> None:
+def _check_pool(a, device: str, free: float, kv_bytes) -> None:
     """The KV pool of ``--engine-num-blocks`` blocks, or of ``--engine-block-size`` (the pool holds one block at
     least), within the memory ``device`` has now, read from the model's config before it loads: past it (``1e11``
     blocks, blocks of ``1e9`` tokens) the engine refused it only once the model had loaded and the run's folder was
     made. The size is the engine's (layers x 2 x block size x KV heads x head size x the dtype's bytes); a model
-    whose config cannot be read here is left to the engine."""
+    whose config cannot be read here is left to the engine. ``kv_bytes()``: :func:`_kv_bytes_per_token`'s."""
     from ptsfast.engine import EngineConfig
 
-    per_token = _kv_bytes_per_token(a, device)
+    per_token = kv_bytes()
     if per_token is None:
         return
     block_size = getattr(a, "engine__block_size", None) or EngineConfig.block_size
@@ -444,15 +448,15 @@ def _kv_bytes_per_token(a, device: str) -> int | None:
     return g.token_bytes(size)
 
 
-def _check_trajectories(a, device: str, free: float) -> None:
+def _check_trajectories(a, device: str, free: float, kv_bytes) -> None:
     """``--trajectories`` whose solutions (each ``--max-new-tokens`` long at most, all held at once in the KV cache)
     need more KV cache than the machine has (``100000000``): every problem was skipped as 'too large for the KV
     cache', only once the model had loaded and the run's folder was made. Only a sure refusal: the prompt and the
-    rollouts' room are left to the engine."""
+    rollouts' room are left to the engine. ``kv_bytes()``: :func:`_kv_bytes_per_token`'s."""
     n, tokens = getattr(a, "trajectories", None), getattr(a, "max_new_tokens", None)
     if getattr(a, "solution_field", None) or not isinstance(n, int) or not isinstance(tokens, int) or n < 2:
         return
-    per_token = _kv_bytes_per_token(a, device)
+    per_token = kv_bytes()
     if per_token is None:
         return
     need = n * tokens * per_token
@@ -462,14 +466,15 @@ def _check_trajectories(a, device: str, free: float) -> None:
                          f"of memory available on {device}; lower --trajectories or --max-new-tokens")
 
 
-def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
+def _check_pool_holds_a_problem(a, device: str, free: float, kv_bytes) -> None:
     """A KV pool too small for any problem (mine, anchors): each registers its prompt (a block at least) and keeps
     room for its solutions (``--trajectories`` of a 2-token prompt and up to ``--max-new-tokens`` each, as far as the
     model's context lets a solution run) and, for mine, a rollout, plus a boundary copy's block; below that every
     problem was skipped as too large for the KV cache, once the model had loaded. The pool is the one
     ``--kv-cache-gb`` or ``--engine-num-blocks`` gives (``--kv-cache-gb 1e-9``: one block), or the default's most
     (``free`` now: the model's load only takes from it; ``--trajectories 1000000`` past a CPU's 2 GB). Only a sure
-    refusal: a dtype read as 2 bytes at least sizes the pool as large as it can be."""
+    refusal: a dtype read as 2 bytes at least sizes the pool as large as it can be. ``kv_bytes()``: as
+    :func:`_check_pool`'s."""
     import math
 
     from ptsfast.engine import EngineConfig
@@ -484,7 +489,7 @@ def _check_pool_holds_a_problem(a, device: str, free: float) -> None:
             not isinstance(n, int) or not isinstance(tokens, int) or \
             getattr(a, "engine__block_size", None) is not None:
         return
-    per_token = _kv_bytes_per_token(a, device)
+    per_token = kv_bytes()
     if per_token is None:
         return
     block_size = EngineConfig.block_size
