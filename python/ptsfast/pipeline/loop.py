@@ -202,13 +202,13 @@ class FedCall:
             raise RuntimeError(f"problems {list(self.in_flight)} are in flight with no work left")
         item = self.waiting.popleft()[0] if self.waiting else self.queue.popleft()
         p = item[0] if isinstance(item, tuple) else item  # mine queues (problem, its solutions' budget)
-        self._drop(item, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); "
-                              f"{pool_fix(self.engine)} or lower --trajectories / --max-new-tokens, or shorten the "
-                              f"prompt", "too large for the KV cache", id=p.id))
+        self._drop(p, Skip(f"problem {p.id}: the KV cache cannot hold it even alone ({self.full}); "
+                           f"{pool_fix(self.engine)} or lower --trajectories / --max-new-tokens, or shorten the "
+                           f"prompt", "too large for the KV cache", id=p.id))
 
-    def _drop(self, item, why: Skip) -> None:
-        """Ends queued or waiting ``item`` without running it (its flight's state in ``in_flight`` too), for ``why``
-        (a skip a rerun retries: a larger pool mines it)."""
+    def _drop(self, p, why: Skip) -> None:
+        """Ends queued or waiting problem ``p`` without running it (its flight's state in ``in_flight`` too), for
+        ``why`` (a skip a rerun retries: a larger pool mines it)."""
         raise NotImplementedError
 
     def feed(self, progress: Callable[[int], None] | None = None) -> None:
@@ -356,8 +356,7 @@ class _Run(FedCall):
         self.feed(progress=self._decoded)
         self._report(force=True)
 
-    def _drop(self, item, why: Skip) -> None:
-        p = item[0] if isinstance(item, tuple) else item
+    def _drop(self, p, why: Skip) -> None:
         flight = self.in_flight.pop(p.id, None)  # a problem waiting to search its sampled solutions
         self._skip(p, why, flight.result if flight else None)
 
