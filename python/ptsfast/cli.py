@@ -1172,7 +1172,8 @@ def _check_file_path(out, what: str, example: str) -> None:
 def _check_not_discarded(run) -> None:
     """``--run`` is no run an interrupted ``--overwrite`` was discarding: half deleted, its report drew the discarded
     problems and its export read what was left of them."""
-    from ptsfast.outputs.rundir import RUN, RunDirError, discarding, read_run_info
+    from ptsfast.outputs.rundir import RUN, RunDirError, read_run_info
+    from ptsfast.outputs.source import check_not_discarded
 
     path = Path(run).expanduser() / RUN
     if not path.is_file():
@@ -1181,10 +1182,7 @@ def _check_not_discarded(run) -> None:
         info = read_run_info(path, "", "")
     except RunDirError:  # said by the command, with its own way out
         return
-    if discarding(info):
-        raise ValueError(f"--run {run}: an --overwrite was discarding this run when it stopped, so what is left of it "
-                         f"is no run - rerun that mine (or anchors) command, with or without --overwrite, to finish "
-                         f"it and mine the new run")
+    check_not_discarded(info, path.parent, f"--run {run}")
 
 
 def cmd_export(a) -> int:

@@ -354,14 +354,15 @@ def open_source(src: str | os.PathLike, name: str) -> RunSource:
     return RunSource(file, run_dir, info)
 
 
-def check_not_discarded(info: Mapping, run_dir: Path) -> None:
+def check_not_discarded(info: Mapping, run_dir: Path, named: str | None = None) -> None:
     """Refuses a run an interrupted ``--overwrite`` was discarding (its run.json says so): half deleted, what is left
     of it is no run, and an export, report or re-estimate read the discarded problems that remain as if they were
-    the run's (the command line refused it; the Python API did not)."""
+    the run's (the command line refused it; the Python API did not). ``named``: how the message names the run (the
+    command line's ``--run RUN``), else by its folder."""
     if discarding(info):
-        raise ExportError(f"{run_dir}: an --overwrite was discarding this run when it stopped, so what is left of it "
-                          f"is no run - rerun that mine (or anchors) command, with or without --overwrite, to finish "
-                          f"it and mine the new run")
+        raise ExportError(f"{named or run_dir}: an --overwrite was discarding this run when it stopped, so what is "
+                          f"left of it is no run - rerun that mine (or anchors) command, with or without "
+                          f"--overwrite, to finish it and mine the new run")
 
 
 def committed_records(source: RunSource, lost: str = "are not exported") -> list[dict]:
