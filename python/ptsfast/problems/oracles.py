@@ -2013,14 +2013,23 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
 
 THINK_OPEN, THINK_CLOSE = TRACE_MARKERS[0]
 
+# Granite 3.2's reasoning, in plain words its thinking system prompt asks for (as vLLM's granite parser reads them):
+# a reply that opens "Here is my thought process:" thinks until "Here is my response:"
+_GRANITE_THOUGHT = re.compile(r"\s*(?:\*\*|#{1,6}[ \t]+)?Here(?:['’]s|[ \t]+is)[ \t]+my[ \t]+thought[ \t]+process:")
+_GRANITE_RESPONSE = re.compile(r"Here(?:['’]s|[ \t]+is)[ \t]+my[ \t]+response:(?:\*\*)?")
+
 
 def final_answer(text: str, think_open: bool = False) -> str | None:
-    """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`).
+    """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`, or Granite 3.2's
+    reply that opens with its thought process, closed by "Here is my response:").
 
     Text after the first close (so the verdict stays prefix-monotone); None while a trace is still open (an open
     marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
     do); the whole text when there is no trace.
     """
+    if not think_open and (thought := _GRANITE_THOUGHT.match(text)):
+        response = _GRANITE_RESPONSE.search(text, thought.end())
+        return text[response.end():] if response else None
     ends = [(i, len(close)) for close in (c for _, c in TRACE_MARKERS) if (i := text.find(close)) >= 0]
     if ends:
         end, size = min(ends)
