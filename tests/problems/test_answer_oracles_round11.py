@@ -51,3 +51,30 @@ def test_granite_thought_process_is_thinking_and_its_response_the_answer(reply, 
 def test_granite_words_elsewhere_open_no_trace():
     judge = make_judge("boxed", None)
     assert judge("Let me think. Here is my thought process: 2 + 3 = 5, so \\boxed{5}.", P("5")).success
+
+
+@pytest.mark.parametrize("text", ["ANSWER: B OR D", "Answer: B Or D.", "Answer: B; D", "Answer: B;D.", "Answer: B ou D",
+                                  "Answer: B oder D", "Ответ: B или D", "Answer: B или D.", "Answer: **B** 或 **D**",
+                                  "Answer: B (maybe D)", "Answer: B, perhaps D.", "Answer: B? Or D?", "Answer: B? D?",
+                                  "答案：B还是D？", "Answer: B أو D"])
+def test_letters_offered_in_other_words_are_a_hedge(text):
+    """A hedge was read only where "or"/"and" in lower case, a comma, a slash or spaces offered the second letter:
+    "ANSWER: B OR D", "B; D", "B ou D", "B (maybe D)", "B? Or D?" passed where B was right. Any case of "or", a
+    semicolon, a question mark, "maybe" and the "or" of the multilingual benchmarks' languages offer one too."""
+    assert extract_choice(text) is None and not mc(text, "B") and not mc(text, "D")
+
+
+@pytest.mark.parametrize("text,letter", [("Answer: B; D is wrong.", "B"), ("Answer: B? Yes: C is too small.", "B"),
+                                         ("Answer: B or so I think.", "B"), ("Answer: (B) or (B)", "B"),
+                                         ("Answer: B. Or D, if the rate is yearly.", "B")])
+def test_a_letter_with_words_after_it_is_still_that_choice(text, letter):
+    assert extract_choice(text) == letter
+
+
+@pytest.mark.parametrize("text", ["Answer: B или", "Answer: B ou", "Answer: B;", "Answer: B?", "Answer: B أو",
+                                  "Answer: B OR"])
+def test_the_early_stop_waits_while_a_second_letter_may_be_offered(text):
+    """The early stop ended a rollout at "Answer: B или" (a Cyrillic letter ended a hedge for it) or "Answer: B;",
+    judging B where the whole answer offered B or D."""
+    assert not answer_complete("multiple_choice", text)
+    assert answer_complete("multiple_choice", text + " x.\n")

@@ -594,6 +594,13 @@ def _said_right_zh(last: str) -> re.Pattern:
                       rf"([A-{last}])(?:[ \t]?(?:选项|選項))?)[ \t]?是?(?:正确|正確)的?(?=[ \t]*(?:[。.!！;；]|$))", re.M)
 
 
+# what offers a second letter after one: "or" in any case (B OR D), "maybe" (B (maybe D)), and the words and marks
+# of the languages of multilingual benchmarks (B ou D, B oder D, B или D, B或D)
+_OR_WORDS = (r"(?:(?i:or|and|maybe|possibly|perhaps)|o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc|of|lub|sau|eller|au"
+             r"|або|ή|أو|या|বা|또는)")
+_OR_MARKS = r"(?:或者?|還是|还是|和|与|與|または|か)"
+
+
 @functools.lru_cache(maxsize=8)
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
@@ -602,8 +609,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
               r"(?:\s*\}(?:\s*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")
-    sep = (r"[ \t]*(?:,(?:[ \t]*(?:or|and)(?=[ \t]))?|/|&|\(?(?:or|and)\b)[ \t]*"  # one way to split the spaces
-           r"(?:(?:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
+    sep = (rf"[ \t]*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?{_OR_WORDS}(?![^\W\d_]))[ \t]*"
+           r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
     # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
     sep = rf"(?:{sep}|[ \t]+|(?=[(\[\\]))"
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
@@ -633,7 +640,8 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
 
 _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
-_HEDGE_FREE = re.compile(r"[^ \t,/&()\[\]*_`'\"“”‘’${}\\A-Za-z或和与、，（）]")  # a character no hedge holds: it ends one
+# a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
