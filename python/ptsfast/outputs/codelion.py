@@ -145,6 +145,14 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         # than its direction would be trained the other way round, so it gets no rejected_token
         rec["rejected_token"] = pair["rejected"] if alt_is_rejected else pair["chosen"]
         rec["rejected_token_id"] = (pair["rejected_ids"] if alt_is_rejected else pair["chosen_ids"])[0]
+        # codelion's event-schema DPO export reads a positive pivot's other side as rejected_token with its
+        # rejected_prob, a negative one's as chosen_token with its chosen_prob: without them it skipped every
+        # lowering pivot's pair and called the raising ones' unmeasured (counterpart_verified false)
+        if alt_is_rejected:
+            rec["rejected_prob"] = pair.get("p_rejected")
+        else:
+            rec.update(chosen_token=rec["rejected_token"], chosen_token_id=rec["rejected_token_id"],
+                       chosen_prob=pair.get("p_chosen"))
         rec["pair_text_exact"] = _pair_exact(rec, pair, tokenizer)
     return rec
 

@@ -1,0 +1,57 @@
+"""Exports of round 14: codelion's event-schema readers, empty exports, reports that cannot be written whole."""
+
+import json
+
+import pytest
+from test_exports_round9 import hand_run
+
+from ptsfast.outputs.export import export
+
+_V1_RESERVED = {"query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after", "prob_delta",
+                "is_positive", "model_id", "task_type", "dataset_id", "dataset_item_id", "timestamp"}
+
+
+def read(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def codelion_event_dpo(rec: dict):
+    """The pair codelion/pts's event-schema `pts export --format dpo` makes of a pivotal_tokens.jsonl record (its
+    reader moves every field it does not reserve into the event's metadata): a positive event is chosen against its
+    metadata's rejected_token, a negative one rejected against its chosen_token; counterpart_verified says both
+    sides' p were measured. None where it finds no counterpart (it skips the event)."""
+    meta = {k: v for k, v in rec.items() if k not in _V1_RESERVED}
+    if rec["is_positive"]:
+        if meta.get("rejected_token") is None:
+            return None
+        return (rec["pivot_context"], rec["pivot_token"], meta["rejected_token"],
+                rec["prob_after"] is not None and meta.get("rejected_prob") is not None)
+    if meta.get("chosen_token") is None:
+        return None
+    return (rec["pivot_context"], meta["chosen_token"], rec["pivot_token"],
+            meta.get("chosen_prob") is not None and rec["prob_after"] is not None)
+
+
+def test_codelions_event_schema_dpo_export_makes_every_mined_pair_of_a_pts_record_measured(tmp_path):
+    """codelion/pts now reads a pivotal_tokens.jsonl record as an event and pairs a negative pivot with its metadata's
+    chosen_token (a positive one with rejected_token), each with its measured p: a lowering pivot's pair, written as
+    rejected_token alone, was skipped ('no verified counterpart'), and a raising one's was marked
+    counterpart_verified false, though ptsfast measured both sides."""
+    run = hand_run(tmp_path, [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "confirmed", 0.7, 0.2),
+                              (9, "lowers", "undecided", 0.4, 0.5)])
+    assert export(run, tmp_path / "pts.jsonl", fmt="pts") == 3
+    assert export(run, tmp_path / "pairs.jsonl") == 3
+    mined = {(r["prompt"], r["chosen"], r["rejected"]) for r in read(tmp_path / "pairs.jsonl")}
+    pts = read(tmp_path / "pts.jsonl")
+    made = [codelion_event_dpo(r) for r in pts]
+    assert made[0] is not None and made[0][:3] in mined and made[0][3], made[0]
+    assert made[1] is not None and made[1][:3] in mined and made[1][3], made[1]
+    assert made[2] is None  # its report moved against its direction: no pair handed over the other way round
+    pairs = {(r["problem_id"], r["position"]): r for r in read(tmp_path / "pairs.jsonl")}
+    for r in pts[:2]:
+        pair = pairs[(r["problem_id"], r["position"])]
+        if r["is_positive"]:
+            assert r["rejected_prob"] == pair["p_rejected"] and "chosen_token" not in r
+        else:
+            assert (r["chosen_token_id"], r["chosen_prob"]) == (pair["chosen_ids"][0], pair["p_chosen"])
+            assert r["rejected_token"] == r["chosen_token"]  # the older reader's field, kept
