@@ -966,7 +966,8 @@ _CHECKS = re.compile(r"assert|check|verify|expect|fail|compare|validate|test|rai
 def _refuse_if_nothing_checked(tree, start: list) -> None:
     """Tests whose code that runs holds no assert, raise or call of a checker (:data:`_CHECKS`, ``self.assertEqual``
     and ``pytest.raises`` among them): they print or assign what the solution returns ("example usage",
-    ``print(f(1))  # 2``), or define a checker that nothing calls, so every program that runs passes; refused. The
+    ``print(f(1))  # 2``), define a checker that nothing calls, or check only inside a ``try`` that catches the
+    failure (:func:`_swallows`), so every program that runs passes; refused. The
     code that runs: ``start`` (a script's statements, the test functions, TestCase classes or ``check``), and the
     functions and classes of the tests or their setup that it names (by name or attribute), and those those name."""
     defs: dict[str, list] = {}
@@ -975,7 +976,7 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
             defs.setdefault(n.name, []).append(n)
     todo, named = list(start), set()
     while todo:
-        for n in ast.walk(todo.pop()):
+        for n in _unswallowed(todo.pop()):
             if isinstance(n, (ast.Assert, ast.Raise)):
                 return
             if isinstance(n, ast.Call):
@@ -988,8 +989,42 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
                 named.add(name)
                 todo += defs[name]
     raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
-                          "raise or check (it prints or assigns results, or defines a checker nothing calls), so "
-                          "every program that runs passes; write them as asserts (assert f(1) == 2) or drop the row")
+                          "raise or check (it prints or assigns results, defines a checker nothing calls, or catches "
+                          "its own asserts' AssertionError), so every program that runs passes; write them as asserts "
+                          "(assert f(1) == 2) outside any try/except or drop the row")
+
+
+_CATCH_ALL = ("AssertionError", "Exception", "BaseException")
+
+
+def _swallows(n: ast.AST) -> bool:
+    """A ``try`` with a handler that catches what a failed check raises (``except AssertionError: print("failed")``,
+    ``except Exception``, a bare ``except``), or ``with contextlib.suppress(AssertionError)``: a check inside its
+    body cannot fail the tests, whatever the program returns."""
+    def names(e):
+        return [x.id if isinstance(x, ast.Name) else x.attr if isinstance(x, ast.Attribute) else None
+                for x in (e.elts if isinstance(e, ast.Tuple) else [e])]
+
+    if isinstance(n, (ast.Try, ast.TryStar)):
+        return any(h.type is None or any(t in _CATCH_ALL for t in names(h.type)) for h in n.handlers)
+    return isinstance(n, ast.With) and any(
+        isinstance(i.context_expr, ast.Call) and "suppress" in names(i.context_expr.func) and
+        any(t in _CATCH_ALL for a in i.context_expr.args for t in names(a)) for i in n.items)
+
+
+def _unswallowed(node: ast.AST):
+    """``ast.walk`` of ``node`` less the bodies of the blocks :func:`_swallows` (their handlers, ``else`` and
+    ``finally`` are walked: a check there can fail)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (ast.Try, ast.TryStar)) and _swallows(n):
+            todo += [*n.handlers, *n.orelse, *n.finalbody]
+        elif isinstance(n, ast.With) and _swallows(n):
+            todo += [i.context_expr for i in n.items]
+        else:
+            todo.extend(ast.iter_child_nodes(n))
 
 
 def _running(top: list) -> list:
