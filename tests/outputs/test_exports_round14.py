@@ -55,3 +55,25 @@ def test_codelions_event_schema_dpo_export_makes_every_mined_pair_of_a_pts_recor
         else:
             assert (r["chosen_token_id"], r["chosen_prob"]) == (pair["chosen_ids"][0], pair["p_chosen"])
             assert r["rejected_token"] == r["chosen_token"]  # the older reader's field, kept
+
+
+@pytest.mark.parametrize("kind", ["pairs", "pivots"])
+def test_an_hf_export_of_no_records_loads_back(tmp_path, kind):
+    """A run without pairs (or pivots) exported as hf wrote a folder with no data file: datasets' load_from_disk
+    failed on it with 'list index out of range', and load_pairs called it 'neither a ptsfast run folder nor a
+    datasets folder'."""
+    import datasets
+
+    from ptsfast.outputs.dpo import load_pairs
+    from ptsfast.outputs.rundir import RunWriter
+
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", [], [], {"question": "What is w3?"})
+    assert export(tmp_path / "run", tmp_path / "hf", fmt="hf", kind=kind) == 0
+    ds = datasets.load_from_disk(str(tmp_path / "hf"))
+    assert len(ds) == 0 and {"problem_id", "position", "prompt_ids" if kind == "pairs" else "prefix_ids"} <= \
+        set(ds.column_names)
+    if kind == "pairs":
+        with pytest.raises(ValueError, match="holds no pairs"):
+            load_pairs(tmp_path / "hf")
+    assert export(tmp_path / "run", tmp_path / "hf", fmt="hf", kind=kind) == 0  # a re-export replaces it

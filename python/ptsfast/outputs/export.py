@@ -224,7 +224,11 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
         # nested estimate dicts with None values are fine for Arrow; ids stay int lists. from_list takes its columns
         # from the first record: every record gets every field (None where it has none, e.g. a resume's older ones)
         fields = dict.fromkeys(k for r in records for k in r)
-        datasets.Dataset.from_list([{k: r.get(k) for k in fields} for r in records]).save_to_disk(str(tmp))
+        if records:
+            datasets.Dataset.from_list([{k: r.get(k) for k in fields} for r in records]).save_to_disk(str(tmp))
+        else:  # save_to_disk wrote no data file for no rows, which load_from_disk fails on: one empty shard, typed
+            empty = _empty_hf_features(kind)
+            datasets.Dataset.from_dict({k: [] for k in empty}, features=empty).save_to_disk(str(tmp), num_shards=1)
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
         as_user_file(tmp, folder=True)
         if os.path.lexists(out):
@@ -240,6 +244,21 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _empty_hf_features(kind: str):
+    """The columns an ``hf`` export of no records holds: the fields every record of ``kind`` has, typed as the
+    records type them, so that it loads as a dataset of no rows with the kind's columns."""
+    import datasets
+
+    text, count, p, ids = (datasets.Value("string"), datasets.Value("int64"), datasets.Value("float64"),
+                           datasets.Sequence(datasets.Value("int64")))
+    fields = {"pairs": {"prompt": text, "chosen": text, "rejected": text, "prompt_ids": ids, "chosen_ids": ids,
+                        "rejected_ids": ids, "problem_id": text, "position": count, "direction": text,
+                        "p_chosen": p, "p_rejected": p, "delta": p},
+              "pivots": {"problem_id": text, "position": count, "token_id": count, "token": text, "prefix_ids": ids,
+                         "p_before": p, "p_after": p, "delta": p, "direction": text}}[kind]
+    return datasets.Features(fields)
 
 
 # --------------------------------------------------------------------------- export
