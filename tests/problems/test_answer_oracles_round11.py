@@ -4,6 +4,8 @@ Each verdict follows the dataset's own grader where it reads a spelling alike; a
 none, and the early stop never decides before the verdict is settled.
 """
 
+import time
+
 import pytest
 
 from ptsfast.problems.loading import Problem
@@ -78,3 +80,25 @@ def test_the_early_stop_waits_while_a_second_letter_may_be_offered(text):
     judging B where the whole answer offered B or D."""
     assert not answer_complete("multiple_choice", text)
     assert answer_complete("multiple_choice", text + " x.\n")
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 12, or 13\n", "12", False), ("#### 12 or maybe 13\n", "12", False), ("#### 12, or possibly 13\n", "13", False),
+    ("#### 12 (or 13 if the first day counts)\n", "12", False), ("#### 12 apples or 13 apples\n", "12", False),
+    ("#### $12, or $13\n", "12", False),
+    ("#### 2 hours or 120 minutes\n", "2", True), ("#### 12 (or 12.00)\n", "12", True), ("#### 12 or more\n", "12", True),
+    ("#### 12 dollars, or 1200 cents\n", "12", True), ("#### 12\nor 13 if the first counts", "12", True),
+])
+def test_a_gsm8k_answer_line_offering_another_number_in_words_names_none(text, ref, ok):
+    """Only "12 or 13" (the numbers side by side) was a hedge: "#### 12, or 13", "#### 12 or maybe 13" and "#### 12
+    (or 13 if ...)" passed for 12. A second, other number offered after "or" names no answer; the same amount in
+    another unit, or a later line, is no second answer."""
+    assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("line", ["1" + " " * 100_000 + "x", "1 apples" + " " * 100_000 + "or", "1 " + "or " * 30_000,
+                                  "1" + " " * 50_000 + "or" + " " * 50_000 + "x"])
+def test_a_long_gsm8k_answer_line_is_judged_at_once(line):
+    t = time.perf_counter()
+    gsm(f"#### {line}\n", "1")
+    assert time.perf_counter() - t < 1.0

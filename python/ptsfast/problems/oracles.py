@@ -1527,6 +1527,18 @@ _INDIAN_GROUPS = re.compile(r"(?<![\d,.])\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])")
 _DIGITS = re.compile(r"\d(?:[\d,]*\d)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
+# a second number offered after the answer's: 12, or 13; 12 or maybe 13; 12 (or 13 if ...); 12 apples or 13 apples
+_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?:[ \t]+(?P<unit>[A-Za-z]+))?(?:[ \t]*[,(])?"
+                         r"[ \t]*(?i:or)[ \t]+(?:(?i:maybe|possibly|perhaps)[ \t]+)?(?P<two>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)"
+                         r"(?![\d.]\d)(?:[ \t]+(?P<unit2>[A-Za-z]+))?")  # each run of spaces read one way
+
+
+def _offers_two(line: str) -> bool:
+    """Whether an answer line offers a second, other number after its first (``12, or 13``, ``12 or maybe 13``,
+    ``12 (or 13 if the first counts)``); never the same amount in another unit (``2 hours or 120 minutes``)."""
+    return any(find_numbers(m.group("one")) != find_numbers(m.group("two")) and
+               (m.group("unit") is None or m.group("unit2") in (None, m.group("unit")))
+               for m in _OR_ANOTHER.finditer(line))
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
@@ -1534,7 +1546,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
     thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
     got = extract_gsm8k(text)
-    if got is None or _NUMBER_OR_NUMBER.search(got):
+    if got is None or _NUMBER_OR_NUMBER.search(got) or _offers_two(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     got = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ",") + (m.group(2) or "").replace(",", "."), got)
     got = _SPACED_THOUSANDS.sub(lambda m: m.group().replace(" ", ","), _DECIMAL_COMMA.sub(r"\1.\2", got))
