@@ -44,3 +44,36 @@ def test_checks_that_fail_the_tests_after_a_try_still_judge(tmp_path, tests):
     p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success
     assert not CODE(f"```python\n{WRONG}```", p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "import doctest\n\ndoctest.testmod()\n",
+    "import doctest\n\ndoctest.run_docstring_examples(f, globals())\n",
+    "import doctest\n\nif __name__ == '__main__':\n    doctest.testmod(verbose=True)\n",
+])
+def test_tests_that_only_run_doctest_are_refused(tmp_path, tests):
+    # doctest's runners print each failing example and return: named like a check ("testmod"), doctest.testmod()
+    # was taken for one, and every program passed
+    with pytest.raises(TestFormatError, match="never compare.*doctest"):
+        program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "")
+
+
+@pytest.mark.parametrize("tests", [
+    "import doctest\n\nassert doctest.testmod().failed == 0\nassert f(1) == 2\n",
+    "import doctest\n\ndoctest.testmod(raise_on_error=True)\nassert f(1) == 2\n",
+])
+def test_doctest_whose_failures_raise_still_loads(tests):
+    assert program_from_row({"test": tests}, ("test",), None, "").format == "script"
+
+
+def test_a_testcase_without_test_methods_is_refused_naming_them(tmp_path):
+    # unittest runs only test* methods: a TestCase of check_* methods loaded, ran no test and failed every program,
+    # a right one too, with nothing said at load
+    tests = "import unittest\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        self.x = 1\n\n" \
+            "    def check_one(self):\n        self.assertEqual(f(1), 2)\n"
+    with pytest.raises(TestFormatError, match="no test method.*check_one"):
+        program_from_row({"test": tests}, ("test",), None, "")
+    inherited = "import unittest\n\nclass Checks:\n    def test_one(self):\n        self.assertEqual(f(1), 2)\n\n" \
+                "class T(Checks, unittest.TestCase):\n    pass\n"  # collected from the mixin: judged
+    p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": inherited}], oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success

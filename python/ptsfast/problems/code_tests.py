@@ -784,6 +784,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     if any(_is_testcase(c) for c in classes):
         methods = [m for c in classes if _is_testcase(c) for m in c.body
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
+        _refuse_if_no_test_methods(tree, classes)
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
         _refuse_if_nothing_checked(tree, [*classes, *tests_fns, *_running(top)])
@@ -929,6 +930,22 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
                               "marks or the row")
 
 
+def _refuse_if_no_test_methods(tree, classes: list) -> None:
+    """TestCase classes none of whose methods unittest collects (``def check_sum(self)``: it runs only ``test*``
+    methods and ``runTest``): no test would run, and every program would fail at run time; refused at load, naming
+    the methods. Tests made at run time (``setattr``, ``load_tests``) are left to run."""
+    names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    dynamic = "load_tests" in names or any(isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("setattr", "type")
+                                           for n in ast.walk(tree))
+    if dynamic or any(n.startswith("test") or n == "runTest" for n in names):
+        return
+    methods = [m.name for c in classes if _is_testcase(c) for m in c.body if isinstance(m, ast.FunctionDef)
+               and not m.name.startswith("_") and m.name not in ("setUp", "tearDown", "setUpClass", "tearDownClass")]
+    raise TestFormatError(f"the TestCase classes hold no test method (unittest runs only methods whose names start "
+                          f"with 'test'{'; here: ' + ', '.join(methods[:5]) if methods else ''}): no test would run "
+                          f"and every program would fail; rename them test_... or drop the row")
+
+
 def _refuse_tuple_asserts(tree, src: str) -> None:
     """``assert (f(1) == 2, "message")`` asserts a non-empty tuple, which is always true (Python warns so): such a
     test, common in LLM-written test lists, passes every program; refused, naming its line."""
@@ -961,6 +978,9 @@ _CHECKS = re.compile(r"assert|check|verify|expect|fail|compare|validate|test|rai
                      re.I)
 """Names of calls that may judge what a script computes (``assertion``, ``np.testing.assert_allclose``,
 ``sys.exit``, ``verify``) or run code ptsfast cannot read (``exec``)."""
+_REPORTS = ("testmod", "testfile", "run_docstring_examples")
+"""doctest's runners, named like checks: they print each failing example and return (raising nothing unless given
+``raise_on_error``), so a failure fails no test."""
 
 
 def _refuse_if_nothing_checked(tree, start: list) -> None:
@@ -982,16 +1002,18 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
             if isinstance(n, ast.Call):
                 f = n.func
                 name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-                if _CHECKS.search(name) and name not in defs:
+                if _CHECKS.search(name) and name not in defs and not (
+                        name in _REPORTS and not any(k.arg == "raise_on_error" for k in n.keywords)):
                     return
             name = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
             if name in defs and name not in named:
                 named.add(name)
                 todo += defs[name]
     raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
-                          "raise or check (it prints or assigns results, defines a checker nothing calls, or catches "
-                          "its own asserts' AssertionError), so every program that runs passes; write them as asserts "
-                          "(assert f(1) == 2) outside any try/except or drop the row")
+                          "raise or check (it prints or assigns results, defines a checker nothing calls, catches "
+                          "its own asserts' AssertionError, or runs doctest, which prints failures and goes on), so "
+                          "every program that runs passes; write them as asserts (assert f(1) == 2) outside any "
+                          "try/except or drop the row")
 
 
 _CATCH_ALL = ("AssertionError", "Exception", "BaseException")
