@@ -97,8 +97,23 @@ def test_a_gsm8k_answer_line_offering_another_number_in_words_names_none(text, r
 
 
 @pytest.mark.parametrize("line", ["1" + " " * 100_000 + "x", "1 apples" + " " * 100_000 + "or", "1 " + "or " * 30_000,
-                                  "1" + " " * 50_000 + "or" + " " * 50_000 + "x"])
+                                  "1" + " " * 50_000 + "or" + " " * 50_000 + "x", "1, " * 20_000 + "x",
+                                  "1," + " " * 100_000 + "x"])
 def test_a_long_gsm8k_answer_line_is_judged_at_once(line):
     t = time.perf_counter()
     gsm(f"#### {line}\n", "1")
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("#### 12, 5\n", "She keeps 12 and gives 5.\n#### 12, 5", True), ("#### $12, $5.\n", "12, 5", True),
+    ("#### 1,200, 5\n", "1200, 5", True), ("#### -3, \u22124\n", "-3, -4", True),
+    ("#### 5, 12\n", "12, 5", False), ("#### 12\n", "12, 5", False), ("#### 12, 5, 7\n", "12, 5", False),
+    ("#### 12, 5\n", "12", False), ("#### 12, 5\n", "5", False),
+    ("#### 12,5\n", "12.5", True), ("#### 1,200\n", "1200", True), ("#### 12, which is the total\n", "12", True),
+])
+def test_a_gsm8k_answer_of_several_numbers_is_compared_as_the_list(text, ref, ok):
+    """A reference of several numbers, ``#### 12, 5`` (a question asking for two amounts), was no number: every
+    answer failed, the right ``#### 12, 5`` too; and ``#### 12, 5`` passed where 12 alone was the answer (its first
+    number read). Numbers listed to the line's end are the answer, compared in their order."""
+    assert gsm(text, ref) is ok

@@ -1541,6 +1541,19 @@ def _offers_two(line: str) -> bool:
                for m in _OR_ANOTHER.finditer(line))
 
 
+# numbers listed to the end of an answer line, each after a comma and a space: 12, 5 (a question asking for two
+# amounts; never 12,5 nor 1,200, one number)
+_NUMBER = r"[-\u2212]?\$?\d(?:[\d,]*\d)?(?:\.\d+)?"
+_NUMBER_LIST = re.compile(rf"(?<![\d.,]){_NUMBER}(?:[ \t]*,[ \t]+{_NUMBER})+(?=[ \t]*\.?[ \t]*$)")
+
+
+def _listed_numbers(line: str) -> list[Fraction] | None:
+    """The numbers an answer line lists from its first number to its end (``12, 5``, ``$12, $5.``), else None."""
+    first = re.search(r"[-\u2212]?\$?\d", line)
+    m = _NUMBER_LIST.match(line, first.start()) if first else None  # read from there only: once, in linear time
+    return find_numbers(m.group()) if m else None
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
@@ -1548,6 +1561,8 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = extract_gsm8k(text)
     if got is None or _NUMBER_OR_NUMBER.search(got) or _offers_two(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
+    if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
+        return several == _listed_numbers(reference_answer(problem))
     got = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ",") + (m.group(2) or "").replace(",", "."), got)
     got = _SPACED_THOUSANDS.sub(lambda m: m.group().replace(" ", ","), _DECIMAL_COMMA.sub(r"\1.\2", got))
     got = _INDIAN_GROUPS.sub(lambda m: m.group().replace(",", ""), got)
