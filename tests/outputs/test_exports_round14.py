@@ -1,6 +1,7 @@
 """Exports of round 14: codelion's event-schema readers, empty exports, reports that cannot be written whole."""
 
 import json
+import os
 
 import pytest
 from test_exports_round9 import hand_run
@@ -77,3 +78,43 @@ def test_an_hf_export_of_no_records_loads_back(tmp_path, kind):
         with pytest.raises(ValueError, match="holds no pairs"):
             load_pairs(tmp_path / "hf")
     assert export(tmp_path / "run", tmp_path / "hf", fmt="hf", kind=kind) == 0  # a re-export replaces it
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from tiny_models import mine_tiny_pivot_run
+
+    out = tmp_path_factory.mktemp("round14") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("failing", ["report.html", "report.png"])
+def test_a_report_whose_page_or_plot_cannot_be_written_replaces_neither(run, tmp_path, monkeypatch, failing):
+    """A disk that fills up while a report is written: the plot was written (replacing the old one) before the
+    page, whose write then failed with the system's bare 'No space left on device', naming no file - the old page
+    stayed beside the new plot. Now neither is replaced, and the error names the file."""
+    import errno
+    import tempfile
+
+    from ptsfast.outputs import rundir
+    from ptsfast.outputs.report import write_report
+
+    page, plot = write_report(run, tmp_path / "report.html")
+    before = {p: os.stat(p).st_ino for p in (page, plot)}
+    real = tempfile.mkstemp
+
+    def full_disk(*args, **kwargs):  # the temporary file of ``failing`` is written on a full disk
+        fd, name = real(*args, **kwargs)
+        if os.path.basename(name).startswith(f".{failing}."):
+            os.close(fd)
+            fd = os.open("/dev/full", os.O_WRONLY)
+        return fd, name
+
+    monkeypatch.setattr(rundir.tempfile, "mkstemp", full_disk)
+    with pytest.raises(OSError) as e:
+        write_report(run, tmp_path / "report.html")
+    assert e.value.errno == errno.ENOSPC and e.value.filename == str(tmp_path / failing)
+    assert {p: os.stat(p).st_ino for p in (page, plot)} == before, "one of them was replaced"
+    assert sorted(os.listdir(tmp_path)) == ["report.html", "report.png"]  # no temporary file left

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, RunDirError, check_format,
-                                    check_writable, is_ptsfast_report, is_stream, write_atomic)
+                                    check_writable, is_ptsfast_report, is_stream, write_atomic_together)
 from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, path_arg
 
 log = logging.getLogger(__name__)
@@ -346,28 +346,33 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     if len(items) > len(shown):
         parts.append(f"<p class='meta'>showing {len(shown)} of {len(items)} trajectories (most pivots first kept)</p>")
 
-    png_path = None
+    png_path, files = None, []
     top = [items[i] for i in order[:max_plots] if items[i][2].get("estimates")]
     if top:
         cols = min(2, len(top))
         rows = math.ceil(len(top) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3 * rows), squeeze=False)
-        for ax, (_, prob, traj, pvs) in zip(axes.flat, top):
-            _plot(ax, traj, pvs, f"{prob['problem_id']} / {traj.get('key')} ({len(pvs)} pivots)")
-        for ax in list(axes.flat)[len(top):]:
-            ax.axis("off")
-        fig.tight_layout()
-        out_png.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out_png, _png(fig))
-        plt.close(fig)
+        try:
+            for ax, (_, prob, traj, pvs) in zip(axes.flat, top):
+                _plot(ax, traj, pvs, f"{prob['problem_id']} / {traj.get('key')} ({len(pvs)} pivots)")
+            for ax in list(axes.flat)[len(top):]:
+                ax.axis("off")
+            fig.tight_layout()
+            files.append((out_png, _png(fig)))
+        finally:
+            plt.close(fig)
         png_path = out_png
 
     for i in shown:
         _, prob, traj, pvs = items[i]
         parts.append(_trajectory_html(prob, traj, pvs, plt))
     parts.append("</body></html>\n")
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out_html, "".join(parts))  # over the file a link names, keeping the link
+    files.insert(0, (out_html, "".join(parts)))
+    for out, _ in files:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    # the page and its plot together or neither (over the file a link names, keeping the link): a disk that filled
+    # up after the plot left a new plot beside the old page
+    write_atomic_together(files)
     log.info("report: %s (%d trajectories)%s", out_html, len(shown), f", plot {png_path}" if png_path else "")
     return out_html, png_path
 

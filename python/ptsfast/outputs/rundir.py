@@ -481,6 +481,38 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
             os.unlink(tmp)
 
 
+def write_atomic_together(files: Sequence[tuple[str | os.PathLike, str | bytes]]) -> None:
+    """:func:`write_atomic` of several files that belong together (a report's page and its plot), all or none: every
+    file is written to its temporary file and synced before any is renamed, so a full disk or a read-only file
+    system that fails one write leaves every earlier file as it was (the page of one report beside the plot of
+    another). The error names the file whose write failed (the system's names none)."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            real = Path(os.path.realpath(Path(path).expanduser()))
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=temp_prefix(real.name), suffix=".tmp", dir=real.parent)
+                temps.append((tmp, real))
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError as e:
+                if e.errno is None or e.filename is not None:
+                    raise
+                raise OSError(e.errno, e.strerror, str(path)) from None
+            as_user_file(tmp)
+        for tmp, real in temps:
+            os.replace(tmp, real)
+        for folder in dict.fromkeys(real.parent for _, real in temps):
+            fsync_dir(folder)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
 def fsync_dir(path: Path) -> None:
     """Makes a rename or a new file in ``path`` durable (a no-op where folders cannot be opened, or synced: a FUSE or
     network file system answering a folder's fsync with EINVAL failed every run at its run.json, once renamed into
