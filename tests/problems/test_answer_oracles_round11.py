@@ -117,3 +117,15 @@ def test_a_gsm8k_answer_of_several_numbers_is_compared_as_the_list(text, ref, ok
     answer failed, the right ``#### 12, 5`` too; and ``#### 12, 5`` passed where 12 alone was the answer (its first
     number read). Numbers listed to the line's end are the answer, compared in their order."""
     assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["Answer: Probably B.", "Answer: Likely B", "Answer: most likely B.", "Answer: It is B.",
+                                  "Answer: It's (B).", "Answer: Definitely B.", "Answer: So B.", "Answer: Therefore, B.",
+                                  "Answer: It must be B."])
+def test_a_letter_after_a_softening_or_concluding_word_is_that_choice(text):
+    """"Answer: Probably B." or "Answer: Therefore, B." named no choice (only "the answer is probably B" did): a
+    right rollout failed. An adverb or "it is" may stand between the answer's mark and its letter; offered with
+    another letter, it is still a hedge, and "Answer: So A lot ..." still the article."""
+    assert extract_choice(text) == "B" and extract_choice(text, "J") == "B" and mc(text, "B")
+    assert extract_choice(text.rstrip(".") + " or D.") is None
+    assert extract_choice(text.replace("B", "A lot of work")) is None
