@@ -118,3 +118,31 @@ def test_a_report_whose_page_or_plot_cannot_be_written_replaces_neither(run, tmp
     assert e.value.errno == errno.ENOSPC and e.value.filename == str(tmp_path / failing)
     assert {p: os.stat(p).st_ino for p in (page, plot)} == before, "one of them was replaced"
     assert sorted(os.listdir(tmp_path)) == ["report.html", "report.png"]  # no temporary file left
+
+
+def test_a_recheck_refusing_a_tokenizer_whose_chat_template_alone_changed_says_why(tmp_path):
+    """A tokenizer_config.json whose chat template was updated since the run (the same vocabulary) is refused by a
+    re-estimate, which reads its prompt ids from problems.jsonl and uses no template: run.json keeps one fingerprint
+    of vocabulary, special tokens and template. The message named the three as if the template changed the
+    prompts."""
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    problems = [Problem("p0", "w3 w16 w29")]
+    options = MineOptions(max_new_tokens=6, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=128, block_size=8))
+    mine(tiny_pivot_model(), tiny_tokenizer(), problems, tmp_path / "run", options, oracle=first_of_w7_w9,
+         progress=False)
+    tok = tiny_tokenizer()
+    tok.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=128, block_size=8))
+    with pytest.raises(ValueError) as e:
+        recheck_run(engine, tok, tmp_path / "run", problems, options, 2, oracle=first_of_w7_w9)
+    msg = str(e.value)
+    assert "chat template changed alone" in msg and "one fingerprint" in msg and "problems.jsonl" in msg, msg

@@ -343,8 +343,10 @@ def _check_inputs(run_dir: Path, engine: RolloutEngine, tokenizer, info: Mapping
                         f"changed since it was mined)")
         else:
             diff.append("the model's weights")
-    for key, what in (("tokenizer", "the tokenizer (vocabulary, special tokens, chat template)"),
-                      ("dtype", "the weights' dtype")):
+    changed = ("the tokenizer (vocabulary, special tokens or chat template: run.json keeps one fingerprint of "
+               "the three, so a chat template changed alone, as in a tokenizer_config.json updated since, is refused "
+               "too, though a re-estimate reads the prompt ids from problems.jsonl)")
+    for key, what in (("tokenizer", changed), ("dtype", "the weights' dtype")):
         if isinstance(ran.get(key), str) and isinstance(ours.get(key), str) and ran[key] != ours[key]:
             diff.append(f"{what}" + (f" {ours[key]} (the run's {ran[key]})" if key == "dtype" else ""))
     if diff:
