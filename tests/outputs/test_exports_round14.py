@@ -146,3 +146,29 @@ def test_a_recheck_refusing_a_tokenizer_whose_chat_template_alone_changed_says_w
         recheck_run(engine, tok, tmp_path / "run", problems, options, 2, oracle=first_of_w7_w9)
     msg = str(e.value)
     assert "chat template changed alone" in msg and "one fingerprint" in msg and "problems.jsonl" in msg, msg
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="reads /proc/locks")
+def test_reading_a_run_still_being_mined_says_it_holds_the_problems_finished_so_far(run, tmp_path, caplog):
+    """An export, the pairs loaded for training and the report of a run that another process is mining into held
+    the problems it had finished, without a word: a partial dataset taken for the run's."""
+    import fcntl
+    import shutil
+
+    from ptsfast.outputs.dpo import load_pairs
+    from ptsfast.outputs.report import write_report
+
+    live = tmp_path / "live"
+    shutil.copytree(run, live)
+    said = "is still being mined (a process holds its lock)"
+    with open(live / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as the mining run's writer holds it
+        export(live, tmp_path / "pairs.jsonl")
+        load_pairs(live)
+        write_report(live, tmp_path / "report.html")
+    assert caplog.text.count(said) == 3 and "the 3 problems it finished so far" in caplog.text, caplog.text
+    caplog.clear()
+    export(live, tmp_path / "pairs.jsonl")  # the run is done: its lock is let go
+    write_report(live, tmp_path / "report.html")
+    assert said not in caplog.text
+    assert os.path.exists(live / ".lock")  # nothing of the run was touched

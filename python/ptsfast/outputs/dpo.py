@@ -74,7 +74,10 @@ def load_pairs(path: str | os.PathLike):
         raise ValueError(f"{p} is {what}; DPO pairs come from `ptsfast mine`")
     if p.is_file() and p.name == PAIRS and is_run_dir(p.parent):
         # a run still being mined ends in a problem being written (a torn last line): the pairs it committed
+        from ptsfast.outputs.rundir import warn_if_being_mined
+
         rows = committed_records(open_source(p, PAIRS))
+        warn_if_being_mined(p.parent, "the dataset")
     elif p.is_dir():
         try:
             ds = datasets.load_from_disk(str(p))

@@ -33,7 +33,7 @@ from typing import Any
 
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
-                                    check_writable, fsync_dir, is_stream, temp_prefix)
+                                    check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
 from ptsfast.outputs.source import (ExportError, RunSource, check_one_kind, check_record, committed_records,
                                     filter_records, is_run_dir, judged_fields, open_source, pairs_by_pivot, path_arg,
                                     pivot_key, pivots_by_key, read_records, read_records_file, same_point)
@@ -380,6 +380,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                           "for pivots")
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
     outp = _checked_out(out, source, fmt, kind, force)
+    if source.run_dir is not None:
+        warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
     recs = read_records(source, schema)
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
@@ -504,6 +506,8 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
     kind = kind or "anchors"
     source = open_source(src, SENTENCES)
     outp = _checked_out(out, source, "thought_anchors", kind, force)
+    if source.run_dir is not None:
+        warn_if_being_mined(source.run_dir, "the export")
     recs = committed_records(source)
     if recs and "prob_with_sentence" in recs[0]:
         raise ExportError(f"{source.file} is already a thought_anchors export; pass the folder written by "

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, RunDirError, check_format,
-                                    check_writable, is_ptsfast_report, is_stream, write_atomic_together)
+                                    check_writable, is_ptsfast_report, is_stream, warn_if_being_mined,
+                                    write_atomic_together)
 from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, path_arg
 
 log = logging.getLogger(__name__)
@@ -316,6 +317,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
     problems, pivots, refuted = load_run(run_dir)
     check_report_outputs(run_dir, [out_html, out_png])
+    warn_if_being_mined(run_dir, "the report")
     for out in (out_html, out_png):
         check_writable(out)
 

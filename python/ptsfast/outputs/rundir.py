@@ -410,6 +410,28 @@ def check_unlocked(out_dir: str | os.PathLike) -> None:
         os.close(fd)  # closing it lets go of the lock
 
 
+def being_mined(run_dir: str | os.PathLike) -> bool:
+    """Whether a process holds the lock of the run in ``run_dir`` (it is still mining into it), as ``/proc/locks``
+    says, without taking the lock: a reader that took it, however briefly, made a run starting there that instant
+    refuse its folder as another run's. False where the system has no ``/proc/locks``."""
+    try:
+        st = os.stat(Path(run_dir).expanduser() / ".lock")
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            table = f.read()
+    except OSError:
+        return False
+    lock = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    return any(lock in line.split() for line in table.splitlines())
+
+
+def warn_if_being_mined(run_dir: str | os.PathLike, reader: str) -> None:
+    """Says that a run is read while a process still mines into it: ``reader`` (an export, the report) holds the
+    problems it finished so far, not those it will."""
+    if being_mined(run_dir):
+        log.warning("%s is still being mined (a process holds its lock): %s holds the %d problems it finished so far - "
+                    "run it again once the run is done for the rest", run_dir, reader, finished_problems(Path(run_dir)))
+
+
 def check_no_foreign_files(out_dir: str | os.PathLike, data_files: Sequence[str] = DATA_FILES) -> None:
     """Refuse a folder without ``run.json`` that holds files a run writes (a dataset's own problems.jsonl): no
     ptsfast run wrote them, since ``run.json`` is written before any record, and a run would replace them. Called

@@ -23,7 +23,7 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN
+from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN, warn_if_being_mined
 from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, is_run_dir
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
@@ -375,6 +375,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     _check_options(run_dir, options, pivots + pairs, info, oracle)
     _check_stops(run_dir, engine, info)
     _check_inputs(run_dir, engine, tokenizer, info)
+    warn_if_being_mined(run_dir, "the re-estimate")
     given = {str(p.id) for p in problems}
     missing = sorted({str(r["problem_id"]) for r in pivots + pairs if str(r["problem_id"]) not in given})
     if missing:  # else a KeyError deep in fresh_estimates: 'no solution ... among the N given'
