@@ -129,3 +129,19 @@ def test_a_letter_after_a_softening_or_concluding_word_is_that_choice(text):
     assert extract_choice(text) == "B" and extract_choice(text, "J") == "B" and mc(text, "B")
     assert extract_choice(text.rstrip(".") + " or D.") is None
     assert extract_choice(text.replace("B", "A lot of work")) is None
+
+
+def last(text, ref):
+    return oracle_by_name("last_number")(text, P(ref))
+
+
+@pytest.mark.parametrize("minus", ["\uff0d", "\u2013"])
+def test_a_minus_written_full_width_or_as_an_en_dash_is_a_minus(minus):
+    """``#### －5`` (the full-width minus of Chinese text) and ``#### –5`` (an en dash, as word processors turn a
+    hyphen) were read as 5: the wrong -5 passed where 5 was right, and the right -5 failed. Both are a minus before a
+    number; an en dash between numbers (the range 3–5) is none."""
+    assert gsm(f"#### {minus}5\n", "-5") and not gsm(f"#### {minus}5\n", "5")
+    assert last(f"答案是{minus}5。", "-5") and not last(f"The answer is {minus}5.", "5")
+    assert boxed(f"\\boxed{{{minus}5}}", "-5") and boxed(f"\\boxed{{{minus}\\frac{{1}}{{2}}}}", "-\\frac12")
+    assert not boxed(f"\\boxed{{{minus}5}}", "5") and not gsm("#### 5\n", f"{minus}5") and gsm("#### -5\n", f"{minus}5")
+    assert last("It is on pages 3\u20135", "5") and last("x\u20135", "5")

@@ -136,6 +136,16 @@ _LONG_DIGITS = re.compile(r"\d{1000,}")  # no answer's number: int() refuses 4,3
 _LATEX_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|,\\!|[\u00a0\u202f\u2009])(?=\d{3}(?!\d))")
 
 
+# a minus written with a look-alike: the full-width one of Chinese and Japanese text (答案是－5), and an en dash set
+# against the number or command as word processors turn a hyphen (–5, –\frac{1}{2}; never the range 3–5)
+_MINUS_LIKE = re.compile(rf"\uff0d|(?<!(?![{_CJK}])[\w.)\]}}])\u2013(?=\$?\d|\\[a-z]|∞)")
+
+
+def _minus_signs(text: str) -> str:
+    """``text`` with each :data:`_MINUS_LIKE` minus written ``-`` (as long as before: one character each)."""
+    return _MINUS_LIKE.sub("-", text) if "\uff0d" in text or "\u2013" in text else text
+
+
 def find_numbers(text: str) -> list[Fraction]:
     """All numbers in ``text`` as exact fractions ("$1,000.00", LaTeX's "1{,}000" and "1\\u202f000" -> 1000, "3/4" ->
     3/4, "-2.5", "\\frac{3}{4}" -> 3/4, "negative 5" -> -5, the mixed numbers "2 1/2", "2\\frac{1}{2}" and "2½" ->
@@ -143,7 +153,7 @@ def find_numbers(text: str) -> list[Fraction]:
     is none)."""
     found = []
     blank = lambda m: " " * len(m.group())  # noqa: E731 - the fractions' and powers' digits are read no further
-    text = _LONG_DIGITS.sub(blank, _LATEX_THOUSANDS.sub(",", text))
+    text = _LONG_DIGITS.sub(blank, _LATEX_THOUSANDS.sub(",", _minus_signs(text)))
     for m in _POWER_NUM_RE.finditer(text):
         if (v := _power(m)) is not None:
             found.append((m.start(), v))
@@ -168,7 +178,7 @@ def find_numbers(text: str) -> list[Fraction]:
 def parse_number(text: str) -> Fraction | None:
     """``text`` as one number (whole string, ignoring spaces, ``$``, ``%`` and a trailing period; ``2\\frac{1}{2}`` is
     a mixed number, 5/2)."""
-    s = text.strip().rstrip(".").strip()
+    s = _minus_signs(text).strip().rstrip(".").strip()
     if _LONG_DIGITS.search(s):
         return None
     s = re.sub(r"\\[!,;]|\\text\{[^}]*\}|\\%|%", "", _LATEX_THOUSANDS.sub(",", s)).strip()
@@ -351,7 +361,7 @@ def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
     ``B) 42`` and ``B`` read alike."""
-    s = s.strip()
+    s = _minus_signs(s).strip()
     if m := re.fullmatch(r"\\[(\[](.*)\\[)\]]\.?", s, re.S):  # \(18\), \[18\]: the math of a reference kept so
         s = m.group(1) if not re.search(r"\\[()\[\]]", m.group(1)) else s
     s = (s[:-1] if s.endswith("$.") else s).strip("$").strip()  # $18$.
