@@ -77,3 +77,24 @@ def test_a_testcase_without_test_methods_is_refused_naming_them(tmp_path):
                 "class T(Checks, unittest.TestCase):\n    pass\n"  # collected from the mixin: judged
     p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": inherited}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "from hypothesis import given, strategies as st\nfrom solution import f\n\n@given(st.integers())\n"
+    "def test_f(x):\n    assert f(x) == x + 1\n",
+    "import hypothesis\nimport hypothesis.strategies as st\n\n@hypothesis.given(x=st.integers())\ndef test_f(x):\n"
+    "    assert f(x) == x + 1\n\ndef test_one():\n    assert f(1) == 2\n",
+    "import unittest\nfrom hypothesis import given, settings, strategies as st\n\nclass T(unittest.TestCase):\n"
+    "    @settings(max_examples=20)\n    @given(st.integers())\n    def test_f(self, x):\n"
+    "        self.assertEqual(f(x), x + 1)\n",
+    "from hypothesis import given, strategies as st\n\n@given(st.integers())\ndef prop(x):\n    assert f(x) == x + 1\n\n"
+    "prop()\n",
+])
+def test_hypothesis_property_tests_are_refused_naming_them(tmp_path, tests):
+    # @given's drawn arguments were refused as fixtures ptsfast does not give ("asks for fixtures (x)": nothing said
+    # of hypothesis); where hypothesis is installed its TestCase and script forms loaded, and the judge, whose guards
+    # refuse hypothesis' tracer and wrapped tests, failed every program, a right one too
+    with pytest.raises(TestFormatError, match=r"\(\) is a hypothesis property test \(@given\)"):
+        program_from_row({"test": tests}, ("test",), None, "")
+    r = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code")
+    assert not r.problems and "hypothesis property test" in r.skipped[0]

@@ -701,6 +701,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     _refuse_tuple_asserts(trees[0], tests)
     imports = _imports(tree)
+    _refuse_property_tests(tree, imports)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
              and len(n.args.args) == 1}
     if "test_execution" in given and not _runs(top, "test_execution"):
@@ -944,6 +945,21 @@ def _refuse_if_no_test_methods(tree, classes: list) -> None:
     raise TestFormatError(f"the TestCase classes hold no test method (unittest runs only methods whose names start "
                           f"with 'test'{'; here: ' + ', '.join(methods[:5]) if methods else ''}): no test would run "
                           f"and every program would fail; rename them test_... or drop the row")
+
+
+def _refuse_property_tests(tree, imports: tuple[str, ...]) -> None:
+    """Property tests (hypothesis' ``@given``) fail every program in ptsfast's judge, right ones too: its guards refuse
+    the tracer hypothesis sets and the wrapper standing in for the test's own code. Refused at load, naming the test
+    (a row that mixes them with plain tests too: dropping them would judge by fewer tests than the row holds)."""
+    if "hypothesis" not in imports:
+        return
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                getattr(d.func if isinstance(d, ast.Call) else d, "attr", None) == "given" or
+                getattr(d.func if isinstance(d, ast.Call) else d, "id", None) == "given" for d in n.decorator_list):
+            raise TestFormatError(f"{n.name}() is a hypothesis property test (@given), which ptsfast's judge cannot "
+                                  f"run (it would fail every program, a right one too); write its cases as plain "
+                                  f"asserts or @pytest.mark.parametrize, or drop the row")
 
 
 def _refuse_tuple_asserts(tree, src: str) -> None:
