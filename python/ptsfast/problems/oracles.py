@@ -1539,9 +1539,10 @@ _DIGITS = re.compile(r"\d(?:[\d,]*\d)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 # a second number offered after the answer's: 12, or 13; 12 or maybe 13; 12 (or 13 if ...); 12 apples or 13 apples
-_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?:[ \t]+(?P<unit>[A-Za-z]+))?(?:[ \t]*[,(])?"
-                         r"[ \t]*(?i:or)[ \t]+(?:(?i:maybe|possibly|perhaps)[ \t]+)?(?P<two>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)"
-                         r"(?![\d.]\d)(?:[ \t]+(?P<unit2>[A-Za-z]+))?")  # each run of spaces read one way
+# (each run of spaces read one way only)
+_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?:[ \t]+(?P<unit>[A-Za-z]+))?"
+                         r"(?:[ \t]*[,(])?[ \t]*(?i:or)[ \t]+(?:(?i:maybe|possibly|perhaps)[ \t]+)?"
+                         r"(?P<two>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?![\d.]\d)(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
 
 
 def _offers_two(line: str) -> bool:
