@@ -1169,6 +1169,46 @@ def _check_file_path(out, what: str, example: str) -> None:
                          f"{Path(out) / example}")
 
 
+_WEIGHTS = ("*.safetensors", "*.bin", "*.gguf")
+
+
+def _model_folder(folder: Path, run=None) -> bool:
+    """``folder`` holds a model whose fingerprint a run records: the ``--run``'s own model folder, or any folder with
+    a config and weights (another run's model, an ``--embedding-model``)."""
+    if (folder / "config.json").is_file() and any(any(folder.glob(w)) for w in _WEIGHTS):
+        return True
+    base = Path(run).expanduser() if run else None
+    info = (base if base.is_dir() else base.parent) / "run.json" if base else None  # a run, or one of its files
+    try:
+        recorded = json.loads(info.read_text(encoding="utf-8"))["inputs"]["model_path"] if info and \
+            info.is_file() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return isinstance(recorded, str) and Path(recorded) == folder
+
+
+def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
+    """An output file (an export, a report, simulate's scores) is not written into a model folder, where the folder's
+    fingerprint counts it: `export --out MODEL/trl.jsonl` made every later resume of the runs of that model refuse
+    them as 'made from other inputs (files of the model folder: added trl.jsonl)'. The names the fingerprint leaves
+    out (the run's own files, a model card, a picture, hidden files) and a folder (--format hf) may go there."""
+    if out is None or str(out) == "-":
+        return
+    from ptsfast.outputs.rundir import is_stream
+    from ptsfast.pipeline.identity import _RUN_FILES
+    from ptsfast.problems.hashing import is_doc_file
+
+    p = Path(out).expanduser()
+    name = p.name
+    if is_stream(p) or p.is_dir() or name.startswith(".") or name in _RUN_FILES or is_doc_file(name):
+        return
+    folder = p.parent.resolve()
+    if folder.is_dir() and _model_folder(folder, run):
+        raise ValueError(f"{flag} {out}: is in the model folder {p.parent}, whose fingerprint the runs of that model "
+                         f"record; a file added there changes it, and those runs then refuse to resume - choose a "
+                         f"path outside it")
+
+
 def _check_not_discarded(run) -> None:
     """``--run`` is no run an interrupted ``--overwrite`` was discarding: half deleted, its report drew the discarded
     problems and its export read what was left of them."""
@@ -1198,6 +1238,7 @@ def cmd_export(a) -> int:
             check_no_link_loop(path, flag)
     _check_not_discarded(a.run)
     if a.format != "hf":
+        _check_outside_model_folder(a.out, run=a.run)
         _check_file_path(a.out, f"the {a.format} format writes one file",
                          "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")
     if a.format == "steering" and (a.device is not None or a.dtype is not None):
@@ -1238,6 +1279,7 @@ def cmd_report(a) -> int:
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
+    _check_outside_model_folder(a.out, run=a.run)
     _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))
@@ -1328,6 +1370,7 @@ def cmd_simulate(a) -> int:
         from ptsfast.outputs.rundir import check_name_lengths, check_writable
 
         check_name_lengths(a.json, "--json")
+        _check_outside_model_folder(a.json, "--json")
         _check_simulate_json(Path(a.json))
         check_writable(a.json, "--json")
     if a.seeds is None:  # not given (extend cannot have a default: the values given would add to it)

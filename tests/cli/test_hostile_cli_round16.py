@@ -1,0 +1,75 @@
+"""Hostile command lines, round 16: an export or report written into the model's folder (it changed the folder's
+fingerprint, and the run never resumed); `export --run` of a fifo (it hung for ever) or a device (0 records, exit
+0), and of a run whose record file or run.json is a fifo (hung); a second SIGTERM while the first one's cleanup ran
+(a traceback, or an earlier hf export left under a temporary name)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+
+
+@pytest.fixture()
+def own_model(model_dir, tmp_path):
+    """A copy of the tiny model folder for this test alone (a test that fails may write into it)."""
+    import shutil
+
+    return shutil.copytree(model_dir, tmp_path / "model")
+
+
+@pytest.fixture()
+def mined(own_model, tmp_path, capsys):
+    """A finished tiny run and the command that mined it."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(own_model), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    return out, argv
+
+
+def _in_subprocess(script: str, timeout: float = 120):
+    """Runs ``script`` in a fresh interpreter (a command that hangs fails the test by its timeout, not the suite)."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("command", ["export", "report", "export hf"])
+def test_an_output_in_the_model_folder_is_refused_and_the_run_still_resumes(command, mined, own_model, capsys):
+    """`export --run RUN --out MODEL/trl.jsonl` (or `report --out MODEL/r.html`): the new file became part of the
+    model folder's fingerprint, and every later resume of the run was refused as 'made from other inputs: files of
+    the model folder: added trl.jsonl'. A datasets folder (--format hf) is no file of the fingerprint: written."""
+    out, argv = mined
+    target = own_model / ("r.html" if command == "report" else "hf" if command == "export hf" else "trl.jsonl")
+    cmd = ["report", "--run", str(out), "--out", str(target)] if command == "report" else \
+        ["export", "--run", str(out), "--out", str(target), *(["--format", "hf"] if command == "export hf" else [])]
+    if command == "export hf":
+        assert cli(cmd) == 0
+        capsys.readouterr()
+    else:
+        assert cli(cmd) == 2
+        one_line_error(capsys, f"--out {target}", "the model folder", "fingerprint", "outside it")
+        assert not target.exists()
+    assert cli(argv) == 0, capsys.readouterr().err  # the resume: nothing to do, not refused
+
+
+def test_an_output_in_another_model_folder_is_refused(mined, own_model, tmp_path, capsys):
+    """A folder holding a config and weights is a model's (another run's, an --embedding-model's) even where this
+    run was mined with another: an export there broke that model's runs the same way. Its model card or an image
+    beside it is no part of the fingerprint, and the run's own file names are left out of it."""
+    import shutil
+
+    out, _ = mined
+    other = tmp_path / "other-model"
+    shutil.copytree(own_model, other)
+    assert cli(["export", "--run", str(out), "--out", str(other / "pairs-trl.jsonl")]) == 2
+    one_line_error(capsys, "the model folder", "fingerprint")
+    assert cli(["report", "--run", str(out), "--out", str(other / "report.html")]) == 0  # report.html is left out
+    assert cli(["simulate", "--json", str(other / "scores.json"), "--populations", "nope"]) == 2
+    one_line_error(capsys, "--json", "the model folder")
