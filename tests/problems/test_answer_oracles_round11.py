@@ -147,3 +147,16 @@ def test_a_minus_written_full_width_or_as_an_en_dash_is_a_minus(minus):
     assert boxed(f"\\boxed{{{minus}5}}", "-5") and boxed(f"\\boxed{{{minus}\\frac{{1}}{{2}}}}", "-\\frac12")
     assert not boxed(f"\\boxed{{{minus}5}}", "5") and not gsm("#### 5\n", f"{minus}5") and gsm("#### -5\n", f"{minus}5")
     assert last("It is on pages 3\u20135", "5") and last("x\u20135", "5")
+
+
+@pytest.mark.parametrize("text,letter", [("【答案】B", "B"), ("【解析】A不对，C也不对。\n【答案】B", "B"), ("【答案】：(B)", "B"),
+                                         ("【答案】 B\n【解析】略", "B"), ("【答案】B或C", None)])
+def test_a_chinese_exams_answer_bracket_states_the_letter(text, letter):
+    """Chinese exam solutions (GaoKao's, and models trained on them) write "【答案】B": it named no choice (a right
+    rollout failed). It states the letter as 答案：B does; a hedge is still none."""
+    assert extract_choice(text) == letter and mc(text, "B") is (letter == "B")
+    assert answer_complete("multiple_choice", text + "。") is (letter is not None)
+
+
+def test_a_choice_text_after_a_chinese_exams_answer_bracket_is_that_choice():
+    assert mc("【答案】巴黎", "B", ("伦敦", "巴黎", "罗马", "柏林"))

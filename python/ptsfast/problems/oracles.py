@@ -498,7 +498,7 @@ _ANSWER_IS = (rf"(?:(?:,?\s+{_ADVERB},?)?\s+(?:is|(?:should|would|must|will|has\
 
 
 # "answer" in the languages of multilingual benchmarks, with the adjective and verb before the letter
-_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:应该?|應該?)?(?:是|为|為|选|選)?(?:选项|選項)?"
+_FOREIGN_ANSWER = (r"(?:(?:正确|正確)?答案(?:】|(?:应该?|應該?)?(?:是|为|為|选|選)?(?:选项|選項)?)"  # 【答案】B (exams')
                    r"|(?:正确|正確)的?(?:选项|選項)(?:是|为|為)?"
                    r"|(?:(?:故|所以|因此|因而|综上[，,]?|我|本题|本題)(?:应该?|應該?)?|应该?|應該?)[选選]择?"
                    r"|答え(?:は)?|正解(?:は)?"
