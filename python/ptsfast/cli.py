@@ -1209,6 +1209,23 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
                          f"path outside it")
 
 
+def _check_run_readable(run, flag: str = "--run") -> None:
+    """``--run`` and the run's own files in it are no pipe or device, checked before any is read: ``export --run
+    FIFO`` (or a run whose pairs.jsonl or run.json is a fifo) waited for a writer for ever, and ``export --run
+    /dev/null`` wrote an empty export and exited 0."""
+    from ptsfast.outputs.rundir import RUN_FILES, is_stream
+
+    p = Path(run).expanduser()
+    if is_stream(p):
+        raise ValueError(f"{flag} {run}: a pipe or device, not a run folder or records file - give the --out folder "
+                         f"of a `ptsfast mine` or `ptsfast anchors` run (or one of its .jsonl files)")
+    folder = p if p.is_dir() else p.parent
+    for name in RUN_FILES:
+        if not name.startswith("report.") and is_stream(folder / name):  # the report's own are written, not read
+            raise ValueError(f"{flag} {run}: {folder / name} is a pipe or device, not the run's {name} - put the "
+                             f"run's own file back (or copy the run's records elsewhere), then rerun")
+
+
 def _check_not_discarded(run) -> None:
     """``--run`` is no run an interrupted ``--overwrite`` was discarding: half deleted, its report drew the discarded
     problems and its export read what was left of them."""
@@ -1236,6 +1253,7 @@ def cmd_export(a) -> int:
     for flag, path in (("--run", a.run), ("--out", a.out)):  # the export resolved it: a RuntimeError traceback
         if path != "-":
             check_no_link_loop(path, flag)
+    _check_run_readable(a.run)
     _check_not_discarded(a.run)
     if a.format != "hf":
         _check_outside_model_folder(a.out, run=a.run)
@@ -1279,6 +1297,7 @@ def cmd_report(a) -> int:
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
+    _check_run_readable(a.run)
     _check_outside_model_folder(a.out, run=a.run)
     _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")

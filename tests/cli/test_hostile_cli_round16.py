@@ -73,3 +73,41 @@ def test_an_output_in_another_model_folder_is_refused(mined, own_model, tmp_path
     assert cli(["report", "--run", str(out), "--out", str(other / "report.html")]) == 0  # report.html is left out
     assert cli(["simulate", "--json", str(other / "scores.json"), "--populations", "nope"]) == 2
     one_line_error(capsys, "--json", "the model folder")
+
+
+def test_export_of_a_device_run_is_refused(tmp_path, capsys):
+    """`export --run /dev/null` wrote an empty export and exited 0, as if the run had no pairs."""
+    out = tmp_path / "x.jsonl"
+    assert cli(["export", "--run", os.devnull, "--out", str(out)]) == 2
+    one_line_error(capsys, f"--run {os.devnull}", "a pipe or device", "run folder")
+    assert not out.exists()
+
+
+def test_export_of_a_fifo_run_is_refused_at_once(tmp_path):
+    """`export --run FIFO` (a `<(...)` or a named pipe) waited for a writer for ever."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    res = _in_subprocess(f"""
+        import sys
+        from ptsfast.cli import main
+        sys.exit(main(["export", "--run", {str(fifo)!r}, "--out", {str(tmp_path / "x.jsonl")!r}]))
+    """, timeout=60)
+    assert res.returncode == 2 and "a pipe or device" in res.stderr, res
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+@pytest.mark.parametrize("name", ["pairs.jsonl", "run.json"])
+def test_a_run_file_that_is_a_fifo_is_refused_at_once(command, name, mined, tmp_path):
+    """A run whose pairs.jsonl (or run.json) is a fifo: export hung reading it (and exported a run without its
+    run.json, unchecked, where that was the fifo); the report hung on run.json."""
+    out, _ = mined
+    (out / name).unlink()
+    os.mkfifo(out / name)
+    dest = tmp_path / ("r.html" if command == "report" else "x.jsonl")
+    res = _in_subprocess(f"""
+        import sys
+        from ptsfast.cli import main
+        sys.exit(main([{command!r}, "--run", {str(out)!r}, "--out", {str(dest)!r}]))
+    """, timeout=60)
+    assert res.returncode == 2 and f"{name} is a pipe or device" in res.stderr, res
+    assert "Traceback" not in res.stderr and not dest.exists(), res.stderr
