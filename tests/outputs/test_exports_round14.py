@@ -172,3 +172,63 @@ def test_reading_a_run_still_being_mined_says_it_holds_the_problems_finished_so_
     write_report(live, tmp_path / "report.html")
     assert said not in caplog.text
     assert os.path.exists(live / ".lock")  # nothing of the run was touched
+
+
+def other_run(root):
+    """A run of another problem, mined by another model: each pair of it names them."""
+    from ptsfast.outputs.rundir import RunWriter
+
+    pair = {"prompt": "w5", "chosen": " w7", "rejected": " w9", "prompt_ids": [5], "chosen_ids": [7],
+            "rejected_ids": [9], "problem_id": "q-other", "trajectory": "q-other#0", "position": 0,
+            "direction": "raises", "delta": 0.5, "p_chosen": 0.7, "p_rejected": 0.2, "model": "other-model", "seed": 0}
+    with RunWriter(root, {"model": "other-model"}) as w:
+        w.write_problem("q-other", [], [pair], {"question": "What is w5?"})
+    return root
+
+
+def test_an_hf_export_of_another_run_is_not_replaced_without_force(run, tmp_path):
+    """The write rule reads the problems and model of an earlier export to tell another run's from this run's: of an
+    hf folder it read none, so an hf export of one run silently replaced another run's."""
+    from ptsfast.outputs.source import ExportError
+
+    out = tmp_path / "hf"
+    n = export(run, out, fmt="hf")
+    assert export(run, out, fmt="hf") == n  # this run's again: replaced
+    with pytest.raises(ExportError, match=r"hf pairs export with 3 problems that are not this run.s.*--force"):
+        export(other_run(tmp_path / "other"), out, fmt="hf")
+    import datasets
+
+    assert len(datasets.load_from_disk(str(out))) == n
+    assert export(tmp_path / "other", out, fmt="hf", force=True) == 1
+
+
+def test_an_export_of_the_same_problems_by_a_run_of_another_seed_is_not_replaced_without_force(run, tmp_path):
+    """Two runs over the same problems with the same model (another --seed, a run mined again with --overwrite) made
+    records of the same problems and model: the earlier one's export at the path was replaced without --force."""
+    from ptsfast.outputs.source import ExportError
+
+    out = tmp_path / "pairs.jsonl"
+    export(run, out)
+    recs = read(out)
+    out.write_text("".join(json.dumps({**r, "seed": 7}) + "\n" for r in recs), encoding="utf-8")  # seed 7's run
+    with pytest.raises(ExportError, match="not this run's.*other problems, model or seed"):
+        export(run, out)
+    assert read(out)[0]["seed"] == 7
+    assert export(run, out, force=True) == len(recs)
+
+
+def test_a_text_only_trl_export_is_replaced_by_its_re_export_but_never_a_users_text_pairs(run, tmp_path):
+    """The trl export with the text alone (keep_fields=False, TRL's text path) writes no problem id: a second export
+    to its path was refused as data 'ptsfast did not export', with or without --force."""
+    from ptsfast.outputs.source import ExportError
+
+    out = tmp_path / "text.jsonl"
+    n = export(run, out, keep_fields=False)
+    assert export(run, out, keep_fields=False) == n
+    with pytest.raises(ExportError, match="earlier trl text-only .* export; refusing .* --force"):
+        export(run, out)  # the full records: another kind of export
+    theirs = tmp_path / "theirs.jsonl"
+    theirs.write_text(json.dumps({"prompt": "Q: 1+1?", "chosen": " 2", "rejected": " 3"}) + "\n", encoding="utf-8")
+    for force in (False, True):
+        with pytest.raises(ExportError, match="not all this run's.*never replaces it"):
+            export(run, theirs, keep_fields=False, force=force)

@@ -34,9 +34,10 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
-from ptsfast.outputs.source import (ExportError, RunSource, check_one_kind, check_record, committed_records,
-                                    filter_records, is_run_dir, judged_fields, open_source, pairs_by_pivot, path_arg,
-                                    pivot_key, pivots_by_key, read_records, read_records_file, same_point)
+from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_one_kind, check_record,
+                                    committed_records, filter_records, is_run_dir, judged_fields, open_source,
+                                    pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records, read_records_file,
+                                    same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record
 from ptsfast.problems.oracles import task_type
@@ -52,10 +53,11 @@ HF_MARKER = "ptsfast_export.json"
 
 # --------------------------------------------------------------------------- output safety
 
-def _existing_kind(path: Path) -> tuple[str | None, set[tuple[str, str | None]]]:
-    """What an existing output holds: 'empty', an export kind ('pairs', 'pivots', 'pts', 'steering', 'hf:<kind>'),
-    or None when it is not wholly something ptsfast exported (every line is judged: a curated file that starts
-    with an export is the user's); and the (problem id, model) of each exported record."""
+def _existing_kind(path: Path) -> tuple[str | None, set[tuple]]:
+    """What an existing output holds: 'empty', an export kind ('pairs', 'pivots', 'pts', 'steering', 'hf:<kind>',
+    'pairs-text': the trl export's text alone), or None when it is not wholly something ptsfast exported (every line
+    is judged: a curated file that starts with an export is the user's); and the owner of each exported record: its
+    (problem id, model, seed), a text pair's (prompt, chosen, rejected)."""
     if path.is_dir():
         entries = [e for e in path.iterdir()]
         if not entries:
@@ -66,9 +68,10 @@ def _existing_kind(path: Path) -> tuple[str | None, set[tuple[str, str | None]]]
             if any(not _hf_export_file(e) for e in entries):
                 return None, set()
             try:
-                return "hf:" + str(json.loads(marker.read_text(encoding="utf-8")).get("kind")), set()
+                kind = "hf:" + str(json.loads(marker.read_text(encoding="utf-8")).get("kind"))
             except (json.JSONDecodeError, OSError, AttributeError):
                 return None, set()
+            return kind, _hf_owners(path)
         return None, set()
     kinds, owners = set(), set()
     try:
@@ -80,14 +83,41 @@ def _existing_kind(path: Path) -> tuple[str | None, set[tuple[str, str | None]]]
                 kinds.add(_record_kind(rec))
                 if len(kinds) > 1 or None in kinds:
                     return None, set()
-                owners.add((str(rec["problem_id"]), rec.get("model") or rec.get("model_id")))
+                owners.add(_owner(rec))
     except (OSError, ValueError):
         return None, set()
     return (kinds.pop() if kinds else "empty"), owners
 
 
+def _owner(rec: Mapping) -> tuple:
+    """Whose record of an earlier export this is: its problem, model and seed (a run over the same problems with the
+    same model and another seed is another run); a text pair (the trl export's text alone) is known by its text."""
+    if set(rec) == set(TRL_FIELDS):
+        return ("text", *(rec[k] for k in TRL_FIELDS))
+    seed = rec.get("seed")
+    return (str(rec["problem_id"]), rec.get("model") or rec.get("model_id"),
+            None if seed is None else json.dumps(seed))
+
+
+def _hf_owners(path: Path) -> set[tuple]:
+    """:func:`_owner` of each record of an earlier ``hf`` export (none where it does not load: a folder an earlier
+    release wrote without a data file)."""
+    import datasets
+
+    try:
+        ds = datasets.load_from_disk(str(path))
+    except Exception:  # noqa: BLE001 - what it holds is unknown: compared as before, by its kind alone
+        return set()
+    columns = [c for c in ("problem_id", "model", "model_id", "seed", *TRL_FIELDS) if c in ds.column_names]
+    if "problem_id" not in columns:
+        return set()
+    return {_owner(r) for r in ds.select_columns(columns)}
+
+
 def _record_kind(rec: Any) -> str | None:
     """The export kind of one record, or None when ptsfast exports no such record."""
+    if isinstance(rec, dict) and set(rec) == set(TRL_FIELDS) and all(isinstance(rec[k], str) for k in TRL_FIELDS):
+        return "pairs-text"  # the trl export with the text alone: this run's only if every pair is (check_output)
     if not isinstance(rec, dict) or "problem_id" not in rec:
         return None  # ptsfast's records always carry the problem id; codelion's files and others do not
     if "steering_vector" in rec:
@@ -103,12 +133,25 @@ def _record_kind(rec: Any) -> str | None:
     return None
 
 
-def _foreign_records(owners: set[tuple[str, str | None]], source: RunSource) -> int:
-    """How many (problem, model) of an earlier export are not this run's: it exported another run, or several."""
-    records = list(read_records_file(source.file))  # read once for both
+def _foreign_records(owners: set[tuple], source: RunSource) -> int:
+    """How many problems of an earlier export are not this run's (another problem, model or seed): it exported
+    another run, or several; of a text-only trl export, how many pairs are none of this run's."""
+    records = list(read_records_file(source.file))  # read once for all
     ids = set(source.problems()) or {str(r.get("problem_id")) for r in records}
     models = {source.model_name()} | {r.get("model") for r in records}
-    return sum(pid not in ids or (model is not None and model not in models) for pid, model in owners)
+    seeds = {json.dumps(r["seed"]) for r in records if r.get("seed") is not None}
+    texts = {("text", *(r.get(k) for k in TRL_FIELDS)) for r in records}
+    foreign = set()
+    for owner in owners:
+        if owner[0] == "text":
+            if owner not in texts:
+                foreign.add(owner)
+            continue
+        pid, model, seed = owner
+        if pid not in ids or (model is not None and model not in models) or (seed is not None and seeds and
+                                                                              seed not in seeds):
+            foreign.add(pid)
+    return len(foreign)
 
 
 def _hf_export_file(entry: Path) -> bool:
@@ -116,6 +159,11 @@ def _hf_export_file(entry: Path) -> bool:
     name = entry.name
     return entry.is_file() and (name in (HF_MARKER, "dataset_info.json", "state.json") or
                                 (name.startswith("data-") and name.endswith(".arrow")))
+
+
+def _shown(kind: str) -> str:
+    """An export kind as messages name it."""
+    return {"pairs-text": "trl text-only (keep_fields=False)"}.get(kind, kind.replace("hf:", "hf "))
 
 
 def _output_kind(fmt: str, kind: str) -> str:
@@ -128,9 +176,10 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
-def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool) -> None:
-    """Refuse outputs that would destroy a run, the input, or data that is not an earlier export of this kind. A
-    stream (``/dev/stdout``, a pipe) takes a one-file format as it is."""
+def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool, keep_fields: bool = True) -> None:
+    """Refuse outputs that would destroy a run, the input, or data that is not an earlier export of this kind
+    (``keep_fields`` False: the trl export's text alone). A stream (``/dev/stdout``, a pipe) takes a one-file format
+    as it is."""
     if is_stream(out):
         if fmt == "hf":
             raise ExportError(f"--out {out} is not a folder path (a device, pipe or socket); the hf format writes a "
@@ -158,28 +207,32 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool)
         raise ExportError(f"--out {out} is a folder; the {fmt} format writes one file - give a file path such as "
                           f"{out / ('pivotal_tokens.jsonl' if fmt == 'pts' else fmt + '.jsonl')}")
     have, owners = _existing_kind(res)
-    want = _output_kind(fmt, kind)
+    want = "pairs-text" if fmt == "trl" and not keep_fields else _output_kind(fmt, kind)
     if have == "empty":
         return
+    if have == "pairs-text" and _foreign_records(owners, source):  # text pairs alone name no run: compared by text
+        raise ExportError(f"--out {out} holds DPO text pairs (prompt, chosen, rejected) that are not all this run's: "
+                          f"another run's text-only export, or a file of yours; an export never replaces it (with "
+                          f"or without --force) - choose a new path")
     foreign = _foreign_records(owners, source) if have == want else 0
     if have == want and not foreign:
         return
     if foreign and force:
-        log.warning("--force: replacing the earlier %s export of other runs at %s", have, out)
+        log.warning("--force: replacing the earlier %s export of other runs at %s", _shown(have), out)
         return
     if foreign:
-        raise ExportError(f"--out {out} holds an earlier {have} export with {foreign} problems that are not this "
-                          f"run's (another run's, or several runs'); refusing to replace it - choose another path, "
-                          f"or pass --force to replace that earlier export")
+        raise ExportError(f"--out {out} holds an earlier {_shown(have)} export with {foreign} problems that are "
+                          f"not this run's (another run's, of other problems, model or seed, or several runs'); "
+                          f"refusing to replace it - choose another path, or pass --force to replace that earlier "
+                          f"export")
     if have is None:  # not ptsfast's: never replaced, --force or not
         raise ExportError(f"--out {out} already holds data that ptsfast did not export; an export never replaces it "
                           f"(with or without --force) - choose a new path")
     if force:
-        log.warning("--force: replacing the earlier %s export at %s", have.replace("hf:", "hf "), out)
+        log.warning("--force: replacing the earlier %s export at %s", _shown(have), out)
         return
-    raise ExportError(f"--out {out} already holds an earlier {have.replace('hf:', 'hf ')} export; refusing to replace "
-                      f"it with a {want.replace('hf:', 'hf ')} export - choose another path, or pass --force to "
-                      f"replace that earlier export")
+    raise ExportError(f"--out {out} already holds an earlier {_shown(have)} export; refusing to replace it with a "
+                      f"{_shown(want)} export - choose another path, or pass --force to replace that earlier export")
 
 
 def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool = False) -> None:
@@ -305,7 +358,8 @@ def _model_arg(model: Any, fmt: str) -> Any:
                     f"{what}")
 
 
-def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str, force: bool) -> Path | None:
+def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str, force: bool,
+                 keep_fields: bool = True) -> Path | None:
     """The output path, checked by the write rule and writable before any work; None for ``-``, standard output
     (as for other command-line tools)."""
     if not str(out).strip():
@@ -322,7 +376,7 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
     if packed and fmt != "hf" and not is_stream(outp):  # plain text under that name: a reader unpacking it fails
         raise ExportError(f"--out {out}: the {fmt} format writes plain JSONL, not a {outp.suffix} archive - drop "
                           f"{outp.suffix} from the path (and compress the file afterwards)")
-    check_output(outp, source, fmt, kind, force)
+    check_output(outp, source, fmt, kind, force, keep_fields)
     check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
     return outp
 
@@ -379,7 +433,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         raise ExportError("the trl format holds DPO pairs; use kind 'pairs' (--kind pairs), or the jsonl format "
                           "for pivots")
     source = open_source(src, PAIRS if kind == "pairs" else PIVOTS)
-    outp = _checked_out(out, source, fmt, kind, force)
+    outp = _checked_out(out, source, fmt, kind, force, keep_fields)
     if source.run_dir is not None:
         warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
