@@ -1651,14 +1651,50 @@ def _quiet_libraries() -> None:
             sys.modules[module].disable_progress_bar()
 
 
-def _terminated(signum, frame) -> None:
-    """SIGTERM (kill, a job scheduler) and SIGHUP (the terminal or SSH session closed) unwind like Ctrl-C: temporary
-    files are removed, the run's lock released, finished work kept, and the interruption said. SIGHUP's default
-    ended the process at once, without a word, leaving an --overwrite's or an export's temporary files behind."""
+_CLEANUP_S = 10.0
+"""Seconds after an interruption in which another one is taken for impatience with its cleanup, and let go."""
+_interrupted_at: list[float] = []
+
+
+def _interrupt(signum, frame) -> None:
+    """Ctrl-C, SIGTERM (kill, a job scheduler) and SIGHUP (the terminal or SSH session closed) unwind alike: temporary
+    files are removed, the run's lock released, finished work kept, and the interruption said (SIGHUP's default
+    ended the process at once, without a word). One more within :data:`_CLEANUP_S` of the first comes while that
+    cleanup runs (a second Ctrl-C, a scheduler's second SIGTERM) and is let go: raised there, it broke the cleanup
+    off, leaving an hf export's earlier folder under a temporary name, or a traceback in place of the line saying what
+    was kept. A later one interrupts again, so a cleanup that hangs can still be stopped."""
+    import time
+
+    now = time.monotonic()
+    if _interrupted_at and now - _interrupted_at[0] < _CLEANUP_S:
+        return
+    _interrupted_at[:] = [now]
     raise KeyboardInterrupt
 
 
-_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _take_signals() -> dict:
+    """Installs :func:`_interrupt` for the ending signals whose handling is still the default (one ignored, as under
+    nohup, or handled by a caller, is left as it is); returns the handlers it replaced, for :func:`_give_back`."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    _interrupted_at.clear()
+    taken = {}
+    for signum in _ENDING_SIGNALS:
+        before = signal.getsignal(signum)
+        if before is (signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL):
+            taken[signum] = before
+            signal.signal(signum, _interrupt)
+    return taken
+
+
+def _give_back(taken: dict) -> None:
+    """The handlers :func:`_take_signals` replaced, restored (a caller of :func:`main` in Python gets its own
+    back)."""
+    for signum, before in taken.items():
+        signal.signal(signum, before)
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -1810,10 +1846,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(a, "func", None):
         parser.print_help()
         return 2
-    if threading.current_thread() is threading.main_thread():
-        for signum in _ENDING_SIGNALS:  # left as they are where ignored (nohup) or handled by the caller
-            if signal.getsignal(signum) is signal.SIG_DFL:
-                signal.signal(signum, _terminated)
+    taken = _take_signals()
     if getattr(a, "quiet", False):
         _quiet_libraries()
     stdout = sys.stdout
@@ -1861,6 +1894,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if isinstance(sys.stdout, _Stdout):
             sys.stdout = stdout
+        _give_back(taken)
 
 
 class _Stdout:

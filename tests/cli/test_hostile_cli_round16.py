@@ -111,3 +111,64 @@ def test_a_run_file_that_is_a_fifo_is_refused_at_once(command, name, mined, tmp_
     """, timeout=60)
     assert res.returncode == 2 and f"{name} is a pipe or device" in res.stderr, res
     assert "Traceback" not in res.stderr and not dest.exists(), res.stderr
+
+
+def _twice(argv, patch: str) -> str:
+    """A script running ``argv`` where ``patch`` sends the signals."""
+    head = """
+        import os, signal, sys
+        from ptsfast.outputs import rundir
+        import ptsfast.cli as cli
+        def term():
+            os.kill(os.getpid(), signal.SIGTERM)
+    """
+    return textwrap.dedent(head) + textwrap.dedent(patch) + f"sys.exit(cli.main({argv!r}))\n"
+
+
+def test_a_second_sigterm_during_cleanup_keeps_the_run_and_says_it_once(model_dir, tmp_path):
+    """SIGTERM once a problem was written, then SIGTERM again as the interruption is said (a scheduler's second
+    signal, a user's second kill): it ended in a KeyboardInterrupt traceback. Now the line is said once, the run
+    keeps its finished problems and its lock is free (a rerun finishes it)."""
+    problems, out = write_problems(tmp_path, 3), tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), "--device", "cpu",
+            *FAST, *MINE, "--problems-per-batch", "1"]
+    patch = """
+        write, said = rundir.RunWriter.write_records, cli._after_interrupt
+        def written(self, *a, **k):
+            write(self, *a, **k)
+            term()
+        def saying(a):
+            term()
+            return said(a)
+        rundir.RunWriter.write_records, cli._after_interrupt = written, saying
+    """
+    res = _in_subprocess(_twice(argv, patch), timeout=300)
+    assert res.returncode == 130 and res.stderr.count("interrupted; finished problems are saved") == 1, res
+    assert "Traceback" not in res.stderr, res.stderr
+    assert 1 <= len((out / "done.jsonl").read_text().splitlines()) < 3
+    assert cli(argv) == 0
+    assert len((out / "done.jsonl").read_text().splitlines()) == 3
+
+
+def test_a_second_sigterm_while_an_export_puts_back_the_earlier_one_keeps_it(mined, tmp_path):
+    """An hf export over an earlier one moves the earlier folder aside, then the new one in; SIGTERM between the two,
+    and SIGTERM again while the earlier folder was put back, left it under a hidden temporary name, --out gone."""
+    out, _ = mined
+    dest = tmp_path / "hf"
+    argv = ["export", "--run", str(out), "--out", str(dest), "--format", "hf"]
+    assert cli(argv) == 0
+    before = sorted(p.name for p in dest.iterdir())
+    patch = """
+        replace, calls = os.replace, []
+        def replacing(src, dst):
+            calls.append(src)
+            if len(calls) in (2, 3):  # the new folder moved in, then the earlier one put back
+                term()
+            return replace(src, dst)
+        os.replace = replacing
+    """
+    res = _in_subprocess(_twice(argv, patch))
+    assert res.returncode == 130 and "Traceback" not in res.stderr, res
+    assert sorted(p.name for p in dest.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((dest / "ptsfast_export.json").read_text())["kind"] == "pairs"
