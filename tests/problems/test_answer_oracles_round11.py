@@ -160,3 +160,24 @@ def test_a_chinese_exams_answer_bracket_states_the_letter(text, letter):
 
 def test_a_choice_text_after_a_chinese_exams_answer_bracket_is_that_choice():
     assert mc("【答案】巴黎", "B", ("伦敦", "巴黎", "罗马", "柏林"))
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("So the answer is 12 or 13.", "13", False), ("The answer is 12, or maybe 13.", "13", False),
+    ("Either 12 or 13 apples.", "13", False), ("So 12 (or 13 if the first day counts).", "13", False),
+    ("It could be 12 or 13; checking again, it is 13.", "13", True), ("So 13 (or 13.0).", "13", True),
+    ("It takes 2 hours or 120 minutes.", "120", True), ("The chance is 0.5 or 50%.", "50", True),
+    ("The answer is 13.", "13", True),
+])
+def test_a_last_number_offered_with_another_is_no_answer(text, ref, ok):
+    """``last_number`` read the last number of "So the answer is 12 or 13.": a hedge passed wherever its second
+    number was right. A last number offered after another, other one names no answer; the same amount restated
+    (13.0, 120 minutes, 50%) and a number settled after a hedge are read as before."""
+    assert last(text, ref) is ok
+
+
+@pytest.mark.parametrize("text", ["1 or 2 " * 15_000, "1 or 1 " * 15_000, "1" + " " * 100_000 + "or 2"])
+def test_a_long_completion_of_offered_numbers_is_judged_at_once(text):
+    t = time.perf_counter()
+    last(text, "1")
+    assert time.perf_counter() - t < 1.0

@@ -1540,17 +1540,17 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ \t]*\})?[ \t]*[-\u2212$\\]{0,2}\d")
 # a second number offered after the answer's: 12, or 13; 12 or maybe 13; 12 (or 13 if ...); 12 apples or 13 apples
 # (each run of spaces read one way only)
-_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?:[ \t]+(?P<unit>[A-Za-z]+))?"
-                         r"(?:[ \t]*[,(])?[ \t]*(?i:or)[ \t]+(?:(?i:maybe|possibly|perhaps)[ \t]+)?"
-                         r"(?P<two>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?![\d.]\d)(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
+_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?P<pct>[ \t]?%)?"
+                         r"(?:[ \t]+(?P<unit>[A-Za-z]+))?(?:[ \t]*[,(])?[ \t]*(?i:or)[ \t]+"
+                         r"(?:(?i:maybe|possibly|perhaps)[ \t]+)?"
+                         r"(?P<two>[-\u2212]?\$?\d[\d,]*(?:\.\d+)?)(?![\d.]\d)(?P<pct2>[ \t]?%)?"
+                         r"(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
 
 
 def _offers_two(line: str) -> bool:
     """Whether an answer line offers a second, other number after its first (``12, or 13``, ``12 or maybe 13``,
     ``12 (or 13 if the first counts)``); never the same amount in another unit (``2 hours or 120 minutes``)."""
-    return any(find_numbers(m.group("one")) != find_numbers(m.group("two")) and
-               (m.group("unit") is None or m.group("unit2") in (None, m.group("unit")))
-               for m in _OR_ANOTHER.finditer(line))
+    return _last_offered(line) is not None
 
 
 # numbers listed to the end of an answer line, each after a comma and a space: 12, 5 (a question asking for two
@@ -1564,6 +1564,17 @@ def _listed_numbers(line: str) -> list[Fraction] | None:
     first = re.search(r"[-\u2212]?\$?\d", line)
     m = _NUMBER_LIST.match(line, first.start()) if first else None  # read from there only: once, in linear time
     return find_numbers(m.group()) if m else None
+
+
+def _last_offered(text: str) -> int | None:
+    """Where the last second number offered after another ends (``12 or 13``, ``12, or maybe 13``: see
+    :func:`_offers_two`), None where no number is so offered."""
+    for m in reversed(list(_OR_ANOTHER.finditer(text))):  # the last first: a loop of hedges is read at once
+        one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
+                    for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
+        if one != two and (m.group("unit") is None or m.group("unit2") in (None, m.group("unit"))):
+            return m.end()
+    return None
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
@@ -1870,7 +1881,10 @@ def _before_new_item(text: str) -> str:
 def last_number_oracle(text: str, problem: Problem) -> bool:
     """The last number in the completion equals the reference number; the completion ends where a new few-shot item
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
-    nums = find_numbers(_before_new_item(text))
+    text = _before_new_item(text)
+    nums = find_numbers(text)
+    if nums and (offered := _last_offered(text)) is not None and not find_numbers(text[offered:]):
+        return False  # ... so it is 12 or 13: the last number is one of two offered, no answer
     return bool(nums) and nums[-1] == _reference_number(reference_answer(problem))
 
 
