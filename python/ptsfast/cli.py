@@ -1198,15 +1198,18 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
     from ptsfast.pipeline.identity import _RUN_FILES
     from ptsfast.problems.hashing import is_doc_file
 
-    p = Path(out).expanduser()
-    name = p.name
-    if is_stream(p) or p.is_dir() or name.startswith(".") or name in _RUN_FILES or is_doc_file(name):
+    given = Path(out).expanduser()
+    if is_stream(given) or given.is_dir():
         return
-    folder = p.parent.resolve()
-    if folder.is_dir() and _model_folder(folder, run):
-        raise ValueError(f"{flag} {out}: is in the model folder {p.parent}, whose fingerprint the runs of that model "
-                         f"record; a file added there changes it, and those runs then refuse to resume - choose a "
-                         f"path outside it")
+    for p in dict.fromkeys((given, Path(os.path.realpath(given)))):  # a link is written through, where it points
+        name, folder = p.name, p.parent.resolve()
+        if name.startswith(".") or name in _RUN_FILES or is_doc_file(name) or not folder.is_dir():
+            continue
+        if _model_folder(folder, run):
+            where = "" if p == given else f" (the link's target {p})"
+            raise ValueError(f"{flag} {out}: is in the model folder {folder}{where}, whose fingerprint the runs of "
+                             f"that model record; a file added there changes it, and those runs then refuse to "
+                             f"resume - choose a path outside it")
 
 
 def _check_run_readable(run, flag: str = "--run") -> None:

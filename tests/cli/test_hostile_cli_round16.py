@@ -172,3 +172,15 @@ def test_a_second_sigterm_while_an_export_puts_back_the_earlier_one_keeps_it(min
     assert sorted(p.name for p in dest.iterdir()) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert json.loads((dest / "ptsfast_export.json").read_text())["kind"] == "pairs"
+
+
+def test_an_export_through_a_link_into_the_model_folder_is_refused(mined, own_model, tmp_path, capsys):
+    """`--out pairs.jsonl` where pairs.jsonl is a link to MODEL/trl.jsonl: the export is written where the link
+    points, into the model folder, past the check of the path as given."""
+    out, argv = mined
+    link = tmp_path / "pairs-link.jsonl"
+    link.symlink_to(own_model / "trl.jsonl")
+    assert cli(["export", "--run", str(out), "--out", str(link)]) == 2
+    one_line_error(capsys, f"--out {link}", "the link's target", "the model folder")
+    assert not (own_model / "trl.jsonl").exists()
+    assert cli(argv) == 0
