@@ -176,7 +176,7 @@ def test_a_last_number_offered_with_another_is_no_answer(text, ref, ok):
     assert last(text, ref) is ok
 
 
-@pytest.mark.parametrize("text", ["1 or 2 " * 15_000, "1 or 1 " * 15_000, "1" + " " * 100_000 + "or 2"])
+@pytest.mark.parametrize("text", ["1 or 2 " * 8_000, "1 or 1 " * 8_000, "1" + " " * 100_000 + "or 2"])
 def test_a_long_completion_of_offered_numbers_is_judged_at_once(text):
     t = time.perf_counter()
     last(text, "1")

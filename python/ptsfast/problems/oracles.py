@@ -1570,9 +1570,12 @@ def _last_offered(text: str) -> int | None:
     """Where the last second number offered after another ends (``12 or 13``, ``12, or maybe 13``: see
     :func:`_offers_two`), None where no number is so offered."""
     for m in reversed(list(_OR_ANOTHER.finditer(text))):  # the last first: a loop of hedges is read at once
+        if m.group("one", "pct") == m.group("two", "pct2") or \
+                m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")):
+            continue  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
         one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
                     for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
-        if one != two and (m.group("unit") is None or m.group("unit2") in (None, m.group("unit"))):
+        if one != two:
             return m.end()
     return None
 
