@@ -1,5 +1,7 @@
 """Dataset rows as real datasets publish them, round 16: LLM-written tests that catch their own asserts' failure
-(``try: assert ... except AssertionError: print("failed")``) are refused instead of passing every program."""
+(``try: assert ... except AssertionError: print("failed")``) or only run doctest are refused instead of passing every
+program, TestCases without test methods and hypothesis property tests are refused instead of failing every program,
+and CRUXEval's rows under the code oracle are judged by running f, as CRUXEval's judge does."""
 
 import pytest
 
@@ -87,8 +89,8 @@ def test_a_testcase_without_test_methods_is_refused_naming_them(tmp_path):
     "import unittest\nfrom hypothesis import given, settings, strategies as st\n\nclass T(unittest.TestCase):\n"
     "    @settings(max_examples=20)\n    @given(st.integers())\n    def test_f(self, x):\n"
     "        self.assertEqual(f(x), x + 1)\n",
-    "from hypothesis import given, strategies as st\n\n@given(st.integers())\ndef prop(x):\n    assert f(x) == x + 1\n\n"
-    "prop()\n",
+    "from hypothesis import given, strategies as st\n\n@given(st.integers())\ndef prop(x):\n"
+    "    assert f(x) == x + 1\n\nprop()\n",
 ])
 def test_hypothesis_property_tests_are_refused_naming_them(tmp_path, tests):
     # @given's drawn arguments were refused as fixtures ptsfast does not give ("asks for fixtures (x)": nothing said
@@ -98,3 +100,58 @@ def test_hypothesis_property_tests_are_refused_naming_them(tmp_path, tests):
         program_from_row({"test": tests}, ("test",), None, "")
     r = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code")
     assert not r.problems and "hypothesis property test" in r.skipped[0]
+
+
+CRUXEVAL = {"code": "def f(nums, k):\n    nums.append(k)\n    return nums", "input": "[1, 2], 5", "output": "[1, 2, 5]",
+            "id": "sample_7"}
+
+
+def _crux(tmp_path, answer: str, *flags: str, oracle: str = "code"):
+    p, = load(tmp_path, [CRUXEVAL], "--question-field", "code", "--answer-field", answer, *flags,
+              oracle=oracle).problems
+    return p
+
+
+@pytest.mark.parametrize("reply, right", [
+    ("[1, 2, 5]", True),
+    ("[1,2,5]", True),  # the same value, written without spaces: as text, another answer
+    ("f appends k.\n[ANSWER]\nassert f([1, 2], 5) == [1, 2, 5]\n[/ANSWER]", True),
+    ("```python\nassert f([1, 2], 5) == [1,2,5]\n```", True),
+    ("assert [1, 2, 5] == f([1, 2], 5)", True),
+    ("[1, 2]", False),
+    ("[ANSWER]\nassert f([1, 2], 5) == [1, 2, 6]\n[/ANSWER]", False),
+    ("[ANSWER]\nassert f([1, 2], 5) == f([1, 2], 5)\n[/ANSWER]", False),  # no value: f's own call
+    ("[ANSWER]\nassert f([1, 2], 5) == [1, 2] + [5]\n[/ANSWER]", False),  # code, not a value written out
+])
+def test_cruxeval_output_predictions_are_judged_by_value_under_the_code_oracle(tmp_path, reply, right):
+    # under --oracle code CRUXEval's rows had no tests ("no tests: 'tests' is empty or missing"), and answer oracles
+    # compare text: [1,2,5] failed for [1, 2, 5]; its judge runs assert output == f(input)
+    p = _crux(tmp_path, "output")
+    assert p.question.endswith("assert f([1, 2], 5) == ??")
+    assert CODE(reply, p).success is right
+
+
+@pytest.mark.parametrize("reply, right", [
+    ("[1, 2], 5", True),
+    ("[ANSWER]\nassert f([1, 2], 5) == [1, 2, 5]\n[/ANSWER]", True),
+    ("[ANSWER]\nassert f(nums=[1, 2], k=5) == [1, 2, 5]\n[/ANSWER]", True),
+    ("[ANSWER]\nassert f([1, 2, 5], 5) == [1, 2, 5]\n[/ANSWER]", False),
+    ("[1], 2", False),
+    ("[ANSWER]\nassert f(*[[1, 2], 5]) == [1, 2, 5]\n[/ANSWER]", False),
+])
+def test_cruxeval_input_predictions_pass_any_input_f_maps_to_the_output(tmp_path, reply, right):
+    # an input prediction is right when f(input) == output: judged as text, against the row's own input, every
+    # other right input failed
+    p = _crux(tmp_path, "input")
+    assert p.question.endswith("assert f(??) == [1, 2, 5]")
+    assert CODE(reply, p).success is right
+    other = {**CRUXEVAL, "code": "def f(text):\n    return len(text)", "input": "'abc'", "output": "3"}
+    q, = load(tmp_path, [other], "--question-field", "code", "--answer-field", "input", oracle="code").problems
+    assert CODE("'xyz'", q).success and CODE("[ANSWER]assert f([1, 2, 3]) == 3[/ANSWER]", q).success
+    assert not CODE("'ab'", q).success
+
+
+def test_cruxeval_under_an_answer_oracle_says_it_compares_text(tmp_path, caplog):
+    with caplog.at_level("WARNING"):
+        _crux(tmp_path, "input", oracle="exact")
+    assert "any input f maps to the row's output is right" in caplog.text and "--oracle code" in caplog.text

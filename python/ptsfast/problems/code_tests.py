@@ -243,6 +243,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             "ptsfast does not know: to judge them as APPS' judge does, join them into one column of APPS' "\
             "input_output shape, {\"inputs\": [...], \"outputs\": [...]}, and name it with --tests-field)" \
             if "inputs" in row and "outputs" in row else \
+            " (a CRUXEval row, code with its input and output: --question-field code --answer-field output, or "\
+            "input, asks for either and judges the answer by running f)" \
+            if all(isinstance(row.get(k), str) for k in ("code", "input", "output")) and \
+            re.search(r"^def f\(", row["code"], re.M) else \
             " (the row's 'examples' are only the statement's samples, as in CodeElo, whose judge submits the program "\
             "to Codeforces: a wrong program can pass them; take the problem's tests from a dataset that has them, "\
             "e.g. open-r1/codeforces)" if _given(row.get("examples")) else \
@@ -365,6 +369,63 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                            checker=checker if checker and checker.strip() else "",
                            files=str(row.get("input_mode") or "").lower() == "file" or bool(named))
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
+
+
+_CRUXEVAL_CHECK = """
+
+import ast as _ast
+import re as _re
+
+
+def _ptsfast_is_f(node):
+    return isinstance(node, _ast.Call) and isinstance(node.func, _ast.Name) and node.func.id == "f"
+
+
+def _ptsfast_answer(text, mode):
+    # the last [ANSWER] block (else the whole reply); in it the last line asserting f(...) == ..., else the text
+    # alone as what fills the ??; only literals are read (a call of f, or any code, is no value)
+    blocks = _re.findall(r"\\[ANSWER\\](.*?)\\[/ANSWER\\]", text, _re.S)
+    text = (blocks[-1] if blocks else text).strip()
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("assert"):
+            try:
+                test = _ast.parse(line).body[0].test
+            except (SyntaxError, AttributeError, IndexError):
+                continue
+            if isinstance(test, _ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _ast.Eq):
+                call, value = test.left, test.comparators[0]
+                if _ptsfast_is_f(value) and not _ptsfast_is_f(call):
+                    call, value = value, call
+                if _ptsfast_is_f(call):
+                    return call, value
+    if mode == "output":
+        return None, _ast.parse(text, mode="eval").body
+    return _ast.parse("f(" + text + ")", mode="eval").body, None
+
+
+_ptsfast_call, _ptsfast_value = _ptsfast_answer(__ptsfast_solution__, _PTSFAST_MODE)
+if _PTSFAST_MODE == "output":
+    assert _ast.literal_eval(_ptsfast_value) == eval("f(" + _PTSFAST_GIVEN + ")"), "not the value f returns"
+else:
+    assert all(k.arg for k in _ptsfast_call.keywords), "a ** argument is no input written out"
+    _ptsfast_args = [_ast.literal_eval(a) for a in _ptsfast_call.args]
+    _ptsfast_kwargs = {k.arg: _ast.literal_eval(k.value) for k in _ptsfast_call.keywords}
+    assert f(*_ptsfast_args, **_ptsfast_kwargs) == eval(_PTSFAST_GIVEN), "f returns another value on this input"
+"""
+"""CRUXEval's check of an answer (its ``evaluate_generations``: ``assert output == f(input)`` run with the row's
+code), on the values the reply writes as literals, never run as code."""
+
+
+def cruxeval_program(code: str, given: str, mode: str) -> TestProgram:
+    """A CRUXEval row (``code`` defining ``f``) asked for f's output on its input ``given`` (``mode`` "output") or for
+    an input giving its output ``given`` ("input"), judged as CRUXEval judges it: by running f, so any input that
+    gives the output passes, and an output passes written in any way Python reads as the same value ('cba' or
+    "cba", [1,2] or [1, 2]). The reply is read as text (:data:`_CRUXEVAL_CHECK`)."""
+    if mode not in ("input", "output"):
+        raise TestFormatError(f"a CRUXEval row asks for its 'input' or its 'output', not {mode!r}")
+    return TestProgram("script", f"{code.rstrip()}\n\n_PTSFAST_MODE, _PTSFAST_GIVEN = {mode!r}, {given.strip()!r}"
+                                 f"{_CRUXEVAL_CHECK}", as_text=True)
 
 
 def _foreign_language(row: dict) -> str | None:
@@ -936,8 +997,8 @@ def _refuse_if_no_test_methods(tree, classes: list) -> None:
     methods and ``runTest``): no test would run, and every program would fail at run time; refused at load, naming
     the methods. Tests made at run time (``setattr``, ``load_tests``) are left to run."""
     names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    dynamic = "load_tests" in names or any(isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("setattr", "type")
-                                           for n in ast.walk(tree))
+    dynamic = "load_tests" in names or any(
+        isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("setattr", "type") for n in ast.walk(tree))
     if dynamic or any(n.startswith("test") or n == "runTest" for n in names):
         return
     methods = [m.name for c in classes if _is_testcase(c) for m in c.body if isinstance(m, ast.FunctionDef)

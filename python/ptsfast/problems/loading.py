@@ -23,7 +23,7 @@ from string import ascii_lowercase, ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
-                                        _maybe_json, _numpy_printed, importable, missing_modules,
+                                        _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
                                         test_program_from_row)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
@@ -1055,6 +1055,11 @@ def _cruxeval(row: dict) -> bool:
         bool(re.search(r"^def f\(", row["code"], re.M))
 
 
+def _cruxeval_asked(row: dict, fields: "FieldMap") -> bool:
+    """A CRUXEval row asked as its prompt asks it (``--question-field code --answer-field output`` or ``input``)."""
+    return fields.question == "code" and fields.answer in ("input", "output") and _cruxeval(row)
+
+
 def with_input(row: dict, question: str, question_column: str, answer_column: str | None = None) -> str:
     """An Alpaca-format row's instruction followed by its ``input`` (what the instruction works on: "Add the two
     numbers." / "2 and 3"), as Alpaca's prompt shows both, where the instruction does not already hold it; a
@@ -1442,6 +1447,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     if not fields.code and not isinstance(row[fields.question], list):  # a chat is the whole prompt as given
         q = with_input(row, with_passage(row, with_premise(row, str(q)), fields.question), fields.question,
                        fields.answer)
+    elif _cruxeval_asked(row, fields):  # judged by running f (--oracle code): the assertion asked all the same
+        q = with_input(row, str(q), fields.question, fields.answer)
     choices_field = None if fields.code or not fields.choices else fields.choices \
         if fields.choices in row or fields.choices != "choices" else next((k for k in CHOICES_KEYS if k in row), None)
     if choices_field is None and fields.choices == "choices" and not fields.code and _listed_choices(row):
@@ -1661,6 +1668,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         prompt = row.get("prompt") if isinstance(row.get("prompt"), str) else str(q)
         try:
             program = evalplus_program(row, fields.entry_point) if is_raw_evalplus(row) else \
+                cruxeval_program(row["code"], row["input" if fields.answer == "output" else "output"], fields.answer) \
+                if _cruxeval_asked(row, fields) else \
                 test_program_from_row(row, fields.tests_fields, fields.entry_point, prompt)
         except TestFormatError as e:
             return skip("tests cannot run", f"its tests cannot be run ({e}); fix the row, name the columns with "
@@ -1946,6 +1955,13 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                                 "too, under normalized), never 'yes' or 'no'; ask for it (--system-prompt 'Answer True "
                                 "or False.') or give the answers as the words the model should say",
                                 BOOLQ_LABEL if boolq else fields.answer)
+                if not fields.code and _cruxeval_asked(row, fields) and ("cruxeval",) not in told:
+                    told.add(("cruxeval",))
+                    log.warning("CRUXEval's rows are judged by an answer oracle, comparing text: %s; --oracle code "
+                                "judges them as CRUXEval's judge does, by running f",
+                                "an input with the row's input only, where any input f maps to the row's output is "
+                                "right" if fields.answer == "input" else "an output with the row's text, not as the "
+                                "value it writes (\"cba\" for 'cba', [1,2] for [1, 2])")
                 continue
         assert skip is not None
         skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
