@@ -232,3 +232,34 @@ def test_a_text_only_trl_export_is_replaced_by_its_re_export_but_never_a_users_t
     for force in (False, True):
         with pytest.raises(ExportError, match="not all this run's.*never replaces it"):
             export(run, theirs, keep_fields=False, force=force)
+
+
+def test_a_recheck_given_a_problem_whose_tests_or_choices_are_not_the_runs_is_refused(tmp_path):
+    """The re-estimate compared a problem's question and answer with problems.jsonl, not what else the oracle reads:
+    a code problem from another version of its dataset (other tests) re-judged every rollout by other tests, and the
+    run's pivots were reported as not holding."""
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    tests = "assert f(1) == 2"
+    problem = Problem("c0", "w3 w16 w29", tests=tests, choices=("w7", "w9"), meta={"entry_point": "f"})
+    options = MineOptions(max_new_tokens=6, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=128, block_size=8))
+    mine(tiny_pivot_model(), tiny_tokenizer(), [problem], tmp_path / "run", options, oracle=first_of_w7_w9,
+         progress=False)
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=128, block_size=8))
+    for other, named in ((Problem("c0", problem.question, tests="assert f(1) == 3", choices=problem.choices,
+                                  meta=problem.meta), "tests"),
+                         (Problem("c0", problem.question, tests=tests, choices=("w9", "w7"), meta=problem.meta),
+                          "choices"),
+                         (Problem("c0", problem.question, tests=tests, choices=problem.choices), "entry_point")):
+        with pytest.raises(ValueError, match=f"problem c0: its {named} .* not the run's"):
+            recheck_run(engine, tok, tmp_path / "run", [other], options, 2, oracle=first_of_w7_w9)
+    recheck_run(engine, tok, tmp_path / "run", [problem], options, 2, oracle=first_of_w7_w9)
