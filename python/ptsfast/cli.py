@@ -1354,10 +1354,16 @@ def _check_bench_memory(a, model, device: str) -> None:
 
 
 def _check_simulate_json(path: Path) -> None:
-    """``simulate --json`` replaces only an earlier scores file of ``simulate`` (never another file); a device or
-    pipe (``/dev/stdout``) is written into, never read."""
+    """``simulate --json`` replaces only an earlier scores file of ``simulate`` (never another file), and never
+    writes into a run folder (an empty pairs.jsonl, a run's that found none yet, was replaced by the scores, and the
+    run no longer resumed); a device or pipe (``/dev/stdout``) is written into, never read."""
     from ptsfast.outputs.rundir import is_stream
+    from ptsfast.outputs.source import is_run_dir
 
+    folder = Path(os.path.realpath(path.expanduser())).parent
+    if not is_stream(path) and is_run_dir(folder):
+        raise ValueError(f"--json {path}: is in the run folder {folder} (written by `ptsfast mine` or `ptsfast "
+                         f"anchors`), whose files the scores would replace or join - choose a path outside it")
     if not path.exists() or is_stream(path) or (path.is_file() and not path.stat().st_size):
         return
     try:

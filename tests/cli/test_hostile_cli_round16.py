@@ -184,3 +184,16 @@ def test_an_export_through_a_link_into_the_model_folder_is_refused(mined, own_mo
     one_line_error(capsys, f"--out {link}", "the link's target", "the model folder")
     assert not (own_model / "trl.jsonl").exists()
     assert cli(argv) == 0
+
+
+@pytest.mark.parametrize("name", ["pairs.jsonl", "scores.json"])
+def test_simulate_never_writes_its_scores_into_a_run(name, mined, capsys):
+    """`simulate --json RUN/pairs.jsonl` where the run has found no pair yet (an empty file): the scores replaced it,
+    and the run's resume was refused as a changed file; another name joined the run's files."""
+    out, argv = mined
+    before = (out / "pairs.jsonl").read_bytes()
+    assert cli(["simulate", "--json", str(out / name), "--populations", "hard", "--seeds", "0", "--scale", "0.01",
+                "--quiet"]) == 2
+    one_line_error(capsys, f"--json {out / name}", "in the run folder", "outside it")
+    assert (out / "pairs.jsonl").read_bytes() == before and not (out / "scores.json").exists()
+    assert cli(argv) == 0
