@@ -181,3 +181,14 @@ def test_a_long_completion_of_offered_numbers_is_judged_at_once(text):
     t = time.perf_counter()
     last(text, "1")
     assert time.perf_counter() - t < 1.0
+
+
+CITIES = ("London", "Paris", "Rome", "Berlin")
+
+
+@pytest.mark.parametrize("text,letter", [("The answer is Paris; London.", None), ("The answer is Paris; Rome.", None),
+                                         ("The answer is Paris; it is the capital.", "B"), ("The answer is Paris.", "B")])
+def test_choice_texts_offered_after_a_semicolon_are_a_hedge(text, letter):
+    """"The answer is Paris; London." read Paris (a semicolon set no second choice's text apart, as it now sets a
+    second letter apart): a hedge passed where Paris was right."""
+    assert extract_choice(text, "D", CITIES) == letter

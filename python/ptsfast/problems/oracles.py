@@ -833,7 +833,7 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
 
 
 # what offers another choice after one: "12, 15", "Paris/London", "12, or maybe 15", "London, and Paris"
-_OFFERED = re.compile(r"[ \t]*[,/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
+_OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
 
 
 def _boxed_choice_text(text: str, choices) -> str | None:
