@@ -263,3 +263,24 @@ def test_a_recheck_given_a_problem_whose_tests_or_choices_are_not_the_runs_is_re
         with pytest.raises(ValueError, match=f"problem c0: its {named} .* not the run's"):
             recheck_run(engine, tok, tmp_path / "run", [other], options, 2, oracle=first_of_w7_w9)
     recheck_run(engine, tok, tmp_path / "run", [problem], options, 2, oracle=first_of_w7_w9)
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_an_export_of_a_records_file_compressed_afterwards_says_to_decompress_it(run, tmp_path, capsys, suffix):
+    """A pairs.jsonl compressed after the run (load_pairs reads it so) given to the export: 'line 1 is not JSON
+    ('utf-8' codec can't decode byte 0x8b ...)', naming no archive."""
+    import bz2
+    import gzip
+    import lzma
+
+    from ptsfast.cli import main as cli
+
+    packed = tmp_path / f"pairs.jsonl.{suffix}"
+    opener = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}[suffix]
+    with opener(packed, "wb") as f:
+        f.write((run / "pairs.jsonl").read_bytes())
+    assert cli(["export", "--run", str(packed), "--out", str(tmp_path / "out.jsonl"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    name = {"gz": "gzip", "bz2": "bzip2", "xz": "xz"}[suffix]
+    assert len(err) == 1 and f"is {name}-compressed, not JSON lines: decompress it first" in err[0], err
+    assert not (tmp_path / "out.jsonl").exists()

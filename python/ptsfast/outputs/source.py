@@ -281,6 +281,10 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
                     log.warning("%s line %d is cut short (no newline, not JSON: the file was copied while its run "
                                 "was writing it?): left out", path, n)
                     break
+                packed = next((name for magic, name in _ARCHIVES if raw.startswith(magic)), None) if n == 1 else None
+                if packed:  # said as bytes that are no UTF-8 ('can't decode byte 0x8b'), naming no archive
+                    raise ExportError(f"{path} is {packed}-compressed, not JSON lines: decompress it first (e.g. "
+                                      f"{_UNPACK[packed]} {path}) and pass the .jsonl file, or the run folder") from None
                 raise ExportError(f"{path} line {n} is not JSON ({getattr(e, 'msg', e)}); pass a run folder written "
                                   f"by `ptsfast mine` or one of its .jsonl files") from None
             if not isinstance(rec, dict):
@@ -288,6 +292,12 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
                                   f"written by `ptsfast mine`")
             read += 1
             yield rec
+
+
+_ARCHIVES = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+             (b"PK\x03\x04", "zip"))
+"""How a compressed file starts: a records file compressed after the run (as load_pairs reads it) is named as such."""
+_UNPACK = {"gzip": "gunzip -k", "bzip2": "bunzip2 -k", "xz": "unxz -k", "zstd": "unzstd", "zip": "unzip"}
 
 
 class _NotJSONNumber(ValueError):
