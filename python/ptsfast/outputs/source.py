@@ -284,7 +284,8 @@ def read_records_file(path: Path, limit: int | None = None, torn_ends: bool = Tr
                 packed = next((name for magic, name in _ARCHIVES if raw.startswith(magic)), None) if n == 1 else None
                 if packed:  # said as bytes that are no UTF-8 ('can't decode byte 0x8b'), naming no archive
                     raise ExportError(f"{path} is {packed}-compressed, not JSON lines: decompress it first (e.g. "
-                                      f"{_UNPACK[packed]} {path}) and pass the .jsonl file, or the run folder") from None
+                                      f"{_UNPACK[packed]} {path}) and pass the .jsonl file, or the run "
+                                      f"folder") from None
                 raise ExportError(f"{path} line {n} is not JSON ({getattr(e, 'msg', e)}); pass a run folder written "
                                   f"by `ptsfast mine` or one of its .jsonl files") from None
             if not isinstance(rec, dict):
