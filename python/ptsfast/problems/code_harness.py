@@ -45,6 +45,10 @@ def _ptsfast_judge(spec, code):
             __import__(name)
         except BaseException:
             pass  # the tests' own import reports it
+    try:  # the context the tests' Decimal arithmetic runs in, kept apart from the solution's (_ptsfast_call_window)
+        import decimal
+    except ImportError:
+        decimal = None
     if fmt == "unittest":  # before the snapshot below: the guard is watched as unittest's own code is
         bare(_ptsfast_stop_guard)()
     # HumanEval's and MBPP's harnesses run the tests in the solution's namespace; here MBPP's setup code runs there
@@ -407,7 +411,8 @@ def _ptsfast_judge(spec, code):
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
-    exec(compile(source, "solution.py", "exec"), vars(solution))
+    around, load, arm = bare(_ptsfast_call_window)(test_code, caught, decimal)
+    load(bare(lambda: exec(compile(source, "solution.py", "exec"), vars(solution))))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
 
@@ -437,7 +442,7 @@ def _ptsfast_judge(spec, code):
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names)
+                           "StopIteration" in names, around)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
     # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
     # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
@@ -464,9 +469,10 @@ def _ptsfast_judge(spec, code):
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names)
+                           "StopIteration" in names, around)
     ns.update(imported)
     theirs.update(imported)
+    arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
     if fmt == "unittest" and "solution" not in names:  # names: every name the tests use, an import of it too
         # unittest rows that name the solution's functions without importing them (BigCodeBench) are judged as one
         # module, the solution's code then its tests': what the tests import is the solution's name for it too
@@ -2567,20 +2573,21 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
         return compile(source, filename, "exec"), False
 
 
-def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False):
+def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
     own == (:func:`_ptsfast_plain_values`). A StopIteration one raises is a RuntimeError, as a generator's is
     (PEP 479): ``all(map(f, xs))`` and ``filter(f, xs)`` take it for their end and hold with nothing checked;
-    ``stops``: tests that name StopIteration, which may expect it."""
+    ``stops``: tests that name StopIteration, which may expect it. ``around(fn, args, kwargs)``, where given, makes
+    the call (:func:`_ptsfast_call_window`)."""
     import functools, types
 
     def checking(fn):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
             try:
-                value = fn(*args, **kwargs)
+                value = fn(*args, **kwargs) if around is None else around(fn, args, kwargs)
             except StopIteration as e:
                 if stops:
                     raise
@@ -2606,6 +2613,224 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False):
     for name, fn in list(ns.items()):
         if solutions(fn):
             ns[name] = checking(fn)
+
+
+def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
+    """What a call of the solution's function by the tests may change of theirs. ``around(fn, args, kwargs)`` makes
+    the call (:func:`_ptsfast_checked`); ``load(run)`` runs the solution's module code; ``start(ns, theirs, own)`` arms
+    the checks once the tests' module has run in ``ns`` (``theirs``: the names it bound; ``own``: the solution's
+    namespace).
+
+    The tests' namespace is the solution's to reach (a helper function's ``__globals__``, a helper class's methods'):
+    a name there rebound or added (``EXPECTED``, a ``len`` over the builtin) during the call, or the data the tests
+    never handed the solution (neither in a call's arguments nor in what it returned) changed in place (a list of
+    cases cleared while the tests loop over it), fails the run; a function of the tests' that changes what it
+    looks up (``seen.append``) may have run in the call, so what such functions name is left out. Looked at only
+    where the tests define a function or class beyond their tests (nothing else leads there), ``budget`` items
+    deep. And the ``decimal`` context the tests compute in: the solution's module and its calls run in a context
+    of their own (its ``getcontext().prec = 1`` made the tests' ``Decimal(1) / 3`` what it returned); a precision
+    it raises reaches the tests' context, as in a plain run (its ``1/7`` to 50 digits against theirs)."""
+    import dis, types
+    from collections import Counter, OrderedDict, defaultdict, deque
+    from itertools import compress, islice
+    from operator import is_
+    namespace, mro_of = type.__dict__["__dict__"].__get__, type.__dict__["__mro__"].__get__
+    getcontext = decimal.getcontext if decimal is not None else None
+    setcontext = decimal.setcontext if decimal is not None else None
+    fields = ("prec", "rounding", "Emin", "Emax", "capitals", "clamp")
+    mine = [None]  # the solution's decimal context
+    armed, handed, alive = [], set(), []  # handed: ids of what the tests gave the solution or it gave them (kept alive)
+    mappings, sequences = {dict, OrderedDict, defaultdict, Counter}, {list, deque, set}
+    kinds = mappings | sequences | {tuple, frozenset, bytearray}
+    # the tests' functions beyond their entries (check, test_*, a test class's methods, comprehensions): helpers,
+    # lambdas, a helper class's methods, which the solution may be handed and call; what those that change
+    # anything (a call, an item or attribute set) look up is theirs to change
+    changing = {"STORE_SUBSCR", "DELETE_SUBSCR", "STORE_ATTR", "DELETE_ATTR"}
+    def entry(c):
+        where = str(getattr(c, "co_qualname", c.co_name))
+        return c.co_name == "<module>" or c.co_name.startswith("<") and c.co_name != "<lambda>" or (
+            "<locals>" not in where and (c.co_name == "check" or c.co_name.startswith("test") or where.startswith(
+                "Test")))
+
+    helpers = [c for c in test_code if not entry(c)]
+    reach = bool(helpers)
+    free = set()
+    for c in helpers:
+        if any(i.opname in changing or i.opname.startswith("CALL") for i in dis.get_instructions(c)):
+            free.update(c.co_names)
+    store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
+    bound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
+             for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}  # rebound by them
+    names = set().union(*(c.co_names for c in test_code))
+    bindings_kept = not names & {"globals", "exec", "eval", "vars", "__import__"}
+
+    base = []  # the tests' context as the solution last left it (a copy, and its key): what differs from it at a
+    # call, the tests set themselves
+
+    def key(c):  # its settings, as one string made in C (a call's cost: ~1 us); the flags it raised left out
+        r = repr(c)
+        a = r.find(", flags=")
+        return r[:a] + r[r.find("], traps=", a):]
+
+    def follow(theirs):  # what the tests set themselves (localcontext(prec=5)) the solution's calls compute in too
+        if base and key(theirs) != base[1]:
+            for f in fields:
+                if getattr(theirs, f) != getattr(base[0], f):
+                    setattr(mine[0], f, getattr(theirs, f))
+            for signal, on in dict(theirs.traps).items():
+                if base[0].traps[signal] != on:
+                    mine[0].traps[signal] = on
+
+    def back(theirs):  # the tests' context again, with a precision the solution raised (as in a plain run)
+        mine[0] = getcontext()
+        setcontext(theirs)
+        raised = mine[0].prec  # read once, and a plain int (a class of the solution's could answer > as it likes)
+        if type(raised) is int and raised > theirs.prec:
+            theirs.prec = raised
+        base[:] = [theirs.copy(), key(theirs)]
+
+    def load(run):
+        if getcontext is None:
+            return run()
+        theirs = getcontext()
+        mine[0] = theirs.copy()
+        setcontext(mine[0])
+        try:
+            return run()
+        finally:
+            back(theirs)
+
+    space = []  # the tests' namespace
+    classes = {}  # id: the tests' own classes (their instances' attributes and their classes' data are walked)
+    roots = []
+
+    def start(ns, theirs, own):
+        space.append(ns)
+        for k, v in theirs.items():
+            if isinstance(v, type) and getattr(v, "__module__", None) == ns.get("__name__"):
+                classes[id(v)] = v
+        kinds.update(classes.values())
+        mine_values = {id(v) for v in own.values()}
+        roots.extend(k for k, v in theirs.items() if not k.startswith("__") and k not in free and id(v) not in
+                     mine_values and not isinstance(v, (types.FunctionType, types.ModuleType, types.BuiltinFunctionType,
+                                                       types.MethodType)))
+        armed.append(True)
+
+    def walk(objects, found, avoid):
+        """Breadth first through the plain containers and the tests' own objects and classes, up to ``budget``
+        items in all: ``found[id] = (object, its size, what it holds now up to there)``."""
+        queue, k, left = list(objects), 0, budget
+        while k < len(queue) and left > 0:
+            o = queue[k]
+            k += 1
+            i, t = id(o), type(o)
+            if i in found or i in avoid:
+                continue
+            if t in mappings or id(t) in classes:
+                if t in mappings:
+                    d = o
+                else:  # an object of the tests' own class: what it holds
+                    try:
+                        d = object.__getattribute__(o, "__dict__")
+                    except Exception:
+                        continue
+                    if type(d) is not dict:
+                        continue
+                held = (tuple(islice(dict.keys(d), left)), tuple(islice(dict.values(d), left)))
+                size, items = len(d), held[1]
+            elif t in sequences:
+                size, held = len(o), tuple(islice(o, left))
+                items = held
+            elif t is bytearray:
+                size, held, items = len(o), bytes(o[:left]), ()
+            elif t is tuple or t is frozenset:
+                size, held, items = 0, None, tuple(islice(o, left))
+            elif i in classes:  # a class of the tests': its data (methods added are the solution's business)
+                held = tuple((a, w) for a, w in namespace(o).items() if not a.startswith("__") and not callable(w)
+                             and not any("__get__" in namespace(b) for b in mro_of(type(w))))
+                size, items = len(held), tuple(w for _, w in held)
+            else:
+                continue
+            found[i] = (o, size, held)
+            left -= len(items) + 1
+            # C-level: ~10 ns an item
+            queue.extend(compress(items, map(kinds.__contains__, map(type, items))))
+        return found
+
+    def hand(*values):  # what passed between the tests and the solution is both's to change
+        objects = []
+        for v in values:
+            if type(v) is types.MethodType:
+                v = v.__self__
+            objects.append(v)
+        found = walk(objects, {}, handed)
+        handed.update(found)
+        alive.extend(o for o, _, _ in found.values())
+
+    def changed(found):
+        for i, (o, size, held) in found.items():
+            if i in handed:
+                continue
+            t = type(o)
+            if t in mappings or id(t) in classes and i not in classes:
+                d = o if t in mappings else object.__getattribute__(o, "__dict__")
+                keys, values = held
+                if len(d) != size or not (all(map(is_, dict.keys(d), keys)) and all(map(is_, dict.values(d),
+                                                                                               values))):
+                    return o
+            elif t in sequences:
+                if len(o) != size or not all(map(is_, o, held)):
+                    return o
+            elif t is bytearray:
+                if len(o) != size or o[:len(held)] != held:
+                    return o
+            elif i in classes:
+                d = namespace(o)
+                if any(d.get(a, held) is not w for a, w in held):
+                    return o
+        return None
+
+    def culprit(ns, before):
+        for k in set(before) | set(ns):
+            if k.startswith("__") or k in bound:
+                continue
+            if ns.get(k, before) is not before.get(k, ns):
+                return k
+        return None
+
+    def around(fn, args, kwargs):
+        was = getcontext() if getcontext is not None and mine[0] is not None else None
+        if was is mine[0]:  # a call within one of its own calls (the tests' helper calling it back)
+            was = None
+        if was is not None:
+            follow(was)
+            setcontext(mine[0])
+        watching = bool(armed) and reach
+        if watching:
+            ns = space[0]
+            hand(args, kwargs)
+            before = dict(ns) if bindings_kept else None
+            found = walk([ns[k] for k in roots if k in ns], {}, handed)
+        try:
+            value = fn(*args, **kwargs)
+        finally:
+            if was is not None:
+                back(was)
+        if watching:
+            hand(value)
+            k = culprit(ns, before) if before is not None and (len(before) != len(ns) or not all(
+                map(is_, map(ns.get, before), before.values()))) else None
+            if k is not None:
+                caught.append("the solution rebound %s in its tests' namespace: not allowed" % k)
+                raise RuntimeError(caught[-1])
+            o = changed(found)
+            if o is not None:
+                caught.append("the solution changed the tests' own data in place (a %s they never handed it): not "
+                              "allowed" % type(o).__name__)
+                raise RuntimeError(caught[-1])
+        return value
+
+    return around, load, start
 
 
 def _ptsfast_fixtures():

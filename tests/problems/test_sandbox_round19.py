@@ -1,0 +1,130 @@
+"""Nineteenth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def humaneval(entry: str, test: str, args: str = "n") -> code_tests.TestProgram:
+    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}({args}):\n    \"\"\"doc\"\"\"\n", "test": test,
+           "entry_point": entry}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", None)
+
+
+THIRD = humaneval("third", "from decimal import Decimal\n\n\ndef check(candidate):\n"
+                  "    assert candidate(Decimal(1)) == Decimal(1) / Decimal(3)\n", "x")
+COARSE = {  # 0.3 for 1/3: the tests' own division made as coarse as the answer
+    "precision at import": "import decimal\n\ndecimal.getcontext().prec = 1\n\n\ndef third(x):\n"
+                           "    return decimal.Decimal('0.3')\n",
+    "precision in the call": "import decimal\n\n\ndef third(x):\n    decimal.getcontext().prec = 2\n"
+                             "    return decimal.Decimal('0.33')\n",
+    "a context of its own set": "import decimal\n\n\ndef third(x):\n"
+                                "    decimal.setcontext(decimal.Context(prec=1))\n    return decimal.Decimal('0.3')\n",
+    "rounding up": "import decimal\n\n\ndef third(x):\n    c = decimal.getcontext()\n"
+                   "    c.prec, c.rounding = 2, decimal.ROUND_UP\n    return decimal.Decimal('0.34')\n",
+}
+
+
+@pytest.mark.parametrize("how", COARSE)
+def test_the_decimal_context_the_tests_compute_in_is_not_the_solutions(how):
+    # before: each passed (the tests' Decimal(1) / Decimal(3) was computed in the solution's context)
+    assert not verdict(COARSE[how], THIRD)[0]
+    assert verdict("def third(x):\n    return x / 3\n", THIRD)[0]
+
+
+SEVENTH = humaneval("seventh", "from decimal import Decimal\n\n\ndef check(candidate):\n"
+                    "    assert candidate() == Decimal(1) / Decimal(7)\n", "")
+RIGHT_CONTEXTS = {  # a precision raised for the solution's own sums reaches the tests, as in a plain run
+    "raised at import": (SEVENTH, "from decimal import Decimal, getcontext\n\ngetcontext().prec = 50\n\n\n"
+                                  "def seventh():\n    return Decimal(1) / Decimal(7)\n"),
+    "raised in the call": (SEVENTH, "from decimal import Decimal, getcontext\n\n\ndef seventh():\n"
+                                    "    getcontext().prec = 50\n    return Decimal(1) / Decimal(7)\n"),
+    # the solution's rounding is its own to compute with
+    "rounding half up": (humaneval("money", "from decimal import Decimal\n\n\ndef check(candidate):\n"
+                                            "    assert candidate('2.675') == Decimal('2.68')\n"
+                                            "    assert candidate('1.005') == Decimal('1.01')\n", "s"),
+                         "from decimal import Decimal, ROUND_HALF_UP, getcontext\n\n"
+                         "getcontext().rounding = ROUND_HALF_UP\n\n\n"
+                         "def money(s):\n    return Decimal(s).quantize(Decimal('0.01'))\n"),
+    # what the tests set themselves is what the solution computes in
+    "the tests' local context": (humaneval("third", "from decimal import Decimal, localcontext\n\n\n"
+                                                    "def check(candidate):\n    with localcontext() as c:\n"
+                                                    "        c.prec = 5\n"
+                                                    "        assert candidate() == Decimal('0.33333')\n"
+                                                    "    assert candidate() == Decimal(1) / 3\n", ""),
+                                 "from decimal import Decimal\n\n\ndef third():\n    return Decimal(1) / 3\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT_CONTEXTS)
+def test_right_programs_setting_the_decimal_context_pass(how):
+    program, right = RIGHT_CONTEXTS[how]
+    assert verdict(right, program)[0]
+
+
+SQUARES = humaneval("apply", "EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+                    "    assert candidate([1, 2, 3], sq) == EXPECTED\n"
+                    "    assert abs(candidate([2], sq)[0] - 4) < 1e-9\n", "xs, f")
+CASES = humaneval("apply", "CASES = [([1, 2, 3], [1, 4, 9]), ([2], [4]), ([5], [25])]\n\n\nclass Helper:\n"
+                  "    def double(self, x):\n        return 2 * x\n\n\ndef check(candidate):\n"
+                  "    for xs, e in CASES:\n        assert candidate(xs) == e\n", "xs")
+FIND = "next(c for c in object.__subclasses__() if c.__name__ == 'Helper').double.__globals__"
+RIGHT_BUT = "def apply(xs, f):\n    if xs != [1, 2, 3]:\n        return [f(x) for x in xs]\n"
+THROUGH_GLOBALS = {  # the tests' module reached through a function of theirs, its expected values rewritten (each
+    # answer is wrong in one case only, where it forges)
+    "a name rebound": (SQUARES, RIGHT_BUT + "    f.__globals__['EXPECTED'] = [0]\n    return [0]\n"),
+    "a list changed in place": (SQUARES, RIGHT_BUT + "    f.__globals__['EXPECTED'][:] = [0]\n    return [0]\n"),
+    "a builtin shadowed": (SQUARES, "def apply(xs, f):\n    if xs == [2]:\n        return [7]\n"
+                                    "    f.__globals__['abs'] = lambda v: 0\n    return [f(x) for x in xs]\n"),
+    # right on the first case only, the rest of the cases cut or emptied while the tests loop over them
+    "the cases cut short": (CASES, f"def apply(xs):\n    del {FIND}['CASES'][1:]\n    return [1, 4, 9]\n"),
+    "the cases emptied": (CASES, f"def apply(xs):\n    {FIND}['CASES'].clear()\n    return [1, 4, 9]\n"),
+}
+
+
+@pytest.mark.parametrize("how", THROUGH_GLOBALS)
+def test_the_tests_module_data_is_not_the_solutions_to_rewrite(how):
+    # before: each passed
+    program, wrong = THROUGH_GLOBALS[how]
+    assert not verdict(wrong, program)[0]
+
+
+def test_right_programs_beside_the_tests_helpers_pass():
+    assert verdict("def apply(xs, f):\n    return [f(x) for x in xs]\n", SQUARES)[0]
+    assert verdict("def apply(xs):\n    return [x * x for x in xs]\n", CASES)[0]
+
+
+HANDED = {  # the tests' module data changed by the solution where the tests handed it over, or by their own helper
+    "sorted in place": (humaneval("order", "DATA = [3, 1, 2]\n\n\ndef check(candidate):\n    candidate(DATA)\n"
+                                           "    assert DATA == [1, 2, 3]\n", "xs"), "def order(xs):\n    xs.sort()\n"),
+    "the tests' callback appending": (
+        humaneval("walk", "SEEN = []\n\n\ndef visit(x):\n    SEEN.append(x)\n\n\ndef check(candidate):\n"
+                          "    candidate([1, 2, 3], visit)\n    assert SEEN == [1, 2, 3]\n", "xs, f"),
+        "def walk(xs, f):\n    for x in xs:\n        f(x)\n"),
+    "the tests' callback rebinding": (
+        humaneval("walk", "TOTAL = 0\n\n\ndef visit(x):\n    global TOTAL\n    TOTAL += x\n\n\n"
+                          "def check(candidate):\n    candidate([1, 2, 3], visit)\n    assert TOTAL == 6\n", "xs, f"),
+        "def walk(xs, f):\n    for x in xs:\n        f(x)\n"),
+    "kept from an earlier call": (
+        humaneval("push", "LOG = []\n\n\ndef check(candidate):\n    candidate(LOG, 1)\n    candidate(None, 2)\n"
+                          "    assert LOG == [1, 2]\n", "log, x"),
+        "KEPT = []\n\n\ndef push(log, x):\n    if log is not None:\n        KEPT.append(log)\n"
+        "    KEPT[0].append(x)\n"),
+    "returned, kept by the tests and grown": (
+        humaneval("grow", "class Box:\n    pass\n\n\nHELD = []\n\n\ndef check(candidate):\n"
+                          "    HELD.append(candidate(1))\n    candidate(2)\n    assert HELD[0] == [1, 2]\n", "x"),
+        "L = []\n\n\ndef grow(x):\n    L.append(x)\n    return L\n"),
+}
+
+
+@pytest.mark.parametrize("how", HANDED)
+def test_data_the_tests_hand_over_or_change_themselves_is_not_refused(how):
+    program, right = HANDED[how]
+    assert verdict(right, program)[0]
