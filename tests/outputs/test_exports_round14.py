@@ -284,3 +284,36 @@ def test_an_export_of_a_records_file_compressed_afterwards_says_to_decompress_it
     name = {"gz": "gzip", "bz2": "bzip2", "xz": "xz"}[suffix]
     assert len(err) == 1 and f"is {name}-compressed, not JSON lines: decompress it first" in err[0], err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("name", ["chatml", "llama2-style"])
+def test_text_exact_is_what_the_installed_trl_makes_of_pairs_at_token_boundaries(name, tmp_path):
+    """The installed TRL's text path (DPOTrainer's tokenisation of prompt, prompt + chosen and prompt + rejected, the
+    completion starting where they part) against text_exact, on pairs whose prompt ends in a space, inside a word
+    or a character, or in a token that merges with the completion: wherever a pair says its text is exact, TRL
+    gives back the mined prompt and the one mined token (then its EOS); nowhere else."""
+    pytest.importorskip("trl")
+    import random
+
+    from test_exports_round8 import INST, chatml, sentencepiece_like
+    from test_exports_round9 import trl_prepared
+
+    from ptsfast.outputs.rundir import pair_record
+
+    tok = chatml() if name == "chatml" else sentencepiece_like("{{ bos_token }}" + INST)
+    rng, est = random.Random(0), {"p": 0.5, "successes": 4, "trials": 8, "lo": 0.2, "hi": 0.8, "exact": False}
+    rows = []
+    for text in ("Tom has 3 apples and buys 5 more.", "héllo wörld 日本", "a  b\n\n c \t d  "):
+        ids = tok(text)["input_ids"]
+        for cut in range(1, len(ids)):
+            for prefix, chosen in ((ids[:cut], ids[cut]), (ids[:cut] + [rng.randrange(3, len(tok))], ids[cut])):
+                rejected = rng.choice([t for t in range(3, len(tok)) if t != chosen])
+                rows.append(pair_record({"key": "k", "problem_id": "q", "position": 0, "prefix_ids": prefix,
+                                         "chosen_id": chosen, "rejected_id": rejected, "chosen": est,
+                                         "rejected": est, "direction": "raises"}, tok, {"model": "m"}))
+    eos = [tok.eos_token_id]
+    got = trl_prepared(rows, tok, tmp_path)
+    for r, g in zip(rows, got):
+        want = (r["prompt_ids"], r["chosen_ids"] + eos, r["rejected_ids"] + eos)
+        assert r["text_exact"] is (g == want), (r["prompt"][-20:], r["chosen"], r["rejected"], g, want)
+    assert 0 < sum(r["text_exact"] for r in rows) < len(rows)
