@@ -155,3 +155,28 @@ def test_cruxeval_under_an_answer_oracle_says_it_compares_text(tmp_path, caplog)
     with caplog.at_level("WARNING"):
         _crux(tmp_path, "input", oracle="exact")
     assert "any input f maps to the row's output is right" in caplog.text and "--oracle code" in caplog.text
+
+
+@pytest.mark.parametrize("tests", [
+    "def test_f():\n    return f(1) == 2\n\nif __name__ == '__main__':\n    assert test_f()\n",
+    "from solution import f\n\ndef test_f():\n    print(f(1))\n\nif __name__ == '__main__':\n    assert f(1) == 2\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    def test_f(self):\n        print(f(1))\n\n"
+    "if __name__ == '__main__':\n    assert f(1) == 2\n    unittest.main()\n",
+    "def check(candidate):\n    print(candidate(1))\n\nif __name__ == '__main__':\n    assert f(1) == 2\n",
+])
+def test_checks_only_under_a_main_guard_of_tests_a_runner_loads_are_refused(tmp_path, tests):
+    # pytest, unittest and HumanEval's check load the tests as a module (as their runners do): the main guard's
+    # asserts never run, but counted as the tests' checks they let the row load, and every program passed
+    with pytest.raises(TestFormatError, match="never compare.*__main__"):
+        program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "")
+
+
+@pytest.mark.parametrize("tests", [
+    "def run():\n    assert f(1) == 2\n\nif __name__ == '__main__':\n    run()\n",  # a script: run as a program
+    "def test_f():\n    assert f(1) == 2\n\nif __name__ == '__main__':\n    test_f()\n",
+    "def test_f():\n    return f(1) == 2\n\nif __name__ == '__main__':\n    pass\nelse:\n    assert test_f()\n",
+])
+def test_checks_that_run_beside_a_main_guard_still_judge(tmp_path, tests):
+    p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success
+    assert not CODE(f"```python\n{WRONG}```", p).success

@@ -808,7 +808,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         defines = entry_point.isidentifier() and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", prompt, re.M)
         stub = (bool(defines) or not entry_point.isidentifier()) and _parses(prompt)
         _refuse_if_nothing_compared(defs["check"].body, tests)
-        _refuse_if_nothing_checked(tree, [defs["check"], *_running(top)])
+        _refuse_if_nothing_checked(tree, [defs["check"], *_running(top, main=False)])
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
     own = _fixtures(top)
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
@@ -841,7 +841,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         if not any(_is_testcase(c) for c in classes):
             _refuse_if_all_skipped(pytests, owner, top)
             _refuse_if_nothing_compared([s for fn in pytests for s in fn.body], tests)
-            _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top)])
+            _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top, main=False)])
             return TestProgram("pytest", tests, setup, imports=imports)
     if any(_is_testcase(c) for c in classes):
         methods = [m for c in classes if _is_testcase(c) for m in c.body
@@ -849,7 +849,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         _refuse_if_no_test_methods(tree, classes)
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
-        _refuse_if_nothing_checked(tree, [*classes, *tests_fns, *_running(top)])
+        _refuse_if_nothing_checked(tree, [*classes, *tests_fns, *_running(top, main=False)])
         bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
                                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
@@ -1087,10 +1087,11 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
                 named.add(name)
                 todo += defs[name]
     raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
-                          "raise or check (it prints or assigns results, defines a checker nothing calls, catches "
-                          "its own asserts' AssertionError, or runs doctest, which prints failures and goes on), so "
-                          "every program that runs passes; write them as asserts (assert f(1) == 2) outside any "
-                          "try/except or drop the row")
+                          "raise or check (it prints or assigns results, defines a checker nothing calls, checks "
+                          "only under if __name__ == '__main__', which a test runner never runs, catches its own "
+                          "asserts' AssertionError, or runs doctest, which prints failures and goes on), so every "
+                          "program that runs passes; write them as asserts (assert f(1) == 2) outside any try/except "
+                          "or drop the row")
 
 
 _CATCH_ALL = ("AssertionError", "Exception", "BaseException")
@@ -1126,8 +1127,12 @@ def _unswallowed(node: ast.AST):
             todo.extend(ast.iter_child_nodes(n))
 
 
-def _running(top: list) -> list:
-    """The tests' top-level statements that run when they load (not the functions and classes they define)."""
+def _running(top: list, main: bool = True) -> list:
+    """The tests' top-level statements that run when they load (not the functions and classes they define); with
+    ``main`` False, as a test runner loads them, not as a program (``__name__`` is not ``"__main__"``: the body of
+    ``if __name__ == "__main__":`` never runs, its ``else`` does)."""
+    if not main:
+        top = [m for n in top for m in (n.orelse if _is_main_guard(n) else [n])]
     return [n for n in top if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
