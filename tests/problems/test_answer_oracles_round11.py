@@ -187,8 +187,20 @@ CITIES = ("London", "Paris", "Rome", "Berlin")
 
 
 @pytest.mark.parametrize("text,letter", [("The answer is Paris; London.", None), ("The answer is Paris; Rome.", None),
-                                         ("The answer is Paris; it is the capital.", "B"), ("The answer is Paris.", "B")])
+                                         ("The answer is Paris; it is the capital.", "B"),
+                                         ("The answer is Paris.", "B")])
 def test_choice_texts_offered_after_a_semicolon_are_a_hedge(text, letter):
     """"The answer is Paris; London." read Paris (a semicolon set no second choice's text apart, as it now sets a
     second letter apart): a hedge passed where Paris was right."""
     assert extract_choice(text, "D", CITIES) == letter
+
+
+@pytest.mark.parametrize("text,letter", [("A OR B is correct.", None), ("A; B is correct.", None),
+                                         ("Either A Or B is the answer.", None), ("A or $B$ is correct.", None),
+                                         ("A is wrong; B is correct.", "B"), ("Not A. B is correct.", "B"),
+                                         ("So B is the answer.", "B")])
+def test_a_letter_said_right_after_another_offered_is_no_choice(text, letter):
+    """"A OR B is correct." and "A; B is correct." read B (only a lower-case "or" or "and" before the letter kept
+    "A or B is correct." from naming it): a hedge passed where B was right. The last of two letters offered together
+    is never the one said to be right."""
+    assert extract_choice(text) == letter and mc(text, "B") is (letter == "B")

@@ -613,9 +613,10 @@ _OR_MARKS = r"(?:或者?|還是|还是|和|与|與|または|か)"
 
 
 @functools.lru_cache(maxsize=8)
-def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
+def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
-    "A/B", "A, B, or C"), see :func:`_hedged`."""
+    "A/B", "A, B, or C"), see :func:`_hedged`; and a letter with a separator ending a text (what offers the letter
+    written next as a second one, "A OR " before "B is correct.")."""
     letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
@@ -624,7 +625,14 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
     # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
     sep = rf"(?:{sep}|[ \t]+|(?=[(\[\\]))"
-    return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter)
+    return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter), \
+        re.compile(rf"(?<![A-Za-z]){letter}{sep}[(\[*_`'\"“‘$]{{0,3}}\Z")  # to the next letter's opening: A or (B
+
+
+def _offered_second(text: str, at: int, last: str) -> bool:
+    """Whether the letter written at ``at`` is offered after another ("A OR B is correct.", "A; B is correct."): the
+    last of two, never the one said to be right."""
+    return _hedge_patterns(last)[2].search(text, max(0, at - 80), at) is not None
 
 
 @functools.lru_cache(maxsize=8)
@@ -659,7 +667,7 @@ def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
     """Where ``text`` offers two or more letters together: an answer that hedges names no choice. The last letter
     is set apart ("A, I think" is a choice and the pronoun). A chain of letters is read once, in linear time (a
     regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token)."""
-    first, step = _hedge_patterns(last)
+    first, step, _ = _hedge_patterns(last)
     spans, pos = [], 0
     while (m := first.search(text, pos)) is not None:
         ends, end = [], m.end()
@@ -778,7 +786,8 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 if (pats is not weak or m.start(m.lastindex) not in listing) and  # the cheapest first: a listing's
                 not hedged(m.start(m.lastindex)) and  # thousands of lines are read at once
                 (pats is not weak or not _initial(text, m, choices) and not (p is weak[0] and _ruled_out(text, m))) and
-                (p is not bold or _own_text(text, m, choices))]
+                (p is not bold or _own_text(text, m, choices)) and
+                (pats is strong or pats is weak or not _offered_second(text, m.start(m.lastindex), last))]
         if hits:
             return pick(hits)[1]
     return None
