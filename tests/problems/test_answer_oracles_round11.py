@@ -204,3 +204,11 @@ def test_a_letter_said_right_after_another_offered_is_no_choice(text, letter):
     "A or B is correct." from naming it): a hedge passed where B was right. The last of two letters offered together
     is never the one said to be right."""
     assert extract_choice(text) == letter and mc(text, "B") is (letter == "B")
+
+
+@pytest.mark.parametrize("text", ["B is correct.\n" * 8_000, "A or B is correct. " * 6_000,
+                                  "A" + " " * 100_000 + "B is correct.", "(A) " * 25_000 + "B is correct."])
+def test_a_loop_of_letters_said_right_is_judged_at_once(text):
+    t = time.perf_counter()
+    extract_choice(text)
+    assert time.perf_counter() - t < 1.0
