@@ -317,3 +317,29 @@ def test_text_exact_is_what_the_installed_trl_makes_of_pairs_at_token_boundaries
         want = (r["prompt_ids"], r["chosen_ids"] + eos, r["rejected_ids"] + eos)
         assert r["text_exact"] is (g == want), (r["prompt"][-20:], r["chosen"], r["rejected"], g, want)
     assert 0 < sum(r["text_exact"] for r in rows) < len(rows)
+
+
+def test_a_thought_anchors_export_says_where_codelions_event_reader_keeps_one_of_two_sentences(tmp_path, caplog):
+    """codelion/pts reads a thought anchor as an event whose id is made of its model, query, sentence_id and sentence
+    alone, and keeps the first record of an id: the same sentence at the same place in two trajectories of a
+    problem (two measurements, after other sentences) was one record there, the other lost without a word."""
+    import logging
+    import shutil
+
+    from tiny_models import tiny_anchors_run
+
+    run = tiny_anchors_run(tmp_path / "run")
+    loose = tmp_path / "copy"
+    loose.mkdir()
+    shutil.copy(run / "problems.jsonl", loose / "problems.jsonl")
+    recs = read(run / "sentences.jsonl")
+    twin = {**recs[-1], "trajectory": "a0#1", "prefix_context": "w10 w12 w30"}  # another trajectory's, same text
+    (loose / "sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [*recs, twin]), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert export(loose / "sentences.jsonl", tmp_path / "ta.jsonl", fmt="thought_anchors",
+                      kind="sentences") == len(recs) + 1
+    assert "1 thought anchors share model_id, query, sentence_id and sentence" in caplog.text, caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        export(run, tmp_path / "ta2.jsonl", fmt="thought_anchors", kind="sentences")
+    assert "share model_id" not in caplog.text

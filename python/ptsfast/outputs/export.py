@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -591,6 +592,13 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                               model_id=r.get("model") or source.model_name(),
                                               dataset_id=problem.get("dataset") or source.info.get("dataset"),
                                               timestamp=stamp) | judged_fields(problem))
+    seen = Counter((r["model_id"], r["query"], r["sentence_id"], r["sentence"]) for r in out_recs)
+    alike = sum(n - 1 for n in seen.values() if n > 1)
+    if alike:  # codelion's events are known by an id of these four: its reader keeps the first, without a word
+        log.warning("%d thought anchors share model_id, query, sentence_id and sentence with another (the same "
+                    "sentence at the same place in another trajectory of its problem): codelion/pts's event reader "
+                    "makes one event id of these four and keeps only the first of each - split the file by its "
+                    "trajectory field to keep them all there", alike)
     _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)
