@@ -212,3 +212,17 @@ def test_a_loop_of_letters_said_right_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text", ["La respuesta es 12 o 13.", "答案是12或13。", "答案是 12 或者 13。",
+                                  "Die Antwort ist 12 oder 13.", "Ответ: 12 или 13.", "La réponse est 12 ou 13."])
+def test_numbers_offered_in_another_language_are_a_hedge(text):
+    """MGSM's languages offer a second number with their own "or" (12 o 13, 12或13): ``last_number`` read the last,
+    and a hedge passed where it was right, as "12 or 13" no longer does."""
+    assert not last(text, "13") and not last(text, "12")
+    assert last(text.replace("12", "13"), "13") and last("12 of 13 students.", "13") and last("12 y 13", "13")
+
+
+@pytest.mark.parametrize("line", ["12 o 13", "12或13", "12 oder 13", "12 или 13"])
+def test_a_gsm8k_line_offering_numbers_in_another_language_names_none(line):
+    assert not gsm(f"#### {line}\n", "12") and not gsm(f"#### {line}\n", "13")
