@@ -343,3 +343,23 @@ def test_a_thought_anchors_export_says_where_codelions_event_reader_keeps_one_of
     with caplog.at_level(logging.WARNING):
         export(run, tmp_path / "ta2.jsonl", fmt="thought_anchors", kind="sentences")
     assert "share model_id" not in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["pairs", "pivots"])
+def test_an_hf_export_of_a_run_resumed_across_the_three_confirmation_states_is_written(tmp_path, kind):
+    """A run begun by a ptsfast that wrote a pivot's confirmation true or false, resumed by one that writes
+    'confirmed' / 'refuted' / 'undecided' (a resume by another version is allowed, and said): its hf export was
+    refused as 'a record another tool rewrote' (the field confirmed holding true or false and a text)."""
+    import datasets
+
+    from ptsfast.outputs.rundir import RunWriter
+
+    old = hand_run(tmp_path / "old", [(7, "raises", "confirmed", 0.3, 0.8), (9, "lowers", "confirmed", 0.7, 0.2)])
+    pivots, pairs, problem = (read(old / f"{n}.jsonl") for n in ("pivots", "pairs", "problems"))
+    pivots[0]["confirmed"] = True  # as the earlier release wrote it
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", pivots[:1], pairs[:1], problem[0])
+        w.write_problem("q", [{**pivots[1], "problem_id": "q"}], [{**pairs[1], "problem_id": "q"}],
+                        {**problem[0], "problem_id": "q"})
+    assert export(tmp_path / "run", tmp_path / "hf", fmt="hf", kind=kind) == 2
+    assert datasets.load_from_disk(str(tmp_path / "hf"))["confirmed"] == ["confirmed", "confirmed"]

@@ -504,6 +504,9 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
     if fmt == "hf":
+        for r in recs:  # a run begun before the three states (true, false) and resumed since holds both spellings
+            if isinstance(r.get("confirmed"), bool):
+                r["confirmed"] = "confirmed" if r["confirmed"] else "refuted"
         # the hf format is Arrow, one type a field: a record another tool rewrote is named, not pyarrow's error
         check_one_kind(recs, source.file, "the hf format (Arrow)", "restore the file, or export --format jsonl")
         _write_hf(outp, recs, kind)
