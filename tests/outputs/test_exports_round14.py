@@ -363,3 +363,17 @@ def test_an_hf_export_of_a_run_resumed_across_the_three_confirmation_states_is_w
                         {**problem[0], "problem_id": "q"})
     assert export(tmp_path / "run", tmp_path / "hf", fmt="hf", kind=kind) == 2
     assert datasets.load_from_disk(str(tmp_path / "hf"))["confirmed"] == ["confirmed", "confirmed"]
+
+
+def test_an_hf_export_through_a_link_replaces_the_folder_it_names_and_keeps_the_link(run, tmp_path):
+    """An hf export to a link to an earlier export's folder moved the link aside under a hidden name (where it
+    stayed: a link is no folder rmtree removes) and put a folder in its place, the earlier one left as it was."""
+    import datasets
+
+    real, link = tmp_path / "data" / "pairs_hf", tmp_path / "pairs_hf"
+    real.parent.mkdir()
+    export(run, real, fmt="hf", min_delta=0.99)
+    link.symlink_to(real, target_is_directory=True)
+    n = export(run, link, fmt="hf")
+    assert link.is_symlink() and len(datasets.load_from_disk(str(real))) == n
+    assert sorted(os.listdir(tmp_path)) == ["data", "pairs_hf"] and os.listdir(real.parent) == ["pairs_hf"]

@@ -269,9 +269,13 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
 
 
 def _write_hf(out: Path, records: list[dict], kind: str) -> None:
+    """A datasets folder, whole or not at all: written beside ``out`` and swapped in (through a link, for the folder
+    it names: the link was moved aside in its place and left under a hidden name, the folder it named never
+    replaced)."""
     import datasets
 
     out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(os.path.realpath(out))
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
     old = None
     try:
