@@ -180,3 +180,22 @@ def test_checks_that_run_beside_a_main_guard_still_judge(tmp_path, tests):
     p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success
     assert not CODE(f"```python\n{WRONG}```", p).success
+
+
+OPENCODER = {"seq_id": "2838", "instruction": "Write a python function to add one to a number.",
+             "output": "Here is the code:\n```python\ndef add_one(x):\n    return x + 1\n```",
+             "code": "def add_one(x):\n    return x + 1", "entry_point": "add_one",
+             "testcase": ["assert add_one(1) == 2", "assert add_one(-1) == 0", "assert add_one(41) == 42"]}
+
+
+def test_opencoder_rows_are_judged_by_their_testcase_asserts_and_name_the_function(tmp_path):
+    # OpenCoder's educational_instruct keeps its asserts in 'testcase', which no column list held: every row was
+    # refused as "no tests: 'tests' is empty or missing", naming neither the column nor --tests-field; its
+    # instruction does not name the function the asserts call, which a right program under another name failed
+    p, = load(tmp_path, [OPENCODER], oracle="code").problems
+    assert p.question.endswith("named `add_one`: the tests call it.")
+    assert CODE("```python\ndef add_one(x):\n    return x + 1\n```", p).success
+    assert not CODE("```python\ndef add_one(x):\n    return x\n```", p).success
+    named = {**OPENCODER, "instruction": "Write a python function add_one(x) that adds one."}
+    q, = load(tmp_path, [named], oracle="code").problems
+    assert q.question == named["instruction"]

@@ -71,9 +71,10 @@ GROUND_TRUTH = "ground_truth"
 """verl-format rows' ``reward_model["ground_truth"]``, lifted to a column of its own when loading (code-r1: a JSON
 text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
-             "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests", "unit_tests")
+             "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests", "unit_tests",
+             "testcase")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
-its companions below)."""
+its companions below); ``testcase``: OpenCoder's educational_instruct, a list of asserts beside its ``entry_point``."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
                    "public_test_cases": ("private_test_cases",)}
 APPS_PRELUDE = "".join(line + "\n" for line in (

@@ -968,12 +968,16 @@ def with_declarations(row: dict, question: str) -> str:
     return f"{question.rstrip()}\n\nYour code should define:\n```python\n{shown}\n```"
 
 
-def with_function_name(question: str, program) -> str:
+def with_function_name(question: str, program, entry: Any = None) -> str:
     """The question followed by the name of the function its call tests call, where neither it nor its starter code
     names it (DeepCoder's TACO and PrimeIntellect rows keep ``fn_name`` in their tests only, and NeMo RL's prompt
-    adds it): without it a right program under another name failed, and the name a rollout guessed was mined as
-    the pivot."""
+    adds it), or of the row's ``entry`` point that its asserts call (OpenCoder's educational_instruct: "Write a
+    python function to ..." beside ``testcase`` asserts of ``max_product``): without it a right program under
+    another name failed, and the name a rollout guessed was mined as the pivot."""
     name = program.fn_name if program.format == "call" else None
+    if program.format == "script" and not program.as_text and isinstance(entry, str) and entry.strip().isidentifier() \
+            and re.search(rf"(?<![\w.]){re.escape(entry.strip())}\s*\(", program.tests):
+        name = entry.strip()
     named = name and re.search(rf"(?<![\w.]){re.escape(name)}\s*\(|`{re.escape(name)}`|\b(?:def|function|named|"
                                rf"called)\s+{re.escape(name)}\b", question)  # not Codewars' "Solve..." for solve()
     if not name or named:
@@ -1680,7 +1684,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                             f"code sandbox cannot import (not installed in this environment); "
                                             f"install it or drop the row")
         tests = program.to_text()
-        q = with_function_name(str(q), program)
+        q = with_function_name(str(q), program, row.get(fields.entry_point) if fields.entry_point else None)
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
         if fields.answer and fields.answer not in row:
             return missing(fields.answer, "--answer-field")
