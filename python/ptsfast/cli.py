@@ -648,6 +648,27 @@ def _check_dataset_config(a) -> None:
                          f"(`ptsfast {a.command} --help` lists them)")
 
 
+def _check_model_files(a) -> None:
+    """No file of a ``--model`` or ``--embedding-model`` folder is a pipe or device: a config.json that was a fifo
+    hung the command for ever where its config was first read (before the model loads, sizing the KV pool). Links to
+    files (a Hugging Face cache snapshot's) are read as the files they name."""
+    from ptsfast.outputs.rundir import is_stream
+
+    for dest in ("model", "embedding_model"):
+        v = getattr(a, dest, None)
+        folder = Path(v).expanduser() if isinstance(v, str) and v.strip() else None
+        if folder is None or not folder.is_dir():
+            continue
+        try:
+            odd = next((p for p in sorted(folder.iterdir()) if is_stream(p)), None)
+        except OSError:  # a folder that cannot be listed: its load says why
+            continue
+        if odd is not None:
+            raise ValueError(f"--{dest.replace('_', '-')} {v}: {odd.name} in it is a pipe or device, not a file, and "
+                             f"reading it would wait for ever - put the model's own file there (or pass another "
+                             f"folder)")
+
+
 def _check_paths(a) -> None:
     """``--problems``, ``--model`` and ``--out`` not empty, and ``--out`` a folder this process can create or write,
     where the run writes over neither input (checked by real path, leaving nothing behind)."""
@@ -766,6 +787,7 @@ def _validate(a):
         if v is not None and v < lo:
             raise ValueError(f"--{flag.replace('_', '-')} {v}: use a number >= {lo}")
     _check_dropped(a)
+    _check_model_files(a)  # before _device_dtype reads the model's config
     if getattr(a, "ray", None) is None:  # the Ray flags would be dropped without a word
         given = [f for f, default in (("workers", 1), ("gpus_per_worker", None), ("cpus_per_worker", 1))
                  if getattr(a, f, default) != default]
@@ -1076,6 +1098,7 @@ def cmd_anchors(a) -> int:
         raise ValueError(f"--limit {a.limit}: use a number >= 1")
     _anchor_options(a)
     _check_dropped(a)
+    _check_model_files(a)
     _device_dtype(a)
     _check_paths(a)
     loaded = _load_problems(a)
@@ -1262,6 +1285,7 @@ def cmd_export(a) -> int:
         _check_outside_model_folder(a.out, run=a.run)
         _check_file_path(a.out, f"the {a.format} format writes one file",
                          "pivotal_tokens.jsonl" if a.format == "pts" else f"{a.format}.jsonl")
+    _check_model_files(a)
     if a.format == "steering" and (a.device is not None or a.dtype is not None):
         _device_dtype(a)  # before the run is read and the model loads: one line naming the flag
     n = export(a.run, a.out, fmt=a.format, kind=a.kind, direction=a.direction, min_delta=a.min_delta,

@@ -197,3 +197,30 @@ def test_simulate_never_writes_its_scores_into_a_run(name, mined, capsys):
     one_line_error(capsys, f"--json {out / name}", "in the run folder", "outside it")
     assert (out / "pairs.jsonl").read_bytes() == before and not (out / "scores.json").exists()
     assert cli(argv) == 0
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors", "anchors --embedding-model", "export"])
+def test_a_model_folder_holding_a_fifo_is_refused_at_once(command, mined, own_model, tmp_path):
+    """A model folder whose config.json is a fifo: the command hung for ever reading it (its config is read before
+    the model loads, to size the KV pool), as did an encoder's or an export's --model."""
+    import shutil
+
+    out, _ = mined
+    good = shutil.copytree(own_model, tmp_path / "good")
+    (own_model / "config.json").unlink()
+    os.mkfifo(own_model / "config.json")
+    dest = str(tmp_path / "new")
+    if command == "export":
+        argv = ["export", "--run", str(out), "--out", dest, "--format", "pts", "--model", str(own_model)]
+    else:
+        encoder = command.endswith("--embedding-model")
+        argv = [command.split()[0], "--model", str(good if encoder else own_model), "--problems",
+                str(write_problems(tmp_path)), "--out", dest, "--device", "cpu", *FAST,
+                *(MINE if command == "mine" else []), *(["--embedding-model", str(own_model)] if encoder else [])]
+    res = _in_subprocess(f"""
+        import sys
+        from ptsfast.cli import main
+        sys.exit(main({argv!r}))
+    """, timeout=60)
+    assert res.returncode == 2 and "config.json in it is a pipe or device" in res.stderr, res
+    assert "Traceback" not in res.stderr and not os.path.exists(dest), res.stderr
