@@ -377,3 +377,34 @@ def test_an_hf_export_through_a_link_replaces_the_folder_it_names_and_keeps_the_
     n = export(run, link, fmt="hf")
     assert link.is_symlink() and len(datasets.load_from_disk(str(real))) == n
     assert sorted(os.listdir(tmp_path)) == ["data", "pairs_hf"] and os.listdir(real.parent) == ["pairs_hf"]
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda text: text[: len(text) // 2], "is damaged"),  # a copy cut short
+    (lambda text: json.dumps({**json.loads(text), "format_version": 99}), "is of run format 99"),
+    (lambda text: "[]", "is not a ptsfast run's"),
+])
+def test_a_recheck_of_a_run_whose_run_json_is_damaged_is_refused_naming_it(run, tmp_path, damage, said):
+    """The re-estimate read a run.json it could not parse as {}: the checks of the model's files, tokenizer, dtype,
+    stop ids and gap against it were skipped without a word, and the fresh rollouts might be another model's."""
+    import shutil
+
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    (copy / "run.json").write_text(damage((copy / "run.json").read_text(encoding="utf-8")), encoding="utf-8")
+    problems = [Problem(r["problem_id"], r["question"], r.get("answer")) for r in read(copy / "problems.jsonl")]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
+    with pytest.raises(ValueError, match=f"run.json {said}"):
+        recheck_run(engine, tok, copy, problems, options, 2, oracle=first_of_w7_w9)

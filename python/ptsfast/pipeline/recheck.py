@@ -13,7 +13,6 @@ there, as in the search. Seeds come from the run's seed and a salt, so they are 
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -23,7 +22,8 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
-from ptsfast.outputs.rundir import PAIRS, PIVOTS, PROBLEMS, RUN, warn_if_being_mined
+from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info,
+                                    warn_if_being_mined)
 from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, is_run_dir
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
@@ -271,12 +271,18 @@ _SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout
 
 
 def _run_json(run_dir: Path) -> dict:
-    """The run's run.json, ``{}`` where it cannot be read (the checks that compare with it have nothing to compare)."""
-    try:
-        info = json.loads((run_dir / RUN).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The run's run.json, ``{}`` where it has none (a run folder of done markers alone). One damaged, another
+    tool's or of a newer format is refused, naming it, as the exports refuse it: read as ``{}``, the checks that
+    compare the model, tokenizer, dtype, stop ids and gap with it were skipped without a word."""
+    path = run_dir / RUN
+    if not path.exists():
         return {}
-    return info if isinstance(info, dict) else {}
+    try:
+        info = read_run_info(path, "restore it from a copy of the run", "pass the folder `ptsfast mine --out` wrote")
+        check_format(info, path, "re-estimate it with that ptsfast (or a later one)")
+    except RunDirError as e:
+        raise ValueError(str(e)) from None
+    return info
 
 
 def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mapping], info: Mapping,
