@@ -226,3 +226,12 @@ def test_numbers_offered_in_another_language_are_a_hedge(text):
 @pytest.mark.parametrize("line", ["12 o 13", "12或13", "12 oder 13", "12 или 13"])
 def test_a_gsm8k_line_offering_numbers_in_another_language_names_none(line):
     assert not gsm(f"#### {line}\n", "12") and not gsm(f"#### {line}\n", "13")
+
+
+@pytest.mark.parametrize("text", ["1" * 5_000 + " or 2", "1," * 3_000 + "1 or 2", "2 or " + "1" * 5_000,
+                                  "1." + "1" * 5_000 + " or 2"])
+def test_a_number_too_long_for_int_beside_an_or_is_a_verdict_not_an_error(text):
+    # a model's loop of digits offered with another number raised ValueError (int() refuses 4,300 digits) out of the
+    # hedge check: an oracle error, where such a number is no answer
+    assert make_judge("last_number", None)(text, P("3")).error is None
+    assert make_judge("gsm8k", None)(f"#### {text}\n", P("3")).error is None
