@@ -408,3 +408,33 @@ def test_a_recheck_of_a_run_whose_run_json_is_damaged_is_refused_naming_it(run, 
     engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
     with pytest.raises(ValueError, match=f"run.json {said}"):
         recheck_run(engine, tok, copy, problems, options, 2, oracle=first_of_w7_w9)
+
+
+def test_a_recheck_whose_model_cannot_be_compared_with_the_runs_says_so(run, tmp_path, caplog):
+    """A run mined with a model built in memory (run.json fingerprints its parameters), re-estimated with a model
+    loaded from a folder (fingerprinted by its files), or the other way round: the weights were not compared, and
+    nothing said so - another model's rollouts were taken for the run's."""
+    import logging
+
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.models import load_model
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    folder = tmp_path / "model"
+    tiny_pivot_model(seed=5).save_pretrained(folder)  # another model, saved in a folder
+    tiny_tokenizer().save_pretrained(folder)
+    model, tok = load_model(str(folder))
+    problems = [Problem(r["problem_id"], r["question"], r.get("answer")) for r in read(run / "problems.jsonl")]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    engine = RolloutEngine(model, tok, EngineConfig(num_blocks=256, block_size=8))
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tok, run, problems, options, 1, oracle=first_of_w7_w9)
+    assert "the model's weights are not compared with the run's" in caplog.text, caplog.text
+    assert "the weights in memory, this model is fingerprinted by the files of its model folder" in caplog.text

@@ -356,6 +356,12 @@ def _check_inputs(run_dir: Path, engine: RolloutEngine, tokenizer, info: Mapping
                         f"changed since it was mined)")
         else:
             diff.append("the model's weights")
+    elif isinstance(was, str) and isinstance(now, str) and was.split(":")[0] != now.split(":")[0]:
+        how = {"files": "the files of its model folder", "parameters": "the weights in memory"}
+        log.warning("%s: the model's weights are not compared with the run's: it fingerprinted %s, this model is "
+                    "fingerprinted by %s - make sure it is the model the run was mined with (load it as the run did, "
+                    "from its folder or as it was built, to have it checked)", run_dir,
+                    how.get(was.split(":")[0], was.split(":")[0]), how.get(now.split(":")[0], now.split(":")[0]))
     changed = ("the tokenizer (vocabulary, special tokens or chat template: run.json keeps one fingerprint of "
                "the three, so a chat template changed alone, as in a tokenizer_config.json updated since, is refused "
                "too, though a re-estimate reads the prompt ids from problems.jsonl)")
