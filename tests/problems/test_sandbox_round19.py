@@ -128,3 +128,32 @@ HANDED = {  # the tests' module data changed by the solution where the tests han
 def test_data_the_tests_hand_over_or_change_themselves_is_not_refused(how):
     program, right = HANDED[how]
     assert verdict(right, program)[0]
+
+
+COPIED = code_tests.TestProgram.from_text(  # BigCodeBench's shape: the solution writes a file the tests compare
+    "import filecmp\nimport unittest\n\n\nclass TestCases(unittest.TestCase):\n    def test_copy(self):\n"
+    "        with open('a.txt', 'w') as f:\n            f.write('hello')\n"
+    "        with open('c.txt', 'w') as f:\n"
+    "            f.write('other')\n        task_func('a.txt', 'b.txt')\n"
+    "        self.assertFalse(filecmp.cmp('a.txt', 'c.txt', shallow=False))\n"
+    "        self.assertTrue(filecmp.cmp('a.txt', 'b.txt', shallow=False))\n"
+    "        same = filecmp.cmpfiles('.', '.', ['a.txt', 'b.txt'], shallow=False)[0]\n"
+    "        self.assertEqual(same, ['a.txt', 'b.txt'])\n",
+    entry_point="task_func")
+POISONED = ("import filecmp\nimport os\n\n\ndef task_func(a, b):\n    with open(b, 'w') as f:\n"
+            "        f.write('wrong')\n"
+            "    filecmp._cache[a, b, filecmp._sig(os.stat(a)), filecmp._sig(os.stat(b))] = True\n")
+
+
+def test_filecmps_cache_says_what_comparing_the_files_gives():
+    # before: it passed (the tests' filecmp.cmp read the solution's entry, not the files)
+    assert not verdict(POISONED, COPIED)[0]
+
+
+def test_a_solution_whose_files_filecmp_compares_passes():
+    assert verdict("import shutil\n\n\ndef task_func(a, b):\n    shutil.copy(a, b)\n", COPIED)[0]
+    # its own comparisons fill the cache, a file changed since then among them
+    assert verdict("import filecmp\nimport shutil\n\n\ndef task_func(a, b):\n    with open(b, 'w') as f:\n"
+                   "        f.write('hello, world')\n    assert not filecmp.cmp(a, b, shallow=False)\n"
+                   "    shutil.copy(a, b)\n    assert filecmp.cmp(a, b, shallow=False)\n", COPIED)[0]
+    assert not verdict("def task_func(a, b):\n    with open(b, 'w') as f:\n        f.write('hellO')\n", COPIED)[0]

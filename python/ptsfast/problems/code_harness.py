@@ -166,6 +166,10 @@ def _ptsfast_judge(spec, code):
     regexes_read = "re" in tops or "_strptime" in sys.modules and "strptime" in spec["tests"]
     # and numpy's float limits, which tests take tolerances from (np.finfo(float).eps), as sys.float_info: the cached
     # finfo objects, kept with what they hold (an eps of 1 set on the one np.finfo hands out passed 0.3 for 1/3)
+    # and filecmp's cache of files compared (an entry saying True for the tests' file and the one the solution wrote
+    # made their filecmp.cmp(..., shallow=False) hold)
+    files = bare(_ptsfast_file_cache)(sys.modules.get("filecmp"))
+    files_read = "filecmp" in tops
     limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
     limits_read = "numpy" in tops
     # and csv's dialects (excel re-registered with ';' read a file the solution wrote with ';' as the tests'
@@ -261,6 +265,9 @@ def _ptsfast_judge(spec, code):
         if not regexes():
             raise RuntimeError(when + " put a pattern in re's or strptime's cache that its key does not compile to: "
                                "not allowed")
+        if not files():
+            raise RuntimeError(when + " put an entry in filecmp's cache that comparing its files does not give: "
+                               "not allowed")
         if not limits():
             raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
         if not dialects():
@@ -312,6 +319,10 @@ def _ptsfast_judge(spec, code):
         if regexes_read and not regexes():
             caught.append("the solution put a pattern in re's or strptime's cache that its key does not compile to: "
                           "not allowed")
+            raise RuntimeError(caught[-1])
+        if files_read and not files():
+            caught.append("the solution put an entry in filecmp's cache that comparing its files does not give: not "
+                          "allowed")
             raise RuntimeError(caught[-1])
         if limits_read and not limits():
             caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
@@ -720,6 +731,51 @@ def _ptsfast_regex_caches(re, strptime=None):
                         return False
                     seen[id(k), id(v)] = (k, v)
         return time_re is None or formats_kept()
+
+    return kept
+
+
+def _ptsfast_file_cache(filecmp):
+    """What tells whether every entry of ``filecmp``'s cache (``_cache``: two files and their signatures, type, size
+    and mtime, to whether their bytes are the same, read by ``cmp(shallow=False)`` and ``cmpfiles``) that stands for
+    the files as they are now is what comparing them gives (an entry of the solution's said True for a file it wrote
+    wrong, and the tests' comparison held). Its paths must be strings, bytes or pathlib's, and its signatures plain
+    numbers (a key of the solution's class would match any lookup). An entry seen right is remembered by its key's
+    and its value's ids, both held. Run with bare globals."""
+    if filecmp is None or not callable(vars(filecmp).get("_do_cmp")) or not callable(vars(filecmp).get("_sig")):
+        return lambda: True
+    import os
+    sig, same, stat, seen = vars(filecmp)["_sig"], vars(filecmp)["_do_cmp"], os.stat, {}
+
+    def path(f):
+        return type(f) in (str, bytes) or getattr(type(f), "__module__", None) == "pathlib"
+
+    def signature(s):
+        return type(s) is tuple and len(s) == 3 and all(type(x) in (int, float) for x in s)
+
+    def right(k, v):
+        if not (type(k) is tuple and len(k) == 4 and path(k[0]) and path(k[1]) and signature(k[2])
+                and signature(k[3])):
+            return False
+        try:
+            if (k[2], k[3]) != (sig(stat(k[0])), sig(stat(k[1]))):
+                return None  # stands for files as they no longer are: no lookup finds it now
+            return v is same(k[0], k[1])
+        except Exception:
+            return False
+
+    def kept():
+        cache = vars(filecmp).get("_cache")
+        if type(cache) is not dict or all(map(seen.__contains__, zip(map(id, cache), map(id, cache.values())))):
+            return True
+        for k, v in list(cache.items()):
+            if (id(k), id(v)) not in seen:
+                ok = right(k, v)
+                if ok is False:
+                    return False
+                if ok:
+                    seen[id(k), id(v)] = (k, v)
+        return True
 
     return kept
 
