@@ -235,3 +235,26 @@ def test_a_number_too_long_for_int_beside_an_or_is_a_verdict_not_an_error(text):
     # hedge check: an oracle error, where such a number is no answer
     assert make_judge("last_number", None)(text, P("3")).error is None
     assert make_judge("gsm8k", None)(f"#### {text}\n", P("3")).error is None
+
+
+NUMS = ("12", "15", "18", "20")
+
+
+@pytest.mark.parametrize("text,letter", [("\\boxed{15} or \\boxed{18}", None), ("\\boxed{15}\\boxed{18}", None),
+                                         ("$\\boxed{15}$, $\\boxed{18}$", None),
+                                         ("\\boxed{15} or maybe \\boxed{18}", None),
+                                         ("\\boxed{15} \\boxed{15}", "B"), ("\\boxed{15}", "B"),
+                                         ("So \\boxed{15}. Then \\boxed{18} was a slip.", "B")])
+def test_a_boxed_choice_text_offered_with_another_box_is_no_choice(text, letter):
+    """A math model's "\\boxed{15} or \\boxed{18}" on a multiple-choice question read B (the first box's choice), as
+    "\\boxed{B} or \\boxed{C}" no longer does: a hedge passed where 15 was right. A second box offered with the
+    first, holding another answer, names none."""
+    assert extract_choice(text, "D", NUMS) == letter and mc(text, "B", NUMS) is (letter == "B")
+
+
+@pytest.mark.parametrize("text", ["\\boxed{}" * 20_000 + "\\boxed{15}", "\\boxed{15} or " * 10_000,
+                                  "\\boxed{" * 30_000 + "15}", "\\boxed{15}" + "{" * 100_000])
+def test_a_loop_of_boxes_is_judged_at_once(text):
+    t = time.perf_counter()
+    extract_choice(text, "D", NUMS)
+    assert time.perf_counter() - t < 1.0

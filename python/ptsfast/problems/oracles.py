@@ -845,10 +845,15 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
 _OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
 
 
+# what may stand between a box and a second one offered with it: \boxed{15} or \boxed{18}, $\boxed{15}$, $\boxed{18}$
+_NEXT_BOX = re.compile(r"[ \t]*(?:\$|\\[)\]])?[ \t]*(?:[,;/&]|(?i:or|and)\b|或者?|还是)?[ \t]*"
+                       r"(?:(?i:maybe|possibly|perhaps)[ \t]+)?(?:\$|\\[(\[])?[ \t]*" + _BOX_WORD + r"\s*\{")
+
+
 def _boxed_choice_text(text: str, choices) -> str | None:
     """The letter of the one choice whose text the answer's first box holds (``\\boxed{42}``, 42 being B's text, as
-    math models answer a multiple-choice question), read as the boxed oracle reads a box; None where no box does or
-    two choices share it."""
+    math models answer a multiple-choice question), read as the boxed oracle reads a box; None where no box does, two
+    choices share it, or a box holding another answer is offered with it (``\\boxed{15} or \\boxed{18}``)."""
     boxed = extract_boxed(text)
     if boxed is None:
         return None
@@ -857,7 +862,17 @@ def _boxed_choice_text(text: str, choices) -> str | None:
     found = {i for i, c in enumerate(choices[:len(ascii_uppercase)])  # a choice past Z has no letter
              if (own := _normalize_math(re.sub(r"^\(?[A-Za-z][.)]\s+", "", str(c).strip())).casefold()) == said or
              value is not None and parse_number(own) == value}
-    return ascii_uppercase[found.pop()] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    for m in _BOX_OPEN.finditer(text):  # the first box that holds it, and the one offered right after it
+        if (end := _braced(text, m.end() - 1)) < 0:
+            break
+        if text[m.end():end - 1].strip() == boxed:
+            if (other := _NEXT_BOX.match(text, end)) and (close := _braced(text, other.end() - 1)) > 0 and \
+                    _normalize_math(text[other.end():close - 1]).casefold() != said:
+                return None
+            break
+    return ascii_uppercase[found.pop()]
 
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^`\n]*)\n", re.M)
