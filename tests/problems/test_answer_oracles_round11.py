@@ -258,3 +258,12 @@ def test_a_loop_of_boxes_is_judged_at_once(text):
     t = time.perf_counter()
     extract_choice(text, "D", NUMS)
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("text,letter", [("The correct response is B.", "B"), ("The best response is (C).", "C"),
+                                         ("Correct response: B", "B"), ("The correct response is B or C.", None)])
+def test_the_correct_response_states_a_letter(text, letter):
+    """"The correct response is B." (as questions asking for "the best response", and models echoing them, write it)
+    named no choice, where "The correct option is B." did: a right rollout failed."""
+    assert extract_choice(text) == letter
+    assert answer_complete("multiple_choice", text + "\n") is (letter is not None)

@@ -533,7 +533,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         # (with ten choices "I" is a letter: "Answer: I think ..." is the pronoun, "Answer: I is right" a choice; so
         # "A lot of ..." is the article, "A because ..." the choice)
         # (the right choice is C, the correct option is (B), Answer - C, Answer: [B])
-        re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option)){_ANSWER_IS}?)"
+        re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option|response))"
+                   rf"{_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*(?:[:：\-–—]\s*)?"  # a mark takes the spaces after it: one split
                    rf"(?:(?i:so|{_ADVERB}|it(?:['’]s|\s+is|\s+(?:must|should|would)\s+be)),?\s+)?"  # Answer: Probably B
                    r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
