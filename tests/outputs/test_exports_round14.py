@@ -438,3 +438,20 @@ def test_a_recheck_whose_model_cannot_be_compared_with_the_runs_says_so(run, tmp
         recheck_run(engine, tok, run, problems, options, 1, oracle=first_of_w7_w9)
     assert "the model's weights are not compared with the run's" in caplog.text, caplog.text
     assert "the weights in memory, this model is fingerprinted by the files of its model folder" in caplog.text
+
+
+def test_a_report_without_a_plot_leaves_no_earlier_reports_plot_beside_its_page(run, tmp_path):
+    """A report written again with no summary plot (max_plots=0, or no trajectory with estimates left) kept the
+    earlier report's report.png beside its page: a plot of another state of the run, read as this report's."""
+    from ptsfast.outputs.report import write_report
+
+    page, plot = write_report(run, tmp_path / "report.html")
+    assert plot is not None and plot.exists()
+    page, plot = write_report(run, tmp_path / "report.html", max_plots=0)
+    assert plot is None and not (tmp_path / "report.png").exists() and page.exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "report.png").write_bytes(b"\x89PNG my own plot")  # a plot ptsfast did not write: refused, kept
+    with pytest.raises(ValueError, match="not a plot ptsfast wrote"):
+        write_report(run, mine / "report.html", max_plots=0)
+    assert (mine / "report.png").read_bytes() == b"\x89PNG my own plot"

@@ -375,6 +375,10 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
     # the page and its plot together or neither (over the file a link names, keeping the link): a disk that filled
     # up after the plot left a new plot beside the old page
     write_atomic_together(files)
+    if png_path is None and os.path.lexists(out_png) and is_ptsfast_report(out_png, run_dir):
+        # an earlier report's plot (checked as ptsfast's above) beside a page that has none: another run state's
+        os.unlink(os.path.realpath(out_png))
+        log.info("report: removed the earlier report's plot %s (this report has none)", out_png)
     log.info("report: %s (%d trajectories)%s", out_html, len(shown), f", plot {png_path}" if png_path else "")
     return out_html, png_path
 
