@@ -267,3 +267,13 @@ def test_the_correct_response_states_a_letter(text, letter):
     named no choice, where "The correct option is B." did: a right rollout failed."""
     assert extract_choice(text) == letter
     assert answer_complete("multiple_choice", text + "\n") is (letter is not None)
+
+
+@pytest.mark.parametrize("text,letter", [("<answer>(B) or (C)</answer>", None), ("<answer>(B) (C)</answer>", None),
+                                         ("<answer>(B)</answer>", "B"), ("<answer>(B) or (B)</answer>", "B")])
+def test_letters_offered_in_an_answer_tag_are_a_hedge(text, letter):
+    """"<answer>(B) or (C)</answer>" read B: the tag's close did not set its last letter apart, so no hedge was seen
+    (a hedge passed where B was right, and the early stop ended the rollout at its "<")."""
+    assert extract_choice(text) == letter and mc(text, "B") is (letter == "B")
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:k])]
+    assert all(extract_choice(text[:k]) == letter for k in stops) and bool(stops) is (letter is not None)

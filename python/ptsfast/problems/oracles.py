@@ -659,7 +659,7 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
 
 
 _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
-_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*]|$)", re.M)  # the last letter of a hedge is set apart
+_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<]|$)", re.M)  # the last letter of a hedge is set apart (B or C</answer>)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 _HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
 
