@@ -277,3 +277,10 @@ def test_letters_offered_in_an_answer_tag_are_a_hedge(text, letter):
     assert extract_choice(text) == letter and mc(text, "B") is (letter == "B")
     stops = [k for k in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:k])]
     assert all(extract_choice(text[:k]) == letter for k in stops) and bool(stops) is (letter is not None)
+
+
+def test_a_brace_on_the_next_line_joins_no_hedge_to_a_stated_letter():
+    # a letter's closing brace was looked for across lines: "Answer: C" and a newline stopped the rollout at C, while
+    # the whole text "Answer: C\n} or (D)" read as the hedge "C} or (D)", named none
+    text = "Answer: Probably C\n} or (D)"
+    assert answer_complete("multiple_choice", text[:text.index("\n") + 1]) and extract_choice(text) == "C"

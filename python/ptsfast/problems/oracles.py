@@ -621,7 +621,7 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
-              r"(?:\s*\}(?:\s*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")
+              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")  # closed on its line
     sep = (rf"[ \t]*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?{_OR_WORDS}(?![^\W\d_]))[ \t]*"
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
     # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
