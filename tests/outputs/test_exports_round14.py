@@ -455,3 +455,32 @@ def test_a_report_without_a_plot_leaves_no_earlier_reports_plot_beside_its_page(
     with pytest.raises(ValueError, match="not a plot ptsfast wrote"):
         write_report(run, mine / "report.html", max_plots=0)
     assert (mine / "report.png").read_bytes() == b"\x89PNG my own plot"
+
+
+def test_a_recheck_with_another_oracle_timeout_says_so(run, tmp_path, caplog):
+    """The oracle's timeout decides a code problem's slow programs (a timeout is a failure): a re-estimate with
+    another --oracle-timeout than the run's judged them otherwise without a word."""
+    import dataclasses
+    import logging
+
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    problems = [Problem(r["problem_id"], r["question"], r.get("answer")) for r in read(run / "problems.jsonl")]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tok, run, problems, options, 1, oracle=first_of_w7_w9)
+    assert "oracle_timeout" not in caplog.text
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tok, run, problems, dataclasses.replace(options, oracle_timeout=2.0), 1,
+                    oracle=first_of_w7_w9)
+    assert "oracle_timeout 2.0, the run's 30.0" in caplog.text, caplog.text

@@ -303,6 +303,12 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     if diff:
         raise ValueError(f"{run_dir}: options not the run's: {', '.join(diff)}; pass the run's options (its "
                          f"run.json's config), else the fresh rollouts are drawn, and its pivots held, otherwise")
+    timeout = (info.get("config") or {}).get("oracle_timeout") if isinstance(info.get("config"), dict) else None
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout != options.oracle_timeout:
+        # a resume may change it (a slower machine); a rollout judged past one timeout and within the other is not
+        log.warning("%s: oracle_timeout %s, the run's %s: a rollout whose check runs between the two (a code "
+                    "problem's tests) is judged otherwise than the run judged it - pass the run's to compare",
+                    run_dir, options.oracle_timeout, timeout)
     used = next((r["oracle"] for r in records if isinstance(r.get("oracle"), str)), None)
     if used is None or callable(oracle):  # a function given is the caller's word (its name may differ)
         return
