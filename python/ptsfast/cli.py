@@ -1862,6 +1862,8 @@ def _check_environment() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.stderr is None:  # started with it closed (`2>&-`): print(file=None) wrote ptsfast's lines into stdout
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's, as sys.stderr is
     parser = build_parser()
     _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
     _dash_values(parser, sys.argv[1:] if argv is None else list(argv))

@@ -224,3 +224,17 @@ def test_a_model_folder_holding_a_fifo_is_refused_at_once(command, mined, own_mo
     """, timeout=60)
     assert res.returncode == 2 and "config.json in it is a pipe or device" in res.stderr, res
     assert "Traceback" not in res.stderr and not os.path.exists(dest), res.stderr
+
+
+@pytest.mark.parametrize("run_exists", [True, False])
+def test_a_closed_stderr_never_sends_ptsfast_lines_into_stdout(run_exists, mined, tmp_path):
+    """`ptsfast export --run RUN --out - 2>&-`: with standard error closed, Python has no sys.stderr and
+    print(file=None) writes to standard output, so 'ptsfast: wrote N pairs to standard output' (or the error) was
+    appended to the JSONL stream a reader was taking as records."""
+    out, _ = mined
+    run = str(out if run_exists else tmp_path / "missing")
+    res = subprocess.run(["sh", "-c", f'exec "$0" -c "$1" 2>&-', sys.executable,
+                          f"import sys; from ptsfast.cli import main; sys.exit(main(['export', '--run', {run!r}, "
+                          f"'--out', '-']))"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == (0 if run_exists else 2), res
+    assert all(json.loads(line) for line in res.stdout.splitlines()), res.stdout
