@@ -157,3 +157,34 @@ def test_a_solution_whose_files_filecmp_compares_passes():
                    "        f.write('hello, world')\n    assert not filecmp.cmp(a, b, shallow=False)\n"
                    "    shutil.copy(a, b)\n    assert filecmp.cmp(a, b, shallow=False)\n", COPIED)[0]
     assert not verdict("def task_func(a, b):\n    with open(b, 'w') as f:\n        f.write('hellO')\n", COPIED)[0]
+
+
+DUMPED = humaneval("pairs", "import json\n\n\ndef check(candidate):\n"
+                   "    assert json.dumps(candidate(1)) == '{\"a\": 1, \"b\": 2}'\n")
+RESORTED = {  # a dict in the wrong order, dumped sorted by json's default encoder made to sort
+    "at import": "import json\n\njson._default_encoder.sort_keys = True\n\n\ndef pairs(n):\n"
+                 "    return {'b': 2, 'a': 1}\n",
+    "in the call": "import json\n\n\ndef pairs(n):\n    json._default_encoder.sort_keys = True\n"
+                   "    return {'b': 2, 'a': 1}\n",
+}
+
+
+@pytest.mark.parametrize("how", RESORTED)
+def test_the_settings_of_jsons_default_encoder_are_not_the_solutions(how):
+    # before: each passed (json.dumps() of the tests sorted the keys)
+    assert not verdict(RESORTED[how], DUMPED)[0]
+
+
+def test_a_solution_using_json_and_logging_its_own_way_passes():
+    assert verdict("import json\n\n\ndef pairs(n):\n    json.dumps({'b': 2}, sort_keys=True, indent=2)\n"
+                   "    json.JSONEncoder(sort_keys=True).encode({'b': 1, 'a': 2})\n    return {'a': 1, 'b': 2}\n",
+                   DUMPED)[0]
+    # logging's root logger changes as it is configured: its settings are the solution's to set
+    logged = code_tests.TestProgram.from_text(
+        "import logging\nimport unittest\n\n\nclass TestCases(unittest.TestCase):\n    def test_log(self):\n"
+        "        with self.assertLogs(level='INFO') as cm:\n            self.assertEqual(task_func(2), 4)\n"
+        "        self.assertIn('squared 2', cm.output[0])\n", entry_point="task_func")
+    right = ("import logging\n\nlogging.basicConfig(level=logging.DEBUG, format='%(message)s')\n\n\n"
+             "def task_func(x):\n    logging.getLogger().setLevel(logging.INFO)\n    logging.root.propagate = True\n"
+             "    logging.info('squared %d', x)\n    return x * x\n")
+    assert verdict(right, logged)[0]

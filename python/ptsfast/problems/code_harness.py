@@ -123,6 +123,28 @@ def _ptsfast_judge(spec, code):
     # or scan_once set on it, or its class swapped, answered as the solution liked. Checked at the end (a library
     # module holds a thousand such instances), and at each value read where a function the tests use reads it
     data_instances = {}  # (module, name): (its snapshot entry, (where, instance, its class))
+    # and, of an instance whose class's code never changes it once made (no method but __init__ sets an attribute:
+    # json's JSONEncoder, not random's Random or logging's Logger), the plain values it holds: sort_keys set on
+    # json._default_encoder made json.dumps() of a dict in the wrong order the tests' text
+    import dis
+    setters = {dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]}
+
+    def settled(cls):
+        for c in cls.__mro__[:-1]:
+            if c.__module__ == "builtins":  # a builtin base (a dict's): its own methods change it unseen
+                return False
+            for a, f in vars(c).items():
+                fs = [f.fget, f.fset, f.fdel] if type(f) is property else [
+                    f.__func__ if type(f) in (staticmethod, classmethod) else f]
+                for f in fs:
+                    if a in ("__init__", "__new__", "__init_subclass__") or type(f) is not types.FunctionType:
+                        continue
+                    codes = _ptsfast_nested_codes([f.__code__])
+                    if any(op in setters for code in codes for op in code.co_code[::2]) or any(
+                            n in ("setattr", "delattr", "__dict__") for code in codes for n in code.co_names):
+                        return False
+        return True
+
     classes_kept = []  # (where, instance, its class): its class swapped for one of the solution's is refused too
     classes_at_end = {}  # id(instance dict): (where, instance, its class), of the instances held as data only
     for key, m, callables in watched:
@@ -141,6 +163,8 @@ def _ptsfast_judge(spec, code):
                 continue
             if id(d) not in instances:
                 copy = {a: w for a, w in d.items() if callable(w)}
+                if settled(type(inst)):  # a configuration (json's default encoder): its settings are kept too
+                    copy.update((a, w) for a, w in d.items() if a not in copy and type(w) in constants)
                 for c in type(inst).__mro__[:-1]:
                     copy.update((a, missing) for a, w in vars(c).items() if a not in d and a[:2] + a[-2:] != "____"
                                 and (callable(w) or isinstance(w, (staticmethod, classmethod))))
