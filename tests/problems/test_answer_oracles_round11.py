@@ -284,3 +284,18 @@ def test_a_brace_on_the_next_line_joins_no_hedge_to_a_stated_letter():
     # the whole text "Answer: C\n} or (D)" read as the hedge "C} or (D)", named none
     text = "Answer: Probably C\n} or (D)"
     assert answer_complete("multiple_choice", text[:text.index("\n") + 1]) and extract_choice(text) == "C"
+
+
+TEN = tuple(f"c{i}" for i in range(10))
+
+
+@pytest.mark.parametrize("text", ["Answer: D or I.", "答案：D或I。", "答案：D或I or .", "Answer: D, I."])
+def test_the_early_stop_never_decides_a_letter_a_ten_choice_judge_reads_as_a_hedge(text):
+    """The early stop reads letters A-E, the judge a problem's own (MMLU-Pro's A-J): "Answer: D or I." stopped the
+    rollout at D (I no letter for it), where the judge read a hedge among ten and named none, so what came after
+    (a later stated letter) could not change a verdict the stop had fixed."""
+    ten = make_judge("multiple_choice", None)
+    assert not ten(text, P("D", TEN)).success
+    stops = [k for k in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:k])]
+    assert all(ten(text[:k], P(ref, TEN)).success == ten(text + "\nAnswer: (C)", P(ref, TEN)).success
+               for k in stops for ref in "CD")

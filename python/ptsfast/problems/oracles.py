@@ -563,7 +563,7 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    r"(?![ \t]*(?:[或和与、/,，]|または|(?:o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc|of|lub|sau|eller|au|або|ή"
                    r"|أو|या|বা|또는)[ \t]+"
                    r"(?:(?:la|el|a|le|il)[ \t])?)"
-                   rf"[ \t]*[(\[（]?[A-{last}]"
+                   r"[ \t]*[(\[（]?[A-Z]"  # any letter (D或I among ten): the early stop reads A-E, the judge more
                    r"(?![A-Za-z]))"
                    r"(?!(?<=A)[ \t]+(?!(?:es|est|ist|è|é|e|o|ou|y|et|und|is)\b)[a-zà-ÿ])"),
         # <answer>B</answer> (R1-Zero-style tags): the letter alone, or set apart before its choice's text (B. 42)
@@ -659,7 +659,8 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
 
 
 _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
-_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<]|$)", re.M)  # the last letter of a hedge is set apart (B or C</answer>)
+# the last letter of a hedge is set apart: by a mark (B or C</answer>, B或C。) or the line's end
+_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 _HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
 
@@ -2142,9 +2143,11 @@ def _initials_stop_late(problem: Problem) -> bool:
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
-    character no hedge holds ("Answer: B" may become "Answer: B or C.") or the close of ``<answer>B</answer>``."""
+    character no hedge holds ("Answer: B" may become "Answer: B or C.") or the close of ``<answer>B</answer>``; a
+    letter offered with any other, past E too, stops nothing (the judge reads a problem's own letters, and "D or I"
+    hedges among ten)."""
     text = _compatible(text)
-    hedged = _inside(_hedged(text))
+    hedged = _inside(_hedged(text, "Z"))  # any letter a problem may list: "D or I" hedges among MMLU-Pro's ten
     for p in _MC_STRONG:
         m = next((m for m in p.finditer(text) if not hedged(m.start(m.lastindex))), None)
         if m and (_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and \
