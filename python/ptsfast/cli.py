@@ -1881,6 +1881,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(a, "func", None):
         parser.print_help()
         return 2
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # torch's import then ended the process ('oneMKL FATAL ERROR: Cannot load ...')
+        print("ptsfast: error: the current folder no longer exists (deleted or moved since this shell entered it) - "
+              "cd to a folder that exists, then rerun the command", file=sys.stderr)
+        return 2
     taken = _take_signals()
     if getattr(a, "quiet", False):
         _quiet_libraries()
