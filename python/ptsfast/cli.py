@@ -1871,6 +1871,12 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         _unrecognized(parser, a, extra)
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="ptsfast: %(message)s")
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # torch's import then ended the process ('oneMKL FATAL ERROR: Cannot load ...')
+        print("ptsfast: error: the current folder no longer exists (deleted or moved since this shell entered it) - "
+              "cd to a folder that exists, then rerun the command", file=sys.stderr)
+        return 2
     if a.version:
         from ptsfast import __version__
         from ptsfast.kernels import backends
@@ -1880,12 +1886,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not getattr(a, "func", None):
         parser.print_help()
-        return 2
-    try:
-        os.getcwd()
-    except FileNotFoundError:  # torch's import then ended the process ('oneMKL FATAL ERROR: Cannot load ...')
-        print("ptsfast: error: the current folder no longer exists (deleted or moved since this shell entered it) - "
-              "cd to a folder that exists, then rerun the command", file=sys.stderr)
         return 2
     taken = _take_signals()
     if getattr(a, "quiet", False):

@@ -240,14 +240,15 @@ def test_a_closed_stderr_never_sends_ptsfast_lines_into_stdout(run_exists, mined
     assert all(json.loads(line) for line in res.stdout.splitlines()), res.stdout
 
 
-@pytest.mark.parametrize("command", ["mine", "export"])
+@pytest.mark.parametrize("command", ["mine", "export", "--version"])
 def test_a_deleted_current_folder_is_named(command, mined, own_model, tmp_path):
     """A shell still in a folder that was deleted (a run folder removed from another terminal): `mine`, even with
     absolute paths, ended in 'Intel oneMKL FATAL ERROR: Cannot load libtorch_cpu.so' as torch loaded, and `export
     --out x.jsonl` in a bare '[Errno 2] No such file or directory'."""
     out, argv = mined
     argv = [*argv[:argv.index("--out") + 1], str(tmp_path / "new"), *argv[argv.index("--out") + 2:]] \
-        if command == "mine" else ["export", "--run", str(out), "--out", "x.jsonl"]
+        if command == "mine" else ["export", "--run", str(out), "--out", "x.jsonl"] if command == "export" else \
+        ["--version"]
     gone = tmp_path / "gone"
     gone.mkdir()
     script = f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); from ptsfast.cli import main; " \
