@@ -484,3 +484,21 @@ def test_a_recheck_with_another_oracle_timeout_says_so(run, tmp_path, caplog):
         recheck_run(engine, tok, run, problems, dataclasses.replace(options, oracle_timeout=2.0), 1,
                     oracle=first_of_w7_w9)
     assert "oracle_timeout 2.0, the run's 30.0" in caplog.text, caplog.text
+
+
+def test_an_hf_export_of_pairs_says_where_the_installed_trl_reads_its_text_otherwise(run, tmp_path, caplog,
+                                                                                      monkeypatch):
+    """An hf folder of pairs is a dataset TRL's DPOTrainer reads as text, as the trl export's file: with a TRL before
+    0.29 installed (its text path tokenises prompt and completion apart), the trl export warned, the hf one not."""
+    import importlib.metadata
+    import logging
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.28.0" if name == "trl" else real(name))
+    with caplog.at_level(logging.WARNING):
+        export(run, tmp_path / "hf", fmt="hf")
+    assert "trl 0.28.0 is installed" in caplog.text, caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        export(run, tmp_path / "hf_pivots", fmt="hf", kind="pivots")  # no pairs: no text for TRL
+    assert "is installed" not in caplog.text

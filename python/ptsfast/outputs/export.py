@@ -469,8 +469,9 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt in ("pts", "steering"):
         recs = _measured(recs)
-    if fmt == "trl":
+    if fmt in ("trl", "hf") and kind == "pairs":  # an hf folder of pairs is read by TRL as text too
         _check_trl_version()
+    if fmt == "trl":
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
             exact = [r for r in recs if r.get("text_exact") is not False]
             if len(exact) < len(recs):
