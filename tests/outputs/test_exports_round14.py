@@ -486,19 +486,21 @@ def test_a_recheck_with_another_oracle_timeout_says_so(run, tmp_path, caplog):
     assert "oracle_timeout 2.0, the run's 30.0" in caplog.text, caplog.text
 
 
-def test_an_hf_export_of_pairs_says_where_the_installed_trl_reads_its_text_otherwise(run, tmp_path, caplog,
-                                                                                      monkeypatch):
-    """An hf folder of pairs is a dataset TRL's DPOTrainer reads as text, as the trl export's file: with a TRL before
-    0.29 installed (its text path tokenises prompt and completion apart), the trl export warned, the hf one not."""
+@pytest.mark.parametrize("fmt", ["hf", "jsonl"])
+def test_an_hf_or_jsonl_export_of_pairs_says_where_the_installed_trl_reads_its_text_otherwise(run, tmp_path, caplog,
+                                                                                               monkeypatch, fmt):
+    """An hf folder or a jsonl file of pairs is a dataset TRL's DPOTrainer reads as text, as the trl export's file:
+    with a TRL before 0.29 installed (its text path tokenises prompt and completion apart), the trl export warned,
+    these not."""
     import importlib.metadata
     import logging
 
     real = importlib.metadata.version
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.28.0" if name == "trl" else real(name))
     with caplog.at_level(logging.WARNING):
-        export(run, tmp_path / "hf", fmt="hf")
+        export(run, tmp_path / "out", fmt=fmt)
     assert "trl 0.28.0 is installed" in caplog.text, caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        export(run, tmp_path / "hf_pivots", fmt="hf", kind="pivots")  # no pairs: no text for TRL
+        export(run, tmp_path / "pivots_out", fmt=fmt, kind="pivots")  # no pairs: no text for TRL
     assert "is installed" not in caplog.text

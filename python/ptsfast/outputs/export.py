@@ -469,7 +469,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt in ("pts", "steering"):
         recs = _measured(recs)
-    if fmt in ("trl", "hf") and kind == "pairs":  # an hf folder of pairs is read by TRL as text too
+    if fmt in ("trl", "hf", "jsonl") and kind == "pairs":  # read by TRL as text in any of these
         _check_trl_version()
     if fmt == "trl":
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
