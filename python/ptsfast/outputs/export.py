@@ -269,9 +269,9 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
 
 
 def _write_hf(out: Path, records: list[dict], kind: str) -> None:
-    """A datasets folder, whole or not at all: written beside ``out`` and swapped in (through a link, for the folder
-    it names: the link was moved aside in its place and left under a hidden name, the folder it named never
-    replaced)."""
+    """A datasets folder, whole or not at all: written beside ``out`` and swapped in; through a link, the folder it
+    names is replaced and the link kept (swapped itself, it was left under a hidden name and a folder put in its
+    place)."""
     import datasets
 
     out.parent.mkdir(parents=True, exist_ok=True)
