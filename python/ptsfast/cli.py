@@ -700,6 +700,8 @@ def _check_paths(a) -> None:
                                         check_unlocked, check_writable)
 
     check_name_lengths(out)  # before any look at it: a name that long fails them all
+    check_no_link_loop(out, "--out")
+    _check_no_broken_link_above(out)
     _check_new_names(out)
     _check_not_a_file_name(out, a.func is cmd_anchors)
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
@@ -1184,6 +1186,19 @@ def cmd_demo(a) -> int:
     return 0 if summary.get("pivots", 0) or summary.get("problems_already_done") else 1
 
 
+def _check_no_broken_link_above(path, flag: str = "--out") -> None:
+    """No folder above an output path is a link to nothing: the folder is made there (``--out LINK/run``, LINK a link
+    to a folder that was removed), and every command failed with a bare '[Errno 17] File exists: LINK' (mine once
+    its model had loaded). The path itself, a link, is the writers' to name."""
+    if path is None or str(path) == "-" or not str(path).strip():
+        return
+    p = Path(path).expanduser()
+    for q in reversed(p.parents):
+        if os.path.islink(q) and not q.exists():
+            raise ValueError(f"{flag} {path}: {q} is a link to {os.path.realpath(q)}, which does not exist; create "
+                             f"that folder or pass another path")
+
+
 def _check_file_path(out, what: str, example: str) -> None:
     """``--out`` of one file does not end with a path separator: such a path names a folder, and the file would
     take the folder's name."""
@@ -1280,6 +1295,7 @@ def cmd_export(a) -> int:
         if path != "-":
             check_no_link_loop(path, flag)
     _check_run_readable(a.run)
+    _check_no_broken_link_above(a.out)
     _check_not_discarded(a.run)
     if a.format != "hf":
         _check_outside_model_folder(a.out, run=a.run)
@@ -1325,6 +1341,7 @@ def cmd_report(a) -> int:
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
     _check_run_readable(a.run)
+    _check_no_broken_link_above(a.out)
     _check_outside_model_folder(a.out, run=a.run)
     _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
@@ -1422,6 +1439,7 @@ def cmd_simulate(a) -> int:
         from ptsfast.outputs.rundir import check_name_lengths, check_writable
 
         check_name_lengths(a.json, "--json")
+        _check_no_broken_link_above(a.json, "--json")
         _check_outside_model_folder(a.json, "--json")
         _check_simulate_json(Path(a.json))
         check_writable(a.json, "--json")

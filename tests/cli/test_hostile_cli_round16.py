@@ -257,3 +257,21 @@ def test_a_deleted_current_folder_is_named(command, mined, own_model, tmp_path):
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
     assert res.returncode == 2 and "the current folder no longer exists" in res.stderr, res
     assert "cd to a folder" in res.stderr and not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("command", ["mine", "export", "report", "simulate"])
+def test_an_output_under_a_link_to_nothing_is_named(command, mined, tmp_path, capsys):
+    """`--out LINK/run` where LINK is a link to a folder that was removed: every command failed with a bare
+    '[Errno 17] File exists: LINK' (mine once its model had loaded)."""
+    out, argv = mined
+    link = tmp_path / "gone-link"
+    link.symlink_to(tmp_path / "removed")
+    flag, path = ("--json", link / "s.json") if command == "simulate" else ("--out", link / "x")
+    argv = {"mine": [*argv[:argv.index("--out") + 1], str(path), *argv[argv.index("--out") + 2:]],
+            "export": ["export", "--run", str(out), "--out", str(path)],
+            "report": ["report", "--run", str(out), "--out", str(path) + ".html"],
+            "simulate": ["simulate", "--json", str(path), "--populations", "hard", "--seeds", "0", "--scale", "0.01",
+                         "--quiet"]}[command]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{link} is a link to", "which does not exist", "create that folder")
+    assert not (tmp_path / "removed").exists()
