@@ -199,3 +199,11 @@ def test_opencoder_rows_are_judged_by_their_testcase_asserts_and_name_the_functi
     named = {**OPENCODER, "instruction": "Write a python function add_one(x) that adds one."}
     q, = load(tmp_path, [named], oracle="code").problems
     assert q.question == named["instruction"]
+
+
+def test_test_methods_of_a_class_pytest_never_collects_are_refused_naming_the_class():
+    # class SolutionTests: pytest collects Test* classes only, so none of its tests run; refused with "the tests hold
+    # no assert, call or check to run", though they hold several, with no word of the class's name
+    tests = "from solution import f\n\nclass SolutionTests:\n    def test_one(self):\n        assert f(1) == 2\n"
+    with pytest.raises(TestFormatError, match="class SolutionTests holds test methods.*rename it TestSolutionTests"):
+        program_from_row({"test": tests}, ("test",), None, "")

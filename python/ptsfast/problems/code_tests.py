@@ -856,6 +856,12 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
                            bound=bound)
     if not any(_can_fail(n) for n in top):
+        uncollected = [c.name for c in classes if any(isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and
+                                                      m.name.startswith("test") for m in c.body)]
+        if uncollected:  # pytest collects test methods of classes named Test* only (its python_classes)
+            raise TestFormatError(f"class {uncollected[0]} holds test methods, but pytest collects those of classes "
+                                  f"named Test* only (and unittest those of TestCase subclasses): no test would run "
+                                  f"and every program would fail; rename it Test{uncollected[0]} or drop the row")
         raise TestFormatError("the tests hold no assert, call or check to run (no check(candidate), test_* "
                               "function or TestCase either)")
     _refuse_if_nothing_compared(top, tests)
