@@ -504,3 +504,16 @@ def test_an_hf_or_jsonl_export_of_pairs_says_where_the_installed_trl_reads_its_t
     with caplog.at_level(logging.WARNING):
         export(run, tmp_path / "pivots_out", fmt=fmt, kind="pivots")  # no pairs: no text for TRL
     assert "is installed" not in caplog.text
+
+
+def test_load_pairs_of_an_hf_export_cut_short_says_it_is_damaged(run, tmp_path):
+    """An hf export whose data file was cut (copied while written, a full disk) was called 'neither a ptsfast run
+    folder nor a datasets folder', which it is."""
+    from ptsfast.outputs.dpo import load_pairs
+
+    out = tmp_path / "hf"
+    export(run, out, fmt="hf")
+    data = next(out.glob("data-*.arrow"))
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    with pytest.raises(ValueError, match="is a datasets folder that does not load .* export it again"):
+        load_pairs(out)

@@ -82,6 +82,10 @@ def load_pairs(path: str | os.PathLike):
         try:
             ds = datasets.load_from_disk(str(p))
         except Exception as e:  # noqa: BLE001 - re-raised with the fix
+            if (p / "state.json").is_file() or (p / "ptsfast_export.json").is_file():  # one, damaged or cut short
+                raise ValueError(f"{p} is a datasets folder that does not load ({type(e).__name__}: {e}): it was "
+                                 f"cut short or damaged (copied while it was written?) - export it again "
+                                 f"(ptsfast export --run RUN --format hf --out {p})") from None
             raise ValueError(f"{p} is neither a ptsfast run folder nor a datasets folder ({e}); pass the file "
                              f"written by `ptsfast export --run RUN --out pairs.jsonl`") from None
         rows: list[Mapping[str, Any]] = ds.to_list()
