@@ -299,3 +299,28 @@ def test_the_early_stop_never_decides_a_letter_a_ten_choice_judge_reads_as_a_hed
     stops = [k for k in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:k])]
     assert all(ten(text[:k], P(ref, TEN)).success == ten(text + "\nAnswer: (C)", P(ref, TEN)).success
                for k in stops for ref in "CD")
+
+
+ADD = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.mark.parametrize("first", ["print(add(2, 3))\n", "assert add(2, 3) == 5\n",
+                                   "def test_add():\n    assert add(2, 3) == 5\n"])
+def test_a_block_using_a_function_named_as_a_preludes_name_is_no_program(first):
+    """A block that only uses the answer's function before it (``print(add(2, 3))``, HumanEval/53's ``add``) was
+    judged as the program where the function's name is one a judge's prelude imports (operator's ``add``, ``count``,
+    ``median``...): the right function after it failed. Only a script reading stdin runs under those preludes."""
+    from helpers.judging import judged
+    from ptsfast.problems.oracles import extract_code
+
+    text = f"```python\n{first}```\n\nThe function:\n```python\n{ADD}```\n"
+    assert extract_code(text) == ADD
+    tests = "assert add(2, 3) == 5\n"
+    assert judged(text, tests) and not judged(text.replace("a + b", "a - b"), tests)
+
+
+def test_a_stdin_script_using_a_preludes_name_is_still_a_program():
+    from ptsfast.problems.oracles import extract_code
+
+    script = "n, k = map(int, input().split())\nprint(comb(n, k))\n"
+    assert extract_code(f"```python\n{script}```\n") == script

@@ -985,7 +985,8 @@ def _parse(code: str):
 @functools.cache
 def _given_names() -> frozenset[str]:
     """Names a program may call without defining or importing them: the builtins and what the judges' preludes
-    import (APPS' ``gcd``, LiveCodeBench's ``from math import *``)."""
+    import (APPS' ``gcd``, LiveCodeBench's ``from math import *``). Only a program reading stdin runs under those
+    preludes' judges as a script (:func:`_free_names`)."""
     import ast
     import builtins
     import importlib
@@ -1008,6 +1009,16 @@ def _given_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _free_names(tree, read: set[str], bound: set[str]) -> set[str]:
+    """What ``tree`` reads and never binds that nothing gives it: the builtins, and the judges' preludes' names
+    (:func:`_given_names`) where it reads stdin, as an APPS or LiveCodeBench script does; a block that reads none
+    only calls them if they are the answer's own (``print(add(2, 3))``, ``def test_add(): assert add(2, 3) == 5``
+    before the ``add`` they use: operator's ``add`` is a prelude's name)."""
+    import builtins
+
+    return read - bound - (_given_names() if _reads_stdin(tree) else frozenset(dir(builtins)))
+
+
 @functools.lru_cache(maxsize=256)  # the early stop reads the blocks before the program each token
 def _is_usage(code: str) -> bool:
     """Python that only uses a program written elsewhere in the answer (``print(f(3))``, ``solve()``) or shows a
@@ -1024,7 +1035,7 @@ def _is_usage(code: str) -> bool:
     bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     bound |= {n.name for n in nodes if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return bool(read - bound - _given_names())
+    return bool(_free_names(tree, read, bound))
 
 
 def _is_test_statement(st) -> bool:
@@ -1068,7 +1079,7 @@ def _is_tests(code: str) -> bool:
     bound |= {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
               for a in n.names if not _from_program(n)}
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return bool(read - bound - _given_names())
+    return bool(_free_names(tree, read, bound))
 
 
 def _from_program(node) -> bool:
