@@ -517,3 +517,17 @@ def test_load_pairs_of_an_hf_export_cut_short_says_it_is_damaged(run, tmp_path):
     data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
     with pytest.raises(ValueError, match="is a datasets folder that does not load .* export it again"):
         load_pairs(out)
+
+
+def test_load_pairs_of_a_run_that_found_no_pairs_says_so_not_to_loosen_export_filters(tmp_path):
+    """A run folder whose pairs.jsonl is empty (the run found none yet) was told to 'loosen the export filters',
+    though no export was made."""
+    from ptsfast.outputs.dpo import load_pairs
+    from ptsfast.outputs.rundir import RunWriter
+
+    with RunWriter(tmp_path / "run", {"model": "tiny"}) as w:
+        w.write_problem("p", [], [], {"question": "What is w3?"})
+    with pytest.raises(ValueError) as e:
+        load_pairs(tmp_path / "run")
+    msg = str(e.value)
+    assert "the run found none in the 1 problems it finished" in msg and "loosen" not in msg, msg

@@ -112,6 +112,11 @@ def load_pairs(path: str | os.PathLike):
         if p.name == PAIRS and is_run_dir(p.parent) and _pairs_off(p.parent):  # as the export says it
             raise ValueError(f"{p.parent} holds no pairs: it was mined with --no-pairs-enabled (pivots only); mine "
                              f"again with pairs on to train on pairs")
+        if p.name == PAIRS and is_run_dir(p.parent):  # no export filtered it: the run found none (yet)
+            from ptsfast.outputs.rundir import finished_problems
+
+            raise ValueError(f"{p.parent} holds no pairs: the run found none in the {finished_problems(p.parent)} "
+                             f"problems it finished - mine more problems into it")
         raise ValueError(f"{p} holds no pairs; mine more problems or loosen the export filters")
     _check_columns(rows[0], str(p))
     keep = [k for k in _KEEP if k in rows[0]]
