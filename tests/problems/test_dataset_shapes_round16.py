@@ -207,3 +207,28 @@ def test_test_methods_of_a_class_pytest_never_collects_are_refused_naming_the_cl
     tests = "from solution import f\n\nclass SolutionTests:\n    def test_one(self):\n        assert f(1) == 2\n"
     with pytest.raises(TestFormatError, match="class SolutionTests holds test methods.*rename it TestSolutionTests"):
         program_from_row({"test": tests}, ("test",), None, "")
+
+
+@pytest.mark.parametrize("tests", [
+    "def check(candidate):\n    def same(x, y):\n        assert candidate(x) == y\n    print(candidate(1))\n",
+    "def test_f():\n    def run_case(x, y):\n        assert f(x) == y\n    for case in [(1, 2), (2, 3)]:\n"
+    "        print(case)\n",
+])
+def test_checks_only_in_a_nested_function_nothing_calls_are_refused(tests):
+    # a check(candidate) or test defining a helper that asserts, then never calling it: the helper's asserts counted
+    # as the tests' checks, and every program passed
+    with pytest.raises(TestFormatError, match="never compare"):
+        program_from_row({"test": tests, "entry_point": "f"}, ("test",), "entry_point", "")
+
+
+@pytest.mark.parametrize("tests", [
+    "def check(candidate):\n    def same(x, y):\n        assert candidate(x) == y\n    same(1, 2)\n    same(2, 3)\n",
+    "def test_f():\n    def same(x, y):\n        assert f(x) == y\n    list(map(same, [1, 2], [2, 3]))\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    def test_f(self):\n        def same(x, y):\n"
+    "            self.assertEqual(f(x), y)\n        same(1, 2)\n",
+])
+def test_checks_in_a_nested_function_the_tests_call_still_judge(tmp_path, tests):
+    p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests, "entry_point": "f"}],
+              oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success
+    assert not CODE(f"```python\n{WRONG}```", p).success

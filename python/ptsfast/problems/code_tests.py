@@ -1121,17 +1121,22 @@ def _swallows(n: ast.AST) -> bool:
 
 def _unswallowed(node: ast.AST):
     """``ast.walk`` of ``node`` less the bodies of the blocks :func:`_swallows` (their handlers, ``else`` and
-    ``finally`` are walked: a check there can fail)."""
-    todo = [node]
+    ``finally`` are walked: a check there can fail) and of the functions a function defines (they run only where
+    called: :func:`_refuse_if_nothing_checked` walks them where their name is read)."""
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    todo = [(node, False)]
     while todo:
-        n = todo.pop()
+        n, in_function = todo.pop()
         yield n
+        if in_function and isinstance(n, functions):
+            continue
+        inner = in_function or isinstance(n, functions)
         if isinstance(n, (ast.Try, ast.TryStar)) and _swallows(n):
-            todo += [*n.handlers, *n.orelse, *n.finalbody]
+            todo += [(c, inner) for c in (*n.handlers, *n.orelse, *n.finalbody)]
         elif isinstance(n, ast.With) and _swallows(n):
-            todo += [i.context_expr for i in n.items]
+            todo += [(i.context_expr, inner) for i in n.items]
         else:
-            todo.extend(ast.iter_child_nodes(n))
+            todo += [(c, inner) for c in ast.iter_child_nodes(n)]
 
 
 def _running(top: list, main: bool = True) -> list:
