@@ -669,6 +669,32 @@ def _check_model_files(a) -> None:
                              f"folder)")
 
 
+_FILES_LOOKED_AT = 10000
+"""Files of a --problems folder looked at for pipes: far more than any dataset's data files."""
+
+
+def _check_no_stream_inside(problems) -> None:
+    """No file of a ``--problems`` folder (a datasets folder, a dataset repository's) is a pipe or device: the loader
+    reads its data files, and a fifo among them (data/test.jsonl) hung the command for ever. Hidden folders (.git,
+    .cache) are not read."""
+    folder = Path(problems).expanduser() if isinstance(problems, str) and problems.strip() else None
+    if folder is None or not folder.is_dir():
+        return
+    from ptsfast.outputs.rundir import is_stream
+
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        seen += len(files)
+        if seen > _FILES_LOOKED_AT:  # a folder that large is no dataset (a home folder given by mistake)
+            return
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        odd = next((Path(root, f) for f in sorted(files) if not f.startswith(".") and is_stream(Path(root, f))), None)
+        if odd is not None:
+            raise ValueError(f"--problems {problems}: {odd.relative_to(folder)} in it is a pipe or device, not a "
+                             f"file, and reading it would wait for ever - move it out of the folder (or save its "
+                             f"rows to a file there)")
+
+
 def _check_paths(a) -> None:
     """``--problems``, ``--model`` and ``--out`` not empty, and ``--out`` a folder this process can create or write,
     where the run writes over neither input (checked by real path, leaving nothing behind)."""
@@ -689,6 +715,7 @@ def _check_paths(a) -> None:
     if problems and is_stream(Path(problems).expanduser()):  # `<(cmd)` or a fifo: read as an unknown format
         raise ValueError(f"--problems {problems}: a pipe or device, not a file (a resume reads the problems again) - "
                          f"save them to a file and pass its path")
+    _check_no_stream_inside(problems)
     out = getattr(a, "out", None)
     if out is None:
         return

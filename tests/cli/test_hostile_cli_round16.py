@@ -275,3 +275,23 @@ def test_an_output_under_a_link_to_nothing_is_named(command, mined, tmp_path, ca
     assert cli(argv) == 2
     one_line_error(capsys, f"{link} is a link to", "which does not exist", "create that folder")
     assert not (tmp_path / "removed").exists()
+
+
+def test_a_problems_folder_holding_a_fifo_is_refused_at_once(model_dir, tmp_path):
+    """A datasets folder whose data/test.jsonl is a fifo beside data/train.jsonl: the loader read it and the command
+    hung for ever."""
+    folder = tmp_path / "dataset"
+    (folder / "data").mkdir(parents=True)
+    write_problems(tmp_path).rename(folder / "data" / "train.jsonl")
+    os.mkfifo(folder / "data" / "test.jsonl")
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(folder), "--out", str(out), "--device", "cpu", *FAST,
+            *MINE]
+    res = _in_subprocess(f"""
+        import sys
+        from ptsfast.cli import main
+        sys.exit(main({argv!r}))
+    """, timeout=60)
+    assert res.returncode == 2 and "data/test.jsonl in it is a pipe or device" in res.stderr, res
+    assert not out.exists()
+
