@@ -1707,6 +1707,12 @@ def _after_interrupt(a) -> str:
     """What an interrupted command kept: a run its finished problems; an export its file whole or not at all (said of
     a run's, it promised an export a resume it does not have)."""
     if a.func in (cmd_mine, cmd_anchors, cmd_demo):
+        try:
+            started = os.path.lexists(Path(a.out).expanduser() / "run.json")
+        except (OSError, ValueError, RuntimeError):
+            started = True
+        if not started:  # stopped while the model loaded: 'finished problems are saved' of a run never begun
+            return "the run had not started, nothing was written - rerun the command"
         return f"finished problems are saved - rerun {_rerun(a)} to resume" + (
             " (with it, the run starts over)" if getattr(a, "overwrite", False) else "")
     out = getattr(a, "out", None) if a.func is not cmd_simulate else a.json

@@ -295,3 +295,20 @@ def test_a_problems_folder_holding_a_fifo_is_refused_at_once(model_dir, tmp_path
     assert res.returncode == 2 and "data/test.jsonl in it is a pipe or device" in res.stderr, res
     assert not out.exists()
 
+
+def test_an_interruption_before_the_run_began_says_nothing_was_written(model_dir, tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the model loaded, before the run's folder was made: 'finished problems are saved - rerun the
+    same command to resume', of a run that had none."""
+    import ptsfast.models
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ptsfast.models, "load_model", interrupted)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    assert cli(argv) == 130
+    err = capsys.readouterr().err
+    assert "interrupted; the run had not started, nothing was written" in err and "saved" not in err, err
+    assert not out.exists()
