@@ -188,3 +188,44 @@ def test_a_solution_using_json_and_logging_its_own_way_passes():
              "def task_func(x):\n    logging.getLogger().setLevel(logging.INFO)\n    logging.root.propagate = True\n"
              "    logging.info('squared %d', x)\n    return x * x\n")
     assert verdict(right, logged)[0]
+
+
+CELLS = ("class Yes(list):\n    def __eq__(self, other):\n        return True\n\n    __hash__ = None\n\n\n"
+         "def cells(fn):\n    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))\n\n\n")
+REWIRED = {  # the harness's checks reached through the tests' namespace, their closures' cells set to do nothing
+    "the comparison's checks": CELLS + (
+        "def apply(xs, f):\n    g = f.__globals__\n"
+        "    for name in ('__ptsfast_compare__', '__ptsfast_plain__', '__ptsfast_pair__'):\n"
+        "        for k, c in cells(g[name]).items():\n"
+        "            if k in ('check', 'check_later', 'alone', 'forged', 'refuse', 'watch'):\n"
+        "                c.cell_contents = lambda *a, **kw: None\n"
+        "    c = cells(g['apply'])\n    c['plain'].cell_contents = lambda v, *a, **k: v\n    return Yes()\n"),
+    # the window around its calls made a pass-through, then the tests' expected values rebound
+    "the call's window": CELLS + (
+        "def apply(xs, f):\n    g = f.__globals__\n    c = cells(g['apply'])\n"
+        "    if 'around' in c and c['around'].cell_contents is not through:\n"
+        "        c['around'].cell_contents = through\n        return [1, 4, 9]\n"
+        "    g['EXPECTED'] = [0]\n    return [0]\n\n\n"
+        "def through(fn, args, kwargs):\n    return fn(*args, **kwargs)\n"),
+}
+REWIRED_TESTS = humaneval("apply", "EXPECTED = [9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+                          "    assert candidate([1, 2, 3], sq) == [1, 4, 9]\n"
+                          "    assert candidate([3], sq) == EXPECTED\n", "xs, f")
+
+
+@pytest.mark.parametrize("how", REWIRED)
+def test_the_checks_the_tests_namespace_holds_cannot_be_rewired(how):
+    # before: the comparison's passed (its checks did nothing, and the solution's always-equal list was the answer)
+    assert not verdict(REWIRED[how], REWIRED_TESTS)[0]
+    assert verdict("def apply(xs, f):\n    return [f(x) for x in xs]\n", REWIRED_TESTS)[0]
+
+
+def test_the_solutions_function_keeps_its_signature_and_name_where_the_tests_read_them():
+    program = code_tests.TestProgram.from_text(
+        "import inspect\nimport unittest\n\n\nclass Helper:\n    pass\n\n\nclass TestCases(unittest.TestCase):\n"
+        "    def test_shape(self):\n"
+        "        self.assertEqual(list(inspect.signature(task_func).parameters), ['a', 'b'])\n"
+        "        self.assertEqual(task_func.__name__, 'task_func')\n"
+        "        self.assertTrue(inspect.isfunction(task_func))\n"
+        "        self.assertEqual(task_func(2, b=3), 5)\n", entry_point="task_func")
+    assert verdict("def task_func(a, b=1):\n    \"\"\"Adds.\"\"\"\n    return a + b\n", program)[0]

@@ -326,16 +326,22 @@ def _ptsfast_judge(spec, code):
                                            "allowed")
 
     from itertools import repeat
-    from operator import is_
+    from operator import attrgetter, is_, itemgetter
+    held_now, first, second = attrgetter("cell_contents"), itemgetter(0), itemgetter(1)
     watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
     # value read; lenient: names a library may set itself (what the libraries the tests call look up), only the
     # solution's values there are refused
 
     caught = []  # what the checks found, kept apart from the tests' runner (a patched result class could lose it)
+    cells = []  # (cell, what it holds) of the closures of the checks the solution's functions in the tests' namespace
+    # are wrapped in (_ptsfast_checked): writable, so looked at after each value read
     helper_classes = []  # (where, a class of the tests', the names its namespace had): see seal()
     overriding = ("__eq__", "__ne__", "__bool__", "__getattr__", "__getattribute__")
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
+        if cells and not all(map(is_, map(held_now, map(first, cells)), map(second, cells))):
+            caught.append("the solution changed what a check of the harness calls (a closure's cell): not allowed")
+            raise RuntimeError(caught[-1])
         for where, inst, cls in classes_kept:
             if type(inst) is not cls:
                 caught.append("the solution changed the class of " + where + ": not allowed")
@@ -447,6 +453,9 @@ def _ptsfast_judge(spec, code):
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
     around, load, arm = bare(_ptsfast_call_window)(test_code, caught, decimal)
+    # what the tests' namespace holds of the checks (and what the solution's functions there call) hides their cells
+    hidden = bare(_ptsfast_hidden)({"plain": plain, "compare": compare, "pair": pair, "around": around},
+                                   _thread.allocate_lock())
     load(bare(lambda: exec(compile(source, "solution.py", "exec"), vars(solution))))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -476,9 +485,10 @@ def _ptsfast_judge(spec, code):
         ns["__ptsfast_solution__"] = code
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
-    bare(_ptsfast_checked)(ns, plain, not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, around)
-    ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = plain, compare, pair
+    bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
+                           "StopIteration" in names, hidden["around"], cells)
+    ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
+                                                                                  hidden["pair"])
     # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
     # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
     # final check alone would see nothing)
@@ -503,8 +513,8 @@ def _ptsfast_judge(spec, code):
     # the solution's functions the tests import (from solution import f) are checked where they call them, as those
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
-    bare(_ptsfast_checked)(imported, plain, not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, around)
+    bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
+                           "StopIteration" in names, hidden["around"], cells)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -576,8 +586,9 @@ def _ptsfast_judge(spec, code):
     untouched("running the tests")
     plain(None)
     own_builtins(ns, "running the tests")
-    if (ns.get("__ptsfast_plain__"), ns.get("__ptsfast_compare__"), ns.get("__ptsfast_pair__")) != (plain, compare,
-                                                                                                   pair):
+    if not all(ns.get(k) is hidden[n] for k, n in (("__ptsfast_plain__", "plain"), ("__ptsfast_compare__", "compare"),
+                                                    ("__ptsfast_pair__", "pair"))) or not all(
+            c.cell_contents is v for c, v in cells):
         raise RuntimeError("the solution replaced the tests' check of the values they compare")
     if caught:
         raise RuntimeError(caught[0])
@@ -2653,14 +2664,43 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
         return compile(source, filename, "exec"), False
 
 
-def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None):
+def _ptsfast_hidden(functions, lock):
+    """Stand-ins for the harness's checks that the tests' namespace holds (``{key: function}``): the solution reaches
+    that namespace (a helper's ``__globals__``), and a function's closure cells are writable (``cell_contents``, no
+    audit event): the checks' own, set to do nothing, passed any value. Each stand-in is a method, bound to an
+    immutable tuple, of a function with no closure and no globals to look up; the real function lives on only in a
+    suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), which hands it to that function
+    alone, for the call. Run with bare globals."""
+    import sys, types
+    real = dict(functions)
+
+    def relay(held, *args, **kwargs):
+        with held[2]:
+            f = held[0](held[1])
+        return f(*args, **kwargs)
+
+    code = relay.__code__
+
+    def vault():
+        answer = None
+        while True:
+            key = yield answer
+            answer = real.get(key) if sys._getframe(1).f_code is code else None
+
+    kept = vault()
+    next(kept)
+    return {k: types.MethodType(relay, (kept.send, k, lock)) for k in real}
+
+
+def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
     own == (:func:`_ptsfast_plain_values`). A StopIteration one raises is a RuntimeError, as a generator's is
     (PEP 479): ``all(map(f, xs))`` and ``filter(f, xs)`` take it for their end and hold with nothing checked;
     ``stops``: tests that name StopIteration, which may expect it. ``around(fn, args, kwargs)``, where given, makes
-    the call (:func:`_ptsfast_call_window`)."""
+    the call (:func:`_ptsfast_call_window`); ``cells`` gets ``(cell, what it holds)`` of each wrapper's closure, which
+    the solution can reach (the tests' namespace) and rewrite."""
     import functools, types
 
     def checking(fn):
@@ -2693,6 +2733,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     for name, fn in list(ns.items()):
         if solutions(fn):
             ns[name] = checking(fn)
+            if cells is not None:
+                cells.extend((c, c.cell_contents) for c in ns[name].__closure__)
 
 
 def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
