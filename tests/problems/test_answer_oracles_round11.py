@@ -180,7 +180,7 @@ def test_a_last_number_offered_with_another_is_no_answer(text, ref, ok):
 def test_a_long_completion_of_offered_numbers_is_judged_at_once(text):
     t = time.perf_counter()
     last(text, "1")
-    assert time.perf_counter() - t < 1.0
+    assert time.perf_counter() - t < 2.0  # ~0.4 s on a loaded machine; a scan per number would take minutes
 
 
 CITIES = ("London", "Paris", "Rome", "Berlin")
@@ -324,3 +324,13 @@ def test_a_stdin_script_using_a_preludes_name_is_still_a_program():
 
     script = "n, k = map(int, input().split())\nprint(comb(n, k))\n"
     assert extract_code(f"```python\n{script}```\n") == script
+
+
+@pytest.mark.parametrize("text,letter", [
+    ("Answer: A is wrong, B is right.", "B"), ("Answer: B is wrong.", None), ("Answer: B isn't right; C is.", None),
+    ("Answer: B was incorrect. The answer is D.", "D"), ("Answer: C cannot be right.", None),
+    ("Answer: B is correct.", "B"), ("Answer: B is the answer.", "B"), ("Answer: B, as shown.", "B"),
+])
+def test_a_letter_the_answer_line_calls_wrong_is_not_the_answer(text, letter):
+    """"Answer: A is wrong" names A only to rule it out: read as A, a model dismissing the right choice passed."""
+    assert extract_choice(text) == letter and extract_choice(text, "J") == letter

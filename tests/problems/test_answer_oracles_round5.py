@@ -82,7 +82,7 @@ def test_an_answer_hedging_between_choices_names_none(text):
 @pytest.mark.parametrize("text,letter", [
     ("The answer is A or B. Checking again, the answer is B.", "B"), ("**Answer:** (B)\n\n(A) and (C) are wrong.", "B"),
     ("Answer: B. (A) or (C) would be wrong.", "B"), ("The answer is B, not A.", "B"), ("Answer: A, I think.", "A"),
-    ("Answer: A is wrong, B is right", "A"), ("Between (A) and (B), the answer is (B).", "B"),
+    ("Answer: A is wrong, B is right", "B"), ("Between (A) and (B), the answer is (B).", "B"),
     ("The answer is B; C fails.", "B"), ("Answer: B or Cats", "B"),
 ])
 def test_letters_named_together_elsewhere_leave_the_stated_choice_read(text, letter):

@@ -542,6 +542,9 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
                    r"(?![0-9]|[-+=][ \t]*[A-Za-z0-9+(]|['’]s\b)"  # a name or formula: B12, D-glucose, C++, E=mc^2
                    r"[)\]]?(?![A-Za-z])"
+                   # a letter the same sentence calls wrong is not the answer (Answer: A is wrong, B is right)
+                   r"(?![ \t]+(?:(?:is|was)(?:n['’]t\b|[ \t]+(?:not|wrong|incorrect|false|invalid)\b)"
+                   r"|(?:can['’]?t|cannot)[ \t]+be\b))"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
         # a letter alone in math mode: Answer: $C$, the answer is \(B\) or $\text{C}$; never a formula ($A = \pi r^2$)
