@@ -259,14 +259,17 @@ def overlap(a: str, b: str) -> float:
     return 1.0 if total == 0 else 2 * sum((wa & wb).values()) / total
 
 
-def similar(a: str, b: str, threshold: float = 0.8, numbers_must_match: bool = True) -> bool:
+def similar(a: str, b: str, threshold: float = 0.8, numbers_must_match: bool = True,
+            facts_must_match: bool = True) -> bool:
     """Whether a regenerated sentence says the same as the original, by token overlap.
 
     ``overlap(a, b) >= threshold`` (0.8: codelion/pts's threshold, the paper's median cosine similarity), and,
     with ``numbers_must_match``, the same numbers: in arithmetic reasoning "5 * 3 = 16" is not "5 * 3 = 15"
-    though they share most words.
+    though they share most words; with ``facts_must_match``, the same claims (:func:`same_facts`).
     """
     if numbers_must_match and not same_numbers(a, b):
+        return False
+    if facts_must_match and not same_facts(a, b):
         return False
     return overlap(a, b) >= threshold
 
@@ -293,6 +296,39 @@ def same_numbers(a: str, b: str) -> bool:
     return numbers(a) == numbers(b)
 
 
+# a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)"); not "I", nor an article "A" before a word
+_CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
+_NEGATION = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no(?=\s+\w))\b|\w+n[’']t\b"
+                       r"|≠|\\neq?\b")
+_VERDICT = {"yes": "yes", "right": "yes", "correct": "yes", "true": "yes", "valid": "yes",
+            "no": "no", "wrong": "no", "incorrect": "no", "false": "no", "invalid": "no"}
+_VERDICT_WORD = re.compile(r"\b(?:" + "|".join(_VERDICT) + r")\b")
+_ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
+          "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
+          "bigger": ">"}
+_ORDER_WORD = re.compile(r"<=|>=|[<>≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
+
+
+def same_facts(a: str, b: str) -> bool:
+    """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
+    is A" / "B", 0.83 overlap), as many negations ("x is not 2" / "x is 2", 0.91), the same verdict words ("that's
+    right" / "wrong"), the same comparisons ("3 > 2" / "3 < 2") and, where they hold the same numbers, in the same
+    order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0). Read as similar, a resample that changed the
+    answer or the claim counted as the sentence itself: p(different) lost exactly the resamples that decide it."""
+    def facts(text: str) -> tuple:
+        low = text.lower()
+        order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
+                 for m in _ORDER_WORD.finditer(low)]
+        verdicts = Counter(_VERDICT[m.group(0)] for m in _VERDICT_WORD.finditer(low)  # "no" before a word negates
+                           if m.group(0) != "no" or not re.match(r"\s+\w", low[m.end():]))
+        return Counter(_CHOICE.findall(text)), len(_NEGATION.findall(low)), verdicts, Counter(order)
+    if facts(a) != facts(b):
+        return False
+    na, nb = (_number(n) for n in _NUMBER.findall(a)), (_number(n) for n in _NUMBER.findall(b))
+    la, lb = list(na), list(nb)
+    return Counter(la) != Counter(lb) or la == lb  # other numbers are the number rule's to judge
+
+
 # --------------------------------------------------------------------------- estimation
 
 @dataclass(frozen=True)
@@ -316,6 +352,9 @@ class AnchorConfig:
     """Token overlap at or above which a regenerated first sentence counts as similar to the original."""
     numbers_must_match: bool = True
     """A regenerated sentence with other numbers than the original is different whatever its overlap."""
+    facts_must_match: bool = True
+    """A regenerated sentence with other choice letters, negations, verdict words, comparisons or number order than
+    the original is different whatever its overlap (:func:`same_facts`)."""
 
     def __post_init__(self) -> None:
         def need(ok: bool, what: str) -> None:
@@ -340,6 +379,8 @@ class AnchorConfig:
              f"similarity_threshold must lie in [0, 1], got {self.similarity_threshold!r}")
         need(isinstance(self.numbers_must_match, bool), f"numbers_must_match must be a bool, got "
              f"{self.numbers_must_match!r}")
+        need(isinstance(self.facts_must_match, bool), f"facts_must_match must be a bool, got "
+             f"{self.facts_must_match!r}")
         need(isinstance(self.alpha_spending, bool), f"alpha_spending must be a bool, got {self.alpha_spending!r}")
         need(self.similarity_threshold > 0 or self.numbers_must_match,
              "similarity_threshold 0 with numbers_must_match False (--any-numbers) makes every resample similar: no "

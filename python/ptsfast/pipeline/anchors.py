@@ -27,6 +27,7 @@ from ptsfast.mining.anchors import (
     context_before,
     first_sentence,
     first_sentence_ended,
+    same_facts,
     same_numbers,
     similar,
     split_sentences,
@@ -77,9 +78,10 @@ class AnchorOptions:
 class EmbeddingSimilarity:
     """Similar when the cosine of the mean-pooled last hidden states of a local encoder reaches ``threshold`` (up to
     float rounding: a sentence is similar to itself at threshold 1) and, with ``numbers_must_match``, the numbers are
-    the same (as for token overlap, :func:`~ptsfast.mining.anchors.similar`)."""
+    the same, with ``facts_must_match`` the claims (as for token overlap, :func:`~ptsfast.mining.anchors.similar`)."""
 
-    def __init__(self, folder: str, threshold: float, device: str = "cpu", numbers_must_match: bool = True):
+    def __init__(self, folder: str, threshold: float, device: str = "cpu", numbers_must_match: bool = True,
+                 facts_must_match: bool = True):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -92,6 +94,7 @@ class EmbeddingSimilarity:
                              f"Face encoder ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); pass the "
                              f"folder of a saved encoder (its config, weights and tokenizer)") from e
         self.threshold, self.device, self.numbers_must_match = threshold, device, numbers_must_match
+        self.facts_must_match = facts_must_match
         self._cache: dict[str, object] = {}
 
     CACHE = 4096
@@ -114,6 +117,8 @@ class EmbeddingSimilarity:
 
     def __call__(self, a: str, b: str) -> bool:
         if self.numbers_must_match and not same_numbers(a, b):
+            return False
+        if self.facts_must_match and not same_facts(a, b):
             return False
         return float(self.embed(a) @ self.embed(b)) >= self.threshold - 1e-6
 
@@ -204,8 +209,9 @@ def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | o
     a = options.anchors
     # an encoder that does not load is refused before the run folder records it
     similarity = (EmbeddingSimilarity(options.embedding_model, a.similarity_threshold,
-                                      numbers_must_match=a.numbers_must_match) if options.embedding_model else
-                  (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match)))
+                                      numbers_must_match=a.numbers_must_match, facts_must_match=a.facts_must_match)
+                  if options.embedding_model else
+                  (lambda x, y: similar(x, y, a.similarity_threshold, a.numbers_must_match, a.facts_must_match)))
     with lent(model):
         # with overwrite, made before the run's folder is emptied (as mine does): an engine the device refuses (a KV
         # cache larger than its memory) discarded the finished problems for nothing; else made only for work

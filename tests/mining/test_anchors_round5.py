@@ -1,0 +1,44 @@
+"""Thought anchors, fifth round: resamples that change the claim while keeping the words (another choice letter, a
+negation, a verdict word, a comparison, numbers swapped) are different sentences."""
+
+import pytest
+
+from ptsfast.mining.anchors import AnchorConfig, same_facts, similar
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So the answer is A.", "So the answer is B."),  # 0.83 overlap: the multiple-choice answer changed
+    ("The answer is \\boxed{C}.", "The answer is \\boxed{D}."),
+    ("So x is not 2.", "So x is 2."),  # 0.91
+    ("There is no real root here.", "There is a real root here."),
+    ("Wait, that's right.", "Wait, that's wrong."),  # 0.86
+    ("So 3 > 2.", "So 3 < 2."),  # 0.80
+    ("So we need x \\leq 5 here.", "So we need x \\geq 5 here."),
+    ("x = 2 and y = 3.", "x = 3 and y = 2."),  # 1.0: the same numbers, bound to other variables
+    ("The answer is 1/2.", "The answer is 2/1."),
+])
+def test_a_resample_that_changes_the_claim_but_not_the_words_is_different(original, resample):
+    assert not similar(original, resample)
+    assert not same_facts(original, resample)
+    assert similar(original, resample, facts_must_match=False)  # the words alone say "similar"
+    assert similar(original, original)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So the answer is 5.", "So, the answer is 5."),
+    ("A train leaves at 5 pm.", "The train leaves at 5 pm."),  # an article, not a choice
+    ("I think x = 2.", "We think x = 2."),
+    ("There is no solution here.", "So there is no solution here."),
+    ("Let me think more carefully.", "Let me think carefully."),
+    ("The answer is \\boxed{B}.", "So the answer is \\boxed{B}."),
+    ("No, that is not it.", "No, this is not it."),
+    ("We need x < 5.", "So we need x < 5."),
+])
+def test_a_resample_that_says_the_same_stays_similar(original, resample):
+    assert similar(original, resample)
+
+
+def test_the_claim_rule_is_a_setting():
+    assert AnchorConfig().facts_must_match is True
+    with pytest.raises(ValueError, match="facts_must_match"):
+        AnchorConfig(facts_must_match="no")
