@@ -42,3 +42,27 @@ def test_the_claim_rule_is_a_setting():
     assert AnchorConfig().facts_must_match is True
     with pytest.raises(ValueError, match="facts_must_match"):
         AnchorConfig(facts_must_match="no")
+
+
+def split_text(text):
+    from ptsfast.mining.anchors import sentence_starts
+
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+
+
+def test_a_markdown_table_row_is_one_sentence():
+    # cut at "1. " and "3. " inside its cells, a row was three sentences: "| 1.", "Add | 3.", "Then |"
+    table = "| Step | Value |\n|---|---|\n| 1. Add | 3. Then |\nSo it is 3. Done."
+    assert split_text(table) == ["| Step | Value |", "|---|---|", "| 1. Add | 3. Then |", "So it is 3.", "Done."]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("### Step 1. Compute the sum\nIt is 5.", ["### Step 1. Compute the sum", "It is 5."]),
+    ("We start. Step 2. Multiply by 3. Case 1. x is even.",
+     ["We start.", "Step 2. Multiply by 3.", "Case 1. x is even."]),
+    ("We are at step 2. Then we stop.", ["We are at step 2.", "Then we stop."]),  # a sentence's end, no label
+    ("By Thm. 2 it holds. Ex. 3 too.", ["By Thm. 2 it holds.", "Ex. 3 too."]),
+])
+def test_a_numbered_label_is_no_sentence_of_its_own(text, sentences):
+    assert split_text(text) == sentences

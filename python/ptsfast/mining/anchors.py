@@ -33,7 +33,7 @@ from .types import Estimate, EstimateSummary, Record
 # --------------------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
-                            "cf", "al", "st", "mt", "jr", "sr"})
+                            "cf", "al", "st", "mt", "jr", "sr", "thm", "lem", "prop", "cor", "defn", "ex", "resp"})
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
@@ -54,6 +54,9 @@ _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\\\(.*?\\\)|\$(?=\S)[^$\n]*?(?<=\
 _CLOSES = re.compile(r"[.!?]\s*(?:\\end\{[^}]*\}\s*)*(?:\\\]|\$\$|\\end\{[^}]*\})$")
 
 
+# a label that heads its line or sentence: "Step 1. Compute", "### Case 2. x < 0" (no sentence of its own)
+_LABEL = re.compile(r"(?i)(?:#+\s*|[*_]+)?(?:step|case|part|stage|phase|method|approach|example|exercise|problem|"
+                    r"question|lemma|claim|theorem)\s+(?:\d{1,3}|[a-z]|[ivx]{1,4})")
 _TAIL = re.compile(r"[\w.]*\Z")
 _SPACE = re.compile(r"\s*")
 _LOOK = 64  # characters looked back for the word and the line before a terminator
@@ -83,9 +86,16 @@ def sentence_starts(text: str) -> list[int]:
     display = [m.span() for m in _DISPLAY.finditer(text)]
     in_display, quiet = _Inside(display), _Inside(display + [m.span() for m in _CODE.finditer(text)])
     cuts: set[int] = set()
+    last = 0  # where the sentence holding the terminator began (its last terminator cut)
     for m in _END.finditer(text):  # each look is local: slicing the text up to every terminator was quadratic
         if quiet(m.end()):
             continue
+        line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_start:m.start()].lstrip().startswith("|") and "|" in text[m.end():line_end]:
+            continue  # inside a markdown table row ("| 1. Add | 3. Then |"): a row is one sentence, cut at its newline
+        if m.group(0) == "." and _LABEL.fullmatch(text[max(last, line_start, m.start() - _LOOK):m.start()].strip()):
+            continue  # "Step 1. Compute the sum" is one sentence
         lo = max(0, m.start() - _LOOK)
         raw = _TAIL.search(text, lo, m.start()).group(0)
         word = raw.lower().rstrip(".")
@@ -118,6 +128,7 @@ def sentence_starts(text: str) -> list[int]:
             # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
             # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then")
         cuts.add(m.end())
+        last = m.end()
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
     for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
