@@ -232,3 +232,23 @@ def test_checks_in_a_nested_function_the_tests_call_still_judge(tmp_path, tests)
               oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success
     assert not CODE(f"```python\n{WRONG}```", p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "def test_f():\n    assert f(1) == 2\n\ndef test_f():\n    print(f(2))\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    def test_f(self):\n        self.assertEqual(f(1), 2)\n\n"
+    "    def test_f(self):\n        print(f(1))\n",
+    "class TestF:\n    def test_f(self):\n        assert f(1) == 2\n\nclass TestF:\n    def test_g(self):\n"
+    "        print(f(1))\n",
+])
+def test_checks_only_in_a_test_a_later_one_of_its_name_replaces_are_refused(tests):
+    # two tests of one name (LLM-written files repeat test_edge_cases): the runner collects the last, yet the first's
+    # asserts counted as the tests' checks, and every program passed
+    with pytest.raises(TestFormatError, match="never compare.*later one of the same name"):
+        program_from_row({"test": tests}, ("test",), None, "")
+
+
+def test_a_test_replacing_one_of_its_name_is_judged(tmp_path):
+    tests = "def test_f():\n    print(f(2))\n\ndef test_f():\n    assert f(1) == 2\n"
+    p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code").problems
+    assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success

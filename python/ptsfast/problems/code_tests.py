@@ -814,11 +814,11 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     own = _fixtures(top)
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
                and n.value.id in defs and any(isinstance(t, ast.Name) and t.id.startswith("test") for t in n.targets)]
-    tests_fns = [n for n in top if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
-                 and n not in own.values()] + aliases  # ``test_double = check_double``: pytest collects it by name
-    test_classes = [c for c in classes if c.name.startswith("Test") and not _is_testcase(c)]
+    tests_fns = [n for n in _bound(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name.startswith("test") and n not in own.values()] + aliases  # ``test_double = check_double``
+    test_classes = [c for c in _bound(classes) if c.name.startswith("Test") and not _is_testcase(c)]
     if tests_fns or test_classes:  # pytest's tests (beside a file's TestCases, which pytest runs too)
-        pytests = tests_fns + [m for c in test_classes for m in c.body if isinstance(m, ast.FunctionDef)
+        pytests = tests_fns + [m for c in test_classes for m in _bound(c.body) if isinstance(m, ast.FunctionDef)
                                and m.name.startswith("test")]
         owner = {m: c for c in test_classes for m in c.body}
         marked = _used_fixtures([v for n in top if isinstance(n, ast.Assign) and any(
@@ -845,12 +845,13 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top, main=False)])
             return TestProgram("pytest", tests, setup, imports=imports)
     if any(_is_testcase(c) for c in classes):
-        methods = [m for c in classes if _is_testcase(c) for m in c.body
+        methods = [m for c in _bound(classes) if _is_testcase(c) for m in _bound(c.body)
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
         _refuse_if_no_test_methods(tree, classes)
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
-        _refuse_if_nothing_checked(tree, [*classes, *tests_fns, *_running(top, main=False)])
+        _refuse_if_nothing_checked(tree, [*(m for c in _bound(classes) for m in _bound(c.body)), *tests_fns,
+                                          *_running(top, main=False)])
         bound = tuple(dict.fromkeys((a.asname or a.name).split(".")[0] for n in tree.body
                                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names if a.name != "*"))
         return TestProgram("unittest", tests, setup, imports=tuple(dict.fromkeys((*imports, "unittest"))),
@@ -1095,10 +1096,10 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
                 todo += defs[name]
     raise TestFormatError("the tests never compare what the program returns: the code that runs holds no assert, "
                           "raise or check (it prints or assigns results, defines a checker nothing calls, checks "
-                          "only under if __name__ == '__main__', which a test runner never runs, catches its own "
-                          "asserts' AssertionError, or runs doctest, which prints failures and goes on), so every "
-                          "program that runs passes; write them as asserts (assert f(1) == 2) outside any try/except "
-                          "or drop the row")
+                          "only under if __name__ == '__main__', which a test runner never runs, or in a test that a "
+                          "later one of the same name replaces, catches its own asserts' AssertionError, or runs "
+                          "doctest, which prints failures and goes on), so every program that runs passes; write them "
+                          "as asserts (assert f(1) == 2) outside any try/except or drop the row")
 
 
 _CATCH_ALL = ("AssertionError", "Exception", "BaseException")
@@ -1137,6 +1138,14 @@ def _unswallowed(node: ast.AST):
             todo += [(i.context_expr, inner) for i in n.items]
         else:
             todo += [(c, inner) for c in ast.iter_child_nodes(n)]
+
+
+def _bound(stmts: list) -> list:
+    """``stmts`` less the functions and classes a later one of the same name replaces (two ``def test_edge()`` in
+    one file: pytest and unittest collect the last, so the first's asserts check nothing)."""
+    last = {n.name: n for n in stmts if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return [n for n in stmts if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            or last[n.name] is n]
 
 
 def _running(top: list, main: bool = True) -> list:
