@@ -66,3 +66,8 @@ def test_a_markdown_table_row_is_one_sentence():
 ])
 def test_a_numbered_label_is_no_sentence_of_its_own(text, sentences):
     assert split_text(text) == sentences
+
+
+def test_numbers_inside_names_keep_no_order():
+    assert same_facts("Compare x1 and x2.", "Compare x2 and x1.")  # names, not values
+    assert not same_facts("Set x = 1 and y = 2.", "Set x = 2 and y = 1.")

@@ -319,6 +319,8 @@ _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "
           "bigger": ">"}
 _ORDER_WORD = re.compile(r"<=|>=|[<>≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
 
+_VALUE = re.compile(r"(?<!\w)" + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
+
 
 def same_facts(a: str, b: str) -> bool:
     """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
@@ -335,8 +337,7 @@ def same_facts(a: str, b: str) -> bool:
         return Counter(_CHOICE.findall(text)), len(_NEGATION.findall(low)), verdicts, Counter(order)
     if facts(a) != facts(b):
         return False
-    na, nb = (_number(n) for n in _NUMBER.findall(a)), (_number(n) for n in _NUMBER.findall(b))
-    la, lb = list(na), list(nb)
+    la, lb = ([_number(n) for n in _VALUE.findall(t)] for t in (a, b))
     return Counter(la) != Counter(lb) or la == lb  # other numbers are the number rule's to judge
 
 
