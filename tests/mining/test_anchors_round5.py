@@ -33,6 +33,7 @@ def test_a_resample_that_changes_the_claim_but_not_the_words_is_different(origin
     ("The answer is \\boxed{B}.", "So the answer is \\boxed{B}."),
     ("No, that is not it.", "No, this is not it."),
     ("We need x < 5.", "So we need x < 5."),
+    ("Hmm, that's not right.", "Hmm, that's wrong."),  # two ways to say no
 ])
 def test_a_resample_that_says_the_same_stays_similar(original, resample):
     assert similar(original, resample)

@@ -309,11 +309,10 @@ def same_numbers(a: str, b: str) -> bool:
 
 # a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)"); not "I", nor an article "A" before a word
 _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
-_NEGATION = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no(?=\s+\w))\b|\w+n[’']t\b"
-                       r"|≠|\\neq?\b")
-_VERDICT = {"yes": "yes", "right": "yes", "correct": "yes", "true": "yes", "valid": "yes",
-            "no": "no", "wrong": "no", "incorrect": "no", "false": "no", "invalid": "no"}
-_VERDICT_WORD = re.compile(r"\b(?:" + "|".join(_VERDICT) + r")\b")
+# what says "no": a negation ("not", "isn't", "no root", "≠") or a negative verdict ("wrong", "No,"), counted
+# together so that "not right" is "wrong" and "x is not 2" is not "x is 2"
+_NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
+                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b")
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
           "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
           "bigger": ">"}
@@ -324,17 +323,16 @@ _VALUE = re.compile(r"(?<!\w)" + _NUMBER.pattern)  # a number standing as a valu
 
 def same_facts(a: str, b: str) -> bool:
     """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
-    is A" / "B", 0.83 overlap), as many negations ("x is not 2" / "x is 2", 0.91), the same verdict words ("that's
-    right" / "wrong"), the same comparisons ("3 > 2" / "3 < 2") and, where they hold the same numbers, in the same
-    order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0). Read as similar, a resample that changed the
-    answer or the claim counted as the sentence itself: p(different) lost exactly the resamples that decide it."""
+    is A" / "B", 0.83 overlap), as many negative words ("x is not 2" / "x is 2", 0.91; "that's right" / "wrong";
+    "not right" is "wrong"), the same comparisons ("3 > 2" / "3 < 2") and, where they hold the same numbers, in
+    the same order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0; "3 * 12" is so not "12 * 3"). Read as
+    similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost
+    exactly the resamples that decide it."""
     def facts(text: str) -> tuple:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
                  for m in _ORDER_WORD.finditer(low)]
-        verdicts = Counter(_VERDICT[m.group(0)] for m in _VERDICT_WORD.finditer(low)  # "no" before a word negates
-                           if m.group(0) != "no" or not re.match(r"\s+\w", low[m.end():]))
-        return Counter(_CHOICE.findall(text)), len(_NEGATION.findall(low)), verdicts, Counter(order)
+        return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order)
     if facts(a) != facts(b):
         return False
     la, lb = ([_number(n) for n in _VALUE.findall(t)] for t in (a, b))
