@@ -56,6 +56,7 @@ def test_a_markdown_table_row_is_one_sentence():
     # cut at "1. " and "3. " inside its cells, a row was three sentences: "| 1.", "Add | 3.", "Then |"
     table = "| Step | Value |\n|---|---|\n| 1. Add | 3. Then |\nSo it is 3. Done."
     assert split_text(table) == ["| Step | Value |", "|---|---|", "| 1. Add | 3. Then |", "So it is 3.", "Done."]
+    assert split_text("|x| = 2. So |y| = 3. Done.") == ["|x| = 2.", "So |y| = 3.", "Done."]  # absolute values
 
 
 @pytest.mark.parametrize("text, sentences", [

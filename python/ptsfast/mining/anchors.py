@@ -92,8 +92,10 @@ def sentence_starts(text: str) -> list[int]:
             continue
         line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        if text[line_start:m.start()].lstrip().startswith("|") and "|" in text[m.end():line_end]:
+        row = text[line_start:line_end].strip()
+        if row[:1] == "|" == row[-1:] and row.count("|") >= 3:
             continue  # inside a markdown table row ("| 1. Add | 3. Then |"): a row is one sentence, cut at its newline
+            # (not a line opening with an absolute value: "|x| = 2. So x = 2.")
         if m.group(0) == "." and _LABEL.fullmatch(text[max(last, line_start, m.start() - _LOOK):m.start()].strip()):
             continue  # "Step 1. Compute the sum" is one sentence
         lo = max(0, m.start() - _LOOK)
