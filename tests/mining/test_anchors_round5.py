@@ -73,3 +73,13 @@ def test_a_numbered_label_is_no_sentence_of_its_own(text, sentences):
 def test_numbers_inside_names_keep_no_order():
     assert same_facts("Compare x1 and x2.", "Compare x2 and x1.")  # names, not values
     assert not same_facts("Set x = 1 and y = 2.", "Set x = 2 and y = 1.")
+
+
+def test_a_chinese_or_japanese_sentence_is_compared_by_its_characters():
+    # read as runs up to the punctuation, one character left out made the clause another word: 0.75, different
+    assert similar("所以我们需要计算这个三角形的面积，然后再求出周长。", "所以我们需要计算这个三角形的面积，然后求出周长。")
+    assert similar("まず、三角形の面積をすぐに計算します。", "まず、三角形の面積を計算します。")
+    assert not similar("这个是对的。", "这个是错的。")  # by characters 0.83: the negative word decides
+    assert not similar("所以x是2。", "所以x不是2。")
+    assert not similar("所以答案是-2。", "所以答案是2。")  # a sign after a character is a sign
+    assert not similar("先算3再算5。", "先算5再算3。")

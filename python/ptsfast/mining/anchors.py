@@ -256,8 +256,12 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
 
 # a comma inside a number only as a thousands separator: "1,000" is one number, "(3,4)" and "{1,2,3}" list several
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)*"
-_WORD = re.compile(_DIGITS + r"|\w+|[^\w\s]")
-_NUMBER = re.compile(r"(?:(?<![\w)\]}])[-−])?" + _DIGITS)  # "-2" signed ("5-3", "5 - 3": two unsigned)
+# scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): each character is a word
+# (read as runs up to the next punctuation, a one-character edit of a Chinese clause made it a different word)
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(_DIGITS + rf"|[{_UNSPACED}]|[^\W{_UNSPACED}]+|[^\w\s]")
+_APART = rf"(?:(?<!\w)|(?<=[{_UNSPACED}]))"  # nothing of the same word before: "答案是-2" holds -2
+_NUMBER = re.compile(rf"(?:(?:(?<![\w)\]}}])|(?<=[{_UNSPACED}]))[-−])?" + _DIGITS)  # "-2" signed ("5-3": unsigned)
 
 
 def words(text: str) -> list[str]:
@@ -311,16 +315,16 @@ def same_numbers(a: str, b: str) -> bool:
 
 # a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)"); not "I", nor an article "A" before a word
 _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
-# what says "no": a negation ("not", "isn't", "no root", "≠") or a negative verdict ("wrong", "No,"), counted
+# what says "no": a negation ("not", "isn't", "no root", "≠", "不") or a negative verdict ("wrong", "No,", "错"), counted
 # together so that "not right" is "wrong" and "x is not 2" is not "x is 2"
 _NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
-                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b")
+                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b|[不没沒无無非否错錯未]|ない|ません")
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
           "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
           "bigger": ">"}
 _ORDER_WORD = re.compile(r"<=|>=|[<>≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
 
-_VALUE = re.compile(r"(?<!\w)" + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
+_VALUE = re.compile(_APART + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
 
 
 def same_facts(a: str, b: str) -> bool:
