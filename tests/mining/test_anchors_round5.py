@@ -83,3 +83,8 @@ def test_a_chinese_or_japanese_sentence_is_compared_by_its_characters():
     assert not similar("所以x是2。", "所以x不是2。")
     assert not similar("所以答案是-2。", "所以答案是2。")  # a sign after a character is a sign
     assert not similar("先算3再算5。", "先算5再算3。")
+
+
+def test_a_decimal_written_without_its_leading_zero_is_that_decimal():
+    assert similar("So the probability is .5 here.", "So the probability is 0.5 here.")
+    assert not similar("So the probability is .5 here.", "So the probability is 5 here.")  # .5 was read as 5

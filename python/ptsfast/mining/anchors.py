@@ -255,7 +255,7 @@ def split_sentences(token_texts: Sequence[str]) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- similarity
 
 # a comma inside a number only as a thousands separator: "1,000" is one number, "(3,4)" and "{1,2,3}" list several
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)*"
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+|(?<![\w.])(?=\.\d))(?:\.\d+)*"  # ".5" too
 # scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): each character is a word
 # (read as runs up to the next punctuation, a one-character edit of a Chinese clause made it a different word)
 _UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -266,7 +266,7 @@ _NUMBER = re.compile(rf"(?:(?:(?<![\w)\]}}])|(?<=[{_UNSPACED}]))[-−])?" + _DIG
 
 def words(text: str) -> list[str]:
     """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks."""
-    return [_number(w) if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
+    return [_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text.lower())]
 
 
 def overlap(a: str, b: str) -> float:
@@ -302,6 +302,8 @@ def _number(n: str) -> str:
         n = n.replace(",", "")
     if "." in n and "," not in n:
         n = n.rstrip("0").rstrip(".")
+    if n[:1] == "." or n[:2] == "-.":  # ".5" is 0.5 (read as 5, "x = .5" held the numbers of "x = 5")
+        n = n.replace(".", "0.", 1)
     return "0" if n == "-0" else n
 
 
