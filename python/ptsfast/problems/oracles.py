@@ -616,6 +616,9 @@ _OR_WORDS = (r"(?:(?i:or|and|maybe|possibly|perhaps)|o|ou|oder|или|y|et|und|�
 _OR_MARKS = r"(?:或者?|還是|还是|和|与|與|または|か)"
 
 
+_OR_OFFERED = re.compile(rf"(?<![A-Za-z\\]){_OR_WORDS}(?![^\W\d_])|{_OR_MARKS}")
+
+
 @functools.lru_cache(maxsize=8)
 def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """A letter A-``last`` that may open a hedge, and a separator with the next letter ("A or B.", "(A) and (C)",
@@ -633,10 +636,13 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         re.compile(rf"(?<![A-Za-z]){letter}{sep}[(\[*_`'\"“‘$]{{0,3}}\Z")  # to the next letter's opening: A or (B
 
 
-def _offered_second(text: str, at: int, last: str) -> bool:
+def _offered_second(text: str, at: int, last: str, worded: bool = False) -> bool:
     """Whether the letter written at ``at`` is offered after another ("A OR B is correct.", "A; B is correct."): the
-    last of two, never the one said to be right."""
-    return _hedge_patterns(last)[2].search(text, max(0, at - 80), at) is not None
+    last of two, never the one said to be right; never the same letter said again ("(A) and (B), (B) is correct.").
+    ``worded``: offered in words only ("A or (B)"; "rule out (A); (B) is left" offers none)."""
+    m = _hedge_patterns(last)[2].search(text, max(0, at - 80), at)
+    return m is not None and set(_LETTERS.findall(m.group().upper())) != {text[at].upper()} and \
+        (not worded or _OR_OFFERED.search(m.group()) is not None)
 
 
 @functools.lru_cache(maxsize=8)
@@ -668,10 +674,48 @@ _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)", re.M)
 _HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
 
 
+@functools.lru_cache(maxsize=8)
+def _labelled_hedge(last: str) -> re.Pattern:
+    """Two letters each written with its choice's text, offered together ("B) 15 or C) 18", "(B) 15, or (C) 18."):
+    a hedge as "B or C" is. The first letter's label is a bracket (the early stop reads "Answer: B." as complete),
+    the text after it a choice's own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED`
+    finds)."""
+    first = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])\))(?:\*\*)?"
+    second = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])[.):])(?:\*\*)?(?=\s|$)" \
+             rf"|([A-{last}])(?=[ \t]*(?:[.,;:!?)\]*<]|$))"
+    said = rf"(?:[ \t]*[,;/&?][ \t]*(?:\(?{_OR_WORDS}(?![^\W\d_])[ \t]*)?" \
+           rf"|[ \t]+\(?{_OR_WORDS}(?![^\W\d_])[ \t]*|[ \t]*{_OR_MARKS}[ \t]*)" \
+           r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
+    text = r"[^\s()\[\],;:!?.<。]"  # a run of spaces is one way into what offers the next (none ends inside the text)
+    return re.compile(rf"(?<![A-Za-z]){first}[ \t]+{text}(?:[ \t]?{text}|\.(?=\d)){{0,40}}?{said}(?:{second})", re.M)
+
+
+# a bracketed letter whose choice's text may follow, and what settles that text so that no other choice can be
+# offered with it (B) 15 or C) 18): its line's end, a bracket, a sentence's end
+_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")
+_TEXT_SETTLED = re.compile(r"[\n)\[\]:!<。]|\.(?=\D)")
+
+
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
     """Where ``text`` offers two or more letters together: an answer that hedges names no choice. The last letter
     is set apart ("A, I think" is a choice and the pronoun). A chain of letters is read once, in linear time (a
-    regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token)."""
+    regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token). Letters
+    offered each with its choice's text ("B) 15 or C) 18") hedge too."""
+    spans = [m.span() for m in _labelled_hedge(last).finditer(text)
+             if len({g for g in m.groups() if g}) > 1]
+    if not spans:
+        return _letters_hedged(text, last)
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(_letters_hedged(text, last) + spans):  # disjoint, as :func:`_inside` looks them up
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _letters_hedged(text: str, last: str) -> list[tuple[int, int]]:
+    """:func:`_hedged`'s letters offered together, each alone or in its brackets or box."""
     first, step, _ = _hedge_patterns(last)
     spans, pos = [], 0
     while (m := first.search(text, pos)) is not None:
@@ -786,13 +830,17 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
             return boxed  # a box outranks a letter merely written in a line: "Option (A) is too small. \boxed{42}"
         hits = _stated_texts(text, choices) if pats is strong and choices else []
         hits += [(m.start(), _initial_of(text, m, _SCRIPT_LETTERS.get(m.group(m.lastindex),
-                                                                     m.group(m.lastindex).upper()), choices))
+                                                                     m.group(m.lastindex).upper()), choices),
+                  m.start(m.lastindex))
                 for p in pats for m in p.finditer(text)
                 if (pats is not weak or m.start(m.lastindex) not in listing) and  # the cheapest first: a listing's
                 not hedged(m.start(m.lastindex)) and  # thousands of lines are read at once
                 (pats is not weak or not _initial(text, m, choices) and not (p is weak[0] and _ruled_out(text, m))) and
                 (p is not bold or _own_text(text, m, choices)) and
                 (pats is strong or pats is weak or not _offered_second(text, m.start(m.lastindex), last))]
+        if pats is weak:  # a letter merely written, offered in words after another (A or (B) is correct.), is none:
+            # looked for from the first on, a listing's thousands of lines are not each looked behind
+            return next((h[1] for h in sorted(hits) if not _offered_second(text, h[2], last, True)), None)
         if hits:
             return pick(hits)[1]
     return None
@@ -2165,6 +2213,9 @@ def _multiple_choice_complete(text: str) -> bool:
     for p in _MC_STRONG:
         m = next((m for m in p.finditer(text) if not hedged(m.start(m.lastindex))), None)
         if m and (_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and \
+                (text[(after := m.end(m.lastindex)):after + 1] not in ")]" or  # Answer: B) 15 may go on: or C) 18
+                 not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
+                 m.group().endswith("</answer>")) and \
                 all(p.match(text + more, m.start()) for more in ("z", " z")):  # a closed tag holds no second letter
             return True
     return False

@@ -1,0 +1,93 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 12).
+
+A hedge (two answers offered) names none, a right answer in a common spelling passes, and the early stop never
+decides before the verdict is settled.
+"""
+
+import time
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, oracle_by_name
+
+FOUR = ("12", "15", "18", "21")
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def mc(text, ref, choices=None):
+    return oracle_by_name("multiple_choice")(text, P(ref, choices))
+
+
+def gsm(text, ref):
+    return oracle_by_name("gsm8k")(text, P(ref))
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+@pytest.mark.parametrize("text", ["A or (B) is correct.", "It's A or (B) is correct", "A or (B) is the answer."])
+def test_a_bracketed_letter_offered_after_another_names_no_choice(text):
+    """"A or (B) is correct." read B through the bracketed (B) (a letter merely written), where "A or B is correct."
+    named none: a hedge judged right."""
+    for ref in "AB":
+        assert not mc(text, ref) and not mc(text, ref, FOUR)
+
+
+@pytest.mark.parametrize("text", ["Between (A) and (B), (B) is correct.", "Not A. (B) is correct.", "So:\n(B)"])
+def test_a_bracketed_letter_said_again_or_alone_is_still_that_choice(text):
+    assert mc(text, "B") and not mc(text, "A")
+
+
+@pytest.mark.parametrize("text", ["B) 15 or C) 18", "So it's between:\nB) 15 or C) 18", "(B) 15 or (C) 18",
+                                  "B) 15, or maybe C) 18", "(B) 15, or (C) 18.", "**B) 15 or C) 18**",
+                                  "Answer: B) 15 or C) 18", "Answer: (B) 15 or (C) 18",
+                                  "The answer is (B) 15 or (C) 18.", "**Answer: B) 15 or C) 18**",
+                                  "<answer>B) 15 or C) 18</answer>", "Answer: (B) 15 / (C) 18", "Answer: B) 15 or C.",
+                                  "答案：(B) 15 或 (C) 18", "Answer: (B) 15? Or (C) 18?"])
+def test_letters_offered_each_with_its_choice_text_name_no_choice(text):
+    """A letter written with its choice's text and offered with another so written ("B) 15 or C) 18", as a trace
+    cut off before its answer or a hedging answer line writes them) read the first: B passed."""
+    for ref in "BC":
+        assert not mc(text, ref) and not mc(text, ref, FOUR)
+
+
+@pytest.mark.parametrize("text", ["Answer: (B) 15, since (A) 12 and 21 are too small.",
+                                  "Answer: B) 15 and not C) 18", "A) 12: too small\nB) 15: fits\n\nAnswer: (B) 15",
+                                  "Answer: (B) 15 or equivalently (B)",
+                                  "Answer: B) 15\nC) 18 is wrong.", "Answer: B) 15 (the only odd one)"])
+def test_one_letter_with_its_text_is_that_choice(text):
+    assert mc(text, "B") and mc(text, "B", FOUR) and not mc(text, "C")
+
+
+@pytest.mark.parametrize("full", ["Answer: B) 15 or C) 18", "Answer: (B) 15, or maybe (C) 18\n",
+                                  "**Answer: B) 15 or C) 18**", "<answer>B) 15 or C) 18</answer>",
+                                  "Answer: (B) 1.5 or (C) 1.8"])
+def test_the_early_stop_waits_for_a_bracketed_choice_text_to_end(full):
+    """The early stop ended "Answer: B) 15 or C) 18" at "Answer: B) 1" and judged B, where the whole answer hedges;
+    a choice's text after a bracketed letter stops only once no other can be offered with it."""
+    for n in range(1, len(full) + 1):
+        assert not answer_complete("multiple_choice", full[:n]) or mc(full[:n], "B") == mc(full, "B"), full[:n]
+    assert not mc(full, "B")
+
+
+@pytest.mark.parametrize("text,stop", [("Answer: B) 15\nIt fits.", "Answer: B) 15\n"),
+                                       ("Answer: (B) 15. It fits.", "Answer: (B) 15. "),
+                                       ("Answer: (B) 15 (the odd one)", "Answer: (B) 15 (the odd one)"),
+                                       ("Answer: B\n", "Answer: B\n"), ("Answer: B.", "Answer: B.")])
+def test_the_early_stop_still_stops_once_the_choice_text_has_ended(text, stop):
+    first = next(n for n in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:n]))
+    assert text[:first] == stop and mc(text[:first], "B")
+
+
+def test_a_loop_of_letters_with_texts_is_judged_at_once():
+    loops = [unit * (56000 // len(unit)) for unit in ("(B) x or ", "B) 15 or C) 18\n", "A) x\n", "A) aaaa aaaa or ")]
+    for text in loops + ["(B) x" + " " * 56000 + "or (C)", "Answer: (B) " + " " * 56000 + "x"]:
+        start = time.perf_counter()
+        mc(text, "B")
+        answer_complete("multiple_choice", text)
+        assert time.perf_counter() - start < 2.0
