@@ -88,3 +88,11 @@ def test_a_chinese_or_japanese_sentence_is_compared_by_its_characters():
 def test_a_decimal_written_without_its_leading_zero_is_that_decimal():
     assert similar("So the probability is .5 here.", "So the probability is 0.5 here.")
     assert not similar("So the probability is .5 here.", "So the probability is 5 here.")  # .5 was read as 5
+
+
+def test_a_unit_after_a_number_is_part_of_the_claim():
+    assert not similar("The answer is 5 meters.", "The answer is 5 seconds.")  # 0.83 overlap
+    assert not similar("It takes 2 hours.", "It takes 2 minutes.")
+    assert not similar("The total is 12% here.", "The total is 12 here.")
+    assert similar("It is 5 cm long.", "It is 5 centimeters long.")  # one unit, two spellings
+    assert similar("There are 2 in the box.", "So there are 2 in the box.")  # no inch

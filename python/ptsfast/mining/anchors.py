@@ -326,13 +326,29 @@ _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "
           "bigger": ">"}
 _ORDER_WORD = re.compile(r"<=|>=|[<>≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
 
+_UNITS = {u: name for name, units in (
+    ("mm", "mm millimeter millimeters millimetre millimetres"),
+    ("cm", "cm centimeter centimeters centimetre centimetres"),
+    ("m", "meter meters metre metres"), ("km", "km kilometer kilometers kilometre kilometres"),
+    ("inch", "inch inches"), ("ft", "ft foot feet"), ("yd", "yd yard yards"), ("mile", "mi mile miles"),
+    ("mg", "mg milligram milligrams"), ("g", "gram grams"), ("kg", "kg kilogram kilograms kilo kilos"),
+    ("lb", "lb lbs pound pounds"), ("oz", "oz ounce ounces"), ("l", "liter liters litre litres"),
+    ("ml", "ml milliliter milliliters millilitre millilitres"), ("s", "sec secs second seconds"),
+    ("min", "min mins minute minutes"), ("h", "hr hrs hour hours"), ("day", "day days"), ("week", "week weeks"),
+    ("month", "month months"), ("year", "yr yrs year years"), ("dollar", "dollar dollars"), ("cent", "cent cents"),
+    ("euro", "euro euros"), ("%", "% percent"), ("°", "° degree degrees"), ("mph", "mph"), ("kmh", "km/h kph"))
+    for u in units.split()}
+# a unit right after a value: "5 meters" is not "5 seconds", "12%" not "12" (single letters are left out: "2 m" may
+# be 2 times m, and "2 in the box" is no inch)
+_UNIT = re.compile(r"(?<![\w.])(?:\d[\d,.]*)\s?(km/h|%|°|[^\W\d_]{2,})")
 _VALUE = re.compile(_APART + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
 
 
 def same_facts(a: str, b: str) -> bool:
     """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
     is A" / "B", 0.83 overlap), as many negative words ("x is not 2" / "x is 2", 0.91; "that's right" / "wrong";
-    "not right" is "wrong"), the same comparisons ("3 > 2" / "3 < 2") and, where they hold the same numbers, in
+    "not right" is "wrong"), the same comparisons ("3 > 2" / "3 < 2"), the same units after their numbers ("5
+    meters" / "5 seconds", "5 cm" is "5 centimeters") and, where they hold the same numbers, in
     the same order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0; "3 * 12" is so not "12 * 3"). Read as
     similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost
     exactly the resamples that decide it."""
@@ -340,7 +356,8 @@ def same_facts(a: str, b: str) -> bool:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
                  for m in _ORDER_WORD.finditer(low)]
-        return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order)
+        units = [_UNITS[u] for u in _UNIT.findall(low) if u in _UNITS]
+        return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b):
         return False
     la, lb = ([_number(n) for n in _VALUE.findall(t)] for t in (a, b))
