@@ -91,3 +91,38 @@ def test_a_loop_of_letters_with_texts_is_judged_at_once():
         mc(text, "B")
         answer_complete("multiple_choice", text)
         assert time.perf_counter() - start < 2.0
+
+
+def last_number(text, ref):
+    return oracle_by_name("last_number")(text, P(ref))
+
+
+@pytest.mark.parametrize("text", ["#### 0.5 or 50%", "#### 0.5 (or 50%)", "#### 12 or 12", "#### $12 or 12 dollars"])
+def test_a_gsm8k_amount_said_again_as_a_percent_is_one_answer(text):
+    """"#### 0.5 or 50%" named nothing (any digit or digit was a hedge), where last_number reads the same amount
+    restated as one answer; two amounts offered still name none."""
+    ref = "12" if "12" in text else "0.5"
+    assert gsm(text, ref) and not gsm(text, "50")
+
+
+@pytest.mark.parametrize("text", ["#### 0.5 or 60%", "#### 12 or 13", "#### 12 \\text{or} 13", "#### 0.5 or 5%"])
+def test_a_gsm8k_line_offering_two_amounts_still_names_none(text):
+    for ref in ("0.5", "0.6", "12", "13", "0.05"):
+        assert not gsm(text, ref)
+
+
+@pytest.mark.parametrize("text", ["#### 1.5 million", "#### $1.5 million", "#### 1.5 Million dollars",
+                                  "So the answer is 1.5 million.", "The company earns $1.5 million."])
+def test_an_amount_with_its_scale_word_is_that_amount(text):
+    """"#### 1.5 million" failed where 1500000 was the answer (only 1.5 was read); the number as written still
+    passes where the question counts millions."""
+    judge = gsm if text.startswith("####") else last_number
+    assert judge(text, "1500000") and judge(text, "1.5") and not judge(text, "15") and not judge(text, "150000")
+
+
+@pytest.mark.parametrize("text,ref", [("#### 3 thousand 500", "3000"), ("#### 1.5 million or 2 million", "1500000"),
+                                      ("It is 1.5 million or 2 million.", "2000000"),
+                                      ("It costs 1.5 million for 3 years.", "1500000")])
+def test_a_scale_word_before_more_numbers_or_a_hedge_is_no_answer(text, ref):
+    judge = gsm if text.startswith("####") else last_number
+    assert not judge(text, ref)

@@ -1656,18 +1656,43 @@ def _listed_numbers(line: str) -> list[Fraction] | None:
     return find_numbers(m.group()) if m else None
 
 
+def _restated(m: re.Match) -> bool:
+    """Whether the second number an :data:`_OR_ANOTHER` match offers is the first's amount said again (``12 or 12``,
+    ``0.5 or 50%``) or in another unit (``2 hours or 120 minutes``)."""
+    if m.group("one", "pct") == m.group("two", "pct2") or \
+            m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")):
+        return True  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
+    one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
+                for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
+    return one == two
+
+
 def _last_offered(text: str) -> int | None:
     """Where the last second number offered after another ends (``12 or 13``, ``12, or maybe 13``: see
     :func:`_offers_two`), None where no number is so offered."""
-    for m in reversed(list(_OR_ANOTHER.finditer(text))):  # the last first: a loop of hedges is read at once
-        if m.group("one", "pct") == m.group("two", "pct2") or \
-                m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")):
-            continue  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
-        one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
-                    for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
-        if one != two:
-            return m.end()
-    return None
+    # the last first: a loop of hedges is read at once
+    return next((m.end() for m in reversed(list(_OR_ANOTHER.finditer(text))) if not _restated(m)), None)
+
+
+def _digits_or_digits(line: str) -> bool:
+    """Whether an answer line offers a digit or another (``12 or 13``, ``12 \\text{or} 13``), the same amount said
+    again aside (``0.5 or 50%``, as :func:`_last_offered` reads it)."""
+    restated = [m.span() for m in _OR_ANOTHER.finditer(line) if _restated(m)] if "or" in line.lower() else []
+    return any(not any(a <= n.start() < b for a, b in restated) for n in _NUMBER_OR_NUMBER.finditer(line))
+
+
+# an amount written with its scale's word (1.5 million, $2.4 billion), as models write large answers
+# (never one more number follows: 3 thousand 500)
+_SCALED = re.compile(r"[-\u2212]?\$?(\d[\d,]*(?:\.\d+)?)[ \t]*(?i:(thousand|million|billion|trillion))\b"
+                     r"(?![ \t,]*(?:and[ \t]+)?\$?\d)")
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
+def _scaled(text: str, at: int, number: Fraction) -> Fraction | None:
+    """The amount the number read at ``at`` (``number``) makes with the scale's word after it (``1.5 million``:
+    1,500,000), else None."""
+    m = _SCALED.match(text, at)
+    return number * _SCALES[m.group(2).lower()] if m else None
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
@@ -1675,7 +1700,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
     thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
     got = extract_gsm8k(text)
-    if got is None or _NUMBER_OR_NUMBER.search(got) or _offers_two(got):
+    if got is None or _digits_or_digits(got) or _offers_two(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
         return several == _listed_numbers(reference_answer(problem))
@@ -1684,8 +1709,11 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = _INDIAN_GROUPS.sub(lambda m: m.group().replace(",", ""), got)
     if (first := _DIGITS.search(got)) and "," in first.group() and not _THOUSANDS.fullmatch(first.group()):
         return False  # 1,2,3 or 1,50,00: a list or no number, never its first digits
-    nums = find_numbers(got)
-    return bool(nums) and nums[0] == _reference_number(reference_answer(problem))
+    nums, ref = find_numbers(got), _reference_number(reference_answer(problem))
+    # a scale's word after it (#### 1.5 million) makes its amount: 1500000, or 1.5 where the question counts millions
+    return bool(nums) and ref is not None and \
+        (nums[0] == ref or (first := re.search(r"[-\u2212]?\$?\d", got)) is not None and
+         _scaled(got, first.start(), nums[0]) == ref)
 
 
 _LIST_COMMA = re.compile(r",(?:\s|\\[;: ]|\\q?quad)")
@@ -1978,7 +2006,16 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     nums = find_numbers(text)
     if nums and (offered := _last_offered(text)) is not None and not find_numbers(text[offered:]):
         return False  # ... so it is 12 or 13: the last number is one of two offered, no answer
-    return bool(nums) and nums[-1] == _reference_number(reference_answer(problem))
+    if not nums:
+        return False
+    ref = _reference_number(reference_answer(problem))
+    if ref is None or nums[-1] == ref:
+        return ref is not None
+    last = None
+    for last in _SCALED.finditer(text, max(0, len(text) - 400)):  # ... is 1.5 million.: 1500000 too
+        pass
+    return last is not None and not find_numbers(text[last.end():]) and \
+        _scaled(text, last.start(), nums[-1]) == ref
 
 
 def exact_oracle(text: str, problem: Problem) -> bool:
