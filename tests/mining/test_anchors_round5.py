@@ -96,3 +96,10 @@ def test_a_unit_after_a_number_is_part_of_the_claim():
     assert not similar("The total is 12% here.", "The total is 12 here.")
     assert similar("It is 5 cm long.", "It is 5 centimeters long.")  # one unit, two spellings
     assert similar("There are 2 in the box.", "So there are 2 in the box.")  # no inch
+
+
+def test_chinese_words_that_hold_a_negative_character_but_say_no_no_are_not_negations():
+    assert similar("所以这个题目非常简单。", "所以这个题目很简单。")  # 非常: very
+    from ptsfast.mining.anchors import same_facts
+    assert same_facts("这个方法不错。", "这个方法很好。") and same_facts("否则x是2。", "x是2。")
+    assert not same_facts("这个方法错了。", "这个方法对了。")

@@ -318,9 +318,10 @@ def same_numbers(a: str, b: str) -> bool:
 # a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)"); not "I", nor an article "A" before a word
 _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
 # what says "no": a negation ("not", "isn't", "no root", "≠", "不") or a negative verdict ("wrong", "No,", "错"), counted
-# together so that "not right" is "wrong" and "x is not 2" is not "x is 2"
+# together so that "not right" is "wrong" and "x is not 2" is not "x is 2" ("非常" very, "不过" but, "不错" good, "无论"
+# whatever and "否则" otherwise say no "no")
 _NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
-                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b|[不没沒无無非否错錯未]|ない|ません")
+                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b|不(?![错錯过過])|[没沒未錯]|无(?!论)|無(?!論)|非(?!常)|否(?!则|則)|(?<!不)错|ない|ません")
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
           "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
           "bigger": ">"}
