@@ -103,3 +103,8 @@ def test_chinese_words_that_hold_a_negative_character_but_say_no_no_are_not_nega
     from ptsfast.mining.anchors import same_facts
     assert same_facts("这个方法不错。", "这个方法很好。") and same_facts("否则x是2。", "x是2。")
     assert not same_facts("这个方法错了。", "这个方法对了。")
+
+
+def test_a_unit_one_word_after_its_number_is_read():
+    assert similar("It would take 3 more days here.", "It would take 3 days more here.")
+    assert not similar("The area is 25 square meters.", "The area is 25 square feet.")

@@ -339,9 +339,9 @@ _UNITS = {u: name for name, units in (
     ("month", "month months"), ("year", "yr yrs year years"), ("dollar", "dollar dollars"), ("cent", "cent cents"),
     ("euro", "euro euros"), ("%", "% percent"), ("°", "° degree degrees"), ("mph", "mph"), ("kmh", "km/h kph"))
     for u in units.split()}
-# a unit right after a value: "5 meters" is not "5 seconds", "12%" not "12" (single letters are left out: "2 m" may
-# be 2 times m, and "2 in the box" is no inch)
-_UNIT = re.compile(r"(?<![\w.])(?:\d[\d,.]*)\s?(km/h|%|°|[^\W\d_]{2,})")
+# a unit right after a value, or one word after it: "5 meters" is not "5 seconds", "3 more days" is "3 days more",
+# "12%" not "12" (single letters are left out: "2 m" may be 2 times m, and "2 in the box" is no inch)
+_UNIT = re.compile(r"(?<![\w.])\d[\d,.]*\s?(km/h|%|°|[^\W\d_]{2,})(?:\s+(km/h|[^\W\d_]{2,}))?")
 _VALUE = re.compile(_APART + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
 
 
@@ -357,7 +357,7 @@ def same_facts(a: str, b: str) -> bool:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
                  for m in _ORDER_WORD.finditer(low)]
-        units = [_UNITS[u] for u in _UNIT.findall(low) if u in _UNITS]
+        units = [_UNITS[u] for pair in _UNIT.findall(low) for u in pair[:1 + (pair[0] not in _UNITS)] if u in _UNITS]
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b):
         return False
