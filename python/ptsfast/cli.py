@@ -1219,6 +1219,9 @@ def _check_no_broken_link_above(path, flag: str = "--out") -> None:
     its model had loaded). The path itself, a link, is the writers' to name."""
     if path is None or str(path) == "-" or not str(path).strip():
         return
+    from ptsfast.outputs.rundir import check_name_lengths
+
+    check_name_lengths(path, flag)  # a name too long fails any look at it
     p = Path(path).expanduser()
     for q in reversed(p.parents):
         if os.path.islink(q) and not q.exists():
@@ -1259,9 +1262,11 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
     out (the run's own files, a model card, a picture, hidden files) and a folder (--format hf) may go there."""
     if out is None or str(out) == "-":
         return
-    from ptsfast.outputs.rundir import is_stream
+    from ptsfast.outputs.rundir import check_name_lengths, is_stream
     from ptsfast.pipeline.identity import _RUN_FILES
     from ptsfast.problems.hashing import is_doc_file
+
+    check_name_lengths(out, flag)  # a name too long fails any look at it
 
     given = Path(out).expanduser()
     if is_stream(given) or given.is_dir():
