@@ -131,7 +131,8 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
                    help="code tests column(s), joined (e.g. test_list challenge_test_list; default: the first of "
                         "tests, test, test_list, input_output, public_tests, public_test_cases, test_cases, "
                         "official_tests, verification_info, ground_truth (verl's), code_context, hidden_unit_tests, "
-                        "unit_tests that the data fills, with its companions: challenge_test_list, private_tests and "
+                        "unit_tests, testcase (OpenCoder's) that the data fills, with its companions: "
+                        "challenge_test_list, private_tests and "
                         "generated_tests, private_test_cases); read in its dataset's format (e.g. HumanEval, MBPP, "
                         "EvalPlus, APPS, CodeContests, LiveCodeBench, pytest or unittest)")
     p.add_argument("--entry-point-field", default=None, help="column naming the function under test (default: "
