@@ -108,3 +108,9 @@ def test_chinese_words_that_hold_a_negative_character_but_say_no_no_are_not_nega
 def test_a_unit_one_word_after_its_number_is_read():
     assert similar("It would take 3 more days here.", "It would take 3 days more here.")
     assert not similar("The area is 25 square meters.", "The area is 25 square feet.")
+
+
+def test_an_arrow_is_no_comparison():
+    assert similar("So x = 2 => y = 4 here.", "So x = 2, so y = 4 here.")  # "=>" read as ">"
+    from ptsfast.mining.anchors import same_facts
+    assert same_facts("Then a -> b holds.", "Then a implies b holds.") and same_facts("p <=> q", "p iff q")

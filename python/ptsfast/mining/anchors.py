@@ -322,10 +322,11 @@ _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
 # whatever and "否则" otherwise say no "no")
 _NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
                        r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b|不(?![错錯过過])|[没沒未錯]|无(?!论)|無(?!論)|非(?!常)|否(?!则|則)|(?<!不)错|ない|ません")
+# "=>" and "->" are arrows, "<=>" an equivalence: no comparison
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
           "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
           "bigger": ">"}
-_ORDER_WORD = re.compile(r"<=|>=|[<>≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
+_ORDER_WORD = re.compile(r"<=(?!>)|(?<![=<-])>=|(?<![<=-])>|<(?![-=])|[≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
 
 _UNITS = {u: name for name, units in (
     ("mm", "mm millimeter millimeters millimetre millimetres"),
