@@ -1,6 +1,8 @@
 """Thought anchors, fifth round: resamples that change the claim while keeping the words (another choice letter, a
 negation, a verdict word, a comparison, numbers swapped) are different sentences."""
 
+import random
+
 import pytest
 
 from ptsfast.mining.anchors import AnchorConfig, same_facts, similar
@@ -114,3 +116,20 @@ def test_an_arrow_is_no_comparison():
     assert similar("So x = 2 => y = 4 here.", "So x = 2, so y = 4 here.")  # "=>" read as ">"
     from ptsfast.mining.anchors import same_facts
     assert same_facts("Then a -> b holds.", "Then a implies b holds.") and same_facts("p <=> q", "p iff q")
+
+
+def test_the_sentence_that_picks_the_choice_is_its_anchor():
+    """A multiple-choice solution's last sentence "So the answer is B." (right): half its resamples pick another letter
+    (and fail). Read as similar by their words, no resample differed and the sentence was no anchor; its true
+    counterfactual importance is p(with) - p(different) = 1 - 0 = 1."""
+    from ptsfast.mining.anchors import AnchorOutcome, AnchorSearch
+
+    rng = random.Random(5)
+    original = "So the answer is B."
+    search = AnchorSearch(1, AnchorConfig(), final=1.0)
+    while (requests := search.requests()):
+        for boundary, n in requests:
+            picks = [rng.choice("ABCD") if rng.random() < 0.5 else "B" for _ in range(n)]
+            search.add(boundary, [AnchorOutcome(p == "B", similar(original, f"So the answer is {p}.")) for p in picks])
+    (r,) = search.results([(0, 5)])
+    assert r.is_anchor and r.counterfactual.value == pytest.approx(1.0)
