@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, make_judge, oracle_by_name
 
 FOUR = ("12", "15", "18", "21")
 
@@ -126,3 +126,32 @@ def test_an_amount_with_its_scale_word_is_that_amount(text):
 def test_a_scale_word_before_more_numbers_or_a_hedge_is_no_answer(text, ref):
     judge = gsm if text.startswith("####") else last_number
     assert not judge(text, ref)
+
+
+TAGGED = ("<Thought>\nMaybe {tried}? Let me check again.\n</Thought>\n<Output>\n{said}\n</Output>",
+          "<thinking>\n{tried} at first.\n<reflection>Wrong.</reflection>\n</thinking>\n<output>\n{said}\n</output>",
+          "\n<Thought>{tried}</Thought><Output>{said}</Output>")
+
+
+@pytest.mark.parametrize("reply", TAGGED)
+@pytest.mark.parametrize("oracle,right,wrong,ref", [
+    ("boxed", "So the answer is \\boxed{13}.", "\\boxed{12}", "13"),
+    ("gsm8k", "The total is 13.\n#### 13", "#### 12", "13"),
+    ("multiple_choice", "Answer: B", "Answer: A", "B"),
+])
+def test_marco_and_reflection_thoughts_are_thinking_and_their_output_the_answer(reply, oracle, right, wrong, ref):
+    """Marco-o1 writes <Thought>...</Thought><Output>...</Output>, Reflection <thinking>...</thinking><output>: the
+    answer tried while thinking was judged (\\boxed{12} passed where it answered 13, the right 13 failed) and a
+    rollout stopped early on it. The thought is a trace, what follows its close the answer."""
+    judge = make_judge(oracle, None)
+    assert judge(reply.format(tried=wrong, said=right), P(ref)).success
+    assert not judge(reply.format(tried=right, said=wrong), P(ref)).success
+    cut = reply.format(tried=right, said="")
+    cut = cut[:cut.index("</")]
+    assert not judge(cut, P(ref)).success and not answer_complete(oracle, cut)
+
+
+def test_thought_tags_inside_an_answer_open_no_trace():
+    judge = make_judge("boxed", None)
+    assert judge("Let me write <thinking> as a tag: 2 + 3 = 5, so \\boxed{5}.", P("5")).success
+    assert judge("\\boxed{5} <Thought>", P("5")).success

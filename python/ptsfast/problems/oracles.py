@@ -2210,9 +2210,15 @@ _GRANITE_THOUGHT = re.compile(r"\s*(?:\*\*|#{1,6}[ \t]+)?Here(?:['’]s|[ \t]+is
 _GRANITE_RESPONSE = re.compile(r"Here(?:['’]s|[ \t]+is)[ \t]+my[ \t]+response:(?:\*\*)?")
 
 
+# a reply that opens with a trace in its model's own tags: Marco-o1's <Thought> (then <Output>), Reflection's <thinking>
+# (its <reflection> inside, then <output>); only a reply opening so, as those models write them
+_TAGGED_THOUGHT = re.compile(r"\s*<(Thought|thinking)>")
+
+
 def final_answer(text: str, think_open: bool = False) -> str | None:
-    """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`, or Granite 3.2's
-    reply that opens with its thought process, closed by "Here is my response:").
+    """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`, Granite 3.2's reply
+    that opens with its thought process, closed by "Here is my response:", or a reply opening with Marco-o1's
+    ``<Thought>`` or Reflection's ``<thinking>``, closed by its tag).
 
     Text after the first close (so the verdict stays prefix-monotone); None while a trace is still open (an open
     marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
@@ -2221,6 +2227,9 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     if not think_open and (thought := _GRANITE_THOUGHT.match(text)):
         response = _GRANITE_RESPONSE.search(text, thought.end())
         return text[response.end():] if response else None
+    if not think_open and (thought := _TAGGED_THOUGHT.match(text)):
+        close = text.find(f"</{thought.group(1)}>", thought.end())
+        return text[close + len(thought.group(1)) + 3:] if close >= 0 else None
     ends = [(i, len(close)) for close in (c for _, c in TRACE_MARKERS) if (i := text.find(close)) >= 0]
     if ends:
         end, size = min(ends)
