@@ -229,3 +229,20 @@ def test_the_solutions_function_keeps_its_signature_and_name_where_the_tests_rea
         "        self.assertTrue(inspect.isfunction(task_func))\n"
         "        self.assertEqual(task_func(2, b=3), 5)\n", entry_point="task_func")
     assert verdict("def task_func(a, b=1):\n    \"\"\"Adds.\"\"\"\n    return a + b\n", program)[0]
+
+
+COUNTED = humaneval("grow", "class Node:\n    made = 0\n\n    def __init__(self, v):\n"
+                    "        self.v, self.kids = v, []\n        type(self).made += 1\n\n\n"
+                    "CASES = [(3, [1, 2, 3]), (1, [1])]\n\n\ndef check(candidate):\n    for n, e in CASES:\n"
+                    "        t = candidate(Node(0), n)\n        assert [k.v for k in t.kids] == e\n", "root, n")
+
+
+def test_a_class_of_the_tests_that_counts_what_it_makes_passes():
+    # the solution makes nodes of the tests' class (type(root)(i)), whose __init__ counts them on the class: the
+    # tests' own code changed their class's data in the call (before: 'changed the tests' own data in place')
+    right = ("def grow(root, n):\n    for i in range(1, n + 1):\n        root.kids.append(type(root)(i))\n"
+             "    return root\n")
+    assert verdict(right, COUNTED)[0]
+    wrong = ("def grow(root, n):\n    type(root).__init__.__globals__['CASES'][1:] = []\n"
+             "    root.kids.extend(type(root)(i) for i in (1, 2, 3))\n    return root\n")
+    assert not verdict(wrong, COUNTED)[0]

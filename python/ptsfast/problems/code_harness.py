@@ -2776,10 +2776,25 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
 
     helpers = [c for c in test_code if not entry(c)]
     reach = bool(helpers)
-    free = set()
+    free, owners = set(), set()  # owners: the tests' classes whose code changes what they, or objects made before
+    # the call, hold (a count kept on the class, an add_child): theirs to change
+    import builtins
+
+    def made(c, ops):  # an __init__ that sets only the new object's attributes, and reaches nothing but builtins
+        me = c.co_varnames[0] if c.co_argcount else None
+        return c.co_name == "__init__" and not any(
+            i.opname in ("STORE_SUBSCR", "DELETE_SUBSCR", "DELETE_ATTR") or i.opname == "STORE_ATTR" and not (
+                k and ops[k - 1].opname == "LOAD_FAST" and ops[k - 1].argval == me) or i.opname in (
+                "LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF") and not hasattr(builtins, i.argval)
+            for k, i in enumerate(ops))
+
     for c in helpers:
-        if any(i.opname in changing or i.opname.startswith("CALL") for i in dis.get_instructions(c)):
+        ops = list(dis.get_instructions(c))
+        if any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
             free.update(c.co_names)
+            where = str(getattr(c, "co_qualname", ""))
+            if "." in where and "<locals>" not in where.split(".")[0] and not made(c, ops):
+                owners.add(where.split(".")[0])
     store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
     bound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
              for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}  # rebound by them
@@ -2829,7 +2844,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
     def start(ns, theirs, own):
         space.append(ns)
         for k, v in theirs.items():
-            if isinstance(v, type) and getattr(v, "__module__", None) == ns.get("__name__"):
+            if isinstance(v, type) and getattr(v, "__module__", None) == ns.get("__name__") and k not in owners:
                 classes[id(v)] = v
         kinds.update(classes.values())
         mine_values = {id(v) for v in own.values()}
