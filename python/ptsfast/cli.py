@@ -1884,6 +1884,23 @@ def _check_home(a) -> None:
                              f"the full path") from None
 
 
+def _check_input_names(a) -> None:
+    """An input path (``--problems``, ``--model``, ``--run``, ``--embedding-model``) holding a name longer than the
+    file system allows: nothing has that name, and the first look at it failed with a bare '[Errno 36] File name too
+    long' repeating the path whole."""
+    from ptsfast.outputs.rundir import check_name_lengths
+
+    for dest in ("problems", "model", "run", "embedding_model"):
+        v = getattr(a, dest, None)
+        if not isinstance(v, str) or not v.strip() or v == "-":
+            continue
+        try:
+            check_name_lengths(v, f"--{dest.replace('_', '-')}")
+        except ValueError as e:
+            raise ValueError(re.sub(r"; choose a shorter (name|path)$", ", so nothing has it - check the path",
+                                    str(e))) from None
+
+
 _THREAD_COUNT = re.compile(r"\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*")
 
 
@@ -1955,6 +1972,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_environment()
         _check_once(a)
         _check_home(a)
+        _check_input_names(a)
         rc = a.func(a)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit

@@ -312,3 +312,18 @@ def test_an_interruption_before_the_run_began_says_nothing_was_written(model_dir
     err = capsys.readouterr().err
     assert "interrupted; the run had not started, nothing was written" in err and "saved" not in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("flag", ["--model", "--problems", "--embedding-model", "--run"])
+def test_an_input_name_too_long_for_the_file_system_is_named_with_its_flag(flag, model_dir, tmp_path, capsys):
+    """`--model <300 letters>` (or --problems, --embedding-model, export's --run): a bare '[Errno 36] File name too
+    long: ...' repeating the path whole, naming no flag."""
+    long = str(tmp_path / ("a" * 300))
+    if flag == "--run":
+        argv = ["export", "--run", long, "--out", str(tmp_path / "x.jsonl")]
+    else:
+        paths = {"--model": str(model_dir), "--problems": str(write_problems(tmp_path)), flag: long}
+        argv = ["anchors", *[x for kv in paths.items() for x in kv], "--out", str(tmp_path / "run"), "--device", "cpu",
+                *FAST]
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{flag} {long[:40]}", "300 bytes", "nothing has it")
