@@ -133,3 +133,9 @@ def test_the_sentence_that_picks_the_choice_is_its_anchor():
             search.add(boundary, [AnchorOutcome(p == "B", similar(original, f"So the answer is {p}.")) for p in picks])
     (r,) = search.results([(0, 5)])
     assert r.is_anchor and r.counterfactual.value == pytest.approx(1.0)
+
+
+def test_a_roman_numeral_choice_is_a_choice():
+    assert not similar("So the answer is II.", "So the answer is III.")  # 0.8 overlap
+    assert not similar("So the answer is I and II only.", "So the answer is I and III only.")
+    assert similar("So I think the answer is II.", "I think the answer is II.")

@@ -315,8 +315,9 @@ def same_numbers(a: str, b: str) -> bool:
     return numbers(a) == numbers(b)
 
 
-# a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)"); not "I", nor an article "A" before a word
-_CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])[A-Z](?![\w'’])")
+# a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)") or a roman one ("II and III only"); not
+# "I", nor an article "A" before a word
+_CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])(?:VI{0,3}|I{2,3}|I[VX]|XI{0,3}|[A-Z])(?![\w'’])")
 # what says "no": a negation ("not", "isn't", "no root", "≠", "不") or a negative verdict ("wrong", "No,", "错"), counted
 # together so that "not right" is "wrong" and "x is not 2" is not "x is 2" ("非常" very, "不过" but, "不错" good, "无论"
 # whatever and "否则" otherwise say no "no")
