@@ -139,3 +139,21 @@ def test_a_roman_numeral_choice_is_a_choice():
     assert not similar("So the answer is II.", "So the answer is III.")  # 0.8 overlap
     assert not similar("So the answer is I and II only.", "So the answer is I and III only.")
     assert similar("So I think the answer is II.", "I think the answer is II.")
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("**The answer is 5.** Next we check.", ["**The answer is 5.**", "Next we check."]),
+    ("**Wait!** Let me redo it.", ["**Wait!**", "Let me redo it."]),
+    ("This is _important._ Then go.", ["This is _important._", "Then go."]),
+    ("**1.** First. **2.** Second.", ["**1.** First.", "**2.** Second."]),  # still list markers
+    ("Steps: **1.** Add 2. **2.** Multiply.", ["Steps: **1.** Add 2.", "**2.** Multiply."]),
+])
+def test_a_sentence_closed_by_a_bold_or_italic_mark_ends(text, sentences):
+    # a terminator followed by "**" was not followed by whitespace: a bold sentence ran into the next one
+    assert split_text(text) == sentences
+
+
+def test_a_resample_that_ends_in_a_bold_mark_ended_its_sentence():
+    from ptsfast.mining.anchors import first_sentence_ended
+
+    assert first_sentence_ended("**Wait!**", "So x = 2. ")

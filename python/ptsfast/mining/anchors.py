@@ -40,10 +40,10 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No.
 # a terminator followed by whitespace ("3.5" is not one; Hindi and Bengali "।", Arabic "؟", Urdu "۔" too), or a
 # full-width one (Chinese and Japanese need no space)
 # full-width ends need no space after them ("３．５" is a number)
-_END = re.compile(r"[.!?…।॥؟۔]+[\"'”’)\]]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*")
+_END = re.compile(r"[.!?…।॥؟۔]+[\"'”’)\]*_]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*")
 _NEWLINE = re.compile(r"\n")
 # what ends a sentence (and its closing marks)
-_TERMINATORS = re.compile(r"[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）]*")
+_TERMINATORS = re.compile(r"[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）*_]*")
 _TAG = re.compile(r"</?think>")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
@@ -96,32 +96,34 @@ def sentence_starts(text: str) -> list[int]:
         if row[:1] == "|" == row[-1:] and row.count("|") >= 3:
             continue  # inside a markdown table row ("| 1. Add | 3. Then |"): a row is one sentence, cut at its newline
             # (not a line opening with an absolute value: "|x| = 2. So x = 2.")
-        if m.group(0) == "." and _LABEL.fullmatch(text[max(last, line_start, m.start() - _LOOK):m.start()].strip()):
+        end = m.group(0).rstrip("*_")  # the terminator without a bold or italic mark closing it: "**1.**"
+        if end == "." and _LABEL.fullmatch(text[max(last, line_start, m.start() - _LOOK):m.start()].strip()):
             continue  # "Step 1. Compute the sum" is one sentence
         lo = max(0, m.start() - _LOOK)
         raw = _TAIL.search(text, lo, m.start()).group(0)
         word = raw.lower().rstrip(".")
         nl = text.rfind("\n", lo, m.start())
-        line_head = "..." if nl < 0 and lo > 0 else text[nl + 1:m.start()].strip()  # "...": a long line, no marker
+        # "...": a long line, no marker; "**1.": the marker "1."
+        line_head = "..." if nl < 0 and lo > 0 else text[nl + 1:m.start()].strip().lstrip("*_")
         a = _SPACE.match(text, m.end()).end()
         after = text[a:a + 1]
         b = m.start() - len(raw)
-        while b > 0 and text[b - 1].isspace():
+        while b > 0 and (text[b - 1].isspace() or text[b - 1] in "*_"):  # "First. **2.** Add": after "."
             b -= 1
         before = text[b - 1:b] if b > 0 else ""
         # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
         if before == "." and _TAIL.search(text, max(0, b - _LOOK), b).group(0).lower().strip(".") in _ABBREVIATIONS:
             before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."
-        marker = m.group(0) == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
+        marker = end == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends)
         lower = after.islower() or after.isdigit()
         operator = after != "" and after in "+-*/=<>^×÷·−\\"
-        ellipsis = m.group(0).startswith(("..", "…")) and (lower or operator)
-        factorial = m.group(0) == "!" and (lower or operator) and (
+        ellipsis = end.startswith(("..", "…")) and (lower or operator)
+        factorial = end == "!" and (lower or operator) and (
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
@@ -198,7 +200,7 @@ def _first(text: str, before: str) -> tuple[str, bool]:
     return "", False
 
 
-_ENDED = re.compile(r"(?:[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）]*|\n)\s*\Z")
+_ENDED = re.compile(r"(?:[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）*_]*|\n)\s*\Z")
 
 
 def first_sentence_ended(text: str, before: str = "") -> bool:
@@ -322,12 +324,14 @@ _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])(?:VI{0,3}|I{2,3}|I[VX
 # together so that "not right" is "wrong" and "x is not 2" is not "x is 2" ("非常" very, "不过" but, "不错" good, "无论"
 # whatever and "否则" otherwise say no "no")
 _NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
-                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b|不(?![错錯过過])|[没沒未錯]|无(?!论)|無(?!論)|非(?!常)|否(?!则|則)|(?<!不)错|ない|ません")
+                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b"
+                       r"|不(?![错錯过過])|[没沒未錯]|无(?!论)|無(?!論)|非(?!常)|否(?!则|則)|(?<!不)错|ない|ません")
 # "=>" and "->" are arrows, "<=>" an equivalence: no comparison
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
           "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "less": "<", "greater": ">", "smaller": "<", "larger": ">",
           "bigger": ">"}
-_ORDER_WORD = re.compile(r"<=(?!>)|(?<![=<-])>=|(?<![<=-])>|<(?![-=])|[≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b|\b(?:less|greater|smaller|larger|bigger)\b")
+_ORDER_WORD = re.compile(r"<=(?!>)|(?<![=<-])>=|(?<![<=-])>|<(?![-=])|[≤≥⩽⩾]|\\(?:lt|gt|leq?|geq?)\b"
+                         r"|\b(?:less|greater|smaller|larger|bigger)\b")
 
 _UNITS = {u: name for name, units in (
     ("mm", "mm millimeter millimeters millimetre millimetres"),
