@@ -157,3 +157,9 @@ def test_a_resample_that_ends_in_a_bold_mark_ended_its_sentence():
     from ptsfast.mining.anchors import first_sentence_ended
 
     assert first_sentence_ended("**Wait!**", "So x = 2. ")
+
+
+def test_bold_marks_and_heading_hashes_are_formatting():
+    assert similar("**So x = 5.**", "So x = 5.")
+    assert similar("### Final answer: 5", "Final answer: 5")
+    assert not similar("**So x = 5.**", "**So x = 6.**")
