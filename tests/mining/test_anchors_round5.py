@@ -163,3 +163,4 @@ def test_bold_marks_and_heading_hashes_are_formatting():
     assert similar("**So x = 5.**", "So x = 5.")
     assert similar("### Final answer: 5", "Final answer: 5")
     assert not similar("**So x = 5.**", "**So x = 6.**")
+    assert similar("So \\(x = 5\\).", "So $x = 5$.")  # the same math, other delimiters

@@ -266,12 +266,14 @@ _APART = rf"(?:(?<!\w)|(?<=[{_UNSPACED}]))"  # nothing of the same word before: 
 _NUMBER = re.compile(rf"(?:(?:(?<![\w)\]}}])|(?<=[{_UNSPACED}]))[-−])?" + _DIGITS)  # "-2" signed ("5-3": unsigned)
 
 
-_EMPHASIS = re.compile(r"\*\*+|__+|^\s*#+", re.M)  # bold marks and heading hashes: formatting, not words
+# bold marks, heading hashes and math delimiters ("$", "\\(", "\\]"): formatting, not words
+_EMPHASIS = re.compile(r"\*\*+|__+|^\s*#+|\$+|\\[()\[\]]", re.M)
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks, without
-    bold marks or heading hashes (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71: different)."""
+    bold marks, heading hashes or math delimiters (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71,
+    "So \\(x = 5\\)." and "So $x = 5$." 0.67: different)."""
     text = _EMPHASIS.sub(" ", text.lower())
     return [_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text)]
 
