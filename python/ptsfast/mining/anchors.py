@@ -370,7 +370,8 @@ def same_facts(a: str, b: str) -> bool:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
                  for m in _ORDER_WORD.finditer(low)]
-        units = [_UNITS[u] for pair in _UNIT.findall(low) for u in pair[:1 + (pair[0] not in _UNITS)] if u in _UNITS]
+        units = [_UNITS[u] for u in (first if first in _UNITS else second for first, second in _UNIT.findall(low))
+                 if u in _UNITS]  # the word after the value, else the one after that
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b):
         return False
@@ -402,8 +403,8 @@ class AnchorConfig:
     numbers_must_match: bool = True
     """A regenerated sentence with other numbers than the original is different whatever its overlap."""
     facts_must_match: bool = True
-    """A regenerated sentence with other choice letters, negations, verdict words, comparisons or number order than
-    the original is different whatever its overlap (:func:`same_facts`)."""
+    """A regenerated sentence with other choice letters, negative words, comparisons, units or number order than the
+    original is different whatever its overlap (:func:`same_facts`)."""
 
     def __post_init__(self) -> None:
         def need(ok: bool, what: str) -> None:
