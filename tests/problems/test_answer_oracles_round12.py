@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, make_judge, oracle_by_name
+from ptsfast.problems.oracles import answer_complete, extract_choice, make_judge, oracle_by_name
 
 FOUR = ("12", "15", "18", "21")
 
@@ -155,3 +155,27 @@ def test_thought_tags_inside_an_answer_open_no_trace():
     judge = make_judge("boxed", None)
     assert judge("Let me write <thinking> as a tag: 2 + 3 = 5, so \\boxed{5}.", P("5")).success
     assert judge("\\boxed{5} <Thought>", P("5")).success
+
+
+@pytest.mark.parametrize("said", ["**B) 15** is the correct answer.", "Option **B) 15** is correct.",
+                                  "So, B) 15 is correct.", "Thus option B (15) is correct.", "**B. 15** is correct.",
+                                  "(B) 15 is the right one."])
+@pytest.mark.parametrize("before", ["", "(A) 12 is too small.\n", "Check (A) 12 first: too small. "])
+def test_a_letter_said_correct_with_its_choice_text_is_that_choice(before, said):
+    """"**B) 15** is the correct answer." named no choice, and after a trace that wrote "(A) 12" read A (a letter
+    merely written): the right answer failed, a wrong one passed. A letter said to be right may carry its text."""
+    text = before + said
+    assert extract_choice(text) == "B" and mc(text, "B", FOUR) and not mc(text, "A", FOUR)
+
+
+@pytest.mark.parametrize("text", ["We can eliminate A. Option B is correct.", "Not A. Choice B is the correct answer.",
+                                  "Not (A) since B is correct.", "Rule out A. So B is correct.",
+                                  "A) 12 fails, so B is correct."])
+def test_a_letter_before_another_said_correct_carries_no_text(text):
+    assert extract_choice(text) == "B"
+
+
+@pytest.mark.parametrize("text", ["A) 12 or B) 15 is correct.", "(A) 12 or (B) 15 is the correct answer.",
+                                  "Consider A. This is correct.", "Not (A) since all of it is correct."])
+def test_a_letter_with_a_text_offered_or_ended_is_not_said_correct(text):
+    assert extract_choice(text) is None

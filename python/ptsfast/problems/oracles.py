@@ -592,9 +592,16 @@ _MC_STRONG = _choice_patterns("E")[0]  # the early stop: a stated letter A-E
 def _said_correct(last: str) -> re.Pattern:
     """A letter said to be the right one or the answer, ending its sentence: "B is the correct answer.", "option B is
     correct", "So B is the answer."; never "B is correct only if ...", "B is not correct" nor the last of two ("A or
-    B is correct")."""
+    B is correct"); the letter may carry its choice's text ("**B) 15** is correct.", "So, B) 15 is correct.",
+    "Option B (15) is correct.")."""
+    # (never holding another letter, "Not A. Option B is correct." is B, nor another clause, "(A) since all of it is
+    # correct."; after a period or colon only in bold, as a sentence may end at a letter)
+    char = (rf"(?!(?<![A-Za-z])(?:[A-{last}]|(?i:not|but|since|because|if|unless|although|though|while|whereas|which"
+            rf"|that|so|as|then|and|or|nor))(?![A-Za-z]))(?:[^\n*.,;:!?()\[\]]|\.(?=\d))")
+    text = rf"(?=\S)(?:{char}){{1,40}}?"
     return re.compile(r"(?<![A-Za-z'’/&])(?<!(?:or|nd)[ \t])(?<![/&][ \t])"
-                      rf"(?:\*\*)?\(?([A-{last}])\)?(?:\*\*)?[ \t]+(?:is|would[ \t]+be)[ \t]+"
+                      rf"(?:\*\*)?\(?([A-{last}])\)?(?:(?<=\))[ \t]+{text}|(?<=\*\*[A-{last}])[.:][ \t]+{text}(?=\*\*)"
+                      rf"|[ \t]+\({text}\))?(?:\*\*)?[ \t]+(?:is|would[ \t]+be)[ \t]+"
                       r"(?:the[ \t]+)?(?:(?:correct|right|best)(?:[ \t]+(?:answer|option|choice|one))?"
                       r"|(?:final[ \t]+)?answer)"
                       r"(?=[ \t]*(?:[.!,;:)]|$))", re.M)
