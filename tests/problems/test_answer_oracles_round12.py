@@ -179,3 +179,12 @@ def test_a_letter_before_another_said_correct_carries_no_text(text):
                                   "Consider A. This is correct.", "Not (A) since all of it is correct."])
 def test_a_letter_with_a_text_offered_or_ended_is_not_said_correct(text):
     assert extract_choice(text) is None
+
+
+@pytest.mark.parametrize("text,ref,ok", [("#### 12 (since 3 * 4 = 12)", "12", True), ("#### 10 (12 - 2)", "10", True),
+                                         ("#### x = 12", "12", True), ("#### 12:00", "12", True),
+                                         ("#### 2:30", "2", False), ("#### The bus leaves at 12:45.", "12", False),
+                                         ("#### 12:45 PM", "12", False)])
+def test_a_time_of_day_with_minutes_is_no_number_of_hours(text, ref, ok):
+    """"#### 2:30" passed where 2 was the answer (its hours were read, its minutes dropped)."""
+    assert gsm(text, ref) is ok

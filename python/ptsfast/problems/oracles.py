@@ -1702,12 +1702,16 @@ def _scaled(text: str, at: int, number: Fraction) -> Fraction | None:
     return number * _SCALES[m.group(2).lower()] if m else None
 
 
+# a time of day with its minutes (#### 2:30): no number of hours (2 was read), unless on the hour (12:00)
+_CLOCK = re.compile(r"[^\d]*?(?<![\d.,])\d{1,2}:(?!00)\d{2}(?!\d)")
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
     thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
     got = extract_gsm8k(text)
-    if got is None or _digits_or_digits(got) or _offers_two(got):
+    if got is None or _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
         return several == _listed_numbers(reference_answer(problem))
