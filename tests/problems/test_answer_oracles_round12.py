@@ -188,3 +188,25 @@ def test_a_letter_with_a_text_offered_or_ended_is_not_said_correct(text):
 def test_a_time_of_day_with_minutes_is_no_number_of_hours(text, ref, ok):
     """"#### 2:30" passed where 2 was the answer (its hours were read, its minutes dropped)."""
     assert gsm(text, ref) is ok
+
+
+@pytest.mark.parametrize("oracle,right,wrong,ref", [
+    ("boxed", "The answer is \\boxed{13}.", "\\boxed{12}", "13"),
+    ("gsm8k", "The total is 13.\n#### 13", "#### 12", "13"),
+    ("multiple_choice", "Answer: B", "Answer: A", "B"),
+])
+def test_gpt_oss_channels_decoded_as_plain_words_are_thinking_and_final(oracle, right, wrong, ref):
+    """gpt-oss decoded without its special tokens (vLLM's default) reads "analysisWe need ...assistantfinal...":
+    the answer tried in its analysis was judged (\\boxed{12} passed where it answered 13) and stopped the rollout."""
+    judge = make_judge(oracle, None)
+    reply = "analysisWe need to count. Maybe {tried}.assistantfinal{said}"
+    assert judge(reply.format(tried=wrong, said=right), P(ref)).success
+    assert not judge(reply.format(tried=right, said=wrong), P(ref)).success
+    cut = reply.format(tried=right, said="")[:-len("assistantfinal")]
+    assert not judge(cut, P(ref)).success and not answer_complete(oracle, cut)
+
+
+@pytest.mark.parametrize("text", ["analysis: 2 + 3 = 5, so \\boxed{5}", "My analysis: \\boxed{5}",
+                                  "analysis \\boxed{5}"])
+def test_the_word_analysis_opening_a_reply_opens_no_trace(text):
+    assert make_judge("boxed", None)(text, P("5")).success

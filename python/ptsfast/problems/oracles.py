@@ -35,7 +35,7 @@ from string import ascii_uppercase
 from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
-from ptsfast.problems.loading import TRACE_MARKERS, Problem
+from ptsfast.problems.loading import PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem
 from ptsfast.problems.code_tests import TestProgram
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
@@ -2224,12 +2224,15 @@ _GRANITE_RESPONSE = re.compile(r"Here(?:['’]s|[ \t]+is)[ \t]+my[ \t]+response:
 # a reply that opens with a trace in its model's own tags: Marco-o1's <Thought> (then <Output>), Reflection's <thinking>
 # (its <reflection> inside, then <output>); only a reply opening so, as those models write them
 _TAGGED_THOUGHT = re.compile(r"\s*<(Thought|thinking)>")
+# gpt-oss' reply decoded without its special tokens (vLLM's default): "analysisWe need ...assistantfinalThe answer"
+_PLAIN_ANALYSIS = re.compile(r"\s*(?:<\|start\|>)?(?:assistant)?analysis(?=[A-Z])")
 
 
 def final_answer(text: str, think_open: bool = False) -> str | None:
     """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`, Granite 3.2's reply
-    that opens with its thought process, closed by "Here is my response:", or a reply opening with Marco-o1's
-    ``<Thought>`` or Reflection's ``<thinking>``, closed by its tag).
+    that opens with its thought process, closed by "Here is my response:", a reply opening with Marco-o1's
+    ``<Thought>`` or Reflection's ``<thinking>``, closed by its tag, or gpt-oss' channels decoded as plain words,
+    "analysisWe need...assistantfinal...").
 
     Text after the first close (so the verdict stays prefix-monotone); None while a trace is still open (an open
     marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
@@ -2238,6 +2241,9 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     if not think_open and (thought := _GRANITE_THOUGHT.match(text)):
         response = _GRANITE_RESPONSE.search(text, thought.end())
         return text[response.end():] if response else None
+    if not think_open and _PLAIN_ANALYSIS.match(text):
+        final = text.find(PLAIN_HARMONY_FINAL)
+        return text[final + len(PLAIN_HARMONY_FINAL):] if final >= 0 else None
     if not think_open and (thought := _TAGGED_THOUGHT.match(text)):
         close = text.find(f"</{thought.group(1)}>", thought.end())
         return text[close + len(thought.group(1)) + 3:] if close >= 0 else None
