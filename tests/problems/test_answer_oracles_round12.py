@@ -210,3 +210,19 @@ def test_gpt_oss_channels_decoded_as_plain_words_are_thinking_and_final(oracle, 
                                   "analysis \\boxed{5}"])
 def test_the_word_analysis_opening_a_reply_opens_no_trace(text):
     assert make_judge("boxed", None)(text, P("5")).success
+
+
+@pytest.mark.parametrize("text", ["The answer is 12 apples, or 13 with Tom.", "So 12 apples, or 13 if Tom counts.",
+                                  "#### 12 apples, or 13 with Tom", "#### 12 apples or 13 depending on Tom"])
+def test_a_second_amount_after_a_word_that_is_no_unit_is_a_hedge(text):
+    """"12 apples, or 13 with Tom" was read as one amount in two units (as "2 hours or 120 minutes" is): the last
+    number passed for 13, the gsm8k line for 12. "with", "if", "depending" name no unit."""
+    judge = gsm if text.startswith("####") else last_number
+    assert not judge(text, "12") and not judge(text, "13")
+
+
+@pytest.mark.parametrize("text,ref", [("It takes 2 hours or 120 minutes.", "120"),
+                                      ("#### 2 hours or 120 minutes", "2")])
+def test_one_amount_in_two_units_is_still_one_answer(text, ref):
+    judge = gsm if text.startswith("####") else last_number
+    assert judge(text, ref)

@@ -1663,11 +1663,19 @@ def _listed_numbers(line: str) -> list[Fraction] | None:
     return find_numbers(m.group()) if m else None
 
 
+# words after a number that name no unit: 12 apples, or 13 with Tom offers another amount, not 12 apples in another unit
+_NO_UNIT = frozenset({"with", "without", "if", "for", "in", "at", "by", "from", "to", "when", "since", "because",
+                      "which", "that", "the", "a", "an", "and", "but", "so", "depending", "counting", "including",
+                      "excluding", "on", "of", "is", "are", "was", "were", "as", "or", "instead", "assuming", "unless",
+                      "given"})
+
+
 def _restated(m: re.Match) -> bool:
     """Whether the second number an :data:`_OR_ANOTHER` match offers is the first's amount said again (``12 or 12``,
     ``0.5 or 50%``) or in another unit (``2 hours or 120 minutes``)."""
     if m.group("one", "pct") == m.group("two", "pct2") or \
-            m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")):
+            m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")) and \
+            m.group("unit2").lower() not in _NO_UNIT:
         return True  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
     one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
                 for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
