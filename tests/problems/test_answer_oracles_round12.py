@@ -226,3 +226,17 @@ def test_a_second_amount_after_a_word_that_is_no_unit_is_a_hedge(text):
 def test_one_amount_in_two_units_is_still_one_answer(text, ref):
     judge = gsm if text.startswith("####") else last_number
     assert judge(text, ref)
+
+
+@pytest.mark.parametrize("said", ["12 (maybe 13)", "12, possibly 13", "12; or 13", "12, maybe 13", "12 (could be 13)",
+                                  "12, perhaps 13 apples"])
+def test_a_second_amount_offered_without_or_is_a_hedge(said):
+    """"The answer is 12, maybe 13." passed for 13 (last_number) and "#### 12 (maybe 13)" for 12: only an "or" offered
+    a second amount. A maybe after a comma, a semicolon or a bracket offers one too."""
+    for ref in ("12", "13"):
+        assert not last_number(f"The answer is {said}.", ref) and not gsm(f"#### {said}", ref)
+
+
+@pytest.mark.parametrize("said", ["12, maybe 12", "12 (could be 12 apples)", "12, maybe more"])
+def test_the_same_amount_or_no_amount_after_maybe_is_one_answer(said):
+    assert last_number(f"The answer is {said}.", "12") and gsm(f"#### {said}", "12")
