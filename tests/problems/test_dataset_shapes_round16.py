@@ -252,3 +252,24 @@ def test_a_test_replacing_one_of_its_name_is_judged(tmp_path):
     tests = "def test_f():\n    print(f(2))\n\ndef test_f():\n    assert f(1) == 2\n"
     p, = load(tmp_path, [{"question": "Write f, which adds one.", "test": tests}], oracle="code").problems
     assert CODE(f"```python\n{RIGHT}```", p).success and not CODE(f"```python\n{WRONG}```", p).success
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_file_is_read_where_the_datasets_cache_cannot_be_written(tmp_path, monkeypatch, suffix):
+    """datasets converts a parquet or CSV file into its cache before reading it: with a cache it cannot write (a
+    read-only home, HF_HOME elsewhere) every such file was 'could not be read as parquet (NotADirectoryError ...)'.
+    It is read through a temporary cache, removed after the read."""
+    import datasets
+    import pandas as pd
+
+    from ptsfast.problems.loading import load_problems
+
+    data = tmp_path / f"rows{suffix}"
+    frame = pd.DataFrame({"question": ["What is 1 + 1?", "What is 2 + 3?"], "answer": ["2", "5"]})
+    frame.to_parquet(data) if suffix == ".parquet" else frame.to_csv(data, index=False)
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "a_file" / "cache"))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    assert [p.answer for p in load_problems(data).problems] == ["2", "5"]
+    assert list((tmp_path / "scratch").iterdir()) == []

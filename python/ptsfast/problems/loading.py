@@ -15,7 +15,9 @@ import math
 import numbers
 import re
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -509,6 +511,7 @@ def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
 
 def _iter_hf(path: Path, split: str | None,
              config: str | None = None) -> Iterator[tuple[int, dict | None, RowError | None]]:
+    scratch = None  # a temporary datasets cache, where the user's cannot be written
     try:
         import datasets
     except ImportError as e:  # pragma: no cover
@@ -536,11 +539,19 @@ def _iter_hf(path: Path, split: str | None,
                             f"a datasets folder saved with save_to_disk()")
         kw = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
         try:
-            ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+            try:
+                ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", **kw)
+            except Exception as e:  # noqa: BLE001 - datasets wraps the cause
+                if not isinstance(_root_cause(e), OSError) or isinstance(_root_cause(e), UnicodeDecodeError):
+                    raise
+                # datasets converts the file into its cache first: a cache it cannot write (a read-only home, an
+                # HF_HOME elsewhere) made every such file unreadable; one of this read's own, dropped after it
+                scratch = tempfile.mkdtemp(prefix="ptsfast-datasets-")
+                log.warning("the datasets cache cannot be written (%s); %s is read through a temporary one",
+                            _root_cause(e), path)
+                ds = datasets.load_dataset(fmt, data_files=str(path), split=split or "train", cache_dir=scratch, **kw)
         except Exception as e:  # noqa: BLE001 - datasets wraps the cause; name the file and the cause
-            cause = e
-            while cause.__cause__ is not None or cause.__context__ is not None:
-                cause = cause.__cause__ or cause.__context__
+            cause = _root_cause(e)
             if isinstance(cause, UnicodeDecodeError):
                 raise DataError(f"{path}: byte {cause.object[cause.start]:#04x} at byte offset {cause.start} is not "
                                 f"UTF-8; save the file as UTF-8") from None
@@ -548,11 +559,23 @@ def _iter_hf(path: Path, split: str | None,
                             f"convert it to .jsonl") from None
     whole = _whole_number_columns(ds) if path.is_file() and fmt in ("csv", "parquet") else ()
     narrow = _narrow_floats({k: getattr(f, "dtype", None) for k, f in ds.features.items()})
-    for n, row in enumerate(ds, 1):
-        row = _widened(dict(row), narrow)
-        for k in whole:
-            row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
-        yield n, row, None
+    try:
+        for n, row in enumerate(ds, 1):
+            row = _widened(dict(row), narrow)
+            for k in whole:
+                row[k] = None if row[k] is None or math.isnan(row[k]) else _whole(row[k])
+            yield n, row, None
+    finally:
+        if scratch is not None:
+            del ds
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _root_cause(e: BaseException) -> BaseException:
+    """The first exception of the chain datasets wraps (its own words name none of the file's problems)."""
+    while e.__cause__ is not None or e.__context__ is not None:
+        e = e.__cause__ or e.__context__
+    return e
 
 
 def _unprinted(row: dict) -> dict:
