@@ -240,3 +240,16 @@ def test_a_second_amount_offered_without_or_is_a_hedge(said):
 @pytest.mark.parametrize("said", ["12, maybe 12", "12 (could be 12 apples)", "12, maybe more"])
 def test_the_same_amount_or_no_amount_after_maybe_is_one_answer(said):
     assert last_number(f"The answer is {said}.", "12") and gsm(f"#### {said}", "12")
+
+
+@pytest.mark.parametrize("text", ["B is correct, and C is also correct.", "B is correct. C is also correct.",
+                                  "(B) 15 is the correct answer. (C) is also right."])
+def test_a_second_letter_said_right_too_names_no_choice(text):
+    """"B is correct, and C is also correct." read B: two choices said right, a hedge judged right where B was."""
+    assert extract_choice(text) is None and not mc(text, "B", FOUR) and not mc(text, "C", FOUR)
+
+
+@pytest.mark.parametrize("text", ["B is correct. B is also the answer.",
+                                  "(A) 12 is small.\nC is also correct, but B is the best answer."])
+def test_the_same_letter_or_a_weighed_one_said_right_too_is_still_the_choice(text):
+    assert extract_choice(text) == "B"

@@ -849,8 +849,20 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
             # looked for from the first on, a listing's thousands of lines are not each looked behind
             return next((h[1] for h in sorted(hits) if not _offered_second(text, h[2], last, True)), None)
         if hits:
-            return pick(hits)[1]
+            chosen = pick(hits)[1]
+            if pats is not strong and any(m.group(1) != chosen and not hedged(m.start(1))
+                                          for m in _also_right(last).finditer(text)):
+                return None  # B is correct, and C is also correct.: two choices said right
+            return chosen
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _also_right(last: str) -> re.Pattern:
+    """A letter said to be right too ("C is also correct"): with another said right, no one choice is (unless its
+    sentence goes on to weigh them: "C is also correct, but B is the best answer")."""
+    return re.compile(rf"(?<![A-Za-z'’])\(?([A-{last}])\)?[ \t]+(?:is|would[ \t]+be)[ \t]+also[ \t]+"
+                      r"(?:(?:a[ \t]+)?(?:correct|right|valid|true)|the[ \t]+answer)\b(?![^.!?\n]*\b(?:but|though)\b)")
 
 
 # what states an answer before it: "The answer is", "**Answer:**", "The correct answer is:", "<answer>", and the
