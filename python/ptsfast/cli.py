@@ -1112,7 +1112,7 @@ def _anchor_options(a):
     try:
         anchors = AnchorConfig(threshold=a.threshold, batch_size=a.batch_rollouts, max_rollouts=a.max_rollouts,
                                confidence=a.confidence, similarity_threshold=a.similarity_threshold,
-                               numbers_must_match=not a.any_numbers)
+                               numbers_must_match=not a.any_numbers, facts_must_match=not a.any_claims)
     except ValueError as e:  # name the flag, not the field
         flags = {"threshold": "--threshold", "batch_size": "--batch-rollouts", "max_rollouts": "--max-rollouts",
                  "confidence": "--confidence", "similarity_threshold": "--similarity-threshold"}
@@ -1554,6 +1554,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "to the original when their token overlap (or embedding cosine) reaches this (default 0.8)")
     g.add_argument("--any-numbers", action="store_true", help="do not count a regenerated sentence with other "
                    "numbers as different by that alone")
+    g.add_argument("--any-claims", action="store_true", help="do not count a regenerated sentence that states "
+                   "another claim in the same words (another choice letter, a negation, a comparison, a unit, its "
+                   "numbers in another order) as different by that alone")
     g.add_argument("--embedding-model", default=None, help="local folder of a sentence-embedding model to judge "
                    "similarity by cosine instead of token overlap (never downloaded)")
     _engine_args(t)

@@ -232,7 +232,8 @@ def test_anchors_name_their_own_flags_in_a_refused_resume_and_a_bad_kv_cache(pro
     # a refused resume said "anchors.threshold was 0.2, now 0.3"
     for field, flag in (("threshold", "--threshold"), ("batch_size", "--batch-rollouts"),
                         ("max_rollouts", "--max-rollouts"), ("confidence", "--confidence"),
-                        ("similarity_threshold", "--similarity-threshold"), ("numbers_must_match", "--any-numbers")):
+                        ("similarity_threshold", "--similarity-threshold"), ("numbers_must_match", "--any-numbers"),
+                        ("facts_must_match", "--any-claims")):
         assert flag in setting_flag(f"anchors.{field}")
     assert "--embedding-model" in setting_flag("similarity")
     assert cli(["anchors", "--model", str(tmp_path / "no-model"), "--problems", str(problems), "--out",
@@ -348,3 +349,15 @@ def test_a_folder_where_the_run_writes_a_file_is_one_line_before_the_model_loads
     (out / "summary.json").rmdir()
     assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(out), *FAST]) == 0
     assert json.loads((out / "summary.json").read_text())["problems_already_done"] == 1
+
+
+@pytest.mark.parametrize("flags,numbers,facts", [([], True, True), (["--any-numbers"], False, True),
+                                                 (["--any-claims"], True, False)])
+def test_anchors_rule_flags_reach_the_anchor_config(flags, numbers, facts):
+    """--any-claims turns off the claim rule (a resample stating another choice, negation, comparison or unit in the
+    same words is different), as --any-numbers turns off the number rule."""
+    from ptsfast.cli import _anchor_options, build_parser
+
+    a = build_parser().parse_args(["anchors", "--model", "m", "--problems", "p.jsonl", "--out", "o", *flags])
+    config = _anchor_options(a).anchors
+    assert (config.numbers_must_match, config.facts_must_match) == (numbers, facts)

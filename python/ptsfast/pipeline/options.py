@@ -181,6 +181,7 @@ _FLAGS = {"oracle": "--oracle", "oracle_timeout": "--oracle-timeout", "trajector
           "anchors.max_rollouts": "--max-rollouts", "anchors.confidence": "--confidence",
           "anchors.similarity_threshold": "--similarity-threshold",
           "anchors.numbers_must_match": "the number rule (on unless --any-numbers)",
+          "anchors.facts_must_match": "the claim rule (on unless --any-claims)",
           "similarity": "the similarity (token overlap unless --embedding-model)"}
 
 
