@@ -438,7 +438,7 @@ WITH_HELPER = TestProgram.from_text("import unittest\n\nclass Box:\n    def get(
 
 def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
     # the value check and the wrappers of the solution's functions there, and every function in their closures,
-    # lead nowhere
+    # lead nowhere (the checks are methods of closure-less functions: the walk sees the wrappers and little more)
     code = ("import types\nseen = set()\n"
             "def walk(f, found):\n    if id(f) in seen or f.__globals__ is globals():  # the solution's own\n"
             "        return\n    seen.add(id(f))\n"
@@ -453,7 +453,7 @@ def test_the_tests_namespace_leads_to_no_globals_of_the_harness():
             "    found = {}\n    walk(ns['__ptsfast_plain__'], found)\n    walk(ns['add'], found)\n"
             "    for k in ('T',):\n        for f in vars(ns[k]).values():\n"
             "            if isinstance(f, types.FunctionType):\n                walk(f, found)\n"
-            "    assert len(seen) > 5 and not found, sorted(found)[:8]\n    return a + b\n")
+            "    assert len(seen) >= 2 and not found, sorted(found)[:8]\n    return a + b\n")
     passed, out = verdict(code, WITH_HELPER)
     assert passed, out
 
