@@ -1284,20 +1284,11 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
 
 
 def _check_run_readable(run, flag: str = "--run") -> None:
-    """``--run`` and the run's own files in it are no pipe or device, checked before any is read: ``export --run
-    FIFO`` (or a run whose pairs.jsonl or run.json is a fifo) waited for a writer for ever, and ``export --run
-    /dev/null`` wrote an empty export and exited 0."""
-    from ptsfast.outputs.rundir import RUN_FILES, is_stream
+    """``--run`` and the run's own files in it are no pipe or device (:func:`~ptsfast.outputs.source.check_readable`),
+    checked before anything else is read or loaded."""
+    from ptsfast.outputs.source import check_readable
 
-    p = Path(run).expanduser()
-    if is_stream(p):
-        raise ValueError(f"{flag} {run}: a pipe or device, not a run folder or records file - give the --out folder "
-                         f"of a `ptsfast mine` or `ptsfast anchors` run (or one of its .jsonl files)")
-    folder = p if p.is_dir() else p.parent
-    for name in RUN_FILES:
-        if not name.startswith("report.") and is_stream(folder / name):  # the report's own are written, not read
-            raise ValueError(f"{flag} {run}: {folder / name} is a pipe or device, not the run's {name} - put the "
-                             f"run's own file back (or copy the run's records elsewhere), then rerun")
+    check_readable(run, f"{flag} {run}")
 
 
 def _check_not_discarded(run) -> None:

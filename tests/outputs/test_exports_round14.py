@@ -531,3 +531,34 @@ def test_load_pairs_of_a_run_that_found_no_pairs_says_so_not_to_loosen_export_fi
         load_pairs(tmp_path / "run")
     msg = str(e.value)
     assert "the run found none in the 1 problems it finished" in msg and "loosen" not in msg, msg
+
+
+@pytest.mark.parametrize("call", ["export", "load_pairs", "write_report", "export pairs fifo"])
+def test_the_python_api_refuses_a_pipe_for_a_run_at_once(call, tmp_path):
+    """export(), load_pairs() and write_report() of a fifo (or of a folder whose pairs.jsonl or run.json is one)
+    waited for a writer for ever; the command line refused them, the library did not."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    os.mkfifo(folder / ("pairs.jsonl" if call != "write_report" else "run.json"))
+    src = fifo if call in ("export", "load_pairs") else folder
+    line = {"export": f"export({str(src)!r}, {str(tmp_path / 'x.jsonl')!r})",
+            "export pairs fifo": f"export({str(src)!r}, {str(tmp_path / 'x.jsonl')!r})",
+            "load_pairs": f"load_pairs({str(src)!r})", "write_report": f"write_report({str(src)!r})"}[call]
+    script = textwrap.dedent(f"""
+        from ptsfast.outputs.dpo import load_pairs
+        from ptsfast.outputs.export import export
+        from ptsfast.outputs.report import write_report
+        try:
+            {line}
+        except ValueError as e:
+            print("refused:", e)
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "refused:" in res.stdout and "a pipe or device" in res.stdout, (res.stdout, res.stderr)

@@ -61,9 +61,10 @@ def load_pairs(path: str | os.PathLike):
         raise TypeError(f"load_pairs takes the path of an export or a run folder, got {type(path).__name__}; a "
                         f"datasets.Dataset of pairs goes to PivotDPOTrainer(train_dataset=...) as it is")
     from ptsfast.outputs.rundir import PAIRS
-    from ptsfast.outputs.source import (TRL_FIELDS, check_one_kind, check_record, committed_records, is_run_dir,
-                                        open_source)
+    from ptsfast.outputs.source import (TRL_FIELDS, check_one_kind, check_readable, check_record, committed_records,
+                                        is_run_dir, open_source)
 
+    check_readable(path)  # a fifo waited for a writer for ever
     p = Path(path).expanduser()
     if p.is_dir() and (p / PAIRS).is_file():
         p = p / PAIRS

@@ -27,7 +27,8 @@ from typing import Any, Mapping, Sequence
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, RunDirError, check_format,
                                     check_writable, is_ptsfast_report, is_stream, warn_if_being_mined,
                                     write_atomic_together)
-from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, path_arg
+from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
+                                    path_arg)
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +316,7 @@ def write_report(run_dir: str | os.PathLike, out_html: str | os.PathLike | None 
         raise ValueError(f"--out {out_html} is a folder; give the report's file path (e.g. "
                          f"{out_html / 'report.html'})")
     out_png = Path(out_png).expanduser() if out_png else out_html.with_suffix(".png")  # never into the run unasked
+    check_readable(run_dir)  # a fifo's run.json waited for a writer for ever
     problems, pivots, refuted = load_run(run_dir)
     check_report_outputs(run_dir, [out_html, out_png])
     warn_if_being_mined(run_dir, "the report")

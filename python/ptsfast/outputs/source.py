@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.mining.stats import reaches
-from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, discarding,
-                                    read_run_info)
+from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RUN_FILES, RunDirError, check_format,
+                                    discarding, is_stream, read_run_info)
 
 log = logging.getLogger(__name__)
 
@@ -335,8 +335,24 @@ def is_run_dir(d: Path) -> bool:
     return (d / RUN).is_file() or (d / DONE).is_file()
 
 
+def check_readable(src: str | os.PathLike, named: str | None = None) -> None:
+    """``src`` and the run's own files beside it are no pipe or device, checked before any is read: a fifo given
+    (or a run whose pairs.jsonl or run.json is one) waited for a writer for ever, and /dev/null read as an empty
+    run. ``named``: how the message names ``src`` (the command line's ``--run RUN``)."""
+    p = Path(src).expanduser()
+    if is_stream(p):
+        raise ExportError(f"{named or src}: a pipe or device, not a run folder or records file - give the folder of a "
+                          f"`ptsfast mine` or `ptsfast anchors` run (or one of its .jsonl files)")
+    folder = p if p.is_dir() else p.parent
+    for name in RUN_FILES:
+        if not name.startswith("report.") and is_stream(folder / name):  # the report's own are written, not read
+            raise ExportError(f"{named or src}: {folder / name} is a pipe or device, not the run's {name} - put the "
+                              f"run's own file back (or copy the run's records elsewhere), then rerun")
+
+
 def open_source(src: str | os.PathLike, name: str) -> RunSource:
     """The records file ``name`` of a run folder, or ``src`` itself when it is a file."""
+    check_readable(src)
     p = Path(src).expanduser()
     run_files = {RUN: "settings", "summary.json": "summary", DONE: "done markers"}
     if p.name in run_files and p.is_file() and is_run_dir(p.parent):  # else "line 1 is not JSON" of a JSON file

@@ -24,7 +24,8 @@ from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info,
                                     warn_if_being_mined)
-from ptsfast.outputs.source import RunSource, check_not_discarded, check_record, committed_records, is_run_dir
+from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
+                                    is_run_dir)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -389,6 +390,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     token (``i + 1``) and its alternative (forced at ``i``). Points shared by a pivot and its pair are drawn
     once. ``options`` must be the run's (``problems`` its problems); ``gap`` is ``options.mining.gap``.
     """
+    check_readable(run_dir)  # a fifo's run.json or records waited for a writer for ever
     run_dir = Path(run_dir)
     problems = list(problems)  # read twice: for the solutions, then for the ids the records name
     gap = options.mining.gap
