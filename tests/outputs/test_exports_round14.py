@@ -562,3 +562,16 @@ def test_the_python_api_refuses_a_pipe_for_a_run_at_once(call, tmp_path):
     """)
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert "refused:" in res.stdout and "a pipe or device" in res.stdout, (res.stdout, res.stderr)
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_an_output_under_a_link_to_a_removed_folder_is_named(tmp_path, folder):
+    """check_writable walked up past a dangling link among the parents: the export, report or run then failed with
+    a bare '[Errno 17] File exists' (from Python: the command line checked it itself)."""
+    from ptsfast.outputs.rundir import check_writable
+
+    gone = tmp_path / "gone"
+    (tmp_path / "link").symlink_to(gone)
+    with pytest.raises(ValueError, match=r"is a link to .*gone, which does not exist"):
+        check_writable(tmp_path / "link" / "sub" / "x.jsonl", folder=folder)
+    check_writable(tmp_path / "fine" / "x.jsonl", folder=folder)

@@ -306,6 +306,9 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
         return
     parent = p if folder and p.is_dir() else p.parent
     while not parent.exists():
+        if os.path.islink(parent):  # a link to a removed folder: no folder can be made under it ('File exists')
+            raise ValueError(f"{flag} {path}: {parent} is a link to {os.path.realpath(parent)}, which does not exist; "
+                             f"create that folder or pass another path")
         parent = parent.parent
     if not parent.is_dir():
         raise ValueError(f"{flag} {path}: {parent} is a file, so the {'folder' if folder else 'file'} cannot be "
