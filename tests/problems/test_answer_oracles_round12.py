@@ -253,3 +253,17 @@ def test_a_second_letter_said_right_too_names_no_choice(text):
                                   "(A) 12 is small.\nC is also correct, but B is the best answer."])
 def test_the_same_letter_or_a_weighed_one_said_right_too_is_still_the_choice(text):
     assert extract_choice(text) == "B"
+
+
+@pytest.mark.parametrize("text", ["B. 15 or C. 18", "Let me weigh them.\nB. 15, or maybe C. 18", "B: 15 or C: 18"])
+def test_letters_set_apart_by_a_period_each_with_its_text_name_no_choice(text):
+    """A trace cut off before its answer at "B. 15 or C. 18" read B (a line opening with a letter)."""
+    for ref in "BC":
+        assert not mc(text, ref) and not mc(text, ref, FOUR)
+
+
+@pytest.mark.parametrize("text", ["Not A. (B) is correct.", "B. 15 fits; C. 18 is too big.",
+                                  "B. 15 is the only odd one.", "B) 15 fits and C) 18 is too big.",
+                                  "(B) 15 fits, (C) 18 does not."])
+def test_a_line_opening_with_one_letter_and_its_text_is_that_choice(text):
+    assert mc(text, "B") and mc(text, "B", FOUR)

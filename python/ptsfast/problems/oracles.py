@@ -682,16 +682,18 @@ _HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\�
 
 
 @functools.lru_cache(maxsize=8)
-def _labelled_hedge(last: str) -> re.Pattern:
+def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
     """Two letters each written with its choice's text, offered together ("B) 15 or C) 18", "(B) 15, or (C) 18."):
-    a hedge as "B or C" is. The first letter's label is a bracket (the early stop reads "Answer: B." as complete),
-    the text after it a choice's own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED`
-    finds)."""
-    first = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])\))(?:\*\*)?"
+    a hedge as "B or C" is. The first letter's label is a bracket (the early stop reads "Answer: B." as complete;
+    ``dotted``: a period or colon too, for a letter merely written, "B. 15 or C. 18"), the text after it a choice's
+    own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED` finds)."""
+    mark = r"[).:]" if dotted else r"\)"
+    first = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}]){mark})(?:\*\*)?"
     second = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])[.):])(?:\*\*)?(?=\s|$)" \
              rf"|([A-{last}])(?=[ \t]*(?:[.,;:!?)\]*<]|$))"
-    said = rf"(?:[ \t]*[,;/&?][ \t]*(?:\(?{_OR_WORDS}(?![^\W\d_])[ \t]*)?" \
-           rf"|[ \t]+\(?{_OR_WORDS}(?![^\W\d_])[ \t]*|[ \t]*{_OR_MARKS}[ \t]*)" \
+    # offered with an "or" or a slash ("B) 15 fits and C) 18 is too big", "B) 15 fits; C) 18 does not" weigh them)
+    said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
+           r"(?![^\W\d_])[ \t]*|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)" \
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
     text = r"[^\s()\[\],;:!?.<。]"  # a run of spaces is one way into what offers the next (none ends inside the text)
     return re.compile(rf"(?<![A-Za-z]){first}[ \t]+{text}(?:[ \t]?{text}|\.(?=\d)){{0,40}}?{said}(?:{second})", re.M)
@@ -847,7 +849,10 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 (pats is strong or pats is weak or not _offered_second(text, m.start(m.lastindex), last))]
         if pats is weak:  # a letter merely written, offered in words after another (A or (B) is correct.), is none:
             # looked for from the first on, a listing's thousands of lines are not each looked behind
-            return next((h[1] for h in sorted(hits) if not _offered_second(text, h[2], last, True)), None)
+            dotted = _inside([m.span() for m in _labelled_hedge(last, True).finditer(text)  # B. 15 or C. 18
+                              if len({g for g in m.groups() if g}) > 1])
+            return next((h[1] for h in sorted(hits)
+                         if not dotted(h[2]) and not _offered_second(text, h[2], last, True)), None)
         if hits:
             chosen = pick(hits)[1]
             if pats is not strong and any(m.group(1) != chosen and not hedged(m.start(1))
