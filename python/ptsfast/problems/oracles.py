@@ -2086,10 +2086,49 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
     return bool(ref) and stated is not None and normalize_text(stated) == ref
 
 
+def _letter_list(last: str, least: int = 2) -> str:
+    """``least`` (1 or 2) letters A-``last`` or more in a row: ``ABD``, ``A, B and D``, ``(A), (B), (D)``."""
+    return (rf"\(?[A-{last}]\)?(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|;|&|and[ \t]+)?[ \t]*"
+            rf"\(?[A-{last}]\)?){'+' if least == 2 else '*'}")
+
+
+def _letters_asked(problem: Problem) -> frozenset[str] | None:
+    """The choices a reference naming several letters asks for, all of them (JEEBench's ``MCQ(multiple)`` gold
+    "ABD", or "A, B and D"); None for one letter or a choice's text."""
+    last, ref = _last_letter(problem), reference_answer(problem)
+    if normalize_text(ref) in [normalize_text(c) for c in problem.choices or ()] or \
+            not re.fullmatch(_letter_list(last), ref):
+        return None
+    letters = re.findall(rf"[A-{last}]", ref)
+    return frozenset(letters) if len(set(letters)) == len(letters) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _letters_stated_patterns(last: str) -> tuple[re.Pattern, re.Pattern]:
+    items = _letter_list(last, least=1)
+    box = re.compile(rf"\\boxed\s*\{{\s*(?:\\text(?:bf)?\s*\{{\s*)?({items})\s*\}}?\s*\}}")
+    stated = re.compile(rf"(?i:answers?|options?|choices?)(?:\s+(?:is|are))?\s*[:：]?\s*(?:\*\*)?\s*({items})"
+                        r"(?![A-Za-z0-9])(?=[ \t]*(?:\*\*)?[ \t]*(?:[.!\n]|$|</answer>))", re.M)
+    return box, stated
+
+
+def _letters_stated(text: str, last: str) -> frozenset[str] | None:
+    """The letters an answer to a several-choice question states: its first box (``\\boxed{ABD}``, ``\\boxed{A, B,
+    D}``), else its last ``Answer: A, B and D`` / ``The correct options are (A) and (D).``; letters offered (``A or
+    B``) state none."""
+    box, stated = _letters_stated_patterns(last)
+    text = _compatible(text)
+    m = box.search(text) or next(reversed(list(stated.finditer(text))), None)
+    return None if m is None else frozenset(re.findall(rf"[A-{last}]", m.group(1)))
+
+
 def multiple_choice_oracle(text: str, problem: Problem) -> bool:
     """The chosen letter equals the reference letter (the reference may also be the choice text, or the letter
-    labelled or with its choice's text: "Option B", "B. 42")."""
+    labelled or with its choice's text: "Option B", "B. 42"); a reference of several letters (JEEBench's
+    ``MCQ(multiple)``) is right only when the answer states exactly those."""
     last = _last_letter(problem)
+    if (asked := _letters_asked(problem)) is not None:
+        return _letters_stated(text, last) == asked
     got = extract_choice(text, last, problem.choices)
     if got is None:
         return False
@@ -2293,6 +2332,13 @@ def _initials_stop_late(problem: Problem) -> bool:
                for label, c in zip(ascii_uppercase, problem.choices or ()))
 
 
+def _multiple_choice_stops_late(problem: Problem) -> bool:
+    """A problem whose first stated letter may not end a rollout: a choice's text opening as a letter
+    (:func:`_initials_stop_late`), or a reference of several letters, whose answer goes on past its first (``Answer:
+    A`` may become ``Answer: A, B and D``)."""
+    return _initials_stop_late(problem) or _letters_asked(problem) is not None
+
+
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
@@ -2340,7 +2386,7 @@ ORACLES: dict[str, OracleSpec] = {
     "exact": OracleSpec(exact_oracle, task_type="qa"),
     "normalized": OracleSpec(normalized_oracle, _NEW_ITEM, task_type="qa"),
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
-                                  "multiple_choice", _initials_stop_late),
+                                  "multiple_choice", _multiple_choice_stops_late),
     # no stop string: a closed block may be a command or sample data, and the program that is judged may follow it
     "code": OracleSpec(code_oracle, (), lambda text: (_code_block(text) or ("", False))[1], "code"),
 }
