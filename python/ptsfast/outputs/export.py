@@ -607,6 +607,15 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                     "sentence at the same place in another trajectory of its problem): codelion/pts's event reader "
                     "makes one event id of these four and keeps only the first of each - split the file by its "
                     "trajectory field to keep them all there", alike)
+    places = Counter((r["dataset_id"], r["dataset_item_id"], r["sentence_id"]) for r in out_recs)
+    shared = sum(n - 1 for n in places.values() if n > 1)
+    if shared:  # codelion's readers take a problem to have one trace: its sentences are known by their place in it
+        log.warning("%d thought anchors share dataset_id, dataset_item_id and sentence_id with another (sentences at "
+                    "the same place in two trajectories of a problem): codelion/pts's inference export names each "
+                    "'<dataset_id>_<dataset_item_id>_<sentence_id>' and its visualizer draws one node per query and "
+                    "sentence_id, so the trajectories' sentences are taken for one another there - split the file by "
+                    "its trajectory field (one trajectory of a problem a file) before reading it with codelion/pts",
+                    shared)
     _write_jsonl(outp, out_recs, ascii_only=True)
     log.info("exported %d %s to %s (thought_anchors)", len(out_recs), kind, outp)
     return len(out_recs)
