@@ -146,7 +146,7 @@ def test_a_minus_written_full_width_or_as_an_en_dash_is_a_minus(minus):
     assert last(f"答案是{minus}5。", "-5") and not last(f"The answer is {minus}5.", "5")
     assert boxed(f"\\boxed{{{minus}5}}", "-5") and boxed(f"\\boxed{{{minus}\\frac{{1}}{{2}}}}", "-\\frac12")
     assert not boxed(f"\\boxed{{{minus}5}}", "5") and not gsm("#### 5\n", f"{minus}5") and gsm("#### -5\n", f"{minus}5")
-    assert last("It is on pages 3\u20135", "5") and last("x\u20135", "5")
+    assert not last("It is on pages 3\u20135", "-5") and last("x\u20135", "5")  # a range: no -5 (nor one end)
 
 
 @pytest.mark.parametrize("text,letter", [("【答案】B", "B"), ("【解析】A不对，C也不对。\n【答案】B", "B"), ("【答案】：(B)", "B"),

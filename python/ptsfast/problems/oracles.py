@@ -1655,13 +1655,33 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # the "or" of MGSM's and the multilingual benchmarks' languages (12 o 13, 12或13); each run of spaces read one way only
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
 _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d,])(?P<pct>[ \t]?%)?"
-                         r"(?:[ \t]+(?P<unit>[A-Za-z]+))?(?:[ \t]*[,(;])?"
+                         r"(?:[ \t]+(?P<unit>[A-Za-z]+)(?![A-Za-z]))?(?:[ \t]*[,(;])?"
                          r"(?:[ \t]*(?:(?i:or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
                          r"|(?<=[,(;])[ \t]*(?=(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]))"  # 12, maybe 13
                          r"(?:(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]+)?"
                          r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.]\d|\d)(?P<pct2>[ \t]?%)?"
                          r"(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
+
+
+# a range of two amounts, the less first: 12-13, 12–13, 12 to 13, between 12 and 13 (never 2023-01-05, nor 12 - 3)
+_RANGE = re.compile(r"(?<![\d,.\-\u2212])(?P<one>\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?P<pct>[ \t]?%)?"
+                    r"(?:[-\u2013\u2014]|[ \t]*[\u2013\u2014][ \t]*|[ \t]+(?i:to|and)[ \t]+)"
+                    r"(?P<two>\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.\-\u2013\u2014]\d|\d|[-\u2013\u2014]|[ \t]*\d)")
+_BEFORE_RANGE = re.compile(r"(?i:\b(between|from))[ \t]+$")
+
+
+def _last_range(text: str) -> int | None:
+    """Where the last range of two amounts ends (``12-13``, ``12 to 13``, ``between 12 and 13``: it names no one
+    amount), None where none is written; ``12 and 13`` is one only after between (else a list), and ``from 12 to
+    13`` none (a change, whose end is the amount)."""
+    for m in reversed(list(_RANGE.finditer(text))):
+        one, two = (Fraction(re.sub(r"[$,]", "", m.group(k))) for k in ("one", "two"))
+        before = _BEFORE_RANGE.search(text, max(0, m.start() - 12), m.start())
+        word = before.group(1).lower() if before else None
+        if one < two and word != "from" and (" and " not in m.group().lower() or word == "between"):
+            return m.end()
+    return None
 
 
 def _offers_two(line: str) -> bool:
@@ -1739,7 +1759,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
     thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
     got = extract_gsm8k(text)
-    if got is None or _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got):
+    if got is None or _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got) or _last_range(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
         return several == _listed_numbers(reference_answer(problem))
@@ -2043,8 +2063,9 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
     text = _before_new_item(text)
     nums = find_numbers(text)
-    if nums and (offered := _last_offered(text)) is not None and not find_numbers(text[offered:]):
-        return False  # ... so it is 12 or 13: the last number is one of two offered, no answer
+    offered, ranged = _last_offered(text), _last_range(text)
+    if nums and any(at is not None and not find_numbers(text[at:]) for at in (offered, ranged)):
+        return False  # ... so it is 12 or 13 (or 12 to 13): the last number is one of two offered, no answer
     if not nums:
         return False
     ref = _reference_number(reference_answer(problem))
