@@ -36,3 +36,31 @@ def test_a_thought_anchors_export_of_two_trajectories_of_a_problem_says_codelion
     with caplog.at_level(logging.WARNING):
         export(run, tmp_path / "ta2.jsonl", fmt="thought_anchors", kind="sentences")
     assert "share dataset_id" not in caplog.text
+
+
+def _token_run(d, tokens, problem_id="q1"):
+    from ptsfast.outputs.rundir import RunWriter
+
+    est = [{"position": 0, "p": 0.5, "successes": 8, "trials": 16, "lo": 0.3, "hi": 0.7, "exact": False}]
+    traj = {"key": [problem_id, 0], "kept": True, "correct": True, "solution_ids": list(range(len(tokens))),
+            "tokens": tokens, "p0": est[0], "estimates": est, "rollouts": 16, "n_pivots": 0}
+    with RunWriter(d, {"x": 1}) as w:
+        w.write_problem(problem_id, [], [], {"question": "Q", "answer": "1", "trajectories": [traj]})
+    return d
+
+
+def test_a_report_confines_a_right_to_left_override_in_a_token_to_that_token(tmp_path):
+    """A token holding U+202E (right-to-left override: model output, or a hostile solution) reversed every token
+    after it in the page's solution line (the override runs to the end of the block): the tokens read in another
+    order, a pivot shown elsewhere than it is. Its span is isolated now; Hebrew without controls flows as before."""
+    import re
+
+    from ptsfast.outputs.report import write_report
+
+    page = write_report(_token_run(tmp_path / "run", ["a", " \u202e", " gnp.exe", " \u05e9\u05dc", "\u05d5\u05dd"]),
+                        max_plots=0)[0].read_text(encoding="utf-8")
+    css = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    assert re.search(r"\.bidi\{unicode-bidi:isolate\}", css), css
+    spans = dict((text, cls) for cls, text in re.findall(r"<span class='([^']*)'[^>]*>([^<]*)</span>", page))
+    assert "bidi" in spans[" \u202e"].split(), spans
+    assert not any("bidi" in spans[t].split() for t in ("a", " gnp.exe", " \u05e9\u05dc", "\u05d5\u05dd")), spans

@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -38,7 +39,7 @@ h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #d
 .q{background:#f6f6f6;padding:.5em;white-space:pre-wrap}
 .sol{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;line-height:1.9;white-space:pre-wrap;
      border:1px solid #ddd;padding:.6em}
-.t{border-radius:2px}
+.t{border-radius:2px} .bidi{unicode-bidi:isolate}
 .pv{outline:2px solid #000;font-weight:bold}
 .pv.raises{outline-color:#0a7d00} .pv.lowers{outline-color:#c00000}
 .meta{color:#555;font-size:.9em}
@@ -47,6 +48,12 @@ table{border-collapse:collapse;font-size:.9em} td,th{border:1px solid #ddd;paddi
 .legend span{display:inline-block;width:2.2em;text-align:center;font-size:.8em}
 img{max-width:100%}
 """
+
+
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Unicode's explicit direction marks, embeddings, overrides and isolates: a token holding one is isolated on the
+page, so its effect ends with it (the solution's tokens read in their order, pivots where they are); text in a
+right-to-left script without them flows as it would."""
 
 
 def _colour(p: float | None) -> str:
@@ -408,6 +415,8 @@ def _trajectory_html(prob: Mapping, traj: Mapping, pvs: Sequence[Mapping], plt) 
             tip = f"t{k + 1} {name}: p after " + (_fmt_est(by_pos[k + 1]) if k + 1 in by_pos else
                                                     (f"~{ps[k]:.2f} (carried)" if ps[k] is not None else "?"))
             cls = "t"
+        if _BIDI_CONTROLS.search(tok):  # a right-to-left override in model output reversed the tokens after it
+            cls += " bidi"
         spans.append(f"<span class='{cls}{'' if tok else ' part'}' style='background:{_colour(ps[k])}' "
                      f"title='{e(tip, quote=True)}'>{e(tok) if tok else '&middot;'}</span>")
     if traj.get("sentences"):  # a thought-anchors run: the sentence curve under the p-curve, same positions
