@@ -840,9 +840,22 @@ _THOUGHT_ENDS = tuple(close for _, close in TRACE_MARKERS)
 _THOUGHT_OPENS = re.compile(r"\s*(?:<\|start\|>assistant)?(?:" +  # harmony's reply as its template renders it
                             "|".join(re.escape(opening) for opening in (*(o for o, _ in TRACE_MARKERS),
                                                                          APRIEL_REASONING)) + ")")
-_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$|\[END FINAL RESPONSE\]")
-"""What closes the answer after a trace: OpenThoughts' solution tags, harmony's end of the final message (Apriel's
-``<|end|>`` too), Apriel's ``[END FINAL RESPONSE]``."""
+_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\|>\s*$|\[END FINAL RESPONSE\]|"
+                            r"</?[Oo]utput>|<\|im_end\|>\s*$")
+"""What wraps the answer after a trace: OpenThoughts' solution tags, harmony's end of the final message (Apriel's
+``<|end|>`` too), Apriel's ``[END FINAL RESPONSE]``, Marco-o1's ``<Output>``, Reflection's ``<output>``, the end of
+an s1 reply's turn."""
+_OPENING_TRACES = (("<Thought>", "</Thought>"), ("<thinking>", "</thinking>"),
+                   ("<|im_start|>think", "<|im_start|>answer"))
+"""Traces read only where a solution opens with them (tags that prose may hold elsewhere): Marco-o1's ``<Thought>``,
+Reflection's ``<thinking>``, s1's ``<|im_start|>think`` closed by ``<|im_start|>answer`` (s1K's and its models'
+replies); the oracles read the first two in replies opening so."""
+
+
+def _opening_trace(text: str) -> str | None:
+    """What closes the trace of :data:`_OPENING_TRACES` that ``text`` opens with, None where it opens none."""
+    start = text.lstrip()
+    return next((close for opening, close in _OPENING_TRACES if start.startswith(opening)), None)
 
 
 _PLAIN_HARMONY = re.compile(r"\s*analysis(?=\S)")
@@ -855,6 +868,8 @@ channels' names run into the text, "analysisWe need...assistantfinalThe answer i
 def _closed_trace(text: str) -> str | None:
     """What closes ``text``'s reasoning trace (:data:`TRACE_MARKERS`, or a gpt-oss reply's
     :data:`PLAIN_HARMONY_FINAL` decoded as plain text), or None where it closes none."""
+    if (own := _opening_trace(text)) is not None:
+        return own if own in text else None
     end = next((end for end in _THOUGHT_ENDS if end in text), None)
     if end is None and _PLAIN_HARMONY.match(text) and PLAIN_HARMONY_FINAL in text:
         return PLAIN_HARMONY_FINAL
@@ -1620,7 +1635,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
         column = fields.question if from_reply else fields.answer
-        if _THOUGHT_OPENS.match(ans) and not any(e in ans for e in _THOUGHT_ENDS):
+        if (_THOUGHT_OPENS.match(ans) or _opening_trace(ans)) and _closed_trace(ans) is None:
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) opens a reasoning trace that never "
                                               f"closes (a reply cut off at its length limit): it has no answer after "

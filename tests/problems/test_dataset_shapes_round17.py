@@ -1,0 +1,37 @@
+"""Dataset rows as real datasets publish them, round 17: worked solutions written by Marco-o1 (``<Thought>``),
+Reflection (``<thinking>``) and s1 (``<|im_start|>think``) take their reference answer after the thoughts."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.oracles import make_judge
+
+MATH = make_judge("math", 10.0)
+QUESTION = "What is 2 + 2? Give a number."
+
+
+@pytest.mark.parametrize("solution", [
+    "<Thought>\nMaybe \\boxed{5}? No, 2 + 2 is 4.\n</Thought>\n<Output>\nThe answer is 4\n</Output>",
+    "<thinking>\nTry \\boxed{5}.\n<reflection>\nWrong: it is 4.\n</reflection>\n</thinking>\n<output>\n"
+    "The answer is 4.\n</output>",
+    "<|im_start|>think\nMaybe \\boxed{5}? No.\n<|im_start|>answer\nAnswer: 4<|im_end|>",
+])
+def test_a_solution_in_a_models_own_thought_tags_is_read_after_its_thoughts(tmp_path, solution):
+    # the box tried while thinking was taken for the reference: 5 judged right, 4 wrong
+    p, = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math").problems
+    assert p.answer == "4"
+    assert MATH("So the answer is \\boxed{4}.", p).success
+    assert not MATH("So the answer is \\boxed{5}.", p).success
+
+
+@pytest.mark.parametrize("solution", ["<Thought>\nMaybe \\boxed{5}.", "<|im_start|>think\nMaybe \\boxed{5}."])
+def test_a_solution_cut_off_in_its_thoughts_is_refused(tmp_path, solution):
+    r = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math")
+    assert not r.problems and "never closes" in r.skipped[0]
+
+
+def test_thought_tags_inside_a_solution_are_prose(tmp_path):
+    # only a solution opening with the tag is a trace: elsewhere the tag is the solution's own text
+    solution = "We write <thinking> tags as HTML.\nThe answer is 4"
+    p, = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math").problems
+    assert p.answer == "4"
