@@ -64,3 +64,35 @@ def test_a_report_confines_a_right_to_left_override_in_a_token_to_that_token(tmp
     spans = dict((text, cls) for cls, text in re.findall(r"<span class='([^']*)'[^>]*>([^<]*)</span>", page))
     assert "bidi" in spans[" \u202e"].split(), spans
     assert not any("bidi" in spans[t].split() for t in ("a", " gnp.exe", " \u05e9\u05dc", "\u05d5\u05dd")), spans
+
+
+def test_a_recheck_given_another_oracle_function_than_the_runs_says_so(tmp_path, caplog):
+    """run.json fingerprints a callable oracle (its name, code, defaults, closure) and a resume refuses another; a
+    re-estimate took any function given as the caller's word and judged every fresh rollout by it without a word."""
+    from tiny_models import first_of_w7_w9, mine_tiny_pivot_run, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    run = tmp_path / "run"
+    mine_tiny_pivot_run(run, problems=1, max_new_tokens=6)
+    options = MineOptions(max_new_tokens=6, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    engine = RolloutEngine(tiny_pivot_model(), tiny_tokenizer(), EngineConfig(num_blocks=256, block_size=8))
+    problems = [Problem("p0", " ".join(f"w{3 + k * 13 % 90}" for k in range(6)))]  # as the run mined it
+
+    def first_of_w9_w7(text, problem):  # another rule: w9 first
+        return not first_of_w7_w9(text, problem)
+
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tiny_tokenizer(), run, problems, options, 2, oracle=first_of_w7_w9)
+    assert "not by the function" not in caplog.text, caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tiny_tokenizer(), run, problems, options, 2, oracle=first_of_w9_w7)
+    assert "judged by the function tiny_models.first_of_w7_w9 (as it was then), not by the function" in caplog.text
+    assert "first_of_w9_w7 given" in caplog.text, caplog.text

@@ -31,6 +31,7 @@ from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
+from ptsfast.problems.hashing import callable_identity
 from ptsfast.problems.loading import Problem
 from ptsfast.problems.oracles import canonical_oracle_name
 
@@ -311,7 +312,10 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
                     "problem's tests) is judged otherwise than the run judged it - pass the run's to compare",
                     run_dir, options.oracle_timeout, timeout)
     used = next((r["oracle"] for r in records if isinstance(r.get("oracle"), str)), None)
-    if used is None or callable(oracle):  # a function given is the caller's word (its name may differ)
+    if callable(oracle):  # a function given is the caller's word (its name may differ), but not without a word
+        _warn_other_callable(run_dir, oracle, info)
+        return
+    if used is None:
         return
     asked = shown = oracle if oracle is not None else options.oracle
     try:
@@ -324,6 +328,23 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
         raise ValueError(f"{run_dir} was judged by the oracle {used!r}, not {shown!r} (the "
                          f"{'oracle given' if oracle is not None else 'options oracle'}): its fresh rollouts would be "
                          f"judged otherwise - {how}")
+
+
+def _warn_other_callable(run_dir: Path, oracle: Callable, info: Mapping) -> None:
+    """Warns where run.json fingerprinted another oracle than the function given (another function, one edited
+    since, or a named oracle): a resume refuses it, and a re-estimate judged every fresh rollout by it as if it were
+    the run's, without a word."""
+    inputs = info.get("inputs")
+    ran = inputs.get("oracle") if isinstance(inputs, dict) else None
+    if not isinstance(ran, str):
+        return
+    c = callable_identity(oracle)
+    if ran != f"callable:{c['name']}#{c['hash']}":
+        was = (f"the function {ran[len('callable:'):].split('#')[0]} (as it was then)" if ran.startswith("callable:")
+               else f"the oracle {ran!r}")
+        log.warning("%s was judged by %s, not by the function %s given (its code, defaults or closure differ): "
+                    "its pivots are held to rollouts judged otherwise - pass the oracle the run was mined with",
+                    run_dir, was, c["name"])
 
 
 def _check_stops(run_dir: Path, engine: RolloutEngine, info: Mapping) -> None:
