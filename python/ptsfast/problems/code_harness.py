@@ -2948,24 +2948,53 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             hand(args, kwargs)
             before = dict(ns) if bindings_kept else None
             found = walk([ns[k] for k in roots if k in ns], {}, handed)
+        value, returned = None, False
         try:
             value = fn(*args, **kwargs)
-        finally:
+            returned = True
+        finally:  # a call that raises (the tests expecting it) is looked at too
             if was is not None:
                 back(was)
-        if watching:
-            hand(value)
-            k = culprit(ns, before) if before is not None and (len(before) != len(ns) or not all(
-                map(is_, map(ns.get, before), before.values()))) else None
-            if k is not None:
-                caught.append("the solution rebound %s in its tests' namespace: not allowed" % k)
-                raise RuntimeError(caught[-1])
-            o = changed(found)
-            if o is not None:
-                caught.append("the solution changed the tests' own data in place (a %s they never handed it): not "
-                              "allowed" % type(o).__name__)
-                raise RuntimeError(caught[-1])
+            if watching:
+                if returned:
+                    hand(value)
+                verify(ns, before, found)
+        if type(value) is types.GeneratorType and (watching or getcontext is not None):
+            return relay(value)
         return value
+
+    def verify(ns, before, found):
+        k = culprit(ns, before) if before is not None and (len(before) != len(ns) or not all(
+            map(is_, map(ns.get, before), before.values()))) else None
+        if k is not None:
+            caught.append("the solution rebound %s in its tests' namespace: not allowed" % k)
+            raise RuntimeError(caught[-1])
+        o = changed(found)
+        if o is not None:
+            caught.append("the solution changed the tests' own data in place (a %s they never handed it): not "
+                          "allowed" % type(o).__name__)
+            raise RuntimeError(caught[-1])
+
+    def relay(gen):
+        """The solution's generator, each step of which (its body runs only as the tests iterate it: list(f(x)))
+        is a call of its own, in the window; what the tests send or throw in reaches it as before."""
+        sent, thrown = None, None
+        while True:
+            try:
+                if thrown is None:
+                    value = around(gen.send, (sent,), {})
+                else:
+                    value = around(gen.throw, (thrown,), {})
+            except StopIteration as e:
+                return e.value
+            sent, thrown = None, None
+            try:
+                sent = yield value
+            except GeneratorExit:
+                around(gen.close, (), {})
+                raise
+            except BaseException as e:
+                thrown = e
 
     return around, load, start
 

@@ -1,0 +1,71 @@
+"""Twentieth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import verdict
+from ptsfast.problems import code_tests
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def humaneval(entry: str, test: str, args: str = "n") -> code_tests.TestProgram:
+    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}({args}):\n    \"\"\"doc\"\"\"\n", "test": test,
+           "entry_point": entry}
+    return code_tests.test_program_from_row(row, ("test",), "entry_point", None)
+
+
+HELPER = "EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+LISTED = humaneval("apply", HELPER + "    assert list(candidate([1, 2, 3], sq)) == EXPECTED\n", "xs, f")
+RAISES = humaneval("apply", HELPER + "    try:\n        candidate(None, sq)\n    except TypeError:\n        pass\n"
+                   "    else:\n        assert False\n    assert candidate([1, 2, 3], sq) == EXPECTED\n", "xs, f")
+OUTSIDE = {  # the tests' expected values rewritten where no call of the solution's function was watched
+    # a generator's body runs only as the tests iterate it, after the call returned
+    "a generator rebinding": (LISTED, "def apply(xs, f):\n    f.__globals__['EXPECTED'] = [0]\n    yield 0\n"),
+    "a generator changing in place": (LISTED, "def apply(xs, f):\n    yield 0\n"
+                                              "    f.__globals__['EXPECTED'][:] = [0]\n"),
+    "an inner generator returned": (LISTED, "def apply(xs, f):\n    def g():\n"
+                                            "        f.__globals__['EXPECTED'][:] = [0]\n        yield 0\n"
+                                            "    return g()\n"),
+    # a call that raises, as the tests expect, went unlooked at
+    "a call that raises": (RAISES, "def apply(xs, f):\n    if xs is None:\n"
+                                   "        f.__globals__['EXPECTED'] = [0]\n        raise TypeError('none')\n"
+                                   "    return [0]\n"),
+}
+
+
+@pytest.mark.parametrize("how", OUTSIDE)
+def test_the_tests_data_is_watched_in_generators_and_calls_that_raise(how):
+    # before: each passed
+    program, wrong = OUTSIDE[how]
+    assert not verdict(wrong, program)[0]
+
+
+SENT = humaneval("running", "def check(candidate):\n    g = candidate()\n    assert next(g) == 0\n"
+                            "    assert g.send(5) == 5\n    assert g.send(2) == 7\n    try:\n"
+                            "        g.throw(ValueError)\n    except StopIteration as e:\n        assert e.value == 7\n"
+                            "    else:\n        assert False\n", "")
+RIGHT = {  # generators the tests iterate, send to, throw into and close; calls that raise as the tests expect
+    "listed": (LISTED, "def apply(xs, f):\n    for x in xs:\n        yield f(x)\n"),
+    "inner generator": (LISTED, "def apply(xs, f):\n    return (f(x) for x in xs)\n"),
+    "raising": (RAISES, "def apply(xs, f):\n    return [f(x) for x in xs]\n"),
+    "sent and thrown": (SENT, "def running():\n    total = 0\n    while True:\n        try:\n"
+                              "            total += yield total\n        except ValueError:\n            return total\n"),
+    "closed early": (humaneval("count", "from itertools import islice\n\n\ndef helper(x):\n    return x\n\n\n"
+                                        "def check(candidate):\n    g = candidate()\n"
+                                        "    assert list(islice(g, 3)) == [0, 1, 2]\n    g.close()\n", ""),
+                     "import itertools\n\n\ndef count():\n    yield from itertools.count()\n"),
+    "a generator function's generator checked": (
+        humaneval("gen", "import inspect\n\n\ndef helper(x):\n    return x\n\n\ndef check(candidate):\n"
+                         "    g = candidate(2)\n    assert inspect.isgenerator(g)\n"
+                         "    assert sum(g) == 1\n", "n"), "def gen(n):\n    yield from range(n)\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT)
+def test_right_generators_and_raising_calls_pass(how):
+    program, right = RIGHT[how]
+    assert verdict(right, program)[0]
