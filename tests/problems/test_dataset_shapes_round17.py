@@ -35,3 +35,29 @@ def test_thought_tags_inside_a_solution_are_prose(tmp_path):
     solution = "We write <thinking> tags as HTML.\nThe answer is 4"
     p, = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math").problems
     assert p.answer == "4"
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_fifo_among_the_problems_is_refused_not_waited_on(tmp_path, inside):
+    # load_problems on a datasets folder holding a fifo (data/test.jsonl) waited for a writer for ever
+    import json
+    import os
+    import signal
+
+    from ptsfast.problems.loading import DataError, load_problems
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text(json.dumps({"question": QUESTION, "answer": "4"}) + "\n")
+    os.mkfifo(tmp_path / "data" / "test.jsonl")
+
+    def hung(*_):
+        raise TimeoutError("load_problems waited on the fifo")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with pytest.raises(DataError, match="test.jsonl.*pipe or device"):
+            load_problems(tmp_path if inside else tmp_path / "data" / "test.jsonl")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -16,6 +16,7 @@ import numbers
 import re
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -637,6 +638,36 @@ def _data_files(path: Path) -> list[Path]:
         files += [Path(root) / n for n in sorted(names) if not n.startswith(".") and
                   Path(n).suffix.lower() in DATA_FILES]
     return files
+
+
+_FILES_LOOKED_AT = 10000
+"""Files of a folder looked at for pipes and devices: far more than any dataset's data files."""
+
+
+def _is_stream(path: Path) -> bool:
+    """``path`` (links followed) is neither a regular file nor a folder: a pipe, device or socket."""
+    try:
+        return not (stat.S_ISREG(mode := os.stat(path).st_mode) or stat.S_ISDIR(mode))
+    except (OSError, ValueError):
+        return False
+
+
+def _refuse_streams(path: Path) -> None:
+    """``path``, or a file of the folder it is (hidden ones aside), is no pipe or device: reading one waits for a
+    writer for ever (a fifo among a datasets folder's files hung ``load_problems``)."""
+    if _is_stream(path):
+        raise DataError(f"{str(path)!r} is a pipe or device, not a file; save the problems to a file and pass its path")
+    seen = 0
+    for root, dirs, names in os.walk(path) if path.is_dir() else ():
+        seen += len(names)
+        if seen > _FILES_LOOKED_AT:  # a folder that large is no dataset's
+            return
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        odd = next((Path(root, n) for n in sorted(names) if not n.startswith(".") and _is_stream(Path(root, n))), None)
+        if odd is not None:
+            raise DataError(f"{str(path)!r}: {odd.relative_to(path)} in it is a pipe or device, not a file, and "
+                            f"reading it would wait for ever; move it out of the folder (or save its rows to a file "
+                            f"there)")
 
 
 def _repository_folder(path: Path, config: str | None = None):
@@ -1803,6 +1834,7 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     if not p.exists():
         raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file, "
                         f"a datasets folder, or the name of a dataset in the local datasets cache")
+    _refuse_streams(p)
     # options that would otherwise be dropped without a word
     if config is not None and not p.is_dir():  # a folder may be a dataset repository's, of several configs
         raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache or a "
