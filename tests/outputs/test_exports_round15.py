@@ -96,3 +96,10 @@ def test_a_recheck_given_another_oracle_function_than_the_runs_says_so(tmp_path,
         recheck_run(engine, tiny_tokenizer(), run, problems, options, 2, oracle=first_of_w9_w7)
     assert "judged by the function tiny_models.first_of_w7_w9 (as it was then), not by the function" in caplog.text
     assert "first_of_w9_w7 given" in caplog.text, caplog.text
+    info = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    info["inputs"]["oracle"] = "boxed"  # as a run judged by a named oracle records it
+    (run / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        recheck_run(engine, tiny_tokenizer(), run, problems, options, 2, oracle=first_of_w7_w9)
+    assert "judged by the oracle 'boxed', not by the function tiny_models.first_of_w7_w9 given" in caplog.text
