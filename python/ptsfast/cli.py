@@ -884,6 +884,14 @@ def _print_summary(summary: dict) -> None:
                     print(f"    {reason:<{width - 2}}  {n}")
 
 
+def _dataset_id(a) -> str:
+    """``--problems`` as run.json and each record name it: a local file or folder by its resolved path, as the model
+    is (records mined from ``p.jsonl``, then resumed from another folder as ``../w/p.jsonl``, named two datasets);
+    a hub id as given."""
+    p = Path(a.problems).expanduser()
+    return str(p.resolve()) if os.path.exists(p) else str(a.problems)
+
+
 def _run_on_model(a, loaded, run, options) -> int:
     """Loads ``--model`` and runs ``run`` (``mine`` or ``find_anchors``) on the loaded problems; prints the summary."""
     from ptsfast.models import load_model
@@ -898,7 +906,7 @@ def _run_on_model(a, loaded, run, options) -> int:
     # a run that records the rows skipped while loading (in summary.json) gets them; otherwise they are counted
     records_skips = "skipped" in inspect.signature(run).parameters
     summary = run(model, tokenizer, loaded.problems, a.out, options, model_name=str(a.model), overwrite=a.overwrite,
-                  progress=not a.quiet, dataset_id=str(a.problems),
+                  progress=not a.quiet, dataset_id=_dataset_id(a),
                   **({"skipped": loaded.skipped} if records_skips else {}))
     if not records_skips:
         summary["problems_skipped"] += len(loaded.skipped)
@@ -1176,7 +1184,7 @@ def _mine_ray(a, loaded) -> int:
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
-                       overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=str(a.problems))
+                       overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=_dataset_id(a))
     _print_summary(summary)
     return _nothing_mined(summary, a)  # as one process: a script must not read a run that mined nothing as done
 
@@ -1340,6 +1348,16 @@ def cmd_export(a) -> int:
     return 0
 
 
+def _check_page_suffix(out) -> None:
+    """``report --out r`` wrote the page as ``r``, a file no browser opens as HTML, beside ``r.png``: a name with no
+    suffix may as well have meant a folder, so neither is guessed. One that exists (a run's lock, a file of someone
+    else's) is the report's own checks' to name."""
+    if out is None or not str(out).strip() or os.path.lexists(Path(out).expanduser()) or Path(out).suffix:
+        return
+    raise ValueError(f"--out {out} has no suffix: the report is an HTML page (its plot goes beside it as .png) - give "
+                     f"{out}.html, or {Path(out) / 'report.html'} for a folder")
+
+
 def cmd_report(a) -> int:
     from ptsfast.outputs.report import write_report
 
@@ -1364,6 +1382,7 @@ def cmd_report(a) -> int:
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
+    _check_page_suffix(a.out)
     _check_run_readable(a.run)
     _check_no_broken_link_above(a.out)
     _check_outside_model_folder(a.out, run=a.run)
@@ -1627,7 +1646,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")
     r.add_argument("--run", required=True, action=_Once, help="a run folder (of ptsfast mine or ptsfast anchors)")
-    r.add_argument("--out", default=None, action=_Once, help="HTML file (default <run>/report.html)")
+    r.add_argument("--out", default=None, action=_Once, help="HTML file, such as report.html (default "
+                   "<run>/report.html); its plot is written beside it as .png")
     r.set_defaults(func=cmd_report)
 
     sim = sub.add_parser("simulate", help="statistics benchmark: the search vs exact PTS on hard synthetic "
