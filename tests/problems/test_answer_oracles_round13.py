@@ -3,10 +3,12 @@
 A range or a hedge (two answers offered) names none, and a right answer in a common spelling passes.
 """
 
+import time
+
 import pytest
 
 from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import oracle_by_name
+from ptsfast.problems.oracles import answer_complete, oracle_by_name
 
 
 def P(answer, choices=None):
@@ -39,3 +41,33 @@ def test_a_change_or_a_range_before_the_answer_leaves_the_answer(text, ref):
     an or), and a range before the answer is no answer's."""
     judge = gsm if text.startswith("####") else last
     assert judge(text, ref)
+
+
+def mc(text, ref, choices=None):
+    return oracle_by_name("multiple_choice")(text, P(ref, choices))
+
+
+@pytest.mark.parametrize("text", ["The answer is B, but it could also be C.", "Answer: B, though C is also possible.",
+                                  "The answer is B, although it might be C.", "Answer: B (although it could be C)",
+                                  "**Answer: B**, but it may also be C.", "The answer is B, and C is also correct.",
+                                  "The answer is (B), but it could well be (C)."])
+def test_a_second_letter_offered_in_words_in_the_stated_letters_sentence_names_no_choice(text):
+    """``The answer is B, but it could also be C.`` read B: a hedge judged right. No rollout stops before the
+    second letter either (every prefix the early stop accepts gives the full text's verdict)."""
+    for ref in "BC":
+        assert not mc(text, ref) and not mc(text, ref, ("12", "15", "18", "21"))
+    assert not any(answer_complete("multiple_choice", text[:i]) for i in range(len(text) + 1))
+
+
+@pytest.mark.parametrize("text", ["The answer is B, but it could also be B.", "Answer: B, though A is not correct.",
+                                  "Answer: B, but C is wrong.", "A is plausible, but it could be B.\nAnswer: B"])
+def test_a_letter_with_no_other_offered_in_words_is_still_that_choice(text):
+    assert mc(text, "B") and not mc(text, "C")
+
+
+def test_a_long_run_of_spaces_after_a_letter_is_judged_at_once():
+    start = time.perf_counter()
+    for text in ("Answer: B" + " " * 50_000 + "x", ("B, but " + " " * 2_000) * 20):
+        mc(text, "B")
+        answer_complete("multiple_choice", text)
+    assert time.perf_counter() - start < 2
