@@ -71,3 +71,18 @@ def test_a_long_run_of_spaces_after_a_letter_is_judged_at_once():
         mc(text, "B")
         answer_complete("multiple_choice", text)
     assert time.perf_counter() - start < 2
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+@pytest.mark.parametrize("text,ok", [("\\boxed{A, B, D}", True), ("\\boxed{(A), (B) and (D)}", True),
+                                     ("\\boxed{D, A, B}", True), ("\\boxed{\\text{A, B, D}}", True),
+                                     ("\\boxed{ABD}", True), ("\\boxed{A, B}", False), ("\\boxed{A, B, D, D}", False),
+                                     ("\\boxed{A, B, C, D}", False), ("\\boxed{BAD}", False),
+                                     ("\\boxed{A or B or D}", False)])
+def test_a_box_listing_the_letters_of_a_several_letter_reference_is_right_in_any_order(text, ok):
+    """JEEBench's multiple-correct gold ``ABD`` judged by the boxed oracle: ``\\boxed{A, B, D}`` failed (a right
+    answer judged wrong); the letters listed in any order are that set, never more, fewer or offered with or."""
+    assert boxed(text, "ABD") is ok

@@ -2046,8 +2046,25 @@ def _labelled_value(answer: str) -> str | None:
     return m.group("value").strip() if m and not re.search(r"\([A-E]\)", m.group("value")) else None
 
 
+# letters listed in a box, each alone or in brackets: A, B, D; (A), (B) and (D); \text{A, B, D}
+_BOXED_LETTERS = re.compile(r"\s*(?:\\text(?:bf)?\s*\{)?\s*(\(?[A-Z]\)?(?:\s*(?:,|,?\s*and\b|\\text\s*\{\s*,?\s*and\s*\})"
+                            r"\s*\(?[A-Z]\)?)+)\s*\}?\s*")
+
+
+def _several_letters(got: str, ref: str) -> bool:
+    """A box listing the letters of a reference of several (JEEBench's multiple-correct gold ``ABD``: its letters
+    ascending) in any order: ``\boxed{A, B, D}``, ``\boxed{(D), (A), (B)}`` (never ``\boxed{BAD}``: an angle)."""
+    m = _BOXED_LETTERS.fullmatch(got)
+    if not m or not re.fullmatch(r"[A-Z]{2,}", ref) or list(ref) != sorted(set(ref)):
+        return False
+    letters = re.findall(r"(?<![A-Za-z\\])[A-Z](?![A-Za-z])", m.group(1))
+    return len(letters) == len(set(letters)) and "".join(sorted(letters)) == ref
+
+
 def _boxes_equal(got: str, ref: str) -> bool:
     """A box's content and the reference's alike: item by item, as numbers, or after LaTeX normalisation."""
+    if _several_letters(got, ref):
+        return True
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
     if several is not None and (mine := _collection(got, len(several[1]))) and _collections_equal(mine, several):
         return True
