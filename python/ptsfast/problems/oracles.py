@@ -2047,8 +2047,8 @@ def _labelled_value(answer: str) -> str | None:
 
 
 # letters listed in a box, each alone or in brackets: A, B, D; (A), (B) and (D); \text{A, B, D}
-_BOXED_LETTERS = re.compile(r"\s*(?:\\text(?:bf)?\s*\{)?\s*(\(?[A-Z]\)?(?:\s*(?:,|,?\s*and\b|\\text\s*\{\s*,?\s*and\s*\})"
-                            r"\s*\(?[A-Z]\)?)+)\s*\}?\s*")
+_BOXED_LETTERS = re.compile(r"\s*(?:\\text(?:bf)?\s*\{)?\s*(\(?[A-Z]\)?(?:\s*"
+                            r"(?:,|,?\s*and\b|\\text\s*\{\s*,?\s*and\s*\})\s*\(?[A-Z]\)?)+)\s*\}?\s*")
 
 
 def _several_letters(got: str, ref: str) -> bool:
