@@ -61,3 +61,19 @@ def test_a_fifo_among_the_problems_is_refused_not_waited_on(tmp_path, inside):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_jeebench_rows_take_their_gold_column_as_the_reference(tmp_path):
+    # JEEBench's reference is 'gold' beside its 'type': every row was refused as missing 'answer'
+    rows = [{"description": "JEE Adv 2016 Paper 1", "index": 1, "subject": "math", "type": "Integer",
+             "question": "How many primes are below 10?", "gold": "4"},
+            {"description": "JEE Adv 2017 Paper 2", "index": 2, "subject": "phy", "type": "Numeric",
+             "question": "What is g in m/s^2, to two decimals?", "gold": "9.81"}]
+    r = load(tmp_path, rows, oracle="math")
+    assert [p.answer for p in r.problems] == ["4", "9.81"] and not r.skipped
+    assert MATH("So \\boxed{4}.", r.problems[0]).success and not MATH("So \\boxed{5}.", r.problems[0]).success
+
+
+def test_a_gold_column_without_jeebench_types_is_not_taken(tmp_path):
+    r = load(tmp_path, [{"question": "How many primes are below 10?", "gold": "4"}], oracle="math")
+    assert not r.problems and "missing field 'answer'" in r.skipped[0]

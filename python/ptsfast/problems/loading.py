@@ -296,6 +296,11 @@ def _question_column(row: dict, fields: FieldMap, has) -> str | None:
     return "input" if q is None and has("input") and (chat or bbh or fields.code and "unit_tests" in row) else q
 
 
+JEEBENCH_TYPES = ("MCQ", "MCQ(multiple)", "Integer", "Numeric")
+"""JEEBench's question types (its ``type`` column): such a row's reference is its ``gold`` column (a letter, several
+letters, a whole number, a decimal)."""
+
+
 def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
     """``fields`` with the question/answer columns picked from ``row``'s keys (see ``FieldMap.auto_detect``)."""
     auto = _detected(fields)
@@ -314,6 +319,8 @@ def detect_fields(row: dict, fields: FieldMap) -> FieldMap:
         taken = {changes.get("question", fields.question), *changes.get("tests", ())}
         a = _first_column(row, ANSWER_KEYS, lambda k: k in row and k not in taken and not (
             isinstance(row[k], bool) and k.lower() != "answer"))
+        if a is None and _is_scalar(row.get(GOLD_KEY)) and str(row.get("type")).strip() in JEEBENCH_TYPES:
+            a = GOLD_KEY  # JEEBench's reference, beside its question type
         if a is not None:
             changes["answer"] = a
     if "entry_point" in auto and fields.entry_point not in row:
