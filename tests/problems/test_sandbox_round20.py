@@ -69,3 +69,45 @@ RIGHT = {  # generators the tests iterate, send to, throw into and close; calls 
 def test_right_generators_and_raising_calls_pass(how):
     program, right = RIGHT[how]
     assert verdict(right, program)[0]
+
+
+GENERATED = humaneval("third", "from decimal import Decimal\n\n\ndef check(candidate):\n"
+                      "    assert list(candidate(Decimal(1))) == [Decimal(1) / Decimal(3)]\n", "x")
+
+
+def test_a_generators_body_computes_in_the_solutions_decimal_context():
+    # before: passed (the body's getcontext().prec = 1 was the tests' context when they divided)
+    wrong = "import decimal\n\n\ndef third(x):\n    decimal.getcontext().prec = 1\n    yield decimal.Decimal('0.3')\n"
+    assert not verdict(wrong, GENERATED)[0]
+    assert verdict("def third(x):\n    yield x / 3\n", GENERATED)[0]
+
+
+BOXED = humaneval("make", HELPER + "    b = candidate(sq)\n    assert b.apply([1, 2, 3]) == EXPECTED\n"
+                  "    assert b.total([1, 2]) == 5\n", "f")
+BOX = "class Box:\n    def __init__(self, f):\n        self.f = f\n\n"
+METHODS = {  # a method of the object the solution's function returned, called by the tests after that call
+    "rebinding": BOX + "    def apply(self, xs):\n        self.f.__globals__['EXPECTED'] = [0]\n        return [0]\n\n"
+                       "    def total(self, xs):\n        return 5\n\n\ndef make(f):\n    return Box(f)\n",
+    "changing in place": BOX + "    def apply(self, xs):\n        self.f.__globals__['EXPECTED'][:] = [0]\n"
+                               "        return [0]\n\n    def total(self, xs):\n        return 5\n\n\n"
+                               "def make(f):\n    return Box(f)\n",
+}
+
+
+@pytest.mark.parametrize("how", METHODS)
+def test_methods_of_what_the_solution_returned_are_watched(how):
+    # before: each passed
+    assert not verdict(METHODS[how], BOXED)[0]
+
+
+def test_right_classes_pass():
+    right = BOX + ("    def apply(self, xs):\n        return [self.f(x) for x in xs]\n\n    def total(self, xs):\n"
+                   "        return sum(self.apply(xs))\n\n\ndef make(f):\n    return Box(f)\n")
+    assert verdict(right, BOXED)[0]
+    # a LeetCode class whose method recurses through self, many times, and a subclass of the solution's
+    fib = humaneval("fib", "def helper(x):\n    return x\n\n\ndef check(candidate):\n"
+                           "    assert candidate(25) == 75025\n", "n")
+    deep = ("class Base:\n    def step(self, n):\n        return n if n < 2 else self.step(n - 1) + self.step(n - 2)\n\n\n"
+            "class Solution(Base):\n    def go(self, n):\n        return self.step(n)\n\n\n"
+            "def fib(n):\n    return Solution().go(n)\n")
+    assert verdict(deep, fib)[0]

@@ -2701,7 +2701,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     ``stops``: tests that name StopIteration, which may expect it. ``around(fn, args, kwargs)``, where given, makes
     the call (:func:`_ptsfast_call_window`); ``cells`` gets ``(cell, what it holds)`` of each wrapper's closure, which
     the solution can reach (the tests' namespace) and rewrite."""
-    import functools, types
+    import functools, sys, types
 
     def checking(fn):
         @functools.wraps(fn)
@@ -2730,11 +2730,30 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                 return False
         return False
 
+    def windowed(fn):  # a method the tests call (on what the solution's function returned) runs in the window too
+        @functools.wraps(fn)
+        def method(*args, **kwargs):
+            if getframe(1).f_code.co_filename == "solution.py":  # the solution's own call (or the harness's)
+                return fn(*args, **kwargs)
+            return around(fn, args, kwargs)
+        return method
+
+    getframe, wrapper = sys._getframe, windowed(len).__code__
     for name, fn in list(ns.items()):
         if solutions(fn):
             ns[name] = checking(fn)
             if cells is not None:
                 cells.extend((c, c.cell_contents) for c in ns[name].__closure__)
+        elif around is not None and isinstance(fn, type) and fn.__module__ == "solution" and all(
+                b is object or b.__module__ == "solution" for b in fn.__mro__[1:]):
+            # a class of the solution's own, on no library's or builtin's base (whose own methods the value
+            # checks look at): its plain methods
+            for k, m in list(vars(fn).items()):
+                if not k.startswith("__") and isinstance(m, types.FunctionType) and m.__code__ is not wrapper and \
+                        solutions(m):
+                    setattr(fn, k, windowed(m))
+                    if cells is not None:
+                        cells.extend((c, c.cell_contents) for c in getattr(fn, k).__closure__)
 
 
 def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
