@@ -86,3 +86,19 @@ def test_a_box_listing_the_letters_of_a_several_letter_reference_is_right_in_any
     """JEEBench's multiple-correct gold ``ABD`` judged by the boxed oracle: ``\\boxed{A, B, D}`` failed (a right
     answer judged wrong); the letters listed in any order are that set, never more, fewer or offered with or."""
     assert boxed(text, "ABD") is ok
+
+
+@pytest.mark.parametrize("text", ["答案是B，但也可能是C。", "答案：B，也可能是C。", "Answer: (b), but it could also be (c).",
+                                  "The answer is B; C might also be correct.", "The answer is B, or it could be C."])
+def test_a_second_letter_offered_in_other_words_names_no_choice(text):
+    """A second letter offered in Chinese (``答案是B，但也可能是C。``), in lower case in brackets, after a semicolon or
+    after an or read B: hedges judged right, and no rollout stops before the second letter."""
+    for ref in "BC":
+        assert not mc(text, ref)
+    assert not any(answer_complete("multiple_choice", text[:i]) for i in range(len(text) + 1))
+
+
+@pytest.mark.parametrize("text", ["Answer: (b), but it could also be (b).", "答案是B，不可能是C。", "The answer is B, C is wrong.",
+                                  "Answer: B, so C is not correct."])
+def test_a_letter_with_another_ruled_out_or_itself_said_again_is_that_choice(text):
+    assert mc(text, "B") and not mc(text, "C")

@@ -708,16 +708,19 @@ _TEXT_SETTLED = re.compile(r"[\n)\[\]:!<。]|\.(?=\D)")
 @functools.lru_cache(maxsize=8)
 def _worded_hedge(last: str) -> re.Pattern:
     """A letter, then in its sentence another offered in words: "B, but it could also be C", "B, though C is also
-    possible", "B (although it might be C)"; a hedge as "B or C" is. No mark the early stop reads as an answer's end
-    (a period, a digit) stands between them, so a rollout never stops at the first."""
-    letter = rf"(?:\*\*)?[(\[]?([A-{last}])[)\]]?(?:\*\*)?(?![A-Za-z])"
-    but = r"(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and)[ \t,]+"
+    possible", "B (although it might be C)", "B; C might also be correct", "B，但也可能是C"; a hedge as "B or C" is. No
+    mark the early stop reads as an answer's end (a period, a digit) stands between them, so a rollout never stops
+    at the first."""
+    low = last.lower()
+    letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?:\*\*)?(?![A-Za-z])"
+    but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*)"
     modal = r"(?i:could|might|may|can)[ \t]+(?i:also[ \t]+|well[ \t]+)?(?i:be)[ \t]+"
-    second = rf"(?i:(?:option|choice)[ \t]+)?(?:\*\*)?[(\[]?([A-{last}])[)\]]?(?:\*\*)?(?![A-Za-z])"
-    end = r"(?=[ \t]*(?:[.,;:!?)(\]*<]|$))"
-    return re.compile(rf"(?<![A-Za-z]){letter}{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}{end}"
-                      rf"|{second}[ \t]+(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
-                      r"(?i:possible|plausible|correct|right|valid|likely)" + end + ")", re.M)
+    second = rf"(?i:(?:option|choice)[ \t]+)?{letter}"
+    end = r"(?=[ \t]*(?:[.,;:!?)(\]*<。，；！？]|$))"
+    zh = rf"[ \t]*[,，;；][ \t]*(?:但|不过|不過)?(?:也|还|還)?(?:可能|或许|或許|也许|也許)(?:是|选|選)?[ \t]*{second}{end}"
+    return re.compile(rf"(?<![A-Za-z]){letter}(?:{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
+                      rf"{end}|{second}[ \t]+(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
+                      rf"(?i:possible|plausible|correct|right|valid|likely){end})|{zh})", re.M)
 
 
 def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
@@ -727,7 +730,7 @@ def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
     offered each with its choice's text ("B) 15 or C) 18") hedge too."""
     spans = [m.span() for m in _labelled_hedge(last).finditer(text)
              if len({g for g in m.groups() if g}) > 1]
-    spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g for g in m.groups() if g}) > 1]
+    spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
     if not spans:
         return _letters_hedged(text, last)
     merged: list[tuple[int, int]] = []
