@@ -98,7 +98,7 @@ def test_a_second_letter_offered_in_other_words_names_no_choice(text):
     assert not any(answer_complete("multiple_choice", text[:i]) for i in range(len(text) + 1))
 
 
-@pytest.mark.parametrize("text", ["Answer: (b), but it could also be (b).", "答案是B，不可能是C。", "The answer is B, C is wrong.",
-                                  "Answer: B, so C is not correct."])
+@pytest.mark.parametrize("text", ["Answer: (b), but it could also be (b).", "答案是B，不可能是C。",
+                                  "The answer is B, C is wrong.", "Answer: B, so C is not correct."])
 def test_a_letter_with_another_ruled_out_or_itself_said_again_is_that_choice(text):
     assert mc(text, "B") and not mc(text, "C")
