@@ -10,6 +10,7 @@ import re
 import signal
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 
 log = logging.getLogger("ptsfast")
@@ -748,10 +749,14 @@ def _check_paths(a) -> None:
 def _check_new_names(out: str) -> None:
     """The folders ``--out`` makes have no name starting or ending with a space: 'run ' (a space pasted with it) was
     made beside 'run', and the resume typed as --out run started the run over there. A folder that exists is used
-    as it is named."""
+    as it is named. Nor one with a control character in it, for the same reason."""
     parts = list(Path(out).parts)
     p = Path(out).expanduser()
     new = [q for q in (p, *p.parents) if not os.path.lexists(q)]
+    control = next((q.name for q in new if any(unicodedata.category(c) == "Cc" for c in q.name.strip())), None)
+    if control is not None:  # 'run\nx' (a two-line paste, a variable holding a newline) was made and mined into
+        raise ValueError(f"--out {out!r}: the new folder {control!r} has a control character (a newline, a tab) in "
+                         f"its name, which no one types again to resume; give --out a one-line name")
     odd = next((q.name for q in new if q.name != q.name.strip()), None)
     if odd is None:
         return

@@ -1,12 +1,13 @@
 """Hostile command lines, round 17: `report --out r` wrote the page as `r` (no browser opens it as HTML) beside
-`r.png`; a resume from another folder recorded its problems under another spelling of the same --problems file."""
+`r.png`; `--out` of a name with a newline in it (a two-line paste) made that folder and mined into it; a
+resume from another folder recorded its problems under another spelling of the same --problems file."""
 
 import json
 
 import pytest
 
 from ptsfast.cli import main as cli
-from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+from helpers.cli_errors import ANCHORS, FAST, MINE, no_model_load, one_line_error, write_problems
 
 
 @pytest.fixture()
@@ -49,3 +50,18 @@ def test_a_resume_from_another_folder_names_the_same_dataset(model_dir, tmp_path
     assert [r["problem_id"] for r in records] == ["q0", "q1"]
     assert {r["dataset"] for r in records} == {str(problems.resolve())}
     assert json.loads((tmp_path / "run" / "run.json").read_text())["dataset"] == str(problems.resolve())
+
+
+@pytest.mark.parametrize("command, flags", [("mine", MINE), ("anchors", ANCHORS)])
+@pytest.mark.parametrize("name, folder", [("run\nx", "run\nx"), ("a\tb/run", "a\tb")])
+def test_a_new_output_folder_with_a_control_character_is_refused(command, flags, name, folder, model_dir, tmp_path,
+                                                                  capsys, monkeypatch):
+    """`--out "$OUT"` with OUT holding two lines made a folder named 'run<newline>x', mined into it, and printed its
+    name over two lines: no one types it again to resume. Refused before the model loads, naming the folder."""
+    no_model_load(monkeypatch)
+    out = tmp_path / name
+    argv = [command, "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *flags]
+    assert cli(argv) == 2
+    one_line_error(capsys, repr(folder), "control character", "one-line name")
+    assert not (tmp_path / folder).exists()
