@@ -111,3 +111,34 @@ def test_right_classes_pass():
             "class Solution(Base):\n    def go(self, n):\n        return self.step(n)\n\n\n"
             "def fib(n):\n    return Solution().go(n)\n")
     assert verdict(deep, fib)[0]
+
+
+AWAITED = humaneval("apply", "import asyncio\n\n" + HELPER +
+                    "    assert asyncio.run(candidate([1, 2, 3], sq)) == EXPECTED\n", "xs, f")
+
+
+def test_a_coroutines_body_is_watched():
+    # before: passed (the body ran as asyncio.run stepped it, after the call had returned the coroutine)
+    wrong = ("import asyncio\n\n\nasync def apply(xs, f):\n    await asyncio.sleep(0)\n"
+             "    f.__globals__['EXPECTED'] = [0]\n    return [0]\n")
+    assert not verdict(wrong, AWAITED)[0]
+
+
+RIGHT_ASYNC = {
+    "awaited": (AWAITED, "import asyncio\n\n\nasync def apply(xs, f):\n    await asyncio.sleep(0.01)\n"
+                         "    return [f(x) for x in xs]\n"),
+    "gathered, timed out and cancelled": (
+        humaneval("slow", "import asyncio\n\n\ndef helper(x):\n    return x\n\n\ndef check(candidate):\n"
+                          "    async def main():\n        got = await asyncio.gather(candidate(1), candidate(2))\n"
+                          "        assert got == [1, 2]\n        try:\n"
+                          "            await asyncio.wait_for(candidate(10), 0.05)\n"
+                          "        except asyncio.TimeoutError:\n            return True\n"
+                          "    assert asyncio.run(main())\n", "n"),
+        "import asyncio\n\n\nasync def slow(n):\n    await asyncio.sleep(n / 100)\n    return n\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT_ASYNC)
+def test_right_coroutines_pass(how):
+    program, right = RIGHT_ASYNC[how]
+    assert verdict(right, program)[0]

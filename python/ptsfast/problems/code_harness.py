@@ -2980,6 +2980,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
                 verify(ns, before, found)
         if type(value) is types.GeneratorType and (watching or getcontext is not None):
             return relay(value)
+        if type(value) is types.CoroutineType and (watching or getcontext is not None):
+            return stepped(value)
         return value
 
     def verify(ns, before, found):
@@ -3014,6 +3016,19 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
                 raise
             except BaseException as e:
                 thrown = e
+
+    class Steps:  # what an await of the solution's coroutine goes through: its steps, relayed
+        __slots__ = ("steps",)
+
+        def __await__(self):
+            return self.steps
+
+    async def stepped(coro):
+        """The solution's coroutine (its body runs as the tests' event loop steps it: asyncio.run(f(x))), each step
+        a call of its own in the window, as a generator's are."""
+        s = Steps()
+        s.steps = relay(coro.__await__())
+        return await s
 
     return around, load, start
 
