@@ -53,7 +53,8 @@ RIGHT = {  # generators the tests iterate, send to, throw into and close; calls 
     "inner generator": (LISTED, "def apply(xs, f):\n    return (f(x) for x in xs)\n"),
     "raising": (RAISES, "def apply(xs, f):\n    return [f(x) for x in xs]\n"),
     "sent and thrown": (SENT, "def running():\n    total = 0\n    while True:\n        try:\n"
-                              "            total += yield total\n        except ValueError:\n            return total\n"),
+                              "            total += yield total\n        except ValueError:\n"
+                              "            return total\n"),
     "closed early": (humaneval("count", "from itertools import islice\n\n\ndef helper(x):\n    return x\n\n\n"
                                         "def check(candidate):\n    g = candidate()\n"
                                         "    assert list(islice(g, 3)) == [0, 1, 2]\n    g.close()\n", ""),
@@ -107,7 +108,8 @@ def test_right_classes_pass():
     # a LeetCode class whose method recurses through self, many times, and a subclass of the solution's
     fib = humaneval("fib", "def helper(x):\n    return x\n\n\ndef check(candidate):\n"
                            "    assert candidate(25) == 75025\n", "n")
-    deep = ("class Base:\n    def step(self, n):\n        return n if n < 2 else self.step(n - 1) + self.step(n - 2)\n\n\n"
+    deep = ("class Base:\n    def step(self, n):\n"
+            "        return n if n < 2 else self.step(n - 1) + self.step(n - 2)\n\n\n"
             "class Solution(Base):\n    def go(self, n):\n        return self.step(n)\n\n\n"
             "def fib(n):\n    return Solution().go(n)\n")
     assert verdict(deep, fib)[0]
