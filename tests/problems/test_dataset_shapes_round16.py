@@ -273,3 +273,13 @@ def test_a_file_is_read_where_the_datasets_cache_cannot_be_written(tmp_path, mon
     (tmp_path / "scratch").mkdir()
     assert [p.answer for p in load_problems(data).problems] == ["2", "5"]
     assert list((tmp_path / "scratch").iterdir()) == []
+
+
+@pytest.mark.parametrize("reply, right", [
+    ("```python\nx = f([1, 2], 5)\n```\nSo:\n[ANSWER]\nassert f([1, 2], 5) == [1, 2, 5]\n[/ANSWER]", True),
+    ("```python\nx = f([1, 2], 5)\n```\n[ANSWER]\nassert f([1, 2], 5) == [1, 2]\n[/ANSWER]", False),
+])
+def test_a_cruxeval_answer_block_after_quoted_code_is_read(tmp_path, reply, right):
+    """The snippet reading (DS-1000's) handed the check only the first fenced block: a reply quoting code before its
+    [ANSWER] block failed, right or wrong."""
+    assert CODE(reply, _crux(tmp_path, "output")).success is right

@@ -429,6 +429,12 @@ def cruxeval_program(code: str, given: str, mode: str) -> TestProgram:
                                  f"{_CRUXEVAL_CHECK}", as_text=True)
 
 
+def reads_answer_blocks(program: TestProgram) -> bool:
+    """Whether ``program`` is a CRUXEval check, which reads the reply's ``[ANSWER]`` blocks itself: it gets the whole
+    reply where it writes one (code quoted in a fence before it was all the snippet reading handed on)."""
+    return program.as_text and _CRUXEVAL_CHECK in program.tests
+
+
 def _foreign_language(row: dict) -> str | None:
     """Why the row's tests are in another language than Python (:data:`LANGUAGES`), or None: its ``language``
     column (MultiPL-E, AReaL), or a ``task_id`` prefixed by one (HumanEval-X's ``CPP/0``, HumanEvalPack's ``Go/0``);

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
 from ptsfast.problems.loading import PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem
-from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.code_tests import TestProgram, reads_answer_blocks
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
 log = logging.getLogger(__name__)
@@ -2311,7 +2311,8 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
         raise ValueError(f"problem {problem.id}: the code oracle needs tests; set the tests field")
     entry_point = (problem.meta or {}).get("entry_point")
     tests = _program(problem.tests, entry_point)
-    code = extract_snippet(text) if tests.as_text else extract_code(text)  # DS-1000: a snippet, as its judge reads
+    code = text if "[ANSWER]" in text and reads_answer_blocks(tests) else extract_snippet(text) if tests.as_text \
+        else extract_code(text)  # DS-1000: a snippet, as its judge reads; CRUXEval: its [ANSWER] blocks
     if tests.format != "stdio" and not tests.as_text:  # the tests call its functions, with nothing on stdin
         code = _as_called(code, tests.prompt)
     key = (problem.tests, entry_point, code, timeout, memory_mb)
