@@ -56,3 +56,17 @@ def test_code_rows_keep_their_question(tmp_path):
     rows = [{"question": "Write f.", "options": ["fast", "slow"], "tests": "assert f() == 1"}]
     res = load(tmp_path, rows, FieldMap(code=True, require_answer=False, auto_detect=True))
     assert res.problems[0].question == "Write f." and res.problems[0].choices is None
+
+
+def test_a_choice_whose_text_carries_its_label_unspaced_is_stated_by_its_text():
+    """AQuA's options are "C)22" (AGIEval's "(C)22"): the label was stripped only where a space followed it, so "The
+    answer is 22." named no choice and failed where C was right."""
+    from ptsfast.problems.loading import Problem
+
+    judge = oracle_by_name("multiple_choice")
+    aqua = Problem(id="aqua", question="q", answer="C", choices=("A)21", "B)21.5", "C)22", "D)22.5", "E)23"))
+    assert judge("The answer is 22.", aqua) and judge("\\boxed{22}", aqua) and judge("Answer: C", aqua)
+    assert not judge("The answer is 21.", aqua) and not judge("The answer is 22.5", aqua)
+    assert not judge("The answer is 22 or 23.", aqua)
+    agieval = Problem(id="ag", question="q", answer="B", choices=("(A)a", "(B)b", "(C)c"))
+    assert judge("The answer is b.", agieval) and not judge("The answer is a.", agieval)

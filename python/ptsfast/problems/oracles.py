@@ -908,7 +908,8 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern, re.P
     it ends)."""
     found = []
     for i, c in enumerate(choices[:len(ascii_uppercase)]):  # a choice past Z has no letter to name it by
-        own = re.sub(rf"^\(?{ascii_uppercase[i]}[.)]\s+", "", c.strip(), flags=re.I).rstrip(" .")
+        # its own label, set apart (B. Paris) or not after a bracket (AQuA's C)22, AGIEval's (C)22)
+        own = re.sub(rf"^\(?{ascii_uppercase[i]}(?:\)\s*|\.\s+)", "", c.strip(), flags=re.I).rstrip(" .")
         own = re.sub(r"^\$([^$]+)\$$", r"\1", own).strip()  # in math mode ($15$): with or without its dollars
         if own:
             word = r"\$?" + r"\s+".join(map(re.escape, own.split())) + r"\$?(?!\w)(?![.,]\d)"
@@ -946,6 +947,9 @@ _NEXT_BOX = re.compile(r"[ \t]*(?:\$|\\[)\]])?[ \t]*(?:[,;/&]|(?i:or|and)\b|æˆ–è
                        r"(?:(?i:maybe|possibly|perhaps)[ \t]+)?(?:\$|\\[(\[])?[ \t]*" + _BOX_WORD + r"\s*\{")
 
 
+_LABEL = re.compile(r"^\(?[A-Za-z](?:\)\s*|\.\s+)")  # a choice's own label: B. Paris, (B) 15, AQuA's C)22
+
+
 def _boxed_choice_text(text: str, choices) -> str | None:
     """The letter of the one choice whose text the answer's first box holds (``\\boxed{42}``, 42 being B's text, as
     math models answer a multiple-choice question), read as the boxed oracle reads a box; None where no box does, two
@@ -956,7 +960,7 @@ def _boxed_choice_text(text: str, choices) -> str | None:
     said = _normalize_math(boxed).casefold()
     value = parse_number(said)
     found = {i for i, c in enumerate(choices[:len(ascii_uppercase)])  # a choice past Z has no letter
-             if (own := _normalize_math(re.sub(r"^\(?[A-Za-z][.)]\s+", "", str(c).strip())).casefold()) == said or
+             if (own := _normalize_math(_LABEL.sub("", str(c).strip())).casefold()) == said or
              value is not None and parse_number(own) == value}
     if len(found) != 1:
         return None
