@@ -1387,9 +1387,9 @@ def cmd_report(a) -> int:
         raise ValueError(f"--out -: the report is an HTML file with a PNG beside it, not a stream - give a file path "
                          f"such as {Path(a.run) / 'report.html'}")
     _check_file_path(a.out, "the report is an HTML file with a PNG beside it", "report.html")
-    _check_page_suffix(a.out)
     _check_run_readable(a.run)
-    _check_no_broken_link_above(a.out)
+    _check_no_broken_link_above(a.out)  # and a name too long, said first
+    _check_page_suffix(a.out)
     _check_outside_model_folder(a.out, run=a.run)
     _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
