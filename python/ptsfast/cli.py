@@ -671,30 +671,15 @@ def _check_model_files(a) -> None:
                              f"folder)")
 
 
-_FILES_LOOKED_AT = 10000
-"""Files of a --problems folder looked at for pipes: far more than any dataset's data files."""
-
-
 def _check_no_stream_inside(problems) -> None:
-    """No file of a ``--problems`` folder (a datasets folder, a dataset repository's) is a pipe or device: the loader
-    reads its data files, and a fifo among them (data/test.jsonl) hung the command for ever. Hidden folders (.git,
-    .cache) are not read."""
+    """No file of a ``--problems`` folder (a datasets folder, a dataset repository's) is a pipe or device
+    (:func:`~ptsfast.problems.loading.refuse_streams`), checked before the model loads."""
     folder = Path(problems).expanduser() if isinstance(problems, str) and problems.strip() else None
     if folder is None or not folder.is_dir():
         return
-    from ptsfast.outputs.rundir import is_stream
+    from ptsfast.problems.loading import refuse_streams
 
-    seen = 0
-    for root, dirs, files in os.walk(folder):
-        seen += len(files)
-        if seen > _FILES_LOOKED_AT:  # a folder that large is no dataset (a home folder given by mistake)
-            return
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        odd = next((Path(root, f) for f in sorted(files) if not f.startswith(".") and is_stream(Path(root, f))), None)
-        if odd is not None:
-            raise ValueError(f"--problems {problems}: {odd.relative_to(folder)} in it is a pipe or device, not a "
-                             f"file, and reading it would wait for ever - move it out of the folder (or save its "
-                             f"rows to a file there)")
+    refuse_streams(folder, f"--problems {problems}")
 
 
 def _check_paths(a) -> None:

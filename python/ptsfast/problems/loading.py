@@ -659,11 +659,13 @@ def _is_stream(path: Path) -> bool:
         return False
 
 
-def _refuse_streams(path: Path) -> None:
+def refuse_streams(path: Path, named: str | None = None) -> None:
     """``path``, or a file of the folder it is (hidden ones aside), is no pipe or device: reading one waits for a
-    writer for ever (a fifo among a datasets folder's files hung ``load_problems``)."""
+    writer for ever (a fifo among a datasets folder's files hung ``load_problems``). ``named``: how the message names
+    ``path`` (the command line's ``--problems P``)."""
+    named = named or repr(str(path))
     if _is_stream(path):
-        raise DataError(f"{str(path)!r} is a pipe or device, not a file; save the problems to a file and pass its path")
+        raise DataError(f"{named} is a pipe or device, not a file; save the problems to a file and pass its path")
     seen = 0
     for root, dirs, names in os.walk(path) if path.is_dir() else ():
         seen += len(names)
@@ -672,7 +674,7 @@ def _refuse_streams(path: Path) -> None:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         odd = next((Path(root, n) for n in sorted(names) if not n.startswith(".") and _is_stream(Path(root, n))), None)
         if odd is not None:
-            raise DataError(f"{str(path)!r}: {odd.relative_to(path)} in it is a pipe or device, not a file, and "
+            raise DataError(f"{named}: {odd.relative_to(path)} in it is a pipe or device, not a file, and "
                             f"reading it would wait for ever; move it out of the folder (or save its rows to a file "
                             f"there)")
 
@@ -1841,7 +1843,7 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
     if not p.exists():
         raise DataError(f"problem file {str(p)!r} does not exist; pass the path of a .jsonl/.parquet/.csv file, "
                         f"a datasets folder, or the name of a dataset in the local datasets cache")
-    _refuse_streams(p)
+    refuse_streams(p)
     # options that would otherwise be dropped without a word
     if config is not None and not p.is_dir():  # a folder may be a dataset repository's, of several configs
         raise DataError(f"--dataset-config {config!r} applies to a dataset named from the local datasets cache or a "
