@@ -1215,17 +1215,13 @@ def cmd_demo(a) -> int:
 def _check_no_broken_link_above(path, flag: str = "--out") -> None:
     """No folder above an output path is a link to nothing: the folder is made there (``--out LINK/run``, LINK a link
     to a folder that was removed), and every command failed with a bare '[Errno 17] File exists: LINK' (mine once
-    its model had loaded). The path itself, a link, is the writers' to name."""
+    its model had loaded): :func:`~ptsfast.outputs.rundir.check_no_broken_link_above`, before the model loads."""
     if path is None or str(path) == "-" or not str(path).strip():
         return
-    from ptsfast.outputs.rundir import check_name_lengths
+    from ptsfast.outputs.rundir import check_name_lengths, check_no_broken_link_above
 
     check_name_lengths(path, flag)  # a name too long fails any look at it
-    p = Path(path).expanduser()
-    for q in reversed(p.parents):
-        if os.path.islink(q) and not q.exists():
-            raise ValueError(f"{flag} {path}: {q} is a link to {os.path.realpath(q)}, which does not exist; create "
-                             f"that folder or pass another path")
+    check_no_broken_link_above(path, flag)
 
 
 def _check_file_path(out, what: str, example: str) -> None:

@@ -285,6 +285,16 @@ def check_no_link_loop(path: str | os.PathLike, flag: str = "--out") -> None:
                              f"repoint or remove it, or pass another path") from None
 
 
+def check_no_broken_link_above(path: str | os.PathLike, flag: str = "--out") -> None:
+    """No folder above an output path is a link to nothing: a folder made there (``--out LINK/run``, LINK a link to
+    a folder that was removed) failed with a bare '[Errno 17] File exists: LINK'. The path itself, a link, is the
+    writers' to name."""
+    for q in reversed(Path(path).expanduser().parents):
+        if os.path.islink(q) and not q.exists():
+            raise ValueError(f"{flag} {path}: {q} is a link to {os.path.realpath(q)}, which does not exist; create "
+                             f"that folder or pass another path")
+
+
 def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = False) -> None:
     """Refuse, before any work, an output that cannot be written: ``path`` (a file, or with ``folder`` a folder
     to create or fill) must have a folder above it (the nearest existing one) where a file can be created. Tried
@@ -292,6 +302,7 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
     system, where the run's first write would fail after its work was done."""
     check_name_lengths(path, flag)
     check_no_link_loop(path, flag)
+    check_no_broken_link_above(path, flag)
     p = Path(path).expanduser()
     target = Path(os.path.realpath(p))
     if folder and os.path.islink(p) and not target.exists():  # a folder is not made through a link
@@ -306,9 +317,6 @@ def check_writable(path: str | os.PathLike, flag: str = "--out", folder: bool = 
         return
     parent = p if folder and p.is_dir() else p.parent
     while not parent.exists():
-        if os.path.islink(parent):  # a link to a removed folder: no folder can be made under it ('File exists')
-            raise ValueError(f"{flag} {path}: {parent} is a link to {os.path.realpath(parent)}, which does not exist; "
-                             f"create that folder or pass another path")
         parent = parent.parent
     if not parent.is_dir():
         raise ValueError(f"{flag} {path}: {parent} is a file, so the {'folder' if folder else 'file'} cannot be "
