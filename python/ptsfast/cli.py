@@ -1258,7 +1258,7 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
     if out is None or str(out) == "-":
         return
     from ptsfast.outputs.rundir import check_name_lengths, is_stream
-    from ptsfast.pipeline.identity import _RUN_FILES
+    from ptsfast.pipeline.identity import RUN_OUTPUT_FILES
     from ptsfast.problems.hashing import is_doc_file
 
     check_name_lengths(out, flag)  # a name too long fails any look at it
@@ -1268,7 +1268,7 @@ def _check_outside_model_folder(out, flag: str = "--out", run=None) -> None:
         return
     for p in dict.fromkeys((given, Path(os.path.realpath(given)))):  # a link is written through, where it points
         name, folder = p.name, p.parent.resolve()
-        if name.startswith(".") or name in _RUN_FILES or is_doc_file(name) or not folder.is_dir():
+        if name.startswith(".") or name in RUN_OUTPUT_FILES or is_doc_file(name) or not folder.is_dir():
             continue
         if _model_folder(folder, run):
             where = "" if p == given else f" (the link's target {p})"

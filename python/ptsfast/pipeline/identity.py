@@ -54,22 +54,23 @@ def _folder_identity(folder: Path) -> dict:
 def _hashed_folder(folder: str, stamp: tuple) -> tuple:
     """:func:`_folder_identity` once per folder as it is on disk (``stamp``): the run's inputs and their legacy
     value are read of the one hashing (a large checkpoint's files are sampled, not read twice)."""
-    every = folder_files(Path(folder), _RUN_FILES)
+    every = folder_files(Path(folder), RUN_OUTPUT_FILES)
     files = {k: v for k, v in every.items() if not is_doc_file(k)}
     return (("weights", "files:" + folder_hash(Path(folder), files=files)), ("files", files),
             ("legacy", "files:" + folder_hash(Path(folder), files=every)))
 
 
-_RUN_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "sentences.jsonl",
-              "summary.json", "report.html", "report.png", "run.json.tmp")
-"""What a run writes in its folder: not part of a model folder's fingerprint when ``--out`` is that folder."""
+RUN_OUTPUT_FILES = ("run.json", "done.jsonl", "pivots.jsonl", "pairs.jsonl", "problems.jsonl", "sentences.jsonl",
+                    "summary.json", "report.html", "report.png", "run.json.tmp")
+"""What a run writes in its folder: not part of a model folder's fingerprint when ``--out`` is that folder, and no
+file the command line refuses to write into a model folder (the fingerprint leaves it out)."""
 
 
 def input_folder_hash(folder: Path) -> str:
     """The fingerprint of an input folder a run may be written into too (``anchors --out`` the folder of its
     ``--embedding-model``): its files but the run's own, which were hashed with it, so that the run's first problem
     changed the encoder's fingerprint and the run never resumed ('made from other inputs')."""
-    return folder_hash(Path(folder), exclude=_RUN_FILES)
+    return folder_hash(Path(folder), exclude=RUN_OUTPUT_FILES)
 
 
 def _dtype(model: Any) -> str | None:
