@@ -356,16 +356,50 @@ _UNITS = {u: name for name, units in (
 # "12%" not "12" (single letters are left out: "2 m" may be 2 times m, and "2 in the box" is no inch)
 _UNIT = re.compile(r"(?<![\w.])\d[\d,.]*\s?(km/h|%|°|[^\W\d_]{2,})(?:\s+(km/h|[^\W\d_]{2,}))?")
 _VALUE = re.compile(_APART + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
+# the operands of a run of one commutative operator: a sum of numbers or fractions ("3 + 5", "1/2 + 1/3"), a product
+# ("3 \\times 12"), with what may stand on either side of it and still leave it whole ("2 * 3 + 5" holds no sum "3 +
+# 5", "10 - 3 + 5" and "3 + 5x" none either, "3 + 5^2" nor "12 / 3 * 2" a product)
+_FRACTION = rf"{_VALUE.pattern}(?:\s*/\s*{_VALUE.pattern})?"
+_PLUS = r"\s*\+\s*"
+_TIMES = r"\s*(?:\*|×|·|⋅|\\times(?![a-zA-Z])|\\cdot(?![a-zA-Z]))\s*"
+_RUNS = tuple((re.compile(rf"{operand}(?:{op}{operand})+"), re.compile(op), re.compile(before), re.compile(after))
+              for operand, op, before, after in (
+                  (_FRACTION, _PLUS, r"(?:[-−*×·⋅/÷^!]|\\[a-zA-Z]+)\s*\Z", r"\s*[*×·⋅/÷^!%(\\]|[\w.]"),
+                  (_VALUE.pattern, _TIMES, r"(?:[/÷^]|\\[a-zA-Z]+)\s*\Z", r"\s*[\^!%(\\]|[\w.]")))
+
+
+def _values(text: str) -> list[str]:
+    """The numbers of ``text`` standing as values, in order, but the operands of a sum or a product of numbers in one
+    order (sorted): "5 + 3 = 8" says what "3 + 5 = 8" says, where "x = 5, y = 3" does not say "x = 3, y = 5"."""
+    runs: dict[int, tuple[int, list[str]]] = {}  # where a run starts: (where it ends, its values in one order)
+    for run, op, before, after in _RUNS:
+        for m in run.finditer(text):
+            a, b = m.span()
+            if before.search(text, max(0, a - _LOOK), a) or after.match(text, b) or a in runs:
+                continue
+            operands = sorted(tuple(_number(n) for n in _VALUE.findall(x)) for x in op.split(m.group(0)))
+            runs[a] = (b, [n for operand in operands for n in operand])
+    out, end = [], -1
+    for m in _VALUE.finditer(text):
+        if m.start() < end:
+            continue
+        if m.start() in runs:
+            end, values = runs[m.start()]
+            out.extend(values)
+        else:
+            out.append(_number(m.group(0)))
+    return out
 
 
 def same_facts(a: str, b: str) -> bool:
     """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
     is A" / "B", 0.83 overlap), as many negative words ("x is not 2" / "x is 2", 0.91; "that's right" / "wrong";
     "not right" is "wrong"), the same comparisons ("3 > 2" / "3 < 2"), the same units after their numbers ("5
-    meters" / "5 seconds", "5 cm" is "5 centimeters") and, where they hold the same numbers, in
-    the same order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0; "3 * 12" is so not "12 * 3"). Read as
-    similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost
-    exactly the resamples that decide it."""
+    meters" / "5 seconds", "5 cm" is "5 centimeters") and, where they hold the same numbers, in the same order ("x =
+    2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0), the operands of a sum or a product in any order ("5 + 3 =
+    8" is "3 + 5 = 8", see :func:`_values`). Read as similar, a resample that changed the answer or the claim counted
+    as the sentence itself: p(different) lost exactly the resamples that decide it; read as different, one that wrote
+    a sum the other way round counted against the sentence it repeats."""
     def facts(text: str) -> tuple:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
@@ -375,7 +409,7 @@ def same_facts(a: str, b: str) -> bool:
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b):
         return False
-    la, lb = ([_number(n) for n in _VALUE.findall(t)] for t in (a, b))
+    la, lb = _values(a), _values(b)
     return Counter(la) != Counter(lb) or la == lb  # other numbers are the number rule's to judge
 
 

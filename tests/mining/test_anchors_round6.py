@@ -1,0 +1,42 @@
+"""Thought anchors, sixth round: a sum or a product written the other way round says the same, inline math that ends
+its sentence inside, and the estimates against a brute-force reference on a small world."""
+
+import pytest
+
+from ptsfast.mining.anchors import same_facts, sentence_starts, similar
+
+
+def split_text(text: str) -> list[str]:
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So 3 + 5 = 8.", "So 5 + 3 = 8."),
+    ("So 3 * 12 = 36.", "So 12 * 3 = 36."),
+    ("Then \\(3 \\times 12 = 36\\).", "Then \\(12 \\times 3 = 36\\)."),
+    ("We get 2 × 3 × 7 = 42 here.", "We get 7 × 2 × 3 = 42 here."),
+    ("So 1/2 + 1/3 = 5/6.", "So 1/3 + 1/2 = 5/6."),
+    ("So 2 * 3 + 5 = 11.", "So 3 * 2 + 5 = 11."),
+    ("So (3 + 5) * 2 = 16.", "So (5 + 3) * 2 = 16."),
+])
+def test_a_sum_or_product_written_the_other_way_round_is_similar(original, resample):
+    # the same numbers in another order were always a different claim: a resample that wrote the sum the other way
+    # round counted as different, and p(different) took in resamples that repeat the sentence
+    assert similar(original, resample) and same_facts(original, resample)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("x = 3, y = 5", "x = 5, y = 3"),  # values bound to other names
+    ("So 12 - 5 = 7.", "So 5 - 12 = 7."),  # no commutative operator
+    ("So 12 / 3 = 4.", "So 3 / 12 = 4."),
+    ("So 2 * 3 + 5 = 11.", "So 2 * 5 + 3 = 11."),  # 11 and 13: the sum's operand is a product
+    ("So 10 - 3 + 5 = 12.", "So 10 - 5 + 3 = 12."),  # 12 and 8
+    ("So 3 + 5 = 8.", "So 3 + 8 = 5."),  # the result moved into the sum
+    ("So 2 + 3^2 = 11.", "So 3 + 2^2 = 11."),
+    ("So 3 + 5x = 8.", "So 5 + 3x = 8."),
+    ("So 12 / 3 * 2 = 8.", "So 12 / 2 * 3 = 8."),
+    ("The point is (3, 4).", "The point is (4, 3)."),
+])
+def test_reordered_numbers_outside_a_commutative_run_stay_different(original, resample):
+    assert not similar(original, resample)
