@@ -40,3 +40,23 @@ def test_a_sum_or_product_written_the_other_way_round_is_similar(original, resam
 ])
 def test_reordered_numbers_outside_a_commutative_run_stay_different(original, resample):
     assert not similar(original, resample)
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Let $a$ be 2. Then $b = 3.$ So we are done.", ["Let $a$ be 2.", "Then $b = 3.$", "So we are done."]),
+    ("So \\( x = 2. \\) Then y = 4.", ["So \\( x = 2. \\)", "Then y = 4."]),
+    ("Hence $x = 2.$\nThen y.", ["Hence $x = 2.$", "Then y."]),
+    ("Take $1, 2, ...$ in turn. Done.", ["Take $1, 2, ...$ in turn.", "Done."]),  # an ellipsis, no end
+    ("So $x = 2.$, then y.", ["So $x = 2.$, then y."]),  # no whitespace after the math
+    ("Run `x = 1.` now. Next.", ["Run `x = 1.` now.", "Next."]),  # code, not math
+])
+def test_inline_math_that_ends_its_sentence_inside_ends_it(text, sentences):
+    # a full stop inside "$...$" or "\(...\)" is followed by the closing delimiter, not whitespace: the sentence ran
+    # into the next one (display math was read so, inline math not)
+    assert split_text(text) == sentences
+
+
+def test_a_resample_whose_first_sentence_ends_inside_inline_math_is_that_sentence():
+    from ptsfast.mining.anchors import first_sentence
+
+    assert first_sentence(" Then $b = 3.$ So we add.", "Let $a$ be 2.") == "Then $b = 3.$"

@@ -52,6 +52,9 @@ _DISPLAY = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$|\\begin\{([a-z]*(?:align|equatio
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\\\(.*?\\\)|\$(?=\S)[^$\n]*?(?<=\S)\$(?!\d)", re.S)  # not "$3.50"
 # display math that ends its sentence inside: "\[ x = 1/2. \]", "\[ \begin{aligned} x &= 1. \end{aligned} \]"
 _CLOSES = re.compile(r"[.!?]\s*(?:\\end\{[^}]*\}\s*)*(?:\\\]|\$\$|\\end\{[^}]*\})$")
+# inline math that ends its sentence inside, before whitespace: "Then $b = 3.$ So", "\( x = 2. \) Then" (an
+# ellipsis inside, "$1, 2, ...$", is no end)
+_INLINE_CLOSES = re.compile(r"(?<![.…])[.!?]\s*(?:\\\)|\$)\Z")
 
 
 # a label that heads its line or sentence: "Step 1. Compute", "### Case 2. x < 0" (no sentence of its own)
@@ -135,6 +138,8 @@ def sentence_starts(text: str) -> list[int]:
         last = m.end()
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
+    cuts.update(m.end() for m in _CODE.finditer(text) if m.group(0)[:1] in "$\\" and _INLINE_CLOSES.search(m.group(0))
+                and text[m.end():m.end() + 1].isspace() and not in_display(m.start()))
     for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
         cuts.update((m.start(), m.end()))
     starts = set()
