@@ -886,10 +886,11 @@ _SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>|<\|(?:return|end)\
 ``<|end|>`` too), Apriel's ``[END FINAL RESPONSE]``, Marco-o1's ``<Output>``, Reflection's ``<output>``, the end of
 an s1 reply's turn."""
 _OPENING_TRACES = (("<Thought>", "</Thought>"), ("<thinking>", "</thinking>"),
-                   ("<|im_start|>think", "<|im_start|>answer"))
+                   ("<|im_start|>think", "<|im_start|>answer"), ("think\n", "\nanswer\n"))
 """Traces read only where a solution opens with them (tags that prose may hold elsewhere): Marco-o1's ``<Thought>``,
 Reflection's ``<thinking>``, s1's ``<|im_start|>think`` closed by ``<|im_start|>answer`` (s1K's and its models'
-replies); the oracles read the first two in replies opening so."""
+replies), and the same decoded without special tokens, the bare word ``think`` on the first line and ``answer`` on
+its own line; the oracles read the first two in replies opening so."""
 
 
 def _opening_trace(text: str) -> str | None:
