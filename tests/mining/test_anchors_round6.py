@@ -60,3 +60,18 @@ def test_a_resample_whose_first_sentence_ends_inside_inline_math_is_that_sentenc
     from ptsfast.mining.anchors import first_sentence
 
     assert first_sentence(" Then $b = 3.$ So we add.", "Let $a$ be 2.") == "Then $b = 3.$"
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ('She asked "why?" and left. Then we go.', ['She asked "why?" and left.', "Then we go."]),
+    ("The problem says 'find x.' so we solve for x. Done.", ["The problem says 'find x.' so we solve for x.", "Done."]),
+    ("The value (about 5.) is small. Done.", ["The value (about 5.) is small.", "Done."]),
+    ("He said “stop!” and we did. Done.", ["He said “stop!” and we did.", "Done."]),
+    ('The problem says "distinct items." So we are fine.', ['The problem says "distinct items."',
+                                                             "So we are fine."]),  # a capital after: an end
+    ("(It is 5!) Then we go.", ["(It is 5!)", "Then we go."]),
+])
+def test_a_quotation_or_aside_that_closes_before_a_lowercase_word_ends_no_sentence(text, sentences):
+    # 'She asked "why?" and left.' was two sentences, 'She asked "why?"' and "and left.": the piece after the quote was
+    # resampled and compared as a sentence of its own
+    assert split_text(text) == sentences

@@ -130,10 +130,12 @@ def sentence_starts(text: str) -> list[int]:
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
-                or (lower and _INITIALISM.fullmatch(word)) or ellipsis or factorial):
+                or (lower and _INITIALISM.fullmatch(word)) or ellipsis or factorial
+                or (end[-1] in "\"'”’)]" and after.islower())):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
             # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
-            # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then")
+            # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then"), a quotation or an aside inside
+            # its sentence: 'She asked "why?" and left.', "The value (about 5.) is small." (but '"Stop." Then')
         cuts.add(m.end())
         last = m.end()
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
