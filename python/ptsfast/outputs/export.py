@@ -507,6 +507,12 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         m, tok = model_for(source, model, device, dtype, layer)
         check_tokenizer(recs, tok, source)
         recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
+        lowering = sum(r["direction"] == "lowers" for r in recs)
+        if lowering:  # optillm's autothink loader keeps no is_positive, so every vector it matches is added
+            log.warning("%d of %d steering records are lowering pivots (cluster 1, lowers_success): optillm's "
+                        "steering reader adds every vector it matches (it keeps no is_positive), so theirs push "
+                        "generation towards the tokens that lower p - export with --direction raises for optillm",
+                        lowering, len(recs))
     recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
     if fmt == "hf":
         for r in recs:  # a run begun before the three states (true, false) and resumed since holds both spellings
