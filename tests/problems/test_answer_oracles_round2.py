@@ -27,7 +27,7 @@ def test_an_empty_box_holds_no_answer():
     assert extract_boxed("\\boxed{ } then \\boxed{5}") == "5"
     assert extract_boxed("\\boxed{}") is None
     assert not answer_complete("boxed", "put it in \\boxed{}. So")
-    assert answer_complete("boxed", "put it in \\boxed{}. So \\boxed{3}")
+    assert answer_complete("boxed", "put it in \\boxed{}. So \\boxed{3}.")
     assert not boxed("\\boxed{}", "")  # nothing is never an answer, even against an empty reference
 
 

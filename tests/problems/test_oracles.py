@@ -218,7 +218,8 @@ def test_registry_user_callable_and_errors():
     ("gsm8k", "so 8.\n#### 8\n", True),
     ("gsm8k", "####\n", False),
     ("boxed", "\\boxed{\\frac{1}{2}", False),
-    ("boxed", "\\boxed{\\frac{1}{2}}", True),
+    ("boxed", "\\boxed{\\frac{1}{2}}", False),  # may become "\\boxed{\\frac{1}{2}} or \\boxed{1}"
+    ("boxed", "\\boxed{\\frac{1}{2}}.", True),
     ("multiple_choice", "Answer: B", False),   # could become "Answer: Bob"... wait for one more char
     ("multiple_choice", "Answer: B.", True),
     ("code", "```python\nx = 1\n", False),
@@ -234,7 +235,7 @@ def test_only_oracles_that_can_stop_early_get_the_per_step_check():
     """The run checks answer_complete after every token of every rollout only where it can ever fire."""
     from ptsfast.problems.oracles import ORACLES, stops_early
 
-    complete = ["so 8.\n#### 8\n", "\\boxed{8}", "Answer: B.", "```python\nx = 1\n```\n", "The answer is 8.\n"]
+    complete = ["so 8.\n#### 8\n", "\\boxed{8}.", "Answer: B.", "```python\nx = 1\n```\n", "The answer is 8.\n"]
     for name in ORACLES:
         fires = any(answer_complete(name, text) for text in complete)
         assert stops_early(name) is fires, name
@@ -244,7 +245,7 @@ def test_only_oracles_that_can_stop_early_get_the_per_step_check():
 @pytest.mark.parametrize("name,text,ref", [
     ("gsm8k", "5+3=8\n#### 8\n", "8"),
     ("gsm8k", "5+3=9\n#### 9\n", "8"),
-    ("boxed", "so \\boxed{8}", "8"),
+    ("boxed", "so \\boxed{8}.", "8"),
     ("multiple_choice", "Answer: B.", "B"),
 ])
 def test_early_stop_never_changes_the_verdict(name, text, ref):

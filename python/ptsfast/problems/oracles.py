@@ -304,6 +304,11 @@ def extract_boxed(text: str, last: bool = False) -> str | None:
 def _boxes(text: str, last: bool = False) -> tuple[str | None, bool]:
     """:func:`extract_boxed`'s answer, and whether the first is decided: no box opened before it is still open (in
     ``\\boxed{2 + \\boxed{3}`` the first box is the outer one, once it closes; the early stop fired at the inner)."""
+    return _box_span(text, last)[:2]
+
+
+def _box_span(text: str, last: bool = False) -> tuple[str | None, bool, int]:
+    """:func:`_boxes`'s answer and verdict, and where the first box ends once decided (else -1)."""
     found, opened, boxes = [], [], 0  # closed boxes (start, content); the braces open: a box's start, or -1
     for m in _BOX_OR_BRACE.finditer(text):  # one pass: each box left open was read to the text's end on its own
         if m.group() != "}":
@@ -314,8 +319,34 @@ def _boxes(text: str, last: bool = False) -> tuple[str | None, bool]:
             if (inside := text[start:m.start()].strip()) and not _PLACEHOLDER.fullmatch(inside):
                 found.append((start, inside))
                 if not last and not boxes:  # every box opened before it is closed: the first is known
-                    return inside if len(found) == 1 else min(found)[1], True
-    return ((max(found) if last else min(found))[1] if found else None), False
+                    return (inside, True, m.end()) if len(found) == 1 else (min(found)[1], True, -1)
+    return ((max(found) if last else min(found))[1] if found else None), False, -1
+
+
+# a box written right after the answer's first, joined to it: \boxed{2}, \boxed{3}; $\boxed{12}$ or $\boxed{13}$
+_SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can follow any more
+_JOINED_BOX = re.compile(rf"{_SP}(?:\*\*)?(?:\$|\\[)\]])?{_SP}(?:(?:,{_SP})?(?i:or|and)(?![A-Za-z])|[,;/&]|或者?|还是|和"
+                         rf"|\\text[ \t]?\{{{_SP},?{_SP}(?i:or|and){_SP}\}})?{_SP}(?:\\q?quad(?![A-Za-z]))?{_SP}"
+                         rf"(?:\$|\\[(\[])?{_SP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
+_MOST_JOINED = 64
+_MAY_JOIN = re.compile(r"[ \t*$\\()\[\],;/&{}orandtexqubfmORAND或者还是和]{0,80}")  # what may still become one
+
+
+def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
+    """The answer of a first box closed at ``end`` with the boxes joined to it (``\\boxed{2}, \\boxed{3}`` and
+    ``\\boxed{12} or \\boxed{13}``: the list ``2, 3``, never the first alone: a hedge read as its first answer was
+    judged right), and whether it is decided: no joined box can follow any more (a second box left open, cut by
+    the token limit, names no answer)."""
+    parts = {first: None}  # each once, in order: \boxed{3} or \boxed{3} is 3
+    for joined in range(_MOST_JOINED + 1):
+        if (m := _JOINED_BOX.match(text, end)) is None:
+            break
+        if joined == _MOST_JOINED:  # a model's loop of boxes: no answer, whatever follows (never read to its end)
+            return None, True
+        if (end := _braced(text, m.end() - 1)) < 0:
+            return None, False
+        parts.setdefault(text[m.end():end - 1].strip() or first)
+    return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
 
 
 _UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
@@ -330,13 +361,15 @@ def _answer_box(text: str) -> tuple[str | None, bool]:
     text's, for the verdict): ``\\boxed 2\\sqrt{3}`` boxes no number and is passed over for the braced boxes."""
     u = _UNBRACED_OPEN.search(text)
     if u is None or _boxes(text[:u.start()])[0] is not None:
-        return _boxes(text)
+        first, decided, end = _box_span(text)
+        return _joined_boxes(text, first, end) if end >= 0 else (first, decided)
     number = _UNBRACED_NUMBER.match(text, u.end())
     if _UNBRACED_END.match(text, number.end()) or number.end() == len(text):
         return number.group().rstrip(".,"), number.end() < len(text)
     if _UNBRACED_OPEN_END.fullmatch(text, number.end()):
         return number.group().rstrip(".,"), False  # at the text's end: the answer so far, which may still grow
-    return _boxes(text)
+    first, decided, end = _box_span(text)
+    return _joined_boxes(text, first, end) if end >= 0 else (first, decided)
 
 
 _GREEK = (r"\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau"

@@ -1,0 +1,67 @@
+"""Answer oracles against answers as models write them and references as datasets store them (round 14).
+
+A hedge (two answers offered) names none, a right answer in a common spelling passes, and every prefix the early
+stop accepts gives the whole text's verdict.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import Problem
+from ptsfast.problems.oracles import answer_complete, oracle_by_name
+
+
+def P(answer, choices=None):
+    return Problem("p1", "q?", answer, None, choices)
+
+
+def boxed(text, ref):
+    return oracle_by_name("boxed")(text, P(ref))
+
+
+def assert_stops_only_where_the_verdict_is_known(name, text, refs):
+    judge = oracle_by_name(name)
+    for i in range(len(text) + 1):
+        if answer_complete(name, text[:i]):
+            for ref in refs:
+                assert judge(text[:i], P(ref)) is judge(text, P(ref)), (text[:i], ref)
+
+
+@pytest.mark.parametrize("text", ["So \\boxed{12} or \\boxed{13}.", "$\\boxed{12}$ or $\\boxed{13}$.",
+                                  "\\[\\boxed{12} \\text{ or } \\boxed{13}\\]\n", "**\\boxed{12}** or **\\boxed{13}**",
+                                  "\\boxed{12}, or \\boxed{13}", "答案是 $\\boxed{12}$ 或 $\\boxed{13}$。"])
+def test_a_second_box_offered_with_the_first_names_no_single_answer(text):
+    """``\\boxed{12} or \\boxed{13}`` read 12 (the first box): a hedge judged right. The rollout stopped at the
+    first box's brace, so the early stop now waits for a character no joined box holds."""
+    for ref in ("12", "13"):
+        assert not boxed(text, ref)
+    assert boxed(text, "12, 13")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))
+
+
+@pytest.mark.parametrize("text,ref", [("$\\boxed{2}$ and $\\boxed{3}$.", "2, 3"), ("\\boxed{2}, \\boxed{3}", "2,3"),
+                                      ("\\boxed{x=2} \\text{ or } \\boxed{x=3}", "\\{2, 3\\}"),
+                                      ("\\boxed{3} or \\boxed{3}.", "3"), ("\\boxed{12}.\n\nOr \\boxed{13}", "12"),
+                                      ("\\boxed{12} is the answer, not \\boxed{13}", "12")])
+def test_boxes_written_one_after_another_are_one_list(text, ref):
+    """Both roots boxed apart (``$\\boxed{2}$ and $\\boxed{3}$``) failed ``2, 3`` (a right answer judged wrong);
+    one box said again is that answer, and a box in a later sentence or after other words is passed over."""
+    assert boxed(text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref, "2", "12", "13"))
+
+
+def test_a_box_alone_still_stops_its_rollout_one_character_later():
+    for text in ("\\boxed{12}.", "$\\boxed{12}$.", "\\[\\boxed{12}\\]\n", "\\boxed{12} is the answer."):
+        assert answer_complete("boxed", text) and boxed(text, "12")
+    assert not answer_complete("boxed", "\\boxed{12}") and not answer_complete("boxed", "$\\boxed{12}$ or")
+    assert not answer_complete("boxed", "\\boxed{12} or \\boxed{13")
+
+
+def test_a_loop_of_joined_boxes_is_judged_at_once():
+    import time
+
+    text = "\\boxed{1}" + "".join(f", \\boxed{{{i}}}" for i in range(20_000))
+    start = time.perf_counter()
+    for i in range(0, len(text), len(text) // 50):
+        answer_complete("boxed", text[:i])
+    assert not boxed(text, "1") and answer_complete("boxed", text)
+    assert time.perf_counter() - start < 2
