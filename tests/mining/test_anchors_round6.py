@@ -75,3 +75,30 @@ def test_a_quotation_or_aside_that_closes_before_a_lowercase_word_ends_no_senten
     # 'She asked "why?" and left.' was two sentences, 'She asked "why?"' and "and left.": the piece after the quote was
     # resampled and compared as a sentence of its own
     assert split_text(text) == sentences
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("It must be positive.", "It must be negative."),  # 0.8 overlap
+    ("The maximum is 5.", "The minimum is 5."),
+    ("So sin(x) = 0.5 here.", "So cos(x) = 0.5 here."),  # 0.88
+    ("Since the discriminant is positive here, the equation has two real roots.",
+     "Since the discriminant is positive here, the equation has two complex roots."),  # 0.92
+    ("So the sum of the digits is 12.", "So the product of the digits is 12."),
+    ("So x = 5.", "So y = 5."),  # the value given to another name
+    ("So x_1 = 2 here.", "So x_2 = 2 here."),
+    ("So x = 2 and 3.", "So x = 3 and 2."),
+])
+def test_a_word_or_a_name_swapped_for_another_of_its_kind_is_another_claim(original, resample):
+    assert not similar(original, resample) and not same_facts(original, resample)
+    assert similar(original, original)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("Even so, n is odd here.", "So n is odd here."),  # "even" beside "odd": no swap
+    ("The maximum value is 5.", "The max value is 5."),  # one word, two spellings
+    ("So x = 2 or x = -3.", "So x = -3 or x = 2."),  # each number a value of the same name
+    ("So x = 2 and y = 3.", "So y = 3 and x = 2."),
+    ("So x = 5.", "So x=5."),
+])
+def test_a_resample_that_names_the_same_things_stays_similar(original, resample):
+    assert similar(original, resample)

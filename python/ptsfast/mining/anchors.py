@@ -398,15 +398,47 @@ def _values(text: str) -> list[str]:
     return out
 
 
+# words of one kind, each saying another thing than the others: a sentence that names one where the other named
+# another made another claim in the same words ("two real roots" / "two complex roots", "the maximum is 5" / "the
+# minimum is 5", 0.8-0.9 overlap); one that names both, or neither, is no swap ("even so, n is odd" / "n is odd")
+_KINDS = {w: (i, member.split()[0]) for i, kind in enumerate((
+    "positive|negative", "maximum max maxima maximal maximize maximizes maximized|minimum min minima minimal minimize "
+    "minimizes minimized", "even|odd", "increasing increase increases increased|decreasing decrease decreases "
+    "decreased", "prime|composite", "rational|irrational", "finite|infinite", "convergent converges converge"
+    "|divergent diverges diverge", "real|complex imaginary", "horizontal|vertical", "upper|lower", "inside|outside",
+    "clockwise|counterclockwise anticlockwise", "above|below", "parallel|perpendicular", "acute|obtuse",
+    "sum|product|difference|quotient", "numerator|denominator", "radius|diameter", "area|perimeter|volume",
+    "length|width|height", "sin|cos|tan", "mean|median"))
+          for member in kind.split("|") for w in member.split()}
+_KIND_WORD = re.compile(r"\b(?:" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")\b")
+# a one-letter name given a value: "x = 5" (with a subscript or a prime: "x_1 = 2", "a' = 3")
+_BINDING = re.compile(r"(?<![\w\\])([a-z](?:_\{?\w+\}?|')?)\s*=\s*(" + _NUMBER.pattern + ")")
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether ``b`` names another word of a kind where ``a`` named one (see ``_KINDS``)."""
+    def named(text: str) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {}
+        for m in _KIND_WORD.finditer(text.lower()):
+            kind, member = _KINDS[m.group(0)]
+            out.setdefault(kind, set()).add(member)
+        return out
+    na, nb = named(a), named(b)
+    return any(len(na[k]) == len(nb[k]) == 1 and na[k] != nb[k] for k in na.keys() & nb.keys())
+
+
 def same_facts(a: str, b: str) -> bool:
     """Whether two sentences make the same claim where word overlap cannot tell: the same choice letters ("the answer
     is A" / "B", 0.83 overlap), as many negative words ("x is not 2" / "x is 2", 0.91; "that's right" / "wrong";
     "not right" is "wrong"), the same comparisons ("3 > 2" / "3 < 2"), the same units after their numbers ("5
-    meters" / "5 seconds", "5 cm" is "5 centimeters") and, where they hold the same numbers, in the same order ("x =
-    2 and y = 3" / "x = 3 and y = 2", "1/2" / "2/1", 1.0), the operands of a sum or a product in any order ("5 + 3 =
-    8" is "3 + 5 = 8", see :func:`_values`). Read as similar, a resample that changed the answer or the claim counted
-    as the sentence itself: p(different) lost exactly the resamples that decide it; read as different, one that wrote
-    a sum the other way round counted against the sentence it repeats."""
+    meters" / "5 seconds", "5 cm" is "5 centimeters"), no word of a kind swapped for another ("positive" /
+    "negative", "maximum" / "minimum", "sin" / "cos"), the same values given to the same one-letter names ("x = 5" /
+    "y = 5") and, where they hold the same numbers, in the same order ("x = 2 and y = 3" / "x = 3 and y = 2", "1/2" /
+    "2/1", 1.0), but the operands of a sum or a product in any order ("5 + 3 = 8" is "3 + 5 = 8", see
+    :func:`_values`) and values each given to a name in any order ("x = 3 or x = 2" is "x = 2 or x = 3"). Read as
+    similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost exactly
+    the resamples that decide it; read as different, one that wrote a sum the other way round counted against the
+    sentence it repeats."""
     def facts(text: str) -> tuple:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
@@ -414,10 +446,14 @@ def same_facts(a: str, b: str) -> bool:
         units = [_UNITS[u] for u in (first if first in _UNITS else second for first, second in _UNIT.findall(low))
                  if u in _UNITS]  # the word after the value, else the one after that
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
-    if facts(a) != facts(b):
+    if facts(a) != facts(b) or _swapped(a, b):
         return False
-    la, lb = _values(a), _values(b)
-    return Counter(la) != Counter(lb) or la == lb  # other numbers are the number rule's to judge
+    (la, ba), (lb, bb) = ((_values(t), Counter((n, _number(v)) for n, v in _BINDING.findall(t))) for t in (a, b))
+    if ba != bb and Counter(v for _, v in ba.elements()) == Counter(v for _, v in bb.elements()):
+        return False  # the same values given to other names: "So x = 5." / "So y = 5."
+    # the same numbers in another order say another thing, unless each is the same name's value in both: "x = 2 or x
+    # = 3" is "x = 3 or x = 2" (other numbers are the number rule's to judge)
+    return Counter(la) != Counter(lb) or la == lb or (ba == bb and sum(ba.values()) == len(la))
 
 
 # --------------------------------------------------------------------------- estimation
@@ -444,8 +480,9 @@ class AnchorConfig:
     numbers_must_match: bool = True
     """A regenerated sentence with other numbers than the original is different whatever its overlap."""
     facts_must_match: bool = True
-    """A regenerated sentence with other choice letters, negative words, comparisons, units or number order than the
-    original is different whatever its overlap (:func:`same_facts`)."""
+    """A regenerated sentence with other choice letters, negative words, comparisons, units, names given a value,
+    number order than the original, or a word of a kind swapped ("maximum" / "minimum"), is different whatever its
+    overlap (:func:`same_facts`)."""
 
     def __post_init__(self) -> None:
         def need(ok: bool, what: str) -> None:
