@@ -102,3 +102,10 @@ def test_a_word_or_a_name_swapped_for_another_of_its_kind_is_another_claim(origi
 ])
 def test_a_resample_that_names_the_same_things_stays_similar(original, resample):
     assert similar(original, resample)
+
+
+def test_plural_and_reference_abbreviations_end_no_sentence():
+    # "Using Eqs. (1) and (2), we get x." was cut after "Eqs.": "(1) and (2), we get x." a sentence of its own
+    assert split_text("Using Eqs. (1) and (2), we get x. Then go.") == ["Using Eqs. (1) and (2), we get x.", "Then go."]
+    assert split_text("See Figs. 2 and 3 and Ref. 4 here. Then go.") == ["See Figs. 2 and 3 and Ref. 4 here.",
+                                                                        "Then go."]
