@@ -109,3 +109,12 @@ def test_plural_and_reference_abbreviations_end_no_sentence():
     assert split_text("Using Eqs. (1) and (2), we get x. Then go.") == ["Using Eqs. (1) and (2), we get x.", "Then go."]
     assert split_text("See Figs. 2 and 3 and Ref. 4 here. Then go.") == ["See Figs. 2 and 3 and Ref. 4 here.",
                                                                         "Then go."]
+
+
+def test_a_numbered_markdown_heading_is_one_sentence():
+    # "### 1. Understanding the Problem", the way reasoning models head their sections, was cut after "1.": "### 1."
+    # a sentence of its own, resampled and compared as one
+    text = "### 1. Understanding the Problem\nWe need x.\n#### 2.3. The Sub Part\nOK.\n### **3.** Bold\nDone."
+    assert split_text(text) == ["### 1. Understanding the Problem", "We need x.", "#### 2.3. The Sub Part", "OK.",
+                                "### **3.** Bold", "Done."]
+    assert split_text("It is 2.5. So it is.\n2.5. So it is.") == ["It is 2.5.", "So it is.", "2.5.", "So it is."]

@@ -61,6 +61,7 @@ _INLINE_CLOSES = re.compile(r"(?<![.…])[.!?]\s*(?:\\\)|\$)\Z")
 # a label that heads its line or sentence: "Step 1. Compute", "### Case 2. x < 0" (no sentence of its own)
 _LABEL = re.compile(r"(?i)(?:#+\s*|[*_]+)?(?:step|case|part|stage|phase|method|approach|example|exercise|problem|"
                     r"question|lemma|claim|theorem)\s+(?:\d{1,3}|[a-z]|[ivx]{1,4})")
+_DOTTED = re.compile(r"\d+(?:\.\d+)+")  # a section number heading its line: "### 2.3. Sub part"
 _TAIL = re.compile(r"[\w.]*\Z")
 _SPACE = re.compile(r"\s*")
 _LOOK = 64  # characters looked back for the word and the line before a terminator
@@ -107,8 +108,10 @@ def sentence_starts(text: str) -> list[int]:
         raw = _TAIL.search(text, lo, m.start()).group(0)
         word = raw.lower().rstrip(".")
         nl = text.rfind("\n", lo, m.start())
-        # "...": a long line, no marker; "**1.": the marker "1."
-        line_head = "..." if nl < 0 and lo > 0 else text[nl + 1:m.start()].strip().lstrip("*_")
+        # "...": a long line, no marker; "**1.", "### 1.": the marker "1." (a heading's "### 2.3." too)
+        line_head = "..." if nl < 0 and lo > 0 else text[nl + 1:m.start()].strip()
+        heading = line_head.startswith("#")
+        line_head = line_head.lstrip("#").strip().lstrip("*_")
         a = _SPACE.match(text, m.end()).end()
         after = text[a:a + 1]
         b = m.start() - len(raw)
@@ -120,6 +123,7 @@ def sentence_starts(text: str) -> list[int]:
         if before == "." and _TAIL.search(text, max(0, b - _LOOK), b).group(0).lower().strip(".") in _ABBREVIATIONS:
             before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."
         marker = end == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
+                                        or (heading and bool(_DOTTED.fullmatch(line_head)))
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";") or (before == ":" and raw == "1"))))
