@@ -118,3 +118,26 @@ def test_a_numbered_markdown_heading_is_one_sentence():
     assert split_text(text) == ["### 1. Understanding the Problem", "We need x.", "#### 2.3. The Sub Part", "OK.",
                                 "### **3.** Bold", "Done."]
     assert split_text("It is 2.5. So it is.\n2.5. So it is.") == ["It is 2.5.", "So it is.", "2.5.", "So it is."]
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So the answer is \\frac{3}{4}.", "So the answer is 3/4."),  # 0.67
+    ("So the answer is \\dfrac{3}{4}.", "So the answer is \\frac{3}{4}."),
+    ("So x^2 = 4.", "So x² = 4."),  # other numbers: x² held none
+    ("So x^{2} = 4.", "So x^2 = 4."),
+    ("Let me compute 12 \\times 3.", "Let me compute 12 × 3."),  # 0.8, at the threshold
+    ("So 3 \\cdot 4 = 12.", "So 3 * 4 = 12."),
+    ("So x \\leq 5 here.", "So x ≤ 5 here."),
+])
+def test_one_symbol_in_two_spellings_is_the_same_word(original, resample):
+    assert similar(original, resample)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So the answer is \\frac{3}{4}.", "So the answer is \\frac{4}{3}."),
+    ("So x^2 = 4 here.", "So x^3 = 4 here."),
+    ("So x² = 4 here.", "So x³ = 4 here."),
+    ("So x \\leq 5 here.", "So x \\geq 5 here."),
+])
+def test_another_value_in_the_same_spelling_is_still_different(original, resample):
+    assert not similar(original, resample)

@@ -282,11 +282,27 @@ _NUMBER = re.compile(rf"(?:(?:(?<![\w)\]}}])|(?<=[{_UNSPACED}]))[-−])?" + _DIG
 _EMPHASIS = re.compile(r"\*\*+|__+|^\s*#+|\$+|\\[()\[\]]", re.M)
 
 
+# one spelling per symbol: "12 \\times 3", "12 × 3" and "12 * 3", "\\le" and "≤", "x²" and "x^{2}" are the same words
+_SYMBOL = {"\\times": "×", "\\cdot": "×", "·": "×", "⋅": "×", "*": "×", "\\div": "÷", "\\le": "≤", "\\leq": "≤",
+           "<=": "≤", "\\ge": "≥", "\\geq": "≥", ">=": "≥", "\\ne": "≠", "\\neq": "≠", "!=": "≠", "\\approx": "≈",
+           "\\pi": "π", "\\infty": "∞", "\\sqrt": "√", "−": "-", "\\left": "", "\\right": "",
+           "\\dfrac": "\\frac", "\\tfrac": "\\frac"}
+_SYMBOLS = re.compile(r"\\(?:times|cdot|div|leq?|geq?|neq?|approx|pi|infty|sqrt|left|right|[dt]frac)(?![a-z])"
+                      r"|[·⋅*−]|<=(?!>)|>=|!=")
+_SUPERSCRIPT = str.maketrans({c: f"^{d}" for d, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})  # "x²" is "x^2", to numbers too
+_SIMPLE_FRAC = re.compile(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")  # "\frac{3}{4}" is "3/4", "\frac{a+b}{2}" "(a+b)/2"
+_BRACED_POWER = re.compile(r"\^\{(\w+)\}")  # "x^{2}" is "x^2"
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks, without
     bold marks, heading hashes or math delimiters (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71,
-    "So \\(x = 5\\)." and "So $x = 5$." 0.67: different)."""
-    text = _EMPHASIS.sub(" ", text.lower())
+    "So \\(x = 5\\)." and "So $x = 5$." 0.67: different), each symbol in one spelling ("\\frac{3}{4}" and "3/4" 0.67,
+    "x^2" and "x²" 0.67, "12 \\times 3" and "12 × 3" 0.8)."""
+    text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", text.lower().translate(_SUPERSCRIPT)))
+    def frac(m: re.Match) -> str:
+        return "/".join(x.strip() if _WORD.fullmatch(x.strip()) else f"({x})" for x in m.groups())
+    text = _BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text))
     return [_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text)]
 
 
@@ -332,7 +348,7 @@ def same_numbers(a: str, b: str) -> bool:
     """Whether two sentences hold the same numbers (as multisets: "1,000.5" is one number; "-2" is not "2", a sign
     error being the change that matters most and the one word overlap barely sees; see :func:`_number`)."""
     def numbers(text: str) -> Counter:
-        return Counter(_number(n) for n in _NUMBER.findall(text))
+        return Counter(_number(n) for n in _NUMBER.findall(text.translate(_SUPERSCRIPT)))
     return numbers(a) == numbers(b)
 
 
@@ -444,6 +460,8 @@ def same_facts(a: str, b: str) -> bool:
     similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost exactly
     the resamples that decide it; read as different, one that wrote a sum the other way round counted against the
     sentence it repeats."""
+    a, b = a.translate(_SUPERSCRIPT), b.translate(_SUPERSCRIPT)
+
     def facts(text: str) -> tuple:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
