@@ -141,3 +141,13 @@ def test_one_symbol_in_two_spellings_is_the_same_word(original, resample):
 ])
 def test_another_value_in_the_same_spelling_is_still_different(original, resample):
     assert not similar(original, resample)
+
+
+def test_a_currency_sign_is_the_unit_it_names():
+    # "$5" held no unit where "5 dollars" held one: a resample writing the same price in words was different
+    assert similar("So it costs $5.", "So it costs 5 dollars.")
+    assert similar("So it costs \\$5 and \\$6 here.", "So it costs 5 dollars and 6 dollars here.")
+    assert similar("So it costs €5 now.", "So it costs 5 euros now.")
+    assert not similar("So it costs $5.", "So it costs 5 euros.")
+    assert similar("So $5$ is the answer.", "So 5 is the answer.")  # math, not money
+    assert not similar("The price is $5.", "The price is $6.")

@@ -383,6 +383,7 @@ _UNITS = {u: name for name, units in (
 # a unit right after a value, or one word after it: "5 meters" is not "5 seconds", "3 more days" is "3 days more",
 # "12%" not "12" (single letters are left out: "2 m" may be 2 times m, and "2 in the box" is no inch)
 _UNIT = re.compile(r"(?<![\w.])\d[\d,.]*\s?(km/h|%|°|[^\W\d_]{2,})(?:\s+(km/h|[^\W\d_]{2,}))?")
+_MONEY = re.compile(r"(?<!\$)(?:\\?\$|€)(?=\s?\d)")  # "$5", "\$5" (LaTeX's dollar), "€5": "5 dollars", "5 euros"
 _VALUE = re.compile(_APART + _NUMBER.pattern)  # a number standing as a value, not in a name: "x1", "w10"
 # the operands of a run of one commutative operator: a sum of numbers or fractions ("3 + 5", "1/2 + 1/3"), a product
 # ("3 \\times 12"), with what may stand on either side of it and still leave it whole ("2 * 3 + 5" holds no sum "3 +
@@ -466,8 +467,12 @@ def same_facts(a: str, b: str) -> bool:
         low = text.lower()
         order = [_ORDER.get(m.group(0), m.group(0).replace("<=", "≤").replace(">=", "≥"))
                  for m in _ORDER_WORD.finditer(low)]
-        units = [_UNITS[u] for u in (first if first in _UNITS else second for first, second in _UNIT.findall(low))
-                 if u in _UNITS]  # the word after the value, else the one after that
+        found = ((m.start(), m.group(1) if m.group(1) in _UNITS else m.group(2)) for m in _UNIT.finditer(low))
+        math = {m.start() for m in _CODE.finditer(text) if m.group(0)[:1] == "$"}  # "$5$" is math, not money
+        money = ((m.start(), "dollar" if m.group(0)[-1] == "$" else "euro") for m in _MONEY.finditer(text)
+                 if m.group(0) != "$" or m.start() not in math)  # "\$" is money inside math too
+        units = [_UNITS[u] for _, u in sorted([*found, *money]) if u in _UNITS]  # the word after the value, else
+        # the one after that, or the currency sign before it
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b) or _swapped(a, b):
         return False
