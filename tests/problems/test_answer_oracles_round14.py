@@ -65,3 +65,36 @@ def test_a_loop_of_joined_boxes_is_judged_at_once():
         answer_complete("boxed", text[:i])
     assert not boxed(text, "1") and answer_complete("boxed", text)
     assert time.perf_counter() - start < 2
+
+
+def gsm(text, ref):
+    return oracle_by_name("gsm8k")(text, P(ref))
+
+
+@pytest.mark.parametrize("line,ref", [("25 - 12 = 13", "13"), ("$5 + $3 = $8", "8"), ("4 \\times 3 = 12", "12"),
+                                      ("2 * (3 + 4) = 14", "14"), ("12 - 3 = 9 - 1 = 8", "8"), ("x = 12", "12"),
+                                      ("12 (= 10 + 2)", "12"), ("12 since x = 3", "12"),
+                                      ("25 - 12 = 13 since x = 3", "13")])
+def test_a_worked_answer_line_is_read_at_its_result(line, ref):
+    """``#### 25 - 12 = 13`` passed 25 and failed 13 (its first number was read): the working's first operand is no
+    answer. An ``=`` in brackets or after words (``12 since x = 3``) is no working of the answer."""
+    assert gsm(f"So:\n#### {line}\n", ref)
+    assert not gsm(f"So:\n#### {line}\n", "25" if ref != "25" else "13")
+
+
+@pytest.mark.parametrize("line", ["12 - 13", "12 \u2212 13", "12 - 3", "$12 - $3", "12.5 + 1", "4 \u00d7 3"])
+def test_an_operation_whose_result_is_not_written_names_no_answer(line):
+    """``#### 12 - 13`` (a spaced range, or a difference) and ``#### 12 - 3`` passed 12, the first operand."""
+    for ref in ("12", "12.5", "4", "13", "-1"):
+        assert not gsm(f"#### {line}\n", ref)
+    for line, ref in (("12 - 13 = -1", "-1"), ("1 234", "1234"), ("2 1/2", "2.5"), ("12/13", "12/13")):
+        assert gsm(f"#### {line}\n", ref)
+
+
+def test_a_long_answer_line_with_working_is_judged_at_once():
+    import time
+
+    start = time.perf_counter()
+    for line in ("1" + " " * 50_000 + "x = 5", "1 +" * 5_000 + " y = 5", "1 " * 10_000 + "= 5", "(1" + " " * 50_000):
+        gsm(f"#### {line}\n", "5")
+    assert time.perf_counter() - start < 2

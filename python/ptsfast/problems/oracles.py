@@ -1810,12 +1810,38 @@ def _scaled(text: str, at: int, number: Fraction) -> Fraction | None:
 _CLOCK = re.compile(r"[^\d]*?(?<![\d.,])\d{1,2}:(?!00)\d{2}(?!\d)")
 
 
+# an operation between the line's first number and another, its result not written: #### 12 - 3, #### 12 - 13 (a
+# spaced range too), #### 4 × 3 (never 12/13, a fraction, nor 1 234, thousands)
+_UNWORKED = re.compile(r"\d[\d,]*(?:\.\d+)?%?[ \t]+[-+*×÷\u2212][ \t]+[-\u2212]?\$?\d")
+
+
+_TERM_NUMBER = r"(?:\([ \t]*)?[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?(?:[ \t]*\))?"  # each run of spaces read one way
+_WORKING = re.compile(rf"[ \t]*{_TERM_NUMBER}(?:[ \t]*(?:[-+*/×÷x·\u2212]|\\times|\\cdot)[ \t]*{_TERM_NUMBER})*[ \t]*"
+                      r"|[^\d=]*")  # 25 - 12, (3 + 4) * 2, x, Total
+
+
+def _worked_result(line: str) -> str:
+    """What an answer line states after its working (``#### 25 - 12 = 13``: 13, where the first number, 25, was
+    read): after each ``=`` outside brackets that only a sum or a name stands before (never ``12 since x = 3``)."""
+    depth, start, cut = 0, 0, 0
+    for i, c in enumerate(line):
+        depth += (c in "([{") - (c in ")]}")
+        if c == "=" and not depth and line[i - 1:i] not in ("<", ">", "!", "=") and line[i + 1:i + 2] != "=":
+            if not _WORKING.fullmatch(line, start, i):
+                break
+            start = cut = i + 1
+    return line[cut:].strip() if cut and _HAS_NUMBER.search(line, cut) else line
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
-    thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number."""
+    thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number; a worked line is read
+    at its result (``#### 25 - 12 = 13``), and an operation whose result is not written names none."""
     got = extract_gsm8k(text)
-    if got is None or _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got) or _last_range(got):
+    got = None if got is None else _worked_result(got)
+    if got is None or (first := _DIGITS.search(got)) and _UNWORKED.match(got, first.start()) or \
+            _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got) or _last_range(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
         return several == _listed_numbers(reference_answer(problem))
