@@ -29,3 +29,42 @@ def test_the_words_think_and_answer_in_a_solutions_prose_are_prose(tmp_path):
     solution = "We think about it.\nanswer\nSo $\\boxed{4}$."
     p, = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math").problems
     assert MATH("\\boxed{4}", p).success
+
+
+def _lcb_row(private: str) -> dict:
+    import json
+    public = json.dumps([{"input": "1\n", "output": "2\n", "testtype": "stdin"}])
+    return {"question_title": "t", "question_content": "Read n, print n + 1.", "platform": "atcoder",
+            "question_id": "abc001_a", "starter_code": "", "difficulty": "easy", "public_test_cases": public,
+            "private_test_cases": private, "metadata": "{}"}
+
+
+def _private(stage: str) -> str:
+    import base64
+    import json
+    import pickle
+    import zlib
+    text = json.dumps([{"input": "5\n", "output": "6\n", "testtype": "stdin"}])
+    blob = {"pickle": zlib.compress(pickle.dumps(text)), "json": zlib.compress(text.encode()), "plain": text.encode()}
+    return base64.b64encode(blob[stage]).decode()
+
+
+@pytest.mark.parametrize("private, says", [
+    (_private("pickle")[:-12], "ends before the compressed stream does: the row was cut short"),
+    (_private("json"), "zlib-compressed JSON text, not pickled JSON text"),
+    (_private("plain"), "base64 of JSON text, not LiveCodeBench's compressed tests"),
+    ("@@@ garbled @@@", "mix input/output pairs ('public_test_cases') with what reads as test code (field "
+                        "'private_test_cases': '@@@ garbled @@@')"),
+], ids=["cut", "zlib-json", "base64-json", "garbled"])
+def test_livecodebench_private_tests_stored_wrong_are_refused_saying_how(tmp_path, private, says):
+    # a cut blob read as "not a pickled JSON text: pickle data was truncated", base64 of JSON as "does not decompress:
+    # incorrect header check; is the row cut short?", a garbled cell as "the tests mix input/output pairs with test
+    # code": none said which column or what to do
+    r = load(tmp_path, [_lcb_row(private)], oracle="code")
+    assert not r.problems and says in r.skipped[0]
+
+
+def test_livecodebench_private_tests_as_its_judge_stores_them_still_load(tmp_path):
+    p, = load(tmp_path, [_lcb_row(_private("pickle"))], oracle="code").problems
+    from ptsfast.problems.code_tests import TestProgram
+    assert len(TestProgram.from_text(p.tests).cases) == 2

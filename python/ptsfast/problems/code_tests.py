@@ -280,6 +280,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
     entry = str(entry).strip() if entry not in (None, "") else None
     setup = "\n".join(_lines(_statements(row.get(k))) for k in SETUP_KEYS if row.get(k))
     sources, cases, fn_name, prelude, exact, int_keys = [], [], None, "", False, False
+    case_fields, code_fields = [], []
     meta = _maybe_json(row.get("metadata"))  # LiveCodeBench: {"func_name": ...} for its functional tests
     fn_hint = (meta.get("func_name") or meta.get("fn_name")) if isinstance(meta, dict) else None
     areal = row.get("task") == "code" and row.get("query_id") is not None  # AReaL's code rows: its own judge
@@ -307,12 +308,15 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             int_keys = int_keys or (fn is not None and name != GROUND_TRUTH and isinstance(value, dict)
                                     and "inputs" in value)  # APPS' / TACO's / AReaL's input_output
             cases += got
+            case_fields.append(name)
             fn_name = fn_name or fn
             prelude = prelude or after_prelude
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             sources.append("\n".join(value))  # MBPP test_list: one statement per item
+            code_fields.append((name, sources[-1]))
         elif isinstance(value, str):
             sources.append(value)
+            code_fields.append((name, value))
         else:
             raise TestFormatError(f"field {name!r} holds a value of type {type(value).__name__} ({str(value)[:60]!r}), "
                                   f"not test code, a list of assert strings, or input/output pairs")
@@ -320,7 +324,10 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         raise TestFormatError(f"no tests: {', '.join(repr(f) for f, _ in values)} "
                               f"{'holds' if len(values) == 1 else 'hold'} no test cases")
     if cases and sources:
-        raise TestFormatError("the tests mix input/output pairs with test code; name one kind with --tests-field")
+        code = ", ".join(f"field {n!r}: {v.strip()[:40]!r}" for n, v in code_fields)
+        raise TestFormatError(f"the tests mix input/output pairs ({', '.join(map(repr, case_fields))}) with what "
+                              f"reads as test code ({code}); is that column's value cut or garbled (LiveCodeBench's "
+                              f"compressed tests are one base64 word)? Name one kind with --tests-field")
     if cases and (_given(row.get("interaction_format")) or any(
             isinstance(t, str) and INTERACTIVE in t for t in (prompt, row.get("description")))):
         raise TestFormatError("an interactive problem ('interaction_format', or a statement saying so): its tests "
@@ -602,14 +609,28 @@ def _maybe_compressed(v, name: str):
         d = zlib.decompressobj()
         raw = d.decompress(base64.b64decode(v.strip(), validate=True), MAX_DECOMPRESSED)
     except (binascii.Error, zlib.error, ValueError) as e:  # no test code is one long base64 word
+        if isinstance(e, zlib.error) and _json_text(_base64_text(v)):
+            raise TestFormatError(f"field {name!r} is base64 of JSON text, not LiveCodeBench's compressed tests "
+                                  f"(base64 of zlib of a pickled JSON text), which its judge reads: store the decoded "
+                                  f"JSON text in the column") from None
         raise TestFormatError(f"field {name!r} looks like compressed tests (base64) but does not decompress: {e}; "
                               f"is the row cut short?") from None
     if d.unconsumed_tail:
         raise TestFormatError(f"field {name!r} decompresses to more than {MAX_DECOMPRESSED >> 20} MB")
+    if not d.eof:
+        raise TestFormatError(f"field {name!r} is compressed tests (base64 + zlib) whose data ends before the "
+                              f"compressed stream does: the row was cut short (a cell's length limit?); take it "
+                              f"from the dataset again or drop it")
     try:
         text = _PlainUnpickler(io.BytesIO(raw)).load()
     except Exception as e:
-        raise TestFormatError(f"field {name!r} is compressed (base64 + zlib) but not a pickled JSON text: {e}") from e
+        if _json_text(raw.decode("utf-8", "replace")):
+            raise TestFormatError(f"field {name!r} is zlib-compressed JSON text, not pickled JSON text as "
+                                  f"LiveCodeBench compresses its tests and its judge reads them: store the "
+                                  f"decompressed JSON text in the column") from None
+        raise TestFormatError(f"field {name!r} is compressed (base64 + zlib) but not a pickled JSON text: {e}; "
+                              f"LiveCodeBench's private tests are base64 of zlib of pickle.dumps(json_text): "
+                              f"take the row from the dataset again or drop it") from e
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if not isinstance(text, str):
@@ -619,6 +640,22 @@ def _maybe_compressed(v, name: str):
 
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _base64_text(v: str) -> str:
+    """What base64 text decodes to, as UTF-8 text ("" where it is not)."""
+    try:
+        return base64.b64decode(v.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def _json_text(text: str) -> bool:
+    """Whether ``text`` is a JSON list or object (tests stored another way than the dataset's judge reads them)."""
+    try:
+        return isinstance(json.loads(text), (list, dict))
+    except (ValueError, RecursionError):
+        return False
 
 
 class _PlainUnpickler(pickle.Unpickler):
