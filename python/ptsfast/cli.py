@@ -368,9 +368,10 @@ _ROLLOUT_BYTES = 100
 
 _FIRST_BATCHES = (("estimator", "batch_size"), ("estimator", "confirm_rollouts"), ("estimator",
                                                                                   "confirm_report_rollouts"),
-                  ("estimator", "fixed_rollouts"), ("pairs", "fresh_rollouts"))
+                  ("estimator", "fixed_rollouts"), ("pairs", "fresh_rollouts"), ("pairs", "min_count"))
 """The rollout counts asked of the engine in one request as they are (a search's, a confirmation's, its report's, a
-pair's first batch); the caps (``--max-rollouts``) are reached by batches that grow with the rollouts run."""
+pair's first batch, the forced rollouts that bring an alternative up to ``min_count``); the caps (``--max-rollouts``)
+are reached by batches that grow with the rollouts run."""
 
 
 def _check_rollout_counts(a) -> None:
