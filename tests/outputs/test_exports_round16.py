@@ -36,3 +36,51 @@ def test_a_steering_export_with_lowering_pivots_says_optillm_adds_their_vectors_
         export(run, tmp_path / "raises.jsonl", fmt="steering", model=pair, layer=0, direction="raises")
     assert "lowering pivots" not in caplog.text
     assert {r["reasoning_pattern"] for r in read(tmp_path / "raises.jsonl")} == {"raises_success"}
+
+
+def _edited(run, tmp_path, name, edit):
+    """A copy of ``run`` whose ``name`` has its first record changed by ``edit`` (a hand edit that keeps it well
+    formed)."""
+    import shutil
+
+    copy = tmp_path / "edited"
+    shutil.copytree(run, copy)
+    lines = (copy / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[0])
+    edit(rec)
+    lines[0] = json.dumps(rec) + "\n"
+    (copy / name).write_text("".join(lines), encoding="utf-8")
+    return copy
+
+
+def _recheck(run_dir):
+    """recheck_run of a run :func:`mine_tiny_pivot_run` mined, with its model, problems and options."""
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+    from tiny_models import first_of_w7_w9
+
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
+    return recheck_run(engine, tok, run_dir, problems, options, 4, oracle=first_of_w7_w9)
+
+
+@pytest.mark.parametrize("name, edit", [
+    ("pivots.jsonl", lambda r: r.update(position=r["position"] + 1)),  # the prefix_ids say where it is
+    ("pairs.jsonl", lambda r: r.update(position=r["position"] + 1)),
+    ("pairs.jsonl", lambda r: r.update(chosen_ids=r["rejected_ids"], rejected_ids=r["chosen_ids"])),  # sides swapped
+])
+def test_a_recheck_of_a_record_not_at_its_solutions_point_is_refused(run, tmp_path, name, edit):
+    """A re-estimate draws its rollouts at a record's trajectory and position in problems.jsonl's solution, and
+    forces the pair's other side: a pivot or pair whose position was edited (its prefix_ids another point), or a
+    pair whose sides were swapped, was re-estimated at another point than its ids name, and its p reported as the
+    record's, without a word. The record's ids are compared with the solution's now."""
+    assert _recheck(run)  # the run as mined re-estimates
+    with pytest.raises(ValueError, match=rf"{name}.*not the point.*restore the file"):
+        _recheck(_edited(run, tmp_path, name, edit))

@@ -402,6 +402,27 @@ def _check_inputs(run_dir: Path, engine: RolloutEngine, tokenizer, info: Mapping
                          f"rollouts are another model's and its pivots are held to them")
 
 
+def _check_points(run_dir: Path, pivots: Sequence[Mapping], pairs: Sequence[Mapping],
+                  solutions: Mapping[Hashable, Solution]) -> None:
+    """Refuses a pivot or pair whose ids are not its solution's at its position (problems.jsonl): the rollouts are
+    drawn at the trajectory and position and the pair's other side forced, so a record whose position was edited,
+    or a pair whose sides were swapped, was re-estimated at another point than its ids name, as if it were there."""
+    for name, recs in ((PIVOTS, pivots), (PAIRS, pairs)):
+        for r in recs:
+            sol, i = solutions[r["trajectory"]], r["position"]
+            own = r["token_id"] if name == PIVOTS else \
+                (r["chosen_ids"] if r["direction"] == "raises" else r["rejected_ids"])[0]
+            context = r["prefix_ids"] if name == PIVOTS else r["prompt_ids"]
+            if i < len(sol.solution_ids) and own == sol.solution_ids[i] and \
+                    list(context) == list(sol.prompt_ids) + list(sol.solution_ids[:i]):
+                continue
+            raise ValueError(f"{run_dir / name}: the record of problem {r['problem_id']!r:.40} (trajectory "
+                             f"{r['trajectory']!r:.40}, position {i}) is not the point of its solution in "
+                             f"{PROBLEMS}: its context ids or its {'token' if name == PIVOTS else 'side'} are not the "
+                             f"solution's there (the file was edited, or is another run's) - restore the file from "
+                             f"a copy of the run")
+
+
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
                 options: MineOptions, n: int, *, oracle: str | Callable | None = None,
                 progress: Callable[[int], None] | None = None) -> list[RecheckRow]:
@@ -437,6 +458,7 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
                     " ..." if len(lost) > 5 else "", run_dir / PROBLEMS)
         pivots = [r for r in pivots if r.get("trajectory") in solutions]
         pairs = [r for r in pairs if r.get("trajectory") in solutions]
+    _check_points(run_dir, pivots, pairs, solutions)
     state = {(pv["trajectory"], pv["position"]): pv.get("confirmed") for pv in pivots}
     rows: list[RecheckRow] = []
     for pv in pivots:
