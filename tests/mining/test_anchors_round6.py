@@ -151,3 +151,20 @@ def test_a_currency_sign_is_the_unit_it_names():
     assert not similar("So it costs $5.", "So it costs 5 euros.")
     assert similar("So $5$ is the answer.", "So 5 is the answer.")  # math, not money
     assert not similar("The price is $5.", "The price is $6.")
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("对吗?对的。然后继续。", ["对吗?", "对的。", "然后继续。"]),
+    ("好的,我们开始.首先计算。", ["好的,我们开始.", "首先计算。"]),
+    ("所以 $x=2$.然后我们验证。", ["所以 $x=2$.", "然后我们验证。"]),
+    ("それは5です.次に6です.", ["それは5です.", "次に6です."]),
+    # after a number or a letter: a decimal point, a list marker, a factorial, an abbreviation
+    ("所以答案是5.然后我们验证。", ["所以答案是5.然后我们验证。"]),
+    ("步骤：1.首先计算。", ["步骤：1.首先计算。"]),
+    ("共有5!种排列。", ["共有5!种排列。"]),
+    ("这是e.g.例子。", ["这是e.g.例子。"]),
+])
+def test_an_ascii_terminator_between_chinese_characters_ends_its_sentence(text, sentences):
+    # a Chinese trace typed with ASCII punctuation ("对吗?对的。") has no space after "?": the question and its answer
+    # were one sentence
+    assert split_text(text) == sentences
