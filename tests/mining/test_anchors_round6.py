@@ -207,3 +207,9 @@ def test_the_estimates_match_a_brute_force_reference_on_a_small_world():
     assert first.counterfactual.value == 0.5 - 0.25 and first.resampling.value == 0.5 - 7 / 16
     assert last.p_with.exact and last.p_with.p == 1.0 and last.p_different.p == 0.0
     assert last.counterfactual.value == 1.0 and last.resampling.value == 0.5 and last.is_anchor
+
+
+def test_a_value_given_to_another_name_after_chinese_is_another_claim():
+    # the name's character before ("以") hid the binding: "所以x=5。" / "所以y=5。" overlapped 0.83, similar
+    assert not similar("所以x=5。", "所以y=5。")
+    assert similar("所以x=3,y=5。", "所以y=5,x=3。") and not similar("所以x=3,y=5。", "所以x=5,y=3。")

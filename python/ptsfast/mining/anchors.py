@@ -437,8 +437,8 @@ _KINDS = {w: (i, member.split()[0]) for i, kind in enumerate((
     "length|width|height", "sin|cos|tan", "mean|median"))
           for member in kind.split("|") for w in member.split()}
 _KIND_WORD = re.compile(r"\b(?:" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")\b")
-# a one-letter name given a value: "x = 5" (with a subscript or a prime: "x_1 = 2", "a' = 3")
-_BINDING = re.compile(r"(?<![\w\\])([a-z](?:_\{?\w+\}?|')?)\s*=\s*(" + _NUMBER.pattern + ")")
+# a one-letter name given a value: "x = 5" (with a subscript or a prime: "x_1 = 2", "a' = 3"; after Chinese: "所以x=5")
+_BINDING = re.compile(rf"(?:(?<![\w\\])|(?<=[{_UNSPACED}]))([a-z](?:_\{{?\w+\}}?|')?)\s*=\s*({_NUMBER.pattern})")
 
 
 def _swapped(a: str, b: str) -> bool:
