@@ -213,3 +213,15 @@ def test_a_value_given_to_another_name_after_chinese_is_another_claim():
     # the name's character before ("以") hid the binding: "所以x=5。" / "所以y=5。" overlapped 0.83, similar
     assert not similar("所以x=5。", "所以y=5。")
     assert similar("所以x=3,y=5。", "所以y=5,x=3。") and not similar("所以x=3,y=5。", "所以x=5,y=3。")
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("步骤：1. 首先计算x。 2. 然后计算y。", ["步骤：1. 首先计算x。", "2. 然后计算y。"]),
+    ("有两种情况。1. x为正。2. x为负。", ["有两种情况。", "1. x为正。", "2. x为负。"]),
+    ("答案是 2. 然后验证。", ["答案是 2.", "然后验证。"]),  # a number ending its sentence
+    ("结果：5. 然后。", ["结果：5.", "然后。"]),
+])
+def test_an_inline_list_marker_after_chinese_punctuation_starts_its_item(text, sentences):
+    # after "。" or "：" the marker "1." was cut off as a sentence of its own (only an ASCII end or colon and a capital
+    # after opened an inline list)
+    assert split_text(text) == sentences
