@@ -483,12 +483,14 @@ def same_facts(a: str, b: str) -> bool:
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
     if facts(a) != facts(b) or _swapped(a, b):
         return False
-    (la, ba), (lb, bb) = ((_values(t), Counter((n, _number(v)) for n, v in _BINDING.findall(t))) for t in (a, b))
+    (la, ba), (lb, bb) = (([_number(n) for n in _VALUE.findall(t)], Counter((n, _number(v)) for n, v in
+                                                                          _BINDING.findall(t))) for t in (a, b))
     if ba != bb and Counter(v for _, v in ba.elements()) == Counter(v for _, v in bb.elements()):
         return False  # the same values given to other names: "So x = 5." / "So y = 5."
-    # the same numbers in another order say another thing, unless each is the same name's value in both: "x = 2 or x
-    # = 3" is "x = 3 or x = 2" (other numbers are the number rule's to judge)
-    return Counter(la) != Counter(lb) or la == lb or (ba == bb and sum(ba.values()) == len(la))
+    # the same numbers in another order say another thing, unless each is the same name's value in both ("x = 2 or x
+    # = 3" is "x = 3 or x = 2") or they are a sum's or a product's operands; other numbers are the number rule's
+    return (Counter(la) != Counter(lb) or la == lb or (ba == bb and sum(ba.values()) == len(la))
+            or _values(a) == _values(b))
 
 
 # --------------------------------------------------------------------------- estimation
