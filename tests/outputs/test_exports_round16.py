@@ -84,3 +84,27 @@ def test_a_recheck_of_a_record_not_at_its_solutions_point_is_refused(run, tmp_pa
     assert _recheck(run)  # the run as mined re-estimates
     with pytest.raises(ValueError, match=rf"{name}.*not the point.*restore the file"):
         _recheck(_edited(run, tmp_path, name, edit))
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts", "hf"])
+def test_an_export_of_another_run_sampled_otherwise_does_not_replace_this_runs_without_force(run, tmp_path, fmt):
+    """Two runs of the same problems, model and seed at another temperature are two runs: the export of one went
+    over the other's, without --force and without a word (its records were taken for the same run's: only the
+    problems, model and seed were compared). The sampler is compared too now."""
+    import shutil
+
+    from ptsfast.outputs.source import ExportError
+
+    other = tmp_path / "t07"
+    shutil.copytree(run, other)
+    for name in ("run.json", "problems.jsonl", "pivots.jsonl", "pairs.jsonl"):  # the same bytes a line
+        path = other / name
+        path.write_text(path.read_text(encoding="utf-8").replace('"temperature": 1.0', '"temperature": 0.7'),
+                        encoding="utf-8")
+    out = tmp_path / ("out" if fmt == "hf" else "out.jsonl")
+    n = export(run, out, fmt=fmt)
+    assert n > 0
+    assert export(run, out, fmt=fmt) == n  # its own re-export replaces it
+    with pytest.raises(ExportError, match="not this run's.*sampler"):
+        export(other, out, fmt=fmt)
+    assert export(other, out, fmt=fmt, force=True) == n

@@ -91,13 +91,22 @@ def _existing_kind(path: Path) -> tuple[str | None, set[tuple]]:
 
 
 def _owner(rec: Mapping) -> tuple:
-    """Whose record of an earlier export this is: its problem, model and seed (a run over the same problems with the
-    same model and another seed is another run); a text pair (the trl export's text alone) is known by its text."""
+    """Whose record of an earlier export this is: its problem, model, seed and sampler (a run over the same problems
+    with the same model and another seed, or another temperature, is another run); a text pair (the trl export's
+    text alone) is known by its text."""
     if set(rec) == set(TRL_FIELDS):
         return ("text", *(rec[k] for k in TRL_FIELDS))
     seed = rec.get("seed")
     return (str(rec["problem_id"]), rec.get("model") or rec.get("model_id"),
-            None if seed is None else json.dumps(seed))
+            None if seed is None else json.dumps(seed), _sampler_key(rec.get("sampler")))
+
+
+def _sampler_key(sampler: Any) -> str | None:
+    """A record's sampler as a comparable text: its set fields, sorted (an hf export gives back every field a
+    column holds, null where a record had none)."""
+    if not isinstance(sampler, dict):
+        return None
+    return json.dumps({k: v for k, v in sampler.items() if v is not None}, sort_keys=True)
 
 
 def _hf_owners(path: Path) -> set[tuple]:
@@ -109,7 +118,8 @@ def _hf_owners(path: Path) -> set[tuple]:
         ds = datasets.load_from_disk(str(path))
     except Exception:  # noqa: BLE001 - what it holds is unknown: compared as before, by its kind alone
         return set()
-    columns = [c for c in ("problem_id", "model", "model_id", "seed", *TRL_FIELDS) if c in ds.column_names]
+    columns = [c for c in ("problem_id", "model", "model_id", "seed", "sampler", *TRL_FIELDS)
+               if c in ds.column_names]
     if "problem_id" not in columns:
         return set()
     return {_owner(r) for r in ds.select_columns(columns)}
@@ -141,6 +151,7 @@ def _foreign_records(owners: set[tuple], source: RunSource) -> int:
     ids = set(source.problems()) or {str(r.get("problem_id")) for r in records}
     models = {source.model_name()} | {r.get("model") for r in records}
     seeds = {json.dumps(r["seed"]) for r in records if r.get("seed") is not None}
+    samplers = {_sampler_key(r.get("sampler")) for r in records} - {None}
     texts = {("text", *(r.get(k) for k in TRL_FIELDS)) for r in records}
     foreign = set()
     for owner in owners:
@@ -148,9 +159,10 @@ def _foreign_records(owners: set[tuple], source: RunSource) -> int:
             if owner not in texts:
                 foreign.add(owner)
             continue
-        pid, model, seed = owner
+        pid, model, seed, sampler = owner
         if pid not in ids or (model is not None and model not in models) or (seed is not None and seeds and
-                                                                              seed not in seeds):
+                                                                              seed not in seeds) or (
+                sampler is not None and samplers and sampler not in samplers):
             foreign.add(pid)
     return len(foreign)
 
@@ -223,9 +235,9 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool,
         return
     if foreign:
         raise ExportError(f"--out {out} holds an earlier {_shown(have)} export with {foreign} problems that are "
-                          f"not this run's (another run's, of other problems, model or seed, or several runs'); "
-                          f"refusing to replace it - choose another path, or pass --force to replace that earlier "
-                          f"export")
+                          f"not this run's (another run's, of other problems, model or seed, or sampled otherwise: "
+                          f"another sampler, or several runs'); refusing to replace it - choose another path, or pass "
+                          f"--force to replace that earlier export")
     if have is None:  # not ptsfast's: never replaced, --force or not
         raise ExportError(f"--out {out} already holds data that ptsfast did not export; an export never replaces it "
                           f"(with or without --force) - choose a new path")
