@@ -68,3 +68,13 @@ def test_livecodebench_private_tests_as_its_judge_stores_them_still_load(tmp_pat
     p, = load(tmp_path, [_lcb_row(_private("pickle"))], oracle="code").problems
     from ptsfast.problems.code_tests import TestProgram
     assert len(TestProgram.from_text(p.tests).cases) == 2
+
+
+@pytest.mark.parametrize("statement", ["Read n, print n + 1.", "-"])
+def test_opencodereasoning_rows_say_they_carry_no_tests_where_no_question_column_is_found(tmp_path, statement):
+    # refused as "missing field 'question'", its way out --question-field input, which only then told the real cause
+    row = {"id": "a1", "input": statement, "output": "<think>n + 1</think>\n```python\nprint(int(input()) + 1)\n```",
+           "source": "codeforces", "license": "cc-by-4.0", "dataset": "code_contests", "split": "train",
+           "difficulty": "7", "solution": "print(int(input()) + 1)"}
+    r = load(tmp_path, [row], oracle="code")
+    assert not r.problems and "OpenCodeReasoning's" in r.skipped[0] and "'code_contests'" in r.skipped[0]

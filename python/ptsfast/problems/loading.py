@@ -1138,6 +1138,15 @@ def _cruxeval(row: dict) -> bool:
         bool(re.search(r"^def f\(", row["code"], re.M))
 
 
+OCR_KEYS = ("input", "output", "dataset", "split")
+"""OpenCodeReasoning's columns: a model's solution (``output``) to a problem of another dataset (``dataset``,
+``split``), whose statement ``input`` holds (or "-" in its second split), beside none of that problem's tests."""
+
+
+def _opencodereasoning(row: dict) -> bool:
+    return all(isinstance(row.get(k), str) and row[k].strip() for k in OCR_KEYS) and "solution" in row
+
+
 def _cruxeval_asked(row: dict, fields: "FieldMap") -> bool:
     """A CRUXEval row asked as its prompt asks it (``--question-field code --answer-field output`` or ``input``)."""
     return fields.question == "code" and fields.answer in ("input", "output") and _cruxeval(row)
@@ -1485,6 +1494,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         if f == fields.question and _cruxeval(row):
             headless += "; CRUXEval's rows (code, input, output): --question-field code --answer-field output asks " \
                         "what f returns on the row's input (--answer-field input: what input gives its output)"
+        if f == fields.question and _opencodereasoning(row):
+            headless += f"; the row is OpenCodeReasoning's, a solution to a problem of dataset " \
+                        f"{row['dataset'].strip()!r} (split {row['split'].strip()!r}) that carries none of its " \
+                        f"tests (and in its second split not its statement, 'input' '-'): load the problems from " \
+                        f"that dataset"
         return skip("missing field", f"missing field {f!r} (row has {keys}); fix the row or name the right column "
                                      f"with {flag}{headless}")
 
