@@ -98,3 +98,27 @@ def test_a_long_answer_line_with_working_is_judged_at_once():
     for line in ("1" + " " * 50_000 + "x = 5", "1 +" * 5_000 + " y = 5", "1 " * 10_000 + "= 5", "(1" + " " * 50_000):
         gsm(f"#### {line}\n", "5")
     assert time.perf_counter() - start < 2
+
+
+def last(text, ref):
+    return oracle_by_name("last_number")(text, P(ref))
+
+
+@pytest.mark.parametrize("line", ["12 and 13", "12 & 13", "12 apples and 13 pears", "12, and 13", "12~13", "12 ~ 13",
+                                  "12\uff5e13", "12\u81f313", "12\u523013"])
+def test_two_amounts_joined_by_and_or_a_cjk_range_name_no_answer(line):
+    """``#### 12 and 13`` and ``#### 12~13`` (a range as Chinese, Japanese and Korean text writes one) passed 12."""
+    for ref in ("12", "13"):
+        assert not gsm(f"#### {line}\n", ref)
+    assert gsm("#### 12 and 13\n", "12, 13") and gsm("#### 2 and 1/2\n", "2.5") and not gsm("#### 2 and 1/2\n", "2")
+
+
+@pytest.mark.parametrize("line", ["x > 12", "more than 12", "less than $12", ">12", "fewer than 12 apples",
+                                  "x \\gt 12"])
+def test_a_strict_bound_names_no_amount(line):
+    """``#### more than 12`` and ``x > 12`` passed 12: a strict bound excludes its number (``at least 12`` may be
+    it, and a tag's close, ``<answer>12``, is no bound)."""
+    assert not gsm(f"#### {line}\n", "12") and not last(f"So the answer is {line}.", "12")
+    for ok in ("at least 12", "<answer>12</answer>", "\u2265 12"):
+        assert gsm(f"#### {ok}\n", "12") and last(f"So the answer is {ok}", "12")
+    assert gsm("#### 12 (more than 10)\n", "12")

@@ -1720,9 +1720,10 @@ _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{
                          r"(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
 
 
-# a range of two amounts, the less first: 12-13, 12–13, 12 to 13, between 12 and 13 (never 2023-01-05, nor 12 - 3)
+# a range of two amounts, the less first: 12-13, 12–13, 12 to 13, between 12 and 13, 12~13 and 12至13 as CJK text
+# writes one (never 2023-01-05, nor 12 - 3)
 _RANGE = re.compile(r"(?<![\d,.\-\u2212])(?P<one>\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?P<pct>[ \t]?%)?"
-                    r"(?:[-\u2013\u2014]|[ \t]*[\u2013\u2014][ \t]*|[ \t]+(?i:to|and)[ \t]+)"
+                    r"(?:[-\u2013\u2014]|[ \t]*[\u2013\u2014~\uff5e\u301c\u81f3\u5230][ \t]*|[ \t]+(?i:to|and)[ \t]+)"
                     r"(?P<two>\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.\-\u2013\u2014]\d|\d|[-\u2013\u2014]|[ \t]*\d)")
 _BEFORE_RANGE = re.compile(r"(?i:\b(between|from))[ \t]+$")
 
@@ -1833,15 +1834,37 @@ def _worked_result(line: str) -> str:
     return line[cut:].strip() if cut and _HAS_NUMBER.search(line, cut) else line
 
 
+# a second amount joined to the first by and: #### 12 and 13, #### 12 apples & 13 pears (never 2 and 1/2, one amount)
+_AND_ANOTHER = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*(?:,[ \t]*)?(?:(?<![A-Za-z])(?i:and)|&)[ \t]+[-\u2212]?\$?\d"
+                          r"(?!\d*/\d)")
+_AND_NUMBER = re.compile(r"(?<=\d)[ \t]*(?:,[ \t]*)?(?:(?i:and)|&)[ \t]+(?=[-\u2212]?\$?\d(?!\d*/\d))")  # list 12, 13
+_AND_FRACTION = re.compile(r"(?<=\d)[ \t]+(?i:and)[ \t]+(?=\d+/\d+(?![\d/]))")  # 2 and 1/2: the mixed number 2 1/2
+# a strict bound before an amount, read in the 40 characters before it: > 12, more than 12 (never that amount; at
+# least 12 and ≤ 12 may be; a tag's close, <answer>12, is none)
+_STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])|(?i:\b(?:more|greater|larger|higher|less|fewer|smaller"
+                           r"|lower)[ \t]+than))[ \t]*(?:[-\u2212\$][ \t]*){0,2}$")
+
+
+def _names_no_amount(line: str) -> bool:
+    """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, a range), an
+    operation without its result (``12 - 3``), a strict bound (``more than 12``) or a time (``2:30``)."""
+    first = _DIGITS.search(line)
+    return first is not None and (_UNWORKED.match(line, first.start()) is not None or
+                                  _STRICT_BOUND.search(line, max(0, first.start() - 40), first.start()) is not None) \
+        or _digits_or_digits(line) or _offers_two(line) or _CLOCK.match(line) is not None or \
+        _last_range(line) is not None or _AND_ANOTHER.search(line) is not None
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
     thousands set apart by spaces or dots (``#### 1 234``, ``#### 1.234,5``) as one number; a worked line is read
     at its result (``#### 25 - 12 = 13``), and an operation whose result is not written names none."""
     got = extract_gsm8k(text)
-    got = None if got is None else _worked_result(got)
-    if got is None or (first := _DIGITS.search(got)) and _UNWORKED.match(got, first.start()) or \
-            _digits_or_digits(got) or _offers_two(got) or _CLOCK.match(got) or _last_range(got):
+    if got is None:
+        return False
+    got = _AND_NUMBER.sub(", ", _AND_FRACTION.sub(" ", _worked_result(got)))  # 12 and 13 as the list 12, 13
+    if _names_no_amount(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
         return several == _listed_numbers(reference_answer(problem))
@@ -2157,6 +2180,15 @@ def _before_new_item(text: str) -> str:
     return text[:min(ends)] if ends else text
 
 
+def _bounded_last(text: str) -> bool:
+    """Whether the last number written is a strict bound's (``... so x > 12.``, ``more than 12 apples``): no amount."""
+    tail = text[-400:]
+    last = None
+    for last in re.finditer(r"\d[\d,]*(?:\.\d+)?", tail):
+        pass
+    return last is not None and _STRICT_BOUND.search(tail, max(0, last.start() - 40), last.start()) is not None
+
+
 def last_number_oracle(text: str, problem: Problem) -> bool:
     """The last number in the completion equals the reference number; the completion ends where a new few-shot item
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
@@ -2165,7 +2197,7 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     offered, ranged = _last_offered(text), _last_range(text)
     if nums and any(at is not None and not find_numbers(text[at:]) for at in (offered, ranged)):
         return False  # ... so it is 12 or 13 (or 12 to 13): the last number is one of two offered, no answer
-    if not nums:
+    if not nums or _bounded_last(text):
         return False
     ref = _reference_number(reference_answer(problem))
     if ref is None or nums[-1] == ref:
