@@ -1841,8 +1841,9 @@ _AND_NUMBER = re.compile(r"(?<=\d)[ \t]*(?:,[ \t]*)?(?:(?i:and)|&)[ \t]+(?=[-\u2
 _AND_FRACTION = re.compile(r"(?<=\d)[ \t]+(?i:and)[ \t]+(?=\d+/\d+(?![\d/]))")  # 2 and 1/2: the mixed number 2 1/2
 # a strict bound before an amount, read in the 40 characters before it: > 12, more than 12 (never that amount; at
 # least 12 and ≤ 12 may be; a tag's close, <answer>12, is none)
-_STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])|(?i:\b(?:more|greater|larger|higher|less|fewer|smaller"
-                           r"|lower)[ \t]+than))[ \t]*(?:[-\u2212\$][ \t]*){0,2}$")
+_STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
+                           r"|(?i:\b(?:more|greater|larger|higher|less|fewer|smaller|lower)[ \t]+than))"
+                           r"[ \t]*(?:[-\u2212\$][ \t]*){0,2}$")
 
 
 def _names_no_amount(line: str) -> bool:
