@@ -1939,30 +1939,47 @@ def _check_environment() -> None:
 def main(argv: list[str] | None = None) -> int:
     if sys.stderr is None:  # started with it closed (`2>&-`): print(file=None) wrote ptsfast's lines into stdout
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's, as sys.stderr is
-    parser = build_parser()
-    _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
-    _dash_values(parser, sys.argv[1:] if argv is None else list(argv))
-    a, extra = parser.parse_known_args(argv)
-    if extra:
-        _unrecognized(parser, a, extra)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="ptsfast: %(message)s")
+    # taken before the commands' modules import (half a second): a Ctrl-C then ended in a KeyboardInterrupt traceback
+    taken = _take_signals()
     try:
-        os.getcwd()
-    except FileNotFoundError:  # torch's import then ended the process ('oneMKL FATAL ERROR: Cannot load ...')
-        print("ptsfast: error: the current folder no longer exists (deleted or moved since this shell entered it) - "
-              "cd to a folder that exists, then rerun the command", file=sys.stderr)
-        return 2
-    if a.version:
-        from ptsfast import __version__
-        from ptsfast.kernels import backends
+        return _main(argv)
+    finally:
+        _give_back(taken)
 
-        print(f"ptsfast {__version__}")
-        print(json.dumps(backends(), indent=2))
-        return 0
+
+def _main(argv: list[str] | None) -> int:
+    """:func:`main` with the ending signals taken: the command line read, then the command run."""
+    try:
+        parser = build_parser()
+        _typographic_dashes(parser, sys.argv[1:] if argv is None else list(argv))
+        _dash_values(parser, sys.argv[1:] if argv is None else list(argv))
+        a, extra = parser.parse_known_args(argv)
+        if extra:
+            _unrecognized(parser, a, extra)
+        logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="ptsfast: %(message)s")
+        try:
+            os.getcwd()
+        except FileNotFoundError:  # torch's import then ended the process ('oneMKL FATAL ERROR: Cannot load ...')
+            print("ptsfast: error: the current folder no longer exists (deleted or moved since this shell entered it) "
+                  "- cd to a folder that exists, then rerun the command", file=sys.stderr)
+            return 2
+        if a.version:
+            from ptsfast import __version__
+            from ptsfast.kernels import backends
+
+            print(f"ptsfast {__version__}")
+            print(json.dumps(backends(), indent=2))
+            return 0
+    except KeyboardInterrupt:
+        try:
+            print("\nptsfast: interrupted before the command began; nothing was written - rerun the command",
+                  file=sys.stderr)
+        except (OSError, ValueError):
+            pass
+        return 130
     if not getattr(a, "func", None):
         parser.print_help()
         return 2
-    taken = _take_signals()
     if getattr(a, "quiet", False):
         _quiet_libraries()
     stdout = sys.stdout
@@ -2011,7 +2028,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if isinstance(sys.stdout, _Stdout):
             sys.stdout = stdout
-        _give_back(taken)
 
 
 class _Stdout:

@@ -21,3 +21,31 @@ def test_an_absurd_pair_minimum_is_refused_before_the_model_loads(model_dir, tmp
     assert cli(argv) == 2
     one_line_error(capsys, "--pairs-min-count 1000000000000", "memory available", "lower it")
     assert not out.exists()
+
+
+def test_an_interruption_while_the_commands_import_is_said_in_one_line(tmp_path, capsys, monkeypatch):
+    """A Ctrl-C in the first half second, while the commands' modules import to build the parser, ended in a
+    KeyboardInterrupt traceback: the signals were taken only once the command line was read. Now one line says
+    nothing was written, and the process's own handler is back afterwards."""
+    import os
+    import signal
+
+    import ptsfast.cli
+
+    build = ptsfast.cli.build_parser
+
+    def interrupted_build():
+        os.kill(os.getpid(), signal.SIGINT)  # delivered here, as a Ctrl-C during the imports is
+        return build()
+
+    monkeypatch.setattr(ptsfast.cli, "build_parser", interrupted_build)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        rc = cli(["export", "--run", str(tmp_path / "run"), "--out", str(tmp_path / "e.jsonl")])
+    except KeyboardInterrupt:
+        pytest.fail("the interruption ended in a traceback")
+    assert rc == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["ptsfast: interrupted before the command began; nothing was written - rerun the command"]
+    assert signal.getsignal(signal.SIGINT) is before
+    assert not (tmp_path / "e.jsonl").exists()
