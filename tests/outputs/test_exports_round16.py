@@ -108,3 +108,40 @@ def test_an_export_of_another_run_sampled_otherwise_does_not_replace_this_runs_w
     with pytest.raises(ExportError, match="not this run's.*sampler"):
         export(other, out, fmt=fmt)
     assert export(other, out, fmt=fmt, force=True) == n
+
+
+def test_a_steering_export_from_a_model_folder_saved_over_since_the_run_says_so(tmp_path, caplog):
+    """The steering export loads the run's model folder by its path: a checkpoint saved there since (a fine-tuned
+    model over the one that mined) gave the states of other weights as the run's steering vectors without a word,
+    though run.json holds each file's fingerprint."""
+    import torch
+
+    from ptsfast.engine import EngineConfig
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.models import load_model
+    from ptsfast.pipeline import MineOptions, mine
+    from ptsfast.problems.loading import Problem
+    from tiny_models import first_of_w7_w9
+
+    folder = tmp_path / "model"
+    tiny_pivot_model().save_pretrained(folder)
+    tiny_tokenizer().save_pretrained(folder)
+    model, tok = load_model(str(folder))  # from the folder: run.json fingerprints its files
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(2)]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    summary = mine(model, tok, problems, tmp_path / "run", options, oracle=first_of_w7_w9, progress=False)
+    assert summary["pivots"], "the tiny setup is tuned to produce pivots"
+    with caplog.at_level(logging.WARNING):
+        export(tmp_path / "run", tmp_path / "s1.jsonl", fmt="steering", layer=0)
+    assert "holds other files" not in caplog.text
+    tuned = tiny_pivot_model()
+    with torch.no_grad():
+        tuned.model.layers[0].mlp.down_proj.weight.mul_(1.5)
+    tuned.save_pretrained(folder)  # saved over the folder the run names
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        export(tmp_path / "run", tmp_path / "s2.jsonl", fmt="steering", layer=0)
+    assert "holds other files than when" in caplog.text and "model.safetensors" in caplog.text, caplog.text
+    assert "config.json" not in caplog.text  # the same config: only the changed file is named

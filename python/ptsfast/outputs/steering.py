@@ -8,6 +8,7 @@ the states of all of its pivots, and stops after the chosen layer.
 from __future__ import annotations
 
 import json
+import logging
 import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,8 @@ from typing import Any
 from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
 from ptsfast.outputs.codelion import pts_record
 from ptsfast.outputs.source import ExportError, RunSource, run_model
+
+log = logging.getLogger(__name__)
 
 STEERING_FIELDS = ("query", "pivot_context", "pivot_token", "pivot_token_id", "prob_before", "prob_after",
                    "prob_delta", "model_id", "task_type", "steering_vector", "cluster_id", "reasoning_pattern",
@@ -204,8 +207,32 @@ def model_for(source: RunSource, model: Any, device: str | None, dtype: str | No
         n = None
     if isinstance(n, int):
         check_layer(n, layer)
+    if name != DEMO_MODEL_NAME:
+        warn_if_folder_changed(source, name)
     import torch
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     with run_model(source, model):
         return load_model(name, dtype=dtype or "float32", device=device)
+
+
+def warn_if_folder_changed(source: RunSource, folder: Any) -> None:
+    """Warns where the run's model folder holds other files than when it was mined (run.json's ``inputs``: a
+    checkpoint saved over it since): the steering vectors are the states of the weights there now, not of the model
+    that found the pivots."""
+    from pathlib import Path
+
+    from ptsfast.problems.hashing import file_hash
+
+    inputs = source.info.get("inputs")
+    files = inputs.get("model_files") if isinstance(inputs, dict) else None
+    path = Path(str(folder)).expanduser()
+    if not isinstance(files, dict) or not files or not path.is_dir() or str(path.resolve()) != inputs.get(
+            "model_path"):
+        return
+    changed = sorted(n for n, h in files.items() if not (path / n).is_file() or file_hash(path / n) != h)
+    if changed:
+        log.warning("the model folder %s holds other files than when %s was mined (%s%s changed since): the steering "
+                    "vectors are the states of the weights there now, not of the model that found the pivots - "
+                    "restore the folder, or pass the model the run was mined with (--model)", path,
+                    source.run_dir or source.file, ", ".join(changed[:5]), " ..." if len(changed) > 5 else "")
