@@ -78,3 +78,28 @@ def test_opencodereasoning_rows_say_they_carry_no_tests_where_no_question_column
            "difficulty": "7", "solution": "print(int(input()) + 1)"}
     r = load(tmp_path, [row], oracle="code")
     assert not r.problems and "OpenCodeReasoning's" in r.skipped[0] and "'code_contests'" in r.skipped[0]
+
+
+@pytest.mark.parametrize("solution", [
+    "(1) So $a_n = 2n$, that is $\\boxed{a_n = 2n}$.\n(2) Summing, $S_n = \\boxed{n^2 + n}$.",
+    "For part (I), $\\boxed{3}$. For part (II), the answer is $\\boxed{\\frac{1}{2}}$.",
+])
+def test_a_worked_solution_boxing_several_answers_is_refused(tmp_path, solution):
+    # NuminaMath-CoT's cn_k12 rows box one answer a part: the reference was the last box alone, so the complete
+    # answer failed and one giving only the last part passed
+    r = load(tmp_path, [{"source": "cn_k12", "problem": "(1) Find a_n. (2) Find S_n.", "solution": solution}],
+             oracle="math")
+    assert not r.problems and "boxing 2 different answers" in r.skipped[0]
+
+
+@pytest.mark.parametrize("solution", ["So $\\boxed{4}$. Check: $\\boxed{ 4 }$ indeed.",
+                                      "We get \\boxed{4} and no other."])
+def test_a_worked_solution_boxing_one_answer_still_loads(tmp_path, solution):
+    p, = load(tmp_path, [{"problem": QUESTION, "solution": solution}], oracle="math").problems
+    assert MATH("\\boxed{4}", p).success and not MATH("\\boxed{5}", p).success
+
+
+def test_an_answer_column_boxing_several_values_is_not_a_worked_solution(tmp_path):
+    # a short final answer is judged as it was: only worked solutions box one answer a part
+    r = load(tmp_path, [{"problem": "Solve x^2 = 4.", "answer": "\\boxed{2}, \\boxed{-2}"}], oracle="math")
+    assert len(r.problems) == 1

@@ -978,6 +978,27 @@ def _ifeval_constraint(text: str | None) -> str | None:
     return name if isinstance(name, str) and name.strip() else None
 
 
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox|framebox)\s*\{")
+
+
+def _distinct_boxes(text: str) -> list[str]:
+    """The different answers a solution boxes, each once in order (spaces and ``$`` aside); boxes inside a box are
+    the outer one's. A multi-part problem's solution (NuminaMath-CoT's cn_k12 rows) boxes one answer a part."""
+    found, at = [], 0
+    while (m := _BOX_OPEN.search(text, at)) is not None:
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth:
+            break
+        inside = re.sub(r"[\s$]", "", text[m.end():i - 1])
+        if inside and inside not in found:
+            found.append(inside)
+        at = i
+    return found
+
+
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
@@ -1701,7 +1722,17 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"nothing after its thinking (a reply cut off there): the boxes tried "
                                               f"while thinking are no answer; drop the row")
         ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
-        if not _reads_as_answer(ans) and (from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)):
+        worked = from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)
+        if worked and len(boxed := _distinct_boxes(ans)) > 1:
+            what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
+            shown = ", ".join(f"\\boxed{{{b[:30]}}}" for b in boxed[:3]) + " ..." * (len(boxed) > 3)
+            return skip("no answer to judge", f"{what} (the reference answer) is a worked solution boxing "
+                                              f"{len(boxed)} different answers ({shown}): one per part of a problem "
+                                              f"of several parts? The oracles take its last box alone, so a complete "
+                                              f"answer boxing each part fails and one giving only the last part "
+                                              f"passes; name a final answer's column with --answer-field, or drop "
+                                              f"the row")
+        if not _reads_as_answer(ans) and worked:
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution with no final "
                                               f"answer the oracles read in it (no \\boxed{{}}, no '#### ' line, no "
