@@ -122,3 +122,13 @@ def test_a_strict_bound_names_no_amount(line):
     for ok in ("at least 12", "<answer>12</answer>", "\u2265 12"):
         assert gsm(f"#### {ok}\n", "12") and last(f"So the answer is {ok}", "12")
     assert gsm("#### 12 (more than 10)\n", "12")
+
+
+@pytest.mark.parametrize("text,ref,ok", [("\\boxed{(a,b)=(2,3)}.", "(2,3)", True),
+                                         ("\\boxed{(a, b) = (2, 3)}.", "(3, 2)", False),
+                                         ("\\boxed{(x,y,z)=(1,2,3)}.", "(1, 2, 3)", True),
+                                         ("\\boxed{(1,2)}.", "(a, b) = (1, 2)", True),
+                                         ("\\boxed{(a,b)}.", "(2,3)", False)])
+def test_a_tuple_named_by_its_unknowns_is_its_values(text, ref, ok):
+    """``\\boxed{(a, b) = (2, 3)}`` (an ordered pair as models state it) failed ``(2, 3)``, as ``x = 3`` passes 3."""
+    assert boxed(text, ref) is ok

@@ -448,9 +448,11 @@ def _normalize_math(s: str) -> str:
     s = re.sub(rf"\\frac(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})\s*({_TOKEN})", r"\\frac\1{\2}", s)
     s = re.sub(r"\\varnothing(?![a-zA-Z])|\\\{\s*\\\}", r"\\emptyset", s)  # the empty set, however written
     s = re.sub(r"\\(begin|end)\{bmatrix\}", r"\\\1{pmatrix}", s)  # one matrix in brackets or parentheses
-    # x = 5, x_1 = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2: the value, the set, the expression; a segment or angle
-    # asked for, AB = 5, \overline{AB} = 5, \angle ABC = 30^\circ (MATH's grader drops a name of two characters)
+    # x = 5, x_1 = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2, (a, b) = (2, 3): the value, the set, the expression,
+    # the tuple; a segment or angle asked for, AB = 5, \overline{AB} = 5, \angle ABC = 30^\circ (MATH's grader drops
+    # a name of two characters)
     m = re.fullmatch(r"\s*(?:[a-zA-Z](?:_[0-9a-zA-Z])?(?:\s*(?:\^\{?-1\}?|')?\([^()=]*\))?|[A-Z]{2}"
+                     r"|\(\s*[a-zA-Z](?:_[0-9a-zA-Z])?(?:\s*,\s*[a-zA-Z](?:_[0-9a-zA-Z])?)+\s*\)"  # (a, b) = (2, 3)
                      r"|\\overline\{[A-Z]{2}\}|(?:m\s*)?\\angle\s*[A-Z]{1,3})\s*(?:=|\\in(?![a-zA-Z]))\s*([^=]+)", s)
     if m:
         s = m.group(1)
