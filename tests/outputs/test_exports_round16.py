@@ -1,4 +1,5 @@
-"""Exports of round 16: steering records as optillm's reader applies them, ..."""
+"""Exports of round 16: steering records as optillm reads them, re-estimates of records not at their point,
+exports of runs sampled otherwise, and a model folder saved over since its run."""
 
 import json
 import logging
