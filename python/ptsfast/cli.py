@@ -32,7 +32,7 @@ def _sampling_args(p: argparse.ArgumentParser) -> None:
                    "without namespace isolation where this machine has none (it refuses otherwise)")
     g.add_argument("--oracle-timeout", type=float, default=30.0, help="seconds one judgement may take; for --oracle "
                    "code the sandbox's wall limit (a timeout is an oracle error, counted in oracle_errors, not a "
-                   "failed test)")
+                   "failed test; default 30)")
     g.add_argument("--trajectories", type=int, default=1, help="solutions sampled per problem (default 1)")
     g.add_argument("--max-new-tokens", type=int, default=256, help="tokens a sampled solution may take, and each "
                    "rollout of the search (default 256)")
@@ -125,8 +125,8 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--answer-field", "--answer-key", dest="answer_field", default=None,
                    help="reference answer column (default: answer, else the first of answerKey/output/solution/"
                         "response/canonical_solution, or verl's and PrimeIntellect's ground_truth)")
-    p.add_argument("--id-field", default="id", help="unique id column (''/a row without one: an id derived from "
-                   "the problem's content)")
+    p.add_argument("--id-field", default="id", help="unique id column (default id; ''/a row without one: an id "
+                   "derived from the problem's content)")
     # extend: a second --tests-field adds its columns (it replaced the first one's, whose tests were then never run)
     p.add_argument("--tests-field", nargs="+", action="extend", default=None, metavar="FIELD",
                    help="code tests column(s), joined (e.g. test_list challenge_test_list; default: the first of "
@@ -1523,10 +1523,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mine on Ray workers: 'auto' (the default when the flag has no value) joins the cluster "
                    "started here by `ray start`, or starts a local one; 'local' always starts a local one; or a "
                    "cluster address (HOST:6379). --model must be a local folder at the same path on every node")
-    r.add_argument("--workers", type=int, default=1, help="Ray workers, each with its own model and engine")
+    r.add_argument("--workers", type=int, default=1, help="Ray workers, each with its own model and engine "
+                   "(default 1)")
     r.add_argument("--gpus-per-worker", type=float, default=None,
                    help="GPUs per worker (default: 1 when the cluster has GPUs, else 0 = CPU)")
-    r.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per CPU worker")
+    r.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per CPU worker (default 1)")
     m.set_defaults(func=cmd_mine)
 
     t = sub.add_parser("anchors", help="thought anchors: the importance of each sentence of a solution (resumable)",
@@ -1608,7 +1609,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "ptsfast.outputs.dpo.PivotDPOTrainer); jsonl: records as they are; hf: datasets folder; "
                         "pts: codelion/pts pivotal_tokens.jsonl records; steering: codelion/pts steering vectors "
                         "(loads the model); thought_anchors: a `ptsfast anchors` run's sentences as codelion/pts "
-                        "ThoughtAnchor records")
+                        "ThoughtAnchor records (default trl)")
     e.add_argument("--kind", choices=("pairs", "pivots", "anchors", "sentences"), default=None,
                    help="pairs (default) or pivots; pts and steering always export pivots; thought_anchors exports "
                         "anchors (default) or every sentence (sentences)")
@@ -1628,7 +1629,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--min-delta", type=float, default=0.0, help="only pairs/pivots whose Δp along their direction "
                    "(a pair's p_chosen - p_rejected) is at least this "
                    "(thought_anchors: |prob_delta|, the counterfactual importance, or the resampling one where no "
-                   "resample differed)")
+                   "resample differed; default 0: every one)")
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="HTML page + PNG plot of p(success) along each solution, pivots highlighted")

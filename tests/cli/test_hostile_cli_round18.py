@@ -49,3 +49,28 @@ def test_an_interruption_while_the_commands_import_is_said_in_one_line(tmp_path,
     assert err == ["ptsfast: interrupted before the command began; nothing was written - rerun the command"]
     assert signal.getsignal(signal.SIGINT) is before
     assert not (tmp_path / "e.jsonl").exists()
+
+
+def test_every_flag_with_a_default_names_it_in_its_help():
+    """`--help` is where a user looks up what a flag does when left out: --oracle-timeout (30 s), --id-field (id),
+    --workers and --cpus-per-worker (1), export's --format (trl) and --min-delta (0) named none. Every flag of every
+    command whose default is a value says it, as the value the parser holds (the demo's system prompt, a sentence,
+    is named in words)."""
+    import argparse
+    import re
+
+    from ptsfast.cli import _commands, build_parser
+
+    unsaid = []
+    for name, parser in _commands(build_parser()).items():
+        for action in parser._actions:
+            value = parser._defaults.get(action.dest, action.default)
+            if value is None or value is False or value == argparse.SUPPRESS or isinstance(value, (list, dict)):
+                continue
+            if name == "demo" and action.dest == "system_prompt":
+                assert "demo default its own system prompt" in action.help
+                continue
+            shown = {str(value), f"{value:g}"} if isinstance(value, float) else {str(value)}
+            if not any(re.search(rf"default:? {re.escape(s)}(?![\w.])", action.help or "") for s in shown):
+                unsaid.append(f"{name} {action.option_strings[0]} (default {value!r})")
+    assert not unsaid, unsaid
