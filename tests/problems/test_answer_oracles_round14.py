@@ -132,3 +132,22 @@ def test_a_strict_bound_names_no_amount(line):
 def test_a_tuple_named_by_its_unknowns_is_its_values(text, ref, ok):
     """``\\boxed{(a, b) = (2, 3)}`` (an ordered pair as models state it) failed ``(2, 3)``, as ``x = 3`` passes 3."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ref,ok", [
+    ("\\boxed{\\frac{1}{\\sqrt{2}}}.", "\\frac{\\sqrt{2}}{2}", True), ("\\boxed{2\\sqrt{2}}.", "\\sqrt{8}", True),
+    ("\\boxed{\\frac{\\sqrt{6}}{3}}.", "\\sqrt{\\frac{2}{3}}", True),
+    ("\\boxed{\\frac{2\\pi}{4}}.", "\\frac{\\pi}{2}", True), ("\\boxed{\\sqrt[3]{16}}.", "2\\sqrt[3]{2}", True),
+    ("\\boxed{(\\frac{1}{\\sqrt2}, 1)}.", "(\\frac{\\sqrt2}{2}, 1)", True),
+    ("\\boxed{\\sqrt{2}+1}.", "\\frac{1}{\\sqrt{2}-1}", True),
+    ("\\boxed{1.414}.", "\\sqrt2", False), ("\\boxed{\\sqrt2}.", "1.414", False),
+    ("\\boxed{\\sqrt{3}}.", "\\sqrt{2}", False), ("\\boxed{\\pi^2}.", "2\\pi", False),
+    ("\\boxed{2\\pi}.", "6.283185307179586", False), ("\\boxed{1024}.", "2^{10}", False),
+    ("\\boxed{\\sqrt{-4}}.", "2", False), ("\\boxed{9^{99}\\pi}.", "\\pi", False),
+    ("\\boxed{\\pi+2\\frac{1}{2}}.", "\\pi+1", False), ("\\boxed{1/2\\pi}.", "\\frac{1}{2\\pi}", False),
+    ("\\boxed{" + "\\sqrt{" * 300 + "2" + "}" * 300 + "}.", "\\sqrt{2}", False),
+])
+def test_closed_forms_of_one_irrational_value_are_one_answer(text, ref, ok):
+    """``\\boxed{\\frac{1}{\\sqrt{2}}}`` failed ``\\frac{\\sqrt{2}}{2}`` and ``2\\sqrt{2}`` failed ``\\sqrt{8}`` (a
+    right answer judged wrong; PRM800K's grader finds them equal with sympy); a decimal is still no root's value."""
+    assert boxed(text, ref) is ok

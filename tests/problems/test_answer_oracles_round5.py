@@ -27,8 +27,8 @@ def boxed(text, ref):
     ("\\dfrac{-2\\sqrt{2}}{3}", "-\\frac{2\\sqrt2}3", True),
     ("\\frac{-\\pi}{2}", "\\frac{\\pi}{2}", False), ("\\frac{-\\pi}{-2}", "-\\frac{\\pi}{2}", False),
     ("\\frac{-1+\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
-    ("\\frac{-1-\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", False),
-    ("\\frac{-1\\pm\\sqrt5}{2}", "-\\frac{1\\pm\\sqrt5}{2}", False), ("3\\frac{-1}{2}", "3-\\frac12", False),
+    ("\\frac{-1-\\sqrt5}{2}", "-\\frac{1+\\sqrt5}{2}", True),  # one value, as PRM800K's grader finds it
+    ("\\frac{-1\\pm\\sqrt5}{2}", "-\\frac{1\\pm\\sqrt5}{2}", True), ("3\\frac{-1}{2}", "3-\\frac12", False),
     ("\\frac{-\\pi}{2}", "-\\frac{\\pi}{3}", False),
 ])
 def test_a_minus_on_a_fractions_numerator_or_denominator_is_the_fractions_sign(text, ref, ok):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -1968,8 +1969,111 @@ def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -
 
 def _items_equal(a: str, b: str) -> bool:
     """Two normalised items alike: as strings, as numbers, or as sums in another order (``\\sqrt{2}+1`` and
-    ``1+\\sqrt{2}``)."""
-    return a == b or _numbers_equal(a, b) or _sums_equal(a, b) or _sum_order(a) == _sum_order(b)
+    ``1+\\sqrt{2}``), or as closed forms of one value (:func:`_same_value`)."""
+    return a == b or _numbers_equal(a, b) or _sums_equal(a, b) or _sum_order(a) == _sum_order(b) or _same_value(a, b)
+
+
+# a closed form's token: a whole number, pi, a fraction's or root's opening, a bracket, an operation
+_VALUE_TOKEN = re.compile(r"\d+|\\pi(?![a-zA-Z])|\\frac\{|\\sqrt(?:\[\d\])?\{|\\(?:cdot|times)(?![a-zA-Z])|[-+*/^(){}]")
+
+
+class _NotClosedForm(ValueError):
+    pass
+
+
+def _closed_form(s: str) -> float | None:
+    """The value of a normalised answer made only of whole numbers, ``\\pi``, fractions, roots, powers and the four
+    operations (``\\frac{1}{\\sqrt{2}}``, ``2\\sqrt{2}``), else None (a decimal, a name, text: never evaluated)."""
+    tokens, at = [], 0
+    while at < len(s):
+        if (m := _VALUE_TOKEN.match(s, at)) is None:
+            return None
+        tokens.append(m.group())
+        at = m.end()
+    tokens.append("")
+    pos = 0
+
+    def take(*want: str) -> str | None:
+        nonlocal pos
+        if tokens[pos] in want or "digits" in want and tokens[pos].isdigit():
+            pos += 1
+            return tokens[pos - 1]
+        return None
+
+    def group(close: str = "}") -> float:
+        value = expr()
+        if take(close) is None:
+            raise _NotClosedForm
+        return value
+
+    def atom() -> float:
+        t = tokens[pos]
+        if take("digits"):
+            return float(t)
+        if take("\\pi"):
+            return math.pi
+        if take("\\frac{"):
+            top = group()
+            if take("{") is None:
+                raise _NotClosedForm
+            return top / group()
+        if t.startswith("\\sqrt") and take(t):
+            radicand, degree = group(), int(t[6]) if t[5] == "[" else 2
+            if radicand < 0:
+                raise _NotClosedForm
+            return radicand ** (1 / degree)
+        if take("(") or take("{"):
+            return group(")" if t == "(" else "}")
+        raise _NotClosedForm
+
+    def power() -> float:
+        base = atom()
+        if take("^"):
+            exponent = (float(t) if len(t := tokens[pos]) == 1 and take("digits") else
+                        group() if take("{") else None)
+            if exponent is None or abs(exponent) > 64:
+                raise _NotClosedForm
+            return base ** exponent
+        return base
+
+    def factor() -> float:
+        if take("-"):
+            return -factor()
+        return factor() if take("+") else power()
+
+    def term() -> float:
+        value, divided = factor(), False
+        while tokens[pos] not in ("", "+", "-", ")", "}", "^"):
+            if take("/"):
+                value, divided = value / factor(), True
+            elif take("*", "\\cdot", "\\times") is None and (divided or
+                                                              tokens[pos - 1].isdigit() and tokens[pos] == "\\frac{"):
+                raise _NotClosedForm  # 1/2\pi (over 2 or over 2\pi) and 2\frac{1}{2} (a mixed number): never read
+            else:
+                value *= factor()
+        return value
+
+    def expr() -> float:
+        value = term()
+        while (sign := take("+", "-")) is not None:
+            value = value + term() if sign == "+" else value - term()
+        return value
+
+    try:
+        value = expr()
+        return value if tokens[pos] == "" and math.isfinite(value) else None
+    except (_NotClosedForm, ArithmeticError, RecursionError, TypeError):
+        return None
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Two normalised closed forms of an irrational value (a root or pi in each: ``\\frac{1}{\\sqrt{2}}`` and
+    ``\\frac{\\sqrt{2}}{2}``, ``2\\sqrt{2}`` and ``\\sqrt{8}``) equal in value, as PRM800K's grader finds them
+    with sympy; a decimal is never one (``1.414`` is no ``\\sqrt{2}``, as there)."""
+    if not all(len(x) <= 200 and re.search(r"\\sqrt|\\pi", x) for x in (a, b)):
+        return False
+    x, y = _closed_form(a), _closed_form(b)
+    return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
 
 
 # a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1 (never \text, a bracket, a comparison or an exponent cut off)
@@ -2169,7 +2273,7 @@ def _boxes_equal(got: str, ref: str) -> bool:
         return re.fullmatch(rf"\(?{letter}\)?\.?|\(?{letter}\)(?!.*[a-e]\)).+", got, re.S | re.I) is not None
     sci = _scientific(got) if numbers else None  # 1.5 \cdot 10^3 and 1.5e3 for 1.5 \times 10^{3}
     return numbers and _numbers_equal(got, ref) or got == ref or sci is not None and sci == _scientific(ref) or \
-        _sums_equal(got, ref) or _sum_order(got) == _sum_order(ref) or \
+        _sums_equal(got, ref) or _sum_order(got) == _sum_order(ref) or numbers and _same_value(got, ref) or \
         _WORD.fullmatch(got) is not None and _WORD.fullmatch(ref) is not None and got.casefold() == ref.casefold()
 
 
