@@ -103,3 +103,29 @@ def test_an_answer_column_boxing_several_values_is_not_a_worked_solution(tmp_pat
     # a short final answer is judged as it was: only worked solutions box one answer a part
     r = load(tmp_path, [{"problem": "Solve x^2 = 4.", "answer": "\\boxed{2}, \\boxed{-2}"}], oracle="math")
     assert len(r.problems) == 1
+
+
+def _olympiad_row(error) -> dict:
+    return {"id": 2231, "question": "A ball falls for 1 s from rest. How far, in m?", "solution": ["$h = g/2$"],
+            "final_answer": ["$4.9$"], "context": None, "image_1": None, "modality": "Text-only",
+            "difficulty": "Competition", "is_multiple_answer": False, "unit": "m", "answer_type": "Numerical",
+            "error": error, "question_type": "Open-ended", "subfield": "Mechanics", "subject": "Physics",
+            "language": "English"}
+
+
+@pytest.mark.parametrize("error", ["1e-1", "0.05", "0.01,0.1", 0.1])
+def test_an_olympiadbench_row_with_a_tolerance_is_refused_naming_it(tmp_path, error):
+    # OlympiadBench's judge takes a numerical answer within the row's error: 4.91 for 4.9 at 1e-1 was judged wrong
+    r = load(tmp_path, [_olympiad_row(error)], oracle="math")
+    assert not r.problems and "tolerance OlympiadBench's judge allows" in r.skipped[0]
+
+
+@pytest.mark.parametrize("error", [None, "", "0"])
+def test_an_olympiadbench_row_without_a_tolerance_still_loads(tmp_path, error):
+    p, = load(tmp_path, [_olympiad_row(error)], oracle="math").problems
+    assert MATH("\\boxed{4.9}", p).success and not MATH("\\boxed{4.8}", p).success
+
+
+def test_another_datasets_error_column_is_no_tolerance(tmp_path):
+    r = load(tmp_path, [{"question": QUESTION, "answer": "4", "error": "0.5"}], oracle="math")
+    assert len(r.problems) == 1

@@ -1478,6 +1478,24 @@ ANSWER_TYPE_KEY = "answer_type"
 of integer", "list of float", "option")."""
 
 
+TOLERANCE_KEY = "error"
+"""OlympiadBench's column of the absolute tolerance its judge allows a numerical answer (``"1e-1"``, one a part:
+``"0.01,0.1"``), empty where it wants the value itself."""
+
+
+def _olympiad_tolerance(row: dict) -> str | None:
+    """The tolerance an OlympiadBench row gives its answer (its ``error`` beside ``is_multiple_answer``), else None:
+    another dataset's ``error`` column may be anything."""
+    value = row.get(TOLERANCE_KEY)
+    if MULTIPLE_ANSWER_KEY not in row or not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    try:
+        return text if text and any(float(x) > 0 for x in text.split(",") if x.strip()) else None
+    except ValueError:
+        return None
+
+
 def _list_answer(row: dict) -> bool:
     """Whether the row says its answer is a list (TheoremQA's "list of integer"): a list in its answer column is then
     that one answer, ``[0, 5]``, not several answers to choose from."""
@@ -1708,6 +1726,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                       f"answer, or name another --answer-field")
         return skip("wrong type", f"field {fields.answer!r} (the reference answer) is {what}; the oracle judges "
                                   f"against one answer: keep one (e.g. the first) or name another --answer-field")
+    if not fields.code and (tolerance := _olympiad_tolerance(row)):
+        return skip("no answer to judge", f"the row's error, {tolerance!r}, is the tolerance OlympiadBench's judge "
+                                          f"allows its numerical answer; the oracles compare numbers exactly, so a "
+                                          f"right answer rounded otherwise fails; keep the rows whose error is empty "
+                                          f"or drop this one")
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
         column = fields.question if from_reply else fields.answer
