@@ -35,7 +35,7 @@ def _ptsfast_judge(spec, code):
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__ = streams
     harness = [v.__code__ for v in list(globals().values()) if isinstance(v, types.FunctionType)]
     roots = _ptsfast_library_roots()
-    bare(_ptsfast_signal_guard)()
+    windows = bare(_ptsfast_signal_guard)()
 
     # async tests run on asyncio's loop and tasks: a solution that swaps them would swallow a test's failure
     runners = (["unittest"] if fmt == "unittest" else []) + (["asyncio"] if "async def" in spec["tests"] else [])
@@ -328,6 +328,7 @@ def _ptsfast_judge(spec, code):
     from itertools import repeat
     from operator import attrgetter, is_, itemgetter
     held_now, first, second = attrgetter("cell_contents"), itemgetter(0), itemgetter(1)
+    lingering = []  # the call window's check of the tests' data while threads the solution left run, at each read
     watching = []  # (live dict, its copy, names, where, lenient): the watched names the tests use, checked after each
     # value read; lenient: names a library may set itself (what the libraries the tests call look up), only the
     # solution's values there are refused
@@ -339,6 +340,8 @@ def _ptsfast_judge(spec, code):
     overriding = ("__eq__", "__ne__", "__bool__", "__getattr__", "__getattribute__")
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
+        for f in lingering:
+            f()
         if cells and not all(map(is_, map(held_now, map(first, cells)), map(second, cells))):
             caught.append("the solution changed what a check of the harness calls (a closure's cell): not allowed")
             raise RuntimeError(caught[-1])
@@ -452,7 +455,9 @@ def _ptsfast_judge(spec, code):
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
-    around, load, arm = bare(_ptsfast_call_window)(test_code, caught, decimal)
+    around, load, arm, later = bare(_ptsfast_call_window)(test_code, caught, decimal)
+    lingering.append(later)
+    windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' namespace holds of the checks (and what the solution's functions there call) hides their cells
     hidden = bare(_ptsfast_hidden)({"plain": plain, "compare": compare, "pair": pair, "around": around},
                                    _thread.allocate_lock())
@@ -486,7 +491,7 @@ def _ptsfast_judge(spec, code):
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells)
+                           "StopIteration" in names, hidden["around"], cells, vars(solution))
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
     # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
@@ -514,7 +519,7 @@ def _ptsfast_judge(spec, code):
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells)
+                           "StopIteration" in names, hidden["around"], cells, vars(solution))
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -1811,11 +1816,18 @@ def _ptsfast_signal_guard():
     one lives on only in a suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), and
     ``_imp.create_builtin`` makes no fresh ``_signal`` (or ``_imp``) module, whose functions would be real again.
     ``getsignal`` still answers the handler the solution installed. Run with bare globals (:func:`_ptsfast_bare`):
-    the functions it hands out lead nowhere."""
+    the functions it hands out lead nowhere.
+
+    A handler runs at whatever moment its signal comes (an ``setitimer`` alarm in the middle of the tests' code):
+    once the returned list holds the call window (:func:`_ptsfast_call_window`), each runs in it, as a call of the
+    solution's function does, so what it changes of the tests' data is seen."""
     import _imp, _signal, sys
+    windows = []
 
     def frameless(handler):
         def call(signum, frame):
+            if windows:
+                return windows[0](handler, (signum, None), {})
             return handler(signum, None)
         call.__ptsfast_handler__ = handler
         return call
@@ -1859,6 +1871,7 @@ def _ptsfast_signal_guard():
             for k, v in list(d.items()):
                 if isinstance(v, type(len)) and v in guards:
                     d[k] = guards[v]
+    return windows
 
 
 def _ptsfast_global_names(codes):
@@ -2692,7 +2705,7 @@ def _ptsfast_hidden(functions, lock):
     return {k: types.MethodType(relay, (kept.send, k, lock)) for k in real}
 
 
-def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None):
+def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2700,7 +2713,9 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     (PEP 479): ``all(map(f, xs))`` and ``filter(f, xs)`` take it for their end and hold with nothing checked;
     ``stops``: tests that name StopIteration, which may expect it. ``around(fn, args, kwargs)``, where given, makes
     the call (:func:`_ptsfast_call_window`); ``cells`` gets ``(cell, what it holds)`` of each wrapper's closure, which
-    the solution can reach (the tests' namespace) and rewrite."""
+    the solution can reach (the tests' namespace) and rewrite. ``own``: the solution's module namespace, whose
+    classes' methods (not the prompt's pinned helper classes') and returned functions run in the window where the
+    tests call them."""
     import functools, sys, types
 
     def checking(fn):
@@ -2713,7 +2728,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                     raise
                 raise RuntimeError("%s() raised StopIteration, which would end the map() or filter() of the tests "
                                    "that called it as if they had run through" % getattr(fn, "__name__", "?")) from e
-            return plain(value, strict, True)
+            return plain(classes(value), strict, True)
         return checked
 
     def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
@@ -2733,27 +2748,74 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     def windowed(fn):  # a method the tests call (on what the solution's function returned) runs in the window too
         @functools.wraps(fn)
         def method(*args, **kwargs):
-            if getframe(1).f_code.co_filename == "solution.py":  # the solution's own call (or the harness's)
+            try:  # the solution's own call: its module's code (the harness's value checks, reading a property
+                # of what a call returned, are windowed as the tests' calls are)
+                mine = getframe(1).f_globals is own
+            except ValueError:  # no Python caller (a finalizer as the interpreter ends)
+                mine = True
+            if mine:
                 return fn(*args, **kwargs)
-            return around(fn, args, kwargs)
+            return classes(around(fn, args, kwargs))
         return method
 
-    getframe, wrapper = sys._getframe, windowed(len).__code__
+    # what the value checks (and the tests' guards on context managers and helper classes) look at themselves
+    decided = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__hash__", "__contains__",
+               "__enter__", "__exit__", "__aenter__", "__aexit__", "__getattribute__", "__getattr__", "__class__",
+               "__dict__", "__weakref__", "__module__", "__qualname__", "__doc__"}
+    decided.update("__%s%s__" % (r, op) for r in ("", "r", "i") for op in (
+        "add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor", "or",
+        "divmod"))
+    done = set()  # ids of the classes wrapped (kept alive by the classes' own methods' wrappers)
+
+    def wrap(cls):  # a class of the solution's own, on no library's or builtin's base (whose own methods the value
+        # checks look at): its plain methods, and those the tests' code reaches without naming them (__iter__,
+        # __len__, __getitem__, a subclass's __init_subclass__, a descriptor's __set_name__), but for those above
+        if around is None or own is None or id(cls) in done or cls.__module__ != "solution" or not all(
+                b is object or b.__module__ == "solution" for b in cls.__mro__[1:]):
+            return
+        done.add(id(cls))
+        for k, m in list(vars(cls).items()):
+            if type(m) is property and k not in decided:  # what reading the attribute runs
+                parts = [windowed(f) if isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f)
+                         else f for f in (m.fget, m.fset, m.fdel)]
+                if any(a is not b for a, b in zip(parts, (m.fget, m.fset, m.fdel))):
+                    setattr(cls, k, property(*parts, m.__doc__))
+                    if cells is not None:
+                        cells.extend((c, c.cell_contents) for f in parts if f is not None and f.__closure__
+                                     for c in f.__closure__)
+                continue
+            kind = type(m) if type(m) in (classmethod, staticmethod) else None
+            f = m.__func__ if kind is not None else m
+            if k not in decided and isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f):
+                w = windowed(f)
+                setattr(cls, k, kind(w) if kind is not None else w)
+                if cells is not None:
+                    cells.extend((c, c.cell_contents) for c in w.__closure__)
+
+    made = {}  # id: (a function the solution returned, its windowed stand-in): one stand-in each (f() is f())
+
+    def classes(value):  # what the solution's function returned: a class of its own, an object of one, or a
+        # function of its own (a closure the tests then call)
+        if around is None:
+            return value
+        if type(value) is types.FunctionType and value.__globals__ is own and own is not None and solutions(value):
+            kept = made.get(id(value))
+            if kept is None or kept[0] is not value:
+                kept = made[id(value)] = (value, windowed(value))  # its cells but fn are the probe's (below)
+            return kept[1]
+        wrap(value if isinstance(value, type) else type(value))
+        return value
+
+    probe, getframe = windowed(len), sys._getframe
+    if cells is not None and around is not None:  # what every stand-in's window looks up, shared by all of them
+        cells.extend((c, c.cell_contents) for c in probe.__closure__)
     for name, fn in list(ns.items()):
         if solutions(fn):
             ns[name] = checking(fn)
             if cells is not None:
                 cells.extend((c, c.cell_contents) for c in ns[name].__closure__)
-        elif around is not None and isinstance(fn, type) and fn.__module__ == "solution" and all(
-                b is object or b.__module__ == "solution" for b in fn.__mro__[1:]):
-            # a class of the solution's own, on no library's or builtin's base (whose own methods the value
-            # checks look at): its plain methods
-            for k, m in list(vars(fn).items()):
-                if not k.startswith("__") and isinstance(m, types.FunctionType) and m.__code__ is not wrapper and \
-                        solutions(m):
-                    setattr(fn, k, windowed(m))
-                    if cells is not None:
-                        cells.extend((c, c.cell_contents) for c in getattr(fn, k).__closure__)
+        elif isinstance(fn, type):
+            wrap(fn)
 
 
 def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
@@ -2770,8 +2832,13 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
     where the tests define a function or class beyond their tests (nothing else leads there), ``budget`` items
     deep. And the ``decimal`` context the tests compute in: the solution's module and its calls run in a context
     of their own (its ``getcontext().prec = 1`` made the tests' ``Decimal(1) / 3`` what it returned); a precision
-    it raises reaches the tests' context, as in a plain run (its ``1/7`` to 50 digits against theirs)."""
-    import dis, types
+    it raises reaches the tests' context, as in a plain run (its ``1/7`` to 50 digits against theirs).
+
+    A thread the solution leaves running (``threading.Timer``, a pool's worker) changes the tests' data after its
+    call returned: while more threads run than before the solution's module did, ``later()`` (at each value read,
+    and as each call starts) holds the tests' data to what the last call left, less what their own code changes in
+    place (``CACHE.append``, ``CACHE[k] = v``), until those threads are gone."""
+    import _thread, dis, types
     from collections import Counter, OrderedDict, defaultdict, deque
     from itertools import compress, islice
     from operator import is_
@@ -2819,6 +2886,18 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
              for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}  # rebound by them
     names = set().union(*(c.co_names for c in test_code))
     bindings_kept = not names & {"globals", "exec", "eval", "vars", "__import__"}
+    # between calls, their setup may rebind their names some other way (setattr, monkeypatch, patch)
+    rebinding_kept = bindings_kept and not names & {"setattr", "delattr", "monkeypatch", "patch", "modules"}
+    count, threads, pending = _thread._count, [0], []  # threads running before the solution; what a call left
+    # the names whose data the tests' own code changes in place (a method called on it, an item or attribute set)
+    mutated = set(bound)
+    for c in test_code:
+        ops = list(dis.get_instructions(c))
+        for k, i in enumerate(ops):
+            if i.opname in ("LOAD_GLOBAL", "LOAD_NAME") and k + 1 < len(ops) and (
+                    ops[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD") or any(
+                        j.opname in changing for j in ops[k + 1:k + 5])):
+                mutated.add(i.argval)
 
     base = []  # the tests' context as the solution last left it (a copy, and its key): what differs from it at a
     # call, the tests set themselves
@@ -2846,6 +2925,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
         base[:] = [theirs.copy(), key(theirs)]
 
     def load(run):
+        threads[0] = count()
         if getcontext is None:
             return run()
         theirs = getcontext()
@@ -2871,6 +2951,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
                      mine_values and not isinstance(v, (types.FunctionType, types.ModuleType, types.BuiltinFunctionType,
                                                        types.MethodType)))
         armed.append(True)
+        if reach and count() > threads[0]:  # a thread its module started: the tests' data held from here
+            hold(ns)
 
     def walk(objects, found, avoid):
         """Breadth first through the plain containers and the tests' own objects and classes, up to ``budget``
@@ -2963,6 +3045,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             setcontext(mine[0])
         watching = bool(armed) and reach
         if watching:
+            later()
             ns = space[0]
             hand(args, kwargs)
             before = dict(ns) if bindings_kept else None
@@ -2978,23 +3061,39 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
                 if returned:
                     hand(value)
                 verify(ns, before, found)
+                if count() > threads[0]:  # threads left running: what the call left is held until they end
+                    hold(ns)
         if type(value) is types.GeneratorType and (watching or getcontext is not None):
             return relay(value)
         if type(value) is types.CoroutineType and (watching or getcontext is not None):
             return stepped(value)
+        if type(value) is types.AsyncGeneratorType and (watching or getcontext is not None):
+            return stepped_through(value)
         return value
 
-    def verify(ns, before, found):
+    def verify(ns, before, found, when=""):
         k = culprit(ns, before) if before is not None and (len(before) != len(ns) or not all(
             map(is_, map(ns.get, before), before.values()))) else None
         if k is not None:
-            caught.append("the solution rebound %s in its tests' namespace: not allowed" % k)
+            caught.append("the solution rebound %s in its tests' namespace%s: not allowed" % (k, when))
             raise RuntimeError(caught[-1])
         o = changed(found)
         if o is not None:
-            caught.append("the solution changed the tests' own data in place (a %s they never handed it): not "
-                          "allowed" % type(o).__name__)
+            caught.append("the solution changed the tests' own data in place (a %s they never handed it)%s: not "
+                          "allowed" % (type(o).__name__, when))
             raise RuntimeError(caught[-1])
+
+    def hold(ns):
+        pending[:] = [(ns, dict(ns) if rebinding_kept else None, walk(
+            [ns[k] for k in roots if k in ns and k not in mutated], {}, handed))]
+
+    def later():
+        """The tests' data as the last call left it, while threads the solution left run (and once after)."""
+        if pending:
+            ns, before, found = pending[0]
+            if count() <= threads[0]:
+                del pending[:]
+            verify(ns, before, found, " from code it left running (a thread) after its call returned")
 
     def relay(gen):
         """The solution's generator, each step of which (its body runs only as the tests iterate it: list(f(x)))
@@ -3030,7 +3129,25 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
         s.steps = relay(coro.__await__())
         return await s
 
-    return around, load, start
+    async def stepped_through(agen):
+        """The solution's async generator (its body runs as the tests' ``async for`` steps it), each step of each
+        ``asend``/``athrow``/``aclose`` in the window, as a coroutine's are."""
+        sent, thrown = None, None
+        while True:
+            try:
+                value = await stepped(agen.asend(sent) if thrown is None else agen.athrow(thrown))
+            except StopAsyncIteration:
+                return
+            sent, thrown = None, None
+            try:
+                sent = yield value
+            except GeneratorExit:
+                await stepped(agen.aclose())
+                raise
+            except BaseException as e:
+                thrown = e
+
+    return around, load, start, later
 
 
 def _ptsfast_fixtures():
