@@ -151,3 +151,11 @@ def test_closed_forms_of_one_irrational_value_are_one_answer(text, ref, ok):
     """``\\boxed{\\frac{1}{\\sqrt{2}}}`` failed ``\\frac{\\sqrt{2}}{2}`` and ``2\\sqrt{2}`` failed ``\\sqrt{8}`` (a
     right answer judged wrong; PRM800K's grader finds them equal with sympy); a decimal is still no root's value."""
     assert boxed(text, ref) is ok
+
+
+@pytest.mark.parametrize("text,ok", [("The answer is \\boxed{Paris} or \\boxed{London}.", False),
+                                     ("\\boxed{Paris}, \\boxed{London}", False), ("\\boxed{\\text{Paris}}.", True),
+                                     ("\\boxed{Paris} or \\boxed{Paris}.", True)])
+def test_the_normalized_oracle_reads_boxes_joined_to_its_first(text, ok):
+    """``\\boxed{Paris} or \\boxed{London}`` passed Paris under ``normalized`` (its first box): a hedge judged right."""
+    assert oracle_by_name("normalized")(text, P("Paris")) is ok

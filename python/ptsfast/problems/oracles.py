@@ -2340,7 +2340,7 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
     if bool(ref) and m is not None and normalize_text(got[m.end():]) == ref:
         return True
     stated = _tag_value(_answer_tag(text))
-    if stated is None and (boxed := extract_boxed(text)) is not None:
+    if stated is None and (boxed := _answer_box(text)[0]) is not None:  # boxes joined to it too: Paris or London
         stated = re.sub(r"\\(?:text|textbf|textrm|textit|mathrm|mbox)\s*\{([^{}]*)\}", r"\1", boxed)
     return bool(ref) and stated is not None and normalize_text(stated) == ref
 
