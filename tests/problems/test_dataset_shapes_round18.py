@@ -129,3 +129,19 @@ def test_an_olympiadbench_row_without_a_tolerance_still_loads(tmp_path, error):
 def test_another_datasets_error_column_is_no_tolerance(tmp_path):
     r = load(tmp_path, [{"question": QUESTION, "answer": "4", "error": "0.5"}], oracle="math")
     assert len(r.problems) == 1
+
+
+def test_a_theoremqa_float_answer_is_refused_naming_its_judges_tolerance(tmp_path):
+    # TheoremQA's judge takes a float within 4% of its rounded reference: 3.1416 for 3.14 was judged wrong
+    rows = [{"Question": "What is pi to two decimals?", "Answer": 3.14, "Answer_type": "float", "Picture": None,
+             "id": "pi.json"},
+            {"Question": "How many primes are below 10?", "Answer": 4, "Answer_type": "integer", "Picture": None,
+             "id": "primes.json"}]
+    r = load(tmp_path, rows, "--id-field", "id", oracle="math")
+    assert [p.id for p in r.problems] == ["primes.json"] and "within 4%" in r.skipped[0]
+
+
+def test_an_answer_type_float_without_theoremqas_columns_still_loads(tmp_path):
+    r = load(tmp_path, [{"question": "What is 1/4 as a decimal?", "answer": "0.25", "answer_type": "float"}],
+             oracle="math")
+    assert len(r.problems) == 1
