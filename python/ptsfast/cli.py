@@ -662,6 +662,7 @@ def _check_model_files(a) -> None:
         folder = Path(v).expanduser() if isinstance(v, str) and v.strip() else None
         if folder is None or not folder.is_dir():
             continue
+        _check_not_a_run(folder, f"--{dest.replace('_', '-')} {v}")
         try:
             odd = next((p for p in sorted(folder.iterdir()) if is_stream(p)), None)
         except OSError:  # a folder that cannot be listed: its load says why
@@ -670,6 +671,24 @@ def _check_model_files(a) -> None:
             raise ValueError(f"--{dest.replace('_', '-')} {v}: {odd.name} in it is a pipe or device, not a file, and "
                              f"reading it would wait for ever - put the model's own file there (or pass another "
                              f"folder)")
+
+
+def _check_not_a_run(folder: Path, given: str) -> None:
+    """A model flag given a ptsfast run folder (``--model`` and ``--out`` swapped, or the run's folder where its model's
+    was meant): the load failed in transformers' words, 'Unrecognized model in run. Should have a `model_type` key in
+    its config.json', of a folder that holds no config.json, naming neither the mix-up nor the model to give."""
+    from ptsfast.outputs.rundir import RUN
+
+    info = folder / RUN
+    if (folder / "config.json").exists() or not info.is_file():  # a regular file: no pipe is read
+        return
+    try:
+        model = json.loads(info.read_text(encoding="utf-8")).get("inputs", {}).get("model_path")
+    except (OSError, ValueError, AttributeError):
+        model = None
+    mined = f" (its run was mined with {model})" if isinstance(model, str) and model else ""
+    raise ValueError(f"{given}: is a ptsfast run folder (it holds {RUN} and no config.json), not a model{mined} - "
+                     f"give the folder of the model itself")
 
 
 def _check_no_stream_inside(problems) -> None:

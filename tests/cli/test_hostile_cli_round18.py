@@ -6,7 +6,7 @@ import pytest
 from ptsfast.cli import main as cli
 from ptsfast.mining.pairs import top_up_needs
 from ptsfast.mining.types import Estimate, PairConfig
-from helpers.cli_errors import FAST, MINE, no_model_load, one_line_error, write_problems
+from helpers.cli_errors import ANCHORS, FAST, MINE, no_model_load, one_line_error, write_problems
 
 
 def test_an_absurd_pair_minimum_is_refused_before_the_model_loads(model_dir, tmp_path, capsys, monkeypatch):
@@ -74,3 +74,24 @@ def test_every_flag_with_a_default_names_it_in_its_help():
             if not any(re.search(rf"default:? {re.escape(s)}(?![\w.])", action.help or "") for s in shown):
                 unsaid.append(f"{name} {action.option_strings[0]} (default {value!r})")
     assert not unsaid, unsaid
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors", "export"])
+def test_a_run_folder_given_as_the_model_is_named(command, model_dir, tmp_path, capsys, monkeypatch):
+    """`--model RUN` (the flags swapped, or the run's folder for its model's) failed in transformers' words,
+    'Unrecognized model in run. Should have a `model_type` key in its config.json', of a folder without one. Now
+    refused before any model loads, as a run folder, naming the model that run was mined with."""
+    run = tmp_path / "run"
+    problems = write_problems(tmp_path)
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(run), "--device", "cpu",
+                *FAST, *MINE]) in (0, 1)
+    capsys.readouterr()
+    no_model_load(monkeypatch)
+    if command == "export":
+        argv = ["export", "--run", str(run), "--format", "steering", "--out", str(tmp_path / "s.jsonl")]
+    else:
+        argv = [command, "--problems", str(problems), "--out", str(tmp_path / "new"), "--device", "cpu", *FAST,
+                *(MINE if command == "mine" else ANCHORS)]
+    assert cli([*argv, "--model", str(run)]) == 2
+    one_line_error(capsys, f"--model {run}", "ptsfast run folder", "not a model", str(model_dir.resolve()))
+    assert not (tmp_path / "new").exists() and not (tmp_path / "s.jsonl").exists()
