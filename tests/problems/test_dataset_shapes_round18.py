@@ -145,3 +145,31 @@ def test_an_answer_type_float_without_theoremqas_columns_still_loads(tmp_path):
     r = load(tmp_path, [{"question": "What is 1/4 as a decimal?", "answer": "0.25", "answer_type": "float"}],
              oracle="math")
     assert len(r.problems) == 1
+
+
+def _codeforces_row(checker) -> dict:
+    return {"id": "1A", "contest_id": "1", "index": "A", "title": "Plus one", "description": "Read n, print n + 1.",
+            "input_format": "One integer n.", "output_format": "One integer.", "interaction_format": None,
+            "note": None, "examples": [{"input": "3\n", "output": "4\n"}], "official_tests_complete": True,
+            "official_tests": [{"input": "3\n", "output": "4\n"}, {"input": "5\n", "output": "6\n"}],
+            "input_mode": "stdio", "generated_checker": checker, "executable": True}
+
+
+def test_a_checker_that_only_defines_functions_is_refused(tmp_path):
+    # its judge runs the checker as a script: one defining check() and calling nothing printed no verdict, and the
+    # right program failed with the wrong one
+    checker = "def check(inp, expected, got):\n    return expected.split() == got.split()\n"
+    r = load(tmp_path, [_codeforces_row(checker)], oracle="code")
+    assert not r.problems and "calls nothing when run as a script" in r.skipped[0]
+
+
+@pytest.mark.parametrize("checker", [
+    "import sys\n\ndef main():\n    exp = open(sys.argv[2]).read().split()\n    got = open(sys.argv[3]).read().split()\n"
+    "    print(1 if exp == got else 0)\n\nif __name__ == '__main__':\n    main()\n",
+    "import sys\nexp, got = (open(p).read().split() for p in sys.argv[2:4])\nprint(int(exp == got))\n",
+])
+def test_a_checker_run_as_a_script_still_judges(tmp_path, checker):
+    CODE = make_judge("code", 60.0)
+    p, = load(tmp_path, [_codeforces_row(checker)], oracle="code").problems
+    assert CODE("```python\nprint(int(input()) + 1)\n```", p).success
+    assert not CODE("```python\nprint(4)\n```", p).success

@@ -365,6 +365,12 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
             except (SyntaxError, ValueError) as e:
                 raise TestFormatError(f"'generated_checker' is not valid Python ({e}): every program would fail; fix "
                                       f"the checker or drop the column") from None
+            if not _checker_runs(checker):
+                raise TestFormatError("'generated_checker' only defines functions or classes and calls nothing when "
+                                      "run as a script (checker.py input.txt correct_output.txt "
+                                      "solution_output.txt), so it never prints its verdict and every program "
+                                      "would fail; add the call that reads the files and prints 1 or 0, or drop "
+                                      "the column")
         if not (checker and checker.strip()) and all(isinstance(exp, str) and not exp.strip() for _, exp in cases):
             raise TestFormatError(f"every expected output in {', '.join(repr(f) for f, _ in values)} is empty: a "
                                   f"program that prints nothing passes every case; is the output column cut or "
@@ -993,6 +999,14 @@ def _mock_args(fn) -> int:
 _TOO_DEEP = "nested deeper than Python's parser goes (it fails with MemoryError or RecursionError); fix the row or " \
             "drop it"
 """Python source such as ``-`` repeated 100000 times: a traceback out of the loader would stop the whole run."""
+
+
+def _checker_runs(src: str) -> bool:
+    """Whether a checker script calls anything at top level (its ``main()``, a ``print``): one that only defines
+    functions never prints a verdict."""
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    return any(isinstance(n, ast.Call) for top in ast.parse(src).body if not isinstance(top, defs)
+               for n in ast.walk(top))
 
 
 def _parses(src: str) -> bool:
