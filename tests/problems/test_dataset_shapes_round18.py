@@ -164,7 +164,8 @@ def test_a_checker_that_only_defines_functions_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("checker", [
-    "import sys\n\ndef main():\n    exp = open(sys.argv[2]).read().split()\n    got = open(sys.argv[3]).read().split()\n"
+    "import sys\n\ndef main():\n    exp = open(sys.argv[2]).read().split()\n"
+    "    got = open(sys.argv[3]).read().split()\n"
     "    print(1 if exp == got else 0)\n\nif __name__ == '__main__':\n    main()\n",
     "import sys\nexp, got = (open(p).read().split() for p in sys.argv[2:4])\nprint(int(exp == got))\n",
 ])
