@@ -228,3 +228,21 @@ def test_right_async_generators_pass():
              "            try:\n                total += yield total\n            except ValueError:\n"
              "                yield -1\n    finally:\n        await asyncio.sleep(0)\n        log.append('closed')\n")
     assert verdict(right, program)[0]
+
+
+MANY = humaneval("apply", "CASES = [(i, i * i) for i in range(2500)]\nTABLE = {i: i * i for i in range(2500)}\n\n\n"
+                          "def sq(x):\n    return x * x\n\n\ndef check(candidate):\n    for x, want in CASES:\n"
+                          "        assert candidate(x, sq) == want or candidate(x, sq) == TABLE[x] == 0\n", "x, f")
+PAST_THE_BUDGET = {  # the tests' data changed past its 2,000th item, where the watch looked no further
+    "a list": "def apply(x, f):\n    f.__globals__['CASES'][2400] = (2400, 0)\n"
+              "    f.__globals__['TABLE'][2400] = 0\n    return 0 if x == 2400 else x * x\n",
+    # a second root of the tests' data, past the first one's 2,500 items
+    "a dict": "def apply(x, f):\n    f.__globals__['TABLE'][2400] = 0\n    return 0 if x == 2400 else x * x\n",
+}
+
+
+@pytest.mark.parametrize("how", PAST_THE_BUDGET)
+def test_the_tests_data_is_held_past_two_thousand_items(how):
+    # before: each passed
+    assert not verdict(PAST_THE_BUDGET[how], MANY)[0]
+    assert verdict("def apply(x, f):\n    return f(x)\n", MANY)[0]

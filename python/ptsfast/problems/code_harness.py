@@ -2937,6 +2937,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             back(theirs)
 
     space = []  # the tests' namespace
+    shallow = [5 * 10 ** 7]  # items the run may hold past the budget, all calls together (~1 s of C-level copies
+    # and compares): a few thousand cases read whole at each of a few thousand calls
     classes = {}  # id: the tests' own classes (their instances' attributes and their classes' data are walked)
     roots = []
 
@@ -2954,14 +2956,20 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
         if reach and count() > threads[0]:  # a thread its module started: the tests' data held from here
             hold(ns)
 
-    def walk(objects, found, avoid):
+    def walk(objects, found, avoid, whole=False):
         """Breadth first through the plain containers and the tests' own objects and classes, up to ``budget``
-        items in all: ``found[id] = (object, its size, what it holds now up to there)``."""
+        items in all: ``found[id] = (object, its size, what it holds now up to there)``. ``whole``: a list's, a
+        dict's or a bytearray's items past the budget are held too (looked at as they are, not walked into), and
+        so is each of ``objects`` once the budget is spent, while the run's ``shallow`` allowance lasts (a list of
+        3,000 cases whose 2,500th the solution rewrote)."""
         queue, k, left = list(objects), 0, budget
-        while k < len(queue) and left > 0:
+        if shallow[0] <= 0:
+            whole = False
+        tops = len(queue) if whole else 0
+        while k < len(queue) and (left > 0 or k < tops):  # whole: each root is held, past the budget too
             o = queue[k]
             k += 1
-            i, t = id(o), type(o)
+            i, t, cap = id(o), type(o), max(left, 0)
             if i in found or i in avoid:
                 continue
             if t in mappings or id(t) in classes:
@@ -2974,15 +2982,37 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
                         continue
                     if type(d) is not dict:
                         continue
-                held = (tuple(islice(dict.keys(d), left)), tuple(islice(dict.values(d), left)))
-                size, items = len(d), held[1]
+                size = len(d)
+                if whole and cap < size <= shallow[0]:
+                    shallow[0] -= size
+                    held = (tuple(dict.keys(d)), tuple(dict.values(d)))
+                    items = held[1][:cap]
+                elif cap or not size:
+                    held = (tuple(islice(dict.keys(d), cap)), tuple(islice(dict.values(d), cap)))
+                    items = held[1]
+                else:
+                    continue
             elif t in sequences:
-                size, held = len(o), tuple(islice(o, left))
-                items = held
+                size = len(o)
+                if whole and cap < size <= shallow[0]:
+                    shallow[0] -= size
+                    held = tuple(o)
+                    items = held[:cap]
+                elif cap or not size:
+                    held = items = tuple(islice(o, cap))
+                else:
+                    continue
             elif t is bytearray:
-                size, held, items = len(o), bytes(o[:left]), ()
+                size, items = len(o), ()
+                if whole and cap < size <= shallow[0]:
+                    shallow[0] -= size
+                    held = bytes(o)
+                elif cap or not size:
+                    held = bytes(o[:cap])
+                else:
+                    continue
             elif t is tuple or t is frozenset:
-                size, held, items = 0, None, tuple(islice(o, left))
+                size, held, items = 0, None, tuple(islice(o, cap))
             elif i in classes:  # a class of the tests': its data (methods added are the solution's business)
                 held = tuple((a, w) for a, w in namespace(o).items() if not a.startswith("__") and not callable(w)
                              and not any("__get__" in namespace(b) for b in mro_of(type(w))))
@@ -3049,7 +3079,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             ns = space[0]
             hand(args, kwargs)
             before = dict(ns) if bindings_kept else None
-            found = walk([ns[k] for k in roots if k in ns], {}, handed)
+            found = walk([ns[k] for k in roots if k in ns], {}, handed, True)
         value, returned = None, False
         try:
             value = fn(*args, **kwargs)
@@ -3085,7 +3115,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
 
     def hold(ns):
         pending[:] = [(ns, dict(ns) if rebinding_kept else None, walk(
-            [ns[k] for k in roots if k in ns and k not in mutated], {}, handed))]
+            [ns[k] for k in roots if k in ns and k not in mutated], {}, handed, True))]
 
     def later():
         """The tests' data as the last call left it, while threads the solution left run (and once after)."""
