@@ -4,6 +4,8 @@ the confirmation's three states."""
 import random
 from dataclasses import replace
 
+import pytest
+
 from ptsfast.mining import (
     Confirmation, EstimatorConfig, FilterConfig, MiningConfig, PairConfig, find_pivots,
 )
@@ -288,6 +290,31 @@ def test_confirmation_decides_on_one_batch_and_reports_another():
     assert g.confirm(Estimate(6, 16), Estimate(11, 16), up, report=small) is Confirmation.UNDECIDED
     assert GapTest(EstimatorConfig(confirm_max_rollouts=64), 0.2).confirm(
         Estimate(6, 16), Estimate(11, 16), up, report=small) is None  # with a higher cap: sample on
+
+
+def test_confirmation_needs_the_pooled_batches_to_clear_the_gap():
+    """A pivot whose deciding look clears the gap is not confirmed when the deciding and report batches pooled leave
+    Δp possibly below it: the demo's stop-token pivot (p after exact; all its fresh rollouts at Δp 0.2) was
+    confirmed on p(before) 20/32 at its second look with 38/48 reported, and a user's 128 fresh rollouts put it at
+    0.18."""
+    up, stop = Direction.RAISES, Estimate(exact=1.0)
+    demo = EstimatorConfig(confirm_max_rollouts=32)
+    assert GapTest(demo, 0.2).confirm(Estimate(20, 32), stop, up, report=(Estimate(38, 48), stop)) \
+        is Confirmation.UNDECIDED
+    assert GapTest(replace(demo, confirm_pooled_confidence=0.9), 0.2).confirm(
+        Estimate(20, 32), stop, up, report=(Estimate(38, 48), stop)) is Confirmation.CONFIRMED  # 0.2013 >= 0.2
+    g = GapTest(EstimatorConfig(), 0.2)
+    assert g.confirm(Estimate(10, 16), stop, up, report=(Estimate(38, 48), stop)) is Confirmation.UNDECIDED
+    assert g.confirm(Estimate(10, 16), stop, up) is Confirmation.CONFIRMED  # no report batch: the deciding look
+    # a clear pivot stays confirmed: 64 pooled rollouts at 0.67 put Δp above 0.2 at 95%
+    assert g.confirm(Estimate(10, 16), stop, up, report=(Estimate(33, 48), stop)) is Confirmation.CONFIRMED
+    # both sides sampled: the pooled interval counts both
+    assert g.confirm(Estimate(4, 16), Estimate(13, 16), up, report=(Estimate(17, 48), Estimate(28, 48))) \
+        is Confirmation.UNDECIDED
+    assert g.confirm(Estimate(4, 16), Estimate(13, 16), up, report=(Estimate(12, 48), Estimate(35, 48))) \
+        is Confirmation.CONFIRMED
+    with pytest.raises(ValueError, match="confirm_pooled_confidence"):
+        EstimatorConfig(confirm_pooled_confidence=1.0)
 
 
 def test_refuted_pivots_are_kept_but_not_reported():

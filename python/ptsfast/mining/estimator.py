@@ -361,7 +361,8 @@ class GapTest:
         """The confirmation's decision on fresh counts ``a`` (before) and ``b`` (after) of a pivot moving p in
         ``direction`` (see :class:`~ptsfast.mining.types.Confirmation`); None: sample both sides further.
         ``report``: the independent fresh counts the pivot reports (else it reports ``a``, ``b``); a pivot is
-        confirmed only where the Δp it reports is at least the gap.
+        confirmed only where the Δp it reports is at least the gap and the interval on both batches pooled clears
+        the gap (:meth:`_pooled_clears`).
 
         The error is split over the looks from ``confirm_rollouts`` to ``confirm_max_rollouts`` (Bonferroni),
         so a pivot far below ``gap - confirm_margin`` is confirmed with probability below
@@ -380,13 +381,30 @@ class GapTest:
         if hi < floor:
             return Confirmation.REFUTED
         if lo >= floor:
-            if reaches(sign * (rb.p - ra.p), self.gap):
+            if reaches(sign * (rb.p - ra.p), self.gap) and self._pooled_clears(a, b, report, sign):
                 return Confirmation.CONFIRMED
-            if report is not None:  # more deciding rollouts cannot change what it reports
+            if report is not None:  # the report cannot change; more deciding looks would re-try the pooled one
                 return Confirmation.UNDECIDED
         if all(e.exact is not None or e.trials >= c.confirm_cap for e in (a, b)):
             return Confirmation.UNDECIDED
         return None
+
+    def _pooled_clears(self, a: Estimate, b: Estimate, report: tuple[Estimate, Estimate] | None,
+                       sign: float) -> bool:
+        """Whether the ``confirm_pooled_confidence`` interval of Δp on the deciding and report batches pooled
+        clears the gap (True without a report batch).
+
+        The deciding batch alone lets a pivot at the gap's edge through where its look came out high (with a stop
+        token after it, p(after) is exact and one side's luck decides): the demo's stop-token pivot, 0.2 on all
+        its fresh rollouts, was confirmed on p(before) 20/32 (its second look), reported 38/48, and a user's 128
+        fresh rollouts put it at 0.18. The sides share rollouts (positively correlated), so the independent
+        interval is the wider, safe one."""
+        if report is None:
+            return True
+        ra, rb = report
+        lo, hi = diff_interval(ra.add(a.successes, a.trials), rb.add(b.successes, b.trials),
+                               self.config.confirm_pooled_confidence, self.config.method)
+        return (lo if sign > 0 else -hi) >= self.gap
 
     def wanted(self, a: Estimate, b: Estimate, one_token: bool = False, key: int | None = None) -> list[int]:
         """Which sides (0 = a, 1 = b) of an undecided segment to sample: unknown ones, else the
