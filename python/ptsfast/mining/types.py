@@ -305,9 +305,9 @@ class EstimatorConfig:
     +0.026 (48: +0.014, for 3-7% more rollouts)."""
     confirm_margin: float = 0.0
     """A pivot is confirmed when its fresh Δp interval clears ``gap - confirm_margin`` (and refuted when it
-    lies below). 0: ``confirmed`` means a re-estimate will likely find the gap (98.9-99.4% of confirmed pivots hold
-    on 128 fresh rollouts a side in the simulated populations, 95.6-98.3% with 0.05 and confidence 0.7, at the same
-    recall and rollouts; fewer are confirmed, more are undecided)."""
+    lies below). 0: ``confirmed`` means a re-estimate will likely find the gap (99.6-99.9% of confirmed pivots hold
+    on 128 fresh rollouts a side in the simulated populations with ``confirm_pooled_confidence``, 95.6-98.3% with 0.05
+    and confidence 0.7 before it, at the same recall and rollouts; fewer are confirmed, more are undecided)."""
     confirm_confidence: float = 0.9
     """Two-sided confidence of the confirmation's interval of Δp (split over its looks)."""
     confirm_pooled_confidence: float = 0.95
