@@ -806,7 +806,8 @@ def _check_dropped(a) -> None:
 
         set_ = {"estimator__confirm_max_rollouts": DEMO_CONFIRM_MAX_ROLLOUTS} if a.func is cmd_demo else {}
         given = [f for f in ("estimator__confirm_max_rollouts", "estimator__confirm_report_rollouts",
-                             "estimator__confirm_margin", "estimator__confirm_confidence")
+                             "estimator__confirm_margin", "estimator__confirm_confidence",
+                             "estimator__confirm_pooled_confidence")
                  if getattr(a, f, None) is not None and getattr(a, f) != set_.get(f)]  # not the demo's own
         if given:
             flag = "--" + given[0].replace("__", "-").replace("_", "-")

@@ -294,6 +294,7 @@ def test_a_chat_template_that_fails_on_every_problem_exits_non_zero_naming_why(m
 @pytest.mark.parametrize("flag, value", [("--estimator-confirm-report-rollouts", "64"),
                                          ("--estimator-confirm-max-rollouts", "64"),
                                          ("--estimator-confirm-confidence", "0.99"),
+                                         ("--estimator-confirm-pooled-confidence", "0.9"),
                                          ("--estimator-confirm-margin", "0.05")])
 def test_a_confirmation_flag_with_confirm_0_is_refused_not_dropped(flag, value, problems, tmp_path, capsys):
     """--confirm 0 turns the confirmation off: its report batch, cap, confidence and margin were dropped without a
