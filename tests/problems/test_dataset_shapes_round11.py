@@ -46,9 +46,10 @@ def test_a_theoremqa_list_answer_is_that_list_not_several_answers(tmp_path):
     assert path.answer == "[0, 5]"
     assert BOXED("The path is \\boxed{[0, 5]}.", path).success
     assert not BOXED("The path is \\boxed{[0, 1, 5]}.", path).success and not BOXED("\\boxed{0}", path).success
-    floats, = load(tmp_path, [{**THEOREMQA, "id": "f", "Answer": [0.8, 0.2],
-                               "Answer_type": "list of float"}], oracle="boxed").problems
-    assert floats.answer == "[0.8, 0.2]" and BOXED("\\boxed{[0.8, 0.2]}", floats).success
+    # a list of floats is judged within 4% item by item by TheoremQA's judge, exactly here: refused, as a float is
+    floats = load(tmp_path, [{**THEOREMQA, "id": "f", "Answer": [0.8, 0.2], "Answer_type": "list of float"}],
+                  oracle="boxed")
+    assert not floats.problems and "a list of floats" in floats.skipped[0]
     # elsewhere a list of several answers is still refused: which one is the reference is not known
     several = load(tmp_path, [{"question": "Name a prime.", "answer": [2, 3]}], oracle="boxed")
     assert not several.problems and "a list of 2 items" in several.skipped[0]

@@ -1497,11 +1497,11 @@ def _olympiad_tolerance(row: dict) -> str | None:
 
 
 def _theoremqa_float(row: dict) -> bool:
-    """Whether a TheoremQA row (its ``Answer_type`` beside its ``Picture`` column) has a rounded float answer, which
-    its judge compares within 4% (``within_eps``)."""
+    """Whether a TheoremQA row (its ``Answer_type`` beside its ``Picture`` column) has a rounded float answer, or a
+    list of them, which its judge compares within 4% (``within_eps``, item by item)."""
     k = _first_column(row, (ANSWER_TYPE_KEY,), lambda k: isinstance(row.get(k), str))
     return k is not None and _first_column(row, ("picture",), lambda k: k in row) is not None and \
-        row[k].strip().lower() == "float"
+        row[k].strip().lower() in ("float", "list of float")
 
 
 def _list_answer(row: dict) -> bool:
@@ -1740,10 +1740,11 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                           f"right answer rounded otherwise fails; keep the rows whose error is empty "
                                           f"or drop this one")
     if not fields.code and _theoremqa_float(row):
-        return skip("no answer to judge", "the row's answer type is a float (TheoremQA's): its judge takes a value "
-                                          "within 4% of the rounded reference, while the oracles compare exactly, so "
-                                          "a right answer rounded otherwise fails; keep the rows of other answer "
-                                          "types (integer, bool, option) or drop this one")
+        return skip("no answer to judge", "the row's answer type is a float or a list of floats (TheoremQA's): its "
+                                          "judge takes a value within 4% of the rounded reference, while the oracles "
+                                          "compare exactly, so a right answer rounded otherwise fails; keep the rows "
+                                          "of other answer types (integer, bool, option, list of integer) or drop "
+                                          "this one")
     ans = _as_text(raw_answer)
     if isinstance(raw_answer, str) and not fields.code and not choices:
         column = fields.question if from_reply else fields.answer
