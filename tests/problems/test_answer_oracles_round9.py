@@ -105,9 +105,11 @@ def test_a_listing_of_the_choices_line_by_line_names_none(text, letter):
 
 @pytest.mark.parametrize("text", ["A) x\n" * 50_000, "A) x\nB) y\n" * 25_000 + "(C)", "\n" * 50_000 + "A) 1"])
 def test_a_loop_of_listed_lines_is_judged_at_once(text):
+    """50,000 listed lines in one pass: ~0.4-0.9 s on a loaded 2-core machine (a bound of 1 s failed there once);
+    a pass per line would take minutes."""
     t = time.perf_counter()
     extract_choice(text, choices=NUMS)
-    assert time.perf_counter() - t < 1.0
+    assert time.perf_counter() - t < 3.0
 
 
 @pytest.mark.parametrize("text,ref,ok", [
