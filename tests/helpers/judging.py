@@ -1,7 +1,7 @@
 """The code oracle as tests read it: the verdict on one program, and the program an answer is judged on (at every prefix
 where a rollout may stop)."""
 
-from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.code_tests import TestProgram, test_program_from_row
 from ptsfast.problems.loading import Problem
 from ptsfast.problems.oracles import answer_complete, extract_code, judge_code, make_judge
 
@@ -36,3 +36,11 @@ def judged(text: str, tests, entry_point: str | None = None) -> bool:
     verdict = make_judge("code", unsafe_code_oracle=True)(text, problem)
     assert verdict.error is None, verdict.error
     return verdict.success
+
+
+def humaneval(entry: str, test: str, args: str = "n") -> TestProgram:
+    """A HumanEval row's test program: ``test`` (its ``check(candidate)``) for a function ``entry(args)`` whose prompt
+    is a bare signature."""
+    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}({args}):\n    \"\"\"doc\"\"\"\n", "test": test,
+           "entry_point": entry}
+    return test_program_from_row(row, ("test",), "entry_point", None)

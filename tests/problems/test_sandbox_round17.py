@@ -5,17 +5,11 @@ attack still pass."""
 
 import pytest
 
-from helpers.judging import verdict
+from helpers.judging import humaneval, verdict
 from ptsfast.problems import code_tests
 from ptsfast.problems.sandbox import isolation_status
 
 pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
-
-
-def humaneval(entry: str, test: str) -> code_tests.TestProgram:
-    row = {"task_id": "HumanEval/0", "prompt": f"def {entry}(n):\n    \"\"\"doc\"\"\"\n", "test": test,
-           "entry_point": entry}
-    return code_tests.test_program_from_row(row, ("test",), "entry_point", None)
 
 
 PRIME = {  # a bool per call: what a forked child's fate tells, one fork a call
