@@ -999,6 +999,13 @@ def _distinct_boxes(text: str) -> list[str]:
     return found
 
 
+def _one_value(boxes: list[str]) -> bool:
+    """Whether a worked solution's boxes all give its last box's answer in other forms (``\\frac12`` and ``0.5``),
+    as the oracles compare a rollout's box with that last one: one answer, not one a part."""
+    from ptsfast.problems.oracles import _boxes_equal  # the oracles import this module
+    return all(_boxes_equal(b, boxes[-1]) for b in boxes[:-1])
+
+
 def _reads_as_answer(text: str) -> bool:
     """Whether the oracles find an answer in a reference: a box or a ``####`` line in a solution, or one short line
     that is the answer itself (a worked solution of several lines or sentences without them is neither)."""
@@ -1760,7 +1767,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"while thinking are no answer; drop the row")
         ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
         worked = from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)
-        if worked and len(boxed := _distinct_boxes(ans)) > 1:
+        if worked and len(boxed := _distinct_boxes(ans)) > 1 and not _one_value(boxed):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
             shown = ", ".join(f"\\boxed{{{b[:30]}}}" for b in boxed[:3]) + " ..." * (len(boxed) > 3)
             return skip("no answer to judge", f"{what} (the reference answer) is a worked solution boxing "
