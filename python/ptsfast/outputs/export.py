@@ -57,8 +57,8 @@ HF_MARKER = "ptsfast_export.json"
 def _existing_kind(path: Path) -> tuple[str | None, set[tuple]]:
     """What an existing output holds: 'empty', an export kind ('pairs', 'pivots', 'pts', 'steering', 'hf:<kind>',
     'pairs-text': the trl export's text alone), or None when it is not wholly something ptsfast exported (every line
-    is judged: a curated file that starts with an export is the user's); and the owner of each exported record: its
-    (problem id, model, seed), a text pair's (prompt, chosen, rejected)."""
+    is judged: a curated file that starts with an export is the user's); and the owner of each exported record
+    (:func:`_owner`)."""
     if path.is_dir():
         entries = [e for e in path.iterdir()]
         if not entries:
@@ -91,14 +91,14 @@ def _existing_kind(path: Path) -> tuple[str | None, set[tuple]]:
 
 
 def _owner(rec: Mapping) -> tuple:
-    """Whose record of an earlier export this is: its problem, model, seed and sampler (a run over the same problems
-    with the same model and another seed, or another temperature, is another run); a text pair (the trl export's
-    text alone) is known by its text."""
+    """Whose record of an earlier export this is: its problem, model, seed, sampler and run (a run over the same
+    problems with the same model and another seed, another temperature or another gap is another run; an export of
+    an earlier ptsfast names no run); a text pair (the trl export's text alone) is known by its text."""
     if set(rec) == set(TRL_FIELDS):
         return ("text", *(rec[k] for k in TRL_FIELDS))
     seed = rec.get("seed")
     return (str(rec["problem_id"]), rec.get("model") or rec.get("model_id"),
-            None if seed is None else json.dumps(seed), _sampler_key(rec.get("sampler")))
+            None if seed is None else json.dumps(seed), _sampler_key(rec.get("sampler")), rec.get("run_id"))
 
 
 def _sampler_key(sampler: Any) -> str | None:
@@ -118,7 +118,7 @@ def _hf_owners(path: Path) -> set[tuple]:
         ds = datasets.load_from_disk(str(path))
     except Exception:  # noqa: BLE001 - what it holds is unknown: compared as before, by its kind alone
         return set()
-    columns = [c for c in ("problem_id", "model", "model_id", "seed", "sampler", *TRL_FIELDS)
+    columns = [c for c in ("problem_id", "model", "model_id", "seed", "sampler", "run_id", *TRL_FIELDS)
                if c in ds.column_names]
     if "problem_id" not in columns:
         return set()
@@ -145,13 +145,14 @@ def _record_kind(rec: Any) -> str | None:
 
 
 def _foreign_records(owners: set[tuple], source: RunSource) -> int:
-    """How many problems of an earlier export are not this run's (another problem, model or seed): it exported
-    another run, or several; of a text-only trl export, how many pairs are none of this run's."""
+    """How many problems of an earlier export are not this run's (another problem, model, seed, sampler or run):
+    it exported another run, or several; of a text-only trl export, how many pairs are none of this run's."""
     records = list(read_records_file(source.file))  # read once for all
     ids = set(source.problems()) or {str(r.get("problem_id")) for r in records}
     models = {source.model_name()} | {r.get("model") for r in records}
     seeds = {json.dumps(r["seed"]) for r in records if r.get("seed") is not None}
     samplers = {_sampler_key(r.get("sampler")) for r in records} - {None}
+    runs = ({source.run_id()} | {r.get("run_id") for r in records}) - {None}
     texts = {("text", *(r.get(k) for k in TRL_FIELDS)) for r in records}
     foreign = set()
     for owner in owners:
@@ -159,10 +160,11 @@ def _foreign_records(owners: set[tuple], source: RunSource) -> int:
             if owner not in texts:
                 foreign.add(owner)
             continue
-        pid, model, seed, sampler = owner
+        pid, model, seed, sampler, run = owner
         if pid not in ids or (model is not None and model not in models) or (seed is not None and seeds and
                                                                               seed not in seeds) or (
-                sampler is not None and samplers and sampler not in samplers):
+                sampler is not None and samplers and sampler not in samplers) or (run is not None and runs and
+                                                                                  run not in runs):
             foreign.add(pid)
     return len(foreign)
 
@@ -235,9 +237,10 @@ def check_output(out: Path, source: RunSource, fmt: str, kind: str, force: bool,
         return
     if foreign:
         raise ExportError(f"--out {out} holds an earlier {_shown(have)} export with {foreign} problems that are "
-                          f"not this run's (another run's, of other problems, model or seed, or sampled otherwise: "
-                          f"another sampler, or several runs'); refusing to replace it - choose another path, or pass "
-                          f"--force to replace that earlier export")
+                          f"not this run's (another run's, of other problems, model or seed, sampled otherwise: "
+                          f"another sampler, or mined with other settings: another gap, oracle, ...; or several "
+                          f"runs'); refusing to replace it - choose another path, or pass --force to replace that "
+                          f"earlier export")
     if have is None:  # not ptsfast's: never replaced, --force or not
         raise ExportError(f"--out {out} already holds data that ptsfast did not export; an export never replaces it "
                           f"(with or without --force) - choose a new path")
@@ -525,7 +528,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                         "steering reader adds every vector it matches (it keeps no is_positive), so theirs push "
                         "generation towards the tokens that lower p - export with --direction raises for optillm",
                         lowering, len(recs))
-    recs = [{k: v for k, v in r.items() if k != "_pivot"} for r in recs]
+    run = source.run_id() if fmt != "trl" or keep_fields else None  # the text alone is compared by its text
+    recs = [_named(run, {k: v for k, v in r.items() if k != "_pivot"}) for r in recs]
     if fmt == "hf":
         for r in recs:  # a run begun before the three states (true, false) and resumed since holds both spellings
             if isinstance(r.get("confirmed"), bool):
@@ -537,6 +541,13 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _named(run: str | None, rec: dict) -> dict:
+    """An exported record with the name of its run (:meth:`RunSource.run_id`), which the write rule compares: runs
+    that differ in a setting their records do not name (the gap) replaced each other's exports. A record that names
+    its run already (of an export read back) keeps it."""
+    return rec if run is None or "run_id" in rec else rec | {"run_id": run}
 
 
 def _check_trl_version() -> None:
@@ -608,7 +619,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         log.warning("left out %d of %d sentences whose p with or without them is unknown (null: no rollout measured "
                     "it): codelion's readers compare and sort importance_score as a number", len(kept) - len(recs),
                     len(kept))
-    out_recs = []
+    out_recs, run = [], source.run_id()
     for r in recs:
         problem = source.problem_of(r)
         trace = next((t.get("text") for t in problem.get("trajectories") or []
@@ -618,6 +629,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                               model_id=r.get("model") or source.model_name(),
                                               dataset_id=problem.get("dataset") or source.info.get("dataset"),
                                               timestamp=stamp) | judged_fields(problem))
+        out_recs[-1] = _named(run, out_recs[-1])
     seen = Counter((r["model_id"], r["query"], r["sentence_id"], r["sentence"]) for r in out_recs)
     alike = sum(n - 1 for n in seen.values() if n > 1)
     if alike:  # codelion's events are known by an id of these four: its reader keeps the first, without a word

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -26,6 +27,11 @@ _REQUIRED = {"pairs": TRL_FIELDS, "pivots": ("position", "direction"),
              "mined_pairs": (*TRL_FIELDS, "position", "prompt_ids", "chosen_ids", "rejected_ids"),
              "sentences": ("problem_id", "sentence_id", "sentence", "p_with", "p_resampled"),
              "problems": ("problem_id", "prompt_ids", "trajectories")}
+
+
+RUN_NEUTRAL = ("model", "oracle_timeout", "problems_per_batch")
+"""Settings of run.json that do not change results, as a resume accepts them changed (the pipeline's
+``RESULT_NEUTRAL``; a test holds the two equal): left out of a run's name in its exports."""
 
 
 def _count(v: Any) -> bool:
@@ -165,6 +171,21 @@ class RunSource:
 
     def model_name(self) -> str | None:
         return (self.info.get("config") or {}).get("model")
+
+    def run_id(self) -> str | None:
+        """The run's name in its exports' records: a fingerprint of the settings and inputs in run.json that change
+        results (two runs of the same problems, model, seed and sampler with another gap or oracle are two runs,
+        and their records name neither setting alike); None without a run.json. A resume keeps run.json, so a run
+        and its resumes are one; the model is known by its weights' fingerprint where one is recorded, not its
+        path."""
+        config, inputs = self.info.get("config"), self.info.get("inputs")
+        if not isinstance(config, dict):
+            return None
+        inputs = inputs if isinstance(inputs, dict) else {}
+        neutral = set(RUN_NEUTRAL) - (set() if inputs.get("model_weights") else {"model"})
+        body = {"config": {k: v for k, v in config.items() if k not in neutral},
+                "inputs": {k: v for k, v in inputs.items() if k not in ("model_path", "model_files")}}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
     def created(self) -> str | None:
         return self.info.get("created")

@@ -1,0 +1,83 @@
+"""Exports of round 17: exports of runs mined with other settings (gap, oracle) at one path, and pairs whose
+prompts are longer than TRL's DPOConfig keeps."""
+
+import json
+import logging
+import shutil
+
+import pytest
+from tiny_models import mine_tiny_pivot_run
+
+from ptsfast.outputs.export import export
+from ptsfast.outputs.source import ExportError
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("round17") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+def read(path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def _mined_otherwise(run, folder, change):
+    """A copy of ``run`` as a run mined with another gap (run.json alone says so: its records are the same bytes)
+    or another oracle function (named in run.json and in every record; the same length, so the done markers'
+    sizes hold)."""
+    shutil.copytree(run, folder)
+    if change == "gap":
+        info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        info["config"]["mining"]["gap"] = 0.3
+        (folder / "run.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return folder
+    for name in ("run.json", "problems.jsonl", "pivots.jsonl", "pairs.jsonl"):
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert name == "problems.jsonl" or "first_of_w7_w9" in text
+        path.write_text(text.replace("first_of_w7_w9", "first_of_w9_w7"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("change", ["gap", "oracle"])
+@pytest.mark.parametrize("fmt", ["trl", "jsonl", "pts", "hf"])
+def test_an_export_of_a_run_mined_with_another_gap_or_oracle_does_not_replace_this_runs_without_force(
+        run, tmp_path, fmt, change):
+    """Two runs of the same problems, model, seed and sampler with another --gap (or another oracle) are two runs,
+    but their records name neither setting the same way (the gap in none): the export of one went over the
+    other's at the same path, without --force and without a word. Each exported record names its run now (a
+    fingerprint of run.json's settings and inputs), and an export of another run is refused without --force."""
+    other = _mined_otherwise(run, tmp_path / "other", change)
+    out = tmp_path / ("out" if fmt == "hf" else "out.jsonl")
+    n = export(run, out, fmt=fmt)
+    assert n > 0
+    assert export(run, out, fmt=fmt) == n  # its own re-export replaces it
+    with pytest.raises(ExportError, match="not this run's.*other settings.*--force"):
+        export(other, out, fmt=fmt)
+    assert export(other, out, fmt=fmt, force=True) == n
+
+
+def test_an_export_names_its_run_and_one_without_a_run_name_is_compared_as_before(run, tmp_path):
+    """The run's name is the same for every record of a run and a resume of it (run.json is kept), and another for
+    a run mined with another gap; an export an earlier ptsfast wrote, whose records name no run, is compared by its
+    problems, model, seed and sampler as before (replaced by a run of the same ones)."""
+    other = _mined_otherwise(run, tmp_path / "other", "gap")
+    export(run, tmp_path / "a.jsonl")
+    export(other, tmp_path / "b.jsonl")
+    ids_a = {r["run_id"] for r in read(tmp_path / "a.jsonl")}
+    ids_b = {r["run_id"] for r in read(tmp_path / "b.jsonl")}
+    assert len(ids_a) == 1 and len(ids_b) == 1 and ids_a != ids_b
+    earlier = [{k: v for k, v in r.items() if k != "run_id"} for r in read(tmp_path / "a.jsonl")]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in earlier), encoding="utf-8")
+    assert export(other, tmp_path / "a.jsonl") == len(earlier)
+
+
+def test_the_settings_left_out_of_a_runs_name_are_those_a_resume_may_change():
+    """An export names its run by the settings that change results: the outputs layer cannot import the pipeline's
+    list, so it keeps its own, held equal here."""
+    from ptsfast.outputs.source import RUN_NEUTRAL
+    from ptsfast.pipeline.options import RESULT_NEUTRAL
+
+    assert set(RUN_NEUTRAL) == set(RESULT_NEUTRAL)
