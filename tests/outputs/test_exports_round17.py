@@ -81,3 +81,32 @@ def test_the_settings_left_out_of_a_runs_name_are_those_a_resume_may_change():
     from ptsfast.pipeline.options import RESULT_NEUTRAL
 
     assert set(RUN_NEUTRAL) == set(RESULT_NEUTRAL)
+
+
+def _trainer(pairs, tmp_path, max_length):
+    from tiny_models import tiny_pivot_model, tiny_tokenizer
+    from trl import DPOConfig
+
+    from ptsfast.outputs.dpo import PivotDPOTrainer, load_pairs
+
+    args = DPOConfig(output_dir=str(tmp_path / "dpo"), max_steps=1, report_to=[], save_strategy="no", use_cpu=True,
+                     max_length=max_length)
+    return PivotDPOTrainer(model=tiny_pivot_model(), ref_model=tiny_pivot_model(), args=args,
+                           train_dataset=load_pairs(pairs), processing_class=tiny_tokenizer())
+
+
+def test_pairs_whose_prompts_fill_trls_max_length_name_the_max_length_that_keeps_them(run, tmp_path, caplog):
+    """TRL drops a pair whose prompt fills DPOConfig's max_length (1024 by default; a pivot in a reasoning trace has
+    a prompt of thousands of tokens). With every pair dropped the trainer was built and train() failed in torch's
+    words ('num_samples should be a positive integer value, but got num_samples=0'); with some dropped the warning
+    said to raise max_length, not to what. Both name the max_length that keeps every pair now."""
+    export(run, tmp_path / "pairs.jsonl")
+    pairs = read(tmp_path / "pairs.jsonl")
+    longest = max(len(r["prompt_ids"]) + 1 for r in pairs)
+    with pytest.raises(ValueError, match=rf"all \d+ pairs.*max_length=4.*DPOConfig\(max_length={longest}\)"):
+        _trainer(tmp_path / "pairs.jsonl", tmp_path, 4)
+    with caplog.at_level(logging.WARNING):
+        trainer = _trainer(tmp_path / "pairs.jsonl", tmp_path, longest - 1)
+    assert 0 < len(trainer.train_dataset) < len(pairs)
+    assert f"DPOConfig(max_length={longest})" in caplog.text, caplog.text
+    assert len(_trainer(tmp_path / "pairs.jsonl", tmp_path, longest).train_dataset) == len(pairs)

@@ -193,25 +193,33 @@ def _check_ids(row: Mapping[str, Any], tokenizer, vocab: int) -> None:
 
 
 def prepare_pairs(dataset, tokenizer, max_length: int | None = None, truncation_mode: str = "keep_start",
-                  vocab: int | None = None):
+                  vocab: int | None = None, name: str = "train"):
     """The dataset TRL's preference collator reads: ``prompt_ids``, ``chosen_ids``, ``rejected_ids`` exactly as
     exported (no re-tokenisation, no EOS). Checks the ids against ``tokenizer`` and ``vocab``, the model's embedding
     rows (default: the tokenizer's size; a model may have more, as Qwen's do, and sample one of them); with
     ``max_length`` (TRL's ``keep_start`` truncation) drops pairs whose prompt leaves no room for the completion, as
-    TRL does."""
+    TRL does, naming the max_length that keeps them (``name``: the dataset's, train or eval)."""
     cols = dataset.column_names if hasattr(dataset, "column_names") and dataset.column_names else \
         list(next(iter(dataset), {}).keys())
     _check_columns(dict.fromkeys(cols), "the training dataset")
     vocab = len(tokenizer) if vocab is None else vocab
+    longest = 0  # the longest pair (prompt and its longer side): the max_length that keeps every pair whole
     for row in dataset:
         _check_ids(row, tokenizer, vocab)
+        longest = max(longest, len(row["prompt_ids"]) + max(len(row["chosen_ids"]), len(row["rejected_ids"])))
     dataset = dataset.select_columns(list(ID_COLUMNS)) if hasattr(dataset, "select_columns") else dataset
     if max_length is not None and truncation_mode == "keep_start":
         n0 = len(dataset) if hasattr(dataset, "__len__") else None
         dataset = dataset.filter(lambda ex: len(ex["prompt_ids"]) < max_length)
+        keep = (f"pass DPOConfig(max_length={longest}) or more (or None) to keep them all: the longest pair, prompt "
+                f"and side, is {longest} tokens (TRL's default is 1024; a pivot deep in a reasoning trace has a prompt "
+                f"of thousands)")
+        if n0 and not len(dataset):  # else train() failed in torch's words: 'num_samples ... got num_samples=0'
+            raise ValueError(f"all {n0} pairs of the {name} dataset have a prompt of at least max_length="
+                             f"{max_length} tokens, which TRL drops: nothing is left to train on - {keep}")
         if n0 is not None and len(dataset) < n0:
-            log.warning("dropped %d of %d pairs whose prompt is at least max_length=%d tokens (raise max_length "
-                        "in DPOConfig to keep them)", n0 - len(dataset), n0, max_length)
+            log.warning("dropped %d of %d pairs of the %s dataset whose prompt is at least max_length=%d tokens: %s",
+                        n0 - len(dataset), n0, name, max_length, keep)
     elif max_length is not None:
         log.warning("truncation_mode=%r cuts the start of long prompts: those pairs train on a shorter query than "
                     "was mined", truncation_mode)
@@ -238,4 +246,4 @@ class PivotDPOTrainer(DPOTrainer):
     def _prepare_dataset(self, dataset, processing_class, args, dataset_name):  # TRL's hook, same signature
         tokenizer = getattr(processing_class, "tokenizer", processing_class)
         return prepare_pairs(dataset, tokenizer, args.max_length, getattr(args, "truncation_mode", "keep_start"),
-                             vocab=getattr(self, "_ptsfast_vocab", None))
+                             vocab=getattr(self, "_ptsfast_vocab", None), name=dataset_name)
