@@ -1753,7 +1753,7 @@ def _offers_two(line: str) -> bool:
 # numbers listed to the end of an answer line, each after a comma and a space: 12, 5 (a question asking for two
 # amounts; never 12,5 nor 1,200, one number)
 _NUMBER = r"[-\u2212]?\$?\d(?:[\d,]*\d)?(?:\.\d+)?"
-_NUMBER_LIST = re.compile(rf"(?<![\d.,]){_NUMBER}(?:[ \t]*,[ \t]+{_NUMBER})+(?=[ \t]*\.?[ \t]*$)")
+_NUMBER_LIST = re.compile(rf"(?<![\d.,]){_NUMBER}(?:[ \t]*,[ \t]+{_NUMBER})+(?:[ \t]+[A-Za-z]+)?(?=[ \t]*\.?[ \t]*$)")
 
 
 def _listed_numbers(line: str) -> list[Fraction] | None:
@@ -1768,6 +1768,16 @@ _NO_UNIT = frozenset({"with", "without", "if", "for", "in", "at", "by", "from", 
                       "which", "that", "the", "a", "an", "and", "but", "so", "depending", "counting", "including",
                       "excluding", "on", "of", "is", "are", "was", "were", "as", "or", "instead", "assuming", "unless",
                       "given"})
+
+
+_NOT_UNIT = sorted(_NO_UNIT | {"per", "out", "times", "x", "e", "every", "each", "plus", "minus"})  # 12 per 2 days, 1e5
+_UNIT_WORD = r"(?!(?i:" + "|".join(_NOT_UNIT) + r")(?![A-Za-z]))[A-Za-z]+\.?"
+# a second amount after the first with no "or" between: a compound amount (1 hour 30 minutes, 5 feet 6 inches, $5, 50
+# cents) or a list (12 apples, 13 pears; 12; 13): the line's first number alone is neither (never 12 per 2 days, nor
+# 6 feet 0 inches)
+_SECOND_AMOUNT = re.compile(rf"{_NUMBER}%?(?:[ \t]*{_UNIT_WORD}(?:[ \t]*[,;])?[ \t]*(?!0+[ \t]*[A-Za-z])"
+                            rf"{_NUMBER}%?[ \t]*{_UNIT_WORD}"
+                            rf"|[ \t]*;[ \t]*{_NUMBER})")
 
 
 def _restated(m: re.Match) -> bool:
@@ -1853,7 +1863,9 @@ def _names_no_amount(line: str) -> bool:
     """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, a range), an
     operation without its result (``12 - 3``), a strict bound (``more than 12``) or a time (``2:30``)."""
     first = _DIGITS.search(line)
+    amount = re.search(r"[-\u2212]?\$?\d", line)
     return first is not None and (_UNWORKED.match(line, first.start()) is not None or
+                                  _SECOND_AMOUNT.match(line, amount.start()) is not None or
                                   _STRICT_BOUND.search(line, max(0, first.start() - 40), first.start()) is not None) \
         or _digits_or_digits(line) or _offers_two(line) or _CLOCK.match(line) is not None or \
         _last_range(line) is not None or _AND_ANOTHER.search(line) is not None
