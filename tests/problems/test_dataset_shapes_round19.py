@@ -27,3 +27,40 @@ def test_a_worked_solution_boxing_two_values_is_still_refused(tmp_path):
     solution = "(1) $\\boxed{\\frac12}$. (2) $\\boxed{0.25}$."
     r = load(tmp_path, [{"problem": "(1) Find a. (2) Find b.", "solution": solution}], oracle="math")
     assert not r.problems and "boxing 2 different answers" in r.skipped[0]
+
+
+def _lcb_row(private) -> dict:
+    import json
+    public = json.dumps([{"input": "1\n", "output": "2\n", "testtype": "stdin"}])
+    return {"question_title": "t", "question_content": "Read n, print n + 1.", "platform": "atcoder",
+            "question_id": "abc001_a", "starter_code": "", "difficulty": "easy", "public_test_cases": public,
+            "private_test_cases": private, "metadata": "{}"}
+
+
+def _codecontests_row(private, generated) -> dict:
+    return {"name": "1_A", "description": "Read n, print n + 1.", "public_tests": {"input": ["1\n"], "output": ["2\n"]},
+            "private_tests": private, "generated_tests": generated, "source": 2, "difficulty": 7}
+
+
+@pytest.mark.parametrize("row", [_lcb_row("[]"), _lcb_row(""), _lcb_row(None),
+                                 _codecontests_row({"input": [], "output": []}, {"input": [], "output": []})],
+                         ids=["lcb-empty-list", "lcb-empty-text", "lcb-null", "codecontests-empty"])
+def test_a_row_judged_on_its_sample_tests_alone_is_named_in_a_warning(tmp_path, caplog, row):
+    # its private tests empty, it was judged on the statement's samples without a word: print(2) passed
+    r = load(tmp_path, [row], "--id-field", "name" if "name" in row else "question_id", oracle="code")
+    assert len(r.problems) == 1
+    said = [m for m in caplog.messages if "sample tests alone" in m]
+    assert len(said) == 1 and r.problems[0].id in said[0]
+
+
+def test_rows_with_hidden_tests_get_no_sample_warning(tmp_path, caplog):
+    import base64
+    import json
+    import pickle
+    import zlib
+    text = json.dumps([{"input": "5\n", "output": "6\n", "testtype": "stdin"}])
+    blob = base64.b64encode(zlib.compress(pickle.dumps(text))).decode()
+    rows = [_lcb_row(blob), _lcb_row(text) | {"question_id": "abc002_a"},
+            _codecontests_row({"input": [], "output": []}, {"input": ["5\n"], "output": ["6\n"]})]
+    r = load(tmp_path, rows, oracle="code")
+    assert len(r.problems) == 3 and not [m for m in caplog.messages if "sample tests alone" in m]

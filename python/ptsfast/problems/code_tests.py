@@ -506,6 +506,34 @@ INTERACTIVE = "This is an interactive problem"
 """How a Codeforces statement opens when the problem is interactive (CodeContests' rows have no other sign)."""
 
 
+SAMPLE_KEYS = ("public_tests", "public_test_cases")
+"""Columns of a statement's sample tests (CodeContests', LiveCodeBench's), whose hidden tests are their companions
+(:data:`TEST_COMPANIONS`)."""
+
+
+def samples_only(row: dict, tests_fields: tuple[str, ...]) -> str | None:
+    """The sample tests' column where a row is judged on it alone, its hidden tests' columns empty or missing (a
+    LiveCodeBench ``private_test_cases`` of ``"[]"``): a wrong program can pass a statement's samples. Else None."""
+    if not tests_fields or tests_fields[0] not in SAMPLE_KEYS:
+        return None
+    hidden = [f for f in TEST_COMPANIONS[tests_fields[0]] if f in tests_fields]
+    return None if any(_holds_cases(row.get(f), f) for f in hidden) else tests_fields[0]
+
+
+def _holds_cases(v, name: str) -> bool:
+    """Whether a hidden tests' cell holds any case (read as loading reads it; a long cell is taken to)."""
+    if not _given(v) or v in ([], {}):
+        return False
+    if isinstance(v, str) and len(v) <= 4096:
+        try:
+            v = _maybe_json(_maybe_compressed(v, name))
+        except TestFormatError:
+            return True  # its tests are refused, saying why, when they are read
+    if isinstance(v, dict):  # CodeContests' {"input": [], "output": []}
+        return any(x not in (None, "", [], {}) for x in v.values())
+    return v not in ([], {}, "")
+
+
 def _given(v) -> bool:
     """A cell with a value: not None, empty text, or a missing cell as pandas reads it (NaN)."""
     return v is not None and not (isinstance(v, str) and not v.strip()) and not (isinstance(v, float) and v != v)

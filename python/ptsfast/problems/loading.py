@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
-                                        test_program_from_row)
+                                        samples_only, test_program_from_row)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -2091,6 +2091,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     seen: dict[str, int] = {}
     detected, with_id = not fields.auto_detect, False
     told: set[tuple] = set()
+    samples: list[tuple[str, str]] = []
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -2102,7 +2103,10 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             if not detected:
                 fields, detected = detect_fields(row, fields), True
             try:
-                prob, skip = problem_from_row(row, n, _with_own_columns(row, n, fields, told), source)
+                own = _with_own_columns(row, n, fields, told)
+                prob, skip = problem_from_row(row, n, own, source)
+                if prob is not None and own.code and (column := samples_only(row, own.tests_fields)):
+                    samples.append((prob.id, column))
             except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
                 prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
@@ -2139,6 +2143,12 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         assert skip is not None
         skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
         log.warning("skipped %s: %s", source, skip)
+    if samples:
+        hidden = ", ".join(repr(c) for c in TEST_COMPANIONS[samples[0][1]])
+        log.warning("%d problem%s of %s %s judged on the statement's sample tests alone (%r; %s empty or missing), "
+                    "which a wrong program can pass: %s; give their hidden tests or drop them", len(samples),
+                    "s" * (len(samples) > 1), source, "are" if len(samples) > 1 else "is", samples[0][1], hidden,
+                    ", ".join(i for i, _ in samples[:5]) + " ..." * (len(samples) > 5))
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
     elif fields.id not in (None, FieldMap.id) and not with_id:  # a mistyped --id-field would go unnoticed
