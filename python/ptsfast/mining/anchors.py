@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from fractions import Fraction
 
 from .estimator import looks
 from .stats import abs_bounds, diff_interval, reaches, summarize
@@ -309,7 +310,7 @@ def words(text: str) -> list[str]:
     text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", text.lower().translate(_SUPERSCRIPT)))
     def frac(m: re.Match) -> str:
         return "/".join(x.strip() if _WORD.fullmatch(x.strip()) else f"({x})" for x in m.groups())
-    text = _BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text))
+    text = _spelled(_BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text)), ones=True)
     return [_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text)]
 
 
@@ -351,12 +352,72 @@ def _number(n: str) -> str:
     return "0" if n == "-0" else n
 
 
+# a fraction of two whole numbers, alone (not a date "3/4/2024", a power's "x^1/2", a name's "a_1/2" nor "1/2x"), and
+# the same in LaTeX: "\\frac{1}{2}", "\\dfrac12"
+_INT_FRACTION = re.compile(r"(?<![\w.^/])(\d{1,12})\s*/\s*(\d{1,12})(?![\w^]|\.\d|\s*/\s*\d)")
+_TEX_FRACTION = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d{1,12})\s*\}|(\d))\s*(?:\{\s*(\d{1,12})\s*\}|(\d))")
+_UNITS_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+                "seventeen eighteen nineteen").split()
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SPELLED = {w: i for i, w in enumerate(_UNITS_WORDS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS_WORDS)}
+# a number written as a word ("two", "twenty-five"); "one" is read as 1 only where asked: it is a pronoun too ("one
+# can see", "the one that")
+_NUMBER_WORD = re.compile(rf"(?i)\b(?:({'|'.join(_TENS_WORDS)})(?:[- ]({'|'.join(_UNITS_WORDS[1:10])}))?"
+                          rf"|({'|'.join(_UNITS_WORDS)}))\b")
+_ONE = re.compile(r"(?i)\bone\b")
+
+
+def _fraction_value(p: str, q: str) -> str | None:
+    """A fraction's value in one spelling: a decimal where it ends ("1/2" is "0.5", "6/3" is "2"), else in lowest terms
+    ("2/6" is "1/3"); None for a zero denominator."""
+    if int(q) == 0:
+        return None
+    f = Fraction(int(p), int(q))
+    d = f.denominator
+    for prime in (2, 5):
+        while d % prime == 0:
+            d //= prime
+    if d != 1:
+        return f"{f.numerator}/{f.denominator}"
+    digits = 0
+    while (f * 10 ** digits).denominator != 1:
+        digits += 1
+    whole = str(f.numerator * 10 ** digits // f.denominator).rjust(digits + 1, "0")
+    return whole if digits == 0 else _number(f"{whole[:-digits]}.{whole[-digits:]}")
+
+
+def _spelled(text: str, ones: bool = False) -> str:
+    """``text`` with each value in one spelling: fractions of whole numbers by their value ("1/2", "\\frac{1}{2}" and
+    "0.5" alike; "2/6" is "1/3") and numbers written as words by their digits ("two" is "2", "twenty-five" "25";
+    "one" too with ``ones``). Read as they were written, "x = 1/2" and "x = 0.5", "two roots" and "2 roots" held
+    other numbers (different), and "two roots" and "three roots" none at all (similar: another count, the same
+    sentence)."""
+    def tex(m: re.Match) -> str:
+        return f"{m.group(1) or m.group(2)}/{m.group(3) or m.group(4)}"
+
+    def fraction(m: re.Match) -> str:
+        return _fraction_value(m.group(1), m.group(2)) or m.group(0)
+
+    def word(m: re.Match) -> str:
+        if m.group(3):
+            return str(_SPELLED[m.group(3).lower()])
+        return str(_SPELLED[m.group(1).lower()] + (_SPELLED[m.group(2).lower()] if m.group(2) else 0))
+    text = _INT_FRACTION.sub(fraction, _TEX_FRACTION.sub(tex, text))
+    text = _NUMBER_WORD.sub(lambda m: m.group(0) if m.group(3) and m.group(3).lower() == "one" else word(m), text)
+    return _ONE.sub("1", text) if ones else text
+
+
 def same_numbers(a: str, b: str) -> bool:
     """Whether two sentences hold the same numbers (as multisets: "1,000.5" is one number; "-2" is not "2", a sign
-    error being the change that matters most and the one word overlap barely sees; see :func:`_number`)."""
-    def numbers(text: str) -> Counter:
-        return Counter(_number(n) for n in _NUMBER.findall(text.translate(_SUPERSCRIPT)))
-    return numbers(a) == numbers(b)
+    error being the change that matters most and the one word overlap barely sees; see :func:`_number`), each value in
+    one spelling (:func:`_spelled`: "1/2" is "0.5", "two" is "2"). The word "one" may stand for a 1 the other
+    sentence writes in digits, or for nothing ("one can see")."""
+    def numbers(text: str) -> tuple[Counter, int]:
+        text = _spelled(text.translate(_SUPERSCRIPT))
+        return Counter(_number(n) for n in _NUMBER.findall(text)), len(_ONE.findall(text))
+    (na, oa), (nb, ob) = numbers(a), numbers(b)
+    extra = nb.pop("1", 0) - na.pop("1", 0)  # 1s of b that a does not write in digits
+    return na == nb and -ob <= extra <= oa
 
 
 # a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)") or a roman one ("II and III only"); not
@@ -468,7 +529,10 @@ def same_facts(a: str, b: str) -> bool:
     similar, a resample that changed the answer or the claim counted as the sentence itself: p(different) lost exactly
     the resamples that decide it; read as different, one that wrote a sum the other way round counted against the
     sentence it repeats."""
-    a, b = a.translate(_SUPERSCRIPT), b.translate(_SUPERSCRIPT)
+    # each value in one spelling ("two meters" is "2 meters"; "one hour" is "1 hour" where that makes them agree)
+    raw = a.translate(_SUPERSCRIPT), b.translate(_SUPERSCRIPT)
+    ones = _spelled(raw[0], ones=True), _spelled(raw[1], ones=True)
+    a, b = _spelled(raw[0]), _spelled(raw[1])
 
     def facts(text: str) -> tuple:
         low = text.lower()
@@ -481,8 +545,14 @@ def same_facts(a: str, b: str) -> bool:
         units = [_UNITS[u] for _, u in sorted([*found, *money]) if u in _UNITS]  # the word after the value, else
         # the one after that, or the currency sign before it
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
-    if facts(a) != facts(b) or _swapped(a, b):
+    if (facts(a) != facts(b) and facts(ones[0]) != facts(ones[1])) or _swapped(a, b):
         return False
+    # read as written too: "1/2" / "2/1" are its numbers in another order
+    return _same_order(a, b) and _same_order(*raw)
+
+
+def _same_order(a: str, b: str) -> bool:
+    """Whether the values of ``a`` and ``b`` stand in the same order and at the same names (see :func:`same_facts`)."""
     (la, ba), (lb, bb) = (([_number(n) for n in _VALUE.findall(t)], Counter((n, _number(v)) for n, v in
                                                                           _BINDING.findall(t))) for t in (a, b))
     if ba != bb and Counter(v for _, v in ba.elements()) == Counter(v for _, v in bb.elements()):
