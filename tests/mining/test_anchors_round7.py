@@ -55,3 +55,23 @@ def test_the_word_one_may_stand_for_nothing():
     # "one" is a pronoun too: read as a 1 it made "one can see" another sentence than "we can see" by its numbers
     assert same_numbers("So one can see that x = 2.", "So we can see that x = 2.")
     assert not same_numbers("So one can see that x = 2.", "So we can see that x = 3.")
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Hmm . . . let me think again. So x = 2.", ["Hmm . . . let me think again.", "So x = 2."]),
+    ("Wait. . . that is wrong. So x = 2.", ["Wait. . . that is wrong.", "So x = 2."]),
+    ("Let me think. . . Okay so x = 2.", ["Let me think. . .", "Okay so x = 2."]),
+    ("The values are 1, 2, . . ., n. Then done.", ["The values are 1, 2, . . ., n.", "Then done."]),
+    ("So 1 + 1/2 + 1/4 + . . . = 2. Then done.", ["So 1 + 1/2 + 1/4 + . . . = 2.", "Then done."]),
+    ("By Def. 1 we get it. Then done.", ["By Def. 1 we get it.", "Then done."]),
+    ("See Def. 2.1 above. Then done.", ["See Def. 2.1 above.", "Then done."]),
+    ("Differentiate w.r.t. $x$. Then done.", ["Differentiate w.r.t. $x$.", "Then done."]),
+    ("This is wrt. x here. Then done.", ["This is wrt. x here.", "Then done."]),
+    ("See Sec. 3 and Ch. 2 here. By Prop. 4, Thm. 5, Lem. 6 and Cor. 7 it holds, cf. Eq. 8, resp. 9, approx. 10, "
+     "etc. Then done.", ["See Sec. 3 and Ch. 2 here.", "By Prop. 4, Thm. 5, Lem. 6 and Cor. 7 it holds, cf. Eq. 8, "
+                         "resp. 9, approx. 10, etc.", "Then done."]),
+])
+def test_spaced_ellipses_and_rarer_abbreviations_end_no_sentence(text, sentences):
+    # each dot of ". . ." was a sentence end (the sentences "." and "."), and "Def. 1" / "w.r.t. $x$" ended at the
+    # abbreviation
+    assert split_text(text) == sentences

@@ -35,7 +35,8 @@ from .types import Estimate, EstimateSummary, Record
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
                             "cf", "al", "st", "mt", "jr", "sr", "thm", "lem", "prop", "cor", "defn", "ex", "resp",
-                            "eqs", "figs", "thms", "ref", "refs", "ibid"})  # "Eqs. (1) and (2)"
+                            "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt"})
+# "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$"
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
@@ -48,6 +49,7 @@ _END = re.compile(r"[.!?…।॥؟۔]+[\"'”’)\]*_]*(?=\s)|(?:[。！？｡]
                   r"|(?<=[$\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[.!?]"
                   r"(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _NEWLINE = re.compile(r"\n")
+_SPACED_ELLIPSIS = re.compile(r"\.(?:[ \t]\.){2,}")  # ". . .": one ellipsis (its dots were three sentence ends)
 # what ends a sentence (and its closing marks)
 _TERMINATORS = re.compile(r"[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）*_]*")
 _TAG = re.compile(r"</?think>")
@@ -95,10 +97,12 @@ def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts after the first (see :func:`split_sentences`)."""
     display = [m.span() for m in _DISPLAY.finditer(text)]
     in_display, quiet = _Inside(display), _Inside(display + [m.span() for m in _CODE.finditer(text)])
+    spaced = [m.span() for m in _SPACED_ELLIPSIS.finditer(text)]
+    in_spaced, spaced_ends = _Inside(spaced), {b for _, b in spaced}
     cuts: set[int] = set()
     last = 0  # where the sentence holding the terminator began (its last terminator cut)
     for m in _END.finditer(text):  # each look is local: slicing the text up to every terminator was quadratic
-        if quiet(m.end()):
+        if quiet(m.end()) or in_spaced(m.end()):  # a dot of ". . ." before its last
             continue
         line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
@@ -107,6 +111,8 @@ def sentence_starts(text: str) -> list[int]:
             continue  # inside a markdown table row ("| 1. Add | 3. Then |"): a row is one sentence, cut at its newline
             # (not a line opening with an absolute value: "|x| = 2. So x = 2.")
         end = m.group(0).rstrip("*_")  # the terminator without a bold or italic mark closing it: "**1.**"
+        if m.start() + 1 in spaced_ends:
+            end = "..."  # the last dot of ". . ." ends its sentence as "..." does: not before a lowercase word
         if end == "." and _LABEL.fullmatch(text[max(last, line_start, m.start() - _LOOK):m.start()].strip()):
             continue  # "Step 1. Compute the sum" is one sentence
         lo = max(0, m.start() - _LOOK)
