@@ -5,6 +5,9 @@ and a solution the oracle erred on has no verdict for its last sentence."""
 import pytest
 
 from ptsfast.mining.anchors import (
+    AnchorConfig,
+    AnchorOutcome,
+    AnchorSearch,
     same_facts,
     same_numbers,
     sentence_starts,
@@ -75,3 +78,53 @@ def test_spaced_ellipses_and_rarer_abbreviations_end_no_sentence(text, sentences
     # each dot of ". . ." was a sentence end (the sentences "." and "."), and "Def. 1" / "w.r.t. $x$" ended at the
     # abbreviation
     assert split_text(text) == sentences
+
+
+def test_a_solution_without_a_verdict_gives_its_last_sentence_no_p_with():
+    """An oracle error on the solution is no failure: read as one, the last sentence's p(with) was an exact 0 and its
+    resamples, which succeed, made it an anchor of importance -1."""
+    s = AnchorSearch(2, AnchorConfig(max_rollouts=16), final=None, sample_end=False)
+    asked = set()
+    while reqs := s.requests():
+        for b, n in reqs:
+            asked.add(b)
+            s.add(b, [AnchorOutcome(True, b == 0)] * n)  # every rollout succeeds; sentence 0's resamples similar
+    assert 2 not in asked  # nothing forked after the finished solution
+    first, last = s.results([(0, 1), (1, 2)])
+    assert not last.p_with.trials and last.counterfactual is None and last.resampling is None
+    assert not last.is_anchor and last.p_resampled.trials > 0  # its boundary still serves the sentence before
+    assert s.pools[1].trials <= 16 and first.p_with.trials == s.pools[1].trials
+    with pytest.raises(ValueError, match="final=None"):
+        AnchorSearch(2, final=1.0, sample_end=False)
+
+
+def test_a_solution_the_oracle_erred_on_is_no_failure_in_the_anchors_run(tmp_path, caplog):
+    import json
+
+    from test_anchors_round4 import sentence_tokenizer
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    solution = "w10 w11 . w7 w12 . w13 w14 ."
+
+    def oracle(text, problem):  # erred on the solution itself only: "w7" is the answer
+        if " ".join(text.split()) == solution.replace(" .", "."):
+            raise RuntimeError("oracle crashed")
+        return "w7" in text.split()
+
+    opts = AnchorOptions(MineOptions(max_new_tokens=8, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)), AnchorConfig(max_rollouts=16))
+    with caplog.at_level("WARNING", logger="ptsfast.pipeline.anchors"):
+        find_anchors(tiny_model("llama", seed=3), sentence_tokenizer(), [Problem("e", "w20", solution=solution)],
+                     tmp_path / "run", opts, oracle=oracle, progress=False)
+    assert "the oracle erred on the solution" in caplog.text
+    recs = [json.loads(x) for x in (tmp_path / "run" / "sentences.jsonl").read_text().splitlines()]
+    last = recs[-1]
+    assert last["solution_correct"] is None and last["p_with"]["trials"] == 0 and not last["p_with"]["exact"]
+    assert last["counterfactual_importance"] is None and not last["is_anchor"]
+    (traj,) = json.loads((tmp_path / "run" / "problems.jsonl").read_text())["trajectories"]
+    assert traj["correct"] is None and "oracle crashed" in traj["oracle_error"]

@@ -715,6 +715,9 @@ class AnchorSearch:
     sentences) and :meth:`add` (their outcomes), until :meth:`requests` returns nothing; then
     :meth:`results`. ``final``: the solution's own verdict (1.0/0.0) when it finished, which is ``p(with)`` of
     the last sentence exactly; ``None`` (cut by the length limit) samples it at the end like any boundary.
+    ``sample_end=False`` (with ``final`` None): the solution finished but has no verdict (its oracle erred), so the
+    last sentence has no p(with) and nothing is forked at the end (read as a failure, an exact 0 made the last
+    sentence an anchor of an error).
     A sentence asks for more only while its counterfactual importance is undecided, and then from the side
     of it with fewer rollouts; a boundary shared by two undecided sentences serves both.
     """
@@ -722,12 +725,15 @@ class AnchorSearch:
     n_sentences: int
     config: AnchorConfig = field(default_factory=AnchorConfig)
     final: float | None = None
+    sample_end: bool = True
     pools: list[_Pool] = field(init=False)
     stops: list[Stop | None] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.n_sentences < 1:
             raise ValueError("a solution needs at least one sentence")
+        if self.final is not None and not self.sample_end:
+            raise ValueError("sample_end=False is for a solution without a verdict; pass final=None with it")
         self.pools = [_Pool() for _ in range(self.n_sentences + 1)]
         self.stops = [None] * self.n_sentences
 
@@ -762,7 +768,7 @@ class AnchorSearch:
         return None
 
     def _room(self, boundary: int) -> int:
-        if boundary == self.n_sentences and self.final is not None:
+        if boundary == self.n_sentences and (self.final is not None or not self.sample_end):
             return 0
         return self.config.max_rollouts - self.pools[boundary].trials
 
@@ -780,6 +786,8 @@ class AnchorSearch:
             grow_diff, grow_with = self._room(k) > 0, self._room(k + 1) > 0
             if not grow_diff and not self.pools[k].different().trials:
                 grow_with = False  # every resample said the same: no p(different) for more "with" rollouts to meet
+            if not grow_with and not self.p_with(k).known:
+                grow_diff = False  # the last sentence of a solution without a verdict: no p(with) to compare with
             if not grow_diff and not grow_with:
                 self.stops[k] = Stop.CAP
                 continue

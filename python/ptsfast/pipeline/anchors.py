@@ -345,7 +345,11 @@ class _AnchorRun(FedCall):
         key = f"{p.problem.id}#{n}"
         text = judged_texts(self.tokenizer, [solution])[0]
         ok, err = self.judge(p)(text, p.problem)
-        correct = None if reason is FinishReason.LENGTH else ok
+        # an oracle error is no verdict: read as a failure, the last sentence's p(with) was an exact 0
+        correct = None if reason is FinishReason.LENGTH or err is not None else ok
+        if err is not None and reason is not FinishReason.LENGTH:
+            log.warning("trajectory %s: the oracle erred on the solution (%s): its last sentence has no p(with) and "
+                        "no importance; fix the oracle or its --oracle-timeout and rerun the problem", key, err)
         texts = ["" if t in self.special else s
                  for t, s in zip(solution, token_texts(self.tokenizer, solution, prefix=p.prompt_ids))]
         if not "".join(texts).strip():
@@ -360,7 +364,8 @@ class _AnchorRun(FedCall):
                         "the chance to finish within %d tokens and the sentences where the budget starts to reach the "
                         "end look important; raise --max-new-tokens to about %d", key, len(solution),
                         self.o.max_new_tokens, len(short), len(spans), self.o.max_new_tokens, len(solution))
-        search = AnchorSearch(len(spans), self.options.anchors, final=None if correct is None else float(correct))
+        search = AnchorSearch(len(spans), self.options.anchors, final=None if correct is None else float(correct),
+                              sample_end=reason is FinishReason.LENGTH or err is None)
         return _Trajectory(key, p, tuple(p.prompt_ids), solution, text, correct, reason.value, err, texts, spans,
                            search)
 
