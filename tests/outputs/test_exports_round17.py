@@ -110,3 +110,35 @@ def test_pairs_whose_prompts_fill_trls_max_length_name_the_max_length_that_keeps
     assert 0 < len(trainer.train_dataset) < len(pairs)
     assert f"DPOConfig(max_length={longest})" in caplog.text, caplog.text
     assert len(_trainer(tmp_path / "pairs.jsonl", tmp_path, longest).train_dataset) == len(pairs)
+
+
+def test_an_export_of_pairs_longer_than_trls_default_max_length_says_what_to_set(run, tmp_path, caplog):
+    """TRL's DPOConfig keeps max_length=1024 tokens by default and its DPOTrainer drops a pair whose prompt fills it
+    without a word (a filter with a progress bar): a run over reasoning traces, whose pivots sit after thousands of
+    tokens, trained on its early pivots alone and nothing said so. The export of pairs says how many are that long
+    and the max_length that keeps them."""
+    from tiny_models import tiny_tokenizer
+    from trl import DPOConfig
+
+    from ptsfast.outputs.rundir import RunWriter
+    from ptsfast.outputs.trl_pairs import TRL_MAX_LENGTH
+
+    assert DPOConfig(output_dir=str(tmp_path / "dpo"), use_cpu=True).max_length == TRL_MAX_LENGTH  # TRL's default
+    tok = tiny_tokenizer()
+    prompts = [[5, 6, 7], [3 + k % 90 for k in range(TRL_MAX_LENGTH + 40)]]
+    with RunWriter(tmp_path / "run", {"x": 1}) as w:
+        for i, p in enumerate(prompts):
+            w.write_problem(f"q{i}", [], [{"prompt": tok.decode(p), "chosen": " w7", "rejected": " w9",
+                                           "prompt_ids": p, "chosen_ids": [7], "rejected_ids": [9],
+                                           "problem_id": f"q{i}", "trajectory": f"q{i}#0", "position": len(p) - 2,
+                                           "direction": "raises", "delta": 0.5, "model": "tiny"}], {})
+    for fmt, out in (("trl", "pairs.jsonl"), ("hf", "pairs_hf")):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert export(tmp_path / "run", tmp_path / out, fmt=fmt) == 2
+        assert f"1 of 2 pairs have a prompt of at least {TRL_MAX_LENGTH} tokens" in caplog.text, caplog.text
+        assert f"DPOConfig(max_length={TRL_MAX_LENGTH + 41})" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        export(run, tmp_path / "short.jsonl")  # pairs of short prompts: nothing to say
+    assert "max_length" not in caplog.text

@@ -40,7 +40,7 @@ from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_on
                                     pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records, read_records_file,
                                     same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
-from ptsfast.outputs.trl_pairs import trl_record
+from ptsfast.outputs.trl_pairs import trl_record, warn_long_prompts
 from ptsfast.problems.oracles import task_type
 
 log = logging.getLogger(__name__)
@@ -486,6 +486,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = _measured(recs)
     if fmt in ("trl", "hf", "jsonl") and kind == "pairs":  # read by TRL as text in any of these
         _check_trl_version()
+        warn_long_prompts(recs)
     if fmt == "trl":
         if not keep_fields:  # text alone is for TRL's text path, where a pair whose text is not exact is another
             exact = [r for r in recs if r.get("text_exact") is not False]

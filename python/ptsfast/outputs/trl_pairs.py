@@ -7,10 +7,17 @@ feeds TRL those ids as they are (TRL's own preparation re-tokenises the text and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
 
 from ptsfast.outputs.source import TRL_FIELDS, RunSource, judged_fields
 from ptsfast.problems.oracles import task_type
+
+log = logging.getLogger(__name__)
+
+TRL_MAX_LENGTH = 1024
+"""TRL's DPOConfig default ``max_length`` (TRL 1.16; a test compares it with the installed TRL's): its DPOTrainer
+drops a pair whose prompt has at least that many tokens."""
 
 
 def trl_record(pair: Mapping, pivot: Mapping | None, source: RunSource, keep_fields: bool = True) -> dict:
@@ -33,3 +40,17 @@ def dpo_metadata(pair: Mapping, pivot: Mapping | None, source: RunSource) -> dic
         delta = abs(pivot["p_after"] - pivot["p_before"])
     return {"original_query": problem.get("question"), "prob_delta": delta,
             "task_type": task_type(pair.get("oracle") or (source.info.get("config") or {}).get("oracle"))}
+
+
+def warn_long_prompts(pairs: Iterable[Mapping]) -> None:
+    """Says how many pairs TRL's DPOConfig default drops from training, and the max_length that keeps them:
+    DPOTrainer drops a pair whose prompt fills max_length without a word, and a pivot deep in a reasoning trace has
+    a prompt of thousands of tokens (PivotDPOTrainer says so too, as it trains)."""
+    sizes = [(len(p["prompt_ids"]), len(p["prompt_ids"]) + max(len(p["chosen_ids"]), len(p["rejected_ids"])))
+             for p in pairs if all(isinstance(p.get(k), list) for k in ("prompt_ids", "chosen_ids", "rejected_ids"))]
+    long = sum(prompt >= TRL_MAX_LENGTH for prompt, _ in sizes)
+    if long:
+        log.warning("%d of %d pairs have a prompt of at least %d tokens, TRL's DPOConfig default max_length, which "
+                    "DPOTrainer drops from training without a word - train with DPOConfig(max_length=%d) or more (or "
+                    "None): the longest pair, prompt and side, is that many tokens", long, len(sizes),
+                    TRL_MAX_LENGTH, max(whole for _, whole in sizes))
