@@ -1322,6 +1322,19 @@ def _check_not_discarded(run) -> None:
     check_not_discarded(info, path.parent, f"--run {run}")
 
 
+def _check_run_info(run) -> None:
+    """The ``run.json`` of a ``--run`` folder is a ptsfast run's, of a format this ptsfast reads, as an export and a
+    resume check it: a damaged one (``"format_version": "1"``, not JSON, a list) was reported without a word, as if
+    its records were sound."""
+    from ptsfast.outputs.rundir import RUN, check_format, read_run_info
+
+    path = Path(run).expanduser() / RUN
+    if not path.is_file():  # a records file, or a folder without one: the report's own checks say why
+        return
+    info = read_run_info(path, "restore it, or rerun `ptsfast mine`", "pass a run folder written by `ptsfast mine`")
+    check_format(info, path, "report it with that ptsfast (or a later one)")
+
+
 def cmd_export(a) -> int:
     from ptsfast.outputs.export import export
     from ptsfast.outputs.rundir import is_stream
@@ -1393,6 +1406,7 @@ def cmd_report(a) -> int:
     _check_no_broken_link_above(a.out)  # and a name too long, said first
     _check_page_suffix(a.out)
     _check_outside_model_folder(a.out, run=a.run)
+    _check_run_info(a.run)
     _check_not_discarded(a.run)
     html, png = write_report(a.run, a.out or Path(a.run) / "report.html")
     print(f"ptsfast: wrote {html}" + (f" and {png}" if png is not None else ""))

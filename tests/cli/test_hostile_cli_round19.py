@@ -1,0 +1,60 @@
+"""Hostile command lines, round 19: `report` of a run whose run.json is damaged (export and resume refuse it)."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+
+
+@pytest.fixture()
+def mined(model_dir, tmp_path, capsys):
+    """A finished tiny run and the command that mined it."""
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    return out, argv
+
+
+def _damage(run, text):
+    (run / "run.json").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("version, words", [('"1"', "format_version is '1'"), ("0", "format_version is 0"),
+                                            ("null", "format_version is None"), ("1.5", "format_version is 1.5")])
+def test_a_report_of_a_run_whose_format_version_is_damaged_is_refused(version, words, mined, tmp_path, capsys):
+    """run.json's format_version edited to "1", 0, null or 1.5: `export` and a resume refuse the run as damaged, and
+    `report` drew it without a word. Refused as they refuse it, writing nothing."""
+    run, _ = mined
+    info = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    _damage(run, json.dumps({**info, "format_version": json.loads(version)}))
+    target = tmp_path / "r.html"
+    assert cli(["report", "--run", str(run), "--out", str(target)]) == 2
+    one_line_error(capsys, "run.json is damaged", words, "restore it")
+    assert not target.exists() and not (tmp_path / "r.png").exists()
+    assert cli(["export", "--run", str(run), "--out", str(tmp_path / "e.jsonl")]) == 2  # as the export says it
+    one_line_error(capsys, "run.json is damaged", words, "restore it")
+
+
+@pytest.mark.parametrize("text, words", [("{not json", "run.json is damaged"),
+                                         ("[1, 2]", "is not a ptsfast run's"),
+                                         ('{"format_version": 1, "config": []}', "its config is a JSON list")])
+def test_a_report_of_a_run_whose_run_json_is_not_a_runs_is_refused(text, words, mined, tmp_path, capsys):
+    """A run.json that is not JSON, not an object, or whose config is no object: the report drew the records beside
+    it as a run's. Refused as an export refuses it."""
+    run, _ = mined
+    _damage(run, text)
+    target = tmp_path / "r.html"
+    assert cli(["report", "--run", str(run), "--out", str(target)]) == 2
+    one_line_error(capsys, words)
+    assert not target.exists()
+
+
+def test_a_report_of_a_sound_run_is_written(mined, tmp_path, capsys):
+    """The check reads run.json only: a sound run is reported, as before."""
+    run, _ = mined
+    assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").is_file()
