@@ -739,6 +739,7 @@ def _check_paths(a) -> None:
     _check_new_names(out)
     _check_not_a_file_name(out, a.func is cmd_anchors)
     check_inputs_apart(out, [getattr(a, "problems", None), getattr(a, "model", None)])
+    _check_not_a_run_file(out, getattr(a, "problems", None))
     check_out_outside_data(out, getattr(a, "problems", None))
     p = Path(out).expanduser()
     if p.exists() and not p.is_dir():  # /dev/null or a fifo was called a file
@@ -749,6 +750,31 @@ def _check_paths(a) -> None:
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
     check_unlocked(out)  # another run mining into it: said before the model loads, not once it has
     check_no_foreign_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES)
+
+
+def _check_not_a_run_file(out: str, problems) -> None:
+    """``--problems`` is none of the run's own files by another name than a link (a hard link, a bind mount, a copy
+    made with ``cp -al``): the real paths differ, so it passed as an input apart, and the run wrote over the file it
+    was reading its problems from. Compared by device and inode, as the file system knows a file."""
+    from ptsfast.outputs.rundir import RUN_FILES
+
+    given = Path(problems).expanduser() if isinstance(problems, str) and problems.strip() else None
+    try:
+        if given is None or not given.is_file():
+            return
+        mine = os.stat(given)
+    except OSError:  # its load says why
+        return
+    for name in RUN_FILES:
+        try:
+            theirs = os.stat(Path(out).expanduser() / name)
+        except OSError:
+            continue
+        if (theirs.st_dev, theirs.st_ino) == (mine.st_dev, mine.st_ino):
+            raise ValueError(f"--problems {problems}: is the file {Path(out) / name} of the run in --out (a hard link "
+                             f"or another mount of it), which the run writes; the run would write over its own "
+                             f"input - copy the problems elsewhere (cp, not cp -l) and pass that, or choose another "
+                             f"--out")
 
 
 def _check_new_names(out: str) -> None:

@@ -1,11 +1,13 @@
-"""Hostile command lines, round 19: `report` of a run whose run.json is damaged (export and resume refuse it)."""
+"""Hostile command lines, round 19: `report` of a run whose run.json is damaged (export and resume refuse it); a
+hard link to one of a run's own files given as its --problems."""
 
 import json
+import os
 
 import pytest
 
 from ptsfast.cli import main as cli
-from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+from helpers.cli_errors import FAST, MINE, no_model_load, one_line_error, write_problems
 
 
 @pytest.fixture()
@@ -58,3 +60,22 @@ def test_a_report_of_a_sound_run_is_written(mined, tmp_path, capsys):
     run, _ = mined
     assert cli(["report", "--run", str(run), "--out", str(tmp_path / "r.html")]) == 0
     assert (tmp_path / "r.html").is_file()
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+@pytest.mark.parametrize("name", ["problems.jsonl", "pairs.jsonl"])
+def test_a_hard_link_to_a_runs_own_file_as_its_problems_is_refused(name, overwrite, mined, tmp_path, capsys,
+                                                                   monkeypatch):
+    """`--problems LINK`, LINK a hard link to the run's own problems.jsonl (`cp -al run backup`, then the backup's
+    file given): the inputs were compared with the run's files by real path, which differ, so it passed where a
+    symbolic link is refused, and the run mined into the file it read. Refused before the model loads, naming the
+    run's file; the run's files are as they were."""
+    run, argv = mined
+    link = tmp_path / "linked.jsonl"
+    os.link(run / name, link)
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    no_model_load(monkeypatch)
+    at = argv.index("--problems") + 1
+    assert cli([*argv[:at], str(link), *argv[at + 1:], *overwrite]) == 2
+    one_line_error(capsys, f"--problems {link}", f"{run / name} of the run in --out", "hard link", "choose another")
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
