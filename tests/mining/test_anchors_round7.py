@@ -128,3 +128,34 @@ def test_a_solution_the_oracle_erred_on_is_no_failure_in_the_anchors_run(tmp_pat
     assert last["counterfactual_importance"] is None and not last["is_anchor"]
     (traj,) = json.loads((tmp_path / "run" / "problems.jsonl").read_text())["trajectories"]
     assert traj["correct"] is None and "oracle crashed" in traj["oracle_error"]
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("So we add the two numbers together.", "So we multiply the two numbers together."),  # 0.88 overlap
+    ("Now divide both sides by x.", "Now multiply both sides by x."),
+    ("So x plus 3 is 7.", "So x minus 3 is 7."),
+    ("He has 3 more apples than Tom.", "He has 3 fewer apples than Tom."),
+    ("So we need at least 5 buses.", "So we need at most 5 buses."),
+    ("So the first term is 5.", "So the last term is 5."),
+    ("So it moves to the left by 3.", "So it moves to the right by 3."),
+    ("So the answer is 5 hours before noon.", "So the answer is 5 hours after noon."),
+    ("So he gains 5 dollars in total.", "So he loses 5 dollars in total."),
+    ("So x is a multiple of 3.", "So x is a divisor of 3."),
+    ("Thus f is injective.", "Thus f is surjective."),
+    ("This means the function is continuous at x = 0.", "This means the function is discontinuous at x = 0."),
+    ("The triangle is isosceles with sides 3 and 3.", "The triangle is equilateral with sides 3 and 3."),
+    ("So there are 5 boys in the class.", "So there are 5 girls in the class."),
+])
+def test_an_operation_direction_or_group_swapped_is_another_claim(original, resample):
+    assert not similar(original, resample) and not same_facts(original, resample)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("He has 3 fewer apples than Tom.", "He has 3 less apples than Tom."),
+    ("So 3 times 4 is 12.", "So 3 multiplied by 4 is 12."),
+    ("First, we add 3 and 4.", "Now, we add 3 and 4."),  # one names no position: no swap
+    ("Let me think more carefully.", "Let me think carefully."),
+    ("So we add the terms and then multiply.", "So we multiply and then add the terms."),  # both name both
+])
+def test_the_same_operation_or_direction_in_other_words_stays_similar(original, resample):
+    assert same_facts(original, resample)
