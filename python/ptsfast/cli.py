@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
 import os
-import re
-import signal
 import sys
-import threading
-import unicodedata
-from pathlib import Path
+
+import _signal  # the interpreter's own, loaded already: the handler below is set before the imports that take time
+
+
+def _interrupted_starting(signum, frame) -> None:
+    """A Ctrl-C while the ``ptsfast`` command's own modules import, before :func:`main` takes the signals, ended in a
+    KeyboardInterrupt traceback through the imports; nothing is written yet, so the process ends at once, saying so
+    as :func:`main` does."""
+    try:
+        os.write(2, b"\nptsfast: interrupted before the command began; nothing was written - rerun the command\n")
+    except OSError:  # started with standard error closed
+        pass
+    os._exit(130)
+
+
+def _starting_as_the_command() -> bool:
+    """This module imports to run the ``ptsfast`` command (its console script, or ``python -m ptsfast.cli``): only
+    then is a Ctrl-C during the import the command's to say (a program importing it keeps its KeyboardInterrupt)."""
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    return __name__ == "__main__" or (isinstance(script, str) and os.path.basename(script) == "ptsfast")
+
+
+try:
+    if _starting_as_the_command() and _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+        _signal.signal(_signal.SIGINT, _interrupted_starting)
+except ValueError:  # not the main thread: its signals are not this import's
+    pass
+
+import argparse  # noqa: E402 - after the handler above
+import json  # noqa: E402
+import logging  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+import unicodedata  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 log = logging.getLogger("ptsfast")
 
@@ -1836,9 +1864,12 @@ def _take_signals() -> dict:
     taken = {}
     for signum in _ENDING_SIGNALS:
         before = signal.getsignal(signum)
-        if before is (signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL):
-            taken[signum] = before
-            signal.signal(signum, _interrupt)
+        if before is _interrupted_starting:  # the command's own, set while it imported: the default is given back
+            before = signal.default_int_handler
+        elif before is not (signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL):
+            continue
+        taken[signum] = before
+        signal.signal(signum, _interrupt)
     return taken
 
 

@@ -79,3 +79,53 @@ def test_a_hard_link_to_a_runs_own_file_as_its_problems_is_refused(name, overwri
     assert cli([*argv[:at], str(link), *argv[at + 1:], *overwrite]) == 2
     one_line_error(capsys, f"--problems {link}", f"{run / name} of the run in --out", "hard link", "choose another")
     assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+
+
+_ENTRY = """
+import os, signal, sys
+
+class Interrupt:  # a Ctrl-C delivered while ptsfast.cli imports its first module, argparse
+    def find_spec(self, name, path=None, target=None):
+        if name == "argparse":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from ptsfast.cli import main
+sys.exit(main())
+"""
+
+
+def test_an_interruption_while_the_command_module_imports_is_said_in_one_line(tmp_path):
+    """A Ctrl-C in the command's first tenth of a second, while ptsfast.cli itself imported (argparse, json,
+    logging...), before main() took the signals: a KeyboardInterrupt traceback through the imports. The command's
+    script (named ptsfast, as pip writes it) now ends with the line main says, and status 130."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ptsfast"
+    script.write_text(_ENTRY, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), "export", "--run", str(tmp_path / "run"), "--out",
+                           str(tmp_path / "e.jsonl")], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == ["ptsfast: interrupted before the command began; nothing was written "
+                                                "- rerun the command"]
+    assert done.returncode == 130
+    assert not (tmp_path / "e.jsonl").exists()
+
+
+def test_a_program_importing_the_cli_keeps_its_keyboard_interrupt(tmp_path):
+    """Only the command's own start is ended so: a program that imports ptsfast.cli gets its KeyboardInterrupt, as
+    from any module, and the handler it had."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "mytool.py"
+    script.write_text(_ENTRY.replace("from ptsfast.cli import main\nsys.exit(main())", """
+try:
+    import ptsfast.cli
+except KeyboardInterrupt:
+    print("mine", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+"""), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "mine True" and done.returncode == 0, done.stderr
