@@ -45,3 +45,51 @@ def test_a_gsm8k_line_with_a_second_amount_names_no_answer(line, first):
                                       ("12,5 kg", "12.5"), ("2 hours or 120 minutes", "2")])
 def test_a_gsm8k_line_with_one_amount_still_passes(line, ref):
     assert judged("gsm8k", f"#### {line}\n", ref)
+
+
+FOUR = ("12", "15", "18", "20")
+
+
+@pytest.mark.parametrize("text", ["The answer is \\(B\\) or \\(C\\).", "The answer is \\( B \\) or \\( C \\).",
+                                  "Answer: B and C are both correct", "Both (B) and (C) are correct answers here",
+                                  "The correct answer is B, although C could also work.",
+                                  "The answer is B, but C also works.", "The answer is B and/or C."])
+def test_a_second_letter_offered_in_these_words_names_no_choice(text):
+    """Each read B: a hedge judged right (letters in ``\\(...\\)`` as in ``$...$``, two letters a plural verb follows,
+    a second that "could also work", "and/or")."""
+    for choices in (None, FOUR):
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text", ["The answer is \\(B\\).", "The answer is \\(B\\) or \\(B\\).", "Answer: B is correct",
+                                  "Answer: B, since C would not work.", "Answer: B and/or nothing else."])
+def test_one_letter_in_these_words_is_that_choice(text):
+    for choices in (None, FOUR):
+        assert judged("multiple_choice", text, "B", choices)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text", ["Answer: (B) 15, (C) 18", "Answer: B) 15, C) 18\n", "Answer: (B) 15 and (C) 18.",
+                                  "The answer is (B) 15 and (C) 18.", "Answer: (B) 15; (C) 18", "Answer: (B) 15 & (C) 18",
+                                  "**Answer:** (B) 15, and (C) 18", "Answer: [B] 15, [C] 18\nThat is all.",
+                                  "Answer: (B) 15, (C) 18 are both right."])
+def test_two_choices_listed_each_with_its_text_name_none(text):
+    """``Answer: (B) 15, (C) 18`` read B (two choices offered, "or" only was read so); the early stop ended it at
+    ``Answer: (B) 15, (C)`` (the bracket of the second letter was taken for the end of the first's text)."""
+    for choices in (None, FOUR):
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+    assert not answer_complete("multiple_choice", "Answer: (B) 15, (C)")
+
+
+@pytest.mark.parametrize("text,choices", [("Answer: (B) 15 fits, (C) 18 does not.", None),
+                                          ("Answer: (B) 15 fits, (C) 18 does not.", FOUR),
+                                          ("Answer: (B) 18, (C) 15", FOUR),  # not the choices' own texts: a remark
+                                          ("Answer: (B) 15\n(C) 18 is too big.", FOUR),
+                                          ("Answer: (B) 15 (the odd one), nothing else.", FOUR)])
+def test_a_choice_with_its_text_and_another_weighed_is_that_choice(text, choices):
+    assert judged("multiple_choice", text, "B", choices)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)

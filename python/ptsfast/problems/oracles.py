@@ -668,10 +668,11 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     "A/B", "A, B, or C"), see :func:`_hedged`; and a letter with a separator ending a text (what offers the letter
     written next as a second one, "A OR " before "B is correct.")."""
     letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
-              r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, *B*, `B`, 'B', $B$
+              r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\\([ \t]*|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, `B`, $B$, \(B\)
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
-              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$])?(?![A-Za-z])")  # closed on its line
-    sep = (rf"[ \t]*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?{_OR_WORDS}(?![^\W\d_]))[ \t]*"
+              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\))?(?![A-Za-z])")  # closed
+    sep = (rf"[ \t]*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_]))"
+           r"[ \t]*"
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
     # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
     sep = rf"(?:{sep}|[ \t]+|(?=[(\[\\]))"
@@ -711,8 +712,9 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
 
 
 _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
-# the last letter of a hedge is set apart: by a mark (B or C</answer>, B或C。) or the line's end
-_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)", re.M)
+# the last letter of a hedge is set apart: by a mark (B or C</answer>, B或C。), the line's end or a plural verb (B and C
+# are both correct)
+_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 _HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
 
@@ -732,40 +734,73 @@ def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
            r"(?![^\W\d_])[ \t]*|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)" \
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
     text = r"[^\s()\[\],;:!?.<。]"  # a run of spaces is one way into what offers the next (none ends inside the text)
-    return re.compile(rf"(?<![A-Za-z]){first}[ \t]+{text}(?:[ \t]?{text}|\.(?=\d)){{0,40}}?{said}(?:{second})", re.M)
+    # or listed with a comma, "and", a semicolon: "(B) 15, (C) 18", "(B) 15 and (C) 18." (each text a choice's, of
+    # three words at most, the second ending its line: "(B) 15 fits and (C) 18 is too big" weighs them)
+    # (the early stop reads any such list as one; the judge only where each text is its choice's own, or one word)
+    short = rf"{text}+(?:[ \t]{text}+){{0,2}}"
+    listed = rf"(?:[ \t]*[,;&][ \t]*(?:(?i:and)[ \t]+)?|[ \t]+(?i:and)[ \t]+)" \
+             rf"(?:\*\*)?(?:[(\[](?P<l2>[A-{last}])[)\]]|(?P<d2>[A-{last}]){mark})(?:\*\*)?[ \t]+(?P<t2>{short})" \
+             r"(?=[ \t]*\.?(?:\*\*)?[ \t]*$|[ \t]+(?i:are|were)(?![A-Za-z]))"
+    return re.compile(rf"(?<![A-Za-z]){first}(?:[ \t]+{text}(?:[ \t]?{text}|\.(?=\d)){{0,40}}?{said}(?:{second})"
+                      rf"|[ \t]+(?P<t1>{short}){listed})", re.M)
+
+
+def _labelled_spans(text: str, last: str, dotted: bool = False, choices=None, judged: bool = True) -> list:
+    """Where :func:`_labelled_hedge` offers two letters together; ``judged``: a list only as :func:`_listed_own`
+    reads it (the early stop reads any, so that it never stops where the judge may read a hedge)."""
+    return [m.span() for m in _labelled_hedge(last, dotted).finditer(text)
+            if len({m.group(k) for k in (1, 2, 3, 4, 5, "l2", "d2") if m.group(k)}) > 1 and
+            (not judged or _listed_own(m, choices))]
+
+
+def _listed_own(m: re.Match, choices) -> bool:
+    """Whether a :func:`_labelled_hedge` match of two choices listed (``(B) 15, (C) 18``) writes each with its own
+    text where the ``choices`` are given, else each in one word: two answers, not a weighing (``(B) 15 fits, (C) 18
+    does not``)."""
+    if m.group("t1") is None:
+        return True
+    letters = [g for g in m.groups()[:2] if g][:1] + [m.group("l2") or m.group("d2")]
+    texts = (m.group("t1"), m.group("t2"))
+    if not choices:
+        return not any(re.search(r"\s", t) for t in texts)
+    own = [re.sub(r"^\(?[a-z][.)]\s+", "", normalize_text(str(choices[i]))) if (i := ord(c) - 65) < len(choices) else ""
+           for c in letters]
+    return all(o and normalize_text(t) == o for o, t in zip(own, texts))
 
 
 # a bracketed letter whose choice's text may follow, and what settles that text so that no other choice can be
-# offered with it (B) 15 or C) 18): its line's end, a bracket, a sentence's end
+# offered with it (B) 15 or C) 18): its line's end, a closing bracket, a sentence's end
 _TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")
-_TEXT_SETTLED = re.compile(r"[\n)\[\]:!<。]|\.(?=\D)")
+# (never an opening bracket, nor the close of a letter's: "(B) 15, (C" may go on "(C) 18", a second choice)
+_TEXT_SETTLED = re.compile(r"[\n:!<。]|\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 
 
 @functools.lru_cache(maxsize=8)
 def _worded_hedge(last: str) -> re.Pattern:
     """A letter, then in its sentence another offered in words: "B, but it could also be C", "B, though C is also
-    possible", "B (although it might be C)", "B; C might also be correct", "B，但也可能是C"; a hedge as "B or C" is. No
-    mark the early stop reads as an answer's end (a period, a digit) stands between them, so a rollout never stops
-    at the first."""
+    possible", "B, although C could also work", "B (although it might be C)", "B; C might also be correct",
+    "B，但也可能是C"; a hedge as "B or C" is. No mark the early stop reads as an answer's end (a period, a digit)
+    stands between them, so a rollout never stops at the first."""
     low = last.lower()
     letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?:\*\*)?(?![A-Za-z])"
     but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*)"
     modal = r"(?i:could|might|may|can)[ \t]+(?i:also[ \t]+|well[ \t]+)?(?i:be)[ \t]+"
+    works = r"(?i:(?:could|might|may|can|would)[ \t]+(?:also[ \t]+)?work|also[ \t]+works|works[ \t]+too)"
     second = rf"(?i:(?:option|choice)[ \t]+)?{letter}"
     end = r"(?=[ \t]*(?:[.,;:!?)(\]*<。，；！？]|$))"
     zh = rf"[ \t]*[,，;；][ \t]*(?:但|不过|不過)?(?:也|还|還)?(?:可能|或许|或許|也许|也許)(?:是|选|選)?[ \t]*{second}{end}"
     return re.compile(rf"(?<![A-Za-z]){letter}(?:{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
-                      rf"{end}|{second}[ \t]+(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
-                      rf"(?i:possible|plausible|correct|right|valid|likely){end})|{zh})", re.M)
+                      rf"{end}|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
+                      rf"(?i:possible|plausible|correct|right|valid|likely)|{works}){end})|{zh})", re.M)
 
 
-def _hedged(text: str, last: str = "E") -> list[tuple[int, int]]:
+def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> list[tuple[int, int]]:
     """Where ``text`` offers two or more letters together: an answer that hedges names no choice. The last letter
     is set apart ("A, I think" is a choice and the pronoun). A chain of letters is read once, in linear time (a
     regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token). Letters
-    offered each with its choice's text ("B) 15 or C) 18") hedge too."""
-    spans = [m.span() for m in _labelled_hedge(last).finditer(text)
-             if len({g for g in m.groups() if g}) > 1]
+    offered each with its choice's text ("B) 15 or C) 18", "(B) 15, (C) 18") hedge too; ``judged``: a list of two
+    only as the judge reads it (:func:`_listed_own`, with the ``choices``)."""
+    spans = _labelled_spans(text, last, choices=choices, judged=judged)
     spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
     if not spans:
         return _letters_hedged(text, last)
@@ -885,7 +920,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
     box holds comes before those lines. A letter offered with others ("A or B.") is none. Only the first kind (a
     letter) stops a rollout early: it outranks the others wherever it comes."""
     text = _compatible(text)
-    hedged = _inside(_hedged(text, last))
+    hedged = _inside(_hedged(text, last, choices, judged=True))
     strong, weak = _choice_patterns(last)
     bold = _bold_choice(last)
     listing = _listed(text, last)
@@ -904,8 +939,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 (pats is strong or pats is weak or not _offered_second(text, m.start(m.lastindex), last))]
         if pats is weak:  # a letter merely written, offered in words after another (A or (B) is correct.), is none:
             # looked for from the first on, a listing's thousands of lines are not each looked behind
-            dotted = _inside([m.span() for m in _labelled_hedge(last, True).finditer(text)  # B. 15 or C. 18
-                              if len({g for g in m.groups() if g}) > 1])
+            dotted = _inside(_labelled_spans(text, last, True, choices))  # B. 15 or C. 18
             return next((h[1] for h in sorted(hits)
                          if not dotted(h[2]) and not _offered_second(text, h[2], last, True)), None)
         if hits:
@@ -1860,7 +1894,8 @@ _STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
 
 
 def _names_no_amount(line: str) -> bool:
-    """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, a range), an
+    """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, ``1 hour 30
+    minutes``, a range), an
     operation without its result (``12 - 3``), a strict bound (``more than 12``) or a time (``2:30``)."""
     first = _DIGITS.search(line)
     amount = re.search(r"[-\u2212]?\$?\d", line)
