@@ -72,7 +72,8 @@ def test_one_letter_in_these_words_is_that_choice(text):
 
 
 @pytest.mark.parametrize("text", ["Answer: (B) 15, (C) 18", "Answer: B) 15, C) 18\n", "Answer: (B) 15 and (C) 18.",
-                                  "The answer is (B) 15 and (C) 18.", "Answer: (B) 15; (C) 18", "Answer: (B) 15 & (C) 18",
+                                  "The answer is (B) 15 and (C) 18.", "Answer: (B) 15; (C) 18",
+                                  "Answer: (B) 15 & (C) 18",
                                   "**Answer:** (B) 15, and (C) 18", "Answer: [B] 15, [C] 18\nThat is all.",
                                   "Answer: (B) 15, (C) 18 are both right."])
 def test_two_choices_listed_each_with_its_text_name_none(text):
