@@ -13,10 +13,11 @@ are), ``hf`` (a ``datasets`` folder, ``save_to_disk``), ``pts`` (codelion/pts ``
 Safety (the one write rule): an export never deletes or overwrites anything it did not create, with or without
 ``force``: never a run folder or a file in one, never its input, never a folder that holds either (compared by
 real path, symlinks followed), never a file or folder that ptsfast did not export (an ``hf`` folder counts as an
-export only while it holds nothing but what the export wrote). An earlier export of the same kind at the path is
-replaced (a re-export); an earlier export of another kind only with ``force=True``. The output is written to a
-temporary path in the same folder and renamed into place, so an interrupted export leaves the previous file whole;
-it gets the user's umask like any other file.
+export only while it holds nothing but what the export wrote). An earlier export of the same kind and run at the
+path is replaced (a re-export); an earlier export of another kind, or of another run (each record names its run:
+problem, model, seed, sampler and ``run_id``, a fingerprint of its settings), only with ``force=True``. The output
+is written to a temporary path in the same folder and renamed into place, so an interrupted export leaves the
+previous file whole; it gets the user's umask like any other file.
 """
 
 from __future__ import annotations
