@@ -64,3 +64,40 @@ def test_rows_with_hidden_tests_get_no_sample_warning(tmp_path, caplog):
             _codecontests_row({"input": [], "output": []}, {"input": ["5\n"], "output": ["6\n"]})]
     r = load(tmp_path, rows, oracle="code")
     assert len(r.problems) == 3 and not [m for m in caplog.messages if "sample tests alone" in m]
+
+
+CODE = make_judge("code", 60.0)
+ZERO = "```python\ndef add(a, b):\n    return 0\n```"
+ADD = "```python\ndef add(a, b):\n    return a + b\n```"
+
+
+@pytest.mark.parametrize("tests, says", [
+    ({"test_list": ["assert (add(x, 1) == x + 1 for x in range(3))"]}, "asserts a generator"),
+    ({"test": "from solution import add\n\ndef test_add():\n    assert [add(x, 1) == x + 1 for x in range(3)]\n"},
+     "asserts a list comprehension"),
+    ({"test": "from solution import add\n\ndef test_add():\n    assert {add(x, 1) == x + 1 for x in range(3)}\n"},
+     "asserts a set comprehension"),
+    ({"test_list": ["assert [add(1, 2) == 3]"]}, "asserts a list"),
+], ids=["mbpp-generator", "kodcode-listcomp", "kodcode-setcomp", "list"])
+def test_an_assert_of_a_generator_or_container_is_refused_not_passed_by_every_program(tmp_path, tests, says):
+    # all( forgotten: the generator (never run) or the non-empty list is true, and add returning 0 passed
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and says in r.skipped[0] and "passes every program" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    {"test_list": ["assert all(add(x, 1) == x + 1 for x in range(3))"]},
+    {"test": "from solution import add\n\ndef test_add():\n    assert not [x for x in range(3) if add(x, 1) != x + 1]\n"
+             "    assert [add(1, 2)] == [3]\n"},
+])
+def test_asserts_reading_a_generator_or_a_list_still_judge(tmp_path, tests):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+@pytest.mark.parametrize("check", ["assert [x for x in evens(4)]", "assert [*evens(4)]", "assert {*evens(4)}"])
+def test_an_assert_of_a_container_built_from_the_result_still_judges(tmp_path, check):
+    tests = {"test_list": [check, "assert evens(4) == [0, 2]"]}
+    p, = load(tmp_path, [{"question": "Write evens(n): the even numbers below n.", **tests}], oracle="code").problems
+    assert CODE("```python\ndef evens(n):\n    return list(range(0, n, 2))\n```", p).success
+    assert not CODE("```python\ndef evens(n):\n    return []\n```", p).success

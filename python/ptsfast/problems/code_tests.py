@@ -1116,14 +1116,38 @@ def _refuse_property_tests(tree, imports: tuple[str, ...]) -> None:
                                   f"asserts or @pytest.mark.parametrize, or drop the row")
 
 
+_ALWAYS_TRUE = {ast.GeneratorExp: ("a generator", "all(...)"), ast.ListComp: ("a list comprehension", "all(...)"),
+                ast.SetComp: ("a set comprehension", "all(...)"), ast.List: ("a list", "one comparison"),
+                ast.Set: ("a set", "one comparison")}
+"""What an ``assert`` tests that is true whatever the program does, beside a tuple (:func:`_always_true`), with the
+way to write it."""
+
+
+def _always_true(test) -> bool:
+    """A generator object (its comparisons never run), a comprehension of comparisons (``assert [f(x) == y for
+    ...]``: ``all(`` forgotten) or a list or set display of items (``[*f()]`` aside): true, or false, whatever the
+    program returns. ``assert [x for x in f()]`` reads the program's result, and is kept."""
+    if isinstance(test, (ast.ListComp, ast.SetComp)):
+        return isinstance(test.elt, ast.Compare)
+    if isinstance(test, (ast.List, ast.Set)):
+        return bool(test.elts) and not any(isinstance(e, ast.Starred) for e in test.elts)
+    return isinstance(test, ast.GeneratorExp)
+
+
 def _refuse_tuple_asserts(tree, src: str) -> None:
     """``assert (f(1) == 2, "message")`` asserts a non-empty tuple, which is always true (Python warns so): such a
-    test, common in LLM-written test lists, passes every program; refused, naming its line."""
+    test, common in LLM-written test lists, passes every program; refused, naming its line. So is one asserting a
+    generator or a container of comparisons (:data:`_ALWAYS_TRUE`)."""
     for n in ast.walk(tree):
         if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
             raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
                                   f"always true: it passes every program; write it as 'assert test, message' "
                                   f"(no parentheses around both) or drop the row")
+        if isinstance(n, ast.Assert) and _always_true(n.test):
+            what, fix = _ALWAYS_TRUE[type(n.test)]
+            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose "
+                                  f"truth does not depend on what the program returns: it passes every program; "
+                                  f"assert {fix} instead, or drop the row")
 
 
 def _discarded_comparison(n: ast.stmt) -> bool:
