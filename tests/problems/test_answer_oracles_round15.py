@@ -94,3 +94,18 @@ def test_two_choices_listed_each_with_its_text_name_none(text):
 def test_a_choice_with_its_text_and_another_weighed_is_that_choice(text, choices):
     assert judged("multiple_choice", text, "B", choices)
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text,ref", [("\\boxed{x = 3}", "y = 3"), ("\\boxed{y=-\\frac{1}{12}}", "x = -\\frac{1}{12}"),
+                                      ("$\\boxed{x_1 = 2}$", "y = 2")])
+def test_a_value_of_another_unknown_is_another_answer(text, ref):
+    """``\\boxed{x = 3}`` passed the directrix ``y = 3`` (the name before each value was dropped, as MATH's grader
+    drops it): a vertical line for a horizontal one judged right."""
+    assert not judged("boxed", text, ref)
+
+
+@pytest.mark.parametrize("text,ref", [("\\boxed{x = 3}", "3"), ("\\boxed{3}", "y = 3"), ("\\boxed{Y = 3}", "y = 3"),
+                                      ("\\boxed{x_1 = 2}", "x = 2"), ("\\boxed{y = 2x + 1}", "y=2x+1"),
+                                      ("\\boxed{f(x) = 2x+1}", "2x+1")])
+def test_a_value_of_the_same_unknown_or_of_none_still_passes(text, ref):
+    assert judged("boxed", text, ref)

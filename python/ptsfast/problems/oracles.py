@@ -2304,8 +2304,15 @@ def _several_letters(got: str, ref: str) -> bool:
     return len(letters) == len(set(letters)) and "".join(sorted(letters)) == ref
 
 
+# the unknown an answer names before its value: x = 3, y_1 = 2, $y = 2x + 1$
+_NAMED = re.compile(r"[\s$]*([a-zA-Z])(?:_\{?[0-9a-zA-Z]+\}?)?\s*=(?!=)")
+
+
 def _boxes_equal(got: str, ref: str) -> bool:
-    """A box's content and the reference's alike: item by item, as numbers, or after LaTeX normalisation."""
+    """A box's content and the reference's alike: item by item, as numbers, or after LaTeX normalisation; a value of
+    another unknown is another answer (``x = 3`` for the line ``y = 3``: MATH's grader drops both names)."""
+    if (a := _NAMED.match(got)) and (b := _NAMED.match(ref)) and a.group(1).casefold() != b.group(1).casefold():
+        return False
     if _several_letters(got, ref):
         return True
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
