@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from ptsfast.engine import FinishReason, KVPoolFull, Rollout, RolloutEngine, RolloutRequest, lent
@@ -23,8 +24,8 @@ from ptsfast.mining.anchors import (
     AnchorConfig,
     AnchorOutcome,
     AnchorSearch,
+    Contexts,
     SentenceImportance,
-    context_before,
     first_sentence,
     first_sentence_ended,
     same_facts,
@@ -148,6 +149,8 @@ class _Trajectory:
     _sentences: dict[int, str] = field(default_factory=dict)
     _before: dict[int, str] = field(default_factory=dict)
     _answered: dict[int, tuple[bool, str | None]] = field(default_factory=dict)
+    _contexts: Contexts | None = None
+    _offsets: list[int] = field(default_factory=list)
 
     def sentence(self, k: int) -> str:
         """Sentence ``k`` as its resamples' first sentences are read (:func:`first_sentence` after the same text): with
@@ -162,7 +165,10 @@ class _Trajectory:
         """The solution's text before boundary ``k`` as its resamples are split after (:func:`context_before`: the
         last 1,000 tokens of it were cut blindly, so inside a long code block the sentences after it read as one)."""
         if k not in self._before:
-            self._before[k] = context_before("".join(self.tokens[:self.boundary(k)]))
+            if self._contexts is None:  # the text's code and math found once, not once per boundary
+                self._contexts = Contexts("".join(self.tokens))
+                self._offsets = list(accumulate((len(t) for t in self.tokens), initial=0))
+            self._before[k] = self._contexts.before(self._offsets[self.boundary(k)])
         return self._before[k]
 
     def unended(self, k: int) -> int | None:
