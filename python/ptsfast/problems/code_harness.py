@@ -2888,7 +2888,16 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
     bindings_kept = not names & {"globals", "exec", "eval", "vars", "__import__"}
     # between calls, their setup may rebind their names some other way (setattr, monkeypatch, patch)
     rebinding_kept = bindings_kept and not names & {"setattr", "delattr", "monkeypatch", "patch", "modules"}
-    count, threads, pending = _thread._count, [0], []  # threads running before the solution; what a call left
+    threads, pending = [0], []  # threads running before the solution; what a call left
+    listdir, running = __import__("os").listdir, _thread._count
+
+    def count():  # the process's threads as the OS has them: one _thread.start_new_thread made is there at once,
+        # while _thread._count() counts it only once it first runs, after the call's check had looked
+        try:
+            return len(listdir("/proc/self/task"))
+        except OSError:  # no /proc (a host that refused the sandbox its own)
+            return running()
+
     # the names whose data the tests' own code changes in place (a method called on it, an item or attribute set)
     mutated = set(bound)
     for c in test_code:
