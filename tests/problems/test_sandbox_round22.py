@@ -50,3 +50,22 @@ RIGHT_RAW = {  # right programs on _thread's own threads, joined by a lock or le
 def test_right_programs_on_raw_threads_pass(how, tests):
     passed, out = verdict(RIGHT_RAW[how], tests)
     assert passed, out
+
+
+# two calls: what the first leaves behind may run between the tests' two reads
+TWO = humaneval("apply", HELPER + "    assert candidate([1], sq) == [1]\n    assert candidate([1, 2, 3], sq) == EXPECTED\n",
+                "xs, f")
+
+
+AUDIT_HOOK = ("import sys\nSTATE = {}\nK = %d\n\n\ndef apply(xs, f):\n    g = f.__globals__\n    if not STATE:\n"
+              "        STATE['n'] = 1\n        def h(event, args):\n            if STATE['n'] >= 2:\n"
+              "                STATE['n'] += 1\n                if STATE['n'] == K:\n"
+              "                    g['EXPECTED'][:] = [0]\n        sys.addaudithook(h)\n"
+              "        return [f(x) for x in xs]\n    STATE['n'] = 2\n    return [0]\n")
+
+
+@pytest.mark.parametrize("k", [10, 20, 30])
+def test_an_audit_hook_of_the_solutions_never_runs(k):
+    # before: K = 20 passed (its hook ran at an event raised after the call's window closed, before the comparison)
+    passed, out = verdict(AUDIT_HOOK % k, TWO)
+    assert not passed, out

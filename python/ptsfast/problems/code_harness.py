@@ -1489,6 +1489,9 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
             return "ctypes", event
         if event in ("marshal.loads", "marshal.load"):
             return "compiled", "code that would pass for a library's (" + event + ")"
+        if event == "sys.addaudithook":  # a hook of the solution's runs at every event anyone raises, between two of
+            # the tests' reads too (an id() of the harness's checks): outside any call's window
+            return "hook", "an audit hook of its own (" + event + ")"
         if event in ("compile", "code.__new__") and isinstance(args[1], str) and library(args[1]):
             return "code", "code that would pass for a library's (" + event + ")"
         # a function of the tests' (or the harness's) code made anew (other globals, defaults, closure) or changed
@@ -1519,6 +1522,8 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
             # = real_func.__code__); not one that sets what it is handed (mock's patch.object(np.isclose, ...))
             return any(fr.f_code.co_name == "<module>" for fr in frames) or (
                 bool(frames) and frames[0].f_code.co_filename == target)
+        if kind == "hook":  # a library's module code adding its own as it is imported
+            return any(fr.f_code.co_name == "<module>" for fr in frames)
         if kind == "code":  # a library's own code, run by an import, building code of its own (types.coroutine)
             return any(fr.f_code.co_filename.startswith("<frozen importlib") for fr in frames)
         chain = [fr.f_code for fr in frames]
