@@ -52,9 +52,68 @@ def test_right_programs_on_raw_threads_pass(how, tests):
     assert passed, out
 
 
-# two calls: what the first leaves behind may run between the tests' two reads
+# two calls: what the first leaves behind may run between the tests' two reads (a finalizer of what the tests drop)
 TWO = humaneval("apply", HELPER + "    assert candidate([1], sq) == [1]\n    assert candidate([1, 2, 3], sq) == EXPECTED\n",
                 "xs, f")
+DROPPED = "class R(list):\n    pass\n\n\nSTATE = {}\n\n\ndef apply(xs, f):\n    g = f.__globals__\n    if not STATE:\n"
+BETWEEN_READS = {
+    # the wrapper's closure cell for the call window swapped for a pass-through: the next call ran outside it
+    "a wrapper's cell": DROPPED + "        STATE[1] = 1\n        w = g['apply']\n"
+                        "        cell = w.__closure__[w.__code__.co_freevars.index('around')]\n"
+                        "        real = cell.cell_contents\n        def through(fn, args, kwargs):\n"
+                        "            cell.cell_contents = real\n            g['EXPECTED'][:] = [0]\n"
+                        "            return fn(*args, **kwargs)\n        r = R(f(x) for x in xs)\n"
+                        "        def swap():\n            cell.cell_contents = through\n"
+                        "        import weakref\n        weakref.finalize(r, swap)\n        return r\n    return [0]\n",
+    # the comparison the tests' namespace held swapped for one that holds, put back by the next call
+    "the tests' comparison": DROPPED + "        STATE['real'] = g['__ptsfast_compare__']\n"
+                             "        r = R(f(x) for x in xs)\n"
+                             "        def swap():\n            g['__ptsfast_compare__'] = lambda *a, **k: True\n"
+                             "        import weakref\n        weakref.finalize(r, swap)\n        return r\n"
+                             "    g['__ptsfast_compare__'] = STATE['real']\n    return [0]\n",
+}
+
+
+@pytest.mark.parametrize("how", BETWEEN_READS)
+def test_a_finalizer_between_two_reads_cannot_swap_the_checks(how):
+    # before: each passed (the checks were a closure's cell and a name of the tests' namespace, set for a moment)
+    assert not verdict(BETWEEN_READS[how], TWO)[0]
+
+
+RETURNED = humaneval("make", "EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+                             "    g = candidate(sq)\n    r = g([1, 2, 3])\n    assert r == EXPECTED\n", "f")
+UNWINDOWED = {  # a function the solution returns, called by the tests outside the window as the wrapper was led to
+    # the cells of what windows it: windowed() made to hand the function back
+    "windowed()": "def make(f):\n    g = f.__globals__\n    w = g['make']\n"
+                  "    classes = w.__closure__[w.__code__.co_freevars.index('classes')].cell_contents\n"
+                  "    cell = classes.__closure__[classes.__code__.co_freevars.index('windowed')]\n"
+                  "    cell.cell_contents = lambda fn: fn\n",
+    # a builtin the wrapper's globals fell back to shadowed: type() told it no function was returned
+    "type()": "class FakeType(type):\n    def __new__(cls, *a):\n"
+              "        return object if len(a) == 1 else type.__new__(cls, *a)\n\n\n"
+              "def make(f):\n    g = f.__globals__\n    g['make'].__globals__['type'] = FakeType\n",
+}
+TAIL = "    def apply(xs):\n        g['EXPECTED'][:] = [0]\n        return [0]\n    return apply\n"
+
+
+@pytest.mark.parametrize("how", UNWINDOWED)
+def test_the_wrappers_lead_to_nothing_that_skips_the_window(how):
+    # before: each passed (the wrapper's closure and globals led to what decides whether a returned function runs
+    # in the window)
+    passed, out = verdict(UNWINDOWED[how] + TAIL, RETURNED)
+    assert not passed, out
+
+
+def test_a_returned_function_and_the_wrappers_metadata_still_work():
+    tests = humaneval("make", "def check(candidate):\n    import inspect\n    assert candidate.__name__ == 'make'\n"
+                              "    assert 'doc' in candidate.__doc__\n"
+                              "    assert list(inspect.signature(candidate).parameters) == ['f']\n"
+                              "    g = candidate(lambda x: x * x)\n    assert g([1, 2, 3]) == [1, 4, 9]\n"
+                              "    assert g.__name__ == 'apply'\n", "f")
+    code = ("def make(f):\n    \"\"\"doc\"\"\"\n    def apply(xs):\n        return [f(x) for x in xs]\n"
+            "    return apply\n")
+    passed, out = verdict(code, tests)
+    assert passed, out
 
 
 AUDIT_HOOK = ("import sys\nSTATE = {}\nK = %d\n\n\ndef apply(xs, f):\n    g = f.__globals__\n    if not STATE:\n"

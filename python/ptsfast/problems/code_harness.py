@@ -56,10 +56,21 @@ def _ptsfast_judge(spec, code):
     # the solution's functions cannot read the tests' expected values from their globals, nor swap their helpers
     shared = fmt in ("humaneval", "script")
     setup = compile(spec["setup"], "test_setup.py", "exec") if shared else None
+    # the checks the rewritten tests call, as stand-ins in their code's constants (no name of theirs the solution
+    # could rebind between two reads, a finalizer swapping __ptsfast_compare__ for one that holds); the real checks,
+    # made below, are filled in before the solution runs
+    checks = dict.fromkeys(("plain", "compare", "pair", "around", "classes"))
+    hidden = bare(_ptsfast_hidden)(checks, _thread.allocate_lock())
     tests, rewritten = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"],
-                                        "test_solution.py")
+                                        "test_solution.py", checks=hidden)
     test_code = _ptsfast_nested_codes([c for c in (setup, tests) if c is not None])  # the tests' code objects
     names = set().union(*(c.co_names for c in test_code))  # every name they use
+    solution = types.ModuleType("solution")
+    # the wrappers of the solution's functions that the tests call, with the checks as constants of their code (a
+    # closure's cells can be set, and a finalizer set one between two reads: the next call ran outside the window)
+    makers = bare(_ptsfast_wrappers)(_PTSFAST_WRAPPERS, hidden, vars(solution), "StopIteration" in names,
+                                     not rewritten)
+    harness.extend(_ptsfast_nested_codes([f.__code__ for f in makers.values()]))
     # the modules the tests use by the solution's names for them (MBPP's asserts run in its namespace: its import
     # numpy as np gives them np), loaded now to be watched as their own imports are
     modules = _ptsfast_modules_named("" if spec.get("as_text") else _ptsfast_source(spec, code),
@@ -429,7 +440,6 @@ def _ptsfast_judge(spec, code):
                                           for c in t.co_consts):
         kept = {n: m for n, m, _ in watched if n not in extras}
         watching.append((sys.modules, kept, tuple(kept), "sys.modules", False))
-    solution = types.ModuleType("solution")
     solution.__file__ = "solution.py"
     sys.modules["solution"] = solution
     source = "" if spec.get("as_text") else _ptsfast_source(spec, code)  # as text, the tests run it themselves
@@ -458,9 +468,8 @@ def _ptsfast_judge(spec, code):
     around, load, arm, later = bare(_ptsfast_call_window)(test_code, caught, decimal)
     lingering.append(later)
     windows.append(around)  # the solution's signal handlers run in the call window
-    # what the tests' namespace holds of the checks (and what the solution's functions there call) hides their cells
-    hidden = bare(_ptsfast_hidden)({"plain": plain, "compare": compare, "pair": pair, "around": around},
-                                   _thread.allocate_lock())
+    # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
+    checks.update(plain=plain, compare=compare, pair=pair, around=around)
     load(bare(lambda: exec(compile(source, "solution.py", "exec"), vars(solution))))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -491,10 +500,11 @@ def _ptsfast_judge(spec, code):
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells, vars(solution))
+                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks)
+    # the checks under the names they had in the tests' namespace (the tests' code holds them as constants)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
-    # the tests' namespace is reachable (a helper class's method's __globals__): what the rewritten tests call there
+    # the tests' namespace is reachable (a helper class's method's __globals__): what their code falls back to there
     # is checked after each value read, as the libraries' names are (swapped for one that puts itself back, the
     # final check alone would see nothing)
     guards = ("__ptsfast_plain__", "__ptsfast_compare__", "__ptsfast_pair__", "__builtins__")
@@ -519,7 +529,7 @@ def _ptsfast_judge(spec, code):
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells, vars(solution))
+                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -2591,17 +2601,28 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     return plain, compare, pair
 
 
-def _ptsfast_guarded(source, filename, limit=1 << 18):
-    """The tests compiled with every value they read passed through __ptsfast_plain__ (see above), every comparison
-    (``==``, ``<``, ``in``, chains) through __ptsfast_compare__ and the two values of unittest's assertEqual family
-    through __ptsfast_pair__ (the solution's own comparisons never make one hold against a plain value); tests that
-    the rewrite cannot compile, or longer than ``limit`` characters (EvalPlus writes out megabytes of inputs:
-    parsing them in Python costs 3x the time and 1.4x the memory of compiling them), run as written (the solution's
-    functions are still checked where the tests call them, :func:`_ptsfast_checked`). Returns ``(code, whether it
-    was rewritten)``."""
-    import ast
+def _ptsfast_guarded(source, filename, limit=1 << 18, checks=None):
+    """The tests compiled with every value they read passed through ``checks["plain"]`` (see above), every
+    comparison (``==``, ``<``, ``in``, chains) through ``checks["compare"]`` and the two values of unittest's
+    assertEqual family through ``checks["pair"]`` (the solution's own comparisons never make one hold against a plain
+    value): the checks are constants of the tests' code, which no one can change, not names of their namespace, which
+    the solution reaches and could rebind for a moment; tests that the rewrite cannot compile, or longer than
+    ``limit`` characters (EvalPlus writes out megabytes of inputs: parsing them in Python costs 3x the time and 1.4x
+    the memory of compiling them), run as written (the solution's functions are still checked where the tests call
+    them, :func:`_ptsfast_checked`). Returns ``(code, whether it was rewritten)``."""
+    import ast, os, types, warnings
     if len(source) > limit:
         return compile(source, filename, "exec"), False
+    # each check is compiled as a string constant no source holds, then put in its place in every code object
+    marks = {k: "\0ptsfast %s %s" % (k, os.urandom(8).hex()) for k in ("plain", "compare", "pair")}
+    placed = {v: (checks or {}).get(k) for k, v in marks.items()}
+
+    def check(kind, node):
+        return ast.copy_location(ast.Constant(marks[kind]), node)
+
+    def put(c):
+        return c.replace(co_consts=tuple(put(k) if type(k) is types.CodeType else placed[k] if type(k) is str and
+                                         k in placed else k for k in c.co_consts))
     PAIRED = {**dict.fromkeys(("assertEqual", "assertEquals", "assertListEqual", "assertTupleEqual", "assertDictEqual",
                                "assertSequenceEqual", "assertMultiLineEqual", "assertAlmostEqual",
                                "assertAlmostEquals"), "Eq"),
@@ -2624,10 +2645,9 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
 
     class Guard(ast.NodeTransformer):
         def wrap(self, node):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__ptsfast_plain__":
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Constant) and node.func.value == marks["plain"]:
                 return node
-            name = ast.copy_location(ast.Name("__ptsfast_plain__", ast.Load()), node)
-            return ast.copy_location(ast.Call(name, [node], []), node)
+            return ast.copy_location(ast.Call(check("plain", node), [node], []), node)
 
         def visit_List(self, node):
             return node if literal(node) else self.generic_visit(node)
@@ -2642,7 +2662,7 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             node = self.generic_visit(node)
             if op and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
                 # self.assertEqual(a, b): checked as a pair
-                checked = ast.Call(ast.Name("__ptsfast_pair__", ast.Load()), node.args[:2] + [ast.Constant(op)], [])
+                checked = ast.Call(check("pair", node), node.args[:2] + [ast.Constant(op)], [])
                 node.args = [ast.Starred(ast.copy_location(checked, node), ast.Load())] + node.args[2:]
             return self.wrap(node)
 
@@ -2661,13 +2681,13 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             args = [node.left]
             for op, right in zip(node.ops, node.comparators):
                 args += [ast.Constant(type(op).__name__), right]
-            return ast.copy_location(ast.Call(ast.Name("__ptsfast_compare__", ast.Load()), args, []), node)
+            return ast.copy_location(ast.Call(check("compare", node), args, []), node)
 
         def visit_With(self, node):  # with f() as v: assert v == 9 (the solution's manager would swallow a failure)
             node = self.generic_visit(node)
             for item in node.items:
-                plain = ast.Name("__ptsfast_plain__", ast.Load())
-                item.context_expr = ast.copy_location(ast.Call(plain, [item.context_expr], [
+                was = item.context_expr
+                item.context_expr = ast.copy_location(ast.Call(check("plain", was), [was], [
                     ast.keyword("within", ast.Constant(True))]), item.context_expr)
             return node
 
@@ -2677,20 +2697,24 @@ def _ptsfast_guarded(source, filename, limit=1 << 18):
             return node
 
     try:
-        return compile(ast.fix_missing_locations(Guard().visit(ast.parse(source, filename))), filename, "exec"), True
+        tree = ast.fix_missing_locations(Guard().visit(ast.parse(source, filename)))
+        with warnings.catch_warnings():  # a constant called: "'str' object is not callable"
+            warnings.simplefilter("ignore")
+            return put(compile(tree, filename, "exec")), True
     except (SyntaxError, ValueError, TypeError, RecursionError):
         return compile(source, filename, "exec"), False
 
 
 def _ptsfast_hidden(functions, lock):
-    """Stand-ins for the harness's checks that the tests' namespace holds (``{key: function}``): the solution reaches
-    that namespace (a helper's ``__globals__``), and a function's closure cells are writable (``cell_contents``, no
-    audit event): the checks' own, set to do nothing, passed any value. Each stand-in is a method, bound to an
+    """Stand-ins for the harness's checks that the tests' code and the solution's wrappers call (``{key: function}``,
+    filled in later: the stand-ins are made first): the solution reaches the wrappers (a helper's ``__globals__``),
+    and a function's closure cells are writable (``cell_contents``, no audit event): the checks' own, set to do
+    nothing, passed any value. Each stand-in is a method, bound to an
     immutable tuple, of a function with no closure and no globals to look up; the real function lives on only in a
     suspended generator's frame (the audit hook refuses ``gi_frame`` to the solution), which hands it to that function
     alone, for the call. Run with bare globals."""
     import sys, types
-    real = dict(functions)
+    real = functions  # filled in by the caller once the checks are made (the tests' code holds the stand-ins first)
 
     def relay(held, *args, **kwargs):
         with held[2]:
@@ -2710,7 +2734,8 @@ def _ptsfast_hidden(functions, lock):
     return {k: types.MethodType(relay, (kept.send, k, lock)) for k in real}
 
 
-def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None):
+def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None,
+                     makers=None, vault=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2720,10 +2745,15 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     the call (:func:`_ptsfast_call_window`); ``cells`` gets ``(cell, what it holds)`` of each wrapper's closure, which
     the solution can reach (the tests' namespace) and rewrite. ``own``: the solution's module namespace, whose
     classes' methods (not the prompt's pinned helper classes') and returned functions run in the window where the
-    tests call them."""
+    tests call them. ``makers``: :func:`_ptsfast_wrappers`' (for ``around``, ``plain``, ``stops``, ``strict`` and
+    ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the real one's cells
+    (wrap, windowed, made) would let the solution skip the window (windowed set to give back what it is handed)."""
     import functools, sys, types
 
     def checking(fn):
+        if makers is not None:
+            return functools.wraps(fn)(makers["checked"](fn))
+
         @functools.wraps(fn)
         def checked(*args, **kwargs):
             try:
@@ -2751,6 +2781,9 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         return False
 
     def windowed(fn):  # a method the tests call (on what the solution's function returned) runs in the window too
+        if makers is not None:
+            return functools.wraps(fn)(makers["windowed"](fn))
+
         @functools.wraps(fn)
         def method(*args, **kwargs):
             try:  # the solution's own call: its module's code (the harness's value checks, reading a property
@@ -2811,6 +2844,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         wrap(value if isinstance(value, type) else type(value))
         return value
 
+    if vault is not None:
+        vault["classes"] = classes
     probe, getframe = windowed(len), sys._getframe
     if cells is not None and around is not None:  # what every stand-in's window looks up, shared by all of them
         cells.extend((c, c.cell_contents) for c in probe.__closure__)
@@ -2821,6 +2856,62 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                 cells.extend((c, c.cell_contents) for c in ns[name].__closure__)
         elif isinstance(fn, type):
             wrap(fn)
+
+
+_PTSFAST_WRAPPERS = """
+def checked(fn):
+    def checked(*args, **kwargs):
+        try:
+            value = AROUND(fn, args, kwargs)
+        except STOP as e:
+            if STOPS:
+                raise
+            raise ERROR("%s() raised StopIteration, which would end the map() or filter() of the tests that called "
+                        "it as if they had run through" % GETATTR(fn, "__name__", "?")) from e
+        return PLAIN(CLASSES(value), STRICT, True)
+    return checked
+
+
+def windowed(fn):
+    def method(*args, **kwargs):
+        try:  # the solution's own call: its module's code
+            mine = GETFRAME(1).f_globals is OWN
+        except NOFRAME:  # no Python caller (a finalizer as the interpreter ends)
+            mine = True
+        if mine:
+            return fn(*args, **kwargs)
+        return CLASSES(AROUND(fn, args, kwargs))
+    return method
+"""
+
+
+def _ptsfast_wrappers(source, hidden, own, stops, strict):
+    """``{"checked": make, "windowed": make}``: ``make(fn)`` is the wrapper :func:`_ptsfast_checked` puts in the
+    tests' namespace for the solution's function ``fn`` (its call in the window, what it returns checked), or the
+    stand-in for a method of the solution's classes, or a function it returned, that runs in the window where the
+    tests call it. The solution reaches them (a helper's ``__globals__``): what they call is a constant of their
+    code (``hidden``'s stand-ins, and the builtins they use), not a closure's cell or a global name, either of which
+    it could set for a moment (a finalizer between two of the tests' reads, the next call then made outside the
+    window). ``source``: :data:`_PTSFAST_WRAPPERS`. Run with bare globals."""
+    import builtins, os, re, sys, types, warnings
+    given = {"AROUND": hidden["around"], "PLAIN": hidden["plain"], "CLASSES": hidden["classes"],
+             "STOP": StopIteration, "ERROR": RuntimeError, "GETATTR": getattr, "GETFRAME": sys._getframe,
+             "OWN": own, "NOFRAME": ValueError}
+    marks = {k: "\0ptsfast %s %s" % (k, os.urandom(8).hex()) for k in given}
+    placed = {marks[k]: v for k, v in given.items()}
+    source = re.sub(r"\b(%s)\b" % "|".join(given), lambda m: repr(marks[m.group(1)]), source)
+    source = source.replace("STOPS", repr(bool(stops))).replace("STRICT", repr(bool(strict)))
+
+    def put(c):
+        return c.replace(co_consts=tuple(put(k) if type(k) is types.CodeType else placed[k] if type(k) is str and
+                                         k in placed else k for k in c.co_consts))
+
+    with warnings.catch_warnings():  # a constant called, or compared by identity
+        warnings.simplefilter("ignore")
+        code = put(compile(source, "<ptsfast wrappers>", "exec"))
+    made = {"__builtins__": builtins}
+    exec(code, made)
+    return {"checked": made["checked"], "windowed": made["windowed"]}
 
 
 def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
