@@ -109,3 +109,20 @@ def test_a_value_of_another_unknown_is_another_answer(text, ref):
                                       ("\\boxed{f(x) = 2x+1}", "2x+1")])
 def test_a_value_of_the_same_unknown_or_of_none_still_passes(text, ref):
     assert judged("boxed", text, ref)
+
+
+VECTOR = "\\begin{pmatrix} -\\frac{1}{2} \\\\ 3 \\end{pmatrix}"
+
+
+@pytest.mark.parametrize("entries", ["\\frac{-1}{2} \\\\ 3", "-1/2 \\\\ 3", "-0.5 \\\\ 3", "-\\frac{1}{2} \\\\ 3.0",
+                                     "-\\frac{1}{2} \\\\ 3 \\\\"])
+def test_a_matrix_is_compared_entry_by_entry(entries):
+    """``\\begin{pmatrix} \\frac{-1}{2} \\\\ 3 \\end{pmatrix}`` failed MATH's ``-\\frac{1}{2}`` vector (the matrix was
+    compared as one string, where a box alone reads ``\\frac{-1}{2}`` and ``-0.5`` as ``-\\frac{1}{2}``)."""
+    assert judged("boxed", f"\\boxed{{\\begin{{pmatrix}} {entries} \\end{{pmatrix}}}}", VECTOR)
+
+
+@pytest.mark.parametrize("entries", ["3 \\\\ -\\frac{1}{2}", "\\frac{1}{2} \\\\ 3", "-\\frac{1}{2} \\\\ 3 \\\\ 0",
+                                     "-\\frac{1}{2} & 3", "-\\frac{1}{2} \\\\ 3 \\\\ \\\\"])
+def test_a_matrix_of_other_entries_or_shape_still_fails(entries):
+    assert not judged("boxed", f"\\boxed{{\\begin{{pmatrix}} {entries} \\end{{pmatrix}}}}", VECTOR)

@@ -1980,6 +1980,9 @@ def _one_unknown(parts: list[str]) -> bool:
         names[0] is not None and not any("=" in p for p in parts[1:])
 
 
+_MATRIX = re.compile(r"\\begin\{pmatrix\}(.*)\\end\{pmatrix\}", re.S)  # bmatrix too: normalised to pmatrix
+
+
 def _collection(raw: str, size: int | None = None) -> tuple[str, list[str]] | None:
     """An answer of several items as its kind and its items, each normalised: a tuple or an interval by its brackets
     (``(1, 2)``, ``[1, 2)``: ordered), a set ``\\{1, 2\\}``, a bare list ``1, 2`` (the solutions "separated by
@@ -1987,6 +1990,13 @@ def _collection(raw: str, size: int | None = None) -> tuple[str, list[str]] | No
     (``x=1, y=2``), or for a list of other than ``size`` items (never equal to a reference of that many: a model's loop
     of 50,000 items is not normalised one by one)."""
     s = _normalize_math(raw)
+    if m := _MATRIX.fullmatch(s):  # entry by entry, in its shape: -\frac{1}{2}, \frac{-1}{2}, -1/2 and -0.5 alike
+        rows = [_top_level(row, "&") for row in _top_level(m.group(1), r"\\\\")]
+        rows = rows[:-1] if len(rows) > 1 and rows[-1] == [""] else rows  # a row break before \end{pmatrix}
+        items = [item for row in rows for item in row]
+        if size not in (None, len(items)) or len({len(row) for row in rows}) != 1:
+            return None
+        return f"pmatrix{len(rows)}x{len(rows[0])}", [_normalize_math(item) for item in items]
     m = re.fullmatch(r"(\(|\[|\\\{)(.*)(\)|\]|\\\})", s, re.S)
     if m and _balanced(m.group(2)) and len(items := _top_level(m.group(2), ",")) > 1:
         return ("{}" if m.group(1) == "\\{" else m.group(1) + m.group(3)), items
