@@ -201,3 +201,17 @@ def test_the_contexts_of_a_long_trace_take_linear_time():
     contexts = [t.before(k) for k in range(len(spans))]
     assert time.perf_counter() - start < 3.0 and len(spans) == 8000
     assert contexts[-1].endswith("So step 3999 gives $x = 3999$. ") and contexts[5].startswith("So step 0")
+
+
+@pytest.mark.parametrize("original, resample, same", [
+    ("所以方程有两个不同的实数根。", "所以方程有三个不同的实数根。", False),  # 0.93 overlap: similar
+    ("共有三种情况。", "共有四种情况。", False),
+    ("他用了两天时间。", "他用了三天时间。", False),
+    ("他一共买了十二个苹果。", "他一共买了二十个苹果。", False),
+    ("所以方程有两个不同的实数根。", "所以方程有2个不同的实数根。", True),
+    ("他一共买了十二个苹果。", "他一共买了12个苹果。", True),
+    ("这是一个二次方程。", "这是二次方程。", True),  # "一个" is "a" too
+    ("让我们一起来验证一下这个结果。", "让我们来验证这个结果。", True),  # "一起", "一下": no count
+])
+def test_a_count_in_chinese_numerals_is_a_number(original, resample, same):
+    assert similar(original, resample) is same
