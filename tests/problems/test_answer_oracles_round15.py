@@ -126,3 +126,16 @@ def test_a_matrix_is_compared_entry_by_entry(entries):
                                      "-\\frac{1}{2} & 3", "-\\frac{1}{2} \\\\ 3 \\\\ \\\\"])
 def test_a_matrix_of_other_entries_or_shape_still_fails(entries):
     assert not judged("boxed", f"\\boxed{{\\begin{{pmatrix}} {entries} \\end{{pmatrix}}}}", VECTOR)
+
+
+@pytest.mark.parametrize("answer", ["12 \u2014 or 13", "12 \u2013 or 13", "12 and/or 13", "12 apples \u2014 or 13"])
+def test_a_second_number_after_a_dash_or_and_or_is_offered(answer):
+    """``#### 12 — or 13`` and ``#### 12 and/or 13`` passed 12 (only a comma, bracket or semicolon before "or" was
+    read); ``last_number`` passed 13 for the same words."""
+    assert not judged("gsm8k", f"#### {answer}\n", "12")
+    assert not judged("last_number", f"The answer is {answer}.", "13")
+
+
+def test_the_same_amount_after_a_dash_and_or_is_one():
+    assert judged("gsm8k", "#### 2 hours \u2014 or 120 minutes\n", "2")
+    assert judged("gsm8k", "#### 12 \u2014 or 12\n", "12")
