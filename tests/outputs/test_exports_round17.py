@@ -142,3 +142,20 @@ def test_an_export_of_pairs_longer_than_trls_default_max_length_says_what_to_set
     with caplog.at_level(logging.WARNING):
         export(run, tmp_path / "short.jsonl")  # pairs of short prompts: nothing to say
     assert "max_length" not in caplog.text
+
+
+@pytest.mark.parametrize("field", ["run_id", "model"])
+def test_an_earlier_export_edited_to_hold_a_list_where_a_name_was_is_refused_not_a_type_error(run, tmp_path, field):
+    """The write rule keys each record of an earlier export by its problem, model, seed, sampler and run: a record
+    edited by hand to hold a list there (["a", "b"] for a model) ended the export in "TypeError: unhashable type:
+    'list'". Such a file is not wholly what ptsfast exported: it is the user's now, never replaced."""
+    out = tmp_path / "pairs.jsonl"
+    export(run, out)
+    rows = read(out)
+    rows[0][field] = ["edited", "by hand"]
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    out.write_text(text, encoding="utf-8")
+    for force in (False, True):
+        with pytest.raises(ExportError, match="ptsfast did not export.*choose a new path"):
+            export(run, out, force=force)
+    assert out.read_text(encoding="utf-8") == text

@@ -85,7 +85,10 @@ def _existing_kind(path: Path) -> tuple[str | None, set[tuple]]:
                 kinds.add(_record_kind(rec))
                 if len(kinds) > 1 or None in kinds:
                     return None, set()
-                owners.add(_owner(rec))
+                try:
+                    owners.add(_owner(rec))
+                except TypeError:  # a list where a model or run name was: edited by hand, the user's file now
+                    return None, set()
     except (OSError, ValueError):
         return None, set()
     return (kinds.pop() if kinds else "empty"), owners
