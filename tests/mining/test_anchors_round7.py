@@ -215,3 +215,15 @@ def test_the_contexts_of_a_long_trace_take_linear_time():
 ])
 def test_a_count_in_chinese_numerals_is_a_number(original, resample, same):
     assert similar(original, resample) is same
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("The options are A. 2, B. 3, C. 4, D. 5. So the answer is B.",
+     ["The options are A. 2, B. 3, C. 4, D. 5.", "So the answer is B."]),  # was "The options are A.", "2, B.", ...
+    ("A. 5 B. 6 C. 7 D. 8. The answer is B.", ["A. 5 B. 6 C. 7 D. 8.", "The answer is B."]),
+    ("Choices: A. yes B. no. So B.", ["Choices: A. yes B. no.", "So B."]),
+    ("Compare A. Then B. Then C.", ["Compare A.", "Then B.", "Then C."]),  # letters before capitals: ends
+    ("So the answer is B. Let me check A. It fails.", ["So the answer is B.", "Let me check A.", "It fails."]),
+])
+def test_options_listed_inline_are_one_sentence(text, sentences):
+    assert split_text(text) == sentences

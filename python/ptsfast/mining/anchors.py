@@ -93,6 +93,17 @@ class _Inside:
         return i >= 0 and pos < self.ends[i]
 
 
+def _option(text: str, letter: str, at: int, lo: int, hi: int) -> bool:
+    """Whether ``letter`` + "." at ``at`` is an option of a choice listed inline ("A. 2, B. 3, C. 4"): not before a
+    capital, and the option before it ends within ``text[lo:at]`` or the one after it within ``text[at:hi]`` (each
+    letter ended a sentence: "A. 5 B.", "6 C.", "7 D."; "Check A. Then B." stays two)."""
+    if not "A" <= letter <= "J" or re.match(r"\.\s*[A-Z]", text[at + 1:at + 8]):
+        return False
+    marker = r"(?<![\w.]){}\.\s+(?![A-Z])"
+    return ((letter > "A" and re.search(marker.format(chr(ord(letter) - 1)), text[lo:at]) is not None)
+            or re.search(marker.format(chr(ord(letter) + 1)), text[at + 2:hi]) is not None)
+
+
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts after the first (see :func:`split_sentences`)."""
     display = [m.span() for m in _DISPLAY.finditer(text)]
@@ -131,8 +142,14 @@ def sentence_starts(text: str) -> list[int]:
         before = text[b - 1:b] if b > 0 else ""
         # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
-        if before == "." and _TAIL.search(text, max(0, b - _LOOK), b).group(0).lower().strip(".") in _ABBREVIATIONS:
-            before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."
+        tail = _TAIL.search(text, max(0, b - _LOOK), b).group(0)
+        if before == "." and (tail.lower().strip(".") in _ABBREVIATIONS
+                              or (len(tail) == 2 and _option(text, tail[0], b - 2, max(line_start, b - _LOOK),
+                                                             min(line_end, b + _LOOK)))):
+            before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."; nor does an
+            # option's letter: "C. 4, D. 5. So" ends at "5."
+        option = end == "." and len(raw) == 1 and _option(text, raw, m.start() - 1, max(last, line_start, lo),
+                                                          min(line_end, m.end() + _LOOK))
         marker = end == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or (heading and bool(_DOTTED.fullmatch(line_head)))
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
@@ -147,7 +164,7 @@ def sentence_starts(text: str) -> list[int]:
         ellipsis = end.startswith(("..", "…")) and (lower or operator)
         factorial = end == "!" and (lower or operator) and (
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
-        if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker
+        if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker or option
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
                 or (lower and _INITIALISM.fullmatch(word)) or ellipsis or factorial
                 or (end[-1] in "\"'”’)]" and after.islower())):
