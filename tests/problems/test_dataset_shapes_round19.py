@@ -78,7 +78,11 @@ ADD = "```python\ndef add(a, b):\n    return a + b\n```"
     ({"test": "from solution import add\n\ndef test_add():\n    assert {add(x, 1) == x + 1 for x in range(3)}\n"},
      "asserts a set comprehension"),
     ({"test_list": ["assert [add(1, 2) == 3]"]}, "asserts a list"),
-], ids=["mbpp-generator", "kodcode-listcomp", "kodcode-setcomp", "list"])
+    ({"test": "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+              "        self.assertTrue(add(x, 1) == x + 1 for x in range(3))\n"}, "asserts a generator"),
+    ({"test": "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+              "        self.assertTrue((add(1, 2) == 3, 'one and two'))\n"}, "asserts a tuple"),
+], ids=["mbpp-generator", "kodcode-listcomp", "kodcode-setcomp", "list", "unittest-generator", "unittest-tuple"])
 def test_an_assert_of_a_generator_or_container_is_refused_not_passed_by_every_program(tmp_path, tests, says):
     # all( forgotten: the generator (never run) or the non-empty list is true, and add returning 0 passed
     r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
@@ -89,6 +93,9 @@ def test_an_assert_of_a_generator_or_container_is_refused_not_passed_by_every_pr
     {"test_list": ["assert all(add(x, 1) == x + 1 for x in range(3))"]},
     {"test": "from solution import add\n\ndef test_add():\n    assert not [x for x in range(3) if add(x, 1) != x + 1]\n"
              "    assert [add(1, 2)] == [3]\n"},
+    {"test": "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+             "        self.assertTrue(all(add(x, 1) == x + 1 for x in range(3)))\n"
+             "        self.assertTrue(add(1, 2) == 3, 'one and two')\n"},
 ])
 def test_asserts_reading_a_generator_or_a_list_still_judge(tmp_path, tests):
     p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems

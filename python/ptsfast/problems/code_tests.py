@@ -1137,14 +1137,17 @@ def _always_true(test) -> bool:
 def _refuse_tuple_asserts(tree, src: str) -> None:
     """``assert (f(1) == 2, "message")`` asserts a non-empty tuple, which is always true (Python warns so): such a
     test, common in LLM-written test lists, passes every program; refused, naming its line. So is one asserting a
-    generator or a container of comparisons (:data:`_ALWAYS_TRUE`)."""
+    generator or a container of comparisons (:data:`_ALWAYS_TRUE`), and unittest's ``assertTrue`` of one."""
     for n in ast.walk(tree):
         if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
             raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
                                   f"always true: it passes every program; write it as 'assert test, message' "
                                   f"(no parentheses around both) or drop the row")
-        if isinstance(n, ast.Assert) and _always_true(n.test):
-            what, fix = _ALWAYS_TRUE[type(n.test)]
+        test = n.test if isinstance(n, ast.Assert) else n.args[0] if isinstance(n, ast.Call) and n.args and \
+            isinstance(n.func, ast.Attribute) and n.func.attr in ("assertTrue", "assert_", "failUnless") else None
+        if test is not None and (_always_true(test) or isinstance(n, ast.Call) and isinstance(test, ast.Tuple)
+                                 and test.elts):
+            what, fix = ("a tuple", "one comparison") if isinstance(test, ast.Tuple) else _ALWAYS_TRUE[type(test)]
             raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose "
                                   f"truth does not depend on what the program returns: it passes every program; "
                                   f"assert {fix} instead, or drop the row")
