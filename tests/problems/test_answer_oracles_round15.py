@@ -139,3 +139,27 @@ def test_a_second_number_after_a_dash_or_and_or_is_offered(answer):
 def test_the_same_amount_after_a_dash_and_or_is_one():
     assert judged("gsm8k", "#### 2 hours \u2014 or 120 minutes\n", "2")
     assert judged("gsm8k", "#### 12 \u2014 or 12\n", "12")
+
+
+@pytest.mark.parametrize("text", ["\\[ \\boxed{12} \\quad \\text{or} \\quad \\boxed{13} \\]",
+                                  "\\boxed{12} \\qquad \\text{or} \\qquad \\boxed{13}.",
+                                  "\\boxed{12} \\; \\text{or} \\; \\boxed{13}", "\\boxed{12}~\\text{or}~\\boxed{13}",
+                                  "\\boxed{12} \\quad\\text{and}\\quad \\boxed{13}", "\\boxed{12} (or \\boxed{13}).",
+                                  "\\boxed{12} or possibly \\boxed{13}.", "$\\boxed{12}$ or perhaps $\\boxed{13}$.",
+                                  "\\boxed{12} \\mathrm{or} \\boxed{13}"])
+def test_a_second_box_joined_in_latex_spacing_or_with_a_word_of_doubt_is_offered(text):
+    """``\\boxed{12} \\quad \\text{or} \\quad \\boxed{13}`` (how models set two roots apart in display math) and
+    ``\\boxed{12} (or \\boxed{13})`` read 12: a hedge judged right (only plain spaces and one ``\\quad`` were read
+    between joined boxes)."""
+    for ref in ("12", "13"):
+        assert not judged("boxed", text, ref)
+    assert judged("boxed", text, "12, 13")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))
+
+
+@pytest.mark.parametrize("text", ["\\boxed{12} \\quad \\text{or} \\quad \\boxed{12}.", "\\boxed{12}.\n\nOr \\boxed{13}",
+                                  "\\boxed{12} \\quad is the count; \\boxed{13} was wrong."])
+def test_a_box_said_again_or_in_a_later_sentence_is_still_the_first(text):
+    assert judged("boxed", text, "12")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))
+    assert answer_complete("boxed", text)

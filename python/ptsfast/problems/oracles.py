@@ -326,11 +326,16 @@ def _box_span(text: str, last: bool = False) -> tuple[str | None, bool, int]:
 
 # a box written right after the answer's first, joined to it: \boxed{2}, \boxed{3}; $\boxed{12}$ or $\boxed{13}$
 _SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can follow any more
-_JOINED_BOX = re.compile(rf"{_SP}(?:\*\*)?(?:\$|\\[)\]])?{_SP}(?:(?:,{_SP})?(?i:or|and)(?![A-Za-z])|[,;/&]|或者?|还是|和"
-                         rf"|\\text[ \t]?\{{{_SP},?{_SP}(?i:or|and){_SP}\}})?{_SP}(?:\\q?quad(?![A-Za-z]))?{_SP}"
-                         rf"(?:\$|\\[(\[])?{_SP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
+# (spaces as LaTeX writes them too: \boxed{2} \quad \text{or} \quad \boxed{3}, \; \text{or} \;, ~\text{and}~; "or"
+# bracketed or with a word of doubt: \boxed{12} (or \boxed{13}), \boxed{12} or possibly \boxed{13})
+_LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
+_JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}"
+                         rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and)(?![A-Za-z])|[,;/&]|或者?|还是|和"
+                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and){_LSP}\}})?{_LSP}"
+                         rf"(?:(?i:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"
+                         rf"(?:\$|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
-_MAY_JOIN = re.compile(r"[ \t*$\\()\[\],;/&{}orandtexqubfmORAND或者还是和]{0,80}")  # what may still become one
+_MAY_JOIN = re.compile(r"[ \t~:*$\\()\[\],;/&{}orandtexqubfmhpsliyORAND或者还是和]{0,80}")  # what may still become one
 
 
 def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
