@@ -159,3 +159,18 @@ def test_an_earlier_export_edited_to_hold_a_list_where_a_name_was_is_refused_not
         with pytest.raises(ExportError, match="ptsfast did not export.*choose a new path"):
             export(run, out, force=force)
     assert out.read_text(encoding="utf-8") == text
+
+
+def test_a_run_whose_records_were_rewritten_with_a_list_for_a_model_exports_over_its_earlier_export(run, tmp_path):
+    """A run's pairs.jsonl another tool rewrote with a list for one record's model exported to a new path, but over
+    the run's earlier export it ended in "TypeError: unhashable type: 'list'" (the write rule gathers the run's
+    model names in a set)."""
+    edited = tmp_path / "edited"
+    shutil.copytree(run, edited)
+    rows = read(edited / "pairs.jsonl")
+    out = tmp_path / "pairs.jsonl"
+    n = export(edited, out)
+    rows[1]["model"] = ["rewritten", "by a tool"]
+    (edited / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert export(edited, tmp_path / "fresh.jsonl") == n
+    assert export(edited, out) == n

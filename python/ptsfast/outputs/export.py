@@ -153,11 +153,11 @@ def _foreign_records(owners: set[tuple], source: RunSource) -> int:
     it exported another run, or several; of a text-only trl export, how many pairs are none of this run's."""
     records = list(read_records_file(source.file))  # read once for all
     ids = set(source.problems()) or {str(r.get("problem_id")) for r in records}
-    models = {source.model_name()} | {r.get("model") for r in records}
+    models = {_comparable(source.model_name())} | {_comparable(r.get("model")) for r in records}
     seeds = {json.dumps(r["seed"]) for r in records if r.get("seed") is not None}
     samplers = {_sampler_key(r.get("sampler")) for r in records} - {None}
-    runs = ({source.run_id()} | {r.get("run_id") for r in records}) - {None}
-    texts = {("text", *(r.get(k) for k in TRL_FIELDS)) for r in records}
+    runs = ({source.run_id()} | {_comparable(r.get("run_id")) for r in records}) - {None}
+    texts = {("text", *(_comparable(r.get(k)) for k in TRL_FIELDS)) for r in records}
     foreign = set()
     for owner in owners:
         if owner[0] == "text":
@@ -171,6 +171,12 @@ def _foreign_records(owners: set[tuple], source: RunSource) -> int:
                                                                                   run not in runs):
             foreign.add(pid)
     return len(foreign)
+
+
+def _comparable(value: Any) -> Any:
+    """A field of the run's records as a set holds it: a list or object another tool wrote where a name was (the
+    run's records are refused by type only where a format reads the field) as its JSON text, which names no run."""
+    return value if value is None or isinstance(value, (str, int, float)) else json.dumps(value, sort_keys=True)
 
 
 def _hf_export_file(entry: Path) -> bool:
