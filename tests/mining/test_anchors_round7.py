@@ -227,3 +227,13 @@ def test_a_count_in_chinese_numerals_is_a_number(original, resample, same):
 ])
 def test_options_listed_inline_are_one_sentence(text, sentences):
     assert split_text(text) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Case (i). x > 0. Then done.", ["Case (i). x > 0.", "Then done."]),  # as "Case 1. x > 0." (was "Case (i).")
+    ("Step (3). Add them. Then.", ["Step (3). Add them.", "Then."]),
+    ("Case 2a. x > 0. Then.", ["Case 2a. x > 0.", "Then."]),
+    ("In case (i). Then.", ["In case (i).", "Then."]),  # no label heading its sentence
+])
+def test_a_label_numbered_in_parentheses_is_no_sentence_of_its_own(text, sentences):
+    assert split_text(text) == sentences
