@@ -32,6 +32,8 @@ def split_text(text: str) -> list[str]:
     ("It takes one hour.", "It takes 1 hour."),
     ("One of them is wrong.", "1 of them is wrong."),
     ("So we need 1/2 + 1/3 = 5/6.", "So we need 0.5 + 1/3 = 5/6."),
+    ("So y = 1/2x + 3.", "So y = 1/2 x + 3."),  # a fraction before a name is that fraction
+    ("So y = \\frac{1}{2}x + 3.", "So y = 0.5x + 3."),
 ])
 def test_the_same_value_in_another_spelling_is_similar(original, resample):
     # overlap 0.67-0.80 and other numbers: each was a different resample of a sentence that said the same

@@ -416,9 +416,9 @@ def _number(n: str) -> str:
     return "0" if n == "-0" else n
 
 
-# a fraction of two whole numbers, alone (not a date "3/4/2024", a power's "x^1/2", a name's "a_1/2" nor "1/2x"), and
-# the same in LaTeX: "\\frac{1}{2}", "\\dfrac12"
-_INT_FRACTION = re.compile(r"(?<![\w.^/])(\d{1,12})\s*/\s*(\d{1,12})(?![\w^]|\.\d|\s*/\s*\d)")
+# a fraction of two whole numbers, alone (not a date "3/4/2024", a power's "x^1/2" nor a name's "a_1/2"; "1/2x" is
+# "1/2 x"), and the same in LaTeX: "\\frac{1}{2}", "\\dfrac12"
+_INT_FRACTION = re.compile(r"(?<![\w.^/])(\d{1,12})\s*/\s*(\d{1,12})(?![\d_^]|\.\d|\s*/\s*\d)")
 _TEX_FRACTION = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d{1,12})\s*\}|(\d))\s*(?:\{\s*(\d{1,12})\s*\}|(\d))")
 _UNITS_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
                 "seventeen eighteen nineteen").split()
