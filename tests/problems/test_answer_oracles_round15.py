@@ -163,3 +163,21 @@ def test_a_box_said_again_or_in_a_later_sentence_is_still_the_first(text):
     assert judged("boxed", text, "12")
     assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))
     assert answer_complete("boxed", text)
+
+
+@pytest.mark.parametrize("text", ["\\boxed{B} \\quad \\text{or} \\quad \\boxed{C}", "\\boxed{B}~\\text{or}~\\boxed{C}",
+                                  "$\\boxed{B} \\; \\text{or} \\; \\boxed{C}$", "\\boxed{B}\\:\\text{or}\\:\\boxed{C}",
+                                  "\\boxed{15} \\quad \\text{or} \\quad \\boxed{18}", "\\boxed{15} (or \\boxed{18})"])
+def test_boxed_choices_joined_in_latex_spacing_name_none(text):
+    """``\\boxed{B} \\quad \\text{or} \\quad \\boxed{C}`` read B, and the early stop ended ``\\boxed{B}~\\text{or}...``
+    at its tie (``~`` was read as the end of an answer); boxed choice texts so joined read B too."""
+    for choices in (None, FOUR):
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+def test_a_boxed_choice_with_latex_spacing_after_it_is_that_choice():
+    for text in ("\\boxed{B} \\quad \\text{is right}.", "$\\boxed{B}$~is right.", "\\boxed{B} \\quad \\boxed{B}."):
+        assert judged("multiple_choice", text, "B", FOUR)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", FOUR)

@@ -676,11 +676,13 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\\([ \t]*|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, `B`, $B$, \(B\)
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
               r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\))?(?![A-Za-z])")  # closed
-    sep = (rf"[ \t]*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_]))"
-           r"[ \t]*"
+    space = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z]))"  # LaTeX's too: \boxed{A} \quad \text{or} \quad \boxed{C}
+    sep = (rf"{space}*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
+           r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
+           rf"{space}*"
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
     # or nothing but spaces, or nothing before a bracket or a box: "(B)(D)", "B D", "\boxed{A} \boxed{C}"
-    sep = rf"(?:{sep}|[ \t]+|(?=[(\[\\]))"
+    sep = rf"(?:{sep}|{space}+|(?=[(\[\\]))"
     return re.compile(rf"(?<![A-Za-z]){letter}"), re.compile(sep + letter), \
         re.compile(rf"(?<![A-Za-z]){letter}{sep}[(\[*_`'\"“‘$]{{0,3}}\Z")  # to the next letter's opening: A or (B
 
@@ -721,7 +723,7 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 # are both correct)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）]")
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）~]")  # LaTeX's spaces: \: ~
 
 
 @functools.lru_cache(maxsize=8)
@@ -1017,11 +1019,6 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
 _OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
 
 
-# what may stand between a box and a second one offered with it: \boxed{15} or \boxed{18}, $\boxed{15}$, $\boxed{18}$
-_NEXT_BOX = re.compile(r"[ \t]*(?:\$|\\[)\]])?[ \t]*(?:[,;/&]|(?i:or|and)\b|或者?|还是)?[ \t]*"
-                       r"(?:(?i:maybe|possibly|perhaps)[ \t]+)?(?:\$|\\[(\[])?[ \t]*" + _BOX_WORD + r"\s*\{")
-
-
 _LABEL = re.compile(r"^\(?[A-Za-z](?:\)\s*|\.\s+)")  # a choice's own label: B. Paris, (B) 15, AQuA's C)22
 
 
@@ -1043,7 +1040,7 @@ def _boxed_choice_text(text: str, choices) -> str | None:
         if (end := _braced(text, m.end() - 1)) < 0:
             break
         if text[m.end():end - 1].strip() == boxed:
-            if (other := _NEXT_BOX.match(text, end)) and (close := _braced(text, other.end() - 1)) > 0 and \
+            if (other := _JOINED_BOX.match(text, end)) and (close := _braced(text, other.end() - 1)) > 0 and \
                     _normalize_math(text[other.end():close - 1]).casefold() != said:
                 return None
             break
