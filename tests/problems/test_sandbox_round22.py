@@ -53,8 +53,8 @@ def test_right_programs_on_raw_threads_pass(how, tests):
 
 
 # two calls: what the first leaves behind may run between the tests' two reads (a finalizer of what the tests drop)
-TWO = humaneval("apply", HELPER + "    assert candidate([1], sq) == [1]\n    assert candidate([1, 2, 3], sq) == EXPECTED\n",
-                "xs, f")
+TWO = humaneval("apply", HELPER + "    assert candidate([1], sq) == [1]\n"
+                                  "    assert candidate([1, 2, 3], sq) == EXPECTED\n", "xs, f")
 DROPPED = "class R(list):\n    pass\n\n\nSTATE = {}\n\n\ndef apply(xs, f):\n    g = f.__globals__\n    if not STATE:\n"
 BETWEEN_READS = {
     # the wrapper's closure cell for the call window swapped for a pass-through: the next call ran outside it
@@ -128,3 +128,91 @@ def test_an_audit_hook_of_the_solutions_never_runs(k):
     # before: K = 20 passed (its hook ran at an event raised after the call's window closed, before the comparison)
     passed, out = verdict(AUDIT_HOOK % k, TWO)
     assert not passed, out
+
+
+LYING = {  # a value of a class of the solution's on a builtin or library base, holding one thing and telling another
+    "float()": ("assert float(candidate(2)) == 2.5", "class F(float):\n    def __float__(self):\n        return 2.5\n",
+                "F(3.0)"),
+    "round()": ("assert round(candidate(2), 2) == 2.5",
+                "class F(float):\n    def __round__(self, n=None):\n        return 2.5\n", "F(3.0)"),
+    "format": ("assert f'{candidate(2):.2f}' == '2.50'",
+               "class F(float):\n    def __format__(self, spec):\n        return '2.50'\n", "F(3.0)"),
+    "int()": ("assert int(candidate(2)) == 4", "class I(int):\n    def __int__(self):\n        return 4\n", "I(3)"),
+    "truth": ("assert candidate(2)", "class I(int):\n    def __bool__(self):\n        return True\n", "I(0)"),
+    "str()": ("assert str(candidate(2)) == 'abc'", "class S(str):\n    def __str__(self):\n        return 'abc'\n",
+              "S('x')"),
+    "repr()": ("assert repr(candidate(2)) == '[1, 2]'",
+               "class L(list):\n    def __repr__(self):\n        return '[1, 2]'\n", "L([5])"),
+    "len()": ("assert len(candidate(2)) == 4", "class L(list):\n    def __len__(self):\n        return 4\n", "L()"),
+    "sorted()": ("assert sorted(candidate(2)) == [1, 2]",
+                 "class L(list):\n    def __iter__(self):\n        return iter([1, 2])\n", "L([5])"),
+    "an item": ("assert candidate(2)[0] == 1", "class L(list):\n    def __getitem__(self, i):\n        return 1\n",
+                "L([5])"),
+    "keys()": ("assert sorted(candidate(2).keys()) == ['a']",
+               "class D(dict):\n    def keys(self):\n        return ['a']\n", "D(b=1)"),
+    "a Fraction's float()": ("assert float(candidate(2)) == 0.5", "from fractions import Fraction\n\n\n"
+                             "class Q(Fraction):\n    def __float__(self):\n        return 0.5\n", "Q(1, 3)"),
+    "a Decimal's str()": ("assert str(candidate(2)) == '0.5'", "from decimal import Decimal\n\n\n"
+                          "class D(Decimal):\n    def __str__(self):\n        return '0.5'\n", "D('0.3')"),
+    "a UserList's list()": ("assert list(candidate(2)) == [1, 2]", "from collections import UserList\n\n\n"
+                            "class U(UserList):\n    def __iter__(self):\n        return iter([1, 2])\n", "U([5])"),
+}
+
+
+@pytest.mark.parametrize("how", LYING)
+def test_a_value_on_a_builtin_base_cannot_tell_the_tests_other_than_it_holds(how):
+    # before: each passed (the tests read the value through the solution's own method, which answered as they wanted)
+    test, cls, value = LYING[how]
+    passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
+                                                                                         "    %s\n" % test))
+    assert not passed and "other than what it holds" in out, out
+
+
+HONEST = {  # right programs returning such values, their methods agreeing with what they hold, or no builtin's
+    "a namedtuple": ("r = candidate(2)\n    assert repr(r) == 'P(x=2, y=4)' and str(r) == 'P(x=2, y=4)'\n"
+                     "    assert list(r) == [2, 4] and r[0] == 2 and len(r) == 2",
+                     "from collections import namedtuple\nP = namedtuple('P', 'x y')\n", "P(n, 2 * n)"),
+    "its subclass's repr": ("assert repr(candidate(2)) == '<2, 4>' and len(candidate(2)) == 2",
+                            "from collections import namedtuple\n\n\nclass P(namedtuple('P', 'x y')):\n"
+                            "    def __repr__(self):\n        return f'<{self.x}, {self.y}>'\n", "P(n, 2 * n)"),
+    "an IntEnum's str()": ("assert str(candidate(2)) == 'green' and candidate(2) == 2",
+                           "from enum import IntEnum\n\n\nclass C(IntEnum):\n    RED = 1\n    GREEN = 2\n\n"
+                           "    def __str__(self):\n        return self.name.lower()\n", "C(n)"),
+    "a float keeping its class": ("r = candidate(2)\n    assert repr(r) == '2.5' and str(r) == '2.5' and float(r) == "
+                                  "2.5 and round(r) == 2\n    assert -r == -2.5 and abs(r) == 2.5",
+                                  "class F(float):\n    def __repr__(self):\n        return float.__repr__(self)\n"
+                                  "    __str__ = __repr__\n\n    def __neg__(self):\n        return F(-float(self))\n\n"
+                                  "    def __round__(self, n=None):\n        return round(float(self), n)\n",
+                                  "F(n + 0.5)"),
+    "slices of its own class": ("r = candidate(3)\n    assert r[0] == 1 and r[1:] == [2, 3] and sorted(r) == [1, 2, 3]",
+                                "class L(list):\n    def __getitem__(self, i):\n        v = list.__getitem__(self, i)\n"
+                                "        return L(v) if isinstance(i, slice) else v\n\n    def __iter__(self):\n"
+                                "        for i in range(len(self)):\n            yield list.__getitem__(self, i)\n",
+                                "L(range(1, n + 1))"),
+    "a case-insensitive dict": ("r = candidate(1)\n    assert r['A'] == 1 and r['a'] == 1 and r.get('A') == 1",
+                                "class D(dict):\n    def __getitem__(self, k):\n"
+                                "        return dict.__getitem__(self, k.lower())\n\n    def get(self, k, d=None):\n"
+                                "        return dict.get(self, k.lower(), d)\n", "D(a=n)"),
+    "a Sequence": ("r = candidate(3)\n    assert len(r) == 3 and list(r) == [0, 1, 4] and r[2] == 4",
+                   "from collections.abc import Sequence\n\n\nclass Sq(Sequence):\n    def __init__(self, n):\n"
+                   "        self.n = n\n\n    def __len__(self):\n        return self.n\n\n"
+                   "    def __getitem__(self, i):\n"
+                   "        if i >= self.n:\n            raise IndexError(i)\n        return i * i\n", "Sq(n)"),
+    "an exception's str()": ("try:\n        candidate(3)\n    except ValueError as e:\n"
+                             "        assert str(e) == 'bad 3'\n"
+                             "    else:\n        assert False",
+                             "class Bad(ValueError):\n    def __str__(self):\n        return 'bad %d' % self.args[0]\n",
+                             "(_ for _ in ()).throw(Bad(n))"),
+    "a dict with __missing__": ("r = candidate(3)\n    assert r['q'] == [] and r['x'] == 3 and sorted(r.keys()) == "
+                                "['q', 'x']", "class D(dict):\n    def __missing__(self, k):\n        self[k] = []\n"
+                                "        return self[k]\n\n    def keys(self):\n        return list(dict.keys(self))\n",
+                                "D(x=n)"),
+}
+
+
+@pytest.mark.parametrize("how", HONEST)
+def test_right_programs_returning_values_on_a_builtin_base_pass(how):
+    test, cls, value = HONEST[how]
+    passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
+                                                                                         "    %s\n" % test))
+    assert passed, out
