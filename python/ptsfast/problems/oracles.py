@@ -1751,7 +1751,8 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
 _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d,])(?P<pct>[ \t]?%)?"
                          r"(?:[ \t]+(?P<unit>[A-Za-z]+)(?![A-Za-z]))?(?:[ \t]*[,(;\u2013\u2014])?"
-                         r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)[ \t]+"
+                         r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
+                         r"[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
                          r"|(?<=[,(;])[ \t]*(?=(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]))"  # 12, maybe 13
                          r"(?:(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]+)?"
