@@ -174,3 +174,27 @@ def test_a_run_whose_records_were_rewritten_with_a_list_for_a_model_exports_over
     (edited / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert export(edited, tmp_path / "fresh.jsonl") == n
     assert export(edited, out) == n
+
+
+def test_a_recheck_of_a_thought_anchors_run_is_refused_not_an_empty_result(tmp_path, caplog):
+    """recheck_run re-estimates a `ptsfast mine` run's pivots and pairs: given a `ptsfast anchors` run it returned no
+    rows (as of a run that found no pivot), with a warning about "its pivots", and a check that reports how many
+    rows hold read nothing wrong. It names the run's kind now."""
+    from tiny_models import tiny_anchors_run, tiny_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    import torch
+
+    run = tiny_anchors_run(tmp_path / "anchors")
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)  # the run's model
+    options = MineOptions(max_new_tokens=6, use_chat_template=False, engine=EngineConfig(num_blocks=128, block_size=8))
+    engine = RolloutEngine(model, tiny_tokenizer(), EngineConfig(num_blocks=128, block_size=8))
+    with pytest.raises(ValueError, match="ptsfast anchors.*sentences.*not pivots.*ptsfast mine"):
+        recheck_run(engine, tiny_tokenizer(), run, [Problem("a0", "w20 w40", solution="w10 w11 w30 w31")], options, 4,
+                    oracle=lambda text, problem: "w7" in text.split())

@@ -22,8 +22,8 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine
 from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
-from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, RunDirError, check_format, read_run_info,
-                                    warn_if_being_mined)
+from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
+                                    read_run_info, warn_if_being_mined)
 from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
                                     is_run_dir)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
@@ -215,8 +215,8 @@ direction, each record's trajectory): one another tool left out was a KeyError, 
 
 
 def _check_run_dir(run_dir: Path) -> None:
-    """A re-estimate reads a run's folder: a file (its pivots.jsonl), a mistyped or an empty folder held no file
-    it reads, and gave no rows, as a run without pivots does."""
+    """A re-estimate reads a run's folder: a file (its pivots.jsonl), a mistyped or an empty folder, or a thought
+    anchors run held no file it reads, and gave no rows, as a run without pivots does."""
     fix = "pass the folder `ptsfast mine --out` wrote"
     if run_dir.is_file():
         raise ValueError(f"{run_dir} is a file; a re-estimate reads a run's folder - "
@@ -225,6 +225,9 @@ def _check_run_dir(run_dir: Path) -> None:
         raise FileNotFoundError(f"{run_dir} does not exist; {fix}")
     if not is_run_dir(run_dir):
         raise FileNotFoundError(f"{run_dir} is not a run folder (it holds no run.json or done.jsonl); {fix}")
+    if (run_dir / SENTENCES).exists() and not (run_dir / PIVOTS).exists():  # else no rows, as of a run without pivots
+        raise ValueError(f"{run_dir} is a `ptsfast anchors` run: its {SENTENCES} holds sentences (thought anchors), "
+                         f"not pivots or pairs, so a re-estimate has nothing to draw; {fix}")
 
 
 def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
