@@ -198,3 +198,22 @@ def test_a_recheck_of_a_thought_anchors_run_is_refused_not_an_empty_result(tmp_p
     with pytest.raises(ValueError, match="ptsfast anchors.*sentences.*not pivots.*ptsfast mine"):
         recheck_run(engine, tiny_tokenizer(), run, [Problem("a0", "w20 w40", solution="w10 w11 w30 w31")], options, 4,
                     oracle=lambda text, problem: "w7" in text.split())
+
+
+@pytest.mark.parametrize("kind", ["pairs", "pivots"])
+def test_the_hf_and_jsonl_exports_of_a_run_hold_the_same_records_in_the_same_order(run, tmp_path, kind):
+    """A check, not a fix: the hf export (datasets) and the jsonl export of one run hold the same records, field by
+    field (the hf format writes a confirmation state as its text, and null where a record has no such field), in
+    the same order, and load_pairs gives the same dataset of either."""
+    import datasets
+
+    export(run, tmp_path / "x.jsonl", fmt="jsonl", kind=kind)
+    export(run, tmp_path / "x_hf", fmt="hf", kind=kind)
+    lines, rows = read(tmp_path / "x.jsonl"), datasets.load_from_disk(str(tmp_path / "x_hf")).to_list()
+    assert len(lines) == len(rows) > 0
+    for line, row in zip(lines, rows):
+        assert {k: v for k, v in row.items() if v is not None or k in line} == line
+    if kind == "pairs":
+        from ptsfast.outputs.dpo import load_pairs
+
+        assert load_pairs(tmp_path / "x.jsonl").to_list() == load_pairs(tmp_path / "x_hf").to_list()
