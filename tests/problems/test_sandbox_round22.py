@@ -216,3 +216,36 @@ def test_right_programs_returning_values_on_a_builtin_base_pass(how):
     passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
                                                                                          "    %s\n" % test))
     assert passed, out
+
+
+THIRD = "decimal.Decimal(1) / decimal.Decimal(3)"
+TEMPLATES = {  # the tests' own decimal arithmetic in a fresh context copied from a template the solution changed
+    "a worker thread's": ("import decimal, concurrent.futures as cf\n    r = candidate(3)\n"
+                          "    with cf.ThreadPoolExecutor(1) as ex:\n"
+                          "        want = ex.submit(lambda: %s).result()\n    assert r == want" % THIRD,
+                          "DefaultContext.prec = 1"),
+    "localcontext(DefaultContext)": ("import decimal\n    r = candidate(3)\n"
+                                     "    with decimal.localcontext(decimal.DefaultContext):\n"
+                                     "        assert r == %s" % THIRD, "DefaultContext.prec = 1"),
+    "localcontext(ExtendedContext)": ("import decimal\n    r = candidate(3)\n"
+                                      "    with decimal.localcontext(decimal.ExtendedContext):\n"
+                                      "        assert r == %s" % THIRD, "ExtendedContext.prec = 1"),
+}
+
+
+@pytest.mark.parametrize("how", TEMPLATES)
+def test_decimals_template_contexts_keep_the_tests_settings(how):
+    # before: each passed (0.3 for a third: the tests' context, copied from the template, computed to one digit)
+    test, change = TEMPLATES[how]
+    code = "import decimal\n\n\ndef f(n):\n    decimal.%s\n    return decimal.Decimal('0.3')\n" % change
+    passed, out = verdict(code, humaneval("f", "def check(candidate):\n    %s\n" % test))
+    assert not passed, out
+
+
+def test_a_precision_raised_on_decimals_default_context_still_passes():
+    tests = humaneval("f", "def check(candidate):\n    import decimal, threading\n    out = []\n"
+                           "    t = threading.Thread(target=lambda: out.append(candidate(7)))\n    t.start()\n"
+                           "    t.join()\n    assert str(out[0]).startswith('0.142857142857142857142857')\n")
+    code = "import decimal\ndecimal.DefaultContext.prec = 40\n\n\ndef f(n):\n    return decimal.Decimal(1) / n\n"
+    passed, out = verdict(code, tests)
+    assert passed, out

@@ -207,6 +207,9 @@ def _ptsfast_judge(spec, code):
     files_read = "filecmp" in tops
     limits = bare(_ptsfast_float_limits)(sys.modules.get("numpy"))
     limits_read = "numpy" in tops
+    # and decimal's template contexts, which the tests' fresh contexts copy (a thread's, localcontext(ExtendedContext))
+    templates = bare(_ptsfast_decimal_templates)(sys.modules.get("decimal"))
+    templates_read = "decimal" in tops
     # and csv's dialects (excel re-registered with ';' read a file the solution wrote with ';' as the tests'
     # DictReader reads one with ',', and a wrong delimiter passed)
     dialects = bare(_ptsfast_csv_dialects)(sys.modules.get("csv"))
@@ -305,6 +308,9 @@ def _ptsfast_judge(spec, code):
                                "not allowed")
         if not limits():
             raise RuntimeError(when + " changed numpy's float limits (np.finfo): not allowed")
+        if not templates():
+            raise RuntimeError(when + " changed decimal's DefaultContext, BasicContext or ExtendedContext (other than "
+                               "a precision raised): not allowed")
         if not dialects():
             raise RuntimeError(when + " changed one of csv's own dialects (excel, excel-tab, unix): not allowed")
         if not codecs_kept():
@@ -370,6 +376,10 @@ def _ptsfast_judge(spec, code):
             raise RuntimeError(caught[-1])
         if limits_read and not limits():
             caught.append("the solution changed numpy's float limits (np.finfo): not allowed")
+            raise RuntimeError(caught[-1])
+        if templates_read and not templates():
+            caught.append("the solution changed decimal's DefaultContext, BasicContext or ExtendedContext (other than "
+                          "a precision raised): not allowed")
             raise RuntimeError(caught[-1])
         if dialects_read and not dialects():
             caught.append("the solution changed one of csv's own dialects (excel, excel-tab, unix): not allowed")
@@ -828,6 +838,32 @@ def _ptsfast_file_cache(filecmp):
         return True
 
     return kept
+
+
+def _ptsfast_decimal_templates(decimal):
+    """What tells whether decimal's template contexts keep their settings, and are still the module's: new threads'
+    contexts are copies of ``DefaultContext``, and ``localcontext(ExtendedContext)`` copies that one (the solution's
+    ``DefaultContext.prec = 1`` made ``Decimal(1) / 3`` in the tests' worker thread 0.3, its answer). A precision
+    raised is allowed (a program's way to compute its threads' decimals to more digits, as in a plain run). Run with
+    bare globals."""
+    if decimal is None:
+        return lambda: True
+    names, kept = ("rounding", "Emin", "Emax", "capitals", "clamp"), []
+    for k in ("DefaultContext", "BasicContext", "ExtendedContext"):
+        c = getattr(decimal, k, None)
+        if c is not None:
+            kept.append((k, c, c.prec, tuple(getattr(c, n) for n in names), dict(c.traps)))
+    module = vars(decimal)
+
+    def same():
+        for k, c, prec, settings, traps in kept:
+            p = c.prec
+            if module.get(k) is not c or type(p) is not int or p < prec or tuple(
+                    getattr(c, n) for n in names) != settings or dict(c.traps) != traps:
+                return False
+        return True
+
+    return same
 
 
 def _ptsfast_float_limits(np):
