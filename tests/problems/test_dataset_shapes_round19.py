@@ -108,3 +108,27 @@ def test_an_assert_of_a_container_built_from_the_result_still_judges(tmp_path, c
     p, = load(tmp_path, [{"question": "Write evens(n): the even numbers below n.", **tests}], oracle="code").problems
     assert CODE("```python\ndef evens(n):\n    return list(range(0, n, 2))\n```", p).success
     assert not CODE("```python\ndef evens(n):\n    return []\n```", p).success
+
+
+@pytest.mark.parametrize("statement", [
+    "This problem is interactive.\n\nGuess x: print a query, read the answer.",  # Codeforces, AtCoder
+    "**This is an interactive task**\n\nThere is a hidden array.",  # CodeChef
+    "This is an interactive task.\n\nGuess x.",  # AtCoder, Codeforces
+    "Read n. Note that this is an interactive problem: flush after each query.",
+])
+def test_a_statement_saying_its_problem_is_interactive_in_other_words_is_refused(tmp_path, statement):
+    # only "This is an interactive problem" was read: these were judged as plain stdin/stdout, where the interactor's
+    # replies never come and a right program fails
+    row = _codecontests_row({"input": ["5\n"], "output": ["6\n"]}, {"input": [], "output": []}) | \
+        {"description": statement}
+    r = load(tmp_path, [row], oracle="code")
+    assert not r.problems and "interactive problem" in r.skipped[0]
+
+
+@pytest.mark.parametrize("statement", ["This problem is not interactive: read n, print n + 1.",
+                                       "Read n, print n + 1. (The easy version was an interactive problem.)"])
+def test_a_statement_that_only_mentions_interaction_still_loads(tmp_path, statement):
+    row = _codecontests_row({"input": ["5\n"], "output": ["6\n"]}, {"input": [], "output": []}) | \
+        {"description": statement}
+    p, = load(tmp_path, [row], oracle="code").problems
+    assert CODE("```python\nprint(int(input()) + 1)\n```", p).success and not CODE("```python\nprint(2)\n```", p).success

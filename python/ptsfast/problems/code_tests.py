@@ -329,7 +329,7 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                               f"reads as test code ({code}); is that column's value cut or garbled (LiveCodeBench's "
                               f"compressed tests are one base64 word)? Name one kind with --tests-field")
     if cases and (_given(row.get("interaction_format")) or any(
-            isinstance(t, str) and INTERACTIVE in t for t in (prompt, row.get("description")))):
+            isinstance(t, str) and INTERACTIVE.search(t) for t in (prompt, row.get("description")))):
         raise TestFormatError("an interactive problem ('interaction_format', or a statement saying so): its tests "
                               "need the problem's interactor, which ptsfast does not run")
     if cases and "official_tests" in tests_fields and str(row.get("official_tests_complete")).lower() in ("false", "0"):
@@ -502,8 +502,11 @@ _KEYWORD_CASE = re.compile(r"[A-Za-z_]\w*\s*=[^=\n][^\n]*")
 target = 6``), which only a call of the row's entry point reads."""
 
 
-INTERACTIVE = "This is an interactive problem"
-"""How a Codeforces statement opens when the problem is interactive (CodeContests' rows have no other sign)."""
+INTERACTIVE = re.compile(r"(?i:\b(?:this|it) is an? interactive (?:problem|task)\b|\bthis (?:problem|task) is "
+                         r"interactive\b)|インタラクティブな問題")
+"""How a statement says its problem is interactive (CodeContests' rows have no other sign): Codeforces' "This is an
+interactive problem." and "This problem is interactive.", CodeChef's and Codeforces' "This is an interactive task",
+AtCoder's "This is an interactive task." and "This problem is interactive." (never "... is not interactive")."""
 
 
 SAMPLE_KEYS = ("public_tests", "public_test_cases")
