@@ -4,6 +4,8 @@ A hedge or a second amount names no answer, a right answer in a common spelling 
 stop accepts gives the whole text's verdict.
 """
 
+import re
+
 import pytest
 
 from ptsfast.problems.loading import Problem
@@ -181,3 +183,22 @@ def test_a_boxed_choice_with_latex_spacing_after_it_is_that_choice():
     for text in ("\\boxed{B} \\quad \\text{is right}.", "$\\boxed{B}$~is right.", "\\boxed{B} \\quad \\boxed{B}."):
         assert judged("multiple_choice", text, "B", FOUR)
         assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", FOUR)
+
+
+@pytest.mark.parametrize("line", ["18 元或 19 元", "18元或19元", "18个苹果或19个苹果", "18元（或19元）", "18 元 5 角", "1小时30分钟",
+                                  "18元，19元", "18、19", "18，19", "3 个苹果和 4 个梨"])
+def test_a_gsm8k_line_in_chinese_with_a_second_amount_names_no_answer(line):
+    """``#### 18 元或 19 元`` and ``#### 1小时30分钟`` passed the first number (the hedge's and the compound's units
+    were read in Latin letters only, and their separators as English writes them)."""
+    assert not judged("gsm8k", f"#### {line}\n", re.search(r"\d+", line).group())
+
+
+@pytest.mark.parametrize("line,ref", [("18 元", "18"), ("18元。", "18"), ("2小时或120分钟", "2"), ("1米或100厘米", "1"),
+                                      ("18元或18元", "18"), ("6 米 0 厘米", "6"), ("18元（共2次）", "18")])
+def test_a_gsm8k_line_in_chinese_with_one_amount_passes(line, ref):
+    assert judged("gsm8k", f"#### {line}\n", ref)
+
+
+def test_last_number_reads_a_chinese_hedge_as_none():
+    assert not judged("last_number", "答案是18元或19元。", "19")
+    assert judged("last_number", "答案是19元。", "19")

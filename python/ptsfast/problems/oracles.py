@@ -1750,14 +1750,15 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # the "or" of MGSM's and the multilingual benchmarks' languages (12 o 13, 12或13); each run of spaces read one way only
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
 _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d,])(?P<pct>[ \t]?%)?"
-                         r"(?:[ \t]+(?P<unit>[A-Za-z]+)(?![A-Za-z]))?(?:[ \t]*[,(;\u2013\u2014])?"
+                         r"(?:[ \t]*(?P<unit>(?<=[ \t])[A-Za-z]+(?![A-Za-z])|(?![或还還])[\u3400-\u9fff]{1,3}?))?"
+                         r"(?:[ \t]*[,(;\u2013\u2014，；（])?"
                          r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
                          r"[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
                          r"|(?<=[,(;])[ \t]*(?=(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]))"  # 12, maybe 13
                          r"(?:(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]+)?"
                          r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.]\d|\d)(?P<pct2>[ \t]?%)?"
-                         r"(?:[ \t]+(?P<unit2>[A-Za-z]+))?")
+                         r"(?:[ \t]*(?P<unit2>(?<=[ \t])[A-Za-z]+|[\u3400-\u9fff]{1,3}))?")  # 18 元或 19 元
 
 
 # a range of two amounts, the less first: 12-13, 12–13, 12 to 13, between 12 and 13, 12~13 and 12至13 as CJK text
@@ -1812,17 +1813,21 @@ _UNIT_WORD = r"(?!(?i:" + "|".join(_NOT_UNIT) + r")(?![A-Za-z]))[A-Za-z]+\.?"
 # a second amount after the first with no "or" between: a compound amount (1 hour 30 minutes, 5 feet 6 inches, $5, 50
 # cents) or a list (12 apples, 13 pears; 12; 13): the line's first number alone is neither (never 12 per 2 days, nor
 # 6 feet 0 inches)
-_SECOND_AMOUNT = re.compile(rf"{_NUMBER}%?(?:[ \t]*{_UNIT_WORD}(?:[ \t]*[,;])?[ \t]*(?!0+[ \t]*[A-Za-z])"
-                            rf"{_NUMBER}%?[ \t]*{_UNIT_WORD}"
-                            rf"|[ \t]*;[ \t]*{_NUMBER})")
+# (in CJK text too: 18 元 5 角, 1小时30分钟, 18元，19元, 3 个苹果和 4 个梨, 18、19)
+_CJK_UNIT_WORD = r"(?:(?![和与與或还還])[\u3400-\u9fff]){1,4}"
+_SECOND_AMOUNT = re.compile(rf"{_NUMBER}%?(?:[ \t]*(?:{_UNIT_WORD}|{_CJK_UNIT_WORD})(?:[ \t]*(?:[,;，；、和与與]))?[ \t]*"
+                            rf"(?!0+[ \t]*[A-Za-z\u3400-\u9fff]){_NUMBER}%?[ \t]*(?:{_UNIT_WORD}|{_CJK_UNIT_WORD})"
+                            rf"|[ \t]*[;；、，][ \t]*{_NUMBER})")
 
 
 def _restated(m: re.Match) -> bool:
     """Whether the second number an :data:`_OR_ANOTHER` match offers is the first's amount said again (``12 or 12``,
     ``0.5 or 50%``) or in another unit (``2 hours or 120 minutes``)."""
+    unit, unit2 = m.group("unit", "unit2")
+    if unit and unit2 and not unit.isascii():  # a unit in CJK text by its first character: 个苹果 or 个, 小时 or 分钟
+        unit, unit2 = unit[0], unit2[0]
     if m.group("one", "pct") == m.group("two", "pct2") or \
-            m.group("unit") is not None and m.group("unit2") not in (None, m.group("unit")) and \
-            m.group("unit2").lower() not in _NO_UNIT:
+            unit is not None and unit2 not in (None, unit) and unit2.lower() not in _NO_UNIT:
         return True  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
     one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
                 for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
