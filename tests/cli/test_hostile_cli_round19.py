@@ -129,3 +129,37 @@ except KeyboardInterrupt:
 """), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "mine True" and done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("made_again", [False, True])
+def test_a_run_folder_moved_while_it_mines_keeps_its_work_and_says_where(made_again, model_dir, tmp_path, capsys,
+                                                                          monkeypatch):
+    """`mv run old` while `mine --out run` ran: the problems went on into old (through the files held open), and the
+    summary, written by path, failed with a bare '[Errno 2] No such file or directory: .../run/.summary.json...tmp',
+    or, once a new folder had been made at that name, was written into it (another run's folder, say). Now one line
+    says the folder moved and how to finish it; nothing is written at the old name, and the moved run resumes."""
+    import ptsfast.pipeline.run as run_module
+
+    out, moved = tmp_path / "run", tmp_path / "old"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, n=3)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE, "--problems-per-batch", "1"]
+    write = run_module.OpenRun.write
+
+    def write_then_move(self, *args, **kwargs):
+        write(self, *args, **kwargs)
+        if out.exists() and not moved.exists():  # after the first problem
+            out.rename(moved)
+            if made_again:
+                out.mkdir()
+
+    monkeypatch.setattr(run_module.OpenRun, "write", write_then_move)
+    assert cli(argv) == 2
+    one_line_error(capsys, f"{out}: the run's folder was moved or deleted while it mined",
+                   "another folder has that name now" if made_again else "nothing has that name now",
+                   "--out at the folder's new place")
+    assert list(out.iterdir()) == [] if made_again else not out.exists()
+    assert len((moved / "done.jsonl").read_text().splitlines()) == 3  # every problem, in the moved folder
+    monkeypatch.undo()
+    at = argv.index("--out") + 1
+    assert cli([*argv[:at], str(moved), *argv[at + 1:]]) == 0
+    assert json.loads((moved / "summary.json").read_text())["problems_already_done"] == 3

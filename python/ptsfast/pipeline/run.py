@@ -18,10 +18,11 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ptsfast.engine import RolloutEngine, eos_token_ids, lent
 from ptsfast.models import sampling_note
-from ptsfast.outputs.rundir import DATA_FILES, RunWriter, check_resume
+from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
@@ -118,6 +119,7 @@ class OpenRun:
     oracle: str | Callable
     start: float
     done_before: frozenset[str]  # problems this directory held done when it was opened
+    folder: tuple[int, int] | None = None  # the directory's device and inode when it was opened (see finish)
 
     def todo(self, problems: Sequence[Problem]) -> list[Problem]:
         """The problems not yet done in this directory (a rerun resumes where the last one stopped)."""
@@ -138,8 +140,21 @@ class OpenRun:
 
     def finish(self, stats: dict, skipped: Sequence[str], **extra) -> dict:
         """Writes ``summary.json`` and returns it."""
+        self._check_in_place()
         already = len(self.done_before & self.hashes.keys())
         return write_summary(self.out_dir, stats, skipped, already, self.writer, self.start, **extra)
+
+    def _check_in_place(self) -> None:
+        """The directory is still at ``out_dir``: moved while the run mined (``mv run old``), its records went with
+        it through the files held open, and the summary, written by path, failed with a bare 'No such file or
+        directory' of a temporary name, or went into another run's folder made there since."""
+        now = folder_id(self.out_dir)
+        if self.folder is None or now == self.folder:
+            return
+        there = "another folder has that name now" if now is not None else "nothing has that name now"
+        raise RunDirError(f"{self.out_dir}: the run's folder was moved or deleted while it mined ({there}); the "
+                          f"problems it finished were written into the folder wherever it is, and its summary was "
+                          f"not written - rerun the same command with --out at the folder's new place to finish it")
 
     def close(self) -> None:
         self.writer.close()
@@ -225,7 +240,16 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
         writer.close()
         raise
     return OpenRun(out_dir, writer, settings, record_meta(options, settings), hashes, judged_by, start,
-                   frozenset(writer.done))
+                   frozenset(writer.done), folder_id(out_dir))
+
+
+def folder_id(folder: str | os.PathLike) -> tuple[int, int] | None:
+    """``(device, inode)`` of a folder, as the file system knows it whatever its name; None where there is none."""
+    try:
+        st = os.stat(Path(folder).expanduser())
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_name="",
