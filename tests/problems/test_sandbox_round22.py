@@ -249,3 +249,55 @@ def test_a_precision_raised_on_decimals_default_context_still_passes():
     code = "import decimal\ndecimal.DefaultContext.prec = 40\n\n\ndef f(n):\n    return decimal.Decimal(1) / n\n"
     passed, out = verdict(code, tests)
     assert passed, out
+
+
+NESTED_TESTS = "EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+CHANGES = "    g = f.__globals__\n\n    def apply(xs):\n        g['EXPECTED'][:] = [0]\n        return [0]\n"
+NESTED = {  # what a call returned holds code of the solution's that the tests run later, outside the call's window
+    "a dict of closures": ("d = candidate(sq)\n    r = d['apply']([1, 2, 3])",
+                           "def make(f):\n" + CHANGES + "    return {'apply': apply}\n"),
+    "a list of closures": ("r = candidate(sq)[0]([1, 2, 3])", "def make(f):\n" + CHANGES + "    return [apply]\n"),
+    "a tuple": ("a, b = candidate(sq)\n    r = a([1, 2, 3])", "def make(f):\n" + CHANGES + "    return apply, 1\n"),
+    "a partial": ("r = candidate(sq)([1, 2, 3])", "import functools\n\n\ndef apply(g, xs):\n"
+                  "    g['EXPECTED'][:] = [0]\n    return [0]\n\n\ndef make(f):\n"
+                  "    return functools.partial(apply, f.__globals__)\n"),
+    "a generator in a list": ("r = list(candidate(sq)[0])", "def make(f):\n    g = f.__globals__\n\n    def gen():\n"
+                              "        g['EXPECTED'][:] = [0]\n        yield 0\n    return [gen()]\n"),
+    "a map": ("r = list(candidate(sq))", "def make(f):\n    g = f.__globals__\n\n    def h(x):\n"
+              "        g['EXPECTED'][:] = [0]\n        return 0\n    return map(h, [1])\n"),
+}
+
+
+@pytest.mark.parametrize("how", NESTED)
+def test_code_held_in_what_a_call_returned_runs_in_the_window(how):
+    # before: each passed (only a function returned alone ran in the window)
+    test, code = NESTED[how]
+    passed, out = verdict(code, humaneval("make", NESTED_TESTS + "    %s\n    assert r == EXPECTED\n" % test, "f"))
+    assert not passed and "in place" in out, out
+
+
+SEEN = "SEEN = []\n\n\ndef sq(x):\n    SEEN.append(x)\n    return x * x\n\n\ndef check(candidate):\n"
+RIGHT_NESTED = {  # right programs handing back such code, with tests that change their own data as it runs
+    "a dict of closures": ("d = candidate(sq)\n    assert d['apply']([1, 2, 3]) == [1, 4, 9] and d['n'] == 3",
+                           "def make(f):\n    def apply(xs):\n        return [f(x) for x in xs]\n"
+                           "    return {'apply': apply, 'n': 3}\n"),
+    "a tuple": ("a, b = candidate(sq)\n    assert a([1, 2]) == [1, 4] and b(3) == 9 and a.__name__ == 'apply'",
+                "def make(f):\n    def apply(xs):\n        return [f(x) for x in xs]\n    return apply, f\n"),
+    "a map": ("assert list(candidate(sq)) == [1, 4, 9]", "def make(f):\n    return map(f, [1, 2, 3])\n"),
+    "a filter": ("assert list(candidate(sq)) == [2]",
+                 "def make(f):\n    return filter(lambda x: x % 2 == 0, [1, 2, 3])\n"),
+    "a zip": ("assert dict(candidate(sq)) == {1: 1, 2: 4}", "def make(f):\n    return zip([1, 2], map(f, [1, 2]))\n"),
+    "generators": ("assert [list(g) for g in candidate(sq)] == [[1], [4]]",
+                   "def make(f):\n    def gen(x):\n        yield f(x)\n    return [gen(1), gen(2)]\n"),
+    "an endless map": ("import itertools\n    assert list(itertools.islice(candidate(sq), 3)) == [0, 1, 4]",
+                       "import itertools\n\n\ndef make(f):\n    return map(lambda x: f(x), itertools.count())\n"),
+    "next()": ("it = candidate(sq)\n    assert next(it) == 1 and next(it) == 4",
+               "def make(f):\n    return map(lambda x: f(x), [1, 2, 3])\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT_NESTED)
+def test_right_programs_handing_back_code_pass(how):
+    test, code = RIGHT_NESTED[how]
+    passed, out = verdict(code, humaneval("make", SEEN + "    %s\n" % test, "f"))
+    assert passed, out
