@@ -202,3 +202,22 @@ def test_a_gsm8k_line_in_chinese_with_one_amount_passes(line, ref):
 def test_last_number_reads_a_chinese_hedge_as_none():
     assert not judged("last_number", "答案是18元或19元。", "19")
     assert judged("last_number", "答案是19元。", "19")
+
+
+@pytest.mark.parametrize("text,choices", [("\\boxed{15}", ("12 cm", "15 cm", "18 cm", "20 cm")),
+                                          ("\\boxed{15 \\text{ cm}}", ("12 cm", "15 cm", "18 cm", "20 cm")),
+                                          ("So $\\boxed{9.8}$.", ("1 m/s^2", "9.8 m/s^2", "10 m/s^2", "0")),
+                                          ("\\boxed{2\\sqrt{2}}", ("\\sqrt{2}", "\\sqrt{8}", "2", "4")),
+                                          ("\\boxed{\\frac{\\sqrt{2}}{2}}", ("1", "$\\frac{1}{\\sqrt{2}}$", "2", "0"))])
+def test_a_box_holding_a_choice_by_its_value_is_that_choice(text, choices):
+    """``\\boxed{15}`` for the choice ``15 cm`` and ``\\boxed{2\\sqrt{2}}`` for ``\\sqrt{8}`` named none (the box was
+    compared with each choice's whole text, or as a plain number): a right answer judged wrong."""
+    assert judged("multiple_choice", text, "B", choices)
+    assert not judged("multiple_choice", text, "A", choices)
+
+
+@pytest.mark.parametrize("text,choices", [("\\boxed{15}", ("15 cm", "15 mm", "1", "2")),
+                                          ("\\boxed{2}", ("2 apples and 3 pears", "3", "4", "5")),
+                                          ("\\boxed{15} or \\boxed{18}", ("12 cm", "15 cm", "18 cm", "20 cm"))])
+def test_a_box_two_choices_hold_or_none_does_names_none(text, choices):
+    assert not any(judged("multiple_choice", text, ref, choices) for ref in "ABCD")

@@ -1022,18 +1022,32 @@ _OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|po
 _LABEL = re.compile(r"^\(?[A-Za-z](?:\)\s*|\.\s+)")  # a choice's own label: B. Paris, (B) 15, AQuA's C)22
 
 
+# a choice that is an amount with its unit (15 cm, 9.8 m/s^2, $15): a box may hold its number alone
+_CHOICE_AMOUNT = re.compile(r"\$?([-\u2212]?\d[\d,]*(?:\.\d+)?)\s*[A-Za-zμΩ°%](?:[A-Za-zμΩ°/²³·.\s-]|\^-?\d){0,20}")
+
+
+def _box_holds(boxed: str, said: str, choice: str) -> bool:
+    """Whether a box (``said``: as normalised) holds a choice's text, as the boxed oracle compares, or its amount."""
+    own = _normalize_math(choice).casefold()
+    if own == said:
+        return True
+    value = parse_number(said)
+    amount = _CHOICE_AMOUNT.fullmatch(choice) if value is not None else None
+    return value is not None and (parse_number(own) == value or amount is not None and
+                                  parse_number(amount.group(1)) == value) or _boxes_equal(boxed, choice)
+
+
 def _boxed_choice_text(text: str, choices) -> str | None:
     """The letter of the one choice whose text the answer's first box holds (``\\boxed{42}``, 42 being B's text, as
-    math models answer a multiple-choice question), read as the boxed oracle reads a box; None where no box does, two
+    math models answer a multiple-choice question), read as the boxed oracle reads a box (``\\boxed{2\\sqrt{2}}`` for
+    ``\\sqrt{8}``, ``\\boxed{15}`` or ``\\boxed{15 \\text{ cm}}`` for ``15 cm``); None where no box does, two
     choices share it, or a box holding another answer is offered with it (``\\boxed{15} or \\boxed{18}``)."""
     boxed = extract_boxed(text)
     if boxed is None:
         return None
     said = _normalize_math(boxed).casefold()
-    value = parse_number(said)
     found = {i for i, c in enumerate(choices[:len(ascii_uppercase)])  # a choice past Z has no letter
-             if (own := _normalize_math(_LABEL.sub("", str(c).strip())).casefold()) == said or
-             value is not None and parse_number(own) == value}
+             if _box_holds(boxed, said, _LABEL.sub("", str(c).strip()))}
     if len(found) != 1:
         return None
     for m in _BOX_OPEN.finditer(text):  # the first box that holds it, and the one offered right after it
