@@ -132,3 +132,18 @@ def test_a_statement_that_only_mentions_interaction_still_loads(tmp_path, statem
         {"description": statement}
     p, = load(tmp_path, [row], oracle="code").problems
     assert CODE("```python\nprint(int(input()) + 1)\n```", p).success and not CODE("```python\nprint(2)\n```", p).success
+
+
+@pytest.mark.parametrize("imports", ["from .solution import add", "from . import solution\nadd = solution.add"])
+def test_tests_importing_the_solution_relative_to_a_package_are_refused(tmp_path, imports):
+    # they run as a module of no package: 'attempted relative import', and the right program failed with every other
+    test = f"{imports}\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    r = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code")
+    assert not r.problems and "relative to a package" in r.skipped[0] and "from solution import" in r.skipped[0]
+
+
+def test_a_relative_import_with_a_fallback_still_judges(tmp_path):
+    test = "try:\n    from .solution import add\nexcept ImportError:\n    from solution import add\n\n" \
+           "def test_add():\n    assert add(1, 2) == 3\n"
+    p, = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success

@@ -842,6 +842,8 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
             raise TestFormatError(f"{what} {_TOO_DEEP}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     _refuse_tuple_asserts(trees[0], tests)
+    for parsed, src in zip(trees, (tests, setup)):
+        _refuse_relative_imports(parsed, src)
     imports = _imports(tree)
     _refuse_property_tests(tree, imports)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
@@ -1154,6 +1156,19 @@ def _refuse_tuple_asserts(tree, src: str) -> None:
             raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose "
                                   f"truth does not depend on what the program returns: it passes every program; "
                                   f"assert {fix} instead, or drop the row")
+
+
+def _refuse_relative_imports(tree, src: str) -> None:
+    """``from .solution import f``: the tests run as a module of no package, where a relative import raises
+    ("attempted relative import with no known parent package") and every program, a right one too, would fail.
+    One in a ``try`` whose handler imports otherwise (``except ImportError: from solution import f``) runs."""
+    tried = {id(x) for t in ast.walk(tree) if isinstance(t, ast.Try) and t.handlers for s in t.body
+             for x in ast.walk(s)}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom) and n.level and id(n) not in tried:
+            raise TestFormatError(f"the tests import relative to a package ({_segment(src, n)[:80]!r}), which they "
+                                  f"run outside of: every program would fail ('attempted relative import'); write it "
+                                  f"as 'from {n.module or 'solution'} import ...' or drop the row")
 
 
 def _discarded_comparison(n: ast.stmt) -> bool:
