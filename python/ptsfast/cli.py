@@ -456,23 +456,41 @@ def _check_pool(a, device: str, free: float, kv_bytes) -> None:
                          f"{device} (before the model loads); lower it (default {EngineConfig.block_size})")
 
 
+def _config_source(a):
+    """Where the config of the model a command loads is read before it loads: the demo's converted folder (None
+    before its first run converts it), a folder, or a name in the Hugging Face cache (read from there, never
+    downloaded)."""
+    from ptsfast.demo import is_demo_model
+
+    model = getattr(a, "model", None)
+    if a.func is cmd_demo or is_demo_model(model or ""):
+        from ptsfast.models import ModelLoadError, demo_model_dir
+
+        try:
+            return demo_model_dir(convert=False)
+        except ModelLoadError:
+            return None
+    folder = Path(str(model)).expanduser()
+    return folder if folder.is_dir() else str(model)
+
+
 def _kv_bytes_per_token(a, device: str) -> int | None:
     """The bytes of KV cache a token takes for the model, read from its config before it loads (the engine's
     size: layers x 2 x KV heads x head size x the dtype's bytes); None for a model whose config cannot be read here
     (its load says why)."""
-    from ptsfast.demo import is_demo_model
-    from ptsfast.models import demo_model_dir, torch_dtype
+    from ptsfast.models import torch_dtype
 
-    model = getattr(a, "model", None)
+    folder = _config_source(a)
+    if folder is None:  # the demo's, not converted yet
+        return None
     try:
-        folder = demo_model_dir(convert=False) if a.func is cmd_demo or is_demo_model(model or "") else model
         from transformers import AutoConfig
 
         from ptsfast.engine.hf_adapter import KVGeometry
 
         config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
         g = KVGeometry.of(config.get_text_config() if hasattr(config, "get_text_config") else config)
-    except Exception:  # noqa: BLE001 - a folder transformers cannot read (or the demo's, not converted yet)
+    except Exception:  # noqa: BLE001 - a folder transformers cannot read
         return None
     dtype = torch_dtype(a.dtype or ("bfloat16" if device.startswith("cuda") else "float32"))
     size = 2 if dtype == "auto" else dtype.itemsize  # a checkpoint's own dtype: at least two bytes
@@ -532,8 +550,8 @@ def _check_pool_holds_a_problem(a, device: str, free: float, kv_bytes) -> None:
     # their end still fits the context, and for mine a search rollout's room
     anchors = a.func is cmd_anchors
     room = tokens + 1 if anchors else _options(a).rollout_room()
-    context = None if a.func is cmd_demo else model_context(Path(a.model).expanduser() if Path(
-        a.model).expanduser().is_dir() else str(a.model))
+    config = _config_source(a)
+    context = model_context(config) if config is not None else None
     if context and room + MIN_PROMPT_TOKENS + 1 > context:  # no problem fits the context: its check names that
         return
     solution = tokens if not context else min(tokens, context - MIN_PROMPT_TOKENS - room)
@@ -1085,13 +1103,13 @@ def cmd_mine(a) -> int:
     if loaded is None:
         return 2
     options = _options(a)
-    _check_context(a, options, loaded)  # before Ray starts too: its driver checked it once the cluster was up
+    _check_context(a, options, loaded.problems)  # before Ray starts too (its driver checked it once the cluster was up)
     if a.ray is not None:
         return _mine_ray(a, loaded)
     return _run_on_model(a, loaded, mine, options)
 
 
-def _check_context(a, options, loaded, room=None) -> None:
+def _check_context(a, options, problems, room=None) -> None:
     """``--max-new-tokens`` against the model's context, read from its folder's config before the model loads (the
     run checks it again): a value whose rollouts leave no room for a prompt was refused once the model had loaded.
     ``room``: the positions a run's rollouts take after a solution for a given ``max_new_tokens`` (default:
@@ -1100,17 +1118,13 @@ def _check_context(a, options, loaded, room=None) -> None:
 
     from ptsfast.pipeline.loop import check_context, model_context
 
-    from ptsfast.demo import is_demo_model
-
     room = room or (lambda n: replace(options, max_new_tokens=n).rollout_room())
-    if is_demo_model(a.model):
+    # the demo's model was passed over: `--max-new-tokens 9000`, past its 8192 positions, was refused once it loaded;
+    # a name that is no folder nor cached has no context here, and its load says why
+    model = _config_source(a)
+    if model is None:
         return
-    # a folder, or a name in the Hugging Face cache (org/name: its config is read from there, never downloaded); a
-    # name that is neither has no context here, and its load says why
-    folder = Path(a.model).expanduser()
-    model = folder if folder.is_dir() else str(a.model)
-    check_context(model_context(model), room, options.max_new_tokens, any(p.solution is not None
-                                                                          for p in loaded.problems))
+    check_context(model_context(model), room, options.max_new_tokens, any(p.solution is not None for p in problems))
 
 
 def field_map(a):
@@ -1210,7 +1224,8 @@ def cmd_anchors(a) -> int:
     options = _anchor_options(a)
     _check_embedding_model(a)
     # anchors' rollouts from a solution's end: --max-new-tokens and the position they start from, as its run checks
-    _check_context(a, options.run, loaded, room=lambda n: n + 1)  # (it was checked only once the model had loaded)
+    # (it was checked only once the model had loaded)
+    _check_context(a, options.run, loaded.problems, room=lambda n: n + 1)
     return _run_on_model(a, loaded, find_anchors, options)
 
 
@@ -1271,6 +1286,7 @@ def cmd_demo(a) -> int:
         raise ValueError(f"--out {a.out} (the demo ends by writing its report.html and report.png there): {e}") \
             from None
     problems = load_demo_problems()[: a.limit] if a.limit else load_demo_problems()
+    _check_context(a, _options(a), problems)
     from ptsfast.pipeline.run import check_resume_settings
 
     # a folder of another run (another --seed, a mine run) was refused only once the demo's model had loaded

@@ -163,3 +163,27 @@ def test_a_run_folder_moved_while_it_mines_keeps_its_work_and_says_where(made_ag
     at = argv.index("--out") + 1
     assert cli([*argv[:at], str(moved), *argv[at + 1:]]) == 0
     assert json.loads((moved / "summary.json").read_text())["problems_already_done"] == 3
+
+
+@pytest.mark.parametrize("command", ["mine", "anchors", "demo"])
+def test_max_new_tokens_past_the_demo_models_context_is_refused_before_it_loads(command, model_dir, tmp_path, capsys,
+                                                                                 monkeypatch):
+    """`--model demo --max-new-tokens 9000` (or `ptsfast demo --max-new-tokens 9000`), past the demo model's 8192
+    positions: the context was read before the model loaded for every model folder but the demo's, so the demo's
+    model loaded and the run was refused only then. Its converted folder's config is read as any folder's (here
+    the tiny model stands in for it, 512 positions)."""
+    import shutil
+
+    from ptsfast.demo import DEMO_MODEL_NAME
+
+    monkeypatch.setenv("PTSFAST_CACHE", str(tmp_path / "cache"))
+    shutil.copytree(model_dir, tmp_path / "cache" / DEMO_MODEL_NAME)
+    no_model_load(monkeypatch)
+    out = tmp_path / "run"
+    flags = ["--out", str(out), "--device", "cpu", "--max-new-tokens", "600", "--quiet"]
+    if command != "demo":
+        flags += ["--model", "demo", "--problems", str(write_problems(tmp_path)), "--no-chat-template", "--oracle",
+                  "exact"]
+    assert cli([command, *flags]) == 2
+    one_line_error(capsys, "--max-new-tokens 600", "the model's context of 512", "or less")
+    assert not out.exists()
