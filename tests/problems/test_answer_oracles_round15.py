@@ -221,3 +221,32 @@ def test_a_box_holding_a_choice_by_its_value_is_that_choice(text, choices):
                                           ("\\boxed{15} or \\boxed{18}", ("12 cm", "15 cm", "18 cm", "20 cm"))])
 def test_a_box_two_choices_hold_or_none_does_names_none(text, choices):
     assert not any(judged("multiple_choice", text, ref, choices) for ref in "ABCD")
+
+
+@pytest.mark.parametrize("text,choices", [("The answer is $\\frac{1}{2}$.", ("1/4", "1/2", "3/4", "1")),
+                                          ("The answer is 1/2.", ("$\\frac{1}{4}$", "$\\frac{1}{2}$", "3/4", "1")),
+                                          ("**Answer:** 0.5\n", ("1/4", "1/2", "3/4", "1")),
+                                          ("The answer is 15.", ("12 cm", "15 cm", "18 cm", "20 cm")),
+                                          ("Answer: $15$", ("12 cm", "15 cm", "18 cm", "20 cm"))])
+def test_a_stated_value_a_choice_holds_is_that_choice(text, choices):
+    """``The answer is $\\frac{1}{2}$.`` named none where B is ``1/2`` (a stated answer was compared with each
+    choice's text as written), nor ``The answer is 15.`` where B is ``15 cm``."""
+    assert judged("multiple_choice", text, "B", choices)
+    assert not judged("multiple_choice", text, "A", choices)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "AB", choices)
+
+
+@pytest.mark.parametrize("text,choices", [("The answer is 15 or 18.", ("12", "15", "18", "20")),
+                                          ("The answer is 15 because 3 x 5 = 15.", ("12 cm", "15 cm", "15 mm", "2")),
+                                          ("The answer is 1/3.", ("1/4", "1/2", "3/4", "1"))])
+def test_a_stated_value_no_one_choice_holds_names_none(text, choices):
+    assert not any(judged("multiple_choice", text, ref, choices) for ref in "ABCD")
+
+
+def test_a_models_loop_of_stated_values_is_judged_at_once():
+    import time
+
+    choices = tuple(f"{i}/7" for i in range(10))
+    start = time.perf_counter()
+    assert not judged("multiple_choice", "The answer is 1/3. " * 5000 + "The answer is 0.2857.", "C", choices)
+    assert time.perf_counter() - start < 3

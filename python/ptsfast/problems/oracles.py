@@ -995,16 +995,39 @@ def _choice_texts(choices: tuple[str, ...]) -> tuple[tuple[int, re.Pattern, re.P
     return tuple(found)
 
 
+# a stated value, to its sentence's or line's end: The answer is $\frac{1}{2}$. / Answer: 15 (a digit in it)
+_STATED_VALUE = re.compile(r"([^\n]{0,40}?\d[^\n]{0,40}?)[ \t]*(?:\.[ \t]*(?:\n|$)|\.[ \t]|\n|$)")
+
+
+_MOST_VALUED = 16
+
+
+def _valued_choices(value: str, choices) -> list[int]:
+    """The choices a stated value is, read as the boxed oracle reads a value (``\\frac{1}{2}`` for ``1/2``, ``15``
+    for ``15 cm``; never by a closed form's value, which is costly where a trace states many)."""
+    said = _normalize_math(value).casefold()
+    if not said:
+        return []
+    return [i for i, c in enumerate(choices[:len(ascii_uppercase)])
+            if _box_holds(value, said, _LABEL.sub("", str(c).strip()), closed=False)]
+
+
 def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
     """Where a stated answer is one choice's whole text (``The answer is Paris.``, as chat models answer with the
     choice rather than its letter), the longest one's letter; after a letter stated there (a choice's text may be a
-    letter of another's: blood group A)."""
+    letter of another's: blood group A); else the first stated value (of the first 16) that one choice's text is
+    (``The answer is $\\frac{1}{2}$.`` for ``1/2``, ``Answer: 15`` for ``15 cm``)."""
     patterns = _choice_texts(tuple(str(c) for c in choices))
-    hits = []
+    hits, valued = [], 0
     low = text.casefold() if text.isascii() else ""
     leads = (_STATED, _STATED_FOREIGN) if not low or any(w in low for w in _FOREIGN_ASCII) else (_STATED,)
     for m in (m for lead in leads for m in lead.finditer(text)):
         said = [(len(n.group()), i) for i, p, _ in patterns if (n := p.match(text, m.end()))]
+        if not said and valued < _MOST_VALUED and (v := _STATED_VALUE.match(text, m.end())):
+            valued += 1  # a model's loop of stated values is not compared one by one
+            if len(found := _valued_choices(v.group(1).strip().rstrip("*_").strip(), choices)) == 1:
+                hits.append((m.start() + 0.5, ascii_uppercase[found[0]]))  # The answer is $\frac{1}{2}$. (B: 1/2)
+                valued = _MOST_VALUED  # the first one names the answer
         if not said or [n for n, _ in said].count(max(said)[0]) > 1:  # two choices of one text name neither
             continue
         size, index = max(said)
@@ -1026,15 +1049,16 @@ _LABEL = re.compile(r"^\(?[A-Za-z](?:\)\s*|\.\s+)")  # a choice's own label: B. 
 _CHOICE_AMOUNT = re.compile(r"\$?([-\u2212]?\d[\d,]*(?:\.\d+)?)\s*[A-Za-zμΩ°%](?:[A-Za-zμΩ°/²³·.\s-]|\^-?\d){0,20}")
 
 
-def _box_holds(boxed: str, said: str, choice: str) -> bool:
-    """Whether a box (``said``: as normalised) holds a choice's text, as the boxed oracle compares, or its amount."""
+def _box_holds(boxed: str, said: str, choice: str, closed: bool = True) -> bool:
+    """Whether a box (``said``: as normalised) holds a choice's text, as the boxed oracle compares (``closed``: closed
+    forms by value too), or its amount."""
     own = _normalize_math(choice).casefold()
     if own == said:
         return True
     value = parse_number(said)
     amount = _CHOICE_AMOUNT.fullmatch(choice) if value is not None else None
     return value is not None and (parse_number(own) == value or amount is not None and
-                                  parse_number(amount.group(1)) == value) or _boxes_equal(boxed, choice)
+                                  parse_number(amount.group(1)) == value) or closed and _boxes_equal(boxed, choice)
 
 
 def _boxed_choice_text(text: str, choices) -> str | None:
