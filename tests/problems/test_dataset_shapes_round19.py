@@ -131,7 +131,8 @@ def test_a_statement_that_only_mentions_interaction_still_loads(tmp_path, statem
     row = _codecontests_row({"input": ["5\n"], "output": ["6\n"]}, {"input": [], "output": []}) | \
         {"description": statement}
     p, = load(tmp_path, [row], oracle="code").problems
-    assert CODE("```python\nprint(int(input()) + 1)\n```", p).success and not CODE("```python\nprint(2)\n```", p).success
+    assert CODE("```python\nprint(int(input()) + 1)\n```", p).success
+    assert not CODE("```python\nprint(2)\n```", p).success
 
 
 @pytest.mark.parametrize("imports", ["from .solution import add", "from . import solution\nadd = solution.add"])
@@ -147,3 +148,29 @@ def test_a_relative_import_with_a_fallback_still_judges(tmp_path):
            "def test_add():\n    assert add(1, 2) == 3\n"
     p, = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code").problems
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+DAPO_PROMPT = ("Solve the following math problem step by step. The last line of your response should be of the form "
+               "Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n{}\n\nRemember to put "
+               "your answer on its own line after \"Answer:\".")
+
+
+def _dapo_row(problem: str, answer: str) -> dict:
+    return {"data_source": "math_dapo", "prompt": [{"role": "user", "content": DAPO_PROMPT.format(problem)}],
+            "ability": "MATH", "reward_model": {"ground_truth": answer, "style": "rule-lighteval/MATH_v2"},
+            "extra_info": {"index": problem}}
+
+
+def test_dapo_math_rows_asking_for_an_answer_line_are_named_in_one_warning(tmp_path, caplog):
+    # the math oracle judges a box: a rollout ending 'Answer: 4', as the prompt asks, was judged wrong without a word
+    r = load(tmp_path, [_dapo_row("What is 2 + 2?", "4"), _dapo_row("What is 3 + 3?", "6")], oracle="math")
+    said = [m for m in caplog.messages if "last line 'Answer: ...'" in m]
+    assert len(r.problems) == 2 and len(said) == 1 and "--oracle last_number" in said[0]
+    assert not MATH("2 + 2 = 4.\nAnswer: 4", r.problems[0]).success
+    assert make_judge("last_number", 10.0)("2 + 2 = 4.\nAnswer: 4", r.problems[0]).success
+
+
+def test_math_rows_asking_for_a_box_get_no_answer_line_warning(tmp_path, caplog):
+    r = load(tmp_path, [{"problem": "What is 2 + 2? Put the final answer in \\boxed{}.", "answer": "4"}],
+             oracle="math")
+    assert len(r.problems) == 1 and not [m for m in caplog.messages if "Answer: ..." in m]

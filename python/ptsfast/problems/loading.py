@@ -925,6 +925,11 @@ def _after_thinking(text: str) -> str:
     return text if end is None else _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
 
 
+ANSWER_LINE_ASKED = re.compile(r"(?i:form Answer: \$Answer\b)")
+"""DAPO-Math's and simple-evals' math prompt: "The last line of your response should be of the form Answer: $Answer
+(without quotes)", an answer the boxed oracles never read."""
+
+
 _BOXES = ("\\boxed", "\\fbox", "\\framebox", "####")
 """What marks the answer of a worked solution for the oracles (a box, a ``####`` line)."""
 
@@ -2132,6 +2137,12 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                                 "too, under normalized), never 'yes' or 'no'; ask for it (--system-prompt 'Answer True "
                                 "or False.') or give the answers as the words the model should say",
                                 BOOLQ_LABEL if boolq else fields.answer)
+                if not fields.code and ANSWER_LINE_ASKED.search(prob.question) and ("answer line",) not in told:
+                    told.add(("answer line",))
+                    log.warning("the questions of %s ask for the answer on a last line 'Answer: ...' (DAPO-Math's "
+                                "prompt), which the math and boxed oracles do not read (they judge a \\boxed{} "
+                                "answer): a rollout that follows the prompt is judged wrong; use --oracle last_number "
+                                "for numeric answers (DAPO-Math's are integers), or ask for a box", source)
                 if not fields.code and _cruxeval_asked(row, fields) and ("cruxeval",) not in told:
                     told.add(("cruxeval",))
                     log.warning("CRUXEval's rows are judged by an answer oracle, comparing text: %s; --oracle code "
