@@ -250,3 +250,17 @@ def test_a_models_loop_of_stated_values_is_judged_at_once():
     start = time.perf_counter()
     assert not judged("multiple_choice", "The answer is 1/3. " * 5000 + "The answer is 0.2857.", "C", choices)
     assert time.perf_counter() - start < 3
+
+
+@pytest.mark.parametrize("line", ["12 (13 if rounding up)", "12 apples (13 apples if Tom counts)",
+                                  "12 (13 including tax)", "12 (13 when counting 0)"])
+def test_a_gsm8k_line_with_a_conditional_second_amount_names_no_answer(line):
+    """``#### 12 (13 if rounding up)`` passed 12: a second amount offered under a condition, as ``12 (or 13 if ...)``
+    already named none."""
+    assert not judged("gsm8k", f"#### {line}\n", "12")
+
+
+@pytest.mark.parametrize("line", ["12 (3 for each)", "18 ($3 with each of 6)", "2 hours (120 minutes)", "12 (the total)",
+                                  "12 (4 per box)"])
+def test_a_gsm8k_line_with_a_bracketed_remark_still_passes(line):
+    assert judged("gsm8k", f"#### {line}\n", re.match(r"\d+", line).group())

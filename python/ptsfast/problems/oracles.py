@@ -1939,6 +1939,12 @@ _STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
                            r"[ \t]*(?:[-\u2212\$][ \t]*){0,2}$")
 
 
+# another amount in brackets under a condition: #### 12 (13 if rounding up), #### 12 (13 including tax)
+_CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?"
+                                 r"(?:[ \t]+[A-Za-z]+)?[ \t]+(?i:if|when|unless|including|excluding|counting|assuming"
+                                 r"|depending)(?![A-Za-z])")  # never 12 (3 for each), 18 ($3 with each of 6)
+
+
 def _names_no_amount(line: str) -> bool:
     """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, ``1 hour 30
     minutes``, a range), an
@@ -1949,7 +1955,8 @@ def _names_no_amount(line: str) -> bool:
                                   _SECOND_AMOUNT.match(line, amount.start()) is not None or
                                   _STRICT_BOUND.search(line, max(0, first.start() - 40), first.start()) is not None) \
         or _digits_or_digits(line) or _offers_two(line) or _CLOCK.match(line) is not None or \
-        _last_range(line) is not None or _AND_ANOTHER.search(line) is not None
+        _last_range(line) is not None or _AND_ANOTHER.search(line) is not None or \
+        _CONDITIONAL_AMOUNT.search(line) is not None
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
