@@ -260,7 +260,7 @@ def test_a_gsm8k_line_with_a_conditional_second_amount_names_no_answer(line):
     assert not judged("gsm8k", f"#### {line}\n", "12")
 
 
-@pytest.mark.parametrize("line", ["12 (3 for each)", "18 ($3 with each of 6)", "2 hours (120 minutes)", "12 (the total)",
-                                  "12 (4 per box)"])
+@pytest.mark.parametrize("line", ["12 (3 for each)", "18 ($3 with each of 6)", "2 hours (120 minutes)",
+                                  "12 (the total)", "12 (4 per box)"])
 def test_a_gsm8k_line_with_a_bracketed_remark_still_passes(line):
     assert judged("gsm8k", f"#### {line}\n", re.match(r"\d+", line).group())
