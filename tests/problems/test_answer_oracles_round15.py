@@ -264,3 +264,18 @@ def test_a_gsm8k_line_with_a_conditional_second_amount_names_no_answer(line):
                                   "12 (the total)", "12 (4 per box)"])
 def test_a_gsm8k_line_with_a_bracketed_remark_still_passes(line):
     assert judged("gsm8k", f"#### {line}\n", re.match(r"\d+", line).group())
+
+
+@pytest.mark.parametrize("text,ref", [("\\boxed{0.\\bar{3}}", "0.\\overline{3}"),
+                                      ("\\boxed{0.\\overline{3}}", "0.\\bar{3}"),
+                                      ("\\boxed{0.\\bar3}", "0.\\overline{3}"),
+                                      ("\\boxed{0.1\\bar{6}}", "0.1\\overline{6}")])
+def test_a_repeating_decimal_with_a_bar_is_one_with_an_overline(text, ref):
+    """``\\boxed{0.\\bar{3}}`` failed MATH's ``0.\\overline{3}`` (the same bar over the digit, spelled another way)."""
+    assert judged("boxed", text, ref)
+
+
+@pytest.mark.parametrize("text,ref", [("\\boxed{0.\\bar{3}}", "0.\\overline{6}"), ("\\boxed{0.\\bar{3}}", "0.3"),
+                                      ("\\boxed{0.\\overline12}", "0.\\overline{12}")])
+def test_another_repeating_decimal_still_fails(text, ref):
+    assert not judged("boxed", text, ref)

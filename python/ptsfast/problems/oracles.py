@@ -453,6 +453,9 @@ def _normalize_math(s: str) -> str:
     s = re.sub(rf"\\frac\s*({_TOKEN})\s*\{{", r"\\frac{\1}{", s)
     s = re.sub(rf"\\frac(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})\s*({_TOKEN})", r"\\frac\1{\2}", s)
     s = re.sub(r"\\varnothing(?![a-zA-Z])|\\\{\s*\\\}", r"\\emptyset", s)  # the empty set, however written
+    # a repeating decimal's bar however written: 0.\bar{3} and 0.\bar3 are 0.\overline{3}
+    s = re.sub(r"\\(?:bar|overline)(?![a-zA-Z])\s*(?:([0-9a-zA-Z])|(?=\{))", lambda m: f"\\overline{{{m.group(1)}}}"
+               if m.group(1) else "\\overline", s)
     s = re.sub(r"\\(begin|end)\{bmatrix\}", r"\\\1{pmatrix}", s)  # one matrix in brackets or parentheses
     # x = 5, x_1 = 5, x \in [1,2], f(x) = 2x+1, f^{-1}(3) = 2, (a, b) = (2, 3): the value, the set, the expression,
     # the tuple; a segment or angle asked for, AB = 5, \overline{AB} = 5, \angle ABC = 30^\circ (MATH's grader drops
