@@ -301,3 +301,82 @@ def test_right_programs_handing_back_code_pass(how):
     test, code = RIGHT_NESTED[how]
     passed, out = verdict(code, humaneval("make", SEEN + "    %s\n" % test, "f"))
     assert passed, out
+
+
+LIBRARY_BASED = {  # a class of the solution's on a builtin's base, whose code the tests run after the call returned
+    "a method": ("r = candidate([1, 2, 3], sq)\n    r.describe()",
+                 "class L(list):\n    def describe(self):\n        L.g['EXPECTED'][:] = [0]\n"),
+    "__len__": ("r = candidate([1, 2, 3], sq)\n    assert len(r) == 1",
+                "class L(list):\n    def __len__(self):\n        L.g['EXPECTED'][:] = [0]\n"
+                "        return list.__len__(self)\n"),
+    "__repr__": ("r = candidate([1, 2, 3], sq)\n    print(r)",
+                 "class L(list):\n    def __repr__(self):\n        L.g['EXPECTED'][:] = [0]\n"
+                 "        return list.__repr__(self)\n"),
+    "__del__": ("candidate([1, 2, 3], sq)\n    r = [0]",
+                "class L(list):\n    def __del__(self):\n        L.g['EXPECTED'][:] = [0]\n"),
+}
+
+
+@pytest.mark.parametrize("how", LIBRARY_BASED)
+def test_methods_of_the_solutions_classes_on_a_builtin_base_run_in_the_window(how):
+    # before: each passed (only classes on object alone had their methods run in the window)
+    test, cls = LIBRARY_BASED[how]
+    code = cls + "\n\ndef apply(xs, f):\n    L.g = f.__globals__\n    return L([0])\n"
+    passed, out = verdict(code, humaneval("apply", HELPER + "    %s\n    assert r == EXPECTED\n" % test, "xs, f"))
+    assert not passed and "in place" in out, out
+
+
+RIGHT_LIBRARY_BASED = {  # right programs whose classes on a builtin's base the tests use, their own data changing
+    "a list's methods": ("r = candidate([1, 2, 3], sq)\n    assert r.total() == 14 and len(r) == 3 and r == [1, 4, 9]"
+                         "\n    assert repr(r) == '[1, 4, 9]'",
+                         "class L(list):\n    def total(self):\n        return sum(self)\n\n"
+                         "    def __len__(self):\n        return list.__len__(self)\n\n\n"
+                         "def apply(xs, f):\n    return L(f(x) for x in xs)\n"),
+    "a dict with __missing__": ("r = candidate([1, 2], sq)\n    assert r[3] == 0 and r[1] == 1 and sorted(r) == [1, 2, 3]",
+                                "class D(dict):\n    def __missing__(self, k):\n        self[k] = 0\n"
+                                "        return 0\n\n\ndef apply(xs, f):\n    return D((x, f(x)) for x in xs)\n"),
+    "an exception's str()": ("try:\n        candidate([], sq)\n    except ValueError as e:\n"
+                             "        assert str(e) == 'empty'\n    else:\n        assert False",
+                             "class Empty(ValueError):\n    def __str__(self):\n        return 'empty'\n\n\n"
+                             "def apply(xs, f):\n    if not xs:\n        raise Empty()\n    return [f(x) for x in xs]\n"),
+    "an int's own methods": ("r = candidate([1, 2, 3], sq)\n    assert r.double() == 28 and r + 1 == 15",
+                             "class I(int):\n    def double(self):\n        return I(2 * int(self))\n\n\n"
+                             "def apply(xs, f):\n    return I(sum(f(x) for x in xs))\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT_LIBRARY_BASED)
+def test_right_programs_with_classes_on_a_builtin_base_pass(how):
+    test, code = RIGHT_LIBRARY_BASED[how]
+    tests = humaneval("apply", "SEEN = []\n\n\ndef sq(x):\n    SEEN.append(x)\n    return x * x\n\n\n"
+                               "def check(candidate):\n    %s\n" % test, "xs, f")
+    passed, out = verdict(code, tests)
+    assert passed, out
+
+
+LEFT_TO_THE_INTERPRETER = {  # code the solution left for the interpreter to call at a moment of its own
+    "a gc callback": ("import gc\n\n\ndef apply(xs, f):\n    g = f.__globals__\n\n    def cb(phase, info):\n"
+                      "        if phase == 'stop' and info['generation'] == 2:\n"
+                      "            g['EXPECTED'][:] = [0]\n    gc.callbacks.append(cb)\n    return [0]\n"),
+    # a finalizer of an object in a cycle, which only a collection frees: a library's function called, or its own
+    "a weakref.finalize": ("import weakref\n\n\nclass Box:\n    pass\n\n\ndef apply(xs, f):\n"
+                           "    g = f.__globals__\n    b = Box()\n    b.me = b\n"
+                           "    weakref.finalize(b, g['EXPECTED'].__setitem__, slice(None), [0])\n    return [0]\n"),
+    "a finalizer of its own": ("import weakref\n\n\nclass Box:\n    pass\n\n\ndef apply(xs, f):\n"
+                               "    g = f.__globals__\n    b = Box()\n    b.me = b\n\n    def end():\n"
+                               "        g['EXPECTED'][:] = [0]\n    weakref.finalize(b, end)\n    return [0]\n"),
+}
+# an error in a finalizer goes to sys.unraisablehook, the solution's
+LEFT_TO_THE_INTERPRETER["sys.unraisablehook"] = (
+    "import sys\n\n\nclass Box:\n    def __del__(self):\n        raise ValueError\n\n\ndef apply(xs, f):\n"
+    "    g = f.__globals__\n\n    def hook(u):\n        g['EXPECTED'][:] = [0]\n    sys.unraisablehook = hook\n"
+    "    b = Box()\n    b.me = b\n    return [0]\n")
+COLLECTED = humaneval("apply", HELPER + "    r = candidate([1, 2, 3], sq)\n    import gc\n    gc.collect()\n"
+                                        "    assert r == EXPECTED\n", "xs, f")
+
+
+@pytest.mark.parametrize("how", LEFT_TO_THE_INTERPRETER)
+def test_what_the_solution_left_for_the_interpreter_runs_in_the_window(how):
+    # before: passed (the callback ran at the tests' own gc.collect(), after the call's window had closed)
+    passed, out = verdict(LEFT_TO_THE_INTERPRETER[how], COLLECTED)
+    assert not passed, out

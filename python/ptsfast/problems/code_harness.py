@@ -480,6 +480,11 @@ def _ptsfast_judge(spec, code):
     windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
     checks.update(plain=plain, compare=compare, pair=pair, around=around)
+    # what the interpreter calls at moments of its own before the solution runs (the libraries' gc callbacks and
+    # finalizers): what is added later runs in the call window (_ptsfast_checked)
+    finalizer = getattr(sys.modules.get("weakref"), "finalize", None)
+    called = (frozenset(map(id, gc.callbacks)), int(repr(finalizer._index_iter)[6:-1]) if finalizer is not None and
+              repr(finalizer._index_iter)[6:-1].isdigit() else 0, finalizer)
     load(bare(lambda: exec(compile(source, "solution.py", "exec"), vars(solution))))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -510,7 +515,8 @@ def _ptsfast_judge(spec, code):
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks)
+                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
+                           called)
     # the checks under the names they had in the tests' namespace (the tests' code holds them as constants)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
@@ -539,7 +545,8 @@ def _ptsfast_judge(spec, code):
     # in their namespace are
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
-                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks)
+                           "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
+                           called)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -2887,7 +2894,7 @@ def _ptsfast_hidden(functions, lock):
 
 
 def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None,
-                     makers=None, vault=None):
+                     makers=None, vault=None, before=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2899,7 +2906,9 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     classes' methods (not the prompt's pinned helper classes') and returned functions run in the window where the
     tests call them. ``makers``: :func:`_ptsfast_wrappers`' (for ``around``, ``plain``, ``stops``, ``strict`` and
     ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the real one's cells
-    (wrap, windowed, made) would let the solution skip the window (windowed set to give back what it is handed)."""
+    (wrap, windowed, made) would let the solution skip the window (windowed set to give back what it is handed).
+    ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize) before the
+    solution ran."""
     import functools, sys, types
 
     def checking(fn):
@@ -2957,11 +2966,11 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         "divmod"))
     done = set()  # ids of the classes wrapped (kept alive by the classes' own methods' wrappers)
 
-    def wrap(cls):  # a class of the solution's own, on no library's or builtin's base (whose own methods the value
-        # checks look at): its plain methods, and those the tests' code reaches without naming them (__iter__,
-        # __len__, __getitem__, a subclass's __init_subclass__, a descriptor's __set_name__), but for those above
-        if around is None or own is None or id(cls) in done or cls.__module__ != "solution" or not all(
-                b is object or b.__module__ == "solution" for b in cls.__mro__[1:]):
+    def wrap(cls):  # a class of the solution's own, on a builtin's or library's base too (a list subclass whose
+        # describe() or __len__ rewrote EXPECTED passed): the methods its module's code defines there, and those the
+        # tests' code reaches without naming them (__iter__, __len__, __getitem__, __del__, a subclass's
+        # __init_subclass__, a descriptor's __set_name__), but for those the value checks look at (above)
+        if around is None or own is None or id(cls) in done or cls.__module__ != "solution":
             return
         done.add(id(cls))
         for k, m in list(vars(cls).items()):
@@ -3054,10 +3063,44 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                 value[k] = w
         return value
 
+    import gc
+    libraries, first, finalizing = before if before is not None else (frozenset(map(id, gc.callbacks)), 0, None)
+    stand_ins = {}  # id: a stand-in hooks() made (kept alive by what holds it)
+
+    def stand_in(f):
+        if not callable(f) or isinstance(f, type) or stand_ins.get(id(f)) is f:
+            return f
+        kept = made.get(id(f))
+        if kept is None or kept[0] is not f:
+            kept = made[id(f)] = (f, windowed(f))
+        stand_ins[id(kept[1])] = kept[1]
+        return kept[1]
+
+    def hooks():  # what the interpreter calls at moments of its own, set since the solution ran (a gc callback, a
+        # finalizer, a hook for an error in one): run in the window too (a gc callback of the solution's, or a
+        # finalizer calling EXPECTED.__setitem__, rewrote EXPECTED at a collection in the tests' code)
+        cbs = gc.callbacks
+        for i, cb in enumerate(list(cbs)):
+            if id(cb) not in libraries and i < len(cbs) and cbs[i] is cb:
+                cbs[i] = stand_in(cb)
+        kind = getattr(sys.modules.get("weakref"), "finalize", None)
+        registry = getattr(kind, "_registry", None)
+        if type(registry) is dict and registry:
+            for info in list(registry.values()):
+                f = getattr(info, "func", None)
+                if getattr(info, "index", -1) >= (first if kind is finalizing else 0) and stand_in(f) is not f:
+                    info.func = stand_in(f)
+        for name in ("unraisablehook", "excepthook", "displayhook", "breakpointhook"):
+            f = getattr(sys, name, None)
+            if f is not getattr(sys, "__%s__" % name, None):
+                setattr(sys, name, stand_in(f))
+
     def classes(value):  # what the solution's function returned: a class of its own, an object of one, or what
-        # one() windows, alone or held in lists, dicts and tuples (up to 1,000 items)
+        # one() windows, alone or held in lists, dicts and tuples (up to 1,000 items); and what it left for the
+        # interpreter to call (hooks())
         if around is None:
             return value
+        hooks()
         value = held(value, 0, [1000])
         wrap(value if isinstance(value, type) else type(value))
         return value
