@@ -332,13 +332,15 @@ RIGHT_LIBRARY_BASED = {  # right programs whose classes on a builtin's base the 
                          "class L(list):\n    def total(self):\n        return sum(self)\n\n"
                          "    def __len__(self):\n        return list.__len__(self)\n\n\n"
                          "def apply(xs, f):\n    return L(f(x) for x in xs)\n"),
-    "a dict with __missing__": ("r = candidate([1, 2], sq)\n    assert r[3] == 0 and r[1] == 1 and sorted(r) == [1, 2, 3]",
+    "a dict with __missing__": ("r = candidate([1, 2], sq)\n"
+                                "    assert r[3] == 0 and r[1] == 1 and sorted(r) == [1, 2, 3]",
                                 "class D(dict):\n    def __missing__(self, k):\n        self[k] = 0\n"
                                 "        return 0\n\n\ndef apply(xs, f):\n    return D((x, f(x)) for x in xs)\n"),
     "an exception's str()": ("try:\n        candidate([], sq)\n    except ValueError as e:\n"
                              "        assert str(e) == 'empty'\n    else:\n        assert False",
                              "class Empty(ValueError):\n    def __str__(self):\n        return 'empty'\n\n\n"
-                             "def apply(xs, f):\n    if not xs:\n        raise Empty()\n    return [f(x) for x in xs]\n"),
+                             "def apply(xs, f):\n    if not xs:\n        raise Empty()\n"
+                             "    return [f(x) for x in xs]\n"),
     "an int's own methods": ("r = candidate([1, 2, 3], sq)\n    assert r.double() == 28 and r + 1 == 15",
                              "class I(int):\n    def double(self):\n        return I(2 * int(self))\n\n\n"
                              "def apply(xs, f):\n    return I(sum(f(x) for x in xs))\n"),
