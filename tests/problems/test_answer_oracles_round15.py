@@ -279,3 +279,11 @@ def test_a_repeating_decimal_with_a_bar_is_one_with_an_overline(text, ref):
                                       ("\\boxed{0.\\overline12}", "0.\\overline{12}")])
 def test_another_repeating_decimal_still_fails(text, ref):
     assert not judged("boxed", text, ref)
+
+
+@pytest.mark.parametrize("text", ["\\boxed{12} Maybe \\boxed{13}", "\\boxed{12} Possibly \\boxed{13}.",
+                                  "$\\boxed{12}$ Perhaps $\\boxed{13}$"])
+def test_a_capitalised_word_of_doubt_after_a_box_stops_where_the_verdict_is_known(text):
+    """The early stop ended ``\\boxed{12} Maybe \\boxed{13}`` at its ``M`` (12) while the whole answer was read as the
+    list 12, 13: a word of doubt joins boxes only in lower case, as the early stop waits for it."""
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))

@@ -332,7 +332,7 @@ _LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
 _JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and)(?![A-Za-z])|[,;/&]|或者?|还是|和"
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and){_LSP}\}})?{_LSP}"
-                         rf"(?:(?i:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"
+                         rf"(?:(?:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"  # lower case: what _MAY_JOIN holds
                          rf"(?:\$|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
 _MAY_JOIN = re.compile(r"[ \t~:*$\\()\[\],;/&{}orandtexqubfmhpsliyORAND或者还是和]{0,80}")  # what may still become one
