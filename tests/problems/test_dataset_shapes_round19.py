@@ -174,3 +174,27 @@ def test_math_rows_asking_for_a_box_get_no_answer_line_warning(tmp_path, caplog)
     r = load(tmp_path, [{"problem": "What is 2 + 2? Put the final answer in \\boxed{}.", "answer": "4"}],
              oracle="math")
     assert len(r.problems) == 1 and not [m for m in caplog.messages if "Answer: ..." in m]
+
+
+@pytest.mark.parametrize("note", ["If there are multiple answers, print any of them.",
+                                  "If there are several solutions, output any.",
+                                  "Print any valid permutation."])
+def test_stdio_rows_accepting_any_of_several_outputs_without_a_checker_are_named_in_a_warning(tmp_path, caplog, note):
+    # CodeContests keeps no checker: a right program printing another valid answer than the row's fails, silently
+    row = _codecontests_row({"input": ["5\n"], "output": ["6\n"]}, {"input": [], "output": []}) | \
+        {"description": f"Read n, print a number above n. {note}"}
+    r = load(tmp_path, [row], "--id-field", "name", oracle="code")
+    said = [m for m in caplog.messages if "any of several outputs" in m]
+    assert len(r.problems) == 1 and len(said) == 1 and "1_A" in said[0]
+
+
+def test_a_row_with_a_checker_or_one_right_output_gets_no_several_outputs_warning(tmp_path, caplog):
+    checker = "import sys\nn = int(open(sys.argv[1]).read())\nprint(int(int(open(sys.argv[3]).read()) > n))\n"
+    rows = [{"id": "1A", "contest_id": "1", "index": "A", "title": "Above", "interaction_format": None,
+             "description": "Read n, print a number above n. If there are multiple answers, print any of them.",
+             "official_tests_complete": True, "official_tests": [{"input": "5\n", "output": "6\n"}],
+             "input_mode": "stdio", "generated_checker": checker},
+            _codecontests_row({"input": ["5\n"], "output": ["6\n"]}, {"input": [], "output": []})]
+    r = load(tmp_path, rows, oracle="code")
+    assert len(r.problems) == 2 and not [m for m in caplog.messages if "any of several outputs" in m]
+    assert CODE("```python\nprint(int(input()) + 7)\n```", r.problems[0]).success

@@ -523,6 +523,22 @@ def samples_only(row: dict, tests_fields: tuple[str, ...]) -> str | None:
     return None if any(_holds_cases(row.get(f), f) for f in hidden) else tests_fields[0]
 
 
+ANY_OF_SEVERAL = re.compile(r"(?i:\b(?:print|output|return)\s+any\s+(?:one\s+)?(?:of\s+them|of\s+these|such|valid|"
+                            r"correct|suitable|possible)\b|\b(?:print|output)\s+any(?:\s+one)?\s*[.!;,)]|"
+                            r"\bany\s+of\s+them\s+(?:will\s+be|is|are)\s+accepted\b)")
+"""How a statement says any of several outputs is right ("If there are multiple answers, print any of them"): its
+judge needs a checker, without which a right program printing another answer than the row's fails."""
+
+
+def several_right_outputs(tests: str, statement: str) -> bool:
+    """Whether stdin/stdout tests without a checker (a stored program, ``tests``) judge a problem whose statement
+    accepts any of several outputs."""
+    if not ANY_OF_SEVERAL.search(statement):
+        return False
+    program = TestProgram.from_text(tests)
+    return program.format == "stdio" and not program.checker
+
+
 def _holds_cases(v, name: str) -> bool:
     """Whether a hidden tests' cell holds any case (read as loading reads it; a long cell is taken to)."""
     if not _given(v) or v in ([], {}):

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
-                                        samples_only, test_program_from_row)
+                                        samples_only, several_right_outputs, test_program_from_row)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -2097,6 +2097,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     detected, with_id = not fields.auto_detect, False
     told: set[tuple] = set()
     samples: list[tuple[str, str]] = []
+    unchecked: list[str] = []
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -2112,6 +2113,8 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                 prob, skip = problem_from_row(row, n, own, source)
                 if prob is not None and own.code and (column := samples_only(row, own.tests_fields)):
                     samples.append((prob.id, column))
+                if prob is not None and own.code and prob.tests and several_right_outputs(prob.tests, prob.question):
+                    unchecked.append(prob.id)
             except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
                 prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
@@ -2160,6 +2163,12 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     "which a wrong program can pass: %s; give their hidden tests or drop them", len(samples),
                     "s" * (len(samples) > 1), source, "are" if len(samples) > 1 else "is", samples[0][1], hidden,
                     ", ".join(i for i, _ in samples[:5]) + " ..." * (len(samples) > 5))
+    if unchecked:
+        log.warning("%d problem%s of %s accept%s any of several outputs (\"print any of them\") but %s no checker "
+                    "('generated_checker'): judged against the row's outputs, a right program printing another "
+                    "answer fails: %s; give them a checker or drop them", len(unchecked), "s" * (len(unchecked) > 1),
+                    source, "" if len(unchecked) > 1 else "s", "have" if len(unchecked) > 1 else "has",
+                    ", ".join(unchecked[:5]) + " ..." * (len(unchecked) > 5))
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
     elif fields.id not in (None, FieldMap.id) and not with_id:  # a mistyped --id-field would go unnoticed
