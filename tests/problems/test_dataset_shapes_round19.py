@@ -198,3 +198,16 @@ def test_a_row_with_a_checker_or_one_right_output_gets_no_several_outputs_warnin
     r = load(tmp_path, rows, oracle="code")
     assert len(r.problems) == 2 and not [m for m in caplog.messages if "any of several outputs" in m]
     assert CODE("```python\nprint(int(input()) + 7)\n```", r.problems[0]).success
+
+
+@pytest.mark.parametrize("answer", ["答：7个", "答：7个。", "7个。", "7（个）", "7 (个)"])
+def test_a_chinese_reference_stated_with_its_lead_in_unit_or_full_stop_is_its_answer(tmp_path, answer):
+    # each was kept as written, and no box matched it: \boxed{7} and \boxed{7个} were judged wrong with \boxed{8}
+    p, = load(tmp_path, [{"question": "小明有3个苹果，又买了4个，一共有几个？", "answer": answer}], oracle="math").problems
+    assert MATH("\\boxed{7}", p).success and MATH("\\boxed{7个}", p).success
+    assert not MATH("\\boxed{8}", p).success
+
+
+def test_a_chinese_sentence_as_the_reference_is_not_cut_to_a_number(tmp_path):
+    p, = load(tmp_path, [{"question": "问题", "answer": "答：一共有7个苹果。"}], oracle="math").problems
+    assert p.answer == "一共有7个苹果"

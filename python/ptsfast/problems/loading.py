@@ -858,7 +858,8 @@ SOLUTION_KEYS = ("solution", "response", "output", "generated_solution", "comple
 OpenThoughts' ``ground_truth_solution``):
 as a reference, only its final answer is judged, so one with none the oracles read is refused (see
 :func:`_reads_as_answer`)."""
-_STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\W_]*answer[\W_]*:)[*_]*", re.I)
+_STATED = re.compile(r"(?<!\w)(?:the (?:final )?answer is:?|final answer\W*:|^[\W_]*answer[\W_]*:|"
+                     r"^[\W_]*答\s*[:：])[*_]*", re.I)
 _HOPE = re.compile(r"\.?\s*I hope it is correct\.?\s*$", re.I)
 
 
@@ -937,23 +938,29 @@ _BOXES = ("\\boxed", "\\fbox", "\\framebox", "####")
 def _stated_answer(text: str) -> str:
     """The answer a solution states on its last line in words (MetaMathQA's "The answer is: 7", MathInstruct's "The
     answer is 6.", "Answer: 5", "Final Answer: 5", Minerva's "Final Answer: The final answer is $5$. I hope it is
-    correct."), where it has no box or ``####`` line the oracles read; else ``text`` as it is."""
+    correct.", a Chinese solution's "答：7个。"), where it has no box or ``####`` line the oracles read; else ``text`` as
+    it is."""
     if any(box in text for box in _BOXES):
         return text
     last = _HOPE.sub("", text.rstrip().rsplit("\n", 1)[-1])
     said = [m.end() for m in _STATED.finditer(last)]
-    answer = last[said[-1]:].strip().removesuffix(".").strip() if said else ""
+    answer = last[said[-1]:].strip().removesuffix(".").removesuffix("。").strip() if said else ""
     return answer or text
 
 
-_UNIT_AFTER = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:\s*[/:]\s*\d+)?)\s+\([A-Za-z][A-Za-z .'-]*\)\s*")
+_UNIT_AFTER = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:\s*[/:]\s*\d+)?)(?:\s+\([A-Za-z][A-Za-z .'-]*\)|"
+                         r"\s*[(（][\u3400-\u9fff]{1,8}[)）])\s*。?\s*")
 
 
 def _unit_dropped(text: str) -> str:
-    """An answer written as a number and its unit in parentheses (ASDiv's "9 (apples)", "3.5 (square cm)") as the
-    number, as lm-eval reads it; anything else as it is."""
+    """An answer written as a number and its unit in parentheses (ASDiv's "9 (apples)", "3.5 (square cm)", a Chinese
+    set's "7（个）") as the number, as lm-eval reads it; a short answer's closing Chinese full stop ("7个。") dropped, as
+    an English one is; anything else as it is."""
     m = _UNIT_AFTER.fullmatch(text)
-    return m.group(1) if m else text
+    if m:
+        return m.group(1)
+    short = "\n" not in text.strip() and len(text) <= 40
+    return text.rstrip().removesuffix("。") if short else text
 
 
 _DELIMITED = re.compile(r"\s*\\\((.*)\\\)\s*|\s*\\\[(.*)\\\]\s*", re.S)
