@@ -66,8 +66,9 @@ _INLINE_CLOSES = re.compile(r"(?<![.…])[.!?]\s*(?:\\\)|\$)\Z")
 
 
 # a label that heads its line or sentence: "Step 1. Compute", "### Case 2. x < 0" (no sentence of its own)
+# (numbered "Case (i)", "Step 2a" too)
 _LABEL = re.compile(r"(?i)(?:#+\s*|[*_]+)?(?:step|case|part|stage|phase|method|approach|example|exercise|problem|"
-                    r"question|lemma|claim|theorem)\s+(\()?(?:\d{1,3}[a-z]?|[a-z]|[ivx]{1,4})(?(1)\))")  # "Case (i)", "2a"
+                    r"question|lemma|claim|theorem)\s+(\()?(?:\d{1,3}[a-z]?|[a-z]|[ivx]{1,4})(?(1)\))")
 _DOTTED = re.compile(r"\d+(?:\.\d+)+")  # a section number heading its line: "### 2.3. Sub part"
 _TAIL = re.compile(r"[\w.]*\Z")
 _SPACE = re.compile(r"\s*")
