@@ -382,3 +382,46 @@ def test_what_the_solution_left_for_the_interpreter_runs_in_the_window(how):
     # before: passed (the callback ran at the tests' own gc.collect(), after the call's window had closed)
     passed, out = verdict(LEFT_TO_THE_INTERPRETER[how], COLLECTED)
     assert not passed, out
+
+
+READ_LATER = {  # the solution's closure reached by the tests through what its call returned: an attribute, a set
+    "__getattr__": ("o = candidate(sq)\n    r = o.apply([1, 2, 3])",
+                    "class O:\n    def __getattr__(self, name):\n        g = self.g\n\n        def apply(xs):\n"
+                    "            g['EXPECTED'][:] = [0]\n            return [0]\n        return apply\n\n\n"
+                    "def make(f):\n    o = O()\n    o.__dict__['g'] = f.__globals__\n    return o\n"),
+    "an attribute": ("o = candidate(sq)\n    r = o.apply([1, 2, 3])",
+                     "class O:\n    pass\n\n\ndef make(f):\n" + CHANGES + "    o = O()\n    o.apply = apply\n"
+                     "    return o\n"),
+    "a SimpleNamespace": ("r = candidate(sq).apply([1, 2, 3])",
+                          "import types\n\n\ndef make(f):\n" + CHANGES
+                          + "    return types.SimpleNamespace(apply=apply)\n"),
+    "a set": ("r = next(iter(candidate(sq)))([1, 2, 3])", "def make(f):\n" + CHANGES + "    return {apply}\n"),
+}
+
+
+@pytest.mark.parametrize("how", READ_LATER)
+def test_the_solutions_code_the_tests_read_anywhere_runs_in_the_window(how):
+    # before: each passed (the closure ran outside the window: only a function returned, or held in a list, dict or
+    # tuple, was run in it)
+    test, code = READ_LATER[how]
+    passed, out = verdict(code, humaneval("make", NESTED_TESTS + "    %s\n    assert r == EXPECTED\n" % test, "f"))
+    assert not passed and "in place" in out, out
+
+
+RIGHT_READ_LATER = {
+    "a delegating __getattr__": ("o = candidate(sq)\n    assert o.apply([1, 2]) == [1, 4] and o.n == 2",
+                                 "class O:\n    def __init__(self, f):\n        self.f = f\n        self.n = 2\n\n"
+                                 "    def __getattr__(self, name):\n"
+                                 "        return lambda xs: [self.f(x) for x in xs]\n\n\n"
+                                 "def make(f):\n    return O(f)\n"),
+    "a SimpleNamespace": ("o = candidate(sq)\n    assert o.apply([3]) == [9] and o.apply is o.apply",
+                          "import types\n\n\ndef make(f):\n"
+                          "    return types.SimpleNamespace(apply=lambda xs: [f(x) for x in xs])\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT_READ_LATER)
+def test_right_programs_whose_code_the_tests_read_pass(how):
+    test, code = RIGHT_READ_LATER[how]
+    passed, out = verdict(code, humaneval("make", SEEN + "    %s\n" % test, "f"))
+    assert passed, out

@@ -429,10 +429,11 @@ def _ptsfast_judge(spec, code):
 
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
+    handing = []  # what gives the tests the solution's code they read (its function an attribute holds) in the window
     plain, compare, pair = bare(_ptsfast_plain_values)(bare(_ptsfast_library_code), roots, bare(watch), caught,
                                                        test_codes, frozenset(map(id, _ptsfast_nested_codes(harness))),
                                                        frozenset(names), bool(spec.get("as_text")),
-                                                       "autospec" in spec["tests"], frozen)
+                                                       "autospec" in spec["tests"], frozen, handing)
     watching.extend(_ptsfast_watched(snapshot, test_code, names, fmt == "unittest", "asyncio" in runners, extras,
                                      data))
     watching.extend((live, copy, tuple(copy), where, False) for where, live, copy, _ in behind.values())
@@ -516,7 +517,7 @@ def _ptsfast_judge(spec, code):
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called)
+                           called, handing)
     # the checks under the names they had in the tests' namespace (the tests' code holds them as constants)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
@@ -546,7 +547,7 @@ def _ptsfast_judge(spec, code):
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called)
+                           called, handing)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -2005,7 +2006,7 @@ def _ptsfast_names_used(spec, ns, codes, roots, modules=None):
 
 
 def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harness_codes, tests_names=frozenset(),
-                          as_text=False, autospec=False, frozen_codes=frozenset()):
+                          as_text=False, autospec=False, frozen_codes=frozenset(), handing=None):
     """The check the tests run on every value they read (calls, attributes, items, both sides of == and !=): a value
     that equals a fresh object() (or an int, a string, a list... drawn at random), or is not unequal to it, or is
     both below and above it, or contains it, or whose difference from it (either way) is zero, below every number or
@@ -2023,7 +2024,9 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
     tests run the solution's text themselves (DS-1000's ``exec``), so what they read of it is no function's return
     value: every value they read is checked as one (a masked array with masked elements fails). ``autospec``: the
     tests patch with mock's autospec, whose stand-in for a library class's method is a function made at run time.
-    ``frozen_codes``: the frozen standard modules' code objects (:func:`_ptsfast_frozen_codes`).
+    ``frozen_codes``: the frozen standard modules' code objects (:func:`_ptsfast_frozen_codes`). ``handing``: a list
+    that holds, once the solution's functions are wrapped, what each value read is handed on as (the solution's code
+    held in an attribute, an item or a ``__getattr__`` of its own, run in the call window where the tests call it).
     The solution's operators that see what they are compared with (``==``, ``<``, ``-``...) are guarded once a value
     of theirs is read: one that makes a comparison with a plain value hold (or a difference from it a plain number)
     for the tests' code or a library's (numpy's array_equal, operator.eq, list.index, assertAlmostEqual), not for the
@@ -2756,7 +2759,8 @@ def _ptsfast_plain_values(library_code, roots, watch, caught, tests_codes, harne
                    "not a result" % changed.__name__)
         disarmed()
         watch()
-        return verdicts_kept(value) if within and solutions_manager(value) else value
+        value = verdicts_kept(value) if within and solutions_manager(value) else value
+        return handing[0](value) if handing else value
     return plain, compare, pair
 
 
@@ -2894,7 +2898,7 @@ def _ptsfast_hidden(functions, lock):
 
 
 def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None,
-                     makers=None, vault=None, before=None):
+                     makers=None, vault=None, before=None, handing=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2908,7 +2912,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the real one's cells
     (wrap, windowed, made) would let the solution skip the window (windowed set to give back what it is handed).
     ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize) before the
-    solution ran."""
+    solution ran. ``handing``: given ``one()`` (below), for the tests' reads."""
     import functools, sys, types
 
     def checking(fn):
@@ -3107,6 +3111,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
 
     if vault is not None:
         vault["classes"] = classes
+    if handing is not None and around is not None:
+        handing[:] = [one]
     probe, getframe = windowed(len), sys._getframe
     if cells is not None and around is not None:  # what every stand-in's window looks up, shared by all of them
         cells.extend((c, c.cell_contents) for c in probe.__closure__)
