@@ -1437,7 +1437,9 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
     the solution runs and never removable, refuses ``sys._getframe`` (``inspect.currentframe``/``stack``/``trace``),
     a traceback's, generator's or coroutine's frame, a tracer (``sys.settrace``) and ``ctypes`` when the solution
     asks, directly or through the standard functions that hand frames back, ``sys._current_frames`` and the
-    ``gc`` scans and tracers even through a library (but doctest's), and ``/proc/*/mem`` always. Asked by the tests,
+    ``gc`` scans and tracers even through a library (but doctest's), ``/proc/*/mem`` always, and an audit hook of
+    the solution's (``sys.addaudithook``: not added, as CPython leaves a hook another refuses), which would run at
+    every event, between two of the tests' reads too. Asked by the tests,
     this harness or a library on its own behalf (namedtuple, typing, logging, traceback's printing), they run. Whose
     code asks is read off the asking frame: the harness's and the tests' code objects, and files of the installed
     libraries, are trusted; code compiled or built with such a library's file name, and ``marshal.loads``/``load``, are
