@@ -211,3 +211,18 @@ def test_a_chinese_reference_stated_with_its_lead_in_unit_or_full_stop_is_its_an
 def test_a_chinese_sentence_as_the_reference_is_not_cut_to_a_number(tmp_path):
     p, = load(tmp_path, [{"question": "问题", "answer": "答：一共有7个苹果。"}], oracle="math").problems
     assert p.answer == "一共有7个苹果"
+
+
+@pytest.mark.parametrize("module", ["Solution", "main", "submission"])
+def test_tests_importing_the_solution_under_another_module_name_say_so(tmp_path, module):
+    # refused as a module 'not installed in this environment; install it': there is no package to install
+    test = f"from {module} import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    r = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code")
+    assert not r.problems and "runs it as module 'solution'" in r.skipped[0] and "install it" not in r.skipped[0]
+
+
+def test_tests_importing_a_package_that_is_not_installed_still_say_install_it(tmp_path):
+    test = "from no_such_package_xyz import helper\nfrom solution import add\n\ndef test_add():\n" \
+           "    assert add(1, 2) == helper()\n"
+    r = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code")
+    assert not r.problems and "install it or drop the row" in r.skipped[0]

@@ -926,6 +926,11 @@ def _after_thinking(text: str) -> str:
     return text if end is None else _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
 
 
+SOLUTION_MODULE_NAMES = frozenset(("solution", "solutions", "submission", "main", "answer", "program", "my_solution",
+                                   "user_solution"))
+"""Module names a row's tests may import the solution by (``from Solution import f``): not a package to install."""
+
+
 ANSWER_LINE_ASKED = re.compile(r"(?i:form Answer: \$Answer\b)")
 """DAPO-Math's and simple-evals' math prompt: "The last line of your response should be of the form Answer: $Answer
 (without quotes)", an answer the boxed oracles never read."""
@@ -1860,9 +1865,13 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                             f"--tests-field/--entry-point-field, or drop the row")
         missing_mods = missing_modules(program, importable)
         if missing_mods:
+            entry = row.get(fields.entry_point) if fields.entry_point else None
+            own = [m for m in missing_mods if m.lower() in SOLUTION_MODULE_NAMES or m == entry]
+            why = f"the solution under another module name? ptsfast runs it as module 'solution': write 'from " \
+                  f"solution import ...' for {own[0]!r}, or drop the row" if own else \
+                "not installed in this environment; install it or drop the row"
             return skip("tests cannot run", f"its {program.format} tests import {', '.join(missing_mods)}, which the "
-                                            f"code sandbox cannot import (not installed in this environment); "
-                                            f"install it or drop the row")
+                                            f"code sandbox cannot import ({why})")
         tests = program.to_text()
         q = with_function_name(str(q), program, row.get(fields.entry_point) if fields.entry_point else None)
     if fields.require_answer and (ans is None or not ans.strip()) and not (tests and tests.strip()):
