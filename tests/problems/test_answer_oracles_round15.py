@@ -287,3 +287,25 @@ def test_a_capitalised_word_of_doubt_after_a_box_stops_where_the_verdict_is_know
     """The early stop ended ``\\boxed{12} Maybe \\boxed{13}`` at its ``M`` (12) while the whole answer was read as the
     list 12, 13: a word of doubt joins boxes only in lower case, as the early stop waits for it."""
     assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "12, 13"))
+
+
+@pytest.mark.parametrize("text", ["Answer: B (15) or C (18)", "Answer: B 15 or C 18\n",
+                                  "The answer is B (15) or C (18).", "Answer: B 15, or maybe C 18.",
+                                  "Answer: B ($15) / C ($18)"])
+def test_two_letters_each_with_its_value_offered_together_name_none(text):
+    """``Answer: B (15) or C (18)`` read B: the early stop ended it at ``Answer: B (1`` (a digit after the letter was
+    read as the answer's end); it now waits for the sentence's end, and the judge reads the hedge."""
+    for choices in (None, FOUR):
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text,stop", [("Answer: B (15)\nIt is odd.", "Answer: B (15)\n"),
+                                       ("Answer: B 15. It is odd.", "Answer: B 15. "),
+                                       ("Answer: B.", "Answer: B."),
+                                       ("Answer: B (15 is odd). Done", "Answer: B (15 is odd). ")])
+def test_a_letter_with_its_value_still_stops_once_its_sentence_ends(text, stop):
+    first = next(text[:i] for i in range(len(text) + 1) if answer_complete("multiple_choice", text[:i]))
+    assert first == stop
+    assert judged("multiple_choice", text, "B", FOUR)

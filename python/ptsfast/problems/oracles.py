@@ -755,6 +755,17 @@ def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
                       rf"|[ \t]+(?P<t1>{short}){listed})", re.M)
 
 
+@functools.lru_cache(maxsize=8)
+def _valued_hedge(last: str) -> re.Pattern:
+    """Two letters each with its value after it, offered together ("B (15) or C (18)", "B 15 or C 18"): a hedge as
+    "B or C" is. The value is in one sentence (the early stop waits for its end, :data:`_VALUE_FOLLOWS`)."""
+    said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
+           r"(?![^\W\d_])[ \t]*|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)" \
+           r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
+    return re.compile(rf"(?<![A-Za-z])([A-{last}])[ \t]+(?:\([ \t]*)?\$?\d(?:[^\n()\[\].!?<。]|\.(?=\d)){{0,30}}?\)?"
+                      rf"{said}\(?([A-{last}])(?![A-Za-z])", re.M)
+
+
 def _labelled_spans(text: str, last: str, dotted: bool = False, choices=None, judged: bool = True) -> list:
     """Where :func:`_labelled_hedge` offers two letters together; ``judged``: a list only as :func:`_listed_own`
     reads it (the early stop reads any, so that it never stops where the judge may read a hedge)."""
@@ -811,6 +822,7 @@ def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> l
     offered each with its choice's text ("B) 15 or C) 18", "(B) 15, (C) 18") hedge too; ``judged``: a list of two
     only as the judge reads it (:func:`_listed_own`, with the ``choices``)."""
     spans = _labelled_spans(text, last, choices=choices, judged=judged)
+    spans += [m.span() for m in _valued_hedge(last).finditer(text) if m.group(1) != m.group(2)]
     spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
     if not spans:
         return _letters_hedged(text, last)
@@ -2719,6 +2731,12 @@ def _multiple_choice_stops_late(problem: Problem) -> bool:
     return _initials_stop_late(problem) or _letters_asked(problem) is not None
 
 
+# a letter's value after it, "Answer: B 15", "Answer: B (15)", which "or C (18)" may follow: it stops only where its
+# sentence or line has ended (never at a bracket: "(15)" closes the value, not the answer)
+_VALUE_FOLLOWS = re.compile(r"[ \t]+(?:\([ \t]*)?\$?\d")  # each run of spaces read one way
+_SENTENCE_SETTLED = re.compile(r"[\n!<。]|\.(?=\D)")
+
+
 def _multiple_choice_complete(text: str) -> bool:
     """A stated letter no continuation can change: a strong match followed by at least one more character ("Answer:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
@@ -2733,6 +2751,7 @@ def _multiple_choice_complete(text: str) -> bool:
                 (text[(after := m.end(m.lastindex)):after + 1] not in ")]" or  # Answer: B) 15 may go on: or C) 18
                  not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
                  m.group().endswith("</answer>")) and \
+                (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and \
                 all(p.match(text + more, m.start()) for more in ("z", " z")):  # a closed tag holds no second letter
             return True
     return False
