@@ -13,8 +13,7 @@ HALF = "What is 1/2 as a number?"
 @pytest.mark.parametrize("solution, first", [
     ("So it is $\\boxed{\\frac12}$, that is $\\boxed{0.5}$.", "\\frac12"),
     ("We get $\\boxed{0.5}$, or as a fraction $\\boxed{\\dfrac{1}{2}}$.", "0.5"),
-    ("Thus $x = \\boxed{\\frac{\\sqrt{2}}{2}}$; equivalently $\\boxed{\\frac{1}{\\sqrt{2}}}$.",
-     "\\frac{\\sqrt{2}}{2}"),
+    ("Thus $\\boxed{\\tfrac{1}{2}}$, i.e. $\\boxed{1/2}$ or $\\boxed{.5}$.", "1/2"),
 ])
 def test_a_worked_solution_boxing_one_answer_in_two_forms_loads(tmp_path, solution, first):
     # refused as a solution "boxing 2 different answers" (one per part of a problem of several parts?)
@@ -23,8 +22,10 @@ def test_a_worked_solution_boxing_one_answer_in_two_forms_loads(tmp_path, soluti
     assert not MATH("\\boxed{2}", p).success
 
 
-def test_a_worked_solution_boxing_two_values_is_still_refused(tmp_path):
-    solution = "(1) $\\boxed{\\frac12}$. (2) $\\boxed{0.25}$."
+@pytest.mark.parametrize("solution", ["(1) $\\boxed{\\frac12}$. (2) $\\boxed{0.25}$.",
+                                      "(1) $\\boxed{\\frac12}$. (2) $\\boxed{-0.5}$.",
+                                      "(1) $\\boxed{\\frac12}$. (2) $\\boxed{\\frac12, 1}$."])
+def test_a_worked_solution_boxing_two_values_is_still_refused(tmp_path, solution):
     r = load(tmp_path, [{"problem": "(1) Find a. (2) Find b.", "solution": solution}], oracle="math")
     assert not r.problems and "boxing 2 different answers" in r.skipped[0]
 

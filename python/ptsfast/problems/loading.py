@@ -21,6 +21,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -1016,11 +1017,26 @@ def _distinct_boxes(text: str) -> list[str]:
     return found
 
 
+_BOX_NUMBER = re.compile(r"([-+]?)(?:\\frac\{(\d+(?:\.\d+)?)\}\{(\d+(?:\.\d+)?)\}|\\frac(\d)(\d)|"
+                         r"(\d+(?:\.\d+)?|\.\d+)(?:/(\d+(?:\.\d+)?))?)")
+
+
+def _box_value(box: str) -> Fraction | None:
+    """A box holding one number (``\\frac{1}{2}``, ``\\dfrac12``, ``1/2``, ``0.5``, ``-3``) as its exact value, else
+    None (a list, a name, an expression: never read)."""
+    m = _BOX_NUMBER.fullmatch(re.sub(r"\\[dt]frac", r"\\frac", re.sub(r"[\s$]|\\[,!;]", "", box)))
+    if not m:
+        return None
+    sign, top, bottom = m.group(1), m.group(2) or m.group(4) or m.group(6), m.group(3) or m.group(5) or m.group(7)
+    value = Fraction(top) / Fraction(bottom or 1) if Fraction(bottom or 1) else None
+    return -value if value is not None and sign == "-" else value
+
+
 def _one_value(boxes: list[str]) -> bool:
-    """Whether a worked solution's boxes all give its last box's answer in other forms (``\\frac12`` and ``0.5``),
-    as the oracles compare a rollout's box with that last one: one answer, not one a part."""
-    from ptsfast.problems.oracles import _boxes_equal  # the oracles import this module
-    return all(_boxes_equal(b, boxes[-1]) for b in boxes[:-1])
+    """Whether a worked solution's boxes all give one number in other forms (``\\frac12`` and ``0.5``): one answer,
+    which a rollout boxing any of those forms matches (the oracles compare numbers by value), not one a part."""
+    values = [_box_value(b) for b in boxes]
+    return None not in values and len(set(values)) == 1
 
 
 def _reads_as_answer(text: str) -> bool:
