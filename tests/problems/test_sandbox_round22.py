@@ -425,3 +425,15 @@ def test_right_programs_whose_code_the_tests_read_pass(how):
     test, code = RIGHT_READ_LATER[how]
     passed, out = verdict(code, humaneval("make", SEEN + "    %s\n" % test, "f"))
     assert passed, out
+
+
+def test_a_class_on_a_builtins_base_keeps_its_own_methods_until_the_tests_read_a_value_of_it():
+    # its own heavy use of them (a list subclass's __getitem__ in a loop) ran through the window's stand-in at ~2.5 us
+    # a call, 10x, once every top-level class was wrapped before the tests ran
+    tests = humaneval("f", "def check(candidate):\n    assert candidate(1) is True\n"
+                           "    r = candidate(-1)\n    assert len(r) == 1\n    assert candidate(1) is False\n")
+    code = ("class V(list):\n    def __len__(self):\n        return list.__len__(self)\n\n\n"
+            "OWN = V.__dict__['__len__']\n\n\ndef f(n):\n"
+            "    return V([n]) if n < 0 else V.__dict__['__len__'] is OWN\n")
+    passed, out = verdict(code, tests)
+    assert passed, out
