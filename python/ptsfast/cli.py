@@ -1401,6 +1401,12 @@ def _check_run_info(run) -> None:
     path = Path(run).expanduser() / RUN
     if not path.is_file():  # a records file, or a folder without one: the report's own checks say why
         return
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        raw = None  # damaged: said below
+    if isinstance(raw, dict) and "format_version" not in raw:  # no run's settings at all: the records are read alone
+        return
     info = read_run_info(path, "restore it, or rerun `ptsfast mine`", "pass a run folder written by `ptsfast mine`")
     check_format(info, path, "report it with that ptsfast (or a later one)")
 
