@@ -21,9 +21,12 @@ def _interrupted_starting(signum, frame) -> None:
 
 def _starting_as_the_command() -> bool:
     """This module imports to run the ``ptsfast`` command (its console script, or ``python -m ptsfast.cli``): only
-    then is a Ctrl-C during the import the command's to say (a program importing it keeps its KeyboardInterrupt)."""
-    script = getattr(sys.modules.get("__main__"), "__file__", None)
-    return __name__ == "__main__" or (isinstance(script, str) and os.path.basename(script) == "ptsfast")
+    then is a Ctrl-C during the import the command's to say (a program importing it keeps its KeyboardInterrupt, and
+    so does a process started by spawn, whose ``__main__`` is the script's but whose command is not)."""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    return __name__ == "__main__" or (getattr(main, "__name__", None) == "__main__" and isinstance(script, str)
+                                      and os.path.basename(script) == "ptsfast")  # spawn's is named __mp_main__
 
 
 try:

@@ -187,3 +187,29 @@ def test_max_new_tokens_past_the_demo_models_context_is_refused_before_it_loads(
     assert cli([command, *flags]) == 2
     one_line_error(capsys, "--max-new-tokens 600", "the model's context of 512", "or less")
     assert not out.exists()
+
+
+def test_a_process_the_command_spawns_keeps_its_keyboard_interrupt(tmp_path):
+    """A process started by spawn from the command's script imports that script as its __main__ (named
+    __mp_main__): it is no start of the command, and keeps Python's own Ctrl-C handling."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ptsfast"
+    script.write_text("""
+import multiprocessing as mp, signal
+
+def child(q):
+    import ptsfast.cli
+    q.put(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+
+if __name__ == "__main__":
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=child, args=(q,))
+    p.start()
+    print("child", q.get())
+    p.join()
+""", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.strip() == "child True", done.stderr
