@@ -1,5 +1,6 @@
 """Hostile command lines, round 19: `report` of a run whose run.json is damaged (export and resume refuse it); a
-hard link to one of a run's own files given as its --problems."""
+hard link to one of a run's own files given as its --problems; a Ctrl-C while the command's module imports; a run
+folder moved while it mines; --max-new-tokens past the demo model's context."""
 
 import json
 import os
