@@ -29,7 +29,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.code_tests import TestFormatError, TestProgram
 from ptsfast.problems.oracles import judge_code
 
 RUNNERS = {  # the dataset's own way, appended to solution + tests
@@ -74,7 +74,11 @@ def judge_row(row: dict, fmt: str, timeout: float) -> dict:
         program = code + "\n\n" + tests + RUNNERS[fmt].format(entry_point=row["entry_point"])
     t0 = time.perf_counter()
     plain, plain_out = plain_run(program, timeout)
-    res = judge_code(code, TestProgram.from_text(tests, entry_point=row["entry_point"]), timeout=timeout)
+    try:
+        checks = TestProgram.from_text(tests, entry_point=row["entry_point"])
+    except TestFormatError as e:  # refused at load (a test that cannot fail): the row is never mined, no verdict
+        return {"task_id": row["task_id"], "plain": plain, "ptsfast": "refused", "refused": str(e)[:300]}
+    res = judge_code(code, checks, timeout=timeout)
     ours = None if res.timed_out else res.passed
     lines = [ln for ln in ((res.reason or "") + "\n" + (res.output or "")).splitlines() if ln.strip()]
     return {"task_id": row["task_id"], "plain": plain, "ptsfast": ours, "seconds": round(time.perf_counter() - t0, 1),
