@@ -6,6 +6,7 @@ now; the right program still passes."""
 import pytest
 
 from ptsfast.problems.code_tests import TestProgram
+from ptsfast.problems.oracles import judge_code
 from ptsfast.problems.sandbox import isolation_status
 
 from judging import verdict
@@ -38,6 +39,12 @@ RESULT_ATTACKS = {
 @pytest.mark.parametrize("name", sorted(RESULT_ATTACKS))
 def test_the_unittest_result_is_out_of_the_solutions_reach(name):
     assert verdict("def f(x):\n    return x * x\n", EQUAL)[0]
+    if "gc callback" in name:
+        # the solution's gc callbacks run in the call window, and with gc at every allocation (threshold 1) the
+        # program runs out of its time: no verdict, which fails the rollout as a timeout does
+        res = judge_code(RESULT_ATTACKS[name], EQUAL, timeout=10)
+        assert not res.passed and (res.timed_out or "FAIL" in res.output), res.output
+        return
     passed, out = verdict(RESULT_ATTACKS[name], EQUAL)
     assert not passed, out
     assert "FAIL" in out
