@@ -3,7 +3,8 @@
 64 rollouts forked at the end of a trace of L tokens (T 0.7, 64 new tokens, EOS ignored so each runs its budget),
 with no answer check, with the check as it was (the trace decoded whole and the oracle asked at every token) and
 with ptsfast's (the trace decoded once, the oracle asked every ``1 + L // 512`` tokens), one engine and one process,
-the least of 2 rounds after a warm-up. The trace is a worked arithmetic paragraph written over and over, so it holds
+the least of 2 rounds after a warm-up; the check's cost is the CPU time of the thread that runs it (the machine's
+other work does not count). The trace is a worked arithmetic paragraph written over and over, so it holds
 numbers and words as a real one does and no complete answer.
 
     python benchmarks/scripts/stop_check_cost.py [--lengths 512 2048 4096] [--oracle boxed] [--json OUT]
@@ -34,6 +35,21 @@ def _per_token(tokenizer, head, oracle):
     return lambda generated: check(judged_texts(tokenizer, [list(head) + list(generated)])[0])
 
 
+def _timed(stop, spent: list):
+    """``stop`` adding the CPU time of its own thread to ``spent[0]``: the check's cost, whatever else the machine
+    runs (the engine's torch threads are not counted)."""
+    if stop is None:
+        return None
+
+    def timed(generated):
+        start = time.thread_time()
+        try:
+            return stop(generated)
+        finally:
+            spent[0] += time.thread_time() - start
+    return timed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 2048, 4096])
@@ -52,19 +68,27 @@ def main() -> None:
                  "ptsfast": lambda: OracleStops.of(args.oracle).stop_fn(tokenizer, head, None, NEW)}
         row = {"trace_tokens": length}
         for i, (name, make) in enumerate([*stops.items()] * (1 + args.repeat)):  # the first round warms up
+            spent = [0.0]
             sampling = ptsfast.SamplingParams(DEMO_TEMPERATURE, seed=1)
-            request = ptsfast.RolloutRequest(seq.seq_id, length, ROWS, NEW, sampling, ignore_eos=True, stop_fn=make())
+            request = ptsfast.RolloutRequest(seq.seq_id, length, ROWS, NEW, sampling, ignore_eos=True,
+                                             stop_fn=_timed(make(), spent))
             start = time.perf_counter()
             engine.rollout([request])
+            wall = time.perf_counter() - start
             if i >= len(stops):  # the least of the measured rounds: the machine's other work only adds
-                row[name] = min(row.get(name, float("inf")), time.perf_counter() - start)
+                row[name] = min(row.get(name, float("inf")), wall)
+                row[name + ": check CPU"] = min(row.get(name + ": check CPU", float("inf")), spent[0])
         engine.release([seq.seq_id])
-        row["check share before"] = 1 - row["none"] / row["every token, whole text"]
-        row["check share now"] = 1 - row["none"] / row["ptsfast"]
+        steps = ROWS * NEW
+        for name in ("every token, whole text", "ptsfast"):
+            row[name + ": check ms per rollout step"] = 1e3 * row[name + ": check CPU"] / steps
+        row["decode ms per rollout step (no check)"] = 1e3 * row["none"] / steps
         rows.append(row)
-        print(f"L={length}: no check {row['none']:.1f} s, every token {row['every token, whole text']:.1f} s "
-              f"({row['check share before']:.0%} checking), ptsfast {row['ptsfast']:.1f} s "
-              f"({row['check share now']:.0%})", flush=True)
+        print(f"L={length}: decode {row['decode ms per rollout step (no check)']:.2f} ms a rollout step (wall, no "
+              f"check); the check's CPU a rollout step: every token, whole text "
+              f"{row['every token, whole text: check ms per rollout step']:.3f} ms, ptsfast "
+              f"{row['ptsfast: check ms per rollout step']:.3f} ms; wall: none {row['none']:.1f} s, every token "
+              f"{row['every token, whole text']:.1f} s, ptsfast {row['ptsfast']:.1f} s", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"environment": environment("cpu"), "oracle": args.oracle, "rows": ROWS, "new_tokens": NEW,
