@@ -2910,28 +2910,16 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     the call (:func:`_ptsfast_call_window`); ``cells`` gets ``(cell, what it holds)`` of each wrapper's closure, which
     the solution can reach (the tests' namespace) and rewrite. ``own``: the solution's module namespace, whose
     classes' methods (not the prompt's pinned helper classes') and returned functions run in the window where the
-    tests call them. ``makers``: :func:`_ptsfast_wrappers`' (for ``around``, ``plain``, ``stops``, ``strict`` and
-    ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the real one's cells
-    (wrap, windowed, made) would let the solution skip the window (windowed set to give back what it is handed).
+    tests call them. ``makers`` (always given): :func:`_ptsfast_wrappers`' (for ``around``, ``plain``, ``stops``,
+    ``strict`` and ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the
+    real one's cells (wrap, windowed, made) would let the solution skip the window (windowed set to give back what
+    it is handed).
     ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize) before the
     solution ran. ``handing``: given ``one()`` (below), for the tests' reads."""
     import functools, sys, types
 
     def checking(fn):
-        if makers is not None:
-            return functools.wraps(fn)(makers["checked"](fn))
-
-        @functools.wraps(fn)
-        def checked(*args, **kwargs):
-            try:
-                value = fn(*args, **kwargs) if around is None else around(fn, args, kwargs)
-            except StopIteration as e:
-                if stops:
-                    raise
-                raise RuntimeError("%s() raised StopIteration, which would end the map() or filter() of the tests "
-                                   "that called it as if they had run through" % getattr(fn, "__name__", "?")) from e
-            return plain(classes(value), strict, True)
-        return checked
+        return functools.wraps(fn)(makers["checked"](fn))
 
     def solutions(fn):  # the solution's code: a function, a bound method, a partial, or an object it made callable
         for _ in range(8):
@@ -2948,20 +2936,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         return False
 
     def windowed(fn):  # a method the tests call (on what the solution's function returned) runs in the window too
-        if makers is not None:
-            return functools.wraps(fn)(makers["windowed"](fn))
-
-        @functools.wraps(fn)
-        def method(*args, **kwargs):
-            try:  # the solution's own call: its module's code (the harness's value checks, reading a property
-                # of what a call returned, are windowed as the tests' calls are)
-                mine = getframe(1).f_globals is own
-            except ValueError:  # no Python caller (a finalizer as the interpreter ends)
-                mine = True
-            if mine:
-                return fn(*args, **kwargs)
-            return classes(around(fn, args, kwargs))
-        return method
+        return functools.wraps(fn)(makers["windowed"](fn))
 
     # what the value checks (and the tests' guards on context managers and helper classes) look at themselves
     decided = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__hash__", "__contains__",
@@ -3118,7 +3093,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         vault["classes"] = classes
     if handing is not None and around is not None:
         handing[:] = [one]
-    probe, getframe = windowed(len), sys._getframe
+    probe = windowed(len)
     if cells is not None and around is not None:  # what every stand-in's window looks up, shared by all of them
         cells.extend((c, c.cell_contents) for c in probe.__closure__)
     for name, fn in list(ns.items()):
