@@ -50,7 +50,9 @@ def test_the_text_so_far_is_the_text_decoded_whole(name):
         split += text.joined([]) is not None
         for n in (0, 1, 2, 5, 17, 40):
             generated = [rng.randrange(vocab) for _ in range(n)]
-            assert text(generated) == judged_texts(tok, [head + generated])[0]
+            whole = judged_texts(tok, [head + generated])[0]
+            assert text.whole(generated) == whole
+            assert text.joined(generated) in (None, whole)  # None: decoded whole instead
     assert split >= 30  # most heads have a split (those whose every tried split cuts a character are decoded whole)
 
 

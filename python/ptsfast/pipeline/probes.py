@@ -166,10 +166,6 @@ class TextSoFar:
         """The text decoded at once."""
         return judged_texts(self.tokenizer, [self.head + list(generated)])[0]
 
-    def __call__(self, generated: Sequence[int]) -> str:
-        joined = self.joined(generated)
-        return joined if joined is not None else self.whole(generated)
-
 
 @dataclass(frozen=True)
 class TrajectoryContext:
