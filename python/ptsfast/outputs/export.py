@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -279,7 +280,7 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
             dump(f)
         return
     out = Path(os.path.realpath(out))
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_own_prefix(out), suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             dump(f)
@@ -301,7 +302,7 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out = Path(os.path.realpath(out))
-    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=_own_prefix(out), suffix=".tmp", dir=out.parent))
     old = None
     try:
         # nested estimate dicts with None values are fine for Arrow; ids stay int lists. from_list takes its columns
@@ -327,6 +328,84 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _own_prefix(out: Path) -> str:
+    """The start of the name of an export's temporary file or folder beside ``out``: ``.<name>.<pid>-``, so that one
+    left by an export that was killed (no cleanup ran: kill -9, power lost) is known as a dead process's and removed
+    by the next export to ``out`` (:func:`recover_interrupted`), while one an export running now writes is kept."""
+    return f"{temp_prefix(out.name)}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (where that cannot be told, it is taken to run)."""
+    if pid == os.getpid() or os.name != "posix":  # os.kill(pid, 0) ends the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0
+    return True
+
+
+def _leftovers(out: Path) -> tuple[list[tuple[Path, int]], list[tuple[Path, int]]]:
+    """What killed exports to ``out`` left beside it: the earlier ``hf`` export set aside between the two renames
+    (``.<name>.old-<pid>``), and half-written temporary files or folders (``.<name>.<pid>-XXXXXXXX.tmp``); each with
+    the id of the process that wrote it."""
+    prefix = temp_prefix(out.name)
+    aside = re.compile(re.escape(prefix) + r"old-(\d+)")
+    partial = re.compile(re.escape(prefix) + r"(\d+)-[a-z0-9_]{8}\.tmp")
+    olds, tmps = [], []
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return [], []
+    for name in names:
+        for pattern, found in ((aside, olds), (partial, tmps)):
+            m = pattern.fullmatch(name)
+            if m:
+                found.append((out.parent / name, int(m.group(1))))
+    return olds, tmps
+
+
+def _is_hf_export(path: Path) -> bool:
+    """A folder that holds an ``hf`` export and nothing else (what an export may remove or move back)."""
+    return not path.is_symlink() and path.is_dir() and str(_existing_kind(path)[0]).startswith("hf:")
+
+
+def recover_interrupted(out: Path) -> None:
+    """Undo what an export to ``out`` that was killed left (no ``finally`` ran): the earlier ``hf`` export it had
+    set aside before moving the new one in is moved back where ``out`` is missing (else an export without
+    ``--force`` wrote over a path whose finished export was hidden, another run's included, and the hidden one
+    stayed for good), removed where ``out`` holds the same export again; half-written temporary files and folders
+    of dead processes are removed. Each step is said."""
+    real = Path(os.path.realpath(out))
+    olds, tmps = _leftovers(real)
+    for tmp, pid in tmps:
+        if _alive(pid) or (tmp.is_dir() and not all(_hf_export_file(e) for e in tmp.iterdir())):
+            continue
+        shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink()
+        log.warning("removed %s: a half-written export to %s that was killed before it finished", tmp, out)
+    olds = sorted(((p, pid) for p, pid in olds if not _alive(pid)), key=lambda e: e[0].lstat().st_ctime)
+    for old, pid in reversed(olds):
+        if not _is_hf_export(old):
+            log.warning("%s is not an hf export as ptsfast writes one (it holds other files): left as it is - move "
+                        "it away if it is not yours", old)
+        elif not os.path.lexists(real):
+            os.replace(old, real)
+            fsync_dir(real.parent)
+            log.warning("moved the earlier hf export at %s back from %s, where an export to it that was killed "
+                        "between its two renames (process %d) had set it aside", out, old.name, pid)
+        elif _is_hf_export(real) and _existing_kind(old) == _existing_kind(real):
+            shutil.rmtree(old, ignore_errors=True)
+            log.warning("removed %s: the earlier copy of the hf export at %s, which an export that was killed after "
+                        "replacing it (process %d) had not removed yet", old, out, pid)
+        else:
+            log.warning("%s holds an earlier hf export that an export to %s set aside and did not put back (it was "
+                        "killed, process %d), and %s holds another export now: it is left as it is - move it to a "
+                        "path of its own, or delete it if it is not needed", old, out, pid, out)
 
 
 def _empty_hf_features(kind: str):
@@ -406,6 +485,8 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
     if packed and fmt != "hf" and not is_stream(outp):  # plain text under that name: a reader unpacking it fails
         raise ExportError(f"--out {out}: the {fmt} format writes plain JSONL, not a {outp.suffix} archive - drop "
                           f"{outp.suffix} from the path (and compress the file afterwards)")
+    if not is_stream(outp):
+        recover_interrupted(outp)  # before the write rule: it compares with the earlier export a killed one hid
     check_output(outp, source, fmt, kind, force, keep_fields)
     check_writable(outp)  # the file, or the hf folder, is written beside it first, then moved in
     return outp
