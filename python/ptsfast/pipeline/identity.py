@@ -100,6 +100,37 @@ def legacy_inputs(inputs: dict) -> dict:
     return {"model_weights": ident["legacy"]} if ident.get("legacy") not in (None, inputs["model_weights"]) else {}
 
 
+def cached_folder(name: str | None) -> Path | None:
+    """The snapshot folder of the local Hugging Face cache a model name (``org/name``) loads from; None for a name
+    that is a folder, or not in the cache."""
+    if not isinstance(name, str) or not name or Path(name).expanduser().is_dir():
+        return None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        config = try_to_load_from_cache(name, "config.json")
+    except Exception:  # noqa: BLE001 - no hub library, or no repository name: nothing cached
+        return None
+    return Path(config).parent if isinstance(config, str) else None
+
+
+def weights_as_recorded(recorded: Any, model: Any, inputs: dict) -> dict:
+    """``{"model_weights": ...}``: this model's fingerprint of the kind ``recorded`` (a run's) is, where this run's is
+    of the other kind, else ``{}``. A model named by its cache name (``org/name``) is fingerprinted by its parameters
+    (it has no folder path) and by its snapshot folder by the folder's files, so the run of one refused the resume
+    of the other, same weights, as 'made from other inputs', advising --overwrite."""
+    now = inputs.get("model_weights")
+    if not isinstance(recorded, str) or not isinstance(now, str) or recorded.split(":")[0] == now.split(":")[0]:
+        return {}
+    if recorded.startswith("parameters:") and model is not None and not isinstance(model, (str, os.PathLike)):
+        return {"model_weights": "parameters:" + parameters_hash(model)}
+    folder = cached_folder(inputs.get("model_path")) if recorded.startswith("files:") else None
+    if folder is None:
+        return {}
+    ident = _folder_identity(folder.resolve())
+    return {"model_weights": recorded if recorded in (ident["weights"], ident["legacy"]) else ident["weights"]}
+
+
 def run_inputs(model: Any, tokenizer: Any, oracle: Any) -> dict:
     """What ``run.json`` records under ``inputs``: model folder + weights hash, tokenizer hash, oracle identity."""
     if not isinstance(model, (str, os.PathLike)):

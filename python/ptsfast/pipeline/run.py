@@ -13,6 +13,7 @@ Finished problems are skipped on a rerun, so an interrupted run continues where 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -24,7 +25,7 @@ from ptsfast.engine import RolloutEngine, eos_token_ids, lent
 from ptsfast.models import sampling_note
 from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
-from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs
+from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs, weights_as_recorded
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
@@ -190,6 +191,9 @@ def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, mode
     model had loaded)."""
     settings = identity_settings(options, model_path(model_name), mode=mode)
     inputs = folder_inputs(model_name) if folder and not overwrite else {}  # folder: model_name is a folder's path
+    recorded = recorded_inputs(out_dir).get("model_weights")
+    if isinstance(recorded, str) and not recorded.startswith("files:"):  # of the loaded weights: compared once loaded
+        inputs = {k: v for k, v in inputs.items() if k not in ("model_weights", "model_files")}
     if inputs and dtype:
         inputs["dtype"] = dtype
     check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag, inputs=inputs,
@@ -231,9 +235,11 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                              top_p=options.top_p, min_p=options.min_p)
         if note:
             log.warning("%s", note)
+    legacy = {**legacy_inputs(inputs), **weights_as_recorded(
+        None if overwrite else recorded_inputs(out_dir).get("model_weights"), model, inputs)}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info=info or None,
                        inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
-                       legacy=legacy_inputs(inputs))
+                       legacy=legacy)
     try:
         writer.check_problems(hashes, {p.id: p for p in problems})
     except BaseException:
@@ -241,6 +247,19 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
         raise
     return OpenRun(out_dir, writer, settings, record_meta(options, settings), hashes, judged_by, start,
                    frozenset(writer.done), folder_id(out_dir))
+
+
+def recorded_inputs(out_dir: str | os.PathLike) -> dict:
+    """The ``inputs`` the run in ``out_dir`` recorded, ``{}`` where there is none (or its run.json is damaged: the
+    run's writer says so)."""
+    info = Path(out_dir).expanduser() / "run.json"
+    try:
+        if not info.is_file():  # a pipe is never read
+            return {}
+        inputs = json.loads(info.read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return inputs if isinstance(inputs, dict) else {}
 
 
 def folder_id(folder: str | os.PathLike) -> tuple[int, int] | None:

@@ -1,0 +1,78 @@
+"""Hostile command lines, round 20: a model named by its Hugging Face cache name in one run and by the cache's
+snapshot folder on its resume."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+
+
+@pytest.fixture()
+def hub(tmp_path, monkeypatch):
+    """A local Hugging Face cache holding the tiny model as ``org/tiny``: ``(its snapshot folder, the cache)``."""
+    import huggingface_hub.constants
+    from tiny_models import save_mining_model
+
+    cache = tmp_path / "hub"
+    repo = cache / "models--org--tiny"
+    snapshot = repo / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    save_mining_model(snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    return snapshot
+
+
+def _mine(model, tmp_path, *extra):
+    return cli(["mine", "--model", str(model), "--problems", str(write_problems(tmp_path, 3)), "--out",
+                str(tmp_path / "run"), "--device", "cpu", *FAST, *MINE, *extra])
+
+
+def _done(tmp_path):
+    return [json.loads(line)["problem_id"] for line in (tmp_path / "run" / "done.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("first, then", [("name", "folder"), ("folder", "name")])
+def test_a_model_named_by_its_cache_name_and_by_its_snapshot_folder_resumes(first, then, hub, tmp_path, capsys):
+    """`--model org/tiny`, then `--model ~/.cache/huggingface/hub/models--org--tiny/snapshots/<sha>` (or the other
+    way round): the one model, fingerprinted by its parameters under the name and by its files under the folder, so
+    the resume was refused as 'made from other inputs', advising --overwrite, which discards the finished problem.
+    The same weights resume: the finished problem is kept, the others are mined."""
+    spell = {"name": "org/tiny", "folder": hub}
+    assert _mine(spell[first], tmp_path, "--limit", "1") == 0
+    assert _mine(spell[then], tmp_path) == 0, capsys.readouterr().err
+    assert _done(tmp_path) == ["q0", "q1", "q2"]
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["problems_already_done"] == 1
+
+
+@pytest.mark.parametrize("first", ["name", "folder"])
+def test_other_weights_under_the_other_spelling_are_still_refused(first, hub, tmp_path, capsys):
+    """The fingerprint of the other kind is compared, not skipped: another model (the cache's snapshot replaced by
+    other weights after a run by name, or another model's folder after a run by the snapshot's) is refused, and
+    nothing of the finished problem is lost."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    other = tmp_path / "other"
+    model = AutoModelForCausalLM.from_pretrained(hub)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(2.0)
+    model.save_pretrained(other)
+    for f in hub.iterdir():
+        if "token" in f.name:
+            (other / f.name).write_bytes(f.read_bytes())
+    assert _mine("org/tiny" if first == "name" else hub, tmp_path, "--limit", "1") == 0
+    capsys.readouterr()
+    before = (tmp_path / "run" / "pivots.jsonl").read_bytes()
+    if first == "name":  # a folder of other weights after the run by name
+        assert _mine(other, tmp_path) == 2
+    else:  # the name, whose snapshot holds other weights now, after the run by the snapshot's folder
+        for f in other.iterdir():
+            (hub / f.name).write_bytes(f.read_bytes())
+        assert _mine("org/tiny", tmp_path) == 2
+    one_line_error(capsys, "made from other inputs", "model weights")
+    assert _done(tmp_path) == ["q0"] and (tmp_path / "run" / "pivots.jsonl").read_bytes() == before
