@@ -988,8 +988,8 @@ _STATED = re.compile(r"(?:(?i:\b(?:the\s+)?(?:(?:final|correct|right|best)\s+)?a
                      r"(?:\s+(?:is|would\s+be|should\s+be))?)|<answer>\s*)" + _STATED_AFTER)
 _STATED_FOREIGN = re.compile(f"(?:{_FOREIGN_ANSWER}){_STATED_AFTER}")  # La respuesta es, 答案是
 # the answer words of _FOREIGN_ANSWER an ASCII text may hold: the costly pattern is read only where one is written
-_FOREIGN_ASCII = ("respuesta", "reponse", "antwor", "risposta", "resposta", "jawab", "jawapan", "cevap", "jibu",
-                  "odpowiedz", "raspuns", "svar", "vastaus", "valasz", "sagot", "idahun")
+_FOREIGN_ASCII = ("respuesta", "reponse", "antwort", "antwoord", "risposta", "resposta", "jawab", "jawapan", "cevap",
+                  "jibu", "odpowiedz", "raspuns", "svar", "vastaus", "valasz", "sagot", "idahun")
 
 
 @functools.lru_cache(maxsize=64)
@@ -2742,19 +2742,81 @@ def _multiple_choice_complete(text: str) -> bool:
     B" may become "Answer: Bob") that holds whatever follows ("Answer: b " may become "b because"), and a
     character no hedge holds ("Answer: B" may become "Answer: B or C.") or the close of ``<answer>B</answer>``; a
     letter offered with any other, past E too, stops nothing (the judge reads a problem's own letters, and "D or I"
-    hedges among ten)."""
+    hedges among ten). Asked at a rollout's steps on the whole text, so each pattern is tried only where its match
+    can begin (:func:`_strong_matches`) and the hedges are read only once a letter is stated."""
     text = _compatible(text)
-    hedged = _inside(_hedged(text, "Z"))  # any letter a problem may list: "D or I" hedges among MMLU-Pro's ten
-    for p in _MC_STRONG:
-        m = next((m for m in p.finditer(text) if not hedged(m.start(m.lastindex))), None)
-        if m and (_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and \
+    spans = None
+    for p, starts in _strong_starts(text):
+        for m in _strong_matches(p, text, starts):
+            if spans is None:
+                spans = _inside(_hedged(text, "Z"))  # any letter a problem may list: "D or I" hedges among ten
+            if not spans(m.start(m.lastindex)):
+                if _stated_settled(text, m, p):
+                    return True
+                break  # the first letter stated, as the judge reads it
+    return False
+
+
+def _stated_settled(text: str, m: re.Match, p: re.Pattern) -> bool:
+    """Whether the first letter ``p`` states unhedged (``m``) holds whatever follows: see
+    :func:`_multiple_choice_complete`."""
+    return bool((_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and
                 (text[(after := m.end(m.lastindex)):after + 1] not in ")]" or  # Answer: B) 15 may go on: or C) 18
                  not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
-                 m.group().endswith("</answer>")) and \
-                (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and \
-                all(p.match(text + more, m.start()) for more in ("z", " z")):  # a closed tag holds no second letter
-            return True
-    return False
+                 m.group().endswith("</answer>")) and
+                (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and
+                all(p.match(text + more, m.start()) for more in ("z", " z")))  # a closed tag holds no second letter
+
+
+# where a strong pattern's match can begin: a word it opens with (found in the text's lower case), a capital I; None:
+# anywhere (the pattern is read whole). Any match starts at one of its words.
+_OPENING_WORDS = (("answer", "correct", "right", "best", "final"), ("answer",), None, "I", _FOREIGN_ASCII, None, None)
+_NON_ASCII_WORD = re.compile(r"[^\W\d_\x00-\x7f]")  # a letter (or number) of another script
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K: a case-blind pattern reads them as i, s, k
+
+
+def _strong_starts(text: str) -> list[tuple[re.Pattern, object]]:
+    """:data:`_MC_STRONG` with where each one's match may begin in ``text`` (None: anywhere); a pattern whose words
+    the text lacks is left out. The words are looked up in the text's lower case where no character reads as an
+    ASCII letter in another case (the dotless ı as i); another language's answer word only where the text holds no
+    letter of another script (答案, ответ) and none of its ASCII words (respuesta)."""
+    low = "" if any(c in text for c in _FOLDS_TO_ASCII) else text.lower()
+    foreign = not low or _NON_ASCII_WORD.search(text) is not None
+    out = []
+    for p, words in zip(_MC_STRONG, _OPENING_WORDS):
+        if words == "I":
+            out.append((p, ("I", text)))
+        elif words is None or not low or foreign and words is _FOREIGN_ASCII:
+            out.append((p, None))
+        elif any(w in low for w in words):
+            out.append((p, None if words is _FOREIGN_ASCII else (words, low)))
+    return out
+
+
+def _strong_matches(p: re.Pattern, text: str, starts):
+    """``p.finditer(text)``, the pattern tried only where ``starts`` says a match may begin (a word of a tuple found
+    in the given lower-case text, or a string found in the text itself), in order: the same matches."""
+    if starts is None:
+        yield from p.finditer(text)
+        return
+    words, hay = starts
+    words = (words,) if isinstance(words, str) else words
+    at = {w: hay.find(w) for w in words}
+    pos = 0
+    while True:
+        for w, i in at.items():
+            if 0 <= i < pos:
+                at[w] = hay.find(w, pos)
+        found = [i for i in at.values() if i >= 0]
+        if not found:
+            return
+        start = min(found)
+        m = p.match(text, start)
+        if m is None:
+            pos = start + 1
+        else:
+            yield m
+            pos = m.end() if m.end() > start else start + 1
 
 
 # --------------------------------------------------------------------------- registry
