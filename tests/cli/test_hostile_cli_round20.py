@@ -76,3 +76,23 @@ def test_other_weights_under_the_other_spelling_are_still_refused(first, hub, tm
         assert _mine("org/tiny", tmp_path) == 2
     one_line_error(capsys, "made from other inputs", "model weights")
     assert _done(tmp_path) == ["q0"] and (tmp_path / "run" / "pivots.jsonl").read_bytes() == before
+
+
+def test_progress_written_to_a_log_file_is_plain_lines(model_dir, tmp_path, monkeypatch, capsys):
+    """`ptsfast mine ... 2> mine.log` (or a CI job's log): tqdm's frames, each ended by a carriage return and redrawn
+    twice a second with the speed and ETA, filled the file with frames no reader shows as lines. Where standard
+    error is a file and no terminal, the progress is plain lines: one at the start, one every half minute, one at
+    the end, each with the problems done, tokens a second and the ETA."""
+    import sys
+
+    log = tmp_path / "mine.log"
+    with open(log, "w", encoding="utf-8") as f:
+        monkeypatch.setattr(sys, "stderr", f)
+        fast = [a for a in FAST if a != "--quiet"]
+        assert cli(["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 3)), "--out",
+                    str(tmp_path / "run"), "--device", "cpu", *fast, *MINE]) == 0
+    text = log.read_text(encoding="utf-8")
+    ours = [line for line in text.splitlines() if line.startswith("problems ")]
+    assert "problems:" not in text and not any("\r" in line for line in ours), text  # no tqdm frame of ours
+    assert ours[0].startswith("problems 0/3 ") and ours[-1].startswith("problems 3/3 "), ours
+    assert all("tok/s=" in line and "ETA " in line for line in ours) and len(ours) <= 3, ours
