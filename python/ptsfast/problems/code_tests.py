@@ -844,7 +844,15 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 
 
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
-    """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script."""
+    """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script; one
+    whose only checks pass every program is refused (:func:`_refuse_if_only_vacuous`)."""
+    program = _program_from_source(tests, entry_point, prompt, setup)
+    _refuse_if_only_vacuous(tests, ast.parse(tests), lambda masked: _program_from_source(masked, entry_point, prompt,
+                                                                                        setup))
+    return program
+
+
+def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     trees = []
     for what, src in (("the tests are", tests), ("the test setup code is", setup)):
         try:
@@ -857,7 +865,6 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
         except (RecursionError, MemoryError):  # the parser's limits, not this process's memory
             raise TestFormatError(f"{what} {_TOO_DEEP}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
-    _refuse_tuple_asserts(trees[0], tests)
     for parsed, src in zip(trees, (tests, setup)):
         _refuse_relative_imports(parsed, src)
     imports = _imports(tree)
@@ -1139,39 +1146,205 @@ def _refuse_property_tests(tree, imports: tuple[str, ...]) -> None:
 
 _ALWAYS_TRUE = {ast.GeneratorExp: ("a generator", "all(...)"), ast.ListComp: ("a list comprehension", "all(...)"),
                 ast.SetComp: ("a set comprehension", "all(...)"), ast.List: ("a list", "one comparison"),
-                ast.Set: ("a set", "one comparison")}
-"""What an ``assert`` tests that is true whatever the program does, beside a tuple (:func:`_always_true`), with the
-way to write it."""
+                ast.Set: ("a set", "one comparison"), ast.Tuple: ("a tuple", "one comparison")}
+"""What an ``assert`` tests that is true whatever the program does (:func:`_always_true`), with the way to write
+it; anything else whose truth is fixed (:func:`_fixed_truth`) is named as such."""
 
 
 def _always_true(test) -> bool:
     """A generator object (its comparisons never run), a comprehension of comparisons (``assert [f(x) == y for
-    ...]``: ``all(`` forgotten) or a list or set display of items (``[*f()]`` aside): true, or false, whatever the
-    program returns. ``assert [x for x in f()]`` reads the program's result, and is kept."""
+    ...]``: ``all(`` forgotten) or a list, set or tuple display of items (``[*f()]`` aside): true, or false,
+    whatever the program returns. ``assert [x for x in f()]`` reads the program's result, and is kept."""
     if isinstance(test, (ast.ListComp, ast.SetComp)):
         return isinstance(test.elt, ast.Compare)
-    if isinstance(test, (ast.List, ast.Set)):
+    if isinstance(test, (ast.List, ast.Set, ast.Tuple)):
         return bool(test.elts) and not any(isinstance(e, ast.Starred) for e in test.elts)
     return isinstance(test, ast.GeneratorExp)
 
 
-def _refuse_tuple_asserts(tree, src: str) -> None:
-    """``assert (f(1) == 2, "message")`` asserts a non-empty tuple, which is always true (Python warns so): such a
-    test, common in LLM-written test lists, passes every program; refused, naming its line. So is one asserting a
-    generator or a container of comparisons (:data:`_ALWAYS_TRUE`), and unittest's ``assertTrue`` of one."""
+_LITERAL_OPS = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+                ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+                ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+
+
+def _literal(e):
+    """``(True, value)`` for a literal (``3``, ``'a'``, ``[1, (2, 3)]``), ``(False, None)`` for code."""
+    try:
+        return True, ast.literal_eval(e)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _fixed_truth(e) -> bool | None:
+    """The truth of ``e`` whatever the program does, or None where it depends on what the program returns: a
+    constant (``True``, ``'f(1) == 2'``), a non-empty display, a generator or lambda, a comparison of literals,
+    and an ``or`` with a side that is always true (``f(1) == 2 or True``, ``(f(1) == 2) | True``: the check the
+    author meant never decides)."""
+    if isinstance(e, ast.Constant):
+        return bool(e.value)
+    if isinstance(e, ast.JoinedStr):
+        return True if any(isinstance(v, ast.Constant) and v.value for v in e.values) else None
+    if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
+        return True if any(not isinstance(x, ast.Starred) for x in e.elts) else False if not e.elts else None
+    if isinstance(e, ast.Dict):
+        return True if any(k is not None for k in e.keys) else False if not e.keys else None
+    if isinstance(e, (ast.GeneratorExp, ast.Lambda)):
+        return True
+    if isinstance(e, ast.NamedExpr):
+        return _fixed_truth(e.value)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+        t = _fixed_truth(e.operand)
+        return None if t is None else not t
+    if isinstance(e, ast.BoolOp):
+        truths = [_fixed_truth(v) for v in e.values]
+        decides, other = (True, False) if isinstance(e.op, ast.Or) else (False, True)
+        return decides if decides in truths else other if all(t is other for t in truths) else None
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.BitOr) and any(
+            isinstance(s, ast.Constant) and type(s.value) in (bool, int) and s.value for s in (e.left, e.right)):
+        return True  # x | True, x | 1: a bool or an int or'ed with a non-zero one is never zero
+    one = e.args[0] if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and len(e.args) == 1 and \
+        not e.keywords else None
+    if one is not None and e.func.id == "bool":
+        return _fixed_truth(one)
+    if isinstance(one, (ast.List, ast.Tuple, ast.Set)) and e.func.id in ("any", "all") and \
+            not any(isinstance(x, ast.Starred) for x in one.elts):
+        truths = [_fixed_truth(x) for x in one.elts]  # any([f(1) == 2, True]), all([])
+        return True if (True in truths if e.func.id == "any" else all(t is True for t in truths)) else None
+    if isinstance(e, ast.IfExp):
+        both = {_fixed_truth(e.body), _fixed_truth(e.orelse)}
+        return both.pop() if len(both) == 1 else None
+    if isinstance(e, ast.Compare) and len(e.ops) == 1 and type(e.ops[0]) in _LITERAL_OPS:
+        (lit_a, a), (lit_b, b) = _literal(e.left), _literal(e.comparators[0])
+        if lit_a and lit_b:
+            try:
+                return bool(_LITERAL_OPS[type(e.ops[0])](a, b))
+            except TypeError:
+                return None
+    return None
+
+
+_TRUE_ASSERTS = ("assertTrue", "assert_", "failUnless")
+_LITERAL_ASSERTS = {"assertEqual", "assertEquals", "assertNotEqual", "assertIn", "assertNotIn", "assertIs",
+                    "assertIsNot", "assertIsNone", "assertIsNotNone", "assertGreater", "assertGreaterEqual",
+                    "assertLess", "assertLessEqual", "assertAlmostEqual", "assertNotAlmostEqual", "assertCountEqual",
+                    "assertListEqual", "assertDictEqual", "assertTupleEqual", "assertSetEqual", "assertSequenceEqual",
+                    "assertMultiLineEqual"}
+"""unittest's comparisons, which hold or fail by their values alone: given literals only, one that holds passes
+every program."""
+_FALSE_ASSERTS = ("assertFalse", "failIf")
+
+
+def _passes_always(n: ast.AST) -> tuple[str, str] | None:
+    """``(what it asserts, how to write it)`` where ``n`` is a check that passes whatever the program does: an
+    ``assert`` (or unittest's ``assertTrue``) of a tuple, a generator, a container of comparisons or anything of
+    fixed truth (:func:`_fixed_truth`), an ``assertFalse`` of something always false, or a unittest assert of
+    literals that holds (``assertEqual(1, 1)``)."""
+    if isinstance(n, ast.Assert):
+        test = n.test
+    elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr.startswith(("assert", "fail")):
+        name = n.func.attr
+        if name in _TRUE_ASSERTS + _FALSE_ASSERTS:
+            if not n.args:
+                return None
+            test = n.args[0]
+            if name in _FALSE_ASSERTS:
+                return ("something always false", "the comparison alone") if _fixed_truth(test) is False else None
+        elif name in _LITERAL_ASSERTS:
+            values = [_literal(a) for a in [*n.args, *(k.value for k in n.keywords)]]
+            if not n.args or not all(ok for ok, _ in values) or any(k.arg is None for k in n.keywords):
+                return None
+            import unittest
+
+            try:
+                args = [v for _, v in values[:len(n.args)]]
+                getattr(unittest.TestCase(), name)(*args, **{k.arg: v for k, (_, v) in
+                                                             zip(n.keywords, values[len(n.args):])})
+            except Exception:  # fails every program (or is no unittest assert): not one that passes every one
+                return None
+            return "literals only", "a comparison of what the program returns"
+        else:
+            return None
+    else:
+        return None
+    if _always_true(test):
+        return _ALWAYS_TRUE[type(test)]
+    if not _fixed_truth(test):
+        return None
+    if isinstance(test, ast.NamedExpr):
+        test = test.value
+    what = "an 'or' with a side that is always true" if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) \
+        else "a '|' with a constant that is not 0" if isinstance(test, ast.BinOp) else \
+        "a constant" if isinstance(test, ast.Constant) else "a string" if isinstance(test, ast.JoinedStr) else \
+        "a function" if isinstance(test, ast.Lambda) else "something always true"
+    return what, "the comparison alone"
+
+
+def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
+    """The checks of the tests that pass every program (:func:`_passes_always`), each with its statement (None
+    where it is part of another: it cannot be left out alone) and the message that names it. Python warns of an
+    asserted tuple (``assert (f(1) == 2, "message")``), common in LLM-written test lists; BigCodeBench/876 asserts
+    a list, ``self.assertTrue(['backup.txt'])``, beside its real checks."""
+    statements = {id(s.value): s for s in ast.walk(tree) if isinstance(s, ast.Expr)}
+    found = []
     for n in ast.walk(tree):
-        if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
-            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
-                                  f"always true: it passes every program; write it as 'assert test, message' "
-                                  f"(no parentheses around both) or drop the row")
-        test = n.test if isinstance(n, ast.Assert) else n.args[0] if isinstance(n, ast.Call) and n.args and \
-            isinstance(n.func, ast.Attribute) and n.func.attr in ("assertTrue", "assert_", "failUnless") else None
-        if test is not None and (_always_true(test) or isinstance(n, ast.Call) and isinstance(test, ast.Tuple)
-                                 and test.elts):
-            what, fix = ("a tuple", "one comparison") if isinstance(test, ast.Tuple) else _ALWAYS_TRUE[type(test)]
-            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose "
-                                  f"truth does not depend on what the program returns: it passes every program; "
-                                  f"assert {fix} instead, or drop the row")
+        bad = _passes_always(n)
+        if bad is not None:
+            what, fix = bad
+            found.append((n if isinstance(n, ast.Assert) else statements.get(id(n)),
+                          f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose truth does not "
+                          f"depend on what the program returns: it passes every program; "
+                          + ("write it as 'assert test, message' (no parentheses around both)" if isinstance(
+                              n, ast.Assert) and isinstance(n.test, ast.Tuple) else f"assert {fix} instead")
+                          + ", or drop the row"))
+    return found
+
+
+def _masked(src: str, statements: list) -> str | None:
+    """``src`` with each of ``statements`` (simple statements) replaced by ``(None)``, its lines kept (so the rest
+    keeps its line numbers); None where one of them is part of another statement."""
+    if any(s is None for s in statements):
+        return None
+    lines = [line.encode() for line in src.splitlines(True)]
+    for s in sorted(statements, key=lambda s: (s.lineno, s.col_offset), reverse=True):
+        first, last = lines[s.lineno - 1], lines[s.end_lineno - 1]  # the offsets count UTF-8 bytes
+        inner = b"\n" * (s.end_lineno - s.lineno)
+        lines[s.lineno - 1:s.end_lineno] = [first[:s.col_offset] + b"(None" + inner + b")" + last[s.end_col_offset:]]
+    return b"".join(lines).decode()
+
+
+def _refuse_if_only_vacuous(tests: str, tree, check) -> None:
+    """Tests whose only checks pass every program (:func:`_vacuous_checks`) are refused, naming the first: ``check``
+    (the tests' own refusals) is run on the tests less those checks. Where other checks remain, the row is judged
+    on them (its tests run whole, as its dataset's judge runs them; :func:`vacuous_checks` names it in a warning)."""
+    found = _vacuous_checks(tree, tests)
+    if not found:
+        return
+    masked = _masked(tests, [s for s, _ in found])
+    try:
+        if masked is None:
+            raise TestFormatError("")
+        check(masked)
+    except TestFormatError:
+        raise TestFormatError(found[0][1]) from None
+
+
+def vacuous_checks(tests: str) -> list[str]:
+    """The checks of a loaded problem's tests (``Problem.tests``) that pass every program, as written (its other
+    checks judge it), for the load's warning; an ``assert True`` (HumanEval's "This prints if this assert fails"
+    lines), plainly written to check nothing, is not named."""
+    try:
+        program = TestProgram.from_text(tests)
+        tree = ast.parse(program.tests) if program.tests else None
+    except (TestFormatError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    if tree is None:
+        return []
+    def plain(e):
+        return isinstance(e, ast.Constant) and type(e.value) in (bool, int)
+
+    return [_segment(program.tests, s) for s, _ in _vacuous_checks(tree, program.tests) if s is not None and not (
+        isinstance(s, ast.Assert) and plain(s.test) or isinstance(s, ast.Expr) and s.value.args
+        and plain(s.value.args[0]))]
 
 
 def _refuse_relative_imports(tree, src: str) -> None:

@@ -28,7 +28,8 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
-                                        samples_only, several_right_outputs, test_program_from_row)
+                                        samples_only, several_right_outputs, test_program_from_row,
+                                        vacuous_checks)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -2130,6 +2131,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     told: set[tuple] = set()
     samples: list[tuple[str, str]] = []
     unchecked: list[str] = []
+    vacuous: list[tuple[str, str]] = []
     for n, row, err in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -2147,6 +2149,8 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     samples.append((prob.id, column))
                 if prob is not None and own.code and prob.tests and several_right_outputs(prob.tests, prob.question):
                     unchecked.append(prob.id)
+                if prob is not None and own.code and prob.tests and (idle := vacuous_checks(prob.tests)):
+                    vacuous.append((prob.id, idle[0]))
             except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
                 prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
@@ -2201,6 +2205,13 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     "answer fails: %s; give them a checker or drop them", len(unchecked), "s" * (len(unchecked) > 1),
                     source, "" if len(unchecked) > 1 else "s", "have" if len(unchecked) > 1 else "has",
                     ", ".join(unchecked[:5]) + " ..." * (len(unchecked) > 5))
+    if vacuous:
+        log.warning("%d problem%s of %s hold%s a check that passes every program (%s: %r): it checks nothing, and "
+                    "%s judged on %s other checks; fix or drop %s: %s", len(vacuous), "s" * (len(vacuous) > 1),
+                    source, "" if len(vacuous) > 1 else "s", vacuous[0][0], vacuous[0][1],
+                    "they are" if len(vacuous) > 1 else "it is", "their" if len(vacuous) > 1 else "its",
+                    "those checks" if len(vacuous) > 1 else "that check",
+                    ", ".join(i for i, _ in vacuous[:5]) + " ..." * (len(vacuous) > 5))
     if not problems:
         log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
     elif fields.id not in (None, FieldMap.id) and not with_id:  # a mistyped --id-field would go unnoticed

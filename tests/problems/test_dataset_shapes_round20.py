@@ -1,0 +1,113 @@
+"""Dataset rows as real datasets publish them, round 20: checks that pass every program beside real ones, and
+asserts whose truth is fixed."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.oracles import make_judge
+
+CODE = make_judge("code", 60.0)
+ZERO = "```python\ndef add(a, b):\n    return 0\n```"
+ADD = "```python\ndef add(a, b):\n    return a + b\n```"
+UNITTEST = "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+
+
+def _unittest(*lines: str) -> str:
+    return UNITTEST + "".join(f"        {line}\n" for line in lines)
+
+
+@pytest.mark.parametrize("tests", [
+    {"test_list": ["assert add(1, 2) == 3 or True"]},
+    {"test_list": ["assert add(1, 2) == 3 or 1"]},
+    {"test_list": ["assert (add(1, 2) == 3) | True"]},
+    {"test_list": ["assert add(1, 2) == 3 or 'add(1, 2) should be 3'"]},
+    {"test_list": ["assert True or add(1, 2) == 3"]},
+    {"test_list": ["assert 'add(1, 2) == 3'"]},
+    {"test_list": ["assert f'{add(1, 2)} == 3'"]},
+    {"test_list": ["assert bool([add(1, 2) == 3])"]},
+    {"test_list": ["assert any([add(1, 2) == 3, True])"]},
+    {"test_list": ["assert lambda: add(1, 2) == 3"]},
+    {"test_list": ["assert {'sum': add(1, 2) == 3}"]},
+    {"test_list": ["assert True"]},
+    {"test": _unittest("self.assertTrue(add(1, 2) == 3 or True)")},
+    {"test": _unittest("self.assertTrue('add works')")},
+    {"test": _unittest("self.assertFalse(add(1, 2) != 3 and False)")},
+    {"test": _unittest("self.assertEqual(True, True)")},
+    {"test": _unittest("result = add(1, 2)", "self.assertIn(3, [3])")},
+    {"test": "from solution import add\n\ndef test_add():\n    assert add(1, 2) == 3 or True\n"},
+], ids=["or-true", "or-1", "bitor-true", "or-message", "true-or", "string", "f-string", "bool-of-list",
+        "any-with-true", "lambda", "dict", "true", "unittest-or-true", "unittest-string", "unittest-false-and",
+        "unittest-literals", "unittest-literal-in", "pytest-or-true"])
+def test_a_check_of_fixed_truth_is_refused_not_passed_by_every_program(tmp_path, tests):
+    # each loaded, and add returning 0 passed: the check decides nothing, whatever add returns
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0]
+
+
+@pytest.mark.parametrize("check", ["assert add(1, 2) == 3 or None", "assert add(1, 2) == 3 or 0",
+                                   "assert 0 or add(1, 2) == 3", "assert add(1, 2) == 3 if True else True",
+                                   "assert (add(1, 2) == 3) | False", "assert all([add(1, 2) == 3, True])",
+                                   "assert not [x for x in [1] if add(x, 2) != 3]"])
+def test_a_disjunction_with_a_side_that_can_be_false_still_judges(tmp_path, check):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test_list": [check]}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+BIGCODEBENCH_876 = """import unittest
+import os
+class TestCases(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(task_func(1, 2), 3)
+        self.assertTrue(['backup.txt'])  # Backup directory should not be empty
+    def test_zero(self):
+        self.assertTrue(['backup.txt'])
+        self.assertEqual(task_func(0, 0), 0)
+"""
+
+
+def test_a_vacuous_check_beside_real_ones_is_named_and_the_row_judged_on_the_rest(tmp_path, caplog):
+    # BigCodeBench/876: assertTrue(['backup.txt']) beside real checks refused the whole row
+    row = {"task_id": "BigCodeBench/876", "instruct_prompt": "Write task_func(a, b): their sum.",
+           "test": BIGCODEBENCH_876, "entry_point": "task_func"}
+    p, = load(tmp_path, [row], "--id-field", "task_id", oracle="code").problems
+    assert CODE("```python\ndef task_func(a, b):\n    return a + b\n```", p).success
+    assert not CODE("```python\ndef task_func(a, b):\n    return 0\n```", p).success
+    said = [m for m in caplog.messages if "passes every program" in m]
+    assert len(said) == 1 and "BigCodeBench/876" in said[0] and "assertTrue(['backup.txt'])" in said[0]
+
+
+@pytest.mark.parametrize("tests", [
+    {"test_list": ["assert (add(1, 2) == 3, 'one and two')", "assert add(2, 2) == 4"]},
+    {"test_list": ["assert add(2, 2) == 4", "assert [add(x, 1) == x + 1 for x in range(3)]"]},
+    {"test_list": ["assert add(2, 2) == 4"], "challenge_test_list": ["assert add(1, 2) == 3 or True"]},
+    {"test": "from solution import add\n\ndef test_a():\n    assert (add(x, 1) == x + 1 for x in range(3))\n\n"
+             "def test_b():\n    assert add(2, 2) == 4\n"},
+    {"test": _unittest("self.assertTrue((add(1, 2) == 3, 'one and two'))", "self.assertEqual(add(2, 2), 4)")},
+], ids=["mbpp-tuple", "mbpp-listcomp", "mbpp-challenge", "pytest-generator", "unittest-tuple"])
+def test_rows_with_a_vacuous_check_and_real_ones_load_and_judge(tmp_path, caplog, tests):
+    flags = ("--tests-field", "test_list", "--tests-field", "challenge_test_list") \
+        if "challenge_test_list" in tests else ()
+    p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], *flags, oracle="code").problems
+    assert CODE(ADD, p).success and not CODE("```python\ndef add(a, b):\n    return 3\n```", p).success
+    assert len([m for m in caplog.messages if "passes every program" in m]) == 1
+
+
+@pytest.mark.parametrize("tests", [
+    {"test_list": ["assert (add(1, 2) == 3, 'one and two')", "assert [add(2, 2) == 4]"]},
+    {"test": _unittest("result = add(1, 2)", "self.assertTrue(['ok'])", "print(result)")},
+    {"test": "from solution import add\n\ndef test_a():\n    add(1, 2)\n    assert True\n"},
+    {"test": _unittest("x = self.assertTrue(['ok'])", "self.assertEqual(add(1, 2), 3)")},
+], ids=["two-vacuous", "unittest-vacuous-and-print", "pytest-runs-only", "vacuous-inside-a-statement"])
+def test_rows_whose_only_checks_are_vacuous_are_still_refused(tmp_path, tests):
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0]
+
+
+def test_humaneval_debug_asserts_of_true_load_without_a_warning(tmp_path, caplog):
+    # HumanEval's checks hold assert True, "This prints if this assert fails 1 (good for debugging!)"
+    test = ("def check(candidate):\n    assert True, 'This prints if this assert fails 1 (good for debugging!)'\n"
+            "    assert candidate(1, 2) == 3\n    assert True\n")
+    row = {"task_id": "HumanEval/x", "prompt": "def add(a, b):\n", "test": test, "entry_point": "add"}
+    p, = load(tmp_path, [row], "--id-field", "task_id", oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert not [m for m in caplog.messages if "passes every program" in m]
