@@ -1214,7 +1214,8 @@ def _fixed_truth(e) -> bool | None:
         both = {_fixed_truth(e.body), _fixed_truth(e.orelse)}
         return both.pop() if len(both) == 1 else None
     if isinstance(e, ast.Compare) and len(e.ops) == 1 and type(e.ops[0]) in _LITERAL_OPS:
-        (lit_a, a), (lit_b, b) = _literal(e.left), _literal(e.comparators[0])
+        lit_a, a = _literal(e.left)
+        lit_b, b = _literal(e.comparators[0]) if lit_a else (False, None)  # a long expected value beside f(x): unread
         if lit_a and lit_b:
             try:
                 return bool(_LITERAL_OPS[type(e.ops[0])](a, b))
@@ -1234,6 +1235,29 @@ every program."""
 _FALSE_ASSERTS = ("assertFalse", "failIf")
 
 
+def _literals_hold(call: ast.Call) -> bool:
+    """Whether a unittest comparison (:data:`_LITERAL_ASSERTS`) is given literals only and holds."""
+    import unittest
+
+    if not call.args or any(k.arg is None for k in call.keywords):
+        return False
+    args, kwargs = [], {}
+    for a in call.args:
+        ok, value = _literal(a)  # the first argument that is code ends it (a long expected value is not read)
+        if not ok:
+            return False
+        args.append(value)
+    for k in call.keywords:
+        ok, kwargs[k.arg] = _literal(k.value)
+        if not ok:
+            return False
+    try:
+        getattr(unittest.TestCase(), call.func.attr)(*args, **kwargs)
+    except Exception:  # fails every program (or is no unittest assert here): not one that passes every one
+        return False
+    return True
+
+
 def _passes_always(n: ast.AST) -> tuple[str, str] | None:
     """``(what it asserts, how to write it)`` where ``n`` is a check that passes whatever the program does: an
     ``assert`` (or unittest's ``assertTrue``) of a tuple, a generator, a container of comparisons or anything of
@@ -1249,18 +1273,7 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
             test = n.args[0]
             if name in _FALSE_ASSERTS:
                 return ("something always false", "the comparison alone") if _fixed_truth(test) is False else None
-        elif name in _LITERAL_ASSERTS:
-            values = [_literal(a) for a in [*n.args, *(k.value for k in n.keywords)]]
-            if not n.args or not all(ok for ok, _ in values) or any(k.arg is None for k in n.keywords):
-                return None
-            import unittest
-
-            try:
-                args = [v for _, v in values[:len(n.args)]]
-                getattr(unittest.TestCase(), name)(*args, **{k.arg: v for k, (_, v) in
-                                                             zip(n.keywords, values[len(n.args):])})
-            except Exception:  # fails every program (or is no unittest assert): not one that passes every one
-                return None
+        elif name in _LITERAL_ASSERTS and _literals_hold(n):
             return "literals only", "a comparison of what the program returns"
         else:
             return None
