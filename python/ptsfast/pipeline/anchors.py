@@ -38,7 +38,7 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable,
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, judged_texts
+from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, check_every, judged_texts
 from ptsfast.pipeline.records import committed, oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
@@ -424,7 +424,7 @@ class _AnchorRun(FedCall):
         return RolloutRequest(t.seq_id, len(t.prompt_ids) + b, n, self.o.max_new_tokens, self.o.sampling(seed),
                               stop_strings=self.stops(t.problem).stop_strings,
                               stop_fn=self.stops(t.problem).stop_fn(self.tokenizer, t.solution_ids[:b],
-                                                                     t.problem.problem))
+                                                                     t.problem.problem, self.o.max_new_tokens))
 
     def _looked(self, t: _Trajectory, k: int, rollouts: list[Rollout]) -> list[Work]:
         """Rollouts forked at boundary ``k`` are back: judged (:meth:`later`), their first sentence compared with
@@ -444,10 +444,11 @@ class _AnchorRun(FedCall):
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
             same = None
-            after = self._text_after(t, b, r.tokens) if original is not None else ""
+            tokens = self._as_stopped(t, b, r) if original is not None else r.tokens
+            after = self._text_after(t, b, tokens) if original is not None else ""
             ended = (original is not None and r.finish_reason is not FinishReason.EOS
                      and first_sentence_ended(after, before))
-            reached = piece is not None and len(r.tokens) >= piece  # as far as the cut sentence went
+            reached = piece is not None and len(tokens) >= piece  # as far as the cut sentence went
             # stopped at an answer inside its first sentence: the solution's own, complete before the fork (the
             # resample wrote nothing: neither similar nor different), or one the sentence may hold too
             answered = (self._answered(t, k) if original is not None and r.finish_reason is FinishReason.STOP
@@ -458,7 +459,7 @@ class _AnchorRun(FedCall):
                 compared = original, regenerated
                 if reached:  # the solution's last sentence is a piece: the resample's as many tokens of it (less the
                     # first bytes of a character they cut, as the piece is read)
-                    head = self._text_after(t, b, r.tokens[:piece]).rstrip("\ufffd")
+                    head = self._text_after(t, b, tokens[:piece]).rstrip("\ufffd")
                     compared = original, first_sentence(head, before)
                 elif answered[1] is not None:  # read as far as the sentence's own answer
                     compared = answered[1], regenerated
@@ -477,6 +478,31 @@ class _AnchorRun(FedCall):
         self.stats.tokens += sum(len(r.tokens) for r in rollouts)
         t.pending -= 1
         return self._look(t) if t.pending == 0 else []
+
+    def _as_stopped(self, t: _Trajectory, b: int, r: Rollout) -> tuple[int, ...]:
+        """The tokens of a rollout forked after ``b`` solution tokens up to where its answer first completes, as a check
+        at every token stops it. The check runs every :func:`~ptsfast.pipeline.probes.check_every` tokens after a long
+        trace (at every token it cost more than the decode), so a rollout stops up to that many tokens late, and its
+        first sentence, read with the words after its answer, was compared with the sentence read up to the answer
+        ("There are $\\boxed{6}$ ways" against "There are $\\boxed{6}"): different. The check is prefix-monotone."""
+        check, tokens = self.stops(t.problem).complete(t.problem.problem), tuple(r.tokens)
+        n = len(tokens)
+        if r.finish_reason is not FinishReason.STOP or check is None or n <= 1:
+            return tokens
+        head = list(t.solution_ids[:b])
+
+        def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
+            return bool(check(judged_texts(self.tokenizer, [head + list(tokens[:j])])[0]))
+        if not complete(n):  # stopped by a stop string
+            return tokens
+        lo = max(0, n - check_every(b + n))  # the check before the last one was not complete
+        if lo and complete(lo):
+            lo = 0
+        hi = n
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if complete(mid) else (mid, hi)
+        return tokens[:hi]
 
     def _answered(self, t: _Trajectory, k: int) -> tuple[bool, str | None]:
         """``(whether the solution's answer is complete before sentence k, the sentence read up to where the answer
