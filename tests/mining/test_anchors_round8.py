@@ -50,3 +50,43 @@ def test_the_anchors_run_checks_a_long_traces_rollouts_on_a_schedule():
         stop(generated)
     assert len(calls) <= 64 // 4 + 2  # every 4 tokens after 2,000, at the first and at the last
 
+
+@pytest.mark.parametrize("original, resample", [
+    ("x is positive.", "x is non-positive."),  # 0.8 overlap: similar, though it says the opposite
+    ("x is negative.", "x is non-negative."),
+    ("The series is bounded.", "The series is unbounded."),  # 0.8
+    ("The limit is defined here.", "The limit is undefined here."),
+    ("The function is decreasing on the interval.", "The function is nondecreasing on the interval."),
+])
+def test_a_negation_written_as_a_prefix_is_another_claim(original, resample):
+    from ptsfast.mining.anchors import similar
+
+    assert not similar(original, resample) and not similar(resample, original)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("The angle is 90^\\circ.", "The angle is 90°."),  # a unit written in LaTeX was no unit: different
+    ("The angle is $90^{\\circ}$.", "The angle is 90 degrees."),
+    ("The side is $3 \\text{ cm}$.", "The side is 3 cm."),
+    ("The side is 3\\,\\text{cm}.", "The side is 3 cm."),
+    ("The mass is 5~\\mathrm{kg}.", "The mass is 5 kg."),
+    ("The rate is 50\\%.", "The rate is 50%."),
+    ("So x is non-negative.", "So x is nonnegative."),  # one word in two spellings
+    ("Nonetheless, x = 2.", "Nonetheless x = 2."),  # no negation
+])
+def test_latex_that_writes_plain_text_is_that_text(original, resample):
+    from ptsfast.mining.anchors import similar
+
+    assert similar(original, resample) and similar(resample, original)
+
+
+@pytest.mark.parametrize("original, resample", [
+    ("The angle is 90^\\circ.", "The angle is 90 radians."),
+    ("The side is $3 \\text{ cm}$.", "The side is 3 m."),
+    ("The side is 3\\,\\text{cm}.", "The side is 3\\,\\text{km}."),
+    ("The rate is 50\\%.", "The rate is 50."),
+])
+def test_another_unit_in_latex_stays_different(original, resample):
+    from ptsfast.mining.anchors import similar
+
+    assert not similar(original, resample) and not similar(resample, original)

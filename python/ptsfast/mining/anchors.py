@@ -363,8 +363,23 @@ _SYMBOL = {"\\times": "×", "\\cdot": "×", "·": "×", "⋅": "×", "*": "×", 
 _SYMBOLS = re.compile(r"\\(?:times|cdot|div|leq?|geq?|neq?|approx|pi|infty|sqrt|left|right|[dt]frac)(?![a-z])"
                       r"|[·⋅*−]|<=(?!>)|>=|!=")
 _SUPERSCRIPT = str.maketrans({c: f"^{d}" for d, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})  # "x²" is "x^2", to numbers too
+# LaTeX that writes plain text: "\\text{ cm}" is " cm", "\\," a space, "^\\circ" the degree sign, "\\%" a percent
+_TEX_TEXT = re.compile(r"\\(?:text|textrm|textnormal|mathrm|mbox|operatorname)\s*\{([^{}]*)\}")
+_TEX_PLAIN = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![a-zA-Z])|\\[,;:! ]|\\%|~")
+_PLAIN = {"\\%": "%", "\\!": ""}
+_SPACES = re.compile(r"[ \t]{2,}")
+_NON = re.compile(r"(?i)\b(non)-(?=[a-z])")  # "non-negative" is "nonnegative"
 _SIMPLE_FRAC = re.compile(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")  # "\frac{3}{4}" is "3/4", "\frac{a+b}{2}" "(a+b)/2"
 _BRACED_POWER = re.compile(r"\^\{(\w+)\}")  # "x^{2}" is "x^2"
+
+
+def _plain(text: str) -> str:
+    """``text`` with LaTeX that only writes plain text read as that text, superscript digits as powers: "3 \\text{ cm}"
+    is "3 cm" and "90^\\circ" is "90°" (read as written, their units went unseen beside "3 cm" and "90 degrees",
+    which differed from them); "non-negative" is one word, "nonnegative"."""
+    text = _TEX_PLAIN.sub(lambda m: "°" if "circ" in m.group(0) or "degree" in m.group(0)
+                          else _PLAIN.get(m.group(0), " "), _TEX_TEXT.sub(r"\1", text.translate(_SUPERSCRIPT)))
+    return _NON.sub(r"\1", _SPACES.sub(" ", text))  # "3 \\text{ cm}": one space, as a unit is read after its number
 
 
 def words(text: str) -> list[str]:
@@ -372,7 +387,7 @@ def words(text: str) -> list[str]:
     bold marks, heading hashes or math delimiters (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71,
     "So \\(x = 5\\)." and "So $x = 5$." 0.67: different), each symbol in one spelling ("\\frac{3}{4}" and "3/4" 0.67,
     "x^2" and "x²" 0.67, "12 \\times 3" and "12 × 3" 0.8)."""
-    text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", text.lower().translate(_SUPERSCRIPT)))
+    text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", _plain(text).lower()))
     def frac(m: re.Match) -> str:
         return "/".join(x.strip() if _WORD.fullmatch(x.strip()) else f"({x})" for x in m.groups())
     text = _spelled(_BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text)), ones=True)
@@ -494,7 +509,7 @@ def same_numbers(a: str, b: str) -> bool:
     one spelling (:func:`_spelled`: "1/2" is "0.5", "two" is "2"). The word "one" may stand for a 1 the other
     sentence writes in digits, or for nothing ("one can see")."""
     def numbers(text: str) -> tuple[Counter, int]:
-        text = _spelled(text.translate(_SUPERSCRIPT))
+        text = _spelled(_plain(text))
         return Counter(_number(n) for n in _NUMBER.findall(text)), len(_ONE.findall(text))
     (na, oa), (nb, ob) = numbers(a), numbers(b)
     extra = nb.pop("1", 0) - na.pop("1", 0)  # 1s of b that a does not write in digits
@@ -504,11 +519,13 @@ def same_numbers(a: str, b: str) -> bool:
 # a choice letter standing alone ("the answer is B", "\\boxed{C}", "(D)") or a roman one ("II and III only"); not
 # "I", nor an article "A" before a word
 _CHOICE = re.compile(r"(?<![\w\\'’])(?!I\b)(?!A\s+[a-z])(?:VI{0,3}|I{2,3}|I[VX]|XI{0,3}|[A-Z])(?![\w'’])")
-# what says "no": a negation ("not", "isn't", "no root", "≠", "不") or a negative verdict ("wrong", "No,", "错"), counted
-# together so that "not right" is "wrong" and "x is not 2" is not "x is 2" ("非常" very, "不过" but, "不错" good, "无论"
-# whatever and "否则" otherwise say no "no")
+# what says "no": a negation ("not", "isn't", "no root", "≠", "不", "non-positive", "unbounded") or a negative verdict
+# ("wrong", "No,", "错"), counted together so that "not right" is "wrong" and "x is not 2" is not "x is 2" ("非常"
+# very, "不过" but, "不错" good, "无论" whatever, "否则" otherwise, "none" and "nonetheless" say no "non-")
 _NEGATIVE = re.compile(r"\b(?:not|never|cannot|none|nor|neither|nothing|nobody|nowhere|no|wrong|incorrect|false"
-                       r"|invalid|impossible|untrue)\b|\w+n[’']t\b|≠|\\neq?\b"
+                       r"|invalid|impossible|untrue|unbounded|undefined|unequal|unchanged|unlikely|unsolvable"
+                       r"|incomplete|inconsistent|insufficient)\b|\bnon-?(?!e(?:theless)?\b)(?=[a-z])"
+                       r"|\w+n[’']t\b|≠|\\neq?\b"
                        r"|不(?![错錯过過])|[没沒未錯]|无(?!论)|無(?!論)|非(?!常)|否(?!则|則)|(?<!不)错|ない|ません")
 # "=>" and "->" are arrows, "<=>" an equivalence: no comparison
 _ORDER = {"<": "<", ">": ">", "≤": "≤", "≥": "≥", "⩽": "≤", "⩾": "≥", "\\lt": "<", "\\gt": ">", "\\le": "≤",
@@ -621,7 +638,7 @@ def same_facts(a: str, b: str) -> bool:
     the resamples that decide it; read as different, one that wrote a sum the other way round counted against the
     sentence it repeats."""
     # each value in one spelling ("two meters" is "2 meters"; "one hour" is "1 hour" where that makes them agree)
-    raw = a.translate(_SUPERSCRIPT), b.translate(_SUPERSCRIPT)
+    raw = _plain(a), _plain(b)
     ones = _spelled(raw[0], ones=True), _spelled(raw[1], ones=True)
     a, b = _spelled(raw[0]), _spelled(raw[1])
 
