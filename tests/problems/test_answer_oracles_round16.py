@@ -90,3 +90,62 @@ def test_a_dutch_stated_choice_text_is_read():
     assert extract_choice("Het juiste antwoord is Parijs.", "E", choices) == "A"
     assert judged("multiple_choice", "Antwoord: 15", "B", ("12", "15", "18", "20"))
     assert not judged("multiple_choice", "Het juiste antwoord is Londen.", "A", choices)
+
+
+# ----------------------------------------------------------------- boxed and gsm8k
+
+@pytest.mark.parametrize("text", [
+    r"\boxed{12} vs \boxed{13}",
+    r"$\boxed{12}$ versus $\boxed{13}$",
+    r"\boxed{12} vs. \boxed{13}",
+    r"\boxed{12}, alternatively, \boxed{13}",
+    r"$$\boxed{12}$$ or $$\boxed{13}$$",
+])
+def test_two_boxes_offered_name_no_one_answer(text):
+    """A box compared with another (``vs``), offered as an alternative or in display math passed for the first (the
+    early stop ended the rollout one character after it): two boxes so joined are a list, as ``\\boxed{12} or
+    \\boxed{13}`` was, right only against a reference of both."""
+    assert not judged("boxed", text, "12") and not judged("boxed", text, "13")
+    assert judged("boxed", text, "12, 13")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ["12", "13", "12, 13"])
+
+
+@pytest.mark.parametrize("text,stop", [
+    ("\\boxed{8}.", "\\boxed{8}."), ("\\boxed{8}\n", "\\boxed{8}\n"), ("\\boxed{8} is it.", "\\boxed{8} is it."),
+    ("\\boxed{8} vs. 9 before.", "\\boxed{8} vs. 9"), ("\\boxed{8} versus \\boxed{8}.", "\\boxed{8} versus \\boxed{8}."),
+])
+def test_a_single_box_still_stops_soon_after_it(text, stop):
+    first = next((text[:i] for i in range(len(text) + 1) if answer_complete("boxed", text[:i])), None)
+    assert first == stop and judged("boxed", text, "8")
+
+
+@pytest.mark.parametrize("got,ref,right", [
+    (r"\textbf{(A)}\ 13", r"\textbf{(A)}\ 12", False),
+    (r"(A)\ 13", r"\textbf{(A)}\ 12", False),
+    (r"\textbf{(B)}\ 12", r"\textbf{(A)}\ 12", False),
+    (r"\textbf{(A)}\ 12", r"\textbf{(A)}\ 12", True),
+    (r"(A) 2\sqrt3", r"\textbf{(A)}\ 2\sqrt{3}", True),
+    (r"\textbf{(A) } \frac{1}{2}", r"\textbf{(A)}\ 1/2", True),
+    (r"\mathrm{(A)}\ 12", r"\mathrm{(A) \ } 12", True),
+    (r"\mathrm{(A)}\ 13", r"\mathrm{(A) \ } 12", False),
+    (r"12", r"\mathrm{(A) \ } 12", True),
+    (r"A", r"\textbf{(A)}\ 12", True),
+])
+def test_an_amc_answer_with_its_letter_and_value_needs_both_right(got, ref, right):
+    """``\\boxed{\\textbf{(A)}\\ 13}`` passed the reference ``\\textbf{(A)}\\ 12``: the letter was compared and its
+    value dropped. An answer that writes both is right only where both are (a letter alone, or a value alone, is
+    compared as before); the reference's label may hold LaTeX's spaces (``\\mathrm{(A) \\ } 12``)."""
+    assert judged("boxed", f"So \\boxed{{{got}}}.", ref) is right
+
+
+@pytest.mark.parametrize("line,ref,right", [
+    ("12 (13 with tax)", "12", False), ("$12 ($13 after tax)", "12", False), ("12 (13 incl. tax)", "12", False),
+    ("12 (13 without the discount)", "12", False), ("12 (13 rounded up)", "12", False),
+    ("12 (13 with tax)", "13", False),
+    ("12 (3 for each)", "12", True), ("18 ($3 with each of 6)", "18", True), ("12 (3 after lunch)", "12", True),
+    ("12 cookies (3 with chocolate)", "12", True),
+])
+def test_a_gsm8k_line_with_a_second_amount_after_tax_names_no_answer(line, ref, right):
+    """``#### 12 (13 with tax)`` passed 12: an amount in brackets with or after tax, a tip, a discount, or rounded,
+    is a second answer, as ``12 (13 including tax)`` was; a part of the answer (``3 with chocolate``) is not."""
+    assert judged("gsm8k", f"So that is it.\n#### {line}\n", ref) is right

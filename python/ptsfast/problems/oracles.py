@@ -329,13 +329,15 @@ _SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can 
 # (spaces as LaTeX writes them too: \boxed{2} \quad \text{or} \quad \boxed{3}, \; \text{or} \;, ~\text{and}~; "or"
 # bracketed or with a word of doubt: \boxed{12} (or \boxed{13}), \boxed{12} or possibly \boxed{13})
 _LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
-_JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}"
-                         rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and)(?![A-Za-z])|[,;/&]|或者?|还是|和"
-                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and){_LSP}\}})?{_LSP}"
-                         rf"(?:(?:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"  # lower case: what _MAY_JOIN holds
-                         rf"(?:\$|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
+_JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
+                         rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
+                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and|vs\.?|versus)"
+                         rf"{_LSP}\}})?{_LSP}"
+                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # lower case: _MAY_JOIN's
+                         rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
-_MAY_JOIN = re.compile(r"[ \t~:*$\\()\[\],;/&{}orandtexqubfmhpsliyORAND或者还是和]{0,80}")  # what may still become one
+# what may still become one (the period of "vs." only after vs: \boxed{8}. is decided at once)
+_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80}")
 
 
 def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
@@ -1954,10 +1956,13 @@ _STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
                            r"[ \t]*(?:[-\u2212\$][ \t]*){0,2}$")
 
 
-# another amount in brackets under a condition: #### 12 (13 if rounding up), #### 12 (13 including tax)
+# another amount in brackets under a condition: #### 12 (13 if rounding up), #### 12 (13 including tax), #### 12 (13
+# with tax); never 12 (3 for each), 18 ($3 with each of 6), 12 (3 with nuts), 12 (3 after lunch)
 _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?"
                                  r"(?:[ \t]+[A-Za-z]+)?[ \t]+(?i:if|when|unless|including|excluding|counting|assuming"
-                                 r"|depending)(?![A-Za-z])")  # never 12 (3 for each), 18 ($3 with each of 6)
+                                 r"|depending|incl|excl|rounded|rounding"
+                                 r"|(?:with|without|after|before)(?:[ \t]+(?:the|a|an))?[ \t]+"
+                                 r"(?:tax|taxes|tips?|shipping|interest|discounts?|fees?|delivery|vat|gst))(?![A-Za-z])")
 
 
 def _names_no_amount(line: str) -> bool:
@@ -2350,15 +2355,18 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or _unbraced_box(ref) or ref
+    got_value, ref_value = _labelled_value(got), _labelled_value(ref)  # \textbf{(B)}\ 12 and 12: the same answer
+    if got_value is not None and ref_value is not None:  # (A) 13 for (A) 12: its letter and value disagree
+        return _LABELLED.fullmatch(got.strip().strip("$")).group(1) == \
+            _LABELLED.fullmatch(ref.strip().strip("$")).group(1) and _boxes_equal(got_value, ref_value)
     if _boxes_equal(got, ref):
         return True
-    got_value, ref_value = _labelled_value(got), _labelled_value(ref)  # \textbf{(B)}\ 12 and 12: the same answer
     return (got_value is None) != (ref_value is None) and _boxes_equal(got_value or got, ref_value or ref)
 
 
 # an answer of a letter and its choice's value, as MATH's AMC problems write theirs: \textbf{(B)}\ 12, (C) \frac12
-_LABELLED = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(([A-E])\)\s*(?:\}\s*)?"
-                       r"(?:(?:\\[ ,;:]|~|\\q?quad(?![a-zA-Z]))\s*)*(?P<value>[^\s].*)", re.S)
+_LABELLED = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(([A-E])\)(?:\s|\\[ ,;:]|~)*(?:\}\s*)?"
+                       r"(?:(?:\\[ ,;:]|~|\\q?quad(?![a-zA-Z]))\s*)*(?P<value>[^\s}].*)", re.S)
 
 
 def _labelled_value(answer: str) -> str | None:
