@@ -712,6 +712,7 @@ def _check_model_files(a) -> None:
         if folder is None or not folder.is_dir():
             continue
         _check_not_a_run(folder, f"--{dest.replace('_', '-')} {v}")
+        _check_not_a_cache_folder(folder, f"--{dest.replace('_', '-')} {v}")
         try:
             odd = next((p for p in sorted(folder.iterdir()) if is_stream(p)), None)
         except OSError:  # a folder that cannot be listed: its load says why
@@ -720,6 +721,35 @@ def _check_model_files(a) -> None:
             raise ValueError(f"--{dest.replace('_', '-')} {v}: {odd.name} in it is a pipe or device, not a file, and "
                              f"reading it would wait for ever - put the model's own file there (or pass another "
                              f"folder)")
+
+
+def _check_not_a_cache_folder(folder: Path, given: str) -> None:
+    """A model flag given the Hugging Face cache's folder of a model (``hub/models--org--name``, or its ``snapshots``)
+    instead of the model: its load failed saying the folder 'should have a model_type key in its config.json' and to
+    re-save the model with save_pretrained(), of a model that was whole in the cache."""
+    if (folder / "config.json").exists():
+        return
+    repo = folder.parent if folder.name == "snapshots" else folder
+    if not repo.name.startswith("models--") or not (repo / "snapshots").is_dir():
+        return
+    name = repo.name[len("models--"):].replace("--", "/")
+    try:
+        ref = (repo / "refs" / "main").read_text(encoding="utf-8").strip() if (repo / "refs" / "main").is_file() else ""
+        snapshots = sorted(p for p in (repo / "snapshots").iterdir() if (p / "config.json").exists())
+    except (OSError, ValueError):  # a cache it cannot read: its load says why
+        ref, snapshots = "", []
+    current = repo / "snapshots" / ref if ref and (repo / "snapshots" / ref / "config.json").exists() else None
+    snapshot = current or (snapshots[-1] if len(snapshots) == 1 else None)
+    if snapshot is not None:
+        folders = f"its snapshot folder {snapshot}"
+    else:
+        folders = f"the folder of one of its snapshots (in {repo / 'snapshots'})" if snapshots else "a model folder"
+    from ptsfast.pipeline.identity import cached_folder
+
+    by_name = cached_folder(name)  # the name finds this cache (the one HF_HUB_CACHE names), not another one
+    named = f"{given.split()[0]} {name}, or " if by_name is not None and by_name.parent.parent == repo else ""
+    raise ValueError(f"{given}: is the Hugging Face cache's folder of the model {name}, not a model folder - give "
+                     f"{named}{folders}")
 
 
 def _check_not_a_run(folder: Path, given: str) -> None:

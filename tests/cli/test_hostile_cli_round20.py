@@ -96,3 +96,37 @@ def test_progress_written_to_a_log_file_is_plain_lines(model_dir, tmp_path, monk
     assert "problems:" not in text and not any("\r" in line for line in ours), text  # no tqdm frame of ours
     assert ours[0].startswith("problems 0/3 ") and ours[-1].startswith("problems 3/3 "), ours
     assert all("tok/s=" in line and "ETA " in line for line in ours) and len(ours) <= 3, ours
+
+
+@pytest.mark.parametrize("given", ["repo", "snapshots"])
+def test_the_caches_folder_of_a_model_given_as_the_model_names_the_model(given, hub, tmp_path, capsys, monkeypatch):
+    """`--model ~/.cache/huggingface/hub/models--org--tiny` (or its snapshots folder): the load failed in
+    transformers' words ('Should have a `model_type` key in its config.json') and said to re-save the model with
+    save_pretrained(), of a model whole in the cache. Refused before the model loads, naming the model and the
+    snapshot folder to give; as told, `--model org/tiny` mines."""
+    from helpers.cli_errors import no_model_load
+
+    folder = hub.parent.parent if given == "repo" else hub.parent
+    with monkeypatch.context() as m:
+        no_model_load(m)
+        assert _mine(folder, tmp_path) == 2
+    err = one_line_error(capsys, f"--model {folder}: is the Hugging Face cache's folder of the model org/tiny",
+                         "give --model org/tiny, or its snapshot folder", str(hub))
+    assert "save_pretrained" not in err and not (tmp_path / "run").exists()
+    assert _mine("org/tiny", tmp_path) == 0
+
+
+def test_the_folder_of_a_model_in_another_cache_names_its_snapshot_only(hub, tmp_path, capsys, monkeypatch):
+    """A cache other than the one the name is looked up in (a copy, another user's): `--model org/tiny` would not
+    find it, so only its snapshot folder is named."""
+    import shutil
+
+    import huggingface_hub.constants
+
+    other = tmp_path / "elsewhere"
+    shutil.copytree(hub.parent.parent.parent, other)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty"))
+    assert _mine(other / "models--org--tiny", tmp_path) == 2
+    err = one_line_error(capsys, "is the Hugging Face cache's folder of the model org/tiny",
+                         f"give its snapshot folder {other / 'models--org--tiny' / 'snapshots' / hub.name}")
+    assert "--model org/tiny" not in err
