@@ -130,3 +130,23 @@ def test_the_folder_of_a_model_in_another_cache_names_its_snapshot_only(hub, tmp
     err = one_line_error(capsys, "is the Hugging Face cache's folder of the model org/tiny",
                          f"give its snapshot folder {other / 'models--org--tiny' / 'snapshots' / hub.name}")
     assert "--model org/tiny" not in err
+
+
+def test_the_progress_lines_take_the_bars_calls_as_tqdm_does(tmp_path, monkeypatch):
+    """The Ray driver's `set_postfix(pivots=..., rollouts=..., refresh=False)` (tqdm's keyword) is shown as its
+    counts, not with a 'refresh=False' among them."""
+    import sys
+
+    from ptsfast.pipeline.run import progress_bar
+
+    log = tmp_path / "ray.log"
+    with open(log, "w", encoding="utf-8") as f:
+        monkeypatch.setattr(sys, "stderr", f)
+        bar = progress_bar(2, True)
+        bar.update(1)
+        bar.set_postfix(pivots=3, rollouts=40, refresh=False)
+        bar.update(1)
+        bar.close()
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[-1].startswith("problems 2/2 ") and lines[-1].endswith(" pivots=3 rollouts=40"), lines
+    assert "refresh" not in log.read_text(encoding="utf-8")

@@ -400,8 +400,8 @@ class _Lines:
         self.n += n
         self._maybe()
 
-    def set_postfix(self, **kw) -> None:
-        self.set_postfix_str(" ".join(f"{k}={v}" for k, v in kw.items()))
+    def set_postfix(self, ordered_dict=None, refresh: bool = True, **kw) -> None:  # tqdm's signature (Ray's call)
+        self.set_postfix_str(" ".join(f"{k}={v}" for k, v in {**(ordered_dict or {}), **kw}.items()))
 
     def set_postfix_str(self, s: str) -> None:
         self.text = s
