@@ -613,14 +613,18 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
         m, tok = model_for(source, model, device, dtype, layer)
         check_tokenizer(recs, tok, source)
-        recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
         lowering = sum(r["direction"] == "lowers" for r in recs)
+        recs = steering_records(recs, source, m, layer, tokenizer=tok, progress=progress)
         if lowering:  # optillm's autothink loader keeps no is_positive, so every vector it matches is added
             log.warning("%d of %d steering records are lowering pivots (cluster 1, lowers_success): optillm's "
                         "steering reader adds every vector it matches (it keeps no is_positive), so theirs push "
                         "generation towards the tokens that lower p - export with --direction raises for optillm",
                         lowering, len(recs))
     run = source.run_id() if fmt != "trl" or keep_fields else None  # the text alone is compared by its text
+    if fmt == "steering":  # a vector a record: each written as it is made (steering.Built), not all held at once
+        _write_jsonl(outp, (_named(run, r) for r in recs), ascii_only=True)
+        log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
+        return len(recs)
     recs = [_named(run, {k: v for k, v in r.items() if k != "_pivot"}) for r in recs]
     if fmt == "hf":
         for r in recs:  # a run begun before the three states (true, false) and resumed since holds both spellings

@@ -11,7 +11,7 @@ import json
 import logging
 import operator
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
@@ -142,23 +142,49 @@ def steering_records(pivots: Sequence[Mapping], source: RunSource, model, layer:
                                   f"at position {pivots[k]['position']} is not finite (inf or nan) with the model in "
                                   f"{str(dtype).replace('torch.', '')}: its activations overflowed - pass --dtype "
                                   f"float32 (or bfloat16), or another --layer")
+    # one list a kind, shared by its records: each record's own copy was as big as its steering vector
     kind_mean = {kind: torch.stack([vectors[k] for k, p in enumerate(pivots) if p["direction"] == kind]).mean(0)
-                 for kind in KINDS if any(p["direction"] == kind for p in pivots)}
+                 .tolist() for kind in KINDS if any(p["direction"] == kind for p in pivots)}
     sizes = {kind: sum(p["direction"] == kind for p in pivots) for kind in kind_mean}
-    out = []
-    for k, p in enumerate(pivots):
+
+    def record(k: int) -> dict:
+        p = pivots[k]
         base = pts_record(p, source, tokenizer=tokenizer)
         cluster_id, pattern = KINDS[p["direction"]]
         rec = {name: base[name] for name in STEERING_FIELDS if name in base}
         rec.update({"steering_vector": vectors[k].tolist(), "cluster_id": cluster_id, "reasoning_pattern": pattern,
-                    "cluster_vector": kind_mean[p["direction"]].tolist(), "steering_layer": layer})
+                    "cluster_vector": kind_mean[p["direction"]], "steering_layer": layer})
         rec = {name: rec[name] for name in STEERING_FIELDS}
         rec.update({"is_positive": base["is_positive"], "cluster_size": sizes[p["direction"]],
                     **{k2: base[k2] for k2 in ("dataset_id", "dataset_item_id", "timestamp", "problem_id",
                                                "trajectory", "position", "direction", "pivot_context_ids",
                                                "pivot_context_exact", "pivot_token_exact")}})
-        out.append(rec)
-    return out
+        return rec
+
+    return Built(len(pivots), record)
+
+
+class Built(Sequence):
+    """Records made as they are read, each once a read: a steering record holds its vector as a list of floats
+    (~180 KB for a hidden size of 2,048), so the export writes each as it is made instead of holding them all (4,000
+    pivots held 0.7 GB beside the run's records)."""
+
+    def __init__(self, n: int, make: Callable[[int], dict]):
+        self._n, self._make = n, make
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self._make(i) for i in range(*k.indices(self._n))]
+        k = operator.index(k)
+        if not -self._n <= k < self._n:
+            raise IndexError(f"record {k} of {self._n}")
+        return self._make(k % self._n)
+
+    def __iter__(self) -> Iterator[dict]:
+        return (self._make(k) for k in range(self._n))
 
 
 def check_layer(n_layers: int, layer: int | None) -> None:
