@@ -90,3 +90,82 @@ def test_another_unit_in_latex_stays_different(original, resample):
     from ptsfast.mining.anchors import similar
 
     assert not similar(original, resample) and not similar(resample, original)
+
+
+def _anchors_run(out, solution="w10 w11 . w12 w13 . w14 w15 ."):
+    import torch
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.problems.loading import Problem
+
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():
+        model.lm_head.weight.mul_(0.3)
+    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=128, block_size=8)),
+                         AnchorConfig(max_rollouts=8, batch_size=8))
+    find_anchors(model, sentence_tokenizer(), [Problem("a0", "w20 w40", solution=solution)], out, opts,
+                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
+    return out
+
+
+def test_sentences_jsonl_grows_with_the_trace_not_its_square(tmp_path):
+    # each line held the whole text before and after its sentence: 104 MB for one 15,000-token trace of 1,000
+    # sentences; a line now says where its sentence lies in the trajectory's text, which problems.jsonl holds once
+    import json
+
+    from ptsfast.outputs.export import export
+
+    run = _anchors_run(tmp_path / "run")
+    recs = [json.loads(x) for x in (run / "sentences.jsonl").read_text().splitlines()]
+    (traj,) = json.loads((run / "problems.jsonl").read_text())["trajectories"]
+    assert len(recs) == 3
+    for r in recs:
+        assert "prefix_context" not in r and "suffix_context" not in r
+    # the tokens' texts open with a space the text decoded alone drops (" w10" + " w11" + "."): read without it
+    assert "".join(traj["tokens"]) == " " + traj["text"]
+    assert [traj["text"][r["text_start"]:r["text_end"]] for r in recs] == ["w10 w11.", " w12 w13.", " w14 w15."]
+    # the export writes codelion's contexts as before
+    assert export(run, tmp_path / "ta.jsonl", fmt="thought_anchors", kind="sentences") == 3
+    out = [json.loads(x) for x in (tmp_path / "ta.jsonl").read_text().splitlines()]
+    for r, o in zip(recs, out):
+        assert o["prefix_context"] == "".join(traj["tokens"][:r["start"]]).lstrip()
+        assert o["suffix_context"] == "".join(traj["tokens"][r["end"]:])
+    assert out[1]["prefix_context"] == "w10 w11." and out[1]["suffix_context"] == " w14 w15."
+    # a file an older ptsfast wrote, the contexts in each line, is exported as it says
+    old = [{k: v for k, v in r.items() if k not in ("text_start", "text_end")}
+           | {"prefix_context": f"before {k}", "suffix_context": f"after {k}"} for k, r in enumerate(recs)]
+    (run / "sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old))
+    assert export(run, tmp_path / "old.jsonl", fmt="thought_anchors", kind="sentences") == 3
+    out = [json.loads(x) for x in (tmp_path / "old.jsonl").read_text().splitlines()]
+    assert [(o["prefix_context"], o["suffix_context"]) for o in out] == [(f"before {k}", f"after {k}")
+                                                                          for k in range(3)]
+
+
+def test_the_contexts_are_read_from_the_trace_or_written_out():
+    from ptsfast.outputs.thought_anchors import contexts
+
+    assert contexts({"text_start": 4, "text_end": 8}, "abc.def.ghi.") == ("abc.", "ghi.")
+    assert contexts({"prefix_context": "x", "suffix_context": "y", "text_start": 0, "text_end": 0}, "ab") == ("x", "y")
+    # no trace (a trajectory problems.jsonl does not hold), or places outside it: no context, not another text
+    assert contexts({"text_start": 4, "text_end": 8}, None) == ("", "")
+    assert contexts({"text_start": 4, "text_end": 80}, "abc") == ("", "")
+
+
+def test_contexts_are_written_out_where_the_tokens_are_not_the_text():
+    # a special token that writes a trace marker is in the judged text but no token text: places in the text would
+    # point elsewhere, so the line holds the contexts, as before
+    from ptsfast.mining.anchors import AnchorSearch
+    from ptsfast.pipeline.anchors import _Trajectory
+
+    def trajectory(text, tokens):
+        return _Trajectory("p#0", None, (1,), (5, 6, 7), text, True, "eos", None, tokens, [(0, 2), (2, 3)],
+                           AnchorSearch(2))
+
+    t = trajectory("<think>So x. Then y.", ["", "So x.", " Then y."])
+    assert t.contexts(2, 3) == {"prefix_context": "So x.", "suffix_context": ""}
+    t = trajectory("So x. Then y.", ["So", " x.", " Then y."])
+    assert t.contexts(2, 3) == {"text_start": 5, "text_end": 13}

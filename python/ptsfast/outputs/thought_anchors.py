@@ -54,11 +54,12 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
     """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's."""
     p_with = sentence["p_with"].get("p")
     without, source, delta = _without(sentence)
+    prefix, suffix = contexts(sentence, trace)
     rec = {
         "model_id": model_id, "query": query, "sentence": sentence["sentence"], "sentence_id": sentence["sentence_id"],
-        "prefix_context": sentence.get("prefix_context", ""), "prob_with_sentence": p_with,
+        "prefix_context": prefix, "prob_with_sentence": p_with,
         "prob_without_sentence": without, "prob_delta": delta, "task_type": task_type,
-        "suffix_context": sentence.get("suffix_context", ""), "full_reasoning_trace": trace or "",
+        "suffix_context": suffix, "full_reasoning_trace": trace or "",
         **NOT_COMPUTED,
         "importance_score": None if delta is None else abs(delta), "is_positive": delta is not None and delta > 0,
         "alternatives_tested": list(sentence.get("alternatives") or []), "dataset_id": dataset_id,
@@ -68,6 +69,18 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
     rec["prob_without_source"] = source
     rec.update({k: sentence.get(k) for k in _PTSFAST_FIELDS})
     return rec
+
+
+def contexts(sentence: Mapping, trace: str | None) -> tuple[str, str]:
+    """``(the text before the sentence, the text after it)``: a sentences.jsonl line gives them as places in its
+    trajectory's text (``trace``, problems.jsonl's ``text``), ``text_start`` and ``text_end``, or, written by an
+    older ptsfast or where the tokens' texts are not that text, whole (``prefix_context``, ``suffix_context``)."""
+    if "prefix_context" in sentence or "suffix_context" in sentence:
+        return sentence.get("prefix_context") or "", sentence.get("suffix_context") or ""
+    a, b = sentence.get("text_start"), sentence.get("text_end")
+    if not isinstance(trace, str) or not all(isinstance(x, int) and 0 <= x <= len(trace) for x in (a, b)):
+        return "", ""
+    return trace[:a], trace[b:]
 
 
 def _without(sentence: Mapping) -> tuple[float | None, str, float | None]:
