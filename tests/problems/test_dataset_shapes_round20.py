@@ -111,3 +111,35 @@ def test_humaneval_debug_asserts_of_true_load_without_a_warning(tmp_path, caplog
     p, = load(tmp_path, [row], "--id-field", "task_id", oracle="code").problems
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
     assert not [m for m in caplog.messages if "passes every program" in m]
+
+
+MATH = make_judge("math", 10.0)
+GSM8K = make_judge("gsm8k", 10.0)
+LAST = make_judge("last_number", 10.0)
+
+
+@pytest.mark.parametrize("answer, value, wrong", [
+    ("180 km", "180", "181"), ("180 km/h", "180", "18"), ("5 cm^2", "5", "6"), ("5 cm²", "5", "25"),
+    ("3.5 hours", "3.5", "3"), ("15 dollars", "15", "16"), ("1,500 dollars", "1500", "1501"),
+    ("200 km per hour", "200", "20"), ("12 元", "12", "13"), ("24平方厘米", "24", "25"), ("36千米", "36", "37"),
+    ("(1/3)", "\\frac{1}{3}", "3"), ("(2/5)", "0.4", "\\frac{5}{2}"), ("-(1/3)", "-\\frac{1}{3}", "\\frac{1}{3}"),
+    ("1(1/3)", "\\frac{4}{3}", "\\frac{1}{3}"),
+])
+def test_a_reference_with_a_plain_unit_or_ape210k_fraction_is_judged_by_its_value(tmp_path, answer, value, wrong):
+    # kept as written: gsm8k and last_number read no number in '180 km' or '(1/3)' (every rollout failed), and the
+    # math oracle compared it as text (\boxed{180} failed)
+    p, = load(tmp_path, [{"question": "How far?", "answer": answer}], oracle="math").problems
+    assert MATH(f"So the answer is $\\boxed{{{value}}}$.", p).success
+    assert not MATH(f"So the answer is $\\boxed{{{wrong}}}$.", p).success
+    plain = {"\\frac{1}{3}": "1/3", "-\\frac{1}{3}": "-1/3", "\\frac{4}{3}": "4/3", "\\frac{5}{2}": "5/2"}
+    assert GSM8K(f"#### {plain.get(value, value)}", p).success
+    assert LAST(f"The answer is {plain.get(value, value)}.", p).success
+    assert not GSM8K(f"#### {plain.get(wrong, wrong)}", p).success
+
+
+@pytest.mark.parametrize("answer", ["2 pi", "3 x", "2 i", "18 thousand", "10 percent", "2 thirds", "4 sevenths",
+                                    "3 pm", "100 BC", "5 and 7", "12 or 13", "6 feet 2 inches", "2 real roots",
+                                    "5 squared", "12万", "5万元", "5th"])
+def test_words_after_a_number_that_are_no_unit_stay_in_the_reference(tmp_path, answer):
+    p, = load(tmp_path, [{"question": "What is it?", "answer": answer}], oracle="math").problems
+    assert p.answer == answer

@@ -959,14 +959,62 @@ _UNIT_AFTER = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:\s*[/:]\s*\d+)?)(?:\s+\([A
                          r"\s*[(（][\u3400-\u9fff]{1,8}[)）])\s*。?\s*")
 
 
+_PLAIN_UNIT = re.compile(r"\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?)[ \t]*"
+                         r"((?:[A-Za-z]+\.?(?:\^\{?\d\}?|[²³])?(?:[ \t]*/[ \t]*|[ \t]+)?){1,4}"
+                         r"|(?![十百千万萬亿億兆](?![米克瓦]))[\u3400-\u9fff]{1,6}(?:/[\u3400-\u9fff]{1,4})?)\s*[.。]?\s*")
+_NOT_UNITS = frozenset((
+    "or", "and", "nor", "not", "to", "than", "times", "plus", "minus", "over", "by", "x", "e", "i", "pi", "sqrt",
+    "root", "roots", "squared", "cubed", "factorial", "mod", "sin", "cos", "tan", "log", "ln", "lg", "exp", "inf",
+    "infinity", "percent", "pct", "thousand", "million", "billion", "trillion", "hundred", "dozen", "lakh", "crore",
+    "half", "halves", "third", "thirds", "quarter", "quarters", "st", "nd", "rd", "th", "am", "pm", "a", "p", "bc",
+    "ad", "bce", "ce"))
+"""Words after a number that are no unit of it: a second value or an operation ("3 or 4", "2 pi", "5 squared"), a
+multiplier or a fraction ("18 thousand", "2 thirds"), an ordinal or a time of day ("3 pm"), a year's era."""
+_UNIT_LETTERS = frozenset("mgshlL")
+"""The units of one letter (metres, grams, seconds, hours, litres); any other letter is a name (``3 x``, ``2 i``)."""
+_APE_FRACTION = re.compile(r"\s*([-+]?)\(\s*(-?)(\d+)\s*/\s*(\d+)\s*\)\s*|\s*(\d+)\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)\s*")
+
+
+def _plain_unit_dropped(text: str) -> str | None:
+    """The number of a reference written with its unit in plain text ("180 km", "5 cm^2", "3.5 hours", "12 元",
+    "24平方厘米"), else None: the gsm8k and last_number oracles read no answer in such a reference, and the math ones
+    compare it as text (a right \\boxed{180} failed), while each compares a number with the number a rollout gives,
+    its unit or none (as math_verify reads such a gold answer)."""
+    m = _PLAIN_UNIT.fullmatch(text)
+    if not m:
+        return None
+    words = re.findall(r"[A-Za-z]+", m.group(2))
+    if any(w.lower() in _NOT_UNITS or len(w) == 1 and w not in _UNIT_LETTERS for w in words) or \
+            any(re.fullmatch(r"(?:four|fif|six|seven|eigh|nin|ten|hundred|thousand|million)ths?", w.lower())
+                for w in words):
+        return None
+    return m.group(1)
+
+
+def _ape_fraction(text: str) -> str | None:
+    """Ape210K's and Math23K's fractions in parentheses, "(1/3)", "-(2/5)", and mixed numbers, "1(1/3)" (1 and
+    1/3), as the oracles read a fraction ("1/3", "1\\frac{1}{3}"), else None: as written, no oracle read them."""
+    m = _APE_FRACTION.fullmatch(text)
+    if not m:
+        return None
+    if m.group(5) is not None:
+        return f"{m.group(5)}\\frac{{{m.group(6)}}}{{{m.group(7)}}}"
+    sign = "-" if (m.group(1) == "-") != (m.group(2) == "-") else ""
+    return f"{sign}{m.group(3)}/{m.group(4)}"
+
+
 def _unit_dropped(text: str) -> str:
     """An answer written as a number and its unit in parentheses (ASDiv's "9 (apples)", "3.5 (square cm)", a Chinese
-    set's "7（个）") as the number, as lm-eval reads it; a short answer's closing Chinese full stop ("7个。") dropped, as
-    an English one is; anything else as it is."""
+    set's "7（个）") or in plain text ("180 km", "12 元": :func:`_plain_unit_dropped`) as the number, as lm-eval reads
+    it, and Ape210K's "(1/3)" as a fraction (:func:`_ape_fraction`); a short answer's closing Chinese full stop
+    ("7个。") dropped, as an English one is; anything else as it is."""
     m = _UNIT_AFTER.fullmatch(text)
     if m:
         return m.group(1)
     short = "\n" not in text.strip() and len(text) <= 40
+    read = (_plain_unit_dropped(text) or _ape_fraction(text)) if short else None
+    if read is not None:
+        return read
     return text.rstrip().removesuffix("。") if short else text
 
 
