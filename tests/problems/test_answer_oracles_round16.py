@@ -149,3 +149,31 @@ def test_a_gsm8k_line_with_a_second_amount_after_tax_names_no_answer(line, ref, 
     """``#### 12 (13 with tax)`` passed 12: an amount in brackets with or after tax, a tip, a discount, or rounded,
     is a second answer, as ``12 (13 including tax)`` was; a part of the answer (``3 with chocolate``) is not."""
     assert judged("gsm8k", f"So that is it.\n#### {line}\n", ref) is right
+
+
+# ----------------------------------------------------------------- multiple-choice hedges
+
+@pytest.mark.parametrize("text", [
+    "Answer: B, alternatively C.", "Answer: B; alternatively C.", "Answer: B (alternatively C).",
+    "Answer: B, otherwise C.", "Answer: B, or else C.", "Answer: B, if not C.", "Answer: B (if not, C)",
+    "Answer: B, unless it's C.", "Answer: B, though possibly C.", "Answer: B or, possibly, C.", "Answer: B, and also C.",
+    "Answer: B (C is also acceptable)", "The answer is B, probably C.", "**Answer: B, otherwise D**",
+    "Answer: B — or C.", "Answer: B – or C.", "Answer: B) or C)", "Answer: B、C",
+])
+def test_a_letter_with_a_second_offered_names_no_choice(text):
+    """Each of these read B (and the rollout stopped at ``Answer: B —`` for a dash): a second letter offered as an
+    alternative in words, after a dash's "or", as a bracketed letter or after the ideographic comma is a hedge, as
+    ``B, but it could also be C`` was."""
+    assert extract_choice(text) is None
+    assert not judged("multiple_choice", text, "B") and not judged("multiple_choice", text, "C")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ["B", "C"])
+
+
+@pytest.mark.parametrize("text", [
+    "Answer: B, otherwise C would be too large.", "Answer: B — it is the only one.", "The answer is B, probably.",
+    "Answer: B (also called beta).", "Answer: B, also C is wrong.", "Answer: B — 15 apples.", "Answer: B) 15",
+    "Answer: B, though A is close.",
+])
+def test_a_letter_with_another_named_but_not_offered_is_still_the_choice(text):
+    assert extract_choice(text) == "B" and judged("multiple_choice", text, "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ["B", "C"])

@@ -333,7 +333,7 @@ _JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and|vs\.?|versus)"
                          rf"{_LSP}\}})?{_LSP}"
-                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # lower case: _MAY_JOIN's
+                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # as _MAY_JOIN holds
                          rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
 # what may still become one (the period of "vs." only after vs: \boxed{8}. is decided at once)
@@ -680,9 +680,10 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\\([ \t]*|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, `B`, $B$, \(B\)
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
-              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\))?(?![A-Za-z])")  # closed
+              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$)]|[ \t]*\\\))?(?![A-Za-z])")  # closed
     space = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z]))"  # LaTeX's too: \boxed{A} \quad \text{or} \quad \boxed{C}
-    sep = (rf"{space}*(?:[,;?](?:[ \t]*(?i:or|and)(?=[ \t]))?|/|&|{_OR_MARKS}|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
+    sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|{_OR_MARKS}"
+           rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")  # one way to split spaces
@@ -728,7 +729,7 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 # are both correct)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）~]")  # LaTeX's spaces: \: ~
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）~—–]")  # LaTeX's spaces: \: ~
 
 
 @functools.lru_cache(maxsize=8)
@@ -802,8 +803,9 @@ _TEXT_SETTLED = re.compile(r"[\n:!<。]|\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 def _worded_hedge(last: str) -> re.Pattern:
     """A letter, then in its sentence another offered in words: "B, but it could also be C", "B, though C is also
     possible", "B, although C could also work", "B (although it might be C)", "B; C might also be correct",
-    "B，但也可能是C"; a hedge as "B or C" is. No mark the early stop reads as an answer's end (a period, a digit)
-    stands between them, so a rollout never stops at the first."""
+    "B, alternatively C", "B, otherwise C", "B (if not, C)", "B，但也可能是C"; a hedge as "B or C" is. No mark the
+    early stop reads as an answer's end (a period, a digit) stands between them, so a rollout never stops at the
+    first."""
     low = last.lower()
     letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?:\*\*)?(?![A-Za-z])"
     but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*)"
@@ -812,9 +814,12 @@ def _worded_hedge(last: str) -> re.Pattern:
     second = rf"(?i:(?:option|choice)[ \t]+)?{letter}"
     end = r"(?=[ \t]*(?:[.,;:!?)(\]*<。，；！？]|$))"
     zh = rf"[ \t]*[,，;；][ \t]*(?:但|不过|不過)?(?:也|还|還)?(?:可能|或许|或許|也许|也許)(?:是|选|選)?[ \t]*{second}{end}"
+    # B, alternatively C. / B, otherwise C. / B (if not, C) / B, unless it's C. / B, though possibly C.
+    instead = r"(?i:alternatively|otherwise|else|if[ \t]+not|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|possibly|perhaps" \
+              r"|maybe|probably|also)[ \t,]+"
     return re.compile(rf"(?<![A-Za-z]){letter}(?:{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
-                      rf"{end}|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
-                      rf"(?i:possible|plausible|correct|right|valid|likely)|{works}){end})|{zh})", re.M)
+                      rf"{end}|{instead}{second}{end}|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
+                      rf"(?i:possible|plausible|correct|right|valid|likely|acceptable)|{works}){end})|{zh})", re.M)
 
 
 def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> list[tuple[int, int]]:
@@ -1962,7 +1967,8 @@ _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u221
                                  r"(?:[ \t]+[A-Za-z]+)?[ \t]+(?i:if|when|unless|including|excluding|counting|assuming"
                                  r"|depending|incl|excl|rounded|rounding"
                                  r"|(?:with|without|after|before)(?:[ \t]+(?:the|a|an))?[ \t]+"
-                                 r"(?:tax|taxes|tips?|shipping|interest|discounts?|fees?|delivery|vat|gst))(?![A-Za-z])")
+                                 r"(?:tax|taxes|tips?|shipping|interest|discounts?|fees?|delivery|vat|gst))"
+                                 r"(?![A-Za-z])")
 
 
 def _names_no_amount(line: str) -> bool:
