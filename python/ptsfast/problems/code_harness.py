@@ -485,7 +485,7 @@ def _ptsfast_judge(spec, code):
     # finalizers): what is added later runs in the call window (_ptsfast_checked)
     finalizer = getattr(sys.modules.get("weakref"), "finalize", None)
     called = (frozenset(map(id, gc.callbacks)), int(repr(finalizer._index_iter)[6:-1]) if finalizer is not None and
-              repr(finalizer._index_iter)[6:-1].isdigit() else 0, finalizer)
+              repr(finalizer._index_iter)[6:-1].isdigit() else 0, finalizer, gc.callbacks)
     load(bare(lambda: exec(compile(source, "solution.py", "exec"), vars(solution))))
     untouched("the solution")
     plain(None)  # None is plain: this checks for a tracer only
@@ -2914,8 +2914,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     ``strict`` and ``own`` as given here), whose wrappers call the stand-in ``vault["classes"]`` is set behind: the
     real one's cells (wrap, windowed, made) would let the solution skip the window (windowed set to give back what
     it is handed).
-    ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize) before the
-    solution ran. ``handing``: given ``one()`` (below), for the tests' reads."""
+    ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize, gc's list of
+    callbacks) before the solution ran. ``handing``: given ``one()`` (below), for the tests' reads."""
     import functools, sys, types
 
     def checking(fn):
@@ -3048,7 +3048,10 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         return value
 
     import gc
-    libraries, first, finalizing = before if before is not None else (frozenset(map(id, gc.callbacks)), 0, None)
+    # gc.callbacks as the interpreter holds it: the module's name for it rebound (gc.callbacks = []) hid the
+    # solution's callback, appended first, from hooks()
+    libraries, first, finalizing, callbacks = before if before is not None else (
+        frozenset(map(id, gc.callbacks)), 0, None, gc.callbacks)
     stand_ins = {}  # id: a stand-in hooks() made (kept alive by what holds it)
 
     def stand_in(f):
@@ -3063,7 +3066,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     def hooks():  # what the interpreter calls at moments of its own, set since the solution ran (a gc callback, a
         # finalizer, a hook for an error in one): run in the window too (a gc callback of the solution's, or a
         # finalizer calling EXPECTED.__setitem__, rewrote EXPECTED at a collection in the tests' code)
-        cbs = gc.callbacks
+        cbs = callbacks
         for i, cb in enumerate(list(cbs)):
             if id(cb) not in libraries and i < len(cbs) and cbs[i] is cb:
                 cbs[i] = stand_in(cb)
@@ -3427,17 +3430,23 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             follow(was)
             setcontext(mine[0])
         watching = bool(armed) and reach
-        if watching:
-            later()
-            ns = space[0]
-            hand(args, kwargs)
-            before = dict(ns) if bindings_kept else None
-            found = walk([ns[k] for k in roots if k in ns], {}, handed, True)
+        inside[0] += 1
+        try:
+            if watching:
+                later()
+                ns = space[0]
+                hand(args, kwargs)
+                before = dict(ns) if bindings_kept else None
+                found = walk([ns[k] for k in roots if k in ns], {}, handed, True)
+        except BaseException:
+            inside[0] -= 1
+            raise
         value, returned = None, False
         try:
             value = fn(*args, **kwargs)
             returned = True
         finally:  # a call that raises (the tests expecting it) is looked at too
+            inside[0] -= 1
             if was is not None:
                 back(was)
             if watching:
@@ -3470,8 +3479,30 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
         pending[:] = [(ns, dict(ns) if rebinding_kept else None, walk(
             [ns[k] for k in roots if k in ns and k not in mutated], {}, handed, True))]
 
+    def collecting(phase, info):
+        """A garbage collection outside the solution's calls is a window of its own: what it runs (a weakref
+        callback or ``__del__`` of the solution's, on an object in a cycle, at the tests' ``gc.collect()`` or at a
+        collection their allocations start) may change nothing of the tests'. A gc callback's error is only printed,
+        so what it finds goes to ``caught``, which fails the run at its end."""
+        if phase == "start":
+            collected[:] = []
+            if armed and reach and not inside[0]:
+                ns = space[0]
+                collected.append((ns, dict(ns) if bindings_kept else None,
+                                  walk([ns[k] for k in roots if k in ns], {}, handed, True)))
+        elif collected:
+            ns, before, found = collected.pop()
+            try:
+                verify(ns, before, found, " from code the interpreter ran at a garbage collection (a finalizer or "
+                                          "a weakref callback)")
+            except RuntimeError:
+                pass
+
     def later():
         """The tests' data as the last call left it, while threads the solution left run (and once after)."""
+        if reach and armed and not any(c is collecting for c in gc_callbacks):
+            caught.append("the solution took the harness's callback out of gc.callbacks: not allowed")
+            raise RuntimeError(caught[-1])
         if pending:
             ns, before, found = pending[0]
             if count() <= threads[0]:
@@ -3480,24 +3511,30 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
 
     def relay(gen):
         """The solution's generator, each step of which (its body runs only as the tests iterate it: list(f(x)))
-        is a call of its own, in the window; what the tests send or throw in reaches it as before."""
-        sent, thrown = None, None
-        while True:
+        is a call of its own, in the window; what the tests send or throw in reaches it as before. Dropped in the
+        window too: what its end frees (a weakref callback on it) runs there, not before the tests compare."""
+        sent, thrown, box, done = None, None, [gen], None
+        del gen
+        while done is None:
             try:
                 if thrown is None:
-                    value = around(gen.send, (sent,), {})
+                    value = around(box[0].send, (sent,), {})
                 else:
-                    value = around(gen.throw, (thrown,), {})
+                    value = around(box[0].throw, (thrown,), {})
             except StopIteration as e:
-                return e.value
+                done = (e.value,)
+                continue
             sent, thrown = None, None
             try:
                 sent = yield value
             except GeneratorExit:
-                around(gen.close, (), {})
+                around(box[0].close, (), {})
+                around(box.clear, (), {})
                 raise
             except BaseException as e:
                 thrown = e
+        around(box.clear, (), {})
+        return done[0]
 
     class Steps:  # what an await of the solution's coroutine goes through: its steps, relayed
         __slots__ = ("steps",)
@@ -3510,6 +3547,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
         a call of its own in the window, as a generator's are."""
         s = Steps()
         s.steps = relay(coro.__await__())
+        del coro
         return await s
 
     async def stepped_through(agen):
@@ -3530,6 +3568,9 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             except BaseException as e:
                 thrown = e
 
+    import gc
+    inside, collected, gc_callbacks = [0], [], gc.callbacks  # calls of the solution's under way; see collecting()
+    gc_callbacks.append(collecting)
     return around, load, start, later
 
 
