@@ -169,3 +169,19 @@ def test_contexts_are_written_out_where_the_tokens_are_not_the_text():
     assert t.contexts(2, 3) == {"prefix_context": "So x.", "suffix_context": ""}
     t = trajectory("So x. Then y.", ["So", " x.", " Then y."])
     assert t.contexts(2, 3) == {"text_start": 5, "text_end": 13}
+
+
+@pytest.mark.parametrize("original, resample, same", [
+    ("The set is {1, 2, 3}.", "The set is {3, 2, 1}.", True),  # a set in another order: read as other numbers
+    ("So $S = \\{1, 2, 3\\}$.", "So $S = \\{2, 1, 3\\}$.", True),
+    ("So A = \\{1/2, 3\\}.", "So A = \\{3, 1/2\\}.", True),
+    ("S = {1, 2} and T = {3, 4}.", "S = {2, 1} and T = {4, 3}.", True),
+    ("S = {1, 2} and T = {3, 4}.", "S = {3, 4} and T = {1, 2}.", False),  # the sets swapped between the names
+    ("The point is (3, 4).", "The point is (4, 3).", False),  # a tuple and a list keep their order
+    ("The list is [1, 2].", "The list is [2, 1].", False),
+    ("The set is {1, 2, 3}.", "The set is {1, 2, 4}.", False),
+])
+def test_a_set_written_in_another_order_is_the_same_set(original, resample, same):
+    from ptsfast.mining.anchors import similar
+
+    assert similar(original, resample) is same and similar(resample, original) is same

@@ -563,10 +563,18 @@ _RUNS = tuple((re.compile(rf"{operand}(?:{op}{operand})+"), re.compile(op), re.c
                   (_VALUE.pattern, _TIMES, r"(?:[/÷^]|\\[a-zA-Z]+)\s*\Z", r"\s*[\^!%(\\]|[\w.]")))
 
 
+# a set of numbers written out: "{1, 2, 3}", "\\{3, 2, 1\\}" (not a tuple "(1, 2)" nor a list "[1, 2]")
+_SET = re.compile(rf"(?<![\w^_}}])\\?\{{\s*({_FRACTION}(?:\s*[,;]\s*{_FRACTION})+)\s*\\?\}}")
+
+
 def _values(text: str) -> list[str]:
-    """The numbers of ``text`` standing as values, in order, but the operands of a sum or a product of numbers in one
-    order (sorted): "5 + 3 = 8" says what "3 + 5 = 8" says, where "x = 5, y = 3" does not say "x = 3, y = 5"."""
+    """The numbers of ``text`` standing as values, in order, but the operands of a sum or a product of numbers and the
+    members of a set in one order (sorted): "5 + 3 = 8" says what "3 + 5 = 8" says, "{1, 2, 3}" what "{3, 2, 1}"
+    says, where "x = 5, y = 3" does not say "x = 3, y = 5" nor "(1, 2)" "(2, 1)"."""
     runs: dict[int, tuple[int, list[str]]] = {}  # where a run starts: (where it ends, its values in one order)
+    for m in _SET.finditer(text):
+        members = sorted(tuple(_number(n) for n in _VALUE.findall(x)) for x in re.split(r"[,;]", m.group(1)))
+        runs[m.start(1)] = (m.end(1), [n for member in members for n in member])
     for run, op, before, after in _RUNS:
         for m in run.finditer(text):
             a, b = m.span()
