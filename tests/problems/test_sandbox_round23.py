@@ -113,3 +113,62 @@ def test_right_programs_with_weakrefs_finalizers_and_generators_pass(how, tests)
 def test_the_tests_own_finalizers_change_their_data(how):
     passed, out = verdict(RIGHT[how], TESTS_OF_THEIR_OWN)
     assert passed, out
+
+
+MONEY = {  # a value on a float's or a list's base whose own text shows what it holds, as a plain run prints it
+    "str()": ("assert str(candidate(2)) == '$3.00' and candidate(2) == 3.0",
+              "class Money(float):\n    def __str__(self):\n        return '$%.2f' % self\n", "Money(1.5 * n)"),
+    "format": ("assert f'{candidate(2):.1f}' == '$3.0' and f'{candidate(2)}' == '$3.00'",
+               "class Money(float):\n    def __format__(self, spec):\n"
+               "        return '$' + float.__format__(self, spec or '.2f')\n", "Money(1.5 * n)"),
+    "repr()": ("assert repr(candidate(2)) == 'Money(3.0)' and str(candidate(2)) == 'Money(3.0)'",
+               "class Money(float):\n    def __repr__(self):\n        return 'Money(%r)' % float(self)\n",
+               "Money(1.5 * n)"),
+    "thousands": ("assert str(candidate(1000)) == '$1,500.25'",
+                  "class Money(float):\n    def __str__(self):\n        return f'${self:,.2f}'\n",
+                  "Money(1.5 * n + 0.25)"),
+    "negative": ("assert str(candidate(-2)) == '-$3.00'",
+                 "class Money(float):\n    def __str__(self):\n        return f'-${-self:.2f}' if self < 0 else "
+                 "f'${self:.2f}'\n", "Money(1.5 * n)"),
+    "an int's": ("assert str(candidate(2)) == '#2'", "class Id(int):\n    def __str__(self):\n"
+                 "        return '#%d' % self\n", "Id(n)"),
+    "a list's repr()": ("assert repr(candidate(2)) == 'Stack([0, 1])'",
+                        "class Stack(list):\n    def __repr__(self):\n"
+                        "        return 'Stack(%s)' % list.__repr__(self)\n",
+                        "Stack(range(n))"),
+}
+
+
+@pytest.mark.parametrize("how", MONEY)
+def test_a_value_whose_own_text_shows_what_it_holds_passes(how):
+    # before: format, repr() and a list's repr() failed ('answers __repr__ with the solution's own code other than
+    # what it holds'); str() of a float or an int was not looked at (now read as its base's repr())
+    test, cls, value = MONEY[how]
+    passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
+                                                                                         "    %s\n" % test))
+    assert passed, out
+
+
+LYING_TEXT = {  # the held value's digits inside another number, or another number rounded, or other items
+    "a digit more": ("assert str(candidate(2)) == '13.0'",
+                     "class F(float):\n    def __str__(self):\n        return '13.0'\n", "F(3.0)"),
+    "a digit more in repr()": ("assert repr(candidate(2)) == '13.0'",
+                               "class F(float):\n    def __repr__(self):\n        return '13.0'\n", "F(3.0)"),
+    "another number": ("assert f'{candidate(2):.2f}' == '$2.50'",
+                       "class F(float):\n    def __format__(self, spec):\n        return '$2.50'\n", "F(3.0)"),
+    "another sign": ("assert str(candidate(2)) == '$3.00'",
+                     "class F(float):\n    def __str__(self):\n        return '$3.00'\n", "F(-3.0)"),
+    "other items": ("assert repr(candidate(2)) == 'Stack([1, 2])'",
+                    "class L(list):\n    def __repr__(self):\n        return 'Stack([1, 2])'\n", "L([5])"),
+    "an empty string": ("assert str(candidate(2)) == 'abc'",
+                        "class S(str):\n    def __str__(self):\n        return 'abc'\n", "S('')"),
+}
+
+
+@pytest.mark.parametrize("how", LYING_TEXT)
+def test_a_value_whose_own_text_shows_another_is_still_refused(how):
+    # before: 'a digit more' and 'another sign' passed (a float's str() was not looked at: float has no __str__)
+    test, cls, value = LYING_TEXT[how]
+    passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
+                                                                                         "    %s\n" % test))
+    assert not passed and "other than what it holds" in out, out
