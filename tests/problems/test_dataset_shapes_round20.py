@@ -143,3 +143,17 @@ def test_a_reference_with_a_plain_unit_or_ape210k_fraction_is_judged_by_its_valu
 def test_words_after_a_number_that_are_no_unit_stay_in_the_reference(tmp_path, answer):
     p, = load(tmp_path, [{"question": "What is it?", "answer": answer}], oracle="math").problems
     assert p.answer == answer
+
+
+@pytest.mark.parametrize("row, answer", [
+    ({"id": "test-1", "grade": 1, "reasoning_step": 1, "source": "x", "question": "小明有3个苹果，又买了4个，一共有几个？",
+      "golden": "7"}, "7"),  # CMATH
+    ({"id": "1", "original_text": "一本书有120页，看了(1/3)，还剩多少页？", "segmented_text": "一 本 书 有 120 页",
+      "equation": "x=120*(1-(1/3))", "ans": "80"}, "80"),  # Math23K
+    ({"id": "2", "original_text": "甲数是乙数的几分之几？", "segmented_text": "甲 数", "equation": "x=1/3",
+      "ans": "(1/3)"}, "1/3"),  # Ape210K
+])
+def test_chinese_math_sets_are_read_from_their_own_columns(tmp_path, row, answer):
+    # skipped: "missing field 'answer'" (CMATH's golden) and "missing field 'question'" (original_text, ans)
+    p, = load(tmp_path, [row], oracle="math").problems
+    assert p.answer == answer and p.question.startswith(row.get("question", row.get("original_text")))

@@ -129,11 +129,11 @@ class FieldMap:
 
 QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_description", "prompt", "instruct_prompt",
                  "text", "description", "question_content", "question_stem", "ctx", "goal", "sentence", "messages",
-                 "conversations", "turns", "startphrase", "qtext")
+                 "conversations", "turns", "startphrase", "qtext", "original_text")
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
 HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``, LiveBench's ``turns``: a list of one user
-message; SWAG's ``startphrase``, HEAD-QA's ``qtext``). A question may also be a chat (verl / OpenRLHF rows'
+message; SWAG's ``startphrase``, HEAD-QA's ``qtext``, Math23K's and Ape210K's ``original_text``). A question may also be a chat (verl / OpenRLHF rows'
 ``prompt``: a user message, after an optional system message; SFT rows' ``messages`` and ShareGPT's
 ``conversations``, whose assistant reply after it is the reference answer where the row has none, or the given
 solution with ``--solution-field`` naming the chat's column)."""
@@ -157,13 +157,15 @@ TARGET_KEY = "target"
 """BIG-Bench Hard's reference (its rows are ``{"input", "target"}``): the last reference column tried."""
 ANSWER_KEYS = ("answer", "answerKey", "Answer Key", "expected_answer", "final_answer", "reference_answer",
                "correct_option", "correct", "final_decision", "output", "solution", "ground_truth_solution", "response",
-               "completion", "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER, BIGBENCH_TARGETS)
+               "completion", "canonical_solution", GROUND_TRUTH, TARGET_KEY, ANSWER_NUMBER, BIGBENCH_TARGETS, "golden",
+               "ans")
 """Reference columns tried in order: a final answer's (OpenMathReasoning's ``expected_answer``, OlympiadBench's
 ``final_answer``, NaturalReasoning's ``reference_answer``, ArabicMMLU's ``Answer Key`` letter, LogiQA's
 ``correct_option``, AQuA-RAT's and MathQA's ``correct`` letter, PubMedQA's ``final_decision``) before a whole
 solution's, whose last box or number is read (TRL's ``completion``, a text or a chat of the one reply; BIG-bench's
-``targets`` last). A true/false value is taken only from an ``answer`` column (BoolQ's): elsewhere (a ``correct``
-column of solutions) it says whether the row's solution is right, and is never the reference."""
+``targets``; then CMATH's ``golden``, Math23K's and Ape210K's ``ans``). A true/false value is taken only from an
+``answer`` column (BoolQ's): elsewhere (a ``correct`` column of solutions) it says whether the row's solution is right,
+and is never the reference."""
 NO_ANSWER = ("proof", "notfound")
 """NuminaMath-1.5's reference answers that say there is none to check: a proof, or an answer its authors did not find
 (OpenR1-Math and other sets built from it keep them); its rows of ``question_type`` "proof" likewise (some carry a
