@@ -133,10 +133,10 @@ QUESTION_KEYS = ("question", "query", "instruction", "problem", "problem_descrip
 """Question columns tried in order (LeetCodeDataset's ``problem_description`` before its ``prompt``, which holds
 the imports and helpers its solutions run after; BigCodeBench's ``instruct_prompt``; OpenBookQA's ``question_stem``,
 HellaSwag's ``ctx``, PIQA's ``goal``, WinoGrande's ``sentence``, LiveBench's ``turns``: a list of one user
-message; SWAG's ``startphrase``, HEAD-QA's ``qtext``, Math23K's and Ape210K's ``original_text``). A question may also be a chat (verl / OpenRLHF rows'
-``prompt``: a user message, after an optional system message; SFT rows' ``messages`` and ShareGPT's
-``conversations``, whose assistant reply after it is the reference answer where the row has none, or the given
-solution with ``--solution-field`` naming the chat's column)."""
+message; SWAG's ``startphrase``, HEAD-QA's ``qtext``, Math23K's and Ape210K's ``original_text``). A question may
+also be a chat (verl / OpenRLHF rows' ``prompt``: a user message, after an optional system message; SFT rows'
+``messages`` and ShareGPT's ``conversations``, whose assistant reply after it is the reference answer where the row
+has none, or the given solution with ``--solution-field`` naming the chat's column)."""
 BIGCODEBENCH_QUESTION = "instruct_prompt"
 """BigCodeBench's question (rows with its ``code_prompt``), before any ``question`` column: BigCodeBench-Hard's is a
 developer's question retrieved as like the task (``q_idx``, ``score``), not the task its tests check."""
