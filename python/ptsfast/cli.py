@@ -1120,11 +1120,18 @@ def _nothing_mined(summary: dict, a=None) -> int:
     met = summary.get("problems") or not summary.get("problems_already_done")
     if not met or not searched_none or not summary.get("problems_skipped"):
         return 0
-    reasons = ", ".join(f"{n} {r}" for r, n in summary.get("skipped_by_reason", {}).items())
+    by_reason = summary.get("skipped_by_reason", {})
+    reasons = ", ".join(f"{n} {r}" for r, n in by_reason.items())
     pool = "--engine-num-blocks" if getattr(a, "engine__num_blocks", None) is not None else "--kv-cache-gb"
+    # each reason's own way out: problems all too long for the context were told to raise the KV cache
+    fixes = {"too large for the KV cache": f"raise {pool} or lower --max-new-tokens",
+             "too long for the context": "shorten the problems (or their solutions), lower --max-new-tokens or use a "
+                                         "model with a longer context",
+             "encoding failed": "check the chat template"}
+    advice = ("; ".join(fixes[r] for r in by_reason) if by_reason and all(r in fixes for r in by_reason) else
+              f"e.g. raise {pool}, lower --max-new-tokens, or check the chat template")
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
-          f"/summary.json says why for each (e.g. raise {pool}, lower --max-new-tokens, or check the chat "
-          f"template)", file=sys.stderr)
+          f"/summary.json says why for each ({advice})", file=sys.stderr)
     return 1
 
 

@@ -150,3 +150,17 @@ def test_the_progress_lines_take_the_bars_calls_as_tqdm_does(tmp_path, monkeypat
     lines = log.read_text(encoding="utf-8").splitlines()
     assert lines[-1].startswith("problems 2/2 ") and lines[-1].endswith(" pivots=3 rollouts=40"), lines
     assert "refresh" not in log.read_text(encoding="utf-8")
+
+
+def test_a_run_whose_every_problem_is_too_long_for_the_context_says_so_not_to_raise_the_kv_cache(model_dir, tmp_path,
+                                                                                                  capsys):
+    """A given solution of 600 tokens for a model of 512: every problem skipped as too long for the context, and the
+    run's last line said 'e.g. raise --kv-cache-gb', which gives no context. It names the ways that do."""
+    words = " ".join(f"w{5 + i % 80}" for i in range(600))
+    problems = tmp_path / "long.jsonl"
+    problems.write_text(json.dumps({"id": "long", "question": "w5 w9", "answer": "1", "sol": words}) + "\n")
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(problems), "--out", str(tmp_path / "run"),
+                "--solution-field", "sol", *FAST, *MINE]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ptsfast: every problem")]
+    assert len(err) == 1 and "(1 too long for the context)" in err[0], err
+    assert "lower --max-new-tokens or use a model with a longer context" in err[0] and "kv-cache" not in err[0], err
