@@ -45,7 +45,8 @@ def whole_text_scans(text):
 PIECES = ["Answer", "answer", "ANSWER", "anſwer", "rıght", "rİght", "fınal", "Final", "correct", "right", "best",
           "option", "choice", "response", " is ", " should be ", ": ", "：", "**", "(", ")", "[", "]", "$", "\\(",
           "\\)", "\\text{", "}", "\\boxed{", "<answer>", "</answer>", "A", "B", "C", "D", "E", "I", "b", "c", " ", " ",
-          "\n", ".", ",", " or ", " and ", "/", "15", " 18", "I choose ", "I'd go with ", "I’ll pick ", "I would select ",
+          "\n", ".", ",", " or ", " and ", "/", "15", " 18", "I choose ", "I'd go with ", "I’ll pick ",
+          "I would select ",
           "答案", "是", "选", "故选", "Respuesta: ", "La respuesta es ", "Jawaban: ", "jawapan ", "Ответ: ", "Đáp án: ",
           "odpowiedź ", "odpowiedz ", "Antwoord: ", "Antwort: ", "svar: ", "sagot ", "’", "×", "—", "½", "²", "Ｃ",
           "Ａｎｓｗｅｒ", "\u212a", "ß", "ﬁnal", "the ", "probably ", "Therefore, ", "it is ", "was not ", "Paris",
@@ -110,9 +111,26 @@ def test_two_boxes_offered_name_no_one_answer(text):
     assert_stops_only_where_the_verdict_is_known("boxed", text, ["12", "13", "12, 13"])
 
 
+@pytest.mark.parametrize("text,ref,right", [
+    (r"\boxed{12} (or 13)", "12", False), (r"\boxed{12} or 13", "12", False),
+    (r"\boxed{12}, or possibly 13.", "12", False),
+    (r"\boxed{12}\text{ or }13", "12", False), (r"\boxed{12} or 13,000 in all.", "12", False),
+    (r"\boxed{12} (or 13)", "12, 13", True), (r"\boxed{2} or 3.", "2, 3", True),
+    (r"\boxed{\frac{1}{2}} (or 0.5).", r"\frac12", True), (r"\boxed{12} (or 12.0).", "12", True),
+    (r"\boxed{12} or fewer.", "12", True), (r"\boxed{12}. Or 13.", "12", True),
+    (r"\boxed{12} and 13 more.", "12", True),
+])
+def test_a_number_offered_after_a_box_is_a_second_answer(text, ref, right):
+    """``\\boxed{12} (or 13)`` passed 12 (the early stop ended it at ``\\boxed{12} (or 1``): a number offered with
+    "or" after the box is a second answer, as a second box is; the same value restated (``(or 0.5)``) is none."""
+    assert judged("boxed", text, ref) is right
+    assert_stops_only_where_the_verdict_is_known("boxed", text, [ref, "12", "13", "12, 13"])
+
+
 @pytest.mark.parametrize("text,stop", [
     ("\\boxed{8}.", "\\boxed{8}."), ("\\boxed{8}\n", "\\boxed{8}\n"), ("\\boxed{8} is it.", "\\boxed{8} is it."),
-    ("\\boxed{8} vs. 9 before.", "\\boxed{8} vs. 9"), ("\\boxed{8} versus \\boxed{8}.", "\\boxed{8} versus \\boxed{8}."),
+    ("\\boxed{8} vs. 9 before.", "\\boxed{8} vs. 9"),
+    ("\\boxed{8} versus \\boxed{8}.", "\\boxed{8} versus \\boxed{8}."),
 ])
 def test_a_single_box_still_stops_soon_after_it(text, stop):
     first = next((text[:i] for i in range(len(text) + 1) if answer_complete("boxed", text[:i])), None)
@@ -156,7 +174,8 @@ def test_a_gsm8k_line_with_a_second_amount_after_tax_names_no_answer(line, ref, 
 @pytest.mark.parametrize("text", [
     "Answer: B, alternatively C.", "Answer: B; alternatively C.", "Answer: B (alternatively C).",
     "Answer: B, otherwise C.", "Answer: B, or else C.", "Answer: B, if not C.", "Answer: B (if not, C)",
-    "Answer: B, unless it's C.", "Answer: B, though possibly C.", "Answer: B or, possibly, C.", "Answer: B, and also C.",
+    "Answer: B, unless it's C.", "Answer: B, though possibly C.", "Answer: B or, possibly, C.",
+    "Answer: B, and also C.",
     "Answer: B (C is also acceptable)", "The answer is B, probably C.", "**Answer: B, otherwise D**",
     "Answer: B — or C.", "Answer: B – or C.", "Answer: B) or C)", "Answer: B、C",
 ])

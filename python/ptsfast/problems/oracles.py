@@ -354,7 +354,20 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
         if (end := _braced(text, m.end() - 1)) < 0:
             return None, False
         parts.setdefault(text[m.end():end - 1].strip() or first)
+    if (m := _OR_NUMBER.match(text, end)) is not None:  # \boxed{12} (or 13): a second answer, unboxed
+        if not any(_boxes_equal(m.group("n"), part) for part in parts):  # \boxed{\frac12} (or 0.5) restates it
+            parts.setdefault(m.group("n"))
+        return ", ".join(parts), _NUMBER_ENDED.match(text, m.end()) is not None
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
+
+
+# a number offered after a box: \boxed{12} or 13, \boxed{12} (or possibly 13), \boxed{12}\text{ or }13; only "or"
+# (\boxed{12} and 13 more may say something else), the number read to its end
+_OR_NUMBER = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or)(?![A-Za-z])"
+                        rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
+                        rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
+                        r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
+_NUMBER_ENDED = re.compile(r"[^\d.,/]|[.,/](?=[^\d])")
 
 
 _UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
