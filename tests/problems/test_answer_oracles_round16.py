@@ -196,3 +196,17 @@ def test_a_letter_with_a_second_offered_names_no_choice(text):
 def test_a_letter_with_another_named_but_not_offered_is_still_the_choice(text):
     assert extract_choice(text) == "B" and judged("multiple_choice", text, "B")
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ["B", "C"])
+
+
+@pytest.mark.parametrize("line,ref,right", [
+    ("12, alternatively 13", "12", False), ("12 (alternatively 13)", "12", False), ("12, otherwise 13", "12", False),
+    ("12, probably 13", "12", False), ("12, but it could be 13", "12", False), ("12 (or is it 13?)", "12", False),
+    ("12 (actually 13)", "12", False), ("12 (actually 13)", "13", False),
+    ("12 (probably)", "12", True), ("12, actually", "12", True), ("12 hours (otherwise 720 minutes)", "12", True),
+])
+def test_a_gsm8k_line_offering_a_second_number_in_words_names_no_answer(line, ref, right):
+    """``#### 12, alternatively 13`` and ``#### 12 (actually 13)`` passed 12: a second number offered in words is a
+    second answer, as ``12, maybe 13`` was; the same amount in another unit is none."""
+    assert judged("gsm8k", f"So that is it.\n#### {line}\n", ref) is right
+    if not right:  # the last number offered with another names none either
+        assert not judged("last_number", f"So it is {line}.", ref)

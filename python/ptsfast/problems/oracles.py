@@ -693,7 +693,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     letter = (r"(?:(?:\$|\\\()?" + _BOX_WORD + r"\s*\{\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?"  # $\boxed{B}$
               r"|\*{1,3}|_{1,2}|[`'\"“‘$]|\\\([ \t]*|\\(?:text|textbf|mathrm|mathbf)\s*\{)?"  # **B**, `B`, $B$, \(B\)
               rf"(?:[(\[](?:[A-{last}]|[a-{last.lower()}])[)\]]|[A-{last}])"
-              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$)]|[ \t]*\\\))?(?![A-Za-z])")  # closed
+              r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\)"
+              r"|\)(?=[ \t]{0,3}(?:[,;/]|(?i:or)(?![A-Za-z]))))?(?![A-Za-z])")  # closed; B) before or C)
     space = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z]))"  # LaTeX's too: \boxed{A} \quad \text{or} \quad \boxed{C}
     sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|{_OR_MARKS}"
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
@@ -1822,14 +1823,17 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # 12, maybe 13; 12 (could be 13); 12; or 13; 12 — or 13; 12 and/or 13;
 # the "or" of MGSM's and the multilingual benchmarks' languages (12 o 13, 12或13); each run of spaces read one way only
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
+# 12, alternatively 13; 12 (actually 13); 12, but it could be 13; 12 (or is it 13)
+_MAYBE = (r"(?i:maybe|possibly|perhaps|probably|alternatively|otherwise|actually|is[ \t]+it"
+          r"|(?:but[ \t]+)?(?:it[ \t]+)?(?:could|might|may)[ \t]+(?:also[ \t]+)?be)")
 _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d,])(?P<pct>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit>(?<=[ \t])[A-Za-z]+(?![A-Za-z])|(?![或还還])[\u3400-\u9fff]{1,3}?))?"
                          r"(?:[ \t]*[,(;\u2013\u2014，；（])?"
                          r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
                          r"[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
-                         r"|(?<=[,(;])[ \t]*(?=(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]))"  # 12, maybe 13
-                         r"(?:(?i:maybe|possibly|perhaps|could[ \t]+be)[ \t]+)?"
+                         rf"|(?<=[,(;])[ \t]*(?={_MAYBE}[ \t]))"  # 12, maybe 13
+                         rf"(?:{_MAYBE}[ \t]+)?"
                          r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.]\d|\d)(?P<pct2>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit2>(?<=[ \t])[A-Za-z]+|[\u3400-\u9fff]{1,3}))?")  # 18 元或 19 元
 
