@@ -157,7 +157,7 @@ def _many_pivots_run(run, folder, problems: int, prompt_len: int, solution_len: 
                 solution, key = [rng.randrange(3, 90) for _ in range(solution_len)], f"q{i}#{t}"
                 trajectories.append({**first["problems"]["trajectories"][0], "key": key, "solution_ids": solution,
                                      "tokens": [f" w{x}" for x in solution]})
-                for pos in sorted(rng.sample(range(solution_len), per)):
+                for pos in sorted(rng.sample(range(0, solution_len, 2), per)):  # none right after another
                     prefix, d = prompt + solution[:pos], ("raises", "lowers")[pos % 2]
                     alt = 7 if solution[pos] != 7 else 9
                     chosen, rejected = (solution[pos], alt) if d == "raises" else (alt, solution[pos])
@@ -205,3 +205,30 @@ def test_the_steering_export_writes_each_record_as_it_is_made_not_all_at_once(ru
 
 def read(path) -> list[dict]:
     return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+
+@pytest.mark.parametrize("add_bos", [False, True])
+def test_the_pts_export_tokenises_a_pivots_long_context_once_a_check(run, tmp_path, monkeypatch, add_bos):
+    """Given the model (--model), the pts export says whether each record's text tokenises back to its ids; with a
+    tokenizer that adds a BOS it tokenised the whole context twice over for the context alone and twice for the
+    pivot token's text after it (~10 ms a tokenisation of 7,000 tokens with a BPE tokenizer): 1,000 pivots after
+    6,000 tokens took 48.5 s, 21.7 s now with the same bytes written. Without a BOS it tokenised the context and
+    the pivot token's text twice (for the pivot, then for its pair). No text is tokenised twice now."""
+    from tiny_models import tiny_model, tiny_tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    many = _many_pivots_run(run, tmp_path / "many", problems=2, prompt_len=40, solution_len=30, per=5)
+    pair = (tiny_model("llama"), tiny_tokenizer(add_bos=add_bos))
+    real, whole = PreTrainedTokenizerFast.__call__, []
+
+    def counted(self, text=None, *args, **kwargs):
+        if isinstance(text, str) and len(text) > 100:  # a context, not the probe of the special tokens ("a")
+            whole.append(text)
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(PreTrainedTokenizerFast, "__call__", counted)
+    assert export(many, tmp_path / "pts.jsonl", fmt="pts", model=pair) == 20
+    recs = read(tmp_path / "pts.jsonl")
+    assert whole and len(whole) == len(set(whole)), (len(whole), len(set(whole)))  # no text tokenised twice
+    assert all(r["pivot_context_exact"] is (not add_bos) for r in recs)
+    assert any(r.get("rejected_token") is not None for r in recs)

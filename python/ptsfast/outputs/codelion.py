@@ -107,7 +107,10 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
     problem = source.problem_of(pivot)
     before, after = pivot["p_before"], pivot["p_after"]
     delta = after - before
+    if tokenizer is not None and "context_text_exact" not in pivot:  # tokenised once, read by each check below
+        pivot = {**pivot, **context_fields(tokenizer, pivot["prefix_ids"])}
     context, exact = _context(pivot, tokenizer)
+    token_exact = _token_exact(pivot, problem, tokenizer)
     rec = {
         "model_id": pivot.get("model") or source.model_name(),
         "query": problem.get("question"),
@@ -128,7 +131,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         "position": pivot["position"],
         "pivot_context_ids": list(pivot["prefix_ids"]),
         "pivot_context_exact": exact,
-        "pivot_token_exact": _both(exact, _token_exact(pivot, problem, tokenizer)),
+        "pivot_token_exact": _both(exact, token_exact),
         "direction": pivot["direction"],
         "before": pivot.get("before"),
         "after": pivot.get("after"),
@@ -153,7 +156,7 @@ def pts_record(pivot: Mapping, source: RunSource, pair: Mapping | None = None, t
         else:
             rec.update(chosen_token=rec["rejected_token"], chosen_token_id=rec["rejected_token_id"],
                        chosen_prob=pair.get("p_chosen"))
-        rec["pair_text_exact"] = _pair_exact(rec, pair, tokenizer)
+        rec["pair_text_exact"] = _pair_exact(rec, pair, tokenizer, token_exact)
     return rec
 
 
@@ -162,17 +165,20 @@ def _both(a: bool | None, b: bool | None) -> bool | None:
     return False if a is False or b is False else None if a is None or b is None else True
 
 
-def _pair_exact(rec: Mapping, pair: Mapping, tokenizer) -> bool | None:
+def _pair_exact(rec: Mapping, pair: Mapping, tokenizer, token_exact: bool | None = None) -> bool | None:
     """Whether codelion's DPO pair of a record (``pivot_context`` then ``pivot_token`` or ``rejected_token``), which
     TRL tokenises as text, gives back the mined ids: the context may, and its text with a token not (the model
-    sampled " app" "les", TRL reads " apples"). The trl pair's ``text_exact`` where its prompt is this context."""
+    sampled " app" "les", TRL reads " apples"). The trl pair's ``text_exact`` where its prompt is this context.
+    ``token_exact``: the pivot token's side, where :func:`token_fields` tokenised it already (a context of thousands
+    of tokens takes ~10 ms a tokenisation)."""
     if tokenizer is None:
         return pair.get("text_exact") if pair.get("prompt") == rec["pivot_context"] else None
     ids = list(rec["pivot_context_ids"])
-    return bool(rec["pivot_context_exact"]) and all(
-        list(tokenizer(rec["pivot_context"] + text)["input_ids"]) == ids + [tok]
-        for text, tok in ((rec["pivot_token"], rec["pivot_token_id"]),
-                          (rec["rejected_token"], rec["rejected_token_id"])))
+    sides = [(rec["rejected_token"], rec["rejected_token_id"])]
+    if token_exact is None:
+        sides.append((rec["pivot_token"], rec["pivot_token_id"]))
+    return bool(rec["pivot_context_exact"]) and token_exact is not False and all(
+        list(tokenizer(rec["pivot_context"] + text)["input_ids"]) == ids + [tok] for text, tok in sides)
 
 
 def check_tokenizer(pivots: list[Mapping], tokenizer, source: RunSource) -> None:
