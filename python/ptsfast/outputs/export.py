@@ -384,28 +384,44 @@ def recover_interrupted(out: Path) -> None:
     real = Path(os.path.realpath(out))
     olds, tmps = _leftovers(real)
     for tmp, pid in tmps:
-        if _alive(pid) or (tmp.is_dir() and not all(_hf_export_file(e) for e in tmp.iterdir())):
-            continue
-        shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink()
-        log.warning("removed %s: a half-written export to %s that was killed before it finished", tmp, out)
-    olds = sorted(((p, pid) for p, pid in olds if not _alive(pid)), key=lambda e: e[0].lstat().st_ctime)
+        try:
+            if _alive(pid) or (tmp.is_dir() and not all(_hf_export_file(e) for e in tmp.iterdir())):
+                continue
+            shutil.rmtree(tmp) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink()
+            log.warning("removed %s: a half-written export to %s that was killed before it finished", tmp, out)
+        except OSError as e:  # not ours to remove after all (another user's folder), or gone meanwhile
+            log.warning("could not remove %s, a half-written export to %s (%s): remove it yourself", tmp, out, e)
+    try:
+        olds = sorted(((p, pid) for p, pid in olds if not _alive(pid)), key=lambda e: e[0].lstat().st_ctime)
+    except OSError:  # one was removed meanwhile (by another export to the same path)
+        return
     for old, pid in reversed(olds):
-        if not _is_hf_export(old):
-            log.warning("%s is not an hf export as ptsfast writes one (it holds other files): left as it is - move "
-                        "it away if it is not yours", old)
-        elif not os.path.lexists(real):
-            os.replace(old, real)
-            fsync_dir(real.parent)
-            log.warning("moved the earlier hf export at %s back from %s, where an export to it that was killed "
-                        "between its two renames (process %d) had set it aside", out, old.name, pid)
-        elif _is_hf_export(real) and _existing_kind(old) == _existing_kind(real):
-            shutil.rmtree(old, ignore_errors=True)
-            log.warning("removed %s: the earlier copy of the hf export at %s, which an export that was killed after "
-                        "replacing it (process %d) had not removed yet", old, out, pid)
-        else:
-            log.warning("%s holds an earlier hf export that an export to %s set aside and did not put back (it was "
-                        "killed, process %d), and %s holds another export now: it is left as it is - move it to a "
-                        "path of its own, or delete it if it is not needed", old, out, pid, out)
+        try:
+            _put_back(old, pid, real, out)
+        except OSError as e:
+            log.warning("could not move back or remove %s, an earlier hf export that an export to %s set aside (it "
+                        "was killed, process %d) (%s): move it back over %s yourself, or delete it", old, out, pid, e,
+                        out)
+
+
+def _put_back(old: Path, pid: int, real: Path, out: Path) -> None:
+    """One earlier ``hf`` export set aside at ``old`` (:func:`recover_interrupted`)."""
+    if not _is_hf_export(old):
+        log.warning("%s is not an hf export as ptsfast writes one (it holds other files): left as it is - move it "
+                    "away if it is not yours", old)
+    elif not os.path.lexists(real):
+        os.replace(old, real)
+        fsync_dir(real.parent)
+        log.warning("moved the earlier hf export at %s back from %s, where an export to it that was killed between "
+                    "its two renames (process %d) had set it aside", out, old.name, pid)
+    elif _is_hf_export(real) and _existing_kind(old) == _existing_kind(real):
+        shutil.rmtree(old)
+        log.warning("removed %s: the earlier copy of the hf export at %s, which an export that was killed after "
+                    "replacing it (process %d) had not removed yet", old, out, pid)
+    else:
+        log.warning("%s holds an earlier hf export that an export to %s set aside and did not put back (it was "
+                    "killed, process %d), and %s holds another export now: it is left as it is - move it to a path "
+                    "of its own, or delete it if it is not needed", old, out, pid, out)
 
 
 def _empty_hf_features(kind: str):
