@@ -210,3 +210,17 @@ def test_a_gsm8k_line_offering_a_second_number_in_words_names_no_answer(line, re
     assert judged("gsm8k", f"So that is it.\n#### {line}\n", ref) is right
     if not right:  # the last number offered with another names none either
         assert not judged("last_number", f"So it is {line}.", ref)
+
+
+@pytest.mark.parametrize("got,ref,right", [
+    (r"(-∞, 2) ∪ (3, ∞)", r"(-\infty, 2) \cup (3, \infty)", True), (r"2π", r"2\pi", True), (r"πr^2", r"\pi r^2", True),
+    (r"x ≤ 3", r"x \le 3", True), (r"1 ± √2", r"1 \pm \sqrt{2}", True), (r"√2/2", r"\frac{\sqrt2}{2}", True),
+    (r"2√3", r"2\sqrt{3}", True), (r"∅", r"\varnothing", True),
+    (r"2π", r"3\pi", False), (r"x ≥ 3", r"x \le 3", False),
+    (r"(-∞, 2) ∪ (3, ∞)", r"(-\infty, 2) \cap (3, \infty)", False),
+    (r"√3", r"\sqrt2", False),
+])
+def test_a_box_written_with_unicode_math_symbols_is_read_as_latex(got, ref, right):
+    """``\\boxed{(-∞, 2) ∪ (3, ∞)}`` failed the reference ``(-\\infty, 2) \\cup (3, \\infty)`` (only ∞ was read as
+    its command), and so did ``2π``, ``x ≤ 3``, ``1 ± √2``: the symbols are read as LaTeX's commands."""
+    assert judged("boxed", f"So \\boxed{{{got}}}.", ref) is right

@@ -411,6 +411,11 @@ _UNIT = (r"(?![^{}]*\b(?i:or|and|nor|not)\b)(?![\s~]*(?:(?i:thousand|million|bil
 _CJK_UNIT = re.compile(rf"([-\u2212]?\d[\d,]*(?:\.\d+)?)[ \t]*(?![十百千万萬亿億兆만천백억](?![米克瓦]))[{_CJK}]+\.?")
 
 
+_MATH_SYMBOLS = str.maketrans({"∞": "\\infty ", "∪": "\\cup ", "∩": "\\cap ", "≤": "\\leq ", "≥": "\\geq ",
+                               "≠": "\\ne ", "π": "\\pi ", "±": "\\pm ", "∅": "\\emptyset ", "·": "\\cdot ",
+                               "×": "\\times ", "√": "\\sqrt"})
+
+
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
@@ -451,8 +456,9 @@ def _normalize_math(s: str) -> str:
         s = s[1:-1].strip()  # the group a style or colour left: \color{red}{5}, \bf{5}
     s = re.sub(r"(?<=\d)\{,\}(?=\d)", ",", s)  # 1{,}000: LaTeX's thousands separator
     s = re.sub(r"\\[dt]frac", r"\\frac", s).replace("\u2212", "-")  # the unicode minus
+    s = s.translate(_MATH_SYMBOLS)  # (-∞, 2) ∪ (3, ∞), 2π, x ≤ 3: the symbols as LaTeX's commands
     # infinity as its symbol, or signed + where an interval opens or ends: (3, ∞), [2, +\infty) are [2,\infty)
-    s = re.sub(r"(^|[(\[,])(\s*)\+\s*(?=\\infty(?![a-zA-Z]))", r"\1\2", s.replace("∞", "\\infty "))
+    s = re.sub(r"(^|[(\[,])(\s*)\+\s*(?=\\infty(?![a-zA-Z]))", r"\1\2", s)
     # 2 1/2: a whole and a fraction, never 21/2 once the space is gone (MATH's mixed numbers are 2\frac{1}{2})
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
     # degrees, percent, dollars and the other currencies' signs (\boxed{12 €}, £1{,}200, \euro 5)
