@@ -185,3 +185,14 @@ def test_a_set_written_in_another_order_is_the_same_set(original, resample, same
     from ptsfast.mining.anchors import similar
 
     assert similar(original, resample) is same and similar(resample, original) is same
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("We use the formula, viz. the sum of the terms. Then", ["We use the formula, viz. the sum of the terms.", "Then"]),
+    ("This holds, esp. for large n. Then", ["This holds, esp. for large n.", "Then"]),
+])
+def test_viz_and_esp_end_no_sentence(text, sentences):
+    # each was a sentence end: "We use the formula, viz." and "the sum of the terms." were two sentences
+    from test_anchors_round7 import split_text
+
+    assert split_text(text) == sentences

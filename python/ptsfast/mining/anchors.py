@@ -35,8 +35,8 @@ from .types import Estimate, EstimateSummary, Record
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
                             "cf", "al", "st", "mt", "jr", "sr", "thm", "lem", "prop", "cor", "defn", "ex", "resp",
-                            "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt"})
-# "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$"
+                            "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt", "viz", "esp"})
+# "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$", "viz. the sum", "esp. for large n"
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
