@@ -196,3 +196,46 @@ def test_viz_and_esp_end_no_sentence(text, sentences):
     from test_anchors_round7 import split_text
 
     assert split_text(text) == sentences
+
+
+def test_records_are_the_same_with_the_answer_checked_at_every_token_or_on_a_schedule(tmp_path, monkeypatch):
+    """The run checks answers every few tokens (made every 1 + L // 2 here, so most stops come late); a check at
+    every token gives the same records: the same verdicts (the check is prefix-monotone) and the same first sentences
+    (a late stop is read up to where its answer completed)."""
+    import json
+
+    import torch
+    from tiny_models import tiny_model
+
+    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
+    from ptsfast.engine import EngineConfig
+    from ptsfast.pipeline import MineOptions, probes
+    from ptsfast.problems import oracles
+    from ptsfast.problems.loading import Problem
+
+    def has_w7(text, problem):
+        return "w7" in text.split()
+
+    monkeypatch.setitem(oracles.ORACLES, "has_w7", oracles.OracleSpec(has_w7, (), lambda text: has_w7(text, None),
+                                                                      "math"))
+    monkeypatch.setattr(probes, "STOP_CHECK_SPAN", 2)
+    model = tiny_model("llama", seed=3)
+    with torch.no_grad():  # w7 now and then, in the middle of a rollout's first sentence too
+        model.lm_head.bias = torch.nn.Parameter(torch.zeros(model.config.vocab_size))
+        model.lm_head.bias[12], model.lm_head.bias[7], model.lm_head.bias[5] = 5.0, 4.0, 1.0
+    solution = "w10 w11 . w12 w7 w13 . w14 w15 . w16 w17 ."
+    opts = AnchorOptions(MineOptions(oracle="has_w7", max_new_tokens=10, use_chat_template=False,
+                                     engine=EngineConfig(num_blocks=256, block_size=8)),
+                         AnchorConfig(max_rollouts=16, batch_size=8))
+    every_token = probes.OracleStops.stop_fn
+
+    def runs(out):
+        find_anchors(model, sentence_tokenizer(), [Problem("p", "w20", solution=solution)], out, opts, progress=False)
+        return [{k: r[k] for k in ("p_with", "p_resampled", "p_similar", "p_different", "alternatives",
+                                   "unfinished_resamples")}
+                for r in map(json.loads, (out / "sentences.jsonl").read_text().splitlines())]
+    scheduled = runs(tmp_path / "a")
+    monkeypatch.setattr(probes.OracleStops, "stop_fn", lambda self, tok, head, problem=None, budget=None:
+                        every_token(self, tok, head, problem))
+    assert runs(tmp_path / "b") == scheduled
+    assert sum(r["p_similar"]["trials"] for r in scheduled) and sum(r["p_different"]["trials"] for r in scheduled)
