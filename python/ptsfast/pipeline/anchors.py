@@ -500,9 +500,10 @@ class _AnchorRun(FedCall):
     def _as_stopped(self, t: _Trajectory, b: int, r: Rollout) -> tuple[int, ...]:
         """The tokens of a rollout forked after ``b`` solution tokens up to where its answer first completes, as a check
         at every token stops it. The check runs every :func:`~ptsfast.pipeline.probes.check_every` tokens after a long
-        trace (at every token it cost more than the decode), so a rollout stops up to that many tokens late, and its
-        first sentence, read with the words after its answer, was compared with the sentence read up to the answer
-        ("There are $\\boxed{6}$ ways" against "There are $\\boxed{6}"): different. The check is prefix-monotone."""
+        trace (at every token, it can cost more than a GPU's decode step), so a rollout stops up to that many tokens
+        late, and its first sentence, read with the words after its answer, was compared with the sentence read up to
+        the answer ("There are $\\boxed{6}$ ways" against "There are $\\boxed{6}"): different. The check is
+        prefix-monotone."""
         check, tokens = self.stops(t.problem).complete(t.problem.problem), tuple(r.tokens)
         n = len(tokens)
         if r.finish_reason is not FinishReason.STOP or check is None or n <= 1:
