@@ -255,3 +255,37 @@ def test_a_leftover_the_export_cannot_remove_is_named_and_the_export_goes_on(run
         assert export(run, out) > 0
     assert "could not remove" in caplog.text and "Permission denied" in caplog.text, caplog.text
     assert left.exists() and out.is_file()
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_records_of_a_problem_the_run_did_not_mark_done_are_left_out_with_a_word(run, tmp_path, caplog, fmt):
+    """A run stopped while writing a problem (killed between its records and its done marker, or a done.jsonl cut
+    short by a copy) holds records after the last problem marked done: they are left out, as a resume truncates
+    and redoes them, but without a word the export had fewer records than the files and nothing said why."""
+    torn = tmp_path / "torn"
+    shutil.copytree(run, torn)
+    done = (torn / "done.jsonl").read_bytes()
+    (torn / "done.jsonl").write_bytes(done[:-5])  # the last marker torn
+    with caplog.at_level(logging.WARNING):
+        n = export(torn, tmp_path / "torn.jsonl", fmt=fmt)
+    assert 0 < n < export(run, tmp_path / "whole.jsonl", fmt=fmt)
+    assert "after the last problem its run marked done" in caplog.text and "resume the run" in caplog.text, \
+        caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        export(run, tmp_path / "again.jsonl", fmt=fmt)  # a run whose problems are all marked done: nothing to say
+    assert "marked done" not in caplog.text
+
+
+def test_a_run_without_its_problems_file_says_its_records_carry_no_question(run, tmp_path, caplog):
+    """problems.jsonl deleted (or not copied with the run): the pts export wrote codelion's query null in every
+    record, and the trl export its original_query and answer null, without a word."""
+    bare = tmp_path / "bare"
+    shutil.copytree(run, bare)
+    (bare / "problems.jsonl").unlink()
+    for fmt in ("pts", "trl"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert export(bare, tmp_path / f"{fmt}.jsonl", fmt=fmt) > 0
+        assert "problems.jsonl is missing" in caplog.text and "no question" in caplog.text, caplog.text
+    assert all(r["query"] is None for r in read(tmp_path / "pts.jsonl"))

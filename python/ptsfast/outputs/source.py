@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ptsfast.mining.stats import reaches
-from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RUN_FILES, RunDirError, check_format,
-                                    discarding, is_stream, read_run_info)
+from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RUN_FILES, RunDirError, being_mined,
+                                    check_format, discarding, is_stream, read_run_info)
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,10 @@ class RunSource:
             path = (self.run_dir or self.file.parent) / PROBLEMS
             if not path.exists():
                 recs = []
+                if self.run_dir is not None:  # every run writes it: gone since, and every record's question with it
+                    log.warning("%s is missing (deleted, or not copied with the run): the exported records carry no "
+                                "question (codelion's query, the DPO metadata's original_query) and no reference "
+                                "answer (null) - restore it from a copy of the run", path)
             elif self.run_dir is not None:  # a cut file: its problems' records get no question, said once
                 recs = committed_records(RunSource(path, self.run_dir), "have no question in the export (null)")
             else:  # a loose file's folder may hold the user's own problems.jsonl, a dataset: read only ptsfast's
@@ -423,7 +427,25 @@ def committed_records(source: RunSource, lost: str = "are not exported") -> list
     if limit is not None and len(recs) < limit:
         log.warning("%s holds %d of the %d records its run committed (the file was cut or edited): the other %d %s - "
                     "restore the file to keep them", source.file, len(recs), limit, limit - len(recs), lost)
+    # a problem's summary is written after its records: those records' files say what is left out
+    records = limit is not None and len(recs) == limit and source.file.name != PROBLEMS
+    after = _lines_after(source.file, limit) if records else 0
+    if after and not being_mined(run):  # else said as the run being mined (warn_if_being_mined)
+        log.warning("%s holds %d records after the last problem its run marked done (%s): a problem it was writing "
+                    "when it stopped (killed, or its done.jsonl cut short); they %s - resume the run to redo that "
+                    "problem", source.file, after, run / DONE, lost)
     return recs
+
+
+def _lines_after(path: Path, lines: int) -> int:
+    """How many records (lines that are not blank, a torn last one included) ``path`` holds after its first
+    ``lines`` lines."""
+    n = after = 0
+    with open(path, "rb") as f:
+        for raw in f:
+            n += 1
+            after += n > lines and bool(raw.strip())
+    return after
 
 
 def read_records(source: RunSource, schema: str) -> list[dict]:
