@@ -77,13 +77,12 @@ def test_a_vacuous_check_beside_real_ones_is_named_and_the_row_judged_on_the_res
 
 
 @pytest.mark.parametrize("tests", [
-    {"test_list": ["assert (add(1, 2) == 3, 'one and two')", "assert add(2, 2) == 4"]},
     {"test_list": ["assert add(2, 2) == 4", "assert [add(x, 1) == x + 1 for x in range(3)]"]},
     {"test_list": ["assert add(2, 2) == 4"], "challenge_test_list": ["assert add(1, 2) == 3 or True"]},
     {"test": "from solution import add\n\ndef test_a():\n    assert (add(x, 1) == x + 1 for x in range(3))\n\n"
              "def test_b():\n    assert add(2, 2) == 4\n"},
-    {"test": _unittest("self.assertTrue((add(1, 2) == 3, 'one and two'))", "self.assertEqual(add(2, 2), 4)")},
-], ids=["mbpp-tuple", "mbpp-listcomp", "mbpp-challenge", "pytest-generator", "unittest-tuple"])
+    {"test": _unittest("self.assertTrue(add(1, 2) == 3 or True)", "self.assertEqual(add(2, 2), 4)")},
+], ids=["mbpp-listcomp", "mbpp-challenge", "pytest-generator", "unittest-or-true"])
 def test_rows_with_a_vacuous_check_and_real_ones_load_and_judge(tmp_path, caplog, tests):
     flags = ("--tests-field", "test_list", "--tests-field", "challenge_test_list") \
         if "challenge_test_list" in tests else ()
@@ -97,8 +96,12 @@ def test_rows_with_a_vacuous_check_and_real_ones_load_and_judge(tmp_path, caplog
     {"test": _unittest("result = add(1, 2)", "self.assertTrue(['ok'])", "print(result)")},
     {"test": "from solution import add\n\ndef test_a():\n    add(1, 2)\n    assert True\n"},
     {"test": _unittest("x = self.assertTrue(['ok'])", "self.assertEqual(add(1, 2), 3)")},
-], ids=["two-vacuous", "unittest-vacuous-and-print", "pytest-runs-only", "vacuous-inside-a-statement"])
+    {"test_list": ["assert (add(1, 2) == 3, 'one and two')", "assert add(2, 2) == 4"]},
+    {"test": _unittest("self.assertTrue((add(1, 2) == 3, 'one and two'))", "self.assertEqual(add(2, 2), 4)")},
+], ids=["two-vacuous", "unittest-vacuous-and-print", "pytest-runs-only", "vacuous-inside-a-statement",
+        "mbpp-tuple-beside-a-real-check", "unittest-tuple-beside-a-real-check"])
 def test_rows_whose_only_checks_are_vacuous_are_still_refused(tmp_path, tests):
+    # a tuple asserted holds the comparison its authors meant to check: refused whole, as before
     r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
     assert not r.problems and "passes every program" in r.skipped[0]
 
@@ -157,3 +160,68 @@ def test_chinese_math_sets_are_read_from_their_own_columns(tmp_path, row, answer
     # skipped: "missing field 'answer'" (CMATH's golden) and "missing field 'question'" (original_text, ans)
     p, = load(tmp_path, [row], oracle="math").problems
     assert p.answer == answer and p.question.startswith(row.get("question", row.get("original_text")))
+
+
+PYTEST = "from solution import add\n\n"
+
+
+@pytest.mark.parametrize("tests", [
+    {"test": PYTEST + "def test_add():\n    assert add(1, 2) == 3\n    yield\n"},
+    {"test": PYTEST + "def check(a, b, c):\n    assert add(a, b) == c\n\ndef test_add():\n"
+             "    for a, b, c in [(1, 2, 3), (2, 2, 4)]:\n        yield check, a, b, c\n"},
+    {"test": _unittest("self.assertEqual(add(1, 2), 3)", "yield")},
+    {"prompt": "def add(a, b):\n", "entry_point": "add",
+     "test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    yield\n"},
+], ids=["pytest-yield", "pytest-yield-tests", "unittest-yield", "humaneval-yield"])
+def test_a_test_that_is_a_generator_is_refused_not_passed_by_every_program(tmp_path, tests):
+    # calling it made a generator and ran none of its asserts: add returning 0 passed
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and "is a generator" in r.skipped[0] and "passes every program" in r.skipped[0]
+
+
+def test_a_generator_test_beside_real_ones_is_named_and_the_rest_judge(tmp_path, caplog):
+    tests = PYTEST + "def test_gen():\n    assert add(1, 2) == 3\n    yield\n\n" \
+        "def test_add():\n    assert add(2, 2) == 4\n"
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert len([m for m in caplog.messages if "passes every program" in m and "def test_gen" in m]) == 1
+
+
+def test_a_yielding_fixture_still_judges(tmp_path):
+    tests = ("import pytest\nfrom solution import add\n\n@pytest.fixture\ndef test_pairs():\n    yield [(1, 2, 3)]\n\n"
+             "def test_add(test_pairs):\n    for a, b, c in test_pairs:\n        assert add(a, b) == c\n")
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+REFERENCE = "def add(a, b):\n    return a + b\n\n"
+
+
+@pytest.mark.parametrize("tests, says", [
+    ({"test": PYTEST + REFERENCE + "def test_add():\n    assert add(1, 2) == 3\n"}, "after importing it"),
+    ({"test": "from solution import *\n\n" + REFERENCE + "def test_add():\n    assert add(1, 2) == 3\n",
+      "entry_point": "add"}, "after importing it"),
+    ({"prompt": "def add(a, b):\n", "entry_point": "add",
+      "test": REFERENCE + "def check(candidate):\n    assert candidate(1, 2) == 3\n"}, "entry point"),
+    ({"test_list": [REFERENCE + "assert add(1, 2) == 3", "assert add(2, 2) == 4"]}, "read no name of the program"),
+    ({"test": "import unittest\n\n" + REFERENCE + "class T(unittest.TestCase):\n    def test_add(self):\n"
+              "        self.assertEqual(add(1, 2), 3)\n"}, "read no name of the program"),
+], ids=["pytest-import-then-def", "star-import-then-def", "humaneval-entry-point", "mbpp-reference", "unittest"])
+def test_tests_that_define_the_function_they_test_are_refused(tmp_path, tests, says):
+    # they tested their own add, and add returning 0 passed
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and says in r.skipped[0] and "every program passes" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    {"test": "from solution import add as solution_add\n\n" + REFERENCE +
+             "def test_add():\n    assert solution_add(1, 2) == add(1, 2)\n", "entry_point": "add"},
+    {"test": REFERENCE.replace("def add", "def reference") + PYTEST +
+             "def test_add():\n    assert add(1, 2) == reference(1, 2)\n"},
+    {"test": "try:\n    from solution import add\nexcept ImportError:\n    def add(a, b):\n        return a + b\n\n"
+             "def test_add():\n    assert add(1, 2) == 3\n"},
+    {"test_list": ["def expected(a, b):\n    return a + b", "assert add(1, 2) == expected(1, 2)"]},
+], ids=["reference-beside-the-import", "reference-of-another-name", "import-fallback", "mbpp-helper"])
+def test_tests_with_a_reference_of_their_own_beside_the_program_still_judge(tmp_path, tests):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success

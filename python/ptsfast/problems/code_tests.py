@@ -847,6 +847,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script; one
     whose only checks pass every program is refused (:func:`_refuse_if_only_vacuous`)."""
     program = _program_from_source(tests, entry_point, prompt, setup)
+    _refuse_if_program_unused(tests, setup)
     _refuse_if_only_vacuous(tests, ast.parse(tests), lambda masked: _program_from_source(masked, entry_point, prompt,
                                                                                         setup))
     return program
@@ -867,6 +868,7 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
     for parsed, src in zip(trees, (tests, setup)):
         _refuse_relative_imports(parsed, src)
+    _refuse_own_solution(trees[0], tests, entry_point)
     imports = _imports(tree)
     _refuse_property_tests(tree, imports)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
@@ -1294,34 +1296,66 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
 
 def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
     """The checks of the tests that pass every program (:func:`_passes_always`), each with its statement (None
-    where it is part of another: it cannot be left out alone) and the message that names it. Python warns of an
-    asserted tuple (``assert (f(1) == 2, "message")``), common in LLM-written test lists; BigCodeBench/876 asserts
-    a list, ``self.assertTrue(['backup.txt'])``, beside its real checks."""
+    where it is part of another: it cannot be left out alone) and the message that names it; BigCodeBench/876
+    asserts a list, ``self.assertTrue(['backup.txt'])``, beside its real checks. An asserted tuple (``assert (f(1)
+    == 2, "message")``, common in LLM-written test lists, which Python warns of) raises: it holds the comparison its
+    authors meant to check, lost, so the row's other checks are not the tests they wrote."""
     statements = {id(s.value): s for s in ast.walk(tree) if isinstance(s, ast.Expr)}
-    found = []
+    found, inside = [], set()
+    for fn in _generator_tests(tree):
+        inside |= {id(x) for x in ast.walk(fn)}
+        found.append((fn, f"line {fn.lineno} of the tests, {_segment(src, fn).splitlines()[0]!r}, is a generator (it "
+                          f"yields): its runner calls it without running its body, so its checks never run and it "
+                          f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
+                          f"the row"))
     for n in ast.walk(tree):
-        bad = _passes_always(n)
-        if bad is not None:
-            what, fix = bad
-            found.append((n if isinstance(n, ast.Assert) else statements.get(id(n)),
-                          f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose truth does not "
-                          f"depend on what the program returns: it passes every program; "
-                          + ("write it as 'assert test, message' (no parentheses around both)" if isinstance(
-                              n, ast.Assert) and isinstance(n.test, ast.Tuple) else f"assert {fix} instead")
-                          + ", or drop the row"))
+        bad = _passes_always(n) if id(n) not in inside else None
+        if bad is None:
+            continue
+        what, fix = bad
+        if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple):
+            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
+                                  f"always true: it passes every program; write it as 'assert test, message' (no "
+                                  f"parentheses around both) or drop the row")
+        if what == "a tuple":
+            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts a tuple, which is "
+                                  f"always true: it passes every program; assert one comparison instead, or drop the "
+                                  f"row")
+        found.append((n if isinstance(n, ast.Assert) else statements.get(id(n)),
+                      f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose truth does not "
+                      f"depend on what the program returns: it passes every program; assert {fix} instead, or drop "
+                      f"the row"))
     return found
 
 
+def _generator_tests(tree) -> list:
+    """Test functions (``test*``, HumanEval's ``check``; not a pytest fixture, which may yield) whose own body yields:
+    calling one makes a generator and runs none of it (pytest marks it xfail, unittest drops what it returns)."""
+    def yields(fn):
+        todo, found = list(fn.body), False
+        while todo and not found:
+            n = todo.pop()
+            found = isinstance(n, (ast.Yield, ast.YieldFrom))
+            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                todo += ast.iter_child_nodes(n)
+        return found
+
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and (n.name.startswith("test") or n.name ==
+            "check") and not any("fixture" in ast.unparse(d) for d in n.decorator_list)
+            and yields(n)]
+
+
 def _masked(src: str, statements: list) -> str | None:
-    """``src`` with each of ``statements`` (simple statements) replaced by ``(None)``, its lines kept (so the rest
-    keeps its line numbers); None where one of them is part of another statement."""
+    """``src`` with each of ``statements`` (simple statements, or functions: their body) replaced by ``(None)``, its
+    lines kept (so the rest keeps its line numbers); None where one of them is part of another statement."""
     if any(s is None for s in statements):
         return None
     lines = [line.encode() for line in src.splitlines(True)]
-    for s in sorted(statements, key=lambda s: (s.lineno, s.col_offset), reverse=True):
-        first, last = lines[s.lineno - 1], lines[s.end_lineno - 1]  # the offsets count UTF-8 bytes
-        inner = b"\n" * (s.end_lineno - s.lineno)
-        lines[s.lineno - 1:s.end_lineno] = [first[:s.col_offset] + b"(None" + inner + b")" + last[s.end_col_offset:]]
+    spans = [(s.body[0], s.body[-1]) if isinstance(s, ast.FunctionDef) else (s, s) for s in statements]
+    for a, b in sorted(spans, key=lambda s: (s[0].lineno, s[0].col_offset), reverse=True):
+        first, last = lines[a.lineno - 1], lines[b.end_lineno - 1]  # the offsets count UTF-8 bytes
+        inner = b"\n" * (b.end_lineno - a.lineno)
+        lines[a.lineno - 1:b.end_lineno] = [first[:a.col_offset] + b"(None" + inner + b")" + last[b.end_col_offset:]]
     return b"".join(lines).decode()
 
 
@@ -1371,6 +1405,77 @@ def _refuse_relative_imports(tree, src: str) -> None:
             raise TestFormatError(f"the tests import relative to a package ({_segment(src, n)[:80]!r}), which they "
                                   f"run outside of: every program would fail ('attempted relative import'); write it "
                                   f"as 'from {n.module or 'solution'} import ...' or drop the row")
+
+
+def _refuse_own_solution(tree, src: str, entry_point: str | None) -> None:
+    """Tests that define the function they test themselves (a reference solution pasted in: ``from solution import
+    add`` and then ``def add(a, b): ...``, or, where they import nothing from the solution, a ``def`` of the row's
+    entry point, which replaces the program's in the module they share) check their own function, never the
+    program's: every program passes; refused, naming the line. A fallback in ``except ImportError:`` is not at the
+    top level, and is kept."""
+    imported: dict[str, int] = {}
+    star = None
+    for n in tree.body:
+        if isinstance(n, ast.ImportFrom) and n.module == "solution" and not n.level:
+            for a in n.names:
+                if a.name == "*":
+                    star = n.lineno if star is None else star
+                else:
+                    imported.setdefault(a.asname or a.name, n.lineno)
+    from_solution = any(isinstance(n, ast.ImportFrom) and n.module == "solution" or isinstance(n, ast.Import) and any(
+        a.name == "solution" for a in n.names) for n in ast.walk(tree))
+    entry = re.match(r"[A-Za-z_]\w*", entry_point).group(0) if entry_point and ENTRY_POINT.fullmatch(entry_point) \
+        else None
+    for n in tree.body:
+        lambda_ = isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
+            isinstance(n.value, ast.Lambda)  # add = lambda a, b: a + b
+        name = n.name if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else \
+            n.targets[0].id if lambda_ else None
+        if name is None:
+            continue
+        after = imported.get(name, n.lineno) < n.lineno or star is not None and star < n.lineno and name == entry
+        if after or name == entry and not from_solution:
+            how = "after importing it from the solution" if after else "the row's entry point"
+            raise TestFormatError(f"line {n.lineno} of the tests defines {name!r} itself ({how}: "
+                                  f"{_segment(src, n).splitlines()[0]!r}), so they check their own {name}, never the "
+                                  f"program's, and every program passes; drop that definition (a reference solution "
+                                  f"pasted into the tests?) or the row")
+
+
+_REACHES_PROGRAM = re.compile(r"solution|candidate|globals|locals|vars|eval|exec|__import__|import_module|"
+                              r"modules|getattr|__main__|__builtins__")
+"""Words of tests that may reach the program other than by its names (``sys.modules['solution']``, HumanEval's
+``candidate``, ``globals()['f']``, DS-1000's text of the solution)."""
+
+
+def _refuse_if_program_unused(tests: str, setup: str) -> None:
+    """Tests that read no name they do not bind themselves (``def add(a, b): ...`` and then ``assert add(1, 2) ==
+    3``: a reference pasted in before its asserts, the program's function never called) check nothing of the
+    program, which every program passes; refused. Tests with a word that may reach the program otherwise
+    (:data:`_REACHES_PROGRAM`) are kept. Scopes as Python reads them (:mod:`symtable`): a parameter named like the
+    program's function (``def check(total)``) binds nothing outside its function."""
+    import builtins
+    import symtable
+
+    if _REACHES_PROGRAM.search(tests):
+        return
+    try:
+        tables = [symtable.symtable(s, "tests", "exec") for s in (tests, setup)]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    bound = set(dir(builtins)) | {s.get_name() for t in tables for s in t.get_symbols()
+                                  if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    read, todo = set(), [tables[0]]
+    while todo:
+        t = todo.pop()
+        todo += t.get_children()
+        read |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and (t is tables[0] or s.is_global())}
+    own = sorted(n.name for n in ast.parse(tests).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and not n.name.startswith("test"))
+    if read and not read - bound and own:
+        raise TestFormatError(f"the tests read no name of the program: every function they call they define or "
+                              f"import themselves ({', '.join(own[:3])}: a reference solution pasted in before its "
+                              f"asserts?), so every program passes; drop those definitions or the row")
 
 
 def _discarded_comparison(n: ast.stmt) -> bool:
