@@ -224,3 +224,23 @@ def test_a_box_written_with_unicode_math_symbols_is_read_as_latex(got, ref, righ
     """``\\boxed{(-∞, 2) ∪ (3, ∞)}`` failed the reference ``(-\\infty, 2) \\cup (3, \\infty)`` (only ∞ was read as
     its command), and so did ``2π``, ``x ≤ 3``, ``1 ± √2``: the symbols are read as LaTeX's commands."""
     assert judged("boxed", f"So \\boxed{{{got}}}.", ref) is right
+
+
+@pytest.mark.parametrize("text", [
+    "Answer: 15, alternatively 18.", "The answer is 15, otherwise 18.", "The answer is B or C (15 or 18).",
+    "**Answer: B (15)**, though C (18) is also possible.",
+])
+def test_choices_offered_with_their_values_name_none(text):
+    """Each read B (15): a choice's text offered with another's in words, two letters before their values in
+    brackets, and a letter with its value weighed against another's, are hedges."""
+    choices = ("12", "15", "18", "20")
+    assert extract_choice(text, "E", choices) is None
+    assert not judged("multiple_choice", text, "B", choices) and not judged("multiple_choice", text, "C", choices)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ["B", "C"], choices)
+
+
+@pytest.mark.parametrize("text", ["Answer: B (15), though A (12) is close.", "The answer is 15, probably.",
+                                  "Answer: B (15)."])
+def test_a_choice_with_its_value_weighed_alone_is_still_read(text):
+    choices = ("12", "15", "18", "20")
+    assert extract_choice(text, "E", choices) == "B" and judged("multiple_choice", text, "B", choices)

@@ -745,9 +745,9 @@ def _own_text(text: str, m: re.Match, choices) -> bool:
 
 
 _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text names (its words, OR, BOXED, none)
-# the last letter of a hedge is set apart: by a mark (B or C</answer>, B或C。), the line's end or a plural verb (B and C
-# are both correct)
-_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$)|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
+# the last letter of a hedge is set apart: by a mark (B or C</answer>, B或C。, B or C (15 or 18)), the line's end or a
+# plural verb (B and C are both correct)
+_HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$|\((?=\$?\d))|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 _HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）~—–]")  # LaTeX's spaces: \: ~
 
@@ -827,7 +827,9 @@ def _worded_hedge(last: str) -> re.Pattern:
     early stop reads as an answer's end (a period, a digit) stands between them, so a rollout never stops at the
     first."""
     low = last.lower()
-    letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?:\*\*)?(?![A-Za-z])"
+    # (each may carry its value: "**Answer: B (15)**, though C (18) is also possible.")
+    letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?![A-Za-z])" \
+             r"(?:[ \t]+\(\$?\d[^()\n]{0,29}\))?(?:\*\*)?"
     but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*)"
     modal = r"(?i:could|might|may|can)[ \t]+(?i:also[ \t]+|well[ \t]+)?(?i:be)[ \t]+"
     works = r"(?i:(?:could|might|may|can|would)[ \t]+(?:also[ \t]+)?work|also[ \t]+works|works[ \t]+too)"
@@ -1081,7 +1083,8 @@ def _stated_texts(text: str, choices) -> list[tuple[float, str]]:
 
 
 # what offers another choice after one: "12, 15", "Paris/London", "12, or maybe 15", "London, and Paris"
-_OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?(?:(?:maybe|possibly|perhaps)\b[ \t]*)?")
+_OFFERED = re.compile(r"[ \t]*[,;/&]?[ \t]*(?:(?:or|and)\b[ \t]*)?"
+                      r"(?:(?:maybe|possibly|perhaps|probably|alternatively|otherwise)\b[ \t]*)?")
 
 
 _LABEL = re.compile(r"^\(?[A-Za-z](?:\)\s*|\.\s+)")  # a choice's own label: B. Paris, (B) 15, AQuA's C)22
