@@ -244,3 +244,12 @@ def test_choices_offered_with_their_values_name_none(text):
 def test_a_choice_with_its_value_weighed_alone_is_still_read(text):
     choices = ("12", "15", "18", "20")
     assert extract_choice(text, "E", choices) == "B" and judged("multiple_choice", text, "B", choices)
+
+
+@pytest.mark.parametrize("text,letter", [("答案：选B", "B"), ("答案：选项B", "B"), ("答案：选 B。", "B"),
+                                         ("答案：选项 (B)", "B"), ("答案：选项B或C", None)])
+def test_a_chinese_answer_naming_its_option_is_read(text, letter):
+    """``答案：选项B`` and ``答案：选B`` (the answer word, a colon, then "option") named no choice: a right answer failed."""
+    assert extract_choice(text) == letter
+    assert judged("multiple_choice", text, "B") is (letter == "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text + "\n", ["B", "C"])

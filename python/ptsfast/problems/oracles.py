@@ -622,10 +622,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    r"(?i:(?:option|choice|answer)\s+)?"
                    rf"(?:\(([{up}])\)|\[([{up}])\]|([{up}])(?=[.!,;]?[ \t]*$|[.!,;]\s))", re.M),
         # in another language (C-Eval, CMMLU, Global-MMLU): 答案：B, 答案是 C, 故选B, La respuesta correcta es C, Réponse :
-        # D, Ответ: B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
+        # D, Ответ: B, 答案：选项B; a capital letter set apart, never one of two (答案：A或B, Respuesta: A o B)
         # (Portuguese and Spanish "A alternativa ...", "A la ..." open with the article)
         # (an Arabic or Bengali letter only where its sentence or line ends: ب opens Arabic words, أ أو ب hedges)
-        re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:\*\*\s*)?(?:[(\[（]\s*)?"
+        re.compile(rf"{_FOREIGN_ANSWER}\s*(?:[:：]\s*)?(?:(?:选项|選項|选|選)[ \t]*)?(?:\*\*\s*)?(?:[(\[（]\s*)?"
                    rf"(?:([A-{last}])|([{''.join(_SCRIPT_LETTERS)}])"
                    r"(?=[ \t]*(?:[)\]）.,;:!?،।\n]|$)))[ \t]*[)\]）]?(?![A-Za-z])"
                    r"(?![ \t]*(?:[或和与、/,，]|または|(?:o|ou|oder|или|y|et|und|и|e|atau|veya|hoặc|of|lub|sau|eller|au|або|ή"
