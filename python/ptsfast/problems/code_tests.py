@@ -846,14 +846,16 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script; one
     whose only checks pass every program is refused (:func:`_refuse_if_only_vacuous`)."""
-    program = _program_from_source(tests, entry_point, prompt, setup)
-    _refuse_if_program_unused(tests, setup)
-    _refuse_if_only_vacuous(tests, ast.parse(tests), lambda masked: _program_from_source(masked, entry_point, prompt,
-                                                                                        setup))
+    parsed: list = []
+    program = _program_from_source(tests, entry_point, prompt, setup, parsed)
+    _refuse_if_program_unused(tests, setup, parsed[0])
+    _refuse_if_only_vacuous(tests, parsed[0], lambda masked: _program_from_source(masked, entry_point, prompt, setup))
     return program
 
 
-def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
+def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "",
+                         parsed: list | None = None) -> TestProgram:
+    """:func:`_from_source` less its checks of the tests' checks; ``parsed`` gets the tests' syntax tree."""
     trees = []
     for what, src in (("the tests are", tests), ("the test setup code is", setup)):
         try:
@@ -866,6 +868,8 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
         except (RecursionError, MemoryError):  # the parser's limits, not this process's memory
             raise TestFormatError(f"{what} {_TOO_DEEP}") from None
     tree, top = ast.Module(body=trees[1].body + trees[0].body, type_ignores=[]), trees[0].body
+    if parsed is not None:
+        parsed.append(trees[0])
     for parsed, src in zip(trees, (tests, setup)):
         _refuse_relative_imports(parsed, src)
     _refuse_own_solution(trees[0], tests, entry_point)
@@ -1300,16 +1304,17 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
     asserts a list, ``self.assertTrue(['backup.txt'])``, beside its real checks. An asserted tuple (``assert (f(1)
     == 2, "message")``, common in LLM-written test lists, which Python warns of) raises: it holds the comparison its
     authors meant to check, lost, so the row's other checks are not the tests they wrote."""
-    statements = {id(s.value): s for s in ast.walk(tree) if isinstance(s, ast.Expr)}
+    nodes = list(ast.walk(tree))
+    statements = {id(s.value): s for s in nodes if isinstance(s, ast.Expr)}
     found, inside = [], set()
-    for fn in _generator_tests(tree):
+    for fn in _generator_tests(nodes):
         inside |= {id(x) for x in ast.walk(fn)}
         found.append((fn, f"line {fn.lineno} of the tests, {_segment(src, fn).splitlines()[0]!r}, is a generator (it "
                           f"yields): its runner calls it without running its body, so its checks never run and it "
                           f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
                           f"the row"))
-    for n in ast.walk(tree):
-        bad = _passes_always(n) if id(n) not in inside else None
+    for n in nodes:
+        bad = _passes_always(n) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
         if bad is None:
             continue
         what, fix = bad
@@ -1328,7 +1333,7 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
     return found
 
 
-def _generator_tests(tree) -> list:
+def _generator_tests(nodes: list) -> list:
     """Test functions (``test*``, HumanEval's ``check``; not a pytest fixture, which may yield) whose own body yields:
     calling one makes a generator and runs none of it (pytest marks it xfail, unittest drops what it returns)."""
     def yields(fn):
@@ -1340,7 +1345,7 @@ def _generator_tests(tree) -> list:
                 todo += ast.iter_child_nodes(n)
         return found
 
-    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and (n.name.startswith("test") or n.name ==
+    return [n for n in nodes if isinstance(n, ast.FunctionDef) and (n.name.startswith("test") or n.name ==
             "check") and not any("fixture" in ast.unparse(d) for d in n.decorator_list)
             and yields(n)]
 
@@ -1373,25 +1378,34 @@ def _refuse_if_only_vacuous(tests: str, tree, check) -> None:
         check(masked)
     except TestFormatError:
         raise TestFormatError(found[0][1]) from None
+    if len(_NAMED) >= 4096:
+        _NAMED.pop(next(iter(_NAMED)))
+    _NAMED[tests] = [_segment(tests, s) for s, _ in found if not _plain_check(s)]
+
+
+_NAMED: dict[str, list[str]] = {}
+"""The vacuous checks of the latest tests loaded that have some (their source -> the checks, as written), for
+:func:`vacuous_checks`: the load names them without parsing every row's tests again."""
+
+
+def _plain_check(s: ast.stmt) -> bool:
+    """``assert True``, ``self.assertTrue(1)``: plainly written to check nothing (HumanEval's "This prints if this
+    assert fails" lines), never named."""
+    def plain(e):
+        return isinstance(e, ast.Constant) and type(e.value) in (bool, int)
+
+    return isinstance(s, ast.Assert) and plain(s.test) or isinstance(s, ast.Expr) and isinstance(
+        s.value, ast.Call) and bool(s.value.args) and plain(s.value.args[0])
 
 
 def vacuous_checks(tests: str) -> list[str]:
     """The checks of a loaded problem's tests (``Problem.tests``) that pass every program, as written (its other
-    checks judge it), for the load's warning; an ``assert True`` (HumanEval's "This prints if this assert fails"
-    lines), plainly written to check nothing, is not named."""
+    checks judge it), for the load's warning; an ``assert True`` (:func:`_plain_check`) is not named."""
     try:
         program = TestProgram.from_text(tests)
-        tree = ast.parse(program.tests) if program.tests else None
-    except (TestFormatError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except (TestFormatError, ValueError, RecursionError):
         return []
-    if tree is None:
-        return []
-    def plain(e):
-        return isinstance(e, ast.Constant) and type(e.value) in (bool, int)
-
-    return [_segment(program.tests, s) for s, _ in _vacuous_checks(tree, program.tests) if s is not None and not (
-        isinstance(s, ast.Assert) and plain(s.test) or isinstance(s, ast.Expr) and s.value.args
-        and plain(s.value.args[0]))]
+    return _NAMED.get(program.tests, []) if program.tests else []
 
 
 def _refuse_relative_imports(tree, src: str) -> None:
@@ -1448,7 +1462,7 @@ _REACHES_PROGRAM = re.compile(r"solution|candidate|globals|locals|vars|eval|exec
 ``candidate``, ``globals()['f']``, DS-1000's text of the solution)."""
 
 
-def _refuse_if_program_unused(tests: str, setup: str) -> None:
+def _refuse_if_program_unused(tests: str, setup: str, tree) -> None:
     """Tests that read no name they do not bind themselves (``def add(a, b): ...`` and then ``assert add(1, 2) ==
     3``: a reference pasted in before its asserts, the program's function never called) check nothing of the
     program, which every program passes; refused. Tests with a word that may reach the program otherwise
@@ -1457,7 +1471,9 @@ def _refuse_if_program_unused(tests: str, setup: str) -> None:
     import builtins
     import symtable
 
-    if _REACHES_PROGRAM.search(tests):
+    own = sorted(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and not n.name.startswith("test"))
+    if not own or _REACHES_PROGRAM.search(tests):
         return
     try:
         tables = [symtable.symtable(s, "tests", "exec") for s in (tests, setup)]
@@ -1470,9 +1486,7 @@ def _refuse_if_program_unused(tests: str, setup: str) -> None:
         t = todo.pop()
         todo += t.get_children()
         read |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and (t is tables[0] or s.is_global())}
-    own = sorted(n.name for n in ast.parse(tests).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and not n.name.startswith("test"))
-    if read and not read - bound and own:
+    if read and not read - bound:
         raise TestFormatError(f"the tests read no name of the program: every function they call they define or "
                               f"import themselves ({', '.join(own[:3])}: a reference solution pasted in before its "
                               f"asserts?), so every program passes; drop those definitions or the row")
