@@ -150,9 +150,38 @@ def test_the_contexts_are_read_from_the_trace_or_written_out():
 
     assert contexts({"text_start": 4, "text_end": 8}, "abc.def.ghi.") == ("abc.", "ghi.")
     assert contexts({"prefix_context": "x", "suffix_context": "y", "text_start": 0, "text_end": 0}, "ab") == ("x", "y")
-    # no trace (a trajectory problems.jsonl does not hold), or places outside it: no context, not another text
-    assert contexts({"text_start": 4, "text_end": 8}, None) == ("", "")
-    assert contexts({"text_start": 4, "text_end": 80}, "abc") == ("", "")
+    # no trace (a trajectory problems.jsonl does not hold), or places outside it: an error naming the way out, not
+    # empty contexts that codelion's readers would take as written
+    with pytest.raises(ValueError, match="problems.jsonl"):
+        contexts({"text_start": 4, "text_end": 8}, None)
+    for bad in ({"text_start": 4, "text_end": 80}, {"text_start": 3, "text_end": 1}, {"text_start": True, "text_end": 2},
+                {"text_start": "1", "text_end": 2}):
+        with pytest.raises(ValueError, match="not a span"):
+            contexts(bad, "abc")
+
+
+def test_sentences_without_their_trace_are_refused_not_exported_without_contexts(tmp_path):
+    # a sentences.jsonl copied out of its run folder: its lines' places point into a problems.jsonl that is not
+    # beside it; the export wrote empty prefix/suffix contexts (and traces) without a word
+    import json
+    import shutil
+
+    from ptsfast.outputs.export import export
+    from ptsfast.outputs.source import ExportError
+
+    run = _anchors_run(tmp_path / "run")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(run / "sentences.jsonl", alone / "sentences.jsonl")
+    with pytest.raises(ExportError, match="problems.jsonl"):
+        export(alone / "sentences.jsonl", tmp_path / "ta.jsonl", fmt="thought_anchors", kind="sentences")
+    assert not (tmp_path / "ta.jsonl").exists()
+    # a hand-edited place: refused, naming the sentence
+    recs = [json.loads(x) for x in (run / "sentences.jsonl").read_text().splitlines()]
+    recs[1]["text_end"] = 10 ** 6
+    (run / "sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    with pytest.raises(ExportError, match="not a span"):
+        export(run, tmp_path / "ta.jsonl", fmt="thought_anchors", kind="sentences")
 
 
 def test_contexts_are_written_out_where_the_tokens_are_not_the_text():

@@ -23,7 +23,8 @@ def test_a_thought_anchors_export_of_two_trajectories_of_a_problem_says_codelion
     loose.mkdir()
     shutil.copy(run / "problems.jsonl", loose / "problems.jsonl")
     recs = read(run / "sentences.jsonl")
-    other = {**recs[0], "trajectory": "a0#1", "sentence": "w12 w13"}  # another trajectory's first sentence
+    # another trajectory's first sentence (its contexts written out: problems.jsonl here holds no such trajectory)
+    other = {**recs[0], "trajectory": "a0#1", "sentence": "w12 w13", "prefix_context": "", "suffix_context": " w14"}
     (loose / "sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [*recs, other]), encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         assert export(loose / "sentences.jsonl", tmp_path / "ta.jsonl", fmt="thought_anchors",

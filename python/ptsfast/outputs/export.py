@@ -736,11 +736,15 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         problem = source.problem_of(r)
         trace = next((t.get("text") for t in problem.get("trajectories") or []
                       if str(t.get("key")) == str(r.get("trajectory"))), None)
-        out_recs.append(thought_anchor_record(r, query=problem.get("question"), trace=trace,
-                                              task_type=task_type(r.get("oracle") or config.get("oracle")),
-                                              model_id=r.get("model") or source.model_name(),
-                                              dataset_id=problem.get("dataset") or source.info.get("dataset"),
-                                              timestamp=stamp) | judged_fields(problem))
+        try:
+            rec = thought_anchor_record(r, query=problem.get("question"), trace=trace,
+                                        task_type=task_type(r.get("oracle") or config.get("oracle")),
+                                        model_id=r.get("model") or source.model_name(),
+                                        dataset_id=problem.get("dataset") or source.info.get("dataset"),
+                                        timestamp=stamp)
+        except ValueError as e:  # contexts that cannot be read: refused before anything is written
+            raise ExportError(f"{source.file}: {e}") from None
+        out_recs.append(rec | judged_fields(problem))
         out_recs[-1] = _named(run, out_recs[-1])
     seen = Counter((r["model_id"], r["query"], r["sentence_id"], r["sentence"]) for r in out_recs)
     alike = sum(n - 1 for n in seen.values() if n > 1)

@@ -74,12 +74,22 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
 def contexts(sentence: Mapping, trace: str | None) -> tuple[str, str]:
     """``(the text before the sentence, the text after it)``: a sentences.jsonl line gives them as places in its
     trajectory's text (``trace``, problems.jsonl's ``text``), ``text_start`` and ``text_end``, or, written by an
-    older ptsfast or where the tokens' texts are not that text, whole (``prefix_context``, ``suffix_context``)."""
+    older ptsfast or where the tokens' texts are not that text, whole (``prefix_context``, ``suffix_context``).
+    Places without their trace are an error, not empty contexts: codelion's readers would take those as written."""
     if "prefix_context" in sentence or "suffix_context" in sentence:
         return sentence.get("prefix_context") or "", sentence.get("suffix_context") or ""
     a, b = sentence.get("text_start"), sentence.get("text_end")
-    if not isinstance(trace, str) or not all(isinstance(x, int) and 0 <= x <= len(trace) for x in (a, b)):
+    if a is None and b is None:  # a line that gives neither: none known
         return "", ""
+    where = f"sentence {sentence.get('sentence_id')!r} of problem {sentence.get('problem_id')!r}"
+    if not isinstance(trace, str):
+        raise ValueError(f"{where} gives its place in its trajectory's text (text_start, text_end), which the run's "
+                         f"problems.jsonl holds, and no problems.jsonl beside the sentences holds that trajectory: "
+                         f"export the folder `ptsfast anchors --out` wrote, with its problems.jsonl")
+    if not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= len(trace) for x in (a, b)) or a > b:
+        raise ValueError(f"{where}: text_start {a!r} and text_end {b!r} are not a span of its trajectory's text "
+                         f"({len(trace)} characters): the file was edited or belongs to another run's problems.jsonl; "
+                         f"export the folder `ptsfast anchors --out` wrote, unedited")
     return trace[:a], trace[b:]
 
 
