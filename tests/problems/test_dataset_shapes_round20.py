@@ -225,3 +225,19 @@ def test_tests_that_define_the_function_they_test_are_refused(tmp_path, tests, s
 def test_tests_with_a_reference_of_their_own_beside_the_program_still_judge(tmp_path, tests):
     p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+ASYNC = "import unittest\nfrom solution import add\n\nclass T(unittest.{base}):\n    async def test_add(self):\n" \
+    "        self.assertEqual(add(1, 2), 3)\n"
+
+
+def test_an_async_test_method_of_a_plain_testcase_is_refused(tmp_path):
+    # unittest never awaits it (the dataset's run passes every program); ptsfast's run failed every program
+    r = load(tmp_path, [{"question": "Write add(a, b).", "test": ASYNC.format(base="TestCase")}], oracle="code")
+    assert not r.problems and "never awaits it" in r.skipped[0] and "IsolatedAsyncioTestCase" in r.skipped[0]
+
+
+def test_an_async_test_method_of_an_isolated_asyncio_testcase_still_judges(tmp_path):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test": ASYNC.format(base="IsolatedAsyncioTestCase")}],
+              oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success

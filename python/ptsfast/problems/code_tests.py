@@ -959,6 +959,7 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
         methods = [m for c in _bound(classes) if _is_testcase(c) for m in _bound(c.body)
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
         _refuse_if_no_test_methods(tree, classes)
+        _refuse_unawaited_tests(tree, classes)
         _refuse_if_all_skipped(methods, {m: c for c in classes for m in c.body}, top)
         _refuse_if_nothing_compared([s for m in methods for s in m.body], tests)
         _refuse_if_nothing_checked(tree, [*(m for c in _bound(classes) for m in _bound(c.body)), *tests_fns,
@@ -1117,6 +1118,26 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
         raise TestFormatError("every test is marked skipped or expected to fail (a skip, xfail or expectedFailure "
                               "decorator or pytestmark without a condition): no program could fail them; drop the "
                               "marks or the row")
+
+
+def _refuse_unawaited_tests(tree, classes: list) -> None:
+    """``async def test_f(self)`` in a plain ``unittest.TestCase``: unittest calls it and drops the coroutine
+    unawaited (Python warns), so its checks never run: the dataset's own run passes every program, and ptsfast's,
+    which fails a test that never ran, fails every one; refused, naming the method (an
+    ``IsolatedAsyncioTestCase`` awaits it)."""
+    plain = any(isinstance(n, ast.ImportFrom) and n.module == "unittest" and any(a.name == "TestCase" and not a.asname
+                                                                                 for a in n.names)
+                for n in ast.walk(tree))
+    for c in classes:
+        if not any(isinstance(b, ast.Attribute) and b.attr == "TestCase" and isinstance(b.value, ast.Name) and
+                   b.value.id == "unittest" or plain and isinstance(b, ast.Name) and b.id == "TestCase"
+                   for b in c.bases):
+            continue
+        for m in c.body:
+            if isinstance(m, ast.AsyncFunctionDef) and m.name.startswith("test"):
+                raise TestFormatError(f"test method {c.name}.{m.name} is 'async def' in a unittest.TestCase, which "
+                                      f"never awaits it: its checks never run (the dataset's own run passes every "
+                                      f"program); make {c.name} a unittest.IsolatedAsyncioTestCase or drop the row")
 
 
 def _refuse_if_no_test_methods(tree, classes: list) -> None:
