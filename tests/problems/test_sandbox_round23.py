@@ -172,3 +172,34 @@ def test_a_value_whose_own_text_shows_another_is_still_refused(how):
     passed, out = verdict(cls + "\n\ndef f(n):\n    return %s\n" % value, humaneval("f", "def check(candidate):\n"
                                                                                          "    %s\n" % test))
     assert not passed and "other than what it holds" in out, out
+
+
+# an object the tests drop as a temporary (candidate(sq).apply(...)): what it held died between the call and the
+# comparison, and a weakref callback on it ran there
+TEMPORARY = humaneval("make", HELPER.replace("def check(candidate):\n", "") + "def check(candidate):\n"
+                              "    r = candidate(sq).apply([1, 2, 3])\n    assert r == EXPECTED\n", "f")
+HELD_BY_A_TEMPORARY = {
+    "a SimpleNamespace": "import types, weakref\n\n\nclass B:\n    pass\n\n\nKEEP = []\n\n\ndef make(f):\n"
+                         "    g = f.__globals__\n    b = B()\n    KEEP.append(weakref.ref(b, lambda w: %s))\n"
+                         "    return types.SimpleNamespace(apply=lambda xs: [0], keep=b)\n" % REWRITE,
+}
+
+
+@pytest.mark.parametrize("how", HELD_BY_A_TEMPORARY)
+def test_what_the_tests_drop_is_freed_in_the_next_window(how):
+    # before: each passed (the callback ran as the tests dropped the temporary, outside any window)
+    passed, out = verdict(HELD_BY_A_TEMPORARY[how], TEMPORARY)
+    assert not passed and "in place" in out, out
+
+
+def test_right_programs_whose_values_the_tests_drop_pass():
+    tests = humaneval("make", "def check(candidate):\n    assert candidate(2).apply([1, 2]) == [2, 4]\n"
+                              "    for k in range(50):\n        assert candidate(k).apply([1]) == [k]\n"
+                              "    assert [candidate(3)(x) for x in (1, 2)] == [3, 6]\n", "k")
+    code = ("import weakref\n\n\nLIVE = weakref.WeakSet()\n\n\nclass Scale:\n    def __init__(self, k):\n"
+            "        self.k = k\n        LIVE.add(self)\n\n    def apply(self, xs):\n"
+            "        return [self.k * x for x in xs]\n\n    def __call__(self, x):\n        return self.k * x\n\n"
+            "    def __del__(self):\n        self.k = None\n\n\n"
+            "def make(k):\n    return Scale(k)\n")
+    passed, out = verdict(code, tests)
+    assert passed, out

@@ -476,7 +476,9 @@ def _ptsfast_judge(spec, code):
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
-    around, load, arm, later = bare(_ptsfast_call_window)(test_code, caught, decimal)
+    # what the solution's calls last returned, held until the tests let go of it (_ptsfast_call_window)
+    returned = []
+    around, load, arm, later = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned)
     lingering.append(later)
     windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
@@ -517,7 +519,7 @@ def _ptsfast_judge(spec, code):
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called, handing)
+                           called, handing, returned)
     # the checks under the names they had in the tests' namespace (the tests' code holds them as constants)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
@@ -547,7 +549,7 @@ def _ptsfast_judge(spec, code):
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called, handing)
+                           called, handing, returned)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -2932,7 +2934,7 @@ def _ptsfast_hidden(functions, lock):
 
 
 def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None,
-                     makers=None, vault=None, before=None, handing=None):
+                     makers=None, vault=None, before=None, handing=None, kept=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2947,7 +2949,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     real one's cells (wrap, windowed, made) would let the solution skip the window (windowed set to give back what
     it is handed).
     ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize, gc's list of
-    callbacks) before the solution ran. ``handing``: given ``one()`` (below), for the tests' reads."""
+    callbacks) before the solution ran. ``handing``: given ``one()`` (below), for the tests' reads. ``kept``: gets
+    each value handed to the tests (see :func:`_ptsfast_call_window`)."""
     import functools, sys, types
 
     def checking(fn):
@@ -3122,6 +3125,8 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         hooks()
         value = held(value, 0, [1000])
         wrap(value if isinstance(value, type) else type(value))
+        if kept is not None:
+            kept.append(value)
         return value
 
     if vault is not None:
@@ -3197,7 +3202,7 @@ def _ptsfast_wrappers(source, hidden, own, stops, strict):
     return {"checked": made["checked"], "windowed": made["windowed"]}
 
 
-def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
+def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None):
     """What a call of the solution's function by the tests may change of theirs. ``around(fn, args, kwargs)`` makes
     the call (:func:`_ptsfast_checked`); ``load(run)`` runs the solution's module code; ``start(ns, theirs, own)`` arms
     the checks once the tests' module has run in ``ns`` (``theirs``: the names it bound; ``own``: the solution's
@@ -3216,7 +3221,11 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
     A thread the solution leaves running (``threading.Timer``, a pool's worker) changes the tests' data after its
     call returned: while more threads run than before the solution's module did, ``later()`` (at each value read,
     and as each call starts) holds the tests' data to what the last call left, less what their own code changes in
-    place (``CACHE.append``, ``CACHE[k] = v``), until those threads are gone."""
+    place (``CACHE.append``, ``CACHE[k] = v``), until those threads are gone.
+
+    ``kept``: what the solution's calls handed the tests, held until the tests' next read (drop()) or the next call
+    starts, and dropped in a window: a temporary the tests drop (``candidate(f).apply(xs)``'s object) freed what
+    held a weakref callback or a ``__del__`` of the solution's, which ran between the call and the comparison."""
     import _thread, dis, types
     from collections import Counter, OrderedDict, defaultdict, deque
     from itertools import compress, islice
@@ -3475,6 +3484,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             raise
         value, returned = None, False
         try:
+            if kept:
+                del kept[:]  # what the last calls returned goes here, in this window
             value = fn(*args, **kwargs)
             returned = True
         finally:  # a call that raises (the tests expecting it) is looked at too
@@ -3484,9 +3495,9 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             if watching:
                 if returned:
                     hand(value)
+                if count() > threads[0]:  # threads left running: what the call left is held until they end,
+                    hold(ns)  # from before the check below (a thread's change in between is the check's to see)
                 verify(ns, before, found)
-                if count() > threads[0]:  # threads left running: what the call left is held until they end
-                    hold(ns)
         if type(value) is types.GeneratorType and (watching or getcontext is not None):
             return relay(value)
         if type(value) is types.CoroutineType and (watching or getcontext is not None):
@@ -3530,11 +3541,35 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
             except RuntimeError:
                 pass
 
+    def drop():
+        """What the last calls returned, at each read of the tests': what they hold no longer (a value discarded,
+        a temporary whose attribute they read) let go in a window of its own, so that what that frees (its
+        ``__del__``, a weakref callback) may change nothing of theirs; what they still hold is kept (they may drop
+        it before their next read)."""
+        counts = list(map(refcount, kept))
+        if 2 not in counts:
+            return
+        if not (armed and reach):
+            kept[:] = [v for v, c in zip(kept, counts) if c != 2]
+            return
+        ns = space[0]
+        before = dict(ns) if bindings_kept else None
+        found = walk([ns[k] for k in roots if k in ns], {}, handed, True)
+        inside[0] += 1
+        try:
+            kept[:] = [v for v, c in zip(kept, counts) if c != 2]
+        finally:
+            inside[0] -= 1
+        verify(ns, before, found, " as what it returned was freed")
+
     def later():
-        """The tests' data as the last call left it, while threads the solution left run (and once after)."""
+        """The tests' data as the last call left it, while threads the solution left run (and once after); and what
+        the last calls returned, let go (drop())."""
         if reach and armed and not any(c is collecting for c in gc_callbacks):
             caught.append("the solution took the harness's callback out of gc.callbacks: not allowed")
             raise RuntimeError(caught[-1])
+        if kept and not inside[0]:
+            drop()
         if pending:
             ns, before, found = pending[0]
             if count() <= threads[0]:
@@ -3602,6 +3637,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000):
 
     import gc
     inside, collected, gc_callbacks = [0], [], gc.callbacks  # calls of the solution's under way; see collecting()
+    refcount = __import__("sys").getrefcount  # 2 for an item only ``kept`` holds, as map() hands it over
     gc_callbacks.append(collecting)
     return around, load, start, later
 
