@@ -35,7 +35,7 @@ def test_unknown_model_is_one_clear_line(tmp_path):
     with pytest.raises(ModelLoadError) as e:
         load_model("no-such-org/no-such-model-xyz")
     msg = str(e.value)
-    assert "\n" not in msg and "'no-such-org/no-such-model-xyz'" in msg and "huggingface-cli download" in msg
+    assert "\n" not in msg and "'no-such-org/no-such-model-xyz'" in msg and "`hf download no-such-org/no-such-model-xyz`" in msg
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError, match="from folder .*empty.*config.json"):
         load_model(tmp_path / "empty")

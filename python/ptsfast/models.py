@@ -69,7 +69,8 @@ def _not_found_message(src: str, what: str, err: Exception) -> str:
                 f"tokenizer files), a model name in the local Hugging Face cache, or 'demo'")
     return (f"model {src!r} is not a local folder and is not in the local Hugging Face cache ({first}); "
             f"pass the path of a model folder, or download it first with "
-            f"`huggingface-cli download {src}` (ptsfast never downloads by itself), or use `ptsfast demo`.")
+            f"`hf download {src}` (`huggingface-cli download {src}` before huggingface_hub 0.34; ptsfast never "
+            f"downloads by itself), or use `ptsfast demo`.")
 
 
 def load_model(path_or_name: str | os.PathLike, dtype: Any = "float32", device: str = "cpu"):
