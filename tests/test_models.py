@@ -35,7 +35,8 @@ def test_unknown_model_is_one_clear_line(tmp_path):
     with pytest.raises(ModelLoadError) as e:
         load_model("no-such-org/no-such-model-xyz")
     msg = str(e.value)
-    assert "\n" not in msg and "'no-such-org/no-such-model-xyz'" in msg and "`hf download no-such-org/no-such-model-xyz`" in msg
+    assert "\n" not in msg and "'no-such-org/no-such-model-xyz'" in msg
+    assert "`hf download no-such-org/no-such-model-xyz`" in msg
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError, match="from folder .*empty.*config.json"):
         load_model(tmp_path / "empty")
@@ -136,3 +137,18 @@ def test_sampling_note_is_silent_where_the_model_sets_nothing_or_agrees():
     assert models.sampling_note(object(), "m", temperature=1.0) is None
     assert "temperature=0.7" in models.sampling_note(model, "m", temperature=1.0, top_k=0, top_p=1.0, min_p=0.0)
 
+
+
+def test_a_model_whose_download_was_cut_short_is_named_in_the_cache(tmp_path, monkeypatch):
+    # the cache holds the model's folder but not its weights: it was said to be "not in the local Hugging Face
+    # cache", which sends the user looking elsewhere
+    import huggingface_hub.constants
+
+    snap = tmp_path / "models--org--cut" / "snapshots" / "abc"
+    snap.mkdir(parents=True)
+    (snap / "config.json").write_text("{}")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    msg = models._not_found_message("org/cut", "model", OSError("no file named model.safetensors"))
+    assert "is in the local Hugging Face cache" in msg and "models--org--cut" in msg
+    assert "incomplete" in msg and "`hf download org/cut`" in msg and "model.safetensors" in msg
+    assert "not in the local Hugging Face cache" in models._not_found_message("org/other", "model", OSError("x"))

@@ -58,6 +58,18 @@ def load_tokenizer(path_or_name: str | os.PathLike):
         raise ModelLoadError(_not_found_message(src, "tokenizer", e)) from e
 
 
+def _hub_cache_folder(name: str) -> Path | None:
+    """The hub cache's folder of a model name (``org/name``), where one exists."""
+    if name.count("/") != 1 or name.startswith(("/", ".", "~")):
+        return None
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+    except ImportError:  # pragma: no cover - transformers depends on it
+        return None
+    folder = Path(HF_HUB_CACHE) / ("models--" + name.replace("/", "--"))
+    return folder if folder.is_dir() else None
+
+
 def _not_found_message(src: str, what: str, err: Exception) -> str:
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     if Path(src).is_dir():
@@ -67,6 +79,11 @@ def _not_found_message(src: str, what: str, err: Exception) -> str:
     if src.startswith(("/", ".", "~")) or src.count("/") > 1 or (parent != Path(".") and parent.is_dir()):
         return (f"model folder {src!r} does not exist; pass the path of a local model folder (config.json, weights, "
                 f"tokenizer files), a model name in the local Hugging Face cache, or 'demo'")
+    cached = _hub_cache_folder(src)
+    if cached is not None:  # a download cut short: its name is in the cache, its files are not all there
+        return (f"{what} {src!r} is in the local Hugging Face cache ({cached}) but could not be loaded from it "
+                f"({first}); its download looks incomplete: download it again with `hf download {src}` "
+                f"(`huggingface-cli download {src}` before huggingface_hub 0.34), or pass a model folder.")
     return (f"model {src!r} is not a local folder and is not in the local Hugging Face cache ({first}); "
             f"pass the path of a model folder, or download it first with "
             f"`hf download {src}` (`huggingface-cli download {src}` before huggingface_hub 0.34; ptsfast never "
