@@ -119,6 +119,9 @@ def test_two_boxes_offered_name_no_one_answer(text):
     (r"\boxed{\frac{1}{2}} (or 0.5).", r"\frac12", True), (r"\boxed{12} (or 12.0).", "12", True),
     (r"\boxed{12} or fewer.", "12", True), (r"\boxed{12}. Or 13.", "12", True),
     (r"\boxed{12} and 13 more.", "12", True),
+    (r"\boxed{\frac{1}{2}} (or 50\%).", r"\frac12", True), (r"\boxed{0.5} (or 50%).", "0.5", True),
+    (r"\boxed{0.5} (or 40%).", "0.5", False), (r"\boxed{12} (or 13 if we round).", "12", False),
+    (r"\boxed{12 \text{ cm}} (or 13 \text{ cm})", "12", False), (r"\boxed{2 \text{ hours}} (or 2 hours).", "2", True),
 ])
 def test_a_number_offered_after_a_box_is_a_second_answer(text, ref, right):
     """``\\boxed{12} (or 13)`` passed 12 (the early stop ended it at ``\\boxed{12} (or 1``): a number offered with

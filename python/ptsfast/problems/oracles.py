@@ -355,9 +355,10 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
             return None, False
         parts.setdefault(text[m.end():end - 1].strip() or first)
     if (m := _OR_NUMBER.match(text, end)) is not None:  # \boxed{12} (or 13): a second answer, unboxed
-        if not any(_boxes_equal(m.group("n"), part) for part in parts):  # \boxed{\frac12} (or 0.5) restates it
+        after = _AFTER_OR_NUMBER.match(text, m.end())
+        if not _restates_box(m.group("n"), after, list(parts)):
             parts.setdefault(m.group("n"))
-        return ", ".join(parts), _NUMBER_ENDED.match(text, m.end()) is not None
+        return ", ".join(parts), after is not None
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
 
 
@@ -367,7 +368,19 @@ _OR_NUMBER = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(
                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
                         r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
-_NUMBER_ENDED = re.compile(r"[^\d.,/]|[.,/](?=[^\d])")
+# what follows that number, once it tells: a percent sign, or anything but its digits (a unit's word, a bracket)
+_AFTER_OR_NUMBER = re.compile(r"[ \t]*(?:(?P<pct>\\?%)|\\(?:text|mathrm|mbox)[ \t]*\{[ \t]*[A-Za-z]"
+                              r"|[^\s\\%\d.,/]|[.,/](?=\D)|\n|\\(?=[^a-zA-Z%]))")
+
+
+def _restates_box(number: str, after: re.Match | None, parts: list[str]) -> bool:
+    """Whether a number offered after the boxes (:data:`_OR_NUMBER`) says their answer again: the same value
+    (``\\boxed{\\frac12} (or 0.5)``) or as a percent (``(or 50%)``); another unit's amount (``\\boxed{2
+    \\text{ hours}} (or 120 minutes)``) is not told from a second answer, and reads as one."""
+    if after is not None and after.group("pct"):
+        value = parse_number(number)
+        return value is not None and any(_reference_number(p) == value / 100 for p in parts)
+    return any(_boxes_equal(number, p) for p in parts)
 
 
 _UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
