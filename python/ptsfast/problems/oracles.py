@@ -2406,7 +2406,22 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
             _LABELLED.fullmatch(ref.strip().strip("$")).group(1) and _boxes_equal(got_value, ref_value)
     if _boxes_equal(got, ref):
         return True
-    return (got_value is None) != (ref_value is None) and _boxes_equal(got_value or got, ref_value or ref)
+    if (got_value is None) != (ref_value is None) and _boxes_equal(got_value or got, ref_value or ref):
+        return True
+    read = _unit_read(got)
+    return read is not None and _boxes_equal(read, ref)
+
+
+def _unit_read(answer: str) -> str | None:
+    """An answer written as its number and a unit in plain text (``180 km``, ``5 cm^2``) or as Ape210K's fraction
+    (``(1/3)``) read as the loader reads such a reference (the number; ``1/3``), else None: the loader keeps no such
+    unit, so a box or a short answer stating it (``\boxed{180 km}``, ``180 km``) failed where ``\boxed{180\text{
+    km}}`` passed."""
+    from ptsfast.problems.loading import _ape_fraction, _plain_unit_dropped  # loading's own reading, not a copy
+
+    s = answer.strip().strip("$").strip()
+    read = _plain_unit_dropped(s) or _ape_fraction(s)
+    return read if read is not None and read != s else None
 
 
 # an answer of a letter and its choice's value, as MATH's AMC problems write theirs: \textbf{(B)}\ 12, (C) \frac12
@@ -2527,7 +2542,14 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
     stated = _tag_value(_answer_tag(text))
     if stated is None and (boxed := _answer_box(text)[0]) is not None:  # boxes joined to it too: Paris or London
         stated = re.sub(r"\\(?:text|textbf|textrm|textit|mathrm|mbox)\s*\{([^{}]*)\}", r"\1", boxed)
-    return bool(ref) and stated is not None and normalize_text(stated) == ref
+    if bool(ref) and stated is not None and normalize_text(stated) == ref:
+        return True
+    # a number and its unit, which the loader drops from a reference: "180 km", "The answer is 180 km."
+    for said in (stated, text, got[m.end():] if m is not None else None):
+        read = None if said is None else _unit_read(said.strip().rstrip("."))
+        if bool(ref) and read is not None and normalize_text(read) == ref:
+            return True
+    return False
 
 
 def _letter_list(last: str, least: int = 2) -> str:
