@@ -154,8 +154,8 @@ def test_the_contexts_are_read_from_the_trace_or_written_out():
     # empty contexts that codelion's readers would take as written
     with pytest.raises(ValueError, match="problems.jsonl"):
         contexts({"text_start": 4, "text_end": 8}, None)
-    for bad in ({"text_start": 4, "text_end": 80}, {"text_start": 3, "text_end": 1}, {"text_start": True, "text_end": 2},
-                {"text_start": "1", "text_end": 2}):
+    for bad in ({"text_start": 4, "text_end": 80}, {"text_start": 3, "text_end": 1},
+                {"text_start": True, "text_end": 2}, {"text_start": "1", "text_end": 2}):
         with pytest.raises(ValueError, match="not a span"):
             contexts(bad, "abc")
 
