@@ -9,24 +9,8 @@ import random
 import pytest
 
 from ptsfast.problems import oracles
-from ptsfast.problems.loading import Problem
-from ptsfast.problems.oracles import answer_complete, extract_choice, oracle_by_name
-
-
-def P(answer, choices=None):
-    return Problem("p1", "q?", answer, None, choices)
-
-
-def judged(name, text, ref, choices=None):
-    return oracle_by_name(name)(text, P(ref, choices))
-
-
-def assert_stops_only_where_the_verdict_is_known(name, text, refs, choices=None):
-    judge = oracle_by_name(name)
-    for i in range(len(text) + 1):
-        if answer_complete(name, text[:i]):
-            for ref in refs:
-                assert judge(text[:i], P(ref, choices)) is judge(text, P(ref, choices)), (text[:i], ref)
+from ptsfast.problems.oracles import answer_complete, extract_choice
+from test_answer_oracles_round15 import P, assert_stops_only_where_the_verdict_is_known, judged
 
 
 # ----------------------------------------------------------------- the multiple-choice stop's cost
