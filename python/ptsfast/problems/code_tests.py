@@ -1483,6 +1483,24 @@ _REACHES_PROGRAM = re.compile(r"solution|candidate|globals|locals|vars|eval|exec
 ``candidate``, ``globals()['f']``, DS-1000's text of the solution)."""
 
 
+def _imports_unfound(tree) -> bool:
+    """The tests import a module this Python cannot find (``from main import add``: the solution under another
+    name, or a library not installed): what they import from it may be the program's, and the load names that
+    module with its own way out."""
+    import importlib.util
+
+    for n in ast.walk(tree):
+        names = [a.name for a in n.names] if isinstance(n, ast.Import) else \
+            [n.module] if isinstance(n, ast.ImportFrom) and n.module and not n.level else []
+        for name in names:
+            try:
+                if importlib.util.find_spec(name.split(".")[0]) is None:
+                    return True
+            except (ImportError, ValueError):
+                return True
+    return False
+
+
 def _refuse_if_program_unused(tests: str, setup: str, tree) -> None:
     """Tests that read no name they do not bind themselves (``def add(a, b): ...`` and then ``assert add(1, 2) ==
     3``: a reference pasted in before its asserts, the program's function never called) check nothing of the
@@ -1494,7 +1512,7 @@ def _refuse_if_program_unused(tests: str, setup: str, tree) -> None:
 
     own = sorted(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and not n.name.startswith("test"))
-    if not own or _REACHES_PROGRAM.search(tests):
+    if not own or _REACHES_PROGRAM.search(tests) or _imports_unfound(tree):
         return
     try:
         tables = [symtable.symtable(s, "tests", "exec") for s in (tests, setup)]
