@@ -1005,11 +1005,19 @@ class RunWriter:
         self.done[pid] = marker
 
     def close(self) -> None:
-        for f in getattr(self, "_files", {}).values():
-            f.close()
-        self._files = {}
+        """Closes every file and the lock, then raises the first close that failed (a full disk fails a buffered
+        write's flush at close): stopping there left the other files and the run's lock open in a Python caller."""
+        failed = None
+        files, self._files = getattr(self, "_files", {}), {}
+        for f in files.values():
+            try:
+                f.close()
+            except OSError as e:
+                failed = failed or e
         if not self._lock.closed:
             self._lock.close()
+        if failed is not None:
+            raise failed
 
     def __enter__(self) -> "RunWriter":
         return self
