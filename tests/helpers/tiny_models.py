@@ -154,9 +154,10 @@ def mine_tiny_pivot_run(out, problems: int = 3, max_new_tokens: int = 12) -> dic
     return mine(tiny_pivot_model(), tiny_tokenizer(), questions, out, options, oracle=first_of_w7_w9, progress=False)
 
 
-def tiny_anchors_run(out, answer: str | None = None):
+def tiny_anchors_run(out, answer: str | None = None, *, tokenizer=None, solution: str = "w10 w11 w30 w31"):
     """A `ptsfast anchors` run of one given solution into ``out`` (sentences.jsonl, no pairs.jsonl), judged by
-    whether w7 is written; ``answer`` is the problem's recorded reference. Returns ``out``."""
+    whether w7 is written; ``answer`` is the problem's recorded reference, ``tokenizer`` the tiny one unless given.
+    Returns ``out``."""
     from ptsfast import AnchorConfig, AnchorOptions, find_anchors
     from ptsfast.engine import EngineConfig
     from ptsfast.pipeline import MineOptions
@@ -168,7 +169,7 @@ def tiny_anchors_run(out, answer: str | None = None):
     opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
                                      engine=EngineConfig(num_blocks=128, block_size=8)),
                          AnchorConfig(max_rollouts=8, batch_size=8))
-    find_anchors(model, tiny_tokenizer(), [Problem("a0", "w20 w40", answer, solution="w10 w11 w30 w31")], out, opts,
-                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
+    find_anchors(model, tokenizer or tiny_tokenizer(), [Problem("a0", "w20 w40", answer, solution=solution)], out,
+                 opts, oracle=lambda text, problem: "w7" in text.split(), progress=False)
     assert (out / "sentences.jsonl").is_file() and not (out / "pairs.jsonl").exists()
     return out

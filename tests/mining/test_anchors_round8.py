@@ -93,23 +93,9 @@ def test_another_unit_in_latex_stays_different(original, resample):
 
 
 def _anchors_run(out, solution="w10 w11 . w12 w13 . w14 w15 ."):
-    import torch
-    from tiny_models import tiny_model
+    from tiny_models import tiny_anchors_run
 
-    from ptsfast import AnchorConfig, AnchorOptions, find_anchors
-    from ptsfast.engine import EngineConfig
-    from ptsfast.pipeline import MineOptions
-    from ptsfast.problems.loading import Problem
-
-    model = tiny_model("llama", seed=3)
-    with torch.no_grad():
-        model.lm_head.weight.mul_(0.3)
-    opts = AnchorOptions(MineOptions(max_new_tokens=6, use_chat_template=False,
-                                     engine=EngineConfig(num_blocks=128, block_size=8)),
-                         AnchorConfig(max_rollouts=8, batch_size=8))
-    find_anchors(model, sentence_tokenizer(), [Problem("a0", "w20 w40", solution=solution)], out, opts,
-                 oracle=lambda text, problem: "w7" in text.split(), progress=False)
-    return out
+    return tiny_anchors_run(out, tokenizer=sentence_tokenizer(), solution=solution)
 
 
 def test_sentences_jsonl_grows_with_the_trace_not_its_square(tmp_path):
