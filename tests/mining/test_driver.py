@@ -63,7 +63,7 @@ def test_a_generator_of_trajectories_is_mined_and_wrong_types_are_named():
     assert [r.to_dict() for r in generated] == listed  # read twice, a generator gave no trajectory
     with pytest.raises(TypeError, match="config must be a ptsfast.mining.MiningConfig, got dict"):
         find_pivots([s.traj for s in synths.values()], SimSampler(synths), {"gap": 0.2})
-    with pytest.raises(TypeError, match="sampler returned a bool"):
+    with pytest.raises(TypeError, match="sampler returned a value of type bool"):
         find_pivots([s.traj for s in synths.values()], lambda reqs: [[True] * r.n for r in reqs])
 
 

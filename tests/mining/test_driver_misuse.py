@@ -47,8 +47,8 @@ def test_ids_as_arrays_and_answers_as_generators_are_read():
 
 
 @pytest.mark.parametrize("answer, match", [
-    (lambda reqs: None, "sampler returned a NoneType; it returns one list of RolloutOutcome per request"),
-    (lambda reqs: [got[0] for got in sampler(reqs)], r"sampler returned a RolloutOutcome where a request's list"),
+    (lambda reqs: None, "sampler returned a value of type NoneType; it returns one list of RolloutOutcome per request"),
+    (lambda reqs: [got[0] for got in sampler(reqs)], r"returned a value of type RolloutOutcome where a request's list"),
 ])
 def test_a_sampler_answering_with_no_lists_is_named(answer, match):
     with pytest.raises(TypeError, match=match):

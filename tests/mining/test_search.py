@@ -217,8 +217,8 @@ def test_a_wrong_return_or_solution_is_named_with_its_fix():
                        ([3, 4], r"returned \[3, 4\] \(list\)")):
         with pytest.raises(ValueError, match=named + r".*: return a probability in \[0, 1\] .* or \(successes"):
             search(ids, lambda pre, bad=bad: bad)
-    for bad, named in (("the answer is 4", "solution_ids is a str"), ([5, 6.5], r"got 6.5 \(float\) among them"),
-                       (7, "solution_ids is a int")):
+    for bad, named in (("the answer is 4", "solution_ids is of type str"), ([5, 6.5], r"got 6.5 \(float\) among them"),
+                       (7, "solution_ids is of type int")):
         with pytest.raises(TypeError, match=named + r".*: pass the solution's token ids as a list of ints"):
             search(bad, lambda pre: 0.5)
     with pytest.raises(TypeError, match="p must be a function"):

@@ -73,7 +73,7 @@ def _as_list(x, what: str) -> list:
     if hasattr(x, "tolist"):
         x = x.tolist()
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"{what}, got a {type(x).__name__}")
+        raise TypeError(f"{what}, got a value of type {type(x).__name__}")
     try:
         return list(x)
     except TypeError:

@@ -658,20 +658,20 @@ def find_pivots(
     while pending:
         outs = sampler([r for _, r in pending])
         if isinstance(outs, (str, bytes)) or not hasattr(outs, "__iter__"):
-            raise TypeError(f"sampler returned a {type(outs).__name__}; it returns one list of RolloutOutcome per "
-                            f"request, in request order")
+            raise TypeError(f"sampler returned a value of type {type(outs).__name__}; it returns one list of "
+                            f"RolloutOutcome per request, in request order")
         outs = list(outs)
         bad = next((got for got in outs if isinstance(got, (str, bytes)) or not hasattr(got, "__iter__")), None)
         if bad is not None:
-            raise TypeError(f"sampler returned a {type(bad).__name__} where a request's list of RolloutOutcome goes "
-                            f"(one list per request, [outcome] for n=1)")
+            raise TypeError(f"sampler returned a value of type {type(bad).__name__} where a request's list of "
+                            f"RolloutOutcome goes (one list per request, [outcome] for n=1)")
         outs = [list(got) for got in outs]  # generators too
         if len(outs) != len(pending):
             raise ValueError(f"sampler returned {len(outs)} lists for {len(pending)} requests; need one per request")
         bad = next((o for got in outs for o in got if not isinstance(o, RolloutOutcome)), None)
         if bad is not None:
-            raise TypeError(f"sampler returned a {type(bad).__name__} ({bad!r:.60}) among its outcomes; each "
-                            f"request's list holds ptsfast.mining.RolloutOutcome(tokens, success)")
+            raise TypeError(f"sampler returned a value of type {type(bad).__name__} ({bad!r:.60}) among its "
+                            f"outcomes; each request's list holds ptsfast.mining.RolloutOutcome(tokens, success)")
         pending = [nxt for (ticket, _), got in zip(pending, outs) for nxt in pool.complete(ticket, got)]
         rounds += 1
         if on_progress is not None:

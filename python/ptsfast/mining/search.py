@@ -182,7 +182,7 @@ def _token_ids(solution_ids) -> tuple[int, ...]:
     fix = "pass the solution's token ids as a list of ints (tokenizer.encode(text, add_special_tokens=False))"
     items = solution_ids.tolist() if hasattr(solution_ids, "tolist") else solution_ids
     if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
-        raise TypeError(f"solution_ids is a {type(solution_ids).__name__}, {_short(solution_ids)}: {fix}")
+        raise TypeError(f"solution_ids is of type {type(solution_ids).__name__}, {_short(solution_ids)}: {fix}")
     out = []
     for t in items:
         try:
