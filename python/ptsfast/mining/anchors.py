@@ -40,6 +40,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
+_REFERENCE = _BEFORE_NUMBER - {"no"}  # a number after these ends its sentence ("Sec. 2. Then"); "No." may answer
 # a terminator followed by whitespace ("3.5" is not one; Hindi and Bengali "।", Arabic "؟", Urdu "۔" too), or a
 # full-width one (Chinese and Japanese need no space)
 # full-width ends need no space after them ("３．５" is a number), nor an ASCII one between Chinese or Japanese ("对吗?对的",
@@ -144,18 +145,20 @@ def sentence_starts(text: str) -> list[int]:
         # "No." opening a sentence answers ("Is 91 prime? No. 91 = 7 × 13."), "No. 5" inside one is a number
         answer = raw == "No" and (before in ("", ".", "!", "?", "。", "！", "？") or "\n" in text[b:m.start()])
         tail = _TAIL.search(text, max(0, b - _LOOK), b).group(0)
-        if before == "." and (tail.lower().strip(".") in _ABBREVIATIONS
+        if before == "." and (tail.lower().strip(".") in _ABBREVIATIONS | _REFERENCE
                               or (len(tail) == 2 and _option(text, tail[0], b - 2, max(line_start, b - _LOOK),
                                                              min(line_end, b + _LOOK)))):
             before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."; nor does an
-            # option's letter: "C. 4, D. 5. So" ends at "5."
+            # option's letter: "C. 4, D. 5. So" ends at "5.", nor a reference's word: "See Sec. 2. Then" at "2."
+        spaced_colon = b < m.start() - len(raw)  # "Steps: 1. Add" opens a list; a ratio "3:1." or "x:1." ends
         option = end == "." and len(raw) == 1 and _option(text, raw, m.start() - 1, max(last, line_start, lo),
                                                           min(line_end, m.end() + _LOOK))
         marker = end == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
                                         or (heading and bool(_DOTTED.fullmatch(line_head)))
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
-                                            and (before in (".", "!", "?", ";") or (before == ":" and raw == "1")))
+                                            and (before in (".", "!", "?", ";")
+                                                 or (before == ":" and raw == "1" and spaced_colon)))
                                         or (raw.isdigit() and len(raw) <= 2 and after != ""
                                             and (before in ("。", "！", "？", "；") or (before == "：" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends), "情况。1. x为正" (a number alone after a
