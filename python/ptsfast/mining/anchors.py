@@ -385,12 +385,25 @@ def _plain(text: str) -> str:
     return _NON.sub(r"\1", _SPACES.sub(" ", text))  # "3 \\text{ cm}": one space, as a unit is read after its number
 
 
+# a negation's contraction and the words it stands for ("isn't" / "is not", "can't" / "cannot" / "can not"): read
+# apart ("isn", "'", "t"), "This isn't the answer we want." and "This is not the answer we want." overlapped 0.71,
+# different (only negations: "that's" read as "that is" overlapped less with another "that's" sentence)
+_CONTRACTION = re.compile(r"\b(?:(can)no(t)|(\w+?)n[’'](t))\b")
+_STEM = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
+def _expand(m: re.Match) -> str:
+    stem = m.group(1) or m.group(3)
+    return f"{_STEM.get(stem.lower(), stem)} not"
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks, without
     bold marks, heading hashes or math delimiters (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71,
     "So \\(x = 5\\)." and "So $x = 5$." 0.67: different), each symbol in one spelling ("\\frac{3}{4}" and "3/4" 0.67,
     "x^2" and "x²" 0.67, "12 \\times 3" and "12 × 3" 0.8)."""
-    text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", _plain(text).lower()))
+    text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], _EMPHASIS.sub(" ", _CONTRACTION.sub(_expand,
+                                                                                          _plain(text).lower())))
     def frac(m: re.Match) -> str:
         return "/".join(x.strip() if _WORD.fullmatch(x.strip()) else f"({x})" for x in m.groups())
     text = _spelled(_BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text)), ones=True)
@@ -667,7 +680,28 @@ def same_facts(a: str, b: str) -> bool:
     if (facts(a) != facts(b) and facts(ones[0]) != facts(ones[1])) or _swapped(a, b):
         return False
     # read as written too: "1/2" / "2/1" are its numbers in another order
-    return _same_order(a, b) and _same_order(*raw)
+    return (_same_order(a, b) and _same_order(*raw)) or _same_equations(a, b)
+
+
+# an equation of terms (numbers, one-letter names, "2x") joined by operators: "2x + 1 = 7", "x = 3"
+_TERM = r"(?:\d[\d.,]*[a-z]?|[a-z])(?![\w])"
+_EQUATION = re.compile(rf"(?<![\w.\\=<>!])({_TERM}(?:\s*[-+*/^×·]\s*{_TERM})*)\s*=\s*"
+                       rf"({_TERM}(?:\s*[-+*/^×·]\s*{_TERM})*)(?![\w=(\[{{^/*+-])")
+
+
+def _same_equations(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` say the same with an equation written the other way round ("So 2x + 1 = 7 gives x = 3."
+    / "So 7 = 2x + 1 gives x = 3."; its numbers in another order read as another claim): each equation's sides in one
+    order, compared whole, the text around them as :func:`_same_order` compares it."""
+    def canonical(text: str) -> tuple[list[str], str]:
+        eqs = []
+
+        def one(m: re.Match) -> str:
+            eqs.append("=".join(sorted("".join(side.split()) for side in m.groups())))
+            return " § "
+        return eqs, _EQUATION.sub(one, text)
+    (ea, ra), (eb, rb) = canonical(a), canonical(b)
+    return bool(ea) and ea == eb and _same_order(ra, rb)
 
 
 def _same_order(a: str, b: str) -> bool:
