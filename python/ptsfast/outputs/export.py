@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from collections import Counter
@@ -316,7 +317,7 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
         (tmp / HF_MARKER).write_text(json.dumps({"format": "hf", "kind": kind}) + "\n", encoding="utf-8")
         as_user_file(tmp, folder=True)
         if os.path.lexists(out):
-            old = out.parent / f"{temp_prefix(out.name)}old-{os.getpid()}"
+            old = out.parent / f"{temp_prefix(out.name)}old-{os.getpid()}@{_host()}"
             os.replace(out, old)
         os.replace(tmp, out)
         fsync_dir(out.parent)
@@ -331,16 +332,23 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
 
 
 def _own_prefix(out: Path) -> str:
-    """The start of the name of an export's temporary file or folder beside ``out``: ``.<name>.<pid>-``, so that one
-    left by an export that was killed (no cleanup ran: kill -9, power lost) is known as a dead process's and removed
-    by the next export to ``out`` (:func:`recover_interrupted`), while one an export running now writes is kept."""
-    return f"{temp_prefix(out.name)}{os.getpid()}-"
+    """The start of the name of an export's temporary file or folder beside ``out``: ``.<name>.<pid>@<host>-``, so
+    that one left by an export that was killed (no cleanup ran: kill -9, power lost) is known as a dead process's and
+    removed by the next export to ``out`` (:func:`recover_interrupted`), while one an export running now writes is
+    kept: on a file system shared by several machines, a process id is only this machine's to test."""
+    return f"{temp_prefix(out.name)}{os.getpid()}@{_host()}-"
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process ``pid`` runs on this machine (where that cannot be told, it is taken to run)."""
-    if pid == os.getpid() or os.name != "posix":  # os.kill(pid, 0) ends the process on Windows
-        return True
+def _host() -> str:
+    """This machine's name as it goes into a file name (letters, digits, ``.``, ``_`` and ``-``; at most 40)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname())[:40] or "_"
+
+
+def _alive(pid: int, host: str | None = None) -> bool:
+    """Whether a process ``pid`` runs on machine ``host`` (None: an export of an earlier ptsfast, which named no
+    machine, taken to be this one's); where that cannot be told (another machine's), it is taken to run."""
+    if pid == os.getpid() or os.name != "posix" or (host is not None and host != _host()):
+        return True  # os.kill(pid, 0) ends the process on Windows
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -350,13 +358,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _leftovers(out: Path) -> tuple[list[tuple[Path, int]], list[tuple[Path, int]]]:
+Leftover = tuple[Path, int, "str | None"]
+
+
+def _leftovers(out: Path) -> tuple[list[Leftover], list[Leftover]]:
     """What killed exports to ``out`` left beside it: the earlier ``hf`` export set aside between the two renames
-    (``.<name>.old-<pid>``), and half-written temporary files or folders (``.<name>.<pid>-XXXXXXXX.tmp``); each with
-    the id of the process that wrote it."""
+    (``.<name>.old-<pid>@<host>``), and half-written temporary files or folders
+    (``.<name>.<pid>@<host>-XXXXXXXX.tmp``); each with the id of the process that wrote it and its machine (None
+    where an earlier ptsfast wrote it, naming none)."""
     prefix = temp_prefix(out.name)
-    aside = re.compile(re.escape(prefix) + r"old-(\d+)")
-    partial = re.compile(re.escape(prefix) + r"(\d+)-[a-z0-9_]{8}\.tmp")
+    host = r"(?:@([A-Za-z0-9._-]{1,40}))?"
+    aside = re.compile(re.escape(prefix) + r"old-(\d+)" + host)
+    partial = re.compile(re.escape(prefix) + r"(\d+)" + host + r"-[a-z0-9_]{8}\.tmp")
     olds, tmps = [], []
     try:
         names = os.listdir(out.parent)
@@ -366,7 +379,7 @@ def _leftovers(out: Path) -> tuple[list[tuple[Path, int]], list[tuple[Path, int]
         for pattern, found in ((aside, olds), (partial, tmps)):
             m = pattern.fullmatch(name)
             if m:
-                found.append((out.parent / name, int(m.group(1))))
+                found.append((out.parent / name, int(m.group(1)), m.group(2)))
     return olds, tmps
 
 
@@ -380,19 +393,37 @@ def recover_interrupted(out: Path) -> None:
     set aside before moving the new one in is moved back where ``out`` is missing (else an export without
     ``--force`` wrote over a path whose finished export was hidden, another run's included, and the hidden one
     stayed for good), removed where ``out`` holds the same export again; half-written temporary files and folders
-    of dead processes are removed. Each step is said."""
+    of dead processes are removed. Each step is said. What an export on another machine left (a run folder's
+    exports on a shared file system) is kept, as its process cannot be tested from here: said, and an earlier
+    ``hf`` export it set aside where ``out`` is missing is an :class:`ExportError` naming it."""
     real = Path(os.path.realpath(out))
     olds, tmps = _leftovers(real)
-    for tmp, pid in tmps:
+    for tmp, pid, host in tmps:
         try:
-            if _alive(pid) or (tmp.is_dir() and not all(_hf_export_file(e) for e in tmp.iterdir())):
+            if _alive(pid, host) or (tmp.is_dir() and not all(_hf_export_file(e) for e in tmp.iterdir())):
+                if host is not None and host != _host():
+                    log.warning("kept %s: an export to %s on the machine %s (process %d) is writing it, or was "
+                                "killed there before it finished - remove it once no export to that path runs "
+                                "there", tmp, out, host, pid)
                 continue
             shutil.rmtree(tmp) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink()
             log.warning("removed %s: a half-written export to %s that was killed before it finished", tmp, out)
         except OSError as e:  # not ours to remove after all (another user's folder), or gone meanwhile
             log.warning("could not remove %s, a half-written export to %s (%s): remove it yourself", tmp, out, e)
+    elsewhere = [(p, pid, host) for p, pid, host in olds if host not in (None, _host())]
+    if elsewhere and not os.path.lexists(real):
+        old, pid, host = elsewhere[0]
+        raise ExportError(f"--out {out}: an hf export to it on the machine {host} (process {pid}) set the earlier "
+                          f"export aside as {old} and has not put its own in place - it is running there now, or "
+                          f"was killed there; once no export to that path runs there, move {old.name} back to "
+                          f"{real.name} (or delete it), then rerun")
+    for old, pid, host in elsewhere:
+        log.warning("kept %s: the earlier hf export at %s, which an export on the machine %s (process %d) replaced and "
+                    "is removing, or was killed there before it did - delete it once no export to that path runs "
+                    "there", old, out, host, pid)
     try:
-        olds = sorted(((p, pid) for p, pid in olds if not _alive(pid)), key=lambda e: e[0].lstat().st_ctime)
+        olds = sorted(((p, pid) for p, pid, host in olds if not _alive(pid, host)),
+                      key=lambda e: e[0].lstat().st_ctime)
     except OSError:  # one was removed meanwhile (by another export to the same path)
         return
     for old, pid in reversed(olds):
