@@ -1301,12 +1301,33 @@ def _mine_ray(a, loaded) -> int:
     model = DEMO_MODEL_NAME if is_demo_model(a.model) else a.model
     _check_chat_template(a, _options(a), loaded.problems)  # before Ray starts: every worker would fail on it
     _check_resume(a, _options(a), loaded.problems)
+    _check_ray_resume(a)
     ray_options = RayOptions(address=a.ray, workers=a.workers, gpus_per_worker=gpus,
                              cpus_per_worker=a.cpus_per_worker, dtype=a.dtype)
     summary = mine_ray(model, loaded.problems, a.out, _options(a), ray_options, model_name=str(a.model),
                        overwrite=a.overwrite, progress=not a.quiet, skipped=loaded.skipped, dataset_id=_dataset_id(a))
     _print_summary(summary)
     return _nothing_mined(summary, a)  # as one process: a script must not read a run that mined nothing as done
+
+
+def _check_ray_resume(a) -> None:
+    """A run that fingerprinted its model's weights in memory, and not the files of a snapshot it loaded from (a model
+    built in Python, or one named by its cache name by an earlier ptsfast), cannot be compared with the folder Ray's
+    workers load: its resume on Ray was refused as 'made from other inputs', advising --overwrite, which discards
+    it. Said before Ray starts, with the way that resumes it."""
+    from ptsfast.demo import is_demo_model
+    from ptsfast.pipeline.run import SNAPSHOT_KEY, recorded_run
+
+    run = {} if a.overwrite or is_demo_model(a.model) else recorded_run(a.out)  # the demo's: built, not compared
+    inputs = run.get("inputs") if isinstance(run.get("inputs"), dict) else {}
+    weights = inputs.get("model_weights")
+    if not isinstance(weights, str) or not weights.startswith("parameters:") or SNAPSHOT_KEY in run:
+        return
+    was = inputs.get("model_path")
+    how = f"--model {was}" if isinstance(was, str) and was else "the model it was mined with"
+    raise ValueError(f"--out {a.out}: its run fingerprinted the weights of the model in memory, which a Ray run (its "
+                     f"workers load --model's folder) cannot compare them with - resume it without --ray, with {how} "
+                     f"as it was mined, or mine into a new --out")
 
 
 def cmd_demo(a) -> int:

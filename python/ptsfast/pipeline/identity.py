@@ -114,16 +114,30 @@ def cached_folder(name: str | None) -> Path | None:
     return Path(config).parent if isinstance(config, str) else None
 
 
-def weights_as_recorded(recorded: Any, model: Any, inputs: dict) -> dict:
+def snapshot_weights(model: Any, model_name: str | None) -> str | None:
+    """The files' fingerprint of the cache's snapshot folder a model loaded by its cache name (``org/name``) came
+    from, which a run records beside its parameters' (:func:`weights_as_recorded`); None for any other model."""
+    name = getattr(model, "name_or_path", None)
+    if isinstance(model, (str, os.PathLike)) or not model_name or name != model_name:
+        return None
+    folder = cached_folder(model_name)
+    return _folder_identity(folder.resolve())["weights"] if folder is not None else None
+
+
+def weights_as_recorded(recorded: Any, model: Any, inputs: dict, snapshot: Any = None) -> dict:
     """``{"model_weights": ...}``: this model's fingerprint of the kind ``recorded`` (a run's) is, where this run's is
     of the other kind, else ``{}``. A model named by its cache name (``org/name``) is fingerprinted by its parameters
     (it has no folder path) and by its snapshot folder by the folder's files, so the run of one refused the resume
-    of the other, same weights, as 'made from other inputs', advising --overwrite."""
+    of the other, same weights, as 'made from other inputs', advising --overwrite. ``snapshot``: the run's
+    :func:`snapshot_weights`, what a folder given in place of a loaded model (a Ray run's) is compared with."""
     now = inputs.get("model_weights")
     if not isinstance(recorded, str) or not isinstance(now, str) or recorded.split(":")[0] == now.split(":")[0]:
         return {}
     if recorded.startswith("parameters:") and model is not None and not isinstance(model, (str, os.PathLike)):
         return {"model_weights": "parameters:" + parameters_hash(model)}
+    if recorded.startswith("parameters:"):  # a folder, by its files: the same as the snapshot the run loaded
+        same = isinstance(snapshot, str) and snapshot in (now, legacy_inputs(inputs).get("model_weights"))
+        return {"model_weights": recorded} if same else {}
     folder = cached_folder(inputs.get("model_path")) if recorded.startswith("files:") else None
     if folder is None:
         return {}

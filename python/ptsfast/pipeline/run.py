@@ -26,7 +26,8 @@ from ptsfast.engine import RolloutEngine, eos_token_ids, lent
 from ptsfast.models import sampling_note
 from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
-from ptsfast.pipeline.identity import folder_inputs, legacy_inputs, model_path, run_inputs, weights_as_recorded
+from ptsfast.pipeline.identity import (folder_inputs, legacy_inputs, model_path, run_inputs, snapshot_weights,
+                                       weights_as_recorded)
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
                                       validate_options)
@@ -236,8 +237,12 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                              top_p=options.top_p, min_p=options.min_p)
         if note:
             log.warning("%s", note)
+    snapshot = snapshot_weights(model, model_name)
+    if snapshot is not None:  # a run by the cache's name, resumed by the snapshot's folder on Ray, is compared with it
+        info[SNAPSHOT_KEY] = snapshot
+    recorded = {} if overwrite else recorded_run(out_dir)
     legacy = {**legacy_inputs(inputs), **weights_as_recorded(
-        None if overwrite else recorded_inputs(out_dir).get("model_weights"), model, inputs)}
+        _inputs_of(recorded).get("model_weights"), model, inputs, recorded.get(SNAPSHOT_KEY))}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info=info or None,
                        inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
                        legacy=legacy)
@@ -250,17 +255,33 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
                    frozenset(writer.done), folder_id(out_dir))
 
 
-def recorded_inputs(out_dir: str | os.PathLike) -> dict:
-    """The ``inputs`` the run in ``out_dir`` recorded, ``{}`` where there is none (or its run.json is damaged: the
-    run's writer says so)."""
+SNAPSHOT_KEY = "model_snapshot_weights"
+"""run.json's fingerprint of the files of the cache's snapshot a model named by its cache name loaded from
+(:func:`~ptsfast.pipeline.identity.snapshot_weights`); beside ``inputs``, as no resume compares it."""
+
+
+def recorded_run(out_dir: str | os.PathLike) -> dict:
+    """The ``run.json`` of the run in ``out_dir``, ``{}`` where there is none (or it is damaged: the run's writer
+    says so)."""
     info = Path(out_dir).expanduser() / "run.json"
     try:
         if not info.is_file():  # a pipe is never read
             return {}
-        inputs = json.loads(info.read_text(encoding="utf-8")).get("inputs")
-    except (OSError, ValueError, AttributeError):
+        run = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
+    return run if isinstance(run, dict) else {}
+
+
+def _inputs_of(run: dict) -> dict:
+    inputs = run.get("inputs")
     return inputs if isinstance(inputs, dict) else {}
+
+
+def recorded_inputs(out_dir: str | os.PathLike) -> dict:
+    """The ``inputs`` the run in ``out_dir`` recorded, ``{}`` where there is none (or its run.json is damaged: the
+    run's writer says so)."""
+    return _inputs_of(recorded_run(out_dir))
 
 
 def folder_id(folder: str | os.PathLike) -> tuple[int, int] | None:

@@ -1,0 +1,79 @@
+"""Hostile command lines, round 21: a run by the model's cache name resumed on Ray by its snapshot folder."""
+
+import json
+
+import pytest
+
+from ptsfast.cli import main as cli
+from helpers.cli_errors import FAST, MINE, one_line_error, write_problems
+from test_hostile_cli_round20 import hub  # noqa: F401 - the fixture: the tiny model in a local Hugging Face cache
+
+
+class _Ray:
+    """A Ray session already joined, of one CPU node: enough for a resume with nothing left to mine."""
+
+    def is_initialized(self):
+        return True
+
+    def cluster_resources(self):
+        return {"CPU": 2.0}
+
+    def nodes(self):
+        return []
+
+
+@pytest.fixture()
+def fake_ray(monkeypatch):
+    import ptsfast.pipeline.ray as pray
+
+    monkeypatch.setattr(pray, "_ray", lambda: _Ray())
+
+
+def _mine(model, tmp_path, *extra):
+    return cli(["mine", "--model", str(model), "--problems", str(write_problems(tmp_path, 3)), "--out",
+                str(tmp_path / "run"), "--device", "cpu", *FAST, *MINE, *extra])
+
+
+def test_a_run_by_the_cache_name_resumes_on_ray_by_its_snapshot_folder(hub, fake_ray, tmp_path, capsys):
+    """`--model org/tiny`, then `--ray --model <its snapshot folder>` (Ray loads a folder, never a name): the run
+    fingerprinted the weights in memory, the Ray driver the folder's files, so the resume was refused as 'made from
+    other inputs', advising --overwrite. The run records the snapshot's files too, and the same weights resume."""
+    assert _mine("org/tiny", tmp_path) == 0
+    capsys.readouterr()
+    before = (tmp_path / "run" / "pivots.jsonl").read_bytes()
+    assert _mine(hub, tmp_path, "--ray", "auto") == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["problems_already_done"] == 3
+    assert (tmp_path / "run" / "pivots.jsonl").read_bytes() == before
+
+
+def test_other_weights_in_the_snapshot_are_refused_on_ray(hub, fake_ray, tmp_path, capsys):
+    """The snapshot's files are compared, not trusted: weights saved anew there since the run by name are refused."""
+    assert _mine("org/tiny", tmp_path, "--limit", "1") == 0
+    capsys.readouterr()
+    weights = next(f for f in hub.iterdir() if f.suffix == ".safetensors")
+    data = bytearray(weights.read_bytes())
+    data[-64:] = bytes(64)
+    weights.write_bytes(bytes(data))
+    assert _mine(hub, tmp_path, "--ray", "auto") == 2
+    one_line_error(capsys, "made from other inputs")
+    assert [json.loads(s)["problem_id"] for s in (tmp_path / "run" / "done.jsonl").read_text().splitlines()] == ["q0"]
+
+
+def test_a_run_without_the_snapshots_fingerprint_is_told_to_resume_without_ray(hub, fake_ray, tmp_path, capsys,
+                                                                               monkeypatch):
+    """A run by the cache name from an earlier ptsfast (no snapshot fingerprint in its run.json) has nothing a folder
+    can be compared with: refused before Ray starts, saying to resume it without --ray by its name (not to discard it
+    with --overwrite); as told, it resumes."""
+    import ptsfast.pipeline.ray as pray
+
+    assert _mine("org/tiny", tmp_path, "--limit", "1") == 0
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    del info["model_snapshot_weights"]
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    monkeypatch.setattr(pray, "_ray", lambda: pytest.fail("Ray started"))
+    assert _mine(hub, tmp_path, "--ray", "auto") == 2
+    err = one_line_error(capsys, "resume it without --ray, with --model org/tiny", "fingerprinted the weights")
+    assert "--overwrite" not in err
+    assert _mine("org/tiny", tmp_path) == 0
