@@ -59,3 +59,37 @@ def test_another_claim_stays_different(a, b):
     from ptsfast.mining.anchors import similar
 
     assert not similar(a, b) and not similar(b, a)
+
+
+def test_sentences_lines_without_their_prefix_ids_are_read_back_from_problems_jsonl(tmp_path):
+    # each sentences.jsonl line repeats the ids before its sentence (48 MB for one 15,000-token, 1,000-sentence
+    # trajectory, 1.1 MB without them); problems.jsonl holds the prompt's and the trajectory's ids once, so a line
+    # that leaves them out is read back with them, by the re-estimate's reader and by the thought_anchors export
+    import json
+
+    from test_anchors_round4 import sentence_tokenizer
+    from tiny_models import tiny_anchors_run
+
+    from ptsfast.outputs.thought_anchors import prefix_ids, read_sentences, thought_anchor_record
+
+    run = tiny_anchors_run(tmp_path / "run", tokenizer=sentence_tokenizer(),
+                           solution="w10 w11 . w12 w13 . w14 w15 .")
+    full = [json.loads(x) for x in (run / "sentences.jsonl").read_text().splitlines()]
+    problem = json.loads((run / "problems.jsonl").read_text())
+    assert len(full) == 3 and all(r["prefix_ids"] for r in full)
+    lean = [{k: v for k, v in r.items() if k != "prefix_ids"} for r in full]
+    for r, old in zip(lean, full):
+        assert prefix_ids(r, problem) == old["prefix_ids"] == prefix_ids(old, None)  # an old line: its own ids
+        rec = thought_anchor_record(r, query="q", trace=problem["trajectories"][0]["text"], task_type="math", model_id="m", dataset_id=None,
+                                    timestamp="t", problem=problem)
+        assert rec["prefix_ids"] == old["prefix_ids"]
+    # files of either kind (and a mix: a run resumed by another ptsfast) read back alike
+    for kept in (lean, full, [lean[0], full[1], lean[2]]):
+        (run / "sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+        assert list(read_sentences(run)) == full
+    # a trajectory no problems.jsonl holds: not known (not the ids of another); a start outside it: an error
+    assert prefix_ids({**lean[1], "trajectory": "a0#9"}, problem) is None
+    with pytest.raises(ValueError, match="start 99"):
+        prefix_ids({**lean[1], "start": 99}, problem)
+    with pytest.raises(ValueError, match="prompt_len"):
+        prefix_ids({**lean[1], "prompt_len": 1}, problem)

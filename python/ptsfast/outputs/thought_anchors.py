@@ -20,9 +20,12 @@ ptsfast's own fields (counts, intervals, the token span). What ptsfast measures 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from ptsfast.mining.stats import reaches
+from ptsfast.outputs.rundir import PROBLEMS, SENTENCES, read_jsonl
 
 THOUGHT_ANCHOR_FIELDS = (
     "model_id", "query", "sentence", "sentence_id", "prefix_context", "prob_with_sentence", "prob_without_sentence",
@@ -50,8 +53,10 @@ _PTSFAST_FIELDS = ("problem_id", "trajectory", "start", "end", "prompt_len", "pr
 
 
 def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | None, task_type: str,
-                          model_id: str | None, dataset_id: str | None, timestamp: str) -> dict:
-    """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's."""
+                          model_id: str | None, dataset_id: str | None, timestamp: str,
+                          problem: Mapping | None = None) -> dict:
+    """One codelion ``ThoughtAnchor`` record for a ``sentences.jsonl`` line, ptsfast's fields after codelion's;
+    ``problem``, the line's problems.jsonl record, gives its ``prefix_ids`` where the line does not repeat them."""
     p_with = sentence["p_with"].get("p")
     without, source, delta = _without(sentence)
     prefix, suffix = contexts(sentence, trace)
@@ -68,7 +73,50 @@ def thought_anchor_record(sentence: Mapping, *, query: str | None, trace: str | 
     rec = {k: rec[k] for k in THOUGHT_ANCHOR_FIELDS}
     rec["prob_without_source"] = source
     rec.update({k: sentence.get(k) for k in _PTSFAST_FIELDS})
+    rec["prefix_ids"] = prefix_ids(sentence, problem)
     return rec
+
+
+def trajectory_of(sentence: Mapping, problem: Mapping | None) -> Mapping | None:
+    """The problems.jsonl trajectory a sentences.jsonl line belongs to (its ``trajectory`` key), None if not held."""
+    return next((t for t in (problem or {}).get("trajectories") or []
+                 if isinstance(t, Mapping) and str(t.get("key")) == str(sentence.get("trajectory"))), None)
+
+
+def prefix_ids(sentence: Mapping, problem: Mapping | None) -> list[int] | None:
+    """The token ids before a sentence, prompt included: where its resamples fork (p(resampled) is re-estimated from
+    them, p(with) from them and ``sentence_ids``). A line that repeats them (``prefix_ids``, as ptsfast wrote each
+    line until the file grew with the square of the trace: 48 MB for one 15,000-token, 1,000-sentence trajectory)
+    gives them; else its problem's ``prompt_ids`` and its trajectory's ``solution_ids`` up to its ``start``, which
+    problems.jsonl holds once. None where neither is known (a trajectory no problems.jsonl beside it holds)."""
+    if sentence.get("prefix_ids") is not None:
+        return [int(t) for t in sentence["prefix_ids"]]
+    t, start = trajectory_of(sentence, problem), sentence.get("start")
+    prompt = (problem or {}).get("prompt_ids")
+    if t is None or not isinstance(prompt, list) or not isinstance(t.get("solution_ids"), list):
+        return None
+    solution = t["solution_ids"]
+    if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= len(solution):
+        raise ValueError(f"sentence {sentence.get('sentence_id')!r} of problem {sentence.get('problem_id')!r}: start "
+                         f"{start!r} is no place in its trajectory's {len(solution)} solution tokens: the file was "
+                         f"edited or belongs to another run's problems.jsonl; read the folder `ptsfast anchors --out` "
+                         f"wrote, unedited")
+    if "prompt_len" in sentence and sentence["prompt_len"] != len(prompt):
+        raise ValueError(f"sentence {sentence.get('sentence_id')!r} of problem {sentence.get('problem_id')!r}: its "
+                         f"prompt_len {sentence['prompt_len']!r} is not its problem's {len(prompt)} prompt tokens: "
+                         f"the problems.jsonl beside it is another run's; read the folder `ptsfast anchors --out` "
+                         f"wrote, unedited")
+    return [int(x) for x in prompt] + [int(x) for x in solution[:start]]
+
+
+def read_sentences(run_dir: str | os.PathLike) -> Iterator[dict]:
+    """The lines of an anchors run's sentences.jsonl, each with its ``prefix_ids`` (from problems.jsonl where the
+    line does not repeat them; see :func:`prefix_ids`): what a re-estimate from the records reads, for files of any
+    ptsfast."""
+    run = Path(run_dir)
+    problems = {str(r.get("problem_id")): r for r in read_jsonl(run / PROBLEMS)}
+    for line in read_jsonl(run / SENTENCES):
+        yield {**line, "prefix_ids": prefix_ids(line, problems.get(str(line.get("problem_id"))))}
 
 
 def contexts(sentence: Mapping, trace: str | None) -> tuple[str, str]:
