@@ -80,8 +80,8 @@ def test_sentences_lines_without_their_prefix_ids_are_read_back_from_problems_js
     lean = [{k: v for k, v in r.items() if k != "prefix_ids"} for r in full]
     for r, old in zip(lean, full):
         assert prefix_ids(r, problem) == old["prefix_ids"] == prefix_ids(old, None)  # an old line: its own ids
-        rec = thought_anchor_record(r, query="q", trace=problem["trajectories"][0]["text"], task_type="math", model_id="m", dataset_id=None,
-                                    timestamp="t", problem=problem)
+        rec = thought_anchor_record(r, query="q", trace=problem["trajectories"][0]["text"], task_type="math",
+                                    model_id="m", dataset_id=None, timestamp="t", problem=problem)
         assert rec["prefix_ids"] == old["prefix_ids"]
     # files of either kind (and a mix: a run resumed by another ptsfast) read back alike
     for kept in (lean, full, [lean[0], full[1], lean[2]]):
