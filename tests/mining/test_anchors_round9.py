@@ -93,3 +93,63 @@ def test_sentences_lines_without_their_prefix_ids_are_read_back_from_problems_js
         prefix_ids({**lean[1], "start": 99}, problem)
     with pytest.raises(ValueError, match="prompt_len"):
         prefix_ids({**lean[1], "prompt_len": 1}, problem)
+
+
+def _stopped_run(tok, complete):
+    from types import SimpleNamespace
+
+    from ptsfast.pipeline.anchors import _AnchorRun
+    from ptsfast.pipeline.probes import OracleStops
+
+    run = object.__new__(_AnchorRun)
+    run.tokenizer, run.judges = tok, {False: (None, OracleStops((), complete))}
+    problem = SimpleNamespace(think_open=False, problem=SimpleNamespace(id="p"), solution_ids=None)
+    return run, problem
+
+
+def test_a_late_stop_is_read_back_without_decoding_the_trace_at_every_step():
+    # each stopped resample was read back by decoding the trace and the resample whole at every step of a binary
+    # search (2 + log2 of the checks' interval decodes, 10 ms a resample after 2,000 tokens of SmolLM2's tokenizer):
+    # the trace is now decoded once for the look, and the text decoded at once read only where the answer completes
+    import functools
+    from types import SimpleNamespace
+
+    from test_anchors_round4 import sentence_tokenizer
+
+    from ptsfast.engine import FinishReason, Rollout
+    from ptsfast.pipeline.probes import TextSoFar
+
+    tok = sentence_tokenizer()
+    ids = tuple(tok(" ".join(["w10 w11 ."] * 700), add_special_tokens=False)["input_ids"])
+    long_decodes = []
+    batch_decode = tok.batch_decode
+
+    def counted(seqs, **kw):
+        long_decodes.extend(len(s) for s in seqs if len(s) >= len(ids))
+        return batch_decode(seqs, **kw)
+    tok.batch_decode = counted
+    run, problem = _stopped_run(tok, lambda text: "w7" in text.split())
+    t = SimpleNamespace(problem=problem, prompt_ids=(20,), solution_ids=ids)
+    so_far = functools.cache(lambda: TextSoFar(tok, ids))
+    words = [12, 13, 14, 15, 16, 17, 18, 19]
+    for w7, late in [(0, 1), (2, 3), (3, 0), (5, 2), (1, 1), (4, 3), (6, 1), (2, 0)]:  # stopped up to 3 tokens late
+        tokens = tuple(tok.convert_tokens_to_ids(f"w{w}") for w in words[:w7]) + (7,) + tuple(
+            tok.convert_tokens_to_ids(f"w{w}") for w in words[:late])
+        r = Rollout(tokens, (0.0,) * len(tokens), FinishReason.STOP)
+        assert run._as_stopped(t, len(ids), r, so_far) == tokens[:w7 + 1]
+    assert len(long_decodes) <= 8 + 4, long_decodes  # one a resample, a few for the look's text before the fork
+
+    # where the parts' texts joined say otherwise than the text decoded at once, the latter decides, as the
+    # rollouts' stop_fn reads it (here the joined text holds an answer everywhere)
+    class Joined:
+        def __init__(self):
+            self.text = TextSoFar(tok, ids)
+
+        def joined(self, generated):
+            return self.text.whole(generated) + " w7"
+
+        def whole(self, generated):
+            return self.text.whole(generated)
+    tokens = tuple(tok.convert_tokens_to_ids(f"w{w}") for w in (12, 13, 7, 14))
+    r = Rollout(tokens, (0.0,) * 4, FinishReason.STOP)
+    assert run._as_stopped(t, len(ids), r, Joined) == tokens[:3]

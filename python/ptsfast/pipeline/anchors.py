@@ -10,6 +10,7 @@ finished problem is written through the run writer (append-only, resumable, fing
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -38,7 +39,7 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable,
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, check_every, judged_texts
+from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, TextSoFar, check_every, judged_texts
 from ptsfast.pipeline.records import committed, oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
@@ -459,10 +460,13 @@ class _AnchorRun(FedCall):
         before = t.before(k)  # split after the solution's text, as the solution was
         piece = t.unended(k)
         outcomes = []
+        # the text before the fork decoded once for the look's stopped resamples (whole at each step, a 2,000-token
+        # trace cost 10 ms a resample)
+        so_far = functools.cache(lambda: TextSoFar(self.tokenizer, t.solution_ids[:b]))
         for r, (ok, err) in zip(rollouts, verdicts):
             self.stats.oracle_errors += err is not None
             same = None
-            tokens = self._as_stopped(t, b, r) if original is not None else r.tokens
+            tokens = self._as_stopped(t, b, r, so_far) if original is not None else r.tokens
             after = self._text_after(t, b, tokens) if original is not None else ""
             ended = (original is not None and r.finish_reason is not FinishReason.EOS
                      and first_sentence_ended(after, before))
@@ -497,31 +501,45 @@ class _AnchorRun(FedCall):
         t.pending -= 1
         return self._look(t) if t.pending == 0 else []
 
-    def _as_stopped(self, t: _Trajectory, b: int, r: Rollout) -> tuple[int, ...]:
+    def _as_stopped(self, t: _Trajectory, b: int, r: Rollout,
+                    head: Callable[[], TextSoFar] | None = None) -> tuple[int, ...]:
         """The tokens of a rollout forked after ``b`` solution tokens up to where its answer first completes, as a check
         at every token stops it. The check runs every :func:`~ptsfast.pipeline.probes.check_every` tokens after a long
         trace (at every token, it can cost more than a GPU's decode step), so a rollout stops up to that many tokens
         late, and its first sentence, read with the words after its answer, was compared with the sentence read up to
         the answer ("There are $\\boxed{6}$ ways" against "There are $\\boxed{6}"): different. The check is
-        prefix-monotone."""
+        prefix-monotone. ``head`` gives the text before the fork decoded once (:class:`TextSoFar`, made for the
+        rollouts of one look): each step decodes the rollout's tokens, not the trace, and the text decoded at once is
+        read where the answer completes only, as the rollouts' ``stop_fn`` reads it."""
         check, tokens = self.stops(t.problem).complete(t.problem.problem), tuple(r.tokens)
         n = len(tokens)
         if r.finish_reason is not FinishReason.STOP or check is None or n <= 1:
             return tokens
-        head = list(t.solution_ids[:b])
+        text = head() if head is not None else TextSoFar(self.tokenizer, t.solution_ids[:b])
 
-        def complete(j: int) -> bool:  # as the rollouts' stop_fn reads it
-            return bool(check(judged_texts(self.tokenizer, [head + list(tokens[:j])])[0]))
-        if not complete(n):  # stopped by a stop string
-            return tokens
-        lo = max(0, n - check_every(b + n))  # the check before the last one was not complete
-        if lo and complete(lo):
-            lo = 0
-        hi = n
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if complete(mid) else (mid, hi)
-        return tokens[:hi]
+        def whole(j: int) -> bool:
+            return bool(check(text.whole(tokens[:j])))
+
+        def quick(j: int) -> bool:  # the stop_fn's first reading: its parts' texts joined
+            joined = text.joined(tokens[:j])
+            return whole(j) if joined is None else bool(check(joined))
+
+        def first(complete: Callable[[int], bool]) -> int | None:
+            """The fewest tokens that ``complete`` takes to be complete, None if all of them are not."""
+            if not complete(n):  # stopped by a stop string
+                return None
+            lo = max(0, n - check_every(b + n))  # the check before the last one was not complete
+            if lo and complete(lo):
+                lo = 0
+            hi = n
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if complete(mid) else (mid, hi)
+            return hi
+        hi = first(quick)
+        if hi is not None and not whole(hi):  # the text decoded at once says otherwise there: read as the stop_fn
+            hi = first(lambda j: quick(j) and whole(j))
+        return tokens if hi is None else tokens[:hi]
 
     def _answered(self, t: _Trajectory, k: int) -> tuple[bool, str | None]:
         """``(whether the solution's answer is complete before sentence k, the sentence read up to where the answer
