@@ -8,7 +8,8 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -528,42 +529,72 @@ def pivot_key(r: Mapping) -> tuple:
 
 def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
     """Whether a pair is the pivot's: the same key and the same context ids (a loose file's folder may hold another
-    run's records, whose problem ids, trajectory keys and positions coincide with its own)."""
+    run's records, whose problem ids, trajectory keys and positions coincide with its own). Either may hold its ids
+    as :class:`HeldIds`."""
     if pivot is None or pair is None:
         return False
-    ids = pair.get("prompt_ids")
-    return ids is None or pivot.get("prefix_ids") is None or list(ids) == list(pivot["prefix_ids"])
+    ids, own = pair.get("prompt_ids"), pivot.get("prefix_ids")
+    if ids is None or own is None:
+        return True
+    if isinstance(ids, HeldIds) or isinstance(own, HeldIds):
+        return HeldIds.of(ids) == HeldIds.of(own)
+    return list(ids) == list(own)
 
 
-def _neighbours(source: RunSource, path: Path, schema: str) -> list[dict]:
-    """The records of the run's file ``path`` beside the one exported, checked (:func:`check_record`); beside a loose
-    file, a folder of the user's own, those that are no ptsfast records of ``schema`` are not the run's: left out."""
-    recs = list(read_records_file(path))
-    if source.run_dir is not None:
-        for r in recs:
-            check_record(r, schema, path)
-        return recs
-    kept = []
-    for r in recs:
+class HeldIds:
+    """A record's context ids held as a digest of them, for comparison alone: the records beside the exported ones
+    (a pair's pivot, a pivot's pair) are looked up by their point and compared by their ids, and thousands of ids a
+    record (a pivot deep in a long solution, ~36 bytes an id as Python holds them) doubled an export's memory."""
+
+    __slots__ = ("digest",)
+
+    def __init__(self, ids: list[int]) -> None:
+        try:
+            data = b"Q" + array("Q", ids).tobytes()
+        except OverflowError:  # an id beyond 64 bits: not ptsfast's, compared as its text
+            data = b"J" + json.dumps(ids).encode()
+        self.digest = hashlib.blake2b(data, digest_size=16).digest()
+
+    @classmethod
+    def of(cls, ids: Any) -> "HeldIds":
+        return ids if isinstance(ids, HeldIds) else cls(list(ids))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HeldIds) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+
+def _neighbours(source: RunSource, path: Path, schema: str, ids: str) -> Iterator[dict]:
+    """The records of the run's file ``path`` beside the one exported, checked (:func:`check_record`), one at a time,
+    with their context ids (field ``ids``) as :class:`HeldIds`; beside a loose file, a folder of the user's own,
+    those that are no ptsfast records of ``schema`` are not the run's: left out."""
+    for r in read_records_file(path):
         try:
             check_record(r, schema, path)
         except ExportError:
+            if source.run_dir is not None:
+                raise
             continue
-        kept.append(r)
-    return kept
+        if isinstance(r.get(ids), list):
+            r[ids] = HeldIds(r[ids])
+        yield r
 
 
 def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
-    """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself)."""
+    """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself), what a pair's export
+    reads of its pivot: its confirmation, its p before and after, and its context ids as :class:`HeldIds`."""
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    return {pivot_key(r): r for r in _neighbours(source, path, "pivots")}
+    keep = ("confirmed", "p_before", "p_after", "prefix_ids")
+    return {pivot_key(r): {k: r[k] for k in keep if k in r} for r in _neighbours(source, path, "pivots", "prefix_ids")}
 
 
 def pairs_by_pivot(source: RunSource) -> dict[tuple, dict]:
-    """The run's pairs by the :func:`pivot_key` of their pivot."""
+    """The run's pairs by the :func:`pivot_key` of their pivot, their context ids as :class:`HeldIds`."""
     path = (source.run_dir or source.file.parent) / PAIRS
     if not path.exists():
         return {}
-    return {pivot_key(p): p for p in _neighbours(source, path, "mined_pairs")}
+    return {pivot_key(p): p for p in _neighbours(source, path, "mined_pairs", "prompt_ids")}
