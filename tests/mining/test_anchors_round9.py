@@ -21,7 +21,11 @@ def _pieces(text):
     # a number after "Sec."/"Vol."/"Ch."/"No." ("See Sec. 2") ends its sentence as one after "Fig." does
     ("See Sec. 2. Then Thm. 3 applies.", ["See Sec. 2.", "Then Thm. 3 applies."]),
     ("It is in Vol. 3. The proof is there.", ["It is in Vol. 3.", "The proof is there."]),
+    # nor was a value after a colon with no second marker after it
+    ("The answer is: 1. Then we check it.", ["The answer is: 1.", "Then we check it."]),
+    ("Count: 1. Next.", ["Count: 1.", "Next."]),
     # unchanged: an inline list after a colon, a number after "Sec." inside a sentence
+    ("Do this: 1. Add them. **2.** Multiply.", ["Do this: 1. Add them.", "**2.** Multiply."]),
     ("Steps: 1. Add the two. 2. Multiply them.", ["Steps: 1. Add the two.", "2. Multiply them."]),
     ("Use Sec. 2 here. Then go.", ["Use Sec. 2 here.", "Then go."]),
     ("See Fig. 2. Then go.", ["See Fig. 2.", "Then go."]),

@@ -40,6 +40,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
+_SECOND = re.compile(r"(?<![\w.,])2\.[*_]*\s")  # an inline list's second marker
 _REFERENCE = _BEFORE_NUMBER - {"no"}  # a number after these ends its sentence ("Sec. 2. Then"); "No." may answer
 # a terminator followed by whitespace ("3.5" is not one; Hindi and Bengali "।", Arabic "؟", Urdu "۔" too), or a
 # full-width one (Chinese and Japanese need no space)
@@ -150,7 +151,10 @@ def sentence_starts(text: str) -> list[int]:
                                                              min(line_end, b + _LOOK)))):
             before = ""  # "vs." ends no sentence, so opens no inline list: "3 vs. 2. Then" ends at "2."; nor does an
             # option's letter: "C. 4, D. 5. So" ends at "5.", nor a reference's word: "See Sec. 2. Then" at "2."
-        spaced_colon = b < m.start() - len(raw)  # "Steps: 1. Add" opens a list; a ratio "3:1." or "x:1." ends
+        # "Steps: 1. Add ... 2. Multiply" opens a list; a ratio "3:1." or "x:1." ends, as does a value with no "2."
+        # after it on its line ("The answer is: 1. Then we check.")
+        listed = (raw == "1" and b < m.start() - len(raw)
+                  and _SECOND.search(text, m.end(), min(line_end, m.end() + 8 * _LOOK)) is not None)
         option = end == "." and len(raw) == 1 and _option(text, raw, m.start() - 1, max(last, line_start, lo),
                                                           min(line_end, m.end() + _LOOK))
         marker = end == "." and (line_head.isdigit() or (len(line_head) == 1 and line_head.isalpha())
@@ -158,7 +162,7 @@ def sentence_starts(text: str) -> list[int]:
                                         or bool(line_head and _ROMAN.fullmatch(line_head))
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";")
-                                                 or (before == ":" and raw == "1" and spaced_colon)))
+                                                 or (before == ":" and listed)))
                                         or (raw.isdigit() and len(raw) <= 2 and after != ""
                                             and (before in ("。", "！", "？", "；") or (before == "：" and raw == "1"))))
         # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends), "情况。1. x为正" (a number alone after a
