@@ -41,6 +41,11 @@ def test_sentence_ends_after_a_ratio_or_a_numbered_reference(text, pieces):
     ("So we cannot divide by zero here.", "So we can't divide by zero here."),
     ("So we can not divide.", "So we cannot divide."),
     ("It won't work.", "It will not work."),
+    # a percentage and the fraction or decimal of its value held other numbers (50 and 0.5) and a unit the other
+    # lacked: different
+    ("So we get 50% of the total.", "So we get 1/2 of the total."),
+    ("So the probability is 0.25 for this event.", "So the probability is 25% for this event."),
+    ("So 12.5 percent of them.", "So \\frac{1}{8} of them."),
     # an equation written the other way round held its numbers in another order, read as another claim
     ("So 2x + 1 = 7 gives x = 3.", "So 7 = 2x + 1 gives x = 3."),
     ("So 10 - 3 = 7 here.", "So 7 = 10 - 3 here."),
@@ -55,6 +60,9 @@ def test_the_same_claim_in_other_words_is_similar(a, b):
     ("So we cannot divide by zero here.", "So we can divide by zero here."),
     ("This isn't the answer we want.", "This is the answer we want."),
     ("So x - 2 = 5 here.", "So 5 - 2 = x here."),  # another equation, the same numbers
+    ("So we get 50% of the total.", "So we get 5% of the total."),
+    ("So 12% of them.", "So 12 of them."),
+    ("So 30% of them.", "So 1/3 of them."),  # a rounding is another value
     ("So 10 - 3 = 7 here.", "So 7 = 3 - 10 here."),
     ("So 2x + 1 = 7 gives x = 3.", "So 7 = 2x + 1 gives x = 4."),
     ("We get y = 2 and x = 3.", "We get y = 3 and x = 2."),

@@ -520,7 +520,18 @@ def _spelled(text: str, ones: bool = False) -> str:
     text = _INT_FRACTION.sub(fraction, _TEX_FRACTION.sub(tex, text))
     text = _NUMBER_WORD.sub(lambda m: m.group(0) if m.group(3) and m.group(3).lower() == "one" else word(m), text)
     text = _CJK_COUNT.sub(lambda m: m.group(0) if m.group(0) == "一" else _cjk_count(m.group(0)) or m.group(0), text)
+    text = _PERCENT.sub(lambda m: _percent_value(m.group(1)), text)
     return _ONE.sub("1", text) if ones else text
+
+
+# a percentage of a plain number ("50%", "12.5 percent"; not "1,000%" nor "x%")
+_PERCENT = re.compile(r"(?<![\w.,])(\d{1,12}(?:\.\d{1,12})?)\s?(?:%|percent\b)", re.I)
+
+
+def _percent_value(n: str) -> str:
+    """A percentage's value in one spelling, as a fraction's (:func:`_fraction_value`): "50%" is "0.5", as "1/2" is."""
+    f = Fraction(n) / 100
+    return _fraction_value(str(f.numerator), str(f.denominator)) or n
 
 
 def same_numbers(a: str, b: str) -> bool:
