@@ -850,6 +850,8 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     program = _program_from_source(tests, entry_point, prompt, setup, parsed)
     _refuse_if_program_unused(tests, setup, parsed[0])
     _refuse_if_only_vacuous(tests, parsed[0], lambda masked: _program_from_source(masked, entry_point, prompt, setup))
+    if tests in _NAMED and program.tests != tests:  # HumanEval-X's call of check taken out, HumanEval-ET's candidate
+        _remember(program.tests, _NAMED[tests])
     return program
 
 
@@ -1240,6 +1242,12 @@ def _fixed_truth(e) -> bool | None:
     if isinstance(e, ast.IfExp):
         both = {_fixed_truth(e.body), _fixed_truth(e.orelse)}
         return both.pop() if len(both) == 1 else None
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "isinstance" and \
+            len(e.args) == 2 and not e.keywords and any(isinstance(t, ast.Name) and t.id == "object" for t in (
+                e.args[1].elts if isinstance(e.args[1], ast.Tuple) else [e.args[1]])):
+        return True  # isinstance(f(x), object): every value is an object
+    if _self_compared(e):
+        return isinstance(e.ops[0], ast.Eq)
     if isinstance(e, ast.Compare) and len(e.ops) == 1 and type(e.ops[0]) in _LITERAL_OPS:
         lit_a, a = _literal(e.left)
         lit_b, b = _literal(e.comparators[0]) if lit_a else (False, None)  # a long expected value beside f(x): unread
@@ -1251,6 +1259,29 @@ def _fixed_truth(e) -> bool | None:
     return None
 
 
+def _self_compared(e) -> bool:
+    """``f(x) == f(x)``, ``result != result``: a value of the program compared with itself, equal whatever the program
+    returns (a NaN, or a program returning another value each call, aside). ``is`` is left out: ``get() is get()``
+    checks that the program returns one shared object, which a program can fail."""
+    return isinstance(e, ast.Compare) and len(e.ops) == 1 and isinstance(e.ops[0], (ast.Eq, ast.NotEq)) and \
+        not _literal(e.left)[0] and ast.dump(e.left) == ast.dump(e.comparators[0])
+
+
+_NEVER_NONE = ("isinstance", "issubclass", "bool", "all", "any", "len", "callable", "hasattr", "str", "repr")
+"""Builtins whose result is never None: ``assertIsNotNone`` of one of their calls passes every program."""
+
+
+def _never_none(e) -> bool:
+    """Whether ``e`` is never None whatever the program returns: a comparison (``assertIsNotNone(f(x) == y)``, the
+    ``Equal`` forgotten), a ``not``, a constant other than None, a display, or a call of :data:`_NEVER_NONE`."""
+    if isinstance(e, ast.Constant):
+        return e.value is not None
+    return isinstance(e, (ast.Compare, ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp,
+                          ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)) or \
+        isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not) or \
+        isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in _NEVER_NONE
+
+
 _TRUE_ASSERTS = ("assertTrue", "assert_", "failUnless")
 _LITERAL_ASSERTS = {"assertEqual", "assertEquals", "assertNotEqual", "assertIn", "assertNotIn", "assertIs",
                     "assertIsNot", "assertIsNone", "assertIsNotNone", "assertGreater", "assertGreaterEqual",
@@ -1260,6 +1291,10 @@ _LITERAL_ASSERTS = {"assertEqual", "assertEquals", "assertNotEqual", "assertIn",
 """unittest's comparisons, which hold or fail by their values alone: given literals only, one that holds passes
 every program."""
 _FALSE_ASSERTS = ("assertFalse", "failIf")
+_EQUAL_ASSERTS = ("assertEqual", "assertEquals", "assertCountEqual", "assertListEqual", "assertDictEqual",
+                  "assertTupleEqual", "assertSetEqual", "assertSequenceEqual", "assertMultiLineEqual",
+                  "assertAlmostEqual", "assertGreaterEqual", "assertLessEqual")
+"""unittest's comparisons that hold for a value compared with itself (``assertEqual(f(x), f(x))``)."""
 
 
 def _literals_hold(call: ast.Call) -> bool:
@@ -1300,6 +1335,11 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
             test = n.args[0]
             if name in _FALSE_ASSERTS:
                 return ("something always false", "the comparison alone") if _fixed_truth(test) is False else None
+        elif name in _EQUAL_ASSERTS and len(n.args) >= 2 and not _literal(n.args[0])[0] and \
+                ast.dump(n.args[0]) == ast.dump(n.args[1]):
+            return "a value equal to itself", "a comparison with the expected value"
+        elif name == "assertIsNotNone" and n.args and _never_none(n.args[0]):
+            return "that a value never None is not None", "the comparison with assertTrue (or assertEqual)"
         elif name in _LITERAL_ASSERTS and _literals_hold(n):
             return "literals only", "a comparison of what the program returns"
         else:
@@ -1313,6 +1353,7 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
     if isinstance(test, ast.NamedExpr):
         test = test.value
     what = "an 'or' with a side that is always true" if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) \
+        else "a value compared with itself" if _self_compared(test) \
         else "a '|' with a constant that is not 0" if isinstance(test, ast.BinOp) else \
         "a constant" if isinstance(test, ast.Constant) else "a string" if isinstance(test, ast.JoinedStr) else \
         "a function" if isinstance(test, ast.Lambda) else "something always true"
@@ -1334,6 +1375,10 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                           f"yields): its runner calls it without running its body, so its checks never run and it "
                           f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
                           f"the row"))
+    for s, why in _dead_checks(nodes, src, inside):
+        inside |= {id(x) for x in ast.walk(s)}
+        found.append((s, f"line {s.lineno} of the tests, {_segment(src, s)!r}, never runs ({why}), so it passes "
+                         f"every program; move it where it runs, or drop the row"))
     for n in nodes:
         bad = _passes_always(n) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
         if bad is None:
@@ -1351,6 +1396,56 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                       f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts {what}, whose truth does not "
                       f"depend on what the program returns: it passes every program; assert {fix} instead, or drop "
                       f"the row"))
+    return found
+
+
+def _empty_loop(it) -> bool:
+    """Whether a ``for`` over ``it`` never runs its body: an empty literal (``for case in []``) or ``range(0)``."""
+    ok, value = _literal(it)
+    if not ok and isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and \
+            not it.keywords and 1 <= len(it.args) <= 3 and all(_literal(a)[0] for a in it.args):
+        args = [_literal(a)[1] for a in it.args]
+        ok, value = all(type(a) is int for a in args) and (len(args) < 3 or args[2] != 0), args
+        value = range(*value) if ok else None
+    try:
+        return ok and len(value) == 0
+    except TypeError:
+        return False
+
+
+_ENDS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _dead_checks(nodes: list, src: str, skip: set) -> list[tuple[ast.stmt, str]]:
+    """Statements holding a check that never run, each with why: after a ``return`` (``raise``, ``continue``,
+    ``break``) of their block, under an ``if`` whose test is always false (the ``else`` of one always true), in
+    ``while False:`` or in a ``for`` over nothing (``for case in []:``, cases never filled in). A test whose
+    checks all lie there passes every program. Those inside ``skip`` (nodes already named) are left out."""
+    found, dead = [], set()
+
+    def bury(stmts, why):
+        for s in stmts:
+            dead.update(id(x) for x in ast.walk(s))
+            if id(s) not in skip and any(isinstance(x, ast.Assert) or isinstance(x, ast.Call) and _CHECKS.search(
+                    getattr(x.func, "attr", getattr(x.func, "id", ""))) for x in ast.walk(s)):
+                found.append((s, why))
+
+    for n in nodes:
+        if id(n) in dead:
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(n, name, None)
+            end = next((i for i, s in enumerate(stmts) if isinstance(s, _ENDS)), None) \
+                if isinstance(stmts, list) else None
+            if end is not None and end + 1 < len(stmts):
+                bury(stmts[end + 1:], f"it follows {_segment(src, stmts[end])!r} on line {stmts[end].lineno}")
+        head = _segment(src, n).splitlines()[0] if isinstance(n, (ast.If, ast.While, ast.For)) else ""
+        if isinstance(n, (ast.If, ast.While)) and _fixed_truth(n.test) is False:
+            bury(n.body, f"{head!r} is never true")
+        elif isinstance(n, ast.If) and _fixed_truth(n.test) is True:
+            bury(n.orelse, f"the else of {head!r}, which is always true")
+        elif isinstance(n, ast.For) and _empty_loop(n.iter):
+            bury(n.body, f"{head!r} loops over nothing")
     return found
 
 
@@ -1399,9 +1494,13 @@ def _refuse_if_only_vacuous(tests: str, tree, check) -> None:
         check(masked)
     except TestFormatError:
         raise TestFormatError(found[0][1]) from None
-    if len(_NAMED) >= 4096:
+    _remember(tests, [_segment(tests, s) for s, _ in found if not _plain_check(s)])
+
+
+def _remember(tests: str, named: list[str]) -> None:
+    while len(_NAMED) >= 4096:
         _NAMED.pop(next(iter(_NAMED)))
-    _NAMED[tests] = [_segment(tests, s) for s, _ in found if not _plain_check(s)]
+    _NAMED[tests] = named
 
 
 _NAMED: dict[str, list[str]] = {}

@@ -1,0 +1,85 @@
+"""Dataset rows as real datasets publish them, round 21: checks that never run or compare a value with itself,
+and the warnings of HumanEval-X and HumanEval-ET rows."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.oracles import make_judge
+
+CODE = make_judge("code", 60.0)
+ZERO = "```python\ndef add(a, b):\n    return 0\n```"
+ADD = "```python\ndef add(a, b):\n    return a + b\n```"
+UNITTEST = "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+
+
+def _unittest(*lines: str) -> str:
+    return UNITTEST + "".join(f"        {line}\n" for line in lines)
+
+
+def _pytest(*lines: str) -> str:
+    return "from solution import add\n\ndef test_add():\n" + "".join(f"    {line}\n" for line in lines)
+
+
+@pytest.mark.parametrize("tests, says", [
+    ({"test": _unittest("self.assertIsNotNone(add(1, 2) == 3)")}, "never None"),
+    ({"test": _unittest("self.assertIsNotNone(isinstance(add(1, 2), int))")}, "never None"),
+    ({"test": _unittest("self.assertTrue(isinstance(add(1, 2), object))")}, "always true"),
+    ({"test_list": ["assert isinstance(add(1, 2), (int, object))"]}, "always true"),
+    ({"test_list": ["assert add(1, 2) == add(1, 2)"]}, "compared with itself"),
+    ({"test": _unittest("result = add(1, 2)", "self.assertFalse(result != result)")}, "always false"),
+    ({"test": _unittest("self.assertEqual(add(1, 2), add(1, 2))")}, "equal to itself"),
+    ({"test_list": ["for case in []:\n    assert add(*case) == 3"]}, "loops over nothing"),
+    ({"test_list": ["for i in range(0):\n    assert add(i, 1) == i + 1"]}, "loops over nothing"),
+    ({"test_list": ["while False:\n    assert add(1, 2) == 3"]}, "is never true"),
+    ({"test": _pytest("if False:", "    assert add(1, 2) == 3")}, "is never true"),
+    ({"test": _pytest("if True:", "    pass", "else:", "    assert add(1, 2) == 3")}, "always true"),
+    ({"test": _pytest("return", "assert add(1, 2) == 3")}, "follows 'return'"),
+    ({"test": _unittest("return", "self.assertEqual(add(1, 2), 3)")}, "follows 'return'"),
+    ({"test": "def check(candidate):\n    return\n    assert candidate(1, 2) == 3\n", "entry_point": "add"},
+     "follows 'return'"),
+], ids=["isnotnone-comparison", "isnotnone-isinstance", "isinstance-object", "isinstance-object-tuple", "self-equal",
+        "self-unequal", "assertequal-itself", "for-over-nothing", "for-over-range-0", "while-false", "if-false",
+        "else-of-if-true", "after-return", "unittest-after-return", "humaneval-after-return"])
+def test_checks_that_never_run_or_never_decide_are_refused_not_passed_by_every_program(tmp_path, tests, says):
+    # each loaded, and add returning 0 passed
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0] and says in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    {"test_list": ["assert add(2, 2) == 4", "for case in []:\n    assert add(*case) == 3"]},
+    {"test": _pytest("assert add(2, 2) == 4", "return", "assert add(1, 2) == 3")},
+    {"test": _pytest("assert add(2, 2) == 4", "if False:", "    assert add(1, 2) == 3")},
+    {"test": _unittest("self.assertIsNotNone(add(1, 2) == 3)", "self.assertEqual(add(2, 2), 4)")},
+    {"test_list": ["assert add(2, 2) == add(2, 2)", "assert add(2, 2) == 4"]},
+], ids=["empty-loop", "after-return", "if-false", "isnotnone", "self-equal"])
+def test_such_a_check_beside_real_ones_is_named_and_the_row_judged_on_the_rest(tmp_path, caplog, tests):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE("```python\ndef add(a, b):\n    return 3\n```", p).success
+    assert len([m for m in caplog.messages if "passes every program" in m]) == 1
+
+
+@pytest.mark.parametrize("check", [
+    "assert add(1, 2) - 3 == add(0, 0)", "assert add(1, 2) == add(2, 1) and add(1, 2) == 3",
+    "assert isinstance(add(1, 2), int) and add(1, 2) == 3", "assert add(2, 1) == add(1, 2) == 3",
+    "for case in [(1, 2)]:\n    assert add(*case) == 3", "for i in range(1):\n    assert add(i, 3) == 3",
+    "if add(1, 2) != 3:\n    raise AssertionError('add')", "while True:\n    assert add(1, 2) == 3\n    break",
+])
+def test_checks_that_depend_on_the_program_still_judge(tmp_path, check):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test_list": [check]}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+@pytest.mark.parametrize("row", [
+    {"task_id": "Python/0", "prompt": "def add(a, b):\n", "entry_point": "add",
+     "test": "def check(add):\n    assert add(1, 2) == 3\n    assert [add(2, 2) == 4]\n\ncheck(add)\n"},
+    {"task_id": "HumanEval/0", "prompt": "def add(a, b):\n", "entry_point": "add",
+     "test": "assert candidate(1, 2) == 3\nassert [candidate(2, 2) == 4]\n"},
+], ids=["humaneval-x", "humaneval-et"])
+def test_humaneval_x_and_et_rows_name_their_vacuous_check_in_a_warning(tmp_path, caplog, row):
+    # HumanEval-X's tests lose their check(add) call at load, HumanEval-ET's gain 'candidate = add': the warning
+    # looked the checks up by the tests as loaded, found none, and said nothing
+    p, = load(tmp_path, [row], "--id-field", "task_id", oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    said = [m for m in caplog.messages if "passes every program" in m]
+    assert len(said) == 1 and "== 4]" in said[0]
