@@ -24,6 +24,11 @@ def _pieces(text):
     # nor was a value after a colon with no second marker after it
     ("The answer is: 1. Then we check it.", ["The answer is: 1.", "Then we check it."]),
     ("Count: 1. Next.", ["Count: 1.", "Next."]),
+    # an English word's "." / "?" / "!" before Chinese or Japanese (a trace switching language) ended nothing
+    ("Let me compute.然后我们检查。", ["Let me compute.", "然后我们检查。"]),
+    ("Check this?好的。", ["Check this?", "好的。"]),
+    # unchanged: a number, an abbreviation or a factorial before Chinese
+    ("We get 5.然后", ["We get 5.然后"]), ("例如 e.g.例子。", ["例如 e.g.例子。"]), ("所以 n!种方法。", ["所以 n!种方法。"]),
     # unchanged: an inline list after a colon, a number after "Sec." inside a sentence
     ("Do this: 1. Add them. **2.** Multiply.", ["Do this: 1. Add them.", "**2.** Multiply."]),
     ("Steps: 1. Add the two. 2. Multiply them.", ["Steps: 1. Add the two.", "2. Multiply them."]),
