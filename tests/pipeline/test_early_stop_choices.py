@@ -42,7 +42,7 @@ def test_the_judge_reads_the_initial_as_the_choice_it_opens():
     judge = make_judge("multiple_choice")
     assert judge(WRITTEN, WORMS).success  # B, C. elegans
     assert not judge("Answer: C.", WORMS).success  # what the early stop cut it to: C
-    assert answer_complete("multiple_choice", "Answer: C.")  # without the choices the letter is complete
+    assert answer_complete("multiple_choice", "Answer: C.\n")  # without the choices the letter is complete
 
 
 def test_rollouts_of_a_problem_whose_choice_opens_as_a_letter_never_stop_at_a_stated_letter():
@@ -56,14 +56,14 @@ def test_rollouts_of_a_problem_whose_choice_opens_as_a_letter_never_stop_at_a_st
 
 
 def test_a_probe_judges_the_whole_answer_where_the_stop_would_have_cut_the_initial():
-    for problem, success, written in ((WORMS, True, WRITTEN), (PLAIN, True, "Answer: A. Paris it is.")):
+    for problem, success, written in ((WORMS, True, WRITTEN), (PLAIN, True, "Answer: A.\nParis it is.")):
         engine = StoppingEngine(written)
         sampler = EngineSampler(engine, Chars(), make_judge("multiple_choice"), MineOptions(max_new_tokens=64),
                                 {"k": TrajectoryContext(0, 3, (), problem)}, stops=OracleStops.of("multiple_choice"))
         (outs,) = sampler([ProbeRequest("k", 0, 2, 0, (), None)])
         assert [o.success for o in outs] == [success, success]
-        # the worm problem's rollouts ran to the end of what was written; the plain one's stopped at "Answer: A."
-        assert engine.written == [written if problem is WORMS else "Answer: A."]
+        # the worm problem's rollouts ran to the end of what was written; the plain one's stopped at its line's end
+        assert engine.written == [written if problem is WORMS else "Answer: A.\n"]
 
 
 def test_a_check_given_without_an_oracles_name_stops_every_problem():

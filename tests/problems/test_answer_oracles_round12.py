@@ -78,7 +78,7 @@ def test_the_early_stop_waits_for_a_bracketed_choice_text_to_end(full):
 @pytest.mark.parametrize("text,stop", [("Answer: B) 15\nIt fits.", "Answer: B) 15\n"),
                                        ("Answer: (B) 15. It fits.", "Answer: (B) 15. "),
                                        ("Answer: (B) 15 (the odd one)", "Answer: (B) 15 (the odd one)"),
-                                       ("Answer: B\n", "Answer: B\n"), ("Answer: B.", "Answer: B.")])
+                                       ("Answer: B\n", "Answer: B\n"), ("Answer: B.\nDone", "Answer: B.\n")])
 def test_the_early_stop_still_stops_once_the_choice_text_has_ended(text, stop):
     first = next(n for n in range(1, len(text) + 1) if answer_complete("multiple_choice", text[:n]))
     assert text[:first] == stop and mc(text[:first], "B")

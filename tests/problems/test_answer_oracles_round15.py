@@ -303,7 +303,7 @@ def test_two_letters_each_with_its_value_offered_together_name_none(text):
 
 @pytest.mark.parametrize("text,stop", [("Answer: B (15)\nIt is odd.", "Answer: B (15)\n"),
                                        ("Answer: B 15. It is odd.", "Answer: B 15. "),
-                                       ("Answer: B.", "Answer: B."),
+                                       ("Answer: B.\nDone", "Answer: B.\n"),
                                        ("Answer: B (15 is odd). Done", "Answer: B (15 is odd). ")])
 def test_a_letter_with_its_value_still_stops_once_its_sentence_ends(text, stop):
     first = next(text[:i] for i in range(len(text) + 1) if answer_complete("multiple_choice", text[:i]))

@@ -172,7 +172,8 @@ def test_a_letter_after_a_bold_answer_or_in_math_is_stated(text, letter):
 
 
 @pytest.mark.parametrize("text,complete", [
-    ("**Answer**: C", False), ("**Answer**: C.", True), ("Answer: $C", False), ("Answer: $C$.", True),
+    ("**Answer**: C", False), ("**Answer**: C.", False), ("**Answer**: C.\n", True), ("Answer: $C", False),
+    ("Answer: $C$.", True),
 ])
 def test_a_bold_or_math_letter_stops_the_rollout_only_when_decided(text, complete):
     from ptsfast.problems.oracles import answer_complete

@@ -114,8 +114,9 @@ def test_a_letter_stated_in_brackets_after_a_dash_or_as_the_right_choice_is_read
 
 
 @pytest.mark.parametrize("text,complete", [
-    ("Answer: [B]", False), ("Answer: [B].", True), ("Answer - C", False), ("Answer - C.", True),
-    ("I choose B", False), ("I choose B.", False), ("I choose B.\n", True), ("The right choice is C.", True),
+    ("Answer: [B]", False), ("Answer: [B].", True), ("Answer - C", False), ("Answer - C.", False),
+    ("Answer - C.\n", True),
+    ("I choose B", False), ("I choose B.", False), ("I choose B.\n", True), ("The right choice is C.\n", True),
 ])
 def test_a_bracketed_or_chosen_letter_stops_the_rollout_only_when_decided(text, complete):
     assert answer_complete("multiple_choice", text) is complete

@@ -111,7 +111,7 @@ def test_an_answer_stated_in_another_language_is_read(text, letter):
     assert extract_choice(text) == letter and extract_choice(text, "J") == letter
 
 
-@pytest.mark.parametrize("text", ["答案：B。", "Respuesta: B\n", "Ответ: B."])
+@pytest.mark.parametrize("text", ["答案：B。", "Respuesta: B\n", "Ответ: B.\n"])
 def test_an_answer_in_another_language_stops_the_rollout_once_decided(text):
     assert answer_complete("multiple_choice", text)
     assert not answer_complete("multiple_choice", text.rstrip("。.\n"))
@@ -134,9 +134,10 @@ def test_a_boxed_letter_with_its_choice_after_a_period_is_stated(text, letter):
 
 def test_a_boxed_letter_and_period_stops_the_rollout_only_when_decided():
     assert not answer_complete("multiple_choice", "so \\boxed{B.")
-    assert answer_complete("multiple_choice", "so \\boxed{B. 42}.")
+    assert not answer_complete("multiple_choice", "so \\boxed{B. 42}")  # may go on: or \boxed{C. 18}
+    assert answer_complete("multiple_choice", "so \\boxed{B. 42}.\n")
     for tail in ("", " (A)", "\nAnswer: A", "\\boxed{A}"):
-        assert oracle_by_name("multiple_choice")("so \\boxed{B. 42}." + tail, P("B"))
+        assert oracle_by_name("multiple_choice")("so \\boxed{B. 42}.\n" + tail, P("B"))
 
 
 PROMPT_ECHO = "Return your final response as 'Final Answer: \\boxed{<answer>}', where <answer> is the number."

@@ -187,7 +187,7 @@ def test_a_stated_name_or_formula_opening_with_a_letter_is_no_choice(text, lette
 @pytest.mark.parametrize("text", ["Answer: B - 15", "Answer: (B)-15", "Answer: B, 15", "The answer is B: 15"])
 def test_a_stated_letter_set_apart_from_its_value_is_still_the_choice(text):
     assert extract_choice(text) == "B"
-    assert answer_complete("multiple_choice", text) is True
+    assert answer_complete("multiple_choice", text + "\n") is True
 
 
 @pytest.mark.parametrize("text,ref,ok", [

@@ -221,7 +221,8 @@ def test_registry_user_callable_and_errors():
     ("boxed", "\\boxed{\\frac{1}{2}}", False),  # may become "\\boxed{\\frac{1}{2}} or \\boxed{1}"
     ("boxed", "\\boxed{\\frac{1}{2}}.", True),
     ("multiple_choice", "Answer: B", False),   # could become "Answer: Bob"... wait for one more char
-    ("multiple_choice", "Answer: B.", True),
+    ("multiple_choice", "Answer: B.", False),  # may become "Answer: B. 15 or C. 18"
+    ("multiple_choice", "Answer: B.\n", True),
     ("code", "```python\nx = 1\n", False),
     ("code", "```python\nx = 1\n```", False),  # "```python" may follow: the closing fence's line must end
     ("code", "```python\nx = 1\n```\n", True),
@@ -235,7 +236,7 @@ def test_only_oracles_that_can_stop_early_get_the_per_step_check():
     """The run checks answer_complete after every token of every rollout only where it can ever fire."""
     from ptsfast.problems.oracles import ORACLES, stops_early
 
-    complete = ["so 8.\n#### 8\n", "\\boxed{8}.", "Answer: B.", "```python\nx = 1\n```\n", "The answer is 8.\n"]
+    complete = ["so 8.\n#### 8\n", "\\boxed{8}.", "Answer: B.\n", "```python\nx = 1\n```\n", "The answer is 8.\n"]
     for name in ORACLES:
         fires = any(answer_complete(name, text) for text in complete)
         assert stops_early(name) is fires, name
@@ -246,7 +247,7 @@ def test_only_oracles_that_can_stop_early_get_the_per_step_check():
     ("gsm8k", "5+3=8\n#### 8\n", "8"),
     ("gsm8k", "5+3=9\n#### 9\n", "8"),
     ("boxed", "so \\boxed{8}.", "8"),
-    ("multiple_choice", "Answer: B.", "B"),
+    ("multiple_choice", "Answer: B.\n", "B"),
 ])
 def test_early_stop_never_changes_the_verdict(name, text, ref):
     """Once answer_complete() is True, no continuation can flip the oracle's verdict."""

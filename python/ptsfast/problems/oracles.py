@@ -715,7 +715,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
               r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\)"
               r"|\)(?=[ \t]{0,3}(?:[,;/]|(?i:or)(?![A-Za-z]))))?(?![A-Za-z])")  # closed; B) before or C)
     space = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z]))"  # LaTeX's too: \boxed{A} \quad \text{or} \quad \boxed{C}
-    sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|{_OR_MARKS}"
+    sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|\+|{_OR_MARKS}"
+           r"|(?i:vs\.?|versus)(?![A-Za-z])"  # B + C, B vs C: two choices together or weighed, never one
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
@@ -762,15 +763,16 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 # plural verb (B and C are both correct)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$|\((?=\$?\d))|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)[^ \t,;?/&()\[\]*_`'\"“”‘’${}\\、，（）~—–]")  # LaTeX's spaces: \: ~
+# (nor the period of "vs.": B vs. C)
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)[^ \t,;?/&+()\[\]*_`'\"“”‘’${}\\、，（）~—–]")
 
 
 @functools.lru_cache(maxsize=8)
 def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
     """Two letters each written with its choice's text, offered together ("B) 15 or C) 18", "(B) 15, or (C) 18."):
-    a hedge as "B or C" is. The first letter's label is a bracket (the early stop reads "Answer: B." as complete;
-    ``dotted``: a period or colon too, for a letter merely written, "B. 15 or C. 18"), the text after it a choice's
-    own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED` finds)."""
+    a hedge as "B or C" is. The first letter's label is a bracket (``dotted``: a capital's period or colon too,
+    "Answer: B. 15 or C. 18", where the early stop waits for the text, :func:`_labels_text`), the text after it a
+    choice's own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED` finds)."""
     mark = r"[).:]" if dotted else r"\)"
     first = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}]){mark})(?:\*\*)?"
     second = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])[.):])(?:\*\*)?(?=\s|$)" \
@@ -825,9 +827,10 @@ def _listed_own(m: re.Match, choices) -> bool:
     return all(o and normalize_text(t) == o for o, t in zip(own, texts))
 
 
-# a bracketed letter whose choice's text may follow, and what settles that text so that no other choice can be
-# offered with it (B) 15 or C) 18): its line's end, a closing bracket, a sentence's end
-_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")
+# a letter labelled so that its choice's text may follow (:func:`_labels_text`), and what settles that text so that
+# no other choice can be offered with it (B) 15 or C) 18, B. 15 or C. 18): its line's end, a closing bracket, a
+# sentence's end
+_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")  # **B.* may be **B.** 15
 # (never an opening bracket, nor the close of a letter's: "(B) 15, (C" may go on "(C) 18", a second choice)
 _TEXT_SETTLED = re.compile(r"[\n:!<。]|\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 
@@ -863,7 +866,7 @@ def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> l
     regex's backtracking over "A or A or ... z" took seconds, and the early stop asks after every token). Letters
     offered each with its choice's text ("B) 15 or C) 18", "(B) 15, (C) 18") hedge too; ``judged``: a list of two
     only as the judge reads it (:func:`_listed_own`, with the ``choices``)."""
-    spans = _labelled_spans(text, last, choices=choices, judged=judged)
+    spans = _labelled_spans(text, last, True, choices, judged)
     spans += [m.span() for m in _valued_hedge(last).finditer(text) if m.group(1) != m.group(2)]
     spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
     if not spans:
@@ -1003,9 +1006,7 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
                 (pats is strong or pats is weak or not _offered_second(text, m.start(m.lastindex), last))]
         if pats is weak:  # a letter merely written, offered in words after another (A or (B) is correct.), is none:
             # looked for from the first on, a listing's thousands of lines are not each looked behind
-            dotted = _inside(_labelled_spans(text, last, True, choices))  # B. 15 or C. 18
-            return next((h[1] for h in sorted(hits)
-                         if not dotted(h[2]) and not _offered_second(text, h[2], last, True)), None)
+            return next((h[1] for h in sorted(hits) if not _offered_second(text, h[2], last, True)), None)
         if hits:
             chosen = pick(hits)[1]
             if pats is not strong and any(m.group(1) != chosen and not hedged(m.start(1))
@@ -2832,11 +2833,19 @@ def _multiple_choice_complete(text: str) -> bool:
     return False
 
 
+def _labels_text(text: str, after: int) -> bool:
+    """Whether the letter ending at ``after`` is written as a choice's label, which its text may follow and then a
+    second choice's (``Answer: B) 15 or C) 18``, ``Answer: B. 15 or C. 18``, ``Answer: B: 15 or C: 18``, hedges as
+    :func:`_labelled_hedge` reads them): a bracket, or a capital's period or colon."""
+    mark = text[after:after + 1]
+    return mark in ")]" or mark in (".", ":") and text[after - 1].isupper()
+
+
 def _stated_settled(text: str, m: re.Match, p: re.Pattern) -> bool:
     """Whether the first letter ``p`` states unhedged (``m``) holds whatever follows: see
     :func:`_multiple_choice_complete`."""
     return bool((_HEDGE_FREE.search(text, m.end()) or m.group().endswith("</answer>")) and
-                (text[(after := m.end(m.lastindex)):after + 1] not in ")]" or  # Answer: B) 15 may go on: or C) 18
+                (not _labels_text(text, after := m.end(m.lastindex)) or
                  not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
                  m.group().endswith("</answer>")) and
                 (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and

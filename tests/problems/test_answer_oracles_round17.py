@@ -1,0 +1,82 @@
+"""Answer oracles against answers as models write them (round 17).
+
+A hedge names no answer, a right answer in a common spelling passes, and every prefix the early stop accepts gives
+the whole text's verdict.
+"""
+
+import random
+
+import pytest
+
+from ptsfast.problems.oracles import answer_complete, extract_choice
+from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
+
+FOUR = ("12", "15", "18", "20")
+
+
+# ----------------------------------------------------------------- multiple choice
+
+@pytest.mark.parametrize("text", [
+    "Answer: B. 15 or C. 18", "Answer: B: 15 or C: 18", "Answer: B. 15 or C. 18\n", "The answer is B. 15, or C. 18.",
+    "**Answer:** B. 15 or C. 18", "Ответ: B. 15 или C. 18", "I choose B. 15 or C. 18.",
+])
+def test_a_stated_letter_with_its_text_and_a_second_offered_names_no_choice(text):
+    """``Answer: B. 15 or C. 18`` read B: the early stop ended the rollout at ``Answer: B.``, so the judge read the
+    letter before its text (``B) 15 or C) 18`` was a hedge already). A capital's period or colon labels a choice's
+    text as its bracket does: the stop waits until that text has ended (its line, its sentence) or can hold none."""
+    for choices in (None, FOUR):
+        assert extract_choice(text, "E", choices) is None
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text,stop", [
+    ("Answer: B.\nIt fits.", "Answer: B.\n"), ("Answer: B. 15\nDone", "Answer: B. 15\n"),
+    ("Answer: B. 15 fits. And more", "Answer: B. 15 fits. "), ("Answer: B: 15\nDone", "Answer: B: 15\n"),
+    ("**Answer: B.**\nDone", "**Answer: B.**\n"), ("Answer: B. (15) done", "Answer: B. ("),
+    ("Answer: b. So", "Answer: b. "),  # a lower-case letter labels no text a second choice follows
+])
+def test_a_stated_letter_with_a_period_stops_once_its_text_has_ended(text, stop):
+    first = next(text[:i] for i in range(len(text) + 1) if answer_complete("multiple_choice", text[:i]))
+    assert first == stop
+    assert judged("multiple_choice", text, "B") and judged("multiple_choice", first, "B")
+    assert judged("multiple_choice", text, "B", FOUR)
+
+
+@pytest.mark.parametrize("text", ["Answer: B + C", "Answer: B + C.", "The answer is B vs C.", "Answer: B vs. C",
+                                  "Answer: (B) + (C)", "Answer: B versus C\n", "**Answer: B + D**"])
+def test_two_letters_added_or_weighed_name_no_choice(text):
+    """``Answer: B + C`` and ``B vs C`` read B (the stop ended the rollout at ``Answer: B +``, and at ``B vs.``): two
+    letters joined by a plus or compared are no one choice, as ``B & C`` and ``B/C`` were not."""
+    for choices in (None, FOUR):
+        assert extract_choice(text, "E", choices) is None
+        for ref in "BCD":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BCD", choices)
+
+
+@pytest.mark.parametrize("text", ["Answer: B + 5 is the total.", "Answer: B, vs the others.", "Answer: B vs. 15\n"])
+def test_a_letter_added_to_no_second_letter_is_still_the_choice(text):
+    assert extract_choice(text) == "B" and judged("multiple_choice", text, "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC")
+
+
+PIECES = ["Answer: ", "The answer is ", "**Answer:** ", "Ответ: ", "I choose ", "B", "C", "A", "(B)", "B)", "B.", "B:",
+          "C.", "C:", "(C)", " 15", " 18", " or ", " and ", ", ", " vs ", " vs. ", " + ", "/", ".", ":", "\n", " ",
+          "**", " Paris", " it fits", "\\boxed{", "}", "1.5", " because", " alternatively "]
+
+
+def test_the_first_stop_on_random_answers_gives_the_whole_texts_letter():
+    """Random answers of stated letters, labels, texts and what joins them: where the stop first accepts a prefix,
+    that prefix reads the letter the whole text reads."""
+    rng = random.Random(17)
+    stopped = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(2, 10)))
+        first = next((i for i in range(len(text) + 1) if answer_complete("multiple_choice", text[:i])), None)
+        if first is not None:
+            stopped += 1
+            assert extract_choice(text[:first]) == extract_choice(text), (text[:first], text)
+            assert extract_choice(text[:first], "E", FOUR) == extract_choice(text, "E", FOUR), (text[:first], text)
+    assert stopped > 80  # the texts state letters often enough to stop
