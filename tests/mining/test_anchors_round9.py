@@ -51,6 +51,10 @@ def test_sentence_ends_after_a_ratio_or_a_numbered_reference(text, pieces):
     ("So we get 50% of the total.", "So we get 1/2 of the total."),
     ("So the probability is 0.25 for this event.", "So the probability is 25% for this event."),
     ("So 12.5 percent of them.", "So \\frac{1}{8} of them."),
+    # hundreds and thousands in words held other numbers than their digits ("2" / "200")
+    ("A hundred students passed.", "100 students passed."),
+    ("Two hundred and five students passed.", "205 students passed."),
+    ("He paid one thousand dollars.", "He paid $1,000."),
     # an equation written the other way round held its numbers in another order, read as another claim
     ("So 2x + 1 = 7 gives x = 3.", "So 7 = 2x + 1 gives x = 3."),
     ("So 10 - 3 = 7 here.", "So 7 = 10 - 3 here."),
@@ -67,6 +71,7 @@ def test_the_same_claim_in_other_words_is_similar(a, b):
     ("So x - 2 = 5 here.", "So 5 - 2 = x here."),  # another equation, the same numbers
     ("So we get 50% of the total.", "So we get 5% of the total."),
     ("So 12% of them.", "So 12 of them."),
+    ("Two hundred students passed.", "300 students passed."),
     ("So 30% of them.", "So 1/3 of them."),  # a rounding is another value
     ("So 10 - 3 = 7 here.", "So 7 = 3 - 10 here."),
     ("So 2x + 1 = 7 gives x = 3.", "So 7 = 2x + 1 gives x = 4."),

@@ -543,8 +543,21 @@ def _spelled(text: str, ones: bool = False) -> str:
     text = _INT_FRACTION.sub(fraction, _TEX_FRACTION.sub(tex, text))
     text = _NUMBER_WORD.sub(lambda m: m.group(0) if m.group(3) and m.group(3).lower() == "one" else word(m), text)
     text = _CJK_COUNT.sub(lambda m: m.group(0) if m.group(0) == "一" else _cjk_count(m.group(0)) or m.group(0), text)
+    text = _SCALED.sub(_scaled, text)
     text = _PERCENT.sub(lambda m: _percent_value(m.group(1)), text)
     return _ONE.sub("1", text) if ones else text
+
+
+# a count of hundreds or thousands in words, after the words' digits are written: "two hundred" ("2 hundred"),
+# "a hundred and five", "one thousand" (not "hundreds of")
+_SCALED = re.compile(r"(?i)\b(?:(\d{1,2}|an?|one)\s+)(hundred|thousand)(?:\s+(?:and\s+)?(\d{1,2})\b(?![.,/]\d))?\b")
+
+
+def _scaled(m: re.Match) -> str:
+    """"2 hundred" is "200", "a thousand" "1000": read as written, "two hundred students" and "200 students" held
+    other numbers (2 / 200), different."""
+    n = int(m.group(1)) if m.group(1).isdigit() else 1
+    return str(n * (100 if m.group(2).lower() == "hundred" else 1000) + int(m.group(3) or 0))
 
 
 # a percentage of a plain number ("50%", "12.5 percent"; not "1,000%" nor "x%")
