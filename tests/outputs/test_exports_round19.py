@@ -215,3 +215,61 @@ def test_a_pairs_export_holds_its_pivots_without_their_context_ids(run, tmp_path
                 tracemalloc.stop()
     assert (tmp_path / "whole.jsonl").read_bytes() == (tmp_path / "digest.jsonl").read_bytes()
     assert peaks["digest"] < 0.7 * peaks["whole"], peaks
+
+
+def _edited_copy(run, folder, name, edit):
+    """A copy of ``run`` whose file ``name`` has its first record edited by ``edit`` (the line count kept)."""
+    import shutil
+
+    shutil.copytree(run, folder)
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
+    rec = json.loads(lines[0])
+    edit(rec)
+    lines[0] = json.dumps(rec)
+    (folder / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return folder
+
+
+def _swap_sides(rec):
+    for a, b in (("chosen", "rejected"), ("chosen_ids", "rejected_ids"), ("p_chosen", "p_rejected"),
+                 ("chosen_estimate", "rejected_estimate")):
+        rec[a], rec[b] = rec[b], rec[a]
+    rec["delta"] = -rec["delta"]
+
+
+@pytest.mark.parametrize("fmt, edit", [
+    ("trl", _swap_sides),
+    ("jsonl", _swap_sides),
+    ("hf", _swap_sides),
+    ("pts", _swap_sides),
+    ("trl", lambda r: (_swap_sides(r), r.update(direction={"raises": "lowers", "lowers": "raises"}[r["direction"]]))),
+])
+def test_a_pair_whose_sides_were_swapped_in_a_run_folder_is_refused_not_exported_the_other_way(run, tmp_path, fmt,
+                                                                                               edit):
+    """A pair of a run whose chosen and rejected sides were swapped by hand (text, ids and p) was exported as it
+    stood: trained on, it teaches the opposite preference (PivotDPOTrainer feeds its ids, TRL its text), and the pts
+    export took it for an undecided pivot's pair against its direction. Its pivot names the token the search kept on
+    the pivot's side: a pair that disagrees is refused, naming it."""
+    edited = _edited_copy(run, tmp_path / "run", "pairs.jsonl", edit)
+    first = json.loads((edited / "pairs.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    with pytest.raises(ExportError) as e:
+        export(edited, tmp_path / "out", fmt=fmt, kind="pairs" if fmt in ("jsonl", "hf") else None)
+    msg = str(e.value)
+    assert f"problem {first['problem_id']!r}" in msg and f"position {first['position']}" in msg, msg
+    assert "swapped" in msg and "restore" in msg, msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pair_beside_a_loose_file_whose_pivot_is_another_runs_is_exported_without_its_confirmation(run, tmp_path):
+    """Beside a loose pairs file, a folder of the user's, a pivot at the pair's point with another token is another
+    run's: the pair is exported without a pivot (no confirmation, no Δp in the metadata), not refused."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "pairs.jsonl").write_bytes((run / "pairs.jsonl").read_bytes())
+    pivots = [json.loads(line) for line in (run / "pivots.jsonl").read_text(encoding="utf-8").splitlines()]
+    pivots[0]["token_id"] += 1
+    (loose / "pivots.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pivots), encoding="utf-8")
+    assert export(loose / "pairs.jsonl", tmp_path / "out.jsonl") == len(pivots)
+    recs = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["metadata"]["prob_delta"] is None for r in recs] == [True] + [False] * (len(recs) - 1)
+    assert "confirmed" not in recs[0] and all("confirmed" in r for r in recs[1:])

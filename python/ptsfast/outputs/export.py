@@ -40,8 +40,8 @@ from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_us
                                     check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
 from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_one_kind, check_record,
                                     committed_records, filter_records, is_run_dir, judged_fields, open_source,
-                                    pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records, read_records_file,
-                                    same_point)
+                                    pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
+                                    read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record, warn_long_prompts
 from ptsfast.problems.oracles import task_type
@@ -604,7 +604,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         pivots = pivots_by_key(source)
         for r in recs:
             pv = pivots.get(pivot_key(r))
-            pv = pv if same_point(pv, r) else None
+            pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
             if pv is not None and "confirmed" not in r:
                 r["confirmed"] = pv.get("confirmed")
             r["_pivot"] = pv
@@ -636,7 +636,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
     elif fmt == "pts":
         pivot_of = {pivot_key(r): r for r in recs}
-        pairs = {k: pr for k, pr in pairs_by_pivot(source).items() if same_point(pivot_of.get(k), pr)}
+        pairs = {k: pr for k, pr in pairs_by_pivot(source).items()
+                 if same_point(pivot_of.get(k), pr) and _pivot_of(pr, pivot_of[k], source) is not None}
         tokenizer = None
         if any(r.get("prefix_text") is None for r in recs) or model is not None:
             tokenizer = tokenizer_for(source, model)
@@ -684,6 +685,22 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _pivot_of(pair: Mapping, pivot: Mapping, source: RunSource) -> Mapping | None:
+    """``pivot`` where ``pair`` is its pair (:func:`pair_side_error`); in a run folder, a pair at its pivot's point
+    that is not is an :class:`ExportError` (its sides were swapped, or its file edited): exported, it trained the
+    opposite preference, or codelion's record took it for a pair against its direction. Beside a loose file (a
+    folder that may hold another run's pivots at the same points) it is no pivot of the pair: None."""
+    wrong = pair_side_error(pivot, pair)
+    if wrong is None:
+        return pivot
+    if source.run_dir is None:
+        return None
+    raise ExportError(f"{(source.run_dir or source.file.parent) / PAIRS}: the pair of problem "
+                      f"{pair.get('problem_id')!r:.40} (trajectory {pair.get('trajectory')!r:.40}, position "
+                      f"{pair.get('position')}) is not its pivot's in {PIVOTS}: {wrong} - its sides were swapped or "
+                      f"the file edited; restore it from a copy of the run")
 
 
 def _named(run: str | None, rec: dict) -> dict:

@@ -541,6 +541,23 @@ def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
     return list(ids) == list(own)
 
 
+def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:
+    """Where a pair is not its pivot's as the search makes it (its direction, and the pivot's token as its chosen
+    side where the pivot raises p, as its rejected side where it lowers p), what differs; None where it is. A pair
+    whose sides were swapped by hand trains the opposite preference."""
+    direction, token = pivot.get("direction"), pivot.get("token_id")
+    if direction is None or token is None or pair.get("direction") is None:
+        return None
+    if pair["direction"] != direction:
+        return f"its direction is {pair['direction']!r}, its pivot's {direction!r}"
+    own = "chosen" if direction == "raises" else "rejected"
+    ids = pair.get(f"{own}_ids")
+    if isinstance(ids, list) and ids != [token]:
+        return (f"its {own} side is token {ids}, but its pivot's token is {token} (a pivot that {direction} p is its "
+                f"pair's {own} side)")
+    return None
+
+
 class HeldIds:
     """A record's context ids held as a digest of them, for comparison alone: the records beside the exported ones
     (a pair's pivot, a pivot's pair) are looked up by their point and compared by their ids, and thousands of ids a
@@ -584,11 +601,12 @@ def _neighbours(source: RunSource, path: Path, schema: str, ids: str) -> Iterato
 
 def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself), what a pair's export
-    reads of its pivot: its confirmation, its p before and after, and its context ids as :class:`HeldIds`."""
+    reads of its pivot: its confirmation, its p before and after, its token and direction (:func:`pair_side_error`),
+    and its context ids as :class:`HeldIds`."""
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    keep = ("confirmed", "p_before", "p_after", "prefix_ids")
+    keep = ("confirmed", "p_before", "p_after", "prefix_ids", "token_id", "direction")
     return {pivot_key(r): {k: r[k] for k in keep if k in r} for r in _neighbours(source, path, "pivots", "prefix_ids")}
 
 
