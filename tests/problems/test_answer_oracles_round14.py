@@ -50,7 +50,7 @@ def test_boxes_written_one_after_another_are_one_list(text, ref):
 
 
 def test_a_box_alone_still_stops_its_rollout_one_character_later():
-    for text in ("\\boxed{12}.", "$\\boxed{12}$.", "\\[\\boxed{12}\\]\n", "\\boxed{12} is the answer."):
+    for text in ("\\boxed{12}.", "$\\boxed{12}$.", "\\[\\boxed{12}\\]\nThus", "\\boxed{12} is the answer."):
         assert answer_complete("boxed", text) and boxed(text, "12")
     assert not answer_complete("boxed", "\\boxed{12}") and not answer_complete("boxed", "$\\boxed{12}$ or")
     assert not answer_complete("boxed", "\\boxed{12} or \\boxed{13")

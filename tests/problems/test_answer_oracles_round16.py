@@ -115,7 +115,7 @@ def test_a_number_offered_after_a_box_is_a_second_answer(text, ref, right):
 
 
 @pytest.mark.parametrize("text,stop", [
-    ("\\boxed{8}.", "\\boxed{8}."), ("\\boxed{8}\n", "\\boxed{8}\n"), ("\\boxed{8} is it.", "\\boxed{8} is it."),
+    ("\\boxed{8}.", "\\boxed{8}."), ("\\boxed{8}\nThus", "\\boxed{8}\nT"), ("\\boxed{8} is it.", "\\boxed{8} is it."),
     ("\\boxed{8} vs. 9 before.", "\\boxed{8} vs. 9"),
     ("\\boxed{8} versus \\boxed{8}.", "\\boxed{8} versus \\boxed{8}."),
 ])

@@ -80,3 +80,47 @@ def test_the_first_stop_on_random_answers_gives_the_whole_texts_letter():
             assert extract_choice(text[:first]) == extract_choice(text), (text[:first], text)
             assert extract_choice(text[:first], "E", FOUR) == extract_choice(text, "E", FOUR), (text[:first], text)
     assert stopped > 80  # the texts state letters often enough to stop
+
+
+# ----------------------------------------------------------------- boxed
+
+@pytest.mark.parametrize("text", [
+    "\\boxed{12}\n\nor\n\n\\boxed{13}", "$\\boxed{12}$\n\nor\n\n$\\boxed{13}$", "\\boxed{12}\nOR\n\\boxed{13}.",
+    "\\[\n\\boxed{12}\n\\]\n\nor\n\n\\[\n\\boxed{13}\n\\]", "$$\\boxed{12}$$\n\n**Alternatively:**\n\n$$\\boxed{13}$$",
+    "\\boxed{12}\n\n(or\n\\boxed{13})", "\\boxed{12}\n\nvs.\n\n\\boxed{13}",
+])
+def test_two_boxes_offered_on_lines_of_their_own_name_no_one_answer(text):
+    """``\\boxed{12}\\n\\nor\\n\\n\\boxed{13}`` passed 12 (the early stop ended the rollout at ``\\boxed{12}\\n``):
+    an "or" on a line of its own between two boxes joins them as ``\\boxed{12} or \\boxed{13}`` is joined, a list
+    right only against a reference of both."""
+    assert not judged("boxed", text, "12") and not judged("boxed", text, "13")
+    assert judged("boxed", text, "12, 13")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ["12", "13", "12, 13"])
+
+
+@pytest.mark.parametrize("text,stop", [
+    ("\\boxed{12}\n\nThus it is.", "\\boxed{12}\n\nT"), ("\\[\n\\boxed{12}\n\\]\n\nHence", "\\[\n\\boxed{12}\n\\]\n\nH"),
+    ("\\boxed{12}\n\nor so I think.", "\\boxed{12}\n\nor so I"), ("\\boxed{12}.\n\nor\n\n\\boxed{13}", "\\boxed{12}."),
+])
+def test_a_box_then_a_new_line_still_stops_once_no_box_can_join_it(text, stop):
+    first = next(text[:i] for i in range(len(text) + 1) if answer_complete("boxed", text[:i]))
+    assert first == stop and judged("boxed", text, "12") and judged("boxed", first, "12")
+
+
+BOX_PIECES = ["\\boxed{12}", "\\boxed{13}", "$", "$$", "\\[", "\\]", "\n", "\n\n", " ", "or", "OR", " or ", "(or", ")",
+              ".", "vs.", "Alternatively", ":", "**", ",", "Thus", " 13", " 12", "\\text{ or }", "\\quad", "so", "I"]
+
+
+def test_the_first_stop_on_random_boxes_gives_the_whole_texts_verdict():
+    """Random boxes, marks, words and new lines: where the stop first accepts a prefix, that prefix gets the whole
+    text's verdict against each reference."""
+    rng = random.Random(17)
+    stopped = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(BOX_PIECES) for _ in range(rng.randint(2, 9)))
+        first = next((i for i in range(len(text) + 1) if answer_complete("boxed", text[:i])), None)
+        if first is not None:
+            stopped += 1
+            for ref in ("12", "13", "12, 13"):
+                assert judged("boxed", text[:first], ref) is judged("boxed", text, ref), (text[:first], text, ref)
+    assert stopped > 150

@@ -32,7 +32,7 @@ def test_a_framebox_is_a_box(text, ref, ok):
     """``\\framebox{5}`` (LaTeX's framed box, which some models write for ``\\boxed``) held no answer: a right answer
     failed and the rollout never stopped at it."""
     assert boxed(text, ref) is ok
-    assert answer_complete("boxed", text + "\n") is True  # a box with nothing joined to it
+    assert answer_complete("boxed", text + "\nThus") is True  # a box with nothing joined to it
 
 
 def test_a_framebox_letter_is_a_stated_choice():

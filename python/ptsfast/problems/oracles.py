@@ -329,15 +329,20 @@ _SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can 
 # (spaces as LaTeX writes them too: \boxed{2} \quad \text{or} \quad \boxed{3}, \; \text{or} \;, ~\text{and}~; "or"
 # bracketed or with a word of doubt: \boxed{12} (or \boxed{13}), \boxed{12} or possibly \boxed{13})
 _LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
+_NL = r"(?:[ \t]*\n){0,3}"
 _JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and|vs\.?|versus)"
                          rf"{_LSP}\}})?{_LSP}"
                          rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # as _MAY_JOIN holds
-                         rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
+                         rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{"
+                         # or offered on a line of its own: \boxed{12}\n\nor\n\n\boxed{13}, in display math too
+                         rf"|{_LSP}(?:\*\*)?(?:{_NL}[ \t]*(?:\$\$?|\\[)\]]))?(?:[ \t]*\n){{1,3}}[ \t]*(?:\*\*)?\(?"
+                         r"(?:(?i:or|vs\.?|versus|alternatively)(?![A-Za-z])|或者?|还是)\)?[,:]?(?:\*\*)?"
+                         rf"{_NL}{_LSP}(?:(?:\$\$?|\\[(\[]){_NL})?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
 # what may still become one (the period of "vs." only after vs: \boxed{8}. is decided at once)
-_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80}")
+_MAY_JOIN = re.compile(r"(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80}")
 
 
 def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
