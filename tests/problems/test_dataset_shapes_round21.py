@@ -83,3 +83,38 @@ def test_humaneval_x_and_et_rows_name_their_vacuous_check_in_a_warning(tmp_path,
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
     said = [m for m in caplog.messages if "passes every program" in m]
     assert len(said) == 1 and "== 4]" in said[0]
+
+
+MATH = make_judge("math", 10.0)
+BOXED = make_judge("boxed", 10.0)
+MCQ = "What is 1 + 2?\n(A) $1$\n(B) $2$\n(C) $3$\n(D) $4$"
+AMC = "What is 1 + 2?\n\n$\\textbf{(A)}\\ 1 \\qquad\\textbf{(B)}\\ 2 \\qquad\\textbf{(C)}\\ 3 \\qquad\\textbf{(D)}\\ 4$"
+
+
+@pytest.mark.parametrize("problem", [MCQ, AMC, "1 + 2 = ( )\nA．1 B．2 C．3 D．4", "1 + 2 = ?\nA: $1$\nB: $2$\nC: $3$\nD: $4$",
+                                     "What is 1 + 2?\nA. 1\nB. 2\nC. 3\nD. 4\n\nPut the answer in a box."])
+@pytest.mark.parametrize("answer", ["C", "(C)", "$\\textbf{(C)}$"])
+def test_an_openr1_mcq_letter_is_judged_with_its_choices_value(tmp_path, problem, answer):
+    # OpenR1-Math's MCQ rows: the letter as the answer, the choices in the problem; \boxed{3} failed
+    row = {"problem": problem, "solution": "... \\boxed{C}", "answer": answer, "question_type": "MCQ"}
+    p, = load(tmp_path, [row], oracle="math").problems
+    for judge in (MATH, BOXED):
+        assert all(judge(f"So the answer is \\boxed{{{a}}}.", p).success for a in ("3", "C", "(C)", "\\text{(C) }3"))
+        assert not any(judge(f"So the answer is \\boxed{{{a}}}.", p).success for a in ("2", "B", "(B) 3", "4"))
+
+
+@pytest.mark.parametrize("problem", [
+    "Let P(A) = 0.3, P(B) = 0.5 and P(C) = 0.2. Which event is the likeliest to fail?",
+    "Points A. B. and C. lie on a line; which lies between the others?",
+    "(A) 1 (B) 2 (A) 3 (C) 4",
+    "Which is right?\nA. 1\nB. 2\nC. a value that\nspans two lines\nD. 4",
+])
+def test_a_letter_reference_without_a_clear_list_of_choices_stays_the_letter(tmp_path, problem):
+    p, = load(tmp_path, [{"problem": problem, "answer": "C"}], oracle="math").problems
+    assert p.answer == "C"
+
+
+def test_a_reference_giving_the_choices_value_stays_the_value(tmp_path):
+    # the gsm8k and last_number oracles read its number, which they would not read after a letter
+    p, = load(tmp_path, [{"problem": MCQ, "answer": "3", "question_type": "MCQ"}], oracle="math").problems
+    assert p.answer == "3" and make_judge("last_number", 10.0)("The answer is 3.", p).success

@@ -1020,6 +1020,46 @@ def _unit_dropped(text: str) -> str:
     return text.rstrip().removesuffix("。") if short else text
 
 
+_LISTED_CHOICE = (re.compile(r"(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?(?<![\w)\]])\(([A-E])\)(?:\s|\\ )*\}?"),
+                  re.compile(r"(?:^|(?<=\s)|(?<=\$))([A-E])\s*[.．:：、]\s*", re.M))
+"""How a math problem lists its choices in its text: ``(A) 1``, AMC's ``\\textbf{(A)}\\ 1``, ``A. 1``, ``A: 1``
+(cn_k12), ``A．1``."""
+_LETTER_REFERENCE = re.compile(r"\s*\$?\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-E])\)?\s*\}?\.?"
+                               r"\s*\$?\s*")
+_CHOICE_FILLER = re.compile(r"^(?:\s|\\[ ,;:!]|~|\$)+|(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z])|~|\$|[,;，；。])+$")
+
+
+def _choices_in_text(question: str) -> dict[str, str] | None:
+    """The choices a math problem lists in its text (:data:`_LISTED_CHOICE`), letter -> text, where each of A, B, C
+    (and on) is written once, in order, in one style, and each text is short math or words; else None."""
+    for style in _LISTED_CHOICE:
+        found = list(style.finditer(question))
+        letters = [m.group(1) for m in found]
+        if len(letters) < 3 or letters != list("ABCDE"[:len(letters)]):
+            continue
+        ends = [m.start() for m in found[1:]] + [len(question)]
+        texts = {}
+        for m, end in zip(found, ends):
+            text = question[m.end():end].split("\n", 1)[0] if end == len(question) else question[m.end():end]
+            text = _CHOICE_FILLER.sub("", _CHOICE_FILLER.sub("", text))
+            if not text or "\n" in text.strip() or len(text) > 80 or text.count("{") != text.count("}"):
+                return None
+            texts[m.group(1)] = text
+        return texts
+    return None
+
+
+def _choice_reference(answer: str, question: str) -> str:
+    """A multiple-choice math problem's reference letter as the letter and its choice's text (``(C) 3``, as MATH
+    writes AMC answers, which the math oracles compare as either), where the problem lists its choices in its text
+    (:func:`_choices_in_text`): OpenR1-Math's MCQ rows give the letter ("C"), which failed a rollout boxing the
+    choice's value (\\boxed{3}). Anything else as it is (a reference giving the value: the gsm8k and last_number
+    oracles read its number, which they would not read after a letter)."""
+    letter = _LETTER_REFERENCE.fullmatch(answer)
+    choices = _choices_in_text(question) if letter else None
+    return f"({letter.group(1)}) {choices[letter.group(1)]}" if choices and letter.group(1) in choices else answer
+
+
 _DELIMITED = re.compile(r"\s*\\\((.*)\\\)\s*|\s*\\\[(.*)\\\]\s*", re.S)
 
 
@@ -1850,6 +1890,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"nothing after its thinking (a reply cut off there): the boxes tried "
                                               f"while thinking are no answer; drop the row")
         ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
+        if isinstance(q, str) and len(ans) <= 80:
+            ans = _choice_reference(ans, q)
         worked = from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)
         if worked and len(boxed := _distinct_boxes(ans)) > 1 and not _one_value(boxed):
             what = f"the assistant reply of field {column!r}" if from_reply else f"field {column!r}"
