@@ -2174,12 +2174,11 @@ def _main(argv: list[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141
     except KeyboardInterrupt:
-        try:  # after SIGHUP the terminal may be gone: the exit status says it
-            print(f"\nptsfast: interrupted; {_after_interrupt(a)}", file=sys.stderr)
-        except (OSError, ValueError):
-            pass
-        return 130
+        return _said_interrupted(a)
     except Exception as exc:  # one clear line for the errors users can fix
+        if _interrupted_at:  # a library caught the interruption and failed on what it left half done
+            log.info("after the interruption: %s: %s", type(exc).__name__, exc)
+            return _said_interrupted(a)
         from ptsfast.problems.loading import ChatTemplateError, DataError
         from ptsfast.outputs.rundir import RunDirError
         from ptsfast.models import ModelLoadError
@@ -2203,6 +2202,15 @@ def _main(argv: list[str] | None) -> int:
     finally:
         if isinstance(sys.stdout, _Stdout):
             sys.stdout = stdout
+
+
+def _said_interrupted(a) -> int:
+    """The interruption said, with what the command kept; the exit status of a Ctrl-C."""
+    try:  # after SIGHUP the terminal may be gone: the exit status says it
+        print(f"\nptsfast: interrupted; {_after_interrupt(a)}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return 130
 
 
 class _Stdout:

@@ -77,3 +77,44 @@ def test_a_run_without_the_snapshots_fingerprint_is_told_to_resume_without_ray(h
     err = one_line_error(capsys, "resume it without --ray, with --model org/tiny", "fingerprinted the weights")
     assert "--overwrite" not in err
     assert _mine("org/tiny", tmp_path) == 0
+
+
+def _script(argv, patch: str) -> str:
+    import textwrap
+
+    return (textwrap.dedent("""
+        import os, signal, sys
+        import ptsfast.cli as cli
+        def term():
+            os.kill(os.getpid(), signal.SIGTERM)
+    """) + textwrap.dedent(patch) + f"sys.exit(cli.main({argv!r}))\n")
+
+
+def test_a_sigterm_a_library_swallows_and_fails_on_is_said_as_the_interruption(model_dir, tmp_path):
+    """SIGTERM as transformers imported its modules for the model's load: an import that catches every exception
+    (and so the interruption) left numpy half imported, and the load then failed in a ModuleNotFoundError traceback
+    of 'AttentionInterface' (exit 1), of no cause but the signal. An error after an interruption is said as the
+    interruption (exit 130, the run resumable), not as a fault to report."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 3)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    patch = """
+        import time
+        import ptsfast.models as models
+        def load(*a, **k):
+            try:  # a library's import that catches everything, the interruption too
+                term()
+                time.sleep(5)
+            except BaseException:
+                pass
+            raise ModuleNotFoundError("Could not import module 'AttentionInterface'")
+        models.load_model = load
+    """
+    res = subprocess.run([sys.executable, "-c", _script(argv, patch)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 130 and "Traceback" not in res.stderr, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == ("ptsfast: interrupted; the run had not started, nothing was "
+                                                   "written - rerun the command"), res.stderr
+    assert cli([*argv]) == 0
