@@ -99,7 +99,8 @@ def test_two_boxes_offered_on_lines_of_their_own_name_no_one_answer(text):
 
 
 @pytest.mark.parametrize("text,stop", [
-    ("\\boxed{12}\n\nThus it is.", "\\boxed{12}\n\nT"), ("\\[\n\\boxed{12}\n\\]\n\nHence", "\\[\n\\boxed{12}\n\\]\n\nH"),
+    ("\\boxed{12}\n\nThus it is.", "\\boxed{12}\n\nT"),
+    ("\\[\n\\boxed{12}\n\\]\n\nHence", "\\[\n\\boxed{12}\n\\]\n\nH"),
     ("\\boxed{12}\n\nor so I think.", "\\boxed{12}\n\nor so I"), ("\\boxed{12}.\n\nor\n\n\\boxed{13}", "\\boxed{12}."),
 ])
 def test_a_box_then_a_new_line_still_stops_once_no_box_can_join_it(text, stop):
@@ -124,3 +125,20 @@ def test_the_first_stop_on_random_boxes_gives_the_whole_texts_verdict():
             for ref in ("12", "13", "12, 13"):
                 assert judged("boxed", text[:first], ref) is judged("boxed", text, ref), (text[:first], text, ref)
     assert stopped > 150
+
+
+@pytest.mark.parametrize("text,ref,right", [
+    (r"\boxed{2 \text{ hours}} (or 120 minutes)", "2", True), (r"\boxed{2 \text{ hours}} (or 120 minutes).", "2", True),
+    (r"\boxed{2 hours} (or 120 min)", "2", True), (r"\boxed{1.5 \text{ km}} (or 1500 m).", "1.5", True),
+    (r"\boxed{5\,\mathrm{dollars}} or 500 cents.", "5", True),
+    (r"\boxed{90 \text{ minutes}} (or 1.5 hours)", "90", True),
+    (r"\boxed{2 \text{ hours}} (or 3 minutes).", "2", False), (r"\boxed{2 \text{ hours}} (or 120 more).", "2", False),
+    (r"\boxed{2 \text{ hours}} (or 120 minutes).", "120", False), (r"\boxed{2} (or 120 minutes).", "2", False),
+    (r"\boxed{12 \text{ apples}} (or 13 pears).", "12", False), (r"\boxed{2 \text{ hours}} (or 120 mins).", "2", True),
+])
+def test_a_box_restated_in_another_unit_is_one_answer(text, ref, right):
+    """``\\boxed{2 \\text{ hours}} (or 120 minutes)`` failed a reference 2: a number offered after the box was a second
+    answer whatever its unit. The same amount in another known unit (time, length, mass, volume, money) is the box's
+    answer said again; another amount, a word that is no unit, or units not both known still offer a second."""
+    assert judged("boxed", text, ref) is right
+    assert_stops_only_where_the_verdict_is_known("boxed", text, [ref, "2", "120", "2, 120"])

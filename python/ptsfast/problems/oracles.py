@@ -361,9 +361,10 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
         parts.setdefault(text[m.end():end - 1].strip() or first)
     if (m := _OR_NUMBER.match(text, end)) is not None:  # \boxed{12} (or 13): a second answer, unboxed
         after = _AFTER_OR_NUMBER.match(text, m.end())
-        if not _restates_box(m.group("n"), after, list(parts)):
+        unit = _OR_UNIT.match(text, m.end())
+        if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None):
             parts.setdefault(m.group("n"))
-        return ", ".join(parts), after is not None
+        return ", ".join(parts), after is not None and _OR_UNIT_OPEN.fullmatch(text, m.end()) is None
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
 
 
@@ -378,14 +379,52 @@ _AFTER_OR_NUMBER = re.compile(r"[ \t]*(?:(?P<pct>\\?%)|\\(?:text|mathrm|mbox)[ \
                               r"|[^\s\\%\d.,/]|[.,/](?=\D)|\n|\\(?=[^a-zA-Z%]))")
 
 
-def _restates_box(number: str, after: re.Match | None, parts: list[str]) -> bool:
+def _restates_box(number: str, after: re.Match | None, parts: list[str], unit: str | None = None) -> bool:
     """Whether a number offered after the boxes (:data:`_OR_NUMBER`) says their answer again: the same value
-    (``\\boxed{\\frac12} (or 0.5)``) or as a percent (``(or 50%)``); another unit's amount (``\\boxed{2
-    \\text{ hours}} (or 120 minutes)``) is not told from a second answer, and reads as one."""
+    (``\\boxed{\\frac12} (or 0.5)``), as a percent (``(or 50%)``) or the same amount in another ``unit`` written
+    after it (``\\boxed{2 \\text{ hours}} (or 120 minutes)``, by :data:`_UNIT_SIZES`; ``(or 3 minutes)`` is a
+    second answer, and so is an amount whose units are not both known)."""
     if after is not None and after.group("pct"):
         value = parse_number(number)
         return value is not None and any(_reference_number(p) == value / 100 for p in parts)
-    return any(_boxes_equal(number, p) for p in parts)
+    return any(_boxes_equal(number, p) for p in parts) or \
+        len(parts) == 1 and _same_amount(parts[0], number, unit)
+
+
+# what a unit is in its base unit, by dimension: the amount a box states restated in another (2 hours or 120 minutes)
+_UNIT_SIZES = {unit: (dim, Fraction(size)) for dim, units in (
+    ("s", {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+           "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400,
+           "week": 604800, "weeks": 604800}),
+    ("m", {"mm": "1/1000", "millimeter": "1/1000", "millimeters": "1/1000", "millimetre": "1/1000",
+           "millimetres": "1/1000", "cm": "1/100", "centimeter": "1/100", "centimeters": "1/100",
+           "centimetre": "1/100", "centimetres": "1/100", "m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1,
+           "km": 1000, "kilometer": 1000, "kilometers": 1000, "kilometre": 1000, "kilometres": 1000,
+           "inch": "0.0254", "inches": "0.0254", "ft": "0.3048", "foot": "0.3048", "feet": "0.3048",
+           "yard": "0.9144", "yards": "0.9144", "mile": "1609.344", "miles": "1609.344"}),
+    ("g", {"mg": "1/1000", "milligram": "1/1000", "milligrams": "1/1000", "g": 1, "gram": 1, "grams": 1,
+           "kg": 1000, "kilogram": 1000, "kilograms": 1000}),
+    ("l", {"ml": "1/1000", "mL": "1/1000", "milliliter": "1/1000", "milliliters": "1/1000", "millilitre": "1/1000",
+           "millilitres": "1/1000", "l": 1, "L": 1, "liter": 1, "liters": 1, "litre": 1, "litres": 1}),
+    ("$", {"cent": "1/100", "cents": "1/100", "dollar": 1, "dollars": 1}),
+) for unit, size in units.items()}
+# a box holding a number and its unit: 2 \text{ hours}, 2\,\mathrm{h}, 2 hours
+_BOX_AMOUNT = re.compile(r"[ \t]*([-\u2212]?\d[\d,]*(?:\.\d+)?)(?:[ \t~]|\\[,;: !]|\\q?quad(?![A-Za-z]))*"
+                         r"(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*([A-Za-z]+)[ \t]*\}|([A-Za-z]+))[ \t]*")
+# the unit written after a number offered after a box (120 minutes), and one the stop waits for: its word may grow
+_OR_UNIT = re.compile(r"[ \t]*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?([A-Za-z]+)")
+_OR_UNIT_OPEN = re.compile(r"[ \t]*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?[A-Za-z]+")
+
+
+def _same_amount(box: str, number: str, unit: str | None) -> bool:
+    """Whether ``number`` in ``unit`` is the amount the box states in its own unit (2 hours and 120 minutes)."""
+    m = _BOX_AMOUNT.fullmatch(box)
+    if m is None or unit is None:
+        return False
+    one, two = _UNIT_SIZES.get(m.group(2) or m.group(3)), _UNIT_SIZES.get(unit)
+    a, b = parse_number(m.group(1)), parse_number(number)
+    return one is not None and two is not None and one[0] == two[0] and None not in (a, b) and \
+        a * one[1] == b * two[1]
 
 
 _UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
