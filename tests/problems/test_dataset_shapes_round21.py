@@ -91,7 +91,8 @@ MCQ = "What is 1 + 2?\n(A) $1$\n(B) $2$\n(C) $3$\n(D) $4$"
 AMC = "What is 1 + 2?\n\n$\\textbf{(A)}\\ 1 \\qquad\\textbf{(B)}\\ 2 \\qquad\\textbf{(C)}\\ 3 \\qquad\\textbf{(D)}\\ 4$"
 
 
-@pytest.mark.parametrize("problem", [MCQ, AMC, "1 + 2 = ( )\nA．1 B．2 C．3 D．4", "1 + 2 = ?\nA: $1$\nB: $2$\nC: $3$\nD: $4$",
+@pytest.mark.parametrize("problem", [MCQ, AMC, "1 + 2 = ( )\nA．1 B．2 C．3 D．4",
+                                     "1 + 2 = ?\nA: $1$\nB: $2$\nC: $3$\nD: $4$",
                                      "What is 1 + 2?\nA. 1\nB. 2\nC. 3\nD. 4\n\nPut the answer in a box."])
 @pytest.mark.parametrize("answer", ["C", "(C)", "$\\textbf{(C)}$"])
 def test_an_openr1_mcq_letter_is_judged_with_its_choices_value(tmp_path, problem, answer):
@@ -118,3 +119,13 @@ def test_a_reference_giving_the_choices_value_stays_the_value(tmp_path):
     # the gsm8k and last_number oracles read its number, which they would not read after a letter
     p, = load(tmp_path, [{"problem": MCQ, "answer": "3", "question_type": "MCQ"}], oracle="math").problems
     assert p.answer == "3" and make_judge("last_number", 10.0)("The answer is 3.", p).success
+
+
+def test_a_row_whose_cases_are_nested_hundreds_deep_is_skipped_not_a_crash(tmp_path):
+    # JSON reads 600 levels, but storing the cases ran out of stack: RecursionError ended the whole load
+    deep = "[" * 600 + "1" + "]" * 600
+    lines = ['{"question": "Write f(x).", "input_output": {"inputs": [' + deep + '], "outputs": [[1]], '
+             '"fn_name": "f"}}',
+             '{"question": "Write f(x).", "input_output": {"inputs": [[1]], "outputs": [1], "fn_name": "f"}}']
+    r = load(tmp_path, [], oracle="code", raw="\n".join(lines).encode() + b"\n")
+    assert len(r.problems) == 1 and "row 1" in r.skipped[0] and "nested too deep" in r.skipped[0]

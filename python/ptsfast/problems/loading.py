@@ -2245,6 +2245,9 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     vacuous.append((prob.id, idle[0]))
             except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
                 prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
+            except RecursionError:  # read, but too deep to copy or store (APPS-style cases 500 lists deep)
+                prob, skip = None, Skip(f"row {n}: a value nested too deep to handle (hundreds of levels of lists or "
+                                        f"dicts); fix or drop the row", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
