@@ -273,3 +273,50 @@ def test_a_pair_beside_a_loose_file_whose_pivot_is_another_runs_is_exported_with
     recs = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["metadata"]["prob_delta"] is None for r in recs] == [True] + [False] * (len(recs) - 1)
     assert "confirmed" not in recs[0] and all("confirmed" in r for r in recs[1:])
+
+
+def _recheck(run_dir):
+    from test_exports_round16 import _recheck as recheck
+
+    return recheck(run_dir)
+
+
+def _copied_over(run, folder, name):
+    """A copy of ``run`` whose file ``name`` has its second record replaced by a copy of its first (the line count
+    kept: the run's done markers count the lines)."""
+    import shutil
+
+    shutil.copytree(run, folder)
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[0]
+    (folder / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl"])
+def test_a_record_copied_over_another_is_refused_by_the_exports_and_the_re_estimate(run, tmp_path, name):
+    """A run's record copied by hand over another (the line count kept, so its done markers did not tell): the
+    export trained on that pair twice and lost the other, the re-estimate reported the point twice. The search makes
+    one pivot and one pair a point: a point held twice is refused, naming the file and both records."""
+    edited = _copied_over(run, tmp_path / "run", name)
+    first = json.loads((edited / name).read_text(encoding="utf-8").splitlines()[0])
+    kind = "pairs" if name == "pairs.jsonl" else "pivots"
+    with pytest.raises(ExportError) as e:
+        export(edited, tmp_path / "out.jsonl", fmt="jsonl", kind=kind)
+    msg = str(e.value)
+    assert name in msg and "twice, records 1 and 2" in msg and f"position {first['position']}" in msg, msg
+    with pytest.raises(ValueError, match=rf"{name} holds the (pivot|pair) of problem .* twice, records 1 and 2"):
+        _recheck(edited)
+
+
+def test_a_re_estimate_of_a_pair_swapped_and_turned_to_the_other_direction_is_refused(run, tmp_path):
+    """A pair whose sides were swapped and its direction turned (chosen the alternative, the pivot's token rejected,
+    'lowers' where its pivot raises p) passes the check of its ids against the solution's point: it was
+    re-estimated and held to the other direction's rule. Its pivot's direction and token are compared now."""
+    def turn(r):
+        _swap_sides(r)
+        r["direction"] = {"raises": "lowers", "lowers": "raises"}[r["direction"]]
+
+    edited = _edited_copy(run, tmp_path / "run", "pairs.jsonl", turn)
+    with pytest.raises(ValueError, match=r"pairs.jsonl: the pair of problem .* is not its pivot's.*its direction is"):
+        _recheck(edited)

@@ -541,6 +541,20 @@ def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
     return list(ids) == list(own)
 
 
+def check_once(records: Iterable[Mapping], path: Path, noun: str) -> None:
+    """Refuses a run's pivots or pairs file (``noun``: pivot or pair) that holds a point twice: the search makes one
+    pivot, and one pair, a position of a solution, so a second is a record copied by hand (or another run's added),
+    and an export trained on its pair twice, a re-estimate reported it twice (and the record it replaced not)."""
+    seen: dict[tuple, int] = {}
+    for n, r in enumerate(records, 1):
+        first = seen.setdefault(pivot_key(r), n)
+        if first != n:
+            raise ExportError(f"{path} holds the {noun} of problem {r.get('problem_id')!r:.40} (trajectory "
+                              f"{r.get('trajectory')!r:.40}, position {r.get('position')}) twice, records {first} and "
+                              f"{n}: a record copied by hand, or another run's added - restore the file from a copy "
+                              f"of the run")
+
+
 def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:
     """Where a pair is not its pivot's as the search makes it (its direction, and the pivot's token as its chosen
     side where the pivot raises p, as its rejected side where it lowers p), what differs; None where it is. A pair

@@ -25,7 +25,7 @@ from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
                                     read_run_info, warn_if_being_mined)
 from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
-                                    is_run_dir)
+                                    check_once, is_run_dir, pair_side_error)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -205,6 +205,8 @@ def _run_records(run_dir: str | Path, name: str) -> list[dict]:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise ValueError(f"{path}: the record of problem {r['problem_id']!r:.40} has {field} {value!r:.40}, "
                                  f"not an id (a text): another tool rewrote the record - restore the file")
+    if name in (PIVOTS, PAIRS):
+        check_once(recs, path, "pivot" if name == PIVOTS else "pair")
     return recs
 
 
@@ -409,7 +411,9 @@ def _check_points(run_dir: Path, pivots: Sequence[Mapping], pairs: Sequence[Mapp
                   solutions: Mapping[Hashable, Solution]) -> None:
     """Refuses a pivot or pair whose ids are not its solution's at its position (problems.jsonl): the rollouts are
     drawn at the trajectory and position and the pair's other side forced, so a record whose position was edited,
-    or a pair whose sides were swapped, was re-estimated at another point than its ids name, as if it were there."""
+    or a pair whose sides were swapped, was re-estimated at another point than its ids name, as if it were there. A
+    pair that is not its pivot's (sides swapped and direction turned: its pivot token on the other side) is refused
+    too: its rows were held to the other direction's rule."""
     for name, recs in ((PIVOTS, pivots), (PAIRS, pairs)):
         for r in recs:
             sol, i = solutions[r["trajectory"]], r["position"]
@@ -424,6 +428,13 @@ def _check_points(run_dir: Path, pivots: Sequence[Mapping], pairs: Sequence[Mapp
                              f"{PROBLEMS}: its context ids or its {'token' if name == PIVOTS else 'side'} are not the "
                              f"solution's there (the file was edited, or is another run's) - restore the file from "
                              f"a copy of the run")
+    of = {(pv["trajectory"], pv["position"]): pv for pv in pivots}
+    for pr in pairs:
+        wrong = pair_side_error(of.get((pr["trajectory"], pr["position"]), {}), pr)
+        if wrong is not None:
+            raise ValueError(f"{run_dir / PAIRS}: the pair of problem {pr['problem_id']!r:.40} (trajectory "
+                             f"{pr['trajectory']!r:.40}, position {pr['position']}) is not its pivot's in {PIVOTS}: "
+                             f"{wrong} - its sides were swapped or the file edited; restore it from a copy of the run")
 
 
 def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems: Sequence[Problem],
