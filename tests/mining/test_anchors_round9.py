@@ -72,6 +72,8 @@ def test_the_same_claim_in_other_words_is_similar(a, b):
     ("So we get 50% of the total.", "So we get 5% of the total."),
     ("So 12% of them.", "So 12 of them."),
     ("Two hundred students passed.", "300 students passed."),
+    ("100% of the students passed.", "One of the students passed."),  # a percentage is no count
+    ("200% of the students passed.", "Two of the students passed."),
     ("So 30% of them.", "So 1/3 of them."),  # a rounding is another value
     ("So 10 - 3 = 7 here.", "So 7 = 3 - 10 here."),
     ("So 2x + 1 = 7 gives x = 3.", "So 7 = 2x + 1 gives x = 4."),

@@ -544,7 +544,7 @@ def _spelled(text: str, ones: bool = False) -> str:
     text = _NUMBER_WORD.sub(lambda m: m.group(0) if m.group(3) and m.group(3).lower() == "one" else word(m), text)
     text = _CJK_COUNT.sub(lambda m: m.group(0) if m.group(0) == "一" else _cjk_count(m.group(0)) or m.group(0), text)
     text = _SCALED.sub(_scaled, text)
-    text = _PERCENT.sub(lambda m: _percent_value(m.group(1)), text)
+    text = _PERCENT.sub(lambda m: _percent_value(m.group(1)) if Fraction(m.group(1)) < 100 else m.group(0), text)
     return _ONE.sub("1", text) if ones else text
 
 
@@ -560,7 +560,8 @@ def _scaled(m: re.Match) -> str:
     return str(n * (100 if m.group(2).lower() == "hundred" else 1000) + int(m.group(3) or 0))
 
 
-# a percentage of a plain number ("50%", "12.5 percent"; not "1,000%" nor "x%")
+# a percentage of a plain number ("50%", "12.5 percent"; not "1,000%" nor "x%"), below 100: "100%" read as 1 was "one"
+# ("100% of them passed" / "One of them passed" similar), "200%" as 2 "two"
 _PERCENT = re.compile(r"(?<![\w.,])(\d{1,12}(?:\.\d{1,12})?)\s?(?:%|percent\b)", re.I)
 
 
