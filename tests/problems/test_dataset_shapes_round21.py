@@ -129,3 +129,12 @@ def test_a_row_whose_cases_are_nested_hundreds_deep_is_skipped_not_a_crash(tmp_p
              '{"question": "Write f(x).", "input_output": {"inputs": [[1]], "outputs": [1], "fn_name": "f"}}']
     r = load(tmp_path, [], oracle="code", raw="\n".join(lines).encode() + b"\n")
     assert len(r.problems) == 1 and "row 1" in r.skipped[0] and "nested too deep" in r.skipped[0]
+
+
+def test_a_json_file_with_a_row_nested_hundreds_deep_skips_that_row(tmp_path):
+    deep = "[" * 600 + "1" + "]" * 600
+    raw = ('[{"question": "Write f(x).", "input_output": {"inputs": [' + deep + '], "outputs": [[1]], '
+           '"fn_name": "f"}}, {"question": "Write f(x).", "input_output": {"inputs": [[1]], "outputs": [1], '
+           '"fn_name": "f"}}]')
+    r = load(tmp_path, [], oracle="code", raw=raw.encode(), name="rows.json")
+    assert len(r.problems) == 1 and "row 1" in r.skipped[0] and "nested too deep" in r.skipped[0]

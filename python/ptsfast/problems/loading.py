@@ -2145,7 +2145,13 @@ def _rows_in_memory(data, split: str | None, config: str | None,
 def _record(row) -> tuple[dict | None, RowError | None]:
     if not isinstance(row, Mapping):
         return None, ("not an object", f"a {type(row).__name__}, not a dict; each row must be one dict of fields")
-    return _plain(row), None
+    try:
+        return _plain(row), None
+    except RecursionError:  # a JSON file's rows, read whole: one of them nested hundreds of levels deep
+        return None, ("malformed JSON", TOO_DEEP)
+
+
+TOO_DEEP = "a value nested too deep to handle (hundreds of levels of lists or dicts); fix or drop the row"
 
 
 def _plain(v: Any) -> Any:
@@ -2246,8 +2252,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
             except TestFormatError as e:  # a cell read as JSON (a history, a test_info) whose int Python cannot read
                 prob, skip = None, Skip(f"row {n}: {e}", "malformed JSON", source=source, row=n)
             except RecursionError:  # read, but too deep to copy or store (APPS-style cases 500 lists deep)
-                prob, skip = None, Skip(f"row {n}: a value nested too deep to handle (hundreds of levels of lists or "
-                                        f"dicts); fix or drop the row", "malformed JSON", source=source, row=n)
+                prob, skip = None, Skip(f"row {n}: {TOO_DEEP}", "malformed JSON", source=source, row=n)
             with_id = with_id or bool(fields.id and row.get(fields.id) is not None)
             if prob is not None and prob.id in seen and fields.id and row.get(fields.id) is not None:
                 skip = Skip(f"row {n} (id {prob.id!r}): duplicate id, first on row {seen[prob.id]} (mined from there); "
