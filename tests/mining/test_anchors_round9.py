@@ -221,3 +221,16 @@ def test_a_resamples_first_sentence_is_found_in_its_first_line_as_in_its_whole_t
     assert anchors.first_sentence(text, "We add them.") == "So the sum is 45."
     assert anchors.first_sentence_ended(text, "We add them.")
     assert seen and max(seen) < 40, seen
+
+
+def test_a_resamples_first_sentence_and_whether_it_ended_are_split_once(monkeypatch):
+    # the anchors run asks both of every resample (first_sentence_ended, then first_sentence): its text was split twice
+    import ptsfast.mining.anchors as anchors
+
+    seen = []
+    starts = anchors.sentence_starts
+    monkeypatch.setattr(anchors, "sentence_starts", lambda t: seen.append(t) or starts(t))
+    text = " So the sum is 46 here, as we check it twice before going on"
+    assert anchors.first_sentence_ended(text, "We add them.") is False
+    assert anchors.first_sentence(text, "We add them.") == "So the sum is 46 here, as we check it twice before going on"
+    assert len(seen) == 1

@@ -20,6 +20,7 @@ soon as its interval decides that (or its boundaries reach the cap), like the to
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -276,6 +277,7 @@ def first_sentence(text: str, before: str = "") -> str:
     return _first(text, before)[0]
 
 
+@functools.lru_cache(maxsize=64)  # a resample's first sentence and whether it ended are asked one after the other
 def _first(text: str, before: str) -> tuple[str, bool]:
     """``(first sentence, whether it ends within text)`` of :func:`first_sentence` and :func:`first_sentence_ended`.
     Terminators right after the text before them ("So x" + ". Then", "五" + "。所以") end that sentence and are
