@@ -45,10 +45,13 @@ def test_a_stated_letter_with_a_period_stops_once_its_text_has_ended(text, stop)
 
 
 @pytest.mark.parametrize("text", ["Answer: B + C", "Answer: B + C.", "The answer is B vs C.", "Answer: B vs. C",
-                                  "Answer: (B) + (C)", "Answer: B versus C\n", "**Answer: B + D**"])
+                                  "Answer: (B) + (C)", "Answer: B versus C\n", "**Answer: B + D**", "Answer: B plus C",
+                                  "Answer: B|C", "Answer: B | C.", "Answer: B -> C", "Answer: B → C.", "Answer: B - C",
+                                  "Answer: B => D\n"])
 def test_two_letters_added_or_weighed_name_no_choice(text):
-    """``Answer: B + C`` and ``B vs C`` read B (the stop ended the rollout at ``Answer: B +``, and at ``B vs.``): two
-    letters joined by a plus or compared are no one choice, as ``B & C`` and ``B/C`` were not."""
+    """``Answer: B + C``, ``B vs C``, ``B|C``, ``B -> C`` and ``B - C`` read B (the stop ended the rollout at
+    ``Answer: B +``, ``B vs.``, ``B|``, ``B -``): two letters joined by a plus, a bar, an arrow or a dash, or compared,
+    are no one choice, as ``B & C`` and ``B/C`` were not."""
     for choices in (None, FOUR):
         assert extract_choice(text, "E", choices) is None
         for ref in "BCD":
@@ -56,7 +59,9 @@ def test_two_letters_added_or_weighed_name_no_choice(text):
         assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BCD", choices)
 
 
-@pytest.mark.parametrize("text", ["Answer: B + 5 is the total.", "Answer: B, vs the others.", "Answer: B vs. 15\n"])
+@pytest.mark.parametrize("text", ["Answer: B + 5 is the total.", "Answer: B, vs the others.", "Answer: B vs. 15\n",
+                                  "Answer: B - 15", "Answer: B - C is wrong.", "Answer: B\n- C is wrong.",
+                                  "Answer: B -> 15\n"])
 def test_a_letter_added_to_no_second_letter_is_still_the_choice(text):
     assert extract_choice(text) == "B" and judged("multiple_choice", text, "B")
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC")
@@ -64,7 +69,8 @@ def test_a_letter_added_to_no_second_letter_is_still_the_choice(text):
 
 PIECES = ["Answer: ", "The answer is ", "**Answer:** ", "Ответ: ", "I choose ", "B", "C", "A", "(B)", "B)", "B.", "B:",
           "C.", "C:", "(C)", " 15", " 18", " or ", " and ", ", ", " vs ", " vs. ", " + ", "/", ".", ":", "\n", " ",
-          "**", " Paris", " it fits", "\\boxed{", "}", "1.5", " because", " alternatively "]
+          "**", " Paris", " it fits", "\\boxed{", "}", "1.5", " because", " alternatively ", " - ", "->", "|",
+          " plus ", " → "]
 
 
 def test_the_first_stop_on_random_answers_gives_the_whole_texts_letter():

@@ -759,8 +759,9 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
               r"(?:[ \t]*\}(?:[ \t]*\})?(?:\$|\\\))?|\*{1,3}|_{1,2}|[`'\"”’$]|[ \t]*\\\)"
               r"|\)(?=[ \t]{0,3}(?:[,;/]|(?i:or)(?![A-Za-z]))))?(?![A-Za-z])")  # closed; B) before or C)
     space = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z]))"  # LaTeX's too: \boxed{A} \quad \text{or} \quad \boxed{C}
-    sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|\+|{_OR_MARKS}"
-           r"|(?i:vs\.?|versus)(?![A-Za-z])"  # B + C, B vs C: two choices together or weighed, never one
+    sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|\+|\|+|{_OR_MARKS}"
+           # B + C, B plus C, B vs C, B | C, B -> C, B - C: two choices together, weighed or changed, never one
+           r"|(?i:vs\.?|versus|plus)(?![A-Za-z])|->|=>|[→⇒]|(?<=[ \t])-(?=[ \t])"
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
@@ -807,8 +808,8 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 # plural verb (B and C are both correct)
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$|\((?=\$?\d))|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
-# (nor the period of "vs.": B vs. C)
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)[^ \t,;?/&+()\[\]*_`'\"“”‘’${}\\、，（）~—–]")
+# (nor the period of "vs.": B vs. C, nor what opens an arrow: B -> C, B => C)
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)[^ \t,;?/&+|\->=→⇒()\[\]*_`'\"“”‘’${}\\、，（）~—–]")
 
 
 @functools.lru_cache(maxsize=8)
