@@ -320,3 +320,23 @@ def test_a_re_estimate_of_a_pair_swapped_and_turned_to_the_other_direction_is_re
     edited = _edited_copy(run, tmp_path / "run", "pairs.jsonl", turn)
     with pytest.raises(ValueError, match=r"pairs.jsonl: the pair of problem .* is not its pivot's.*its direction is"):
         _recheck(edited)
+
+
+def test_a_record_appended_by_hand_is_not_called_a_problem_the_run_was_writing(run, tmp_path, caplog):
+    """A copy of a run's record appended to its file lies after what its done markers committed: it is left out
+    (the run's records are whole), but the warning called it 'a problem it was writing when it stopped' and said to
+    resume the run to redo it, though its problem was done and a resume redoes nothing. It names the records added
+    by hand now, and the problem."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    pairs = tmp_path / "run" / "pairs.jsonl"
+    last = pairs.read_text(encoding="utf-8").splitlines()[-1]
+    with open(pairs, "a", encoding="utf-8") as f:
+        f.write(last + "\n")
+    n = len(pairs.read_text(encoding="utf-8").splitlines()) - 1
+    with caplog.at_level(logging.WARNING):
+        assert export(tmp_path / "run", tmp_path / "out.jsonl") == n
+    text = caplog.text
+    assert "added by hand" in text and repr(json.loads(last)["problem_id"]) in text, text
+    assert "resume the run" not in text and "was writing" not in text, text

@@ -430,23 +430,37 @@ def committed_records(source: RunSource, lost: str = "are not exported") -> list
                     "restore the file to keep them", source.file, len(recs), limit, limit - len(recs), lost)
     # a problem's summary is written after its records: those records' files say what is left out
     records = limit is not None and len(recs) == limit and source.file.name != PROBLEMS
-    after = _lines_after(source.file, limit) if records else 0
-    if after and not being_mined(run):  # else said as the run being mined (warn_if_being_mined)
+    after, of = _lines_after(source.file, limit) if records else (0, set())
+    done = sorted(of & {str(r.get("problem_id")) for r in recs})
+    if after and done:  # a problem a resume redoes is none the run marked done: these were added since
+        log.warning("%s holds %d records after those its run committed, of problems it had marked done (%s%s): "
+                    "records added by hand (copied or appended), not the run's; they %s - restore the file from a "
+                    "copy of the run", source.file, after, ", ".join(repr(p) for p in done[:3]),
+                    " ..." if len(done) > 3 else "", lost)
+    elif after and not being_mined(run):  # else said as the run being mined (warn_if_being_mined)
         log.warning("%s holds %d records after the last problem its run marked done (%s): a problem it was writing "
                     "when it stopped (killed, or its done.jsonl cut short); they %s - resume the run to redo that "
                     "problem", source.file, after, run / DONE, lost)
     return recs
 
 
-def _lines_after(path: Path, lines: int) -> int:
+def _lines_after(path: Path, lines: int) -> tuple[int, set[str]]:
     """How many records (lines that are not blank, a torn last one included) ``path`` holds after its first
-    ``lines`` lines."""
+    ``lines`` lines, and the problem ids of those that are whole records."""
     n = after = 0
+    ids = set()
     with open(path, "rb") as f:
         for raw in f:
             n += 1
-            after += n > lines and bool(raw.strip())
-    return after
+            if n > lines and raw.strip():
+                after += 1
+                try:
+                    rec = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue
+                if isinstance(rec, dict):
+                    ids.add(str(rec.get("problem_id")))
+    return after, ids
 
 
 def read_records(source: RunSource, schema: str) -> list[dict]:
