@@ -148,3 +148,16 @@ def test_a_box_restated_in_another_unit_is_one_answer(text, ref, right):
     answer said again; another amount, a word that is no unit, or units not both known still offer a second."""
     assert judged("boxed", text, ref) is right
     assert_stops_only_where_the_verdict_is_known("boxed", text, [ref, "2", "120", "2, 120"])
+
+
+@pytest.mark.parametrize("text", [
+    "\\boxed{12} \\text{ and/or } \\boxed{13}", "\\boxed{12} and/or \\boxed{13}",
+    "\\boxed{12}\\text{ (or }\\boxed{13}\\text{)}",
+    "\\boxed{12}\\quad\\text{(or }13)", "\\boxed{12} \\text{ (or } 13)", "\\boxed{12}\n\nOr possibly \\boxed{13}",
+])
+def test_two_answers_joined_in_these_words_name_no_one(text):
+    """Each passed 12: "and/or" between boxes, an "or" opening a bracket inside ``\\text{}`` (``\\text{(or }13)``)
+    and a line's "Or possibly" join a second answer, as ``\\boxed{12} or \\boxed{13}`` does."""
+    assert not judged("boxed", text, "12") and not judged("boxed", text, "13")
+    assert judged("boxed", text, "12, 13")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ["12", "13", "12, 13"])

@@ -331,14 +331,15 @@ _SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can 
 _LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
 _NL = r"(?:[ \t]*\n){0,3}"
 _JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
-                         rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
-                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or|and|vs\.?|versus)"
-                         rf"{_LSP}\}})?{_LSP}"
+                         rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:and/or|or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
+                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}"  # \text{ (or }
+                         rf"(?i:and/or|or|and|vs\.?|versus){_LSP}\}})?{_LSP}"
                          rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # as _MAY_JOIN holds
                          rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{"
                          # or offered on a line of its own: \boxed{12}\n\nor\n\n\boxed{13}, in display math too
                          rf"|{_LSP}(?:\*\*)?(?:{_NL}[ \t]*(?:\$\$?|\\[)\]]))?(?:[ \t]*\n){{1,3}}[ \t]*(?:\*\*)?\(?"
                          r"(?:(?i:or|vs\.?|versus|alternatively)(?![A-Za-z])|或者?|还是)\)?[,:]?(?:\*\*)?"
+                         r"(?:[ \t]+(?:maybe|possibly|perhaps)(?![A-Za-z]),?)?"
                          rf"{_NL}{_LSP}(?:(?:\$\$?|\\[(\[]){_NL})?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
 _MOST_JOINED = 64
 # what may still become one (the period of "vs." only after vs: \boxed{8}. is decided at once)
@@ -371,7 +372,7 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
 # a number offered after a box: \boxed{12} or 13, \boxed{12} (or possibly 13), \boxed{12}\text{ or }13; only "or"
 # (\boxed{12} and 13 more may say something else), the number read to its end
 _OR_NUMBER = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or)(?![A-Za-z])"
-                        rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
+                        rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
                         r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
 # what follows that number, once it tells: a percent sign, or anything but its digits (a unit's word, a bracket)
