@@ -138,3 +138,33 @@ def test_a_json_file_with_a_row_nested_hundreds_deep_skips_that_row(tmp_path):
            '"fn_name": "f"}}]')
     r = load(tmp_path, [], oracle="code", raw=raw.encode(), name="rows.json")
     assert len(r.problems) == 1 and "row 1" in r.skipped[0] and "nested too deep" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests, says", [
+    ({"test_list": ["assert all(add(a, b) == c for a, b, c in [])"]}, "never filled in"),
+    ({"test_list": ["assert all([add(a, b) == c for a, b, c in []])"]}, "never filled in"),
+    ({"test": _unittest("self.assertRaises(TypeError)", "add('1')")}, "no 'with' enters"),
+    ({"test": _unittest("self.assertRaisesRegex(TypeError, 'str')", "add('1')")}, "no 'with' enters"),
+    ({"test": "import pytest\n" + _pytest("pytest.raises(TypeError)", "add('1')")}, "no 'with' enters"),
+], ids=["all-of-no-cases", "all-of-no-listed-cases", "assertraises-without-with", "assertraisesregex-without-with",
+        "pytest-raises-without-with"])
+def test_checks_of_no_cases_or_without_their_with_are_refused(tmp_path, tests, says):
+    r = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0] and says in r.skipped[0]
+
+
+@pytest.mark.parametrize("check", [
+    "assert all(add(a, b) == c for a, b, c in [(1, 2, 3)])",
+    "import unittest\nunittest.TestCase().assertRaises(TypeError, add, 1, 2, 3)\nassert add(1, 2) == 3",
+    "import pytest\nwith pytest.raises(TypeError):\n    add(1, 2, 3)\nassert add(1, 2) == 3",
+])
+def test_checks_of_cases_or_under_their_with_still_judge(tmp_path, check):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", "test_list": [check]}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+def test_an_assert_of_pytest_approx_itself_is_refused_not_failed_for_every_program(tmp_path):
+    # assert pytest.approx(add(1, 2), 3) raises in a boolean context: a right add failed
+    r = load(tmp_path, [{"question": "Write add(a, b).", "test": "import pytest\n" + _pytest(
+        "assert add(2, 2) == 4", "assert pytest.approx(add(1, 2), 3)")}], oracle="code")
+    assert not r.problems and "fails every program" in r.skipped[0] and "== pytest.approx(expected)" in r.skipped[0]

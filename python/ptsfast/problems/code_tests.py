@@ -1235,6 +1235,9 @@ def _fixed_truth(e) -> bool | None:
         not e.keywords else None
     if one is not None and e.func.id == "bool":
         return _fixed_truth(one)
+    if isinstance(one, (ast.GeneratorExp, ast.ListComp)) and e.func.id in ("any", "all") and \
+            _empty_loop(one.generators[0].iter):
+        return e.func.id == "all"  # all(f(x) == y for x, y in []): the cases never filled in
     if isinstance(one, (ast.List, ast.Tuple, ast.Set)) and e.func.id in ("any", "all") and \
             not any(isinstance(x, ast.Starred) for x in one.elts):
         truths = [_fixed_truth(x) for x in one.elts]  # any([f(1) == 2, True]), all([])
@@ -1354,6 +1357,8 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
         test = test.value
     what = "an 'or' with a side that is always true" if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) \
         else "a value compared with itself" if _self_compared(test) \
+        else "all() of cases never filled in" if isinstance(test, ast.Call) and test.args and \
+        isinstance(test.args[0], (ast.GeneratorExp, ast.ListComp)) \
         else "a '|' with a constant that is not 0" if isinstance(test, ast.BinOp) else \
         "a constant" if isinstance(test, ast.Constant) else "a string" if isinstance(test, ast.JoinedStr) else \
         "a function" if isinstance(test, ast.Lambda) else "something always true"
@@ -1377,9 +1382,21 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                           f"the row"))
     for s, why in _dead_checks(nodes, src, inside):
         inside |= {id(x) for x in ast.walk(s)}
-        found.append((s, f"line {s.lineno} of the tests, {_segment(src, s)!r}, never runs ({why}), so it passes "
-                         f"every program; move it where it runs, or drop the row"))
+        found.append((s, f"line {s.lineno} of the tests, {_first_line(src, s)!r}, never runs ({why}), so it "
+                         f"passes every program; move it where it runs, or drop the row"))
     for n in nodes:
+        if isinstance(n, ast.Call) and id(n) in statements and id(n) not in inside and _unentered(n):
+            found.append((statements[id(n)], f"line {n.lineno} of the tests, {_segment(src, n)!r}, makes a context "
+                                             f"manager that no 'with' enters, so it checks nothing and passes every "
+                                             f"program; write 'with {_segment(src, n)}:' above the call it checks, "
+                                             f"or drop the row"))
+            continue
+        if isinstance(n, ast.Assert) and id(n) not in inside and isinstance(n.test, ast.Call) and \
+                getattr(n.test.func, "attr", getattr(n.test.func, "id", None)) == "approx":
+            raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts pytest.approx(...) "
+                                  f"itself, which raises in a boolean context ('approx() is not supported in a "
+                                  f"boolean context'): it fails every program, a right one too; write 'assert value "
+                                  f"== pytest.approx(expected)', or drop the row")
         bad = _passes_always(n) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
         if bad is None:
             continue
@@ -1397,6 +1414,27 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                       f"depend on what the program returns: it passes every program; assert {fix} instead, or drop "
                       f"the row"))
     return found
+
+
+def _first_line(src: str, n: ast.AST) -> str:
+    lines = _segment(src, n).splitlines()
+    return lines[0] + " ..." if len(lines) > 1 else lines[0] if lines else ""
+
+
+_CONTEXT_CHECKS = {"assertRaises": 1, "assertRaisesRegex": 2, "assertRaisesRegexp": 2, "assertWarns": 1,
+                   "assertWarnsRegex": 2, "raises": 1, "warns": 1}
+"""unittest's and pytest's checks that, given no callable (only the exception, and a pattern), return a context
+manager, which checks only the block a ``with`` runs under it."""
+
+
+def _unentered(call: ast.Call) -> bool:
+    """A statement of its own ``self.assertRaises(ValueError)``, ``pytest.raises(ValueError)`` (the ``with``
+    forgotten): the context manager is made and dropped, the call it meant to check never runs under it."""
+    name = getattr(call.func, "attr", getattr(call.func, "id", None))
+    return name in _CONTEXT_CHECKS and len(call.args) <= _CONTEXT_CHECKS[name] and \
+        not any(isinstance(a, ast.Starred) for a in call.args) and \
+        all(k.arg in ("match", "msg", "expected_warning", "expected_exception", "expected_regex")
+            for k in call.keywords)
 
 
 def _empty_loop(it) -> bool:
