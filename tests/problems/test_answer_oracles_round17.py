@@ -161,3 +161,21 @@ def test_two_answers_joined_in_these_words_name_no_one(text):
     assert not judged("boxed", text, "12") and not judged("boxed", text, "13")
     assert judged("boxed", text, "12, 13")
     assert_stops_only_where_the_verdict_is_known("boxed", text, ["12", "13", "12, 13"])
+
+
+# ----------------------------------------------------------------- gsm8k
+
+@pytest.mark.parametrize("line,ref,right", [
+    ("12 | 13", "12", False), ("12 vs 13", "12", False), ("12 vs. 13", "13", False), ("12 -> 13", "12", False),
+    ("12 → 13", "13", False), ("12 => 13", "12", False), ("12? 13?", "12", False), ("12 (13?)", "12", False),
+    ("12 plus 13", "12", False), ("12 apples | 13 pears", "12", False),
+    ("7 (5 plus 2)", "7", True), ("7 (vs 5 last year)", "7", True), ("7?", "7", True), ("7 -> final", "7", True),
+    ("7 | Total", "7", True), ("7 (i.e. 5 + 2)", "7", True),
+])
+def test_a_gsm8k_line_with_a_second_amount_beside_the_first_names_no_answer(line, ref, right):
+    """``#### 12 | 13``, ``#### 12 vs 13``, ``#### 12 -> 13``, ``#### 12? 13?`` and ``#### 12 (13?)`` passed 12 (the
+    line's first number was read), and ``#### 12 plus 13`` too: a second amount set beside, against or in place of
+    the first, or asked after it, is a hedge as ``12 or 13`` is; an operation in words is none, as ``12 + 13`` was."""
+    text = f"So that is it.\n#### {line}\n"
+    assert judged("gsm8k", text, ref) is right
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref, "12", "13"))

@@ -2014,7 +2014,7 @@ _CLOCK = re.compile(r"[^\d]*?(?<![\d.,])\d{1,2}:(?!00)\d{2}(?!\d)")
 
 # an operation between the line's first number and another, its result not written: #### 12 - 3, #### 12 - 13 (a
 # spaced range too), #### 4 × 3 (never 12/13, a fraction, nor 1 234, thousands)
-_UNWORKED = re.compile(r"\d[\d,]*(?:\.\d+)?%?[ \t]+[-+*×÷\u2212][ \t]+[-\u2212]?\$?\d")
+_UNWORKED = re.compile(r"\d[\d,]*(?:\.\d+)?%?[ \t]+(?:[-+*×÷\u2212]|(?i:plus))[ \t]+[-\u2212]?\$?\d")  # 12 plus 13 too
 
 
 _TERM_NUMBER = r"(?:\([ \t]*)?[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?(?:[ \t]*\))?"  # each run of spaces read one way
@@ -2057,9 +2057,15 @@ _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u221
                                  r"(?![A-Za-z])")
 
 
+# a second amount set beside the first, weighed against it or put in its place: #### 12 | 13, 12 vs 13, 12 -> 13,
+# 12 → 13, 12? 13?, 12 (13?) (never 7 (5 plus 2): a sum worked out)
+_BESIDE_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*(?:\||(?<![A-Za-z])(?i:vs\.?|versus)(?![A-Za-z])|->|=>"
+                            r"|[→⇒]|\?)[ \t]*\(?[-\u2212]?\$?\d|\d[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,.]*[ \t]*\?")
+
+
 def _names_no_amount(line: str) -> bool:
     """Whether an answer line offers no one amount: two (``12 or 13``, ``12 apples and 13 pears``, ``1 hour 30
-    minutes``, a range), an
+    minutes``, ``12 | 13``, ``12 vs 13``, ``12 -> 13``, a range), an
     operation without its result (``12 - 3``), a strict bound (``more than 12``) or a time (``2:30``)."""
     first = _DIGITS.search(line)
     amount = re.search(r"[-\u2212]?\$?\d", line)
@@ -2068,7 +2074,7 @@ def _names_no_amount(line: str) -> bool:
                                   _STRICT_BOUND.search(line, max(0, first.start() - 40), first.start()) is not None) \
         or _digits_or_digits(line) or _offers_two(line) or _CLOCK.match(line) is not None or \
         _last_range(line) is not None or _AND_ANOTHER.search(line) is not None or \
-        _CONDITIONAL_AMOUNT.search(line) is not None
+        _CONDITIONAL_AMOUNT.search(line) is not None or _BESIDE_AMOUNT.search(line) is not None
 
 
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
