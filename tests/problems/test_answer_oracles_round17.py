@@ -179,3 +179,16 @@ def test_a_gsm8k_line_with_a_second_amount_beside_the_first_names_no_answer(line
     text = f"So that is it.\n#### {line}\n"
     assert judged("gsm8k", text, ref) is right
     assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref, "12", "13"))
+
+
+@pytest.mark.parametrize("line,ref,right", [
+    ("12 and a half", "12", False), ("12 and a half", "12.5", True), ("12 and a half hours", "12.5", True),
+    ("2 and a quarter", "2.25", True), ("2 and a quarter", "2", False), ("2 and three quarters", "2.75", True),
+    ("2 and two thirds", "2", False), ("12 and 1/2", "12.5", True),
+])
+def test_a_gsm8k_amount_with_its_fraction_in_words_is_that_amount(line, ref, right):
+    """``#### 12 and a half`` passed a reference 12 (its first number was read): a whole number and a fraction in
+    words is the mixed number, as ``12 and 1/2`` was."""
+    text = f"So that is it.\n#### {line}\n"
+    assert judged("gsm8k", text, ref) is right
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref, "12", "2"))

@@ -2040,6 +2040,11 @@ _AND_ANOTHER = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*(?:,[ \t]*)?(?:(?<![A-
                           r"(?!\d*/\d)")
 _AND_NUMBER = re.compile(r"(?<=\d)[ \t]*(?:,[ \t]*)?(?:(?i:and)|&)[ \t]+(?=[-\u2212]?\$?\d(?!\d*/\d))")  # list 12, 13
 _AND_FRACTION = re.compile(r"(?<=\d)[ \t]+(?i:and)[ \t]+(?=\d+/\d+(?![\d/]))")  # 2 and 1/2: the mixed number 2 1/2
+# a whole number and a fraction in words: 12 and a half is 12 1/2 (its 12 passed a reference 12)
+_AND_WORDED = re.compile(r"(?<=\d)[ \t]+(?i:and)[ \t]+(?i:(a|one)[ \t]+(half|third|quarter|fourth)"
+                         r"|(two)[ \t]+(thirds)|(three)[ \t]+(quarters|fourths))(?![A-Za-z])")
+_WORDED_PARTS = {"half": "1/2", "third": "1/3", "quarter": "1/4", "fourth": "1/4", "thirds": "2/3", "quarters": "3/4",
+                 "fourths": "3/4"}
 # a strict bound before an amount, read in the 40 characters before it: > 12, more than 12 (never that amount; at
 # least 12 and ≤ 12 may be; a tag's close, <answer>12, is none)
 _STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
@@ -2085,7 +2090,9 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = extract_gsm8k(text)
     if got is None:
         return False
-    got = _AND_NUMBER.sub(", ", _AND_FRACTION.sub(" ", _worked_result(got)))  # 12 and 13 as the list 12, 13
+    got = _AND_WORDED.sub(lambda m: " " + _WORDED_PARTS[next(g for g in m.groups()[1::2] if g).lower()],
+                          _worked_result(got))  # 12 and a half: 12 1/2
+    got = _AND_NUMBER.sub(", ", _AND_FRACTION.sub(" ", got))  # 12 and 13 as the list 12, 13
     if _names_no_amount(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
     if (several := _listed_numbers(got)) is not None:  # #### 12, 5: the answers in their order, never 12 alone
