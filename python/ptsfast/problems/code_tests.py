@@ -1267,7 +1267,8 @@ def _self_compared(e) -> bool:
     returns (a NaN, or a program returning another value each call, aside). ``is`` is left out: ``get() is get()``
     checks that the program returns one shared object, which a program can fail."""
     return isinstance(e, ast.Compare) and len(e.ops) == 1 and isinstance(e.ops[0], (ast.Eq, ast.NotEq)) and \
-        not _literal(e.left)[0] and ast.dump(e.left) == ast.dump(e.comparators[0])
+        type(e.left) is type(e.comparators[0]) and not isinstance(e.left, ast.Constant) and \
+        ast.dump(e.left) == ast.dump(e.comparators[0]) and not _literal(e.left)[0]
 
 
 _NEVER_NONE = ("isinstance", "issubclass", "bool", "all", "any", "len", "callable", "hasattr", "str", "repr")
