@@ -213,7 +213,14 @@ def test_a_resamples_first_sentence_is_found_in_its_first_line_as_in_its_whole_t
         before = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 6)))
         text = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 12)))
         whole = anchors._first_piece(anchors.context_before(before) + text, len(anchors.context_before(before)))
-        assert anchors._first(text, before) == whole, (before, text)
+        assert anchors._first(text, before) == whole[:2], (before, text)
+    # a long first line: its first characters serve where its first sentence ends well before them
+    flat = [f for f in _FRAGMENTS if "\n" not in f] + ["| a | b. |", "x" * 300, " " * 700, "$$", "```", "\\("]
+    for _ in range(200):
+        before = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 6)))
+        text = "".join(rng.choice(flat) for _ in range(rng.randint(200, 500)))
+        whole = anchors._first_piece(anchors.context_before(before) + text, len(anchors.context_before(before)))
+        assert anchors._first(text, before) == whole[:2], (before, text)
     seen = []
     starts = anchors.sentence_starts
     monkeypatch.setattr(anchors, "sentence_starts", lambda t: seen.append(len(t)) or starts(t))
@@ -221,6 +228,10 @@ def test_a_resamples_first_sentence_is_found_in_its_first_line_as_in_its_whole_t
     assert anchors.first_sentence(text, "We add them.") == "So the sum is 45."
     assert anchors.first_sentence_ended(text, "We add them.")
     assert seen and max(seen) < 40, seen
+    seen.clear()
+    text = " So the sum is 45. " + " ".join(f"Then we check {i} against {i + 2}." for i in range(400))
+    assert anchors.first_sentence(text, "We add them.") == "So the sum is 45."
+    assert seen and max(seen) < 1200, seen
 
 
 def test_a_resamples_first_sentence_and_whether_it_ended_are_split_once(monkeypatch):

@@ -284,39 +284,52 @@ def _first(text: str, before: str) -> tuple[str, bool]:
     left out; after whitespace they are a sentence of their own (a line "?" or "..."; left out, the sentence read as
     the next one's text and was compared with the resamples as that)."""
     before = context_before(before)
-    full = before + text
-    line = _first_line(full, len(before))
+    full, start = before + text, len(before)
+    quiet = _Inside([m.span() for p in (_DISPLAY, _CODE) for m in p.finditer(full)])  # no cut inside these spans
+    line = _first_line(full, start, quiet)
+    space = _SPACE_AFTER.search(full, start + _WINDOW, line)
+    window = space.end() if space else len(full)  # ends with whitespace: no span ends there, no lookahead passes it
+    row = full[full.rfind("\n", 0, window) + 1:window].strip()[:1] == "|"  # a table row is read whole
+    if window < line and not quiet(window) and not row:
+        # a long first line: its first _WINDOW characters serve where its first sentence ends well before them
+        # (what decides a cut reads fewer than _AHEAD characters after it)
+        piece, ended, b = _first_piece(full[:window], start)
+        if piece and b + _AHEAD <= window:
+            return piece, ended
     if line < len(full):  # the text up to a newline that ends a sentence splits as the whole text does up to there
-        found = _first_piece(full[:line], len(before))
-        if found[0]:
-            return found
-    return _first_piece(full, len(before))
+        piece, ended, _ = _first_piece(full[:line], start)
+        if piece:
+            return piece, ended
+    return _first_piece(full, start)[:2]
 
 
-def _first_line(full: str, start: int) -> int:
+_WINDOW = 1024  # characters of a resample's first line split to find its first sentence (then the whole line)
+_SPACE_AFTER = re.compile(r"\s")
+_AHEAD = 10 * _LOOK  # what a cut's decision may read after it: an inline list's next marker up to 8 * _LOOK
+
+
+def _first_line(full: str, start: int, quiet: _Inside) -> int:
     """The end of the first line of ``full`` after ``start`` with visible text whose newline ends a sentence (one
-    inside display math, a code block or ``\\( \\)`` may not: those spans of the whole text are found first);
-    ``len(full)`` if none. A resample's first sentence was found by splitting all of its text (2,000 characters:
-    3.6 ms a resample, on the engine's thread), though every cut after that newline is of no use to it."""
+    inside display math, a code block or ``\\( \\)``, the spans ``quiet`` holds, may not); ``len(full)`` if none.
+    A resample's first sentence was found by splitting all of its text (2,000 characters: 3.6 ms a resample, on the
+    engine's thread), though every cut after that newline is of no use to it."""
     seen = len(full) - len(full[start:].lstrip())
-    quiet: _Inside | None = None
     while (i := full.find("\n", seen)) >= 0:
-        if quiet is None:
-            quiet = _Inside([m.span() for p in (_DISPLAY, _CODE) for m in p.finditer(full)])
         if not quiet(i + 1) and not quiet(i):
             return i + 1
         seen = i + 1
     return len(full)
 
 
-def _first_piece(full: str, start: int) -> tuple[str, bool]:
+def _first_piece(full: str, start: int) -> tuple[str, bool, int]:
+    """``(first sentence, whether it ends within full, where it ends)`` after ``start``."""
     cuts = [start, *(c for c in sentence_starts(full) if c > start), len(full)]
     for a, b in zip(cuts, cuts[1:]):
         piece = full[a:b].strip()
         attached = not full[a:a + 1].isspace() and not (a > 0 and full[a - 1].isspace())
         if piece and not (attached and _TERMINATORS.fullmatch(piece)):
-            return piece, b < len(full) or bool(_ENDED.search(full[a:b]))
-    return "", False
+            return piece, b < len(full) or bool(_ENDED.search(full[a:b])), b
+    return "", False, len(full)
 
 
 _ENDED = re.compile(r"(?:[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）*_]*|\n)\s*\Z")
