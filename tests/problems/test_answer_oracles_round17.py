@@ -31,6 +31,24 @@ def test_a_stated_letter_with_its_text_and_a_second_offered_names_no_choice(text
         assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
 
 
+@pytest.mark.parametrize("text", ["Answer: B. Or C.", "Answer: B. Or maybe C.", "The answer is B. or C\n"])
+def test_a_stated_letter_and_a_second_in_the_next_sentence_opening_or_name_no_choice(text):
+    """``Answer: B. Or C.`` read B: the stop ended the rollout at ``Answer: B.``. It now waits for the text a period
+    after a capital may open, so the sentence offering a second letter is read, as ``B or C`` is."""
+    for choices in (None, FOUR):
+        assert extract_choice(text, "E", choices) is None
+        for ref in "BC":
+            assert not judged("multiple_choice", text, ref, choices), (text, ref)
+        assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC", choices)
+
+
+@pytest.mark.parametrize("text", ["Answer: (B). Or (C).", "Answer: B.\nOr C.",
+                                  "Answer: B. Or rather, the others fail."])
+def test_a_stated_letter_settled_before_an_or_is_still_the_choice(text):
+    assert extract_choice(text) == "B" and judged("multiple_choice", text, "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, "BC")
+
+
 @pytest.mark.parametrize("text,stop", [
     ("Answer: B.\nIt fits.", "Answer: B.\n"), ("Answer: B. 15\nDone", "Answer: B. 15\n"),
     ("Answer: B. 15 fits. And more", "Answer: B. 15 fits. "), ("Answer: B: 15\nDone", "Answer: B: 15\n"),
@@ -70,7 +88,7 @@ def test_a_letter_added_to_no_second_letter_is_still_the_choice(text):
 PIECES = ["Answer: ", "The answer is ", "**Answer:** ", "Ответ: ", "I choose ", "B", "C", "A", "(B)", "B)", "B.", "B:",
           "C.", "C:", "(C)", " 15", " 18", " or ", " and ", ", ", " vs ", " vs. ", " + ", "/", ".", ":", "\n", " ",
           "**", " Paris", " it fits", "\\boxed{", "}", "1.5", " because", " alternatively ", " - ", "->", "|",
-          " plus ", " → "]
+          " plus ", " → ", ". Or ", " Or "]
 
 
 def test_the_first_stop_on_random_answers_gives_the_whole_texts_letter():

@@ -763,6 +763,7 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|\+|\|+|{_OR_MARKS}"
            # B + C, B plus C, B vs C, B | C, B -> C, B - C: two choices together, weighed or changed, never one
            r"|(?i:vs\.?|versus|plus)(?![A-Za-z])|->|=>|[→⇒]|(?<=[ \t])-(?=[ \t])"
+           r"|(?<=[A-Z])\.[ \t]+(?i:or)(?=[ \t])"  # Answer: B. Or C. (the stop waits after B., :func:`_labels_text`)
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
