@@ -1651,6 +1651,10 @@ def cmd_simulate(a) -> int:
     if len(set(a.seeds)) < len(a.seeds):
         raise ValueError(f"--seeds {' '.join(map(str, a.seeds))}: a seed given twice would count its solutions twice; "
                          f"give each seed once")
+    for flag, given, default in (("--populations", a.populations, " ".join(POPULATIONS)),
+                                 ("--rows", a.rows, "'ptsfast defaults' 'fixed N=64'")):
+        if given is not None and not given:  # `--populations $POPS` of an unset variable: not the defaults, unasked
+            raise ValueError(f"{flag}: give at least one name (or leave {flag} out for its default: {default})")
     rows = list(variants(a.gap))
     unknown = [r for r in a.rows or () if r not in rows] + [p for p in a.populations or () if p not in ALL_POPULATIONS]
     if unknown:

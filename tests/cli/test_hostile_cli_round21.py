@@ -118,3 +118,15 @@ def test_a_sigterm_a_library_swallows_and_fails_on_is_said_as_the_interruption(m
     assert res.stderr.strip().splitlines()[-1] == ("ptsfast: interrupted; the run had not started, nothing was "
                                                    "written - rerun the command"), res.stderr
     assert cli([*argv]) == 0
+
+
+@pytest.mark.parametrize("flag, words", [("--populations", "hard cancel cap alike long"),
+                                         ("--rows", "'ptsfast defaults' 'fixed N=64'")])
+def test_simulate_with_a_flag_given_no_names_is_refused_not_run_on_the_defaults(flag, words, monkeypatch, capsys):
+    """`ptsfast simulate --populations $POPS` of an unset variable: the flag with no names ran the default populations
+    (minutes of CPU, not what was asked), where `--seeds` with none is refused. Refused alike, naming the default."""
+    import ptsfast.mining.simulate as simulate
+
+    monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    assert cli(["simulate", flag]) == 2
+    one_line_error(capsys, f"{flag}: give at least one name", words)
