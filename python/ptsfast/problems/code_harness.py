@@ -59,7 +59,7 @@ def _ptsfast_judge(spec, code):
     # the checks the rewritten tests call, as stand-ins in their code's constants (no name of theirs the solution
     # could rebind between two reads, a finalizer swapping __ptsfast_compare__ for one that holds); the real checks,
     # made below, are filled in before the solution runs
-    checks = dict.fromkeys(("plain", "compare", "pair", "around", "classes"))
+    checks = dict.fromkeys(("plain", "compare", "pair", "around", "classes", "touched"))
     hidden = bare(_ptsfast_hidden)(checks, _thread.allocate_lock())
     tests, rewritten = _ptsfast_guarded(spec["tests"] if shared else spec["setup"] + "\n" + spec["tests"],
                                         "test_solution.py", checks=hidden)
@@ -68,8 +68,11 @@ def _ptsfast_judge(spec, code):
     solution = types.ModuleType("solution")
     # the wrappers of the solution's functions that the tests call, with the checks as constants of their code (a
     # closure's cells can be set, and a finalizer set one between two reads: the next call ran outside the window)
+    # True while the tests' data is held anyway (a call of the solution's under way, or held since one of its
+    # operators ran outside its calls): what lets those operators skip the hold (_ptsfast_call_window's touched())
+    holding = [False]
     makers = bare(_ptsfast_wrappers)(_PTSFAST_WRAPPERS, hidden, vars(solution), "StopIteration" in names,
-                                     not rewritten)
+                                     not rewritten, holding)
     harness.extend(_ptsfast_nested_codes([f.__code__ for f in makers.values()]))
     # the modules the tests use by the solution's names for them (MBPP's asserts run in its namespace: its import
     # numpy as np gives them np), loaded now to be watched as their own imports are
@@ -478,11 +481,12 @@ def _ptsfast_judge(spec, code):
                                               bare(_ptsfast_library_code), recompiled)
     # what the solution's calls last returned, held until the tests let go of it (_ptsfast_call_window)
     returned = []
-    around, load, arm, later = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned)
+    around, load, arm, later, touched = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned,
+                                                                   holding=holding)
     lingering.append(later)
     windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
-    checks.update(plain=plain, compare=compare, pair=pair, around=around)
+    checks.update(plain=plain, compare=compare, pair=pair, around=around, touched=touched)
     # what the interpreter calls at moments of its own before the solution runs (the libraries' gc callbacks and
     # finalizers): what is added later runs in the call window (_ptsfast_checked)
     finalizer = getattr(sys.modules.get("weakref"), "finalize", None)
@@ -2980,6 +2984,10 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     decided.update("__%s%s__" % (r, op) for r in ("", "r", "i") for op in (
         "add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor", "or",
         "divmod"))
+    # those of them the tests' code runs on the solution's values (an if, sorted(), a set): each hold the tests' data
+    # from its run to their next read (_ptsfast_call_window's touched()), a heap's < through no window of its own
+    touching = decided - {"__enter__", "__exit__", "__aenter__", "__aexit__", "__class__", "__dict__", "__weakref__",
+                          "__module__", "__qualname__", "__doc__"}
     done = set()  # ids of the classes wrapped (kept alive by the classes' own methods' wrappers)
 
     def wrap(cls):  # a class of the solution's own, on a builtin's or library's base too (a list subclass whose
@@ -3001,7 +3009,13 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                 continue
             kind = type(m) if type(m) in (classmethod, staticmethod) else None
             f = m.__func__ if kind is not None else m
-            if k not in decided and isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f):
+            if k in touching and kind is None and isinstance(f, types.FunctionType) and f.__globals__ is own and \
+                    solutions(f):  # run where the tests reach it, it holds their data until their next read
+                w = functools.wraps(f)(makers["touching"](f))
+                setattr(cls, k, w)
+                if cells is not None:
+                    cells.extend((c, c.cell_contents) for c in w.__closure__)
+            elif k not in decided and isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f):
                 w = windowed(f)
                 setattr(cls, k, kind(w) if kind is not None else w)
                 if cells is not None:
@@ -3170,21 +3184,37 @@ def windowed(fn):
             return fn(*args, **kwargs)
         return CLASSES(AROUND(fn, args, kwargs))
     return method
+
+
+def touching(fn):
+    def operator(*args, **kwargs):
+        if HELD[FIRST] is not TRUE:  # (the tests' data already held: within a call, or since another operator ran)
+            try:  # the solution's own use (its heap's <): as it is
+                mine = GETFRAME(1).f_globals is OWN
+            except NOFRAME:
+                mine = True
+            if not mine:
+                TOUCHED()
+        return fn(*args, **kwargs)
+    return operator
 """
 
 
-def _ptsfast_wrappers(source, hidden, own, stops, strict):
-    """``{"checked": make, "windowed": make}``: ``make(fn)`` is the wrapper :func:`_ptsfast_checked` puts in the
-    tests' namespace for the solution's function ``fn`` (its call in the window, what it returns checked), or the
-    stand-in for a method of the solution's classes, or a function it returned, that runs in the window where the
-    tests call it. The solution reaches them (a helper's ``__globals__``): what they call is a constant of their
+def _ptsfast_wrappers(source, hidden, own, stops, strict, holding=None):
+    """``{"checked": make, "windowed": make, "touching": make}``: ``make(fn)`` is the wrapper :func:`_ptsfast_checked`
+    puts in the tests' namespace for the solution's function ``fn`` (its call in the window, what it returns
+    checked), or the stand-in for a method of the solution's classes, or a function it returned, that runs in the
+    window where the tests call it, or for an operator of its classes (``==``, truth, ``hash``), which holds the
+    tests' data until their next read where their code runs it (``holding``: the flag saying they are held already).
+    The solution reaches them (a helper's ``__globals__``): what they call is a constant of their
     code (``hidden``'s stand-ins, and the builtins they use), not a closure's cell or a global name, either of which
     it could set for a moment (a finalizer between two of the tests' reads, the next call then made outside the
     window). ``source``: :data:`_PTSFAST_WRAPPERS`. Run with bare globals."""
     import builtins, os, re, sys, types, warnings
     given = {"AROUND": hidden["around"], "PLAIN": hidden["plain"], "CLASSES": hidden["classes"],
              "STOP": StopIteration, "ERROR": RuntimeError, "GETATTR": getattr, "GETFRAME": sys._getframe,
-             "OWN": own, "NOFRAME": ValueError}
+             "OWN": own, "NOFRAME": ValueError, "TOUCHED": hidden["touched"], "HELD": holding or [False],
+             "TRUE": True, "FIRST": 0}  # (FIRST: a constant's item, HELD[0], is taken at compile time)
     marks = {k: "\0ptsfast %s %s" % (k, os.urandom(8).hex()) for k in given}
     placed = {marks[k]: v for k, v in given.items()}
     source = re.sub(r"\b(%s)\b" % "|".join(given), lambda m: repr(marks[m.group(1)]), source)
@@ -3199,10 +3229,10 @@ def _ptsfast_wrappers(source, hidden, own, stops, strict):
         code = put(compile(source, "<ptsfast wrappers>", "exec"))
     made = {"__builtins__": builtins}
     exec(code, made)
-    return {"checked": made["checked"], "windowed": made["windowed"]}
+    return {"checked": made["checked"], "windowed": made["windowed"], "touching": made["touching"]}
 
 
-def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None):
+def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None, holding=None):
     """What a call of the solution's function by the tests may change of theirs. ``around(fn, args, kwargs)`` makes
     the call (:func:`_ptsfast_checked`); ``load(run)`` runs the solution's module code; ``start(ns, theirs, own)`` arms
     the checks once the tests' module has run in ``ns`` (``theirs``: the names it bound; ``own``: the solution's
@@ -3474,7 +3504,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         inside[0] += 1
         try:
             if watching:
-                later()
+                later(True)
                 ns = space[0]
                 hand(args, kwargs)
                 before = dict(ns) if bindings_kept else None
@@ -3483,13 +3513,17 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             inside[0] -= 1
             raise
         value, returned = None, False
+        held[0] = True  # the solution's operators run in this window: no hold of their own
         try:
             if kept:
                 del kept[:]  # what the last calls returned goes here, in this window
             value = fn(*args, **kwargs)
             returned = True
         finally:  # a call that raises (the tests expecting it) is looked at too
-            inside[0] -= 1
+            with flag:
+                inside[0] -= 1
+                if not inside[0]:
+                    held[0] = bool(touching)
             if was is not None:
                 back(was)
             if watching:
@@ -3562,12 +3596,37 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             inside[0] -= 1
         verify(ns, before, found, " as what it returned was freed")
 
-    def later():
+    def touched():
+        """An operator of the solution's own (``==``, ``<``, truth, ``hash``, ``in``) that the tests' code, or a
+        library they call, runs outside its calls (``sorted()``, an ``if``, a ``set()``): the tests' data is held
+        from its first such run to their next read (later()), less what their own code changes in place. A window
+        around each run cost a heap of the solution's nodes 2-2.5x; a ``__bool__`` rewriting ``EXPECTED`` at the
+        tests' ``if r:`` passed."""
+        with flag:  # (a call ending in another thread sets the flag too)
+            if inside[0] or touching or not armed:
+                return
+            if reach:
+                ns = space[0]
+                touching.append((ns, dict(ns) if rebinding_kept else None, walk(
+                    [ns[k] for k in roots if k in ns and k not in mutated], {}, handed, True)))
+            held[0] = True  # (without helpers of the tests' nothing leads to their data: held for good)
+
+    def later(entering=False):
         """The tests' data as the last call left it, while threads the solution left run (and once after); and what
-        the last calls returned, let go (drop())."""
+        the last calls returned, let go (drop()); and as it was before an operator of the solution's ran (touched())."""
         if reach and armed and not any(c is collecting for c in gc_callbacks):
             caught.append("the solution took the harness's callback out of gc.callbacks: not allowed")
             raise RuntimeError(caught[-1])
+        if inside[0] == entering and reach and armed:  # (entering: as a call starts, inside it already)
+            with flag:
+                wrong, held[0] = held[0] is not bool(touching), False
+                taken = touching.pop() if touching else None
+            if wrong:  # the flag is the solution's to reach (the operators' wrappers' code)
+                caught.append("the solution changed what a check of the harness reads: not allowed")
+                raise RuntimeError(caught[-1])
+            if taken is not None:
+                ns, before, found = taken
+                verify(ns, before, found, " from an operator of its own (==, <, truth, hash, in) the tests ran")
         if kept and not inside[0]:
             drop()
         if pending:
@@ -3637,9 +3696,12 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
 
     import gc
     inside, collected, gc_callbacks = [0], [], gc.callbacks  # calls of the solution's under way; see collecting()
+    touching = []  # the tests' data before an operator of the solution's ran outside its calls (touched())
+    held = holding if holding is not None else [False]  # True while touching or within a call: see touched()
+    flag = _thread.RLock()  # (re-entered by a signal handler of the solution's, run in a window of its own)
     refcount = __import__("sys").getrefcount  # 2 for an item only ``kept`` holds, as map() hands it over
     gc_callbacks.append(collecting)
-    return around, load, start, later
+    return around, load, start, later, touched
 
 
 def _ptsfast_fixtures():

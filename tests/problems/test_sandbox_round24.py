@@ -1,0 +1,136 @@
+"""Twenty-fourth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+Each test failed before its fix (a wrong program passed, or a right one failed); the right programs beside each
+attack still pass."""
+
+import pytest
+
+from helpers.judging import humaneval, verdict
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+HELPER = "EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef check(candidate):\n"
+REWRITE = "G['g']['EXPECTED'][:] = [0]"
+
+
+def apply(body: str):
+    """Tests of ``apply(xs, f)`` (``f`` the tests' helper, whose ``__globals__`` lead to ``EXPECTED``)."""
+    return humaneval("apply", HELPER + "    r = candidate([1, 2, 3], sq)\n" + body, "xs, f")
+
+
+def keeping(cls: str, value: str) -> str:
+    """A wrong ``apply`` that keeps the tests' namespace and returns ``value`` of its ``cls``."""
+    return "G = {}\n\n\n" + cls + "\n\ndef apply(xs, f):\n    G['g'] = f.__globals__\n    return %s\n" % value
+
+
+# the solution's operators the tests' code runs outside its calls (an if, a set, sorted()) rewrote EXPECTED before
+# the comparison: they ran in no window
+OPERATORS = {
+    "__bool__ at an if": (keeping("class L(list):\n    def __bool__(s):\n        %s\n        return True\n" % REWRITE,
+                                  "L([0])"), "    if r:\n        assert r == EXPECTED\n"),
+    "__bool__ in an and": (keeping("class L(list):\n    def __bool__(s):\n        %s\n        return True\n" % REWRITE,
+                                   "L([0])"), "    assert r and r == EXPECTED\n"),
+    "__bool__ of an object of its own": (
+        keeping("class Box:\n    def __init__(s, v):\n        s.v = v\n\n    def __bool__(s):\n        %s\n"
+                "        return True\n" % REWRITE, "Box([0])"), "    if r:\n        assert r.v == EXPECTED\n"),
+    "__hash__ in a set": (keeping("class N(int):\n    def __hash__(s):\n        %s\n        return int.__hash__(s)\n"
+                                  % REWRITE, "[N(0)]"), "    assert set(r) == set(EXPECTED)\n"),
+    "__lt__ in sorted()": (
+        keeping("class Item:\n    def __init__(s, v):\n        s.v = v\n\n    def __lt__(s, o):\n        %s\n"
+                "        return s.v < o.v\n" % REWRITE, "[Item(0), Item(0)]"),
+        "    assert [x.v for x in sorted(r)][:1] == EXPECTED\n"),
+    "__getattr__ at a hasattr()": (
+        keeping("class Box:\n    def __init__(s, v):\n        s.v = v\n\n    def __getattr__(s, k):\n        %s\n"
+                "        raise AttributeError(k)\n" % REWRITE, "Box([0])"),
+        "    if not hasattr(r, 'error'):\n        assert r.v == EXPECTED\n"),
+    "the class's __eq__ at an 'in' of the tests' list": (
+        keeping("class Box:\n    def __init__(s, v):\n        s.v = v\n\n    def __eq__(s, o):\n        %s\n"
+                "        return s is o\n\n    __hash__ = object.__hash__\n" % REWRITE, "Box([0])"),
+        "    seen = [None]\n    if r not in seen:\n        assert r.v == EXPECTED\n"),
+}
+
+
+@pytest.mark.parametrize("how", OPERATORS)
+def test_an_operator_the_tests_run_outside_the_call_changes_nothing_of_theirs(how):
+    # before: each passed (the comparison and hash operators of the solution's classes ran in no window)
+    code, body = OPERATORS[how]
+    passed, out = verdict(code, apply(body))
+    assert not passed and "in place" in out, out
+
+
+RIGHT = {  # the same shapes, honest: their operators change nothing of the tests'
+    "__bool__ at an if": ("class L(list):\n    def __bool__(s):\n        return len(s) > 0\n\n\n"
+                          "def apply(xs, f):\n    return L(f(x) for x in xs)\n",
+                          "    if r:\n        assert r == EXPECTED\n"),
+    "__hash__ in a set": ("class N(int):\n    def __hash__(s):\n        return int.__hash__(s)\n\n\n"
+                          "def apply(xs, f):\n    return [N(f(x)) for x in xs]\n",
+                          "    assert set(r) == set(EXPECTED)\n"),
+    "__lt__ in sorted()": ("class Item:\n    def __init__(s, v):\n        s.v = v\n\n    def __lt__(s, o):\n"
+                           "        return s.v < o.v\n\n\ndef apply(xs, f):\n"
+                           "    return [Item(f(x)) for x in xs[::-1]]\n",
+                           "    assert [x.v for x in sorted(r)] == EXPECTED\n"),
+    # the tests change their own data between the operator and their next read
+    "the tests' own change after an if": (
+        "class L(list):\n    def __bool__(s):\n        return len(s) > 0\n\n\n"
+        "def apply(xs, f):\n    return L(f(x) for x in xs)\n",
+        "    if r:\n        EXPECTED.append(16)\n        r.append(16)\n    assert r == EXPECTED\n"),
+}
+
+
+@pytest.mark.parametrize("how", RIGHT)
+def test_honest_operators_the_tests_run_pass(how):
+    code, body = RIGHT[how]
+    passed, out = verdict(code, apply(body))
+    assert passed, out
+
+
+FLAG_AT_A_COLLECTION = """import weakref
+G = {}
+KEEP = []
+
+
+class Box:
+    def __init__(s, v):
+        s.v = v
+
+    def __bool__(s):
+        %s
+        return True
+
+
+class Junk:
+    pass
+
+
+def apply(xs, f):
+    G['g'] = f.__globals__
+    flag = next(c for c in vars(Box)['__bool__'].__code__.co_consts if type(c) is list)
+    j = Junk()
+    j.me = j
+    KEEP.append(weakref.ref(j, lambda w: flag.__setitem__(0, True)))
+    return Box([0])
+""" % REWRITE
+
+
+def test_the_flag_that_says_the_tests_data_is_held_is_not_the_solutions_to_set():
+    # before: passed (the __bool__ rewrote EXPECTED at the tests' if). What lets the operators skip their hold lives
+    # in their wrappers' code, and a collection their allocations start is a window that resets nothing: a flag set
+    # there is refused at the tests' next read (their reads reset it, so this one is also caught as a change)
+    tests = apply("    junk = [[i] for i in range(20000)]\n    if r:\n        assert r.v == EXPECTED and junk\n")
+    passed, out = verdict(FLAG_AT_A_COLLECTION, tests)
+    assert not passed, out
+
+
+def test_a_heap_of_the_solutions_nodes_and_an_ordered_dataclass_pass():
+    code = ("import heapq\nfrom dataclasses import dataclass\n\n\n@dataclass(order=True, frozen=True)\nclass P:\n"
+            "    v: int\n\n\nclass Node:\n    def __init__(self, v):\n        self.v = v\n\n"
+            "    def __lt__(self, o):\n        return self.v < o.v\n\n\n"
+            "def apply(xs, f):\n    h = [Node(f(x)) for x in xs]\n    heapq.heapify(h)\n"
+            "    return [P(heapq.heappop(h).v) for _ in xs]\n")
+    tests = apply("    assert [p.v for p in sorted(set(r))] == EXPECTED\n    assert max(r) == P(9)\n"
+                  "    assert r == sorted(r)\n")
+    passed, out = verdict(code, tests)
+    assert passed, out
+
