@@ -123,7 +123,8 @@ def test_an_earlier_hf_export_this_machine_set_aside_is_still_moved_back(run, tm
 
 
 def _full_neighbours(monkeypatch):
-    """The records beside the exported ones as exports held them before: every field, every context id."""
+    """The records as exports held them before: those beside the exported ones with every field, the exported
+    ones' context ids as lists."""
     from ptsfast.outputs import export as exp
     from ptsfast.outputs import source as src
     from ptsfast.outputs.rundir import PAIRS, PIVOTS
@@ -152,6 +153,7 @@ def _full_neighbours(monkeypatch):
 
     monkeypatch.setattr(exp, "pivots_by_key", pivots)
     monkeypatch.setattr(exp, "pairs_by_pivot", pairs)
+    monkeypatch.setattr(exp, "read_records", lambda source, schema, packed=False: src.read_records(source, schema))
 
 
 def _loose_copy(run, folder):
@@ -167,15 +169,17 @@ def _loose_copy(run, folder):
     return folder / "pairs.jsonl"
 
 
-@pytest.mark.parametrize("fmt, kind", [("trl", None), ("jsonl", "pairs"), ("hf", "pairs"), ("pts", None)])
-def test_the_records_beside_the_exported_ones_held_as_digests_export_the_same_bytes(run, tmp_path, monkeypatch,
-                                                                                    fmt, kind):
+@pytest.mark.parametrize("fmt, kind", [("trl", None), ("jsonl", "pairs"), ("jsonl", "pivots"), ("hf", "pairs"),
+                                       ("pts", None)])
+def test_records_held_as_digests_and_packed_ids_export_the_same_bytes(run, tmp_path, monkeypatch, fmt, kind):
     """A pair's export looks up each pair's pivot (its confirmation, p before and after) and the pts export each
     pivot's pair, comparing their context ids: the records looked up were held whole, every context id, which
-    doubled a pairs export's memory. They are held with a digest of their ids now: the same bytes are written, in a
-    run folder and for a loose file whose folder holds another run's pivot at a pair's point."""
+    doubled a pairs export's memory. They are held with a digest of their ids now, and the trl and jsonl exports
+    hold the context ids of the records they write packed (8 bytes an id): the same bytes are written, in a run
+    folder and for a loose file whose folder holds another run's pivot at a pair's point."""
     loose = _loose_copy(run, tmp_path / "loose")
-    for name, src in (("run", run), ("loose", loose if fmt != "pts" else loose.parent / "pivots.jsonl")):
+    for name, src in (("run", run), ("loose", loose if kind == "pairs" or fmt == "trl" else loose.parent /
+                                               "pivots.jsonl")):
         new, old = tmp_path / f"{name}-new", tmp_path / f"{name}-old"
         assert export(src, new, fmt=fmt, kind=kind) > 0
         with monkeypatch.context() as m:
@@ -191,30 +195,47 @@ def test_the_records_beside_the_exported_ones_held_as_digests_export_the_same_by
         assert sum(r["metadata"]["prob_delta"] is None for r in recs) == 1  # the pair whose pivot is another's
 
 
-def test_a_pairs_export_holds_its_pivots_without_their_context_ids(run, tmp_path, monkeypatch):
-    """Measured on 1,000 pivots after ~2,100 tokens each (token ids above 100,000): peak RSS above the loaded
-    modules 216 MB for the trl export, 194 MB jsonl pairs, 233 MB pts, 325 MB hf, of which about half the pivots (or
-    pairs) looked up beside the exported records: 120, 98, 150, 229 MB now. Here: Python's memory at the trl
-    export's peak, with the pivots held whole and now."""
+def _big_ids(folder):
+    """The run's token ids moved above 100,000, as a real vocabulary's are (Python shares the ints below 257)."""
+    for name in ("pivots.jsonl", "pairs.jsonl"):
+        recs = [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
+        for r in recs:
+            for k in ("prefix_ids", "prompt_ids", "chosen_ids", "rejected_ids"):
+                if k in r:
+                    r[k] = [x + 100_000 for x in r[k]]
+            if "token_id" in r:
+                r["token_id"] += 100_000
+        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt, kind, bound", [("trl", None, 0.42), ("jsonl", "pairs", 0.42), ("jsonl", "pivots", 0.6)])
+def test_the_trl_and_jsonl_exports_hold_neither_pivots_nor_context_ids_whole(run, tmp_path, monkeypatch, fmt, kind,
+                                                                             bound):
+    """Measured on 1,000 pivots after ~2,100 tokens each (ids above 100,000), peak RSS above the loaded modules:
+    trl 216 MB, jsonl pairs 194, jsonl pivots 97, pts 233, hf 325 - the records written, and for pairs their pivots
+    (pts: its pivots' pairs) looked up beside them, every context id a Python int. Now 53, 31, 30, 150 and 229 MB:
+    the records looked up are held with a digest of their ids, and the trl and jsonl exports hold the ids of the
+    records they write packed. Here: Python's memory at the export's peak, the records held whole and now."""
     import tracemalloc
 
     from test_exports_round18 import _many_pivots_run
 
-    many = _many_pivots_run(run, tmp_path / "many", problems=4, prompt_len=50, solution_len=600, per=10)
+    many = _big_ids(_many_pivots_run(run, tmp_path / "many", problems=4, prompt_len=50, solution_len=600, per=10))
     peaks = {}
-    for how in ("whole", "digest"):
+    for how in ("whole", "packed"):
         with monkeypatch.context() as m:
             if how == "whole":
                 _full_neighbours(m)
-            export(many, tmp_path / f"warm-{how}.jsonl")
+            export(many, tmp_path / f"warm-{how}.jsonl", fmt=fmt, kind=kind)
             tracemalloc.start()
             try:
-                assert export(many, tmp_path / f"{how}.jsonl") == 80
+                assert export(many, tmp_path / f"{how}.jsonl", fmt=fmt, kind=kind) == 80
                 peaks[how] = tracemalloc.get_traced_memory()[1]
             finally:
                 tracemalloc.stop()
-    assert (tmp_path / "whole.jsonl").read_bytes() == (tmp_path / "digest.jsonl").read_bytes()
-    assert peaks["digest"] < 0.7 * peaks["whole"], peaks
+    assert (tmp_path / "whole.jsonl").read_bytes() == (tmp_path / "packed.jsonl").read_bytes()
+    assert peaks["packed"] < bound * peaks["whole"], peaks  # 0.37, 0.31 and 0.52 measured
 
 
 def _edited_copy(run, folder, name, edit):
@@ -340,3 +361,31 @@ def test_a_record_appended_by_hand_is_not_called_a_problem_the_run_was_writing(r
     text = caplog.text
     assert "added by hand" in text and repr(json.loads(last)["problem_id"]) in text, text
     assert "resume the run" not in text and "was writing" not in text, text
+
+
+def test_a_re_estimate_of_two_pairs_at_one_point_forces_each_ones_own_alternative(run, tmp_path):
+    """Pairs written through the Python API (RunWriter) may give one pivot two alternatives, two pairs at one point:
+    each pair's row forced the first pair's alternative (its own was never drawn), and a run's rows were matched to
+    their pairs by a scan of every pair each. Each row forces its own pair's alternative now."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    pairs = tmp_path / "run" / "pairs.jsonl"
+    lines = pairs.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    alt = "rejected_ids" if first["direction"] == "raises" else "chosen_ids"
+    other = first | {alt: [first[alt][0] + 2]}
+    lines.insert(1, json.dumps(other))
+    pairs.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    done = tmp_path / "run" / "done.jsonl"  # the run's markers count one more line and its bytes
+    marks = [json.loads(line) for line in done.read_text(encoding="utf-8").splitlines()]
+    for m in marks:
+        if m["lines"]["pairs.jsonl"] >= 1:
+            m["lines"]["pairs.jsonl"] += 1
+            if "sizes" in m:
+                m["sizes"]["pairs.jsonl"] += len(lines[1]) + 1
+    done.write_text("".join(json.dumps(m) + "\n" for m in marks), encoding="utf-8")
+    rows = [r for r in _recheck(tmp_path / "run") if r.kind == "pair" and r.position == first["position"]
+            and r.trajectory == first["trajectory"]]
+    side = "rejected" if first["direction"] == "raises" else "chosen"
+    assert sorted(r.points[side].forced for r in rows) == [(first[alt][0],), (first[alt][0] + 2,)], rows

@@ -40,8 +40,8 @@ from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_us
                                     check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
 from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_once, check_one_kind, check_record,
                                     committed_records, filter_records, is_run_dir, judged_fields, open_source,
-                                    pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key, read_records,
-                                    read_records_file, same_point)
+                                    pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key, plain,
+                                    read_records, read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record, warn_long_prompts
 from ptsfast.problems.oracles import task_type
@@ -269,7 +269,8 @@ def _write_jsonl(out: Path | None, records: Iterable[Mapping], ascii_only: bool 
     codelion/pts writes its files (its reader opens them in the locale's encoding, cp1252 on Windows)."""
     def dump(f) -> None:
         for r in records:
-            f.write(json.dumps(r, ensure_ascii=ascii_only, allow_nan=False).translate(LINE_BREAKS) + "\n")
+            f.write(json.dumps(r, ensure_ascii=ascii_only, allow_nan=False, default=plain).translate(LINE_BREAKS)
+                    + "\n")
 
     if out is None:
         dump(sys.stdout)
@@ -595,7 +596,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if source.run_dir is not None:
         warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
-    recs = read_records(source, schema)
+    recs = read_records(source, schema, packed=fmt in ("trl", "jsonl"))  # written as they are: packed till then
     if source.run_dir is not None:  # a loose file may join several runs' records
         check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)

@@ -9,7 +9,7 @@ import logging
 import math
 import os
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,7 +170,7 @@ class RunSource:
         problems under the same ids, whose questions are not the record's)."""
         problem = self.problems().get(str(rec.get("problem_id")), {})
         prompt, ids = problem.get("prompt_ids"), rec.get("prompt_ids", rec.get("prefix_ids"))
-        if isinstance(prompt, list) and isinstance(ids, list) and list(ids[:len(prompt)]) != prompt:
+        if isinstance(prompt, list) and isinstance(ids, (list, array)) and list(ids[:len(prompt)]) != prompt:
             return {}
         return problem
 
@@ -418,13 +418,16 @@ def check_not_discarded(info: Mapping, run_dir: Path, named: str | None = None) 
                           f"--overwrite, to finish it and mine the new run")
 
 
-def committed_records(source: RunSource, lost: str = "are not exported") -> list[dict]:
+def committed_records(source: RunSource, lost: str = "are not exported",
+                      each: Callable[[dict], dict] | None = None) -> list[dict]:
     """The records of ``source.file``; in a run folder those its last done marker committed (the lines after them
     are a problem still being written, or a crash's, which a resume truncates and redoes). Fewer than committed (a
-    file cut or edited) are read with a warning naming the file and what the missing ones cost (``lost``)."""
+    file cut or edited) are read with a warning naming the file and what the missing ones cost (``lost``). ``each``
+    is applied to each record as it is read (a check, a record held otherwise)."""
     run = source.run_dir if source.run_dir is not None and source.file.parent == source.run_dir else None
     limit = committed_lines(run, source.file.name)
-    recs = list(read_records_file(source.file, limit, torn_ends=run is not None))
+    read = read_records_file(source.file, limit, torn_ends=run is not None)
+    recs = list(read) if each is None else [each(r) for r in read]
     if limit is not None and len(recs) < limit:
         log.warning("%s holds %d of the %d records its run committed (the file was cut or edited): the other %d %s - "
                     "restore the file to keep them", source.file, len(recs), limit, limit - len(recs), lost)
@@ -463,26 +466,55 @@ def _lines_after(path: Path, lines: int) -> tuple[int, set[str]]:
     return after, ids
 
 
-def read_records(source: RunSource, schema: str) -> list[dict]:
+CONTEXT_IDS = ("prompt_ids", "prefix_ids")
+"""A pair's and a pivot's context ids: thousands of ids a record deep in a long solution."""
+
+
+def read_records(source: RunSource, schema: str, packed: bool = False) -> list[dict]:
     """The committed records of ``source.file``, checked against a ptsfast schema (``pairs``/``pivots``/
-    ``mined_pivots``)."""
-    recs = committed_records(source)
+    ``mined_pivots``), each as it is read. ``packed``: their context ids (:data:`CONTEXT_IDS`) held as an
+    ``array`` of 8 bytes an id (a Python list of ids above 256 holds ~36): for an export that writes them as they
+    are, with :func:`plain` (the same JSON)."""
     need = _REQUIRED[schema]
-    for r in recs[:1]:
-        missing = [k for k in need if k not in r]
-        if missing:
-            what = ("a codelion/pts pivotal_tokens file" if "pivot_context" in r else
-                    "a DPO pairs file" if set(TRL_FIELDS) <= set(r) else
-                    "a run's pivots (pivots.jsonl), not its pairs" if {"prefix_ids", "token_id"} <= set(r) else
-                    "a run's problems (problems.jsonl)" if "trajectories" in r else
-                    "a `ptsfast anchors` run's sentences (sentences.jsonl), thought anchors that --format "
-                    "thought_anchors exports" if {"sentence_id", "p_with"} <= set(r) else "not ptsfast output")
-            noun = "pairs" if schema == "pairs" else "pivots"
-            raise ExportError(f"{source.file} is {what}: its records lack {missing} of ptsfast {noun} records; "
-                              f"pass the folder written by `ptsfast mine --out` (or its {noun}.jsonl)")
-    for r in recs:
+
+    def each(r: dict) -> dict:
+        if not seen:
+            seen.append(True)
+            _check_schema(r, need, schema, source)
         check_record(r, schema, source.file)
-    return recs
+        if packed:
+            for k in CONTEXT_IDS:
+                if isinstance(r.get(k), list):
+                    try:
+                        r[k] = array("Q", r[k])
+                    except OverflowError:  # an id beyond 64 bits (not ptsfast's): kept as a list
+                        pass
+        return r
+
+    seen: list[bool] = []
+    return committed_records(source, each=each)
+
+
+def plain(value: Any) -> Any:
+    """A JSON encoder's ``default``: ids :func:`read_records` packed as the list they were."""
+    if isinstance(value, array):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _check_schema(r: Mapping, need: Iterable[str], schema: str, source: RunSource) -> None:
+    """Refuses a records file of another kind than ``schema`` by its first record, naming what it is."""
+    missing = [k for k in need if k not in r]
+    if missing:
+        what = ("a codelion/pts pivotal_tokens file" if "pivot_context" in r else
+                "a DPO pairs file" if set(TRL_FIELDS) <= set(r) else
+                "a run's pivots (pivots.jsonl), not its pairs" if {"prefix_ids", "token_id"} <= set(r) else
+                "a run's problems (problems.jsonl)" if "trajectories" in r else
+                "a `ptsfast anchors` run's sentences (sentences.jsonl), thought anchors that --format "
+                "thought_anchors exports" if {"sentence_id", "p_with"} <= set(r) else "not ptsfast output")
+        noun = "pairs" if schema == "pairs" else "pivots"
+        raise ExportError(f"{source.file} is {what}: its records lack {missing} of ptsfast {noun} records; pass "
+                          f"the folder written by `ptsfast mine --out` (or its {noun}.jsonl)")
 
 
 def filter_records(records: Iterable[Mapping], direction: str | None = None, min_delta: float = 0.0,
@@ -556,13 +588,16 @@ def same_point(pivot: Mapping | None, pair: Mapping | None) -> bool:
 
 
 def check_once(records: Iterable[Mapping], path: Path, noun: str) -> None:
-    """Refuses a run's pivots or pairs file (``noun``: pivot or pair) that holds a point twice: the search makes one
-    pivot, and one pair, a position of a solution, so a second is a record copied by hand (or another run's added),
-    and an export trained on its pair twice, a re-estimate reported it twice (and the record it replaced not)."""
-    seen: dict[tuple, int] = {}
+    """Refuses a run's pivots or pairs file (``noun``: pivot or pair) that holds a record twice, the same point and
+    the same fields: the search writes each once, so a second is a record copied by hand (over another, its line
+    count kept, or among them), which an export trained on twice and a re-estimate reported twice (and the record
+    it replaced not)."""
+    seen: dict[tuple, tuple[int, Mapping]] = {}
     for n, r in enumerate(records, 1):
-        first = seen.setdefault(pivot_key(r), n)
-        if first != n:
+        if r.get("position") is None:  # a text pair alone (a DPO file of prompt, chosen, rejected) names no point
+            continue
+        first, rec = seen.setdefault(pivot_key(r), (n, r))
+        if first != n and rec == r:
             raise ExportError(f"{path} holds the {noun} of problem {r.get('problem_id')!r:.40} (trajectory "
                               f"{r.get('trajectory')!r:.40}, position {r.get('position')}) twice, records {first} and "
                               f"{n}: a record copied by hand, or another run's added - restore the file from a copy "

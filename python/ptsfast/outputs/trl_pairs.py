@@ -8,6 +8,7 @@ feeds TRL those ids as they are (TRL's own preparation re-tokenises the text and
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Iterable, Mapping
 
 from ptsfast.outputs.source import TRL_FIELDS, RunSource, judged_fields
@@ -47,7 +48,8 @@ def warn_long_prompts(pairs: Iterable[Mapping]) -> None:
     DPOTrainer drops a pair whose prompt fills max_length without a word, and a pivot deep in a reasoning trace has
     a prompt of thousands of tokens (PivotDPOTrainer says so too, as it trains)."""
     sizes = [(len(p["prompt_ids"]), len(p["prompt_ids"]) + max(len(p["chosen_ids"]), len(p["rejected_ids"])))
-             for p in pairs if all(isinstance(p.get(k), list) for k in ("prompt_ids", "chosen_ids", "rejected_ids"))]
+             for p in pairs if all(isinstance(p.get(k), (list, array)) for k in ("prompt_ids", "chosen_ids",
+                                                                                   "rejected_ids"))]
     long = sum(prompt >= TRL_MAX_LENGTH for prompt, _ in sizes)
     if long:
         log.warning("%d of %d pairs have a prompt of at least %d tokens, TRL's DPOConfig default max_length, which "

@@ -478,18 +478,20 @@ def recheck_run(engine: RolloutEngine, tokenizer, run_dir: str | Path, problems:
     for pv in pivots:
         rows.append(RecheckRow("pivot", pv["problem_id"], pv["trajectory"], pv["position"], pv["direction"],
                                pv.get("confirmed"), {"before": pv["p_before"], "after": pv["p_after"]}))
+    record_of = {}  # a pair row's own record (found by its point, every row was given the first pair's there)
     for pr in pairs:
         rows.append(RecheckRow("pair", pr["problem_id"], pr["trajectory"], pr["position"], pr["direction"],
                                state.get((pr["trajectory"], pr["position"])),
                                {"before": (pr.get("before_estimate") or {}).get("p"), "chosen": pr["p_chosen"],
                                 "rejected": pr["p_rejected"]}))
+        record_of[id(rows[-1])] = pr
 
     def sides(row: RecheckRow) -> dict[str, Point]:
         k, i = row.trajectory, row.position
         before, own = Point(k, i), Point(k, i + 1)
         if row.kind == "pivot":
             return {"before": before, "after": own}
-        pr = next(p for p in pairs if p["trajectory"] == k and p["position"] == i)
+        pr = record_of[id(row)]
         raises = Direction(row.direction) is Direction.RAISES
         alt = Point(k, i, (int((pr["rejected_ids"] if raises else pr["chosen_ids"])[0]),))
         return {"before": before, "chosen": own if raises else alt, "rejected": alt if raises else own}
