@@ -168,3 +168,33 @@ def test_an_assert_of_pytest_approx_itself_is_refused_not_failed_for_every_progr
     r = load(tmp_path, [{"question": "Write add(a, b).", "test": "import pytest\n" + _pytest(
         "assert add(2, 2) == 4", "assert pytest.approx(add(1, 2), 3)")}], oracle="code")
     assert not r.problems and "fails every program" in r.skipped[0] and "== pytest.approx(expected)" in r.skipped[0]
+
+
+CODEFORCES = {"id": "1A", "title": "Sum", "description": "Print the sum of two integers.", "input_format": "Two ints.",
+              "output_format": "Their sum.", "official_tests": [{"input": "1 2\n", "output": "3\n"},
+                                                                {"input": "3 4\n", "output": "7\n"}],
+              "official_tests_complete": True, "input_mode": "stdio", "interaction_format": None}
+SUM = "```python\na, b = map(int, input().split())\nprint(a + b)\n```"
+
+
+@pytest.mark.parametrize("checker", [
+    "print(1)\n", "import sys\nopen(sys.argv[1]).read()\nprint(1)\n",
+    "import sys\nans = open(sys.argv[2]).read()\nprint(1 if ans else 0)\n",
+    "from sys import argv\nprint(int(bool(open(argv[1]).read())))\n",
+], ids=["prints-1", "reads-the-input-only", "reads-the-answer-only", "argv-imported"])
+def test_a_codeforces_checker_that_never_reads_the_programs_output_is_refused(tmp_path, checker):
+    # each printed 1 whatever the program printed: print(0) passed
+    r = load(tmp_path, [{**CODEFORCES, "generated_checker": checker}], oracle="code")
+    assert not r.problems and "never reads the program's output" in r.skipped[0]
+
+
+@pytest.mark.parametrize("checker", [
+    "import sys\nout = open(sys.argv[3]).read().split()\nans = open(sys.argv[2]).read().split()\n"
+    "print(int(out == ans))\n",
+    "import sys\n_, ans, out = sys.argv[1:4]\nprint(int(open(out).read().split() == open(ans).read().split()))\n",
+    "import sys\nprint(int(open(sys.argv[-1]).read().split() == open(sys.argv[-2]).read().split()))\n",
+    "print(int(open('solution_output.txt').read().split() == open('correct_output.txt').read().split()))\n",
+])
+def test_a_checker_reading_the_programs_output_still_judges(tmp_path, checker):
+    p, = load(tmp_path, [{**CODEFORCES, "generated_checker": checker}], oracle="code").problems
+    assert CODE(SUM, p).success and not CODE("```python\nprint(0)\n```", p).success

@@ -371,6 +371,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                                       "solution_output.txt), so it never prints its verdict and every program "
                                       "would fail; add the call that reads the files and prints 1 or 0, or drop "
                                       "the column")
+            if not _checker_reads_output(checker):
+                raise TestFormatError("'generated_checker' never reads the program's output (run as checker.py "
+                                      "input.txt correct_output.txt solution_output.txt, it reads neither sys.argv[3] "
+                                      "nor solution_output.txt), so its verdict is the same for every program: it "
+                                      "passes every program or none; fix the checker or drop the column")
         if not (checker and checker.strip()) and all(isinstance(exp, str) and not exp.strip() for _, exp in cases):
             raise TestFormatError(f"every expected output in {', '.join(repr(f) for f, _ in values)} is empty: a "
                                   f"program that prints nothing passes every case; is the output column cut or "
@@ -1064,6 +1069,24 @@ def _mock_args(fn) -> int:
 _TOO_DEEP = "nested deeper than Python's parser goes (it fails with MemoryError or RecursionError); fix the row or " \
             "drop it"
 """Python source such as ``-`` repeated 100000 times: a traceback out of the loader would stop the whole run."""
+
+
+def _checker_reads_output(src: str) -> bool:
+    """Whether a checker may read the program's output, its third argument: it names ``solution_output`` or lists
+    its folder, or reads ``sys.argv`` otherwise than at fixed places all other than 3 (``sys.argv[1]``, the input,
+    alone). One that prints 1 whatever the output passes every program."""
+    if re.search(r"solution_output|listdir|scandir|glob|walk|stdin|input\s*\(", src):
+        return True
+    tree = ast.parse(src)
+    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "argv" or
+            isinstance(n, ast.Attribute) and n.attr == "argv"]
+    for n in uses:
+        up = parents.get(id(n))
+        at = up.slice if isinstance(up, ast.Subscript) and up.value is n else None
+        if not (isinstance(at, ast.Constant) and type(at.value) is int and at.value not in (3, -1)):
+            return True
+    return False
 
 
 def _checker_runs(src: str) -> bool:
