@@ -945,6 +945,9 @@ def _validate(a):
     _device_dtype(a)
     _check_paths(a)
     if getattr(a, "ray", None) is not None:
+        if not str(a.ray).strip():  # `--ray $ADDRESS` of an unset variable: Ray said only 'Invalid address format: '
+            raise ValueError(f"--ray {a.ray!r}: no cluster address - give auto, local or the cluster's HOST:6379 (or "
+                             f"--ray alone for auto)")
         _check_ray_model(a)
         _check_local_cluster(a)
     return options

@@ -130,3 +130,16 @@ def test_simulate_with_a_flag_given_no_names_is_refused_not_run_on_the_defaults(
     monkeypatch.setattr(simulate, "benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
     assert cli(["simulate", flag]) == 2
     one_line_error(capsys, f"{flag}: give at least one name", words)
+
+
+@pytest.mark.parametrize("address", ["", " "])
+def test_an_empty_ray_address_is_refused_naming_the_flag(address, model_dir, tmp_path, monkeypatch, capsys):
+    """`--ray $ADDRESS` of an unset variable: Ray was started and said only 'Invalid address format: '. Refused before
+    Ray starts, naming the flag and the addresses it takes."""
+    import ptsfast.pipeline.ray as pray
+
+    monkeypatch.setattr(pray, "_ray", lambda: pytest.fail("Ray started"))
+    assert cli(["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path)), "--out",
+                str(tmp_path / "run"), "--device", "cpu", *FAST, *MINE, "--ray", address]) == 2
+    one_line_error(capsys, f"--ray {address!r}: no cluster address", "HOST:6379")
+    assert not (tmp_path / "run").exists()
