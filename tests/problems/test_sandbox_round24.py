@@ -134,3 +134,27 @@ def test_a_heap_of_the_solutions_nodes_and_an_ordered_dataclass_pass():
     passed, out = verdict(code, tests)
     assert passed, out
 
+
+GRADES = {  # a number whose own text shows no number at all: a plain run prints that text
+    "str()": "assert str(candidate(3.7)) == 'A' and str(candidate(2.1)) == 'C' and candidate(3.7) == 3.7",
+    "format": "assert f'{candidate(3.7)}' == 'A' and '%s' % candidate(2.1) == 'C'",
+    "print()": "import io, contextlib\n    out = io.StringIO()\n    with contextlib.redirect_stdout(out):\n"
+               "        print(candidate(3.7))\n    assert out.getvalue() == 'A\\n'",
+}
+
+
+@pytest.mark.parametrize("how", GRADES)
+def test_a_float_printing_a_letter_grade_passes(how):
+    # before: each failed ('answers __str__ with the solution's own code other than what it holds')
+    code = ("class Grade(float):\n    def __str__(self):\n        return 'A' if self >= 3.5 else 'B' if self >= 2.5 "
+            "else 'C'\n\n\ndef f(gpa):\n    return Grade(gpa)\n")
+    passed, out = verdict(code, humaneval("f", "def check(candidate):\n    %s\n" % GRADES[how], "gpa"))
+    assert passed, out
+
+
+def test_a_number_printing_another_number_is_still_refused():
+    code = ("class Grade(float):\n    def __str__(self):\n        return 'A9' if self >= 3.5 else 'C'\n\n\n"
+            "def f(gpa):\n    return Grade(gpa)\n")
+    passed, out = verdict(code, humaneval("f", "def check(candidate):\n    assert str(candidate(3.7)) == 'A9'\n",
+                                          "gpa"))
+    assert not passed and "other than what it holds" in out, out
