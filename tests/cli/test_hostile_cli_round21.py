@@ -143,3 +143,38 @@ def test_an_empty_ray_address_is_refused_naming_the_flag(address, model_dir, tmp
                 str(tmp_path / "run"), "--device", "cpu", *FAST, *MINE, "--ray", address]) == 2
     one_line_error(capsys, f"--ray {address!r}: no cluster address", "HOST:6379")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_schedulers_sigterm_from_outside_mid_run_resumes_to_the_records_of_one_run(model_dir, tmp_path):
+    """`kill -TERM` (a job scheduler's) sent by another process once problems were written: exit 130 saying the finished problems are kept, the lock released, and the rerun finishes the run with
+    the records an uninterrupted run writes (in the order problems finished)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    problems = tmp_path / "p.jsonl"
+    problems.write_text("".join(json.dumps({"id": f"q{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}) + "\n"
+                                for i in range(24)))
+    flags = ["--model", str(model_dir), "--problems", str(problems), "--device", "cpu", *FAST, *MINE,
+             "--problems-per-batch", "1"]
+    assert cli(["mine", *flags, "--out", str(tmp_path / "clean")]) == 0
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", "mine", *flags, "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = out / "done.jsonl"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and not (done.exists() and done.read_text().count("\n")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal")
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("ptsfast: interrupted; finished problems are saved"), err
+    assert 0 < done.read_text().count("\n") < 24
+    assert cli(["mine", *flags, "--out", str(out)]) == 0
+    for name in ("problems.jsonl", "pivots.jsonl", "pairs.jsonl"):
+        def rows(run):
+            return sorted((run / name).read_text().splitlines())
+        assert rows(out) == rows(tmp_path / "clean"), name
