@@ -146,8 +146,9 @@ def test_an_empty_ray_address_is_refused_naming_the_flag(address, model_dir, tmp
 
 
 def test_a_schedulers_sigterm_from_outside_mid_run_resumes_to_the_records_of_one_run(model_dir, tmp_path):
-    """`kill -TERM` (a job scheduler's) sent by another process once problems were written: exit 130 saying the finished problems are kept, the lock released, and the rerun finishes the run with
-    the records an uninterrupted run writes (in the order problems finished)."""
+    """`kill -TERM` (a job scheduler's) sent by another process once problems were written: exit 130 saying the
+    finished problems are kept, the lock released, and the rerun finishes the run with the records an uninterrupted
+    run writes (in the order problems finished)."""
     import signal
     import subprocess
     import sys
