@@ -1328,9 +1328,9 @@ def _check_ray_resume(a) -> None:
         return
     was = inputs.get("model_path")
     how = f"--model {was}" if isinstance(was, str) and was else "the model it was mined with"
-    raise ValueError(f"--out {a.out}: its run fingerprinted the weights of the model in memory, which a Ray run (its "
-                     f"workers load --model's folder) cannot compare them with - resume it without --ray, with {how} "
-                     f"as it was mined, or mine into a new --out")
+    raise ValueError(f"--out {a.out}: its run fingerprinted the weights of the model in memory, and a Ray run (its "
+                     f"workers load --model's folder) cannot compare them - resume it without --ray, with {how} as "
+                     f"it was mined, or mine into a new --out")
 
 
 def cmd_demo(a) -> int:
