@@ -389,3 +389,17 @@ def test_a_re_estimate_of_two_pairs_at_one_point_forces_each_ones_own_alternativ
             and r.trajectory == first["trajectory"]]
     side = "rejected" if first["direction"] == "raises" else "chosen"
     assert sorted(r.points[side].forced for r in rows) == [(first[alt][0],), (first[alt][0] + 2,)], rows
+
+
+def test_confirmed_only_on_a_run_whose_pivot_was_edited_says_to_restore_it_not_to_pass_the_run(run, tmp_path):
+    """A run folder whose pivot record was edited (its context ids) leaves its pair without a pivot, and
+    --confirmed-only is refused: the message said to 'pass the run folder `ptsfast mine` wrote', which was given.
+    It names the edited pivots file and says to restore it now."""
+    def edit(r):
+        r["prefix_ids"] = r["prefix_ids"][:-1] + [r["prefix_ids"][-1] + 1]
+
+    edited = _edited_copy(run, tmp_path / "run", "pivots.jsonl", edit)
+    with pytest.raises(ExportError) as e:
+        export(edited, tmp_path / "out.jsonl", confirmed_only=True)
+    msg = str(e.value)
+    assert "1 of" in msg and "pivots.jsonl" in msg and "restore it" in msg and "pass the run folder" not in msg, msg

@@ -614,9 +614,12 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         unknown = sum(r["_pivot"] is None and "confirmed" not in r for r in recs)
         if confirmed_only and unknown:  # else dropped without a word: 0 pairs from a pairs.jsonl copied alone
             where = (source.run_dir or source.file.parent) / PIVOTS
+            fix = ("restore it (or its pairs.jsonl) from a copy of the run: a pivot's record was removed or edited "
+                   "(its context ids, problem or position)" if source.run_dir is not None and where.exists() else
+                   "pass the run folder `ptsfast mine` wrote")
             raise ExportError(f"--confirmed-only: {unknown} of {len(recs)} pairs in {source.file} have no pivot in "
                               f"{where}{'' if where.exists() else ' (no such file)'}, and a pair's confirmation is "
-                              f"its pivot's - pass the run folder `ptsfast mine` wrote")
+                              f"its pivot's - {fix}")
     if confirmed_only and recs and all(r.get("confirmed") is None for r in recs):  # else 0 records, exit 0
         raise ExportError(f"--confirmed-only: no pivot of {source.run_dir or source.file} went through the "
                           f"confirmation (each one's confirmed is null: it was mined with --confirm 0 or "
