@@ -158,3 +158,43 @@ def test_a_number_printing_another_number_is_still_refused():
     passed, out = verdict(code, humaneval("f", "def check(candidate):\n    assert str(candidate(3.7)) == 'A9'\n",
                                           "gpa"))
     assert not passed and "other than what it holds" in out, out
+
+
+# the solution's functions made with globals of their own (exec, types.FunctionType): the window took for its code
+# only what its module's globals run, so a method, an operator or a returned function so made ran in none
+MADE = "G = {}\nns = {'G': G}\nexec(\"def b(s, *a):\\n    %s\\n    return True\\n\", ns)\n" % REWRITE
+MADE_ELSEWHERE = {
+    "a method": (MADE + "\n\nclass Box:\n    def __init__(s, v):\n        s.v = v\n\n    describe = ns['b']\n\n\n"
+                 "def apply(xs, f):\n    G['g'] = f.__globals__\n    return Box([0])\n",
+                 "    r.describe()\n    assert r.v == EXPECTED\n"),
+    "a __len__": (MADE + "\n\nclass Box:\n    def __init__(s, v):\n        s.v = v\n\n    __len__ = ns['b']\n\n\n"
+                  "def apply(xs, f):\n    G['g'] = f.__globals__\n    return Box([0])\n",
+                  "    if len(r):\n        assert r.v == EXPECTED\n"),
+    "a __bool__": (MADE + "\n\nclass Box:\n    def __init__(s, v):\n        s.v = v\n\n    __bool__ = ns['b']\n\n\n"
+                   "def apply(xs, f):\n    G['g'] = f.__globals__\n    return Box([0])\n",
+                   "    if r:\n        assert r.v == EXPECTED\n"),
+    "a returned function": ("import types\nG = {}\n\n\ndef g():\n    G['g']['EXPECTED'][:] = [0]\n    return [0]\n\n\n"
+                            "def apply(xs, f):\n    G['g'] = f.__globals__\n"
+                            "    return types.FunctionType(g.__code__, {'G': G})\n",
+                            "    assert r() == EXPECTED\n"),
+}
+
+
+@pytest.mark.parametrize("how", MADE_ELSEWHERE)
+def test_the_solutions_code_made_with_globals_of_its_own_runs_in_the_window(how):
+    # before: each passed
+    code, body = MADE_ELSEWHERE[how]
+    passed, out = verdict(code, apply(body))
+    assert not passed and "in place" in out, out
+
+
+def test_right_programs_with_namedtuples_and_code_made_by_exec_pass():
+    code = ("from collections import namedtuple\nfrom typing import NamedTuple\nP = namedtuple('P', 'x y')\n\n\n"
+            "class Q(NamedTuple):\n    x: int\n    y: int\n\n\nns = {}\n"
+            "exec(\"def each(xs, f):\\n    return [f(x) for x in xs]\\n\", ns)\n\n\n"
+            "class Box:\n    each = staticmethod(ns['each'])\n\n\n"
+            "def apply(xs, f):\n    return [P(x, y) for x, y in zip(xs, Box.each(xs, f))] + [Q(x, f(x)) for x in xs]\n")
+    tests = apply("    assert [p.y for p in r[:3]] == EXPECTED and r[0] == P(1, 1) and r[3] == Q(1, 1)\n"
+                  "    assert sorted(r)[0] == (1, 1) and P(*r[1]) == (2, 4) and Box.each([2], sq) == [4]\n")
+    passed, out = verdict(code, tests)
+    assert passed, out

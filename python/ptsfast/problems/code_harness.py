@@ -519,11 +519,14 @@ def _ptsfast_judge(spec, code):
         watching.extend(bare(_ptsfast_prompt_classes)(helpers_ns, vars(solution), missing))
     if spec.get("as_text"):
         ns["__ptsfast_solution__"] = code
+    # what is not the solution's code, whatever the file name it was compiled with: the tests' and the harness's code,
+    # and functions of the tests' or the prompt's helpers' namespaces
+    not_its = (test_codes | frozenset(map(id, _ptsfast_nested_codes(harness))), (ns, helpers_ns))
     # tests run as written (too long to rewrite) compare what they read unseen: there no value the solution's
     # functions return may compare by the solution's own ==
     bare(_ptsfast_checked)(ns, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called, handing, returned)
+                           called, handing, returned, not_its)
     # the checks under the names they had in the tests' namespace (the tests' code holds them as constants)
     ns["__ptsfast_plain__"], ns["__ptsfast_compare__"], ns["__ptsfast_pair__"] = (hidden["plain"], hidden["compare"],
                                                                                   hidden["pair"])
@@ -553,7 +556,7 @@ def _ptsfast_judge(spec, code):
     imported = {k: v for k, v in theirs.items() if any(v is w for w in vars(solution).values())}
     bare(_ptsfast_checked)(imported, hidden["plain"], not rewritten, bare(_ptsfast_library_code), roots,
                            "StopIteration" in names, hidden["around"], cells, vars(solution), makers, checks,
-                           called, handing, returned)
+                           called, handing, returned, not_its)
     ns.update(imported)
     theirs.update(imported)
     arm(ns, theirs, vars(solution))  # from here on, a call of the solution's changes nothing of the tests' own
@@ -2940,7 +2943,7 @@ def _ptsfast_hidden(functions, lock):
 
 
 def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around=None, cells=None, own=None,
-                     makers=None, vault=None, before=None, handing=None, kept=None):
+                     makers=None, vault=None, before=None, handing=None, kept=None, not_its=None):
     """The solution's functions, as the tests' namespace holds them (before the tests run: only the solution's
     names), with what they return checked (the solution's own calls, through its module, are not slowed);
     ``strict``: for tests run as written, where no comparison is checked, no value may compare by the solution's
@@ -2956,8 +2959,17 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     it is handed).
     ``before``: (the ids of gc's callbacks, the index of weakref's next finalizer, weakref.finalize, gc's list of
     callbacks) before the solution ran. ``handing``: given ``one()`` (below), for the tests' reads. ``kept``: gets
-    each value handed to the tests (see :func:`_ptsfast_call_window`)."""
+    each value handed to the tests (see :func:`_ptsfast_call_window`). ``not_its``: (ids of the code objects that are
+    not the solution's, the namespaces whose functions are not), which tells its functions made with globals of their
+    own (``exec``, ``types.FunctionType``) from the tests', the prompt's and the harness's."""
     import functools, sys, types
+    codes_not_its, spaces_not_its = not_its if not_its is not None else (frozenset(), ())
+
+    def its(f):  # a function of the solution's module, or one it made with globals of its own (a describe() made by
+        # exec ran outside the window where the tests called it, and so did a __bool__)
+        g = f.__globals__
+        return own is not None and (g is own or not_its is not None and id(f.__code__) not in codes_not_its and
+                                    not any(g is s for s in spaces_not_its))
 
     def checking(fn):
         return functools.wraps(fn)(makers["checked"](fn))
@@ -3001,7 +3013,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         done.add(id(cls))
         for k, m in list(vars(cls).items()):
             if type(m) is property and k not in decided:  # what reading the attribute runs
-                parts = [windowed(f) if isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f)
+                parts = [windowed(f) if isinstance(f, types.FunctionType) and its(f) and solutions(f)
                          else f for f in (m.fget, m.fset, m.fdel)]
                 if any(a is not b for a, b in zip(parts, (m.fget, m.fset, m.fdel))):
                     setattr(cls, k, property(*parts, m.__doc__))
@@ -3011,13 +3023,13 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
                 continue
             kind = type(m) if type(m) in (classmethod, staticmethod) else None
             f = m.__func__ if kind is not None else m
-            if k in touching and kind is None and isinstance(f, types.FunctionType) and f.__globals__ is own and \
-                    solutions(f):  # run where the tests reach it, it holds their data until their next read
+            if k in touching and kind is None and isinstance(f, types.FunctionType) and its(f) and solutions(f):
+                # run where the tests reach it, it holds their data until their next read
                 w = functools.wraps(f)(makers["touching"](f))
                 setattr(cls, k, w)
                 if cells is not None:
                     cells.extend((c, c.cell_contents) for c in w.__closure__)
-            elif k not in decided and isinstance(f, types.FunctionType) and f.__globals__ is own and solutions(f):
+            elif k not in decided and isinstance(f, types.FunctionType) and its(f) and solutions(f):
                 w = windowed(f)
                 setattr(cls, k, kind(w) if kind is not None else w)
                 if cells is not None:
@@ -3036,7 +3048,7 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
         yield from it
 
     def runs_here(f):  # a function of the solution's module (not the tests', nor a library's)
-        return type(f) is types.FunctionType and f.__globals__ is own and own is not None and solutions(f)
+        return type(f) is types.FunctionType and its(f) and solutions(f)
 
     def one(value):  # what the tests get for a value the solution handed them: a function of its own (a closure the
         # tests then call; a partial or bound method of one), a generator of its own, or a lazy iterator (whose items
