@@ -198,3 +198,14 @@ def test_a_codeforces_checker_that_never_reads_the_programs_output_is_refused(tm
 def test_a_checker_reading_the_programs_output_still_judges(tmp_path, checker):
     p, = load(tmp_path, [{**CODEFORCES, "generated_checker": checker}], oracle="code").problems
     assert CODE(SUM, p).success and not CODE("```python\nprint(0)\n```", p).success
+
+
+@pytest.mark.parametrize("tests", [
+    {"test": "def approx(a, b):\n    return abs(a - b) < 1e-9\n\n" + _pytest("assert approx(add(1, 2), 3)")},
+    {"test": _pytest("r = add(1, 2)", "if r != r:", "    raise AssertionError('NaN')", "assert r == 3")},
+    {"test": "import math\n" + _pytest("r = add(1, 2)", "if r != r:", "    assert False, 'NaN'", "assert r == 3")},
+], ids=["own-approx-helper", "nan-check-raise", "nan-check-assert"])
+def test_a_helper_named_approx_and_a_nan_check_still_judge_without_a_warning(tmp_path, caplog, tests):
+    p, = load(tmp_path, [{"question": "Write add(a, b).", **tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert not [m for m in caplog.messages if "every program" in m]

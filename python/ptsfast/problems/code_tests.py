@@ -1404,6 +1404,8 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                           f"yields): its runner calls it without running its body, so its checks never run and it "
                           f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
                           f"the row"))
+    approx = {a.asname or a.name for n in nodes if isinstance(n, ast.ImportFrom) and n.module == "pytest"
+              for a in n.names if a.name == "approx"}  # from pytest import approx; a helper of that name is not it
     for s, why in _dead_checks(nodes, src, inside):
         inside |= {id(x) for x in ast.walk(s)}
         found.append((s, f"line {s.lineno} of the tests, {_first_line(src, s)!r}, never runs ({why}), so it "
@@ -1415,8 +1417,7 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                                              f"program; write 'with {_segment(src, n)}:' above the call it checks, "
                                              f"or drop the row"))
             continue
-        if isinstance(n, ast.Assert) and id(n) not in inside and isinstance(n.test, ast.Call) and \
-                getattr(n.test.func, "attr", getattr(n.test.func, "id", None)) == "approx":
+        if isinstance(n, ast.Assert) and id(n) not in inside and _pytest_approx(n.test, approx):
             raise TestFormatError(f"line {n.lineno} of the tests, {_segment(src, n)!r}, asserts pytest.approx(...) "
                                   f"itself, which raises in a boolean context ('approx() is not supported in a "
                                   f"boolean context'): it fails every program, a right one too; write 'assert value "
@@ -1438,6 +1439,13 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                       f"depend on what the program returns: it passes every program; assert {fix} instead, or drop "
                       f"the row"))
     return found
+
+
+def _pytest_approx(e, names: set) -> bool:
+    """``pytest.approx(...)`` (or ``approx(...)`` imported from pytest) itself, not compared with anything."""
+    f = e.func if isinstance(e, ast.Call) else None
+    return isinstance(f, ast.Attribute) and f.attr == "approx" and isinstance(f.value, ast.Name) and \
+        f.value.id == "pytest" or isinstance(f, ast.Name) and f.id in names
 
 
 def _first_line(src: str, n: ast.AST) -> str:
@@ -1502,9 +1510,10 @@ def _dead_checks(nodes: list, src: str, skip: set) -> list[tuple[ast.stmt, str]]
             if end is not None and end + 1 < len(stmts):
                 bury(stmts[end + 1:], f"it follows {_segment(src, stmts[end])!r} on line {stmts[end].lineno}")
         head = _segment(src, n).splitlines()[0] if isinstance(n, (ast.If, ast.While, ast.For)) else ""
-        if isinstance(n, (ast.If, ast.While)) and _fixed_truth(n.test) is False:
-            bury(n.body, f"{head!r} is never true")
-        elif isinstance(n, ast.If) and _fixed_truth(n.test) is True:
+        nan = isinstance(n, (ast.If, ast.While)) and any(_self_compared(x) for x in ast.walk(n.test))
+        if isinstance(n, (ast.If, ast.While)) and not nan and _fixed_truth(n.test) is False:
+            bury(n.body, f"{head!r} is never true")  # 'if r != r:' holds for a NaN: its body may run
+        elif isinstance(n, ast.If) and not nan and _fixed_truth(n.test) is True:
             bury(n.orelse, f"the else of {head!r}, which is always true")
         elif isinstance(n, ast.For) and _empty_loop(n.iter):
             bury(n.body, f"{head!r} loops over nothing")
