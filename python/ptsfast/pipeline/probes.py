@@ -70,6 +70,7 @@ class OracleStops:
     """Whether the solution text so far already decides the verdict (``oracles.answer_complete``)."""
     oracle: object = None
     """The oracle's name, which says whether a problem's rollouts may stop at ``answer_complete``."""
+    think_open: bool = False
 
     @classmethod
     def of(cls, oracle, think_open: bool = False) -> "OracleStops":
@@ -78,14 +79,17 @@ class OracleStops:
         if callable(oracle):
             return cls()
         check = (lambda text: answer_complete(oracle, text, think_open)) if stops_early(oracle) else None
-        return cls(stop_strings(oracle), check, oracle)  # no check where it never fires: it decodes every row
+        return cls(stop_strings(oracle), check, oracle, think_open)  # no check where it never fires
 
     def complete(self, problem) -> Callable[[str], bool] | None:
         """``answer_complete`` for ``problem``'s rollouts (None: they run to a stop string, EOS or the budget)."""
         if self.answer_complete is None or (self.oracle is not None and problem is not None and
                                             not stops_early(self.oracle, problem)):
             return None  # (a check given without an oracle's name is its maker's: kept for every problem)
-        return self.answer_complete
+        if self.oracle is None or problem is None:
+            return self.answer_complete
+        oracle, think_open = self.oracle, self.think_open
+        return lambda text: answer_complete(oracle, text, think_open, problem)  # the code oracle's entry point
 
     def stop_fn(self, tokenizer, head: Sequence[int], problem=None, budget: int | None = None):
         """An engine ``stop_fn``: whether ``head + generated``, decoded as the oracle judges it, holds a complete

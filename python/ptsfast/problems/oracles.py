@@ -1201,7 +1201,15 @@ _ONE_LINE = re.compile(rf"^[ \t]*```+[ \t]*(?:({_PY_LABEL.pattern})[ \t]+)?([^`\
 
 
 def _code_block(text: str) -> tuple[str, bool] | None:
-    """The answer's program and whether it is complete (closed), or None when no fence holds one.
+    """The answer's program and whether it is complete (closed), or None when no fence holds one
+    (:func:`_code_block_at`)."""
+    found = _code_block_at(text)
+    return None if found is None else found[:2]
+
+
+def _code_block_at(text: str) -> tuple[str, bool, int] | None:
+    """The answer's program, whether it is complete (closed), and where in ``text`` its block ends; None when no
+    fence holds one.
 
     In the text's order, the first of: code before a bare closing fence (the model took the opening as said);
     a closed block labelled ``python``/``py``/``python3``, or unlabelled and holding a program; the final block
@@ -1222,7 +1230,7 @@ def _code_block(text: str) -> tuple[str, bool] | None:
     text = text.replace("\r\n", "\n")
     m = _FENCE_OPEN.search(text)
     if m is not None and m.start() > 0 and not m.group(2).strip() and _is_code(text[:m.start()]):
-        return text[:m.start()], True
+        return text[:m.start()], True, m.end()
     pos, imports, one = 0, "", _ONE_LINE.search(text)
     while True:
         m = _FENCE_OPEN.search(text, pos)
@@ -1230,7 +1238,7 @@ def _code_block(text: str) -> tuple[str, bool] | None:
             one = _ONE_LINE.search(text, pos)  # the text's end (a loop of 25,000 ``` lines took a minute)
         if one is not None and (m is None or one.start() < m.start()):
             if one.group(1) or _is_code(one.group(2)):
-                return imports + one.group(2) + "\n", text.startswith("\n", one.end())
+                return imports + one.group(2) + "\n", text.startswith("\n", one.end()), one.end()
             pos = one.end()
             continue
         if m is None:
@@ -1264,7 +1272,8 @@ def _code_block(text: str) -> tuple[str, bool] | None:
         if program and close is not None and _only_imports(code):
             imports, program = imports + code + ("" if code.endswith("\n") else "\n"), False  # its first lines
         if program:
-            return imports + code, close is not None and text.startswith("\n", close.end())
+            return imports + code, close is not None and text.startswith("\n", close.end()), \
+                close.end() if close is not None else len(text)
         if close is None:
             return None
         pos = close.end()
@@ -1532,15 +1541,60 @@ def _opens_program(head: str, code: str) -> bool:
     return False
 
 
-def extract_code(text: str) -> str:
-    """The program of a completion: its first fenced Python block (see :func:`_code_block`), else the text
-    without its prose and HTML code tags (see :func:`_unfenced_program`).
+def _program_block(text: str, entry_point: str | None = None) -> tuple[str, bool] | None:
+    """The answer's program and whether it is complete: its first block (:func:`_code_block`), and where that
+    block is a program (it parses and defines something) but not of ``entry_point``, the name the tests call, the
+    closed program blocks after it up to the one that defines that name, joined (a helper in one block, the function
+    in the next, as models write them: judged on the first block alone, a right answer failed). Complete once that
+    block has closed; where none follows, the first block is the program (the tests name what it lacks)."""
+    text = text.replace("\r\n", "\n")
+    found = _code_block_at(text)
+    name = re.match(r"[A-Za-z_]\w*", entry_point or "")
+    if found is None or not found[1] or name is None or not _defines(found[0]) or \
+            _defines_name(found[0], name.group()):
+        return None if found is None else found[:2]
+    joined, end = found[0], found[2]
+    while (later := _code_block_at(text[end:])) is not None and later[1]:
+        joined, end = joined + ("" if joined.endswith("\n") else "\n") + later[0], end + later[2]
+        if _defines_name(later[0], name.group()):
+            return joined, True
+    return found[0], False  # a block defining it may follow: not complete until the answer ends
+
+
+def _defines_name(code: str, name: str) -> bool:
+    """Whether ``code`` binds ``name`` at its top level (a def, a class, an assignment or an import)."""
+    import ast
+
+    tree = _parse(code)
+    for st in tree.body if tree is not None else ():
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.name == name:
+            return True
+        targets = st.targets if isinstance(st, ast.Assign) else [st.target] if isinstance(st, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+        if isinstance(st, (ast.Import, ast.ImportFrom)) and \
+                any((a.asname or a.name.partition(".")[0]) == name for a in st.names):
+            return True
+    return False
+
+
+def code_complete(text: str, entry_point: str | None = None) -> bool:
+    """Whether the answer's program is written to its end (:func:`_program_block`): the code oracle's early stop,
+    prefix-monotone as the judge reads the same blocks."""
+    found = _program_block(text, entry_point)
+    return found is not None and found[1]
+
+
+def extract_code(text: str, entry_point: str | None = None) -> str:
+    """The program of a completion: its first fenced Python block, with the blocks after it up to the one that
+    defines ``entry_point`` where the first does not (see :func:`_program_block`), else the text without its prose
+    and HTML code tags (see :func:`_unfenced_program`).
 
     A completion that starts with code and only closes a fence (the model took the opening fence as said, as
     small models do: ``def f(): ...\n```\nThis function...``) is the code before that fence. Windows line
     endings are read as ``\n``; an indented fence (in a list item) has its indent taken off.
     """
-    block = _code_block(text)
+    block = _program_block(text, entry_point)
     if block is None and (program := _json_program(text)) is not None:
         return program
     if block is None and _parse(text) is None:
@@ -2782,7 +2836,7 @@ def code_oracle(text: str, problem: Problem, timeout: float = 30.0, memory_mb: i
     entry_point = (problem.meta or {}).get("entry_point")
     tests = _program(problem.tests, entry_point)
     code = text if "[ANSWER]" in text and reads_answer_blocks(tests) else extract_snippet(text) if tests.as_text \
-        else extract_code(text)  # DS-1000: a snippet, as its judge reads; CRUXEval: its [ANSWER] blocks
+        else extract_code(text, entry_point)  # DS-1000: a snippet, as its judge reads; CRUXEval: its [ANSWER] blocks
     if tests.format != "stdio" and not tests.as_text:  # the tests call its functions, with nothing on stdin
         code = _as_called(code, tests.prompt)
     key = (problem.tests, entry_point, code, timeout, memory_mb)
@@ -2981,6 +3035,8 @@ class OracleSpec:
     """codelion/pts's ``task_type`` of the problems it judges (the pts and trl exports)."""
     stops_late: Callable[[Problem], bool] | None = None
     """Whether a problem's rollouts must never stop at ``answer_complete`` (its text alone cannot tell them yet)."""
+    problem_complete: Callable[[str, Problem], bool] | None = None
+    """``answer_complete`` where the problem tells more than the text (the code oracle: the name its tests call)."""
 
 
 ORACLES: dict[str, OracleSpec] = {
@@ -2993,7 +3049,8 @@ ORACLES: dict[str, OracleSpec] = {
     "multiple_choice": OracleSpec(multiple_choice_oracle, ("\n\nQuestion:",), _multiple_choice_complete,
                                   "multiple_choice", _multiple_choice_stops_late),
     # no stop string: a closed block may be a command or sample data, and the program that is judged may follow it
-    "code": OracleSpec(code_oracle, (), lambda text: (_code_block(text) or ("", False))[1], "code"),
+    "code": OracleSpec(code_oracle, (), code_complete, "code",
+                       problem_complete=lambda text, p: code_complete(text, (p.meta or {}).get("entry_point"))),
 }
 _ALIASES = {"number": "last_number", "last-number": "last_number", "mc": "multiple_choice",
             "multiple-choice": "multiple_choice", "normalised": "normalized", "math": "boxed"}
@@ -3049,8 +3106,10 @@ def stops_early(oracle_name: str | Oracle, problem: Problem | None = None) -> bo
         (problem is None or spec.stops_late is None or not spec.stops_late(problem))
 
 
-def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False) -> bool:
-    """Whether ``text`` already holds the answer the oracle reads, so generation may stop.
+def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = False, problem: Problem | None = None) \
+        -> bool:
+    """Whether ``text`` already holds the answer the oracle reads for ``problem`` (any, where None), so generation
+    may stop.
 
     Prefix-monotone by construction: once True, any continuation keeps the same verdict
     (the oracles read the first complete answer, after any reasoning trace). Always False for oracles that
@@ -3062,6 +3121,8 @@ def answer_complete(oracle_name: str | Oracle, text: str, think_open: bool = Fal
     if text is None:
         return False
     spec = oracle_spec(oracle_name)
+    if spec is not None and problem is not None and spec.problem_complete is not None:
+        return spec.problem_complete(text, problem)
     return spec is not None and spec.answer_complete is not None and spec.answer_complete(text)
 
 
