@@ -98,10 +98,12 @@ def test_sentences_lines_without_their_prefix_ids_are_read_back_from_problems_js
 
     run = tiny_anchors_run(tmp_path / "run", tokenizer=sentence_tokenizer(),
                            solution="w10 w11 . w12 w13 . w14 w15 .")
-    full = [json.loads(x) for x in (run / "sentences.jsonl").read_text().splitlines()]
+    lean = [json.loads(x) for x in (run / "sentences.jsonl").read_text().splitlines()]
     problem = json.loads((run / "problems.jsonl").read_text())
-    assert len(full) == 3 and all(r["prefix_ids"] for r in full)
-    lean = [{k: v for k, v in r.items() if k != "prefix_ids"} for r in full]
+    assert len(lean) == 3 and not any("prefix_ids" in r for r in lean)  # the writer leaves them out
+    full = list(read_sentences(run))  # as an earlier ptsfast wrote them: the prompt's ids and the solution's before
+    solution = problem["trajectories"][0]["solution_ids"]
+    assert [r["prefix_ids"] for r in full] == [problem["prompt_ids"] + solution[:r["start"]] for r in lean]
     for r, old in zip(lean, full):
         assert prefix_ids(r, problem) == old["prefix_ids"] == prefix_ids(old, None)  # an old line: its own ids
         rec = thought_anchor_record(r, query="q", trace=problem["trajectories"][0]["text"], task_type="math",

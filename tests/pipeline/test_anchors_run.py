@@ -59,7 +59,9 @@ def test_anchors_cli_run_resume_export_report(model_dir, tmp_path, capsys):
     assert cli(args) == 0
     printed = capsys.readouterr().out
     assert "sentences" in printed and "anchors" in printed
-    sentences = lines(out / "sentences.jsonl")
+    from ptsfast.outputs.thought_anchors import read_sentences
+
+    sentences = list(read_sentences(out))
     given = [s for s in sentences if s["problem_id"] == "given"]
     assert [s["sentence"] for s in given] == ["w10 w11.", "w7 w12.", "w13 w14."]  # the decoder joins "." on
     assert [(s["start"], s["end"]) for s in given] == [(0, 3), (3, 6), (6, 9)]

@@ -12,6 +12,7 @@ from test_reestimate_round2 import (BASE, N, SIGMAS, hf_p, mine_and_recheck, off
                                     points, user_judge, word_tokenizer)
 
 from ptsfast.outputs.rundir import read_jsonl
+from ptsfast.outputs.thought_anchors import read_sentences
 from ptsfast.pipeline.loop import ProblemResult
 from ptsfast.pipeline.records import problem_records
 from ptsfast.problems.loading import PreparedProblem, Problem
@@ -132,7 +133,7 @@ def test_an_anchors_run_says_whether_the_oracle_read_after_a_think_trace(tmp_pat
     rows = {r["problem_id"]: r for r in read_jsonl(tmp_path / "run" / "problems.jsonl")}
     assert rows["thinking"]["think_open"] is True and rows["plain"]["think_open"] is False
     hf = model.eval()  # an HF model: the user's (saved, its bias would not load back)
-    recs = list(read_jsonl(tmp_path / "run" / "sentences.jsonl"))
+    recs = list(read_sentences(tmp_path / "run"))
     assert {r["problem_id"] for r in recs} == {"thinking", "plain"}
     for k, rec in enumerate(recs):  # p(resampled): rollouts from the sentence's start, as a user draws them
         assert rec["think_open"] is rows[rec["problem_id"]]["think_open"]
@@ -167,7 +168,7 @@ def test_anchors_p_with_and_p_resampled_re_estimated_from_the_records(tmp_path):
     find_anchors(model, tok, problems, tmp_path / "run", opts, oracle=contains_w7, progress=False)
     rows = {r["problem_id"]: r for r in read_jsonl(tmp_path / "run" / "problems.jsonl")}
     zs, hf, n = [], model.eval(), 96
-    for k, rec in enumerate(read_jsonl(tmp_path / "run" / "sentences.jsonl")):
+    for k, rec in enumerate(read_sentences(tmp_path / "run")):
         assert rec["sampler"]["top_k"] == 20 and rec["think_open"] is False
         p = user_problem(rows[rec["problem_id"]])
         judge = user_judge(rec, {"callable:contains_w7": contains_w7})

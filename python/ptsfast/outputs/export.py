@@ -795,7 +795,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                                         task_type=task_type(r.get("oracle") or config.get("oracle")),
                                         model_id=r.get("model") or source.model_name(),
                                         dataset_id=problem.get("dataset") or source.info.get("dataset"),
-                                        timestamp=stamp)
+                                        timestamp=stamp, problem=problem)
         except ValueError as e:  # contexts that cannot be read: refused before anything is written
             raise ExportError(f"{source.file}: {e}") from None
         out_recs.append(rec | judged_fields(problem))

@@ -613,7 +613,7 @@ def sentence_record(r: SentenceImportance, t: _Trajectory, meta: dict) -> dict:
     rec = {"problem_id": str(t.problem.problem.id), "trajectory": t.key, "sentence_id": r.index,
            "sentence": t.sentence(r.index), "start": r.start, "end": r.end, "prompt_len": len(t.prompt_ids),
            **t.contexts(r.start, r.end), "alternatives": t.alternatives.get(r.index, []),
-           "n_sentences": len(t.spans), "prefix_ids": list(t.prompt_ids) + list(t.solution_ids[:r.start]),
+           "n_sentences": len(t.spans),
            "sentence_ids": list(t.solution_ids[r.start:r.end]),
            "p_with": d["p_with"], "p_resampled": d["p_resampled"], "p_different": d["p_different"],
            "p_similar": d["p_similar"],
