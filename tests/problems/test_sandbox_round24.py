@@ -198,3 +198,32 @@ def test_right_programs_with_namedtuples_and_code_made_by_exec_pass():
                   "    assert sorted(r)[0] == (1, 1) and P(*r[1]) == (2, 4) and Box.each([2], sq) == [4]\n")
     passed, out = verdict(code, tests)
     assert passed, out
+
+
+# a context manager of the solution's: its __enter__ and __exit__ ran in no window where the tests' with ran them
+MANAGER = ("G = {}\n\n\nclass Box:\n    def __init__(s, v):\n        s.v = v\n\n    def __enter__(s):\n%s"
+           "        return s\n\n    def __exit__(s, *a):\n%s        return False\n\n\n"
+           "def apply(xs, f):\n    G['g'] = f.__globals__\n    return Box([0])\n")
+IN_A_WITH = {
+    "__enter__": (MANAGER % ("        %s\n" % REWRITE, ""), "    with r as b:\n        assert b.v == EXPECTED\n"),
+    "__exit__": (MANAGER % ("", "        %s\n" % REWRITE), "    with r as b:\n        pass\n"
+                                                           "    assert b.v == EXPECTED\n"),
+}
+
+
+@pytest.mark.parametrize("how", IN_A_WITH)
+def test_a_context_manager_of_the_solutions_changes_nothing_of_the_tests(how):
+    # before: each passed
+    code, body = IN_A_WITH[how]
+    passed, out = verdict(code, apply(body))
+    assert not passed and "in place" in out, out
+
+
+def test_a_right_context_manager_passes():
+    code = ("class Squares:\n    def __init__(s, xs, f):\n        s.xs, s.f, s.log = xs, f, []\n\n"
+            "    def __enter__(s):\n        s.log.append('in')\n        return [s.f(x) for x in s.xs]\n\n"
+            "    def __exit__(s, *a):\n        s.log.append('out')\n        return False\n\n\n"
+            "def apply(xs, f):\n    return Squares(xs, f)\n")
+    tests = apply("    with r as v:\n        assert v == EXPECTED\n    assert r.log == ['in', 'out']\n")
+    passed, out = verdict(code, tests)
+    assert passed, out

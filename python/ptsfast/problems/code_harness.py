@@ -2998,10 +2998,9 @@ def _ptsfast_checked(ns, plain, strict, library_code, roots, stops=False, around
     decided.update("__%s%s__" % (r, op) for r in ("", "r", "i") for op in (
         "add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor", "or",
         "divmod"))
-    # those of them the tests' code runs on the solution's values (an if, sorted(), a set): each hold the tests' data
-    # from its run to their next read (_ptsfast_call_window's touched()), a heap's < through no window of its own
-    touching = decided - {"__enter__", "__exit__", "__aenter__", "__aexit__", "__class__", "__dict__", "__weakref__",
-                          "__module__", "__qualname__", "__doc__"}
+    # those of them the tests' code runs on the solution's values (an if, sorted(), a set, a with): each holds the
+    # tests' data from its run to their next read (_ptsfast_call_window's touched()), a heap's < through no window
+    touching = decided - {"__class__", "__dict__", "__weakref__", "__module__", "__qualname__", "__doc__"}
     done = set()  # ids of the classes wrapped (kept alive by the classes' own methods' wrappers)
 
     def wrap(cls):  # a class of the solution's own, on a builtin's or library's base too (a list subclass whose
