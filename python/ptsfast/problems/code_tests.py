@@ -356,7 +356,8 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
                                exact=exact, int_keys=int_keys)
         checker = row.get("generated_checker") if _given(row.get("generated_checker")) else None  # NaN: pandas'
         if checker is not None and not isinstance(checker, str):
-            raise TestFormatError(f"'generated_checker' is a {type(checker).__name__}, not the checker's Python source")
+            raise TestFormatError(f"'generated_checker' is of type {type(checker).__name__}, not the checker's "
+                                  f"Python source")
         if checker and checker.strip():
             try:
                 compile(checker, "checker.py", "exec")
@@ -692,8 +693,8 @@ def _maybe_compressed(v, name: str):
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if not isinstance(text, str):
-        raise TestFormatError(f"field {name!r} is compressed (base64 + zlib) but holds a {type(text).__name__}, "
-                              f"not JSON text")
+        raise TestFormatError(f"field {name!r} is compressed (base64 + zlib) but holds a value of type "
+                              f"{type(text).__name__}, not JSON text")
     return text
 
 
@@ -824,7 +825,7 @@ def _label(case: dict, key: str, default, name: str):
     value = case.get(key, default)
     if value is None or isinstance(value, str):
         return value
-    raise TestFormatError(f"field {name!r}: a case's {key!r} is a {type(value).__name__} ({str(value)[:40]!r}), "
+    raise TestFormatError(f"field {name!r}: a case's {key!r} is of type {type(value).__name__} ({str(value)[:40]!r}), "
                           f"not text")
 
 

@@ -1685,8 +1685,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         return skip("invalid text", f"field {bad} is a lone surrogate, not text (a broken emoji or other character "
                                     f"cut in half); fix or delete that character")
     if rid is not None and not _is_scalar(rid):
-        return skip("wrong type", f"field {fields.id!r} (the id) is a {type(rid).__name__}; ids must be strings or "
-                                  f"numbers")
+        return skip("wrong type", f"field {fields.id!r} (the id) is of type {type(rid).__name__}; ids must be "
+                                  f"strings or numbers")
     q = row.get(fields.question)
     if fields.question not in row:
         return missing(fields.question, "--question-field")
@@ -1704,7 +1704,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
     elif isinstance(q, dict) and isinstance(q.get("stem"), str) and not fields.code:
         q, stem_choices = q["stem"], _stem_choices(q.get("choices"))  # ARC's, OpenBookQA's, CommonsenseQA's own files
     if q is not None and not _is_scalar(q):
-        return skip("wrong type", f"field {fields.question!r} (the question) is a {type(q).__name__}, not text")
+        return skip("wrong type", f"field {fields.question!r} (the question) is of type {type(q).__name__}, not text")
     if q is None or not str(q).strip():
         return skip("empty field", f"field {fields.question!r} is empty; give the question text")
     picture = _first_column(row, IMAGE_KEYS, lambda k: k != fields.question and _given_image(row.get(k)))
@@ -2005,8 +2005,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                            f"--solution-field, or drop --solution-field to sample solutions")
             raw = reply
         if raw is not None and not isinstance(raw, str):
-            return skip("wrong type", f"field {fields.solution!r} (the provided solution) is a {type(raw).__name__}, "
-                                      f"not text")
+            return skip("wrong type", f"field {fields.solution!r} (the provided solution) is of type "
+                                      f"{type(raw).__name__}, not text")
         solution = raw
         if solution is None or not solution.strip():
             return skip("empty field", f"field {fields.solution!r} (the provided solution) is empty; fill it in or "
@@ -2144,7 +2144,8 @@ def _rows_in_memory(data, split: str | None, config: str | None,
 
 def _record(row) -> tuple[dict | None, RowError | None]:
     if not isinstance(row, Mapping):
-        return None, ("not an object", f"a {type(row).__name__}, not a dict; each row must be one dict of fields")
+        return None, ("not an object", f"a value of type {type(row).__name__}, not a dict; each row must be one dict "
+                                       f"of fields")
     try:
         return _plain(row), None
     except RecursionError:  # a JSON file's rows, read whole: one of them nested hundreds of levels deep
