@@ -4,16 +4,8 @@ and the warnings of HumanEval-X and HumanEval-ET rows."""
 import pytest
 
 from helpers.rows import load
+from test_dataset_shapes_round20 import ADD, CODE, ZERO, _unittest
 from ptsfast.problems.oracles import make_judge
-
-CODE = make_judge("code", 60.0)
-ZERO = "```python\ndef add(a, b):\n    return 0\n```"
-ADD = "```python\ndef add(a, b):\n    return a + b\n```"
-UNITTEST = "import unittest\nfrom solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
-
-
-def _unittest(*lines: str) -> str:
-    return UNITTEST + "".join(f"        {line}\n" for line in lines)
 
 
 def _pytest(*lines: str) -> str:
