@@ -187,6 +187,9 @@ CODE_KINDS = ("code", "coding", "verifiable_code")
 KIND_KEYS = ("ability", "task_type", "domain")
 """The columns saying what kind of problem a row of a mixed dataset is, tried in order (the first holding text)."""
 SYSTEM_PROMPT_KEY = "system_prompt"
+ANSWER_UNIT_KEY = "answer_unit"
+"""The ``meta`` key of the unit a reference was written with in plain text ("km" of "180 km", which loads as 180): the
+answer oracles fail an answer stating the same number in another unit."""
 """A problem's own system prompt (``Problem.meta``; a chat question's system message, or a row's column of that
 name, or beside a chat or an Alpaca ``instruction`` a ``system`` column, as OpenThoughts' and LLaMA-Factory's rows keep
 it): used when the run gives no ``--system-prompt``."""
@@ -1003,6 +1006,13 @@ def _ape_fraction(text: str) -> str | None:
         return f"{m.group(5)}\\frac{{{m.group(6)}}}{{{m.group(7)}}}"
     sign = "-" if (m.group(1) == "-") != (m.group(2) == "-") else ""
     return f"{sign}{m.group(3)}/{m.group(4)}"
+
+
+def _plain_unit(text: str) -> str | None:
+    """The unit of a short reference :func:`_unit_dropped` reads as its number ("km" of "180 km"), else None."""
+    if "\n" in text.strip() or len(text) > 40 or _UNIT_AFTER.fullmatch(text) or _plain_unit_dropped(text) is None:
+        return None
+    return _PLAIN_UNIT.fullmatch(text).group(2).strip().rstrip(".")
 
 
 def _unit_dropped(text: str) -> str:
@@ -1877,6 +1887,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                           "of other answer types (integer, bool, option, list of integer) or drop "
                                           "this one")
     ans = _as_text(raw_answer)
+    unit = None
     if isinstance(raw_answer, str) and not fields.code and not choices:
         column = fields.question if from_reply else fields.answer
         if (_THOUGHT_OPENS.match(ans) or _opening_trace(ans)) and _closed_trace(ans) is None:
@@ -1889,7 +1900,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             return skip("no answer to judge", f"{what} (the reference answer) closes its reasoning trace with "
                                               f"nothing after its thinking (a reply cut off there): the boxes tried "
                                               f"while thinking are no answer; drop the row")
-        ans = _unit_dropped(_math_delimiters_dropped(_stated_answer(_after_thinking(ans))))
+        ans = _math_delimiters_dropped(_stated_answer(_after_thinking(ans)))
+        unit, ans = _plain_unit(ans), _unit_dropped(ans)
         if isinstance(q, str) and len(ans) <= 80:
             ans = _choice_reference(ans, q)
         worked = from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)
@@ -2024,6 +2036,8 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
         system = row.get("system") if isinstance(row.get("system"), str) else None  # OpenThoughts', LLaMA-Factory's
     if system is not None:
         meta[SYSTEM_PROMPT_KEY] = system
+    if unit is not None:
+        meta[ANSWER_UNIT_KEY] = unit
     prob = Problem(str(rid) if rid is not None else "", str(q), ans, tests, choices, solution, meta)
     if rid is None:  # derived from the content: another file's problems never pass as "already done"
         prob = replace(prob, id="h" + problem_hash(prob)[:16])

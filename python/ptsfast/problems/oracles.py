@@ -36,7 +36,7 @@ from string import ascii_uppercase
 from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
-from ptsfast.problems.loading import PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem
+from ptsfast.problems.loading import ANSWER_UNIT_KEY, PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem
 from ptsfast.problems.code_tests import TestProgram, reads_answer_blocks
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
@@ -415,6 +415,21 @@ _BOX_AMOUNT = re.compile(r"[ \t]*([-\u2212]?\d[\d,]*(?:\.\d+)?)(?:[ \t~]|\\[,;: 
 # the unit written after a number offered after a box (120 minutes), and one the stop waits for: its word may grow
 _OR_UNIT = re.compile(r"[ \t]*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?([A-Za-z]+)")
 _OR_UNIT_OPEN = re.compile(r"[ \t]*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?[A-Za-z]+")
+
+
+def _amount_in_unit(answer: str, reference: str, problem: Problem) -> bool | None:
+    """Whether ``answer``, a number and a known unit (``180 m``, ``180\\text{ km}``), is the reference's amount in the
+    unit the reference was written with (``meta["answer_unit"]``: the loader reads "180 km" as 180); None where either
+    unit is unknown or not stated. The number alone left ``\\boxed{180 m}`` passing "180 km"."""
+    unit = (problem.meta or {}).get(ANSWER_UNIT_KEY)
+    m = _BOX_AMOUNT.fullmatch(answer.strip().strip("$"))
+    if not isinstance(unit, str) or m is None:
+        return None
+    said, wanted = _UNIT_SIZES.get(m.group(2) or m.group(3)), _UNIT_SIZES.get(unit)
+    if said is None or wanted is None:
+        return None
+    a, b = parse_number(m.group(1)), parse_number(reference)
+    return said[0] == wanted[0] and None not in (a, b) and a * said[1] == b * wanted[1]
 
 
 def _same_amount(box: str, number: str, unit: str | None) -> bool:
@@ -2515,6 +2530,8 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
         return False
     ref = reference_answer(problem)
     ref = extract_boxed(ref, last=True) or _unbraced_box(ref) or ref
+    if (amount := _amount_in_unit(got, ref, problem)) is not None:
+        return amount  # 180 m for 180 km: not its number alone
     got_value, ref_value = _labelled_value(got), _labelled_value(ref)  # \textbf{(B)}\ 12 and 12: the same answer
     if got_value is not None and ref_value is not None:  # (A) 13 for (A) 12: its letter and value disagree
         return _LABELLED.fullmatch(got.strip().strip("$")).group(1) == \
@@ -2661,6 +2678,8 @@ def normalized_oracle(text: str, problem: Problem) -> bool:
         return True
     # a number and its unit, which the loader drops from a reference: "180 km", "The answer is 180 km."
     for said in (stated, text, got[m.end():] if m is not None else None):
+        if said is not None and (amount := _amount_in_unit(said.strip().rstrip("."), ref, problem)) is not None:
+            return amount
         read = None if said is None else _unit_read(said.strip().rstrip("."))
         if bool(ref) and read is not None and normalize_text(read) == ref:
             return True
