@@ -330,20 +330,28 @@ _SP = r"[ \t]{0,3}"  # bounded: the early stop must know when no joined box can 
 # bracketed or with a word of doubt: \boxed{12} (or \boxed{13}), \boxed{12} or possibly \boxed{13})
 _LSP = r"(?:[ \t~]|\\[,;: ]|\\q?quad(?![A-Za-z])){0,6}"
 _NL = r"(?:[ \t]*\n){0,3}"
-_JOINED_BOX = re.compile(rf"{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
+# a unit or a word written after a box before the next (\boxed{12} apples or \boxed{13} apples, \text{ km}), and the
+# words of doubt or correction that may open the second (\boxed{12}; however, \boxed{13}, \boxed{12}, but maybe)
+_BOX_WORD_AFTER = (rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \t]?\{{[ \t]*)?"
+                   r"(?!(?i:or|and|vs|versus)(?![A-Za-z]))[A-Za-z]{1,20}(?:[ \t]*\})?)?")
+_DOUBT = (r"(?:(?i:maybe|possibly|perhaps|alternatively|however|but|though|actually|rather|instead|otherwise|wait|no)"
+          rf"(?![A-Za-z]),?{_LSP}){{0,2}}")
+_JOINED_BOX = re.compile(_BOX_WORD_AFTER + rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:and/or|or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}"  # \text{ (or }
                          rf"(?i:and/or|or|and|vs\.?|versus){_LSP}\}})?{_LSP}"
-                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?"  # as _MAY_JOIN holds
+                         rf"{_DOUBT}"  # as _MAY_JOIN holds
                          rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{"
                          # or offered on a line of its own: \boxed{12}\n\nor\n\n\boxed{13}, in display math too
                          rf"|{_LSP}(?:\*\*)?(?:{_NL}[ \t]*(?:\$\$?|\\[)\]]))?(?:[ \t]*\n){{1,3}}[ \t]*(?:\*\*)?\(?"
                          r"(?:(?i:or|vs\.?|versus|alternatively)(?![A-Za-z])|或者?|还是)\)?[,:]?(?:\*\*)?"
                          r"(?:[ \t]+(?:maybe|possibly|perhaps)(?![A-Za-z]),?)?"
-                         rf"{_NL}{_LSP}(?:(?:\$\$?|\\[(\[]){_NL})?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{")
+                         rf"{_NL}{_LSP}(?:(?:\$\$?|\\[(\[]){_NL})?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{)")
 _MOST_JOINED = 64
-# what may still become one (the period of "vs." only after vs: \boxed{8}. is decided at once)
-_MAY_JOIN = re.compile(r"(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80}")
+# what may still become one (any word on the box's own line: a unit's, a doubt's; the period of "vs." only after vs:
+# \boxed{8}. is decided at once)
+_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和]|(?<=[vV][sS])\.){0,80}"
+                       r"(?:\n(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80})?")
 
 
 def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
