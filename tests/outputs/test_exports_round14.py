@@ -319,10 +319,11 @@ def test_text_exact_is_what_the_installed_trl_makes_of_pairs_at_token_boundaries
     assert 0 < sum(r["text_exact"] for r in rows) < len(rows)
 
 
-def test_a_thought_anchors_export_says_where_codelions_event_reader_keeps_one_of_two_sentences(tmp_path, caplog):
-    """codelion/pts reads a thought anchor as an event whose id is made of its model, query, sentence_id and sentence
-    alone, and keeps the first record of an id: the same sentence at the same place in two trajectories of a
-    problem (two measurements, after other sentences) was one record there, the other lost without a word."""
+def test_a_thought_anchors_export_says_where_codelion_takes_two_sentences_for_one(tmp_path, caplog):
+    """codelion/pts's thought anchor names no trajectory: its model, query, sentence_id and sentence are all that
+    tells two apart, and its visualizer draws one node per query and sentence_id (the last record's values). The
+    same sentence at the same place in two trajectories of a problem (two measurements, after other sentences)
+    reads there as one anchor; the warning says so, and names no reader codelion/pts does not have."""
     import logging
     import shutil
 
@@ -339,6 +340,7 @@ def test_a_thought_anchors_export_says_where_codelions_event_reader_keeps_one_of
         assert export(loose / "sentences.jsonl", tmp_path / "ta.jsonl", fmt="thought_anchors",
                       kind="sentences") == len(recs) + 1
     assert "1 thought anchors share model_id, query, sentence_id and sentence" in caplog.text, caplog.text
+    assert "records name no trajectory" in caplog.text and "event" not in caplog.text, caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         export(run, tmp_path / "ta2.jsonl", fmt="thought_anchors", kind="sentences")

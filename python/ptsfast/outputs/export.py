@@ -802,11 +802,12 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
         out_recs[-1] = _named(run, out_recs[-1])
     seen = Counter((r["model_id"], r["query"], r["sentence_id"], r["sentence"]) for r in out_recs)
     alike = sum(n - 1 for n in seen.values() if n > 1)
-    if alike:  # codelion's events are known by an id of these four: its reader keeps the first, without a word
+    if alike:  # codelion's records name no trajectory: these four are all that tells its anchors apart
         log.warning("%d thought anchors share model_id, query, sentence_id and sentence with another (the same "
-                    "sentence at the same place in another trajectory of its problem): codelion/pts's event reader "
-                    "makes one event id of these four and keeps only the first of each - split the file by its "
-                    "trajectory field to keep them all there", alike)
+                    "sentence at the same place in another trajectory of its problem): codelion/pts's records name "
+                    "no trajectory, so its readers take them for one anchor measured twice (its visualizer draws "
+                    "one node per query and sentence_id, with the last record's values) - split the file by its "
+                    "trajectory field to keep them apart there", alike)
     places = Counter((r["dataset_id"], r["dataset_item_id"], r["sentence_id"]) for r in out_recs)
     shared = sum(n - 1 for n in places.values() if n > 1)
     if shared:  # codelion's readers take a problem to have one trace: its sentences are known by their place in it
