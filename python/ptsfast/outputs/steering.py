@@ -16,6 +16,7 @@ from typing import Any
 
 from ptsfast.demo import DEMO_MODEL_NAME, is_demo_model
 from ptsfast.outputs.codelion import pts_record
+from ptsfast.outputs.progress import progress_bar
 from ptsfast.outputs.source import ExportError, RunSource, run_model
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,10 @@ def hidden_states_at(model, layer: int, sequences: Sequence[Sequence[int]], posi
     out = []
     training = model.training
     model.eval()  # a model handed over in training mode kept its dropout on: each vector a random draw
+    bar = progress_bar(len(sequences), progress, desc="hidden states", unit="trajectory")
     try:
-        it = zip(sequences, positions)
-        if progress:
-            from tqdm.auto import tqdm
-
-            it = tqdm(it, total=len(sequences), desc="hidden states", unit="trajectory")
         with torch.inference_mode():
-            for seq, pos in it:
+            for seq, pos in zip(sequences, positions):
                 captured.clear()
                 try:
                     model(input_ids=torch.tensor([list(seq)], device=device), use_cache=False)
@@ -90,7 +87,9 @@ def hidden_states_at(model, layer: int, sequences: Sequence[Sequence[int]], posi
                 h = captured[0]
                 h = h[0] if h.dim() == 3 else h
                 out.append(h[torch.tensor(list(pos), device=h.device)].float().cpu())
+                bar.update(1)
     finally:
+        bar.close()
         handle.remove()
         model.train(training)
     return out
