@@ -605,9 +605,9 @@ def check_once(records: Iterable[Mapping], path: Path, noun: str) -> None:
 
 
 def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:
-    """Where a pair is not its pivot's as the search makes it (its direction, and the pivot's token as its chosen
-    side where the pivot raises p, as its rejected side where it lowers p), what differs; None where it is. A pair
-    whose sides were swapped by hand trains the opposite preference."""
+    """Where a pair is not its pivot's as the search makes it (its direction, and the pivot's token, its id and its
+    text, as its chosen side where the pivot raises p, as its rejected side where it lowers p), what differs; None
+    where it is. A pair whose sides (or their text alone) were swapped by hand trains the opposite preference."""
     direction, token = pivot.get("direction"), pivot.get("token_id")
     if direction is None or token is None or pair.get("direction") is None:
         return None
@@ -618,6 +618,11 @@ def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:
     if isinstance(ids, list) and ids != [token]:
         return (f"its {own} side is token {ids}, but its pivot's token is {token} (a pivot that {direction} p is its "
                 f"pair's {own} side)")
+    # both texts are the token's text after the same context: a side's text swapped alone trains the other way as text
+    text, own_text = pivot.get("token"), pair.get(own)
+    if isinstance(text, str) and isinstance(own_text, str) and own_text != text:
+        return (f"its {own} text is {own_text!r:.30}, but its pivot's token text is {text!r:.30} (a pivot that "
+                f"{direction} p is its pair's {own} side; TRL trains on the text)")
     return None
 
 
@@ -669,7 +674,7 @@ def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    keep = ("confirmed", "p_before", "p_after", "prefix_ids", "token_id", "direction")
+    keep = ("confirmed", "p_before", "p_after", "prefix_ids", "token_id", "token", "direction")
     return {pivot_key(r): {k: r[k] for k in keep if k in r} for r in _neighbours(source, path, "pivots", "prefix_ids")}
 
 
