@@ -43,7 +43,8 @@ def test_a_looks_resamples_are_judged_without_decoding_the_trace_with_each():
     # every resample's text was the trace and the resample decoded whole (1.6 / 4.9 / 8.0 ms a resample after
     # 2k / 8k / 15k tokens of SmolLM2's tokenizer, the largest cost per resample on the engine's thread)
     tok = byte_tokenizer()
-    ids = tok("The total is 12 + 7 = 19, then 19 - 4 = 15 (ü, 数, 🙂). " * 40, add_special_tokens=False)["input_ids"]
+    text = "The total is 12 + 7 = 19, then 19 - 4 = 15 (ü, 数, 🙂). " * 40
+    ids = tok(text, add_special_tokens=False)["input_ids"]
     rng = random.Random(0)
     rollouts = [tuple(rng.choice(ids) for _ in range(30)) for _ in range(8)]
     long_decodes, batch_decode = [], tok.batch_decode
@@ -133,3 +134,19 @@ def test_a_byte_level_tokenizer_that_cleans_up_or_decodes_its_own_way_is_read_wh
                 return super().decode(*args, **kwargs)
         tok.__class__ = Own
     assert not joined_is_whole(tok, TextSoFar(tok, ids))
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("He joined the U.S. Army in 1990. Then he left.", ["He joined the U.S. Army in 1990.", "Then he left."]),
+    ("The U.S. Supreme Court ruled. So it holds.", ["The U.S. Supreme Court ruled.", "So it holds."]),
+    ("It costs 5 U.S. Dollars. Then we add 2.", ["It costs 5 U.S. Dollars.", "Then we add 2."]),
+    ("He lives in the U.S. He works there.", ["He lives in the U.S.", "He works there."]),  # a sentence ends
+    ("Made in the U.K. Then shipped.", ["Made in the U.K.", "Then shipped."]),
+    ("It was 5 p.m. Army trucks came.", ["It was 5 p.m.", "Army trucks came."]),  # not a capital initialism
+])
+def test_a_name_going_on_after_a_capital_initialism_is_one_sentence(text, sentences):
+    # "the U.S. Army" was cut after "U.S." (a resample's "He joined the U.S. Army in 1990." compared with
+    # "He joined the U.S.": different)
+    from ptsfast.mining.anchors import sentence_starts
+    cuts = [0, *sentence_starts(text), len(text)]
+    assert [text[a:b].strip() for a, b in zip(cuts, cuts[1:])] == sentences

@@ -39,6 +39,12 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
                             "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt", "viz", "esp"})
 # "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$", "viz. the sum", "esp. for large n"
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
+_NAMED_AFTER = re.compile(r"(?:Army|Navy|Air|Marines?|Coast|Congress|Senate|House|Supreme|Court|Department|Government|"
+                         r"Treasury|Census|Bureau|Postal|Patent|Embassy|Constitution|Dollars?|Federal|National|"
+                         r"Open|Forces?|Military|Mint|Code|Geological|Steel|Highway|Route|Secretary|President|"
+                         r"Attorney|Ambassador|Representative|Citizens?|Customs|Border|Pharmacopeia)\b")
+# words that go on a capital initialism's name ("the U.S. Army"): no sentence ends before them; before another
+# capitalized word it does ("in the U.S. He left"), as a reader cannot tell a name from the next sentence
 _ROMAN = re.compile(r"(?i)x{0,3}(?:ix|iv|v?i{0,3})")  # a list marker "ii." / "XIV." (up to 39)
 _BEFORE_NUMBER = frozenset({"no", "nos", "p", "pp", "vol", "ch", "sec"})  # "No. 5", but "No. So 7 is odd."
 _SECOND = re.compile(r"(?<![\w.,])2\.[*_]*\s")  # an inline list's second marker
@@ -175,9 +181,11 @@ def sentence_starts(text: str) -> list[int]:
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
         if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker or option
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
-                or (lower and _INITIALISM.fullmatch(word)) or ellipsis or factorial
+                or (_INITIALISM.fullmatch(word) and (lower or (raw.isupper() and _NAMED_AFTER.match(text, a))))
+                or ellipsis or factorial
                 or (end[-1] in "\"'”’)]" and after.islower())):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
+            # "the U.S. Army" (a name going on; "in the U.S. He" ends),
             # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
             # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then"), a quotation or an aside inside
             # its sentence: 'She asked "why?" and left.', "The value (about 5.) is small." (but '"Stop." Then')
