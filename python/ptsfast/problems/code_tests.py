@@ -1348,7 +1348,50 @@ def _literals_hold(call: ast.Call) -> bool:
     return True
 
 
-def _passes_always(n: ast.AST) -> tuple[str, str] | None:
+def _program_functions(nodes) -> tuple[frozenset, frozenset]:
+    """``(functions, values)``: names that stand for functions in the tests (the parameters of HumanEval's
+    ``check(candidate)``, called with the entry point, HumanEval-ET's free ``candidate``, and names the tests call or
+    define; an imported name only where called, ``from solution import DEBUG`` may be a value) and names that may
+    hold a value of the program (assigned, ``candidate = f(x)``, or another function's parameter, a pytest
+    fixture), which are never functions here."""
+    values, functions, check = set(), set(), set()
+    for n in nodes:
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            values.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            functions.add(n.name)
+            if not isinstance(n, ast.ClassDef):
+                params = [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] + \
+                    [a.arg for a in (n.args.vararg, n.args.kwarg) if a is not None]
+                (check if n.name == "check" else values).update(params)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            values.update(n.names)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            functions.add(n.func.id)
+    return frozenset((functions | check | {"candidate"}) - values), frozenset(values)
+
+
+def _function_truth(test, names: tuple[frozenset, frozenset]) -> tuple[str, str] | None:
+    """``assert candidate``, ``assert callable(add)``, ``assert add is not None``: a check of the program's function
+    itself, never of what it returns (true for every program that defines it). ``callable(x)`` of any name the
+    tests do not bind to a value is one; a bare name only where it stands for a function (an imported constant,
+    ``assert DEBUG``, reads the program)."""
+    functions, values = names
+    if isinstance(test, ast.Name) and test.id in functions:
+        return f"the function {test.id} itself, not what it returns", f"a comparison of {test.id}(...)"
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "callable" and \
+            len(test.args) == 1 and not test.keywords and isinstance(test.args[0], ast.Name) and \
+            test.args[0].id not in values:
+        return f"that the function {test.args[0].id} is callable", f"a comparison of {test.args[0].id}(...)"
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot) and \
+            isinstance(test.left, ast.Name) and test.left.id in functions and \
+            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        return f"that the function {test.left.id} is not None", f"a comparison of {test.left.id}(...)"
+    return None
+
+
+def _passes_always(n: ast.AST, functions: tuple[frozenset, frozenset] = (frozenset(), frozenset())) \
+        -> tuple[str, str] | None:
     """``(what it asserts, how to write it)`` where ``n`` is a check that passes whatever the program does: an
     ``assert`` (or unittest's ``assertTrue``) of a tuple, a generator, a container of comparisons or anything of
     fixed truth (:func:`_fixed_truth`), an ``assertFalse`` of something always false, or a unittest assert of
@@ -1374,6 +1417,8 @@ def _passes_always(n: ast.AST) -> tuple[str, str] | None:
             return None
     else:
         return None
+    if _function_truth(test, functions):
+        return _function_truth(test, functions)
     if _always_true(test):
         return _ALWAYS_TRUE[type(test)]
     if not _fixed_truth(test):
@@ -1405,6 +1450,7 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                           f"yields): its runner calls it without running its body, so its checks never run and it "
                           f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
                           f"the row"))
+    functions = _program_functions(nodes)
     approx = {a.asname or a.name for n in nodes if isinstance(n, ast.ImportFrom) and n.module == "pytest"
               for a in n.names if a.name == "approx"}  # from pytest import approx; a helper of that name is not it
     for s, why in _dead_checks(nodes, src, inside):
@@ -1423,7 +1469,7 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                                   f"itself, which raises in a boolean context ('approx() is not supported in a "
                                   f"boolean context'): it fails every program, a right one too; write 'assert value "
                                   f"== pytest.approx(expected)', or drop the row")
-        bad = _passes_always(n) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
+        bad = _passes_always(n, functions) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
         if bad is None:
             continue
         what, fix = bad

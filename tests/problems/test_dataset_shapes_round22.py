@@ -1,0 +1,55 @@
+"""Dataset rows as real datasets publish them, round 22: checks of the program's function itself (``assert
+candidate``, ``assert callable(add)``), which pass every program."""
+
+import pytest
+
+from helpers.rows import load
+from test_dataset_shapes_round20 import ADD, CODE, ZERO, _unittest
+
+Q = "Write add(a, b)."
+
+
+@pytest.mark.parametrize("row, says", [
+    ({"test": "def check(candidate):\n    assert candidate\n", "entry_point": "add"}, "the function candidate itself"),
+    ({"test": "def check(candidate):\n    assert candidate is not None\n", "entry_point": "add"}, "is not None"),
+    ({"test": "def check(candidate):\n    assert callable(candidate)\n", "entry_point": "add"}, "is callable"),
+    ({"test_list": ["assert callable(add)"]}, "the function add is callable"),
+    ({"test": _unittest("self.assertTrue(callable(add))")}, "the function add is callable"),
+    ({"task_id": "HumanEval/0", "prompt": "def add(a, b):\n", "entry_point": "add", "test": "assert candidate\n"},
+     "the function candidate itself"),
+    ({"task_id": "Python/0", "prompt": "def add(a, b):\n", "entry_point": "add",
+      "test": "def check(add):\n    assert add\n\ncheck(add)\n"}, "the function add itself"),
+], ids=["humaneval", "humaneval-is-not-none", "humaneval-callable", "mbpp-callable", "unittest-callable",
+        "humaneval-et", "humaneval-x"])
+def test_a_check_of_the_function_itself_is_refused_not_passed_by_every_program(tmp_path, row, says):
+    # each loaded, and add returning 0 passed
+    r = load(tmp_path, [{"question": Q, **row}], "--id-field", "task_id", oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0] and says in r.skipped[0]
+
+
+def test_beside_real_checks_it_is_named_and_the_row_judged_on_the_rest(tmp_path, caplog):
+    p, = load(tmp_path, [{"question": Q, "test_list": ["assert callable(add)", "assert add(1, 2) == 3"]}],
+              oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert len([m for m in caplog.messages if "passes every program" in m]) == 1
+
+
+@pytest.mark.parametrize("row", [
+    {"test_list": ["candidate = add(1, 2)\nassert candidate"]},
+    {"test": "def check(candidate):\n    result = candidate(1, 2)\n    assert result\n", "entry_point": "add"},
+    {"test": "import pytest\nfrom solution import add\n\n@pytest.fixture\ndef total():\n    return add(1, 2)\n\n"
+             "def test_add(total):\n    assert total\n"},
+    {"test": "from solution import add\n\ndef test_add():\n    f = add(1, 2)\n    assert f\n"},
+], ids=["assigned-candidate", "assigned-result", "fixture", "assigned-f"])
+def test_a_value_the_program_returns_still_judges(tmp_path, caplog, row):
+    p, = load(tmp_path, [{"question": Q, **row}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert not [m for m in caplog.messages if "passes every program" in m]
+
+
+def test_an_imported_value_asserted_is_not_named_a_function(tmp_path, caplog):
+    prog = "```python\nDEBUG = {}\ndef add(a, b):\n    return a + b\n```"
+    p, = load(tmp_path, [{"question": Q, "test": "from solution import add, DEBUG\n\ndef test_a():\n    assert DEBUG\n"
+                                                "    assert add(1, 2) == 3\n"}], oracle="code").problems
+    assert CODE(prog.format(1), p).success and not CODE(prog.format(0), p).success
+    assert not [m for m in caplog.messages if "passes every program" in m]
