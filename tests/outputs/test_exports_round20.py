@@ -48,3 +48,16 @@ def test_the_untouched_run_still_exports_and_re_estimates(run, tmp_path):
     assert export(run, tmp_path / "out.jsonl") == n
     assert export(run, tmp_path / "text.jsonl", keep_fields=False) <= n
     _recheck(run)
+
+
+@pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl"])
+def test_a_re_estimate_of_records_merged_from_two_runs_sampled_otherwise_is_refused(run, tmp_path, name):
+    """A re-estimate compared its options with the first record's sampler alone: records merged by hand from a run
+    sampled at another temperature were re-estimated at this one's, as if they were its. A resume with another
+    sampler is refused, so two samplers in a run are refused, naming both."""
+    def other_run(rec):
+        rec["sampler"] = {**rec["sampler"], "temperature": rec["sampler"]["temperature"] / 2}
+
+    edited = _edited_copy(run, tmp_path / "run", name, other_run)
+    with pytest.raises(ValueError, match=r"sampled two ways \(temperature .* or .*\).* merged by hand"):
+        _recheck(edited)

@@ -13,6 +13,7 @@ there, as in the search. Seeds come from the run's seed and a salt, so they are 
 
 from __future__ import annotations
 
+import json
 import logging
 import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -298,7 +299,19 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
     ours = record_meta(options, {"model": None, "oracle": ""})["sampler"]
-    theirs = next((r["sampler"] for r in records if isinstance(r.get("sampler"), dict)), None)
+    seen: dict[str, Mapping] = {}  # a resume with another sampler is refused: two in a run are records merged by hand
+    for r in records:
+        if isinstance(r.get("sampler"), dict):
+            seen.setdefault(json.dumps([r["sampler"].get(k) for k in _SAMPLER], default=str), r)
+    if len(seen) > 1:
+        a, b = list(seen.values())[:2]
+        diff = [f"{k} {a['sampler'].get(k)} or {b['sampler'].get(k)}" for k in _SAMPLER
+                if a["sampler"].get(k) != b["sampler"].get(k)]
+        raise ValueError(f"{run_dir}: its records were sampled two ways ({', '.join(diff)}; problem "
+                         f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
+                         f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
+                         f"a copy, or re-estimate each run's records in its own folder")
+    theirs = next(iter(seen.values()))["sampler"] if seen else None
     diff = [f"{k} {ours.get(k)} (the run's {theirs.get(k)})" for k in _SAMPLER
             if theirs is not None and ours.get(k) != theirs.get(k)]
     try:
