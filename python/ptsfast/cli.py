@@ -1970,6 +1970,18 @@ def _give_back(taken: dict) -> None:
         signal.signal(signum, before)
 
 
+def _ignore_while_exiting(taken: dict) -> None:
+    """The command has done its work and said so (a run complete, its summary printed); what is left is the
+    interpreter's exit, a second or more with torch loaded. A SIGTERM then (a job scheduler ending a job it saw
+    finish) killed the process, exit 143, and a closed terminal's SIGHUP 129: a complete run read as a failed one by
+    the scheduler and by scripts. The ending signals are ignored from here, for the command's process only (a caller
+    of :func:`main` in Python gets its own handlers back): it exits a moment later with the command's status."""
+    if _starting_as_the_command():
+        for signum in taken:
+            signal.signal(signum, signal.SIG_IGN)
+        taken.clear()  # nothing to give back
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """The commands' parsers by name."""
     return next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction)).choices
@@ -2124,12 +2136,12 @@ def main(argv: list[str] | None = None) -> int:
     # taken before the commands' modules import (half a second): a Ctrl-C then ended in a KeyboardInterrupt traceback
     taken = _take_signals()
     try:
-        return _main(argv)
+        return _main(argv, taken)
     finally:
         _give_back(taken)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, taken: dict) -> int:
     """:func:`main` with the ending signals taken: the command line read, then the command run."""
     try:
         parser = build_parser()
@@ -2174,6 +2186,7 @@ def _main(argv: list[str] | None) -> int:
         _check_home(a)
         _check_input_names(a)
         rc = a.func(a)
+        _ignore_while_exiting(taken)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit
         return rc

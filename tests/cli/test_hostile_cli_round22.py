@@ -26,3 +26,25 @@ def test_the_steering_exports_progress_is_plain_lines_in_a_log_file(tmp_path, mo
     text = log.read_bytes().decode()  # read_text would turn each carriage return into a line end
     assert "\r" not in text, repr(text)
     assert text.splitlines()[-1].startswith("hidden states 3/3 "), text
+
+
+def test_a_sigterm_after_the_run_is_complete_does_not_fail_the_job(model_dir, tmp_path):
+    """A job scheduler's SIGTERM (or a closed terminal's SIGHUP) once the summary was printed, while the interpreter
+    exits (a second or more with torch loaded): the process was killed by it, exit 143 (129), so the scheduler and
+    scripts read a complete run as a failed one. The command's own status stands: the run is complete."""
+    import signal
+    import subprocess
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 2)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.startswith("ptsfast summary"):
+            proc.send_signal(signal.SIGTERM)
+            break
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert json.loads((out / "summary.json").read_text())["problems"] == 2
+    assert "Traceback" not in err and "interrupted" not in err, err
