@@ -61,3 +61,31 @@ def test_a_re_estimate_of_records_merged_from_two_runs_sampled_otherwise_is_refu
     edited = _edited_copy(run, tmp_path / "run", name, other_run)
     with pytest.raises(ValueError, match=r"sampled two ways \(temperature .* or .*\).* merged by hand"):
         _recheck(edited)
+
+
+def _with_unit(rec):
+    rec["answer_unit"] = "km"
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_an_export_carries_the_unit_its_problems_reference_was_written_with(run, tmp_path, fmt):
+    """A reference written "180 km" loads as 180, its unit kept beside it (answer_unit), and the answer oracles fail
+    "180 m" by it. The exports wrote the answer alone: a record re-judged from its export passed "180 m". Where the
+    problem's line holds the unit, every record of that problem carries it, and the others none."""
+    edited = _edited_copy(run, tmp_path / "run", "problems.jsonl", _with_unit)
+    pid = json.loads((edited / "problems.jsonl").read_text(encoding="utf-8").splitlines()[0])["problem_id"]
+    out = tmp_path / "out"
+    export(edited, out, fmt=fmt)
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["problem_id"] for r in recs} - {pid}, "the run's first problem holds all its records"
+    for r in recs:
+        assert r.get("answer_unit") == ("km" if r["problem_id"] == pid else None), r
+
+
+def test_a_re_estimate_with_problems_whose_unit_is_not_the_runs_is_refused(run, tmp_path):
+    """The run's problems.jsonl names the unit its reference was written with; problems given to a re-estimate
+    without it (loaded by a release that read "180 km" as 180 alone) judged "180 m" right, as if it were the run's
+    judgement. The unit is compared as the tests and choices are."""
+    edited = _edited_copy(run, tmp_path / "run", "problems.jsonl", _with_unit)
+    with pytest.raises(ValueError, match=r"its answer_unit .* not the run's"):
+        _recheck(edited)

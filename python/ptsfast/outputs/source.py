@@ -551,14 +551,15 @@ def _along(r: Mapping) -> float:
     return -r["delta"]
 
 
-JUDGED_FIELDS = ("answer", "tests", "entry_point", "choices")
+JUDGED_FIELDS = ("answer", "tests", "entry_point", "choices", "answer_unit")
 """What an oracle reads of a problem beside its question (problems.jsonl), where set: a record exported alone must
-carry them to be re-judged."""
+carry them to be re-judged (``answer_unit``: the unit of a reference written "180 km", whose answer reads 180 - without
+it, "180 m" passes)."""
 
 
 def judged_fields(problem: Mapping) -> dict:
     """The reference ``answer`` of a record's problem (null where its problems.jsonl line is not at hand), and its
-    ``tests``, ``entry_point`` and ``choices`` where the problem has them."""
+    ``tests``, ``entry_point``, ``choices`` and ``answer_unit`` where the problem has them."""
     return {"answer": problem.get("answer"), **{k: problem[k] for k in JUDGED_FIELDS[1:] if k in problem}}
 
 

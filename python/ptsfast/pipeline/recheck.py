@@ -33,7 +33,7 @@ from ptsfast.pipeline.records import oracle_fields
 from ptsfast.pipeline.probes import EngineSampler, TrajectoryContext
 from ptsfast.pipeline.run import judging, prepare_problems
 from ptsfast.problems.hashing import callable_identity
-from ptsfast.problems.loading import Problem
+from ptsfast.problems.loading import ANSWER_UNIT_KEY, Problem
 from ptsfast.problems.oracles import canonical_oracle_name
 
 log = logging.getLogger(__name__)
@@ -253,12 +253,13 @@ def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
             # same id, another problem (another dataset's row 0): its rollouts would be judged by another answer
             raise ValueError(f"problem {given.id}: its question or answer is not the run's ({given.answer!r} vs "
                              f"{r.get('answer')!r}, as its problems.jsonl says); pass the run's problems")
-        judged = oracle_fields(given)
-        other = [k for k in ("tests", "choices", "entry_point") if k in r and judged.get(k) != r[k]]
+        judged = oracle_fields(given) | {"answer_unit": (given.meta or {}).get(ANSWER_UNIT_KEY)}
+        other = [k for k in ("tests", "choices", "entry_point", "answer_unit") if k in r and judged.get(k) != r[k]]
         if other:  # another version of a code dataset: its rollouts would be judged by other tests
             raise ValueError(f"problem {given.id}: its {' and '.join(other)} (what the oracle reads beside the "
                              f"answer) are not the run's, as its problems.jsonl holds them; pass the run's problems "
-                             f"(a code problem's tests as ptsfast normalised them, its entry_point in meta)")
+                             f"(a code problem's tests as ptsfast normalised them, its entry_point and answer_unit "
+                             f"in meta)")
         think = r.get("think_open")
         if not isinstance(think, bool):
             p = prep.get(r["problem_id"])
