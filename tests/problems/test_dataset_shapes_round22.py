@@ -53,3 +53,20 @@ def test_an_imported_value_asserted_is_not_named_a_function(tmp_path, caplog):
                                                 "    assert add(1, 2) == 3\n"}], oracle="code").problems
     assert CODE(prog.format(1), p).success and not CODE(prog.format(0), p).success
     assert not [m for m in caplog.messages if "passes every program" in m]
+
+
+def test_rows_all_skipped_for_a_solution_field_that_is_not_text_say_why_in_the_last_line(tmp_path, caplog):
+    # the last line said only "no usable problems in rows.jsonl (4 rows skipped)", the field and the way out
+    # buried in the warnings above it
+    rows = [{"question": f"What is {i} + 1?", "answer": str(i + 1), "sol": [{"step": 1}]} for i in range(4)]
+    r = load(tmp_path, rows, "--solution-field", "sol", oracle="math")
+    assert not r.problems and len(r.skipped) == 4
+    last = caplog.messages[-1]
+    assert "no usable problems" in last and "'sol'" in last and "of type list" in last
+    assert "--solution-field" in last and "the other 3" in last
+
+
+def test_rows_skipped_for_different_reasons_name_the_first(tmp_path, caplog):
+    rows = [{"question": "What is 1 + 1?", "answer": "2", "sol": 5}, {"question": "What is 2 + 1?", "answer": "3"}]
+    assert not load(tmp_path, rows, "--solution-field", "sol", oracle="math").problems
+    assert "row 1: field 'sol'" in caplog.messages[-1] and "the others as warned above" in caplog.messages[-1]

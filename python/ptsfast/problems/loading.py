@@ -2018,7 +2018,9 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
             raw = reply
         if raw is not None and not isinstance(raw, str):
             return skip("wrong type", f"field {fields.solution!r} (the provided solution) is of type "
-                                      f"{type(raw).__name__}, not text")
+                                      f"{type(raw).__name__}, not text; name the column holding the solution's "
+                                      f"text with --solution-field, or drop --solution-field to sample solutions "
+                                      f"from the model")
         solution = raw
         if solution is None or not solution.strip():
             return skip("empty field", f"field {fields.solution!r} (the provided solution) is empty; fill it in or "
@@ -2328,7 +2330,11 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     "those checks" if len(vacuous) > 1 else "that check",
                     ", ".join(i for i, _ in vacuous[:5]) + " ..." * (len(vacuous) > 5))
     if not problems:
-        log.error("no usable problems in %s (%d rows skipped)", source, len(skipped))
+        first, rest = (str(skipped[0]).removeprefix(f"{source}: "), len(skipped) - 1) if skipped else ("", 0)
+        others = "" if not rest else f"; the other {rest} for {skipped[0].reason!r} too" \
+            if len({s.reason for s in skipped}) == 1 else "; the others as warned above"
+        log.error("no usable problems in %s (%d rows skipped%s)", source, len(skipped),  # the reason, not only a count
+                  f"; {first}{others}" if skipped else "")
     elif fields.id not in (None, FieldMap.id) and not with_id:  # a mistyped --id-field would go unnoticed
         log.warning("no row of %s has the id column %r: each problem's id is derived from its content (check "
                     "--id-field)", source, fields.id)
