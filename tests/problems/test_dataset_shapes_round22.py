@@ -70,3 +70,23 @@ def test_rows_skipped_for_different_reasons_name_the_first(tmp_path, caplog):
     rows = [{"question": "What is 1 + 1?", "answer": "2", "sol": 5}, {"question": "What is 2 + 1?", "answer": "3"}]
     assert not load(tmp_path, rows, "--solution-field", "sol", oracle="math").problems
     assert "row 1: field 'sol'" in caplog.messages[-1] and "the others as warned above" in caplog.messages[-1]
+
+
+def test_a_saved_dataset_with_several_splits_says_which_it_read(tmp_path, caplog):
+    # a save_to_disk folder with train and test splits read train without a word
+    import datasets
+
+    from ptsfast.cli import build_parser, field_map
+    from ptsfast.problems.loading import load_problems
+
+    datasets.DatasetDict({"train": datasets.Dataset.from_list([{"question": "What is 1+1?", "answer": "2"}]),
+                          "test": datasets.Dataset.from_list([{"question": "What is 2+2?", "answer": "4"}])}
+                         ).save_to_disk(str(tmp_path / "ds"))
+    for flags, read in (([], "1+1"), (["--split-name", "test"], "2+2")):
+        caplog.clear()
+        args = build_parser().parse_args(["mine", "--model", "m", "--problems", str(tmp_path / "ds"), "--out", "o",
+                                          "--oracle", "math", *flags])
+        p, = load_problems(args.problems, field_map(args), split=args.split_name).problems
+        said = [m for m in caplog.messages if "holds splits" in m]
+        assert read in p.question and len(said) == (0 if flags else 1)
+        assert flags or "reading 'train'" in said[0] and "--split-name" in said[0]

@@ -520,6 +520,8 @@ def _pick_split(ds, split: str | None, where: str, flag: str = "--split-name"):
         pick = split or ("train" if "train" in ds else names[0] if len(names) == 1 else None)
         if pick not in ds:
             raise DataError(f"{where} holds splits {names}; choose one with {flag}")
+        if split is None and len(names) > 1:  # a test split beside it is easily meant: say which was read
+            log.warning("%s holds splits %s: reading %r; choose another with %s", where, names, pick, flag)
         ds = ds[pick]
     return ds
 
