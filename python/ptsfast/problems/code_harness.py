@@ -3207,8 +3207,19 @@ def touching(fn):
             except NOFRAME:
                 mine = True
             if not mine:
-                TOUCHED()
-        return fn(*args, **kwargs)
+                after = TOUCHED()
+                if after is not None:  # what the tests change in place themselves: looked at around each run
+                    try:
+                        value = fn(*args, **kwargs)
+                    finally:
+                        after()
+                    if type(value) is COROUTINE:
+                        return AROUND(SAME, (value,), {})
+                    return value
+        value = fn(*args, **kwargs)
+        if type(value) is COROUTINE:  # an async __aenter__/__aexit__: its body runs as the tests await it, which
+            return AROUND(SAME, (value,), {})  # may pause across their reads: each step in the window
+        return value
     return operator
 """
 
@@ -3224,10 +3235,15 @@ def _ptsfast_wrappers(source, hidden, own, stops, strict, holding=None):
     it could set for a moment (a finalizer between two of the tests' reads, the next call then made outside the
     window). ``source``: :data:`_PTSFAST_WRAPPERS`. Run with bare globals."""
     import builtins, os, re, sys, types, warnings
+
+    def same(value):  # what the call window relays a coroutine an operator of the solution's made through
+        return value
+
     given = {"AROUND": hidden["around"], "PLAIN": hidden["plain"], "CLASSES": hidden["classes"],
              "STOP": StopIteration, "ERROR": RuntimeError, "GETATTR": getattr, "GETFRAME": sys._getframe,
              "OWN": own, "NOFRAME": ValueError, "TOUCHED": hidden["touched"], "HELD": holding or [False],
-             "TRUE": True, "FIRST": 0}  # (FIRST: a constant's item, HELD[0], is taken at compile time)
+             "TRUE": True, "FIRST": 0, "COROUTINE": types.CoroutineType, "SAME": same}
+    # (FIRST: a constant's item, HELD[0], is taken at compile time)
     marks = {k: "\0ptsfast %s %s" % (k, os.urandom(8).hex()) for k in given}
     placed = {marks[k]: v for k, v in given.items()}
     source = re.sub(r"\b(%s)\b" % "|".join(given), lambda m: repr(marks[m.group(1)]), source)
@@ -3305,9 +3321,39 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
                 "LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF") and not hasattr(builtins, i.argval)
             for k, i in enumerate(ops))
 
+    # a helper that changes nothing (no item or attribute set, no method called, no call but of the harness's checks,
+    # of builtins that only read, and of such helpers of theirs) leaves what it reads watched: a same(r) comparing r
+    # to EXPECTED (a call of the compare check) let the solution's call rewrite EXPECTED unseen
+    readers = {"len", "abs", "min", "max", "sum", "sorted", "list", "tuple", "set", "frozenset", "dict", "str", "int",
+               "float", "bool", "round", "all", "any", "isinstance", "type", "repr", "range", "enumerate", "zip",
+               "reversed", "hash", "ord", "chr", "divmod", "pow", "complex", "bytes", "format"} - {
+        i.argval for c in test_code for i in dis.get_instructions(c) if i.opname in ("STORE_NAME", "STORE_GLOBAL")}
+
+    def reads_only(c, pure, depth=0):
+        ops = list(dis.get_instructions(c))
+        for k, i in enumerate(ops):
+            if i.opname in changing or i.opname in ("LOAD_METHOD", "CALL_FUNCTION_EX", "IMPORT_NAME", "STORE_GLOBAL",
+                                                    "DELETE_GLOBAL", "STORE_DEREF", "DELETE_DEREF") or i.opname in (
+                    "YIELD_VALUE", "SEND", "GET_AWAITABLE"):
+                return False
+            if i.opname == "LOAD_GLOBAL" and i.arg & 1 and i.argval not in pure:  # (NULL +): a call of what it names
+                return False
+            if i.opname == "PUSH_NULL" and not (k + 1 < len(ops) and ops[k + 1].opname == "LOAD_CONST" and type(
+                    ops[k + 1].argval) is not types.CodeType):  # a call of a local, a parameter: anything
+                return False
+        return depth < 3 and all(reads_only(k, pure, depth + 1) for k in c.co_consts if type(k) is types.CodeType)
+
+    top = {c.co_name: c for c in helpers if str(getattr(c, "co_qualname", c.co_name)) == c.co_name}
+    quiet, pure = set(), set(readers)
+    while True:  # (a helper calling a helper of theirs that only reads reads only)
+        more = {c for c in helpers if c not in quiet and reads_only(c, pure)}
+        if not more:
+            break
+        quiet |= more
+        pure |= {n for n, c in top.items() if c in quiet}
     for c in helpers:
         ops = list(dis.get_instructions(c))
-        if any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
+        if c not in quiet and any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
             free.update(c.co_names)
             where = str(getattr(c, "co_qualname", ""))
             if "." in where and "<locals>" not in where.split(".")[0] and not made(c, ops):
@@ -3392,6 +3438,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         roots.extend(k for k, v in theirs.items() if not k.startswith("__") and k not in free and id(v) not in
                      mine_values and not isinstance(v, (types.FunctionType, types.ModuleType, types.BuiltinFunctionType,
                                                        types.MethodType)))
+        each[0] = reach and any(k in mutated for k in roots)
         armed.append(True)
         if reach and count() > threads[0]:  # a thread its module started: the tests' data held from here
             hold(ns)
@@ -3536,7 +3583,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             with flag:
                 inside[0] -= 1
                 if not inside[0]:
-                    held[0] = bool(touching)
+                    held[0] = bool(touching) and not each[0]
             if was is not None:
                 back(was)
             if watching:
@@ -3614,15 +3661,37 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         library they call, runs outside its calls (``sorted()``, an ``if``, a ``set()``): the tests' data is held
         from its first such run to their next read (later()), less what their own code changes in place. A window
         around each run cost a heap of the solution's nodes 2-2.5x; a ``__bool__`` rewriting ``EXPECTED`` at the
-        tests' ``if r:`` passed."""
+        tests' ``if r:`` passed.
+
+        The data the tests change in place themselves (``EXPECTED.append``) cannot be held to their next read:
+        where there is such data, it is looked at around each run instead (the function returned, called as the
+        operator returns), and the flag stays down so that each run comes here; a ``__bool__`` rewriting a list the
+        tests append to passed."""
         with flag:  # (a call ending in another thread sets the flag too)
-            if inside[0] or touching or not armed:
-                return
-            if reach:
-                ns = space[0]
-                touching.append((ns, dict(ns) if rebinding_kept else None, walk(
-                    [ns[k] for k in roots if k in ns and k not in mutated], {}, handed, True)))
-            held[0] = True  # (without helpers of the tests' nothing leads to their data: held for good)
+            if inside[0] or not armed or touching and not each[0]:
+                return None
+            ns = space[0] if reach else None
+            if not touching:
+                if reach:
+                    touching.append((ns, dict(ns) if rebinding_kept else None, walk(
+                        [ns[k] for k in roots if k in ns and k not in mutated], {}, handed, True)))
+                held[0] = not each[0]  # (without helpers of the tests' nothing leads to their data: held for good)
+        if not each[0]:
+            return None
+        bindings = [(k, ns.get(k, ns)) for k in bound]  # what the tests rebind themselves, as the operator starts
+        found = walk([ns[k] for k in roots if k in ns and k in mutated], {}, handed, True)
+
+        def after():
+            when = " from an operator of its own (==, <, truth, hash, in) the tests ran"
+            if held[0] is not False:  # the flag the wrappers read, raised to skip the next runs' checks
+                caught.append("the solution changed what a check of the harness reads: not allowed")
+                raise RuntimeError(caught[-1])
+            for k, v in bindings:
+                if ns.get(k, ns) is not v:
+                    caught.append("the solution rebound %s in its tests' namespace%s: not allowed" % (k, when))
+                    raise RuntimeError(caught[-1])
+            verify(ns, None, found, when)
+        return after
 
     def later(entering=False):
         """The tests' data as the last call left it, while threads the solution left run (and once after); and what
@@ -3632,7 +3701,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             raise RuntimeError(caught[-1])
         if inside[0] == entering and reach and armed:  # (entering: as a call starts, inside it already)
             with flag:
-                wrong, held[0] = held[0] is not bool(touching), False
+                wrong, held[0] = held[0] is not (bool(touching) and not each[0]), False
                 taken = touching.pop() if touching else None
             if wrong:  # the flag is the solution's to reach (the operators' wrappers' code)
                 caught.append("the solution changed what a check of the harness reads: not allowed")
@@ -3710,6 +3779,7 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
     import gc
     inside, collected, gc_callbacks = [0], [], gc.callbacks  # calls of the solution's under way; see collecting()
     touching = []  # the tests' data before an operator of the solution's ran outside its calls (touched())
+    each = [False]  # whether some of that data the tests change in place themselves (touched())
     held = holding if holding is not None else [False]  # True while touching or within a call: see touched()
     flag = _thread.RLock()  # (re-entered by a signal handler of the solution's, run in a window of its own)
     refcount = __import__("sys").getrefcount  # 2 for an item only ``kept`` holds, as map() hands it over
