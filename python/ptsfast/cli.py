@@ -825,10 +825,27 @@ def _check_paths(a) -> None:
         what = "a file" if p.is_file() else "a device, pipe or socket"
         raise ValueError(f"--out {out}: is {what}, not a folder; a run is a folder of several files - pass a folder "
                          f"path")
-    check_writable(out, "--out", folder=True)
+    try:
+        check_writable(out, "--out", folder=True)
+    except ValueError as e:
+        _unwritable_run(a, out, p, e)
+        raise
     check_run_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES, a.overwrite)
     check_unlocked(out)  # another run mining into it: said before the model loads, not once it has
     check_no_foreign_files(out, ANCHOR_FILES if a.func is cmd_anchors else DATA_FILES)
+
+
+def _unwritable_run(a, out: str, p: Path, exc: ValueError) -> None:
+    """A run to resume in a folder that cannot be written (a read-only file system, a snapshot, an archive mounted
+    as it is): 'pass a path you can write to' started the run over there, its finished problems left behind. The
+    way out that keeps them is said instead."""
+    cause = exc.__cause__
+    if not isinstance(cause, OSError) or a.overwrite or not os.path.lexists(p / "run.json"):
+        return
+    raise ValueError(f"--out {out}: cannot write in it ({cause.strerror or cause}); the run there keeps its finished "
+                     f"problems - make the folder writable (remount its disk read-write, or fix its permissions) and "
+                     f"rerun {_rerun(a)} to resume, or copy the folder to a disk you can write to and rerun with "
+                     f"--out set to the copy") from cause
 
 
 def _check_not_a_run_file(out: str, problems) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,30 @@ def test_a_sigterm_after_the_run_is_complete_does_not_fail_the_job(model_dir, tm
     assert proc.returncode == 0, (proc.returncode, err)
     assert json.loads((out / "summary.json").read_text())["problems"] == 2
     assert "Traceback" not in err and "interrupted" not in err, err
+
+
+def test_a_run_on_a_read_only_disk_is_resumed_by_a_copy_not_started_over(model_dir, tmp_path, capsys, monkeypatch):
+    """A finished part of a run in a folder that can no longer be written (its disk remounted read-only, a
+    snapshot): the resume was refused with 'pass a path you can write to', which starts the run over elsewhere, its
+    finished problems left behind. The way out says the run keeps them: make the folder writable, or copy it."""
+    import errno
+    import tempfile
+
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 2)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    assert cli([*argv, "--limit", "1"]) == 0
+    capsys.readouterr()
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    real = tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **kw):
+        if dir is not None and Path(dir) == out:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert cli(argv) == 2
+    one_line_error(capsys, f"--out {out}: cannot write in it (Read-only file system)", "keeps its finished problems",
+                   "rerun the same command to resume", "copy the folder", "--out set to the copy")
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
