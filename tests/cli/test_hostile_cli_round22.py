@@ -1,4 +1,4 @@
-"""Hostile command lines, round 22: the steering export's progress in a log file; SIGTERM after a finished run; a run"
+"""Hostile command lines, round 22: the steering export's progress in a log file; SIGTERM after a finished run; a run
 on a read-only disk."""
 
 import json
