@@ -114,11 +114,18 @@ def test_a_tokenizer_that_does_not_decode_its_bytes_joined_is_read_whole():
     tok = sentence_tokenizer()
     ids = tok(" ".join(["w10 w11 ."] * 60), add_special_tokens=False)["input_ids"]
     assert not joined_is_whole(tok, TextSoFar(tok, ids))
-    seen = []
+    seen, long_decodes, batch_decode = [], [], tok.batch_decode
+
+    def counted(seqs, **kw):
+        long_decodes.extend(len(s) for s in seqs if len(s) >= len(ids) - 16)
+        return batch_decode(seqs, **kw)
+    tok.batch_decode = counted
     run = _run(tok, lambda text, problem: seen.append(text) or (True, None))
     rollouts = [(5, 12, 13), (12, 5)]
     run._looked(_trajectory(ids), 0, [Rollout(r, (0.0,) * len(r), FinishReason.LENGTH) for r in rollouts])
+    tok.batch_decode = batch_decode
     assert seen == judged_texts(tok, [list(ids) + list(r) for r in rollouts])
+    assert len(long_decodes) == len(rollouts), long_decodes  # no text before the fork decoded for nothing
 
 
 @pytest.mark.parametrize("change", ["clean_up", "own_decode"])

@@ -452,7 +452,7 @@ class _AnchorRun(FedCall):
         the joined text 0.1 ms; it is judged only where it is the text decoded at once (:func:`joined_is_whole`)."""
         b = t.boundary(k)
         so_far = functools.cache(lambda: TextSoFar(self.tokenizer, t.solution_ids[:b]))
-        if joined_is_whole(self.tokenizer, so_far()):
+        if _decodes_bytes(self.tokenizer) and joined_is_whole(self.tokenizer, so_far()):  # else no head decoded twice
             texts = [so_far().joined(r.tokens) for r in rollouts]
             texts = [so_far().whole(r.tokens) if x is None else x for x, r in zip(texts, rollouts)]
         else:
