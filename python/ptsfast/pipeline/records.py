@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ptsfast.outputs.codelion import context_fields, token_fields
-from ptsfast.problems.loading import Skip
+from ptsfast.problems.loading import ANSWER_UNIT_KEY, Skip
 from ptsfast.outputs.rundir import (
     RunWriter,
     pair_record,
@@ -100,8 +100,12 @@ def problem_records(result: ProblemResult, tokenizer, run: dict) -> tuple[list[d
 def oracle_fields(problem) -> dict:
     """What an oracle reads of a problem beyond its question and answer, where set: a re-estimate rebuilds the
     problem from its problems.jsonl line (a code problem's ``tests`` are the program ptsfast normalised them to,
-    not the dataset's columns; the code oracle calls them on ``entry_point``; multiple choice reads ``choices``)."""
-    entry = (getattr(problem, "meta", None) or {}).get("entry_point")
+    not the dataset's columns; the code oracle calls them on ``entry_point``; multiple choice reads ``choices``; the
+    answer oracles compare an amount in the unit of ``answer_unit``, a reference's plain-text unit the loader took off
+    its number)."""
+    meta = getattr(problem, "meta", None) or {}
+    entry, unit = meta.get("entry_point"), meta.get(ANSWER_UNIT_KEY)
     return {**({"tests": problem.tests} if getattr(problem, "tests", None) is not None else {}),
             **({"choices": list(problem.choices)} if getattr(problem, "choices", None) is not None else {}),
-            **({"entry_point": entry} if isinstance(entry, str) else {})}
+            **({"entry_point": entry} if isinstance(entry, str) else {}),
+            **({"answer_unit": unit} if isinstance(unit, str) else {})}
