@@ -42,8 +42,9 @@ def test_an_operator_changes_nothing_of_the_data_the_tests_change_themselves(how
 
 
 def test_right_operators_beside_data_the_tests_change_pass():
-    code = ("class Item:\n    def __init__(s, v):\n        s.v = v\n\n    def __lt__(s, o):\n        return s.v < o.v\n\n"
-            "    def __bool__(s):\n        return True\n\n\ndef apply(xs, f):\n    return [Item(f(x)) for x in xs[::-1]]\n")
+    code = ("class Item:\n    def __init__(s, v):\n        s.v = v\n\n    def __lt__(s, o):\n"
+            "        return s.v < o.v\n\n    def __bool__(s):\n        return True\n\n\n"
+            "def apply(xs, f):\n    return [Item(f(x)) for x in xs[::-1]]\n")
     body = ("    for i in range(3):\n        EXPECTED.append(EXPECTED[-1])\n        assert r[0]\n"
             "        assert [x.v for x in sorted(r)] == EXPECTED[:3]\n        EXPECTED.pop()\n")
     passed, out = verdict(code, apply(body))
