@@ -1006,6 +1006,10 @@ def _check_ray_model(a) -> None:
 
 
 def _print_summary(summary: dict) -> None:
+    """The run's summary, said once its work is done: the ending signals are ignored from before its first line, so a
+    job scheduler that ends the job on reading it (a SIGTERM) does not fail a complete run (see
+    :func:`_ignore_while_exiting`; with unbuffered output the line reached it before the command returned)."""
+    _ignore_while_exiting(_TAKEN)
     keys = ("problems", "kept", "pivots", "pairs", "trajectories", "sentences", "anchors", "rollouts", "tokens",
             "oracle_errors", "problems_skipped", "problems_failed", "problems_already_done", "workers", "wall_seconds",
             "rollouts_per_s", "out_dir")
@@ -1987,6 +1991,10 @@ def _give_back(taken: dict) -> None:
         signal.signal(signum, before)
 
 
+_TAKEN: dict = {}
+"""The ending signals :func:`main` took for the running command (what :func:`_print_summary` lets go of)."""
+
+
 def _ignore_while_exiting(taken: dict) -> None:
     """The command has done its work and said so (a run complete, its summary printed); what is left is the
     interpreter's exit, a second or more with torch loaded. A SIGTERM then (a job scheduler ending a job it saw
@@ -2151,7 +2159,8 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stderr is None:  # started with it closed (`2>&-`): print(file=None) wrote ptsfast's lines into stdout
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's, as sys.stderr is
     # taken before the commands' modules import (half a second): a Ctrl-C then ended in a KeyboardInterrupt traceback
-    taken = _take_signals()
+    global _TAKEN
+    taken = _TAKEN = _take_signals()
     try:
         return _main(argv, taken)
     finally:

@@ -2,6 +2,7 @@
 on a read-only disk."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -40,8 +41,11 @@ def test_a_sigterm_after_the_run_is_complete_does_not_fail_the_job(model_dir, tm
     out = tmp_path / "run"
     argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 2)), "--out", str(out),
             "--device", "cpu", *FAST, *MINE]
+    # unbuffered (CI's PYTHONUNBUFFERED=1): the summary's line reaches the scheduler before the command returns, so
+    # the signals are let go of before it is printed (sent at once on it, it failed 1 run in CI's)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "ptsfast.cli", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
     for line in proc.stdout:
         if line.startswith("ptsfast summary"):
             proc.send_signal(signal.SIGTERM)
