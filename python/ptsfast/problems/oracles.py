@@ -429,15 +429,12 @@ def _amount_in_unit(answer: str, reference: str, problem: Problem) -> bool | Non
     """Whether ``answer``, a number and a known unit (``180 m``, ``180\\text{ km}``), is the reference's amount in the
     unit the reference was written with (``meta["answer_unit"]``: the loader reads "180 km" as 180); None where either
     unit is unknown or not stated. The number alone left ``\\boxed{180 m}`` passing "180 km"."""
-    unit = (problem.meta or {}).get(ANSWER_UNIT_KEY)
-    m = _BOX_AMOUNT.fullmatch(answer.strip().strip("$"))
-    if not isinstance(unit, str) or m is None:
+    unit, box = (problem.meta or {}).get(ANSWER_UNIT_KEY), answer.strip().strip("$")
+    m = _BOX_AMOUNT.fullmatch(box)
+    if not isinstance(unit, str) or unit not in _UNIT_SIZES or m is None or \
+            (m.group(2) or m.group(3)) not in _UNIT_SIZES:
         return None
-    said, wanted = _UNIT_SIZES.get(m.group(2) or m.group(3)), _UNIT_SIZES.get(unit)
-    if said is None or wanted is None:
-        return None
-    a, b = parse_number(m.group(1)), parse_number(reference)
-    return said[0] == wanted[0] and None not in (a, b) and a * said[1] == b * wanted[1]
+    return _same_amount(box, reference, unit)
 
 
 def _same_amount(box: str, number: str, unit: str | None) -> bool:
