@@ -30,7 +30,8 @@ def test_a_thought_anchors_export_of_two_trajectories_of_a_problem_says_codelion
         assert export(loose / "sentences.jsonl", tmp_path / "ta.jsonl", fmt="thought_anchors",
                       kind="sentences") == len(recs) + 1
     assert "1 thought anchors share dataset_id, dataset_item_id and sentence_id" in caplog.text, caplog.text
-    assert "share model_id" not in caplog.text  # the sentences differ: codelion's event ids do not collide
+    # the sentences differ: codelion's readers do not take the two for one anchor measured twice
+    assert "share model_id" not in caplog.text
     out = read(tmp_path / "ta.jsonl")
     assert {r["dataset_item_id"] for r in out} == {"a0"}  # the item id keeps its meaning: the dataset's item
     caplog.clear()
