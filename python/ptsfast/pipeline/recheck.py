@@ -324,6 +324,7 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     if diff:
         raise ValueError(f"{run_dir}: options not the run's: {', '.join(diff)}; pass the run's options (its "
                          f"run.json's config), else the fresh rollouts are drawn, and its pivots held, otherwise")
+    _check_one_oracle(run_dir, records)
     timeout = (info.get("config") or {}).get("oracle_timeout") if isinstance(info.get("config"), dict) else None
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout != options.oracle_timeout:
         # a resume may change it (a slower machine); a rollout judged past one timeout and within the other is not
@@ -347,6 +348,26 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
         raise ValueError(f"{run_dir} was judged by the oracle {used!r}, not {shown!r} (the "
                          f"{'oracle given' if oracle is not None else 'options oracle'}): its fresh rollouts would be "
                          f"judged otherwise - {how}")
+
+
+def _check_one_oracle(run_dir: Path, records: Sequence[Mapping]) -> None:
+    """Refuses records judged by two oracles (a resume with another oracle is refused, so they are two runs' records
+    merged by hand): the oracle was compared with the first record's alone, so the others' fresh rollouts were
+    judged by an oracle their run never used, as if it were theirs."""
+    seen: dict[str, Mapping] = {}
+    for r in records:
+        if isinstance(r.get("oracle"), str):
+            try:
+                name = canonical_oracle_name(r["oracle"])  # 'math' and 'boxed' are one oracle
+            except (ValueError, TypeError):
+                name = r["oracle"]
+            seen.setdefault(name, r)
+    if len(seen) > 1:
+        (x, a), (y, b) = list(seen.items())[:2]
+        raise ValueError(f"{run_dir}: its records were judged by two oracles ({x!r:.60} for problem "
+                         f"{a.get('problem_id')!r:.40}, {y!r:.60} for problem {b.get('problem_id')!r:.40}): records "
+                         f"of two runs merged by hand, which one oracle cannot re-estimate - restore the run's files "
+                         f"from a copy, or re-estimate each run's records in its own folder")
 
 
 def _warn_other_callable(run_dir: Path, oracle: Callable, info: Mapping) -> None:
