@@ -448,6 +448,22 @@ def _same_amount(box: str, number: str, unit: str | None) -> bool:
         a * one[1] == b * two[1]
 
 
+# a number and the word written right after it, in a line of prose: 180 m, 180 km., 2.5\text{ hours}
+_SAID_AMOUNT = re.compile(r"[-\u2212]?\$?(\d[\d,]*(?:\.\d+)?)(?:[ \t]|\\[,;: ])*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?"
+                          r"([A-Za-z]+)(?![A-Za-z])")
+
+
+def _said_in_unit(text: str, at: int, reference: str, problem: Problem) -> bool | None:
+    """Whether the number written at ``at`` in a line of prose, where a known unit follows it (``#### 180 m``), is
+    the reference's amount in the reference's unit (:func:`_amount_in_unit`); None where it has no known unit or
+    the reference none: the gsm8k and last_number oracles read the number alone, and ``180 m`` passed "180 km"."""
+    unit = (problem.meta or {}).get(ANSWER_UNIT_KEY)
+    m = _SAID_AMOUNT.match(text, at) if isinstance(unit, str) and unit in _UNIT_SIZES else None
+    if m is None or m.group(2) not in _UNIT_SIZES:
+        return None
+    return _same_amount(f"{m.group(1)} {m.group(2)}", reference, unit)
+
+
 _UNBRACED_OPEN = re.compile(r"\\boxed[ \t]+(?=[-\u2212]?\d)")  # \boxed 5: a number boxed without braces
 _UNBRACED_NUMBER = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?")
 _UNBRACED_END = re.compile(r"[ \t]*(?:\$|\\[\])]|\n|[.,;:!?]\s)")  # the math's end, a line's, a sentence's
@@ -1970,7 +1986,8 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # 12, alternatively 13; 12 (actually 13); 12, but it could be 13; 12 (or is it 13)
 _MAYBE = (r"(?i:maybe|possibly|perhaps|probably|alternatively|otherwise|actually|is[ \t]+it"
           r"|(?:but[ \t]+)?(?:it[ \t]+)?(?:could|might|may)[ \t]+(?:also[ \t]+)?be)")
-_OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d,])(?P<pct>[ \t]?%)?"
+_OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d,])"
+                         r"(?P<pct>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit>(?<=[ \t])[A-Za-z]+(?![A-Za-z])|(?![或还還])[\u3400-\u9fff]{1,3}?))?"
                          r"(?:[ \t]*[,(;\u2013\u2014，；（])?"
                          r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
@@ -1978,7 +1995,7 @@ _OR_ANOTHER = re.compile(r"(?<![\d,.])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
                          rf"|(?<=[,(;])[ \t]*(?={_MAYBE}[ \t]))"  # 12, maybe 13
                          rf"(?:{_MAYBE}[ \t]+)?"
-                         r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40})?)(?![\d.]\d|\d)(?P<pct2>[ \t]?%)?"
+                         r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d./]\d|\d)(?P<pct2>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit2>(?<=[ \t])[A-Za-z]+|[\u3400-\u9fff]{1,3}))?")  # 18 元或 19 元
 
 
@@ -2050,8 +2067,11 @@ def _restated(m: re.Match) -> bool:
     if m.group("one", "pct") == m.group("two", "pct2") or \
             unit is not None and unit2 not in (None, unit) and unit2.lower() not in _NO_UNIT:
         return True  # 12 or 12 and 2 hours or 120 minutes, told apart before any number is made
-    one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
-                for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
+    try:  # 0.5 or 1/2 too
+        one, two = (Fraction(re.sub(r"[$,]", "", m.group(k)).replace("\u2212", "-")) / (100 if m.group(pct) else 1)
+                    for k, pct in (("one", "pct"), ("two", "pct2")))  # 0.5 or 50%: one amount
+    except ZeroDivisionError:
+        return False  # 1/0 or 2: no amount restated
     return one == two
 
 
@@ -2093,7 +2113,9 @@ _UNWORKED = re.compile(r"\d[\d,]*(?:\.\d+)?%?[ \t]+(?:[-+*×÷\u2212]|(?i:plus))
 
 
 _TERM_NUMBER = r"(?:\([ \t]*)?[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?(?:[ \t]*\))?"  # each run of spaces read one way
-_WORKING = re.compile(rf"[ \t]*{_TERM_NUMBER}(?:[ \t]*(?:[-+*/×÷x·\u2212]|\\times|\\cdot)[ \t]*{_TERM_NUMBER})*[ \t]*"
+# (the operation in words too: 5 plus 2, 12 divided by 3)
+_WORKING = re.compile(rf"[ \t]*{_TERM_NUMBER}(?:[ \t]*(?:[-+*/×÷x·\u2212]|\\times|\\cdot|(?<=[\d) \t%])(?i:plus|minus"
+                      rf"|times|(?:divided|multiplied)[ \t]+by)(?=[ \t]))[ \t]*{_TERM_NUMBER})*[ \t]*"
                       r"|[^\d=]*")  # 25 - 12, (3 + 4) * 2, x, Total
 
 
@@ -2178,6 +2200,9 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     if (first := _DIGITS.search(got)) and "," in first.group() and not _THOUSANDS.fullmatch(first.group()):
         return False  # 1,2,3 or 1,50,00: a list or no number, never its first digits
     nums, ref = find_numbers(got), _reference_number(reference_answer(problem))
+    if nums and ref is not None and (first := re.search(r"[-\u2212]?\$?\d", got)) is not None and \
+            (amount := _said_in_unit(got, first.start(), reference_answer(problem), problem)) is not None:
+        return amount  # #### 180 m for 180 km: a wrong answer; #### 180000 m the same amount
     # a scale's word after it (#### 1.5 million) makes its amount: 1500000, or 1.5 where the question counts millions
     return bool(nums) and ref is not None and \
         (nums[0] == ref or (first := re.search(r"[-\u2212]?\$?\d", got)) is not None and
@@ -2633,6 +2658,21 @@ def _bounded_last(text: str) -> bool:
     return last is not None and _STRICT_BOUND.search(tail, max(0, last.start() - 40), last.start()) is not None
 
 
+_PLAIN_NUMBER = re.compile(r"(?<![\d,./])[-\u2212]?\$?\d[\d,]*(?:\.\d+)?(?![\d/])")
+
+
+def _last_in_unit(text: str, reference: str, problem: Problem) -> bool | None:
+    """:func:`_said_in_unit` of the last number written (in the last 400 characters), None where that is no plain
+    number (a fraction's part) or no number follows it."""
+    tail = text[-400:]
+    last = None
+    for last in _PLAIN_NUMBER.finditer(tail):
+        pass
+    if last is None or find_numbers(tail[last.end():]):
+        return None
+    return _said_in_unit(tail, last.start(), reference, problem)
+
+
 def last_number_oracle(text: str, problem: Problem) -> bool:
     """The last number in the completion equals the reference number; the completion ends where a new few-shot item
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
@@ -2644,6 +2684,8 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     if not nums or _bounded_last(text):
         return False
     ref = _reference_number(reference_answer(problem))
+    if ref is not None and (amount := _last_in_unit(text, reference_answer(problem), problem)) is not None:
+        return amount  # ... so it is 180 m. for 180 km: a wrong answer
     if ref is None or nums[-1] == ref:
         return ref is not None
     last = None

@@ -1,0 +1,69 @@
+"""Answer oracles against answers as models write them (round 19).
+
+A hedge or a correction names no answer, a right answer in a common spelling passes, an amount in another unit is
+another answer, and every prefix the early stop accepts gives the whole text's verdict.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import ANSWER_UNIT_KEY, Problem
+from ptsfast.problems.oracles import oracle_by_name
+from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
+
+
+def in_unit(answer, unit):
+    return Problem("p1", "How far?", answer, meta={ANSWER_UNIT_KEY: unit})
+
+
+# ----------------------------------------------------------------- gsm8k answer lines
+
+@pytest.mark.parametrize("line,ref", [("0.5 or 1/2", "0.5"), ("1/2 or 0.5", "0.5"), ("3/4 or 75%", "0.75"),
+                                      ("0.25, or 1/4", "0.25")])
+def test_a_gsm8k_line_restating_its_value_as_a_fraction_passes(line, ref):
+    """``#### 0.5 or 1/2`` failed 0.5: the fraction after "or" was read as its numerator (1), a second answer."""
+    text = f"Half of it.\n#### {line}\n"
+    assert judged("gsm8k", text, ref)
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref,))
+
+
+@pytest.mark.parametrize("line", ["0.5 or 1/3", "1/2 or 1/3", "1/3 or 0.5", "0.5 or 1/0"])
+def test_a_gsm8k_line_offering_another_fraction_still_names_no_answer(line):
+    text = f"Half of it.\n#### {line}\n"
+    assert not judged("gsm8k", text, "0.5") and not judged("gsm8k", text, "1/3")
+
+
+@pytest.mark.parametrize("line,ref", [("5 plus 2 = 7", "7"), ("10 minus 3 = 7", "7"), ("4 times 3 = 12", "12"),
+                                      ("12 divided by 3 = 4", "4"), ("5 plus 2 = 7 apples", "7")])
+def test_a_gsm8k_line_worked_in_words_is_read_at_its_result(line, ref):
+    """``#### 5 plus 2 = 7`` failed 7: only an operator's sign was read as working, so the line read as the
+    operation ``5 plus 2`` without its result."""
+    text = f"Add them.\n#### {line}\n"
+    assert judged("gsm8k", text, ref)
+    assert not judged("gsm8k", text, line.split()[0])
+
+
+@pytest.mark.parametrize("line", ["5 plus 2", "5 plus 2 = 7 or 8"])
+def test_a_gsm8k_line_in_words_without_one_result_names_no_answer(line):
+    assert not judged("gsm8k", f"#### {line}\n", "7")
+
+
+# ----------------------------------------------------------------- units on a number's line
+
+@pytest.mark.parametrize("name,text,right", [
+    ("gsm8k", "#### 180 m\n", False), ("gsm8k", "#### 180 meters.\n", False), ("gsm8k", "#### 180 km\n", True),
+    ("gsm8k", "#### 180,000 m\n", True), ("gsm8k", "#### 180\n", True), ("gsm8k", "#### 180 kilometers\n", True),
+    ("gsm8k", "#### 180 more\n", True),
+    ("last_number", "So the trip is 180 m.", False), ("last_number", "So the trip is 180 km.", True),
+    ("last_number", "So the trip is 180.", True), ("last_number", "It is 180 meters long.", False),
+    ("last_number", "Half a km is 1/2 km, and the trip is 180 km", True),
+])
+def test_a_number_in_another_unit_is_another_answer(name, text, right):
+    """A reference written ``180 km`` (loaded as 180, its unit kept) passed ``#### 180 m`` and ``... is 180 m.``: the
+    gsm8k and last_number oracles read the number alone, as the boxed and normalized oracles no longer did; an
+    amount in the reference's unit, or the same amount in another (180,000 m), or a number alone still passes."""
+    assert oracle_by_name(name)(text, in_unit("180", "km")) is right
+
+
+def test_a_unit_the_reference_does_not_name_leaves_the_number_alone():
+    assert oracle_by_name("gsm8k")("#### 180 m\n", Problem("p1", "q?", "180"))
+    assert oracle_by_name("last_number")("It is 180 m.", Problem("p1", "q?", "180"))
