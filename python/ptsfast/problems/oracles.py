@@ -449,8 +449,8 @@ def _same_amount(box: str, number: str, unit: str | None) -> bool:
 
 
 # a number and the word written right after it, in a line of prose: 180 m, 180 km., 2.5\text{ hours}
-_SAID_AMOUNT = re.compile(r"[-\u2212]?\$?(\d[\d,]*(?:\.\d+)?)(?:[ \t]|\\[,;: ])*(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?"
-                          r"([A-Za-z]+)(?![A-Za-z])")
+_SAID_AMOUNT = re.compile(r"[-\u2212]?\$?(\d[\d,]*(?:\.\d+)?)(?:[ \t]|\\[,;: ])*"
+                          r"(?:\\(?:text|textrm|mathrm|mbox)[ \t]*\{[ \t]*)?([A-Za-z]+)(?![A-Za-z])")
 
 
 def _said_in_unit(text: str, at: int, reference: str, problem: Problem) -> bool | None:
@@ -1995,7 +1995,8 @@ _OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
                          rf"|(?<=[,(;])[ \t]*(?={_MAYBE}[ \t]))"  # 12, maybe 13
                          rf"(?:{_MAYBE}[ \t]+)?"
-                         r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d./]\d|\d)(?P<pct2>[ \t]?%)?"
+                         r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d./]\d|\d)"
+                         r"(?P<pct2>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit2>(?<=[ \t])[A-Za-z]+|[\u3400-\u9fff]{1,3}))?")  # 18 元或 19 元
 
 
