@@ -67,3 +67,40 @@ def test_a_number_in_another_unit_is_another_answer(name, text, right):
 def test_a_unit_the_reference_does_not_name_leaves_the_number_alone():
     assert oracle_by_name("gsm8k")("#### 180 m\n", Problem("p1", "q?", "180"))
     assert oracle_by_name("last_number")("It is 180 m.", Problem("p1", "q?", "180"))
+
+
+# ----------------------------------------------------------------- boxes
+
+@pytest.mark.parametrize("text", [r"\boxed{12} apples or 13 apples", r"\boxed{12} apples, or 13 apples.",
+                                  r"$\boxed{12}$ \text{ apples} or 13", r"\boxed{2} hours or 3 hours"])
+def test_a_number_offered_after_a_box_and_its_unit_names_no_answer(text):
+    """``\\boxed{12} apples or 13 apples`` passed 12: a number offered after the box was looked for only right after
+    it, so the unit's word between hid the hedge."""
+    for ref in ("12", "13", "2", "3"):
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13", "2"))
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{2} hours (or 120 minutes)", "2"), (r"\boxed{12} apples.", "12"),
+                                      (r"\boxed{12} apples or 12 apples", "12")])
+def test_the_same_amount_after_a_box_and_its_unit_still_passes(text, ref):
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref,))
+
+
+QUESTION = r"What is $1 + 2$? $\textbf{(A)}\ 1 \qquad \textbf{(B)}\ 2 \qquad \textbf{(C)}\ 3 \qquad \textbf{(D)}\ 4$"
+
+
+@pytest.mark.parametrize("box,right", [(r"\boxed{C}", True), (r"\boxed{(C)}", True), (r"\boxed{\text{(C)}}", True),
+                                       (r"\boxed{\textbf{(C)}}", True), (r"\boxed{D}", False), (r"\boxed{3}", True),
+                                       (r"\boxed{C} or \boxed{D}", False), (r"\boxed{c}", False)])
+def test_a_boxed_letter_names_its_choice_where_the_reference_is_its_value(box, right):
+    """A multiple-choice math row giving the choice's value (3) failed ``\\boxed{C}``, C being 3 in the choices the
+    problem lists in its text (the loader turns a reference letter into ``(C) 3``, never a value into its letter)."""
+    assert oracle_by_name("boxed")(f"So it is {box}.", Problem("p1", QUESTION, "3")) is right
+
+
+def test_a_boxed_letter_names_its_choice_from_the_choices_given():
+    assert oracle_by_name("boxed")(r"\boxed{B}", Problem("p1", "1 + 1?", "2", choices=("1", "2", "3")))
+    assert not oracle_by_name("boxed")(r"\boxed{C}", Problem("p1", "1 + 1?", "2", choices=("1", "2", "3")))
+    assert not oracle_by_name("boxed")(r"\boxed{C}", Problem("p1", "Point C is where?", "3"))

@@ -371,15 +371,18 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
     if (m := _OR_NUMBER.match(text, end)) is not None:  # \boxed{12} (or 13): a second answer, unboxed
         after = _AFTER_OR_NUMBER.match(text, m.end())
         unit = _OR_UNIT.match(text, m.end())
-        if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None):
+        if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None, m.group("unit")):
             parts.setdefault(m.group("n"))
         return ", ".join(parts), after is not None and _OR_UNIT_OPEN.fullmatch(text, m.end()) is None
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
 
 
 # a number offered after a box: \boxed{12} or 13, \boxed{12} (or possibly 13), \boxed{12}\text{ or }13; only "or"
-# (\boxed{12} and 13 more may say something else), the number read to its end
-_OR_NUMBER = re.compile(rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or)(?![A-Za-z])"
+# (\boxed{12} and 13 more may say something else), the number read to its end; a unit's word may follow the box
+# (\boxed{12} apples or 13 apples)
+_OR_NUMBER = re.compile(rf"(?:{_LSP}(?:\$|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \t]?\{{[ \t]*)?"
+                        r"(?P<unit>(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20})(?![A-Za-z])(?:[ \t]*\})?)?"
+                        rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or)(?![A-Za-z])"
                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
                         r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
@@ -388,16 +391,19 @@ _AFTER_OR_NUMBER = re.compile(r"[ \t]*(?:(?P<pct>\\?%)|\\(?:text|mathrm|mbox)[ \
                               r"|[^\s\\%\d.,/]|[.,/](?=\D)|\n|\\(?=[^a-zA-Z%]))")
 
 
-def _restates_box(number: str, after: re.Match | None, parts: list[str], unit: str | None = None) -> bool:
+def _restates_box(number: str, after: re.Match | None, parts: list[str], unit: str | None = None,
+                  box_unit: str | None = None) -> bool:
     """Whether a number offered after the boxes (:data:`_OR_NUMBER`) says their answer again: the same value
     (``\\boxed{\\frac12} (or 0.5)``), as a percent (``(or 50%)``) or the same amount in another ``unit`` written
     after it (``\\boxed{2 \\text{ hours}} (or 120 minutes)``, by :data:`_UNIT_SIZES`; ``(or 3 minutes)`` is a
-    second answer, and so is an amount whose units are not both known)."""
+    second answer, and so is an amount whose units are not both known); ``box_unit``: the word written after the
+    box (``\boxed{2} hours (or 120 minutes)``)."""
     if after is not None and after.group("pct"):
         value = parse_number(number)
         return value is not None and any(_reference_number(p) == value / 100 for p in parts)
-    return any(_boxes_equal(number, p) for p in parts) or \
-        len(parts) == 1 and _same_amount(parts[0], number, unit)
+    box = f"{parts[0]} {box_unit}" if box_unit and len(parts) == 1 and not _BOX_AMOUNT.fullmatch(parts[0]) \
+        else parts[0]
+    return any(_boxes_equal(number, p) for p in parts) or len(parts) == 1 and _same_amount(box, number, unit)
 
 
 # what a unit is in its base unit, by dimension: the amount a box states restated in another (2 hours or 120 minutes)
@@ -2572,7 +2578,23 @@ def boxed_oracle(text: str, problem: Problem) -> bool:
     if (got_value is None) != (ref_value is None) and _boxes_equal(got_value or got, ref_value or ref):
         return True
     read = _unit_read(got)
-    return read is not None and _boxes_equal(read, ref)
+    return read is not None and _boxes_equal(read, ref) or _letter_of_value(got, ref, problem)
+
+
+def _letter_of_value(got: str, ref: str, problem: Problem) -> bool:
+    """Whether a box holding a letter alone (``\\boxed{C}``, ``\\boxed{\\text{(C)}}``) names the choice whose value
+    is the reference, where the problem lists its choices (its ``choices``, else in its text: ``(A) 1 (B) 2 (C) 3``,
+    read as the loader reads them): a row giving the value (3) failed a rollout boxing its letter."""
+    from ptsfast.problems.loading import _LETTER_REFERENCE, _choices_in_text  # loading's own reading, not a copy
+
+    m = _LETTER_REFERENCE.fullmatch(got)
+    if m is None:
+        return False
+    listed = dict(zip(ascii_uppercase, map(str, problem.choices))) if problem.choices else \
+        _choices_in_text(str(problem.question or ""))
+    own = (listed or {}).get(m.group(1))
+    own = _LABEL.sub("", own.strip()).strip().strip("$").strip() if own else ""
+    return bool(own) and _boxes_equal(own, ref)
 
 
 def _unit_read(answer: str) -> str | None:
