@@ -55,8 +55,10 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import builtins
 import io
 import json
+import keyword
 import pickle
 import re
 import sys
@@ -855,7 +857,8 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     parsed: list = []
     program = _program_from_source(tests, entry_point, prompt, setup, parsed)
     _refuse_if_program_unused(tests, setup, parsed[0])
-    _refuse_if_only_vacuous(tests, parsed[0], lambda masked: _program_from_source(masked, entry_point, prompt, setup))
+    _refuse_if_only_vacuous(tests, parsed[0], lambda masked: _program_from_source(masked, entry_point, prompt, setup),
+                            _asked_functions(entry_point, prompt))
     if tests in _NAMED and program.tests != tests:  # HumanEval-X's call of check taken out, HumanEval-ET's candidate
         _remember(program.tests, _NAMED[tests])
     return program
@@ -1348,13 +1351,14 @@ def _literals_hold(call: ast.Call) -> bool:
     return True
 
 
-def _program_functions(nodes) -> tuple[frozenset, frozenset]:
+def _program_functions(nodes, named: frozenset = frozenset()) -> tuple[frozenset, frozenset]:
     """``(functions, values)``: names that stand for functions in the tests (the parameters of HumanEval's
-    ``check(candidate)``, called with the entry point, HumanEval-ET's free ``candidate``, and names the tests call or
-    define; an imported name only where called, ``from solution import DEBUG`` may be a value) and names that may
-    hold a value of the program (assigned, ``candidate = f(x)``, or another function's parameter, a pytest
-    fixture), which are never functions here."""
-    values, functions, check = set(), set(), set()
+    ``check(candidate)``, called with the entry point, HumanEval-ET's free ``candidate``, names the tests call or
+    define, and ``named``: the row's entry point and the functions its question asks for, which tests that never
+    call them, ``assert add``, still mean; an imported name only where called or so named, ``from solution import
+    DEBUG`` may be a value) and names that may hold a value of the program (assigned, ``candidate = f(x)``, or
+    another function's parameter, a pytest fixture), which are never functions here."""
+    values, functions, check = set(), set(named), set()
     for n in nodes:
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
             values.add(n.id)
@@ -1411,6 +1415,8 @@ def _passes_always(n: ast.AST, functions: tuple[frozenset, frozenset] = (frozens
             return "a value equal to itself", "a comparison with the expected value"
         elif name == "assertIsNotNone" and n.args and _never_none(n.args[0]):
             return "that a value never None is not None", "the comparison with assertTrue (or assertEqual)"
+        elif name == "assertIsNotNone" and n.args and isinstance(n.args[0], ast.Name) and n.args[0].id in functions[0]:
+            return f"that the function {n.args[0].id} is not None", f"a comparison of {n.args[0].id}(...)"
         elif name in _LITERAL_ASSERTS and _literals_hold(n):
             return "literals only", "a comparison of what the program returns"
         else:
@@ -1435,7 +1441,49 @@ def _passes_always(n: ast.AST, functions: tuple[frozenset, frozenset] = (frozens
     return what, "the comparison alone"
 
 
-def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
+def _asked_functions(entry_point: str | None, prompt: str) -> frozenset:
+    """The row's entry point and the names its question writes as a call or defines (``Write add(a, b).``,
+    HumanEval's ``def add(a, b):``): functions of the program, for :func:`_program_functions`."""
+    found = set(re.findall(r"(?<![\w.])([A-Za-z_]\w*)\(", prompt[:20000])) - set(dir(builtins)) - set(keyword.kwlist)
+    return frozenset(found | ({entry_point} if entry_point and entry_point.isidentifier() else set()))
+
+
+_PREDICATES = re.compile(r"(?:is|has|can|should)(?:_|[A-Z])\w*|isinstance|issubclass|hasattr|callable|all|any|bool|"
+                         r"exists|isfile|isdir|startswith|endswith|issubset|issuperset|isdisjoint|is(?:digit|alpha|"
+                         r"alnum|upper|lower|space|numeric|decimal|identifier)")
+"""Calls whose value is true or false (``isinstance``, ``is_prime``, ``hasattr``, ``os.path.exists``): a truth
+check of one checks what was meant, unless told to expect the other truth."""
+_TOLERANT = ("allclose", "isclose", "array_equal", "array_equiv", "assert_allclose", "approx")
+"""Comparisons of numbers whose second literal may be read as a tolerance (``np.allclose(a, b), 1e-6``)."""
+
+
+def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
+    """``self.assertTrue(f(x), 3)``, ``assert f(x), 3``: a truth check of a value of the program given a literal
+    that is no text as its message, the expected value of the comparison its author meant (``assertEqual``,
+    ``==``). ``(the check's description, whether a right program fails it)``: it passes every program whose value is
+    true (false under ``assertFalse``), and where the expected value is itself false (true) it fails the right one.
+    A message ``True`` under ``assertTrue`` (``False`` under ``assertFalse``) says what the check checks."""
+    if isinstance(n, ast.Assert):
+        value, message, truth, how = n.test, n.msg, True, "assert"
+    elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+            n.func.attr in _TRUE_ASSERTS + _FALSE_ASSERTS and len(n.args) == 2 and not n.keywords:
+        value, message, truth, how = n.args[0], n.args[1], n.func.attr in _TRUE_ASSERTS, n.func.attr
+    else:
+        return None
+    if message is None or not isinstance(value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)):
+        return None
+    called = getattr(value.func, "attr", getattr(value.func, "id", "")) if isinstance(value, ast.Call) else ""
+    ok, expected = _literal(message)
+    if not ok or expected is None or isinstance(expected, (str, bytes)) or expected is truth or called in _TOLERANT:
+        return None
+    try:
+        wrong = bool(expected) is not truth
+    except Exception:  # noqa: BLE001 - a literal whose truth Python cannot take
+        return None
+    return (how, wrong) if wrong or not _PREDICATES.fullmatch(called) else None
+
+
+def _vacuous_checks(tree, src: str, named: frozenset = frozenset()) -> list[tuple[ast.stmt | None, str]]:
     """The checks of the tests that pass every program (:func:`_passes_always`), each with its statement (None
     where it is part of another: it cannot be left out alone) and the message that names it; BigCodeBench/876
     asserts a list, ``self.assertTrue(['backup.txt'])``, beside its real checks. An asserted tuple (``assert (f(1)
@@ -1450,7 +1498,7 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                           f"yields): its runner calls it without running its body, so its checks never run and it "
                           f"passes every program (pytest dropped yield tests in version 4); drop the yield, or drop "
                           f"the row"))
-    functions = _program_functions(nodes)
+    functions = _program_functions(nodes, named)
     approx = {a.asname or a.name for n in nodes if isinstance(n, ast.ImportFrom) and n.module == "pytest"
               for a in n.names if a.name == "approx"}  # from pytest import approx; a helper of that name is not it
     for s, why in _dead_checks(nodes, src, inside):
@@ -1470,6 +1518,24 @@ def _vacuous_checks(tree, src: str) -> list[tuple[ast.stmt | None, str]]:
                                   f"boolean context'): it fails every program, a right one too; write 'assert value "
                                   f"== pytest.approx(expected)', or drop the row")
         bad = _passes_always(n, functions) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
+        mistaken = _message_as_expected(n) if bad is None and id(n) not in inside else None
+        if mistaken is not None:
+            how, wrong = mistaken
+            value, expected = (n.test, n.msg) if isinstance(n, ast.Assert) else n.args
+            value, expected = _segment(src, value), _segment(src, expected)
+            meant = f"assert {value} == {expected}" if how == "assert" else f"self.assertEqual({value}, {expected})"
+            which = "assert's" if how == "assert" else f"{how}'s"
+            said = f"line {n.lineno} of the tests, {_segment(src, n)!r}, checks only that {value} is " \
+                   f"{'false' if how in _FALSE_ASSERTS else 'true'}: {expected} is {which} message, not a value " \
+                   f"it compares with"
+            if wrong:
+                raise TestFormatError(f"{said}, so a right program, whose {value} is {expected}, fails it; write "
+                                      f"{meant!r}, or drop the row")
+            found.append((n if isinstance(n, ast.Assert) else statements.get(id(n)),
+                          f"{said}, so it passes every program whose {value} is "
+                          f"{'false' if how in _FALSE_ASSERTS else 'true'} (a wrong one too); write {meant!r}, or "
+                          f"drop the row"))
+            continue
         if bad is None:
             continue
         what, fix = bad
@@ -1598,11 +1664,11 @@ def _masked(src: str, statements: list) -> str | None:
     return b"".join(lines).decode()
 
 
-def _refuse_if_only_vacuous(tests: str, tree, check) -> None:
+def _refuse_if_only_vacuous(tests: str, tree, check, named: frozenset = frozenset()) -> None:
     """Tests whose only checks pass every program (:func:`_vacuous_checks`) are refused, naming the first: ``check``
     (the tests' own refusals) is run on the tests less those checks. Where other checks remain, the row is judged
     on them (its tests run whole, as its dataset's judge runs them; :func:`vacuous_checks` names it in a warning)."""
-    found = _vacuous_checks(tree, tests)
+    found = _vacuous_checks(tree, tests, named)
     if not found:
         return
     masked = _masked(tests, [s for s, _ in found])

@@ -2325,8 +2325,9 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                     source, "" if len(unchecked) > 1 else "s", "have" if len(unchecked) > 1 else "has",
                     ", ".join(unchecked[:5]) + " ..." * (len(unchecked) > 5))
     if vacuous:
-        log.warning("%d problem%s of %s hold%s a check that passes every program (%s: %r): it checks nothing, and "
-                    "%s judged on %s other checks; fix or drop %s: %s", len(vacuous), "s" * (len(vacuous) > 1),
+        log.warning("%d problem%s of %s hold%s a check that passes every program, or every one whose value it "
+                    "reads is true (%s: %r): it judges nothing of its own, and %s judged on %s other checks; fix or "
+                    "drop %s: %s", len(vacuous), "s" * (len(vacuous) > 1),
                     source, "" if len(vacuous) > 1 else "s", vacuous[0][0], vacuous[0][1],
                     "they are" if len(vacuous) > 1 else "it is", "their" if len(vacuous) > 1 else "its",
                     "those checks" if len(vacuous) > 1 else "that check",

@@ -1,0 +1,96 @@
+"""Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
+(``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.code_tests import TestFormatError, test_program_from_row as program_from_row
+from test_dataset_shapes_round20 import ADD, CODE, ZERO, _unittest
+
+Q = "Write add(a, b)."
+ONE = "```python\ndef add(a, b):\n    return 1\n```"
+
+
+@pytest.mark.parametrize("row, meant", [
+    ({"test": _unittest("self.assertTrue(add(1, 2), 3)")}, "self.assertEqual(add(1, 2), 3)"),
+    ({"test": _unittest("self.assertTrue(add(1, 2), [3])")}, "self.assertEqual(add(1, 2), [3])"),
+    ({"test": _unittest("self.assertFalse(add(1, -1), 0)")}, "self.assertEqual(add(1, -1), 0)"),
+    ({"test_list": ["assert add(1, 2), 3", "assert add(2, 2), 4"]}, "assert add(1, 2) == 3"),
+    ({"test": "from solution import add\n\ndef test_add():\n    r = add(1, 2)\n    assert r, 3\n"}, "assert r == 3"),
+], ids=["unittest", "unittest-list", "unittest-false", "mbpp", "pytest-name"])
+def test_a_truth_check_given_the_expected_value_as_its_message_is_refused(tmp_path, row, meant):
+    # each loaded, and add returning 1 (a true value: 0 for assertFalse) passed: the 3 is the message
+    r = load(tmp_path, [{"question": Q, **row}], oracle="code")
+    assert not r.problems and "message, not a value it compares with" in r.skipped[0]
+    assert "passes every program whose" in r.skipped[0] and repr(meant) in r.skipped[0]
+
+
+@pytest.mark.parametrize("row", [
+    {"test": _unittest("self.assertTrue(add(1, -1), 0)", "self.assertEqual(add(2, 2), 4)")},
+    {"test": _unittest("self.assertFalse(add(1, 2), 3)")},
+    {"test_list": ["assert add(2, 2) == 4", "assert add(1, -1), 0"]},
+    {"test_list": ["assert add(1, -1), False"]},
+], ids=["unittest-zero", "unittest-false-three", "mbpp-zero", "mbpp-false"])
+def test_a_truth_check_expecting_the_other_truth_is_refused_as_failing_the_right_program(tmp_path, row):
+    # assertTrue(add(1, -1), 0): the right add returns 0 and failed, add returning 1 passed (beside real checks, the
+    # right program failed the row)
+    r = load(tmp_path, [{"question": Q, **row}], oracle="code")
+    assert not r.problems and "a right program, whose" in r.skipped[0] and "fails it" in r.skipped[0]
+
+
+def test_beside_real_checks_a_message_taken_for_the_value_is_warned_of(tmp_path, caplog):
+    p, = load(tmp_path, [{"question": Q, "test": _unittest("self.assertTrue(add(1, 2), 3)",
+                                                           "self.assertEqual(add(2, 2), 4)")}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ONE, p).success and not CODE(ZERO, p).success
+    said = [m for m in caplog.messages if "passes every program" in m]
+    assert len(said) == 1 and "self.assertTrue(add(1, 2), 3)" in said[0]
+
+
+@pytest.mark.parametrize("check", [
+    "self.assertTrue(add(1, 2) == 3, 3)",  # a comparison: the 3 is only an odd message
+    "self.assertTrue(add(1, 2), 'add(1, 2) should be 3')",
+    "self.assertTrue(add(1, 2), True)",
+    "self.assertTrue(add(1, 2) - 3 == 0, None)",
+])
+def test_a_truth_check_with_a_real_message_still_judges(tmp_path, caplog, check):
+    tests = _unittest(check, "self.assertEqual(add(2, 2), 4)")
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert not [m for m in caplog.messages if "passes every program" in m]
+
+
+@pytest.mark.parametrize("check", ["self.assertTrue(is_even(4), 1)", "assert is_even(4), 1",
+                                   "self.assertTrue(np.allclose(is_even(4), 1), 1e-6)"])
+def test_a_predicate_checked_true_with_a_true_message_is_read_as_written(check):
+    # is_even returns a truth value: assertTrue of it checks what was meant, whatever its message
+    tests = "import unittest\nimport numpy as np\nfrom solution import is_even\n\nclass T(unittest.TestCase):\n" \
+            f"    def test_a(self):\n        {check}\n"
+    assert program_from_row({"test": tests}, ("test",), None, "Write is_even(n).").format == "unittest"
+
+
+def test_a_predicate_checked_true_expecting_false_is_refused():
+    tests = "from solution import is_even\n\ndef test_a():\n    assert is_even(3), False\n"
+    with pytest.raises(TestFormatError, match="a right program, whose is_even"):
+        program_from_row({"test": tests}, ("test",), None, "Write is_even(n).")
+
+
+@pytest.mark.parametrize("row, says", [
+    ({"test": "from solution import add\n\ndef test_add():\n    assert add\n"}, "the function add itself"),
+    ({"test_list": ["assert add"]}, "the function add itself"),
+    ({"test": "def check(candidate):\n    assert add\n", "entry_point": "add"}, "the function add itself"),
+    ({"test": "from solution import total\n\ndef test_total():\n    assert total\n", "entry_point": "total"},
+     "the function total itself"),
+    ({"test": _unittest("self.assertIsNotNone(add)")}, "the function add"),
+], ids=["pytest", "mbpp", "humaneval", "entry-point", "unittest-not-none"])
+def test_a_bare_check_of_a_function_the_tests_never_call_is_refused(tmp_path, row, says):
+    # add was never called in the tests, so it was not known for a function: each loaded and add returning 0 passed
+    r = load(tmp_path, [{"question": Q, **row}], "--id-field", "task_id", oracle="code")
+    assert not r.problems and "passes every program" in r.skipped[0] and says in r.skipped[0]
+
+
+def test_a_value_imported_and_asserted_is_still_read_when_the_question_names_no_such_function(tmp_path):
+    # DEBUG is no function the question asks for: asserting it reads the program
+    prog = "```python\nDEBUG = {}\ndef add(a, b):\n    return a + b\n```"
+    tests = "from solution import add, DEBUG\n\ndef test_a():\n    assert DEBUG\n    assert add(1, 2) == 3\n"
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(prog.format(1), p).success and not CODE(prog.format(0), p).success
