@@ -1,0 +1,118 @@
+"""Thought anchors, eleventh round: a resample's first sentence found without splitting the solution's text before
+the fork again (nor, forked inside a code block, all of its own text), with the same sentences as before."""
+
+import random
+
+import pytest
+
+from ptsfast.mining import anchors
+from ptsfast.mining.anchors import context_before, first_sentence, first_sentence_ended, sentence_starts
+
+_PIECES = [
+    "So x = 5.", " Then y = 3.", " e.g. this one.", "Steps: 1. Add 2. 2. Multiply.", "Step 1. Compute.", " No. 5 is",
+    " Is it? No. Then", "the U.S. Army", " in the U.S. He left.", "Wait... let me see.", " 1 + 2 + ... + 10 = 55.",
+    " 3! = 6.", " It is 5! Then", " $x = 2.$ So", " \\(a = 1.\n b\\) ok.", "\\[\nx = 1/2.\n\\]", "$$ y. $$",
+    "\n```python\nx = f(1.5)  # one. two\nreturn x.\n```\n", "`print('a. b')` ran.", "| 1. Add | 3. Then |\n",
+    "**Wait!** Let", "\n\n", "\n", "   ", " " * 70, "### 1. Understanding the Problem\n", "A. 2, B. 3, C. 4",
+    " Compare A. Then B.", "答案是5。所以", "对吗?对的", "Let me compute.然后", "<think>", "</think>", " Case (i). ",
+    "Def. 2.1 says", ' He said "Stop." ', "1. ", "2. ", "*", "_", "Sec. 2. Then", " ratio 3:1. Next", ". . . so",
+    "\\begin{align*}\nx &= 1. \\\\\ny &= 2.\n\\end{align*}", " (about 5.) is", " x.", " The", " so", " 12", "?",
+]
+
+
+def _text(rng, n):
+    return "".join(rng.choice(_PIECES) for _ in range(n))
+
+
+def test_the_text_left_out_before_a_resample_changes_no_sentence_after_it():
+    # a resample's first sentence was found by splitting the solution's 1,000 characters before the fork again with
+    # every resample; the text before the fork's line (and what its terminators read back) is left out
+    rng = random.Random(0)
+    cut_some = 0
+    for _ in range(500):
+        text = _text(rng, rng.randrange(5, 60))
+        whole = sentence_starts(text)
+        for start in {len(text), *(rng.randrange(len(text) + 1) for _ in range(6))}:
+            cut = anchors._cut_before(text, start)
+            cut_some += cut > 0
+            assert [c + cut for c in sentence_starts(text[cut:]) if c + cut >= start] == [
+                c for c in whole if c >= start], (text, start)
+    assert cut_some > 500, cut_some
+
+
+def _reference(text, before):
+    """``_first``'s answer from the whole text's splitting (what its shortcuts stand in for)."""
+    full = context_before(before)
+    return anchors._first_piece(full + text, len(full))[:2]
+
+
+def test_a_resamples_first_sentence_is_the_one_the_whole_texts_splitting_finds(monkeypatch):
+    rng = random.Random(1)
+    for _ in range(600):
+        full = _text(rng, rng.randrange(5, 50))
+        at = rng.randrange(len(full) + 1)
+        before, text = full[:at], full[at:]
+        got = first_sentence(text, before), first_sentence_ended(text, before)
+        with monkeypatch.context() as m:
+            m.setattr(anchors, "_cut_before", lambda full, start: 0)
+            assert got == _reference(text, before), (before, text)
+
+
+_INTRO = "We read the problem first. " * 8
+
+
+@pytest.mark.parametrize("before, text", [
+    # a marker at a line's head that opens after a long indent reads whether the line before ended a sentence, back
+    # across its blank run ("3." before "2.": a list marker), and the word before that ("e.g." ends nothing)
+    (_INTRO + "Now we get 3." + " " * 80 + "\n" + " " * 70, "2. Then we stop. More."),
+    (_INTRO + "Now see e.g." + " " * 80 + "\n" + " " * 70, "2. Then we stop. More."),
+    (_INTRO + "Now see " + "x" * 120 + "e.g." + "\n" + " " * 70, "2. Then we stop. More."),
+    ("```\n" + "x = 1. y\n" * 40, "z = 2. w\n```\nDone. Yes."),  # inside a code block opened long before
+])
+def test_the_text_left_out_is_what_no_decision_after_it_reads(before, text):
+    got = first_sentence(text, before), first_sentence_ended(text, before)
+    assert anchors._cut_before(context_before(before) + text, len(context_before(before))) > 0 or "```" in before
+    full = context_before(before)
+    cuts = [len(full), *(c for c in sentence_starts(full + text) if c > len(full)), len(full + text)]
+    assert got[0] == (full + text)[cuts[0]:cuts[1]].strip()
+
+
+def _scanned(monkeypatch):
+    """Characters of each text that sentence_starts splits."""
+    seen = []
+    whole = anchors.sentence_starts
+
+    def counting(text):
+        seen.append(len(text))
+        return whole(text)
+    monkeypatch.setattr(anchors, "sentence_starts", counting)
+    anchors._first.cache_clear()
+    return seen
+
+
+def test_a_resample_does_not_split_the_solutions_text_before_its_line_again(monkeypatch):
+    before = "".join(f"Then we add {i} and get {i + 1}. So far so good.\n\n" for i in range(40))
+    assert len(context_before(before)) >= 900
+    seen = _scanned(monkeypatch)
+    assert first_sentence("So the total is 41. Then we stop.", before) == "So the total is 41."
+    # the resample's line and the one before; before: the 1,000 characters of context with it, at every resample
+    # (0.7 ms each)
+    assert sum(seen) <= 150, seen
+
+
+def test_a_resample_forked_inside_a_code_block_does_not_split_all_of_its_text(monkeypatch):
+    code = "".join(f"    total_{i} = compute(values[{i}], weight={i}.5)  # step {i}. keep.\n" for i in range(60))
+    before = "Let me write it.\n\n```python\ndef solve(values):\n"
+    seen = _scanned(monkeypatch)
+    first = "total_0 = compute(values[0], weight=0.5)  # step 0. keep."
+    assert first_sentence(code + "    return total_0\n```\n\nDone. Bye.", before) == first
+    # every line of a code block is a sentence; its text was split to its end (1.1 ms a resample after 3,700
+    # characters), though the first newline ends the first sentence
+    assert sum(seen) <= 200, seen
+    assert [s.strip() for s in _split(before + code[:200])][3:5] == [first, "total_1 = compute(values[1], "
+                                                                              "weight=1.5)  # step 1. keep."]
+
+
+def _split(text):
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:])]
