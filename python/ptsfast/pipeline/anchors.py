@@ -39,7 +39,15 @@ from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable,
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import JUDGE_THREADS, OracleStops, TextSoFar, check_every, judged_texts
+from ptsfast.pipeline.probes import (
+    JUDGE_THREADS,
+    OracleStops,
+    TextSoFar,
+    check_every,
+    decodes_bytes,
+    joined_is_whole,
+    judged_texts,
+)
 from ptsfast.pipeline.records import committed, oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
 from ptsfast.problems.loading import Problem
@@ -452,7 +460,7 @@ class _AnchorRun(FedCall):
         the joined text 0.1 ms; it is judged only where it is the text decoded at once (:func:`joined_is_whole`)."""
         b = t.boundary(k)
         so_far = functools.cache(lambda: TextSoFar(self.tokenizer, t.solution_ids[:b]))
-        if _decodes_bytes(self.tokenizer) and joined_is_whole(self.tokenizer, so_far()):  # else no head decoded twice
+        if decodes_bytes(self.tokenizer) and joined_is_whole(self.tokenizer, so_far()):  # else no head decoded twice
             texts = [so_far().joined(r.tokens) for r in rollouts]
             texts = [so_far().whole(r.tokens) if x is None else x for x, r in zip(texts, rollouts)]
         else:
@@ -579,39 +587,6 @@ class _AnchorRun(FedCall):
         full = self.tokenizer.decode(ctx + list(tokens), skip_special_tokens=True)
         return full[len(head):] if full.startswith(head) else self.tokenizer.decode(list(tokens),
                                                                                     skip_special_tokens=True)
-
-
-_DECODERS = ("transformers.tokenization_utils_base", "transformers.tokenization_utils_fast",
-             "transformers.tokenization_utils_tokenizers")
-
-
-def _decodes_bytes(tokenizer) -> bool:
-    """Whether ``tokenizer`` decodes ids as the UTF-8 of its tokens' bytes joined (a byte-level BPE's fast decoder,
-    transformers' own decode, no clean-up of spaces): its text is then the texts of two parts joined wherever the
-    first part's bytes are whole characters."""
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is None or type(backend.decoder).__name__ != "ByteLevel":
-        return False
-    if getattr(tokenizer, "clean_up_tokenization_spaces", True) is not False:
-        return False
-    for name in ("decode", "batch_decode", "_decode"):
-        owner = next((c for c in type(tokenizer).__mro__ if name in vars(c)), None)
-        if owner is None or owner.__module__ not in _DECODERS:  # a decode of the tokenizer's own
-            return False
-    return True
-
-
-def joined_is_whole(tokenizer, text: TextSoFar) -> bool:
-    """Whether ``text.joined(generated)`` is, for any ``generated``, the text decoded at once (which an oracle's
-    verdict must read). For a tokenizer that decodes its tokens' bytes joined (:func:`_decodes_bytes`), text decoded
-    without a replacement character is whole characters, so the UTF-8 of the head's fixed part, and of the context
-    the rest is decoded after, ends where a character does: what comes after decodes alone as it does after them.
-    Any other tokenizer, or a part holding a replacement character, is read whole."""
-    split = text._split
-    if split is None or not _decodes_bytes(tokenizer):
-        return False
-    fixed, context_text, _ = split
-    return "\ufffd" not in fixed and "\ufffd" not in context_text
 
 
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):

@@ -170,6 +170,43 @@ class TextSoFar:
         """The text decoded at once."""
         return judged_texts(self.tokenizer, [self.head + list(generated)])[0]
 
+    def split_at_a_character(self) -> bool:
+        """Whether the head has a split and both its decoded parts (the fixed text and the context the rest is decoded
+        after) are whole characters, holding no replacement character: what comes after such a part decodes alone as
+        it does after it, for a tokenizer that decodes its tokens' bytes joined (:func:`joined_is_whole`)."""
+        if self._split is None:
+            return False
+        fixed, context_text, _ = self._split
+        return "\ufffd" not in fixed and "\ufffd" not in context_text
+
+
+_DECODERS = ("transformers.tokenization_utils_base", "transformers.tokenization_utils_fast",
+             "transformers.tokenization_utils_tokenizers")
+
+
+def decodes_bytes(tokenizer) -> bool:
+    """Whether ``tokenizer`` decodes ids as the UTF-8 of its tokens' bytes joined (a byte-level BPE's fast decoder,
+    transformers' own decode, no clean-up of spaces): its text is then the texts of two parts joined wherever the
+    first part's bytes are whole characters."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or type(backend.decoder).__name__ != "ByteLevel":
+        return False
+    if getattr(tokenizer, "clean_up_tokenization_spaces", True) is not False:
+        return False
+    for name in ("decode", "batch_decode", "_decode"):
+        owner = next((c for c in type(tokenizer).__mro__ if name in vars(c)), None)
+        if owner is None or owner.__module__ not in _DECODERS:  # a decode of the tokenizer's own
+            return False
+    return True
+
+
+def joined_is_whole(tokenizer, text: TextSoFar) -> bool:
+    """Whether ``text.joined(generated)`` is, for any ``generated``, the text decoded at once (which an oracle's
+    verdict must read): ``tokenizer`` decodes its tokens' bytes joined (:func:`decodes_bytes`) and the head's split is
+    at whole characters (:meth:`TextSoFar.split_at_a_character`). Any other tokenizer, or a part holding a
+    replacement character, is read whole."""
+    return decodes_bytes(tokenizer) and text.split_at_a_character()
+
 
 @dataclass(frozen=True)
 class TrajectoryContext:
