@@ -7,7 +7,7 @@ another answer, and every prefix the early stop accepts gives the whole text's v
 import pytest
 
 from ptsfast.problems.loading import ANSWER_UNIT_KEY, Problem
-from ptsfast.problems.oracles import oracle_by_name
+from ptsfast.problems.oracles import answer_complete, oracle_by_name
 from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
 
 
@@ -104,3 +104,25 @@ def test_a_boxed_letter_names_its_choice_from_the_choices_given():
     assert oracle_by_name("boxed")(r"\boxed{B}", Problem("p1", "1 + 1?", "2", choices=("1", "2", "3")))
     assert not oracle_by_name("boxed")(r"\boxed{C}", Problem("p1", "1 + 1?", "2", choices=("1", "2", "3")))
     assert not oracle_by_name("boxed")(r"\boxed{C}", Problem("p1", "Point C is where?", "3"))
+
+
+# ----------------------------------------------------------------- multiple choice: a letter taken back or offered
+
+CHOICES = ("12", "15", "18", "21")
+
+
+@pytest.mark.parametrize("text", ["answer: b. 15 or c. 18", "answer: b) 15 or c) 18", "answer: (b) 15 or (c) 18",
+                                  "answer: b, c", "answer: b. or c.", "answer: b, c."])
+def test_lower_case_letters_offered_together_name_no_answer(text):
+    """``answer: b. 15 or c. 18`` passed b: the hedges were read in capitals only (and the stop ended the rollout at
+    ``answer: b.``), while a lower-case letter set apart was read as the answer."""
+    for ref in "ABCD":
+        assert not judged("multiple_choice", text, ref, CHOICES), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, tuple("ABCD"), CHOICES)
+
+
+@pytest.mark.parametrize("text", ["answer: b. 15\nDone", "answer: b, i.e., 15.\nDone", "answer: b, which is 15.\nDone",
+                                  "answer: b\nc"])
+def test_one_lower_case_letter_still_names_its_choice(text):
+    assert judged("multiple_choice", text, "B", CHOICES + tuple("6789ab")), text
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, tuple("ABCD"), CHOICES + tuple("6789ab"))

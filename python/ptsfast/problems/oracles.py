@@ -704,7 +704,9 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"(?:(?i:so|{_ADVERB}|it(?:['’]s|\s+is|\s+(?:must|should|would)\s+be)),?\s+)?"  # Answer: Probably B
                    r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
                    rf"(?i:(?:option|choice|letter)\s*)?[(\[]?(?:([{up}])"
-                   rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s))"
+                   rf"|([{low}])(?=[)\]}}*_`'\"”’]|[.,;:!]?[ \t]*$|[.,;:!]\s)"
+                   # (never one of two: answer: b, c / b. or c., any letter past the last: the stop reads a-e)
+                   r"(?![.,;:!]?[ \t]*(?:(?i:or|and)[ \t]+)?[(\[]?[a-z](?:[)\],;:!]|\.(?![a-z]\.)|[ \t]*$)))"
                    r"(?![0-9]|[-+=][ \t]*[A-Za-z0-9+(]|['’]s\b)"  # a name or formula: B12, D-glucose, C++, E=mc^2
                    r"[)\]]?(?![A-Za-z])"
                    # a letter the same sentence calls wrong is not the answer (Answer: A is wrong, B is right)
@@ -859,12 +861,13 @@ _HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)[^ \t,;?/&+|\->
 @functools.lru_cache(maxsize=8)
 def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
     """Two letters each written with its choice's text, offered together ("B) 15 or C) 18", "(B) 15, or (C) 18."):
-    a hedge as "B or C" is. The first letter's label is a bracket (``dotted``: a capital's period or colon too,
+    a hedge as "B or C" is. The first letter's label is a bracket (``dotted``: a letter's period or colon too,
     "Answer: B. 15 or C. 18", where the early stop waits for the text, :func:`_labels_text`), the text after it a
     choice's own: on one line, no bracket nor sentence's end (what :data:`_TEXT_SETTLED` finds)."""
     mark = r"[).:]" if dotted else r"\)"
-    first = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}]){mark})(?:\*\*)?"
-    second = rf"(?:\*\*)?(?:[(\[]([A-{last}])[)\]]|([A-{last}])[.):])(?:\*\*)?(?=\s|$)" \
+    up = f"A-{last}a-{last.lower()}"  # in lower case too, as the strong pattern reads "answer: b. 15" (b)
+    first = rf"(?:\*\*)?(?:[(\[]([{up}])[)\]]|([{up}]){mark})(?:\*\*)?"
+    second = rf"(?:\*\*)?(?:[(\[]([{up}])[)\]]|([{up}])[.):])(?:\*\*)?(?=\s|$)" \
              rf"|([A-{last}])(?=[ \t]*(?:[.,;:!?)\]*<]|$))"
     # offered with an "or" or a slash ("B) 15 fits and C) 18 is too big", "B) 15 fits; C) 18 does not" weigh them)
     said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
@@ -897,7 +900,7 @@ def _labelled_spans(text: str, last: str, dotted: bool = False, choices=None, ju
     """Where :func:`_labelled_hedge` offers two letters together; ``judged``: a list only as :func:`_listed_own`
     reads it (the early stop reads any, so that it never stops where the judge may read a hedge)."""
     return [m.span() for m in _labelled_hedge(last, dotted).finditer(text)
-            if len({m.group(k) for k in (1, 2, 3, 4, 5, "l2", "d2") if m.group(k)}) > 1 and
+            if len({m.group(k).upper() for k in (1, 2, 3, 4, 5, "l2", "d2") if m.group(k)}) > 1 and
             (not judged or _listed_own(m, choices))]
 
 
@@ -3039,9 +3042,9 @@ def _multiple_choice_complete(text: str) -> bool:
 def _labels_text(text: str, after: int) -> bool:
     """Whether the letter ending at ``after`` is written as a choice's label, which its text may follow and then a
     second choice's (``Answer: B) 15 or C) 18``, ``Answer: B. 15 or C. 18``, ``Answer: B: 15 or C: 18``, hedges as
-    :func:`_labelled_hedge` reads them): a bracket, or a capital's period or colon."""
+    :func:`_labelled_hedge` reads them): a bracket, or a letter's period or colon (``answer: b. 15``)."""
     mark = text[after:after + 1]
-    return mark in ")]" or mark in (".", ":") and text[after - 1].isupper()
+    return mark in ")]" or mark in (".", ":") and text[after - 1].isalpha()
 
 
 def _stated_settled(text: str, m: re.Match, p: re.Pattern) -> bool:
