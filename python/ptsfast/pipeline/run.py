@@ -314,6 +314,7 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
                         f"model, tokenizer = ptsfast.models.load_model(path) (or use ptsfast.mine_ray(path, ...))")
     if model is None or not callable(model):
         raise TypeError(f"model must be a loaded Hugging Face causal LM, got {type(model).__name__}")
+    _check_weights_loaded(model)
     if tokenizer is None or not callable(tokenizer) or not hasattr(tokenizer, "decode"):
         raise TypeError(f"tokenizer must be the model's Hugging Face tokenizer, got {type(tokenizer).__name__}; "
                         f"ptsfast.models.load_model(path) returns both")
@@ -329,6 +330,24 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if isinstance(problems, (str, bytes, dict)) or not hasattr(problems, "__iter__"):
         raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}")
     return list(problems)
+
+
+def _check_weights_loaded(model) -> None:
+    """A model whose weights are on the meta device (built under ``init_empty_weights`` or ``torch.device("meta")``,
+    or offloaded by accelerate) failed deep in torch at the first prefill, once the run folder was made; refused up
+    front, naming the way to load it."""
+    tensors = getattr(model, "parameters", None), getattr(model, "buffers", None)
+    if not all(callable(t) for t in tensors):
+        return
+    meta = [t for get in tensors for t in get() if getattr(t, "is_meta", False)]
+    if not meta:
+        return
+    offloaded = any(hasattr(m, "_hf_hook") for m in model.modules()) if hasattr(model, "modules") else False
+    how = ("is offloaded (accelerate's device_map or cpu_offload left them there)" if offloaded else
+           "has no weights (made under init_empty_weights or torch.device('meta'))")
+    raise ValueError(f"model {how}: {len(meta)} of its tensors are on the meta device; ptsfast needs every weight in "
+                     f"memory on one device - load it with ptsfast.models.load_model(path), or with "
+                     f"from_pretrained(path) onto one device that holds it all")
 
 
 def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:

@@ -1,0 +1,61 @@
+"""Hostile command lines and API calls, round 23: a model without its weights (on the meta device) given to the
+Python API."""
+
+import pytest
+import torch
+
+import ptsfast
+
+
+def _rows():
+    return ptsfast.load_problems([{"id": "a", "question": "w5 w9 w11", "answer": "1"}]).problems
+
+
+def _options():
+    return ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False)
+
+
+def _meta_llama():
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from tiny_models import _COMMON
+
+    with torch.device("meta"):  # what init_empty_weights leaves: shapes, no values
+        return AutoModelForCausalLM.from_config(AutoConfig.for_model("llama", **_COMMON)).eval()
+
+
+@pytest.mark.parametrize("call", ["mine", "find_anchors"])
+def test_a_model_without_weights_is_refused_before_the_run_folder(call, tmp_path):
+    """A model built under init_empty_weights / torch.device('meta') made the run folder, then failed at the first
+    prefill in torch ('Tensor.item() cannot be called on meta tensors', a traceback through transformers)."""
+    from tiny_models import tiny_tokenizer
+
+    out = tmp_path / "run"
+    options = _options() if call == "mine" else ptsfast.AnchorOptions(run=_options())
+    with pytest.raises(ValueError) as e:
+        getattr(ptsfast, call)(_meta_llama(), tiny_tokenizer(), _rows(), out, options)
+    assert all(w in str(e.value) for w in ("meta device", "init_empty_weights", "load_model(path)")), e.value
+    assert not out.exists()
+
+
+def test_an_offloaded_model_is_refused_naming_the_offload(tmp_path):
+    """accelerate's cpu_offload (as device_map with offloading) leaves the weights on the meta device behind hooks:
+    the first prefill failed in accelerate ('Cannot copy out of meta tensor')."""
+    accelerate = pytest.importorskip("accelerate")
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    model = tiny_model("llama")
+    accelerate.cpu_offload(model, execution_device=torch.device("cpu"))
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match="offloaded.*meta device.*one device"):
+        ptsfast.mine(model, tiny_tokenizer(), _rows(), out, _options())
+    assert not out.exists()
+
+
+def test_a_model_with_its_weights_still_mines(tmp_path):
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    summary = ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run", _options(),
+                           progress=False)
+    assert (tmp_path / "run" / "summary.json").exists() and summary
+
