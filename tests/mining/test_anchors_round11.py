@@ -116,3 +116,29 @@ def test_a_resample_forked_inside_a_code_block_does_not_split_all_of_its_text(mo
 def _split(text):
     cuts = [0, *sentence_starts(text), len(text)]
     return [text[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
+@pytest.mark.parametrize("a, b", [
+    # another operator between the same words: 0.86-0.9 overlap and the same numbers, read as the same claim (and a
+    # code line's resample that flips its operator, the bug its line decides, as the line itself)
+    ("So x = 5 + 3 = 8.", "So x = 5 - 3 = 8."),
+    ("The area is l * w.", "The area is l + w."),
+    ("    best = max(best, p - low)", "    best = max(best, p + low)"),
+    ("So we divide: n / k items.", "So we multiply: n \\times k items."),
+])
+def test_another_operator_between_the_same_words_is_another_claim(a, b):
+    from ptsfast.mining.anchors import similar
+
+    assert not similar(a, b) and not similar(b, a)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("So 5 + 3 = 8.", "So 3 + 5 = 8."), ("So x = 2 * 3 = 6.", "So x = 2 \\times 3 = 6."),
+    ("So we take x / 2 here.", "So we take x \\div 2 here."), ("So x = 3 - 1 = 2.", "So x = 3 − 1 = 2."),
+    ("We get 5 - that is the answer.", "We get 5, that is the answer."),  # a dash, not a swapped operator
+    ("The well-known result holds here.", "The well known result holds here."),
+])
+def test_the_same_operation_written_another_way_is_the_same_claim(a, b):
+    from ptsfast.mining.anchors import similar
+
+    assert similar(a, b) and similar(b, a)

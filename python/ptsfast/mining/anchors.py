@@ -20,6 +20,7 @@ soon as its interval decides that (or its boundaries reach the cap), like the to
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
 import re
 from collections import Counter
@@ -475,6 +476,12 @@ def _expand(m: re.Match) -> str:
 
 
 def words(text: str) -> list[str]:
+    """Lower-cased words, numbers and punctuation marks of ``text`` (see :func:`_words`)."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=256)  # a sentence is read by the overlap and again for a swapped operator; the original
+def _words(text: str) -> tuple[str, ...]:  # against each of its resamples
     """Lower-cased words, numbers (``1,000.5`` whole, one spelling per value) and single punctuation marks, without
     bold marks, heading hashes or math delimiters (with them, "**So x = 5.**" and "So x = 5." overlapped 0.71,
     "So \\(x = 5\\)." and "So $x = 5$." 0.67: different), each symbol in one spelling ("\\frac{3}{4}" and "3/4" 0.67,
@@ -484,12 +491,12 @@ def words(text: str) -> list[str]:
     def frac(m: re.Match) -> str:
         return "/".join(x.strip() if _WORD.fullmatch(x.strip()) else f"({x})" for x in m.groups())
     text = _spelled(_BRACED_POWER.sub(r"^\1", _SIMPLE_FRAC.sub(frac, text)), ones=True)
-    return [_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text)]
+    return tuple(_number(w) if w[0].isdigit() or (w[0] == "." and len(w) > 1) else w for w in _WORD.findall(text))
 
 
 def overlap(a: str, b: str) -> float:
     """Token overlap of two sentences: the F1 (Dice) of their word multisets, in [0, 1]; 1 when both are empty."""
-    wa, wb = Counter(words(a)), Counter(words(b))
+    wa, wb = Counter(_words(a)), Counter(_words(b))
     total = sum(wa.values()) + sum(wb.values())
     return 1.0 if total == 0 else 2 * sum((wa & wb).values()) / total
 
@@ -762,7 +769,7 @@ def same_facts(a: str, b: str) -> bool:
     the resamples that decide it; read as different, one that wrote a sum the other way round counted against the
     sentence it repeats."""
     # each value in one spelling ("two meters" is "2 meters"; "one hour" is "1 hour" where that makes them agree)
-    raw = _plain(a), _plain(b)
+    given, raw = (a, b), (_plain(a), _plain(b))
     ones = _spelled(raw[0], ones=True), _spelled(raw[1], ones=True)
     a, b = _spelled(raw[0]), _spelled(raw[1])
 
@@ -777,10 +784,23 @@ def same_facts(a: str, b: str) -> bool:
         units = [_UNITS[u] for _, u in sorted([*found, *money]) if u in _UNITS]  # the word after the value, else
         # the one after that, or the currency sign before it
         return Counter(_CHOICE.findall(text)), len(_NEGATIVE.findall(low)), Counter(order), units
-    if (facts(a) != facts(b) and facts(ones[0]) != facts(ones[1])) or _swapped(a, b):
+    if (facts(a) != facts(b) and facts(ones[0]) != facts(ones[1])) or _swapped(a, b) or _operator_swapped(*given):
         return False
     # read as written too: "1/2" / "2/1" are its numbers in another order
     return (_same_order(a, b) and _same_order(*raw)) or _same_equations(a, b)
+
+
+_OPERATORS = {"+": "+", "-": "-", "×": "×", "÷": "/", "/": "/", "^": "^"}  # "x ÷ 2" is "x / 2"
+
+
+def _operator_swapped(a: str, b: str) -> bool:
+    """Whether ``b`` writes another arithmetic operator where ``a`` writes one, the words on each side the same ("5 + 3
+    = 8" / "5 - 3 = 8", "p - low" / "p + low", "l × w" / "l + w": 0.86-0.9 overlap and the same numbers, read as the
+    same claim; a code line's operator is what its resamples change most)."""
+    wa, wb = _words(a), _words(b)
+    return any(i2 - i1 == j2 - j1 == 1 and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS
+               and _OPERATORS[wa[i1]] != _OPERATORS[wb[j1]] for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
+               if op == "replace")
 
 
 # an equation of terms (numbers, one-letter names, "2x") joined by operators: "2x + 1 = 7", "x = 3"
