@@ -1,5 +1,7 @@
 """Hostile command lines and API calls, round 23: a model without its weights (on the meta device) given to the
-Python API."""
+Python API; an out_dir through a loop of links, a link to nothing or a file, or a device."""
+
+import os
 
 import pytest
 import torch
@@ -59,3 +61,22 @@ def test_a_model_with_its_weights_still_mines(tmp_path):
                            progress=False)
     assert (tmp_path / "run" / "summary.json").exists() and summary
 
+
+@pytest.mark.parametrize("make, words", [
+    (lambda d: (os.symlink(d / "b", d / "a"), os.symlink(d / "a", d / "b"), d / "a")[2], ["loop of symbolic links"]),
+    (lambda d: (os.symlink(d / "b", d / "a"), os.symlink(d / "a", d / "b"), d / "a" / "run")[2],
+     ["loop of symbolic links"]),
+    (lambda d: (os.symlink(d / "gone", d / "dead"), d / "dead")[1], ["link to", "does not exist"]),
+    (lambda d: ((d / "f.txt").write_text("x"), d / "f.txt" / "sub" / "run")[1], ["f.txt is a file", "another path"]),
+    (lambda d: "/dev/null", ["device, pipe or socket", "folder"]),
+])
+def test_an_out_dir_no_folder_can_be_made_at_is_named(make, words, tmp_path):
+    """`ptsfast.mine(..., out_dir)` through a loop of links, at a link to nothing or under a file failed in its first
+    mkdir with a bare '[Errno 17] File exists' / '[Errno 20] Not a directory' naming no argument (the CLI's --out was
+    checked; the API's out_dir was not)."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    out = make(tmp_path)
+    with pytest.raises(ValueError) as e:
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), progress=False)
+    assert str(e.value).startswith("out_dir") and all(w in str(e.value) for w in words), e.value

@@ -322,6 +322,7 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
         raise TypeError(f"out_dir must be a folder path (str or Path), got {out_dir!r}")
     if os.path.isfile(out_dir):
         raise ValueError(f"out_dir {str(out_dir)!r} is a file; pass the folder the run is (to be) written in")
+    _check_out_path(out_dir)
     if oracle is not None and not callable(oracle):
         raise TypeError(f"oracle must be a callable (text, problem) -> bool, got {type(oracle).__name__}; a built-in "
                         f"oracle is named by MineOptions(oracle=...)")
@@ -330,6 +331,27 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if isinstance(problems, (str, bytes, dict)) or not hasattr(problems, "__iter__"):
         raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}")
     return list(problems)
+
+
+def _check_out_path(out_dir: str | os.PathLike) -> None:
+    """``out_dir`` through a loop of links, under a link to nothing or under a file failed in the first mkdir with a
+    bare '[Errno 17] File exists' or '[Errno 20] Not a directory' naming no argument; the CLI's checks of --out, said
+    of ``out_dir``."""
+    from ptsfast.outputs.rundir import check_no_broken_link_above, check_no_link_loop, is_stream
+
+    check_no_link_loop(out_dir, "out_dir")
+    check_no_broken_link_above(out_dir, "out_dir")
+    p = Path(out_dir).expanduser()
+    if os.path.islink(p) and not p.exists():  # a folder is not made through a link
+        raise ValueError(f"out_dir {str(out_dir)!r} is a link to {os.path.realpath(p)}, which does not exist; create "
+                         f"that folder or pass another path")
+    if is_stream(p):
+        raise ValueError(f"out_dir {str(out_dir)!r} is a device, pipe or socket; pass the folder the run is (to be) "
+                         f"written in")
+    above = next((q for q in p.parents if q.exists()), None)
+    if above is not None and not above.is_dir():
+        raise ValueError(f"out_dir {str(out_dir)!r}: {above} is a file, so the run's folder cannot be made there; "
+                         f"pass another path")
 
 
 def _check_weights_loaded(model) -> None:
