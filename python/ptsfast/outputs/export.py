@@ -30,6 +30,7 @@ import shutil
 import socket
 import sys
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -307,11 +308,8 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=_own_prefix(out), suffix=".tmp", dir=out.parent))
     old = None
     try:
-        # nested estimate dicts with None values are fine for Arrow; ids stay int lists. from_list takes its columns
-        # from the first record: every record gets every field (None where it has none, e.g. a resume's older ones)
-        fields = dict.fromkeys(k for r in records for k in r)
         if records:
-            datasets.Dataset.from_list([{k: r.get(k) for k in fields} for r in records]).save_to_disk(str(tmp))
+            _dataset(records).save_to_disk(str(tmp))
         else:  # save_to_disk wrote no data file for no rows, which load_from_disk fails on: one empty shard, typed
             empty = _empty_hf_features(kind)
             datasets.Dataset.from_dict({k: [] for k in empty}, features=empty).save_to_disk(str(tmp), num_shards=1)
@@ -330,6 +328,40 @@ def _write_hf(out: Path, records: list[dict], kind: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _dataset(records: list[dict]):
+    """The records as ``Dataset.from_list`` makes them, every record with every field (None where it has none, e.g.
+    a resume's older ones; nested estimate dicts with None values are fine for Arrow), but the context ids that
+    :func:`read_records` packed go to Arrow from their 8 bytes an id, never a Python int each (~36 bytes)."""
+    import datasets
+
+    fields = dict.fromkeys(k for r in records for k in r)
+    columns = {k: _packed_column([r.get(k) for r in records]) for k in fields}
+    return datasets.Dataset.from_dict({k: [plain(v) if isinstance(v, array) else v for v in col]
+                                       if isinstance(col, list) else col for k, col in columns.items()})
+
+
+def _packed_column(values: list) -> Any:
+    """A column of packed ids as the Arrow list of int64 that ``datasets`` makes of their lists; ``values`` as they
+    are where any is not packed (a list kept as read, a record without the field), where Arrow types their lists
+    otherwise (no id at all: a list of nulls; past 2**31 ids: 64-bit offsets) or an id is beyond int64."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not values or not all(isinstance(v, array) and v.typecode == "Q" for v in values):
+        return values
+    flat = array("Q")
+    offsets = [0]
+    for v in values:
+        flat.extend(v)
+        offsets.append(len(flat))
+    if not flat or len(flat) >= 2 ** 31:
+        return values
+    ids = np.frombuffer(flat, dtype=np.uint64)
+    if int(ids.max()) >= 2 ** 63:
+        return values
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(ids.view(np.int64)))
 
 
 def _own_prefix(out: Path) -> str:
@@ -596,7 +628,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if source.run_dir is not None:
         warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
-    recs = read_records(source, schema, packed=fmt in ("trl", "jsonl"))  # written as they are: packed till then
+    recs = read_records(source, schema, packed=fmt != "steering")  # context ids packed till they are written
     if source.run_dir is not None:  # a loose file may join several runs' records
         check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
@@ -648,20 +680,16 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         if any(r.get("prefix_text") is None for r in recs) or model is not None:
             tokenizer = tokenizer_for(source, model)
             check_tokenizer(recs, tokenizer, source)
-        # what a re-estimate of a pivot needs beside its ids and sampler: where the prompt ends (the oracle judges
-        # the text after it) and whether the prompt opened a <think> trace, as the pivot record says
-        recs = [pts_record(r, source, pairs.get(pivot_key(r)), tokenizer)
-                | {k: r[k] for k in ("prompt_len", "think_open") if k in r} for r in recs]
-        against = sum(pivot_key(r) in pairs and "rejected_token" not in r for r in recs)
-        if against:
-            log.warning("%d pivots (undecided) report a Δp against their direction: their records carry no "
-                        "rejected_token, as codelion's DPO export would train their pairs the other way round; "
-                        "their pairs are in the trl export", against)
-        alike = sum(r.get("rejected_token") is not None and r["rejected_token"] == r["pivot_token"] for r in recs)
-        if alike:  # codelion's DPO export keeps a pair only where rejected_token != pivot_token
-            log.warning("%d pivots' rejected_token reads as the same text as their pivot_token (two token ids, one "
-                        "text: parts of characters): codelion's DPO export skips such a pair without a word; train "
-                        "on their pairs from the trl export with PivotDPOTrainer, which feeds the ids", alike)
+        said: Counter = Counter()  # what the records written tell (_said_of_pts), counted as each one is made
+
+        def made(r: dict) -> dict:
+            # what a re-estimate of a pivot needs beside its ids and sampler: where the prompt ends (the oracle
+            # judges the text after it) and whether the prompt opened a <think> trace, as the pivot record says
+            rec = pts_record(r, source, pairs.get(pivot_key(r)), tokenizer) | {
+                k: r[k] for k in ("prompt_len", "think_open") if k in r}
+            said["against"] += pivot_key(r) in pairs and "rejected_token" not in rec
+            said["alike"] += rec.get("rejected_token") is not None and rec["rejected_token"] == rec["pivot_token"]
+            return rec
     elif fmt == "steering":
         if not recs:
             raise ExportError(f"no pivots to export from {source.file} (after filters); nothing to compute")
@@ -675,6 +703,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                         "generation towards the tokens that lower p - export with --direction raises for optillm",
                         lowering, len(recs))
     run = source.run_id() if fmt != "trl" or keep_fields else None  # the text alone is compared by its text
+    if fmt == "pts":  # each record made as it is written (its context text and ids), not all held at once
+        _write_jsonl(outp, (_named(run, made(r)) for r in recs), ascii_only=True)
+        _said_of_pts(said)
+        log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
+        return len(recs)
     if fmt == "steering":  # a vector a record: each written as it is made (steering.Built), not all held at once
         _write_jsonl(outp, (_named(run, r) for r in recs), ascii_only=True)
         log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
@@ -691,6 +724,18 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _said_of_pts(said: Counter) -> None:
+    """What a pts export's records leave to codelion's DPO export, counted as they were written."""
+    if said["against"]:
+        log.warning("%d pivots (undecided) report a Δp against their direction: their records carry no "
+                    "rejected_token, as codelion's DPO export would train their pairs the other way round; "
+                    "their pairs are in the trl export", said["against"])
+    if said["alike"]:  # codelion's DPO export keeps a pair only where rejected_token != pivot_token
+        log.warning("%d pivots' rejected_token reads as the same text as their pivot_token (two token ids, one "
+                    "text: parts of characters): codelion's DPO export skips such a pair without a word; train "
+                    "on their pairs from the trl export with PivotDPOTrainer, which feeds the ids", said["alike"])
 
 
 def _pivot_of(pair: Mapping, pivot: Mapping, source: RunSource) -> Mapping | None:

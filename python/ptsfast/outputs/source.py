@@ -98,7 +98,8 @@ def check_record(rec: Mapping, schema: str, path: Path, need: Iterable[str] | No
                               f"the file")
 
 
-_KINDS = ((bool, "true or false"), ((int, float), "a number"), (str, "a text"), (list, "a list"), (dict, "an object"))
+_KINDS = ((bool, "true or false"), ((int, float), "a number"), (str, "a text"), ((list, array), "a list"),
+          (dict, "an object"))
 
 
 def check_one_kind(records: Iterable[Mapping], where: Path | str, reader: str, fix: str) -> None:
@@ -123,6 +124,8 @@ def check_one_kind(records: Iterable[Mapping], where: Path | str, reader: str, f
         if isinstance(value, list):
             for v in value:
                 walk(v, path + "[]", rec)
+        elif isinstance(value, array) and value:  # packed ids (read_records): numbers all
+            walk(value[0], path + "[]", rec)
         elif isinstance(value, dict):
             for k, v in value.items():
                 walk(v, f"{path}.{k}", rec)

@@ -409,6 +409,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, RowError | None]
                 yield n, None, ("malformed JSON", "JSON nested too deep to read (thousands of levels); fix or delete "
                                                   "that line")
                 continue
+            row = _chat_row(row) or row
             if not isinstance(row, dict):
                 yield n, None, ("not an object", f"a JSON {type(row).__name__}, not an object; each line must be one "
                                                  f"{{...}} object")
@@ -475,11 +476,18 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
     values = list(doc.values()) if isinstance(doc, dict) else []
     wrapped = [k for k, v in doc.items() if k.lower() in ROWS_KEYS and isinstance(v, list) and v and
                all(isinstance(r, dict) for r in v)] if values else []
-    if isinstance(doc, list) and jsonl and not any(isinstance(r, dict) for r in doc):
-        return None  # a line [1, 2]: a row that is not an object, said so by the line's reading
+    if isinstance(doc, list) and jsonl and (not any(isinstance(r, dict) for r in doc) or _chat_row(doc)):
+        return None  # a line [1, 2]: a row that is not an object, said so by the line's reading; a chat: one row
+    if isinstance(doc, list) and _chat_row(doc):  # one conversation, not rows of one message each
+        doc = [doc]
     if isinstance(doc, list):  # each row as written: datasets' table made "007" 7 and "1e3" 1000 in a mixed column
         rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else \
             "one JSON array (json.dump of a list), not one object a line" if jsonl else None
+        if doc and _chat_row(doc[0]) is not None:
+            truth = GROUND_TRUTH in _chat_row(doc[0])
+            how = f"{how + ', ' if how else ''}rows that are bare lists of chat messages" + \
+                (" (Open-Reasoner-Zero's: a question, and an answer in 'ground_truth')" if truth else "") + \
+                f", each taken for a column {CHAT_ROWS!r}" + (f" and its {GROUND_TRUTH!r}" if truth else "")
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
     elif _split_orient(doc):  # pandas' to_json(orient='split'): {"columns", "index", "data": [[cells], ...]}
@@ -2160,7 +2168,29 @@ def _rows_in_memory(data, split: str | None, config: str | None,
             for n, row in enumerate(data, 1)), source
 
 
+CHAT_ROWS = "conversations"
+"""The column a row written as a bare list of chat messages is read into (:func:`_chat_row`)."""
+
+
+def _chat_row(row: Any) -> dict | None:
+    """A row written as a bare list of chat messages, as a row of one chat column, else None: Open-Reasoner-Zero's
+    JSON (``[{"from": "human", "value": question}, {"from": "assistant", "ground_truth": {"value": answer}}]``, its
+    answer in the assistant message's ``ground_truth``, read as a column of that name) and a ShareGPT conversation
+    saved without its ``conversations`` key."""
+    if not isinstance(row, list) or not row or not all(isinstance(m, dict) and ("role" in m or "from" in m) and
+                                                       _role(m) in ("user", "assistant", "system") for m in row):
+        return None
+    truth = row[-1].get(GROUND_TRUTH)
+    if isinstance(truth, dict) and "value" in truth:
+        truth = truth["value"]
+    truth = truth if _role(row[-1]) == "assistant" else None  # the reference, beside any reply of the message
+    if any(_message_text(m) is None for m in row[:-1 if truth is not None else None]):
+        return None
+    return {CHAT_ROWS: row[:-1], GROUND_TRUTH: truth} if truth is not None else {CHAT_ROWS: row}
+
+
 def _record(row) -> tuple[dict | None, RowError | None]:
+    row = _chat_row(row) or row
     if not isinstance(row, Mapping):
         return None, ("not an object", f"a value of type {type(row).__name__}, not a dict; each row must be one dict "
                                        f"of fields")
