@@ -142,3 +142,50 @@ def test_the_same_operation_written_another_way_is_the_same_claim(a, b):
     from ptsfast.mining.anchors import similar
 
     assert similar(a, b) and similar(b, a)
+
+
+def test_every_trace_marker_is_a_sentence_of_its_own():
+    # only <think> tags were: "so x = 5.[/THINK]The answer is 5." was one sentence across the trace's end
+    from ptsfast.problems.loading import TRACE_MARKERS
+
+    for opening, closing in TRACE_MARKERS:
+        for tag in (opening, closing):
+            if tag.startswith("<|begin_assistant|>"):  # Apriel's words, prose that the template opens
+                continue
+            text = f"So x = 5.{tag}The answer is 5."
+            assert [s.strip() for s in _split(text)] == ["So x = 5.", tag, "The answer is 5."], tag
+
+
+def _marker_tokenizer():
+    from test_anchors_round10 import byte_tokenizer
+
+    tok = byte_tokenizer()
+    tok.add_special_tokens({"additional_special_tokens": ["[THINK]", "[/THINK]"]})
+    return tok
+
+
+def test_a_trace_marker_written_as_a_special_token_keeps_its_text_in_the_sentences():
+    # Magistral's [THINK] / [/THINK] are special tokens: their texts were dropped from the split (and from the
+    # resamples' texts), so the sentence before the trace's end and the answer after it were one
+    from types import SimpleNamespace
+
+    from ptsfast.engine import FinishReason
+    from ptsfast.mining.anchors import AnchorConfig
+    from ptsfast.pipeline.anchors import _AnchorRun
+    from ptsfast.pipeline.probes import OracleStops
+
+    tok = _marker_tokenizer()
+    ids = tok("[THINK]Let me add. So x = 5.[/THINK]The answer is 5.", add_special_tokens=False)["input_ids"]
+    options = SimpleNamespace(run=SimpleNamespace(problems_per_batch=1, max_new_tokens=64), anchors=AnchorConfig())
+    judges = {False: (lambda text, problem: (True, None), OracleStops())}
+    run = _AnchorRun(SimpleNamespace(eos_ids=frozenset({0})), tok, judges, None, options, None, None)
+    p = SimpleNamespace(problem=SimpleNamespace(id="p"), prompt_ids=(), think_open=False, solution_ids=None)
+    t = run._trajectory(p, 0, tuple(ids), FinishReason.EOS)
+    run.close()
+    sentences = ["".join(t.tokens[a:b]).strip() for a, b in t.spans]
+    assert sentences == ["[THINK]", "Let me add.", "So x = 5.", "[/THINK]", "The answer is 5."]
+    # a resample forked before "So x" reads its text with the marker, as the solution's sentence is read
+    k = sentences.index("So x = 5.")
+    after = run._text_after(t, t.boundary(k), ids[t.spans[k][0]:])
+    from ptsfast.mining.anchors import first_sentence
+    assert first_sentence(after, t.before(k)) == t.sentence(k) == "So x = 5."

@@ -62,7 +62,11 @@ _NEWLINE = re.compile(r"\n")
 _SPACED_ELLIPSIS = re.compile(r"\.(?:[ \t]\.){2,}")  # ". . .": one ellipsis (its dots were three sentence ends)
 # what ends a sentence (and its closing marks)
 _TERMINATORS = re.compile(r"[.!?…।॥؟۔。！？．｡]+[\"'”’)\]」』）*_]*")
-_TAG = re.compile(r"</?think>")
+# what opens and closes a reasoning trace (R1's tags, Seed-OSS', EXAONE's, Magistral's tokens, OpenThoughts' markers,
+# Kimi's, gpt-oss' channels, Apriel's final response; ptsfast.problems.loading.TRACE_MARKERS): each is a sentence of
+# its own ("so x = 5.[/THINK]The answer is 5." was one sentence across the trace's end)
+_TAG = re.compile(r"</?(?:seed:)?think>|</?thought>|\[/?THINK\]|\u25c1/?think\u25b7|<\|(?:begin|end)_of_thought\|>"
+                  r"|<\|channel\|>(?:analysis|final)<\|message\|>|\[BEGIN FINAL RESPONSE\]")
 # text whose "." is no sentence end: display math (not split at its newlines either), fenced and inline code,
 # inline math ("\\[ x = 1/2. \\]" ends with its "\\]"; "print('big. ok')" is one statement)
 _DISPLAY = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$|\\begin\{([a-z]*(?:align|equation|gather|multline|eqnarray|cases|array"
@@ -196,7 +200,7 @@ def sentence_starts(text: str) -> list[int]:
     cuts.update(b for a, b in display if _CLOSES.search(text[a:b]))
     cuts.update(m.end() for m in _CODE.finditer(text) if m.group(0)[:1] in "$\\" and _INLINE_CLOSES.search(m.group(0))
                 and text[m.end():m.end() + 1].isspace() and not in_display(m.start()))
-    for m in _TAG.finditer(text):  # a <think> tag is a sentence boundary on both sides
+    for m in _TAG.finditer(text):  # a trace's tag is a sentence boundary on both sides
         cuts.update((m.start(), m.end()))
     starts = set()
     for c in cuts:  # a sentence starts at the first non-space character after a cut

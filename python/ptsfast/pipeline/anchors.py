@@ -47,6 +47,7 @@ from ptsfast.pipeline.probes import (
     decodes_bytes,
     joined_is_whole,
     judged_texts,
+    trace_marker_ids,
 )
 from ptsfast.pipeline.records import committed, oracle_fields
 from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
@@ -315,7 +316,10 @@ class _AnchorRun(FedCall):
         self.tokenizer, self.judges = tokenizer, judges
         self.similarity, self.options, self.o, self.stats = similarity, options, options.run, stats
         self.on_problem = on_problem
-        self.special = frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids
+        # special tokens have no text in the sentences, but those a trace's markers are written with ("[/THINK]"), which
+        # the oracle reads too: without them "So x = 5.[/THINK]The answer is 5." was one sentence across the trace's end
+        self.special = ((frozenset(getattr(tokenizer, "all_special_ids", ()) or ()) | engine.eos_ids)
+                        - trace_marker_ids(tokenizer))
         self._judges = ThreadPoolExecutor(JUDGE_THREADS, thread_name_prefix="ptsfast-anchors-judge")
 
     def judge(self, p) -> Callable:
@@ -583,10 +587,8 @@ class _AnchorRun(FedCall):
         """The text rollout ``tokens`` add after the first ``b`` solution tokens, decoded after a few tokens of
         context (alone, a SentencePiece tokenizer drops the first token's leading space: "x." + "Then")."""
         ctx = (list(t.prompt_ids) + list(t.solution_ids[:b]))[-8:]
-        head = self.tokenizer.decode(ctx, skip_special_tokens=True)
-        full = self.tokenizer.decode(ctx + list(tokens), skip_special_tokens=True)
-        return full[len(head):] if full.startswith(head) else self.tokenizer.decode(list(tokens),
-                                                                                    skip_special_tokens=True)
+        head, full = judged_texts(self.tokenizer, [ctx, ctx + list(tokens)])  # a trace's markers kept, as the solution's
+        return full[len(head):] if full.startswith(head) else judged_texts(self.tokenizer, [list(tokens)])[0]
 
 
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):

@@ -48,6 +48,11 @@ def _special_ids(tokenizer) -> tuple[frozenset[int], frozenset[int]]:
         return _find_special_ids(tokenizer)
 
 
+def trace_marker_ids(tokenizer) -> frozenset[int]:
+    """The special ids whose text the judged text keeps: those a reasoning trace's markers are written with."""
+    return _special_ids(tokenizer)[1]
+
+
 def judged_texts(tokenizer, seqs: Sequence[Sequence[int]]) -> list[str]:
     """The texts an oracle judges: token ids decoded without special tokens (EOS, pad, chat markers), except those
     that write a reasoning trace's markers. Decoding them all away left ``[THINK]...[/THINK]`` (special tokens in
