@@ -141,3 +141,87 @@ def test_the_pts_and_hf_exports_hold_no_context_id_as_a_python_int(many, tmp_pat
                 tracemalloc.stop()
     _same_export(tmp_path / "packed", tmp_path / "whole")
     assert peaks["packed"] < bound * peaks["whole"], peaks  # 0.63, 0.51 and 0.49 measured
+
+
+# ----------------------------------------------------------------------------- every DPO export through TRL's own path
+
+@pytest.fixture(scope="module", params=["llama2-style", "chatml", "bos-added-by-tokenizer-only"])
+def chat_run(request, tmp_path_factory):
+    pytest.importorskip("trl")
+    from test_exports_round8 import TOKENIZERS, tiny_run
+
+    tok = TOKENIZERS[request.param]()
+    run, model = tiny_run(tmp_path_factory.mktemp(request.param), tok)
+    return request.param, tok, run, model
+
+
+def _trl_prepared(tok, model, rows, tmp_path):
+    """TRL's own preparation of text pairs (DPOTrainer's: the prompt once, no chat template, the EOS appended)."""
+    import copy
+
+    import datasets
+    from test_exports_round8 import dpo_args
+    from trl import DPOTrainer
+    from trl.data_utils import is_conversational
+
+    assert rows and not any(is_conversational(r) for r in rows)
+    ds = datasets.Dataset.from_list(rows)
+    return DPOTrainer(model=model, ref_model=copy.deepcopy(model), args=dpo_args(tmp_path, len(rows)),
+                      train_dataset=ds, processing_class=tok).train_dataset
+
+
+def _read(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_jsonl_and_text_only_exports_train_in_trl_as_their_text_exact_says(chat_run, tmp_path):
+    """The jsonl export of pairs (the run's records, every field) and the trl export of the text alone go to plain
+    DPOTrainer as they are: its own tokenisation gives the mined ids (one BOS) wherever a pair says its text is
+    exact, and the text-only export holds no pair that does not."""
+    name, tok, run, model = chat_run
+    mined = {(r["trajectory"], r["position"]): r for r in _read(run / "pairs.jsonl")}
+    eos = [tok.eos_token_id]
+    export(run, tmp_path / "all.jsonl", fmt="jsonl", kind="pairs")
+    export(run, tmp_path / "text.jsonl", keep_fields=False)
+    rows = _read(tmp_path / "all.jsonl")
+    for r, p in zip(rows, _trl_prepared(tok, model, rows, tmp_path / "a")):
+        want = (r["prompt_ids"], r["chosen_ids"] + eos, r["rejected_ids"] + eos)
+        assert r["text_exact"] is ((p["prompt_ids"], p["chosen_ids"], p["rejected_ids"]) == want), (name, r)
+    text = _read(tmp_path / "text.jsonl")
+    exact = [r for r in mined.values() if r["text_exact"]]
+    assert len(text) == len(exact)
+    if not text:
+        return
+    by_text = {(r["prompt"], r["chosen"], r["rejected"]): r for r in exact}
+    for r, p in zip(text, _trl_prepared(tok, model, text, tmp_path / "t")):
+        m = by_text[(r["prompt"], r["chosen"], r["rejected"])]
+        assert (p["prompt_ids"], p["chosen_ids"], p["rejected_ids"]) == (m["prompt_ids"], m["chosen_ids"] + eos,
+                                                                          m["rejected_ids"] + eos), (name, r)
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_codelions_dpo_pairs_of_a_pts_export_train_in_trl_as_pair_text_exact_says(chat_run, tmp_path, given):
+    """codelion/pts's DPO export makes a pair of a pivotal_tokens record: prompt its pivot_context, chosen its
+    pivot_token and rejected its rejected_token where prob_delta > 0, the other way round where it is negative (a
+    record without rejected_token, or with one that reads as its pivot_token, makes none). TRL's own tokenisation of
+    those pairs gives the mined ids wherever the record's pair_text_exact says so, as the run recorded it or as the
+    export tokenises it with the tokenizer given."""
+    name, tok, run, model = chat_run
+    export(run, tmp_path / "pts.jsonl", fmt="pts", model=(model, tok) if given else None)
+    recs = [r for r in _read(tmp_path / "pts.jsonl")
+            if r.get("rejected_token") is not None and r["rejected_token"] != r["pivot_token"]]
+    if not recs:
+        pytest.skip(f"{name}: no pivot of this run has a pair codelion's export keeps")
+    rows, want = [], []
+    eos = [tok.eos_token_id]
+    for r in recs:
+        up = r["prob_delta"] > 0
+        chosen, rejected = ((r["pivot_token"], r["rejected_token"]) if up else (r["rejected_token"], r["pivot_token"]))
+        ids = ((r["pivot_token_id"], r["rejected_token_id"]) if up else (r["rejected_token_id"], r["pivot_token_id"]))
+        rows.append({"prompt": r["pivot_context"], "chosen": chosen, "rejected": rejected})
+        want.append((r["pivot_context_ids"], [ids[0]] + eos, [ids[1]] + eos))
+    for r, row, w, p in zip(recs, rows, want, _trl_prepared(tok, model, rows, tmp_path)):
+        got = (p["prompt_ids"], p["chosen_ids"], p["rejected_ids"])
+        assert r["pair_text_exact"] is not None, r
+        assert r["pair_text_exact"] is (got == w), (name, row, got, w)
+        assert r["pivot_context_exact"] is (p["prompt_ids"] == w[0]) or not r["pivot_context_exact"], (name, row)
