@@ -137,6 +137,7 @@ def test_another_operator_between_the_same_words_is_another_claim(a, b):
     ("So we take x / 2 here.", "So we take x \\div 2 here."), ("So x = 3 - 1 = 2.", "So x = 3 − 1 = 2."),
     ("We get 5 - that is the answer.", "We get 5, that is the answer."),  # a dash, not a swapped operator
     ("The well-known result holds here.", "The well known result holds here."),
+    ("- So the total is 5.", "* So the total is 5."),  # a list's bullet
 ])
 def test_the_same_operation_written_another_way_is_the_same_claim(a, b):
     from ptsfast.mining.anchors import similar

@@ -802,7 +802,8 @@ def _operator_swapped(a: str, b: str) -> bool:
     = 8" / "5 - 3 = 8", "p - low" / "p + low", "l × w" / "l + w": 0.86-0.9 overlap and the same numbers, read as the
     same claim; a code line's operator is what its resamples change most)."""
     wa, wb = _words(a), _words(b)
-    return any(i2 - i1 == j2 - j1 == 1 and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS
+    return any(i2 - i1 == j2 - j1 == 1 and 0 < i1 < len(wa) - 1 and 0 < j1 < len(wb) - 1  # between two words: not
+               and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS  # a list's bullet ("- So x" / "* So x")
                and _OPERATORS[wa[i1]] != _OPERATORS[wb[j1]] for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
                if op == "replace")
 
