@@ -1,5 +1,8 @@
 """Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
-(``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call."""
+(``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call and
+Open-Reasoner-Zero's rows of bare chat messages."""
+
+import json
 
 import pytest
 
@@ -94,3 +97,41 @@ def test_a_value_imported_and_asserted_is_still_read_when_the_question_names_no_
     tests = "from solution import add, DEBUG\n\ndef test_a():\n    assert DEBUG\n    assert add(1, 2) == 3\n"
     p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
     assert CODE(prog.format(1), p).success and not CODE(prog.format(0), p).success
+
+
+ORZ = [[{"from": "human", "value": "What is 1+1?"}, {"from": "assistant", "ground_truth": {"value": "2"}}],
+       [{"from": "human", "value": "What is 2+3?"}, {"from": "assistant", "ground_truth": {"value": "5"}}]]
+
+
+@pytest.mark.parametrize("name, raw, rows", [
+    ("orz_math_57k_collected.json", json.dumps(ORZ, indent=4).encode(), 2),  # as Open-Reasoner-Zero publishes it
+    ("orz.json", json.dumps(ORZ).encode(), 2),
+    ("orz.jsonl", b"".join(json.dumps(r).encode() + b"\n" for r in ORZ), 2),
+    ("orz.jsonl", json.dumps(ORZ[0]).encode(), 1),  # one line, one conversation: one row, not two of a message each
+], ids=["published", "one-line", "json-lines", "one-conversation"])
+def test_open_reasoner_zero_pairs_read_as_question_and_ground_truth(tmp_path, name, raw, rows):
+    # each row a list [human, assistant with ground_truth] was refused ('a value of type list, not a dict')
+    r = load(tmp_path, [], oracle="math", name=name, raw=raw)
+    assert [(p.question, p.answer) for p in r.problems] == [("What is 1+1?", "2"), ("What is 2+3?", "5")][:rows]
+    assert not r.skipped
+
+
+def test_the_ground_truth_is_the_answer_beside_an_assistant_reply(tmp_path):
+    rows = [[{"from": "human", "value": "What is 1+1?"},
+             {"from": "assistant", "value": "It is 3.", "ground_truth": {"value": "2"}}]]
+    p, = load(tmp_path, [], oracle="math", name="orz.json", raw=json.dumps(rows).encode()).problems
+    assert (p.question, p.answer) == ("What is 1+1?", "2")
+
+
+def test_a_sharegpt_conversation_saved_as_a_bare_list_reads_its_reply(tmp_path):
+    rows = [[{"from": "human", "value": "What is 1+1?"}, {"from": "gpt", "value": "So \\boxed{2}."}]]
+    p, = load(tmp_path, [], oracle="math", name="sg.json", raw=json.dumps(rows).encode()).problems
+    assert (p.question, p.answer) == ("What is 1+1?", "So \\boxed{2}.")
+
+
+def test_rows_of_a_role_column_are_no_conversation(tmp_path):
+    # a table whose rows have a 'role' column (and no message text) is read row by row, as before
+    rows = [{"role": "student", "question": "What is 1+1?", "answer": "2"},
+            {"role": "teacher", "question": "What is 2+2?", "answer": "4"}]
+    r = load(tmp_path, [], oracle="math", name="t.json", raw=json.dumps(rows).encode())
+    assert [p.answer for p in r.problems] == ["2", "4"]
