@@ -1,13 +1,15 @@
 """Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
-(``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call and
-Open-Reasoner-Zero's rows of bare chat messages."""
+(``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call,
+Open-Reasoner-Zero's rows of bare chat messages, and the model's own chat template failing on a question."""
 
 import json
 
 import pytest
 
 from helpers.rows import load
+from helpers.tiny_models import byte_level_bpe
 from ptsfast.problems.code_tests import TestFormatError, test_program_from_row as program_from_row
+from ptsfast.problems.loading import Problem, encode_problems
 from test_dataset_shapes_round20 import ADD, CODE, ZERO, _unittest
 
 Q = "Write add(a, b)."
@@ -135,3 +137,19 @@ def test_rows_of_a_role_column_are_no_conversation(tmp_path):
             {"role": "teacher", "question": "What is 2+2?", "answer": "4"}]
     r = load(tmp_path, [], oracle="math", name="t.json", raw=json.dumps(rows).encode())
     assert [p.answer for p in r.problems] == ["2", "4"]
+
+
+RAISES = "{% if 'w11' in messages[-1]['content'] %}{{ raise_exception('not this one') }}{% endif %}" \
+         "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+
+
+@pytest.mark.parametrize("system, says", [(None, ""), ("Be brief.", "drop --system-prompt")])
+def test_the_models_own_template_failing_on_a_question_names_the_template_options(system, says):
+    # the skip said only "fix the question text", though the question was fine and the template the problem
+    tok = byte_level_bpe()
+    tok.chat_template = RAISES
+    problems = [Problem("bad", "What is w11?", "5"), Problem("good", "What is 2+3?", "5")]
+    out, skipped = encode_problems(problems, tok, system_prompt=system)
+    assert [p.id for p in out] == ["good"] and [s.id for s in skipped] == ["bad"]
+    assert "the model's own chat template failed" in skipped[0] and "--chat-template" in skipped[0]
+    assert "--no-chat-template" in skipped[0] and says in skipped[0] and "fix the question text" not in skipped[0]

@@ -2650,6 +2650,11 @@ def encode_problems(problems: Sequence[Problem], tokenizer, max_length: int | No
                     "leave it out, or fix the question text" if own else "fix the question text")
             if chat_template and not own and type(e).__module__.startswith("jinja2"):
                 fix_ = "the template given by --chat-template failed on it; fix the template"
+            elif use_chat_template and not chat_template and type(e).__module__.startswith("jinja2"):
+                system = "pass --system-prompt '' to leave out its row's system message (some templates take none), " \
+                    if own else "drop --system-prompt (some templates take no system message), " if sys_prompt else ""
+                fix_ = f"the model's own chat template failed on it; {system}pass --chat-template with a template " \
+                       f"that takes it, or --no-chat-template to feed the question as it is"
             skip(prob, "encoding failed",
                  f"the tokenizer/chat template could not encode it ({type(e).__name__}: {e}); {fix_}")
             continue
