@@ -995,6 +995,13 @@ def _plain_unit_dropped(text: str) -> str | None:
     "24平方厘米"), else None: the gsm8k and last_number oracles read no answer in such a reference, and the math ones
     compare it as text (a right \\boxed{180} failed), while each compares a number with the number a rollout gives,
     its unit or none (as math_verify reads such a gold answer)."""
+    m = _plain_unit_match(text)
+    return m.group(1) if m else None
+
+
+def _plain_unit_match(text: str) -> re.Match | None:
+    """The match of :data:`_PLAIN_UNIT` (group 1 the number, group 2 the unit) where ``text`` is a number and its
+    unit in plain text (:func:`_plain_unit_dropped`), else None."""
     m = _PLAIN_UNIT.fullmatch(text)
     if not m:
         return None
@@ -1003,7 +1010,7 @@ def _plain_unit_dropped(text: str) -> str | None:
             any(re.fullmatch(r"(?:four|fif|six|seven|eigh|nin|ten|hundred|thousand|million)ths?", w.lower())
                 for w in words):
         return None
-    return m.group(1)
+    return m
 
 
 def _ape_fraction(text: str) -> str | None:
@@ -1018,26 +1025,22 @@ def _ape_fraction(text: str) -> str | None:
     return f"{sign}{m.group(3)}/{m.group(4)}"
 
 
-def _plain_unit(text: str) -> str | None:
-    """The unit of a short reference :func:`_unit_dropped` reads as its number ("km" of "180 km"), else None."""
-    if "\n" in text.strip() or len(text) > 40 or _UNIT_AFTER.fullmatch(text) or _plain_unit_dropped(text) is None:
-        return None
-    return _PLAIN_UNIT.fullmatch(text).group(2).strip().rstrip(".")
-
-
-def _unit_dropped(text: str) -> str:
-    """An answer written as a number and its unit in parentheses (ASDiv's "9 (apples)", "3.5 (square cm)", a Chinese
-    set's "7（个）") or in plain text ("180 km", "12 元": :func:`_plain_unit_dropped`) as the number, as lm-eval reads
-    it, and Ape210K's "(1/3)" as a fraction (:func:`_ape_fraction`); a short answer's closing Chinese full stop
-    ("7个。") dropped, as an English one is; anything else as it is."""
+def _unit_read(text: str) -> tuple[str, str | None]:
+    """``(the answer, its unit or None)``: an answer written as a number and its unit in parentheses (ASDiv's "9
+    (apples)", "3.5 (square cm)", a Chinese set's "7（个）") or in plain text ("180 km", "12 元":
+    :func:`_plain_unit_dropped`) read as the number, as lm-eval reads it, the plain text's unit kept ("km" of "180
+    km") so the oracles can hold a rollout's unit to it; Ape210K's "(1/3)" as a fraction (:func:`_ape_fraction`); a
+    short answer's closing Chinese full stop ("7个。") dropped, as an English one is; anything else as it is."""
     m = _UNIT_AFTER.fullmatch(text)
     if m:
-        return m.group(1)
-    short = "\n" not in text.strip() and len(text) <= 40
-    read = (_plain_unit_dropped(text) or _ape_fraction(text)) if short else None
-    if read is not None:
-        return read
-    return text.rstrip().removesuffix("。") if short else text
+        return m.group(1), None
+    if "\n" in text.strip() or len(text) > 40:
+        return text, None
+    m = _plain_unit_match(text)
+    if m:
+        return m.group(1), m.group(2).strip().rstrip(".")
+    read = _ape_fraction(text)
+    return (read if read is not None else text.rstrip().removesuffix("。")), None
 
 
 _LISTED_CHOICE = (re.compile(r"(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?(?<![\w)\]])\(([A-E])\)(?:\s|\\ )*\}?"),
@@ -1911,7 +1914,7 @@ def problem_from_row(row: dict, n: int, fields: FieldMap, source: str | None = N
                                               f"nothing after its thinking (a reply cut off there): the boxes tried "
                                               f"while thinking are no answer; drop the row")
         ans = _math_delimiters_dropped(_stated_answer(_after_thinking(ans)))
-        unit, ans = _plain_unit(ans), _unit_dropped(ans)
+        ans, unit = _unit_read(ans)
         if isinstance(q, str) and len(ans) <= 80:
             ans = _choice_reference(ans, q)
         worked = from_reply or str(column).lower() in SOLUTION_KEYS or _prose(ans)
