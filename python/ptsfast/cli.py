@@ -36,6 +36,7 @@ except ValueError:  # not the main thread: its signals are not this import's
     pass
 
 import argparse  # noqa: E402 - after the handler above
+import atexit  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
@@ -1999,12 +2000,60 @@ def _ignore_while_exiting(taken: dict) -> None:
     """The command has done its work and said so (a run complete, its summary printed); what is left is the
     interpreter's exit, a second or more with torch loaded. A SIGTERM then (a job scheduler ending a job it saw
     finish) killed the process, exit 143, and a closed terminal's SIGHUP 129: a complete run read as a failed one by
-    the scheduler and by scripts. The ending signals are ignored from here, for the command's process only (a caller
-    of :func:`main` in Python gets its own handlers back): it exits a moment later with the command's status."""
+    the scheduler and by scripts. From here, for the command's process only (a caller of :func:`main` in Python gets
+    its own handlers back), an ending signal no longer fails the command: until :func:`main` returns it is noted,
+    then it ends the process with the command's status (:func:`_end_on_signal`)."""
     if _starting_as_the_command():
         for signum in taken:
-            signal.signal(signum, signal.SIG_IGN)
+            signal.signal(signum, _note_ending)
+        _EXITING["signals"] += list(taken)
         taken.clear()  # nothing to give back
+
+
+_EXITING: dict = {"signals": [], "noted": False, "rc": 0}
+"""The ending signals let go of once the command was done, whether one came before :func:`main` returned, and the
+command's status."""
+
+
+def _note_ending(signum, frame) -> None:
+    """An ending signal while the done command still says so (its summary): kept for :func:`_end_on_signal`."""
+    _EXITING["noted"] = True
+
+
+def _end_on_signal(rc: int) -> None:
+    """The command has returned ``rc``; the interpreter's exit is left. Ignored ending signals kept a process that
+    something holds at exit (a thread the interpreter joins: a judge still running a verdict on a GPU run, a
+    library's worker; Ray's shutdown) alive through SIGTERM and Ctrl-C, so only SIGKILL ended it (exit 137, read as
+    failed). An ending signal from here, or one noted since the summary, ends the process at once with ``rc``;
+    finished work is on disk and its output is flushed first. The interpreter's last steps ignore them (see
+    :func:`_ignore_from_here`)."""
+    if not _EXITING["signals"]:
+        return
+    _EXITING["rc"] = rc if isinstance(rc, int) else 1
+    if _EXITING["noted"]:
+        _end_now()
+    for signum in _EXITING["signals"]:
+        signal.signal(signum, _end_now)
+
+
+def _end_now(*_) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # closed, gone or full: nothing more to say
+            pass
+    os._exit(_EXITING["rc"])
+
+
+def _ignore_from_here() -> None:
+    """Registered before the libraries' own exit handlers, so it runs after them: from here the interpreter tears its
+    modules down, and a Python handler is reset there to the default (SIGTERM then killed the process, 143); the
+    ending signals are ignored for those last moments instead."""
+    for signum in _EXITING["signals"]:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+atexit.register(_ignore_from_here)
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -2160,11 +2209,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's, as sys.stderr is
     # taken before the commands' modules import (half a second): a Ctrl-C then ended in a KeyboardInterrupt traceback
     global _TAKEN
+    _EXITING.update(signals=[], noted=False, rc=0)
     taken = _TAKEN = _take_signals()
     try:
-        return _main(argv, taken)
+        rc = _main(argv, taken)
     finally:
         _give_back(taken)
+    _end_on_signal(rc)
+    return rc
 
 
 def _main(argv: list[str] | None, taken: dict) -> int:

@@ -1,12 +1,16 @@
 """Hostile command lines and API calls, round 23: a model without its weights (on the meta device) given to the
-Python API; an out_dir through a loop of links, a link to nothing or a file, or a device."""
+Python API; an out_dir through a loop of links, a link to nothing or a file, or a device; a command whose process
+something keeps alive after its summary."""
 
+import json
 import os
+import sys
 
 import pytest
 import torch
 
 import ptsfast
+from helpers.cli_errors import FAST, MINE, write_problems
 
 
 def _rows():
@@ -80,3 +84,47 @@ def test_an_out_dir_no_folder_can_be_made_at_is_named(make, words, tmp_path):
     with pytest.raises(ValueError) as e:
         ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), progress=False)
     assert str(e.value).startswith("out_dir") and all(w in str(e.value) for w in words), e.value
+
+
+_KEPT_ALIVE = """
+import sys, threading
+threading.Thread(target=threading.Event().wait, name="held-at-exit").start()  # joined at exit, for ever
+from ptsfast.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("signame, at", [("SIGTERM", "  out_dir"), ("SIGINT", "  out_dir"),
+                                         ("SIGHUP", "ptsfast summary")])
+def test_an_ending_signal_after_the_summary_ends_a_process_something_keeps_alive(signame, at, model_dir, tmp_path):
+    """Once the summary was printed the ending signals were ignored (a complete run must not read as failed), so a
+    process that something kept alive at exit (a thread the interpreter joins: a judge still running a verdict, a
+    library's worker) ignored SIGTERM and Ctrl-C, and only SIGKILL ended it. Now such a signal then ends it at once,
+    with the command's own status."""
+    import signal
+    import subprocess
+
+    script = tmp_path / "bin" / "ptsfast"  # the command's own process, as its console script starts it
+    script.parent.mkdir()
+    script.write_text(_KEPT_ALIVE)
+    out = tmp_path / "run"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 2)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, str(script), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith(at):  # the summary's first line (the command still says it) or its last
+                break
+        proc.send_signal(getattr(signal, signame))
+        rest, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert json.loads((out / "summary.json").read_text())["problems"] == 2
+    assert "Traceback" not in err and "interrupted" not in err, err
