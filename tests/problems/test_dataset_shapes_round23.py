@@ -1,6 +1,7 @@
 """Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
 (``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call,
-Open-Reasoner-Zero's rows of bare chat messages, and the model's own chat template failing on a question."""
+Open-Reasoner-Zero's rows of bare chat messages, the model's own chat template failing on a question, and a pytest
+parametrize of no cases."""
 
 import json
 
@@ -153,3 +154,25 @@ def test_the_models_own_template_failing_on_a_question_names_the_template_option
     assert [p.id for p in out] == ["good"] and [s.id for s in skipped] == ["bad"]
     assert "the model's own chat template failed" in skipped[0] and "--chat-template" in skipped[0]
     assert "--no-chat-template" in skipped[0] and says in skipped[0] and "fix the question text" not in skipped[0]
+
+
+PARAMETRIZED = "import pytest\nfrom solution import add\n\n{cases}@pytest.mark.parametrize('a, b, c', {values})\n" \
+               "def test_add(a, b, c):\n    assert add(a, b) == c\n"
+
+
+@pytest.mark.parametrize("cases, values", [("", "[]"), ("", "()"), ("CASES = []\n\n", "CASES")],
+                         ids=["list", "tuple", "a-name"])
+def test_a_parametrize_of_no_cases_is_refused_not_failing_every_program(tmp_path, cases, values):
+    # KodCode-style pytest tests whose cases were never filled in: pytest skips the test ('got empty parameter
+    # set'), no test ran, and the right add failed with every other program
+    r = load(tmp_path, [{"question": Q, "test": PARAMETRIZED.format(cases=cases, values=values)}], oracle="code")
+    assert not r.problems and "lists no cases" in r.skipped[0] and "test_add" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    PARAMETRIZED.format(cases="", values="[]") + "\ndef test_more():\n    assert add(2, 2) == 4\n",
+    PARAMETRIZED.format(cases="CASES = []\nCASES.append((1, 2, 3))\n\n", values="CASES"),
+], ids=["beside-a-test", "filled-in"])
+def test_a_parametrize_whose_cases_exist_still_judges(tmp_path, tests):
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success

@@ -1136,12 +1136,38 @@ def _always_skips(decorators) -> bool:
     return False
 
 
+def _empty_grid(decorators, top) -> bool:
+    """Whether a test's marks hold a ``@pytest.mark.parametrize`` given no cases: an empty list or tuple, or a name
+    the tests bind once to one and never change (``CASES = []``, its cases never filled in)."""
+    for d in decorators:
+        if not (isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize" and
+                len(d.args) >= 2):
+            continue
+        values = d.args[1]
+        if isinstance(values, ast.Name):
+            bound = [n for n in top if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == values.id
+                                                                         for t in n.targets)]
+            used = sum(isinstance(x, ast.Name) and x.id == values.id for n in top for x in ast.walk(n))
+            values = bound[0].value if len(bound) == 1 and used == 1 + sum(
+                isinstance(x, ast.Name) and x.id == values.id for dd in decorators for x in ast.walk(dd)) else None
+        if isinstance(values, (ast.List, ast.Tuple)) and not values.elts:
+            return True
+    return False
+
+
 def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
     """A row whose every test its own code skips unconditionally (a class or module mark included) cannot tell a
     right program from a wrong one: refused at load (at run time no test would run and every program would fail)."""
     marked = any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in n.targets)
                  and _always_skips(n.value.elts if isinstance(n.value, (ast.List, ast.Tuple)) else [n.value])
                  for n in top)
+    empty = {t.name for t in tests if _empty_grid(t.decorator_list + getattr(owner.get(t), "decorator_list", []),
+                                                  top)}
+    if tests and empty and all(t.name in empty or _always_skips(t.decorator_list) or
+                               (t in owner and _always_skips(owner[t].decorator_list)) for t in tests):
+        raise TestFormatError(f"the @pytest.mark.parametrize of {', '.join(sorted(empty))} lists no cases, so pytest "
+                              f"skips it ('got empty parameter set') and no test runs: every program, a right one "
+                              f"too, would fail; fill in its cases or drop the row")
     if tests and (marked or all(_always_skips(t.decorator_list) or
                                 (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
         raise TestFormatError("every test is marked skipped or expected to fail (a skip, xfail or expectedFailure "
