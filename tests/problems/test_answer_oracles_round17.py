@@ -53,7 +53,7 @@ def test_a_stated_letter_settled_before_an_or_is_still_the_choice(text):
     ("Answer: B.\nIt fits.", "Answer: B.\n"), ("Answer: B. 15\nDone", "Answer: B. 15\n"),
     ("Answer: B. 15 fits. And more", "Answer: B. 15 fits. "), ("Answer: B: 15\nDone", "Answer: B: 15\n"),
     ("**Answer: B.**\nDone", "**Answer: B.**\n"), ("Answer: B. (15) done", "Answer: B. ("),
-    ("Answer: b. So", "Answer: b. "),  # a lower-case letter labels no text a second choice follows
+    ("Answer: b. So it is.\nDone", "Answer: b. So it is.\n"),  # a lower-case letter labels its text as a capital does
 ])
 def test_a_stated_letter_with_a_period_stops_once_its_text_has_ended(text, stop):
     first = next(text[:i] for i in range(len(text) + 1) if answer_complete("multiple_choice", text[:i]))

@@ -144,7 +144,7 @@ def test_a_lower_case_letter_stops_the_rollout_only_when_decided(text, tail):
     mcs = [mc(text + tail + more, "B") for more in ("", " x", "z", "(C)")]
     if answer_complete("multiple_choice", text + tail):
         assert len(set(mcs)) == 1
-    assert answer_complete("multiple_choice", "Answer: b\n") and answer_complete("multiple_choice", "Answer: b. So")
+    assert answer_complete("multiple_choice", "Answer: b\n") and answer_complete("multiple_choice", "Answer: b.\nSo")
     assert not answer_complete("multiple_choice", "Answer: b ") and not answer_complete("multiple_choice", "Answer: b,")
 
 

@@ -112,7 +112,7 @@ def test_a_stated_letter_stops_the_rollout_only_where_no_second_letter_can_join_
     ("last_number", "That leaves 10 minus 5", "5", True), ("last_number", "That leaves 10  minus 5", "-5", False),
     ("last_number", "x minus 3", "3", True), ("last_number", "(a + b) minus 2", "2", True),
     ("last_number", "15% minus 5", "5", True), ("last_number", "so it is nonnegative 5", "5", True),
-    ("gsm8k", "#### 12 minus 5 = 7\n", "12", True),
+    ("gsm8k", "#### 12 minus 5 = 7\n", "7", True), ("gsm8k", "#### 12 minus 5 = 7\n", "-5", False),
 ])
 def test_a_sign_written_in_words_is_the_numbers_sign(name, text, ref, ok):
     """"negative 5" (and "is minus 5") was read as 5: a wrong sign passed and the right one failed. "minus" after a
