@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import logging
 import math
 import re
@@ -957,7 +958,7 @@ _CORRECTIONS = ("wait", "actually", "sorry", "oops", "correction", "i mean", "sc
                 "hold on", "no wait", "no, wait", "my mistake", "i misspoke")
 _CORRECTION = r"(?i:" + "|".join(w.replace(" ", r"[ \t]+") for w in _CORRECTIONS) + r")(?![A-Za-z])"
 _MOST_BEFORE_CORRECTION, _MOST_AFTER_CORRECTION = 16, 60  # characters, on the stated letter's line
-_CORRECTION_AT = re.compile(rf"[^\n]{{0,{_MOST_BEFORE_CORRECTION + 4}}}?(?<![A-Za-z]){_CORRECTION}")
+_MOST_CORRECTIONS = 3
 
 
 @functools.lru_cache(maxsize=8)
@@ -965,29 +966,32 @@ def _corrected_hedge(last: str) -> re.Pattern:
     """A stated letter taken back on its own line for another: "Answer: B. Wait, no, C.", "The answer is B.
     Actually, the answer is C.", "**B**. Sorry, I mean (C)."; a hedge as "B or C" is (two answers, none settled). A
     letter the correction rules out ("Actually, not C.") or merely weighs ("Actually, C is wrong.") is no second.
-    The early stop waits on such a line (:func:`_correction_pending`)."""
+    Read only where the early stop has not ended the rollout before the second letter (:func:`_corrections`)."""
     low = last.lower()
-    lead = r"(?:(?i:answer)(?:[ \t]+(?i:is|would[ \t]+be|should[ \t]+be))?[ \t]*[:：\-–—]?[ \t]*(?:\*\*)?[ \t]*" \
+    # (each run of spaces read one way: a loop of spaces is read at once)
+    lead = r"(?:(?i:answer)(?:[ \t]+(?i:is|would[ \t]+be|should[ \t]+be))?[ \t]*(?:[:：\-–—][ \t]*)?(?:\*\*[ \t]*)?" \
            r"(?:\\boxed\{[ \t]*)?|\*\*|\\boxed\{[ \t]*)(?i:(?:option|choice|letter)[ \t]+)?"
-    first = rf"(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?![A-Za-z])"
+    first = rf"(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]|[a-{low}](?=[.):])))(?![A-Za-z])"  # answer: b. too
     second = rf"(?<![A-Za-z])(?<![Nn]ot[ \t])(?<![Nn]['’]t[ \t])(?i:(?:option|choice|letter)[ \t]+)?" \
-             rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?![A-Za-z])(?:[ \t]+\(\$?\d[^()\n]{{0,29}}\))?"
-    end = r"(?=[ \t]*(?:\*\*|\})?[ \t]*(?:[.,;:!?)\]<。，；！？]|$)" \
+             rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}a-{low}]))(?![A-Za-z])" \
+             r"(?:[ \t]+\(\$?\d[^()\n]{0,29}\))?"
+    end = r"(?=[ \t]*(?:(?:\*\*|\})[ \t]*)?(?:[.,;:!?)\]<。，；！？]|$)" \
           r"|[ \t]+(?:is|would[ \t]+be)[ \t]+(?:the[ \t]+)?(?:correct|right|answer|best)(?![A-Za-z]))"
     return re.compile(rf"{lead}{first}[^\n]{{0,{_MOST_BEFORE_CORRECTION}}}?(?<![A-Za-z]){_CORRECTION}"
                       rf"[^\n]{{0,{_MOST_AFTER_CORRECTION}}}?{second}{end}", re.M)
 
 
-def _correction_pending(text: str, after: int) -> bool:
-    """Whether a correction (:func:`_corrected_hedge`) may still follow a letter stated ending at ``after``: its line
-    is open, and either a word of correction may still open close after it, or one has and a second letter may still
-    follow. The bounds are a little looser than the hedge's own (a bracket may close the letter), so the stop never
-    fires where the whole line would read a hedge."""
-    if text.find("\n", after) >= 0:
-        return False
-    if (m := _CORRECTION_AT.match(text, after)) is not None:
-        return len(text) - m.end() < _MOST_AFTER_CORRECTION + 40
-    return len(text) - after <= _MOST_BEFORE_CORRECTION + 4 + max(map(len, _CORRECTIONS))
+def _corrections(text: str, last: str) -> list[tuple[int, int]]:
+    """Where :func:`_corrected_hedge` takes a stated letter back for another, before the early stop could end the
+    rollout at the first (``Answer: B. Wait, no, C.``: it waits for a choice's text after ``B.``; never
+    ``**Answer: B**. Sorry, C.``, stopped at ``**Answer: B**.``): the first letter stands where a rollout was cut
+    there, so it stands in the whole text too, and the verdict never depends on whether the stop was on."""
+    found = []
+    for m in itertools.islice(_corrected_hedge(last).finditer(text), _MOST_CORRECTIONS):  # a model's loop of them:
+        second = 3 if m.group(3) else 4  # the first few alone are weighed, each by the stop's reading of the text
+        if len({g.upper() for g in m.groups() if g}) > 1 and not _multiple_choice_complete(text[:m.start(second)]):
+            found.append(m.span())
+    return found
 
 
 def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> list[tuple[int, int]]:
@@ -999,7 +1003,7 @@ def _hedged(text: str, last: str = "E", choices=None, judged: bool = False) -> l
     spans = _labelled_spans(text, last, True, choices, judged)
     spans += [m.span() for m in _valued_hedge(last).finditer(text) if m.group(1) != m.group(2)]
     spans += [m.span() for m in _worded_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
-    spans += [m.span() for m in _corrected_hedge(last).finditer(text) if len({g.upper() for g in m.groups() if g}) > 1]
+    spans += _corrections(text, last)
     if not spans:
         return _letters_hedged(text, last)
     merged: list[tuple[int, int]] = []
@@ -3094,7 +3098,6 @@ def _stated_settled(text: str, m: re.Match, p: re.Pattern) -> bool:
                  not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
                  m.group().endswith("</answer>")) and
                 (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and
-                not _correction_pending(text, after) and
                 all(p.match(text + more, m.start()) for more in ("z", " z")))  # a closed tag holds no second letter
 
 
