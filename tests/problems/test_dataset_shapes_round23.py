@@ -1,7 +1,7 @@
 """Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
 (``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call,
-Open-Reasoner-Zero's rows of bare chat messages, the model's own chat template failing on a question, and a pytest
-parametrize of no cases."""
+Open-Reasoner-Zero's rows of bare chat messages, the model's own chat template failing on a question, a pytest
+parametrize of no cases, and CodeContests' hidden tests that --tests-field leaves out."""
 
 import json
 
@@ -176,3 +176,26 @@ def test_a_parametrize_of_no_cases_is_refused_not_failing_every_program(tmp_path
 def test_a_parametrize_whose_cases_exist_still_judges(tmp_path, tests):
     p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+def _codecontests(generated) -> dict:
+    return {"name": "1_A", "description": "Read n, print 2n.", "public_tests": {"input": ["2\n"], "output": ["4\n"]},
+            "private_tests": {"input": [], "output": []}, "generated_tests": generated}
+
+
+def test_samples_named_alone_beside_hidden_tests_name_the_columns_left_out(tmp_path, caplog):
+    # --tests-field public_tests: the warning said 'generated_tests' was empty or missing, though it held the
+    # hidden tests, and named no way to read them
+    r = load(tmp_path, [_codecontests({"input": ["5\n"], "output": ["10\n"]})], "--tests-field", "public_tests",
+             "--id-field", "name", oracle="code")
+    said = [m for m in caplog.messages if "sample tests alone" in m]
+    assert len(r.problems) == 1 and len(said) == 1 and "empty or missing" not in said[0]
+    assert "'generated_tests' holds hidden tests" in said[0]
+    assert "--tests-field public_tests private_tests generated_tests" in said[0]
+
+
+def test_samples_alone_with_hidden_tests_empty_are_warned_of_as_before(tmp_path, caplog):
+    r = load(tmp_path, [_codecontests({"input": [], "output": []})], "--tests-field", "public_tests",
+             "--id-field", "name", oracle="code")
+    said = [m for m in caplog.messages if "sample tests alone" in m]
+    assert len(r.problems) == 1 and len(said) == 1 and "empty or missing" in said[0]

@@ -531,6 +531,15 @@ def samples_only(row: dict, tests_fields: tuple[str, ...]) -> str | None:
     return None if any(_holds_cases(row.get(f), f) for f in hidden) else tests_fields[0]
 
 
+def unread_hidden_tests(row: dict, tests_fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The hidden tests' columns of a row judged on its samples alone (:func:`samples_only`) that hold cases the
+    judge never reads: ``--tests-field public_tests`` names the samples' column alone, CodeContests' ``private_tests``
+    and ``generated_tests`` beside it unnamed."""
+    if not tests_fields or tests_fields[0] not in SAMPLE_KEYS:
+        return ()
+    return tuple(f for f in TEST_COMPANIONS[tests_fields[0]] if f not in tests_fields and _holds_cases(row.get(f), f))
+
+
 ANY_OF_SEVERAL = re.compile(r"(?i:\b(?:print|output|return)\s+any\s+(?:one\s+)?(?:of\s+them|of\s+these|such|valid|"
                             r"correct|suitable|possible)\b|\b(?:print|output)\s+any(?:\s+one)?\s*[.!;,)]|"
                             r"\bany\s+of\s+them\s+(?:will\s+be|is|are)\s+accepted\b)")

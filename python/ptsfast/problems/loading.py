@@ -29,7 +29,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
                                         _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
                                         samples_only, several_right_outputs, test_program_from_row,
-                                        vacuous_checks)
+                                        unread_hidden_tests, vacuous_checks)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -2279,7 +2279,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
     seen: dict[str, int] = {}
     detected, with_id = not fields.auto_detect, False
     told: set[tuple] = set()
-    samples: list[tuple[str, str]] = []
+    samples: list[tuple[str, str, tuple[str, ...]]] = []
     unchecked: list[str] = []
     vacuous: list[tuple[str, str]] = []
     for n, row, err in rows:
@@ -2296,7 +2296,7 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
                 own = _with_own_columns(row, n, fields, told)
                 prob, skip = problem_from_row(row, n, own, source)
                 if prob is not None and own.code and (column := samples_only(row, own.tests_fields)):
-                    samples.append((prob.id, column))
+                    samples.append((prob.id, column, unread_hidden_tests(row, own.tests_fields)))
                 if prob is not None and own.code and prob.tests and several_right_outputs(prob.tests, prob.question):
                     unchecked.append(prob.id)
                 if prob is not None and own.code and prob.tests and (idle := vacuous_checks(prob.tests)):
@@ -2345,12 +2345,22 @@ def problems_from_rows(rows: Iterable[tuple[int, dict | None, RowError | str | N
         assert skip is not None
         skipped.append(Skip(f"{source}: {skip}", skip.reason, source=source, row=skip.row, id=skip.id))
         log.warning("skipped %s: %s", source, skip)
+    unread = [s for s in samples if s[2]]
+    if unread:  # --tests-field named the samples' column alone: the hidden tests beside it are never read
+        column, hidden = unread[0][1], unread[0][2]
+        log.warning("%d problem%s of %s %s judged on the statement's sample tests alone (%r), which a wrong program "
+                    "can pass, though %s hold%s hidden tests that --tests-field leaves out: %s; pass --tests-field "
+                    "%s to judge them on those too", len(unread), "s" * (len(unread) > 1), source,
+                    "are" if len(unread) > 1 else "is", column, " and ".join(map(repr, hidden)),
+                    "" if len(hidden) > 1 else "s", ", ".join(s[0] for s in unread[:5]) + " ..." * (len(unread) > 5),
+                    " ".join((column, *TEST_COMPANIONS[column])))
+    samples = [s for s in samples if not s[2]]
     if samples:
         hidden = ", ".join(repr(c) for c in TEST_COMPANIONS[samples[0][1]])
         log.warning("%d problem%s of %s %s judged on the statement's sample tests alone (%r; %s empty or missing), "
                     "which a wrong program can pass: %s; give their hidden tests or drop them", len(samples),
                     "s" * (len(samples) > 1), source, "are" if len(samples) > 1 else "is", samples[0][1], hidden,
-                    ", ".join(i for i, _ in samples[:5]) + " ..." * (len(samples) > 5))
+                    ", ".join(s[0] for s in samples[:5]) + " ..." * (len(samples) > 5))
     if unchecked:
         log.warning("%d problem%s of %s accept%s any of several outputs (\"print any of them\") but %s no checker "
                     "('generated_checker'): judged against the row's outputs, a right program printing another "
