@@ -125,6 +125,8 @@ def _split(text):
     ("The area is l * w.", "The area is l + w."),
     ("    best = max(best, p - low)", "    best = max(best, p + low)"),
     ("So we divide: n / k items.", "So we multiply: n \\times k items."),
+    ("    best = max(best, p - low)", "    best = max(best, low - p)"),  # a difference the other way round
+    ("So the ratio is a / b here.", "So the ratio is b / a here."),
 ])
 def test_another_operator_between_the_same_words_is_another_claim(a, b):
     from ptsfast.mining.anchors import similar
@@ -138,6 +140,7 @@ def test_another_operator_between_the_same_words_is_another_claim(a, b):
     ("We get 5 - that is the answer.", "We get 5, that is the answer."),  # a dash, not a swapped operator
     ("The well-known result holds here.", "The well known result holds here."),
     ("- So the total is 5.", "* So the total is 5."),  # a list's bullet
+    ("So the sum is a + b here.", "So the sum is b + a here."),  # a sum's operands in any order
 ])
 def test_the_same_operation_written_another_way_is_the_same_claim(a, b):
     from ptsfast.mining.anchors import similar

@@ -800,12 +800,17 @@ _OPERATORS = {"+": "+", "-": "-", "×": "×", "÷": "/", "/": "/", "^": "^"}  # 
 def _operator_swapped(a: str, b: str) -> bool:
     """Whether ``b`` writes another arithmetic operator where ``a`` writes one, the words on each side the same ("5 + 3
     = 8" / "5 - 3 = 8", "p - low" / "p + low", "l × w" / "l + w": 0.86-0.9 overlap and the same numbers, read as the
-    same claim; a code line's operator is what its resamples change most)."""
+    same claim; a code line's operator is what its resamples change most), or the operands of a difference, a quotient
+    or a power the other way round ("low - p" / "p - low", "a / b" / "b / a": the same words)."""
     wa, wb = _words(a), _words(b)
-    return any(i2 - i1 == j2 - j1 == 1 and 0 < i1 < len(wa) - 1 and 0 < j1 < len(wb) - 1  # between two words: not
-               and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS  # a list's bullet ("- So x" / "* So x")
-               and _OPERATORS[wa[i1]] != _OPERATORS[wb[j1]] for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
-               if op == "replace")
+    if len(wa) == len(wb) and any(wa[i] in ("-", "/", "÷", "^") and wa[i - 1] != wa[i + 1]
+                                  and wb == (*wa[:i - 1], wa[i + 1], wa[i], wa[i - 1], *wa[i + 2:])
+                                  for i in range(1, len(wa) - 1)):
+        return True
+    # one operator for another between two words (not a list's bullet: "- So x" / "* So x")
+    return any(op == "replace" and i2 - i1 == j2 - j1 == 1 and 0 < i1 < len(wa) - 1 and 0 < j1 < len(wb) - 1
+               and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS and _OPERATORS[wa[i1]] != _OPERATORS[wb[j1]]
+               for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes())
 
 
 # an equation of terms (numbers, one-letter names, "2x") joined by operators: "2x + 1 = 7", "x = 3"

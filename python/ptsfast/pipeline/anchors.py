@@ -587,7 +587,8 @@ class _AnchorRun(FedCall):
         """The text rollout ``tokens`` add after the first ``b`` solution tokens, decoded after a few tokens of
         context (alone, a SentencePiece tokenizer drops the first token's leading space: "x." + "Then")."""
         ctx = (list(t.prompt_ids) + list(t.solution_ids[:b]))[-8:]
-        head, full = judged_texts(self.tokenizer, [ctx, ctx + list(tokens)])  # a trace's markers kept, as the solution's
+        # a trace's markers kept, as in the solution's sentences
+        head, full = judged_texts(self.tokenizer, [ctx, ctx + list(tokens)])
         return full[len(head):] if full.startswith(head) else judged_texts(self.tokenizer, [list(tokens)])[0]
 
 
