@@ -141,6 +141,7 @@ def test_another_operator_between_the_same_words_is_another_claim(a, b):
     ("The well-known result holds here.", "The well known result holds here."),
     ("- So the total is 5.", "* So the total is 5."),  # a list's bullet
     ("So the sum is a + b here.", "So the sum is b + a here."),  # a sum's operands in any order
+    ("We list the input-output pairs.", "We list the input/output pairs."),  # a compound's hyphen and slash
 ])
 def test_the_same_operation_written_another_way_is_the_same_claim(a, b):
     from ptsfast.mining.anchors import similar

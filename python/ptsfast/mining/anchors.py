@@ -807,10 +807,15 @@ def _operator_swapped(a: str, b: str) -> bool:
                                   and wb == (*wa[:i - 1], wa[i + 1], wa[i], wa[i - 1], *wa[i + 2:])
                                   for i in range(1, len(wa) - 1)):
         return True
-    # one operator for another between two words (not a list's bullet: "- So x" / "* So x")
+    # one operator for another between two words (not a list's bullet: "- So x" / "* So x", nor a compound's hyphen
+    # for its slash: "input-output" / "input/output")
     return any(op == "replace" and i2 - i1 == j2 - j1 == 1 and 0 < i1 < len(wa) - 1 and 0 < j1 < len(wb) - 1
                and wa[i1] in _OPERATORS and wb[j1] in _OPERATORS and _OPERATORS[wa[i1]] != _OPERATORS[wb[j1]]
+               and not ({wa[i1], wb[j1]} == {"-", "/"} and _COMPOUND.fullmatch(wa[i1 - 1] + wa[i1 + 1]))
                for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes())
+
+
+_COMPOUND = re.compile(r"[^\W\d_]{4,}")  # two words of letters: "input" + "output", "and" + "or"
 
 
 # an equation of terms (numbers, one-letter names, "2x") joined by operators: "2x + 1 = 7", "x = 3"
