@@ -225,3 +225,35 @@ def test_codelions_dpo_pairs_of_a_pts_export_train_in_trl_as_pair_text_exact_say
         assert r["pair_text_exact"] is not None, r
         assert r["pair_text_exact"] is (got == w), (name, row, got, w)
         assert r["pivot_context_exact"] is (p["prompt_ids"] == w[0]) or not r["pivot_context_exact"], (name, row)
+
+
+# ----------------------------------------------------------------------------- a re-estimate of a run resumed since
+
+def _top_k_off_as_before(rec):
+    rec["sampler"] = {**rec["sampler"], "top_k": -1}
+
+
+@pytest.mark.parametrize("name", ["pivots.jsonl", "pairs.jsonl"])
+def test_a_re_estimate_reads_a_top_k_off_recorded_as_minus_one_as_off(run, tmp_path, name):
+    """An earlier ptsfast recorded a top-k turned off as -1 (now 0, as generate reads it): a run begun with it and
+    resumed since holds both, one sampler, and its re-estimate was refused as records of two runs merged by hand
+    ('sampled two ways (top_k -1 or 0)'); a run whose records all say -1 was refused as re-estimated with other
+    options ('top_k 0 (the run's -1)'). Both are top-k off."""
+    assert _recheck(_edited_copy(run, tmp_path / "one", name, _top_k_off_as_before))
+
+    import shutil
+
+    shutil.copytree(run, tmp_path / "all")
+    for f in ("pivots.jsonl", "pairs.jsonl"):
+        recs = [json.loads(line) for line in (tmp_path / "all" / f).read_text(encoding="utf-8").splitlines()]
+        for r in recs:
+            _top_k_off_as_before(r)
+        (tmp_path / "all" / f).write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    assert _recheck(tmp_path / "all")
+
+
+def test_a_re_estimate_still_refuses_records_sampled_with_another_top_k(run, tmp_path):
+    edited = _edited_copy(run, tmp_path / "run", "pivots.jsonl",
+                          lambda r: r.update(sampler={**r["sampler"], "top_k": 5}))
+    with pytest.raises(ValueError, match=r"sampled two ways \(top_k (5 or 0|0 or 5);"):
+        _recheck(edited)

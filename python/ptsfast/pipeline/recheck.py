@@ -279,6 +279,16 @@ _SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout
 """What of a record's ``sampler`` the fresh rollouts draw by (its stop strings follow the oracle)."""
 
 
+def _drawn(sampler: Mapping) -> dict:
+    """What of a ``sampler`` the rollouts draw by (:data:`_SAMPLER`), as they read it: a top-k of -1 is off, as 0 is
+    (an earlier ptsfast recorded off as -1, so a run begun with it and resumed since holds both)."""
+    drawn = {k: sampler.get(k) for k in _SAMPLER}
+    top_k = drawn["top_k"]
+    if isinstance(top_k, int) and not isinstance(top_k, bool) and top_k < 0:
+        drawn["top_k"] = 0
+    return drawn
+
+
 def _run_json(run_dir: Path) -> dict:
     """The run's run.json, ``{}`` where it has none (a run folder of done markers alone). One damaged, another
     tool's or of a newer format is refused, naming it, as the exports refuse it: read as ``{}``, the checks that
@@ -299,22 +309,21 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     """Refuses options that are not the run's, as its records name its sampler and oracle, and its run.json its
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
-    ours = record_meta(options, {"model": None, "oracle": ""})["sampler"]
+    ours = _drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
     seen: dict[str, Mapping] = {}  # a resume with another sampler is refused: two in a run are records merged by hand
     for r in records:
         if isinstance(r.get("sampler"), dict):
-            seen.setdefault(json.dumps([r["sampler"].get(k) for k in _SAMPLER], default=str), r)
+            seen.setdefault(json.dumps(_drawn(r["sampler"]), default=str), r)
     if len(seen) > 1:
         a, b = list(seen.values())[:2]
-        diff = [f"{k} {a['sampler'].get(k)} or {b['sampler'].get(k)}" for k in _SAMPLER
-                if a["sampler"].get(k) != b["sampler"].get(k)]
+        x, y = _drawn(a["sampler"]), _drawn(b["sampler"])
+        diff = [f"{k} {x[k]} or {y[k]}" for k in _SAMPLER if x[k] != y[k]]
         raise ValueError(f"{run_dir}: its records were sampled two ways ({', '.join(diff)}; problem "
                          f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
                          f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
                          f"a copy, or re-estimate each run's records in its own folder")
-    theirs = next(iter(seen.values()))["sampler"] if seen else None
-    diff = [f"{k} {ours.get(k)} (the run's {theirs.get(k)})" for k in _SAMPLER
-            if theirs is not None and ours.get(k) != theirs.get(k)]
+    theirs = _drawn(next(iter(seen.values()))["sampler"]) if seen else None
+    diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in _SAMPLER if theirs is not None and ours[k] != theirs[k]]
     try:
         gap = info["config"]["mining"]["gap"]
     except (KeyError, TypeError):
