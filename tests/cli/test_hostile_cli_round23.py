@@ -128,3 +128,18 @@ def test_an_ending_signal_after_the_summary_ends_a_process_something_keeps_alive
     assert proc.returncode == 0, (proc.returncode, err)
     assert json.loads((out / "summary.json").read_text())["problems"] == 2
     assert "Traceback" not in err and "interrupted" not in err, err
+
+
+def test_a_tokenizer_that_is_not_the_models_is_refused_before_the_first_rollout(tmp_path):
+    """A tokenizer with more tokens than the model embeds (another model's, or one whose added tokens the model was
+    never resized for) failed only at the problem whose prompt held such a token, mid-run, in 'sequence 0, token 2:
+    61 is not a token id in [0, 40)', naming neither the problem nor the tokenizer."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    rows = ptsfast.load_problems([{"id": "fits", "question": "w5 w9 w12", "answer": "1"},
+                                  {"id": "past", "question": "w5 w9 w61", "answer": "1"}]).problems
+    out = tmp_path / "run"
+    with pytest.raises(ValueError) as e:
+        ptsfast.mine(tiny_model("llama", vocab_size=40), tiny_tokenizer(), rows, out, _options(), progress=False)
+    assert all(w in str(e.value) for w in ("problem past", "61", "40", "not this model's")), e.value
+    assert not (out / "done.jsonl").exists() or not (out / "done.jsonl").read_text().strip()

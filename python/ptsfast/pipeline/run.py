@@ -77,6 +77,7 @@ def _mine_open(run: OpenRun, model, engine: RolloutEngine | None, problems: Sequ
                options: MineOptions, progress: bool, load_skipped: list) -> dict:
     """The body of :func:`mine` in its opened run: the problems not done yet, mined and written one by one."""
     prepared, skipped = prepare_problems(run.todo(problems), tokenizer, options)
+    check_ids_embedded(model, prepared)
     skipped = load_skipped + skipped
     stats = RunStats()
     if prepared:
@@ -370,6 +371,24 @@ def _check_weights_loaded(model) -> None:
     raise ValueError(f"model {how}: {len(meta)} of its tensors are on the meta device; ptsfast needs every weight in "
                      f"memory on one device - load it with ptsfast.models.load_model(path), or with "
                      f"from_pretrained(path) onto one device that holds it all")
+
+
+def check_ids_embedded(model, prepared: Sequence[PreparedProblem]) -> None:
+    """A tokenizer that is not the model's (more tokens than the model embeds) failed only at the problem whose
+    prompt held such a token, hours into a run, in 'sequence 0, token 2: 61 is not a token id in [0, 40)' naming
+    neither the problem nor the tokenizer; every prompt and given solution is checked before the first rollout."""
+    try:
+        size = model.get_input_embeddings().num_embeddings
+    except (AttributeError, NotImplementedError, TypeError):  # a model without the usual embedding: the engine checks
+        return
+    if not isinstance(size, int):
+        return
+    for p in prepared:
+        bad = next((t for t in (*p.prompt_ids, *(p.solution_ids or ())) if not 0 <= t < size), None)
+        if bad is not None:
+            raise ValueError(f"problem {p.id}: the tokenizer gives token id {bad}, past the {size} tokens the model "
+                             f"embeds - the tokenizer is not this model's; give the model's own (ptsfast.models."
+                             f"load_model(path) and --model load both from the model's folder)")
 
 
 def problem_hashes(problems: Sequence[Problem]) -> dict[str, str]:
