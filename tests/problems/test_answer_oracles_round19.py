@@ -47,6 +47,23 @@ def test_a_gsm8k_line_in_words_without_one_result_names_no_answer(line):
     assert not judged("gsm8k", f"#### {line}\n", "7")
 
 
+@pytest.mark.parametrize("line,ref,unit,right", [
+    ("1 hour 30 minutes", "1.5", None, True), ("1 hour 30 minutes", "90", None, True),
+    ("1 hour, 30 minutes.", "1.5", None, True), ("18 dollars and 50 cents", "18.5", None, True),
+    ("1 hour 30 minutes", "90", "minutes", True), ("1 hour 30 minutes", "1.5", "minutes", False),
+    ("1 hour 30 minutes", "1", None, False), ("1 hour 30 minutes", "30", None, False),
+    ("3 weeks 2 days", "3", None, False), ("30 minutes 1 hour", "1.5", None, False), ("2h 30m", "2.5", None, False),
+])
+def test_a_gsm8k_line_of_one_amount_in_two_units_is_that_amount(line, ref, unit, right):
+    """``#### 1 hour 30 minutes`` failed 1.5 (and 90): a line naming two amounts was read as naming none, the same
+    amount in a larger and a smaller unit too; it is that amount, in the reference's unit where the loader kept one,
+    else in either unit the line names (a line of the smaller unit first, or of two dimensions, still names none)."""
+    problem = Problem("p1", "How long?", ref, meta={ANSWER_UNIT_KEY: unit} if unit else {})
+    text = f"So that is it.\n#### {line}\n"
+    assert oracle_by_name("gsm8k")(text, problem) is right
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref,))
+
+
 # ----------------------------------------------------------------- units on a number's line
 
 @pytest.mark.parametrize("name,text,right", [

@@ -2232,6 +2232,30 @@ def _names_no_amount(line: str) -> bool:
         _CONDITIONAL_AMOUNT.search(line) is not None or _BESIDE_AMOUNT.search(line) is not None
 
 
+# one amount in two known units, the larger first, as an answer line ends: 1 hour 30 minutes, 18 dollars and 50 cents
+_COMPOUND = re.compile(r"[ \t]*(\d[\d,]*(?:\.\d+)?)[ \t]*([A-Za-z]+)[ \t]*(?:,[ \t]*)?(?:(?i:and)[ \t]+)?"
+                       r"(\d[\d,]*(?:\.\d+)?)[ \t]*([A-Za-z]+)[ \t]*\.?[ \t]*")
+
+
+def _compound_amount(line: str, reference: str, problem: Problem) -> bool | None:
+    """Whether an answer line of one amount in two known units of one dimension, the larger first (``1 hour 30
+    minutes``, ``18 dollars and 50 cents``), is the reference's amount: in the reference's unit where the loader kept
+    it, else in either unit the line names (1.5 or 90); None where the line is no such amount. It named no amount,
+    so a right answer failed."""
+    m = _COMPOUND.fullmatch(line)
+    if m is None or m.group(2) not in _UNIT_SIZES or m.group(4) not in _UNIT_SIZES:
+        return None
+    (dim, big), (dim2, small) = _UNIT_SIZES[m.group(2)], _UNIT_SIZES[m.group(4)]
+    ref = _reference_number(reference)
+    if dim != dim2 or big <= small or ref is None:
+        return None
+    total = Fraction(m.group(1).replace(",", "")) * big + Fraction(m.group(3).replace(",", "")) * small
+    unit = (problem.meta or {}).get(ANSWER_UNIT_KEY)
+    if isinstance(unit, str) and unit in _UNIT_SIZES:
+        return _UNIT_SIZES[unit][0] == dim and total == ref * _UNIT_SIZES[unit][1]
+    return total in (ref * big, ref * small)
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
@@ -2242,6 +2266,8 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
         return False
     got = _AND_WORDED.sub(lambda m: " " + _WORDED_PARTS[next(g for g in m.groups()[1::2] if g).lower()],
                           _worked_result(got))  # 12 and a half: 12 1/2
+    if (compound := _compound_amount(got, reference_answer(problem), problem)) is not None:
+        return compound  # #### 1 hour 30 minutes: 1.5 hours, or 90 minutes
     got = _AND_NUMBER.sub(", ", _AND_FRACTION.sub(" ", got))  # 12 and 13 as the list 12, 13
     if _names_no_amount(got):
         return False  # #### 12 or 13: a hedge names no answer (the first number was read, and passed for 12)
