@@ -1,7 +1,8 @@
 """Dataset rows as real datasets publish them, round 23: a truth check given the expected value as its message
 (``self.assertTrue(f(x), 3)``, ``assert f(x), 3``), a bare ``assert add`` of a function the tests never call,
 Open-Reasoner-Zero's rows of bare chat messages, the model's own chat template failing on a question, a pytest
-parametrize of no cases, and CodeContests' hidden tests that --tests-field leaves out."""
+parametrize of no cases, CodeContests' hidden tests that --tests-field leaves out, and rows keeping their hidden tests
+alone."""
 
 import json
 
@@ -199,3 +200,25 @@ def test_samples_alone_with_hidden_tests_empty_are_warned_of_as_before(tmp_path,
              "--id-field", "name", oracle="code")
     said = [m for m in caplog.messages if "sample tests alone" in m]
     assert len(r.problems) == 1 and len(said) == 1 and "empty or missing" in said[0]
+
+
+def _lcb_private(cases) -> str:
+    import base64
+    import pickle
+    import zlib
+    return base64.b64encode(zlib.compress(pickle.dumps(json.dumps(cases)))).decode()
+
+
+@pytest.mark.parametrize("row", [
+    {"question_content": "Read n, print 2n.", "metadata": "{}",
+     "private_test_cases": _lcb_private([{"input": "5\n", "output": "10\n", "testtype": "stdin"},
+                                         {"input": "2\n", "output": "4\n", "testtype": "stdin"}])},
+    {"description": "Read n, print 2n.", "private_tests": {"input": ["5\n"], "output": ["10\n"]},
+     "generated_tests": {"input": ["2\n"], "output": ["4\n"]}},
+], ids=["livecodebench", "codecontests"])
+def test_a_row_keeping_its_hidden_tests_alone_is_judged_on_them(tmp_path, row):
+    # without its samples' column the row was skipped, "no tests: 'tests' is empty or missing", naming no column
+    p, = load(tmp_path, [row], oracle="code").problems
+    assert CODE("```python\nprint(2 * int(input()))\n```", p).success
+    assert not CODE("```python\nprint(int(input()) + 5)\n```", p).success
+    assert not CODE("```python\nprint(10)\n```", p).success  # every case read (generated_tests beside private_tests)

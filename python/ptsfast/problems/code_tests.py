@@ -74,11 +74,13 @@ GROUND_TRUTH = "ground_truth"
 text of ``{"functional": test code}`` or ``{"inputs", "outputs"}``)."""
 TEST_KEYS = ("tests", "test", "test_list", "input_output", "public_tests", "public_test_cases", "test_cases",
              "official_tests", "verification_info", GROUND_TRUTH, "code_context", "hidden_unit_tests", "unit_tests",
-             "testcase")
+             "testcase", "private_tests", "private_test_cases")
 """Columns tried, in order, for a row's tests when ``--tests-field`` is not given (the first one present, plus
-its companions below); ``testcase``: OpenCoder's educational_instruct, a list of asserts beside its ``entry_point``."""
+its companions below); ``testcase``: OpenCoder's educational_instruct, a list of asserts beside its ``entry_point``;
+the hidden tests' columns last, for a row that keeps them without its samples' column (CodeContests' or
+LiveCodeBench's with ``public_tests`` / ``public_test_cases`` dropped)."""
 TEST_COMPANIONS = {"test_list": ("challenge_test_list",), "public_tests": ("private_tests", "generated_tests"),
-                   "public_test_cases": ("private_test_cases",)}
+                   "public_test_cases": ("private_test_cases",), "private_tests": ("generated_tests",)}
 APPS_PRELUDE = "".join(line + "\n" for line in (
     "import sys", "import time", "import itertools",
     "from itertools import accumulate, product, permutations, combinations", "import collections",
