@@ -1,6 +1,6 @@
 """Hostile command lines and API calls, round 23: a model without its weights (on the meta device) given to the
-Python API; an out_dir through a loop of links, a link to nothing or a file, or a device; a command whose process
-something keeps alive after its summary."""
+Python API; an out_dir through a loop of links, a link to nothing or a file, a device, an unknown user's ~ or a NUL;
+a command whose process something keeps alive after its summary; a tokenizer that is not the model's."""
 
 import json
 import os
@@ -73,11 +73,14 @@ def test_a_model_with_its_weights_still_mines(tmp_path):
     (lambda d: (os.symlink(d / "gone", d / "dead"), d / "dead")[1], ["link to", "does not exist"]),
     (lambda d: ((d / "f.txt").write_text("x"), d / "f.txt" / "sub" / "run")[1], ["f.txt is a file", "another path"]),
     (lambda d: "/dev/null", ["device, pipe or socket", "folder"]),
+    (lambda d: "~no-such-user-here/run", ["~no-such-user-here names no user", "full path"]),
+    (lambda d: str(d / "a\0b"), ["NUL character"]),
 ])
 def test_an_out_dir_no_folder_can_be_made_at_is_named(make, words, tmp_path):
     """`ptsfast.mine(..., out_dir)` through a loop of links, at a link to nothing or under a file failed in its first
     mkdir with a bare '[Errno 17] File exists' / '[Errno 20] Not a directory' naming no argument (the CLI's --out was
-    checked; the API's out_dir was not)."""
+    checked; the API's out_dir was not); '~user/run' of an unknown user in 'RuntimeError: Could not determine home
+    directory', and a NUL in 'embedded null byte'."""
     from tiny_models import tiny_model, tiny_tokenizer
 
     out = make(tmp_path)
@@ -143,3 +146,4 @@ def test_a_tokenizer_that_is_not_the_models_is_refused_before_the_first_rollout(
         ptsfast.mine(tiny_model("llama", vocab_size=40), tiny_tokenizer(), rows, out, _options(), progress=False)
     assert all(w in str(e.value) for w in ("problem past", "61", "40", "not this model's")), e.value
     assert not (out / "done.jsonl").exists() or not (out / "done.jsonl").read_text().strip()
+

@@ -340,6 +340,14 @@ def _check_out_path(out_dir: str | os.PathLike) -> None:
     of ``out_dir``."""
     from ptsfast.outputs.rundir import check_no_broken_link_above, check_no_link_loop, is_stream
 
+    if "\0" in os.fspath(out_dir):  # 'embedded null byte' from the first look at it, naming nothing
+        raise ValueError(f"out_dir {str(out_dir)!r} holds a NUL character, which no file name can; pass the folder's "
+                         f"path without it")
+    try:
+        Path(out_dir).expanduser()
+    except RuntimeError:  # '~someone/run' of a user this machine does not know: 'Could not determine home directory'
+        raise ValueError(f"out_dir {str(out_dir)!r}: {Path(out_dir).parts[0]} names no user of this machine, so it "
+                         f"cannot be expanded; pass the folder's full path") from None
     check_no_link_loop(out_dir, "out_dir")
     check_no_broken_link_above(out_dir, "out_dir")
     p = Path(out_dir).expanduser()
