@@ -1,9 +1,11 @@
 """Hostile command lines and API calls, round 23: a model without its weights (on the meta device) given to the
 Python API; an out_dir through a loop of links, a link to nothing or a file, a device, an unknown user's ~ or a NUL;
-a command whose process something keeps alive after its summary; a tokenizer that is not the model's."""
+a command whose process something keeps alive after its summary; a tokenizer that is not the model's; problems given
+as the load result or as one problem."""
 
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -147,3 +149,15 @@ def test_a_tokenizer_that_is_not_the_models_is_refused_before_the_first_rollout(
     assert all(w in str(e.value) for w in ("problem past", "61", "40", "not this model's")), e.value
     assert not (out / "done.jsonl").exists() or not (out / "done.jsonl").read_text().strip()
 
+
+@pytest.mark.parametrize("given, words", [(lambda rows: ptsfast.load_problems(rows), ".problems"),
+                                          (lambda rows: ptsfast.load_problems(rows).problems[0], "[problem]")])
+def test_problems_given_as_the_load_result_or_one_problem_name_the_fix(given, words, tmp_path):
+    """`mine(model, tok, ptsfast.load_problems(f), ...)` (the LoadResult, not its .problems) or one Problem was
+    'problems must be a list of ptsfast.Problem, got LoadResult', not saying how to get the list from it."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    problems = given([{"id": "a", "question": "w5 w9 w11", "answer": "1"}])
+    with pytest.raises(TypeError, match=re.escape(words)):
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), problems, tmp_path / "run", _options(), progress=False)
+    assert not (tmp_path / "run").exists()

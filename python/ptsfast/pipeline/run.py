@@ -330,7 +330,9 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if not isinstance(model_name, str):
         raise TypeError(f"model_name must be a str, got {type(model_name).__name__}")
     if isinstance(problems, (str, bytes, dict)) or not hasattr(problems, "__iter__"):
-        raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}")
+        hint = (" - pass its .problems (ptsfast.load_problems(...).problems)" if hasattr(problems, "problems") else
+                " - pass a list of one, [problem]" if isinstance(problems, Problem) else "")
+        raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}{hint}")
     return list(problems)
 
 
