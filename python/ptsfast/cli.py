@@ -2037,6 +2037,7 @@ def _end_on_signal(rc: int) -> None:
 
 
 def _end_now(*_) -> None:
+    """Ends the process with the command's status, its output flushed (exit handlers left to run could hang)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
