@@ -1,5 +1,7 @@
-"""Thought anchors, eleventh round: a resample's first sentence found without splitting the solution's text before
-the fork again (nor, forked inside a code block, all of its own text), with the same sentences as before."""
+"""Thought anchors: a resample's first sentence found without splitting the solution's text before the fork again
+(nor, forked inside a code block, all of its own text), with the same sentences as before; another operator, or a
+difference's operands swapped, as another claim; every reasoning trace's marker a sentence of its own, kept where the
+tokenizer writes it as a special token."""
 
 import random
 
@@ -125,7 +127,7 @@ def _split(text):
     ("The area is l * w.", "The area is l + w."),
     ("    best = max(best, p - low)", "    best = max(best, p + low)"),
     ("So we divide: n / k items.", "So we multiply: n \\times k items."),
-    ("    best = max(best, p - low)", "    best = max(best, low - p)"),  # a difference the other way round
+    ("    best = max(best, p - low)", "    best = max(best, low - p)"),  # a difference's operands swapped
     ("So the ratio is a / b here.", "So the ratio is b / a here."),
 ])
 def test_another_operator_between_the_same_words_is_another_claim(a, b):

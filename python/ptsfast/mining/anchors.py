@@ -801,7 +801,7 @@ def _operator_swapped(a: str, b: str) -> bool:
     """Whether ``b`` writes another arithmetic operator where ``a`` writes one, the words on each side the same ("5 + 3
     = 8" / "5 - 3 = 8", "p - low" / "p + low", "l × w" / "l + w": 0.86-0.9 overlap and the same numbers, read as the
     same claim; a code line's operator is what its resamples change most), or the operands of a difference, a quotient
-    or a power the other way round ("low - p" / "p - low", "a / b" / "b / a": the same words)."""
+    or a power swapped ("low - p" / "p - low", "a / b" / "b / a": the same words)."""
     wa, wb = _words(a), _words(b)
     if len(wa) == len(wb) and any(wa[i] in ("-", "/", "÷", "^") and wa[i - 1] != wa[i + 1]
                                   and wb == (*wa[:i - 1], wa[i + 1], wa[i], wa[i - 1], *wa[i + 2:])
