@@ -222,3 +222,23 @@ def test_a_row_keeping_its_hidden_tests_alone_is_judged_on_them(tmp_path, row):
     assert CODE("```python\nprint(2 * int(input()))\n```", p).success
     assert not CODE("```python\nprint(int(input()) + 5)\n```", p).success
     assert not CODE("```python\nprint(10)\n```", p).success  # every case read (generated_tests beside private_tests)
+
+
+@pytest.mark.parametrize("tests", [
+    "import pytest\nfrom solution import add\n\n@pytest.mark.parametrize('a, b, expected', [(1, 2, 3), (2, 2, 4)])\n"
+    "def test_add(a, b, expected):\n    assert add(a, b), expected\n",
+    "from solution import add\n\ndef test_add():\n    for a, b, expected_sum in [(1, 2, 3), (2, 2, 4)]:\n"
+    "        assert add(a, b), expected_sum\n",
+    _unittest("for a, b, exp in [(1, 2, 3), (2, 2, 4)]:", "    self.assertTrue(add(a, b), exp)"),
+], ids=["pytest-parametrize", "pytest-loop", "unittest-loop"])
+def test_a_truth_check_given_an_expected_values_name_as_its_message_is_refused(tmp_path, tests):
+    # assert add(a, b), expected: each case's expected value was the assert's message, and add returning 1 passed
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "message, not a value it compares with" in r.skipped[0]
+
+
+def test_a_truth_check_with_a_message_variable_still_judges(tmp_path):
+    tests = "from solution import add\n\ndef test_add():\n    msg = 'add is wrong'\n    assert add(1, 2) == 3, msg\n" \
+            "    assert add(1, 2), msg\n"
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success and not CODE(ONE, p).success

@@ -1494,12 +1494,19 @@ _TOLERANT = ("allclose", "isclose", "array_equal", "array_equiv", "assert_allclo
 """Comparisons of numbers whose second literal may be read as a tolerance (``np.allclose(a, b), 1e-6``)."""
 
 
+_EXPECTED_NAME = re.compile(r"(?i)(?:expected|expect|exp|want|wanted|answer|ans|target|truth|gold)(?:_\w*)?|"
+                            r"expected\w*|\w*_expected")
+"""Names of a test's expected value (``expected``, ``exp``, ``expected_output``): given as a truth check's message
+(``assert f(x), expected``), the value the comparison its author meant was to be compared with."""
+
+
 def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
-    """``self.assertTrue(f(x), 3)``, ``assert f(x), 3``: a truth check of a value of the program given a literal
-    that is no text as its message, the expected value of the comparison its author meant (``assertEqual``,
-    ``==``). ``(the check's description, whether a right program fails it)``: it passes every program whose value is
-    true (false under ``assertFalse``), and where the expected value is itself false (true) it fails the right one.
-    A message ``True`` under ``assertTrue`` (``False`` under ``assertFalse``) says what the check checks."""
+    """``self.assertTrue(f(x), 3)``, ``assert f(x), 3``, ``assert f(x), expected``: a truth check of a value of the
+    program given as its message a literal that is no text, or a name of an expected value (:data:`_EXPECTED_NAME`),
+    the value the comparison its author meant (``assertEqual``, ``==``) was to be compared with. ``(the check's
+    description, whether a right program fails it)``: it passes every program whose value is true (false under
+    ``assertFalse``), and where the expected value is itself false (true) it fails the right one. A message ``True``
+    under ``assertTrue`` (``False`` under ``assertFalse``) says what the check checks."""
     if isinstance(n, ast.Assert):
         value, message, truth, how = n.test, n.msg, True, "assert"
     elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
@@ -1510,6 +1517,9 @@ def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
     if message is None or not isinstance(value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)):
         return None
     called = getattr(value.func, "attr", getattr(value.func, "id", "")) if isinstance(value, ast.Call) else ""
+    if isinstance(message, ast.Name) and _EXPECTED_NAME.fullmatch(message.id) and not _PREDICATES.fullmatch(called) \
+            and called not in _TOLERANT:
+        return how, False  # assert f(x), expected: its truth unknown here, the check it meant lost all the same
     ok, expected = _literal(message)
     if not ok or expected is None or isinstance(expected, (str, bytes)) or expected is truth or called in _TOLERANT:
         return None
