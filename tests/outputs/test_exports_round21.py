@@ -257,3 +257,11 @@ def test_a_re_estimate_still_refuses_records_sampled_with_another_top_k(run, tmp
                           lambda r: r.update(sampler={**r["sampler"], "top_k": 5}))
     with pytest.raises(ValueError, match=r"sampled two ways \(top_k (5 or 0|0 or 5);"):
         _recheck(edited)
+
+
+def test_a_re_estimate_takes_a_temperature_of_1_and_of_1_0_for_one(run, tmp_path):
+    """A run begun through the Python API with temperature=1 and resumed from the command line (1.0) holds both, one
+    sampler (a resume compares them as numbers): its records were keyed by their JSON text and refused as sampled
+    two ways with no setting named."""
+    assert _recheck(_edited_copy(run, tmp_path / "run", "pivots.jsonl",
+                                 lambda r: r.update(sampler={**r["sampler"], "temperature": 1})))

@@ -13,7 +13,6 @@ there, as in the search. Seeds come from the run's seed and a salt, so they are 
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -310,19 +309,20 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
     ours = _drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
-    seen: dict[str, Mapping] = {}  # a resume with another sampler is refused: two in a run are records merged by hand
+    seen: list[tuple[dict, Mapping]] = []  # a resume with another sampler is refused: two are records merged by hand
     for r in records:
         if isinstance(r.get("sampler"), dict):
-            seen.setdefault(json.dumps(_drawn(r["sampler"]), default=str), r)
+            drawn = _drawn(r["sampler"])
+            if all(drawn != d for d, _ in seen):  # compared as numbers: a temperature 1 is 1.0
+                seen.append((drawn, r))
     if len(seen) > 1:
-        a, b = list(seen.values())[:2]
-        x, y = _drawn(a["sampler"]), _drawn(b["sampler"])
+        (x, a), (y, b) = seen[:2]
         diff = [f"{k} {x[k]} or {y[k]}" for k in _SAMPLER if x[k] != y[k]]
         raise ValueError(f"{run_dir}: its records were sampled two ways ({', '.join(diff)}; problem "
                          f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
                          f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
                          f"a copy, or re-estimate each run's records in its own folder")
-    theirs = _drawn(next(iter(seen.values()))["sampler"]) if seen else None
+    theirs = seen[0][0] if seen else None
     diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in _SAMPLER if theirs is not None and ours[k] != theirs[k]]
     try:
         gap = info["config"]["mining"]["gap"]
