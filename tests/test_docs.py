@@ -49,9 +49,9 @@ def test_every_flag_named_in_readme_exists():
     flags = set(re.findall(r"`[^`]*?(--[a-z][a-z0-9-]+)", README))
     parser = build_parser()
     known = {opt for sub in [parser, *_subparsers(parser).values()] for a in sub._actions for opt in a.option_strings}
-    # flags of other programs that README quotes (pip, pytest, ray, hf)
+    # flags of other programs that README quotes (pip, pytest, ray, hf, codelion/pts)
     foreign = {"--no-build-isolation", "--no-deps", "--benchmark-only", "--head", "--address", "--force-reinstall",
-               "--local-dir"}
+               "--local-dir", "--find-rejected-tokens"}
     assert flags - known - foreign == set(), "README names flags no ptsfast command has"
 
 
