@@ -358,6 +358,8 @@ def _ptsfast_judge(spec, code):
     # are wrapped in (_ptsfast_checked): writable, so looked at after each value read
     helper_classes = []  # (where, a class of the tests', the names its namespace had): see seal()
     overriding = ("__eq__", "__ne__", "__bool__", "__getattr__", "__getattribute__")
+    # watch()'s: per watched entry (by its place), its quick pass (below); per generator, its words as last counted
+    quick, counted, mappings = [], {}, (dict, type(type.__dict__))
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
         for f in lingering:
@@ -391,18 +393,23 @@ def _ptsfast_judge(spec, code):
             caught.append("the solution changed a codec the tests use (the registry's answer for its name, or its "
                           "classes): not allowed")
             raise RuntimeError(caught[-1])
-        for where, g, get_state, numpy in generators:  # Mersenne Twister words: ~9984 of 19968 bits set, whatever
-            # the seed (numpy's global one on another bit generator, numpy.random.set_bit_generator: none to read)
+        for j, (where, g, get_state, numpy) in enumerate(generators):  # Mersenne Twister words: ~9984 of 19968
+            # bits set, whatever the seed (numpy's global one on another bit generator, set_bit_generator: none)
             if numpy:
                 state = get_state(g, legacy=False)
                 key = state["state"].get("key") if state.get("bit_generator") == "MT19937" else None
                 words = key.tolist() if key is not None else ()
-            else:
+            else:  # counted once per change of the words (a twist every 624 draws, a seed, a setstate): a count of
+                # each word cost ~30 us a value read (BigCodeBench/729's 100,000 random choices)
                 words = get_state(g)[:624]
+                if words == counted.get(j):  # ints, compared in C
+                    continue
             if words and sum(map(int.bit_count, words)) < 5000:
                 caught.append("the solution put the generator behind " + where + " in a state no seed gives (what "
                               "it draws all alike): not allowed")
                 raise RuntimeError(caught[-1])
+            if not numpy:
+                counted[j] = words
         hit = registered(True)
         if hit:
             caught.append("the solution put a function of its own in " + hit + ": not allowed")
@@ -417,8 +424,27 @@ def _ptsfast_judge(spec, code):
                         caught.append("the solution set " + where + "." + k + ", which decides how the tests' "
                                       "objects compare or what they hold: not allowed")
                         raise RuntimeError(caught[-1])
-        for live, copy, names, where, lenient in watching:
-            if not all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
+        if len(quick) < len(watching):  # (no id(): each call is an audit event, a call of the frame guard's hook)
+            quick.extend([None] * (len(watching) - len(quick)))
+        for i, (live, copy, names, where, lenient) in enumerate(watching):
+            got = quick[i]
+            if got is None or got[0] is not names or got[1] is not live or got[5] is not copy:  # the names held,
+                # looked up at once in C, and the values they had when last found in place; and the names held as
+                # missing (one set is refused)
+                held = tuple(k for k in names if copy.get(k, missing) is not missing) if type(live) in mappings else ()
+                got = quick[i] = (names, live, itemgetter(*held, *held[:1]) if held else None,
+                                  tuple(copy[k] for k in held + held[:1]),
+                                  tuple(k for k in names if copy.get(k, missing) is missing), copy)
+            try:  # ~2x faster than a lookup each in both (~20 us a value read for unittest's and random's names)
+                if got[2] is not None and all(map(is_, got[2](live), got[3])) and not (
+                        got[4] and any(map(live.__contains__, got[4]))):
+                    continue
+            except KeyError:  # a name gone: looked at below
+                pass
+            if all(map(is_, map(live.get, names, repeat(missing)), map(copy.__getitem__, names))):
+                if got[2] is not None:  # in place, as the copy now has it (unittest.main put back): taken anew
+                    quick[i] = None
+            else:
                 for k in names:
                     now = live.get(k, missing)
                     if now is not copy[k] and not (lenient and (now is missing or not (
@@ -429,6 +455,7 @@ def _ptsfast_judge(spec, code):
                         # as the end's check takes it too: not looked into again at every read (pyplot's
                         # _REPL_DISPLAYHOOK, set as a figure is made, cost a plotting test ~1 ms a value read)
                         copy[k] = now
+                        quick[i] = None
 
     # made, and the tests compiled, before the solution can touch what they use
     test_codes = frozenset(map(id, test_code))
