@@ -1152,9 +1152,9 @@ def _nothing_mined(summary: dict, a=None) -> int:
     fixes = {"too large for the KV cache": f"raise {pool} or lower --max-new-tokens",
              "too long for the context": "shorten the problems (or their solutions), lower --max-new-tokens or use a "
                                          "model with a longer context",
-             "encoding failed": "check the chat template"}
+             "encoding failed": "give a chat template that takes them (--chat-template) or --no-chat-template"}
     advice = ("; ".join(fixes[r] for r in by_reason) if by_reason and all(r in fixes for r in by_reason) else
-              f"e.g. raise {pool}, lower --max-new-tokens, or check the chat template")
+              f"e.g. raise {pool}, lower --max-new-tokens, or give another chat template (--chat-template)")
     print(f"ptsfast: every problem was skipped ({reasons}), nothing was mined; {summary.get('out_dir', '--out')}"
           f"/summary.json says why for each ({advice})", file=sys.stderr)
     return 1

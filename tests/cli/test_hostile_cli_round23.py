@@ -161,3 +161,28 @@ def test_problems_given_as_the_load_result_or_one_problem_name_the_fix(given, wo
     with pytest.raises(TypeError, match=re.escape(words)):
         ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), problems, tmp_path / "run", _options(), progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_find_anchors_refuses_a_tokenizer_that_is_not_the_models_before_the_first_rollout(tmp_path):
+    """find_anchors took the same foreign tokenizer that mine now refuses, and failed deep in the engine at the
+    problem whose prompt held a token past the model's embedding."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    rows = ptsfast.load_problems([{"id": "fits", "question": "w5 w9 w12", "answer": "1"},
+                                  {"id": "past", "question": "w5 w9 w61", "answer": "1"}]).problems
+    with pytest.raises(ValueError) as e:
+        ptsfast.find_anchors(tiny_model("llama", vocab_size=40), tiny_tokenizer(), rows, tmp_path / "anchors",
+                             ptsfast.AnchorOptions(run=_options()), progress=False)
+    assert all(w in str(e.value) for w in ("problem past", "61", "40", "not this model's")), e.value
+
+
+def test_a_run_whose_every_problem_failed_encoding_names_the_template_flags(capsys):
+    """Every problem skipped as 'encoding failed' (a template failing past the first prompts tried) ended with 'check
+    the chat template', naming neither flag that changes it."""
+    from ptsfast.cli import _nothing_mined
+
+    summary = {"problems": 0, "trajectories": 0, "problems_skipped": 12, "out_dir": "runs/x",
+               "skipped_by_reason": {"encoding failed": 12}}
+    assert _nothing_mined(summary) == 1
+    line = capsys.readouterr().err
+    assert "--chat-template" in line and "--no-chat-template" in line, line

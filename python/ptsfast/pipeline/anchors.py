@@ -50,7 +50,8 @@ from ptsfast.pipeline.probes import (
     trace_marker_ids,
 )
 from ptsfast.pipeline.records import committed, oracle_fields
-from ptsfast.pipeline.run import OpenRun, check_mine_args, judging, open_run, prepare_problems, progress_bar
+from ptsfast.pipeline.run import (OpenRun, check_ids_embedded, check_mine_args, judging, open_run, prepare_problems,
+                                  progress_bar)
 from ptsfast.problems.loading import Problem
 
 __all__ = ["AnchorOptions", "EmbeddingSimilarity", "find_anchors"]
@@ -262,6 +263,7 @@ def _run(model, tokenizer, todo, options: AnchorOptions, similarity, run: OpenRu
          engine: RolloutEngine | None = None):
     o = options.run
     encoded, skipped = prepare_problems(todo, tokenizer, o)
+    check_ids_embedded(model, encoded)
     stats = AnchorStats()
     if not encoded:
         return stats, skipped
