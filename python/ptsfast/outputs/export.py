@@ -39,10 +39,10 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
-from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_once, check_one_kind, check_record,
-                                    committed_records, filter_records, is_run_dir, judged_fields, open_source,
-                                    pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key, plain,
-                                    read_records, read_records_file, same_point)
+from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_once, check_one_kind, check_one_sampler,
+                                    check_record, committed_records, filter_records, is_run_dir, judged_fields,
+                                    open_source, pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key,
+                                    plain, read_records, read_records_file, same_point)
 from ptsfast.outputs.steering import layer_arg, model_for, steering_records
 from ptsfast.outputs.trl_pairs import trl_record, warn_long_prompts
 from ptsfast.problems.oracles import task_type
@@ -629,8 +629,9 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
     recs = read_records(source, schema, packed=fmt != "steering")  # context ids packed till they are written
-    if source.run_dir is not None:  # a loose file may join several runs' records
+    if source.run_dir is not None:  # a loose file may join several runs' records (named by none)
         check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
+        check_one_sampler(recs, source.file)
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
     if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
         raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "

@@ -608,6 +608,50 @@ def check_once(records: Iterable[Mapping], path: Path, noun: str) -> None:
                               f"of the run")
 
 
+DRAWN = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout_max_new_tokens")
+"""What of a record's ``sampler`` its rollouts were drawn by (its stop strings follow the oracle)."""
+
+
+def drawn(sampler: Mapping) -> dict:
+    """What of a ``sampler`` the rollouts draw by (:data:`DRAWN`), as they read it: a top-k of -1 is off, as 0 is
+    (an earlier ptsfast recorded off as -1, so a run begun with it and resumed since holds both); numbers compared
+    as numbers (a temperature 1 is 1.0)."""
+    out = {k: sampler.get(k) for k in DRAWN}
+    top_k = out["top_k"]
+    if isinstance(top_k, int) and not isinstance(top_k, bool) and top_k < 0:
+        out["top_k"] = 0
+    return out
+
+
+def two_samplers(records: Iterable[Mapping]) -> tuple[str, Mapping, Mapping] | None:
+    """Where ``records`` were sampled two ways, what differs (``top_k 5 or 0``) and a record of each; None where
+    one. A resume with another sampler is refused, so a run's records sampled two ways are two runs' merged by
+    hand."""
+    first: tuple[dict, Mapping] | None = None
+    for r in records:
+        if not isinstance(r.get("sampler"), dict):
+            continue
+        d = drawn(r["sampler"])
+        if first is None:
+            first = (d, r)
+        elif d != first[0]:
+            x = first[0]
+            return ", ".join(f"{k} {x[k]} or {d[k]}" for k in DRAWN if x[k] != d[k]), first[1], r
+    return None
+
+
+def check_one_sampler(records: Iterable[Mapping], path: Path) -> None:
+    """Refuses a run's records sampled two ways: exported, each was named as the run's (its ``run_id``), and the
+    write rule took records of another run for this one's."""
+    two = two_samplers(records)
+    if two is not None:
+        diff, a, b = two
+        raise ExportError(f"{path}: its records were sampled two ways ({diff}; problem {a.get('problem_id')!r:.40} "
+                          f"and problem {b.get('problem_id')!r:.40}): records of two runs merged by hand, which an "
+                          f"export names as one run's - restore the run's files from a copy, or export each run's "
+                          f"records from its own folder")
+
+
 def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:
     """Where a pair is not its pivot's as the search makes it (its direction, and the pivot's token, its id and its
     text, as its chosen side where the pivot raises p, as its rejected side where it lowers p), what differs; None

@@ -24,8 +24,8 @@ from ptsfast.mining.seeds import stable_seed
 from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
                                     read_run_info, warn_if_being_mined)
-from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
-                                    check_once, is_run_dir, pair_side_error)
+from ptsfast.outputs.source import (DRAWN, RunSource, check_not_discarded, check_once, check_readable, check_record,
+                                    committed_records, drawn, is_run_dir, pair_side_error, two_samplers)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -274,20 +274,6 @@ def run_solutions(run_dir: str | Path, problems: Sequence[Problem], tokenizer,
     return out
 
 
-_SAMPLER = ("temperature", "top_k", "top_p", "min_p", "max_new_tokens", "rollout_max_new_tokens")
-"""What of a record's ``sampler`` the fresh rollouts draw by (its stop strings follow the oracle)."""
-
-
-def _drawn(sampler: Mapping) -> dict:
-    """What of a ``sampler`` the rollouts draw by (:data:`_SAMPLER`), as they read it: a top-k of -1 is off, as 0 is
-    (an earlier ptsfast recorded off as -1, so a run begun with it and resumed since holds both)."""
-    drawn = {k: sampler.get(k) for k in _SAMPLER}
-    top_k = drawn["top_k"]
-    if isinstance(top_k, int) and not isinstance(top_k, bool) and top_k < 0:
-        drawn["top_k"] = 0
-    return drawn
-
-
 def _run_json(run_dir: Path) -> dict:
     """The run's run.json, ``{}`` where it has none (a run folder of done markers alone). One damaged, another
     tool's or of a newer format is refused, naming it, as the exports refuse it: read as ``{}``, the checks that
@@ -308,22 +294,16 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     """Refuses options that are not the run's, as its records name its sampler and oracle, and its run.json its
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
-    ours = _drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
-    seen: list[tuple[dict, Mapping]] = []  # a resume with another sampler is refused: two are records merged by hand
-    for r in records:
-        if isinstance(r.get("sampler"), dict):
-            drawn = _drawn(r["sampler"])
-            if all(drawn != d for d, _ in seen):  # compared as numbers: a temperature 1 is 1.0
-                seen.append((drawn, r))
-    if len(seen) > 1:
-        (x, a), (y, b) = seen[:2]
-        diff = [f"{k} {x[k]} or {y[k]}" for k in _SAMPLER if x[k] != y[k]]
-        raise ValueError(f"{run_dir}: its records were sampled two ways ({', '.join(diff)}; problem "
+    ours = drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
+    two = two_samplers(records)
+    if two is not None:
+        diff, a, b = two
+        raise ValueError(f"{run_dir}: its records were sampled two ways ({diff}; problem "
                          f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
                          f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
                          f"a copy, or re-estimate each run's records in its own folder")
-    theirs = seen[0][0] if seen else None
-    diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in _SAMPLER if theirs is not None and ours[k] != theirs[k]]
+    theirs = next((drawn(r["sampler"]) for r in records if isinstance(r.get("sampler"), dict)), None)
+    diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in DRAWN if theirs is not None and ours[k] != theirs[k]]
     try:
         gap = info["config"]["mining"]["gap"]
     except (KeyError, TypeError):

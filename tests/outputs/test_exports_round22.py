@@ -1,0 +1,43 @@
+"""Exports of round 22: records merged by hand from two runs sampled two ways, ..."""
+
+import json
+
+import pytest
+from test_exports_round19 import _edited_copy
+from tiny_models import mine_tiny_pivot_run
+
+from ptsfast.outputs.export import export
+from ptsfast.outputs.source import ExportError
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("round22") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+def _sampled(**changed):
+    return lambda r: r.update(sampler={**r["sampler"], **changed})
+
+
+@pytest.mark.parametrize("fmt, kind, name", [("trl", None, "pairs.jsonl"), ("jsonl", "pivots", "pivots.jsonl"),
+                                             ("hf", "pairs", "pairs.jsonl"), ("pts", None, "pivots.jsonl")])
+def test_an_export_of_records_of_two_runs_sampled_two_ways_is_refused(run, tmp_path, fmt, kind, name):
+    """A run's records merged by hand with another run's, sampled with another top-k, were each exported under this
+    run's run_id without a word (a resume with another sampler is refused, so a run holds one): the export named
+    the other run's records as this one's, and its write rule took them for this run's."""
+    edited = _edited_copy(run, tmp_path / "run", name, _sampled(top_k=5))
+    with pytest.raises(ExportError, match=r"sampled two ways \(top_k (5 or 0|0 or 5); .*merged by hand"):
+        export(edited, tmp_path / "out", fmt=fmt, kind=kind)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("changed", [{"top_k": -1}, {"temperature": 1}])
+def test_an_export_takes_a_top_k_off_of_minus_one_and_a_temperature_of_1_for_one_sampler(run, tmp_path, changed):
+    """An earlier ptsfast recorded a top-k turned off as -1 (now 0), and the Python API a temperature of 1 (the
+    command line 1.0): a run resumed since holds both, one sampler, and is exported."""
+    edited = _edited_copy(run, tmp_path / "run", "pivots.jsonl", _sampled(**changed))
+    assert export(edited, tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") > 0
+    recs = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len({r["run_id"] for r in recs}) == 1
