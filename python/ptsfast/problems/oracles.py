@@ -351,7 +351,8 @@ _JOINED_BOX = re.compile(_BOX_WORD_AFTER + rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]]
 _MOST_JOINED = 64
 # what may still become one (any word on the box's own line: a unit's, a doubt's; the period of "vs." only after vs:
 # \boxed{8}. is decided at once)
-_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和]|(?<=[vV][sS])\.){0,80}"
+_JOIN_REACH = 80  # how far past a box, on its line, a joined box or a number offered may still begin
+_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和]|(?<=[vV][sS])\.){0,%d}" % _JOIN_REACH +
                        r"(?:\n(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80})?")
 
 
@@ -369,7 +370,7 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
         if (end := _braced(text, m.end() - 1)) < 0:
             return None, False
         parts.setdefault(text[m.end():end - 1].strip() or first)
-    if (m := _OR_NUMBER.match(text, end)) is not None:  # \boxed{12} (or 13): a second answer, unboxed
+    if (m := _OR_NUMBER.match(text, end)) is not None and m.start("n") - end <= _JOIN_REACH:  # \boxed{12} (or 13)
         after = _AFTER_OR_NUMBER.match(text, m.end())
         unit = _OR_UNIT.match(text, m.end())
         if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None, m.group("unit")):
@@ -379,11 +380,12 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
 
 
 # a number offered after a box: \boxed{12} or 13, \boxed{12} (or possibly 13), \boxed{12}\text{ or }13; only "or"
-# (\boxed{12} and 13 more may say something else), the number read to its end; a unit's word may follow the box
-# (\boxed{12} apples or 13 apples)
+# (\boxed{12} and 13 more may say something else), the number read to its end; a unit's word may follow the box, and
+# a few more words (\boxed{12} apples or 13 apples, \boxed{12} apples in total, or 13)
 _OR_NUMBER = re.compile(rf"(?:{_LSP}(?:\$|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \t]?\{{[ \t]*)?"
-                        r"(?P<unit>(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20})(?![A-Za-z])(?:[ \t]*\})?)?"
-                        rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:,{_LSP})?(?i:or)(?![A-Za-z])"
+                        r"(?P<unit>(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20})(?![A-Za-z])"
+                        r"(?:[ \t]+(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20}(?![A-Za-z])){0,4}(?:[ \t]*\})?)?"
+                        rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:[,;]{_LSP})?(?i:or)(?![A-Za-z])"
                         rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
                         rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
                         r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
@@ -2237,6 +2239,11 @@ _COMPOUND = re.compile(r"[ \t]*(\d[\d,]*(?:\.\d+)?)[ \t]*([A-Za-z]+)[ \t]*(?:,[ 
                        r"(\d[\d,]*(?:\.\d+)?)[ \t]*([A-Za-z]+)[ \t]*\.?[ \t]*")
 
 
+def _compound_unit(unit: str, other: str) -> tuple[str, Fraction]:
+    """A compound amount's unit: ``m`` beside a unit of time is minutes (``2h 30m``, ``5m 30s``), else metres."""
+    return _UNIT_SIZES["min" if unit == "m" and _UNIT_SIZES[other][0] == "s" else unit]
+
+
 def _compound_amount(line: str, reference: str, problem: Problem) -> bool | None:
     """Whether an answer line of one amount in two known units of one dimension, the larger first (``1 hour 30
     minutes``, ``18 dollars and 50 cents``), is the reference's amount: in the reference's unit where the loader kept
@@ -2245,7 +2252,7 @@ def _compound_amount(line: str, reference: str, problem: Problem) -> bool | None
     m = _COMPOUND.fullmatch(line)
     if m is None or m.group(2) not in _UNIT_SIZES or m.group(4) not in _UNIT_SIZES:
         return None
-    (dim, big), (dim2, small) = _UNIT_SIZES[m.group(2)], _UNIT_SIZES[m.group(4)]
+    (dim, big), (dim2, small) = _compound_unit(m.group(2), m.group(4)), _compound_unit(m.group(4), m.group(2))
     ref = _reference_number(reference)
     if dim != dim2 or big <= small or ref is None:
         return None

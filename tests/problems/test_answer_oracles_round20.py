@@ -1,0 +1,57 @@
+"""Answer oracles against answers as models write them (round 20).
+
+A hedge names no answer, a right answer in a common spelling passes, and every prefix the early stop accepts gives
+the whole text's verdict.
+"""
+
+import pytest
+
+from ptsfast.problems.loading import ANSWER_UNIT_KEY, Problem
+from ptsfast.problems.oracles import oracle_by_name
+from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
+
+
+# ----------------------------------------------------------------- gsm8k answer lines
+
+@pytest.mark.parametrize("line,ref", [("2h 30m", "2.5"), ("2h 30m", "150"), ("1h30m", "90"), ("5m 30s", "5.5"),
+                                      ("5m 30s", "330"), ("2 hr 15 m", "135")])
+def test_a_gsm8k_line_of_hours_and_m_reads_m_as_minutes(line, ref):
+    """``#### 2h 30m`` failed 2.5 and 150: ``m`` was read as metres, so the line named two amounts of two
+    dimensions, none."""
+    text = f"So it takes that long.\n#### {line}\n"
+    assert judged("gsm8k", text, ref)
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, (ref,))
+
+
+@pytest.mark.parametrize("line,ref", [("2h 30m", "2"), ("2h 30m", "30"), ("30m 2h", "150"), ("2 km 30 m", "2.3")])
+def test_a_gsm8k_line_of_m_beside_another_unit_is_still_read_as_before(line, ref):
+    assert not judged("gsm8k", f"#### {line}\n", ref)
+
+
+def test_m_beside_a_length_is_still_metres():
+    assert judged("gsm8k", "#### 2 km 30 m\n", "2030")
+    assert oracle_by_name("gsm8k")("#### 2 km 30 m\n", Problem("p1", "How far?", "2.03", meta={ANSWER_UNIT_KEY: "km"}))
+
+
+# ----------------------------------------------------------------- boxes
+
+@pytest.mark.parametrize("text", [r"\boxed{12} apples in total, or 13 apples",
+                                  r"\boxed{12} apples in all; or maybe 13.",
+                                  r"\boxed{12} \text{apples in total} or 13", r"\boxed{12} apples in total (or 13)",
+                                  r"\boxed{12}; or 13", r"The answer is $\boxed{12}$ apples left, or 13 apples."])
+def test_a_number_offered_after_a_box_and_a_few_words_names_no_answer(text):
+    """``\\boxed{12} apples in total, or 13 apples`` passed 12: only one word (a unit's) could stand between the box
+    and the number offered after it, and "or" after a semicolon was no offer."""
+    for ref in ("12", "13"):
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13"))
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{12} apples in total, or 12 apples", "12"),
+                                      (r"\boxed{2} hours in total, or 120 minutes", "2"),
+                                      (r"\boxed{12} apples in total, or a dozen.", "12"),
+                                      (r"\boxed{12} apples in total." + " Or 13", "12"),
+                                      (r"\boxed{12} apples" + " and more" * 30 + " or 13", "12")])
+def test_the_same_amount_or_an_offer_past_the_stop_after_a_box_and_words_still_passes(text, ref):
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref, "13"))
