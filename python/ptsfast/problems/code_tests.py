@@ -1149,18 +1149,20 @@ def _always_skips(decorators) -> bool:
 
 def _empty_grid(decorators, top) -> bool:
     """Whether a test's marks hold a ``@pytest.mark.parametrize`` given no cases: an empty list or tuple, or a name
-    the tests bind once to one and never change (``CASES = []``, its cases never filled in)."""
-    for d in decorators:
-        if not (isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize" and
-                len(d.args) >= 2):
-            continue
+    the tests bind once to one and never change (``CASES = []``, its cases never filled in), whichever tests share
+    it."""
+    def grid(d):
+        return isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize" and \
+            len(d.args) >= 2
+    for d in filter(grid, decorators):
         values = d.args[1]
         if isinstance(values, ast.Name):
             bound = [n for n in top if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == values.id
                                                                          for t in n.targets)]
             used = sum(isinstance(x, ast.Name) and x.id == values.id for n in top for x in ast.walk(n))
-            values = bound[0].value if len(bound) == 1 and used == 1 + sum(
-                isinstance(x, ast.Name) and x.id == values.id for dd in decorators for x in ast.walk(dd)) else None
+            grids = sum(isinstance(g.args[1], ast.Name) and g.args[1].id == values.id for n in top
+                        for g in ast.walk(n) if grid(g))
+            values = bound[0].value if len(bound) == 1 and used == 1 + grids else None
         if isinstance(values, (ast.List, ast.Tuple)) and not values.elts:
             return True
     return False
@@ -1500,18 +1502,20 @@ _EXPECTED_NAME = re.compile(r"(?i)(?:expected|expect|exp|want|wanted|answer|ans|
 (``assert f(x), expected``), the value the comparison its author meant was to be compared with."""
 
 
-def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
+def _message_as_expected(n: ast.AST) -> tuple[str, bool, ast.expr, ast.expr] | None:
     """``self.assertTrue(f(x), 3)``, ``assert f(x), 3``, ``assert f(x), expected``: a truth check of a value of the
     program given as its message a literal that is no text, or a name of an expected value (:data:`_EXPECTED_NAME`),
     the value the comparison its author meant (``assertEqual``, ``==``) was to be compared with. ``(the check's
     description, whether a right program fails it)``: it passes every program whose value is true (false under
     ``assertFalse``), and where the expected value is itself false (true) it fails the right one. A message ``True``
-    under ``assertTrue`` (``False`` under ``assertFalse``) says what the check checks."""
+    under ``assertTrue`` (``False`` under ``assertFalse``) says what the check checks. The message may be given by
+    keyword too (``self.assertTrue(f(x), msg=3)``). The value and the message follow the first two."""
+    given = (n.args + [k.value for k in n.keywords if k.arg == "msg"]) if isinstance(n, ast.Call) else []
     if isinstance(n, ast.Assert):
         value, message, truth, how = n.test, n.msg, True, "assert"
     elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
-            n.func.attr in _TRUE_ASSERTS + _FALSE_ASSERTS and len(n.args) == 2 and not n.keywords:
-        value, message, truth, how = n.args[0], n.args[1], n.func.attr in _TRUE_ASSERTS, n.func.attr
+            n.func.attr in _TRUE_ASSERTS + _FALSE_ASSERTS and len(given) == 2 == len(n.args) + len(n.keywords):
+        value, message, truth, how = given[0], given[1], n.func.attr in _TRUE_ASSERTS, n.func.attr
     else:
         return None
     if message is None or not isinstance(value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)):
@@ -1519,7 +1523,7 @@ def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
     called = getattr(value.func, "attr", getattr(value.func, "id", "")) if isinstance(value, ast.Call) else ""
     if isinstance(message, ast.Name) and _EXPECTED_NAME.fullmatch(message.id) and not _PREDICATES.fullmatch(called) \
             and called not in _TOLERANT:
-        return how, False  # assert f(x), expected: its truth unknown here, the check it meant lost all the same
+        return how, False, value, message  # assert f(x), expected: its truth unknown, the check it meant lost
     ok, expected = _literal(message)
     if not ok or expected is None or isinstance(expected, (str, bytes)) or expected is truth or called in _TOLERANT:
         return None
@@ -1527,7 +1531,7 @@ def _message_as_expected(n: ast.AST) -> tuple[str, bool] | None:
         wrong = bool(expected) is not truth
     except Exception:  # noqa: BLE001 - a literal whose truth Python cannot take
         return None
-    return (how, wrong) if wrong or not _PREDICATES.fullmatch(called) else None
+    return (how, wrong, value, message) if wrong or not _PREDICATES.fullmatch(called) else None
 
 
 def _vacuous_checks(tree, src: str, named: frozenset = frozenset()) -> list[tuple[ast.stmt | None, str]]:
@@ -1567,8 +1571,7 @@ def _vacuous_checks(tree, src: str, named: frozenset = frozenset()) -> list[tupl
         bad = _passes_always(n, functions) if isinstance(n, (ast.Assert, ast.Call)) and id(n) not in inside else None
         mistaken = _message_as_expected(n) if bad is None and id(n) not in inside else None
         if mistaken is not None:
-            how, wrong = mistaken
-            value, expected = (n.test, n.msg) if isinstance(n, ast.Assert) else n.args
+            how, wrong, value, expected = mistaken
             value, expected = _segment(src, value), _segment(src, expected)
             meant = f"assert {value} == {expected}" if how == "assert" else f"self.assertEqual({value}, {expected})"
             which = "assert's" if how == "assert" else f"{how}'s"

@@ -1,0 +1,49 @@
+"""Dataset rows as real datasets publish them, round 24: a truth check given the expected value as its ``msg=``
+keyword, a parametrize of no cases shared by several tests."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.oracles import make_judge
+from test_dataset_shapes_round20 import ADD, ZERO, _unittest
+
+CODE = make_judge("code", 60.0)
+Q = "Write add(a, b)."
+
+
+@pytest.mark.parametrize("check, meant", [
+    ("self.assertTrue(add(1, 2), msg=3)", "self.assertEqual(add(1, 2), 3)"),
+    ("self.assertTrue(add(1, 2), msg=[3])", "self.assertEqual(add(1, 2), [3])"),
+    ("self.assertFalse(add(1, -1), msg=0)", "self.assertEqual(add(1, -1), 0)"),
+], ids=["three", "list", "false"])
+def test_a_truth_check_given_the_expected_value_as_its_msg_keyword_is_refused(tmp_path, check, meant):
+    # add returning 1 (0 under assertFalse) passed: the 3 is the message, given by keyword
+    r = load(tmp_path, [{"question": Q, "test": _unittest(check)}], oracle="code")
+    assert not r.problems and "message, not a value it compares with" in r.skipped[0]
+    assert repr(meant) in r.skipped[0]
+
+
+def test_a_truth_check_with_a_msg_keyword_of_text_still_judges(tmp_path, caplog):
+    tests = _unittest("self.assertTrue(add(1, 2) == 3, msg='add(1, 2) should be 3')",
+                      "self.assertTrue(add(2, 2), msg='add(2, 2) is not zero')")
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+    assert not [m for m in caplog.messages if "passes every program" in m]
+
+
+SHARED = "import pytest\nfrom solution import add\n\nCASES = []\n\n@pytest.mark.parametrize('a, b, c', CASES)\n" \
+         "def test_add(a, b, c):\n    assert add(a, b) == c\n\n@pytest.mark.parametrize('a, b, c', CASES)\n" \
+         "def test_swapped(a, b, c):\n    assert add(b, a) == c\n"
+
+
+def test_a_parametrize_of_no_cases_shared_by_several_tests_is_refused(tmp_path):
+    # both tests were skipped by pytest ('got empty parameter set'): the right add failed the row with every program
+    r = load(tmp_path, [{"question": Q, "test": SHARED}], oracle="code")
+    assert not r.problems and "lists no cases" in r.skipped[0]
+    assert "test_add" in r.skipped[0] and "test_swapped" in r.skipped[0]
+
+
+def test_a_shared_parametrize_whose_cases_are_filled_in_still_judges(tmp_path):
+    tests = SHARED.replace("CASES = []\n", "CASES = []\nCASES.append((1, 2, 3))\n")
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
