@@ -1,5 +1,6 @@
 """Exports of round 22: records merged by hand from two runs sampled two ways, ..."""
 
+import contextlib
 import json
 
 import pytest
@@ -41,3 +42,27 @@ def test_an_export_takes_a_top_k_off_of_minus_one_and_a_temperature_of_1_for_one
     assert export(edited, tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") > 0
     recs = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len({r["run_id"] for r in recs}) == 1
+
+
+# ----------------------------------------------------------------------------- the run folder's words for its caller
+
+def test_a_run_folder_refusal_names_the_python_apis_arguments_for_its_callers(tmp_path):
+    """A resume refused for another setting said '(--out DIR-2), or pass --overwrite' to a Python API caller, who
+    wrote out_dir= and overwrite=True: within named_by(python=True) the message names those; the command line (and
+    a caller that said nothing) keeps its flags, and the first to say wins (the command line calls the API)."""
+    from ptsfast.outputs.rundir import RunDirError, RunWriter, check_resume, named_by
+
+    folder = tmp_path / "run"
+    RunWriter(folder, {"seed": 1}).close()
+    with named_by(python=True), pytest.raises(RunDirError) as e:
+        check_resume(folder, {"seed": 2})
+    said = str(e.value)
+    assert f"(out_dir={str(tmp_path / 'run-2')!r})" in said and "pass overwrite=True" in said, said
+    assert "--out" not in said and "--overwrite" not in said, said
+    for said_first in (True, False):
+        with contextlib.ExitStack() as stack:
+            if said_first:
+                stack.enter_context(named_by(python=False))
+            with named_by(python=True) if said_first else contextlib.nullcontext(), pytest.raises(RunDirError) as e:
+                check_resume(folder, {"seed": 2})
+        assert f"(--out {tmp_path / 'run-2'})" in str(e.value) and "pass --overwrite" in str(e.value), e.value

@@ -20,6 +20,8 @@ crash), is an error naming the way out: committed work is never dropped.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as _dt
 import errno
 import fcntl
@@ -28,6 +30,7 @@ import json
 import logging
 import math
 import os
+import re
 import stat
 import subprocess
 import tempfile
@@ -64,8 +67,40 @@ def _files_changed(was: Mapping[str, Any], now: Mapping[str, Any]) -> str:
     return f"{INPUT_LABELS['model_files']}: {shown}"
 
 
+_PYTHON_CALLER: contextvars.ContextVar[bool | None] = contextvars.ContextVar("ptsfast_python_caller", default=None)
+"""Whether the run folder was named through the Python API (``out_dir``, ``overwrite=True``) rather than the command
+line (``--out``, ``--overwrite``); None where nobody said (the command line's words)."""
+
+
+@contextlib.contextmanager
+def named_by(python: bool) -> Iterator[None]:
+    """Within it, a :class:`RunDirError` names the run folder's arguments as the caller wrote them: the Python API's
+    (``python=True``) or the command line's. The first to say wins (the command line calls the API's ``mine``)."""
+    token = _PYTHON_CALLER.set(python) if _PYTHON_CALLER.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _PYTHON_CALLER.reset(token)
+
+
+_FLAG = re.compile(r"(?<![\w/.-])(?:\(--out (?P<path>[^)]+)\)|--out(?![\w-])|--overwrite(?![\w-]))")
+
+
+def _python_words(m: re.Match) -> str:
+    if m.group("path") is not None:
+        return f"(out_dir={m.group('path')!r})"
+    return "out_dir" if m.group(0) == "--out" else "overwrite=True"
+
+
 class RunDirError(RuntimeError):
-    """The output directory cannot be used as asked (other config, locked, damaged)."""
+    """The output directory cannot be used as asked (other config, locked, damaged). Its messages are written in the
+    command line's words; one raised for a Python API caller (:func:`named_by`) names its arguments instead."""
+
+    def __init__(self, message: str = "", *args: Any) -> None:
+        if _PYTHON_CALLER.get() and isinstance(message, str):
+            message = _FLAG.sub(_python_words, message)
+        super().__init__(message, *args)
 
 
 def read_run_info(path: Path, way_out: str, elsewhere: str) -> dict:
