@@ -55,3 +55,14 @@ def test_a_number_offered_after_a_box_and_a_few_words_names_no_answer(text):
 def test_the_same_amount_or_an_offer_past_the_stop_after_a_box_and_words_still_passes(text, ref):
     assert judged("boxed", text, ref)
     assert_stops_only_where_the_verdict_is_known("boxed", text, (ref, "13"))
+
+
+@pytest.mark.parametrize("text", [r"\boxed{12} or -12", r"$\boxed{12}$ or $-12$", "\\boxed{12} (or \u221212)",
+                                  r"\boxed{12} apples, or -12 apples"])
+def test_a_negative_number_offered_after_a_box_is_read_before_the_stop(text):
+    """``\\boxed{12} or -12`` was judged no answer whole, but the early stop ended the rollout at its minus sign
+    (``\\boxed{12} or -``, no number offered yet) and judged that 12: the sign was not among what may still open an
+    offer."""
+    for ref in ("12", "-12"):
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "-12"))

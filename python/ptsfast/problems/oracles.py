@@ -349,10 +349,10 @@ _JOINED_BOX = re.compile(_BOX_WORD_AFTER + rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]]
                          r"(?:[ \t]+(?:maybe|possibly|perhaps)(?![A-Za-z]),?)?"
                          rf"{_NL}{_LSP}(?:(?:\$\$?|\\[(\[]){_NL})?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{)")
 _MOST_JOINED = 64
-# what may still become one (any word on the box's own line: a unit's, a doubt's; the period of "vs." only after vs:
-# \boxed{8}. is decided at once)
+# what may still become one (any word on the box's own line: a unit's, a doubt's; a minus sign, which a number offered
+# may open: \boxed{12} or -12; the period of "vs." only after vs: \boxed{8}. is decided at once)
 _JOIN_REACH = 80  # how far past a box, on its line, a joined box or a number offered may still begin
-_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和]|(?<=[vV][sS])\.){0,%d}" % _JOIN_REACH +
+_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和\-\u2212]|(?<=[vV][sS])\.){0,%d}" % _JOIN_REACH +
                        r"(?:\n(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80})?")
 
 
