@@ -29,9 +29,19 @@ def test_an_export_of_records_of_two_runs_sampled_two_ways_is_refused(run, tmp_p
     run's run_id without a word (a resume with another sampler is refused, so a run holds one): the export named
     the other run's records as this one's, and its write rule took them for this run's."""
     edited = _edited_copy(run, tmp_path / "run", name, _sampled(top_k=5))
-    with pytest.raises(ExportError, match=r"sampled two ways \(top_k (5 or 0|0 or 5); .*merged by hand"):
+    with pytest.raises(ExportError, match=r"made two ways \(top_k (5 or 0|0 or 5); .*merged by hand"):
         export(edited, tmp_path / "out", fmt=fmt, kind=kind)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda r: r.update(oracle="boxed"), r"oracle '(boxed|callable:first_of_w7_w9)'"),
+    (lambda r: r.update(seed=7), r"seed (7 or 0|0 or 7)")])
+def test_an_export_of_records_of_two_runs_judged_or_seeded_two_ways_is_refused(run, tmp_path, edit, said):
+    """The same for records of a run judged by another oracle, or mined with another seed (a resume refuses both)."""
+    edited = _edited_copy(run, tmp_path / "run", "pivots.jsonl", edit)
+    with pytest.raises(ExportError, match=rf"made two ways \({said}.*merged by hand"):
+        export(edited, tmp_path / "out.jsonl", fmt="jsonl", kind="pivots")
 
 
 @pytest.mark.parametrize("changed", [{"top_k": -1}, {"temperature": 1}])
@@ -66,3 +76,16 @@ def test_a_run_folder_refusal_names_the_python_apis_arguments_for_its_callers(tm
             with named_by(python=True) if said_first else contextlib.nullcontext(), pytest.raises(RunDirError) as e:
                 check_resume(folder, {"seed": 2})
         assert f"(--out {tmp_path / 'run-2'})" in str(e.value) and "pass --overwrite" in str(e.value), e.value
+
+
+def test_an_export_takes_the_boxed_oracle_under_its_two_names_for_one(run, tmp_path):
+    """'math' is the boxed oracle's other name: records naming it either way were judged alike, one run."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    path = tmp_path / "run" / "pivots.jsonl"
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for n, r in enumerate(recs):
+        r["oracle"] = "math" if n == 0 else "boxed"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") == len(recs)

@@ -39,7 +39,7 @@ from typing import Any
 from ptsfast.outputs.codelion import check_tokenizer, pts_record, timestamp, tokenizer_for
 from ptsfast.outputs.rundir import (LINE_BREAKS, PAIRS, PIVOTS, SENTENCES, as_user_file, check_name_lengths,
                                     check_writable, fsync_dir, is_stream, temp_prefix, warn_if_being_mined)
-from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_once, check_one_kind, check_one_sampler,
+from ptsfast.outputs.source import (TRL_FIELDS, ExportError, RunSource, check_once, check_one_kind, check_one_run,
                                     check_record, committed_records, filter_records, is_run_dir, judged_fields,
                                     open_source, pair_side_error, pairs_by_pivot, path_arg, pivot_key, pivots_by_key,
                                     plain, read_records, read_records_file, same_point)
@@ -631,7 +631,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     recs = read_records(source, schema, packed=fmt != "steering")  # context ids packed till they are written
     if source.run_dir is not None:  # a loose file may join several runs' records (named by none)
         check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
-        check_one_sampler(recs, source.file)
+        check_one_run(recs, source.file)
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
     if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
         raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "

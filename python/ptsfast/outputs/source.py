@@ -17,6 +17,7 @@ from typing import Any
 from ptsfast.mining.stats import reaches
 from ptsfast.outputs.rundir import (DONE, PAIRS, PIVOTS, PROBLEMS, RUN, RUN_FILES, RunDirError, being_mined,
                                     check_format, discarding, is_stream, read_run_info)
+from ptsfast.problems.oracles import canonical_oracle_name
 
 log = logging.getLogger(__name__)
 
@@ -623,30 +624,47 @@ def drawn(sampler: Mapping) -> dict:
     return out
 
 
-def two_samplers(records: Iterable[Mapping]) -> tuple[str, Mapping, Mapping] | None:
-    """Where ``records`` were sampled two ways, what differs (``top_k 5 or 0``) and a record of each; None where
-    one. A resume with another sampler is refused, so a run's records sampled two ways are two runs' merged by
-    hand."""
-    first: tuple[dict, Mapping] | None = None
+def _made_by(r: Mapping, fields: Iterable[str]) -> dict[str, Any]:
+    """What of ``fields`` (``sampler``, ``oracle``, ``seed``) a record names, as a run compares them: the sampler as
+    drawn (:func:`drawn`), the oracle by its one name ('math' is 'boxed')."""
+    out: dict[str, Any] = {}
+    if "sampler" in fields and isinstance(r.get("sampler"), dict):
+        out["sampler"] = drawn(r["sampler"])
+    if "oracle" in fields and isinstance(r.get("oracle"), str):
+        try:
+            out["oracle"] = canonical_oracle_name(r["oracle"])
+        except (ValueError, TypeError):
+            out["oracle"] = r["oracle"]
+    if "seed" in fields and isinstance(r.get("seed"), int) and not isinstance(r.get("seed"), bool):
+        out["seed"] = r["seed"]
+    return out
+
+
+def two_ways(records: Iterable[Mapping], fields: Iterable[str] = ("sampler", "oracle", "seed"),
+             ) -> tuple[str, Mapping, Mapping] | None:
+    """Where ``records`` were made two ways (another sampler, oracle or seed of ``fields``), what differs
+    (``top_k 5 or 0``) and a record of each; None where one. A resume with another sampler, oracle or seed is
+    refused, so a run's records made two ways are two runs' merged by hand."""
+    fields = tuple(fields)
+    first: dict[str, tuple[Any, Mapping]] = {}
     for r in records:
-        if not isinstance(r.get("sampler"), dict):
-            continue
-        d = drawn(r["sampler"])
-        if first is None:
-            first = (d, r)
-        elif d != first[0]:
-            x = first[0]
-            return ", ".join(f"{k} {x[k]} or {d[k]}" for k in DRAWN if x[k] != d[k]), first[1], r
+        for k, v in _made_by(r, fields).items():
+            was, a = first.setdefault(k, (v, r))
+            if v == was:
+                continue
+            if k == "sampler":
+                return ", ".join(f"{f} {was[f]} or {v[f]}" for f in DRAWN if was[f] != v[f]), a, r
+            return f"{k} {was!r:.60} or {v!r:.60}", a, r
     return None
 
 
-def check_one_sampler(records: Iterable[Mapping], path: Path) -> None:
-    """Refuses a run's records sampled two ways: exported, each was named as the run's (its ``run_id``), and the
-    write rule took records of another run for this one's."""
-    two = two_samplers(records)
+def check_one_run(records: Iterable[Mapping], path: Path) -> None:
+    """Refuses a run's records made two ways (another sampler, oracle or seed): exported, each was named as the
+    run's (its ``run_id``), and the write rule took records of another run for this one's."""
+    two = two_ways(records)
     if two is not None:
         diff, a, b = two
-        raise ExportError(f"{path}: its records were sampled two ways ({diff}; problem {a.get('problem_id')!r:.40} "
+        raise ExportError(f"{path}: its records were made two ways ({diff}; problem {a.get('problem_id')!r:.40} "
                           f"and problem {b.get('problem_id')!r:.40}): records of two runs merged by hand, which an "
                           f"export names as one run's - restore the run's files from a copy, or export each run's "
                           f"records from its own folder")

@@ -25,7 +25,7 @@ from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
                                     read_run_info, warn_if_being_mined)
 from ptsfast.outputs.source import (DRAWN, RunSource, check_not_discarded, check_once, check_readable, check_record,
-                                    committed_records, drawn, is_run_dir, pair_side_error, two_samplers)
+                                    committed_records, drawn, is_run_dir, pair_side_error, two_ways)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -295,7 +295,7 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
     ours = drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
-    two = two_samplers(records)
+    two = two_ways(records, ("sampler",))
     if two is not None:
         diff, a, b = two
         raise ValueError(f"{run_dir}: its records were sampled two ways ({diff}; problem "
