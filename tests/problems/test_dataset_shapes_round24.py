@@ -47,3 +47,33 @@ def test_a_shared_parametrize_whose_cases_are_filled_in_still_judges(tmp_path):
     tests = SHARED.replace("CASES = []\n", "CASES = []\nCASES.append((1, 2, 3))\n")
     p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
     assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+MULTIPLE_TESTS = {
+    "Java": "    }\n    public static void main(String[] args) {\n    assert(add((1l), (2l)) == (3l));\n    }\n\n}\n",
+    "C++": "}\nint main() {\n    auto candidate = add;\n    assert(candidate((1), (2)) == (3));\n}\n",
+    "JavaScript": "const assert = require('node:assert');\n\n\nfunction test() {\n  let candidate = add;\n"
+                  "  assert.deepEqual(candidate(1, 2),3);\n}\n\ntest();",
+    "Rust": "\nfn main() {\n    let candidate = add;\n    assert_eq!(candidate(1, 2), 3);\n}\n",
+    "Ruby": "require 'test/unit'\nclass TestHumanEval < Test::Unit::TestCase\n  def test_add\n"
+            "    candidate = method(:add)\n    assert_equal(3, candidate.call(1, 2))\n  end\nend\n",
+    "Lua": "lu = require('luaunit')\n\nfunction test_humaneval()\nlocal candidate = add\n"
+           "    lu.assertEquals(candidate(1, 2), 3)\nend\n\nos.exit(lu.LuaUnit.run())",
+    "Swift": "assert(add(a: 1, b: 2) == 3)\nassert(add(a: 2, b: 2) == 4)",
+}
+
+
+@pytest.mark.parametrize("language", sorted(MULTIPLE_TESTS))
+def test_a_multipl_e_row_without_its_language_column_names_the_language(tmp_path, language):
+    # MultiPL-E's columns less 'language': refused as 'the tests are not valid Python' naming no language
+    row = {"name": "HumanEval_0_add", "prompt": "// Write add(a, b)\n", "tests": MULTIPLE_TESTS[language],
+           "stop_tokens": ["\n}"]}
+    r = load(tmp_path, [row], oracle="code")
+    assert not r.problems and f"look written in {language}" in r.skipped[0].replace("TypeScript or ", "")
+    assert "runs Python only" in r.skipped[0]
+
+
+def test_python_tests_that_do_not_parse_are_refused_as_before(tmp_path):
+    row = {"question": Q, "test": "from solution import add\n\ndef test_add(x: int = 1):\n    assert add(1, 2) == 3 ="}
+    r = load(tmp_path, [row], oracle="code")
+    assert not r.problems and "not valid Python" in r.skipped[0] and "look written in" not in r.skipped[0]

@@ -472,6 +472,41 @@ def _foreign_language(row: dict) -> str | None:
     return None
 
 
+_FOREIGN_TESTS = (
+    ("Java", r"public\s+static\s+void\s+main\s*\(\s*String|^\s*import\s+(static\s+)?(java|org\.junit)\."),
+    ("C#", r"public\s+static\s+void\s+Main\s*\(|Debug\.Assert\s*\(|^\s*using\s+System\s*;"),
+    ("C++", r"^\s*#include\s*[<\"]|\bint\s+main\s*\(|\bstd::"),
+    ("Rust", r"\bassert(_eq|_ne)?!\s*\(|^\s*fn\s+main\s*\(|#\[(test|cfg\(test\))\]"),
+    ("Go", r"^\s*package\s+\w+|\*testing\.T\b|^\s*func\s+\w+\s*\("),
+    ("TypeScript or JavaScript", r"require\s*\(\s*['\"](node:)?assert['\"]|"
+                                 r"\bassert\.(deepEqual|strictEqual|equal)\s*\(|\bconsole\.log\s*\(|"
+                                 r"^\s*(const|let)\s+\w+\s*=[^=]|\bexpect\s*\(.*\)\.to"),
+    ("PHP", r"<\?php|\bthrow\s+new\s+Exception\s*\("),
+    ("Ruby", r"require\s+['\"]test/unit['\"]|\bTest::Unit::TestCase\b"),
+    ("Lua", r"require\s*\(\s*['\"]luaunit['\"]|\blu\.assert\w+\s*\("),
+    ("R", r"<-\s*function\s*\(|\bquit\s*\(\s*['\"]no['\"]"),
+    ("Racket", r"#lang\s+racket|\(require\s+rackunit\)|\(check-(equal|within)\?"),
+    ("Julia", r"^\s*using\s+Test\b|@testset\b"),
+    ("Perl", r"^\s*use\s+Test::|\bsub\s+\w+\s*\{|\$candidate->"),
+    ("Scala", r"def\s+main\s*\(\s*args\s*:\s*Array\[String\]\s*\)|\bobject\s+\w+\s+extends\s+App\b"),
+    ("D", r"^\s*unittest\s*$|^\s*alias\s+candidate\s*="),
+    ("Swift", r"^\s*import\s+(XCTest|Foundation)\b|\bXCTAssert\w*\s*\(|^\s*assert\s*\(\s*\w+\(\w+:\s"),
+    ("Bash", r"^#!\s*/bin/(ba)?sh|^\s*set\s+-e\s*$|\[\[\s*\$\("),
+    ("Kotlin", r"^\s*fun\s+main\s*\("),
+    ("Haskell", r"^\s*main\s*::\s*IO\b"))
+"""Marks of tests written in another language than Python (MultiPL-E's, HumanEval-X's, a CodeContests
+solution's tests): a row whose tests do not parse as Python and show one is named as that language's."""
+
+
+def _foreign_tests(src: str) -> str | None:
+    """The language other than Python the tests that did not parse as Python look written in, or None."""
+    for language, mark in _FOREIGN_TESTS:
+        found = re.search(mark, src, re.M)
+        if found:
+            return f"{language} ({found.group(0).strip()[:40]!r})"
+    return None
+
+
 def _reference_fails(row: dict) -> str | None:
     """How many of an OpenCodeInstruct row's ``unit_tests`` its own solution failed (``tests_execution_status``, a
     JSON text of "pass" / "fail", and ``average_test_score``, the fraction passed, text or a number), or None."""
@@ -886,6 +921,11 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
             words = re.search(r"(?mi)^\s*input\s*:", src) and re.search(r"(?mi)^\s*output\s*:", src)
             words = " but examples written out ('Input: ...', 'Output: ...', as a statement shows them), which no " \
                     "judge runs: take the tests from a dataset that has them" if words else ""
+            foreign = "" if words else _foreign_tests(src)
+            if foreign:
+                raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg}): they look written in "
+                                      f"{foreign}, and ptsfast's code oracle runs Python only: keep the dataset's "
+                                      f"Python rows (its python config or language) or drop this one") from None
             raise TestFormatError(f"{what} not valid Python (line {e.lineno}: {e.msg}){words}") from None
         except (RecursionError, MemoryError):  # the parser's limits, not this process's memory
             raise TestFormatError(f"{what} {_TOO_DEEP}") from None
