@@ -44,6 +44,25 @@ def test_an_export_of_records_of_two_runs_judged_or_seeded_two_ways_is_refused(r
         export(edited, tmp_path / "out.jsonl", fmt="jsonl", kind="pivots")
 
 
+@pytest.mark.parametrize("fmt, kind, name", [("trl", None, "pivots.jsonl"), ("hf", "pairs", "pivots.jsonl"),
+                                             ("pts", None, "pairs.jsonl")])
+def test_an_export_of_one_runs_file_beside_anothers_sampled_otherwise_is_refused(run, tmp_path, fmt, kind, name):
+    """Every record of one file sampled otherwise than the other file's (a pairs.jsonl copied beside another run's
+    pivots.jsonl, each file of one sampler): the pairs export reads their pivots' confirmation, the pts export its
+    pivots' pairs, from the other run, all under this run's run_id."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    path = tmp_path / "run" / name
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for r in recs:
+        _sampled(temperature=0.7)(r)
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    with pytest.raises(ExportError, match=r"made two ways \(temperature (0.7 or 1.0|1.0 or 0.7); .*merged by hand"):
+        export(tmp_path / "run", tmp_path / "out", fmt=fmt, kind=kind)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("changed", [{"top_k": -1}, {"temperature": 1}])
 def test_an_export_takes_a_top_k_off_of_minus_one_and_a_temperature_of_1_for_one_sampler(run, tmp_path, changed):
     """An earlier ptsfast recorded a top-k turned off as -1 (now 0), and the Python API a temperature of 1 (the

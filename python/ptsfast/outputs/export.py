@@ -638,6 +638,8 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
                           f"(pivots only) - export its pivots (--format pts, or --format jsonl --kind pivots)")
     if kind == "pairs":  # pair records carry no confirmation; their pivot does
         pivots = pivots_by_key(source)
+        if source.run_dir is not None:  # pairs.jsonl of one run beside pivots.jsonl of another
+            check_one_run([*recs, *pivots.values()], source.run_dir)
         for r in recs:
             pv = pivots.get(pivot_key(r))
             pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
@@ -675,7 +677,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         recs = [trl_record(r, r.get("_pivot"), source, keep_fields) for r in recs]
     elif fmt == "pts":
         pivot_of = {pivot_key(r): r for r in recs}
-        pairs = {k: pr for k, pr in pairs_by_pivot(source).items()
+        run_pairs = pairs_by_pivot(source)
+        if source.run_dir is not None:
+            check_one_run([*recs, *run_pairs.values()], source.run_dir)
+        pairs = {k: pr for k, pr in run_pairs.items()
                  if same_point(pivot_of.get(k), pr) and _pivot_of(pr, pivot_of[k], source) is not None}
         tokenizer = None
         if any(r.get("prefix_text") is None for r in recs) or model is not None:

@@ -736,11 +736,12 @@ def _neighbours(source: RunSource, path: Path, schema: str, ids: str) -> Iterato
 def pivots_by_key(source: RunSource) -> dict[tuple, dict]:
     """The run's pivots by :func:`pivot_key` (none when the source is the pivots file itself), what a pair's export
     reads of its pivot: its confirmation, its p before and after, its token and direction (:func:`pair_side_error`),
-    and its context ids as :class:`HeldIds`."""
+    how it was made (:func:`check_one_run`) and its context ids as :class:`HeldIds`."""
     path = (source.run_dir or source.file.parent) / PIVOTS
     if source.file.name == PIVOTS or not path.exists():
         return {}
-    keep = ("confirmed", "p_before", "p_after", "prefix_ids", "token_id", "token", "direction")
+    keep = ("confirmed", "p_before", "p_after", "prefix_ids", "token_id", "token", "direction", "sampler", "oracle",
+            "seed")
     return {pivot_key(r): {k: r[k] for k in keep if k in r} for r in _neighbours(source, path, "pivots", "prefix_ids")}
 
 
