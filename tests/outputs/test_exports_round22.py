@@ -108,3 +108,38 @@ def test_an_export_takes_the_boxed_oracle_under_its_two_names_for_one(run, tmp_p
         r["oracle"] = "math" if n == 0 else "boxed"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
     assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") == len(recs)
+
+
+# ----------------------------------------------------------------------------- a damaged done marker
+
+@pytest.mark.parametrize("fmt, kind", [("jsonl", "pivots"), ("trl", None), ("pts", None)])
+@pytest.mark.parametrize("line", ["{garbage\n", "[]\n"])
+def test_an_export_of_a_run_whose_done_marker_is_damaged_is_refused(run, tmp_path, fmt, kind, line):
+    """A done.jsonl with a complete line that is no marker (damaged, edited by hand) was read as counting no line:
+    every record of the files was exported, those of a problem the run was still writing (after its last marker,
+    which a resume truncates and mines again) too, without a word. A resume refuses such a file, so does the
+    export, naming the line."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    done = tmp_path / "run" / "done.jsonl"
+    lines = done.read_text(encoding="utf-8").splitlines(True)
+    done.write_text(line + "".join(lines[1:]), encoding="utf-8")
+    pivots = tmp_path / "run" / "pivots.jsonl"
+    half = json.loads(pivots.read_text(encoding="utf-8").splitlines()[0]) | {"problem_id": "being-written"}
+    with open(pivots, "a", encoding="utf-8") as f:
+        f.write(json.dumps(half) + "\n")
+    with pytest.raises(ExportError, match=r"done.jsonl line 1 is no done marker .*restore the file"):
+        export(tmp_path / "run", tmp_path / "out.jsonl", fmt=fmt, kind=kind)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_an_export_of_a_run_whose_last_marker_is_being_written_reads_the_markers_before_it(run, tmp_path):
+    """A marker without its newline is one being written (or torn by a crash): not a damaged one."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    done = tmp_path / "run" / "done.jsonl"
+    with open(done, "a", encoding="utf-8") as f:
+        f.write('{"problem_id": "p9", "li')
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") > 0

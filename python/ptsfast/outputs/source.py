@@ -242,13 +242,18 @@ def committed_lines(run_dir: Path | None, name: str) -> int | None:
         return None
     last, done = None, set()
     with open(run_dir / DONE, "rb") as f:
-        for raw in f:
-            if raw.endswith(b"\n") and raw.strip():
+        for n, raw in enumerate(f, 1):
+            if raw.endswith(b"\n") and raw.strip():  # a marker being written (no newline yet) is not one
                 try:
                     last = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError):
-                    return None
-                done.add(str(last.get("problem_id")) if isinstance(last, dict) else None)
+                    last = None
+                if not isinstance(last, dict):  # read as no count, every line of the files was taken as finished
+                    raise ExportError(f"{run_dir / DONE} line {n} is no done marker (damaged or edited by hand): "
+                                      f"which records the run finished is unknown, and those of a problem it was "
+                                      f"still writing would be read as finished - restore the file from a copy of "
+                                      f"the run")
+                done.add(str(last.get("problem_id")))
     if last is None:
         return 0
     lines = last.get("lines") if isinstance(last, dict) else None
