@@ -934,7 +934,8 @@ def test_log():
 
 def test_pytest_rows_get_their_own_fixtures():
     """The tests' own fixtures (plain, yield, autouse, renamed, asking for pytest's), fresh to each test and torn
-    down after it; a parametrized fixture (or one asking for ``request``) is not given, and its row is refused."""
+    down after it; a parametrized fixture runs its tests once a param (test_dataset_shapes_round24), and a row whose
+    test reads only such a fixture's values, never the program, is refused."""
     from ptsfast.problems.oracles import judge_code
 
     program = TestProgram.from_text(OWN_FIXTURES)
@@ -942,7 +943,7 @@ def test_pytest_rows_get_their_own_fixtures():
     res = judge_code(good, program, timeout=60.0)
     assert res.passed, res.output
     assert not judge_code(good.replace("return sorted(xs)", "xs.sort()\n    return xs"), program, timeout=60.0).passed
-    with pytest.raises(code_tests.TestFormatError, match=r"fixtures \(n\)"):
+    with pytest.raises(code_tests.TestFormatError, match=r"read no name of the program"):
         TestProgram.from_text("import pytest\n@pytest.fixture(params=[1, 2])\ndef n(request):\n"
                               "    return request.param\ndef test_a(n):\n    assert n\n")
 

@@ -77,3 +77,37 @@ def test_python_tests_that_do_not_parse_are_refused_as_before(tmp_path):
     row = {"question": Q, "test": "from solution import add\n\ndef test_add(x: int = 1):\n    assert add(1, 2) == 3 ="}
     r = load(tmp_path, [row], oracle="code")
     assert not r.problems and "not valid Python" in r.skipped[0] and "look written in" not in r.skipped[0]
+
+
+THREE = "```python\ndef add(a, b):\n    return 3\n```"  # right for the first case only
+FIXTURE = "import pytest\nfrom solution import add\n\n@pytest.fixture(params=[(1, 2, 3), (2, 2, 4)]{ids})\n" \
+          "def case(request):\n    {ret} request.param\n\n"
+PARAM_FIXTURE_TESTS = {
+    "direct": FIXTURE.format(ids="", ret="return")
+    + "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n",
+    "ids-and-yield": FIXTURE.format(ids=", ids=['one', 'two'], scope='module'", ret="yield")
+    + "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n",
+    "through-a-fixture": FIXTURE.format(ids="", ret="return") + "@pytest.fixture\ndef sums(case):\n"
+    "    return add(case[0], case[1]), case[2]\n\ndef test_add(sums):\n    got, want = sums\n    assert got == want\n",
+    "test-class": FIXTURE.format(ids="", ret="return") + "class TestAdd:\n    def test_add(self, case):\n"
+    "        a, b, c = case\n        assert add(a, b) == c\n",
+    "two-fixtures": "import pytest\nfrom solution import add\n\n@pytest.fixture(params=[1, 2])\ndef a(request):\n"
+    "    return request.param\n\n@pytest.fixture(params=[0, 5])\ndef b(request):\n    return request.param\n\n"
+    "def test_add(a, b):\n    assert add(a, b) == a + b\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARAM_FIXTURE_TESTS))
+def test_a_fixture_given_params_runs_its_tests_once_a_param(tmp_path, name):
+    # refused before as 'asks for fixtures (case) ... write them as plain tests'; pytest runs each test once a param
+    # (an add right on the first case alone fails, as under pytest)
+    p, = load(tmp_path, [{"question": Q, "test": PARAM_FIXTURE_TESTS[name]}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success and not CODE(THREE, p).success
+
+
+def test_a_fixture_whose_params_name_what_is_bound_later_is_still_refused(tmp_path):
+    # pytest itself fails to import such tests (a NameError at the fixture's decorator)
+    tests = FIXTURE.format(ids="", ret="return").replace("[(1, 2, 3), (2, 2, 4)]", "CASES") + \
+        "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n\nCASES = [(1, 2, 3), (2, 2, 4)]\n"
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "asks for fixtures (case)" in r.skipped[0]

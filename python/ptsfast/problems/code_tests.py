@@ -984,7 +984,11 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
         _refuse_if_nothing_compared(defs["check"].body, tests)
         _refuse_if_nothing_checked(tree, [defs["check"], *_running(top, main=False)])
         return TestProgram("humaneval", tests, setup, prompt if stub else "", entry_point, imports=imports)
-    own = _fixtures(top)
+    gridded = _param_fixtures(top)
+    gridded = {k: v for k, v in gridded.items() if k not in _fixtures(top)}
+    own = _fixtures(top, given=tuple(gridded))
+    gridded = {k: v for k, v in gridded.items() if all(a.arg in (*own, *PYTEST_FIXTURES) for a in v[0].args.args)}
+    own = _fixtures(top, given=tuple(gridded))
     aliases = [defs[n.value.id] for n in top if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
                and n.value.id in defs and any(isinstance(t, ast.Name) and t.id.startswith("test") for t in n.targets)]
     tests_fns = [n for n in _bound(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -997,13 +1001,24 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
         marked = _used_fixtures([v for n in top if isinstance(n, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets) for v in ast.walk(n.value)])
         of_class = {c: _fixtures(c.body, own) for c in test_classes}  # fixtures written as a Test class's methods
+        wanted = {}  # a test's dotted name -> {a fixture given params= it asks for: the params' source}
         for fn in pytests:
             mine = {**own, **of_class.get(owner.get(fn), {})}
             params = [a.arg for a in _requested(fn.args) if a.arg not in ("self", "cls")]
             params = params[_mock_args(fn):]  # mock.patch's mocks come first, as pytest reads them
             params += marked + _used_fixtures(fn.decorator_list + getattr(owner.get(fn), "decorator_list", []))
             grid = _parametrized(fn) | (_parametrized(owner[fn]) if fn in owner else set())  # its class's marks too
-            free = [p for p in params if p not in grid and p not in PYTEST_FIXTURES and p not in mine]
+            reached, todo = set(), [p for p in params if p not in grid]
+            while todo:  # the fixtures it asks for, theirs too: pytest runs it once a param of any of them
+                p = todo.pop()
+                if p in mine and p not in reached and p not in gridded:
+                    todo += [a.arg for a in mine[p].args.args if a.arg != "self"]
+                reached.add(p)
+            cases = {p: _segment(tests, gridded[p][1]) for p in sorted(reached) if p in gridded and p not in mine}
+            if cases:
+                wanted[f"{owner[fn].name}.{fn.name}" if fn in owner else fn.name] = cases
+            free = [p for p in params if p not in grid and p not in PYTEST_FIXTURES and p not in mine
+                    and p not in cases]
             if "tmpdir" in params and "tmpdir" not in own and _local_path_class() is None:
                 raise TestFormatError(f"pytest-style test {fn.name}() asks for pytest's tmpdir, a py.path.local "
                                       f"that only pytest provides; install pytest (pip install pytest)")
@@ -1016,7 +1031,7 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
             _refuse_if_all_skipped(pytests, owner, top)
             _refuse_if_nothing_compared([s for fn in pytests for s in fn.body], tests)
             _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top, main=False)])
-            return TestProgram("pytest", tests, setup, imports=imports)
+            return TestProgram("pytest", _with_param_grids(tests, wanted), setup, imports=imports)
     if any(_is_testcase(c) for c in classes):
         methods = [m for c in _bound(classes) if _is_testcase(c) for m in _bound(c.body)
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
@@ -1073,10 +1088,40 @@ def _local_path_class():
         return None
 
 
-def _fixtures(top, outer=None) -> dict:
+def _param_fixtures(top) -> dict:
+    """The module's fixtures given ``params=[...]`` (KodCode's and other pytest rows' cases), ``{name: (def, the
+    params' expression)}``: pytest runs each test asking for one, itself or through another fixture, once a
+    param, which an indirect parametrize of the test does as well (:func:`_with_param_grids`)."""
+    found, bound = {}, set(dir(builtins))
+    for n in top:
+        for d in n.decorator_list if isinstance(n, ast.FunctionDef) else []:
+            f = d.func if isinstance(d, ast.Call) else None
+            if f is None or (getattr(f, "attr", None) or getattr(f, "id", None)) != "fixture" or d.args:
+                continue
+            kws = {k.arg: k.value for k in d.keywords}
+            read = {x.id for x in ast.walk(kws.get("params", ast.Constant(None))) if isinstance(x, ast.Name)}
+            if "params" in kws and "name" not in kws and None not in kws and read <= bound:  # else a NameError
+                found[n.name] = n, kws["params"]
+        bound |= {x.id for x in ast.walk(n) if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Store)}
+        bound |= {(a.asname or a.name).split(".")[0] for a in getattr(n, "names", []) if isinstance(a, ast.alias)}
+        bound |= {n.name} if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else set()
+    return found
+
+
+def _with_param_grids(tests: str, wanted: dict) -> str:
+    """The tests with each test that asks for a fixture given ``params=`` parametrized indirectly over them, set
+    after the module's last line (where every test is bound): ``wanted`` maps a test's
+    dotted name to ``{fixture: the params' source}``."""
+    lines = [f"{target} = __import__('pytest').mark.parametrize({name!r}, {src}, indirect=True)({target})\n"
+             for target, grids in wanted.items() for name, src in grids.items()]
+    return tests if not lines else tests + ("" if tests.endswith("\n") else "\n") + \
+        "\n# each fixture's params, as pytest runs them\n" + "".join(lines)
+
+
+def _fixtures(top, outer=None, given: tuple = ()) -> dict:
     """The tests' own pytest fixtures among ``top`` (the module's statements, or a Test class's, where ``outer``
-    holds the module's), ``{name: def}``: plain or yield ones whose parameters are fixtures too (pytest's or
-    theirs); parametrized ones (``params=``) are not given."""
+    holds the module's), ``{name: def}``: plain or yield ones whose parameters are fixtures too (pytest's, theirs
+    or those ``given``, the parametrized ones); parametrized ones (``params=``) are not in it."""
     found = {}
     for n in top:
         if not isinstance(n, ast.FunctionDef):
@@ -1091,7 +1136,7 @@ def _fixtures(top, outer=None) -> dict:
                 name = kws.get("name")
                 found[name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else n.name] = n
     while True:  # those that ask for what is not given are not given either
-        given = set(found) | set(PYTEST_FIXTURES) | ({"self", *outer} if outer is not None else set())
+        given = set(found) | set(PYTEST_FIXTURES) | set(given) | ({"self", *outer} if outer is not None else set())
         bad = [k for k, fn in found.items() if any(a.arg not in given for a in fn.args.args)]
         if not bad:
             return found
