@@ -143,3 +143,43 @@ def test_an_export_of_a_run_whose_last_marker_is_being_written_reads_the_markers
     with open(done, "a", encoding="utf-8") as f:
         f.write('{"problem_id": "p9", "li')
     assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") > 0
+
+
+def _markers_of_bytes_alone(folder):
+    """done.jsonl as an earlier ptsfast wrote it: each marker counts its files' bytes, not their lines."""
+    done = folder / "done.jsonl"
+    marks = [json.loads(line) for line in done.read_text(encoding="utf-8").splitlines()]
+    done.write_text("".join(json.dumps({k: v for k, v in m.items() if k != "lines"}) + "\n" for m in marks),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt, kind, name", [("jsonl", "pivots", "pivots.jsonl"), ("trl", None, "pairs.jsonl"),
+                                             ("pts", None, "pivots.jsonl")])
+def test_an_export_of_a_run_of_byte_counting_markers_leaves_out_a_problem_being_written(run, tmp_path, fmt, kind,
+                                                                                         name):
+    """A run whose markers count bytes alone (an earlier ptsfast's), stopped while it wrote a problem, had that
+    problem's records (which a resume truncates and mines again) exported as finished: its markers were read as
+    counting nothing. The bytes they count are the records committed."""
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    _markers_of_bytes_alone(tmp_path / "run")
+    path = tmp_path / "run" / name
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    whole = export(tmp_path / "run", tmp_path / "whole.jsonl", fmt=fmt, kind=kind)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(first | {"problem_id": "being-written", "trajectory": "being-written#0"}) + "\n")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt=fmt, kind=kind) == whole
+    assert "being-written" not in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_export_of_a_cut_file_of_byte_counting_markers_says_so_and_keeps_what_is_left(run, tmp_path, caplog):
+    import shutil
+
+    shutil.copytree(run, tmp_path / "run")
+    _markers_of_bytes_alone(tmp_path / "run")
+    path = tmp_path / "run" / "pivots.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") == len(lines) - 1
+    assert "is shorter" in caplog.text and "cut or edited" in caplog.text, caplog.text

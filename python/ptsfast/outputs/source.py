@@ -257,12 +257,32 @@ def committed_lines(run_dir: Path | None, name: str) -> int | None:
     if last is None:
         return 0
     lines = last.get("lines") if isinstance(last, dict) else None
-    if not (isinstance(lines, dict) and name in lines):
-        return None
     sizes = last.get("sizes")
+    if not (isinstance(lines, dict) and name in lines):  # a marker of an earlier ptsfast counts the bytes alone
+        size = sizes.get(name) if isinstance(sizes, dict) else None
+        return _lines_in(run_dir / name, size) if _count(size) else None
     if isinstance(sizes, dict) and isinstance(sizes.get(name), int):
         _check_committed_bytes(run_dir / name, int(lines[name]), sizes[name], done)
     return int(lines[name])
+
+
+def _lines_in(path: Path, size: int) -> int | None:
+    """The lines in the first ``size`` bytes of ``path``, the records a marker that counts bytes alone committed
+    (read as no count, the records of a problem the run was still writing were read as finished)."""
+    if not path.is_file():
+        return None
+    lines, left = 0, size
+    with open(path, "rb") as f:
+        while left > 0:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:  # cut short: every line left was committed
+                log.warning("%s is shorter (%d bytes) than its run committed (%d): the file was cut or edited, and "
+                            "the records past its end are not read - restore the file to keep them", path,
+                            size - left, size)
+                return None
+            lines += chunk.count(b"\n")
+            left -= len(chunk)
+    return lines
 
 
 def _check_committed_bytes(path: Path, lines: int, size: int, done: set) -> None:
