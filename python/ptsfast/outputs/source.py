@@ -653,8 +653,10 @@ def _made_by(r: Mapping, fields: Iterable[str]) -> dict[str, Any]:
     """What of ``fields`` (``sampler``, ``oracle``, ``seed``) a record names, as a run compares them: the sampler as
     drawn (:func:`drawn`), the oracle by its one name ('math' is 'boxed')."""
     out: dict[str, Any] = {}
-    if "sampler" in fields and isinstance(r.get("sampler"), dict):
-        out["sampler"] = drawn(r["sampler"])
+    sampler = drawn(r["sampler"]) if isinstance(r.get("sampler"), dict) else None
+    if "sampler" in fields and sampler is not None and all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in sampler.values()):
+        out["sampler"] = sampler  # a value of another type, another tool's rewrite, is named by the type checks
     if "oracle" in fields and isinstance(r.get("oracle"), str):
         try:
             out["oracle"] = canonical_oracle_name(r["oracle"])
@@ -668,7 +670,8 @@ def _made_by(r: Mapping, fields: Iterable[str]) -> dict[str, Any]:
 def two_ways(records: Iterable[Mapping], fields: Iterable[str] = ("sampler", "oracle", "seed"),
              ) -> tuple[str, Mapping, Mapping] | None:
     """Where ``records`` were made two ways (another sampler, oracle or seed of ``fields``), what differs
-    (``top_k 5 or 0``) and a record of each; None where one. A resume with another sampler, oracle or seed is
+    (``top_k 5 or 0``) and a record of each; None where one (a sampler holding a value that is no number is not
+    compared: the records' type checks name it). A resume with another sampler, oracle or seed is
     refused, so a run's records made two ways are two runs' merged by hand."""
     fields = tuple(fields)
     first: dict[str, tuple[Any, Mapping]] = {}
