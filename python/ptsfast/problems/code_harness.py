@@ -3378,16 +3378,38 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             break
         quiet |= more
         pure |= {n for n, c in top.items() if c in quiet}
-    for c in helpers:
-        ops = list(dis.get_instructions(c))
-        if c not in quiet and any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
-            free.update(c.co_names)
-            where = str(getattr(c, "co_qualname", ""))
-            if "." in where and "<locals>" not in where.split(".")[0] and not made(c, ops):
-                owners.add(where.split(".")[0])
     store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
     bound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
              for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}  # rebound by them
+    # the names whose data the tests' own code changes in place (a method called on it, an item or attribute set)
+    mutated = set(bound)
+    for c in test_code:
+        ops = list(dis.get_instructions(c))
+        for k, i in enumerate(ops):
+            if i.opname in ("LOAD_GLOBAL", "LOAD_NAME") and k + 1 < len(ops) and (
+                    ops[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD") or any(
+                        j.opname in changing for j in ops[k + 1:k + 5])):
+                mutated.add(i.argval)
+
+    literals = (str, bytes, int, float, complex, tuple, frozenset, bool, type(None), type(...), types.CodeType)
+
+    def compared(ops, k):  # plain(NAME), as the rewrite wraps an operand of == or !=: read by the compare check only
+        return 1 < k < len(ops) - 1 and ops[k - 2].opname == "PUSH_NULL" and ops[k - 1].opname == "LOAD_CONST" and type(
+            ops[k - 1].argval) not in literals and ops[k + 1].opname in ("PRECALL", "CALL") and ops[k + 1].arg == 1
+
+    spared = set()  # what changing helpers only compare (left watched where no freed name reaches it)
+    for c in helpers:
+        ops = list(dis.get_instructions(c))
+        if c not in quiet and any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
+            # what it only compares stays watched (unless their own code changes it): a same(r) that prints r, then
+            # returns r == EXPECTED, let the solution's call rewrite EXPECTED unseen
+            loads = [(k, i.argval) for k, i in enumerate(ops) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+            only = {n for _, n in loads if n not in mutated and all(compared(ops, k) for k, m in loads if m == n)}
+            free.update(set(c.co_names) - only)
+            spared.update(only)
+            where = str(getattr(c, "co_qualname", ""))
+            if "." in where and "<locals>" not in where.split(".")[0] and not made(c, ops):
+                owners.add(where.split(".")[0])
     names = set().union(*(c.co_names for c in test_code))
     bindings_kept = not names & {"globals", "exec", "eval", "vars", "__import__"}
     # between calls, their setup may rebind their names some other way (setattr, monkeypatch, patch)
@@ -3401,16 +3423,6 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             return len(listdir("/proc/self/task"))
         except OSError:  # no /proc (a host that refused the sandbox its own)
             return running()
-
-    # the names whose data the tests' own code changes in place (a method called on it, an item or attribute set)
-    mutated = set(bound)
-    for c in test_code:
-        ops = list(dis.get_instructions(c))
-        for k, i in enumerate(ops):
-            if i.opname in ("LOAD_GLOBAL", "LOAD_NAME") and k + 1 < len(ops) and (
-                    ops[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD") or any(
-                        j.opname in changing for j in ops[k + 1:k + 5])):
-                mutated.add(i.argval)
 
     base = []  # the tests' context as the solution last left it (a copy, and its key): what differs from it at a
     # call, the tests set themselves
@@ -3465,6 +3477,9 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         roots.extend(k for k, v in theirs.items() if not k.startswith("__") and k not in free and id(v) not in
                      mine_values and not isinstance(v, (types.FunctionType, types.ModuleType, types.BuiltinFunctionType,
                                                        types.MethodType)))
+        if spared - free:  # what a freed name reaches (an alias, a dict holding it) stays theirs to change
+            reached = walk([v for k, v in theirs.items() if k in free and not k.startswith("__")], {}, ())
+            roots[:] = [k for k in roots if k not in spared or id(theirs[k]) not in reached]
         each[0] = reach and any(k in mutated for k in roots)
         armed.append(True)
         if reach and count() > threads[0]:  # a thread its module started: the tests' data held from here
