@@ -66,3 +66,25 @@ def test_a_negative_number_offered_after_a_box_is_read_before_the_stop(text):
     for ref in ("12", "-12"):
         assert not judged("boxed", text, ref), (text, ref)
     assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "-12"))
+
+
+@pytest.mark.parametrize("text,refs", [
+    (r"\boxed{\frac{1}{2}} or \frac{1}{3}", (r"\frac12", r"\frac13")), (r"\boxed{12} or $\dfrac{25}{2}$", ("12",)),
+    (r"\boxed{\sqrt{2}} (or \sqrt{3})", (r"\sqrt2", r"\sqrt3")), (r"\boxed{2\sqrt{2}} or $3\sqrt{2}$", (r"2\sqrt2",)),
+    (r"\boxed{\pi} or 2\pi.", (r"\pi", r"2\pi")), (r"\boxed{\frac{1}{2}} or \frac13", (r"\frac12",)),
+    (r"\boxed{12} \text{ or possibly } \boxed{13}", ("12", "13")), (r"\boxed{12}\text{ or maybe }13", ("12", "13")),
+])
+def test_a_value_offered_in_latex_after_a_box_names_no_answer(text, refs):
+    """``\\boxed{\\frac{1}{2}} or \\frac{1}{3}`` passed 1/2: only a number in digits was read as offered after a box
+    (and a doubt's word inside ``\\text{ or possibly }`` hid a second box or number)."""
+    for ref in refs:
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, refs)
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{0.5} (or \frac{1}{2})", "0.5"), (r"\boxed{2\pi} (or 2\pi)", r"2\pi"),
+                                      (r"\boxed{\frac{1}{2}} or \dfrac{2}{4}.", r"\frac12"),
+                                      (r"\boxed{\sqrt{2}} or $\sqrt{2}$", r"\sqrt2")])
+def test_the_same_value_restated_in_latex_after_a_box_still_passes(text, ref):
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref,))

@@ -337,10 +337,11 @@ _BOX_WORD_AFTER = (rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}(?:\\(?:text|tex
                    r"(?!(?i:or|and|vs|versus)(?![A-Za-z]))[A-Za-z]{1,20}(?:[ \t]*\})?)?")
 _DOUBT = (r"(?:(?i:maybe|possibly|perhaps|alternatively|however|but|though|actually|rather|instead|otherwise|wait|no)"
           rf"(?![A-Za-z]),?{_LSP}){{0,2}}")
+_TEXT_DOUBT = rf"(?:(?:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"  # \text{ or possibly }
 _JOINED_BOX = re.compile(_BOX_WORD_AFTER + rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:and/or|or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}"  # \text{ (or }
-                         rf"(?i:and/or|or|and|vs\.?|versus){_LSP}\}})?{_LSP}"
+                         rf"(?i:and/or|or|and|vs\.?|versus){_LSP}{_TEXT_DOUBT}\}})?{_LSP}"
                          rf"{_DOUBT}"  # as _MAY_JOIN holds
                          rf"(?:\$\$?|\\[(\[])?{_LSP}(?:\*\*)?" + _BOX_WORD + r"[ \t]{0,3}\{"
                          # or offered on a line of its own: \boxed{12}\n\nor\n\n\boxed{13}, in display math too
@@ -376,19 +377,28 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
         if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None, m.group("unit")):
             parts.setdefault(m.group("n"))
         return ", ".join(parts), after is not None and _OR_UNIT_OPEN.fullmatch(text, m.end()) is None
+    if (m := _OR_VALUE_OPEN.fullmatch(text, end)) is not None and m.start("n") - end <= _JOIN_REACH:
+        return ", ".join(parts), False  # \boxed{12} or \frac{1: a value offered, not written yet
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
 
 
 # a number offered after a box: \boxed{12} or 13, \boxed{12} (or possibly 13), \boxed{12}\text{ or }13; only "or"
 # (\boxed{12} and 13 more may say something else), the number read to its end; a unit's word may follow the box, and
 # a few more words (\boxed{12} apples or 13 apples, \boxed{12} apples in total, or 13)
-_OR_NUMBER = re.compile(rf"(?:{_LSP}(?:\$|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \t]?\{{[ \t]*)?"
-                        r"(?P<unit>(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20})(?![A-Za-z])"
-                        r"(?:[ \t]+(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20}(?![A-Za-z])){0,4}(?:[ \t]*\})?)?"
-                        rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:[,;]{_LSP})?(?i:or)(?![A-Za-z])"
-                        rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}(?i:or){_LSP}\}}){_LSP}"
-                        rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}"
-                        r"(?P<n>[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
+_OR_HEAD = (rf"(?:{_LSP}(?:\$|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \t]?\{{[ \t]*)?"
+            r"(?P<unit>(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20})(?![A-Za-z])"
+            r"(?:[ \t]+(?!(?i:or)(?![A-Za-z]))[A-Za-z]{1,20}(?![A-Za-z])){0,4}(?:[ \t]*\})?)?"
+            rf"{_LSP}(?:\*\*)?(?:\$|\\[)\]])?{_LSP}(?:(?:\({_LSP})?(?:[,;]{_LSP})?(?i:or)(?![A-Za-z])"
+            rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}(?i:or){_LSP}"
+            rf"{_TEXT_DOUBT}\}}){_LSP}"
+            rf"(?:(?:maybe|possibly|perhaps|alternatively)(?![A-Za-z]),?{_LSP})?(?:\$|\\\()?{_LSP}")
+# a value offered there in LaTeX (\frac{1}{3}, 2\sqrt{3}, 2\pi), read before a number's digits, its braces bounded: what
+# _OR_VALUE_OPEN waits for
+_OR_LATEX = (r"[-\u2212]?\d*(?:\\[dt]?frac\d\d|\\[dt]?frac\{[^{}\n]{1,20}\}\{[^{}\n]{1,20}\}|\\sqrt\{[^{}\n]{1,20}\}"
+             r"|\\pi(?![A-Za-z]))")
+_OR_NUMBER = re.compile(_OR_HEAD + rf"(?P<n>{_OR_LATEX}|[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
+# such a value still being written (\boxed{12} or \frac{1): the stop waits for it, as far as its braces may reach
+_OR_VALUE_OPEN = re.compile(_OR_HEAD + r"(?P<n>[-\u2212]?\d*\\(?:[dt]?frac|sqrt)(?![A-Za-z]))[^\n]{0,50}")
 # what follows that number, once it tells: a percent sign, or anything but its digits (a unit's word, a bracket)
 _AFTER_OR_NUMBER = re.compile(r"[ \t]*(?:(?P<pct>\\?%)|\\(?:text|mathrm|mbox)[ \t]*\{[ \t]*[A-Za-z]"
                               r"|[^\s\\%\d.,/]|[.,/](?=\D)|\n|\\(?=[^a-zA-Z%]))")
