@@ -88,3 +88,24 @@ def test_a_value_offered_in_latex_after_a_box_names_no_answer(text, refs):
 def test_the_same_value_restated_in_latex_after_a_box_still_passes(text, ref):
     assert judged("boxed", text, ref)
     assert_stops_only_where_the_verdict_is_known("boxed", text, (ref,))
+
+
+# ----------------------------------------------------------------- gsm8k: offers in LaTeX, corrections on the line
+
+@pytest.mark.parametrize("line", [r"18 or \frac{41}{2}", r"\(18\) or \(20\)", r"$18$ or $20$",
+                                  r"$\frac{1}{2}$ or $\frac{1}{3}$", "18 (wait, 20)", "18 (sorry, 20)", "18 (I mean 20)",
+                                  "18, no, 20", "18 (oops, 20)"])
+def test_a_gsm8k_line_offering_a_number_in_latex_or_taking_it_back_names_no_answer(line):
+    """``#### 18 or \\frac{41}{2}``, ``#### $18$ or $20$`` and ``#### 18 (wait, 20)`` passed 18: a number offered in
+    LaTeX (a fraction, or one in math delimiters) was no offer, and a correction's word no doubt's."""
+    text = f"So that is it.\n#### {line}\n"
+    for ref in ("18", "20", "0.5", "20.5"):
+        assert not judged("gsm8k", text, ref), (line, ref)
+
+
+@pytest.mark.parametrize("line,ref", [(r"$\frac{1}{2}$", "0.5"), (r"\(18\)", "18"), (r"$18$", "18"),
+                                      (r"2\frac{1}{2}", "2.5"), (r"\frac{3}{4} or 0.75", "0.75"),
+                                      (r"$\frac{1}{2}$ or $0.5$", "0.5"), (r"$18$ (or $18.00$)", "18"),
+                                      ("18 (wait, 18)", "18"), (r"-\frac{1}{2}", "-0.5")])
+def test_a_gsm8k_line_in_latex_naming_one_amount_still_passes(line, ref):
+    assert judged("gsm8k", f"#### {line}\n", ref)

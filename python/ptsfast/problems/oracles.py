@@ -2048,7 +2048,8 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # the "or" of MGSM's and the multilingual benchmarks' languages (12 o 13, 12或13); each run of spaces read one way only
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
 # 12, alternatively 13; 12 (actually 13); 12, but it could be 13; 12 (or is it 13)
-_MAYBE = (r"(?i:maybe|possibly|perhaps|probably|alternatively|otherwise|actually|is[ \t]+it"
+_MAYBE = (r"(?i:maybe|possibly|perhaps|probably|alternatively|otherwise|actually|is[ \t]+it|wait|sorry|oops"
+          r"|i[ \t]+mean|no(?=,)"
           r"|(?:but[ \t]+)?(?:it[ \t]+)?(?:could|might|may)[ \t]+(?:also[ \t]+)?be)")
 _OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d,])"
                          r"(?P<pct>[ \t]?%)?"
@@ -2057,8 +2058,8 @@ _OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d
                          r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
                          r"[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
-                         rf"|(?<=[,(;])[ \t]*(?={_MAYBE}[ \t]))"  # 12, maybe 13
-                         rf"(?:{_MAYBE}[ \t]+)?"
+                         rf"|(?<=[,(;])[ \t]*(?={_MAYBE},?[ \t]))"  # 12, maybe 13; 12 (wait, 13)
+                         rf"(?:{_MAYBE},?[ \t]+)?"
                          r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d./]\d|\d)"
                          r"(?P<pct2>[ \t]?%)?"
                          r"(?:[ \t]*(?P<unit2>(?<=[ \t])[A-Za-z]+|[\u3400-\u9fff]{1,3}))?")  # 18 元或 19 元
@@ -2273,6 +2274,19 @@ def _compound_amount(line: str, reference: str, problem: Problem) -> bool | None
     return total in (ref * big, ref * small)
 
 
+# a gsm8k line's LaTeX, as the hedge checks read plain text: \(18\) or \(20\), $18$ or $20$ (a dollar sign after a
+# number closes math: never a currency's), 18 or \frac{41}{2}, 2\frac{1}{2} (2 1/2)
+_LINE_MATH = re.compile(r"\\[()]|(?<=[\d}])\$|(?P<mixed>(?<=\d))?\\[dt]?frac\{(?P<a>\d+)\}\{(?P<b>\d+)\}")
+
+
+def _plain_math(line: str) -> str:
+    """An answer line with its inline math's delimiters dropped and its fractions of digits written as ``a/b``: a
+    number offered in LaTeX after the first (``18 or \\frac{41}{2}``, ``\\(18\\) or \\(20\\)``, ``$18$ or $20$``) was
+    no offer."""
+    return _LINE_MATH.sub(lambda m: "" if m.group("a") is None else
+                          f"{' ' if m.group('mixed') is not None else ''}{m.group('a')}/{m.group('b')}", line)
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
@@ -2281,6 +2295,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = extract_gsm8k(text)
     if got is None:
         return False
+    got = _plain_math(got)
     got = _AND_WORDED.sub(lambda m: " " + _WORDED_PARTS[next(g for g in m.groups()[1::2] if g).lower()],
                           _worked_result(got))  # 12 and a half: 12 1/2
     if (compound := _compound_amount(got, reference_answer(problem), problem)) is not None:
