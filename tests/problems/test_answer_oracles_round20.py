@@ -109,3 +109,18 @@ def test_a_gsm8k_line_offering_a_number_in_latex_or_taking_it_back_names_no_answ
                                       ("18 (wait, 18)", "18"), (r"-\frac{1}{2}", "-0.5")])
 def test_a_gsm8k_line_in_latex_naming_one_amount_still_passes(line, ref):
     assert judged("gsm8k", f"#### {line}\n", ref)
+
+
+@pytest.mark.parametrize("text", [r"The answer is \frac{41}{2} or 18.", r"The answer is $12$ or $13$.",
+                                  r"So it is \(12\) or \(13\)."])
+def test_a_last_number_offered_after_one_in_latex_names_no_answer(text):
+    """``The answer is $12$ or $13$.`` passed 13 (the last number): the math's closing dollar sign stood between the
+    first number and "or", so no second number read as offered."""
+    for ref in ("12", "13", "18", "20.5"):
+        assert not judged("last_number", text, ref), (text, ref)
+
+
+@pytest.mark.parametrize("text,ref", [(r"So it is $\frac{1}{2}$.", "0.5"), (r"So it is \frac{1}{2} or 0.5.", "0.5"),
+                                      (r"Half is \frac{1}{2}, so the total is $18$.", "18")])
+def test_a_last_number_in_latex_still_passes(text, ref):
+    assert judged("last_number", text, ref)

@@ -2805,8 +2805,10 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
     text = _before_new_item(text)
     nums = find_numbers(text)
-    offered, ranged = _last_offered(text), _last_range(text)
-    if nums and any(at is not None and not find_numbers(text[at:]) for at in (offered, ranged)):
+    plain = _plain_math(text)  # ... is \frac{41}{2} or 18, $12$ or $13$: offers as plain text writes them
+    offered, ranged = _last_offered(plain), _last_range(text)
+    if nums and (offered is not None and not find_numbers(plain[offered:]) or
+                 ranged is not None and not find_numbers(text[ranged:])):
         return False  # ... so it is 12 or 13 (or 12 to 13): the last number is one of two offered, no answer
     if not nums or _bounded_last(text):
         return False
