@@ -183,3 +183,27 @@ def test_an_export_of_a_cut_file_of_byte_counting_markers_says_so_and_keeps_what
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") == len(lines) - 1
     assert "is shorter" in caplog.text and "cut or edited" in caplog.text, caplog.text
+
+
+def test_a_thought_anchors_export_of_sentences_of_two_runs_sampled_two_ways_is_refused(tmp_path):
+    """The thought_anchors export names each sentence as its run's too: sentences merged by hand from a run sampled
+    with another top-k were exported under this run's run_id."""
+    from tiny_models import tiny_anchors_run
+
+    run = tiny_anchors_run(tmp_path / "made")
+    assert export(run, tmp_path / "one.jsonl", fmt="thought_anchors", kind="sentences") > 0
+    import shutil
+
+    edited = tmp_path / "run"
+    shutil.copytree(run, edited)
+    first = json.loads((edited / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    other = first | {"problem_id": "b0", "trajectory": "b0#0"}
+    _sampled(top_k=5)(other)
+    text = "".join(json.dumps(r) + "\n" for r in (first, other))
+    (edited / "sentences.jsonl").write_text(text, encoding="utf-8")
+    done = edited / "done.jsonl"
+    marks = [json.loads(line) for line in done.read_text(encoding="utf-8").splitlines()]
+    marks[-1]["lines"]["sentences.jsonl"], marks[-1]["sizes"]["sentences.jsonl"] = 2, len(text.encode())
+    done.write_text("".join(json.dumps(m) + "\n" for m in marks), encoding="utf-8")
+    with pytest.raises(ExportError, match=r"made two ways \(top_k (5 or 0|0 or 5); .*merged by hand"):
+        export(edited, tmp_path / "out.jsonl", fmt="thought_anchors", kind="sentences")

@@ -828,6 +828,8 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
                            "--format trl" if mined else "; pass the folder `ptsfast anchors --out` wrote"))
     for r in recs:  # a p "0.5" another tool wrote ended the export in a TypeError
         check_record(r, "sentences", source.file)
+    if source.run_dir is not None:  # each record is named as the run's
+        check_one_run(recs, source.file)
     config = source.info.get("config") or {}
     stamp = timestamp(source.created())
     kept = [r for r in recs if keep(r, kind, direction, min_delta)]
