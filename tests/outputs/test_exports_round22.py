@@ -1,4 +1,5 @@
-"""Exports of round 22: records merged by hand from two runs sampled two ways, ..."""
+"""Exports of round 22: records of two runs merged by hand (another sampler, oracle or seed), damaged and byte-counting
+done markers, and the run folder's words for Python API callers."""
 
 import contextlib
 import json
