@@ -60,3 +60,34 @@ RIGHT_TESTS = {  # right programs whose tests' helpers change the data they comp
 def test_right_programs_whose_helpers_change_what_they_compare_pass(how):
     passed, out = verdict(RIGHT, humaneval("make", RIGHT_TESTS[how], "f"))
     assert passed, out
+
+
+THREAD_LEFT = ("import threading, time\n\n\ndef make(v):\n    threading.Thread(target=time.sleep, args=(0.5,)).start()\n"
+               "    return v\n")
+SHUFFLED = {  # the tests change their own data through a library's function while a thread of the solution's runs
+    "random.shuffle": ("import random\n", "random.shuffle(DATA)"),
+    "shuffle imported": ("from random import shuffle\n", "shuffle(DATA)"),
+    "numpy's shuffle": ("import numpy as np\n", "np.random.shuffle(DATA)"),
+    "heapq.heappush": ("import heapq\n", "heapq.heappush(DATA, 0)\n    DATA.remove(0)"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(SHUFFLED))
+def test_the_tests_shuffling_their_own_data_is_not_blamed_on_a_thread_left_running(how):
+    # before: 'the solution changed the tests' own data in place ... from code it left running (a thread)'
+    imports, change = SHUFFLED[how]
+    tests = (imports + "DATA = [3, 1, 2, 5, 4]\n\n\ndef helper(x):\n    return x\n\n\ndef check(candidate):\n"
+             "    assert candidate(1) == 1\n    %s\n    assert sorted(DATA) == [1, 2, 3, 4, 5]\n" % change)
+    passed, out = verdict(THREAD_LEFT, humaneval("make", tests, "v"))
+    assert passed, out
+
+
+def test_a_thread_rewriting_what_the_tests_hand_their_own_helper_is_still_seen():
+    tests = ("import time\nEXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef same(r, e):\n"
+             "    return r == e\n\n\ndef check(candidate):\n    r = candidate(sq)\n    time.sleep(0.5)\n"
+             "    assert same(r, EXPECTED)\n")
+    code = ("import threading, time\n\n\ndef make(f):\n    g = f.__globals__\n\n    def later():\n"
+            "        time.sleep(0.1)\n        g['EXPECTED'][:] = [0]\n    threading.Thread(target=later).start()\n"
+            "    return [0]\n")
+    passed, out = verdict(code, humaneval("make", tests, "f"))
+    assert not passed and "in place" in out, out

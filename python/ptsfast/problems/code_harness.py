@@ -3381,6 +3381,39 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
     store = bytes([dis.opmap["STORE_GLOBAL"], dis.opmap["DELETE_GLOBAL"]])
     bound = {i.argval for c in test_code if store[:1] in c.co_code[::2] or store[1:] in c.co_code[::2]
              for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}  # rebound by them
+
+    def handed_on(ops, literals, pure, top):
+        """The names the tests pass to a library's function (``random.shuffle(DATA)``, ``heapq.heappush(H, x)``,
+        ``shuffle(DATA)`` imported): what it changes in place is their own change (a solution's thread left
+        running was blamed for their shuffle). Not the harness's checks, builtins that only read, their own
+        helpers or the solution's functions (a local: ``candidate``). Where an argument is more than a name or a
+        constant, only the names after it are seen."""
+        out, simple = set(), ("LOAD_CONST", "LOAD_FAST", "LOAD_NAME", "LOAD_DEREF", "LOAD_GLOBAL")
+        for k, i in enumerate(ops):
+            if i.opname not in ("LOAD_GLOBAL", "LOAD_NAME") or i.opname == "LOAD_GLOBAL" and i.arg & 1:
+                continue
+            j, after = k + 1, 0
+            while j < len(ops) and (ops[j].opname in simple and not (ops[j].opname == "LOAD_GLOBAL" and ops[j].arg & 1)
+                                    or ops[j].opname == "KW_NAMES"):
+                after += ops[j].opname != "KW_NAMES"
+                j += 1
+            if j == len(ops) or ops[j].opname not in ("PRECALL", "CALL") or ops[j].arg <= after:
+                continue
+            s, m = 0, j - 1  # back to what pushed the callee: the arguments' net pushes, then it
+            while m >= 0 and s < ops[j].arg + 1:
+                o = ops[m]
+                s += dis.stack_effect(o.opcode, o.arg if o.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+                m -= 1
+            callee = ops[m + 1]
+            if callee.opname == "PUSH_NULL" and m + 4 < j and ops[m + 2].opname == "LOAD_CONST" and type(
+                    ops[m + 2].argval) not in literals:  # the rewrite's plain(random.shuffle), plain(plain(np.random)
+                # .shuffle): an attribute it wraps
+                callee = next((o for o in ops[m + 3:k] if o.opname in ("LOAD_ATTR", "LOAD_METHOD")), callee)
+            if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") or callee.opname in ("LOAD_GLOBAL", "LOAD_NAME") and (
+                    callee.argval not in pure and callee.argval not in top):
+                out.add(i.argval)
+        return out
+
     # the names whose data the tests' own code changes in place (a method called on it, an item or attribute set)
     mutated = set(bound)
     for c in test_code:
@@ -3390,8 +3423,9 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
                     ops[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD") or any(
                         j.opname in changing for j in ops[k + 1:k + 5])):
                 mutated.add(i.argval)
-
     literals = (str, bytes, int, float, complex, tuple, frozenset, bool, type(None), type(...), types.CodeType)
+    for c in test_code:
+        mutated |= handed_on(list(dis.get_instructions(c)), literals, pure, top)
 
     def compared(ops, k):  # plain(NAME), as the rewrite wraps an operand of == or !=: read by the compare check only
         return 1 < k < len(ops) - 1 and ops[k - 2].opname == "PUSH_NULL" and ops[k - 1].opname == "LOAD_CONST" and type(
