@@ -111,3 +111,36 @@ def test_a_fixture_whose_params_name_what_is_bound_later_is_still_refused(tmp_pa
         "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n\nCASES = [(1, 2, 3), (2, 2, 4)]\n"
     r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
     assert not r.problems and "asks for fixtures (case)" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    "import pytest\nfrom solution import add\n\n@pytest.fixture\ndef n():\n    return 1\n\n"
+    "def test_a(n):\n    assert n\n",
+    "import pytest\nfrom solution import add\n\n@pytest.mark.parametrize('n', [1, 2])\ndef test_a(n):\n    assert n\n",
+    "from solution import add\n\nN = 3\n\ndef test_a():\n    assert N == 3\n",
+    "import solution\n\nassert 1 + 2 == 3\n",
+], ids=["fixture", "parametrize", "constant", "script"])
+def test_tests_that_import_the_program_and_never_read_it_are_refused(tmp_path, tests):
+    # each loaded, and add returning 0 passed: the asserts check the tests' own values
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "from the program but never read" in r.skipped[0]
+
+
+@pytest.mark.parametrize("tests", [
+    "from solution import add as plus\n\ndef test_a():\n    assert plus(1, 2) == 3\n    assert plus(2, 2) == 4\n",
+    "import solution as s\n\ndef test_a():\n    assert s.add(1, 2) == 3\n    assert s.add(2, 2) == 4\n",
+    "import importlib\nfrom solution import add\n\ndef test_a():\n    f = importlib.import_module('solution').add\n"
+    "    assert f(1, 2) == 3\n    assert f(2, 2) == 4\n",
+], ids=["renamed", "module", "imported-again"])
+def test_tests_that_reach_the_program_still_judge(tmp_path, tests):
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert CODE(ADD, p).success and not CODE(ZERO, p).success
+
+
+@pytest.mark.parametrize("params, cases", [("[]", ""), ("CASES", "CASES = []\n\n")], ids=["list", "a-name"])
+def test_a_fixture_given_no_params_is_refused_not_failing_every_program(tmp_path, params, cases):
+    tests = FIXTURE.format(ids="", ret="return").replace("[(1, 2, 3), (2, 2, 4)]", params).replace(
+        "\n\n@pytest", f"\n\n{cases}@pytest", 1)
+    tests += "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n"
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "params of fixture case" in r.skipped[0] and "list no cases" in r.skipped[0]

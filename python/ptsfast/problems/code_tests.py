@@ -905,6 +905,7 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     _refuse_if_program_unused(tests, setup, parsed[0])
     _refuse_if_only_vacuous(tests, parsed[0], lambda masked: _program_from_source(masked, entry_point, prompt, setup),
                             _asked_functions(entry_point, prompt))
+    _refuse_if_imports_unread(tests, setup, parsed[0])  # after the checks that name the check passing every program
     if tests in _NAMED and program.tests != tests:  # HumanEval-X's call of check taken out, HumanEval-ET's candidate
         _remember(program.tests, _NAMED[tests])
     return program
@@ -1015,6 +1016,11 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
                     todo += [a.arg for a in mine[p].args.args if a.arg != "self"]
                 reached.add(p)
             cases = {p: _segment(tests, gridded[p][1]) for p in sorted(reached) if p in gridded and p not in mine}
+            empty = [p for p in cases if _no_params(gridded[p][1], top)]
+            if empty:
+                raise TestFormatError(f"the params of fixture {empty[0]}, which {fn.name}() asks for, list no cases, "
+                                      f"so pytest skips the test ('got empty parameter set'): every program, a right "
+                                      f"one too, would fail; fill in its cases or drop the row")
             if cases:
                 wanted[f"{owner[fn].name}.{fn.name}" if fn in owner else fn.name] = cases
             free = [p for p in params if p not in grid and p not in PYTEST_FIXTURES and p not in mine
@@ -1106,6 +1112,17 @@ def _param_fixtures(top) -> dict:
         bound |= {(a.asname or a.name).split(".")[0] for a in getattr(n, "names", []) if isinstance(a, ast.alias)}
         bound |= {n.name} if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else set()
     return found
+
+
+def _no_params(values, top) -> bool:
+    """Whether a fixture's ``params=`` are none: an empty list or tuple, or a name the tests bind once to one and
+    read nowhere else (``CASES = []``, its cases never filled in)."""
+    if isinstance(values, ast.Name):
+        bound = [n.value for n in top if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and
+                                                                           t.id == values.id for t in n.targets)]
+        used = sum(isinstance(x, ast.Name) and x.id == values.id for n in top for x in ast.walk(n))
+        values = bound[0] if len(bound) == 1 and used == 2 else None
+    return isinstance(values, (ast.List, ast.Tuple)) and not values.elts
 
 
 def _with_param_grids(tests: str, wanted: dict) -> str:
@@ -1947,6 +1964,33 @@ def _refuse_if_program_unused(tests: str, setup: str, tree) -> None:
         raise TestFormatError(f"the tests read no name of the program: every function they call they define or "
                               f"import themselves ({', '.join(own[:3])}: a reference solution pasted in before its "
                               f"asserts?), so every program passes; drop those definitions or the row")
+
+
+def _refuse_if_imports_unread(tests: str, setup: str, tree) -> None:
+    """Tests that import the program's names (``from solution import add``, ``import solution``) and then read none
+    of them (their asserts check a fixture's or a constant's value: ``assert n``) check nothing of the program,
+    which every program passes; refused. Tests with another word that may reach the program
+    (:data:`_REACHES_PROGRAM`) outside their imports of it are kept."""
+    names = {(a.asname or a.name) for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "solution"
+             and not n.level for a in n.names} | {(a.asname or a.name).split(".")[0] for n in tree.body
+                                                  if isinstance(n, ast.Import) for a in n.names
+                                                  if a.name.split(".")[0] == "solution"}
+    if not names or "*" in names:
+        return
+    lines = tests.splitlines()
+    for n in tree.body:  # the imports of the program say nothing of how the tests reach it
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            lines[n.lineno - 1:n.end_lineno] = [""] * (n.end_lineno - n.lineno + 1)
+    try:
+        setup_tree = ast.parse(setup)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    read = {x.id for t in (tree, setup_tree) for x in ast.walk(t) if isinstance(x, ast.Name)} | \
+        {x.attr for t in (tree, setup_tree) for x in ast.walk(t) if isinstance(x, ast.Attribute)}
+    if not read & names and not _REACHES_PROGRAM.search("\n".join(lines) + "\n" + setup):
+        raise TestFormatError(f"the tests import {', '.join(sorted(names))} from the program but never read "
+                              f"{'it' if len(names) == 1 else 'them'}: what they assert is their own values, so "
+                              f"every program passes; call the program's function in the asserts or drop the row")
 
 
 def _discarded_comparison(n: ast.stmt) -> bool:
