@@ -93,7 +93,8 @@ def test_the_same_value_restated_in_latex_after_a_box_still_passes(text, ref):
 # ----------------------------------------------------------------- gsm8k: offers in LaTeX, corrections on the line
 
 @pytest.mark.parametrize("line", [r"18 or \frac{41}{2}", r"\(18\) or \(20\)", r"$18$ or $20$",
-                                  r"$\frac{1}{2}$ or $\frac{1}{3}$", "18 (wait, 20)", "18 (sorry, 20)", "18 (I mean 20)",
+                                  r"$\frac{1}{2}$ or $\frac{1}{3}$", "18 (wait, 20)", "18 (sorry, 20)",
+                                  "18 (I mean 20)",
                                   "18, no, 20", "18 (oops, 20)"])
 def test_a_gsm8k_line_offering_a_number_in_latex_or_taking_it_back_names_no_answer(line):
     """``#### 18 or \\frac{41}{2}``, ``#### $18$ or $20$`` and ``#### 18 (wait, 20)`` passed 18: a number offered in
@@ -124,3 +125,31 @@ def test_a_last_number_offered_after_one_in_latex_names_no_answer(text):
                                       (r"Half is \frac{1}{2}, so the total is $18$.", "18")])
 def test_a_last_number_in_latex_still_passes(text, ref):
     assert judged("last_number", text, ref)
+
+
+# ----------------------------------------------------------------- multiple choice: letters offered with their values
+
+CHOICES = ("12", "15", "18", "21")
+
+
+@pytest.mark.parametrize("text", ["The answer is (B) 15 or (C).", "The answer is (B) (15) or (C) (18).",
+                                  "**Answer: B** 15 or C.", "**Answer: B** 15 or C 18.\nDone",
+                                  "The answer is (B) (15) or maybe **C**.", "Answer: B. 15 and C. 18\nDone",
+                                  "The correct answer is **B. 15 & C. 18\n", "Answer: [B] 15 or [C] 18."])
+def test_a_letter_and_its_value_offered_with_another_names_no_answer(text):
+    """``The answer is (B) (15) or (C) (18).`` passed B with the early stop on (it ended the rollout at ``(B) (1``:
+    a value after its letter's bracket was not waited for), ``(B) 15 or (C).`` and ``**Answer: B** 15 or C.`` passed
+    B whole (a bracketed second letter before a period, a bold first letter, were no offer), and ``Answer: B. 15 and C.
+    18`` passed B with the stop on (the period of ``C.`` was read as the first choice's text ending)."""
+    for ref in "ABCD":
+        assert not judged("multiple_choice", text, ref, CHOICES), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, tuple("ABCD"), CHOICES)
+
+
+@pytest.mark.parametrize("text", ["**Answer: B** 15.\nDone", "**Answer: B** (15).\nDone",
+                                  "The answer is (B) (15).\nDone",
+                                  "The answer is (B) 15.\nDone", "Answer: B. 15 is the value of B. Done\n",
+                                  "The answer is (B) (15), not (C).\nDone"])
+def test_a_letter_and_its_value_alone_still_names_it(text):
+    assert judged("multiple_choice", text, "B", CHOICES), text
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, tuple("ABCD"), CHOICES)

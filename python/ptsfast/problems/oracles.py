@@ -880,7 +880,7 @@ def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
     mark = r"[).:]" if dotted else r"\)"
     up = f"A-{last}a-{last.lower()}"  # in lower case too, as the strong pattern reads "answer: b. 15" (b)
     first = rf"(?:\*\*)?(?:[(\[]([{up}])[)\]]|([{up}]){mark})(?:\*\*)?"
-    second = rf"(?:\*\*)?(?:[(\[]([{up}])[)\]]|([{up}])[.):])(?:\*\*)?(?=\s|$)" \
+    second = rf"(?:\*\*)?(?:[(\[]([{up}])[)\]](?:\*\*)?(?=[\s.,;:!?<]|$)|([{up}])[.):](?:\*\*)?(?=\s|$))" \
              rf"|([A-{last}])(?=[ \t]*(?:[.,;:!?)\]*<]|$))"
     # offered with an "or" or a slash ("B) 15 fits and C) 18 is too big", "B) 15 fits; C) 18 does not" weigh them)
     said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
@@ -905,8 +905,8 @@ def _valued_hedge(last: str) -> re.Pattern:
     said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
            r"(?![^\W\d_])[ \t]*|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)" \
            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
-    return re.compile(rf"(?<![A-Za-z])([A-{last}])[ \t]+(?:\([ \t]*)?\$?\d(?:[^\n()\[\].!?<。]|\.(?=\d)){{0,30}}?\)?"
-                      rf"{said}\(?([A-{last}])(?![A-Za-z])", re.M)
+    return re.compile(rf"(?<![A-Za-z])([A-{last}])[)\]]?(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d"  # (B) (15), **B** 15 too
+                      rf"(?:[^\n()\[\].!?<。]|\.(?=\d)){{0,30}}?\)?{said}\(?([A-{last}])(?![A-Za-z])", re.M)
 
 
 def _labelled_spans(text: str, last: str, dotted: bool = False, choices=None, judged: bool = True) -> list:
@@ -937,7 +937,7 @@ def _listed_own(m: re.Match, choices) -> bool:
 # sentence's end
 _TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")  # **B.* may be **B.** 15
 # (never an opening bracket, nor the close of a letter's: "(B) 15, (C" may go on "(C) 18", a second choice)
-_TEXT_SETTLED = re.compile(r"[\n:!<。]|\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
+_TEXT_SETTLED = re.compile(r"[\n:!<。]|(?<!(?<![A-Za-z])[A-Za-z])\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 
 
 @functools.lru_cache(maxsize=8)
@@ -3118,7 +3118,8 @@ def _multiple_choice_stops_late(problem: Problem) -> bool:
 
 # a letter's value after it, "Answer: B 15", "Answer: B (15)", which "or C (18)" may follow: it stops only where its
 # sentence or line has ended (never at a bracket: "(15)" closes the value, not the answer)
-_VALUE_FOLLOWS = re.compile(r"[ \t]+(?:\([ \t]*)?\$?\d")  # each run of spaces read one way
+# (its label's bracket or bold may come first: (B) (15) or (C) (18), **B** 15 or C 18)
+_VALUE_FOLLOWS = re.compile(r"[)\]]?(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d")  # each run of spaces read one way
 _SENTENCE_SETTLED = re.compile(r"[\n!<。]|\.(?=\D)")
 
 
