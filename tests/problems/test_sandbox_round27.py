@@ -15,7 +15,8 @@ pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace 
 def with_helper(compare: str, extra: str = "") -> str:
     """Tests holding EXPECTED, a helper sq the solution is handed, and a same(r) that prints r before comparing."""
     return ("EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef same(r):\n    print('got', r)\n"
-            "    return %s\n\n\ndef check(candidate):\n%s    r = candidate(sq)\n    assert same(r)\n" % (compare, extra))
+            "    return %s\n\n\ndef check(candidate):\n%s    r = candidate(sq)\n    assert same(r)\n"
+            % (compare, extra))
 
 
 RIGHT = "def make(f):\n    return [f(x) for x in (1, 2, 3)]\n"
@@ -44,7 +45,8 @@ RIGHT_TESTS = {  # right programs whose tests' helpers change the data they comp
         "    assert seen([1, 2, 3])\n"),
     "the tests change it themselves": (
         "EXPECTED = [1, 4]\n\n\ndef sq(x):\n    return x * x\n\n\ndef same(r):\n    print(r)\n"
-        "    return r == EXPECTED\n\n\ndef check(candidate):\n    EXPECTED.append(9)\n    assert same(candidate(sq))\n"),
+        "    return r == EXPECTED\n\n\ndef check(candidate):\n    EXPECTED.append(9)\n"
+        "    assert same(candidate(sq))\n"),
     "a helper called by the solution changes it through another name": (
         "LOG = []\nlogged = LOG\n\n\ndef sq(x):\n    logged.append(x)\n    return x * x\n\n\ndef same(r):\n"
         "    print(r)\n    return LOG == [1, 2, 3] and r == [1, 4, 9]\n\n\ndef check(candidate):\n"
@@ -62,8 +64,8 @@ def test_right_programs_whose_helpers_change_what_they_compare_pass(how):
     assert passed, out
 
 
-THREAD_LEFT = ("import threading, time\n\n\ndef make(v):\n    threading.Thread(target=time.sleep, args=(0.5,)).start()\n"
-               "    return v\n")
+THREAD_LEFT = ("import threading, time\n\n\ndef make(v):\n"
+               "    threading.Thread(target=time.sleep, args=(0.5,)).start()\n    return v\n")
 SHUFFLED = {  # the tests change their own data through a library's function while a thread of the solution's runs
     "random.shuffle": ("import random\n", "random.shuffle(DATA)"),
     "shuffle imported": ("from random import shuffle\n", "shuffle(DATA)"),
