@@ -1,9 +1,14 @@
 """Dataset rows as real datasets publish them, round 24: a truth check given the expected value as its ``msg=``
-keyword, a parametrize of no cases shared by several tests."""
+keyword, a parametrize of no cases shared by several tests, MultiPL-E's tests of other languages without their
+language column, pytest fixtures given params, tests importing the program's names and never reading them, and a
+JSON file of splits."""
+
+import json
 
 import pytest
 
 from helpers.rows import load
+from ptsfast.problems.loading import DataError, load_problems
 from ptsfast.problems.oracles import make_judge
 from test_dataset_shapes_round20 import ADD, ZERO, _unittest
 
@@ -144,3 +149,29 @@ def test_a_fixture_given_no_params_is_refused_not_failing_every_program(tmp_path
     tests += "def test_add(case):\n    a, b, c = case\n    assert add(a, b) == c\n"
     r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
     assert not r.problems and "params of fixture case" in r.skipped[0] and "list no cases" in r.skipped[0]
+
+
+def _splits_file(splits: dict) -> bytes:
+    rows = lambda n: [{"question": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(n)]  # noqa: E731
+    return json.dumps({name: rows(n) for name, n in splits.items()}).encode()
+
+
+@pytest.mark.parametrize("split, read", [(None, 3), ("test", 1)], ids=["train", "test"])
+def test_a_json_file_of_splits_reads_one_split(tmp_path, split, read):
+    # {"train": [...], "test": [...]} (a DatasetDict dumped to one file) was one row: 'missing field 'question' (row
+    # has ['test', 'train'])'
+    (tmp_path / "rows.json").write_bytes(_splits_file({"train": 3, "test": 1}))
+    r = load_problems(tmp_path / "rows.json", split=split)
+    assert len(r.problems) == read and not r.skipped and r.problems[0].answer == "0"
+
+
+def test_a_json_file_of_splits_without_train_names_them(tmp_path):
+    (tmp_path / "rows.json").write_bytes(_splits_file({"validation": 2, "test": 1}))
+    with pytest.raises(DataError, match=r"holds splits \['validation', 'test'\]; choose one with --split-name"):
+        load_problems(tmp_path / "rows.json")
+
+
+def test_a_split_name_for_a_json_file_of_one_split_is_refused_as_before(tmp_path):
+    (tmp_path / "rows.json").write_text(json.dumps([{"question": "What is 1 + 1?", "answer": "2"}]))
+    with pytest.raises(DataError, match="has one split"):
+        load_problems(tmp_path / "rows.json", split="test")

@@ -440,6 +440,9 @@ def _with_trailing_comma(line: str, error: json.JSONDecodeError) -> Any:
 
 ROWS_KEYS = ("data", "rows", "examples", "instances", "records", "items", "problems")
 """Keys a JSON file's rows are wrapped under (``{"data": [...]}``, ``{"version": 2, "rows": [...]}``)."""
+JSON_SPLITS = ("train", "test", "validation", "valid", "val", "dev", "eval", "training", "testing")
+"""A JSON file's keys that name splits, each a list of rows (``{"train": [...], "test": [...]}``, as a
+``DatasetDict``'s splits dumped to one file): one is read, as from a datasets folder."""
 
 
 OWN_JSON_LIMIT = 1 << 30
@@ -447,7 +450,8 @@ OWN_JSON_LIMIT = 1 << 30
 ``datasets``, a block at a time."""
 
 
-def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None, RowError | None]] | None:
+def _json_document_rows(p: Path, jsonl: bool, split: str | None = None,
+                        took: list | None = None) -> Iterator[tuple[int, dict | None, RowError | None]] | None:
     """The rows of a JSON file that is one document: an array, each row as written (``datasets`` reads it as a table,
     whose column of mixed types it makes all numbers or all texts, and refuses a row that is not an object), or a
     shape ``datasets`` reads as one row or not at all: rows wrapped in an object (:data:`ROWS_KEYS`), columns
@@ -490,6 +494,16 @@ def _json_document_rows(p: Path, jsonl: bool) -> Iterator[tuple[int, dict | None
                 f", each taken for a column {CHAT_ROWS!r}" + (f" and its {GROUND_TRUTH!r}" if truth else "")
     elif len(wrapped) == 1 and not any(k.lower() in QUESTION_KEYS for k in doc):  # else it is a row
         rows, how = doc[wrapped[0]], f"its rows under the key {wrapped[0]!r}"
+    elif values and all(str(k).lower() in JSON_SPLITS and isinstance(v, list) and v and
+                        all(isinstance(r, dict) for r in v) for k, v in doc.items()):  # {"train": [...], "test": [...]}
+        names = list(doc)
+        pick = split or ("train" if "train" in doc else names[0] if len(names) == 1 else None)
+        if pick not in doc:
+            raise DataError(f"{str(p)!r} holds splits {names}; choose one with --split-name")
+        rows, how = doc[pick], f"splits {names}: reading {pick!r}" + (
+            "; choose another with --split-name" if len(names) > 1 and split is None else "")
+        if took is not None and split is not None:
+            took.append(split)
     elif _split_orient(doc):  # pandas' to_json(orient='split'): {"columns", "index", "data": [[cells], ...]}
         rows = [dict(zip(doc["columns"], r)) for r in doc["data"]]
         how = "pandas' to_json(orient='split'): its columns' names and each row's cells"
@@ -2114,8 +2128,9 @@ def load_problems(path: str | os.PathLike | Any, fields: FieldMap = FieldMap(), 
                             f"`iconv -f utf-16 -t utf-8`)")
     json_file = p.is_file() and p.suffix.lower() in (".jsonl", ".json")
     jsonl = json_file and _looks_like_jsonl(p)
-    document = _json_document_rows(p, jsonl) if json_file else None
-    if (jsonl or document is not None) and split is not None:
+    took: list = []
+    document = _json_document_rows(p, jsonl, split, took) if json_file else None
+    if (jsonl or document is not None) and split is not None and not took:
         raise DataError(f"--split-name {split!r} applies to datasets folders and cached datasets; the JSON "
                         f"{'lines ' * jsonl}file {str(p)!r} has one split - drop --split-name")
     if document is not None:
