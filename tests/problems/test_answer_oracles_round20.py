@@ -149,7 +149,8 @@ def test_a_letter_and_its_value_offered_with_another_names_no_answer(text):
 @pytest.mark.parametrize("text", ["**Answer: B** 15.\nDone", "**Answer: B** (15).\nDone",
                                   "The answer is (B) (15).\nDone",
                                   "The answer is (B) 15.\nDone", "Answer: B. 15 is the value of B. Done\n",
-                                  "The answer is (B) (15), not (C).\nDone"])
+                                  "The answer is (B) (15), not (C).\nDone", "Answer: B 15, so C is wrong.\n",
+                                  "Answer: (B) (15) is right, so (C) is wrong.\n"])
 def test_a_letter_and_its_value_alone_still_names_it(text):
     assert judged("multiple_choice", text, "B", CHOICES), text
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, tuple("ABCD"), CHOICES)

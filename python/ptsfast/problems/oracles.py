@@ -902,11 +902,13 @@ def _labelled_hedge(last: str, dotted: bool = False) -> re.Pattern:
 def _valued_hedge(last: str) -> re.Pattern:
     """Two letters each with its value after it, offered together ("B (15) or C (18)", "B 15 or C 18"): a hedge as
     "B or C" is. The value is in one sentence (the early stop waits for its end, :data:`_VALUE_FOLLOWS`)."""
-    said = r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)" \
-           r"(?![^\W\d_])[ \t]*|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)" \
-           r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?"
-    return re.compile(rf"(?<![A-Za-z])([A-{last}])[)\]]?(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d"  # (B) (15), **B** 15 too
-                      rf"(?:[^\n()\[\].!?<。]|\.(?=\d)){{0,30}}?\)?{said}\(?([A-{last}])(?![A-Za-z])", re.M)
+    said = (r"(?:(?:[ \t]*[,;?])?[ \t]*\(?(?<![^\W\d_])"  # a word of its own: "so (B)" offers nothing
+            r"(?:(?i:or)|o|ou|oder|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)(?![^\W\d_])[ \t]*"
+            r"|[ \t]*/[ \t]*|[ \t]*(?:或者?|还是|還是|または)[ \t]*)"
+            r"(?:(?i:maybe|possibly|perhaps|either)[ \t]+)?(?i:(?:option|choice)[ \t]+)?")
+    return re.compile(rf"(?<![A-Za-z])([A-{last}])(?:[)\]](?=(?:\*\*)?[ \t]+\())?(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d"
+                      rf"(?:[^\n()\[\].!?<。]|\.(?=\d)){{0,30}}?\)?{said}\(?([A-{last}])(?![A-Za-z])",
+                      re.M)  # (B) (15) and **B** 15 too
 
 
 def _labelled_spans(text: str, last: str, dotted: bool = False, choices=None, judged: bool = True) -> list:
@@ -3118,8 +3120,9 @@ def _multiple_choice_stops_late(problem: Problem) -> bool:
 
 # a letter's value after it, "Answer: B 15", "Answer: B (15)", which "or C (18)" may follow: it stops only where its
 # sentence or line has ended (never at a bracket: "(15)" closes the value, not the answer)
-# (its label's bracket or bold may come first: (B) (15) or (C) (18), **B** 15 or C 18)
-_VALUE_FOLLOWS = re.compile(r"[)\]]?(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d")  # each run of spaces read one way
+# (its label's bracket before a value in brackets, or bold, may come first: (B) (15) or (C) (18), **B** 15 or C 18)
+_VALUE_FOLLOWS = re.compile(r"[)\]](?:\*\*)?[ \t]+\([ \t]*\$?\d"  # each run of spaces read one way
+                            r"|(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d")
 _SENTENCE_SETTLED = re.compile(r"[\n!<。]|\.(?=\D)")
 
 
