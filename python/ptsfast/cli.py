@@ -2264,7 +2264,10 @@ def _main(argv: list[str] | None, taken: dict) -> int:
         _check_once(a)
         _check_home(a)
         _check_input_names(a)
-        rc = a.func(a)
+        from ptsfast.outputs.rundir import named_by
+
+        with named_by(python=False):  # said first: a run folder's refusals name --out/--overwrite, as typed
+            rc = a.func(a)
         _ignore_while_exiting(taken)
         if sys.stdout is not None:
             sys.stdout.flush()  # what it printed fails here, not unseen at the interpreter's exit

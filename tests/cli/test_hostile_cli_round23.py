@@ -186,3 +186,34 @@ def test_a_run_whose_every_problem_failed_encoding_names_the_template_flags(caps
     assert _nothing_mined(summary) == 1
     line = capsys.readouterr().err
     assert "--chat-template" in line and "--no-chat-template" in line, line
+
+
+def test_a_run_folders_refusal_names_the_callers_own_words(tmp_path, model_dir):
+    """A run folder's refusals said '(--out DIR-2), or pass --overwrite' to Python callers, who wrote out_dir= and
+    overwrite=True; the command line, which calls the same mine(), keeps its flags."""
+    import subprocess
+
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.outputs.rundir import RunDirError
+
+    rows = ptsfast.load_problems([{"id": "a", "question": "w5 w9 w11", "answer": "1"}]).problems
+    out = tmp_path / "api"
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), rows, out, _options(), progress=False)
+    other = ptsfast.MineOptions(oracle="exact", max_new_tokens=5, use_chat_template=False)
+    for again in (lambda: ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), rows, out, other, progress=False),
+                  lambda: ptsfast.find_anchors(tiny_model("llama"), tiny_tokenizer(), rows, out,
+                                               ptsfast.AnchorOptions(run=other), progress=False)):
+        with pytest.raises(RunDirError) as e:
+            again()
+        assert "out_dir=" in str(e.value) or "overwrite=True" in str(e.value), e.value
+        assert "--out" not in str(e.value) and "--overwrite" not in str(e.value), e.value
+
+    problems = str(write_problems(tmp_path, 1))
+    argv = ["mine", "--model", str(model_dir), "--problems", problems, "--out", str(tmp_path / "cli"), "--device",
+            "cpu", *FAST, *MINE]
+    command = [sys.executable, "-c", "import sys; from ptsfast.cli import main; sys.exit(main())"]
+    assert subprocess.run([*command, *argv], capture_output=True).returncode == 0
+    again = [*argv[:argv.index("--max-new-tokens") + 1], "5", *argv[argv.index("--max-new-tokens") + 2:]]
+    err = subprocess.run([*command, *again], capture_output=True, text=True).stderr
+    assert "--overwrite" in err and "overwrite=True" not in err, err

@@ -35,7 +35,8 @@ from ptsfast.mining.anchors import (
     split_sentences,
 )
 from ptsfast.mining.seeds import stable_seed
-from ptsfast.outputs.rundir import ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable, problem_record, token_texts
+from ptsfast.outputs.rundir import (ANCHOR_FILES, PROBLEMS, SENTENCES, _jsonable, named_by, problem_record,
+                                   token_texts)
 from ptsfast.pipeline.identity import model_path
 from ptsfast.pipeline.loop import FedCall, RunCounters, Work, trajectory_budget
 from ptsfast.pipeline.options import MineOptions
@@ -226,6 +227,7 @@ def anchor_mode(options: AnchorOptions) -> dict:
             "similarity": "embedding" if options.embedding_model else "token_overlap"}
 
 
+@named_by(python=True)  # a run folder's refusals name out_dir= / overwrite=True (the CLI's, said first, win)
 def find_anchors(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.PathLike,
                  options: AnchorOptions = AnchorOptions(), *, model_name: str = "", overwrite: bool = False,
                  oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None) -> dict:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ptsfast.outputs.rundir import named_by
 from ptsfast.problems.loading import Problem, Skip
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class MiningWorker:
 _SUMMED = ("problems", "trajectories", "kept", "pivots", "pairs", "rollouts", "tokens", "oracle_errors")
 
 
+@named_by(python=True)  # a run folder's refusals name out_dir= / overwrite=True (the CLI's, said first, win)
 def mine_ray(model_path: str | os.PathLike, problems: Sequence[Problem], out_dir: str | os.PathLike,
              options=None, ray_options: RayOptions = RayOptions(), *, model_name: str = "",
              overwrite: bool = False, oracle: Callable | None = None, progress: bool = True,

@@ -24,7 +24,7 @@ from pathlib import Path
 from ptsfast.engine import RolloutEngine, eos_token_ids, lent
 from ptsfast.models import sampling_note
 from ptsfast.outputs.progress import progress_bar  # noqa: F401 - re-exported (anchors, ray)
-from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume
+from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume, named_by
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import (folder_inputs, legacy_inputs, model_path, run_inputs, snapshot_weights,
                                        weights_as_recorded)
@@ -45,6 +45,7 @@ __all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunSta
 log = logging.getLogger(__name__)
 
 
+@named_by(python=True)  # a run folder's refusals name out_dir= / overwrite=True (the CLI's, said first, win)
 def mine(model, tokenizer, problems: Iterable[Problem], out_dir: str | os.PathLike,
          options: MineOptions = MineOptions(), *, model_name: str = "", overwrite: bool = False,
          oracle: Callable | None = None, progress: bool = True, dataset_id: str | None = None,
