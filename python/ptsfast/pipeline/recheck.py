@@ -341,22 +341,15 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
 
 def _check_one_oracle(run_dir: Path, records: Sequence[Mapping]) -> None:
     """Refuses records judged by two oracles (a resume with another oracle is refused, so they are two runs' records
-    merged by hand): the oracle was compared with the first record's alone, so the others' fresh rollouts were
-    judged by an oracle their run never used, as if it were theirs."""
-    seen: dict[str, Mapping] = {}
-    for r in records:
-        if isinstance(r.get("oracle"), str):
-            try:
-                name = canonical_oracle_name(r["oracle"])  # 'math' and 'boxed' are one oracle
-            except (ValueError, TypeError):
-                name = r["oracle"]
-            seen.setdefault(name, r)
-    if len(seen) > 1:
-        (x, a), (y, b) = list(seen.items())[:2]
-        raise ValueError(f"{run_dir}: its records were judged by two oracles ({x!r:.60} for problem "
-                         f"{a.get('problem_id')!r:.40}, {y!r:.60} for problem {b.get('problem_id')!r:.40}): records "
-                         f"of two runs merged by hand, which one oracle cannot re-estimate - restore the run's files "
-                         f"from a copy, or re-estimate each run's records in its own folder")
+    merged by hand; 'math' and 'boxed' are one, :func:`two_ways`): the oracle was compared with the first record's
+    alone, so the others' fresh rollouts were judged by an oracle their run never used, as if it were theirs."""
+    two = two_ways(records, ("oracle",))
+    if two is not None:
+        diff, a, b = two
+        raise ValueError(f"{run_dir}: its records were judged by two oracles ({diff}; problem "
+                         f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
+                         f"merged by hand, which one oracle cannot re-estimate - restore the run's files from a copy, "
+                         f"or re-estimate each run's records in its own folder")
 
 
 def _warn_other_callable(run_dir: Path, oracle: Callable, info: Mapping) -> None:
