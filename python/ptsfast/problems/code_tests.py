@@ -1117,11 +1117,17 @@ def _param_fixtures(top) -> dict:
 def _no_params(values, top) -> bool:
     """Whether a fixture's ``params=`` are none: an empty list or tuple, or a name the tests bind once to one and
     read nowhere else (``CASES = []``, its cases never filled in)."""
+    return _empty_cases(values, top, reads=1)
+
+
+def _empty_cases(values, top, reads: int) -> bool:
+    """Whether ``values`` (cases written in the tests) are none: an empty list or tuple, or a name the tests bind
+    once to one and read ``reads`` times, where the cases are given (``CASES = []``, never filled in)."""
     if isinstance(values, ast.Name):
         bound = [n.value for n in top if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and
                                                                            t.id == values.id for t in n.targets)]
         used = sum(isinstance(x, ast.Name) and x.id == values.id for n in top for x in ast.walk(n))
-        values = bound[0] if len(bound) == 1 and used == 2 else None
+        values = bound[0] if len(bound) == 1 and used == 1 + reads else None
     return isinstance(values, (ast.List, ast.Tuple)) and not values.elts
 
 
@@ -1258,14 +1264,9 @@ def _empty_grid(decorators, top) -> bool:
             len(d.args) >= 2
     for d in filter(grid, decorators):
         values = d.args[1]
-        if isinstance(values, ast.Name):
-            bound = [n for n in top if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == values.id
-                                                                         for t in n.targets)]
-            used = sum(isinstance(x, ast.Name) and x.id == values.id for n in top for x in ast.walk(n))
-            grids = sum(isinstance(g.args[1], ast.Name) and g.args[1].id == values.id for n in top
-                        for g in ast.walk(n) if grid(g))
-            values = bound[0].value if len(bound) == 1 and used == 1 + grids else None
-        if isinstance(values, (ast.List, ast.Tuple)) and not values.elts:
+        grids = sum(isinstance(g.args[1], ast.Name) and g.args[1].id == values.id for n in top for g in ast.walk(n)
+                    if grid(g)) if isinstance(values, ast.Name) else 0
+        if _empty_cases(values, top, reads=grids):
             return True
     return False
 
@@ -1942,7 +1943,6 @@ def _refuse_if_program_unused(tests: str, setup: str, tree) -> None:
     program, which every program passes; refused. Tests with a word that may reach the program otherwise
     (:data:`_REACHES_PROGRAM`) are kept. Scopes as Python reads them (:mod:`symtable`): a parameter named like the
     program's function (``def check(total)``) binds nothing outside its function."""
-    import builtins
     import symtable
 
     own = sorted(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
