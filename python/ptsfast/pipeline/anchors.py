@@ -46,7 +46,7 @@ from ptsfast.pipeline.probes import (
     TextSoFar,
     check_every,
     decodes_bytes,
-    joined_is_whole,
+    joined_is_whole,  # noqa: F401 - re-exported: its import path before it moved to probes
     judged_texts,
     trace_marker_ids,
 )
@@ -468,7 +468,8 @@ class _AnchorRun(FedCall):
         the joined text 0.1 ms; it is judged only where it is the text decoded at once (:func:`joined_is_whole`)."""
         b = t.boundary(k)
         so_far = functools.cache(lambda: TextSoFar(self.tokenizer, t.solution_ids[:b]))
-        if decodes_bytes(self.tokenizer) and joined_is_whole(self.tokenizer, so_far()):  # else no head decoded twice
+        # (joined_is_whole, the tokenizer asked first: else no head is decoded for nothing)
+        if decodes_bytes(self.tokenizer) and so_far().split_at_a_character():
             texts = [so_far().joined(r.tokens) for r in rollouts]
             texts = [so_far().whole(r.tokens) if x is None else x for x, r in zip(texts, rollouts)]
         else:
