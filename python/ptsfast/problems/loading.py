@@ -480,15 +480,16 @@ def _json_document_rows(p: Path, jsonl: bool, split: str | None = None,
     values = list(doc.values()) if isinstance(doc, dict) else []
     wrapped = [k for k, v in doc.items() if k.lower() in ROWS_KEYS and isinstance(v, list) and v and
                all(isinstance(r, dict) for r in v)] if values else []
-    if isinstance(doc, list) and jsonl and (not any(isinstance(r, dict) for r in doc) or _chat_row(doc)):
+    chat = _chat_row(doc)  # the whole document one conversation
+    if isinstance(doc, list) and jsonl and (not any(isinstance(r, dict) for r in doc) or chat):
         return None  # a line [1, 2]: a row that is not an object, said so by the line's reading; a chat: one row
-    if isinstance(doc, list) and _chat_row(doc):  # one conversation, not rows of one message each
+    if chat:  # one conversation, not rows of one message each
         doc = [doc]
     if isinstance(doc, list):  # each row as written: datasets' table made "007" 7 and "1e3" 1000 in a mixed column
         rows, how = doc, "a JSON array with a comma after its last row" if fixed != text else \
             "one JSON array (json.dump of a list), not one object a line" if jsonl else None
-        if doc and _chat_row(doc[0]) is not None:
-            truth = GROUND_TRUTH in _chat_row(doc[0])
+        if doc and (first := _chat_row(doc[0])) is not None:
+            truth = GROUND_TRUTH in first
             how = f"{how + ', ' if how else ''}rows that are bare lists of chat messages" + \
                 (" (Open-Reasoner-Zero's: a question, and an answer in 'ground_truth')" if truth else "") + \
                 f", each taken for a column {CHAT_ROWS!r}" + (f" and its {GROUND_TRUTH!r}" if truth else "")
