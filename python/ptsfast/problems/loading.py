@@ -1005,7 +1005,7 @@ _UNIT_LETTERS = frozenset("mgshlL")
 _APE_FRACTION = re.compile(r"\s*([-+]?)\(\s*(-?)(\d+)\s*/\s*(\d+)\s*\)\s*|\s*(\d+)\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)\s*")
 
 
-def _plain_unit_dropped(text: str) -> str | None:
+def plain_unit_dropped(text: str) -> str | None:
     """The number of a reference written with its unit in plain text ("180 km", "5 cm^2", "3.5 hours", "12 元",
     "24平方厘米"), else None: the gsm8k and last_number oracles read no answer in such a reference, and the math ones
     compare it as text (a right \\boxed{180} failed), while each compares a number with the number a rollout gives,
@@ -1016,7 +1016,7 @@ def _plain_unit_dropped(text: str) -> str | None:
 
 def _plain_unit_match(text: str) -> re.Match | None:
     """The match of :data:`_PLAIN_UNIT` (group 1 the number, group 2 the unit) where ``text`` is a number and its
-    unit in plain text (:func:`_plain_unit_dropped`), else None."""
+    unit in plain text (:func:`plain_unit_dropped`), else None."""
     m = _PLAIN_UNIT.fullmatch(text)
     if not m:
         return None
@@ -1028,7 +1028,7 @@ def _plain_unit_match(text: str) -> re.Match | None:
     return m
 
 
-def _ape_fraction(text: str) -> str | None:
+def ape_fraction(text: str) -> str | None:
     """Ape210K's and Math23K's fractions in parentheses, "(1/3)", "-(2/5)", and mixed numbers, "1(1/3)" (1 and
     1/3), as the oracles read a fraction ("1/3", "1\\frac{1}{3}"), else None: as written, no oracle read them."""
     m = _APE_FRACTION.fullmatch(text)
@@ -1043,8 +1043,8 @@ def _ape_fraction(text: str) -> str | None:
 def _unit_read(text: str) -> tuple[str, str | None]:
     """``(the answer, its unit or None)``: an answer written as a number and its unit in parentheses (ASDiv's "9
     (apples)", "3.5 (square cm)", a Chinese set's "7（个）") or in plain text ("180 km", "12 元":
-    :func:`_plain_unit_dropped`) read as the number, as lm-eval reads it, the plain text's unit kept ("km" of "180
-    km") so the oracles can hold a rollout's unit to it; Ape210K's "(1/3)" as a fraction (:func:`_ape_fraction`); a
+    :func:`plain_unit_dropped`) read as the number, as lm-eval reads it, the plain text's unit kept ("km" of "180
+    km") so the oracles can hold a rollout's unit to it; Ape210K's "(1/3)" as a fraction (:func:`ape_fraction`); a
     short answer's closing Chinese full stop ("7个。") dropped, as an English one is; anything else as it is."""
     m = _UNIT_AFTER.fullmatch(text)
     if m:
@@ -1054,7 +1054,7 @@ def _unit_read(text: str) -> tuple[str, str | None]:
     m = _plain_unit_match(text)
     if m:
         return m.group(1), m.group(2).strip().rstrip(".")
-    read = _ape_fraction(text)
+    read = ape_fraction(text)
     return (read if read is not None else text.rstrip().removesuffix("。")), None
 
 
@@ -1062,12 +1062,12 @@ _LISTED_CHOICE = (re.compile(r"(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?(?<![
                   re.compile(r"(?:^|(?<=\s)|(?<=\$))([A-E])\s*[.．:：、]\s*", re.M))
 """How a math problem lists its choices in its text: ``(A) 1``, AMC's ``\\textbf{(A)}\\ 1``, ``A. 1``, ``A: 1``
 (cn_k12), ``A．1``."""
-_LETTER_REFERENCE = re.compile(r"\s*\$?\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-E])\)?\s*\}?\.?"
+LETTER_REFERENCE = re.compile(r"\s*\$?\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-E])\)?\s*\}?\.?"
                                r"\s*\$?\s*")
 _CHOICE_FILLER = re.compile(r"^(?:\s|\\[ ,;:!]|~|\$)+|(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z])|~|\$|[,;，；。])+$")
 
 
-def _choices_in_text(question: str) -> dict[str, str] | None:
+def choices_in_text(question: str) -> dict[str, str] | None:
     """The choices a math problem lists in its text (:data:`_LISTED_CHOICE`), letter -> text, where each of A, B, C
     (and on) is written once, in order, in one style, and each text is short math or words; else None."""
     for style in _LISTED_CHOICE:
@@ -1090,11 +1090,11 @@ def _choices_in_text(question: str) -> dict[str, str] | None:
 def _choice_reference(answer: str, question: str) -> str:
     """A multiple-choice math problem's reference letter as the letter and its choice's text (``(C) 3``, as MATH
     writes AMC answers, which the math oracles compare as either), where the problem lists its choices in its text
-    (:func:`_choices_in_text`): OpenR1-Math's MCQ rows give the letter ("C"), which failed a rollout boxing the
+    (:func:`choices_in_text`): OpenR1-Math's MCQ rows give the letter ("C"), which failed a rollout boxing the
     choice's value (\\boxed{3}). Anything else as it is (a reference giving the value: the gsm8k and last_number
     oracles read its number, which they would not read after a letter)."""
-    letter = _LETTER_REFERENCE.fullmatch(answer)
-    choices = _choices_in_text(question) if letter else None
+    letter = LETTER_REFERENCE.fullmatch(answer)
+    choices = choices_in_text(question) if letter else None
     return f"({letter.group(1)}) {choices[letter.group(1)]}" if choices and letter.group(1) in choices else answer
 
 

@@ -37,7 +37,8 @@ from string import ascii_uppercase
 from typing import NamedTuple
 
 from ptsfast.mining.types import as_verdict
-from ptsfast.problems.loading import ANSWER_UNIT_KEY, PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem
+from ptsfast.problems.loading import (ANSWER_UNIT_KEY, LETTER_REFERENCE, PLAIN_HARMONY_FINAL, TRACE_MARKERS, Problem,
+                                     ape_fraction, choices_in_text, plain_unit_dropped)
 from ptsfast.problems.code_tests import TestProgram, reads_answer_blocks
 from ptsfast.problems.sandbox import SandboxLimits, SandboxUnavailable, isolation_status, run_python
 
@@ -2691,13 +2692,11 @@ def _letter_of_value(got: str, ref: str, problem: Problem) -> bool:
     """Whether a box holding a letter alone (``\\boxed{C}``, ``\\boxed{\\text{(C)}}``) names the choice whose value
     is the reference, where the problem lists its choices (its ``choices``, else in its text: ``(A) 1 (B) 2 (C) 3``,
     read as the loader reads them): a row giving the value (3) failed a rollout boxing its letter."""
-    from ptsfast.problems.loading import _LETTER_REFERENCE, _choices_in_text  # loading's own reading, not a copy
-
-    m = _LETTER_REFERENCE.fullmatch(got)
+    m = LETTER_REFERENCE.fullmatch(got)
     if m is None:
         return False
     listed = dict(zip(ascii_uppercase, map(str, problem.choices))) if problem.choices else \
-        _choices_in_text(str(problem.question or ""))
+        choices_in_text(str(problem.question or ""))
     own = (listed or {}).get(m.group(1))
     own = _LABEL.sub("", own.strip()).strip().strip("$").strip() if own else ""
     return bool(own) and _boxes_equal(own, ref)
@@ -2708,10 +2707,8 @@ def _unit_read(answer: str) -> str | None:
     (``(1/3)``) read as the loader reads such a reference (the number; ``1/3``), else None: the loader keeps no such
     unit, so a box or a short answer stating it (``\boxed{180 km}``, ``180 km``) failed where ``\boxed{180\text{
     km}}`` passed."""
-    from ptsfast.problems.loading import _ape_fraction, _plain_unit_dropped  # loading's own reading, not a copy
-
     s = answer.strip().strip("$").strip()
-    read = _plain_unit_dropped(s) or _ape_fraction(s)
+    read = plain_unit_dropped(s) or ape_fraction(s)
     return read if read is not None and read != s else None
 
 
