@@ -339,8 +339,13 @@ _BOX_WORD_AFTER = (rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}(?:\\(?:text|tex
 _DOUBT = (r"(?:(?i:maybe|possibly|perhaps|alternatively|however|but|though|actually|rather|instead|otherwise|wait|no)"
           rf"(?![A-Za-z]),?{_LSP}){{0,2}}")
 _TEXT_DOUBT = rf"(?:(?:maybe|possibly|perhaps)(?![A-Za-z]){_LSP})?"  # \text{ or possibly }
+# a LaTeX line break (a display's next row: \boxed{12} \\ \boxed{13}) or an arrow (\boxed{12} \rightarrow \boxed{13},
+# a change of mind) between two boxes joins them as a comma does: two answers, never the first alone
+_BOX_BREAK_OR_ARROW = (rf"\\\\(?:\[[^\]\n]{{0,8}}\])?{_NL}|->|=>|[→⇒]"
+                       r"|\\(?:to|(?:long)?(?:right|Right)arrow|implies|mapsto)(?![A-Za-z])")
 _JOINED_BOX = re.compile(_BOX_WORD_AFTER + rf"(?:{_LSP}(?:\*\*)?(?:\$\$?|\\[)\]])?{_LSP}"
                          rf"(?:(?:\({_LSP})?(?:,{_LSP})?(?i:and/or|or|and|vs\.?|versus)(?![A-Za-z])|[,;/&]|或者?|还是|和"
+                         rf"|{_BOX_BREAK_OR_ARROW}"  # \boxed{12} \\ \boxed{13}, \boxed{12} \to \boxed{13}
                          rf"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{{{_LSP}\(?{_LSP},?{_LSP}"  # \text{ (or }
                          rf"(?i:and/or|or|and|vs\.?|versus){_LSP}{_TEXT_DOUBT}\}})?{_LSP}"
                          rf"{_DOUBT}"  # as _MAY_JOIN holds
@@ -354,7 +359,7 @@ _MOST_JOINED = 64
 # what may still become one (any word on the box's own line: a unit's, a doubt's; a minus sign, which a number offered
 # may open: \boxed{12} or -12; the period of "vs." only after vs: \boxed{8}. is decided at once)
 _JOIN_REACH = 80  # how far past a box, on its line, a joined box or a number offered may still begin
-_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和\-\u2212]|(?<=[vV][sS])\.){0,%d}" % _JOIN_REACH +
+_MAY_JOIN = re.compile(r"(?:[ \t~:*$\\()\[\],;/&{}A-Za-z或者还是和\-\u2212=>→⇒]|(?<=[vV][sS])\.){0,%d}" % _JOIN_REACH +
                        r"(?:\n(?:[ \t\n~:*$\\()\[\],;/&{}orandtexqubfmhpsliyvORANDVS或者还是和]|(?<=[vV][sS])\.){0,80})?")
 
 

@@ -1,0 +1,30 @@
+"""Answer oracles against answers as models write them (round 21).
+
+A hedge names no answer, a right answer in a common spelling passes, and every prefix the early stop accepts gives
+the whole text's verdict.
+"""
+
+import pytest
+
+from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
+
+
+# ----------------------------------------------------------------- boxes
+
+@pytest.mark.parametrize("text", [r"\boxed{12}\\ \boxed{13}", "$$\\boxed{12} \\\\\n\\boxed{13}$$",
+                                  r"\boxed{12} \rightarrow \boxed{13}", r"\boxed{12} \to \boxed{13}",
+                                  r"$\boxed{12} \Rightarrow \boxed{13}$", r"\boxed{12} \implies \boxed{13}",
+                                  r"\boxed{12} -> \boxed{13}", "\\boxed{12} \u2192 \\boxed{13}"])
+def test_boxes_joined_by_a_line_break_or_an_arrow_name_no_answer(text):
+    """``\\boxed{12}\\\\ \\boxed{13}`` and ``\\boxed{12} \\rightarrow \\boxed{13}`` passed 12: only words, commas and
+    spaces joined a second box to the first, so a display's next row or a change of mind was read as its first."""
+    for ref in ("12", "13"):
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12", "13"))
+
+
+@pytest.mark.parametrize("text", [r"\boxed{12}\\ \boxed{12}", r"\boxed{12}\\ Therefore the answer is 12.",
+                                  "\\boxed{12}\\\\\nSo we are done.", r"$\boxed{12}$ \\ The end."])
+def test_a_box_before_a_line_break_and_no_other_box_still_passes(text):
+    assert judged("boxed", text, "12")
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("12",))
