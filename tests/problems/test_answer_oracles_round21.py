@@ -28,3 +28,26 @@ def test_boxes_joined_by_a_line_break_or_an_arrow_name_no_answer(text):
 def test_a_box_before_a_line_break_and_no_other_box_still_passes(text):
     assert judged("boxed", text, "12")
     assert_stops_only_where_the_verdict_is_known("boxed", text, ("12",))
+
+
+# ----------------------------------------------------------------- gsm8k and last_number: numbers offered in words
+
+@pytest.mark.parametrize("line", ["18 or twenty", "18 or maybe twenty", "18 (wait, twenty)", "18, maybe twenty",
+                                  "18 apples, or twenty apples", "18 or a hundred and five", "18 or twenty-one"])
+def test_a_number_offered_in_words_after_a_gsm8k_answer_names_no_answer(line):
+    """``#### 18 or twenty`` passed 18: only a number written in digits was read as offered after the first."""
+    text = f"So that is it.\n#### {line}\n"
+    for ref in ("18", "20", "21", "105"):
+        assert not judged("gsm8k", text, ref), (line, ref)
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, ("18", "20"))
+
+
+@pytest.mark.parametrize("line", ["18 or eighteen", "18 (three for each)", "18 or so", "18, one for each box"])
+def test_a_gsm8k_answer_with_words_that_offer_no_other_number_still_passes(line):
+    assert judged("gsm8k", f"#### {line}\n", "18")
+
+
+def test_last_number_reads_a_number_offered_in_words_as_an_offer():
+    assert not judged("last_number", "So the answer is 18 or twenty.", "18")
+    assert judged("last_number", "So the answer is 18 or eighteen.", "18")
+    assert judged("last_number", "Tom has 2 apples or one pear. So the answer is 18.", "18")

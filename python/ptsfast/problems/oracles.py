@@ -2295,6 +2295,41 @@ def _plain_math(line: str) -> str:
                           f"{' ' if m.group('mixed') is not None else ''}{m.group('a')}/{m.group('b')}", line)
 
 
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[1:10])}))?|{'|'.join(_ONES)})"
+# a number written in words offered after the answer's digits: 18 or twenty, 18 (or maybe twenty-one), 18, wait,
+# twenty; read as its digits, the line offers two numbers as 18 or 20 does (never a word merely after a comma or a
+# bracket: 12 (three for each) stays one amount)
+_WORDS_OFFERED = re.compile(rf"(?P<head>(?:[ \t]*[,(;]?[ \t]*(?i:or|and/or)[ \t]+|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
+                            rf"(?:{_MAYBE},?[ \t]+)?)"
+                            rf"(?P<n>(?i:(?:(?:a|{'|'.join(_ONES[1:10])})[ \t]+hundred(?:[ \t]+(?:and[ \t]+)?"
+                            rf"{_UNDER_100})?|{_UNDER_100})))(?![A-Za-z])")
+
+
+def _worded_value(words: str) -> int:
+    """The value of a number :data:`_WORDS_OFFERED` reads in words (``twenty-one``, ``a hundred and five``)."""
+    value, part = 0, 0
+    for w in re.split(r"[- \t]+", words.lower()):
+        if w == "hundred":
+            part, value = 0, value + max(part, 1) * 100
+        elif w in _ONES:
+            part += _ONES.index(w)
+        elif w in _TENS:
+            part += 10 * (_TENS.index(w) + 2)
+    return value + part
+
+
+def _offered_in_digits(line: str) -> str:
+    """``line`` with a number offered in words after a digit written in digits (``18 or twenty`` as ``18 or 20``):
+    a second answer in words was no offer, and the line's first number passed."""
+    if not _HAS_NUMBER.search(line):
+        return line
+    return _WORDS_OFFERED.sub(lambda m: m.group("head") + str(_worded_value(m.group("n")))
+                              if _HAS_NUMBER.search(line, 0, m.start()) else m.group(), line)
+
+
 def gsm8k_oracle(text: str, problem: Problem) -> bool:
     """GSM8K style: the number on the first ``#### ...`` line that states an answer (not a markdown heading such as
     ``#### Step 1``) equals the reference; its decimal comma (``#### 12,5``) is read as a decimal point, and its
@@ -2303,7 +2338,7 @@ def gsm8k_oracle(text: str, problem: Problem) -> bool:
     got = extract_gsm8k(text)
     if got is None:
         return False
-    got = _plain_math(got)
+    got = _offered_in_digits(_plain_math(got))
     got = _AND_WORDED.sub(lambda m: " " + _WORDED_PARTS[next(g for g in m.groups()[1::2] if g).lower()],
                           _worked_result(got))  # 12 and a half: 12 1/2
     if (compound := _compound_amount(got, reference_answer(problem), problem)) is not None:
@@ -2809,7 +2844,7 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
     text = _before_new_item(text)
     nums = find_numbers(text)
-    plain = _plain_math(text)  # ... is \frac{41}{2} or 18, $12$ or $13$: offers as plain text writes them
+    plain = _offered_in_digits(_plain_math(text))  # ... is \frac{41}{2} or 18, $12$ or $13$: offers as plain text writes them
     offered, ranged = _last_offered(plain), _last_range(text)
     if nums and (offered is not None and not find_numbers(plain[offered:]) or
                  ranged is not None and not find_numbers(text[ranged:])):
