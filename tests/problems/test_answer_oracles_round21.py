@@ -51,3 +51,24 @@ def test_last_number_reads_a_number_offered_in_words_as_an_offer():
     assert not judged("last_number", "So the answer is 18 or twenty.", "18")
     assert judged("last_number", "So the answer is 18 or eighteen.", "18")
     assert judged("last_number", "Tom has 2 apples or one pear. So the answer is 18.", "18")
+
+
+# ----------------------------------------------------------------- multiple choice
+
+@pytest.mark.parametrize("text", ["The answer is B unless it's C.", "Answer: B unless C",
+                                  "Answer: (B) unless it is (C).", "**Answer: B** unless it's C.",
+                                  "Answer: B. Unless it's C.", "Answer: B (unless it's C).",
+                                  "The answer is B otherwise C."])
+def test_a_letter_offered_after_unless_names_no_choice(text):
+    """``The answer is B unless it's C.`` passed B: "unless" offered a second letter only after a comma."""
+    for ref in ("B", "C"):
+        assert not judged("multiple_choice", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"))
+
+
+@pytest.mark.parametrize("text", ["Answer: B unless the question means something else.",
+                                  "Answer: B. Unless I misread, C is wrong.",
+                                  "Answer: B. Unless otherwise noted, all of them hold."])
+def test_unless_without_a_second_letter_still_states_the_first(text):
+    assert judged("multiple_choice", text, "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B",))

@@ -959,7 +959,8 @@ def _worded_hedge(last: str) -> re.Pattern:
     # (each may carry its value: "**Answer: B (15)**, though C (18) is also possible.")
     letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?![A-Za-z])" \
              r"(?:[ \t]+\(\$?\d[^()\n]{0,29}\))?(?:\*\*)?"
-    but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*)"
+    but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*" \
+          r"|[ \t]+(?=(?i:unless|otherwise)(?![A-Za-z])))"  # B unless it's C: no comma before unless
     modal = r"(?i:could|might|may|can)[ \t]+(?i:also[ \t]+|well[ \t]+)?(?i:be)[ \t]+"
     works = r"(?i:(?:could|might|may|can|would)[ \t]+(?:also[ \t]+)?work|also[ \t]+works|works[ \t]+too)"
     second = rf"(?i:(?:option|choice)[ \t]+)?{letter}"
@@ -975,7 +976,7 @@ def _worded_hedge(last: str) -> re.Pattern:
 
 # a word that takes back what was just said: Answer: B. Wait, no, C. / Answer: B. Actually, C. / B (sorry, C)
 _CORRECTIONS = ("wait", "actually", "sorry", "oops", "correction", "i mean", "scratch that", "on second thought",
-                "hold on", "no wait", "no, wait", "my mistake", "i misspoke")
+                "hold on", "no wait", "no, wait", "my mistake", "i misspoke", "unless")  # B. Unless it's C.: no choice
 _CORRECTION = r"(?i:" + "|".join(w.replace(" ", r"[ \t]+") for w in _CORRECTIONS) + r")(?![A-Za-z])"
 _MOST_BEFORE_CORRECTION, _MOST_AFTER_CORRECTION = 16, 60  # characters, on the stated letter's line
 _MOST_CORRECTIONS = 3
@@ -2844,7 +2845,8 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     opens a paragraph (``\n\nQuestion: ...``: its numbers are another question's)."""
     text = _before_new_item(text)
     nums = find_numbers(text)
-    plain = _offered_in_digits(_plain_math(text))  # ... is \frac{41}{2} or 18, $12$ or $13$: offers as plain text writes them
+    # ... is \frac{41}{2} or 18, $12$ or $13$, 18 or twenty: offers as plain text writes them
+    plain = _offered_in_digits(_plain_math(text))
     offered, ranged = _last_offered(plain), _last_range(text)
     if nums and (offered is not None and not find_numbers(plain[offered:]) or
                  ranged is not None and not find_numbers(text[ranged:])):
