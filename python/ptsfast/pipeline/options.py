@@ -7,6 +7,7 @@ rollouts' :class:`~ptsfast.engine.SamplingParams` are all derived from it here, 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 
 from ptsfast.engine import EngineConfig, SamplingParams
@@ -193,6 +194,44 @@ def setting_flag(key: str) -> str:
     if len(parts) == 3 and parts[0] == "mining":  # the generated flags: --estimator-growth, --pairs-min-count, ...
         return f"--{parts[1]}-{parts[2].replace('_', '-')}"
     return key
+
+
+_PYTHON_NAMES = {"model": "model_name", "mining.seed": "MineOptions.seed",  # one setting, recorded twice
+                 "similarity": "AnchorOptions.embedding_model"}
+
+
+def python_caller() -> bool:
+    """Whether the run was asked for through the Python API (``mine``, ``find_anchors``), not the command line: the
+    caller :func:`~ptsfast.outputs.rundir.named_by` recorded, who is told in their own words."""
+    from ptsfast.outputs.rundir import _PYTHON_CALLER  # the one record of the caller, which RunDirError reads too
+
+    return bool(_PYTHON_CALLER.get())
+
+
+def setting_name(key: str) -> str:
+    """A dotted ``run.json`` config key as its caller set it: the CLI flag (``--seed``), or for a Python caller the
+    option (``MineOptions.seed``, ``AnchorOptions.anchors.threshold``), who has no flag to pass."""
+    if not python_caller():
+        return setting_flag(key)
+    if key in _PYTHON_NAMES:
+        return _PYTHON_NAMES[key]
+    return f"AnchorOptions.{key}" if key.startswith("anchors.") else f"MineOptions.{key}"
+
+
+_SAMPLER_FLAGS = re.compile(r"--(temperature|top-k|top-p|min-p) (\S+)(?: --(?:temperature|top-k|top-p|min-p) \S+)*")
+
+
+def in_callers_words(text: str) -> str:
+    """``text`` with its sampler flags and values (``--temperature 0.6 --top-p 0.95``) as a Python caller sets them
+    (``MineOptions(temperature=0.6, top_p=0.95)``); as it is for the command line."""
+    if not python_caller():
+        return text
+
+    def call(m: re.Match) -> str:
+        pairs = re.findall(r"--([\w-]+) (\S+)", m.group(0))
+        return "MineOptions(" + ", ".join(f"{k.replace('-', '_')}={v}" for k, v in pairs) + ")"
+
+    return _SAMPLER_FLAGS.sub(call, text)
 
 
 def run_settings(options: MineOptions, model_name: str) -> dict:

@@ -29,8 +29,8 @@ from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import (folder_inputs, legacy_inputs, model_path, run_inputs, snapshot_weights,
                                        weights_as_recorded)
 from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
-from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, record_meta, run_settings, setting_flag,
-                                      validate_options)
+from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, in_callers_words, record_meta, run_settings,
+                                      setting_name, validate_options)
 from ptsfast.pipeline.probes import OracleStops
 from ptsfast.pipeline.records import committed, problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
@@ -200,7 +200,7 @@ def check_resume_settings(out_dir: str | os.PathLike, options: MineOptions, mode
         inputs = {k: v for k, v in inputs.items() if k not in ("model_weights", "model_files")}
     if inputs and dtype:
         inputs["dtype"] = dtype
-    check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_flag, inputs=inputs,
+    check_resume(out_dir, settings, overwrite=overwrite, neutral=RESULT_NEUTRAL, name_of=setting_name, inputs=inputs,
                  legacy=legacy_inputs(inputs) if inputs else None, data_files=data_files,
                  hashes=None if problems is None else problem_hashes(problems),
                  problems=None if problems is None else {p.id: p for p in problems})
@@ -238,7 +238,7 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
         note = sampling_note(model, model_name or "the model", temperature=options.temperature, top_k=options.top_k,
                              top_p=options.top_p, min_p=options.min_p)
         if note:
-            log.warning("%s", note)
+            log.warning("%s", in_callers_words(note))
     snapshot = snapshot_weights(model, model_name)
     if snapshot is not None:  # a run by the cache's name, resumed by the snapshot's folder on Ray, is compared with it
         info[SNAPSHOT_KEY] = snapshot
@@ -246,7 +246,7 @@ def open_run(model, tokenizer, problems: Sequence[Problem], out_dir: str | os.Pa
     legacy = {**legacy_inputs(inputs), **weights_as_recorded(
         _inputs_of(recorded).get("model_weights"), model, inputs, recorded.get(SNAPSHOT_KEY))}
     writer = RunWriter(out_dir, settings, overwrite=overwrite, info=info or None,
-                       inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_flag,
+                       inputs=inputs, data_files=data_files, neutral=RESULT_NEUTRAL, name_of=setting_name,
                        legacy=legacy)
     try:
         writer.check_problems(hashes, {p.id: p for p in problems})

@@ -1,0 +1,55 @@
+"""Hostile command lines and API calls, round 24: a resume's refusal and the sampling note naming Python callers'
+options rather than the command line's flags; a RolloutEngine of a model without its weights."""
+
+import logging
+
+import pytest
+import torch
+
+import ptsfast
+from helpers.cli_errors import FAST, MINE, write_problems
+from ptsfast.cli import main as cli
+
+
+def _rows():
+    return ptsfast.load_problems([{"id": "a", "question": "w5 w9 w11", "answer": "1"}]).problems
+
+
+def _options(**kw):
+    return ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False, **kw)
+
+
+def test_a_resume_refused_for_a_changed_setting_names_the_python_callers_option(tmp_path, model_dir, capsys):
+    """`mine(..., MineOptions(seed=1))` into a run made with seed 0 was refused '(--seed was 0, now 1)': a flag the
+    Python caller never wrote. The API names the option; the command line keeps its flag."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.outputs.rundir import RunDirError
+
+    out = tmp_path / "api"
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), progress=False)
+    with pytest.raises(RunDirError) as e:
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(seed=1), progress=False)
+    assert "MineOptions.seed was 0, now 1" in str(e.value) and "--seed" not in str(e.value), e.value
+
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 1)), "--out",
+            str(tmp_path / "cli"), "--device", "cpu", *FAST, *MINE]
+    assert cli(argv) == 0
+    capsys.readouterr()
+    assert cli([*argv, "--seed", "1"]) != 0
+    err = capsys.readouterr().err
+    assert "--seed was 0, now 1" in err and "MineOptions" not in err, err
+
+
+def test_the_sampling_note_names_the_python_callers_options(tmp_path, caplog):
+    """A model whose generation_config samples at temperature 0.3 was mined through the API with the note 'pass
+    --temperature 0.3 to mine it as it is usually sampled'."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    model = tiny_model("llama")
+    model.generation_config.do_sample, model.generation_config.temperature = True, 0.3
+    model.generation_config.top_p = 0.9
+    with caplog.at_level(logging.WARNING, logger="ptsfast"):
+        ptsfast.mine(model, tiny_tokenizer(), _rows(), tmp_path / "run", _options(), progress=False)
+    note = next(r.getMessage() for r in caplog.records if "generation_config" in r.getMessage())
+    assert "MineOptions(temperature=0.3, top_p=0.9)" in note and "--" not in note, note
