@@ -900,6 +900,7 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script; one
     whose only checks pass every program is refused (:func:`_refuse_if_only_vacuous`)."""
+    tests = _parametrize_by_position(_solution_by_its_name(tests))
     parsed: list = []
     program = _program_from_source(tests, entry_point, prompt, setup, parsed)
     _refuse_if_program_unused(tests, setup, parsed[0])
@@ -909,6 +910,113 @@ def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = 
     if tests in _NAMED and program.tests != tests:  # HumanEval-X's call of check taken out, HumanEval-ET's candidate
         _remember(program.tests, _NAMED[tests])
     return program
+
+
+SOLUTION_MODULE_NAMES = frozenset(("solution", "solutions", "submission", "main", "answer", "program", "my_solution",
+                                   "user_solution"))
+"""Module names a row's tests may import the solution by (``from Solution import f``): not a package to install."""
+
+_ANOTHER_NAME = re.compile(r"\b(?!solution\b)(?i:%s)\b" % "|".join(sorted(SOLUTION_MODULE_NAMES)))
+"""A word that may name the solution's module other than as ``solution`` (``main``, ``Solution``)."""
+
+_PATCHES = frozenset(("patch", "dict", "multiple", "setattr", "delattr"))
+"""Calls whose first argument names a module's attribute as text (``mock.patch('main.add')``,
+``monkeypatch.setattr('main.add', ...)``, ``patch.dict('main.CONFIG', ...)``, ``patch.multiple('main', ...)``)."""
+
+
+def _solution_by_its_name(tests: str) -> str:
+    """Tests importing the solution under another module name (``from main import add``, ``import main``, ``import
+    Solution as s``, patching ``'main.add'``) as importing it by the name it runs as, ``solution`` (``import solution
+    as main``: the tests' own name for it kept), so they run as written. Only where that name is no module this
+    Python finds, the tests import no ``solution`` too, and every text naming the module is a patch's target;
+    otherwise ``tests`` as they are (the load names the module and the way out)."""
+    if not _ANOTHER_NAME.search(tests) or "import" not in tests:
+        return tests
+    try:
+        tree = ast.parse(tests)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return tests
+    froms = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level and n.module]
+    plain = [(n, a) for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    tops = {n.module.split(".")[0] for n in froms} | {a.name.split(".")[0] for _, a in plain}
+    names = {m for m in tops if m.lower() in SOLUTION_MODULE_NAMES and m != "solution"}
+    if len(names) != 1 or "solution" in tops or importable(next(iter(names))):
+        return tests
+    name = next(iter(names))
+    edits = []
+    for n in froms:
+        if n.module.split(".")[0] == name:
+            if n.module != name:
+                return tests  # a submodule (main.utils): no part of a program run as one module
+            edits.append((n.lineno, n.col_offset, None, None, rb"from\s+" + name.encode() + rb"\b", b"from solution"))
+    for n, a in plain:
+        if a.name.split(".")[0] == name:
+            if a.name != name:
+                return tests
+            edits.append((a.lineno, a.col_offset, a.end_lineno, a.end_col_offset, None,
+                          f"solution as {a.asname or name}".encode()))
+    firsts = {id(x): c for c in ast.walk(tree) if isinstance(c, ast.Call)
+              for x in c.args[:1] + [k.value for k in c.keywords if k.arg == "target"]}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and (n.value == name or
+                                                                        n.value.startswith(name + ".")):
+            func = getattr(firsts.get(id(n)), "func", None)
+            func = getattr(func, "attr", getattr(func, "id", None))
+            if func in _PATCHES and n.lineno == n.end_lineno:
+                edits.append((n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, None,
+                              repr("solution" + n.value[len(name):]).encode()))
+            elif n.value == name or func in ("import_module", "__import__", "find_spec", "reload"):
+                return tests  # importlib.import_module('main'), sys.modules['main']: left as they are
+    return _edited(tests, edits) or tests
+
+
+def _edited(src: str, edits: list) -> str | None:
+    """``src`` with each edit made, its lines kept: ``(line, col, end_line, end_col, None, text)`` puts ``text`` in
+    that span, ``(line, col, None, None, pattern, text)`` in the match of ``pattern`` there (None where it does not
+    match); a span of several lines gets its line breaks back before its text's last character (a call's bracket)."""
+    lines = src.encode().splitlines(True)  # the offsets count UTF-8 bytes, the lines as Python's parser does
+    for line, col, end_line, end_col, pattern, text in sorted(edits, key=lambda e: e[:2], reverse=True):
+        first = lines[line - 1]
+        if pattern is not None:
+            m = re.compile(pattern).match(first, col)
+            if m is None:  # written over several lines (from \ main import add)
+                return None
+            lines[line - 1] = first[:m.start()] + text + first[m.end():]
+            continue
+        missing = (end_line - line) - text.count(b"\n")
+        text = text[:-1] + b"\n" * missing + text[-1:] if missing > 0 else text
+        lines[line - 1:end_line] = [first[:col] + text + lines[end_line - 1][end_col:]]
+    return b"".join(lines).decode()
+
+
+def _parametrize_by_position(tests: str) -> str:
+    """``@pytest.mark.parametrize(argnames='x, y', argvalues=[...])`` as pytest reads it, by keyword too: written
+    with its names and values first, by position (ptsfast's runner reads them so), its other keywords kept."""
+    if "argnames" not in tests and "argvalues" not in tests:
+        return tests
+    try:
+        tree = ast.parse(tests)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return tests
+    edits = []
+    for c in ast.walk(tree):
+        if not (isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "parametrize"):
+            continue
+        kw = {k.arg: k.value for k in c.keywords}
+        if not {"argnames", "argvalues"} & set(kw) or any(isinstance(a, ast.Starred) for a in c.args) or \
+                None in kw or len(c.args) >= 2:
+            continue
+        given = list(c.args) + [kw[k] for k in ("argnames", "argvalues")[len(c.args):] if k in kw]
+        if len(given) < 2:
+            continue  # names or values missing: pytest raises, and so will the runner
+        parts = [ast.get_source_segment(tests, x) for x in [c.func, *given]] + \
+            [f"{k.arg}={ast.get_source_segment(tests, k.value)}" for k in c.keywords
+             if k.arg not in ("argnames", "argvalues")]
+        if None in parts:
+            continue
+        text = f"{parts[0]}({', '.join(parts[1:])})"
+        edits.append((c.lineno, c.col_offset, c.end_lineno, c.end_col_offset, None, text.encode()))
+    return (_edited(tests, edits) or tests) if edits else tests
 
 
 def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "",

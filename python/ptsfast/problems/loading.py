@@ -26,10 +26,10 @@ from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, TEST_COMPANIONS, TEST_KEYS, TestFormatError,
-                                        _maybe_json, _numpy_printed, cruxeval_program, importable, missing_modules,
-                                        samples_only, several_right_outputs, test_program_from_row,
-                                        unread_hidden_tests, vacuous_checks)
+from ptsfast.problems.code_tests import (ENTRY_POINT_KEYS, GROUND_TRUTH, SOLUTION_MODULE_NAMES, TEST_COMPANIONS,
+                                        TEST_KEYS, TestFormatError, _maybe_json, _numpy_printed, cruxeval_program,
+                                        importable, missing_modules, samples_only, several_right_outputs,
+                                        test_program_from_row, unread_hidden_tests, vacuous_checks)
 from ptsfast.problems.evalplus import evalplus_program, is_raw_evalplus
 from ptsfast.problems.hashing import problem_hash
 
@@ -956,11 +956,6 @@ def _after_thinking(text: str) -> str:
     as it is where it has no trace. A box tried while thinking is not the answer."""
     end = _closed_trace(text)
     return text if end is None else _SOLUTION_TAGS.sub("", text.rsplit(end, 1)[1]).strip()
-
-
-SOLUTION_MODULE_NAMES = frozenset(("solution", "solutions", "submission", "main", "answer", "program", "my_solution",
-                                   "user_solution"))
-"""Module names a row's tests may import the solution by (``from Solution import f``): not a package to install."""
 
 
 ANSWER_LINE_ASKED = re.compile(r"(?i:form Answer: \$Answer\b)")

@@ -1,0 +1,85 @@
+"""Dataset rows as real datasets publish them, round 25: pytest tests importing the program as ``main`` (or
+``Solution``, and patching ``'main.add'``), and a ``@pytest.mark.parametrize`` given its names and values by keyword,
+run as written instead of being refused."""
+
+import pytest
+
+from helpers.rows import load
+from ptsfast.problems.code_tests import test_program_from_row as program_from_row
+from ptsfast.problems.oracles import make_judge
+
+CODE = make_judge("code", 60.0)
+Q = "Write add(a, b) and double(x), which is add(x, x) times 2."
+RIGHT = "```python\ndef add(a, b):\n    return a + b\n\ndef double(x):\n    return add(x, x) * 2\n```"
+WRONG = "```python\ndef add(a, b):\n    return a - b\n\ndef double(x):\n    return add(x, x) * 2\n```"
+PATCHED = "```python\ndef add(a, b):\n    return a + b\n\ndef double(x):\n    return (x + x) * 2\n```"  # add unused
+
+
+def _judged(tmp_path, tests):
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    return CODE(RIGHT, p).success, CODE(WRONG, p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "from main import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    "import main\n\ndef test_add():\n    assert main.add(1, 2) == 3\n",
+    "import main as m\n\ndef test_add():\n    assert m.add(1, 2) == 3\n",
+    "import unittest\nfrom Solution import add\n\nclass T(unittest.TestCase):\n    def test_add(self):\n"
+    "        self.assertEqual(add(1, 2), 3)\n",
+    "def test_add():\n    from main import add\n    assert add(1, 2) == 3\n",
+], ids=["from", "import", "as", "Solution-unittest", "inside"])
+def test_tests_importing_the_program_as_main_run_as_written(tmp_path, tests):
+    # refused ("the solution under another module name?") though nothing but the module's name stood in the way
+    assert _judged(tmp_path, tests) == (True, False)
+
+
+@pytest.mark.parametrize("target", ["'main.add'", "target='main.add'"])
+def test_tests_patching_the_program_as_main_patch_the_program(tmp_path, target):
+    tests = f"from unittest import mock\nimport main\n\ndef test_add():\n    assert main.add(1, 2) == 3\n\n" \
+            f"def test_double_uses_add():\n    with mock.patch({target}, return_value=5) as m:\n" \
+            f"        assert main.double(1) == 10\n    m.assert_called_once_with(1, 1)\n"
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert "'solution.add'" in p.tests and "'main.add'" not in p.tests
+    assert CODE(RIGHT, p).success and not CODE(WRONG, p).success
+    assert not CODE(PATCHED, p).success  # double not calling add: the patch the tests check is of the program's add
+
+
+def test_text_that_only_reads_like_the_module_is_left_as_written(tmp_path):
+    tests = "from main import add\n\ndef test_add():\n    assert add('main.', 'py') == 'main.py'\n"
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert "'main.py'" in p.tests and "from solution import add" in p.tests
+    assert CODE(RIGHT, p).success
+
+
+@pytest.mark.parametrize("tests", [
+    "import importlib\nfrom main import add\n\ndef test_add():\n    assert importlib.import_module('main').add(1, 2) "
+    "== 3\n",
+    "import main.utils\n\ndef test_add():\n    assert main.utils.add(1, 2) == 3\n",
+    "from main import add\nfrom solution import double\n\ndef test_add():\n    assert add(1, 2) == double(1) - 1\n",
+], ids=["import_module", "submodule", "both-names"])
+def test_tests_reaching_the_module_otherwise_are_still_refused_naming_it(tmp_path, tests):
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "the solution under another module name" in r.skipped[0]
+
+
+def test_a_module_that_is_installed_is_never_taken_for_the_program():
+    tests = "import json as main\nfrom solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    assert program_from_row({"test": tests}, ("test",), None, "").tests == tests
+
+
+@pytest.mark.parametrize("decorator", [
+    "@pytest.mark.parametrize(argnames='a, b, c', argvalues=[(1, 2, 3), (2, 2, 4)])",
+    "@pytest.mark.parametrize('a, b, c', argvalues=[(1, 2, 3), (2, 2, 4)])",
+    "@pytest.mark.parametrize(\n    argvalues=[\n        (1, 2, 3),\n        (2, 2, 4),\n    ],\n    argnames=['a', 'b', 'c'],"
+    "\n    ids=['one', 'two'],\n)",
+], ids=["both", "values", "multiline"])
+def test_a_parametrize_given_by_keyword_runs_its_cases(tmp_path, decorator):
+    # refused ("the runner reads them by position only"): pytest takes them by keyword as well
+    tests = f"import pytest\nfrom solution import add\n\n{decorator}\ndef test_add(a, b, c):\n    assert add(a, b) == c" \
+            f"\n\ndef test_line():\n    assert add(0, 0) == 0\n"
+    program = program_from_row({"test": tests}, ("test",), None, "")
+    assert "argnames" not in program.tests and program.tests.count("\n") == tests.count("\n")  # lines kept
+    assert _judged(tmp_path, tests) == (True, False)
+    one = "```python\ndef add(a, b):\n    return 3 if a == 1 else 0\n```"  # right on the first case alone
+    p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
+    assert not CODE(one, p).success
