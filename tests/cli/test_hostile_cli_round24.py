@@ -53,3 +53,25 @@ def test_the_sampling_note_names_the_python_callers_options(tmp_path, caplog):
         ptsfast.mine(model, tiny_tokenizer(), _rows(), tmp_path / "run", _options(), progress=False)
     note = next(r.getMessage() for r in caplog.records if "generation_config" in r.getMessage())
     assert "MineOptions(temperature=0.3, top_p=0.9)" in note and "--" not in note, note
+
+
+def _meta_llama():
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from tiny_models import _COMMON
+
+    with torch.device("meta"):  # what init_empty_weights leaves: shapes, no values
+        return AutoModelForCausalLM.from_config(AutoConfig.for_model("llama", **_COMMON)).eval()
+
+
+def test_a_rollout_engine_of_a_model_without_weights_is_refused_where_it_is_made():
+    """`RolloutEngine(model)` of a model built on the meta device was made (its attention switched to ptsfast's) and
+    failed only at the first prefill, in torch's 'Tensor.item() cannot be called on meta tensors'."""
+    from tiny_models import tiny_tokenizer
+
+    model = _meta_llama()
+    attn = model.config._attn_implementation
+    with pytest.raises(ValueError) as e:
+        ptsfast.RolloutEngine(model, tiny_tokenizer(), ptsfast.EngineConfig(num_blocks=16))
+    assert all(w in str(e.value) for w in ("meta device", "init_empty_weights", "load_model(path)")), e.value
+    assert model.config._attn_implementation == attn

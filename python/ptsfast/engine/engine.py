@@ -170,6 +170,24 @@ def default_kv_bytes(cuda: bool, available: float | None) -> float:
     return 2e9 if available is None else min(2e9, 0.5 * available)
 
 
+def check_weights_loaded(model) -> None:
+    """A model whose weights are on the meta device (built under ``init_empty_weights`` or ``torch.device("meta")``,
+    or offloaded by accelerate) failed deep in torch at the first prefill (a run's once its folder was made, an engine's
+    once built); refused up front, naming the way to load it."""
+    tensors = getattr(model, "parameters", None), getattr(model, "buffers", None)
+    if not all(callable(t) for t in tensors):
+        return
+    meta = [t for get in tensors for t in get() if getattr(t, "is_meta", False)]
+    if not meta:
+        return
+    offloaded = any(hasattr(m, "_hf_hook") for m in model.modules()) if hasattr(model, "modules") else False
+    how = ("is offloaded (accelerate's device_map or cpu_offload left them there)" if offloaded else
+           "has no weights (made under init_empty_weights or torch.device('meta'))")
+    raise ValueError(f"model {how}: {len(meta)} of its tensors are on the meta device; ptsfast needs every weight in "
+                     f"memory on one device - load it with ptsfast.models.load_model(path), or with "
+                     f"from_pretrained(path) onto one device that holds it all")
+
+
 class RolloutEngine:
     """Prefills sequences once and forks sampled rollouts from any of their prefixes (see the module docstring).
 
@@ -186,6 +204,7 @@ class RolloutEngine:
         if tokenizer is not None and not callable(getattr(tokenizer, "decode", None)):  # stop strings decode
             raise TypeError(f"tokenizer must be a Hugging Face tokenizer (with decode) or None, "
                             f"got {type(tokenizer).__name__}")
+        check_weights_loaded(model)
         state = model_state(model)
         try:  # a model the engine refuses (its KV pool too large for the device, ...) is given back as it was
             self._setup(model, tokenizer, config)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ptsfast.engine import RolloutEngine, eos_token_ids, lent
+from ptsfast.engine.engine import check_weights_loaded
 from ptsfast.models import sampling_note
 from ptsfast.outputs.progress import progress_bar  # noqa: F401 - re-exported (anchors, ray)
 from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_resume, named_by
@@ -316,7 +317,7 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
                         f"model, tokenizer = ptsfast.models.load_model(path) (or use ptsfast.mine_ray(path, ...))")
     if model is None or not callable(model):
         raise TypeError(f"model must be a loaded Hugging Face causal LM, got {type(model).__name__}")
-    _check_weights_loaded(model)
+    check_weights_loaded(model)
     if tokenizer is None or not callable(tokenizer) or not hasattr(tokenizer, "decode"):
         raise TypeError(f"tokenizer must be the model's Hugging Face tokenizer, got {type(tokenizer).__name__}; "
                         f"ptsfast.models.load_model(path) returns both")
@@ -364,24 +365,6 @@ def _check_out_path(out_dir: str | os.PathLike) -> None:
     if above is not None and not above.is_dir():
         raise ValueError(f"out_dir {str(out_dir)!r}: {above} is a file, so the run's folder cannot be made there; "
                          f"pass another path")
-
-
-def _check_weights_loaded(model) -> None:
-    """A model whose weights are on the meta device (built under ``init_empty_weights`` or ``torch.device("meta")``,
-    or offloaded by accelerate) failed deep in torch at the first prefill, once the run folder was made; refused up
-    front, naming the way to load it."""
-    tensors = getattr(model, "parameters", None), getattr(model, "buffers", None)
-    if not all(callable(t) for t in tensors):
-        return
-    meta = [t for get in tensors for t in get() if getattr(t, "is_meta", False)]
-    if not meta:
-        return
-    offloaded = any(hasattr(m, "_hf_hook") for m in model.modules()) if hasattr(model, "modules") else False
-    how = ("is offloaded (accelerate's device_map or cpu_offload left them there)" if offloaded else
-           "has no weights (made under init_empty_weights or torch.device('meta'))")
-    raise ValueError(f"model {how}: {len(meta)} of its tensors are on the meta device; ptsfast needs every weight in "
-                     f"memory on one device - load it with ptsfast.models.load_model(path), or with "
-                     f"from_pretrained(path) onto one device that holds it all")
 
 
 def check_ids_embedded(model, prepared: Sequence[PreparedProblem]) -> None:
