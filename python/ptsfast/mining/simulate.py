@@ -63,7 +63,10 @@ model drives the mining tests (``from_curve``).
   of 0.30-0.40 amid 6-30 tokens drifting back by 0.10-0.25: chains of segments just over the gap above each pivot;
   each drift token written 15-85% of the time, so few rollouts cross them), ``tightdriftsure`` (tightdrift's curves,
   the drift's tokens written 90-99% of the time), ``siblings`` (hard's curves, four trajectories a problem from one
-  p(0) of 0.25-0.75: one count of p(0) is the left end of every left-edge segment of all four).
+  p(0) of 0.25-0.75: one count of p(0) is the left end of every left-edge segment of all four). A fifth red-team's:
+  ``family`` (1-5-token solutions, eight a problem from one p(0) of 0.25-0.75: most pivots sit on a first token,
+  read against the problem's rollouts from the prompt), ``familymix`` (eight a problem, 30% of them 1-3 tokens, the
+  rest hard's curves of 20-300 tokens). A problem's trajectories share one model of the prompt (:func:`share_prompt`).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -122,6 +125,9 @@ class SimTrajectory:
     trailer: int = 0
     """A rollout goes on for up to this many tokens after its answer (uniform)."""
     _deviate: tuple[float, ...] = field(repr=False, default=())
+    siblings: list = field(default_factory=list, repr=False, compare=False)
+    """The trajectories of its problem, itself among them, where several share the prompt (:func:`share_prompt`):
+    the prompt has one model, so a rollout from it comes from any of theirs with even odds (empty: its own)."""
 
     @property
     def length(self) -> int:
@@ -137,9 +143,25 @@ class SimTrajectory:
     def alt_tokens(self, k: int) -> tuple[int, ...]:
         return tuple(self.alt_token(k, a) for a in range(len(self.alt_q[k])))
 
+    def _prompt_weights(self, token: int | None) -> list[float]:
+        """For each sibling, the chance that its model writes ``token`` first (None: any token)."""
+        out = []
+        for s in self.siblings:
+            a = -1 if token is None else token - ALT_BASE
+            out.append(1.0 if token is None else s.follow[0] if token == s.traj.solution_ids[0] else
+                       (1 - s.follow[0]) / len(s.alt_q[0]) if 0 <= a < len(s.alt_q[0]) else 0.0)
+        return out
+
     def alt_p(self, k: int, token: int) -> float:
         """True p after ``t_1..t_k + token`` (a rollout forced to start with it gets ``budget`` tokens);
         the solution's own token gives p(k+1)."""
+        if k == 0 and len(self.siblings) > 1:  # the prompt's model: the siblings' that write the token, weighted
+            w = self._prompt_weights(token)
+            total = sum(w)
+            return sum(x * s._own_alt_p(0, token) for x, s in zip(w, self.siblings)) / total if total else 0.0
+        return self._own_alt_p(k, token)
+
+    def _own_alt_p(self, k: int, token: int) -> float:
         if k < self.length and token == self.traj.solution_ids[k]:
             return self.p[k + 1]
         a = token - ALT_BASE - MAX_ALTS * k
@@ -149,6 +171,14 @@ class SimTrajectory:
 
     def rollout(self, position: int, forced: Sequence[int], max_new_tokens: int, rng: random.Random) -> RolloutOutcome:
         """One rollout after ``t_1..t_position + forced`` with at most ``max_new_tokens`` new tokens."""
+        if position == 0 and len(self.siblings) > 1:  # from the prompt: a sibling's model that writes forced[0]
+            w = self._prompt_weights(forced[0] if forced else None)
+            if sum(w) > 0:
+                return rng.choices(self.siblings, w)[0]._own_rollout(0, forced, max_new_tokens, rng)
+        return self._own_rollout(position, forced, max_new_tokens, rng)
+
+    def _own_rollout(self, position: int, forced: Sequence[int], max_new_tokens: int,
+                     rng: random.Random) -> RolloutOutcome:
         sol, length = self.traj.solution_ids, self.length
         k = position
         for tok in forced:
@@ -751,6 +781,9 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "tightdrift": Population("tightdrift", 200, min_len=60, max_len=400),
     "tightdriftsure": Population("tightdrift", 200, min_len=60, max_len=400, step_follow=(0.9, 0.99)),
     "siblings": Population("hard", 200, max_len=300, cut_fraction=0.0, per_problem=4, p0=(0.25, 0.5)),
+    "family": Population("short", 64, min_len=1, max_len=5, cut_fraction=0.0, per_problem=8, p0=(0.25, 0.5)),
+    "familymix": Population("hard", 64, max_len=300, cut_fraction=0.1, per_problem=8, p0=(0.25, 0.5),
+                            short_share=0.3),
     "cap15": Population("cap", 200, min_len=40, gap=0.15),
     "cap25": Population("cap", 200, min_len=40, gap=0.25),
     "neargap15": Population("neargap", 200, budget=300, min_len=40, max_len=300, cut_fraction=0.5, gap=0.15),
@@ -761,7 +794,7 @@ run by name (``ptsfast simulate --populations adjacent dense drift residual near
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
 ``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost flatedgemath latelong wigglemath
-counterdrift tightdrift tightdriftsure siblings``), not by default."""
+counterdrift tightdrift tightdriftsure siblings``; a fifth's: ``family familymix``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
@@ -791,7 +824,38 @@ def population(spec: Population, seed: int, n: int | None = None) -> dict[Hashab
                                   alternatives=spec.alternatives, alike=spec.alike, trailer=spec.trailer,
                                   step_follow=spec.step_follow, answer_len=spec.answer_len, problem_id=problem,
                                   decoys=spec.decoys, logprobs=spec.logprobs, synonyms=spec.synonyms)
+    keys = list(out)
+    for start in range(0, len(keys) if spec.per_problem > 1 else 0, spec.per_problem):
+        group = keys[start:start + spec.per_problem]
+        out.update(zip(group, share_prompt([out[k] for k in group], rng)))
     return out
+
+
+def share_prompt(group: Sequence[SimTrajectory], rng: random.Random) -> list[SimTrajectory]:
+    """The trajectories of one problem with one model of their prompt: a rollout from it comes from any of their
+    models with even odds, so each trajectory's first token is written only as often as that mix writes it.
+
+    Each model alone would write its own first token ``follow[0]`` of the time, and the problem's rollouts from the
+    prompt (the filter's, which every trajectory of the problem reads) would all come from one of them: a sibling
+    whose first token was a likely pivot then read the others' rollouts as ones that left it there, and rejected
+    the pivot on their success rate (1-5-token solutions, eight a problem: 85% recall on a seed). Each first token
+    gets its own id, its log-prob that mix's chance of writing it, and p(0) the mix's (the designs share it)."""
+    if len(group) < 2:
+        return list(group)
+    siblings: list[SimTrajectory] = []
+    p0 = sum(st.p[0] for st in group) / len(group)
+    used: set[int] = set()
+    for st in group:
+        first = st.traj.solution_ids[0]
+        while first in used:
+            first = rng.randrange(100, 1000)
+        used.add(first)
+        lps = st.traj.solution_logprobs
+        if lps:
+            lps = (math.log(st.follow[0] / len(group)),) + tuple(lps[1:])
+        traj = replace(st.traj, solution_ids=(first,) + tuple(st.traj.solution_ids[1:]), solution_logprobs=lps)
+        siblings.append(replace(st, traj=traj, p=(p0,) + st.p[1:], siblings=siblings))
+    return list(siblings)
 
 
 def hard_population(n: int, seed: int, budget: int = 512, min_len: int = 20, max_len: int = 500,
