@@ -509,7 +509,7 @@ def _ptsfast_judge(spec, code):
     # what the solution's calls last returned, held until the tests let go of it (_ptsfast_call_window)
     returned = []
     around, load, arm, later, touched = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned,
-                                                                   holding=holding)
+                                                                   holding=holding, uses=bare(_ptsfast_stack_uses))
     lingering.append(later)
     windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
@@ -3288,7 +3288,98 @@ def _ptsfast_wrappers(source, hidden, own, stops, strict, holding=None):
     return {"checked": made["checked"], "windowed": made["windowed"], "touching": made["touching"]}
 
 
-def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None, holding=None):
+def _ptsfast_stack_uses(ops):
+    """What takes each value pushed in ``ops`` (``dis`` instructions of one code object), read straight through (a
+    jump's target starting from the stack the jump left): ``({index: [(index of the taker, its place from the
+    top)]}, {index of a CALL: (pushers of its NULL-or-method place, of its callee place)})``, each pusher a set (a
+    value from either branch). A value an instruction not modelled here may take has a taker at place None."""
+    import dis
+    fixed = {"NOP": (0, 0), "RESUME": (0, 0), "PRECALL": (0, 0), "KW_NAMES": (0, 0), "CACHE": (0, 0),
+             "EXTENDED_ARG": (0, 0), "COPY_FREE_VARS": (0, 0), "MAKE_CELL": (0, 0), "LOAD_FAST": (0, 1),
+             "LOAD_CONST": (0, 1), "LOAD_DEREF": (0, 1), "LOAD_CLASSDEREF": (0, 1), "LOAD_NAME": (0, 1),
+             "LOAD_CLOSURE": (0, 1), "PUSH_NULL": (0, 1), "LOAD_ASSERTION_ERROR": (0, 1), "LOAD_ATTR": (1, 1),
+             "LOAD_METHOD": (1, 2), "GET_ITER": (1, 1), "LIST_EXTEND": (1, 0), "LIST_APPEND": (1, 0),
+             "SET_UPDATE": (1, 0), "SET_ADD": (1, 0), "DICT_UPDATE": (1, 0), "DICT_MERGE": (1, 0),
+             "UNARY_NOT": (1, 1), "UNARY_NEGATIVE": (1, 1), "UNARY_INVERT": (1, 1), "UNARY_POSITIVE": (1, 1),
+             "BINARY_SUBSCR": (2, 1), "BINARY_OP": (2, 1), "COMPARE_OP": (2, 1), "CONTAINS_OP": (2, 1),
+             "IS_OP": (2, 1), "POP_TOP": (1, 0), "STORE_FAST": (1, 0), "STORE_NAME": (1, 0), "STORE_GLOBAL": (1, 0),
+             "STORE_DEREF": (1, 0), "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "RETURN_VALUE": (1, 0),
+             "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0), "JUMP_BACKWARD_NO_INTERRUPT": (0, 0)}
+    ends = {"RETURN_VALUE", "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "RAISE_VARARGS", "RERAISE"}
+    at = {i.offset: k for k, i in enumerate(ops)}
+    took, calls, saved, stack = {}, {}, {}, []
+
+    def take(k, place, entry):
+        for p in entry:
+            took.setdefault(p, []).append((k, place))
+
+    def unknown(a, b):  # two stacks met at a jump's target in different shapes: anything may take their values
+        for entry in a + b:
+            take(-1, None, entry)
+        return [frozenset()] * len(b)
+
+    def merged(a, b):
+        return [x | y for x, y in zip(a, b)] if len(a) == len(b) else unknown(a, b)
+
+    def keep(target, state):  # the stack a jump hands its target (merged with another jump's, place by place)
+        saved[target] = list(state) if target not in saved else merged(saved[target], state)
+
+    for k, i in enumerate(ops):
+        if k and i.is_jump_target and k in saved:
+            stack = merged(saved[k] if ops[k - 1].opname in ends else stack, saved[k])
+        elif k and ops[k - 1].opname in ends:
+            stack = []
+        name, arg = i.opname, i.arg
+        jump = at.get(i.argval) if i.opcode in dis.hasjrel or i.opcode in dis.hasjabs else None
+        if name == "LOAD_GLOBAL":
+            pops, pushes = 0, 1 + (arg & 1)
+        elif name == "CALL":
+            pops, pushes = arg + 2, 1
+            while len(stack) < pops:
+                stack.insert(0, frozenset())
+            calls[k] = (stack[-arg - 2], stack[-arg - 1])
+        elif name in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE", "RAISE_VARARGS"):
+            pops, pushes = arg, int(name != "RAISE_VARARGS")
+        elif name in ("BUILD_MAP", "BUILD_CONST_KEY_MAP"):
+            pops, pushes = 2 * arg if name == "BUILD_MAP" else arg + 1, 1
+        elif name == "CALL_FUNCTION_EX":
+            pops, pushes = 3 + (arg & 1), 1
+        elif name == "UNPACK_SEQUENCE":
+            pops, pushes = 1, arg
+        elif name == "FORMAT_VALUE":
+            pops, pushes = 1 + bool(arg & 4), 1
+        elif name == "SWAP" and len(stack) >= arg:
+            stack[-1], stack[-arg] = stack[-arg], stack[-1]
+            continue
+        elif name == "COPY" and len(stack) >= arg:
+            stack.append(stack[-arg])  # the same value twice: each taker counts
+            continue
+        elif name.startswith("POP_JUMP_") or name in ("JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"):
+            if name.startswith("JUMP_IF") and jump is not None:
+                keep(jump, stack)
+            pops, pushes = 1, 0
+        elif name in fixed:
+            pops, pushes = fixed[name]
+        else:  # not modelled: whatever is on the stack may be what it takes
+            for place, entry in enumerate(reversed(stack)):
+                take(k, None, entry)
+            try:
+                net = dis.stack_effect(i.opcode, arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+            except ValueError:
+                net = 0
+            stack = [frozenset()] * max(0, len(stack) + net)
+            if jump is not None:
+                keep(jump, stack)
+            continue
+        for place in range(pops):
+            take(k, place, stack.pop() if stack else frozenset())
+        stack.extend([frozenset((k,))] * pushes)
+        if jump is not None and not name.startswith("JUMP_IF"):
+            keep(jump, stack)
+    return took, calls
+
+
+def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None, holding=None, uses=None):
     """What a call of the solution's function by the tests may change of theirs. ``around(fn, args, kwargs)`` makes
     the call (:func:`_ptsfast_checked`); ``load(run)`` runs the solution's module code; ``start(ns, theirs, own)`` arms
     the checks once the tests' module has run in ``ns`` (``theirs``: the names it bound; ``own``: the solution's
@@ -3431,14 +3522,59 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         return 1 < k < len(ops) - 1 and ops[k - 2].opname == "PUSH_NULL" and ops[k - 1].opname == "LOAD_CONST" and type(
             ops[k - 1].argval) not in literals and ops[k + 1].opname in ("PRECALL", "CALL") and ops[k + 1].arg == 1
 
+    # what a value read by the tests' code only goes on to: nothing of theirs it can change (a count, a truth)
+    counted = {"len", "sum", "all", "any", "isinstance", "repr", "str", "hash", "ord", "bool", "int", "float", "round",
+               "abs", "format", "chr", "complex", "divmod", "pow", "bytes"} & pure
+    passed = {"sorted", "list", "tuple", "set", "frozenset", "dict", "min", "max"} & pure | {
+        n for n, c in top.items() if c in quiet}  # what holds (or is) the value itself, read on in turn
+
+    def read_only(ops, k, took, calls, depth=0):
+        """Whether the value ``ops[k]`` pushed is only read: tested with ``in``, compared, counted (``len``), an item
+        of it read only so, or passed through the harness's checks or a builtin that copies it and read only so."""
+        takers = took.get(k)
+        if not takers or depth > 8:
+            return False
+        for j, place in takers:
+            o = ops[j]
+            if place is None:
+                return False
+            if o.opname in ("CONTAINS_OP", "COMPARE_OP", "IS_OP"):
+                continue
+            if o.opname in ("BINARY_SUBSCR", "BUILD_LIST", "BUILD_TUPLE", "BUILD_SET") and read_only(
+                    ops, j, took, calls, depth + 1):  # an item of it, or it in a list: read on in turn
+                continue
+            if o.opname != "CALL" or place >= o.arg or j not in calls:
+                return False
+            x, y = calls[j]  # what pushed the callee's two places: NULL + a name, or NULL and a constant
+            if len(x) != 1 or len(y) != 1:
+                return False
+            f, g = ops[next(iter(x))], ops[next(iter(y))]
+            if f is g and f.opname == "LOAD_GLOBAL" and f.arg & 1:
+                if f.argval in counted:
+                    continue
+                if f.argval in passed and read_only(ops, j, took, calls, depth + 1):
+                    continue
+                return False
+            if f.opname != "PUSH_NULL" or g.opname != "LOAD_CONST":
+                return False
+            kind = getattr(g.argval, "__self__", None)  # the harness's checks: compare ends it, plain hands it on
+            kind = kind[1] if type(kind) is tuple and len(kind) > 1 else None
+            if kind == "compare" or kind == "plain" and read_only(ops, j, took, calls, depth + 1):
+                continue
+            return False
+        return True
+
     spared = set()  # what changing helpers only compare (left watched where no freed name reaches it)
     for c in helpers:
         ops = list(dis.get_instructions(c))
         if c not in quiet and any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
             # what it only compares stays watched (unless their own code changes it): a same(r) that prints r, then
-            # returns r == EXPECTED, let the solution's call rewrite EXPECTED unseen
+            # returns r == EXPECTED (or r in EXPECTED, len(EXPECTED), EXPECTED[0]), let the solution's call rewrite
+            # EXPECTED unseen
             loads = [(k, i.argval) for k, i in enumerate(ops) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
-            only = {n for _, n in loads if n not in mutated and all(compared(ops, k) for k, m in loads if m == n)}
+            took, calls = uses(ops) if uses is not None else ({}, {})
+            only = {n for _, n in loads if n not in mutated and all(
+                compared(ops, k) or read_only(ops, k, took, calls) for k, m in loads if m == n)}
             free.update(set(c.co_names) - only)
             spared.update(only)
             where = str(getattr(c, "co_qualname", ""))

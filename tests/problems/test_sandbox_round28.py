@@ -1,0 +1,61 @@
+"""Twenty-eighth round of attacks on the code oracle, and right programs of the shapes real judges pass.
+
+A helper of the tests' that changes something (a print) left the names it reads by ``in``, ``len()`` or an item
+(``EXPECTED[0]``) out of the call window's check, as it did the names it compares before round 27: a solution handed
+one of their helpers rewrote ``EXPECTED`` in place and passed."""
+
+import pytest
+
+from helpers.judging import humaneval, verdict
+from ptsfast.problems.sandbox import isolation_status
+
+pytestmark = pytest.mark.skipif(not isolation_status()[0], reason="no namespace sandbox on this machine")
+
+
+def with_helper(compare: str) -> str:
+    """Tests holding EXPECTED, a helper sq the solution is handed, and a same(r) that prints r before comparing."""
+    return ("EXPECTED = [1, 4, 9]\n\n\ndef sq(x):\n    return x * x\n\n\ndef same(r):\n    print('got', r)\n"
+            "    return %s\n\n\ndef check(candidate):\n    r = candidate(sq)\n    assert same(r)\n" % compare)
+
+
+RIGHT = "def make(f):\n    return [f(x) for x in (1, 2, 3)]\n"
+READS = {  # what the impure helper reads EXPECTED by, and the wrong program's rewrite of it in place
+    "in": ("r[1] in EXPECTED", "[0]", "[0, 0, 0]"),
+    "len()": ("len(r) == len(EXPECTED) and r[2] == 9", "[0, 0, 9]", "[0, 0, 9]"),
+    "an item": ("r[0] == EXPECTED[0] and r[2] == EXPECTED[2]", "[0, 4, 0]", "[0, 4, 0]"),
+    "an item in a list": ("r[:1] == [EXPECTED[0]]", "[0]", "[0]"),
+    "a sorted copy's item": ("sorted(EXPECTED)[-1] == max(r)", "[0]", "[0]"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(READS))
+def test_data_an_impure_helper_reads_by_in_len_or_item_is_watched_in_a_call(how):
+    # before: passed (the helper's print freed every name it used but those it compared whole)
+    compare, expected, returned = READS[how]
+    tests = humaneval("make", with_helper(compare), "f")
+    wrong = "def make(f):\n    f.__globals__['EXPECTED'][:] = %s\n    return %s\n" % (expected, returned)
+    passed, out = verdict(wrong, tests)
+    assert not passed and "in place" in out, out
+    assert verdict(RIGHT, tests)[0]
+
+
+RIGHT_TESTS = {  # right programs whose changing helpers reach what they index through what they change
+    "an item of it changed": (
+        "SEEN = [[]]\n\n\ndef sq(x):\n    print(x)\n    SEEN[0].append(x)\n    return x * x\n\n\n"
+        "def check(candidate):\n    assert candidate(sq) == [1, 4, 9]\n    assert SEEN[0] == [1, 2, 3]\n"),
+    "an item handed to a local": (
+        "SEEN = [[]]\n\n\ndef sq(x):\n    log = SEEN[0]\n    log.append(x)\n    return x * x\n\n\n"
+        "def check(candidate):\n    assert candidate(sq) == [1, 4, 9]\n    assert len(SEEN[0]) == 3\n"),
+    "a copy's item changed": (
+        "SEEN = [[]]\n\n\ndef sq(x):\n    print(x)\n    list(SEEN)[0].append(x)\n    return x * x\n\n\n"
+        "def check(candidate):\n    assert candidate(sq) == [1, 4, 9]\n    assert SEEN == [[1, 2, 3]]\n"),
+    "a ternary's branch changed": (
+        "A = []\nB = []\n\n\ndef sq(x):\n    (A if x % 2 else B).append(x)\n    return x * x\n\n\n"
+        "def check(candidate):\n    assert candidate(sq) == [1, 4, 9]\n    assert A == [1, 3] and len(B) == 1\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(RIGHT_TESTS))
+def test_right_programs_whose_helpers_change_what_they_index_pass(how):
+    passed, out = verdict(RIGHT, humaneval("make", RIGHT_TESTS[how], "f"))
+    assert passed, out
