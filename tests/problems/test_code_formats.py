@@ -188,7 +188,8 @@ def test_rows_whose_every_test_is_skipped_are_refused_and_never_pass_a_program(j
                    .to_text())
     assert judge(answer("def add(a, b):\n    return a + b\n"), prob) == (True, None)
     assert judge(answer("def add(a, b):\n    return a - b\n"), prob) == (False, None)
-    at_run = SKIPPED_ROWS["unittest class"].replace("@unittest.skip('later')", "@unittest.skipIf(True, 'later')")
+    at_run = SKIPPED_ROWS["unittest class"].replace("@unittest.skip('later')",  # skipIf(True) is refused at load
+                                                    "@unittest.skipIf(len('x') == 1, 'later')")
     prob = Problem("p", "add", None, code_tests.test_program_from_row({"test": at_run}, ("test",), None, None)
                    .to_text())
     for code in ("def add(a, b):\n    return a + b\n", "def add(a, b):\n    return a - b\n"):

@@ -70,16 +70,70 @@ def test_a_module_that_is_installed_is_never_taken_for_the_program():
 @pytest.mark.parametrize("decorator", [
     "@pytest.mark.parametrize(argnames='a, b, c', argvalues=[(1, 2, 3), (2, 2, 4)])",
     "@pytest.mark.parametrize('a, b, c', argvalues=[(1, 2, 3), (2, 2, 4)])",
-    "@pytest.mark.parametrize(\n    argvalues=[\n        (1, 2, 3),\n        (2, 2, 4),\n    ],\n    argnames=['a', 'b', 'c'],"
-    "\n    ids=['one', 'two'],\n)",
+    "@pytest.mark.parametrize(\n    argvalues=[\n        (1, 2, 3),\n        (2, 2, 4),\n    ],\n"
+    "    argnames=['a', 'b', 'c'],\n    ids=['one', 'two'],\n)",
 ], ids=["both", "values", "multiline"])
 def test_a_parametrize_given_by_keyword_runs_its_cases(tmp_path, decorator):
     # refused ("the runner reads them by position only"): pytest takes them by keyword as well
-    tests = f"import pytest\nfrom solution import add\n\n{decorator}\ndef test_add(a, b, c):\n    assert add(a, b) == c" \
-            f"\n\ndef test_line():\n    assert add(0, 0) == 0\n"
+    tests = f"import pytest\nfrom solution import add\n\n{decorator}\ndef test_add(a, b, c):\n" \
+            f"    assert add(a, b) == c\n\ndef test_line():\n    assert add(0, 0) == 0\n"
     program = program_from_row({"test": tests}, ("test",), None, "")
     assert "argnames" not in program.tests and program.tests.count("\n") == tests.count("\n")  # lines kept
     assert _judged(tmp_path, tests) == (True, False)
     one = "```python\ndef add(a, b):\n    return 3 if a == 1 else 0\n```"  # right on the first case alone
     p, = load(tmp_path, [{"question": Q, "test": tests}], oracle="code").problems
     assert not CODE(one, p).success
+
+
+ADD_TESTS = "import pytest\nfrom solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n\n"
+
+
+@pytest.mark.parametrize("skipping", [
+    "def test_slow():\n    pytest.skip('too slow')\n    assert add(10 ** 6, 1) == 10 ** 6 + 1\n",
+    "def test_later():\n    \"\"\"To do.\"\"\"\n    pytest.xfail('not written yet')\n",
+    "class TestLater:\n    def setup_method(self):\n        pytest.skip('later')\n\n    def test_big(self):\n"
+    "        assert add(2, 2) == 5\n",
+    "import unittest\n\nclass TestSkipped(unittest.TestCase):\n    def test_net(self):\n        self.skipTest('no "
+    "network')\n\n    def test_raise(self):\n        raise unittest.SkipTest('no network')\n",
+], ids=["pytest.skip", "xfail", "setup_method", "unittest"])
+def test_a_test_that_skips_itself_at_once_beside_real_ones_is_left_out_not_failing_every_program(tmp_path, skipping):
+    # pytest counts it skipped and judges the others; the runner failed every program, a right one too, at its skip
+    assert _judged(tmp_path, ADD_TESTS + skipping) == (True, False)
+
+
+@pytest.mark.parametrize("tests", [
+    "import pytest\nfrom solution import add\n\ndef test_add():\n    pytest.skip('later')\n    assert add(1, 2) == 3\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        self.skipTest('no')\n\n"
+    "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n",
+    "import pytest\nfrom solution import add\npytest.skip('py2 only', allow_module_level=True)\n\ndef test_add():\n"
+    "    assert add(1, 2) == 3\n",
+    "import pytest\nfrom solution import add\n\n@pytest.mark.skipif(True, reason='flaky')\ndef test_add():\n"
+    "    assert add(1, 2) == 3\n",
+    "import unittest\n\nclass T(unittest.TestCase):\n    @unittest.skipUnless(False, 'never')\n"
+    "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n",
+], ids=["body", "setUp", "module", "skipif-True", "skipUnless-False"])
+def test_tests_that_all_skip_whatever_the_program_are_refused(tmp_path, tests):
+    # no test ran: every program, a right one too, failed
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "every test is marked skipped" in r.skipped[0]
+
+
+def test_a_skip_under_a_condition_still_judges(tmp_path):
+    tests = ADD_TESTS + "import sys\n\n@pytest.mark.skipif(sys.version_info < (3,), reason='py2')\ndef test_two():\n" \
+                        "    if sys.version_info < (3,):\n        pytest.skip('py2')\n    assert add(2, 2) == 4\n"
+    assert _judged(tmp_path, tests) == (True, False)
+
+
+def test_an_importorskip_of_a_module_not_installed_is_refused_naming_it(tmp_path):
+    tests = "import pytest\nzz = pytest.importorskip('zz_not_installed_lib')\n" + ADD_TESTS.split("\n", 1)[1]
+    r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
+    assert not r.problems and "importorskip('zz_not_installed_lib')" in r.skipped[0]
+    installed = "import pytest\njs = pytest.importorskip('json')\n" + ADD_TESTS.split("\n", 1)[1]
+    assert _judged(tmp_path, installed) == (True, False)
+
+
+def test_a_testcase_of_no_tests_beside_pytest_tests_leaves_them_to_judge(tmp_path):
+    # a TestCase holding only helpers made the file run as unittest's, where no test ran: every program failed
+    tests = ADD_TESTS + "import unittest\n\nclass Helpers(unittest.TestCase):\n    def numbers(self):\n" \
+                        "        return [1, 2]\n"
+    assert _judged(tmp_path, tests) == (True, False)

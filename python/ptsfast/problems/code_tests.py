@@ -900,7 +900,7 @@ def _checked(pairs: list, name: str, call: bool = False) -> list[tuple]:
 def _from_source(tests: str, entry_point: str | None, prompt: str, setup: str = "") -> TestProgram:
     """Python test source -> a program: HumanEval ``check``, unittest classes, pytest functions or a script; one
     whose only checks pass every program is refused (:func:`_refuse_if_only_vacuous`)."""
-    tests = _parametrize_by_position(_solution_by_its_name(tests))
+    tests = _skipping_tests_set_aside(_parametrize_by_position(_solution_by_its_name(tests)))
     parsed: list = []
     program = _program_from_source(tests, entry_point, prompt, setup, parsed)
     _refuse_if_program_unused(tests, setup, parsed[0])
@@ -972,13 +972,14 @@ def _solution_by_its_name(tests: str) -> str:
 
 def _edited(src: str, edits: list) -> str | None:
     """``src`` with each edit made, its lines kept: ``(line, col, end_line, end_col, None, text)`` puts ``text`` in
-    that span, ``(line, col, None, None, pattern, text)`` in the match of ``pattern`` there (None where it does not
-    match); a span of several lines gets its line breaks back before its text's last character (a call's bracket)."""
+    that span, ``(line, col, None, None, pattern, text)`` in the first match of ``pattern`` from there on that line
+    (None where there is none); a span of several lines gets its line breaks back before its text's last character
+    (a call's bracket)."""
     lines = src.encode().splitlines(True)  # the offsets count UTF-8 bytes, the lines as Python's parser does
     for line, col, end_line, end_col, pattern, text in sorted(edits, key=lambda e: e[:2], reverse=True):
         first = lines[line - 1]
         if pattern is not None:
-            m = re.compile(pattern).match(first, col)
+            m = re.compile(pattern).search(first, col)
             if m is None:  # written over several lines (from \ main import add)
                 return None
             lines[line - 1] = first[:m.start()] + text + first[m.end():]
@@ -987,6 +988,34 @@ def _edited(src: str, edits: list) -> str | None:
         text = text[:-1] + b"\n" * missing + text[-1:] if missing > 0 else text
         lines[line - 1:end_line] = [first[:col] + text + lines[end_line - 1][end_col:]]
     return b"".join(lines).decode()
+
+
+def _skipping_tests_set_aside(tests: str) -> str:
+    """Tests that skip themselves before checking anything (``pytest.skip('slow')`` or ``self.skipTest(...)`` first,
+    or in their class's ``setUp``) beside tests that judge: pytest skips them and judges on the others, but a skip
+    raised while the tests run fails the verdict (the program cannot be told from the tests there); they are renamed
+    ``skipped_test_...`` so that no runner collects them. Where every test skips so, ``tests`` as they are (refused:
+    :func:`_refuse_if_all_skipped`)."""
+    if "skip" not in tests and "xfail" not in tests and "SkipTest" not in tests:
+        return tests
+    try:
+        tree = ast.parse(tests)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return tests
+    found = [(n, None) for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))] + \
+        [(m, c) for c in tree.body if isinstance(c, ast.ClassDef) and (c.name.startswith("Test") or _is_testcase(c))
+         for m in c.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    found = [(fn, c) for fn, c in found if fn.name.startswith("test")]
+    skipping = [fn for fn, c in found if _skips_at_once(fn.body) or _skips_class(c)]
+    if not skipping or len(skipping) == len(found) or any(_skips_at_once([n]) for n in tree.body):
+        return tests
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+        {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    if any(fn.name in read for fn in skipping):
+        return tests  # called or aliased by name: left as written
+    edits = [(fn.lineno, fn.col_offset, None, None, rb"\bdef\s+" + fn.name.encode() + rb"\b",
+              b"def skipped_" + fn.name.encode()) for fn in skipping]
+    return _edited(tests, edits) or tests
 
 
 def _parametrize_by_position(tests: str) -> str:
@@ -1046,6 +1075,7 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
     _refuse_own_solution(trees[0], tests, entry_point)
     imports = _imports(tree)
     _refuse_property_tests(tree, imports)
+    _refuse_skips_without_modules(tree)
     given = {n.name: n for n in top if isinstance(n, ast.FunctionDef) and n.name in ("test_execution", "test_string")
              and len(n.args.args) == 1}
     if "test_execution" in given and not _runs(top, "test_execution"):
@@ -1141,7 +1171,7 @@ def _program_from_source(tests: str, entry_point: str | None, prompt: str, setup
                                       f"ptsfast's test runner does not provide (it gives "
                                       f"{', '.join(PYTEST_FIXTURES)} and the tests' own, unparametrized fixtures); "
                                       f"write them as plain tests")
-        if not any(_is_testcase(c) for c in classes):
+        if not any(_is_testcase(c) and _collected(c, classes) for c in classes):  # TestCases of no test: pytest's
             _refuse_if_all_skipped(pytests, owner, top)
             _refuse_if_nothing_compared([s for fn in pytests for s in fn.body], tests)
             _refuse_if_nothing_checked(tree, [*pytests, *test_classes, *own.values(), *_running(top, main=False)])
@@ -1352,7 +1382,8 @@ def _is_main_guard(n: ast.stmt) -> bool:
 
 def _always_skips(decorators) -> bool:
     """Whether a decorator list holds an unconditional skip: ``unittest.skip(...)`` / ``skip(...)`` or
-    ``pytest.mark.skip`` (not ``skipIf`` / ``skipif``, whose condition is only known when the tests run), or marks
+    ``pytest.mark.skip`` (not ``skipIf`` / ``skipif``, whose condition is only known when the tests run, but where
+    it is written as a constant: ``skipif(True)``, ``skipUnless(False)``), or marks
     the test expected to fail whatever happens: ``pytest.mark.xfail`` without a condition (its failure passes, and so
     does its success unless strict, which fails it: a right program), ``unittest.expectedFailure``."""
     for d in decorators:
@@ -1360,6 +1391,11 @@ def _always_skips(decorators) -> bool:
         name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
         if name in ("skip", "expectedFailure") or name == "xfail" and not (isinstance(d, ast.Call) and d.args):
             return True
+        condition = d.args[0] if isinstance(d, ast.Call) and d.args else None
+        if isinstance(condition, ast.Constant) and name in ("skipif", "skipIf", "skipUnless", "xfail") and (
+                bool(condition.value) != (name == "skipUnless") if not isinstance(condition.value, str) else
+                name == "skipif" and condition.value.strip() == "True"):
+            return True  # skipif(True, reason=...), skipUnless(False, ...): a condition written as its value
     return False
 
 
@@ -1379,12 +1415,38 @@ def _empty_grid(decorators, top) -> bool:
     return False
 
 
+def _skips_at_once(body: list) -> bool:
+    """Whether a function's body (a test's, or its class's ``setUp``) skips before it does anything else:
+    ``pytest.skip(...)``, ``pytest.xfail(...)``, ``self.skipTest(...)`` or ``raise unittest.SkipTest(...)`` first,
+    after its docstring; pytest counts such a test as skipped whatever the program."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    s = body[0] if body else None
+    if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Attribute):
+        f = s.value.func
+        return f.attr == "skipTest" or f.attr in ("skip", "xfail") and getattr(f.value, "id", None) == "pytest"
+    if isinstance(s, ast.Raise) and s.exc is not None:
+        e = s.exc.func if isinstance(s.exc, ast.Call) else s.exc
+        return (e.attr if isinstance(e, ast.Attribute) else getattr(e, "id", None)) == "SkipTest"
+    return False
+
+
+_SKIPPING_SETUP = ("setUp", "setUpClass", "setup_method", "setup_class", "setup")
+"""A class's hooks that run before each of its tests (or once before them): one that skips skips them all."""
+
+
+def _skips_class(c) -> bool:
+    return c is not None and any(isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in _SKIPPING_SETUP
+                                 and _skips_at_once(m.body) for m in getattr(c, "body", ()))
+
+
 def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
-    """A row whose every test its own code skips unconditionally (a class or module mark included) cannot tell a
-    right program from a wrong one: refused at load (at run time no test would run and every program would fail)."""
+    """A row whose every test its own code skips unconditionally (a class or module mark included, or a skip its
+    body or class's ``setUp`` calls first) cannot tell a right program from a wrong one: refused at load (at run
+    time no test would run and every program would fail)."""
     marked = any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in n.targets)
                  and _always_skips(n.value.elts if isinstance(n.value, (ast.List, ast.Tuple)) else [n.value])
-                 for n in top)
+                 for n in top) or any(_skips_at_once([n]) for n in top)  # pytest.skip(allow_module_level=True)
     empty = {t.name for t in tests if _empty_grid(t.decorator_list + getattr(owner.get(t), "decorator_list", []),
                                                   top)}
     if tests and empty and all(t.name in empty or _always_skips(t.decorator_list) or
@@ -1392,11 +1454,12 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
         raise TestFormatError(f"the @pytest.mark.parametrize of {', '.join(sorted(empty))} lists no cases, so pytest "
                               f"skips it ('got empty parameter set') and no test runs: every program, a right one "
                               f"too, would fail; fill in its cases or drop the row")
-    if tests and (marked or all(_always_skips(t.decorator_list) or
-                                (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
+    if tests and (marked or all(_always_skips(t.decorator_list) or _skips_at_once(t.body) or _skips_class(
+            owner.get(t)) or (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
         raise TestFormatError("every test is marked skipped or expected to fail (a skip, xfail or expectedFailure "
-                              "decorator or pytestmark without a condition): no program could fail them; drop the "
-                              "marks or the row")
+                              "decorator or pytestmark without a condition, or a pytest.skip(), pytest.xfail() or "
+                              "self.skipTest() called before anything is checked): no program could fail them; drop "
+                              "the marks or the row")
 
 
 def _refuse_unawaited_tests(tree, classes: list) -> None:
@@ -1417,6 +1480,15 @@ def _refuse_unawaited_tests(tree, classes: list) -> None:
                 raise TestFormatError(f"test method {c.name}.{m.name} is 'async def' in a unittest.TestCase, which "
                                       f"never awaits it: its checks never run (the dataset's own run passes every "
                                       f"program); make {c.name} a unittest.IsolatedAsyncioTestCase or drop the row")
+
+
+def _collected(c, classes: list) -> bool:
+    """Whether unittest runs tests of TestCase ``c``: it has a ``test*`` method (or ``runTest``), or another class of
+    the tests derives from it. One that has none beside pytest-style tests (a helper base, or tests set aside by
+    :func:`_skipping_tests_set_aside`) leaves them to run as pytest runs such a file."""
+    bases = {getattr(b, "id", getattr(b, "attr", None)) for k in classes for b in k.bases}
+    return c.name in bases or any(isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+        m.name.startswith("test") or m.name == "runTest") for m in c.body)
 
 
 def _refuse_if_no_test_methods(tree, classes: list) -> None:
@@ -2263,6 +2335,20 @@ def _can_fail(n: ast.stmt) -> bool:
     if isinstance(n, (ast.Expr, ast.Assign)):
         return not data(n.value)
     return isinstance(n, (ast.Assert, ast.For, ast.While, ast.If, ast.With, ast.Try, ast.Raise, ast.AugAssign))
+
+
+def _refuse_skips_without_modules(tree) -> None:
+    """``pytest.importorskip('scipy')`` of a module the sandbox cannot import skips the tests whatever the program,
+    and a skip while the tests run fails the verdict: every program, a right one too, would fail; refused naming
+    the module, as an import of it is."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "importorskip" and \
+                n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
+            name = n.args[0].value.split(".")[0]
+            if name and name not in sys.stdlib_module_names and not importable(name):
+                raise TestFormatError(f"the tests call pytest.importorskip({n.args[0].value!r}), which the code "
+                                      f"sandbox cannot import, so they skip whatever the program and every program "
+                                      f"would fail; install it or drop the row")
 
 
 def _imports(tree) -> tuple[str, ...]:
