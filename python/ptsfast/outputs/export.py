@@ -631,7 +631,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     recs = read_records(source, schema, packed=fmt != "steering")  # context ids packed till they are written
     if source.run_dir is not None:  # a loose file may join several runs' records (named by none)
         check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
-        check_one_run(recs, source.file)
+        check_one_run(recs, source.file, source.info)
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
     if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
         raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "
@@ -639,7 +639,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if kind == "pairs":  # pair records carry no confirmation; their pivot does
         pivots = pivots_by_key(source)
         if source.run_dir is not None:  # pairs.jsonl of one run beside pivots.jsonl of another
-            check_one_run([*recs, *pivots.values()], source.run_dir)
+            check_one_run([*recs, *pivots.values()], source.run_dir, source.info)
         for r in recs:
             pv = pivots.get(pivot_key(r))
             pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
@@ -679,7 +679,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         pivot_of = {pivot_key(r): r for r in recs}
         run_pairs = pairs_by_pivot(source)
         if source.run_dir is not None:
-            check_one_run([*recs, *run_pairs.values()], source.run_dir)
+            check_one_run([*recs, *run_pairs.values()], source.run_dir, source.info)
         pairs = {k: pr for k, pr in run_pairs.items()
                  if same_point(pivot_of.get(k), pr) and _pivot_of(pr, pivot_of[k], source) is not None}
         tokenizer = None
@@ -829,7 +829,7 @@ def _export_thought_anchors(src, out, kind: str | None, direction: str | None, m
     for r in recs:  # a p "0.5" another tool wrote ended the export in a TypeError
         check_record(r, "sentences", source.file)
     if source.run_dir is not None:  # each record is named as the run's
-        check_one_run(recs, source.file)
+        check_one_run(recs, source.file, source.info)
     config = source.info.get("config") or {}
     stamp = timestamp(source.created())
     kept = [r for r in recs if keep(r, kind, direction, min_delta)]

@@ -686,9 +686,11 @@ def two_ways(records: Iterable[Mapping], fields: Iterable[str] = ("sampler", "or
     return None
 
 
-def check_one_run(records: Iterable[Mapping], path: Path) -> None:
+def check_one_run(records: Iterable[Mapping], path: Path, info: Mapping | None = None) -> None:
     """Refuses a run's records made two ways (another sampler, oracle or seed): exported, each was named as the
-    run's (its ``run_id``), and the write rule took records of another run for this one's."""
+    run's (its ``run_id``), and the write rule took records of another run for this one's. With ``info`` (the
+    run's run.json), records made otherwise than it says are refused too (:func:`check_run_json`)."""
+    records = list(records)
     two = two_ways(records)
     if two is not None:
         diff, a, b = two
@@ -696,6 +698,61 @@ def check_one_run(records: Iterable[Mapping], path: Path) -> None:
                           f"and problem {b.get('problem_id')!r:.40}): records of two runs merged by hand, which an "
                           f"export names as one run's - restore the run's files from a copy, or export each run's "
                           f"records from its own folder")
+    if info is not None:
+        check_run_json(records, info, path)
+
+
+def run_json_made(info: Mapping) -> dict[str, Any]:
+    """How run.json's config says each record of the run was made, as :func:`_made_by` reads a record (the sampler
+    as drawn, the oracle by its one name, the seed): only what the config holds, so a setting a run of an earlier
+    ptsfast did not record is not compared. A resume refuses each of them changed, so a run has one."""
+    config = info.get("config") if isinstance(info, Mapping) else None
+    if not isinstance(config, dict):
+        return {}
+
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    out: dict[str, Any] = {}
+    sampler = {k: config[k] for k in ("temperature", "top_k", "top_p", "max_new_tokens") if number(config.get(k))}
+    if sampler:
+        # min-p is recorded, in run.json and in each record's sampler, only where it is on
+        sampler["min_p"] = config.get("min_p") if number(config.get("min_p")) and config.get("min_p") else None
+        mining = config.get("mining")
+        estimator = mining.get("estimator") if isinstance(mining, dict) else None
+        budget = estimator.get("rollout_budget", False) if isinstance(estimator, dict) else False
+        if budget is None or number(budget):  # records name it only where it is set apart from max_new_tokens
+            sampler["rollout_max_new_tokens"] = budget if budget != config.get("max_new_tokens") else None
+        out["sampler"] = {k: v for k, v in drawn(sampler).items() if k in sampler}
+    if isinstance(config.get("oracle"), str):
+        out["oracle"] = _made_by({"oracle": config["oracle"]}, ("oracle",))["oracle"]
+    if number(config.get("seed")):
+        out["seed"] = config["seed"]
+    return out
+
+
+def check_run_json(records: Iterable[Mapping], info: Mapping, path: Path) -> None:
+    """Refuses records made otherwise than the run.json beside them says (another sampler, oracle or seed: a
+    resume refuses each): a records file replaced whole by another run's, of one sampler throughout, passed
+    :func:`two_ways` and was exported under this run's ``run_id``. A record that does not name a setting is not
+    compared on it (nor on the rollouts' own budget, which records named only from a later ptsfast on)."""
+    want = run_json_made(info)
+    if not want:
+        return
+    for r in records:
+        got = _made_by(r, want)
+        diff = []
+        if "sampler" in got and "sampler" in want:
+            diff += [f"{k} {got['sampler'][k]} (run.json's {v})" for k, v in want["sampler"].items()
+                     if got["sampler"][k] != v and not (k == "rollout_max_new_tokens" and got["sampler"][k] is None)]
+        diff += [f"{k} {got[k]!r:.60} (run.json's {want[k]!r:.60})" for k in ("oracle", "seed")
+                 if k in got and k in want and got[k] != want[k]]
+        if diff:
+            raise ExportError(f"{path}: the record of problem {r.get('problem_id')!r:.40} (position "
+                              f"{r.get('position', r.get('sentence_id'))}) was made otherwise than its run.json says "
+                              f"({', '.join(diff)}): another run's records copied over this run's, which an export "
+                              f"names, and a re-estimate draws, as this run's - restore the run's files from a copy, "
+                              f"or use that run's records from its own folder")
 
 
 def pair_side_error(pivot: Mapping, pair: Mapping) -> str | None:

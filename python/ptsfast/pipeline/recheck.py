@@ -25,7 +25,7 @@ from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
                                     read_run_info, warn_if_being_mined)
 from ptsfast.outputs.source import (DRAWN, RunSource, check_not_discarded, check_once, check_readable, check_record,
-                                    committed_records, drawn, is_run_dir, pair_side_error, two_ways)
+                                    check_run_json, committed_records, drawn, is_run_dir, pair_side_error, two_ways)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -302,6 +302,8 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
                          f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
                          f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
                          f"a copy, or re-estimate each run's records in its own folder")
+    _check_one_oracle(run_dir, records)
+    check_run_json(records, info, run_dir)  # a file replaced by another run's whole is of one sampler too
     theirs = next((drawn(r["sampler"]) for r in records if isinstance(r.get("sampler"), dict)), None)
     diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in DRAWN if theirs is not None and ours[k] != theirs[k]]
     try:
@@ -313,7 +315,6 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     if diff:
         raise ValueError(f"{run_dir}: options not the run's: {', '.join(diff)}; pass the run's options (its "
                          f"run.json's config), else the fresh rollouts are drawn, and its pivots held, otherwise")
-    _check_one_oracle(run_dir, records)
     timeout = (info.get("config") or {}).get("oracle_timeout") if isinstance(info.get("config"), dict) else None
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout != options.oracle_timeout:
         # a resume may change it (a slower machine); a rollout judged past one timeout and within the other is not

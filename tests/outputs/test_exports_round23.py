@@ -1,0 +1,140 @@
+"""Exports of round 23: records files replaced whole by another run's."""
+
+import json
+import shutil
+
+import pytest
+from tiny_models import mine_tiny_pivot_run
+
+from ptsfast.outputs.export import export
+from ptsfast.outputs.source import ExportError
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("round23") / "run"
+    mine_tiny_pivot_run(out)
+    return out
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write(path, recs):
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+
+
+def _exported(path):
+    if path.is_dir():
+        import datasets
+
+        return datasets.load_from_disk(str(path)).to_list()
+    return _lines(path)
+
+
+def _recheck(run_dir, temperature=1.0):
+    """recheck_run of a run :func:`mine_tiny_pivot_run` mined, with its model and problems, at ``temperature``."""
+    from test_exports_round16 import _recheck as recheck
+    from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
+
+    from ptsfast.engine import EngineConfig, RolloutEngine
+    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.pipeline import MineOptions
+    from ptsfast.pipeline.recheck import recheck_run
+    from ptsfast.problems.loading import Problem
+
+    if temperature == 1.0:
+        return recheck(run_dir)
+    problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+    options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
+                          temperature=temperature, mining=MiningConfig(filter=FilterConfig(enabled=False)),
+                          engine=EngineConfig(num_blocks=256, block_size=8))
+    tok = tiny_tokenizer()
+    engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
+    return recheck_run(engine, tok, run_dir, problems, options, 4, oracle=first_of_w7_w9)
+
+
+# ----------------------------------------------------------------------------- records files replaced whole
+
+def _replaced(run, folder, names, **changed):
+    """A copy of ``run`` whose files ``names`` are another run's: every record sampled or made with ``changed``."""
+    shutil.copytree(run, folder)
+    for name in names:
+        recs = _lines(folder / name)
+        for r in recs:
+            sampler = {k: v for k, v in changed.items() if k not in ("seed", "oracle")}
+            r["sampler"] = {**r["sampler"], **sampler}
+            r.update({k: v for k, v in changed.items() if k in ("seed", "oracle")})
+        _write(folder / name, recs)
+    return folder
+
+
+@pytest.mark.parametrize("fmt, kind", [("trl", None), ("jsonl", "pivots"), ("hf", "pairs"), ("pts", None)])
+@pytest.mark.parametrize("changed, said", [({"temperature": 0.5}, r"temperature 0.5 \(run.json's 1.0\)"),
+                                           ({"top_k": 5}, r"top_k 5 \(run.json's 0\)"),
+                                           ({"seed": 3}, r"seed 3 \(run.json's 0\)")])
+def test_an_export_of_records_files_replaced_by_another_runs_is_refused(run, tmp_path, fmt, kind, changed, said):
+    """Both records files replaced by another run's (one sampler throughout, so no two ways among them) were exported
+    under this run's run_id: the write rule, and whoever read run.json for their settings, took them for this run's."""
+    edited = _replaced(run, tmp_path / "run", ["pivots.jsonl", "pairs.jsonl"], **changed)
+    with pytest.raises(ExportError, match=rf"made otherwise than its run.json says \({said}\).*another run's"):
+        export(edited, tmp_path / "out", fmt=fmt, kind=kind)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_re_estimate_of_records_files_replaced_by_another_runs_is_refused(run, tmp_path):
+    """The re-estimate compared its options with the records alone: given the replaced records' temperature, it
+    drew at that one, as if it were the run's (run.json's says otherwise)."""
+    edited = _replaced(run, tmp_path / "run", ["pivots.jsonl", "pairs.jsonl"], temperature=0.5)
+    with pytest.raises(ValueError, match=r"made otherwise than its run.json says \(temperature 0.5 \(run.json's "
+                                         r"1.0\)\)"):
+        _recheck(edited, temperature=0.5)
+
+
+def test_a_thought_anchors_export_of_a_sentences_file_replaced_by_another_runs_is_refused(tmp_path):
+    from tiny_models import tiny_anchors_run
+
+    folder = tiny_anchors_run(tmp_path / "run")
+    recs = _lines(folder / "sentences.jsonl")
+    for r in recs:
+        r["sampler"] = {**r["sampler"], "top_p": 0.9}
+    _write(folder / "sentences.jsonl", recs)
+    with pytest.raises(ExportError, match=r"top_p 0.9 \(run.json's 1.0\)"):
+        export(folder, tmp_path / "out.jsonl", fmt="thought_anchors")
+
+
+@pytest.mark.parametrize("dropped", [("temperature", "top_k", "top_p", "max_new_tokens", "seed", "oracle"),
+                                     ("min_p",), ("mining",)])
+def test_a_run_json_of_an_earlier_ptsfast_lacking_settings_still_exports(run, tmp_path, dropped):
+    """A run.json that records fewer settings (an earlier ptsfast's) compares what it holds, and refuses nothing
+    else."""
+    shutil.copytree(run, tmp_path / "run")
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    for k in dropped:
+        info["config"].pop(k, None)
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", kind="pivots") > 0
+
+
+@pytest.mark.parametrize("changed", [{"top_k": -1}, {"temperature": 1}])
+def test_run_json_and_records_compare_as_one_run_reads_them(run, tmp_path, changed):
+    """A top-k of -1 in run.json (an earlier ptsfast's off) and a temperature written 1 are the records' 0 and 1.0."""
+    shutil.copytree(run, tmp_path / "run")
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    info["config"].update(changed)
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl") > 0
+
+
+def test_records_that_set_the_rollouts_budget_apart_compare_with_run_json(run, tmp_path):
+    """A run whose Python API set the rollouts' budget apart records it in run.json and in each record; records
+    of an earlier ptsfast did not name it, and are not refused for it."""
+    shutil.copytree(run, tmp_path / "run")
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    info["config"]["mining"]["estimator"]["rollout_budget"] = 20
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl") > 0  # the records name none: an earlier ptsfast's
+    edited = _replaced(run, tmp_path / "run2", ["pivots.jsonl", "pairs.jsonl"], rollout_max_new_tokens=30)
+    with pytest.raises(ExportError, match=r"rollout_max_new_tokens 30 \(run.json's None\)"):
+        export(edited, tmp_path / "out2.jsonl")
