@@ -1,4 +1,4 @@
-"""Exports of round 23: records files replaced whole by another run's."""
+"""Exports of round 23: a pair's confirmation is its pivot's, and records files replaced whole by another run's."""
 
 import json
 import shutil
@@ -53,6 +53,60 @@ def _recheck(run_dir, temperature=1.0):
     tok = tiny_tokenizer()
     engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
     return recheck_run(engine, tok, run_dir, problems, options, 4, oracle=first_of_w7_w9)
+
+
+# ----------------------------------------------------------------------------- a pair's confirmation is its pivot's
+
+def _pair_says_confirmed_its_pivot(state):
+    """A copy of the run whose first pair carries confirmed 'confirmed' of its own, its pivot ``state``."""
+    def edit(folder):
+        pairs = _lines(folder / "pairs.jsonl")
+        pairs[0]["confirmed"] = "confirmed"
+        _write(folder / "pairs.jsonl", pairs)
+        key = (pairs[0]["trajectory"], pairs[0]["position"])
+        pivots = _lines(folder / "pivots.jsonl")
+        for pv in pivots:
+            if (pv["trajectory"], pv["position"]) == key:
+                pv["confirmed"] = state
+        _write(folder / "pivots.jsonl", pivots)
+        return key
+    return edit
+
+
+@pytest.mark.parametrize("fmt, kind", [("trl", None), ("jsonl", "pairs"), ("hf", "pairs")])
+@pytest.mark.parametrize("state", ["refuted", False])
+def test_a_pair_whose_pivot_was_refuted_is_left_out_whatever_its_own_confirmed_says(run, tmp_path, fmt, kind, state,
+                                                                                    caplog):
+    """A pair record carrying a confirmed field of its own (another tool wrote it) was exported by it, not by its
+    pivot's verdict: the pair of a refuted pivot went into the training file as if it held."""
+    shutil.copytree(run, tmp_path / "run")
+    key = _pair_says_confirmed_its_pivot(state)(tmp_path / "run")
+    n = len(_lines(run / "pairs.jsonl"))
+    assert export(tmp_path / "run", tmp_path / "out", fmt=fmt, kind=kind) == n - 1
+    assert key not in {(r["trajectory"], r["position"]) for r in _exported(tmp_path / "out")}
+    assert "other than their pivot's" in caplog.text
+
+
+def test_a_pair_whose_pivot_is_undecided_is_no_confirmed_pair_whatever_its_own_field_says(run, tmp_path):
+    shutil.copytree(run, tmp_path / "run")
+    key = _pair_says_confirmed_its_pivot("undecided")(tmp_path / "run")
+    export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl", confirmed_only=True)
+    out = _exported(tmp_path / "out.jsonl")
+    assert key not in {(r["trajectory"], r["position"]) for r in out}
+    assert all(r["confirmed"] == "confirmed" for r in out)
+
+
+def test_a_pair_agreeing_with_its_pivot_is_exported_without_a_word(run, tmp_path, caplog):
+    """An earlier export's pairs carry their pivot's confirmed: read beside the run's pivots, they agree."""
+    shutil.copytree(run, tmp_path / "run")
+    states = {(pv["trajectory"], pv["position"]): pv["confirmed"] for pv in _lines(run / "pivots.jsonl")}
+    pairs = _lines(tmp_path / "run" / "pairs.jsonl")
+    for pr in pairs:
+        pr["confirmed"] = {"confirmed": True}.get(states[(pr["trajectory"], pr["position"])],
+                                                  states[(pr["trajectory"], pr["position"])])
+    _write(tmp_path / "run" / "pairs.jsonl", pairs)
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt="jsonl") == len(pairs)
+    assert "other than their pivot's" not in caplog.text
 
 
 # ----------------------------------------------------------------------------- records files replaced whole

@@ -640,12 +640,18 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         pivots = pivots_by_key(source)
         if source.run_dir is not None:  # pairs.jsonl of one run beside pivots.jsonl of another
             check_one_run([*recs, *pivots.values()], source.run_dir, source.info)
+        overruled = 0
         for r in recs:
             pv = pivots.get(pivot_key(r))
             pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
-            if pv is not None and "confirmed" not in r:
+            if pv is not None:  # the pivot's verdict, never a pair's own field (a pair record carries none)
+                overruled += "confirmed" in r and _state(r["confirmed"]) != _state(pv.get("confirmed"))
                 r["confirmed"] = pv.get("confirmed")
             r["_pivot"] = pv
+        if overruled:
+            log.warning("%d pairs in %s carry a confirmed field other than their pivot's in %s (another tool wrote "
+                        "it): a pair is kept or left out by its pivot's verdict, which is exported", overruled,
+                        source.file, PIVOTS)
         unknown = sum(r["_pivot"] is None and "confirmed" not in r for r in recs)
         if confirmed_only and unknown:  # else dropped without a word: 0 pairs from a pairs.jsonl copied alone
             where = (source.run_dir or source.file.parent) / PIVOTS
@@ -758,6 +764,12 @@ def _pivot_of(pair: Mapping, pivot: Mapping, source: RunSource) -> Mapping | Non
                       f"{pair.get('problem_id')!r:.40} (trajectory {pair.get('trajectory')!r:.40}, position "
                       f"{pair.get('position')}) is not its pivot's in {PIVOTS}: {wrong} - its sides were swapped or "
                       f"the file edited; restore it from a copy of the run")
+
+
+def _state(confirmed: Any) -> Any:
+    """A confirmation as the three states name it (runs before them wrote true and false)."""
+    return {True: "confirmed", False: "refuted"}.get(confirmed, confirmed) if isinstance(confirmed, bool) \
+        else confirmed
 
 
 def _named(run: str | None, rec: dict) -> dict:
