@@ -87,3 +87,15 @@ def test_family_recall_of_first_token_pivots():
     sc = score("ptsfast defaults", sims, results, config)
     found, total = sc.recall["hi"]
     assert total >= 30 and found >= 0.95 * total, (found, total)
+
+
+def test_atgap_cuts_every_solution_and_puts_every_pivot_within_0_08_above_the_gap():
+    sims = draw("atgap", n=30)
+    sizes = []
+    for st in sims.values():
+        assert st.traj.correct is None and st.length == 300
+        d = st.design
+        moves = [abs(d[k + 1] - d[k]) for k in range(st.length) if abs(d[k + 1] - d[k]) > 1e-12]
+        assert 1 <= len(moves) <= 4 and all(GAP + 0.02 - 1e-9 <= m <= GAP + 0.08 + 1e-9 for m in moves)
+        sizes += [abs(st.delta(i)) for i in exact_pts(st.p, GAP, st.traj.solution_logprobs)]
+    assert len(sizes) >= 15 and max(sizes) < GAP + 0.1

@@ -66,7 +66,9 @@ model drives the mining tests (``from_curve``).
   p(0) of 0.25-0.75: one count of p(0) is the left end of every left-edge segment of all four). A fifth red-team's:
   ``family`` (1-5-token solutions, eight a problem from one p(0) of 0.25-0.75: most pivots sit on a first token,
   read against the problem's rollouts from the prompt), ``familymix`` (eight a problem, 30% of them 1-3 tokens, the
-  rest hard's curves of 20-300 tokens). A problem's trajectories share one model of the prompt (:func:`share_prompt`).
+  rest hard's curves of 20-300 tokens), ``atgap`` (2-4 pivots of 0.22-0.28 on 300-token solutions the budget cuts:
+  no verdict step, no pivot far from the gap, so every confirmed pivot was selected near it). A problem's
+  trajectories share one model of the prompt (:func:`share_prompt`).
 
 :func:`exact_pts` is an independent implementation of the pseudo-code with its own split rule (not
 :func:`ptsfast.mining.search.split_point`); :func:`evaluate` runs :func:`find_pivots` on a population and
@@ -415,7 +417,7 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
 
     plain = kind not in ("residual", "neargap", "unlikely", "edges", "short", "bounds", "opposite", "substairs",
                          "level", "stop", "rebound", "rarealt", "longearly", "lastjump", "flatedge", "latetail",
-                         "likely", "synonyms", "counterdrift", "tightdrift")  # their own steps alone,
+                         "likely", "synonyms", "counterdrift", "tightdrift", "atgap")  # their own steps alone,
     # which no other pivot's segments help find
     for _ in range(rng.choices((0, 1, 2, 3, 4), (2, 3, 3, 2, 1))[0] * plain):
         u = rng.random()
@@ -480,6 +482,11 @@ def design_curve(rng: random.Random, length: int, cut: bool, kind: str = "hard",
     if kind == "neargap":  # 2-4 pivots just over the gap, and half the time one of 0.30-0.36
         for size in [rng.uniform(gap, gap + 0.08) for _ in range(rng.randint(2, 4))] + [rng.uniform(0.3, 0.36)] * (
                 rng.random() < 0.5):
+            k = rng.randrange(0, max(1, last))
+            if free(k):
+                steps[k] = (size, "big")
+    if kind == "atgap":  # 2-4 pivots of gap + 0.02 to gap + 0.08 and nothing else: no pivot far from the gap
+        for size in [rng.uniform(gap + 0.02, gap + 0.08) for _ in range(rng.randint(2, 4))]:
             k = rng.randrange(0, max(1, last))
             if free(k):
                 steps[k] = (size, "big")
@@ -781,6 +788,7 @@ EXTRA_POPULATIONS: dict[str, Population] = {
     "tightdrift": Population("tightdrift", 200, min_len=60, max_len=400),
     "tightdriftsure": Population("tightdrift", 200, min_len=60, max_len=400, step_follow=(0.9, 0.99)),
     "siblings": Population("hard", 200, max_len=300, cut_fraction=0.0, per_problem=4, p0=(0.25, 0.5)),
+    "atgap": Population("atgap", 200, budget=300, min_len=300, max_len=300, cut_fraction=1.0),
     "family": Population("short", 64, min_len=1, max_len=5, cut_fraction=0.0, per_problem=8, p0=(0.25, 0.5)),
     "familymix": Population("hard", 64, max_len=300, cut_fraction=0.1, per_problem=8, p0=(0.25, 0.5),
                             short_share=0.3),
@@ -794,7 +802,7 @@ run by name (``ptsfast simulate --populations adjacent dense drift residual near
 real traces: ``edges short bounds movable opposite substairs level stop longroll``; a third red-team's: ``rebound
 mathy neargapmath rarealt longearly shared lastjump nologprobs``, and ``cap15 neargap15`` / ``cap25 neargap25`` with
 ``--gap``; a fourth's: ``flatedge latetail likely synonyms wiggle mixedlen cutmost flatedgemath latelong wigglemath
-counterdrift tightdrift tightdriftsure siblings``; a fifth's: ``family familymix``), not by default."""
+counterdrift tightdrift tightdriftsure siblings``; a fifth's: ``family familymix atgap``), not by default."""
 ALL_POPULATIONS = {**POPULATIONS, **EXTRA_POPULATIONS}
 
 
