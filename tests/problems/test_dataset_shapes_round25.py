@@ -1,6 +1,10 @@
 """Dataset rows as real datasets publish them, round 25: pytest tests importing the program as ``main`` (or
 ``Solution``, and patching ``'main.add'``), and a ``@pytest.mark.parametrize`` given its names and values by keyword,
-run as written instead of being refused."""
+run as written instead of being refused; a test skipping itself at once beside real ones is left out as pytest
+leaves it (it failed every program), and rows whose every test so skips are refused; TACO's stdin lines given as
+numbers are read as their text."""
+
+import json
 
 import pytest
 
@@ -137,3 +141,12 @@ def test_a_testcase_of_no_tests_beside_pytest_tests_leaves_them_to_judge(tmp_pat
     tests = ADD_TESTS + "import unittest\n\nclass Helpers(unittest.TestCase):\n    def numbers(self):\n" \
                         "        return [1, 2]\n"
     assert _judged(tmp_path, tests) == (True, False)
+
+
+def test_taco_stdin_lines_given_as_numbers_are_their_text(tmp_path):
+    # TACO's judge writes each line of a listed input or output as its str(); a number among them was refused
+    io = {"inputs": [[1, 2], ["5", 5]], "outputs": [[3], ["10"]]}
+    row = {"question": "Read two numbers, one a line, and print their sum.", "input_output": json.dumps(io)}
+    p, = load(tmp_path, [row], oracle="code").problems
+    right = "```python\na = int(input())\nb = int(input())\nprint(a + b)\n```"
+    assert CODE(right, p).success and not CODE("```python\nprint(3)\n```", p).success

@@ -613,8 +613,11 @@ def _given(v) -> bool:
 
 
 def _joined(v):
-    """A stdin input or output given as a list of lines (some APPS / TACO rows), joined as APPS' judge joins it."""
-    return "\n".join(v) + "\n" if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
+    """A stdin input or output given as a list of lines (some APPS / TACO rows), joined as APPS' judge joins it; a
+    line given as a JSON number (TACO's ``[["3", 4]]``) is its text, as TACO's judge writes each line's ``str``."""
+    lines = isinstance(v, list) and all(isinstance(x, str) or isinstance(x, (int, float)) and not isinstance(x, bool)
+                                        for x in v)
+    return "\n".join(x if isinstance(x, str) else json.dumps(x) for x in v) + "\n" if lines else v
 
 
 def _statements(v):
