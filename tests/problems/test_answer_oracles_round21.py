@@ -4,6 +4,8 @@ A hedge names no answer, a right answer in a common spelling passes, and every p
 the whole text's verdict.
 """
 
+import time
+
 import pytest
 
 from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
@@ -45,6 +47,16 @@ def test_a_number_offered_in_words_after_a_gsm8k_answer_names_no_answer(line):
 @pytest.mark.parametrize("line", ["18 or eighteen", "18 (three for each)", "18 or so", "18, one for each box"])
 def test_a_gsm8k_answer_with_words_that_offer_no_other_number_still_passes(line):
     assert judged("gsm8k", f"#### {line}\n", "18")
+
+
+@pytest.mark.parametrize("name,text", [("last_number", "So the answer is 18" + " " * 1000 + "."),
+                                       ("gsm8k", "#### 18" + " " * 1000 + "apples\n")])
+def test_a_loop_of_spaces_after_a_number_is_judged_at_once(name, text):
+    """A run of spaces after the answer's number took seconds (minutes for 3,000): the offer's spaces before and
+    after its comma were read every way, from every space."""
+    t = time.perf_counter()
+    assert judged(name, text, "18")
+    assert time.perf_counter() - t < 1.0
 
 
 def test_last_number_reads_a_number_offered_in_words_as_an_offer():

@@ -2303,7 +2303,9 @@ _UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[1:10])}))?|{'|
 # a number written in words offered after the answer's digits: 18 or twenty, 18 (or maybe twenty-one), 18, wait,
 # twenty; read as its digits, the line offers two numbers as 18 or 20 does (never a word merely after a comma or a
 # bracket: 12 (three for each) stays one amount)
-_WORDS_OFFERED = re.compile(rf"(?P<head>(?:[ \t]*[,(;]?[ \t]*(?i:or|and/or)[ \t]+|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
+# (each run of spaces read one way, from its start only: a loop of spaces is read at once)
+_WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*(?i:or|and/or)[ \t]+"
+                            rf"|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
                             rf"(?:{_MAYBE},?[ \t]+)?)"
                             rf"(?P<n>(?i:(?:(?:a|{'|'.join(_ONES[1:10])})[ \t]+hundred(?:[ \t]+(?:and[ \t]+)?"
                             rf"{_UNDER_100})?|{_UNDER_100})))(?![A-Za-z])")
