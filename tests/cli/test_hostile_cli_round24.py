@@ -75,3 +75,50 @@ def test_a_rollout_engine_of_a_model_without_weights_is_refused_where_it_is_made
         ptsfast.RolloutEngine(model, tiny_tokenizer(), ptsfast.EngineConfig(num_blocks=16))
     assert all(w in str(e.value) for w in ("meta device", "init_empty_weights", "load_model(path)")), e.value
     assert model.config._attn_implementation == attn
+
+
+_HUNG_VERDICTS = """
+import os, signal, sys, threading, time
+import ptsfast
+import ptsfast.pipeline.loop as loop
+from tiny_models import tiny_model, tiny_tokenizer
+loop.FedCall.BACKGROUND_ON_CPU = True  # verdicts judged in background threads, as on a GPU
+rows = ptsfast.load_problems([{"id": f"a{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"} for i in range(2)]).problems
+queued, calls, sent = threading.Event(), [], []
+def oracle(text, problem):  # a verdict that never comes (code looping in a sandbox)
+    calls.append(1)
+    if len(calls) > 12:
+        queued.set()
+    threading.Event().wait()
+def interrupt():
+    queued.wait()
+    sent.append(time.monotonic())
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=interrupt, daemon=True).start()
+o = ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False, oracle_timeout=1.0,
+                        trajectories_per_problem=8, engine=ptsfast.EngineConfig(num_blocks=256))
+try:
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), rows, sys.argv[1], o, oracle=oracle, progress=False)
+except KeyboardInterrupt:
+    print(f"unwound in {time.monotonic() - sent[0]:.2f}", flush=True)
+"""
+
+
+def test_an_interrupted_run_waits_for_the_verdicts_running_not_every_one_queued(tmp_path):
+    """Ctrl-C or SIGTERM while slow verdicts were judged in the background (a GPU run's code oracle) unwound only once
+    every verdict the background jobs had queued had run out its --oracle-timeout, four at a time: 6 s at a 1 s
+    timeout here, minutes at the default 30 s. The verdicts running are waited for (one timeout), the rest dropped."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import tiny_models
+
+    script = tmp_path / "hung.py"
+    script.write_text(_HUNG_VERDICTS)
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(tiny_models.__file__).parent)}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "run")], capture_output=True, text=True,
+                          env=env, timeout=120)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("unwound in")), None)
+    assert line is not None, done.stderr[-2000:]
+    assert float(line.split()[-1]) < 3.0, line

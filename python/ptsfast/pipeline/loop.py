@@ -369,12 +369,17 @@ class _Run(FedCall):
         self.on_problem(result)
 
     def close(self) -> None:
-        """Releases what problems still hold (after an error) and the judge's threads."""
+        """Releases what problems still hold (after an error) and the judge's threads. Verdicts that background
+        jobs queued and nobody waits for now are dropped: joined one after another, 4 at a time, they held an
+        interrupted run (Ctrl-C, SIGTERM) for several times --oracle-timeout each (minutes of code verdicts)."""
         try:
             self.close_jobs()
             self.release_held()
         finally:
-            self.probes.close()
+            queued = getattr(self.probes, "_pool", None)  # the judge's threads (ProbeRunner's own)
+            if queued is not None:
+                queued.shutdown(wait=False, cancel_futures=True)
+            self.probes.close()  # waits for the verdicts running, each within the oracle's timeout
             self.stats.seconds = time.perf_counter() - self.start
 
     # ---------------------------------------------------------------------------------------- a problem
