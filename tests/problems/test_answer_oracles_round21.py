@@ -84,3 +84,33 @@ def test_a_letter_offered_after_unless_names_no_choice(text):
 def test_unless_without_a_second_letter_still_states_the_first(text):
     assert judged("multiple_choice", text, "B")
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B",))
+
+
+# ----------------------------------------------------------------- boxes: right answers in common spellings
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{\text{Answer: } 12}", "12"), (r"\boxed{\text{Answer: }12}", "12"),
+                                      (r"\boxed{\text{Final Answer: } \frac{1}{2}}", r"\frac12"),
+                                      (r"\boxed{\text{The answer is } 12}", "12"), (r"\boxed{Answer: x = 3}", "3")])
+def test_a_box_holding_the_answer_s_label_and_value_passes(text, ref):
+    """``\\boxed{\\text{Answer: } 12}`` failed 12: the label the model boxed with its value was read as the answer."""
+    assert judged("boxed", text, ref)
+    assert not judged("boxed", text, "13")
+
+
+def test_a_box_holding_another_word_before_its_value_is_still_no_answer():
+    assert not judged("boxed", r"\boxed{\text{Answers: } 12}", "12")
+    assert not judged("boxed", r"\boxed{\text{Answer or } 12}", "12")
+
+
+@pytest.mark.parametrize("got,ref", [(r"\ln 2", r"\ln(2)"), (r"\ln(2)", r"\ln 2"), (r"2\ln(2)", r"2\ln 2"),
+                                     (r"\ln(10)", r"\ln 10"), (r"\sin\left(x\right)", r"\sin x"),
+                                     (r"\log(x)", r"\log x")])
+def test_a_function_s_one_argument_with_or_without_brackets_is_one_answer(got, ref):
+    """``\\boxed{\\ln 2}`` failed ``\\ln(2)`` (and the other way): the brackets around a function's one argument were
+    kept, so the two spellings differed."""
+    assert judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [(r"\ln(2)x", r"\ln 2x"), (r"\ln(3)", r"\ln 2"), (r"\ln(2)^2", r"\ln 2")])
+def test_a_function_s_brackets_before_more_of_the_product_stay(got, ref):
+    assert not judged("boxed", rf"\boxed{{{got}}}", ref)

@@ -535,6 +535,12 @@ _MATH_SYMBOLS = str.maketrans({"∞": "\\infty ", "∪": "\\cup ", "∩": "\\cap
                                "×": "\\times ", "√": "\\sqrt"})
 
 
+_ANSWER_LABEL = re.compile(r"^\s*(?i:(?:the\s+)?(?:final\s+)?answer(?:\s*[:：]|\s+is(?![A-Za-z])))\s*")
+_FUNCTION_BRACKETS = re.compile(r"\\(ln|log|exp|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh)\s*"
+                                r"(?:\\left)?\(\s*(\d+(?:\.\d+)?|[a-zA-Z]|\\[a-zA-Z]+)\s*(?:\\right)?\)"
+                                r"(?![0-9a-zA-Z\\({\[^_])")
+
+
 def _normalize_math(s: str) -> str:
     """A boxed answer in one spelling, as MATH's grader normalises it: ``\\frac12`` and ``\\frac{1}{2}``, ``\\sqrt2``
     and ``\\sqrt{2}``, ``x = 5`` and ``5``, ``90^\\circ`` and ``90``, ``5\\text{ cm}`` and ``5``, ``\\text{(B)}`` and
@@ -584,6 +590,9 @@ def _normalize_math(s: str) -> str:
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%|[€£¥₹]|\\(?:euro|texteuro|pounds|textsterling|yen)(?![a-zA-Z])",
                "", s)
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf|boldsymbol|bm)\{([^{}]*)\}", r"\1", s)
+    s = _ANSWER_LABEL.sub("", s, count=1)  # \boxed{\text{Answer: } 12}: the label a model boxed with its answer
+    # \ln(2) and \ln 2, \sin(x) and \sin x: a function's one-token argument in brackets, never one a product follows
+    s = _FUNCTION_BRACKETS.sub(r"\\\1 \2", s)
     s = re.sub(r"\\sqrt\s*(\[[^\[\]{}]*\])?\s*([0-9a-zA-Z])", r"\\sqrt\1{\2}", s)  # \sqrt2, \sqrt[3]2
     s = re.sub(r"\\([gl]e|ne)(?:q)?(?![a-zA-Z])", r"\\\1q", s).replace("\\neq", "\\ne")  # \ge is \geq, \neq \ne
     s = re.sub(r"([_^])\s*\{\s*([0-9a-zA-Z])\s*\}", r"\1\2", s)  # x^{2} is x^2, a_{1} a_1 (2^10 is 2^{1}0)
