@@ -114,3 +114,16 @@ def test_a_function_s_one_argument_with_or_without_brackets_is_one_answer(got, r
 @pytest.mark.parametrize("got,ref", [(r"\ln(2)x", r"\ln 2x"), (r"\ln(3)", r"\ln 2"), (r"\ln(2)^2", r"\ln 2")])
 def test_a_function_s_brackets_before_more_of_the_product_stay(got, ref):
     assert not judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [(r"\sqrt[3]{2}", "2^{1/3}"), ("2^{1/3}", r"\sqrt[3]{2}"),
+                                     (r"2^{\frac{2}{3}}", r"\sqrt[3]{4}"), ("3^{1/2}", r"\sqrt3")])
+def test_a_root_and_a_fractional_power_of_the_same_value_are_one_answer(got, ref):
+    """``\\boxed{\\sqrt[3]{2}}`` failed ``2^{1/3}``: closed forms were compared by value only where both held a root or
+    pi."""
+    assert judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [("2^{1/3}", r"\sqrt[3]{3}"), ("2^{1/3}", "1.26"), ("2^{10}", "1024")])
+def test_a_fractional_power_of_another_value_or_a_decimal_is_another_answer(got, ref):
+    assert not judged("boxed", rf"\boxed{{{got}}}", ref)

@@ -2568,10 +2568,11 @@ def _closed_form(s: str) -> float | None:
 
 
 def _same_value(a: str, b: str) -> bool:
-    """Two normalised closed forms of an irrational value (a root or pi in each: ``\\frac{1}{\\sqrt{2}}`` and
-    ``\\frac{\\sqrt{2}}{2}``, ``2\\sqrt{2}`` and ``\\sqrt{8}``) equal in value, as PRM800K's grader finds them
-    with sympy; a decimal is never one (``1.414`` is no ``\\sqrt{2}``, as there)."""
-    if not all(len(x) <= 200 and re.search(r"\\sqrt|\\pi", x) for x in (a, b)):
+    """Two normalised closed forms of an irrational value (a root, a fractional power or pi in each:
+    ``\\frac{1}{\\sqrt{2}}`` and ``\\frac{\\sqrt{2}}{2}``, ``2\\sqrt{2}`` and ``\\sqrt{8}``, ``\\sqrt[3]{2}`` and
+    ``2^{1/3}``) equal in value, as PRM800K's grader finds them with sympy; a decimal is never one (``1.414`` is no
+    ``\\sqrt{2}``, as there)."""
+    if not all(len(x) <= 200 and re.search(r"\\sqrt|\\pi|\^\{[^{}]*(?:/|\\frac)", x) for x in (a, b)):
         return False
     x, y = _closed_form(a), _closed_form(b)
     return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
