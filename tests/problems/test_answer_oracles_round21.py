@@ -127,3 +127,21 @@ def test_a_root_and_a_fractional_power_of_the_same_value_are_one_answer(got, ref
 @pytest.mark.parametrize("got,ref", [("2^{1/3}", r"\sqrt[3]{3}"), ("2^{1/3}", "1.26"), ("2^{10}", "1024")])
 def test_a_fractional_power_of_another_value_or_a_decimal_is_another_answer(got, ref):
     assert not judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [(r"\frac{14}{3}\approx 4.67", "14/3"), (r"\frac{14}{3}\approx 4.67", "4.67"),
+                                     (r"\frac{14}{3} \approx 4.666", r"\frac{14}{3}"),
+                                     (r"2\sqrt{2} \approx 2.83", r"2\sqrt2"), ("\\frac{1}{3} \u2248 0.333", r"\frac13"),
+                                     (r"-\frac{14}{3}\approx -4.67", "-14/3"), (r"2\ln 2 \approx 1.39", r"2\ln 2")])
+def test_an_exact_answer_and_its_decimal_value_pass_either(got, ref):
+    """``\\boxed{\\frac{14}{3}\\approx 4.67}`` failed 14/3: the whole box was read as one expression."""
+    text = rf"So $\boxed{{{got}}}$."
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref,))
+
+
+@pytest.mark.parametrize("got,ref", [(r"\frac{14}{3}\approx 5.2", r"\frac{14}{3}"), (r"\frac{14}{3}\approx 5.2", "5.2"),
+                                     (r"\frac{13}{3}\approx 4.67", "14/3"), (r"\frac{14}{3}\approx 4.67", "4.7"),
+                                     (r"2\ln 2 \approx 1.39", "1.39")])
+def test_an_exact_answer_and_another_value_pass_neither(got, ref):
+    assert not judged("boxed", rf"\boxed{{{got}}}", ref)

@@ -2795,11 +2795,29 @@ def _several_letters(got: str, ref: str) -> bool:
 _NAMED = re.compile(r"[\s$]*([a-zA-Z])(?:_\{?[0-9a-zA-Z]+\}?)?\s*=(?!=)")
 
 
+# an exact answer and its decimal value: \frac{14}{3} \approx 4.67, 2\sqrt{2} \approx 2.83 (one answer, twice written)
+# (the exact form ends at a character that is no space: each run of spaces read one way)
+_APPROX = re.compile(r"\s*([^=]*?[^=\s])\s*(?:\\approx|≈|\\simeq)\s*([-\u2212]?\d+\.(\d{1,12}))\s*\.?\s*")
+
+
+def _rounds_to(exact: str, decimal: str) -> bool | None:
+    """Whether a closed form's value (:func:`_closed_form`) rounds or cuts to ``decimal`` at its places (``\\frac{14}{3}
+    \\approx 4.67``; ``\\frac{14}{3} \\approx 5.2`` offers two values), None where the form has no value read."""
+    if (value := _closed_form(_normalize_math(exact))) is None:
+        return None
+    return abs(value - float(decimal.replace("\u2212", "-"))) <= 10 ** -len(decimal.split(".")[1])
+
+
 def _boxes_equal(got: str, ref: str) -> bool:
     """A box's content and the reference's alike: item by item, as numbers, or after LaTeX normalisation; a value of
     another unknown is another answer (``x = 3`` for the line ``y = 3``: MATH's grader drops both names)."""
     if (a := _NAMED.match(got)) and (b := _NAMED.match(ref)) and a.group(1).casefold() != b.group(1).casefold():
         return False
+    if ("approx" in got or "≈" in got or "simeq" in got) and (near := _APPROX.fullmatch(got)) is not None and \
+            "\\approx" not in ref:  # \frac{14}{3} \approx 4.67
+        rounds = _rounds_to(near.group(1), near.group(2))  # None: an exact form of no value read (2\ln 2 \approx 1.39)
+        return rounds is not False and (_boxes_equal(near.group(1), ref) or
+                                        rounds is True and _boxes_equal(near.group(2), ref))
     if _several_letters(got, ref):
         return True
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
