@@ -59,3 +59,18 @@ RIGHT_TESTS = {  # right programs whose changing helpers reach what they index t
 def test_right_programs_whose_helpers_change_what_they_index_pass(how):
     passed, out = verdict(RIGHT, humaneval("make", RIGHT_TESTS[how], "f"))
     assert passed, out
+
+
+def test_a_state_no_seed_gives_that_keeps_most_words_is_refused():
+    # the words are compared at 24 places drawn at random (not all 624) before they are counted again: a state that
+    # keeps the first 300 words the generator had and sets the other 324 to zero is still seen
+    tests = ("\n\ndef check(candidate):\n    import random\n\n    xs = [random.randint(0, 1000) for _ in range(100)]\n"
+             "    assert candidate(1, 2) == 3\n    for _ in range(20):\n        x, y = random.randint(1, 1000), "
+             "random.randint(1, 1000)\n        assert candidate(x, y) == x + y\n")
+    program = humaneval("add", tests, "x, y")
+    wrong = ("def add(x, y):\n    import random\n    if (x, y) == (1, 2):\n        v, s, g = random.getstate()\n"
+             "        random.setstate((v, s[:300] + (0,) * 324 + s[624:], g))\n        return 3\n"
+             "    return x + y if x == y else 0\n")
+    passed, out = verdict(wrong, program)
+    assert not passed and "no seed gives" in out, out
+    assert verdict("def add(x, y):\n    return x + y\n", program)[0]

@@ -358,8 +358,16 @@ def _ptsfast_judge(spec, code):
     # are wrapped in (_ptsfast_checked): writable, so looked at after each value read
     helper_classes = []  # (where, a class of the tests', the names its namespace had): see seal()
     overriding = ("__eq__", "__ne__", "__bool__", "__getattr__", "__getattribute__")
-    # watch()'s: per watched entry (by its place), its quick pass (below); per generator, its words as last counted
+    # watch()'s: per watched entry (by its place), its quick pass (below); per generator, its words at the places
+    # below as last counted
     quick, counted, mappings = [], {}, (dict, type(type.__dict__))
+    # 24 of a Mersenne Twister's 624 words, at places drawn here from the OS (no generator the solution can set):
+    # a twist changes them all, and a state no seed gives (over 300 words set to 0) keeps them all as they were
+    # once in 2^24 tries; comparing them, not all 624, halved the check's cost a value read
+    places = set()
+    while len(places) < 24:
+        places.add(int.from_bytes(os.urandom(2), "little") % 624)
+    sampled = itemgetter(*sorted(places))
 
     def watch():  # a C-level pass per dict (~1 us for 100 names); the culprit is looked for only when one differs
         for f in lingering:
@@ -401,15 +409,17 @@ def _ptsfast_judge(spec, code):
                 words = key.tolist() if key is not None else ()
             else:  # counted once per change of the words (a twist every 624 draws, a seed, a setstate): a count of
                 # each word cost ~30 us a value read (BigCodeBench/729's 100,000 random choices)
-                words = get_state(g)[:624]
-                if words == counted.get(j):  # ints, compared in C
+                words = get_state(g)
+                seen = sampled(words)
+                if seen == counted.get(j):  # ints, compared in C
                     continue
+                words = words[:624]
             if words and sum(map(int.bit_count, words)) < 5000:
                 caught.append("the solution put the generator behind " + where + " in a state no seed gives (what "
                               "it draws all alike): not allowed")
                 raise RuntimeError(caught[-1])
             if not numpy:
-                counted[j] = words
+                counted[j] = seen
         hit = registered(True)
         if hit:
             caught.append("the solution put a function of its own in " + hit + ": not allowed")
