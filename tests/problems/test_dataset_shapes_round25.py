@@ -150,3 +150,16 @@ def test_taco_stdin_lines_given_as_numbers_are_their_text(tmp_path):
     p, = load(tmp_path, [row], oracle="code").problems
     right = "```python\na = int(input())\nb = int(input())\nprint(a + b)\n```"
     assert CODE(right, p).success and not CODE("```python\nprint(3)\n```", p).success
+
+
+PARAMS = "import pytest\nfrom solution import add\n\n@pytest.mark.parametrize('a, b, c', [\n" \
+         "    pytest.param(1, 2, 3, marks=pytest.mark.skip(reason='slow')),\n" \
+         "    pytest.param(2, 2, 4, marks=[pytest.mark.xfail]),\n])\ndef test_add(a, b, c):\n    assert add(a, b) == c\n"
+
+
+def test_a_parametrize_whose_every_case_is_marked_skipped_is_refused(tmp_path):
+    # no case ran (or each one's failure passed): every program failed, or passed
+    r = load(tmp_path, [{"question": Q, "test": PARAMS}], oracle="code")
+    assert not r.problems and "every test is marked skipped" in r.skipped[0]
+    one = PARAMS.replace("    pytest.param(2, 2, 4, marks=[pytest.mark.xfail]),\n", "    (2, 2, 4),\n")
+    assert _judged(tmp_path, one) == (True, False)

@@ -1443,6 +1443,20 @@ def _skips_class(c) -> bool:
                                  and _skips_at_once(m.body) for m in getattr(c, "body", ()))
 
 
+def _every_case_skips(fn) -> bool:
+    """Whether a ``@pytest.mark.parametrize`` of ``fn`` lists only ``pytest.param(..., marks=pytest.mark.skip)``
+    cases (or xfail ones without a condition): no case of the test runs."""
+    for d in fn.decorator_list:
+        cases = d.args[1] if isinstance(d, ast.Call) and getattr(d.func, "attr", None) == "parametrize" and \
+            len(d.args) >= 2 else None
+        if isinstance(cases, (ast.List, ast.Tuple)) and cases.elts and all(
+                isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", None)) == "param" and any(
+                    k.arg == "marks" and _always_skips(k.value.elts if isinstance(k.value, (ast.List, ast.Tuple))
+                                                       else [k.value]) for k in c.keywords) for c in cases.elts):
+            return True
+    return False
+
+
 def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
     """A row whose every test its own code skips unconditionally (a class or module mark included, or a skip its
     body or class's ``setUp`` calls first) cannot tell a right program from a wrong one: refused at load (at run
@@ -1458,7 +1472,8 @@ def _refuse_if_all_skipped(tests: list, owner: dict, top) -> None:
                               f"skips it ('got empty parameter set') and no test runs: every program, a right one "
                               f"too, would fail; fill in its cases or drop the row")
     if tests and (marked or all(_always_skips(t.decorator_list) or _skips_at_once(t.body) or _skips_class(
-            owner.get(t)) or (t in owner and _always_skips(owner[t].decorator_list)) for t in tests)):
+            owner.get(t)) or (t in owner and _always_skips(owner[t].decorator_list)) or _every_case_skips(t)
+                                for t in tests)):
         raise TestFormatError("every test is marked skipped or expected to fail (a skip, xfail or expectedFailure "
                               "decorator or pytestmark without a condition, or a pytest.skip(), pytest.xfail() or "
                               "self.skipTest() called before anything is checked): no program could fail them; drop "
