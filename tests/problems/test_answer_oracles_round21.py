@@ -145,3 +145,31 @@ def test_an_exact_answer_and_its_decimal_value_pass_either(got, ref):
                                      (r"2\ln 2 \approx 1.39", "1.39")])
 def test_an_exact_answer_and_another_value_pass_neither(got, ref):
     assert not judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+# ----------------------------------------------------------------- multiple choice: a letter ruled out first
+
+@pytest.mark.parametrize("text", ["The answer is not B, it's C.", "The answer is not B but C.", "Answer: not B, but C.",
+                                  "The answer is not (B), it is (C).", "The answer is not B; it's C.",
+                                  "The answer is not option B but option C.", "The answer is not B, rather C.",
+                                  "Answer: not B but C\n"])
+def test_an_answer_ruling_a_letter_out_before_its_own_states_the_second(text):
+    """``The answer is not B, it's C.`` failed C: "not" between the answer's words and a letter read as no answer."""
+    assert judged("multiple_choice", text, "C")
+    assert not judged("multiple_choice", text, "B")
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"))
+
+
+@pytest.mark.parametrize("text", ["The answer is not B, A is too small.", "The answer is not B, C is wrong, so D.",
+                                  "The answer is not B.", "The answer is not B or C, it's D.",
+                                  "The answer is not B, it's C or D.", "The answer is not B, but C is also wrong."])
+def test_a_letter_after_one_ruled_out_without_but_or_it_is_names_no_choice(text):
+    for ref in "ABC":
+        assert not judged("multiple_choice", text, ref), (text, ref)
+
+
+def test_a_letter_the_answer_calls_also_wrong_is_not_the_answer():
+    """``Answer: A is also wrong, B is right.`` read A: only "A is wrong" without an adverb was a letter called
+    wrong."""
+    assert judged("multiple_choice", "Answer: A is also wrong, B is right.", "B")
+    assert not judged("multiple_choice", "Answer: A is also wrong, B is right.", "A")

@@ -729,6 +729,10 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
         re.compile(rf"(?i:(?:answer|(?:correct|right|best|final)\s+(?:answer\s+)?(?:choice|option|response))"
                    rf"{_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*(?:[:：\-–—]\s*)?"  # a mark takes the spaces after it: one split
+                   # a letter ruled out before the one chosen: the answer is not B, it's C / not (B) but (C)
+                   rf"(?:(?i:not)\s+(?i:(?:option|choice)\s+)?[(\[]?[{up}][)\]]?(?:[ \t]*[,;])?[ \t]*"
+                   r"(?:(?i:but|rather)(?:[ \t]+(?i:it['’]s|it[ \t]+is))?|(?<=[,;])[ \t]*(?i:it['’]s|it[ \t]+is))"
+                   r"[ \t]+(?i:(?:option|choice)[ \t]+)?)?"
                    rf"(?:(?i:so|{_ADVERB}|it(?:['’]s|\s+is|\s+(?:must|should|would)\s+be)),?\s+)?"  # Answer: Probably B
                    r"(?:(?:\*{1,3}|_{1,2}|[`'\"“‘(\[]|\\(?:text|textbf|mathrm|mathbf)\s*\{)\s*)?"
                    rf"(?i:(?:option|choice|letter)\s*)?[(\[]?(?:([{up}])"
@@ -738,7 +742,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    r"(?![0-9]|[-+=][ \t]*[A-Za-z0-9+(]|['’]s\b)"  # a name or formula: B12, D-glucose, C++, E=mc^2
                    r"[)\]]?(?![A-Za-z])"
                    # a letter the same sentence calls wrong is not the answer (Answer: A is wrong, B is right)
-                   r"(?![ \t]+(?:(?:is|was)(?:n['’]t\b|[ \t]+(?:not|wrong|incorrect|false|invalid)\b)"
+                   r"(?![ \t]+(?:(?:is|was)(?:n['’]t\b|[ \t]+(?:(?:also|too|clearly|definitely|obviously)[ \t]+)?"
+                   r"(?:not|wrong|incorrect|false|invalid)\b)"
                    r"|(?:can['’]?t|cannot)[ \t]+be\b))"
                    r"(?!(?<=[AI])(?:[ \t]+(?!(?:is|was|because|since|as|and|or|which|with|for|here|in|from|by"
                    r"|that|so|but|then|if)\b)[a-z]|['’][a-z]))", re.M),
