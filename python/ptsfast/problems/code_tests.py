@@ -2224,11 +2224,16 @@ def _refuse_if_nothing_checked(tree, start: list) -> None:
     ``print(f(1))  # 2``), define a checker that nothing calls, or check only inside a ``try`` that catches the
     failure (:func:`_swallows`), so every program that runs passes; refused. The
     code that runs: ``start`` (a script's statements, the test functions, TestCase classes or ``check``), and the
-    functions and classes of the tests or their setup that it names (by name or attribute), and those those name."""
+    functions, lambdas and classes of the tests or their setup that it names (by name or attribute), and those those
+    name: a lambda named like a checker, ``check = lambda: f(1) == 2``, returns its comparison, which a call drops."""
     defs: dict[str, list] = {}
     for n in ast.walk(tree):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defs.setdefault(n.name, []).append(n)
+        elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda):  # check = lambda: f(1) == 2
+            for t in n.targets:
+                if isinstance(t, ast.Name):
+                    defs.setdefault(t.id, []).append(n.value)
     todo, named = list(start), set()
     while todo:
         for n in _unswallowed(todo.pop()):
