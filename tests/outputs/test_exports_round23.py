@@ -192,3 +192,66 @@ def test_records_that_set_the_rollouts_budget_apart_compare_with_run_json(run, t
     edited = _replaced(run, tmp_path / "run2", ["pivots.jsonl", "pairs.jsonl"], rollout_max_new_tokens=30)
     with pytest.raises(ExportError, match=r"rollout_max_new_tokens 30 \(run.json's None\)"):
         export(edited, tmp_path / "out2.jsonl")
+
+
+# ----------------------------------------------------------------------------- load_pairs of a run folder
+
+def _refuted(folder, n=1):
+    """The first ``n`` pivots of a copy of the run refuted."""
+    pivots = _lines(folder / "pivots.jsonl")
+    for pv in pivots[:n]:
+        pv["confirmed"] = "refuted"
+    _write(folder / "pivots.jsonl", pivots)
+    return {(pv["trajectory"], pv["position"]) for pv in pivots[:n]}
+
+
+@pytest.mark.parametrize("edit, said", [("swapped", r"is not its pivot's in pivots.jsonl: .*swapped"),
+                                        ("copied", r"twice, records 1 and 2"),
+                                        ("replaced", r"made otherwise than its run.json says \(temperature 0.5")])
+def test_load_pairs_of_a_run_folder_edited_by_hand_is_refused_as_the_exports_refuse_it(run, tmp_path, edit, said):
+    """load_pairs of a run folder read its pairs.jsonl with none of the exports' checks: a pair whose sides were
+    swapped by hand trained the opposite preference, one copied over another twice, another run's records as this
+    run's."""
+    pytest.importorskip("trl")
+    from test_exports_round19 import _copied_over, _swap_sides
+
+    from ptsfast.outputs.dpo import load_pairs
+
+    folder = tmp_path / "run"
+    if edit == "swapped":
+        shutil.copytree(run, folder)
+        pairs = _lines(folder / "pairs.jsonl")
+        _swap_sides(pairs[0])
+        _write(folder / "pairs.jsonl", pairs)
+    elif edit == "copied":
+        _copied_over(run, folder, "pairs.jsonl")
+    else:
+        _replaced(run, folder, ["pivots.jsonl", "pairs.jsonl"], temperature=0.5)
+    with pytest.raises(ValueError, match=said):
+        load_pairs(folder)
+
+
+def test_load_pairs_of_a_run_folder_leaves_out_the_pairs_of_refuted_pivots(run, tmp_path):
+    """load_pairs trained on every pair of pairs.jsonl, a refuted pivot's too, which no export holds."""
+    pytest.importorskip("trl")
+    from ptsfast.outputs.dpo import load_pairs
+
+    shutil.copytree(run, tmp_path / "run")
+    gone = _refuted(tmp_path / "run")
+    rows = load_pairs(tmp_path / "run").to_list()
+    n = len(_lines(run / "pairs.jsonl"))
+    assert len(rows) == n - 1 == export(tmp_path / "run", tmp_path / "out.jsonl")
+    kept = {(r["problem_id"], r["position"]) for r in rows}
+    assert {(k.split("#")[0], i) for k, i in gone}.isdisjoint(kept)
+    assert len(load_pairs(run)) == n  # the run as mined: every pair
+
+
+def test_load_pairs_of_a_run_whose_pivots_were_all_refuted_says_so(run, tmp_path):
+    pytest.importorskip("trl")
+    from ptsfast.outputs.dpo import load_pairs
+
+    shutil.copytree(run, tmp_path / "run")
+    _refuted(tmp_path / "run", n=len(_lines(run / "pivots.jsonl")))
+    with pytest.raises(ValueError, match=rf"holds {len(_lines(run / 'pairs.jsonl'))} pairs, all of pivots refuted"):
+        load_pairs(tmp_path / "run")
+

@@ -61,8 +61,8 @@ def load_pairs(path: str | os.PathLike):
         raise TypeError(f"load_pairs takes the path of an export or a run folder, got {type(path).__name__}; a "
                         f"datasets.Dataset of pairs goes to PivotDPOTrainer(train_dataset=...) as it is")
     from ptsfast.outputs.rundir import PAIRS
-    from ptsfast.outputs.source import (TRL_FIELDS, check_one_kind, check_readable, check_record, committed_records,
-                                        is_run_dir, open_source)
+    from ptsfast.outputs.source import (TRL_FIELDS, check_one_kind, check_readable, check_record, is_run_dir,
+                                        open_source)
 
     check_readable(path)  # a fifo waited for a writer for ever
     p = Path(path).expanduser()
@@ -74,11 +74,19 @@ def load_pairs(path: str | os.PathLike):
                 f"a ptsfast run without {PAIRS} (restore it from a copy of the run)")
         raise ValueError(f"{p} is {what}; DPO pairs come from `ptsfast mine`")
     if p.is_file() and p.name == PAIRS and is_run_dir(p.parent):
-        # a run still being mined ends in a problem being written (a torn last line): the pairs it committed
+        # a run still being mined ends in a problem being written (a torn last line): the pairs it committed, read
+        # as the exports read them (a pair whose sides were swapped by hand trained the opposite preference, one
+        # copied twice twice, one of a refuted pivot as if it held, another run's under this one's name)
+        from ptsfast.outputs.export import run_records
         from ptsfast.outputs.rundir import warn_if_being_mined
+        from ptsfast.outputs.source import filter_records
 
-        rows = committed_records(open_source(p, PAIRS))
+        mined = run_records(open_source(p, PAIRS), "pairs", "pairs", packed=False)
+        rows = filter_records(mined)  # a refuted pivot's pairs are left out, as every export leaves them out
         warn_if_being_mined(p.parent, "the dataset")
+        if mined and not rows:
+            raise ValueError(f"{p.parent} holds {len(mined)} pairs, all of pivots refuted on fresh rollouts (their "
+                             f"confirmed in pivots.jsonl): none is a pair to train on - mine more problems into it")
     elif p.is_dir():
         try:
             ds = datasets.load_from_disk(str(p))

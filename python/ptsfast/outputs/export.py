@@ -572,6 +572,50 @@ def _checked_out(out: str | os.PathLike, source: RunSource, fmt: str, kind: str,
     return outp
 
 
+
+def run_records(source: RunSource, kind: str, schema: str, packed: bool = True,
+                confirmed_only: bool = False) -> list[dict]:
+    """The records of ``source`` (``kind``: pairs or pivots, checked against ``schema``) as every reader of a run
+    takes them, before any filter: in a run folder each held once and made as its run.json says, and a pair
+    joined to its pivot (``_pivot``; None where it has none), whose verdict it takes; a pair whose sides are not its
+    pivot's is refused. ``packed``: context ids held packed (:func:`read_records`)."""
+    recs = read_records(source, schema, packed=packed)  # context ids packed till they are written
+    if source.run_dir is not None:  # a loose file may join several runs' records (named by none)
+        check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
+        check_one_run(recs, source.file, source.info)
+    if kind == "pairs":  # pair records carry no confirmation; their pivot does
+        pivots = pivots_by_key(source)
+        if source.run_dir is not None:  # pairs.jsonl of one run beside pivots.jsonl of another
+            check_one_run([*recs, *pivots.values()], source.run_dir, source.info)
+        overruled = 0
+        for r in recs:
+            pv = pivots.get(pivot_key(r))
+            pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
+            if pv is not None:  # the pivot's verdict, never a pair's own field (a pair record carries none)
+                overruled += "confirmed" in r and _state(r["confirmed"]) != _state(pv.get("confirmed"))
+                r["confirmed"] = pv.get("confirmed")
+            r["_pivot"] = pv
+        if overruled:
+            log.warning("%d pairs in %s carry a confirmed field other than their pivot's in %s (another tool wrote "
+                        "it): a pair is kept or left out by its pivot's verdict, and carries it", overruled,
+                        source.file, PIVOTS)
+        unknown = sum(r["_pivot"] is None and "confirmed" not in r for r in recs)
+        if confirmed_only and unknown:  # else dropped without a word: 0 pairs from a pairs.jsonl copied alone
+            where = (source.run_dir or source.file.parent) / PIVOTS
+            fix = ("restore it (or its pairs.jsonl) from a copy of the run: a pivot's record was removed or edited "
+                   "(its context ids, problem or position)" if source.run_dir is not None and where.exists() else
+                   "pass the run folder `ptsfast mine` wrote")
+            raise ExportError(f"--confirmed-only: {unknown} of {len(recs)} pairs in {source.file} have no pivot in "
+                              f"{where}{'' if where.exists() else ' (no such file)'}, and a pair's confirmation is "
+                              f"its pivot's - {fix}")
+    if confirmed_only and recs and all(r.get("confirmed") is None for r in recs):  # else 0 records, exit 0
+        raise ExportError(f"--confirmed-only: no pivot of {source.run_dir or source.file} went through the "
+                          f"confirmation (each one's confirmed is null: it was mined with --confirm 0 or "
+                          f"--estimator-fixed-rollouts), so none is confirmed - drop --confirmed-only, or mine with "
+                          f"--confirm to decide each pivot on fresh rollouts")
+    return recs
+
+
 def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kind: str | None = None,
            direction: str | None = None, min_delta: float = 0.0, confirmed_only: bool = False,
            keep_fields: bool = True, force: bool = False, model: Any = None, layer: int | None = None,
@@ -628,44 +672,11 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if source.run_dir is not None:
         warn_if_being_mined(source.run_dir, "the export")
     schema = "mined_pivots" if fmt in ("pts", "steering") else kind
-    recs = read_records(source, schema, packed=fmt != "steering")  # context ids packed till they are written
-    if source.run_dir is not None:  # a loose file may join several runs' records (named by none)
-        check_once(recs, source.file, "pair" if kind == "pairs" else "pivot")
-        check_one_run(recs, source.file, source.info)
+    recs = run_records(source, kind, schema, packed=fmt != "steering", confirmed_only=confirmed_only)
     pairs_made = (((source.info.get("config") or {}).get("mining") or {}).get("pairs") or {}).get("enabled", True)
     if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
         raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "
                           f"(pivots only) - export its pivots (--format pts, or --format jsonl --kind pivots)")
-    if kind == "pairs":  # pair records carry no confirmation; their pivot does
-        pivots = pivots_by_key(source)
-        if source.run_dir is not None:  # pairs.jsonl of one run beside pivots.jsonl of another
-            check_one_run([*recs, *pivots.values()], source.run_dir, source.info)
-        overruled = 0
-        for r in recs:
-            pv = pivots.get(pivot_key(r))
-            pv = _pivot_of(r, pv, source) if same_point(pv, r) else None
-            if pv is not None:  # the pivot's verdict, never a pair's own field (a pair record carries none)
-                overruled += "confirmed" in r and _state(r["confirmed"]) != _state(pv.get("confirmed"))
-                r["confirmed"] = pv.get("confirmed")
-            r["_pivot"] = pv
-        if overruled:
-            log.warning("%d pairs in %s carry a confirmed field other than their pivot's in %s (another tool wrote "
-                        "it): a pair is kept or left out by its pivot's verdict, which is exported", overruled,
-                        source.file, PIVOTS)
-        unknown = sum(r["_pivot"] is None and "confirmed" not in r for r in recs)
-        if confirmed_only and unknown:  # else dropped without a word: 0 pairs from a pairs.jsonl copied alone
-            where = (source.run_dir or source.file.parent) / PIVOTS
-            fix = ("restore it (or its pairs.jsonl) from a copy of the run: a pivot's record was removed or edited "
-                   "(its context ids, problem or position)" if source.run_dir is not None and where.exists() else
-                   "pass the run folder `ptsfast mine` wrote")
-            raise ExportError(f"--confirmed-only: {unknown} of {len(recs)} pairs in {source.file} have no pivot in "
-                              f"{where}{'' if where.exists() else ' (no such file)'}, and a pair's confirmation is "
-                              f"its pivot's - {fix}")
-    if confirmed_only and recs and all(r.get("confirmed") is None for r in recs):  # else 0 records, exit 0
-        raise ExportError(f"--confirmed-only: no pivot of {source.run_dir or source.file} went through the "
-                          f"confirmation (each one's confirmed is null: it was mined with --confirm 0 or "
-                          f"--estimator-fixed-rollouts), so none is confirmed - drop --confirmed-only, or mine with "
-                          f"--confirm to decide each pivot on fresh rollouts")
     recs = filter_records(recs, direction, min_delta, confirmed_only)
     if fmt in ("pts", "steering"):
         recs = _measured(recs)
