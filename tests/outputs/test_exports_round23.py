@@ -33,23 +33,24 @@ def _exported(path):
     return _lines(path)
 
 
-def _recheck(run_dir, temperature=1.0):
-    """recheck_run of a run :func:`mine_tiny_pivot_run` mined, with its model and problems, at ``temperature``."""
+def _recheck(run_dir, temperature=1.0, budget=None):
+    """recheck_run of a run :func:`mine_tiny_pivot_run` mined, with its model and problems, at ``temperature``
+    (and the rollouts' own ``budget``, where given)."""
     from test_exports_round16 import _recheck as recheck
     from tiny_models import first_of_w7_w9, tiny_pivot_model, tiny_tokenizer
 
     from ptsfast.engine import EngineConfig, RolloutEngine
-    from ptsfast.mining.types import FilterConfig, MiningConfig
+    from ptsfast.mining.types import EstimatorConfig, FilterConfig, MiningConfig
     from ptsfast.pipeline import MineOptions
     from ptsfast.pipeline.recheck import recheck_run
     from ptsfast.problems.loading import Problem
 
-    if temperature == 1.0:
+    if temperature == 1.0 and budget is None:
         return recheck(run_dir)
     problems = [Problem(f"p{i}", " ".join(f"w{3 + (i * 7 + k * 13) % 90}" for k in range(6))) for i in range(3)]
+    mining = MiningConfig(filter=FilterConfig(enabled=False), estimator=EstimatorConfig(rollout_budget=budget))
     options = MineOptions(max_new_tokens=12, trajectories_per_problem=2, use_chat_template=False,
-                          temperature=temperature, mining=MiningConfig(filter=FilterConfig(enabled=False)),
-                          engine=EngineConfig(num_blocks=256, block_size=8))
+                          temperature=temperature, mining=mining, engine=EngineConfig(num_blocks=256, block_size=8))
     tok = tiny_tokenizer()
     engine = RolloutEngine(tiny_pivot_model(), tok, EngineConfig(num_blocks=256, block_size=8))
     return recheck_run(engine, tok, run_dir, problems, options, 4, oracle=first_of_w7_w9)
@@ -255,3 +256,15 @@ def test_load_pairs_of_a_run_whose_pivots_were_all_refuted_says_so(run, tmp_path
     with pytest.raises(ValueError, match=rf"holds {len(_lines(run / 'pairs.jsonl'))} pairs, all of pivots refuted"):
         load_pairs(tmp_path / "run")
 
+
+def test_a_re_estimate_draws_with_the_rollouts_budget_run_json_names_where_the_records_name_none(run, tmp_path):
+    """Records of an earlier ptsfast named no rollout budget set apart from max_new_tokens (run.json's config holds
+    it): the re-estimate compared its options with the records alone and drew with max_new_tokens's budget, not the
+    run's, without a word."""
+    shutil.copytree(run, tmp_path / "run")
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    info["config"]["mining"]["estimator"]["rollout_budget"] = 20
+    (tmp_path / "run" / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"options not the run's: rollout_max_new_tokens None \(the run's 20\)"):
+        _recheck(tmp_path / "run")
+    assert _recheck(tmp_path / "run", budget=20)

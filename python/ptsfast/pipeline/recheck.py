@@ -25,7 +25,8 @@ from ptsfast.mining.types import Direction, Estimate, ProbeRequest
 from ptsfast.outputs.rundir import (PAIRS, PIVOTS, PROBLEMS, RUN, SENTENCES, RunDirError, check_format,
                                     read_run_info, warn_if_being_mined)
 from ptsfast.outputs.source import (DRAWN, RunSource, check_not_discarded, check_once, check_readable, check_record,
-                                    check_run_json, committed_records, drawn, is_run_dir, pair_side_error, two_ways)
+                                    check_run_json, committed_records, drawn, is_run_dir, pair_side_error,
+                                    run_json_made, two_ways)
 from ptsfast.pipeline.identity import legacy_inputs, run_inputs
 from ptsfast.pipeline.options import MineOptions, record_meta
 from ptsfast.pipeline.records import oracle_fields
@@ -305,7 +306,15 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     _check_one_oracle(run_dir, records)
     check_run_json(records, info, run_dir)  # a file replaced by another run's whole is of one sampler too
     theirs = next((drawn(r["sampler"]) for r in records if isinstance(r.get("sampler"), dict)), None)
-    diff = [f"{k} {ours[k]} (the run's {theirs[k]})" for k in DRAWN if theirs is not None and ours[k] != theirs[k]]
+    # what the records do not name, run.json's config says: records of an earlier ptsfast named no rollout budget
+    # set apart from max_new_tokens, which a re-estimate then drew with max_new_tokens's, without a word
+    ran = dict(run_json_made(info).get("sampler", {}))
+    if theirs is not None:
+        budget = ran.get("rollout_max_new_tokens")
+        ran.update(theirs)
+        if theirs["rollout_max_new_tokens"] is None and budget is not None:
+            ran["rollout_max_new_tokens"] = budget
+    diff = [f"{k} {ours[k]} (the run's {ran[k]})" for k in DRAWN if k in ran and ours[k] != ran[k]]
     try:
         gap = info["config"]["mining"]["gap"]
     except (KeyError, TypeError):
