@@ -104,14 +104,16 @@ def test_a_box_holding_another_word_before_its_value_is_still_no_answer():
 
 @pytest.mark.parametrize("got,ref", [(r"\ln 2", r"\ln(2)"), (r"\ln(2)", r"\ln 2"), (r"2\ln(2)", r"2\ln 2"),
                                      (r"\ln(10)", r"\ln 10"), (r"\sin\left(x\right)", r"\sin x"),
-                                     (r"\log(x)", r"\log x")])
+                                     (r"\log(x)", r"\log x"), (r"\log_2(8)", r"\log_2 8"),
+                                     (r"\log_{10}(x)", r"\log_{10} x")])
 def test_a_function_s_one_argument_with_or_without_brackets_is_one_answer(got, ref):
     """``\\boxed{\\ln 2}`` failed ``\\ln(2)`` (and the other way): the brackets around a function's one argument were
     kept, so the two spellings differed."""
     assert judged("boxed", rf"\boxed{{{got}}}", ref)
 
 
-@pytest.mark.parametrize("got,ref", [(r"\ln(2)x", r"\ln 2x"), (r"\ln(3)", r"\ln 2"), (r"\ln(2)^2", r"\ln 2")])
+@pytest.mark.parametrize("got,ref", [(r"\ln(2)x", r"\ln 2x"), (r"\ln(3)", r"\ln 2"), (r"\ln(2)^2", r"\ln 2"),
+                                     (r"\log_2(8)", r"\log_3 8")])
 def test_a_function_s_brackets_before_more_of_the_product_stay(got, ref):
     assert not judged("boxed", rf"\boxed{{{got}}}", ref)
 

@@ -536,7 +536,8 @@ _MATH_SYMBOLS = str.maketrans({"∞": "\\infty ", "∪": "\\cup ", "∩": "\\cap
 
 
 _ANSWER_LABEL = re.compile(r"^\s*(?i:(?:the\s+)?(?:final\s+)?answer(?:\s*[:：]|\s+is(?![A-Za-z])))\s*")
-_FUNCTION_BRACKETS = re.compile(r"\\(ln|log|exp|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh)\s*"
+_FUNCTION_BRACKETS = re.compile(r"\\(ln|log(?:_\{?[0-9a-zA-Z]+\}?)?|exp|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh"
+                                r"|cosh|tanh)\s*"
                                 r"(?:\\left)?\(\s*(\d+(?:\.\d+)?|[a-zA-Z]|\\[a-zA-Z]+)\s*(?:\\right)?\)"
                                 r"(?![0-9a-zA-Z\\({\[^_])")
 
