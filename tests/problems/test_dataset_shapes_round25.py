@@ -154,7 +154,8 @@ def test_taco_stdin_lines_given_as_numbers_are_their_text(tmp_path):
 
 PARAMS = "import pytest\nfrom solution import add\n\n@pytest.mark.parametrize('a, b, c', [\n" \
          "    pytest.param(1, 2, 3, marks=pytest.mark.skip(reason='slow')),\n" \
-    # check() was read as a checker's call; the lambda returns its comparison, dropped: every program passed
+         "    pytest.param(2, 2, 4, marks=[pytest.mark.xfail]),\n])\ndef test_add(a, b, c):\n" \
+         "    assert add(a, b) == c\n"
 
 
 def test_a_parametrize_whose_every_case_is_marked_skipped_is_refused(tmp_path):
@@ -166,7 +167,7 @@ def test_a_parametrize_whose_every_case_is_marked_skipped_is_refused(tmp_path):
 
 
 def test_a_lambda_named_like_a_checker_whose_comparison_is_dropped_is_refused(tmp_path):
-    # check() read as a checker's call: the lambda returns its comparison, which the call drops, so every program passed
+    # check() was read as a checker's call; the lambda returns its comparison, dropped: every program passed
     tests = "from solution import add\n\ncheck = lambda: add(1, 2) == 3\n\ndef test_add():\n    check()\n"
     r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
     assert not r.problems and "never compare what the program returns" in r.skipped[0]

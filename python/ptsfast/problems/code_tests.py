@@ -919,8 +919,10 @@ SOLUTION_MODULE_NAMES = frozenset(("solution", "solutions", "submission", "main"
                                    "user_solution"))
 """Module names a row's tests may import the solution by (``from Solution import f``): not a package to install."""
 
-_ANOTHER_NAME = re.compile(r"\b(?!solution\b)(?i:%s)\b" % "|".join(sorted(SOLUTION_MODULE_NAMES)))
-"""A word that may name the solution's module other than as ``solution`` (``main``, ``Solution``)."""
+_ANOTHER_NAME = re.compile(r"\b(?:from|import)\s+(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*(?!solution\b)(?i:%s)\b"
+                           % "|".join(sorted(SOLUTION_MODULE_NAMES)))
+"""An import that may name the solution's module other than as ``solution`` (``from main import``, ``import os,
+Solution``): the tests are parsed for :func:`_solution_by_its_name` only where one is written."""
 
 _PATCHES = frozenset(("patch", "dict", "multiple", "setattr", "delattr"))
 """Calls whose first argument names a module's attribute as text (``mock.patch('main.add')``,
@@ -933,7 +935,7 @@ def _solution_by_its_name(tests: str) -> str:
     as main``: the tests' own name for it kept), so they run as written. Only where that name is no module this
     Python finds, the tests import no ``solution`` too, and every text naming the module is a patch's target;
     otherwise ``tests`` as they are (the load names the module and the way out)."""
-    if not _ANOTHER_NAME.search(tests) or "import" not in tests:
+    if not _ANOTHER_NAME.search(tests):
         return tests
     try:
         tree = ast.parse(tests)
