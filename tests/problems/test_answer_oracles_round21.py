@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from test_answer_oracles_round15 import assert_stops_only_where_the_verdict_is_known, judged
+from test_answer_oracles_round15 import FOUR, assert_stops_only_where_the_verdict_is_known, judged
 
 
 # ----------------------------------------------------------------- boxes
@@ -175,3 +175,28 @@ def test_a_letter_the_answer_calls_also_wrong_is_not_the_answer():
     wrong."""
     assert judged("multiple_choice", "Answer: A is also wrong, B is right.", "B")
     assert not judged("multiple_choice", "Answer: A is also wrong, B is right.", "A")
+
+
+# ----------------------------------------------------------------- multiple choice: a second letter for another reading
+
+@pytest.mark.parametrize("text", ["The answer is B, or C if we count the last.", "Answer: B (C if rounding)",
+                                  "Answer: B; if rounding, C",
+                                  "The answer is B, but if the question means net, then C.",
+                                  "The answer is B \u2014 possibly C.", "The answer is B, failing that C.",
+                                  "The answer is B. Or is it C?", "Answer: B, C if you count twice.",
+                                  "The answer is B, and if the question meant net, it would be C."])
+def test_a_second_letter_offered_for_another_reading_names_no_choice(text):
+    """``The answer is B, or C if we count the last.`` and ``Answer: B (C if rounding)`` passed B: a second letter
+    offered under a condition (or after a dash, "failing that", ". Or is it") was no offer."""
+    for ref in ("B", "C"):
+        assert not judged("multiple_choice", text, ref, FOUR), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"), FOUR)
+
+
+@pytest.mark.parametrize("text", ["The answer is B, if we round.", "The answer is B (if we round).",
+                                  "Answer: B, if x is 5, C is wrong.", "The answer is B; when rounding, it is still B.",
+                                  "Answer: B, if the exam uses C notation.", "Answer: B (C is wrong if rounding).",
+                                  "Answer: B. Or is it? Yes, B."])
+def test_a_condition_offering_no_other_letter_still_states_the_first(text):
+    assert judged("multiple_choice", text, "B", FOUR)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"), FOUR)

@@ -536,8 +536,8 @@ _MATH_SYMBOLS = str.maketrans({"∞": "\\infty ", "∪": "\\cup ", "∩": "\\cap
 
 
 _ANSWER_LABEL = re.compile(r"^\s*(?i:(?:the\s+)?(?:final\s+)?answer(?:\s*[:：]|\s+is(?![A-Za-z])))\s*")
-_FUNCTION_BRACKETS = re.compile(r"\\(ln|log(?:_\{?[0-9a-zA-Z]+\}?)?|exp|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh"
-                                r"|cosh|tanh)\s*"
+_FUNCTION_BRACKETS = re.compile(r"\\(ln|log(?:_\{?[0-9a-zA-Z]+\}?)?|exp|sin|cos|tan|sec|csc|cot|arcsin|arccos"
+                                r"|arctan|sinh|cosh|tanh)\s*"
                                 r"(?:\\left)?\(\s*(\d+(?:\.\d+)?|[a-zA-Z]|\\[a-zA-Z]+)\s*(?:\\right)?\)"
                                 r"(?![0-9a-zA-Z\\({\[^_])")
 
@@ -841,7 +841,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     sep = (rf"{space}*(?:[,;?、](?:[ \t]*(?i:or|and)(?=[ \t]))?|[—–][ \t]*(?i:or)(?=[ \t])|/|&|\+|\|+|{_OR_MARKS}"
            # B + C, B plus C, B vs C, B | C, B -> C, B - C: two choices together, weighed or changed, never one
            r"|(?i:vs\.?|versus|plus)(?![A-Za-z])|->|=>|[→⇒]|(?<=[ \t])-(?=[ \t])"
-           r"|(?<=[A-Z])\.[ \t]+(?i:or)(?=[ \t])"  # Answer: B. Or C. (the stop waits after B., :func:`_labels_text`)
+           # Answer: B. Or C. / Answer: B. Or is it C? (the stop waits after B., :func:`_labels_text`)
+           r"|(?<=[A-Z])\.[ \t]+(?i:or)(?:[ \t]+(?i:is[ \t]+it|was[ \t]+it))?(?=[ \t])"
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
@@ -974,7 +975,7 @@ def _worded_hedge(last: str) -> re.Pattern:
     # (each may carry its value: "**Answer: B (15)**, though C (18) is also possible.")
     letter = rf"(?:\*\*)?(?:[(\[]([A-{last}a-{low}])[)\]]|([A-{last}]))(?![A-Za-z])" \
              r"(?:[ \t]+\(\$?\d[^()\n]{0,29}\))?(?:\*\*)?"
-    but = r"(?:(?:[ \t]*[,;(])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(][ \t]*" \
+    but = r"(?:(?:[ \t]*[,;(—–])?[ \t]*(?i:but|though|although|yet|while|however|and|or)[ \t,]+|[ \t]*[,;(—–][ \t]*" \
           r"|[ \t]+(?=(?i:unless|otherwise)(?![A-Za-z])))"  # B unless it's C: no comma before unless
     modal = r"(?i:could|might|may|can)[ \t]+(?i:also[ \t]+|well[ \t]+)?(?i:be)[ \t]+"
     works = r"(?i:(?:could|might|may|can|would)[ \t]+(?:also[ \t]+)?work|also[ \t]+works|works[ \t]+too)"
@@ -983,9 +984,14 @@ def _worded_hedge(last: str) -> re.Pattern:
     zh = rf"[ \t]*[,，;；][ \t]*(?:但|不过|不過)?(?:也|还|還)?(?:可能|或许|或許|也许|也許)(?:是|选|選)?[ \t]*{second}{end}"
     # B, alternatively C. / B, otherwise C. / B (if not, C) / B, unless it's C. / B, though possibly C.
     instead = r"(?i:alternatively|otherwise|else|if[ \t]+not|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|possibly|perhaps" \
-              r"|maybe|probably|also)[ \t,]+"
+              r"|maybe|probably|also|failing[ \t]+that|if[ \t]+(?:that|this)[ \t]+(?:is|was)[ \t]+wrong)[ \t,]+"
+    # B, or C if we count the last / B (C if rounding): a second letter for another reading; B; if rounding, C
+    reading = r"[ \t]+(?i:if|when|depending|in[ \t]+case)(?![A-Za-z])"
+    condition = r"(?i:if|when)[ \t][^\n.,;:!?()]{1,40}?,[ \t]*" \
+                r"(?i:then[ \t]+|it(?:['’]s|[ \t]+is|[ \t]+would[ \t]+be)[ \t]+)?"
     return re.compile(rf"(?<![A-Za-z]){letter}(?:{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
-                      rf"{end}|{instead}{second}{end}|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
+                      rf"{end}|{instead}{second}{end}|{second}{reading}|{condition}{second}{end}"
+                      rf"|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
                       rf"(?i:possible|plausible|correct|right|valid|likely|acceptable)|{works}){end})|{zh})", re.M)
 
 
