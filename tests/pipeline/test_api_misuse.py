@@ -42,7 +42,7 @@ def test_a_chat_template_file_is_read_and_a_missing_template_fails_before_the_fo
     # the template itself is recorded (the file is read once): a resume after the file changed is refused
     assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["chat_template"] == template.read_text()
     template.write_text("{% for m in messages %}Q: {{ m['content'] }}{% endfor %}")
-    with pytest.raises(RunDirError, match="--chat-template"):
+    with pytest.raises(RunDirError, match="MineOptions.chat_template"):
         mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS[:1], tmp_path / "run",
              MineOptions(max_new_tokens=4, chat_template=str(template), trajectories_per_problem=1), oracle=never,
              progress=False)
