@@ -122,3 +122,58 @@ def test_an_interrupted_run_waits_for_the_verdicts_running_not_every_one_queued(
     line = next((x for x in done.stdout.splitlines() if x.startswith("unwound in")), None)
     assert line is not None, done.stderr[-2000:]
     assert float(line.split()[-1]) < 3.0, line
+
+
+@pytest.mark.parametrize("given, words", [
+    (lambda f: str(f), "ptsfast.load_problems(path).problems"),
+    (lambda f: f, "ptsfast.load_problems(path).problems"),
+    (lambda f: __import__("pandas").read_json(f, lines=True), "ptsfast.load_problems(rows).problems"),
+])
+def test_problems_given_as_a_file_or_a_table_name_the_reading(given, words, tmp_path):
+    """A DataFrame for the problems was read as its column names ('problems[0] must be a ptsfast.Problem ..., got
+    str'), and a file's path as 'got str' / 'got PosixPath', neither saying that load_problems reads them."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    problems = given(write_problems(tmp_path, 1))
+    with pytest.raises(TypeError) as e:
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), problems, tmp_path / "run", _options(), progress=False)
+    assert words in str(e.value) and "problems[0]" not in str(e.value), e.value
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_generator_of_problems_read_before_is_refused_not_mined_as_none(tmp_path):
+    """The same generator given to a second mine() (or read by the caller first) yielded nothing: an empty run folder
+    and a summary of 0 problems, said nowhere."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    problems = (p for p in _rows())
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), problems, tmp_path / "first", _options(), progress=False)
+    with pytest.raises(ValueError, match="yielded no problem.*read before.*pass a list"):
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), problems, tmp_path / "again", _options(), progress=False)
+    assert not (tmp_path / "again").exists()
+
+
+def test_a_model_and_tokenizer_given_the_other_way_round_are_named_so():
+    """`mine(tokenizer, model, ...)` and `RolloutEngine(tokenizer, model)` said 'tokenizer must be the model's
+    Hugging Face tokenizer, got LlamaForCausalLM' / 'model must be a loaded Hugging Face causal LM, got
+    TokenizersBackend', not that the two had swapped places."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    model, tokenizer = tiny_model("llama"), tiny_tokenizer()
+    for call in (lambda: ptsfast.mine(tokenizer, model, _rows(), "unused", _options(), progress=False),
+                 lambda: ptsfast.RolloutEngine(tokenizer, model)):
+        with pytest.raises(TypeError, match="other way round.*model comes first"):
+            call()
+
+
+@pytest.mark.parametrize("call, given, words", [("find_anchors", _options, "AnchorOptions(run=your_options)"),
+                                                ("mine", lambda: ptsfast.AnchorOptions(run=_options()), ".run")])
+def test_the_other_commands_options_name_the_way_between_them(call, given, words, tmp_path):
+    """find_anchors given the MineOptions (or mine the AnchorOptions) said only 'options must be a
+    ptsfast.AnchorOptions, got MineOptions'."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    with pytest.raises(TypeError) as e:
+        getattr(ptsfast, call)(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run", given(),
+                               progress=False)
+    assert words in str(e.value), e.value

@@ -198,6 +198,10 @@ class RolloutEngine:
     def __init__(self, model, tokenizer=None, config: EngineConfig = EngineConfig()):
         if not isinstance(config, EngineConfig):
             raise TypeError(f"config must be a ptsfast.EngineConfig, got {type(config).__name__}")
+        if not isinstance(model, torch.nn.Module) and isinstance(tokenizer, torch.nn.Module):
+            raise TypeError(f"model and tokenizer are given the other way round (a {type(model).__name__} as the "
+                            f"model, a {type(tokenizer).__name__} as its tokenizer): the model comes first, then its "
+                            f"tokenizer")
         if not isinstance(model, torch.nn.Module) or not hasattr(model, "config"):  # a path would fail in the adapter
             raise TypeError(f"model must be a loaded Hugging Face causal LM (ptsfast.models.load_model(path) loads "
                             f"one), got {type(model).__name__}")

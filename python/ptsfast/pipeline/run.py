@@ -310,8 +310,15 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if isinstance(skipped, (str, bytes)) or not all(isinstance(s, str) for s in skipped):
         raise TypeError(f"skipped must be a list of str (LoadResult.skipped), got {skipped!r:.80}")
     if not isinstance(options, kind):
-        raise TypeError(f"options must be a ptsfast.{kind.__name__}, got {type(options).__name__}"
-                        + (f" (write {kind.__name__}(**your_dict))" if isinstance(options, dict) else ""))
+        other = type(options).__name__
+        hint = (f" (write {kind.__name__}(**your_dict))" if isinstance(options, dict) else
+                " (write AnchorOptions(run=your_options))" if other == "MineOptions" else
+                " (pass its .run, or call ptsfast.find_anchors with it)" if other == "AnchorOptions"
+                else "")
+        raise TypeError(f"options must be a ptsfast.{kind.__name__}, got {other}{hint}")
+    if callable(getattr(tokenizer, "parameters", None)) and not callable(getattr(model, "parameters", None)):
+        raise TypeError(f"model and tokenizer are given the other way round (a {type(model).__name__} as the model, a "
+                        f"{type(tokenizer).__name__} as its tokenizer): the model comes first, then its tokenizer")
     if isinstance(model, (str, os.PathLike)):
         raise TypeError(f"model must be a loaded model, got the path {str(model)!r}; load it first: "
                         f"model, tokenizer = ptsfast.models.load_model(path) (or use ptsfast.mine_ray(path, ...))")
@@ -331,11 +338,20 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
                         f"oracle is named by MineOptions(oracle=...)")
     if not isinstance(model_name, str):
         raise TypeError(f"model_name must be a str, got {type(model_name).__name__}")
-    if isinstance(problems, (str, bytes, dict)) or not hasattr(problems, "__iter__"):
+    table = any(hasattr(problems, a) for a in ("columns", "column_names"))  # a DataFrame, Dataset or Table
+    if isinstance(problems, (str, bytes, dict, os.PathLike)) or table or not hasattr(problems, "__iter__"):
+        # a table read as problems gave its column names ('problems[0] ... got str'), a file's path its letters
         hint = (" - pass its .problems (ptsfast.load_problems(...).problems)" if hasattr(problems, "problems") else
-                " - pass a list of one, [problem]" if isinstance(problems, Problem) else "")
+                " - pass a list of one, [problem]" if isinstance(problems, Problem) else
+                " - read the file first: ptsfast.load_problems(path).problems" if isinstance(
+                    problems, (str, os.PathLike)) else
+                " - read its rows first: ptsfast.load_problems(rows).problems" if table else "")
         raise TypeError(f"problems must be a list of ptsfast.Problem, got {type(problems).__name__}{hint}")
-    return list(problems)
+    given = list(problems)
+    if not given and iter(problems) is problems:  # a generator read before: an empty run folder, said nowhere
+        raise ValueError(f"problems is a {type(problems).__name__} that yielded no problem (one is read only once: "
+                         f"was it read before?); pass a list, as ptsfast.load_problems(...).problems gives")
+    return given
 
 
 def _check_out_path(out_dir: str | os.PathLike) -> None:
