@@ -52,3 +52,58 @@ def test_resamples_go_past_the_cap_only_while_few_differ_and_the_importance_may_
     s = _search(4, 0)
     s.add(0, [AnchorOutcome(True, True)] * 64)
     assert s.requests() == [(0, 64)] and s.rollouts == 192
+
+
+def _split(text):
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # an abbreviation of a formula's name heads its reference, as "Eq." does ("From Eqn." was a sentence of its own)
+    ("From Eqn. (3) we get x. Then y.", ["From Eqn. (3) we get x.", "Then y."]),
+    ("Apply Eqns. (1) and (2). Then x.", ["Apply Eqns. (1) and (2).", "Then x."]),
+    ("Use Ineq. (2) here. Then stop.", ["Use Ineq. (2) here.", "Then stop."]),
+    # an abbreviation a sentence may end with, as "etc." does, ends it before a capitalized word (two were one)
+    ("The area is 12.6 approx. Then we round it.", ["The area is 12.6 approx.", "Then we round it."]),
+    ("They are 2 and 3 resp. Then we add.", ["They are 2 and 3 resp.", "Then we add."]),
+    ("It is shown in Smith et al. The proof is long.", ["It is shown in Smith et al.", "The proof is long."]),
+    # ... but not before a number, a lowercase word or a capital variable
+    ("The count is approx. N/2 here. Then stop.", ["The count is approx. N/2 here.", "Then stop."]),
+    ("It is approx. 5 cm. Then stop.", ["It is approx. 5 cm.", "Then stop."]),
+    ("Smith et al. showed it. Then stop.", ["Smith et al. showed it.", "Then stop."]),
+])
+def test_abbreviations_of_references_and_at_a_sentences_end(text, sentences):
+    assert _split(text) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # Chinese and Japanese: full-width ends need no space; a decimal point stays in its number
+    ("首先计算面积。然后求周长！对吗？对的。", ["首先计算面积。", "然后求周长！", "对吗？", "对的。"]),
+    ("まず面積を計算します。次に周囲を求めます！", ["まず面積を計算します。", "次に周囲を求めます！"]),
+    ("答案是3.14。所以圆周率约为3.14", ["答案是3.14。", "所以圆周率约为3.14"]),
+    ("他说：“好的。”然后走了。", ["他说：“好的。”", "然后走了。"]),
+    ("步骤：\n1. 计算面积。\n2. 求周长。", ["步骤：", "1. 计算面积。", "2. 求周长。"]),
+    ("日本語の文。English sentence. 次の文。", ["日本語の文。", "English sentence.", "次の文。"]),
+    # LaTeX display math across lines is one sentence, whatever ends inside it
+    ("Consider\n$$\n\\sum_{i=1}^{n} i = \\frac{n(n+1)}{2}.\n$$\nThus the sum is 55.",
+     ["Consider", "$$\n\\sum_{i=1}^{n} i = \\frac{n(n+1)}{2}.\n$$", "Thus the sum is 55."]),
+    ("We get\n\\[\n\\begin{aligned}\na &= 1. \\\\\nb &= 2.\n\\end{aligned}\n\\]\nThen we stop.",
+     ["We get", "\\[\n\\begin{aligned}\na &= 1. \\\\\nb &= 2.\n\\end{aligned}\n\\]", "Then we stop."]),
+    # numbered lists: a marker heads its item
+    ("Steps:\n1. Add the numbers.\n2. Multiply them.\n10. Divide. Then stop.",
+     ["Steps:", "1. Add the numbers.", "2. Multiply them.", "10. Divide.", "Then stop."]),
+    ("1) Add them. 2) Multiply them.", ["1) Add them.", "2) Multiply them."]),
+    # abbreviations inside a sentence, decimals
+    ("He met Dr. Smith today. Then he left.", ["He met Dr. Smith today.", "Then he left."]),
+    ("We use a trick, i.e. the sum. Then x.", ["We use a trick, i.e. the sum.", "Then x."]),
+    ("So pi is about 3.14. Next we round.", ["So pi is about 3.14.", "Next we round."]),
+    ("Let me compute 1.5 + 2.5 = 4. So the total is 4.", ["Let me compute 1.5 + 2.5 = 4.", "So the total is 4."]),
+    # a trace's end mid-line
+    ("Okay.</think>**Final answer:** 5", ["Okay.", "</think>", "**Final answer:** 5"]),
+    ("so $x=3$.</think>答案是3。", ["so $x=3$.", "</think>", "答案是3。"]),
+    ("<think>Let me think. So x = 5.</think>The answer is 5.",
+     ["<think>", "Let me think.", "So x = 5.", "</think>", "The answer is 5."]),
+])
+def test_the_splitter_on_other_languages_math_lists_abbreviations_and_a_traces_end(text, sentences):
+    assert _split(text) == sentences

@@ -37,8 +37,12 @@ from .types import Estimate, EstimateSummary, Record
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx",
                             "cf", "al", "st", "mt", "jr", "sr", "thm", "lem", "prop", "cor", "defn", "ex", "resp",
-                            "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt", "viz", "esp"})
-# "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$", "viz. the sum", "esp. for large n"
+                            "eqs", "figs", "thms", "ref", "refs", "ibid", "def", "defs", "w.r.t", "wrt", "viz", "esp",
+                            "eqn", "eqns", "ineq", "ineqs", "lems", "props", "cors", "conj", "rmk"})
+# "Eqs. (1) and (2)", "Def. 2.1", "w.r.t. $x$", "viz. the sum", "esp. for large n", "Eqn. (3)", "Ineq. (2)"
+_TRAILING = frozenset({"approx", "resp", "al"})  # what a sentence may end with (as "etc."): before a capitalized word
+# it ends ("The area is 12.6 approx. Then we round.", "2 and 3 resp. Then", "Smith et al. The proof")
+_CAPITALIZED = re.compile(r"[A-Z][a-z]")
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "U.S", "p.m": a sentence end only before a capital
 _NAMED_AFTER = re.compile(r"(?:Army|Navy|Air|Marines?|Coast|Congress|Senate|House|Supreme|Court|Department|Government|"
                          r"Treasury|Census|Bureau|Postal|Patent|Embassy|Constitution|Dollars?|Federal|National|"
@@ -184,7 +188,8 @@ def sentence_starts(text: str) -> list[int]:
         ellipsis = end.startswith(("..", "…")) and (lower or operator)
         factorial = end == "!" and (lower or operator) and (
             raw[-1:].isdigit() or (len(raw) == 1 and raw.isalpha()) or text[m.start() - 1:m.start()] in (")", "}"))
-        if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())) or marker or option
+        if ((word in _ABBREVIATIONS and not (word == "etc" and after.isupper())
+             and not (word in _TRAILING and _CAPITALIZED.match(text, a))) or marker or option
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
                 or (_INITIALISM.fullmatch(word) and (lower or (raw.isupper() and _NAMED_AFTER.match(text, a))))
                 or ellipsis or factorial
