@@ -200,3 +200,22 @@ def test_a_second_letter_offered_for_another_reading_names_no_choice(text):
 def test_a_condition_offering_no_other_letter_still_states_the_first(text):
     assert judged("multiple_choice", text, "B", FOUR)
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"), FOUR)
+
+
+# ----------------------------------------------------------------- gsm8k: more words that offer a second number
+
+@pytest.mark.parametrize("line", ["18 unless it's 20", "18, unless it's 20", "18 but maybe 20", "18, no wait, 20",
+                                  "18 else 20", "18, or else 20", "18 \\to 20", "18 \\rightarrow 20",
+                                  "18 unless it's twenty", "18, or else twenty"])
+def test_a_second_number_after_unless_else_but_maybe_or_an_arrow_names_no_answer(line):
+    """``#### 18 unless it's 20``, ``#### 18 but maybe 20``, ``#### 18, no wait, 20`` and ``#### 18 \\to 20`` passed
+    18: only or, its languages' words and a doubt's word after a comma or bracket offered a second number."""
+    text = f"So that is it.\n#### {line}\n"
+    for ref in ("18", "20"):
+        assert not judged("gsm8k", text, ref), (line, ref)
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, ("18", "20"))
+
+
+@pytest.mark.parametrize("line", ["18 unless rounding", "18, else nothing", "18 but maybe more apples", "18 unless 18"])
+def test_unless_else_or_but_before_no_other_number_still_passes(line):
+    assert judged("gsm8k", f"#### {line}\n", "18")

@@ -2079,7 +2079,7 @@ _NUMBER_OR_NUMBER = re.compile(r"\d[ \t]*(?:\\text[ \t]*\{[ \t]*)?(?i:or)\b(?:[ 
 # (numbers of at most 40 digits: no answer is longer, and int() refuses 4,300)
 # 12, alternatively 13; 12 (actually 13); 12, but it could be 13; 12 (or is it 13)
 _MAYBE = (r"(?i:maybe|possibly|perhaps|probably|alternatively|otherwise|actually|is[ \t]+it|wait|sorry|oops"
-          r"|i[ \t]+mean|no(?=,)"
+          r"|i[ \t]+mean|no[ \t]+wait|no(?=,)"
           r"|(?:but[ \t]+)?(?:it[ \t]+)?(?:could|might|may)[ \t]+(?:also[ \t]+)?be)")
 _OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d,])"
                          r"(?P<pct>[ \t]?%)?"
@@ -2088,6 +2088,9 @@ _OR_ANOTHER = re.compile(r"(?<![\d,./])(?P<one>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d
                          r"(?:[ \t]*(?:(?i:or|and/or)|ou|oder|o|или|atau|veya|hoặc|lub|sau|eller|або|ή|أو|या|বা|또는)"
                          r"[ \t]+"
                          r"|[ \t]*(?:或者?|还是|還是|または)[ \t]*"
+                         # 12 unless it's 13; 12, or else 13; 12 but maybe 13
+                         r"|[ \t]*(?i:unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+"
+                         rf"|[ \t]*(?i:but)[ \t]+(?={_MAYBE})"
                          rf"|(?<=[,(;])[ \t]*(?={_MAYBE},?[ \t]))"  # 12, maybe 13; 12 (wait, 13)
                          rf"(?:{_MAYBE},?[ \t]+)?"
                          r"(?P<two>[-\u2212]?\$?\d[\d,]{0,40}(?:\.\d{1,40}|/\d{1,40})?)(?![\d./]\d|\d)"
@@ -2258,7 +2261,7 @@ _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u221
 # a second amount set beside the first, weighed against it or put in its place: #### 12 | 13, 12 vs 13, 12 -> 13,
 # 12 → 13, 12? 13?, 12 (13?) (never 7 (5 plus 2): a sum worked out)
 _BESIDE_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*(?:\||(?<![A-Za-z])(?i:vs\.?|versus)(?![A-Za-z])|->|=>"
-                            r"|[→⇒]|\?)[ \t]*\(?[-\u2212]?\$?\d|\d[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,.]*[ \t]*\?")
+                            r"|[→⇒]|\\(?:to|(?:long)?(?:right|Right)arrow|implies)(?![A-Za-z])|\?)[ \t]*\(?[-\u2212]?\$?\d|\d[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,.]*[ \t]*\?")
 
 
 def _names_no_amount(line: str) -> bool:
@@ -2325,7 +2328,8 @@ _UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[1:10])}))?|{'|
 # twenty; read as its digits, the line offers two numbers as 18 or 20 does (never a word merely after a comma or a
 # bracket: 12 (three for each) stays one amount)
 # (each run of spaces read one way, from its start only: a loop of spaces is read at once)
-_WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*(?i:or|and/or)[ \t]+"
+_WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*"
+                            r"(?i:or|and/or|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+"
                             rf"|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
                             rf"(?:{_MAYBE},?[ \t]+)?)"
                             rf"(?P<n>(?i:(?:(?:a|{'|'.join(_ONES[1:10])})[ \t]+hundred(?:[ \t]+(?:and[ \t]+)?"
