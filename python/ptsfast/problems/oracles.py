@@ -2261,7 +2261,9 @@ _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u221
 # a second amount set beside the first, weighed against it or put in its place: #### 12 | 13, 12 vs 13, 12 -> 13,
 # 12 → 13, 12? 13?, 12 (13?) (never 7 (5 plus 2): a sum worked out)
 _BESIDE_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*(?:\||(?<![A-Za-z])(?i:vs\.?|versus)(?![A-Za-z])|->|=>"
-                            r"|[→⇒]|\\(?:to|(?:long)?(?:right|Right)arrow|implies)(?![A-Za-z])|\?)[ \t]*\(?[-\u2212]?\$?\d|\d[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,.]*[ \t]*\?")
+                            r"|[→⇒]|\\(?:to|(?:long)?(?:right|Right)arrow|implies)(?![A-Za-z])|\?)"
+                            r"[ \t]*\(?[-\u2212]?\$?\d"
+                            r"|\d[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,.]*[ \t]*\?")
 
 
 def _names_no_amount(line: str) -> bool:
