@@ -107,3 +107,17 @@ def test_abbreviations_of_references_and_at_a_sentences_end(text, sentences):
 ])
 def test_the_splitter_on_other_languages_math_lists_abbreviations_and_a_traces_end(text, sentences):
     assert _split(text) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # an ASCII "?" after a number or a letter before Chinese or Japanese was no end (a "." there may be a decimal
+    # point, a "!" a factorial; a "?" is neither)
+    ("答案是5?对的。", ["答案是5?", "对的。"]),
+    ("答案是B?不对。", ["答案是B?", "不对。"]),
+    ("x=5?!是的。", ["x=5?!", "是的。"]),
+    ("答案是x?はい。", ["答案是x?", "はい。"]),
+    ("它等于5!所以。", ["它等于5!所以。"]),  # a factorial
+    ("答案是5.然后检查。", ["答案是5.然后检查。"]),  # a decimal point or a list marker
+])
+def test_a_question_mark_after_a_number_or_a_letter_ends_a_sentence_before_chinese(text, sentences):
+    assert _split(text) == sentences

@@ -58,10 +58,12 @@ _REFERENCE = _BEFORE_NUMBER - {"no"}  # a number after these ends its sentence (
 # full-width one (Chinese and Japanese need no space)
 # full-width ends need no space after them ("３．５" is a number), nor an ASCII one between Chinese or Japanese ("对吗?对的",
 # "开始.首先", "$x=2$.然后", after an English word: "Let me compute.然后"; after a number or a letter it may be a decimal
-# point, a list marker, a factorial or an abbreviation: "5.然后", "1.首先", "n!种", "e.g.例子", "etc.等")
+# point, a list marker, a factorial or an abbreviation: "5.然后", "1.首先", "n!种", "e.g.例子", "etc.等"; a "?" is none of
+# those: "答案是5?对的", "是B?不对" end at it)
 _END = re.compile(r"[.!?…।॥؟۔]+[\"'”’)\]*_]*(?=\s)|(?:[。！？｡]|．(?![0-9０-９]))+[”’」』）]*"
                   r"|(?:(?<=[$\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])|(?<=[A-Za-z]{3}))[.!?]"
-                  r"(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+                  r"(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+                  r"|\?[?!]*(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _NEWLINE = re.compile(r"\n")
 _SPACED_ELLIPSIS = re.compile(r"\.(?:[ \t]\.){2,}")  # ". . .": one ellipsis (its dots were three sentence ends)
 # what ends a sentence (and its closing marks)
