@@ -219,3 +219,24 @@ def test_a_second_number_after_unless_else_but_maybe_or_an_arrow_names_no_answer
 @pytest.mark.parametrize("line", ["18 unless rounding", "18, else nothing", "18 but maybe more apples", "18 unless 18"])
 def test_unless_else_or_but_before_no_other_number_still_passes(line):
     assert judged("gsm8k", f"#### {line}\n", "18")
+
+
+# ----------------------------------------------------------------- boxes: a number offered in words after a box
+
+@pytest.mark.parametrize("text", [r"\boxed{18} (or twenty)", r"\boxed{18} or twenty-one.", r"\boxed{18} or twenty one.",
+                                  r"\boxed{18} apples, or twenty apples.", r"\boxed{18} or a hundred.",
+                                  r"$\boxed{18}$ (or maybe twenty)"])
+def test_a_number_offered_in_words_after_a_box_names_no_answer(text):
+    """``\\boxed{18} (or twenty)`` passed 18: only a number in digits or LaTeX was read as offered after a box."""
+    for ref in ("18", "20", "21", "100"):
+        assert not judged("boxed", text, ref), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, ("18", "20", "21"))
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{18} (or eighteen)", "18"), (r"\boxed{18} or so.", "18"),
+                                      (r"\boxed{18} (one for each)", "18"), (r"\boxed{1} or one.", "1"),
+                                      (r"\boxed{2} hours (or one hundred and twenty minutes)", "2"),
+                                      (r"\boxed{18} or eighteen apples.", "18")])
+def test_the_same_number_in_words_or_no_number_after_a_box_still_passes(text, ref):
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref, "100", "120"))

@@ -377,12 +377,16 @@ def _joined_boxes(text: str, first: str, end: int) -> tuple[str | None, bool]:
         if (end := _braced(text, m.end() - 1)) < 0:
             return None, False
         parts.setdefault(text[m.end():end - 1].strip() or first)
-    if (m := _OR_NUMBER.match(text, end)) is not None and m.start("n") - end <= _JOIN_REACH:  # \boxed{12} (or 13)
+    if (m := _OR_NUMBER.match(text, end) or _OR_WORDED.match(text, end)) is not None and \
+            m.start("n") - end <= _JOIN_REACH:  # \boxed{12} (or 13), \boxed{12} (or thirteen)
         after = _AFTER_OR_NUMBER.match(text, m.end())
         unit = _OR_UNIT.match(text, m.end())
-        if not _restates_box(m.group("n"), after, list(parts), unit.group(1) if unit else None, m.group("unit")):
-            parts.setdefault(m.group("n"))
-        return ", ".join(parts), after is not None and _OR_UNIT_OPEN.fullmatch(text, m.end()) is None
+        worded = not _HAS_NUMBER.search(m.group("n"))
+        number = str(_worded_value(m.group("n"))) if worded else m.group("n")
+        if not _restates_box(number, after, list(parts), unit.group(1) if unit else None, m.group("unit")):
+            parts.setdefault(number)
+        return ", ".join(parts), after is not None and _OR_UNIT_OPEN.fullmatch(text, m.end()) is None and \
+            not (worded and _WORDS_GO_ON.fullmatch(text, m.end()))  # one hundred and ... may go on as 120
     if (m := _OR_VALUE_OPEN.fullmatch(text, end)) is not None and m.start("n") - end <= _JOIN_REACH:
         return ", ".join(parts), False  # \boxed{12} or \frac{1: a value offered, not written yet
     return ", ".join(parts), _MAY_JOIN.fullmatch(text, end) is None
@@ -403,6 +407,15 @@ _OR_HEAD = (rf"(?:{_LSP}(?:\$|\\[)\]])?{_LSP}(?:\\(?:text|textrm|mathrm|mbox)[ \
 _OR_LATEX = (r"[-\u2212]?\d*(?:\\[dt]?frac\d\d|\\[dt]?frac\{[^{}\n]{1,20}\}\{[^{}\n]{1,20}\}|\\sqrt\{[^{}\n]{1,20}\}"
              r"|\\pi(?![A-Za-z]))")
 _OR_NUMBER = re.compile(_OR_HEAD + rf"(?P<n>{_OR_LATEX}|[-\u2212]?\d+(?:[.,]\d+)*(?:/\d+)?)")
+# a number offered there in words: \boxed{18} (or twenty), \boxed{18} or twenty-one (read by :func:`_worded_value`)
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[1:10])}))?|{'|'.join(_ONES)})"
+_IN_WORDS = (rf"(?i:(?:(?:a|{'|'.join(_ONES[1:10])})[ \t]+hundred(?:[ \t]+(?:and[ \t]+)?{_UNDER_100})?"
+             rf"|{_UNDER_100}))")
+_OR_WORDED = re.compile(_OR_HEAD + rf"(?P<n>{_IN_WORDS})(?![A-Za-z])")
+_WORDS_GO_ON = re.compile(r"[- \t]*(?:(?i:and)[ \t]*)?[A-Za-z]*")  # what may still make a number in words larger
 # such a value still being written (\boxed{12} or \frac{1): the stop waits for it, as far as its braces may reach
 _OR_VALUE_OPEN = re.compile(_OR_HEAD + r"(?P<n>[-\u2212]?\d*\\(?:[dt]?frac|sqrt)(?![A-Za-z]))[^\n]{0,50}")
 # what follows that number, once it tells: a percent sign, or anything but its digits (a unit's word, a bracket)
@@ -2322,10 +2335,6 @@ def _plain_math(line: str) -> str:
                           f"{' ' if m.group('mixed') is not None else ''}{m.group('a')}/{m.group('b')}", line)
 
 
-_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[1:10])}))?|{'|'.join(_ONES)})"
 # a number written in words offered after the answer's digits: 18 or twenty, 18 (or maybe twenty-one), 18, wait,
 # twenty; read as its digits, the line offers two numbers as 18 or 20 does (never a word merely after a comma or a
 # bracket: 12 (three for each) stays one amount)
@@ -2334,8 +2343,7 @@ _WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*"
                             r"(?i:or|and/or|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+"
                             rf"|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
                             rf"(?:{_MAYBE},?[ \t]+)?)"
-                            rf"(?P<n>(?i:(?:(?:a|{'|'.join(_ONES[1:10])})[ \t]+hundred(?:[ \t]+(?:and[ \t]+)?"
-                            rf"{_UNDER_100})?|{_UNDER_100})))(?![A-Za-z])")
+                            rf"(?P<n>{_IN_WORDS})(?![A-Za-z])")
 
 
 def _worded_value(words: str) -> int:
