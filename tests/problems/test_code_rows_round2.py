@@ -50,7 +50,7 @@ def test_a_stdout_written_as_a_json_number_is_that_numbers_text(row, fields):
 
 def test_a_stdin_case_that_is_not_text_is_refused_naming_the_field_the_case_and_the_side():
     for case, what in [({"input": "1\n", "output": True}, "the output is a bool"),
-                       ({"input": [1, 2], "output": "3\n"}, r"the input is a list \(\[1, 2\]\)"),
+                       ({"input": [[1, 2]], "output": "3\n"}, r"the input is a list \(\[\[1, 2\]\]\)"),
                        ({"input": "1\n", "output": {"x": 1}}, "the output is a dict")]:
         with pytest.raises(code_tests.TestFormatError, match=rf"field 'tests', stdin/stdout case 2: {what}.*fn_name"):
             program({"tests": json.dumps([{"input": "1\n", "output": "1\n"}, case])}, ("tests",))

@@ -216,8 +216,10 @@ def test_a_chinese_sentence_as_the_reference_is_not_cut_to_a_number(tmp_path):
 
 @pytest.mark.parametrize("module", ["Solution", "main", "submission"])
 def test_tests_importing_the_solution_under_another_module_name_say_so(tmp_path, module):
-    # refused as a module 'not installed in this environment; install it': there is no package to install
-    test = f"from {module} import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    # refused as a module 'not installed in this environment; install it': there is no package to install. Such
+    # imports now run as the solution's (test_dataset_shapes_round25); one reached otherwise is still named so
+    test = f"import importlib\nfrom {module} import add\n\ndef test_add():\n    assert add(1, 2) == 3\n" \
+           f"    assert importlib.import_module('{module}').add(2, 2) == 4\n"
     r = load(tmp_path, [{"question_id": "q1", "question": "Write add(a, b).", "test": test}], oracle="code")
     assert not r.problems and "runs it as module 'solution'" in r.skipped[0] and "install it" not in r.skipped[0]
 
