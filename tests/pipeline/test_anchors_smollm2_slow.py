@@ -29,7 +29,13 @@ def test_anchors_on_smollm2(tmp_path):
     sentences = [json.loads(x) for x in (tmp_path / "run" / "sentences.jsonl").read_text().splitlines()]
     assert [s["sentence"] for s in sentences] == ["Tom starts with 3 apples.", "He buys 5 more apples.",
                                                   "So we add 3 and 5.", "3 + 5 = 8.", "Tom has 8 apples now."]
-    assert summary["sentences"] == 5 and 5 * 8 <= summary["rollouts"] <= 5 * 16
+    assert summary["sentences"] == 5 and 5 * 8 <= summary["rollouts"]
+    # a boundary holds at most the cap, but a sentence's resamples go on past it (a cap at a time, up to 4) while
+    # some but fewer than a quarter of a cap differ
+    for s in sentences:
+        n, d = s["p_resampled"]["trials"], s["p_different"]["trials"]
+        assert n <= 16 or (n <= 64 and n % 16 == 0 and 0 < d), (n, d)
+    assert summary["rollouts"] == sum(s["p_resampled"]["trials"] for s in sentences)
     for s, nxt in zip(sentences, sentences[1:]):  # one pool of rollouts per boundary serves two sentences
         assert (s["p_with"]["successes"], s["p_with"]["trials"]) == \
             (nxt["p_resampled"]["successes"], nxt["p_resampled"]["trials"])
