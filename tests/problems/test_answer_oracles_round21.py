@@ -240,3 +240,32 @@ def test_a_number_offered_in_words_after_a_box_names_no_answer(text):
 def test_the_same_number_in_words_or_no_number_after_a_box_still_passes(text, ref):
     assert judged("boxed", text, ref)
     assert_stops_only_where_the_verdict_is_known("boxed", text, (ref, "100", "120"))
+
+
+# ----------------------------------------------------------------- multiple choice: a second letter said right too
+
+@pytest.mark.parametrize("text", ["The answer is C. B is also correct.", "Answer: C. B is also correct.\n",
+                                  "The answer is C; B is also right.", "The answer is C, and B too.",
+                                  "The answer is C as well as B.", "The answer is C, though one could argue B.",
+                                  "The answer is C, although some would say B.", "Answer: C, and (B) as well."])
+def test_a_second_letter_said_right_too_on_the_answer_s_line_names_no_choice(text):
+    """``The answer is C. B is also correct.``, ``The answer is C, and B too.`` and ``The answer is C, though one
+    could argue B.`` passed C: a letter said right too counted only after a letter said correct, never after one
+    stated, and "too", "as well as" and "one could argue" offered no second."""
+    for ref in ("B", "C"):
+        assert not judged("multiple_choice", text, ref, FOUR), (text, ref)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"), FOUR)
+
+
+@pytest.mark.parametrize("text", ["Answer: C\nB is also correct.", "**Answer: C**. B is also correct.",
+                                  "A is correct. B is also correct. The answer is C.",
+                                  "The answer is C. B is also correct, but C is the best answer.",
+                                  "The answer is C. C is also the answer.", "The answer is C, and B is wrong too."])
+def test_a_letter_said_right_on_another_line_after_the_stop_or_before_the_answer_leaves_it(text):
+    assert judged("multiple_choice", text, "C", FOUR)
+    assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"), FOUR)
+
+
+def test_an_answer_that_isn_t_one_letter_but_another_states_the_second():
+    assert judged("multiple_choice", "The answer isn't B, it's C.", "C", FOUR)
+    assert not judged("multiple_choice", "The answer isn't B, it's C.", "B", FOUR)

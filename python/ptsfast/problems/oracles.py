@@ -744,7 +744,8 @@ def _choice_patterns(last: str) -> tuple[tuple[re.Pattern, ...], tuple[re.Patter
                    rf"{_ANSWER_IS}?)"
                    r"(?:\*\*)?\s*(?:[:：\-–—]\s*)?"  # a mark takes the spaces after it: one split
                    # a letter ruled out before the one chosen: the answer is not B, it's C / not (B) but (C)
-                   rf"(?:(?i:not)\s+(?i:(?:option|choice)\s+)?[(\[]?[{up}][)\]]?(?:[ \t]*[,;])?[ \t]*"
+                   rf"(?:(?:(?i:not)|(?<=[Ii]s)n['’]t)\s+(?i:(?:option|choice)\s+)?[(\[]?[{up}][)\]]?"
+                   r"(?:[ \t]*[,;])?[ \t]*"
                    r"(?:(?i:but|rather)(?:[ \t]+(?i:it['’]s|it[ \t]+is))?|(?<=[,;])[ \t]*(?i:it['’]s|it[ \t]+is))"
                    r"[ \t]+(?i:(?:option|choice)[ \t]+)?)?"
                    rf"(?:(?i:so|{_ADVERB}|it(?:['’]s|\s+is|\s+(?:must|should|would)\s+be)),?\s+)?"  # Answer: Probably B
@@ -1002,8 +1003,14 @@ def _worded_hedge(last: str) -> re.Pattern:
     reading = r"[ \t]+(?i:if|when|depending|in[ \t]+case)(?![A-Za-z])"
     condition = r"(?i:if|when)[ \t][^\n.,;:!?()]{1,40}?,[ \t]*" \
                 r"(?i:then[ \t]+|it(?:['’]s|[ \t]+is|[ \t]+would[ \t]+be)[ \t]+)?"
-    return re.compile(rf"(?<![A-Za-z]){letter}(?:{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
-                      rf"{end}|{instead}{second}{end}|{second}{reading}|{condition}{second}{end}"
+    # B, and C too / B as well as C / B, though one could argue C / B, although some would say C
+    too = r"[ \t]+(?i:too|as[ \t]+well)"
+    argue = r"(?i:one|some|others?|someone|you|we|many)[ \t]+(?i:(?:could|might|may|would|can)[ \t]+)?" \
+            r"(?i:argue|say|pick|choose|prefer)(?:[ \t]+(?i:for|that))?[ \t]+(?i:it(?:['’]s|[ \t]+is)[ \t]+)?"
+    return re.compile(rf"(?<![A-Za-z]){letter}(?:[ \t]+(?i:as[ \t]+well[ \t]+as)[ \t]+{second}{end}"
+                      rf"|{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
+                      rf"{end}|{instead}{second}{end}|{second}{reading}|{condition}{second}{end}|{second}{too}{end}"
+                      rf"|{argue}{second}{end}"
                       rf"|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
                       rf"(?i:possible|plausible|correct|right|valid|likely|acceptable)|{works}){end})|{zh})", re.M)
 
@@ -1198,9 +1205,12 @@ def extract_choice(text: str, last: str = "E", choices=None) -> str | None:
             # looked for from the first on, a listing's thousands of lines are not each looked behind
             return next((h[1] for h in sorted(hits) if not _offered_second(text, h[2], last, True)), None)
         if hits:
-            chosen = pick(hits)[1]
-            if pats is not strong and any(m.group(1) != chosen and not hedged(m.start(1))
-                                          for m in _also_right(last).finditer(text)):
+            at, chosen = pick(hits)[:2]
+            # (a stated letter: only another said right on its own line, The answer is C. B is also correct.)
+            line = (int(at), text.find("\n", int(at)) % (len(text) + 1)) if pats is strong else (0, len(text))
+            if any(m.group(1) != chosen and not hedged(m.start(1)) and  # (never past where the stop ended it)
+                   (pats is not strong or not _multiple_choice_complete(text[:m.start()]))
+                   for m in _also_right(last).finditer(text, *line)):
                 return None  # B is correct, and C is also correct.: two choices said right
             return chosen
     return None
