@@ -177,3 +177,14 @@ def test_the_other_commands_options_name_the_way_between_them(call, given, words
         getattr(ptsfast, call)(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run", given(),
                                progress=False)
     assert words in str(e.value), e.value
+
+
+def test_a_chat_template_file_given_as_a_path_is_read(tmp_path):
+    """`MineOptions(chat_template=Path("t.jinja"))` was 'chat_template (--chat-template) must be a str or None, got
+    PosixPath(...)', where a file's name as a str is read."""
+    from pathlib import Path
+
+    template = tmp_path / "t.jinja"
+    template.write_text("{% for m in messages %}{{ m['content'] }}{% endfor %}")
+    options = ptsfast.MineOptions(chat_template=Path(template))
+    assert options.chat_template == template.read_text()

@@ -7,6 +7,7 @@ rollouts' :class:`~ptsfast.engine.SamplingParams` are all derived from it here, 
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 
@@ -45,6 +46,8 @@ class MineOptions:
             v = getattr(self, f_)
             if not isinstance(v, (int, float, str)) and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
                 object.__setattr__(self, f_, v.item())
+        if isinstance(self.chat_template, os.PathLike):  # a template file's Path: 'must be a str', said of a file
+            object.__setattr__(self, "chat_template", os.fspath(self.chat_template))
         validate_options(self)
         if self.chat_template:  # a file read once: run.json records the template used, a resume compares texts
             try:
