@@ -303,3 +303,42 @@ def test_an_hf_export_hashes_its_table_as_it_pickles_it_and_writes_the_same_byte
             assert export(many, tmp_path / how, fmt="hf", kind=kind) > 0
     assert max(sizes["new"]) * 20 < max(sizes["old"]), sizes
     _same_export(tmp_path / "new", tmp_path / "old")
+
+
+# ----------------------------------------------------------------------------- problems.jsonl not the records'
+
+def _other_prompt(folder):
+    problems = _lines(folder / "problems.jsonl")
+    problems[0]["prompt_ids"] = [5] + problems[0]["prompt_ids"][1:]
+    _write(folder / "problems.jsonl", problems)
+    return problems[0]["problem_id"]
+
+
+@pytest.mark.parametrize("fmt", ["trl", "pts"])
+def test_an_export_of_a_run_whose_problems_prompt_is_not_its_records_says_so(run, tmp_path, fmt, caplog):
+    """A problems.jsonl line whose prompt ids do not begin its records' context ids (edited, or another run's) was
+    taken for another run's problem beside a loose file: in a run folder its records were exported with question
+    and reference answer null (codelion's query, the DPO metadata's original_query, the answer a re-judge reads),
+    without a word."""
+    shutil.copytree(run, tmp_path / "run")
+    pid = _other_prompt(tmp_path / "run")
+    assert export(tmp_path / "run", tmp_path / "out.jsonl", fmt=fmt) > 0
+    assert f"problems.jsonl: the prompt ids of problems ['{pid}'] (1) do not begin" in caplog.text, caplog.text
+    assert "restore the run's files" in caplog.text
+    caplog.clear()
+    export(run, tmp_path / "out.jsonl", fmt=fmt)
+    assert "do not begin" not in caplog.text
+
+
+def test_a_loose_file_beside_another_runs_problems_is_exported_without_their_questions(run, tmp_path, caplog):
+    """Beside a loose records file (a folder of the user's), a problems.jsonl of other prompts is another run's."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for name in ("pairs.jsonl", "pivots.jsonl", "problems.jsonl"):
+        shutil.copy(run / name, loose / name)
+    pid = _other_prompt(loose)
+    assert export(loose / "pairs.jsonl", tmp_path / "out.jsonl") == len(_lines(run / "pairs.jsonl"))
+    recs = _lines(tmp_path / "out.jsonl")
+    assert {r["metadata"]["original_query"] is None for r in recs if r["problem_id"] == pid} == {True}
+    assert all(r["metadata"]["original_query"] for r in recs if r["problem_id"] != pid)
+    assert "do not begin" not in caplog.text

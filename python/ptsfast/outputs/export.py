@@ -771,6 +771,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if fmt == "pts":  # each record made as it is written (its context text and ids), not all held at once
         _write_jsonl(outp, (_named(run, made(r)) for r in recs), ascii_only=True)
         _said_of_pts(said)
+        source.warn_unmatched()
         log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
         return len(recs)
     if fmt == "steering":  # a vector a record: each written as it is made (steering.Built), not all held at once
@@ -787,6 +788,7 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
         _write_hf(outp, recs, kind)
     else:
         _write_jsonl(outp, recs, ascii_only=fmt in CODELION_FORMATS)
+    source.warn_unmatched()
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
 

@@ -148,6 +148,7 @@ class RunSource:
     run_dir: Path | None
     info: dict = field(default_factory=dict)  # run.json
     _problems: dict | None = None
+    unmatched: set = field(default_factory=set)  # problems whose prompt ids do not begin their records' (problem_of)
 
     def problems(self) -> dict[str, dict]:
         """problems.jsonl by problem id ({} for a loose records file)."""
@@ -171,12 +172,26 @@ class RunSource:
     def problem_of(self, rec: Mapping) -> dict:
         """The problems.jsonl record of a pivot, pair or sentence record: its problem id's, where that problem's
         prompt ids begin the record's context ids ({} where not: a loose file's folder may hold another run's
-        problems under the same ids, whose questions are not the record's)."""
+        problems under the same ids, whose questions are not the record's). In a run folder, where the run wrote
+        both from one prompt, the problem is noted (:meth:`warn_unmatched`): its records were exported with question
+        and reference answer null without a word."""
         problem = self.problems().get(str(rec.get("problem_id")), {})
         prompt, ids = problem.get("prompt_ids"), rec.get("prompt_ids", rec.get("prefix_ids"))
         if isinstance(prompt, list) and isinstance(ids, (list, array)) and list(ids[:len(prompt)]) != prompt:
+            if self.run_dir is not None:
+                self.unmatched.add(str(rec.get("problem_id")))
             return {}
         return problem
+
+    def warn_unmatched(self) -> None:
+        """Says which problems' records :meth:`problem_of` found without their problem."""
+        if self.unmatched:
+            names = sorted(self.unmatched)
+            log.warning("%s: the prompt ids of problems %s%s (%d) do not begin the context ids of their records in %s: "
+                        "one of the two files was edited or is another run's, and their records were exported "
+                        "without question and reference answer (null) - restore the run's files from a copy",
+                        (self.run_dir or self.file.parent) / PROBLEMS, names[:5], " ..." if len(names) > 5 else "",
+                        len(names), self.file.name)
 
     def model_name(self) -> str | None:
         return (self.info.get("config") or {}).get("model")
