@@ -121,3 +121,14 @@ def test_the_splitter_on_other_languages_math_lists_abbreviations_and_a_traces_e
 ])
 def test_a_question_mark_after_a_number_or_a_letter_ends_a_sentence_before_chinese(text, sentences):
     assert _split(text) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # a Japanese quotation closing before its quoting particle goes on ("と言った。" was a sentence of its own)
+    ("彼は「はい。」と言った。次に行く。", ["彼は「はい。」と言った。", "次に行く。"]),
+    ("「本当？」って聞いた。", ["「本当？」って聞いた。"]),
+    ("『終わり。』という意味だ。", ["『終わり。』という意味だ。"]),
+    ("彼は「はい。」次に行く。", ["彼は「はい。」", "次に行く。"]),  # no particle: the quotation ends it
+])
+def test_a_japanese_quotation_before_its_quoting_particle_ends_no_sentence(text, sentences):
+    assert _split(text) == sentences

@@ -195,12 +195,14 @@ def sentence_starts(text: str) -> list[int]:
                 or (word in _BEFORE_NUMBER and after.isdigit() and not answer)
                 or (_INITIALISM.fullmatch(word) and (lower or (raw.isupper() and _NAMED_AFTER.match(text, a))))
                 or ellipsis or factorial
-                or (end[-1] in "\"'”’)]" and after.islower())):
+                or (end[-1] in "\"'”’)]" and after.islower())
+                or (end[-1] in "」』”" and text.startswith(("と", "って"), m.end()))):
             continue  # "e.g. x" (but "etc. Then"), a list marker "1. First" / "A. First", "No. 5", "the U.S. for",
             # "the U.S. Army" (a name going on; "in the U.S. He" ends),
             # "Wait... let me" / "Wait… let me" (a trailing-off, not an end), "1 + 2 + ... + 10" (a term left out),
             # a factorial "3! = 6", "5! ways", "(n-1)! + 1" (but "It is 5! Then"), a quotation or an aside inside
-            # its sentence: 'She asked "why?" and left.', "The value (about 5.) is small." (but '"Stop." Then')
+            # its sentence: 'She asked "why?" and left.', "The value (about 5.) is small." (but '"Stop." Then'), and
+            # a Japanese one before its quoting particle: "「はい。」と言った。"
         cuts.add(m.end())
         last = m.end()
     cuts.update(m.end() for m in _NEWLINE.finditer(text) if not in_display(m.end()))
