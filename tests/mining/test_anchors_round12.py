@@ -132,3 +132,15 @@ def test_a_question_mark_after_a_number_or_a_letter_ends_a_sentence_before_chine
 ])
 def test_a_japanese_quotation_before_its_quoting_particle_ends_no_sentence(text, sentences):
     assert _split(text) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # a list lettered inline: a lowercase letter after a sentence's end was a sentence of its own ("b.")
+    ("a. First. b. Second. c. Third.", ["a. First.", "b. Second.", "c. Third."]),
+    ("Two cases. a. Even. b. Odd.", ["Two cases.", "a. Even.", "b. Odd."]),
+    ("Let me call it b. Then go.", ["Let me call it b.", "Then go."]),  # a name ending its sentence
+    ("So x = a. Then y.", ["So x = a.", "Then y."]),
+    ("Answer: a. Then we check.", ["Answer: a.", "Then we check."]),
+])
+def test_a_lowercase_letter_after_a_sentences_end_heads_its_item(text, sentences):
+    assert _split(text) == sentences

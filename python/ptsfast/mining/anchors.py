@@ -181,10 +181,12 @@ def sentence_starts(text: str) -> list[int]:
                                         or (raw.isdigit() and len(raw) <= 2 and after.isupper()
                                             and (before in (".", "!", "?", ";")
                                                  or (before == ":" and listed)))
+                                        or (len(raw) == 1 and "a" <= raw <= "h" and after.isupper()
+                                            and before in (".", "!", "?", ";"))
                                         or (raw.isdigit() and len(raw) <= 2 and after != ""
                                             and (before in ("。", "！", "？", "；") or (before == "：" and raw == "1"))))
-        # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends), "情况。1. x为正" (a number alone after a
-        # full-width end or colon is no sentence)
+        # inline: "Steps: 1. Add 2. 2. Multiply" (but "Answer: 5. Then" ends), "Even. b. Odd." (a lowercase letter
+        # after a sentence's end), "情况。1. x为正" (a number alone after a full-width end or colon is no sentence)
         lower = after.islower() or after.isdigit()
         operator = after != "" and after in "+-*/=<>^×÷·−\\"
         ellipsis = end.startswith(("..", "…")) and (lower or operator)
