@@ -1,6 +1,9 @@
-"""Exports of round 23: a pair's confirmation is its pivot's, and records files replaced whole by another run's."""
+"""Exports of round 23: a pair's confirmation is its pivot's, records files replaced whole by another run's,
+load_pairs of a run folder read as the exports read it, problems.jsonl not the records', the hf fingerprint, and
+exports that keep none of a run's records."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -342,3 +345,26 @@ def test_a_loose_file_beside_another_runs_problems_is_exported_without_their_que
     assert {r["metadata"]["original_query"] is None for r in recs if r["problem_id"] == pid} == {True}
     assert all(r["metadata"]["original_query"] for r in recs if r["problem_id"] != pid)
     assert "do not begin" not in caplog.text
+
+
+# ----------------------------------------------------------------------------- none exported, and why
+
+@pytest.mark.parametrize("fmt, kind", [("trl", None), ("jsonl", "pivots"), ("hf", "pairs"), ("pts", None)])
+@pytest.mark.parametrize("state, confirmed_only, said", [
+    ("refuted", False, r"none of the 5 (pairs|pivots) of .* is exported: 5 refuted on fresh rollouts"),
+    ("undecided", True, r"none of the 5 (pairs|pivots) of .* is exported: 5 not confirmed \(--confirmed-only")])
+def test_an_export_that_keeps_none_of_a_runs_records_says_why(run, tmp_path, caplog, fmt, kind, state,
+                                                             confirmed_only, said):
+    """A run whose pivots were all refuted (or, with --confirmed-only, all undecided) exported 0 records and
+    exited 0 without a reason: the export says which verdicts left them out."""
+    shutil.copytree(run, tmp_path / "run")
+    pivots = _lines(tmp_path / "run" / "pivots.jsonl")
+    assert len(pivots) == 5
+    for pv in pivots:
+        pv["confirmed"] = state
+    _write(tmp_path / "run" / "pivots.jsonl", pivots)
+    assert export(tmp_path / "run", tmp_path / "out", fmt=fmt, kind=kind, confirmed_only=confirmed_only) == 0
+    assert len(re.findall(said, caplog.text)) == 1, caplog.text
+    caplog.clear()
+    assert export(run, tmp_path / "out", fmt=fmt, kind=kind) == 5
+    assert "none of the" not in caplog.text

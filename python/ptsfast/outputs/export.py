@@ -719,7 +719,10 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     if kind == "pairs" and not recs and pairs_made is False:  # else 0 pairs, exit 0
         raise ExportError(f"{source.run_dir or source.file} holds no pairs: it was mined with --no-pairs-enabled "
                           f"(pivots only) - export its pivots (--format pts, or --format jsonl --kind pivots)")
-    recs = filter_records(recs, direction, min_delta, confirmed_only)
+    kept = filter_records(recs, direction, min_delta, confirmed_only)
+    if recs and not kept:  # else "exported 0 pairs" of a run that holds some, without a reason
+        _said_of_none(recs, kind, source, confirmed_only, direction not in (None, "both") or bool(min_delta))
+    recs = kept
     if fmt in ("pts", "steering"):
         recs = _measured(recs)
     if fmt in ("trl", "hf", "jsonl") and kind == "pairs":  # read by TRL as text in any of these
@@ -791,6 +794,21 @@ def export(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "trl", kin
     source.warn_unmatched()
     log.info("exported %d %s to %s (%s)", len(recs), kind, outp, fmt)
     return len(recs)
+
+
+def _said_of_none(recs: list[dict], kind: str, source: RunSource, confirmed_only: bool, filtered: bool) -> None:
+    """Why none of a run's records is exported: their pivots' verdicts (a refuted pivot's are never exported, an
+    undecided one's not with --confirmed-only) and the filters given."""
+    states = Counter(_state(r.get("confirmed")) for r in recs)
+    why = [f"{states['refuted']} refuted on fresh rollouts (a refuted pivot and its pair are never exported)"] \
+        if states["refuted"] else []
+    if confirmed_only and len(recs) > states["refuted"] + states["confirmed"]:
+        why.append(f"{len(recs) - states['refuted'] - states['confirmed']} not confirmed (--confirmed-only keeps "
+                   f"confirmed pivots and their pairs alone)")
+    if filtered:
+        why.append("the rest left out by --direction / --min-delta")
+    log.warning("none of the %d %s of %s is exported: %s", len(recs), kind, source.run_dir or source.file,
+                "; ".join(why) or "left out by the filters given")
 
 
 def _said_of_pts(said: Counter) -> None:
