@@ -269,3 +269,24 @@ def test_a_letter_said_right_on_another_line_after_the_stop_or_before_the_answer
 def test_an_answer_that_isn_t_one_letter_but_another_states_the_second():
     assert judged("multiple_choice", "The answer isn't B, it's C.", "C", FOUR)
     assert not judged("multiple_choice", "The answer isn't B, it's C.", "B", FOUR)
+
+
+# ----------------------------------------------------------------- boxes: one value written twice
+
+@pytest.mark.parametrize("got,ref", [(r"0.5 = \frac{1}{2}", r"\frac12"), (r"0.5 = \frac{1}{2}", "0.5"),
+                                     (r"\frac{14}{3} = 4\frac{2}{3}", "14/3"),
+                                     (r"\frac{14}{3} = 4\frac{2}{3}", r"4\frac23"), ("3 = 3.0", "3")])
+def test_a_box_holding_one_value_in_two_forms_passes_either(got, ref):
+    """``\\boxed{0.5 = \\frac{1}{2}}`` failed 1/2: the equation of two forms was read as one expression."""
+    assert judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [(r"0.5 = \frac{1}{3}", r"\frac12"), (r"0.5 = \frac{1}{3}", r"\frac13"),
+                                     ("2+3 = 6", "6"), ("3 = 3.0", "4")])
+def test_a_box_equating_two_values_passes_neither(got, ref):
+    assert not judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [("f(2) = 5", "5"), ("x = 5", "5"), ("AB = 5", "5"), ("x_1 = 2", "2")])
+def test_a_named_value_in_a_box_is_still_its_value(got, ref):
+    assert judged("boxed", rf"\boxed{{{got}}}", ref)

@@ -2831,6 +2831,9 @@ def _several_letters(got: str, ref: str) -> bool:
 _NAMED = re.compile(r"[\s$]*([a-zA-Z])(?:_\{?[0-9a-zA-Z]+\}?)?\s*=(?!=)")
 
 
+# one value written twice: 0.5 = \frac{1}{2}, \frac{14}{3} = 4\frac{2}{3} (digits on both sides; f(2) = 5, where the
+# two differ, is read as before)
+_EQUAL_FORMS = re.compile(r"\s*([^=]*?\d[^=]*?)(?<=\S)\s*=\s*([^=]*\d[^=]*)")
 # an exact answer and its decimal value: \frac{14}{3} \approx 4.67, 2\sqrt{2} \approx 2.83 (one answer, twice written)
 # (the exact form ends at a character that is no space: each run of spaces read one way)
 _APPROX = re.compile(r"\s*([^=]*?[^=\s])\s*(?:\\approx|≈|\\simeq)\s*([-\u2212]?\d+\.(\d{1,12}))\s*\.?\s*")
@@ -2849,6 +2852,9 @@ def _boxes_equal(got: str, ref: str) -> bool:
     another unknown is another answer (``x = 3`` for the line ``y = 3``: MATH's grader drops both names)."""
     if (a := _NAMED.match(got)) and (b := _NAMED.match(ref)) and a.group(1).casefold() != b.group(1).casefold():
         return False
+    if "=" in got and "=" not in ref and (same := _EQUAL_FORMS.fullmatch(got)) is not None and \
+            not _NAMED.match(got) and _boxes_equal(same.group(1), same.group(2)):  # 0.5 = \frac{1}{2}: one value
+        return _boxes_equal(same.group(1), ref) or _boxes_equal(same.group(2), ref)
     if ("approx" in got or "≈" in got or "simeq" in got) and (near := _APPROX.fullmatch(got)) is not None and \
             "\\approx" not in ref:  # \frac{14}{3} \approx 4.67
         rounds = _rounds_to(near.group(1), near.group(2))  # None: an exact form of no value read (2\ln 2 \approx 1.39)
