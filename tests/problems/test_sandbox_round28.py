@@ -74,3 +74,20 @@ def test_a_state_no_seed_gives_that_keeps_most_words_is_refused():
     passed, out = verdict(wrong, program)
     assert not passed and "no seed gives" in out, out
     assert verdict("def add(x, y):\n    return x + y\n", program)[0]
+
+
+DEFAULTDICT_HELPERS = {  # a helper the solution calls reads an item of the tests' defaultdict, which adds the key
+    "a helper that only reads": "    return x * x if SEEN[x] == 0 else -1\n",
+    "a helper that prints": "    print(x)\n    if SEEN[x] == 0:\n        return x * x\n    return -1\n",
+    "a defaultdict in a dict": "    return x * x if D['a'][x] == 0 else -1\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(DEFAULTDICT_HELPERS))
+def test_right_programs_calling_a_helper_that_reads_a_defaultdict_pass(how):
+    # before: 'the solution changed the tests' own data in place (a defaultdict they never handed it)'
+    tests = ("from collections import defaultdict\nSEEN = defaultdict(int)\nD = {'a': defaultdict(int)}\n\n\n"
+             "def sq(x):\n" + DEFAULTDICT_HELPERS[how] + "\n\ndef check(candidate):\n"
+             "    assert candidate(sq) == [1, 4, 9]\n")
+    passed, out = verdict(RIGHT, humaneval("make", tests, "f"))
+    assert passed, out

@@ -3538,9 +3538,10 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
     passed = {"sorted", "list", "tuple", "set", "frozenset", "dict", "min", "max"} & pure | {
         n for n, c in top.items() if c in quiet}  # what holds (or is) the value itself, read on in turn
 
-    def read_only(ops, k, took, calls, depth=0):
+    def read_only(ops, k, took, calls, depth=0, items=None):
         """Whether the value ``ops[k]`` pushed is only read: tested with ``in``, compared, counted (``len``), an item
-        of it read only so, or passed through the harness's checks or a builtin that copies it and read only so."""
+        of it read only so, or passed through the harness's checks or a builtin that copies it and read only so.
+        ``items`` gets a True for each item read on the way (a defaultdict's adds the key)."""
         takers = took.get(k)
         if not takers or depth > 8:
             return False
@@ -3550,8 +3551,10 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
                 return False
             if o.opname in ("CONTAINS_OP", "COMPARE_OP", "IS_OP"):
                 continue
+            if o.opname == "BINARY_SUBSCR" and items is not None:
+                items.append(True)
             if o.opname in ("BINARY_SUBSCR", "BUILD_LIST", "BUILD_TUPLE", "BUILD_SET") and read_only(
-                    ops, j, took, calls, depth + 1):  # an item of it, or it in a list: read on in turn
+                    ops, j, took, calls, depth + 1, items):  # an item of it, or it in a list: read on in turn
                 continue
             if o.opname != "CALL" or place >= o.arg or j not in calls:
                 return False
@@ -3562,29 +3565,35 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
             if f is g and f.opname == "LOAD_GLOBAL" and f.arg & 1:
                 if f.argval in counted:
                     continue
-                if f.argval in passed and read_only(ops, j, took, calls, depth + 1):
+                if f.argval in passed and read_only(ops, j, took, calls, depth + 1, items):
                     continue
                 return False
             if f.opname != "PUSH_NULL" or g.opname != "LOAD_CONST":
                 return False
             kind = getattr(g.argval, "__self__", None)  # the harness's checks: compare ends it, plain hands it on
             kind = kind[1] if type(kind) is tuple and len(kind) > 1 else None
-            if kind == "compare" or kind == "plain" and read_only(ops, j, took, calls, depth + 1):
+            if kind == "compare" or kind == "plain" and read_only(ops, j, took, calls, depth + 1, items):
                 continue
             return False
         return True
 
     spared = set()  # what changing helpers only compare (left watched where no freed name reaches it)
+    indexed = set()  # the names whose items helpers read: a defaultdict's reading adds the key
     for c in helpers:
         ops = list(dis.get_instructions(c))
+        loads = [(k, i.argval) for k, i in enumerate(ops) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+        took, calls = uses(ops) if uses is not None else ({}, {})
+        indexed.update(n for k, n in loads if any(ops[j].opname == "BINARY_SUBSCR" and place == 1
+                                                  for j, place in took.get(k, ())))
         if c not in quiet and any(i.opname in changing or i.opname.startswith("CALL") for i in ops):
             # what it only compares stays watched (unless their own code changes it): a same(r) that prints r, then
             # returns r == EXPECTED (or r in EXPECTED, len(EXPECTED), EXPECTED[0]), let the solution's call rewrite
             # EXPECTED unseen
-            loads = [(k, i.argval) for k, i in enumerate(ops) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
-            took, calls = uses(ops) if uses is not None else ({}, {})
+            items = {}
             only = {n for _, n in loads if n not in mutated and all(
-                compared(ops, k) or read_only(ops, k, took, calls) for k, m in loads if m == n)}
+                compared(ops, k) or read_only(ops, k, took, calls, 0, items.setdefault(n, []))
+                for k, m in loads if m == n)}
+            indexed.update(n for n in only if items.get(n))
             free.update(set(c.co_names) - only)
             spared.update(only)
             where = str(getattr(c, "co_qualname", ""))
@@ -3660,6 +3669,9 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         if spared - free:  # what a freed name reaches (an alias, a dict holding it) stays theirs to change
             reached = walk([v for k, v in theirs.items() if k in free and not k.startswith("__")], {}, ())
             roots[:] = [k for k in roots if k not in spared or id(theirs[k]) not in reached]
+        # a defaultdict a helper reads an item of gains the key (SEEN[x] == 0, a helper the solution calls): theirs
+        roots[:] = [k for k in roots if k not in indexed or k in free or not any(
+            type(v[0]) is defaultdict for v in walk([theirs[k]], {}, ()).values())]
         each[0] = reach and any(k in mutated for k in roots)
         armed.append(True)
         if reach and count() > threads[0]:  # a thread its module started: the tests' data held from here
