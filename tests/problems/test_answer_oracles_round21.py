@@ -290,3 +290,12 @@ def test_a_box_equating_two_values_passes_neither(got, ref):
 @pytest.mark.parametrize("got,ref", [("f(2) = 5", "5"), ("x = 5", "5"), ("AB = 5", "5"), ("x_1 = 2", "2")])
 def test_a_named_value_in_a_box_is_still_its_value(got, ref):
     assert judged("boxed", rf"\boxed{{{got}}}", ref)
+
+
+@pytest.mark.parametrize("got,ref", [(r"12^\circ\text{C}", "12"), ("12\u00b0C", "12"), (r"12 ^{\circ}C", "12"),
+                                     (r"12\,^\circ\mathrm{C}", "12"), (r"-40^\circ\text{F}", "-40"),
+                                     (r"45^\circ\text{C}", r"45^\circ")])
+def test_a_temperature_in_degrees_celsius_or_fahrenheit_is_its_number(got, ref):
+    """``\\boxed{12^\\circ\\text{C}}`` failed 12: the degree sign was dropped and its scale's letter kept (12C)."""
+    assert judged("boxed", rf"\boxed{{{got}}}", ref)
+    assert not judged("boxed", rf"\boxed{{{got}}}", "13")

@@ -601,8 +601,9 @@ def _normalize_math(s: str) -> str:
     # 2 1/2: a whole and a fraction, never 21/2 once the space is gone (MATH's mixed numbers are 2\frac{1}{2})
     s = re.sub(r"(?<![\w.\\])(\d+)\s+(\d+)\s*/\s*(\d+)(?![\w/.])", r"\1\\frac{\2}{\3}", s)
     # degrees, percent, dollars and the other currencies' signs (\boxed{12 €}, £1{,}200, \euro 5)
-    s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\\$|\\?%|[€£¥₹]|\\(?:euro|texteuro|pounds|textsterling|yen)(?![a-zA-Z])",
-               "", s)
+    # (a temperature's scale after the degree sign too: 12^\circ\text{C}, 12°F)
+    s = re.sub(r"(?:\^\s*\{?\s*\\circ\s*\}?|°)(?:\s*(?:\\(?:text|textrm|mathrm)\s*\{\s*[CF]\s*\}|[CF](?![a-zA-Z])))?"
+               r"|\\\$|\\?%|[€£¥₹]|\\(?:euro|texteuro|pounds|textsterling|yen)(?![a-zA-Z])", "", s)
     s = re.sub(r"\\(?:text|textrm|textbf|mbox|mathrm|mathbf|boldsymbol|bm)\{([^{}]*)\}", r"\1", s)
     s = _ANSWER_LABEL.sub("", s, count=1)  # \boxed{\text{Answer: } 12}: the label a model boxed with its answer
     # \ln(2) and \ln 2, \sin(x) and \sin x: a function's one-token argument in brackets, never one a product follows
