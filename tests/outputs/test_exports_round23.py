@@ -368,3 +368,23 @@ def test_an_export_that_keeps_none_of_a_runs_records_says_why(run, tmp_path, cap
     caplog.clear()
     assert export(run, tmp_path / "out", fmt=fmt, kind=kind) == 5
     assert "none of the" not in caplog.text
+
+
+# ----------------------------------------------------------------------------- the report
+
+@pytest.mark.parametrize("how", ["replaced", "merged"])
+def test_a_report_of_pivots_of_another_run_than_its_run_json_is_refused(run, tmp_path, how):
+    """The report drew another run's pivots (a pivots.jsonl replaced whole, or merged from two runs) as this run's,
+    under its run.json, as the exports no longer do."""
+    from ptsfast.outputs.report import write_report
+
+    folder = _replaced(run, tmp_path / "run", ["pivots.jsonl"], temperature=0.5)
+    if how == "merged":
+        pivots = _lines(folder / "pivots.jsonl")
+        pivots[1:] = _lines(run / "pivots.jsonl")[1:]
+        _write(folder / "pivots.jsonl", pivots)
+    said = r"made otherwise than its run.json says" if how == "replaced" else r"made two ways \(temperature"
+    with pytest.raises(ValueError, match=said):
+        write_report(folder, tmp_path / "report.html")
+    assert not (tmp_path / "report.html").exists()
+    write_report(run, tmp_path / "ok.html")

@@ -28,8 +28,8 @@ from typing import Any, Mapping, Sequence
 from ptsfast.outputs.rundir import (PIVOTS, PROBLEMS, REPORT_HEAD, REPORT_MARKER, RUN, RunDirError, check_format,
                                     check_writable, is_ptsfast_report, is_stream, warn_if_being_mined,
                                     write_atomic_together)
-from ptsfast.outputs.source import (RunSource, check_not_discarded, check_readable, check_record, committed_records,
-                                    path_arg)
+from ptsfast.outputs.source import (RunSource, check_not_discarded, check_one_run, check_readable, check_record,
+                                    committed_records, path_arg)
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,10 @@ def load_run(run_dir: str | os.PathLike) -> tuple[list[dict], dict[tuple[str, An
     problems = records(PROBLEMS, ("problem_id",))
     by_traj: dict[tuple[str, Any], list[dict]] = defaultdict(list)
     refuted = 0
-    for pv in records(PIVOTS, ("problem_id", "position")):
+    pivots = records(PIVOTS, ("problem_id", "position"))
+    # one run's, as its run.json says (records merged from two runs, or replaced by another's, drawn as this run's)
+    check_one_run(pivots, d / PIVOTS, info if isinstance(info, dict) else None)
+    for pv in pivots:
         if pv.get("confirmed") in ("refuted", False):  # runs before the three states wrote false, as exports read it
             refuted += 1
             continue
