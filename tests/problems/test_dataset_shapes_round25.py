@@ -172,3 +172,14 @@ def test_a_lambda_named_like_a_checker_whose_comparison_is_dropped_is_refused(tm
     r = load(tmp_path, [{"question": Q, "test": tests}], oracle="code")
     assert not r.problems and "never compare what the program returns" in r.skipped[0]
     assert _judged(tmp_path, tests.replace("    check()", "    assert check()")) == (True, False)
+
+
+def test_a_parametrize_given_indirect_by_position_hands_its_values_to_the_fixture(tmp_path):
+    # parametrize('pair', [...], True): the runner read indirect by keyword only, so the test got the raw (a, b)
+    # instead of the fixture's (a, b, a + b), and every program, a right one too, failed
+    tests = "import pytest\nfrom solution import add\n\n@pytest.fixture\ndef pair(request):\n" \
+            "    a, b = request.param\n    return (a, b, a + b)\n\n" \
+            "@pytest.mark.parametrize('pair', [(1, 2), (2, 5)], True, ['small', 'big'])\n" \
+            "def test_add(pair):\n    a, b, c = pair\n    assert add(a, b) == c\n"
+    assert "indirect=True, ids=['small', 'big']" in program_from_row({"test": tests}, ("test",), None, "").tests
+    assert _judged(tmp_path, tests) == (True, False)

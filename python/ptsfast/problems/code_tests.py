@@ -1024,31 +1024,35 @@ def _skipping_tests_set_aside(tests: str) -> str:
 
 
 def _parametrize_by_position(tests: str) -> str:
-    """``@pytest.mark.parametrize(argnames='x, y', argvalues=[...])`` as pytest reads it, by keyword too: written
-    with its names and values first, by position (ptsfast's runner reads them so), its other keywords kept."""
-    if "argnames" not in tests and "argvalues" not in tests:
+    """``@pytest.mark.parametrize`` as pytest reads it, its arguments by keyword or by position: written with its
+    names and values first, by position, and the rest by keyword (``indirect``, ``ids``, ``scope``), as ptsfast's
+    runner reads them (``parametrize(argnames='x', argvalues=[...])``; ``parametrize('x', [...], True)``, whose
+    positional ``indirect`` the runner passed over, handing the tests' fixture's values to the test as they are)."""
+    if "parametrize" not in tests:
         return tests
     try:
         tree = ast.parse(tests)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return tests
-    edits = []
+    edits, first = [], ("argnames", "argvalues")
     for c in ast.walk(tree):
         if not (isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "parametrize"):
             continue
         kw = {k.arg: k.value for k in c.keywords}
-        if not {"argnames", "argvalues"} & set(kw) or any(isinstance(a, ast.Starred) for a in c.args) or \
-                None in kw or len(c.args) >= 2:
+        extra = c.args[2:]
+        if not (set(first) & set(kw) or extra) or any(isinstance(a, ast.Starred) for a in c.args) or None in kw \
+                or len(extra) > 3:
             continue
-        given = list(c.args) + [kw[k] for k in ("argnames", "argvalues")[len(c.args):] if k in kw]
+        given = list(c.args[:2]) + [kw[k] for k in first[len(c.args[:2]):] if k in kw]
         if len(given) < 2:
             continue  # names or values missing: pytest raises, and so will the runner
-        parts = [ast.get_source_segment(tests, x) for x in [c.func, *given]] + \
-            [f"{k.arg}={ast.get_source_segment(tests, k.value)}" for k in c.keywords
-             if k.arg not in ("argnames", "argvalues")]
+        named = [*zip(("indirect", "ids", "scope"), extra), *((k.arg, k.value) for k in c.keywords
+                                                               if k.arg not in first)]
+        parts = [ast.get_source_segment(tests, x) for x in [c.func, *given, *(v for _, v in named)]]
         if None in parts:
             continue
-        text = f"{parts[0]}({', '.join(parts[1:])})"
+        keywords = [f"{k}={text}" for (k, _), text in zip(named, parts[len(given) + 1:])]
+        text = f"{parts[0]}({', '.join(parts[1:len(given) + 1] + keywords)})"
         edits.append((c.lineno, c.col_offset, c.end_lineno, c.end_col_offset, None, text.encode()))
     return (_edited(tests, edits) or tests) if edits else tests
 
