@@ -47,6 +47,7 @@ from ptsfast.pipeline.probes import (
     check_every,
     decodes_bytes,
     joined_is_whole,  # noqa: F401 - re-exported: its import path before it moved to probes
+    judged_decoder,
     judged_texts,
     trace_marker_ids,
 )
@@ -593,8 +594,14 @@ class _AnchorRun(FedCall):
         context (alone, a SentencePiece tokenizer drops the first token's leading space: "x." + "Then")."""
         ctx = (list(t.prompt_ids) + list(t.solution_ids[:b]))[-8:]
         # a trace's markers kept, as in the solution's sentences
-        head, full = judged_texts(self.tokenizer, [ctx, ctx + list(tokens)])
-        return full[len(head):] if full.startswith(head) else judged_texts(self.tokenizer, [list(tokens)])[0]
+        head, full = self._decoded([ctx, ctx + list(tokens)])
+        return full[len(head):] if full.startswith(head) else self._decoded([list(tokens)])[0]
+
+    @functools.cached_property
+    def _decoded(self) -> Callable[[Sequence[Sequence[int]]], list[str]]:
+        """:func:`judged_texts` of the run's tokenizer, without batch_decode's check of every id where it can (a
+        resample's text after 300 tokens: 0.18 -> 0.15 ms)."""
+        return judged_decoder(self.tokenizer)
 
 
 def _records(problem, trajectories: list[_Trajectory], meta: dict, why: str | None):
