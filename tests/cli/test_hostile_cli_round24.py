@@ -16,7 +16,8 @@ def _rows():
 
 
 def _options(**kw):
-    return ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False, **kw)
+    return ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False,
+                               engine=ptsfast.EngineConfig(num_blocks=64), **kw)  # a small KV pool: fast to make
 
 
 def test_a_resume_refused_for_a_changed_setting_names_the_python_callers_option(tmp_path, model_dir, capsys):
@@ -188,3 +189,18 @@ def test_a_chat_template_file_given_as_a_path_is_read(tmp_path):
     template.write_text("{% for m in messages %}{{ m['content'] }}{% endfor %}")
     options = ptsfast.MineOptions(chat_template=Path(template))
     assert options.chat_template == template.read_text()
+
+
+def test_a_model_name_given_as_a_folders_path_is_recorded_as_that_folder(tmp_path):
+    """`mine(..., model_name=Path(folder))` (the Path load_model took) was 'model_name must be a str, got
+    PosixPath'."""
+    from pathlib import Path
+
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run", _options(),
+                 model_name=Path(model_dir), progress=False)
+    config = __import__("json").loads((tmp_path / "run" / "run.json").read_text())["config"]
+    assert config["model"] == str(Path(model_dir).resolve())

@@ -336,8 +336,8 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if oracle is not None and not callable(oracle):
         raise TypeError(f"oracle must be a callable (text, problem) -> bool, got {type(oracle).__name__}; a built-in "
                         f"oracle is named by MineOptions(oracle=...)")
-    if not isinstance(model_name, str):
-        raise TypeError(f"model_name must be a str, got {type(model_name).__name__}")
+    if not isinstance(model_name, (str, os.PathLike)):  # a model folder's Path is its name, as load_model takes it
+        raise TypeError(f"model_name must be a str or a model folder's path, got {type(model_name).__name__}")
     table = any(hasattr(problems, a) for a in ("columns", "column_names"))  # a DataFrame, Dataset or Table
     if isinstance(problems, (str, bytes, dict, os.PathLike)) or table or not hasattr(problems, "__iter__"):
         # a table read as problems gave its column names ('problems[0] ... got str'), a file's path its letters
