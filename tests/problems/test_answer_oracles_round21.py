@@ -299,3 +299,20 @@ def test_a_temperature_in_degrees_celsius_or_fahrenheit_is_its_number(got, ref):
     """``\\boxed{12^\\circ\\text{C}}`` failed 12: the degree sign was dropped and its scale's letter kept (12C)."""
     assert judged("boxed", rf"\boxed{{{got}}}", ref)
     assert not judged("boxed", rf"\boxed{{{got}}}", "13")
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{\frac{1}{2} \text{ or } 0.5}", r"\frac12"),
+                                      (r"\boxed{\frac{1}{2} \text{ or } 0.5}", "0.5"),
+                                      (r"\boxed{\frac12} or \boxed{0.5}", r"\frac12"),
+                                      (r"\boxed{\frac12}, \boxed{0.5}.", "0.5")])
+def test_one_value_said_twice_in_two_forms_is_that_value(text, ref):
+    """``\\boxed{\\frac{1}{2} \\text{ or } 0.5}`` failed 1/2: the same value in two forms was read as a list of two
+    (``\\boxed{\\frac12} (or 0.5)`` already was one answer)."""
+    assert judged("boxed", text, ref)
+    assert_stops_only_where_the_verdict_is_known("boxed", text, (ref,))
+
+
+@pytest.mark.parametrize("text,ref", [(r"\boxed{\frac{1}{2} \text{ or } 0.4}", r"\frac12"), (r"\boxed{2, 3}", "2"),
+                                      (r"\boxed{(2, 2)}", "2"), (r"\boxed{\{2, 2\}}", "2")])
+def test_two_values_or_a_tuple_of_one_value_are_still_no_one_answer(text, ref):
+    assert not judged("boxed", text, ref)

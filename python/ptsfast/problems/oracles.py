@@ -2866,6 +2866,9 @@ def _boxes_equal(got: str, ref: str) -> bool:
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
     if several is not None and (mine := _collection(got, len(several[1]))) and _collections_equal(mine, several):
         return True
+    if several is None and "=" not in got and 1 < len(same := _top_level(got, rf"{_WORD_SEP}|{_ITEM_COMMA}")) <= 4 \
+            and all(_items_equal(_normalize_math(same[0]), _normalize_math(p)) for p in same[1:]):
+        return _boxes_equal(same[0], ref)  # \frac{1}{2} \text{ or } 0.5: one value said twice, never a list of two
     numbers = not any(_LIST_COMMA.search(s) for s in (got, ref))  # 10, 100: two answers, never the number 10100
     got, ref = _normalize_math(got), _normalize_math(ref)
     if not got:
