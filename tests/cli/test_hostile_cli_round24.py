@@ -84,7 +84,8 @@ import ptsfast
 import ptsfast.pipeline.loop as loop
 from tiny_models import tiny_model, tiny_tokenizer
 loop.FedCall.BACKGROUND_ON_CPU = True  # verdicts judged in background threads, as on a GPU
-rows = ptsfast.load_problems([{"id": f"a{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"} for i in range(2)]).problems
+rows = [{"id": f"a{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"} for i in range(2)]
+rows = ptsfast.load_problems(rows).problems
 queued, calls, sent = threading.Event(), [], []
 def oracle(text, problem):  # a verdict that never comes (code looping in a sandbox)
     calls.append(1)
