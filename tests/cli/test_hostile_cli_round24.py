@@ -205,3 +205,27 @@ def test_a_model_name_given_as_a_folders_path_is_recorded_as_that_folder(tmp_pat
                  model_name=Path(model_dir), progress=False)
     config = __import__("json").loads((tmp_path / "run" / "run.json").read_text())["config"]
     assert config["model"] == str(Path(model_dir).resolve())
+
+
+@pytest.mark.parametrize("call", ["mine", "find_anchors"])
+def test_an_oracle_that_cannot_take_text_and_problem_is_refused_before_the_run(call, tmp_path):
+    """`oracle=lambda text: ...` raised at every verdict: each rollout counted a failure, every problem was written
+    done with no pivot, and the rerun with the oracle fixed was refused as made from another oracle."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    options = _options() if call == "mine" else ptsfast.AnchorOptions(run=_options())
+    with pytest.raises(TypeError, match=r"oracle\(text, problem\)"):
+        getattr(ptsfast, call)(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run", options,
+                               oracle=lambda text: True, progress=False)
+    assert not (tmp_path / "run").exists()
+
+    class Checker:  # what a user's oracle may be: a function, a method, a callable object, a partial
+        def __call__(self, text, problem, strict=False):
+            return False
+
+    import functools
+
+    for fine in (Checker(), functools.partial(lambda flag, text, problem: False, True), lambda *a: False):
+        from ptsfast.pipeline.run import _check_oracle_takes_two
+
+        _check_oracle_takes_two(fine)

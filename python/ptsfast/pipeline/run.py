@@ -336,6 +336,8 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
     if oracle is not None and not callable(oracle):
         raise TypeError(f"oracle must be a callable (text, problem) -> bool, got {type(oracle).__name__}; a built-in "
                         f"oracle is named by MineOptions(oracle=...)")
+    if oracle is not None:
+        _check_oracle_takes_two(oracle)
     if not isinstance(model_name, (str, os.PathLike)):  # a model folder's Path is its name, as load_model takes it
         raise TypeError(f"model_name must be a str or a model folder's path, got {type(model_name).__name__}")
     table = any(hasattr(problems, a) for a in ("columns", "column_names"))  # a DataFrame, Dataset or Table
@@ -352,6 +354,24 @@ def check_mine_args(model, tokenizer, problems, out_dir, options, oracle, model_
         raise ValueError(f"problems is a {type(problems).__name__} that yielded no problem (one is read only once: "
                          f"was it read before?); pass a list, as ptsfast.load_problems(...).problems gives")
     return given
+
+
+def _check_oracle_takes_two(oracle: Callable) -> None:
+    """An oracle that cannot be called with ``(text, problem)`` (``lambda text: ...``) raised at every verdict: each
+    rollout counted a failure and an oracle error, and every problem was written as done with no pivot, so that the
+    rerun with the oracle fixed was refused as made from another oracle. Refused before anything is written."""
+    import inspect
+
+    try:
+        signature = inspect.signature(oracle)
+    except (TypeError, ValueError):  # a builtin or extension callable without one: its first verdict says
+        return
+    try:
+        signature.bind("text", None)
+    except TypeError as e:
+        name = getattr(oracle, "__qualname__", None) or type(oracle).__name__
+        raise TypeError(f"oracle {name}{signature} cannot be called as oracle(text, problem) ({e}); an oracle takes "
+                        f"the rollout's text and its ptsfast.Problem and returns True or False") from None
 
 
 def _check_out_path(out_dir: str | os.PathLike) -> None:
