@@ -1009,11 +1009,11 @@ def _worded_hedge(last: str) -> re.Pattern:
     argue = r"(?i:one|some|others?|someone|you|we|many)[ \t]+(?i:(?:could|might|may|would|can)[ \t]+)?" \
             r"(?i:argue|say|pick|choose|prefer)(?:[ \t]+(?i:for|that))?[ \t]+(?i:it(?:['’]s|[ \t]+is)[ \t]+)?"
     return re.compile(rf"(?<![A-Za-z]){letter}(?:[ \t]+(?i:as[ \t]+well[ \t]+as)[ \t]+{second}{end}"
-                      rf"|{but}(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}{second}"
-                      rf"{end}|{instead}{second}{end}|{second}{reading}|{condition}{second}{end}|{second}{too}{end}"
-                      rf"|{argue}{second}{end}"
-                      rf"|{second}[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
-                      rf"(?i:possible|plausible|correct|right|valid|likely|acceptable)|{works}){end})|{zh})", re.M)
+                      # (each branch's second letter read once: a loop of letters is read at once)
+                      rf"|{but}(?:(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}|{instead}|{condition}|{argue})"
+                      rf"{second}{end}|{second}(?:{reading}|{too}{end}"
+                      rf"|[ \t]+(?:(?:(?i:is|seems)[ \t]+|{modal})(?i:also[ \t]+)?"
+                      rf"(?i:possible|plausible|correct|right|valid|likely|acceptable)|{works}){end}))|{zh})", re.M)
 
 
 # a word that takes back what was just said: Answer: B. Wait, no, C. / Answer: B. Actually, C. / B (sorry, C)
@@ -2351,9 +2351,9 @@ def _plain_math(line: str) -> str:
 # bracket: 12 (three for each) stays one amount)
 # (each run of spaces read one way, from its start only: a loop of spaces is read at once)
 _WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*"
-                            r"(?i:or|and/or|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+"
+                            r"(?i:or|and/or|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+(?![ \t])"
                             rf"|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
-                            rf"(?:{_MAYBE},?[ \t]+)?)"
+                            rf"(?:{_MAYBE},?[ \t]+(?![ \t]))?)"
                             rf"(?P<n>{_IN_WORDS})(?![A-Za-z])")
 
 
@@ -2373,7 +2373,7 @@ def _worded_value(words: str) -> int:
 def _offered_in_digits(line: str) -> str:
     """``line`` with a number offered in words after a digit written in digits (``18 or twenty`` as ``18 or 20``):
     a second answer in words was no offer, and the line's first number passed."""
-    if not _HAS_NUMBER.search(line):
+    if not _HAS_NUMBER.search(line) or not any(w in line.lower() for w in _ONES + _TENS):  # (a cheap look first)
         return line
     return _WORDS_OFFERED.sub(lambda m: m.group("head") + str(_worded_value(m.group("n")))
                               if _HAS_NUMBER.search(line, 0, m.start()) else m.group(), line)
