@@ -91,3 +91,24 @@ def test_right_programs_calling_a_helper_that_reads_a_defaultdict_pass(how):
              "    assert candidate(sq) == [1, 4, 9]\n")
     passed, out = verdict(RIGHT, humaneval("make", tests, "f"))
     assert passed, out
+
+
+BY_NAME = {  # tests that import a module by a name written out in a call, at their run
+    "__import__": "def check(candidate):\n    assert candidate(1, 2) == __import__('fractions').Fraction(1, 2)\n",
+    "importlib.import_module": ("import importlib\n\n\ndef check(candidate):\n"
+                                "    assert candidate(1, 2) == importlib.import_module('fractions').Fraction(1, 2)\n"),
+    "import_module imported": ("from importlib import import_module\n\n\ndef check(candidate):\n"
+                               "    assert candidate(1, 2) == import_module('fractions').Fraction(1, 2)\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(BY_NAME))
+def test_a_module_the_tests_import_by_name_cannot_be_planted_in_sys_modules(how):
+    # before: passed (fractions was not loaded before the solution ran, so its fake in sys.modules was no swap, and
+    # the tests' Fraction(1, 2) was the solution's lambda giving 0)
+    tests = humaneval("half", BY_NAME[how], "a, b")
+    wrong = ("import sys, types\nm = types.ModuleType('fractions')\nm.Fraction = lambda a, b: 0\n"
+             "sys.modules['fractions'] = m\n\n\ndef half(a, b):\n    return 0\n")
+    passed, out = verdict(wrong, tests)
+    assert not passed and "replaced the module fractions" in out, out
+    assert verdict("from fractions import Fraction\n\n\ndef half(a, b):\n    return Fraction(a, b)\n", tests)[0]

@@ -79,13 +79,13 @@ def _ptsfast_judge(spec, code):
     modules = _ptsfast_modules_named("" if spec.get("as_text") else _ptsfast_source(spec, code),
                                      set.difference(*_ptsfast_global_names(test_code))) \
         if shared or "solution" not in names else {}
-    _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"], aliases=modules)
+    called = _ptsfast_import_reached(spec["setup"] + "\n" + spec["tests"], aliases=modules)
     # sys is left out: tests legitimately swap sys.stdout and the like. Of the modules the tests import and their
     # classes, what can be called is watched, and the values the tests name (math.pi); their loaded submodules
     # (numpy.testing, _pytest's approx) for what can be called; every watched function also for its code (replacing
     # f.__code__ keeps f). Other values are the libraries' own state, set as they run (tempfile._name_sequence and
     # tempfile.tempdir on first use, mimetypes.inited).
-    tops = [n for n in dict.fromkeys(spec["imports"] + runners + list(modules.values()))
+    tops = [n for n in dict.fromkeys(spec["imports"] + runners + list(modules.values()) + called)
             if n in sys.modules and n != "sys"]
     if "pytest" in tops and "_pytest" in sys.modules:  # pytest.approx, pytest.raises: classes of _pytest's modules
         tops.append("_pytest")
@@ -1382,7 +1382,9 @@ def _ptsfast_import_reached(source, limit=1 << 18, aliases=None):
     so that they are loaded, and watched, before the solution runs (numpy loads numpy.testing lazily). Of tests
     longer than ``limit`` characters, only the import lines are read (parsing megabytes of written-out inputs in
     Python takes seconds). ``aliases``: the modules the tests use by the solution's names for them
-    (:func:`_ptsfast_modules_named`)."""
+    (:func:`_ptsfast_modules_named`). And the modules they import by a name written out in a call
+    (``__import__('fractions')``, ``importlib.import_module('fractions')``): returned, to be watched as their imports
+    are (one the solution put in ``sys.modules`` first was theirs). Returns their names."""
     import ast, sys
     if len(source) > limit:
         tree = ast.Module([], [])
@@ -1396,8 +1398,8 @@ def _ptsfast_import_reached(source, limit=1 << 18, aliases=None):
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
-            return
-    alias, names = dict(aliases or {}), set()
+            return []
+    alias, names, called = dict(aliases or {}), set(), []
     for n in ast.walk(tree):
         if isinstance(n, ast.Import):
             for a in n.names:
@@ -1405,6 +1407,15 @@ def _ptsfast_import_reached(source, limit=1 << 18, aliases=None):
                 alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
         elif isinstance(n, ast.ImportFrom) and n.level == 0 and n.module:
             names |= {n.module} | {n.module + "." + a.name for a in n.names}
+        elif isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Constant) and isinstance(
+                n.args[0].value, str) and not n.args[0].value.startswith(".") and (getattr(
+                n.func, "id", None) in ("__import__", "import_module") or getattr(n.func, "attr", None) in (
+                "import_module", "__import__")):
+            try:
+                __import__(n.args[0].value)
+            except BaseException:
+                continue  # (the tests' own call reports it)
+            called.append(n.args[0].value)
     for n in ast.walk(tree):
         chain, x = [], n
         while isinstance(x, ast.Attribute):
@@ -1420,6 +1431,7 @@ def _ptsfast_import_reached(source, limit=1 << 18, aliases=None):
                 __import__(name)
             except BaseException:
                 pass  # an attribute, not a module
+    return called
 
 
 def _ptsfast_library_roots(_dirs=[]):
@@ -4962,10 +4974,14 @@ def _ptsfast_evalplus_same(got, expected, atol):
     return close(got, expected)
 
 
-def _ptsfast_same_output(got, expected, exact=False):
+def _ptsfast_same_output(got, expected, exact=False, any_case=False):
     """Whether a program printed the expected output: the same whitespace-separated tokens, decimals within 1e-6
     (APPS' and CodeContests' rows); ``exact``: as LiveCodeBench's ``grade_stdio``, line by line, each line the same
-    text or the same numbers exactly (``1.50`` for ``1.5``)."""
+    text or the same numbers exactly (``1.50`` for ``1.5``). ``any_case``: the words yes and no in any case, as
+    Codeforces' yesno checkers read them where the statement allows it (Yes for YES); other words keep theirs."""
+    if any_case:
+        import re
+        got, expected = (re.sub(r"(?<!\S)(?i:yes|no)(?!\S)", lambda m: m.group().lower(), t) for t in (got, expected))
     if exact:
         from decimal import Decimal, InvalidOperation
         lines, want = got.strip().split("\n"), expected.strip().split("\n")
@@ -5070,7 +5086,7 @@ def _ptsfast_stdio(spec, code):
                     j_out.decode("utf-8", "replace")[-300:] if j_out.strip() else "(nothing)",
                     "\n--- its errors\n" + j_err.decode("utf-8", "replace")[-1000:] if j_err.strip() else "")
             else:
-                right = _ptsfast_same_output(got, expected, spec["exact"])
+                right = _ptsfast_same_output(got, expected, spec["exact"], False)
             if not right:
                 raise AssertionError("case %d: %s\n--- input\n%s\n--- expected\n%s\n--- got\n%s%s" %
                                      (i + 1, head, stdin[:500], expected[:500], got[:500], said))
