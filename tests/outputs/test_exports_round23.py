@@ -388,3 +388,70 @@ def test_a_report_of_pivots_of_another_run_than_its_run_json_is_refused(run, tmp
         write_report(folder, tmp_path / "report.html")
     assert not (tmp_path / "report.html").exists()
     write_report(run, tmp_path / "ok.html")
+
+
+# ----------------------------------------------------------------------------- text_exact under two more tokenizers
+
+def _byte_fallback():
+    """A Llama 2-style SentencePiece BPE with byte fallback: a character outside its vocabulary is one <0xNN> token a
+    byte, each decoding to U+FFFD alone."""
+    from test_exports_round8 import CORPUS, INST
+    from tokenizers import Tokenizer, decoders, models, normalizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tk = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tk.normalizer = normalizers.Sequence([normalizers.Prepend("\u2581"), normalizers.Replace(" ", "\u2581")])
+    tk.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(),
+                                    decoders.Strip(" ", 1, 0)])
+    specials = ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"] + [f"<0x{b:02X}>" for b in range(256)]
+    tk.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=420, special_tokens=specials))
+    tk.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                  pad_token="<unk>")
+    tok.chat_template = "{{ bos_token }}" + INST
+    return tok
+
+
+def _prefix_space():
+    """A byte-level BPE that adds a prefix space to every text it tokenises (GPT-2's add_prefix_space=True)."""
+    from test_exports_round8 import CORPUS
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tk.decoder = decoders.ByteLevel()
+    tk.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>"],
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    return PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+
+
+@pytest.mark.parametrize("make", [_byte_fallback, _prefix_space])
+def test_text_exact_is_what_trl_makes_of_pairs_under_byte_fallback_and_prefix_space_tokenizers(make, tmp_path):
+    """The installed TRL's text path against text_exact at every cut of accented, CJK, emoji and whitespace texts
+    (and after a random token), for a tokenizer whose characters outside its vocabulary are byte tokens and one
+    that adds a prefix space: wherever a pair says its text is exact, TRL gives back the mined ids; nowhere else."""
+    pytest.importorskip("trl")
+    import random
+
+    from test_exports_round9 import trl_prepared
+
+    from ptsfast.outputs.rundir import pair_record
+
+    tok = make()
+    rng, est = random.Random(0), {"p": 0.5, "successes": 4, "trials": 8, "lo": 0.2, "hi": 0.8, "exact": False}
+    rows = []
+    texts = ("Tom has 3 apples and buys 5 more.", "héllo wörld 日本", "a  b\n\n c \t d  ", " leading", "x😀y")
+    for text in texts:
+        ids = tok(text)["input_ids"]
+        for cut in range(1, len(ids)):
+            for prefix, chosen in ((ids[:cut], ids[cut]), (ids[:cut] + [rng.randrange(3, len(tok))], ids[cut])):
+                rejected = rng.choice([t for t in range(3, len(tok)) if t != chosen])
+                rows.append(pair_record({"key": "k", "problem_id": "q", "position": 0, "prefix_ids": prefix,
+                                         "chosen_id": chosen, "rejected_id": rejected, "chosen": est,
+                                         "rejected": est, "direction": "raises"}, tok, {"model": "m"}))
+    eos = [tok.eos_token_id]
+    for r, g in zip(rows, trl_prepared(rows, tok, tmp_path)):
+        want = (r["prompt_ids"], r["chosen_ids"] + eos, r["rejected_ids"] + eos)
+        assert r["text_exact"] is (g == want), (r["prompt"][-20:], r["chosen"], r["rejected"], g, want)
+    assert 0 < sum(r["text_exact"] for r in rows) < len(rows)
