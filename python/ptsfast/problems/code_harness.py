@@ -5086,7 +5086,7 @@ def _ptsfast_stdio(spec, code):
                     j_out.decode("utf-8", "replace")[-300:] if j_out.strip() else "(nothing)",
                     "\n--- its errors\n" + j_err.decode("utf-8", "replace")[-1000:] if j_err.strip() else "")
             else:
-                right = _ptsfast_same_output(got, expected, spec["exact"], False)
+                right = _ptsfast_same_output(got, expected, spec["exact"], spec.get("any_case"))
             if not right:
                 raise AssertionError("case %d: %s\n--- input\n%s\n--- expected\n%s\n--- got\n%s%s" %
                                      (i + 1, head, stdin[:500], expected[:500], got[:500], said))

@@ -174,6 +174,10 @@ class TestProgram:
     """LiveCodeBench's comparisons: call: the value returned must equal the expected one (otherwise, as APPS'
     judge, the one element of a one-element expected list passes too: APPS wraps outputs in a list); stdio: line
     by line, each line the same text or the same numbers exactly (otherwise tokens, decimals within 1e-6)."""
+    any_case: bool = False
+    """stdio, without a checker: the statement lets the answer be printed in any case ("the strings yEs, yes, Yes
+    and YES will be recognized as positive answers", :data:`ANY_CASE`): a printed word yes or no matches the
+    expected one in any letter case, as Codeforces' yesno checkers compare; every other word keeps its case."""
     atol: float | None = None
     """call: EvalPlus' comparison (raw EvalPlus rows, :mod:`ptsfast.problems.evalplus`): a tuple, set or dict is
     told from a list; a value not equal to the expected one passes when the row's tolerance (1e-6 for floats when it
@@ -187,10 +191,10 @@ class TestProgram:
 
     def to_text(self) -> str:
         """The form stored in ``Problem.tests`` (JSON, tagged so :meth:`from_text` knows it; ``exact``,
-        ``int_keys``, ``as_text``, ``atol`` and ``special`` only when set, so that the problems of earlier runs keep
-        their text and ids)."""
+        ``int_keys``, ``as_text``, ``any_case``, ``atol`` and ``special`` only when set, so that the problems of
+        earlier runs keep their text and ids)."""
         d = {_MARK: 1, **asdict(self)}
-        for flag in ("exact", "int_keys", "as_text"):
+        for flag in ("exact", "int_keys", "as_text", "any_case"):
             if not d[flag]:
                 del d[flag]
         if d["atol"] is None:
@@ -389,8 +393,11 @@ def test_program_from_row(row: dict, tests_fields: tuple[str, ...], entry_point_
         if any(v != k.replace("_file", ".txt") for k, v in named.items()):
             raise TestFormatError(f"the program reads or writes the files {named}; ptsfast gives a program input.txt "
                                   f"and reads output.txt (Codeforces' names) only")
-        return TestProgram("stdio", cases=tuple(cases), prompt=prelude, exact=exact,
-                           checker=checker if checker and checker.strip() else "",
+        checker = checker if checker and checker.strip() else ""
+        any_case = not checker and any(isinstance(t, str) and ANY_CASE.search(t) for t in (
+            prompt, row.get("description"), row.get("output_format")))  # open-r1's statement in parts
+        return TestProgram("stdio", cases=tuple(cases), prompt=prelude, exact=exact, checker=checker,
+                           any_case=any_case,
                            files=str(row.get("input_mode") or "").lower() == "file" or bool(named))
     return _from_source("\n\n".join(sources), entry_point=entry, prompt=prompt or "", setup=setup)
 
@@ -576,6 +583,12 @@ def unread_hidden_tests(row: dict, tests_fields: tuple[str, ...]) -> tuple[str, 
         return ()
     return tuple(f for f in TEST_COMPANIONS[tests_fields[0]] if f not in tests_fields and _holds_cases(row.get(f), f))
 
+
+ANY_CASE = re.compile(r"(?i:\b(?:output|print|write)\w*\b[^.\n]{0,120}?\bin\s+any\s+(?:letter\s+)?(?:case|register)\b|"
+                      r"\byEs\b[^.\n]{0,300}?\brecogni[sz]ed\s+as\s+(?:a\s+)?positive)")
+"""How a Codeforces statement says the answer may be printed in any case ("You can output the answer in any case
+(upper or lower). For example, the strings yEs, yes, Yes, and YES will be recognized as positive answers"): its
+judge (testlib's yesno) compares yes and no in any case, so a right program printing Yes for YES must pass."""
 
 ANY_OF_SEVERAL = re.compile(r"(?i:\b(?:print|output|return)\s+any\s+(?:one\s+)?(?:of\s+them|of\s+these|such|valid|"
                             r"correct|suitable|possible)\b|\b(?:print|output)\s+any(?:\s+one)?\s*[.!;,)]|"
