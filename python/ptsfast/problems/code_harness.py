@@ -361,11 +361,12 @@ def _ptsfast_judge(spec, code):
     # watch()'s: per watched entry (by its place), its quick pass (below); per generator, its words at the places
     # below as last counted
     quick, counted, mappings = [], {}, (dict, type(type.__dict__))
-    # 24 of a Mersenne Twister's 624 words, at places drawn here from the OS (no generator the solution can set):
-    # a twist changes them all, and a state no seed gives (over 300 words set to 0) keeps them all as they were
-    # once in 2^24 tries; comparing them, not all 624, halved the check's cost a value read
+    # 64 of a Mersenne Twister's 624 words, at places drawn here from the OS (no generator the solution can set):
+    # a twist changes them all, and a state no seed gives (under 5,000 bits set of ~10,000) must change at least
+    # 156 words (32 bits each at most), which all 64 places miss less than once in 10^8 (24 places: once in 1,000);
+    # comparing them, not all 624, halved the check's cost a value read
     places = set()
-    while len(places) < 24:
+    while len(places) < 64:
         places.add(int.from_bytes(os.urandom(2), "little") % 624)
     sampled = itemgetter(*sorted(places))
 
