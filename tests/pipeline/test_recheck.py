@@ -169,4 +169,4 @@ def test_a_models_own_sampling_is_noted_when_the_run_samples_otherwise(model_dir
              oracle=race, progress=False)
     notes = [r.getMessage() for r in caplog.records if "generation_config.json" in r.getMessage()]
     assert len(notes) == 1 and "temperature=0.6, top_p=0.95" in notes[0]
-    assert "--temperature 0.6 --top-p 0.95" in notes[0]
+    assert "MineOptions(temperature=0.6, top_p=0.95)" in notes[0]  # a Python caller is told the options, not flags
