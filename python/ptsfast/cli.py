@@ -2030,10 +2030,12 @@ def _end_on_signal(rc: int) -> None:
     if not _EXITING["signals"]:
         return
     _EXITING["rc"] = rc if isinstance(rc, int) else 1
-    if _EXITING["noted"]:
-        _end_now()
     for signum in _EXITING["signals"]:
         signal.signal(signum, _end_now)
+    # looked at once the handlers are swapped: one that came while they were (signal.signal runs the handler of a
+    # signal pending, the old one) was only noted, and a process kept alive at exit then outlived it for good
+    if _EXITING["noted"]:
+        _end_now()
 
 
 def _end_now(*_) -> None:
