@@ -1745,7 +1745,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="|counterfactual importance| that makes an anchor (codelion's prob_threshold; default 0.2)")
     g.add_argument("--batch-rollouts", type=int, default=8, help="rollouts added to a boundary per look (default 8)")
     g.add_argument("--max-rollouts", type=int, default=64, help="cap of rollouts forked at one sentence boundary "
-                   "(default 64)")
+                   "(default 64); a sentence whose resamples mostly come back similar (some but under a quarter of "
+                   "a cap differ) goes on past it, a cap at a time, up to 4 caps, to decide")
     g.add_argument("--confidence", type=float, default=0.95, help="level of the intervals and of the stopping "
                    "decisions (default 0.95)")
     g.add_argument("--similarity-threshold", type=float, default=0.8, help="a regenerated first sentence is similar "
@@ -1848,7 +1849,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "substairs, level, stop, longroll, and more of them: rebound, mathy, neargapmath, rarealt, "
                          "longearly, shared, lastjump, nologprobs, and a fourth red-team's: flatedge, latetail, "
                          "likely, synonyms, wiggle, mixedlen, cutmost, flatedgemath, latelong, wigglemath, "
-                         "counterdrift, tightdrift, tightdriftsure, siblings; cap15 neargap15 / cap25 neargap25 with "
+                         "counterdrift, tightdrift, tightdriftsure, siblings, and a fifth's: family, familymix, "
+                         "atgap; cap15 neargap15 / cap25 neargap25 with "
                          "--gap 0.15 / 0.25), several seeds each. Prints one table: recall of exact-PTS "
                          "pivots (interior and last-token), accept rates per tested one-token segment, the "
                          "confirmation's states and precision, bias of the reported Δ, pair precision and margin "
@@ -1859,7 +1861,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "unlikely edges short bounds movable opposite substairs level stop longroll rebound mathy "
                           "neargapmath rarealt longearly shared lastjump nologprobs flatedge latetail likely synonyms "
                           "wiggle mixedlen cutmost flatedgemath latelong wigglemath counterdrift tightdrift "
-                          "tightdriftsure siblings cap15 neargap15 cap25 neargap25)")
+                          "tightdriftsure siblings family familymix atgap cap15 neargap15 cap25 neargap25)")
     sim.add_argument("--seeds", nargs="*", action="extend", type=int, default=None,
                      help="seeds: each draws the populations anew (default 0 1 2)")
     sim.add_argument("--scale", type=float, default=1.0, help="multiplies the populations' sizes (default 1)")
