@@ -857,7 +857,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
            # B + C, B plus C, B vs C, B | C, B -> C, B - C: two choices together, weighed or changed, never one
            r"|(?i:vs\.?|versus|plus)(?![A-Za-z])|->|=>|[→⇒]|(?<=[ \t])-(?=[ \t])"
            # Answer: B. Or C. / Answer: B. Or is it C? (the stop waits after B., :func:`_labels_text`)
-           r"|(?<=[A-Z])\.[ \t]+(?i:or)(?:[ \t]+(?i:is[ \t]+it|was[ \t]+it))?(?=[ \t])"
+           # Answer: B... or C / Answer: B. (Or C.): an ellipsis's trailing off and a bracket's afterthought too
+           r"|(?<=[A-Z])(?:\.[ \t]+|(?:\.{2,3}|…)[ \t]*)\(?(?i:or)(?:[ \t]+(?i:is[ \t]+it|was[ \t]+it))?(?=[ \t])"
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
@@ -905,7 +906,9 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$|\((?=\$?\d))|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 # (nor the period of "vs.": B vs. C, nor what opens an arrow: B -> C, B => C)
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)[^ \t,;?/&+|\->=→⇒()\[\]*_`'\"“”‘’${}\\、，（）~—–]")
+# (nor an ellipsis, "B... or C", nor the period that may open one: "B." may go on "B.. or C")
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)(?!\.(?:\.|\Z))(?!(?<=\.)\.)"
+                         r"[^ \t,;?/&+|\->=→⇒()\[\]*_`'\"“”‘’${}\\、，（）~—–…]")
 
 
 @functools.lru_cache(maxsize=8)
@@ -974,7 +977,8 @@ def _listed_own(m: re.Match, choices) -> bool:
 # a letter labelled so that its choice's text may follow (:func:`_labels_text`), and what settles that text so that
 # no other choice can be offered with it (B) 15 or C) 18, B. 15 or C. 18): its line's end, a closing bracket, a
 # sentence's end
-_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")  # **B.* may be **B.** 15
+# (or an afterthought in brackets: "Answer: B. (Or C.)")
+_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s)\[\],;:!?.<。])")  # **B.* may be **B.** 15
 # (never an opening bracket, nor the close of a letter's: "(B) 15, (C" may go on "(C) 18", a second choice)
 _TEXT_SETTLED = re.compile(r"[\n:!<。]|(?<!(?<![A-Za-z])[A-Za-z])\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 
@@ -1008,7 +1012,10 @@ def _worded_hedge(last: str) -> re.Pattern:
     too = r"[ \t]+(?i:too|as[ \t]+well)"
     argue = r"(?i:one|some|others?|someone|you|we|many)[ \t]+(?i:(?:could|might|may|would|can)[ \t]+)?" \
             r"(?i:argue|say|pick|choose|prefer)(?:[ \t]+(?i:for|that))?[ \t]+(?i:it(?:['’]s|[ \t]+is)[ \t]+)?"
-    return re.compile(rf"(?<![A-Za-z]){letter}(?:[ \t]+(?i:as[ \t]+well[ \t]+as)[ \t]+{second}{end}"
+    # B if x > 0, else C / B when it rounds, otherwise C / B if we count the last and C otherwise
+    other = rf"[ \t]+(?i:if|when|assuming)[ \t](?:[^\n.;:!?()]|\.(?=\d)){{1,40}}?(?:,[ \t]*|[ \t]+)" \
+            rf"(?:(?i:(?:or[ \t]+)?else|otherwise|or)[ \t,]+{second}{end}|{second}[ \t]+(?i:otherwise|else)(?![A-Za-z]))"
+    return re.compile(rf"(?<![A-Za-z]){letter}(?:{other}|[ \t]+(?i:as[ \t]+well[ \t]+as)[ \t]+{second}{end}"
                       # (each branch's second letter read once: a loop of letters is read at once)
                       rf"|{but}(?:(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}|{instead}|{condition}|{argue})"
                       rf"{second}{end}|{second}(?:{reading}|{too}{end}"
@@ -3239,6 +3246,9 @@ def _multiple_choice_stops_late(problem: Problem) -> bool:
 _VALUE_FOLLOWS = re.compile(r"[)\]](?:\*\*)?[ \t]+\([ \t]*\$?\d"  # each run of spaces read one way
                             r"|(?:\*\*)?[ \t]+(?:\([ \t]*)?\$?\d")
 _SENTENCE_SETTLED = re.compile(r"[\n!<。]|\.(?=\D)")
+# a condition after the letter, which another letter may follow in its sentence ("B if x > 0, else C"): the stop
+# waits for the sentence's end as after a value
+_CONDITION_FOLLOWS = re.compile(r"[)\]]?(?:\*\*)?[ \t]+(?i:if|when|assuming)(?![A-Za-z])")
 
 
 def _multiple_choice_complete(text: str) -> bool:
@@ -3276,7 +3286,8 @@ def _stated_settled(text: str, m: re.Match, p: re.Pattern) -> bool:
                 (not _labels_text(text, after := m.end(m.lastindex)) or
                  not _TEXT_MAY_FOLLOW.match(text, after + 1) or _TEXT_SETTLED.search(text, after + 1) or
                  m.group().endswith("</answer>")) and
-                (not _VALUE_FOLLOWS.match(text, after) or _SENTENCE_SETTLED.search(text, after)) and
+                (not (_VALUE_FOLLOWS.match(text, after) or _CONDITION_FOLLOWS.match(text, after)) or
+                 _SENTENCE_SETTLED.search(text, after)) and
                 all(p.match(text + more, m.start()) for more in ("z", " z")))  # a closed tag holds no second letter
 
 
