@@ -2288,11 +2288,13 @@ def _main(argv: list[str] | None, taken: dict) -> int:
         from ptsfast.problems.loading import ChatTemplateError, DataError
         from ptsfast.outputs.rundir import RunDirError
         from ptsfast.models import ModelLoadError
+        from ptsfast.pipeline.probes import OracleFailed
 
         if isinstance(exc, OSError) and getattr(exc, "ptsfast_stdout", False):
             _stdout_failed(a, exc, stdout)
             return 2
-        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError)):
+        if isinstance(exc, (ChatTemplateError, DataError, ModelLoadError, RunDirError, ValueError, OSError,
+                            OracleFailed)):
             # the system's own error without a file (a full disk while writing): it was --out; ptsfast's own
             # messages (errno None) name their file
             out = getattr(a, "out", None) or getattr(a, "json", None)  # simulate writes --json

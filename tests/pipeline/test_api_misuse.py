@@ -66,12 +66,15 @@ def test_an_oracle_that_always_raises_is_said(tmp_path, caplog):
     def broken(text, problem):
         raise KeyError("answer")
 
+    from ptsfast.pipeline.probes import OracleFailed
+
     for run in ("a", "b"):  # the second run in this process is warned too (the counts were per process)
         caplog.clear()
-        with caplog.at_level(logging.WARNING):
-            summary = mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / run, MineOptions(**FAST),
-                           oracle=broken, progress=False)
-        assert summary["oracle_errors"] > 0 and "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
+        with caplog.at_level(logging.WARNING), pytest.raises(OracleFailed) as e:  # no verdict at all: the run stops
+            mine(tiny_model("llama"), tiny_tokenizer(), PROBLEMS, tmp_path / run, MineOptions(**FAST),
+                 oracle=broken, progress=False)
+        assert "raised KeyError" in str(e.value) and "fix the oracle" in str(e.value)
+        assert "raised KeyError" in caplog.text and "fix the oracle" in caplog.text
 
 
 def test_ctrl_c_raised_by_an_oracle_stops_the_run_keeping_its_finished_problems(tmp_path):

@@ -26,8 +26,8 @@ from ptsfast.mining.types import ProbeRequest, Trajectory, TrajectoryResult
 from ptsfast.problems.loading import MIN_PROMPT_TOKENS, PreparedProblem, Skip, over_context
 from ptsfast.problems.oracles import Judge
 from ptsfast.pipeline.eta import prior_rollouts
-from ptsfast.pipeline.options import MineOptions
-from ptsfast.pipeline.probes import OracleStops, ProbeRunner, TrajectoryContext, judged_texts
+from ptsfast.pipeline.options import MineOptions, python_caller
+from ptsfast.pipeline.probes import OracleFailed, OracleStops, ProbeRunner, TrajectoryContext, judged_texts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -152,6 +152,15 @@ def pool_fix(engine) -> str:
     if isinstance(getattr(config, "num_blocks", None), int):  # it sizes the pool: --kv-cache-gb is not read
         return "raise --engine-num-blocks"
     return "raise --kv-cache-gb"
+
+
+def rerun_words() -> str:
+    """How the caller resumes a run, in their words: the same command, or ``mine`` into the same ``out_dir`` (an
+    oracle callable whose code changed is another oracle, which the run's folder refuses)."""
+    if not python_caller():
+        return "rerun the same command"
+    return ("call mine again with the same out_dir (a callable whose code changed is another oracle: give it a new "
+            "out_dir, or overwrite=True)")
 
 
 Handler = Callable[[list[Rollout]], list["Work"]]
@@ -376,9 +385,7 @@ class _Run(FedCall):
             self.close_jobs()
             self.release_held()
         finally:
-            queued = getattr(self.probes, "_pool", None)  # the judge's threads (ProbeRunner's own)
-            if queued is not None:
-                queued.shutdown(wait=False, cancel_futures=True)
+            self.probes.drop_queued()
             self.probes.close()  # waits for the verdicts running, each within the oracle's timeout
             self.stats.seconds = time.perf_counter() - self.start
 
@@ -481,6 +488,9 @@ class _Run(FedCall):
             self._finish(res.problem_id)
 
     def _finish(self, problem_id: str) -> None:
+        judged, failed, first = self.probes.oracle_failures(problem_id)
+        if judged and failed == judged:  # a broken oracle: raised here, the problem stays in flight to be released
+            raise OracleFailed(problem_id, judged, first, rerun_words())
         flight = self.in_flight.pop(problem_id)
         if flight.seq_ids:
             self.engine.release(flight.seq_ids)

@@ -9,6 +9,7 @@ prefix, any forced tokens and the rollout, decoded together from token ids (neve
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -245,6 +246,29 @@ class TrajectoryContext:
     think_open: bool = False  # its prompt opens a <think> trace: judged and stopped by the ``think`` pair
 
 
+_TIMEOUTS = ("oracle timed out", "oracle raised CodeTimeout")
+"""How a timeout's oracle error begins: the rollout's own doing as often as the oracle's (code that loops)."""
+
+
+def oracle_failed(error: str | None) -> bool:
+    """Whether a verdict's ``error`` says the oracle gave no verdict of its own (it raised, or returned no bool); a
+    timeout is left out: code that loops times out under a working oracle."""
+    return error is not None and not error.startswith(_TIMEOUTS)
+
+
+class OracleFailed(RuntimeError):
+    """Every verdict of a problem was an oracle error: an oracle that always raises (a bug, a missing dependency) or
+    returns no bool. Written as done, such a problem held nothing found, and a rerun with the oracle fixed skipped
+    it; so the run stops at the first one, its finished problems kept."""
+
+    def __init__(self, problem_id: str, verdicts: int, error: str | None, rerun: str):
+        self.problem_id, self.verdicts, self.error = problem_id, verdicts, error
+        super().__init__(f"problem {problem_id}: every one of its {verdicts} verdicts was an oracle error ({error}); "
+                         f"the run stopped rather than write it as done with nothing found - fix the oracle (or what "
+                         f"it needs), then {rerun}: the problems finished so far are kept, and this one and the rest "
+                         f"are mined")
+
+
 JUDGE_THREADS = 4
 """Threads judging one batch of rollouts: verdicts that run code wait on their sandbox's process (16 code verdicts:
 1.7x faster in 4 threads than one after another on 2 cores)."""
@@ -267,10 +291,34 @@ class ProbeRunner:
         self._budget = options.search_config().estimator.rollout_budget  # where the search counts a rollout
         self.rollouts = 0
         self.tokens = 0
+        self._failures: dict[Hashable, list] = {}  # problem id: [verdicts, oracle failures, the first failure]
+        self._failures_lock = threading.Lock()  # verdicts may be judged in several threads
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
+
+    def drop_queued(self) -> None:
+        """Drops the verdicts queued on the judge's threads and not started (after an error or an interrupt, nobody
+        waits for them); :meth:`close` then waits only for those running."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def oracle_failures(self, problem_id: Hashable) -> tuple[int, int, str | None]:
+        """``(verdicts, oracle failures among them, the first failure)`` of a problem's rollouts judged so far
+        (:func:`oracle_failed`), forgotten once read."""
+        with self._failures_lock:
+            judged, failed, first = self._failures.pop(problem_id, (0, 0, None))
+        return judged, failed, first
+
+    def _count(self, args: Sequence[tuple[str, object, Judge]], verdicts: Sequence) -> None:
+        with self._failures_lock:
+            for (_, problem, _), (_, err) in zip(args, verdicts):
+                tally = self._failures.setdefault(getattr(problem, "id", None), [0, 0, None])
+                tally[0] += 1
+                if oracle_failed(err):
+                    tally[1] += 1
+                    tally[2] = tally[2] or err
 
     def _head(self, r: ProbeRequest) -> list[int]:
         """The solution text a probe's rollouts continue: kept prefix + forced tokens."""
@@ -337,8 +385,11 @@ class ProbeRunner:
         """``judge(text, problem)`` of each ``(text, problem, judge)``, on the judge's threads when there are
         several."""
         if self._pool is not None and len(args) > 1:
-            return list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
-        return [judge(text, p) for text, p, judge in args]
+            verdicts = list(self._pool.map(lambda a: a[2](a[0], a[1]), args))
+        else:
+            verdicts = [judge(text, p) for text, p, judge in args]
+        self._count(args, verdicts)
+        return verdicts
 
     def _cuts(self, r: ProbeRequest, ctx: TrajectoryContext, tokens: Sequence[int]) -> int:
         """How many cut verdicts a rollout needs (``RolloutOutcome.cut_success``): one per solution

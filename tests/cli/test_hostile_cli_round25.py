@@ -1,0 +1,109 @@
+"""Hostile command lines and API calls, round 25: a broken oracle (one that always raises or returns no verdict)
+stops the run instead of writing every problem as done with nothing found; numpy and 0-d tensor counts in
+EngineConfig."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import ptsfast
+from helpers.cli_errors import FAST, MINE, write_problems
+from ptsfast.cli import main as cli
+
+
+def _rows(n=2):
+    return ptsfast.load_problems([{"id": f"a{i}", "question": f"w5 w9 w{11 + i}", "answer": "1"}
+                                  for i in range(n)]).problems
+
+
+def _options(**kw):
+    return ptsfast.MineOptions(oracle="exact", max_new_tokens=4, use_chat_template=False,
+                               engine=ptsfast.EngineConfig(num_blocks=64), **kw)  # a small KV pool: fast to make
+
+
+def _done(out):
+    done = out / "done.jsonl"
+    return [json.loads(line)["problem_id"] for line in done.read_text().splitlines()] if done.exists() else []
+
+
+_BROKEN = {"on": True}
+
+
+def _checker(text, problem):
+    """A checker whose dependency is missing until the test installs it."""
+    if _BROKEN["on"]:
+        raise ModuleNotFoundError("No module named 'sympy_checker'")
+    return text.strip().endswith("w1")
+
+
+def _no_verdict(text, problem):
+    return "yes" if _BROKEN["on"] else False
+
+
+@pytest.mark.parametrize("oracle, words", [(_checker, "ModuleNotFoundError"), (_no_verdict, "not a bool")])
+def test_an_oracle_failing_at_every_verdict_stops_the_run_and_the_fixed_rerun_mines(oracle, words, tmp_path):
+    """An oracle that always raised (a missing dependency) or returned no bool let mine() finish: every problem was
+    written as done with no pivot, only log warnings said why, and the rerun with the oracle fixed skipped them all.
+    The run stops at the first such problem, naming the oracle's error and the way out; the fixed rerun mines them."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.pipeline.probes import OracleFailed
+
+    out = tmp_path / "run"
+    _BROKEN["on"] = True
+    try:
+        with pytest.raises(OracleFailed) as e:
+            ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), oracle=oracle,
+                         progress=False)
+    finally:
+        _BROKEN["on"] = False
+    assert all(w in str(e.value) for w in (words, "oracle error", "fix the oracle", "out_dir")), e.value
+    assert "--" not in str(e.value), e.value
+    assert _done(out) == []
+    summary = ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), oracle=oracle,
+                           progress=False)
+    assert sorted(_done(out)) == ["a0", "a1"] and summary["oracle_errors"] == 0, summary
+
+
+def test_a_few_oracle_errors_among_verdicts_are_counted_not_a_stop(tmp_path):
+    """Only a problem without one verdict of the oracle's own stops the run: some errors among real verdicts (a
+    checker failing on odd texts) are counted in oracle_errors, as before."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    calls = []
+
+    def sometimes(text, problem):
+        calls.append(1)
+        if len(calls) % 3 == 0:
+            raise ValueError("cannot parse")
+        return False
+
+    summary = ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), tmp_path / "run",
+                           _options(trajectories_per_problem=3), oracle=sometimes, progress=False)
+    assert sorted(_done(tmp_path / "run")) == ["a0", "a1"] and summary["oracle_errors"] > 0, summary
+
+
+def test_the_command_line_stops_on_a_broken_oracle_and_resumes_once_it_is_fixed(tmp_path, model_dir, capsys):
+    """`ptsfast mine --oracle <registered checker>` whose checker always raised exited 0 with every problem done and
+    nothing found. It ends with one error line naming the oracle's error and the command to rerun; rerun once the
+    checker works, it mines every problem."""
+    from ptsfast.problems.oracles import ORACLES, register_oracle
+
+    register_oracle("round25_checker", _checker)
+    out = tmp_path / "cli"
+    argv = ["mine", "--model", str(model_dir), "--problems", str(write_problems(tmp_path, 2)), "--out", str(out),
+            "--device", "cpu", *FAST, *MINE, "--oracle", "round25_checker"]
+    _BROKEN["on"] = True
+    try:
+        assert cli(argv) == 2
+        err = capsys.readouterr().err
+        assert all(w in err for w in ("ptsfast: error:", "ModuleNotFoundError", "rerun the same command")), err
+        assert "out_dir" not in err and _done(out) == [], err
+        _BROKEN["on"] = False
+        assert cli(argv) == 0
+        assert sorted(_done(out)) == ["q0", "q1"]
+    finally:
+        _BROKEN["on"] = False
+        ORACLES.pop("round25_checker", None)
