@@ -107,3 +107,20 @@ def test_the_command_line_stops_on_a_broken_oracle_and_resumes_once_it_is_fixed(
     finally:
         _BROKEN["on"] = False
         ORACLES.pop("round25_checker", None)
+
+
+@pytest.mark.parametrize("count", [np.int32(8), np.int64(8), torch.tensor(8)])
+def test_engine_config_takes_numpy_and_tensor_counts_as_mine_options_does(count):
+    """`EngineConfig(max_running=np.int32(8))` was refused ('must be an int >= 1, got np.int32(8)') while
+    MineOptions took numpy numbers (`seed=np.int64(3)`); they are Python ints now, and the checks stay."""
+    config = ptsfast.EngineConfig(max_running=count, num_blocks=count, block_size=count, kv_cache_gb=np.float32(0.5))
+    assert (config.max_running, config.num_blocks, config.block_size) == (8, 8, 8)
+    assert all(type(v) is int for v in (config.max_running, config.num_blocks, config.block_size))
+    assert type(config.kv_cache_gb) is float and config.kv_cache_gb == 0.5
+    assert json.dumps(config.__dict__)  # recorded and compared as JSON
+
+
+@pytest.mark.parametrize("bad", [np.float64(8.5), torch.tensor(0), np.bool_(True), torch.tensor([8])])
+def test_engine_config_still_refuses_numpy_values_that_are_no_count(bad):
+    with pytest.raises(ValueError, match="EngineConfig.max_running must be an int >= 1"):
+        ptsfast.EngineConfig(max_running=bad)

@@ -28,6 +28,11 @@ class EngineConfig:
     the host one launch instead of every layer's; such steps attend without the cascade."""
 
     def __post_init__(self) -> None:
+        for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks",
+                     "kv_cache_gb"):  # a numpy scalar or 0-d tensor as its Python value, as MineOptions takes them
+            v = getattr(self, name)
+            if not isinstance(v, (int, float, str)) and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+                object.__setattr__(self, name, v.item())
         for name in ("block_size", "max_running", "max_prefill_tokens", "stop_string_window", "num_blocks"):
             v = getattr(self, name)
             if name == "num_blocks" and v is None:
