@@ -33,3 +33,51 @@ def test_a_letter_under_a_condition_or_trailing_off_alone_is_that_choice(text):
     assert judged("multiple_choice", text, "B")
     assert not judged("multiple_choice", text, "C")
     assert_stops_only_where_the_verdict_is_known("multiple_choice", text, ("B", "C"))
+
+
+# ----------------------------------------------------------------- gsm8k and last_number: another reading's number
+
+@pytest.mark.parametrize("line", ["18 (twenty if rounding)", "18; twenty if rounding", "18 (twenty with tax)",
+                                  "18 if we round, else 20", "18 if we round, else twenty", "18 if x > 3, else 20",
+                                  "18 when rounded, otherwise 20", "18, but if we round it is 20",
+                                  "18 apples if we count all, or else 20 apples"])
+def test_a_number_for_another_reading_after_a_gsm8k_answer_names_no_answer(line):
+    """``#### 18 (twenty if rounding)`` and ``#### 18 if we round, else 20`` passed 18: a number in words was read as
+    offered only after "or" and the like, and a condition before "else" offered nothing."""
+    text = f"So that is it.\n#### {line}\n"
+    for ref in ("18", "20"):
+        assert not judged("gsm8k", text, ref), (line, ref)
+    assert_stops_only_where_the_verdict_is_known("gsm8k", text, ("18", "20"))
+
+
+@pytest.mark.parametrize("line", ["18 (three for each)", "18; one if each box holds three",
+                                  "18 if we count all 3 boxes",
+                                  "18 if we round, else 18", "18 (if rounding)", "18 apples if we count them all",
+                                  "18, one for each box", "18 if x = 2, then 18"])
+def test_a_gsm8k_answer_under_a_condition_offering_no_other_number_still_passes(line):
+    assert judged("gsm8k", f"#### {line}\n", "18")
+
+
+@pytest.mark.parametrize("text", ["So the answer is 18, but if we round it is 20.",
+                                  "So the answer is 18 if we round, else 20.",
+                                  "So the answer is 18 when rounded, otherwise it is 20."])
+def test_last_number_reads_a_number_for_another_reading_as_an_offer(text):
+    """``So the answer is 18, but if we round it is 20.`` passed 20, its last number."""
+    for ref in ("18", "20"):
+        assert not judged("last_number", text, ref), (text, ref)
+
+
+@pytest.mark.parametrize("text,ref", [("She has 12 if she keeps them, then it is 15.", "15"),
+                                      ("If x is 2, then it is 20.", "20"),
+                                      ("It is 18 when we count, then it is 20.", "20"),
+                                      ("The answer is 18, but if we round it is 18.", "18")])
+def test_last_number_after_a_worked_condition_still_passes(text, ref):
+    assert judged("last_number", text, ref)
+
+
+def test_a_loop_of_conditions_is_judged_at_once():
+    import time
+    t = time.perf_counter()
+    judged("last_number", ("18 " + " " * 50 + "if ") * 2000 + "18", "18")
+    judged("gsm8k", "#### " + ("18 if" + " " * 50 + "a ") * 2000, "18")
+    assert time.perf_counter() - t < 2.0

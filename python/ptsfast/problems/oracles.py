@@ -1013,8 +1013,9 @@ def _worded_hedge(last: str) -> re.Pattern:
     argue = r"(?i:one|some|others?|someone|you|we|many)[ \t]+(?i:(?:could|might|may|would|can)[ \t]+)?" \
             r"(?i:argue|say|pick|choose|prefer)(?:[ \t]+(?i:for|that))?[ \t]+(?i:it(?:['’]s|[ \t]+is)[ \t]+)?"
     # B if x > 0, else C / B when it rounds, otherwise C / B if we count the last and C otherwise
-    other = rf"[ \t]+(?i:if|when|assuming)[ \t](?:[^\n.;:!?()]|\.(?=\d)){{1,40}}?(?:,[ \t]*|[ \t]+)" \
-            rf"(?:(?i:(?:or[ \t]+)?else|otherwise|or)[ \t,]+{second}{end}|{second}[ \t]+(?i:otherwise|else)(?![A-Za-z]))"
+    other = rf"[ \t]+(?i:if|when|assuming)[ \t](?:[^\n.;:!?() \t]|[ \t](?![ \t])|\.(?=\d)){{1,40}}?" \
+            rf"(?:,[ \t]*|[ \t]+)(?:(?i:(?:or[ \t]+)?else|otherwise|or)[ \t,]+{second}{end}" \
+            rf"|{second}[ \t]+(?i:otherwise|else)(?![A-Za-z]))"
     return re.compile(rf"(?<![A-Za-z]){letter}(?:{other}|[ \t]+(?i:as[ \t]+well[ \t]+as)[ \t]+{second}{end}"
                       # (each branch's second letter read once: a loop of letters is read at once)
                       rf"|{but}(?:(?:(?:(?i:it|this|that|the[ \t]+answer)[ \t]+)?{modal}|{instead}|{condition}|{argue})"
@@ -2281,12 +2282,36 @@ _STRICT_BOUND = re.compile(r"(?:(?<![^\s(:])[<>]|&[lg]t;|\\[lg]t(?![A-Za-z])"
 
 # another amount in brackets under a condition: #### 12 (13 if rounding up), #### 12 (13 including tax), #### 12 (13
 # with tax); never 12 (3 for each), 18 ($3 with each of 6), 12 (3 with nuts), 12 (3 after lunch)
+_CONDITION_WORD = (r"(?i:if|when|unless|including|excluding|counting|assuming|depending|incl|excl|rounded|rounding"
+                   r"|(?:with|without|after|before)(?:[ \t]+(?:the|a|an))?[ \t]+"
+                   r"(?:tax|taxes|tips?|shipping|interest|discounts?|fees?|delivery|vat|gst))(?![A-Za-z])")
 _CONDITIONAL_AMOUNT = re.compile(r"\d%?(?:[ \t]+[A-Za-z]+)?[ \t]*\([ \t]*[-\u2212]?\$?\d[\d,]*(?:\.\d+)?%?"
-                                 r"(?:[ \t]+[A-Za-z]+)?[ \t]+(?i:if|when|unless|including|excluding|counting|assuming"
-                                 r"|depending|incl|excl|rounded|rounding"
-                                 r"|(?:with|without|after|before)(?:[ \t]+(?:the|a|an))?[ \t]+"
-                                 r"(?:tax|taxes|tips?|shipping|interest|discounts?|fees?|delivery|vat|gst))"
-                                 r"(?![A-Za-z])")
+                                 rf"(?:[ \t]+[A-Za-z]+)?[ \t]+{_CONDITION_WORD}")
+
+
+# another amount for another reading, after a condition: #### 18 if we round, else 20; 18 when rounded, otherwise 20;
+# ... is 18, but if we round it is 20 (:func:`_other_reading`; never the same amount said again, 18 if so, then 18)
+_READING_IS = r"it(?:['’]s|[ \t]+is|[ \t]+would[ \t]+be|[ \t]+becomes)|(?:we|you)[ \t]+get" \
+              r"|the[ \t]+answer[ \t]+(?:is|would[ \t]+be)"
+_READING_THEN = rf"(?i:(?:(?:or[ \t]+)?else|otherwise)(?:,?[ \t]+(?:{_READING_IS}))?|then|{_READING_IS})"
+_OTHER_READING = re.compile(r"(?<![\d.,])(?P<one>\d(?:[\d,]*\d)?(?:\.\d+)?)%?"
+                            r"(?:[ \t]+(?!(?i:but|or|if|when|assuming)(?![A-Za-z]))[A-Za-z]+)?[ \t]*(?:[,;][ \t]*)?"
+                            r"(?P<but>(?i:but|or)[ \t]+)?(?i:if|when|assuming)[ \t]"
+                            r"(?:[^\n.;:!?() \t]|[ \t](?![ \t])){1,40}?"  # each run of spaces read one way
+                            rf"(?:,[ \t]*|[ \t]+)(?P<then>{_READING_THEN})[ \t,]+"
+                            r"\$?(?P<two>\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d,]\d)")
+
+
+def _other_reading(text: str, strict: bool = False) -> int | None:
+    """Where the last amount offered for another reading (:data:`_OTHER_READING`) ends, None where none is; ``strict``
+    (a whole solution's text, whose worked steps read "12 if she keeps them, then 15"): only after "but if" or before
+    "else"/"otherwise"."""
+    for m in reversed(list(_OTHER_READING.finditer(text))):
+        if strict and not (m.group("but") or re.match(r"(?i:(?:or[ \t]+)?else|otherwise)", m.group("then"))):
+            continue
+        if Fraction(m.group("one").replace(",", "")) != Fraction(m.group("two").replace(",", "")):
+            return m.end()
+    return None
 
 
 # a second amount set beside the first, weighed against it or put in its place: #### 12 | 13, 12 vs 13, 12 -> 13,
@@ -2308,7 +2333,8 @@ def _names_no_amount(line: str) -> bool:
                                   _STRICT_BOUND.search(line, max(0, first.start() - 40), first.start()) is not None) \
         or _digits_or_digits(line) or _offers_two(line) or _CLOCK.match(line) is not None or \
         _last_range(line) is not None or _AND_ANOTHER.search(line) is not None or \
-        _CONDITIONAL_AMOUNT.search(line) is not None or _BESIDE_AMOUNT.search(line) is not None
+        _CONDITIONAL_AMOUNT.search(line) is not None or _BESIDE_AMOUNT.search(line) is not None or \
+        _other_reading(line) is not None
 
 
 # one amount in two known units, the larger first, as an answer line ends: 1 hour 30 minutes, 18 dollars and 50 cents
@@ -2359,7 +2385,9 @@ def _plain_math(line: str) -> str:
 # (each run of spaces read one way, from its start only: a loop of spaces is read at once)
 _WORDS_OFFERED = re.compile(rf"(?<![ \t])(?P<head>(?:(?:[ \t]*[,(;])?[ \t]*"
                             r"(?i:or|and/or|unless(?:[ \t]+it(?:['’]s|[ \t]+is))?|(?:or[ \t]+)?else)[ \t]+(?![ \t])"
-                            rf"|[ \t]*[,(;][ \t]*(?={_MAYBE}))"
+                            rf"|[ \t]*[,(;][ \t]*(?={_MAYBE})"
+                            # 18 (twenty if rounding), 18; twenty if rounding: another number under a condition
+                            rf"|[ \t]*[(;][ \t]*(?=(?!(?i:one|a)[ \t]){_IN_WORDS}[ \t]+{_CONDITION_WORD}))"
                             rf"(?:{_MAYBE},?[ \t]+(?![ \t]))?)"
                             rf"(?P<n>{_IN_WORDS})(?![A-Za-z])")
 
@@ -2930,8 +2958,9 @@ def last_number_oracle(text: str, problem: Problem) -> bool:
     nums = find_numbers(text)
     # ... is \frac{41}{2} or 18, $12$ or $13$, 18 or twenty: offers as plain text writes them
     plain = _offered_in_digits(_plain_math(text))
-    offered, ranged = _last_offered(plain), _last_range(text)
+    offered, ranged, reading = _last_offered(plain), _last_range(text), _other_reading(plain, strict=True)
     if nums and (offered is not None and not find_numbers(plain[offered:]) or
+                 reading is not None and not find_numbers(plain[reading:]) or
                  ranged is not None and not find_numbers(text[ranged:])):
         return False  # ... so it is 12 or 13 (or 12 to 13): the last number is one of two offered, no answer
     if not nums or _bounded_last(text):
