@@ -124,3 +124,26 @@ def test_engine_config_takes_numpy_and_tensor_counts_as_mine_options_does(count)
 def test_engine_config_still_refuses_numpy_values_that_are_no_count(bad):
     with pytest.raises(ValueError, match="EngineConfig.max_running must be an int >= 1"):
         ptsfast.EngineConfig(max_running=bad)
+
+
+def test_the_caller_is_read_through_public_names():
+    """`python_caller()` read rundir's private `_PYTHON_CALLER`, and the run's close reached into ProbeRunner's
+    private `_pool`; both are public now (behaviour unchanged)."""
+    import threading
+
+    from ptsfast.outputs.rundir import PYTHON_CALLER, named_by
+    from ptsfast.pipeline.options import python_caller
+    from ptsfast.pipeline.probes import ProbeRunner
+
+    assert PYTHON_CALLER.get() is None and not python_caller()
+    with named_by(python=True):
+        assert PYTHON_CALLER.get() is True and python_caller()
+
+    release = threading.Event()
+    runner = ProbeRunner(None, lambda text, problem: (release.wait(5), None), _options(), judge_threads=2)
+    running = [runner._pool.submit(release.wait, 5) for _ in range(2)]
+    queued = runner._pool.submit(release.wait, 5)
+    runner.drop_queued()  # the queued verdict is dropped; the running ones finish
+    release.set()
+    runner.close()
+    assert queued.cancelled() and all(f.result() for f in running)

@@ -67,7 +67,7 @@ def _files_changed(was: Mapping[str, Any], now: Mapping[str, Any]) -> str:
     return f"{INPUT_LABELS['model_files']}: {shown}"
 
 
-_PYTHON_CALLER: contextvars.ContextVar[bool | None] = contextvars.ContextVar("ptsfast_python_caller", default=None)
+PYTHON_CALLER: contextvars.ContextVar[bool | None] = contextvars.ContextVar("ptsfast_python_caller", default=None)
 """Whether the run folder was named through the Python API (``out_dir``, ``overwrite=True``) rather than the command
 line (``--out``, ``--overwrite``); None where nobody said (the command line's words)."""
 
@@ -76,12 +76,12 @@ line (``--out``, ``--overwrite``); None where nobody said (the command line's wo
 def named_by(python: bool) -> Iterator[None]:
     """Within it, a :class:`RunDirError` names the run folder's arguments as the caller wrote them: the Python API's
     (``python=True``) or the command line's. The first to say wins (the command line calls the API's ``mine``)."""
-    token = _PYTHON_CALLER.set(python) if _PYTHON_CALLER.get() is None else None
+    token = PYTHON_CALLER.set(python) if PYTHON_CALLER.get() is None else None
     try:
         yield
     finally:
         if token is not None:
-            _PYTHON_CALLER.reset(token)
+            PYTHON_CALLER.reset(token)
 
 
 _FLAG = re.compile(r"(?<![\w/.-])(?:\(--out (?P<path>[^)]+)\)|--out(?![\w-])|--overwrite(?![\w-]))")
@@ -98,7 +98,7 @@ class RunDirError(RuntimeError):
     command line's words; one raised for a Python API caller (:func:`named_by`) names its arguments instead."""
 
     def __init__(self, message: str = "", *args: Any) -> None:
-        if _PYTHON_CALLER.get() and isinstance(message, str):
+        if PYTHON_CALLER.get() and isinstance(message, str):
             message = _FLAG.sub(_python_words, message)
         super().__init__(message, *args)
 

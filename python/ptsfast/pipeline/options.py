@@ -206,9 +206,9 @@ _PYTHON_NAMES = {"model": "model_name", "mining.seed": "MineOptions.seed",  # on
 def python_caller() -> bool:
     """Whether the run was asked for through the Python API (``mine``, ``find_anchors``), not the command line: the
     caller :func:`~ptsfast.outputs.rundir.named_by` recorded, who is told in their own words."""
-    from ptsfast.outputs.rundir import _PYTHON_CALLER  # the one record of the caller, which RunDirError reads too
+    from ptsfast.outputs.rundir import PYTHON_CALLER  # the one record of the caller, which RunDirError reads too
 
-    return bool(_PYTHON_CALLER.get())
+    return bool(PYTHON_CALLER.get())
 
 
 def setting_name(key: str) -> str:
