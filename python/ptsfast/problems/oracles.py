@@ -857,8 +857,8 @@ def _hedge_patterns(last: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
            # B + C, B plus C, B vs C, B | C, B -> C, B - C: two choices together, weighed or changed, never one
            r"|(?i:vs\.?|versus|plus)(?![A-Za-z])|->|=>|[→⇒]|(?<=[ \t])-(?=[ \t])"
            # Answer: B. Or C. / Answer: B. Or is it C? (the stop waits after B., :func:`_labels_text`)
-           # Answer: B... or C / Answer: B. (Or C.): an ellipsis's trailing off and a bracket's afterthought too
-           r"|(?<=[A-Z])(?:\.[ \t]+|(?:\.{2,3}|…)[ \t]*)\(?(?i:or)(?:[ \t]+(?i:is[ \t]+it|was[ \t]+it))?(?=[ \t])"
+           # Answer: B... or C: an ellipsis's trailing off too
+           r"|(?<=[A-Z])(?:\.[ \t]+|(?:\.{2,3}|…)[ \t]*)(?i:or)(?:[ \t]+(?i:is[ \t]+it|was[ \t]+it))?(?=[ \t])"
            rf"|\(?(?i:and/or)|\(?{_OR_WORDS}(?![^\W\d_])"
            r"|\\(?:text|textbf|textrm|mathrm|mbox)[ \t]?\{[ \t]*(?i:or|and)[ \t]*\})"
            rf"{space}*"
@@ -906,8 +906,8 @@ _LETTERS = re.compile(r"(?<![A-Z])[A-Z](?![A-Z])")  # the letters a hedge's text
 _HEDGE_END = re.compile(r"[ \t]*(?:[.,;:!?)\]*<。，；：！？）]|$|\((?=\$?\d))|[ \t]+(?i:are|were)(?![A-Za-z])", re.M)
 # a character no hedge holds: it ends one (a letter of any script may be a word of one: или, أو, 或)
 # (nor the period of "vs.": B vs. C, nor what opens an arrow: B -> C, B => C)
-# (nor an ellipsis, "B... or C", nor the period that may open one: "B." may go on "B.. or C")
-_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)(?!\.(?:\.|\Z))(?!(?<=\.)\.)"
+# (nor an ellipsis, "B... or C": the period of "Answer: B." waits for what follows it, :func:`_labels_text`)
+_HEDGE_FREE = re.compile(r"(?![^\W\d_])(?<!\\)(?!(?<=[vV][sS])\.)(?!\.\.)(?!(?<=\.)\.)"
                          r"[^ \t,;?/&+|\->=→⇒()\[\]*_`'\"“”‘’${}\\、，（）~—–…]")
 
 
@@ -977,8 +977,7 @@ def _listed_own(m: re.Match, choices) -> bool:
 # a letter labelled so that its choice's text may follow (:func:`_labels_text`), and what settles that text so that
 # no other choice can be offered with it (B) 15 or C) 18, B. 15 or C. 18): its line's end, a closing bracket, a
 # sentence's end
-# (or an afterthought in brackets: "Answer: B. (Or C.)")
-_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s)\[\],;:!?.<。])")  # **B.* may be **B.** 15
+_TEXT_MAY_FOLLOW = re.compile(r"(?:\*\*?)?(?:[ \t]*\Z|[ \t]+[^\s()\[\],;:!?.<。])")  # **B.* may be **B.** 15
 # (never an opening bracket, nor the close of a letter's: "(B) 15, (C" may go on "(C) 18", a second choice)
 _TEXT_SETTLED = re.compile(r"[\n:!<。]|(?<!(?<![A-Za-z])[A-Za-z])\.(?=\D)|(?<!(?<![A-Za-z])[A-Z])[)\]]")
 
