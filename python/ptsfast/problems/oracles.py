@@ -2523,6 +2523,34 @@ def _collection(raw: str, size: int | None = None) -> tuple[str, list[str]] | No
     return None
 
 
+_NAMED_VALUE = re.compile(r"\s*([a-zA-Z])\s*=(?!=)\s*(\S.*?)\s*", re.S)
+
+
+def _named_values(raw: str) -> list[str] | None:
+    """The values of named values of several one-letter unknowns written in their alphabet's order (``x=2, y=3``,
+    ``a=3, b=4``), the order their ordered tuple lists them in; None for anything else (``y=3, x=2`` says no order)."""
+    if raw.count("=") < 2:
+        return None
+    named = [_NAMED_VALUE.fullmatch(p) for p in _top_level(raw, rf"{_WORD_SEP}|{_ITEM_COMMA}")]
+    if len(named) < 2 or None in named or "=" in "".join(m.group(2) for m in named):
+        return None
+    names = [m.group(1) for m in named]
+    if any(a.islower() != b.islower() or a >= b for a, b in zip(names, names[1:])):
+        return None
+    return [_normalize_math(m.group(2)) for m in named]
+
+
+def _named_as_tuple(got: str, ref: str) -> bool:
+    """A tuple written as named values, or named values as a tuple (``x=2, y=3`` and ``(2, 3)``): equal item by item
+    in order, the names in their alphabet's order (never a list, ``2, 3``: the solutions of one unknown)."""
+    for named, other in ((got, ref), (ref, got)):
+        if (values := _named_values(named)) is not None and _named_values(other) is None and "=" not in other:
+            several = _collection(other, len(values))
+            return several is not None and several[0] == "()" and len(several[1]) == len(values) and \
+                all(_items_equal(a, b) for a, b in zip(values, several[1]))
+    return False
+
+
 def _collections_equal(got: tuple[str, list[str]], ref: tuple[str, list[str]]) -> bool:
     """Same kind and as many items, equal as numbers or as strings: in order, or in any order for ``{}``."""
     (kind, items), (ref_kind, left) = got, ref
@@ -2650,7 +2678,7 @@ def _same_value(a: str, b: str) -> bool:
 
 
 # a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1 (never \text, a bracket, a comparison or an exponent cut off)
-_TERM = re.compile(r"(?:[\d.{}a-zA-Z]|[\^_](?=[\d{a-zA-Z])|\\(?:frac|sqrt|pi|cdot)(?![a-zA-Z]))*")
+_TERM = re.compile(r"(?:[\d.{}a-zA-Z]|[\^_](?=[\d{a-zA-Z])|\\(?:frac|sqrt|pi|cdot|ln|log)(?![a-zA-Z]))*")
 
 
 def _terms(s: str, most: int) -> list[tuple[str, bool, str]] | None:
@@ -2895,7 +2923,7 @@ def _boxes_equal(got: str, ref: str) -> bool:
         rounds = _rounds_to(near.group(1), near.group(2))  # None: an exact form of no value read (2\ln 2 \approx 1.39)
         return rounds is not False and (_boxes_equal(near.group(1), ref) or
                                         rounds is True and _boxes_equal(near.group(2), ref))
-    if _several_letters(got, ref):
+    if _several_letters(got, ref) or _named_as_tuple(got, ref):
         return True
     several = _collection(ref)  # (1, 2), [1, 2), \{1, 2\}, 1, 2: item by item
     if several is not None and (mine := _collection(got, len(several[1]))) and _collections_equal(mine, several):
