@@ -147,3 +147,44 @@ def test_the_caller_is_read_through_public_names():
     release.set()
     runner.close()
     assert queued.cancelled() and all(f.result() for f in running)
+
+
+class _RayChecker:
+    """A checker that raises on every verdict while its marker file is missing (a dependency not installed yet)."""
+
+    def __init__(self, installed):
+        self.installed = str(installed)
+
+    def __call__(self, text, problem):
+        import os
+
+        if not os.path.exists(self.installed):
+            raise ModuleNotFoundError("No module named 'sympy_checker'")
+        return text.strip().endswith("w1")
+
+
+def test_on_ray_a_broken_oracle_stops_the_run_instead_of_writing_problems_failed(model_dir, tmp_path):
+    """On Ray a worker's problem judged only by oracle errors was retried max_attempts times, then written as failed,
+    so the rerun with the oracle fixed skipped it; the run stops at it as in one process, and the rerun mines it."""
+    import sys
+
+    ray = pytest.importorskip("ray", reason="the Ray runner needs ray")
+    from ptsfast.pipeline.probes import OracleFailed
+    from ptsfast.pipeline.ray import RayOptions, mine_ray
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+    installed = tmp_path / "installed"
+    problems = ptsfast.load_problems([{"id": "a0", "question": "w5 w9 w11", "answer": "1"}]).problems
+    run = lambda: mine_ray(model_dir, problems, tmp_path / "run", _options(),  # noqa: E731
+                           RayOptions(workers=1, max_attempts=2), oracle=_RayChecker(installed), progress=False)
+    ray.init(address="local", num_cpus=1, include_dashboard=False)
+    try:
+        with pytest.raises(OracleFailed) as e:
+            run()
+        assert "ModuleNotFoundError" in str(e.value) and "out_dir" in str(e.value), e.value
+        assert _done(tmp_path / "run") == []
+        installed.write_text("")
+        summary = run()
+        assert _done(tmp_path / "run") == ["a0"] and summary["problems_failed"] == 0, summary
+    finally:
+        ray.shutdown()

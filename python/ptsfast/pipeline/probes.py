@@ -262,11 +262,14 @@ class OracleFailed(RuntimeError):
     it; so the run stops at the first one, its finished problems kept."""
 
     def __init__(self, problem_id: str, verdicts: int, error: str | None, rerun: str):
-        self.problem_id, self.verdicts, self.error = problem_id, verdicts, error
+        self.problem_id, self.verdicts, self.error, self.rerun = problem_id, verdicts, error, rerun
         super().__init__(f"problem {problem_id}: every one of its {verdicts} verdicts was an oracle error ({error}); "
                          f"the run stopped rather than write it as done with nothing found - fix the oracle (or what "
                          f"it needs), then {rerun}: the problems finished so far are kept, and this one and the rest "
                          f"are mined")
+
+    def __reduce__(self):  # rebuilt from its parts where it is unpickled (a Ray worker's, on the driver)
+        return type(self), (self.problem_id, self.verdicts, self.error, self.rerun)
 
 
 JUDGE_THREADS = 4

@@ -339,6 +339,7 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, place
             try:
                 out = ray.get(ref)
             except RayError as e:
+                _stop_on_broken_oracle(e)
                 reason = _reason(e, RayTaskError, RayActorError)
                 if p is None:  # the worker could not start, or is not back yet after a restart
                     if isinstance(e, RayTaskError) or _is_creation_error(e):
@@ -370,6 +371,17 @@ def _run(ray, model_path, todo, options, oracle, settings, ro: RayOptions, place
     finally:
         for a in actors:
             ray.kill(a, no_restart=True)
+
+
+def _stop_on_broken_oracle(e) -> None:
+    """A worker's problem whose every verdict was an oracle error stops the run, as in one process: retried, it
+    failed the same way, and was written as failed, so that the rerun with the oracle fixed skipped it."""
+    from ptsfast.pipeline.loop import rerun_words
+    from ptsfast.pipeline.probes import OracleFailed
+
+    cause = getattr(e, "cause", None)
+    if isinstance(cause, OracleFailed):  # said in the driver's caller's words
+        raise OracleFailed(cause.problem_id, cause.verdicts, cause.error, rerun_words()) from None
 
 
 def _reason(e, task_error, actor_error) -> str:
