@@ -3252,14 +3252,30 @@ _TAGGED_THOUGHT = re.compile(r"\s*<(Thought|thinking)>")
 _PLAIN_ANALYSIS = re.compile(r"\s*(?:<\|start\|>)?(?:assistant)?analysis(?=[A-Z])")
 
 
+# a trace opened again after the first closed, as a word of its own ("ok <think>\\boxed{5}</think> \\boxed{6}"): its
+# boxes are tries as the first trace's are (never a marker inside a word or a program's string, "'<think>'")
+def _without_later_traces(answer: str, opening: str, close: str) -> str:
+    """``answer`` without the traces opened again in it, each to its close, and cut where one is still open."""
+    at = 0
+    while (i := answer.find(opening, at)) >= 0:
+        if i > 0 and not answer[i - 1].isspace():
+            at = i + 1
+            continue
+        j = answer.find(close, i + len(opening))
+        if j < 0:
+            return answer[:i]
+        answer, at = answer[:i] + answer[j + len(close):], i
+    return answer
+
+
 def final_answer(text: str, think_open: bool = False) -> str | None:
     """The part of a completion that is judged: after a reasoning trace (:data:`TRACE_MARKERS`, Granite 3.2's reply
     that opens with its thought process, closed by "Here is my response:", a reply opening with Marco-o1's
     ``<Thought>`` or Reflection's ``<thinking>``, closed by its tag, or gpt-oss' channels decoded as plain words,
     "analysisWe need...assistantfinal...").
 
-    Text after the first close (so the verdict stays prefix-monotone); None while a trace is still open (an open
-    marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
+    Text after the first close (so the verdict stays prefix-monotone), without the traces opened again after it
+    (cut at one still open); None while a trace is still open (an open marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
     do); the whole text when there is no trace.
     """
     if not think_open and (thought := _GRANITE_THOUGHT.match(text)):
@@ -3271,10 +3287,10 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     if not think_open and (thought := _TAGGED_THOUGHT.match(text)):
         close = text.find(f"</{thought.group(1)}>", thought.end())
         return text[close + len(thought.group(1)) + 3:] if close >= 0 else None
-    ends = [(i, len(close)) for close in (c for _, c in TRACE_MARKERS) if (i := text.find(close)) >= 0]
+    ends = [(i, opening, close) for opening, close in TRACE_MARKERS if (i := text.find(close)) >= 0]
     if ends:
-        end, size = min(ends)
-        return text[end + size:]
+        end, opening, close = min(ends)
+        return _without_later_traces(text[end + len(close):], opening, close)
     if think_open or any(opening in text for opening, _ in TRACE_MARKERS):
         return None
     return text
