@@ -517,6 +517,7 @@ def _ptsfast_judge(spec, code):
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
+    own_skip = bare(_ptsfast_own_skip)(_ptsfast_nested_codes(harness), test_code, roots, bare(_ptsfast_library_code))
     # what the solution's calls last returned, held until the tests let go of it (_ptsfast_call_window)
     returned = []
     around, load, arm, later, touched = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned,
@@ -654,10 +655,10 @@ def _ptsfast_judge(spec, code):
         check(candidate)
     elif fmt == "pytest":
         # bare: the request it hands the tests leads to no globals of the harness
-        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs)
+        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs, own_skip=own_skip)
     elif fmt == "unittest":  # with the pytest-style tests beside its TestCases, which pytest runs too
-        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs, beside_unittest=True)
-        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1], real[0])
+        bare(_ptsfast_pytest)(ns, seal, bare(_ptsfast_fixtures)(), theirs, beside_unittest=True, own_skip=own_skip)
+        _ptsfast_unittest(ns, sealed[0][0], sealed[0][1], real[0], own_skip)
     if sealed:
         sealed[0][2]()
     if refused:
@@ -1709,6 +1710,84 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
         return f is not None and id(f.f_code) in trusted
 
     return run_by_tests
+
+
+def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
+    """Whether a skip raised while a test ran is the tests' own (``if sys.platform == 'win32': pytest.skip(...)``,
+    ``self.skipTest(...)``, ``raise unittest.SkipTest``), which counts as pytest and unittest count it: a skipped
+    test. A skip the solution raises (from its function, an ``__eq__``, a generator or a callback the tests run, or
+    its own ``pytest.skip``) fails the test, so it is read off the traceback, never off the exception's class or
+    text: the exception is exactly ``unittest.SkipTest`` or pytest's ``Skipped``; each frame is the harness's, the
+    tests' or a library's (a runner's); from the tests' first frame on each is the tests' code, called by the one
+    before (``f_back``) at a call written with its name there (``helper(...)``, ``self.helper(...)``), but for the
+    last, which is the tests' ``raise`` or ``pytest.skip(...)`` / ``self.skipTest(...)`` called so. A C function
+    the tests' code runs on the solution's values (an ``__iter__`` that is ``partial(pytest.skip)``, a ``map`` over
+    it, a spent generator's ``throw``) raises at no such place. A skip raised in a library the tests call
+    (``importorskip``), in a generator of theirs, or by a helper under another name fails as before. Run with bare
+    globals (:func:`_ptsfast_bare`); made before the solution runs."""
+    import bisect, dis, os, sys, types, unittest
+    tests = frozenset(map(id, test_code))
+    trusted = tests | frozenset(map(id, harness_codes))
+    kinds, ends = [unittest.SkipTest], [unittest.TestCase.skipTest.__code__]
+    outcomes = sys.modules.get("_pytest.outcomes")  # loaded with the tests' imports, if at all
+    if outcomes is not None and library_code(os.path.realpath(outcomes.__file__), roots):
+        kinds.append(outcomes.Skipped)
+        skip = outcomes.skip
+        ends.append((skip if type(skip) is types.FunctionType else type(skip).__call__).__code__)
+    kinds, ends = tuple(kinds), frozenset(map(id, ends))
+    skips = frozenset(("skip", "skipTest"))
+    libraries, read = {}, {}
+
+    def library(code):
+        name = code.co_filename
+        v = libraries.get(name)
+        if v is None:
+            v = libraries[name] = name.startswith("<frozen ") or library_code(os.path.realpath(name), roots)
+        return v
+
+    def at(code, lasti):  # the instruction that was running (a frame's last offset may be in its inline cache)
+        got = read.get(id(code))
+        if got is None:
+            found = list(dis.get_instructions(code))
+            got = read[id(code)] = ([i.offset for i in found], found)
+        k = bisect.bisect_right(got[0], lasti) - 1
+        return (got[1][k], got[1][:k]) if k >= 0 else (None, ())
+
+    def calls(tb, names):  # the tests' frame at a call of what one of names loads, written where the call starts
+        i, before = at(tb.tb_frame.f_code, tb.tb_lasti)
+        if i is None or i.opname not in ("CALL", "CALL_KW") or i.positions.lineno is None:
+            return False
+        start = (i.positions.lineno, i.positions.col_offset)
+        return any(j.opname.startswith("LOAD_") and j.argval in names and
+                   (j.positions.lineno, j.positions.col_offset) == start for j in before)
+
+    def own(e):
+        if type(e) not in kinds:  # type(): a __class__ property would pass for one
+            return False
+        tbs, tb = [], e.__traceback__
+        while tb is not None:
+            tbs.append(tb)
+            tb = tb.tb_next
+        frames = [tb.tb_frame for tb in tbs]
+        first = next((i for i, f in enumerate(frames) if id(f.f_code) in tests), None)
+        if first is None or len(set(map(id, frames))) != len(frames) or not all(
+                id(f.f_code) in trusted or library(f.f_code) for f in frames[:first]):
+            return False
+        theirs = tbs[first:]
+        last = theirs[-1]
+        if id(last.tb_frame.f_code) in ends:  # pytest.skip(...) / self.skipTest(...), called by the tests' code
+            if len(theirs) < 2 or last.tb_frame.f_back is not theirs[-2].tb_frame or not calls(theirs[-2], skips):
+                return False
+            theirs = theirs[:-1]
+        else:
+            i, _ = at(last.tb_frame.f_code, last.tb_lasti)
+            if i is None or i.opname != "RAISE_VARARGS":
+                return False
+        return all(id(tb.tb_frame.f_code) in tests for tb in theirs) and all(
+            b.tb_frame.f_back is a.tb_frame and calls(a, (b.tb_frame.f_code.co_name,)) for a, b in zip(theirs,
+                                                                                                      theirs[1:]))
+
+    return own
 
 
 def _ptsfast_sealed(ns, run_by_tests, test_codes, library_code, roots, skippable, refused, lock):
@@ -4311,14 +4390,15 @@ def _ptsfast_fixtures():
             "caplog": caplog, "recwarn": recwarn, "tmp_path_factory": lambda: (factory, lambda: None)}
 
 
-def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
+def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False, own_skip=None):
     """Runs the tests' ``test_*`` functions and ``Test*`` classes' methods (parametrized), after ``seal()``: the
     functions, their marks and the classes' ``setup_method``/``teardown_method`` are collected first, and called as
     collected (:func:`_ptsfast_sealed`); a test that asks for one of ``fixtures`` (:func:`_ptsfast_fixtures`) gets
     a fresh one, undone after it; the tests' own fixtures live as long as their scope says (a ``module`` or
     ``session`` one is made once and undone after the last test, a ``class`` one once a class). ``theirs``: the names
     the tests bound themselves (the module's ``pytestmark`` and what a mark's condition string reads are the tests',
-    never the solution's). ``beside_unittest``: the tests' ``TestCase`` classes run apart; here none need run."""
+    never the solution's). ``beside_unittest``: the tests' ``TestCase`` classes run apart; here none need run.
+    ``own_skip(e)``: whether a skip raised in a test is its own code's (:func:`_ptsfast_own_skip`), which skips it."""
     import itertools, types
 
     def asks(fn, is_method, table):  # the fixtures a test names: its parameters, less mock.patch's (they come first)
@@ -4508,7 +4588,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
             if skipped(these):
                 continue
             xfail = expected_failure(these)
-            made, finishes = dict(kwargs), []
+            made, finishes, skipped_here = dict(kwargs), [], False
             now.update(table=table, params=chosen, test=name, function=func, cls=cls, instance=obj)
             try:  # in pytest's order: setup_function, the module's autouse fixtures, setup_method, the class's
                 if cls is None:
@@ -4528,8 +4608,10 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
                     import asyncio
                     asyncio.run(out)
             except BaseException as e:  # SystemExit, pytest's outcomes (skip, xfail) inside a test: no pass; but
-                # the failure the tests' own xfail mark expects (an Exception of what it raises)
-                expected = xfail is not None and isinstance(e, Exception) and isinstance(
+                # the failure the tests' own xfail mark expects (an Exception of what it raises), and a skip the
+                # tests' own code raised (the test is skipped, as pytest skips it)
+                skipped_here = own_skip is not None and own_skip(e)
+                expected = skipped_here or xfail is not None and isinstance(e, Exception) and isinstance(
                     e, xfail.kwargs.get("raises") or Exception)
                 if not expected:
                     raise AssertionError("test " + name + " failed: " + type(e).__name__ + ": " + str(e)[:300]) from e
@@ -4539,7 +4621,7 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
             finally:
                 for finish in reversed(finishes):
                     finish()
-            ran += 1
+            ran += not skipped_here
             if teardown is not None:
                 with_arg(teardown, func)
             if cls is None:
@@ -4553,10 +4635,11 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False):
         raise RuntimeError("no test ran")
 
 
-def _ptsfast_unittest(ns, allowed_skips, expecting, report):
+def _ptsfast_unittest(ns, allowed_skips, expecting, report, own_skip=None):
     """Runs the tests' ``TestCase`` classes; a test may be skipped, or fail as expected, only as the tests' code
     marks it (``allowed_skips``, ``expecting``: ids, read before the solution could mark one,
-    :func:`_ptsfast_sealed`); the report goes to ``report``, past the bound on what the solution printed."""
+    :func:`_ptsfast_sealed`), or at run time by their own code (``own_skip``: :func:`_ptsfast_own_skip`); the report
+    goes to ``report``, past the bound on what the solution printed."""
     import io, sys, time, types, unittest, warnings
     # unittest runs setUpModule / tearDownModule of the module its tests' classes name, found in sys.modules
     module = sys.modules.get("test_solution") or types.ModuleType("test_solution")
@@ -4577,6 +4660,14 @@ def _ptsfast_unittest(ns, allowed_skips, expecting, report):
     # find there and to empty of its failures while the tests run (a list whose append drops them, a gc callback)
     runner = unittest.TextTestRunner(stream=stream, verbosity=2)
     result = runner._makeResult()
+    own, add_skip = [], result.addSkip  # the tests whose own code skipped them (read as the skip is handled)
+
+    def skipping(test, reason):
+        e = sys.exc_info()[1]
+        if e is not None and own_skip is not None and isinstance(test, unittest.TestCase) and own_skip(e):
+            own.append(test)
+        add_skip(test, reason)
+    result.addSkip = skipping
     with warnings.catch_warnings():
         if runner.warnings:
             warnings.simplefilter(runner.warnings)
@@ -4599,7 +4690,8 @@ def _ptsfast_unittest(ns, allowed_skips, expecting, report):
         return "test_solution." + cls.__qualname__ in ids or any(
             "test_solution." + c.__qualname__ + "." + name in ids for c in cls.__mro__ if name in vars(c))
 
-    runtime_skips = [str(test) for test, reason in result.skipped if not marked(test, allowed_skips)]
+    runtime_skips = [str(test) for test, reason in result.skipped if not marked(test, allowed_skips) and not any(
+        t is test for t in own)]
     unmarked = [test for test, _ in result.expectedFailures if not marked(test, expecting)]
     if result.failures or result.errors or result.unexpectedSuccesses or runtime_skips or unmarked:
         raise AssertionError("unittest: %d failures, %d errors, %d skipped at run time" %
