@@ -14,9 +14,10 @@ script     ``test_list`` (list of assert strings) + ``test_setup_code`` /      e
            ``{"functional": ...}``; AceCode's ``test_cases`` list;
            OpenCodeInstruct's ``unit_tests``)
 pytest     ``def test_*`` functions / ``class Test*`` (``@pytest.mark.         every test runs without
-           parametrize`` expanded; ``from solution import f`` works)            raising (a skip fails)
-unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed;          every test passes (a skip
-           BigCodeBench's ``TestCases``)                                        raised at run time fails)
+           parametrize`` expanded; ``from solution import f`` works)            raising, or skips itself
+                                                                                (one test must run)
+unittest   ``unittest.TestCase`` classes (``unittest.main()`` allowed;          every test passes, or skips
+           BigCodeBench's ``TestCases``)                                        itself (one must run)
 stdio      ``input_output`` JSON with ``inputs``/``outputs`` (APPS, TACO),     each input on stdin gives
            ``public_tests``/``private_tests``/``generated_tests`` with         the expected stdout (same
            ``input``/``output`` lists (CodeContests), a list of                 whitespace-separated tokens;
@@ -2381,8 +2382,8 @@ def _can_fail(n: ast.stmt) -> bool:
 
 def _refuse_skips_without_modules(tree) -> None:
     """``pytest.importorskip('scipy')`` of a module the sandbox cannot import skips the tests whatever the program,
-    and a skip while the tests run fails the verdict: every program, a right one too, would fail; refused naming
-    the module, as an import of it is."""
+    and a skip raised by a library (not the tests' own ``pytest.skip``) fails the verdict: every program, a right one
+    too, would fail; refused naming the module, as an import of it is."""
     for n in ast.walk(tree):
         if isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "importorskip" and \
                 n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
