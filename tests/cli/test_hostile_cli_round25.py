@@ -188,3 +188,53 @@ def test_on_ray_a_broken_oracle_stops_the_run_instead_of_writing_problems_failed
         assert _done(tmp_path / "run") == ["a0"] and summary["problems_failed"] == 0, summary
     finally:
         ray.shutdown()
+
+
+def test_a_stop_before_any_problem_finished_says_overwrite_discards_nothing(tmp_path):
+    """An oracle fixed by editing its code is another oracle, which the run's folder refuses ('made from other
+    inputs'); where the broken oracle let no problem finish, the stop says overwrite=True discards nothing."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.pipeline.probes import OracleFailed
+
+    def check(text, problem):
+        raise KeyError("answer")
+
+    out = tmp_path / "run"
+    with pytest.raises(OracleFailed) as e:
+        ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), oracle=check, progress=False)
+    assert "overwrite=True" in str(e.value) and "discards nothing" in str(e.value), e.value
+
+    def check(text, problem):  # noqa: F811 - the fixed oracle, as edited in a notebook
+        return text.strip().endswith("w1")
+
+    ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(), out, _options(), oracle=check, progress=False,
+                 overwrite=True)
+    assert sorted(_done(out)) == ["a0", "a1"]
+
+
+def test_an_oracle_that_breaks_midway_keeps_the_problems_it_judged(tmp_path):
+    """A judge that goes down after the first problem: that problem is kept, the stop names the one it could not
+    judge, and the rerun once it is back mines only the rest."""
+    from tiny_models import tiny_model, tiny_tokenizer
+
+    from ptsfast.pipeline.probes import OracleFailed
+
+    def judge(text, problem):
+        if problem.id != "a0" and _BROKEN["on"]:
+            raise ConnectionError("judge service unreachable")
+        return False
+
+    out = tmp_path / "run"
+    _BROKEN["on"] = True
+    try:
+        with pytest.raises(OracleFailed) as e:
+            ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(3), out, _options(problems_per_batch=1),
+                         oracle=judge, progress=False)
+    finally:
+        _BROKEN["on"] = False
+    assert e.value.problem_id == "a1" and "ConnectionError" in str(e.value) and "kept" in str(e.value), e.value
+    assert _done(out) == ["a0"]
+    summary = ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(3), out, _options(problems_per_batch=1),
+                           oracle=judge, progress=False)
+    assert sorted(_done(out)) == ["a0", "a1", "a2"] and summary["problems_already_done"] == 1, summary

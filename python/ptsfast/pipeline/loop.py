@@ -154,13 +154,18 @@ def pool_fix(engine) -> str:
     return "raise --kv-cache-gb"
 
 
-def rerun_words() -> str:
-    """How the caller resumes a run, in their words: the same command, or ``mine`` into the same ``out_dir`` (an
-    oracle callable whose code changed is another oracle, which the run's folder refuses)."""
+def rerun_words(finished: bool = True) -> str:
+    """How the caller resumes a run stopped by a broken oracle, in their words: the same command, or ``mine`` into the
+    same ``out_dir``. An oracle callable whose code changed is another oracle, which the run's folder refuses; where
+    no problem is ``finished`` there, ``overwrite=True`` discards nothing."""
     if not python_caller():
-        return "rerun the same command"
-    return ("call mine again with the same out_dir (a callable whose code changed is another oracle: give it a new "
-            "out_dir, or overwrite=True)")
+        return "rerun the same command: the problems finished so far are kept, and this one and the rest are mined"
+    if not finished:
+        return ("call mine again with the same out_dir, adding overwrite=True if the oracle's code changed (no problem "
+                "is finished there, so it discards nothing): this one and the rest are mined")
+    return ("call mine again with the same out_dir: the problems finished so far are kept, and this one and the rest "
+            "are mined (a callable whose code changed is another oracle: give it a new out_dir, or overwrite=True, "
+            "which discards them)")
 
 
 Handler = Callable[[list[Rollout]], list["Work"]]

@@ -29,10 +29,11 @@ from ptsfast.outputs.rundir import DATA_FILES, RunDirError, RunWriter, check_res
 from ptsfast.pipeline.eta import DecodeSpeed, RunWork, format_eta
 from ptsfast.pipeline.identity import (folder_inputs, legacy_inputs, model_path, run_inputs, snapshot_weights,
                                        weights_as_recorded)
-from ptsfast.pipeline.loop import ProblemResult, RunStats, check_context, model_context, run_problems
+from ptsfast.pipeline.loop import (ProblemResult, RunStats, check_context, model_context, rerun_words,
+                                   run_problems)
 from ptsfast.pipeline.options import (RESULT_NEUTRAL, MineOptions, in_callers_words, record_meta, run_settings,
                                       setting_name, validate_options)
-from ptsfast.pipeline.probes import OracleStops
+from ptsfast.pipeline.probes import OracleFailed, OracleStops
 from ptsfast.pipeline.records import committed, problem_records, write_summary
 from ptsfast.problems.hashing import problem_hash
 from ptsfast.problems.loading import (PreparedProblem, Problem, Skip, chat_template_of,  # noqa: F401 - re-exported
@@ -106,6 +107,10 @@ def _mine_open(run: OpenRun, model, engine: RolloutEngine | None, problems: Sequ
 
         try:
             stats = mine_prepared(engine, tokenizer, prepared, options, run.oracle, on_problem, on_progress)
+        except OracleFailed as e:
+            if run.writer.done:
+                raise
+            raise OracleFailed(e.problem_id, e.verdicts, e.error, rerun_words(finished=False)) from None
         finally:
             bar.close()
     return run.finish(stats.as_dict(), skipped + stats.skipped)
