@@ -159,3 +159,17 @@ def test_wrong_program_whose_value_raises_a_skip_from_c_code_fails(how, runner):
     assert verdict("def pairs():\n    return [(1, 1), (2, 2)]\n", program)[0]
     passed, out = verdict(ITERATED[how], program)
     assert not passed, out
+
+
+def test_wrong_program_setting_the_environment_a_skip_reads_fails():
+    # before: passed (the solution's os.environ['CI'] = '1' met the tests' own skip condition)
+    tests = ("import os\nimport pytest\nfrom solution import double\n\n\n"
+             "def test_small():\n    assert double(1) == 2\n\n\n"
+             "def test_three():\n    if os.environ.get('PTSFAST_CI'):\n        pytest.skip('on CI')\n"
+             "    assert double(3) == 6\n")
+    program = TestProgram.from_text(tests)
+    assert verdict(RIGHT, program)[0]
+    for wrong in ("import os\nos.environ['PTSFAST_CI'] = '1'\n" + WRONG,
+                  "import os\nos.putenv('X', '1')\nos.environ = dict(os.environ, PTSFAST_CI='1')\n" + WRONG):
+        passed, out = verdict(wrong, program)
+        assert not passed, out

@@ -1723,7 +1723,9 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
     last, which is the tests' ``raise`` or ``pytest.skip(...)`` / ``self.skipTest(...)`` called so. A C function
     the tests' code runs on the solution's values (an ``__iter__`` that is ``partial(pytest.skip)``, a ``map`` over
     it, a spent generator's ``throw``) raises at no such place. A skip raised in a library the tests call
-    (``importorskip``), in a generator of theirs, or by a helper under another name fails as before. Run with bare
+    (``importorskip``), in a generator of theirs, or by a helper under another name fails as before. Nor is it one
+    while the environment differs from the one the solution's module found: a condition such as ``if
+    os.environ.get('CI'): pytest.skip(...)`` is the solution's to meet (``os.environ['CI'] = '1'``). Run with bare
     globals (:func:`_ptsfast_bare`); made before the solution runs."""
     import bisect, dis, os, sys, types, unittest
     tests = frozenset(map(id, test_code))
@@ -1737,6 +1739,8 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
     kinds, ends = tuple(kinds), frozenset(map(id, ends))
     skips = frozenset(("skip", "skipTest"))
     libraries, read = {}, {}
+    environ = os.environ
+    environ_type, found = type(environ), dict(environ._data)  # what the solution's module found (bytes keys)
 
     def library(code):
         name = code.co_filename
@@ -1763,6 +1767,9 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
 
     def own(e):
         if type(e) not in kinds:  # type(): a __class__ property would pass for one
+            return False
+        now = getattr(environ, "_data", None) if os.environ is environ and type(environ) is environ_type else None
+        if type(now) is not dict or not dict.__eq__(now, found):  # plain bytes on both sides: no code of its runs
             return False
         tbs, tb = [], e.__traceback__
         while tb is not None:
