@@ -238,3 +238,13 @@ def test_an_oracle_that_breaks_midway_keeps_the_problems_it_judged(tmp_path):
     summary = ptsfast.mine(tiny_model("llama"), tiny_tokenizer(), _rows(3), out, _options(problems_per_batch=1),
                            oracle=judge, progress=False)
     assert sorted(_done(out)) == ["a0", "a1", "a2"] and summary["problems_already_done"] == 1, summary
+
+
+def test_the_stop_is_caught_by_its_public_name_and_names_the_way_past_a_problem_it_cannot_judge():
+    """A caller catching the stop had to import it from the probes module, and a problem the oracle can never judge
+    (a row its checker cannot read) stopped every rerun with no word of leaving it out."""
+    import ptsfast.pipeline
+    from ptsfast.pipeline.probes import OracleFailed
+
+    assert ptsfast.pipeline.OracleFailed is OracleFailed
+    assert "leave that one out" in str(OracleFailed("a", 3, "oracle raised KeyError: 'x'", "rerun"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 
 _OPTIONS = ("MineOptions", "record_meta", "run_settings", "validate_options")
-__all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunStats", "mine", "mine_prepared",
-           "open_run", "prepare_problems", "problem_hashes", "problem_records", "record_meta", "run_problems",
-           "run_settings", "validate_options", "write_summary"]
+__all__ = ["MineOptions", "OpenRun", "OracleFailed", "PreparedProblem", "ProblemResult", "RunStats", "mine",
+           "mine_prepared", "open_run", "prepare_problems", "problem_hashes", "problem_records", "record_meta",
+           "run_problems", "run_settings", "validate_options", "write_summary"]
 _RUN = (*(n for n in __all__ if n not in _OPTIONS), "opens_think", "progress_bar")
 
 

@@ -265,7 +265,7 @@ class OracleFailed(RuntimeError):
         self.problem_id, self.verdicts, self.error, self.rerun = problem_id, verdicts, error, rerun
         super().__init__(f"problem {problem_id}: every one of its {verdicts} verdicts was an oracle error ({error}); "
                          f"the run stopped rather than write it as done with nothing found - fix the oracle (or what "
-                         f"it needs), then {rerun}")
+                         f"it needs; a problem it can never judge: leave that one out), then {rerun}")
 
     def __reduce__(self):  # rebuilt from its parts where it is unpickled (a Ray worker's, on the driver)
         return type(self), (self.problem_id, self.verdicts, self.error, self.rerun)

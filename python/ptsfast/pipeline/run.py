@@ -40,9 +40,9 @@ from ptsfast.problems.loading import (PreparedProblem, Problem, Skip, chat_templ
                                       encode_problems, opens_think)
 from ptsfast.problems.oracles import check_oracle_runs_here, make_judge
 
-__all__ = ["MineOptions", "OpenRun", "PreparedProblem", "ProblemResult", "RunStats", "mine", "mine_prepared",
-           "open_run", "prepare_problems", "problem_hashes", "problem_records", "record_meta", "run_problems",
-           "run_settings", "validate_options", "write_summary"]
+__all__ = ["MineOptions", "OpenRun", "OracleFailed", "PreparedProblem", "ProblemResult", "RunStats", "mine",
+           "mine_prepared", "open_run", "prepare_problems", "problem_hashes", "problem_records", "record_meta",
+           "run_problems", "run_settings", "validate_options", "write_summary"]
 
 log = logging.getLogger(__name__)
 
