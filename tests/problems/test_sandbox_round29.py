@@ -173,3 +173,18 @@ def test_wrong_program_setting_the_environment_a_skip_reads_fails():
                   "import os\nos.putenv('X', '1')\nos.environ = dict(os.environ, PTSFAST_CI='1')\n" + WRONG):
         passed, out = verdict(wrong, program)
         assert not passed, out
+
+
+@pytest.mark.parametrize("runner", ["pytest", "unittest"])
+def test_wrong_program_meeting_a_skip_condition_on_what_it_returns_fails(runner):
+    # before: passed (the tests skip where the result is None: the wrong program returned None for the case it fails)
+    skip = "pytest.skip('no result')" if runner == "pytest" else "self.skipTest('no result')"
+    tests = (PYTEST if runner == "pytest" else UNITTEST) % "pass"
+    pad = "    " if runner == "pytest" else "        "
+    tests = tests.replace(pad + "assert double(3) == 6\n" if runner == "pytest" else
+                          pad + "self.assertEqual(double(3), 6)\n",
+                          "%sr = double(3)\n%sif r is None:\n%s    %s\n%sassert r == 6\n" % (pad, pad, pad, skip, pad))
+    program = TestProgram.from_text(tests)
+    assert verdict(RIGHT, program)[0]
+    passed, out = verdict("def double(x):\n    return None if x == 3 else 2 * x\n", program)
+    assert not passed, out

@@ -517,11 +517,14 @@ def _ptsfast_judge(spec, code):
         if fmt == "humaneval" else ({}, {})
     run_by_tests = bare(_ptsfast_frame_guard)(_ptsfast_nested_codes(harness) + test_code, roots,
                                               bare(_ptsfast_library_code), recompiled)
-    own_skip = bare(_ptsfast_own_skip)(_ptsfast_nested_codes(harness), test_code, roots, bare(_ptsfast_library_code))
+    solution_calls = [0]  # the tests' calls of the solution's functions so far (a skip after one is not theirs)
+    own_skip = bare(_ptsfast_own_skip)(_ptsfast_nested_codes(harness), test_code, roots, bare(_ptsfast_library_code),
+                                       solution_calls)
     # what the solution's calls last returned, held until the tests let go of it (_ptsfast_call_window)
     returned = []
     around, load, arm, later, touched = bare(_ptsfast_call_window)(test_code, caught, decimal, kept=returned,
-                                                                   holding=holding, uses=bare(_ptsfast_stack_uses))
+                                                                   holding=holding, uses=bare(_ptsfast_stack_uses),
+                                                                   call_count=solution_calls)
     lingering.append(later)
     windows.append(around)  # the solution's signal handlers run in the call window
     # what the tests' code and the solution's functions in their namespace call of the checks hides their cells
@@ -1712,7 +1715,7 @@ def _ptsfast_frame_guard(trusted_codes, roots, library_code, recompiled=None):
     return run_by_tests
 
 
-def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
+def _ptsfast_own_skip(harness_codes, test_code, roots, library_code, calls=None):
     """Whether a skip raised while a test ran is the tests' own (``if sys.platform == 'win32': pytest.skip(...)``,
     ``self.skipTest(...)``, ``raise unittest.SkipTest``), which counts as pytest and unittest count it: a skipped
     test. A skip the solution raises (from its function, an ``__eq__``, a generator or a callback the tests run, or
@@ -1725,8 +1728,10 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
     it, a spent generator's ``throw``) raises at no such place. A skip raised in a library the tests call
     (``importorskip``), in a generator of theirs, or by a helper under another name fails as before. Nor is it one
     while the environment differs from the one the solution's module found: a condition such as ``if
-    os.environ.get('CI'): pytest.skip(...)`` is the solution's to meet (``os.environ['CI'] = '1'``). Run with bare
-    globals (:func:`_ptsfast_bare`); made before the solution runs."""
+    os.environ.get('CI'): pytest.skip(...)`` is the solution's to meet (``os.environ['CI'] = '1'``), nor once the
+    test has called the solution's function (``calls``: the call window's count; ``own.begin()`` as each test
+    starts): ``if f(x) is None: pytest.skip(...)`` is skipped by what the solution returns. Run with bare globals
+    (:func:`_ptsfast_bare`); made before the solution runs."""
     import bisect, dis, os, sys, types, unittest
     tests = frozenset(map(id, test_code))
     trusted = tests | frozenset(map(id, harness_codes))
@@ -1738,7 +1743,7 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
         ends.append((skip if type(skip) is types.FunctionType else type(skip).__call__).__code__)
     kinds, ends = tuple(kinds), frozenset(map(id, ends))
     skips = frozenset(("skip", "skipTest"))
-    libraries, read = {}, {}
+    libraries, read, begun = {}, {}, [0]
     environ = os.environ
     environ_type, found = type(environ), dict(environ._data)  # what the solution's module found (bytes keys)
 
@@ -1757,7 +1762,7 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
         k = bisect.bisect_right(got[0], lasti) - 1
         return (got[1][k], got[1][:k]) if k >= 0 else (None, ())
 
-    def calls(tb, names):  # the tests' frame at a call of what one of names loads, written where the call starts
+    def calls_by_name(tb, names):  # the tests' frame at a call of what one of names loads, written where it starts
         i, before = at(tb.tb_frame.f_code, tb.tb_lasti)
         if i is None or i.opname not in ("CALL", "CALL_KW") or i.positions.lineno is None:
             return False
@@ -1766,7 +1771,8 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
                    (j.positions.lineno, j.positions.col_offset) == start for j in before)
 
     def own(e):
-        if type(e) not in kinds:  # type(): a __class__ property would pass for one
+        if type(e) not in kinds or calls is not None and calls[0] != begun[0]:  # type(): a __class__ property
+            # would pass for one
             return False
         now = getattr(environ, "_data", None) if os.environ is environ and type(environ) is environ_type else None
         if type(now) is not dict or not dict.__eq__(now, found):  # plain bytes on both sides: no code of its runs
@@ -1783,7 +1789,8 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
         theirs = tbs[first:]
         last = theirs[-1]
         if id(last.tb_frame.f_code) in ends:  # pytest.skip(...) / self.skipTest(...), called by the tests' code
-            if len(theirs) < 2 or last.tb_frame.f_back is not theirs[-2].tb_frame or not calls(theirs[-2], skips):
+            if len(theirs) < 2 or last.tb_frame.f_back is not theirs[-2].tb_frame or not calls_by_name(theirs[-2],
+                                                                                                       skips):
                 return False
             theirs = theirs[:-1]
         else:
@@ -1791,9 +1798,14 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code):
             if i is None or i.opname != "RAISE_VARARGS":
                 return False
         return all(id(tb.tb_frame.f_code) in tests for tb in theirs) and all(
-            b.tb_frame.f_back is a.tb_frame and calls(a, (b.tb_frame.f_code.co_name,)) for a, b in zip(theirs,
-                                                                                                      theirs[1:]))
+            b.tb_frame.f_back is a.tb_frame and calls_by_name(a, (b.tb_frame.f_code.co_name,)) for a, b in zip(
+                theirs, theirs[1:]))
 
+    def begin():
+        if calls is not None:
+            begun[0] = calls[0]
+
+    own.begin = begin
     return own
 
 
@@ -3488,7 +3500,8 @@ def _ptsfast_stack_uses(ops):
     return took, calls
 
 
-def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None, holding=None, uses=None):
+def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None, holding=None, uses=None,
+                         call_count=None):
     """What a call of the solution's function by the tests may change of theirs. ``around(fn, args, kwargs)`` makes
     the call (:func:`_ptsfast_checked`); ``load(run)`` runs the solution's module code; ``start(ns, theirs, own)`` arms
     the checks once the tests' module has run in ``ns`` (``theirs``: the names it bound; ``own``: the solution's
@@ -3511,7 +3524,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
 
     ``kept``: what the solution's calls handed the tests, held until the tests' next read (drop()) or the next call
     starts, and dropped in a window: a temporary the tests drop (``candidate(f).apply(xs)``'s object) freed what
-    held a weakref callback or a ``__del__`` of the solution's, which ran between the call and the comparison."""
+    held a weakref callback or a ``__del__`` of the solution's, which ran between the call and the comparison.
+    ``call_count``: a one-item list counted up at each call (a skip after one is not the tests' own)."""
     import _thread, dis, types
     from collections import Counter, OrderedDict, defaultdict, deque
     from itertools import compress, islice
@@ -3910,6 +3924,8 @@ def _ptsfast_call_window(test_code, caught, decimal=None, budget=2000, kept=None
         try:
             if kept:
                 del kept[:]  # what the last calls returned goes here, in this window
+            if call_count is not None:
+                call_count[0] += 1
             value = fn(*args, **kwargs)
             returned = True
         finally:  # a call that raises (the tests expecting it) is looked at too
@@ -4596,6 +4612,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False, own_skip=
                 continue
             xfail = expected_failure(these)
             made, finishes, skipped_here = dict(kwargs), [], False
+            if own_skip is not None:
+                own_skip.begin()
             now.update(table=table, params=chosen, test=name, function=func, cls=cls, instance=obj)
             try:  # in pytest's order: setup_function, the module's autouse fixtures, setup_method, the class's
                 if cls is None:
@@ -4668,6 +4686,14 @@ def _ptsfast_unittest(ns, allowed_skips, expecting, report, own_skip=None):
     runner = unittest.TextTestRunner(stream=stream, verbosity=2)
     result = runner._makeResult()
     own, add_skip = [], result.addSkip  # the tests whose own code skipped them (read as the skip is handled)
+
+    start_test = result.startTest
+
+    def starting(test):
+        if own_skip is not None:
+            own_skip.begin()
+        start_test(test)
+    result.startTest = starting
 
     def skipping(test, reason):
         e = sys.exc_info()[1]
