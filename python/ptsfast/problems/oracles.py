@@ -2677,7 +2677,8 @@ def _same_value(a: str, b: str) -> bool:
     return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
 
 
-# a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1 (never \text, a bracket, a comparison or an exponent cut off)
+# a term of a sum: 3, 4i, \frac{\sqrt{3}}{2}i, 2x^{2}, a_1, \ln2 (never \text, a bracket, a comparison or an
+# exponent cut off)
 _TERM = re.compile(r"(?:[\d.{}a-zA-Z]|[\^_](?=[\d{a-zA-Z])|\\(?:frac|sqrt|pi|cdot|ln|log)(?![a-zA-Z]))*")
 
 
@@ -3275,8 +3276,9 @@ def final_answer(text: str, think_open: bool = False) -> str | None:
     "analysisWe need...assistantfinal...").
 
     Text after the first close (so the verdict stays prefix-monotone), without the traces opened again after it
-    (cut at one still open); None while a trace is still open (an open marker without its close, or ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates
-    do); the whole text when there is no trace.
+    (cut at one still open); None while a trace is still open (an open marker without its close, or
+    ``think_open``: the prompt itself opened the trace, as DeepSeek-R1-style templates do); the whole text when
+    there is no trace.
     """
     if not think_open and (thought := _GRANITE_THOUGHT.match(text)):
         response = _GRANITE_RESPONSE.search(text, thought.end())
