@@ -188,3 +188,24 @@ def test_wrong_program_meeting_a_skip_condition_on_what_it_returns_fails(runner)
     assert verdict(RIGHT, program)[0]
     passed, out = verdict("def double(x):\n    return None if x == 3 else 2 * x\n", program)
     assert not passed, out
+
+
+@pytest.mark.parametrize("runner", ["pytest", "unittest"])
+def test_wrong_program_meeting_a_skip_condition_on_a_result_computed_outside_a_test_fails(runner):
+    # before: passed (the tests' setup_class or setUpClass called the solution; a test skipped on its None)
+    if runner == "pytest":
+        tests = ("import pytest\nfrom solution import double\n\n\nclass TestDouble:\n    @classmethod\n"
+                 "    def setup_class(cls):\n        cls.result = double(3)\n\n"
+                 "    def test_small(self):\n        assert double(1) == 2\n\n"
+                 "    def test_three(self):\n        if self.result is None:\n            pytest.skip('no result')\n"
+                 "        assert self.result == 6\n")
+    else:
+        tests = ("import unittest\nfrom solution import double\n\n\nclass T(unittest.TestCase):\n"
+                 "    @classmethod\n    def setUpClass(cls):\n        cls.result = double(3)\n\n"
+                 "    def test_small(self):\n        self.assertEqual(double(1), 2)\n\n"
+                 "    def test_three(self):\n        if self.result is None:\n            self.skipTest('no result')\n"
+                 "        self.assertEqual(self.result, 6)\n")
+    program = TestProgram.from_text(tests)
+    assert verdict(RIGHT, program)[0]
+    passed, out = verdict("def double(x):\n    return None if x == 3 else 2 * x\n", program)
+    assert not passed, out

@@ -1730,8 +1730,9 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code, calls=None)
     while the environment differs from the one the solution's module found: a condition such as ``if
     os.environ.get('CI'): pytest.skip(...)`` is the solution's to meet (``os.environ['CI'] = '1'``), nor once the
     test has called the solution's function (``calls``: the call window's count; ``own.begin()`` as each test
-    starts): ``if f(x) is None: pytest.skip(...)`` is skipped by what the solution returns. Run with bare globals
-    (:func:`_ptsfast_bare`); made before the solution runs."""
+    starts, ``own.end()`` as it ends): ``if f(x) is None: pytest.skip(...)`` is skipped by what the solution
+    returns; nor once the tests called it outside a test (their module's ``RESULT = f(x)``, a ``setUpClass``), whose
+    result any test may read. Run with bare globals (:func:`_ptsfast_bare`); made before the solution runs."""
     import bisect, dis, os, sys, types, unittest
     tests = frozenset(map(id, test_code))
     trusted = tests | frozenset(map(id, harness_codes))
@@ -1743,7 +1744,7 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code, calls=None)
         ends.append((skip if type(skip) is types.FunctionType else type(skip).__call__).__code__)
     kinds, ends = tuple(kinds), frozenset(map(id, ends))
     skips = frozenset(("skip", "skipTest"))
-    libraries, read, begun = {}, {}, [0]
+    libraries, read, begun, ended, outside = {}, {}, [0], [0], [False]
     environ = os.environ
     environ_type, found = type(environ), dict(environ._data)  # what the solution's module found (bytes keys)
 
@@ -1771,8 +1772,8 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code, calls=None)
                    (j.positions.lineno, j.positions.col_offset) == start for j in before)
 
     def own(e):
-        if type(e) not in kinds or calls is not None and calls[0] != begun[0]:  # type(): a __class__ property
-            # would pass for one
+        if type(e) not in kinds or calls is not None and (calls[0] != begun[0] or outside[0]):  # type(): a
+            # __class__ property would pass for one
             return False
         now = getattr(environ, "_data", None) if os.environ is environ and type(environ) is environ_type else None
         if type(now) is not dict or not dict.__eq__(now, found):  # plain bytes on both sides: no code of its runs
@@ -1803,9 +1804,14 @@ def _ptsfast_own_skip(harness_codes, test_code, roots, library_code, calls=None)
 
     def begin():
         if calls is not None:
+            outside[0] = outside[0] or calls[0] != ended[0]
             begun[0] = calls[0]
 
-    own.begin = begin
+    def end():
+        if calls is not None:
+            ended[0] = calls[0]
+
+    own.begin, own.end = begin, end
     return own
 
 
@@ -4651,6 +4657,8 @@ def _ptsfast_pytest(ns, seal, fixtures, theirs, beside_unittest=False, own_skip=
                 with_arg(teardown, func)
             if cls is None:
                 call_hook(ns, "teardown_function", fn)
+            if own_skip is not None:
+                own_skip.end()
     undo(*per_class)
     if class_done:
         call_hook(class_done[-1], "teardown_class", None)
@@ -4693,7 +4701,13 @@ def _ptsfast_unittest(ns, allowed_skips, expecting, report, own_skip=None):
         if own_skip is not None:
             own_skip.begin()
         start_test(test)
-    result.startTest = starting
+    result.startTest, stop_test = starting, result.stopTest
+
+    def stopping(test):
+        stop_test(test)
+        if own_skip is not None:
+            own_skip.end()
+    result.stopTest = stopping
 
     def skipping(test, reason):
         e = sys.exc_info()[1]
