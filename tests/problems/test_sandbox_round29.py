@@ -130,7 +130,8 @@ def test_a_skip_in_the_tests_own_fixture_skips_and_one_in_a_generator_of_theirs_
 
 ITERATED = {  # what the tests iterate, made so that C code raises the skip where the tests' frame runs
     "__iter__ is pytest.skip": "import functools\nimport pytest\n\nclass P:\n"
-                               "    __iter__ = functools.partial(pytest.skip, 'later')\n\ndef pairs():\n    return P()\n",
+                               "    __iter__ = functools.partial(pytest.skip, 'later')\n\n"
+                               "def pairs():\n    return P()\n",
     "a map over pytest.skip": "import functools\nimport pytest\n\ndef pairs():\n"
                               "    return map(functools.partial(pytest.skip, 'later'), [1])\n",
     "__iter__ throws through a spent generator": (
