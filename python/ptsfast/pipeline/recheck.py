@@ -296,13 +296,7 @@ def _check_options(run_dir: Path, options: MineOptions, records: Sequence[Mappin
     gap: the fresh rollouts would be drawn from another distribution, judged otherwise, and each pivot held to
     another rule, as if they were the run's."""
     ours = drawn(record_meta(options, {"model": None, "oracle": ""})["sampler"])
-    two = two_ways(records, ("sampler",))
-    if two is not None:
-        diff, a, b = two
-        raise ValueError(f"{run_dir}: its records were sampled two ways ({diff}; problem "
-                         f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
-                         f"merged by hand, which one run's options cannot re-estimate - restore the run's files from "
-                         f"a copy, or re-estimate each run's records in its own folder")
+    _refuse_merged(run_dir, records, "sampler", "sampled two ways", "one run's options")
     _check_one_oracle(run_dir, records)
     check_run_json(records, info, run_dir)  # a file replaced by another run's whole is of one sampler too
     theirs = next((drawn(r["sampler"]) for r in records if isinstance(r.get("sampler"), dict)), None)
@@ -353,13 +347,19 @@ def _check_one_oracle(run_dir: Path, records: Sequence[Mapping]) -> None:
     """Refuses records judged by two oracles (a resume with another oracle is refused, so they are two runs' records
     merged by hand; 'math' and 'boxed' are one, :func:`two_ways`): the oracle was compared with the first record's
     alone, so the others' fresh rollouts were judged by an oracle their run never used, as if it were theirs."""
-    two = two_ways(records, ("oracle",))
+    _refuse_merged(run_dir, records, "oracle", "judged by two oracles", "one oracle")
+
+
+def _refuse_merged(run_dir: Path, records: Sequence[Mapping], field: str, made: str, cannot: str) -> None:
+    """Refuses records whose ``field`` differs between two of them (:func:`two_ways`): two runs' records merged by
+    hand, which one re-estimate cannot serve; names the two problems and the way out."""
+    two = two_ways(records, (field,))
     if two is not None:
         diff, a, b = two
-        raise ValueError(f"{run_dir}: its records were judged by two oracles ({diff}; problem "
-                         f"{a.get('problem_id')!r:.40} and problem {b.get('problem_id')!r:.40}): records of two runs "
-                         f"merged by hand, which one oracle cannot re-estimate - restore the run's files from a copy, "
-                         f"or re-estimate each run's records in its own folder")
+        raise ValueError(f"{run_dir}: its records were {made} ({diff}; problem {a.get('problem_id')!r:.40} and "
+                         f"problem {b.get('problem_id')!r:.40}): records of two runs merged by hand, which {cannot} "
+                         f"cannot re-estimate - restore the run's files from a copy, or re-estimate each run's "
+                         f"records in its own folder")
 
 
 def _warn_other_callable(run_dir: Path, oracle: Callable, info: Mapping) -> None:
